@@ -1,0 +1,118 @@
+// Package shared holds the types that the server and the WebAssembly client
+// both speak: the session model and the stream events of DESIGN.md §2–§3.
+//
+// It has no OS, file or network code, so it compiles for GOOS=js GOARCH=wasm
+// as well as for the server.
+package shared
+
+import "slices"
+
+// Source names the assistant that wrote a session.
+type Source string
+
+const (
+	SourceClaude   Source = "claude"
+	SourceOpenCode Source = "opencode"
+)
+
+// Label is the human name of a source, as the list shows it.
+func (s Source) Label() string {
+	switch s {
+	case SourceClaude:
+		return "Claude Code"
+	case SourceOpenCode:
+		return "OpenCode"
+	}
+	return string(s)
+}
+
+// Status is what a session is doing now, as far as its files tell.
+type Status string
+
+const (
+	// StatusWorking: the assistant is producing a response or running a tool.
+	StatusWorking Status = "working"
+	// StatusWaiting: the assistant finished its turn and waits for the user.
+	StatusWaiting Status = "waiting"
+	// StatusIdle: nothing happened recently.
+	StatusIdle Status = "idle"
+)
+
+// Label is the human name of a status, as the badge shows it.
+func (s Status) Label() string {
+	switch s {
+	case StatusWorking:
+		return "working"
+	case StatusWaiting:
+		return "waiting for input"
+	}
+	return "idle"
+}
+
+// Tokens are token totals, deduplicated per API response.
+type Tokens struct {
+	Input      int `json:"input"`
+	Output     int `json:"output"`
+	CacheRead  int `json:"cacheRead"`
+	CacheWrite int `json:"cacheWrite"`
+}
+
+// Total is the sum of all four counters.
+func (t Tokens) Total() int { return t.Input + t.Output + t.CacheRead + t.CacheWrite }
+
+// Add returns the element-wise sum of t and o.
+func (t Tokens) Add(o Tokens) Tokens {
+	return Tokens{
+		Input:      t.Input + o.Input,
+		Output:     t.Output + o.Output,
+		CacheRead:  t.CacheRead + o.CacheRead,
+		CacheWrite: t.CacheWrite + o.CacheWrite,
+	}
+}
+
+// Session is one assistant conversation, the unit the list shows.
+// Times are epoch milliseconds, as the original Node version sent them.
+type Session struct {
+	ID           string  `json:"id"`
+	Source       Source  `json:"source"`
+	ProjectPath  string  `json:"projectPath"`
+	ProjectName  string  `json:"projectName"`
+	Title        string  `json:"title"`
+	FirstPrompt  string  `json:"firstPrompt"`
+	GitBranch    string  `json:"gitBranch"`
+	Model        string  `json:"model"`
+	MessageCount int     `json:"messageCount"`
+	Tokens       Tokens  `json:"tokens"`
+	CostUSD      float64 `json:"costUsd"`
+	Status       Status  `json:"status"`
+	Active       bool    `json:"active"`
+	CreatedAt    int64   `json:"createdAt"`
+	UpdatedAt    int64   `json:"updatedAt"`
+	Version      string  `json:"version"`
+	ParentID     string  `json:"parentId,omitempty"`
+}
+
+// Key identifies a session across sources: IDs are only unique within one.
+func (s Session) Key() string { return string(s.Source) + ":" + s.ID }
+
+// SortNewestFirst sorts sessions in list order (see Newer).
+func SortNewestFirst(sessions []Session) {
+	slices.SortFunc(sessions, func(a, b Session) int {
+		switch {
+		case Newer(a, b):
+			return -1
+		case Newer(b, a):
+			return 1
+		}
+		return 0
+	})
+}
+
+// Newer reports whether a sorts before b in the list: newest updatedAt
+// first, ties broken by key so the order is stable.
+func Newer(a, b Session) bool {
+	if a.UpdatedAt != b.UpdatedAt {
+		return a.UpdatedAt > b.UpdatedAt
+	}
+	return a.Key() < b.Key()
+}
