@@ -1,0 +1,88 @@
+package index
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"vibecraft.sh/helm/shared"
+)
+
+func claude(id string, updated int64, count int) shared.Session {
+	return shared.Session{ID: id, Source: shared.SourceClaude, UpdatedAt: updated, MessageCount: count}
+}
+
+func keys(ss []shared.Session) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.Key()
+	}
+	return out
+}
+
+func TestApplyReportsOnlyRealChanges(t *testing.T) {
+	x := New()
+	ch := x.Apply(shared.SourceClaude, []shared.Session{claude("a", 1, 1), claude("b", 2, 1)}, nil)
+	if got := fmt.Sprint(keys(ch.Created), keys(ch.Updated), keys(ch.Deleted)); got != "[claude:a claude:b] [] []" {
+		t.Fatalf("first apply: %s", got)
+	}
+	ch = x.Apply(shared.SourceClaude, []shared.Session{claude("a", 1, 1), claude("b", 3, 2)}, []string{"missing"})
+	if got := fmt.Sprint(keys(ch.Created), keys(ch.Updated), keys(ch.Deleted)); got != "[] [claude:b] []" {
+		t.Fatalf("second apply: %s", got)
+	}
+	ch = x.Apply(shared.SourceClaude, nil, []string{"a"})
+	if len(ch.Deleted) != 1 || ch.Deleted[0] != claude("a", 1, 1) {
+		t.Fatalf("delete should carry the last state, got %+v", ch.Deleted)
+	}
+	if x.Len() != 1 {
+		t.Fatalf("Len = %d, want 1", x.Len())
+	}
+}
+
+func TestReplaceTouchesOnlyItsSource(t *testing.T) {
+	x := New()
+	oc := shared.Session{ID: "ses_1", Source: shared.SourceOpenCode, UpdatedAt: 5}
+	x.Apply(shared.SourceOpenCode, []shared.Session{oc}, nil)
+	x.Apply(shared.SourceClaude, []shared.Session{claude("a", 1, 1), claude("b", 2, 1)}, nil)
+
+	ch := x.Replace(shared.SourceClaude, []shared.Session{claude("b", 2, 1), claude("c", 3, 1)})
+	if got := fmt.Sprint(keys(ch.Created), keys(ch.Updated), keys(ch.Deleted)); got != "[claude:c] [] [claude:a]" {
+		t.Fatalf("replace: %s", got)
+	}
+	if got := fmt.Sprint(keys(x.List(nil))); got != "[opencode:ses_1 claude:c claude:b]" {
+		t.Fatalf("list newest first: %s", got)
+	}
+	onlyClaude := x.List(func(s *shared.Session) bool { return s.Source == shared.SourceClaude })
+	if got := fmt.Sprint(keys(onlyClaude)); got != "[claude:c claude:b]" {
+		t.Fatalf("filtered list: %s", got)
+	}
+}
+
+func TestListOrderIsStableOnTies(t *testing.T) {
+	x := New()
+	x.Apply(shared.SourceClaude, []shared.Session{claude("z", 7, 0), claude("m", 7, 0), claude("a", 7, 0)}, nil)
+	if got := fmt.Sprint(keys(x.List(nil))); got != "[claude:a claude:m claude:z]" {
+		t.Fatalf("ties by key: %s", got)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	x := New()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				id := fmt.Sprintf("w%d-%d", w, i%20)
+				x.Apply(shared.SourceClaude, []shared.Session{claude(id, int64(i), i)}, nil)
+				x.List(nil)
+				x.Get("claude:" + id)
+			}
+		}()
+	}
+	wg.Wait()
+	if x.Len() != 80 {
+		t.Fatalf("Len = %d, want 80", x.Len())
+	}
+}
