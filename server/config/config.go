@@ -1,0 +1,203 @@
+// Package config turns helmd's flags and environment into a Config.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything helmd can be told. Every field's default is in Parse.
+type Config struct {
+	Host string // HOST; 127.0.0.1: transcripts hold secrets, exposing them is the user's choice
+	Port int    // PORT; 5003
+	Env  string // HELM_ENV or NODE_ENV: "production" (default) or "development"
+
+	ClaudeDirs  []string // --claude-dir or CLAUDE_CONFIG_DIR (comma-separated); default ~/.claude (+ ~/.config/claude)
+	OpenCodeDir string   // --opencode-dir or $XDG_DATA_HOME/opencode; default ~/.local/share/opencode
+	OpenCodeDB  string   // OPENCODE_DB; default <OpenCodeDir>/opencode.db
+	NoOpenCode  bool     // --no-opencode: read Claude Code only
+	CacheDir    string   // where per-file scan state is kept across restarts; "" disables
+
+	Debounce     time.Duration // per-session publish window
+	Keepalive    time.Duration // named keepalive event period on quiet streams
+	Poll         bool          // poll instead of fsnotify (network filesystems)
+	PollInterval time.Duration
+
+	Token        string   // HELM_TOKEN; required (generated when empty) off loopback
+	AllowedHosts []string // Host header values accepted besides loopback names
+	CORSOrigin   string   // an origin allowed cross-origin reads; none by default
+	MaxClients   int      // concurrent stream clients
+
+	Demo     bool // serve a simulated, live workspace from a temp folder
+	LogLevel string
+}
+
+// Addr is the listen address.
+func (c Config) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
+
+// Loopback reports whether the server listens on loopback only.
+func (c Config) Loopback() bool {
+	if c.Host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(c.Host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ErrHelp and ErrVersion are returned when the user asked for them; the
+// caller prints nothing more and exits 0.
+var (
+	ErrHelp    = errors.New("help requested")
+	ErrVersion = errors.New("version requested")
+)
+
+// Env looks up an environment variable ("" when unset).
+type Env func(string) string
+
+// Parse reads flags from args with environment fallbacks. Usage and
+// errors go to out.
+func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
+	if env == nil {
+		env = os.Getenv
+	}
+	c := Config{}
+	fs := flag.NewFlagSet("helmd", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() { usage(fs, out) }
+
+	port, err := envInt(env, "PORT", 5003)
+	if err != nil {
+		return c, err
+	}
+	var claudeDirs, allowed string
+	var version bool
+	fs.StringVar(&c.Host, "host", or(env("HOST"), "127.0.0.1"), "address to listen on (env HOST)")
+	fs.IntVar(&c.Port, "port", port, "port to listen on (env PORT)")
+	fs.StringVar(&c.Env, "env", or(env("HELM_ENV"), env("NODE_ENV"), "production"), "production or development (env HELM_ENV, NODE_ENV)")
+	fs.StringVar(&claudeDirs, "claude-dir", env("CLAUDE_CONFIG_DIR"), "Claude Code config folder(s), comma-separated (env CLAUDE_CONFIG_DIR; default ~/.claude and ~/.config/claude)")
+	fs.StringVar(&c.OpenCodeDir, "opencode-dir", defaultOpenCodeDir(env, home), "OpenCode data folder (env XDG_DATA_HOME/opencode)")
+	fs.StringVar(&c.OpenCodeDB, "opencode-db", env("OPENCODE_DB"), "OpenCode database file (env OPENCODE_DB; default <opencode-dir>/opencode.db)")
+	fs.BoolVar(&c.NoOpenCode, "no-opencode", false, "do not read OpenCode sessions")
+	fs.StringVar(&c.CacheDir, "cache-dir", or(env("HELM_CACHE_DIR"), defaultCacheDir(env, home)), "folder for scan state kept across restarts; empty disables (env HELM_CACHE_DIR)")
+	fs.DurationVar(&c.Debounce, "debounce", 500*time.Millisecond, "at most one update per session per this period")
+	fs.DurationVar(&c.Keepalive, "keepalive", 30*time.Second, "keepalive event period on quiet streams")
+	fs.BoolVar(&c.Poll, "poll", false, "poll the folders instead of using file events (network filesystems)")
+	fs.DurationVar(&c.PollInterval, "poll-interval", 2*time.Second, "polling period when polling")
+	fs.StringVar(&c.Token, "token", env("HELM_TOKEN"), "access token, required when not on loopback (env HELM_TOKEN; generated when empty)")
+	fs.StringVar(&allowed, "allowed-hosts", env("HELM_ALLOWED_HOSTS"), "comma-separated Host names accepted besides loopback (env HELM_ALLOWED_HOSTS)")
+	fs.StringVar(&c.CORSOrigin, "cors-origin", env("HELM_CORS_ORIGIN"), "an origin allowed to read the API cross-origin (env HELM_CORS_ORIGIN)")
+	fs.IntVar(&c.MaxClients, "max-clients", 1000, "maximum concurrent stream clients")
+	fs.BoolVar(&c.Demo, "demo", false, "serve a simulated live workspace from a temp folder")
+	fs.StringVar(&c.LogLevel, "log-level", or(env("HELM_LOG_LEVEL"), "info"), "debug, info, warn or error (env HELM_LOG_LEVEL)")
+	fs.BoolVar(&version, "version", false, "print the version and exit")
+
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, ErrHelp
+		}
+		return c, err
+	}
+	if version {
+		return c, ErrVersion
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	c.ClaudeDirs = splitList(claudeDirs)
+	c.AllowedHosts = splitList(allowed)
+	if c.OpenCodeDB == "" && c.OpenCodeDir != "" {
+		c.OpenCodeDB = filepath.Join(c.OpenCodeDir, "opencode.db")
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.Port < 0 || c.Port > 65535:
+		return fmt.Errorf("port %d out of range", c.Port)
+	case c.Env != "production" && c.Env != "development":
+		return fmt.Errorf("env %q: want production or development", c.Env)
+	case c.Debounce < 0 || c.Keepalive <= 0 || c.PollInterval <= 0:
+		return errors.New("debounce must be ≥ 0, keepalive and poll-interval > 0")
+	case c.MaxClients <= 0:
+		return errors.New("max-clients must be > 0")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	return nil
+}
+
+func usage(fs *flag.FlagSet, out io.Writer) {
+	fmt.Fprint(out, `helmd serves every Claude Code and OpenCode session on this machine as a live list.
+
+Usage: helmd [flags]
+
+Open http://127.0.0.1:5003 (or the URL printed at start). API: GET /api/sessions,
+GET /api/sessions/stream (Server-Sent Events), POST /api/sessions/refresh, GET /api/status.
+
+Flags:
+`)
+	fs.PrintDefaults()
+}
+
+func defaultOpenCodeDir(env Env, home string) string {
+	if x := env("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "opencode")
+	}
+	if home == "" {
+		return ""
+	}
+	return filepath.Join(home, ".local", "share", "opencode")
+}
+
+func defaultCacheDir(env Env, home string) string {
+	if x := env("XDG_CACHE_HOME"); x != "" {
+		return filepath.Join(x, "helm")
+	}
+	if home == "" {
+		return ""
+	}
+	return filepath.Join(home, ".cache", "helm")
+}
+
+func envInt(env Env, name string, def int) (int, error) {
+	v := env(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not a number", name, v)
+	}
+	return n, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func or(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,101 @@
+package config
+
+import (
+	"errors"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envOf(kv map[string]string) Env { return func(k string) string { return kv[k] } }
+
+func TestParseDefaultsAndEnv(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		check func(t *testing.T, c Config)
+	}{
+		{"defaults", nil, nil, func(t *testing.T, c Config) {
+			if c.Addr() != "127.0.0.1:5003" || !c.Loopback() || c.Env != "production" {
+				t.Fatalf("addr %s loopback %v env %s", c.Addr(), c.Loopback(), c.Env)
+			}
+			if c.Debounce != 500*time.Millisecond || c.Keepalive != 30*time.Second || c.PollInterval != 2*time.Second || c.MaxClients != 1000 {
+				t.Fatalf("timings %+v", c)
+			}
+			if c.OpenCodeDir != "/home/u/.local/share/opencode" || c.OpenCodeDB != "/home/u/.local/share/opencode/opencode.db" {
+				t.Fatalf("opencode %q %q", c.OpenCodeDir, c.OpenCodeDB)
+			}
+			if c.CacheDir != "/home/u/.cache/helm" || len(c.ClaudeDirs) != 0 {
+				t.Fatalf("cache %q claude %v", c.CacheDir, c.ClaudeDirs)
+			}
+		}},
+		{"environment", nil, map[string]string{
+			"PORT": "6000", "HOST": "0.0.0.0", "NODE_ENV": "development", "CLAUDE_CONFIG_DIR": "/a, /b",
+			"XDG_DATA_HOME": "/data", "OPENCODE_DB": "/x/oc.db", "HELM_TOKEN": "s3cret",
+		}, func(t *testing.T, c Config) {
+			if c.Addr() != "0.0.0.0:6000" || c.Loopback() || c.Env != "development" || c.Token != "s3cret" {
+				t.Fatalf("%+v", c)
+			}
+			if !reflect.DeepEqual(c.ClaudeDirs, []string{"/a", "/b"}) || c.OpenCodeDir != "/data/opencode" || c.OpenCodeDB != "/x/oc.db" {
+				t.Fatalf("dirs %v %q %q", c.ClaudeDirs, c.OpenCodeDir, c.OpenCodeDB)
+			}
+		}},
+		{"flags beat environment", []string{"--port", "7000", "--claude-dir", "/c", "--env", "production", "--allowed-hosts", "helm.lan,box"},
+			map[string]string{"PORT": "6000", "HELM_ENV": "development", "CLAUDE_CONFIG_DIR": "/a"}, func(t *testing.T, c Config) {
+				if c.Port != 7000 || c.Env != "production" || !reflect.DeepEqual(c.ClaudeDirs, []string{"/c"}) || !reflect.DeepEqual(c.AllowedHosts, []string{"helm.lan", "box"}) {
+					t.Fatalf("%+v", c)
+				}
+			}},
+		{"localhost is loopback", []string{"--host", "localhost"}, nil, func(t *testing.T, c Config) {
+			if !c.Loopback() {
+				t.Fatal("localhost should count as loopback")
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse(tc.args, envOf(tc.env), "/home/u", io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, c)
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{nil, map[string]string{"PORT": "abc"}, `PORT="abc" is not a number`},
+		{[]string{"--port", "70000"}, nil, "out of range"},
+		{[]string{"--env", "staging"}, nil, "production or development"},
+		{[]string{"--keepalive", "0s"}, nil, "keepalive"},
+		{[]string{"extra"}, nil, "unexpected argument"},
+		{[]string{"--nope"}, nil, "not defined"},
+	}
+	for _, tc := range tests {
+		_, err := Parse(tc.args, envOf(tc.env), "/home/u", io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%v) error = %v, want it to mention %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	var out strings.Builder
+	if _, err := Parse([]string{"--help"}, envOf(nil), "", &out); !errors.Is(err, ErrHelp) {
+		t.Fatalf("--help: %v", err)
+	}
+	if !strings.Contains(out.String(), "Usage: helmd") || !strings.Contains(out.String(), "-claude-dir") {
+		t.Fatalf("usage text missing: %s", out.String())
+	}
+	if _, err := Parse([]string{"--version"}, envOf(nil), "", io.Discard); !errors.Is(err, ErrVersion) {
+		t.Fatalf("--version: %v", err)
+	}
+}
