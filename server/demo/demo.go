@@ -1,0 +1,153 @@
+// Package demo keeps a throwaway Claude Code tree alive, so a newcomer
+// sees Helm work within seconds without any real sessions: projects,
+// sessions that start, work, wait for input, finish, and one that is
+// deleted, written in the format Claude Code itself writes.
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Options tune the simulation; zero values take the defaults.
+type Options struct {
+	Step   time.Duration // time between two writes; 1.2 s
+	Logger *slog.Logger
+}
+
+var projects = []struct{ cwd, branch string }{
+	{"/home/demo/code/webapp", "main"},
+	{"/home/demo/code/payments-api", "feature/refunds"},
+	{"/home/demo/code/mobile_app.v2", "release/2.4"},
+	{"/home/demo/notes/blog posts", ""},
+}
+
+var prompts = []struct{ prompt, title, tool, command string }{
+	{"Fix the flaky login test on CI", "Fix flaky login test", "Bash", "npm test -- login"},
+	{"Add refunds to the payments API with tests", "Add refunds endpoint", "Edit", "src/refunds.ts"},
+	{"Why is the build slow? Profile it", "Profile slow build", "Bash", "npm run build -- --profile"},
+	{"Write a post about our migration to Go", "Draft Go migration post", "Write", "posts/go-migration.md"},
+	{"Upgrade the React Native version", "Upgrade React Native", "Bash", "npx react-native upgrade"},
+	{"Find why sessions expire early", "Debug early session expiry", "Grep", "expiresAt"},
+	{"Rename the user service to accounts", "Rename user service", "Edit", "src/accounts/index.ts"},
+}
+
+// Run writes under root (a Claude config folder: root/projects/…) until
+// ctx is done.
+func Run(ctx context.Context, root string, o Options) error {
+	if o.Step <= 0 {
+		o.Step = 1200 * time.Millisecond
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	w := &world{root: root, log: o.Logger}
+	// A few sessions with history, so the list is never empty.
+	for i := range 5 {
+		s, err := w.start(i)
+		if err != nil {
+			return err
+		}
+		if err := s.historic(1+i%3, time.Now().Add(-time.Duration(5*i+1)*time.Hour)); err != nil {
+			return err
+		}
+	}
+	t := time.NewTicker(o.Step)
+	defer t.Stop()
+	for n := 0; ; n++ {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		if err := w.step(n); err != nil {
+			o.Logger.Warn("demo write failed", "err", err)
+		}
+	}
+}
+
+type world struct {
+	root     string
+	log      *slog.Logger
+	sessions []*session
+	started  int
+}
+
+// step advances the simulation by one write.
+func (w *world) step(n int) error {
+	switch {
+	case n%25 == 3: // a new session starts
+		s, err := w.start(w.started)
+		if err != nil {
+			return err
+		}
+		return s.prompt(time.Now())
+	case n%40 == 39 && len(w.sessions) > 6: // the oldest finished session is deleted
+		s := w.sessions[0]
+		w.sessions = w.sessions[1:]
+		return os.Remove(s.path)
+	}
+	// Otherwise the session whose turn it is moves on.
+	live := w.sessions[len(w.sessions)-1-n%min(3, len(w.sessions))]
+	return live.advance(time.Now())
+}
+
+func (w *world) start(i int) (*session, error) {
+	p := projects[i%len(projects)]
+	dir := filepath.Join(w.root, "projects", slug(p.cwd))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	id := uuid()
+	s := &session{id: id, path: filepath.Join(dir, id+".jsonl"), cwd: p.cwd, branch: p.branch, topic: prompts[i%len(prompts)]}
+	w.sessions = append(w.sessions, s)
+	w.started++
+	return s, nil
+}
+
+// slug is Claude Code's folder name for a cwd: every character outside
+// [A-Za-z0-9] becomes '-'.
+func slug(cwd string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return r
+		}
+		return '-'
+	}, cwd)
+}
+
+func uuid() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+func appendLines(path string, records ...map[string]any) error {
+	var b strings.Builder
+	for _, r := range records {
+		line, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	_, err = f.WriteString(b.String())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,109 @@
+package demo
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func transcripts(t *testing.T, root string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(root, "projects", "*", "*.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func TestWorldLivesAndDies(t *testing.T) {
+	root := t.TempDir()
+	w := &world{root: root}
+	for i := range 5 {
+		s, err := w.start(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.historic(2, time.Now().Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := w.sessions[0].path
+	for n := range 200 {
+		if err := w.step(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := transcripts(t, root)
+	if len(files) < 6 {
+		t.Fatalf("want several sessions, got %d", len(files))
+	}
+	if _, err := os.Stat(first); !os.IsNotExist(err) {
+		t.Fatalf("the oldest session should have been deleted: %v", err)
+	}
+	kinds := map[string]int{}
+	cwds := map[string]bool{}
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var rec struct {
+				Type    string `json:"type"`
+				Cwd     string `json:"cwd"`
+				Message struct {
+					StopReason string `json:"stop_reason"`
+				} `json:"message"`
+			}
+			if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+				t.Fatalf("%s: bad line %q: %v", f, sc.Text(), err)
+			}
+			kinds[rec.Type+"/"+rec.Message.StopReason]++
+			if rec.Cwd != "" {
+				cwds[rec.Cwd] = true
+				if !strings.HasSuffix(filepath.Dir(f), slug(rec.Cwd)) {
+					t.Fatalf("%s is not in the folder Claude Code would use for %s", f, rec.Cwd)
+				}
+			}
+		}
+		fh.Close()
+	}
+	for _, k := range []string{"user/", "assistant/tool_use", "assistant/end_turn", "ai-title/"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s records written: %v", k, kinds)
+		}
+	}
+	if len(cwds) < 3 {
+		t.Errorf("want several projects, got %v", cwds)
+	}
+}
+
+func TestRunStopsWithContext(t *testing.T) {
+	root := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, root, Options{Step: time.Millisecond}) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(transcripts(t, root)) < 6 {
+		if time.Now().After(deadline) {
+			t.Fatal("no new session started")
+		}
+		time.Sleep(5 * time.Millisecond) // polling the file system, not synchronising goroutines
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+}

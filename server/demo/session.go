@@ -1,0 +1,97 @@
+package demo
+
+import (
+	"fmt"
+	"os"
+	"time"
+)
+
+// session is one simulated conversation. Each advance writes what Claude
+// Code would write next: prompt → tool call (working) → tool result →
+// answer with end_turn (waiting for input) → next prompt …
+type session struct {
+	id, path, cwd, branch string
+	topic                 struct{ prompt, title, tool, command string }
+	phase                 int // 0 prompt, 1 tool call, 2 tool result, 3 answer
+	turns                 int
+	msg                   int
+	parent                string
+}
+
+const model = "claude-sonnet-4-5-20250929"
+
+func (s *session) envelope(kind string, at time.Time) map[string]any {
+	uuid := uuid()
+	r := map[string]any{
+		"parentUuid": nilIfEmpty(s.parent), "isSidechain": false, "userType": "external",
+		"cwd": s.cwd, "sessionId": s.id, "version": "2.1.90", "gitBranch": s.branch,
+		"type": kind, "uuid": uuid, "timestamp": at.UTC().Format("2006-01-02T15:04:05.000Z"),
+	}
+	s.parent = uuid
+	return r
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (s *session) prompt(at time.Time) error {
+	text := s.topic.prompt
+	if s.turns > 0 {
+		text = fmt.Sprintf("Thanks. Next step %d: keep going", s.turns+1)
+	}
+	r := s.envelope("user", at)
+	r["message"] = map[string]any{"role": "user", "content": text}
+	s.phase = 1
+	return appendLines(s.path, r)
+}
+
+func (s *session) assistant(at time.Time, content []any, stop string, out int) map[string]any {
+	s.msg++
+	r := s.envelope("assistant", at)
+	r["requestId"] = fmt.Sprintf("req_%s_%d", s.id[:8], s.msg)
+	r["message"] = map[string]any{
+		"id": fmt.Sprintf("msg_%s_%d", s.id[:8], s.msg), "type": "message", "role": "assistant", "model": model,
+		"content": content, "stop_reason": stop, "stop_sequence": nil,
+		"usage": map[string]any{"input_tokens": 4 + s.msg, "output_tokens": out, "cache_creation_input_tokens": 900, "cache_read_input_tokens": 12000 + 800*s.msg},
+	}
+	return r
+}
+
+func (s *session) advance(at time.Time) error {
+	switch s.phase {
+	case 0:
+		return s.prompt(at)
+	case 1:
+		s.phase = 2
+		call := map[string]any{"type": "tool_use", "id": fmt.Sprintf("toolu_%s_%d", s.id[:8], s.msg+1), "name": s.topic.tool, "input": map[string]any{"command": s.topic.command}}
+		return appendLines(s.path, s.assistant(at, []any{call}, "tool_use", 120))
+	case 2:
+		s.phase = 3
+		r := s.envelope("user", at)
+		r["message"] = map[string]any{"role": "user", "content": []any{map[string]any{"type": "tool_result", "tool_use_id": fmt.Sprintf("toolu_%s_%d", s.id[:8], s.msg), "content": "done: 42 passed"}}}
+		return appendLines(s.path, r)
+	default:
+		s.phase = 0
+		s.turns++
+		answer := s.assistant(at, []any{map[string]any{"type": "text", "text": "Done — the change is in and the tests pass. Anything else?"}}, "end_turn", 340)
+		title := map[string]any{"type": "ai-title", "aiTitle": s.topic.title, "sessionId": s.id}
+		return appendLines(s.path, answer, title)
+	}
+}
+
+// historic writes finished turns ending at the given time, so the
+// session starts out idle with a past.
+func (s *session) historic(turns int, end time.Time) error {
+	at := end.Add(-time.Duration(turns*4) * time.Minute)
+	for range turns * 4 {
+		if err := s.advance(at); err != nil {
+			return err
+		}
+		at = at.Add(time.Minute)
+	}
+	return os.Chtimes(s.path, end, end)
+}
