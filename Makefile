@@ -1,0 +1,58 @@
+# Helm — `make run` serves on http://127.0.0.1:5003, `make test` runs every test.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+CLIENT_SRC := $(shell find app shared -name '*.go' -not -name '*_test.go') go.mod go.sum
+SERVER_SRC := $(shell find server shared web -name '*.go' -not -name '*_test.go') $(wildcard web/*.css web/*.png web/*.svg)
+FUZZTIME ?= 5s
+
+.PHONY: all run demo build wasm test vet fuzz bench clean
+
+all: build
+
+## run: build the client and the server, and serve your real sessions on http://127.0.0.1:5003
+run: build
+	./bin/helmd $(ARGS)
+
+## demo: serve a live, simulated workspace (nothing of yours is read)
+demo: build
+	./bin/helmd --demo $(ARGS)
+
+## build: the wasm client (pre-compressed) and bin/helmd with the client embedded
+build: bin/helmd
+
+wasm: web/app.wasm
+
+web/app.wasm: $(CLIENT_SRC)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o web/app.wasm ./app/wasm
+	$(GO) run ./server/cmd/precompress web/app.wasm
+
+bin/helmd: web/app.wasm $(SERVER_SRC)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/helmd ./server
+
+## test: vet, the whole suite with the race detector (browser tests included), and brief fuzzing
+test: build vet
+	$(GO) test -race -timeout 9m ./...
+	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
+
+vet:
+	@test -z "$$(gofmt -l app server shared web)" || { gofmt -l app server shared web; echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./app/... ./shared/...
+
+## fuzz: run each fuzz target for FUZZTIME (make fuzz FUZZTIME=5m for a long run)
+fuzz:
+	@set -e; for t in $$(grep -rl --include='*_test.go' '^func Fuzz' server app shared | xargs -n1 dirname | sort -u); do \
+	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$t/*_test.go | cut -d' ' -f2); do \
+	    echo "fuzz $$t $$f ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./$$t; \
+	  done; \
+	done
+
+## bench: performance figures (see the README)
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./server/...
+
+clean:
+	rm -rf bin web/app.wasm web/app.wasm.br web/app.wasm.gz
