@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+type stats struct {
+	sessions, subagents, lines int
+	bytes, largest             int64
+}
+
+type generator struct {
+	rng      *rand.Rand
+	out      string
+	projects []string // cwds
+	words    []string
+	start    time.Time
+}
+
+func newGenerator(seed int64, out string, projects int) *generator {
+	g := &generator{
+		rng:   rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)),
+		out:   out,
+		words: strings.Fields("the a function test build error fix add remove refactor handler session stream server client index parser token cost model file line read write watch event json value type struct method return nil context cancel retry backoff query cache offset"),
+		start: time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC),
+	}
+	names := []string{"webapp", "api", "mobile_app.v2", "infra", "docs site", "payments", "ml-pipeline", "cli", "desktop", "données"}
+	for i := range projects {
+		g.projects = append(g.projects, fmt.Sprintf("/home/dev/code/%s-%d", names[i%len(names)], i))
+	}
+	return g
+}
+
+// write spreads total bytes over n sessions with a heavy tail: most
+// transcripts are small, a few are very large, as on real machines.
+func (g *generator) write(n int, total int64) (stats, error) {
+	var st stats
+	weights := make([]float64, n)
+	var sum float64
+	for i := range weights {
+		weights[i] = math.Exp(g.rng.NormFloat64() * 1.2) // log-normal sizes
+		sum += weights[i]
+	}
+	for i := range n {
+		target := int64(float64(total) * weights[i] / sum)
+		// Projects follow a Zipf-like spread: a few hold most sessions.
+		p := g.projects[int(float64(len(g.projects))*math.Pow(g.rng.Float64(), 2.5))]
+		if err := g.session(p, i, max(target, 2048), &st); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+func slug(cwd string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return r
+		}
+		return '-'
+	}, cwd)
+}
+
+func (g *generator) id() string {
+	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", g.rng.Uint32(), g.rng.Uint32()&0xffff, g.rng.Uint32()&0xfff, g.rng.Uint32()&0xfff, g.rng.Uint64()&0xffffffffffff)
+}
+
+func (g *generator) text(n int) string {
+	var b strings.Builder
+	for b.Len() < n {
+		b.WriteString(g.words[g.rng.IntN(len(g.words))])
+		b.WriteByte(' ')
+	}
+	return b.String()[:n]
+}
+
+// toolResultSize draws 1 KB to 5 MB, mostly small.
+func (g *generator) toolResultSize() int {
+	return int(1024 * math.Pow(5*1024, math.Pow(g.rng.Float64(), 3)))
+}
+
+func (g *generator) session(cwd string, n int, target int64, st *stats) error {
+	dir := filepath.Join(g.out, "projects", slug(cwd))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	sid := g.id()
+	path := filepath.Join(dir, sid+".jsonl")
+	w, err := newWriter(path)
+	if err != nil {
+		return err
+	}
+	t := g.start.Add(time.Duration(n) * 7 * time.Minute)
+	tr := &transcript{g: g, w: w, sid: sid, cwd: cwd, at: t}
+	tr.meta()
+	for w.n < target {
+		tr.turn(target - w.n)
+	}
+	tr.titles()
+	if err := w.close(); err != nil {
+		return err
+	}
+	st.sessions++
+	st.lines += w.lines
+	st.bytes += w.n
+	st.largest = max(st.largest, w.n)
+
+	// One session in eight ran subagents; alternate the two layouts.
+	if n%8 == 0 {
+		var sub string
+		if n%16 == 0 {
+			os.MkdirAll(filepath.Join(dir, sid, "subagents"), 0o755)
+			sub = filepath.Join(dir, sid, "subagents", fmt.Sprintf("agent-a%015x.jsonl", g.rng.Uint64()>>4))
+		} else {
+			sub = filepath.Join(dir, fmt.Sprintf("agent-%08x.jsonl", g.rng.Uint32()))
+		}
+		sw, err := newWriter(sub)
+		if err != nil {
+			return err
+		}
+		str := &transcript{g: g, w: sw, sid: sid, cwd: cwd, at: t, sidechain: true}
+		for range 3 {
+			str.turn(20000)
+		}
+		if err := sw.close(); err != nil {
+			return err
+		}
+		st.subagents++
+		st.lines += sw.lines
+		st.bytes += sw.n
+	}
+	return nil
+}
+
+type writer struct {
+	f     *os.File
+	b     *bufio.Writer
+	n     int64
+	lines int
+	err   error
+}
+
+func newWriter(path string) (*writer, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	return &writer{f: f, b: bufio.NewWriterSize(f, 1<<20)}, nil
+}
+
+func (w *writer) record(v any) {
+	if w.err != nil {
+		return
+	}
+	line, err := json.Marshal(v)
+	if err != nil {
+		w.err = err
+		return
+	}
+	w.b.Write(line)
+	w.b.WriteByte('\n')
+	w.n += int64(len(line) + 1)
+	w.lines++
+}
+
+func (w *writer) close() error {
+	if err := w.b.Flush(); err != nil && w.err == nil {
+		w.err = err
+	}
+	if err := w.f.Close(); err != nil && w.err == nil {
+		w.err = err
+	}
+	return w.err
+}

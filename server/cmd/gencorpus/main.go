@@ -1,0 +1,75 @@
+// Command gencorpus writes a realistic, seeded Claude Code tree for
+// benchmarks: projects of uneven size, transcripts with split assistant
+// lines, thinking blocks, tool results from 1 KB to 5 MB, subagents in
+// both layouts, and metadata records.
+//
+//	go run ./server/cmd/gencorpus -out /tmp/corpus -size 2GB -sessions 5000 -seed 1
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "gencorpus:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("gencorpus", flag.ContinueOnError)
+	out := fs.String("out", "", "folder to write (a Claude config dir: <out>/projects/...)")
+	size := fs.String("size", "2GB", "total bytes to write (KB, MB, GB suffixes)")
+	sessions := fs.Int("sessions", 5000, "number of sessions")
+	projects := fs.Int("projects", 0, "number of projects (default: sessions/30, at least 1)")
+	seed := fs.Int64("seed", 1, "random seed: the same seed writes the same tree")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("-out is required")
+	}
+	total, err := parseSize(*size)
+	if err != nil {
+		return err
+	}
+	if *sessions <= 0 {
+		return errors.New("-sessions must be > 0")
+	}
+	if *projects <= 0 {
+		*projects = max(1, *sessions/30)
+	}
+	g := newGenerator(*seed, *out, *projects)
+	stats, err := g.write(*sessions, total)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("wrote %d sessions (%d subagent files) in %d projects, %d lines, %.1f MB, largest file %.1f MB\n",
+		stats.sessions, stats.subagents, *projects, stats.lines, float64(stats.bytes)/1e6, float64(stats.largest)/1e6)
+	return nil
+}
+
+func parseSize(s string) (int64, error) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f <= 0 {
+		return 0, fmt.Errorf("size %q: want e.g. 500MB or 2GB", s)
+	}
+	return int64(f * float64(mult)), nil
+}
