@@ -13,6 +13,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"vibecraft.sh/helm/server/internal/corpus"
 )
 
 func main() {
@@ -42,16 +44,12 @@ func run(args []string) error {
 	if *sessions <= 0 {
 		return errors.New("-sessions must be > 0")
 	}
-	if *projects <= 0 {
-		*projects = max(1, *sessions/30)
-	}
-	g := newGenerator(*seed, *out, *projects)
-	stats, err := g.write(*sessions, total)
+	st, err := corpus.Generate(*out, total, *sessions, *projects, *seed)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("wrote %d sessions (%d subagent files) in %d projects, %d lines, %.1f MB, largest file %.1f MB\n",
-		stats.sessions, stats.subagents, *projects, stats.lines, float64(stats.bytes)/1e6, float64(stats.largest)/1e6)
+	fmt.Printf("wrote %d sessions (%d subagent files), %d lines, %.1f MB, largest file %.1f MB\n",
+		st.Sessions, st.Subagents, st.Lines, float64(st.Bytes)/1e6, float64(st.Largest)/1e6)
 	return nil
 }
 

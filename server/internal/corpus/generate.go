@@ -1,4 +1,6 @@
-package main
+// Package corpus writes realistic, seeded Claude Code trees for tests and
+// benchmarks (see Generate).
+package corpus
 
 import (
 	"bufio"
@@ -12,9 +14,20 @@ import (
 	"time"
 )
 
-type stats struct {
-	sessions, subagents, lines int
-	bytes, largest             int64
+// Stats describes what Generate wrote.
+type Stats struct {
+	Sessions, Subagents, Lines int
+	Bytes, Largest             int64
+}
+
+// Generate writes a Claude config folder under out (out/projects/…) of
+// about size bytes over the given number of sessions and projects (0:
+// sessions/30). The same seed writes the same bytes.
+func Generate(out string, size int64, sessions, projects int, seed int64) (Stats, error) {
+	if projects <= 0 {
+		projects = max(1, sessions/30)
+	}
+	return newGenerator(seed, out, projects).write(sessions, size)
 }
 
 type generator struct {
@@ -41,8 +54,8 @@ func newGenerator(seed int64, out string, projects int) *generator {
 
 // write spreads total bytes over n sessions with a heavy tail: most
 // transcripts are small, a few are very large, as on real machines.
-func (g *generator) write(n int, total int64) (stats, error) {
-	var st stats
+func (g *generator) write(n int, total int64) (Stats, error) {
+	var st Stats
 	weights := make([]float64, n)
 	var sum float64
 	for i := range weights {
@@ -87,7 +100,7 @@ func (g *generator) toolResultSize() int {
 	return int(1024 * math.Pow(5*1024, math.Pow(g.rng.Float64(), 3)))
 }
 
-func (g *generator) session(cwd string, n int, target int64, st *stats) error {
+func (g *generator) session(cwd string, n int, target int64, st *Stats) error {
 	dir := filepath.Join(g.out, "projects", slug(cwd))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -108,10 +121,10 @@ func (g *generator) session(cwd string, n int, target int64, st *stats) error {
 	if err := w.close(); err != nil {
 		return err
 	}
-	st.sessions++
-	st.lines += w.lines
-	st.bytes += w.n
-	st.largest = max(st.largest, w.n)
+	st.Sessions++
+	st.Lines += w.lines
+	st.Bytes += w.n
+	st.Largest = max(st.Largest, w.n)
 
 	// One session in eight ran subagents; alternate the two layouts.
 	if n%8 == 0 {
@@ -133,9 +146,9 @@ func (g *generator) session(cwd string, n int, target int64, st *stats) error {
 		if err := sw.close(); err != nil {
 			return err
 		}
-		st.subagents++
-		st.lines += sw.lines
-		st.bytes += sw.n
+		st.Subagents++
+		st.Lines += sw.lines
+		st.Bytes += sw.n
 	}
 	return nil
 }
