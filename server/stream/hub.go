@@ -1,0 +1,282 @@
+// Package stream fans session events out to Server-Sent Events clients
+// (DESIGN.md §3): an init snapshot on connect, then created, updated,
+// deleted and refresh events, each with an id "<epoch>-<seq>" that a
+// reconnecting client sends back to get exactly what it missed.
+//
+// Publish never waits for a client: it appends the event to a bounded
+// history and offers it to every client's queue. A client whose queue is
+// full is disconnected rather than allowed to slow the others; it comes
+// back with Last-Event-ID and the history fills the gap. Each connection is
+// written by its own handler goroutine only.
+package stream
+
+import (
+	"errors"
+	"log/slog"
+	"maps"
+	"math"
+	"slices"
+	"sync"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// Hub holds the published state, the history and the connected clients.
+type Hub struct {
+	opts  Options
+	log   *slog.Logger
+	epoch string
+	quit  chan struct{} // closed by Close: every handler returns
+
+	mu       sync.Mutex
+	closed   bool
+	seq      uint64                    // of the last published event; 0 before any
+	state    map[string]shared.Session // by Key: what the events so far imply
+	sorted   []shared.Session          // state newest first; nil when stale; never modified once built
+	hist     *history
+	views    map[*view]map[*client]struct{} // clients by the handler that serves them
+	nclients int
+	stats    Stats // counters only; the rest is filled in by Stats
+}
+
+// client is one connection's queue. Publish sends to queue without
+// blocking; when it is full, Publish drops the client from the hub and
+// closes done (once). queue itself is never closed, so no send can panic.
+type client struct {
+	view  *view
+	queue chan *record
+	done  chan struct{}
+	once  sync.Once
+}
+
+func (c *client) kick() { c.once.Do(func() { close(c.done) }) }
+
+var (
+	errClosed     = errors.New("the server is shutting down")
+	errTooMany    = errors.New("too many stream clients")
+	errBadPublish = errors.New("not a publishable event type")
+)
+
+// NewHub returns a hub with a new random epoch. Close it at shutdown.
+func NewHub(opts Options) *Hub {
+	opts = opts.withDefaults()
+	return &Hub{
+		opts:  opts,
+		log:   opts.Logger,
+		epoch: newEpoch(),
+		quit:  make(chan struct{}),
+		state: make(map[string]shared.Session),
+		hist:  newHistory(opts.HistoryCount, opts.HistoryBytes),
+		views: make(map[*view]map[*client]struct{}),
+	}
+}
+
+// Epoch is the first part of every event id of this hub.
+func (h *Hub) Epoch() string { return h.epoch }
+
+// Publish records an event and offers it to every client; it never blocks
+// on clients. t is session-created, session-updated or session-deleted
+// with the sessions concerned (deleted: their last known state), or
+// refresh with every session, which replaces the state. Other types, and
+// changes without sessions, are ignored.
+func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
+	switch t {
+	case shared.EventSessionCreated, shared.EventSessionUpdated, shared.EventSessionDeleted:
+		if len(sessions) == 0 {
+			return
+		}
+	case shared.EventRefresh:
+	default:
+		h.ignore(t, errBadPublish)
+		return
+	}
+	own := make([]shared.Session, len(sessions))
+	copy(own, sessions) // the caller may reuse its slice
+	for i := range own {
+		// encoding/json refuses NaN and ±Inf; one odd price must not cost the
+		// whole event.
+		if c := own[i].CostUSD; math.IsNaN(c) || math.IsInf(c, 0) {
+			own[i].CostUSD = 0
+		}
+	}
+	var next map[string]shared.Session
+	if t == shared.EventRefresh {
+		next = make(map[string]shared.Session, len(own))
+		for _, s := range own {
+			next[s.Key()] = s
+		}
+		own = newestFirst(next)
+	}
+	at := h.opts.Now()
+	// The data does not depend on the seq, so the costly part is done
+	// before taking the lock.
+	data, err := encodeData(t, own, at)
+	if err != nil {
+		h.ignore(t, err)
+		return
+	}
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	rec := &record{seq: h.seq + 1, typ: t, id: formatEventID(h.epoch, h.seq+1), at: at, sessions: own}
+	if rec.frame, err = appendFrame(make([]byte, 0, len(data)+len(t)+len(rec.id)+24), t, rec.id, data); err != nil {
+		h.stats.Ignored++
+		h.log.Error("stream: event not sent", "type", t, "err", err)
+		return
+	}
+	h.seq = rec.seq
+	if next != nil {
+		h.state, h.sorted = next, own
+	} else {
+		for _, s := range own {
+			if t == shared.EventSessionDeleted {
+				delete(h.state, s.Key())
+			} else {
+				h.state[s.Key()] = s
+			}
+		}
+		h.sorted = nil
+	}
+	h.hist.push(rec)
+	for v, clients := range h.views {
+		if !rec.sendsTo(v) {
+			continue
+		}
+		for c := range clients {
+			select {
+			case c.queue <- rec:
+			default:
+				// Too slow: drop the connection, not the message. The client
+				// resumes from its last id and the history fills the gap.
+				delete(clients, c)
+				h.nclients--
+				h.stats.SlowDisconnects++
+				c.kick()
+			}
+		}
+	}
+}
+
+func (h *Hub) ignore(t shared.EventType, err error) {
+	h.mu.Lock()
+	h.stats.Ignored++
+	h.mu.Unlock()
+	h.log.Warn("stream: publish ignored", "type", t, "err", err)
+}
+
+// Lookup returns the published state of one session, by shared.Session.Key.
+func (h *Hub) Lookup(key string) (shared.Session, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s, ok := h.state[key]
+	return s, ok
+}
+
+// Snapshot returns the published state, newest first (shared.Newer).
+func (h *Hub) Snapshot() []shared.Session {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.sortedLocked())
+}
+
+func (h *Hub) sortedLocked() []shared.Session {
+	if h.sorted == nil {
+		h.sorted = newestFirst(h.state)
+	}
+	return h.sorted
+}
+
+func newestFirst(m map[string]shared.Session) []shared.Session {
+	out := slices.AppendSeq(make([]shared.Session, 0, len(m)), maps.Values(m))
+	shared.SortNewestFirst(out)
+	return out
+}
+
+// Close ends every stream promptly and refuses later connections with 503.
+// Publish does nothing afterwards.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	h.closed = true
+	close(h.quit)
+	clear(h.views)
+	h.nclients = 0
+}
+
+// Stats reports the hub's counters and sizes.
+func (h *Hub) Stats() Stats {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := h.stats
+	s.Epoch = h.epoch
+	s.Clients = h.nclients
+	s.Published = h.seq
+	s.Sessions = len(h.state)
+	s.HistoryEvents = h.hist.n
+	s.HistoryBytes = h.hist.bytes
+	return s
+}
+
+// start is what a new connection writes before live events: either the
+// replay after its cursor or an init snapshot.
+type start struct {
+	resumed bool
+	replay  []*record
+	initID  string
+	state   []shared.Session // read-only
+}
+
+// subscribe registers a client of v. Under the same lock it collects the
+// replay after lastID (or the state for init), so every event is either in
+// what the client writes first or in its queue: no gap, no duplicate.
+func (h *Hub) subscribe(v *view, lastID string) (*client, start, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		h.stats.Rejected++
+		return nil, start{}, errClosed
+	}
+	if h.nclients >= h.opts.MaxClients {
+		h.stats.Rejected++
+		return nil, start{}, errTooMany
+	}
+	var st start
+	if epoch, seq, ok := ParseEventID(lastID); ok && epoch == h.epoch {
+		st.replay, st.resumed = h.hist.after(seq, h.seq)
+	}
+	if st.resumed {
+		h.stats.Resumed++
+	} else {
+		h.stats.Inits++
+		st.initID = formatEventID(h.epoch, h.seq)
+		st.state = h.sortedLocked()
+	}
+	c := &client{view: v, queue: make(chan *record, h.opts.QueueSize), done: make(chan struct{})}
+	if h.views[v] == nil {
+		h.views[v] = make(map[*client]struct{})
+	}
+	h.views[v][c] = struct{}{}
+	h.nclients++
+	return c, st, nil
+}
+
+// unsubscribe removes c, if Publish or Close has not already.
+func (h *Hub) unsubscribe(c *client) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	clients := h.views[c.view]
+	if _, ok := clients[c]; !ok {
+		return
+	}
+	delete(clients, c)
+	h.nclients--
+	if len(clients) == 0 {
+		delete(h.views, c.view) // a Handler made per request leaves nothing behind
+	}
+}

@@ -1,0 +1,294 @@
+package stream
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// This file is the tests' SSE client: it parses the wire format strictly
+// (LF line ends, known fields only) so the tests see what a browser sees.
+
+// frame is one block of fields up to a blank line.
+type frame struct {
+	Event, ID, Retry, Data string
+	HasID                  bool
+}
+
+func (f frame) decode(t testing.TB) shared.Event {
+	t.Helper()
+	var ev shared.Event
+	if err := json.Unmarshal([]byte(f.Data), &ev); err != nil {
+		t.Fatalf("event %s %s: data is not an Event: %v", f.Event, f.ID, err)
+	}
+	if ev.Type != shared.EventType(f.Event) {
+		t.Fatalf("event %q carries data of type %q", f.Event, ev.Type)
+	}
+	if !strings.Contains(f.Data, `"sessions":[`) {
+		t.Fatalf("event %s: sessions is not an array: %s", f.Event, f.Data)
+	}
+	return ev
+}
+
+// seq is the seq of f's id in epoch, failing the test otherwise.
+func (f frame) seq(t testing.TB, epoch string) uint64 {
+	t.Helper()
+	e, seq, ok := ParseEventID(f.ID)
+	if !ok || e != epoch {
+		t.Fatalf("event %s: id %q is not of epoch %s", f.Event, f.ID, epoch)
+	}
+	return seq
+}
+
+// parseFrames reads blocks from r until it fails, sending each on out.
+func parseFrames(r io.Reader, out chan<- frame, stop <-chan struct{}) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var f frame
+	seen := false
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return err
+		}
+		line = strings.TrimSuffix(line, "\n")
+		if strings.ContainsAny(line, "\r\x00") {
+			return errors.New("CR or NUL on the wire: " + line)
+		}
+		if line == "" {
+			if seen {
+				select {
+				case out <- f:
+				case <-stop:
+					return errors.New("stopped")
+				}
+			}
+			f, seen = frame{}, false
+			continue
+		}
+		if strings.HasPrefix(line, ":") {
+			continue // comment
+		}
+		name, value, _ := strings.Cut(line, ":")
+		value = strings.TrimPrefix(value, " ")
+		seen = true
+		switch name {
+		case "event":
+			f.Event = value
+		case "id":
+			f.ID, f.HasID = value, true
+		case "retry":
+			f.Retry = value
+		case "data":
+			if f.Data != "" {
+				return errors.New("more than one data line: the encoder must write one")
+			}
+			f.Data = value
+		default:
+			return errors.New("unknown field: " + line)
+		}
+	}
+}
+
+type sseClient struct {
+	Resp   *http.Response
+	frames chan frame
+	stop   chan struct{}
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	err    error // why the reader stopped, once frames is closed
+}
+
+// rig is a hub served by a real HTTP server: /all (every session) and
+// /claude (Claude Code only).
+type rig struct {
+	hub    *Hub
+	srv    *httptest.Server
+	client *http.Client
+}
+
+func claudeOnly(s *shared.Session) bool { return s.Source == shared.SourceClaude }
+
+// newRig starts a hub and its server, checking at the very end of the test
+// (after every other cleanup) that no goroutine is left.
+func newRig(t testing.TB, opts Options) *rig {
+	t.Helper()
+	before := goleak.IgnoreCurrent() // the harness's own (benchmarks run in goroutines)
+	t.Cleanup(func() { goleak.VerifyNone(t, before) })
+	h := NewHub(opts)
+	mux := http.NewServeMux()
+	mux.Handle("GET /all", h.Handler(nil))
+	mux.Handle("/claude", h.Handler(claudeOnly))
+	srv := httptest.NewServer(mux)
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	t.Cleanup(srv.Close)
+	t.Cleanup(h.Close) // streams end first, so srv.Close does not wait on them
+	return &rig{hub: h, srv: srv, client: &http.Client{Transport: tr}}
+}
+
+// get sends a request whose body the caller owns.
+func (r *rig) get(t testing.TB, path string, header http.Header) (*http.Response, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.srv.URL+path, nil)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := r.client.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	return resp, cancel
+}
+
+// connect opens a stream (lastID as Last-Event-ID when set) and requires 200.
+func (r *rig) connect(t testing.TB, path, lastID string) *sseClient {
+	t.Helper()
+	h := http.Header{}
+	if lastID != "" {
+		h.Set("Last-Event-ID", lastID)
+	}
+	resp, cancel := r.get(t, path, h)
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		cancel()
+		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+	}
+	c := &sseClient{Resp: resp, frames: make(chan frame, 1024), stop: make(chan struct{}), cancel: cancel}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		defer close(c.frames)
+		c.err = parseFrames(resp.Body, c.frames, c.stop)
+	}()
+	t.Cleanup(c.close)
+	return c
+}
+
+func (c *sseClient) close() {
+	select {
+	case <-c.stop:
+		return
+	default:
+	}
+	close(c.stop)
+	c.cancel()
+	c.Resp.Body.Close()
+	c.wg.Wait()
+}
+
+// next returns the next frame, keepalives included.
+func (c *sseClient) next(t testing.TB) frame {
+	t.Helper()
+	select {
+	case f, ok := <-c.frames:
+		if !ok {
+			t.Fatalf("stream ended: %v", c.err)
+		}
+		return f
+	case <-time.After(5 * time.Second):
+		t.Fatal("no frame within 5s")
+	}
+	return frame{}
+}
+
+// event returns the next frame that is not a keepalive.
+func (c *sseClient) event(t testing.TB) frame {
+	t.Helper()
+	for {
+		if f := c.next(t); f.Event != string(shared.EventKeepalive) {
+			return f
+		}
+	}
+}
+
+// collect reads n events other than keepalives, from any goroutine.
+func (c *sseClient) collect(n int, within time.Duration) ([]frame, error) {
+	deadline := time.After(within)
+	var out []frame
+	for len(out) < n {
+		select {
+		case f, ok := <-c.frames:
+			if !ok {
+				return out, fmt.Errorf("stream ended after %d events: %v", len(out), c.err)
+			}
+			if f.Event != string(shared.EventKeepalive) {
+				out = append(out, f)
+			}
+		case <-deadline:
+			return out, fmt.Errorf("%d events within %v, want %d", len(out), within, n)
+		}
+	}
+	return out, nil
+}
+
+// opening reads the retry field and the first event after it.
+func (c *sseClient) opening(t testing.TB) frame {
+	t.Helper()
+	if f := c.next(t); f.Retry != "3000" || f.Event != "" || f.Data != "" || f.HasID {
+		t.Fatalf("first block: want only retry: 3000, got %+v", f)
+	}
+	return c.event(t)
+}
+
+// ended waits until the server ends the stream.
+func (c *sseClient) ended(t testing.TB, within time.Duration) {
+	t.Helper()
+	deadline := time.After(within)
+	for {
+		select {
+		case _, ok := <-c.frames:
+			if !ok {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("stream still open after %v", within)
+		}
+	}
+}
+
+// waitFor polls cond until it holds, failing after within.
+func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(within)
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func sess(id string, src shared.Source, updated int64) shared.Session {
+	return shared.Session{ID: id, Source: src, Title: "t-" + id, ProjectPath: "/p/" + id, UpdatedAt: updated, Status: shared.StatusIdle}
+}
+
+func ids(ss []shared.Session) string {
+	var b []string
+	for _, s := range ss {
+		b = append(b, s.ID)
+	}
+	return strings.Join(b, ",")
+}
