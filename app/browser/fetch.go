@@ -1,0 +1,80 @@
+package browser
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/feed"
+)
+
+// Fetcher is a feed.Poller over fetch.
+type Fetcher struct{}
+
+var _ feed.Poller = Fetcher{}
+
+// Poll GETs url.
+func (Fetcher) Poll(url string, done func([]byte, error)) (cancel func()) {
+	return Fetch("GET", url, done)
+}
+
+// Fetch sends a request without a body and calls done once with the body
+// of a 2xx answer, or an error. cancel aborts it; done is then called
+// with the abort error, which callers ignore.
+//
+// app.Value.Then is not used: it releases its callback only when the
+// promise is fulfilled, so a rejection would leak it and never call back.
+func Fetch(method, url string, done func(body []byte, err error)) (cancel func()) {
+	ctrl := app.Window().Get("AbortController").New()
+	var (
+		once  sync.Once
+		funcs []app.Func
+	)
+	finish := func(body []byte, err error) {
+		once.Do(func() {
+			for _, f := range funcs {
+				f.Release() // allowed while f runs (syscall/js)
+			}
+			done(body, err)
+		})
+	}
+	fn := func(f func(v app.Value)) app.Func {
+		jf := app.FuncOf(func(_ app.Value, args []app.Value) any {
+			var v app.Value
+			if len(args) > 0 {
+				v = args[0]
+			}
+			f(v)
+			return nil
+		})
+		funcs = append(funcs, jf)
+		return jf
+	}
+	onError := fn(func(e app.Value) {
+		msg := "network error"
+		if e != nil && e.Truthy() {
+			msg = e.Call("toString").String()
+		}
+		finish(nil, errors.New(msg))
+	})
+	var status int
+	onText := fn(func(t app.Value) { finish([]byte(t.String()), nil) })
+	onResponse := fn(func(resp app.Value) {
+		status = resp.Get("status").Int()
+		if !resp.Get("ok").Bool() {
+			finish(nil, fmt.Errorf("%s %s: HTTP %d", method, url, status))
+			return
+		}
+		resp.Call("text").Call("then", onText, onError)
+	})
+	opts := map[string]any{
+		"method":  method,
+		"signal":  ctrl.Get("signal"),
+		"cache":   "no-store",
+		"headers": map[string]any{"Accept": "application/json"},
+	}
+	app.Window().Call("fetch", url, opts).Call("then", onResponse, onError)
+	return func() { ctrl.Call("abort") }
+}

@@ -1,0 +1,163 @@
+// Package feed keeps the client connected to the server's session stream
+// (DESIGN.md §4):
+//
+//   - Connecting → Live when the EventSource opens (or an event arrives).
+//   - On a stream error (or the watchdog: no event, keepalives included,
+//     for 2 keepalive periods) the stream is closed and reopened after
+//     1, 2, 4, 8, 16 s (±25 % jitter), passing ?lastEventId= so the
+//     server replays what was missed. That is at most 5 reconnects;
+//     when the 5th fails too, the machine polls /api/sessions every 5 s
+//     (Polling) and retries the stream every 60 s, back to Live as soon
+//     as one opens.
+//   - Each stream failure during the backoff also probes /api/sessions
+//     once, so a server that is gone shows as Offline at once rather
+//     than after the whole backoff; Offline means neither the stream nor
+//     the REST list answers.
+//   - Every status carries since-when and why, for the indicator.
+//
+// It is plain Go behind small interfaces (Clock, Transport, Poller) so
+// that every transition is unit-tested natively with a fake clock and a
+// fake transport; app/browser implements them over EventSource, fetch and
+// time.AfterFunc.
+package feed
+
+import (
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// State is the connection state the header indicator shows.
+type State string
+
+const (
+	// Connecting: a stream is being opened, or reopened after an error.
+	Connecting State = "connecting"
+	// Live: the stream is open; updates arrive as they happen.
+	Live State = "live"
+	// Polling: the stream is unavailable, the REST list answers.
+	Polling State = "polling"
+	// Offline: neither the stream nor the REST list answers.
+	Offline State = "offline"
+)
+
+// Label is the indicator's text for the state.
+func (s State) Label() string {
+	switch s {
+	case Live:
+		return "Live"
+	case Polling:
+		return "Polling"
+	case Offline:
+		return "Offline"
+	}
+	return "Connecting"
+}
+
+// Status is a state, since when, and why: the indicator's tooltip.
+type Status struct {
+	State  State
+	Since  time.Time
+	Reason string
+}
+
+// Timer is a pending call that can be cancelled.
+type Timer interface {
+	// Stop cancels the call; it reports false when the call already ran
+	// or was stopped.
+	Stop() bool
+}
+
+// Clock tells the time and schedules calls, like time.Now and
+// time.AfterFunc.
+type Clock interface {
+	Now() time.Time
+	AfterFunc(d time.Duration, f func()) Timer
+}
+
+// StreamHandler receives what a stream does. A Transport calls it from any
+// goroutine, but never synchronously from inside Open.
+type StreamHandler struct {
+	Open  func()
+	Event func(typ, id, data string)
+	Error func()
+}
+
+// Stream is an open stream connection.
+type Stream interface {
+	// Close ends the connection; no handler call follows that matters.
+	Close()
+}
+
+// Transport opens stream connections (EventSource in the browser). It must
+// deliver the named events of shared.EventTypes to Event.
+type Transport interface {
+	Open(url string, h StreamHandler) Stream
+}
+
+// Poller fetches a URL's body (fetch in the browser). done is called once,
+// from any goroutine, never synchronously from inside Poll; cancel aborts
+// the request (done may still be called and is then ignored).
+type Poller interface {
+	Poll(url string, done func(body []byte, err error)) (cancel func())
+}
+
+// Options configure a Machine. Zero values take the defaults.
+type Options struct {
+	StreamURL string // default "/api/sessions/stream"
+	PollURL   string // default "/api/sessions"
+
+	// Keepalive is the server's keepalive period (30 s): the watchdog
+	// reconnects after 2 periods without any event.
+	Keepalive time.Duration
+	// Backoff is the first reconnect delay (1 s), doubled per failure and
+	// jittered by ±25 %.
+	Backoff time.Duration
+	// Attempts is how many reconnects are tried before polling (5): the
+	// first error starts the backoff, and polling begins when reconnect
+	// number Attempts fails.
+	Attempts int
+	// PollEvery is the REST polling period (5 s).
+	PollEvery time.Duration
+	// RetryEvery is how often the stream is retried while polling (60 s).
+	RetryEvery time.Duration
+
+	Clock     Clock
+	Transport Transport
+	Poller    Poller
+	// Rand returns a number in [0, 1) for the jitter; default math/rand.
+	Rand func() float64
+
+	// Post runs f on the goroutine that owns the UI (ctx.Dispatch in the
+	// browser). Every input is funnelled through it, so the callbacks
+	// below run there too. Default: run f on the caller's goroutine,
+	// one call at a time.
+	Post func(f func())
+
+	// OnStatus is called on every state or reason change.
+	OnStatus func(Status)
+	// OnEvent gets every list update: stream events other than keepalive,
+	// and each poll or probe result as a shared.EventRefresh (it replaces
+	// the list).
+	OnEvent func(shared.Event)
+}
+
+// Defaults of Options.
+const (
+	DefaultStreamURL  = "/api/sessions/stream"
+	DefaultPollURL    = "/api/sessions"
+	DefaultKeepalive  = 30 * time.Second
+	DefaultBackoff    = time.Second
+	DefaultAttempts   = 5
+	DefaultPollEvery  = 5 * time.Second
+	DefaultRetryEvery = 60 * time.Second
+)
+
+// Stats count what the machine saw, for debugging.
+type Stats struct {
+	Events       int // stream events received, keepalives included
+	BadEvents    int // events or poll answers that did not decode (skipped)
+	Reconnects   int // stream opens after the first
+	Polls        int // poll answers received
+	PollFailures int
+}

@@ -1,0 +1,375 @@
+package feed
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// Machine is the connection state machine. Create it with New, call Start
+// once (when the UI mounts) and Close when done (when it dismounts).
+//
+// All of its state is touched only inside m.run, so inputs from the
+// transport, the poller and timers, which arrive on other goroutines, are
+// serialised; each carries a generation number and is ignored when it
+// belongs to a stream, poll or timer that has since been replaced.
+type Machine struct {
+	o    Options
+	exec serial
+
+	status Status
+	closed bool
+	stats  Stats
+
+	lastID   string
+	failures int  // consecutive failed stream attempts since the last open
+	fallback bool // polling mode: the backoff budget is spent
+
+	stream     Stream
+	streamGen  int
+	streamOpen bool
+	opened     int // how many times a stream opened
+
+	reconnect timerSlot // next stream attempt (backoff or periodic retry)
+	watchdog  timerSlot // no event for 2 keepalive periods
+	pollNext  timerSlot // next poll
+
+	pollGen    int
+	pollCancel func()
+
+	// view is a copy of what the queries return, published after every
+	// run, so a query never waits for (or re-enters) the executor.
+	view struct {
+		sync.Mutex
+		status Status
+		stats  Stats
+		lastID string
+	}
+}
+
+// New returns a machine with opts; it does nothing until Start.
+func New(opts Options) *Machine {
+	o := opts
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if o.StreamURL == "" {
+		o.StreamURL = DefaultStreamURL
+	}
+	if o.PollURL == "" {
+		o.PollURL = DefaultPollURL
+	}
+	def(&o.Keepalive, DefaultKeepalive)
+	def(&o.Backoff, DefaultBackoff)
+	def(&o.PollEvery, DefaultPollEvery)
+	def(&o.RetryEvery, DefaultRetryEvery)
+	if o.Attempts <= 0 {
+		o.Attempts = DefaultAttempts
+	}
+	if o.Clock == nil {
+		o.Clock = RealClock{}
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Float64
+	}
+	if o.OnStatus == nil {
+		o.OnStatus = func(Status) {}
+	}
+	if o.OnEvent == nil {
+		o.OnEvent = func(shared.Event) {}
+	}
+	return &Machine{o: o}
+}
+
+// run executes f as the machine's only writer. When another goroutine is
+// running the machine, f is queued and run by it, after which run returns
+// before f ran: inputs never wait.
+func (m *Machine) run(f func()) {
+	m.exec.do(func() {
+		f()
+		m.view.Lock()
+		m.view.status, m.view.stats, m.view.lastID = m.status, m.stats, m.lastID
+		m.view.Unlock()
+	})
+}
+
+// post runs f through Options.Post (the UI goroutine) when set.
+func (m *Machine) post(f func()) {
+	if m.o.Post != nil {
+		m.o.Post(func() { m.run(f) })
+		return
+	}
+	m.run(f)
+}
+
+// Start opens the stream.
+func (m *Machine) Start() {
+	m.run(func() {
+		if m.closed || m.stream != nil {
+			return
+		}
+		m.setState(Connecting, "opening the stream")
+		m.connect()
+	})
+}
+
+// Retry tries the stream now, as if the backoff had elapsed, with a fresh
+// budget of attempts; it does nothing while Live. The UI calls it on a
+// manual refresh and when the browser comes back online.
+func (m *Machine) Retry() {
+	m.run(func() {
+		if m.closed || m.streamOpen {
+			return
+		}
+		m.failures = 0
+		m.fallback = false
+		m.stopTimer(&m.reconnect)
+		m.stopPolling()
+		m.setState(Connecting, "retrying the stream")
+		m.connect()
+	})
+}
+
+// Close stops everything: the stream, the poll, every timer. Later inputs
+// are ignored.
+func (m *Machine) Close() {
+	m.run(func() {
+		if m.closed {
+			return
+		}
+		m.closed = true
+		m.closeStream()
+		m.stopTimer(&m.reconnect)
+		m.stopTimer(&m.watchdog)
+		m.stopPolling()
+	})
+}
+
+// Status is the current status.
+func (m *Machine) Status() Status {
+	m.view.Lock()
+	defer m.view.Unlock()
+	return m.view.status
+}
+
+// Stats returns the counters.
+func (m *Machine) Stats() Stats {
+	m.view.Lock()
+	defer m.view.Unlock()
+	return m.view.stats
+}
+
+// LastEventID is the id of the last stream event received.
+func (m *Machine) LastEventID() string {
+	m.view.Lock()
+	defer m.view.Unlock()
+	return m.view.lastID
+}
+
+func (m *Machine) setState(s State, reason string) {
+	if s == m.status.State && reason == m.status.Reason {
+		return
+	}
+	if s != m.status.State {
+		m.status.Since = m.o.Clock.Now()
+	}
+	m.status.State, m.status.Reason = s, reason
+	m.o.OnStatus(m.status)
+}
+
+// streamURL passes the last event id, so the server replays what this
+// client missed: a new EventSource cannot send Last-Event-ID itself.
+func (m *Machine) streamURL() string {
+	if m.lastID == "" {
+		return m.o.StreamURL
+	}
+	sep := "?"
+	if strings.Contains(m.o.StreamURL, "?") {
+		sep = "&"
+	}
+	return m.o.StreamURL + sep + "lastEventId=" + url.QueryEscape(m.lastID)
+}
+
+func (m *Machine) connect() {
+	m.closeStream()
+	m.streamGen++
+	gen := m.streamGen
+	m.stream = m.o.Transport.Open(m.streamURL(), StreamHandler{
+		Open:  func() { m.post(func() { m.onOpen(gen) }) },
+		Event: func(typ, id, data string) { m.post(func() { m.onEvent(gen, typ, id, data) }) },
+		Error: func() { m.post(func() { m.onError(gen, "stream error") }) },
+	})
+	// The watchdog also covers an attempt that neither opens nor fails.
+	m.armWatchdog()
+}
+
+func (m *Machine) closeStream() {
+	if m.stream != nil {
+		m.stream.Close()
+		m.stream = nil
+	}
+	m.streamGen++ // late callbacks of the old stream are now stale
+	m.streamOpen = false
+}
+
+func (m *Machine) live(gen int) bool { return !m.closed && gen == m.streamGen }
+
+func (m *Machine) onOpen(gen int) {
+	if !m.live(gen) || m.streamOpen {
+		return
+	}
+	m.streamOpen = true
+	m.opened++
+	if m.opened > 1 {
+		m.stats.Reconnects++
+	}
+	m.failures = 0
+	m.fallback = false
+	m.stopTimer(&m.reconnect)
+	m.stopPolling()
+	m.armWatchdog()
+	m.setState(Live, "stream open")
+}
+
+func (m *Machine) onEvent(gen int, typ, id, data string) {
+	if !m.live(gen) {
+		return
+	}
+	m.stats.Events++
+	if !m.streamOpen {
+		m.onOpen(gen) // an event proves the stream open, whatever the order
+	}
+	m.armWatchdog()
+	if id != "" {
+		m.lastID = id
+	}
+	if shared.EventType(typ) == shared.EventKeepalive {
+		return
+	}
+	var ev shared.Event
+	if err := json.Unmarshal([]byte(data), &ev); err != nil {
+		m.stats.BadEvents++ // skip and count: one bad event must not stop the feed
+		return
+	}
+	ev.Type = shared.EventType(typ) // the event name is authoritative
+	m.o.OnEvent(ev)
+}
+
+func (m *Machine) onError(gen int, reason string) {
+	if !m.live(gen) {
+		return
+	}
+	m.closeStream()
+	m.stopTimer(&m.watchdog)
+	if m.fallback {
+		m.schedule(&m.reconnect, m.o.RetryEvery, m.retryStream)
+		return
+	}
+	m.failures++
+	if m.failures > m.o.Attempts {
+		m.startPolling(fmt.Sprintf("%s; %d reconnects failed", reason, m.o.Attempts))
+		return
+	}
+	d := m.backoff(m.failures)
+	st := Connecting
+	if m.status.State == Offline {
+		st = Offline // stays Offline until something answers: no flicker per attempt
+	}
+	m.setState(st, fmt.Sprintf("%s; reconnect %d of %d in %s", reason, m.failures, m.o.Attempts, d.Round(100*time.Millisecond)))
+	m.schedule(&m.reconnect, d, m.connect)
+	// One REST probe per failure tells a stream problem from a server that
+	// is gone: with neither answering the state is Offline at once, not
+	// after the whole backoff.
+	m.poll()
+}
+
+// backoff is the delay before reconnect n (1-based): Backoff·2^(n-1),
+// jittered by ±25 % so that many clients do not reconnect in step.
+func (m *Machine) backoff(n int) time.Duration {
+	d := m.o.Backoff << (n - 1)
+	return time.Duration(float64(d) * (0.75 + 0.5*m.o.Rand()))
+}
+
+func (m *Machine) armWatchdog() {
+	limit := 2 * m.o.Keepalive
+	gen := m.streamGen
+	m.schedule(&m.watchdog, limit, func() {
+		m.onError(gen, "nothing received for "+limit.String())
+	})
+}
+
+func (m *Machine) retryStream() {
+	if m.fallback && m.stream == nil {
+		m.connect()
+	}
+}
+
+// startPolling enters the fallback: poll now and every PollEvery, retry
+// the stream every RetryEvery. The state becomes Polling or Offline with
+// the first poll's answer.
+func (m *Machine) startPolling(reason string) {
+	m.fallback = true
+	m.setState(m.status.State, reason)
+	m.schedule(&m.reconnect, m.o.RetryEvery, m.retryStream)
+	m.poll()
+}
+
+func (m *Machine) stopPolling() {
+	m.stopTimer(&m.pollNext)
+	m.pollGen++
+	if m.pollCancel != nil {
+		m.pollCancel()
+		m.pollCancel = nil
+	}
+}
+
+// poll fetches the REST list: periodically in the fallback, once per
+// stream failure during the backoff (a probe).
+func (m *Machine) poll() {
+	if m.closed || m.streamOpen || m.pollCancel != nil {
+		return
+	}
+	m.pollGen++
+	gen := m.pollGen
+	m.pollCancel = m.o.Poller.Poll(m.o.PollURL, func(body []byte, err error) {
+		m.post(func() { m.onPoll(gen, body, err) })
+	})
+}
+
+func (m *Machine) onPoll(gen int, body []byte, err error) {
+	if m.closed || gen != m.pollGen {
+		return
+	}
+	m.pollCancel = nil
+	var sessions []shared.Session
+	if err == nil {
+		if jerr := json.Unmarshal(body, &sessions); jerr != nil {
+			m.stats.BadEvents++
+			err = fmt.Errorf("bad answer from %s: %w", m.o.PollURL, jerr)
+		}
+	}
+	switch {
+	case err != nil:
+		m.stats.PollFailures++
+		m.setState(Offline, "server unreachable: "+err.Error())
+	default:
+		m.stats.Polls++
+		m.o.OnEvent(shared.Event{Type: shared.EventRefresh, Sessions: sessions, Timestamp: m.o.Clock.Now().UnixMilli()})
+		if m.fallback {
+			m.setState(Polling, fmt.Sprintf("stream unavailable; polling every %s, retrying the stream every %s", m.o.PollEvery, m.o.RetryEvery))
+		} else if m.status.State == Offline {
+			m.setState(Connecting, "the server answers; reconnecting the stream")
+		}
+	}
+	if m.fallback {
+		m.schedule(&m.pollNext, m.o.PollEvery, m.poll)
+	}
+}

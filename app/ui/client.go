@@ -1,0 +1,182 @@
+package ui
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/feed"
+	"vibecraft.sh/helm/app/list"
+)
+
+// storageKey is where the last list is kept in localStorage.
+const storageKey = "helm.sessions.v1"
+
+// tickEvery is how often relative times are redrawn: one ticker for the
+// page, not one per row.
+const tickEvery = 15 * time.Second
+
+// KeepaliveEnv is the app.Handler Env entry that tells the client the
+// server's keepalive period in milliseconds (default 30 s).
+const KeepaliveEnv = "HELM_KEEPALIVE_MS"
+
+// OnMount starts everything long-lived; it runs in the browser only.
+func (h *Home) OnMount(ctx app.Context) {
+	h.ctx = ctx
+	browser.SetBodyAttr("data-wasm", "ready")
+	h.now = time.Now()
+	h.restore(ctx)
+	h.installable = ctx.IsAppInstallable()
+	h.updateAvailable = ctx.AppUpdateAvailable()
+
+	h.machine = feed.New(feed.Options{
+		Keepalive: keepalive(),
+		Transport: browser.EventSource{},
+		Poller:    browser.Fetcher{},
+		// Every feed input lands on the UI goroutine, through this
+		// component's ctx (an event handler's ctx may be gone by then).
+		Post:     func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
+		OnStatus: func(s feed.Status) { h.conn = s },
+		OnEvent:  h.apply,
+	})
+	h.machine.Start()
+	// Back online: try the stream now rather than at the next backoff
+	// step (on the UI goroutine, like every other feed input).
+	h.cleanups = append(h.cleanups, browser.OnWindow("online", func() {
+		ctx.Dispatch(func(app.Context) {
+			if h.machine != nil {
+				h.machine.Retry()
+			}
+		})
+	}))
+
+	stop := make(chan struct{})
+	h.stopTick = stop
+	go func() {
+		t := time.NewTicker(tickEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				ctx.Dispatch(func(app.Context) { h.now = time.Now() })
+			case <-stop:
+				return
+			}
+		}
+	}()
+
+	h.cleanups = append(h.cleanups, browser.Fetch("GET", "/api/status", func(body []byte, err error) {
+		if err != nil {
+			return // the empty state then falls back to a generic sentence
+		}
+		if roots := rootsFromStatus(body); len(roots) > 0 {
+			ctx.Dispatch(func(app.Context) { h.watched = roots })
+		}
+	}))
+	ctx.Update()
+}
+
+// OnDismount stops and releases everything OnMount started.
+func (h *Home) OnDismount() {
+	if h.machine != nil {
+		h.machine.Close()
+		h.machine = nil
+	}
+	if h.stopTick != nil {
+		close(h.stopTick)
+		h.stopTick = nil
+	}
+	for _, f := range h.cleanups {
+		f()
+	}
+	h.cleanups = nil
+}
+
+// OnAppUpdate: a new version was installed in the background.
+func (h *Home) OnAppUpdate(ctx app.Context) { h.updateAvailable = ctx.AppUpdateAvailable() }
+
+// OnAppInstallChange: the browser offers (or stopped offering) install.
+func (h *Home) OnAppInstallChange(ctx app.Context) { h.installable = ctx.IsAppInstallable() }
+
+func (h *Home) onRefresh(ctx app.Context, _ app.Event) {
+	if h.machine == nil || h.refreshing {
+		return
+	}
+	h.refreshing, h.refreshErr = true, ""
+	if h.conn.State != feed.Live {
+		h.machine.Retry() // the user asks for fresh data: try the stream now
+	}
+	hctx := h.ctx
+	browser.Fetch("POST", "/api/sessions/refresh", func(_ []byte, err error) {
+		hctx.Dispatch(func(app.Context) {
+			h.refreshing = false
+			if err != nil {
+				h.refreshErr = "Refresh failed: " + err.Error()
+			}
+		})
+	})
+}
+
+func (h *Home) onInstall(ctx app.Context, _ app.Event) { ctx.ShowAppInstallPrompt() }
+
+func (h *Home) onReload(ctx app.Context, _ app.Event) { ctx.Reload() }
+
+func (h *Home) onMore(ctx app.Context, _ app.Event) { h.limit += pageSize }
+
+// restore shows the list saved in browser storage when it is newer than
+// what the page carried (an offline start from the service worker's copy
+// of the page carries an old one).
+func (h *Home) restore(ctx app.Context) {
+	var snap list.Snapshot
+	if err := ctx.LocalStorage().Get(storageKey, &snap); err == nil {
+		h.restoreFrom(snap)
+	}
+}
+
+func (h *Home) restoreFrom(snap list.Snapshot) {
+	if snap.SavedAt <= h.dataAt {
+		return
+	}
+	h.sessions = list.New(snap.Sessions)
+	h.loaded = true
+	h.cachedAt = snap.SavedAt
+	h.dataAt = snap.SavedAt
+	if len(snap.Watched) > 0 {
+		h.watched = snap.Watched
+	}
+}
+
+// persist saves the list after every applied update.
+func (h *Home) persist() {
+	if h.machine == nil {
+		return // not in a browser
+	}
+	if err := h.ctx.LocalStorage().Set(storageKey, h.sessions.Snapshot(h.dataAt, h.watched)); err != nil {
+		app.Log("helm: saving the list failed:", err) // quota: the live list still works
+	}
+}
+
+func keepalive() time.Duration {
+	ms, err := strconv.Atoi(app.Getenv(KeepaliveEnv))
+	if err != nil || ms <= 0 {
+		return 0 // the feed's default
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+// PageSeed reads the seed the server put in the pre-rendered page. The
+// wasm's route calls it before the first render replaces that page.
+func PageSeed() Seed {
+	var seed Seed
+	el := app.Window().GetElementByID("seed")
+	if el == nil || !el.Truthy() {
+		return seed
+	}
+	if err := json.Unmarshal([]byte(el.Call("getAttribute", "data-seed").String()), &seed); err != nil {
+		return Seed{}
+	}
+	return seed
+}

@@ -1,0 +1,144 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// relTime says how long before now the epoch-millisecond t was, the way
+// a list of activity reads best: "just now", "5 min ago", "3 h ago",
+// "yesterday", "4 days ago", then a date.
+func relTime(now time.Time, ms int64) string {
+	if ms <= 0 {
+		return "unknown"
+	}
+	t := time.UnixMilli(ms)
+	d := now.Sub(t)
+	switch {
+	case d < 45*time.Second:
+		return "just now" // also absorbs small clock skew into the future
+	case d < 90*time.Second:
+		return "1 min ago"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Round(time.Minute)/time.Minute))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+	case d < 48*time.Hour:
+		return "yesterday"
+	case d < 7*24*time.Hour:
+		return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
+	case t.Year() == now.Year():
+		return t.Local().Format("Jan 2")
+	}
+	return t.Local().Format("Jan 2, 2006")
+}
+
+// absTime is the full local time, for tooltips.
+func absTime(ms int64) string {
+	if ms <= 0 {
+		return ""
+	}
+	return time.UnixMilli(ms).Local().Format("2006-01-02 15:04:05")
+}
+
+// isoTime is the datetime attribute of <time>.
+func isoTime(ms int64) string {
+	if ms <= 0 {
+		return ""
+	}
+	return time.UnixMilli(ms).UTC().Format(time.RFC3339)
+}
+
+// compact writes a count in 3 significant figures at most: 950, 12.3k, 4.5M.
+func compact(n int) string {
+	f := float64(n)
+	switch {
+	case n < 0:
+		return "-" + compact(-n)
+	case n < 1000:
+		return strconv.Itoa(n)
+	case n < 10_000:
+		return trim(fmt.Sprintf("%.2f", f/1e3)) + "k"
+	case n < 100_000:
+		return trim(fmt.Sprintf("%.1f", f/1e3)) + "k"
+	case n < 999_500:
+		return fmt.Sprintf("%.0fk", f/1e3)
+	case n < 10_000_000:
+		return trim(fmt.Sprintf("%.2f", f/1e6)) + "M"
+	case n < 100_000_000:
+		return trim(fmt.Sprintf("%.1f", f/1e6)) + "M"
+	case n < 999_500_000:
+		return fmt.Sprintf("%.0fM", f/1e6)
+	}
+	return trim(fmt.Sprintf("%.2f", f/1e9)) + "B"
+}
+
+// trim drops trailing zeros of a decimal: "1.50" → "1.5", "2.00" → "2".
+func trim(s string) string {
+	for len(s) > 1 && s[len(s)-1] == '0' {
+		s = s[:len(s)-1]
+	}
+	if s[len(s)-1] == '.' {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// grouped writes n with thousands separators: 1,234,567.
+func grouped(n int) string {
+	s := strconv.Itoa(n)
+	neg := s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	var b []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, s[i])
+	}
+	if neg {
+		return "-" + string(b)
+	}
+	return string(b)
+}
+
+func tokensText(t shared.Tokens) string { return compact(t.Total()) + " tokens" }
+
+func tokensTitle(t shared.Tokens) string {
+	return fmt.Sprintf("input %s · output %s · cache read %s · cache write %s",
+		grouped(t.Input), grouped(t.Output), grouped(t.CacheRead), grouped(t.CacheWrite))
+}
+
+// cost writes US dollars: cents below $100, whole dollars above.
+func cost(usd float64) string {
+	switch {
+	case usd <= 0:
+		return "$0"
+	case usd < 0.01:
+		return "<$0.01"
+	case usd < 100:
+		return fmt.Sprintf("$%.2f", usd)
+	}
+	return "$" + grouped(int(usd+0.5))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return grouped(n) + " " + many
+}
+
+// ageText is how old a cached list is, for #cache-age.
+func ageText(now time.Time, ms int64) string {
+	r := relTime(now, ms)
+	if r == "just now" {
+		return "less than a minute ago"
+	}
+	return r
+}

@@ -1,0 +1,68 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+func TestRelTime(t *testing.T) {
+	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	ago := func(d time.Duration) int64 { return now.Add(-d).UnixMilli() }
+	tests := []struct {
+		ms   int64
+		want string
+	}{
+		{0, "unknown"},
+		{ago(-10 * time.Second), "just now"}, // a clock slightly ahead
+		{ago(10 * time.Second), "just now"},
+		{ago(60 * time.Second), "1 min ago"},
+		{ago(5 * time.Minute), "5 min ago"},
+		{ago(59 * time.Minute), "59 min ago"},
+		{ago(3*time.Hour + 40*time.Minute), "3 h ago"},
+		{ago(30 * time.Hour), "yesterday"},
+		{ago(4 * 24 * time.Hour), "4 days ago"},
+		{time.Date(2026, 1, 2, 12, 0, 0, 0, time.Local).UnixMilli(), "Jan 2"},
+		{time.Date(2024, 1, 2, 12, 0, 0, 0, time.Local).UnixMilli(), "Jan 2, 2024"},
+	}
+	for _, tc := range tests {
+		if got := relTime(now, tc.ms); got != tc.want {
+			t.Errorf("relTime(%d) = %q, want %q", tc.ms, got, tc.want)
+		}
+	}
+}
+
+func TestNumbers(t *testing.T) {
+	tests := []struct {
+		got, want string
+	}{
+		{compact(0), "0"},
+		{compact(950), "950"},
+		{compact(1000), "1k"},
+		{compact(1234), "1.23k"},
+		{compact(12_345), "12.3k"},
+		{compact(123_456), "123k"},
+		{compact(999_999), "1M"},
+		{compact(4_500_000), "4.5M"},
+		{compact(45_670_000), "45.7M"},
+		{compact(2_000_000_000), "2B"},
+		{compact(-1500), "-1.5k"},
+		{grouped(0), "0"},
+		{grouped(1234567), "1,234,567"},
+		{grouped(-1000), "-1,000"},
+		{cost(0), "$0"},
+		{cost(0.004), "<$0.01"},
+		{cost(1.234), "$1.23"},
+		{cost(1234.5), "$1,235"},
+		{plural(1, "message", "messages"), "1 message"},
+		{plural(1200, "message", "messages"), "1,200 messages"},
+		{tokensText(shared.Tokens{Input: 1000, Output: 200, CacheRead: 10_000, CacheWrite: 300}), "11.5k tokens"},
+		{tokensTitle(shared.Tokens{Input: 1000, Output: 2, CacheRead: 3, CacheWrite: 4}), "input 1,000 · output 2 · cache read 3 · cache write 4"},
+	}
+	for _, tc := range tests {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,181 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/feed"
+	"vibecraft.sh/helm/shared"
+)
+
+// Render draws the page from the component's state only. Data always goes
+// through Text or attributes, which go-app escapes: never app.Raw.
+func (h *Home) Render() app.UI {
+	sessions := h.sessions.Sessions()
+	return app.Div().Class("app").Body(
+		h.renderHeader(len(sessions)),
+		app.If(h.updateAvailable, func() app.UI {
+			return app.P().ID("update").Class("notice").Body(
+				app.Text("A new version of Helm is ready."),
+				app.Button().Class("primary").Text("Reload").OnClick(h.onReload),
+			)
+		}),
+		app.If(h.showCacheAge(), func() app.UI { return h.renderCacheAge() }),
+		app.If(h.refreshErr != "", func() app.UI {
+			return app.P().ID("refresh-error").Class("notice").Role("alert").Text(h.refreshErr)
+		}),
+		app.Main().Body(
+			app.If(!h.loaded, func() app.UI {
+				return app.P().ID("loading").Class("notice").Text("Loading sessions…")
+			}).ElseIf(len(sessions) == 0, h.renderEmpty).
+				Else(func() app.UI { return h.renderList(sessions) }),
+		),
+		app.If(app.IsServer && h.dataAt > 0, h.renderSeed),
+	)
+}
+
+func (h *Home) renderHeader(n int) app.UI {
+	st := h.conn.State
+	if st == "" {
+		st = feed.Connecting
+	}
+	tip := h.connTooltip()
+	return app.Header().Class("top").Body(
+		app.H1().Class("brand").Aria("label", "Helm").Body(
+			app.Img().Src("/web/icon.svg").Aria("hidden", "true"),
+			app.Span().Class("brand-name").Text("Helm"),
+		),
+		app.Span().ID("conn").DataSet("state", string(st)).Title("%s", attr(tip)).
+			TabIndex(0).Aria("label", attr(tip)).Role("status").
+			Text(st.Label()),
+		app.Span().ID("count").Text(plural(n, "session", "sessions")),
+		app.Span().Class("spacer"),
+		app.If(h.installable, func() app.UI {
+			return app.Button().ID("install").Title("Install Helm as an app").Text("Install").OnClick(h.onInstall)
+		}),
+		h.renderRefresh(),
+	)
+}
+
+// renderRefresh sets disabled only when busy: go-app's server encoder
+// writes Disabled(false) as disabled="false", which HTML reads as
+// disabled.
+func (h *Home) renderRefresh() app.UI {
+	b := app.Button().ID("refresh").Title("Rescan the session files now").OnClick(h.onRefresh)
+	if h.refreshing {
+		return b.Disabled(true).Text("Refreshing…")
+	}
+	return b.Text("Refresh")
+}
+
+func (h *Home) connTooltip() string {
+	st := h.conn.State
+	if st == "" {
+		st = feed.Connecting
+	}
+	tip := st.Label()
+	if !h.conn.Since.IsZero() {
+		ms := h.conn.Since.UnixMilli()
+		tip += fmt.Sprintf(" since %s (%s)", absTime(ms), relTime(h.now, ms))
+	}
+	if h.conn.Reason != "" {
+		tip += ": " + h.conn.Reason
+	}
+	return tip
+}
+
+// showCacheAge: the list is not live — from storage and unconfirmed, or
+// kept while nothing answers.
+func (h *Home) showCacheAge() bool {
+	return h.cachedAt > 0 || (h.conn.State == feed.Offline && h.dataAt > 0)
+}
+
+func (h *Home) renderCacheAge() app.UI {
+	at, text := h.dataAt, "Server unreachable: showing the list as of %s."
+	if h.cachedAt > 0 {
+		at, text = h.cachedAt, "Showing the list saved %s."
+		if h.conn.State == feed.Offline {
+			text = "Offline: showing the list saved %s."
+		}
+	}
+	return app.P().ID("cache-age").Class("notice").DataSet("saved-at", at).
+		Title("%s", attr(absTime(at))).
+		Text(fmt.Sprintf(text, ageText(h.now, at)))
+}
+
+func (h *Home) renderEmpty() app.UI {
+	return app.Div().ID("empty").Body(
+		app.H2().Text("No sessions yet"),
+		app.If(len(h.watched) > 0, func() app.UI {
+			return app.Div().Body(
+				app.P().Text("Helm watches these folders; a Claude Code or OpenCode session shows up here as soon as one is written:"),
+				app.Ul().Body(app.Range(h.watched).Slice(func(i int) app.UI {
+					return app.Li().Text(h.watched[i])
+				})),
+			)
+		}).Else(func() app.UI {
+			return app.P().Text("Start a Claude Code or OpenCode session on this machine and it shows up here.")
+		}),
+	)
+}
+
+func (h *Home) renderList(sessions []shared.Session) app.UI {
+	shown := sessions
+	if len(shown) > h.limit {
+		shown = shown[:h.limit]
+	}
+	return app.Div().Body(
+		app.Ul().ID("sessions").Body(app.Range(shown).Slice(func(i int) app.UI {
+			return row(&shown[i], h)
+		})),
+		app.If(len(sessions) > len(shown), func() app.UI {
+			return app.Button().ID("more").
+				Text(fmt.Sprintf("Show more (%d of %d shown)", len(shown), len(sessions))).
+				OnClick(h.onMore)
+		}),
+	)
+}
+
+// row is one session. Rows are diffed by position, so a row that moves
+// is rewritten in place: fine, as every value comes from s.
+func row(s *shared.Session, h *Home) app.UI {
+	title := s.Title
+	if title == "" {
+		title = "Untitled session"
+	}
+	project := s.ProjectName
+	if project == "" {
+		project = s.ProjectPath
+	}
+	return app.Li().Class("session").
+		DataSet("key", attr(s.Key())).
+		DataSet("status", attr(string(s.Status))).
+		Body(
+			app.Span().Class("status").Text(s.Status.Label()),
+			app.Span().Class("title").Title("%s", attr(title)).Text(title),
+			app.Time().Class("time").DateTime("%s", isoTime(s.UpdatedAt)).
+				Title("%s", "Last activity "+absTime(s.UpdatedAt)).
+				Text(relTime(h.now, s.UpdatedAt)),
+			app.Div().Class("meta").Body(
+				app.Span().Class("source").Text(s.Source.Label()),
+				app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Text(project),
+				app.Span().Class("branch").Title("%s", "git branch").Text(s.GitBranch),
+				app.Span().Class("messages").Text(plural(s.MessageCount, "message", "messages")),
+				app.Span().Class("tokens").Title("%s", tokensTitle(s.Tokens)).Text(tokensText(s.Tokens)),
+				app.Span().Class("cost").Title("%s", "estimated API cost").Text(cost(s.CostUSD)),
+			),
+		)
+}
+
+// renderSeed hands the server's list to the client's first render
+// through an attribute (escaped by go-app, decoded by the browser), so
+// the page does not flash empty while the stream connects.
+func (h *Home) renderSeed() app.UI {
+	b, err := json.Marshal(Seed{Sessions: h.sessions.Sessions(), Watched: h.watched, At: h.dataAt})
+	if err != nil {
+		return nil
+	}
+	return app.Div().ID("seed").Hidden(true).DataSet("seed", attr(string(b)))
+}

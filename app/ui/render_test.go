@@ -1,0 +1,322 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/feed"
+	"vibecraft.sh/helm/app/list"
+	"vibecraft.sh/helm/shared"
+)
+
+var now = time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+
+func ms(d time.Duration) int64 { return now.Add(-d).UnixMilli() }
+
+func sample() []shared.Session {
+	return []shared.Session{
+		{ID: "old", Source: shared.SourceOpenCode, Title: "Older one", ProjectPath: "/w/site", ProjectName: "site",
+			Status: shared.StatusIdle, UpdatedAt: ms(3 * time.Hour), MessageCount: 1},
+		{ID: "new", Source: shared.SourceClaude, Title: `<script>alert("x")</script> & 100%d`, ProjectPath: "/home/dev/webapp",
+			ProjectName: "webapp", GitBranch: "feature/x", Status: shared.StatusWaiting, UpdatedAt: ms(2 * time.Minute),
+			MessageCount: 42, Tokens: shared.Tokens{Input: 1000, Output: 2000, CacheRead: 9000}, CostUSD: 1.5},
+	}
+}
+
+// render loads h into a test engine (server mode: OnMount does not run)
+// and returns its HTML.
+func render(t *testing.T, h *Home) string {
+	t.Helper()
+	e := app.NewTestEngine()
+	if err := e.Load(h); err != nil {
+		t.Fatal(err)
+	}
+	e.ConsumeAll()
+	return app.HTMLString(h)
+}
+
+// rows extracts each li.session as its opening tag and inner text.
+var rowRE = regexp.MustCompile(`(?s)<li[^>]*class="session"[^>]*>.*?</li>`)
+
+func TestRenderList(t *testing.T) {
+	h := NewHome(Seed{Sessions: sample(), At: ms(0), Now: now})
+	out := render(t, h)
+	rows := rowRE.FindAllString(out, -1)
+	if len(rows) != 2 {
+		t.Fatalf("%d rows in\n%s", len(rows), out)
+	}
+	first, second := rows[0], rows[1]
+	for _, want := range []string{
+		`data-key="claude:new"`, `data-status="waiting"`,
+		`class="status"`, "waiting for input",
+		`class="project" title="/home/dev/webapp"`, ">webapp<",
+		">feature/x<", ">42 messages<", ">12k tokens<", ">$1.50<", ">2 min ago<",
+		">Claude Code<",
+	} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first row lacks %q:\n%s", want, first)
+		}
+	}
+	for _, want := range []string{`data-key="opencode:old"`, `data-status="idle"`, ">OpenCode<", ">3 h ago<", ">1 message<"} {
+		if !strings.Contains(second, want) {
+			t.Errorf("second row lacks %q:\n%s", want, second)
+		}
+	}
+	if !strings.Contains(out, `id="count"`) || !strings.Contains(out, ">2 sessions<") {
+		t.Errorf("count missing:\n%s", out)
+	}
+	if strings.Contains(out, `id="empty"`) || strings.Contains(out, `id="loading"`) || strings.Contains(out, `data-wasm`) {
+		t.Errorf("unexpected element:\n%s", out)
+	}
+}
+
+func TestRenderEscapesData(t *testing.T) {
+	sessions := sample()
+	sessions = append(sessions, shared.Session{
+		ID: `q"id`, Source: shared.SourceClaude, UpdatedAt: ms(time.Hour),
+		Title:       `x" onmouseover="alert(1)" y='z'` + "\nline2",
+		ProjectPath: `C:\Users\dev\"app"`, ProjectName: "app",
+	})
+	out := render(t, NewHome(Seed{Sessions: sessions, At: ms(0), Now: now}))
+	if strings.Contains(out, "<script>") {
+		t.Fatalf("a title's markup reached the page unescaped:\n%s", out)
+	}
+	// go-app quotes attributes with strconv.Quote: no `\"` may reach it,
+	// or an attribute ends early and the rest becomes markup.
+	if strings.Contains(out, `\"`) || strings.Contains(out, `\\`) {
+		t.Fatalf("an attribute value was Go-quoted:\n%s", out)
+	}
+	for _, want := range []string{
+		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; 100%d`,           // text
+		`title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 100%d"`, // attribute
+		`title="x&quot; onmouseover=&quot;alert(1)&quot; y=&#39;z&#39; line2"`,
+		`title="C:&#92;Users&#92;dev&#92;&quot;app&quot;"`,
+		`data-key="claude:q&quot;id"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %s", want)
+		}
+	}
+	// Every attribute is well formed: name="value" with no raw quote inside.
+	for _, tag := range regexp.MustCompile(`<[a-z0-9]+(\s[^>]*)?>`).FindAllString(out, -1) {
+		rest := regexp.MustCompile(`\s[a-z-]+(="[^"<>]*")?`).ReplaceAllString(tag, "")
+		if !regexp.MustCompile(`^<[a-z0-9]+>$`).MatchString(rest) {
+			t.Errorf("malformed tag %s (left %s)", tag, rest)
+		}
+	}
+	// The seed carries the same data, escaped into an attribute.
+	m := regexp.MustCompile(`data-seed="([^"]*)"`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no seed:\n%s", out)
+	}
+	var seed Seed
+	if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &seed); err != nil {
+		t.Fatal(err)
+	}
+	if len(seed.Sessions) != 3 || seed.Sessions[0].Title != sample()[1].Title || seed.Sessions[1].ProjectPath != sessions[2].ProjectPath || seed.Sessions[1].Title != sessions[2].Title {
+		t.Fatalf("seed = %+v", seed)
+	}
+	if strings.Contains(out, "disabled") {
+		t.Error("the refresh button is disabled in the pre-rendered page")
+	}
+}
+
+func TestRenderEmptyState(t *testing.T) {
+	tests := []struct {
+		name    string
+		watched []string
+		want    []string
+	}{
+		{"with folders", []string{"/home/dev/.claude", "/home/dev/.local/share/opencode"},
+			[]string{"/home/dev/.claude", "/home/dev/.local/share/opencode", "Helm watches these folders"}},
+		{"without", nil, []string{"Start a Claude Code or OpenCode session"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := render(t, NewHome(Seed{At: ms(0), Watched: tc.watched, Now: now}))
+			if !strings.Contains(out, `id="empty"`) || strings.Contains(out, `id="sessions"`) {
+				t.Fatalf("no empty state:\n%s", out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("lacks %q", w)
+				}
+			}
+			if !strings.Contains(out, ">0 sessions<") {
+				t.Error("count")
+			}
+		})
+	}
+}
+
+func TestRenderLoadingBeforeData(t *testing.T) {
+	out := render(t, NewHome(Seed{Now: now}))
+	if !strings.Contains(out, `id="loading"`) || strings.Contains(out, `id="empty"`) || strings.Contains(out, `id="seed"`) {
+		t.Fatalf("want the loading state:\n%s", out)
+	}
+}
+
+func TestRenderIndicator(t *testing.T) {
+	tests := []struct {
+		st     feed.State
+		label  string
+		reason string
+	}{
+		{feed.Live, "Live", "stream open"},
+		{feed.Polling, "Polling", "stream unavailable"},
+		{feed.Offline, "Offline", "server unreachable: Failed to fetch"},
+		{feed.Connecting, "Connecting", "stream error; reconnect 2 of 5 in 2s"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.label, func(t *testing.T) {
+			h := NewHome(Seed{Sessions: sample(), At: ms(10 * time.Minute), Now: now})
+			h.conn = feed.Status{State: tc.st, Since: now.Add(-3 * time.Minute), Reason: tc.reason}
+			out := render(t, h)
+			m := regexp.MustCompile(`<span[^>]*id="conn"[^>]*>([^<]*)</span>`).FindStringSubmatch(out)
+			if m == nil {
+				t.Fatalf("no #conn:\n%s", out)
+			}
+			tag := m[0]
+			if m[1] != tc.label || !strings.Contains(tag, fmt.Sprintf(`data-state="%s"`, tc.st)) {
+				t.Fatalf("indicator = %s", tag)
+			}
+			for _, w := range []string{tc.label + " since ", "(3 min ago)", html.EscapeString(tc.reason)} {
+				if !strings.Contains(tag, w) {
+					t.Errorf("tooltip lacks %q: %s", w, tag)
+				}
+			}
+			// Offline keeps the list and says how old it is.
+			hasAge := strings.Contains(out, `id="cache-age"`)
+			if hasAge != (tc.st == feed.Offline) {
+				t.Errorf("cache-age shown = %v in %s", hasAge, tc.st)
+			}
+			if tc.st == feed.Offline && !strings.Contains(out, "as of 10 min ago") {
+				t.Errorf("age text missing:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestRenderCachedList(t *testing.T) {
+	h := NewHome(Seed{Now: now})
+	h.sessions.Replace(sample())
+	h.loaded, h.cachedAt, h.dataAt = true, ms(2*time.Hour), ms(2*time.Hour)
+	out := render(t, h)
+	if !strings.Contains(out, `id="cache-age"`) || !strings.Contains(out, "Showing the list saved 2 h ago.") {
+		t.Fatalf("no cache age:\n%s", out)
+	}
+	if len(rowRE.FindAllString(out, -1)) != 2 {
+		t.Fatal("the cached rows are not shown")
+	}
+}
+
+func TestRenderButtons(t *testing.T) {
+	h := NewHome(Seed{Sessions: sample(), At: ms(0), Now: now})
+	out := render(t, h)
+	if !strings.Contains(out, `id="refresh"`) || strings.Contains(out, `id="install"`) || strings.Contains(out, `id="update"`) {
+		t.Fatalf("buttons:\n%s", out)
+	}
+	h = NewHome(Seed{Sessions: sample(), At: ms(0), Now: now})
+	h.installable, h.updateAvailable, h.refreshErr = true, true, "Refresh failed: HTTP 503"
+	out = render(t, h)
+	for _, w := range []string{`id="install"`, `id="update"`, `id="refresh-error"`, "HTTP 503"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("lacks %q", w)
+		}
+	}
+}
+
+func TestRenderLimitsRows(t *testing.T) {
+	var many []shared.Session
+	for i := range pageSize + 5 {
+		many = append(many, shared.Session{ID: fmt.Sprint(i), Source: shared.SourceClaude, UpdatedAt: int64(i + 1)})
+	}
+	h := NewHome(Seed{Sessions: many, At: ms(0), Now: now})
+	out := render(t, h)
+	if n := len(rowRE.FindAllString(out, -1)); n != pageSize {
+		t.Fatalf("%d rows, want %d", n, pageSize)
+	}
+	if !strings.Contains(out, `id="more"`) || !strings.Contains(out, fmt.Sprintf(">%d sessions<", pageSize+5)) {
+		t.Fatal("no more button or wrong count")
+	}
+	if !strings.Contains(out, "Untitled session") {
+		t.Fatal("an empty title should read Untitled session")
+	}
+}
+
+func TestApplyUpdatesTheList(t *testing.T) {
+	h := NewHome(Seed{Now: now})
+	h.apply(shared.Event{Type: shared.EventInit, Sessions: sample()})
+	if !h.loaded || h.sessions.Len() != 2 {
+		t.Fatal("init not applied")
+	}
+	h.apply(shared.Event{Type: shared.EventSessionCreated, Sessions: []shared.Session{{ID: "n", Source: shared.SourceClaude, UpdatedAt: ms(0)}}})
+	h.apply(shared.Event{Type: shared.EventSessionDeleted, Sessions: []shared.Session{sample()[0]}})
+	out := render(t, h)
+	rows := rowRE.FindAllString(out, -1)
+	if len(rows) != 2 || !strings.Contains(rows[0], `data-key="claude:n"`) || !strings.Contains(rows[1], `data-key="claude:new"`) {
+		t.Fatalf("rows:\n%s", strings.Join(rows, "\n"))
+	}
+}
+
+func TestRootsFromStatus(t *testing.T) {
+	tests := []struct {
+		body string
+		want string
+	}{
+		{`{"claude":{"roots":["/h/.claude"]},"opencode":{"roots":["/h/oc"]},"roots":["/h/.claude","/top"]}`, "/h/.claude,/top,/h/oc"},
+		{`{"watcher":{"mode":"fsnotify","roots":["/a"]}}`, "/a"},
+		{`{"roots":"not a list"}`, ""},
+		{`not json`, ""},
+		{`[]`, ""},
+	}
+	for _, tc := range tests {
+		if got := strings.Join(rootsFromStatus([]byte(tc.body)), ","); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.body, got, tc.want)
+		}
+	}
+}
+
+func TestKeepaliveEnv(t *testing.T) {
+	t.Setenv(KeepaliveEnv, "15000")
+	if got := keepalive(); got != 15*time.Second {
+		t.Fatalf("keepalive = %s", got)
+	}
+	t.Setenv(KeepaliveEnv, "bogus")
+	if got := keepalive(); got != 0 {
+		t.Fatalf("keepalive = %s", got)
+	}
+}
+
+func TestRestoreKeepsTheNewerList(t *testing.T) {
+	snap := list.Snapshot{Sessions: []shared.Session{{ID: "cached", Source: shared.SourceClaude}}, SavedAt: ms(time.Hour), Watched: []string{"/w"}}
+	tests := []struct {
+		name       string
+		seedAt     int64
+		wantCached bool
+	}{
+		{"no page data: the stored list shows", 0, true},
+		{"an older page (the worker's copy): the stored list shows", ms(2 * time.Hour), true},
+		{"a fresh page: its data stays", ms(0), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := NewHome(Seed{Sessions: sample(), At: tc.seedAt, Now: now})
+			h.restoreFrom(snap)
+			_, cached := h.sessions.Get("claude:cached")
+			if cached != tc.wantCached || (h.cachedAt > 0) != tc.wantCached {
+				t.Fatalf("cached row %v, cachedAt %d", cached, h.cachedAt)
+			}
+			if tc.wantCached && (!h.loaded || h.watched[0] != "/w" || h.sessions.Len() != 1) {
+				t.Fatalf("restore incomplete: %+v", h)
+			}
+		})
+	}
+}

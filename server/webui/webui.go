@@ -1,0 +1,265 @@
+// Package webui serves Helm's web client: the pre-rendered page for every
+// path, go-app's generated files (app.js, the service worker, the
+// manifest), the static assets of web/, and the pre-compressed
+// WebAssembly client.
+package webui
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/ui"
+	"vibecraft.sh/helm/shared"
+	"vibecraft.sh/helm/web"
+)
+
+// Options configure the handler.
+type Options struct {
+	// Version of the build (commit). The service worker's cache is named
+	// after it plus a hash of the assets, so installed clients update
+	// exactly when the build changes.
+	Version string
+	// Sessions returns the current sessions, newest first, for the
+	// pre-rendered page; nil renders an empty list.
+	Sessions func() []shared.Session
+	// Watched returns the folders watched, for the empty state.
+	Watched func() []string
+	// Keepalive is the stream's keepalive period, passed to the client
+	// for its watchdog; zero leaves the client's default (30 s).
+	Keepalive time.Duration
+	Logger    *slog.Logger
+	// Assets replaces the embedded web/ folder (tests). It holds
+	// helm.css, the icons and app.wasm (+ .br, .gz) at its root.
+	Assets fs.FS
+}
+
+// Handler is the web client's http.Handler.
+type Handler struct {
+	opts   Options
+	app    *app.Handler
+	wasm   *wasmFile
+	static http.Handler
+}
+
+// current is the handler whose data the pre-rendered page shows. go-app's
+// routes are global to the process, so the route is registered once and
+// reads the latest handler: one web UI per process (tests build several,
+// one after the other).
+var (
+	current   atomic.Pointer[Handler]
+	routeOnce sync.Once
+)
+
+// The paths of the icons and stylesheet, under /web/.
+const (
+	iconDefault  = "/web/icon-192.png"
+	iconLarge    = "/web/icon-512.png"
+	iconMaskable = "/web/icon-maskable-512.png"
+	iconSVG      = "/web/icon.svg"
+	stylesheet   = "/web/helm.css"
+)
+
+// New returns the handler. It fails only when the assets cannot be read;
+// a client not yet built is served as a 503 for /web/app.wasm, with the
+// page still pre-rendered.
+func New(opts Options) (*Handler, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Sessions == nil {
+		opts.Sessions = func() []shared.Session { return nil }
+	}
+	if opts.Watched == nil {
+		opts.Watched = func() []string { return nil }
+	}
+	if opts.Assets == nil {
+		opts.Assets = web.Assets()
+	}
+	sum, err := assetsHash(opts.Assets)
+	if err != nil {
+		return nil, fmt.Errorf("web assets: %w", err)
+	}
+	version := sum
+	if opts.Version != "" {
+		version = opts.Version + "-" + sum
+	}
+	wasm, err := loadWasm(opts.Assets, version, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	if wasm == nil {
+		opts.Logger.Warn("web client not built: /web/app.wasm answers 503 until `make build`")
+	}
+
+	h := &Handler{opts: opts, wasm: wasm}
+	h.static = http.StripPrefix("/web", http.FileServerFS(opts.Assets))
+	h.app = &app.Handler{
+		Name:            "Helm",
+		ShortName:       "Helm",
+		Title:           "Helm — every coding-agent session, live",
+		Description:     "Every Claude Code and OpenCode session on this machine in one live list.",
+		Lang:            "en",
+		BackgroundColor: "#f6f7f9",
+		ThemeColor:      "#1f5fbf",
+		LoadingLabel:    "Starting the live client… {progress}%",
+		Icon: app.Icon{
+			Default:  iconDefault,
+			Large:    iconLarge,
+			Maskable: iconMaskable,
+			SVG:      iconSVG,
+		},
+		Styles:                []string{stylesheet},
+		CacheableResources:    []string{iconSVG},
+		Resources:             resources{h},
+		Version:               version,
+		ServiceWorkerTemplate: workerJS,
+		Env:                   map[string]string{},
+	}
+	if wasm != nil {
+		h.app.WasmContentLength = strconv.Itoa(len(wasm.raw))
+	}
+	if opts.Keepalive > 0 {
+		h.app.Env[ui.KeepaliveEnv] = strconv.FormatInt(opts.Keepalive.Milliseconds(), 10)
+	}
+
+	current.Store(h)
+	routeOnce.Do(func() {
+		ui.Routes(func() ui.Seed {
+			if c := current.Load(); c != nil {
+				return c.seed()
+			}
+			return ui.Seed{}
+		})
+	})
+	return h, nil
+}
+
+func (h *Handler) seed() ui.Seed {
+	now := time.Now()
+	return ui.Seed{Sessions: h.opts.Sessions(), Watched: h.opts.Watched(), At: now.UnixMilli(), Now: now}
+}
+
+// Version is the version the service worker and ETags carry.
+func (h *Handler) Version() string { return h.app.Version }
+
+// generated are go-app's own files: versioned, so ETag/304 is right.
+var generated = []string{
+	"/app.js", "/goapp.js", "/app-worker.js", "/wasm_exec.js",
+	"/manifest.webmanifest", "/manifest.json", "/app.css",
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case strings.HasPrefix(p, "/api/") || p == "/api":
+		// Not one of the API's routes (those are registered before us).
+		http.Error(w, "no such API endpoint: "+p, http.StatusNotFound)
+		return
+	case r.Method != http.MethodGet && r.Method != http.MethodHead:
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	case p == "/web/app.wasm" || p == "/app.wasm" || p == "/goapp.wasm":
+		h.serveWasm(w, r)
+		return
+	case p == "/robots.txt":
+		// go-app would fetch /web/robots.txt from the request's own Host
+		// header (an outbound request steered by the client): answer here.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprint(w, "User-agent: *\nDisallow: /\n")
+		return
+	case p == "/sitemap.xml" || p == "/ads.txt":
+		http.NotFound(w, r)
+		return
+	case strings.HasPrefix(p, "/web/") || slices.Contains(generated, p):
+		h.app.ServeHTTP(w, r)
+		return
+	}
+	// A page: rendered per request with the current sessions, so it must
+	// never be answered 304 from go-app's version ETag.
+	r.Header.Del("If-None-Match")
+	h.app.ServeHTTP(&noETag{ResponseWriter: w}, r)
+}
+
+// noETag drops go-app's ETag from page responses.
+type noETag struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *noETag) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		w.Header().Del("ETag")
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *noETag) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// resources resolves /web/… paths to themselves (go-app's LocalDir would
+// write a directory into the wasm URL) and serves them from the assets.
+type resources struct{ h *Handler }
+
+func (resources) Resolve(p string) string { return p }
+
+func (r resources) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	name := strings.TrimPrefix(req.URL.Path, "/web/")
+	if name == "" || strings.HasSuffix(name, "/") {
+		http.NotFound(w, req) // no directory listings
+		return
+	}
+	if path.Base(name) == "app.wasm" {
+		r.h.serveWasm(w, req)
+		return
+	}
+	r.h.static.ServeHTTP(w, req)
+}
+
+// assetsHash is a short hash of every asset, so the version changes with
+// the client even when the build version does not (a dirty tree).
+func assetsHash(fsys fs.FS) (string, error) {
+	d := sha256.New()
+	err := fs.WalkDir(fsys, ".", func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() || strings.HasSuffix(p, ".br") || strings.HasSuffix(p, ".gz") {
+			return nil // the compressed forms follow app.wasm
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // filtered out by the asset FS
+			}
+			return err
+		}
+		fmt.Fprintf(d, "%s\x00%d\x00", p, len(b))
+		d.Write(b)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(d.Sum(nil))[:10], nil
+}

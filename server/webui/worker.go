@@ -1,0 +1,93 @@
+package webui
+
+// workerJS is Helm's service worker (app.Handler.ServiceWorkerTemplate;
+// go-app substitutes {{.Version}} and {{.ResourcesToCache}}). Unlike
+// go-app's default it
+//   - waits for its work with event.waitUntil, so "installed" means cached;
+//   - caches each file on its own, so one failing URL (app.wasm before
+//     `make build`) does not leave the whole app uncached;
+//   - never touches non-GET requests, the API, /healthz or event streams
+//     (a worker in the path of an EventSource breaks or buffers it);
+//   - answers page loads from the network first, keeping the latest page
+//     as "/", and falls back to it offline, for any path (the client
+//     routes by window.location);
+//   - answers the precached static files from the cache first.
+const workerJS = `// Helm service worker {{.Version}}
+const cacheName = "helm-{{.Version}}";
+const resourcesToCache = {{.ResourcesToCache}};
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(cacheName);
+    await Promise.all(resourcesToCache.map(async (url) => {
+      try {
+        const resp = await fetch(new Request(url, { cache: "reload" }));
+        if (!resp.ok) {
+          throw new Error("HTTP " + resp.status);
+        }
+        await cache.put(url, resp);
+      } catch (err) {
+        console.error("helm worker: not cached:", url, err);
+      }
+    }));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    const keys = await caches.keys();
+    await Promise.all(keys.filter((k) => k !== cacheName).map((k) => caches.delete(k)));
+    await self.clients.claim();
+    console.log("helm worker {{.Version}} active");
+  })());
+});
+
+// passThrough lists what the worker must leave to the network.
+function passThrough(request, url) {
+  if (request.method !== "GET") return true;
+  if (url.origin !== self.location.origin) return true;
+  if (url.pathname.startsWith("/api/") || url.pathname === "/healthz") return true;
+  if ((request.headers.get("Accept") || "").includes("text/event-stream")) return true;
+  return false;
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (passThrough(request, url)) {
+    return; // no respondWith: the browser fetches it as if no worker existed
+  }
+  if (request.mode === "navigate") {
+    event.respondWith(page(request));
+    return;
+  }
+  event.respondWith(staticFile(request));
+});
+
+async function page(request) {
+  try {
+    const resp = await fetch(request);
+    const type = resp.headers.get("Content-Type") || "";
+    if (resp.ok && type.startsWith("text/html")) {
+      const cache = await caches.open(cacheName);
+      await cache.put("/", resp.clone());
+    }
+    return resp;
+  } catch (err) {
+    const cached = await caches.match("/", { cacheName: cacheName });
+    if (cached) {
+      return cached;
+    }
+    throw err;
+  }
+}
+
+async function staticFile(request) {
+  const cached = await caches.match(request, { cacheName: cacheName });
+  if (cached) {
+    return cached;
+  }
+  return fetch(request);
+}
+`
