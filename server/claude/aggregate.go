@@ -1,0 +1,245 @@
+package claude
+
+import (
+	"bytes"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// turn is where the conversation stands at the end of what was read, for
+// the status rules (see status.go).
+type turn uint8
+
+const (
+	turnNone       turn = iota
+	turnPrompt          // a prompt waits for its reply
+	turnToolResult      // tool results went back; the model goes on
+	turnResponding      // a response is streaming, or asked for a tool
+	turnEnded           // the assistant ended its turn
+)
+
+// response is the usage one API response reported, with its model.
+type response struct {
+	model  string
+	tokens shared.Tokens
+}
+
+// aggregate is everything Helm keeps from the lines of one file: running
+// totals, so that a line appended to a 500 MB transcript costs the parse
+// of that line and a few map updates, never a pass over what was read.
+type aggregate struct {
+	sessionID                     string // the first sessionId of a record
+	cwd, version, gitBranch       string
+	model                         string // last non-synthetic model
+	customTitle, aiTitle, summary string
+	firstPrompt                   string
+	firstTS, lastTS               int64 // epoch ms of the first record and the latest; 0 = none yet
+
+	prompts   int                 // real user prompts
+	messages  map[string]struct{} // distinct assistant message ids
+	anonymous int                 // assistant lines without an id
+
+	responses map[string]*response     // by message id + request id
+	models    []string                 // model names seen, to share strings
+	byModel   map[string]shared.Tokens // totals of responses, per model
+
+	pending map[string]struct{} // tool_use ids of this turn without a result
+	turn    turn
+
+	key []byte // scratch for response keys
+}
+
+func newAggregate() aggregate {
+	return aggregate{
+		messages:  map[string]struct{}{},
+		responses: map[string]*response{},
+		byModel:   map[string]shared.Tokens{},
+		pending:   map[string]struct{}{},
+	}
+}
+
+// knownTypes are the record types Helm recognises; others are counted as
+// unknown. Types it recognises but does not use still date the session.
+var knownTypes = map[string]bool{
+	"user": true, "assistant": true, "system": true, "summary": true, "progress": true,
+	"attachment": true, "file-history-snapshot": true, "queue-operation": true,
+	"custom-title": true, "ai-title": true, "last-prompt": true, "permission-mode": true,
+	"mode": true, "agent-name": true, "agent-setting": true, "pr-link": true,
+	"bridge-session": true, "tag": true,
+}
+
+// apply adds one record to a. conversation is false for subagent files,
+// whose records only contribute tokens and times. It returns false for a
+// record of an unknown type, which changes nothing.
+func (a *aggregate) apply(r *record, conversation bool) bool {
+	if !r.typ.ok || !knownTypes[string(r.typ.bytes())] {
+		return false
+	}
+	if a.sessionID == "" && r.sessionID.ok {
+		a.sessionID = r.sessionID.str()
+	}
+	if a.cwd == "" && r.cwd.ok && len(r.cwd.raw) > 0 {
+		a.cwd = r.cwd.str()
+	}
+	setLast(&a.version, &r.version)
+	setLast(&a.gitBranch, &r.gitBranch)
+	if r.timestamp.ok {
+		if ms, ok := parseTimestamp(r.timestamp.bytes()); ok {
+			if a.firstTS == 0 {
+				a.firstTS = ms
+			}
+			// The latest, not the last: a queued or replayed record may
+			// carry an earlier time than the line before it.
+			a.lastTS = max(a.lastTS, ms)
+		}
+	}
+	sidechain := r.isSidechain || !conversation
+	switch string(r.typ.bytes()) {
+	case "summary":
+		setLast(&a.summary, &r.summary)
+	case "custom-title":
+		setLast(&a.customTitle, &r.customTitle)
+	case "ai-title":
+		setLast(&a.aiTitle, &r.aiTitle)
+	case "user":
+		if !sidechain {
+			a.user(r)
+		}
+	case "assistant":
+		a.assistant(r, sidechain)
+	case "system":
+		if !sidechain && (r.subtype.is("turn_duration") || r.subtype.is("stop_hook_summary")) && len(a.pending) == 0 {
+			a.turn = turnEnded
+		}
+	}
+	return true
+}
+
+// setLast keeps the last non-empty value of a field.
+func setLast(dst *string, f *field) {
+	if !f.ok || len(f.raw) == 0 {
+		return
+	}
+	if b := f.bytes(); string(b) != *dst { // no allocation when unchanged
+		*dst = string(b)
+	}
+}
+
+// cliArtefacts start user text that the CLI wrote, not the user.
+var cliArtefacts = [][]byte{
+	[]byte("<local-command-caveat>"), []byte("<command-name>"), []byte("<command-message>"),
+	[]byte("<local-command-stdout>"), []byte("<local-command-stderr>"),
+	[]byte("<system-reminder>"), []byte("<task-notification>"),
+}
+
+func isArtefact(text []byte) bool {
+	text = bytes.TrimLeft(text, " \t\r\n")
+	for _, a := range cliArtefacts {
+		if bytes.HasPrefix(text, a) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *aggregate) user(r *record) {
+	c := &r.content
+	for i := range c.toolResults.len() {
+		delete(a.pending, string(c.toolResults.at(i)))
+	}
+	if c.results > 0 {
+		a.turn = turnToolResult
+	}
+	if r.isMeta || !c.hasText {
+		return
+	}
+	a.prompts++
+	if r.isCompactSummary || isArtefact(c.text.bytes()) {
+		return
+	}
+	text := c.promptText()
+	if text == "Warmup" {
+		return
+	}
+	if a.firstPrompt == "" {
+		a.firstPrompt = text
+	}
+	// A new prompt ends whatever the last turn left unanswered
+	// (an interrupted tool call never gets its result).
+	clear(a.pending)
+	a.turn = turnPrompt
+}
+
+func (a *aggregate) assistant(r *record, sidechain bool) {
+	if r.hasUsage {
+		a.addUsage(r)
+	}
+	if r.model.ok && len(r.model.raw) > 0 && !r.model.is("<synthetic>") && !sidechain {
+		setLast(&a.model, &r.model)
+	}
+	if sidechain {
+		return
+	}
+	if r.msgID.ok && len(r.msgID.raw) > 0 {
+		if _, seen := a.messages[string(r.msgID.bytes())]; !seen {
+			a.messages[r.msgID.str()] = struct{}{}
+		}
+	} else {
+		a.anonymous++
+	}
+	c := &r.content
+	for i := range c.toolUses.len() {
+		a.pending[string(c.toolUses.at(i))] = struct{}{}
+	}
+	switch {
+	case len(a.pending) > 0, !r.stopReason.ok, r.stopReason.is("tool_use"), r.stopReason.is("pause_turn"):
+		a.turn = turnResponding
+	default: // end_turn, stop_sequence, max_tokens, refusal: the turn is over
+		a.turn = turnEnded
+	}
+}
+
+// addUsage records a response's usage; a later line of the same response
+// (same message id and request id) replaces what an earlier one said.
+func (a *aggregate) addUsage(r *record) {
+	t := shared.Tokens{Input: r.usage.input, Output: r.usage.output, CacheRead: r.usage.cacheRead, CacheWrite: r.usage.cacheWrite}
+	model := a.intern(&r.model)
+	if !r.msgID.ok || len(r.msgID.raw) == 0 {
+		a.byModel[model] = a.byModel[model].Add(t) // no id: cannot repeat
+		return
+	}
+	a.key = append(append(append(a.key[:0], r.msgID.bytes()...), 0), r.requestID.bytes()...)
+	old, ok := a.responses[string(a.key)]
+	if !ok {
+		a.responses[string(a.key)] = &response{model: model, tokens: t}
+		a.byModel[model] = a.byModel[model].Add(t)
+		return
+	}
+	a.byModel[old.model] = a.byModel[old.model].Add(negate(old.tokens))
+	if a.byModel[old.model] == (shared.Tokens{}) {
+		delete(a.byModel, old.model)
+	}
+	old.model, old.tokens = model, t
+	a.byModel[model] = a.byModel[model].Add(t)
+}
+
+// intern returns the model name of f as a string shared with earlier
+// records, so a line costs no allocation for it.
+func (a *aggregate) intern(f *field) string {
+	if !f.ok {
+		return ""
+	}
+	b := f.bytes()
+	for _, m := range a.models {
+		if m == string(b) {
+			return m
+		}
+	}
+	m := string(b)
+	a.models = append(a.models, m)
+	return m
+}
+
+func negate(t shared.Tokens) shared.Tokens {
+	return shared.Tokens{Input: -t.Input, Output: -t.Output, CacheRead: -t.CacheRead, CacheWrite: -t.CacheWrite}
+}

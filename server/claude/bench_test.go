@@ -1,0 +1,87 @@
+package claude
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/corpus"
+	"vibecraft.sh/helm/server/internal/fixture"
+)
+
+// BenchmarkScan measures a cold scan (a new Source each time, so every
+// byte is read and parsed) of a generated corpus, in MB/s of transcript.
+// The page cache is warm after the first iteration, as in the target.
+//
+//	go test -run '^$' -bench BenchmarkScan -benchtime 10x ./server/claude/
+func BenchmarkScan(b *testing.B) {
+	dir := b.TempDir()
+	st, err := corpus.Generate(dir, 96<<20, 60, 0, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(st.Bytes)
+	b.ResetTimer()
+	for b.Loop() {
+		src := New(Options{Roots: []string{dir}})
+		out, err := src.Scan(context.Background())
+		if err != nil || len(out) != st.Sessions {
+			b.Fatalf("scan: %d sessions, %v", len(out), err)
+		}
+	}
+}
+
+// BenchmarkParseLine measures the extractor alone on a typical split
+// assistant line and a tool result line.
+func BenchmarkParseLine(b *testing.B) {
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	lines := []byte(fixture.Assistant(sidStatus, "/home/dev/webapp", "msg_01", "end_turn", t0) + toolResultLine("t1", t0) + promptLine("please fix the tests", t0))
+	var p parser
+	var r record
+	b.SetBytes(int64(len(lines)))
+	for b.Loop() {
+		rest := lines
+		for len(rest) > 0 {
+			i := bytes.IndexByte(rest, '\n')
+			if !p.parseLine(&r, rest[:i+1], nil) {
+				b.Fatal("bad line")
+			}
+			rest = rest[i+1:]
+		}
+	}
+}
+
+// BenchmarkUpdateAppend measures one line appended to a 64 MB transcript
+// and read by Update: the cost must not depend on what came before.
+func BenchmarkUpdateAppend(b *testing.B) {
+	root := b.TempDir()
+	const cwd = "/home/dev/big"
+	path := fixture.Path(root, cwd, sidStatus)
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	filler := make([]byte, 10_000)
+	for i := range filler {
+		filler[i] = 'x'
+	}
+	var chunk string
+	for i := range 100 {
+		chunk += fixture.User(sidStatus, cwd, string(filler), t0) + fixture.Assistant(sidStatus, cwd, fmt.Sprintf("msg_%d", i), "end_turn", t0)
+	}
+	for n := 0; n < 64<<20; n += len(chunk) {
+		fixture.Append(b, path, chunk)
+	}
+	src := New(Options{Roots: []string{root}})
+	if _, err := src.Scan(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		fixture.Append(b, path, fixture.Assistant(sidStatus, cwd, fmt.Sprintf("msg_new_%d", i), "end_turn", t0))
+		changed, _, err := src.Update(context.Background(), []string{path})
+		if err != nil || len(changed) != 1 {
+			b.Fatalf("update: %v %v", changed, err)
+		}
+	}
+}

@@ -1,0 +1,48 @@
+package claude
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+)
+
+// maxIndexSize is the largest sessions-index.json Helm reads: it is only
+// a hint, and a huge one is not worth the memory.
+const maxIndexSize = 8 << 20
+
+// loadHint looks up the project path of a main transcript whose records
+// have no cwd (yet) in its folder's sessions-index.json. The index is
+// often stale or empty, so it is used for nothing else, and a missing,
+// invalid or huge one just gives no hint.
+func (f *file) loadHint() {
+	if f.kind != kindMain || f.agg.cwd != "" || f.hintTried {
+		return
+	}
+	f.hintTried = true
+	path := filepath.Join(filepath.Dir(f.path), "sessions-index.json")
+	st, err := os.Stat(path)
+	if err != nil || st.Size() > maxIndexSize {
+		return
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	var idx struct {
+		OriginalPath string `json:"originalPath"`
+		Entries      []struct {
+			SessionID   string `json:"sessionId"`
+			ProjectPath string `json:"projectPath"`
+		} `json:"entries"`
+	}
+	if json.Unmarshal(data, &idx) != nil {
+		return
+	}
+	for _, e := range idx.Entries {
+		if e.SessionID == f.sid && e.ProjectPath != "" {
+			f.hintCwd = e.ProjectPath
+			return
+		}
+	}
+	f.hintCwd = idx.OriginalPath
+}

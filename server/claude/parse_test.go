@@ -1,0 +1,215 @@
+package claude
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// parseChunked parses line handed over in chunks of n bytes, as a long
+// line streams through the read buffer.
+func parseChunked(p *parser, r *record, line []byte, n int) bool {
+	if n <= 0 || n >= len(line) {
+		return p.parseLine(r, line, nil)
+	}
+	rest := line[n:]
+	return p.parseLine(r, line[:n], func() []byte {
+		if len(rest) == 0 {
+			return nil
+		}
+		c := rest[:min(n, len(rest))]
+		rest = rest[len(c):]
+		return c
+	})
+}
+
+// summary is what the tests compare between two parses.
+func (r *record) digest() string {
+	c := &r.content
+	var uses, results []string
+	for i := range c.toolUses.len() {
+		uses = append(uses, string(c.toolUses.at(i)))
+	}
+	for i := range c.toolResults.len() {
+		results = append(results, string(c.toolResults.at(i)))
+	}
+	return fmt.Sprintf("type=%q cwd=%q sid=%q ts=%q req=%q meta=%v side=%v msg=%v id=%q model=%q stop=%q/%v usage=%v/%+v text=%q/%v blocks=%d/%d uses=%q results=%q title=%q/%q/%q",
+		r.typ.bytes(), r.cwd.bytes(), r.sessionID.bytes(), r.timestamp.bytes(), r.requestID.bytes(), r.isMeta, r.isSidechain,
+		r.hasMessage, r.msgID.bytes(), r.model.bytes(), r.stopReason.bytes(), r.stopReason.ok, r.hasUsage, r.usage,
+		c.text.bytes(), c.hasText, c.blocks, c.results, uses, results, r.customTitle.bytes(), r.aiTitle.bytes(), r.summary.bytes())
+}
+
+func TestParseLine(t *testing.T) {
+	tests := []struct {
+		line string
+		ok   bool
+		want string // substring of the summary
+	}{
+		{`{"type":"user","message":{"role":"user","content":"hi"}}`, true, `text="hi"/true`},
+		{`{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t1","content":[{"type":"text","text":"x"}]}]}}`, true, `blocks=1/1 uses=[] results=["t1"]`},
+		{`{"message":{"content":[{"text":"later type","type":"text"},{"id":"u","type":"tool_use"}]},"type":"assistant"}`, true, `text="later type"/true blocks=2/0 uses=["u"]`},
+		{`{"ty\u0070e":"as\u0073istant","message":{"id":"m\"1"}}`, true, `type="assistant"`},
+		{`{"type":"a","message":{"id":"m\"1"}}`, true, `id="m\"1"`},
+		{`{"type":"a","message":{"id":"x"},"message":"replaced"}`, true, `msg=false id=""`},
+		{`{"type":"a","type":7}`, true, `type=""`},
+		{`{"type":"user","message":{"content":"\ud83d\ude00 \u00e9\\"}}`, true, `text="😀 é\\"`},
+		{`{"message":{"usage":{"input_tokens":12,"output_tokens":1.5e2,"cache_read_input_tokens":-3,"cache_creation_input_tokens":"x"}}}`, true, `usage=true/{input:12 output:150 cacheRead:0 cacheWrite:0}`},
+		{`{"isMeta":true,"isSidechain":false,"a":[1,{"b":[null,true,false,"\\\""]}],"type":"x"}`, true, `type="x" cwd="" sid="" ts="" req="" meta=true side=false`},
+		{"  {\"type\":\"x\"}  \r\n", true, `type="x"`},
+		{`{"type":"x"} {}`, false, ``},
+		{`{"type":"x",}`, false, ``},
+		{`{"type" "x"}`, false, ``},
+		{`{"a":[1,2}`, false, ``},
+		{`{"a":{"b":1]}`, false, ``},
+		{`{"a":tru}`, false, ``},
+		{`{"a":"unterminated}`, false, ``},
+		{`{"a":"ends in a backslash\"}`, false, ``},
+		{`[]`, false, ``},
+		{`"x"`, false, ``},
+		{``, false, ``},
+		{`{"a":` + strings.Repeat("[", maxDepth+2) + strings.Repeat("]", maxDepth+2) + `}`, false, ``},
+		{`{"a":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `,"type":"deep"}`, true, `type="deep"`},
+	}
+	var p parser
+	var r record
+	for _, tc := range tests {
+		ok := p.parseLine(&r, []byte(tc.line), nil)
+		sum := r.digest()
+		if ok != tc.ok || (tc.ok && !strings.Contains(sum, tc.want)) {
+			t.Errorf("parseLine(%.80q) = %v, %s; want %v, %s", tc.line, ok, sum, tc.ok, tc.want)
+			continue
+		}
+		if !tc.ok {
+			continue
+		}
+		// Any split into chunks gives the same record.
+		for _, n := range []int{1, 2, 3, 7, 64} {
+			var r2 record
+			if ok2 := parseChunked(&p, &r2, []byte(tc.line), n); !ok2 || r2.digest() != sum {
+				t.Errorf("chunks of %d: %v, %s; want %s", n, ok2, r2.digest(), sum)
+			}
+		}
+	}
+}
+
+// TestPromptCut checks the 300-rune cut and that a long prompt's cut
+// capture never splits a rune.
+func TestPromptCut(t *testing.T) {
+	var p parser
+	var r record
+	long := strings.Repeat("日本", 1000)
+	line, _ := json.Marshal(map[string]any{"type": "user", "message": map[string]any{"content": "\n " + long}})
+	if !p.parseLine(&r, line, nil) {
+		t.Fatal("not parsed")
+	}
+	if got := r.content.promptText(); got != long[:len("日")*300] {
+		t.Errorf("prompt = %d bytes %q…", len(got), got[:12])
+	}
+}
+
+// TestHugeLine reads a transcript with a 12 MB tool result line and a
+// 20 MB prompt, checking the records around them and that reading it
+// allocates far less than the file's size.
+func TestHugeLine(t *testing.T) {
+	root := t.TempDir()
+	path := filepath.Join(root, projectRel("/w", sidStatus+".jsonl"))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	t0 := at("2026-03-02T15:00:00Z")
+	fmt.Fprint(w, promptLine("start", t0), toolUseLine("t1", t0))
+	// A tool result of 12 MB of escaped text: quotes, backslashes, \n.
+	fmt.Fprintf(w, `{"type":"user","cwd":"/w","sessionId":%q,"message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"`, sidStatus)
+	chunk := strings.Repeat(`line \"quoted\" \\ path\n`, 1000)
+	for n := 0; n < 12<<20; n += len(chunk) {
+		w.WriteString(chunk)
+	}
+	fmt.Fprintf(w, `"}]},"toolUseResult":{"stdout":"x"},"timestamp":%q}`+"\n", t0.Format("2006-01-02T15:04:05.000Z"))
+	fmt.Fprintf(w, `{"type":"user","cwd":"/w","sessionId":%q,"message":{"role":"user","content":"%s"},"timestamp":%q}`+"\n", sidStatus, strings.Repeat("big prompt ", 2<<20), t0.Format("2006-01-02T15:04:05.000Z"))
+	w.WriteString(replyLine("r1", `"end_turn"`, t0))
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(path)
+	if st.Size() < 30<<20 {
+		t.Fatalf("fixture is only %d bytes", st.Size())
+	}
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	src, out := scan(t, root, "2026-03-02T15:01:00Z")
+	runtime.ReadMemStats(&after)
+	got := one(t, out)
+	if got.MessageCount != 4 || got.FirstPrompt != "start" || got.Status != "waiting" {
+		t.Errorf("session %+v", got)
+	}
+	if s := src.Stats(); s.LinesSkipped != 0 || s.Lines != 5 || s.BytesRead != st.Size() {
+		t.Errorf("stats %+v, want 5 lines of %d bytes", s, st.Size())
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("reading %d MB allocated %d MB: lines are held whole", st.Size()>>20, alloc>>20)
+	}
+}
+
+// FuzzParseLine: the parser never panics; whole and chunked parses agree;
+// and on a valid JSON object it accepts the line and agrees with
+// encoding/json on type and message.id.
+func FuzzParseLine(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.jsonl"))
+	for _, name := range files {
+		data, _ := os.ReadFile(name)
+		for _, line := range bytes.Split(data, []byte("\n")) {
+			f.Add(line, uint8(3))
+		}
+	}
+	f.Add([]byte(`{"type":"\ud800","message":{"id":"\u00e9\ud83d\ude00"}}`), uint8(1))
+	f.Add([]byte(`{"type":"a\\","message":{"id":"x\"y"}}`), uint8(2))
+	f.Fuzz(func(t *testing.T, line []byte, chunk uint8) {
+		var p parser
+		var r record
+		ok := p.parseLine(&r, line, nil)
+		sum := r.digest()
+		var r2 record
+		ok2 := parseChunked(&p, &r2, line, int(chunk))
+		if ok != ok2 || (ok && r2.digest() != sum) {
+			t.Fatalf("whole %v %s\nchunked(%d) %v %s", ok, sum, chunk, ok2, r2.digest())
+		}
+		trimmed := bytes.TrimLeft(line, " \t\r\n")
+		if !json.Valid(line) || len(trimmed) == 0 || trimmed[0] != '{' {
+			return
+		}
+		if !ok {
+			t.Fatalf("valid JSON object rejected: %q", line)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(line, &m); err != nil {
+			t.Fatal(err)
+		}
+		typ, _ := m["type"].(string)
+		if len(typ) < 100 && string(r.typ.bytes()) != typ {
+			t.Errorf("type = %q, encoding/json says %q", r.typ.bytes(), typ)
+		}
+		id := ""
+		if msg, isObj := m["message"].(map[string]any); isObj {
+			id, _ = msg["id"].(string)
+		}
+		if len(id) < 100 && string(r.msgID.bytes()) != id {
+			t.Errorf("message.id = %q, encoding/json says %q", r.msgID.bytes(), id)
+		}
+	})
+}

@@ -1,0 +1,179 @@
+package claude
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// kind is what a path under a root is, by its place in Claude Code's tree:
+//
+//	<root>/projects/<slug>/<sid>.jsonl                     main transcript
+//	<root>/projects/<slug>/agent-<id>.jsonl                legacy subagent
+//	<root>/projects/<slug>/<sid>/subagents/<name>.jsonl    subagent
+//	<root>/sessions/<pid>.json                             live process
+//
+// The place decides, not a stat, because a hint may name a path that is
+// already gone.
+type kind uint8
+
+const (
+	kindIgnore kind = iota
+	kindRoot
+	kindProjects
+	kindProject
+	kindMain
+	kindAgent
+	kindSessionDir
+	kindSubagentsDir
+	kindSubagent
+	kindPIDDir
+	kindPIDFile
+)
+
+// classify places path within root; ok is false when it is not under it.
+func classify(root, path string) (k kind, ok bool) {
+	if path == root {
+		return kindRoot, true
+	}
+	prefix := root
+	if !strings.HasSuffix(prefix, string(filepath.Separator)) {
+		prefix += string(filepath.Separator)
+	}
+	rel, found := strings.CutPrefix(path, prefix)
+	if !found {
+		return kindIgnore, false
+	}
+	parts := strings.Split(rel, string(filepath.Separator))
+	switch {
+	case parts[0] == "sessions" && len(parts) == 1:
+		return kindPIDDir, true
+	case parts[0] == "sessions" && len(parts) == 2 && strings.HasSuffix(parts[1], ".json"):
+		return kindPIDFile, true
+	case parts[0] != "projects":
+		return kindIgnore, true
+	}
+	switch len(parts) {
+	case 1:
+		return kindProjects, true
+	case 2:
+		return kindProject, true
+	case 3:
+		name := parts[2]
+		switch {
+		case !strings.HasSuffix(name, ".jsonl"):
+			if strings.Contains(name, ".") {
+				return kindIgnore, true // sessions-index.json and the like
+			}
+			return kindSessionDir, true
+		case strings.HasPrefix(name, "agent-"):
+			return kindAgent, true
+		}
+		return kindMain, true
+	case 4:
+		if parts[3] == "subagents" {
+			return kindSubagentsDir, true
+		}
+	case 5:
+		if parts[3] == "subagents" && strings.HasSuffix(parts[4], ".jsonl") {
+			return kindSubagent, true
+		}
+	}
+	return kindIgnore, true
+}
+
+// isTranscript says whether k names a .jsonl file Helm reads.
+func (k kind) isTranscript() bool { return k == kindMain || k == kindAgent || k == kindSubagent }
+
+// isFolder says whether k names a folder of transcripts.
+func (k kind) isFolder() bool {
+	return k == kindRoot || k == kindProjects || k == kindProject || k == kindSessionDir || k == kindSubagentsDir
+}
+
+// sessionOf is the session a main or subagent path belongs to, by its
+// name; "" for legacy agent files, whose parent is in their records.
+func sessionOf(path string, k kind) string {
+	switch k {
+	case kindMain:
+		return strings.TrimSuffix(filepath.Base(path), ".jsonl")
+	case kindSubagent:
+		return filepath.Base(filepath.Dir(filepath.Dir(path)))
+	}
+	return ""
+}
+
+// found is a transcript met while walking a folder.
+type found struct {
+	path string
+	kind kind
+	info os.FileInfo
+}
+
+// walk lists the transcripts in folder dir of kind k (a root, projects/,
+// a project, a session folder or its subagents/), descending only where
+// transcripts live: tool-results/ and session-memory/ are never opened.
+func walk(dir string, k kind, out []found) []found {
+	switch k {
+	case kindRoot:
+		return walk(filepath.Join(dir, "projects"), kindProjects, out)
+	case kindProjects:
+		for _, e := range readDir(dir) {
+			if isDir(dir, e) {
+				out = walk(filepath.Join(dir, e.Name()), kindProject, out)
+			}
+		}
+	case kindProject:
+		for _, e := range readDir(dir) {
+			name, path := e.Name(), filepath.Join(dir, e.Name())
+			switch {
+			case strings.HasSuffix(name, ".jsonl") && !e.IsDir():
+				fk := kindMain
+				if strings.HasPrefix(name, "agent-") {
+					fk = kindAgent
+				}
+				out = appendFound(out, path, fk, e)
+			case !strings.Contains(name, ".") && isDir(dir, e):
+				out = walk(path, kindSessionDir, out)
+			}
+		}
+	case kindSessionDir:
+		return walk(filepath.Join(dir, "subagents"), kindSubagentsDir, out)
+	case kindSubagentsDir:
+		for _, e := range readDir(dir) {
+			if strings.HasSuffix(e.Name(), ".jsonl") && !e.IsDir() {
+				out = appendFound(out, filepath.Join(dir, e.Name()), kindSubagent, e)
+			}
+		}
+	}
+	return out
+}
+
+func appendFound(out []found, path string, k kind, e os.DirEntry) []found {
+	info, err := e.Info()
+	if err != nil {
+		return out // gone since the listing
+	}
+	if info.Mode()&os.ModeSymlink != 0 {
+		if info, err = os.Stat(path); err != nil || !info.Mode().IsRegular() {
+			return out
+		}
+	}
+	return append(out, found{path: path, kind: k, info: info})
+}
+
+// readDir lists dir; a folder that is missing or unreadable is empty.
+func readDir(dir string) []os.DirEntry {
+	entries, _ := os.ReadDir(dir)
+	return entries
+}
+
+func isDir(dir string, e os.DirEntry) bool {
+	if e.IsDir() {
+		return true
+	}
+	if e.Type()&os.ModeSymlink == 0 {
+		return false
+	}
+	st, err := os.Stat(filepath.Join(dir, e.Name()))
+	return err == nil && st.IsDir()
+}

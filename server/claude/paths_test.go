@@ -1,0 +1,114 @@
+package claude
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestClassify(t *testing.T) {
+	root := filepath.FromSlash("/home/u/.claude")
+	tests := []struct {
+		rel  string
+		want kind
+	}{
+		{"", kindRoot},
+		{"projects", kindProjects},
+		{"projects/-home-u-app", kindProject},
+		{"projects/-home-u-app/3f2c.jsonl", kindMain},
+		{"projects/-home-u-app/agent-a1.jsonl", kindAgent},
+		{"projects/-home-u-app/3f2c", kindSessionDir},
+		{"projects/-home-u-app/3f2c/subagents", kindSubagentsDir},
+		{"projects/-home-u-app/3f2c/subagents/agent-a1.jsonl", kindSubagent},
+		{"projects/-home-u-app/3f2c/subagents/agent-a1.meta.json", kindIgnore},
+		{"projects/-home-u-app/3f2c/tool-results/x.txt", kindIgnore},
+		{"projects/-home-u-app/3f2c/tool-results", kindIgnore},
+		{"projects/-home-u-app/sessions-index.json", kindIgnore},
+		{"sessions", kindPIDDir},
+		{"sessions/123.json", kindPIDFile},
+		{"sessions/123.json.tmp", kindIgnore},
+		{"history.jsonl", kindIgnore},
+		{"todos", kindIgnore},
+	}
+	for _, tc := range tests {
+		path := root
+		if tc.rel != "" {
+			path = filepath.Join(root, filepath.FromSlash(tc.rel))
+		}
+		if got, ok := classify(root, path); got != tc.want || !ok {
+			t.Errorf("classify(%s) = %v, %v; want %v", tc.rel, got, ok, tc.want)
+		}
+	}
+	if _, ok := classify(root, root+"2/projects"); ok {
+		t.Error("a sibling folder with the root as prefix is under the root")
+	}
+}
+
+func TestWatchSpecs(t *testing.T) {
+	src := New(Options{Roots: []string{"/a", "/b/"}})
+	specs := src.WatchSpecs()
+	var got []string
+	for _, s := range specs {
+		got = append(got, filepath.ToSlash(s.Path)+"@"+string(rune('0'+s.Depth)))
+	}
+	want := []string{"/a@0", "/a/projects@3", "/a/sessions@0", "/b@0", "/b/projects@3", "/b/sessions@0"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("specs = %v, want %v", got, want)
+	}
+	skip := specs[1].SkipDir
+	for rel, want := range map[string]bool{
+		"-home-u-app":                     false,
+		"-home-u-app/3f2c":                false,
+		"-home-u-app/3f2c/subagents":      false,
+		"-home-u-app/3f2c/tool-results":   true,
+		"-home-u-app/3f2c/session-memory": true,
+		"-home-u-app/tool-results":        true,
+		"-home-u-app/3f2c/subagents/deep": true,
+		"-home-u-app/some.dir":            true,
+	} {
+		if skip(rel) != want {
+			t.Errorf("SkipDir(%s) = %v, want %v", rel, !want, want)
+		}
+	}
+	if specs[1].IgnoreFile("/a/projects/x/s.jsonl") || !specs[1].IgnoreFile("/a/projects/x/sessions-index.json") {
+		t.Error("projects IgnoreFile must keep .jsonl only")
+	}
+	if specs[2].IgnoreFile("/a/sessions/1.json") || !specs[2].IgnoreFile("/a/sessions/1.json.tmp") {
+		t.Error("sessions IgnoreFile must keep .json only")
+	}
+	if specs[0].IgnoreFile("/a/projects") || !specs[0].IgnoreFile("/a/history.jsonl") {
+		t.Error("root IgnoreFile must keep projects and sessions only")
+	}
+}
+
+func TestDefaultRoots(t *testing.T) {
+	home := t.TempDir()
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	tests := []struct {
+		name     string
+		env      map[string]string
+		xdgProjs bool
+		want     []string
+	}{
+		{"default", nil, false, []string{filepath.Join(home, ".claude")}},
+		{"default plus ~/.config/claude with projects", nil, true, []string{filepath.Join(home, ".claude"), filepath.Join(home, ".config", "claude")}},
+		{"CLAUDE_CONFIG_DIR", map[string]string{"CLAUDE_CONFIG_DIR": "/opt/claude"}, false, []string{"/opt/claude"}},
+		{"comma-separated, ~, duplicates", map[string]string{"CLAUDE_CONFIG_DIR": " /opt/a , ~/b,/opt/a/,"}, true,
+			[]string{"/opt/a", filepath.Join(home, "b"), filepath.Join(home, ".config", "claude")}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			xdg := filepath.Join(home, ".config", "claude", "projects")
+			os.RemoveAll(filepath.Join(home, ".config"))
+			if tc.xdgProjs {
+				if err := os.MkdirAll(xdg, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := DefaultRoots(env(tc.env), home); !slices.Equal(got, tc.want) {
+				t.Errorf("DefaultRoots = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

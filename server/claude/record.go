@@ -1,0 +1,149 @@
+package claude
+
+import (
+	"bytes"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Capture limits, in raw (escaped) bytes. Prompts are kept to 300 runes;
+// a rune is at most 12 raw bytes (a \uXXXX surrogate pair), and a little
+// leading white space is allowed for.
+const (
+	limitID   = 512
+	limitText = 300*12 + 256
+	maxRunes  = 300
+)
+
+// field is a captured string value.
+type field struct {
+	raw  []byte // as written, escapes included, perhaps cut at the limit
+	ok   bool   // the value was a string
+	full bool   // raw holds the whole string
+	dec  []byte
+	done bool // dec is valid
+}
+
+func (f *field) reset() {
+	f.raw, f.ok, f.full, f.dec, f.done = f.raw[:0], false, false, f.dec[:0], false
+}
+
+// bytes is the decoded value; only valid until the next reset.
+func (f *field) bytes() []byte {
+	if !needsUnescape(f.raw) {
+		return f.raw
+	}
+	if !f.done {
+		f.dec, f.done = unescape(f.dec[:0], f.raw), true
+	}
+	return f.dec
+}
+
+// is reports whether the field holds exactly s.
+func (f *field) is(s string) bool { return f.ok && f.full && string(f.bytes()) == s }
+
+// str is the decoded value as a new string.
+func (f *field) str() string { return string(f.bytes()) }
+
+// idList holds a few small byte strings in one buffer.
+type idList struct {
+	buf  []byte
+	ends []int
+}
+
+func (l *idList) reset()       { l.buf, l.ends = l.buf[:0], l.ends[:0] }
+func (l *idList) add(b []byte) { l.buf = append(l.buf, b...); l.ends = append(l.ends, len(l.buf)) }
+func (l *idList) len() int     { return len(l.ends) }
+func (l *idList) at(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = l.ends[i-1]
+	}
+	return l.buf[start:l.ends[i]]
+}
+
+// usage is message.usage.
+type usage struct {
+	input, output, cacheRead, cacheWrite int
+}
+
+// content summarises message.content.
+type content struct {
+	isString, isArray bool
+	text              field // the string content, or the first text block's text
+	hasText           bool  // some text that is not only white space
+	blocks, results   int   // blocks in all, tool_result blocks among them
+	toolUses          idList
+	toolResults       idList
+}
+
+// record is what one line says, as far as Helm cares. It is reused from
+// line to line, so its buffers stop growing after the first few lines.
+type record struct {
+	typ, subtype, cwd, sessionID, version, gitBranch, timestamp, requestID field
+	customTitle, aiTitle, summary                                          field
+	isMeta, isSidechain, isCompactSummary, isAPIError                      bool
+
+	hasMessage               bool
+	msgID, model, stopReason field
+	hasUsage                 bool
+	usage                    usage
+	content                  content
+}
+
+func (r *record) reset() {
+	for _, f := range []*field{&r.typ, &r.subtype, &r.cwd, &r.sessionID, &r.version, &r.gitBranch,
+		&r.timestamp, &r.requestID, &r.customTitle, &r.aiTitle, &r.summary} {
+		f.reset()
+	}
+	r.isMeta, r.isSidechain, r.isCompactSummary, r.isAPIError = false, false, false, false
+	r.resetMessage()
+}
+
+func (r *record) resetMessage() {
+	r.hasMessage, r.hasUsage, r.usage = false, false, usage{}
+	r.msgID.reset()
+	r.model.reset()
+	r.stopReason.reset()
+	r.resetContent()
+}
+
+func (r *record) resetContent() {
+	c := &r.content
+	c.isString, c.isArray, c.hasText, c.blocks, c.results = false, false, false, 0, 0
+	c.text.reset()
+	c.toolUses.reset()
+	c.toolResults.reset()
+}
+
+// promptText is the content's text with white space trimmed and cut to
+// maxRunes runes.
+func (c *content) promptText() string {
+	b := bytes.TrimFunc(c.text.bytes(), unicode.IsSpace)
+	if utf8.RuneCount(b) > maxRunes {
+		n := 0
+		for i := range string(b) {
+			if n == maxRunes {
+				b = b[:i]
+				break
+			}
+			n++
+		}
+	}
+	return string(b)
+}
+
+func hasNonSpace(b []byte) bool { return len(bytes.TrimFunc(b, unicode.IsSpace)) > 0 }
+
+// parseInt reads a JSON number as an int: 12, 1.2e3, and clamps negatives
+// to 0 (a token count cannot be negative).
+func parseInt(b []byte) int {
+	if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+		return int(max(n, 0))
+	}
+	if f, err := strconv.ParseFloat(string(b), 64); err == nil && f > 0 && f < 1e15 {
+		return int(f)
+	}
+	return 0
+}

@@ -1,0 +1,294 @@
+package claude
+
+import "bytes"
+
+// scanner walks the bytes of one JSON line without decoding it. The line
+// may arrive in several chunks (a bufio.Reader hands out at most its buffer
+// at a time), so a 50 MB tool_result costs one buffer of memory, not 50 MB:
+// nothing outside the fields a caller captures is kept, and captured
+// strings are copied out before the next chunk replaces the current one.
+//
+// Errors are sticky: after the first one every method returns quickly and
+// bad stays true, so the callers' loops need only check it now and then.
+type scanner struct {
+	buf  []byte
+	pos  int
+	more func() []byte // the next chunk of the line, nil at its end
+	bad  bool
+
+	stack []byte // open containers of skip, reused across lines
+}
+
+// maxDepth bounds nesting in skipped values: memory stays bounded and a
+// line of a million '[' is simply malformed.
+const maxDepth = 10000
+
+const eol = -1 // returned by peek and next at the end of the line
+
+func (s *scanner) reset(first []byte, more func() []byte) {
+	s.buf, s.pos, s.more, s.bad = first, 0, more, false
+}
+
+// fill makes buf[pos] valid if the line has more bytes; false at its end.
+func (s *scanner) fill() bool {
+	for s.pos >= len(s.buf) {
+		if s.more == nil {
+			return false
+		}
+		b := s.more()
+		if b == nil {
+			s.more = nil
+			return false
+		}
+		s.buf, s.pos = b, 0
+	}
+	return true
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// peek returns the next byte that is not white space, without consuming
+// it, or eol.
+func (s *scanner) peek() int {
+	for {
+		if s.pos >= len(s.buf) && !s.fill() {
+			return eol
+		}
+		c := s.buf[s.pos]
+		if !isSpace(c) {
+			return int(c)
+		}
+		s.pos++
+	}
+}
+
+// next consumes and returns the next byte that is not white space, or eol.
+func (s *scanner) next() int {
+	c := s.peek()
+	if c != eol {
+		s.pos++
+	}
+	return c
+}
+
+// expect consumes c or marks the line bad.
+func (s *scanner) expect(c byte) bool {
+	if s.bad {
+		return false
+	}
+	if s.next() != int(c) {
+		s.bad = true
+		return false
+	}
+	return true
+}
+
+// str consumes a string whose opening quote is next. When dst is not nil
+// it also appends the string's raw (still escaped) bytes to *dst, up to
+// limit bytes in all; the rest is skipped. The result says whether dst got
+// the whole string.
+//
+// The scan finds the next quote with IndexByte and then decides whether it
+// is escaped by the parity of the backslashes before it, so a long string
+// costs one vectorised search, however many escapes it holds.
+func (s *scanner) str(dst *[]byte, limit int) (complete bool) {
+	if !s.expect('"') {
+		return false
+	}
+	complete = true
+	escaped := false // the first byte of the current chunk is escaped
+	for {
+		if s.pos >= len(s.buf) && !s.fill() {
+			s.bad = true // unterminated
+			return false
+		}
+		if escaped {
+			if dst != nil {
+				complete = capture(dst, s.buf[s.pos:s.pos+1], limit) && complete
+			}
+			s.pos++
+			escaped = false
+			continue
+		}
+		rest := s.buf[s.pos:]
+		q := bytes.IndexByte(rest, '"')
+		if q < 0 {
+			if dst != nil {
+				complete = capture(dst, rest, limit) && complete
+			}
+			escaped = trailingBackslashes(rest)%2 == 1
+			s.pos = len(s.buf)
+			continue
+		}
+		if trailingBackslashes(rest[:q])%2 == 1 {
+			if dst != nil {
+				complete = capture(dst, rest[:q+1], limit) && complete
+			}
+			s.pos += q + 1
+			continue
+		}
+		if dst != nil {
+			complete = capture(dst, rest[:q], limit) && complete
+		}
+		s.pos += q + 1
+		return complete
+	}
+}
+
+// capture appends b to *dst up to limit bytes; false if it had to cut.
+func capture(dst *[]byte, b []byte, limit int) bool {
+	room := limit - len(*dst)
+	if room >= len(b) {
+		*dst = append(*dst, b...)
+		return true
+	}
+	if room > 0 {
+		*dst = append(*dst, b[:room]...)
+	}
+	return false
+}
+
+func trailingBackslashes(b []byte) int {
+	n := 0
+	for i := len(b) - 1; i >= 0 && b[i] == '\\'; i-- {
+		n++
+	}
+	return n
+}
+
+// literal consumes the rest of true, false or null after its first byte.
+func (s *scanner) literal(rest string) {
+	for i := 0; i < len(rest); i++ {
+		if s.pos >= len(s.buf) && !s.fill() {
+			s.bad = true
+			return
+		}
+		if s.buf[s.pos] != rest[i] {
+			s.bad = true
+			return
+		}
+		s.pos++
+	}
+}
+
+func isNumByte(c byte) bool {
+	return c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
+}
+
+// number consumes a number, appending up to 32 of its bytes to dst when
+// dst is not nil. It checks the alphabet only: a lenient reader need not
+// reject 1.2.3, it must only never reject a valid line.
+func (s *scanner) number(dst *[]byte) {
+	n := 0
+	for {
+		if s.pos >= len(s.buf) && !s.fill() {
+			break
+		}
+		c := s.buf[s.pos]
+		if !isNumByte(c) {
+			break
+		}
+		if dst != nil && len(*dst) < 32 {
+			*dst = append(*dst, c)
+		}
+		s.pos++
+		n++
+	}
+	if n == 0 {
+		s.bad = true
+	}
+}
+
+// scalar consumes a value that is not a string, object or array.
+func (s *scanner) scalar(c int) {
+	switch {
+	case c == 't':
+		s.pos++
+		s.literal("rue")
+	case c == 'f':
+		s.pos++
+		s.literal("alse")
+	case c == 'n':
+		s.pos++
+		s.literal("ull")
+	case c == '-' || c >= '0' && c <= '9':
+		s.number(nil)
+	default:
+		s.bad = true
+	}
+}
+
+// skip consumes one value of any shape, checking its grammar, with an
+// explicit stack instead of recursion so that deep nesting cannot exhaust
+// the goroutine stack.
+func (s *scanner) skip() {
+	stack := s.stack[:0]
+	defer func() { s.stack = stack[:0] }()
+value:
+	for !s.bad {
+		switch c := s.peek(); c {
+		case '"':
+			s.str(nil, 0)
+		case '{':
+			s.pos++
+			if s.peek() == '}' {
+				s.pos++
+				break
+			}
+			if len(stack) >= maxDepth {
+				s.bad = true
+				return
+			}
+			stack = append(stack, '}')
+			s.str(nil, 0)
+			s.expect(':')
+			continue value
+		case '[':
+			s.pos++
+			if s.peek() == ']' {
+				s.pos++
+				break
+			}
+			if len(stack) >= maxDepth {
+				s.bad = true
+				return
+			}
+			stack = append(stack, ']')
+			continue value
+		default:
+			s.scalar(c)
+		}
+		// After a value: close containers or move to the next element.
+		for !s.bad {
+			if len(stack) == 0 {
+				return
+			}
+			top := stack[len(stack)-1]
+			switch c := s.next(); {
+			case c == ',':
+				if top == '}' {
+					s.str(nil, 0)
+					s.expect(':')
+				}
+				continue value
+			case c == int(top):
+				stack = stack[:len(stack)-1]
+			default:
+				s.bad = true
+			}
+		}
+	}
+}
+
+// follows reports, after a member of an object or array, whether another
+// follows (a comma) or the container ends (close); anything else is bad.
+func (s *scanner) follows(close byte) bool {
+	switch s.next() {
+	case ',':
+		return true
+	case int(close):
+		return false
+	}
+	s.bad = true
+	return false
+}

@@ -1,0 +1,200 @@
+// Package claude reads Claude Code sessions: the JSONL transcripts under
+// <root>/projects/<slug>/ and the live process registry <root>/sessions/.
+//
+// Transcripts are read incrementally. For each file the Source keeps the
+// offset after the last complete line and running aggregates of the lines
+// before it, so a file that grew costs the read and parse of its new bytes
+// only, and a session is recomputed from memory in microseconds. Lines
+// are not decoded: a streaming extractor (parse.go, scanner.go) picks the
+// few fields Helm needs and skips the rest, big strings included, in
+// bounded memory.
+package claude
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// Options configure a Source. Zero values take the defaults in comments.
+type Options struct {
+	Roots         []string         // Claude config folders, each with projects/ and sessions/ (may not exist)
+	Now           func() time.Time // nil = time.Now
+	Logger        *slog.Logger     // nil = slog.Default()
+	ActiveWindow  time.Duration    // 0 = 2 min: "written recently" for working and active
+	WaitingWindow time.Duration    // 0 = 30 min: how long an ended turn shows waiting
+}
+
+// Source is the Claude Code session source. Its methods are safe for
+// concurrent use; Scan and Update serialise.
+type Source struct {
+	roots         []string
+	now           func() time.Time
+	log           *slog.Logger
+	activeWindow  time.Duration
+	waitingWindow time.Duration
+
+	mu       sync.Mutex
+	files    map[string]*file            // every transcript, by path
+	mains    map[string]map[string]*file // session id → its main transcripts (usually one)
+	subs     map[string]map[string]*file // session id → its subagent transcripts
+	pids     map[string]pidEntry         // registry files, by path
+	reported map[string]bool             // sessions the last Scan/Update returned
+
+	st stats
+}
+
+// New returns a Source over opts.Roots. It reads nothing until Scan.
+func New(opts Options) *Source {
+	s := &Source{
+		now:           opts.Now,
+		log:           opts.Logger,
+		activeWindow:  opts.ActiveWindow,
+		waitingWindow: opts.WaitingWindow,
+		files:         map[string]*file{},
+		mains:         map[string]map[string]*file{},
+		subs:          map[string]map[string]*file{},
+		pids:          map[string]pidEntry{},
+		reported:      map[string]bool{},
+	}
+	for _, r := range opts.Roots {
+		if r == "" {
+			continue
+		}
+		// Watchers report absolute paths; a relative root would match none.
+		if abs, err := filepath.Abs(r); err == nil {
+			r = abs
+		}
+		s.roots = append(s.roots, filepath.Clean(r))
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.activeWindow <= 0 {
+		s.activeWindow = DefaultActiveWindow
+	}
+	if s.waitingWindow <= 0 {
+		s.waitingWindow = DefaultWaitingWindow
+	}
+	return s
+}
+
+// Kind is shared.SourceClaude.
+func (s *Source) Kind() shared.Source { return shared.SourceClaude }
+
+// Roots are the folders this source reads.
+func (s *Source) Roots() []string { return append([]string(nil), s.roots...) }
+
+// Scan walks every root's projects/ tree, reads each transcript from its
+// saved offset (the first time: whole), forgets files that vanished, reads
+// the process registry and returns every session.
+func (s *Source) Scan(ctx context.Context) ([]shared.Session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	touched := map[string]bool{}
+	var list []found
+	for _, root := range s.roots {
+		list = walk(root, kindRoot, list)
+	}
+	present := make(map[string]bool, len(list))
+	for _, f := range list {
+		present[f.path] = true
+	}
+	for path, f := range s.files {
+		if !present[path] {
+			s.forget(f, touched)
+		}
+	}
+	err := s.refreshFound(ctx, list, touched)
+	pids := map[string]pidEntry{}
+	for _, root := range s.roots {
+		for path, e := range readPIDDir(root) {
+			pids[path] = e
+		}
+	}
+	s.pids = pids
+	out := s.all(s.now())
+	clear(s.reported)
+	for _, sess := range out {
+		s.reported[sess.ID] = true
+	}
+	s.st.setCounts(len(s.files), len(out))
+	return out, err
+}
+
+// Sessions recomputes every session from memory at Now(), so that status
+// and active age while the files are quiet. It reads no file.
+func (s *Source) Sessions() []shared.Session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.all(s.now())
+}
+
+// all builds every session at now.
+func (s *Source) all(now time.Time) []shared.Session {
+	live := livePIDs(s.pids)
+	out := make([]shared.Session, 0, len(s.mains))
+	for sid := range s.mains {
+		if sess, ok := s.build(sid, live, now); ok {
+			out = append(out, sess)
+		}
+	}
+	shared.SortNewestFirst(out)
+	return out
+}
+
+// track adds a transcript met on disk, or returns the one already known.
+func (s *Source) track(path string, k kind) *file {
+	if f, ok := s.files[path]; ok {
+		return f
+	}
+	f := newFile(path, k)
+	s.files[path] = f
+	s.link(f)
+	return f
+}
+
+// link files f under its session in mains or subs.
+func (s *Source) link(f *file) {
+	if f.sid == "" {
+		return
+	}
+	m := s.subs
+	if f.kind == kindMain {
+		m = s.mains
+	}
+	if m[f.sid] == nil {
+		m[f.sid] = map[string]*file{}
+	}
+	m[f.sid][f.path] = f
+}
+
+func (s *Source) unlink(f *file) {
+	if f.sid == "" {
+		return
+	}
+	m := s.subs
+	if f.kind == kindMain {
+		m = s.mains
+	}
+	delete(m[f.sid], f.path)
+	if len(m[f.sid]) == 0 {
+		delete(m, f.sid)
+	}
+}
+
+// forget drops a transcript that is gone.
+func (s *Source) forget(f *file, touched map[string]bool) {
+	s.unlink(f)
+	delete(s.files, f.path)
+	if f.sid != "" {
+		touched[f.sid] = true
+	}
+}

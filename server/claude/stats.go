@@ -1,0 +1,68 @@
+package claude
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// Stats are counters since the Source was made, for GET /api/status.
+type Stats struct {
+	Files        int    `json:"files"`        // transcripts followed (sessions and subagents)
+	Sessions     int    `json:"sessions"`     // sessions at the last Scan or Update
+	FilesRead    int64  `json:"filesRead"`    // reads of a file that had new bytes
+	BytesRead    int64  `json:"bytesRead"`    // bytes read from transcripts
+	Lines        int64  `json:"lines"`        // complete lines parsed
+	LinesSkipped int64  `json:"linesSkipped"` // malformed lines skipped
+	UnknownTypes int64  `json:"unknownTypes"` // lines of a record type Helm does not know
+	Resets       int64  `json:"resets"`       // files re-read whole (truncated or replaced)
+	ReadErrors   int64  `json:"readErrors"`
+	LastError    string `json:"lastError,omitempty"`
+}
+
+// stats is updated under Source.mu but read without it, so Stats never
+// waits for a scan.
+type stats struct {
+	files, sessions                                           atomic.Int64
+	filesRead, bytes, lines, skipped, unknown, resets, errors atomic.Int64
+	mu                                                        sync.Mutex
+	lastError                                                 string
+}
+
+func (st *stats) addRead(rs readStats) {
+	if rs.read {
+		st.filesRead.Add(1)
+	}
+	if rs.reset {
+		st.resets.Add(1)
+	}
+	st.bytes.Add(rs.bytes)
+	st.lines.Add(int64(rs.lines))
+	st.skipped.Add(int64(rs.malformed))
+	st.unknown.Add(int64(rs.unknown))
+}
+
+func (st *stats) addError(err error) {
+	st.errors.Add(1)
+	st.mu.Lock()
+	st.lastError = err.Error()
+	st.mu.Unlock()
+}
+
+func (st *stats) setCounts(files, sessions int) {
+	st.files.Store(int64(files))
+	st.sessions.Store(int64(sessions))
+}
+
+// Stats returns the counters. It is safe to call while a scan runs.
+func (s *Source) Stats() Stats {
+	st := &s.st
+	st.mu.Lock()
+	last := st.lastError
+	st.mu.Unlock()
+	return Stats{
+		Files: int(st.files.Load()), Sessions: int(st.sessions.Load()),
+		FilesRead: st.filesRead.Load(), BytesRead: st.bytes.Load(), Lines: st.lines.Load(),
+		LinesSkipped: st.skipped.Load(), UnknownTypes: st.unknown.Load(), Resets: st.resets.Load(),
+		ReadErrors: st.errors.Load(), LastError: last,
+	}
+}

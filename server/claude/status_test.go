@@ -1,0 +1,177 @@
+package claude
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+const sidStatus = "e8e8e8e8-8888-4888-8888-000000000008"
+
+// lines of a transcript for the status cases, all stamped at t0.
+func promptLine(text string, t time.Time) string {
+	return fmt.Sprintf(`{"type":"user","cwd":"/w","sessionId":%q,"message":{"role":"user","content":%q},"timestamp":%q}`+"\n",
+		sidStatus, text, t.Format(time.RFC3339Nano))
+}
+
+func toolUseLine(id string, t time.Time) string {
+	return fmt.Sprintf(`{"type":"assistant","cwd":"/w","sessionId":%q,"requestId":"req_%s","message":{"id":"msg_%s","model":"claude-sonnet-4-5","content":[{"type":"tool_use","id":%q,"name":"Bash","input":{}}],"stop_reason":"tool_use","usage":{"input_tokens":1,"output_tokens":1}},"timestamp":%q}`+"\n",
+		sidStatus, id, id, id, t.Format(time.RFC3339Nano))
+}
+
+func toolResultLine(id string, t time.Time) string {
+	return fmt.Sprintf(`{"type":"user","cwd":"/w","sessionId":%q,"message":{"role":"user","content":[{"type":"tool_result","tool_use_id":%q,"content":"ok"}]},"timestamp":%q}`+"\n",
+		sidStatus, id, t.Format(time.RFC3339Nano))
+}
+
+func replyLine(id, stop string, t time.Time) string {
+	return fmt.Sprintf(`{"type":"assistant","cwd":"/w","sessionId":%q,"requestId":"req_%s","message":{"id":"msg_%s","model":"claude-sonnet-4-5","content":[{"type":"text","text":"done"}],"stop_reason":%s,"usage":{"input_tokens":1,"output_tokens":1}},"timestamp":%q}`+"\n",
+		sidStatus, id, id, stop, t.Format(time.RFC3339Nano))
+}
+
+func turnDurationLine(t time.Time) string {
+	return fmt.Sprintf(`{"type":"system","subtype":"turn_duration","durationMs":1000,"cwd":"/w","sessionId":%q,"timestamp":%q}`+"\n", sidStatus, t.Format(time.RFC3339Nano))
+}
+
+// deadPID returns the pid of a process that has exited.
+func deadPID(t *testing.T) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if path, err := exec.LookPath("true"); err == nil {
+		cmd = exec.Command(path) // starts faster than the test binary
+	}
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	if alive(pid) {
+		t.Fatalf("pid %d still alive after exit", pid)
+	}
+	return pid
+}
+
+func TestStatus(t *testing.T) {
+	t0 := at("2026-03-02T15:00:00Z")
+	dead := deadPID(t)
+	pidFile := func(pid int, status string) string {
+		return fmt.Sprintf(`{"pid":%d,"sessionId":%q,"cwd":"/w","startedAt":1,"status":%q,"updatedAt":%d,"name":"x"}`, pid, sidStatus, status, t0.UnixMilli())
+	}
+	answered := promptLine("run it", t0) + toolUseLine("t1", t0) + toolResultLine("t1", t0) + replyLine("r1", `"end_turn"`, t0)
+	tests := []struct {
+		name       string
+		transcript string
+		pid        string // sessions/<pid>.json content, "" for none
+		after      time.Duration
+		status     shared.Status
+		active     bool
+	}{
+		{"unanswered tool_use, recent", promptLine("run it", t0) + toolUseLine("t1", t0), "", time.Minute, shared.StatusWorking, true},
+		{"unanswered tool_use, 3 min old", promptLine("run it", t0) + toolUseLine("t1", t0), "", 3 * time.Minute, shared.StatusIdle, false},
+		{"tool result not yet answered", promptLine("run it", t0) + toolUseLine("t1", t0) + toolResultLine("t1", t0), "", time.Minute, shared.StatusWorking, true},
+		{"prompt without reply", promptLine("hello", t0), "", 90 * time.Second, shared.StatusWorking, true},
+		{"split response still streaming (stop_reason null)", promptLine("hello", t0) + replyLine("r1", "null", t0), "", time.Minute, shared.StatusWorking, true},
+		{"end_turn, recent", answered, "", time.Minute, shared.StatusWaiting, true},
+		{"end_turn, 10 min old", answered, "", 10 * time.Minute, shared.StatusWaiting, false},
+		{"end_turn, 40 min old", answered, "", 40 * time.Minute, shared.StatusIdle, false},
+		{"turn_duration ends a turn whose lines all have stop_reason null", promptLine("hello", t0) + replyLine("r1", "null", t0) + turnDurationLine(t0), "", time.Minute, shared.StatusWaiting, true},
+		{"an interrupted tool call is not pending after the next prompt", promptLine("a", t0) + toolUseLine("t1", t0) + promptLine("b", t0) + replyLine("r2", `"end_turn"`, t0), "", time.Minute, shared.StatusWaiting, true},
+		{"live process busy, quiet transcript", answered, pidFile(os.Getpid(), "busy"), time.Hour, shared.StatusWorking, true},
+		{"live process waiting", promptLine("hello", t0), pidFile(os.Getpid(), "waiting"), time.Hour, shared.StatusWaiting, true},
+		{"live process idle", promptLine("hello", t0), pidFile(os.Getpid(), "idle"), time.Minute, shared.StatusIdle, true},
+		{"live process, unknown status: transcript decides, still active", answered, pidFile(os.Getpid(), "thinking"), time.Hour, shared.StatusIdle, true},
+		{"dead process: transcript decides", answered, pidFile(dead, "busy"), time.Hour, shared.StatusIdle, false},
+		{"dead process, recent transcript", promptLine("hello", t0), pidFile(dead, "idle"), time.Minute, shared.StatusWorking, true},
+		{"registry entry that is not JSON", answered, `{"pid":`, time.Hour, shared.StatusIdle, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			write(t, root, projectRel("/w", sidStatus+".jsonl"), tc.transcript)
+			if tc.pid != "" {
+				write(t, root, "sessions/12345.json", tc.pid)
+			}
+			src := New(Options{Roots: []string{root}, Now: clock(t0.Add(tc.after).Format(time.RFC3339Nano))})
+			out, err := src.Scan(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := one(t, out)
+			if got.Status != tc.status || got.Active != tc.active {
+				t.Errorf("status, active = %s, %v; want %s, %v", got.Status, got.Active, tc.status, tc.active)
+			}
+		})
+	}
+}
+
+// TestStatusAges checks that Sessions recomputes status as time passes,
+// without any file event, and that mtime counts as a write.
+func TestStatusAges(t *testing.T) {
+	t0 := at("2026-03-02T15:00:00Z")
+	root := t.TempDir()
+	path := write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("hi", t0)+replyLine("r", `"end_turn"`, t0))
+	now := t0
+	src := New(Options{Roots: []string{root}, Now: func() time.Time { return now }})
+	if _, err := src.Scan(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		at     time.Duration
+		status shared.Status
+		active bool
+	}{{0, shared.StatusWaiting, true}, {3 * time.Minute, shared.StatusWaiting, false}, {31 * time.Minute, shared.StatusIdle, false}}
+	for _, st := range steps {
+		now = t0.Add(st.at)
+		got := one(t, src.Sessions())
+		if got.Status != st.status || got.Active != st.active {
+			t.Errorf("at +%v: %s, %v; want %s, %v", st.at, got.Status, got.Active, st.status, st.active)
+		}
+	}
+	// A write (mtime) without a newer record makes it active again.
+	if err := os.Chtimes(path, now, now); err != nil {
+		t.Fatal(err)
+	}
+	changed, _, err := src.Update(t.Context(), []string{filepath.Dir(path)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := one(t, changed); got.Status != shared.StatusWaiting || !got.Active {
+		t.Errorf("after touch: %s, %v; want waiting, active", got.Status, got.Active)
+	}
+}
+
+func TestPIDFileUpdate(t *testing.T) {
+	t0 := at("2026-03-02T15:00:00Z")
+	root := t.TempDir()
+	write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("hi", t0)+replyLine("r", `"end_turn"`, t0))
+	src := New(Options{Roots: []string{root}, Now: clock("2026-03-02T16:00:00Z")})
+	out, err := src.Scan(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := one(t, out); got.Status != shared.StatusIdle || got.Active {
+		t.Fatalf("before: %s, %v", got.Status, got.Active)
+	}
+	pidPath := write(t, root, "sessions/777.json", fmt.Sprintf(`{"pid":%d,"sessionId":%q,"status":"busy","updatedAt":1}`, os.Getpid(), sidStatus))
+	changed, removed, err := src.Update(t.Context(), []string{pidPath})
+	if err != nil || len(removed) != 0 {
+		t.Fatal(err, removed)
+	}
+	if got := one(t, changed); got.Status != shared.StatusWorking || !got.Active {
+		t.Errorf("after the registry appeared: %s, %v; want working, active", got.Status, got.Active)
+	}
+	if err := os.Remove(pidPath); err != nil {
+		t.Fatal(err)
+	}
+	changed, _, err = src.Update(t.Context(), []string{filepath.Dir(pidPath)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := one(t, changed); got.Status != shared.StatusIdle || got.Active {
+		t.Errorf("after the registry went: %s, %v; want idle, inactive", got.Status, got.Active)
+	}
+}

@@ -1,0 +1,49 @@
+package claude
+
+import (
+	"path/filepath"
+	"strings"
+
+	"vibecraft.sh/helm/server/watch"
+)
+
+// WatchSpecs says what to watch, per root: the root itself (to see
+// projects/ and sessions/ appear), projects/ three levels deep
+// (<slug>/<sid>/subagents) without tool-results/, session-memory/ or any
+// other companion folder, and sessions/.
+func (s *Source) WatchSpecs() []watch.Spec {
+	var specs []watch.Spec
+	for _, root := range s.roots {
+		specs = append(specs,
+			watch.Spec{Path: root, Depth: 0, IgnoreFile: notTreeFolder},
+			watch.Spec{Path: filepath.Join(root, "projects"), Depth: 3, SkipDir: skipProjectDir, IgnoreFile: notTranscript},
+			watch.Spec{Path: filepath.Join(root, "sessions"), Depth: 0, IgnoreFile: notPIDFile},
+		)
+	}
+	return specs
+}
+
+// skipProjectDir keeps <slug>, <slug>/<sid> and <slug>/<sid>/subagents.
+func skipProjectDir(rel string) bool {
+	parts := strings.Split(rel, "/")
+	switch len(parts) {
+	case 1:
+		return false
+	case 2:
+		return strings.Contains(parts[1], ".") || parts[1] == "tool-results" || parts[1] == "session-memory"
+	case 3:
+		return parts[2] != "subagents"
+	}
+	return true
+}
+
+func notTranscript(path string) bool { return !strings.HasSuffix(path, ".jsonl") }
+
+func notPIDFile(path string) bool { return !strings.HasSuffix(path, ".json") }
+
+// notTreeFolder drops everything in a root but projects/ and sessions/
+// themselves (history.jsonl, todos/ and the like change all the time).
+func notTreeFolder(path string) bool {
+	base := filepath.Base(path)
+	return base != "projects" && base != "sessions"
+}
