@@ -1,0 +1,104 @@
+package opencode
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+)
+
+// benchDB writes sessions × messages (half user, half assistant), each
+// message with parts parts, in one transaction.
+func benchDB(b *testing.B, sessions, messages, parts int) (string, func(sid string, n int)) {
+	b.Helper()
+	dir := b.TempDir()
+	w := openWriter(b, filepath.Join(dir, "opencode.db"), "WAL")
+	b.Cleanup(func() { w.Close() })
+	if _, err := w.Exec(schemaV12); err != nil {
+		b.Fatal(err)
+	}
+	tx, err := w.Begin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for s := range sessions {
+		sid := fmt.Sprintf("ses_%06d", s)
+		if _, err := tx.Exec(`INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated)
+			VALUES (?, 'prj_1', 's', '/w/p', 'Title', '1.2.3', ?, ?)`, sid, at(0), at(int64(s))); err != nil {
+			b.Fatal(err)
+		}
+		for m := range messages {
+			mid := fmt.Sprintf("msg_%06d_%04d", s, m)
+			fm := fxMessage{ID: mid, Role: "user", Created: at(int64(m))}
+			if m%2 == 1 {
+				fm = fxMessage{ID: mid, Role: "assistant", Created: at(int64(m)), Completed: at(int64(m) + 1),
+					Input: 100, Output: 50, CacheRead: 1000, Cost: 0.01, Model: "claude-sonnet-4-5", Finish: "stop"}
+			}
+			data := mustJSON(b, fm.info(sid, false))
+			if _, err := tx.Exec(`INSERT INTO message VALUES (?, ?, ?, ?, ?)`, mid, sid, fm.Created, fm.Created, data); err != nil {
+				b.Fatal(err)
+			}
+			for p := range parts {
+				pd := mustJSON(b, fxPart{Type: "text", Text: "some text of a part, a few words long"}.info(sid, mid, false))
+				if _, err := tx.Exec(`INSERT INTO part VALUES (?, ?, ?, ?, ?, ?)`,
+					fmt.Sprintf("prt_%s_%02d", mid, p), mid, sid, fm.Created, fm.Created, pd); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	// As OpenCode's automatic checkpoints would have: history in the main
+	// file, the latest commits in the -wal.
+	if _, err := w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		b.Fatal(err)
+	}
+	add := func(sid string, n int) {
+		fm := fxMessage{ID: fmt.Sprintf("msg_zz_%d", n), Role: "user", Created: at(int64(100000 + n))}
+		data := mustJSON(b, fm.info(sid, false))
+		if _, err := w.Exec(`INSERT INTO message VALUES (?, ?, ?, ?, ?)`, fm.ID, sid, fm.Created, fm.Created, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return dir, add
+}
+
+// BenchmarkScan: a full read of 1,000 sessions, 40,000 messages and
+// 120,000 parts.
+func BenchmarkScan(b *testing.B) {
+	dir, _ := benchDB(b, 1000, 40, 3)
+	src := New(Options{DataDir: dir})
+	defer src.Close()
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := src.Scan(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkUpdate: one new message in a database of that size, read
+// incrementally after a -wal hint.
+func BenchmarkUpdate(b *testing.B) {
+	dir, add := benchDB(b, 1000, 40, 3)
+	src := New(Options{DataDir: dir})
+	defer src.Close()
+	ctx := context.Background()
+	if _, err := src.Scan(ctx); err != nil {
+		b.Fatal(err)
+	}
+	wal := []string{filepath.Join(dir, "opencode.db-wal")}
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		n++
+		add("ses_000007", n)
+		b.StartTimer()
+		changed, _, err := src.Update(ctx, wal)
+		if err != nil || len(changed) != 1 {
+			b.Fatalf("changed %d, err %v", len(changed), err)
+		}
+	}
+}

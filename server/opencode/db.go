@@ -1,0 +1,170 @@
+package opencode
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// States of the database, as Status reports them.
+const (
+	StateOK          = "ok"
+	StateMissing     = "missing"
+	StateLocked      = "locked"
+	StateCorrupt     = "corrupt"
+	StateUnsupported = "unsupported schema"
+	StateError       = "error"
+)
+
+// errUnsupported marks a database whose schema Helm cannot read.
+var errUnsupported = errors.New("unsupported schema")
+
+// dsn is the read-only URI of the database at path. mode=ro makes SQLite
+// refuse every write; busy_timeout bounds how long a writer's exclusive
+// lock can hold a read up. Neither journal_mode (a write to the file
+// header) nor immutable=1 (which hides WAL commits) is set.
+func dsn(path string, busyMillis int64) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("database path: %w", err)
+	}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
+	// url.Values would escape the parentheses that modernc's _pragma syntax needs.
+	u.RawQuery = "mode=ro&_pragma=busy_timeout(" + strconv.FormatInt(busyMillis, 10) + ")"
+	return u.String(), nil
+}
+
+// openDB opens the database read-only with a single connection: one
+// reader keeps one -shm mapping and never races itself.
+func openDB(path string, busyMillis int64) (*sql.DB, error) {
+	name, err := dsn(path, busyMillis)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", name)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	return db, nil
+}
+
+// classify maps a read error to a database state.
+func classify(err error) string {
+	var se *sqlite.Error
+	switch {
+	case err == nil:
+		return StateOK
+	case errors.Is(err, errUnsupported):
+		return StateUnsupported
+	case errors.Is(err, os.ErrNotExist):
+		return StateMissing
+	case errors.As(err, &se):
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return StateLocked
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return StateCorrupt
+		}
+	}
+	return StateError
+}
+
+// schema is what PRAGMA table_info found: the columns that differ between
+// OpenCode versions are read when present and defaulted when not.
+type schema struct {
+	session map[string]bool
+	message map[string]bool // nil: no usable message table
+	part    map[string]bool // nil: no usable part table
+}
+
+// Columns without which a table cannot be read at all.
+var (
+	sessionRequired = []string{"id", "directory", "title", "time_created", "time_updated"}
+	messageRequired = []string{"id", "session_id", "data"}
+	partRequired    = []string{"message_id", "data"}
+)
+
+// readSchema inspects the tables. A missing session or message table, or a
+// missing required column, is errUnsupported; the part table is optional
+// (without it there is no first prompt).
+func readSchema(ctx context.Context, q querier) (schema, error) {
+	var sc schema
+	var err error
+	if sc.session, err = tableColumns(ctx, q, "session"); err != nil {
+		return sc, err
+	}
+	if sc.message, err = tableColumns(ctx, q, "message"); err != nil {
+		return sc, err
+	}
+	if sc.part, err = tableColumns(ctx, q, "part"); err != nil {
+		return sc, err
+	}
+	for _, t := range []struct {
+		name string
+		cols map[string]bool
+		req  []string
+	}{{"session", sc.session, sessionRequired}, {"message", sc.message, messageRequired}} {
+		if len(t.cols) == 0 {
+			return sc, fmt.Errorf("%w: no %s table", errUnsupported, t.name)
+		}
+		for _, c := range t.req {
+			if !t.cols[c] {
+				return sc, fmt.Errorf("%w: %s table has no %s column", errUnsupported, t.name, c)
+			}
+		}
+	}
+	for _, c := range partRequired {
+		if !sc.part[c] {
+			sc.part = nil
+			break
+		}
+	}
+	return sc, nil
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// tableColumns lists a table's columns; an absent table has none.
+func tableColumns(ctx context.Context, q querier, table string) (map[string]bool, error) {
+	// table is one of three constants, never user input.
+	rows, err := q.QueryContext(ctx, "SELECT name FROM pragma_table_info('"+table+"')")
+	if err != nil {
+		return nil, fmt.Errorf("table_info %s: %w", table, err)
+	}
+	defer rows.Close()
+	cols := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("table_info %s: %w", table, err)
+		}
+		cols[name] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("table_info %s: %w", table, err)
+	}
+	return cols, nil
+}
+
+// col is the column name when the table has it, else a constant of the
+// same meaning, so one query serves every schema version.
+func col(cols map[string]bool, name, fallback string) string {
+	if cols[name] {
+		return name
+	}
+	return fallback
+}

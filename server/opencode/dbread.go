@@ -1,0 +1,248 @@
+package opencode
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// dbReader reads sessions in one read transaction, so the session,
+// message and part rows it sees belong to the same commit.
+type dbReader struct {
+	tx      *sql.Tx
+	sc      schema
+	mark    int64 // the newest time_updated seen, over every table
+	skipped int   // malformed rows
+}
+
+// sessionRow is a session row; archived sessions are kept apart so the
+// caller can drop them.
+type sessionRow struct {
+	f        facts
+	archived bool
+}
+
+// sessions reads every session row (the table is small: one row per
+// conversation), archived ones included.
+func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) {
+	s := r.sc.session
+	query := "SELECT id, COALESCE(directory, ''), COALESCE(title, ''), " +
+		col(s, "version", "''") + ", " + col(s, "parent_id", "NULL") + ", " +
+		"COALESCE(time_created, 0), COALESCE(time_updated, 0), " +
+		col(s, "time_archived", "NULL") + " FROM session"
+	rows, err := r.tx.QueryContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("read sessions: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]sessionRow{}
+	for rows.Next() {
+		var (
+			f        facts
+			version  sql.NullString
+			parent   sql.NullString
+			archived sql.NullInt64
+		)
+		if err := rows.Scan(&f.id, &f.projectPath, &f.title, &version, &parent,
+			&f.createdAt, &f.sessionUpdated, &archived); err != nil {
+			r.skipped++ // a value of the wrong type in one row
+			continue
+		}
+		f.version, f.parentID = version.String, parent.String
+		f.updatedAt = f.sessionUpdated
+		r.mark = max(r.mark, f.sessionUpdated)
+		out[f.id] = sessionRow{f: f, archived: archived.Valid && archived.Int64 > 0}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read sessions: %w", err)
+	}
+	return out, nil
+}
+
+// messages adds the messages of the sessions in into them, in order, and
+// returns each session's user message ids (candidates for the first
+// prompt). With ids nil it reads the whole table in one pass.
+func (r *dbReader) messages(ctx context.Context, in map[string]*facts, ids []string) (map[string][]string, error) {
+	m := r.sc.message
+	updated := col(m, "time_updated", "0")
+	query := "SELECT session_id, id, data, COALESCE(" + updated + ", 0) FROM message"
+	if ids != nil {
+		query += " WHERE session_id IN (" + placeholders(len(ids)) + ")"
+	}
+	query += " ORDER BY session_id, " + col(m, "time_created", "NULL") + ", id"
+	rows, err := r.tx.QueryContext(ctx, query, anys(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("read messages: %w", err)
+	}
+	defer rows.Close()
+	users := map[string][]string{}
+	for rows.Next() {
+		var (
+			sid, id string
+			data    []byte
+			upd     int64
+		)
+		if err := rows.Scan(&sid, &id, &data, &upd); err != nil {
+			r.skipped++
+			continue
+		}
+		r.mark = max(r.mark, upd)
+		f := in[sid]
+		if f == nil {
+			continue // archived, or an orphan
+		}
+		f.rows[0].count++
+		f.rows[0].updated = max(f.rows[0].updated, upd)
+		var info messageInfo
+		if err := json.Unmarshal(data, &info); err != nil {
+			r.skipped++
+			continue
+		}
+		f.add(&info)
+		f.updatedAt = max(f.updatedAt, upd)
+		if info.Role == "user" {
+			users[sid] = append(users[sid], id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read messages: %w", err)
+	}
+	return users, nil
+}
+
+// partTimes raises each session's updatedAt to its newest part write:
+// parts are what changes while a response streams or a tool runs.
+func (r *dbReader) partTimes(ctx context.Context, in map[string]*facts, ids []string) error {
+	p := r.sc.part
+	if !p["session_id"] || !p["time_updated"] {
+		return nil
+	}
+	query := "SELECT session_id, MAX(time_updated), COUNT(*) FROM part"
+	if ids != nil {
+		query += " WHERE session_id IN (" + placeholders(len(ids)) + ")"
+	}
+	query += " GROUP BY session_id"
+	rows, err := r.tx.QueryContext(ctx, query, anys(ids)...)
+	if err != nil {
+		return fmt.Errorf("read part times: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			sid string
+			upd sql.NullInt64
+			n   int64
+		)
+		if err := rows.Scan(&sid, &upd, &n); err != nil {
+			r.skipped++
+			continue
+		}
+		r.mark = max(r.mark, upd.Int64)
+		if f := in[sid]; f != nil {
+			f.updatedAt = max(f.updatedAt, upd.Int64)
+			f.rows[1] = rowStats{updated: upd.Int64, count: n}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read part times: %w", err)
+	}
+	return nil
+}
+
+// firstPrompts sets each session's first prompt: the first text part of
+// its earliest user message that has one, leaving out text OpenCode
+// itself injected (synthetic) or dropped (ignored). Only text parts leave
+// SQLite: file parts can hold whole files as data URLs.
+func (r *dbReader) firstPrompts(ctx context.Context, in map[string]*facts, users map[string][]string) error {
+	if r.sc.part == nil {
+		return nil
+	}
+	order := col(r.sc.part, "id", "rowid")
+	stmt, err := r.tx.PrepareContext(ctx, "SELECT json_extract(data, '$.text'), "+
+		"COALESCE(json_extract(data, '$.synthetic'), 0), COALESCE(json_extract(data, '$.ignored'), 0) "+
+		"FROM part WHERE message_id = ? AND json_valid(data) AND json_extract(data, '$.type') = 'text' "+
+		"ORDER BY "+order)
+	if err != nil {
+		return fmt.Errorf("read prompts: %w", err)
+	}
+	defer stmt.Close()
+	for sid, msgs := range users {
+		f := in[sid]
+		if f == nil {
+			continue
+		}
+		for _, mid := range msgs {
+			text, err := r.firstText(ctx, stmt, mid)
+			if err != nil {
+				return err
+			}
+			if text != "" {
+				f.firstPrompt = cutPrompt(text)
+				break
+			}
+		}
+	}
+	return nil
+}
+
+func (r *dbReader) firstText(ctx context.Context, stmt *sql.Stmt, messageID string) (string, error) {
+	rows, err := stmt.QueryContext(ctx, messageID)
+	if err != nil {
+		return "", fmt.Errorf("read prompt of %s: %w", messageID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			text               sql.NullString
+			synthetic, ignored any
+		)
+		if err := rows.Scan(&text, &synthetic, &ignored); err != nil {
+			r.skipped++
+			continue
+		}
+		if truthy(synthetic) || truthy(ignored) {
+			continue
+		}
+		if t := strings.TrimSpace(text.String); t != "" {
+			return t, rows.Close()
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("read prompt of %s: %w", messageID, err)
+	}
+	return "", nil
+}
+
+// truthy reads an SQLite JSON boolean, which comes back as 0/1.
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case int64:
+		return x != 0
+	case float64:
+		return x != 0
+	case bool:
+		return x
+	case string:
+		return x == "true" || x == "1"
+	case []byte:
+		return string(x) == "true" || string(x) == "1"
+	}
+	return false
+}
+
+func placeholders(n int) string {
+	if n == 0 {
+		return "NULL"
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func anys(ids []string) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}

@@ -1,0 +1,183 @@
+package opencode
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+)
+
+// readDB brings dbFacts up to date and returns the ids whose SQLite state
+// may have changed. full reads every row; otherwise only the sessions
+// written since the last read are read again. Errors end up in Status,
+// never in the caller: a database in trouble must not hide JSON sessions.
+func (s *Source) readDB(ctx context.Context, full bool) map[string]bool {
+	affected := map[string]bool{}
+	fi, err := os.Stat(s.opts.DBPath)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		s.dropDB(affected)
+		s.closeDB()
+		s.setState(StateMissing, nil)
+		return affected
+	case err != nil:
+		// Not readable now (permissions, a flaky mount): keep what was read.
+		s.dbMark = 0
+		s.setState(StateError, err)
+		return affected
+	}
+	if s.db != nil && !os.SameFile(s.dbFile, fi) {
+		// Replaced (a restore, a new install): its rows are another story.
+		s.closeDB()
+	}
+	if s.db == nil {
+		db, err := openDB(s.opts.DBPath, s.opts.busyTimeout.Milliseconds())
+		if err != nil {
+			s.setState(StateError, err)
+			return affected
+		}
+		s.db, s.dbFile, s.sc = db, fi, nil
+	}
+	err = s.readTx(ctx, full, affected)
+	state := classify(err)
+	switch state {
+	case StateOK:
+	case StateLocked, StateError:
+		// Transient as far as anyone can tell: keep what was read last,
+		// and read everything once the database answers again.
+		s.dbMark = 0
+	default:
+		// Corrupt or unreadable: its sessions are gone (JSON copies, if
+		// any, show instead), and the next read starts from a fresh open.
+		s.dropDB(affected)
+		s.closeDB()
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return affected // a stop, not a database problem
+	}
+	s.setState(state, err)
+	return affected
+}
+
+// maxByID is the most sessions an update reads by id; more are read in
+// one pass over the tables (and SQLite bounds the parameters of a query).
+const maxByID = 500
+
+// readTx does one read in one read transaction.
+func (s *Source) readTx(ctx context.Context, full bool, affected map[string]bool) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() // read-only: there is nothing to commit
+	if s.sc == nil {
+		sc, err := readSchema(ctx, tx)
+		if err != nil {
+			return err
+		}
+		s.sc = &sc
+	}
+	if s.dbMark == 0 || !s.sc.message["time_updated"] {
+		full = true // nothing read yet, or no way to tell new rows from old
+	}
+	r := &dbReader{tx: tx, sc: *s.sc}
+	defer func() { s.skipped += r.skipped }()
+	rows, err := r.sessions(ctx)
+	if err != nil {
+		return err
+	}
+	dirty := map[string]bool{}
+	for id, row := range rows {
+		if row.archived {
+			continue
+		}
+		if old := s.dbFacts[id]; full || old == nil || old.sessionUpdated != row.f.sessionUpdated {
+			dirty[id] = true
+		}
+	}
+	marks := maps.Clone(s.rowMarks)
+	if marks == nil {
+		marks = map[string]int64{}
+	}
+	if full {
+		marks = r.rowMarks(ctx)
+	} else {
+		since := s.dbMark - markSlack.Milliseconds()
+		recent, err := r.changedSince(ctx, since, marks, s.hotSessions())
+		if err != nil {
+			return err
+		}
+		for id := range recent {
+			if row, ok := rows[id]; ok && !row.archived {
+				dirty[id] = true
+			}
+		}
+	}
+	fresh := make(map[string]*facts, len(dirty))
+	for id := range dirty {
+		f := rows[id].f
+		fresh[id] = &f
+	}
+	var ids []string // nil: whole tables, in one pass each (faster for many)
+	if !full && len(dirty) <= maxByID {
+		ids = slices.Collect(maps.Keys(dirty))
+	}
+	if len(dirty) > 0 {
+		users, err := r.messages(ctx, fresh, ids)
+		if err != nil {
+			return err
+		}
+		if err := r.partTimes(ctx, fresh, ids); err != nil {
+			return err
+		}
+		if err := r.firstPrompts(ctx, fresh, users); err != nil {
+			return err
+		}
+	} else if full {
+		// No session, but the mark still needs the tables' newest write.
+		if _, err := r.changedSince(ctx, 0, map[string]int64{}, nil); err != nil {
+			return err
+		}
+	}
+	// Everything read: only now replace what was known.
+	for id := range s.dbFacts {
+		if row, ok := rows[id]; !ok || row.archived || full {
+			if !dirty[id] {
+				affected[id] = true
+				delete(s.dbFacts, id)
+			}
+		}
+	}
+	for id, f := range fresh {
+		affected[id] = true
+		s.dbFacts[id] = f
+	}
+	s.rowMarks = marks
+	if full {
+		s.dbMark = r.mark
+	} else {
+		s.dbMark = max(s.dbMark, r.mark)
+	}
+	return nil
+}
+
+// dropDB forgets every SQLite session, adding them to affected.
+func (s *Source) dropDB(affected map[string]bool) {
+	for id := range s.dbFacts {
+		affected[id] = true
+	}
+	clear(s.dbFacts)
+	s.dbMark = 0
+}
+
+func (s *Source) closeDB() error {
+	if s.db == nil {
+		return nil
+	}
+	err := s.db.Close()
+	s.db, s.dbFile, s.sc = nil, nil, nil
+	return err
+}

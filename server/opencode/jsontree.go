@@ -1,0 +1,226 @@
+package opencode
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// maxJSONFile bounds one file of the legacy tree; a bigger one is skipped
+// (parts can hold whole files, and only text parts matter here).
+const maxJSONFile = 16 << 20
+
+// jsonTree is the legacy storage/ tree: session heads are read eagerly
+// (one small file each), messages and parts only for sessions that are
+// shown from JSON, that is, not in SQLite.
+type jsonTree struct {
+	dir        string              // <data>/storage
+	heads      map[string]jsonHead // session id → its session file, archived ones left out
+	byPath     map[string]string   // session file → session id
+	facts      map[string]*facts   // sessions read in full
+	msgSession map[string]string   // message id → session id, to route part hints
+}
+
+// jsonHead is one session file.
+type jsonHead struct {
+	path string
+	base facts // the session's own fields, before messages
+}
+
+// sessionInfo is the part of OpenCode's Session.Info that Helm uses.
+type sessionInfo struct {
+	ID        string `json:"id"`
+	Directory string `json:"directory"`
+	Title     string `json:"title"`
+	Version   string `json:"version"`
+	ParentID  string `json:"parentID"`
+	Time      struct {
+		Created  int64 `json:"created"`
+		Updated  int64 `json:"updated"`
+		Archived int64 `json:"archived"`
+	} `json:"time"`
+}
+
+// partInfo is the part of a message part that the first prompt needs.
+type partInfo struct {
+	SessionID string `json:"sessionID"`
+	Type      string `json:"type"`
+	Text      string `json:"text"`
+	Synthetic bool   `json:"synthetic"`
+	Ignored   bool   `json:"ignored"`
+}
+
+func newJSONTree(dir string) jsonTree {
+	return jsonTree{
+		dir:        dir,
+		heads:      map[string]jsonHead{},
+		byPath:     map[string]string{},
+		facts:      map[string]*facts{},
+		msgSession: map[string]string{},
+	}
+}
+
+// rescan re-reads every session file and returns the ids that appeared,
+// changed or went away.
+func (t *jsonTree) rescan(skipped *int) map[string]bool {
+	files, _ := filepath.Glob(filepath.Join(t.dir, "session", "*", "*.json"))
+	affected := map[string]bool{}
+	seen := map[string]bool{}
+	for _, p := range files {
+		seen[p] = true
+		for id := range t.sessionFile(p, skipped) {
+			affected[id] = true
+		}
+	}
+	for p := range t.byPath {
+		if !seen[p] {
+			for id := range t.sessionFile(p, skipped) {
+				affected[id] = true
+			}
+		}
+	}
+	return affected
+}
+
+// sessionFile re-reads one session file (gone, archived or unreadable
+// means the session is gone) and returns the ids it affects.
+func (t *jsonTree) sessionFile(path string, skipped *int) map[string]bool {
+	affected := map[string]bool{}
+	if old, ok := t.byPath[path]; ok {
+		affected[old] = true
+		delete(t.byPath, path)
+		if t.heads[old].path == path {
+			delete(t.heads, old)
+			delete(t.facts, old)
+		}
+	}
+	var info sessionInfo
+	err := readJSON(path, &info)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return affected
+	case err != nil || info.ID == "":
+		*skipped++
+		return affected
+	case info.Time.Archived > 0:
+		return affected
+	}
+	t.byPath[path] = info.ID
+	t.heads[info.ID] = jsonHead{path: path, base: facts{
+		id:             info.ID,
+		projectPath:    info.Directory,
+		title:          info.Title,
+		version:        info.Version,
+		parentID:       info.ParentID,
+		createdAt:      info.Time.Created,
+		sessionUpdated: info.Time.Updated,
+		updatedAt:      info.Time.Updated,
+	}}
+	delete(t.facts, info.ID) // read again by load
+	affected[info.ID] = true
+	return affected
+}
+
+// load reads in full every session that want selects.
+func (t *jsonTree) load(want func(id string) bool, skipped *int) {
+	for id, h := range t.heads {
+		if want(id) {
+			f := h.base
+			t.readMessages(&f, skipped)
+			t.facts[id] = &f
+		}
+	}
+}
+
+// readMessages adds the session's messages (storage/message/<id>/) and
+// its first prompt (from storage/part/<message>/) to f.
+func (t *jsonTree) readMessages(f *facts, skipped *int) {
+	files, _ := filepath.Glob(filepath.Join(t.dir, "message", f.id, "*.json"))
+	msgs := make([]messageInfo, 0, len(files))
+	for _, p := range files {
+		var m messageInfo
+		if err := readJSON(p, &m); err != nil {
+			if !errors.Is(err, os.ErrNotExist) {
+				*skipped++
+			}
+			continue
+		}
+		if m.ID == "" {
+			m.ID = strings.TrimSuffix(filepath.Base(p), ".json")
+		}
+		msgs = append(msgs, m)
+	}
+	slices.SortFunc(msgs, func(a, b messageInfo) int {
+		return cmp.Or(cmp.Compare(a.Time.Created, b.Time.Created), cmp.Compare(a.ID, b.ID))
+	})
+	for i := range msgs {
+		m := &msgs[i]
+		f.add(m)
+		t.msgSession[m.ID] = f.id
+		if m.Role == "user" && f.firstPrompt == "" {
+			f.firstPrompt = t.firstText(m.ID, skipped)
+		}
+	}
+}
+
+// firstText is the first text part of a message that OpenCode did not
+// inject itself (synthetic) or drop (ignored), cut to size.
+func (t *jsonTree) firstText(messageID string, skipped *int) string {
+	files, _ := filepath.Glob(filepath.Join(t.dir, "part", messageID, "*.json"))
+	slices.Sort(files) // part ids are ascending
+	for _, p := range files {
+		var part partInfo
+		if err := readJSON(p, &part); err != nil {
+			if !errors.Is(err, os.ErrNotExist) {
+				*skipped++
+			}
+			continue
+		}
+		if part.Type == "text" && !part.Synthetic && !part.Ignored && strings.TrimSpace(part.Text) != "" {
+			return cutPrompt(part.Text)
+		}
+	}
+	return ""
+}
+
+// sessionOfPart finds the session a part belongs to: from the messages
+// read so far, else from the part file itself.
+func (t *jsonTree) sessionOfPart(messageID, path string) string {
+	if sid := t.msgSession[messageID]; sid != "" {
+		return sid
+	}
+	if path == "" {
+		return ""
+	}
+	var part partInfo
+	if readJSON(path, &part) != nil {
+		return ""
+	}
+	return part.SessionID
+}
+
+// readJSON decodes one file of the tree, refusing files over maxJSONFile.
+func readJSON(path string, v any) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxJSONFile+1))
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(data) > maxJSONFile {
+		return fmt.Errorf("%s: larger than %d bytes", path, maxJSONFile)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}

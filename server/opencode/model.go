@@ -1,0 +1,207 @@
+package opencode
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"vibecraft.sh/helm/shared"
+)
+
+const (
+	// firstPromptRunes is how much of the first prompt a session keeps (DESIGN §2).
+	firstPromptRunes = 300
+	// activeWindow: a session written this recently is active (DESIGN §2).
+	activeWindow = 2 * time.Minute
+	// waitingWindow is how long a finished turn counts as "waiting for the
+	// user". OpenCode has no process registry to tell an open TUI from a
+	// closed one, so recency stands in for it: half an hour covers a
+	// coffee break, yet yesterday's sessions do not all show as waiting.
+	waitingWindow = 30 * time.Minute
+)
+
+// facts is what a session is made of, independent of the time it is
+// looked at: status and active are derived from it at build time, so
+// Sessions can age them without I/O. It is comparable, which is how
+// Update tells a real change from a rewrite of the same data.
+type facts struct {
+	id, projectPath, title, version, parentID string
+	createdAt                                 int64
+	sessionUpdated                            int64 // the session row's own time_updated
+	updatedAt                                 int64 // latest write to the session or any of its messages or parts
+	firstPrompt                               string
+	messages                                  int
+	tokens                                    shared.Tokens
+	cost                                      float64
+	model                                     string
+	last                                      lastMessage
+	rows                                      [2]rowStats // message and part rows (see changeTables)
+}
+
+// lastMessage is the state of the newest message, which decides status.
+type lastMessage struct {
+	role      string // "user", "assistant" or "" (no message)
+	created   int64
+	completed bool
+	errored   bool
+	finish    string
+}
+
+// messageInfo is the part of an OpenCode message (MessageV2.Info) that
+// Helm uses. The same JSON is a file in the legacy tree and the data
+// column in SQLite.
+type messageInfo struct {
+	ID        string `json:"id"`
+	SessionID string `json:"sessionID"`
+	Role      string `json:"role"`
+	Time      struct {
+		Created   int64 `json:"created"`
+		Completed int64 `json:"completed"`
+	} `json:"time"`
+	Error   json.RawMessage `json:"error"`
+	Finish  string          `json:"finish"`
+	ModelID string          `json:"modelID"`
+	Model   struct {
+		ModelID string `json:"modelID"`
+	} `json:"model"`
+	Cost   float64 `json:"cost"`
+	Tokens struct {
+		Input     int `json:"input"`
+		Output    int `json:"output"`
+		Reasoning int `json:"reasoning"`
+		Cache     struct {
+			Read  int `json:"read"`
+			Write int `json:"write"`
+		} `json:"cache"`
+	} `json:"tokens"`
+}
+
+// hasError reports whether the message carries an error object; a JSON
+// null is no error.
+func (m *messageInfo) hasError() bool {
+	s := strings.TrimSpace(string(m.Error))
+	return s != "" && s != "null"
+}
+
+// add counts one message into f. Messages must come in order (time
+// created, then id, which OpenCode makes ascending).
+func (f *facts) add(m *messageInfo) {
+	switch m.Role {
+	case "user":
+	case "assistant":
+		f.tokens = f.tokens.Add(shared.Tokens{
+			Input: m.Tokens.Input,
+			// OpenCode bills reasoning as output (Session.getUsage).
+			Output:     m.Tokens.Output + m.Tokens.Reasoning,
+			CacheRead:  m.Tokens.Cache.Read,
+			CacheWrite: m.Tokens.Cache.Write,
+		})
+		if id := m.ModelID; id != "" {
+			f.model = id
+		} else if m.Model.ModelID != "" {
+			f.model = m.Model.ModelID
+		}
+	default:
+		return // an unknown role is neither counted nor allowed to decide status
+	}
+	f.messages++
+	f.cost += m.Cost
+	f.last = lastMessage{
+		role:      m.Role,
+		created:   m.Time.Created,
+		completed: m.Time.Completed > 0,
+		errored:   m.hasError(),
+		finish:    m.Finish,
+	}
+	f.updatedAt = max(f.updatedAt, m.Time.Created, m.Time.Completed)
+}
+
+// build turns facts into the session the list shows, as of now.
+func (f *facts) build(now time.Time, workingWindow time.Duration) shared.Session {
+	s := shared.Session{
+		ID:           f.id,
+		Source:       shared.SourceOpenCode,
+		ProjectPath:  f.projectPath,
+		ProjectName:  projectName(f.projectPath),
+		Title:        f.title,
+		FirstPrompt:  f.firstPrompt,
+		Model:        f.model,
+		MessageCount: f.messages,
+		Tokens:       f.tokens,
+		CostUSD:      f.cost,
+		CreatedAt:    f.createdAt,
+		UpdatedAt:    f.updatedAt,
+		Version:      f.version,
+		ParentID:     f.parentID,
+	}
+	if isDefaultTitle(s.Title) && f.firstPrompt != "" {
+		s.Title = oneLine(f.firstPrompt)
+	}
+	s.Status = f.status(now, workingWindow)
+	s.Active = s.Status == shared.StatusWorking || now.Sub(time.UnixMilli(f.updatedAt)) < activeWindow
+	return s
+}
+
+// status applies DESIGN §2 to OpenCode, which has no process registry:
+//   - working: the newest message is an assistant message with neither
+//     time.completed nor an error (or a prompt not answered yet), and the
+//     session was written within workingWindow. The newest write, not the
+//     message's creation, is what counts, so a tool that runs for minutes
+//     while updating its part stays working; a killed OpenCode leaves the
+//     message unfinished forever, and the window ends that.
+//   - waiting: the newest assistant message finished with finish "stop"
+//     (or no finish at all, as versions before it was recorded), and the
+//     session was written within waitingWindow.
+//   - idle otherwise.
+func (f *facts) status(now time.Time, workingWindow time.Duration) shared.Status {
+	age := now.Sub(time.UnixMilli(max(f.updatedAt, f.last.created)))
+	l := f.last
+	switch {
+	case l.role == "user" && age < workingWindow:
+		return shared.StatusWorking
+	case l.role == "assistant" && !l.completed && !l.errored && age < workingWindow:
+		return shared.StatusWorking
+	case l.role == "assistant" && l.completed && !l.errored && (l.finish == "stop" || l.finish == "") && age < waitingWindow:
+		return shared.StatusWaiting
+	}
+	return shared.StatusIdle
+}
+
+// defaultTitle is OpenCode's placeholder until a generated title replaces
+// it: "New session - <ISO time>" ("Child session - …" for subagents).
+var defaultTitle = regexp.MustCompile(`^(New|Child) session - \d{4}-\d\d-\d\d`)
+
+func isDefaultTitle(t string) bool { return t == "" || defaultTitle.MatchString(t) }
+
+func projectName(p string) string {
+	p = strings.TrimRight(p, `/\`)
+	if p == "" {
+		return ""
+	}
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		return p[i+1:]
+	}
+	return filepath.Base(p)
+}
+
+// cutPrompt trims a prompt and cuts it to firstPromptRunes runes.
+func cutPrompt(s string) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) <= firstPromptRunes {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == firstPromptRunes {
+			return strings.TrimSpace(s[:i])
+		}
+		n++
+	}
+	return s
+}
+
+// oneLine collapses white space, so a multi-line prompt reads as a title.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,291 @@
+// Package opencode reads OpenCode sessions: the SQLite database that
+// OpenCode 1.2 and later write (opencode.db, WAL mode), strictly read-only,
+// and the legacy JSON tree (storage/session, message, part) that older
+// versions wrote and newer ones leave behind after migrating.
+//
+// A session in both is read from SQLite; archived sessions are left out.
+// The database is opened with mode=ro and a busy timeout, never written,
+// its journal mode never changed. It is read incrementally: a watcher
+// hint on opencode.db or its -wal reads only the sessions with new or
+// rewritten rows (dbchanges.go), including commits that were still being
+// published when the hint came (walsettle.go).
+//
+// Files: model.go (what a session is made of, status rules), db.go (open,
+// schema, error states), dbread.go (queries), dbchanges.go (what changed),
+// dbstate.go (one read, its bookkeeping), walsettle.go, jsontree.go (the
+// legacy tree), watch.go (watch specs, routing of hints), status.go.
+package opencode
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver, pure Go
+)
+
+const (
+	defaultWorkingWindow = 2 * time.Minute
+	defaultBusyTimeout   = 3 * time.Second
+	// markSlack widens each incremental read back in time. OpenCode stamps
+	// rows with Date.now() before it commits, so with several OpenCode
+	// processes on one database a row stamped earlier can commit after one
+	// stamped later; re-reading a few seconds costs little, and rows that
+	// did not change are not reported.
+	markSlack = 5 * time.Second
+)
+
+// Options configure a Source. Zero values take the defaults in comments.
+type Options struct {
+	DataDir       string // "" = DefaultDataDir of the process environment
+	DBPath        string // "" = <DataDir>/opencode.db (see DefaultDBPath for OPENCODE_DB)
+	Now           func() time.Time
+	Logger        *slog.Logger
+	WorkingWindow time.Duration // 0 = 2 min: an unfinished assistant message older than this is not "working"
+
+	busyTimeout time.Duration // 0 = 3 s; tests shorten it
+	settle      time.Duration // 0 = defaultSettle (walsettle.go)
+}
+
+// DefaultDataDir is OpenCode's data folder: $XDG_DATA_HOME/opencode, else
+// ~/.local/share/opencode.
+func DefaultDataDir(env func(string) string, home string) string {
+	if x := env("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "opencode")
+	}
+	return filepath.Join(home, ".local", "share", "opencode")
+}
+
+// DefaultDBPath is the database OpenCode uses: $OPENCODE_DB when set,
+// else opencode.db in dataDir.
+func DefaultDBPath(env func(string) string, dataDir string) string {
+	if p := env("OPENCODE_DB"); p != "" {
+		return p
+	}
+	return filepath.Join(dataDir, "opencode.db")
+}
+
+// Source is the OpenCode session store. Scan, Update, Sessions and Close
+// are meant to be called from one goroutine at a time (live serialises
+// them); Status may be called from any goroutine.
+type Source struct {
+	opts       Options
+	now        func() time.Time
+	log        *slog.Logger
+	storageDir string
+
+	mu sync.Mutex // guards everything below; Status uses stMu only
+
+	db      *sql.DB
+	dbFile  os.FileInfo // identity of the file db has open, to notice a replaced database
+	sc      *schema     // nil until read from the open database
+	dbFacts map[string]*facts
+	dbMark  int64 // newest time_updated seen; 0 = read everything next time
+	// rowMarks is the newest rowid of message and part at the last read
+	// (see dbchanges.go).
+	rowMarks map[string]int64
+	// unsettled is a wal-index state whose pending frames were waited for
+	// in vain: not waited for again (walsettle.go).
+	unsettled walIndex
+	afterRead func() // test hook: runs after the first read of an update
+
+	json jsonTree
+
+	// emitted is what the last Scan or Update reported, to tell changes
+	// from rewrites and to know what to report removed.
+	emitted map[string]facts
+	skipped int
+
+	stMu sync.Mutex
+	st   Status
+}
+
+// New returns a Source; nothing is read until Scan.
+func New(opts Options) *Source {
+	if opts.DataDir == "" {
+		home, _ := os.UserHomeDir()
+		opts.DataDir = DefaultDataDir(os.Getenv, home)
+	}
+	if opts.DBPath == "" {
+		opts.DBPath = filepath.Join(opts.DataDir, "opencode.db")
+	}
+	opts.DataDir = filepath.Clean(opts.DataDir)
+	opts.DBPath = filepath.Clean(opts.DBPath)
+	if opts.WorkingWindow <= 0 {
+		opts.WorkingWindow = defaultWorkingWindow
+	}
+	if opts.busyTimeout <= 0 {
+		opts.busyTimeout = defaultBusyTimeout
+	}
+	if opts.settle <= 0 {
+		opts.settle = defaultSettle
+	}
+	s := &Source{
+		opts:       opts,
+		now:        opts.Now,
+		log:        opts.Logger,
+		storageDir: filepath.Join(opts.DataDir, "storage"),
+		dbFacts:    map[string]*facts{},
+		emitted:    map[string]facts{},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.log = s.log.With("source", "opencode")
+	s.json = newJSONTree(s.storageDir)
+	s.st = Status{DataDir: opts.DataDir, DBPath: opts.DBPath}
+	return s
+}
+
+// Kind is shared.SourceOpenCode.
+func (s *Source) Kind() shared.Source { return shared.SourceOpenCode }
+
+// Scan reads everything again: the whole database, then the JSON tree.
+// A database that cannot be read is reported in Status and logged, not
+// returned as an error: the JSON sessions are still good.
+func (s *Source) Scan(ctx context.Context) ([]shared.Session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.skipped = 0
+	s.readDB(ctx, true)
+	s.json.rescan(&s.skipped)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.loadFallbacks(nil)
+	s.emitted = map[string]facts{}
+	now := s.now()
+	var out []shared.Session
+	for _, f := range s.visible() {
+		s.emitted[f.id] = *f
+		out = append(out, f.build(now, s.opts.WorkingWindow))
+	}
+	s.noteCounts()
+	return out, nil
+}
+
+// Update re-reads what the hinted paths point at: the database after a
+// change to opencode.db or its -wal (only rows written since the last
+// read), or one session of the JSON tree. Paths that are not OpenCode's
+// are ignored. Only sessions whose content changed are returned.
+func (s *Source) Update(ctx context.Context, paths []string) ([]shared.Session, []string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.route(paths)
+	if !h.db && !h.jsonAll && len(h.sessionFiles)+len(h.sessions)+len(h.parts) == 0 {
+		return nil, nil, nil // none of ours
+	}
+	affected := map[string]bool{}
+	if h.db {
+		for id := range s.readDBSettled(ctx) {
+			affected[id] = true
+		}
+	}
+	if h.jsonAll {
+		for id := range s.json.rescan(&s.skipped) {
+			affected[id] = true
+		}
+	}
+	for _, p := range h.sessionFiles {
+		for id := range s.json.sessionFile(p, &s.skipped) {
+			affected[id] = true
+		}
+	}
+	// A message or part hint re-reads its session (affected ids that are
+	// shown from JSON are re-read by loadFallbacks).
+	for _, sid := range h.sessions {
+		affected[sid] = true
+	}
+	for _, ref := range h.parts {
+		if sid := s.json.sessionOfPart(ref.message, ref.path); sid != "" {
+			affected[sid] = true
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	s.loadFallbacks(affected)
+	changed, removed := s.diff(affected)
+	s.noteCounts()
+	return changed, removed, nil
+}
+
+// Sessions rebuilds every session from memory at the current time.
+func (s *Source) Sessions() []shared.Session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	var out []shared.Session
+	for _, f := range s.visible() {
+		out = append(out, f.build(now, s.opts.WorkingWindow))
+	}
+	return out
+}
+
+// Close releases the database.
+func (s *Source) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closeDB()
+}
+
+// visible is every session to show: SQLite's, then JSON-only ones.
+func (s *Source) visible() []*facts {
+	out := make([]*facts, 0, len(s.dbFacts)+len(s.json.facts))
+	for _, f := range s.dbFacts {
+		out = append(out, f)
+	}
+	for id, f := range s.json.facts {
+		if s.dbFacts[id] == nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// lookup is the visible state of one session, or nil.
+func (s *Source) lookup(id string) *facts {
+	if f := s.dbFacts[id]; f != nil {
+		return f
+	}
+	return s.json.facts[id]
+}
+
+// loadFallbacks (re)reads the JSON sessions that are shown (not in
+// SQLite) and either affected by this update or not read yet. A nil ids
+// means all of them. The JSON
+// of a session SQLite has is not read at all: after OpenCode's migration
+// the whole tree is a stale duplicate.
+func (s *Source) loadFallbacks(ids map[string]bool) {
+	s.json.load(func(id string) bool {
+		return s.dbFacts[id] == nil && (ids == nil || ids[id] || s.json.facts[id] == nil)
+	}, &s.skipped)
+}
+
+// diff reports the affected sessions whose visible state differs from
+// what was last reported.
+func (s *Source) diff(affected map[string]bool) (changed []shared.Session, removed []string) {
+	now := s.now()
+	for id := range affected {
+		cur := s.lookup(id)
+		prev, had := s.emitted[id]
+		switch {
+		case cur != nil && (!had || *cur != prev):
+			s.emitted[id] = *cur
+			changed = append(changed, cur.build(now, s.opts.WorkingWindow))
+		case cur == nil && had:
+			delete(s.emitted, id)
+			removed = append(removed, id)
+		}
+	}
+	return changed, removed
+}

@@ -1,0 +1,75 @@
+package opencode
+
+import "os"
+
+// Status is what GET /api/status shows about OpenCode: enough to tell why
+// sessions are missing or stale.
+type Status struct {
+	DataDir string `json:"dataDir"`
+	DBPath  string `json:"dbPath"`
+	// DBState is "ok", "missing", "locked", "corrupt", "unsupported schema"
+	// or "error"; "" before the first read.
+	DBState   string `json:"dbState"`
+	LastError string `json:"lastError,omitempty"` // why DBState is not "ok"
+	// SessionsFromDB counts sessions read from SQLite, SessionsFromJSON
+	// those shown from the legacy tree only (not in SQLite).
+	SessionsFromDB   int `json:"sessionsFromDb"`
+	SessionsFromJSON int `json:"sessionsFromJson"`
+	// Skipped counts malformed rows and files passed over since the last
+	// full scan (one that is read again counts again).
+	Skipped int `json:"skipped"`
+}
+
+// Status reports the state of the database and the session counts. It is
+// safe to call while a scan runs.
+func (s *Source) Status() Status {
+	s.stMu.Lock()
+	defer s.stMu.Unlock()
+	return s.st
+}
+
+// setState records the result of a database read, and logs a change of
+// state once rather than on every read.
+func (s *Source) setState(state string, err error) {
+	s.stMu.Lock()
+	prev := s.st.DBState
+	s.st.DBState = state
+	s.st.LastError = ""
+	if err != nil {
+		s.st.LastError = err.Error()
+	}
+	s.stMu.Unlock()
+	if state == prev {
+		return
+	}
+	switch {
+	case state == StateOK && prev != "":
+		s.log.Info("OpenCode database readable again", "db", s.opts.DBPath)
+	case state == StateMissing && prev == "" && !exists(s.opts.DataDir):
+		// OpenCode is not installed: nothing to warn about.
+		s.log.Info("no OpenCode data folder", "dir", s.opts.DataDir)
+	case state != StateOK:
+		s.log.Warn("OpenCode database unreadable; JSON sessions still shown",
+			"db", s.opts.DBPath, "state", state, "err", err)
+	}
+}
+
+// noteCounts refreshes the counters of Status.
+func (s *Source) noteCounts() {
+	jsonOnly := 0
+	for id := range s.json.facts {
+		if s.dbFacts[id] == nil {
+			jsonOnly++
+		}
+	}
+	s.stMu.Lock()
+	s.st.SessionsFromDB = len(s.dbFacts)
+	s.st.SessionsFromJSON = jsonOnly
+	s.st.Skipped = s.skipped
+	s.stMu.Unlock()
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
