@@ -33,7 +33,7 @@ bin/helmd: web/app.wasm $(SERVER_SRC)
 
 ## test: vet, the whole suite with the race detector (browser tests included), and brief fuzzing
 test: build vet
-	$(GO) test -race -timeout 9m ./...
+	HELM_BIN=$(CURDIR)/bin/helmd $(GO) test -race -timeout 9m ./...
 	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
 
 vet:

@@ -1,0 +1,223 @@
+// Package e2e runs the built helmd binary as a user would: from another
+// folder, behind nginx, killed and restarted, in demo mode, and drives it
+// from a real headless Chromium.
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// helmdBin is the binary under test: $HELM_BIN (make test sets it to the
+// freshly built bin/helmd, client included), else one built here.
+var helmdBin string
+
+func TestMain(m *testing.M) {
+	code, err := setup(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func setup(m *testing.M) (int, error) {
+	helmdBin = os.Getenv("HELM_BIN")
+	if helmdBin == "" {
+		dir, err := os.MkdirTemp("", "helm-e2e-")
+		if err != nil {
+			return 0, err
+		}
+		defer os.RemoveAll(dir)
+		helmdBin = filepath.Join(dir, "helmd")
+		build := exec.Command("go", "build", "-o", helmdBin, "vibecraft.sh/helm/server")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return 0, fmt.Errorf("building helmd: %w", err)
+		}
+	}
+	return m.Run(), nil
+}
+
+// required reports whether tests needing Chromium, nginx or the built
+// client must run (CI) rather than skip.
+func required() bool { return os.Getenv("HELM_REQUIRE_BROWSER") != "" || os.Getenv("CI") != "" }
+
+// needTool finds an external program, or skips loudly (fails in CI).
+func needTool(t *testing.T, names ...string) string {
+	t.Helper()
+	for _, n := range names {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+		for _, dir := range []string{"/usr/sbin", "/usr/bin", "/usr/local/bin"} {
+			if p := filepath.Join(dir, n); fileExists(p) {
+				return p
+			}
+		}
+	}
+	msg := fmt.Sprintf("%s not found: install it (apt-get install %s); .ci/run does", names[0], names[0])
+	if required() {
+		t.Fatal(msg)
+	}
+	t.Skip("SKIPPING — " + msg)
+	return ""
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// proc is a running helmd.
+type proc struct {
+	URL    string
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	stderr strings.Builder
+	exited chan struct{}
+}
+
+var urlRe = regexp.MustCompile(`http://[0-9.:\[\]]+/`)
+
+// startBinary runs helmd with args from dir and waits until it serves.
+func startBinary(t *testing.T, dir string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(helmdBin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "HELM_CACHE_DIR=", "XDG_DATA_HOME="+t.TempDir())
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, exited: make(chan struct{})}
+	cmd.Stderr = writerFunc(func(b []byte) (int, error) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.stderr.Write(b)
+	})
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { cmd.Wait(); close(p.exited) }()
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if u := urlRe.FindString(sc.Text()); u != "" {
+				select {
+				case found <- strings.TrimSuffix(u, "/"):
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case p.URL = <-found:
+	case <-p.exited:
+		t.Fatalf("helmd exited at start: %s", p.logs())
+	case <-time.After(15 * time.Second):
+		p.kill()
+		t.Fatalf("helmd printed no URL: %s", p.logs())
+	}
+	t.Cleanup(func() {
+		p.terminate(t)
+		if t.Failed() {
+			t.Logf("helmd log:\n%s", p.logs())
+		}
+	})
+	// The first scan over, a test's file changes are changes, not the initial list.
+	waitUntil(t, 10*time.Second, "the first scan", func() bool {
+		var st struct{ Scan struct{ Scans int } }
+		resp, err := http.Get(p.URL + "/api/status")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		_ = json.NewDecoder(resp.Body).Decode(&st)
+		return st.Scan.Scans > 0
+	})
+	return p
+}
+
+func (p *proc) logs() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stderr.String()
+}
+
+func (p *proc) kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.exited
+}
+
+// terminate sends SIGTERM and checks helmd is gone within 5 s.
+func (p *proc) terminate(t *testing.T) {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(5 * time.Second):
+		p.kill()
+		t.Error("helmd did not exit within 5 s of SIGTERM")
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+func get(t *testing.T, url string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// waitUntil polls cond until it holds, failing after within.
+func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", within, what)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a condition, not synchronising
+	}
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+func execOutput(name string, args ...string) (string, error) {
+	out, err := exec.Command(name, args...).CombinedOutput()
+	return string(out), err
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// testServer is helmd running in this process, over a temp root.
+type testServer struct {
+	URL    string
+	Claude string // the Claude config dir it reads
+	cancel context.CancelFunc
+	done   chan error
+}
+
+var urlLine = regexp.MustCompile(`http://[0-9.:\[\]]+/`)
+
+// startHelmd runs helmd in-process on a free port with extra flags, and
+// stops it when the test ends.
+func startHelmd(t testing.TB, claudeDir string, args ...string) *testServer {
+	t.Helper()
+	if claudeDir == "" {
+		claudeDir = t.TempDir()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	s := &testServer{Claude: claudeDir, cancel: cancel, done: make(chan error, 1)}
+	full := append([]string{"--port", "0", "--claude-dir", claudeDir, "--no-opencode", "--cache-dir", "", "--log-level", "warn"}, args...)
+	go func() {
+		err := run(ctx, full, pw, io.Discard)
+		pw.Close()
+		s.done <- err
+	}()
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if u := urlLine.FindString(sc.Text()); u != "" {
+				select {
+				case found <- strings.TrimSuffix(u, "/"):
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case s.URL = <-found:
+	case err := <-s.done:
+		t.Fatalf("helmd exited at start: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("helmd did not print its URL")
+	}
+	t.Cleanup(func() { s.stop(t) })
+	waitScanned(t, s.URL)
+	return s
+}
+
+// waitScanned waits for the first scan to end, so that a test's file
+// changes are changes, not part of the initial list.
+func waitScanned(t testing.TB, url string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var st struct{ Scan struct{ Scans int } }
+		if resp, err := http.Get(url + "/api/status"); err == nil {
+			_ = json.NewDecoder(resp.Body).Decode(&st)
+			resp.Body.Close()
+		}
+		if st.Scan.Scans > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first scan did not finish within 10 s")
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition, not synchronising
+	}
+}
+
+func (s *testServer) stop(t testing.TB) {
+	s.cancel()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Errorf("helmd: %v", err)
+		}
+		s.done <- nil // a second stop returns at once
+	case <-time.After(5 * time.Second):
+		t.Error("helmd did not stop within 5 s")
+	}
+}
+
+func (s *testServer) sessions(t testing.TB) []shared.Session {
+	t.Helper()
+	resp, err := http.Get(s.URL + "/api/sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out []shared.Session
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -1,0 +1,175 @@
+// Package ssetest is a Server-Sent Events client for tests: it reads a
+// Helm stream in the background and lets a test wait for events.
+package ssetest
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// Event is one event as read off the wire.
+type Event struct {
+	Type  string
+	ID    string
+	Retry string
+	Data  shared.Event
+	Raw   string // the data field as sent
+}
+
+// Has returns the session with the given id in the event.
+func (e Event) Has(id string) (shared.Session, bool) {
+	for _, s := range e.Data.Sessions {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return shared.Session{}, false
+}
+
+// Client reads one stream.
+type Client struct {
+	Events chan Event
+	Header http.Header
+	resp   *http.Response
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	err    error
+}
+
+// Connect opens url (with a Last-Event-ID header when lastEventID is set)
+// and fails the test unless it answers 200. The stream closes at cleanup.
+func Connect(t testing.TB, url, lastEventID string) *Client {
+	t.Helper()
+	c, status, err := Dial(url, lastEventID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != http.StatusOK {
+		c.Close()
+		t.Fatalf("stream %s: status %d", url, status)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// Dial opens a stream without a test, for load drivers; header may add
+// request headers.
+func Dial(url, lastEventID string, header http.Header) (*Client, int, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		cancel()
+		return nil, 0, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if lastEventID != "" {
+		req.Header.Set("Last-Event-ID", lastEventID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		return nil, 0, err
+	}
+	c := &Client{Events: make(chan Event, 4096), Header: resp.Header, resp: resp, cancel: cancel}
+	if resp.StatusCode == http.StatusOK {
+		go c.read()
+	} else {
+		close(c.Events)
+	}
+	return c, resp.StatusCode, nil
+}
+
+// Close ends the stream.
+func (c *Client) Close() {
+	c.cancel()
+	c.resp.Body.Close()
+}
+
+// Err is why the stream ended, once Events is closed.
+func (c *Client) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+func (c *Client) read() {
+	defer close(c.Events)
+	br := bufio.NewReaderSize(c.resp.Body, 64<<10)
+	var ev Event
+	var data strings.Builder
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			c.mu.Lock()
+			c.err = err
+			c.mu.Unlock()
+			return
+		}
+		line = strings.TrimSuffix(line, "\n")
+		field, value, _ := strings.Cut(line, ":")
+		value = strings.TrimPrefix(value, " ")
+		switch {
+		case line == "":
+			if ev.Type != "" || data.Len() > 0 {
+				ev.Raw = data.String()
+				if err := json.Unmarshal([]byte(ev.Raw), &ev.Data); err != nil {
+					ev.Data.Type = shared.EventType("unparseable: " + err.Error())
+				}
+				c.Events <- ev
+			}
+			ev, data = Event{}, strings.Builder{}
+		case field == "event":
+			ev.Type = value
+		case field == "id":
+			ev.ID = value
+		case field == "retry":
+			ev.Retry = value
+		case field == "data":
+			data.WriteString(value)
+		}
+	}
+}
+
+// Next returns the next event other than a keepalive.
+func (c *Client) Next(t testing.TB, within time.Duration) Event {
+	t.Helper()
+	return c.Wait(t, within, "an event", func(e Event) bool { return e.Type != string(shared.EventKeepalive) })
+}
+
+// Wait reads events until one satisfies match, failing after within.
+func (c *Client) Wait(t testing.TB, within time.Duration, what string, match func(Event) bool) Event {
+	t.Helper()
+	deadline := time.After(within)
+	for {
+		select {
+		case ev, ok := <-c.Events:
+			if !ok {
+				t.Fatalf("stream ended while waiting for %s: %v", what, c.Err())
+			}
+			if match(ev) {
+				return ev
+			}
+		case <-deadline:
+			t.Fatalf("no %s within %v", what, within)
+		}
+	}
+}
+
+// Of matches an event of the given type carrying the session id (and, if
+// check is set, for which check holds).
+func Of(typ shared.EventType, id string, check func(shared.Session) bool) func(Event) bool {
+	return func(e Event) bool {
+		s, ok := e.Has(id)
+		return e.Type == string(typ) && ok && (check == nil || check(s))
+	}
+}

@@ -1,0 +1,29 @@
+// Command helmd serves every Claude Code and OpenCode session on this
+// machine as a live list: a REST API, a Server-Sent Events stream and the
+// installable web client, all from this one binary.
+//
+// Run `helmd --help` for the flags; the README explains the API.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version and commit are set at build time with -ldflags -X.
+var (
+	version = "dev"
+	commit  = "unknown"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "helmd:", err)
+		os.Exit(1)
+	}
+}

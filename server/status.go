@@ -1,0 +1,30 @@
+package main
+
+import (
+	"vibecraft.sh/helm/server/claude"
+	"vibecraft.sh/helm/server/live"
+	"vibecraft.sh/helm/server/opencode"
+	"vibecraft.sh/helm/server/stream"
+	"vibecraft.sh/helm/server/watch"
+)
+
+// statusDoc is GET /api/status: what a user needs to tell why sessions
+// are missing or stale.
+type statusDoc struct {
+	Version       string           `json:"version"`
+	Commit        string           `json:"commit"`
+	StartedAt     int64            `json:"startedAt"`
+	UptimeSeconds int64            `json:"uptimeSeconds"`
+	Listen        string           `json:"listen"`
+	Sessions      int              `json:"sessions"`
+	Watcher       watch.Status     `json:"watcher"`
+	Stream        stream.Stats     `json:"stream"`
+	Live          live.Stats       `json:"scan"`
+	Claude        claudeStatus     `json:"claude"`
+	OpenCode      *opencode.Status `json:"opencode,omitempty"`
+}
+
+type claudeStatus struct {
+	Roots []string     `json:"roots"`
+	Stats claude.Stats `json:"stats"`
+}
