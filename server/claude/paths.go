@@ -1,9 +1,13 @@
 package claude
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // kind is what a path under a root is, by its place in Claude Code's tree:
@@ -112,34 +116,38 @@ type found struct {
 // walk lists the transcripts in folder dir of kind k (a root, projects/,
 // a project, a session folder or its subagents/), descending only where
 // transcripts live: tool-results/ and session-memory/ are never opened.
-func walk(dir string, k kind, out []found) []found {
+// Folders that cannot be read, and folders named like transcripts, are
+// reported to skip (for the status page) and otherwise left out.
+func walk(dir string, k kind, out []found, skip func(error)) []found {
 	switch k {
 	case kindRoot:
-		return walk(filepath.Join(dir, "projects"), kindProjects, out)
+		return walk(filepath.Join(dir, "projects"), kindProjects, out, skip)
 	case kindProjects:
-		for _, e := range readDir(dir) {
+		for _, e := range readDir(dir, skip) {
 			if isDir(dir, e) {
-				out = walk(filepath.Join(dir, e.Name()), kindProject, out)
+				out = walk(filepath.Join(dir, e.Name()), kindProject, out, skip)
 			}
 		}
 	case kindProject:
-		for _, e := range readDir(dir) {
+		for _, e := range readDir(dir, skip) {
 			name, path := e.Name(), filepath.Join(dir, e.Name())
 			switch {
-			case strings.HasSuffix(name, ".jsonl") && !e.IsDir():
+			case strings.HasSuffix(name, ".jsonl") && e.IsDir():
+				skip(fmt.Errorf("%s is a folder, not a transcript", path))
+			case strings.HasSuffix(name, ".jsonl"):
 				fk := kindMain
 				if strings.HasPrefix(name, "agent-") {
 					fk = kindAgent
 				}
 				out = appendFound(out, path, fk, e)
 			case !strings.Contains(name, ".") && isDir(dir, e):
-				out = walk(path, kindSessionDir, out)
+				out = walk(path, kindSessionDir, out, skip)
 			}
 		}
 	case kindSessionDir:
-		return walk(filepath.Join(dir, "subagents"), kindSubagentsDir, out)
+		return walk(filepath.Join(dir, "subagents"), kindSubagentsDir, out, skip)
 	case kindSubagentsDir:
-		for _, e := range readDir(dir) {
+		for _, e := range readDir(dir, skip) {
 			if strings.HasSuffix(e.Name(), ".jsonl") && !e.IsDir() {
 				out = appendFound(out, filepath.Join(dir, e.Name()), kindSubagent, e)
 			}
@@ -161,9 +169,13 @@ func appendFound(out []found, path string, k kind, e os.DirEntry) []found {
 	return append(out, found{path: path, kind: k, info: info})
 }
 
-// readDir lists dir; a folder that is missing or unreadable is empty.
-func readDir(dir string) []os.DirEntry {
-	entries, _ := os.ReadDir(dir)
+// readDir lists dir; a folder that is missing or unreadable is empty,
+// and one that exists but cannot be read is reported to skip.
+func readDir(dir string, skip func(error)) []os.DirEntry {
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) && skip != nil {
+		skip(err)
+	}
 	return entries
 }
 

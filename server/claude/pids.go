@@ -47,7 +47,7 @@ func readPIDFile(path string) (pidEntry, bool) {
 func readPIDDir(root string) map[string]pidEntry {
 	dir := filepath.Join(root, "sessions")
 	out := map[string]pidEntry{}
-	for _, e := range readDir(dir) {
+	for _, e := range readDir(dir, nil) {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
 			continue
 		}

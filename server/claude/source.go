@@ -101,7 +101,7 @@ func (s *Source) Scan(ctx context.Context) ([]shared.Session, error) {
 	touched := map[string]bool{}
 	var list []found
 	for _, root := range s.roots {
-		list = walk(root, kindRoot, list)
+		list = walk(root, kindRoot, list, s.st.skipPath)
 	}
 	present := make(map[string]bool, len(list))
 	for _, f := range list {

@@ -16,6 +16,7 @@ type Stats struct {
 	UnknownTypes int64  `json:"unknownTypes"` // lines of a record type Helm does not know
 	Resets       int64  `json:"resets"`       // files re-read whole (truncated or replaced)
 	ReadErrors   int64  `json:"readErrors"`
+	SkippedPaths int64  `json:"skippedPaths"` // unreadable folders, folders named like transcripts
 	LastError    string `json:"lastError,omitempty"`
 }
 
@@ -24,6 +25,7 @@ type Stats struct {
 type stats struct {
 	files, sessions                                           atomic.Int64
 	filesRead, bytes, lines, skipped, unknown, resets, errors atomic.Int64
+	skippedPaths                                              atomic.Int64
 	mu                                                        sync.Mutex
 	lastError                                                 string
 }
@@ -48,6 +50,15 @@ func (st *stats) addError(err error) {
 	st.mu.Unlock()
 }
 
+// skipPath counts an input left out of the scan (an unreadable folder, a
+// folder named like a transcript) and keeps it as the last error.
+func (st *stats) skipPath(err error) {
+	st.skippedPaths.Add(1)
+	st.mu.Lock()
+	st.lastError = err.Error()
+	st.mu.Unlock()
+}
+
 func (st *stats) setCounts(files, sessions int) {
 	st.files.Store(int64(files))
 	st.sessions.Store(int64(sessions))
@@ -63,6 +74,6 @@ func (s *Source) Stats() Stats {
 		Files: int(st.files.Load()), Sessions: int(st.sessions.Load()),
 		FilesRead: st.filesRead.Load(), BytesRead: st.bytes.Load(), Lines: st.lines.Load(),
 		LinesSkipped: st.skipped.Load(), UnknownTypes: st.unknown.Load(), Resets: st.resets.Load(),
-		ReadErrors: st.errors.Load(), LastError: last,
+		ReadErrors: st.errors.Load(), SkippedPaths: st.skippedPaths.Load(), LastError: last,
 	}
 }

@@ -74,7 +74,7 @@ func (s *Source) Update(ctx context.Context, paths []string) (changed []shared.S
 // refreshFolder re-checks the transcripts known under dir, forgets those
 // gone, and reads those new.
 func (s *Source) refreshFolder(ctx context.Context, dir string, k kind, touched map[string]bool) error {
-	list := walk(dir, k, nil)
+	list := walk(dir, k, nil, s.st.skipPath)
 	present := make(map[string]bool, len(list))
 	for _, f := range list {
 		present[f.path] = true
