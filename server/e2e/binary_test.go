@@ -3,8 +3,10 @@ package e2e
 import (
 	"encoding/json"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -182,5 +184,51 @@ func TestUnrelatedPathsAndErrors(t *testing.T) {
 	r.Body.Close()
 	if r.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-site refresh: %d", r.StatusCode)
+	}
+}
+
+// TestUnreadableProjectFolder: a project folder helmd may not read is
+// skipped and counted; the other projects are listed. Root reads
+// everything, so as root helmd runs as nobody for this test.
+func TestUnreadableProjectFolder(t *testing.T) {
+	var cred *syscall.Credential
+	if os.Geteuid() == 0 {
+		cred = &syscall.Credential{Uid: 65534, Gid: 65534}
+	}
+	claude := openDir(t)
+	const good, hidden = "9009d000-0000-4000-8000-000000000001", "41dde400-0000-4000-8000-000000000002"
+	fixture.Append(t, fixture.Path(claude, "/w/open", good), fixture.User(good, "/w/open", "readable", time.Now()))
+	fixture.Append(t, fixture.Path(claude, "/w/secret", hidden), fixture.User(hidden, "/w/secret", "hidden", time.Now()))
+	for _, d := range []string{filepath.Join(claude, "projects"), filepath.Dir(fixture.Path(claude, "/w/open", good))} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secret := filepath.Dir(fixture.Path(claude, "/w/secret", hidden))
+	if err := os.Chmod(secret, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(secret, 0o755) })
+
+	p := startBinaryAs(t, cred, openDir(t), "--port", "0", "--claude-dir", claude, "--no-opencode")
+	_, body := get(t, p.URL+"/api/sessions")
+	var sessions []shared.Session
+	if err := json.Unmarshal(body, &sessions); err != nil || len(sessions) != 1 || sessions[0].ID != good {
+		t.Fatalf("want only the readable session, got %s", body)
+	}
+	_, body = get(t, p.URL+"/api/status")
+	var st struct {
+		Claude struct {
+			Stats struct {
+				SkippedPaths int
+				LastError    string
+			}
+		}
+	}
+	if err := json.Unmarshal(body, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Claude.Stats.SkippedPaths < 1 || !strings.Contains(st.Claude.Stats.LastError, "permission denied") {
+		t.Fatalf("status should count the unreadable folder: %+v", st.Claude.Stats)
 	}
 }

@@ -96,8 +96,29 @@ var urlRe = regexp.MustCompile(`http://[0-9.:\[\]]+/`)
 // startBinary runs helmd with args from dir and waits until it serves.
 func startBinary(t *testing.T, dir string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(helmdBin, args...)
+	return startBinaryAs(t, nil, dir, args...)
+}
+
+// startBinaryAs is startBinary as another user (nil: this one).
+func startBinaryAs(t *testing.T, cred *syscall.Credential, dir string, args ...string) *proc {
+	t.Helper()
+	bin := helmdBin
+	if cred != nil {
+		// The other user must be able to run it wherever it was built.
+		bin = filepath.Join(openDir(t), "helmd")
+		data, err := os.ReadFile(helmdBin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(bin, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	if cred != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	}
 	cmd.Env = append(os.Environ(), "HELM_CACHE_DIR=", "XDG_DATA_HOME="+t.TempDir())
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -215,6 +236,20 @@ func repoRoot(t *testing.T) string {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// openDir is a temp folder that every user can enter and read.
+func openDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "helm-open-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 func execOutput(name string, args ...string) (string, error) {
