@@ -37,8 +37,14 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     const keys = await caches.keys();
-    await Promise.all(keys.filter((k) => k !== cacheName).map((k) => caches.delete(k)));
-    await self.clients.claim();
+    const old = keys.filter((k) => k !== cacheName);
+    await Promise.all(old.map((k) => caches.delete(k)));
+    // Claim open pages only on an update: on a first install the page
+    // already has everything, and go-app's app.js reads "activated while
+    // controlled" as an update (it would offer a reload on a first visit).
+    if (old.length > 0) {
+      await self.clients.claim();
+    }
     console.log("helm worker {{.Version}} active");
   })());
 });

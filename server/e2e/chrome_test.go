@@ -1,0 +1,509 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"go.uber.org/goleak"
+)
+
+// browser is one headless Chromium shared by the subtests of a test:
+// starting one costs seconds on a small machine. Each subtest gets its own
+// browser context (profile-like: its own service workers, storage and
+// cache), so no state leaks between them.
+type browser struct {
+	ctx context.Context // the first tab, which owns the browser process
+}
+
+// browserLife bounds a browser's whole life, so a wedged Chromium cannot
+// outlive its test by much.
+const browserLife = 5 * time.Minute
+
+// quiet drops chromedp's log lines (protocol version skew noise); its
+// errors surface as action errors.
+func quiet(string, ...any) {}
+
+// startBrowser starts Chromium (skipping loudly without one, failing in
+// CI) and closes it when the test ends.
+func startBrowser(t *testing.T) *browser {
+	t.Helper()
+	exe := needTool(t, "chromium", "chromium-browser", "google-chrome")
+	// Registered first, so it runs last: after the browser, every tab,
+	// proxy and helmd of the test and its subtests are gone.
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() {
+		goleak.VerifyNone(t, before,
+			// Idle keep-alive connections of http.DefaultClient (get,
+			// waitUntil) close with their server, a moment later.
+			goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
+			goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"))
+	})
+	profile := t.TempDir() // created before the cleanup below, so removed after the browser is gone
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox, // containers and CI runners usually forbid the sandbox's namespaces
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-breakpad", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		// A headless tab is never "visible": keep its timers running at
+		// full speed, as the user's focused tab would.
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+	}
+	life, stopLife := context.WithTimeout(context.Background(), browserLife)
+	actx, stopAlloc := chromedp.NewExecAllocator(life, opts...)
+	ctx, stopFirst := chromedp.NewContext(actx, chromedp.WithLogf(quiet), chromedp.WithErrorf(quiet), chromedp.WithDebugf(quiet))
+	stop := func() {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := chromedp.Cancel(cctx) // closes the browser gracefully and waits for it
+		cancel()
+		stopFirst()
+		stopAlloc()
+		stopLife()
+		if err != nil && !errors.Is(err, context.Canceled) {
+			t.Logf("closing the browser: %v", err)
+		}
+	}
+	started := time.Now()
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		stop()
+		t.Fatalf("starting %s: %v", exe, err)
+	}
+	t.Cleanup(stop)
+	t.Logf("FIGURE chromium start: %v", time.Since(started).Round(time.Millisecond))
+	return &browser{ctx: ctx}
+}
+
+// chrome is one tab in a browser context of its own, owned by one test.
+type chrome struct {
+	t   *testing.T
+	ctx context.Context // the tab; without a deadline, each action gets its own
+
+	mu      sync.Mutex
+	console []string // the page's console and uncaught exceptions, logged on failure
+}
+
+// tab opens a tab in a fresh browser context, closed (and the context
+// disposed of) when the test ends, before the servers it talks to stop.
+func (b *browser) tab(t *testing.T) *chrome {
+	t.Helper()
+	ctx, stop := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	if err := chromedp.Do(ctx); err != nil { // opens the tab
+		stop()
+		t.Fatalf("opening a tab: %v", err)
+	}
+	c := &chrome{t: t, ctx: ctx}
+	messages := chromedp.Console(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return // the tab is gone
+			}
+			c.mu.Lock()
+			c.console = append(c.console, fmt.Sprintf("%s %s", m.Type, m))
+			c.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		if t.Failed() {
+			c.mu.Lock()
+			t.Logf("browser console:\n  %s", strings.Join(c.console, "\n  "))
+			c.mu.Unlock()
+		}
+		stop()
+		<-done
+	})
+	return c
+}
+
+// do runs actions, failing the test when they do not finish within d.
+func (c *chrome) do(within time.Duration, what string, actions ...chromedp.Action[chromedp.Void]) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(c.ctx, within)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		c.t.Fatalf("%s: %v\npage: %s", what, err, c.describe())
+	}
+}
+
+// navigate loads url and waits for its load event.
+func (c *chrome) navigate(url string) {
+	c.t.Helper()
+	c.do(30*time.Second, "loading "+url, chromedp.Navigate(url))
+}
+
+// eval evaluates a JavaScript expression (awaiting a promise) and decodes
+// its JSON value into T.
+func eval[T any](c *chrome, expr string) (T, error) {
+	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+	defer cancel()
+	return chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+}
+
+// mustEval is eval failing the test on error.
+func mustEval[T any](c *chrome, expr string) T {
+	c.t.Helper()
+	v, err := eval[T](c, expr)
+	if err != nil {
+		c.t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitJS waits until the expression (or the promise it returns) is truthy, polling from Go so that
+// it survives navigations and reloads (an evaluation that fails while
+// the page changes is retried). It fails with the page's state.
+func (c *chrome) waitJS(within time.Duration, what, expr string) {
+	c.t.Helper()
+	deadline := time.Now().Add(within)
+	var last error
+	for {
+		ok, err := eval[bool](c, "Promise.resolve("+expr+").then(Boolean)")
+		if err == nil && ok {
+			return
+		}
+		if err != nil {
+			last = err
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("timed out after %v waiting for %s (%s; last error: %v)\npage: %s", within, what, expr, last, c.describe())
+		}
+		time.Sleep(25 * time.Millisecond) // polling a condition, not synchronising
+	}
+}
+
+// text is the text content of the first element matching sel, or "".
+func (c *chrome) text(sel string) string {
+	c.t.Helper()
+	return mustEval[string](c, fmt.Sprintf(`(document.querySelector(%s)||{}).textContent||""`, jsString(sel)))
+}
+
+// attr is an attribute of the first element matching sel, and whether
+// the element has it.
+func (c *chrome) attr(sel, name string) (string, bool) {
+	c.t.Helper()
+	v := mustEval[*string](c, fmt.Sprintf(`(e => e ? e.getAttribute(%s) : null)(document.querySelector(%s))`, jsString(name), jsString(sel)))
+	if v == nil {
+		return "", false
+	}
+	return *v, true
+}
+
+// staysAbsent watches, frame by frame for d, that no element matches sel.
+func (c *chrome) staysAbsent(sel string, d time.Duration) bool {
+	c.t.Helper()
+	return mustEval[bool](c, fmt.Sprintf(`new Promise(done => {
+		const end = performance.now() + %d;
+		const look = () => {
+			if (document.querySelector(%s)) return done(false);
+			if (performance.now() > end) return done(true);
+			requestAnimationFrame(look);
+		};
+		look();
+	})`, d.Milliseconds(), jsString(sel)))
+}
+
+// conn is the indicator as the user sees it: state and label.
+func (c *chrome) conn() (state, label string) {
+	c.t.Helper()
+	state, _ = c.attr("#conn", "data-state")
+	return state, strings.TrimSpace(c.text("#conn"))
+}
+
+// waitConn waits for the indicator to show state with its label.
+func (c *chrome) waitConn(within time.Duration, state, label string) {
+	c.t.Helper()
+	c.waitJS(within, fmt.Sprintf("the indicator to say %q", label), fmt.Sprintf(
+		`(e => e && e.dataset.state === %s && e.textContent.trim() === %s)(document.getElementById("conn"))`,
+		jsString(state), jsString(label)))
+}
+
+// present is a JavaScript condition: an element matches sel.
+func present(sel string) string { return fmt.Sprintf(`!!document.querySelector(%s)`, jsString(sel)) }
+
+// hasText is a JavaScript condition: the first element matching sel has
+// exactly this text.
+func hasText(sel, text string) string {
+	return fmt.Sprintf(`(e => !!e && e.textContent === %s)(document.querySelector(%s))`, jsString(text), jsString(sel))
+}
+
+// rowSel is the CSS selector of a session's row.
+func rowSel(key string) string { return fmt.Sprintf(`li.session[data-key=%q]`, key) }
+
+// describe summarises the page for failure messages: URL, wasm marker,
+// indicator and rows.
+func (c *chrome) describe() string {
+	b, err := eval[json.RawMessage](c, `(() => {
+		const conn = document.getElementById("conn");
+		const age = document.getElementById("cache-age");
+		return {
+			url: location.href,
+			wasm: document.body && document.body.getAttribute("data-wasm"),
+			conn: conn && {state: conn.dataset.state, text: conn.textContent, title: conn.title},
+			cacheAge: age && age.textContent,
+			rows: [...document.querySelectorAll("li.session")].map(r =>
+				r.dataset.key + " | " + ((r.querySelector(".title")||{}).textContent||"") + " | " + ((r.querySelector(".messages")||{}).textContent||"")),
+		};
+	})()`)
+	if err != nil {
+		return "(unreadable: " + err.Error() + ")"
+	}
+	return string(b)
+}
+
+// screenshotDir is $HELM_SCREENSHOT_DIR, else a folder that lives as long
+// as the test (never the repository).
+func screenshotDir(t *testing.T) string {
+	if d := os.Getenv("HELM_SCREENSHOT_DIR"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return t.TempDir()
+}
+
+// screenshots saves the page light, dark (prefers-color-scheme) and at a
+// phone's width (375 px), and logs where.
+func (c *chrome) screenshots(name string) {
+	c.t.Helper()
+	dir := screenshotDir(c.t)
+	scheme := func(v string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: v}},
+			})
+			return err
+		})
+	}
+	phone := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+			Width: 375, Height: 812, DeviceScaleFactor: 2, Mobile: true,
+		})
+		return err
+	})
+	desktop := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+		return err
+	})
+	for _, shot := range []struct {
+		suffix string
+		before []chromedp.Action[chromedp.Void]
+	}{
+		{"light", []chromedp.Action[chromedp.Void]{scheme("light")}},
+		{"dark", []chromedp.Action[chromedp.Void]{scheme("dark")}},
+		{"phone", []chromedp.Action[chromedp.Void]{scheme("light"), phone}},
+	} {
+		c.do(10*time.Second, "emulating "+shot.suffix, shot.before...)
+		// Two animation frames: the restyle and relayout are painted.
+		if _, err := eval[bool](c, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`); err != nil {
+			c.t.Fatalf("waiting for a frame: %v", err)
+		}
+		ctx, cancel := context.WithTimeout(c.ctx, 15*time.Second)
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		cancel()
+		if err != nil {
+			c.t.Fatalf("screenshot %s: %v", shot.suffix, err)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("%s-%s.png", name, shot.suffix))
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			c.t.Fatal(err)
+		}
+		c.t.Logf("screenshot: %s", path) // set HELM_SCREENSHOT_DIR to keep them after the test
+	}
+	c.do(10*time.Second, "resetting the emulation", desktop, scheme(""))
+}
+
+// onEveryDocument runs script at the start of every document the tab
+// loads, before the page's own scripts.
+func (c *chrome) onEveryDocument(script string) {
+	c.t.Helper()
+	c.do(10*time.Second, "adding a document script", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script})
+		return err
+	}))
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// fault is what the fault proxy does to requests.
+type fault int32
+
+const (
+	passAll    fault = iota // forward everything
+	failStream              // the stream answers 503, REST and the page still work
+	failAll                 // every request answers 502, as a proxy whose upstream is gone
+)
+
+// faultProxy is a reverse proxy in front of helmd that can fail the
+// stream or everything. Switching to a failing mode also cuts the streams
+// it is forwarding, as a dying server or network would.
+type faultProxy struct {
+	URL  string
+	srv  *httptest.Server
+	mode atomic.Int32
+
+	mu      sync.Mutex
+	streams map[*http.Request]context.CancelFunc
+}
+
+func newFaultProxy(t *testing.T, target string) *faultProxy {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &faultProxy{streams: map[*http.Request]context.CancelFunc{}}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ErrorLog = log.New(io.Discard, "", 0) // cut streams are the point, not errors
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stream := strings.HasSuffix(r.URL.Path, "/stream")
+		switch fault(p.mode.Load()) {
+		case failAll:
+			http.Error(w, "upstream gone", http.StatusBadGateway)
+			return
+		case failStream:
+			if stream {
+				http.Error(w, "stream unavailable", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		if stream {
+			ctx, cancel := context.WithCancel(r.Context())
+			r = r.WithContext(ctx)
+			p.mu.Lock()
+			p.streams[r] = cancel
+			p.mu.Unlock()
+			defer func() {
+				p.mu.Lock()
+				delete(p.streams, r)
+				p.mu.Unlock()
+				cancel()
+			}()
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	p.URL = p.srv.URL
+	t.Cleanup(p.close)
+	return p
+}
+
+// set switches the mode; a failing mode ends the streams in flight.
+func (p *faultProxy) set(f fault) {
+	p.mode.Store(int32(f))
+	if f == passAll {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, cancel := range p.streams {
+		cancel()
+	}
+}
+
+// close ends the streams, then the server (which waits for its handlers).
+func (p *faultProxy) close() {
+	p.set(failAll)
+	p.srv.CloseClientConnections()
+	p.srv.Close()
+}
+
+// startBinaryEnv is startBinary with extra environment variables, which
+// win over startBinary's (XDG_DATA_HOME for OpenCode). It is a copy of
+// startBinary's start-up, kept here because helmd_test.go is not this
+// file's to change; folding the two together is a one-line change there.
+func startBinaryEnv(t *testing.T, dir string, env []string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(helmdBin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "HELM_CACHE_DIR=", "XDG_DATA_HOME="+t.TempDir()), env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, exited: make(chan struct{})}
+	cmd.Stderr = writerFunc(func(b []byte) (int, error) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.stderr.Write(b)
+	})
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { cmd.Wait(); close(p.exited) }()
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if u := urlRe.FindString(sc.Text()); u != "" {
+				select {
+				case found <- strings.TrimSuffix(u, "/"):
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case p.URL = <-found:
+	case <-p.exited:
+		t.Fatalf("helmd exited at start: %s", p.logs())
+	case <-time.After(15 * time.Second):
+		p.kill()
+		t.Fatalf("helmd printed no URL: %s", p.logs())
+	}
+	t.Cleanup(func() {
+		p.terminate(t)
+		if t.Failed() {
+			t.Logf("helmd log:\n%s", p.logs())
+		}
+	})
+	waitUntil(t, 10*time.Second, "the first scan", func() bool {
+		var st struct{ Scan struct{ Scans int } }
+		resp, err := http.Get(p.URL + "/api/status")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		_ = json.NewDecoder(resp.Body).Decode(&st)
+		return st.Scan.Scans > 0
+	})
+	return p
+}
