@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Sort orders of the list.
@@ -102,12 +104,81 @@ func (q Query) Match(s *Session) bool {
 		return true
 	}
 	needle := strings.ToLower(q.Search)
-	for _, hay := range [...]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch} {
+	for _, hay := range searched(s) {
 		if strings.Contains(strings.ToLower(hay), needle) {
 			return true
 		}
 	}
 	return false
+}
+
+// searched lists the fields a search looks in.
+func searched(s *Session) [4]string {
+	return [...]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch}
+}
+
+// SearchText is the text a search looks in, lower-cased, one field after
+// the other separated by NUL. A client that filters the same sessions on
+// every keystroke computes it once per session and uses MatchFolded.
+func SearchText(s *Session) string {
+	f := searched(s)
+	var b strings.Builder
+	for i, hay := range f {
+		if i > 0 {
+			b.WriteByte(0)
+		}
+		b.WriteString(strings.ToLower(hay))
+	}
+	return b.String()
+}
+
+// MatchFolded is Match with the search done over text, which must be
+// SearchText(s): it gives the same answer without lower-casing anything.
+func (q Query) MatchFolded(s *Session, text string) bool {
+	if q.Search == "" || strings.IndexByte(q.Search, 0) >= 0 {
+		return q.Match(s) // a NUL could match across fields of text
+	}
+	f := q
+	f.Search = ""
+	return f.Match(s) && strings.Contains(text, strings.ToLower(q.Search))
+}
+
+// MatchRanges returns where search occurs in text, compared the way Match
+// compares (rune by rune, lower-cased): byte ranges [start, end) of text,
+// left to right, not overlapping. They are what the list highlights; an
+// empty search has none.
+func MatchRanges(text, search string) [][2]int {
+	needle := []rune(strings.ToLower(search))
+	if len(needle) == 0 {
+		return nil
+	}
+	var out [][2]int
+	for i := 0; i < len(text); {
+		if end, ok := matchAt(text, i, needle); ok {
+			out = append(out, [2]int{i, end})
+			i = end
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+	}
+	return out
+}
+
+// matchAt reports whether needle (lower-cased runes) starts at byte i of
+// text, and where the match ends.
+func matchAt(text string, i int, needle []rune) (int, bool) {
+	for _, want := range needle {
+		if i >= len(text) {
+			return 0, false
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if unicode.ToLower(r) != want {
+			return 0, false
+		}
+		i += size
+	}
+	return i, true
 }
 
 // Apply returns the sessions that match, in the query's order. The input
@@ -125,30 +196,37 @@ func (q Query) Apply(sessions []Session) []Session {
 
 // SortSessions sorts in the query's order; ties fall back to list order.
 func (q Query) SortSessions(sessions []Session) {
-	var primary func(a, b *Session) int
 	switch q.Sort {
-	case SortCreated:
-		primary = func(a, b *Session) int { return cmpDesc(a.CreatedAt, b.CreatedAt) }
-	case SortCost:
-		primary = func(a, b *Session) int { return cmpDesc(a.CostUSD, b.CostUSD) }
-	case SortMessages:
-		primary = func(a, b *Session) int { return cmpDesc(a.MessageCount, b.MessageCount) }
+	case SortCreated, SortCost, SortMessages:
 	default:
 		SortNewestFirst(sessions)
 		return
 	}
-	slices.SortFunc(sessions, func(a, b Session) int {
-		if c := primary(&a, &b); c != 0 {
-			return c
-		}
-		switch {
-		case Newer(a, b):
-			return -1
-		case Newer(b, a):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(sessions, func(a, b Session) int { return q.Compare(&a, &b) })
+}
+
+// Compare orders a and b as the query sorts them: negative when a comes
+// first. Ties fall back to list order (Newer).
+func (q Query) Compare(a, b *Session) int {
+	var c int
+	switch q.Sort {
+	case SortCreated:
+		c = cmpDesc(a.CreatedAt, b.CreatedAt)
+	case SortCost:
+		c = cmpDesc(a.CostUSD, b.CostUSD)
+	case SortMessages:
+		c = cmpDesc(a.MessageCount, b.MessageCount)
+	}
+	if c != 0 {
+		return c
+	}
+	switch {
+	case Newer(*a, *b):
+		return -1
+	case Newer(*b, *a):
+		return 1
+	}
+	return 0
 }
 
 func cmpDesc[T int | int64 | float64](a, b T) int {

@@ -1,6 +1,7 @@
 package shared
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -86,5 +87,57 @@ func TestQueryURLRoundTrip(t *testing.T) {
 	}
 	if !(Query{Sort: SortActivity}).IsZero() || (Query{Search: "x"}).IsZero() {
 		t.Error("IsZero is wrong")
+	}
+}
+
+func TestMatchRanges(t *testing.T) {
+	tests := []struct {
+		text, search string
+		want         [][2]int
+	}{
+		{"Fix the Login flake", "login", [][2]int{{8, 13}}},
+		{"Fix the Login flake", "", nil},
+		{"Fix the Login flake", "nope", nil},
+		{"aaaa", "aa", [][2]int{{0, 2}, {2, 4}}},           // not overlapping
+		{"LoginLOGIN", "login", [][2]int{{0, 5}, {5, 10}}}, // case-insensitive
+		{"Größe straße", "STRASSE", nil},                   // simple folding only, as Match
+		{"Größe STRAẞE", "straße", [][2]int{{8, 16}}},      // ẞ lower-cases to ß
+		{"naïve Über", "über", [][2]int{{7, 12}}},          // byte offsets of multi-byte runes
+		{"ÜBER über", "ü", [][2]int{{0, 2}, {6, 8}}},
+		{"x\xffy", "y", [][2]int{{2, 3}}}, // invalid UTF-8 is stepped over
+		{"ab", "abc", nil},
+	}
+	for _, tc := range tests {
+		got := MatchRanges(tc.text, tc.search)
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("MatchRanges(%q, %q) = %v, want %v", tc.text, tc.search, got, tc.want)
+		}
+		// Whatever is highlighted is what Match found.
+		s := Session{Title: tc.text}
+		if matched := (Query{Search: tc.search}).Match(&s); tc.search != "" && matched != (len(got) > 0) {
+			t.Errorf("%q in %q: Match = %v but %d ranges", tc.search, tc.text, matched, len(got))
+		}
+	}
+}
+
+func TestMatchFoldedAgreesWithMatch(t *testing.T) {
+	queries := []string{"", "q=login", "q=LOGIN&source=claude", "q=%2Fw%2Fweb", "q=main", "status=idle&q=docs",
+		"q=" + url.QueryEscape("login\x00/w"), "q=ü", "q=feature%2Flogin"}
+	sessions := append(sample(), Session{ID: "u", Source: SourceClaude, Title: "Über", ProjectPath: "/w/ü"})
+	for _, raw := range queries {
+		v, _ := url.ParseQuery(raw)
+		q, err := ParseQuery(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range sessions {
+			s := &sessions[i]
+			if a, b := q.Match(s), q.MatchFolded(s, SearchText(s)); a != b {
+				t.Errorf("%q on %s: Match %v, MatchFolded %v", raw, s.ID, a, b)
+			}
+		}
+	}
+	if got := SearchText(&Session{Title: "A", FirstPrompt: "B", ProjectPath: "/C", GitBranch: "D"}); got != "a\x00b\x00/c\x00d" {
+		t.Errorf("SearchText = %q", got)
 	}
 }

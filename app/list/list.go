@@ -1,15 +1,40 @@
 // Package list is the client's copy of the session list: a map by
 // shared.Session.Key with a view sorted newest first. Stream events and
 // poll results update it alike, so the UI renders from one place.
+//
+// It also answers the page's questions fast enough for every keystroke
+// over thousands of sessions: which sessions a query keeps (Filter), the
+// projects to choose from (Projects) and how many sessions wait (Count).
+// Each answer is cached until the list or the question changes.
 package list
 
-import "vibecraft.sh/helm/shared"
+import (
+	"slices"
+
+	"vibecraft.sh/helm/shared"
+)
 
 // List holds sessions by key. The zero value is an empty list ready to use.
 // It is not safe for concurrent use: the UI goroutine owns it.
 type List struct {
 	byKey  map[string]shared.Session
 	sorted []shared.Session // nil when it must be rebuilt
+	// texts[i] is shared.SearchText(&sorted[i]); folded keeps them from
+	// one sort to the next, so a session is lower-cased once per change,
+	// not once per keystroke.
+	texts  []string
+	folded map[string]foldedText
+
+	version uint64 // counts changes; the caches below belong to one version
+	view    view
+	facets  facets
+	counts  counts
+}
+
+// foldedText is a session's search text and the fields it was made from.
+type foldedText struct {
+	from [4]string
+	text string
 }
 
 // New returns a list holding sessions (later duplicates of a key win).
@@ -45,7 +70,7 @@ func (l *List) Replace(sessions []shared.Session) {
 		}
 		l.byKey[s.Key()] = s
 	}
-	l.sorted = nil
+	l.changed()
 }
 
 // Upsert adds or replaces sessions by key and reports whether any was
@@ -59,28 +84,98 @@ func (l *List) Upsert(sessions ...shared.Session) bool {
 		if s.ID == "" {
 			continue
 		}
-		l.byKey[s.Key()] = s
+		k := s.Key()
+		old, had := l.byKey[k]
+		l.byKey[k] = s
 		changed = true
+		if l.sorted != nil {
+			l.move(old, had, s)
+		}
 	}
 	if changed {
-		l.sorted = nil
+		l.version++
 	}
 	return changed
+}
+
+// move keeps sorted (and texts) in order after old became s, without
+// sorting again: an update moves one row, and a stream of updates over a
+// list of thousands must not sort thousands each time.
+func (l *List) move(old shared.Session, had bool, s shared.Session) {
+	if had {
+		i := l.search(old)
+		if i < len(l.sorted) && l.sorted[i].Key() == old.Key() {
+			l.sorted = slices.Delete(l.sorted, i, i+1)
+			l.texts = slices.Delete(l.texts, i, i+1)
+		} else {
+			l.sorted, l.texts = nil, nil // cannot happen; rebuild to be safe
+			return
+		}
+	}
+	text := l.foldOne(&s)
+	i := l.search(s)
+	l.sorted = slices.Insert(l.sorted, i, s)
+	l.texts = slices.Insert(l.texts, i, text)
+}
+
+// search is where s is or would be in sorted.
+func (l *List) search(s shared.Session) int {
+	i, _ := slices.BinarySearchFunc(l.sorted, s, func(a, b shared.Session) int {
+		switch {
+		case shared.Newer(a, b):
+			return -1
+		case shared.Newer(b, a):
+			return 1
+		}
+		return 0
+	})
+	return i
+}
+
+// foldOne returns s's search text, from folded when its fields are
+// unchanged.
+func (l *List) foldOne(s *shared.Session) string {
+	from := [4]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch}
+	k := s.Key()
+	f, ok := l.folded[k]
+	if !ok || f.from != from {
+		f = foldedText{from: from, text: shared.SearchText(s)}
+		if l.folded == nil {
+			l.folded = make(map[string]foldedText)
+		}
+		l.folded[k] = f
+	}
+	return f.text
 }
 
 // Remove deletes sessions by key and reports whether any was present.
 func (l *List) Remove(sessions ...shared.Session) bool {
 	changed := false
 	for _, s := range sessions {
-		if _, ok := l.byKey[s.Key()]; ok {
-			delete(l.byKey, s.Key())
-			changed = true
+		old, ok := l.byKey[s.Key()]
+		if !ok {
+			continue
+		}
+		delete(l.byKey, s.Key())
+		delete(l.folded, s.Key())
+		changed = true
+		if i := l.search(old); l.sorted != nil && i < len(l.sorted) && l.sorted[i].Key() == old.Key() {
+			l.sorted = slices.Delete(l.sorted, i, i+1)
+			l.texts = slices.Delete(l.texts, i, i+1)
+		} else {
+			l.sorted, l.texts = nil, nil
 		}
 	}
 	if changed {
-		l.sorted = nil
+		l.version++
 	}
 	return changed
+}
+
+// changed drops everything derived from the old contents.
+func (l *List) changed() {
+	l.sorted, l.texts = nil, nil
+	l.version++
 }
 
 // Len is the number of sessions.
@@ -101,6 +196,26 @@ func (l *List) Sessions() []shared.Session {
 			l.sorted = append(l.sorted, s)
 		}
 		shared.SortNewestFirst(l.sorted)
+		l.fold()
 	}
 	return l.sorted
+}
+
+// fold fills texts for sorted, reusing the text of every session whose
+// searched fields did not change.
+func (l *List) fold() {
+	old := l.folded
+	l.folded = make(map[string]foldedText, len(l.sorted))
+	l.texts = make([]string, len(l.sorted))
+	for i := range l.sorted {
+		s := &l.sorted[i]
+		from := [4]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch}
+		k := s.Key()
+		f, ok := old[k]
+		if !ok || f.from != from {
+			f = foldedText{from: from, text: shared.SearchText(s)}
+		}
+		l.folded[k] = f
+		l.texts[i] = f.text
+	}
 }

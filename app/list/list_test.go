@@ -1,6 +1,7 @@
 package list
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -78,5 +79,31 @@ func TestSnapshot(t *testing.T) {
 	snap := l.Snapshot(1234, []string{"/w"})
 	if snap.SavedAt != 1234 || len(snap.Sessions) != 2 || snap.Sessions[0].ID != "b" || snap.Watched[0] != "/w" {
 		t.Fatalf("snapshot = %+v", snap)
+	}
+}
+
+// TestUpsertKeepsOrder: updates move rows without a full sort; the order
+// must be the one a fresh sort gives.
+func TestUpsertKeepsOrder(t *testing.T) {
+	var l List
+	var all []shared.Session
+	for i := range 50 {
+		s := sess(shared.SourceClaude, fmt.Sprint(i), int64(i%7)) // many ties
+		all = append(all, s)
+		l.Upsert(s)
+		l.Sessions()
+	}
+	for i := range 200 {
+		s := all[(i*13)%len(all)]
+		s.UpdatedAt = int64((i * 31) % 11)
+		all[(i*13)%len(all)] = s
+		l.Upsert(s)
+		if i%10 == 0 {
+			l.Remove(all[i%len(all)])
+			l.Upsert(all[i%len(all)])
+		}
+		if got, want := keys(&l), keys(New(all)); got != want {
+			t.Fatalf("step %d:\n got %s\nwant %s", i, got, want)
+		}
 	}
 }

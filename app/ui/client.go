@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -32,10 +33,14 @@ func (h *Home) OnMount(ctx app.Context) {
 	h.installable = ctx.IsAppInstallable()
 	h.updateAvailable = ctx.AppUpdateAvailable()
 
+	backoff, poll, retry := feedTimings(ctx.Page().URL())
 	h.machine = feed.New(feed.Options{
-		Keepalive: keepalive(),
-		Transport: browser.EventSource{},
-		Poller:    browser.Fetcher{},
+		Keepalive:  keepalive(),
+		Backoff:    backoff,
+		PollEvery:  poll,
+		RetryEvery: retry,
+		Transport:  browser.EventSource{},
+		Poller:     browser.Fetcher{},
 		// Every feed input lands on the UI goroutine, through this
 		// component's ctx (an event handler's ctx may be gone by then).
 		Post:     func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
@@ -67,6 +72,20 @@ func (h *Home) OnMount(ctx app.Context) {
 			}
 		}
 	}()
+
+	h.cleanups = append(h.cleanups, browser.OnKeyDown(func(k browser.Key) bool { return h.onKey(ctx, k) }))
+	// Scrolling near the end shows the next page of rows: the DOM holds
+	// what was looked at, not the whole list.
+	h.cleanups = append(h.cleanups, browser.OnNearEnd(nearEnd, func() {
+		ctx.Dispatch(func(app.Context) {
+			if n := h.view().Len(); h.limit < n {
+				h.limit += pageSize
+			}
+		})
+	}))
+	h.cleanups = append(h.cleanups, h.stopSaving)
+	h.waiting = -1
+	h.syncTitle(ctx)
 
 	h.cleanups = append(h.cleanups, browser.Fetch("GET", "/api/status", func(body []byte, err error) {
 		if err != nil {
@@ -130,6 +149,12 @@ func (h *Home) onMore(ctx app.Context, _ app.Event) { h.limit += pageSize }
 // what the page carried (an offline start from the service worker's copy
 // of the page carries an old one).
 func (h *Home) restore(ctx app.Context) {
+	// The save time is kept apart from the list: a list of thousands
+	// takes a while to decode, which is wasted when the page is newer.
+	var at int64
+	if err := ctx.LocalStorage().Get(storageAtKey, &at); err == nil && at > 0 && at <= h.dataAt {
+		return
+	}
 	var snap list.Snapshot
 	if err := ctx.LocalStorage().Get(storageKey, &snap); err == nil {
 		h.restoreFrom(snap)
@@ -146,16 +171,6 @@ func (h *Home) restoreFrom(snap list.Snapshot) {
 	h.dataAt = snap.SavedAt
 	if len(snap.Watched) > 0 {
 		h.watched = snap.Watched
-	}
-}
-
-// persist saves the list after every applied update.
-func (h *Home) persist() {
-	if h.machine == nil {
-		return // not in a browser
-	}
-	if err := h.ctx.LocalStorage().Set(storageKey, h.sessions.Snapshot(h.dataAt, h.watched)); err != nil {
-		app.Log("helm: saving the list failed:", err) // quota: the live list still works
 	}
 }
 
@@ -179,4 +194,23 @@ func PageSeed() Seed {
 		return Seed{}
 	}
 	return seed
+}
+
+// feedTimings reads overrides of the feed's timings from the page URL,
+// ?backoff=100ms&poll=250ms&retry=1s, so that browser tests see the whole
+// backoff → polling → live sequence in seconds, not a minute. Missing or
+// unreasonable values leave the defaults.
+func feedTimings(u *url.URL) (backoff, poll, retry time.Duration) {
+	if u == nil {
+		return 0, 0, 0
+	}
+	q := u.Query()
+	d := func(k string) time.Duration {
+		v, err := time.ParseDuration(q.Get(k))
+		if err != nil || v < 10*time.Millisecond || v > time.Hour {
+			return 0
+		}
+		return v
+	}
+	return d("backoff"), d("poll"), d("retry")
 }

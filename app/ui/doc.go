@@ -14,12 +14,30 @@
 //   - #conn: the connection indicator; data-state is "live", "polling",
 //     "offline" or "connecting", its text is the label ("Live", "Polling",
 //     "Offline", "Connecting"), its title says since when and why.
-//   - #count: the number of sessions ("12 sessions").
-//   - #sessions: the list, newest first; rows are li.session with
-//     data-key="<source>:<id>" and data-status="working|waiting|idle",
-//     and children .status, .title, .time, .source, .project (title
-//     attribute = the full project path), .branch, .messages, .tokens,
-//     .cost.
+//   - #count: the number of sessions ("12 sessions"); while a filter or
+//     a search applies, how many of them show ("3 of 12 sessions").
+//   - #waiting: the header badge "2 waiting" (sessions waiting for input,
+//     whatever the filters), present only when some wait; a click shows
+//     them. The document title carries the same count: "(2) Helm".
+//   - #filters: the search and the filters; #search (type=search), the
+//     selects #source, #project (options "<projectPath>", most recently
+//     active first, text "name (count)") and #sort
+//     ("activity|created|cost|messages"), where "all" is the value of
+//     every "All …" choice; #status holds one button per status with
+//     data-value="all|working|waiting|idle|active" and aria-pressed;
+//     #clear resets search and filters. The view is the URL's query
+//     (source, project, status, q, sort: shared.Query).
+//   - #sessions: the list, in the view's order (newest first by
+//     default); rows are li.session with data-key="<source>:<id>" and
+//     data-status="working|waiting|idle", and children .status, .title,
+//     .time, .source, .project (title attribute = the full project path),
+//     .branch, .messages, .tokens, .cost, and .prompt (the part of the
+//     first prompt that matches the search, when the row shows no match
+//     otherwise). Search matches are in <mark>. The selected row (j/k,
+//     arrows, click) has class "selected" and aria-current; a row whose
+//     session turned "waiting for input" while the page was open has
+//     data-attention until it is selected or stops waiting.
+//   - #no-match: shown instead of #sessions when the view keeps nothing.
 //   - #empty: the empty state (no sessions), listing the watched folders.
 //   - #loading: shown by the client until it has any list to show.
 //   - #cache-age: shown while the list is not live: loaded from browser
@@ -29,7 +47,14 @@
 //   - #install: the install button, present only when the browser offers
 //     installation.
 //   - #update: the notice shown when a new version is ready.
-//   - #more: shows more rows when the list is longer than the page shows.
+//   - #more: shows more rows when the view is longer than the page shows
+//     (50 rows at first; scrolling near the end adds the next 50).
+//
+// # Keyboard
+//
+// "/" focuses the search; "j"/"k" or the arrows move the selection (↓
+// from the search box enters the list); Esc clears the search, then the
+// filters, then leaves the search box.
 //   - body[data-wasm="ready"]: set in OnMount, so tests know the
 //     WebAssembly client runs. Pre-rendered HTML never has it.
 //   - #seed: a hidden element in pre-rendered HTML only; data-seed holds

@@ -5,6 +5,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared"
@@ -19,9 +20,15 @@ type Seed struct {
 	Now      time.Time        `json:"-"`                 // the render time; zero = time.Now()
 }
 
-// pageSize is how many rows render before "show more": the DOM stays
-// bounded (very long pages crash mobile Safari, go-app #708).
-const pageSize = 300
+// pageSize is how many rows render at first, and how many more each
+// "show more" (or scrolling near the end) adds: the DOM stays bounded —
+// very long pages crash mobile Safari (go-app #708), and every row is
+// work for each keystroke of a search. 100 rows are several screens.
+const pageSize = 50
+
+// nearEnd is how close (px) to the end of the page scrolling shows the
+// next page of rows, so they are there before the user reaches them.
+const nearEnd = 1500
 
 // Home is the page: header, indicator, and the list.
 type Home struct {
@@ -36,20 +43,32 @@ type Home struct {
 	now      time.Time
 	limit    int
 
+	// The view: filters, search and sort, mirrored in the URL's query.
+	query    shared.Query
+	typed    string // the search box as typed; query.Search is it trimmed
+	selected string // key of the row the keyboard is on; "" = none
+	// attention: sessions that turned "waiting for input" while the page
+	// was open, marked until the user looks at them or they move on.
+	attention map[string]bool
+	waiting   int // sessions waiting, as the document title last said
+
 	installable     bool
 	updateAvailable bool
 	refreshing      bool
 	refreshErr      string
 
 	// Client only, set in OnMount, released in OnDismount.
-	ctx      app.Context
-	machine  *feed.Machine
-	stopTick chan struct{}
-	cleanups []func()
+	ctx       app.Context
+	machine   *feed.Machine
+	stopTick  chan struct{}
+	cleanups  []func()
+	savedAt   time.Time   // the list was last saved to browser storage
+	saveTimer *time.Timer // a trailing save of a big list, if due
 }
 
 var (
 	_ app.Mounter      = (*Home)(nil)
+	_ app.Navigator    = (*Home)(nil)
 	_ app.Dismounter   = (*Home)(nil)
 	_ app.AppUpdater   = (*Home)(nil)
 	_ app.AppInstaller = (*Home)(nil)
@@ -83,7 +102,21 @@ func Routes(newSeed func() Seed) {
 }
 
 // apply takes one list update from the feed (a stream event or a poll).
+// Rows are rewritten in place, so when the list is scrolled the row the
+// user reads is held where it was, unless the sort moves that very row.
 func (h *Home) apply(ev shared.Event) {
+	h.noticeWaiting(ev)
+	mounted := h.machine != nil // in a browser, with h.ctx set
+	anchor, hold := browser.Anchor{}, false
+	if mounted {
+		anchor, hold = browser.ReadingAnchor(h.selected, func(key string) bool {
+			if ev.Type.IsSnapshot() {
+				return false // every session is in it; most do not move
+			}
+			_, ok := findKey(ev.Sessions, key)
+			return ok
+		})
+	}
 	changed := h.sessions.Apply(ev)
 	if !changed && !ev.Type.IsSnapshot() {
 		return
@@ -92,4 +125,50 @@ func (h *Home) apply(ev shared.Event) {
 	h.cachedAt = 0
 	h.dataAt = time.Now().UnixMilli()
 	h.persist()
+	if !mounted {
+		return
+	}
+	h.syncTitle(h.ctx)
+	if hold {
+		h.ctx.Defer(func(app.Context) { browser.Hold(anchor) })
+	}
+}
+
+// noticeWaiting marks the sessions ev turns to "waiting for input", and
+// unmarks those that left it.
+func (h *Home) noticeWaiting(ev shared.Event) {
+	if !ev.Type.IsSnapshot() && ev.Type != shared.EventSessionCreated && ev.Type != shared.EventSessionUpdated {
+		return
+	}
+	for i := range ev.Sessions {
+		s := &ev.Sessions[i]
+		k := s.Key()
+		if s.Status != shared.StatusWaiting {
+			delete(h.attention, k)
+			continue
+		}
+		old, had := h.sessions.Get(k)
+		if (had && old.Status != shared.StatusWaiting) || (!had && h.loaded && !ev.Type.IsSnapshot()) {
+			if h.attention == nil {
+				h.attention = make(map[string]bool)
+			}
+			h.attention[k] = true
+		}
+	}
+	if ev.Type.IsSnapshot() {
+		for k := range h.attention {
+			if s, ok := findKey(ev.Sessions, k); !ok || s.Status != shared.StatusWaiting {
+				delete(h.attention, k)
+			}
+		}
+	}
+}
+
+func findKey(ss []shared.Session, key string) (shared.Session, bool) {
+	for _, s := range ss {
+		if s.Key() == key {
+			return s, true
+		}
+	}
+	return shared.Session{}, false
 }

@@ -3,19 +3,21 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/feed"
+	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared"
 )
 
 // Render draws the page from the component's state only. Data always goes
 // through Text or attributes, which go-app escapes: never app.Raw.
 func (h *Home) Render() app.UI {
-	sessions := h.sessions.Sessions()
+	all := h.sessions.Len()
 	return app.Div().Class("app").Body(
-		h.renderHeader(len(sessions)),
+		h.renderHeader(all),
 		app.If(h.updateAvailable, func() app.UI {
 			return app.P().ID("update").Class("notice").Body(
 				app.Text("A new version of Helm is ready."),
@@ -29,8 +31,8 @@ func (h *Home) Render() app.UI {
 		app.Main().Body(
 			app.If(!h.loaded, func() app.UI {
 				return app.P().ID("loading").Class("notice").Text("Loading sessions…")
-			}).ElseIf(len(sessions) == 0, h.renderEmpty).
-				Else(func() app.UI { return h.renderList(sessions) }),
+			}).ElseIf(all == 0, h.renderEmpty).
+				Else(func() app.UI { return h.renderList(h.view()) }),
 		),
 		app.If(app.IsServer && h.dataAt > 0, h.renderSeed),
 	)
@@ -50,12 +52,14 @@ func (h *Home) renderHeader(n int) app.UI {
 		app.Span().ID("conn").DataSet("state", string(st)).Title("%s", attr(tip)).
 			TabIndex(0).Aria("label", attr(tip)).Role("status").
 			Text(st.Label()),
-		app.Span().ID("count").Text(plural(n, "session", "sessions")),
+		app.Span().ID("count").Text(h.countText(n)),
+		h.renderWaiting(),
 		app.Span().Class("spacer"),
 		app.If(h.installable, func() app.UI {
 			return app.Button().ID("install").Title("Install Helm as an app").Text("Install").OnClick(h.onInstall)
 		}),
 		h.renderRefresh(),
+		app.If(n > 0, h.renderFilters),
 	)
 }
 
@@ -121,26 +125,34 @@ func (h *Home) renderEmpty() app.UI {
 	)
 }
 
-func (h *Home) renderList(sessions []shared.Session) app.UI {
-	shown := sessions
-	if len(shown) > h.limit {
-		shown = shown[:h.limit]
+func (h *Home) renderList(rows list.Result) app.UI {
+	shown := rows.Head(h.limit)
+	if len(shown) == 0 {
+		return app.Div().ID("no-match").Body(
+			app.P().Text("No session matches this view."),
+			app.Button().Text("Show all sessions").OnClick(h.onClear),
+		)
 	}
+	search := h.query.Search
 	return app.Div().Body(
-		app.Ul().ID("sessions").Body(app.Range(shown).Slice(func(i int) app.UI {
-			return row(&shown[i], h)
-		})),
-		app.If(len(sessions) > len(shown), func() app.UI {
+		app.Ul().ID("sessions").Aria("label", "Sessions").OnClick(h.onRowClick).
+			Body(app.Range(shown).Slice(func(i int) app.UI {
+				s := &shown[i]
+				k := s.Key()
+				return row(s, h.now, search, k == h.selected, h.attention[k])
+			})),
+		app.If(rows.Len() > len(shown), func() app.UI {
 			return app.Button().ID("more").
-				Text(fmt.Sprintf("Show more (%d of %d shown)", len(shown), len(sessions))).
+				Text(fmt.Sprintf("Show more (%d of %d shown)", len(shown), rows.Len())).
 				OnClick(h.onMore)
 		}),
 	)
 }
 
-// row is one session. Rows are diffed by position, so a row that moves
-// is rewritten in place: fine, as every value comes from s.
-func row(s *shared.Session, h *Home) app.UI {
+// row is one session; search is highlighted in what it shows. Rows are
+// diffed by position, so a row that moves is rewritten in place: fine,
+// as every value comes from s.
+func row(s *shared.Session, now time.Time, search string, selected, attention bool) app.UI {
 	title := s.Title
 	if title == "" {
 		title = "Untitled session"
@@ -149,24 +161,52 @@ func row(s *shared.Session, h *Home) app.UI {
 	if project == "" {
 		project = s.ProjectPath
 	}
-	return app.Li().Class("session").
+	li := app.Li().Class("session").
 		DataSet("key", attr(s.Key())).
 		DataSet("status", attr(string(s.Status))).
-		Body(
-			app.Span().Class("status").Text(s.Status.Label()),
-			app.Span().Class("title").Title("%s", attr(title)).Text(title),
-			app.Time().Class("time").DateTime("%s", isoTime(s.UpdatedAt)).
-				Title("%s", "Last activity "+absTime(s.UpdatedAt)).
-				Text(relTime(h.now, s.UpdatedAt)),
-			app.Div().Class("meta").Body(
-				app.Span().Class("source").Text(s.Source.Label()),
-				app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Text(project),
-				app.Span().Class("branch").Title("%s", "git branch").Text(s.GitBranch),
-				app.Span().Class("messages").Text(plural(s.MessageCount, "message", "messages")),
-				app.Span().Class("tokens").Title("%s", tokensTitle(s.Tokens)).Text(tokensText(s.Tokens)),
-				app.Span().Class("cost").Title("%s", "estimated API cost").Text(cost(s.CostUSD)),
-			),
-		)
+		TabIndex(-1)
+	if selected {
+		li = li.Class("selected").Aria("current", "true")
+	}
+	if attention {
+		li = li.DataSet("attention", "true")
+	}
+	var hint string
+	if search != "" && !shows(search, title, project, s.GitBranch) {
+		// The match is in what the row does not show: say where.
+		hint = snippet(s.FirstPrompt, search)
+		if hint == "" {
+			hint = snippet(s.ProjectPath, search)
+		}
+	}
+	return li.Body(
+		app.Span().Class("status").Text(s.Status.Label()),
+		app.Span().Class("title").Title("%s", attr(title)).Body(marked(title, search)...),
+		app.Time().Class("time").DateTime("%s", isoTime(s.UpdatedAt)).
+			Title("%s", "Last activity "+absTime(s.UpdatedAt)).
+			Text(relTime(now, s.UpdatedAt)),
+		app.Div().Class("meta").Body(
+			app.Span().Class("source").Text(s.Source.Label()),
+			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Body(marked(project, search)...),
+			app.Span().Class("branch").Title("%s", "git branch").Body(marked(s.GitBranch, search)...),
+			app.Span().Class("messages").Text(plural(s.MessageCount, "message", "messages")),
+			app.Span().Class("tokens").Title("%s", tokensTitle(s.Tokens)).Text(tokensText(s.Tokens)),
+			app.Span().Class("cost").Title("%s", "estimated API cost").Text(cost(s.CostUSD)),
+		),
+		app.If(hint != "", func() app.UI {
+			return app.P().Class("prompt").Body(marked(hint, search)...)
+		}),
+	)
+}
+
+// shows reports whether search is visible in one of texts.
+func shows(search string, texts ...string) bool {
+	for _, t := range texts {
+		if len(shared.MatchRanges(t, search)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // renderSeed hands the server's list to the client's first render

@@ -1,0 +1,79 @@
+package browser
+
+import "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+// Key is a keydown as the page's shortcuts need it.
+type Key struct {
+	Key    string // KeyboardEvent.key: "/", "j", "ArrowDown", "Escape"…
+	Typing bool   // the focus is in a field that takes text (input, select, textarea, contenteditable)
+	Target string // the id of the focused element, if any
+}
+
+// OnKeyDown calls handle for every keydown without Ctrl, Alt or Meta (those
+// belong to the browser) and not while an input method composes. When
+// handle returns true the browser's default action is prevented — which
+// must happen here, inside the event, not later on the UI goroutine; so
+// handle only decides and posts, it never blocks. It returns the function
+// that removes the listener.
+func OnKeyDown(handle func(Key) bool) (remove func()) {
+	f := app.FuncOf(func(_ app.Value, args []app.Value) any {
+		if len(args) == 0 {
+			return nil
+		}
+		e := args[0]
+		if e.Get("ctrlKey").Bool() || e.Get("altKey").Bool() || e.Get("metaKey").Bool() || e.Get("isComposing").Bool() {
+			return nil
+		}
+		k := Key{Key: e.Get("key").String()}
+		if t := e.Get("target"); t.Truthy() {
+			switch t.Get("tagName").String() {
+			case "INPUT", "SELECT", "TEXTAREA":
+				k.Typing = true
+			}
+			if t.Get("isContentEditable").Bool() {
+				k.Typing = true
+			}
+			if id := t.Get("id"); id.Truthy() {
+				k.Target = id.String()
+			}
+		}
+		if handle(k) {
+			e.Call("preventDefault")
+		}
+		return nil
+	})
+	doc := app.Window().Get("document")
+	doc.Call("addEventListener", "keydown", f)
+	return func() {
+		doc.Call("removeEventListener", "keydown", f)
+		f.Release()
+	}
+}
+
+// Focus focuses the element with id, selecting its text if it is a field.
+func Focus(id string) {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return
+	}
+	el.Call("focus")
+	if el.Get("select").Truthy() && el.Get("tagName").String() == "INPUT" {
+		el.Call("select")
+	}
+}
+
+// Blur takes the focus away from the element with id, if it has it.
+func Blur(id string) {
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Call("blur")
+	}
+}
+
+// SetValue sets the value of the field with id. The UI needs it to empty
+// a field: go-app v10.1.11 drops an empty value attribute instead of
+// setting the property, which leaves the old text in the box.
+func SetValue(id, v string) {
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Set("value", v)
+	}
+}

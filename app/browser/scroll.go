@@ -1,0 +1,31 @@
+package browser
+
+import "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+// OnNearEnd calls fn when a scroll brings the bottom of the viewport
+// within margin px of the end of the page. The check is a few property
+// reads per scroll event; fn runs once per approach (again only after
+// the page grew or the user scrolled away and back). It returns the
+// function that removes the listener.
+func OnNearEnd(margin float64, fn func()) (remove func()) {
+	w := app.Window()
+	lastHeight := -1.0
+	f := app.FuncOf(func(app.Value, []app.Value) any {
+		doc := w.Get("document").Get("documentElement")
+		height := doc.Get("scrollHeight").Float()
+		near := w.Get("scrollY").Float()+w.Get("innerHeight").Float() >= height-margin
+		switch {
+		case !near:
+			lastHeight = -1
+		case height != lastHeight:
+			lastHeight = height
+			fn()
+		}
+		return nil
+	})
+	w.Call("addEventListener", "scroll", f, map[string]any{"passive": true})
+	return func() {
+		w.Call("removeEventListener", "scroll", f)
+		f.Release()
+	}
+}

@@ -1,0 +1,124 @@
+package list
+
+import "vibecraft.sh/helm/shared"
+
+// Project is one entry of the project filter.
+type Project struct {
+	Path      string // shared.Session.ProjectPath: the filter's value
+	Name      string // shared.Session.ProjectName, else Path
+	Label     string // Name, or Path when another project has the same name
+	Count     int    // sessions of the project that the other filters keep
+	UpdatedAt int64  // the project's latest activity, epoch ms
+}
+
+// facets caches the last Projects answer.
+type facets struct {
+	version uint64
+	valid   bool
+	q       shared.Query
+	out     []Project
+}
+
+// Projects lists the projects to filter by, most recently active first,
+// each with how many sessions it has under q's source and status filters
+// (its project, search and sort do not matter, so the list holds still
+// while the user types). The project q selects is always listed, with 0
+// sessions if none is left, so the choice stays visible. The slice is
+// shared: callers must not modify it.
+func (l *List) Projects(q shared.Query) []Project {
+	key := shared.Query{Source: q.Source, Status: q.Status, Project: q.Project}
+	f := &l.facets
+	all := l.Sessions()
+	if f.valid && f.version == l.version && f.q == key {
+		return f.out
+	}
+	filter := shared.Query{Source: q.Source, Status: q.Status}
+	index := make(map[string]int)
+	var out []Project
+	for i := range all { // newest first: a project's first session is its latest
+		s := &all[i]
+		if !filter.Match(s) {
+			continue
+		}
+		j, ok := index[s.ProjectPath]
+		if !ok {
+			j = len(out)
+			index[s.ProjectPath] = j
+			name := s.ProjectName
+			if name == "" {
+				name = s.ProjectPath
+			}
+			out = append(out, Project{Path: s.ProjectPath, Name: name, UpdatedAt: s.UpdatedAt})
+		}
+		out[j].Count++
+	}
+	if _, ok := index[q.Project]; q.Project != "" && !ok {
+		out = append(out, Project{Path: q.Project, Name: lastElem(q.Project)})
+	}
+	labels(out)
+	*f = facets{version: l.version, valid: true, q: key, out: out}
+	return out
+}
+
+// labels sets Label: the name, unless two projects share it.
+func labels(ps []Project) {
+	seen := make(map[string]int, len(ps))
+	for _, p := range ps {
+		seen[p.Name]++
+	}
+	for i := range ps {
+		ps[i].Label = ps[i].Name
+		if seen[ps[i].Name] > 1 {
+			ps[i].Label = ps[i].Path
+		}
+	}
+}
+
+// lastElem is the last element of a slash or backslash path.
+func lastElem(p string) string {
+	for len(p) > 1 && (p[len(p)-1] == '/' || p[len(p)-1] == '\\') {
+		p = p[:len(p)-1]
+	}
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] == '/' || p[i] == '\\' {
+			return p[i+1:]
+		}
+	}
+	return p
+}
+
+// counts caches how many sessions have each status.
+type counts struct {
+	version uint64
+	valid   bool
+	by      map[shared.Status]int
+	active  int
+}
+
+// Count is how many sessions of the whole list have status st, whatever
+// the filters: the page title and the header badge count every waiting
+// session, not only those in view.
+func (l *List) Count(st shared.Status) int {
+	l.tally()
+	return l.counts.by[st]
+}
+
+// ActiveCount is how many sessions are active.
+func (l *List) ActiveCount() int {
+	l.tally()
+	return l.counts.active
+}
+
+func (l *List) tally() {
+	c := &l.counts
+	if c.valid && c.version == l.version {
+		return
+	}
+	*c = counts{version: l.version, valid: true, by: make(map[shared.Status]int)}
+	for _, s := range l.byKey {
+		c.by[s.Status]++
+		if s.Active {
+			c.active++
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package list
+
+import (
+	"slices"
+	"strings"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// Result is what a query keeps of the list, in the query's order: the
+// positions of its sessions in the list's sorted slice, not copies (over
+// thousands of sessions, copying them on every keystroke is most of the
+// work and all of the garbage). It is valid until the list changes.
+type Result struct {
+	sessions []shared.Session // the list's sorted sessions
+	idx      []int32
+}
+
+// Len is how many sessions the query keeps.
+func (r Result) Len() int { return len(r.idx) }
+
+// At is the i-th session kept. It must not be modified.
+func (r Result) At(i int) *shared.Session { return &r.sessions[r.idx[i]] }
+
+// Head copies the first n sessions kept (all of them when n < 0 or
+// n > Len): the rows a page shows.
+func (r Result) Head(n int) []shared.Session {
+	if n < 0 || n > len(r.idx) {
+		n = len(r.idx)
+	}
+	out := make([]shared.Session, n)
+	for i := range out {
+		out[i] = r.sessions[r.idx[i]]
+	}
+	return out
+}
+
+// Index is the position of the session with key in the result, or -1.
+func (r Result) Index(key string) int {
+	for i, j := range r.idx {
+		if r.sessions[j].Key() == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// view caches the last Filter answer.
+type view struct {
+	version uint64
+	valid   bool
+	q       shared.Query
+	res     Result
+}
+
+// Filter returns what q keeps of the list, in q's order.
+//
+// Typing narrows a search, so when only the search changed and the new
+// one contains the old, the last answer is filtered again instead of the
+// whole list: the cost of a keystroke falls with each character.
+func (l *List) Filter(q shared.Query) Result {
+	all := l.Sessions()
+	v := &l.view
+	fresh := v.valid && v.version == l.version
+	if fresh && v.q == q {
+		return v.res
+	}
+	var idx []int32
+	if fresh && narrows(v.q, q) {
+		idx = make([]int32, 0, len(v.res.idx))
+		for _, j := range v.res.idx { // already in q's order
+			if q.MatchFolded(&all[j], l.texts[j]) {
+				idx = append(idx, j)
+			}
+		}
+	} else {
+		idx = make([]int32, 0, len(all))
+		for j := range all {
+			if q.MatchFolded(&all[j], l.texts[j]) {
+				idx = append(idx, int32(j))
+			}
+		}
+		if q.Sort != "" && q.Sort != shared.SortActivity { // the list is newest first already
+			slices.SortFunc(idx, func(a, b int32) int { return q.Compare(&all[a], &all[b]) })
+		}
+	}
+	*v = view{version: l.version, valid: true, q: q, res: Result{sessions: all, idx: idx}}
+	return v.res
+}
+
+// narrows reports whether every session next keeps is one prev kept:
+// the same filters and sort, and a search containing the old one.
+func narrows(prev, next shared.Query) bool {
+	if prev.Search == next.Search {
+		return false // the cache would have answered; other fields differ
+	}
+	p, n := prev, next
+	p.Search, n.Search = "", ""
+	if p != n || strings.IndexByte(prev.Search, 0) >= 0 {
+		return false
+	}
+	return strings.Contains(strings.ToLower(next.Search), strings.ToLower(prev.Search))
+}

@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// countText is #count: all sessions, or how many of them the view keeps.
+func (h *Home) countText(all int) string {
+	if h.query.Source == "" && h.query.Project == "" && h.query.Status == "" && h.query.Search == "" {
+		return plural(all, "session", "sessions")
+	}
+	return fmt.Sprintf("%s of %s", grouped(h.view().Len()), plural(all, "session", "sessions"))
+}
+
+// renderWaiting is the header badge counting sessions that wait for
+// input; it shows them when clicked.
+func (h *Home) renderWaiting() app.UI {
+	n := h.sessions.Count(shared.StatusWaiting)
+	if n == 0 {
+		return nil
+	}
+	return app.Button().ID("waiting").Class("badge").
+		Title("%s", "Show the sessions waiting for your input").
+		Text(fmt.Sprintf("%s waiting", grouped(n))).
+		OnClick(h.onShowWaiting)
+}
+
+// renderFilters is the search box, the filters and the sort.
+func (h *Home) renderFilters() app.UI {
+	q := h.query
+	return app.Div().ID("filters").Class("filters").Role("search").Body(
+		app.Input().ID(searchID).Type("search").
+			Placeholder("Search  ( / )").
+			Title("%s", "Search titles, first prompts, project paths and branches; / to focus, Esc to clear").
+			Aria("label", "Search sessions").AutoComplete(false).Spellcheck(false).
+			Attr("value", attr(h.typed)).
+			OnInput(h.onSearch),
+		h.renderSelect("source", "Source", orAll(string(q.Source)), h.onSource, []option{
+			{anyValue, "All sources"},
+			{string(shared.SourceClaude), shared.SourceClaude.Label()},
+			{string(shared.SourceOpenCode), shared.SourceOpenCode.Label()},
+		}),
+		h.renderSelect("project", "Project", orAll(q.Project), h.onProject, h.projectOptions()),
+		h.renderStatus(),
+		h.renderSelect("sort", "Sort by", sortValue(q.Sort), h.onSort, []option{
+			{shared.SortActivity, "Last activity"},
+			{shared.SortCreated, "Created"},
+			{shared.SortCost, "Cost"},
+			{shared.SortMessages, "Messages"},
+		}),
+		app.If(!q.IsZero(), func() app.UI {
+			return app.Button().ID("clear").Title("%s", "Clear the search and the filters (Esc)").Text("Clear").OnClick(h.onClear)
+		}),
+	)
+}
+
+func sortValue(s string) string {
+	if s == "" {
+		return shared.SortActivity
+	}
+	return s
+}
+
+// anyValue is the value of a filter's "All" choice. It cannot be empty:
+// go-app v10.1.11 drops empty value attributes (attribute.go switches on
+// the value, not the name), and an <option> without one takes its text
+// as its value; a <select> whose value attribute is dropped keeps showing
+// the old choice.
+const anyValue = "all"
+
+// orAll is v, or anyValue for "".
+func orAll(v string) string {
+	if v == "" {
+		return anyValue
+	}
+	return v
+}
+
+// fromAll is the filter value of a control's value.
+func fromAll(v string) string {
+	if v == anyValue {
+		return ""
+	}
+	return v
+}
+
+type option struct{ value, label string }
+
+// renderSelect is a labelled <select>. The value is set both ways: the
+// option's selected attribute for the first paint, the select's value
+// property (go-app sets "value" as a property) for later changes, which
+// an attribute would not show once the user has picked something.
+func (h *Home) renderSelect(id, label, value string, onChange app.EventHandler, opts []option) app.UI {
+	return app.Select().ID(id).Aria("label", label).Title("%s", label).Attr("value", attr(value)).
+		OnChange(onChange).
+		Body(app.Range(opts).Slice(func(i int) app.UI {
+			o := app.Option().Value(attr(opts[i].value)).Text(opts[i].label)
+			if opts[i].value == value {
+				o = o.Selected(true)
+			}
+			return o
+		}))
+}
+
+// projectOptions lists every project with its session count, the most
+// recently active first.
+func (h *Home) projectOptions() []option {
+	ps := h.sessions.Projects(h.query)
+	opts := make([]option, 0, len(ps)+1)
+	opts = append(opts, option{anyValue, fmt.Sprintf("All projects (%d)", len(ps))})
+	for _, p := range ps {
+		opts = append(opts, option{p.Path, fmt.Sprintf("%s (%s)", p.Label, grouped(p.Count))})
+	}
+	return opts
+}
+
+// renderStatus is the status filter: a button per status, with counts.
+func (h *Home) renderStatus() app.UI {
+	type choice struct {
+		value, label string
+		n            int
+	}
+	all := h.sessions.Len()
+	choices := []choice{
+		{"", "All", all},
+		{string(shared.StatusWorking), "Working", h.sessions.Count(shared.StatusWorking)},
+		{string(shared.StatusWaiting), "Waiting", h.sessions.Count(shared.StatusWaiting)},
+		{string(shared.StatusIdle), "Idle", h.sessions.Count(shared.StatusIdle)},
+		{shared.StatusActive, "Active", h.sessions.ActiveCount()},
+	}
+	return app.Div().ID("status").Role("group").Aria("label", "Status").Body(
+		app.Range(choices).Slice(func(i int) app.UI {
+			c := choices[i]
+			pressed := "false"
+			if c.value == h.query.Status {
+				pressed = "true"
+			}
+			return app.Button().DataSet("value", orAll(c.value)).Aria("pressed", pressed).
+				Body(app.Text(c.label+" "), app.Span().Class("n").Text(grouped(c.n))).
+				OnClick(h.onStatus)
+		}),
+	)
+}

@@ -1,0 +1,92 @@
+package ui
+
+import (
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/shared"
+)
+
+// searchID is the search box's id.
+const searchID = "search"
+
+// onKey maps a keydown to the page's shortcuts and reports whether it
+// took it. It runs inside the browser's event: it only decides and posts
+// the change to the UI goroutine.
+//
+//	/            focus the search
+//	j, ↓         next row (↓ also from the search box)
+//	k, ↑         previous row
+//	Esc          clear the search, then the filters; leave the search box
+func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
+	post := func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
+	if k.Typing {
+		if k.Target != searchID {
+			return false // a select or another field keeps its keys
+		}
+		switch k.Key {
+		case "Escape":
+			post(func() { h.escape(ctx, true) })
+			return true
+		case "ArrowDown":
+			post(func() { h.move(ctx, 1) })
+			return true
+		}
+		return false
+	}
+	switch k.Key {
+	case "/":
+		browser.Focus(searchID)
+		return true
+	case "j", "ArrowDown":
+		post(func() { h.move(ctx, 1) })
+		return true
+	case "k", "ArrowUp":
+		post(func() { h.move(ctx, -1) })
+		return true
+	case "Escape":
+		post(func() { h.escape(ctx, false) })
+		return true
+	}
+	return false
+}
+
+// escape clears the search if there is one, else the filters. From the
+// search box, with nothing left to clear, it leaves the box.
+func (h *Home) escape(ctx app.Context, inSearch bool) {
+	switch {
+	case h.typed != "":
+		h.clearSearchBox()
+		q := h.query
+		q.Search = ""
+		h.setQuery(ctx, q)
+	case h.query != shared.Query{Sort: h.query.Sort}:
+		h.clear(ctx)
+	case inSearch:
+		browser.Blur(searchID)
+	default:
+		h.selected = ""
+	}
+}
+
+// move selects the row by steps after (or before) the selected one,
+// showing more rows when it walks past the last shown, and focuses it
+// once rendered.
+func (h *Home) move(ctx app.Context, by int) {
+	rows := h.view()
+	if rows.Len() == 0 {
+		return
+	}
+	i := rows.Index(h.selected)
+	if i < 0 {
+		i = 0 // nothing selected, or the selection was filtered out: start at the top
+	} else {
+		i = min(max(i+by, 0), rows.Len()-1)
+	}
+	for i >= h.limit {
+		h.limit += pageSize
+	}
+	h.choose(rows.At(i).Key())
+	key := h.selected
+	ctx.Defer(func(app.Context) { browser.FocusRow(key) })
+}

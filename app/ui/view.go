@@ -1,0 +1,136 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/list"
+	"vibecraft.sh/helm/shared"
+)
+
+// appName is the document title's base.
+const appName = "Helm"
+
+// DocumentTitle is the page title: how many sessions wait for input, so
+// a background tab says it, then the name ("(2) Helm").
+func DocumentTitle(waiting int) string {
+	if waiting > 0 {
+		return "(" + grouped(waiting) + ") " + appName
+	}
+	return appName
+}
+
+// OnNav reads the view from the URL: on the server for the pre-rendered
+// page, in the browser at start (a bookmark, a reload, a shared link).
+func (h *Home) OnNav(ctx app.Context) {
+	h.query = list.QueryFromURL(ctx.Page().URL().RawQuery)
+	h.typed = h.query.Search
+	h.limit = pageSize
+	h.waiting = -1 // always set the title once
+	h.syncTitle(ctx)
+}
+
+// setQuery shows another view and writes it to the address bar. It
+// replaces the history entry rather than adding one: a keystroke is not
+// a page to go back to.
+func (h *Home) setQuery(ctx app.Context, q shared.Query) {
+	if q == h.query {
+		return
+	}
+	h.query = q
+	h.limit = pageSize
+	u := *ctx.Page().URL()
+	u.RawQuery = list.WithQuery(u.Query(), q).Encode()
+	ctx.Page().ReplaceURL(&u)
+}
+
+// syncTitle puts the waiting count in the document title when it changed.
+func (h *Home) syncTitle(ctx app.Context) {
+	n := h.sessions.Count(shared.StatusWaiting)
+	if n == h.waiting {
+		return
+	}
+	h.waiting = n
+	ctx.Page().SetTitle("%s", DocumentTitle(n))
+}
+
+// view is what the list shows for the current query.
+func (h *Home) view() list.Result { return h.sessions.Filter(h.query) }
+
+func (h *Home) onSearch(ctx app.Context, _ app.Event) {
+	h.typed = ctx.JSSrc().Get("value").String()
+	q := h.query
+	q.Search = strings.TrimSpace(h.typed)
+	h.setQuery(ctx, q)
+}
+
+func (h *Home) onSource(ctx app.Context, _ app.Event) {
+	q := h.query
+	q.Source = shared.Source(fromAll(ctx.JSSrc().Get("value").String()))
+	h.setQuery(ctx, q)
+}
+
+func (h *Home) onProject(ctx app.Context, _ app.Event) {
+	q := h.query
+	q.Project = fromAll(ctx.JSSrc().Get("value").String())
+	h.setQuery(ctx, q)
+}
+
+func (h *Home) onSort(ctx app.Context, _ app.Event) {
+	q := h.query
+	q.Sort = ctx.JSSrc().Get("value").String()
+	if q.Sort == shared.SortActivity {
+		q.Sort = ""
+	}
+	h.setQuery(ctx, q)
+}
+
+// onStatus is a status button: its data-value is the filter.
+func (h *Home) onStatus(ctx app.Context, _ app.Event) {
+	q := h.query
+	q.Status = fromAll(ctx.JSSrc().Get("dataset").Get("value").String())
+	h.setQuery(ctx, q)
+}
+
+// onShowWaiting is the header's "2 waiting" badge.
+func (h *Home) onShowWaiting(ctx app.Context, _ app.Event) {
+	q := h.query
+	q.Status = string(shared.StatusWaiting)
+	h.setQuery(ctx, q)
+}
+
+func (h *Home) onClear(ctx app.Context, _ app.Event) { h.clear(ctx) }
+
+// clear resets the search and the filters, keeping the sort.
+func (h *Home) clear(ctx app.Context) {
+	h.clearSearchBox()
+	h.setQuery(ctx, shared.Query{Sort: h.query.Sort})
+}
+
+// clearSearchBox empties the search box, which go-app would not do.
+func (h *Home) clearSearchBox() {
+	h.typed = ""
+	browser.SetValue(searchID, "")
+}
+
+// onRowClick selects the clicked row (one listener on the list, not one
+// per row).
+func (h *Home) onRowClick(ctx app.Context, e app.Event) {
+	t := e.Get("target")
+	if !t.Truthy() {
+		return
+	}
+	li := t.Call("closest", "li.session")
+	if !li.Truthy() {
+		return
+	}
+	h.choose(li.Get("dataset").Get("key").String())
+}
+
+// choose selects a row; looking at a session clears its attention mark.
+func (h *Home) choose(key string) {
+	h.selected = key
+	delete(h.attention, key)
+}

@@ -1,0 +1,223 @@
+package ui
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/list"
+	"vibecraft.sh/helm/shared"
+)
+
+func TestDocumentTitle(t *testing.T) {
+	for _, tc := range []struct {
+		waiting int
+		want    string
+	}{
+		{0, "Helm"}, {-1, "Helm"}, {1, "(1) Helm"}, {2, "(2) Helm"}, {1234, "(1,234) Helm"},
+	} {
+		if got := DocumentTitle(tc.waiting); got != tc.want {
+			t.Errorf("DocumentTitle(%d) = %q, want %q", tc.waiting, got, tc.want)
+		}
+	}
+}
+
+func TestMarked(t *testing.T) {
+	for _, tc := range []struct {
+		text, search, want string
+	}{
+		{"Fix the Login flake", "login", "Fix the <mark>Login</mark> flake"},
+		{"login LOGIN", "Login", "<mark>login</mark> <mark>LOGIN</mark>"},
+		{"Fix", "", "Fix"},
+		{"Fix", "zzz", "Fix"},
+		{"", "x", ""},
+		{"<b>über</b>", "ÜBER", "&lt;b&gt;<mark>über</mark>&lt;/b&gt;"}, // text stays text
+	} {
+		var b strings.Builder
+		for _, n := range marked(tc.text, tc.search) {
+			b.WriteString(strings.Trim(app.HTMLString(n), "\n"))
+		}
+		got := b.String()
+		if got != tc.want {
+			t.Errorf("marked(%q, %q) = %q, want %q", tc.text, tc.search, got, tc.want)
+		}
+	}
+}
+
+func TestSnippet(t *testing.T) {
+	long := strings.Repeat("a", 100) + " the Needle\n\nhere " + strings.Repeat("é", 100)
+	got := snippet(long, "needle")
+	if !strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") || !strings.Contains(got, "the Needle here") {
+		t.Errorf("snippet = %q", got)
+	}
+	if !strings.Contains(got, "é") || strings.ContainsRune(got, '\uFFFD') {
+		t.Errorf("snippet cut a rune: %q", got)
+	}
+	if got := snippet("short needle", "NEEDLE"); got != "short needle" {
+		t.Errorf("short: %q", got)
+	}
+	if got := snippet("nothing", "needle"); got != "" {
+		t.Errorf("no match: %q", got)
+	}
+}
+
+// viewSample: two projects, the three statuses, one match only in a
+// first prompt.
+func viewSample() []shared.Session {
+	s := sample()
+	s = append(s,
+		shared.Session{ID: "w2", Source: shared.SourceClaude, Title: "Deploy script", FirstPrompt: "make the deploy script idempotent",
+			ProjectPath: "/w/site", ProjectName: "site", Status: shared.StatusWaiting, UpdatedAt: ms(time.Hour), CostUSD: 9},
+		shared.Session{ID: "wk", Source: shared.SourceClaude, Title: "Tests", FirstPrompt: "add tests for the LOGIN page",
+			ProjectPath: "/home/dev/webapp", ProjectName: "webapp", Status: shared.StatusWorking, Active: true, UpdatedAt: ms(time.Minute)},
+	)
+	return s
+}
+
+func TestRenderView(t *testing.T) {
+	tests := []struct {
+		name   string
+		raw    string // the URL query
+		keys   []string
+		expect []string // in the page
+		absent []string
+	}{
+		{name: "everything", raw: "", keys: []string{"claude:wk", "claude:new", "claude:w2", "opencode:old"},
+			expect: []string{">4 sessions<", `id="waiting"`, ">2 waiting<", `id="filters"`, `id="search"`}},
+		{name: "project", raw: "project=%2Fw%2Fsite", keys: []string{"claude:w2", "opencode:old"},
+			expect: []string{">2 of 4 sessions<", `id="clear"`}},
+		{name: "status", raw: "status=waiting", keys: []string{"claude:new", "claude:w2"},
+			expect: []string{`<button data-value="waiting" aria-pressed>`}},
+		{name: "active", raw: "status=active", keys: []string{"claude:wk"}},
+		{name: "source", raw: "source=opencode", keys: []string{"opencode:old"}},
+		{name: "search highlights", raw: "q=DEPLOY", keys: []string{"claude:w2"},
+			expect: []string{"<mark>Deploy</mark>", ">1 of 4 sessions<"}},
+		{name: "a match in the prompt shows it", raw: "q=login", keys: []string{"claude:wk"},
+			expect: []string{`class="prompt"`, "<mark>LOGIN</mark>"}},
+		{name: "a match in the project path shows it", raw: "q=home%2Fdev", keys: []string{"claude:wk", "claude:new"},
+			expect: []string{`<p class="prompt">/<mark>home/dev</mark>/webapp</p>`}},
+		{name: "sort by cost", raw: "sort=cost", keys: []string{"claude:w2", "claude:new", "claude:wk", "opencode:old"}}, // equal costs: newest first
+		{name: "nothing matches", raw: "q=zzz", keys: nil, expect: []string{`id="no-match"`, ">0 of 4 sessions<"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := NewHome(Seed{Sessions: viewSample(), At: ms(0), Now: now})
+			h.query = list.QueryFromURL(tc.raw)
+			h.typed = h.query.Search
+			out := render(t, h)
+			var keys []string
+			for _, m := range regexp.MustCompile(`<li[^>]*data-key="([^"]*)"`).FindAllStringSubmatch(out, -1) {
+				keys = append(keys, m[1])
+			}
+			if fmt.Sprint(keys) != fmt.Sprint(tc.keys) {
+				t.Errorf("rows %v, want %v", keys, tc.keys)
+			}
+			flat := regexp.MustCompile(`>\s+`).ReplaceAllString(regexp.MustCompile(`\s+<`).ReplaceAllString(out, "<"), ">")
+			flat = sortAttrs(flat)
+			for _, want := range tc.expect {
+				if !strings.Contains(flat, sortAttrs(want)) {
+					t.Errorf("page lacks %s", want)
+				}
+			}
+			if tc.raw == "" && strings.Contains(out, `id="clear"`) {
+				t.Error("a clear button without anything to clear")
+			}
+		})
+	}
+}
+
+func TestRenderFilterControlsReflectTheView(t *testing.T) {
+	h := NewHome(Seed{Sessions: viewSample(), At: ms(0), Now: now})
+	h.query = list.QueryFromURL("source=claude&project=%2Fw%2Fsite&sort=messages&q=dep")
+	h.typed = "dep"
+	out := render(t, h)
+	out = sortAttrs(out)
+	for _, re := range []string{
+		`<input [^>]*value="dep"`,
+		`<option selected value="claude">`,
+		`<option selected value="/w/site">\s*site \(1\)`,   // claude sessions of site: 1
+		`<option value="/home/dev/webapp">\s*webapp \(2\)`, // newest project first
+		`<option selected value="messages">`,
+		`<option value="all">\s*All projects \(2\)`,
+		`<option value="all">\s*All sources`,
+		`<select [^>]*id="project"[^>]*value="/w/site"`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("page does not match %s", re)
+		}
+	}
+	if i, j := strings.Index(out, `<option value="/home/dev/webapp">`), strings.Index(out, `<option selected value="/w/site">`); i < 0 || j < 0 || i > j {
+		t.Error("projects are not newest first")
+	}
+	if n := len(regexp.MustCompile(`<option selected`).FindAllString(out, -1)); n != 3 {
+		t.Errorf("%d selected options, want one per select (3)", n)
+	}
+}
+
+// sortAttrs rewrites every tag with its attributes in name order: go-app
+// writes them in map order.
+func sortAttrs(html string) string {
+	attrRE := regexp.MustCompile(`\s[a-z-]+(="[^"]*")?`)
+	return regexp.MustCompile(`<[a-z0-9]+(\s[^>]*)?>`).ReplaceAllStringFunc(html, func(tag string) string {
+		name := regexp.MustCompile(`^<[a-z0-9]+`).FindString(tag)
+		attrs := attrRE.FindAllString(tag, -1)
+		slices.Sort(attrs)
+		return name + strings.Join(attrs, "") + ">"
+	})
+}
+
+func TestApplyMarksSessionsThatStartWaiting(t *testing.T) {
+	h := NewHome(Seed{Now: now})
+	h.apply(shared.Event{Type: shared.EventInit, Sessions: viewSample()})
+	if len(h.attention) != 0 {
+		t.Fatalf("the first list marks nothing: %v", h.attention)
+	}
+	wk, _ := h.sessions.Get("claude:wk")
+	wk.Status = shared.StatusWaiting
+	h.apply(shared.Event{Type: shared.EventSessionUpdated, Sessions: []shared.Session{wk}})
+	if !h.attention["claude:wk"] || len(h.attention) != 1 {
+		t.Fatalf("attention = %v", h.attention)
+	}
+	if n := h.sessions.Count(shared.StatusWaiting); n != 3 {
+		t.Fatalf("%d waiting", n)
+	}
+	out := render(t, h)
+	if !strings.Contains(sortAttrs(out), `<li class="session" data-attention data-key="claude:wk"`) {
+		t.Errorf("the row is not marked:\n%s", out)
+	}
+	if !strings.Contains(out, ">3 waiting<") {
+		t.Error("the badge does not count it")
+	}
+	// A new session that arrives waiting asks too; one that leaves waiting stops.
+	h.apply(shared.Event{Type: shared.EventSessionCreated, Sessions: []shared.Session{{ID: "n2", Source: shared.SourceClaude, Status: shared.StatusWaiting, UpdatedAt: ms(0)}}})
+	wk.Status = shared.StatusWorking
+	h.apply(shared.Event{Type: shared.EventSessionUpdated, Sessions: []shared.Session{wk}})
+	if fmt.Sprint(h.attention) != "map[claude:n2:true]" {
+		t.Fatalf("attention = %v", h.attention)
+	}
+	// Looking at it clears the mark; so does a snapshot without it.
+	h.choose("claude:n2")
+	if len(h.attention) != 0 {
+		t.Fatalf("attention = %v", h.attention)
+	}
+	h.attention = map[string]bool{"claude:gone": true}
+	h.apply(shared.Event{Type: shared.EventRefresh, Sessions: viewSample()})
+	if len(h.attention) != 0 {
+		t.Fatalf("a refresh without the session kept its mark: %v", h.attention)
+	}
+}
+
+func TestRenderMarksTheSelectedRow(t *testing.T) {
+	h := NewHome(Seed{Sessions: viewSample(), At: ms(0), Now: now})
+	h.choose("claude:w2")
+	out := render(t, h)
+	sel := regexp.MustCompile(`<li[^>]*class="session selected"[^>]*>`).FindAllString(sortAttrs(out), -1)
+	if len(sel) != 1 || sel[0] != `<li aria-current class="session selected" data-key="claude:w2" data-status="waiting" tabindex="-1">` {
+		t.Fatalf("selected rows: %v", sel)
+	}
+}
