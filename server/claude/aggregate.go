@@ -47,6 +47,8 @@ type aggregate struct {
 	turn    turn
 
 	key []byte // scratch for response keys
+
+	lazy *lazyIDs // messages, responses and pending still encoded, from the scan cache (cachecodec.go)
 }
 
 func newAggregate() aggregate {

@@ -21,6 +21,8 @@ type file struct {
 	ino    uint64
 	seen   bool // stat'ed at least once
 
+	fromCache bool // seeded from the scan cache and not refreshed since
+
 	agg       aggregate
 	hintCwd   string // from sessions-index.json, when no record has a cwd
 	hintTried bool
@@ -82,6 +84,10 @@ func (f *file) refresh(r *reader, info os.FileInfo) (readStats, error) {
 	if f.offset > 0 && !continues(fh, f.offset) {
 		// Rewritten in place to a larger size: what was read is not what
 		// the file holds now.
+		f.reset()
+		rs.reset = true
+	}
+	if !f.agg.materialize() { // the cache's id sets, needed from here on
 		f.reset()
 		rs.reset = true
 	}

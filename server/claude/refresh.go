@@ -84,6 +84,7 @@ func (s *Source) refreshOne(path string, k kind, touched map[string]bool) {
 // settle applies the outcome of one refresh: counts it, forgets a file
 // that is gone, and moves a legacy agent file whose parent changed.
 func (s *Source) settle(f *file, oldSID string, rs readStats, err error, touched map[string]bool) {
+	s.noteRefresh(f, rs, err)
 	if errors.Is(err, errGone) {
 		if s.files[f.path] == f {
 			sid := f.sid

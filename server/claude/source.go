@@ -27,6 +27,7 @@ type Options struct {
 	Logger        *slog.Logger     // nil = slog.Default()
 	ActiveWindow  time.Duration    // 0 = 2 min: "written recently" for working and active
 	WaitingWindow time.Duration    // 0 = 30 min: how long an ended turn shows waiting
+	CacheFile     string           // "" = none: where Save keeps per-file state for the next start (cache.go)
 }
 
 // Source is the Claude Code session source. Its methods are safe for
@@ -45,7 +46,8 @@ type Source struct {
 	pids     map[string]pidEntry         // registry files, by path
 	reported map[string]bool             // sessions the last Scan/Update returned
 
-	st stats
+	st    stats
+	cache cacheState
 }
 
 // New returns a Source over opts.Roots. It reads nothing until Scan.
@@ -61,6 +63,7 @@ func New(opts Options) *Source {
 		pids:          map[string]pidEntry{},
 		reported:      map[string]bool{},
 	}
+	s.cache.path = opts.CacheFile
 	for _, r := range opts.Roots {
 		if r == "" {
 			continue
@@ -94,10 +97,20 @@ func (s *Source) Roots() []string { return append([]string(nil), s.roots...) }
 
 // Scan walks every root's projects/ tree, reads each transcript from its
 // saved offset (the first time: whole), forgets files that vanished, reads
-// the process registry and returns every session.
+// the process registry and returns every session. With a CacheFile, the
+// first Scan starts from the saved state and every Scan saves.
 func (s *Source) Scan(ctx context.Context) ([]shared.Session, error) {
+	out, err := s.scan(ctx)
+	if e := s.Save(); e != nil {
+		s.log.Warn("claude: saving scan cache", "err", e)
+	}
+	return out, err
+}
+
+func (s *Source) scan(ctx context.Context) ([]shared.Session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.loadCache()
 	touched := map[string]bool{}
 	var list []found
 	for _, root := range s.roots {
@@ -113,6 +126,7 @@ func (s *Source) Scan(ctx context.Context) ([]shared.Session, error) {
 		}
 	}
 	err := s.refreshFound(ctx, list, touched)
+	s.endSeeding()
 	pids := map[string]pidEntry{}
 	for _, root := range s.roots {
 		for path, e := range readPIDDir(root) {
@@ -155,7 +169,7 @@ func (s *Source) track(path string, k kind) *file {
 	if f, ok := s.files[path]; ok {
 		return f
 	}
-	f := newFile(path, k)
+	f := s.seeded(path, k)
 	s.files[path] = f
 	s.link(f)
 	return f
@@ -194,6 +208,7 @@ func (s *Source) unlink(f *file) {
 func (s *Source) forget(f *file, touched map[string]bool) {
 	s.unlink(f)
 	delete(s.files, f.path)
+	s.cache.dirty = true
 	if f.sid != "" {
 		touched[f.sid] = true
 	}

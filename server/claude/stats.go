@@ -17,6 +17,8 @@ type Stats struct {
 	Resets       int64  `json:"resets"`       // files re-read whole (truncated or replaced)
 	ReadErrors   int64  `json:"readErrors"`
 	SkippedPaths int64  `json:"skippedPaths"` // unreadable folders, folders named like transcripts
+	FromCache    int64  `json:"fromCache"`    // files unchanged since the scan cache was saved: not read at all
+	CacheResumed int64  `json:"cacheResumed"` // files grown (or touched) since: read from the cached offset
 	LastError    string `json:"lastError,omitempty"`
 }
 
@@ -25,7 +27,7 @@ type Stats struct {
 type stats struct {
 	files, sessions                                           atomic.Int64
 	filesRead, bytes, lines, skipped, unknown, resets, errors atomic.Int64
-	skippedPaths                                              atomic.Int64
+	skippedPaths, fromCache, cacheResumed                     atomic.Int64
 	mu                                                        sync.Mutex
 	lastError                                                 string
 }
@@ -74,6 +76,7 @@ func (s *Source) Stats() Stats {
 		Files: int(st.files.Load()), Sessions: int(st.sessions.Load()),
 		FilesRead: st.filesRead.Load(), BytesRead: st.bytes.Load(), Lines: st.lines.Load(),
 		LinesSkipped: st.skipped.Load(), UnknownTypes: st.unknown.Load(), Resets: st.resets.Load(),
-		ReadErrors: st.errors.Load(), SkippedPaths: st.skippedPaths.Load(), LastError: last,
+		ReadErrors: st.errors.Load(), SkippedPaths: st.skippedPaths.Load(),
+		FromCache: st.fromCache.Load(), CacheResumed: st.cacheResumed.Load(), LastError: last,
 	}
 }

@@ -1,0 +1,153 @@
+package claude
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"vibecraft.sh/helm/server/internal/corpus"
+)
+
+// recrc replaces the checksum of a cache after an edit.
+func recrc(data []byte) []byte {
+	body := data[:len(data)-4]
+	return binary.LittleEndian.AppendUint32(slices.Clone(body), crc32.Checksum(body, castagnoli))
+}
+
+// TestCacheInvalid checks that a cache file that is not one this Source
+// wrote is ignored, with a debug log, and replaced by a good one.
+func TestCacheInvalid(t *testing.T) {
+	tests := []struct {
+		name  string
+		spoil func(t *testing.T, c *cacheTree, good []byte) []byte
+	}{
+		{"random bytes", func(t *testing.T, c *cacheTree, good []byte) []byte {
+			r := rand.New(rand.NewPCG(1, 2))
+			b := make([]byte, 4096)
+			for i := range b {
+				b[i] = byte(r.Uint32())
+			}
+			return b
+		}},
+		{"empty", func(t *testing.T, c *cacheTree, good []byte) []byte { return nil }},
+		{"truncated", func(t *testing.T, c *cacheTree, good []byte) []byte { return good[:len(good)/2] }},
+		{"a byte flipped", func(t *testing.T, c *cacheTree, good []byte) []byte {
+			b := slices.Clone(good)
+			b[len(b)/2] ^= 0xff
+			return b
+		}},
+		{"another version", func(t *testing.T, c *cacheTree, good []byte) []byte {
+			b := slices.Clone(good)
+			b[len(cacheMagic)] = cacheVersion + 1
+			return recrc(b)
+		}},
+		{"another build", func(t *testing.T, c *cacheTree, good []byte) []byte {
+			src, _ := scan(t, c.root, cacheNow)
+			return encodeCache(buildStamp()+"-other", src.roots, slices.Collect(mapValues(src.files)))
+		}},
+		{"other roots", func(t *testing.T, c *cacheTree, good []byte) []byte {
+			other := t.TempDir()
+			if _, err := corpus.Generate(other, 64<<10, 3, 1, 9); err != nil {
+				t.Fatal(err)
+			}
+			src, _ := scan(t, other, cacheNow)
+			return encodeCache(buildStamp(), src.roots, slices.Collect(mapValues(src.files)))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCacheTree(t)
+			c.scan(t)
+			bad := tt.spoil(t, c, readFile(t, c.cache))
+			if err := os.WriteFile(c.cache, bad, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, total := c.transcripts(t)
+			src, out := c.scan(t)
+			sameSessions(t, "ignored cache", out, c.fresh(t))
+			if st := src.Stats(); st.FromCache != 0 || st.BytesRead != total {
+				t.Errorf("read %d bytes of %d, %d files from cache; want the cache ignored", st.BytesRead, total, st.FromCache)
+			}
+			if !strings.Contains(c.log.String(), "ignoring scan cache") {
+				t.Errorf("no debug log of the ignored cache in %q", c.log.String())
+			}
+			next, _ := c.scan(t)
+			if next.Stats().BytesRead != 0 {
+				t.Error("the bad cache was not replaced by a good one")
+			}
+		})
+	}
+}
+
+func mapValues(m map[string]*file) func(func(*file) bool) {
+	return func(yield func(*file) bool) {
+		for _, f := range m {
+			if !yield(f) {
+				return
+			}
+		}
+	}
+}
+
+// TestCacheDecodeDamage feeds the decoder every prefix of a cache, and
+// copies with bytes changed, all with a valid checksum: each prefix is
+// refused, and no input panics.
+func TestCacheDecodeDamage(t *testing.T) {
+	root := t.TempDir()
+	install(t, root, projectRel("/home/dev/webapp", sidSplit+".jsonl"), "split.jsonl")
+	install(t, root, projectRel("/home/dev/webapp", sidSub+".jsonl"), "sub-main.jsonl")
+	install(t, root, projectRel("/home/dev/webapp", "agent-a1.jsonl"), "sub-legacy.jsonl")
+	src, _ := scan(t, root, cacheNow)
+	good := encodeCache("b", src.roots, slices.Collect(mapValues(src.files)))
+	files, err := decodeCache(good, "b", src.roots)
+	if err != nil || len(files) != 3 {
+		t.Fatalf("good cache: %d files, %v", len(files), err)
+	}
+	for path, f := range files {
+		if !f.agg.materialize() || f.agg.messageCount() != src.files[path].agg.messageCount() ||
+			len(f.agg.responses) != len(src.files[path].agg.responses) {
+			t.Errorf("%s: id sets not restored", path)
+		}
+	}
+	body := good[:len(good)-4]
+	for i := range body {
+		if _, err := decodeCache(recrc(append(slices.Clone(body[:i]), 0, 0, 0, 0)), "b", src.roots); err == nil {
+			t.Fatalf("prefix of %d bytes accepted", i)
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		b := slices.Clone(good)
+		for range 1 + r.IntN(4) {
+			b[r.IntN(len(b)-4)] = byte(r.Uint32())
+		}
+		files, _ := decodeCache(recrc(b), "b", src.roots) // must not panic
+		for _, f := range files {
+			f.agg.materialize()
+		}
+	}
+}
+
+// TestCacheSaveFails checks that a cache that cannot be written does not
+// fail the scan, and that Save reports it until it succeeds.
+func TestCacheSaveFails(t *testing.T) {
+	c := newCacheTree(t)
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.cache = filepath.Join(blocker, "claude-scan.cache") // its folder is a file
+	src, out := c.scan(t)
+	sameSessions(t, "unwritable cache", out, c.fresh(t))
+	if !strings.Contains(c.log.String(), "saving scan cache") {
+		t.Errorf("no warning of the failed save in %q", c.log.String())
+	}
+	if err := src.Save(); err == nil {
+		t.Error("Save after a failed save: nil error, want the failure again")
+	}
+}

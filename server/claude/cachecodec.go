@@ -1,0 +1,347 @@
+package claude
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"slices"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// The scan cache is a compact binary form, chosen over gob and JSON for
+// load speed: varints and length-prefixed strings, decoded in one pass
+// with no reflection. Its layout:
+//
+//	magic, uvarint version, build stamp, roots, file count, files…, CRC-32C
+//
+// The checksum (of everything before it) makes a torn or corrupt file
+// fail as a whole, so no half-read state ever reaches a Source.
+//
+// Bump cacheVersion whenever the layout, or what an aggregate means
+// (parsing, the rules in aggregate.go), changes: a cache written by
+// other rules would give other results than a fresh read.
+const (
+	cacheMagic   = "helm/claude-scan\n"
+	cacheVersion = 1
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+var errCacheFormat = errors.New("not a valid scan cache")
+
+// encoder appends the cache's primitives to b.
+type encoder struct {
+	b   []byte
+	ids []byte // scratch for id sets
+}
+
+func (e *encoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+func (e *encoder) int(v int64)   { e.b = binary.AppendVarint(e.b, v) }
+func (e *encoder) str(s string)  { e.uint(uint64(len(s))); e.b = append(e.b, s...) }
+
+func (e *encoder) tokens(t shared.Tokens) {
+	e.int(int64(t.Input))
+	e.int(int64(t.Output))
+	e.int(int64(t.CacheRead))
+	e.int(int64(t.CacheWrite))
+}
+
+// encodeCache writes the state of every transcript that was read, for
+// roots under build stamp build.
+func encodeCache(build string, roots []string, files []*file) []byte {
+	e := encoder{b: make([]byte, 0, 256*len(files)+1024)}
+	e.b = append(e.b, cacheMagic...)
+	e.uint(cacheVersion)
+	e.str(build)
+	e.uint(uint64(len(roots)))
+	for _, r := range roots {
+		e.str(r)
+	}
+	e.uint(uint64(len(files)))
+	for _, f := range files {
+		e.file(f)
+	}
+	return binary.LittleEndian.AppendUint32(e.b, crc32.Checksum(e.b, castagnoli))
+}
+
+func (e *encoder) file(f *file) {
+	e.str(f.path)
+	e.uint(uint64(f.kind))
+	e.str(f.sid)
+	e.int(f.offset)
+	e.int(f.size)
+	e.int(f.mtime.Unix())
+	e.uint(uint64(f.mtime.Nanosecond()))
+	e.uint(f.ino)
+	e.agg(&f.agg)
+}
+
+func (e *encoder) agg(a *aggregate) {
+	for _, s := range []string{a.sessionID, a.cwd, a.version, a.gitBranch, a.model,
+		a.customTitle, a.aiTitle, a.summary, a.firstPrompt} {
+		e.str(s)
+	}
+	e.int(a.firstTS)
+	e.int(a.lastTS)
+	e.uint(uint64(a.prompts))
+	e.uint(uint64(a.anonymous))
+	e.uint(uint64(a.turn))
+
+	// Models are written once and referred to by index + 1 (0 is ""),
+	// as the aggregate shares them. A name outside a.models cannot
+	// happen (intern made them all), but would be added, not lost.
+	models := a.models
+	index := func(m string) uint64 {
+		if m == "" {
+			return 0
+		}
+		if i := slices.Index(models, m); i >= 0 {
+			return uint64(i) + 1
+		}
+		models = append(models[:len(models):len(models)], m)
+		return uint64(len(models))
+	}
+	byModel := make([]uint64, 0, len(a.byModel))
+	for m := range a.byModel {
+		byModel = append(byModel, index(m))
+	}
+	type resp struct {
+		key   string
+		model uint64
+		t     shared.Tokens
+	}
+	var resps []resp
+	if a.lazy == nil {
+		resps = make([]resp, 0, len(a.responses))
+		for k, r := range a.responses {
+			resps = append(resps, resp{k, index(r.model), r.tokens})
+		}
+	}
+
+	e.uint(uint64(len(models)))
+	for _, m := range models {
+		e.str(m)
+	}
+	e.uint(uint64(len(byModel)))
+	for _, i := range byModel {
+		e.uint(i)
+		m := ""
+		if i > 0 {
+			m = models[i-1]
+		}
+		e.tokens(a.byModel[m])
+	}
+
+	// The id sets come last, length-prefixed, so that a load can keep
+	// them encoded until the file grows (see lazyIDs); still encoded,
+	// they are written back as they are.
+	e.uint(uint64(a.messageCount()))
+	if a.lazy != nil {
+		e.uint(uint64(len(a.lazy.blob)))
+		e.b = append(e.b, a.lazy.blob...)
+		return
+	}
+	outer := e.b
+	e.b = e.ids[:0]
+	e.uint(uint64(len(resps)))
+	for _, r := range resps {
+		e.str(r.key)
+		e.uint(r.model)
+		e.tokens(r.t)
+	}
+	e.set(a.messages)
+	e.set(a.pending)
+	e.ids, e.b = e.b, outer
+	e.uint(uint64(len(e.ids)))
+	e.b = append(e.b, e.ids...)
+}
+
+func (e *encoder) set(m map[string]struct{}) {
+	e.uint(uint64(len(m)))
+	for k := range m {
+		e.str(k)
+	}
+}
+
+// decoder reads what encoder wrote. Errors are sticky: after the first,
+// every read returns a zero value and the caller checks err once.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail(what string) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: bad %s", errCacheFormat, what)
+	}
+	d.b = nil
+}
+
+func (d *decoder) uint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail("number")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) int() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail("number")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) str() string {
+	n := d.uint()
+	if n > uint64(len(d.b)) {
+		d.fail("string")
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+// count reads a number of elements, each at least one byte long, so a
+// corrupt count cannot make a huge allocation.
+func (d *decoder) count() int {
+	n := d.uint()
+	if n > uint64(len(d.b)) {
+		d.fail("count")
+		return 0
+	}
+	return int(n)
+}
+
+// small reads a count that must not exceed limit.
+func (d *decoder) small(limit uint64, what string) uint64 {
+	v := d.uint()
+	if v > limit {
+		d.fail(what)
+		return 0
+	}
+	return v
+}
+
+func (d *decoder) tokens() shared.Tokens {
+	return shared.Tokens{Input: int(d.int()), Output: int(d.int()), CacheRead: int(d.int()), CacheWrite: int(d.int())}
+}
+
+// decodeCache checks data (magic, version, checksum, build stamp and
+// roots) and returns the transcripts it holds, by path.
+func decodeCache(data []byte, build string, roots []string) (map[string]*file, error) {
+	if len(data) < len(cacheMagic)+4 || string(data[:len(cacheMagic)]) != cacheMagic {
+		return nil, fmt.Errorf("%w: no magic", errCacheFormat)
+	}
+	body := data[:len(data)-4]
+	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
+		return nil, fmt.Errorf("%w: checksum mismatch", errCacheFormat)
+	}
+	d := decoder{b: body[len(cacheMagic):]}
+	if v := d.uint(); d.err == nil && v != cacheVersion {
+		return nil, fmt.Errorf("%w: version %d, want %d", errCacheFormat, v, cacheVersion)
+	}
+	if b := d.str(); d.err == nil && b != build {
+		return nil, fmt.Errorf("%w: written by build %q", errCacheFormat, b)
+	}
+	n := d.count()
+	written := make([]string, 0, n)
+	for range n {
+		written = append(written, d.str())
+	}
+	if d.err == nil && !slices.Equal(written, roots) {
+		return nil, fmt.Errorf("%w: written for roots %q", errCacheFormat, written)
+	}
+	n = d.count()
+	files := make(map[string]*file, n)
+	for range n {
+		f := d.file()
+		if d.err != nil {
+			break
+		}
+		files[f.path] = f
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.fail("length")
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return files, nil
+}
+
+func (d *decoder) file() *file {
+	f := &file{seen: true, fromCache: true}
+	f.path = d.str()
+	f.kind = kind(d.small(uint64(kindPIDFile), "kind"))
+	f.sid = d.str()
+	f.offset, f.size = d.int(), d.int()
+	sec, nsec := d.int(), d.small(999_999_999, "mtime")
+	f.mtime = time.Unix(sec, int64(nsec))
+	f.ino = d.uint()
+	if !f.kind.isTranscript() || f.offset < 0 || f.offset > f.size {
+		d.fail("file state")
+	}
+	f.agg = d.agg()
+	return f
+}
+
+func (d *decoder) agg() aggregate {
+	var a aggregate
+	for _, s := range []*string{&a.sessionID, &a.cwd, &a.version, &a.gitBranch, &a.model,
+		&a.customTitle, &a.aiTitle, &a.summary, &a.firstPrompt} {
+		*s = d.str()
+	}
+	a.firstTS, a.lastTS = d.int(), d.int()
+	a.prompts = int(d.small(1<<40, "count"))
+	a.anonymous = int(d.small(1<<40, "count"))
+	a.turn = turn(d.small(uint64(turnEnded), "turn"))
+
+	n := d.count()
+	a.models = make([]string, 0, n)
+	for range n {
+		a.models = append(a.models, d.str())
+	}
+	model := func() string {
+		i := d.small(uint64(len(a.models)), "model")
+		if i == 0 {
+			return ""
+		}
+		return a.models[i-1]
+	}
+	n = d.count()
+	a.byModel = make(map[string]shared.Tokens, n)
+	for range n {
+		m := model()
+		a.byModel[m] = d.tokens()
+	}
+	messages := int(d.small(1<<40, "count"))
+	n = d.count()
+	if d.err == nil {
+		// A sub-slice of the cache: it keeps the file's buffer alive,
+		// which is smaller than the maps it stands for.
+		a.lazy = &lazyIDs{blob: d.b[:n:n], messages: messages}
+		d.b = d.b[n:]
+	}
+	// responses, messages and pending stay nil: only apply writes them,
+	// and refresh materializes them before it.
+	return a
+}
+
+func (d *decoder) set() map[string]struct{} {
+	n := d.count()
+	m := make(map[string]struct{}, n)
+	for range n {
+		m[d.str()] = struct{}{}
+	}
+	return m
+}
