@@ -50,9 +50,11 @@ fuzz:
 	  done; \
 	done
 
-## bench: performance figures (see the README)
+## bench: the performance table (corpora are generated once into BENCH_DIR)
+BENCH_DIR ?= $(or $(TMPDIR),/tmp)/helm-bench
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./server/...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x ./server/claude ./server/stream ./app/list
+	$(GO) run ./server/cmd/helmbench -bin bin/helmd -work $(BENCH_DIR)
 
 clean:
 	rm -rf bin web/app.wasm web/app.wasm.br web/app.wasm.gz

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"vibecraft.sh/helm/server/api"
@@ -63,7 +64,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else if len(roots) == 0 {
 		roots = claude.DefaultRoots(os.Getenv, home)
 	}
-	claudeSrc := claude.New(claude.Options{Roots: roots, Logger: log})
+	cacheFile := ""
+	if cfg.CacheDir != "" && !cfg.Demo {
+		cacheFile = filepath.Join(cfg.CacheDir, "claude-scan.cache")
+	}
+	claudeSrc := claude.New(claude.Options{Roots: roots, Logger: log, CacheFile: cacheFile})
 	sources := []live.Source{claudeSrc}
 	specs := claudeSrc.WatchSpecs()
 	var oc *opencode.Source
@@ -129,8 +134,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	url := "http://" + ln.Addr().String() + "/"
+	openCode := "off"
+	if oc != nil {
+		openCode = cfg.OpenCodeDB
+	}
 	log.Info("helmd serving", "url", url, "version", version,
-		"claudeRoots", roots, "openCode", cfg.OpenCodeDB, "watch", watchMode(cfg))
+		"claudeRoots", roots, "openCode", openCode, "watch", watchMode(cfg))
 	if token != "" {
 		// Printed, not logged: the one place a user finds the way in.
 		fmt.Fprintf(stdout, "Helm is exposed beyond loopback and needs a token. Open:\n  %s?token=%s\n", url, token)
@@ -154,6 +163,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		_ = lv.Run(ctx)
 	}()
 
+	if cacheFile != "" {
+		go saveEvery(ctx, claudeSrc, 30*time.Second, log)
+	}
+
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	select {
@@ -168,7 +181,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		srv.Close()
 	}
+	if cacheFile != "" {
+		if err := claudeSrc.Save(); err != nil {
+			log.Warn("saving scan state", "err", err)
+		}
+	}
 	return nil
+}
+
+// saveEvery keeps the scan state on disk fresh while helmd runs, so even
+// a killed helmd restarts without re-reading what it had read.
+func saveEvery(ctx context.Context, src *claude.Source, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := src.Save(); err != nil {
+				log.Warn("saving scan state", "err", err)
+			}
+		}
+	}
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {

@@ -11,8 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
 	"vibecraft.sh/helm/server/internal/corpus"
 )
@@ -37,7 +35,7 @@ func run(args []string) error {
 	if *out == "" {
 		return errors.New("-out is required")
 	}
-	total, err := parseSize(*size)
+	total, err := corpus.ParseSize(*size)
 	if err != nil {
 		return err
 	}
@@ -51,23 +49,4 @@ func run(args []string) error {
 	fmt.Printf("wrote %d sessions (%d subagent files), %d lines, %.1f MB, largest file %.1f MB\n",
 		st.Sessions, st.Subagents, st.Lines, float64(st.Bytes)/1e6, float64(st.Largest)/1e6)
 	return nil
-}
-
-func parseSize(s string) (int64, error) {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
-			break
-		}
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f <= 0 {
-		return 0, fmt.Errorf("size %q: want e.g. 500MB or 2GB", s)
-	}
-	return int64(f * float64(mult)), nil
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"vibecraft.sh/helm/server/internal/corpus"
 )
 
 func TestCorpusIsSeededRealisticAndSized(t *testing.T) {
@@ -65,13 +67,13 @@ func TestCorpusIsSeededRealisticAndSized(t *testing.T) {
 
 func TestParseSize(t *testing.T) {
 	for in, want := range map[string]int64{"2GB": 2 << 30, "500mb": 500 << 20, "10KB": 10 << 10, "123": 123, "1.5MB": 3 << 19} {
-		if got, err := parseSize(in); err != nil || got != want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		if got, err := corpus.ParseSize(in); err != nil || got != want {
+			t.Errorf("corpus.ParseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"", "-1GB", "lots"} {
-		if _, err := parseSize(bad); err == nil {
-			t.Errorf("parseSize(%q) should fail", bad)
+		if _, err := corpus.ParseSize(bad); err == nil {
+			t.Errorf("corpus.ParseSize(%q) should fail", bad)
 		}
 	}
 }
