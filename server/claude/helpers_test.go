@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/claudepath"
 	"vibecraft.sh/helm/server/internal/fixture"
 	"vibecraft.sh/helm/shared"
 )
@@ -101,5 +102,5 @@ func sameSession(t testing.TB, got, want shared.Session) {
 }
 
 func projectRel(cwd, name string) string {
-	return "projects/" + fixture.Slug(cwd) + "/" + name
+	return "projects/" + claudepath.Slug(cwd) + "/" + name
 }

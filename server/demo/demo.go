@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/claudepath"
 )
 
 // Options tune the simulation; zero values take the defaults.
@@ -101,7 +103,7 @@ func (w *world) step(n int) error {
 
 func (w *world) start(i int) (*session, error) {
 	p := projects[i%len(projects)]
-	dir := filepath.Join(w.root, "projects", slug(p.cwd))
+	dir := filepath.Join(w.root, "projects", claudepath.Slug(p.cwd))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
@@ -110,17 +112,6 @@ func (w *world) start(i int) (*session, error) {
 	w.sessions = append(w.sessions, s)
 	w.started++
 	return s, nil
-}
-
-// slug is Claude Code's folder name for a cwd: every character outside
-// [A-Za-z0-9] becomes '-'.
-func slug(cwd string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return r
-		}
-		return '-'
-	}, cwd)
 }
 
 func uuid() string {

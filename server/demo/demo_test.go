@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/claudepath"
 )
 
 func transcripts(t *testing.T, root string) []string {
@@ -68,7 +70,7 @@ func TestWorldLivesAndDies(t *testing.T) {
 			kinds[rec.Type+"/"+rec.Message.StopReason]++
 			if rec.Cwd != "" {
 				cwds[rec.Cwd] = true
-				if !strings.HasSuffix(filepath.Dir(f), slug(rec.Cwd)) {
+				if !strings.HasSuffix(filepath.Dir(f), claudepath.Slug(rec.Cwd)) {
 					t.Fatalf("%s is not in the folder Claude Code would use for %s", f, rec.Cwd)
 				}
 			}

@@ -210,7 +210,7 @@ func TestUnreadableProjectFolder(t *testing.T) {
 	}
 	t.Cleanup(func() { os.Chmod(secret, 0o755) })
 
-	p := startBinaryAs(t, cred, openDir(t), "--port", "0", "--claude-dir", claude, "--no-opencode")
+	p := startBinaryWith(t, startOpts{cred: cred}, openDir(t), "--port", "0", "--claude-dir", claude, "--no-opencode")
 	_, body := get(t, p.URL+"/api/sessions")
 	var sessions []shared.Session
 	if err := json.Unmarshal(body, &sessions); err != nil || len(sessions) != 1 || sessions[0].ID != good {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -444,66 +442,4 @@ func (p *faultProxy) close() {
 	p.set(failAll)
 	p.srv.CloseClientConnections()
 	p.srv.Close()
-}
-
-// startBinaryEnv is startBinary with extra environment variables, which
-// win over startBinary's (XDG_DATA_HOME for OpenCode). It is a copy of
-// startBinary's start-up, kept here because helmd_test.go is not this
-// file's to change; folding the two together is a one-line change there.
-func startBinaryEnv(t *testing.T, dir string, env []string, args ...string) *proc {
-	t.Helper()
-	cmd := exec.Command(helmdBin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), "HELM_CACHE_DIR=", "XDG_DATA_HOME="+t.TempDir()), env...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{cmd: cmd, exited: make(chan struct{})}
-	cmd.Stderr = writerFunc(func(b []byte) (int, error) {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		return p.stderr.Write(b)
-	})
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { cmd.Wait(); close(p.exited) }()
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if u := urlRe.FindString(sc.Text()); u != "" {
-				select {
-				case found <- strings.TrimSuffix(u, "/"):
-				default:
-				}
-			}
-		}
-	}()
-	select {
-	case p.URL = <-found:
-	case <-p.exited:
-		t.Fatalf("helmd exited at start: %s", p.logs())
-	case <-time.After(15 * time.Second):
-		p.kill()
-		t.Fatalf("helmd printed no URL: %s", p.logs())
-	}
-	t.Cleanup(func() {
-		p.terminate(t)
-		if t.Failed() {
-			t.Logf("helmd log:\n%s", p.logs())
-		}
-	})
-	waitUntil(t, 10*time.Second, "the first scan", func() bool {
-		var st struct{ Scan struct{ Scans int } }
-		resp, err := http.Get(p.URL + "/api/status")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		_ = json.NewDecoder(resp.Body).Decode(&st)
-		return st.Scan.Scans > 0
-	})
-	return p
 }

@@ -96,12 +96,25 @@ var urlRe = regexp.MustCompile(`http://[0-9.:\[\]]+/`)
 // startBinary runs helmd with args from dir and waits until it serves.
 func startBinary(t *testing.T, dir string, args ...string) *proc {
 	t.Helper()
-	return startBinaryAs(t, nil, dir, args...)
+	return startBinaryWith(t, startOpts{}, dir, args...)
 }
 
-// startBinaryAs is startBinary as another user (nil: this one).
-func startBinaryAs(t *testing.T, cred *syscall.Credential, dir string, args ...string) *proc {
+// startBinaryEnv is startBinary with extra environment variables, which
+// win over startBinary's own (XDG_DATA_HOME for OpenCode, say).
+func startBinaryEnv(t *testing.T, dir string, env []string, args ...string) *proc {
 	t.Helper()
+	return startBinaryWith(t, startOpts{env: env}, dir, args...)
+}
+
+// startOpts vary how startBinaryWith runs helmd.
+type startOpts struct {
+	cred *syscall.Credential // run as this user (nil: this one)
+	env  []string            // extra environment
+}
+
+func startBinaryWith(t *testing.T, o startOpts, dir string, args ...string) *proc {
+	t.Helper()
+	cred := o.cred
 	bin := helmdBin
 	if cred != nil {
 		// The other user must be able to run it wherever it was built.
@@ -119,7 +132,7 @@ func startBinaryAs(t *testing.T, cred *syscall.Credential, dir string, args ...s
 	if cred != nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	}
-	cmd.Env = append(os.Environ(), "HELM_CACHE_DIR=", "XDG_DATA_HOME="+t.TempDir())
+	cmd.Env = append(append(os.Environ(), "HELM_CACHE_DIR=", "XDG_DATA_HOME="+t.TempDir()), o.env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

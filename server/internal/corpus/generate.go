@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/claudepath"
 )
 
 // Stats describes what Generate wrote.
@@ -73,15 +75,6 @@ func (g *generator) write(n int, total int64) (Stats, error) {
 	return st, nil
 }
 
-func slug(cwd string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return r
-		}
-		return '-'
-	}, cwd)
-}
-
 func (g *generator) id() string {
 	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", g.rng.Uint32(), g.rng.Uint32()&0xffff, g.rng.Uint32()&0xfff, g.rng.Uint32()&0xfff, g.rng.Uint64()&0xffffffffffff)
 }
@@ -101,7 +94,7 @@ func (g *generator) toolResultSize() int {
 }
 
 func (g *generator) session(cwd string, n int, target int64, st *Stats) error {
-	dir := filepath.Join(g.out, "projects", slug(cwd))
+	dir := filepath.Join(g.out, "projects", claudepath.Slug(cwd))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
