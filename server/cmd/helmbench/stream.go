@@ -84,10 +84,16 @@ func (b *bench) latency() ([]row, error) {
 	const n = 10
 	paths := make([]string, n)
 	sids := make([]string, n)
+	// Realistic sessions, so the wire size is a real one: a project path, a
+	// branch, a prompt of typical length (median prompts are well under the
+	// 300-character cut) and a generated title.
+	const prompt = "The login test is flaky on CI since we moved to the new runner; find out why it times out and fix it without raising the timeout."
 	for i := range n {
 		sids[i] = fmt.Sprintf("1a7e0c1e-0000-4000-8000-%012d", i)
-		paths[i] = fixture.Path(root, fmt.Sprintf("/home/dev/project-%d", i%3), sids[i])
-		if err := fixture.AppendErr(paths[i], fixture.User(sids[i], "/home/dev/x", "start", time.Now())); err != nil {
+		cwd := fmt.Sprintf("/home/dev/code/payments-api-%d", i%3)
+		paths[i] = fixture.Path(root, cwd, sids[i])
+		title := fmt.Sprintf(`{"type":"ai-title","aiTitle":"Fix flaky login test on the new CI runner","sessionId":%q}`+"\n", sids[i])
+		if err := fixture.AppendErr(paths[i], fixture.User(sids[i], cwd, prompt, time.Now())+title); err != nil {
 			return nil, err
 		}
 	}
@@ -111,7 +117,7 @@ func (b *bench) latency() ([]row, error) {
 		c.marker.Store(&marker)
 		drain(c.seen)
 		start := time.Now()
-		if err := fixture.AppendErr(paths[k], fixture.Assistant(sids[k], "/home/dev/x", fmt.Sprintf("msg_%d", i), "end_turn", start)); err != nil {
+		if err := fixture.AppendErr(paths[k], fixture.Assistant(sids[k], "/home/dev/code/payments-api", fmt.Sprintf("msg_%d", i), "end_turn", start)); err != nil {
 			return nil, err
 		}
 		select {
