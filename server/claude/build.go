@@ -14,10 +14,12 @@ import (
 const untitled = "Untitled session"
 
 // build computes session sid from memory; false when it has no main
-// transcript (only subagent files, or none).
+// transcript (only subagent files, or none) or its transcript has no
+// complete line yet: a file Claude Code has just created is not shown as
+// an "Untitled session" for the moment before its first line lands.
 func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (shared.Session, bool) {
 	main := primary(s.mains[sid])
-	if main == nil {
+	if main == nil || main.offset == 0 {
 		return shared.Session{}, false
 	}
 	a := &main.agg
