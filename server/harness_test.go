@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -24,9 +25,20 @@ type testServer struct {
 
 var urlLine = regexp.MustCompile(`http://[0-9.:\[\]]+/`)
 
-// startHelmd runs helmd in-process on a free port with extra flags, and
-// stops it when the test ends.
+// startHelmd runs helmd in-process on a free port over a Claude root
+// (OpenCode off) with extra flags, and stops it when the test ends.
 func startHelmd(t testing.TB, claudeDir string, args ...string) *testServer {
+	t.Helper()
+	return launch(t, claudeDir, append([]string{"--no-opencode"}, args...)...)
+}
+
+// startOpenCodeHelmd is startHelmd reading OpenCode's data folder too.
+func startOpenCodeHelmd(t testing.TB, claudeDir, openCodeDir string, args ...string) *testServer {
+	t.Helper()
+	return launch(t, claudeDir, append([]string{"--opencode-dir", openCodeDir, "--opencode-db", filepath.Join(openCodeDir, "opencode.db")}, args...)...)
+}
+
+func launch(t testing.TB, claudeDir string, args ...string) *testServer {
 	t.Helper()
 	if claudeDir == "" {
 		claudeDir = t.TempDir()
@@ -34,7 +46,7 @@ func startHelmd(t testing.TB, claudeDir string, args ...string) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	s := &testServer{Claude: claudeDir, cancel: cancel, done: make(chan error, 1)}
-	full := append([]string{"--port", "0", "--claude-dir", claudeDir, "--no-opencode", "--cache-dir", "", "--log-level", "warn"}, args...)
+	full := append([]string{"--port", "0", "--claude-dir", claudeDir, "--cache-dir", "", "--log-level", "warn"}, args...)
 	go func() {
 		err := run(ctx, full, pw, io.Discard)
 		pw.Close()
@@ -100,14 +112,24 @@ func (s *testServer) stop(t testing.TB) {
 
 func (s *testServer) sessions(t testing.TB) []shared.Session {
 	t.Helper()
-	resp, err := http.Get(s.URL + "/api/sessions")
+	return s.sessionsAt(t, "/api/sessions")
+}
+
+func (s *testServer) sessionsAt(t testing.TB, path string) []shared.Session {
+	t.Helper()
+	var out []shared.Session
+	getJSON(t, s.URL+path, &out)
+	return out
+}
+
+func getJSON(t testing.TB, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var out []shared.Session
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatal(err)
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("%s: %v", url, err)
 	}
-	return out
 }
