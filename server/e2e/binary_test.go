@@ -232,3 +232,34 @@ func TestUnreadableProjectFolder(t *testing.T) {
 		t.Fatalf("status should count the unreadable folder: %+v", st.Claude.Stats)
 	}
 }
+
+// TestSIGTERMEndsStreamsPromptly: open streams do not hold a stop up.
+func TestSIGTERMEndsStreamsPromptly(t *testing.T) {
+	p := startBinary(t, t.TempDir(), "--port", "0", "--claude-dir", t.TempDir(), "--no-opencode")
+	var clients []*ssetest.Client
+	for range 20 {
+		c := ssetest.Connect(t, p.URL+"/api/sessions/stream", "")
+		c.Next(t, 5*time.Second)
+		clients = append(clients, c)
+	}
+	start := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("helmd still running 5 s after SIGTERM with streams open")
+	}
+	for i, c := range clients {
+		select {
+		case _, ok := <-c.Events:
+			for ok {
+				_, ok = <-c.Events
+			}
+		case <-time.After(time.Second):
+			t.Fatalf("stream %d still open after helmd exited", i)
+		}
+	}
+	t.Logf("FIGURE SIGTERM with 20 streams open → exit in %v", time.Since(start).Round(time.Millisecond))
+}
