@@ -19,6 +19,10 @@ import (
 // CookieName holds the token once a browser has presented it.
 const CookieName = "helm_token"
 
+// MaxBodyBytes caps request bodies: no endpoint reads one, so anything
+// large is a mistake or an attack.
+const MaxBodyBytes = 64 << 10
+
 // ContentSecurityPolicy allows what the go-app client needs — its own
 // scripts, compiling its own wasm, its stylesheet, same-origin fetches,
 // the stream and the service worker — and nothing else.
@@ -71,6 +75,11 @@ func Wrap(next http.Handler, o Options) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 
+		if r.ContentLength > MaxBodyBytes {
+			deny(w, r, http.StatusRequestEntityTooLarge, "request body too large")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		if !hostAllowed(r.Host, allowed) {
 			deny(w, r, http.StatusMisdirectedRequest, "host "+quote(r.Host)+" is not served here: open Helm by its loopback address or IP, or start helmd with --allowed-hosts")
 			return

@@ -240,3 +240,23 @@ func FuzzTokenCheck(f *testing.F) {
 		}
 	})
 }
+
+func TestLargeBodiesRefused(t *testing.T) {
+	srv := newServer(t, Options{})
+	resp, err := http.Post(srv.URL+"/api/sessions/refresh", "application/octet-stream", strings.NewReader(strings.Repeat("x", MaxBodyBytes+1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a %d-byte body: %d, want 413", MaxBodyBytes+1, resp.StatusCode)
+	}
+	resp, err = http.Post(srv.URL+"/api/sessions/refresh", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("an empty body: %d", resp.StatusCode)
+	}
+}
