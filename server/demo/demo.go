@@ -96,8 +96,15 @@ func (w *world) step(n int) error {
 		w.sessions = w.sessions[1:]
 		return os.Remove(s.path)
 	}
-	// Otherwise the session whose turn it is moves on.
-	live := w.sessions[len(w.sessions)-1-n%min(3, len(w.sessions))]
+	// Otherwise the session whose turn it is moves on, unless it is
+	// waiting for its user, who takes a while to answer.
+	live := w.sessions[len(w.sessions)-1-n%min(4, len(w.sessions))]
+	if live.phase == 0 && n < live.resumeAt {
+		return nil
+	}
+	if live.phase == 3 {
+		live.resumeAt = n + 8 + n%9
+	}
 	return live.advance(time.Now())
 }
 

@@ -14,6 +14,7 @@ type session struct {
 	topic                 struct{ prompt, title, tool, command string }
 	phase                 int // 0 prompt, 1 tool call, 2 tool result, 3 answer
 	turns                 int
+	resumeAt              int // the step at which its user answers, while waiting
 	msg                   int
 	parent                string
 }
