@@ -121,11 +121,12 @@ func (r *dbReader) changedSince(ctx context.Context, since int64, marks map[stri
 	return out, nil
 }
 
-// collect runs a (session_id, MAX(time_updated), COUNT(*)) query.
+// collect runs a (session_id, MAX(time_updated), COUNT(*)) query, raising
+// the read mark and counting rows it cannot scan.
 func (r *dbReader) collect(ctx context.Context, query string, args []any, each func(string, rowStats)) error {
 	rows, err := r.tx.QueryContext(ctx, query, args...)
 	if err != nil {
-		return fmt.Errorf("read changes: %w", err)
+		return fmt.Errorf("read session rows: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -142,7 +143,7 @@ func (r *dbReader) collect(ctx context.Context, query string, args []any, each f
 		each(sid, rowStats{updated: upd.Int64, count: n})
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read changes: %w", err)
+		return fmt.Errorf("read session rows: %w", err)
 	}
 	return nil
 }

@@ -124,29 +124,14 @@ func (r *dbReader) partTimes(ctx context.Context, in map[string]*facts, ids []st
 		query += " WHERE session_id IN (" + placeholders(len(ids)) + ")"
 	}
 	query += " GROUP BY session_id"
-	rows, err := r.tx.QueryContext(ctx, query, anys(ids)...)
-	if err != nil {
-		return fmt.Errorf("read part times: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			sid string
-			upd sql.NullInt64
-			n   int64
-		)
-		if err := rows.Scan(&sid, &upd, &n); err != nil {
-			r.skipped++
-			continue
-		}
-		r.mark = max(r.mark, upd.Int64)
+	err := r.collect(ctx, query, anys(ids), func(sid string, rs rowStats) {
 		if f := in[sid]; f != nil {
-			f.updatedAt = max(f.updatedAt, upd.Int64)
-			f.rows[1] = rowStats{updated: upd.Int64, count: n}
+			f.updatedAt = max(f.updatedAt, rs.updated)
+			f.rows[1] = rs
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read part times: %w", err)
+	})
+	if err != nil {
+		return fmt.Errorf("part times: %w", err)
 	}
 	return nil
 }
