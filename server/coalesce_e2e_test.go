@@ -13,13 +13,8 @@ import (
 // the disk takes them yield a handful of events, and the last one carries
 // the final state.
 func TestBurstIsCoalescedEndToEnd(t *testing.T) {
-	root := t.TempDir()
 	const sid = "b0b0b0b0-0000-4000-8000-00000000c0a1"
-	path := fixture.Path(root, "/home/dev/burst", sid)
-	fixture.Append(t, path, fixture.User(sid, "/home/dev/burst", "start", time.Now()))
-	srv := startHelmd(t, root, "--debounce", "500ms")
-	c := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
-	c.Next(t, 5*time.Second)
+	path, c := oneSessionStream(t, sid, "/home/dev/burst", "500ms")
 
 	start := time.Now()
 	for range 1000 {
@@ -45,13 +40,21 @@ func TestBurstIsCoalescedEndToEnd(t *testing.T) {
 // TestIsolatedAppendDoesNotWaitForTheWindow: with an hour-long debounce,
 // an isolated change still goes out at once.
 func TestIsolatedAppendDoesNotWaitForTheWindow(t *testing.T) {
-	root := t.TempDir()
 	const sid = "15014ed0-0000-4000-8000-000000000001"
-	path := fixture.Path(root, "/home/dev/iso", sid)
-	fixture.Append(t, path, fixture.User(sid, "/home/dev/iso", "start", time.Now()))
-	srv := startHelmd(t, root, "--debounce", "1h")
-	c := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
-	c.Next(t, 5*time.Second)
+	path, c := oneSessionStream(t, sid, "/home/dev/iso", "1h")
 	fixture.Append(t, path, fixture.Assistant(sid, "/home/dev/iso", "msg_1", "end_turn", time.Now()))
 	c.Wait(t, 5*time.Second, "the isolated update", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool { return s.MessageCount == 2 }))
+}
+
+// oneSessionStream starts helmd with the given debounce over a root with
+// one session, and returns its transcript and a stream past its init.
+func oneSessionStream(t *testing.T, sid, cwd, debounce string) (string, *ssetest.Client) {
+	t.Helper()
+	root := t.TempDir()
+	path := fixture.Path(root, cwd, sid)
+	fixture.Append(t, path, fixture.User(sid, cwd, "start", time.Now()))
+	srv := startHelmd(t, root, "--debounce", debounce)
+	c := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
+	c.Next(t, 5*time.Second)
+	return path, c
 }

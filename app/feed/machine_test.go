@@ -40,8 +40,6 @@ func newHarness(t *testing.T, jitter float64, mod func(*Options)) *harness {
 	return h
 }
 
-func (h *harness) state() State { return h.m.Status().State }
-
 func (h *harness) wantState(want State) {
 	h.t.Helper()
 	if got := h.m.Status(); got.State != want {

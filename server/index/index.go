@@ -16,11 +16,6 @@ type Changes struct {
 	Deleted []shared.Session
 }
 
-// Empty reports whether nothing changed.
-func (c Changes) Empty() bool {
-	return len(c.Created) == 0 && len(c.Updated) == 0 && len(c.Deleted) == 0
-}
-
 // Keys lists the keys of every changed session.
 func (c Changes) Keys() []string {
 	keys := make([]string, 0, len(c.Created)+len(c.Updated)+len(c.Deleted))

@@ -55,12 +55,10 @@ type Live struct {
 	srcMu sync.Mutex // serialises every call into the sources
 	pubMu sync.Mutex // serialises publishing, so flushes and refreshes never interleave
 
-	statsMu   sync.Mutex
-	lastErr   string
-	scans     int
-	lastScan  time.Duration
-	ready     chan struct{}
-	readyOnce sync.Once
+	statsMu  sync.Mutex
+	lastErr  string
+	scans    int
+	lastScan time.Duration
 }
 
 // New returns a Live over the given index, publisher and sources.
@@ -74,7 +72,7 @@ func New(ix *index.Index, pub Publisher, sources []Source, opts Options) *Live {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	l := &Live{index: ix, pub: pub, sources: sources, tick: opts.Tick, log: opts.Logger, ready: make(chan struct{})}
+	l := &Live{index: ix, pub: pub, sources: sources, tick: opts.Tick, log: opts.Logger}
 	l.coal = newCoalescer(opts.Debounce, l.flush)
 	return l
 }
@@ -84,7 +82,6 @@ func New(ix *index.Index, pub Publisher, sources []Source, opts Options) *Live {
 // index fills in as it goes, and a refresh event tells clients when it ends.
 func (l *Live) Run(ctx context.Context) error {
 	l.Refresh(ctx)
-	l.readyOnce.Do(func() { close(l.ready) })
 	t := time.NewTicker(l.tick)
 	defer t.Stop()
 	for {
@@ -96,9 +93,6 @@ func (l *Live) Run(ctx context.Context) error {
 		}
 	}
 }
-
-// Ready is closed when the first scan has finished.
-func (l *Live) Ready() <-chan struct{} { return l.ready }
 
 // Refresh rescans every source and sends every session to every client as
 // a refresh event.

@@ -101,10 +101,7 @@ func Normalize(model string) string {
 	if i := strings.LastIndexByte(m, '-'); i >= 0 && isDate(m[i+1:]) {
 		m = m[:i]
 	}
-	if strings.HasSuffix(m, "-latest") {
-		m = strings.TrimSuffix(m, "-latest")
-	}
-	return m
+	return strings.TrimSuffix(m, "-latest")
 }
 
 func isDate(s string) bool {

@@ -29,7 +29,7 @@ func main() {
 
 func run(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: precompress FILE...")
+		return errors.New("usage: precompress FILE")
 	}
 	for _, path := range args {
 		if err := compressFile(path, stdout); err != nil {
