@@ -80,18 +80,25 @@ func launch(t testing.TB, claudeDir string, args ...string) *testServer {
 // changes are changes, not part of the initial list.
 func waitScanned(t testing.TB, url string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitFor(t, "the first scan", func() bool {
 		var st struct{ Scan struct{ Scans int } }
-		if resp, err := http.Get(url + "/api/status"); err == nil {
-			_ = json.NewDecoder(resp.Body).Decode(&st)
-			resp.Body.Close()
+		resp, err := http.Get(url + "/api/status")
+		if err != nil {
+			return false
 		}
-		if st.Scan.Scans > 0 {
-			return
-		}
+		defer resp.Body.Close()
+		_ = json.NewDecoder(resp.Body).Decode(&st)
+		return st.Scan.Scans > 0
+	})
+}
+
+// waitFor polls cond until it holds, failing after 10 s.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("the first scan did not finish within 10 s")
+			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond) // polling a condition, not synchronising
 	}
