@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -97,67 +98,105 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(w, err)
 		return
 	}
-	defer h.unsubscribe(c)
-	ctx := r.Context()
-	if h.log.Enabled(ctx, slog.LevelDebug) {
-		h.log.LogAttrs(ctx, slog.LevelDebug, "stream client connected",
-			slog.String("remote", r.RemoteAddr), slog.String("path", r.URL.Path),
+	remote := r.RemoteAddr
+	if h.log.Enabled(r.Context(), slog.LevelDebug) {
+		h.log.LogAttrs(r.Context(), slog.LevelDebug, "stream client connected",
+			slog.String("remote", remote), slog.String("path", r.URL.Path),
 			slog.Bool("resumed", st.resumed), slog.Int("replay", len(st.replay)))
 	}
-	w.WriteHeader(http.StatusOK)
-	cw := newConnWriter(w, h.opts.WriteTimeout)
+	first, err := v.opening(st)
+	if err != nil {
+		h.unsubscribe(c)
+		h.log.Error("stream: init not sent", "err", err)
+		http.Error(w, "the session list could not be encoded; see the server log", http.StatusInternalServerError)
+		return
+	}
 
-	batch := [][]byte{retryField(h.opts.Retry)}
+	s, taken, err := hijack(w, r, hdr, h.opts.WriteTimeout)
+	switch {
+	case err != nil:
+		h.unsubscribe(c)
+		h.logEnd(remote, "could not take the connection over", err)
+	case taken:
+		// The handler returns, and with it net/http's hold on the
+		// connection; the stream lives on in a goroutine of its own.
+		rc := s.(*rawConn)
+		if !h.adopt(rc) {
+			rc.finish()
+			h.unsubscribe(c)
+			return
+		}
+		go func() {
+			defer h.release(rc)
+			v.serve(c, rc, first, remote)
+		}()
+	default:
+		w.WriteHeader(http.StatusOK)
+		v.serve(c, newResponse(w, r.Context(), h.opts.WriteTimeout), first, remote)
+	}
+}
+
+// opening is what a new connection writes before live events: the retry
+// field, then the replay after its cursor or an init snapshot.
+func (v *view) opening(st start) ([][]byte, error) {
+	out := [][]byte{retryField(v.hub.opts.Retry)}
 	if st.resumed {
 		for _, rec := range st.replay {
 			if f := rec.frameFor(v); f != nil {
-				batch = append(batch, f)
+				out = append(out, f)
 			}
 		}
-	} else {
-		f, err := v.initFrame(st.initID, st.state)
-		if err != nil {
-			h.log.Error("stream: init not sent", "err", err)
-			return
-		}
-		batch = append(batch, f)
+		return out, nil
 	}
-	if err := cw.write(batch...); err != nil {
-		h.logEnd(r, "write failed", err)
+	f, err := v.initFrame(st.initID, st.state)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, f), nil
+}
+
+// serve is the connection's writer: the only goroutine that writes to s.
+// It writes first, then every queued event and a keepalive whenever the
+// stream has been quiet for a period, until the peer leaves, the hub
+// closes or the client falls too far behind.
+func (v *view) serve(c *client, s sink, first [][]byte, remote string) {
+	h := v.hub
+	defer h.unsubscribe(c)
+	defer s.finish()
+	if err := s.write(first); err != nil {
+		h.logEnd(remote, "write failed", err)
 		return
 	}
-	batch = nil // a replay's slice may be long: do not hold it while idle
+	first = nil // a replay may be long: do not hold it while idle
 
+	var recs []*record
+	var batch [][]byte
 	keepalive := time.NewTimer(h.opts.Keepalive)
 	defer keepalive.Stop()
 	for {
+		var err error
 		select {
-		case <-ctx.Done():
-			h.logEnd(r, "client gone", nil)
+		case <-s.gone():
+			h.logEnd(remote, "client gone", nil)
 			return
 		case <-h.quit:
 			return
 		case <-c.done:
-			h.log.LogAttrs(ctx, slog.LevelInfo, "stream client too slow; disconnected",
-				slog.String("remote", r.RemoteAddr), slog.Int("queue", cap(c.queue)))
-			// Returning would end the response cleanly and net/http would keep
-			// the connection for another request, with the client's unread
-			// backlog still in the socket. Aborting closes the connection
-			// (HTTP/2: resets the stream); net/http logs nothing for this
-			// value, and the defers above still run.
-			panic(http.ErrAbortHandler)
-		case rec := <-c.queue:
-			batch = appendFrames(batch[:0], v, rec, c.queue)
-			err = cw.write(batch...)
-			clear(batch)
+			h.log.LogAttrs(context.Background(), slog.LevelInfo, "stream client too slow; disconnected",
+				slog.String("remote", remote), slog.Int("queue", h.opts.QueueSize))
+			s.abort()
+			return
+		case <-c.wake:
+			recs = c.take(recs)
+			batch, err = writeRecords(s, v, recs, batch)
 		case <-keepalive.C:
 			var f []byte
 			if f, err = encodeFrame(shared.EventKeepalive, "", nil, h.opts.Now()); err == nil {
-				err = cw.write(f)
+				err = s.write([][]byte{f})
 			}
 		}
 		if err != nil {
-			h.logEnd(r, "write failed", err)
+			h.logEnd(remote, "write failed", err)
 			return
 		}
 		// Go ≥ 1.23 timers: Reset after the timer fired needs no drain.
@@ -165,33 +204,40 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// appendFrames appends rec's frame and those of the records already queued
-// behind it, so a burst costs one flush.
-func appendFrames(batch [][]byte, v *view, rec *record, queue <-chan *record) [][]byte {
-	for {
-		if f := rec.frameFor(v); f != nil {
-			batch = append(batch, f)
+// writeRecords writes the frames of recs that clients of v get, at most
+// maxBatch to a write, so that a burst costs few flushes and no single
+// write is unbounded. batch is scratch space, returned for reuse; both are
+// cleared, so an idle client holds no frame or record.
+func writeRecords(s sink, v *view, recs []*record, batch [][]byte) ([][]byte, error) {
+	defer clear(recs)
+	var err error
+	for rest := recs; len(rest) > 0 && err == nil; {
+		n := min(len(rest), maxBatch)
+		batch = batch[:0]
+		for _, rec := range rest[:n] {
+			if f := rec.frameFor(v); f != nil {
+				batch = append(batch, f)
+			}
 		}
-		if len(batch) >= maxBatch {
-			return batch
-		}
-		select {
-		case rec = <-queue:
-		default:
-			return batch
+		rest = rest[n:]
+		if len(batch) > 0 {
+			err = s.write(batch)
 		}
 	}
+	clear(batch)
+	return batch, err
 }
 
-func (h *Hub) logEnd(r *http.Request, why string, err error) {
-	if !h.log.Enabled(r.Context(), slog.LevelDebug) {
+func (h *Hub) logEnd(remote, why string, err error) {
+	ctx := context.Background()
+	if !h.log.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	attrs := []slog.Attr{slog.String("remote", r.RemoteAddr), slog.String("why", why)}
+	attrs := []slog.Attr{slog.String("remote", remote), slog.String("why", why)}
 	if err != nil {
 		attrs = append(attrs, slog.String("err", err.Error()))
 	}
-	h.log.LogAttrs(r.Context(), slog.LevelDebug, "stream client disconnected", attrs...)
+	h.log.LogAttrs(ctx, slog.LevelDebug, "stream client disconnected", attrs...)
 }
 
 // refuse answers a connection the hub will not take, with a delay after

@@ -7,7 +7,9 @@
 // history and offers it to every client's queue. A client whose queue is
 // full is disconnected rather than allowed to slow the others; it comes
 // back with Last-Event-ID and the history fills the gap. Each connection is
-// written by its own handler goroutine only.
+// written by one goroutine only (view.serve). Over HTTP/1 the connection is
+// taken over from net/http once the request is read, which keeps an idle
+// stream small (conn.go says why).
 package stream
 
 import (
@@ -37,19 +39,12 @@ type Hub struct {
 	views    map[*view]map[*client]struct{} // clients by the handler that serves them
 	nclients int
 	stats    Stats // counters only; the rest is filled in by Stats
-}
 
-// client is one connection's queue. Publish sends to queue without
-// blocking; when it is full, Publish drops the client from the hub and
-// closes done (once). queue itself is never closed, so no send can panic.
-type client struct {
-	view  *view
-	queue chan *record
-	done  chan struct{}
-	once  sync.Once
+	// Connections taken over from net/http, which http.Server.Shutdown
+	// neither closes nor waits for: Close does both.
+	taken   map[*rawConn]struct{}
+	writers sync.WaitGroup
 }
-
-func (c *client) kick() { c.once.Do(func() { close(c.done) }) }
 
 var (
 	errClosed     = errors.New("the server is shutting down")
@@ -68,6 +63,7 @@ func NewHub(opts Options) *Hub {
 		state: make(map[string]shared.Session),
 		hist:  newHistory(opts.HistoryCount, opts.HistoryBytes),
 		views: make(map[*view]map[*client]struct{}),
+		taken: make(map[*rawConn]struct{}),
 	}
 }
 
@@ -146,9 +142,7 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 			continue
 		}
 		for c := range clients {
-			select {
-			case c.queue <- rec:
-			default:
+			if !c.offer(rec, h.opts.QueueSize) {
 				// Too slow: drop the connection, not the message. The client
 				// resumes from its last id and the history fills the gap.
 				delete(clients, c)
@@ -196,17 +190,42 @@ func newestFirst(m map[string]shared.Session) []shared.Session {
 }
 
 // Close ends every stream promptly and refuses later connections with 503.
-// Publish does nothing afterwards.
+// Publish does nothing afterwards. It returns once every connection taken
+// over from net/http is closed and its goroutines have ended.
 func (h *Hub) Close() {
+	h.mu.Lock()
+	if !h.closed {
+		h.closed = true
+		close(h.quit)
+		clear(h.views)
+		h.nclients = 0
+		for rc := range h.taken {
+			rc.abort() // unblocks a writer stuck in a write to a stalled peer
+		}
+	}
+	h.mu.Unlock()
+	h.writers.Wait()
+}
+
+// adopt registers a connection taken over from net/http and counts its
+// writer goroutine; false means the hub is closed and will not serve it.
+func (h *Hub) adopt(rc *rawConn) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
-		return
+		return false
 	}
-	h.closed = true
-	close(h.quit)
-	clear(h.views)
-	h.nclients = 0
+	h.taken[rc] = struct{}{}
+	h.writers.Add(1)
+	return true
+}
+
+// release undoes adopt once the writer goroutine is done with rc.
+func (h *Hub) release(rc *rawConn) {
+	h.mu.Lock()
+	delete(h.taken, rc)
+	h.mu.Unlock()
+	h.writers.Done()
 }
 
 // Stats reports the hub's counters and sizes.
@@ -257,7 +276,7 @@ func (h *Hub) subscribe(v *view, lastID string) (*client, start, error) {
 		st.initID = formatEventID(h.epoch, h.seq)
 		st.state = h.sortedLocked()
 	}
-	c := &client{view: v, queue: make(chan *record, h.opts.QueueSize), done: make(chan struct{})}
+	c := newClient(v)
 	if h.views[v] == nil {
 		h.views[v] = make(map[*client]struct{})
 	}

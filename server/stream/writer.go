@@ -1,57 +1,71 @@
 package stream
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"time"
 )
 
-// connWriter writes frames to one response under a per-write deadline, so
-// a peer that stopped reading (full TCP window) fails the write after
-// timeout instead of pinning the goroutine; between writes the deadline is
-// cleared, as an idle stream is normal.
-type connWriter struct {
+// response is the sink of a stream that net/http keeps serving, where the
+// connection cannot be taken over (HTTP/2, wrappers without Unwrap). Each
+// write runs under a deadline, so a peer that stopped reading (full TCP
+// window) fails the write after timeout instead of pinning the goroutine;
+// between writes the deadline is cleared, as an idle stream is normal.
+type response struct {
 	w         http.ResponseWriter
 	rc        *http.ResponseController
+	ctx       context.Context
 	timeout   time.Duration
-	deadlines bool // false when the writer cannot take deadlines (tests, odd middleware)
+	deadlines bool // false when the writer cannot take deadlines (odd middleware)
 }
 
-func newConnWriter(w http.ResponseWriter, timeout time.Duration) *connWriter {
-	return &connWriter{w: w, rc: http.NewResponseController(w), timeout: timeout, deadlines: true}
+func newResponse(w http.ResponseWriter, ctx context.Context, timeout time.Duration) *response {
+	return &response{w: w, rc: http.NewResponseController(w), ctx: ctx, timeout: timeout, deadlines: true}
 }
 
-func (cw *connWriter) deadline(t time.Time) error {
-	if !cw.deadlines {
+func (s *response) deadline(t time.Time) error {
+	if !s.deadlines {
 		return nil
 	}
-	err := cw.rc.SetWriteDeadline(t)
+	err := s.rc.SetWriteDeadline(t)
 	if errors.Is(err, http.ErrNotSupported) {
-		cw.deadlines = false
+		s.deadlines = false
 		return nil
 	}
 	return err
 }
 
-// write writes frames and flushes them.
-func (cw *connWriter) write(frames ...[]byte) error {
+func (s *response) write(frames [][]byte) error {
 	for _, f := range frames {
-		if err := cw.deadline(time.Now().Add(cw.timeout)); err != nil {
+		if err := s.deadline(time.Now().Add(s.timeout)); err != nil {
 			return fmt.Errorf("set write deadline: %w", err)
 		}
-		if _, err := cw.w.Write(f); err != nil {
+		if _, err := s.w.Write(f); err != nil {
 			return fmt.Errorf("write: %w", err)
 		}
 	}
-	if err := cw.deadline(time.Now().Add(cw.timeout)); err != nil {
+	if err := s.deadline(time.Now().Add(s.timeout)); err != nil {
 		return fmt.Errorf("set write deadline: %w", err)
 	}
-	if err := cw.rc.Flush(); err != nil {
+	if err := s.rc.Flush(); err != nil {
 		return fmt.Errorf("flush: %w", err)
 	}
-	if err := cw.deadline(time.Time{}); err != nil {
+	if err := s.deadline(time.Time{}); err != nil {
 		return fmt.Errorf("clear write deadline: %w", err)
 	}
 	return nil
 }
+
+func (s *response) gone() <-chan struct{} { return s.ctx.Done() }
+
+// abort: returning would end the response cleanly and net/http would keep
+// the connection for another request, with the client's unread backlog
+// still in the socket. Panicking with ErrAbortHandler closes the
+// connection (HTTP/2: resets the stream); net/http logs nothing for this
+// value, and the handler's defers still run. It is only called on the
+// handler's goroutine.
+func (s *response) abort() { panic(http.ErrAbortHandler) }
+
+func (s *response) finish() {}
