@@ -92,8 +92,11 @@ func (c *churnClient) apply(typ, id, data string) error {
 	if c.state == nil {
 		return nil
 	}
-	var ev shared.Event
-	if err := json.Unmarshal([]byte(data), &ev); err != nil {
+	ev, err := shared.DecodeEvent(shared.EventType(typ), []byte(data), func(k string) (shared.Session, bool) {
+		s, ok := c.state[k]
+		return s, ok
+	})
+	if err != nil {
 		return err
 	}
 	if ev.Type.IsSnapshot() {

@@ -8,7 +8,10 @@ const (
 	EventInit EventType = "init"
 	// EventSessionCreated carries sessions that appeared.
 	EventSessionCreated EventType = "session-created"
-	// EventSessionUpdated carries sessions that changed, in their new state.
+	// EventSessionUpdated carries sessions that changed: on
+	// /api/sessions/stream as changes (id, source and the fields that
+	// differ, see AppendChange; DecodeEvent applies them), on the
+	// original /api/claude-sessions/stream whole, in their new state.
 	EventSessionUpdated EventType = "session-updated"
 	// EventSessionDeleted carries sessions that disappeared, in their last known state.
 	EventSessionDeleted EventType = "session-deleted"

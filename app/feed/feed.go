@@ -138,8 +138,13 @@ type Options struct {
 	OnStatus func(Status)
 	// OnEvent gets every list update: stream events other than keepalive,
 	// and each poll or probe result as a shared.EventRefresh (it replaces
-	// the list).
+	// the list). Its sessions are whole, session-updated ones included.
 	OnEvent func(shared.Event)
+	// Base returns the client's copy of a session by key: a
+	// session-updated event carries changes, which apply to it
+	// (shared.DecodeEvent). It runs where OnEvent does, so it sees every
+	// earlier event applied. Nil: changes apply to empty sessions.
+	Base func(key string) (shared.Session, bool)
 }
 
 // Defaults of Options.

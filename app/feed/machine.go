@@ -254,12 +254,12 @@ func (m *Machine) onEvent(gen int, typ, id, data string) {
 	if shared.EventType(typ) == shared.EventKeepalive {
 		return
 	}
-	var ev shared.Event
-	if err := json.Unmarshal([]byte(data), &ev); err != nil {
+	// The event name is authoritative over the type in the data.
+	ev, err := shared.DecodeEvent(shared.EventType(typ), []byte(data), m.o.Base)
+	if err != nil {
 		m.stats.BadEvents++ // skip and count: one bad event must not stop the feed
 		return
 	}
-	ev.Type = shared.EventType(typ) // the event name is authoritative
 	m.o.OnEvent(ev)
 }
 

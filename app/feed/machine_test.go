@@ -115,6 +115,32 @@ func TestEventsReachTheList(t *testing.T) {
 	}
 }
 
+// A session-updated event carries changes: the machine applies each to
+// the client's copy (Base), so OnEvent gets whole sessions.
+func TestUpdatesApplyToTheClientsCopy(t *testing.T) {
+	held := map[string]shared.Session{}
+	h := newHarness(t, 0.5, func(o *Options) {
+		o.Base = func(k string) (shared.Session, bool) { s, ok := held[k]; return s, ok }
+		o.OnEvent = func(e shared.Event) {
+			for _, s := range e.Sessions {
+				held[s.Key()] = s
+			}
+		}
+	})
+	h.m.Start()
+	s := h.tr.last(t)
+	s.h.Open()
+	s.h.Event("init", "1-1", `{"type":"init","sessions":[{"id":"a","source":"claude","title":"Fix it","messageCount":3,"status":"working","updatedAt":5}],"timestamp":1}`)
+	s.h.Event("session-updated", "1-2", `{"type":"session-updated","sessions":[{"id":"a","source":"claude","messageCount":4,"status":"waiting","updatedAt":9}],"timestamp":2}`)
+	want := shared.Session{ID: "a", Source: "claude", Title: "Fix it", MessageCount: 4, Status: shared.StatusWaiting, UpdatedAt: 9}
+	if got := held["claude:a"]; got != want {
+		t.Fatalf("after the change: %+v, want %+v", got, want)
+	}
+	if st := h.m.Stats(); st.BadEvents != 0 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
 func TestEventBeforeOpenGoesLive(t *testing.T) {
 	h := newHarness(t, 0.5, nil)
 	h.m.Start()

@@ -11,6 +11,7 @@ import (
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/app/list"
+	"vibecraft.sh/helm/shared"
 )
 
 // storageKey is where the last list is kept in localStorage.
@@ -46,6 +47,7 @@ func (h *Home) OnMount(ctx app.Context) {
 		Post:     func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
 		OnStatus: func(s feed.Status) { h.conn = s },
 		OnEvent:  h.apply,
+		Base:     func(key string) (shared.Session, bool) { return h.sessions.Get(key) },
 	})
 	h.machine.Start()
 	// Back online: try the stream now rather than at the next backoff

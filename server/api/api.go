@@ -24,9 +24,12 @@ type Refresher interface {
 	Refresh(ctx context.Context)
 }
 
-// Streamer serves a stream of the sessions keep accepts (all when nil).
+// Streamer serves a stream of the sessions keep accepts (all when nil):
+// Handler with changes in session-updated events, WholeHandler with whole
+// sessions, as the original Helm's paths have always sent.
 type Streamer interface {
 	Handler(keep func(*shared.Session) bool) http.Handler
+	WholeHandler(keep func(*shared.Session) bool) http.Handler
 }
 
 // Deps is what the API needs. Status returns the /api/status document.
@@ -71,7 +74,7 @@ func (a *API) Install(mux *http.ServeMux) {
 		{"GET", "/api/sessions", a.handle(a.listSessions)},
 		{"GET", "/api/claude-sessions/all", a.handle(a.listClaude)},
 		{"GET", "/api/sessions/stream", a.d.Stream.Handler(nil)},
-		{"GET", "/api/claude-sessions/stream", a.d.Stream.Handler(onlyClaude)},
+		{"GET", "/api/claude-sessions/stream", a.d.Stream.WholeHandler(onlyClaude)},
 		{"POST", "/api/sessions/refresh", a.handle(a.refresh)},
 		{"POST", "/api/claude-sessions/refresh", a.handle(a.refresh)},
 		{"GET", "/api/status", a.handle(a.status)},

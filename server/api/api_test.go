@@ -18,12 +18,20 @@ import (
 type fakeStream struct{}
 
 func (fakeStream) Handler(keep func(*shared.Session) bool) http.Handler {
+	return fakeStream{}.named(keep, "changes")
+}
+
+func (fakeStream) WholeHandler(keep func(*shared.Session) bool) http.Handler {
+	return fakeStream{}.named(keep, "whole")
+}
+
+func (fakeStream) named(keep func(*shared.Session) bool, updates string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		if keep == nil {
-			io.WriteString(w, "all")
+			io.WriteString(w, "all, "+updates)
 			return
 		}
-		io.WriteString(w, "claude-only")
+		io.WriteString(w, "claude-only, "+updates)
 	})
 }
 
@@ -116,12 +124,12 @@ func TestEndpoints(t *testing.T) {
 			}
 		}},
 		{"/api/sessions/stream", 200, "", func(t *testing.T, b string) {
-			if b != "all" {
+			if b != "all, changes" {
 				t.Fatalf("stream handler: %s", b)
 			}
 		}},
 		{"/api/claude-sessions/stream", 200, "", func(t *testing.T, b string) {
-			if b != "claude-only" {
+			if b != "claude-only, whole" {
 				t.Fatalf("claude stream handler: %s", b)
 			}
 		}},

@@ -88,21 +88,37 @@ func BenchmarkPublishFanout(b *testing.B) {
 }
 
 // BenchmarkEventWireBytes reports the size on the wire of a
-// session-updated event with one realistic session, and its encoding time.
+// session-updated event for one realistic session after a new message, as
+// a change (what Handler sends) and whole (WholeHandler), and the time to
+// encode it.
 func BenchmarkEventWireBytes(b *testing.B) {
-	s := []shared.Session{realistic(1)}
+	prev := realistic(1)
+	cur := prev
+	cur.MessageCount++
+	cur.Tokens.Output += 812
+	cur.Tokens.CacheRead += 40210
+	cur.CostUSD += 0.0231
+	cur.Status = shared.StatusWaiting
+	cur.UpdatedAt += 4200
 	at := time.UnixMilli(1763990000000)
 	id := formatEventID(newEpoch(), 123456)
-	var n int
-	b.ReportAllocs()
-	for b.Loop() {
-		f, err := encodeFrame(shared.EventSessionUpdated, id, s, at)
-		if err != nil {
-			b.Fatal(err)
-		}
-		n = len(f)
+	for _, tc := range []struct {
+		name string
+		prev []shared.Session
+	}{{"change", []shared.Session{prev}}, {"whole", nil}} {
+		b.Run(tc.name, func(b *testing.B) {
+			var n int
+			b.ReportAllocs()
+			for b.Loop() {
+				f, err := encodeFrame(shared.EventSessionUpdated, id, []shared.Session{cur}, tc.prev, at)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(f)
+			}
+			b.ReportMetric(float64(n), "wire-bytes")
+		})
 	}
-	b.ReportMetric(float64(n), "wire-bytes")
 }
 
 // BenchmarkHTTPFanout measures, over real connections on loopback, the time

@@ -47,22 +47,41 @@ func appendFrame(dst []byte, typ shared.EventType, id string, data []byte) ([]by
 }
 
 // encodeData is the data field of an event: shared.Event as JSON, with
-// sessions [] rather than null. encoding/json writes compact output and
-// escapes control characters inside strings, so the result is one line.
-func encodeData(typ shared.EventType, sessions []shared.Session, at time.Time) ([]byte, error) {
-	if sessions == nil {
-		sessions = []shared.Session{}
+// sessions [] rather than null. With prev (session-updated), each session
+// is sent as its change from prev[i] (shared.AppendChange). encoding/json
+// writes compact output and escapes control characters inside strings, so
+// the result is one line.
+func encodeData(typ shared.EventType, sessions, prev []shared.Session, at time.Time) ([]byte, error) {
+	if prev == nil {
+		if sessions == nil {
+			sessions = []shared.Session{}
+		}
+		b, err := json.Marshal(shared.Event{Type: typ, Sessions: sessions, Timestamp: at.UnixMilli()})
+		if err != nil {
+			return nil, fmt.Errorf("stream: encode %s event: %w", typ, err)
+		}
+		return b, nil
 	}
-	b, err := json.Marshal(shared.Event{Type: typ, Sessions: sessions, Timestamp: at.UnixMilli()})
-	if err != nil {
-		return nil, fmt.Errorf("stream: encode %s event: %w", typ, err)
+	b := append(make([]byte, 0, 256*len(sessions)+64), `{"type":`...)
+	b = strconv.AppendQuote(b, string(typ)) // an event type is plain ASCII
+	b = append(b, `,"sessions":[`...)
+	for i := range sessions {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = shared.AppendChange(b, &prev[i], &sessions[i]); err != nil {
+			return nil, fmt.Errorf("stream: encode %s event: %w", typ, err)
+		}
 	}
-	return b, nil
+	b = append(b, `],"timestamp":`...)
+	b = strconv.AppendInt(b, at.UnixMilli(), 10)
+	return append(b, '}'), nil
 }
 
 // encodeFrame encodes a whole frame.
-func encodeFrame(typ shared.EventType, id string, sessions []shared.Session, at time.Time) ([]byte, error) {
-	data, err := encodeData(typ, sessions, at)
+func encodeFrame(typ shared.EventType, id string, sessions, prev []shared.Session, at time.Time) ([]byte, error) {
+	data, err := encodeData(typ, sessions, prev, at)
 	if err != nil {
 		return nil, err
 	}

@@ -43,38 +43,42 @@ func TestAppendFrame(t *testing.T) {
 }
 
 // FuzzEncodeFrame: whatever text a session holds, its frame is one event
-// that parses back to the same session, with no field injected.
+// that parses back to the same session, with no field injected; as a
+// change from an earlier state too.
 func FuzzEncodeFrame(f *testing.F) {
 	f.Add("title", "prompt", "main")
 	f.Add("a\nevent: x\nid: 9\n\ndata: {}", "\r\n\x00\u2028\u2029", "\xff\xfe")
 	f.Fuzz(func(t *testing.T, title, prompt, branch string) {
+		before := shared.Session{ID: "x", Source: shared.SourceClaude, Title: "old", FirstPrompt: "old", GitBranch: "old"}
 		s := shared.Session{ID: "x", Source: shared.SourceClaude, Title: title, FirstPrompt: prompt, GitBranch: branch}
-		b, err := encodeFrame(shared.EventSessionUpdated, "e-1", []shared.Session{s}, time.UnixMilli(5))
-		if err != nil {
-			t.Fatalf("encode: %v", err)
-		}
-		out := make(chan frame, 4)
-		err = parseFrames(bytes.NewReader(b), out, nil)
-		close(out)
-		if err == nil || !strings.Contains(err.Error(), "EOF") {
-			t.Fatalf("parse: %v", err)
-		}
-		var frames []frame
-		for fr := range out {
-			frames = append(frames, fr)
-		}
-		if len(frames) != 1 || frames[0].Event != "session-updated" || frames[0].ID != "e-1" {
-			t.Fatalf("frame %q parses as %+v", b, frames)
-		}
-		ev := frames[0].decode(t)
-		if len(ev.Sessions) != 1 || ev.Timestamp != 5 {
-			t.Fatalf("decoded %+v", ev)
-		}
-		// encoding/json replaces each invalid UTF-8 byte with U+FFFD, as a
-		// conversion to runes does.
-		valid := func(s string) string { return string([]rune(s)) }
-		if got := ev.Sessions[0]; got.Title != valid(title) || got.FirstPrompt != valid(prompt) || got.GitBranch != valid(branch) {
-			t.Fatalf("round trip changed the session: %+v", got)
+		for _, prev := range [][]shared.Session{nil, {before}} {
+			b, err := encodeFrame(shared.EventSessionUpdated, "e-1", []shared.Session{s}, prev, time.UnixMilli(5))
+			if err != nil {
+				t.Fatalf("encode: %v", err)
+			}
+			out := make(chan frame, 4)
+			err = parseFrames(bytes.NewReader(b), out, nil)
+			close(out)
+			if err == nil || !strings.Contains(err.Error(), "EOF") {
+				t.Fatalf("parse: %v", err)
+			}
+			var frames []frame
+			for fr := range out {
+				frames = append(frames, fr)
+			}
+			if len(frames) != 1 || frames[0].Event != "session-updated" || frames[0].ID != "e-1" {
+				t.Fatalf("frame %q parses as %+v", b, frames)
+			}
+			ev, err := shared.DecodeEvent(shared.EventSessionUpdated, []byte(frames[0].Data), func(string) (shared.Session, bool) { return before, true })
+			if err != nil || len(ev.Sessions) != 1 || ev.Timestamp != 5 {
+				t.Fatalf("decoded %+v, %v", ev, err)
+			}
+			// encoding/json replaces each invalid UTF-8 byte with U+FFFD, as a
+			// conversion to runes does.
+			valid := func(s string) string { return string([]rune(s)) }
+			if got := ev.Sessions[0]; got.Title != valid(title) || got.FirstPrompt != valid(prompt) || got.GitBranch != valid(branch) {
+				t.Fatalf("round trip changed the session: %+v", got)
+			}
 		}
 	})
 }

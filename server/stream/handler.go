@@ -18,6 +18,9 @@ const maxBatch = 64
 type view struct {
 	hub  *Hub
 	keep func(*shared.Session) bool // nil: every session
+	// whole: session-updated carries whole sessions, as the original
+	// Helm's stream did, rather than changes.
+	whole bool
 
 	// The init frame of the last seq asked for: a reconnect storm after a
 	// restart encodes the snapshot once, not once per client. It is reused
@@ -33,25 +36,38 @@ const initFresh = time.Second
 
 // Handler serves one stream endpoint. keep filters sessions (nil keeps
 // all): a change event none of whose sessions is kept is not sent, while
-// init and refresh are always sent, possibly empty. Call it once per
+// init and refresh are always sent, possibly empty. session-updated
+// events carry changes (shared.AppendChange), so keep must judge only what
+// never changes in a session (its source): a client must have had every
+// earlier state of a session it gets a change of. Call it once per
 // endpoint: filtered encodings are cached per handler.
 func (h *Hub) Handler(keep func(*shared.Session) bool) http.Handler {
 	return &view{hub: h, keep: keep}
 }
 
-// filter returns the sessions v keeps. keep sees a copy, so a filter with a
-// side effect cannot change what other clients get.
-func (v *view) filter(ss []shared.Session) []shared.Session {
+// WholeHandler is Handler with whole sessions in session-updated events,
+// for clients written against the original Helm, which sent them so.
+func (h *Hub) WholeHandler(keep func(*shared.Session) bool) http.Handler {
+	return &view{hub: h, keep: keep, whole: true}
+}
+
+// filter returns the sessions v keeps, and the entries of prev (when set)
+// in step with them. keep sees a copy, so a filter with a side effect
+// cannot change what other clients get.
+func (v *view) filter(ss, prev []shared.Session) (kept, keptPrev []shared.Session) {
 	if v.keep == nil {
-		return ss
+		return ss, prev
 	}
-	out := make([]shared.Session, 0, len(ss))
-	for _, s := range ss {
+	kept = make([]shared.Session, 0, len(ss))
+	for i, s := range ss {
 		if v.keep(&s) {
-			out = append(out, s)
+			kept = append(kept, s)
+			if prev != nil {
+				keptPrev = append(keptPrev, prev[i])
+			}
 		}
 	}
-	return out
+	return kept, keptPrev
 }
 
 func (v *view) initFrame(id string, state []shared.Session) ([]byte, error) {
@@ -61,7 +77,8 @@ func (v *view) initFrame(id string, state []shared.Session) ([]byte, error) {
 	if v.initData != nil && v.initID == id && now.Sub(v.initAt) < initFresh {
 		return v.initData, nil
 	}
-	f, err := encodeFrame(shared.EventInit, id, v.filter(state), now)
+	kept, _ := v.filter(state, nil)
+	f, err := encodeFrame(shared.EventInit, id, kept, nil, now)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +208,7 @@ func (v *view) serve(c *client, s sink, first [][]byte, remote string) {
 			batch, err = writeRecords(s, v, recs, batch)
 		case <-keepalive.C:
 			var f []byte
-			if f, err = encodeFrame(shared.EventKeepalive, "", nil, h.opts.Now()); err == nil {
+			if f, err = encodeFrame(shared.EventKeepalive, "", nil, nil, h.opts.Now()); err == nil {
 				err = s.write([][]byte{f})
 			}
 		}

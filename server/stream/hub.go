@@ -105,11 +105,15 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 	}
 	at := h.opts.Now()
 	// The data does not depend on the seq, so the costly part is done
-	// before taking the lock.
-	data, err := encodeData(t, own, at)
-	if err != nil {
-		h.ignore(t, err)
-		return
+	// before taking the lock, except for updates: they are encoded as
+	// changes from the published state, read under the lock.
+	var data []byte
+	var err error
+	if t != shared.EventSessionUpdated {
+		if data, err = encodeData(t, own, nil, at); err != nil {
+			h.ignore(t, err)
+			return
+		}
 	}
 
 	h.mu.Lock()
@@ -118,7 +122,14 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 		return
 	}
 	rec := &record{seq: h.seq + 1, typ: t, id: formatEventID(h.epoch, h.seq+1), at: at, sessions: own}
-	if rec.frame, err = appendFrame(make([]byte, 0, len(data)+len(t)+len(rec.id)+24), t, rec.id, data); err != nil {
+	if t == shared.EventSessionUpdated {
+		rec.prev = h.previousLocked(own)
+		data, err = encodeData(t, own, rec.prev, at)
+	}
+	if err == nil {
+		rec.frame, err = appendFrame(make([]byte, 0, len(data)+len(t)+len(rec.id)+24), t, rec.id, data)
+	}
+	if err != nil {
 		h.stats.Ignored++
 		h.log.Error("stream: event not sent", "type", t, "err", err)
 		return
@@ -152,6 +163,30 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 			}
 		}
 	}
+}
+
+// previousLocked returns, for each of the sessions of an update, the state
+// the stream sent before it (the zero Session for one it never sent), the
+// base its change is encoded against. A session twice in one event has the
+// first as the base of the second, as a client applies them in order.
+func (h *Hub) previousLocked(sessions []shared.Session) []shared.Session {
+	prev := make([]shared.Session, len(sessions))
+	var earlier map[string]int // of sessions in this event, when there are several
+	if len(sessions) > 1 {
+		earlier = make(map[string]int, len(sessions))
+	}
+	for i, s := range sessions {
+		k := s.Key()
+		if j, ok := earlier[k]; ok {
+			prev[i] = sessions[j]
+		} else {
+			prev[i] = h.state[k]
+		}
+		if earlier != nil {
+			earlier[k] = i
+		}
+	}
+	return prev
 }
 
 func (h *Hub) ignore(t shared.EventType, err error) {

@@ -31,7 +31,6 @@ func TestStalledClientIsDisconnected(t *testing.T) {
 	waitFor(t, 5*time.Second, "the stalled client to connect", func() bool { return r.hub.Stats().Clients == 2 })
 
 	big := sess("big", shared.SourceClaude, 0)
-	big.FirstPrompt = strings.Repeat("x", 256<<10)
 	epoch := r.hub.Epoch()
 	var seq uint64
 	// Publish in lockstep with the good client, so only the stalled one can
@@ -42,6 +41,8 @@ func TestStalledClientIsDisconnected(t *testing.T) {
 		}
 		seq++
 		big.UpdatedAt = int64(seq)
+		// A new prompt each time: an update carries only what changed.
+		big.FirstPrompt = strings.Repeat(string(rune('a'+seq%26)), 256<<10)
 		r.hub.Publish(shared.EventSessionUpdated, []shared.Session{big})
 		if f := good.event(t); f.seq(t, epoch) != seq {
 			t.Fatalf("good client: got %s, want seq %d", f.ID, seq)

@@ -14,8 +14,11 @@ type record struct {
 	typ      shared.EventType
 	id       string
 	at       time.Time
-	sessions []shared.Session // what unfiltered clients get; never modified
-	frame    []byte           // the unfiltered frame, encoded once at Publish
+	sessions []shared.Session // the sessions concerned, whole; never modified
+	// prev, for session-updated only, is what the stream sent of each
+	// session before (in step with sessions): the base of its change.
+	prev  []shared.Session
+	frame []byte // what an unfiltered Handler sends, encoded once at Publish
 
 	// Filtered views encode their variant on first use, once per view,
 	// however many of their clients write it. A nil entry means the view
@@ -42,7 +45,7 @@ func (r *record) sendsTo(v *view) bool {
 // frameFor returns the frame clients of v get, or nil when they get
 // nothing.
 func (r *record) frameFor(v *view) []byte {
-	if v.keep == nil {
+	if v.keep == nil && (!v.whole || r.prev == nil) {
 		return r.frame
 	}
 	r.mu.Lock()
@@ -53,7 +56,12 @@ func (r *record) frameFor(v *view) []byte {
 	var f []byte
 	if r.sendsTo(v) {
 		var err error
-		if f, err = encodeFrame(r.typ, r.id, v.filter(r.sessions), r.at); err != nil {
+		prev := r.prev
+		if v.whole {
+			prev = nil
+		}
+		kept, keptPrev := v.filter(r.sessions, prev)
+		if f, err = encodeFrame(r.typ, r.id, kept, keptPrev, r.at); err != nil {
 			// Unreachable: the unfiltered superset encoded fine at Publish.
 			v.hub.log.Error("stream: encode filtered event", "id", r.id, "err", err)
 			f = nil

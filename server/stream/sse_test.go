@@ -111,8 +111,9 @@ type sseClient struct {
 	err    error // why the reader stopped, once frames is closed
 }
 
-// rig is a hub served by a real HTTP server: /all (every session) and
-// /claude (Claude Code only).
+// rig is a hub served by a real HTTP server: /all (every session),
+// /claude (Claude Code only) and /claude-whole (Claude Code only, whole
+// sessions in updates).
 type rig struct {
 	hub    *Hub
 	srv    *httptest.Server
@@ -131,6 +132,7 @@ func newRig(t testing.TB, opts Options) *rig {
 	mux := http.NewServeMux()
 	mux.Handle("GET /all", h.Handler(nil))
 	mux.Handle("/claude", h.Handler(claudeOnly))
+	mux.Handle("/claude-whole", h.WholeHandler(claudeOnly))
 	srv := httptest.NewServer(mux)
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)

@@ -5,7 +5,6 @@ package ssetest
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
@@ -102,8 +101,13 @@ func (c *Client) Err() error {
 	return c.err
 }
 
+// read parses the stream and, like the real client, keeps the list the
+// events make: session-updated changes are applied to it, so every Event
+// carries whole sessions.
 func (c *Client) read() {
 	defer close(c.Events)
+	held := map[string]shared.Session{}
+	base := func(k string) (shared.Session, bool) { s, ok := held[k]; return s, ok }
 	br := bufio.NewReaderSize(c.resp.Body, 64<<10)
 	var ev Event
 	var data strings.Builder
@@ -122,8 +126,11 @@ func (c *Client) read() {
 		case line == "":
 			if ev.Type != "" || data.Len() > 0 {
 				ev.Raw = data.String()
-				if err := json.Unmarshal([]byte(ev.Raw), &ev.Data); err != nil {
+				if d, err := shared.DecodeEvent(shared.EventType(ev.Type), []byte(ev.Raw), base); err != nil {
 					ev.Data.Type = shared.EventType("unparseable: " + err.Error())
+				} else {
+					ev.Data = d
+					hold(held, d)
 				}
 				c.Events <- ev
 			}
@@ -136,6 +143,20 @@ func (c *Client) read() {
 			ev.Retry = value
 		case field == "data":
 			data.WriteString(value)
+		}
+	}
+}
+
+// hold applies ev to the list held.
+func hold(held map[string]shared.Session, ev shared.Event) {
+	if ev.Type.IsSnapshot() {
+		clear(held)
+	}
+	for _, s := range ev.Sessions {
+		if ev.Type == shared.EventSessionDeleted {
+			delete(held, s.Key())
+		} else {
+			held[s.Key()] = s
 		}
 	}
 }

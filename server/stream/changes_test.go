@@ -1,0 +1,92 @@
+package stream
+
+import (
+	"encoding/json"
+	"testing"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// session-updated carries only what changed since the stream last sent
+// the session, on every view that sends changes, and whole sessions on a
+// WholeHandler; in either form a client that applies what it gets holds
+// exactly the published state.
+func TestUpdatesCarryChanges(t *testing.T) {
+	r := newRig(t, Options{})
+	a := realistic(1)
+	oc := realistic(2)
+	oc.ID, oc.Source = "ses_oc", shared.SourceOpenCode
+	r.hub.Publish(shared.EventSessionCreated, []shared.Session{a, oc})
+
+	all, claude, whole := r.connect(t, "/all", ""), r.connect(t, "/claude", ""), r.connect(t, "/claude-whole", "")
+	held := map[*sseClient]map[string]shared.Session{}
+	for _, c := range []*sseClient{all, claude, whole} {
+		held[c] = map[string]shared.Session{}
+		for _, s := range c.opening(t).decode(t).Sessions {
+			held[c][s.Key()] = s
+		}
+	}
+
+	a2 := a
+	a2.MessageCount, a2.Tokens.Output, a2.CostUSD, a2.Status, a2.UpdatedAt = 49, 70000, 1.3, shared.StatusWaiting, a.UpdatedAt+1000
+	a3 := a2
+	a3.Status, a3.Active = shared.StatusIdle, false
+	oc2 := oc
+	oc2.Title = "renamed"
+	// a twice in one event: the second change is from the first.
+	r.hub.Publish(shared.EventSessionUpdated, []shared.Session{a2, oc2, a3})
+
+	wantAll := `{"type":"session-updated","sessions":[` +
+		`{"id":"` + a.ID + `","source":"claude","messageCount":49,"tokens":{"input":12345,"output":70000,"cacheRead":1234567,"cacheWrite":89012},"costUsd":1.3,"status":"waiting","updatedAt":1763990001001},` +
+		`{"id":"ses_oc","source":"opencode","title":"renamed"},` +
+		`{"id":"` + a.ID + `","source":"claude","status":"idle","active":false}` +
+		`],"timestamp":`
+	wantClaude := `{"type":"session-updated","sessions":[` +
+		`{"id":"` + a.ID + `","source":"claude","messageCount":49,"tokens":{"input":12345,"output":70000,"cacheRead":1234567,"cacheWrite":89012},"costUsd":1.3,"status":"waiting","updatedAt":1763990001001},` +
+		`{"id":"` + a.ID + `","source":"claude","status":"idle","active":false}` +
+		`],"timestamp":`
+	wholeA2, _ := json.Marshal(a2)
+	wholeA3, _ := json.Marshal(a3)
+	wantWhole := `{"type":"session-updated","sessions":[` + string(wholeA2) + `,` + string(wholeA3) + `],"timestamp":`
+
+	for _, tc := range []struct {
+		name string
+		c    *sseClient
+		want string
+		keys []string
+	}{
+		{"/all", all, wantAll, []string{a.Key(), oc.Key()}},
+		{"/claude", claude, wantClaude, []string{a.Key()}},
+		{"/claude-whole", whole, wantWhole, []string{a.Key()}},
+	} {
+		f := tc.c.event(t)
+		if f.Event != "session-updated" || len(f.Data) < len(tc.want) || f.Data[:len(tc.want)] != tc.want {
+			t.Errorf("%s: got  %s\nwant %s…", tc.name, f.Data, tc.want)
+			continue
+		}
+		h := held[tc.c]
+		ev, err := shared.DecodeEvent(shared.EventSessionUpdated, []byte(f.Data), func(k string) (shared.Session, bool) {
+			s, ok := h[k]
+			return s, ok
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for _, s := range ev.Sessions {
+			h[s.Key()] = s
+		}
+		for _, k := range tc.keys {
+			if pub, _ := r.hub.Lookup(k); h[k] != pub {
+				t.Errorf("%s: the client holds %+v, the hub published %+v", tc.name, h[k], pub)
+			}
+		}
+	}
+
+	// An update of a session the stream never sent carries all of it.
+	fresh := realistic(3)
+	r.hub.Publish(shared.EventSessionUpdated, []shared.Session{fresh})
+	wholeFresh, _ := json.Marshal(fresh)
+	if f := all.event(t); f.Data[:len(`{"type":"session-updated","sessions":[`)+len(wholeFresh)] != `{"type":"session-updated","sessions":[`+string(wholeFresh) {
+		t.Errorf("update of an unsent session: %s", f.Data)
+	}
+}
