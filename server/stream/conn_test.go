@@ -111,8 +111,8 @@ func TestLeavingClientIsNoticedWithoutAWrite(t *testing.T) {
 // stopped reading, with an hour left on its write deadline.
 func TestCloseUnblocksAStalledWriter(t *testing.T) {
 	r := newRig(t, Options{WriteTimeout: time.Hour, QueueSize: 4096})
-	conn, _, _ := rawGet(t, r.srv.Listener.Addr().String(), "GET /all HTTP/1.1")
-	_ = conn // never read again: the socket buffers fill and the write blocks
+	// Never read after the head: the socket buffers fill and the write blocks.
+	rawGet(t, r.srv.Listener.Addr().String(), "GET /all HTTP/1.1")
 	waitFor(t, 5*time.Second, "the client to register", func() bool { return r.hub.Stats().Clients == 1 })
 	big := sess("big", shared.SourceClaude, 0)
 	for i := range 128 { // 32 MiB: far more than loopback socket buffers hold
