@@ -235,7 +235,9 @@ func (h *Hub) Close() {
 		clear(h.views)
 		h.nclients = 0
 		for rc := range h.taken {
-			rc.abort() // unblocks a writer stuck in a write to a stalled peer
+			// Safe from any goroutine, and it unblocks a writer stuck in a
+			// write to a stalled peer.
+			rc.conn.Close()
 		}
 	}
 	h.mu.Unlock()
