@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/server/internal/fixture"
+	"vibecraft.sh/helm/server/internal/ssetest"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -26,7 +27,7 @@ import (
 // applies every event to its copy of the list.
 type churnClient struct {
 	mu      sync.Mutex
-	state   map[string]shared.Session // nil: ids only
+	state   ssetest.List // nil: ids only
 	lastID  string
 	lastSeq uint64
 	events  int
@@ -92,24 +93,8 @@ func (c *churnClient) apply(typ, id, data string) error {
 	if c.state == nil {
 		return nil
 	}
-	ev, err := shared.DecodeEvent(shared.EventType(typ), []byte(data), func(k string) (shared.Session, bool) {
-		s, ok := c.state[k]
-		return s, ok
-	})
-	if err != nil {
-		return err
-	}
-	if ev.Type.IsSnapshot() {
-		clear(c.state)
-	}
-	for _, s := range ev.Sessions {
-		if ev.Type == shared.EventSessionDeleted {
-			delete(c.state, s.Key())
-		} else {
-			c.state[s.Key()] = s
-		}
-	}
-	return nil
+	_, err = c.state.Apply(shared.EventType(typ), []byte(data))
+	return err
 }
 
 // holds reports whether the client's list is exactly sessions.
@@ -206,7 +191,7 @@ func TestStreamChurn(t *testing.T) {
 	stayCtx, stayCancel := context.WithCancel(context.Background())
 	var stayWG sync.WaitGroup
 	for i := range stayers {
-		stayers[i] = &churnClient{state: map[string]shared.Session{}}
+		stayers[i] = &churnClient{state: ssetest.List{}}
 		stayWG.Add(1)
 		go func() {
 			defer stayWG.Done()

@@ -107,17 +107,23 @@ func DecodeEvent(typ EventType, data []byte, base func(key string) (Session, boo
 		earlier = make(map[string]int, len(wire.Sessions))
 	}
 	for _, raw := range wire.Sessions {
-		s, err := ApplyChange(Session{}, raw) // identity first: which base
-		if err != nil {
+		var who struct { // the identity first, to pick the base
+			ID     string `json:"id"`
+			Source Source `json:"source"`
+		}
+		if err := json.Unmarshal(raw, &who); err != nil {
 			return Event{}, fmt.Errorf("%s event: %w", typ, err)
 		}
-		k := s.Key()
+		k := Session{ID: who.ID, Source: who.Source}.Key()
+		var b Session
 		if i, ok := earlier[k]; ok {
-			s, _ = ApplyChange(ev.Sessions[i], raw) // it decoded once: it decodes again
+			b = ev.Sessions[i]
 		} else if base != nil {
-			if b, ok := base(k); ok {
-				s, _ = ApplyChange(b, raw)
-			}
+			b, _ = base(k)
+		}
+		s, err := ApplyChange(b, raw)
+		if err != nil {
+			return Event{}, fmt.Errorf("%s event: %w", typ, err)
 		}
 		if earlier != nil {
 			earlier[k] = len(ev.Sessions)

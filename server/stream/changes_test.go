@@ -2,8 +2,10 @@ package stream
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
+	"vibecraft.sh/helm/server/internal/ssetest"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -19,11 +21,11 @@ func TestUpdatesCarryChanges(t *testing.T) {
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{a, oc})
 
 	all, claude, whole := r.connect(t, "/all", ""), r.connect(t, "/claude", ""), r.connect(t, "/claude-whole", "")
-	held := map[*sseClient]map[string]shared.Session{}
+	held := map[*sseClient]ssetest.List{}
 	for _, c := range []*sseClient{all, claude, whole} {
-		held[c] = map[string]shared.Session{}
-		for _, s := range c.opening(t).decode(t).Sessions {
-			held[c][s.Key()] = s
+		held[c] = ssetest.List{}
+		if _, err := held[c].Apply(shared.EventInit, []byte(c.opening(t).Data)); err != nil {
+			t.Fatal(err)
 		}
 	}
 
@@ -60,20 +62,13 @@ func TestUpdatesCarryChanges(t *testing.T) {
 		{"/claude-whole", whole, wantWhole, []string{a.Key()}},
 	} {
 		f := tc.c.event(t)
-		if f.Event != "session-updated" || len(f.Data) < len(tc.want) || f.Data[:len(tc.want)] != tc.want {
+		if f.Event != "session-updated" || !strings.HasPrefix(f.Data, tc.want) {
 			t.Errorf("%s: got  %s\nwant %s…", tc.name, f.Data, tc.want)
 			continue
 		}
 		h := held[tc.c]
-		ev, err := shared.DecodeEvent(shared.EventSessionUpdated, []byte(f.Data), func(k string) (shared.Session, bool) {
-			s, ok := h[k]
-			return s, ok
-		})
-		if err != nil {
+		if _, err := h.Apply(shared.EventSessionUpdated, []byte(f.Data)); err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
-		}
-		for _, s := range ev.Sessions {
-			h[s.Key()] = s
 		}
 		for _, k := range tc.keys {
 			if pub, _ := r.hub.Lookup(k); h[k] != pub {
@@ -86,7 +81,7 @@ func TestUpdatesCarryChanges(t *testing.T) {
 	fresh := realistic(3)
 	r.hub.Publish(shared.EventSessionUpdated, []shared.Session{fresh})
 	wholeFresh, _ := json.Marshal(fresh)
-	if f := all.event(t); f.Data[:len(`{"type":"session-updated","sessions":[`)+len(wholeFresh)] != `{"type":"session-updated","sessions":[`+string(wholeFresh) {
+	if f := all.event(t); !strings.HasPrefix(f.Data, `{"type":"session-updated","sessions":[`+string(wholeFresh)) {
 		t.Errorf("update of an unsent session: %s", f.Data)
 	}
 }

@@ -69,6 +69,7 @@ func FuzzEncodeFrame(f *testing.F) {
 			if len(frames) != 1 || frames[0].Event != "session-updated" || frames[0].ID != "e-1" {
 				t.Fatalf("frame %q parses as %+v", b, frames)
 			}
+			frames[0].decode(t) // the data's type is the event's, sessions an array
 			ev, err := shared.DecodeEvent(shared.EventSessionUpdated, []byte(frames[0].Data), func(string) (shared.Session, bool) { return before, true })
 			if err != nil || len(ev.Sessions) != 1 || ev.Timestamp != 5 {
 				t.Fatalf("decoded %+v, %v", ev, err)

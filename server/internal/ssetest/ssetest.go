@@ -106,8 +106,7 @@ func (c *Client) Err() error {
 // carries whole sessions.
 func (c *Client) read() {
 	defer close(c.Events)
-	held := map[string]shared.Session{}
-	base := func(k string) (shared.Session, bool) { s, ok := held[k]; return s, ok }
+	held := List{}
 	br := bufio.NewReaderSize(c.resp.Body, 64<<10)
 	var ev Event
 	var data strings.Builder
@@ -126,11 +125,10 @@ func (c *Client) read() {
 		case line == "":
 			if ev.Type != "" || data.Len() > 0 {
 				ev.Raw = data.String()
-				if d, err := shared.DecodeEvent(shared.EventType(ev.Type), []byte(ev.Raw), base); err != nil {
+				if d, err := held.Apply(shared.EventType(ev.Type), []byte(ev.Raw)); err != nil {
 					ev.Data.Type = shared.EventType("unparseable: " + err.Error())
 				} else {
 					ev.Data = d
-					hold(held, d)
 				}
 				c.Events <- ev
 			}
@@ -147,18 +145,32 @@ func (c *Client) read() {
 	}
 }
 
-// hold applies ev to the list held.
-func hold(held map[string]shared.Session, ev shared.Event) {
+// List is a client's copy of the session list, by shared.Session.Key,
+// kept from stream events as the web client keeps it.
+type List map[string]shared.Session
+
+// Apply decodes the data of an event of type typ, session-updated
+// changes applied to the sessions held, applies the event to the list
+// and returns it, with whole sessions.
+func (l List) Apply(typ shared.EventType, data []byte) (shared.Event, error) {
+	ev, err := shared.DecodeEvent(typ, data, func(k string) (shared.Session, bool) {
+		s, ok := l[k]
+		return s, ok
+	})
+	if err != nil {
+		return ev, err
+	}
 	if ev.Type.IsSnapshot() {
-		clear(held)
+		clear(l)
 	}
 	for _, s := range ev.Sessions {
 		if ev.Type == shared.EventSessionDeleted {
-			delete(held, s.Key())
+			delete(l, s.Key())
 		} else {
-			held[s.Key()] = s
+			l[s.Key()] = s
 		}
 	}
+	return ev, nil
 }
 
 // Next returns the next event other than a keepalive.
