@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/fsnotify/fsnotify"
 )
@@ -34,6 +35,11 @@ func (w *Watcher) handleEvent(ev fsnotify.Event) {
 			continue
 		}
 		if r.active {
+			// An event on the root itself is news of its own move or
+			// deletion, which treeEvent handles.
+			if p != r.path && within(r.path, p) && !w.rootHolds(r) {
+				continue
+			}
 			w.treeEvent(r, p, op)
 		} else {
 			w.anchorEvent(r, p, op)
@@ -137,6 +143,14 @@ func limitCode(err error) string {
 // kernel limit (or on the root itself) the root is polled instead and a
 // rescan is requested, since changes may have gone unseen meanwhile.
 func (w *Watcher) addFailed(r *root, dir string, err error) {
+	if r.returning {
+		// An attempt to leave polling: r keeps polling, quietly (see
+		// tryReturn); this is no new fallback.
+		w.lastErr = fmt.Sprintf("watching %s: %v", dir, err)
+		r.retryErr = fmt.Errorf("watching %s: %w", dir, err)
+		r.mode = modePoll
+		return
+	}
 	code := limitCode(err)
 	detail := ""
 	switch code {
@@ -172,7 +186,8 @@ func (w *Watcher) switchAll(code, detail string) {
 }
 
 // startPolling moves r to polling: its watches go, and a snapshot taken
-// now is what the first tick compares with.
+// now is what the first tick compares with. Unless polling is forced, a
+// return to fsnotify is planned.
 func (w *Watcher) startPolling(r *root, reason string) {
 	if r.mode == modePoll {
 		return
@@ -183,13 +198,11 @@ func (w *Watcher) startPolling(r *root, reason string) {
 	r.mode = modePoll
 	r.reason = reason
 	r.snap, r.snapDirs = scan(r)
-	if w.ticker == nil {
-		w.ticker = newTicker(w.interval)
+	if reason != reasonForced {
+		now := time.Now()
+		r.fallbacks++
+		r.lastFallback, r.fallbackAt = reason, now
+		w.scheduleRetry(now)
 	}
-	for _, o := range w.roots {
-		if o.mode == modeNotify {
-			return
-		}
-	}
-	w.closeNotify() // no root left on fsnotify: free the inotify instance
+	w.releaseIdle() // no root left on fsnotify: free the inotify instance
 }

@@ -3,7 +3,6 @@ package watch
 import (
 	"io/fs"
 	"os"
-	"time"
 )
 
 // stamp is what polling compares to tell that a path changed.
@@ -72,5 +71,3 @@ func (w *Watcher) pollAll() {
 		r.snap, r.snapDirs = next, dirs
 	}
 }
-
-func newTicker(d time.Duration) *time.Ticker { return time.NewTicker(d) }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 )
 
 type mode uint8
@@ -32,13 +33,25 @@ type root struct {
 
 	// fsnotify mode: either active (path exists, dirs are watched) or
 	// waiting, with a watch on anchor, the nearest existing ancestor.
-	active bool
-	anchor string
-	dirs   map[string]uint64 // watched folder → its inode (0: unknown)
+	active    bool
+	anchor    string
+	anchorIno uint64
+	dirs      map[string]uint64 // watched folder → its inode (0: unknown)
+	checked   bool              // its identity was checked in this batch
+	vanished  int               // times its folder went away (deleted, moved, replaced)
 
 	// polling mode: the last snapshot of the tree.
 	snap     map[string]stamp
 	snapDirs int
+
+	// The way back from polling (see retry.go).
+	returning    bool  // tryReturn is adding its watches
+	retryErr     error // why the watches did not hold
+	fallbacks    int
+	returns      int
+	lastFallback string
+	fallbackAt   time.Time
+	returnedAt   time.Time
 }
 
 func newRoot(s Spec) *root {
@@ -135,7 +148,7 @@ func gone(err error) bool {
 // watch adds an inotify watch on dir unless another root holds one.
 func (w *Watcher) watch(dir string) error {
 	if w.refs[dir] == 0 {
-		if err := w.addWatch(dir); err != nil {
+		if err := w.add(dir); err != nil {
 			return err
 		}
 	}
@@ -230,10 +243,7 @@ func (w *Watcher) resolve(r *root, report bool) {
 			w.addTree(r, r.path, report)
 			return
 		}
-		a := filepath.Dir(r.path)
-		for !isDir(a) && filepath.Dir(a) != a {
-			a = filepath.Dir(a)
-		}
+		a := nearestDir(r.path)
 		if a != r.anchor {
 			w.releaseAnchor(r)
 			if err := w.watch(a); err != nil {
@@ -244,6 +254,10 @@ func (w *Watcher) resolve(r *root, report bool) {
 				return
 			}
 			r.anchor = a
+			r.anchorIno = 0
+			if fi, err := os.Stat(a); err == nil {
+				r.anchorIno = inode(fi)
+			}
 		}
 		// The next level may have appeared before the watch was in place.
 		if !isDir(childToward(a, r.path)) {
@@ -255,7 +269,7 @@ func (w *Watcher) resolve(r *root, report bool) {
 func (w *Watcher) releaseAnchor(r *root) {
 	if r.anchor != "" {
 		w.unwatch(r.anchor)
-		r.anchor = ""
+		r.anchor, r.anchorIno = "", 0
 	}
 }
 
@@ -271,6 +285,7 @@ func childToward(a, p string) string {
 // rootGone handles the removal or renaming of an active root: it is
 // reported, forgotten, and waited for again.
 func (w *Watcher) rootGone(r *root) {
+	r.vanished++
 	w.dropTree(r, r.path)
 	r.active = false
 	w.report(r.path)

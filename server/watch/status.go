@@ -1,5 +1,7 @@
 package watch
 
+import "time"
+
 // Status describes the watcher for /api/status.
 type Status struct {
 	Roots       []RootStatus `json:"roots"` // one per Spec
@@ -9,21 +11,43 @@ type Status struct {
 	LastError   string       `json:"lastError,omitempty"`
 }
 
-// RootStatus describes one Spec.
+// RootStatus describes one Spec. Times are Unix milliseconds.
 type RootStatus struct {
-	Path   string `json:"path"`
+	Path string `json:"path"`
+	// Exists says whether a folder is at Path when Status is called.
 	Exists bool   `json:"exists"`
 	Mode   string `json:"mode"`             // "fsnotify" | "polling"
-	Reason string `json:"reason,omitempty"` // why polling (forced, ENOSPC, EMFILE, overflow, NewWatcher failed)
+	Reason string `json:"reason,omitempty"` // why polling now (forced, ENOSPC, EMFILE, overflow, NewWatcher failed, …)
+	// NextRetry is when the watcher next tries to leave polling (not
+	// with forced polling).
+	NextRetry int64 `json:"nextRetry,omitempty"`
+	// Fallbacks counts the switches to polling (forced polling is none),
+	// Returns the switches back to fsnotify.
+	Fallbacks int `json:"fallbacks"`
+	Returns   int `json:"returns"`
+	// LastFallback is the reason of the latest fallback, kept after the
+	// return; FallbackAt and ReturnedAt date the latest of each.
+	LastFallback string `json:"lastFallback,omitempty"`
+	FallbackAt   int64  `json:"fallbackAt,omitempty"`
+	ReturnedAt   int64  `json:"returnedAt,omitempty"`
+	// Vanished counts the times the folder at Path went away while
+	// watched: deleted, renamed or replaced (then watched again from Path
+	// when a folder is there).
+	Vanished int `json:"vanished"`
 }
 
 // Status returns a snapshot of the watcher's state; it is safe for
-// concurrent use.
+// concurrent use. Exists is checked now, so it is true only while a
+// folder is at the root's path, even if the watcher has not caught up
+// with a move yet.
 func (w *Watcher) Status() Status {
 	w.mu.Lock()
 	st := w.status
 	w.mu.Unlock()
 	st.Roots = append([]RootStatus(nil), st.Roots...)
+	for i := range st.Roots {
+		st.Roots[i].Exists = isDir(st.Roots[i].Path)
+	}
 	st.Events = w.events.Load()
 	return st
 }
@@ -39,16 +63,28 @@ func (w *Watcher) publish() {
 	// Folders held by fsnotify (anchors included), plus the folders polled.
 	st.WatchedDirs = len(w.refs)
 	for _, r := range w.roots {
-		rs := RootStatus{Path: r.path, Mode: r.mode.String(), Reason: r.reason}
+		rs := RootStatus{
+			Path: r.path, Mode: r.mode.String(), Reason: r.reason,
+			Fallbacks: r.fallbacks, Returns: r.returns, LastFallback: r.lastFallback,
+			FallbackAt: unixMilli(r.fallbackAt), ReturnedAt: unixMilli(r.returnedAt),
+			Vanished: r.vanished,
+		}
 		if r.mode == modePoll {
-			_, rs.Exists = r.snap[r.path]
 			st.WatchedDirs += r.snapDirs
-		} else {
-			rs.Exists = r.active
+			if r.reason != reasonForced {
+				rs.NextRetry = unixMilli(w.retryAt)
+			}
 		}
 		st.Roots = append(st.Roots, rs)
 	}
 	w.mu.Lock()
 	w.status = st
 	w.mu.Unlock()
+}
+
+func unixMilli(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }

@@ -63,11 +63,18 @@ type Watcher struct {
 	// inject feeds errors into Run's loop as if fsnotify had reported them
 	// (tests simulate a queue overflow with it).
 	inject chan error
-	// addWatch adds one inotify watch; nil means the fsnotify watcher's
-	// Add. Tests replace it to simulate the kernel's watch limits.
+	// addWatch adds one inotify watch; nil means the current fsnotify
+	// watcher's Add. Tests replace it to simulate the kernel's watch limits.
 	addWatch func(dir string) error
 	// newNotify creates the fsnotify watcher; tests make it fail.
 	newNotify func() (*fsnotify.Watcher, error)
+	// retryMin and retryMax bound the back-off of the return from polling
+	// to fsnotify; tests shorten them.
+	retryMin, retryMax time.Duration
+
+	retryDelay time.Duration // the wait planned last
+	retryAt    time.Time     // next attempt to leave polling; zero: none
+	lastReturn time.Time
 
 	fs        *fsnotify.Watcher
 	fsErrs    chan error     // fsnotify's errors, forwarded (see forwardErrors)
@@ -87,13 +94,16 @@ type Watcher struct {
 // New returns a Watcher for opts; nothing happens until Run.
 func New(opts Options) *Watcher {
 	w := &Watcher{
-		log:      opts.Logger,
-		poll:     opts.Poll,
-		interval: opts.PollInterval,
-		ready:    make(chan struct{}),
-		inject:   make(chan error),
-		refs:     make(map[string]int),
-		batch:    make(map[string]struct{}),
+		log:       opts.Logger,
+		poll:      opts.Poll,
+		interval:  opts.PollInterval,
+		ready:     make(chan struct{}),
+		inject:    make(chan error),
+		refs:      make(map[string]int),
+		batch:     make(map[string]struct{}),
+		retryMin:  defaultRetryMin,
+		retryMax:  defaultRetryMax,
+		newNotify: defaultNotify,
 	}
 	if w.log == nil {
 		w.log = slog.Default()
@@ -127,10 +137,6 @@ func (w *Watcher) Run(ctx context.Context, h Handler) error {
 
 	for {
 		events, errs := w.notifyChans()
-		var tick <-chan time.Time
-		if w.ticker != nil {
-			tick = w.ticker.C
-		}
 		select {
 		case <-ctx.Done():
 			return nil
@@ -143,8 +149,12 @@ func (w *Watcher) Run(ctx context.Context, h Handler) error {
 		case err := <-w.inject:
 			w.handleError(err)
 			w.drain()
-		case <-tick:
+		case now := <-w.ticker.C:
 			w.pollAll()
+			w.checkRoots()
+			if w.retryDue(now) {
+				w.retry(now)
+			}
 		}
 		w.publish()
 		if ctx.Err() != nil {
@@ -155,30 +165,19 @@ func (w *Watcher) Run(ctx context.Context, h Handler) error {
 }
 
 // setup creates the fsnotify watcher and puts every root under watch,
-// without reporting what is already there.
+// without reporting what is already there. The ticker drives polling,
+// the check that each root is still the folder at its path, and the
+// return from polling to fsnotify.
 func (w *Watcher) setup() {
+	w.ticker = time.NewTicker(w.interval)
 	reason := ""
 	if w.poll {
 		reason = reasonForced
-	} else {
-		if w.newNotify == nil {
-			w.newNotify = func() (*fsnotify.Watcher, error) { return fsnotify.NewBufferedWatcher(eventBuffer) }
-		}
-		fs, err := w.newNotify()
-		if err != nil {
-			reason = reasonNewWatcher
-			w.lastErr = err.Error()
-			w.log.Warn("watch: cannot create an fsnotify watcher; polling every root",
-				"err", err, "interval", w.interval)
-		} else {
-			w.fs = fs
-			w.fsErrs = make(chan error, errBuffer)
-			w.stopFwd, w.fwdDone = make(chan struct{}), make(chan struct{})
-			go forwardErrors(fs.Errors, w.fsErrs, w.stopFwd, w.fwdDone)
-			if w.addWatch == nil {
-				w.addWatch = fs.Add
-			}
-		}
+	} else if err := w.openNotify(); err != nil {
+		reason = reasonNewWatcher
+		w.lastErr = err.Error()
+		w.log.Warn("watch: cannot create an fsnotify watcher; polling every root",
+			"err", err, "interval", w.interval)
 	}
 	for _, r := range w.roots {
 		if reason != "" {
@@ -189,10 +188,16 @@ func (w *Watcher) setup() {
 	}
 }
 
-func (w *Watcher) teardown() {
-	if w.ticker != nil {
-		w.ticker.Stop()
+// add adds one inotify watch on the current fsnotify watcher.
+func (w *Watcher) add(dir string) error {
+	if w.addWatch != nil {
+		return w.addWatch(dir)
 	}
+	return w.fs.Add(dir)
+}
+
+func (w *Watcher) teardown() {
+	w.ticker.Stop()
 	w.closeNotify()
 }
 
@@ -279,6 +284,7 @@ func (w *Watcher) report(path string) { w.batch[path] = struct{}{} }
 
 // flush delivers the queued paths, then the queued rescan requests.
 func (w *Watcher) flush(h Handler) {
+	w.resetChecks()
 	if len(w.batch) > 0 {
 		paths := make([]string, 0, len(w.batch))
 		for p := range w.batch {
