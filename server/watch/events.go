@@ -56,6 +56,7 @@ func (w *Watcher) treeEvent(r *root, p string, op fsnotify.Op) {
 	if p == r.path {
 		if removed {
 			w.rootGone(r)
+			w.checkNested(r)
 		}
 		return
 	}

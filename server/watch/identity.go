@@ -53,6 +53,16 @@ func (w *Watcher) rootMoved(r *root) {
 		" was moved, deleted or replaced; watching the folder now at that path")
 }
 
+// checkNested checks the roots below r, which just went away: their own
+// watches heard nothing if r was renamed (only r's did).
+func (w *Watcher) checkNested(r *root) {
+	for _, o := range w.roots {
+		if o != r && o.mode == modeNotify && o.active && within(r.path, o.path) && moved(o) {
+			w.rootMoved(o)
+		}
+	}
+}
+
 // checkRoots runs on each tick. An active root whose folder moved is
 // re-watched; a waiting root whose anchor moved, or whose next level
 // appeared unseen, is resolved again.

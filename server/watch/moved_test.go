@@ -1,0 +1,185 @@
+package watch
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRootMovedAndRecreated takes the root away while it is watched (the
+// root or its parent renamed or deleted), checks that Status says it is
+// missing at once, then makes a new tree at the same path: a transcript
+// there is reported, writes into the old, renamed tree are not, neither
+// under their own name nor under the root's.
+func TestRootMovedAndRecreated(t *testing.T) {
+	const slow = time.Hour // no tick: only events can tell
+	tests := []struct {
+		name     string
+		interval time.Duration
+		away     func(t *testing.T, home string) (old string) // returns where the old root is now, or ""
+		// writeOld writes into the old tree before the new one is made:
+		// the first event from it is what reveals the move.
+		writeOld bool
+	}{
+		{"root renamed", slow, func(t *testing.T, home string) string {
+			rename(t, join(home, ".claude", "projects"), join(home, ".claude", "projects.old"))
+			return join(home, ".claude", "projects.old")
+		}, false},
+		{"parent renamed, seen by an event from the old tree", slow, func(t *testing.T, home string) string {
+			rename(t, join(home, ".claude"), join(home, ".claude.old"))
+			return join(home, ".claude.old", "projects")
+		}, true},
+		{"parent renamed, seen on the tick", fastPoll, func(t *testing.T, home string) string {
+			rename(t, join(home, ".claude"), join(home, ".claude.old"))
+			return join(home, ".claude.old", "projects")
+		}, false},
+		{"root deleted", slow, func(t *testing.T, home string) string {
+			removeAll(t, join(home, ".claude", "projects"))
+			return ""
+		}, false},
+		{"parent deleted", slow, func(t *testing.T, home string) string {
+			removeAll(t, join(home, ".claude"))
+			return ""
+		}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			home := t.TempDir()
+			rootDir := join(home, ".claude", "projects")
+			mkdir(t, join(rootDir, "slug"))
+			write(t, join(rootDir, "slug", "a.jsonl"), "x\n")
+			h := start(t, Options{Specs: []Spec{{Path: rootDir, Depth: 2}}, PollInterval: tc.interval})
+			if r := h.w.Status().Roots[0]; !r.Exists || r.Mode != "fsnotify" {
+				t.Fatalf("root status = %+v, want existing, fsnotify", r)
+			}
+
+			mark := h.rec.mark()
+			old := tc.away(t, home)
+			// Checked at call time: no waiting for the watcher to notice.
+			if r := h.w.Status().Roots[0]; r.Exists {
+				t.Fatalf("root status = %+v right after it went away, want not existing", r)
+			}
+			if tc.writeOld {
+				appendTo(t, join(old, "slug", "a.jsonl"), "y\n")
+				h.rec.waitPaths(t, mark, rootDir) // the move is noticed
+			}
+
+			mkdir(t, join(rootDir, "x"))
+			f := join(rootDir, "x", "s.jsonl")
+			write(t, f, "x\n")
+			h.rec.waitPaths(t, mark, rootDir, f)
+			st := h.waitStatus(t, "root watched again", func(st Status) bool {
+				return st.Roots[0].Vanished == 1 && st.WatchedDirs == 2
+			})
+			if r := st.Roots[0]; !r.Exists || r.Mode != "fsnotify" {
+				t.Errorf("root status = %+v, want existing, fsnotify", r)
+			}
+
+			// The new tree is really watched; the old one is not. A file
+			// in the new tree is the sentinel: inotify delivers in order,
+			// so once it is reported the old tree's writes were handled.
+			mark2 := h.rec.mark()
+			if old != "" {
+				appendTo(t, join(old, "slug", "a.jsonl"), "z\n")
+				mkdir(t, join(old, "slug2"))
+				write(t, join(old, "slug2", "b.jsonl"), "x\n")
+			}
+			appendTo(t, f, "y\n")
+			h.rec.waitPaths(t, mark2, f)
+			// A deleted tree's paths are reported as removed; a renamed
+			// tree's paths never are, under the root's name or their own.
+			from := mark2
+			if old != "" {
+				from = mark
+			}
+			for _, b := range h.rec.since(from) {
+				for _, p := range b {
+					if within(join(rootDir, "slug"), p) || within(join(rootDir, "slug2"), p) ||
+						(old != "" && within(old, p)) {
+						t.Errorf("reported %s, from the old tree", p)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestRootReplacedByFile: a file where the root was is not a root; the
+// watcher waits until a folder is there again.
+func TestRootReplacedByFile(t *testing.T) {
+	home := t.TempDir()
+	rootDir := join(home, "projects")
+	mkdir(t, rootDir)
+	h := start(t, Options{Specs: []Spec{{Path: rootDir, Depth: 1}}, PollInterval: fastPoll})
+	mark := h.rec.mark()
+	removeAll(t, rootDir)
+	write(t, rootDir, "not a folder\n")
+	h.rec.waitPaths(t, mark, rootDir)
+	h.waitStatus(t, "root waited for", func(st Status) bool { return st.Roots[0].Vanished == 1 })
+	if r := h.w.Status().Roots[0]; r.Exists {
+		t.Errorf("root status = %+v with a file at its path, want not existing", r)
+	}
+	mark = h.rec.mark()
+	removeAll(t, rootDir)
+	mkdir(t, join(rootDir, "slug"))
+	f := join(rootDir, "slug", "s.jsonl")
+	write(t, f, "x\n")
+	h.rec.waitPaths(t, mark, rootDir, f)
+	if r := h.w.Status().Roots[0]; !r.Exists || r.Mode != "fsnotify" {
+		t.Errorf("root status = %+v, want existing, fsnotify", r)
+	}
+}
+
+// TestClaudeLayoutRenamed is the reported case with Helm's own specs for a
+// Claude folder (the folder itself, projects/, sessions/): `mv ~/.claude
+// ~/.claude.old; mkdir -p ~/.claude/projects/x` and a transcript there.
+func TestClaudeLayoutRenamed(t *testing.T) {
+	home := t.TempDir()
+	claude := join(home, ".claude")
+	mkdir(t, join(claude, "projects", "slug"))
+	mkdir(t, join(claude, "sessions"))
+	h := start(t, Options{Specs: []Spec{
+		{Path: claude},
+		{Path: join(claude, "projects"), Depth: 3},
+		{Path: join(claude, "sessions")},
+	}, PollInterval: time.Hour})
+
+	mark := h.rec.mark()
+	rename(t, claude, join(home, ".claude.old"))
+	mkdir(t, join(claude, "projects", "x"))
+	f := join(claude, "projects", "x", "s.jsonl")
+	write(t, f, "x\n")
+	// Only the .claude root hears its own move; the check it triggers
+	// finds projects/ moved too.
+	h.rec.waitPaths(t, mark, claude, join(claude, "projects"), f)
+	st := h.waitStatus(t, "projects and .claude watched again", func(st Status) bool {
+		return st.Roots[0].Vanished == 1 && st.Roots[1].Vanished == 1
+	})
+	if st.Roots[0].Exists != true || st.Roots[1].Exists != true || st.Roots[2].Exists {
+		t.Errorf("status = %+v, want .claude and projects, not sessions", st)
+	}
+	mark = h.rec.mark()
+	appendTo(t, f, "y\n")
+	h.rec.waitPaths(t, mark, f)
+	mark = h.rec.mark()
+	mkdir(t, join(claude, "sessions"))
+	h.rec.waitPaths(t, mark, join(claude, "sessions"))
+	if r := h.rec.rescanList(); len(r) == 0 || !strings.Contains(strings.Join(r, "\n"), join(claude, "projects")) {
+		t.Errorf("Rescan reasons = %q, want one naming the moved projects folder", r)
+	}
+}
+
+func rename(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.Rename(from, to); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func removeAll(t *testing.T, p string) {
+	t.Helper()
+	if err := os.RemoveAll(p); err != nil {
+		t.Fatal(err)
+	}
+}
