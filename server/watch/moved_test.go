@@ -183,3 +183,36 @@ func removeAll(t *testing.T, p string) {
 		t.Fatal(err)
 	}
 }
+
+// TestRootSymlinkRetargeted: the root is a symlink (a Claude folder on
+// another disk), pointed elsewhere. Nothing under the old target gives an
+// event for that, so the tick finds it; afterwards the old target is
+// silent and the new one watched.
+func TestRootSymlinkRetargeted(t *testing.T) {
+	base := t.TempDir()
+	first, second := join(base, "disk1"), join(base, "disk2")
+	mkdir(t, join(first, "slug"))
+	mkdir(t, join(second, "other"))
+	link := join(base, "projects")
+	if err := os.Symlink(first, link); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, Options{Specs: []Spec{{Path: link, Depth: 1}}, PollInterval: fastPoll})
+	mark := h.rec.mark()
+	removeAll(t, link)
+	if err := os.Symlink(second, link); err != nil {
+		t.Fatal(err)
+	}
+	h.rec.waitPaths(t, mark, link, join(link, "other"))
+	mark = h.rec.mark()
+	write(t, join(first, "slug", "old.jsonl"), "x\n")
+	f := join(link, "other", "s.jsonl")
+	write(t, f, "x\n")
+	h.rec.waitPaths(t, mark, f)
+	if p := join(link, "slug", "old.jsonl"); h.rec.seen(mark, p) {
+		t.Errorf("reported %s, written under the old target", p)
+	}
+	if r := h.w.Status().Roots[0]; r.Vanished != 1 || !r.Exists || r.Mode != "fsnotify" {
+		t.Errorf("root status = %+v, want one vanishing, existing, fsnotify", r)
+	}
+}

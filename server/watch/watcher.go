@@ -18,7 +18,9 @@ type Options struct {
 	// Poll forces polling for every spec (network filesystems, where
 	// inotify sees nothing).
 	Poll bool
-	// PollInterval is the polling period; 0 means 2 s.
+	// PollInterval is the polling period; 0 means 2 s. It is also the
+	// period of the check that each root is still the folder at its path,
+	// and of the attempts to return from polling to fsnotify.
 	PollInterval time.Duration
 	// Logger receives warnings (fallbacks to polling, watch errors);
 	// nil means slog.Default().
@@ -31,8 +33,9 @@ type Handler interface {
 	// removed, renamed) and folders (created — after the watcher has added
 	// a watch on them — or removed). Hints only: the receiver re-stats.
 	Changed(paths []string)
-	// Rescan asks for a full rescan (after an overflow or a switch to
-	// polling), with the reason.
+	// Rescan asks for a full rescan, with the reason: after an overflow or
+	// a switch to polling, after the return to fsnotify, and after a root
+	// was found moved or replaced.
 	Rescan(reason string)
 }
 
