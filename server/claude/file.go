@@ -24,6 +24,9 @@ type file struct {
 	fromCache bool // seeded from the scan cache and not refreshed since
 
 	agg       aggregate
+	indexed   bool       // its response keys are in the Source's dedup index
+	rankTS    int64      // agg.firstTS when it was indexed
+	dropped   *aggregate // the state a reset discarded, for the index to release
 	hintCwd   string // from sessions-index.json, when no record has a cwd
 	hintTried bool
 }
@@ -110,6 +113,10 @@ func (f *file) refresh(r *reader, info os.FileInfo) (readStats, error) {
 
 // reset forgets what was read, to read the file again from its start.
 func (f *file) reset() {
+	if f.indexed {
+		old := f.agg
+		f.dropped, f.indexed = &old, false
+	}
 	f.offset, f.agg, f.hintTried = 0, newAggregate(), false
 	if f.kind == kindAgent {
 		f.sid = "" // its records will say again whose subagent it is

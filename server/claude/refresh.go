@@ -87,6 +87,8 @@ func (s *Source) settle(f *file, oldSID string, rs readStats, err error, touched
 	s.noteRefresh(f, rs, err)
 	if errors.Is(err, errGone) {
 		if s.files[f.path] == f {
+			s.index(f, touched) // a reset before the file went: release what it dropped
+			s.unindex(f, touched)
 			sid := f.sid
 			f.sid = oldSID
 			s.unlink(f)
@@ -104,6 +106,8 @@ func (s *Source) settle(f *file, oldSID string, rs readStats, err error, touched
 		s.st.addError(err)
 		s.log.Warn("claude: reading transcript", "err", err)
 	}
+	s.index(f, touched)
+	s.notePriced(f)
 	if f.sid != oldSID {
 		sid := f.sid
 		f.sid = oldSID

@@ -45,6 +45,8 @@ type Source struct {
 	subs     map[string]map[string]*file // session id → its subagent transcripts
 	pids     map[string]pidEntry         // registry files, by path
 	reported map[string]bool             // sessions the last Scan/Update returned
+	owner    map[string]*file            // response key → the file that bills it (dedup.go)
+	others   map[string][]*file          // response key → the other files holding it
 
 	st    stats
 	cache cacheState
@@ -62,6 +64,8 @@ func New(opts Options) *Source {
 		subs:          map[string]map[string]*file{},
 		pids:          map[string]pidEntry{},
 		reported:      map[string]bool{},
+		owner:         map[string]*file{},
+		others:        map[string][]*file{},
 	}
 	s.cache.path = opts.CacheFile
 	for _, r := range opts.Roots {
@@ -206,6 +210,7 @@ func (s *Source) unlink(f *file) {
 
 // forget drops a transcript that is gone.
 func (s *Source) forget(f *file, touched map[string]bool) {
+	s.unindex(f, touched)
 	s.unlink(f)
 	delete(s.files, f.path)
 	s.cache.dirty = true
