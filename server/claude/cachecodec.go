@@ -79,6 +79,7 @@ func (e *encoder) file(f *file) {
 	e.int(f.mtime.Unix())
 	e.uint(uint64(f.mtime.Nanosecond()))
 	e.uint(f.ino)
+	e.uint(uint64(f.endByte))
 	e.agg(&f.agg)
 }
 
@@ -284,6 +285,7 @@ func (d *decoder) file() *file {
 	sec, nsec := d.int(), d.small(999_999_999, "mtime")
 	f.mtime = time.Unix(sec, int64(nsec))
 	f.ino = d.uint()
+	f.endByte, f.badTail = byte(d.small(255, "end byte")), -1
 	if !f.kind.isTranscript() || f.offset < 0 || f.offset > f.size {
 		d.fail("file state")
 	}

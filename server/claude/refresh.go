@@ -36,6 +36,7 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 	for i, f := range files {
 		results[i].sid = f.sid
 	}
+	now := s.now()
 	workers := min(runtime.GOMAXPROCS(0), len(list))
 	var next sync.Mutex
 	i := 0
@@ -52,7 +53,7 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 				if j >= len(list) || ctx.Err() != nil {
 					return
 				}
-				results[j].rs, results[j].err = files[j].refresh(r, list[j].info)
+				results[j].rs, results[j].err = files[j].refresh(r, list[j].info, now)
 				files[j].loadHint()
 			}
 		})
@@ -76,9 +77,31 @@ func (s *Source) refreshOne(path string, k kind, touched map[string]bool) {
 	r := readers.Get().(*reader)
 	defer readers.Put(r)
 	old := f.sid
-	rs, err := f.refresh(r, nil)
+	rs, err := f.refresh(r, nil, s.now())
 	f.loadHint()
 	s.settle(f, old, rs, err, touched)
+}
+
+// settleTails consumes the last lines without '\n' that have become
+// final (see tailQuiet). It is
+// the timer path of that rule: no file event marks the moment a quiet
+// tail becomes due, so Sessions, which runs on the age tick, calls it.
+func (s *Source) settleTails() {
+	touched := map[string]bool{}
+	var r *reader
+	now := s.now()
+	for _, f := range s.files {
+		if !f.hasTail() {
+			continue
+		}
+		if r == nil {
+			r = readers.Get().(*reader)
+			defer readers.Put(r)
+		}
+		old := f.sid
+		rs, err := f.refresh(r, nil, now)
+		s.settle(f, old, rs, err, touched)
+	}
 }
 
 // settle applies the outcome of one refresh: counts it, forgets a file

@@ -148,11 +148,17 @@ func (s *Source) scan(ctx context.Context) ([]shared.Session, error) {
 }
 
 // Sessions recomputes every session from memory at Now(), so that status
-// and active age while the files are quiet. It reads no file.
+// and active age while the files are quiet. It reads no file, except the
+// unfinished last line of a file that has since gone quiet (tailQuiet).
 func (s *Source) Sessions() []shared.Session {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.all(s.now())
+	s.settleTails()
+	out := s.all(s.now())
+	for _, sess := range out {
+		s.reported[sess.ID] = true // a tail may have made a session appear
+	}
+	return out
 }
 
 // all builds every session at now.
