@@ -170,6 +170,14 @@ func (s *Source) all(now time.Time) []shared.Session {
 			out = append(out, sess)
 		}
 	}
+	for sid := range s.subs {
+		if _, ok := s.mains[sid]; ok {
+			continue
+		}
+		if sess, ok := s.build(sid, live, now); ok { // subagents whose transcript is missing
+			out = append(out, sess)
+		}
+	}
 	shared.SortNewestFirst(out)
 	return out
 }

@@ -1,0 +1,318 @@
+package claude
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// The cost fixtures are written by the tests as real transcripts; every
+// expected figure is worked out by hand from the published rates ($ per
+// million tokens) in the comment beside it, and asserted to the cent and
+// to the nano-dollar.
+
+const (
+	sidCostA = "aaaaaaaa-0000-4000-8000-00000000000a" // the original session
+	sidCostB = "bbbbbbbb-0000-4000-8000-00000000000b" // resumed from A, replaying its responses
+	sidCostS = "cccccccc-0000-4000-8000-00000000000c" // known only from a subagent
+)
+
+// userLine is a user prompt record of session sid at ts.
+func userLine(sid, ts, text string) string {
+	return fmt.Sprintf(`{"type":"user","sessionId":%q,"cwd":"/home/dev/shop","version":"2.1.90","timestamp":%q,"message":{"role":"user","content":%q}}`+"\n",
+		sid, ts, text)
+}
+
+// assistantLine is one line of an API response; usage is the JSON of
+// message.usage.
+func assistantLine(sid, ts, id, model, usage string) string {
+	return fmt.Sprintf(`{"type":"assistant","sessionId":%q,"cwd":"/home/dev/shop","version":"2.1.90","timestamp":%q,"requestId":"req_%s","message":{"id":"msg_%s","model":%q,"role":"assistant","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","usage":%s}}`+"\n",
+		sid, ts, id, id, model, usage)
+}
+
+// sidechain marks a line as a subagent's.
+func sidechain(line string) string {
+	return strings.Replace(line, `{"type":`, `{"isSidechain":true,"agentId":"a1","type":`, 1)
+}
+
+const (
+	sonnet45 = "claude-sonnet-4-5-20250929"
+	opus46   = "claude-opus-4-6"
+)
+
+// costCase is one session's transcript and its expected spend.
+type costCase struct {
+	name   string
+	rel    string // under the root
+	lines  string
+	tokens shared.Tokens
+	nano   int64
+}
+
+var costCases = []costCase{{
+	name: "1-hour cache writes at 2x, 5-minute at 1.25x; split response, last line wins",
+	rel:  projectRel("/home/dev/shop", "11111111-0000-4000-8000-000000000001.jsonl"),
+	lines: userLine("11111111-0000-4000-8000-000000000001", "2026-03-02T10:00:00Z", "cache") +
+		assistantLine("11111111-0000-4000-8000-000000000001", "2026-03-02T10:00:01Z", "h1", sonnet45,
+			`{"input_tokens":1000,"output_tokens":5,"cache_creation_input_tokens":10000,"cache_read_input_tokens":50000,"cache_creation":{"ephemeral_5m_input_tokens":6000,"ephemeral_1h_input_tokens":4000}}`) +
+		assistantLine("11111111-0000-4000-8000-000000000001", "2026-03-02T10:00:02Z", "h1", sonnet45,
+			`{"input_tokens":1000,"output_tokens":2000,"cache_creation_input_tokens":10000,"cache_read_input_tokens":50000,"cache_creation":{"ephemeral_5m_input_tokens":6000,"ephemeral_1h_input_tokens":4000}}`),
+	tokens: shared.Tokens{Input: 1000, Output: 2000, CacheWrite: 10000, CacheWrite1h: 4000, CacheRead: 50000},
+	// 1000×3 + 2000×15 + 6000×3.75 + 4000×6 + 50000×0.3 = $0.0945
+	nano: 94_500_000,
+}, {
+	name: "long context: one request above 200k billed whole at the long rates, one at exactly 200k not",
+	rel:  projectRel("/home/dev/shop", "22222222-0000-4000-8000-000000000002.jsonl"),
+	lines: userLine("22222222-0000-4000-8000-000000000002", "2026-03-02T10:00:00Z", "long") +
+		assistantLine("22222222-0000-4000-8000-000000000002", "2026-03-02T10:00:01Z", "l1", sonnet45,
+			`{"input_tokens":10,"output_tokens":1000,"cache_creation_input_tokens":10000,"cache_read_input_tokens":190000}`) +
+		assistantLine("22222222-0000-4000-8000-000000000002", "2026-03-02T10:00:02Z", "l2", sonnet45,
+			`{"input_tokens":0,"output_tokens":1000,"cache_creation_input_tokens":10000,"cache_read_input_tokens":190000}`),
+	tokens: shared.Tokens{Input: 10, Output: 2000, CacheWrite: 20000, CacheRead: 380000},
+	// l1 (200,010 > 200k): 10×6 + 1000×22.5 + 10000×7.5 + 190000×0.6 = $0.21156
+	// l2 (200,000):        1000×15 + 10000×3.75 + 190000×0.3         = $0.1095
+	nano: 211_560_000 + 109_500_000,
+}, {
+	name: "fast mode on Opus 4.6: 6x every rate",
+	rel:  projectRel("/home/dev/shop", "33333333-0000-4000-8000-000000000003.jsonl"),
+	lines: userLine("33333333-0000-4000-8000-000000000003", "2026-03-02T10:00:00Z", "fast") +
+		assistantLine("33333333-0000-4000-8000-000000000003", "2026-03-02T10:00:01Z", "f1", opus46,
+			`{"input_tokens":100,"output_tokens":1000,"cache_read_input_tokens":20000,"speed":"fast"}`) +
+		assistantLine("33333333-0000-4000-8000-000000000003", "2026-03-02T10:00:02Z", "f2", opus46,
+			`{"input_tokens":100,"output_tokens":1000,"cache_read_input_tokens":20000,"speed":"standard"}`),
+	tokens: shared.Tokens{Input: 200, Output: 2000, CacheRead: 40000},
+	// (100×5 + 1000×25 + 20000×0.5) × 6 = $0.213, then the same at 1x = $0.0355
+	nano: 213_000_000 + 35_500_000,
+}, {
+	name: "web search at $10 per 1,000; web fetch free; synthetic replies free",
+	rel:  projectRel("/home/dev/shop", "44444444-0000-4000-8000-000000000004.jsonl"),
+	lines: userLine("44444444-0000-4000-8000-000000000004", "2026-03-02T10:00:00Z", "search") +
+		assistantLine("44444444-0000-4000-8000-000000000004", "2026-03-02T10:00:01Z", "w1", sonnet45,
+			`{"input_tokens":100,"output_tokens":100,"server_tool_use":{"web_search_requests":3,"web_fetch_requests":2}}`) +
+		assistantLine("44444444-0000-4000-8000-000000000004", "2026-03-02T10:00:02Z", "w2", "<synthetic>",
+			`{"input_tokens":0,"output_tokens":0}`),
+	tokens: shared.Tokens{Input: 100, Output: 100},
+	// 100×3 + 100×15 + 3 × $0.01 = $0.0318
+	nano: 31_800_000,
+}}
+
+// writeCost writes content at root/rel, mtime old.
+func writeCost(t *testing.T, root, rel, content string) string {
+	t.Helper()
+	return write(t, root, rel, content)
+}
+
+// sameSpend asserts a session's tokens and cost, to the cent and to the
+// nano-dollar.
+func sameSpend(t *testing.T, what string, got shared.Session, tokens shared.Tokens, nano int64) {
+	t.Helper()
+	if got.Tokens != tokens {
+		t.Errorf("%s: tokens %+v, want %+v", what, got.Tokens, tokens)
+	}
+	if cents, want := fmt.Sprintf("%.2f", got.CostUSD), fmt.Sprintf("%.2f", float64(nano)/1e9); cents != want {
+		t.Errorf("%s: cost $%s, want $%s", what, cents, want)
+	}
+	if d := got.CostUSD - float64(nano)/1e9; d > 1e-12 || d < -1e-12 {
+		t.Errorf("%s: cost %.9f, want %.9f", what, got.CostUSD, float64(nano)/1e9)
+	}
+}
+
+func byID(out []shared.Session) map[string]shared.Session {
+	m := make(map[string]shared.Session, len(out))
+	for _, s := range out {
+		m[s.ID] = s
+	}
+	return m
+}
+
+func TestCostRules(t *testing.T) {
+	for _, tc := range costCases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeCost(t, root, tc.rel, tc.lines)
+			src, out := scan(t, root, "2026-03-02T12:00:00Z")
+			sameSpend(t, tc.name, one(t, out), tc.tokens, tc.nano)
+			if um := src.Stats().UnpricedModels; len(um) != 0 {
+				t.Errorf("unpriced models %q, want none (<synthetic> is known)", um)
+			}
+		})
+	}
+}
+
+func TestUnpricedModelsListed(t *testing.T) {
+	root := t.TempDir()
+	sid := "55555555-0000-4000-8000-000000000005"
+	writeCost(t, root, projectRel("/home/dev/shop", sid+".jsonl"),
+		userLine(sid, "2026-03-02T10:00:00Z", "hi")+
+			assistantLine(sid, "2026-03-02T10:00:01Z", "u1", "claude-nova-9", `{"input_tokens":100,"output_tokens":100}`)+
+			assistantLine(sid, "2026-03-02T10:00:02Z", "u2", sonnet45, `{"input_tokens":100,"output_tokens":100}`))
+	src, out := scan(t, root, "2026-03-02T12:00:00Z")
+	// The unknown model's tokens count; only the known one is priced: 100×3 + 100×15.
+	sameSpend(t, "mixed", one(t, out), shared.Tokens{Input: 200, Output: 200}, 1_800_000)
+	if um := src.Stats().UnpricedModels; !slices.Equal(um, []string{"claude-nova-9"}) {
+		t.Errorf("unpriced models %q, want [claude-nova-9]", um)
+	}
+}
+
+// replayTree writes session A (two responses) and session B, resumed
+// from A an hour later, whose file starts with A's responses replayed.
+func replayTree(t *testing.T, root string) (pathA, pathB string) {
+	u := `{"input_tokens":1000,"output_tokens":100}` // 1000×3 + 100×15 = $0.0045
+	a := userLine(sidCostA, "2026-03-02T09:00:00Z", "start") +
+		assistantLine(sidCostA, "2026-03-02T09:00:01Z", "r1", sonnet45, u) +
+		userLine(sidCostA, "2026-03-02T09:00:02Z", "more") +
+		assistantLine(sidCostA, "2026-03-02T09:00:03Z", "r2", sonnet45, u)
+	b := strings.ReplaceAll(a, `"sessionId":"`+sidCostA, `"sessionId":"`+sidCostB) +
+		userLine(sidCostB, "2026-03-02T10:00:00Z", "resume") +
+		assistantLine(sidCostB, "2026-03-02T10:00:01Z", "r3", sonnet45, u)
+	pathA = writeCost(t, root, projectRel("/home/dev/shop", sidCostA+".jsonl"), a)
+	pathB = writeCost(t, root, projectRel("/home/dev/shop", sidCostB+".jsonl"), b)
+	return pathA, pathB
+}
+
+var (
+	oneResponse = shared.Tokens{Input: 1000, Output: 100}
+	times       = func(t shared.Tokens, n int) shared.Tokens {
+		return shared.Tokens{Input: t.Input * n, Output: t.Output * n}
+	}
+)
+
+// TestReplayedResponsesBilledOnce: a response in two files counts for the
+// session that started first, whichever file is read first, and moves to
+// the next holder when that file is deleted.
+func TestReplayedResponsesBilledOnce(t *testing.T) {
+	root := t.TempDir()
+	pathA, pathB := replayTree(t, root)
+	src, out := scan(t, root, "2026-03-02T12:00:00Z")
+	got := byID(out)
+	sameSpend(t, "A", got[sidCostA], times(oneResponse, 2), 2*4_500_000)
+	sameSpend(t, "B", got[sidCostB], oneResponse, 4_500_000)
+
+	// B grows: only its own new response adds.
+	appendTo(t, pathB, assistantLine(sidCostB, "2026-03-02T10:00:05Z", "r4", sonnet45, `{"input_tokens":1000,"output_tokens":100}`))
+	changed, _, err := src.Update(t.Context(), []string{pathB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changed) != 1 || changed[0].ID != sidCostB {
+		t.Fatalf("changed %+v, want B only", changed)
+	}
+	sameSpend(t, "B after append", changed[0], times(oneResponse, 2), 2*4_500_000)
+
+	// A is deleted: B now holds r1 and r2 alone, and pays for them.
+	if err := os.Remove(pathA); err != nil {
+		t.Fatal(err)
+	}
+	changed, removed, err := src.Update(t.Context(), []string{pathA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(removed, []string{sidCostA}) || len(changed) != 1 || changed[0].ID != sidCostB {
+		t.Fatalf("changed %+v removed %q, want B changed and A removed", changed, removed)
+	}
+	sameSpend(t, "B alone", changed[0], times(oneResponse, 4), 4*4_500_000)
+
+	// A comes back: it takes its responses back from B.
+	replayTree(t, root)
+	appendTo(t, pathB, assistantLine(sidCostB, "2026-03-02T10:00:05Z", "r4", sonnet45, `{"input_tokens":1000,"output_tokens":100}`))
+	changed, _, err = src.Update(t.Context(), []string{filepath.Dir(pathA)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = byID(changed)
+	sameSpend(t, "A back", got[sidCostA], times(oneResponse, 2), 2*4_500_000)
+	sameSpend(t, "B with A back", got[sidCostB], times(oneResponse, 2), 2*4_500_000)
+}
+
+// TestReplayedWithCache: the same split after a restart from the scan
+// cache, where the files' response ids are still encoded.
+func TestReplayedWithCache(t *testing.T) {
+	root := t.TempDir()
+	replayTree(t, root)
+	opts := Options{Roots: []string{root}, Now: clock("2026-03-02T12:00:00Z"), CacheFile: filepath.Join(t.TempDir(), "cache")}
+	if _, err := New(opts).Scan(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	src := New(opts)
+	out, err := src.Scan(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := src.Stats(); st.FromCache != 2 || st.BytesRead != 0 {
+		t.Fatalf("stats %+v, want both files from the cache", st)
+	}
+	got := byID(out)
+	sameSpend(t, "A", got[sidCostA], times(oneResponse, 2), 2*4_500_000)
+	sameSpend(t, "B", got[sidCostB], oneResponse, 4_500_000)
+}
+
+// TestTwoRootsCountOnce: a session copied under a second root, with its
+// subagent, costs what it cost once.
+func TestTwoRootsCountOnce(t *testing.T) {
+	u := `{"input_tokens":1000,"output_tokens":100}`
+	main := userLine(sidCostA, "2026-03-02T09:00:00Z", "start") + assistantLine(sidCostA, "2026-03-02T09:00:01Z", "m1", sonnet45, u)
+	sub := sidechain(userLine(sidCostA, "2026-03-02T09:00:02Z", "explore")) + sidechain(assistantLine(sidCostA, "2026-03-02T09:00:03Z", "s1", sonnet45, u))
+	var roots []string
+	for range 2 {
+		root := t.TempDir()
+		writeCost(t, root, projectRel("/home/dev/shop", sidCostA+".jsonl"), main)
+		writeCost(t, root, projectRel("/home/dev/shop", sidCostA+"/subagents/agent-a1.jsonl"), sub)
+		roots = append(roots, root)
+	}
+	src := New(Options{Roots: roots, Now: clock("2026-03-02T12:00:00Z")})
+	out, err := src.Scan(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameSpend(t, "two roots", one(t, out), times(oneResponse, 2), 2*4_500_000)
+}
+
+// TestSubagentOnlySession: subagent transcripts whose parent transcript
+// is missing are a session of their own, titled by their first prompt.
+func TestSubagentOnlySession(t *testing.T) {
+	root := t.TempDir()
+	// 1000×1 + 100×5 on Haiku 4.5 = $0.0015, twice
+	u := `{"input_tokens":1000,"output_tokens":100}`
+	sub := func(n int) string {
+		return sidechain(userLine(sidCostS, fmt.Sprintf("2026-03-02T09:0%d:00Z", n), fmt.Sprintf("Find the flaky test %d", n))) +
+			sidechain(assistantLine(sidCostS, fmt.Sprintf("2026-03-02T09:0%d:01Z", n), fmt.Sprintf("s%d", n), "claude-haiku-4-5-20251001", u))
+	}
+	writeCost(t, root, projectRel("/home/dev/shop", sidCostS+"/subagents/agent-b.jsonl"), sub(2))
+	writeCost(t, root, projectRel("/home/dev/shop", sidCostS+"/subagents/agent-a.jsonl"), sub(1))
+	_, out := scan(t, root, "2026-03-02T12:00:00Z")
+	got := one(t, out)
+	sameSpend(t, "subagents", got, times(oneResponse, 2), 2*1_500_000)
+	want := shared.Session{
+		ID: sidCostS, Source: shared.SourceClaude, ProjectPath: "/home/dev/shop", ProjectName: "shop",
+		Title: "Subagent: Find the flaky test 1", FirstPrompt: "Find the flaky test 1",
+		Model: "claude-haiku-4-5-20251001", Tokens: got.Tokens, CostUSD: got.CostUSD,
+		Status: shared.StatusIdle, CreatedAt: ms("2026-03-02T09:01:00Z"), UpdatedAt: ms("2026-03-02T09:02:01Z"), Version: "2.1.90",
+	}
+	sameSession(t, got, want)
+}
+
+// TestSumOverSessionsIsSpend: over a tree with every rule at once, the
+// sum of the sessions' costs is the sum of the distinct responses.
+func TestSumOverSessionsIsSpend(t *testing.T) {
+	root := t.TempDir()
+	var want int64
+	for _, tc := range costCases {
+		writeCost(t, root, tc.rel, tc.lines)
+		want += tc.nano
+	}
+	replayTree(t, root)
+	want += 3 * 4_500_000
+	_, out := scan(t, root, "2026-03-02T12:00:00Z")
+	var sum float64
+	for _, s := range out {
+		sum += s.CostUSD
+	}
+	if fmt.Sprintf("%.6f", sum) != fmt.Sprintf("%.6f", float64(want)/1e9) {
+		t.Errorf("sum over %d sessions $%.9f, want $%.9f", len(out), sum, float64(want)/1e9)
+	}
+}
