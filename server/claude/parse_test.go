@@ -186,6 +186,10 @@ func FuzzParseLine(f *testing.F) {
 	}
 	f.Add([]byte(`{"type":"\ud800","message":{"id":"\u00e9\ud83d\ude00"}}`), uint8(1))
 	f.Add([]byte(`{"type":"a\\","message":{"id":"x\"y"}}`), uint8(2))
+	// The usage fields that price a response, and IDE context blocks.
+	f.Add([]byte(`{"type":"assistant","message":{"id":"m","usage":{"input_tokens":1,"cache_creation_input_tokens":30,"cache_creation":{"ephemeral_5m_input_tokens":10,"ephemeral_1h_input_tokens":20},"speed":"fast","server_tool_use":{"web_search_requests":3,"web_fetch_requests":1}}}}`), uint8(5))
+	f.Add([]byte(`{"message":{"usage":{"cache_creation":{"ephemeral_1h_input_tokens":1e3},"speed":"f\u0061st","server_tool_use":null}}}`), uint8(4))
+	f.Add([]byte(`{"type":"user","message":{"content":[{"type":"text","text":"<ide_selection>x</ide_selection>"},{"type":"text","text":"[Request interrupted by user]"}]}}`), uint8(6))
 	f.Fuzz(func(t *testing.T, line []byte, chunk uint8) {
 		var p parser
 		var r record
