@@ -18,7 +18,7 @@ import (
 
 const (
 	sidCostA = "aaaaaaaa-0000-4000-8000-00000000000a" // the original session
-	sidCostB = "bbbbbbbb-0000-4000-8000-00000000000b" // resumed from A, replaying its responses
+	sidCostB = "0bbbbbbb-0000-4000-8000-00000000000b" // resumed from A, replaying its responses; its path sorts first
 	sidCostS = "cccccccc-0000-4000-8000-00000000000c" // known only from a subagent
 )
 
@@ -160,15 +160,25 @@ func TestUnpricedModelsListed(t *testing.T) {
 }
 
 // replayTree writes session A (two responses) and session B, resumed
-// from A an hour later, whose file starts with A's responses replayed.
+// from A an hour later, whose file starts with A's lines copied as they
+// were (A's session id and timestamps), as Claude Code's resume does.
 func replayTree(t *testing.T, root string) (pathA, pathB string) {
+	return replayTreeAs(t, root, false)
+}
+
+// replayTreeAs is replayTree; with renamed, B's copies carry B's own
+// session id and their later timestamps.
+func replayTreeAs(t *testing.T, root string, renamed bool) (pathA, pathB string) {
 	u := `{"input_tokens":1000,"output_tokens":100}` // 1000×3 + 100×15 = $0.0045
 	a := userLine(sidCostA, "2026-03-02T09:00:00Z", "start") +
 		assistantLine(sidCostA, "2026-03-02T09:00:01Z", "r1", sonnet45, u) +
 		userLine(sidCostA, "2026-03-02T09:00:02Z", "more") +
 		assistantLine(sidCostA, "2026-03-02T09:00:03Z", "r2", sonnet45, u)
-	b := strings.ReplaceAll(a, `"sessionId":"`+sidCostA, `"sessionId":"`+sidCostB) +
-		userLine(sidCostB, "2026-03-02T10:00:00Z", "resume") +
+	b := a
+	if renamed {
+		b = strings.ReplaceAll(strings.ReplaceAll(a, `"sessionId":"`+sidCostA, `"sessionId":"`+sidCostB), "T09:00:", "T09:30:")
+	}
+	b += userLine(sidCostB, "2026-03-02T10:00:00Z", "resume") +
 		assistantLine(sidCostB, "2026-03-02T10:00:01Z", "r3", sonnet45, u)
 	pathA = writeCost(t, root, projectRel("/home/dev/shop", sidCostA+".jsonl"), a)
 	pathB = writeCost(t, root, projectRel("/home/dev/shop", sidCostB+".jsonl"), b)
@@ -227,6 +237,17 @@ func TestReplayedResponsesBilledOnce(t *testing.T) {
 	got = byID(changed)
 	sameSpend(t, "A back", got[sidCostA], times(oneResponse, 2), 2*4_500_000)
 	sameSpend(t, "B with A back", got[sidCostB], times(oneResponse, 2), 2*4_500_000)
+}
+
+// TestReplayedCopiesRenamed: copies that carry the new session's id and
+// later times still leave the responses to A, which started first.
+func TestReplayedCopiesRenamed(t *testing.T) {
+	root := t.TempDir()
+	replayTreeAs(t, root, true)
+	_, out := scan(t, root, "2026-03-02T12:00:00Z")
+	got := byID(out)
+	sameSpend(t, "A", got[sidCostA], times(oneResponse, 2), 2*4_500_000)
+	sameSpend(t, "B", got[sidCostB], oneResponse, 4_500_000)
 }
 
 // TestReplayedWithCache: the same split after a restart from the scan

@@ -5,7 +5,7 @@ import "math"
 // A resumed or forked session starts its file with a copy of the
 // responses of the one it continues: same message id, same request id.
 // Each response is billed once, to the file that holds it and ranks
-// first (the earliest first record, then the path); in every other file
+// first (see rankKey); in every other file
 // it is "shadowed": kept, but left out of that file's tokens and cost.
 // Sums over sessions then equal what was really spent, and a copy of a
 // session under a second root, subagent files included, adds nothing.
@@ -19,20 +19,33 @@ import "math"
 //
 // Responses without an id cannot be matched and are never shadowed.
 
-// rank orders files for ownership: earlier first record first, a file
-// with no timestamp yet last, then by path.
-func (f *file) rank() (int64, string) {
+// rankKey is what orders files for ownership, besides the path: the
+// earliest first record first (a file with no timestamp yet last); on a
+// tie, which a resumed file that copied its lines with their timestamps
+// makes, the file whose records name another session (a copy) last.
+type rankKey struct {
+	ts   int64
+	copy bool
+}
+
+func (f *file) rankKey() rankKey {
 	ts := f.agg.firstTS
 	if ts == 0 {
 		ts = math.MaxInt64
 	}
-	return ts, f.path
+	a := &f.agg
+	return rankKey{ts: ts, copy: f.kind == kindMain && a.sessionID != "" && a.sessionID != f.sid}
 }
 
 func ranksBefore(a, b *file) bool {
-	at, ap := a.rank()
-	bt, bp := b.rank()
-	return at < bt || at == bt && ap < bp
+	ak, bk := a.rankKey(), b.rankKey()
+	switch {
+	case ak.ts != bk.ts:
+		return ak.ts < bk.ts
+	case ak.copy != bk.copy:
+		return bk.copy
+	}
+	return a.path < b.path
 }
 
 // index brings the index up to date with f after a refresh: keys of the
@@ -44,11 +57,11 @@ func (s *Source) index(f *file, touched map[string]bool) {
 		f.dropped.eachKey(func(k string) { s.release(k, f, nil, touched) })
 		f.dropped = nil
 	}
-	if f.indexed && f.rankTS != f.agg.firstTS {
+	if f.indexed && f.rank != f.rankKey() {
 		s.unindex(f, touched)
 	}
 	if !f.indexed {
-		f.indexed, f.rankTS = true, f.agg.firstTS
+		f.indexed, f.rank = true, f.rankKey()
 		f.agg.dirty = f.agg.dirty[:0]
 		f.agg.eachKey(func(k string) { s.hold(k, f, touched) })
 		return

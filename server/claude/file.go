@@ -29,7 +29,7 @@ type file struct {
 
 	agg       aggregate
 	indexed   bool       // its response keys are in the Source's dedup index
-	rankTS    int64      // agg.firstTS when it was indexed
+	rank      rankKey    // its rank when it was indexed
 	dropped   *aggregate // the state a reset discarded, for the index to release
 	hintCwd   string     // from sessions-index.json, when no record has a cwd
 	hintTried bool
