@@ -144,6 +144,28 @@ func TestCostRules(t *testing.T) {
 	}
 }
 
+// TestHostileUsage: absurd or malformed counts neither crash nor make a
+// cost negative, and the rest of the file still counts.
+func TestHostileUsage(t *testing.T) {
+	root := t.TempDir()
+	sid := "88888888-0000-4000-8000-000000000008"
+	huge := `{"input_tokens":9223372036854775807,"output_tokens":1e300,"cache_read_input_tokens":-5,"cache_creation_input_tokens":"x","cache_creation":{"ephemeral_1h_input_tokens":9e18},"speed":{"fast":true},"server_tool_use":{"web_search_requests":99999999999}}`
+	var lines string
+	for i := range 200 {
+		lines += assistantLine(sid, "2026-03-02T10:00:01Z", fmt.Sprintf("x%d", i), opus46, huge)
+	}
+	writeCost(t, root, projectRel("/home/dev/shop", sid+".jsonl"), userLine(sid, "2026-03-02T10:00:00Z", "hi")+lines+
+		`{"type":"assistant","message":{"usage":{"input_tokens":`+"\n")
+	src, out := scan(t, root, "2026-03-02T12:00:00Z")
+	got := one(t, out)
+	if got.CostUSD <= 0 || got.Tokens.Input <= 0 || got.Tokens.CacheWrite1h > got.Tokens.CacheWrite {
+		t.Errorf("hostile counts gave %+v, $%v", got.Tokens, got.CostUSD)
+	}
+	if st := src.Stats(); st.LinesSkipped != 1 {
+		t.Errorf("stats %+v, want the cut line skipped", st)
+	}
+}
+
 func TestUnpricedModelsListed(t *testing.T) {
 	root := t.TempDir()
 	sid := "55555555-0000-4000-8000-000000000005"

@@ -38,12 +38,12 @@ type priced struct {
 // price prices one response's usage on model (an interned name). The
 // long-context and fast rules are per request, hence per response.
 func (a *aggregate) price(model string, u *usage) spend {
-	t := shared.Tokens{Input: u.input, Output: u.output, CacheRead: u.cacheRead, CacheWrite: u.cacheWrite}
+	t := shared.Tokens{Input: sane(u.input), Output: sane(u.output), CacheRead: sane(u.cacheRead), CacheWrite: sane(u.cacheWrite)}
 	if u.hasSplit {
 		// Claude Code writes both the total and its split; a total
 		// missing or smaller than the split is made whole by it.
-		t.CacheWrite = max(t.CacheWrite, u.write5m+u.write1h)
-		t.CacheWrite1h = min(u.write1h, t.CacheWrite)
+		t.CacheWrite = max(t.CacheWrite, sane(u.write5m)+sane(u.write1h))
+		t.CacheWrite1h = min(sane(u.write1h), t.CacheWrite)
 	}
 	p, ok := a.priced[model]
 	if !ok {
@@ -53,8 +53,17 @@ func (a *aggregate) price(model string, u *usage) spend {
 		}
 		a.priced[model] = p
 	}
-	return spend{tokens: t, nano: p.model.CostNano(pricing.Usage{Tokens: t, Fast: u.fast, WebSearches: u.webSearches})}
+	return spend{tokens: t, nano: p.model.CostNano(pricing.Usage{Tokens: t, Fast: u.fast, WebSearches: sane(u.webSearches)})}
 }
+
+// maxCount bounds each count of one response. No request comes near it
+// (a context window is at most a few million tokens); a corrupt or
+// hostile line with a count of 1e18 is cut to it, so sums of costs in
+// int64 nano-dollars cannot overflow for any transcript that fits on a
+// disk.
+const maxCount = 1 << 27
+
+func sane(n int) int { return min(max(n, 0), maxCount) }
 
 // unpriced lists the models of a's responses that the table does not
 // know, for /api/status.
