@@ -83,21 +83,25 @@ func (s *Source) refreshOne(path string, k kind, touched map[string]bool) {
 }
 
 // settleTails consumes the last lines without '\n' that have become
-// final (see tailQuiet). It is
-// the timer path of that rule: no file event marks the moment a quiet
-// tail becomes due, so Sessions, which runs on the age tick, calls it.
+// final (see tailQuiet). It is the timer path of that rule: no file
+// event marks the moment a quiet tail becomes due, so Sessions, which
+// runs on the age tick, calls it. Only files with such a tail are
+// looked at.
 func (s *Source) settleTails() {
-	touched := map[string]bool{}
-	var r *reader
-	now := s.now()
+	var due []*file
 	for _, f := range s.files {
-		if !f.hasTail() {
-			continue
+		if f.hasTail() {
+			due = append(due, f)
 		}
-		if r == nil {
-			r = readers.Get().(*reader)
-			defer readers.Put(r)
-		}
+	}
+	if len(due) == 0 {
+		return
+	}
+	r := readers.Get().(*reader)
+	defer readers.Put(r)
+	touched := map[string]bool{}
+	now := s.now()
+	for _, f := range due {
 		old := f.sid
 		rs, err := f.refresh(r, nil, now)
 		s.settle(f, old, rs, err, touched)
