@@ -230,6 +230,9 @@ func (p *parser) usage(u *usage) {
 		case "speed":
 			p.strField(&p.speed, limitID)
 			u.fast = p.speed.is("fast")
+		case "inference_geo":
+			p.strField(&p.speed, limitID) // the same scratch: read and done
+			u.usOnly = p.speed.is("us")
 		case "server_tool_use":
 			if p.s.peek() != '{' {
 				return false

@@ -71,6 +71,7 @@ type usage struct {
 	write5m, write1h                     int
 	hasSplit                             bool // cache_creation was present
 	fast                                 bool // speed "fast"
+	usOnly                               bool // inference_geo "us"
 	webSearches                          int
 }
 

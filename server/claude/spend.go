@@ -53,7 +53,7 @@ func (a *aggregate) price(model string, u *usage) spend {
 		}
 		a.priced[model] = p
 	}
-	return spend{tokens: t, nano: p.model.CostNano(pricing.Usage{Tokens: t, Fast: u.fast, WebSearches: sane(u.webSearches)})}
+	return spend{tokens: t, nano: p.model.CostNano(pricing.Usage{Tokens: t, Fast: u.fast, USOnly: u.usOnly, WebSearches: sane(u.webSearches)})}
 }
 
 // maxCount bounds each count of one response. No request comes near it

@@ -45,6 +45,7 @@ type Usage struct {
 	// part of it; the rest are 5-minute writes.
 	Tokens      shared.Tokens
 	Fast        bool // usage.speed == "fast"
+	USOnly      bool // usage.inference_geo == "us"
 	WebSearches int  // usage.server_tool_use.web_search_requests
 }
 
@@ -151,6 +152,12 @@ func (m Model) CostNano(u Usage) int64 {
 		int64(t.CacheRead)*nanoPerToken(r.CacheRead)
 	if u.Fast && m.Fast > 0 {
 		tokens *= int64(m.Fast)
+	}
+	if u.USOnly {
+		// Only models from Opus 4.6 on accept inference_geo, so a
+		// response that reports "us" is on one that bills it. Rounded
+		// to the nano-dollar per response, so sums stay exact integers.
+		tokens = (tokens*usOnlyTenths + 5) / 10
 	}
 	return tokens + int64(max(u.WebSearches, 0))*webSearchNano
 }

@@ -105,6 +105,12 @@ func TestCostNano(t *testing.T) {
 		{"standard opus 4.6", "claude-opus-4-6", Usage{Tokens: tok(100, 1000, 0, 0, 20_000)}, 35_500_000, true},
 		// a model without fast mode bills standard rates
 		{"fast ignored on sonnet", "claude-sonnet-4-5", Usage{Tokens: tok(100, 100, 0, 0, 0), Fast: true}, 1_800_000, true},
+		// (100×5 + 1000×25 + 20000×0.5) × 1.1
+		{"US-only inference", "claude-opus-4-6", Usage{Tokens: tok(100, 1000, 0, 0, 20_000), USOnly: true}, 39_050_000, true},
+		// fast and US-only stack: 35.5M × 6 × 1.1
+		{"fast and US-only", "claude-opus-4-6", Usage{Tokens: tok(100, 1000, 0, 0, 20_000), Fast: true, USOnly: true}, 234_300_000, true},
+		// 1 Haiku 5.5 read at 0.01 = 10 nano, × 1.1 = 11
+		{"US-only rounds per response", "claude-haiku-5-5", Usage{Tokens: tok(0, 0, 0, 0, 1), USOnly: true}, 11, true},
 		// 100×3 + 100×15 + 3 × $0.01
 		{"web search", "claude-sonnet-4-5", Usage{Tokens: tok(100, 100, 0, 0, 0), WebSearches: 3}, 31_800_000, true},
 		// prompt 100,001 > 100k: 100001×0.5 + 10×2.5

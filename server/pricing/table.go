@@ -84,3 +84,9 @@ var (
 
 // webSearchNano is one web search: $10 per 1,000, in nano-dollars.
 const webSearchNano = 10_000_000
+
+// usOnlyTenths is the multiplier, in tenths, on every token rate of a
+// request served with inference_geo "us" (data residency: 1.1x; 3p:
+// the models' pricing guides, e.g. apidog's Sonnet 5.5 page; Anthropic's
+// data-residency page names the parameter and the usage field).
+const usOnlyTenths = 11
