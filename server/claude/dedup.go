@@ -5,8 +5,8 @@ import "math"
 // A resumed or forked session starts its file with a copy of the
 // responses of the one it continues: same message id, same request id.
 // Each response is billed once, to the file that holds it and ranks
-// first (see rankKey); in every other file
-// it is "shadowed": kept, but left out of that file's tokens and cost.
+// first (see rankKey); in every other file it is "shadowed": kept, but
+// left out of that file's tokens and cost.
 // Sums over sessions then equal what was really spent, and a copy of a
 // session under a second root, subagent files included, adds nothing.
 //
@@ -18,6 +18,9 @@ import "math"
 //	others[k]  the other files holding k (only for replayed responses)
 //
 // Responses without an id cannot be matched and are never shadowed.
+// When two sessions start at the same instant and neither names the
+// other, the path decides: the sum is right either way, only which of
+// the two shows the spend is arbitrary (but stable).
 
 // rankKey is what orders files for ownership, besides the path: the
 // earliest first record first (a file with no timestamp yet last); on a
