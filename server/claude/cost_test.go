@@ -203,6 +203,23 @@ func TestSubagentOnlySession(t *testing.T) {
 	sameSession(t, got, want)
 }
 
+// TestLegacyAgentOnlySession: the same for a v2.0 agent-*.jsonl in the
+// project folder, whose session is named by its records.
+func TestLegacyAgentOnlySession(t *testing.T) {
+	root := t.TempDir()
+	u := `{"input_tokens":1000,"output_tokens":100}` // $0.0045 on Sonnet 4.5
+	writeCost(t, root, projectRel("/home/dev/shop", "agent-0f0f0f0f.jsonl"),
+		sidechain(userLine(sidCostS, "2026-03-02T09:00:00Z", "Warmup"))+
+			sidechain(userLine(sidCostS, "2026-03-02T09:00:01Z", "<ide_opened_file>x</ide_opened_file>List the routes"))+
+			sidechain(assistantLine(sidCostS, "2026-03-02T09:00:02Z", "s1", sonnet45, u)))
+	_, out := scan(t, root, "2026-03-02T12:00:00Z")
+	got := one(t, out)
+	sameSpend(t, "legacy agent", got, oneResponse, 4_500_000)
+	if got.ID != sidCostS || got.Title != "Subagent: List the routes" || got.MessageCount != 0 {
+		t.Errorf("got %+v, want session %s titled by its first real prompt", got, sidCostS)
+	}
+}
+
 // TestSumOverSessionsIsSpend: over a tree with every rule at once, the
 // sum of the sessions' costs is the sum of the distinct responses.
 func TestSumOverSessionsIsSpend(t *testing.T) {
