@@ -118,13 +118,13 @@ func (s *Source) buildOrphan(sid string, subs []*file, live map[string]pidEntry,
 		return 1
 	})
 	sess := shared.Session{ID: sid, Source: shared.SourceClaude}
+	first := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
 	for _, f := range read {
 		a := &f.agg
-		first := func(dst *string, v string) {
-			if *dst == "" {
-				*dst = v
-			}
-		}
 		first(&sess.ProjectPath, a.cwd)
 		first(&sess.FirstPrompt, a.firstPrompt)
 		first(&sess.GitBranch, a.gitBranch)
