@@ -126,7 +126,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Info("access token generated", "file", cfg.TokenFile)
 	}
 	if cfg.Auth == config.AuthNone {
-		log.Warn("--auth none: no token asked; every account on this machine can read your sessions at " + cfg.Addr())
+		log.Warn("--auth none: no token asked; every account on this machine can read what helmd serves at " + cfg.Addr())
 	}
 	handler := guard.Wrap(mux, guard.Options{Token: token, AllowedHosts: cfg.AllowedHosts, CORSOrigin: cfg.CORSOrigin, Logger: log})
 
