@@ -56,6 +56,7 @@ func Wrap(next http.Handler, o Options) http.Handler {
 		deny(w, r, http.StatusForbidden, "cross-site request refused: this request changes state and must come from Helm's own page")
 	}))
 	auth := newAuthenticator(o.Token, o.Logger)
+	protected := cop.Handler(next)
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -88,7 +89,7 @@ func Wrap(next http.Handler, o Options) http.Handler {
 			}
 		}
 		if isPublic(r.URL.Path) {
-			cop.Handler(next).ServeHTTP(w, r)
+			protected.ServeHTTP(w, r)
 			return
 		}
 		if crossSiteRead(r, o.CORSOrigin) {
@@ -98,7 +99,7 @@ func Wrap(next http.Handler, o Options) http.Handler {
 		if !auth.check(w, r) {
 			return
 		}
-		cop.Handler(next).ServeHTTP(w, r)
+		protected.ServeHTTP(w, r)
 	})
 }
 
