@@ -1,4 +1,4 @@
-# Helm — `make run` serves on http://127.0.0.1:5003, `make test` runs every test.
+# Helm — `make run` serves on 127.0.0.1:5003 (open the URL it prints), `make test` runs every test.
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -13,13 +13,13 @@ FUZZTIME ?= 20000x
 
 all: build
 
-## run: build the client and the server, and serve your real sessions on http://127.0.0.1:5003
+## run: build the client and the server, and serve your real sessions (open the URL it prints)
 run: build
 	./bin/helmd $(ARGS)
 
-## demo: serve a live, simulated workspace (nothing of yours is read)
+## demo: serve a live, simulated workspace (nothing of yours is read, so no token is asked)
 demo: build
-	./bin/helmd --demo $(ARGS)
+	./bin/helmd --demo --auth none $(ARGS)
 
 ## build: the wasm client (pre-compressed) and bin/helmd with the client embedded
 build: bin/helmd

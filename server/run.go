@@ -33,6 +33,9 @@ const shutdownGrace = 4 * time.Second
 // everything has stopped, or at once with an error if it cannot start.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	home, _ := os.UserHomeDir()
+	if len(args) > 0 && args[0] == "url" {
+		return printURL(args[1:], home, stdout, stderr)
+	}
 	cfg, err := config.Parse(args, os.Getenv, home, stderr)
 	switch {
 	case errors.Is(err, config.ErrHelp):
@@ -115,9 +118,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.CORSOrigin != "" && !guard.ValidOrigin(cfg.CORSOrigin) {
 		return fmt.Errorf("cors-origin %q: want scheme://host[:port]", cfg.CORSOrigin)
 	}
-	token := cfg.Token
-	if token == "" && !cfg.Loopback() {
-		token = guard.NewToken()
+	token, created, err := cfg.ResolveToken()
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("access token generated", "file", cfg.TokenFile)
+	}
+	if cfg.Auth == config.AuthNone {
+		log.Warn("--auth none: no token asked; every account on this machine can read what helmd serves at " + cfg.Addr())
 	}
 	handler := guard.Wrap(mux, guard.Options{Token: token, AllowedHosts: cfg.AllowedHosts, CORSOrigin: cfg.CORSOrigin, Logger: log})
 
@@ -140,12 +149,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("helmd serving", "url", url, "version", version,
 		"claudeRoots", roots, "openCode", openCode, "watch", watchMode(cfg))
-	if token != "" {
-		// Printed, not logged: the one place a user finds the way in.
-		fmt.Fprintf(stdout, "Helm is exposed beyond loopback and needs a token. Open:\n  %s?token=%s\n", url, token)
-	} else {
-		fmt.Fprintf(stdout, "Helm: %s\n", url)
-	}
+	// Printed, not logged (the token is the way in): `helmd url` prints it again.
+	fmt.Fprintf(stdout, "Helm: %s\n", config.OpenURL(ln.Addr().String(), token))
 
 	go func() {
 		if err := watcher.Run(ctx, lv); err != nil {
