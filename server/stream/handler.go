@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -18,6 +20,12 @@ const maxBatch = 64
 type view struct {
 	hub  *Hub
 	keep func(*shared.Session) bool // nil: every session
+	// epoch is the first part of this view's event ids. An id names a
+	// position in one view's sequence of frames: resumed on another view
+	// (another filter, another framing) it would apply that view's events
+	// to a list the client never had, so each view has its own epoch and
+	// a foreign id gets an init, never a replay.
+	epoch string
 	// whole: session-updated carries whole sessions, as the original
 	// Helm's stream did, rather than changes.
 	whole bool
@@ -34,6 +42,16 @@ type view struct {
 // initFresh is how long an encoded init frame may be reused.
 const initFresh = time.Second
 
+// Endpoint is one stream path: the stream, and the published state a
+// client may start from instead of an init.
+type Endpoint interface {
+	http.Handler
+	// Snapshot returns the sessions this view has published, newest
+	// first, and the id of the last event they include: a stream resumed
+	// from that id, applied to them, gives the view's state.
+	Snapshot() (sessions []shared.Session, lastEventID string)
+}
+
 // Handler serves one stream endpoint. keep filters sessions (nil keeps
 // all): a change event none of whose sessions is kept is not sent, while
 // init and refresh are always sent, possibly empty. session-updated
@@ -41,14 +59,45 @@ const initFresh = time.Second
 // never changes in a session (its source): a client must have had every
 // earlier state of a session it gets a change of. Call it once per
 // endpoint: filtered encodings are cached per handler.
-func (h *Hub) Handler(keep func(*shared.Session) bool) http.Handler {
-	return &view{hub: h, keep: keep}
+func (h *Hub) Handler(keep func(*shared.Session) bool) Endpoint {
+	return h.newView(keep, false)
 }
 
 // WholeHandler is Handler with whole sessions in session-updated events,
 // for clients written against the original Helm, which sent them so.
-func (h *Hub) WholeHandler(keep func(*shared.Session) bool) http.Handler {
-	return &view{hub: h, keep: keep, whole: true}
+func (h *Hub) WholeHandler(keep func(*shared.Session) bool) Endpoint {
+	return h.newView(keep, true)
+}
+
+// newView returns a view with its own epoch, except the unfiltered change
+// view, which is the hub's: every such view sends the same frames, so
+// their ids are interchangeable (and the frame encoded at Publish serves
+// them all).
+func (h *Hub) newView(keep func(*shared.Session) bool, whole bool) *view {
+	v := &view{hub: h, keep: keep, whole: whole, epoch: h.epoch}
+	if keep != nil || whole {
+		h.mu.Lock()
+		h.nviews++
+		n := h.nviews
+		h.mu.Unlock()
+		// The hub's epoch is hex, so a "v" cannot make another hub's.
+		v.epoch = h.epoch + "v" + strconv.FormatUint(n, 10)
+	}
+	return v
+}
+
+// Snapshot returns the published state v keeps and the id of the last
+// event it includes, read together under the hub's lock.
+func (v *view) Snapshot() ([]shared.Session, string) {
+	h := v.hub
+	h.mu.Lock()
+	state, seq := h.sortedLocked(), h.seq
+	h.mu.Unlock()
+	kept, _ := v.filter(state, nil) // state is never modified once built
+	if v.keep == nil {
+		kept = slices.Clone(kept)
+	}
+	return kept, formatEventID(v.epoch, seq)
 }
 
 // filter returns the sessions v keeps, and the entries of prev (when set)
