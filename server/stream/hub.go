@@ -39,7 +39,7 @@ type Hub struct {
 	views    map[*view]map[*client]struct{} // clients by the handler that serves them
 	nclients int
 	nviews   uint64 // views made so far: the suffix of the next view's epoch
-	stats    Stats // counters only; the rest is filled in by Stats
+	stats    Stats  // counters only; the rest is filled in by Stats
 
 	// Connections taken over from net/http, which http.Server.Shutdown
 	// neither closes nor waits for: Close does both.
