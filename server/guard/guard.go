@@ -8,12 +8,13 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"vibecraft.sh/helm/server/internal/httperr"
 )
 
 // CookieName holds the token once a browser has presented it.
@@ -88,6 +89,9 @@ func Wrap(next http.Handler, o Options) http.Handler {
 			h.Set("Access-Control-Allow-Origin", o.CORSOrigin)
 			h.Set("Access-Control-Allow-Credentials", "true")
 			h.Add("Vary", "Origin")
+			// The REST reply names the stream position it matches; a
+			// cross-origin client must be allowed to read it.
+			h.Set("Access-Control-Expose-Headers", "X-Helm-Event-Id")
 			if r.Method == http.MethodOptions {
 				h.Set("Access-Control-Allow-Methods", "GET, POST")
 				h.Set("Access-Control-Allow-Headers", "Authorization, Last-Event-ID")
@@ -186,9 +190,7 @@ func ValidOrigin(origin string) bool {
 
 func deny(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	if strings.HasPrefix(r.URL.Path, "/api/") || !strings.Contains(r.Header.Get("Accept"), "text/html") {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+		httperr.Write(w, status, msg)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

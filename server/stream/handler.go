@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/httperr"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -147,7 +148,7 @@ func lastEventID(r *http.Request) string {
 func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, r.Method+" "+r.URL.Path+": a stream is read with GET", http.StatusMethodNotAllowed)
+		httperr.Write(w, http.StatusMethodNotAllowed, r.Method+" "+r.URL.Path+": a stream is read with GET")
 		return
 	}
 	h := v.hub
@@ -174,7 +175,7 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.unsubscribe(c)
 		h.log.Error("stream: init not sent", "err", err)
-		http.Error(w, "the session list could not be encoded; see the server log", http.StatusInternalServerError)
+		httperr.Write(w, http.StatusInternalServerError, "the session list could not be encoded; see the server log")
 		return
 	}
 
@@ -309,13 +310,11 @@ func (h *Hub) logEnd(remote, why string, err error) {
 // refuse answers a connection the hub will not take, with a delay after
 // which EventSource (or the client's backoff) may try again.
 func refuse(w http.ResponseWriter, err error) {
-	hdr := w.Header()
-	hdr.Del("Content-Type")
-	hdr.Set("Retry-After", retryAfterSeconds)
+	w.Header().Set("Retry-After", retryAfterSeconds)
 	msg := err.Error() + "; retry in " + retryAfterSeconds + " seconds"
 	if errors.Is(err, errTooMany) {
 		msg = "too many live-update streams are open on this server; close some tabs or retry in " +
 			retryAfterSeconds + " seconds"
 	}
-	http.Error(w, msg, http.StatusServiceUnavailable)
+	httperr.Write(w, http.StatusServiceUnavailable, msg)
 }

@@ -205,7 +205,7 @@ func TestMethods(t *testing.T) {
 		ctype  string
 	}{
 		{http.MethodHead, http.StatusOK, "text/event-stream; charset=utf-8"},
-		{http.MethodPost, http.StatusMethodNotAllowed, "text/plain; charset=utf-8"},
+		{http.MethodPost, http.StatusMethodNotAllowed, "application/json; charset=utf-8"}, // the one error body
 	}
 	for _, tc := range tests {
 		req, _ := http.NewRequest(tc.method, r.srv.URL+"/claude", strings.NewReader(""))
