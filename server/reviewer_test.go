@@ -38,7 +38,10 @@ func TestRESTThenResumeKeepsNoStaleField(t *testing.T) {
 	// The first change after quiet goes out at once and opens the window.
 	fixture.Append(t, path, record(sid, cwd, "main", "", 3, now))
 	readLine()
-	waitFor(t, "the first change", func() bool { l, _, _ := c.State(); return len(l) == 1 && l[shared.Session{Source: shared.SourceClaude, ID: sid}.Key()].MessageCount == 3 })
+	waitFor(t, "the first change", func() bool {
+		l, _, _ := c.State()
+		return len(l) == 1 && l[shared.Session{Source: shared.SourceClaude, ID: sid}.Key()].MessageCount == 3
+	})
 	fixture.Append(t, path, record(sid, cwd, "main", opus, 4, now)) // held: inside the window
 	readLine()
 
