@@ -81,3 +81,26 @@ func TestSnapshotNamesItsLastEvent(t *testing.T) {
 		t.Fatalf("after the snapshot's id: got %s %s, want session-deleted %s-3", f.Event, f.ID, r.hub.Epoch())
 	}
 }
+
+// Crafted ids near a real one never replay: a view suffix no view has, a
+// suffix glued to another view's, a seq from the future.
+func TestForgedViewIDsGetInit(t *testing.T) {
+	r := newRig(t, Options{})
+	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("cl0", shared.SourceClaude, 1)})
+	r.hub.Publish(shared.EventSessionUpdated, []shared.Session{sess("cl0", shared.SourceClaude, 2)})
+	e := r.hub.Epoch()
+	for _, id := range []string{
+		e + "v99-1",                     // no such view
+		r.epoch("/claude") + "1-1",      // another view's suffix, extended
+		r.epoch("/claude") + "-3",       // the right view, a seq not yet published
+		e + "V1-1",                      // case matters
+		e + "v-1",                       // a suffix without its number
+		r.epoch("/claude-whole") + "-1", // whole view's id on the change view
+	} {
+		c := r.connect(t, "/claude", id)
+		c.next(t) // retry
+		if f := c.next(t); f.Event != string(shared.EventInit) {
+			t.Errorf("id %q on /claude: got %s %s, want init", id, f.Event, f.ID)
+		}
+	}
+}
