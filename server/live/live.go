@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -115,9 +116,18 @@ func (l *Live) Changed(paths []string) {
 	for _, p := range paths {
 		l.hints[p] = struct{}{}
 	}
+	if len(l.hints) > maxHints {
+		// Bounded memory while a read is slow: past this many paths a
+		// rescan, which covers them all, is the cheaper way to catch up.
+		clear(l.hints)
+		l.rescan = "more than " + strconv.Itoa(maxHints) + " changed paths queued"
+	}
 	l.hintMu.Unlock()
 	signal(l.wake)
 }
+
+// maxHints bounds the paths queued for Run; more turn into a rescan.
+const maxHints = 4096
 
 // Rescan is the watcher's request for a full rescan (after an overflow or
 // a switch to polling). Unlike a refresh it publishes only what changed.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -377,4 +378,28 @@ func TestCoalescerWindows(t *testing.T) {
 	if len(c.last) != 0 || len(c.pending) != 0 {
 		t.Fatalf("forget left %v %v", c.last, c.pending)
 	}
+}
+
+// A flood of distinct paths while a read hangs is bounded: past maxHints
+// the queue turns into one rescan, which covers every path.
+func TestHintFloodBecomesARescan(t *testing.T) {
+	src := newSource()
+	src.gate, src.entered = make(chan struct{}), make(chan string, 16)
+	l, rec := start(t, src, Options{Debounce: time.Millisecond})
+	<-src.entered // the first scan hangs
+	for i := 0; i <= maxHints; i++ {
+		l.Changed([]string{"p" + strconv.Itoa(i)})
+	}
+	l.hintMu.Lock()
+	queued, reason := len(l.hints), l.rescan
+	l.hintMu.Unlock()
+	if queued != 0 || reason == "" {
+		t.Fatalf("%d paths queued, rescan %q: want none queued and a rescan", queued, reason)
+	}
+	src.set("late", 1)
+	close(src.gate)
+	rec.waitFor(t, "the session the rescan found", func([]published) bool {
+		_, ok := rec.Lookup(shared.Session{Source: shared.SourceClaude, ID: "late"}.Key())
+		return ok
+	})
 }
