@@ -9,7 +9,7 @@ SERVER_SRC := $(shell find server shared web -name '*.go' -not -name '*_test.go'
 # exceeded" under load, which is not a finding.
 FUZZTIME ?= 20000x
 
-.PHONY: all run demo build wasm test vet fuzz bench clean
+.PHONY: all run demo build wasm test vet fuzz bench soak clean
 
 all: build
 
@@ -51,6 +51,11 @@ fuzz:
 	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./$$t; \
 	  done; \
 	done
+
+## soak: the one-truth property test for SOAK (make soak SOAK=30m); a failure prints its -seed
+SOAK ?= 5m
+soak:
+	$(GO) test -race -count=1 -timeout 0 -run '^TestPropertyOneTruth$$' -v ./server -soak=$(SOAK)
 
 ## bench: the performance table (corpora are generated once into BENCH_DIR)
 BENCH_DIR ?= $(or $(TMPDIR),/tmp)/helm-bench

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"vibecraft.sh/helm/server/api"
@@ -23,7 +24,6 @@ import (
 	"vibecraft.sh/helm/server/stream"
 	"vibecraft.sh/helm/server/watch"
 	"vibecraft.sh/helm/server/webui"
-	"vibecraft.sh/helm/shared"
 )
 
 // shutdownGrace bounds how long a stop waits for requests to finish.
@@ -48,7 +48,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log := newLogger(stderr, cfg.LogLevel)
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// Every goroutine run starts is in wg, and run returns only once they
+	// all have: cancel, wait, then undo what they used (last first).
+	var wg sync.WaitGroup
+	var cleanups []func()
+	defer func() {
+		cancel()
+		wg.Wait()
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}()
 
 	roots := cfg.ClaudeDirs
 	if cfg.Demo {
@@ -56,13 +66,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		defer os.RemoveAll(dir)
+		// Removed after the simulator (and everything reading it) stopped.
+		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
 		roots, cfg.NoOpenCode = []string{dir}, true
-		go func() {
+		wg.Go(func() {
 			if err := demo.Run(ctx, dir, demo.Options{Logger: log}); err != nil {
 				log.Error("demo stopped", "err", err)
 			}
-		}()
+		})
 		log.Info("demo mode: simulated sessions, nothing of yours is read", "dir", dir)
 	} else if len(roots) == 0 {
 		roots = claude.DefaultRoots(os.Getenv, home)
@@ -77,14 +88,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var oc *opencode.Source
 	if !cfg.NoOpenCode && cfg.OpenCodeDir != "" {
 		oc = opencode.New(opencode.Options{DataDir: cfg.OpenCodeDir, DBPath: cfg.OpenCodeDB, Logger: log})
-		defer oc.Close()
+		cleanups = append(cleanups, func() { oc.Close() })
 		sources = append(sources, oc)
 		specs = append(specs, oc.WatchSpecs()...)
 	}
 
 	ix := index.New()
 	hub := stream.NewHub(stream.Options{Keepalive: cfg.Keepalive, MaxClients: cfg.MaxClients, Logger: log})
-	lv := live.New(ix, hub, sources, live.Options{Debounce: cfg.Debounce, Logger: log})
+	cleanups = append(cleanups, hub.Close) // streams end, even if run fails after this
+	liveOpts := live.Options{Debounce: cfg.Debounce, Logger: log}
+	if cacheFile != "" {
+		liveOpts.Save = claudeSrc.Save // live owns the sources' lifecycle: it alone persists
+	}
+	lv := live.New(ix, hub, sources, liveOpts)
 	watcher := watch.New(watch.Options{Specs: specs, Poll: cfg.Poll, PollInterval: cfg.PollInterval, Logger: log})
 
 	started := time.Now()
@@ -102,10 +118,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return doc
 	}
 	mux := http.NewServeMux()
-	api.New(api.Deps{Sessions: ix, Refresh: lv, Stream: hub, Status: status, Logger: log, Ctx: ctx}).Install(mux)
+	api.New(api.Deps{Refresh: lv, Stream: hub, Status: status, Logger: log}).Install(mux)
 	ui, err := webui.New(webui.Options{
-		Version:   version + "-" + commit,
-		Sessions:  func() []shared.Session { return ix.List(nil) },
+		Version: version + "-" + commit,
+		// The published state, as GET /api/sessions serves it: what the
+		// stream's changes apply to.
+		Sessions:  hub.Snapshot,
 		Watched:   func() []string { return watchedRoots(specs) },
 		Keepalive: cfg.Keepalive,
 		Logger:    log,
@@ -152,12 +170,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// Printed, not logged (the token is the way in): `helmd url` prints it again.
 	fmt.Fprintf(stdout, "Helm: %s\n", config.OpenURL(ln.Addr().String(), token))
 
-	go func() {
+	wg.Go(func() {
 		if err := watcher.Run(ctx, lv); err != nil {
 			log.Error("watcher stopped", "err", err)
 		}
-	}()
-	go func() {
+	})
+	wg.Go(func() {
 		// The first scan waits for the watches, so nothing written while it
 		// runs is missed; HTTP answers meanwhile.
 		select {
@@ -166,14 +184,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return
 		}
 		_ = lv.Run(ctx)
-	}()
-
-	if cacheFile != "" {
-		go saveEvery(ctx, claudeSrc, 30*time.Second, log)
-	}
+	})
 
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	wg.Go(func() { serveErr <- srv.Serve(ln) })
 	select {
 	case err := <-serveErr:
 		return fmt.Errorf("serve: %w", err)
@@ -186,29 +200,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		srv.Close()
 	}
-	if cacheFile != "" {
-		if err := claudeSrc.Save(); err != nil {
-			log.Warn("saving scan state", "err", err)
-		}
-	}
 	return nil
-}
-
-// saveEvery keeps the scan state on disk fresh while helmd runs, so even
-// a killed helmd restarts without re-reading what it had read.
-func saveEvery(ctx context.Context, src *claude.Source, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := src.Save(); err != nil {
-				log.Warn("saving scan state", "err", err)
-			}
-		}
-	}
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {

@@ -102,13 +102,10 @@ func (s *Source) Roots() []string { return append([]string(nil), s.roots...) }
 // Scan walks every root's projects/ tree, reads each transcript from its
 // saved offset (the first time: whole), forgets files that vanished, reads
 // the process registry and returns every session. With a CacheFile, the
-// first Scan starts from the saved state and every Scan saves.
+// first Scan starts from the saved state; Scan only reads: the owner of
+// the lifecycle calls Save.
 func (s *Source) Scan(ctx context.Context) ([]shared.Session, error) {
-	out, err := s.scan(ctx)
-	if e := s.Save(); e != nil {
-		s.log.Warn("claude: saving scan cache", "err", e)
-	}
-	return out, err
+	return s.scan(ctx)
 }
 
 func (s *Source) scan(ctx context.Context) ([]shared.Session, error) {

@@ -6,12 +6,13 @@
 package guard
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"vibecraft.sh/helm/server/internal/httperr"
 )
 
 // MaxBodyBytes caps request bodies: no endpoint reads one, so anything
@@ -81,6 +82,9 @@ func Wrap(next http.Handler, o Options) http.Handler {
 			h.Set("Access-Control-Allow-Origin", o.CORSOrigin)
 			h.Set("Access-Control-Allow-Credentials", "true")
 			h.Add("Vary", "Origin")
+			// The REST reply names the stream position it matches; a
+			// cross-origin client must be allowed to read it.
+			h.Set("Access-Control-Expose-Headers", "X-Helm-Event-Id")
 			if r.Method == http.MethodOptions {
 				h.Set("Access-Control-Allow-Methods", "GET, POST")
 				h.Set("Access-Control-Allow-Headers", "Authorization, Last-Event-ID")
@@ -151,10 +155,8 @@ func deny(w http.ResponseWriter, r *http.Request, status int, msg string) {
 }
 
 func denyJSON(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+	httperr.Write(w, status, msg)
 }
 
 // wantsPage reports a browser loading a page (rather than a script or
