@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	ix := index.New()
-	hub := stream.NewHub(stream.Options{Keepalive: cfg.Keepalive, MaxClients: cfg.MaxClients, Logger: log})
+	hub := stream.NewHub(stream.Options{Keepalive: cfg.Keepalive, MaxClients: cfg.MaxClients, Debounce: cfg.Debounce, Logger: log})
 	lv := live.New(ix, hub, sources, live.Options{Debounce: cfg.Debounce, Logger: log})
 	watcher := watch.New(watch.Options{Specs: specs, Poll: cfg.Poll, PollInterval: cfg.PollInterval, Logger: log})
 

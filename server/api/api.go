@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"sync/atomic"
 
+	"vibecraft.sh/helm/server/compat"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -25,11 +26,12 @@ type Refresher interface {
 }
 
 // Streamer serves a stream of the sessions keep accepts (all when nil):
-// Handler with changes in session-updated events, WholeHandler with whole
-// sessions, as the original Helm's paths have always sent.
+// Handler with changes in session-updated events, FullListHandler with the
+// whole list, as shape gives it, in every event, as the original Helm's
+// paths have always sent.
 type Streamer interface {
 	Handler(keep func(*shared.Session) bool) http.Handler
-	WholeHandler(keep func(*shared.Session) bool) http.Handler
+	FullListHandler(keep func(*shared.Session) bool, shape func([]shared.Session) any) http.Handler
 }
 
 // Deps is what the API needs. Status returns the /api/status document.
@@ -74,7 +76,7 @@ func (a *API) Install(mux *http.ServeMux) {
 		{"GET", "/api/sessions", a.handle(a.listSessions)},
 		{"GET", "/api/claude-sessions/all", a.handle(a.listClaude)},
 		{"GET", "/api/sessions/stream", a.d.Stream.Handler(nil)},
-		{"GET", "/api/claude-sessions/stream", a.d.Stream.WholeHandler(onlyClaude)},
+		{"GET", "/api/claude-sessions/stream", a.d.Stream.FullListHandler(onlyClaude, originalShape)},
 		{"POST", "/api/sessions/refresh", a.handle(a.refresh)},
 		{"POST", "/api/claude-sessions/refresh", a.handle(a.refresh)},
 		{"GET", "/api/status", a.handle(a.status)},
@@ -112,8 +114,12 @@ func (a *API) listSessions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listClaude(w http.ResponseWriter, _ *http.Request) error {
-	return writeJSON(w, a.d.Sessions.List(onlyClaude))
+	return writeJSON(w, compat.List(a.d.Sessions.List(onlyClaude)))
 }
+
+// originalShape gives sessions the original Helm server's fields, for its
+// client on /api/claude-sessions/stream.
+func originalShape(sessions []shared.Session) any { return compat.List(sessions) }
 
 // refresh starts a full rescan and answers at once: the result reaches
 // clients as a refresh event. Refreshes asked for while one runs join it.

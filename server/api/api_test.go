@@ -21,8 +21,11 @@ func (fakeStream) Handler(keep func(*shared.Session) bool) http.Handler {
 	return fakeStream{}.named(keep, "changes")
 }
 
-func (fakeStream) WholeHandler(keep func(*shared.Session) bool) http.Handler {
-	return fakeStream{}.named(keep, "whole")
+// FullListHandler names itself and what shape makes of a session, so the
+// test sees that the original's fields are wired in.
+func (fakeStream) FullListHandler(keep func(*shared.Session) bool, shape func([]shared.Session) any) http.Handler {
+	b, _ := json.Marshal(shape([]shared.Session{{ID: "x", ProjectPath: "/w/x", UpdatedAt: 1}}))
+	return fakeStream{}.named(keep, "full list "+string(b))
 }
 
 func (fakeStream) named(keep func(*shared.Session) bool, updates string) http.Handler {
@@ -129,7 +132,8 @@ func TestEndpoints(t *testing.T) {
 			}
 		}},
 		{"/api/claude-sessions/stream", 200, "", func(t *testing.T, b string) {
-			if b != "claude-only, whole" {
+			want := `claude-only, full list [{"id":"x","source":"","projectPath":"/w/x","projectName":"","title":"","firstPrompt":"","gitBranch":"","model":"","messageCount":0,"tokens":{"input":0,"output":0,"cacheRead":0,"cacheWrite":0},"costUsd":0,"status":"","active":false,"createdAt":0,"updatedAt":1,"version":"","sessionId":"x","directory":"/w/x","created":"1970-01-01T00:00:00.000Z","modified":"1970-01-01T00:00:00.001Z","isSidechain":false}]`
+			if b != want {
 				t.Fatalf("claude stream handler: %s", b)
 			}
 		}},
