@@ -113,7 +113,9 @@ func (v *view) serveFull(c *client, s sink, first [][]byte, remote string) {
 		return
 	}
 	first, init = nil, nil
-	lastList := time.Now()
+	// When the last change list went out; the init list does not count, so
+	// a change right after connecting goes out at once.
+	var lastList time.Time
 
 	var recs []*record
 	// pending is the type of the latest event after sent, "" when the
