@@ -24,8 +24,11 @@ import (
 // the type of the latest event the connection was woken with; events up to
 // S still in its queue are then already sent and are skipped. The frame of
 // a (seq, type) is encoded once per view and shared by all its clients.
-// Every frame being the whole list, a reconnect is answered with the
-// current list as init, whatever its Last-Event-ID.
+//
+// A new connection gets the list as init. One that resumes from an id the
+// history still covers gets, at once, the current list typed as the latest
+// event it missed, or nothing when it missed nothing it keeps: every frame
+// being the whole list, what it missed needs no replay.
 
 // FullListHandler serves a full-list stream of the sessions keep accepts
 // (nil: all). shape turns the kept sessions, newest first, into the value
@@ -44,6 +47,31 @@ type fullList struct {
 	seq   uint64
 	typ   shared.EventType
 	frame []byte // nil until the first encoding
+}
+
+// fullStart is how a full-list connection begins, decided when it
+// subscribes.
+type fullStart struct {
+	resumed bool
+	sent    uint64           // resumed: the seq the client's list is at
+	missed  shared.EventType // resumed: the latest event it lacks, "" if none
+}
+
+// fullStart reads what subscribe collected for a client of v that sent
+// lastID: a resume holds no records, only the seq and the latest type.
+func (v *view) fullStart(st start, lastID string) fullStart {
+	if !st.resumed {
+		return fullStart{}
+	}
+	_, seq, _ := ParseEventID(lastID) // resumed, so it parsed
+	fs := fullStart{resumed: true, sent: seq}
+	for _, rec := range st.replay {
+		fs.sent = rec.seq
+		if rec.sendsTo(v) {
+			fs.missed = rec.typ
+		}
+	}
+	return fs
 }
 
 // fullEvent is the data of a full-list event: shared.Event with sessions
@@ -97,25 +125,35 @@ func (v *view) fullFrame(typ shared.EventType) ([]byte, uint64, error) {
 }
 
 // serveFull is the writer of a full-list connection, in place of serve: the
-// only goroutine that writes to s. first is the retry field; the init list
-// follows it in the same write.
+// only goroutine that writes to s. first is the retry field; the opening
+// list (c.full) follows it in the same write.
 func (v *view) serveFull(c *client, s sink, first [][]byte, remote string) {
 	h := v.hub
 	defer h.unsubscribe(c)
 	defer s.finish()
-	init, sent, err := v.fullFrame(shared.EventInit)
-	if err != nil {
-		h.log.Error("stream: init not sent", "err", err)
-		return
+	// When the last change list went out; an init list does not count, so
+	// a change right after connecting goes out at once.
+	var lastList time.Time
+	sent, typ := c.full.sent, c.full.missed
+	if !c.full.resumed {
+		typ = shared.EventInit
 	}
-	if err := s.write(append(first, init)); err != nil {
+	if typ != "" {
+		f, seq, err := v.fullFrame(typ)
+		if err != nil {
+			h.log.Error("stream: list not sent", "type", typ, "err", err)
+			return
+		}
+		first, sent = append(first, f), seq
+		if typ != shared.EventInit {
+			lastList = time.Now()
+		}
+	}
+	if err := s.write(first); err != nil {
 		h.logEnd(remote, "write failed", err)
 		return
 	}
-	first, init = nil, nil
-	// When the last change list went out; the init list does not count, so
-	// a change right after connecting goes out at once.
-	var lastList time.Time
+	first = nil
 
 	var recs []*record
 	// pending is the type of the latest event after sent, "" when the
@@ -138,6 +176,7 @@ func (v *view) serveFull(c *client, s sink, first [][]byte, remote string) {
 	var due <-chan time.Time // window.C while a list waits for its window
 	for {
 		var frame []byte
+		var err error
 		select {
 		case <-s.gone():
 			h.logEnd(remote, "client gone", nil)
@@ -180,7 +219,7 @@ func (v *view) serveFull(c *client, s sink, first [][]byte, remote string) {
 			}
 			pending, lastList = "", time.Now()
 		}
-		if err := s.write([][]byte{frame}); err != nil {
+		if err = s.write([][]byte{frame}); err != nil {
 			h.logEnd(remote, "write failed", err)
 			return
 		}

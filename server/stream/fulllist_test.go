@@ -154,20 +154,55 @@ func TestFullListEncodesOncePerSeq(t *testing.T) {
 	}
 }
 
-// A reconnect, with a known, stale or hostile Last-Event-ID, gets the
-// current list as init: every frame is the whole list anyway.
-func TestFullListResumeGetsTheList(t *testing.T) {
-	r := newFullRig(t, Options{}, nil)
+// A reconnect that the history covers gets at once the current list typed
+// as the latest event it missed, or nothing if it missed nothing the view
+// keeps; any other Last-Event-ID (another epoch, hostile, too long, in the
+// future) gets the list as init.
+func TestFullListResume(t *testing.T) {
+	r := newFullRig(t, Options{Debounce: time.Millisecond}, nil)
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("a", shared.SourceClaude, 1)})
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("b", shared.SourceClaude, 2)})
-	for _, last := range []string{r.hub.Epoch() + "-1", r.hub.Epoch() + "-2", "0123456789abcdef-1", "<img src=x>-1", strings.Repeat("9", 5000)} {
-		f := r.connect(t, "/claude-full", last).opening(t)
-		if f.Event != "init" || f.seq(t, r.hub.Epoch()) != 2 || ids(f.decode(t).Sessions) != "b,a" {
-			t.Errorf("Last-Event-ID %.20q: got %s %s %s", last, f.Event, f.ID, f.Data)
+	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("o", shared.SourceOpenCode, 3)}) // not for Claude
+	e := r.hub.Epoch()
+	type first struct {
+		typ string
+		seq uint64
+	}
+	tests := []struct {
+		last string
+		want first // zero: nothing before the next change
+	}{
+		{e + "-1", first{"session-created", 3}},
+		{e + "-2", first{}}, // missed only an OpenCode session
+		{e + "-3", first{}},
+		{e + "-99", first{"init", 3}},
+		{"0123456789abcdef-1", first{"init", 3}},
+		{"<img src=x>-1", first{"init", 3}},
+		{strings.Repeat("9", 5000), first{"init", 3}},
+	}
+	cs := make([]*sseClient, len(tests))
+	for i, tc := range tests {
+		cs[i] = r.connect(t, "/claude-full", tc.last)
+		if f := cs[i].next(t); f.Retry != "3000" {
+			t.Fatalf("Last-Event-ID %.20q: want retry first, got %+v", tc.last, f)
+		}
+		if tc.want == (first{}) {
+			continue
+		}
+		f := cs[i].event(t)
+		if f.Event != tc.want.typ || f.seq(t, e) != tc.want.seq || ids(f.decode(t).Sessions) != "b,a" {
+			t.Errorf("Last-Event-ID %.20q: got %s %s %s, want %s at seq %d", tc.last, f.Event, f.ID, f.Data, tc.want.typ, tc.want.seq)
 		}
 	}
-	if st := r.hub.Stats(); st.Resumed != 0 || st.Inits != 5 {
-		t.Errorf("stats: %d resumed, %d inits; want 0 and 5", st.Resumed, st.Inits)
+	// The next change is the next event of every one of them.
+	r.hub.Publish(shared.EventSessionUpdated, []shared.Session{sess("a", shared.SourceClaude, 40)})
+	for i, c := range cs {
+		if f := c.event(t); f.Event != "session-updated" || f.seq(t, e) != 4 || ids(f.decode(t).Sessions) != "a,b" {
+			t.Errorf("Last-Event-ID %.20q: after the update got %s %s %s", tests[i].last, f.Event, f.ID, f.Data)
+		}
+	}
+	if st := r.hub.Stats(); st.Resumed != 3 || st.Inits != 4 {
+		t.Errorf("stats: %d resumed, %d inits; want 3 and 4", st.Resumed, st.Inits)
 	}
 }
 

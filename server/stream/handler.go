@@ -113,13 +113,13 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	last := lastEventID(r)
-	if v.full != nil {
-		last = "" // every frame is the whole list: a resume gets the list too
-	}
 	c, st, err := h.subscribe(v, last)
 	if err != nil {
 		refuse(w, err)
 		return
+	}
+	if v.full != nil {
+		c.full = v.fullStart(st, last) // fulllist.go
 	}
 	remote := r.RemoteAddr
 	if h.log.Enabled(r.Context(), slog.LevelDebug) {
