@@ -33,6 +33,17 @@ func newFullRig(t testing.TB, opts Options, shape func([]shared.Session) any) *r
 	return &rig{hub: h, srv: srv, client: &http.Client{Transport: tr}}
 }
 
+// epochOf is the epoch of f's id: each view may have its own, so tests
+// learn it from the view's first frame.
+func epochOf(t testing.TB, f frame) string {
+	t.Helper()
+	i := strings.LastIndexByte(f.ID, '-')
+	if i <= 0 {
+		t.Fatalf("event %s: id %q has no epoch", f.Event, f.ID)
+	}
+	return f.ID[:i]
+}
+
 // claudeSnapshot is the hub's published list as a Claude-only view sees it.
 func claudeSnapshot(h *Hub) string {
 	var kept []shared.Session
@@ -51,10 +62,14 @@ func TestFullListEveryEventCarriesTheList(t *testing.T) {
 	r := newFullRig(t, Options{Debounce: time.Nanosecond}, nil)
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("a", shared.SourceClaude, 10), sess("o", shared.SourceOpenCode, 20)})
 	all, cl := r.connect(t, "/full", ""), r.connect(t, "/claude-full", "")
-	if f := all.opening(t); f.Event != "init" || ids(f.decode(t).Sessions) != "o,a" || f.seq(t, r.hub.Epoch()) != 1 {
+	f := all.opening(t)
+	allEpoch := epochOf(t, f)
+	if f.Event != "init" || ids(f.decode(t).Sessions) != "o,a" || f.seq(t, allEpoch) != 1 {
 		t.Fatalf("full init: %+v", f)
 	}
-	if f := cl.opening(t); f.Event != "init" || ids(f.decode(t).Sessions) != "a" {
+	f = cl.opening(t)
+	clEpoch := epochOf(t, f)
+	if f.Event != "init" || ids(f.decode(t).Sessions) != "a" || f.seq(t, clEpoch) != 1 {
 		t.Fatalf("claude init: %+v", f)
 	}
 
@@ -74,7 +89,7 @@ func TestFullListEveryEventCarriesTheList(t *testing.T) {
 		r.hub.Publish(st.typ, st.sessions)
 		seq := uint64(i + 2)
 		f := all.event(t)
-		if f.Event != string(st.typ) || f.seq(t, r.hub.Epoch()) != seq || ids(f.decode(t).Sessions) != ids(r.hub.Snapshot()) {
+		if f.Event != string(st.typ) || f.seq(t, allEpoch) != seq || ids(f.decode(t).Sessions) != ids(r.hub.Snapshot()) {
 			t.Fatalf("step %d: full view got %s %s [%s], want %s seq %d [%s]",
 				i, f.Event, f.ID, ids(f.decode(t).Sessions), st.typ, seq, ids(r.hub.Snapshot()))
 		}
@@ -82,7 +97,7 @@ func TestFullListEveryEventCarriesTheList(t *testing.T) {
 			continue
 		}
 		f = cl.event(t)
-		if f.Event != string(st.typ) || f.seq(t, r.hub.Epoch()) != seq || ids(f.decode(t).Sessions) != claudeSnapshot(r.hub) {
+		if f.Event != string(st.typ) || f.seq(t, clEpoch) != seq || ids(f.decode(t).Sessions) != claudeSnapshot(r.hub) {
 			t.Fatalf("step %d: claude view got %s %s [%s], want %s seq %d [%s]",
 				i, f.Event, f.ID, ids(f.decode(t).Sessions), st.typ, seq, claudeSnapshot(r.hub))
 		}
@@ -100,7 +115,7 @@ func TestFullListCoalescesABurst(t *testing.T) {
 	s := sess("a", shared.SourceClaude, 1)
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{s})
 	c := r.connect(t, "/claude-full", "")
-	c.opening(t)
+	e := epochOf(t, c.opening(t))
 
 	start := time.Now()
 	for i := 1; i <= 200; i++ {
@@ -117,7 +132,7 @@ func TestFullListCoalescesABurst(t *testing.T) {
 		}
 	}
 	last := frames[len(frames)-1]
-	if last.Event != "session-updated" || last.seq(t, r.hub.Epoch()) != 201 {
+	if last.Event != "session-updated" || last.seq(t, e) != 201 {
 		t.Errorf("last list: %s %s, want session-updated seq 201", last.Event, last.ID)
 	}
 	if limit := 2 + int(burst/debounce); len(frames) > limit {
@@ -163,7 +178,7 @@ func TestFullListResume(t *testing.T) {
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("a", shared.SourceClaude, 1)})
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("b", shared.SourceClaude, 2)})
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("o", shared.SourceOpenCode, 3)}) // not for Claude
-	e := r.hub.Epoch()
+	e := epochOf(t, r.connect(t, "/claude-full", "").opening(t)) // this view's
 	type first struct {
 		typ string
 		seq uint64
@@ -201,8 +216,8 @@ func TestFullListResume(t *testing.T) {
 			t.Errorf("Last-Event-ID %.20q: after the update got %s %s %s", tests[i].last, f.Event, f.ID, f.Data)
 		}
 	}
-	if st := r.hub.Stats(); st.Resumed != 3 || st.Inits != 4 {
-		t.Errorf("stats: %d resumed, %d inits; want 3 and 4", st.Resumed, st.Inits)
+	if st := r.hub.Stats(); st.Resumed != 3 || st.Inits != 5 {
+		t.Errorf("stats: %d resumed, %d inits; want 3 and 5", st.Resumed, st.Inits)
 	}
 }
 
