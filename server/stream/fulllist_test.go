@@ -178,7 +178,8 @@ func TestFullListResume(t *testing.T) {
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("a", shared.SourceClaude, 1)})
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("b", shared.SourceClaude, 2)})
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("o", shared.SourceOpenCode, 3)}) // not for Claude
-	e := epochOf(t, r.connect(t, "/claude-full", "").opening(t)) // this view's
+	// This view's epoch, from a fresh connection (an init).
+	e := epochOf(t, r.connect(t, "/claude-full", "").opening(t))
 	type first struct {
 		typ string
 		seq uint64
