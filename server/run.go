@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	ix := index.New()
-	hub := stream.NewHub(stream.Options{Keepalive: cfg.Keepalive, MaxClients: cfg.MaxClients, Logger: log})
+	hub := stream.NewHub(stream.Options{Keepalive: cfg.Keepalive, MaxClients: cfg.MaxClients, Debounce: cfg.Debounce, Logger: log})
 	cleanups = append(cleanups, hub.Close) // streams end, even if run fails after this
 	liveOpts := live.Options{Debounce: cfg.Debounce, Logger: log}
 	if cacheFile != "" {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"vibecraft.sh/helm/server/compat"
 	"vibecraft.sh/helm/server/internal/httperr"
 	"vibecraft.sh/helm/server/stream"
 	"vibecraft.sh/helm/shared"
@@ -25,12 +26,13 @@ type Refresher interface {
 }
 
 // Streamer serves a stream of the sessions keep accepts (all when nil):
-// Handler with changes in session-updated events, WholeHandler with whole
-// sessions, as the original Helm's paths have always sent. Each endpoint
-// also gives the published state that the REST list of its path serves.
+// Handler with changes in session-updated events, FullListHandler with the
+// whole list, as shape gives it, in every event, as the original Helm's
+// paths have always sent. Each endpoint also gives the published state
+// that the REST list of its path serves.
 type Streamer interface {
 	Handler(keep func(*shared.Session) bool) stream.Endpoint
-	WholeHandler(keep func(*shared.Session) bool) stream.Endpoint
+	FullListHandler(keep func(*shared.Session) bool, shape func([]shared.Session) any) stream.Endpoint
 }
 
 // Deps is what the API needs. Status returns the /api/status document.
@@ -54,7 +56,7 @@ func New(d Deps) *API {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &API{d: d, all: d.Stream.Handler(nil), claude: d.Stream.WholeHandler(onlyClaude)}
+	return &API{d: d, all: d.Stream.Handler(nil), claude: d.Stream.FullListHandler(onlyClaude, originalShape)}
 }
 
 // onlyClaude keeps Claude Code sessions: the original Helm's paths serve
@@ -113,8 +115,12 @@ func (a *API) listSessions(w http.ResponseWriter, r *http.Request) error {
 func (a *API) listClaude(w http.ResponseWriter, _ *http.Request) error {
 	sessions, id := a.claude.Snapshot()
 	w.Header().Set(EventIDHeader, id)
-	return writeJSON(w, sessions)
+	return writeJSON(w, compat.List(sessions))
 }
+
+// originalShape gives sessions the original Helm server's fields, for its
+// client on /api/claude-sessions/stream.
+func originalShape(sessions []shared.Session) any { return compat.List(sessions) }
 
 // refresh asks for a full rescan and answers at once: the result reaches
 // clients as a refresh event. Requests made while one is pending join it.

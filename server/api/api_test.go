@@ -85,6 +85,12 @@ func TestEndpoints(t *testing.T) {
 			if got := ids(t, b); got != "c2,c1" {
 				t.Fatalf("claude only: %s", got)
 			}
+			// The original client searches directory and reads sessionId.
+			for _, field := range []string{`"sessionId":"c2"`, `"directory":"/w/site"`, `"isSidechain":false`, `"modified":"1970-01-01T00:00:00.030Z"`} {
+				if !strings.Contains(b, field) {
+					t.Fatalf("the original's field %s missing: %s", field, b)
+				}
+			}
 		}},
 		{"/api/sessions?source=opencode", 200, "application/json", func(t *testing.T, b string) {
 			if got := ids(t, b); got != "ses_1" {

@@ -273,10 +273,24 @@ func TestSlowSourceNeverBlocksTheWatcher(t *testing.T) {
 	}
 	src.set("b", 2)
 	close(src.gate) // every later call goes straight through
+	// The first scan may already see b once the gate opens, so wait for
+	// the rescan too, not only for b.
 	rec.waitFor(t, "b, hinted during the slow scan", func(ev []published) bool {
 		_, ok := rec.Lookup(shared.Session{Source: shared.SourceClaude, ID: "b"}.Key())
 		return ok
 	})
+	// The rescan may publish nothing new (b can reach the first scan), so
+	// poll for the call itself.
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for deadline := time.Now().Add(5 * time.Second); ; <-tick.C {
+		src.mu.Lock()
+		n := len(src.calls)
+		src.mu.Unlock()
+		if n >= 2 || time.Now().After(deadline) {
+			break
+		}
+	}
 	src.mu.Lock()
 	defer src.mu.Unlock()
 	// The rescan covers every hinted path: no Update of them besides.

@@ -30,6 +30,8 @@ type view struct {
 	// whole: session-updated carries whole sessions, as the original
 	// Helm's stream did, rather than changes.
 	whole bool
+	// full, when set, makes this a full-list view (fulllist.go).
+	full *fullList
 
 	// The init frame of the last seq asked for: a reconnect storm after a
 	// restart encodes the snapshot once, not once per client. It is reused
@@ -160,10 +162,14 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	c, st, err := h.subscribe(v, lastEventID(r))
+	last := lastEventID(r)
+	c, st, err := h.subscribe(v, last)
 	if err != nil {
 		refuse(w, err)
 		return
+	}
+	if v.full != nil {
+		c.full = v.fullStart(st, last) // fulllist.go
 	}
 	remote := r.RemoteAddr
 	if h.log.Enabled(r.Context(), slog.LevelDebug) {
@@ -207,6 +213,9 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // field, then the replay after its cursor or an init snapshot.
 func (v *view) opening(st start) ([][]byte, error) {
 	out := [][]byte{retryField(v.hub.opts.Retry)}
+	if v.full != nil {
+		return out, nil // serveFull writes the list
+	}
 	if st.resumed {
 		for _, rec := range st.replay {
 			if f := rec.frameFor(v); f != nil {
@@ -227,6 +236,10 @@ func (v *view) opening(st start) ([][]byte, error) {
 // stream has been quiet for a period, until the peer leaves, the hub
 // closes or the client falls too far behind.
 func (v *view) serve(c *client, s sink, first [][]byte, remote string) {
+	if v.full != nil {
+		v.serveFull(c, s, first, remote)
+		return
+	}
 	h := v.hub
 	defer h.unsubscribe(c)
 	defer s.finish()
