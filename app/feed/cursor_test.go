@@ -195,6 +195,9 @@ func TestRepeatedBadEventsSpendTheBudget(t *testing.T) {
 		h.clock.Advance(20 * time.Second)
 	}
 	bad()
+	if st := h.m.Status(); st.State != Connecting || !strings.Contains(st.Reason, "5 reconnects failed") {
+		t.Fatalf("budget spent: %+v", st)
+	}
 	h.poller.last(t).done([]byte(restSonet), "5-9", nil)
 	h.wantState(Polling)
 	if st := h.m.Stats(); st.Resyncs != 7 || st.BadEvents != 7 {

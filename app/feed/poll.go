@@ -12,7 +12,11 @@ import (
 // the first poll's answer.
 func (m *Machine) startPolling(reason string) {
 	m.fallback = true
-	m.setState(m.status.State, reason)
+	st := m.status.State
+	if st == Live {
+		st = Connecting // a stream that opened, then kept sending bad events
+	}
+	m.setState(st, reason)
 	m.schedule(&m.reconnect, m.o.RetryEvery, m.retryStream)
 	m.poll()
 }
