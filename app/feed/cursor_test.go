@@ -330,3 +330,19 @@ func TestPollDuringRetryRebases(t *testing.T) {
 		t.Fatalf("stats = %+v", st)
 	}
 }
+
+// A hostile event's text reaches the indicator's reason bounded.
+func TestBadEventReasonIsBounded(t *testing.T) {
+	h := newListHarness(t, nil)
+	h.m.Start()
+	s := h.tr.last(t)
+	s.h.Event("init", "1-1", initA)
+	long := strings.Repeat("x", 1<<20)
+	s.h.Event("session-updated", long, `{"type":"session-updated","sessions":[{"id":"`+long+`","source":"claude","model":"opus"}]}`)
+	if st := h.m.Stats(); st.Resyncs != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+	if r := h.m.Status().Reason; len(r) > 400 {
+		t.Fatalf("reason of %d bytes", len(r))
+	}
+}

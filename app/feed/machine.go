@@ -269,7 +269,7 @@ func (m *Machine) onEvent(gen int, typ, id, data string) {
 	ev, err := decode(t, []byte(data), m.o.Base)
 	if err != nil {
 		m.stats.BadEvents++
-		m.resync(gen, fmt.Sprintf("%s event %.40q: %v", t, id, err))
+		m.resync(gen, fmt.Sprintf("%s event %.40q: %.160v", t, id, err)) // bounded: the error quotes untrusted data
 		return
 	}
 	if !t.IsSnapshot() {
