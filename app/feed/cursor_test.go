@@ -346,3 +346,41 @@ func TestBadEventReasonIsBounded(t *testing.T) {
 		t.Fatalf("reason of %d bytes", len(r))
 	}
 }
+
+// A stream opened without a cursor starts with an init, which replaces
+// whatever a REST answer put in the list meanwhile: it is kept.
+func TestFreshStreamIsNotRebased(t *testing.T) {
+	h := newListHarness(t, nil)
+	h.m.Start()
+	s := h.tr.last(t)
+	s.h.Event("init", "1-1", initA)
+	s.h.Event("session-updated", "1-2", `{garbage`) // resync: a fresh stream
+	fresh := h.tr.last(t)
+	if h.resumedFrom() != "" {
+		t.Fatalf("resync resumed from %q", h.resumedFrom())
+	}
+	fresh.h.Error() // a repeat would go through the backoff; this is a plain failure
+	h.poller.last(t).done([]byte(restSonet), "1-5", nil)
+	h.clock.Advance(time.Second)
+	if h.resumedFrom() != "1-5" {
+		t.Fatalf("after the probe, resumed from %q", h.resumedFrom())
+	}
+
+	// Now the other order: the fresh attempt connects, then a poll answers.
+	h2 := newListHarness(t, nil)
+	h2.m.Start()
+	first := h2.tr.last(t)
+	first.h.Error()
+	probe := h2.poller.last(t)
+	h2.clock.Advance(time.Second) // the reconnect, without a cursor
+	connecting := h2.tr.last(t)
+	probe.done([]byte(restSonet), "1-5", nil)
+	connecting.h.Event("init", "1-6", initA)
+	if connecting.isClosed() || h2.m.Stats().Rebases != 0 {
+		t.Fatalf("a fresh stream was rebased: %+v", h2.m.Stats())
+	}
+	h2.wantState(Live)
+	if h2.m.LastEventID() != "1-6" || h2.held["claude:a"].UpdatedAt != 5 {
+		t.Fatalf("cursor %q, list %+v: the init should have replaced the REST list", h2.m.LastEventID(), h2.held)
+	}
+}

@@ -221,10 +221,11 @@ func (m *Machine) onOpen(gen int) {
 	if !m.live(gen) || m.streamOpen {
 		return
 	}
-	if m.streamFrom != m.lastID {
+	if m.streamFrom != "" && m.streamFrom != m.lastID {
 		// A poll or probe replaced the list while this stream connected:
 		// the stream replays from the old list's id, not the one held.
-		// Reopen it from the list's own (no failure: nothing failed).
+		// Reopen it from the list's own (no failure: nothing failed). A
+		// stream opened without an id needs none: its init replaces all.
 		m.stats.Rebases++
 		m.connect()
 		return
