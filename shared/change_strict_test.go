@@ -3,6 +3,7 @@ package shared
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -151,4 +152,42 @@ func FuzzDecodeEventStrict(f *testing.F) {
 			t.Fatalf("a change to an unheld session without times: %+v, %v (change %s)", ev, err, b)
 		}
 	})
+}
+
+// BenchmarkDecodeEvent compares the strict decoder with the lenient one
+// on a typical update (a new message in each of 20 held sessions).
+func BenchmarkDecodeEvent(b *testing.B) {
+	held := map[string]Session{}
+	data := []byte(`{"type":"session-updated","sessions":[`)
+	for i := range 20 {
+		old := busySession()
+		old.ID = fmt.Sprint("s", i)
+		cur := old
+		cur.MessageCount++
+		cur.UpdatedAt++
+		cur.Status = StatusWaiting
+		held[old.Key()] = old
+		if i > 0 {
+			data = append(data, ',')
+		}
+		var err error
+		if data, err = AppendChange(data, &old, &cur); err != nil {
+			b.Fatal(err)
+		}
+	}
+	data = append(data, `],"timestamp":1}`...)
+	base := func(k string) (Session, bool) { s, ok := held[k]; return s, ok }
+	for _, bc := range []struct {
+		name   string
+		decode func(EventType, []byte, func(string) (Session, bool)) (Event, error)
+	}{{"lenient", DecodeEvent}, {"strict", DecodeEventStrict}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := bc.decode(EventSessionUpdated, data, base); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
