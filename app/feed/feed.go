@@ -18,9 +18,13 @@
 // The stream resumes from the id of the list the client holds (its
 // cursor): the last event applied, or, when a poll or probe replaced the
 // list, that answer's EventIDHeader (none: no cursor, and the next stream
-// starts with a fresh init). An event the client cannot decode or apply
-// drops the cursor and reconnects at once for a fresh init (a resync);
-// a second one before the stream proved healthy goes through the backoff.
+// starts with a fresh init); a stream attempt that such an answer
+// overtook while it connected is reopened from the answer's id when it
+// opens, and an answer that arrives after the stream opened or sent
+// anything is ignored, so the cursor never goes back. An event the
+// client cannot decode or apply drops the cursor and reconnects at once
+// for a fresh init (a resync); a second one before the stream proved
+// healthy goes through the backoff.
 //
 // It is plain Go behind small interfaces (Clock, Transport, Poller) so
 // that every transition is unit-tested natively with a fake clock and a
