@@ -168,6 +168,7 @@ func (h *Home) restoreFrom(snap list.Snapshot) {
 		return
 	}
 	h.sessions = list.New(snap.Sessions)
+	h.total = 0 // a saved list is a whole one
 	h.loaded = true
 	h.cachedAt = snap.SavedAt
 	h.dataAt = snap.SavedAt

@@ -17,7 +17,10 @@ type Seed struct {
 	Sessions []shared.Session `json:"sessions"`
 	Watched  []string         `json:"watched,omitempty"` // folders the server watches
 	At       int64            `json:"at"`                // epoch ms the data is from; 0 = no data
-	Now      time.Time        `json:"-"`                 // the render time; zero = time.Now()
+	// Total is how many sessions the server has when Sessions holds only
+	// the newest of them (the page's first screen); 0 = Sessions is all.
+	Total int       `json:"total,omitempty"`
+	Now   time.Time `json:"-"` // the render time; zero = time.Now()
 }
 
 // pageSize is how many rows render at first, and how many more each
@@ -39,6 +42,7 @@ type Home struct {
 	dataAt   int64 // epoch ms the server last confirmed the list
 	cachedAt int64 // > 0: the list is browser storage saved then, unconfirmed
 	watched  []string
+	total    int // sessions on the server while the list is a partial seed; 0 after a full list
 	conn     feed.Status
 	now      time.Time
 	limit    int
@@ -81,6 +85,7 @@ func NewHome(seed Seed) *Home {
 		loaded:   seed.At > 0,
 		dataAt:   seed.At,
 		watched:  seed.Watched,
+		total:    seed.Total,
 		now:      seed.Now,
 		limit:    pageSize,
 		conn:     feed.Status{State: feed.Connecting},
@@ -116,6 +121,9 @@ func (h *Home) apply(ev shared.Event) {
 			_, ok := findKey(ev.Sessions, key)
 			return ok
 		})
+	}
+	if ev.Type.IsSnapshot() {
+		h.total = 0 // the whole list, not the page's first screen
 	}
 	changed := h.sessions.Apply(ev)
 	if !changed && !ev.Type.IsSnapshot() {

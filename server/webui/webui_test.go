@@ -279,6 +279,25 @@ func TestServiceWorker(t *testing.T) {
 	}
 }
 
+// The worker stores only what it fetched itself at install: a
+// navigation's response (its URL chosen by any linking site) never
+// becomes the offline shell.
+func TestServiceWorkerStoresOnlyItsOwnFetches(t *testing.T) {
+	s := newServer(t, assets(t, fakeWasm(), true, true), nil, nil)
+	_, body := s.get(t, "/app-worker.js")
+	js := string(body)
+	install, rest, ok := strings.Cut(js, `self.addEventListener("activate"`)
+	if !ok {
+		t.Fatal("no activate handler")
+	}
+	if !strings.Contains(install, "cache.put(url, resp)") {
+		t.Error("install does not store the shell it fetched")
+	}
+	if strings.Contains(rest, ".put(") || strings.Contains(rest, ".add(") || strings.Contains(rest, ".addAll(") {
+		t.Errorf("the worker stores responses outside install:\n%s", rest)
+	}
+}
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {

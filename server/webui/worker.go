@@ -8,9 +8,11 @@ package webui
 //     `make build`) does not leave the whole app uncached;
 //   - never touches non-GET requests, the API, /healthz or event streams
 //     (a worker in the path of an EventSource breaks or buffers it);
-//   - answers page loads from the network first, keeping the latest page
-//     as "/", and falls back to it offline, for any path (the client
-//     routes by window.location);
+//   - answers page loads from the network first and, offline, with the
+//     shell it fetched itself from "/" at install (the client routes by
+//     window.location, so one shell serves every path). A navigation's
+//     response is never stored: its URL is chosen by whoever linked to
+//     Helm, and whatever it carried would be replayed offline for good;
 //   - answers the precached static files from the cache first.
 const workerJS = `// Helm service worker {{.Version}}
 const cacheName = "helm-{{.Version}}";
@@ -73,13 +75,7 @@ self.addEventListener("fetch", (event) => {
 
 async function page(request) {
   try {
-    const resp = await fetch(request);
-    const type = resp.headers.get("Content-Type") || "";
-    if (resp.ok && type.startsWith("text/html")) {
-      const cache = await caches.open(cacheName);
-      await cache.put("/", resp.clone());
-    }
-    return resp;
+    return await fetch(request);
   } catch (err) {
     const cached = await caches.match("/", { cacheName: cacheName });
     if (cached) {
