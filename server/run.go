@@ -15,6 +15,8 @@ import (
 	"vibecraft.sh/helm/server/api"
 	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/config"
+	"vibecraft.sh/helm/server/connlimit"
+	"vibecraft.sh/helm/server/deadline"
 	"vibecraft.sh/helm/server/demo"
 	"vibecraft.sh/helm/server/guard"
 	"vibecraft.sh/helm/server/index"
@@ -85,6 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	watcher := watch.New(watch.Options{Specs: specs, Poll: cfg.Poll, PollInterval: cfg.PollInterval, Logger: log})
 
 	started := time.Now()
+	var plain *connlimit.Listener // set before serving
 	status := func() any {
 		doc := statusDoc{
 			Version: version, Commit: commit, StartedAt: started.UnixMilli(),
@@ -95,6 +98,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if oc != nil {
 			st := oc.Status()
 			doc.OpenCode = &st
+		}
+		if plain != nil {
+			st := plain.Stats()
+			doc.Conns = &st
 		}
 		return doc
 	}
@@ -120,13 +127,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		token = guard.NewToken()
 	}
 	handler := guard.Wrap(mux, guard.Options{Token: token, AllowedHosts: cfg.AllowedHosts, CORSOrigin: cfg.CORSOrigin, Logger: log})
+	handler = deadline.Wrap(handler, cfg.WriteTimeout, isStream)
 
 	ln, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	plain = connlimit.Wrap(ln, connlimit.Options{Max: cfg.MaxConns, Logger: log})
 	srv := &http.Server{
 		Handler:           handler,
+		ConnState:         plain.ConnState,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -168,7 +178,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- srv.Serve(plain) }()
 	select {
 	case err := <-serveErr:
 		return fmt.Errorf("serve: %w", err)
@@ -225,4 +235,10 @@ func watchedRoots(specs []watch.Spec) []string {
 		out = append(out, s.Path)
 	}
 	return out
+}
+
+// isStream selects the event streams, which set a deadline per write
+// themselves: a whole-response write deadline would end them.
+func isStream(r *http.Request) bool {
+	return r.URL.Path == "/api/sessions/stream" || r.URL.Path == "/api/claude-sessions/stream"
 }

@@ -108,11 +108,11 @@ func (a *API) listSessions(w http.ResponseWriter, r *http.Request) error {
 		return Errorf(http.StatusBadRequest, "%v", err)
 	}
 	sessions := a.d.Sessions.List(nil)
-	return writeJSON(w, q.Apply(sessions))
+	return writeList(w, q.Apply(sessions))
 }
 
 func (a *API) listClaude(w http.ResponseWriter, _ *http.Request) error {
-	return writeJSON(w, a.d.Sessions.List(onlyClaude))
+	return writeList(w, a.d.Sessions.List(onlyClaude))
 }
 
 // refresh starts a full rescan and answers at once: the result reaches
