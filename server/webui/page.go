@@ -11,7 +11,9 @@ import (
 // client routes by window.location, so the page never depends on the
 // path. It is rendered for "/" whatever was asked: go-app writes the
 // request path into og:url quoted for Go, not escaped for HTML, so
-// /%22%3E%3Cmeta… would otherwise put live markup in the page.
+// /%22%3E%3Cmeta… would otherwise put live markup in the page. The query
+// is kept: it is the view (filters, search), parsed by the UI into known
+// fields and written through its attribute escaping (app/ui attr).
 //
 // The render is done into a buffer under the render gate and the gate is
 // left before the page is sent, so a client that does not read holds one
@@ -26,8 +28,8 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	clean := r.Clone(r.Context())
-	clean.URL = &url.URL{Path: "/"}
-	clean.RequestURI = "/"
+	clean.URL = &url.URL{Path: "/", RawQuery: r.URL.RawQuery}
+	clean.RequestURI = clean.URL.RequestURI()
 	// Rendered per request with the current sessions, so never answered
 	// 304 from go-app's version ETag.
 	clean.Header.Del("If-None-Match")

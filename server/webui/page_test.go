@@ -25,6 +25,7 @@ func TestPageIgnoresTheRequestURL(t *testing.T) {
 		"/%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
 		"/x'%3E%3Cimg%20src=x%20onerror=alert(1)%3E",
 		"/?q=%22%3E%3Cmeta%20http-equiv=refresh%20content=0%3E",
+		"/?project=%22%3E%3Cmeta%20http-equiv=refresh%20content=0%3E&source=%3Cscript%3E&sort=%22",
 		"/deep/%3Cb%3Ebold%3C/b%3E#%22%3E",
 	} {
 		t.Run(path, func(t *testing.T) {
@@ -33,9 +34,11 @@ func TestPageIgnoresTheRequestURL(t *testing.T) {
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("%d", resp.StatusCode)
 			}
-			for _, bad := range []string{"http-equiv", "evil.example", "<script>alert", "onerror", "<b>bold", "src=x"} {
+			// Escaped text may echo the query (the search box shows it);
+			// markup from the URL must not be live.
+			for _, bad := range []string{"<meta http-equiv", "<script>alert", "<img src=x", "<b>bold"} {
 				if strings.Contains(page, bad) {
-					t.Errorf("the page carries %q from the URL", bad)
+					t.Errorf("the page carries live %q from the URL", bad)
 				}
 			}
 			// Attribute order follows map iteration in go-app's encoder.
