@@ -1,9 +1,14 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"vibecraft.sh/helm/server/internal/fixture"
 )
 
 // TestBrowserCraftedLink: a link from any website to a crafted Helm URL
@@ -49,4 +54,43 @@ func TestBrowserCraftedLink(t *testing.T) {
 		unpoisoned("offline at " + path)
 		c.waitConn(10*time.Second, "offline", "Offline")
 	}
+}
+
+// TestBrowserFirstScreenThenAll: the server's page carries only the
+// newest sessions (a first paint, bounded whatever the list's size); the
+// count says how many there are, and the stream brings the rest: the
+// oldest session, not in the page, is found by a search once live.
+func TestBrowserFirstScreenThenAll(t *testing.T) {
+	const n = 150
+	b := startBrowser(t)
+	claude := t.TempDir()
+	start := time.Now().Add(-time.Hour)
+	sid := func(i int) string { return fmt.Sprintf("5e000000-0000-4000-8000-%012d", i) }
+	for i := range n {
+		title := fmt.Sprintf("session %03d", i)
+		if i == 0 {
+			title = "needle in the tail" // the oldest
+		}
+		fixture.Append(t, fixture.Path(claude, cwd, sid(i)), fixture.User(sid(i), cwd, title, start.Add(time.Duration(i)*time.Second)))
+	}
+	p := serveList(t, claude)
+
+	c := b.tab(t)
+	c.onEveryDocument(`document.addEventListener("DOMContentLoaded", () => {
+		const seed = JSON.parse(document.getElementById("seed").dataset.seed);
+		window.__seed = {n: seed.sessions.length, total: seed.total || 0};
+		window.__count = document.getElementById("count").textContent;
+	});`)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	seed := mustEval[struct{ N, Total int }](c, `window.__seed`)
+	if seed.N != 100 || seed.Total != n {
+		t.Errorf("the page's seed holds %d sessions of %d; want 100 of %d", seed.N, seed.Total, n)
+	}
+	if got := mustEval[string](c, `window.__count`); got != fmt.Sprintf("%d sessions", n) {
+		t.Errorf("the server's page counts %q", got)
+	}
+	c.do(5*time.Second, "focusing the search", chromedp.Evaluate[chromedp.Void](`document.getElementById("search").focus()`))
+	keys(c, "needle")
+	waitRows(c, "the oldest session, from the stream", sid(0))
 }
