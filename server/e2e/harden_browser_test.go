@@ -94,3 +94,26 @@ func TestBrowserFirstScreenThenAll(t *testing.T) {
 	keys(c, "needle")
 	waitRows(c, "the oldest session, from the stream", sid(0))
 }
+
+// TestBrowserShellWhenServerFails: a navigation the server cannot answer
+// (a proxy's 502 here; helmd's own 503 when too busy to render) gets the
+// worker's shell, which shows the saved list, not an error page.
+func TestBrowserShellWhenServerFails(t *testing.T) {
+	b := startBrowser(t)
+	_, p := serveClaude(t, "first session")
+	proxy := newFaultProxy(t, p.URL)
+	c := b.tab(t)
+	c.navigate(proxy.URL + "/")
+	waitLive(c)
+	waitWorker(c, proxy.URL)
+
+	proxy.set(failAll)
+	c.navigate(proxy.URL + "/")
+	c.waitJS(30*time.Second, "the wasm client, from the worker's shell", `document.body.dataset.wasm === "ready"`)
+	if body := mustEval[string](c, `document.body.innerText`); strings.Contains(body, "upstream gone") {
+		t.Fatalf("the proxy's error page is shown: %q", body)
+	}
+	if got := c.text(rowSel("claude:"+sidA) + " .title"); got != "first session" {
+		t.Errorf("the saved row reads %q", got)
+	}
+}

@@ -73,16 +73,27 @@ self.addEventListener("fetch", (event) => {
   event.respondWith(staticFile(request));
 });
 
+// page answers a navigation. A server that is down, or too busy to
+// render (503), gets the shell, whose client shows the saved list and
+// keeps trying; any other answer (a 401 asking for the token) is shown.
 async function page(request) {
+  let resp;
   try {
-    return await fetch(request);
-  } catch (err) {
-    const cached = await caches.match("/", { cacheName: cacheName });
-    if (cached) {
-      return cached;
+    resp = await fetch(request);
+    if (resp.status < 500) {
+      return resp;
     }
-    throw err;
+  } catch (err) {
+    resp = null;
   }
+  const cached = await caches.match("/", { cacheName: cacheName });
+  if (cached) {
+    return cached;
+  }
+  if (resp) {
+    return resp;
+  }
+  return Response.error();
 }
 
 async function staticFile(request) {
