@@ -16,6 +16,8 @@ import (
 	"vibecraft.sh/helm/server/api"
 	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/config"
+	"vibecraft.sh/helm/server/connlimit"
+	"vibecraft.sh/helm/server/deadline"
 	"vibecraft.sh/helm/server/demo"
 	"vibecraft.sh/helm/server/guard"
 	"vibecraft.sh/helm/server/index"
@@ -104,6 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	watcher := watch.New(watch.Options{Specs: specs, Poll: cfg.Poll, PollInterval: cfg.PollInterval, Logger: log})
 
 	started := time.Now()
+	var plain *connlimit.Listener // set before serving
 	status := func() any {
 		doc := statusDoc{
 			Version: version, Commit: commit, StartedAt: started.UnixMilli(),
@@ -115,6 +118,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			st := oc.Status()
 			doc.OpenCode = &st
 		}
+		if plain != nil {
+			st := plain.Stats()
+			doc.Conns = &st
+		}
 		return doc
 	}
 	mux := http.NewServeMux()
@@ -123,7 +130,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Version: version + "-" + commit,
 		// The published state, as GET /api/sessions serves it: what the
 		// stream's changes apply to.
-		Sessions:  hub.Snapshot,
+		Sessions:  hub.Handler(nil).Snapshot,
 		Watched:   func() []string { return watchedRoots(specs) },
 		Keepalive: cfg.Keepalive,
 		Logger:    log,
@@ -147,13 +154,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Warn("--auth none: no token asked; every account on this machine can read what helmd serves at " + cfg.Addr())
 	}
 	handler := guard.Wrap(mux, guard.Options{Token: token, AllowedHosts: cfg.AllowedHosts, CORSOrigin: cfg.CORSOrigin, Logger: log})
+	handler = deadline.Wrap(handler, cfg.WriteTimeout, isStream)
 
 	ln, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	plain = connlimit.Wrap(ln, connlimit.Options{Max: cfg.MaxConns, Logger: log})
 	srv := &http.Server{
 		Handler:           handler,
+		ConnState:         plain.ConnState,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -187,7 +197,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	})
 
 	serveErr := make(chan error, 1)
-	wg.Go(func() { serveErr <- srv.Serve(ln) })
+	wg.Go(func() { serveErr <- srv.Serve(plain) })
 	select {
 	case err := <-serveErr:
 		return fmt.Errorf("serve: %w", err)
@@ -222,4 +232,10 @@ func watchedRoots(specs []watch.Spec) []string {
 		out = append(out, s.Path)
 	}
 	return out
+}
+
+// isStream selects the event streams, which set a deadline per write
+// themselves: a whole-response write deadline would end them.
+func isStream(r *http.Request) bool {
+	return r.URL.Path == "/api/sessions/stream" || r.URL.Path == "/api/claude-sessions/stream"
 }

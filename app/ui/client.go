@@ -173,6 +173,7 @@ func (h *Home) restoreFrom(c cached) {
 	}
 	h.cursor = c.EventID
 	h.sessions = list.New(snap.Sessions)
+	h.total = 0 // a saved list is a whole one
 	h.loaded = true
 	h.cachedAt = snap.SavedAt
 	h.dataAt = snap.SavedAt

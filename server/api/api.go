@@ -107,7 +107,7 @@ func (a *API) listSessions(w http.ResponseWriter, r *http.Request) error {
 	}
 	sessions, id := a.all.Snapshot()
 	w.Header().Set(EventIDHeader, id)
-	return writeJSON(w, q.Apply(sessions))
+	return writeList(w, q.Apply(sessions))
 }
 
 // listClaude is the original Helm's list, from the state its stream has
@@ -115,7 +115,7 @@ func (a *API) listSessions(w http.ResponseWriter, r *http.Request) error {
 func (a *API) listClaude(w http.ResponseWriter, _ *http.Request) error {
 	sessions, id := a.claude.Snapshot()
 	w.Header().Set(EventIDHeader, id)
-	return writeJSON(w, compat.List(sessions))
+	return writeList(w, compat.List(sessions))
 }
 
 // originalShape gives sessions the original Helm server's fields, for its

@@ -102,9 +102,9 @@ func (k kind) isFolder() bool {
 func sessionOf(path string, k kind) string {
 	switch k {
 	case kindMain:
-		return strings.TrimSuffix(filepath.Base(path), ".jsonl")
+		return idFromName(strings.TrimSuffix(filepath.Base(path), ".jsonl"))
 	case kindSubagent:
-		return filepath.Base(filepath.Dir(filepath.Dir(path)))
+		return idFromName(filepath.Base(filepath.Dir(filepath.Dir(path))))
 	}
 	return ""
 }

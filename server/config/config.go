@@ -38,6 +38,9 @@ type Config struct {
 	CORSOrigin   string   // an origin allowed cross-origin reads; none by default
 	MaxClients   int      // concurrent stream clients
 
+	MaxConns     int           // open plain (non-stream) connections
+	WriteTimeout time.Duration // longest a non-stream response may take to send
+
 	Demo     bool // serve a simulated, live workspace from a temp folder
 	LogLevel string
 }
@@ -99,6 +102,8 @@ func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
 	fs.StringVar(&allowed, "allowed-hosts", env("HELM_ALLOWED_HOSTS"), "comma-separated Host names accepted besides loopback (env HELM_ALLOWED_HOSTS)")
 	fs.StringVar(&c.CORSOrigin, "cors-origin", env("HELM_CORS_ORIGIN"), "an origin allowed to read the API cross-origin (env HELM_CORS_ORIGIN)")
 	fs.IntVar(&c.MaxClients, "max-clients", 1000, "maximum concurrent stream clients")
+	fs.IntVar(&c.MaxConns, "max-conns", 512, "maximum open non-stream connections (idle ones are closed first)")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", 30*time.Second, "longest a non-stream response may take to send; 0 = no limit")
 	fs.BoolVar(&c.Demo, "demo", false, "serve a simulated live workspace from a temp folder")
 	fs.StringVar(&c.LogLevel, "log-level", or(env("HELM_LOG_LEVEL"), "info"), "debug, info, warn or error (env HELM_LOG_LEVEL)")
 	fs.BoolVar(&version, "version", false, "print the version and exit")
