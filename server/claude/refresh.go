@@ -83,12 +83,7 @@ func (s *Source) refreshOne(path string, k kind, touched map[string]bool) {
 // runs on the age tick, calls it. Only files with such a tail are
 // looked at.
 func (s *Source) settleTails() {
-	var due []*file
-	for _, f := range s.reg.sorted() {
-		if f.hasTail() {
-			due = append(due, f)
-		}
-	}
+	due := s.reg.matching((*file).hasTail)
 	if len(due) == 0 {
 		return
 	}

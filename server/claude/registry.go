@@ -1,9 +1,8 @@
 package claude
 
 import (
-	"path/filepath"
+	"iter"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -23,13 +22,6 @@ type registry struct {
 	files map[string]*file            // every transcript, by path
 	mains map[string]map[string]*file // session id → its main transcripts (copies under two roots: more than one)
 	subs  map[string]map[string]*file // session id → its subagent transcripts
-
-	// The stable orders, kept until a change makes them stale, so that a
-	// quiet tree is iterated in order without a sort on every tick.
-	byPath []*file  // every file, sorted by path; current when pathOK
-	ids    []string // every session id with a bucket, sorted; current when idsOK
-	pathOK bool
-	idsOK  bool
 }
 
 func newRegistry() *registry {
@@ -57,7 +49,6 @@ func (r *registry) add(f *file) bool {
 		return false
 	}
 	r.files[f.path] = f
-	r.pathOK = false
 	r.link(f)
 	return true
 }
@@ -89,57 +80,52 @@ func (r *registry) forget(f *file) bool {
 	}
 	r.unlink(f)
 	delete(r.files, f.path)
-	r.pathOK = false
 	return true
 }
 
-// sorted returns every file in path order. The slice is a snapshot: the
-// caller may add, move and forget while ranging over it, and must not
-// modify it.
-func (r *registry) sorted() []*file {
-	if !r.pathOK {
-		out := make([]*file, 0, len(r.files))
-		for _, f := range r.files {
+// sorted returns every file in path order.
+func (r *registry) sorted() []*file { return r.matching(func(*file) bool { return true }) }
+
+// matching returns the files for which keep is true, in path order, as
+// a new slice: the caller may add, move and forget while ranging over
+// it. It is one pass over the map and a sort of what matched only, so
+// the paths that run on every event or tick (a folder's files, the tails
+// due, the files gone) pay no sort of the whole tree.
+func (r *registry) matching(keep func(*file) bool) []*file {
+	var out []*file
+	for _, f := range r.files {
+		if keep(f) {
 			out = append(out, f)
 		}
-		slices.SortFunc(out, func(a, b *file) int { return strings.Compare(a.path, b.path) })
-		r.byPath, r.pathOK = out, true
 	}
-	return r.byPath
+	slices.SortFunc(out, byPath)
+	return out
 }
 
-// under returns the files below folder dir, in path order, as a snapshot
-// like sorted. Sorted paths put a folder's files in one run, so this is
-// a binary search, not a pass over every file.
-func (r *registry) under(dir string) []*file {
-	prefix := dir + string(filepath.Separator)
-	all := r.sorted()
-	i := sort.Search(len(all), func(i int) bool { return all[i].path >= prefix })
-	j := i
-	for j < len(all) && strings.HasPrefix(all[j].path, prefix) {
-		j++
-	}
-	return all[i:j:j]
-}
+func byPath(a, b *file) int { return strings.Compare(a.path, b.path) }
 
-// sessions returns the id of every session with a main or subagent
-// transcript, each once, sorted; the slice is a snapshot like sorted.
-func (r *registry) sessions() []string {
-	if !r.idsOK {
-		out := make([]string, 0, len(r.mains)+len(r.subs))
+// sessions yields the id of every session with a main or subagent
+// transcript, once each, in no particular order: the Source sorts the
+// sessions it builds by a total order of its own (newest first), so
+// sorting thousands of ids first would only add a sort.
+func (r *registry) sessions() iter.Seq[string] {
+	return func(yield func(string) bool) {
 		for sid := range r.mains {
-			out = append(out, sid)
-		}
-		for sid := range r.subs {
-			if _, ok := r.mains[sid]; !ok {
-				out = append(out, sid)
+			if !yield(sid) {
+				return
 			}
 		}
-		slices.Sort(out)
-		r.ids, r.idsOK = out, true
+		for sid := range r.subs {
+			if _, ok := r.mains[sid]; !ok && !yield(sid) {
+				return
+			}
+		}
 	}
-	return r.ids
 }
+
+// mainSessions is the number of sessions with a main transcript, a
+// capacity hint for a list of sessions.
+func (r *registry) mainSessions() int { return len(r.mains) }
 
 // mainsOf and subsOf return session sid's transcripts by path; the
 // caller must not modify the map.
@@ -162,7 +148,6 @@ func (r *registry) link(f *file) {
 	m := r.bucket(f)
 	if m[f.sid] == nil {
 		m[f.sid] = map[string]*file{}
-		r.idsOK = false
 	}
 	m[f.sid][f.path] = f
 }
@@ -175,6 +160,5 @@ func (r *registry) unlink(f *file) {
 	delete(m[f.sid], f.path)
 	if len(m[f.sid]) == 0 {
 		delete(m, f.sid)
-		r.idsOK = false
 	}
 }

@@ -69,7 +69,7 @@ func checkRegistry(r *registry) error {
 		}
 	}
 	slices.Sort(ids)
-	if got := r.sessions(); !slices.Equal(got, ids) {
+	if got := slices.Sorted(r.sessions()); !slices.Equal(got, ids) {
 		errs = append(errs, fmt.Errorf("sessions() = %q, want %q", got, ids))
 	}
 	return errors.Join(errs...)
@@ -246,53 +246,58 @@ func TestRegistry(t *testing.T) {
 			if len(r.mains) != len(tc.mains) || len(r.subs) != len(tc.subs) {
 				t.Errorf("buckets: %d mains, %d subs; want %d, %d", len(r.mains), len(r.subs), len(tc.mains), len(tc.subs))
 			}
-			if got := r.sessions(); !slices.Equal(got, tc.sessions) {
+			if got := slices.Sorted(r.sessions()); !slices.Equal(got, tc.sessions) {
 				t.Errorf("sessions = %q, want %q", got, tc.sessions)
 			}
 		})
 	}
 }
 
-// TestRegistryUnder: a folder's files and none of a sibling whose name
-// extends the folder's.
-func TestRegistryUnder(t *testing.T) {
+// TestRegistryMatching: the files a predicate keeps, in path order, in a
+// slice the caller may range over while forgetting them.
+func TestRegistryMatching(t *testing.T) {
 	r := newRegistry()
-	for _, p := range []string{
-		"/r/projects/p/" + regSidA + ".jsonl",
-		"/r/projects/p/" + regSidA + "/subagents/agent-2.jsonl",
-		"/r/projects/p/" + regSidA + "/subagents/agent-1.jsonl",
-		"/r/projects/p-other/" + regSidB + ".jsonl",
-		"/r/projects/o/" + regSidB + ".jsonl",
-	} {
+	mainA := "/r/projects/p/" + regSidA + ".jsonl"
+	sub1 := "/r/projects/p/" + regSidA + "/subagents/agent-1.jsonl"
+	sub2 := "/r/projects/p/" + regSidA + "/subagents/agent-2.jsonl"
+	other := "/r/projects/p-other/" + regSidB + ".jsonl"
+	o := "/r/projects/o/" + regSidB + ".jsonl"
+	for _, p := range []string{sub2, other, mainA, o, sub1} {
 		k, _ := classify("/r", p)
 		r.add(regFile(p, k))
 	}
 	tests := []struct {
-		dir  string
+		name string
+		keep func(*file) bool
 		want []string
 	}{
-		{"/r/projects/p", []string{"/r/projects/p/" + regSidA + ".jsonl", "/r/projects/p/" + regSidA + "/subagents/agent-1.jsonl", "/r/projects/p/" + regSidA + "/subagents/agent-2.jsonl"}},
-		{"/r/projects/p/" + regSidA + "/subagents", []string{"/r/projects/p/" + regSidA + "/subagents/agent-1.jsonl", "/r/projects/p/" + regSidA + "/subagents/agent-2.jsonl"}},
-		{"/r/projects/p-other", []string{"/r/projects/p-other/" + regSidB + ".jsonl"}},
-		{"/r/projects/none", nil},
-		{"/r", r.paths()},
+		{"all", func(*file) bool { return true }, []string{o, other, mainA, sub1, sub2}},
+		{"subagents", func(f *file) bool { return f.kind == kindSubagent }, []string{sub1, sub2}},
+		{"a folder, not its sibling", func(f *file) bool { return strings.HasPrefix(f.path, "/r/projects/p/") }, []string{mainA, sub1, sub2}},
+		{"none", func(*file) bool { return false }, nil},
 	}
 	for _, tc := range tests {
 		var got []string
-		for _, f := range r.under(tc.dir) {
+		for _, f := range r.matching(tc.keep) {
 			got = append(got, f.path)
 		}
 		if !slices.Equal(got, tc.want) {
-			t.Errorf("under(%s) = %q, want %q", tc.dir, got, tc.want)
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	// The snapshot survives the registry changing under it.
-	snap := r.under("/r/projects/p")
+	if got := r.paths(); !slices.Equal(got, tests[0].want) {
+		t.Errorf("sorted: %q", got)
+	}
+	inP := func(f *file) bool { return strings.HasPrefix(f.path, "/r/projects/p/") }
+	snap := r.matching(inP)
 	for _, f := range snap {
 		r.forget(f)
 	}
-	if len(snap) != 3 || r.len() != 2 || len(r.under("/r/projects/p")) != 0 {
-		t.Errorf("forgetting while ranging: snapshot %d, left %d", len(snap), r.len())
+	if len(snap) != 3 || r.len() != 2 || len(r.matching(inP)) != 0 {
+		t.Errorf("forgetting while ranging: %d matched, %d left", len(snap), r.len())
+	}
+	if err := checkRegistry(r); err != nil {
+		t.Error(err)
 	}
 }
 

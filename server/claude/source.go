@@ -120,10 +120,8 @@ func (s *Source) scan(ctx context.Context) ([]shared.Session, error) {
 	for _, f := range list {
 		present[f.path] = true
 	}
-	for _, f := range s.reg.sorted() {
-		if !present[f.path] {
-			s.forget(f, touched)
-		}
+	for _, f := range s.reg.matching(func(f *file) bool { return !present[f.path] }) {
+		s.forget(f, touched)
 	}
 	err := s.refreshFound(ctx, list, touched)
 	s.endSeeding()
@@ -160,9 +158,8 @@ func (s *Source) Sessions() []shared.Session {
 // all builds every session at now.
 func (s *Source) all(now time.Time) []shared.Session {
 	live := livePIDs(s.pids)
-	ids := s.reg.sessions() // with those known only from subagents
-	out := make([]shared.Session, 0, len(ids))
-	for _, sid := range ids {
+	out := make([]shared.Session, 0, s.reg.mainSessions())
+	for sid := range s.reg.sessions() { // with those known only from subagents
 		if sess, ok := s.build(sid, live, now); ok {
 			out = append(out, sess)
 		}

@@ -79,10 +79,9 @@ func (s *Source) refreshFolder(ctx context.Context, dir string, k kind, touched 
 	for _, f := range list {
 		present[f.path] = true
 	}
-	for _, f := range s.reg.under(dir) {
-		if !present[f.path] {
-			s.forget(f, touched)
-		}
+	prefix := dir + string(filepath.Separator)
+	for _, f := range s.reg.matching(func(f *file) bool { return strings.HasPrefix(f.path, prefix) && !present[f.path] }) {
+		s.forget(f, touched)
 	}
 	return s.refreshFound(ctx, list, touched)
 }
