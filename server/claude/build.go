@@ -19,8 +19,8 @@ const untitled = "Untitled session"
 // first line lands. A session with only subagent transcripts (its own
 // was deleted or never copied) is still shown, for its spend.
 func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (shared.Session, bool) {
-	mains := s.mains[sid]
-	subs := sortedFiles(s.subs[sid])
+	mains := s.reg.mainsOf(sid)
+	subs := sortedFiles(s.reg.subsOf(sid))
 	main := primary(mains)
 	if main == nil {
 		return s.buildOrphan(sid, subs, live, now)

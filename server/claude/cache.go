@@ -154,8 +154,8 @@ func (s *Source) Save() error {
 		s.mu.Unlock()
 		return nil
 	}
-	files := make([]*file, 0, len(s.files))
-	for _, f := range s.files {
+	files := make([]*file, 0, s.reg.len())
+	for _, f := range s.reg.sorted() {
 		if f.seen {
 			files = append(files, f)
 		}

@@ -48,7 +48,7 @@ func TestCacheInvalid(t *testing.T) {
 		}},
 		{"another build", func(t *testing.T, c *cacheTree, good []byte) []byte {
 			src, _ := scan(t, c.root, cacheNow)
-			return encodeCache(buildStamp()+"-other", src.roots, slices.Collect(mapValues(src.files)))
+			return encodeCache(buildStamp()+"-other", src.roots, src.reg.sorted())
 		}},
 		{"other roots", func(t *testing.T, c *cacheTree, good []byte) []byte {
 			other := t.TempDir()
@@ -56,7 +56,7 @@ func TestCacheInvalid(t *testing.T) {
 				t.Fatal(err)
 			}
 			src, _ := scan(t, other, cacheNow)
-			return encodeCache(buildStamp(), src.roots, slices.Collect(mapValues(src.files)))
+			return encodeCache(buildStamp(), src.roots, src.reg.sorted())
 		}},
 	}
 	for _, tt := range tests {
@@ -84,16 +84,6 @@ func TestCacheInvalid(t *testing.T) {
 	}
 }
 
-func mapValues(m map[string]*file) func(func(*file) bool) {
-	return func(yield func(*file) bool) {
-		for _, f := range m {
-			if !yield(f) {
-				return
-			}
-		}
-	}
-}
-
 // TestCacheDecodeDamage feeds the decoder every prefix of a cache, and
 // copies with bytes changed, all with a valid checksum: each prefix is
 // refused, and no input panics.
@@ -103,13 +93,13 @@ func TestCacheDecodeDamage(t *testing.T) {
 	install(t, root, projectRel("/home/dev/webapp", sidSub+".jsonl"), "sub-main.jsonl")
 	install(t, root, projectRel("/home/dev/webapp", "agent-a1.jsonl"), "sub-legacy.jsonl")
 	src, _ := scan(t, root, cacheNow)
-	good := encodeCache("b", src.roots, slices.Collect(mapValues(src.files)))
+	good := encodeCache("b", src.roots, src.reg.sorted())
 	files, err := decodeCache(good, "b", src.roots)
 	if err != nil || len(files) != 3 {
 		t.Fatalf("good cache: %d files, %v", len(files), err)
 	}
 	for path, f := range files {
-		orig := src.files[path]
+		orig := src.reg.get(path)
 		keys := 0
 		f.agg.eachKey(func(string) { keys++ })
 		if keys != len(orig.agg.responses) || f.agg.total != orig.agg.total || f.agg.anon != orig.agg.anon || f.endByte != orig.endByte {

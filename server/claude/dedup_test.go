@@ -108,7 +108,11 @@ func TestReplayedWithCache(t *testing.T) {
 	root := t.TempDir()
 	replayTree(t, root)
 	opts := Options{Roots: []string{root}, Now: clock("2026-03-02T12:00:00Z"), CacheFile: filepath.Join(t.TempDir(), "cache")}
-	if _, err := New(opts).Scan(t.Context()); err != nil {
+	first := New(opts)
+	if _, err := first.Scan(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Save(); err != nil { // as the lifecycle owner does: Scan does not save
 		t.Fatal(err)
 	}
 	src := New(opts)

@@ -13,7 +13,7 @@ import (
 type file struct {
 	path string
 	kind kind   // kindMain, kindAgent or kindSubagent
-	sid  string // the session it belongs to ("" for a legacy agent file until read)
+	sid  string // the session it is filed under; only the registry changes it once added
 
 	offset int64 // after the last complete line read
 	// endByte is the byte before offset: '\n', or the last byte of a
@@ -127,9 +127,6 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 		f.badTail = f.size // not a whole record: do not try again until it changes
 	}
 	rs.read, rs.bytes, rs.lines, rs.malformed = true, res.bytesRead, res.lines, res.malformed
-	if f.kind == kindAgent && f.sid == "" {
-		f.sid = f.agg.sessionID
-	}
 	if err != nil {
 		return rs, fmt.Errorf("%s: %w", f.path, err)
 	}
@@ -143,9 +140,17 @@ func (f *file) reset() {
 		f.dropped, f.indexed = &old, false
 	}
 	f.offset, f.endByte, f.agg, f.hintTried = 0, '\n', newAggregate(), false
+}
+
+// parent is the session f belongs to by what is known of it now: its
+// path, or for a legacy agent file the first sessionId of its records
+// ("" until one is read, and again after a reset). When it differs from
+// f.sid, the registry moves f (settle).
+func (f *file) parent() string {
 	if f.kind == kindAgent {
-		f.sid = "" // its records will say again whose subagent it is
+		return f.agg.sessionID
 	}
+	return f.sid
 }
 
 // lastWrite is the later of the last record's time and the file's mtime,

@@ -30,12 +30,8 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 	type result struct {
 		rs  readStats
 		err error
-		sid string // before the refresh
 	}
 	results := make([]result, len(list))
-	for i, f := range files {
-		results[i].sid = f.sid
-	}
 	now := s.now()
 	workers := min(runtime.GOMAXPROCS(0), len(list))
 	var next sync.Mutex
@@ -60,15 +56,15 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 	}
 	wg.Wait()
 	for j, f := range files {
-		s.settle(f, results[j].sid, results[j].rs, results[j].err, touched)
+		s.settle(f, results[j].rs, results[j].err, touched)
 	}
 	return ctx.Err()
 }
 
 // refreshOne brings one known or new transcript up to date.
 func (s *Source) refreshOne(path string, k kind, touched map[string]bool) {
-	f, known := s.files[path]
-	if !known {
+	f := s.reg.get(path)
+	if f == nil {
 		if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
 			return // hinted, but not (or no longer) a file
 		}
@@ -76,10 +72,9 @@ func (s *Source) refreshOne(path string, k kind, touched map[string]bool) {
 	}
 	r := readers.Get().(*reader)
 	defer readers.Put(r)
-	old := f.sid
 	rs, err := f.refresh(r, nil, s.now())
 	f.loadHint()
-	s.settle(f, old, rs, err, touched)
+	s.settle(f, rs, err, touched)
 }
 
 // settleTails consumes the last lines without '\n' that have become
@@ -88,12 +83,7 @@ func (s *Source) refreshOne(path string, k kind, touched map[string]bool) {
 // runs on the age tick, calls it. Only files with such a tail are
 // looked at.
 func (s *Source) settleTails() {
-	var due []*file
-	for _, f := range s.files {
-		if f.hasTail() {
-			due = append(due, f)
-		}
-	}
+	due := s.reg.matching((*file).hasTail)
 	if len(due) == 0 {
 		return
 	}
@@ -102,26 +92,21 @@ func (s *Source) settleTails() {
 	touched := map[string]bool{}
 	now := s.now()
 	for _, f := range due {
-		old := f.sid
 		rs, err := f.refresh(r, nil, now)
-		s.settle(f, old, rs, err, touched)
+		s.settle(f, rs, err, touched)
 	}
 }
 
 // settle applies the outcome of one refresh: counts it, forgets a file
-// that is gone, and moves a legacy agent file whose parent changed.
-func (s *Source) settle(f *file, oldSID string, rs readStats, err error, touched map[string]bool) {
+// that is gone, and moves a legacy agent file to the session its records
+// now name. A refresh never changes f.sid itself: the registry does, so
+// the file leaves the bucket it is really in.
+func (s *Source) settle(f *file, rs readStats, err error, touched map[string]bool) {
 	s.noteRefresh(f, rs, err)
 	if errors.Is(err, errGone) {
-		if s.files[f.path] == f {
+		if s.reg.has(f) {
 			s.index(f, touched) // a reset before the file went: release what it dropped
-			s.unindex(f, touched)
-			sid := f.sid
-			f.sid = oldSID
-			s.unlink(f)
-			f.sid = sid
-			delete(s.files, f.path)
-			touched[oldSID] = true
+			s.forget(f, touched)
 		}
 		return
 	}
@@ -133,16 +118,11 @@ func (s *Source) settle(f *file, oldSID string, rs readStats, err error, touched
 		s.st.addError(err)
 		s.log.Warn("claude: reading transcript", "err", err)
 	}
+	if sid := f.parent(); sid != f.sid {
+		touched[s.reg.move(f, sid)] = true
+	}
 	s.index(f, touched)
 	s.notePriced(f)
-	if f.sid != oldSID {
-		sid := f.sid
-		f.sid = oldSID
-		s.unlink(f)
-		f.sid = sid
-		s.link(f)
-		touched[oldSID] = true
-	}
 	if rs.changed {
 		touched[f.sid] = true
 	}

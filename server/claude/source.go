@@ -40,13 +40,11 @@ type Source struct {
 	waitingWindow time.Duration
 
 	mu       sync.Mutex
-	files    map[string]*file            // every transcript, by path
-	mains    map[string]map[string]*file // session id → its main transcripts (usually one)
-	subs     map[string]map[string]*file // session id → its subagent transcripts
-	pids     map[string]pidEntry         // registry files, by path
-	reported map[string]bool             // sessions the last Scan/Update returned
-	owner    map[string]*file            // response key → the file that bills it (dedup.go)
-	others   map[string][]*file          // response key → the other files holding it
+	reg      *registry           // every transcript, by path and by session (registry.go)
+	pids     map[string]pidEntry // registry files, by path
+	reported map[string]bool     // sessions the last Scan/Update returned
+	owner    map[string]*file    // response key → the file that bills it (dedup.go)
+	others   map[string][]*file  // response key → the other files holding it
 
 	st    stats
 	cache cacheState
@@ -59,9 +57,7 @@ func New(opts Options) *Source {
 		log:           opts.Logger,
 		activeWindow:  opts.ActiveWindow,
 		waitingWindow: opts.WaitingWindow,
-		files:         map[string]*file{},
-		mains:         map[string]map[string]*file{},
-		subs:          map[string]map[string]*file{},
+		reg:           newRegistry(),
 		pids:          map[string]pidEntry{},
 		reported:      map[string]bool{},
 		owner:         map[string]*file{},
@@ -121,10 +117,8 @@ func (s *Source) scan(ctx context.Context) ([]shared.Session, error) {
 	for _, f := range list {
 		present[f.path] = true
 	}
-	for path, f := range s.files {
-		if !present[path] {
-			s.forget(f, touched)
-		}
+	for _, f := range s.reg.matching(func(f *file) bool { return !present[f.path] }) {
+		s.forget(f, touched)
 	}
 	err := s.refreshFound(ctx, list, touched)
 	s.endSeeding()
@@ -140,7 +134,7 @@ func (s *Source) scan(ctx context.Context) ([]shared.Session, error) {
 	for _, sess := range out {
 		s.reported[sess.ID] = true
 	}
-	s.st.setCounts(len(s.files), len(out))
+	s.st.setCounts(s.reg.len(), len(out))
 	return out, err
 }
 
@@ -161,17 +155,9 @@ func (s *Source) Sessions() []shared.Session {
 // all builds every session at now.
 func (s *Source) all(now time.Time) []shared.Session {
 	live := livePIDs(s.pids)
-	out := make([]shared.Session, 0, len(s.mains))
-	for sid := range s.mains {
+	out := make([]shared.Session, 0, s.reg.mainSessions())
+	for sid := range s.reg.sessions() { // with those known only from subagents
 		if sess, ok := s.build(sid, live, now); ok {
-			out = append(out, sess)
-		}
-	}
-	for sid := range s.subs {
-		if _, ok := s.mains[sid]; ok {
-			continue
-		}
-		if sess, ok := s.build(sid, live, now); ok { // subagents whose transcript is missing
 			out = append(out, sess)
 		}
 	}
@@ -181,49 +167,21 @@ func (s *Source) all(now time.Time) []shared.Session {
 
 // track adds a transcript met on disk, or returns the one already known.
 func (s *Source) track(path string, k kind) *file {
-	if f, ok := s.files[path]; ok {
+	if f := s.reg.get(path); f != nil {
 		return f
 	}
 	f := s.seeded(path, k)
-	s.files[path] = f
-	s.link(f)
+	s.reg.add(f)
 	return f
 }
 
-// link files f under its session in mains or subs.
-func (s *Source) link(f *file) {
-	if f.sid == "" {
-		return
-	}
-	m := s.subs
-	if f.kind == kindMain {
-		m = s.mains
-	}
-	if m[f.sid] == nil {
-		m[f.sid] = map[string]*file{}
-	}
-	m[f.sid][f.path] = f
-}
-
-func (s *Source) unlink(f *file) {
-	if f.sid == "" {
-		return
-	}
-	m := s.subs
-	if f.kind == kindMain {
-		m = s.mains
-	}
-	delete(m[f.sid], f.path)
-	if len(m[f.sid]) == 0 {
-		delete(m, f.sid)
-	}
-}
-
-// forget drops a transcript that is gone.
+// forget drops a transcript that is gone, with its responses in the
+// dedup index.
 func (s *Source) forget(f *file, touched map[string]bool) {
 	s.unindex(f, touched)
-	s.unlink(f)
-	delete(s.files, f.path)
+	if !s.reg.forget(f) {
+		return
+	}
 	s.cache.dirty = true
 	if f.sid != "" {
 		touched[f.sid] = true

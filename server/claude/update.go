@@ -67,7 +67,7 @@ func (s *Source) Update(ctx context.Context, paths []string) (changed []shared.S
 			delete(s.reported, sid)
 		}
 	}
-	s.st.setCounts(len(s.files), len(s.reported))
+	s.st.setCounts(s.reg.len(), len(s.reported))
 	return changed, removed, err
 }
 
@@ -80,10 +80,8 @@ func (s *Source) refreshFolder(ctx context.Context, dir string, k kind, touched 
 		present[f.path] = true
 	}
 	prefix := dir + string(filepath.Separator)
-	for path, f := range s.files {
-		if strings.HasPrefix(path, prefix) && !present[path] {
-			s.forget(f, touched)
-		}
+	for _, f := range s.reg.matching(func(f *file) bool { return strings.HasPrefix(f.path, prefix) && !present[f.path] }) {
+		s.forget(f, touched)
 	}
 	return s.refreshFound(ctx, list, touched)
 }
