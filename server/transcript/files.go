@@ -1,0 +1,85 @@
+// Package transcript serves the session page: a transcript as typed
+// messages, a page at a time from its end, without reading the whole file.
+//
+// For each Claude Code transcript it keeps where the lines that can be
+// shown start (index.go), built by one sequential scan on first use and
+// extended from its last offset as the file grows. A page seeks to its
+// lines and decodes only them, each through a copy whose long strings are
+// cut (cut.go), so memory stays bounded whatever a line holds; a cut text
+// keeps a ref with which …/full streams it whole (full.go). Lines become
+// messages in group.go; cursors (cursor.go) name a file's identity as well
+// as a position, so one from a rewritten file is refused as stale.
+// OpenCode sessions are paged from their database rows (opencode.go).
+package transcript
+
+import (
+	"container/list"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+)
+
+// DefaultMaxFiles is how many transcripts keep their index in memory: an
+// index costs 8 bytes per shown line (a 500 MB transcript: about 1 MB).
+const DefaultMaxFiles = 64
+
+// Files holds the line indexes of recently opened transcripts, least
+// recently used dropped first. It is safe for concurrent use.
+type Files struct {
+	mu    sync.Mutex
+	max   int
+	byKey map[string]*list.Element
+	lru   *list.List // of *lineIndex, most recent first
+}
+
+// NewFiles returns an empty cache of at most max indexes (0: DefaultMaxFiles).
+func NewFiles(max int) *Files {
+	if max <= 0 {
+		max = DefaultMaxFiles
+	}
+	return &Files{max: max, byKey: map[string]*list.Element{}, lru: list.New()}
+}
+
+// index returns path's index, creating it empty.
+func (t *Files) index(path string) *lineIndex {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e, ok := t.byKey[path]; ok {
+		t.lru.MoveToFront(e)
+		return e.Value.(*lineIndex)
+	}
+	x := &lineIndex{path: path}
+	t.byKey[path] = t.lru.PushFront(x)
+	for t.lru.Len() > t.max {
+		old := t.lru.Back()
+		t.lru.Remove(old)
+		delete(t.byKey, old.Value.(*lineIndex).path)
+	}
+	return x
+}
+
+// Len is the number of indexes held.
+func (t *Files) Len() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.lru.Len()
+}
+
+// open opens path and brings its index up to date.
+func (t *Files) open(path string) (*os.File, snapshot, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, snapshot{}, ErrNotFound
+	}
+	if err != nil {
+		return nil, snapshot{}, fmt.Errorf("open transcript: %w", err)
+	}
+	snap, err := t.index(path).refresh(f)
+	if err != nil {
+		f.Close()
+		return nil, snapshot{}, fmt.Errorf("index transcript: %w", err)
+	}
+	return f, snap, nil
+}
