@@ -1,0 +1,66 @@
+package transcript
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+func bufioOf(b []byte) *bufio.Reader { return bufio.NewReaderSize(bytes.NewReader(b), 64) }
+
+// FuzzBlocks feeds arbitrary lines through the cutter and the grouper:
+// nothing panics, the cut copy of valid JSON is valid JSON, and a record
+// with no long string is copied unchanged.
+func FuzzBlocks(f *testing.F) {
+	for _, l := range bytes.SplitAfter(conversation(f), []byte("\n")) {
+		f.Add(l)
+	}
+	f.Add([]byte(`{"type":"user","message":{"content":"a\"b\\\"c\u00e9\ud83d\ude00"}}`))
+	f.Add([]byte(`{"type":"assistant","message":{"id":"m","content":[{"type":"tool_use","input":{"a":[1,{"b":"\\"}]}}]}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var c cutter
+		out, n, err := c.record(bufioOf(data), nil)
+		if err != nil {
+			return
+		}
+		if n > int64(len(data)) {
+			t.Fatalf("consumed %d of %d bytes", n, len(data))
+		}
+		raw := data[:n]
+		if json.Valid(bytes.TrimRight(raw, "\n")) && !json.Valid(bytes.TrimRight(out, "\n")) {
+			t.Fatalf("valid record, invalid copy:\n%q\n%q", raw, out)
+		}
+		if len(raw) < maxString && !bytes.Equal(out, raw) {
+			t.Fatalf("short record changed:\n%q\n%q", raw, out)
+		}
+		var s topScan
+		s.feed(raw)
+		var l line
+		if json.Unmarshal(out, &l) == nil {
+			for _, atStart := range []bool{false, true} {
+				g := newGrouper(atStart, func(int64) string { return "r" })
+				g.add(&parsed{l: &l, cs: blocks(l.Message.Content)})
+				g.add(&parsed{l: &l, cs: blocks(l.Message.Content)})
+			}
+		}
+	})
+}
+
+// FuzzCursor decodes arbitrary cursors: no panic, and whatever decodes
+// encodes back to the same position.
+func FuzzCursor(f *testing.F) {
+	f.Add(encodeCursor(position{kind: kindLine, id: identity{ino: 7, hlen: 12, hash: 3}, off: 99}))
+	f.Add(encodeCursor(position{kind: kindMessage, msg: "msg_abc"}))
+	f.Add("AQ")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := decodeCursor(s)
+		if err != nil {
+			return
+		}
+		q, err := decodeCursor(encodeCursor(p))
+		if err != nil || q != p {
+			t.Fatalf("%q decodes to %+v, which re-decodes to %+v, %v", s, p, q, err)
+		}
+	})
+}
