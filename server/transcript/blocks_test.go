@@ -62,7 +62,11 @@ func TestBlocks(t *testing.T) {
 		r.results(map[string]any{"toolUseResult": map[string]any{"agentId": "a9497799e6978cb67", "status": "completed"}},
 			toolResult("toolu_t", []map[string]any{text("found")}, false)),
 		map[string]any{"type": "system", "subtype": "compact_boundary", "uuid": "c1", "timestamp": "2026-03-02T10:00:00Z"},
-		func() map[string]any { m := r.prompt("This session is being continued…"); m["isCompactSummary"] = true; return m }(),
+		func() map[string]any {
+			m := r.prompt("This session is being continued…")
+			m["isCompactSummary"] = true
+			return m
+		}(),
 		map[string]any{"type": "system", "subtype": "turn_duration", "durationMs": 5},
 		map[string]any{"type": "system", "subtype": "api_error", "uuid": "e1", "error": map[string]any{"error": map[string]any{"message": "overloaded"}}},
 	))

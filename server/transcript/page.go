@@ -239,4 +239,3 @@ func (p *pager) line(k int) (*parsed, error) {
 	p.cache[k] = pr
 	return pr, nil
 }
-
