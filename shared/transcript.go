@@ -68,6 +68,7 @@ const (
 	BlockThinking   = "thinking"   // Text: collapsed by default
 	BlockTool       = "tool"       // Tool: one call, joined to its result
 	BlockImage      = "image"      // MediaType, Bytes: a placeholder, never the data
+	BlockFile       = "file"       // Text (its name), MediaType, Bytes: an attachment, never its data
 	BlockCompaction = "compaction" // Text (the summary, may be ""): a quiet separator
 	BlockCommand    = "command"    // Text: "/name args", a quiet separator
 	BlockOutput     = "output"     // Text: a local command's output

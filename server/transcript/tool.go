@@ -92,3 +92,24 @@ func cutRunes(s string, n int) string {
 	}
 	return s
 }
+
+// maxQuestion bounds the question a waiting session shows, in runes.
+const maxQuestion = 300
+
+// Question is the first line of the last assistant text in page: what a
+// session that waits for its user asked last.
+func Question(page shared.MessagePage) string {
+	for i := len(page.Messages) - 1; i >= 0; i-- {
+		m := page.Messages[i]
+		if m.Role != "assistant" {
+			continue
+		}
+		for j := len(m.Blocks) - 1; j >= 0; j-- {
+			if b := m.Blocks[j]; b.Type == shared.BlockText && strings.TrimSpace(b.Text) != "" {
+				return firstLine(b.Text, maxQuestion)
+			}
+		}
+		return ""
+	}
+	return ""
+}
