@@ -44,7 +44,7 @@ func transcriptServer(t *testing.T) (srv *httptest.Server, main string) {
 	body := claudeLine("user", "u1", map[string]any{"role": "user", "content": "<script>alert(1)</script> fix it"}, "") +
 		claudeLine("assistant", "u2", map[string]any{"id": "msg_1", "role": "assistant", "model": "claude-opus-4-5-20251101",
 			"content": []any{map[string]any{"type": "tool_use", "id": "toolu_1", "name": "Task", "input": map[string]any{"description": "look around"}}},
-			"usage": map[string]any{"input_tokens": 3, "output_tokens": 5}}, `,"requestId":"r1"`) +
+			"usage":   map[string]any{"input_tokens": 3, "output_tokens": 5}}, `,"requestId":"r1"`) +
 		claudeLine("user", "u3", map[string]any{"role": "user", "content": []any{map[string]any{"type": "tool_result", "tool_use_id": "toolu_1",
 			"content": "event: session-deleted\ndata: {}\n\n" + strings.Repeat("é", 70000)}}}, `,"toolUseResult":{"agentId":"a1b2"}`) +
 		claudeLine("assistant", "u4", map[string]any{"id": "msg_2", "role": "assistant", "model": "claude-opus-4-5-20251101",
