@@ -44,6 +44,9 @@ var cutPrefix = "\x00cut" + cutNonce + ":"
 // characters, never inside an escape or a UTF-8 sequence.
 type cutter struct {
 	out    []byte
+	depth  int   // of objects and arrays, outside strings
+	keyAt  int   // where the last depth-1 string began in out
+	side   bool  // inside a top-level field whose strings are never shown
 	pos    int64 // bytes of the line consumed
 	inStr  bool
 	esc    bool // the next byte is escaped
@@ -97,21 +100,46 @@ func (c *cutter) feed(b []byte) {
 		}
 		ch := b[i]
 		if !c.inStr {
-			// Structure: copy up to the next string.
+			// Structure: copy up to the next string, keeping the depth.
 			j := bytes.IndexByte(b[i:], '"')
 			if j < 0 {
-				c.out = append(c.out, b[i:]...)
-				c.pos += int64(len(b) - i)
+				j = len(b) - i
+			}
+			for _, s := range b[i : i+j] {
+				switch s {
+				case '{', '[':
+					c.depth++
+				case '}', ']':
+					c.depth--
+				case ':':
+					if c.depth == 1 {
+						c.side = string(c.out[c.keyAt:]) == `"toolUseResult"`
+					}
+				}
+			}
+			if c.depth == 1 {
+				c.keyAt = len(c.out) + j
+			}
+			c.out = append(c.out, b[i:i+j]...)
+			c.pos += int64(j)
+			i += j
+			if i == len(b) {
 				return
 			}
-			c.out = append(c.out, b[i:i+j+1]...)
-			c.pos += int64(j + 1)
-			i += j + 1
+			c.out = append(c.out, '"')
+			c.pos++
+			i++
 			c.inStr, c.esc, c.hex, c.cut = true, false, 0, false
 			c.strAt, c.strLen = c.pos-1, 0
-			c.limit = maxString
-			if len(c.out) > maxRecord {
+			switch {
+			case c.side && c.depth > 1:
+				// toolUseResult repeats the result for tools' own use:
+				// only its short fields (an agent id) matter here.
 				c.limit = shortString
+			case len(c.out) > maxRecord:
+				c.limit = shortString
+			default:
+				c.limit = maxString
 			}
 			continue
 		}

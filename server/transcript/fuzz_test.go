@@ -34,8 +34,23 @@ func FuzzBlocks(f *testing.F) {
 		if len(raw) < maxString && !bytes.Equal(out, raw) {
 			t.Fatalf("short record changed:\n%q\n%q", raw, out)
 		}
-		var s topScan
-		s.feed(raw)
+		// The index's scanner finds the same type and subtype whether a
+		// line comes whole or in pieces, and the one encoding/json finds.
+		var whole, parts topScan
+		whole.feed(raw)
+		for i := 0; i < len(raw); i += 7 {
+			parts.feed(raw[i:min(i+7, len(raw))])
+		}
+		if whole.typ != parts.typ || whole.sub != parts.sub {
+			t.Fatalf("whole: %q/%q, in pieces: %q/%q", whole.typ, whole.sub, parts.typ, parts.sub)
+		}
+		var top struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(raw, &top) == nil && bytes.Count(raw, []byte(`"type"`)) == 1 &&
+			!bytes.ContainsRune(raw, '\\') && len(top.Type) < 24 && whole.typ != top.Type {
+			t.Fatalf("type %q, scanner found %q in %q", top.Type, whole.typ, raw)
+		}
 		var l line
 		if json.Unmarshal(out, &l) == nil {
 			for _, atStart := range []bool{false, true} {

@@ -124,7 +124,13 @@ func (p *pager) before(off int64, limit int) (shared.MessagePage, error) {
 		if full {
 			return p.pick(cands, limit, i == 0, off), nil
 		}
-		want *= 2
+		// Read further back by what the lines read so far held per
+		// message, and a little more: most pages need one more read.
+		if shown := countShown(cands); shown > 0 {
+			want = max(want*5/4+8, (j-i)*(limit+1)/shown+8)
+		} else {
+			want *= 2
+		}
 	}
 }
 

@@ -1,5 +1,7 @@
 package transcript
 
+import "bytes"
+
 // topScan finds the top-level "type" and "subtype" string values of one
 // JSONL record, fed chunk by chunk, without decoding it: indexing a 500 MB
 // transcript must cost a pass over its bytes, not a parse of its values.
@@ -25,9 +27,21 @@ func (s *topScan) reset() { *s = topScan{} }
 
 // feed scans b, the next bytes of the line.
 func (s *topScan) feed(b []byte) {
-	for _, c := range b {
+	for i := 0; i < len(b); i++ {
 		if s.done {
 			return
+		}
+		c := b[i]
+		if s.inStr && s.capt == 0 && !s.esc {
+			// A string not captured: jump to its closing quote.
+			j, end := skipString(b[i:], &s.esc)
+			i += j
+			if !end {
+				continue
+			}
+			s.inStr = false
+			s.endString()
+			continue
 		}
 		if s.inStr {
 			switch {
@@ -133,4 +147,41 @@ func shown(typ, sub string) bool {
 		}
 	}
 	return false
+}
+
+// skipString finds the closing quote of a string in b, which starts
+// inside it with *esc telling whether b[0] is escaped. It returns the
+// quote's index and true, or len(b)-1 and false when b ends first, with
+// *esc set for the next chunk.
+func skipString(b []byte, esc *bool) (int, bool) {
+	from := 0
+	for {
+		j := bytes.IndexByte(b[from:], '"')
+		if j < 0 {
+			k := 0
+			for k < len(b)-from && b[len(b)-1-k] == '\\' {
+				k++
+			}
+			if k == len(b)-from {
+				*esc = *esc != (k%2 == 1)
+			} else {
+				*esc = k%2 == 1
+			}
+			return len(b) - 1, false
+		}
+		q := from + j
+		k := 0
+		for q-k > from && b[q-1-k] == '\\' {
+			k++
+		}
+		escaped := k%2 == 1
+		if q-k == from && *esc {
+			escaped = !escaped
+		}
+		*esc = false
+		if !escaped {
+			return q, true
+		}
+		from = q + 1
+	}
 }
