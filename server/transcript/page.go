@@ -43,6 +43,7 @@ type pager struct {
 	buf   []byte
 	cache map[int]*parsed
 	spent int
+	at    int64 // the file offset of br's next byte; -1: unknown
 }
 
 // Page answers q from the transcript at path.
@@ -57,7 +58,7 @@ func (t *Files) Page(path string, q Query) (shared.MessagePage, error) {
 		limit = DefaultLimit
 	}
 	limit = min(limit, MaxLimit)
-	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}}
+	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
 	switch {
 	case q.After != "":
 		pos, err := p.position(q.After)
@@ -219,11 +220,18 @@ func (p *pager) line(k int) (*parsed, error) {
 		return pr, nil
 	}
 	off := p.snap.offs[k]
-	if _, err := p.f.Seek(off, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("seek: %w", err)
+	// Lines of a page are mostly read in file order: keep what the
+	// buffer holds when the next line starts in it.
+	if gap := off - p.at; p.at < 0 || gap < 0 || gap > int64(p.br.Buffered()) {
+		if _, err := p.f.Seek(off, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("seek: %w", err)
+		}
+		p.br.Reset(p.f)
+	} else if _, err := p.br.Discard(int(gap)); err != nil {
+		return nil, fmt.Errorf("read: %w", err)
 	}
-	p.br.Reset(p.f)
 	out, n, err := p.c.record(p.br, p.buf)
+	p.at = off + n
 	pr := &parsed{off: off, size: n}
 	switch {
 	case errors.Is(err, errTooBig):
