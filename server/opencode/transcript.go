@@ -18,8 +18,8 @@ import (
 // MaxPartText is how many characters of one part field a page carries.
 const MaxPartText = 64 << 10
 
-// ErrNotInDB is a session the database does not hold (a legacy JSON
-// session, or the database is not open): its messages are not paged.
+// ErrNotInDB is a session neither the database nor the legacy JSON tree
+// holds (or the database is not open).
 var ErrNotInDB = errors.New("session not in the OpenCode database")
 
 // Message is one OpenCode message with its parts, for the session page.
@@ -63,6 +63,10 @@ func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) ([]Mes
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.db == nil || s.sc == nil || s.dbFacts[sid] == nil {
+		if _, ok := s.json.heads[sid]; ok {
+			msgs, more := s.json.page(sid, q, &s.skipped)
+			return msgs, more, nil
+		}
 		return nil, false, ErrNotInDB
 	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})

@@ -88,3 +88,32 @@ func TestMessagesPages(t *testing.T) {
 		t.Errorf("models = %v, %v", models, err)
 	}
 }
+
+func TestMessagesFromLegacyTree(t *testing.T) {
+	dir := t.TempDir()
+	storage := filepath.Join(dir, "storage")
+	s := fxSession{ID: "ses_legacy", Dir: "/home/dev/old", Title: "t", Version: "1.1.0", Created: at(0), Updated: at(10)}
+	for i := range 3 {
+		s.Messages = append(s.Messages, fxMessage{ID: fmt.Sprintf("msg_%02d", i), Role: "user", Created: at(int64(i)),
+			Parts: []fxPart{{ID: fmt.Sprintf("prt_%02d", i), Type: "text", Text: fmt.Sprintf("old %d", i)}}})
+	}
+	writeLegacy(t, storage, s)
+	src := newTestSource(dir)
+	defer src.Close()
+	ctx := context.Background()
+	if _, err := src.Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, more, err := src.Messages(ctx, "ses_legacy", MessagePage{Limit: 2})
+	if err != nil || !more || len(got) != 2 || got[0].ID != "msg_01" || got[1].Parts[0].Text != "old 2" {
+		t.Fatalf("last page: %+v more=%v %v", got, more, err)
+	}
+	got, more, err = src.Messages(ctx, "ses_legacy", MessagePage{Before: "msg_01", Limit: 2})
+	if err != nil || more || len(got) != 1 || got[0].ID != "msg_00" {
+		t.Fatalf("first page: %+v more=%v %v", got, more, err)
+	}
+	got, more, err = src.Messages(ctx, "ses_legacy", MessagePage{After: "msg_01", Limit: 5})
+	if err != nil || more || len(got) != 2 || got[0].ID != "msg_01" {
+		t.Fatalf("after page: %+v more=%v %v", got, more, err)
+	}
+}
