@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"vibecraft.sh/helm/server/claude"
+	"vibecraft.sh/helm/server/opencode"
 	"vibecraft.sh/helm/server/transcript"
 	"vibecraft.sh/helm/shared"
 )
@@ -241,7 +242,7 @@ func pageError(err error) error {
 		return Errorf(http.StatusBadRequest, "malformed cursor: use one helmd returned")
 	case errors.Is(err, transcript.ErrStale):
 		return Errorf(http.StatusConflict, "stale cursor: %v; load the last page again", transcript.ErrStale)
-	case errors.Is(err, transcript.ErrNotFound):
+	case errors.Is(err, transcript.ErrNotFound), errors.Is(err, opencode.ErrNotInDB):
 		return Errorf(http.StatusNotFound, "the transcript is gone")
 	}
 	return err

@@ -86,7 +86,7 @@ func (p *pager) position(cursor string) (int64, error) {
 	if err := pos.check(&p.snap); err != nil {
 		return 0, err
 	}
-	if _, exact := p.snap.at(pos.off); !exact && pos.off != p.snap.end {
+	if _, exact := p.snap.at(pos.off); !exact && pos.off != p.snap.end && !endsLine(p.f, pos.off) {
 		return 0, ErrBadCursor // mid-line: not a cursor helmd made
 	}
 	return pos.off, nil

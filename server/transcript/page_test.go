@@ -170,6 +170,23 @@ func TestAppendBetweenPages(t *testing.T) {
 	}
 }
 
+// The after cursor of an empty transcript names its end; what is written
+// there first may be a record that is not shown.
+func TestAfterFromEmptyPastHiddenRecords(t *testing.T) {
+	var r rec
+	path := tempTranscript(t, nil)
+	files := NewFiles(0)
+	empty, err := files.Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, path, jsonl(t, map[string]any{"type": "file-history-snapshot", "messageId": "m"}, r.prompt("first")))
+	page, err := files.Page(path, Query{After: empty.After})
+	if err != nil || !slices.Equal(summaryOf(page.Messages), []string{"user[text:first]"}) {
+		t.Fatalf("after the first records: %q, %v", summaryOf(page.Messages), err)
+	}
+}
+
 func TestAfterRespectsLimit(t *testing.T) {
 	var r rec
 	var recs []map[string]any
