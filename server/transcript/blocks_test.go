@@ -162,6 +162,25 @@ func TestMalformedAndTooLargeLines(t *testing.T) {
 	}
 }
 
+// toolUseResult repeats a tool's output for the tool's own use: its
+// strings are cut short, the result in the message is not.
+func TestToolUseResultCutShort(t *testing.T) {
+	var r rec
+	out := strings.Repeat("x", 5000)
+	raw := jsonl(t, r.results(map[string]any{"toolUseResult": map[string]any{"stdout": out, "agentId": "a1"}}, toolResult("t", out, false)))
+	cut := cutLine(t, raw)
+	var l line
+	if err := json.Unmarshal(cut, &l); err != nil {
+		t.Fatal(err)
+	}
+	if got := blocks(l.Message.Content)[0].Content; !strings.Contains(string(got), out) {
+		t.Error("the result in the message was cut")
+	}
+	if bytes.Count(cut, []byte(out)) != 1 || !bytes.Contains(cut, []byte(`"agentId":"a1"`)) {
+		t.Errorf("toolUseResult: %d copies of the output, agentId kept: %v", bytes.Count(cut, []byte(out)), bytes.Contains(cut, []byte(`"agentId":"a1"`)))
+	}
+}
+
 func TestCutterKeepsSmallRecords(t *testing.T) {
 	for _, line := range bytes.SplitAfter(conversation(t), []byte("\n")) {
 		if len(line) == 0 {
