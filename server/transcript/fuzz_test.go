@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"unicode/utf8"
 )
 
 func bufioOf(b []byte) *bufio.Reader { return bufio.NewReaderSize(bytes.NewReader(b), 64) }
@@ -48,7 +49,7 @@ func FuzzBlocks(f *testing.F) {
 			Type string `json:"type"`
 		}
 		if json.Unmarshal(raw, &top) == nil && bytes.Count(raw, []byte(`"type"`)) == 1 &&
-			!bytes.ContainsRune(raw, '\\') && len(top.Type) < 24 && whole.typ != top.Type {
+			!bytes.ContainsRune(raw, '\\') && utf8.Valid(raw) && len(top.Type) < 24 && whole.typ != top.Type {
 			t.Fatalf("type %q, scanner found %q in %q", top.Type, whole.typ, raw)
 		}
 		var l line
