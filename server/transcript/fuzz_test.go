@@ -80,3 +80,27 @@ func FuzzCursor(f *testing.F) {
 		}
 	})
 }
+
+// FuzzUnquote: what …/full streams is what encoding/json decodes, for
+// any string literal, and never more than the literal holds.
+func FuzzUnquote(f *testing.F) {
+	for _, s := range []string{`"plain"`, `"a\"b\\c\/d\n\t\u00e9\ud83d\ude00"`, `"\ud800x"`, `"\uZZZZ"`, `"unterminated`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, lit []byte) {
+		if len(lit) == 0 || lit[0] != '"' {
+			return
+		}
+		var out bytes.Buffer
+		w := bufio.NewWriter(&out)
+		err := unquote(bufio.NewReader(bytes.NewReader(lit[1:])), w)
+		w.Flush()
+		var want string
+		if json.Unmarshal(lit, &want) != nil || !utf8.Valid(lit) {
+			return
+		}
+		if err != nil || out.String() != want {
+			t.Fatalf("%q: streamed %q (%v), json decodes %q", lit, out.String(), err, want)
+		}
+	})
+}
