@@ -113,8 +113,10 @@ func (g *grouper) add(p *parsed) {
 		g.assistant(c, p)
 	case "user":
 		k := kindOf(l, p.cs)
-		if k == userOutput && g.cur() != nil && g.cur().command {
-			g.results(g.cur(), p, k)
+		if k == userOutput && (!g.known || g.cur() != nil && g.cur().command) {
+			// A command's output joins it; read from mid-file, whether
+			// its command came just before is unknown.
+			g.results(g.join(p, "system"), p, k)
 			return
 		}
 		switch k {
