@@ -1,7 +1,9 @@
 package transcript
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -310,13 +312,27 @@ func TestMissingTranscript(t *testing.T) {
 
 // Every message once, in order, whatever the page size.
 func TestPagesCoverTranscript(t *testing.T) {
-	path := tempTranscript(t, append(conversation(t), conversation(t)...))
+	var r rec
+	mixed := jsonl(t,
+		r.results(map[string]any{"isMeta": true}, text("<local-command-caveat>Caveat</local-command-caveat>")),
+		r.prompt("<command-name>/model</command-name>"),
+		r.results(nil, text("<local-command-stdout>Set model</local-command-stdout>")),
+		r.results(nil, text("<local-command-stdout>again</local-command-stdout>")),
+		r.assistant("msg_x", text("a")),
+		r.results(nil, toolResult("toolu_orphan", "late", false)),
+		r.assistant("msg_x", text("b")),
+		map[string]any{"type": "system", "subtype": "compact_boundary", "uuid": "c1"},
+		r.assistant("msg_y", text("c")),
+		r.assistant("msg_z", text("d")),
+	)
+	data := append(append(append(conversation(t), mixed...), conversation(t)...), mixed...)
+	path := tempTranscript(t, data)
 	files := NewFiles(0)
 	all, err := files.Page(path, Query{Limit: MaxLimit})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for limit := 1; limit <= 5; limit++ {
+	for limit := 1; limit <= 7; limit++ {
 		var got []shared.Message
 		cursor := ""
 		for {
@@ -331,6 +347,61 @@ func TestPagesCoverTranscript(t *testing.T) {
 		}
 		if !slices.Equal(summaryOf(got), summaryOf(all.Messages)) {
 			t.Fatalf("limit %d:\n got %q\nwant %q", limit, summaryOf(got), summaryOf(all.Messages))
+		}
+	}
+}
+
+// Read from any line on, the messages the grouper is sure of are the
+// very messages a read from the start finds there.
+func TestGroupingFromAnyLine(t *testing.T) {
+	var r rec
+	data := append(conversation(t), jsonl(t,
+		r.prompt("<command-name>/model</command-name>"),
+		r.results(nil, text("<local-command-stdout>Set model</local-command-stdout>")),
+		r.results(nil, text("<local-command-stdout>again</local-command-stdout>")),
+		r.assistant("msg_x", text("a")),
+		r.results(nil, toolResult("toolu_orphan", "late", false)),
+		r.assistant("msg_x", text("b")),
+		r.assistant("msg_y", text("c")),
+		r.results(map[string]any{"isMeta": true}, text("meta")),
+		r.assistant("msg_y", text("d")),
+		map[string]any{"type": "system", "subtype": "compact_boundary", "uuid": "c1"},
+		r.prompt("end"),
+	)...)
+	path := tempTranscript(t, data)
+	f, snap, err := NewFiles(0).open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	groupFrom := func(from int) []*group {
+		g := newGrouper(from == 0, p.ref)
+		for k := from; k < len(snap.offs); k++ {
+			pr, err := p.line(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g.add(pr)
+		}
+		return g.groups[g.unsure:]
+	}
+	key := func(gs []*group) []string {
+		var out []string
+		for _, g := range gs {
+			out = append(out, fmt.Sprint(g.off, summaryOf([]shared.Message{g.msg})))
+		}
+		return out
+	}
+	all := key(groupFrom(0))
+	for from := 1; from < len(snap.offs); from++ {
+		got := key(groupFrom(from))
+		if len(got) == 0 {
+			continue
+		}
+		i := slices.Index(all, got[0])
+		if i < 0 || !slices.Equal(got, all[i:]) {
+			t.Fatalf("from line %d:\n got %q\nwant a tail of %q", from, got, all)
 		}
 	}
 }
