@@ -25,6 +25,11 @@ import (
 // index costs 8 bytes per shown line (a 500 MB transcript: about 1 MB).
 const DefaultMaxFiles = 64
 
+// maxOffsets bounds the offsets all indexes hold together (32 MB): past
+// it, the least recently used indexes are dropped, to be rebuilt if their
+// transcript is opened again.
+const maxOffsets = 4 << 20
+
 // Files holds the line indexes of recently opened transcripts, least
 // recently used dropped first. It is safe for concurrent use.
 type Files struct {
@@ -32,6 +37,8 @@ type Files struct {
 	max   int
 	byKey map[string]*list.Element
 	lru   *list.List // of *lineIndex, most recent first
+	held  int        // offsets counted over every index
+	limit int        // of held
 }
 
 // NewFiles returns an empty cache of at most max indexes (0: DefaultMaxFiles).
@@ -39,7 +46,7 @@ func NewFiles(max int) *Files {
 	if max <= 0 {
 		max = DefaultMaxFiles
 	}
-	return &Files{max: max, byKey: map[string]*list.Element{}, lru: list.New()}
+	return &Files{max: max, byKey: map[string]*list.Element{}, lru: list.New(), limit: maxOffsets}
 }
 
 // index returns path's index, creating it empty.
@@ -52,12 +59,35 @@ func (t *Files) index(path string) *lineIndex {
 	}
 	x := &lineIndex{path: path}
 	t.byKey[path] = t.lru.PushFront(x)
-	for t.lru.Len() > t.max {
-		old := t.lru.Back()
-		t.lru.Remove(old)
-		delete(t.byKey, old.Value.(*lineIndex).path)
-	}
+	t.evict(x)
 	return x
+}
+
+// account records how many offsets x holds now, and drops the least
+// recently used other indexes while there are too many.
+func (t *Files) account(x *lineIndex, n int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, ok := t.byKey[x.path]; !ok {
+		return // dropped meanwhile: it holds nothing the cache counts
+	}
+	t.held += n - x.counted
+	x.counted = n
+	t.evict(x)
+}
+
+// evict drops the oldest indexes but keep while over either limit.
+func (t *Files) evict(keep *lineIndex) {
+	for e := t.lru.Back(); e != nil && (t.lru.Len() > t.max || t.held > t.limit); {
+		old := e.Value.(*lineIndex)
+		e = e.Prev()
+		if old == keep {
+			continue
+		}
+		t.lru.Remove(t.byKey[old.path])
+		delete(t.byKey, old.path)
+		t.held -= old.counted
+	}
 }
 
 // Len is the number of indexes held.
@@ -76,10 +106,12 @@ func (t *Files) open(path string) (*os.File, snapshot, error) {
 	if err != nil {
 		return nil, snapshot{}, fmt.Errorf("open transcript: %w", err)
 	}
-	snap, err := t.index(path).refresh(f)
+	x := t.index(path)
+	snap, err := x.refresh(f)
 	if err != nil {
 		f.Close()
 		return nil, snapshot{}, fmt.Errorf("index transcript: %w", err)
 	}
+	t.account(x, len(snap.offs))
 	return f, snap, nil
 }

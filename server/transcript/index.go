@@ -42,6 +42,8 @@ type lineIndex struct {
 	gen  uint64  // bumped at each rebuild
 	// hashed: the head hash covers the whole first line (or headBytes).
 	hashed bool
+	// counted is len(offs) as Files last counted it (guarded by Files.mu).
+	counted int
 }
 
 // snapshot is an index as of one refresh: a page reads only these lines,

@@ -405,3 +405,29 @@ func TestGroupingFromAnyLine(t *testing.T) {
 		}
 	}
 }
+
+func TestIndexCacheBounds(t *testing.T) {
+	var r rec
+	dir := t.TempDir()
+	files := NewFiles(2)
+	files.limit = 5 // offsets, over every index
+	paths := make([]string, 4)
+	for i := range paths {
+		paths[i] = filepath.Join(dir, fmt.Sprintf("s%d.jsonl", i))
+		writeFile(t, paths[i], jsonl(t, r.prompt("a"), r.prompt("b"), r.prompt("c")))
+	}
+	for _, p := range paths[:3] {
+		if _, err := files.Page(p, Query{}); err != nil {
+			t.Fatal(err)
+		}
+		if files.Len() > 2 || files.held > 5 && files.Len() > 1 {
+			t.Fatalf("%d indexes holding %d offsets: over the bounds", files.Len(), files.held)
+		}
+	}
+	// The one in use stays, whatever its size.
+	writeFile(t, paths[3], jsonl(t, r.prompt("a"), r.prompt("b"), r.prompt("c"), r.prompt("d"), r.prompt("e"), r.prompt("f")))
+	page, err := files.Page(paths[3], Query{})
+	if err != nil || len(page.Messages) != 6 || files.Len() != 1 || files.held != 6 {
+		t.Fatalf("%d messages, %v; %d indexes holding %d offsets", len(page.Messages), err, files.Len(), files.held)
+	}
+}
