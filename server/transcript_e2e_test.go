@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -26,6 +27,8 @@ func TestSessionPageEndpoints(t *testing.T) {
 	sqlExec(t, db, `INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES ('msg_1', ?, ?, ?, ?)`, osid, now, now,
 		fmt.Sprintf(`{"role":"user","time":{"created":%d}}`, now))
 	sqlExec(t, db, `INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES ('prt_1', 'msg_1', ?, ?, ?, '{"type":"text","text":"hello opencode"}')`, osid, now, now)
+	long := strings.Repeat("<b>long</b> ", 10000)
+	sqlExec(t, db, `INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES ('prt_2', 'msg_1', ?, ?, ?, json_object('type', 'text', 'text', ?))`, osid, now, now, long)
 
 	claudeRoot := t.TempDir()
 	const csid = "c1a0de00-0000-4000-8000-0000000000aa"
@@ -44,8 +47,17 @@ func TestSessionPageEndpoints(t *testing.T) {
 	}
 	var page shared.MessagePage
 	getJSON(t, srv.URL+"/api/sessions/opencode/"+osid+"/messages", &page)
-	if len(page.Messages) != 1 || page.Messages[0].Blocks[0].Text != "hello opencode" {
-		t.Fatalf("opencode page: %+v", page)
+	if len(page.Messages) != 1 || page.Messages[0].Blocks[0].Text != "hello opencode" || page.Messages[0].Blocks[1].Cut == nil {
+		t.Fatalf("opencode page: %.500v", page)
+	}
+	resp, err := http.Get(srv.URL + "/api/sessions/opencode/" + osid + "/messages/" + page.Messages[0].Blocks[1].Cut.Ref + "/full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(whole) != long {
+		t.Fatalf("opencode full text: %d, %d bytes (want %d)", resp.StatusCode, len(whole), len(long))
 	}
 	getJSON(t, srv.URL+"/api/sessions/claude/"+csid+"/messages", &page)
 	if len(page.Messages) != 1 || page.Messages[0].Blocks[0].Text != "hello claude" {
@@ -59,7 +71,7 @@ func TestSessionPageEndpoints(t *testing.T) {
 		return len(next.Messages) == 2 && next.Messages[1].Role == "assistant"
 	})
 
-	resp, err := http.Get(srv.URL + "/api/sessions/claude/" + strings.Repeat("x", 300))
+	resp, err = http.Get(srv.URL + "/api/sessions/claude/" + strings.Repeat("x", 300))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 //
 //	GET /api/sessions/{source}/{id}                         SessionDetail
 //	GET /api/sessions/{source}/{id}/messages                MessagePage (?before|after=<cursor>&limit=&agent=)
-//	GET /api/sessions/{source}/{id}/messages/{ref}/full     one cut text, whole, as text/plain (?agent=)
+//	GET /api/sessions/{source}/{id}/messages/{ref}/full     one cut text, whole, as text/plain (Claude: ?agent=)
 //
 // Ids are checked against their source's syntax before anything else,
 // and files are found through what the sources walked, never built from
@@ -39,6 +39,7 @@ type ClaudeTranscripts interface {
 // OpenCodeMessages reads an OpenCode session's messages (*opencode.Source).
 type OpenCodeMessages interface {
 	transcript.OpenCodeReader
+	transcript.OpenCodeTexts
 	Models(ctx context.Context, sid string) ([]string, error)
 }
 
@@ -196,8 +197,16 @@ func (t *transcripts) full(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if s.Source != shared.SourceClaude {
-		return Errorf(http.StatusNotFound, "OpenCode texts are not loaded whole yet")
+	if s.Source == shared.SourceOpenCode {
+		// Read whole from the database before the first byte is written.
+		var b strings.Builder
+		if err := transcript.OpenCodeFull(r.Context(), t.d.OpenCode, s.ID, r.PathValue("ref"), &b); err != nil {
+			return pageError(err)
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		noStore(w)
+		_, err := io.WriteString(w, b.String())
+		return err
 	}
 	path, err := t.claudeFile(r, s.ID)
 	if err != nil {
@@ -244,6 +253,8 @@ func pageError(err error) error {
 		return Errorf(http.StatusConflict, "stale cursor: %v; load the last page again", transcript.ErrStale)
 	case errors.Is(err, transcript.ErrNotFound), errors.Is(err, opencode.ErrNotInDB):
 		return Errorf(http.StatusNotFound, "the transcript is gone")
+	case errors.Is(err, opencode.ErrNoPart):
+		return Errorf(http.StatusNotFound, "no such text in this session")
 	}
 	return err
 }

@@ -89,7 +89,7 @@ func (t *jsonTree) parts(messageID string, skipped *int) []Part {
 			*skipped++
 			continue
 		}
-		p := Part{ID: strings.TrimSuffix(filepath.Base(f), ".json"), Type: pf.Type, Synthetic: pf.Synthetic,
+		p := Part{ID: strings.TrimSuffix(filepath.Base(f), ".json"), MessageID: messageID, Type: pf.Type, Synthetic: pf.Synthetic,
 			Tool: pf.Tool, CallID: pf.CallID, Status: pf.State.Status, ToolError: cutChars(pf.State.Error),
 			Mime: pf.Mime, Filename: pf.Filename, URLLen: int64(utf8.RuneCountInString(pf.URL))}
 		p.Text, p.TextLen = cutChars(pf.Text), int64(utf8.RuneCountInString(pf.Text))
@@ -111,4 +111,28 @@ func cutChars(s string) string {
 		n++
 	}
 	return s
+}
+
+// partText reads one field of a part of the legacy tree whole.
+func (t *jsonTree) partText(sid, messageID, partID, field string) (string, error) {
+	for _, id := range []string{sid, messageID, partID} {
+		if id == "" || strings.ContainsAny(id, `/\.`) {
+			return "", ErrNoPart
+		}
+	}
+	var m messageInfo
+	if err := readJSON(filepath.Join(t.dir, "message", sid, messageID+".json"), &m); err != nil {
+		return "", ErrNoPart // not a message of this session
+	}
+	var pf partFile
+	if err := readJSON(filepath.Join(t.dir, "part", messageID, partID+".json"), &pf); err != nil {
+		return "", ErrNoPart
+	}
+	switch field {
+	case "text":
+		return pf.Text, nil
+	case "input":
+		return string(pf.State.Input), nil
+	}
+	return pf.State.Output, nil
 }

@@ -36,6 +36,7 @@ type Message struct {
 // and their full length in characters kept beside them.
 type Part struct {
 	ID, Type             string
+	MessageID            string
 	Text                 string
 	TextLen              int64
 	Synthetic            bool
@@ -233,6 +234,7 @@ func readParts(ctx context.Context, tx *sql.Tx, sc schema, msgs []Message) error
 		}
 		p.Text, p.Input, p.Output, p.Synthetic = text.String, input.String, output.String, truthy(synthetic)
 		if m := byID[mid]; m != nil {
+			p.MessageID = mid
 			m.Parts = append(m.Parts, p)
 		}
 	}
@@ -240,4 +242,42 @@ func readParts(ctx context.Context, tx *sql.Tx, sc schema, msgs []Message) error
 		return fmt.Errorf("read parts: %w", err)
 	}
 	return nil
+}
+
+// Fields of a part that PartText reads whole.
+var partFields = map[string]string{"text": "$.text", "input": "$.state.input", "output": "$.state.output"}
+
+// ErrNoPart is a part, or a field of it, that session sid does not hold.
+var ErrNoPart = errors.New("no such part in this session")
+
+// PartText is one field of a part ("text", "input" or "output") whole:
+// what a page carried cut. messageID and partID come from a ref Helm
+// made, checked for their syntax by the caller; the part must belong to
+// a message of session sid.
+func (s *Source) PartText(ctx context.Context, sid, messageID, partID, field string) (string, error) {
+	path, ok := partFields[field]
+	if !ok {
+		return "", ErrNoPart
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db == nil || s.sc == nil || s.dbFacts[sid] == nil {
+		if _, ok := s.json.heads[sid]; ok {
+			return s.json.partText(sid, messageID, partID, field)
+		}
+		return "", ErrNotInDB
+	}
+	if s.sc.part == nil || !s.sc.part["id"] {
+		return "", ErrNoPart
+	}
+	var v sql.NullString
+	err := s.db.QueryRowContext(ctx, "SELECT json_extract(data, ?) FROM part WHERE id = ? AND message_id = ? "+
+		"AND message_id IN (SELECT id FROM message WHERE session_id = ?) AND json_valid(data)", path, partID, messageID, sid).Scan(&v)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", ErrNoPart
+	case err != nil:
+		return "", fmt.Errorf("read part: %w", err)
+	}
+	return v.String, nil
 }

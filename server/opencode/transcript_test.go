@@ -87,6 +87,18 @@ func TestMessagesPages(t *testing.T) {
 	if models, err := src.Models(ctx, "ses_page"); err != nil || strings.Join(models, ",") != "m1" {
 		t.Errorf("models = %v, %v", models, err)
 	}
+	if out, err := src.PartText(ctx, "ses_page", "msg_03", "prt_03b", "output"); err != nil || out != big {
+		t.Errorf("whole output: %d characters, %v; want %d", len(out), err, len(big))
+	}
+	for _, q := range [][4]string{
+		{"ses_page", "msg_02", "prt_03b", "output"}, // another message's
+		{"ses_other", "msg_03", "prt_03b", "output"},
+		{"ses_page", "msg_03", "prt_03b", "data"},
+	} {
+		if _, err := src.PartText(ctx, q[0], q[1], q[2], q[3]); err == nil {
+			t.Errorf("PartText%v: no error", q)
+		}
+	}
 }
 
 func TestMessagesFromLegacyTree(t *testing.T) {
@@ -115,5 +127,11 @@ func TestMessagesFromLegacyTree(t *testing.T) {
 	got, more, err = src.Messages(ctx, "ses_legacy", MessagePage{After: "msg_01", Limit: 5})
 	if err != nil || more || len(got) != 2 || got[0].ID != "msg_01" {
 		t.Fatalf("after page: %+v more=%v %v", got, more, err)
+	}
+	if text, err := src.PartText(ctx, "ses_legacy", "msg_01", "prt_01", "text"); err != nil || text != "old 1" {
+		t.Errorf("legacy part text: %q, %v", text, err)
+	}
+	if _, err := src.PartText(ctx, "ses_legacy", "msg_01", "../prt_01", "text"); !errors.Is(err, ErrNoPart) {
+		t.Errorf("a part id with a path: %v", err)
 	}
 }

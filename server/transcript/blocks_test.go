@@ -207,6 +207,7 @@ func TestCursorRoundTrip(t *testing.T) {
 		{kind: kindLine, id: identity{ino: 1 << 40, hlen: 4096, hash: 0xdeadbeef}, off: 1 << 40},
 		{kind: kindRef, off: 0},
 		{kind: kindMessage, msg: "msg_95e1a2b3c4d5XyZ0123456789a"},
+		{kind: kindPart, fld: 'i', msg: "msg_1", part: "prt_95e1a2b3c4d6Qw0123456789ab"},
 	} {
 		got, err := decodeCursor(encodeCursor(p))
 		if err != nil || got != p {

@@ -17,6 +17,7 @@ const (
 	kindLine      = 'l' // a line start in a Claude transcript
 	kindRef       = 'r' // a string's opening quote, for …/full
 	kindMessage   = 'm' // an OpenCode message id
+	kindPart      = 'p' // a field of an OpenCode part, for …/full
 	// maxCursor bounds what is decoded at all.
 	maxCursor = 200
 )
@@ -29,15 +30,22 @@ type position struct {
 	kind byte
 	id   identity
 	off  int64
-	msg  string // kindMessage
+	msg  string // kindMessage, kindPart
+	part string // kindPart
+	fld  byte   // kindPart: 't'ext, 'i'nput or 'o'utput
 }
 
 func encodeCursor(p position) string {
 	b := make([]byte, 0, 40)
 	b = append(b, cursorVersion, p.kind)
-	if p.kind == kindMessage {
+	switch p.kind {
+	case kindMessage:
 		b = append(b, p.msg...)
-	} else {
+	case kindPart:
+		b = append(b, p.fld, byte(len(p.msg)))
+		b = append(b, p.msg...)
+		b = append(b, p.part...)
+	default:
 		b = binary.AppendUvarint(b, p.id.ino)
 		b = binary.AppendUvarint(b, uint64(p.id.hlen))
 		b = binary.BigEndian.AppendUint32(b, p.id.hash)
@@ -60,6 +68,15 @@ func decodeCursor(s string) (position, error) {
 	case kindMessage:
 		p.msg = string(b)
 		if !ValidOpenCodeMessageID(p.msg) {
+			return p, ErrBadCursor
+		}
+		return p, nil
+	case kindPart:
+		if len(b) < 2 || int(b[1]) > len(b)-2 {
+			return p, ErrBadCursor
+		}
+		p.fld, p.msg, p.part = b[0], string(b[2:2+int(b[1])]), string(b[2+int(b[1]):])
+		if !ValidOpenCodeMessageID(p.msg) || !openCodePart.MatchString(p.part) || partField(p.fld) == "" {
 			return p, ErrBadCursor
 		}
 		return p, nil

@@ -68,6 +68,7 @@ func FuzzBlocks(f *testing.F) {
 func FuzzCursor(f *testing.F) {
 	f.Add(encodeCursor(position{kind: kindLine, id: identity{ino: 7, hlen: 12, hash: 3}, off: 99}))
 	f.Add(encodeCursor(position{kind: kindMessage, msg: "msg_abc"}))
+	f.Add(encodeCursor(position{kind: kindPart, fld: 'o', msg: "msg_abc", part: "prt_x"}))
 	f.Add("AQ")
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := decodeCursor(s)

@@ -7,10 +7,11 @@ import "regexp"
 // use only these characters), a subagent id is what agent-<id>.jsonl
 // carries, and OpenCode ids are ses_/msg_ plus base62.
 var (
-	claudeID   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$`)
-	agentID    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
-	openCodeID = regexp.MustCompile(`^ses_[A-Za-z0-9]{1,64}$`)
-	openCodeMs = regexp.MustCompile(`^msg_[A-Za-z0-9]{1,64}$`)
+	claudeID     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$`)
+	agentID      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+	openCodeID   = regexp.MustCompile(`^ses_[A-Za-z0-9]{1,64}$`)
+	openCodeMs   = regexp.MustCompile(`^msg_[A-Za-z0-9]{1,64}$`)
+	openCodePart = regexp.MustCompile(`^prt_[A-Za-z0-9]{1,64}$`)
 )
 
 // ValidClaudeID reports whether id can name a Claude Code session.

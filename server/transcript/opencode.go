@@ -3,7 +3,9 @@ package transcript
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
+	"unicode/utf8"
 
 	"vibecraft.sh/helm/server/opencode"
 	"vibecraft.sh/helm/shared"
@@ -20,8 +22,8 @@ const fromStart = "msg_0"
 
 // OpenCodePage answers q for OpenCode session sid. Cursors are message
 // ids: a cursor whose message was reverted still orders correctly, so an
-// OpenCode cursor is never stale. Cut fields carry their size but no
-// ref: SQLite cuts them, and the whole value is not streamed (yet).
+// OpenCode cursor is never stale. Cut fields carry their size and a ref
+// naming the part and field, which OpenCodeFull reads whole.
 func OpenCodePage(ctx context.Context, r OpenCodeReader, sid string, q Query) (shared.MessagePage, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -94,9 +96,9 @@ func openCodeBlock(p opencode.Part) (shared.Block, bool) {
 		if p.Synthetic || strings.TrimSpace(p.Text) == "" {
 			return shared.Block{}, false
 		}
-		return shared.Block{Type: shared.BlockText, Text: p.Text, Cut: cutLen(p.Text, p.TextLen)}, true
+		return shared.Block{Type: shared.BlockText, Text: p.Text, Cut: cutLen(p, p.Text, p.TextLen, 't')}, true
 	case "reasoning":
-		return shared.Block{Type: shared.BlockThinking, Text: p.Text, Cut: cutLen(p.Text, p.TextLen)}, true
+		return shared.Block{Type: shared.BlockThinking, Text: p.Text, Cut: cutLen(p, p.Text, p.TextLen, 't')}, true
 	case "compaction":
 		return shared.Block{Type: shared.BlockCompaction}, true
 	case "file":
@@ -115,10 +117,10 @@ func openCodeBlock(p opencode.Part) (shared.Block, bool) {
 		} else if p.Input != "" {
 			t.Input, _ = json.Marshal(p.Input) // cut mid-value: sent as text
 		}
-		t.InputCut = cutLen(p.Input, p.InputLen)
+		t.InputCut = cutLen(p, p.Input, p.InputLen, 'i')
 		switch p.Status {
 		case "completed":
-			t.Result = &shared.ToolResult{Text: p.Output, Cut: cutLen(p.Output, p.OutputLen)}
+			t.Result = &shared.ToolResult{Text: p.Output, Cut: cutLen(p, p.Output, p.OutputLen, 'o')}
 		case "error":
 			t.Result = &shared.ToolResult{Text: p.ToolError, IsError: true}
 		}
@@ -127,12 +129,49 @@ func openCodeBlock(p opencode.Part) (shared.Block, bool) {
 	return shared.Block{}, false
 }
 
-// cutLen is a Cut when SQLite shortened s from n characters.
-func cutLen(s string, n int64) *shared.Cut {
-	if int64(len([]rune(s))) >= n {
+// cutLen is a Cut when SQLite shortened s, field fld of part p, from n
+// characters, with a ref to load it whole.
+func cutLen(p opencode.Part, s string, n int64, fld byte) *shared.Cut {
+	if int64(utf8.RuneCountInString(s)) >= n {
 		return nil
 	}
-	return &shared.Cut{Bytes: n}
+	c := &shared.Cut{Bytes: n}
+	if ValidOpenCodeMessageID(p.MessageID) && openCodePart.MatchString(p.ID) {
+		c.Ref = encodeCursor(position{kind: kindPart, fld: fld, msg: p.MessageID, part: p.ID})
+	}
+	return c
+}
+
+// partField names the part field a ref's field byte stands for.
+func partField(f byte) string {
+	switch f {
+	case 't':
+		return "text"
+	case 'i':
+		return "input"
+	case 'o':
+		return "output"
+	}
+	return ""
+}
+
+// OpenCodeTexts reads one field of a part whole (*opencode.Source).
+type OpenCodeTexts interface {
+	PartText(ctx context.Context, sid, messageID, partID, field string) (string, error)
+}
+
+// OpenCodeFull writes the whole text a ref of an OpenCode page names.
+func OpenCodeFull(ctx context.Context, r OpenCodeTexts, sid, ref string, w io.Writer) error {
+	pos, err := decodeCursor(ref)
+	if err != nil || pos.kind != kindPart {
+		return ErrBadCursor
+	}
+	text, err := r.PartText(ctx, sid, pos.msg, pos.part, partField(pos.fld))
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, text)
+	return err
 }
 
 // dataURLBytes estimates the bytes behind a base64 data URL of n characters.

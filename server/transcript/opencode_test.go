@@ -18,6 +18,10 @@ type pagesOf struct {
 	got  opencode.MessagePage
 }
 
+func (p *pagesOf) PartText(_ context.Context, sid, messageID, partID, field string) (string, error) {
+	return strings.Join([]string{sid, messageID, partID, field}, " "), nil
+}
+
 func (p *pagesOf) Messages(_ context.Context, _ string, q opencode.MessagePage) ([]opencode.Message, bool, error) {
 	p.got = q
 	return p.msgs, p.more, nil
@@ -33,7 +37,7 @@ func TestOpenCodeBlocks(t *testing.T) {
 		{ID: "msg_2", Role: "assistant", Model: "claude-sonnet-4-5", Error: "APIError: overloaded", Parts: []opencode.Part{
 			{Type: "step-start"},
 			{Type: "reasoning", Text: "hmm", TextLen: 3},
-			{Type: "tool", Tool: "bash", CallID: "c1", Status: "completed", Input: `{"command":"ls"}`, InputLen: 16, Output: "a", OutputLen: 70000},
+			{ID: "prt_b", MessageID: "msg_2", Type: "tool", Tool: "bash", CallID: "c1", Status: "completed", Input: `{"command":"ls"}`, InputLen: 16, Output: "a", OutputLen: 70000},
 			{Type: "tool", Tool: "edit", CallID: "c2", Status: "error", Input: `{"filePath":"/x","old`, InputLen: 90000, ToolError: "no match"},
 		}},
 	}}
@@ -51,6 +55,13 @@ func TestOpenCodeBlocks(t *testing.T) {
 	bash, edit := page.Messages[1].Blocks[1].Tool, page.Messages[1].Blocks[2].Tool
 	if bash.Summary != "ls" || bash.Result.Cut == nil || bash.Result.Cut.Bytes != 70000 {
 		t.Errorf("bash = %+v, result %+v", bash, bash.Result)
+	}
+	var whole strings.Builder
+	if err := OpenCodeFull(context.Background(), r, "ses_x", bash.Result.Cut.Ref, &whole); err != nil || whole.String() != "ses_x msg_2 prt_b output" {
+		t.Errorf("full text of the cut output: %q, %v", whole.String(), err)
+	}
+	if err := OpenCodeFull(context.Background(), r, "ses_x", page.Before, &whole); !errors.Is(err, ErrBadCursor) {
+		t.Errorf("a message cursor as a ref: %v", err)
 	}
 	if !edit.Result.IsError || edit.InputCut == nil || !strings.HasPrefix(string(edit.Input), `"`) {
 		t.Errorf("edit = %+v: want the error marked and a cut input sent as text", edit)
