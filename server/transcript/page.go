@@ -19,6 +19,9 @@ const (
 	// records that are each near their limits stops early, with a
 	// cursor for the rest.
 	pageBudget = 8 << 20
+	// maxPageLines bounds the lines one page reads, for transcripts
+	// whose shown lines are mostly records with nothing to show.
+	maxPageLines = 20000
 	// lineBufSize is the read buffer of a page: lines longer than it
 	// stream through it.
 	lineBufSize = 64 << 10
@@ -116,7 +119,7 @@ func (p *pager) before(off int64, limit int) (shared.MessagePage, error) {
 		}
 		cands := g.groups[g.unsure:]
 		full := i == 0 || countShown(cands) >= limit
-		if !full && p.spent > pageBudget {
+		if !full && (p.spent > pageBudget || j-i >= maxPageLines) {
 			if len(cands) == 0 {
 				cands = g.groups // the budget ran out inside one message
 			}
@@ -132,6 +135,7 @@ func (p *pager) before(off int64, limit int) (shared.MessagePage, error) {
 		} else {
 			want *= 2
 		}
+		want = min(want, maxPageLines)
 	}
 }
 
@@ -179,7 +183,7 @@ func (p *pager) after(off int64, limit int) (shared.MessagePage, error) {
 		}
 		before := len(g.groups)
 		g.add(pr)
-		if len(g.groups) > before && (countShown(g.groups[:before]) > limit || p.spent > pageBudget) {
+		if len(g.groups) > before && (countShown(g.groups[:before]) > limit || p.spent > pageBudget || k-j >= maxPageLines) {
 			g.groups = g.groups[:before] // the line that opened one message too many
 			more = true
 			break

@@ -348,3 +348,31 @@ func TestPagesCoverTranscript(t *testing.T) {
 		}
 	}
 }
+
+// A transcript of records with nothing to show (meta lines) is read a
+// bounded number of lines per page, and paging still ends.
+func TestPageOfHiddenRecordsIsBounded(t *testing.T) {
+	var r rec
+	recs := []map[string]any{r.prompt("first")}
+	for range maxPageLines + 500 {
+		recs = append(recs, r.results(map[string]any{"isMeta": true}, text("meta")))
+	}
+	recs = append(recs, r.prompt("last"))
+	path := tempTranscript(t, jsonl(t, recs...))
+	files := NewFiles(0)
+	var got []string
+	cursor := ""
+	for range 10 {
+		page, err := files.Page(path, Query{Before: cursor, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(summaryOf(page.Messages), got...)
+		if cursor = page.Before; cursor == "" {
+			break
+		}
+	}
+	if cursor != "" || !slices.Equal(got, []string{"user[text:first]", "user[text:last]"}) {
+		t.Fatalf("pages: %q, still a cursor: %v", got, cursor != "")
+	}
+}
