@@ -100,7 +100,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	mux := http.NewServeMux()
 	api.New(api.Deps{Sessions: ix, Refresh: lv, Stream: hub, Status: status, Logger: log, Ctx: ctx}).Install(mux)
-	installTranscripts(mux, ix, claudeSrc, oc, cfg.OpenCodeDB, log)
 	ui, err := webui.New(webui.Options{
 		Version:   version + "-" + commit,
 		Sessions:  func() []shared.Session { return ix.List(nil) },
@@ -112,6 +111,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("web client: %w", err)
 	}
 	mux.Handle("/", ui)
+	installTranscripts(mux, ix, claudeSrc, oc, cfg.OpenCodeDB, log)
 
 	if cfg.CORSOrigin != "" && !guard.ValidOrigin(cfg.CORSOrigin) {
 		return fmt.Errorf("cors-origin %q: want scheme://host[:port]", cfg.CORSOrigin)
