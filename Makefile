@@ -1,4 +1,4 @@
-# Helm — `make run` serves on http://127.0.0.1:5003, `make test` runs every test.
+# Helm — `make run` serves on 127.0.0.1:5003 (open the URL it prints), `make test` runs every test.
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -9,17 +9,17 @@ SERVER_SRC := $(shell find server shared web -name '*.go' -not -name '*_test.go'
 # exceeded" under load, which is not a finding.
 FUZZTIME ?= 20000x
 
-.PHONY: all run demo build wasm test vet fuzz bench clean
+.PHONY: all run demo build wasm test vet fuzz bench soak clean
 
 all: build
 
-## run: build the client and the server, and serve your real sessions on http://127.0.0.1:5003
+## run: build the client and the server, and serve your real sessions (open the URL it prints)
 run: build
 	./bin/helmd $(ARGS)
 
-## demo: serve a live, simulated workspace (nothing of yours is read)
+## demo: serve a live, simulated workspace (nothing of yours is read, so no token is asked)
 demo: build
-	./bin/helmd --demo $(ARGS)
+	./bin/helmd --demo --auth none $(ARGS)
 
 ## build: the wasm client (pre-compressed) and bin/helmd with the client embedded
 build: bin/helmd
@@ -51,6 +51,11 @@ fuzz:
 	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./$$t; \
 	  done; \
 	done
+
+## soak: the one-truth property test for SOAK (make soak SOAK=30m); a failure prints its -seed
+SOAK ?= 5m
+soak:
+	$(GO) test -race -count=1 -timeout 0 -run '^TestPropertyOneTruth$$' -v ./server -soak=$(SOAK)
 
 ## bench: the performance table (corpora are generated once into BENCH_DIR)
 BENCH_DIR ?= $(or $(TMPDIR),/tmp)/helm-bench

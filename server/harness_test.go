@@ -46,7 +46,9 @@ func launch(t testing.TB, claudeDir string, args ...string) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	s := &testServer{Claude: claudeDir, cancel: cancel, done: make(chan error, 1)}
-	full := append([]string{"--port", "0", "--claude-dir", claudeDir, "--cache-dir", "", "--log-level", "warn"}, args...)
+	// --auth none: these tests are about sessions, not access (server/e2e
+	// and server/guard test the token); and no token file is touched.
+	full := append([]string{"--port", "0", "--claude-dir", claudeDir, "--cache-dir", "", "--log-level", "warn", "--auth", "none"}, args...)
 	go func() {
 		err := run(ctx, full, pw, io.Discard)
 		pw.Close()

@@ -10,11 +10,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"vibecraft.sh/helm/server/api"
 	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/config"
+	"vibecraft.sh/helm/server/connlimit"
+	"vibecraft.sh/helm/server/deadline"
 	"vibecraft.sh/helm/server/demo"
 	"vibecraft.sh/helm/server/guard"
 	"vibecraft.sh/helm/server/index"
@@ -23,7 +26,6 @@ import (
 	"vibecraft.sh/helm/server/stream"
 	"vibecraft.sh/helm/server/watch"
 	"vibecraft.sh/helm/server/webui"
-	"vibecraft.sh/helm/shared"
 )
 
 // shutdownGrace bounds how long a stop waits for requests to finish.
@@ -33,6 +35,9 @@ const shutdownGrace = 4 * time.Second
 // everything has stopped, or at once with an error if it cannot start.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	home, _ := os.UserHomeDir()
+	if len(args) > 0 && args[0] == "url" {
+		return printURL(args[1:], home, stdout, stderr)
+	}
 	cfg, err := config.Parse(args, os.Getenv, home, stderr)
 	switch {
 	case errors.Is(err, config.ErrHelp):
@@ -45,7 +50,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log := newLogger(stderr, cfg.LogLevel)
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// Every goroutine run starts is in wg, and run returns only once they
+	// all have: cancel, wait, then undo what they used (last first).
+	var wg sync.WaitGroup
+	var cleanups []func()
+	defer func() {
+		cancel()
+		wg.Wait()
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}()
 
 	roots := cfg.ClaudeDirs
 	if cfg.Demo {
@@ -53,13 +68,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		defer os.RemoveAll(dir)
+		// Removed after the simulator (and everything reading it) stopped.
+		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
 		roots, cfg.NoOpenCode = []string{dir}, true
-		go func() {
+		wg.Go(func() {
 			if err := demo.Run(ctx, dir, demo.Options{Logger: log}); err != nil {
 				log.Error("demo stopped", "err", err)
 			}
-		}()
+		})
 		log.Info("demo mode: simulated sessions, nothing of yours is read", "dir", dir)
 	} else if len(roots) == 0 {
 		roots = claude.DefaultRoots(os.Getenv, home)
@@ -74,17 +90,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var oc *opencode.Source
 	if !cfg.NoOpenCode && cfg.OpenCodeDir != "" {
 		oc = opencode.New(opencode.Options{DataDir: cfg.OpenCodeDir, DBPath: cfg.OpenCodeDB, Logger: log})
-		defer oc.Close()
+		cleanups = append(cleanups, func() { oc.Close() })
 		sources = append(sources, oc)
 		specs = append(specs, oc.WatchSpecs()...)
 	}
 
 	ix := index.New()
-	hub := stream.NewHub(stream.Options{Keepalive: cfg.Keepalive, MaxClients: cfg.MaxClients, Logger: log})
-	lv := live.New(ix, hub, sources, live.Options{Debounce: cfg.Debounce, Logger: log})
+	hub := stream.NewHub(stream.Options{Keepalive: cfg.Keepalive, MaxClients: cfg.MaxClients, Debounce: cfg.Debounce, Logger: log})
+	cleanups = append(cleanups, hub.Close) // streams end, even if run fails after this
+	liveOpts := live.Options{Debounce: cfg.Debounce, Logger: log}
+	if cacheFile != "" {
+		liveOpts.Save = claudeSrc.Save // live owns the sources' lifecycle: it alone persists
+	}
+	lv := live.New(ix, hub, sources, liveOpts)
 	watcher := watch.New(watch.Options{Specs: specs, Poll: cfg.Poll, PollInterval: cfg.PollInterval, Logger: log})
 
 	started := time.Now()
+	var plain *connlimit.Listener // set before serving
 	status := func() any {
 		doc := statusDoc{
 			Version: version, Commit: commit, StartedAt: started.UnixMilli(),
@@ -96,13 +118,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			st := oc.Status()
 			doc.OpenCode = &st
 		}
+		if plain != nil {
+			st := plain.Stats()
+			doc.Conns = &st
+		}
 		return doc
 	}
 	mux := http.NewServeMux()
-	api.New(api.Deps{Sessions: ix, Refresh: lv, Stream: hub, Status: status, Logger: log, Ctx: ctx}).Install(mux)
+	api.New(api.Deps{Refresh: lv, Stream: hub, Status: status, Logger: log}).Install(mux)
 	ui, err := webui.New(webui.Options{
-		Version:   version + "-" + commit,
-		Sessions:  func() []shared.Session { return ix.List(nil) },
+		Version: version + "-" + commit,
+		// The published state, as GET /api/sessions serves it: what the
+		// stream's changes apply to.
+		Sessions:  hub.Handler(nil).Snapshot,
 		Watched:   func() []string { return watchedRoots(specs) },
 		Keepalive: cfg.Keepalive,
 		Logger:    log,
@@ -116,18 +144,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.CORSOrigin != "" && !guard.ValidOrigin(cfg.CORSOrigin) {
 		return fmt.Errorf("cors-origin %q: want scheme://host[:port]", cfg.CORSOrigin)
 	}
-	token := cfg.Token
-	if token == "" && !cfg.Loopback() {
-		token = guard.NewToken()
+	token, created, err := cfg.ResolveToken()
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("access token generated", "file", cfg.TokenFile)
+	}
+	if cfg.Auth == config.AuthNone {
+		log.Warn("--auth none: no token asked; every account on this machine can read what helmd serves at " + cfg.Addr())
 	}
 	handler := guard.Wrap(mux, guard.Options{Token: token, AllowedHosts: cfg.AllowedHosts, CORSOrigin: cfg.CORSOrigin, Logger: log})
+	handler = deadline.Wrap(handler, cfg.WriteTimeout, isStream)
 
 	ln, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	plain = connlimit.Wrap(ln, connlimit.Options{Max: cfg.MaxConns, Logger: log})
 	srv := &http.Server{
 		Handler:           handler,
+		ConnState:         plain.ConnState,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -141,19 +178,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("helmd serving", "url", url, "version", version,
 		"claudeRoots", roots, "openCode", openCode, "watch", watchMode(cfg))
-	if token != "" {
-		// Printed, not logged: the one place a user finds the way in.
-		fmt.Fprintf(stdout, "Helm is exposed beyond loopback and needs a token. Open:\n  %s?token=%s\n", url, token)
-	} else {
-		fmt.Fprintf(stdout, "Helm: %s\n", url)
-	}
+	// Printed, not logged (the token is the way in): `helmd url` prints it again.
+	fmt.Fprintf(stdout, "Helm: %s\n", config.OpenURL(ln.Addr().String(), token))
 
-	go func() {
+	wg.Go(func() {
 		if err := watcher.Run(ctx, lv); err != nil {
 			log.Error("watcher stopped", "err", err)
 		}
-	}()
-	go func() {
+	})
+	wg.Go(func() {
 		// The first scan waits for the watches, so nothing written while it
 		// runs is missed; HTTP answers meanwhile.
 		select {
@@ -162,14 +195,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return
 		}
 		_ = lv.Run(ctx)
-	}()
-
-	if cacheFile != "" {
-		go saveEvery(ctx, claudeSrc, 30*time.Second, log)
-	}
+	})
 
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	wg.Go(func() { serveErr <- srv.Serve(plain) })
 	select {
 	case err := <-serveErr:
 		return fmt.Errorf("serve: %w", err)
@@ -182,29 +211,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		srv.Close()
 	}
-	if cacheFile != "" {
-		if err := claudeSrc.Save(); err != nil {
-			log.Warn("saving scan state", "err", err)
-		}
-	}
 	return nil
-}
-
-// saveEvery keeps the scan state on disk fresh while helmd runs, so even
-// a killed helmd restarts without re-reading what it had read.
-func saveEvery(ctx context.Context, src *claude.Source, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := src.Save(); err != nil {
-				log.Warn("saving scan state", "err", err)
-			}
-		}
-	}
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -226,4 +233,10 @@ func watchedRoots(specs []watch.Spec) []string {
 		out = append(out, s.Path)
 	}
 	return out
+}
+
+// isStream selects the event streams, which set a deadline per write
+// themselves: a whole-response write deadline would end them.
+func isStream(r *http.Request) bool {
+	return r.URL.Path == "/api/sessions/stream" || r.URL.Path == "/api/claude-sessions/stream"
 }

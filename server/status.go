@@ -2,6 +2,7 @@ package main
 
 import (
 	"vibecraft.sh/helm/server/claude"
+	"vibecraft.sh/helm/server/connlimit"
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/server/opencode"
 	"vibecraft.sh/helm/server/stream"
@@ -22,6 +23,7 @@ type statusDoc struct {
 	Live          live.Stats       `json:"scan"`
 	Claude        claudeStatus     `json:"claude"`
 	OpenCode      *opencode.Status `json:"opencode,omitempty"`
+	Conns         *connlimit.Stats `json:"connections,omitempty"`
 }
 
 type claudeStatus struct {

@@ -2,6 +2,7 @@ package shared
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -86,6 +87,27 @@ func ApplyChange(base Session, change []byte) (Session, error) {
 // or to the same session earlier in the event, so the event returned
 // carries whole sessions either way.
 func DecodeEvent(typ EventType, data []byte, base func(key string) (Session, bool)) (Event, error) {
+	return decodeEvent(typ, data, base, false)
+}
+
+// ErrNoBase is DecodeEventStrict's error for a change to a session the
+// client does not hold that is not a whole session either.
+var ErrNoBase = errors.New("change to a session the client does not hold")
+
+// DecodeEventStrict is DecodeEvent for a client that holds every session
+// the stream sent it (the web client). The server sends a session the
+// stream never sent as a change from nothing, which carries every field
+// that is set, and a real session always has createdAt and updatedAt.
+// So a change whose session base does not hold and which leaves either
+// time zero means the client's copy and the stream's have diverged:
+// applied to an empty session it would invent a session of blanks. That
+// is an error wrapping ErrNoBase, and the client should start over from
+// a fresh init.
+func DecodeEventStrict(typ EventType, data []byte, base func(key string) (Session, bool)) (Event, error) {
+	return decodeEvent(typ, data, base, true)
+}
+
+func decodeEvent(typ EventType, data []byte, base func(key string) (Session, bool), strict bool) (Event, error) {
 	if typ != EventSessionUpdated {
 		var ev Event
 		if err := json.Unmarshal(data, &ev); err != nil {
@@ -116,14 +138,18 @@ func DecodeEvent(typ EventType, data []byte, base func(key string) (Session, boo
 		}
 		k := Session{ID: who.ID, Source: who.Source}.Key()
 		var b Session
+		held := false
 		if i, ok := earlier[k]; ok {
-			b = ev.Sessions[i]
+			b, held = ev.Sessions[i], true
 		} else if base != nil {
-			b, _ = base(k)
+			b, held = base(k)
 		}
 		s, err := ApplyChange(b, raw)
 		if err != nil {
 			return Event{}, fmt.Errorf("%s event: %w", typ, err)
+		}
+		if strict && !held && (s.CreatedAt == 0 || s.UpdatedAt == 0) {
+			return Event{}, fmt.Errorf("%s event: session %s: %w", typ, k, ErrNoBase)
 		}
 		if earlier != nil {
 			earlier[k] = len(ev.Sessions)

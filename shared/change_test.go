@@ -45,7 +45,7 @@ func TestAppendChange(t *testing.T) {
 			s.Status = StatusWaiting
 			s.UpdatedAt = 1763990001000
 		}, `{"id":"5c1f0b2e-8a4d-4c1e-9f3a-100000000001","source":"claude","messageCount":50,` +
-			`"tokens":{"input":10,"output":25,"cacheRead":30,"cacheWrite":40},"costUsd":1.5,"status":"waiting","updatedAt":1763990001000}`},
+			`"tokens":{"input":10,"output":25,"cacheRead":30,"cacheWrite":40,"cacheWrite1h":0},"costUsd":1.5,"status":"waiting","updatedAt":1763990001000}`},
 		{"fields back to their zero value are sent", func(s *Session) {
 			s.Active = false
 			s.GitBranch = ""

@@ -10,8 +10,8 @@ const (
 	EventSessionCreated EventType = "session-created"
 	// EventSessionUpdated carries sessions that changed: on
 	// /api/sessions/stream as changes (id, source and the fields that
-	// differ, see AppendChange; DecodeEvent applies them), on the
-	// original /api/claude-sessions/stream whole, in their new state.
+	// differ, see AppendChange; DecodeEvent applies them). On the
+	// original /api/claude-sessions/stream every event carries the whole list.
 	EventSessionUpdated EventType = "session-updated"
 	// EventSessionDeleted carries sessions that disappeared, in their last known state.
 	EventSessionDeleted EventType = "session-deleted"

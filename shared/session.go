@@ -55,18 +55,24 @@ type Tokens struct {
 	Output     int `json:"output"`
 	CacheRead  int `json:"cacheRead"`
 	CacheWrite int `json:"cacheWrite"`
+	// CacheWrite1h is the part of CacheWrite written to the 1-hour cache,
+	// which costs 2x input where a 5-minute write costs 1.25x: it is why
+	// two sessions with the same counts can cost differently.
+	CacheWrite1h int `json:"cacheWrite1h"`
 }
 
-// Total is the sum of all four counters.
+// Total is the sum of the four counters (CacheWrite1h is part of
+// CacheWrite, not added again).
 func (t Tokens) Total() int { return t.Input + t.Output + t.CacheRead + t.CacheWrite }
 
 // Add returns the element-wise sum of t and o.
 func (t Tokens) Add(o Tokens) Tokens {
 	return Tokens{
-		Input:      t.Input + o.Input,
-		Output:     t.Output + o.Output,
-		CacheRead:  t.CacheRead + o.CacheRead,
-		CacheWrite: t.CacheWrite + o.CacheWrite,
+		Input:        t.Input + o.Input,
+		Output:       t.Output + o.Output,
+		CacheRead:    t.CacheRead + o.CacheRead,
+		CacheWrite:   t.CacheWrite + o.CacheWrite,
+		CacheWrite1h: t.CacheWrite1h + o.CacheWrite1h,
 	}
 }
 

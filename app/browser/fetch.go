@@ -15,29 +15,37 @@ type Fetcher struct{}
 
 var _ feed.Poller = Fetcher{}
 
-// Poll GETs url.
-func (Fetcher) Poll(url string, done func([]byte, error)) (cancel func()) {
-	return Fetch("GET", url, done)
+// Poll GETs url and hands on its feed.EventIDHeader with the body. The
+// API is same-origin, so the header is readable without CORS exposure.
+func (Fetcher) Poll(url string, done func(body []byte, eventID string, err error)) (cancel func()) {
+	return fetch("GET", url, feed.EventIDHeader, done)
 }
 
 // Fetch sends a request without a body and calls done once with the body
 // of a 2xx answer, or an error. cancel aborts it; done is then called
 // with the abort error, which callers ignore.
+func Fetch(method, url string, done func(body []byte, err error)) (cancel func()) {
+	return fetch(method, url, "", func(body []byte, _ string, err error) { done(body, err) })
+}
+
+// fetch is Fetch that also reads the answer's header named header ("" =
+// none; an absent header reads as "").
 //
 // app.Value.Then is not used: it releases its callback only when the
 // promise is fulfilled, so a rejection would leak it and never call back.
-func Fetch(method, url string, done func(body []byte, err error)) (cancel func()) {
+func fetch(method, url, header string, done func(body []byte, value string, err error)) (cancel func()) {
 	ctrl := app.Window().Get("AbortController").New()
 	var (
 		once  sync.Once
 		funcs []app.Func
+		value string
 	)
 	finish := func(body []byte, err error) {
 		once.Do(func() {
 			for _, f := range funcs {
 				f.Release() // allowed while f runs (syscall/js)
 			}
-			done(body, err)
+			done(body, value, err)
 		})
 	}
 	fn := func(f func(v app.Value)) app.Func {
@@ -66,6 +74,13 @@ func Fetch(method, url string, done func(body []byte, err error)) (cancel func()
 		if !resp.Get("ok").Bool() {
 			finish(nil, fmt.Errorf("%s %s: HTTP %d", method, url, status))
 			return
+		}
+		if header != "" {
+			// Headers.get answers null when the header is absent: only a
+			// string is a value (null's String() would be "<null>").
+			if v := resp.Get("headers").Call("get", header); v.Type() == app.TypeString {
+				value = v.String()
+			}
 		}
 		resp.Call("text").Call("then", onText, onError)
 	})

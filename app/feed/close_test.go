@@ -33,7 +33,7 @@ func TestCloseStopsEverything(t *testing.T) {
 		{"backoff", func(h *harness) { h.m.Start(); h.tr.last(h.t).h.Error() }},
 		{"polling with a poll in flight", func(h *harness) {
 			fallback(h.t, h)
-			h.poller.last(h.t).done([]byte(`[]`), nil)
+			h.poller.last(h.t).done([]byte(`[]`), "", nil)
 			h.clock.Advance(5 * time.Second)
 		}},
 	}
@@ -58,7 +58,7 @@ func TestCloseStopsEverything(t *testing.T) {
 			s.h.Event("init", "1", event(shared.EventInit))
 			s.h.Error()
 			if h.poller.count() > 0 {
-				h.poller.last(t).done([]byte(`[]`), nil)
+				h.poller.last(t).done([]byte(`[]`), "", nil)
 			}
 			h.clock.Advance(time.Hour)
 			h.m.Start()

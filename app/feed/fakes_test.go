@@ -144,10 +144,10 @@ type fakePoller struct {
 
 type fakePoll struct {
 	url  string
-	done func([]byte, error)
+	done func([]byte, string, error)
 }
 
-func (p *fakePoller) Poll(url string, done func([]byte, error)) func() {
+func (p *fakePoller) Poll(url string, done func([]byte, string, error)) func() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.calls = append(p.calls, &fakePoll{url: url, done: done})

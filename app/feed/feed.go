@@ -15,6 +15,17 @@
 //     the REST list answers.
 //   - Every status carries since-when and why, for the indicator.
 //
+// The stream resumes from the id of the list the client holds (its
+// cursor): the last event applied, or, when a poll or probe replaced the
+// list, that answer's EventIDHeader (none: no cursor, and the next stream
+// starts with a fresh init); a stream attempt that such an answer
+// overtook while it connected is reopened from the answer's id when it
+// opens, and an answer that arrives after the stream opened or sent
+// anything is ignored, so the cursor never goes back. An event the
+// client cannot decode or apply drops the cursor and reconnects at once
+// for a fresh init (a resync); a second one before the stream proved
+// healthy goes through the backoff.
+//
 // It is plain Go behind small interfaces (Clock, Transport, Poller) so
 // that every transition is unit-tested natively with a fake clock and a
 // fake transport; app/browser implements them over EventSource, fetch and
@@ -96,11 +107,18 @@ type Transport interface {
 }
 
 // Poller fetches a URL's body (fetch in the browser). done is called once,
-// from any goroutine, never synchronously from inside Poll; cancel aborts
-// the request (done may still be called and is then ignored).
+// from any goroutine, never synchronously from inside Poll, with the
+// body of a 2xx answer and its EventIDHeader ("" when it has none), or
+// an error; cancel aborts the request (done may still be called and is
+// then ignored).
 type Poller interface {
-	Poll(url string, done func(body []byte, err error)) (cancel func())
+	Poll(url string, done func(body []byte, eventID string, err error)) (cancel func())
 }
+
+// EventIDHeader names, on the REST list, the id of the last stream event
+// the list includes: a stream resumed from that id, applied to that
+// list, gives the server's list.
+const EventIDHeader = "X-Helm-Event-Id"
 
 // Options configure a Machine. Zero values take the defaults.
 type Options struct {
@@ -139,12 +157,21 @@ type Options struct {
 	// OnEvent gets every list update: stream events other than keepalive,
 	// and each poll or probe result as a shared.EventRefresh (it replaces
 	// the list). Its sessions are whole, session-updated ones included.
+	// While it runs, Machine.LastEventID already names the list that the
+	// update makes, so the two can be saved together.
 	OnEvent func(shared.Event)
 	// Base returns the client's copy of a session by key: a
 	// session-updated event carries changes, which apply to it
-	// (shared.DecodeEvent). It runs where OnEvent does, so it sees every
-	// earlier event applied. Nil: changes apply to empty sessions.
+	// (shared.DecodeEventStrict: a partial change to a session it does
+	// not hold means the copies diverged, and the machine resyncs). It
+	// runs where OnEvent does, so it sees every earlier event applied.
+	// Nil: changes apply to empty sessions, unchecked.
 	Base func(key string) (shared.Session, bool)
+
+	// LastEventID names the list the client starts with (a page or a
+	// cache that says which stream event it is exact as of): the stream
+	// resumes from it. Empty: the first stream starts with an init.
+	LastEventID string
 }
 
 // Defaults of Options.
@@ -161,7 +188,9 @@ const (
 // Stats count what the machine saw, for debugging.
 type Stats struct {
 	Events       int // stream events received, keepalives included
-	BadEvents    int // events or poll answers that did not decode (skipped)
+	BadEvents    int // events or poll answers that did not decode or apply
+	Resyncs      int // streams dropped for a fresh init after a bad event
+	Rebases      int // stream attempts reopened from a newer REST list's id
 	Reconnects   int // stream opens after the first
 	Polls        int // poll answers received
 	PollFailures int

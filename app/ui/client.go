@@ -36,12 +36,15 @@ func (h *Home) OnMount(ctx app.Context) {
 
 	backoff, poll, retry := feedTimings(ctx.Page().URL())
 	h.machine = feed.New(feed.Options{
-		Keepalive:  keepalive(),
-		Backoff:    backoff,
-		PollEvery:  poll,
-		RetryEvery: retry,
-		Transport:  browser.EventSource{},
-		Poller:     browser.Fetcher{},
+		Keepalive: keepalive(),
+		// The stream resumes from the id of the list shown (the page's
+		// or the cache's), when it has one.
+		LastEventID: h.cursor,
+		Backoff:     backoff,
+		PollEvery:   poll,
+		RetryEvery:  retry,
+		Transport:   browser.EventSource{},
+		Poller:      browser.Fetcher{},
 		// Every feed input lands on the UI goroutine, through this
 		// component's ctx (an event handler's ctx may be gone by then).
 		Post:     func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
@@ -157,17 +160,20 @@ func (h *Home) restore(ctx app.Context) {
 	if err := ctx.LocalStorage().Get(storageAtKey, &at); err == nil && at > 0 && at <= h.dataAt {
 		return
 	}
-	var snap list.Snapshot
-	if err := ctx.LocalStorage().Get(storageKey, &snap); err == nil {
-		h.restoreFrom(snap)
+	var c cached
+	if err := ctx.LocalStorage().Get(storageKey, &c); err == nil {
+		h.restoreFrom(c)
 	}
 }
 
-func (h *Home) restoreFrom(snap list.Snapshot) {
+func (h *Home) restoreFrom(c cached) {
+	snap := c.Snapshot
 	if snap.SavedAt <= h.dataAt {
 		return
 	}
+	h.cursor = c.EventID
 	h.sessions = list.New(snap.Sessions)
+	h.total = 0 // a saved list is a whole one
 	h.loaded = true
 	h.cachedAt = snap.SavedAt
 	h.dataAt = snap.SavedAt

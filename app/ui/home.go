@@ -17,7 +17,14 @@ type Seed struct {
 	Sessions []shared.Session `json:"sessions"`
 	Watched  []string         `json:"watched,omitempty"` // folders the server watches
 	At       int64            `json:"at"`                // epoch ms the data is from; 0 = no data
-	Now      time.Time        `json:"-"`                 // the render time; zero = time.Now()
+	// EventID names the stream event Sessions is exact as of (the REST
+	// list's X-Helm-Event-Id); the client resumes the stream from it.
+	// Empty: unknown, and the stream starts with a fresh init.
+	EventID string `json:"eventId,omitempty"`
+	// Total is how many sessions the server has when Sessions holds only
+	// the newest of them (the page's first screen); 0 = Sessions is all.
+	Total int       `json:"total,omitempty"`
+	Now   time.Time `json:"-"` // the render time; zero = time.Now()
 }
 
 // pageSize is how many rows render at first, and how many more each
@@ -35,10 +42,12 @@ type Home struct {
 	app.Compo
 
 	sessions *list.List
-	loaded   bool  // the list holds data from somewhere: server, storage or stream
-	dataAt   int64 // epoch ms the server last confirmed the list
-	cachedAt int64 // > 0: the list is browser storage saved then, unconfirmed
+	loaded   bool   // the list holds data from somewhere: server, storage or stream
+	dataAt   int64  // epoch ms the server last confirmed the list
+	cachedAt int64  // > 0: the list is browser storage saved then, unconfirmed
+	cursor   string // the stream event id the starting list is exact as of; "" = unknown
 	watched  []string
+	total    int // sessions on the server while the list is a partial seed; 0 after a full list
 	conn     feed.Status
 	now      time.Time
 	limit    int
@@ -81,6 +90,8 @@ func NewHome(seed Seed) *Home {
 		loaded:   seed.At > 0,
 		dataAt:   seed.At,
 		watched:  seed.Watched,
+		cursor:   seed.EventID,
+		total:    seed.Total,
 		now:      seed.Now,
 		limit:    pageSize,
 		conn:     feed.Status{State: feed.Connecting},
@@ -116,6 +127,9 @@ func (h *Home) apply(ev shared.Event) {
 			_, ok := findKey(ev.Sessions, key)
 			return ok
 		})
+	}
+	if ev.Type.IsSnapshot() {
+		h.total = 0 // the whole list, not the page's first screen
 	}
 	changed := h.sessions.Apply(ev)
 	if !changed && !ev.Type.IsSnapshot() {

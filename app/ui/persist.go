@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/list"
 )
 
 // Saving the list to browser storage encodes every session to JSON on
@@ -40,13 +42,26 @@ func (h *Home) persist() {
 	})
 }
 
+// cached is what browser storage holds: the list, and the id of the
+// stream event it is exact as of (feed.Machine.LastEventID, read on the
+// UI goroutine where the list changes, so the two always match). A start
+// from the cache resumes the stream from that id; with none (a list
+// saved by an older client, or while the feed had no cursor) the stream
+// starts with a fresh init. Both are one value under one key, so a
+// failed save cannot pair a list with another list's id.
+type cached struct {
+	list.Snapshot
+	EventID string `json:"eventId,omitempty"`
+}
+
 // storageAtKey holds the SavedAt of the list under storageKey.
 const storageAtKey = storageKey + ".at"
 
 func (h *Home) save() {
 	h.savedAt = time.Now()
 	st := h.ctx.LocalStorage()
-	if err := st.Set(storageKey, h.sessions.Snapshot(h.dataAt, h.watched)); err != nil {
+	c := cached{Snapshot: h.sessions.Snapshot(h.dataAt, h.watched), EventID: h.machine.LastEventID()}
+	if err := st.Set(storageKey, c); err != nil {
 		app.Log("helm: saving the list failed:", err) // quota: the live list still works
 		st.Del(storageAtKey)
 		return

@@ -15,7 +15,7 @@ import (
 // Render draws the page from the component's state only. Data always goes
 // through Text or attributes, which go-app escapes: never app.Raw.
 func (h *Home) Render() app.UI {
-	all := h.sessions.Len()
+	all := max(h.sessions.Len(), h.total)
 	return app.Div().Class("app").Body(
 		h.renderHeader(all),
 		app.If(h.updateAvailable, func() app.UI {
@@ -213,7 +213,7 @@ func shows(search string, texts ...string) bool {
 // through an attribute (escaped by go-app, decoded by the browser), so
 // the page does not flash empty while the stream connects.
 func (h *Home) renderSeed() app.UI {
-	b, err := json.Marshal(Seed{Sessions: h.sessions.Sessions(), Watched: h.watched, At: h.dataAt})
+	b, err := json.Marshal(Seed{Sessions: h.sessions.Sessions(), Watched: h.watched, At: h.dataAt, Total: h.total, EventID: h.cursor})
 	if err != nil {
 		return nil
 	}

@@ -308,11 +308,15 @@ func TestRestoreKeepsTheNewerList(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := NewHome(Seed{Sessions: sample(), At: tc.seedAt, Now: now})
-			h.restoreFrom(snap)
-			_, cached := h.sessions.Get("claude:cached")
-			if cached != tc.wantCached || (h.cachedAt > 0) != tc.wantCached {
-				t.Fatalf("cached row %v, cachedAt %d", cached, h.cachedAt)
+			h := NewHome(Seed{Sessions: sample(), At: tc.seedAt, Now: now, EventID: "1-9"})
+			h.restoreFrom(cached{Snapshot: snap, EventID: "4-2"})
+			_, isCached := h.sessions.Get("claude:cached")
+			if isCached != tc.wantCached || (h.cachedAt > 0) != tc.wantCached {
+				t.Fatalf("cached row %v, cachedAt %d", isCached, h.cachedAt)
+			}
+			// The stream resumes from the id of the list shown.
+			if wantCursor := map[bool]string{true: "4-2", false: "1-9"}[tc.wantCached]; h.cursor != wantCursor {
+				t.Fatalf("cursor %q, want %q", h.cursor, wantCursor)
 			}
 			if tc.wantCached && (!h.loaded || h.watched[0] != "/w" || h.sessions.Len() != 1) {
 				t.Fatalf("restore incomplete: %+v", h)

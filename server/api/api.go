@@ -3,51 +3,52 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync/atomic"
 
+	"vibecraft.sh/helm/server/compat"
+	"vibecraft.sh/helm/server/internal/httperr"
+	"vibecraft.sh/helm/server/stream"
 	"vibecraft.sh/helm/shared"
 )
 
-// Lister lists the indexed sessions, newest first.
-type Lister interface {
-	List(keep func(*shared.Session) bool) []shared.Session
-}
+// EventIDHeader names, on a list reply, the id of the last stream event the
+// list includes: the cursor to resume that path's stream from.
+const EventIDHeader = "X-Helm-Event-Id"
 
-// Refresher rescans every source and publishes a refresh event.
+// Refresher takes a request for a full rescan; it must not block; the
+// result reaches clients as a refresh event.
 type Refresher interface {
-	Refresh(ctx context.Context)
+	RequestRefresh()
 }
 
 // Streamer serves a stream of the sessions keep accepts (all when nil):
-// Handler with changes in session-updated events, WholeHandler with whole
-// sessions, as the original Helm's paths have always sent.
+// Handler with changes in session-updated events, FullListHandler with the
+// whole list, as shape gives it, in every event, as the original Helm's
+// paths have always sent. Each endpoint also gives the published state
+// that the REST list of its path serves.
 type Streamer interface {
-	Handler(keep func(*shared.Session) bool) http.Handler
-	WholeHandler(keep func(*shared.Session) bool) http.Handler
+	Handler(keep func(*shared.Session) bool) stream.Endpoint
+	FullListHandler(keep func(*shared.Session) bool, shape func([]shared.Session) any) stream.Endpoint
 }
 
 // Deps is what the API needs. Status returns the /api/status document.
 type Deps struct {
-	Sessions Lister
-	Refresh  Refresher
-	Stream   Streamer
-	Status   func() any
-	Logger   *slog.Logger
-	// Ctx bounds background work started by requests (a refresh outlives
-	// its request); cancelled at shutdown.
-	Ctx context.Context
+	Refresh Refresher
+	Stream  Streamer
+	Status  func() any
+	Logger  *slog.Logger
 }
 
 // API holds the handlers.
 type API struct {
-	d          Deps
-	refreshing atomic.Bool
+	d Deps
+	// all is /api/sessions and its stream, claude the original Helm's
+	// pair: a list and the stream it resumes belong to one view.
+	all, claude stream.Endpoint
 }
 
 // New returns the API over deps.
@@ -55,10 +56,7 @@ func New(d Deps) *API {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	if d.Ctx == nil {
-		d.Ctx = context.Background()
-	}
-	return &API{d: d}
+	return &API{d: d, all: d.Stream.Handler(nil), claude: d.Stream.FullListHandler(onlyClaude, originalShape)}
 }
 
 // onlyClaude keeps Claude Code sessions: the original Helm's paths serve
@@ -73,8 +71,8 @@ func (a *API) Install(mux *http.ServeMux) {
 	}{
 		{"GET", "/api/sessions", a.handle(a.listSessions)},
 		{"GET", "/api/claude-sessions/all", a.handle(a.listClaude)},
-		{"GET", "/api/sessions/stream", a.d.Stream.Handler(nil)},
-		{"GET", "/api/claude-sessions/stream", a.d.Stream.WholeHandler(onlyClaude)},
+		{"GET", "/api/sessions/stream", a.all},
+		{"GET", "/api/claude-sessions/stream", a.claude},
 		{"POST", "/api/sessions/refresh", a.handle(a.refresh)},
 		{"POST", "/api/claude-sessions/refresh", a.handle(a.refresh)},
 		{"GET", "/api/status", a.handle(a.status)},
@@ -107,23 +105,27 @@ func (a *API) listSessions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return Errorf(http.StatusBadRequest, "%v", err)
 	}
-	sessions := a.d.Sessions.List(nil)
-	return writeJSON(w, q.Apply(sessions))
+	sessions, id := a.all.Snapshot()
+	w.Header().Set(EventIDHeader, id)
+	return writeList(w, q.Apply(sessions))
 }
 
+// listClaude is the original Helm's list, from the state its stream has
+// published and named by that stream's id.
 func (a *API) listClaude(w http.ResponseWriter, _ *http.Request) error {
-	return writeJSON(w, a.d.Sessions.List(onlyClaude))
+	sessions, id := a.claude.Snapshot()
+	w.Header().Set(EventIDHeader, id)
+	return writeList(w, compat.List(sessions))
 }
 
-// refresh starts a full rescan and answers at once: the result reaches
-// clients as a refresh event. Refreshes asked for while one runs join it.
+// originalShape gives sessions the original Helm server's fields, for its
+// client on /api/claude-sessions/stream.
+func originalShape(sessions []shared.Session) any { return compat.List(sessions) }
+
+// refresh asks for a full rescan and answers at once: the result reaches
+// clients as a refresh event. Requests made while one is pending join it.
 func (a *API) refresh(w http.ResponseWriter, _ *http.Request) error {
-	if a.refreshing.CompareAndSwap(false, true) {
-		go func() {
-			defer a.refreshing.Store(false)
-			a.d.Refresh.Refresh(a.d.Ctx)
-		}()
-	}
+	a.d.Refresh.RequestRefresh()
 	w.WriteHeader(http.StatusAccepted)
 	return writeJSON(w, map[string]string{"status": "refreshing"})
 }
@@ -174,10 +176,5 @@ func (a *API) handle(h handlerFunc) http.Handler {
 	})
 }
 
-// WriteError answers with a JSON error body.
-func WriteError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
-}
+// WriteError answers with the JSON error body every layer of helmd uses.
+func WriteError(w http.ResponseWriter, status int, msg string) { httperr.Write(w, status, msg) }

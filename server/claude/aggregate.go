@@ -1,11 +1,5 @@
 package claude
 
-import (
-	"bytes"
-
-	"vibecraft.sh/helm/shared"
-)
-
 // turn is where the conversation stands at the end of what was read, for
 // the status rules (see status.go).
 type turn uint8
@@ -17,12 +11,6 @@ const (
 	turnResponding      // a response is streaming, or asked for a tool
 	turnEnded           // the assistant ended its turn
 )
-
-// response is the usage one API response reported, with its model.
-type response struct {
-	model  string
-	tokens shared.Tokens
-}
 
 // aggregate is everything Helm keeps from the lines of one file: running
 // totals, so that a line appended to a 500 MB transcript costs the parse
@@ -39,9 +27,13 @@ type aggregate struct {
 	messages  map[string]struct{} // distinct assistant message ids
 	anonymous int                 // assistant lines without an id
 
-	responses map[string]*response     // by message id + request id
-	models    []string                 // model names seen, to share strings
-	byModel   map[string]shared.Tokens // totals of responses, per model
+	responses map[string]*response // by message id + request id
+	models    []string             // model names seen, to share strings
+	total     spend                // every response of the file, as it last read
+	anon      spend                // the part of total from responses without an id
+	shadow    spend                // the part of total from responses another file owns (dedup.go)
+	dirty     []string             // response keys added or changed since the index saw them
+	priced    map[string]priced    // pricing of each model seen (not saved)
 
 	pending map[string]struct{} // tool_use ids of this turn without a result
 	turn    turn
@@ -55,7 +47,6 @@ func newAggregate() aggregate {
 	return aggregate{
 		messages:  map[string]struct{}{},
 		responses: map[string]*response{},
-		byModel:   map[string]shared.Tokens{},
 		pending:   map[string]struct{}{},
 	}
 }
@@ -106,9 +97,14 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 	case "user":
 		if !sidechain {
 			a.user(r)
+		} else if !conversation {
+			a.subagentPrompt(r)
 		}
 	case "assistant":
 		a.assistant(r, sidechain)
+		if !conversation && r.model.ok && len(r.model.raw) > 0 && !r.model.is("<synthetic>") {
+			setLast(&a.model, &r.model) // shown only for a session known from its subagents alone
+		}
 	case "system":
 		if !sidechain && (r.subtype.is("turn_duration") || r.subtype.is("stop_hook_summary")) && len(a.pending) == 0 {
 			a.turn = turnEnded
@@ -127,23 +123,6 @@ func setLast(dst *string, f *field) {
 	}
 }
 
-// cliArtefacts start user text that the CLI wrote, not the user.
-var cliArtefacts = [][]byte{
-	[]byte("<local-command-caveat>"), []byte("<command-name>"), []byte("<command-message>"),
-	[]byte("<local-command-stdout>"), []byte("<local-command-stderr>"),
-	[]byte("<system-reminder>"), []byte("<task-notification>"),
-}
-
-func isArtefact(text []byte) bool {
-	text = bytes.TrimLeft(text, " \t\r\n")
-	for _, a := range cliArtefacts {
-		if bytes.HasPrefix(text, a) {
-			return true
-		}
-	}
-	return false
-}
-
 func (a *aggregate) user(r *record) {
 	c := &r.content
 	for i := range c.toolResults.len() {
@@ -155,12 +134,22 @@ func (a *aggregate) user(r *record) {
 	if r.isMeta || !c.hasText {
 		return
 	}
+	switch k := userText(c); {
+	case k == textInterrupt:
+		// The user stopped the turn: nothing more comes until they type,
+		// and the tool calls it cut off never get their results.
+		clear(a.pending)
+		a.turn = turnEnded
+		return
+	case k == textArtefact:
+		return
+	}
 	a.prompts++
-	if r.isCompactSummary || isArtefact(c.text.bytes()) {
+	if r.isCompactSummary {
 		return
 	}
 	text := c.promptText()
-	if text == "Warmup" {
+	if text == "Warmup" || text == "" {
 		return
 	}
 	if a.firstPrompt == "" {
@@ -170,6 +159,18 @@ func (a *aggregate) user(r *record) {
 	// (an interrupted tool call never gets its result).
 	clear(a.pending)
 	a.turn = turnPrompt
+}
+
+// subagentPrompt keeps the first prompt of a subagent transcript, the
+// title of its session if the parent transcript is missing.
+func (a *aggregate) subagentPrompt(r *record) {
+	c := &r.content
+	if a.firstPrompt != "" || r.isMeta || !c.hasText || userText(c) != textPrompt {
+		return
+	}
+	if text := c.promptText(); text != "Warmup" {
+		a.firstPrompt = text
+	}
 }
 
 func (a *aggregate) assistant(r *record, sidechain bool) {
@@ -201,30 +202,6 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 	}
 }
 
-// addUsage records a response's usage; a later line of the same response
-// (same message id and request id) replaces what an earlier one said.
-func (a *aggregate) addUsage(r *record) {
-	t := shared.Tokens{Input: r.usage.input, Output: r.usage.output, CacheRead: r.usage.cacheRead, CacheWrite: r.usage.cacheWrite}
-	model := a.intern(&r.model)
-	if !r.msgID.ok || len(r.msgID.raw) == 0 {
-		a.byModel[model] = a.byModel[model].Add(t) // no id: cannot repeat
-		return
-	}
-	a.key = append(append(append(a.key[:0], r.msgID.bytes()...), 0), r.requestID.bytes()...)
-	old, ok := a.responses[string(a.key)]
-	if !ok {
-		a.responses[string(a.key)] = &response{model: model, tokens: t}
-		a.byModel[model] = a.byModel[model].Add(t)
-		return
-	}
-	a.byModel[old.model] = a.byModel[old.model].Add(negate(old.tokens))
-	if a.byModel[old.model] == (shared.Tokens{}) {
-		delete(a.byModel, old.model)
-	}
-	old.model, old.tokens = model, t
-	a.byModel[model] = a.byModel[model].Add(t)
-}
-
 // intern returns the model name of f as a string shared with earlier
 // records, so a line costs no allocation for it.
 func (a *aggregate) intern(f *field) string {
@@ -240,8 +217,4 @@ func (a *aggregate) intern(f *field) string {
 	m := string(b)
 	a.models = append(a.models, m)
 	return m
-}
-
-func negate(t shared.Tokens) shared.Tokens {
-	return shared.Tokens{Input: -t.Input, Output: -t.Output, CacheRead: -t.CacheRead, CacheWrite: -t.CacheWrite}
 }

@@ -1,7 +1,7 @@
 package claude
 
 import (
-	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -13,13 +13,19 @@ import (
 // untitled is the title of a session with nothing better to show.
 const untitled = "Untitled session"
 
-// build computes session sid from memory; false when it has no main
-// transcript (only subagent files, or none) or its transcript has no
-// complete line yet: a file Claude Code has just created is not shown as
-// an "Untitled session" for the moment before its first line lands.
+// build computes session sid from memory; false when it has no
+// transcript with a complete line yet: a file Claude Code has just
+// created is not shown as an "Untitled session" for the moment before its
+// first line lands. A session with only subagent transcripts (its own
+// was deleted or never copied) is still shown, for its spend.
 func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (shared.Session, bool) {
-	main := primary(s.mains[sid])
-	if main == nil || main.offset == 0 {
+	mains := s.mains[sid]
+	subs := sortedFiles(s.subs[sid])
+	main := primary(mains)
+	if main == nil {
+		return s.buildOrphan(sid, subs, live, now)
+	}
+	if main.offset == 0 {
 		return shared.Session{}, false
 	}
 	a := &main.agg
@@ -47,38 +53,105 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 		sess.UpdatedAt = main.mtime.UnixMilli()
 	}
 
-	// Tokens and cost: the main transcript and every subagent's, priced
-	// per model (cost is linear, so per-model totals price exactly as
-	// per-response sums would), in a fixed order so the float sum is
-	// the same on every call.
-	byModel := map[string]shared.Tokens{}
-	lastWrite := main.lastWrite()
-	add := func(f *file) {
-		for m, t := range f.agg.byModel {
-			byModel[m] = byModel[m].Add(t)
+	// Tokens and cost: every response of the session's transcripts and
+	// subagents that no earlier file holds (dedup.go). A copy of the
+	// transcript under another root shares its responses with the
+	// primary, so only their unmatched (id-less) usage needs leaving out.
+	var sp spend
+	for _, f := range sortedFiles(mains) {
+		own := f.agg.total.sub(f.agg.shadow)
+		if f != main {
+			own = own.sub(f.agg.anon)
 		}
+		sp = sp.add(own)
 	}
-	add(main)
-	for _, sub := range sortedFiles(s.subs[sid]) {
-		add(sub)
-		lastWrite = max(lastWrite, sub.lastWrite())
-	}
-	models := make([]string, 0, len(byModel))
-	for m := range byModel {
-		models = append(models, m)
-	}
-	slices.Sort(models)
-	var cost float64
-	for _, m := range models {
-		t := byModel[m]
-		sess.Tokens = sess.Tokens.Add(t)
-		c, _ := pricing.Cost(m, t)
-		cost += c
-	}
-	sess.CostUSD = math.Round(cost*1e9) / 1e9 // nano-dollars: stable across summation orders
+	sp, lastWrite := addSubagents(sp, subs, main.lastWrite())
+	sess.Tokens, sess.CostUSD = sp.tokens, pricing.Dollars(sp.nano)
 
 	pe, isLive := live[sid]
 	sess.Status, sess.Active = s.status(a.turn, lastWrite, pe, isLive, now)
+	return sess, true
+}
+
+// addSubagents adds the spend of subagent files to sp, and returns it
+// with the latest write among them and lastWrite. A subagent file of the
+// same name under two roots is one transcript: its id-less usage is
+// counted once (its responses are shared, so the index counts them once).
+func addSubagents(sp spend, subs []*file, lastWrite int64) (spend, int64) {
+	seen := make(map[string]bool, len(subs))
+	for _, f := range subs {
+		own := f.agg.total.sub(f.agg.shadow)
+		name := filepath.Base(f.path)
+		if seen[name] {
+			own = own.sub(f.agg.anon)
+		}
+		seen[name] = true
+		sp = sp.add(own)
+		lastWrite = max(lastWrite, f.lastWrite())
+	}
+	return sp, lastWrite
+}
+
+// subagentPrefix starts the title of a session known only from its
+// subagents' transcripts, so the list says why it has no conversation.
+const subagentPrefix = "Subagent: "
+
+// buildOrphan shows the subagent transcripts of a session whose own
+// transcript is missing, so that no spend disappears from the list: the
+// title is its first prompt after subagentPrefix, the rest comes from the
+// subagent files, earliest first. Subagent records are not prompts or
+// responses of the conversation, so its message count is 0.
+func (s *Source) buildOrphan(sid string, subs []*file, live map[string]pidEntry, now time.Time) (shared.Session, bool) {
+	read := make([]*file, 0, len(subs))
+	for _, f := range subs {
+		if f.offset > 0 {
+			read = append(read, f)
+		}
+	}
+	if len(read) == 0 {
+		return shared.Session{}, false
+	}
+	slices.SortFunc(read, func(a, b *file) int {
+		if ranksBefore(a, b) {
+			return -1
+		}
+		return 1
+	})
+	sess := shared.Session{ID: sid, Source: shared.SourceClaude}
+	first := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	for _, f := range read {
+		a := &f.agg
+		first(&sess.ProjectPath, a.cwd)
+		first(&sess.FirstPrompt, a.firstPrompt)
+		first(&sess.GitBranch, a.gitBranch)
+		first(&sess.Version, a.version)
+		if a.model != "" {
+			sess.Model = a.model // the latest file's model wins: files are in time order
+		}
+		if a.firstTS != 0 && (sess.CreatedAt == 0 || a.firstTS < sess.CreatedAt) {
+			sess.CreatedAt = a.firstTS
+		}
+		sess.UpdatedAt = max(sess.UpdatedAt, a.lastTS)
+	}
+	sess.ProjectName = lastElement(sess.ProjectPath)
+	sess.Title = subagentPrefix + untitled
+	if p := strings.TrimSpace(sess.FirstPrompt); p != "" {
+		sess.Title = cut(subagentPrefix+p, maxRunes)
+	}
+	sp, lastWrite := addSubagents(spend{}, subs, 0)
+	sess.Tokens, sess.CostUSD = sp.tokens, pricing.Dollars(sp.nano)
+	if sess.CreatedAt == 0 {
+		sess.CreatedAt = lastWrite
+	}
+	if sess.UpdatedAt == 0 {
+		sess.UpdatedAt = lastWrite
+	}
+	pe, isLive := live[sid]
+	sess.Status, sess.Active = s.status(turnNone, lastWrite, pe, isLive, now)
 	return sess, true
 }
 

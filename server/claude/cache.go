@@ -140,8 +140,8 @@ func (s *Source) noteRefresh(f *file, rs readStats, err error) {
 // Save writes the state of every transcript read so far to the cache
 // file, atomically (a temporary file in the same folder, renamed over
 // it) and 0600. It writes nothing when nothing changed since the last
-// Save, or when Options.CacheFile is "". Scan saves by itself; call Save
-// after Updates, on a timer and at shutdown.
+// Save, or when Options.CacheFile is "". Scan and Update never save: call
+// Save after a scan, on a timer and at shutdown.
 func (s *Source) Save() error {
 	c := &s.cache
 	if c.path == "" {

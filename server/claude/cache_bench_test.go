@@ -29,6 +29,9 @@ func cacheBenchTree(b *testing.B) (Options, int) {
 	if _, err := src.Scan(context.Background()); err != nil {
 		b.Fatal(err)
 	}
+	if err := src.Save(); err != nil {
+		b.Fatal(err)
+	}
 	return opts, src.Stats().Files
 }
 

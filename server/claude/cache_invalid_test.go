@@ -109,8 +109,15 @@ func TestCacheDecodeDamage(t *testing.T) {
 		t.Fatalf("good cache: %d files, %v", len(files), err)
 	}
 	for path, f := range files {
-		if !f.agg.materialize() || f.agg.messageCount() != src.files[path].agg.messageCount() ||
-			len(f.agg.responses) != len(src.files[path].agg.responses) {
+		orig := src.files[path]
+		keys := 0
+		f.agg.eachKey(func(string) { keys++ })
+		if keys != len(orig.agg.responses) || f.agg.total != orig.agg.total || f.agg.anon != orig.agg.anon || f.endByte != orig.endByte {
+			t.Errorf("%s: keys %d, totals %+v/%+v, end %q; want %d, %+v/%+v, %q", path, keys, f.agg.total, f.agg.anon, f.endByte,
+				len(orig.agg.responses), orig.agg.total, orig.agg.anon, orig.endByte)
+		}
+		if !f.agg.materialize() || f.agg.messageCount() != orig.agg.messageCount() ||
+			len(f.agg.responses) != len(orig.agg.responses) {
 			t.Errorf("%s: id sets not restored", path)
 		}
 	}
@@ -128,6 +135,7 @@ func TestCacheDecodeDamage(t *testing.T) {
 		}
 		files, _ := decodeCache(recrc(b), "b", src.roots) // must not panic
 		for _, f := range files {
+			f.agg.eachKey(func(string) {})
 			f.agg.materialize()
 		}
 	}
@@ -144,8 +152,8 @@ func TestCacheSaveFails(t *testing.T) {
 	c.cache = filepath.Join(blocker, "claude-scan.cache") // its folder is a file
 	src, out := c.scan(t)
 	sameSessions(t, "unwritable cache", out, c.fresh(t))
-	if !strings.Contains(c.log.String(), "saving scan cache") {
-		t.Errorf("no warning of the failed save in %q", c.log.String())
+	if c.saveErr == nil {
+		t.Error("Save into a folder that is a file: nil error")
 	}
 	if err := src.Save(); err == nil {
 		t.Error("Save after a failed save: nil error, want the failure again")

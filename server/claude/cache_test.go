@@ -22,6 +22,7 @@ const cacheNow = "2027-01-01T00:00:00Z"
 type cacheTree struct {
 	root, cache string
 	log         *syncBuffer
+	saveErr     error // of the last scan's Save
 }
 
 func newCacheTree(t *testing.T) *cacheTree {
@@ -42,6 +43,7 @@ func (c *cacheTree) scan(t *testing.T) (*Source, []shared.Session) {
 	if err != nil {
 		t.Fatalf("Scan: %v", err)
 	}
+	c.saveErr = src.Save() // as helmd's lifecycle owner does after a scan
 	return src, out
 }
 

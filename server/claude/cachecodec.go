@@ -25,7 +25,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 1
+	cacheVersion = 2 // 2: per-response cost, 1-hour writes, subagent prompts
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -42,11 +42,14 @@ func (e *encoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
 func (e *encoder) int(v int64)   { e.b = binary.AppendVarint(e.b, v) }
 func (e *encoder) str(s string)  { e.uint(uint64(len(s))); e.b = append(e.b, s...) }
 
-func (e *encoder) tokens(t shared.Tokens) {
+func (e *encoder) spend(s spend) {
+	t := s.tokens
 	e.int(int64(t.Input))
 	e.int(int64(t.Output))
 	e.int(int64(t.CacheRead))
 	e.int(int64(t.CacheWrite))
+	e.int(int64(t.CacheWrite1h))
+	e.int(s.nano)
 }
 
 // encodeCache writes the state of every transcript that was read, for
@@ -76,6 +79,7 @@ func (e *encoder) file(f *file) {
 	e.int(f.mtime.Unix())
 	e.uint(uint64(f.mtime.Nanosecond()))
 	e.uint(f.ino)
+	e.uint(uint64(f.endByte))
 	e.agg(&f.agg)
 }
 
@@ -104,20 +108,16 @@ func (e *encoder) agg(a *aggregate) {
 		models = append(models[:len(models):len(models)], m)
 		return uint64(len(models))
 	}
-	byModel := make([]uint64, 0, len(a.byModel))
-	for m := range a.byModel {
-		byModel = append(byModel, index(m))
-	}
 	type resp struct {
 		key   string
 		model uint64
-		t     shared.Tokens
+		s     spend
 	}
 	var resps []resp
 	if a.lazy == nil {
 		resps = make([]resp, 0, len(a.responses))
 		for k, r := range a.responses {
-			resps = append(resps, resp{k, index(r.model), r.tokens})
+			resps = append(resps, resp{k, index(r.model), r.spend})
 		}
 	}
 
@@ -125,15 +125,10 @@ func (e *encoder) agg(a *aggregate) {
 	for _, m := range models {
 		e.str(m)
 	}
-	e.uint(uint64(len(byModel)))
-	for _, i := range byModel {
-		e.uint(i)
-		m := ""
-		if i > 0 {
-			m = models[i-1]
-		}
-		e.tokens(a.byModel[m])
-	}
+	// The totals; shadow is not saved: which responses another file
+	// owns is worked out again as the files are met (dedup.go).
+	e.spend(a.total)
+	e.spend(a.anon)
 
 	// The id sets come last, length-prefixed, so that a load can keep
 	// them encoded until the file grows (see lazyIDs); still encoded,
@@ -150,7 +145,7 @@ func (e *encoder) agg(a *aggregate) {
 	for _, r := range resps {
 		e.str(r.key)
 		e.uint(r.model)
-		e.tokens(r.t)
+		e.spend(r.s)
 	}
 	e.set(a.messages)
 	e.set(a.pending)
@@ -232,8 +227,10 @@ func (d *decoder) small(limit uint64, what string) uint64 {
 	return v
 }
 
-func (d *decoder) tokens() shared.Tokens {
-	return shared.Tokens{Input: int(d.int()), Output: int(d.int()), CacheRead: int(d.int()), CacheWrite: int(d.int())}
+func (d *decoder) spend() spend {
+	t := shared.Tokens{Input: int(d.int()), Output: int(d.int()), CacheRead: int(d.int()),
+		CacheWrite: int(d.int()), CacheWrite1h: int(d.int())}
+	return spend{tokens: t, nano: d.int()}
 }
 
 // decodeCache checks data (magic, version, checksum, build stamp and
@@ -288,6 +285,7 @@ func (d *decoder) file() *file {
 	sec, nsec := d.int(), d.small(999_999_999, "mtime")
 	f.mtime = time.Unix(sec, int64(nsec))
 	f.ino = d.uint()
+	f.endByte, f.badTail = byte(d.small(255, "end byte")), -1
 	if !f.kind.isTranscript() || f.offset < 0 || f.offset > f.size {
 		d.fail("file state")
 	}
@@ -311,19 +309,8 @@ func (d *decoder) agg() aggregate {
 	for range n {
 		a.models = append(a.models, d.str())
 	}
-	model := func() string {
-		i := d.small(uint64(len(a.models)), "model")
-		if i == 0 {
-			return ""
-		}
-		return a.models[i-1]
-	}
-	n = d.count()
-	a.byModel = make(map[string]shared.Tokens, n)
-	for range n {
-		m := model()
-		a.byModel[m] = d.tokens()
-	}
+	a.total = d.spend()
+	a.anon = d.spend()
 	messages := int(d.small(1<<40, "count"))
 	n = d.count()
 	if d.err == nil {

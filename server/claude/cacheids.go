@@ -41,10 +41,34 @@ func (a *aggregate) materialize() bool {
 	for i := range n {
 		k := d.str()
 		rs[i].model = model()
-		rs[i].tokens = d.tokens()
+		rs[i].spend = d.spend()
 		a.responses[k] = &rs[i]
 	}
 	a.messages = d.set()
 	a.pending = d.set()
 	return d.err == nil && len(d.b) == 0 && len(a.messages) == l.messages
+}
+
+// eachKey calls fn with the key of each response of a, from its map or,
+// while the cache's id sets are still encoded, from the blob, without
+// building the maps: indexing a file for deduplication (dedup.go) must
+// not undo the point of keeping them encoded.
+func (a *aggregate) eachKey(fn func(k string)) {
+	if a.lazy == nil {
+		for k := range a.responses {
+			fn(k)
+		}
+		return
+	}
+	d := decoder{b: a.lazy.blob}
+	n := d.count()
+	for range n {
+		k := d.str()
+		d.uint()
+		d.spend()
+		if d.err != nil {
+			return
+		}
+		fn(k)
+	}
 }

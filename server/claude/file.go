@@ -16,20 +16,27 @@ type file struct {
 	sid  string // the session it belongs to ("" for a legacy agent file until read)
 
 	offset int64 // after the last complete line read
-	size   int64
-	mtime  time.Time
-	ino    uint64
-	seen   bool // stat'ed at least once
+	// endByte is the byte before offset: '\n', or the last byte of a
+	// final line consumed without one (see tailQuiet).
+	endByte byte
+	size    int64
+	mtime   time.Time
+	ino     uint64
+	seen    bool  // stat'ed at least once
+	badTail int64 // the size at which the last line, without '\n', was not a whole record; -1 none
 
 	fromCache bool // seeded from the scan cache and not refreshed since
 
 	agg       aggregate
-	hintCwd   string // from sessions-index.json, when no record has a cwd
+	indexed   bool       // its response keys are in the Source's dedup index
+	rank      rankKey    // its rank when it was indexed
+	dropped   *aggregate // the state a reset discarded, for the index to release
+	hintCwd   string     // from sessions-index.json, when no record has a cwd
 	hintTried bool
 }
 
 func newFile(path string, k kind) *file {
-	return &file{path: path, kind: k, sid: sessionOf(path, k), agg: newAggregate()}
+	return &file{path: path, kind: k, sid: sessionOf(path, k), agg: newAggregate(), endByte: '\n', badTail: -1}
 }
 
 // readStats is what one refresh did, for Stats.
@@ -44,11 +51,21 @@ type readStats struct {
 
 var errGone = errors.New("transcript gone")
 
+// tailQuiet is how long a file must stay unchanged before a last line
+// without '\n' that is a whole JSON record is consumed: Claude Code ends
+// every line with one, but some tools, and fixtures copied by hand, do
+// not, and their last record would otherwise never count.
+const tailQuiet = time.Second
+
+// hasTail reports whether f has bytes after its last complete line.
+func (f *file) hasTail() bool { return f.seen && f.offset < f.size && f.badTail != f.size }
+
 // refresh brings f up to date with the file on disk: nothing when it did
 // not change, the new lines when it grew, everything when it shrank or was
-// replaced. info, when not nil, is a fresh stat of the path. It returns
-// errGone when the file no longer exists.
-func (f *file) refresh(r *reader, info os.FileInfo) (readStats, error) {
+// replaced; a last line without '\n' is consumed once the file has not
+// changed for tailQuiet before now. info, when not nil, is a fresh stat of
+// the path. It returns errGone when the file no longer exists.
+func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, error) {
 	var rs readStats
 	if info == nil {
 		st, err := os.Stat(f.path)
@@ -61,7 +78,8 @@ func (f *file) refresh(r *reader, info os.FileInfo) (readStats, error) {
 		info = st
 	}
 	ino := inode(info)
-	if f.seen && info.Size() == f.size && info.ModTime().Equal(f.mtime) && ino == f.ino {
+	quiet := !now.Before(info.ModTime().Add(tailQuiet))
+	if f.seen && info.Size() == f.size && info.ModTime().Equal(f.mtime) && ino == f.ino && !(quiet && f.hasTail()) {
 		return rs, nil
 	}
 	if f.seen && (ino != f.ino || info.Size() < f.size || info.Size() < f.offset) {
@@ -81,7 +99,7 @@ func (f *file) refresh(r *reader, info os.FileInfo) (readStats, error) {
 		return rs, fmt.Errorf("open %s: %w", f.path, err)
 	}
 	defer fh.Close()
-	if f.offset > 0 && !continues(fh, f.offset) {
+	if f.offset > 0 && !continues(fh, f.offset, f.endByte) {
 		// Rewritten in place to a larger size: what was read is not what
 		// the file holds now.
 		f.reset()
@@ -92,12 +110,22 @@ func (f *file) refresh(r *reader, info os.FileInfo) (readStats, error) {
 		rs.reset = true
 	}
 	conversation := f.kind == kindMain
-	res, err := r.lines(fh, f.offset, func(rec *record, ok bool) {
+	res, err := r.lines(fh, f.offset, quiet, func(rec *record, ok bool) {
 		if ok && !f.agg.apply(rec, conversation) {
 			rs.unknown++
 		}
 	})
+	if res.offset != f.offset {
+		f.endByte = '\n'
+		if res.tailTaken {
+			f.endByte = lastByte(fh, res.offset)
+		}
+	}
 	f.offset = res.offset
+	f.badTail = -1
+	if quiet && f.offset < f.size && err == nil {
+		f.badTail = f.size // not a whole record: do not try again until it changes
+	}
 	rs.read, rs.bytes, rs.lines, rs.malformed = true, res.bytesRead, res.lines, res.malformed
 	if f.kind == kindAgent && f.sid == "" {
 		f.sid = f.agg.sessionID
@@ -110,7 +138,11 @@ func (f *file) refresh(r *reader, info os.FileInfo) (readStats, error) {
 
 // reset forgets what was read, to read the file again from its start.
 func (f *file) reset() {
-	f.offset, f.agg, f.hintTried = 0, newAggregate(), false
+	if f.indexed {
+		old := f.agg
+		f.dropped, f.indexed = &old, false
+	}
+	f.offset, f.endByte, f.agg, f.hintTried = 0, '\n', newAggregate(), false
 	if f.kind == kindAgent {
 		f.sid = "" // its records will say again whose subagent it is
 	}
@@ -122,11 +154,18 @@ func (f *file) lastWrite() int64 {
 	return max(f.agg.lastTS, f.mtime.UnixMilli())
 }
 
-// continues reports whether the byte before offset is still the '\n' that
-// ended the last line read, as it is in a file that was only appended to.
-// It is one byte, and not counted in Stats.BytesRead.
-func continues(fh *os.File, offset int64) bool {
+// continues reports whether the byte before offset is still end, the
+// byte that ended the last line read, as it is in a file that was only
+// appended to. It is one byte, and not counted in Stats.BytesRead.
+func continues(fh *os.File, offset int64, end byte) bool {
+	return lastByte(fh, offset) == end
+}
+
+// lastByte is the byte before offset, or 0 when it cannot be read.
+func lastByte(fh *os.File, offset int64) byte {
 	var b [1]byte
-	n, err := fh.ReadAt(b[:], offset-1)
-	return n == 1 && err == nil && b[0] == '\n'
+	if n, err := fh.ReadAt(b[:], offset-1); n != 1 || err != nil {
+		return 0
+	}
+	return b[0]
 }

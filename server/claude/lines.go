@@ -38,12 +38,16 @@ type lineResult struct {
 	bytesRead int64
 	lines     int // complete lines parsed
 	malformed int
+	tailTaken bool // a last line without '\n' was consumed (see lines)
 }
 
 // lines reads f from off to its end, calling visit with each complete
 // line's record (ok=false: malformed, rec to be ignored). A last line
-// without its '\n' is left for the next read: the offset stays before it.
-func (r *reader) lines(f *os.File, off int64, visit func(rec *record, ok bool)) (lineResult, error) {
+// without its '\n' is left for the next read, the offset before it,
+// unless takeTail is set and it is a whole JSON record: then it is
+// consumed like a complete line (the caller sets takeTail once the file
+// has been quiet long enough for that line to be final).
+func (r *reader) lines(f *os.File, off int64, takeTail bool, visit func(rec *record, ok bool)) (lineResult, error) {
 	res := lineResult{offset: off}
 	if _, err := f.Seek(off, io.SeekStart); err != nil {
 		return res, fmt.Errorf("seek: %w", err)
@@ -99,6 +103,12 @@ func (r *reader) lines(f *os.File, off int64, visit func(rec *record, ok bool)) 
 			more() // drain what the parser left of a bad line
 		}
 		if !terminated {
+			if takeTail && ok && readErr == nil {
+				res.offset += length
+				res.lines++
+				res.tailTaken = true
+				visit(&r.rec, true)
+			}
 			break // incomplete last line, or a read error
 		}
 		res.offset += length

@@ -10,6 +10,7 @@ type parser struct {
 	num []byte
 	// the block being read: its fields may come in any order
 	btype, btext, bid, btuid field
+	speed                    field // usage.speed
 }
 
 // keyLimit is longer than any escaped form of a key Helm reads, so a cut
@@ -210,6 +211,39 @@ func (p *parser) usage(u *usage) {
 			u.cacheRead = p.integer()
 		case "cache_creation_input_tokens":
 			u.cacheWrite = p.integer()
+		case "cache_creation":
+			if p.s.peek() != '{' {
+				return false
+			}
+			u.hasSplit = true
+			p.object(func(k []byte) bool {
+				switch string(k) {
+				case "ephemeral_5m_input_tokens":
+					u.write5m = p.integer()
+				case "ephemeral_1h_input_tokens":
+					u.write1h = p.integer()
+				default:
+					return false
+				}
+				return true
+			})
+		case "speed":
+			p.strField(&p.speed, limitID)
+			u.fast = p.speed.is("fast")
+		case "inference_geo":
+			p.strField(&p.speed, limitID) // the same scratch: read and done
+			u.usOnly = p.speed.is("us")
+		case "server_tool_use":
+			if p.s.peek() != '{' {
+				return false
+			}
+			p.object(func(k []byte) bool {
+				if string(k) != "web_search_requests" {
+					return false
+				}
+				u.webSearches = p.integer()
+				return true
+			})
 		default:
 			return false
 		}
@@ -266,7 +300,9 @@ func (p *parser) block(c *content) {
 	switch {
 	case p.btype.is("text"):
 		if p.btext.ok && hasNonSpace(p.btext.bytes()) {
-			if !c.hasText {
+			// The first text decides, unless it is only IDE context
+			// (an opened file, a selection): the prompt follows it.
+			if !c.hasText || !hasNonSpace(stripIDE(c.text.bytes())) {
 				c.text.raw = append(c.text.raw[:0], p.btext.raw...)
 				c.text.ok, c.text.full, c.text.done = true, p.btext.full, false
 			}

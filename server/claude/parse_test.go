@@ -59,7 +59,16 @@ func TestParseLine(t *testing.T) {
 		{`{"type":"a","message":{"id":"x"},"message":"replaced"}`, true, `msg=false id=""`},
 		{`{"type":"a","type":7}`, true, `type=""`},
 		{`{"type":"user","message":{"content":"\ud83d\ude00 \u00e9\\"}}`, true, `text="😀 é\\"`},
-		{`{"message":{"usage":{"input_tokens":12,"output_tokens":1.5e2,"cache_read_input_tokens":-3,"cache_creation_input_tokens":"x"}}}`, true, `usage=true/{input:12 output:150 cacheRead:0 cacheWrite:0}`},
+		{`{"message":{"usage":{"input_tokens":12,"output_tokens":1.5e2,"cache_read_input_tokens":-3,"cache_creation_input_tokens":"x"}}}`, true, `usage=true/{input:12 output:150 cacheRead:0 cacheWrite:0 write5m:0`},
+		{`{"message":{"usage":{"cache_creation_input_tokens":30,"cache_creation":{"ephemeral_5m_input_tokens":10,"ephemeral_1h_input_tokens":20,"other":{}},"speed":"fast","server_tool_use":{"web_fetch_requests":1,"web_search_requests":3}}}}`, true,
+			`usage=true/{input:0 output:0 cacheRead:0 cacheWrite:30 write5m:10 write1h:20 hasSplit:true fast:true usOnly:false webSearches:3}`},
+		{`{"message":{"usage":{"inference_geo":"us","speed":"fast"}}}`, true, `fast:true usOnly:true`},
+		{`{"message":{"usage":{"inference_geo":"global"}}}`, true, `usOnly:false`},
+		{`{"message":{"usage":{"speed":"standard","cache_creation":null,"server_tool_use":[1]}}}`, true,
+			`usage=true/{input:0 output:0 cacheRead:0 cacheWrite:0 write5m:0 write1h:0 hasSplit:false fast:false usOnly:false webSearches:0}`},
+		{`{"message":{"usage":{"speed":"fast","speed":7}}}`, true, `fast:false`},
+		{`{"type":"user","message":{"content":[{"type":"text","text":"<ide_opened_file>a.go</ide_opened_file>"},{"type":"text","text":"fix it"},{"type":"text","text":"not this"}]}}`, true, `text="fix it"/true`},
+		{`{"type":"user","message":{"content":[{"type":"text","text":"first"},{"type":"text","text":"second"}]}}`, true, `text="first"/true`},
 		{`{"isMeta":true,"isSidechain":false,"a":[1,{"b":[null,true,false,"\\\""]}],"type":"x"}`, true, `type="x" cwd="" sid="" ts="" req="" meta=true side=false`},
 		{"  {\"type\":\"x\"}  \r\n", true, `type="x"`},
 		{`{"type":"x"} {}`, false, ``},
@@ -179,6 +188,10 @@ func FuzzParseLine(f *testing.F) {
 	}
 	f.Add([]byte(`{"type":"\ud800","message":{"id":"\u00e9\ud83d\ude00"}}`), uint8(1))
 	f.Add([]byte(`{"type":"a\\","message":{"id":"x\"y"}}`), uint8(2))
+	// The usage fields that price a response, and IDE context blocks.
+	f.Add([]byte(`{"type":"assistant","message":{"id":"m","usage":{"input_tokens":1,"cache_creation_input_tokens":30,"cache_creation":{"ephemeral_5m_input_tokens":10,"ephemeral_1h_input_tokens":20},"speed":"fast","server_tool_use":{"web_search_requests":3,"web_fetch_requests":1}}}}`), uint8(5))
+	f.Add([]byte(`{"message":{"usage":{"cache_creation":{"ephemeral_1h_input_tokens":1e3},"speed":"f\u0061st","server_tool_use":null}}}`), uint8(4))
+	f.Add([]byte(`{"type":"user","message":{"content":[{"type":"text","text":"<ide_selection>x</ide_selection>"},{"type":"text","text":"[Request interrupted by user]"}]}}`), uint8(6))
 	f.Fuzz(func(t *testing.T, line []byte, chunk uint8) {
 		var p parser
 		var r record

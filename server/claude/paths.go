@@ -63,17 +63,7 @@ func classify(root, path string) (k kind, ok bool) {
 	case 2:
 		return kindProject, true
 	case 3:
-		name := parts[2]
-		switch {
-		case !strings.HasSuffix(name, ".jsonl"):
-			if strings.Contains(name, ".") {
-				return kindIgnore, true // sessions-index.json and the like
-			}
-			return kindSessionDir, true
-		case strings.HasPrefix(name, "agent-"):
-			return kindAgent, true
-		}
-		return kindMain, true
+		return projectEntry(parts[2]), true
 	case 4:
 		if parts[3] == "subagents" {
 			return kindSubagentsDir, true
@@ -84,6 +74,19 @@ func classify(root, path string) (k kind, ok bool) {
 		}
 	}
 	return kindIgnore, true
+}
+
+// projectEntry is what the entry name in a project folder is, by name.
+func projectEntry(name string) kind {
+	switch {
+	case strings.HasSuffix(name, ".jsonl") && strings.HasPrefix(name, "agent-"):
+		return kindAgent
+	case strings.HasSuffix(name, ".jsonl"):
+		return kindMain
+	case strings.Contains(name, "."), name == "tool-results", name == "session-memory":
+		return kindIgnore // sessions-index.json and the like
+	}
+	return kindSessionDir
 }
 
 // isTranscript says whether k names a .jsonl file Helm reads.
@@ -99,9 +102,9 @@ func (k kind) isFolder() bool {
 func sessionOf(path string, k kind) string {
 	switch k {
 	case kindMain:
-		return strings.TrimSuffix(filepath.Base(path), ".jsonl")
+		return idFromName(strings.TrimSuffix(filepath.Base(path), ".jsonl"))
 	case kindSubagent:
-		return filepath.Base(filepath.Dir(filepath.Dir(path)))
+		return idFromName(filepath.Base(filepath.Dir(filepath.Dir(path))))
 	}
 	return ""
 }
@@ -130,17 +133,13 @@ func walk(dir string, k kind, out []found, skip func(error)) []found {
 		}
 	case kindProject:
 		for _, e := range readDir(dir, skip) {
-			name, path := e.Name(), filepath.Join(dir, e.Name())
-			switch {
-			case strings.HasSuffix(name, ".jsonl") && e.IsDir():
+			path := filepath.Join(dir, e.Name())
+			switch fk := projectEntry(e.Name()); {
+			case fk.isTranscript() && e.IsDir():
 				skip(fmt.Errorf("%s is a folder, not a transcript", path))
-			case strings.HasSuffix(name, ".jsonl"):
-				fk := kindMain
-				if strings.HasPrefix(name, "agent-") {
-					fk = kindAgent
-				}
+			case fk.isTranscript():
 				out = appendFound(out, path, fk, e)
-			case !strings.Contains(name, ".") && isDir(dir, e):
+			case fk == kindSessionDir && isDir(dir, e):
 				out = walk(path, kindSessionDir, out, skip)
 			}
 		}

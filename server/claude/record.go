@@ -63,9 +63,16 @@ func (l *idList) at(i int) []byte {
 	return l.buf[start:l.ends[i]]
 }
 
-// usage is message.usage.
+// usage is message.usage: the counts, the split of cache writes between
+// the 5-minute and 1-hour caches (cache_creation), the speed and the
+// server tools used, all of which change what a response costs.
 type usage struct {
 	input, output, cacheRead, cacheWrite int
+	write5m, write1h                     int
+	hasSplit                             bool // cache_creation was present
+	fast                                 bool // speed "fast"
+	usOnly                               bool // inference_geo "us"
+	webSearches                          int
 }
 
 // content summarises message.content.
@@ -117,10 +124,10 @@ func (r *record) resetContent() {
 	c.toolResults.reset()
 }
 
-// promptText is the content's text with white space trimmed and cut to
-// maxRunes runes.
+// promptText is the content's text without leading IDE context blocks,
+// with white space trimmed and cut to maxRunes runes.
 func (c *content) promptText() string {
-	b := bytes.TrimFunc(c.text.bytes(), unicode.IsSpace)
+	b := bytes.TrimFunc(stripIDE(c.text.bytes()), unicode.IsSpace)
 	if utf8.RuneCount(b) > maxRunes {
 		n := 0
 		for i := range string(b) {

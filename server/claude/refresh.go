@@ -36,6 +36,7 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 	for i, f := range files {
 		results[i].sid = f.sid
 	}
+	now := s.now()
 	workers := min(runtime.GOMAXPROCS(0), len(list))
 	var next sync.Mutex
 	i := 0
@@ -52,7 +53,7 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 				if j >= len(list) || ctx.Err() != nil {
 					return
 				}
-				results[j].rs, results[j].err = files[j].refresh(r, list[j].info)
+				results[j].rs, results[j].err = files[j].refresh(r, list[j].info, now)
 				files[j].loadHint()
 			}
 		})
@@ -76,9 +77,35 @@ func (s *Source) refreshOne(path string, k kind, touched map[string]bool) {
 	r := readers.Get().(*reader)
 	defer readers.Put(r)
 	old := f.sid
-	rs, err := f.refresh(r, nil)
+	rs, err := f.refresh(r, nil, s.now())
 	f.loadHint()
 	s.settle(f, old, rs, err, touched)
+}
+
+// settleTails consumes the last lines without '\n' that have become
+// final (see tailQuiet). It is the timer path of that rule: no file
+// event marks the moment a quiet tail becomes due, so Sessions, which
+// runs on the age tick, calls it. Only files with such a tail are
+// looked at.
+func (s *Source) settleTails() {
+	var due []*file
+	for _, f := range s.files {
+		if f.hasTail() {
+			due = append(due, f)
+		}
+	}
+	if len(due) == 0 {
+		return
+	}
+	r := readers.Get().(*reader)
+	defer readers.Put(r)
+	touched := map[string]bool{}
+	now := s.now()
+	for _, f := range due {
+		old := f.sid
+		rs, err := f.refresh(r, nil, now)
+		s.settle(f, old, rs, err, touched)
+	}
 }
 
 // settle applies the outcome of one refresh: counts it, forgets a file
@@ -87,6 +114,8 @@ func (s *Source) settle(f *file, oldSID string, rs readStats, err error, touched
 	s.noteRefresh(f, rs, err)
 	if errors.Is(err, errGone) {
 		if s.files[f.path] == f {
+			s.index(f, touched) // a reset before the file went: release what it dropped
+			s.unindex(f, touched)
 			sid := f.sid
 			f.sid = oldSID
 			s.unlink(f)
@@ -104,6 +133,8 @@ func (s *Source) settle(f *file, oldSID string, rs readStats, err error, touched
 		s.st.addError(err)
 		s.log.Warn("claude: reading transcript", "err", err)
 	}
+	s.index(f, touched)
+	s.notePriced(f)
 	if f.sid != oldSID {
 		sid := f.sid
 		f.sid = oldSID

@@ -69,8 +69,9 @@ func TestSessionRules(t *testing.T) {
 		want: shared.Session{
 			ID: sidTitles, Source: shared.SourceClaude, ProjectPath: "/srv/api", ProjectName: "api",
 			Title: longPrompt, FirstPrompt: longPrompt, GitBranch: "main",
-			// u2, u3, u4, u7, u8, u9: not meta, with text, not sidechain.
-			MessageCount: 6, Status: shared.StatusWorking, Active: true,
+			// Warmup, the image prompt and the second prompt; the caveat,
+			// command, its output and the reminder are CLI artefacts.
+			MessageCount: 3, Status: shared.StatusWorking, Active: true,
 			CreatedAt: ms("2026-03-02T11:00:00Z"), UpdatedAt: ms("2026-03-02T11:00:02Z"), Version: "2.1.90",
 		},
 	}, {

@@ -45,6 +45,8 @@ type Source struct {
 	subs     map[string]map[string]*file // session id → its subagent transcripts
 	pids     map[string]pidEntry         // registry files, by path
 	reported map[string]bool             // sessions the last Scan/Update returned
+	owner    map[string]*file            // response key → the file that bills it (dedup.go)
+	others   map[string][]*file          // response key → the other files holding it
 
 	st    stats
 	cache cacheState
@@ -62,6 +64,8 @@ func New(opts Options) *Source {
 		subs:          map[string]map[string]*file{},
 		pids:          map[string]pidEntry{},
 		reported:      map[string]bool{},
+		owner:         map[string]*file{},
+		others:        map[string][]*file{},
 	}
 	s.cache.path = opts.CacheFile
 	for _, r := range opts.Roots {
@@ -98,13 +102,10 @@ func (s *Source) Roots() []string { return append([]string(nil), s.roots...) }
 // Scan walks every root's projects/ tree, reads each transcript from its
 // saved offset (the first time: whole), forgets files that vanished, reads
 // the process registry and returns every session. With a CacheFile, the
-// first Scan starts from the saved state and every Scan saves.
+// first Scan starts from the saved state; Scan only reads: the owner of
+// the lifecycle calls Save.
 func (s *Source) Scan(ctx context.Context) ([]shared.Session, error) {
-	out, err := s.scan(ctx)
-	if e := s.Save(); e != nil {
-		s.log.Warn("claude: saving scan cache", "err", e)
-	}
-	return out, err
+	return s.scan(ctx)
 }
 
 func (s *Source) scan(ctx context.Context) ([]shared.Session, error) {
@@ -144,11 +145,17 @@ func (s *Source) scan(ctx context.Context) ([]shared.Session, error) {
 }
 
 // Sessions recomputes every session from memory at Now(), so that status
-// and active age while the files are quiet. It reads no file.
+// and active age while the files are quiet. It reads no file, except the
+// unfinished last line of a file that has since gone quiet (tailQuiet).
 func (s *Source) Sessions() []shared.Session {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.all(s.now())
+	s.settleTails()
+	out := s.all(s.now())
+	for _, sess := range out {
+		s.reported[sess.ID] = true // a tail may have made a session appear
+	}
+	return out
 }
 
 // all builds every session at now.
@@ -157,6 +164,14 @@ func (s *Source) all(now time.Time) []shared.Session {
 	out := make([]shared.Session, 0, len(s.mains))
 	for sid := range s.mains {
 		if sess, ok := s.build(sid, live, now); ok {
+			out = append(out, sess)
+		}
+	}
+	for sid := range s.subs {
+		if _, ok := s.mains[sid]; ok {
+			continue
+		}
+		if sess, ok := s.build(sid, live, now); ok { // subagents whose transcript is missing
 			out = append(out, sess)
 		}
 	}
@@ -206,6 +221,7 @@ func (s *Source) unlink(f *file) {
 
 // forget drops a transcript that is gone.
 func (s *Source) forget(f *file, touched map[string]bool) {
+	s.unindex(f, touched)
 	s.unlink(f)
 	delete(s.files, f.path)
 	s.cache.dirty = true

@@ -1,6 +1,7 @@
 package claude
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -20,6 +21,9 @@ type Stats struct {
 	FromCache    int64  `json:"fromCache"`    // files unchanged since the scan cache was saved: not read at all
 	CacheResumed int64  `json:"cacheResumed"` // files grown (or touched) since: read from the cached offset
 	LastError    string `json:"lastError,omitempty"`
+	// UnpricedModels are models met in transcripts that the price table
+	// does not know: their responses count as costing 0.
+	UnpricedModels []string `json:"unpricedModels,omitempty"`
 }
 
 // stats is updated under Source.mu but read without it, so Stats never
@@ -30,6 +34,24 @@ type stats struct {
 	skippedPaths, fromCache, cacheResumed                     atomic.Int64
 	mu                                                        sync.Mutex
 	lastError                                                 string
+	unpriced                                                  map[string]bool
+}
+
+// notePriced records the models of f the price table does not know.
+func (s *Source) notePriced(f *file) {
+	um := f.agg.unpriced()
+	if len(um) == 0 {
+		return
+	}
+	st := &s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.unpriced == nil {
+		st.unpriced = map[string]bool{}
+	}
+	for _, m := range um {
+		st.unpriced[m] = true
+	}
 }
 
 func (st *stats) addRead(rs readStats) {
@@ -71,12 +93,18 @@ func (s *Source) Stats() Stats {
 	st := &s.st
 	st.mu.Lock()
 	last := st.lastError
+	var unpriced []string
+	for m := range st.unpriced {
+		unpriced = append(unpriced, m)
+	}
 	st.mu.Unlock()
+	slices.Sort(unpriced)
 	return Stats{
 		Files: int(st.files.Load()), Sessions: int(st.sessions.Load()),
 		FilesRead: st.filesRead.Load(), BytesRead: st.bytes.Load(), Lines: st.lines.Load(),
 		LinesSkipped: st.skipped.Load(), UnknownTypes: st.unknown.Load(), Resets: st.resets.Load(),
 		ReadErrors: st.errors.Load(), SkippedPaths: st.skippedPaths.Load(),
 		FromCache: st.fromCache.Load(), CacheResumed: st.cacheResumed.Load(), LastError: last,
+		UnpricedModels: unpriced,
 	}
 }

@@ -23,18 +23,13 @@ func (s *Source) WatchSpecs() []watch.Spec {
 	return specs
 }
 
-// skipProjectDir keeps <slug>, <slug>/<sid> and <slug>/<sid>/subagents.
+// skipProjectDir keeps <slug>, <slug>/<sid> and <slug>/<sid>/subagents:
+// the folders classify places, so the watcher and the reader agree on
+// the layout by construction. rel is under projects/, with '/'.
 func skipProjectDir(rel string) bool {
-	parts := strings.Split(rel, "/")
-	switch len(parts) {
-	case 1:
-		return false
-	case 2:
-		return strings.Contains(parts[1], ".") || parts[1] == "tool-results" || parts[1] == "session-memory"
-	case 3:
-		return parts[2] != "subagents"
-	}
-	return true
+	root := string(filepath.Separator) // any root: only the place under it matters
+	k, _ := classify(root, filepath.Join(root, "projects", filepath.FromSlash(rel)))
+	return k != kindProject && k != kindSessionDir && k != kindSubagentsDir
 }
 
 func notTranscript(path string) bool { return !strings.HasSuffix(path, ".jsonl") }

@@ -31,10 +31,15 @@ type Config struct {
 	Poll         bool          // poll instead of fsnotify (network filesystems)
 	PollInterval time.Duration
 
-	Token        string   // HELM_TOKEN; required (generated when empty) off loopback
+	Auth         string   // --auth or HELM_AUTH: AuthToken (default) or AuthNone (loopback only)
+	Token        string   // --token or HELM_TOKEN: overrides the token file
+	TokenFile    string   // --token-file or HELM_TOKEN_FILE; default $XDG_CONFIG_HOME/helm/token (~/.config/helm/token)
 	AllowedHosts []string // Host header values accepted besides loopback names
 	CORSOrigin   string   // an origin allowed cross-origin reads; none by default
 	MaxClients   int      // concurrent stream clients
+
+	MaxConns     int           // open plain (non-stream) connections
+	WriteTimeout time.Duration // longest a non-stream response may take to send
 
 	Demo     bool // serve a simulated, live workspace from a temp folder
 	LogLevel string
@@ -91,10 +96,14 @@ func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
 	fs.DurationVar(&c.Keepalive, "keepalive", 30*time.Second, "keepalive event period on quiet streams")
 	fs.BoolVar(&c.Poll, "poll", false, "poll the folders instead of using file events (network filesystems)")
 	fs.DurationVar(&c.PollInterval, "poll-interval", 2*time.Second, "polling period when polling")
-	fs.StringVar(&c.Token, "token", env("HELM_TOKEN"), "access token, required when not on loopback (env HELM_TOKEN; generated when empty)")
+	fs.StringVar(&c.Auth, "auth", or(env("HELM_AUTH"), AuthToken), "token: every request needs the access token, loopback too; none: no token, for a single-user machine, loopback only (env HELM_AUTH)")
+	fs.StringVar(&c.Token, "token", env("HELM_TOKEN"), "access token, instead of the token file's (env HELM_TOKEN)")
+	fs.StringVar(&c.TokenFile, "token-file", or(env("HELM_TOKEN_FILE"), DefaultTokenFile(env, home)), "file keeping the access token, created 0600 on first start (env HELM_TOKEN_FILE)")
 	fs.StringVar(&allowed, "allowed-hosts", env("HELM_ALLOWED_HOSTS"), "comma-separated Host names accepted besides loopback (env HELM_ALLOWED_HOSTS)")
 	fs.StringVar(&c.CORSOrigin, "cors-origin", env("HELM_CORS_ORIGIN"), "an origin allowed to read the API cross-origin (env HELM_CORS_ORIGIN)")
 	fs.IntVar(&c.MaxClients, "max-clients", 1000, "maximum concurrent stream clients")
+	fs.IntVar(&c.MaxConns, "max-conns", 512, "maximum open non-stream connections (idle ones are closed first)")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", 30*time.Second, "longest a non-stream response may take to send; 0 = no limit")
 	fs.BoolVar(&c.Demo, "demo", false, "serve a simulated live workspace from a temp folder")
 	fs.StringVar(&c.LogLevel, "log-level", or(env("HELM_LOG_LEVEL"), "info"), "debug, info, warn or error (env HELM_LOG_LEVEL)")
 	fs.BoolVar(&version, "version", false, "print the version and exit")
@@ -129,6 +138,13 @@ func (c Config) validate() error {
 		return errors.New("debounce must be ≥ 0, keepalive and poll-interval > 0")
 	case c.MaxClients <= 0:
 		return errors.New("max-clients must be > 0")
+	case c.Auth != AuthToken && c.Auth != AuthNone:
+		return fmt.Errorf("auth %q: want token or none", c.Auth)
+	case c.Auth == AuthNone && !c.Loopback():
+		// Off loopback anyone on the network could read every transcript.
+		return fmt.Errorf("--auth none is for loopback only, and host %q is not: keep the token, or listen on 127.0.0.1", c.Host)
+	case c.Token != "" && !ValidToken(c.Token):
+		return fmt.Errorf("token (--token or HELM_TOKEN): want %s", tokenRule)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -142,9 +158,11 @@ func usage(fs *flag.FlagSet, out io.Writer) {
 	fmt.Fprint(out, `helmd serves every Claude Code and OpenCode session on this machine as a live list.
 
 Usage: helmd [flags]
+       helmd url [flags]   print the URL to open, with the access token
 
-Open http://127.0.0.1:5003 (or the URL printed at start). API: GET /api/sessions,
-GET /api/sessions/stream (Server-Sent Events), POST /api/sessions/refresh, GET /api/status.
+Open the URL helmd prints at start (it carries the access token; "helmd url" prints it
+again). API: GET /api/sessions, GET /api/sessions/stream (Server-Sent Events),
+POST /api/sessions/refresh, GET /api/status; scripts send Authorization: Bearer <token>.
 
 Flags:
 `)

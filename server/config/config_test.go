@@ -31,12 +31,15 @@ func TestParseDefaultsAndEnv(t *testing.T) {
 			if c.CacheDir != "/home/u/.cache/helm" || len(c.ClaudeDirs) != 0 {
 				t.Fatalf("cache %q claude %v", c.CacheDir, c.ClaudeDirs)
 			}
+			if c.Auth != AuthToken || c.Token != "" || c.TokenFile != "/home/u/.config/helm/token" {
+				t.Fatalf("auth %q token %q file %q: a token from the config folder is the default", c.Auth, c.Token, c.TokenFile)
+			}
 		}},
 		{"environment", nil, map[string]string{
 			"PORT": "6000", "HOST": "0.0.0.0", "NODE_ENV": "development", "CLAUDE_CONFIG_DIR": "/a, /b",
-			"XDG_DATA_HOME": "/data", "OPENCODE_DB": "/x/oc.db", "HELM_TOKEN": "s3cret",
+			"XDG_DATA_HOME": "/data", "OPENCODE_DB": "/x/oc.db", "HELM_TOKEN": "s3cret-s3cret-s3cret",
 		}, func(t *testing.T, c Config) {
-			if c.Addr() != "0.0.0.0:6000" || c.Loopback() || c.Env != "development" || c.Token != "s3cret" {
+			if c.Addr() != "0.0.0.0:6000" || c.Loopback() || c.Env != "development" || c.Token != "s3cret-s3cret-s3cret" {
 				t.Fatalf("%+v", c)
 			}
 			if !reflect.DeepEqual(c.ClaudeDirs, []string{"/a", "/b"}) || c.OpenCodeDir != "/data/opencode" || c.OpenCodeDB != "/x/oc.db" {
@@ -49,6 +52,21 @@ func TestParseDefaultsAndEnv(t *testing.T) {
 					t.Fatalf("%+v", c)
 				}
 			}},
+		{"token file under XDG_CONFIG_HOME", nil, map[string]string{"XDG_CONFIG_HOME": "/cfg"}, func(t *testing.T, c Config) {
+			if c.TokenFile != "/cfg/helm/token" {
+				t.Fatalf("token file %q", c.TokenFile)
+			}
+		}},
+		{"auth none on loopback", []string{"--auth", "none"}, nil, func(t *testing.T, c Config) {
+			if c.Auth != AuthNone {
+				t.Fatalf("auth %q", c.Auth)
+			}
+		}},
+		{"auth and token file from the environment", nil, map[string]string{"HELM_AUTH": "none", "HELM_TOKEN_FILE": "/etc/helm/token"}, func(t *testing.T, c Config) {
+			if c.Auth != AuthNone || c.TokenFile != "/etc/helm/token" {
+				t.Fatalf("auth %q file %q", c.Auth, c.TokenFile)
+			}
+		}},
 		{"localhost is loopback", []string{"--host", "localhost"}, nil, func(t *testing.T, c Config) {
 			if !c.Loopback() {
 				t.Fatal("localhost should count as loopback")
@@ -78,6 +96,11 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"--keepalive", "0s"}, nil, "keepalive"},
 		{[]string{"extra"}, nil, "unexpected argument"},
 		{[]string{"--nope"}, nil, "not defined"},
+		{[]string{"--auth", "maybe"}, nil, "want token or none"},
+		{[]string{"--auth", "none", "--host", "0.0.0.0"}, nil, "loopback only"},
+		{nil, map[string]string{"HELM_AUTH": "none", "HOST": "192.168.1.2"}, "loopback only"},
+		{[]string{"--token", "short"}, nil, "16 to 512 characters"},
+		{nil, map[string]string{"HELM_TOKEN": "has spaces in it, which break cookies"}, "16 to 512 characters"},
 	}
 	for _, tc := range tests {
 		_, err := Parse(tc.args, envOf(tc.env), "/home/u", io.Discard)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"go.uber.org/goleak"
@@ -114,6 +115,19 @@ func (b *browser) tab(t *testing.T) *chrome {
 	if err := chromedp.Do(ctx); err != nil { // opens the tab
 		stop()
 		t.Fatalf("opening a tab: %v", err)
+	}
+	// Helm's cookie for every helmd the tests start (cookies ignore ports),
+	// as the printed URL would have left it: pages, fetches and the
+	// stream authenticate as the user's browser does.
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{
+			Name: "helm_token", Value: e2eToken, URL: "http://127.0.0.1/", Path: "/",
+			HTTPOnly: &[]bool{true}[0], SameSite: network.CookieSameSiteStrict,
+		})
+		return err
+	})); err != nil {
+		stop()
+		t.Fatalf("setting Helm's cookie: %v", err)
 	}
 	c := &chrome{t: t, ctx: ctx}
 	messages := chromedp.Console(ctx)

@@ -49,7 +49,31 @@ func setup(m *testing.M) (int, error) {
 			return 0, fmt.Errorf("building helmd: %w", err)
 		}
 	}
+	// Every helmd started here requires e2eToken (startBinaryWith), and
+	// every request through http.DefaultClient presents it, unless it
+	// carries credentials of its own: tests not about access stay as
+	// they are. Tests about access use a client of their own.
+	http.DefaultClient.Transport = withToken{base: http.DefaultTransport, token: e2eToken}
 	return m.Run(), nil
+}
+
+// e2eToken is the access token of the helmd processes tests start; the
+// browser holds it in Helm's cookie (tab), the Go client as a Bearer.
+const e2eToken = "e2e-token-0123456789abcdef"
+
+// withToken adds the Bearer token to requests that carry no credentials.
+type withToken struct {
+	base  http.RoundTripper
+	token string
+}
+
+func (w withToken) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Header.Get("Authorization") != "" || r.Header.Get("Cookie") != "" {
+		return w.base.RoundTrip(r)
+	}
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+w.token)
+	return w.base.RoundTrip(r)
 }
 
 // required reports whether tests needing Chromium, nginx or the built
@@ -85,13 +109,17 @@ func fileExists(p string) bool {
 // proc is a running helmd.
 type proc struct {
 	URL    string
+	Token  string // from the printed URL; "" with --auth none
 	cmd    *exec.Cmd
 	mu     sync.Mutex
 	stderr strings.Builder
 	exited chan struct{}
 }
 
-var urlRe = regexp.MustCompile(`http://[0-9.:\[\]]+/`)
+var (
+	urlRe   = regexp.MustCompile(`http://[0-9.:\[\]]+/`)
+	tokenRe = regexp.MustCompile(`\?token=([A-Za-z0-9._~-]+)`)
+)
 
 // startBinary runs helmd with args from dir and waits until it serves.
 func startBinary(t *testing.T, dir string, args ...string) *proc {
@@ -132,7 +160,9 @@ func startBinaryWith(t *testing.T, o startOpts, dir string, args ...string) *pro
 	if cred != nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	}
-	cmd.Env = append(append(os.Environ(), "HELM_CACHE_DIR=", "XDG_DATA_HOME="+t.TempDir()), o.env...)
+	// A config folder of its own: no test reads or writes the real token file.
+	cmd.Env = append(append(os.Environ(), "HELM_CACHE_DIR=", "XDG_DATA_HOME="+t.TempDir(),
+		"XDG_CONFIG_HOME="+t.TempDir(), "HELM_TOKEN="+e2eToken, "HELM_AUTH=", "HELM_TOKEN_FILE="), o.env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -153,14 +183,18 @@ func startBinaryWith(t *testing.T, o startOpts, dir string, args ...string) *pro
 		for sc.Scan() {
 			if u := urlRe.FindString(sc.Text()); u != "" {
 				select {
-				case found <- strings.TrimSuffix(u, "/"):
+				case found <- sc.Text():
 				default:
 				}
 			}
 		}
 	}()
 	select {
-	case p.URL = <-found:
+	case line := <-found:
+		p.URL = strings.TrimSuffix(urlRe.FindString(line), "/")
+		if m := tokenRe.FindStringSubmatch(line); m != nil {
+			p.Token = m[1]
+		}
 	case <-p.exited:
 		t.Fatalf("helmd exited at start: %s", p.logs())
 	case <-time.After(15 * time.Second):
@@ -176,7 +210,11 @@ func startBinaryWith(t *testing.T, o startOpts, dir string, args ...string) *pro
 	// The first scan over, a test's file changes are changes, not the initial list.
 	waitUntil(t, 10*time.Second, "the first scan", func() bool {
 		var st struct{ Scan struct{ Scans int } }
-		resp, err := http.Get(p.URL + "/api/status")
+		req, _ := http.NewRequest("GET", p.URL+"/api/status", nil)
+		if p.Token != "" {
+			req.Header.Set("Authorization", "Bearer "+p.Token)
+		}
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return false
 		}

@@ -1,23 +1,19 @@
 // Package guard is helmd's front door: security headers on every answer,
-// a Host check against DNS rebinding, cross-site refusal for requests that
-// change state, optional CORS, and the access token when helmd is exposed
-// beyond loopback. Transcripts hold secrets; nothing passes by default.
+// a Host check against DNS rebinding, refusal of cross-site reads and of
+// cross-site requests that change state, optional CORS, and the access
+// token, required on loopback too (other local accounts can reach it).
+// Transcripts hold secrets; nothing but the public assets passes without it.
 package guard
 
 import (
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
-	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
-)
 
-// CookieName holds the token once a browser has presented it.
-const CookieName = "helm_token"
+	"vibecraft.sh/helm/server/internal/httperr"
+)
 
 // MaxBodyBytes caps request bodies: no endpoint reads one, so anything
 // large is a mistake or an attack.
@@ -33,7 +29,8 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsaf
 // Options configure the guard.
 type Options struct {
 	// Token, when set, is required on every request but the public ones
-	// (health check and the client's static files, which hold no data).
+	// (health check and the client's static files, which hold no data);
+	// empty turns authentication off (--auth none).
 	Token string
 	// AllowedHosts are Host names accepted besides loopback names and IP
 	// literals (a DNS-rebinding attack needs a hostname of its own).
@@ -41,13 +38,6 @@ type Options struct {
 	// CORSOrigin, when set, may read the API cross-origin.
 	CORSOrigin string
 	Logger     *slog.Logger
-}
-
-// NewToken returns a random token for a server exposed without one.
-func NewToken() string {
-	b := make([]byte, 24)
-	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // Wrap returns next behind the guard.
@@ -66,7 +56,8 @@ func Wrap(next http.Handler, o Options) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		deny(w, r, http.StatusForbidden, "cross-site request refused: this request changes state and must come from Helm's own page")
 	}))
-	token := []byte(o.Token)
+	auth := newAuthenticator(o.Token, o.Logger)
+	protected := cop.Handler(next)
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -74,6 +65,9 @@ func Wrap(next http.Handler, o Options) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
+		// No other site may embed any answer as a subresource (image,
+		// script, media), whatever its content type.
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
 
 		if r.ContentLength > MaxBodyBytes {
 			deny(w, r, http.StatusRequestEntityTooLarge, "request body too large")
@@ -88,6 +82,9 @@ func Wrap(next http.Handler, o Options) http.Handler {
 			h.Set("Access-Control-Allow-Origin", o.CORSOrigin)
 			h.Set("Access-Control-Allow-Credentials", "true")
 			h.Add("Vary", "Origin")
+			// The REST reply names the stream position it matches; a
+			// cross-origin client must be allowed to read it.
+			h.Set("Access-Control-Expose-Headers", "X-Helm-Event-Id")
 			if r.Method == http.MethodOptions {
 				h.Set("Access-Control-Allow-Methods", "GET, POST")
 				h.Set("Access-Control-Allow-Headers", "Authorization, Last-Event-ID")
@@ -95,66 +92,29 @@ func Wrap(next http.Handler, o Options) http.Handler {
 				return
 			}
 		}
-		if len(token) > 0 && !isPublic(r.URL.Path) {
-			switch presented, fromQuery := tokenOf(r); {
-			case presented == "":
-				deny(w, r, http.StatusUnauthorized, "a token is required: open the URL helmd printed at start (…/?token=…), or send Authorization: Bearer <token>")
-				return
-			case subtle.ConstantTimeCompare([]byte(presented), token) != 1:
-				o.Logger.Warn("wrong token", "remote", r.RemoteAddr, "path", r.URL.Path)
-				deny(w, r, http.StatusUnauthorized, "wrong token")
-				return
-			case fromQuery:
-				keepInCookie(w, r, presented)
-				if r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/api/") {
-					// Drop the token from the address bar and history.
-					http.Redirect(w, r, withoutToken(r.URL), http.StatusSeeOther)
-					return
-				}
-			}
+		if isPublic(r.URL.Path) {
+			protected.ServeHTTP(w, r)
+			return
 		}
-		cop.Handler(next).ServeHTTP(w, r)
-	})
-}
-
-// tokenOf returns the token a request presents, and whether it came from
-// the query string (the one-time way in).
-func tokenOf(r *http.Request) (string, bool) {
-	if auth := r.Header.Get("Authorization"); auth != "" {
-		if t, ok := strings.CutPrefix(auth, "Bearer "); ok {
-			return strings.TrimSpace(t), false
+		if crossSiteRead(r, o.CORSOrigin) {
+			denyJSON(w, http.StatusForbidden, "cross-site request refused: only Helm's own page may fetch this; open Helm itself (a link to it still works)")
+			return
 		}
-	}
-	if t := r.URL.Query().Get("token"); t != "" {
-		return t, true
-	}
-	if c, err := r.Cookie(CookieName); err == nil {
-		return c.Value, false
-	}
-	return "", false
-}
-
-func keepInCookie(w http.ResponseWriter, r *http.Request, token string) {
-	http.SetCookie(w, &http.Cookie{
-		Name: CookieName, Value: token, Path: "/",
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
-		MaxAge: 400 * 24 * 3600,
+		if !auth.check(w, r) {
+			return
+		}
+		protected.ServeHTTP(w, r)
 	})
-}
-
-func withoutToken(u *url.URL) string {
-	q := u.Query()
-	q.Del("token")
-	v := *u
-	v.RawQuery = q.Encode()
-	return v.RequestURI()
 }
 
 // isPublic lists what a browser fetches without credentials (the manifest
-// and its icons) or that holds no data: the client's own static files.
+// and its icons) or that holds no data: the client's own static files, as
+// the web client serves them (go-app's generated files and web/).
 func isPublic(path string) bool {
 	switch path {
-	case "/healthz", "/manifest.webmanifest", "/app.js", "/app.css", "/wasm_exec.js", "/app-worker.js":
+	case "/healthz", "/robots.txt",
+		"/manifest.webmanifest", "/manifest.json", "/app.js", "/goapp.js", "/app.css", "/wasm_exec.js", "/app-worker.js",
+		"/app.wasm", "/goapp.wasm":
 		return true
 	}
 	return strings.HasPrefix(path, "/web/")
@@ -185,16 +145,27 @@ func ValidOrigin(origin string) bool {
 }
 
 func deny(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	if strings.HasPrefix(r.URL.Path, "/api/") || !strings.Contains(r.Header.Get("Accept"), "text/html") {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+	if isAPI(r.URL.Path) || !wantsPage(r) {
+		denyJSON(w, status, msg)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte("Helm: " + msg + "\n"))
 }
+
+func denyJSON(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Cache-Control", "no-store")
+	httperr.Write(w, status, msg)
+}
+
+// wantsPage reports a browser loading a page (rather than a script or
+// the client fetching data): it gets an HTML answer.
+func wantsPage(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "text/html") || r.Header.Get("Sec-Fetch-Mode") == "navigate"
+}
+
+func isAPI(path string) bool { return path == "/api" || strings.HasPrefix(path, "/api/") }
 
 func quote(s string) string {
 	if len(s) > 100 {

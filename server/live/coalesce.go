@@ -1,80 +1,74 @@
 package live
 
-import (
-	"sync"
-	"time"
-)
+import "time"
 
 // coalescer limits how often one session is published: the first change
 // after a quiet period goes out at once, a burst yields at most one flush
-// per key per window, and the last change of a burst always goes out
-// (the flush reads the state at flush time, so it carries the final state).
+// per key per window, and the last change of a burst always goes out (a
+// flush reads the state at flush time, so it carries the final state).
+//
+// It keeps no timer and no lock: Live's goroutine owns it, asks next for
+// the earliest deadline to wait on, and calls due when it passes.
 type coalescer struct {
-	window time.Duration
-	now    func() time.Time
-	after  func(time.Duration, func()) // schedules f after d
-	flush  func(keys []string)         // publishes the current state of keys
-
-	mu      sync.Mutex
+	window  time.Duration
 	last    map[string]time.Time // when each key was last flushed
-	pending map[string]bool      // keys with a flush scheduled
+	pending map[string]time.Time // keys held back, and when they are due
 }
 
-func newCoalescer(window time.Duration, flush func([]string)) *coalescer {
-	return &coalescer{
-		window:  window,
-		now:     time.Now,
-		after:   func(d time.Duration, f func()) { time.AfterFunc(d, f) },
-		flush:   flush,
-		last:    make(map[string]time.Time),
-		pending: make(map[string]bool),
-	}
+func newCoalescer(window time.Duration) *coalescer {
+	return &coalescer{window: window, last: make(map[string]time.Time), pending: make(map[string]time.Time)}
 }
 
-// touch records that keys changed. Keys quiet for a whole window are
-// flushed before touch returns, together; the others are flushed when
-// their window ends.
-func (c *coalescer) touch(keys []string) {
-	if len(keys) == 0 {
-		return
-	}
-	now := c.now()
-	var due []string
-	c.mu.Lock()
+// touch records that keys changed at now and returns those quiet for a
+// whole window, to flush now, together; the others are held until their
+// window ends.
+func (c *coalescer) touch(now time.Time, keys []string) (flushNow []string) {
 	for _, k := range keys {
-		if c.pending[k] {
-			continue // its scheduled flush will carry this change too
+		if _, held := c.pending[k]; held {
+			continue // its flush will carry this change too
 		}
 		last, seen := c.last[k]
 		if !seen || now.Sub(last) >= c.window {
 			c.last[k] = now
-			due = append(due, k)
+			flushNow = append(flushNow, k)
 			continue
 		}
-		c.pending[k] = true
-		c.after(last.Add(c.window).Sub(now), func() { c.fire(k) })
+		c.pending[k] = last.Add(c.window)
 	}
-	c.mu.Unlock()
-	if len(due) > 0 {
-		c.flush(due)
-	}
+	return flushNow
 }
 
-func (c *coalescer) fire(key string) {
-	c.mu.Lock()
-	delete(c.pending, key)
-	c.last[key] = c.now()
-	c.mu.Unlock()
-	c.flush([]string{key})
+// due returns the held keys whose window has ended by now, and counts
+// them as flushed at now.
+func (c *coalescer) due(now time.Time) []string {
+	var out []string
+	for k, at := range c.pending {
+		if !at.After(now) {
+			out = append(out, k)
+			delete(c.pending, k)
+			c.last[k] = now
+		}
+	}
+	return out
+}
+
+// next returns the earliest deadline of a held key; ok is false when none
+// is held.
+func (c *coalescer) next() (at time.Time, ok bool) {
+	for _, d := range c.pending {
+		if !ok || d.Before(at) {
+			at, ok = d, true
+		}
+	}
+	return at, ok
 }
 
 // forget drops what the coalescer knows of keys that no longer exist, so
-// its maps do not grow with every session ever seen.
+// its maps do not grow with every session ever seen. A held key stays: its
+// flush publishes the deletion.
 func (c *coalescer) forget(keys []string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	for _, k := range keys {
-		if !c.pending[k] {
+		if _, held := c.pending[k]; !held {
 			delete(c.last, k)
 		}
 	}

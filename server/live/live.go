@@ -1,13 +1,23 @@
 // Package live keeps the session index in step with the sources and turns
-// what changed into stream events: watcher hints and periodic ticks go to
-// the sources, their results into the index, and the index's changes,
-// coalesced per session, to the publisher.
+// what changed into stream events: watcher hints, refresh requests and
+// periodic ticks go to the sources, their results into the index, and the
+// index's changes, coalesced per session, to the publisher.
+//
+// One goroutine (Run) owns that pipeline, as Mercure's hub owns its
+// subscribers: it alone calls the sources, the index's writers, the
+// coalescer and the publisher, and it selects on path hints, coalescer
+// deadlines, refresh requests, the status tick, the save tick and ctx.
+// Everything else only enqueues: the watcher's Changed and Rescan, and
+// RequestRefresh, return at once, so a slow source read (an OpenCode busy
+// timeout, a WAL settle) never stops fsnotify from being drained; hints
+// that arrive meanwhile are merged into one set and handled next.
 package live
 
 import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -15,8 +25,8 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// Source is what live needs of one assistant's session store. Calls are
-// serialised by Live, so a source need not be safe for concurrent use.
+// Source is what live needs of one assistant's session store. Only Run's
+// goroutine calls it, so a source need not be safe for concurrent use.
 type Source interface {
 	Kind() shared.Source
 	// Scan re-reads everything and returns every session.
@@ -40,20 +50,32 @@ type Publisher interface {
 type Options struct {
 	Debounce time.Duration // per-session publish window; 500 ms
 	Tick     time.Duration // how often time-derived fields are recomputed; 10 s
-	Logger   *slog.Logger
+	// Save persists what the sources have read (the Claude scan cache), so
+	// a restart need not re-read it; nil saves nothing. Run calls it after
+	// each full scan, every SaveEvery and once more before it returns: the
+	// owner of the lifecycle is the one place that persists.
+	Save      func() error
+	SaveEvery time.Duration // 30 s
+	Logger    *slog.Logger
 }
 
-// Live wires sources, index and publisher together.
+// Live wires sources, index and publisher together. Create it with New,
+// run it with Run.
 type Live struct {
 	index   *index.Index
 	pub     Publisher
 	sources []Source
-	tick    time.Duration
+	opts    Options
 	log     *slog.Logger
-	coal    *coalescer
+	coal    *coalescer // Run's goroutine only
 
-	srcMu sync.Mutex // serialises every call into the sources
-	pubMu sync.Mutex // serialises publishing, so flushes and refreshes never interleave
+	// The inbox. hintMu is held only to add to or swap the set, never
+	// across a source call, so Changed cannot wait on a read.
+	hintMu  sync.Mutex
+	hints   map[string]struct{} // paths hinted since Run last took them
+	rescan  string              // why a full rescan was asked for; "" when none
+	wake    chan struct{}       // 1 slot: hints or a rescan wait
+	refresh chan struct{}       // 1 slot: requests during a scan join the next
 
 	statsMu  sync.Mutex
 	lastErr  string
@@ -69,113 +91,190 @@ func New(ix *index.Index, pub Publisher, sources []Source, opts Options) *Live {
 	if opts.Tick <= 0 {
 		opts.Tick = 10 * time.Second
 	}
+	if opts.SaveEvery <= 0 {
+		opts.SaveEvery = 30 * time.Second
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	l := &Live{index: ix, pub: pub, sources: sources, tick: opts.Tick, log: opts.Logger}
-	l.coal = newCoalescer(opts.Debounce, l.flush)
-	return l
+	return &Live{
+		index: ix, pub: pub, sources: sources, opts: opts, log: opts.Logger,
+		coal:    newCoalescer(opts.Debounce),
+		hints:   make(map[string]struct{}),
+		wake:    make(chan struct{}, 1),
+		refresh: make(chan struct{}, 1),
+	}
 }
 
-// Run does the first scan, then recomputes time-derived fields every tick
-// until ctx is done. HTTP can be served while the first scan runs: the
-// index fills in as it goes, and a refresh event tells clients when it ends.
+// Changed is the watcher's hint that paths may have changed. It never
+// blocks: the paths join a set that Run drains.
+func (l *Live) Changed(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	l.hintMu.Lock()
+	for _, p := range paths {
+		l.hints[p] = struct{}{}
+	}
+	if len(l.hints) > maxHints {
+		// Bounded memory while a read is slow: past this many paths a
+		// rescan, which covers them all, is the cheaper way to catch up.
+		clear(l.hints)
+		l.rescan = "more than " + strconv.Itoa(maxHints) + " changed paths queued"
+	}
+	l.hintMu.Unlock()
+	signal(l.wake)
+}
+
+// maxHints bounds the paths queued for Run; more turn into a rescan.
+const maxHints = 4096
+
+// Rescan is the watcher's request for a full rescan (after an overflow or
+// a switch to polling). Unlike a refresh it publishes only what changed.
+// It never blocks.
+func (l *Live) Rescan(reason string) {
+	l.hintMu.Lock()
+	l.rescan = reason
+	l.hintMu.Unlock()
+	signal(l.wake)
+}
+
+// RequestRefresh asks for a full rescan followed by a refresh event to
+// every client. It never blocks; requests made before Run gets to one
+// are one request, so ten during a scan give one more scan, not ten.
+func (l *Live) RequestRefresh() { signal(l.refresh) }
+
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default: // one is pending already: it will see this too
+	}
+}
+
+// Run does the first full scan, then serves the inbox until ctx is done.
+// Every timer it starts is stopped when it returns, after a last Save.
 func (l *Live) Run(ctx context.Context) error {
-	l.Refresh(ctx)
-	t := time.NewTicker(l.tick)
-	defer t.Stop()
+	tick := time.NewTicker(l.opts.Tick)
+	defer tick.Stop()
+	var saveC <-chan time.Time
+	if l.opts.Save != nil {
+		save := time.NewTicker(l.opts.SaveEvery)
+		defer save.Stop()
+		saveC = save.C
+		defer l.save()
+	}
+	flush := time.NewTimer(time.Hour)
+	flush.Stop()
+	defer flush.Stop()
+
+	l.fullScan(ctx)
 	for {
+		// Go ≥ 1.23 timers: Stop and Reset need no drain.
+		if at, ok := l.coal.next(); ok {
+			flush.Reset(time.Until(at))
+		} else {
+			flush.Stop()
+		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case <-l.wake:
+			l.takeHints(ctx)
+		case <-l.refresh:
+			l.fullScan(ctx)
+		case <-flush.C:
+			l.publish(l.coal.due(time.Now()))
+		case <-tick.C:
 			l.age()
+		case <-saveC:
+			l.save()
 		}
 	}
 }
 
-// Refresh rescans every source and sends every session to every client as
-// a refresh event.
-func (l *Live) Refresh(ctx context.Context) {
+// fullScan rescans every source and sends every session to every client
+// as a refresh event.
+func (l *Live) fullScan(ctx context.Context) {
 	start := time.Now()
-	l.srcMu.Lock()
 	for _, src := range l.sources {
 		sessions, err := src.Scan(ctx)
 		if err != nil {
 			l.noteErr("scan "+string(src.Kind()), err)
 			if errors.Is(err, context.Canceled) {
-				continue
+				continue // a partial scan must not delete what it did not reach
 			}
 		}
 		ch := l.index.Replace(src.Kind(), sessions)
 		l.coal.forget(keysOf(ch.Deleted))
 	}
-	l.srcMu.Unlock()
 	took := time.Since(start)
+	all := l.index.List(nil)
+	l.pub.Publish(shared.EventRefresh, all)
+	// Counted once published: a scan that /api/status reports is in what
+	// GET /api/sessions serves.
 	l.statsMu.Lock()
 	l.scans++
 	l.lastScan = took
 	l.statsMu.Unlock()
-
-	l.pubMu.Lock()
-	all := l.index.List(nil)
-	l.pub.Publish(shared.EventRefresh, all)
-	l.pubMu.Unlock()
 	l.log.Info("scan done", "sessions", len(all), "took", took.Round(time.Millisecond))
+	l.save()
 }
 
-// Changed is the watcher's hint that paths may have changed.
-func (l *Live) Changed(paths []string) {
-	ctx := context.Background()
-	var touched []string
-	l.srcMu.Lock()
-	for _, src := range l.sources {
-		changed, removed, err := src.Update(ctx, paths)
-		if err != nil {
-			l.noteErr("update "+string(src.Kind()), err)
-		}
-		ch := l.index.Apply(src.Kind(), changed, removed)
-		touched = append(touched, ch.Keys()...)
+// takeHints handles what the watcher enqueued since the last call: a full
+// rescan when one was asked for (it covers every hinted path), else an
+// Update of the hinted paths.
+func (l *Live) takeHints(ctx context.Context) {
+	l.hintMu.Lock()
+	paths := make([]string, 0, len(l.hints))
+	for p := range l.hints {
+		paths = append(paths, p)
 	}
-	l.srcMu.Unlock()
-	l.coal.touch(touched)
-}
+	clear(l.hints)
+	reason := l.rescan
+	l.rescan = ""
+	l.hintMu.Unlock()
 
-// Rescan is the watcher's request for a full rescan (after an overflow or
-// a switch to polling). Unlike Refresh it sends only what changed.
-func (l *Live) Rescan(reason string) {
-	l.log.Warn("rescanning", "reason", reason)
-	ctx := context.Background()
 	var touched []string
-	l.srcMu.Lock()
-	for _, src := range l.sources {
-		sessions, err := src.Scan(ctx)
-		if err != nil {
-			l.noteErr("rescan "+string(src.Kind()), err)
+	if reason != "" {
+		l.log.Warn("rescanning", "reason", reason)
+		for _, src := range l.sources {
+			sessions, err := src.Scan(ctx)
+			if err != nil {
+				l.noteErr("rescan "+string(src.Kind()), err)
+				if errors.Is(err, context.Canceled) {
+					continue
+				}
+			}
+			touched = append(touched, l.index.Replace(src.Kind(), sessions).Keys()...)
 		}
-		touched = append(touched, l.index.Replace(src.Kind(), sessions).Keys()...)
+	} else if len(paths) > 0 {
+		for _, src := range l.sources {
+			changed, removed, err := src.Update(ctx, paths)
+			if err != nil {
+				l.noteErr("update "+string(src.Kind()), err)
+			}
+			touched = append(touched, l.index.Apply(src.Kind(), changed, removed).Keys()...)
+		}
 	}
-	l.srcMu.Unlock()
-	l.coal.touch(touched)
+	l.publish(l.coal.touch(time.Now(), touched))
 }
 
 // age recomputes time-derived fields (a session stops "working" when its
 // files have been quiet long enough) and publishes what moved.
 func (l *Live) age() {
 	var touched []string
-	l.srcMu.Lock()
 	for _, src := range l.sources {
 		touched = append(touched, l.index.Replace(src.Kind(), src.Sessions()).Keys()...)
 	}
-	l.srcMu.Unlock()
-	l.coal.touch(touched)
+	l.publish(l.coal.touch(time.Now(), touched))
 }
 
-// flush publishes the current state of keys, compared with what clients
+// publish sends the current state of keys, compared with what clients
 // were last told: new → created, changed → updated, gone → deleted.
-func (l *Live) flush(keys []string) {
-	l.pubMu.Lock()
-	defer l.pubMu.Unlock()
+func (l *Live) publish(keys []string) {
+	if len(keys) == 0 {
+		return
+	}
 	var created, updated, deleted []shared.Session
 	for _, k := range keys {
 		cur, inIndex := l.index.Get(k)
@@ -200,6 +299,15 @@ func (l *Live) flush(keys []string) {
 	}
 	if len(deleted) > 0 {
 		l.coal.forget(keysOf(deleted))
+	}
+}
+
+func (l *Live) save() {
+	if l.opts.Save == nil {
+		return
+	}
+	if err := l.opts.Save(); err != nil {
+		l.noteErr("save", err)
 	}
 }
 

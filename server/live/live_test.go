@@ -2,25 +2,67 @@ package live
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
+	"vibecraft.sh/helm/server/api"
 	"vibecraft.sh/helm/server/index"
+	"vibecraft.sh/helm/server/stream"
 	"vibecraft.sh/helm/shared"
 )
 
-// fakeSource serves sessions from a map the test edits.
+// fakeSource serves sessions from a map the test edits. When gate is set,
+// Scan and Update announce themselves on entered and wait for gate, as a
+// slow read would.
 type fakeSource struct {
 	mu       sync.Mutex
 	sessions map[string]shared.Session
+	scans    atomic.Int32
+	calls    []string // "scan" or "update", in order
+	gate     chan struct{}
+	entered  chan string
 }
 
 func (f *fakeSource) Kind() shared.Source { return shared.SourceClaude }
-func (f *fakeSource) Scan(context.Context) ([]shared.Session, error) {
+func (f *fakeSource) Scan(ctx context.Context) ([]shared.Session, error) {
+	f.scans.Add(1)
+	if err := f.slow(ctx, "scan"); err != nil {
+		return nil, err
+	}
 	return f.Sessions(), nil
 }
-func (f *fakeSource) Update(_ context.Context, paths []string) ([]shared.Session, []string, error) {
+func (f *fakeSource) slow(ctx context.Context, what string) error {
+	f.mu.Lock()
+	f.calls = append(f.calls, what)
+	f.mu.Unlock()
+	if f.gate == nil {
+		return nil
+	}
+	select {
+	case <-f.gate:
+		return nil // open: no longer slow
+	default:
+	}
+	f.entered <- what
+	select {
+	case <-f.gate:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+func (f *fakeSource) Update(ctx context.Context, paths []string) ([]shared.Session, []string, error) {
+	if err := f.slow(ctx, "update"); err != nil {
+		return nil, nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var changed []shared.Session
@@ -117,18 +159,40 @@ func (r *recorder) waitFor(t *testing.T, what string, cond func([]published) boo
 	}
 }
 
-func newTestLive(debounce time.Duration) (*Live, *fakeSource, *recorder) {
-	src := &fakeSource{sessions: map[string]shared.Session{}}
+// start runs a Live over a fake source until the test ends, and checks
+// that Run returned and left no goroutine behind.
+func start(t *testing.T, src *fakeSource, opts Options) (*Live, *recorder) {
+	t.Helper()
+	t.Cleanup(func() { goleak.VerifyNone(t, goleak.IgnoreCurrent()) })
 	rec := newRecorder()
-	return New(index.New(), rec, []Source{src}, Options{Debounce: debounce}), src, rec
+	l := New(index.New(), rec, []Source{src}, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- l.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("Run did not return after its context was cancelled")
+		}
+	})
+	return l, rec
 }
 
+func newSource() *fakeSource { return &fakeSource{sessions: map[string]shared.Session{}} }
+
 func TestChangesBecomeTypedEvents(t *testing.T) {
-	l, src, rec := newTestLive(time.Hour) // first changes after quiet go out at once
+	src := newSource()
 	src.set("a", 1)
-	l.Refresh(context.Background())
+	l, rec := start(t, src, Options{Debounce: time.Hour}) // first changes after quiet go out at once
+	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
 	src.set("b", 1)
 	l.Changed([]string{"b"})
+	rec.waitFor(t, "created b", func(ev []published) bool { return len(ev) == 2 })
 	src.remove("a")
 	l.Changed([]string{"a"})
 
@@ -145,9 +209,10 @@ func TestChangesBecomeTypedEvents(t *testing.T) {
 }
 
 func TestUnchangedSessionPublishesNothing(t *testing.T) {
-	l, src, rec := newTestLive(time.Millisecond)
+	src := newSource()
 	src.set("a", 1)
-	l.Refresh(context.Background())
+	l, rec := start(t, src, Options{Debounce: time.Millisecond})
+	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
 	l.Changed([]string{"a"}) // same state as published
 	src.set("z", 1)
 	l.Changed([]string{"z"}) // a later, real change marks the end
@@ -158,58 +223,197 @@ func TestUnchangedSessionPublishesNothing(t *testing.T) {
 }
 
 func TestBurstIsCoalescedAndEndsWithFinalState(t *testing.T) {
-	l, src, rec := newTestLive(100 * time.Millisecond)
+	src := newSource()
 	src.set("a", 0)
-	l.Refresh(context.Background())
+	l, rec := start(t, src, Options{Debounce: 100 * time.Millisecond})
+	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
 
-	start := time.Now()
+	begin := time.Now()
 	for i := 1; i <= 1000; i++ {
 		src.set("a", i)
 		l.Changed([]string{"a"})
 	}
-	burst := time.Since(start)
+	burst := time.Since(begin)
 	ev := rec.waitFor(t, "final state", func(ev []published) bool {
 		last := ev[len(ev)-1]
 		return last.sessions[0].MessageCount == 1000
 	})
 	updates := len(ev) - 1
 	// One immediate update, then at most one per 100 ms window of the burst, plus the trailing one.
-	maxUpdates := 2 + int(burst/(100*time.Millisecond))
-	if updates > maxUpdates {
+	if maxUpdates := 2 + int(burst/(100*time.Millisecond)); updates > maxUpdates {
 		t.Fatalf("%d updates for a burst of %v, want at most %d", updates, burst, maxUpdates)
 	}
-	if ev[1].t != shared.EventSessionUpdated || ev[1].sessions[0].MessageCount != 1 {
-		t.Fatalf("first change after quiet should go out at once with its state, got %+v", ev[1])
+	if ev[1].t != shared.EventSessionUpdated || ev[1].sessions[0].MessageCount < 1 {
+		t.Fatalf("first change after quiet should go out at once, got %+v", ev[1])
+	}
+}
+
+// The watcher's calls only enqueue: while a source read hangs, Changed and
+// Rescan return, and what they asked for is done once the read ends.
+func TestSlowSourceNeverBlocksTheWatcher(t *testing.T) {
+	src := newSource()
+	src.gate, src.entered = make(chan struct{}), make(chan string, 16)
+	src.set("a", 1)
+	l, rec := start(t, src, Options{Debounce: time.Millisecond})
+	if what := <-src.entered; what != "scan" {
+		t.Fatalf("first call into the source: %s, want scan", what)
+	}
+	hinted := make(chan struct{})
+	go func() {
+		defer close(hinted)
+		for i := 0; i < 10000; i++ {
+			l.Changed([]string{"a", "b"})
+		}
+		l.Rescan("test")
+	}()
+	select {
+	case <-hinted:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Changed blocked while the source was busy")
+	}
+	src.set("b", 2)
+	close(src.gate) // every later call goes straight through
+	// The first scan may already see b once the gate opens, so wait for
+	// the rescan too, not only for b.
+	rec.waitFor(t, "b, hinted during the slow scan", func(ev []published) bool {
+		_, ok := rec.Lookup(shared.Session{Source: shared.SourceClaude, ID: "b"}.Key())
+		return ok
+	})
+	// The rescan may publish nothing new (b can reach the first scan), so
+	// poll for the call itself.
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for deadline := time.Now().Add(5 * time.Second); ; <-tick.C {
+		src.mu.Lock()
+		n := len(src.calls)
+		src.mu.Unlock()
+		if n >= 2 || time.Now().After(deadline) {
+			break
+		}
+	}
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	// The rescan covers every hinted path: no Update of them besides.
+	if got := strings.Join(src.calls, ","); got != "scan,scan" {
+		t.Fatalf("calls into the source: %s, want the first scan then one rescan", got)
+	}
+}
+
+// Refresh requests made while a scan runs join the next scan: ten POSTs
+// give one more, not ten, and each answers at once.
+func TestRefreshRequestsCoalesce(t *testing.T) {
+	src := newSource()
+	src.gate, src.entered = make(chan struct{}), make(chan string, 16)
+	l, rec := start(t, src, Options{})
+	hub := stream.NewHub(stream.Options{})
+	defer hub.Close()
+	mux := http.NewServeMux()
+	api.New(api.Deps{Refresh: l, Stream: hub, Status: func() any { return nil }}).Install(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	<-src.entered // the first scan is under way, and stays there
+	for i := 0; i < 10; i++ {
+		resp, err := http.Post(srv.URL+"/api/sessions/refresh", "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("POST refresh: %d, want 202", resp.StatusCode)
+		}
+	}
+	close(src.gate)
+	rec.waitFor(t, "two refreshes", func(ev []published) bool { return len(ev) == 2 })
+	if n := len(l.refresh); n != 0 {
+		t.Fatalf("%d refresh requests still pending after the second scan", n)
+	}
+	// A hint after the second scan is handled after it: when it is
+	// published, any third scan would have happened.
+	src.set("z", 1)
+	l.Changed([]string{"z"})
+	rec.waitFor(t, "created z", func(ev []published) bool { return len(ev) == 3 })
+	if n := src.scans.Load(); n != 2 {
+		t.Fatalf("%d scans for ten requests during the first, want 2", n)
+	}
+}
+
+// Run persists: after each full scan and once more when it stops.
+func TestRunSaves(t *testing.T) {
+	src := newSource()
+	var saves atomic.Int32
+	opts := Options{Save: func() error { saves.Add(1); return nil }}
+	rec := newRecorder()
+	l := New(index.New(), rec, []Source{src}, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- l.Run(ctx) }()
+	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := saves.Load(); n != 2 {
+		t.Fatalf("%d saves, want 2: after the scan and at the end", n)
 	}
 }
 
 func TestCoalescerWindows(t *testing.T) {
-	now := time.Unix(0, 0)
-	var scheduled []func()
-	var delays []time.Duration
-	var flushed [][]string
-	c := newCoalescer(500*time.Millisecond, func(keys []string) { flushed = append(flushed, keys) })
-	c.now = func() time.Time { return now }
-	c.after = func(d time.Duration, f func()) { delays = append(delays, d); scheduled = append(scheduled, f) }
+	t0 := time.Unix(0, 0)
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
+	c := newCoalescer(500 * time.Millisecond)
+	if got := c.touch(ms(0), []string{"a", "b"}); len(got) != 2 {
+		t.Fatalf("quiet keys should flush at once, together: %v", got)
+	}
+	if got := c.touch(ms(100), []string{"a"}); len(got) != 0 {
+		t.Fatalf("a change inside the window went out at once: %v", got)
+	}
+	c.touch(ms(200), []string{"a"})
+	if at, ok := c.next(); !ok || !at.Equal(ms(500)) {
+		t.Fatalf("next = %v, %v; want the window's end, 500 ms", at, ok)
+	}
+	if got := c.due(ms(499)); len(got) != 0 {
+		t.Fatalf("due before the deadline: %v", got)
+	}
+	if got := c.due(ms(500)); len(got) != 1 || got[0] != "a" {
+		t.Fatalf("due at the deadline: %v, want [a]", got)
+	}
+	if _, ok := c.next(); ok {
+		t.Fatal("a deadline is left after every key was flushed")
+	}
+	if got := c.touch(ms(700), []string{"a"}); len(got) != 0 {
+		t.Fatalf("a change 200 ms after a flush went out at once: %v", got)
+	}
+	c.due(ms(1000))
+	if got := c.touch(ms(1600), []string{"a"}); len(got) != 1 {
+		t.Fatalf("a change after a quiet window should flush at once: %v", got)
+	}
+	c.forget([]string{"a", "b"})
+	if len(c.last) != 0 || len(c.pending) != 0 {
+		t.Fatalf("forget left %v %v", c.last, c.pending)
+	}
+}
 
-	c.touch([]string{"a", "b"})
-	if len(flushed) != 1 || len(flushed[0]) != 2 {
-		t.Fatalf("quiet keys should flush at once, together: %v", flushed)
+// A flood of distinct paths while a read hangs is bounded: past maxHints
+// the queue turns into one rescan, which covers every path.
+func TestHintFloodBecomesARescan(t *testing.T) {
+	src := newSource()
+	src.gate, src.entered = make(chan struct{}), make(chan string, 16)
+	l, rec := start(t, src, Options{Debounce: time.Millisecond})
+	<-src.entered // the first scan hangs
+	for i := 0; i <= maxHints; i++ {
+		l.Changed([]string{"p" + strconv.Itoa(i)})
 	}
-	now = now.Add(100 * time.Millisecond)
-	c.touch([]string{"a"})
-	c.touch([]string{"a"})
-	if len(flushed) != 1 || len(scheduled) != 1 || delays[0] != 400*time.Millisecond {
-		t.Fatalf("a burst should schedule one flush at the window's end: flushed %v, delays %v", flushed, delays)
+	l.hintMu.Lock()
+	queued, reason := len(l.hints), l.rescan
+	l.hintMu.Unlock()
+	if queued != 0 || reason == "" {
+		t.Fatalf("%d paths queued, rescan %q: want none queued and a rescan", queued, reason)
 	}
-	now = now.Add(400 * time.Millisecond)
-	scheduled[0]()
-	if len(flushed) != 2 || flushed[1][0] != "a" {
-		t.Fatalf("scheduled flush missing: %v", flushed)
-	}
-	now = now.Add(600 * time.Millisecond)
-	c.touch([]string{"a"})
-	if len(flushed) != 3 {
-		t.Fatalf("a change after a quiet window should flush at once: %v", flushed)
-	}
+	src.set("late", 1)
+	close(src.gate)
+	rec.waitFor(t, "the session the rescan found", func([]published) bool {
+		_, ok := rec.Lookup(shared.Session{Source: shared.SourceClaude, ID: "late"}.Key())
+		return ok
+	})
 }

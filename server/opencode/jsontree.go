@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,8 +20,14 @@ const maxJSONFile = 16 << 20
 // jsonTree is the legacy storage/ tree: session heads are read eagerly
 // (one small file each), messages and parts only for sessions that are
 // shown from JSON, that is, not in SQLite.
+//
+// Every file is read through an os.Root on the tree, and every id that
+// becomes part of a path is checked first (validID): the files are
+// written by whatever runs as the user, and nothing they say may lead
+// outside the tree.
 type jsonTree struct {
 	dir        string              // <data>/storage
+	root       *os.Root            // dir, opened at each rescan; nil while it does not exist
 	heads      map[string]jsonHead // session id → its session file, archived ones left out
 	byPath     map[string]string   // session file → session id
 	facts      map[string]*facts   // sessions read in full
@@ -69,7 +76,8 @@ func newJSONTree(dir string) jsonTree {
 // rescan re-reads every session file and returns the ids that appeared,
 // changed or went away.
 func (t *jsonTree) rescan(skipped *int) map[string]bool {
-	files, _ := filepath.Glob(filepath.Join(t.dir, "session", "*", "*.json"))
+	t.reopen()
+	files := t.glob("session", "*", "*.json")
 	affected := map[string]bool{}
 	seen := map[string]bool{}
 	for _, p := range files {
@@ -101,12 +109,12 @@ func (t *jsonTree) sessionFile(path string, skipped *int) map[string]bool {
 		}
 	}
 	var info sessionInfo
-	err := readJSON(path, &info)
+	err := t.readJSON(path, &info)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return affected
-	case err != nil || info.ID == "":
-		*skipped++
+	case err != nil || !validID(info.ID):
+		*skipped++ // unreadable, or an id that is not one (../.., *)
 		return affected
 	case info.Time.Archived > 0:
 		return affected
@@ -141,11 +149,11 @@ func (t *jsonTree) load(want func(id string) bool, skipped *int) {
 // readMessages adds the session's messages (storage/message/<id>/) and
 // its first prompt (from storage/part/<message>/) to f.
 func (t *jsonTree) readMessages(f *facts, skipped *int) {
-	files, _ := filepath.Glob(filepath.Join(t.dir, "message", f.id, "*.json"))
+	files := t.glob("message", f.id, "*.json") // f.id was checked by sessionFile
 	msgs := make([]messageInfo, 0, len(files))
 	for _, p := range files {
 		var m messageInfo
-		if err := readJSON(p, &m); err != nil {
+		if err := t.readJSON(p, &m); err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
 				*skipped++
 			}
@@ -153,6 +161,10 @@ func (t *jsonTree) readMessages(f *facts, skipped *int) {
 		}
 		if m.ID == "" {
 			m.ID = strings.TrimSuffix(filepath.Base(p), ".json")
+		}
+		if !validID(m.ID) {
+			*skipped++ // it would name the folder of its parts
+			continue
 		}
 		msgs = append(msgs, m)
 	}
@@ -172,11 +184,11 @@ func (t *jsonTree) readMessages(f *facts, skipped *int) {
 // firstText is the first text part of a message that OpenCode did not
 // inject itself (synthetic) or drop (ignored), cut to size.
 func (t *jsonTree) firstText(messageID string, skipped *int) string {
-	files, _ := filepath.Glob(filepath.Join(t.dir, "part", messageID, "*.json"))
-	slices.Sort(files) // part ids are ascending
+	files := t.glob("part", messageID, "*.json") // checked by readMessages
+	slices.Sort(files)                           // part ids are ascending
 	for _, p := range files {
 		var part partInfo
-		if err := readJSON(p, &part); err != nil {
+		if err := t.readJSON(p, &part); err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
 				*skipped++
 			}
@@ -199,15 +211,64 @@ func (t *jsonTree) sessionOfPart(messageID, path string) string {
 		return ""
 	}
 	var part partInfo
-	if readJSON(path, &part) != nil {
+	if t.readJSON(path, &part) != nil || !validID(part.SessionID) {
 		return ""
 	}
 	return part.SessionID
 }
 
-// readJSON decodes one file of the tree, refusing files over maxJSONFile.
-func readJSON(path string, v any) error {
-	f, err := os.Open(path)
+// reopen opens the tree's root afresh: the folder may have appeared,
+// or been replaced, since the last rescan.
+func (t *jsonTree) reopen() {
+	if t.root != nil {
+		t.root.Close()
+		t.root = nil
+	}
+	if r, err := os.OpenRoot(t.dir); err == nil {
+		t.root = r
+	}
+}
+
+// close releases the root.
+func (t *jsonTree) close() {
+	if t.root != nil {
+		t.root.Close()
+		t.root = nil
+	}
+}
+
+// glob lists the files matching the pattern made of elems (each a name
+// or a wildcard, never a path) inside the tree, as paths under t.dir.
+func (t *jsonTree) glob(elems ...string) []string {
+	if t.root == nil {
+		t.reopen() // the tree appeared since the last rescan
+	}
+	if t.root == nil {
+		return nil
+	}
+	rel, _ := fs.Glob(t.root.FS(), strings.Join(elems, "/"))
+	out := make([]string, len(rel))
+	for i, p := range rel {
+		out[i] = filepath.Join(t.dir, filepath.FromSlash(p))
+	}
+	return out
+}
+
+// readJSON decodes one file of the tree, given as a path under t.dir,
+// refusing files over maxJSONFile. The file is opened through the root,
+// so a path (or a symbolic link) that leads outside the tree fails.
+func (t *jsonTree) readJSON(path string, v any) error {
+	if t.root == nil {
+		t.reopen()
+	}
+	if t.root == nil {
+		return os.ErrNotExist
+	}
+	rel, err := filepath.Rel(t.dir, path)
+	if err != nil {
+		return fmt.Errorf("%s: outside the storage folder: %w", path, err)
+	}
+	f, err := t.root.Open(rel)
 	if err != nil {
 		return err
 	}

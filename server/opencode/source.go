@@ -235,6 +235,7 @@ func (s *Source) Sessions() []shared.Session {
 func (s *Source) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.json.close()
 	return s.closeDB()
 }
 

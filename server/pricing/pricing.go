@@ -3,70 +3,73 @@
 //
 // The table is a snapshot (see PricesAsOf), not fetched at run time: Helm
 // works offline and must give the same figure for the same transcript.
-// Models the table does not know cost 0, and Cost says so with known=false,
-// so a caller can tell "free" from "unpriced".
+// Models the table does not know cost 0, and CostNano says so with
+// known=false, so a caller can tell "free" (Synthetic) from "unpriced".
+// Costs are computed per API response, because the long-context and fast
+// rules apply per request, in integer nano-dollars.
 package pricing
 
 import (
+	"math"
 	"strings"
 
 	"vibecraft.sh/helm/shared"
 )
 
-// PricesAsOf is the date the table below was last checked against
-// Anthropic's published prices.
-const PricesAsOf = "2026-08-01"
-
-// Price is what a model charges, in US dollars per million tokens.
-type Price struct {
-	Input      float64 // uncached input tokens
-	Output     float64 // output tokens (thinking included)
-	CacheWrite float64 // cache_creation_input_tokens (5-minute cache writes)
-	CacheRead  float64 // cache_read_input_tokens
+// Rates are what a model charges, in US dollars per million tokens.
+type Rates struct {
+	Input        float64 // uncached input tokens
+	Output       float64 // output tokens (thinking included)
+	CacheWrite5m float64 // 5-minute cache writes (1.25x input)
+	CacheWrite1h float64 // 1-hour cache writes (2x input)
+	CacheRead    float64 // cache hits and refreshes
 }
 
-var (
-	opus45   = Price{Input: 5, Output: 25, CacheWrite: 6.25, CacheRead: 0.5}
-	opus4    = Price{Input: 15, Output: 75, CacheWrite: 18.75, CacheRead: 1.5}
-	sonnet   = Price{Input: 3, Output: 15, CacheWrite: 3.75, CacheRead: 0.3}
-	haiku45  = Price{Input: 1, Output: 5, CacheWrite: 1.25, CacheRead: 0.1}
-	haiku35  = Price{Input: 0.8, Output: 4, CacheWrite: 1, CacheRead: 0.08}
-	haiku3   = Price{Input: 0.25, Output: 1.25, CacheWrite: 0.3, CacheRead: 0.03}
-	opus3    = Price{Input: 15, Output: 75, CacheWrite: 18.75, CacheRead: 1.5}
-	families = []struct {
-		prefix string // matched against the normalised name, longest first
-		price  Price
-	}{
-		// Claude 4 names: claude-<family>-<major>[-<minor>].
-		{"claude-opus-4-1", opus4},
-		{"claude-opus-4-0", opus4},
-		{"claude-opus-4-", opus45}, // 4.5, 4.6 and later minors
-		{"claude-opus-4", opus4},   // claude-opus-4 itself
-		{"claude-sonnet-4", sonnet},
-		{"claude-haiku-4", haiku45},
-		// Claude 3 names: claude-<major>[-<minor>]-<family>.
-		{"claude-3-7-sonnet", sonnet},
-		{"claude-3-5-sonnet", sonnet},
-		{"claude-3-sonnet", sonnet},
-		{"claude-3-5-haiku", haiku35},
-		{"claude-3-haiku", haiku3},
-		{"claude-3-opus", opus3},
-	}
-)
+// Model is how one model is billed.
+type Model struct {
+	Base Rates
+	// Long, when set, bills a whole request at its rates when the
+	// request's input (input + cache reads + cache writes) exceeds
+	// LongAbove tokens.
+	Long      *Rates
+	LongAbove int
+	// Fast multiplies every rate of a request made with speed "fast";
+	// 0 when the model has no fast mode (the request is then billed at
+	// standard rates, as the API serves it).
+	Fast int
+}
 
-// Lookup returns the price of model, after Normalize. The second result
-// is false for a model the table does not know (including "<synthetic>").
-func Lookup(model string) (Price, bool) {
+// Usage is what one API response reports, as far as billing goes.
+type Usage struct {
+	// Tokens: CacheWrite is all cache writes, CacheWrite1h the 1-hour
+	// part of it; the rest are 5-minute writes.
+	Tokens      shared.Tokens
+	Fast        bool // usage.speed == "fast"
+	USOnly      bool // usage.inference_geo == "us"
+	WebSearches int  // usage.server_tool_use.web_search_requests
+}
+
+// Synthetic is the model Claude Code names on replies it wrote itself
+// (errors, interruptions): no API call, so no cost, and not "unknown".
+const Synthetic = "<synthetic>"
+
+// Lookup returns how model is billed, after Normalize. The second result
+// is false for a model the table does not know; Synthetic is known and
+// free.
+func Lookup(model string) (Model, bool) {
 	m := Normalize(model)
-	if m == "" {
-		return Price{}, false
+	if m == Synthetic {
+		return Model{}, true
 	}
-	for _, f := range families {
+	if m == "" {
+		return Model{}, false
+	}
+	for _, f := range table {
 		if m == f.prefix || strings.HasPrefix(m, f.prefix) && boundary(m, f.prefix) {
-			return f.price, true
+			return f.model, true
 		}
 	}
-	return Price{}, false
+	return Model{}, false
 }
 
 // boundary reports whether prefix ends at a name boundary of m, so that
@@ -116,20 +119,52 @@ func isDate(s string) bool {
 	return true
 }
 
-// Cost is what t cost on model, in US dollars. An unknown model costs 0
-// and known is false.
-func Cost(model string, t shared.Tokens) (usd float64, known bool) {
-	p, ok := Lookup(model)
+// CostNano is what one response cost on model, in nano-dollars
+// (1e-9 USD): integers, so that sums over thousands of responses are
+// exact and the same in any order. An unknown model costs 0 and known is
+// false.
+func CostNano(model string, u Usage) (nano int64, known bool) {
+	m, ok := Lookup(model)
 	if !ok {
 		return 0, false
 	}
-	return p.Cost(t), true
+	return m.CostNano(u), true
 }
 
-// Cost is what t costs at p, in US dollars.
-func (p Price) Cost(t shared.Tokens) float64 {
-	return (float64(t.Input)*p.Input +
-		float64(t.Output)*p.Output +
-		float64(t.CacheWrite)*p.CacheWrite +
-		float64(t.CacheRead)*p.CacheRead) / 1e6
+// CostNano is what one response cost at m, in nano-dollars. The
+// long-context and fast rules are per request, so u must be one
+// response's usage, never a sum.
+func (m Model) CostNano(u Usage) int64 {
+	if m == (Model{}) { // Synthetic: nothing was billed
+		return 0
+	}
+	t := u.Tokens
+	r := m.Base
+	if m.Long != nil && t.Input+t.CacheRead+t.CacheWrite > m.LongAbove {
+		r = *m.Long
+	}
+	w1h := min(max(t.CacheWrite1h, 0), max(t.CacheWrite, 0))
+	w5m := max(t.CacheWrite, 0) - w1h
+	tokens := int64(t.Input)*nanoPerToken(r.Input) +
+		int64(t.Output)*nanoPerToken(r.Output) +
+		int64(w5m)*nanoPerToken(r.CacheWrite5m) +
+		int64(w1h)*nanoPerToken(r.CacheWrite1h) +
+		int64(t.CacheRead)*nanoPerToken(r.CacheRead)
+	if u.Fast && m.Fast > 0 {
+		tokens *= int64(m.Fast)
+	}
+	if u.USOnly {
+		// Only models from Opus 4.6 on accept inference_geo, so a
+		// response that reports "us" is on one that bills it. Rounded
+		// to the nano-dollar per response, so sums stay exact integers.
+		tokens = (tokens*usOnlyTenths + 5) / 10
+	}
+	return tokens + int64(max(u.WebSearches, 0))*webSearchNano
 }
+
+// nanoPerToken turns dollars per million tokens into nano-dollars per
+// token; the table's rates are whole numbers of those.
+func nanoPerToken(usdPerMTok float64) int64 { return int64(math.Round(usdPerMTok * 1000)) }
+
+// Dollars turns nano-dollars into US dollars.
+func Dollars(nano int64) float64 { return float64(nano) / 1e9 }

@@ -39,12 +39,12 @@ func TestUpdatesCarryChanges(t *testing.T) {
 	r.hub.Publish(shared.EventSessionUpdated, []shared.Session{a2, oc2, a3})
 
 	wantAll := `{"type":"session-updated","sessions":[` +
-		`{"id":"` + a.ID + `","source":"claude","messageCount":49,"tokens":{"input":12345,"output":70000,"cacheRead":1234567,"cacheWrite":89012},"costUsd":1.3,"status":"waiting","updatedAt":1763990001001},` +
+		`{"id":"` + a.ID + `","source":"claude","messageCount":49,"tokens":{"input":12345,"output":70000,"cacheRead":1234567,"cacheWrite":89012,"cacheWrite1h":0},"costUsd":1.3,"status":"waiting","updatedAt":1763990001001},` +
 		`{"id":"ses_oc","source":"opencode","title":"renamed"},` +
 		`{"id":"` + a.ID + `","source":"claude","status":"idle","active":false}` +
 		`],"timestamp":`
 	wantClaude := `{"type":"session-updated","sessions":[` +
-		`{"id":"` + a.ID + `","source":"claude","messageCount":49,"tokens":{"input":12345,"output":70000,"cacheRead":1234567,"cacheWrite":89012},"costUsd":1.3,"status":"waiting","updatedAt":1763990001001},` +
+		`{"id":"` + a.ID + `","source":"claude","messageCount":49,"tokens":{"input":12345,"output":70000,"cacheRead":1234567,"cacheWrite":89012,"cacheWrite1h":0},"costUsd":1.3,"status":"waiting","updatedAt":1763990001001},` +
 		`{"id":"` + a.ID + `","source":"claude","status":"idle","active":false}` +
 		`],"timestamp":`
 	wholeA2, _ := json.Marshal(a2)

@@ -14,6 +14,7 @@ type client struct {
 	wake chan struct{} // holds a token when pending became non-empty
 	done chan struct{}
 	once sync.Once
+	full fullStart // full-list views only: how the stream begins
 
 	mu      sync.Mutex
 	pending []*record // oldest first

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/httperr"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -18,9 +21,17 @@ const maxBatch = 64
 type view struct {
 	hub  *Hub
 	keep func(*shared.Session) bool // nil: every session
+	// epoch is the first part of this view's event ids. An id names a
+	// position in one view's sequence of frames: resumed on another view
+	// (another filter, another framing) it would apply that view's events
+	// to a list the client never had, so each view has its own epoch and
+	// a foreign id gets an init, never a replay.
+	epoch string
 	// whole: session-updated carries whole sessions, as the original
 	// Helm's stream did, rather than changes.
 	whole bool
+	// full, when set, makes this a full-list view (fulllist.go).
+	full *fullList
 
 	// The init frame of the last seq asked for: a reconnect storm after a
 	// restart encodes the snapshot once, not once per client. It is reused
@@ -34,6 +45,16 @@ type view struct {
 // initFresh is how long an encoded init frame may be reused.
 const initFresh = time.Second
 
+// Endpoint is one stream path: the stream, and the published state a
+// client may start from instead of an init.
+type Endpoint interface {
+	http.Handler
+	// Snapshot returns the sessions this view has published, newest
+	// first, and the id of the last event they include: a stream resumed
+	// from that id, applied to them, gives the view's state.
+	Snapshot() (sessions []shared.Session, lastEventID string)
+}
+
 // Handler serves one stream endpoint. keep filters sessions (nil keeps
 // all): a change event none of whose sessions is kept is not sent, while
 // init and refresh are always sent, possibly empty. session-updated
@@ -41,14 +62,45 @@ const initFresh = time.Second
 // never changes in a session (its source): a client must have had every
 // earlier state of a session it gets a change of. Call it once per
 // endpoint: filtered encodings are cached per handler.
-func (h *Hub) Handler(keep func(*shared.Session) bool) http.Handler {
-	return &view{hub: h, keep: keep}
+func (h *Hub) Handler(keep func(*shared.Session) bool) Endpoint {
+	return h.newView(keep, false)
 }
 
 // WholeHandler is Handler with whole sessions in session-updated events,
 // for clients written against the original Helm, which sent them so.
-func (h *Hub) WholeHandler(keep func(*shared.Session) bool) http.Handler {
-	return &view{hub: h, keep: keep, whole: true}
+func (h *Hub) WholeHandler(keep func(*shared.Session) bool) Endpoint {
+	return h.newView(keep, true)
+}
+
+// newView returns a view with its own epoch, except the unfiltered change
+// view, which is the hub's: every such view sends the same frames, so
+// their ids are interchangeable (and the frame encoded at Publish serves
+// them all).
+func (h *Hub) newView(keep func(*shared.Session) bool, whole bool) *view {
+	v := &view{hub: h, keep: keep, whole: whole, epoch: h.epoch}
+	if keep != nil || whole {
+		h.mu.Lock()
+		h.nviews++
+		n := h.nviews
+		h.mu.Unlock()
+		// The hub's epoch is hex, so a "v" cannot make another hub's.
+		v.epoch = h.epoch + "v" + strconv.FormatUint(n, 10)
+	}
+	return v
+}
+
+// Snapshot returns the published state v keeps and the id of the last
+// event it includes, read together under the hub's lock.
+func (v *view) Snapshot() ([]shared.Session, string) {
+	h := v.hub
+	h.mu.Lock()
+	state, seq := h.sortedLocked(), h.seq
+	h.mu.Unlock()
+	kept, _ := v.filter(state, nil) // state is never modified once built
+	if v.keep == nil {
+		kept = slices.Clone(kept)
+	}
+	return kept, formatEventID(v.epoch, seq)
 }
 
 // filter returns the sessions v keeps, and the entries of prev (when set)
@@ -98,7 +150,7 @@ func lastEventID(r *http.Request) string {
 func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, r.Method+" "+r.URL.Path+": a stream is read with GET", http.StatusMethodNotAllowed)
+		httperr.Write(w, http.StatusMethodNotAllowed, r.Method+" "+r.URL.Path+": a stream is read with GET")
 		return
 	}
 	h := v.hub
@@ -110,10 +162,14 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	c, st, err := h.subscribe(v, lastEventID(r))
+	last := lastEventID(r)
+	c, st, err := h.subscribe(v, last)
 	if err != nil {
 		refuse(w, err)
 		return
+	}
+	if v.full != nil {
+		c.full = v.fullStart(st, last) // fulllist.go
 	}
 	remote := r.RemoteAddr
 	if h.log.Enabled(r.Context(), slog.LevelDebug) {
@@ -125,7 +181,7 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.unsubscribe(c)
 		h.log.Error("stream: init not sent", "err", err)
-		http.Error(w, "the session list could not be encoded; see the server log", http.StatusInternalServerError)
+		httperr.Write(w, http.StatusInternalServerError, "the session list could not be encoded; see the server log")
 		return
 	}
 
@@ -157,6 +213,9 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // field, then the replay after its cursor or an init snapshot.
 func (v *view) opening(st start) ([][]byte, error) {
 	out := [][]byte{retryField(v.hub.opts.Retry)}
+	if v.full != nil {
+		return out, nil // serveFull writes the list
+	}
 	if st.resumed {
 		for _, rec := range st.replay {
 			if f := rec.frameFor(v); f != nil {
@@ -177,6 +236,10 @@ func (v *view) opening(st start) ([][]byte, error) {
 // stream has been quiet for a period, until the peer leaves, the hub
 // closes or the client falls too far behind.
 func (v *view) serve(c *client, s sink, first [][]byte, remote string) {
+	if v.full != nil {
+		v.serveFull(c, s, first, remote)
+		return
+	}
 	h := v.hub
 	defer h.unsubscribe(c)
 	defer s.finish()
@@ -260,13 +323,11 @@ func (h *Hub) logEnd(remote, why string, err error) {
 // refuse answers a connection the hub will not take, with a delay after
 // which EventSource (or the client's backoff) may try again.
 func refuse(w http.ResponseWriter, err error) {
-	hdr := w.Header()
-	hdr.Del("Content-Type")
-	hdr.Set("Retry-After", retryAfterSeconds)
+	w.Header().Set("Retry-After", retryAfterSeconds)
 	msg := err.Error() + "; retry in " + retryAfterSeconds + " seconds"
 	if errors.Is(err, errTooMany) {
 		msg = "too many live-update streams are open on this server; close some tabs or retry in " +
 			retryAfterSeconds + " seconds"
 	}
-	http.Error(w, msg, http.StatusServiceUnavailable)
+	httperr.Write(w, http.StatusServiceUnavailable, msg)
 }

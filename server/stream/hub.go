@@ -38,7 +38,8 @@ type Hub struct {
 	hist     *history
 	views    map[*view]map[*client]struct{} // clients by the handler that serves them
 	nclients int
-	stats    Stats // counters only; the rest is filled in by Stats
+	nviews   uint64 // views made so far: the suffix of the next view's epoch
+	stats    Stats  // counters only; the rest is filled in by Stats
 
 	// Connections taken over from net/http, which http.Server.Shutdown
 	// neither closes nor waits for: Close does both.
@@ -67,7 +68,8 @@ func NewHub(opts Options) *Hub {
 	}
 }
 
-// Epoch is the first part of every event id of this hub.
+// Epoch is the first part of the event ids of the unfiltered change view
+// (Handler(nil)); other views append their own suffix to it.
 func (h *Hub) Epoch() string { return h.epoch }
 
 // Publish records an event and offers it to every client; it never blocks
@@ -303,14 +305,14 @@ func (h *Hub) subscribe(v *view, lastID string) (*client, start, error) {
 		return nil, start{}, errTooMany
 	}
 	var st start
-	if epoch, seq, ok := ParseEventID(lastID); ok && epoch == h.epoch {
+	if epoch, seq, ok := ParseEventID(lastID); ok && epoch == v.epoch {
 		st.replay, st.resumed = h.hist.after(seq, h.seq)
 	}
 	if st.resumed {
 		h.stats.Resumed++
 	} else {
 		h.stats.Inits++
-		st.initID = formatEventID(h.epoch, h.seq)
+		st.initID = formatEventID(v.epoch, h.seq)
 		st.state = h.sortedLocked()
 	}
 	c := newClient(v)

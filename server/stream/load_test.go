@@ -119,9 +119,9 @@ func TestManyClientsSeeTheSameSequence(t *testing.T) {
 			t.Fatalf("client %d saw a different sequence:\n%s\nwant:\n%s", i, got[i], want)
 		}
 	}
-	epoch := r.hub.Epoch()
 	for i, want := range []int{events / 2, events} {
-		if n := strings.Count(got[i], epoch+"-"); n != want {
+		path := map[int]string{0: "/claude", 1: "/all"}[i]
+		if n := strings.Count(got[i], r.epoch(path)+"-"); n != want {
 			t.Errorf("client %d: %d events, want %d", i, n, want)
 		}
 	}

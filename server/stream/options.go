@@ -14,6 +14,7 @@ const (
 	DefaultMaxClients   = 1000
 	DefaultWriteTimeout = 10 * time.Second
 	DefaultRetry        = 3 * time.Second
+	DefaultDebounce     = 500 * time.Millisecond
 )
 
 // retryAfterSeconds is the Retry-After a refused client gets: long enough
@@ -40,6 +41,9 @@ type Options struct {
 	WriteTimeout time.Duration
 	// Retry is the reconnection delay sent in the retry: field (3 s).
 	Retry time.Duration
+	// Debounce is the least time between two lists on a full-list stream
+	// (FullListHandler) while changes keep coming (500 ms).
+	Debounce time.Duration
 	// Logger receives connection and slow-client logs (discarded if nil).
 	Logger *slog.Logger
 	// Now is the clock of event timestamps (time.Now).
@@ -60,6 +64,7 @@ func (o Options) withDefaults() Options {
 	def(&o.Keepalive, DefaultKeepalive)
 	def(&o.WriteTimeout, DefaultWriteTimeout)
 	def(&o.Retry, DefaultRetry)
+	def(&o.Debounce, DefaultDebounce)
 	defInt(&o.QueueSize, DefaultQueueSize)
 	defInt(&o.HistoryCount, DefaultHistoryCount)
 	defInt(&o.HistoryBytes, DefaultHistoryBytes)

@@ -45,7 +45,7 @@ func (r *record) sendsTo(v *view) bool {
 // frameFor returns the frame clients of v get, or nil when they get
 // nothing.
 func (r *record) frameFor(v *view) []byte {
-	if v.keep == nil && (!v.whole || r.prev == nil) {
+	if v.keep == nil && !v.whole {
 		return r.frame
 	}
 	r.mu.Lock()
@@ -61,7 +61,7 @@ func (r *record) frameFor(v *view) []byte {
 			prev = nil
 		}
 		kept, keptPrev := v.filter(r.sessions, prev)
-		if f, err = encodeFrame(r.typ, r.id, kept, keptPrev, r.at); err != nil {
+		if f, err = encodeFrame(r.typ, formatEventID(v.epoch, r.seq), kept, keptPrev, r.at); err != nil {
 			// Unreachable: the unfiltered superset encoded fine at Publish.
 			v.hub.log.Error("stream: encode filtered event", "id", r.id, "err", err)
 			f = nil

@@ -118,7 +118,11 @@ type rig struct {
 	hub    *Hub
 	srv    *httptest.Server
 	client *http.Client
+	views  map[string]*view // by path
 }
+
+// epoch is the first part of the event ids of the view at path.
+func (r *rig) epoch(path string) string { return r.views[path].epoch }
 
 func claudeOnly(s *shared.Session) bool { return s.Source == shared.SourceClaude }
 
@@ -129,16 +133,21 @@ func newRig(t testing.TB, opts Options) *rig {
 	before := goleak.IgnoreCurrent() // the harness's own (benchmarks run in goroutines)
 	t.Cleanup(func() { goleak.VerifyNone(t, before) })
 	h := NewHub(opts)
+	views := map[string]*view{
+		"/all":          h.Handler(nil).(*view),
+		"/claude":       h.Handler(claudeOnly).(*view),
+		"/claude-whole": h.WholeHandler(claudeOnly).(*view),
+	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /all", h.Handler(nil))
-	mux.Handle("/claude", h.Handler(claudeOnly))
-	mux.Handle("/claude-whole", h.WholeHandler(claudeOnly))
+	mux.Handle("GET /all", views["/all"])
+	mux.Handle("/claude", views["/claude"])
+	mux.Handle("/claude-whole", views["/claude-whole"])
 	srv := httptest.NewServer(mux)
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
 	t.Cleanup(srv.Close)
 	t.Cleanup(h.Close) // streams end first, so srv.Close does not wait on them
-	return &rig{hub: h, srv: srv, client: &http.Client{Transport: tr}}
+	return &rig{hub: h, srv: srv, client: &http.Client{Transport: tr}, views: views}
 }
 
 // get sends a request whose body the caller owns.

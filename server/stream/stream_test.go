@@ -109,7 +109,8 @@ func TestFilteredHandler(t *testing.T) {
 	if got := ids(all.opening(t).decode(t).Sessions); got != "cl0,oc0" {
 		t.Errorf("unfiltered init: %s", got)
 	}
-	if f := cl.opening(t); ids(f.decode(t).Sessions) != "cl0" || f.ID != r.hub.Epoch()+"-1" {
+	ce := r.epoch("/claude")
+	if f := cl.opening(t); ids(f.decode(t).Sessions) != "cl0" || f.ID != ce+"-1" {
 		t.Errorf("claude init: %+v", f)
 	}
 
@@ -124,7 +125,7 @@ func TestFilteredHandler(t *testing.T) {
 	}{{3, "session-updated", "cl0"}, {5, "refresh", ""}}
 	for _, w := range want {
 		f := cl.event(t)
-		if f.seq(t, r.hub.Epoch()) != w.seq || f.Event != w.typ || ids(f.decode(t).Sessions) != w.ids {
+		if f.seq(t, ce) != w.seq || f.Event != w.typ || ids(f.decode(t).Sessions) != w.ids {
 			t.Errorf("claude stream: got %s %s [%s], want seq %d %s [%s]", f.ID, f.Event, ids(f.decode(t).Sessions), w.seq, w.typ, w.ids)
 		}
 	}
@@ -134,12 +135,12 @@ func TestFilteredHandler(t *testing.T) {
 		}
 	}
 	// A filtered resume replays only what the filter keeps.
-	cl2 := r.connect(t, "/claude", r.hub.Epoch()+"-1")
+	cl2 := r.connect(t, "/claude", ce+"-1")
 	if f := cl2.next(t); f.Retry != "3000" {
 		t.Fatalf("resume: want retry first, got %+v", f)
 	}
 	for _, w := range want {
-		if f := cl2.event(t); f.seq(t, r.hub.Epoch()) != w.seq || ids(f.decode(t).Sessions) != w.ids {
+		if f := cl2.event(t); f.seq(t, ce) != w.seq || ids(f.decode(t).Sessions) != w.ids {
 			t.Errorf("claude replay: got %s [%s], want %d [%s]", f.ID, ids(f.decode(t).Sessions), w.seq, w.ids)
 		}
 	}
@@ -204,7 +205,7 @@ func TestMethods(t *testing.T) {
 		ctype  string
 	}{
 		{http.MethodHead, http.StatusOK, "text/event-stream; charset=utf-8"},
-		{http.MethodPost, http.StatusMethodNotAllowed, "text/plain; charset=utf-8"},
+		{http.MethodPost, http.StatusMethodNotAllowed, "application/json; charset=utf-8"}, // the one error body
 	}
 	for _, tc := range tests {
 		req, _ := http.NewRequest(tc.method, r.srv.URL+"/claude", strings.NewReader(""))

@@ -34,8 +34,9 @@ type Options struct {
 	// exactly when the build changes.
 	Version string
 	// Sessions returns the current sessions, newest first, for the
-	// pre-rendered page; nil renders an empty list.
-	Sessions func() []shared.Session
+	// pre-rendered page, and the id of the stream event they are exact as
+	// of ("" when unknown); nil renders an empty list.
+	Sessions func() ([]shared.Session, string)
 	// Watched returns the folders watched, for the empty state.
 	Watched func() []string
 	// Keepalive is the stream's keepalive period, passed to the client
@@ -45,6 +46,11 @@ type Options struct {
 	// Assets replaces the embedded web/ folder (tests). It holds
 	// helm.css, the icons and app.wasm (+ .br, .gz) at its root.
 	Assets fs.FS
+	// RenderLimit is how many pages render at once (default 4); a page
+	// request waits up to RenderWait (default 2 s) for its turn, then is
+	// answered 503 with Retry-After.
+	RenderLimit int
+	RenderWait  time.Duration
 }
 
 // Handler is the web client's http.Handler.
@@ -53,6 +59,7 @@ type Handler struct {
 	app    *app.Handler
 	wasm   *wasmFile
 	static http.Handler
+	render *gate
 }
 
 // current is the handler whose data the pre-rendered page shows. go-app's
@@ -81,7 +88,7 @@ func New(opts Options) (*Handler, error) {
 		opts.Logger = slog.Default()
 	}
 	if opts.Sessions == nil {
-		opts.Sessions = func() []shared.Session { return nil }
+		opts.Sessions = func() ([]shared.Session, string) { return nil, "" }
 	}
 	if opts.Watched == nil {
 		opts.Watched = func() []string { return nil }
@@ -105,7 +112,13 @@ func New(opts Options) (*Handler, error) {
 		opts.Logger.Warn("web client not built: /web/app.wasm answers 503 until `make build`")
 	}
 
-	h := &Handler{opts: opts, wasm: wasm}
+	if opts.RenderLimit <= 0 {
+		opts.RenderLimit = 4
+	}
+	if opts.RenderWait <= 0 {
+		opts.RenderWait = 2 * time.Second
+	}
+	h := &Handler{opts: opts, wasm: wasm, render: newGate(opts.RenderLimit, opts.RenderWait)}
 	h.static = http.StripPrefix("/web", http.FileServerFS(opts.Assets))
 	h.app = &app.Handler{
 		Name:            "Helm",
@@ -148,11 +161,6 @@ func New(opts Options) (*Handler, error) {
 	return h, nil
 }
 
-func (h *Handler) seed() ui.Seed {
-	now := time.Now()
-	return ui.Seed{Sessions: h.opts.Sessions(), Watched: h.opts.Watched(), At: now.UnixMilli(), Now: now}
-}
-
 // Version is the version the service worker and ETags carry.
 func (h *Handler) Version() string { return h.app.Version }
 
@@ -189,32 +197,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.app.ServeHTTP(w, r)
 		return
 	}
-	// A page: rendered per request with the current sessions, so it must
-	// never be answered 304 from go-app's version ETag.
-	r.Header.Del("If-None-Match")
-	h.app.ServeHTTP(&noETag{ResponseWriter: w}, r)
-}
-
-// noETag drops go-app's ETag from page responses.
-type noETag struct {
-	http.ResponseWriter
-	wrote bool
-}
-
-func (w *noETag) WriteHeader(code int) {
-	if !w.wrote {
-		w.wrote = true
-		w.Header().Del("ETag")
-		w.Header().Set("Cache-Control", "no-store")
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *noETag) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
+	h.servePage(w, r)
 }
 
 // resources resolves /web/… paths to themselves (go-app's LocalDir would

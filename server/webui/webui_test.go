@@ -93,7 +93,7 @@ func newServer(t *testing.T, fsys fs.FS, sessions []shared.Session, watched []st
 	s.sessions.Store(&sessions)
 	h, err := New(Options{
 		Version:   "v1.2.3-abc",
-		Sessions:  func() []shared.Session { return *s.sessions.Load() },
+		Sessions:  func() ([]shared.Session, string) { return *s.sessions.Load(), "e-7" },
 		Watched:   func() []string { return watched },
 		Keepalive: 15 * time.Second,
 		Logger:    quiet,
@@ -276,6 +276,25 @@ func TestServiceWorker(t *testing.T) {
 		if !strings.Contains(js, want) {
 			t.Errorf("worker lacks %s", want)
 		}
+	}
+}
+
+// The worker stores only what it fetched itself at install: a
+// navigation's response (its URL chosen by any linking site) never
+// becomes the offline shell.
+func TestServiceWorkerStoresOnlyItsOwnFetches(t *testing.T) {
+	s := newServer(t, assets(t, fakeWasm(), true, true), nil, nil)
+	_, body := s.get(t, "/app-worker.js")
+	js := string(body)
+	install, rest, ok := strings.Cut(js, `self.addEventListener("activate"`)
+	if !ok {
+		t.Fatal("no activate handler")
+	}
+	if !strings.Contains(install, "cache.put(url, resp)") {
+		t.Error("install does not store the shell it fetched")
+	}
+	if strings.Contains(rest, ".put(") || strings.Contains(rest, ".add(") || strings.Contains(rest, ".addAll(") {
+		t.Errorf("the worker stores responses outside install:\n%s", rest)
 	}
 }
 

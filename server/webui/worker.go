@@ -8,9 +8,11 @@ package webui
 //     `make build`) does not leave the whole app uncached;
 //   - never touches non-GET requests, the API, /healthz or event streams
 //     (a worker in the path of an EventSource breaks or buffers it);
-//   - answers page loads from the network first, keeping the latest page
-//     as "/", and falls back to it offline, for any path (the client
-//     routes by window.location);
+//   - answers page loads from the network first and, offline, with the
+//     shell it fetched itself from "/" at install (the client routes by
+//     window.location, so one shell serves every path). A navigation's
+//     response is never stored: its URL is chosen by whoever linked to
+//     Helm, and whatever it carried would be replayed offline for good;
 //   - answers the precached static files from the cache first.
 const workerJS = `// Helm service worker {{.Version}}
 const cacheName = "helm-{{.Version}}";
@@ -71,22 +73,27 @@ self.addEventListener("fetch", (event) => {
   event.respondWith(staticFile(request));
 });
 
+// page answers a navigation. A server that is down, or too busy to
+// render (503), gets the shell, whose client shows the saved list and
+// keeps trying; any other answer (a 401 asking for the token) is shown.
 async function page(request) {
+  let resp;
   try {
-    const resp = await fetch(request);
-    const type = resp.headers.get("Content-Type") || "";
-    if (resp.ok && type.startsWith("text/html")) {
-      const cache = await caches.open(cacheName);
-      await cache.put("/", resp.clone());
+    resp = await fetch(request);
+    if (resp.status < 500) {
+      return resp;
     }
-    return resp;
   } catch (err) {
-    const cached = await caches.match("/", { cacheName: cacheName });
-    if (cached) {
-      return cached;
-    }
-    throw err;
+    resp = null;
   }
+  const cached = await caches.match("/", { cacheName: cacheName });
+  if (cached) {
+    return cached;
+  }
+  if (resp) {
+    return resp;
+  }
+  return Response.error();
 }
 
 async function staticFile(request) {

@@ -24,7 +24,9 @@ type server struct {
 var urlRe = regexp.MustCompile(`http://([0-9.:]+)/`)
 
 func (b *bench) startHelmd(claudeDir string, args ...string) (*server, error) {
-	all := append([]string{"--port", "0", "--claude-dir", claudeDir, "--no-opencode", "--cache-dir", "", "--log-level", "warn"}, args...)
+	// --auth none: a benchmark measures serving sessions, and must not
+	// read or create the user's token file.
+	all := append([]string{"--port", "0", "--claude-dir", claudeDir, "--no-opencode", "--cache-dir", "", "--log-level", "warn", "--auth", "none"}, args...)
 	cmd := exec.Command(b.bin, all...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()

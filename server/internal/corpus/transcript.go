@@ -51,12 +51,12 @@ func (t *transcript) turn(budget int64) {
 	t.w.record(u)
 	for call := range 1 + t.g.rng.IntN(4) {
 		t.msgs++
-		id := fmt.Sprintf("msg_%s%06d", t.sid[:8], t.msgs)
-		req := fmt.Sprintf("req_%s%06d", t.sid[:8], t.msgs)
+		id := fmt.Sprintf("msg_%s%06d", t.idTag(), t.msgs)
+		req := fmt.Sprintf("req_%s%06d", t.idTag(), t.msgs)
 		blocks := []map[string]any{
 			{"type": "thinking", "thinking": t.g.text(200 + t.g.rng.IntN(2000)), "signature": t.g.text(300)},
 			{"type": "text", "text": t.g.text(100 + t.g.rng.IntN(600))},
-			{"type": "tool_use", "id": fmt.Sprintf("toolu_%s%06d", t.sid[:8], t.msgs), "name": "Bash", "input": map[string]any{"command": "go test ./..."}},
+			{"type": "tool_use", "id": fmt.Sprintf("toolu_%s%06d", t.idTag(), t.msgs), "name": "Bash", "input": map[string]any{"command": "go test ./..."}},
 		}
 		for i, b := range blocks {
 			a := t.env("assistant")
@@ -76,7 +76,7 @@ func (t *transcript) turn(budget int64) {
 		size := min(int64(t.g.toolResultSize()), max((end-t.w.n)/2, 512))
 		out := t.g.text(int(size))
 		r := t.env("user")
-		r["message"] = map[string]any{"role": "user", "content": []any{map[string]any{"type": "tool_result", "tool_use_id": fmt.Sprintf("toolu_%s%06d", t.sid[:8], t.msgs), "content": out}}}
+		r["message"] = map[string]any{"role": "user", "content": []any{map[string]any{"type": "tool_result", "tool_use_id": fmt.Sprintf("toolu_%s%06d", t.idTag(), t.msgs), "content": out}}}
 		r["toolUseResult"] = map[string]any{"stdout": out, "stderr": "", "interrupted": false, "isImage": false}
 		t.w.record(r)
 		if t.w.n >= end {
@@ -91,11 +91,21 @@ func (t *transcript) turn(budget int64) {
 	}
 	t.msgs++
 	a := t.env("assistant")
-	a["requestId"] = fmt.Sprintf("req_%s%06d", t.sid[:8], t.msgs)
+	a["requestId"] = fmt.Sprintf("req_%s%06d", t.idTag(), t.msgs)
 	a["message"] = map[string]any{
-		"id": fmt.Sprintf("msg_%s%06d", t.sid[:8], t.msgs), "type": "message", "role": "assistant", "model": "claude-sonnet-4-5-20250929",
+		"id": fmt.Sprintf("msg_%s%06d", t.idTag(), t.msgs), "type": "message", "role": "assistant", "model": "claude-sonnet-4-5-20250929",
 		"content": []any{map[string]any{"type": "text", "text": t.g.text(200 + t.g.rng.IntN(1500))}}, "stop_reason": "end_turn", "stop_sequence": nil,
 		"usage": map[string]any{"input_tokens": 4, "output_tokens": 400, "cache_creation_input_tokens": 900, "cache_read_input_tokens": 50000},
 	}
 	t.w.record(a)
+}
+
+// idTag makes a transcript's message, request and tool ids unique: a
+// subagent shares its parent's session id but never its responses
+// (readers deduplicate responses by id across files).
+func (t *transcript) idTag() string {
+	if t.sidechain {
+		return "sa" + t.sid[2:8]
+	}
+	return t.sid[:8]
 }

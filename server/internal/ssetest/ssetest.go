@@ -5,6 +5,7 @@ package ssetest
 import (
 	"bufio"
 	"context"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
@@ -41,6 +42,9 @@ type Client struct {
 	cancel context.CancelFunc
 	mu     sync.Mutex
 	err    error
+	held   List   // the list the events so far make
+	last   string // id of the last event applied to held
+	bad    int    // events that could not be applied
 }
 
 // Connect opens url (with a Last-Event-ID header when lastEventID is set)
@@ -59,9 +63,38 @@ func Connect(t testing.TB, url, lastEventID string) *Client {
 	return c
 }
 
+// Resume opens url from lastEventID with base as the list the client
+// holds (a REST reply, or an earlier Client's State), as a client that
+// resumes does; the stream closes at cleanup. Events must be drained.
+func Resume(t testing.TB, url, lastEventID string, base List) *Client {
+	t.Helper()
+	c, status, err := dial(url, lastEventID, nil, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != http.StatusOK {
+		c.Close()
+		t.Fatalf("stream %s: status %d", url, status)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// State returns a copy of the list the client holds, the id of the last
+// event applied to it (its cursor), and how many events failed to apply.
+func (c *Client) State() (List, string, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.held), c.last, c.bad
+}
+
 // Dial opens a stream without a test, for load drivers; header may add
 // request headers.
 func Dial(url, lastEventID string, header http.Header) (*Client, int, error) {
+	return dial(url, lastEventID, header, nil)
+}
+
+func dial(url, lastEventID string, header http.Header, base List) (*Client, int, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 	if err != nil {
@@ -79,7 +112,10 @@ func Dial(url, lastEventID string, header http.Header) (*Client, int, error) {
 		cancel()
 		return nil, 0, err
 	}
-	c := &Client{Events: make(chan Event, 4096), Header: resp.Header, resp: resp, cancel: cancel}
+	if base == nil {
+		base = List{}
+	}
+	c := &Client{Events: make(chan Event, 4096), Header: resp.Header, resp: resp, cancel: cancel, held: maps.Clone(base), last: lastEventID}
 	if resp.StatusCode == http.StatusOK {
 		go c.read()
 	} else {
@@ -106,7 +142,6 @@ func (c *Client) Err() error {
 // carries whole sessions.
 func (c *Client) read() {
 	defer close(c.Events)
-	held := List{}
 	br := bufio.NewReaderSize(c.resp.Body, 64<<10)
 	var ev Event
 	var data strings.Builder
@@ -125,11 +160,7 @@ func (c *Client) read() {
 		case line == "":
 			if ev.Type != "" || data.Len() > 0 {
 				ev.Raw = data.String()
-				if d, err := held.Apply(shared.EventType(ev.Type), []byte(ev.Raw)); err != nil {
-					ev.Data.Type = shared.EventType("unparseable: " + err.Error())
-				} else {
-					ev.Data = d
-				}
+				c.apply(&ev)
 				c.Events <- ev
 			}
 			ev, data = Event{}, strings.Builder{}
@@ -142,6 +173,23 @@ func (c *Client) read() {
 		case field == "data":
 			data.WriteString(value)
 		}
+	}
+}
+
+// apply applies ev to the held list, moving the cursor, as the web client
+// does; a keepalive carries no id and changes nothing.
+func (c *Client) apply(ev *Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, err := c.held.Apply(shared.EventType(ev.Type), []byte(ev.Raw))
+	if err != nil {
+		ev.Data.Type = shared.EventType("unparseable: " + err.Error())
+		c.bad++
+		return
+	}
+	ev.Data = d
+	if ev.ID != "" {
+		c.last = ev.ID
 	}
 }
 

@@ -1,0 +1,80 @@
+package feed
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// startPolling enters the fallback: poll now and every PollEvery, retry
+// the stream every RetryEvery. The state becomes Polling or Offline with
+// the first poll's answer.
+func (m *Machine) startPolling(reason string) {
+	m.fallback = true
+	st := m.status.State
+	if st == Live {
+		st = Connecting // a stream that opened, then kept sending bad events
+	}
+	m.setState(st, reason)
+	m.schedule(&m.reconnect, m.o.RetryEvery, m.retryStream)
+	m.poll()
+}
+
+func (m *Machine) stopPolling() {
+	m.stopTimer(&m.pollNext)
+	m.pollGen++
+	if m.pollCancel != nil {
+		m.pollCancel()
+		m.pollCancel = nil
+	}
+}
+
+// poll fetches the REST list: periodically in the fallback, once per
+// stream failure during the backoff (a probe).
+func (m *Machine) poll() {
+	if m.closed || m.streamOpen || m.pollCancel != nil {
+		return
+	}
+	m.pollGen++
+	gen := m.pollGen
+	m.pollCancel = m.o.Poller.Poll(m.o.PollURL, func(body []byte, eventID string, err error) {
+		m.post(func() { m.onPoll(gen, body, eventID, err) })
+	})
+}
+
+// onPoll takes a poll or probe answer. Only one poll is in flight at a
+// time and any stream event or open discards it (stopPolling), so an
+// answer that arrives here is newer than every event applied: it may
+// replace the list and the cursor. A stream attempt still connecting
+// meanwhile is rebased when it opens (onOpen).
+func (m *Machine) onPoll(gen int, body []byte, eventID string, err error) {
+	if m.closed || gen != m.pollGen {
+		return
+	}
+	m.pollCancel = nil
+	var sessions []shared.Session
+	if err == nil {
+		if jerr := json.Unmarshal(body, &sessions); jerr != nil {
+			m.stats.BadEvents++
+			err = fmt.Errorf("bad answer from %s: %w", m.o.PollURL, jerr)
+		}
+	}
+	switch {
+	case err != nil:
+		m.stats.PollFailures++
+		m.setState(Offline, "server unreachable: "+err.Error())
+	default:
+		m.stats.Polls++
+		m.setCursor(eventID) // none: the list is of no known event
+		m.o.OnEvent(shared.Event{Type: shared.EventRefresh, Sessions: sessions, Timestamp: m.o.Clock.Now().UnixMilli()})
+		if m.fallback {
+			m.setState(Polling, fmt.Sprintf("stream unavailable; polling every %s, retrying the stream every %s", m.o.PollEvery, m.o.RetryEvery))
+		} else if m.status.State == Offline {
+			m.setState(Connecting, "the server answers; reconnecting the stream")
+		}
+	}
+	if m.fallback {
+		m.schedule(&m.pollNext, m.o.PollEvery, m.poll)
+	}
+}

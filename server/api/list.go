@@ -1,0 +1,35 @@
+package api
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// writeList answers a JSON array of sessions, encoded one session at a
+// time through a small buffer. json.Encoder would build the whole array
+// in memory first (MBs at 10k sessions), held until a client that reads
+// slowly, or not at all, has taken it.
+func writeList[T any](w http.ResponseWriter, sessions []T) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	bw := bufio.NewWriterSize(w, 32<<10)
+	bw.WriteByte('[')
+	for i := range sessions {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		b, err := json.Marshal(&sessions[i])
+		if err != nil {
+			return fmt.Errorf("encode session %d: %w", i, err)
+		}
+		if _, err := bw.Write(b); err != nil {
+			return fmt.Errorf("write sessions: %w", err)
+		}
+	}
+	bw.WriteString("]\n")
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write sessions: %w", err)
+	}
+	return nil
+}

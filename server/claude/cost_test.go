@@ -1,0 +1,242 @@
+package claude
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// The cost fixtures are written by the tests as real transcripts; every
+// expected figure is worked out by hand from the published rates ($ per
+// million tokens) in the comment beside it, and asserted to the cent and
+// to the nano-dollar.
+
+const (
+	sidCostA = "aaaaaaaa-0000-4000-8000-00000000000a" // the original session
+	sidCostB = "0bbbbbbb-0000-4000-8000-00000000000b" // resumed from A, replaying its responses; its path sorts first
+	sidCostS = "cccccccc-0000-4000-8000-00000000000c" // known only from a subagent
+)
+
+// userLine is a user prompt record of session sid at ts.
+func userLine(sid, ts, text string) string {
+	return fmt.Sprintf(`{"type":"user","sessionId":%q,"cwd":"/home/dev/shop","version":"2.1.90","timestamp":%q,"message":{"role":"user","content":%q}}`+"\n",
+		sid, ts, text)
+}
+
+// assistantLine is one line of an API response; usage is the JSON of
+// message.usage.
+func assistantLine(sid, ts, id, model, usage string) string {
+	return fmt.Sprintf(`{"type":"assistant","sessionId":%q,"cwd":"/home/dev/shop","version":"2.1.90","timestamp":%q,"requestId":"req_%s","message":{"id":"msg_%s","model":%q,"role":"assistant","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","usage":%s}}`+"\n",
+		sid, ts, id, id, model, usage)
+}
+
+// sidechain marks a line as a subagent's.
+func sidechain(line string) string {
+	return strings.Replace(line, `{"type":`, `{"isSidechain":true,"agentId":"a1","type":`, 1)
+}
+
+const (
+	sonnet45 = "claude-sonnet-4-5-20250929"
+	opus46   = "claude-opus-4-6"
+)
+
+// costCase is one session's transcript and its expected spend.
+type costCase struct {
+	name   string
+	rel    string // under the root
+	lines  string
+	tokens shared.Tokens
+	nano   int64
+}
+
+var costCases = []costCase{{
+	name: "1-hour cache writes at 2x, 5-minute at 1.25x; split response, last line wins",
+	rel:  projectRel("/home/dev/shop", "11111111-0000-4000-8000-000000000001.jsonl"),
+	lines: userLine("11111111-0000-4000-8000-000000000001", "2026-03-02T10:00:00Z", "cache") +
+		assistantLine("11111111-0000-4000-8000-000000000001", "2026-03-02T10:00:01Z", "h1", sonnet45,
+			`{"input_tokens":1000,"output_tokens":5,"cache_creation_input_tokens":10000,"cache_read_input_tokens":50000,"cache_creation":{"ephemeral_5m_input_tokens":6000,"ephemeral_1h_input_tokens":4000}}`) +
+		assistantLine("11111111-0000-4000-8000-000000000001", "2026-03-02T10:00:02Z", "h1", sonnet45,
+			`{"input_tokens":1000,"output_tokens":2000,"cache_creation_input_tokens":10000,"cache_read_input_tokens":50000,"cache_creation":{"ephemeral_5m_input_tokens":6000,"ephemeral_1h_input_tokens":4000}}`),
+	tokens: shared.Tokens{Input: 1000, Output: 2000, CacheWrite: 10000, CacheWrite1h: 4000, CacheRead: 50000},
+	// 1000×3 + 2000×15 + 6000×3.75 + 4000×6 + 50000×0.3 = $0.0945
+	nano: 94_500_000,
+}, {
+	name: "long context: one request above 200k billed whole at the long rates, one at exactly 200k not",
+	rel:  projectRel("/home/dev/shop", "22222222-0000-4000-8000-000000000002.jsonl"),
+	lines: userLine("22222222-0000-4000-8000-000000000002", "2026-03-02T10:00:00Z", "long") +
+		assistantLine("22222222-0000-4000-8000-000000000002", "2026-03-02T10:00:01Z", "l1", sonnet45,
+			`{"input_tokens":10,"output_tokens":1000,"cache_creation_input_tokens":10000,"cache_read_input_tokens":190000}`) +
+		assistantLine("22222222-0000-4000-8000-000000000002", "2026-03-02T10:00:02Z", "l2", sonnet45,
+			`{"input_tokens":0,"output_tokens":1000,"cache_creation_input_tokens":10000,"cache_read_input_tokens":190000}`),
+	tokens: shared.Tokens{Input: 10, Output: 2000, CacheWrite: 20000, CacheRead: 380000},
+	// l1 (200,010 > 200k): 10×6 + 1000×22.5 + 10000×7.5 + 190000×0.6 = $0.21156
+	// l2 (200,000):        1000×15 + 10000×3.75 + 190000×0.3         = $0.1095
+	nano: 211_560_000 + 109_500_000,
+}, {
+	name: "fast mode on Opus 4.6: 6x every rate",
+	rel:  projectRel("/home/dev/shop", "33333333-0000-4000-8000-000000000003.jsonl"),
+	lines: userLine("33333333-0000-4000-8000-000000000003", "2026-03-02T10:00:00Z", "fast") +
+		assistantLine("33333333-0000-4000-8000-000000000003", "2026-03-02T10:00:01Z", "f1", opus46,
+			`{"input_tokens":100,"output_tokens":1000,"cache_read_input_tokens":20000,"speed":"fast"}`) +
+		assistantLine("33333333-0000-4000-8000-000000000003", "2026-03-02T10:00:02Z", "f2", opus46,
+			`{"input_tokens":100,"output_tokens":1000,"cache_read_input_tokens":20000,"speed":"standard"}`),
+	tokens: shared.Tokens{Input: 200, Output: 2000, CacheRead: 40000},
+	// (100×5 + 1000×25 + 20000×0.5) × 6 = $0.213, then the same at 1x = $0.0355
+	nano: 213_000_000 + 35_500_000,
+}, {
+	name: "web search at $10 per 1,000; web fetch free; synthetic replies free",
+	rel:  projectRel("/home/dev/shop", "44444444-0000-4000-8000-000000000004.jsonl"),
+	lines: userLine("44444444-0000-4000-8000-000000000004", "2026-03-02T10:00:00Z", "search") +
+		assistantLine("44444444-0000-4000-8000-000000000004", "2026-03-02T10:00:01Z", "w1", sonnet45,
+			`{"input_tokens":100,"output_tokens":100,"server_tool_use":{"web_search_requests":3,"web_fetch_requests":2}}`) +
+		assistantLine("44444444-0000-4000-8000-000000000004", "2026-03-02T10:00:02Z", "w2", "<synthetic>",
+			`{"input_tokens":0,"output_tokens":0}`),
+	tokens: shared.Tokens{Input: 100, Output: 100},
+	// 100×3 + 100×15 + 3 × $0.01 = $0.0318
+	nano: 31_800_000,
+}}
+
+// writeCost writes content at root/rel, mtime old.
+func writeCost(t *testing.T, root, rel, content string) string {
+	t.Helper()
+	return write(t, root, rel, content)
+}
+
+// sameSpend asserts a session's tokens and cost, to the cent and to the
+// nano-dollar.
+func sameSpend(t *testing.T, what string, got shared.Session, tokens shared.Tokens, nano int64) {
+	t.Helper()
+	if got.Tokens != tokens {
+		t.Errorf("%s: tokens %+v, want %+v", what, got.Tokens, tokens)
+	}
+	if cents, want := fmt.Sprintf("%.2f", got.CostUSD), fmt.Sprintf("%.2f", float64(nano)/1e9); cents != want {
+		t.Errorf("%s: cost $%s, want $%s", what, cents, want)
+	}
+	if d := got.CostUSD - float64(nano)/1e9; d > 1e-12 || d < -1e-12 {
+		t.Errorf("%s: cost %.9f, want %.9f", what, got.CostUSD, float64(nano)/1e9)
+	}
+}
+
+func byID(out []shared.Session) map[string]shared.Session {
+	m := make(map[string]shared.Session, len(out))
+	for _, s := range out {
+		m[s.ID] = s
+	}
+	return m
+}
+
+func TestCostRules(t *testing.T) {
+	for _, tc := range costCases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeCost(t, root, tc.rel, tc.lines)
+			src, out := scan(t, root, "2026-03-02T12:00:00Z")
+			sameSpend(t, tc.name, one(t, out), tc.tokens, tc.nano)
+			if um := src.Stats().UnpricedModels; len(um) != 0 {
+				t.Errorf("unpriced models %q, want none (<synthetic> is known)", um)
+			}
+		})
+	}
+}
+
+// TestHostileUsage: absurd or malformed counts neither crash nor make a
+// cost negative, and the rest of the file still counts.
+func TestHostileUsage(t *testing.T) {
+	root := t.TempDir()
+	sid := "88888888-0000-4000-8000-000000000008"
+	huge := `{"input_tokens":9223372036854775807,"output_tokens":1e300,"cache_read_input_tokens":-5,"cache_creation_input_tokens":"x","cache_creation":{"ephemeral_1h_input_tokens":9e18},"speed":{"fast":true},"server_tool_use":{"web_search_requests":99999999999}}`
+	var lines string
+	for i := range 200 {
+		lines += assistantLine(sid, "2026-03-02T10:00:01Z", fmt.Sprintf("x%d", i), opus46, huge)
+	}
+	writeCost(t, root, projectRel("/home/dev/shop", sid+".jsonl"), userLine(sid, "2026-03-02T10:00:00Z", "hi")+lines+
+		`{"type":"assistant","message":{"usage":{"input_tokens":`+"\n")
+	src, out := scan(t, root, "2026-03-02T12:00:00Z")
+	got := one(t, out)
+	if got.CostUSD <= 0 || got.Tokens.Input <= 0 || got.Tokens.CacheWrite1h > got.Tokens.CacheWrite {
+		t.Errorf("hostile counts gave %+v, $%v", got.Tokens, got.CostUSD)
+	}
+	if st := src.Stats(); st.LinesSkipped != 1 {
+		t.Errorf("stats %+v, want the cut line skipped", st)
+	}
+}
+
+func TestUnpricedModelsListed(t *testing.T) {
+	root := t.TempDir()
+	sid := "55555555-0000-4000-8000-000000000005"
+	writeCost(t, root, projectRel("/home/dev/shop", sid+".jsonl"),
+		userLine(sid, "2026-03-02T10:00:00Z", "hi")+
+			assistantLine(sid, "2026-03-02T10:00:01Z", "u1", "claude-nova-9", `{"input_tokens":100,"output_tokens":100}`)+
+			assistantLine(sid, "2026-03-02T10:00:02Z", "u2", sonnet45, `{"input_tokens":100,"output_tokens":100}`))
+	src, out := scan(t, root, "2026-03-02T12:00:00Z")
+	// The unknown model's tokens count; only the known one is priced: 100×3 + 100×15.
+	sameSpend(t, "mixed", one(t, out), shared.Tokens{Input: 200, Output: 200}, 1_800_000)
+	if um := src.Stats().UnpricedModels; !slices.Equal(um, []string{"claude-nova-9"}) {
+		t.Errorf("unpriced models %q, want [claude-nova-9]", um)
+	}
+}
+
+// TestSubagentOnlySession: subagent transcripts whose parent transcript
+// is missing are a session of their own, titled by their first prompt.
+func TestSubagentOnlySession(t *testing.T) {
+	root := t.TempDir()
+	// 1000×1 + 100×5 on Haiku 4.5 = $0.0015, twice
+	u := `{"input_tokens":1000,"output_tokens":100}`
+	sub := func(n int) string {
+		return sidechain(userLine(sidCostS, fmt.Sprintf("2026-03-02T09:0%d:00Z", n), fmt.Sprintf("Find the flaky test %d", n))) +
+			sidechain(assistantLine(sidCostS, fmt.Sprintf("2026-03-02T09:0%d:01Z", n), fmt.Sprintf("s%d", n), "claude-haiku-4-5-20251001", u))
+	}
+	writeCost(t, root, projectRel("/home/dev/shop", sidCostS+"/subagents/agent-b.jsonl"), sub(2))
+	writeCost(t, root, projectRel("/home/dev/shop", sidCostS+"/subagents/agent-a.jsonl"), sub(1))
+	_, out := scan(t, root, "2026-03-02T12:00:00Z")
+	got := one(t, out)
+	sameSpend(t, "subagents", got, times(oneResponse, 2), 2*1_500_000)
+	want := shared.Session{
+		ID: sidCostS, Source: shared.SourceClaude, ProjectPath: "/home/dev/shop", ProjectName: "shop",
+		Title: "Subagent: Find the flaky test 1", FirstPrompt: "Find the flaky test 1",
+		Model: "claude-haiku-4-5-20251001", Tokens: got.Tokens, CostUSD: got.CostUSD,
+		Status: shared.StatusIdle, CreatedAt: ms("2026-03-02T09:01:00Z"), UpdatedAt: ms("2026-03-02T09:02:01Z"), Version: "2.1.90",
+	}
+	sameSession(t, got, want)
+}
+
+// TestLegacyAgentOnlySession: the same for a v2.0 agent-*.jsonl in the
+// project folder, whose session is named by its records.
+func TestLegacyAgentOnlySession(t *testing.T) {
+	root := t.TempDir()
+	u := `{"input_tokens":1000,"output_tokens":100}` // $0.0045 on Sonnet 4.5
+	writeCost(t, root, projectRel("/home/dev/shop", "agent-0f0f0f0f.jsonl"),
+		sidechain(userLine(sidCostS, "2026-03-02T09:00:00Z", "Warmup"))+
+			sidechain(userLine(sidCostS, "2026-03-02T09:00:01Z", "<ide_opened_file>x</ide_opened_file>List the routes"))+
+			sidechain(assistantLine(sidCostS, "2026-03-02T09:00:02Z", "s1", sonnet45, u)))
+	_, out := scan(t, root, "2026-03-02T12:00:00Z")
+	got := one(t, out)
+	sameSpend(t, "legacy agent", got, oneResponse, 4_500_000)
+	if got.ID != sidCostS || got.Title != "Subagent: List the routes" || got.MessageCount != 0 {
+		t.Errorf("got %+v, want session %s titled by its first real prompt", got, sidCostS)
+	}
+}
+
+// TestSumOverSessionsIsSpend: over a tree with every rule at once, the
+// sum of the sessions' costs is the sum of the distinct responses.
+func TestSumOverSessionsIsSpend(t *testing.T) {
+	root := t.TempDir()
+	var want int64
+	for _, tc := range costCases {
+		writeCost(t, root, tc.rel, tc.lines)
+		want += tc.nano
+	}
+	replayTree(t, root)
+	want += 3 * 4_500_000
+	_, out := scan(t, root, "2026-03-02T12:00:00Z")
+	var sum float64
+	for _, s := range out {
+		sum += s.CostUSD
+	}
+	if fmt.Sprintf("%.6f", sum) != fmt.Sprintf("%.6f", float64(want)/1e9) {
+		t.Errorf("sum over %d sessions $%.9f, want $%.9f", len(out), sum, float64(want)/1e9)
+	}
+}

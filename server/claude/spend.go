@@ -1,0 +1,106 @@
+package claude
+
+import (
+	"vibecraft.sh/helm/server/pricing"
+	"vibecraft.sh/helm/shared"
+)
+
+// spend is what responses used and cost: tokens, and cost in integer
+// nano-dollars, so that adding and taking away responses in any order
+// gives exactly the same sum.
+type spend struct {
+	tokens shared.Tokens
+	nano   int64
+}
+
+func (s spend) add(o spend) spend { return spend{s.tokens.Add(o.tokens), s.nano + o.nano} }
+
+func (s spend) sub(o spend) spend {
+	t := o.tokens
+	return spend{s.tokens.Add(shared.Tokens{Input: -t.Input, Output: -t.Output, CacheRead: -t.CacheRead,
+		CacheWrite: -t.CacheWrite, CacheWrite1h: -t.CacheWrite1h}), s.nano - o.nano}
+}
+
+// response is one API response of a file: its model, what it used and
+// cost, and whether another file owns it (it was replayed from there).
+type response struct {
+	model    string
+	spend    spend
+	shadowed bool
+}
+
+// priced is a model's entry in the price table, looked up once per file.
+type priced struct {
+	model pricing.Model
+	known bool
+}
+
+// price prices one response's usage on model (an interned name). The
+// long-context and fast rules are per request, hence per response.
+func (a *aggregate) price(model string, u *usage) spend {
+	t := shared.Tokens{Input: sane(u.input), Output: sane(u.output), CacheRead: sane(u.cacheRead), CacheWrite: sane(u.cacheWrite)}
+	if u.hasSplit {
+		// Claude Code writes both the total and its split; a total
+		// missing or smaller than the split is made whole by it.
+		t.CacheWrite = max(t.CacheWrite, sane(u.write5m)+sane(u.write1h))
+		t.CacheWrite1h = min(sane(u.write1h), t.CacheWrite)
+	}
+	p, ok := a.priced[model]
+	if !ok {
+		p.model, p.known = pricing.Lookup(model)
+		if a.priced == nil {
+			a.priced = map[string]priced{}
+		}
+		a.priced[model] = p
+	}
+	return spend{tokens: t, nano: p.model.CostNano(pricing.Usage{Tokens: t, Fast: u.fast, USOnly: u.usOnly, WebSearches: sane(u.webSearches)})}
+}
+
+// maxCount bounds each count of one response. No request comes near it
+// (a context window is at most a few million tokens); a corrupt or
+// hostile line with a count of 1e18 is cut to it, so sums of costs in
+// int64 nano-dollars cannot overflow for any transcript that fits on a
+// disk.
+const maxCount = 1 << 27
+
+func sane(n int) int { return min(max(n, 0), maxCount) }
+
+// unpriced lists the models of a's responses that the table does not
+// know, for /api/status.
+func (a *aggregate) unpriced() []string {
+	var out []string
+	for _, m := range a.models {
+		if m == "" {
+			continue
+		}
+		if _, known := pricing.Lookup(m); !known {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// addUsage records a response's usage; a later line of the same response
+// (same message id and request id) replaces what an earlier one said.
+func (a *aggregate) addUsage(r *record) {
+	model := a.intern(&r.model)
+	sp := a.price(model, &r.usage)
+	a.total = a.total.add(sp)
+	if !r.msgID.ok || len(r.msgID.raw) == 0 {
+		a.anon = a.anon.add(sp) // no id: cannot repeat, cannot be replayed
+		return
+	}
+	a.key = append(append(append(a.key[:0], r.msgID.bytes()...), 0), r.requestID.bytes()...)
+	old, ok := a.responses[string(a.key)]
+	if !ok {
+		k := string(a.key)
+		a.responses[k] = &response{model: model, spend: sp}
+		a.dirty = append(a.dirty, k)
+		return
+	}
+	a.total = a.total.sub(old.spend)
+	if old.shadowed {
+		a.shadow = a.shadow.sub(old.spend).add(sp)
+	}
+	old.model, old.spend = model, sp
+}

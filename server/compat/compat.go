@@ -1,0 +1,98 @@
+// Package compat shapes sessions as the original Helm server sent them on
+// /api/claude-sessions/*, so that its web client (useClaudeSessionsSSE and
+// the Home page) works against helmd unchanged.
+//
+// The original listed Claude Code sessions from sessions-index.json and sent
+// each with the index's own fields (sessionId, projectPath, firstPrompt,
+// messageCount, created, modified, gitBranch, isSidechain) plus the ones its
+// client sorts and searches on (id, title, directory, createdAt,
+// updatedAt). Helm's Session already has most of them under the same
+// names; this package adds the rest, derived from Helm's fields.
+package compat
+
+import (
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// Session is a shared.Session with the original server's extra fields. Its
+// JSON is Helm's object with five more keys, so a client of either wire
+// format finds what it reads.
+type Session struct {
+	shared.Session
+	// SessionID repeats id: the original's index entries named it so.
+	SessionID string `json:"sessionId"`
+	// Directory is projectPath: the original client searches, filters and
+	// labels rows by it and calls string methods on it, so it is always a
+	// string, "" when the path is unknown.
+	Directory string `json:"directory"`
+	// Created and Modified are createdAt and updatedAt as JavaScript's
+	// Date.prototype.toISOString writes them (ISOTime).
+	Created  string `json:"created"`
+	Modified string `json:"modified"`
+	// IsSidechain is always false: Helm never lists a subagent transcript
+	// as a session of its own on these paths, and the original's index
+	// entries for sessions were false too.
+	IsSidechain bool `json:"isSidechain"`
+}
+
+// From returns s with the original's fields.
+func From(s shared.Session) Session {
+	return Session{
+		Session:   s,
+		SessionID: s.ID,
+		Directory: s.ProjectPath,
+		Created:   ISOTime(s.CreatedAt),
+		Modified:  ISOTime(s.UpdatedAt),
+	}
+}
+
+// List converts sessions in order. It never returns nil: the original
+// client reads .length of what it gets, and JSON null has none.
+func List(sessions []shared.Session) []Session {
+	out := make([]Session, len(sessions))
+	for i, s := range sessions {
+		out[i] = From(s)
+	}
+	return out
+}
+
+// maxJSTime is the largest |epoch ms| a JavaScript Date holds (ECMA-262
+// §21.4.1.22, TimeClip); beyond it toISOString throws.
+const maxJSTime = 8_640_000_000_000_000
+
+// ISOTime formats epoch milliseconds as JavaScript's toISOString does:
+// UTC, milliseconds, "Z", e.g. 2025-01-02T03:04:05.678Z; a year outside
+// 0…9999 is written with a sign and six digits (+010000-01-01T…). A time
+// JavaScript cannot represent gives "", which the original client, which
+// only displays these strings, shows as nothing.
+func ISOTime(ms int64) string {
+	if ms > maxJSTime || ms < -maxJSTime {
+		return ""
+	}
+	t := time.UnixMilli(ms).UTC()
+	if y := t.Year(); y < 0 || y > 9999 {
+		sign := byte('+')
+		if y < 0 {
+			sign, y = '-', -y
+		}
+		b := make([]byte, 0, 27)
+		b = append(b, sign)
+		b = appendDigits(b, y, 6)
+		return string(t.AppendFormat(b, "-01-02T15:04:05.000Z"))
+	}
+	return t.Format("2006-01-02T15:04:05.000Z")
+}
+
+// appendDigits appends n, zero-padded to width digits.
+func appendDigits(b []byte, n, width int) []byte {
+	var d [20]byte
+	i := len(d)
+	for n > 0 || i > len(d)-width {
+		i--
+		d[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(b, d[i:]...)
+}

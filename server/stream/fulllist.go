@@ -1,0 +1,230 @@
+package stream
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// A full-list view sends, in every event, the whole list of the sessions it
+// keeps, newest first, rather than what changed: the original Helm server
+// did, and its client replaces its list with each event's sessions. Sent
+// event by event, that would be one whole list per published change, so
+// each connection's writer coalesces what it is woken with and writes at
+// most one list per Options.Debounce: the first change after a quiet
+// period at once, later ones when the window ends, the last state always.
+//
+// A frame carries the published state at some seq S, with the id of S and
+// the type of the latest event the connection was woken with; events up to
+// S still in its queue are then already sent and are skipped. The frame of
+// a (seq, type) is encoded once per view and shared by all its clients.
+//
+// A new connection gets the list as init. One that resumes from an id the
+// history still covers gets, at once, the current list typed as the latest
+// event it missed, or nothing when it missed nothing it keeps: every frame
+// being the whole list, what it missed needs no replay.
+
+// FullListHandler serves a full-list stream of the sessions keep accepts
+// (nil: all). shape turns the kept sessions, newest first, into the value
+// sent as the event's "sessions" (nil: the sessions as they are); it must
+// return a JSON array, and is called once per encoded frame, never
+// concurrently for one handler. Call it once per endpoint.
+func (h *Hub) FullListHandler(keep func(*shared.Session) bool, shape func([]shared.Session) any) Endpoint {
+	v := h.newView(keep, false)
+	v.full = &fullList{shape: shape}
+	return v
+}
+
+// fullList is what a full-list view keeps: its shape and its last frame.
+type fullList struct {
+	shape func([]shared.Session) any
+
+	mu    sync.Mutex // held while encoding, so a frame is encoded once
+	seq   uint64
+	typ   shared.EventType
+	frame []byte // nil until the first encoding
+}
+
+// fullStart is how a full-list connection begins, decided when it
+// subscribes.
+type fullStart struct {
+	resumed bool
+	sent    uint64           // resumed: the seq the client's list is at
+	missed  shared.EventType // resumed: the latest event it lacks, "" if none
+}
+
+// fullStart reads what subscribe collected for a client of v that sent
+// lastID: a resume holds no records, only the seq and the latest type.
+func (v *view) fullStart(st start, lastID string) fullStart {
+	if !st.resumed {
+		return fullStart{}
+	}
+	_, seq, _ := ParseEventID(lastID) // resumed, so it parsed
+	fs := fullStart{resumed: true, sent: seq}
+	for _, rec := range st.replay {
+		fs.sent = rec.seq
+		if rec.sendsTo(v) {
+			fs.missed = rec.typ
+		}
+	}
+	return fs
+}
+
+// fullEvent is the data of a full-list event: shared.Event with sessions
+// of any shape.
+type fullEvent struct {
+	Type      shared.EventType `json:"type"`
+	Sessions  any              `json:"sessions"`
+	Timestamp int64            `json:"timestamp"`
+}
+
+// publishedState returns the published seq and the state at it, newest
+// first (read-only: the hub never modifies a sorted state it built).
+func (h *Hub) publishedState() (uint64, []shared.Session) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.seq, h.sortedLocked()
+}
+
+// fullFrame returns the frame of v's list as published now, of type typ,
+// and the seq it is at. Clients of v asking for the same seq and type
+// share one encoding.
+func (v *view) fullFrame(typ shared.EventType) ([]byte, uint64, error) {
+	fl := v.full
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	// Read under fl.mu (the hub's lock is never held while taking it), so
+	// the cached frame only moves forward.
+	seq, state := v.hub.publishedState()
+	if fl.frame != nil && fl.seq == seq && fl.typ == typ {
+		return fl.frame, seq, nil
+	}
+	kept, _ := v.filter(state, nil)
+	var sessions any = kept
+	switch {
+	case fl.shape != nil:
+		sessions = fl.shape(kept)
+	case kept == nil:
+		sessions = []shared.Session{} // [] rather than null: clients read its length
+	}
+	data, err := json.Marshal(fullEvent{Type: typ, Sessions: sessions, Timestamp: v.hub.opts.Now().UnixMilli()})
+	if err != nil {
+		return nil, 0, fmt.Errorf("stream: encode %s list: %w", typ, err)
+	}
+	id := formatEventID(v.epoch, seq)
+	f, err := appendFrame(make([]byte, 0, len(data)+len(typ)+len(id)+24), typ, id, data)
+	if err != nil {
+		return nil, 0, err
+	}
+	fl.seq, fl.typ, fl.frame = seq, typ, f
+	return f, seq, nil
+}
+
+// serveFull is the writer of a full-list connection, in place of serve: the
+// only goroutine that writes to s. first is the retry field; the opening
+// list (c.full) follows it in the same write.
+func (v *view) serveFull(c *client, s sink, first [][]byte, remote string) {
+	h := v.hub
+	defer h.unsubscribe(c)
+	defer s.finish()
+	// When the last change list went out; an init list does not count, so
+	// a change right after connecting goes out at once.
+	var lastList time.Time
+	sent, typ := c.full.sent, c.full.missed
+	if !c.full.resumed {
+		typ = shared.EventInit
+	}
+	if typ != "" {
+		f, seq, err := v.fullFrame(typ)
+		if err != nil {
+			h.log.Error("stream: list not sent", "type", typ, "err", err)
+			return
+		}
+		first, sent = append(first, f), seq
+		if typ != shared.EventInit {
+			lastList = time.Now()
+		}
+	}
+	if err := s.write(first); err != nil {
+		h.logEnd(remote, "write failed", err)
+		return
+	}
+	first = nil
+
+	var recs []*record
+	// pending is the type of the latest event after sent, "" when the
+	// client has the published list.
+	var pending shared.EventType
+	note := func() {
+		recs = c.take(recs)
+		for _, rec := range recs {
+			if rec.seq > sent {
+				pending = rec.typ
+			}
+		}
+		clear(recs) // hold no record while idle
+	}
+	keepalive := time.NewTimer(h.opts.Keepalive)
+	defer keepalive.Stop()
+	window := time.NewTimer(time.Hour)
+	window.Stop()
+	defer window.Stop()
+	var due <-chan time.Time // window.C while a list waits for its window
+	for {
+		var frame []byte
+		var err error
+		select {
+		case <-s.gone():
+			h.logEnd(remote, "client gone", nil)
+			return
+		case <-h.quit:
+			return
+		case <-c.done:
+			h.log.LogAttrs(context.Background(), slog.LevelInfo, "stream client too slow; disconnected",
+				slog.String("remote", remote), slog.Int("queue", h.opts.QueueSize))
+			s.abort()
+			return
+		case <-c.wake:
+			note()
+			if pending == "" || due != nil {
+				continue
+			}
+			if wait := h.opts.Debounce - time.Since(lastList); wait > 0 {
+				window.Reset(wait)
+				due = window.C
+				continue
+			}
+		case <-due:
+			due = nil
+		case <-keepalive.C:
+			if frame, err = encodeFrame(shared.EventKeepalive, "", nil, nil, h.opts.Now()); err != nil {
+				h.logEnd(remote, "keepalive not encoded", err)
+				return
+			}
+		}
+		if frame == nil {
+			// The list is due. Events published since the wake are in it:
+			// take them now so their type counts and they are not sent again.
+			note()
+			if pending == "" {
+				continue
+			}
+			if frame, sent, err = v.fullFrame(pending); err != nil {
+				h.log.Error("stream: list not sent", "err", err)
+				return
+			}
+			pending, lastList = "", time.Now()
+		}
+		if err = s.write([][]byte{frame}); err != nil {
+			h.logEnd(remote, "write failed", err)
+			return
+		}
+		// Go ≥ 1.23 timers: Reset after the timer fired needs no drain.
+		keepalive.Reset(h.opts.Keepalive)
+	}
+}

@@ -1,0 +1,39 @@
+package stream
+
+import (
+	"strconv"
+	"testing"
+
+	"vibecraft.sh/helm/server/compat"
+	"vibecraft.sh/helm/shared"
+)
+
+// BenchmarkFullListFrame measures what one list on a full-list view costs
+// after a change: filtering the published state and encoding it with the
+// original's fields, once per seq whatever the number of clients.
+func BenchmarkFullListFrame(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run("sessions="+strconv.Itoa(n), func(b *testing.B) {
+			h := NewHub(Options{})
+			defer h.Close()
+			all := make([]shared.Session, n)
+			for i := range all {
+				all[i] = realistic(i)
+			}
+			h.Publish(shared.EventRefresh, all)
+			v := h.FullListHandler(claudeOnly, func(ss []shared.Session) any { return compat.List(ss) }).(*view)
+			s := realistic(0)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				s.UpdatedAt = int64(2_000_000_000_000 + i)
+				h.Publish(shared.EventSessionUpdated, []shared.Session{s})
+				f, _, err := v.fullFrame(shared.EventSessionUpdated)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(len(f)))
+			}
+		})
+	}
+}

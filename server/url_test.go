@@ -1,0 +1,65 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestURLCommand runs `helmd url` as a user would, against a config folder
+// of its own: it prints the address with the token helmd uses, creating
+// the token file when there is none yet.
+func TestURLCommand(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv("HELM_TOKEN", "")
+	t.Setenv("HELM_AUTH", "")
+	t.Setenv("HELM_TOKEN_FILE", "")
+	t.Setenv("HOST", "")
+	t.Setenv("PORT", "")
+
+	url := func(args ...string) string {
+		t.Helper()
+		var out strings.Builder
+		if err := run(t.Context(), append([]string{"url"}, args...), &out, &out); err != nil {
+			t.Fatalf("helmd url %v: %v", args, err)
+		}
+		return strings.TrimSpace(out.String())
+	}
+	first := url()
+	data, err := os.ReadFile(filepath.Join(cfg, "helm", "token"))
+	if err != nil {
+		t.Fatalf("helmd url should create the token file helmd will use: %v", err)
+	}
+	token := strings.TrimSpace(string(data))
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{nil, nil, "http://127.0.0.1:5003/?token=" + token},
+		{[]string{"--port", "6000", "--host", "0.0.0.0"}, nil, "http://127.0.0.1:6000/?token=" + token},
+		{nil, map[string]string{"PORT": "7000"}, "http://127.0.0.1:7000/?token=" + token},
+		{[]string{"--auth", "none"}, nil, "http://127.0.0.1:5003/"},
+		{nil, map[string]string{"HELM_TOKEN": "from-the-environment"}, "http://127.0.0.1:5003/?token=from-the-environment"},
+		{[]string{"--token", "from-the-command-line"}, nil, "http://127.0.0.1:5003/?token=from-the-command-line"},
+	}
+	if first != tests[0].want {
+		t.Fatalf("first run printed %q, want %q", first, tests[0].want)
+	}
+	for _, tc := range tests {
+		for k, v := range tc.env {
+			t.Setenv(k, v)
+		}
+		if got := url(tc.args...); got != tc.want {
+			t.Errorf("helmd url %v %v = %q, want %q", tc.args, tc.env, got, tc.want)
+		}
+		for k := range tc.env {
+			t.Setenv(k, "")
+		}
+	}
+	if err := run(t.Context(), []string{"url", "--auth", "none", "--host", "0.0.0.0"}, &strings.Builder{}, &strings.Builder{}); err == nil {
+		t.Error("helmd url --auth none off loopback should fail as helmd would")
+	}
+}

@@ -1,0 +1,84 @@
+package webui
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// servePage answers every path that is not a file with the one page: the
+// client routes by window.location, so the page never depends on the
+// path. It is rendered for "/" whatever was asked: go-app writes the
+// request path into og:url quoted for Go, not escaped for HTML, so
+// /%22%3E%3Cmeta… would otherwise put live markup in the page. The query
+// is kept: it is the view (filters, search), parsed by the UI into known
+// fields and written through its attribute escaping (app/ui attr).
+//
+// The render is done into a buffer under the render gate and the gate is
+// left before the page is sent, so a client that does not read holds one
+// page's bytes (bounded by the seed), not a render slot.
+func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
+	if !h.render.enter(r.Context()) {
+		if r.Context().Err() != nil {
+			return // the client left while waiting
+		}
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "busy rendering pages: retry in a second", http.StatusServiceUnavailable)
+		return
+	}
+	clean := r.Clone(r.Context())
+	clean.URL = &url.URL{Path: "/", RawQuery: r.URL.RawQuery}
+	clean.RequestURI = clean.URL.RequestURI()
+	// Rendered per request with the current sessions, so never answered
+	// 304 from go-app's version ETag.
+	clean.Header.Del("If-None-Match")
+	var page pageBuffer
+	h.app.ServeHTTP(&page, clean)
+	h.render.leave()
+
+	hdr := w.Header()
+	for k, v := range page.header {
+		if k != "Etag" && k != "Content-Length" {
+			hdr[k] = v
+		}
+	}
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("Content-Length", strconv.Itoa(page.body.Len()))
+	w.WriteHeader(page.code())
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(page.body.Bytes()) // a client gone mid-page is not an error here
+	}
+}
+
+// pageBuffer is the ResponseWriter a page renders into.
+type pageBuffer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (p *pageBuffer) Header() http.Header {
+	if p.header == nil {
+		p.header = http.Header{}
+	}
+	return p.header
+}
+
+func (p *pageBuffer) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}
+
+func (p *pageBuffer) Write(b []byte) (int, error) {
+	p.WriteHeader(http.StatusOK)
+	return p.body.Write(b)
+}
+
+func (p *pageBuffer) code() int {
+	if p.status == 0 {
+		return http.StatusOK
+	}
+	return p.status
+}

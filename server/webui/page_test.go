@@ -1,0 +1,176 @@
+package webui
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/app/ui"
+	"vibecraft.sh/helm/shared"
+)
+
+// A link from anywhere to Helm chooses the path and query: none of it
+// may reach the page as markup.
+func TestPageIgnoresTheRequestURL(t *testing.T) {
+	s := newServer(t, assets(t, fakeWasm(), true, true), sessions(), nil)
+	for _, path := range []string{
+		"/%22%3E%3Cmeta%20http-equiv=refresh%20content=%220;url=https://evil.example/%22%3E",
+		"/%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
+		"/x'%3E%3Cimg%20src=x%20onerror=alert(1)%3E",
+		"/?q=%22%3E%3Cmeta%20http-equiv=refresh%20content=0%3E",
+		"/?project=%22%3E%3Cmeta%20http-equiv=refresh%20content=0%3E&source=%3Cscript%3E&sort=%22",
+		"/deep/%3Cb%3Ebold%3C/b%3E#%22%3E",
+	} {
+		t.Run(path, func(t *testing.T) {
+			resp, body := s.get(t, path)
+			page := strings.ToLower(string(body))
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%d", resp.StatusCode)
+			}
+			// Escaped text may echo the query (the search box shows it);
+			// markup from the URL must not be live.
+			for _, bad := range []string{"<meta http-equiv", "<script>alert", "<img src=x", "<b>bold"} {
+				if strings.Contains(page, bad) {
+					t.Errorf("the page carries live %q from the URL", bad)
+				}
+			}
+			// Attribute order follows map iteration in go-app's encoder.
+			og := regexp.MustCompile(`<meta[^>]*og:url[^>]*>`).FindString(string(body))
+			content := regexp.MustCompile(`content="([^"]*)"`).FindStringSubmatch(og)
+			if content == nil || strings.Trim(strings.TrimPrefix(content[1], "https://"), "/") != "" {
+				t.Errorf("og:url is not the root: %s", og)
+			}
+		})
+	}
+}
+
+func manySessions(n int) []shared.Session {
+	out := make([]shared.Session, n)
+	now := time.Now()
+	for i := range out {
+		out[i] = shared.Session{
+			ID: fmt.Sprintf("s%05d", i), Source: shared.SourceClaude, Title: fmt.Sprintf("Session number %d", i),
+			FirstPrompt: strings.Repeat("a prompt of some length ", 12), ProjectPath: "/home/dev/p", ProjectName: "p",
+			Status: shared.StatusIdle, UpdatedAt: now.Add(-time.Duration(i) * time.Minute).UnixMilli(),
+		}
+	}
+	return out
+}
+
+// pageSeed decodes the seed the page carries for the client.
+func pageSeed(t *testing.T, page string) ui.Seed {
+	t.Helper()
+	m := regexp.MustCompile(`data-seed="([^"]*)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the page carries no seed")
+	}
+	var seed ui.Seed
+	if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &seed); err != nil {
+		t.Fatal(err)
+	}
+	return seed
+}
+
+func TestPageEmbedsOnlyTheFirstScreen(t *testing.T) {
+	huge := manySessions(3)
+	huge[1].FirstPrompt = strings.Repeat("x", seedBytes) // one session too big to embed
+	cases := []struct {
+		name      string
+		sessions  []shared.Session
+		wantSeed  int
+		wantTotal int
+		wantCount string
+	}{
+		{"a few: all of them", manySessions(7), 7, 0, ">7 sessions<"},
+		{"10k: the newest only", manySessions(10000), seedSessions, 10000, ">10,000 sessions<"},
+		{"bytes cap before count cap", huge, 1, 3, ">3 sessions<"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newServer(t, assets(t, fakeWasm(), true, true), tc.sessions, nil)
+			_, body := s.get(t, "/")
+			page := string(body)
+			seed := pageSeed(t, page)
+			if len(seed.Sessions) != tc.wantSeed || seed.Total != tc.wantTotal {
+				t.Fatalf("seed: %d sessions, total %d; want %d, %d", len(seed.Sessions), seed.Total, tc.wantSeed, tc.wantTotal)
+			}
+			// Only a whole list is a base the client may resume the stream
+			// from; a first screen must start from the stream's init.
+			if wantID := map[bool]string{true: "", false: "e-7"}[tc.wantTotal > 0]; seed.EventID != wantID {
+				t.Errorf("seed event id %q, want %q", seed.EventID, wantID)
+			}
+			if len(seed.Sessions) > 0 && seed.Sessions[0].ID != tc.sessions[0].ID {
+				t.Errorf("the seed starts with %s, not the newest", seed.Sessions[0].ID)
+			}
+			if !strings.Contains(page, tc.wantCount) {
+				t.Errorf("the count does not say %s", tc.wantCount)
+			}
+			if len(body) > 2*seedBytes+64<<10 {
+				t.Errorf("the page is %d bytes", len(body))
+			}
+		})
+	}
+}
+
+// Renders beyond the limit wait their turn briefly, then are told to
+// come back, rather than piling up in memory.
+func TestPageRendersAreLimited(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 4)
+	var once sync.Once
+	h, err := New(Options{
+		Sessions: func() ([]shared.Session, string) {
+			entered <- struct{}{}
+			once.Do(func() { <-release }) // the first render hangs until released
+			return sessions(), ""
+		},
+		Logger:      quiet,
+		Assets:      assets(t, fakeWasm(), true, true),
+		RenderLimit: 1,
+		RenderWait:  50 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	first := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(srv.URL + "/")
+		if err != nil {
+			first <- 0
+			return
+		}
+		resp.Body.Close()
+		first <- resp.StatusCode
+	}()
+	<-entered // the first render holds the only slot
+	resp, err := http.Get(srv.URL + "/other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("over the limit: %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	close(release)
+	if code := <-first; code != http.StatusOK {
+		t.Errorf("the first render: %d", code)
+	}
+	resp, err = http.Get(srv.URL + "/") // the slot is free again
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("after the first render: %d", resp.StatusCode)
+	}
+}
