@@ -66,7 +66,7 @@ func InstallTranscripts(mux *http.ServeMux, d TranscriptDeps) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	a := New(Deps{Logger: d.Logger})
+	a := &API{d: Deps{Logger: d.Logger}} // for handle: its error mapping and log
 	t := &transcripts{d: d}
 	mux.Handle("GET /api/sessions/{source}/{id}", a.handle(t.detail))
 	mux.Handle("GET /api/sessions/{source}/{id}/messages", a.handle(t.messages))

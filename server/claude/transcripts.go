@@ -31,13 +31,13 @@ func (s *Source) Transcripts(sid string) (Transcripts, bool) {
 	}
 	t := Transcripts{Main: main.path}
 	models := map[string]bool{}
-	for m := range main.agg.byModel {
+	for _, m := range main.agg.models {
 		models[m] = true
 	}
 	for _, f := range sortedFiles(s.subs[sid]) {
 		id := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f.path), "agent-"), ".jsonl")
 		t.Subagents = append(t.Subagents, Subagent{ID: id, Path: f.path})
-		for m := range f.agg.byModel {
+		for _, m := range f.agg.models {
 			models[m] = true
 		}
 	}

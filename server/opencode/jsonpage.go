@@ -30,10 +30,10 @@ type partFile struct {
 // the same meaning as Messages: message ids are file names, and only the
 // page's messages and parts are read. sid is a session the tree listed.
 func (t *jsonTree) page(sid string, q MessagePage, skipped *int) ([]Message, bool) {
-	if strings.ContainsAny(sid, `/\.`) {
+	if !validID(sid) {
 		return nil, false
 	}
-	files, _ := filepath.Glob(filepath.Join(t.dir, "message", sid, "*.json"))
+	files := t.glob("message", sid, "*.json")
 	ids := make([]string, 0, len(files))
 	for _, f := range files {
 		ids = append(ids, strings.TrimSuffix(filepath.Base(f), ".json"))
@@ -58,7 +58,7 @@ func (t *jsonTree) page(sid string, q MessagePage, skipped *int) ([]Message, boo
 	for _, id := range ids[from:to] {
 		m := Message{ID: id}
 		var info messageInfo
-		if err := readJSON(filepath.Join(t.dir, "message", sid, id+".json"), &info); err != nil {
+		if err := t.readJSON(filepath.Join(t.dir, "message", sid, id+".json"), &info); err != nil {
 			*skipped++
 		} else {
 			m.Role, m.Created, m.Model = info.Role, info.Time.Created, info.ModelID
@@ -77,15 +77,15 @@ func (t *jsonTree) page(sid string, q MessagePage, skipped *int) ([]Message, boo
 
 // parts reads a message's parts, cutting long fields as SQLite does.
 func (t *jsonTree) parts(messageID string, skipped *int) []Part {
-	if strings.ContainsAny(messageID, `/\`) || messageID == ".." {
+	if !validID(messageID) {
 		return nil
 	}
-	files, _ := filepath.Glob(filepath.Join(t.dir, "part", messageID, "*.json"))
+	files := t.glob("part", messageID, "*.json")
 	slices.Sort(files) // part ids ascend
 	var out []Part
 	for _, f := range files {
 		var pf partFile
-		if err := readJSON(f, &pf); err != nil {
+		if err := t.readJSON(f, &pf); err != nil {
 			*skipped++
 			continue
 		}
@@ -116,16 +116,16 @@ func cutChars(s string) string {
 // partText reads one field of a part of the legacy tree whole.
 func (t *jsonTree) partText(sid, messageID, partID, field string) (string, error) {
 	for _, id := range []string{sid, messageID, partID} {
-		if id == "" || strings.ContainsAny(id, `/\.`) {
+		if !validID(id) {
 			return "", ErrNoPart
 		}
 	}
 	var m messageInfo
-	if err := readJSON(filepath.Join(t.dir, "message", sid, messageID+".json"), &m); err != nil {
+	if err := t.readJSON(filepath.Join(t.dir, "message", sid, messageID+".json"), &m); err != nil {
 		return "", ErrNoPart // not a message of this session
 	}
 	var pf partFile
-	if err := readJSON(filepath.Join(t.dir, "part", messageID, partID+".json"), &pf); err != nil {
+	if err := t.readJSON(filepath.Join(t.dir, "part", messageID, partID+".json"), &pf); err != nil {
 		return "", ErrNoPart
 	}
 	switch field {
