@@ -139,6 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("web client: %w", err)
 	}
 	mux.Handle("/", ui)
+	installTranscripts(mux, ix, claudeSrc, oc, cfg.OpenCodeDB, log)
 
 	if cfg.CORSOrigin != "" && !guard.ValidOrigin(cfg.CORSOrigin) {
 		return fmt.Errorf("cors-origin %q: want scheme://host[:port]", cfg.CORSOrigin)

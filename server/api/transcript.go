@@ -1,0 +1,290 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"vibecraft.sh/helm/server/claude"
+	"vibecraft.sh/helm/server/opencode"
+	"vibecraft.sh/helm/server/transcript"
+	"vibecraft.sh/helm/shared"
+)
+
+// The session page's endpoints (README "The session page"):
+//
+//	GET /api/sessions/{source}/{id}                         SessionDetail
+//	GET /api/sessions/{source}/{id}/messages                MessagePage (?before|after=<cursor>&limit=&agent=)
+//	GET /api/sessions/{source}/{id}/messages/{ref}/full     one cut text, whole, as text/plain (Claude: ?agent=)
+//
+// Ids are checked against their source's syntax before anything else,
+// and files are found through what the sources walked, never built from
+// an id.
+
+// SessionGetter finds one indexed session by its key (source:id).
+type SessionGetter interface {
+	Get(key string) (shared.Session, bool)
+	List(keep func(*shared.Session) bool) []shared.Session
+}
+
+// ClaudeTranscripts finds a Claude session's files (*claude.Source).
+type ClaudeTranscripts interface {
+	Transcripts(sid string) (claude.Transcripts, bool)
+}
+
+// OpenCodeMessages reads an OpenCode session's messages (*opencode.Source).
+type OpenCodeMessages interface {
+	transcript.OpenCodeReader
+	transcript.OpenCodeTexts
+	Models(ctx context.Context, sid string) ([]string, error)
+}
+
+// TranscriptDeps is what the session page's endpoints need. OpenCode is
+// nil when OpenCode is not read.
+type TranscriptDeps struct {
+	Sessions   SessionGetter
+	Claude     ClaudeTranscripts
+	OpenCode   OpenCodeMessages
+	OpenCodeDB string // shown as the transcript of OpenCode sessions
+	Files      *transcript.Files
+	Logger     *slog.Logger
+}
+
+type transcripts struct {
+	d TranscriptDeps
+}
+
+// InstallTranscripts registers the session page's endpoints on mux.
+func InstallTranscripts(mux *http.ServeMux, d TranscriptDeps) {
+	if d.Files == nil {
+		d.Files = transcript.NewFiles(0)
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	a := &API{d: Deps{Logger: d.Logger}} // for handle: its error mapping and log
+	t := &transcripts{d: d}
+	mux.Handle("GET /api/sessions/{source}/{id}", a.handle(t.detail))
+	mux.Handle("GET /api/sessions/{source}/{id}/messages", a.handle(t.messages))
+	mux.Handle("GET /api/sessions/{source}/{id}/messages/{ref}/full", a.handle(t.full))
+}
+
+// session validates the path's source and id and finds the session.
+func (t *transcripts) session(r *http.Request) (shared.Session, error) {
+	src, id := shared.Source(r.PathValue("source")), r.PathValue("id")
+	switch {
+	case src == shared.SourceClaude && !transcript.ValidClaudeID(id),
+		src == shared.SourceOpenCode && !transcript.ValidOpenCodeID(id):
+		return shared.Session{}, Errorf(http.StatusBadRequest, "malformed %s session id", src)
+	case src != shared.SourceClaude && src != shared.SourceOpenCode:
+		return shared.Session{}, Errorf(http.StatusBadRequest, "unknown source: want claude or opencode")
+	}
+	s, ok := t.d.Sessions.Get(string(src) + ":" + id)
+	if !ok {
+		return s, Errorf(http.StatusNotFound, "no such session")
+	}
+	if src == shared.SourceOpenCode && t.d.OpenCode == nil {
+		return s, Errorf(http.StatusNotFound, "OpenCode is not read by this helmd")
+	}
+	return s, nil
+}
+
+// claudeFile is the transcript a Claude request reads: the session's
+// main one, or the subagent ?agent= names.
+func (t *transcripts) claudeFile(r *http.Request, sid string) (string, error) {
+	files, ok := t.d.Claude.Transcripts(sid)
+	if !ok {
+		return "", Errorf(http.StatusNotFound, "no transcript for this session")
+	}
+	agent := r.URL.Query().Get("agent")
+	if agent == "" {
+		return files.Main, nil
+	}
+	if !transcript.ValidAgentID(agent) {
+		return "", Errorf(http.StatusBadRequest, "malformed agent id")
+	}
+	for _, s := range files.Subagents {
+		if s.ID == agent {
+			return s.Path, nil
+		}
+	}
+	return "", Errorf(http.StatusNotFound, "no such subagent in this session")
+}
+
+func (t *transcripts) detail(w http.ResponseWriter, r *http.Request) error {
+	s, err := t.session(r)
+	if err != nil {
+		return err
+	}
+	d := shared.SessionDetail{Session: s, Transcripts: []string{}, Models: []string{}, Subagents: []shared.Subagent{},
+		DurationMs: max(0, s.UpdatedAt-s.CreatedAt)}
+	var last shared.MessagePage
+	switch s.Source {
+	case shared.SourceClaude:
+		files, ok := t.d.Claude.Transcripts(s.ID)
+		if !ok {
+			return Errorf(http.StatusNotFound, "no transcript for this session")
+		}
+		d.Transcripts = append(d.Transcripts, files.Main)
+		for _, sub := range files.Subagents {
+			d.Transcripts = append(d.Transcripts, sub.Path)
+			d.Subagents = append(d.Subagents, shared.Subagent{ID: sub.ID, Path: sub.Path})
+		}
+		d.Models = append(d.Models, files.Models...)
+		d.ResumeCommand = resume(s.ProjectPath, "claude --resume "+s.ID)
+		if s.Status == shared.StatusWaiting {
+			last, err = t.d.Files.Page(files.Main, transcript.Query{Limit: 4})
+		}
+	case shared.SourceOpenCode:
+		d.Transcripts = append(d.Transcripts, t.d.OpenCodeDB)
+		if models, err := t.d.OpenCode.Models(r.Context(), s.ID); err == nil {
+			d.Models = append(d.Models, models...)
+		}
+		for _, c := range t.d.Sessions.List(func(c *shared.Session) bool {
+			return c.Source == shared.SourceOpenCode && c.ParentID == s.ID
+		}) {
+			d.Subagents = append(d.Subagents, shared.Subagent{ID: c.ID})
+		}
+		d.ResumeCommand = resume(s.ProjectPath, "opencode --session "+s.ID)
+		if s.Status == shared.StatusWaiting {
+			last, err = transcript.OpenCodePage(r.Context(), t.d.OpenCode, s.ID, transcript.Query{Limit: 4})
+		}
+	}
+	if err != nil {
+		// The header still shows; only the question is missing.
+		t.d.Logger.Debug("session page: reading the last message", "session", s.ID, "err", err)
+	}
+	d.Question = transcript.Question(last)
+	noStore(w)
+	return writeJSON(w, d)
+}
+
+func (t *transcripts) messages(w http.ResponseWriter, r *http.Request) error {
+	s, err := t.session(r)
+	if err != nil {
+		return err
+	}
+	q, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	var page shared.MessagePage
+	if s.Source == shared.SourceOpenCode {
+		if r.URL.Query().Has("agent") {
+			return Errorf(http.StatusBadRequest, "OpenCode subagents are sessions of their own: open them by id")
+		}
+		page, err = transcript.OpenCodePage(r.Context(), t.d.OpenCode, s.ID, q)
+	} else {
+		path, ferr := t.claudeFile(r, s.ID)
+		if ferr != nil {
+			return ferr
+		}
+		page, err = t.d.Files.Page(path, q)
+	}
+	if err != nil {
+		return pageError(err)
+	}
+	noStore(w)
+	return writeJSON(w, page)
+}
+
+func (t *transcripts) full(w http.ResponseWriter, r *http.Request) error {
+	s, err := t.session(r)
+	if err != nil {
+		return err
+	}
+	if s.Source == shared.SourceOpenCode {
+		// Read whole from the database before the first byte is written.
+		var b strings.Builder
+		if err := transcript.OpenCodeFull(r.Context(), t.d.OpenCode, s.ID, r.PathValue("ref"), &b); err != nil {
+			return pageError(err)
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		noStore(w)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	path, err := t.claudeFile(r, s.ID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	noStore(w)
+	cw := &countingWriter{w: w}
+	if err := t.d.Files.Full(path, r.PathValue("ref"), cw); err != nil {
+		if cw.n > 0 {
+			// Too late for a status: the text ends where the file did.
+			t.d.Logger.Debug("session page: full text cut short", "session", s.ID, "err", err)
+			return nil
+		}
+		w.Header().Del("Content-Type")
+		return pageError(err)
+	}
+	return nil
+}
+
+// pageQuery reads ?before, ?after and ?limit.
+func pageQuery(r *http.Request) (transcript.Query, error) {
+	v := r.URL.Query()
+	q := transcript.Query{Before: v.Get("before"), After: v.Get("after")}
+	if q.Before != "" && q.After != "" {
+		return q, Errorf(http.StatusBadRequest, "before and after: ask for one")
+	}
+	if s := v.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			return q, Errorf(http.StatusBadRequest, "limit: want a positive number (at most %d)", transcript.MaxLimit)
+		}
+		q.Limit = min(n, transcript.MaxLimit)
+	}
+	return q, nil
+}
+
+// pageError maps the transcript package's errors to statuses.
+func pageError(err error) error {
+	switch {
+	case errors.Is(err, transcript.ErrBadCursor):
+		return Errorf(http.StatusBadRequest, "malformed cursor: use one helmd returned")
+	case errors.Is(err, transcript.ErrStale):
+		return Errorf(http.StatusConflict, "stale cursor: %v; load the last page again", transcript.ErrStale)
+	case errors.Is(err, transcript.ErrNotFound), errors.Is(err, opencode.ErrNotInDB):
+		return Errorf(http.StatusNotFound, "the transcript is gone")
+	case errors.Is(err, opencode.ErrNoPart):
+		return Errorf(http.StatusNotFound, "no such text in this session")
+	}
+	return err
+}
+
+// resume is the command that reopens a session from its project; the
+// path is quoted for a POSIX shell.
+func resume(project, cmd string) string {
+	if project == "" {
+		return cmd
+	}
+	return "cd " + shellQuote(project) + " && " + cmd
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// noStore keeps transcripts out of caches: they hold secrets.
+func noStore(w http.ResponseWriter) { w.Header().Set("Cache-Control", "no-store") }
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
+}

@@ -1,0 +1,138 @@
+package opencode
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// partFile is a part of the legacy tree, as the session page shows it.
+type partFile struct {
+	Type      string `json:"type"`
+	Text      string `json:"text"`
+	Synthetic bool   `json:"synthetic"`
+	Tool      string `json:"tool"`
+	CallID    string `json:"callID"`
+	State     struct {
+		Status string          `json:"status"`
+		Input  json.RawMessage `json:"input"`
+		Output string          `json:"output"`
+		Error  string          `json:"error"`
+	} `json:"state"`
+	Mime     string `json:"mime"`
+	Filename string `json:"filename"`
+	URL      string `json:"url"`
+}
+
+// page reads one page of a session shown from the legacy JSON tree, with
+// the same meaning as Messages: message ids are file names, and only the
+// page's messages and parts are read. sid is a session the tree listed.
+func (t *jsonTree) page(sid string, q MessagePage, skipped *int) ([]Message, bool) {
+	if !validID(sid) {
+		return nil, false
+	}
+	files := t.glob("message", sid, "*.json")
+	ids := make([]string, 0, len(files))
+	for _, f := range files {
+		ids = append(ids, strings.TrimSuffix(filepath.Base(f), ".json"))
+	}
+	slices.Sort(ids)
+	var from, to int
+	more := false
+	switch {
+	case q.After != "":
+		from, _ = slices.BinarySearch(ids, q.After)
+		to = min(len(ids), from+q.Limit+1)
+		more = to < len(ids)
+	default:
+		to = len(ids)
+		if q.Before != "" {
+			to, _ = slices.BinarySearch(ids, q.Before)
+		}
+		from = max(0, to-q.Limit)
+		more = from > 0
+	}
+	out := make([]Message, 0, to-from)
+	for _, id := range ids[from:to] {
+		m := Message{ID: id}
+		var info messageInfo
+		if err := t.readJSON(filepath.Join(t.dir, "message", sid, id+".json"), &info); err != nil {
+			*skipped++
+		} else {
+			m.Role, m.Created, m.Model = info.Role, info.Time.Created, info.ModelID
+			if m.Model == "" {
+				m.Model = info.Model.ModelID
+			}
+			if info.hasError() {
+				m.Error = errorText(info.Error)
+			}
+		}
+		m.Parts = t.parts(id, skipped)
+		out = append(out, m)
+	}
+	return out, more
+}
+
+// parts reads a message's parts, cutting long fields as SQLite does.
+func (t *jsonTree) parts(messageID string, skipped *int) []Part {
+	if !validID(messageID) {
+		return nil
+	}
+	files := t.glob("part", messageID, "*.json")
+	slices.Sort(files) // part ids ascend
+	var out []Part
+	for _, f := range files {
+		var pf partFile
+		if err := t.readJSON(f, &pf); err != nil {
+			*skipped++
+			continue
+		}
+		p := Part{ID: strings.TrimSuffix(filepath.Base(f), ".json"), MessageID: messageID, Type: pf.Type, Synthetic: pf.Synthetic,
+			Tool: pf.Tool, CallID: pf.CallID, Status: pf.State.Status, ToolError: cutChars(pf.State.Error),
+			Mime: pf.Mime, Filename: pf.Filename, URLLen: int64(utf8.RuneCountInString(pf.URL))}
+		p.Text, p.TextLen = cutChars(pf.Text), int64(utf8.RuneCountInString(pf.Text))
+		p.Output, p.OutputLen = cutChars(pf.State.Output), int64(utf8.RuneCountInString(pf.State.Output))
+		in := string(pf.State.Input)
+		p.Input, p.InputLen = cutChars(in), int64(utf8.RuneCountInString(in))
+		out = append(out, p)
+	}
+	return out
+}
+
+// cutChars keeps the first MaxPartText characters of s.
+func cutChars(s string) string {
+	n := 0
+	for i := range s {
+		if n == MaxPartText {
+			return s[:i]
+		}
+		n++
+	}
+	return s
+}
+
+// partText reads one field of a part of the legacy tree whole.
+func (t *jsonTree) partText(sid, messageID, partID, field string) (string, error) {
+	for _, id := range []string{sid, messageID, partID} {
+		if !validID(id) {
+			return "", ErrNoPart
+		}
+	}
+	var m messageInfo
+	if err := t.readJSON(filepath.Join(t.dir, "message", sid, messageID+".json"), &m); err != nil {
+		return "", ErrNoPart // not a message of this session
+	}
+	var pf partFile
+	if err := t.readJSON(filepath.Join(t.dir, "part", messageID, partID+".json"), &pf); err != nil {
+		return "", ErrNoPart
+	}
+	switch field {
+	case "text":
+		return pf.Text, nil
+	case "input":
+		return string(pf.State.Input), nil
+	}
+	return pf.State.Output, nil
+}

@@ -1,0 +1,283 @@
+package opencode
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+)
+
+// The session page reads one session's messages and parts through the
+// Source's read-only handle, a page at a time, in id order (OpenCode's
+// message and part ids ascend with time). Long fields are cut by SQLite
+// itself, so a part holding a whole file never leaves the database.
+
+// MaxPartText is how many characters of one part field a page carries.
+const MaxPartText = 64 << 10
+
+// ErrNotInDB is a session neither the database nor the legacy JSON tree
+// holds (or the database is not open).
+var ErrNotInDB = errors.New("session not in the OpenCode database")
+
+// Message is one OpenCode message with its parts, for the session page.
+type Message struct {
+	ID      string
+	Role    string
+	Created int64
+	Model   string
+	Error   string // the error's name and message, when it failed
+	Parts   []Part
+}
+
+// Part is one part of a message; texts are cut to MaxPartText characters
+// and their full length in characters kept beside them.
+type Part struct {
+	ID, Type             string
+	MessageID            string
+	Text                 string
+	TextLen              int64
+	Synthetic            bool
+	Tool, CallID, Status string
+	Input                string // JSON
+	InputLen             int64
+	Output               string
+	OutputLen            int64
+	ToolError            string
+	Mime, Filename       string
+	URLLen               int64 // a file part's data URL: its size, never its data
+}
+
+// MessagePage asks for up to Limit messages before Before, or from After
+// (included) on; the last ones when both are empty.
+type MessagePage struct {
+	Before, After string
+	Limit         int
+}
+
+// Messages reads one page of session sid's messages, oldest first, and
+// whether more lie beyond it (older ones for a before page, newer ones
+// for an after page).
+func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) ([]Message, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db == nil || s.sc == nil || s.dbFacts[sid] == nil {
+		if _, ok := s.json.heads[sid]; ok {
+			msgs, more := s.json.page(sid, q, &s.skipped)
+			return msgs, more, nil
+		}
+		return nil, false, ErrNotInDB
+	}
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, false, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	query, args := "SELECT id, data FROM message WHERE session_id = ?", []any{sid}
+	switch {
+	case q.After != "":
+		query += " AND id >= ? ORDER BY id LIMIT ?"
+		args = append(args, q.After, q.Limit+2) // the one at the cursor, the page, one more
+	case q.Before != "":
+		query += " AND id < ? ORDER BY id DESC LIMIT ?"
+		args = append(args, q.Before, q.Limit+1)
+	default:
+		query += " ORDER BY id DESC LIMIT ?"
+		args = append(args, q.Limit+1)
+	}
+	msgs, err := readMessages(ctx, tx, query, args)
+	if err != nil {
+		return nil, false, err
+	}
+	more := false
+	if q.After != "" {
+		if more = len(msgs) > q.Limit+1; more {
+			msgs = msgs[:q.Limit+1]
+		}
+	} else {
+		if more = len(msgs) > q.Limit; more {
+			msgs = msgs[:q.Limit]
+		}
+		slices.Reverse(msgs)
+	}
+	if s.sc.part != nil && len(msgs) > 0 {
+		if err := readParts(ctx, tx, *s.sc, msgs); err != nil {
+			return nil, false, err
+		}
+	}
+	return msgs, more, nil
+}
+
+// Models lists the models that answered in session sid (a user message
+// names the model it asked for, which may not be the one that answered).
+func (s *Source) Models(ctx context.Context, sid string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db == nil || s.dbFacts[sid] == nil {
+		return nil, ErrNotInDB
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT DISTINCT COALESCE(json_extract(data, '$.modelID'), "+
+		"json_extract(data, '$.model.modelID'), '') FROM message WHERE session_id = ? AND json_valid(data) AND json_extract(data, '$.role') = 'assistant' ORDER BY 1", sid)
+	if err != nil {
+		return nil, fmt.Errorf("read models: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var m string
+		if rows.Scan(&m) == nil && m != "" {
+			out = append(out, m)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read models: %w", err)
+	}
+	return out, nil
+}
+
+func readMessages(ctx context.Context, tx *sql.Tx, query string, args []any) ([]Message, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read messages: %w", err)
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		var (
+			id   string
+			data []byte
+			info messageInfo
+		)
+		if err := rows.Scan(&id, &data); err != nil {
+			continue
+		}
+		m := Message{ID: id}
+		if json.Unmarshal(data, &info) == nil {
+			m.Role, m.Created = info.Role, info.Time.Created
+			m.Model = info.ModelID
+			if m.Model == "" {
+				m.Model = info.Model.ModelID
+			}
+			if info.hasError() {
+				m.Error = errorText(info.Error)
+			}
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read messages: %w", err)
+	}
+	return out, nil
+}
+
+// errorText is an OpenCode error object as one line: its name and message.
+func errorText(raw json.RawMessage) string {
+	var e struct {
+		Name string `json:"name"`
+		Data struct {
+			Message string `json:"message"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(raw, &e) != nil {
+		return "error"
+	}
+	switch {
+	case e.Name != "" && e.Data.Message != "":
+		return e.Name + ": " + e.Data.Message
+	case e.Data.Message != "":
+		return e.Data.Message
+	case e.Name != "":
+		return e.Name
+	}
+	return "error"
+}
+
+// readParts fills in the parts of msgs, cut in SQLite.
+func readParts(ctx context.Context, tx *sql.Tx, sc schema, msgs []Message) error {
+	byID := make(map[string]*Message, len(msgs))
+	ids := make([]any, len(msgs))
+	for i := range msgs {
+		byID[msgs[i].ID] = &msgs[i]
+		ids[i] = msgs[i].ID
+	}
+	cut := func(path string) string {
+		return "substr(json_extract(data, '" + path + "'), 1, " + strconv.Itoa(MaxPartText) + "), " +
+			"COALESCE(length(json_extract(data, '" + path + "')), 0)"
+	}
+	query := "SELECT message_id, " + col(sc.part, "id", "''") + ", COALESCE(json_extract(data, '$.type'), ''), " +
+		cut("$.text") + ", COALESCE(json_extract(data, '$.synthetic'), 0), " +
+		"COALESCE(json_extract(data, '$.tool'), ''), COALESCE(json_extract(data, '$.callID'), ''), " +
+		"COALESCE(json_extract(data, '$.state.status'), ''), " +
+		cut("$.state.input") + ", " + cut("$.state.output") + ", " +
+		"COALESCE(substr(json_extract(data, '$.state.error'), 1, " + strconv.Itoa(MaxPartText) + "), ''), " +
+		"COALESCE(json_extract(data, '$.mime'), ''), COALESCE(json_extract(data, '$.filename'), ''), " +
+		"COALESCE(length(json_extract(data, '$.url')), 0) " +
+		"FROM part WHERE message_id IN (" + placeholders(len(ids)) + ") AND json_valid(data) " +
+		"ORDER BY message_id, " + col(sc.part, "id", "rowid")
+	rows, err := tx.QueryContext(ctx, query, ids...)
+	if err != nil {
+		return fmt.Errorf("read parts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			mid                 string
+			p                   Part
+			text, input, output sql.NullString
+			synthetic           any
+		)
+		if err := rows.Scan(&mid, &p.ID, &p.Type, &text, &p.TextLen, &synthetic, &p.Tool, &p.CallID,
+			&p.Status, &input, &p.InputLen, &output, &p.OutputLen, &p.ToolError, &p.Mime, &p.Filename, &p.URLLen); err != nil {
+			continue // a value of an unexpected type in one row
+		}
+		p.Text, p.Input, p.Output, p.Synthetic = text.String, input.String, output.String, truthy(synthetic)
+		if m := byID[mid]; m != nil {
+			p.MessageID = mid
+			m.Parts = append(m.Parts, p)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read parts: %w", err)
+	}
+	return nil
+}
+
+// Fields of a part that PartText reads whole.
+var partFields = map[string]string{"text": "$.text", "input": "$.state.input", "output": "$.state.output"}
+
+// ErrNoPart is a part, or a field of it, that session sid does not hold.
+var ErrNoPart = errors.New("no such part in this session")
+
+// PartText is one field of a part ("text", "input" or "output") whole:
+// what a page carried cut. messageID and partID come from a ref Helm
+// made, checked for their syntax by the caller; the part must belong to
+// a message of session sid.
+func (s *Source) PartText(ctx context.Context, sid, messageID, partID, field string) (string, error) {
+	path, ok := partFields[field]
+	if !ok {
+		return "", ErrNoPart
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db == nil || s.sc == nil || s.dbFacts[sid] == nil {
+		if _, ok := s.json.heads[sid]; ok {
+			return s.json.partText(sid, messageID, partID, field)
+		}
+		return "", ErrNotInDB
+	}
+	if s.sc.part == nil || !s.sc.part["id"] {
+		return "", ErrNoPart
+	}
+	var v sql.NullString
+	err := s.db.QueryRowContext(ctx, "SELECT json_extract(data, ?) FROM part WHERE id = ? AND message_id = ? "+
+		"AND message_id IN (SELECT id FROM message WHERE session_id = ?) AND json_valid(data)", path, partID, messageID, sid).Scan(&v)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", ErrNoPart
+	case err != nil:
+		return "", fmt.Errorf("read part: %w", err)
+	}
+	return v.String, nil
+}

@@ -1,0 +1,137 @@
+package opencode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestMessagesPages(t *testing.T) {
+	dir := t.TempDir()
+	db := openWriter(t, filepath.Join(dir, "opencode.db"), "wal")
+	execSQL(t, db, schemaV12)
+	s := fxSession{ID: "ses_page", Dir: "/home/dev/webapp", Title: "t", Version: "1.2.0", Created: at(0), Updated: at(100)}
+	for i := range 5 {
+		role := "user"
+		if i%2 == 1 {
+			role = "assistant"
+		}
+		s.Messages = append(s.Messages, fxMessage{ID: fmt.Sprintf("msg_%02d", i), Role: role, Created: at(int64(i)), Model: "m1",
+			Parts: []fxPart{{ID: fmt.Sprintf("prt_%02d", i), Type: "text", Text: fmt.Sprintf("text %d", i), Created: at(int64(i))}}})
+	}
+	insertSession(t, db, s)
+	big := strings.Repeat("x", MaxPartText+10)
+	execSQL(t, db, `INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?, ?)`,
+		"prt_03b", "msg_03", "ses_page", at(3), at(3), mustJSON(t, map[string]any{"type": "tool", "tool": "bash", "callID": "c1",
+			"state": map[string]any{"status": "completed", "input": map[string]any{"command": "ls"}, "output": big}}))
+	execSQL(t, db, `INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?, ?)`,
+		"prt_03c", "msg_03", "ses_page", at(3), at(3), mustJSON(t, map[string]any{"type": "file", "mime": "image/png", "url": "data:image/png;base64," + big}))
+
+	src := newTestSource(dir)
+	defer src.Close()
+	ctx := context.Background()
+	if _, err := src.Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(ms []Message) string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	tests := []struct {
+		name     string
+		q        MessagePage
+		want     string
+		wantMore bool
+	}{
+		{"last page", MessagePage{Limit: 2}, "msg_03,msg_04", true},
+		{"before", MessagePage{Before: "msg_03", Limit: 2}, "msg_01,msg_02", true},
+		{"first page", MessagePage{Before: "msg_01", Limit: 2}, "msg_00", false},
+		{"after, with the cursor's message again", MessagePage{After: "msg_02", Limit: 1}, "msg_02,msg_03", true},
+		{"after, to the end", MessagePage{After: "msg_03", Limit: 5}, "msg_03,msg_04", false},
+		{"a cursor whose message was reverted", MessagePage{Before: "msg_02x", Limit: 1}, "msg_02", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, more, err := src.Messages(ctx, "ses_page", tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ids(got) != tt.want || more != tt.wantMore {
+				t.Fatalf("got %s more=%v, want %s more=%v", ids(got), more, tt.want, tt.wantMore)
+			}
+		})
+	}
+	got, _, err := src.Messages(ctx, "ses_page", MessagePage{Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := got[0].Parts
+	if len(parts) != 3 || parts[1].Tool != "bash" || parts[1].OutputLen != int64(len(big)) || len(parts[1].Output) != MaxPartText {
+		t.Fatalf("parts of msg_03 = %+v", parts)
+	}
+	if parts[2].URLLen != int64(len(big)+len("data:image/png;base64,")) || parts[2].Mime != "image/png" {
+		t.Errorf("file part = %+v, want its size and type only", parts[2])
+	}
+	if got[0].Model != "m1" {
+		t.Errorf("model = %q", got[0].Model)
+	}
+	if _, _, err := src.Messages(ctx, "ses_unknown", MessagePage{Limit: 2}); !errors.Is(err, ErrNotInDB) {
+		t.Errorf("unknown session: %v", err)
+	}
+	if models, err := src.Models(ctx, "ses_page"); err != nil || strings.Join(models, ",") != "m1" {
+		t.Errorf("models = %v, %v", models, err)
+	}
+	if out, err := src.PartText(ctx, "ses_page", "msg_03", "prt_03b", "output"); err != nil || out != big {
+		t.Errorf("whole output: %d characters, %v; want %d", len(out), err, len(big))
+	}
+	for _, q := range [][4]string{
+		{"ses_page", "msg_02", "prt_03b", "output"}, // another message's
+		{"ses_other", "msg_03", "prt_03b", "output"},
+		{"ses_page", "msg_03", "prt_03b", "data"},
+	} {
+		if _, err := src.PartText(ctx, q[0], q[1], q[2], q[3]); err == nil {
+			t.Errorf("PartText%v: no error", q)
+		}
+	}
+}
+
+func TestMessagesFromLegacyTree(t *testing.T) {
+	dir := t.TempDir()
+	storage := filepath.Join(dir, "storage")
+	s := fxSession{ID: "ses_legacy", Dir: "/home/dev/old", Title: "t", Version: "1.1.0", Created: at(0), Updated: at(10)}
+	for i := range 3 {
+		s.Messages = append(s.Messages, fxMessage{ID: fmt.Sprintf("msg_%02d", i), Role: "user", Created: at(int64(i)),
+			Parts: []fxPart{{ID: fmt.Sprintf("prt_%02d", i), Type: "text", Text: fmt.Sprintf("old %d", i)}}})
+	}
+	writeLegacy(t, storage, s)
+	src := newTestSource(dir)
+	defer src.Close()
+	ctx := context.Background()
+	if _, err := src.Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, more, err := src.Messages(ctx, "ses_legacy", MessagePage{Limit: 2})
+	if err != nil || !more || len(got) != 2 || got[0].ID != "msg_01" || got[1].Parts[0].Text != "old 2" {
+		t.Fatalf("last page: %+v more=%v %v", got, more, err)
+	}
+	got, more, err = src.Messages(ctx, "ses_legacy", MessagePage{Before: "msg_01", Limit: 2})
+	if err != nil || more || len(got) != 1 || got[0].ID != "msg_00" {
+		t.Fatalf("first page: %+v more=%v %v", got, more, err)
+	}
+	got, more, err = src.Messages(ctx, "ses_legacy", MessagePage{After: "msg_01", Limit: 5})
+	if err != nil || more || len(got) != 2 || got[0].ID != "msg_01" {
+		t.Fatalf("after page: %+v more=%v %v", got, more, err)
+	}
+	if text, err := src.PartText(ctx, "ses_legacy", "msg_01", "prt_01", "text"); err != nil || text != "old 1" {
+		t.Errorf("legacy part text: %q, %v", text, err)
+	}
+	if _, err := src.PartText(ctx, "ses_legacy", "msg_01", "../prt_01", "text"); !errors.Is(err, ErrNoPart) {
+		t.Errorf("a part id with a path: %v", err)
+	}
+}

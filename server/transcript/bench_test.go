@@ -1,0 +1,126 @@
+package transcript
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/corpus"
+)
+
+// BenchmarkLastPage measures the last 50 messages of a 1 MB and a 500 MB
+// transcript that end with the same 1 MB of turns, so the two differ only
+// in what lies before the page. With the index warm: p50-ms is the
+// median server time of one page, B/op everything one page allocates (an
+// upper bound of the extra memory it needs). index-ms is the first page,
+// which builds the index by one pass over the file; index-bytes its size.
+// The files are written to the benchmark's temp dir and removed after.
+//
+//	go test -run '^$' -bench BenchmarkLastPage -benchtime 20x ./server/transcript/
+func BenchmarkLastPage(b *testing.B) {
+	for _, size := range []struct {
+		name   string
+		filler int64 // bytes of older turns with multi-MB tool results
+	}{{"1MB", 0}, {"500MB", 499 << 20}} {
+		b.Run(size.name, func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "s.jsonl")
+			writeBench(b, path, size.filler)
+			benchPage(b, path)
+		})
+	}
+}
+
+// BenchmarkLastPageCorpus is the same on the generated corpus of
+// server/internal/corpus: one 500 MB session whose tool results reach
+// 5 MB up to its end, so its last page holds many cut results.
+func BenchmarkLastPageCorpus(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := corpus.Generate(dir, 500<<20, 1, 1, 7); err != nil {
+		b.Fatal(err)
+	}
+	all, _ := filepath.Glob(filepath.Join(dir, "projects", "*", "*.jsonl"))
+	for _, p := range all {
+		if !strings.HasPrefix(filepath.Base(p), "agent-") {
+			benchPage(b, p)
+			return
+		}
+	}
+	b.Fatal("no transcript generated")
+}
+
+func benchPage(b *testing.B, path string) {
+	files := NewFiles(0)
+	start := time.Now()
+	if _, err := files.Page(path, Query{Limit: 50}); err != nil {
+		b.Fatal(err)
+	}
+	first := time.Since(start)
+	var times []time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		page, err := files.Page(path, Query{Limit: 50})
+		times = append(times, time.Since(t0))
+		if err != nil || len(page.Messages) != 50 {
+			b.Fatalf("%d messages, %v", len(page.Messages), err)
+		}
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(first.Microseconds())/1000, "index-ms")
+	b.ReportMetric(float64(8*len(files.index(path).offs)), "index-bytes")
+}
+
+// writeBench writes filler bytes of turns with 2 to 5 MB results, then
+// 1 MB of ordinary turns (results of 1 to 8 KB).
+func writeBench(b *testing.B, path string, filler int64) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	var n int64
+	turn := 0
+	words := strings.Repeat("the quick brown fox jumps over the lazy dog, then writes a test. ", 1<<17) // 8 MB
+	write := func(s string) {
+		w.WriteString(s)
+		n += int64(len(s))
+	}
+	oneTurn := func(result int) {
+		turn++
+		ts := fmt.Sprintf("2026-03-02T09:%02d:%02d.000Z", turn/60%60, turn%60)
+		env := fmt.Sprintf(`"sessionId":"s","cwd":"/home/dev/app","timestamp":%q,"uuid":"u%d`, ts, turn)
+		write(fmt.Sprintf(`{"type":"user",%s-p","message":{"role":"user","content":%q}}`+"\n", env, words[:200]))
+		for i, block := range []string{
+			fmt.Sprintf(`{"type":"thinking","thinking":%q,"signature":"sig"}`, words[:1000]),
+			fmt.Sprintf(`{"type":"text","text":%q}`, words[:500]),
+			fmt.Sprintf(`{"type":"tool_use","id":"toolu_%d","name":"Bash","input":{"command":"go test ./..."}}`, turn),
+		} {
+			write(fmt.Sprintf(`{"type":"assistant",%s-a%d","requestId":"r%d","message":{"id":"msg_%d","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[%s],"usage":{"input_tokens":4,"output_tokens":90}}}`+"\n",
+				env, i, turn, turn, block))
+		}
+		out := fmt.Sprintf("%q", words[:result])
+		write(fmt.Sprintf(`{"type":"user",%s-r","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_%d","content":%s}]},"toolUseResult":{"stdout":%s,"stderr":""}}`+"\n",
+			env, turn, out, out))
+		write(fmt.Sprintf(`{"type":"assistant",%s-e","requestId":"re%d","message":{"id":"msg_e%d","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":%q}],"stop_reason":"end_turn"}}`+"\n",
+			env, turn, turn, words[:300]))
+	}
+	for n < filler {
+		oneTurn(2<<20 + turn%4<<20)
+	}
+	for end := n + 1<<20; n < end; {
+		oneTurn(1024 + turn%8*1024)
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+}

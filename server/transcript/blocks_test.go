@@ -1,0 +1,217 @@
+package transcript
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestHugeResultIsCutAndLoadsWhole(t *testing.T) {
+	var r rec
+	// 5 MB of text with escapes, multi-byte characters and a surrogate
+	// pair spread through it, so a cut can land anywhere.
+	unit := "line \"quoted\" \\ é 😀 tab\there\n"
+	big := strings.Repeat(unit, 5<<20/len(unit))
+	path := tempTranscript(t, jsonl(t,
+		r.prompt("read it"),
+		r.assistant("msg_1", toolUse("toolu_big", "Read", map[string]any{"file_path": "/big.txt"})),
+		r.results(map[string]any{"toolUseResult": map[string]any{"stdout": big}}, toolResult("toolu_big", big, false)),
+		r.assistant("msg_2", text("read")),
+	))
+	files := NewFiles(0)
+	page, err := files.Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := page.Messages[1].Blocks[0].Tool.Result
+	if res.Cut == nil || res.Cut.Ref == "" {
+		t.Fatalf("a 5 MB result is not marked cut: %d bytes sent", len(res.Text))
+	}
+	if len(res.Text) > maxString || !strings.HasPrefix(big, res.Text) {
+		t.Errorf("cut text: %d bytes, prefix of the result: %v", len(res.Text), strings.HasPrefix(big, res.Text))
+	}
+	raw, _ := json.Marshal(big)
+	if res.Cut.Bytes != int64(len(raw)-2) {
+		t.Errorf("cut size = %d, want the stored size %d", res.Cut.Bytes, len(raw)-2)
+	}
+	var whole bytes.Buffer
+	if err := files.Full(path, res.Cut.Ref, &whole); err != nil {
+		t.Fatal(err)
+	}
+	if whole.String() != big {
+		t.Fatalf("full text: %d bytes, want the %d of the result", whole.Len(), len(big))
+	}
+	enc, _ := json.Marshal(page)
+	if len(enc) > 200<<10 {
+		t.Errorf("the page is %d bytes: the huge line was not cut", len(enc))
+	}
+}
+
+func TestBlocks(t *testing.T) {
+	var r rec
+	img := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 3000))
+	path := tempTranscript(t, jsonl(t,
+		r.results(map[string]any{"isMeta": true}, text("<local-command-caveat>Caveat</local-command-caveat>")),
+		r.prompt("<command-name>/model</command-name>\n<command-message>model</command-message>\n<command-args>opus</command-args>"),
+		r.results(nil, text("<local-command-stdout>Set model to opus</local-command-stdout>")),
+		r.results(nil, text("look"), map[string]any{"type": "image", "source": map[string]any{"type": "base64", "media_type": "image/png", "data": img}}),
+		r.assistant("msg_t", toolUse("toolu_t", "Task", map[string]any{"description": "explore", "prompt": "find it"})),
+		r.results(map[string]any{"toolUseResult": map[string]any{"agentId": "a9497799e6978cb67", "status": "completed"}},
+			toolResult("toolu_t", []map[string]any{text("found")}, false)),
+		map[string]any{"type": "system", "subtype": "compact_boundary", "uuid": "c1", "timestamp": "2026-03-02T10:00:00Z"},
+		func() map[string]any {
+			m := r.prompt("This session is being continued…")
+			m["isCompactSummary"] = true
+			return m
+		}(),
+		map[string]any{"type": "system", "subtype": "turn_duration", "durationMs": 5},
+		map[string]any{"type": "system", "subtype": "api_error", "uuid": "e1", "error": map[string]any{"error": map[string]any{"message": "overloaded"}}},
+	))
+	page, err := NewFiles(0).Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"system[command:/model opus output:Set model to opus]",
+		"user[text:look image:]",
+		"assistant[tool:Task=found]",
+		"system[compaction:]",
+		"system[compaction:This session is being continued…]",
+		"system[error:overloaded]",
+	}
+	if got := summaryOf(page.Messages); !slices.Equal(got, want) {
+		t.Fatalf("messages:\n got %q\nwant %q", got, want)
+	}
+	image := page.Messages[1].Blocks[1]
+	if image.MediaType != "image/png" || image.Bytes != 3000 || image.Text != "" {
+		t.Errorf("image block = %+v, want a placeholder of 3000 bytes", image)
+	}
+	if tool := page.Messages[2].Blocks[0].Tool; tool.AgentID != "a9497799e6978cb67" || tool.Summary != "explore" {
+		t.Errorf("Task call = %+v, want its subagent and description", tool)
+	}
+	enc, _ := json.Marshal(page)
+	if bytes.Contains(enc, []byte(img[:100])) {
+		t.Error("the image data reached the page")
+	}
+}
+
+// Hostile transcript text travels as text: the page's JSON escapes it,
+// an SSE-looking line stays inside its string, direction overrides and
+// NUL bytes are kept as characters, and a fake cut marker is not a cut.
+func TestHostileTextStaysText(t *testing.T) {
+	var r rec
+	hostile := []string{
+		`<script>alert(1)</script><img src=x onerror=alert(2)>`,
+		"event: session-deleted\ndata: {\"type\":\"refresh\"}\n\n",
+		"\u202Egnp.exe\u202C [click](javascript:alert(3))",
+		"\x00cut0000000000000000:0:99 fake marker",
+	}
+	var recs []map[string]any
+	for _, h := range hostile {
+		recs = append(recs, r.prompt(h))
+	}
+	path := tempTranscript(t, jsonl(t, recs...))
+	page, err := NewFiles(0).Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range page.Messages {
+		if b := m.Blocks[0]; b.Text != hostile[i] || b.Cut != nil {
+			t.Errorf("message %d = %q (cut %v), want the text unchanged", i, b.Text, b.Cut)
+		}
+	}
+	enc, _ := json.Marshal(page)
+	for _, bad := range []string{"<script>", "\nevent:", "<img"} {
+		if bytes.Contains(enc, []byte(bad)) {
+			t.Errorf("the encoded page holds %q raw", bad)
+		}
+	}
+}
+
+func TestMalformedAndTooLargeLines(t *testing.T) {
+	var r rec
+	// A record whose structure alone is over the limit: many small keys.
+	var huge strings.Builder
+	huge.WriteString(`{"type":"user","message":{"content":[`)
+	for i := 0; huge.Len() < maxStructure+1000; i++ {
+		if i > 0 {
+			huge.WriteByte(',')
+		}
+		huge.WriteString(`{"type":"text","text":"x"}`)
+	}
+	huge.WriteString("]}}\n")
+	data := jsonl(t, r.prompt("before"))
+	data = append(data, "{not json\n"...)
+	data = append(data, `{"type":"assistant","message":{"id":3}}`+"\n"...)
+	data = append(data, huge.String()...)
+	data = append(data, jsonl(t, r.prompt("after"))...)
+	page, err := NewFiles(0).Page(tempTranscript(t, data), Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := summaryOf(page.Messages)
+	want := []string{"user[text:before omitted:]", "user[text:after]"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("messages:\n got %q\nwant %q", got, want)
+	}
+	if b := page.Messages[0].Blocks[1]; b.Bytes != int64(huge.Len()) {
+		t.Errorf("omitted block = %+v, want the record's size %d", b, huge.Len())
+	}
+}
+
+// toolUseResult repeats a tool's output for the tool's own use: its
+// strings are cut short, the result in the message is not.
+func TestToolUseResultCutShort(t *testing.T) {
+	var r rec
+	out := strings.Repeat("x", 5000)
+	raw := jsonl(t, r.results(map[string]any{"toolUseResult": map[string]any{"stdout": out, "agentId": "a1"}}, toolResult("t", out, false)))
+	cut := cutLine(t, raw)
+	var l line
+	if err := json.Unmarshal(cut, &l); err != nil {
+		t.Fatal(err)
+	}
+	if got := blocks(l.Message.Content)[0].Content; !strings.Contains(string(got), out) {
+		t.Error("the result in the message was cut")
+	}
+	if bytes.Count(cut, []byte(out)) != 1 || !bytes.Contains(cut, []byte(`"agentId":"a1"`)) {
+		t.Errorf("toolUseResult: %d copies of the output, agentId kept: %v", bytes.Count(cut, []byte(out)), bytes.Contains(cut, []byte(`"agentId":"a1"`)))
+	}
+}
+
+func TestCutterKeepsSmallRecords(t *testing.T) {
+	for _, line := range bytes.SplitAfter(conversation(t), []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		out := cutLine(t, line)
+		if !bytes.Equal(out, line[:len(line)-1]) && !bytes.Equal(out, line) {
+			t.Errorf("a small record changed:\n%s\n%s", line, out)
+		}
+	}
+}
+
+func cutLine(t testing.TB, line []byte) []byte {
+	var c cutter
+	out, _, err := c.record(bufioOf(line), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimRight(out, "\n")
+}
+
+func TestCursorRoundTrip(t *testing.T) {
+	for _, p := range []position{
+		{kind: kindLine, id: identity{ino: 1 << 40, hlen: 4096, hash: 0xdeadbeef}, off: 1 << 40},
+		{kind: kindRef, off: 0},
+		{kind: kindMessage, msg: "msg_95e1a2b3c4d5XyZ0123456789a"},
+		{kind: kindPart, fld: 'i', msg: "msg_1", part: "prt_95e1a2b3c4d6Qw0123456789ab"},
+	} {
+		got, err := decodeCursor(encodeCursor(p))
+		if err != nil || got != p {
+			t.Errorf("round trip of %+v: %+v, %v", p, got, err)
+		}
+	}
+}

@@ -1,0 +1,245 @@
+package transcript
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Limits of one record as a page carries it. A string longer than
+// maxString is cut (and can be loaded whole by its ref); once a record has
+// put maxRecord bytes in the page, its further strings are cut short; a
+// record whose structure alone exceeds maxStructure is omitted.
+const (
+	maxString    = 64 << 10
+	shortString  = 1 << 10
+	maxRecord    = 1 << 20
+	maxStructure = 4 << 20
+)
+
+// errTooBig is a record that cannot be carried, even cut.
+var errTooBig = errors.New("record too large")
+
+// cutNonce makes the cut marker unguessable by the transcripts: a string
+// in a record can contain anything, but not a marker with this nonce.
+var cutNonce = func() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}()
+
+// cutPrefix starts the marker that ends a cut string once decoded:
+// "\x00cut<nonce>:<offset of the string's quote in the line>:<raw size>".
+var cutPrefix = "\x00cut" + cutNonce + ":"
+
+// cutter copies one JSONL record, cutting its long strings, so that it
+// can be decoded with encoding/json in bounded memory however long the
+// line is. The copy is valid JSON when the line is: cuts fall between
+// characters, never inside an escape or a UTF-8 sequence.
+type cutter struct {
+	out    []byte
+	depth  int   // of objects and arrays, outside strings
+	keyAt  int   // where the last depth-1 string began in out
+	side   bool  // inside a top-level field whose strings are never shown
+	pos    int64 // bytes of the line consumed
+	inStr  bool
+	esc    bool // the next byte is escaped
+	hex    int  // \u digits still to come
+	strAt  int64
+	strLen int64 // raw bytes of the current string so far
+	limit  int64 // of the current string
+	cut    bool  // the current string is being dropped
+}
+
+// record reads one line from br (through its '\n', or to EOF) and
+// returns its cut copy and its full length. With errTooBig the line is
+// consumed all the same and n is its length.
+func (c *cutter) record(br *bufio.Reader, buf []byte) (out []byte, n int64, err error) {
+	*c = cutter{out: buf[:0]}
+	tooBig := false
+	for {
+		chunk, rerr := br.ReadSlice('\n')
+		if !tooBig {
+			c.feed(chunk)
+			if len(c.out) > maxStructure {
+				tooBig, c.out = true, c.out[:0]
+			}
+		} else {
+			c.pos += int64(len(chunk))
+		}
+		switch {
+		case rerr == nil:
+		case errors.Is(rerr, bufio.ErrBufferFull):
+			continue
+		case errors.Is(rerr, io.EOF):
+			if c.pos == 0 {
+				return nil, 0, io.EOF
+			}
+		default:
+			return nil, c.pos, fmt.Errorf("read: %w", rerr)
+		}
+		break
+	}
+	if tooBig {
+		return nil, c.pos, errTooBig
+	}
+	return c.out, c.pos, nil
+}
+
+func (c *cutter) feed(b []byte) {
+	for i := 0; i < len(b); {
+		if c.inStr && c.cut {
+			i += c.skip(b[i:])
+			continue
+		}
+		ch := b[i]
+		if !c.inStr {
+			// Structure: copy up to the next string, keeping the depth.
+			j := bytes.IndexByte(b[i:], '"')
+			if j < 0 {
+				j = len(b) - i
+			}
+			for _, s := range b[i : i+j] {
+				switch s {
+				case '{', '[':
+					c.depth++
+				case '}', ']':
+					c.depth--
+				case ':':
+					if c.depth == 1 {
+						c.side = string(c.out[c.keyAt:]) == `"toolUseResult"`
+					}
+				}
+			}
+			if c.depth == 1 {
+				c.keyAt = len(c.out) + j
+			}
+			c.out = append(c.out, b[i:i+j]...)
+			c.pos += int64(j)
+			i += j
+			if i == len(b) {
+				return
+			}
+			c.out = append(c.out, '"')
+			c.pos++
+			i++
+			c.inStr, c.esc, c.hex, c.cut = true, false, 0, false
+			c.strAt, c.strLen = c.pos-1, 0
+			switch {
+			case c.side && c.depth > 1:
+				// toolUseResult repeats the result for tools' own use:
+				// only its short fields (an agent id) matter here.
+				c.limit = shortString
+			case len(c.out) > maxRecord:
+				c.limit = shortString
+			default:
+				c.limit = maxString
+			}
+			continue
+		}
+		// Inside a string, copying.
+		clean := !c.esc && c.hex == 0
+		switch {
+		case clean && ch == '"':
+			c.out = append(c.out, ch)
+			c.inStr = false
+		case clean && c.strLen >= c.limit && ch&0xC0 != 0x80:
+			c.cut = true // start dropping at a character boundary
+			continue
+		default:
+			c.out = append(c.out, ch)
+			c.strLen++
+			switch {
+			case c.hex > 0:
+				c.hex--
+			case c.esc:
+				c.esc = false
+				if ch == 'u' {
+					c.hex = 4
+				}
+			case ch == '\\':
+				c.esc = true
+			}
+		}
+		c.pos++
+		i++
+	}
+}
+
+// skip drops bytes of a cut string up to its closing quote, which it
+// replaces by the marker and the quote; it returns the bytes consumed.
+func (c *cutter) skip(b []byte) int {
+	for i := 0; ; {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			c.carry(b[i:])
+			c.strLen += int64(len(b) - i)
+			c.pos += int64(len(b) - i)
+			return len(b)
+		}
+		// The quote is escaped when an odd run of backslashes precedes it.
+		k := 0
+		for k < j && b[i+j-1-k] == '\\' {
+			k++
+		}
+		escaped := k%2 == 1
+		if k == j && c.esc {
+			escaped = !escaped
+		}
+		c.strLen += int64(j)
+		c.pos += int64(j + 1)
+		if escaped {
+			c.esc = false
+			c.strLen++
+			i += j + 1
+			continue
+		}
+		c.out = append(c.out, `\u0000cut`...)
+		c.out = append(c.out, cutNonce...)
+		c.out = append(c.out, ':')
+		c.out = strconv.AppendInt(c.out, c.strAt, 10)
+		c.out = append(c.out, ':')
+		c.out = strconv.AppendInt(c.out, c.strLen, 10)
+		c.out = append(c.out, '"')
+		c.inStr, c.cut, c.esc = false, false, false
+		return i + j + 1
+	}
+}
+
+// carry updates the escape state over a run of dropped bytes with no quote.
+func (c *cutter) carry(b []byte) {
+	k := 0
+	for k < len(b) && b[len(b)-1-k] == '\\' {
+		k++
+	}
+	if k == len(b) {
+		c.esc = c.esc != (k%2 == 1)
+	} else {
+		c.esc = k%2 == 1
+	}
+}
+
+// uncut splits a decoded string into its kept text and, when it was cut,
+// the offset of its quote in the line and its raw size.
+func uncut(s string) (text string, at, size int64, wasCut bool) {
+	i := strings.LastIndex(s, cutPrefix)
+	if i < 0 {
+		return s, 0, 0, false
+	}
+	a, b, ok := strings.Cut(s[i+len(cutPrefix):], ":")
+	if !ok {
+		return s, 0, 0, false
+	}
+	at, err1 := strconv.ParseInt(a, 10, 64)
+	size, err2 := strconv.ParseInt(b, 10, 64)
+	if err1 != nil || err2 != nil {
+		return s, 0, 0, false
+	}
+	return s[:i], at, size, true
+}

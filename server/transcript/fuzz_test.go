@@ -1,0 +1,107 @@
+package transcript
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"testing"
+	"unicode/utf8"
+)
+
+func bufioOf(b []byte) *bufio.Reader { return bufio.NewReaderSize(bytes.NewReader(b), 64) }
+
+// FuzzBlocks feeds arbitrary lines through the cutter and the grouper:
+// nothing panics, the cut copy of valid JSON is valid JSON, and a record
+// with no long string is copied unchanged.
+func FuzzBlocks(f *testing.F) {
+	for _, l := range bytes.SplitAfter(conversation(f), []byte("\n")) {
+		f.Add(l)
+	}
+	f.Add([]byte(`{"type":"user","message":{"content":"a\"b\\\"c\u00e9\ud83d\ude00"}}`))
+	f.Add([]byte(`{"type":"assistant","message":{"id":"m","content":[{"type":"tool_use","input":{"a":[1,{"b":"\\"}]}}]}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var c cutter
+		out, n, err := c.record(bufioOf(data), nil)
+		if err != nil {
+			return
+		}
+		if n > int64(len(data)) {
+			t.Fatalf("consumed %d of %d bytes", n, len(data))
+		}
+		raw := data[:n]
+		if json.Valid(bytes.TrimRight(raw, "\n")) && !json.Valid(bytes.TrimRight(out, "\n")) {
+			t.Fatalf("valid record, invalid copy:\n%q\n%q", raw, out)
+		}
+		if len(raw) < shortString && !bytes.Equal(out, raw) {
+			t.Fatalf("short record changed:\n%q\n%q", raw, out)
+		}
+		// The index's scanner finds the same type and subtype whether a
+		// line comes whole or in pieces, and the one encoding/json finds.
+		var whole, parts topScan
+		whole.feed(raw)
+		for i := 0; i < len(raw); i += 7 {
+			parts.feed(raw[i:min(i+7, len(raw))])
+		}
+		if whole.typ != parts.typ || whole.sub != parts.sub {
+			t.Fatalf("whole: %q/%q, in pieces: %q/%q", whole.typ, whole.sub, parts.typ, parts.sub)
+		}
+		var top struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(raw, &top) == nil && bytes.Count(raw, []byte(`"type"`)) == 1 &&
+			!bytes.ContainsRune(raw, '\\') && utf8.Valid(raw) && len(top.Type) < 24 && whole.typ != top.Type {
+			t.Fatalf("type %q, scanner found %q in %q", top.Type, whole.typ, raw)
+		}
+		var l line
+		if json.Unmarshal(out, &l) == nil {
+			for _, atStart := range []bool{false, true} {
+				g := newGrouper(atStart, func(int64) string { return "r" })
+				g.add(&parsed{l: &l, cs: blocks(l.Message.Content)})
+				g.add(&parsed{l: &l, cs: blocks(l.Message.Content)})
+			}
+		}
+	})
+}
+
+// FuzzCursor decodes arbitrary cursors: no panic, and whatever decodes
+// encodes back to the same position.
+func FuzzCursor(f *testing.F) {
+	f.Add(encodeCursor(position{kind: kindLine, id: identity{ino: 7, hlen: 12, hash: 3}, off: 99}))
+	f.Add(encodeCursor(position{kind: kindMessage, msg: "msg_abc"}))
+	f.Add(encodeCursor(position{kind: kindPart, fld: 'o', msg: "msg_abc", part: "prt_x"}))
+	f.Add("AQ")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := decodeCursor(s)
+		if err != nil {
+			return
+		}
+		q, err := decodeCursor(encodeCursor(p))
+		if err != nil || q != p {
+			t.Fatalf("%q decodes to %+v, which re-decodes to %+v, %v", s, p, q, err)
+		}
+	})
+}
+
+// FuzzUnquote: what …/full streams is what encoding/json decodes, for
+// any string literal, and never more than the literal holds.
+func FuzzUnquote(f *testing.F) {
+	for _, s := range []string{`"plain"`, `"a\"b\\c\/d\n\t\u00e9\ud83d\ude00"`, `"\ud800x"`, `"\uZZZZ"`, `"unterminated`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, lit []byte) {
+		if len(lit) == 0 || lit[0] != '"' {
+			return
+		}
+		var out bytes.Buffer
+		w := bufio.NewWriter(&out)
+		err := unquote(bufio.NewReader(bytes.NewReader(lit[1:])), w)
+		w.Flush()
+		var want string
+		if json.Unmarshal(lit, &want) != nil || !utf8.Valid(lit) {
+			return
+		}
+		if err != nil || out.String() != want {
+			t.Fatalf("%q: streamed %q (%v), json decodes %q", lit, out.String(), err, want)
+		}
+	})
+}

@@ -1,0 +1,296 @@
+package transcript
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// parsed is one indexed line as read for a page.
+type parsed struct {
+	off, size int64
+	l         *line // nil: malformed or too large
+	tooBig    bool
+	cs        []content
+	bytes     int // of its cut copy: what it costs the page
+}
+
+// group is one message being assembled from its lines.
+type group struct {
+	off     int64
+	msg     shared.Message
+	assist  string // message.id when an assistant response
+	command bool
+}
+
+// grouper turns lines, in file order, into messages. A message starts at
+// a prompt, a separator, or an assistant line whose message.id differs
+// from the current response's; tool results, meta records and the further
+// lines of a response join the message before them. Starting mid-file,
+// the first message may have begun before the first line read: lines are
+// "uncertain" until a line that starts a message whatever came before.
+type grouper struct {
+	refs   refMaker
+	groups []*group
+	tools  map[string]*shared.Tool
+	// known: the lines before are known (the read began at the file's
+	// start, or at a line that starts a message whatever precedes it).
+	known    bool
+	unsure   int // groups[:unsure] may have begun before the read
+	lastSeen string
+}
+
+// refMaker makes a full-text ref for the string at an absolute offset.
+type refMaker func(at int64) string
+
+func newGrouper(atStart bool, refs refMaker) *grouper {
+	return &grouper{known: atStart, refs: refs, tools: map[string]*shared.Tool{}}
+}
+
+func (g *grouper) cur() *group {
+	if len(g.groups) == 0 {
+		return nil
+	}
+	return g.groups[len(g.groups)-1]
+}
+
+// start opens a new message at p.
+func (g *grouper) start(p *parsed, role string) *group {
+	gr := &group{off: p.off, msg: shared.Message{Role: role, Blocks: []shared.Block{}}}
+	if p.l != nil {
+		gr.msg.Time = millis(p.l.Timestamp)
+	}
+	g.groups = append(g.groups, gr)
+	if !g.known {
+		g.unsure = len(g.groups)
+	}
+	return gr
+}
+
+// join returns the current message for a line that continues it, or a
+// new one when there is none yet.
+func (g *grouper) join(p *parsed, role string) *group {
+	if c := g.cur(); c != nil {
+		return c
+	}
+	return g.start(p, role)
+}
+
+// add places one line.
+func (g *grouper) add(p *parsed) {
+	if p.l == nil {
+		if p.tooBig {
+			gr := g.join(p, "system")
+			gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockOmitted, Bytes: p.size})
+		}
+		return
+	}
+	l := p.l
+	switch l.Type {
+	case "assistant":
+		c := g.cur()
+		id := l.Message.ID
+		switch {
+		case c != nil && c.assist != "" && c.assist == id:
+		case !g.known && g.lastSeen == "":
+			// Whether it continues a response begun before the read is
+			// unknown; the next response it is not part of is known.
+			g.lastSeen = id
+			c = g.start(p, "assistant")
+		default:
+			g.known = true
+			c = g.start(p, "assistant")
+		}
+		if id == "" {
+			id = l.UUID
+		}
+		c.assist, c.msg.ID, g.lastSeen = id, id, id
+		if l.Message.Model != "" && l.Message.Model != "<synthetic>" {
+			c.msg.Model = l.Message.Model
+		}
+		g.assistant(c, p)
+	case "user":
+		k := kindOf(l, p.cs)
+		if k == userOutput && (!g.known || g.cur() != nil && g.cur().command) {
+			// A command's output joins it; read from mid-file, whether
+			// its command came just before is unknown.
+			g.results(g.join(p, "system"), p, k)
+			return
+		}
+		switch k {
+		case userResults, userHidden:
+			g.results(g.join(p, "user"), p, k)
+			return
+		}
+		g.known = true
+		role := "system"
+		if k == userPrompt {
+			role = "user"
+		}
+		gr := g.start(p, role)
+		gr.msg.ID = l.UUID
+		gr.command = k == userCommand
+		g.results(gr, p, k)
+	case "system":
+		g.known = true
+		gr := g.start(p, "system")
+		gr.msg.ID = l.UUID
+		g.system(gr, p)
+	}
+}
+
+// text makes a text-like block from a decoded string, cut or not.
+func (g *grouper) text(typ string, s string, lineOff int64) shared.Block {
+	b := shared.Block{Type: typ}
+	b.Text, b.Cut = g.cutOf(s, lineOff)
+	return b
+}
+
+func (g *grouper) cutOf(s string, lineOff int64) (string, *shared.Cut) {
+	t, at, size, wasCut := uncut(s)
+	if !wasCut {
+		return s, nil
+	}
+	return t, &shared.Cut{Bytes: size, Ref: g.refs(lineOff + at)}
+}
+
+func (g *grouper) assistant(gr *group, p *parsed) {
+	for _, c := range p.cs {
+		switch c.Type {
+		case "text":
+			gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockText, c.Text, p.off))
+		case "thinking", "redacted_thinking":
+			gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockThinking, c.Thinking, p.off))
+		case "tool_use", "server_tool_use":
+			t := g.toolUse(c, p.off)
+			if c.ID != "" {
+				g.tools[c.ID] = t
+			}
+			gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockTool, Tool: t})
+		case "image":
+			gr.msg.Blocks = append(gr.msg.Blocks, g.image(c))
+		}
+	}
+}
+
+// results places a user record's blocks: prompt text, images, command
+// separators, and tool results joined to their calls.
+func (g *grouper) results(gr *group, p *parsed, k userKind) {
+	if k == userHidden {
+		return
+	}
+	var agentID string
+	if len(p.l.ToolUseResult) > 0 && p.l.ToolUseResult[0] == '{' {
+		var r struct {
+			AgentID string `json:"agentId"`
+		}
+		if json.Unmarshal(p.l.ToolUseResult, &r) == nil && ValidAgentID(r.AgentID) {
+			agentID = r.AgentID
+		}
+	}
+	for _, c := range p.cs {
+		switch c.Type {
+		case "tool_result":
+			g.result(gr, c, p.off, agentID)
+		case "image":
+			gr.msg.Blocks = append(gr.msg.Blocks, g.image(c))
+		case "text":
+			switch k {
+			case userCommand:
+				gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockCommand, Text: commandLine(c.Text)})
+			case userOutput:
+				out := tagText(c.Text, "local-command-stdout") + tagText(c.Text, "local-command-stderr")
+				gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockOutput, out, p.off))
+			case userCompact:
+				gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockCompaction, c.Text, p.off))
+			default:
+				gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockText, c.Text, p.off))
+			}
+		}
+	}
+}
+
+// agentInText finds a subagent id in a Task result's text, for versions
+// that did not record it in toolUseResult.
+var agentInText = regexp.MustCompile(`agentId: ([A-Za-z0-9_-]{1,64})`)
+
+func (g *grouper) result(gr *group, c content, lineOff int64, agentID string) {
+	r := &shared.ToolResult{IsError: c.IsError}
+	var texts []string
+	for _, b := range blocks(c.Content) {
+		switch b.Type {
+		case "text":
+			t, cut := g.cutOf(b.Text, lineOff)
+			texts = append(texts, t)
+			if cut != nil && r.Cut == nil {
+				r.Cut = cut
+			}
+		case "image":
+			r.Images++
+		}
+	}
+	r.Text = strings.Join(texts, "\n")
+	t := g.tools[c.ToolUseID]
+	if t == nil {
+		// Its call is on an earlier page (or was never written).
+		t = &shared.Tool{ID: c.ToolUseID}
+		gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockTool, Tool: t})
+	}
+	t.Result = r
+	if agentID == "" && (t.Name == "Task" || t.Name == "Agent") {
+		if m := agentInText.FindStringSubmatch(r.Text); m != nil {
+			agentID = m[1]
+		}
+	}
+	if agentID != "" {
+		t.AgentID = agentID
+	}
+}
+
+func (g *grouper) image(c content) shared.Block {
+	_, _, size, wasCut := uncut(c.Source.Data)
+	if !wasCut {
+		size = int64(len(c.Source.Data))
+	}
+	return shared.Block{Type: shared.BlockImage, MediaType: c.Source.MediaType, Bytes: size * 3 / 4}
+}
+
+func (g *grouper) system(gr *group, p *parsed) {
+	l := p.l
+	switch l.Subtype {
+	case "compact_boundary":
+		gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockCompaction, Text: ""})
+	case "local_command":
+		var s string
+		_ = json.Unmarshal(l.Content, &s)
+		if strings.Contains(s, "<local-command-stdout>") {
+			gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockOutput, tagText(s, "local-command-stdout"), p.off))
+		} else {
+			gr.command = true
+			gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockCommand, Text: commandLine(s)})
+		}
+	case "api_error":
+		msg := string(l.Error)
+		var e struct {
+			Message string `json:"message"`
+			Error   struct {
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		if json.Unmarshal(l.Error, &e) == nil {
+			msg = cmpOr(e.Error.Message, e.Message, msg)
+		}
+		gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockError, msg, p.off))
+	}
+}
+
+func cmpOr(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,174 @@
+package transcript
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"sort"
+	"sync"
+)
+
+// headBytes is how much of a file's start its identity hashes: enough to
+// hold a first record's uuid and timestamp, which a rewrite changes.
+const headBytes = 4096
+
+// indexBufSize is the read buffer of an index scan; longer lines are
+// skipped through it, never held.
+const indexBufSize = 256 << 10
+
+// identity tells one file from another at the same path: the inode, and a
+// hash of its first hlen bytes (up to the end of its first line). A file
+// replaced by rename has another inode; one truncated and rewritten in
+// place has another first record.
+type identity struct {
+	ino  uint64
+	hlen uint16
+	hash uint32
+}
+
+// lineIndex holds where the shown lines of one transcript start, so a
+// page is read by seeking to its lines, never by reading the file.
+// Appends extend it from end; a replaced or truncated file rebuilds it.
+type lineIndex struct {
+	mu   sync.Mutex
+	path string
+	id   identity
+	end  int64   // after the last complete line scanned
+	offs []int64 // starts of the lines that can be shown, ascending
+	gen  uint64  // bumped at each rebuild
+	// hashed: the head hash covers the whole first line (or headBytes).
+	hashed bool
+	// counted is len(offs) as Files last counted it (guarded by Files.mu).
+	counted int
+}
+
+// snapshot is an index as of one refresh: a page reads only these lines,
+// so a concurrent append never changes what one request sees.
+type snapshot struct {
+	id   identity
+	end  int64
+	offs []int64
+}
+
+// refresh brings the index up to date with the file and returns a
+// snapshot of it. The file is opened by the caller, so that what the
+// page then reads is the same file the index describes.
+func (x *lineIndex) refresh(f *os.File) (snapshot, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	st, err := f.Stat()
+	if err != nil {
+		return snapshot{}, fmt.Errorf("stat: %w", err)
+	}
+	ino := inode(st)
+	if ino != x.id.ino || st.Size() < x.end || !x.sameHead(f) || !endsLine(f, x.end) {
+		x.id, x.end, x.offs, x.hashed = identity{ino: ino}, 0, nil, false
+		x.gen++
+	}
+	if !x.hashed && st.Size() > int64(x.id.hlen) {
+		if err := x.hashHead(f); err != nil {
+			return snapshot{}, err
+		}
+	}
+	if st.Size() > x.end {
+		if err := x.extend(f); err != nil {
+			return snapshot{}, err
+		}
+	}
+	return snapshot{id: x.id, end: x.end, offs: x.offs}, nil
+}
+
+// sameHead checks that the bytes the identity hashed are unchanged.
+func (x *lineIndex) sameHead(f *os.File) bool {
+	if x.id.hlen == 0 {
+		return true
+	}
+	h, err := headHash(f, int(x.id.hlen))
+	return err == nil && h == x.id.hash
+}
+
+// hashHead (re)hashes the file's head: up to headBytes, and never past
+// the end of the first complete line, which is what stays put on append.
+func (x *lineIndex) hashHead(f *os.File) error {
+	buf := make([]byte, headBytes)
+	n, err := f.ReadAt(buf, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read head: %w", err)
+	}
+	buf = buf[:n]
+	if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+		buf = buf[:i+1]
+	} else if n < headBytes {
+		return nil // the first line is still being written
+	}
+	x.id.hlen, x.id.hash, x.hashed = uint16(len(buf)), crc32.ChecksumIEEE(buf), true
+	return nil
+}
+
+func headHash(f *os.File, n int) (uint32, error) {
+	buf := make([]byte, n)
+	if _, err := f.ReadAt(buf, 0); err != nil {
+		return 0, fmt.Errorf("read head: %w", err)
+	}
+	return crc32.ChecksumIEEE(buf), nil
+}
+
+// endsLine reports whether the byte before off is a '\n' (or off is 0):
+// in a file that was only appended to, the last line scanned still ends
+// there.
+func endsLine(f *os.File, off int64) bool {
+	if off == 0 {
+		return true
+	}
+	var b [1]byte
+	n, err := f.ReadAt(b[:], off-1)
+	return n == 1 && err == nil && b[0] == '\n'
+}
+
+// extend scans from end to the last complete line, recording where each
+// shown line starts. A last line without its '\n' is left for later.
+func (x *lineIndex) extend(f *os.File) error {
+	if _, err := f.Seek(x.end, io.SeekStart); err != nil {
+		return fmt.Errorf("seek: %w", err)
+	}
+	br := bufio.NewReaderSize(f, indexBufSize)
+	var sc topScan
+	pos := x.end
+	for {
+		start := pos
+		sc.reset()
+		var err error
+		for {
+			var chunk []byte
+			chunk, err = br.ReadSlice('\n')
+			pos += int64(len(chunk))
+			if !sc.done {
+				sc.feed(chunk)
+			}
+			if !errors.Is(err, bufio.ErrBufferFull) {
+				break
+			}
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil // x.end stays before an unfinished line
+			}
+			return fmt.Errorf("read: %w", err)
+		}
+		if shown(sc.typ, sc.sub) {
+			x.offs = append(x.offs, start)
+		}
+		x.end = pos
+	}
+}
+
+// at is the position of offset off among the snapshot's lines: the
+// number of lines before it, and whether a line starts exactly there.
+func (s *snapshot) at(off int64) (int, bool) {
+	i := sort.Search(len(s.offs), func(i int) bool { return s.offs[i] >= off })
+	return i, i < len(s.offs) && s.offs[i] == off
+}

@@ -1,0 +1,259 @@
+package transcript
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// Page sizes.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 200
+	// pageBudget bounds the cut records one page decodes: a page of
+	// records that are each near their limits stops early, with a
+	// cursor for the rest.
+	pageBudget = 8 << 20
+	// maxPageLines bounds the lines one page reads, for transcripts
+	// whose shown lines are mostly records with nothing to show.
+	maxPageLines = 20000
+	// lineBufSize is the read buffer of a page: lines longer than it
+	// stream through it.
+	lineBufSize = 64 << 10
+)
+
+// ErrNotFound is a transcript that does not exist (any more).
+var ErrNotFound = errors.New("transcript not found")
+
+// Query asks for one page: the messages before Before (the last ones when
+// both cursors are empty), or those from After on.
+type Query struct {
+	Before, After string
+	Limit         int
+}
+
+// pager reads one page of one open file.
+type pager struct {
+	f     *os.File
+	snap  snapshot
+	br    *bufio.Reader
+	c     cutter
+	buf   []byte
+	cache map[int]*parsed
+	spent int
+	at    int64 // the file offset of br's next byte; -1: unknown
+}
+
+// Page answers q from the transcript at path.
+func (t *Files) Page(path string, q Query) (shared.MessagePage, error) {
+	f, snap, err := t.open(path)
+	if err != nil {
+		return shared.MessagePage{}, err
+	}
+	defer f.Close()
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	switch {
+	case q.After != "":
+		pos, err := p.position(q.After)
+		if err != nil {
+			return shared.MessagePage{}, err
+		}
+		return p.after(pos, limit)
+	case q.Before != "":
+		pos, err := p.position(q.Before)
+		if err != nil {
+			return shared.MessagePage{}, err
+		}
+		return p.before(pos, limit)
+	}
+	return p.before(snap.end, limit)
+}
+
+// position decodes a cursor and checks that it names a message start of
+// this very file.
+func (p *pager) position(cursor string) (int64, error) {
+	pos, err := decodeCursor(cursor)
+	if err != nil || pos.kind != kindLine {
+		return 0, ErrBadCursor
+	}
+	if err := pos.check(&p.snap); err != nil {
+		return 0, err
+	}
+	if _, exact := p.snap.at(pos.off); !exact && pos.off != p.snap.end && !endsLine(p.f, pos.off) {
+		return 0, ErrBadCursor // mid-line: not a cursor helmd made
+	}
+	return pos.off, nil
+}
+
+func (p *pager) cursor(off int64) string {
+	return encodeCursor(position{kind: kindLine, id: p.snap.id, off: off})
+}
+
+func (p *pager) ref(at int64) string {
+	return encodeCursor(position{kind: kindRef, id: p.snap.id, off: at})
+}
+
+// before is the last limit messages that start before off.
+func (p *pager) before(off int64, limit int) (shared.MessagePage, error) {
+	j, _ := p.snap.at(off)
+	want := 2*limit + 8
+	for {
+		i := max(0, j-want)
+		g := newGrouper(i == 0, p.ref)
+		for k := i; k < j; k++ {
+			pr, err := p.line(k)
+			if err != nil {
+				return shared.MessagePage{}, err
+			}
+			g.add(pr)
+		}
+		cands := g.groups[g.unsure:]
+		full := i == 0 || countShown(cands) >= limit
+		if !full && (p.spent > pageBudget || j-i >= maxPageLines) {
+			if len(cands) == 0 {
+				cands = g.groups // the budget ran out inside one message
+			}
+			full = true
+		}
+		if full {
+			return p.pick(cands, limit, i == 0, off), nil
+		}
+		// Read further back by what the lines read so far held per
+		// message, and a little more: most pages need one more read.
+		if shown := countShown(cands); shown > 0 {
+			want = max(want*5/4+8, (j-i)*(limit+1)/shown+8)
+		} else {
+			want *= 2
+		}
+		want = min(want, maxPageLines)
+	}
+}
+
+// pick keeps the last limit shown messages of cands.
+func (p *pager) pick(cands []*group, limit int, atStart bool, off int64) shared.MessagePage {
+	out := shared.MessagePage{Messages: []shared.Message{}}
+	first := len(cands)
+	for n := 0; first > 0 && n < limit; {
+		first--
+		if len(cands[first].msg.Blocks) > 0 {
+			n++
+		}
+	}
+	for _, gr := range cands[first:] {
+		if len(gr.msg.Blocks) > 0 {
+			gr.msg.Cursor = p.cursor(gr.off)
+			out.Messages = append(out.Messages, gr.msg)
+		}
+	}
+	earlier := !atStart
+	for _, gr := range cands[:first] {
+		earlier = earlier || len(gr.msg.Blocks) > 0
+	}
+	if earlier && first < len(cands) {
+		out.Before = p.cursor(cands[first].off)
+	}
+	if n := len(out.Messages); n > 0 {
+		out.After = out.Messages[n-1].Cursor
+	} else {
+		out.After = p.cursor(off)
+	}
+	return out
+}
+
+// after is the message at off, sent again because it may have grown, and
+// up to limit messages after it.
+func (p *pager) after(off int64, limit int) (shared.MessagePage, error) {
+	j, _ := p.snap.at(off)
+	g := newGrouper(true, p.ref)
+	more := false
+	for k := j; k < len(p.snap.offs); k++ {
+		pr, err := p.line(k)
+		if err != nil {
+			return shared.MessagePage{}, err
+		}
+		before := len(g.groups)
+		g.add(pr)
+		if len(g.groups) > before && (countShown(g.groups[:before]) > limit || p.spent > pageBudget || k-j >= maxPageLines) {
+			g.groups = g.groups[:before] // the line that opened one message too many
+			more = true
+			break
+		}
+	}
+	out := shared.MessagePage{Messages: []shared.Message{}, More: more}
+	for _, gr := range g.groups {
+		if len(gr.msg.Blocks) > 0 {
+			gr.msg.Cursor = p.cursor(gr.off)
+			out.Messages = append(out.Messages, gr.msg)
+		}
+	}
+	if j > 0 {
+		out.Before = p.cursor(off)
+	}
+	out.After = p.cursor(off)
+	if n := len(out.Messages); n > 0 {
+		out.After = out.Messages[n-1].Cursor
+	} else if len(g.groups) > 0 {
+		out.After = p.cursor(g.groups[len(g.groups)-1].off)
+	}
+	return out, nil
+}
+
+func countShown(gs []*group) int {
+	n := 0
+	for _, g := range gs {
+		if len(g.msg.Blocks) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// line reads and decodes indexed line k (once per page).
+func (p *pager) line(k int) (*parsed, error) {
+	if pr := p.cache[k]; pr != nil {
+		return pr, nil
+	}
+	off := p.snap.offs[k]
+	// Lines of a page are mostly read in file order: keep what the
+	// buffer holds when the next line starts in it.
+	if gap := off - p.at; p.at < 0 || gap < 0 || gap > int64(p.br.Buffered()) {
+		if _, err := p.f.Seek(off, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("seek: %w", err)
+		}
+		p.br.Reset(p.f)
+	} else if _, err := p.br.Discard(int(gap)); err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	out, n, err := p.c.record(p.br, p.buf)
+	p.at = off + n
+	pr := &parsed{off: off, size: n}
+	switch {
+	case errors.Is(err, errTooBig):
+		pr.tooBig = true
+	case errors.Is(err, io.EOF):
+		// Gone since the index was made: shown as nothing.
+	case err != nil:
+		return nil, err
+	default:
+		p.buf = out[:0]
+		var l line
+		if json.Unmarshal(out, &l) == nil {
+			pr.l = &l
+			pr.cs = blocks(l.Message.Content)
+			pr.bytes = len(out)
+			p.spent += len(out)
+		}
+	}
+	p.cache[k] = pr
+	return pr, nil
+}

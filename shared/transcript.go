@@ -1,0 +1,116 @@
+package shared
+
+import "encoding/json"
+
+// The session page's wire types: GET /api/sessions/<source>/<id> answers a
+// SessionDetail, GET …/messages a MessagePage. Every string in them is
+// transcript text, written by an assistant, a tool or a web page it
+// fetched: the client shows it as text, never as markup.
+
+// SessionDetail is a Session plus what the page header needs.
+type SessionDetail struct {
+	Session
+	// Transcripts are the files the session is read from, main first
+	// (OpenCode: the database file).
+	Transcripts []string `json:"transcripts"`
+	// Models are every model the session used, sorted.
+	Models []string `json:"models"`
+	// ResumeCommand reopens the session in its assistant, from its project.
+	ResumeCommand string `json:"resumeCommand"`
+	// Subagents are the subagent transcripts of a Claude session (open one
+	// with …/messages?agent=<agentId>), or an OpenCode session's children
+	// (open one as a session of its own).
+	Subagents []Subagent `json:"subagents"`
+	// DurationMs is UpdatedAt - CreatedAt: from the first record to the last.
+	DurationMs int64 `json:"durationMs"`
+	// Question is the first line of the last assistant message when the
+	// session waits for its user: what it asked.
+	Question string `json:"question,omitempty"`
+}
+
+// Subagent is one subagent transcript or child session.
+type Subagent struct {
+	ID   string `json:"id"`
+	Path string `json:"path,omitempty"`
+}
+
+// MessagePage is a run of messages in transcript order (newest last).
+type MessagePage struct {
+	Messages []Message `json:"messages"`
+	// Before fetches the page of older messages; "" at the start.
+	Before string `json:"before"`
+	// After fetches what was written after this page, starting with this
+	// page's last message again (it may have grown: same cursor, replace
+	// it); "" for an empty transcript means "from the start".
+	After string `json:"after"`
+	// More, on a page asked for with after=, says that the limit stopped
+	// it: ask again with the new After.
+	More bool `json:"more,omitempty"`
+}
+
+// Message is one user prompt, one assistant response (however many lines
+// it was written as, with the results of its tool calls), or a separator.
+type Message struct {
+	// Cursor names this message: unique within a transcript, the key to
+	// replace a message that grew, and the `before` of the page above it.
+	Cursor string `json:"cursor"`
+	// ID is the message's own id (Claude message.id or uuid, OpenCode msg_…).
+	ID     string  `json:"id,omitempty"`
+	Role   string  `json:"role"` // "user", "assistant" or "system"
+	Time   int64   `json:"time,omitempty"`
+	Model  string  `json:"model,omitempty"`
+	Blocks []Block `json:"blocks"`
+}
+
+// Block types.
+const (
+	BlockText       = "text"       // Text: a prompt or assistant Markdown, shown as text
+	BlockThinking   = "thinking"   // Text: collapsed by default
+	BlockTool       = "tool"       // Tool: one call, joined to its result
+	BlockImage      = "image"      // MediaType, Bytes: a placeholder, never the data
+	BlockFile       = "file"       // Text (its name), MediaType, Bytes: an attachment, never its data
+	BlockCompaction = "compaction" // Text (the summary, may be ""): a quiet separator
+	BlockCommand    = "command"    // Text: "/name args", a quiet separator
+	BlockOutput     = "output"     // Text: a local command's output
+	BlockError      = "error"      // Text: an API error or failed step
+	BlockOmitted    = "omitted"    // Bytes: a record too large to read here
+)
+
+// Block is one piece of a message.
+type Block struct {
+	Type      string `json:"type"`
+	Text      string `json:"text,omitempty"`
+	Tool      *Tool  `json:"tool,omitempty"`
+	MediaType string `json:"mediaType,omitempty"`
+	Bytes     int64  `json:"bytes,omitempty"`
+	Cut       *Cut   `json:"cut,omitempty"`
+}
+
+// Tool is a tool call: the line the page shows is Name and Summary.
+type Tool struct {
+	ID      string          `json:"id,omitempty"`
+	Name    string          `json:"name"`
+	Summary string          `json:"summary,omitempty"` // the main argument: a path, command, pattern, URL…
+	Input   json.RawMessage `json:"input,omitempty"`
+	// InputCut is set when a string inside Input was cut.
+	InputCut *Cut `json:"inputCut,omitempty"`
+	// Result is nil while the call runs (or its result is not written yet).
+	Result *ToolResult `json:"result,omitempty"`
+	// AgentID opens the subagent this call ran (Claude Task calls).
+	AgentID string `json:"agentId,omitempty"`
+}
+
+// ToolResult is what a tool call returned.
+type ToolResult struct {
+	Text    string `json:"text"`
+	IsError bool   `json:"isError,omitempty"`
+	Images  int    `json:"images,omitempty"` // image results, not sent
+	Cut     *Cut   `json:"cut,omitempty"`
+}
+
+// Cut marks a text that was cut to keep pages small: Bytes is its full
+// size as stored, and GET …/full?ref=<Ref> streams it whole as text.
+type Cut struct {
+	Bytes int64  `json:"bytes"`
+	Ref   string `json:"ref,omitempty"`
+}
