@@ -148,7 +148,7 @@ func TestConnectionCapShedsIdle(t *testing.T) {
 	}
 	// A new client still gets the list, and helmd has not kept more than
 	// the cap open.
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+	client := &http.Client{Transport: withToken{base: &http.Transport{DisableKeepAlives: true}, token: e2eToken}, Timeout: 10 * time.Second}
 	resp, err := client.Get(p.URL + "/api/sessions")
 	if err != nil {
 		t.Fatal(err)

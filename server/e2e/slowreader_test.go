@@ -121,7 +121,7 @@ func dialSlow(t *testing.T, base, path string) *slowConn {
 	if err := c.SetReadBuffer(4 << 10); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nAccept-Encoding: identity\r\n\r\n", path, host); err != nil {
+	if _, err := fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nAccept-Encoding: identity\r\n\r\n", path, host, e2eToken); err != nil {
 		t.Fatal(err)
 	}
 	return &slowConn{path: path, c: c, r: bufio.NewReaderSize(c, 64)}
