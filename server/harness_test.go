@@ -70,7 +70,7 @@ func launch(t testing.TB, claudeDir string, args ...string) *testServer {
 	case s.URL = <-found:
 	case err := <-s.done:
 		t.Fatalf("helmd exited at start: %v", err)
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("helmd did not print its URL")
 	}
 	t.Cleanup(func() { s.stop(t) })
