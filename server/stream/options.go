@@ -3,6 +3,8 @@ package stream
 import (
 	"log/slog"
 	"time"
+
+	"vibecraft.sh/helm/shared"
 )
 
 // Defaults of Options, used where a field is zero.
@@ -83,6 +85,8 @@ type Stats struct {
 	Epoch           string `json:"epoch"`
 	Clients         int    `json:"clients"`         // streams open now
 	Published       uint64 `json:"published"`       // events published (the current seq)
+	// PublishedByType splits Published by event type (for /metrics).
+	PublishedByType EventCounts `json:"publishedByType"`
 	Ignored         uint64 `json:"ignored"`         // Publish calls with a type the hub does not send
 	SlowDisconnects uint64 `json:"slowDisconnects"` // clients dropped because their queue was full
 	Rejected        uint64 `json:"rejected"`        // 503s: over MaxClients or shutting down
@@ -91,4 +95,25 @@ type Stats struct {
 	Sessions        int    `json:"sessions"`        // sessions in the published state
 	HistoryEvents   int    `json:"historyEvents"`
 	HistoryBytes    int    `json:"historyBytes"`
+}
+
+// EventCounts counts published events by type.
+type EventCounts struct {
+	Created uint64 `json:"session-created"`
+	Updated uint64 `json:"session-updated"`
+	Deleted uint64 `json:"session-deleted"`
+	Refresh uint64 `json:"refresh"`
+}
+
+func (c *EventCounts) add(t shared.EventType) {
+	switch t {
+	case shared.EventSessionCreated:
+		c.Created++
+	case shared.EventSessionUpdated:
+		c.Updated++
+	case shared.EventSessionDeleted:
+		c.Deleted++
+	case shared.EventRefresh:
+		c.Refresh++
+	}
 }
