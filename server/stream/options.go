@@ -85,8 +85,6 @@ type Stats struct {
 	Epoch           string `json:"epoch"`
 	Clients         int    `json:"clients"`         // streams open now
 	Published       uint64 `json:"published"`       // events published (the current seq)
-	// PublishedByType splits Published by event type (for /metrics).
-	PublishedByType EventCounts `json:"publishedByType"`
 	Ignored         uint64 `json:"ignored"`         // Publish calls with a type the hub does not send
 	SlowDisconnects uint64 `json:"slowDisconnects"` // clients dropped because their queue was full
 	Rejected        uint64 `json:"rejected"`        // 503s: over MaxClients or shutting down
@@ -95,6 +93,9 @@ type Stats struct {
 	Sessions        int    `json:"sessions"`        // sessions in the published state
 	HistoryEvents   int    `json:"historyEvents"`
 	HistoryBytes    int    `json:"historyBytes"`
+
+	// PublishedByType splits Published by event type (for /metrics).
+	PublishedByType EventCounts `json:"publishedByType"`
 }
 
 // EventCounts counts published events by type.
