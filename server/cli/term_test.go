@@ -6,6 +6,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"vibecraft.sh/helm/shared"
 )
 
 func TestClean(t *testing.T) {
@@ -103,5 +105,17 @@ func TestParseSince(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), "--since") {
 			t.Errorf("error %v does not name the flag", err)
 		}
+	}
+}
+
+// A change in words: what happened, the status and a cleaned title.
+func TestWatchLine(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
+	ch := change{Event: shared.EventSessionUpdated, Session: shared.Session{
+		Title: "\x1b]0;owned\x07Fix\nit", ProjectName: "helm", Status: shared.StatusWaiting, MessageCount: 4, CostUSD: 0.5}}
+	got := line(ch, now)
+	want := "09:30:00  updated  waiting  Fix it  (helm, 4 msgs, $0.50)"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"vibecraft.sh/helm/server/internal/httperr"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -63,7 +65,7 @@ func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.unsubscribe(c)
 		h.log.Error("stream: init not sent", "err", err)
-		http.Error(w, "the session list could not be encoded; see the server log", http.StatusInternalServerError)
+		httperr.Write(w, http.StatusInternalServerError, "the session list could not be encoded; see the server log")
 		return
 	}
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: e.opts.OriginPatterns})

@@ -253,13 +253,6 @@ func TestWSNonReadingClientIsCut(t *testing.T) {
 		big.UpdatedAt = int64(n + 1)
 		big.FirstPrompt = strings.Repeat(string(rune('a'+n%26)), 256<<10)
 		r.hub.Publish(shared.EventSessionUpdated, []shared.Session{big})
-		if n%8 == 7 {
-			// Let the writer fill the socket, so the queue can fill behind it.
-			waitFor(t, 5*time.Second, "the queue to drain or the cut", func() bool {
-				st := r.hub.Stats()
-				return st.SlowDisconnects > 0 || st.Clients == 1
-			})
-		}
 	}
 	waitFor(t, 5*time.Second, "the cut client to leave", func() bool { return r.hub.Stats().Clients == 0 })
 }
