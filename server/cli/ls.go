@@ -71,7 +71,15 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time) error {
 		// a title.
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n",
 			clean(string(s.Status)), cut(clean(s.Title), titleWidth), cut(clean(s.ProjectName), 24),
-			cut(clean(s.GitBranch), 24), s.MessageCount, money(s.CostUSD), ago(s.UpdatedAt, now))
+			dash(cut(clean(s.GitBranch), 24)), s.MessageCount, money(s.CostUSD), ago(s.UpdatedAt, now))
 	}
 	return tw.Flush()
+}
+
+// dash stands in for an empty cell, so a blank does not read as a gap.
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
