@@ -15,6 +15,7 @@ import (
 
 	"vibecraft.sh/helm/server/api"
 	"vibecraft.sh/helm/server/claude"
+	"vibecraft.sh/helm/server/cli"
 	"vibecraft.sh/helm/server/config"
 	"vibecraft.sh/helm/server/connlimit"
 	"vibecraft.sh/helm/server/deadline"
@@ -22,6 +23,7 @@ import (
 	"vibecraft.sh/helm/server/guard"
 	"vibecraft.sh/helm/server/index"
 	"vibecraft.sh/helm/server/live"
+	"vibecraft.sh/helm/server/metrics"
 	"vibecraft.sh/helm/server/opencode"
 	"vibecraft.sh/helm/server/stream"
 	"vibecraft.sh/helm/server/watch"
@@ -37,6 +39,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	home, _ := os.UserHomeDir()
 	if len(args) > 0 && args[0] == "url" {
 		return printURL(args[1:], home, stdout, stderr)
+	}
+	if len(args) > 0 && cli.Is(args[0]) {
+		return cli.Run(ctx, args, cli.IO{Home: home, Stdout: stdout, Stderr: stderr})
 	}
 	cfg, err := config.Parse(args, os.Getenv, home, stderr)
 	switch {
@@ -125,7 +130,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return doc
 	}
 	mux := http.NewServeMux()
-	api.New(api.Deps{Refresh: lv, Stream: hub, Status: status, Logger: log}).Install(mux)
+	var wsOrigins []string // the socket is open to no origin the guard refuses
+	if cfg.CORSOrigin != "" {
+		wsOrigins = []string{cfg.CORSOrigin}
+	}
+	ws := hub.WSHandler(stream.WSOptions{OriginPatterns: wsOrigins})
+	api.New(api.Deps{Refresh: lv, Stream: hub, Status: status, WS: ws, Logger: log}).Install(mux)
+	mux.Handle("GET /metrics", metrics.Handler(func() metrics.Snapshot {
+		s := metrics.Snapshot{Sessions: hub.Snapshot(), Stream: hub.Stats(), Watcher: watcher.Status(),
+			Scan: lv.Stats(), Claude: claudeSrc.Stats()}
+		if oc != nil {
+			st := oc.Status()
+			s.OpenCode = &st
+		}
+		return s
+	}))
 	ui, err := webui.New(webui.Options{
 		Version: version + "-" + commit,
 		// The published state, as GET /api/sessions serves it: what the

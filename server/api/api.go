@@ -40,6 +40,7 @@ type Deps struct {
 	Refresh Refresher
 	Stream  Streamer
 	Status  func() any
+	WS      http.Handler // GET /api/sessions/ws; nil: not served
 	Logger  *slog.Logger
 }
 
@@ -77,6 +78,12 @@ func (a *API) Install(mux *http.ServeMux) {
 		{"POST", "/api/claude-sessions/refresh", a.handle(a.refresh)},
 		{"GET", "/api/status", a.handle(a.status)},
 		{"GET", "/healthz", a.handle(healthz)},
+	}
+	if a.d.WS != nil {
+		routes = append(routes, struct {
+			method, path string
+			h            http.Handler
+		}{"GET", "/api/sessions/ws", a.d.WS})
 	}
 	allowed := make(map[string]string, len(routes))
 	for _, rt := range routes {

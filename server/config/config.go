@@ -159,6 +159,7 @@ func usage(fs *flag.FlagSet, out io.Writer) {
 
 Usage: helmd [flags]
        helmd url [flags]   print the URL to open, with the access token
+       helmd ls|watch|usage|status [--json]   ask the running helmd (see helmd ls --help)
 
 Open the URL helmd prints at start (it carries the access token; "helmd url" prints it
 again). API: GET /api/sessions, GET /api/sessions/stream (Server-Sent Events),

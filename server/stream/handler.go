@@ -253,9 +253,16 @@ func (v *view) serve(c *client, s sink, first [][]byte, remote string) {
 	var batch [][]byte
 	keepalive := time.NewTimer(h.opts.Keepalive)
 	defer keepalive.Stop()
+	var replies <-chan []byte // nil, never ready, unless the sink takes requests (ws.go)
+	rp, _ := s.(replier)
+	if rp != nil {
+		replies = rp.pending()
+	}
 	for {
 		var err error
 		select {
+		case msg := <-replies:
+			err = rp.reply(msg)
 		case <-s.gone():
 			h.logEnd(remote, "client gone", nil)
 			return

@@ -137,6 +137,7 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 		return
 	}
 	h.seq = rec.seq
+	h.stats.PublishedByType.add(t)
 	if next != nil {
 		h.state, h.sorted = next, own
 	} else {

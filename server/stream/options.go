@@ -3,6 +3,8 @@ package stream
 import (
 	"log/slog"
 	"time"
+
+	"vibecraft.sh/helm/shared"
 )
 
 // Defaults of Options, used where a field is zero.
@@ -91,4 +93,28 @@ type Stats struct {
 	Sessions        int    `json:"sessions"`        // sessions in the published state
 	HistoryEvents   int    `json:"historyEvents"`
 	HistoryBytes    int    `json:"historyBytes"`
+
+	// PublishedByType splits Published by event type (for /metrics).
+	PublishedByType EventCounts `json:"publishedByType"`
+}
+
+// EventCounts counts published events by type.
+type EventCounts struct {
+	Created uint64 `json:"session-created"`
+	Updated uint64 `json:"session-updated"`
+	Deleted uint64 `json:"session-deleted"`
+	Refresh uint64 `json:"refresh"`
+}
+
+func (c *EventCounts) add(t shared.EventType) {
+	switch t {
+	case shared.EventSessionCreated:
+		c.Created++
+	case shared.EventSessionUpdated:
+		c.Updated++
+	case shared.EventSessionDeleted:
+		c.Deleted++
+	case shared.EventRefresh:
+		c.Refresh++
+	}
 }

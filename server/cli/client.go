@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// requestTimeout bounds a REST request; streams have none.
+const requestTimeout = 15 * time.Second
+
+// maxBody bounds a REST answer read into memory: the session list of a
+// large machine is a few MB.
+const maxBody = 64 << 20
+
+// errNotRunning is a refused connection: nothing listens there.
+var errNotRunning = errors.New("helmd is not running")
+
+// errNotFound is a 404 from helmd.
+var errNotFound = errors.New("not found")
+
+// client talks to one helmd.
+type client struct {
+	base  string // http://host:port/
+	token string
+	http  *http.Client
+}
+
+func newClient(base, token string) *client {
+	return &client{base: strings.TrimSuffix(base, "/"), token: token, http: &http.Client{
+		// Never follow a redirect: helmd sends none to API clients, and
+		// one elsewhere must not carry the token along.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// request sends a GET for path with the token, mapping a refused
+// connection to errNotRunning and a non-2xx answer to an error carrying
+// helmd's message. The caller closes the body.
+func (c *client) request(ctx context.Context, path string, header http.Header) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("request %s: %w", path, err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			return nil, fmt.Errorf("%w at %s (connection refused): start it with `helmd`, or pass --host/--port", errNotRunning, c.base)
+		}
+		return nil, fmt.Errorf("GET %s: %w", c.base+path, err)
+	}
+	if resp.StatusCode/100 == 2 {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	msg := errorMessage(resp)
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		return nil, fmt.Errorf("helmd at %s wants its access token (%s): set HELM_TOKEN or --token, or --token-file to helmd's token file", c.base, msg)
+	case http.StatusNotFound:
+		return nil, fmt.Errorf("%w: %s", errNotFound, msg)
+	}
+	return nil, fmt.Errorf("GET %s: %s: %s", path, resp.Status, msg)
+}
+
+// errorMessage is the message of helmd's JSON error body, made safe to
+// print.
+func errorMessage(resp *http.Response) string {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	var e struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(b, &e) == nil && e.Error != "" {
+		return clean(e.Error)
+	}
+	return clean(strings.TrimSpace(string(b)))
+}
+
+// getJSON decodes the JSON answer to GET path into v, and returns the
+// raw bytes too (for --json, which prints what helmd sent).
+func (c *client) getJSON(ctx context.Context, path string, v any) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	resp, err := c.request(ctx, path, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", path, err)
+	}
+	if len(b) > maxBody {
+		return nil, fmt.Errorf("GET %s: answer larger than %d MB", path, maxBody>>20)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return nil, fmt.Errorf("GET %s: not the JSON expected: %w", path, err)
+	}
+	return b, nil
+}

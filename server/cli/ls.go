@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// titleWidth is how many characters of a title a row shows.
+const titleWidth = 48
+
+// runLs is `helmd ls`: the session list, newest first, as aligned
+// columns, or as the JSON array GET /api/sessions answers.
+func runLs(ctx context.Context, c *client, args []string, o IO) error {
+	fs := newFlags("ls", usageLs, o)
+	status := fs.String("status", "", "only sessions with this status: waiting, working or idle")
+	project := fs.String("project", "", "only sessions of this project (its name or its path)")
+	asJSON := fs.Bool("json", false, "print the sessions as a JSON array")
+	if err := parseOwn(fs, args); err != nil {
+		return err
+	}
+	switch shared.Status(*status) {
+	case "", shared.StatusWaiting, shared.StatusWorking, shared.StatusIdle:
+	default:
+		return fmt.Errorf("--status %q: want waiting, working or idle", *status)
+	}
+	var sessions []shared.Session
+	if _, err := c.getJSON(ctx, "/api/sessions", &sessions); err != nil {
+		return err
+	}
+	kept := sessions[:0]
+	for _, s := range sessions {
+		if (*status == "" || string(s.Status) == *status) && matchProject(s, *project) {
+			kept = append(kept, s)
+		}
+	}
+	if *asJSON {
+		if kept == nil {
+			kept = []shared.Session{}
+		}
+		enc := json.NewEncoder(o.Stdout)
+		return enc.Encode(kept)
+	}
+	return writeTable(o.Stdout, kept, o.Now())
+}
+
+// matchProject: an empty filter matches all; else the project's name
+// (case-insensitively) or its path.
+func matchProject(s shared.Session, p string) bool {
+	if p == "" {
+		return true
+	}
+	return strings.EqualFold(s.ProjectName, p) || s.ProjectPath == p || strings.TrimSuffix(p, "/") == s.ProjectPath
+}
+
+func writeTable(w io.Writer, sessions []shared.Session, now time.Time) error {
+	if len(sessions) == 0 {
+		_, err := fmt.Fprintln(w, "no sessions")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATUS\tTITLE\tPROJECT\tBRANCH\tMSGS\tCOST\tUPDATED")
+	for _, s := range sessions {
+		// Every cell is cleaned: tabwriter would also split on a tab in
+		// a title.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n",
+			clean(string(s.Status)), cut(clean(s.Title), titleWidth), cut(clean(s.ProjectName), 24),
+			dash(cut(clean(s.GitBranch), 24)), s.MessageCount, money(s.CostUSD), ago(s.UpdatedAt, now))
+	}
+	return tw.Flush()
+}
+
+// dash stands in for an empty cell, so a blank does not read as a gap.
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"vibecraft.sh/helm/server/claude"
+	"vibecraft.sh/helm/server/live"
+	"vibecraft.sh/helm/server/opencode"
+	"vibecraft.sh/helm/server/stream"
+	"vibecraft.sh/helm/server/watch"
+)
+
+// statusDoc is the part of GET /api/status this command reads.
+type statusDoc struct {
+	Version       string       `json:"version"`
+	Commit        string       `json:"commit"`
+	UptimeSeconds int64        `json:"uptimeSeconds"`
+	Listen        string       `json:"listen"`
+	Sessions      int          `json:"sessions"`
+	Watcher       watch.Status `json:"watcher"`
+	Stream        stream.Stats `json:"stream"`
+	Scan          live.Stats   `json:"scan"`
+	Claude        struct {
+		Roots []string     `json:"roots"`
+		Stats claude.Stats `json:"stats"`
+	} `json:"claude"`
+	OpenCode *opencode.Status `json:"opencode"`
+}
+
+// runStatus is `helmd status`: the server's health in words.
+func runStatus(ctx context.Context, c *client, args []string, o IO) error {
+	fs := newFlags("status", usageStatus, o)
+	asJSON := fs.Bool("json", false, "print GET /api/status as helmd sends it")
+	if err := parseOwn(fs, args); err != nil {
+		return err
+	}
+	var st statusDoc
+	raw, err := c.getJSON(ctx, "/api/status", &st)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		_, err := fmt.Fprintln(o.Stdout, strings.TrimSpace(string(raw)))
+		return err
+	}
+	return writeStatus(o.Stdout, st)
+}
+
+func writeStatus(w io.Writer, st statusDoc) error {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	up := (time.Duration(st.UptimeSeconds) * time.Second).String()
+	p("helmd %s (commit %s) is running on %s, up %s.", clean(st.Version), clean(st.Commit), clean(st.Listen), up)
+	scans := "the first scan is still running"
+	if st.Scan.Scans > 0 {
+		scans = fmt.Sprintf("last full scan took %d ms", st.Scan.LastScanMs)
+	}
+	p("Sessions: %d; %s.", st.Sessions, scans)
+	p("Live updates: %d client(s) connected; %d events published, %d slow client(s) cut.",
+		st.Stream.Clients, st.Stream.Published, st.Stream.SlowDisconnects)
+
+	p("Watching %d folder(s):", st.Watcher.WatchedDirs)
+	for _, r := range st.Watcher.Roots {
+		how := "with file events (fsnotify)"
+		if r.Mode == "polling" {
+			how = "by polling"
+			if r.Reason != "" {
+				how += " (" + clean(r.Reason) + ")"
+			}
+		}
+		if !r.Exists {
+			how = "missing: nothing there yet; " + how
+		}
+		p("  %s: %s", clean(r.Path), how)
+	}
+	if len(st.Claude.Roots) > 0 {
+		cs := st.Claude.Stats
+		p("Claude Code: %d session(s) from %d file(s) in %s; %d malformed line(s) and %d unknown record(s) skipped.",
+			cs.Sessions, cs.Files, cleanList(st.Claude.Roots), cs.LinesSkipped, cs.UnknownTypes)
+		if len(cs.UnpricedModels) > 0 {
+			p("  models without a price (cost 0): %s", cleanList(cs.UnpricedModels))
+		}
+	}
+	if oc := st.OpenCode; oc != nil {
+		state := oc.DBState
+		if state == "" {
+			state = "not read yet"
+		}
+		p("OpenCode: database %s is %s; %d session(s) from it, %d from the JSON files; %d item(s) skipped.",
+			clean(oc.DBPath), clean(state), oc.SessionsFromDB, oc.SessionsFromJSON, oc.Skipped)
+	} else {
+		p("OpenCode: not read.")
+	}
+	var problems []string
+	for _, e := range [][2]string{{"watcher", st.Watcher.LastError}, {"scan", st.Scan.LastError}, {"Claude Code", st.Claude.Stats.LastError}} {
+		if e[1] != "" {
+			problems = append(problems, e[0]+": "+clean(e[1]))
+		}
+	}
+	if oc := st.OpenCode; oc != nil && oc.LastError != "" {
+		problems = append(problems, "OpenCode: "+clean(oc.LastError))
+	}
+	if len(problems) == 0 {
+		p("Health: ok, no errors.")
+	} else {
+		p("Health: serving, with errors:")
+		for _, e := range problems {
+			p("  %s", e)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func cleanList(ss []string) string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = clean(s)
+	}
+	return strings.Join(out, ", ")
+}

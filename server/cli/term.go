@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// clean makes text from a transcript safe to print on a terminal: escape
+// sequences (CSI, OSC, DCS and the rest) are dropped whole, other control
+// characters (C0, DEL, C1), line and paragraph separators and bidi
+// overrides become a space or nothing, and invalid UTF-8 becomes U+FFFD.
+// A title must never move the cursor, clear the screen, set the window
+// title, make a link or reorder what follows it.
+func clean(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			b.WriteRune(utf8.RuneError)
+		case r == 0x1b: // ESC
+			i += escapeLen(s[i:])
+			continue
+		case r == 0x9b || r == 0x9d || r == 0x90: // C1 CSI, OSC, DCS
+			i += n + stringLen(s[i+n:], r == 0x9b)
+			continue
+		case r == '\t' || r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029':
+			b.WriteByte(' ')
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		case isBidi(r) || r == '\ufeff':
+		case !unicode.IsPrint(r) && !unicode.IsSpace(r) && !unicode.Is(unicode.Mn, r):
+		default:
+			b.WriteRune(r)
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// escapeLen is the length of the escape sequence at the start of s (s[0]
+// is ESC).
+func escapeLen(s string) int {
+	if len(s) < 2 {
+		return len(s)
+	}
+	switch s[1] {
+	case '[': // CSI: parameters and intermediates, then a final byte
+		return 2 + stringLen(s[2:], true)
+	case ']', 'P', 'X', '^', '_': // OSC, DCS, SOS, PM, APC: up to BEL or ST
+		return 2 + stringLen(s[2:], false)
+	}
+	_, n := utf8.DecodeRuneInString(s[1:]) // a two-character sequence
+	return 1 + n
+}
+
+// stringLen is the length of a control sequence's body at the start of s,
+// terminator included: for a CSI up to its final byte (0x40–0x7e), else up
+// to BEL, ESC \ or C1 ST. An unterminated one runs to the end of s.
+func stringLen(s string, csi bool) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if csi {
+			if c >= 0x40 && c <= 0x7e {
+				return i + 1
+			}
+			if c < 0x20 || c > 0x7e {
+				return i // not a CSI byte: the sequence ends here, broken
+			}
+			continue
+		}
+		switch {
+		case c == 0x07:
+			return i + 1
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '\\':
+			return i + 2
+		case c == 0xc2 && i+1 < len(s) && s[i+1] == 0x9c: // U+009C ST
+			return i + 2
+		}
+	}
+	return len(s)
+}
+
+func isBidi(r rune) bool {
+	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') || r == '\u200e' || r == '\u200f' || r == '\u061c'
+}
+
+// cut shortens s to at most n runes, with an ellipsis.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// ago says how long before now t (epoch ms) was, as "3m ago".
+func ago(ms int64, now time.Time) string {
+	if ms <= 0 {
+		return "-"
+	}
+	d := now.Sub(time.UnixMilli(ms))
+	switch {
+	case d < 0:
+		return "just now" // clocks differ a little between files and here
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}
+
+// money formats US dollars for a table.
+func money(v float64) string {
+	if v < 0.005 && v > 0 {
+		return "<$0.01"
+	}
+	return fmt.Sprintf("$%.2f", v)
+}
+
+// count formats a token count compactly: 1234567 → 1.2M.
+func count(n int) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.1fB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1fM", float64(n)/1e6)
+	case n >= 1e4:
+		return fmt.Sprintf("%.0fk", float64(n)/1e3)
+	}
+	return fmt.Sprint(n)
+}

@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"vibecraft.sh/helm/shared"
+)
+
+func TestClean(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain title", "plain title"},
+		{"données — ünïcödé 日本", "données — ünïcödé 日本"},
+		{"\x1b[2Jcleared", "cleared"},
+		{"\x1b[1;31mred\x1b[0m", "red"},
+		{"\x1b]0;window title\x07after", "after"},
+		{"\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\", "link"},
+		{"\x1bPdcs body\x1b\\x", "x"},
+		{"\u009b31mC1 CSI", "C1 CSI"},
+		{"\u009d0;t\u009cok", "ok"},
+		{"\x1b7saved\x1b8", "saved"},
+		{"line\nbreak\r\ttab", "line break  tab"},
+		{"bell\x07del\x7fnul\x00", "belldelnul"},
+		{"\u202eesrever\u2066x\u2069", "esreverx"},
+		{"bad\xffutf8", "bad\uFFFDutf8"},
+		{"unterminated \x1b]0;title", "unterminated "},
+		{"trailing esc\x1b", "trailing esc"},
+	}
+	for _, tc := range tests {
+		if got := clean(tc.in); got != tc.want {
+			t.Errorf("clean(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// Whatever a transcript holds, the cleaned text has no byte a terminal
+// acts on and is valid UTF-8.
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"\x1b[2J", "\x1b]0;x\x07", "\u009b1m", "a\u202eb", "\xff\xfe", "\x1b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := clean(s)
+		if !utf8.ValidString(got) {
+			t.Fatalf("clean(%q) = %q: invalid UTF-8", s, got)
+		}
+		for _, r := range got {
+			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidi(r) {
+				t.Fatalf("clean(%q) = %q keeps %U", s, got, r)
+			}
+			if r != utf8.RuneError && !unicode.IsPrint(r) && !unicode.IsSpace(r) && !unicode.Is(unicode.Mn, r) {
+				t.Fatalf("clean(%q) = %q keeps %U", s, got, r)
+			}
+		}
+	})
+}
+
+func TestAgo(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		at   time.Time
+		want string
+	}{
+		{now.Add(-3 * time.Minute), "3m ago"},
+		{now.Add(-5 * time.Second), "5s ago"},
+		{now.Add(-5 * time.Hour), "5h ago"},
+		{now.Add(-72 * time.Hour), "3d ago"},
+		{now.Add(time.Second), "just now"},
+	}
+	for _, tc := range tests {
+		if got := ago(tc.at.UnixMilli(), now); got != tc.want {
+			t.Errorf("ago(%v) = %q, want %q", now.Sub(tc.at), got, tc.want)
+		}
+	}
+	if ago(0, now) != "-" {
+		t.Error("no time should be -")
+	}
+}
+
+func TestParseSince(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"7d", 7 * 24 * time.Hour, true},
+		{"2w", 14 * 24 * time.Hour, true},
+		{"12h", 12 * time.Hour, true},
+		{"90m", 90 * time.Minute, true},
+		{"0d", 0, false},
+		{"-1h", 0, false},
+		{"d", 0, false},
+		{"7x", 0, false},
+		{"99999d", 0, false},
+		{"", 0, false},
+	}
+	for _, tc := range tests {
+		got, err := parseSince(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("parseSince(%q) = %v, %v", tc.in, got, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "--since") {
+			t.Errorf("error %v does not name the flag", err)
+		}
+	}
+}
+
+// A change in words: what happened, the status and a cleaned title.
+func TestWatchLine(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
+	ch := change{Event: shared.EventSessionUpdated, Session: shared.Session{
+		Title: "\x1b]0;owned\x07Fix\nit", ProjectName: "helm", Status: shared.StatusWaiting, MessageCount: 4, CostUSD: 0.5}}
+	got := line(ch, now)
+	want := "09:30:00  updated  waiting  Fix it  (helm, 4 msgs, $0.50)"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}

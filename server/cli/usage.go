@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// usageReport is GET /api/usage's answer.
+type usageReport struct {
+	From    int64         `json:"from"`
+	To      int64         `json:"to"`
+	By      string        `json:"by"`
+	Buckets []usageBucket `json:"buckets"`
+	Total   struct {
+		CostUSD float64       `json:"costUsd"`
+		Tokens  shared.Tokens `json:"tokens"`
+	} `json:"total"`
+}
+
+type usageBucket struct {
+	Key     string             `json:"key"`
+	CostUSD float64            `json:"costUsd"`
+	Tokens  shared.Tokens      `json:"tokens"`
+	ByModel map[string]float64 `json:"byModel"`
+}
+
+// maxSince bounds --since: Helm keeps no more than what is on disk, and a
+// typo of years should be an error, not a slow query.
+const maxSince = 5 * 366 * 24 * time.Hour
+
+// runUsage is `helmd usage`: cost and tokens per day, project, model or
+// source over a recent period, from GET /api/usage.
+func runUsage(ctx context.Context, c *client, args []string, o IO) error {
+	fs := newFlags("usage", usageUsage, o)
+	since := fs.String("since", "7d", "how far back: a number of days (7d), weeks (2w) or hours (12h)")
+	by := fs.String("by", "day", "one row per day, project, model or source")
+	tz := fs.String("tz", localZone(o.Env), "time zone the days are cut in (IANA name)")
+	asJSON := fs.Bool("json", false, "print the report as helmd sends it")
+	if err := parseOwn(fs, args); err != nil {
+		return err
+	}
+	d, err := parseSince(*since)
+	if err != nil {
+		return err
+	}
+	switch *by {
+	case "day", "project", "model", "source":
+	default:
+		return fmt.Errorf("--by %q: want day, project, model or source", *by)
+	}
+	if _, err := time.LoadLocation(*tz); err != nil {
+		return fmt.Errorf("--tz %q: not a time zone this machine knows", *tz)
+	}
+	to := o.Now()
+	q := url.Values{}
+	q.Set("from", strconv.FormatInt(to.Add(-d).UnixMilli(), 10))
+	q.Set("to", strconv.FormatInt(to.UnixMilli(), 10))
+	q.Set("by", *by)
+	q.Set("tz", *tz)
+	var rep usageReport
+	raw, err := c.getJSON(ctx, "/api/usage?"+q.Encode(), &rep)
+	if errors.Is(err, errNotFound) {
+		return errors.New("this helmd has no /api/usage yet: update helmd to get usage reports (`helmd ls` shows each session's cost)")
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		_, err := fmt.Fprintln(o.Stdout, strings.TrimSpace(string(raw)))
+		return err
+	}
+	return writeUsage(o, rep, *since)
+}
+
+func writeUsage(o IO, rep usageReport, since string) error {
+	if len(rep.Buckets) == 0 {
+		_, err := fmt.Fprintf(o.Stdout, "no usage in the last %s\n", since)
+		return err
+	}
+	tw := tabwriter.NewWriter(o.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%s\tCOST\tINPUT\tOUTPUT\tCACHE READ\tCACHE WRITE\tTOP MODEL\t\n", strings.ToUpper(rep.By))
+	for _, b := range rep.Buckets {
+		t := b.Tokens
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", cut(clean(b.Key), 40), money(b.CostUSD),
+			count(t.Input), count(t.Output), count(t.CacheRead), count(t.CacheWrite), cut(clean(topModel(b.ByModel)), 32))
+	}
+	t := rep.Total.Tokens
+	fmt.Fprintf(tw, "TOTAL\t%s\t%s\t%s\t%s\t%s\t\t\n", money(rep.Total.CostUSD),
+		count(t.Input), count(t.Output), count(t.CacheRead), count(t.CacheWrite))
+	return tw.Flush()
+}
+
+// topModel is the model with the highest cost in a bucket ("" if none).
+func topModel(m map[string]float64) string {
+	best, cost := "", -1.0
+	for k, v := range m {
+		if v > cost || (v == cost && k < best) {
+			best, cost = k, v
+		}
+	}
+	return best
+}
+
+// parseSince reads 7d, 2w, 12h (or any Go duration such as 90m).
+func parseSince(s string) (time.Duration, error) {
+	var d time.Duration
+	var err error
+	if n, unit := strings.TrimRight(s, "dw"), strings.TrimLeft(s, "0123456789"); len(s) > 1 && (unit == "d" || unit == "w") {
+		var k int
+		if k, err = strconv.Atoi(n); err == nil {
+			d = time.Duration(k) * 24 * time.Hour
+			if unit == "w" {
+				d *= 7
+			}
+		}
+	} else {
+		d, err = time.ParseDuration(s)
+	}
+	if err != nil || d <= 0 || d > maxSince {
+		return 0, fmt.Errorf("--since %q: want a period such as 7d, 2w or 12h, at most 5 years", s)
+	}
+	return d, nil
+}
+
+// localZone is this machine's IANA time zone: TZ, else the zone
+// /etc/localtime links to, else UTC.
+func localZone(env Env) string {
+	if tz := strings.TrimPrefix(env("TZ"), ":"); tz != "" {
+		return tz
+	}
+	if p, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, name, ok := strings.Cut(filepath.ToSlash(p), "zoneinfo/"); ok {
+			return name
+		}
+	}
+	return "UTC"
+}

@@ -1,0 +1,237 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// Reconnection after a dropped stream: from retryMin doubling to
+// retryMax, so a restarting helmd is found again within seconds.
+const (
+	retryMin = 500 * time.Millisecond
+	retryMax = 10 * time.Second
+)
+
+// idleLimit ends a stream that sent nothing, keepalives included, for
+// this long (helmd's default keepalive is 30 s): it is dead, not quiet.
+const idleLimit = 75 * time.Second
+
+// watcher follows /api/sessions/stream and reports changes.
+type watcher struct {
+	c        *client
+	o        IO
+	json     bool
+	count    bool // --waiting --count: print the number of waiting sessions on change
+	sessions map[string]shared.Session
+	synced   bool   // an init was applied: later inits are diffed, not taken as the start
+	lastID   string // the resume cursor
+	lastN    int    // last count printed; -1 before any
+	enc      *json.Encoder
+}
+
+// runWatch is `helmd watch`: one line per change until interrupted.
+func runWatch(ctx context.Context, c *client, args []string, o IO) error {
+	fs := newFlags("watch", usageWatch, o)
+	asJSON := fs.Bool("json", false, "print one JSON object per change (NDJSON)")
+	waiting := fs.Bool("waiting", false, "with --count: count waiting sessions")
+	cnt := fs.Bool("count", false, "print only the number of waiting sessions, whenever it changes (needs --waiting)")
+	if err := parseOwn(fs, args); err != nil {
+		return err
+	}
+	if *cnt != *waiting {
+		return errors.New("--waiting and --count go together: `helmd watch --waiting --count`")
+	}
+	w := &watcher{c: c, o: o, json: *asJSON, count: *cnt, sessions: map[string]shared.Session{}, lastN: -1,
+		enc: json.NewEncoder(o.Stdout)}
+	return w.run(ctx)
+}
+
+// run follows the stream until ctx ends (nil: an interrupt is the normal
+// way out). A refused first connection is errNotRunning; later drops are
+// retried with Last-Event-ID, so nothing is missed or repeated.
+func (w *watcher) run(ctx context.Context) error {
+	delay := retryMin
+	for first := true; ; first = false {
+		got, err := w.follow(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		var fatal *Error
+		if errors.As(err, &fatal) || (first && !got && err != nil) {
+			return err // stdout is gone, or there is nothing to watch: say why at once
+		}
+		if got {
+			delay = retryMin
+		}
+		fmt.Fprintf(w.o.Stderr, "helmd watch: stream lost (%v); reconnecting in %v\n", err, delay)
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+		delay = min(2*delay, retryMax)
+	}
+}
+
+// follow reads one connection. got reports that it delivered an event.
+func (w *watcher) follow(ctx context.Context) (got bool, err error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	h := http.Header{"Accept": {"text/event-stream"}}
+	if w.lastID != "" {
+		h.Set("Last-Event-ID", w.lastID)
+	}
+	resp, err := w.c.request(ctx, "/api/sessions/stream", h)
+	if err != nil {
+		return false, err
+	}
+	defer resp.Body.Close()
+	idle := time.AfterFunc(idleLimit, func() { cancel(fmt.Errorf("nothing received for %v", idleLimit)) })
+	defer idle.Stop()
+	r := newSSEReader(resp.Body, maxBody)
+	for {
+		ev, err := r.next()
+		if err != nil {
+			if c := context.Cause(ctx); c != nil && ctx.Err() != nil {
+				err = c
+			}
+			if errors.Is(err, io.EOF) {
+				err = errors.New("helmd closed the stream")
+			}
+			return got, err
+		}
+		idle.Reset(idleLimit)
+		if err := w.apply(ev); err != nil {
+			return got, err
+		}
+		got = true
+	}
+}
+
+// change is one line of `helmd watch --json`.
+type change struct {
+	Event   shared.EventType `json:"event"` // session-created, session-updated or session-deleted
+	ID      string           `json:"id,omitempty"`
+	Session shared.Session   `json:"session"` // whole, changes merged
+}
+
+// apply merges an event into the held list and reports what changed.
+func (w *watcher) apply(ev sseEvent) error {
+	typ := shared.EventType(ev.typ)
+	switch typ {
+	case shared.EventInit, shared.EventRefresh, shared.EventSessionCreated, shared.EventSessionUpdated, shared.EventSessionDeleted:
+	default:
+		return nil // keepalive, or a type this client does not know
+	}
+	dec, err := shared.DecodeEvent(typ, ev.data, func(k string) (shared.Session, bool) {
+		s, ok := w.sessions[k]
+		return s, ok
+	})
+	if err != nil {
+		return fmt.Errorf("bad event from helmd: %w", err)
+	}
+	var out []change
+	if typ.IsSnapshot() {
+		next := make(map[string]shared.Session, len(dec.Sessions))
+		for _, s := range dec.Sessions {
+			next[s.Key()] = s
+		}
+		if w.synced { // a refresh, or an init after a reconnect: what differs
+			out = diff(w.sessions, next)
+		}
+		w.sessions, w.synced = next, true
+	} else {
+		for _, s := range dec.Sessions {
+			if typ == shared.EventSessionDeleted {
+				delete(w.sessions, s.Key())
+			} else {
+				w.sessions[s.Key()] = s
+			}
+			out = append(out, change{Event: typ, Session: s})
+		}
+	}
+	if ev.hasID {
+		w.lastID = ev.id
+	}
+	for i := range out {
+		out[i].ID = w.lastID
+	}
+	return w.report(out)
+}
+
+// diff returns the changes that turn old into cur, as events would.
+func diff(old, cur map[string]shared.Session) []change {
+	var out []change
+	for k, s := range cur {
+		if o, ok := old[k]; !ok {
+			out = append(out, change{Event: shared.EventSessionCreated, Session: s})
+		} else if o != s {
+			out = append(out, change{Event: shared.EventSessionUpdated, Session: s})
+		}
+	}
+	for k, s := range old {
+		if _, ok := cur[k]; !ok {
+			out = append(out, change{Event: shared.EventSessionDeleted, Session: s})
+		}
+	}
+	return out
+}
+
+func (w *watcher) report(changes []change) error {
+	if w.count {
+		n := 0
+		for _, s := range w.sessions {
+			if s.Status == shared.StatusWaiting {
+				n++
+			}
+		}
+		if n == w.lastN {
+			return nil
+		}
+		w.lastN = n
+		var err error
+		if w.json {
+			err = w.enc.Encode(map[string]int{"waiting": n})
+		} else {
+			_, err = fmt.Fprintln(w.o.Stdout, n)
+		}
+		if err != nil {
+			return &Error{Code: ExitError, Err: fmt.Errorf("write: %w", err)}
+		}
+		return nil
+	}
+	for _, ch := range changes {
+		var err error
+		if w.json {
+			err = w.enc.Encode(ch)
+		} else {
+			_, err = fmt.Fprintln(w.o.Stdout, line(ch, w.o.Now()))
+		}
+		if err != nil {
+			return &Error{Code: ExitError, Err: fmt.Errorf("write: %w", err)}
+		}
+	}
+	return nil
+}
+
+var verbs = map[shared.EventType]string{
+	shared.EventSessionCreated: "new",
+	shared.EventSessionUpdated: "updated",
+	shared.EventSessionDeleted: "gone",
+}
+
+// line is a change in words: time, what happened, status, title, project.
+func line(ch change, now time.Time) string {
+	s := ch.Session
+	return fmt.Sprintf("%s  %-7s  %-7s  %s  (%s, %d msgs, %s)", now.Format("15:04:05"), verbs[ch.Event],
+		clean(string(s.Status)), cut(clean(s.Title), 60), cut(clean(s.ProjectName), 24), s.MessageCount, money(s.CostUSD))
+}

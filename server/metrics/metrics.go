@@ -1,0 +1,191 @@
+// Package metrics serves GET /metrics in the Prometheus text format. Every
+// value is read at scrape time from the status helmd already keeps (the
+// hub's, the watcher's, the scanners' counters and the published
+// sessions): nothing on the hot path is instrumented for it.
+package metrics
+
+import (
+	"cmp"
+	"net/http"
+	"slices"
+
+	"vibecraft.sh/helm/server/claude"
+	"vibecraft.sh/helm/server/live"
+	"vibecraft.sh/helm/server/opencode"
+	"vibecraft.sh/helm/server/stream"
+	"vibecraft.sh/helm/server/watch"
+	"vibecraft.sh/helm/shared"
+)
+
+// Snapshot is what one scrape reports.
+type Snapshot struct {
+	Sessions []shared.Session // the published list
+	Stream   stream.Stats
+	Watcher  watch.Status
+	Scan     live.Stats
+	Claude   claude.Stats
+	OpenCode *opencode.Status // nil when OpenCode is not read
+}
+
+// MaxModels bounds the model label's values: model names come from
+// transcripts, and a hostile one must not grow the scrape without end.
+// Past it, the models with the least cost are summed as "other".
+const MaxModels = 50
+
+// Handler serves the metrics of the snapshot snap returns, taken once per
+// scrape.
+func Handler(snap func() Snapshot) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", ContentType)
+		w.Header().Set("Cache-Control", "no-store")
+		_ = write(w, collect(snap())) // a failed write is a scraper gone away
+	})
+}
+
+// collect turns a snapshot into metric families.
+func collect(s Snapshot) []*family {
+	sessions := &family{name: "helm_sessions", typ: "gauge", labels: []string{"source", "status"},
+		help: "Sessions in the published list, by source and status."}
+	clients := &family{name: "helm_stream_clients", typ: "gauge",
+		help: "Live-update streams open now (SSE and WebSocket)."}
+	events := &family{name: "helm_stream_events_published_total", typ: "counter", labels: []string{"type"},
+		help: "Stream events published, by type."}
+	slow := &family{name: "helm_stream_slow_disconnects_total", typ: "counter",
+		help: "Stream clients disconnected because they fell too far behind."}
+	rejected := &family{name: "helm_stream_rejected_total", typ: "counter",
+		help: "Stream connections refused (too many clients, or shutting down)."}
+	scanSeconds := &family{name: "helm_scan_duration_seconds", typ: "gauge",
+		help: "Duration of the last full scan."}
+	scans := &family{name: "helm_scans_total", typ: "counter", help: "Full scans done."}
+	watchMode := &family{name: "helm_watcher_mode", typ: "gauge", labels: []string{"root", "mode"},
+		help: "1 for the way each root is watched now (fsnotify or polling), 0 for the other."}
+	fallbacks := &family{name: "helm_watcher_fallbacks_total", typ: "counter", labels: []string{"root"},
+		help: "Switches of a root from fsnotify to polling."}
+	parse := &family{name: "helm_parse_errors_total", typ: "counter", labels: []string{"source", "kind"},
+		help: "Input passed over: malformed lines, unknown record types, unreadable files, bad rows."}
+	cost := &family{name: "helm_cost_usd", typ: "gauge", labels: []string{"model"},
+		help: "Cost of the published sessions in US dollars, by each session's last model."}
+	tokens := &family{name: "helm_tokens", typ: "gauge", labels: []string{"model", "kind"},
+		help: "Tokens of the published sessions, by each session's last model and kind."}
+
+	// Every source and status, zeros too: a series that vanishes at zero
+	// breaks alerts and graphs. A status or source helmd does not know
+	// (none today) is reported as it is.
+	type key struct{ src, st string }
+	counts := map[key]int{}
+	var order []key
+	for _, src := range []shared.Source{shared.SourceClaude, shared.SourceOpenCode} {
+		for _, st := range []shared.Status{shared.StatusWorking, shared.StatusWaiting, shared.StatusIdle} {
+			k := key{string(src), string(st)}
+			counts[k], order = 0, append(order, k)
+		}
+	}
+	for _, ss := range s.Sessions {
+		k := key{string(ss.Source), string(ss.Status)}
+		if _, ok := counts[k]; !ok {
+			order = append(order, k)
+		}
+		counts[k]++
+	}
+	for _, k := range order {
+		sessions.add(float64(counts[k]), k.src, k.st)
+	}
+
+	st := s.Stream
+	clients.add(float64(st.Clients))
+	byType := st.PublishedByType
+	events.add(float64(byType.Created), string(shared.EventSessionCreated))
+	events.add(float64(byType.Updated), string(shared.EventSessionUpdated))
+	events.add(float64(byType.Deleted), string(shared.EventSessionDeleted))
+	events.add(float64(byType.Refresh), string(shared.EventRefresh))
+	slow.add(float64(st.SlowDisconnects))
+	rejected.add(float64(st.Rejected))
+
+	scanSeconds.add(float64(s.Scan.LastScanMs) / 1000)
+	scans.add(float64(s.Scan.Scans))
+	seen := map[string]bool{}
+	for _, r := range s.Watcher.Roots {
+		// Two series with the same labels fail the scrape: one per path.
+		if p := escapeValue(r.Path); seen[p] {
+			continue
+		} else {
+			seen[p] = true
+		}
+		for _, mode := range []string{"fsnotify", "polling"} {
+			v := 0.0
+			if r.Mode == mode {
+				v = 1
+			}
+			watchMode.add(v, r.Path, mode)
+		}
+		fallbacks.add(float64(r.Fallbacks), r.Path)
+	}
+
+	parse.add(float64(s.Claude.LinesSkipped), "claude", "malformed_line")
+	parse.add(float64(s.Claude.UnknownTypes), "claude", "unknown_type")
+	parse.add(float64(s.Claude.ReadErrors), "claude", "read_error")
+	if s.OpenCode != nil {
+		// OpenCode's count restarts at each full scan, so it can go down;
+		// it is reported with the others for one query over both.
+		parse.add(float64(s.OpenCode.Skipped), "opencode", "skipped")
+	}
+
+	for _, m := range byModel(s.Sessions) {
+		cost.add(m.cost, m.model)
+		tokens.add(float64(m.tok.Input), m.model, "input")
+		tokens.add(float64(m.tok.Output), m.model, "output")
+		tokens.add(float64(m.tok.CacheRead), m.model, "cache_read")
+		tokens.add(float64(m.tok.CacheWrite), m.model, "cache_write")
+	}
+	return []*family{sessions, clients, events, slow, rejected, scanSeconds, scans, watchMode, fallbacks, parse, cost, tokens}
+}
+
+type modelTotal struct {
+	model string
+	cost  float64
+	tok   shared.Tokens
+}
+
+// byModel sums cost and tokens by each session's last model (a session
+// that used several is counted whole under the last: the session model
+// keeps no per-model split). At most MaxModels entries, the rest summed
+// as "other"; a session without a model is "unknown".
+func byModel(sessions []shared.Session) []modelTotal {
+	sums := map[string]*modelTotal{}
+	for _, s := range sessions {
+		m := s.Model
+		if m == "" {
+			m = "unknown"
+		}
+		t := sums[m]
+		if t == nil {
+			t = &modelTotal{model: m}
+			sums[m] = t
+		}
+		t.cost += s.CostUSD
+		t.tok = t.tok.Add(s.Tokens)
+	}
+	out := make([]modelTotal, 0, len(sums))
+	for _, t := range sums {
+		out = append(out, *t)
+	}
+	slices.SortFunc(out, func(a, b modelTotal) int {
+		return cmp.Or(cmp.Compare(b.cost, a.cost), cmp.Compare(a.model, b.model))
+	})
+	if len(out) <= MaxModels {
+		return out
+	}
+	other := modelTotal{model: "other"}
+	kept := out[:0]
+	for _, t := range out {
+		// A model really named "other" joins the sum: two series with the
+		// same labels would fail the scrape.
+		if len(kept) < MaxModels-1 && t.model != "other" {
+			kept = append(kept, t)
+			continue
+		}
+		other.cost += t.cost
+		other.tok = other.tok.Add(t.tok)
+	}
+	return append(kept, other)
+}

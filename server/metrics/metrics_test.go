@@ -1,0 +1,204 @@
+package metrics
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"vibecraft.sh/helm/server/claude"
+	"vibecraft.sh/helm/server/live"
+	"vibecraft.sh/helm/server/opencode"
+	"vibecraft.sh/helm/server/stream"
+	"vibecraft.sh/helm/server/watch"
+	"vibecraft.sh/helm/shared"
+)
+
+// scrape serves snap over HTTP and parses the answer with Prometheus's
+// own text parser.
+func scrape(t testing.TB, snap Snapshot) map[string]*dto.MetricFamily {
+	t.Helper()
+	srv := httptest.NewServer(Handler(func() Snapshot { return snap }))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != ContentType {
+		t.Fatalf("content type %q", ct)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("not the text format: %v", err)
+	}
+	return fams
+}
+
+// value is the sample of family name whose labels are all of want.
+func value(t testing.TB, fams map[string]*dto.MetricFamily, name string, want ...string) float64 {
+	t.Helper()
+	f := fams[name]
+	if f == nil {
+		t.Fatalf("no family %s", name)
+	}
+	var found []float64
+	for _, m := range f.GetMetric() {
+		got := map[string]string{}
+		for _, l := range m.GetLabel() {
+			got[l.GetName()] = l.GetValue()
+		}
+		ok := true
+		for i := 0; i < len(want); i += 2 {
+			if got[want[i]] != want[i+1] {
+				ok = false
+			}
+		}
+		if ok {
+			switch f.GetType() {
+			case dto.MetricType_COUNTER:
+				found = append(found, m.GetCounter().GetValue())
+			default:
+				found = append(found, m.GetGauge().GetValue())
+			}
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%s%v: %d samples, want 1", name, want, len(found))
+	}
+	return found[0]
+}
+
+func snapshot() Snapshot {
+	return Snapshot{
+		Sessions: []shared.Session{
+			{ID: "1", Source: shared.SourceClaude, Status: shared.StatusWaiting, Model: "claude-sonnet-4-5", CostUSD: 1.5,
+				Tokens: shared.Tokens{Input: 100, Output: 20, CacheRead: 1000, CacheWrite: 50}},
+			{ID: "2", Source: shared.SourceClaude, Status: shared.StatusWaiting, Model: "claude-sonnet-4-5", CostUSD: 0.25,
+				Tokens: shared.Tokens{Input: 1, Output: 2, CacheRead: 3, CacheWrite: 4}},
+			{ID: "3", Source: shared.SourceOpenCode, Status: shared.StatusWorking, Model: "gpt-5", CostUSD: 2},
+			{ID: "4", Source: shared.SourceClaude, Status: shared.StatusIdle},
+		},
+		Stream: stream.Stats{Clients: 3, SlowDisconnects: 2, Rejected: 1,
+			PublishedByType: stream.EventCounts{Created: 4, Updated: 10, Deleted: 1, Refresh: 2}},
+		Watcher: watch.Status{Roots: []watch.RootStatus{
+			{Path: "/home/u/.claude", Mode: "fsnotify"},
+			{Path: "/mnt/nfs/claude", Mode: "polling", Fallbacks: 3},
+		}},
+		Scan:     live.Stats{Scans: 7, LastScanMs: 250},
+		Claude:   claude.Stats{LinesSkipped: 5, UnknownTypes: 6, ReadErrors: 1},
+		OpenCode: &opencode.Status{Skipped: 2},
+	}
+}
+
+func TestMetricsValues(t *testing.T) {
+	fams := scrape(t, snapshot())
+	tests := []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"helm_sessions", []string{"source", "claude", "status", "waiting"}, 2},
+		{"helm_sessions", []string{"source", "claude", "status", "idle"}, 1},
+		{"helm_sessions", []string{"source", "opencode", "status", "working"}, 1},
+		{"helm_sessions", []string{"source", "opencode", "status", "idle"}, 0}, // zeros are series too
+		{"helm_stream_clients", nil, 3},
+		{"helm_stream_events_published_total", []string{"type", "session-updated"}, 10},
+		{"helm_stream_events_published_total", []string{"type", "refresh"}, 2},
+		{"helm_stream_slow_disconnects_total", nil, 2},
+		{"helm_stream_rejected_total", nil, 1},
+		{"helm_scan_duration_seconds", nil, 0.25},
+		{"helm_scans_total", nil, 7},
+		{"helm_watcher_mode", []string{"root", "/home/u/.claude", "mode", "fsnotify"}, 1},
+		{"helm_watcher_mode", []string{"root", "/home/u/.claude", "mode", "polling"}, 0},
+		{"helm_watcher_mode", []string{"root", "/mnt/nfs/claude", "mode", "polling"}, 1},
+		{"helm_watcher_fallbacks_total", []string{"root", "/mnt/nfs/claude"}, 3},
+		{"helm_parse_errors_total", []string{"source", "claude", "kind", "malformed_line"}, 5},
+		{"helm_parse_errors_total", []string{"source", "claude", "kind", "unknown_type"}, 6},
+		{"helm_parse_errors_total", []string{"source", "opencode", "kind", "skipped"}, 2},
+		{"helm_cost_usd", []string{"model", "claude-sonnet-4-5"}, 1.75},
+		{"helm_cost_usd", []string{"model", "gpt-5"}, 2},
+		{"helm_cost_usd", []string{"model", "unknown"}, 0},
+		{"helm_tokens", []string{"model", "claude-sonnet-4-5", "kind", "cache_read"}, 1003},
+		{"helm_tokens", []string{"model", "claude-sonnet-4-5", "kind", "input"}, 101},
+	}
+	for _, tc := range tests {
+		if got := value(t, fams, tc.name, tc.labels...); got != tc.want {
+			t.Errorf("%s%v = %v, want %v", tc.name, tc.labels, got, tc.want)
+		}
+	}
+	if f := fams["helm_stream_events_published_total"]; f.GetType() != dto.MetricType_COUNTER {
+		t.Errorf("events published is a %v", f.GetType())
+	}
+}
+
+// Model names come from transcripts and roots from the file system: a
+// quote, backslash, newline or invalid UTF-8 in them cannot break the
+// format or forge a series, and a flood of models is capped.
+func TestMetricsHostileLabels(t *testing.T) {
+	s := snapshot()
+	evil := "m\"} helm_sessions{source=\"x\n\\"
+	s.Sessions = []shared.Session{{ID: "e", Source: shared.SourceClaude, Status: shared.StatusIdle, Model: evil, CostUSD: 9}}
+	for i := range 3 * MaxModels {
+		s.Sessions = append(s.Sessions, shared.Session{ID: fmt.Sprint(i), Source: shared.SourceClaude,
+			Status: shared.StatusIdle, Model: fmt.Sprintf("flood-%d", i), CostUSD: 0.01})
+	}
+	s.Sessions = append(s.Sessions, shared.Session{ID: "o", Source: shared.SourceClaude, Status: shared.StatusIdle, Model: "other", CostUSD: 1})
+	s.Watcher.Roots = []watch.RootStatus{{Path: "/bad\xff\"root", Mode: "fsnotify"}, {Path: "/bad\xff\"root", Mode: "fsnotify"}}
+	fams := scrape(t, s)
+	if got := value(t, fams, "helm_cost_usd", "model", evil); got != 9 {
+		t.Errorf("hostile model: %v", got)
+	}
+	if n := len(fams["helm_cost_usd"].GetMetric()); n != MaxModels {
+		t.Errorf("%d model series, want %d", n, MaxModels)
+	}
+	// 3*MaxModels floods at 0.01 plus "other" at 1, less the MaxModels-2
+	// floods kept beside the hostile model and "other" itself.
+	want := 1 + 0.01*float64(3*MaxModels-(MaxModels-2))
+	if got := value(t, fams, "helm_cost_usd", "model", "other"); got < want-1e-9 || got > want+1e-9 {
+		t.Errorf("other = %v, want %v", got, want)
+	}
+	if got := value(t, fams, "helm_watcher_mode", "root", "/bad\uFFFD\"root", "mode", "fsnotify"); got != 1 {
+		t.Errorf("root with invalid UTF-8: %v", got)
+	}
+	if n := len(fams["helm_sessions"].GetMetric()); n != 6 {
+		t.Errorf("a label value forged series: %d session series", n)
+	}
+}
+
+// Whatever a model name or root holds, the exposition parses and the
+// value comes back as the label.
+func FuzzExposition(f *testing.F) {
+	f.Add("claude-opus-4", "/home/u/.claude")
+	f.Add("a\"b\\c\nd", "/x\xff")
+	f.Add("", "")
+	f.Fuzz(func(t *testing.T, modelName, root string) {
+		s := Snapshot{
+			Sessions: []shared.Session{{ID: "1", Source: shared.SourceClaude, Status: shared.StatusIdle, Model: modelName, CostUSD: 1}},
+			Watcher:  watch.Status{Roots: []watch.RootStatus{{Path: root, Mode: "polling"}}},
+		}
+		var b bytes.Buffer
+		if err := write(&b, collect(s)); err != nil {
+			t.Fatal(err)
+		}
+		p := expfmt.NewTextParser(model.UTF8Validation)
+		fams, err := p.TextToMetricFamilies(bytes.NewReader(b.Bytes()))
+		if err != nil {
+			t.Fatalf("%v\n%s", err, b.String())
+		}
+		want := strings.ToValidUTF8(modelName, "\uFFFD")
+		if want == "" {
+			want = "unknown"
+		}
+		if got := value(t, fams, "helm_cost_usd", "model", want); got != 1 {
+			t.Fatalf("model %q: %v", modelName, got)
+		}
+	})
+}

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+	"vibecraft.sh/helm/server/internal/ssetest"
+)
+
+const testToken = "e2e-token-0123456789abcdef"
+
+// startGuardedHelmd is helmd with its token required, as by default.
+// (startHelmd turns the token off, and its readiness check has none.)
+func startGuardedHelmd(t *testing.T, root string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, []string{"--port", "0", "--claude-dir", root, "--no-opencode", "--cache-dir", "",
+			"--log-level", "warn", "--token", testToken, "--debounce", "20ms"}, pw, io.Discard)
+		pw.Close()
+		done <- err
+	}()
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if u := urlLine.FindString(sc.Text()); u != "" {
+				select {
+				case found <- strings.TrimSuffix(u, "/"):
+				default:
+				}
+			}
+		}
+	}()
+	var url string
+	select {
+	case url = <-found:
+	case err := <-done:
+		t.Fatalf("helmd exited at start: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("helmd did not print its URL")
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("helmd: %v", err)
+		}
+	})
+	waitFor(t, "the first scan", func() bool {
+		var st struct{ Scan struct{ Scans int } }
+		req, _ := http.NewRequest("GET", url+"/api/status", nil)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		_ = json.NewDecoder(resp.Body).Decode(&st)
+		return st.Scan.Scans > 0
+	})
+	return url
+}
+
+func get(t *testing.T, url string, header map[string]string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// /metrics is behind the token (Bearer, as scrapers send it) and the
+// cross-site check, and its values are the sessions' on disk.
+func TestMetricsEndToEnd(t *testing.T) {
+	root := t.TempDir()
+	seedSessions(t, root)
+	url := startGuardedHelmd(t, root)
+	bearer := map[string]string{"Authorization": "Bearer " + testToken}
+
+	tests := []struct {
+		name   string
+		header map[string]string
+		status int
+	}{
+		{"no token", nil, http.StatusUnauthorized},
+		{"wrong token", map[string]string{"Authorization": "Bearer not-the-token-at-all"}, http.StatusUnauthorized},
+		{"cross-site with token", map[string]string{"Authorization": "Bearer " + testToken, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors"}, http.StatusForbidden},
+		{"foreign Host", map[string]string{"Authorization": "Bearer " + testToken, "Host": "evil.example"}, http.StatusMisdirectedRequest},
+		{"bearer", bearer, http.StatusOK},
+	}
+	for _, tc := range tests {
+		req, _ := http.NewRequest("GET", url+"/metrics", nil)
+		for k, v := range tc.header {
+			req.Header.Set(k, v)
+		}
+		if h, ok := tc.header["Host"]; ok {
+			req.Host = h
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: %d, want %d", tc.name, resp.StatusCode, tc.status)
+		}
+	}
+
+	var fams map[string]*dto.MetricFamily
+	waitFor(t, "both sessions in the metrics", func() bool {
+		p := expfmt.NewTextParser(model.UTF8Validation)
+		var err error
+		if fams, err = p.TextToMetricFamilies(get(t, url+"/metrics", bearer).Body); err != nil {
+			t.Fatalf("not the text format: %v", err)
+		}
+		n := 0.0
+		for _, m := range fams["helm_sessions"].GetMetric() {
+			n += m.GetGauge().GetValue()
+		}
+		return n == 2
+	})
+	labels := func(m *dto.Metric) map[string]string {
+		out := map[string]string{}
+		for _, l := range m.GetLabel() {
+			out[l.GetName()] = l.GetValue()
+		}
+		return out
+	}
+	for _, m := range fams["helm_sessions"].GetMetric() {
+		l, v := labels(m), m.GetGauge().GetValue()
+		if (l["source"] == "opencode" && v != 0) || (l["source"] == "claude" && l["status"] == "waiting" && v != 1) {
+			t.Errorf("sessions %v = %v", l, v)
+		}
+	}
+	// One response of 10 input and 20 output tokens, by the fixture's model.
+	found := false
+	for _, m := range fams["helm_tokens"].GetMetric() {
+		if l := labels(m); l["model"] == "claude-sonnet-4-5-20250929" && l["kind"] == "output" {
+			found = m.GetGauge().GetValue() == 20
+		}
+	}
+	if !found {
+		t.Errorf("tokens by model: %v", fams["helm_tokens"])
+	}
+	modeOK := false
+	for _, m := range fams["helm_watcher_mode"].GetMetric() {
+		if l := labels(m); l["root"] == root && l["mode"] == "fsnotify" {
+			modeOK = m.GetGauge().GetValue() == 1
+		}
+	}
+	if !modeOK {
+		t.Errorf("watcher mode of %s: %v", root, fams["helm_watcher_mode"])
+	}
+}
+
+// The socket passes the same front door as the stream, and carries the
+// stream's events: same ids, same data.
+func TestWebSocketEndToEnd(t *testing.T) {
+	root := t.TempDir()
+	url := startGuardedHelmd(t, root)
+	wsURL := "ws" + strings.TrimPrefix(url, "http") + "/api/sessions/ws"
+	dial := func(h http.Header) (*websocket.Conn, *http.Response, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPHeader: h})
+	}
+	refused := []struct {
+		name   string
+		header http.Header
+		status int
+	}{
+		{"no token", http.Header{}, http.StatusUnauthorized},
+		{"foreign origin", http.Header{"Authorization": {"Bearer " + testToken}, "Origin": {"https://evil.example"}}, http.StatusForbidden},
+		{"cross-site", http.Header{"Authorization": {"Bearer " + testToken}, "Sec-Fetch-Site": {"cross-site"}, "Sec-Fetch-Mode": {"websocket"}}, http.StatusForbidden},
+	}
+	for _, tc := range refused {
+		c, resp, err := dial(tc.header)
+		if err == nil {
+			c.CloseNow()
+			t.Errorf("%s: socket opened", tc.name)
+			continue
+		}
+		if resp == nil || resp.StatusCode != tc.status {
+			t.Errorf("%s: %v, want %d", tc.name, err, tc.status)
+		}
+	}
+
+	auth := http.Header{"Authorization": {"Bearer " + testToken}, "Origin": {url}}
+	conn, _, err := dial(auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	read := func() (ev, id string, data json.RawMessage) {
+		t.Helper()
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_, b, err := conn.Read(ctx)
+			cancel()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m struct {
+				Event, ID string
+				Data      json.RawMessage
+			}
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatal(err)
+			}
+			if m.Event != "keepalive" {
+				return m.Event, m.ID, m.Data
+			}
+		}
+	}
+	if ev, _, _ := read(); ev != "init" {
+		t.Fatalf("first message %s, want init", ev)
+	}
+	sse, _, err := ssetest.Dial(url+"/api/sessions/stream", "", http.Header{"Authorization": {"Bearer " + testToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sse.Close()
+	if ev := sse.Next(t, 5*time.Second); ev.Type != "init" {
+		t.Fatalf("SSE first event %s", ev.Type)
+	}
+
+	const sid = "0f4b1c2d-5555-4c1e-9a55-0d6e2f8b1c05"
+	fixture.Append(t, fixture.Path(root, "/work/ws", sid), fixture.User(sid, "/work/ws", "Over the socket", time.Now()))
+	want := sse.Wait(t, 5*time.Second, "session-created", ssetest.Of("session-created", sid, nil))
+	ev, id, data := read()
+	if ev != want.Type || id != want.ID || string(data) != want.Raw {
+		t.Fatalf("socket %s %s %s\nstream %s %s %s", ev, id, data, want.Type, want.ID, want.Raw)
+	}
+}

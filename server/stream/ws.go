@@ -1,0 +1,262 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"vibecraft.sh/helm/server/internal/httperr"
+	"vibecraft.sh/helm/shared"
+)
+
+// Clearer clears a waiting session (marks it seen), by shared.Session.Key.
+type Clearer interface {
+	Clear(ctx context.Context, key string) error
+}
+
+// WSOptions configure the WebSocket endpoint.
+type WSOptions struct {
+	// Clearer serves "clear" requests; nil answers them with an error.
+	Clearer Clearer
+	// OriginPatterns are origins besides the page's own allowed to open
+	// the socket, as "scheme://host[:port]": pass the guard's CORS origin
+	// and nothing else, so the socket is no looser than the REST API.
+	OriginPatterns []string
+}
+
+// Errors of requests that later features will serve.
+var (
+	errNoLive    = errors.New("not yet: live transcripts are not available in this helmd")
+	errNoClearer = errors.New("not yet: clearing a session is not available in this helmd")
+)
+
+// WSHandler serves /api/sessions/ws: the events of Handler(nil) — same
+// ids, same data, resumed with ?lastEventId= — each as one text message
+// {"event":<type>,"id":<id>,"data":<the SSE data>}, plus replies to the
+// client's requests (wsmsg.go). It is a view of the hub like the SSE
+// paths, so it shares their subscription, history, client limit and
+// slow-client cut.
+func (h *Hub) WSHandler(o WSOptions) http.Handler {
+	// The unfiltered change view: its epoch is the hub's, so an id from
+	// /api/sessions/stream or GET /api/sessions resumes here and back.
+	return &wsEndpoint{view: h.newView(nil, false), opts: o}
+}
+
+type wsEndpoint struct {
+	view *view
+	opts WSOptions
+}
+
+func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	v, h := e.view, e.view.hub
+	last := lastEventID(r)
+	c, st, err := h.subscribe(v, last)
+	if err != nil {
+		refuse(w, err)
+		return
+	}
+	first, err := v.opening(st)
+	if err != nil {
+		h.unsubscribe(c)
+		h.log.Error("stream: init not sent", "err", err)
+		httperr.Write(w, http.StatusInternalServerError, "the session list could not be encoded; see the server log")
+		return
+	}
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: e.opts.OriginPatterns})
+	if err != nil {
+		// Accept has answered (403 for a foreign Origin, 426 for a
+		// request that is no upgrade).
+		h.unsubscribe(c)
+		h.logEnd(r.RemoteAddr, "websocket refused", err)
+		return
+	}
+	if !h.hold() {
+		conn.CloseNow()
+		h.unsubscribe(c)
+		return
+	}
+	defer h.writers.Done()
+	conn.SetReadLimit(maxWSMessage)
+	s := newWSConn(conn, h.opts.WriteTimeout, e.opts.Clearer, h.log)
+	v.serve(c, s, first, r.RemoteAddr)
+}
+
+// hold counts a writer goroutine Close waits for; false once closed.
+func (h *Hub) hold() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.writers.Add(1)
+	return true
+}
+
+// maxPendingReplies bounds replies waiting for the writer: a client that
+// sends requests faster than it reads the replies is cut.
+const maxPendingReplies = 16
+
+// wsConn is the sink of one WebSocket. The writer goroutine (view.serve)
+// writes events and replies; a reader goroutine reads requests, which the
+// library also needs to answer pings and see pongs and the close.
+type wsConn struct {
+	conn    *websocket.Conn
+	timeout time.Duration
+	clearer Clearer
+	log     *slog.Logger
+	ctx     context.Context // cancelled by finish: ends the reader
+	cancel  context.CancelFunc
+	left    chan struct{} // closed by the reader when the peer leaves or breaks the protocol
+	replies chan []byte
+	msg     []byte // scratch for one event message
+}
+
+func newWSConn(conn *websocket.Conn, timeout time.Duration, cl Clearer, log *slog.Logger) *wsConn {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &wsConn{conn: conn, timeout: timeout, clearer: cl, log: log, ctx: ctx, cancel: cancel,
+		left: make(chan struct{}), replies: make(chan []byte, maxPendingReplies)}
+	go s.read()
+	return s
+}
+
+// read serves the client's requests until the connection ends.
+func (s *wsConn) read() {
+	defer close(s.left)
+	for {
+		typ, msg, err := s.conn.Read(s.ctx)
+		if err != nil {
+			return
+		}
+		var reply []byte
+		if typ != websocket.MessageText {
+			reply = encodeReply(wsRequest{}, fmt.Errorf("%w: send JSON text messages", errBadRequest))
+		} else {
+			req, err := parseWSRequest(msg)
+			if err == nil {
+				err = s.do(req)
+			}
+			reply = encodeReply(req, err)
+		}
+		select {
+		case s.replies <- reply:
+		default:
+			s.conn.Close(websocket.StatusPolicyViolation, "too many requests without reading the replies")
+			return
+		}
+	}
+}
+
+// do carries out one request.
+func (s *wsConn) do(req wsRequest) error {
+	switch req.Type {
+	case wsClear:
+		if s.clearer == nil {
+			return errNoClearer
+		}
+		ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
+		defer cancel()
+		return s.clearer.Clear(ctx, req.Session)
+	default: // subscribe, unsubscribe: the live transcript is a later feature
+		return errNoLive
+	}
+}
+
+// write sends each SSE frame as one message; the retry field, which
+// means nothing here, is dropped. A keepalive also pings: a peer that
+// does not answer within the timeout is gone.
+func (s *wsConn) write(frames [][]byte) error {
+	for _, f := range frames {
+		typ, id, data, ok := splitFrame(f)
+		if !ok {
+			continue
+		}
+		s.msg = append(s.msg[:0], `{"event":"`...)
+		s.msg = append(s.msg, typ...)
+		s.msg = append(s.msg, '"')
+		if len(id) > 0 {
+			s.msg = append(s.msg, `,"id":"`...)
+			s.msg = append(s.msg, id...)
+			s.msg = append(s.msg, '"')
+		}
+		s.msg = append(s.msg, `,"data":`...)
+		s.msg = append(s.msg, data...)
+		s.msg = append(s.msg, '}')
+		if err := s.send(s.msg); err != nil {
+			return err
+		}
+		if string(typ) == string(shared.EventKeepalive) {
+			ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
+			err := s.conn.Ping(ctx)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("ping: %w", err)
+			}
+		}
+	}
+	if cap(s.msg) > 64<<10 {
+		s.msg = nil // an init of thousands of sessions is not kept while idle
+	}
+	return nil
+}
+
+func (s *wsConn) send(msg []byte) error {
+	ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
+	defer cancel()
+	if err := s.conn.Write(ctx, websocket.MessageText, msg); err != nil {
+		return fmt.Errorf("websocket write: %w", err)
+	}
+	return nil
+}
+
+// splitFrame takes a frame made by appendFrame apart. Event types and ids
+// are plain ASCII without quotes (eventid.go), so they go into JSON as
+// they are; data is one line of JSON.
+func splitFrame(f []byte) (typ, id, data []byte, ok bool) {
+	rest, found := bytes.CutPrefix(f, []byte("event: "))
+	if !found {
+		return nil, nil, nil, false // the retry field
+	}
+	typ, rest, _ = bytes.Cut(rest, []byte("\n"))
+	if after, found := bytes.CutPrefix(rest, []byte("id: ")); found {
+		id, rest, _ = bytes.Cut(after, []byte("\n"))
+	}
+	data, found = bytes.CutPrefix(rest, []byte("data: "))
+	if !found {
+		return nil, nil, nil, false
+	}
+	return typ, id, bytes.TrimSuffix(data, []byte("\n\n")), true
+}
+
+// pending is the writer's side of the replies (view.serve).
+func (s *wsConn) pending() <-chan []byte { return s.replies }
+
+// reply writes one reply; only the writer goroutine calls it.
+func (s *wsConn) reply(msg []byte) error { return s.send(msg) }
+
+func (s *wsConn) gone() <-chan struct{} { return s.left }
+
+// abort cuts the connection without a closing handshake: the client is
+// too slow to read one.
+func (s *wsConn) abort() { s.conn.CloseNow() }
+
+// finish closes the connection and waits for the reader, so nothing of
+// the socket outlives the writer. No closing handshake: a peer that does
+// not answer it would hold shutdown for seconds; clients reconnect on any
+// close.
+func (s *wsConn) finish() {
+	s.cancel()
+	s.conn.CloseNow()
+	<-s.left
+}
+
+// replier is a sink that also carries replies to the client's requests.
+type replier interface {
+	pending() <-chan []byte
+	reply(msg []byte) error
+}
