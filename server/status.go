@@ -1,6 +1,7 @@
 package main
 
 import (
+	"vibecraft.sh/helm/server/api"
 	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/server/opencode"
@@ -22,6 +23,7 @@ type statusDoc struct {
 	Live          live.Stats       `json:"scan"`
 	Claude        claudeStatus     `json:"claude"`
 	OpenCode      *opencode.Status `json:"opencode,omitempty"`
+	Hooks         api.HookStats    `json:"hooks"`
 }
 
 type claudeStatus struct {

@@ -41,6 +41,10 @@ type Deps struct {
 	Stream  Streamer
 	Status  func() any
 	Logger  *slog.Logger
+	// Attention takes hook hints and clears (attention.go); Lookup finds
+	// a published session by key, to answer 404 for one that is unknown.
+	Attention Attention
+	Lookup    func(key string) (shared.Session, bool)
 }
 
 // API holds the handlers.
@@ -49,6 +53,7 @@ type API struct {
 	// all is /api/sessions and its stream, claude the original Helm's
 	// pair: a list and the stream it resumes belong to one view.
 	all, claude stream.Endpoint
+	hooks       hookCounter
 }
 
 // New returns the API over deps.
@@ -77,6 +82,15 @@ func (a *API) Install(mux *http.ServeMux) {
 		{"POST", "/api/claude-sessions/refresh", a.handle(a.refresh)},
 		{"GET", "/api/status", a.handle(a.status)},
 		{"GET", "/healthz", a.handle(healthz)},
+	}
+	if a.d.Attention != nil && a.d.Lookup != nil {
+		routes = append(routes, []struct {
+			method, path string
+			h            http.Handler
+		}{
+			{"POST", "/api/hooks", a.handle(a.receiveHook)},
+			{"POST", "/api/sessions/{source}/{id}/clear", a.handle(a.clearSession)},
+		}...)
 	}
 	allowed := make(map[string]string, len(routes))
 	for _, rt := range routes {
