@@ -40,7 +40,7 @@ func Client() *http.Client {
 }
 
 // Forward reads one payload from in (at most MaxPayload bytes) and posts
-// it to helmd at base ("http://host:port") with token ("" for none). The
+// what Helm reads of it (Reduce) to helmd at base ("http://host:port") with token ("" for none). The
 // caller ignores its error: it says why nothing was delivered, for tests
 // and debug output, and a hook exits 0 whatever happened.
 func Forward(ctx context.Context, c *http.Client, in io.Reader, base, token string) error {
@@ -48,8 +48,8 @@ func Forward(ctx context.Context, c *http.Client, in io.Reader, base, token stri
 	if err != nil {
 		return fmt.Errorf("read stdin: %w", err)
 	}
-	if len(data) > MaxPayload {
-		return ErrTooLarge
+	if data, err = Reduce(data); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()

@@ -40,9 +40,34 @@ type Signal struct {
 type payload struct {
 	SessionID        string `json:"session_id"`
 	Event            string `json:"hook_event_name"`
-	NotificationType string `json:"notification_type"` // Notification: the matcher's value
-	Message          string `json:"message"`           // Notification
-	ToolName         string `json:"tool_name"`         // PermissionRequest
+	NotificationType string `json:"notification_type,omitempty"` // Notification: the matcher's value
+	Message          string `json:"message,omitempty"`           // Notification
+	ToolName         string `json:"tool_name,omitempty"`         // PermissionRequest
+}
+
+// maxMessage bounds the notification message Reduce keeps.
+const maxMessage = 1024
+
+// Reduce keeps of a hook payload only the fields Parse reads, so that
+// what `helmd hook` sends helmd is small (payloads carry whole tool
+// inputs and assistant messages, which helmd does not need and should
+// not be handed) and never over the server's body limit.
+func Reduce(data []byte) ([]byte, error) {
+	if len(data) > MaxPayload {
+		return nil, ErrTooLarge
+	}
+	var p payload
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, ErrMalformed
+	}
+	if !attn.ValidID(p.SessionID) {
+		return nil, ErrBadID
+	}
+	p.Event = cleanText(p.Event, maxTool)
+	p.NotificationType = cleanText(p.NotificationType, maxTool)
+	p.ToolName = cleanText(p.ToolName, 4*maxTool)
+	p.Message = cleanText(p.Message, maxMessage)
+	return json.Marshal(p)
 }
 
 // Parse reads a hook payload and maps its event to a status and reason:

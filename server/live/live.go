@@ -275,6 +275,7 @@ func (l *Live) takeHints(ctx context.Context) {
 		}
 	}
 	l.publish(l.coal.touch(time.Now(), touched))
+	l.saveCleared() // a change may have undone a clear; a no-op otherwise
 }
 
 // age recomputes time-derived fields (a session stops "working" when its
@@ -287,6 +288,7 @@ func (l *Live) age() {
 		touched = append(touched, l.index.Replace(src.Kind(), sessions).Keys()...)
 	}
 	l.publish(l.coal.touch(time.Now(), touched))
+	l.saveCleared() // a change may have undone a clear; a no-op otherwise
 }
 
 // publish sends the current state of keys, compared with what clients
