@@ -258,3 +258,55 @@ func TestClearPersistsUntilTheSessionChanges(t *testing.T) {
 		return err == nil && json.Unmarshal(data, &kept) == nil && len(kept.Cleared) == 0
 	})
 }
+
+// TestHooksCommand: `helmd hooks` prints the snippet with this binary's
+// absolute path; --install merges it into CLAUDE_CONFIG_DIR's
+// settings.json, and a second install changes nothing.
+func TestHooksCommand(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("CLAUDE_CONFIG_DIR", dir)
+	var out strings.Builder
+	if err := run(t.Context(), []string{"hooks", "--port", "5099"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var snippet struct {
+		Hooks map[string][]struct {
+			Hooks []struct{ Command string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out.String()), &snippet); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	cmd := snippet.Hooks["Stop"][0].Hooks[0].Command
+	bin, _, _ := strings.Cut(cmd, " hook")
+	if !filepath.IsAbs(strings.Trim(bin, "'")) || !strings.HasSuffix(cmd, " hook --port 5099") || len(snippet.Hooks) != 7 {
+		t.Errorf("snippet command %q over %d events", cmd, len(snippet.Hooks))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "settings.json")); !os.IsNotExist(err) {
+		t.Fatal("printing the snippet wrote settings.json")
+	}
+	for i, want := range []string{"written to", "already in"} {
+		out.Reset()
+		if err := run(t.Context(), []string{"hooks", "--install", "--port", "5099"}, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("install %d: %q, want %q", i+1, out.String(), want)
+		}
+	}
+}
+
+// TestHugeHookStdin: a payload over the bound is not sent, and the hook
+// still exits 0.
+func TestHugeHookStdin(t *testing.T) {
+	srv := startHelmd(t, "")
+	huge := hookPayload("a77e0000-0000-4000-8000-000000000004", "Stop", `,"pad":"`+strings.Repeat("x", hook.MaxPayload)+`"`)
+	if err := runHook(t.Context(), []string{"--port", portOf(t, srv.URL), "--auth", "none"}, strings.NewReader(huge), t.TempDir(), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var status struct{ Hooks struct{ Accepted int } }
+	getJSON(t, srv.URL+"/api/status", &status)
+	if status.Hooks.Accepted != 0 || len(srv.sessions(t)) != 0 {
+		t.Errorf("a huge payload was delivered: %+v", status)
+	}
+}

@@ -148,7 +148,7 @@ func merge(hooks map[string][]map[string]any, cmd string) bool {
 				if !ok {
 					continue
 				}
-				if c, _ := m["command"].(string); isHelmHook(c) {
+				if c, _ := m["command"].(string); c == cmd || isHelmHook(c) {
 					found = true
 					if c != cmd {
 						m["command"] = cmd
@@ -170,7 +170,8 @@ func merge(hooks map[string][]map[string]any, cmd string) bool {
 	return changed
 }
 
-// isHelmHook reports whether a command line runs `helmd hook`.
+// isHelmHook reports whether a command line runs `helmd hook`, from
+// wherever the binary was when it was installed.
 func isHelmHook(c string) bool {
 	bin, rest, _ := strings.Cut(strings.TrimSpace(c), " hook")
 	bin = strings.Trim(bin, `'"`)
