@@ -310,3 +310,29 @@ func TestHugeHookStdin(t *testing.T) {
 		t.Errorf("a huge payload was delivered: %+v", status)
 	}
 }
+
+// BenchmarkHookToStream measures the whole path a hook takes: `helmd
+// hook` (in-process: read, reduce, POST) to helmd, its owner goroutine,
+// and the stream, until the client has the new status. helmd's debounce
+// is an hour, so only the hint's bypass can deliver.
+func BenchmarkHookToStream(b *testing.B) {
+	const sid, cwd = "be000000-0000-4000-8000-000000000001", "/home/dev/bench"
+	root := b.TempDir()
+	fixture.Append(b, fixture.Path(root, cwd, sid), fixture.User(sid, cwd, "start", time.Now().Add(-time.Minute)))
+	srv := startHelmd(b, root, "--debounce", "1h")
+	c := ssetest.Connect(b, srv.URL+"/api/sessions/stream", "")
+	c.Next(b, 5*time.Second)
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	args := []string{"--port", port, "--auth", "none"}
+	steps := []struct {
+		payload string
+		status  shared.Status
+	}{{hookPayload(sid, "Stop", ""), shared.StatusWaiting}, {hookPayload(sid, "UserPromptSubmit", ""), shared.StatusWorking}}
+	home := b.TempDir()
+	b.ResetTimer()
+	for i := range b.N {
+		st := steps[i%2]
+		_ = runHook(b.Context(), args, strings.NewReader(st.payload), home, io.Discard)
+		c.Wait(b, 5*time.Second, "the hint", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool { return s.Status == st.status }))
+	}
+}
