@@ -252,8 +252,8 @@ func TestClearPersistsUntilTheSessionChanges(t *testing.T) {
 	c.Wait(t, 5*time.Second, "the change that undoes the clear", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool {
 		return s.ClearedAt == 0 && s.Status == shared.StatusWorking
 	}))
-	var kept struct{ Cleared map[string]int64 }
 	waitFor(t, "cleared.json to drop the session", func() bool {
+		var kept struct{ Cleared map[string]int64 } // fresh each time: Unmarshal merges into a map
 		data, err := os.ReadFile(filepath.Join(cache, "cleared.json"))
 		return err == nil && json.Unmarshal(data, &kept) == nil && len(kept.Cleared) == 0
 	})
