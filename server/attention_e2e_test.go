@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -279,7 +280,7 @@ func TestHooksCommand(t *testing.T) {
 	}
 	cmd := snippet.Hooks["Stop"][0].Hooks[0].Command
 	bin, _, _ := strings.Cut(cmd, " hook")
-	if !filepath.IsAbs(strings.Trim(bin, "'")) || !strings.HasSuffix(cmd, " hook --port 5099") || len(snippet.Hooks) != 7 {
+	if !filepath.IsAbs(strings.Trim(bin, "'")) || !strings.HasSuffix(cmd, " hook --host 127.0.0.1 --port 5099") || len(snippet.Hooks) != 7 {
 		t.Errorf("snippet command %q over %d events", cmd, len(snippet.Hooks))
 	}
 	if _, err := os.Stat(filepath.Join(dir, "settings.json")); !os.IsNotExist(err) {
@@ -334,5 +335,46 @@ func BenchmarkHookToStream(b *testing.B) {
 		st := steps[i%2]
 		_ = runHook(b.Context(), args, strings.NewReader(st.payload), home, io.Discard)
 		c.Wait(b, 5*time.Second, "the hint", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool { return s.Status == st.status }))
+	}
+}
+
+// TestHookSendsTokenAndOnlyWhatHelmReads: with a token file, the hook
+// authenticates, sends the reduced payload (no tool input), and prints
+// nothing on stdout, which Claude Code would add to the conversation.
+func TestHookSendsTokenAndOnlyWhatHelmReads(t *testing.T) {
+	type got struct{ auth, body string }
+	seen := make(chan got, 1)
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		seen <- got{r.Header.Get("Authorization"), string(body)}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer fake.Close()
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("s3cret-s3cret-s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	payload := hookPayload("a77e0000-0000-4000-8000-000000000005", "PermissionRequest", `,"tool_name":"Write","tool_input":{"content":"API_KEY=hunter2"}`)
+	var stdout strings.Builder
+	old := os.Stdin
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Stdin = r
+	defer func() { os.Stdin = old; r.Close() }()
+	go func() { _, _ = io.WriteString(w, payload); w.Close() }()
+	if err := run(t.Context(), []string{"hook", "--port", portOf(t, fake.URL), "--token-file", tokenFile}, &stdout, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	g := <-seen
+	if g.auth != "Bearer s3cret-s3cret-s3cret" {
+		t.Errorf("Authorization %q", g.auth)
+	}
+	if strings.Contains(g.body, "hunter2") || !strings.Contains(g.body, `"tool_name":"Write"`) {
+		t.Errorf("sent %s", g.body)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("printed %q on stdout", stdout.String())
 	}
 }

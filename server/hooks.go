@@ -63,13 +63,11 @@ func printHooks(args []string, home string, stdout, stderr io.Writer) error {
 }
 
 // hookArgs are the flags the hook command needs to find this helmd: the
-// port always (a PORT set for another program must not send the token
-// there), the host and token file when they are not the defaults.
+// host and port always (a HOST or PORT set in the session's environment
+// for another program must not send the token there), the token file
+// when it is not the default.
 func hookArgs(cfg config.Config, home string) []string {
-	args := []string{"--port", strconv.Itoa(cfg.Port)}
-	if cfg.Host != "127.0.0.1" {
-		args = append(args, "--host", cfg.Host)
-	}
+	args := []string{"--host", cfg.Host, "--port", strconv.Itoa(cfg.Port)}
 	if cfg.TokenFile != config.DefaultTokenFile(os.Getenv, home) {
 		args = append(args, "--token-file", cfg.TokenFile)
 	}

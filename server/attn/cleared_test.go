@@ -66,3 +66,23 @@ func TestClearedFileHostile(t *testing.T) {
 		t.Error("the oldest clear was kept over newer ones")
 	}
 }
+
+// FuzzClearedFile: no file content crashes the loader, and whatever it
+// keeps is a valid key with a positive time.
+func FuzzClearedFile(f *testing.F) {
+	f.Add([]byte(`{"version":1,"cleared":{"claude:abc":1}}`))
+	f.Add([]byte(`{"cleared":{"x:../y":1,"claude:":2}}`))
+	f.Add([]byte(`[`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "cleared.json")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c := NewCleared(path, nil)
+		for k, at := range c.at {
+			if !validKey(k) || at <= 0 {
+				t.Fatalf("kept %q at %d", k, at)
+			}
+		}
+	})
+}

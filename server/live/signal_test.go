@@ -55,3 +55,18 @@ func BenchmarkSignalToPublish(b *testing.B) {
 		<-rec.notify
 	}
 }
+
+// TestSignalInboxIsBounded: when Run is not taking signals, the inbox
+// stops at maxSignals and counts what it refused; Signal never blocks.
+func TestSignalInboxIsBounded(t *testing.T) {
+	l := New(index.New(), newRecorder(), nil, Options{})
+	for range maxSignals + 76 {
+		l.Signal(attn.Hint{Source: shared.SourceClaude, ID: "a", Status: shared.StatusWaiting})
+	}
+	for range 4 {
+		l.Clear(shared.SourceClaude, "a")
+	}
+	if got := l.Stats().SignalsDropped; got != 76 {
+		t.Errorf("dropped %d, want 76", got)
+	}
+}
