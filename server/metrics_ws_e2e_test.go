@@ -254,4 +254,48 @@ func TestWebSocketEndToEnd(t *testing.T) {
 	if ev != want.Type || id != want.ID || string(data) != want.Raw {
 		t.Fatalf("socket %s %s %s\nstream %s %s %s", ev, id, data, want.Type, want.ID, want.Raw)
 	}
+
+	// A clear over the socket does what POST …/clear does; an unknown
+	// session is refused in the reply, and the socket stays open.
+	send := func(msg string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := conn.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reply := func() (ok bool, errMsg string) {
+		t.Helper()
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_, b, err := conn.Read(ctx)
+			cancel()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r struct {
+				Event string
+				OK    bool
+				Error string
+			}
+			if err := json.Unmarshal(b, &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.Event == "reply" { // the socket's own events may come first
+				return r.OK, r.Error
+			}
+		}
+	}
+	send(`{"type":"clear","session":"claude:00000000-0000-4000-8000-000000000000"}`)
+	if ok, msg := reply(); ok || msg == "" {
+		t.Fatalf("clearing an unknown session: ok=%v %q, want a refusal", ok, msg)
+	}
+	send(`{"type":"clear","session":"claude:` + sid + `"}`)
+	if ok, msg := reply(); !ok {
+		t.Fatalf("clear refused: %s", msg)
+	}
+	sse.Wait(t, 5*time.Second, "the clear on the stream", func(e ssetest.Event) bool {
+		return e.Type == "session-updated" && strings.Contains(e.Raw, sid) && strings.Contains(e.Raw, `"clearedAt":`)
+	})
 }

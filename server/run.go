@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/server/api"
+	"vibecraft.sh/helm/server/attn"
 	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/cli"
 	"vibecraft.sh/helm/server/config"
@@ -37,8 +38,15 @@ const shutdownGrace = 4 * time.Second
 // everything has stopped, or at once with an error if it cannot start.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	home, _ := os.UserHomeDir()
-	if len(args) > 0 && args[0] == "url" {
-		return printURL(args[1:], home, stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "url":
+			return printURL(args[1:], home, stdout, stderr)
+		case "hook":
+			return runHook(ctx, args[1:], os.Stdin, home, stderr)
+		case "hooks":
+			return printHooks(args[1:], home, stdout, stderr)
+		}
 	}
 	if len(args) > 0 && cli.Is(args[0]) {
 		return cli.Run(ctx, args, cli.IO{Home: home, Stdout: stdout, Stderr: stderr})
@@ -89,12 +97,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.CacheDir != "" && !cfg.Demo {
 		cacheFile = filepath.Join(cfg.CacheDir, "claude-scan.cache")
 	}
-	claudeSrc := claude.New(claude.Options{Roots: roots, Logger: log, CacheFile: cacheFile})
+	claudeSrc := claude.New(claude.Options{Roots: roots, Logger: log, CacheFile: cacheFile, WaitingWindow: cfg.WaitingTTL})
 	sources := []live.Source{claudeSrc}
 	specs := claudeSrc.WatchSpecs()
 	var oc *opencode.Source
 	if !cfg.NoOpenCode && cfg.OpenCodeDir != "" {
-		oc = opencode.New(opencode.Options{DataDir: cfg.OpenCodeDir, DBPath: cfg.OpenCodeDB, Logger: log})
+		oc = opencode.New(opencode.Options{DataDir: cfg.OpenCodeDir, DBPath: cfg.OpenCodeDB, Logger: log, WaitingWindow: cfg.WaitingTTL})
 		cleanups = append(cleanups, func() { oc.Close() })
 		sources = append(sources, oc)
 		specs = append(specs, oc.WatchSpecs()...)
@@ -103,13 +111,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ix := index.New()
 	hub := stream.NewHub(stream.Options{Keepalive: cfg.Keepalive, MaxClients: cfg.MaxClients, Debounce: cfg.Debounce, Logger: log})
 	cleanups = append(cleanups, hub.Close) // streams end, even if run fails after this
-	liveOpts := live.Options{Debounce: cfg.Debounce, Logger: log}
+	clearedFile := ""
+	if cfg.CacheDir != "" && !cfg.Demo {
+		clearedFile = filepath.Join(cfg.CacheDir, "cleared.json")
+	}
+	liveOpts := live.Options{Debounce: cfg.Debounce, Logger: log,
+		Attention: attn.NewOverlay(cfg.WaitingTTL, attn.NewCleared(clearedFile, log))}
 	if cacheFile != "" {
 		liveOpts.Save = claudeSrc.Save // live owns the sources' lifecycle: it alone persists
 	}
 	lv := live.New(ix, hub, sources, liveOpts)
 	watcher := watch.New(watch.Options{Specs: specs, Poll: cfg.Poll, PollInterval: cfg.PollInterval, Logger: log})
 
+	var apiH *api.API // status reads its hook counts
 	started := time.Now()
 	var plain *connlimit.Listener // set before serving
 	status := func() any {
@@ -118,6 +132,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			UptimeSeconds: int64(time.Since(started).Seconds()), Listen: cfg.Addr(),
 			Sessions: ix.Len(), Watcher: watcher.Status(), Stream: hub.Stats(), Live: lv.Stats(),
 			Claude: claudeStatus{Roots: claudeSrc.Roots(), Stats: claudeSrc.Stats()},
+			Hooks:  apiH.HookStats(),
 		}
 		if oc != nil {
 			st := oc.Status()
@@ -134,8 +149,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.CORSOrigin != "" {
 		wsOrigins = []string{cfg.CORSOrigin}
 	}
-	ws := hub.WSHandler(stream.WSOptions{OriginPatterns: wsOrigins})
-	api.New(api.Deps{Refresh: lv, Stream: hub, Status: status, WS: ws, Logger: log}).Install(mux)
+	ws := hub.WSHandler(stream.WSOptions{OriginPatterns: wsOrigins, Clearer: wsClearer{live: lv, lookup: hub.Lookup}})
+	apiH = api.New(api.Deps{Refresh: lv, Stream: hub, Status: status, WS: ws, Logger: log, Attention: lv, Lookup: hub.Lookup})
+	apiH.Install(mux)
 	mux.Handle("GET /metrics", metrics.Handler(func() metrics.Snapshot {
 		s := metrics.Snapshot{Sessions: hub.Snapshot(), Stream: hub.Stats(), Watcher: watcher.Status(),
 			Scan: lv.Stats(), Claude: claudeSrc.Stats()}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"vibecraft.sh/helm/server/api"
 	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/connlimit"
 	"vibecraft.sh/helm/server/live"
@@ -24,6 +25,7 @@ type statusDoc struct {
 	Claude        claudeStatus     `json:"claude"`
 	OpenCode      *opencode.Status `json:"opencode,omitempty"`
 	Conns         *connlimit.Stats `json:"connections,omitempty"`
+	Hooks         api.HookStats    `json:"hooks"`
 }
 
 type claudeStatus struct {

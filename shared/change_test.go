@@ -72,6 +72,8 @@ func TestAppendChange(t *testing.T) {
 func TestChangeFromNothingIsTheWholeSession(t *testing.T) {
 	cur := busySession()
 	cur.ParentID = "ses_parent"
+	// Every field set, the attention ones too, so the whole JSON is due.
+	cur.Status, cur.WaitingFor, cur.WaitingSince, cur.ClearedAt = StatusWaiting, "permission prompt", 1763990000000, 1763990001000
 	got := change(t, Session{}, cur)
 	whole, _ := json.Marshal(cur)
 	if got != string(whole) {

@@ -91,11 +91,22 @@ type Session struct {
 	Tokens       Tokens  `json:"tokens"`
 	CostUSD      float64 `json:"costUsd"`
 	Status       Status  `json:"status"`
-	Active       bool    `json:"active"`
-	CreatedAt    int64   `json:"createdAt"`
-	UpdatedAt    int64   `json:"updatedAt"`
-	Version      string  `json:"version"`
-	ParentID     string  `json:"parentId,omitempty"`
+	// WaitingFor says why a waiting session waits ("permission prompt",
+	// "input needed", "permission: Bash", …); "" when it does not wait.
+	// Not omitempty: a change back to "" must travel in changes.
+	WaitingFor string `json:"waitingFor"`
+	// WaitingSince is when a waiting session started to wait (epoch ms):
+	// its last record, the registry's status change or the hook that said
+	// so; 0 when it does not wait. "Needs you" sorts and ages by it.
+	WaitingSince int64 `json:"waitingSince"`
+	// ClearedAt is when the user cleared the session from "Needs you"
+	// (epoch ms); 0 when not cleared, or when it changed since.
+	ClearedAt int64  `json:"clearedAt"`
+	Active    bool   `json:"active"`
+	CreatedAt int64  `json:"createdAt"`
+	UpdatedAt int64  `json:"updatedAt"`
+	Version   string `json:"version"`
+	ParentID  string `json:"parentId,omitempty"`
 }
 
 // Key identifies a session across sources: IDs are only unique within one.

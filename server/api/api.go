@@ -42,6 +42,10 @@ type Deps struct {
 	Status  func() any
 	WS      http.Handler // GET /api/sessions/ws; nil: not served
 	Logger  *slog.Logger
+	// Attention takes hook hints and clears (attention.go); Lookup finds
+	// a published session by key, to answer 404 for one that is unknown.
+	Attention Attention
+	Lookup    func(key string) (shared.Session, bool)
 }
 
 // API holds the handlers.
@@ -50,6 +54,7 @@ type API struct {
 	// all is /api/sessions and its stream, claude the original Helm's
 	// pair: a list and the stream it resumes belong to one view.
 	all, claude stream.Endpoint
+	hooks       hookCounter
 }
 
 // New returns the API over deps.
@@ -84,6 +89,15 @@ func (a *API) Install(mux *http.ServeMux) {
 			method, path string
 			h            http.Handler
 		}{"GET", "/api/sessions/ws", a.d.WS})
+	}
+	if a.d.Attention != nil && a.d.Lookup != nil {
+		routes = append(routes, []struct {
+			method, path string
+			h            http.Handler
+		}{
+			{"POST", "/api/hooks", a.handle(a.receiveHook)},
+			{"POST", "/api/sessions/{source}/{id}/clear", a.handle(a.clearSession)},
+		}...)
 	}
 	allowed := make(map[string]string, len(routes))
 	for _, rt := range routes {

@@ -68,8 +68,7 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 	sp, lastWrite := addSubagents(sp, subs, main.lastWrite())
 	sess.Tokens, sess.CostUSD = sp.tokens, pricing.Dollars(sp.nano)
 
-	pe, isLive := live[sid]
-	sess.Status, sess.Active = s.status(a.turn, lastWrite, pe, isLive, now)
+	s.setStatus(&sess, a.turn, lastWrite, live[sid], a.customTitle, now)
 	return sess, true
 }
 
@@ -150,8 +149,7 @@ func (s *Source) buildOrphan(sid string, subs []*file, live map[string]pidEntry,
 	if sess.UpdatedAt == 0 {
 		sess.UpdatedAt = lastWrite
 	}
-	pe, isLive := live[sid]
-	sess.Status, sess.Active = s.status(turnNone, lastWrite, pe, isLive, now)
+	s.setStatus(&sess, turnNone, lastWrite, live[sid], "", now)
 	return sess, true
 }
 

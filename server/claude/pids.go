@@ -13,12 +13,36 @@ import (
 // pidEntry is <root>/sessions/<pid>.json, Claude Code's registry of live
 // processes: {pid, sessionId, status: busy|idle|waiting, updatedAt, …}.
 // It goes stale (after /clear, or when the process is killed), so it
-// counts only while its process is alive, checked on every use.
+// counts only while its process is alive, checked on every use, and is
+// the process that wrote it (procStart, see procstart_linux.go).
 type pidEntry struct {
 	PID       int    `json:"pid"`
 	SessionID string `json:"sessionId"`
 	Status    string `json:"status"`
 	UpdatedAt int64  `json:"updatedAt"`
+	// StatusUpdatedAt is when status last changed (epoch ms).
+	StatusUpdatedAt int64 `json:"statusUpdatedAt"`
+	// WaitingFor is why a waiting process waits: "input needed",
+	// "permission prompt", "dialog open", …
+	WaitingFor string `json:"waitingFor"`
+	// Name is the /rename title; NameSource says where it came from.
+	Name       string `json:"name"`
+	NameSource string `json:"nameSource"`
+	// ProcStart identifies the process's start, to tell it from a later
+	// process given the same PID. Its format is not documented: a string
+	// in the samples seen, a number is accepted too.
+	ProcStart procStart `json:"procStart"`
+
+	ended bool // set by livePIDs: the process is gone (or the PID reused)
+}
+
+// statusAt is when the entry's status was set: statusUpdatedAt, else the
+// entry's last write.
+func (e pidEntry) statusAt() int64 {
+	if e.StatusUpdatedAt > 0 {
+		return e.StatusUpdatedAt
+	}
+	return e.UpdatedAt
 }
 
 // maxPIDFile bounds what a registry file may make Helm read.
@@ -74,16 +98,37 @@ func liveStatus(s string) (shared.Status, bool) {
 }
 
 // livePIDs returns, per session, the newest registry entry whose process
-// is alive.
+// is alive; a session whose entries all name ended processes gets one
+// marked ended: its process is known to be gone, so it no longer waits.
 func livePIDs(pids map[string]pidEntry) map[string]pidEntry {
 	out := map[string]pidEntry{}
 	for _, e := range pids {
-		if old, ok := out[e.SessionID]; ok && old.UpdatedAt >= e.UpdatedAt {
+		e.ended = !alive(e.PID) || !sameProcess(e.PID, string(e.ProcStart))
+		if old, ok := out[e.SessionID]; ok && (e.ended && !old.ended ||
+			e.ended == old.ended && old.UpdatedAt >= e.UpdatedAt) {
 			continue
 		}
-		if alive(e.PID) {
-			out[e.SessionID] = e
-		}
+		out[e.SessionID] = e
 	}
 	return out
+}
+
+// procStart is the registry's procStart as text, whether written as a
+// string or a number; "" when absent or of another type, which must not
+// make the whole entry unreadable.
+type procStart string
+
+func (p *procStart) UnmarshalJSON(raw []byte) error {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		*p = procStart(s)
+		return nil
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		*p = procStart(n.String())
+		return nil
+	}
+	*p = ""
+	return nil
 }

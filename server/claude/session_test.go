@@ -46,6 +46,7 @@ func TestSessionRules(t *testing.T) {
 			CostUSD: (10*3 + 128*15 + 512*3.75 + 28600*0.3) / 1e6,
 			Status:  shared.StatusWaiting, CreatedAt: ms("2026-03-02T09:15:01.120Z"),
 			UpdatedAt: ms("2026-03-02T09:15:12.500Z"), Version: "2.1.90",
+			WaitingFor: "input needed", WaitingSince: ms("2026-03-02T09:15:12.500Z"),
 		},
 	}, {
 		name:  "ai-title then custom-title: the custom title wins",
@@ -114,6 +115,7 @@ func TestSessionRules(t *testing.T) {
 				(100*5+200*25+300*6.25+400*0.5)/1e6, // Opus 4.5
 			Status: shared.StatusWaiting, CreatedAt: ms("2026-03-02T12:00:00Z"),
 			UpdatedAt: ms("2026-03-02T12:01:03Z"), Version: "2.1.90",
+			WaitingFor: "input needed", WaitingSince: ms("2026-03-02T12:01:03Z"),
 		},
 	}, {
 		name: "both subagent layouts add tokens, not messages; a working subagent keeps the parent working",
@@ -146,6 +148,7 @@ func TestSessionRules(t *testing.T) {
 			MessageCount: 3, Tokens: shared.Tokens{Input: 1, Output: 2, CacheRead: 4, CacheWrite: 3},
 			CostUSD: (1*3 + 2*15 + 3*3.75 + 4*0.3) / 1e6, Status: shared.StatusWaiting,
 			CreatedAt: ms("2026-03-02T14:00:00Z"), UpdatedAt: ms("2026-03-02T14:00:02Z"), Version: "2.1.90",
+			WaitingFor: "input needed", WaitingSince: ms("2026-03-02T14:00:02Z"),
 		},
 	}, {
 		name:  "a last line without newline is not read",

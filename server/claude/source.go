@@ -26,7 +26,7 @@ type Options struct {
 	Now           func() time.Time // nil = time.Now
 	Logger        *slog.Logger     // nil = slog.Default()
 	ActiveWindow  time.Duration    // 0 = 2 min: "written recently" for working and active
-	WaitingWindow time.Duration    // 0 = 30 min: how long an ended turn shows waiting
+	WaitingWindow time.Duration    // 0 = 12 h: how long an ended turn shows waiting with no live process
 	CacheFile     string           // "" = none: where Save keeps per-file state for the next start (cache.go)
 }
 

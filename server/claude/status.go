@@ -1,17 +1,50 @@
 package claude
 
 import (
+	"strings"
 	"time"
 
 	"vibecraft.sh/helm/shared"
 )
 
 // DefaultWaitingWindow is how long after its last write a session whose
-// assistant ended its turn still shows "waiting". It is longer than the
-// active window because waiting for the user is a lasting state: a user
-// who steps away for ten minutes comes back to a session that still
-// waits; after half an hour it is more likely abandoned and shows idle.
-const DefaultWaitingWindow = 30 * time.Minute
+// assistant ended its turn still shows "waiting", when no live process
+// tells. Waiting for the user is a lasting state: a session must still
+// count as waiting when its user is back from lunch or a meeting, so it
+// lasts a working day (--waiting-ttl), unless its process is known to
+// have ended.
+const DefaultWaitingWindow = 12 * time.Hour
+
+// reasonInput is the reason of a session whose assistant ended its turn.
+const reasonInput = "input needed"
+
+// setStatus sets sess's status, reason, statusAt and active flag from
+// the transcript's tail and pe, its registry entry (zero when none), and
+// its title from a live entry's name. custom is the transcript's last
+// custom-title.
+func (s *Source) setStatus(sess *shared.Session, t turn, lastWrite int64, pe pidEntry, custom string, now time.Time) {
+	isLive := pe.PID > 0 && !pe.ended
+	sess.Status, sess.Active = s.status(t, lastWrite, pe, isLive, now)
+	switch {
+	case isLive:
+		if pe.Name != "" && (custom == "" || userNamed(pe.NameSource)) {
+			sess.Title = pe.Name
+		}
+	case pe.ended && sess.Status == shared.StatusWaiting:
+		// Its process is gone: nobody is there to answer.
+		sess.Status = shared.StatusIdle
+	}
+	sess.WaitingFor, sess.WaitingSince = "", 0
+	if sess.Status == shared.StatusWaiting {
+		sess.WaitingFor, sess.WaitingSince = reasonInput, lastWrite
+		if isLive && pe.Status == "waiting" {
+			sess.WaitingSince = pe.statusAt()
+			if pe.WaitingFor != "" {
+				sess.WaitingFor = pe.WaitingFor
+			}
+		}
+	}
+}
 
 // DefaultActiveWindow is DESIGN §2's "written within the last 2 minutes".
 const DefaultActiveWindow = 2 * time.Minute
@@ -51,4 +84,17 @@ func (s *Source) status(t turn, lastWrite int64, live pidEntry, isLive bool, now
 		}
 	}
 	return shared.StatusIdle, active
+}
+
+// userNamed reports whether a registry name was given by the user (a
+// /rename): such a name is the session's current title, newer than any
+// record. The values of nameSource are not documented; an absent one is
+// taken as the user's, since name is documented as the /rename title,
+// and any other (a generated name, say) yields to a custom-title.
+func userNamed(source string) bool {
+	switch strings.ToLower(source) {
+	case "", "user", "rename", "custom", "manual":
+		return true
+	}
+	return false
 }

@@ -77,16 +77,18 @@ func TestStatus(t *testing.T) {
 		{"split response still streaming (stop_reason null)", promptLine("hello", t0) + replyLine("r1", "null", t0), "", time.Minute, shared.StatusWorking, true},
 		{"end_turn, recent", answered, "", time.Minute, shared.StatusWaiting, true},
 		{"end_turn, 10 min old", answered, "", 10 * time.Minute, shared.StatusWaiting, false},
-		{"end_turn, 40 min old", answered, "", 40 * time.Minute, shared.StatusIdle, false},
+		{"end_turn, 40 min old: still waiting", answered, "", 40 * time.Minute, shared.StatusWaiting, false},
+		{"end_turn, past the 12 h waiting TTL", answered, "", 12*time.Hour + time.Minute, shared.StatusIdle, false},
 		{"turn_duration ends a turn whose lines all have stop_reason null", promptLine("hello", t0) + replyLine("r1", "null", t0) + turnDurationLine(t0), "", time.Minute, shared.StatusWaiting, true},
 		{"an interrupted tool call is not pending after the next prompt", promptLine("a", t0) + toolUseLine("t1", t0) + promptLine("b", t0) + replyLine("r2", `"end_turn"`, t0), "", time.Minute, shared.StatusWaiting, true},
 		{"live process busy, quiet transcript", answered, pidFile(os.Getpid(), "busy"), time.Hour, shared.StatusWorking, true},
 		{"live process waiting", promptLine("hello", t0), pidFile(os.Getpid(), "waiting"), time.Hour, shared.StatusWaiting, true},
 		{"live process idle", promptLine("hello", t0), pidFile(os.Getpid(), "idle"), time.Minute, shared.StatusIdle, true},
-		{"live process, unknown status: transcript decides, still active", answered, pidFile(os.Getpid(), "thinking"), time.Hour, shared.StatusIdle, true},
+		{"live process, unknown status: transcript decides, still active", answered, pidFile(os.Getpid(), "thinking"), time.Hour, shared.StatusWaiting, true},
 		{"dead process: transcript decides", answered, pidFile(dead, "busy"), time.Hour, shared.StatusIdle, false},
 		{"dead process, recent transcript", promptLine("hello", t0), pidFile(dead, "idle"), time.Minute, shared.StatusWorking, true},
-		{"registry entry that is not JSON", answered, `{"pid":`, time.Hour, shared.StatusIdle, false},
+		{"dead process, ended turn: nobody is there to answer", answered, pidFile(dead, "waiting"), time.Minute, shared.StatusIdle, true},
+		{"registry entry that is not JSON", answered, `{"pid":`, time.Hour, shared.StatusWaiting, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -123,7 +125,8 @@ func TestStatusAges(t *testing.T) {
 		at     time.Duration
 		status shared.Status
 		active bool
-	}{{0, shared.StatusWaiting, true}, {3 * time.Minute, shared.StatusWaiting, false}, {31 * time.Minute, shared.StatusIdle, false}}
+	}{{0, shared.StatusWaiting, true}, {3 * time.Minute, shared.StatusWaiting, false}, {31 * time.Minute, shared.StatusWaiting, false},
+		{12 * time.Hour, shared.StatusWaiting, false}, {12*time.Hour + time.Second, shared.StatusIdle, false}}
 	for _, st := range steps {
 		now = t0.Add(st.at)
 		got := one(t, src.Sessions())
@@ -148,7 +151,7 @@ func TestPIDFileUpdate(t *testing.T) {
 	t0 := at("2026-03-02T15:00:00Z")
 	root := t.TempDir()
 	write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("hi", t0)+replyLine("r", `"end_turn"`, t0))
-	src := New(Options{Roots: []string{root}, Now: clock("2026-03-02T16:00:00Z")})
+	src := New(Options{Roots: []string{root}, Now: clock("2026-03-03T04:00:00Z")}) // past the waiting TTL
 	out, err := src.Scan(t.Context())
 	if err != nil {
 		t.Fatal(err)

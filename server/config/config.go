@@ -28,6 +28,7 @@ type Config struct {
 
 	Debounce     time.Duration // per-session publish window
 	Keepalive    time.Duration // named keepalive event period on quiet streams
+	WaitingTTL   time.Duration // --waiting-ttl or HELM_WAITING_TTL; 12 h: how long "waiting" lasts when no process tells
 	Poll         bool          // poll instead of fsnotify (network filesystems)
 	PollInterval time.Duration
 
@@ -82,6 +83,10 @@ func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
 	if err != nil {
 		return c, err
 	}
+	waitingTTL, err := envDuration(env, "HELM_WAITING_TTL", 12*time.Hour)
+	if err != nil {
+		return c, err
+	}
 	var claudeDirs, allowed string
 	var version bool
 	fs.StringVar(&c.Host, "host", or(env("HOST"), "127.0.0.1"), "address to listen on (env HOST)")
@@ -94,6 +99,7 @@ func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
 	fs.StringVar(&c.CacheDir, "cache-dir", or(env("HELM_CACHE_DIR"), defaultCacheDir(env, home)), "folder for scan state kept across restarts; empty disables (env HELM_CACHE_DIR)")
 	fs.DurationVar(&c.Debounce, "debounce", 500*time.Millisecond, "at most one update per session per this period")
 	fs.DurationVar(&c.Keepalive, "keepalive", 30*time.Second, "keepalive event period on quiet streams")
+	fs.DurationVar(&c.WaitingTTL, "waiting-ttl", waitingTTL, "how long a session that ended its turn shows waiting when no live process tells (env HELM_WAITING_TTL)")
 	fs.BoolVar(&c.Poll, "poll", false, "poll the folders instead of using file events (network filesystems)")
 	fs.DurationVar(&c.PollInterval, "poll-interval", 2*time.Second, "polling period when polling")
 	fs.StringVar(&c.Auth, "auth", or(env("HELM_AUTH"), AuthToken), "token: every request needs the access token, loopback too; none: no token, for a single-user machine, loopback only (env HELM_AUTH)")
@@ -136,6 +142,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("env %q: want production or development", c.Env)
 	case c.Debounce < 0 || c.Keepalive <= 0 || c.PollInterval <= 0:
 		return errors.New("debounce must be ≥ 0, keepalive and poll-interval > 0")
+	case c.WaitingTTL <= 0:
+		return errors.New("waiting-ttl must be > 0")
 	case c.MaxClients <= 0:
 		return errors.New("max-clients must be > 0")
 	case c.Auth != AuthToken && c.Auth != AuthNone:
@@ -160,6 +168,10 @@ func usage(fs *flag.FlagSet, out io.Writer) {
 Usage: helmd [flags]
        helmd url [flags]   print the URL to open, with the access token
        helmd ls|watch|usage|status [--json]   ask the running helmd (see helmd ls --help)
+       helmd hooks [--install] [flags]
+                           print (or merge into Claude Code's settings.json, after a
+                           backup) the hooks that tell helmd when a session waits
+       helmd hook [flags]  the hook itself: forwards the payload on stdin to helmd
 
 Open the URL helmd prints at start (it carries the access token; "helmd url" prints it
 again). API: GET /api/sessions, GET /api/sessions/stream (Server-Sent Events),
@@ -200,6 +212,18 @@ func envInt(env Env, name string, def int) (int, error) {
 		return 0, fmt.Errorf("%s=%q is not a number", name, v)
 	}
 	return n, nil
+}
+
+func envDuration(env Env, name string, def time.Duration) (time.Duration, error) {
+	v := env(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not a duration (e.g. 12h, 90m)", name, v)
+	}
+	return d, nil
 }
 
 func splitList(s string) []string {

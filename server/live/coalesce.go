@@ -38,6 +38,14 @@ func (c *coalescer) touch(now time.Time, keys []string) (flushNow []string) {
 	return flushNow
 }
 
+// stamp counts keys as flushed at now: they were published out of band
+// (a hook's hint), so the next change within the window is held.
+func (c *coalescer) stamp(now time.Time, keys []string) {
+	for _, k := range keys {
+		c.last[k] = now
+	}
+}
+
 // due returns the held keys whose window has ended by now, and counts
 // them as flushed at now.
 func (c *coalescer) due(now time.Time) []string {

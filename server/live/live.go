@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"vibecraft.sh/helm/server/attn"
 	"vibecraft.sh/helm/server/index"
 	"vibecraft.sh/helm/shared"
 )
@@ -57,6 +58,9 @@ type Options struct {
 	Save      func() error
 	SaveEvery time.Duration // 30 s
 	Logger    *slog.Logger
+	// Attention keeps hook hints and the user's clears (signal.go); nil:
+	// hints last attn.DefaultWaitingTTL and clears are kept in memory.
+	Attention *attn.Overlay
 }
 
 // Live wires sources, index and publisher together. Create it with New,
@@ -76,6 +80,11 @@ type Live struct {
 	rescan  string              // why a full rescan was asked for; "" when none
 	wake    chan struct{}       // 1 slot: hints or a rescan wait
 	refresh chan struct{}       // 1 slot: requests during a scan join the next
+	sigs    []attn.Hint         // hook hints since Run last took them (signal.go)
+	clears  []string            // keys of sessions the user cleared since then
+	dropped int                 // hints refused because the inbox was full
+
+	att *attn.Overlay // Run's goroutine only
 
 	statsMu  sync.Mutex
 	lastErr  string
@@ -97,7 +106,11 @@ func New(ix *index.Index, pub Publisher, sources []Source, opts Options) *Live {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Attention == nil {
+		opts.Attention = attn.NewOverlay(0, nil)
+	}
 	return &Live{
+		att:   opts.Attention,
 		index: ix, pub: pub, sources: sources, opts: opts, log: opts.Logger,
 		coal:    newCoalescer(opts.Debounce),
 		hints:   make(map[string]struct{}),
@@ -179,6 +192,7 @@ func (l *Live) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-l.wake:
+			l.takeSignals() // first: they are the ones a user waits for
 			l.takeHints(ctx)
 		case <-l.refresh:
 			l.fullScan(ctx)
@@ -204,9 +218,11 @@ func (l *Live) fullScan(ctx context.Context) {
 				continue // a partial scan must not delete what it did not reach
 			}
 		}
+		l.att.Apply(sessions, time.Now())
 		ch := l.index.Replace(src.Kind(), sessions)
-		l.coal.forget(keysOf(ch.Deleted))
+		l.forget(keysOf(ch.Deleted))
 	}
+	l.pruneCleared()
 	took := time.Since(start)
 	all := l.index.List(nil)
 	l.pub.Publish(shared.EventRefresh, all)
@@ -245,6 +261,7 @@ func (l *Live) takeHints(ctx context.Context) {
 					continue
 				}
 			}
+			l.att.Apply(sessions, time.Now())
 			touched = append(touched, l.index.Replace(src.Kind(), sessions).Keys()...)
 		}
 	} else if len(paths) > 0 {
@@ -253,10 +270,12 @@ func (l *Live) takeHints(ctx context.Context) {
 			if err != nil {
 				l.noteErr("update "+string(src.Kind()), err)
 			}
+			l.att.Apply(changed, time.Now())
 			touched = append(touched, l.index.Apply(src.Kind(), changed, removed).Keys()...)
 		}
 	}
 	l.publish(l.coal.touch(time.Now(), touched))
+	l.saveCleared() // a change may have undone a clear; a no-op otherwise
 }
 
 // age recomputes time-derived fields (a session stops "working" when its
@@ -264,9 +283,12 @@ func (l *Live) takeHints(ctx context.Context) {
 func (l *Live) age() {
 	var touched []string
 	for _, src := range l.sources {
-		touched = append(touched, l.index.Replace(src.Kind(), src.Sessions()).Keys()...)
+		sessions := src.Sessions()
+		l.att.Apply(sessions, time.Now())
+		touched = append(touched, l.index.Replace(src.Kind(), sessions).Keys()...)
 	}
 	l.publish(l.coal.touch(time.Now(), touched))
+	l.saveCleared() // a change may have undone a clear; a no-op otherwise
 }
 
 // publish sends the current state of keys, compared with what clients
@@ -298,11 +320,12 @@ func (l *Live) publish(keys []string) {
 		}
 	}
 	if len(deleted) > 0 {
-		l.coal.forget(keysOf(deleted))
+		l.forget(keysOf(deleted))
 	}
 }
 
 func (l *Live) save() {
+	l.saveCleared()
 	if l.opts.Save == nil {
 		return
 	}
@@ -323,13 +346,19 @@ type Stats struct {
 	Scans      int    `json:"scans"`
 	LastScanMs int64  `json:"lastScanMs"`
 	LastError  string `json:"lastError,omitempty"`
+	// SignalsDropped counts hook hints and clears refused because Run
+	// was too far behind to take them.
+	SignalsDropped int `json:"signalsDropped"`
 }
 
 // Stats reports scans done and the last error.
 func (l *Live) Stats() Stats {
+	l.hintMu.Lock()
+	dropped := l.dropped
+	l.hintMu.Unlock()
 	l.statsMu.Lock()
 	defer l.statsMu.Unlock()
-	return Stats{Scans: l.scans, LastScanMs: l.lastScan.Milliseconds(), LastError: l.lastErr}
+	return Stats{Scans: l.scans, LastScanMs: l.lastScan.Milliseconds(), LastError: l.lastErr, SignalsDropped: dropped}
 }
 
 func keysOf(ss []shared.Session) []string {

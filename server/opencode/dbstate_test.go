@@ -207,7 +207,7 @@ func TestMinimalSchema(t *testing.T) {
 	want := shared.Session{ID: "ses_min", Source: shared.SourceOpenCode, ProjectPath: "/m/proj", ProjectName: "proj",
 		Title: "Minimal", Model: "claude-opus-4-1", MessageCount: 3,
 		Tokens:  shared.Tokens{Input: 1300, Output: 430, CacheRead: 8200, CacheWrite: 500},
-		CostUSD: cost(0, 0.0123, 0.001), Status: shared.StatusWaiting, CreatedAt: at(0), UpdatedAt: at(55)}
+		CostUSD: cost(0, 0.0123, 0.001), Status: shared.StatusWaiting, WaitingFor: "input needed", WaitingSince: at(55), CreatedAt: at(0), UpdatedAt: at(55)}
 	assertSessions(t, scan(t, src), want)
 	if st := src.Status(); st.DBState != StateOK {
 		t.Errorf("status %+v", st)
@@ -218,6 +218,7 @@ func TestMinimalSchema(t *testing.T) {
 		mustJSON(t, fxMessage{Role: "user", Created: at(60)}.info("ses_min", false)))
 	changed, _ := update(t, src, filepath.Join(dir, "opencode.db-wal"))
 	want.MessageCount, want.UpdatedAt, want.Status = 4, at(60), shared.StatusIdle // an old unanswered prompt
+	want.WaitingFor, want.WaitingSince = "", 0
 	assertSessions(t, changed, want)
 	changed, _ = update(t, src, filepath.Join(dir, "opencode.db-wal"))
 	assertSessions(t, changed)

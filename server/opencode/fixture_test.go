@@ -243,5 +243,10 @@ func tree(t testing.TB, dir string) map[string]string {
 // newTestSource is a Source over dir with the test clock and a short busy
 // timeout.
 func newTestSource(dir string) *Source {
-	return New(Options{DataDir: dir, Now: func() time.Time { return testNow }, busyTimeout: 100 * time.Millisecond})
+	return New(Options{DataDir: dir, Now: func() time.Time { return testNow }, busyTimeout: 100 * time.Millisecond, WaitingWindow: fixtureWaiting})
 }
+
+// fixtureWaiting is the waiting window the fixtures were written for:
+// their finished sessions are minutes to hours old, and which of them
+// still wait is what the tests tell apart. The default is TestWaitingTTL's.
+const fixtureWaiting = 30 * time.Minute

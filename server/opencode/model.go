@@ -16,11 +16,11 @@ const (
 	firstPromptRunes = 300
 	// activeWindow: a session written this recently is active (DESIGN §2).
 	activeWindow = 2 * time.Minute
-	// waitingWindow is how long a finished turn counts as "waiting for the
-	// user". OpenCode has no process registry to tell an open TUI from a
-	// closed one, so recency stands in for it: half an hour covers a
-	// coffee break, yet yesterday's sessions do not all show as waiting.
-	waitingWindow = 30 * time.Minute
+	// defaultWaitingWindow is how long a finished turn counts as "waiting
+	// for the user" (Options.WaitingWindow, --waiting-ttl). OpenCode has no
+	// process registry to tell an open TUI from a closed one, so it lasts a
+	// working day: a user back from lunch must still see it waiting.
+	defaultWaitingWindow = 12 * time.Hour
 )
 
 // facts is what a session is made of, independent of the time it is
@@ -120,7 +120,7 @@ func (f *facts) add(m *messageInfo) {
 }
 
 // build turns facts into the session the list shows, as of now.
-func (f *facts) build(now time.Time, workingWindow time.Duration) shared.Session {
+func (f *facts) build(now time.Time, workingWindow, waitingWindow time.Duration) shared.Session {
 	s := shared.Session{
 		ID:           f.id,
 		Source:       shared.SourceOpenCode,
@@ -140,7 +140,10 @@ func (f *facts) build(now time.Time, workingWindow time.Duration) shared.Session
 	if isDefaultTitle(s.Title) && f.firstPrompt != "" {
 		s.Title = oneLine(f.firstPrompt)
 	}
-	s.Status = f.status(now, workingWindow)
+	s.Status = f.status(now, workingWindow, waitingWindow)
+	if s.Status == shared.StatusWaiting {
+		s.WaitingFor, s.WaitingSince = "input needed", max(f.updatedAt, f.last.created)
+	}
 	s.Active = s.Status == shared.StatusWorking || now.Sub(time.UnixMilli(f.updatedAt)) < activeWindow
 	return s
 }
@@ -156,7 +159,7 @@ func (f *facts) build(now time.Time, workingWindow time.Duration) shared.Session
 //     (or no finish at all, as versions before it was recorded), and the
 //     session was written within waitingWindow.
 //   - idle otherwise.
-func (f *facts) status(now time.Time, workingWindow time.Duration) shared.Status {
+func (f *facts) status(now time.Time, workingWindow, waitingWindow time.Duration) shared.Status {
 	age := now.Sub(time.UnixMilli(max(f.updatedAt, f.last.created)))
 	l := f.last
 	switch {

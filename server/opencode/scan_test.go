@@ -82,7 +82,7 @@ var (
 	wantA = shared.Session{ID: "ses_aaa", Source: shared.SourceOpenCode, ProjectPath: "/home/dev/webapp", ProjectName: "webapp",
 		Title: "Fix flaky login test", FirstPrompt: "Fix the flaky login test\nin CI", Model: "claude-opus-4-1", MessageCount: 3,
 		Tokens:  shared.Tokens{Input: 1300, Output: 430, CacheRead: 8200, CacheWrite: 500}, // reasoning counts as output
-		CostUSD: cost(0, 0.0123, 0.001), Status: shared.StatusWaiting, Active: false,
+		CostUSD: cost(0, 0.0123, 0.001), Status: shared.StatusWaiting, WaitingFor: "input needed", WaitingSince: at(70), Active: false,
 		CreatedAt: at(0), UpdatedAt: at(70), Version: "1.2.3"} // a part written at 70 s
 	wantB = shared.Session{ID: "ses_bbb", Source: shared.SourceOpenCode, ProjectPath: "/home/dev/api server", ProjectName: "api server",
 		Title: "Add dark mode to the settings page", FirstPrompt: "Add   dark mode\nto the settings page", Model: "gpt-5",
@@ -179,7 +179,7 @@ func TestScan(t *testing.T) {
 func TestSessionsAge(t *testing.T) {
 	dir, _ := buildFixture(t, "WAL")
 	now := testNow
-	src := New(Options{DataDir: dir, Now: func() time.Time { return now }})
+	src := New(Options{DataDir: dir, Now: func() time.Time { return now }, WaitingWindow: fixtureWaiting})
 	defer src.Close()
 	if _, err := src.Scan(context.Background()); err != nil {
 		t.Fatal(err)
@@ -205,5 +205,35 @@ func TestSessionsAge(t *testing.T) {
 					got["ses_bbb"].Active, tc.a, tc.b, tc.bActive)
 			}
 		})
+	}
+}
+
+// TestWaitingTTL: by default a finished turn waits for a working day, not
+// half an hour (a user back from lunch still sees it waiting), and stops
+// waiting at the TTL.
+func TestWaitingTTL(t *testing.T) {
+	dir, _ := buildFixture(t, "WAL")
+	now := testNow
+	src := New(Options{DataDir: dir, Now: func() time.Time { return now }})
+	defer src.Close()
+	if _, err := src.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	lastWrite := time.UnixMilli(at(70)) // ses_aaa's last write
+	for _, tc := range []struct {
+		after  time.Duration
+		status shared.Status
+		reason string
+	}{
+		{31 * time.Minute, shared.StatusWaiting, "input needed"},
+		{11 * time.Hour, shared.StatusWaiting, "input needed"},
+		{12*time.Hour + time.Second, shared.StatusIdle, ""},
+	} {
+		now = lastWrite.Add(tc.after)
+		for _, s := range src.Sessions() {
+			if s.ID == "ses_aaa" && (s.Status != tc.status || s.WaitingFor != tc.reason) {
+				t.Errorf("+%v: %s %q, want %s %q", tc.after, s.Status, s.WaitingFor, tc.status, tc.reason)
+			}
+		}
 	}
 }

@@ -48,6 +48,7 @@ type Options struct {
 	Now           func() time.Time
 	Logger        *slog.Logger
 	WorkingWindow time.Duration // 0 = 2 min: an unfinished assistant message older than this is not "working"
+	WaitingWindow time.Duration // 0 = 12 h: how long a finished turn shows "waiting"
 
 	busyTimeout time.Duration // 0 = 3 s; tests shorten it
 	settle      time.Duration // 0 = defaultSettle (walsettle.go)
@@ -120,6 +121,9 @@ func New(opts Options) *Source {
 	if opts.WorkingWindow <= 0 {
 		opts.WorkingWindow = defaultWorkingWindow
 	}
+	if opts.WaitingWindow <= 0 {
+		opts.WaitingWindow = defaultWaitingWindow
+	}
 	if opts.busyTimeout <= 0 {
 		opts.busyTimeout = defaultBusyTimeout
 	}
@@ -167,7 +171,7 @@ func (s *Source) Scan(ctx context.Context) ([]shared.Session, error) {
 	var out []shared.Session
 	for _, f := range s.visible() {
 		s.emitted[f.id] = *f
-		out = append(out, f.build(now, s.opts.WorkingWindow))
+		out = append(out, f.build(now, s.opts.WorkingWindow, s.opts.WaitingWindow))
 	}
 	s.noteCounts()
 	return out, nil
@@ -226,7 +230,7 @@ func (s *Source) Sessions() []shared.Session {
 	now := s.now()
 	var out []shared.Session
 	for _, f := range s.visible() {
-		out = append(out, f.build(now, s.opts.WorkingWindow))
+		out = append(out, f.build(now, s.opts.WorkingWindow, s.opts.WaitingWindow))
 	}
 	return out
 }
@@ -282,7 +286,7 @@ func (s *Source) diff(affected map[string]bool) (changed []shared.Session, remov
 		switch {
 		case cur != nil && (!had || *cur != prev):
 			s.emitted[id] = *cur
-			changed = append(changed, cur.build(now, s.opts.WorkingWindow))
+			changed = append(changed, cur.build(now, s.opts.WorkingWindow, s.opts.WaitingWindow))
 		case cur == nil && had:
 			delete(s.emitted, id)
 			removed = append(removed, id)

@@ -71,7 +71,7 @@ func TestUpdateWAL(t *testing.T) {
 			s := wantNew
 			s.MessageCount, s.Model, s.CostUSD = 2, "claude-sonnet-4-5", cost(0, 0.02)
 			s.Tokens = shared.Tokens{Input: 40, Output: 10, CacheRead: 900, CacheWrite: 11}
-			s.Status, s.UpdatedAt = shared.StatusWaiting, at(599)
+			s.Status, s.UpdatedAt, s.WaitingFor, s.WaitingSince = shared.StatusWaiting, at(599), "input needed", at(599)
 			return s
 		}()}, nil},
 		{"rewrite with the same content", func() {
@@ -91,6 +91,7 @@ func TestUpdateWAL(t *testing.T) {
 		}, []string{wal}, []shared.Session{func() shared.Session {
 			s := wantB
 			s.UpdatedAt, s.Status, s.Tokens = at(600), shared.StatusWaiting, shared.Tokens{Input: 10, Output: 25}
+			s.WaitingFor, s.WaitingSince = "input needed", at(600)
 			return s
 		}()}, nil},
 		{"archived", func() {
@@ -202,6 +203,7 @@ func TestUpdateWithoutRowid(t *testing.T) {
 	changed, removed := update(t, src, filepath.Join(dir, "opencode.db-wal"))
 	want := wantDup
 	want.UpdatedAt, want.Status, want.Active = at(600), shared.StatusWaiting, true
+	want.WaitingFor, want.WaitingSince = "input needed", at(600)
 	assertSessions(t, changed, want)
 	assertRemoved(t, removed)
 }

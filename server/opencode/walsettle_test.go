@@ -83,7 +83,7 @@ func TestWALPending(t *testing.T) {
 	if !walPending(dbPath, idx) {
 		t.Fatal("an unpublished frame does not count as pending")
 	}
-	src := New(Options{DataDir: dir, Now: func() time.Time { return testNow }, settle: 20 * time.Millisecond})
+	src := New(Options{DataDir: dir, Now: func() time.Time { return testNow }, settle: 20 * time.Millisecond, WaitingWindow: fixtureWaiting})
 	defer src.Close()
 	scan(t, src)
 	changed, removed := update(t, src, dbPath+"-wal")

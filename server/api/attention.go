@@ -1,0 +1,109 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"vibecraft.sh/helm/server/attn"
+	"vibecraft.sh/helm/server/hook"
+	"vibecraft.sh/helm/shared"
+)
+
+// Attention takes hook hints and clears. Both must not block: the owner
+// of the session state applies them and the stream carries the result.
+type Attention interface {
+	Signal(attn.Hint)
+	Clear(src shared.Source, id string)
+}
+
+// HookStats counts hook payloads received, by outcome: what a user needs
+// to tell whether the hooks are installed and reaching helmd.
+type HookStats struct {
+	Accepted int `json:"accepted"`
+	// Skipped counts refused payloads, by reason: too large, malformed,
+	// bad session id, event not handled.
+	Skipped map[string]int `json:"skipped"`
+	// Last is when the last payload was accepted (epoch ms), 0 for never.
+	Last int64 `json:"last"`
+}
+
+type hookCounter struct {
+	mu sync.Mutex
+	st HookStats
+}
+
+func (c *hookCounter) note(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err == nil {
+		c.st.Accepted++
+		c.st.Last = time.Now().UnixMilli()
+		return
+	}
+	if c.st.Skipped == nil {
+		c.st.Skipped = map[string]int{}
+	}
+	c.st.Skipped[err.Error()]++
+}
+
+// HookStats reports the hook payloads received so far.
+func (a *API) HookStats() HookStats {
+	a.hooks.mu.Lock()
+	defer a.hooks.mu.Unlock()
+	st := a.hooks.st
+	st.Skipped = make(map[string]int, len(a.hooks.st.Skipped))
+	for k, v := range a.hooks.st.Skipped {
+		st.Skipped[k] = v
+	}
+	return st
+}
+
+// receiveHook is POST /api/hooks: one Claude Code hook payload, as
+// `helmd hook` forwards it. It answers 202 at once; the hint reaches
+// clients on the stream. A payload Helm does not use is counted and
+// answered 202 (the hook does nothing with the answer); one that cannot
+// be a payload gets a 4xx.
+func (a *API) receiveHook(w http.ResponseWriter, r *http.Request) error {
+	data, err := io.ReadAll(io.LimitReader(r.Body, hook.MaxPayload+1))
+	if err != nil {
+		return Errorf(http.StatusBadRequest, "reading the body: %v", err)
+	}
+	sig, err := hook.Parse(data)
+	a.hooks.note(err)
+	switch {
+	case errors.Is(err, hook.ErrTooLarge):
+		return Errorf(http.StatusRequestEntityTooLarge, "%v (at most %d bytes)", err, hook.MaxPayload)
+	case errors.Is(err, hook.ErrMalformed), errors.Is(err, hook.ErrBadID):
+		return Errorf(http.StatusBadRequest, "%v", err)
+	case err != nil:
+		w.WriteHeader(http.StatusAccepted)
+		return writeJSON(w, map[string]string{"status": "ignored"})
+	}
+	a.d.Attention.Signal(attn.Hint{
+		Source: shared.SourceClaude, ID: sig.SessionID, Event: sig.Event,
+		Status: sig.Status, WaitingFor: sig.WaitingFor, Active: sig.Active, At: time.Now(),
+	})
+	w.WriteHeader(http.StatusAccepted)
+	return writeJSON(w, map[string]string{"status": "accepted"})
+}
+
+// clearSession is POST /api/sessions/{source}/{id}/clear: the session
+// leaves "Needs you" until it changes again, on every page and device.
+func (a *API) clearSession(w http.ResponseWriter, r *http.Request) error {
+	src, id := shared.Source(r.PathValue("source")), r.PathValue("id")
+	if src != shared.SourceClaude && src != shared.SourceOpenCode {
+		return Errorf(http.StatusBadRequest, "source %q: want claude or opencode", src)
+	}
+	if !attn.ValidID(id) {
+		return Errorf(http.StatusBadRequest, "malformed session id")
+	}
+	if _, ok := a.d.Lookup(string(src) + ":" + id); !ok {
+		return Errorf(http.StatusNotFound, "no %s session %s", src, id)
+	}
+	a.d.Attention.Clear(src, id)
+	w.WriteHeader(http.StatusAccepted)
+	return writeJSON(w, map[string]string{"status": "cleared"})
+}

@@ -1,0 +1,51 @@
+// Package attn holds what Helm knows about sessions that need their user
+// beyond what the sessions' files say: hints from Claude Code's hooks,
+// which are instant and exact but short-lived, and the sessions a user
+// cleared from "Needs you", kept on disk so every page and device agrees.
+//
+// It does no I/O on its own but the cleared file's, and no locking: the
+// live package's owner goroutine is its only user.
+package attn
+
+import (
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// Hint is what a hook said of a session at At: its status, why it waits
+// ("" unless waiting), and whether its process is running.
+type Hint struct {
+	Source     shared.Source
+	ID         string
+	Event      string // the hook event, for logs
+	Status     shared.Status
+	WaitingFor string
+	Active     bool
+	At         time.Time
+}
+
+// Key is the session's index key.
+func (h Hint) Key() string { return string(h.Source) + ":" + h.ID }
+
+// maxID bounds a session id: Claude's are UUIDs (36), OpenCode's ~30.
+const maxID = 128
+
+// ValidID reports whether id can be a session id: 1 to 128 letters,
+// digits, '-' or '_', starting with a letter or digit. Anything else (a
+// path, "..", a NUL) is refused before it reaches a map or a file.
+func ValidID(id string) bool {
+	if id == "" || len(id) > maxID {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case (c == '-' || c == '_') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,170 @@
+package attn
+
+import (
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// DefaultWaitingTTL is how long a waiting or ended hint lasts without
+// newer evidence, as a waiting transcript does (--waiting-ttl).
+const DefaultWaitingTTL = 12 * time.Hour
+
+// workingTTL is how long a "working" hint lasts: a prompt is followed by
+// records within seconds, which supersede it; one that is not is a guess
+// that should not outlive the active window.
+const workingTTL = 2 * time.Minute
+
+// maxHints bounds the hints held for sessions; past it the oldest go.
+const maxHints = 4096
+
+// hint is a Hint as held: when it ends, and the status the session's
+// source reported when it arrived.
+type hint struct {
+	Hint
+	expires time.Time
+	base    shared.Status
+}
+
+// Overlay applies hints and clears to sessions as their sources report
+// them. A hint wins until the source has newer evidence (a record or a
+// registry change after it, or a move to working, which an approved
+// permission prompt shows only through the registry), or until it
+// expires. A clear lasts until the session changes after it.
+type Overlay struct {
+	ttl     time.Duration
+	hints   map[string]*hint
+	base    map[string]shared.Status // each session's status as its source last reported it
+	cleared *Cleared
+}
+
+// NewOverlay returns an Overlay whose waiting hints last ttl (0: the
+// default) over the clears in c (nil: none kept).
+func NewOverlay(ttl time.Duration, c *Cleared) *Overlay {
+	if ttl <= 0 {
+		ttl = DefaultWaitingTTL
+	}
+	if c == nil {
+		c = NewCleared("", nil)
+	}
+	return &Overlay{ttl: ttl, hints: map[string]*hint{}, base: map[string]shared.Status{}, cleared: c}
+}
+
+// Add records h. It returns the session as h makes it, when cur (the
+// session as published now) is known; ok is false when it is not yet, in
+// which case h waits for the source to report the session.
+func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (shared.Session, bool) {
+	ttl := o.ttl
+	if h.Status == shared.StatusWorking {
+		ttl = workingTTL
+	}
+	key := h.Key()
+	if _, ok := o.hints[key]; !ok && len(o.hints) >= maxHints {
+		o.evictOldest()
+	}
+	o.hints[key] = &hint{Hint: h, expires: h.At.Add(ttl), base: o.base[key]}
+	if !known {
+		return shared.Session{}, false
+	}
+	o.put(&cur, o.hints[key])
+	o.clearState(&cur)
+	return cur, true
+}
+
+// Clear marks the session cur as cleared at now and returns it so.
+func (o *Overlay) Clear(cur shared.Session, now time.Time) shared.Session {
+	at := max(now.UnixMilli(), evidence(cur)) // "changed after" must be after this
+	o.cleared.Set(cur.Key(), at)
+	cur.ClearedAt = at
+	return cur
+}
+
+// Apply overlays hints and clears on sessions fresh from their source,
+// in place, at now.
+func (o *Overlay) Apply(sessions []shared.Session, now time.Time) {
+	for i := range sessions {
+		s := &sessions[i]
+		key := s.Key()
+		prev, seen := o.base[key]
+		o.base[key] = s.Status
+		if h, ok := o.hints[key]; ok {
+			if o.superseded(s, h, prev, seen, now) {
+				delete(o.hints, key)
+			} else {
+				o.put(s, h)
+			}
+		}
+		o.clearState(s)
+	}
+}
+
+// superseded reports whether s, fresh from its source, outdates h.
+func (o *Overlay) superseded(s *shared.Session, h *hint, prev shared.Status, seen bool, now time.Time) bool {
+	if !now.Before(h.expires) || evidence(*s) > h.At.UnixMilli() {
+		return true
+	}
+	if !seen {
+		prev = h.base
+	}
+	return s.Status == shared.StatusWorking && prev != shared.StatusWorking && prev != ""
+}
+
+// put sets what h says on s.
+func (o *Overlay) put(s *shared.Session, h *hint) {
+	s.Status, s.WaitingFor, s.Active, s.WaitingSince = h.Status, h.WaitingFor, h.Active, 0
+	if h.Status == shared.StatusWaiting {
+		s.WaitingSince = h.At.UnixMilli()
+		if h.WaitingFor == "" {
+			s.WaitingFor = "input needed"
+		}
+	} else {
+		s.WaitingFor = ""
+	}
+}
+
+// clearState sets s.ClearedAt from the clears, dropping a clear that s
+// has changed since.
+func (o *Overlay) clearState(s *shared.Session) {
+	s.ClearedAt = 0
+	at, ok := o.cleared.Get(s.Key())
+	if !ok {
+		return
+	}
+	if evidence(*s) > at {
+		o.cleared.Drop(s.Key())
+		return
+	}
+	s.ClearedAt = at
+}
+
+// Forget drops what is held of sessions that are gone.
+func (o *Overlay) Forget(keys []string) {
+	for _, k := range keys {
+		delete(o.hints, k)
+		delete(o.base, k)
+		o.cleared.Drop(k)
+	}
+}
+
+// Prune keeps only the clears of sessions exists reports.
+func (o *Overlay) Prune(exists func(key string) bool) { o.cleared.Prune(exists) }
+
+// Save writes the clears if they changed.
+func (o *Overlay) Save() error { return o.cleared.Save() }
+
+// Len is the number of hints held.
+func (o *Overlay) Len() int { return len(o.hints) }
+
+func (o *Overlay) evictOldest() {
+	var oldest string
+	var at time.Time
+	for k, h := range o.hints {
+		if oldest == "" || h.At.Before(at) {
+			oldest, at = k, h.At
+		}
+	}
+	delete(o.hints, oldest)
+}
+
+// evidence is the newest time s's state rests on.
+func evidence(s shared.Session) int64 { return max(s.UpdatedAt, s.WaitingSince) }

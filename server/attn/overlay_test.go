@@ -1,0 +1,116 @@
+package attn
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+const id = "0ee10000-0000-4000-8000-000000000001"
+
+var t0 = time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
+
+func ms(d time.Duration) int64 { return t0.Add(d).UnixMilli() }
+
+func sess(status shared.Status, updated time.Duration) shared.Session {
+	s := shared.Session{ID: id, Source: shared.SourceClaude, Status: status, UpdatedAt: ms(updated), Active: true}
+	if status == shared.StatusWaiting {
+		s.WaitingFor, s.WaitingSince = "input needed", ms(updated)
+	}
+	return s
+}
+
+// TestHintLifetime: a hint wins over what the source says until the
+// source has newer evidence, the session moves to working, or the hint
+// expires; a waiting hint outlives 30 minutes and ends at its TTL.
+func TestHintLifetime(t *testing.T) {
+	perm := Hint{Source: shared.SourceClaude, ID: id, Event: "PermissionRequest", Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true, At: t0}
+	tests := []struct {
+		name   string
+		before shared.Session // the source's report when the hint came
+		after  shared.Session // its next report
+		at     time.Duration  // when it comes
+		want   shared.Status
+		reason string
+	}{
+		{"older transcript: the hint wins", sess(shared.StatusWorking, -time.Second), sess(shared.StatusWorking, -time.Second), time.Second, shared.StatusWaiting, "permission: Bash"},
+		{"still waiting after 31 minutes", sess(shared.StatusWorking, -time.Second), sess(shared.StatusIdle, -time.Second), 31 * time.Minute, shared.StatusWaiting, "permission: Bash"},
+		{"ends at the TTL", sess(shared.StatusWorking, -time.Second), sess(shared.StatusIdle, -time.Second), 12 * time.Hour, shared.StatusIdle, ""},
+		{"a newer record wins", sess(shared.StatusWorking, -time.Second), sess(shared.StatusWorking, time.Second), 2 * time.Second, shared.StatusWorking, ""},
+		{"the registry's newer wait wins", sess(shared.StatusWorking, -time.Second), func() shared.Session {
+			s := sess(shared.StatusWaiting, -time.Second)
+			s.WaitingSince, s.WaitingFor = ms(time.Second), "permission prompt"
+			return s
+		}(), 2 * time.Second, shared.StatusWaiting, "permission prompt"},
+		{"approved: the registry says busy", sess(shared.StatusWaiting, -time.Second), sess(shared.StatusWorking, -time.Second), 2 * time.Second, shared.StatusWorking, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := NewOverlay(0, nil)
+			first := []shared.Session{tc.before}
+			o.Apply(first, t0.Add(-time.Second))
+			got, ok := o.Add(perm, first[0], true)
+			if !ok || got.Status != shared.StatusWaiting || got.WaitingFor != "permission: Bash" || got.WaitingSince != t0.UnixMilli() {
+				t.Fatalf("hint applied: %+v", got)
+			}
+			next := []shared.Session{tc.after}
+			o.Apply(next, t0.Add(tc.at))
+			if next[0].Status != tc.want || next[0].WaitingFor != tc.reason {
+				t.Errorf("%s %q, want %s %q", next[0].Status, next[0].WaitingFor, tc.want, tc.reason)
+			}
+		})
+	}
+}
+
+// TestHintBeforeTheSession: a hint for a session not yet listed applies
+// when its source reports it, unless the report is newer.
+func TestHintBeforeTheSession(t *testing.T) {
+	o := NewOverlay(0, nil)
+	if _, ok := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "dialog open", Active: true, At: t0}, shared.Session{}, false); ok {
+		t.Fatal("applied to nothing")
+	}
+	s := []shared.Session{sess(shared.StatusWorking, -time.Minute)}
+	o.Apply(s, t0.Add(time.Second))
+	if s[0].Status != shared.StatusWaiting || s[0].WaitingFor != "dialog open" {
+		t.Errorf("%+v", s[0])
+	}
+}
+
+// TestClearLifetime: a clear holds while the session does not change, is
+// kept across a restart, and a change or a newer hint undoes it.
+func TestClearLifetime(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cleared.json")
+	o := NewOverlay(0, NewCleared(path, nil))
+	waiting := sess(shared.StatusWaiting, -time.Minute)
+	c := o.Clear(waiting, t0)
+	if c.ClearedAt != t0.UnixMilli() || c.Status != shared.StatusWaiting {
+		t.Fatalf("cleared: %+v", c)
+	}
+	if err := o.Save(); err != nil {
+		t.Fatal(err)
+	}
+	// A restart: the same clear, from the file.
+	o = NewOverlay(0, NewCleared(path, nil))
+	s := []shared.Session{waiting}
+	o.Apply(s, t0.Add(time.Hour))
+	if s[0].ClearedAt != t0.UnixMilli() {
+		t.Fatalf("after a restart clearedAt = %d", s[0].ClearedAt)
+	}
+	// A hint after the clear undoes it.
+	got, _ := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission prompt", Active: true, At: t0.Add(2 * time.Hour)}, s[0], true)
+	if got.ClearedAt != 0 {
+		t.Errorf("a new wait after the clear: clearedAt %d", got.ClearedAt)
+	}
+	// So does a new record.
+	o.Clear(got, t0.Add(3*time.Hour))
+	s = []shared.Session{sess(shared.StatusWorking, 4*time.Hour)}
+	o.Apply(s, t0.Add(4*time.Hour))
+	if s[0].ClearedAt != 0 {
+		t.Errorf("changed after the clear: clearedAt %d", s[0].ClearedAt)
+	}
+	if _, ok := o.cleared.Get(s[0].Key()); ok {
+		t.Error("an undone clear is still kept")
+	}
+}

@@ -1,0 +1,74 @@
+package hook
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+)
+
+// A hook runs inside the user's Claude Code session, which waits for it:
+// it must never slow or fail that session. These bound what forwarding
+// may cost when helmd is down (the dial is refused at once) or hung.
+const (
+	// DialTimeout bounds the connection to helmd.
+	DialTimeout = 300 * time.Millisecond
+	// Timeout bounds the whole exchange, dial included.
+	Timeout = 800 * time.Millisecond
+)
+
+// Path is where helmd takes hook payloads.
+const Path = "/api/hooks"
+
+// Client returns the HTTP client Forward uses: short timeouts, no
+// proxies (helmd is on this machine; a proxy from the environment would
+// see the token), no keep-alive (one request per process).
+func Client() *http.Client {
+	return &http.Client{
+		Timeout: Timeout,
+		Transport: &http.Transport{
+			Proxy:             nil,
+			DialContext:       (&net.Dialer{Timeout: DialTimeout}).DialContext,
+			DisableKeepAlives: true,
+		},
+		// A redirect would resend the payload elsewhere: never follow one.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// Forward reads one payload from in (at most MaxPayload bytes) and posts
+// what Helm reads of it (Reduce) to helmd at base ("http://host:port") with token ("" for none). The
+// caller ignores its error: it says why nothing was delivered, for tests
+// and debug output, and a hook exits 0 whatever happened.
+func Forward(ctx context.Context, c *http.Client, in io.Reader, base, token string) error {
+	data, err := io.ReadAll(io.LimitReader(in, MaxPayload+1))
+	if err != nil {
+		return fmt.Errorf("read stdin: %w", err)
+	}
+	if data, err = Reduce(data); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+Path, bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return fmt.Errorf("post to helmd: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("helmd answered %s", resp.Status)
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+// Package hook is Helm's side of Claude Code's hooks: the payload a hook
+// receives on stdin and what it says about a session (payload.go), the
+// `helmd hook` command that forwards it to helmd (forward.go), and the
+// settings.json entries that install it (settings.go).
+package hook
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"unicode"
+
+	"vibecraft.sh/helm/server/attn"
+	"vibecraft.sh/helm/shared"
+)
+
+// MaxPayload bounds a hook payload. Payloads carry a tool's input or the
+// last assistant message, which can be large; what Helm needs is small.
+const MaxPayload = 1 << 20
+
+// Reasons to refuse a payload. Each is counted where payloads arrive.
+var (
+	ErrTooLarge  = errors.New("hook payload too large")
+	ErrMalformed = errors.New("hook payload is not a JSON object")
+	ErrBadID     = errors.New("hook payload has no valid session_id")
+	ErrUnknown   = errors.New("hook event not handled")
+)
+
+// Signal is what one hook event says of its session.
+type Signal struct {
+	SessionID  string
+	Event      string
+	Status     shared.Status
+	WaitingFor string
+	Active     bool
+}
+
+// payload is the part of a hook's stdin Helm reads. Every event carries
+// session_id and hook_event_name; the rest depends on the event.
+type payload struct {
+	SessionID        string `json:"session_id"`
+	Event            string `json:"hook_event_name"`
+	NotificationType string `json:"notification_type,omitempty"` // Notification: the matcher's value
+	Message          string `json:"message,omitempty"`           // Notification
+	ToolName         string `json:"tool_name,omitempty"`         // PermissionRequest
+}
+
+// maxMessage bounds the notification message Reduce keeps.
+const maxMessage = 1024
+
+// Reduce keeps of a hook payload only the fields Parse reads, so that
+// what `helmd hook` sends helmd is small (payloads carry whole tool
+// inputs and assistant messages, which helmd does not need and should
+// not be handed) and never over the server's body limit.
+func Reduce(data []byte) ([]byte, error) {
+	if len(data) > MaxPayload {
+		return nil, ErrTooLarge
+	}
+	var p payload
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, ErrMalformed
+	}
+	if !attn.ValidID(p.SessionID) {
+		return nil, ErrBadID
+	}
+	p.Event = cleanText(p.Event, maxTool)
+	p.NotificationType = cleanText(p.NotificationType, maxTool)
+	p.ToolName = cleanText(p.ToolName, 4*maxTool)
+	p.Message = cleanText(p.Message, maxMessage)
+	return json.Marshal(p)
+}
+
+// Parse reads a hook payload and maps its event to a status and reason:
+//
+//	Notification permission_prompt  waiting "permission prompt"
+//	Notification idle_prompt        waiting "input needed"
+//	Notification elicitation_dialog waiting "dialog open"
+//	PermissionRequest               waiting "permission: <tool>"
+//	Stop                            waiting "input needed"
+//	SubagentStop, UserPromptSubmit  working (the main agent goes on)
+//	SessionStart                    idle, its process running
+//	SessionEnd                      idle, no process
+//
+// The reasons match those of Claude Code's own process registry. Any
+// other event or notification (auth_success, say) is ErrUnknown.
+func Parse(data []byte) (Signal, error) {
+	if len(data) > MaxPayload {
+		return Signal{}, ErrTooLarge
+	}
+	var p payload
+	if err := json.Unmarshal(data, &p); err != nil {
+		return Signal{}, ErrMalformed
+	}
+	if !attn.ValidID(p.SessionID) {
+		return Signal{}, ErrBadID
+	}
+	sig := Signal{SessionID: p.SessionID, Event: p.Event, Active: true}
+	switch p.Event {
+	case "Notification":
+		reason := notificationReason(p.NotificationType, p.Message)
+		if reason == "" {
+			return Signal{}, ErrUnknown
+		}
+		sig.Status, sig.WaitingFor = shared.StatusWaiting, reason
+	case "PermissionRequest":
+		sig.Status, sig.WaitingFor = shared.StatusWaiting, "permission prompt"
+		if tool := cleanText(p.ToolName, maxTool); tool != "" {
+			sig.WaitingFor = "permission: " + tool
+		}
+	case "Stop":
+		sig.Status, sig.WaitingFor = shared.StatusWaiting, "input needed"
+	case "SubagentStop", "UserPromptSubmit":
+		sig.Status = shared.StatusWorking
+	case "SessionStart":
+		sig.Status = shared.StatusIdle
+	case "SessionEnd":
+		sig.Status, sig.Active = shared.StatusIdle, false
+	default:
+		return Signal{}, ErrUnknown
+	}
+	return sig, nil
+}
+
+// notificationReason maps a Notification to a reason, "" when it is not
+// one that waits for the user. Payloads without notification_type (older
+// versions) are recognised by their message.
+func notificationReason(typ, msg string) string {
+	switch typ {
+	case "permission_prompt":
+		return "permission prompt"
+	case "idle_prompt":
+		return "input needed"
+	case "elicitation_dialog":
+		return "dialog open"
+	case "":
+		m := strings.ToLower(msg)
+		switch {
+		case strings.Contains(m, "permission"):
+			return "permission prompt"
+		case strings.Contains(m, "waiting for your input"):
+			return "input needed"
+		}
+	}
+	return ""
+}
+
+// maxTool bounds a tool's name in a reason: MCP tools have long names
+// (mcp__server__tool), and the reason is a label.
+const maxTool = 64
+
+// cleanText keeps the printable runes of s, at most max: a reason is
+// shown as text, and a payload is untrusted.
+func cleanText(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n == max {
+			break
+		}
+		if r == unicode.ReplacementChar || !unicode.IsPrint(r) {
+			continue
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
+}

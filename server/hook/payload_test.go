@@ -1,0 +1,112 @@
+package hook
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"vibecraft.sh/helm/server/attn"
+	"vibecraft.sh/helm/shared"
+)
+
+const sid = "5e551000-0000-4000-8000-000000000001"
+
+func payloadOf(event, extra string) string {
+	return `{"session_id":"` + sid + `","transcript_path":"/t","cwd":"/w","permission_mode":"default","hook_event_name":"` + event + `"` + extra + `}`
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name, in string
+		status   shared.Status
+		reason   string
+		active   bool
+		err      error
+	}{
+		{"permission prompt", payloadOf("Notification", `,"notification_type":"permission_prompt","message":"m"`), shared.StatusWaiting, "permission prompt", true, nil},
+		{"idle prompt", payloadOf("Notification", `,"notification_type":"idle_prompt"`), shared.StatusWaiting, "input needed", true, nil},
+		{"elicitation dialog", payloadOf("Notification", `,"notification_type":"elicitation_dialog"`), shared.StatusWaiting, "dialog open", true, nil},
+		{"old notification without a type, by its message", payloadOf("Notification", `,"message":"Claude needs your permission to use Bash"`), shared.StatusWaiting, "permission prompt", true, nil},
+		{"auth_success is not a wait", payloadOf("Notification", `,"notification_type":"auth_success"`), "", "", false, ErrUnknown},
+		{"permission request names the tool", payloadOf("PermissionRequest", `,"tool_name":"mcp__github__create_issue","tool_input":{}`), shared.StatusWaiting, "permission: mcp__github__create_issue", true, nil},
+		{"permission request, control characters stripped", payloadOf("PermissionRequest", `,"tool_name":"Ba\u0007sh\n"`), shared.StatusWaiting, "permission: Bash", true, nil},
+		{"permission request without a tool", payloadOf("PermissionRequest", ``), shared.StatusWaiting, "permission prompt", true, nil},
+		{"stop", payloadOf("Stop", `,"stop_hook_active":true`), shared.StatusWaiting, "input needed", true, nil},
+		{"subagent stop", payloadOf("SubagentStop", ``), shared.StatusWorking, "", true, nil},
+		{"prompt", payloadOf("UserPromptSubmit", `,"prompt":"hi"`), shared.StatusWorking, "", true, nil},
+		{"session start", payloadOf("SessionStart", ``), shared.StatusIdle, "", true, nil},
+		{"session end", payloadOf("SessionEnd", ``), shared.StatusIdle, "", false, nil},
+		{"unknown event", payloadOf("PreCompact", ``), "", "", false, ErrUnknown},
+		{"bad JSON", `{"session_id":`, "", "", false, ErrMalformed},
+		{"not an object", `"Stop"`, "", "", false, ErrMalformed},
+		{"id with ../", `{"session_id":"../x","hook_event_name":"Stop"}`, "", "", false, ErrBadID},
+		{"no id", `{"hook_event_name":"Stop"}`, "", "", false, ErrBadID},
+		{"huge", `{"x":"` + strings.Repeat("a", MaxPayload) + `"}`, "", "", false, ErrTooLarge},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sig, err := Parse([]byte(tc.in))
+			if !errors.Is(err, tc.err) {
+				t.Fatalf("err = %v, want %v", err, tc.err)
+			}
+			if err == nil && (sig.SessionID != sid || sig.Status != tc.status || sig.WaitingFor != tc.reason || sig.Active != tc.active) {
+				t.Errorf("got %+v, want %s %q active %v", sig, tc.status, tc.reason, tc.active)
+			}
+			// What helmd hook forwards means the same to helmd.
+			if red, rerr := Reduce([]byte(tc.in)); rerr == nil {
+				again, err := Parse(red)
+				if !errors.Is(err, tc.err) || again != sig {
+					t.Errorf("reduced %s parses to %+v, %v; want %+v, %v", red, again, err, sig, tc.err)
+				}
+			}
+		})
+	}
+}
+
+func TestReduceDropsWhatHelmdDoesNotRead(t *testing.T) {
+	in := payloadOf("PermissionRequest", `,"tool_name":"Write","tool_input":{"content":"`+strings.Repeat("secret ", 20000)+`"}`)
+	out, err := Reduce([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) > 200 || strings.Contains(string(out), "secret") {
+		t.Errorf("reduced to %d bytes: %.200s", len(out), out)
+	}
+}
+
+// FuzzParse: no payload crashes Parse or Reduce; whatever Parse accepts
+// has a valid id and a known status, and a reason only when waiting.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		payloadOf("Notification", `,"notification_type":"permission_prompt"`),
+		payloadOf("PermissionRequest", `,"tool_name":"Bash"`),
+		payloadOf("Stop", ``), payloadOf("SessionEnd", ``), `{"session_id":"../a"}`, `[]`, `{`, `null`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sig, err := Parse(data)
+		if red, rerr := Reduce(data); rerr == nil && !json.Valid(red) {
+			t.Fatalf("Reduce gave invalid JSON %q", red)
+		}
+		if err != nil {
+			return
+		}
+		if !attn.ValidID(sig.SessionID) {
+			t.Fatalf("accepted id %q", sig.SessionID)
+		}
+		switch sig.Status {
+		case shared.StatusWaiting:
+			if sig.WaitingFor == "" || len(sig.WaitingFor) > 4*(maxTool+20) {
+				t.Fatalf("reason %q", sig.WaitingFor)
+			}
+		case shared.StatusWorking, shared.StatusIdle:
+			if sig.WaitingFor != "" {
+				t.Fatalf("reason %q while %s", sig.WaitingFor, sig.Status)
+			}
+		default:
+			t.Fatalf("status %q", sig.Status)
+		}
+	})
+}

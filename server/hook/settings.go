@@ -1,0 +1,205 @@
+package hook
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// events are the hook events Helm listens to, with their matcher ("" for
+// none). Notification's matcher is the notification type: the three that
+// wait for the user, not auth_success.
+var events = []struct{ name, matcher string }{
+	{"Notification", "permission_prompt|idle_prompt|elicitation_dialog"},
+	{"PermissionRequest", "*"},
+	{"Stop", ""},
+	{"SubagentStop", ""},
+	{"UserPromptSubmit", ""},
+	{"SessionStart", ""},
+	{"SessionEnd", ""},
+}
+
+// hookTimeout is the timeout (seconds) Claude Code gives the command; the
+// command itself gives up after Timeout.
+const hookTimeout = 5
+
+// Command is the hook command line: the binary, quoted for the shell
+// Claude Code runs it with, then "hook" and args (e.g. the port, so that
+// a PORT meant for another program cannot redirect it).
+func Command(bin string, args ...string) string {
+	parts := []string{shellQuote(bin), "hook"}
+	for _, a := range args {
+		parts = append(parts, shellQuote(a))
+	}
+	return strings.Join(parts, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+type command struct {
+	Type    string `json:"type"`
+	Command string `json:"command"`
+	Timeout int    `json:"timeout"`
+}
+
+type group struct {
+	Matcher string    `json:"matcher,omitempty"`
+	Hooks   []command `json:"hooks"`
+}
+
+// Snippet is the settings.json fragment that installs cmd.
+func Snippet(cmd string) ([]byte, error) {
+	hooks := map[string][]group{}
+	for _, e := range events {
+		hooks[e.name] = []group{{Matcher: e.matcher, Hooks: []command{{Type: "command", Command: cmd, Timeout: hookTimeout}}}}
+	}
+	return json.MarshalIndent(map[string]any{"hooks": hooks}, "", "  ")
+}
+
+// SettingsFile is Claude Code's user settings file: settings.json in
+// CLAUDE_CONFIG_DIR, else in ~/.claude.
+func SettingsFile(claudeConfigDir, home string) string {
+	if claudeConfigDir != "" {
+		// Helm accepts a comma-separated list; Claude Code uses one folder.
+		first, _, _ := strings.Cut(claudeConfigDir, ",")
+		return filepath.Join(strings.TrimSpace(first), "settings.json")
+	}
+	return filepath.Join(home, ".claude", "settings.json")
+}
+
+// Install merges cmd into the settings file at path: for each event, a
+// group running cmd, unless one already runs a Helm hook (whose command
+// is then brought up to date). Every other key and hook is kept. When
+// something changes, the old file is first copied to
+// <path>.helm-backup-<time>, and the new one replaces it atomically.
+// It returns whether it wrote, and the backup's path ("" for none).
+func Install(path, cmd string, now time.Time) (changed bool, backup string, err error) {
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, "", fmt.Errorf("read %s: %w", path, err)
+	}
+	exists := err == nil
+	doc := map[string]json.RawMessage{}
+	if exists && len(bytes.TrimSpace(old)) > 0 {
+		if err := json.Unmarshal(old, &doc); err != nil {
+			return false, "", fmt.Errorf("%s is not a JSON object; fix or move it first: %w", path, err)
+		}
+	}
+	hooks := map[string][]map[string]any{}
+	if raw, ok := doc["hooks"]; ok {
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.UseNumber() // numbers stay as written
+		if err := d.Decode(&hooks); err != nil {
+			return false, "", fmt.Errorf("%s: \"hooks\" is not in Claude Code's shape: %w", path, err)
+		}
+	}
+	if !merge(hooks, cmd) {
+		return false, "", nil
+	}
+	raw, err := json.Marshal(hooks)
+	if err != nil {
+		return false, "", fmt.Errorf("encode hooks: %w", err)
+	}
+	doc["hooks"] = raw
+	out, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return false, "", fmt.Errorf("encode settings: %w", err)
+	}
+	out = append(out, '\n')
+	mode := fs.FileMode(0o600)
+	if exists {
+		if st, err := os.Stat(path); err == nil {
+			mode = st.Mode().Perm()
+		}
+		backup = path + ".helm-backup-" + now.UTC().Format("20060102T150405Z")
+		if err := os.WriteFile(backup, old, 0o600); err != nil {
+			return false, "", fmt.Errorf("backup: %w", err)
+		}
+	}
+	if err := writeAtomic(path, out, mode); err != nil {
+		return false, backup, err
+	}
+	return true, backup, nil
+}
+
+// merge adds cmd to each event of hooks that has no Helm hook yet, and
+// updates the command of those that have one; it reports a change.
+func merge(hooks map[string][]map[string]any, cmd string) bool {
+	changed := false
+	for _, e := range events {
+		found := false
+		for _, g := range hooks[e.name] {
+			list, _ := g["hooks"].([]any)
+			for _, h := range list {
+				m, ok := h.(map[string]any)
+				if !ok {
+					continue
+				}
+				if c, _ := m["command"].(string); c == cmd || isHelmHook(c) {
+					found = true
+					if c != cmd {
+						m["command"] = cmd
+						changed = true
+					}
+				}
+			}
+		}
+		if found {
+			continue
+		}
+		g := map[string]any{"hooks": []any{map[string]any{"type": "command", "command": cmd, "timeout": hookTimeout}}}
+		if e.matcher != "" {
+			g["matcher"] = e.matcher
+		}
+		hooks[e.name] = append(hooks[e.name], g)
+		changed = true
+	}
+	return changed
+}
+
+// isHelmHook reports whether a command line runs `helmd hook`, from
+// wherever the binary was when it was installed.
+func isHelmHook(c string) bool {
+	bin, rest, _ := strings.Cut(strings.TrimSpace(c), " hook")
+	bin = strings.Trim(bin, `'"`)
+	return filepath.Base(bin) == "helmd" && (rest == "" || strings.HasPrefix(rest, " "))
+}
+
+func writeAtomic(path string, data []byte, mode fs.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".settings-*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,146 @@
+package hook
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+const existing = `{
+  "model": "opus",
+  "permissions": {"allow": ["Bash(npm test:*)"], "deny": []},
+  "statusLine": {"type": "command", "command": "~/bin/status", "padding": 0},
+  "hooks": {
+    "Stop": [{"hooks": [{"type": "command", "command": "notify-send done", "timeout": 10}]}],
+    "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "~/bin/guard"}]}]
+  },
+  "cleanupPeriodDays": 99999999
+}
+`
+
+func decode(t *testing.T, data []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	d := json.NewDecoder(strings.NewReader(string(data)))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		t.Fatalf("%v in %s", err, data)
+	}
+	return m
+}
+
+func TestInstall(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "settings.json")
+	if err := os.WriteFile(path, []byte(existing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := Command("/opt/helm dir/helmd", "--port", "5003")
+	if cmd != `'/opt/helm dir/helmd' hook --port 5003` {
+		t.Fatalf("command %s", cmd)
+	}
+	now := time.Date(2026, 12, 2, 3, 4, 5, 0, time.UTC)
+	changed, backup, err := Install(path, cmd, now)
+	if err != nil || !changed {
+		t.Fatalf("install: %v, changed %v", err, changed)
+	}
+	if backup != path+".helm-backup-20261202T030405Z" {
+		t.Errorf("backup %s", backup)
+	}
+	if b, err := os.ReadFile(backup); err != nil || string(b) != existing {
+		t.Errorf("backup holds %q, %v; want the old file", b, err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want the old file's 0644", st.Mode().Perm())
+	}
+	got, old := decode(t, data), decode(t, []byte(existing))
+	for _, k := range []string{"model", "permissions", "statusLine", "cleanupPeriodDays"} {
+		if !reflect.DeepEqual(got[k], old[k]) {
+			t.Errorf("%s: %v, want %v unchanged", k, got[k], old[k])
+		}
+	}
+	hooks := got["hooks"].(map[string]any)
+	oldHooks := old["hooks"].(map[string]any)
+	if !reflect.DeepEqual(hooks["PreToolUse"], oldHooks["PreToolUse"]) {
+		t.Errorf("PreToolUse changed: %v", hooks["PreToolUse"])
+	}
+	// Stop keeps the user's group first, then Helm's.
+	stop := hooks["Stop"].([]any)
+	if len(stop) != 2 || !reflect.DeepEqual(stop[0], oldHooks["Stop"].([]any)[0]) {
+		t.Fatalf("Stop: %v", stop)
+	}
+	want := map[string]string{"Notification": "permission_prompt|idle_prompt|elicitation_dialog", "PermissionRequest": "*",
+		"Stop": "", "SubagentStop": "", "UserPromptSubmit": "", "SessionStart": "", "SessionEnd": ""}
+	for ev, matcher := range want {
+		groups := hooks[ev].([]any)
+		g := groups[len(groups)-1].(map[string]any)
+		m, _ := g["matcher"].(string)
+		h := g["hooks"].([]any)[0].(map[string]any)
+		if m != matcher || h["type"] != "command" || h["command"] != cmd || h["timeout"] != json.Number("5") {
+			t.Errorf("%s: %v", ev, g)
+		}
+	}
+	if len(hooks) != 8 {
+		t.Errorf("%d hook events, want the 2 the user had and Helm's 7 (Stop shared)", len(hooks))
+	}
+
+	// Twice: nothing changes, no backup.
+	changed, backup, err = Install(path, cmd, now.Add(time.Minute))
+	if err != nil || changed || backup != "" {
+		t.Errorf("second install: changed %v backup %q err %v; want nothing", changed, backup, err)
+	}
+	if again, _ := os.ReadFile(path); string(again) != string(data) {
+		t.Error("second install rewrote the file")
+	}
+
+	// The binary moved: the command is updated in place, not added.
+	moved := Command("/usr/local/bin/helmd", "--port", "5003")
+	if changed, _, err := Install(path, moved, now.Add(2*time.Minute)); err != nil || !changed {
+		t.Fatalf("moved: %v %v", changed, err)
+	}
+	data, _ = os.ReadFile(path)
+	if strings.Count(string(data), "helmd") != 7 || strings.Contains(string(data), "/opt/helm dir") {
+		t.Errorf("after a move: %s", data)
+	}
+}
+
+func TestInstallFreshAndRefusals(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "claude") // does not exist yet
+	path := SettingsFile(dir+", /other", "/home/u")
+	if path != filepath.Join(dir, "settings.json") {
+		t.Fatalf("settings file %s", path)
+	}
+	changed, backup, err := Install(path, "helmd hook", time.Now())
+	if err != nil || !changed || backup != "" {
+		t.Fatalf("fresh: %v %q %v", changed, backup, err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("new settings file: %v %v, want 0600", st, err)
+	}
+	for name, content := range map[string]string{
+		"not JSON":                 `{"model":`,
+		"hooks of the wrong shape": `{"hooks":["x"]}`,
+	} {
+		p := filepath.Join(t.TempDir(), "settings.json")
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := Install(p, "helmd hook", time.Now()); err == nil {
+			t.Errorf("%s: installed over it", name)
+		}
+		if b, _ := os.ReadFile(p); string(b) != content {
+			t.Errorf("%s: file changed to %s", name, b)
+		}
+	}
+	if SettingsFile("", "/home/u") != filepath.FromSlash("/home/u/.claude/settings.json") {
+		t.Error("default settings file")
+	}
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"vibecraft.sh/helm/server/config"
+	"vibecraft.sh/helm/server/hook"
+)
+
+// printHooks is `helmd hooks`: it prints the settings.json snippet that
+// makes Claude Code tell helmd at once when a session starts waiting, and
+// with --install merges it into Claude Code's settings.json, after a
+// backup. That is the only write Helm ever makes in Claude Code's
+// folder, and only on this command.
+func printHooks(args []string, home string, stdout, stderr io.Writer) error {
+	install := slices.Contains(args, "--install")
+	args = slices.DeleteFunc(slices.Clone(args), func(a string) bool { return a == "--install" })
+	cfg, err := config.Parse(args, os.Getenv, home, stderr)
+	switch {
+	case errors.Is(err, config.ErrHelp), errors.Is(err, config.ErrVersion):
+		return nil
+	case err != nil:
+		return err
+	}
+	bin, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("hooks: where is this binary? %w", err)
+	}
+	if abs, err := filepath.EvalSymlinks(bin); err == nil {
+		bin = abs
+	}
+	cmd := hook.Command(bin, hookArgs(cfg, home)...)
+	if !install {
+		snippet, err := hook.Snippet(cmd)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "%s\n", snippet)
+		return err
+	}
+	dir := os.Getenv("CLAUDE_CONFIG_DIR")
+	path := hook.SettingsFile(dir, home)
+	changed, backup, err := hook.Install(path, cmd, time.Now())
+	if err != nil {
+		return fmt.Errorf("hooks --install: %w", err)
+	}
+	switch {
+	case !changed:
+		fmt.Fprintf(stdout, "Helm's hooks are already in %s; nothing changed.\n", path)
+	case backup != "":
+		fmt.Fprintf(stdout, "Helm's hooks added to %s (the previous file is in %s).\n", path, backup)
+	default:
+		fmt.Fprintf(stdout, "Helm's hooks written to %s.\n", path)
+	}
+	return nil
+}
+
+// hookArgs are the flags the hook command needs to find this helmd: the
+// host and port always (a HOST or PORT set in the session's environment
+// for another program must not send the token there), the token file
+// when it is not the default.
+func hookArgs(cfg config.Config, home string) []string {
+	args := []string{"--host", cfg.Host, "--port", strconv.Itoa(cfg.Port)}
+	if cfg.TokenFile != config.DefaultTokenFile(os.Getenv, home) {
+		args = append(args, "--token-file", cfg.TokenFile)
+	}
+	return args
+}

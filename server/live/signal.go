@@ -1,0 +1,103 @@
+package live
+
+import (
+	"time"
+
+	"vibecraft.sh/helm/server/attn"
+	"vibecraft.sh/helm/shared"
+)
+
+// maxSignals bounds the hook hints and clears waiting for Run; past it
+// new ones are dropped (and counted): hooks fire a few times a turn, so a
+// full inbox means Run is stuck, and the sources will tell the state
+// when it is not.
+const maxSignals = 1024
+
+// Signal is a hook's hint about a session. It never blocks: Run applies
+// it as soon as it is free and publishes the result at once, bypassing
+// the per-session debounce, because a user waits for exactly this change.
+func (l *Live) Signal(h attn.Hint) {
+	if h.At.IsZero() {
+		h.At = time.Now()
+	}
+	l.hintMu.Lock()
+	if len(l.sigs) >= maxSignals {
+		l.dropped++
+		l.hintMu.Unlock()
+		return
+	}
+	l.sigs = append(l.sigs, h)
+	l.hintMu.Unlock()
+	signal(l.wake)
+}
+
+// Clear is the user's request that a session leave "Needs you" until it
+// changes again. It never blocks; Run applies, persists and publishes it.
+func (l *Live) Clear(src shared.Source, id string) {
+	l.hintMu.Lock()
+	if len(l.clears) >= maxSignals {
+		l.dropped++
+		l.hintMu.Unlock()
+		return
+	}
+	l.clears = append(l.clears, string(src)+":"+id)
+	l.hintMu.Unlock()
+	signal(l.wake)
+}
+
+// takeSignals applies the hints and clears enqueued since the last call
+// and publishes the sessions they changed now.
+func (l *Live) takeSignals() {
+	l.hintMu.Lock()
+	sigs, clears := l.sigs, l.clears
+	l.sigs, l.clears = nil, nil
+	l.hintMu.Unlock()
+	if len(sigs) == 0 && len(clears) == 0 {
+		return
+	}
+	now := time.Now()
+	var keys []string
+	for _, h := range sigs {
+		cur, known := l.index.Get(h.Key())
+		if s, ok := l.att.Add(h, cur, known); ok {
+			l.index.Apply(s.Source, []shared.Session{s}, nil)
+			keys = append(keys, s.Key())
+		}
+		l.log.Debug("hook", "event", h.Event, "session", h.Key(), "status", h.Status, "known", known)
+	}
+	for _, k := range clears {
+		cur, ok := l.index.Get(k)
+		if !ok {
+			continue // gone since the request was checked
+		}
+		s := l.att.Clear(cur, now)
+		l.index.Apply(s.Source, []shared.Session{s}, nil)
+		keys = append(keys, k)
+	}
+	if len(clears) > 0 {
+		l.saveCleared()
+	}
+	l.coal.stamp(now, keys)
+	l.publish(keys)
+}
+
+// forget drops what the coalescer and the overlay hold of deleted keys.
+func (l *Live) forget(keys []string) {
+	l.coal.forget(keys)
+	l.att.Forget(keys)
+}
+
+// pruneCleared drops clears of sessions no scan found, after a full scan.
+func (l *Live) pruneCleared() {
+	l.att.Prune(func(key string) bool {
+		_, ok := l.index.Get(key)
+		return ok
+	})
+	l.saveCleared()
+}
+
+func (l *Live) saveCleared() {
+	if err := l.att.Save(); err != nil {
+		l.noteErr("save cleared", err)
+	}
+}

@@ -1,0 +1,72 @@
+package live
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/attn"
+	"vibecraft.sh/helm/server/index"
+	"vibecraft.sh/helm/shared"
+)
+
+// TestSignalBypassesTheDebounce: a session just published (so inside its
+// debounce window of an hour) still gets a hook's hint out at once, and
+// a clear too; a later source report keeps both while it has no newer
+// evidence.
+func TestSignalBypassesTheDebounce(t *testing.T) {
+	src := newSource()
+	src.set("a", 1)
+	l, rec := start(t, src, Options{Debounce: time.Hour})
+	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
+	src.set("a", 2)
+	l.Changed([]string{"a"})
+	rec.waitFor(t, "the first change, at once", func(ev []published) bool { return len(ev) == 2 })
+
+	l.Signal(attn.Hint{Source: shared.SourceClaude, ID: "a", Event: "PermissionRequest", Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true})
+	ev := rec.waitFor(t, "the hint, inside the debounce window", func(ev []published) bool { return len(ev) == 3 })
+	if s := ev[2].sessions[0]; ev[2].t != shared.EventSessionUpdated || s.Status != shared.StatusWaiting || s.WaitingFor != "permission: Bash" {
+		t.Fatalf("hint published as %s %+v", ev[2].t, s)
+	}
+	l.Clear(shared.SourceClaude, "a")
+	ev = rec.waitFor(t, "the clear", func(ev []published) bool { return len(ev) == 4 })
+	if s := ev[3].sessions[0]; s.ClearedAt == 0 || s.WaitingFor != "permission: Bash" {
+		t.Fatalf("clear published as %+v", s)
+	}
+}
+
+// BenchmarkSignalToPublish measures a hook's hint from Signal to the
+// publisher, through Run's goroutine: the server's share of the ≤ 50 ms
+// from hook to stream.
+func BenchmarkSignalToPublish(b *testing.B) {
+	src := newSource()
+	src.set("a", 1)
+	rec := newRecorder()
+	rec.notify = make(chan struct{}, 1)
+	l := New(index.New(), rec, []Source{src}, Options{Debounce: time.Hour, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ctx := b.Context()
+	go func() { _ = l.Run(ctx) }()
+	<-rec.notify // the first scan
+	statuses := []shared.Status{shared.StatusWaiting, shared.StatusWorking}
+	b.ResetTimer()
+	for i := range b.N {
+		l.Signal(attn.Hint{Source: shared.SourceClaude, ID: "a", Status: statuses[i%2], Active: true, At: time.Now()})
+		<-rec.notify
+	}
+}
+
+// TestSignalInboxIsBounded: when Run is not taking signals, the inbox
+// stops at maxSignals and counts what it refused; Signal never blocks.
+func TestSignalInboxIsBounded(t *testing.T) {
+	l := New(index.New(), newRecorder(), nil, Options{})
+	for range maxSignals + 76 {
+		l.Signal(attn.Hint{Source: shared.SourceClaude, ID: "a", Status: shared.StatusWaiting})
+	}
+	for range 4 {
+		l.Clear(shared.SourceClaude, "a")
+	}
+	if got := l.Stats().SignalsDropped; got != 76 {
+		t.Errorf("dropped %d, want 76", got)
+	}
+}
