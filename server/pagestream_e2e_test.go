@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -248,5 +249,39 @@ func TestPageStreamEndsAtShutdown(t *testing.T) {
 		case <-deadline:
 			t.Fatal("the page stream outlived helmd")
 		}
+	}
+}
+
+// TestPageStreamOpenCode: a message OpenCode commits (to the WAL only)
+// reaches the open page of its session, and a commit for another session
+// sends that page nothing.
+func TestPageStreamOpenCode(t *testing.T) {
+	xdg := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", xdg)
+	db := openWriter(t, filepath.Join(xdg, "opencode"))
+	now := time.Now().UnixMilli()
+	const sid, other = "ses_6a1f0e2d3c4bAbCdEfGhIjKlMq", "ses_6a1f0e2d3c4bAbCdEfGhIjKlMr"
+	for _, id := range []string{sid, other} {
+		sqlExec(t, db, `INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated) VALUES (?, 'prj_1', 's', '/home/dev/webapp', 'OC', '1.2.3', ?, ?)`, id, now, now)
+	}
+	user := func(session, msg, part, text string, at int64) {
+		sqlExec(t, db, `INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)`, msg, session, at, at,
+			fmt.Sprintf(`{"role":"user","time":{"created":%d}}`, at))
+		sqlExec(t, db, `INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?, json_object('type', 'text', 'text', ?))`, part, msg, session, at, at, text)
+	}
+	user(sid, "msg_01", "prt_01", "first", now)
+	srv := startOpenCodeHelmd(t, t.TempDir(), filepath.Join(xdg, "opencode"))
+
+	var page shared.MessagePage
+	getJSON(t, srv.URL+"/api/sessions/opencode/"+sid+"/messages", &page)
+	c := ssetest.Connect(t, streamURL(srv.URL, "opencode", sid, page.After), "")
+	if ev, got := pageEvent(t, c); ev.Type != "messages" || len(got.Messages) != 1 {
+		t.Fatalf("first event %q: %+v", ev.Type, got)
+	}
+	user(other, "msg_02", "prt_02", "elsewhere", now+1)
+	user(sid, "msg_03", "prt_03", "second", now+2)
+	ev, got := pageEvent(t, c)
+	if ev.Type != "messages" || len(got.Messages) != 2 || got.Messages[1].Blocks[0].Text != "second" || ev.ID != got.After {
+		t.Fatalf("after the commit: %q: %+v", ev.Type, got)
 	}
 }
