@@ -67,11 +67,23 @@ func TestAppendChange(t *testing.T) {
 	}
 }
 
+// A waiting session's question, answered, goes back to "": the change
+// says so, or the client would keep showing a question nobody asks.
+func TestChangeClearsTheQuestion(t *testing.T) {
+	waiting := busySession()
+	waiting.Status, waiting.Question = StatusWaiting, "Shall I also fix the retry?"
+	got := change(t, waiting, busySession())
+	if want := `{"id":"5c1f0b2e-8a4d-4c1e-9f3a-100000000001","source":"claude","status":"working","question":""}`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
 // Against nothing, a change carries every field that is set: applied to
 // an empty session it gives the whole session.
 func TestChangeFromNothingIsTheWholeSession(t *testing.T) {
 	cur := busySession()
 	cur.ParentID = "ses_parent"
+	cur.Question = "Shall I also fix the retry?"
 	got := change(t, Session{}, cur)
 	whole, _ := json.Marshal(cur)
 	if got != string(whole) {
