@@ -70,6 +70,9 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 
 	pe, isLive := live[sid]
 	sess.Status, sess.Active = s.status(a.turn, lastWrite, pe, isLive, now)
+	if sess.Status == shared.StatusWaiting {
+		sess.Question = a.question
+	}
 	return sess, true
 }
 

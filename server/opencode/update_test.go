@@ -91,6 +91,7 @@ func TestUpdateWAL(t *testing.T) {
 		}, []string{wal}, []shared.Session{func() shared.Session {
 			s := wantB
 			s.UpdatedAt, s.Status, s.Tokens = at(600), shared.StatusWaiting, shared.Tokens{Input: 10, Output: 25}
+			s.Question = "Looking at settings" // its last text part, now a finished answer
 			return s
 		}()}, nil},
 		{"archived", func() {
