@@ -21,19 +21,14 @@ import (
 // keepalive, and decodes its data as a page when it is one.
 func pageEvent(t *testing.T, c *ssetest.Client) (ssetest.Event, shared.MessagePage) {
 	t.Helper()
-	for {
-		ev := c.Next(t, 5*time.Second)
-		if ev.Type == "keepalive" {
-			continue
+	ev := c.Next(t, 5*time.Second) // keepalives skipped
+	var page shared.MessagePage
+	if ev.Type == "messages" {
+		if err := json.Unmarshal([]byte(ev.Raw), &page); err != nil {
+			t.Fatalf("messages data %q: %v", ev.Raw, err)
 		}
-		var page shared.MessagePage
-		if ev.Type == "messages" {
-			if err := json.Unmarshal([]byte(ev.Raw), &page); err != nil {
-				t.Fatalf("messages data %q: %v", ev.Raw, err)
-			}
-		}
-		return ev, page
 	}
+	return ev, page
 }
 
 func streamURL(base, src, sid, after string) string {
@@ -139,7 +134,13 @@ func TestPageStreamReset(t *testing.T) {
 	getJSON(t, srv.URL+"/api/sessions/claude/"+sid+"/messages", &page)
 	c := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, page.After), "")
 	pageEvent(t, c)
-	if err := os.WriteFile(path, []byte(fixture.User(sid, cwd, "rewritten", now.Add(time.Second))), 0o644); err != nil {
+	// Rewritten as a new file renamed over the old one (one step, so the
+	// reset names the new file's end, which the reload then gets).
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(fixture.User(sid, cwd, "rewritten", now.Add(time.Second))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
 		t.Fatal(err)
 	}
 	ev, _ := pageEvent(t, c)
@@ -156,6 +157,19 @@ func TestPageStreamReset(t *testing.T) {
 	ev, got := pageEvent(t, c)
 	if ev.Type != "messages" || len(got.Messages) != 2 || got.Messages[0].Blocks[0].Text != "rewritten" || got.Messages[1].Role != "assistant" {
 		t.Fatalf("after the reset: %q %+v", ev.Type, got)
+	}
+
+	// Truncated in place: a reset; what is written next follows it.
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	if ev, _ := pageEvent(t, c); ev.Type != "reset" {
+		t.Fatalf("after a truncation: %q %s", ev.Type, ev.Raw)
+	}
+	fixture.Append(t, path, fixture.User(sid, cwd, "after the truncation", now.Add(3*time.Second)))
+	ev, got = pageEvent(t, c)
+	if ev.Type != "messages" || len(got.Messages) != 1 || got.Messages[0].Blocks[0].Text != "after the truncation" {
+		t.Fatalf("after the truncation and an append: %q %+v", ev.Type, got)
 	}
 
 	// A cursor of another transcript, forged into ?after=: a reset, never
@@ -228,16 +242,20 @@ func TestPageStreamRefusals(t *testing.T) {
 	})
 }
 
-// TestPageStreamEndsAtShutdown: stopping helmd ends an open page stream
-// (run returns only once it has: stop fails the test otherwise).
+// TestPageStreamEndsAtShutdown: a quiet page stream gets keepalives (no
+// id: they move no cursor), and stopping helmd ends it (run returns only
+// once it has: stop fails the test otherwise).
 func TestPageStreamEndsAtShutdown(t *testing.T) {
 	root := t.TempDir()
 	const sid = "5e55a0e0-0000-4000-8000-0000000000a6"
 	cwd := "/home/dev/webapp"
 	fixture.Append(t, fixture.Path(root, cwd, sid), fixture.User(sid, cwd, "hi", time.Now()))
-	srv := startHelmd(t, root)
+	srv := startHelmd(t, root, "--keepalive", "50ms")
 	c := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, ""), "")
 	pageEvent(t, c)
+	if ev := c.Wait(t, 5*time.Second, "a keepalive", func(ssetest.Event) bool { return true }); ev.Type != "keepalive" || ev.ID != "" {
+		t.Fatalf("a quiet stream sent %q id %q", ev.Type, ev.ID)
+	}
 	srv.stop(t)
 	deadline := time.After(5 * time.Second)
 	for {

@@ -238,22 +238,21 @@ func (ps *pageStream) reset() error {
 	if err != nil && !errors.Is(err, transcript.ErrNotFound) {
 		return fmt.Errorf("read the new end: %w", err)
 	}
-	data, err := json.Marshal(resetData{Reason: "the transcript was rewritten: load the last page again", After: page.After})
-	if err != nil {
-		return fmt.Errorf("encode reset: %w", err)
-	}
-	if err := ps.frame("reset", page.After, data); err != nil {
-		return err
-	}
-	ps.q.After = page.After
-	// What after= that cursor answers now is in the page the client
-	// reloads: only what changes from here on is sent.
+	// What after= that cursor answers now will be in the page the client
+	// reloads: only what changes from here on is to be sent. Read before
+	// the reset goes out: a write the client makes once it has seen the
+	// reset must not be taken for what it already holds.
+	ps.q.After, ps.last = page.After, 0
 	if cur, err := ps.read(ps.ctx, ps.q); err == nil {
 		if b, err := json.Marshal(cur); err == nil {
 			ps.last = hash(b)
 		}
 	}
-	return nil
+	data, err := json.Marshal(resetData{Reason: "the transcript was rewritten: load the last page again", After: page.After})
+	if err != nil {
+		return fmt.Errorf("encode reset: %w", err)
+	}
+	return ps.frame("reset", page.After, data)
 }
 
 // frame writes one event. Types are constants and ids are base64url
