@@ -79,6 +79,7 @@ func TestUpdatesCarryChanges(t *testing.T) {
 
 	// An update of a session the stream never sent carries all of it.
 	fresh := realistic(3)
+	fresh.Question = "Shall I also fix the retry?" // every field set, so the change is the whole session
 	r.hub.Publish(shared.EventSessionUpdated, []shared.Session{fresh})
 	wholeFresh, _ := json.Marshal(fresh)
 	if f := all.event(t); !strings.HasPrefix(f.Data, `{"type":"session-updated","sessions":[`+string(wholeFresh)) {
