@@ -106,7 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	lv := live.New(ix, hub, sources, liveOpts)
 	pages := tail.New(0) // open session pages, poked before live's debounce
-	cleanups = append(cleanups, pages.Close)
+	cleanups = append(cleanups, pages.Close) // after the server: see the shutdown below
 	watcher := watch.New(watch.Options{Specs: specs, Poll: cfg.Poll, PollInterval: cfg.PollInterval, Logger: log})
 
 	started := time.Now()
@@ -210,7 +210,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("shutting down")
 	hub.Close() // streams end now, without waiting for their clients
-	pages.Close()
+	// Page streams end on ctx (their requests' base); the cleanup joins
+	// them once Shutdown has closed any connection a write was stuck on.
 	shutdownCtx, done := context.WithTimeout(context.Background(), shutdownGrace)
 	defer done()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
