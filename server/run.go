@@ -105,8 +105,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		liveOpts.Save = claudeSrc.Save // live owns the sources' lifecycle: it alone persists
 	}
 	lv := live.New(ix, hub, sources, liveOpts)
-	pages := tail.New(0) // open session pages, poked before live's debounce
-	cleanups = append(cleanups, pages.Close) // after the server: see the shutdown below
+	// Open session pages, poked before live's debounce; joined after the
+	// server has shut down (see below).
+	pages := tail.New(0)
+	cleanups = append(cleanups, pages.Close)
 	watcher := watch.New(watch.Options{Specs: specs, Poll: cfg.Poll, PollInterval: cfg.PollInterval, Logger: log})
 
 	started := time.Now()
