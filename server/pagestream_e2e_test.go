@@ -224,6 +224,11 @@ func TestPageStreamRefusals(t *testing.T) {
 		pageEvent(t, c) // served, not merely accepted
 		open = append(open, c)
 	}
+	var st struct{ PageStreams int }
+	getJSON(t, srv.URL+"/api/status", &st)
+	if st.PageStreams != 64 {
+		t.Errorf("status reports %d page streams, want 64", st.PageStreams)
+	}
 	c, status, err := ssetest.Dial(streamURL(srv.URL, "claude", sid, ""), "", nil)
 	if err != nil {
 		t.Fatal(err)

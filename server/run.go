@@ -118,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			Version: version, Commit: commit, StartedAt: started.UnixMilli(),
 			UptimeSeconds: int64(time.Since(started).Seconds()), Listen: cfg.Addr(),
 			Sessions: ix.Len(), Watcher: watcher.Status(), Stream: hub.Stats(), Live: lv.Stats(),
-			Claude: claudeStatus{Roots: claudeSrc.Roots(), Stats: claudeSrc.Stats()},
+			Claude: claudeStatus{Roots: claudeSrc.Roots(), Stats: claudeSrc.Stats()}, PageStreams: pages.Len(),
 		}
 		if oc != nil {
 			st := oc.Status()

@@ -24,6 +24,7 @@ type statusDoc struct {
 	Claude        claudeStatus     `json:"claude"`
 	OpenCode      *opencode.Status `json:"opencode,omitempty"`
 	Conns         *connlimit.Stats `json:"connections,omitempty"`
+	PageStreams   int              `json:"pageStreams"` // open session pages following their transcript
 }
 
 type claudeStatus struct {
