@@ -308,3 +308,24 @@ func TestPageStreamOpenCode(t *testing.T) {
 		t.Fatalf("after the commit: %q: %+v", ev.Type, got)
 	}
 }
+
+// TestPageStreamSubagent: ?agent= follows the subagent's own transcript.
+func TestPageStreamSubagent(t *testing.T) {
+	root := t.TempDir()
+	const sid = "5e55a0e0-0000-4000-8000-0000000000a7"
+	cwd := "/home/dev/webapp"
+	path := fixture.Path(root, cwd, sid)
+	now := time.Now()
+	fixture.Append(t, path, fixture.User(sid, cwd, "delegate it", now))
+	sub := filepath.Join(filepath.Dir(path), sid, "subagents", "agent-a1b2c3.jsonl")
+	fixture.Append(t, sub, fixture.User(sid, cwd, "look around", now))
+	srv := startHelmd(t, root)
+	c := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, "")+"&agent=a1b2c3", "")
+	if ev, got := pageEvent(t, c); ev.Type != "messages" || len(got.Messages) != 1 || got.Messages[0].Blocks[0].Text != "look around" {
+		t.Fatalf("first event %q: %+v", ev.Type, got)
+	}
+	fixture.Append(t, sub, fixture.Assistant(sid, cwd, "msg_s1", "end_turn", now.Add(time.Second)))
+	if ev, got := pageEvent(t, c); ev.Type != "messages" || len(got.Messages) != 2 || got.Messages[1].Role != "assistant" {
+		t.Fatalf("after the subagent's append: %q: %+v", ev.Type, got)
+	}
+}
