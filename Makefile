@@ -61,6 +61,7 @@ soak:
 BENCH_DIR ?= $(or $(TMPDIR),/tmp)/helm-bench
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x ./server/claude ./server/stream ./server/transcript ./app/list
+	$(GO) test -run '^$$' -bench PageStream -benchtime 200x ./server
 	$(GO) run ./server/cmd/helmbench -bin bin/helmd -work $(BENCH_DIR)
 
 clean:

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 	"vibecraft.sh/helm/server/metrics"
 	"vibecraft.sh/helm/server/opencode"
 	"vibecraft.sh/helm/server/stream"
+	"vibecraft.sh/helm/server/tail"
 	"vibecraft.sh/helm/server/watch"
 	"vibecraft.sh/helm/server/webui"
 )
@@ -121,6 +123,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		liveOpts.Save = claudeSrc.Save // live owns the sources' lifecycle: it alone persists
 	}
 	lv := live.New(ix, hub, sources, liveOpts)
+	// Open session pages, poked before live's debounce; joined after the
+	// server has shut down (see below).
+	pages := tail.New(0)
+	cleanups = append(cleanups, pages.Close)
 	watcher := watch.New(watch.Options{Specs: specs, Poll: cfg.Poll, PollInterval: cfg.PollInterval, Logger: log})
 
 	var apiH *api.API // status reads its hook counts
@@ -132,7 +138,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			UptimeSeconds: int64(time.Since(started).Seconds()), Listen: cfg.Addr(),
 			Sessions: ix.Len(), Watcher: watcher.Status(), Stream: hub.Stats(), Live: lv.Stats(),
 			Claude: claudeStatus{Roots: claudeSrc.Roots(), Stats: claudeSrc.Stats()},
-			Hooks:  apiH.HookStats(),
+			Hooks:  apiH.HookStats(), PageStreams: pages.Len(),
 		}
 		if oc != nil {
 			st := oc.Status()
@@ -174,7 +180,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("web client: %w", err)
 	}
 	mux.Handle("/", ui)
-	installTranscripts(mux, ix, claudeSrc, oc, cfg.OpenCodeDB, log)
+	installTranscripts(mux, ix, claudeSrc, oc, cfg.OpenCodeDB, pages, cfg.Keepalive, log)
 
 	if cfg.CORSOrigin != "" && !guard.ValidOrigin(cfg.CORSOrigin) {
 		return fmt.Errorf("cors-origin %q: want scheme://host[:port]", cfg.CORSOrigin)
@@ -217,7 +223,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "Helm: %s\n", config.OpenURL(ln.Addr().String(), token))
 
 	wg.Go(func() {
-		if err := watcher.Run(ctx, lv); err != nil {
+		if err := watcher.Run(ctx, tail.Tee(lv, pages)); err != nil {
 			log.Error("watcher stopped", "err", err)
 		}
 	})
@@ -241,6 +247,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("shutting down")
 	hub.Close() // streams end now, without waiting for their clients
+	// Page streams end on ctx (their requests' base); the cleanup joins
+	// them once Shutdown has closed any connection a write was stuck on.
 	shutdownCtx, done := context.WithTimeout(context.Background(), shutdownGrace)
 	defer done()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
@@ -273,5 +281,6 @@ func watchedRoots(specs []watch.Spec) []string {
 // isStream selects the event streams, which set a deadline per write
 // themselves: a whole-response write deadline would end them.
 func isStream(r *http.Request) bool {
-	return r.URL.Path == "/api/sessions/stream" || r.URL.Path == "/api/claude-sessions/stream"
+	return r.URL.Path == "/api/sessions/stream" || r.URL.Path == "/api/claude-sessions/stream" ||
+		strings.HasSuffix(r.URL.Path, "/messages/stream")
 }

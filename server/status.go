@@ -26,6 +26,7 @@ type statusDoc struct {
 	OpenCode      *opencode.Status `json:"opencode,omitempty"`
 	Conns         *connlimit.Stats `json:"connections,omitempty"`
 	Hooks         api.HookStats    `json:"hooks"`
+	PageStreams   int              `json:"pageStreams"` // open session pages following their transcript
 }
 
 type claudeStatus struct {

@@ -3,20 +3,26 @@ package main
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"vibecraft.sh/helm/server/api"
 	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/index"
 	"vibecraft.sh/helm/server/opencode"
+	"vibecraft.sh/helm/server/tail"
 	"vibecraft.sh/helm/server/transcript"
 )
 
 // installTranscripts mounts the session page's endpoints (detail and
 // messages) on mux, behind the same guard as the rest of the API.
-func installTranscripts(mux *http.ServeMux, ix *index.Index, c *claude.Source, oc *opencode.Source, dbPath string, log *slog.Logger) {
-	d := api.TranscriptDeps{Sessions: ix, Claude: c, Files: transcript.NewFiles(0), Logger: log}
+func installTranscripts(mux *http.ServeMux, ix *index.Index, c *claude.Source, oc *opencode.Source, dbPath string,
+	pages *tail.Hub, keepalive time.Duration, log *slog.Logger) {
+	d := api.TranscriptDeps{Sessions: ix, Claude: c, Files: transcript.NewFiles(0), Logger: log, Live: pages, Keepalive: keepalive}
 	if oc != nil { // a nil *Source in the interface would not read as nil
 		d.OpenCode, d.OpenCodeDB = oc, dbPath
+		for _, s := range oc.WatchSpecs() {
+			d.OpenCodeWatch = append(d.OpenCodeWatch, s.Path)
+		}
 	}
 	api.InstallTranscripts(mux, d)
 }

@@ -67,6 +67,17 @@ func TestAppendChange(t *testing.T) {
 	}
 }
 
+// A waiting session's question, answered, goes back to "": the change
+// says so, or the client would keep showing a question nobody asks.
+func TestChangeClearsTheQuestion(t *testing.T) {
+	waiting := busySession()
+	waiting.Status, waiting.Question = StatusWaiting, "Shall I also fix the retry?"
+	got := change(t, waiting, busySession())
+	if want := `{"id":"5c1f0b2e-8a4d-4c1e-9f3a-100000000001","source":"claude","status":"working","question":""}`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
 // Against nothing, a change carries every field that is set: applied to
 // an empty session it gives the whole session.
 func TestChangeFromNothingIsTheWholeSession(t *testing.T) {
@@ -74,6 +85,7 @@ func TestChangeFromNothingIsTheWholeSession(t *testing.T) {
 	cur.ParentID = "ses_parent"
 	// Every field set, the attention ones too, so the whole JSON is due.
 	cur.Status, cur.WaitingFor, cur.WaitingSince, cur.ClearedAt = StatusWaiting, "permission prompt", 1763990000000, 1763990001000
+	cur.Question = "Shall I also fix the retry?"
 	got := change(t, Session{}, cur)
 	whole, _ := json.Marshal(cur)
 	if got != string(whole) {

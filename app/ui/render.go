@@ -182,6 +182,10 @@ func row(s *shared.Session, now time.Time, search string, selected, attention bo
 	return li.Body(
 		app.Span().Class("status").Text(s.Status.Label()),
 		app.Span().Class("title").Title("%s", attr(title)).Body(marked(title, search)...),
+		app.If(s.Status == shared.StatusWaiting && s.Question != "", func() app.UI {
+			// Text, never markup: transcripts are untrusted.
+			return app.P().Class("question").Title("%s", attr(s.Question)).Text(s.Question)
+		}),
 		app.Time().Class("time").DateTime("%s", isoTime(s.UpdatedAt)).
 			Title("%s", "Last activity "+absTime(s.UpdatedAt)).
 			Text(relTime(now, s.UpdatedAt)),

@@ -324,3 +324,26 @@ func TestRestoreKeepsTheNewerList(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderQuestion: a waiting row shows its question under the title,
+// as text; a row that does not wait shows none, whatever it holds.
+func TestRenderQuestion(t *testing.T) {
+	sessions := sample()
+	sessions[1].Question = `Deploy <img src=x onerror="alert(1)"> now?`
+	sessions[0].Question = "stale question of an idle session"
+	out := render(t, NewHome(Seed{Sessions: sessions, At: ms(0), Now: now}))
+	rows := rowRE.FindAllString(out, -1)
+	if len(rows) != 2 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	waiting := sortAttrs(rows[0])
+	if want := `>Deploy &lt;img src=x onerror=&#34;alert(1)&#34;&gt; now?</p>`; !strings.Contains(waiting, want) || !strings.Contains(waiting, `class="question"`) {
+		t.Errorf("the waiting row lacks its question as text:\n%s", waiting)
+	}
+	if strings.Contains(out, "<img src=x") {
+		t.Errorf("the question's markup reached the page:\n%s", out)
+	}
+	if strings.Contains(rows[1], "question") {
+		t.Errorf("an idle row shows a question:\n%s", rows[1])
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/opencode"
@@ -20,6 +21,7 @@ import (
 //	GET /api/sessions/{source}/{id}                         SessionDetail
 //	GET /api/sessions/{source}/{id}/messages                MessagePage (?before|after=<cursor>&limit=&agent=)
 //	GET /api/sessions/{source}/{id}/messages/{ref}/full     one cut text, whole, as text/plain (Claude: ?agent=)
+//	GET /api/sessions/{source}/{id}/messages/stream         SSE of what is written after ?after= (messagestream.go)
 //
 // Ids are checked against their source's syntax before anything else,
 // and files are found through what the sources walked, never built from
@@ -52,6 +54,12 @@ type TranscriptDeps struct {
 	OpenCodeDB string // shown as the transcript of OpenCode sessions
 	Files      *transcript.Files
 	Logger     *slog.Logger
+	// Live serves …/messages/stream; nil: no page streams (404).
+	Live PageHub
+	// OpenCodeWatch are the folders whose changes may touch an OpenCode
+	// session's messages: its page streams follow them.
+	OpenCodeWatch []string
+	Keepalive     time.Duration // of page streams; 30 s
 }
 
 type transcripts struct {
@@ -71,6 +79,7 @@ func InstallTranscripts(mux *http.ServeMux, d TranscriptDeps) {
 	mux.Handle("GET /api/sessions/{source}/{id}", a.handle(t.detail))
 	mux.Handle("GET /api/sessions/{source}/{id}/messages", a.handle(t.messages))
 	mux.Handle("GET /api/sessions/{source}/{id}/messages/{ref}/full", a.handle(t.full))
+	mux.Handle("GET /api/sessions/{source}/{id}/messages/stream", a.handle(t.stream))
 }
 
 // session validates the path's source and id and finds the session.

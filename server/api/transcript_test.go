@@ -16,6 +16,7 @@ import (
 	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/guard"
 	"vibecraft.sh/helm/server/index"
+	"vibecraft.sh/helm/server/tail"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -33,7 +34,7 @@ func claudeLine(typ, uuid string, message map[string]any, extra string) string {
 
 // transcriptServer serves a real Claude tree (one session, one subagent)
 // through the real source, index and guard.
-func transcriptServer(t *testing.T) (srv *httptest.Server, main string) {
+func transcriptServer(t testing.TB) (srv *httptest.Server, main string) {
 	t.Helper()
 	root := t.TempDir()
 	dir := filepath.Join(root, "projects", "-home-dev-it-s-app")
@@ -65,13 +66,13 @@ func transcriptServer(t *testing.T) (srv *httptest.Server, main string) {
 	ix := index.New()
 	ix.Replace(shared.SourceClaude, sessions)
 	mux := http.NewServeMux()
-	InstallTranscripts(mux, TranscriptDeps{Sessions: ix, Claude: src})
+	InstallTranscripts(mux, TranscriptDeps{Sessions: ix, Claude: src, Live: tail.New(0)})
 	srv = httptest.NewServer(guard.Wrap(mux, guard.Options{Token: testToken}))
 	t.Cleanup(srv.Close)
 	return srv, main
 }
 
-func getPage(t *testing.T, srv *httptest.Server, path string, into any) (int, string) {
+func getPage(t testing.TB, srv *httptest.Server, path string, into any) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", srv.URL+path, nil)
 	req.Header.Set("Authorization", "Bearer "+testToken)

@@ -118,7 +118,9 @@ func (o *Overlay) put(s *shared.Session, h *hint) {
 			s.WaitingFor = "input needed"
 		}
 	} else {
-		s.WaitingFor = ""
+		// Only a waiting session has a question: a hook that says it moved
+		// on leaves none behind.
+		s.WaitingFor, s.Question = "", ""
 	}
 }
 

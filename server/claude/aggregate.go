@@ -1,5 +1,7 @@
 package claude
 
+import "vibecraft.sh/helm/shared"
+
 // turn is where the conversation stands at the end of what was read, for
 // the status rules (see status.go).
 type turn uint8
@@ -37,6 +39,10 @@ type aggregate struct {
 
 	pending map[string]struct{} // tool_use ids of this turn without a result
 	turn    turn
+
+	// question is the last answer's first line (shared.QuestionLine),
+	// "" once a prompt follows it.
+	question string
 
 	key []byte // scratch for response keys
 
@@ -139,7 +145,7 @@ func (a *aggregate) user(r *record) {
 		// The user stopped the turn: nothing more comes until they type,
 		// and the tool calls it cut off never get their results.
 		clear(a.pending)
-		a.turn = turnEnded
+		a.turn, a.question = turnEnded, "" // it waits because it was stopped, not because it asked
 		return
 	case k == textArtefact:
 		return
@@ -158,7 +164,7 @@ func (a *aggregate) user(r *record) {
 	// A new prompt ends whatever the last turn left unanswered
 	// (an interrupted tool call never gets its result).
 	clear(a.pending)
-	a.turn = turnPrompt
+	a.turn, a.question = turnPrompt, ""
 }
 
 // subagentPrompt keeps the first prompt of a subagent transcript, the
@@ -193,6 +199,10 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 	c := &r.content
 	for i := range c.toolUses.len() {
 		a.pending[string(c.toolUses.at(i))] = struct{}{}
+	}
+	if c.hasText {
+		// Kept as it is read, so the row's question costs no re-read.
+		a.question = shared.QuestionLine(string(c.text.bytes()))
 	}
 	switch {
 	case len(a.pending) > 0, !r.stopReason.ok, r.stopReason.is("tool_use"), r.stopReason.is("pause_turn"):

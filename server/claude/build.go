@@ -69,6 +69,9 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 	sess.Tokens, sess.CostUSD = sp.tokens, pricing.Dollars(sp.nano)
 
 	s.setStatus(&sess, a.turn, lastWrite, live[sid], a.customTitle, now)
+	if sess.Status == shared.StatusWaiting {
+		sess.Question = a.question
+	}
 	return sess, true
 }
 

@@ -25,7 +25,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 2 // 2: per-response cost, 1-hour writes, subagent prompts
+	cacheVersion = 3 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -85,7 +85,7 @@ func (e *encoder) file(f *file) {
 
 func (e *encoder) agg(a *aggregate) {
 	for _, s := range []string{a.sessionID, a.cwd, a.version, a.gitBranch, a.model,
-		a.customTitle, a.aiTitle, a.summary, a.firstPrompt} {
+		a.customTitle, a.aiTitle, a.summary, a.firstPrompt, a.question} {
 		e.str(s)
 	}
 	e.int(a.firstTS)
@@ -296,7 +296,7 @@ func (d *decoder) file() *file {
 func (d *decoder) agg() aggregate {
 	var a aggregate
 	for _, s := range []*string{&a.sessionID, &a.cwd, &a.version, &a.gitBranch, &a.model,
-		&a.customTitle, &a.aiTitle, &a.summary, &a.firstPrompt} {
+		&a.customTitle, &a.aiTitle, &a.summary, &a.firstPrompt, &a.question} {
 		*s = d.str()
 	}
 	a.firstTS, a.lastTS = d.int(), d.int()

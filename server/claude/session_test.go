@@ -44,7 +44,7 @@ func TestSessionRules(t *testing.T) {
 			GitBranch: "fix/login", Model: "claude-sonnet-4-5-20250929", MessageCount: 3,
 			Tokens:  shared.Tokens{Input: 10, Output: 128, CacheRead: 28600, CacheWrite: 512},
 			CostUSD: (10*3 + 128*15 + 512*3.75 + 28600*0.3) / 1e6,
-			Status:  shared.StatusWaiting, CreatedAt: ms("2026-03-02T09:15:01.120Z"),
+			Status:  shared.StatusWaiting, Question: "Fixed: the test waited on a timer.", CreatedAt: ms("2026-03-02T09:15:01.120Z"),
 			UpdatedAt: ms("2026-03-02T09:15:12.500Z"), Version: "2.1.90",
 			WaitingFor: "input needed", WaitingSince: ms("2026-03-02T09:15:12.500Z"),
 		},
@@ -113,7 +113,7 @@ func TestSessionRules(t *testing.T) {
 			Tokens: shared.Tokens{Input: 130, Output: 422, CacheRead: 11400, CacheWrite: 1300},
 			CostUSD: (30*3+222*15+1000*3.75+11000*0.3)/1e6 + // Sonnet 4.5
 				(100*5+200*25+300*6.25+400*0.5)/1e6, // Opus 4.5
-			Status: shared.StatusWaiting, CreatedAt: ms("2026-03-02T12:00:00Z"),
+			Status: shared.StatusWaiting, Question: "API Error", CreatedAt: ms("2026-03-02T12:00:00Z"),
 			UpdatedAt: ms("2026-03-02T12:01:03Z"), Version: "2.1.90",
 			WaitingFor: "input needed", WaitingSince: ms("2026-03-02T12:01:03Z"),
 		},
@@ -146,7 +146,7 @@ func TestSessionRules(t *testing.T) {
 			ID: sidBad, Source: shared.SourceClaude, ProjectPath: "/tmp/x", ProjectName: "x",
 			Title: "hello", FirstPrompt: "hello", GitBranch: "main", Model: "claude-sonnet-4-5-20250929",
 			MessageCount: 3, Tokens: shared.Tokens{Input: 1, Output: 2, CacheRead: 4, CacheWrite: 3},
-			CostUSD: (1*3 + 2*15 + 3*3.75 + 4*0.3) / 1e6, Status: shared.StatusWaiting,
+			CostUSD: (1*3 + 2*15 + 3*3.75 + 4*0.3) / 1e6, Status: shared.StatusWaiting, Question: "hi",
 			CreatedAt: ms("2026-03-02T14:00:00Z"), UpdatedAt: ms("2026-03-02T14:00:02Z"), Version: "2.1.90",
 			WaitingFor: "input needed", WaitingSince: ms("2026-03-02T14:00:02Z"),
 		},

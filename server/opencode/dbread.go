@@ -100,6 +100,7 @@ func (r *dbReader) messages(ctx context.Context, in map[string]*facts, ids []str
 			r.skipped++
 			continue
 		}
+		info.ID = id // the row's, which the data need not repeat
 		f.add(&info)
 		f.updatedAt = max(f.updatedAt, upd)
 		if info.Role == "user" {

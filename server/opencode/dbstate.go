@@ -136,6 +136,9 @@ func (s *Source) readTx(ctx context.Context, full bool, affected map[string]bool
 		if err := r.firstPrompts(ctx, fresh, users); err != nil {
 			return err
 		}
+		if err := r.questions(ctx, fresh); err != nil {
+			return err
+		}
 	} else if full {
 		// No session, but the mark still needs the tables' newest write.
 		if _, err := r.changedSince(ctx, 0, map[string]int64{}, nil); err != nil {

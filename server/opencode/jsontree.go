@@ -179,6 +179,10 @@ func (t *jsonTree) readMessages(f *facts, skipped *int) {
 			f.firstPrompt = t.firstText(m.ID, skipped)
 		}
 	}
+	f.question = ""
+	if f.asks() {
+		f.question = t.lastText(f.last.id, skipped)
+	}
 }
 
 // firstText is the first text part of a message that OpenCode did not

@@ -39,10 +39,13 @@ type facts struct {
 	model                                     string
 	last                                      lastMessage
 	rows                                      [2]rowStats // message and part rows (see changeTables)
+
+	question string // the newest message's last text line when it is a finished answer (question.go)
 }
 
 // lastMessage is the state of the newest message, which decides status.
 type lastMessage struct {
+	id        string
 	role      string // "user", "assistant" or "" (no message)
 	created   int64
 	completed bool
@@ -110,6 +113,7 @@ func (f *facts) add(m *messageInfo) {
 	f.messages++
 	f.cost += m.Cost
 	f.last = lastMessage{
+		id:        m.ID,
 		role:      m.Role,
 		created:   m.Time.Created,
 		completed: m.Time.Completed > 0,
@@ -145,6 +149,9 @@ func (f *facts) build(now time.Time, workingWindow, waitingWindow time.Duration)
 		s.WaitingFor, s.WaitingSince = "input needed", max(f.updatedAt, f.last.created)
 	}
 	s.Active = s.Status == shared.StatusWorking || now.Sub(time.UnixMilli(f.updatedAt)) < activeWindow
+	if s.Status == shared.StatusWaiting {
+		s.Question = f.question
+	}
 	return s
 }
 

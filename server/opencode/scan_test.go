@@ -82,7 +82,7 @@ var (
 	wantA = shared.Session{ID: "ses_aaa", Source: shared.SourceOpenCode, ProjectPath: "/home/dev/webapp", ProjectName: "webapp",
 		Title: "Fix flaky login test", FirstPrompt: "Fix the flaky login test\nin CI", Model: "claude-opus-4-1", MessageCount: 3,
 		Tokens:  shared.Tokens{Input: 1300, Output: 430, CacheRead: 8200, CacheWrite: 500}, // reasoning counts as output
-		CostUSD: cost(0, 0.0123, 0.001), Status: shared.StatusWaiting, WaitingFor: "input needed", WaitingSince: at(70), Active: false,
+		CostUSD: cost(0, 0.0123, 0.001), Status: shared.StatusWaiting, WaitingFor: "input needed", WaitingSince: at(70), Active: false, Question: "Done.",
 		CreatedAt: at(0), UpdatedAt: at(70), Version: "1.2.3"} // a part written at 70 s
 	wantB = shared.Session{ID: "ses_bbb", Source: shared.SourceOpenCode, ProjectPath: "/home/dev/api server", ProjectName: "api server",
 		Title: "Add dark mode to the settings page", FirstPrompt: "Add   dark mode\nto the settings page", Model: "gpt-5",

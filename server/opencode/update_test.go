@@ -92,6 +92,7 @@ func TestUpdateWAL(t *testing.T) {
 			s := wantB
 			s.UpdatedAt, s.Status, s.Tokens = at(600), shared.StatusWaiting, shared.Tokens{Input: 10, Output: 25}
 			s.WaitingFor, s.WaitingSince = "input needed", at(600)
+			s.Question = "Looking at settings" // its last text part, now a finished answer
 			return s
 		}()}, nil},
 		{"archived", func() {

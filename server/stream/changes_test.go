@@ -79,6 +79,9 @@ func TestUpdatesCarryChanges(t *testing.T) {
 
 	// An update of a session the stream never sent carries all of it.
 	fresh := realistic(3)
+	// Every field set, so the change is the whole session.
+	fresh.Status, fresh.WaitingFor, fresh.WaitingSince, fresh.ClearedAt = shared.StatusWaiting, "input needed", 1763990000001, 1763990000002
+	fresh.Question = "Shall I also fix the retry?"
 	r.hub.Publish(shared.EventSessionUpdated, []shared.Session{fresh})
 	wholeFresh, _ := json.Marshal(fresh)
 	if f := all.event(t); !strings.HasPrefix(f.Data, `{"type":"session-updated","sessions":[`+string(wholeFresh)) {

@@ -1,0 +1,294 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"vibecraft.sh/helm/server/tail"
+	"vibecraft.sh/helm/server/transcript"
+	"vibecraft.sh/helm/shared"
+)
+
+// GET /api/sessions/{source}/{id}/messages/stream?after=<cursor> follows
+// an open page (README "The session page"): an event `messages` whose
+// data is exactly what GET …/messages?after=<cursor> answers, with
+// `id: <its after>` so that a reconnect (Last-Event-ID) resumes there;
+// `reset` when the cursor went stale (the transcript was truncated or
+// replaced): reload the last page, the stream goes on from the new end;
+// `keepalive` on a quiet stream. One goroutine, the handler's, writes.
+
+// PageHub is where page streams learn that their transcript may have
+// changed (*tail.Hub).
+type PageHub interface {
+	Subscribe(paths ...string) (*tail.Sub, error)
+}
+
+// Page stream defaults.
+const (
+	defaultPageKeepalive = 30 * time.Second
+	pageRetry            = 3000 // ms, the retry: field
+	// pageWriteTimeout bounds one write: a client that stops reading is
+	// dropped (and reconnects with its cursor) instead of pinning the
+	// stream, and a shutdown waits at most this long for it.
+	pageWriteTimeout = 10 * time.Second
+	// retryAfterFull is the Retry-After of a 503 when every page stream
+	// is taken, in seconds.
+	retryAfterFull = "5"
+)
+
+// resetData is the data of a reset event.
+type resetData struct {
+	Reason string `json:"reason"`
+	// After is where the stream goes on from: the end of the last page
+	// the client is asked to load again.
+	After string `json:"after"`
+}
+
+type pageReader func(ctx context.Context, q transcript.Query) (shared.MessagePage, error)
+
+func (t *transcripts) stream(w http.ResponseWriter, r *http.Request) error {
+	if t.d.Live == nil {
+		return Errorf(http.StatusNotFound, "live session pages are off in this helmd")
+	}
+	s, err := t.session(r)
+	if err != nil {
+		return err
+	}
+	q, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	if q.Before != "" {
+		return Errorf(http.StatusBadRequest, "a stream follows the end: use after=, not before=")
+	}
+	if id := lastEventID(r); id != "" {
+		q.After = id // where the client got to, newer than the after= it opened with
+	}
+	var paths []string
+	var read pageReader
+	if s.Source == shared.SourceOpenCode {
+		if r.URL.Query().Has("agent") {
+			return Errorf(http.StatusBadRequest, "OpenCode subagents are sessions of their own: open them by id")
+		}
+		// The database's WAL and the legacy tree carry no session id a
+		// path would name: any OpenCode write pokes, and the re-read
+		// page decides whether this session changed.
+		paths = t.d.OpenCodeWatch
+		read = func(ctx context.Context, q transcript.Query) (shared.MessagePage, error) {
+			return transcript.OpenCodePage(ctx, t.d.OpenCode, s.ID, q)
+		}
+	} else {
+		path, err := t.claudeFile(r, s.ID)
+		if err != nil {
+			return err
+		}
+		paths = []string{path}
+		read = func(_ context.Context, q transcript.Query) (shared.MessagePage, error) {
+			return t.d.Files.Page(path, q)
+		}
+	}
+	// Subscribe before the first read, so that a write in between is not
+	// missed: it pokes, and the next read sees it.
+	sub, err := t.d.Live.Subscribe(paths...)
+	switch {
+	case errors.Is(err, tail.ErrFull):
+		w.Header().Set("Retry-After", retryAfterFull)
+		return Errorf(http.StatusServiceUnavailable, "too many open session pages (%v); retry later", err)
+	case err != nil:
+		w.Header().Set("Retry-After", retryAfterFull)
+		return Errorf(http.StatusServiceUnavailable, "%v", err)
+	}
+	defer sub.Close()
+	ps := &pageStream{w: w, rc: http.NewResponseController(w), read: read, q: q, ctx: r.Context()}
+	first, err := read(r.Context(), q)
+	stale := errors.Is(err, transcript.ErrStale)
+	if err != nil && !stale {
+		return pageError(err) // a bad cursor or a gone transcript: a status, before any event
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache, no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	if err := ps.write([]byte("retry: " + strconv.Itoa(pageRetry) + "\n\n")); err != nil {
+		return nil
+	}
+	if stale {
+		err = ps.reset()
+	} else {
+		err = ps.send(first)
+	}
+	if err == nil {
+		err = ps.loop(sub, t.keepalive())
+	}
+	if err != nil && r.Context().Err() == nil {
+		t.d.Logger.Debug("session page stream ended", "session", s.ID, "err", err)
+	}
+	return nil // the response has begun: nothing more can be said with a status
+}
+
+func (t *transcripts) keepalive() time.Duration {
+	if t.d.Keepalive > 0 {
+		return t.d.Keepalive
+	}
+	return defaultPageKeepalive
+}
+
+// lastEventID is the cursor a reconnecting EventSource sends, or the one
+// a new EventSource passes as ?lastEventId=.
+func lastEventID(r *http.Request) string {
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		return id
+	}
+	return r.URL.Query().Get("lastEventId")
+}
+
+// pageStream is the state of one page stream, owned by its handler.
+type pageStream struct {
+	w    http.ResponseWriter
+	rc   *http.ResponseController
+	ctx  context.Context
+	read pageReader
+	q    transcript.Query // q.After: the cursor of the last event
+	// last is a hash of the last messages data sent: a poke that changed
+	// nothing this page shows (another session's write, a touch) sends
+	// nothing. A hash, not the bytes, so a stream holds no page between
+	// events.
+	last uint64
+}
+
+// loop waits for pokes, keepalives and the end.
+func (ps *pageStream) loop(sub *tail.Sub, keepalive time.Duration) error {
+	ka := time.NewTimer(keepalive)
+	defer ka.Stop()
+	for {
+		select {
+		case <-ps.ctx.Done():
+			return nil
+		case <-sub.Done():
+			return nil
+		case <-ka.C:
+			data := `{"timestamp":` + strconv.FormatInt(time.Now().UnixMilli(), 10) + `}`
+			if err := ps.frame("keepalive", "", []byte(data)); err != nil {
+				return err
+			}
+		case <-sub.C:
+			if err := ps.update(); err != nil {
+				return err
+			}
+		}
+		ka.Reset(keepalive)
+	}
+}
+
+// update reads what was written after the cursor and sends it, page by
+// page while the limit stops a page short.
+func (ps *pageStream) update() error {
+	for {
+		page, err := ps.read(ps.ctx, ps.q)
+		switch {
+		case errors.Is(err, transcript.ErrStale):
+			return ps.reset()
+		case errors.Is(err, transcript.ErrNotFound):
+			// Gone for now (a rewrite renames a new file in): the next
+			// poke finds the new one stale, or this one back.
+			return nil
+		case err != nil:
+			return fmt.Errorf("read the page: %w", err)
+		}
+		if err := ps.send(page); err != nil {
+			return err
+		}
+		if !page.More || ps.ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// send writes page as a messages event, unless it is what was sent last.
+func (ps *pageStream) send(page shared.MessagePage) error {
+	data, err := json.Marshal(page)
+	if err != nil {
+		return fmt.Errorf("encode the page: %w", err)
+	}
+	sum := hash(data)
+	if sum == ps.last {
+		return nil
+	}
+	if err := ps.frame("messages", page.After, data); err != nil {
+		return err
+	}
+	ps.last, ps.q.After = sum, page.After
+	return nil
+}
+
+// reset tells the client its cursor went stale, and moves the stream's
+// cursor to the end of the transcript as it is now: the page the client
+// reloads ends there, so the next event follows on from it.
+func (ps *pageStream) reset() error {
+	page, err := ps.read(ps.ctx, transcript.Query{Limit: 1})
+	if err != nil && !errors.Is(err, transcript.ErrNotFound) {
+		return fmt.Errorf("read the new end: %w", err)
+	}
+	// What after= that cursor answers now will be in the page the client
+	// reloads: only what changes from here on is to be sent. Read before
+	// the reset goes out: a write the client makes once it has seen the
+	// reset must not be taken for what it already holds.
+	ps.q.After, ps.last = page.After, 0
+	if cur, err := ps.read(ps.ctx, ps.q); err == nil {
+		if b, err := json.Marshal(cur); err == nil {
+			ps.last = hash(b)
+		}
+	}
+	data, err := json.Marshal(resetData{Reason: "the transcript was rewritten: load the last page again", After: page.After})
+	if err != nil {
+		return fmt.Errorf("encode reset: %w", err)
+	}
+	return ps.frame("reset", page.After, data)
+}
+
+// frame writes one event. Types are constants and ids are base64url
+// cursors, and encoding/json escapes line breaks in strings: a CR, LF or
+// NUL here would let transcript text inject fields, so it is refused.
+func (ps *pageStream) frame(typ, id string, data []byte) error {
+	if strings.ContainsAny(id, "\r\n\x00") || bytes.ContainsAny(data, "\r\n") {
+		return fmt.Errorf("%s event: a line break in its id or data", typ)
+	}
+	b := make([]byte, 0, len(data)+len(id)+32)
+	b = append(b, "event: "...)
+	b = append(b, typ...)
+	if id != "" {
+		b = append(b, "\nid: "...)
+		b = append(b, id...)
+	}
+	b = append(b, "\ndata: "...)
+	b = append(b, data...)
+	b = append(b, "\n\n"...)
+	return ps.write(b)
+}
+
+func (ps *pageStream) write(b []byte) error {
+	// ErrNotSupported (a writer without deadlines) writes without one.
+	_ = ps.rc.SetWriteDeadline(time.Now().Add(pageWriteTimeout))
+	if _, err := ps.w.Write(b); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	if err := ps.rc.Flush(); err != nil {
+		return fmt.Errorf("flush: %w", err)
+	}
+	return nil
+}
+
+func hash(b []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(b)
+	return h.Sum64()
+}

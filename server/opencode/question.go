@@ -1,0 +1,78 @@
+package opencode
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// A waiting session's row shows its question: the first line of the last
+// text of its newest message, when that message is a finished answer.
+// Read once per change of the session, from its newest message's parts
+// only, so the cost is one small query (or a few part files) per changed
+// session, never a re-read of the conversation.
+
+// asks reports whether the newest message is a finished answer: the
+// session waits on its user if it is recent enough (status).
+func (f *facts) asks() bool {
+	l := f.last
+	return l.role == "assistant" && l.completed && !l.errored && (l.finish == "stop" || l.finish == "")
+}
+
+// questions sets the question of each session in in whose newest message
+// is a finished answer, from the last text part of that message.
+func (r *dbReader) questions(ctx context.Context, in map[string]*facts) error {
+	if r.sc.part == nil {
+		return nil
+	}
+	order := col(r.sc.part, "id", "rowid")
+	stmt, err := r.tx.PrepareContext(ctx, "SELECT json_extract(data, '$.text') "+
+		"FROM part WHERE message_id = ? AND json_valid(data) AND json_extract(data, '$.type') = 'text' "+
+		"AND NOT COALESCE(json_extract(data, '$.synthetic'), 0) AND NOT COALESCE(json_extract(data, '$.ignored'), 0) "+
+		"AND trim(COALESCE(json_extract(data, '$.text'), '')) != '' "+
+		"ORDER BY "+order+" DESC LIMIT 1")
+	if err != nil {
+		return fmt.Errorf("read questions: %w", err)
+	}
+	defer stmt.Close()
+	for _, f := range in {
+		f.question = ""
+		if !f.asks() || f.last.id == "" {
+			continue
+		}
+		var text *string
+		switch err := stmt.QueryRowContext(ctx, f.last.id).Scan(&text); {
+		case err == nil && text != nil:
+			f.question = shared.QuestionLine(*text)
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("read the question of %s: %w", f.id, err)
+		}
+	}
+	return nil
+}
+
+// lastText is the last text part of a legacy-tree message that OpenCode
+// did not inject itself or drop, as a question.
+func (t *jsonTree) lastText(messageID string, skipped *int) string {
+	files := t.glob("part", messageID, "*.json") // checked by readMessages
+	slices.Sort(files)                           // part ids are ascending
+	for _, p := range slices.Backward(files) {
+		var part partInfo
+		if err := t.readJSON(p, &part); err != nil {
+			if !errors.Is(err, os.ErrNotExist) {
+				*skipped++
+			}
+			continue
+		}
+		if part.Type == "text" && !part.Synthetic && !part.Ignored && strings.TrimSpace(part.Text) != "" {
+			return shared.QuestionLine(part.Text)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+	"vibecraft.sh/helm/shared"
+)
+
+// answer is an assistant line ending its turn with text.
+func answer(t *testing.T, sid, cwd, msgID, text string, at time.Time) string {
+	t.Helper()
+	content, err := json.Marshal([]map[string]string{{"type": "text", "text": text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf(`{"isSidechain":false,"cwd":%q,"sessionId":%q,"version":"2.1.90","type":"assistant","message":{"id":%q,"role":"assistant","model":"claude-sonnet-4-5-20250929","content":%s,"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":2}},"requestId":"req_%s","uuid":"a-%d","timestamp":%q}`+"\n",
+		cwd, sid, msgID, content, msgID, at.UnixNano(), at.UTC().Format("2006-01-02T15:04:05.000Z"))
+}
+
+// sessionNamed finds a session in the REST list.
+func (s *testServer) session(t *testing.T, key string) (shared.Session, bool) {
+	t.Helper()
+	for _, x := range s.sessions(t) {
+		if x.Key() == key {
+			return x, true
+		}
+	}
+	return shared.Session{}, false
+}
+
+// TestClaudeQuestion: a session that ends its turn with text shows that
+// text's first line as its question, as text and cut; the user's next
+// prompt takes it away.
+func TestClaudeQuestion(t *testing.T) {
+	root := t.TempDir()
+	cwd := "/home/dev/webapp"
+	long := strings.Repeat("w", 1000)
+	cases := []struct {
+		name, text, want string
+	}{
+		{"a question", "Shall I also fix the retry?\n\nIt fails the same way.", "Shall I also fix the retry?"},
+		{"markup and an RTL override", "\u202E<img src=x onerror=alert(1)> <b>ok</b>?", "<img src=x onerror=alert(1)> <b>ok</b>?"},
+		{"a very long line", long, long[:shared.MaxQuestion-1] + "…"},
+	}
+	srv := startHelmd(t, root, "--debounce", "20ms")
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sid := fmt.Sprintf("9e55a0e0-0000-4000-8000-0000000000%02d", i)
+			path := fixture.Path(root, cwd, sid)
+			now := time.Now()
+			fixture.Append(t, path, fixture.User(sid, cwd, "fix the login test", now))
+			fixture.Append(t, path, answer(t, sid, cwd, "msg_q"+fmt.Sprint(i), tc.text, now))
+			var got shared.Session
+			waitFor(t, "the waiting session", func() bool {
+				got, _ = srv.session(t, "claude:"+sid)
+				return got.Status == shared.StatusWaiting
+			})
+			if got.Question != tc.want {
+				t.Fatalf("question %q, want %q", got.Question, tc.want)
+			}
+			fixture.Append(t, path, fixture.User(sid, cwd, "yes, please", now.Add(time.Second)))
+			waitFor(t, "the answered session", func() bool {
+				got, _ = srv.session(t, "claude:"+sid)
+				return got.Status == shared.StatusWorking
+			})
+			if got.Question != "" {
+				t.Fatalf("after the prompt: question %q", got.Question)
+			}
+		})
+	}
+}
+
+// TestOpenCodeQuestion: an OpenCode session whose newest message is a
+// finished answer shows the first line of that answer's last text; a new
+// prompt takes it away.
+func TestOpenCodeQuestion(t *testing.T) {
+	xdg := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", xdg)
+	db := openWriter(t, filepath.Join(xdg, "opencode"))
+	now := time.Now().UnixMilli()
+	const sid = "ses_6a1f0e2d3c4bAbCdEfGhIjKlQq"
+	sqlExec(t, db, `INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated) VALUES (?, 'prj_1', 's', '/home/dev/webapp', 'OC', '1.2.3', ?, ?)`, sid, now, now)
+	msg := func(id, role, extra string, at int64) {
+		sqlExec(t, db, `INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)`, id, sid, at, at,
+			fmt.Sprintf(`{"role":%q,"time":{"created":%d%s}}`, role, at, extra))
+	}
+	part := func(id, msgID, text string, at int64) {
+		sqlExec(t, db, `INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?, json_object('type', 'text', 'text', ?))`, id, msgID, sid, at, at, text)
+	}
+	msg("msg_01", "user", "", now)
+	part("prt_01", "msg_01", "deploy it", now)
+	msg("msg_02", "assistant", fmt.Sprintf(`,"completed":%d},"finish":"stop","x":{"y":1`, now+1), now+1)
+	part("prt_02", "msg_02", "Built and tested.", now+1)
+	part("prt_03", "msg_02", "\n\u202EDeploy to <b>production</b> now?\nOr wait for review.", now+1)
+	srv := startOpenCodeHelmd(t, t.TempDir(), filepath.Join(xdg, "opencode"), "--debounce", "20ms")
+
+	var got shared.Session
+	waitFor(t, "the waiting OpenCode session", func() bool {
+		got, _ = srv.session(t, "opencode:"+sid)
+		return got.Status == shared.StatusWaiting
+	})
+	if want := "Deploy to <b>production</b> now?"; got.Question != want {
+		t.Fatalf("question %q, want %q", got.Question, want)
+	}
+	msg("msg_03", "user", "", now+2)
+	part("prt_04", "msg_03", "yes", now+2)
+	waitFor(t, "the answered OpenCode session", func() bool {
+		got, _ = srv.session(t, "opencode:"+sid)
+		return got.Status == shared.StatusWorking
+	})
+	if got.Question != "" {
+		t.Fatalf("after the prompt: question %q", got.Question)
+	}
+}

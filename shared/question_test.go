@@ -1,0 +1,44 @@
+package shared
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestQuestionLine(t *testing.T) {
+	long := strings.Repeat("é", 500)
+	tests := []struct {
+		name, in, want string
+	}{
+		{"first non-blank line", "\n\n  Shall I also fix the retry?  \nDetails follow.", "Shall I also fix the retry?"},
+		{"markup stays text", `<img src=x onerror=alert(1)> or <script>x</script>?`, `<img src=x onerror=alert(1)> or <script>x</script>?`},
+		{"bidi overrides and isolates dropped", "Pay \u202Egnp.exe\u202C now \u2067x\u2069?", "Pay gnp.exe now x?"},
+		{"control characters dropped, tabs spaced", "a\x00b\x1b[31mc\td\r\nnext", "ab[31mc d"},
+		{"invalid UTF-8 dropped", "ok\xff\xfe?", "ok?"},
+		{"a long line is cut", long, strings.Repeat("é", MaxQuestion-1) + "…"},
+		{"only blank", " \n\t\n", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := QuestionLine(tc.in)
+			if got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+			if n := utf8.RuneCountInString(got); n > MaxQuestion || !utf8.ValidString(got) {
+				t.Errorf("%d runes, valid %v", n, utf8.ValidString(got))
+			}
+		})
+	}
+}
+
+func FuzzQuestionLine(f *testing.F) {
+	f.Add("Shall I?\nmore")
+	f.Add("\u202E<b>x</b>")
+	f.Fuzz(func(t *testing.T, s string) {
+		got := QuestionLine(s)
+		if utf8.RuneCountInString(got) > MaxQuestion || !utf8.ValidString(got) || strings.ContainsAny(got, "\n\r\u202E") {
+			t.Fatalf("QuestionLine(%q) = %q", s, got)
+		}
+	})
+}
