@@ -63,11 +63,11 @@ var listFixture = []listSession{
 }
 
 // writeListFixture writes sessions under a fresh Claude root. Idle ones
-// are dated two hours back, records and mtimes both.
+// are dated 13 hours back (past --waiting-ttl), records and mtimes both.
 func writeListFixture(t *testing.T, sessions []listSession) string {
 	t.Helper()
 	claude := t.TempDir()
-	old := time.Now().Add(-2 * time.Hour)
+	old := time.Now().Add(-13 * time.Hour) // past the 12 h a finished turn shows as waiting
 	for i, s := range sessions {
 		at := time.Now()
 		if s.idle {
