@@ -3,16 +3,16 @@
 package ssetest
 
 import (
-	"bufio"
 	"context"
+	"io"
 	"maps"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"vibecraft.sh/helm/shared"
+	"vibecraft.sh/helm/shared/sse"
 )
 
 // Event is one event as read off the wire.
@@ -142,38 +142,21 @@ func (c *Client) Err() error {
 // carries whole sessions.
 func (c *Client) read() {
 	defer close(c.Events)
-	br := bufio.NewReaderSize(c.resp.Body, 64<<10)
-	var ev Event
-	var data strings.Builder
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			c.mu.Lock()
-			c.err = err
-			c.mu.Unlock()
-			return
+	err := sse.Parse(c.resp.Body, sse.Options{}, func(e sse.Event) error {
+		if e.Type == "" && !e.HasData {
+			return nil // the opening retry: no event
 		}
-		line = strings.TrimSuffix(line, "\n")
-		field, value, _ := strings.Cut(line, ":")
-		value = strings.TrimPrefix(value, " ")
-		switch {
-		case line == "":
-			if ev.Type != "" || data.Len() > 0 {
-				ev.Raw = data.String()
-				c.apply(&ev)
-				c.Events <- ev
-			}
-			ev, data = Event{}, strings.Builder{}
-		case field == "event":
-			ev.Type = value
-		case field == "id":
-			ev.ID = value
-		case field == "retry":
-			ev.Retry = value
-		case field == "data":
-			data.WriteString(value)
-		}
+		ev := Event{Type: e.Type, ID: e.ID, Retry: e.Retry, Raw: e.Data}
+		c.apply(&ev)
+		c.Events <- ev
+		return nil
+	})
+	if err == nil {
+		err = io.EOF // the server ended the stream
 	}
+	c.mu.Lock()
+	c.err = err
+	c.mu.Unlock()
 }
 
 // apply applies ev to the held list, moving the cursor, as the web client
