@@ -82,8 +82,8 @@ type sseClient struct {
 }
 
 // rig is a hub served by a real HTTP server: /all (every session),
-// /claude (Claude Code only) and /claude-whole (Claude Code only, whole
-// sessions in updates).
+// /claude and /claude-again (Claude Code only: two views with the same
+// filter, which must not share event ids).
 type rig struct {
 	hub    *Hub
 	srv    *httptest.Server
@@ -106,12 +106,12 @@ func newRig(t testing.TB, opts Options) *rig {
 	views := map[string]*view{
 		"/all":          h.Handler(nil).(*view),
 		"/claude":       h.Handler(claudeOnly).(*view),
-		"/claude-whole": h.WholeHandler(claudeOnly).(*view),
+		"/claude-again": h.Handler(claudeOnly).(*view),
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /all", views["/all"])
 	mux.Handle("/claude", views["/claude"])
-	mux.Handle("/claude-whole", views["/claude-whole"])
+	mux.Handle("/claude-again", views["/claude-again"])
 	srv := httptest.NewServer(mux)
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
