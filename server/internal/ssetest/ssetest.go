@@ -51,21 +51,13 @@ type Client struct {
 // and fails the test unless it answers 200. The stream closes at cleanup.
 func Connect(t testing.TB, url, lastEventID string) *Client {
 	t.Helper()
-	c, status, err := Dial(url, lastEventID, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if status != http.StatusOK {
-		c.Close()
-		t.Fatalf("stream %s: status %d", url, status)
-	}
-	t.Cleanup(c.Close)
-	return c
+	return Resume(t, url, lastEventID, nil)
 }
 
 // Resume opens url from lastEventID with base as the list the client
 // holds (a REST reply, or an earlier Client's State), as a client that
-// resumes does; the stream closes at cleanup. Events must be drained.
+// resumes does (nil: an empty list); the stream closes at cleanup.
+// Events must be drained.
 func Resume(t testing.TB, url, lastEventID string, base List) *Client {
 	t.Helper()
 	c, status, err := dial(url, lastEventID, nil, base)
