@@ -13,6 +13,8 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/logbuf"
 )
 
 // Options say how to run helmd.
@@ -39,8 +41,12 @@ type Proc struct {
 	Cmd   *exec.Cmd
 
 	exited chan struct{}
-	log    *logBuffer
+	log    *logbuf.Buffer
 }
+
+// maxLog bounds the log a Proc keeps: a test reads its helmd's log, a
+// runaway one must not fill the test's memory.
+const maxLog = 8 << 20
 
 // ErrNoExit is Stop's error when helmd had to be killed.
 var ErrNoExit = errors.New("helmd did not exit in time after the signal")
@@ -54,7 +60,7 @@ func Start(o Options) (*Proc, error) {
 	if o.Cred != nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: o.Cred}
 	}
-	p := &Proc{Cmd: cmd, exited: make(chan struct{}), log: &logBuffer{tee: o.Stderr}}
+	p := &Proc{Cmd: cmd, exited: make(chan struct{}), log: &logbuf.Buffer{Max: maxLog, Tee: o.Stderr}}
 	cmd.Stderr = p.log
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -48,24 +48,6 @@ func FuzzParseAddress(f *testing.F) {
 	})
 }
 
-func TestLogIsBounded(t *testing.T) {
-	var tee strings.Builder
-	l := &logBuffer{tee: &tee}
-	chunk := strings.Repeat("x", 1<<20)
-	for range 10 {
-		if n, err := l.Write([]byte(chunk)); n != len(chunk) || err != nil {
-			t.Fatalf("write: %d, %v", n, err)
-		}
-	}
-	got := l.String()
-	if !strings.HasPrefix(got, chunk) || !strings.Contains(got, fmt.Sprintf("[%d more bytes of log not kept]", 10<<20-maxLog)) || len(got) > maxLog+100 {
-		t.Fatalf("kept %d bytes, ending %q", len(got), got[len(got)-60:])
-	}
-	if tee.Len() != 10<<20 {
-		t.Fatalf("the tee got %d bytes, want all", tee.Len())
-	}
-}
-
 // fakeHelmd writes a script that prints line (after its stderr), then
 // sleeps until signalled: a stand-in for helmd's start.
 func fakeHelmd(t *testing.T, line string) string {
