@@ -32,8 +32,8 @@ type rawClient struct {
 	bytes  atomic.Int64 // bytes of the last complete event that matched
 }
 
-// dialStream asks in HTTP/1.0 so the stream is not chunked: the raw
-// bytes are the event stream itself, which keeps this reader simple.
+// dialStream asks in HTTP/1.0 so the stream is not chunked: an event's
+// size on the wire is its size in the stream (sse.Event.Size).
 func dialStream(addr string) (*rawClient, error) {
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
