@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 	"vibecraft.sh/helm/server/internal/fixture"
 	"vibecraft.sh/helm/server/internal/ssetest"
 	"vibecraft.sh/helm/shared"
+	"vibecraft.sh/helm/shared/sse"
 )
 
 // churnClient follows one stream connection: it checks that event ids
@@ -46,27 +46,15 @@ func (c *churnClient) run(ctx context.Context, url, resumeFrom string) error {
 	if resp.StatusCode != 200 {
 		return fmt.Errorf("status %d", resp.StatusCode)
 	}
-	br := bufio.NewReaderSize(resp.Body, 16<<10)
-	var typ, id string
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return nil // cancelled, or the server cut us: resuming is the client's job
+	var bad error // what the stream did wrong, as opposed to how it ended
+	_ = sse.Parse(resp.Body, sse.Options{}, func(e sse.Event) error {
+		if !e.HasData {
+			return nil // the opening retry
 		}
-		line = strings.TrimSuffix(line, "\n")
-		switch {
-		case strings.HasPrefix(line, "event: "):
-			typ = line[7:]
-		case strings.HasPrefix(line, "id: "):
-			id = line[4:]
-		case strings.HasPrefix(line, "data: "):
-			if err := c.apply(typ, id, line[6:]); err != nil {
-				return err
-			}
-		case line == "":
-			typ, id = "", ""
-		}
-	}
+		bad = c.apply(e.Type, e.ID, e.Data)
+		return bad
+	})
+	return bad // nil when cancelled or cut: resuming is the client's job
 }
 
 func (c *churnClient) apply(typ, id, data string) error {

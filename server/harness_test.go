@@ -1,17 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/helmdproc"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -22,8 +20,6 @@ type testServer struct {
 	cancel context.CancelFunc
 	done   chan error
 }
-
-var urlLine = regexp.MustCompile(`http://[0-9.:\[\]]+/`)
 
 // startHelmd runs helmd in-process on a free port over a Claude root
 // (OpenCode off) with extra flags, and stops it when the test ends.
@@ -54,20 +50,12 @@ func launch(t testing.TB, claudeDir string, args ...string) *testServer {
 		pw.Close()
 		s.done <- err
 	}()
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if u := urlLine.FindString(sc.Text()); u != "" {
-				select {
-				case found <- strings.TrimSuffix(u, "/"):
-				default:
-				}
-			}
-		}
-	}()
 	select {
-	case s.URL = <-found:
+	case a, ok := <-helmdproc.WatchURL(pr):
+		if !ok { // its output ended: run returned
+			t.Fatalf("helmd exited at start: %v", <-s.done)
+		}
+		s.URL = a.URL
 	case err := <-s.done:
 		t.Fatalf("helmd exited at start: %v", err)
 	case <-time.After(time.Minute):
@@ -82,16 +70,7 @@ func launch(t testing.TB, claudeDir string, args ...string) *testServer {
 // changes are changes, not part of the initial list.
 func waitScanned(t testing.TB, url string) {
 	t.Helper()
-	waitFor(t, "the first scan", func() bool {
-		var st struct{ Scan struct{ Scans int } }
-		resp, err := http.Get(url + "/api/status")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		_ = json.NewDecoder(resp.Body).Decode(&st)
-		return st.Scan.Scans > 0
-	})
+	waitFor(t, "the first scan", func() bool { return helmdproc.FirstScanDone(url, "") })
 }
 
 // waitFor polls cond until it holds, failing after 10 s.

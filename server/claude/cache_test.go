@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"vibecraft.sh/helm/server/internal/corpus"
+	"vibecraft.sh/helm/server/internal/logbuf"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -102,22 +103,7 @@ func (c *cacheTree) agentFile(t *testing.T) string {
 	return ""
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = logbuf.Buffer
 
 func readFile(t *testing.T, path string) []byte {
 	t.Helper()

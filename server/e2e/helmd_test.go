@@ -4,21 +4,18 @@
 package e2e
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
-	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/helmdproc"
 )
 
 // helmdBin is the binary under test: $HELM_BIN (make test sets it to the
@@ -108,18 +105,12 @@ func fileExists(p string) bool {
 
 // proc is a running helmd.
 type proc struct {
-	URL    string
+	URL    string // http://host:port
 	Token  string // from the printed URL; "" with --auth none
 	cmd    *exec.Cmd
-	mu     sync.Mutex
-	stderr strings.Builder
-	exited chan struct{}
+	exited <-chan struct{}
+	hp     *helmdproc.Proc
 }
-
-var (
-	urlRe   = regexp.MustCompile(`http://[0-9.:\[\]]+/`)
-	tokenRe = regexp.MustCompile(`\?token=([A-Za-z0-9._~-]+)`)
-)
 
 // startBinary runs helmd with args from dir and waits until it serves.
 func startBinary(t *testing.T, dir string, args ...string) *proc {
@@ -142,9 +133,8 @@ type startOpts struct {
 
 func startBinaryWith(t *testing.T, o startOpts, dir string, args ...string) *proc {
 	t.Helper()
-	cred := o.cred
 	bin := helmdBin
-	if cred != nil {
+	if o.cred != nil {
 		// The other user must be able to run it wherever it was built.
 		bin = filepath.Join(openDir(t), "helmd")
 		data, err := os.ReadFile(helmdBin)
@@ -155,100 +145,34 @@ func startBinaryWith(t *testing.T, o startOpts, dir string, args ...string) *pro
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	if cred != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	}
 	// A config folder of its own: no test reads or writes the real token file.
-	cmd.Env = append(append(os.Environ(), "HELM_CACHE_DIR=", "XDG_DATA_HOME="+t.TempDir(),
+	env := append(append(os.Environ(), "HELM_CACHE_DIR=", "XDG_DATA_HOME="+t.TempDir(),
 		"XDG_CONFIG_HOME="+t.TempDir(), "HELM_TOKEN="+e2eToken, "HELM_AUTH=", "HELM_TOKEN_FILE="), o.env...)
-	stdout, err := cmd.StdoutPipe()
+	// The first scan over, a test's file changes are changes, not the
+	// initial list: Start waits for it, through http.DefaultClient, which
+	// presents e2eToken unless helmd printed a token of its own.
+	hp, err := helmdproc.Start(helmdproc.Options{Bin: bin, Dir: dir, Args: args, Env: env, Cred: o.cred})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, exited: make(chan struct{})}
-	cmd.Stderr = writerFunc(func(b []byte) (int, error) {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		return p.stderr.Write(b)
-	})
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { cmd.Wait(); close(p.exited) }()
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if u := urlRe.FindString(sc.Text()); u != "" {
-				select {
-				case found <- sc.Text():
-				default:
-				}
-			}
-		}
-	}()
-	select {
-	case line := <-found:
-		p.URL = strings.TrimSuffix(urlRe.FindString(line), "/")
-		if m := tokenRe.FindStringSubmatch(line); m != nil {
-			p.Token = m[1]
-		}
-	case <-p.exited:
-		t.Fatalf("helmd exited at start: %s", p.logs())
-	case <-time.After(15 * time.Second):
-		p.kill()
-		t.Fatalf("helmd printed no URL: %s", p.logs())
-	}
+	p := &proc{URL: hp.URL, Token: hp.Token, cmd: hp.Cmd, exited: hp.Exited(), hp: hp}
 	t.Cleanup(func() {
 		p.terminate(t)
 		if t.Failed() {
 			t.Logf("helmd log:\n%s", p.logs())
 		}
 	})
-	// The first scan over, a test's file changes are changes, not the initial list.
-	waitUntil(t, 10*time.Second, "the first scan", func() bool {
-		var st struct{ Scan struct{ Scans int } }
-		req, _ := http.NewRequest("GET", p.URL+"/api/status", nil)
-		if p.Token != "" {
-			req.Header.Set("Authorization", "Bearer "+p.Token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		_ = json.NewDecoder(resp.Body).Decode(&st)
-		return st.Scan.Scans > 0
-	})
 	return p
 }
 
-func (p *proc) logs() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.stderr.String()
-}
+func (p *proc) logs() string { return p.hp.Logs() }
 
-func (p *proc) kill() {
-	_ = p.cmd.Process.Kill()
-	<-p.exited
-}
+func (p *proc) kill() { p.hp.Kill() }
 
 // terminate sends SIGTERM and checks helmd is gone within 5 s.
 func (p *proc) terminate(t *testing.T) {
-	select {
-	case <-p.exited:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exited:
-	case <-time.After(5 * time.Second):
-		p.kill()
-		t.Error("helmd did not exit within 5 s of SIGTERM")
+	if err := p.hp.Stop(syscall.SIGTERM, 5*time.Second); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -1,7 +1,6 @@
 package guard
 
 import (
-	"bytes"
 	"crypto/tls"
 	"io"
 	"log/slog"
@@ -11,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/logbuf"
 )
 
 func tokenCookie(resp *http.Response) *http.Cookie {
@@ -161,22 +162,7 @@ func TestAuthOff(t *testing.T) {
 }
 
 // syncBuffer is a log destination the handler goroutines share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = logbuf.Buffer
 
 func TestWrongTokenWarningsRateLimited(t *testing.T) {
 	var logs syncBuffer

@@ -89,8 +89,8 @@ func BenchmarkPublishFanout(b *testing.B) {
 
 // BenchmarkEventWireBytes reports the size on the wire of a
 // session-updated event for one realistic session after a new message, as
-// a change (what Handler sends) and whole (WholeHandler), and the time to
-// encode it.
+// a change (what Handler sends) and whole (what it sends for a session
+// the stream never sent), and the time to encode it.
 func BenchmarkEventWireBytes(b *testing.B) {
 	prev := realistic(1)
 	cur := prev

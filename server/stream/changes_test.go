@@ -10,9 +10,8 @@ import (
 )
 
 // session-updated carries only what changed since the stream last sent
-// the session, on every view that sends changes, and whole sessions on a
-// WholeHandler; in either form a client that applies what it gets holds
-// exactly the published state.
+// the session, on every view that sends changes; a client that applies
+// what it gets holds exactly the published state.
 func TestUpdatesCarryChanges(t *testing.T) {
 	r := newRig(t, Options{})
 	a := realistic(1)
@@ -20,9 +19,9 @@ func TestUpdatesCarryChanges(t *testing.T) {
 	oc.ID, oc.Source = "ses_oc", shared.SourceOpenCode
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{a, oc})
 
-	all, claude, whole := r.connect(t, "/all", ""), r.connect(t, "/claude", ""), r.connect(t, "/claude-whole", "")
+	all, claude := r.connect(t, "/all", ""), r.connect(t, "/claude", "")
 	held := map[*sseClient]ssetest.List{}
-	for _, c := range []*sseClient{all, claude, whole} {
+	for _, c := range []*sseClient{all, claude} {
 		held[c] = ssetest.List{}
 		if _, err := held[c].Apply(shared.EventInit, []byte(c.opening(t).Data)); err != nil {
 			t.Fatal(err)
@@ -47,9 +46,6 @@ func TestUpdatesCarryChanges(t *testing.T) {
 		`{"id":"` + a.ID + `","source":"claude","messageCount":49,"tokens":{"input":12345,"output":70000,"cacheRead":1234567,"cacheWrite":89012,"cacheWrite1h":0},"costUsd":1.3,"status":"waiting","updatedAt":1763990001001},` +
 		`{"id":"` + a.ID + `","source":"claude","status":"idle","active":false}` +
 		`],"timestamp":`
-	wholeA2, _ := json.Marshal(a2)
-	wholeA3, _ := json.Marshal(a3)
-	wantWhole := `{"type":"session-updated","sessions":[` + string(wholeA2) + `,` + string(wholeA3) + `],"timestamp":`
 
 	for _, tc := range []struct {
 		name string
@@ -59,7 +55,6 @@ func TestUpdatesCarryChanges(t *testing.T) {
 	}{
 		{"/all", all, wantAll, []string{a.Key(), oc.Key()}},
 		{"/claude", claude, wantClaude, []string{a.Key()}},
-		{"/claude-whole", whole, wantWhole, []string{a.Key()}},
 	} {
 		f := tc.c.event(t)
 		if f.Event != "session-updated" || !strings.HasPrefix(f.Data, tc.want) {

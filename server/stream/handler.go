@@ -27,9 +27,6 @@ type view struct {
 	// to a list the client never had, so each view has its own epoch and
 	// a foreign id gets an init, never a replay.
 	epoch string
-	// whole: session-updated carries whole sessions, as the original
-	// Helm's stream did, rather than changes.
-	whole bool
 	// full, when set, makes this a full-list view (fulllist.go).
 	full *fullList
 
@@ -63,22 +60,16 @@ type Endpoint interface {
 // earlier state of a session it gets a change of. Call it once per
 // endpoint: filtered encodings are cached per handler.
 func (h *Hub) Handler(keep func(*shared.Session) bool) Endpoint {
-	return h.newView(keep, false)
-}
-
-// WholeHandler is Handler with whole sessions in session-updated events,
-// for clients written against the original Helm, which sent them so.
-func (h *Hub) WholeHandler(keep func(*shared.Session) bool) Endpoint {
-	return h.newView(keep, true)
+	return h.newView(keep)
 }
 
 // newView returns a view with its own epoch, except the unfiltered change
 // view, which is the hub's: every such view sends the same frames, so
 // their ids are interchangeable (and the frame encoded at Publish serves
 // them all).
-func (h *Hub) newView(keep func(*shared.Session) bool, whole bool) *view {
-	v := &view{hub: h, keep: keep, whole: whole, epoch: h.epoch}
-	if keep != nil || whole {
+func (h *Hub) newView(keep func(*shared.Session) bool) *view {
+	v := &view{hub: h, keep: keep, epoch: h.epoch}
+	if keep != nil {
 		h.mu.Lock()
 		h.nviews++
 		n := h.nviews

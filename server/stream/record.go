@@ -45,7 +45,7 @@ func (r *record) sendsTo(v *view) bool {
 // frameFor returns the frame clients of v get, or nil when they get
 // nothing.
 func (r *record) frameFor(v *view) []byte {
-	if v.keep == nil && !v.whole {
+	if v.keep == nil {
 		return r.frame
 	}
 	r.mu.Lock()
@@ -56,11 +56,7 @@ func (r *record) frameFor(v *view) []byte {
 	var f []byte
 	if r.sendsTo(v) {
 		var err error
-		prev := r.prev
-		if v.whole {
-			prev = nil
-		}
-		kept, keptPrev := v.filter(r.sessions, prev)
+		kept, keptPrev := v.filter(r.sessions, r.prev)
 		if f, err = encodeFrame(r.typ, formatEventID(v.epoch, r.seq), kept, keptPrev, r.at); err != nil {
 			// Unreachable: the unfiltered superset encoded fine at Publish.
 			v.hub.log.Error("stream: encode filtered event", "id", r.id, "err", err)

@@ -1,7 +1,6 @@
 package stream
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,10 +16,12 @@ import (
 	"go.uber.org/goleak"
 
 	"vibecraft.sh/helm/shared"
+	"vibecraft.sh/helm/shared/sse"
 )
 
 // This file is the tests' SSE client: it parses the wire format strictly
-// (LF line ends, known fields only) so the tests see what a browser sees.
+// (shared/sse in strict mode: LF line ends, known fields only) so the
+// tests see what a browser sees.
 
 // frame is one block of fields up to a blank line.
 type frame struct {
@@ -54,52 +55,21 @@ func (f frame) seq(t testing.TB, epoch string) uint64 {
 }
 
 // parseFrames reads blocks from r until it fails, sending each on out.
+// The parse is strict (LF line ends, known fields, one data line), so the
+// tests see the exact encoding. A stream that ends cleanly is io.EOF.
 func parseFrames(r io.Reader, out chan<- frame, stop <-chan struct{}) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	var f frame
-	seen := false
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return err
+	err := sse.Parse(r, sse.Options{Strict: true}, func(e sse.Event) error {
+		select {
+		case out <- frame{Event: e.Type, ID: e.ID, Retry: e.Retry, Data: e.Data, HasID: e.HasID}:
+			return nil
+		case <-stop:
+			return errors.New("stopped")
 		}
-		line = strings.TrimSuffix(line, "\n")
-		if strings.ContainsAny(line, "\r\x00") {
-			return errors.New("CR or NUL on the wire: " + line)
-		}
-		if line == "" {
-			if seen {
-				select {
-				case out <- f:
-				case <-stop:
-					return errors.New("stopped")
-				}
-			}
-			f, seen = frame{}, false
-			continue
-		}
-		if strings.HasPrefix(line, ":") {
-			continue // comment
-		}
-		name, value, _ := strings.Cut(line, ":")
-		value = strings.TrimPrefix(value, " ")
-		seen = true
-		switch name {
-		case "event":
-			f.Event = value
-		case "id":
-			f.ID, f.HasID = value, true
-		case "retry":
-			f.Retry = value
-		case "data":
-			if f.Data != "" {
-				return errors.New("more than one data line: the encoder must write one")
-			}
-			f.Data = value
-		default:
-			return errors.New("unknown field: " + line)
-		}
+	})
+	if err == nil {
+		return io.EOF
 	}
+	return err
 }
 
 type sseClient struct {
@@ -112,8 +82,8 @@ type sseClient struct {
 }
 
 // rig is a hub served by a real HTTP server: /all (every session),
-// /claude (Claude Code only) and /claude-whole (Claude Code only, whole
-// sessions in updates).
+// /claude and /claude-again (Claude Code only: two views with the same
+// filter, which must not share event ids).
 type rig struct {
 	hub    *Hub
 	srv    *httptest.Server
@@ -136,12 +106,12 @@ func newRig(t testing.TB, opts Options) *rig {
 	views := map[string]*view{
 		"/all":          h.Handler(nil).(*view),
 		"/claude":       h.Handler(claudeOnly).(*view),
-		"/claude-whole": h.WholeHandler(claudeOnly).(*view),
+		"/claude-again": h.Handler(claudeOnly).(*view),
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /all", views["/all"])
 	mux.Handle("/claude", views["/claude"])
-	mux.Handle("/claude-whole", views["/claude-whole"])
+	mux.Handle("/claude-again", views["/claude-again"])
 	srv := httptest.NewServer(mux)
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)

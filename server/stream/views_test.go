@@ -13,7 +13,7 @@ func TestEventIDsBelongToOneView(t *testing.T) {
 	r := newRig(t, Options{})
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("cl0", shared.SourceClaude, 1), sess("oc0", shared.SourceOpenCode, 2)})
 	r.hub.Publish(shared.EventSessionUpdated, []shared.Session{sess("cl0", shared.SourceClaude, 3)})
-	paths := []string{"/all", "/claude", "/claude-whole"}
+	paths := []string{"/all", "/claude", "/claude-again"}
 	seen := map[string]string{}
 	for _, p := range paths {
 		e := r.epoch(p)
@@ -60,7 +60,7 @@ func TestSnapshotNamesItsLastEvent(t *testing.T) {
 	r.hub.Publish(shared.EventSessionUpdated, []shared.Session{sess("cl0", shared.SourceClaude, 3)})
 	tests := []struct {
 		path, ids string
-	}{{"/all", "cl0,oc0"}, {"/claude", "cl0"}, {"/claude-whole", "cl0"}}
+	}{{"/all", "cl0,oc0"}, {"/claude", "cl0"}, {"/claude-again", "cl0"}}
 	for _, tc := range tests {
 		ss, id := r.views[tc.path].Snapshot()
 		if ids(ss) != tc.ids || id != r.epoch(tc.path)+"-2" || ss[0].UpdatedAt != 3 {
@@ -95,7 +95,7 @@ func TestForgedViewIDsGetInit(t *testing.T) {
 		r.epoch("/claude") + "-3",       // the right view, a seq not yet published
 		e + "V1-1",                      // case matters
 		e + "v-1",                       // a suffix without its number
-		r.epoch("/claude-whole") + "-1", // whole view's id on the change view
+		r.epoch("/claude-again") + "-1", // the same filter's other view
 	} {
 		c := r.connect(t, "/claude", id)
 		c.next(t) // retry

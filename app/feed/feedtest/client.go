@@ -12,6 +12,7 @@ import (
 
 	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/shared"
+	"vibecraft.sh/helm/shared/sse"
 )
 
 // Client connects a feed.Machine to a server over HTTP. It is both the
@@ -111,10 +112,13 @@ func (c *Client) run(ctx context.Context, url string, h feed.StreamHandler) erro
 		return ctx.Err()
 	}
 	h.Open()
-	err = parse(resp.Body, MaxEvent, func(typ, id, data string) {
-		if ctx.Err() == nil && slices.Contains(shared.EventTypes, shared.EventType(typ)) {
-			h.Event(typ, id, data)
+	// EventSource dispatches only events with data, by name, with the
+	// last event id so far.
+	err = sse.Parse(resp.Body, sse.Options{Limit: MaxEvent}, func(e sse.Event) error {
+		if e.HasData && ctx.Err() == nil && slices.Contains(shared.EventTypes, shared.EventType(e.Name())) {
+			h.Event(e.Name(), e.LastID, e.Data)
 		}
+		return nil
 	})
 	if err != nil {
 		return err

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,6 +18,7 @@ import (
 
 	"vibecraft.sh/helm/server/internal/fixture"
 	"vibecraft.sh/helm/shared"
+	"vibecraft.sh/helm/shared/sse"
 )
 
 // rawClient is a minimal stream reader over a plain TCP connection, light
@@ -29,8 +32,8 @@ type rawClient struct {
 	bytes  atomic.Int64 // bytes of the last complete event that matched
 }
 
-// dialStream asks in HTTP/1.0 so the stream is not chunked: the raw
-// bytes are the event stream itself, which keeps this reader simple.
+// dialStream asks in HTTP/1.0 so the stream is not chunked: an event's
+// size on the wire is its size in the stream (sse.Event.Size).
 func dialStream(addr string) (*rawClient, error) {
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -46,33 +49,21 @@ func dialStream(addr string) (*rawClient, error) {
 }
 
 func (c *rawClient) read() {
-	br := bufio.NewReaderSize(c.conn, 4096)
-	var event int64
-	matched := false
-	for {
-		line, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			event += int64(len(line))
-			continue // a long data line: keep reading it
-		}
-		if err != nil {
-			return
-		}
-		event += int64(len(line))
-		if m := c.marker.Load(); m != nil && strings.HasPrefix(string(line), "data:") && strings.Contains(string(line), *m) {
-			matched = true
+	resp, err := http.ReadResponse(bufio.NewReaderSize(c.conn, 4096), nil)
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	_ = sse.Parse(resp.Body, sse.Options{}, func(e sse.Event) error {
+		if m := c.marker.Load(); m != nil && e.HasData && strings.Contains(e.Data, *m) {
+			c.bytes.Store(int64(e.Size))
 			select {
 			case c.seen <- time.Now():
 			default:
 			}
 		}
-		if len(line) <= 2 { // blank line: end of an event (or of headers)
-			if matched {
-				c.bytes.Store(event)
-			}
-			event, matched = 0, false
-		}
-	}
+		return nil
+	})
 }
 
 // latency measures isolated appends → event read, over 200 appends
@@ -167,15 +158,11 @@ func burst(srv *server, root string) (int, time.Duration, error) {
 	}
 	defer conn.Close()
 	fmt.Fprintf(conn, "GET /api/sessions/stream HTTP/1.0\r\nHost: %s\r\n\r\n", srv.addr)
-	br := bufio.NewReaderSize(conn, 1<<20)
-	for { // skip headers and init
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return 0, 0, err
-		}
-		if strings.HasPrefix(line, "data:") {
-			break
-		}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events := streamEvents(ctx, conn)
+	if _, ok := <-events; !ok { // init
+		return 0, 0, errors.New("burst: the stream ended before init")
 	}
 	const sessions, appends = 50, 20
 	final := fmt.Sprintf(`"messageCount":%d`, appends+1)
@@ -193,24 +180,51 @@ func burst(srv *server, root string) (int, time.Duration, error) {
 		}
 	}
 	done := map[string]bool{}
-	events := 0
+	n := 0
 	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 	for len(done) < sessions {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return events, time.Since(start), fmt.Errorf("burst: %w (%d/%d final; REST: %s)", err, len(done), sessions, restCounts(srv, done))
+		e, ok := <-events
+		if !ok {
+			return n, time.Since(start), fmt.Errorf("burst: the stream ended (%d/%d final; REST: %s)", len(done), sessions, restCounts(srv, done))
 		}
-		if !strings.HasPrefix(line, "data:") || strings.Contains(line, `"type":"keepalive"`) {
+		if e.Type == string(shared.EventKeepalive) {
 			continue
 		}
-		events++
-		for _, part := range strings.Split(line, `{"id":"`)[1:] {
+		n++
+		for _, part := range strings.Split(e.Data, `{"id":"`)[1:] {
 			if strings.Contains(part[:min(len(part), 2000)], final) {
 				done[part[:36]] = true
 			}
 		}
 	}
-	return events, time.Since(start), nil
+	return n, time.Since(start), nil
+}
+
+// streamEvents reads the HTTP/1.0 answer of a stream request on conn and
+// sends its events (those with data) on the channel it returns, which is
+// closed when the stream ends; closing conn or cancelling ctx ends it.
+func streamEvents(ctx context.Context, conn net.Conn) <-chan sse.Event {
+	out := make(chan sse.Event, 1024)
+	go func() {
+		defer close(out)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			return
+		}
+		defer resp.Body.Close()
+		_ = sse.Parse(resp.Body, sse.Options{}, func(e sse.Event) error {
+			if !e.HasData {
+				return nil
+			}
+			select {
+			case out <- e:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	return out
 }
 
 // restCounts lists the message counts REST gives for the burst sessions

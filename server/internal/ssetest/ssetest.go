@@ -3,16 +3,16 @@
 package ssetest
 
 import (
-	"bufio"
 	"context"
+	"io"
 	"maps"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"vibecraft.sh/helm/shared"
+	"vibecraft.sh/helm/shared/sse"
 )
 
 // Event is one event as read off the wire.
@@ -51,21 +51,13 @@ type Client struct {
 // and fails the test unless it answers 200. The stream closes at cleanup.
 func Connect(t testing.TB, url, lastEventID string) *Client {
 	t.Helper()
-	c, status, err := Dial(url, lastEventID, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if status != http.StatusOK {
-		c.Close()
-		t.Fatalf("stream %s: status %d", url, status)
-	}
-	t.Cleanup(c.Close)
-	return c
+	return Resume(t, url, lastEventID, nil)
 }
 
 // Resume opens url from lastEventID with base as the list the client
 // holds (a REST reply, or an earlier Client's State), as a client that
-// resumes does; the stream closes at cleanup. Events must be drained.
+// resumes does (nil: an empty list); the stream closes at cleanup.
+// Events must be drained.
 func Resume(t testing.TB, url, lastEventID string, base List) *Client {
 	t.Helper()
 	c, status, err := dial(url, lastEventID, nil, base)
@@ -142,38 +134,21 @@ func (c *Client) Err() error {
 // carries whole sessions.
 func (c *Client) read() {
 	defer close(c.Events)
-	br := bufio.NewReaderSize(c.resp.Body, 64<<10)
-	var ev Event
-	var data strings.Builder
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			c.mu.Lock()
-			c.err = err
-			c.mu.Unlock()
-			return
+	err := sse.Parse(c.resp.Body, sse.Options{}, func(e sse.Event) error {
+		if e.Type == "" && !e.HasData {
+			return nil // the opening retry: no event
 		}
-		line = strings.TrimSuffix(line, "\n")
-		field, value, _ := strings.Cut(line, ":")
-		value = strings.TrimPrefix(value, " ")
-		switch {
-		case line == "":
-			if ev.Type != "" || data.Len() > 0 {
-				ev.Raw = data.String()
-				c.apply(&ev)
-				c.Events <- ev
-			}
-			ev, data = Event{}, strings.Builder{}
-		case field == "event":
-			ev.Type = value
-		case field == "id":
-			ev.ID = value
-		case field == "retry":
-			ev.Retry = value
-		case field == "data":
-			data.WriteString(value)
-		}
+		ev := Event{Type: e.Type, ID: e.ID, Retry: e.Retry, Raw: e.Data}
+		c.apply(&ev)
+		c.Events <- ev
+		return nil
+	})
+	if err == nil {
+		err = io.EOF // the server ended the stream
 	}
+	c.mu.Lock()
+	c.err = err
+	c.mu.Unlock()
 }
 
 // apply applies ev to the held list, moving the cursor, as the web client
