@@ -36,6 +36,13 @@ func startOpenCodeHelmd(t testing.TB, claudeDir, openCodeDir string, args ...str
 
 func launch(t testing.TB, claudeDir string, args ...string) *testServer {
 	t.Helper()
+	return launchAuth(t, claudeDir, "", args...)
+}
+
+// launchAuth is launch with token required (as by default) when it is
+// not "": the readiness check presents it.
+func launchAuth(t testing.TB, claudeDir, token string, args ...string) *testServer {
+	t.Helper()
 	if claudeDir == "" {
 		claudeDir = t.TempDir()
 	}
@@ -44,7 +51,11 @@ func launch(t testing.TB, claudeDir string, args ...string) *testServer {
 	s := &testServer{Claude: claudeDir, cancel: cancel, done: make(chan error, 1)}
 	// --auth none: these tests are about sessions, not access (server/e2e
 	// and server/guard test the token); and no token file is touched.
-	full := append([]string{"--port", "0", "--claude-dir", claudeDir, "--cache-dir", "", "--log-level", "warn", "--auth", "none"}, args...)
+	auth := []string{"--auth", "none"}
+	if token != "" {
+		auth = []string{"--token", token}
+	}
+	full := append(append([]string{"--port", "0", "--claude-dir", claudeDir, "--cache-dir", "", "--log-level", "warn"}, auth...), args...)
 	go func() {
 		err := run(ctx, full, pw, io.Discard)
 		pw.Close()
@@ -62,7 +73,7 @@ func launch(t testing.TB, claudeDir string, args ...string) *testServer {
 		t.Fatal("helmd did not print its URL")
 	}
 	t.Cleanup(func() { s.stop(t) })
-	waitScanned(t, s.URL)
+	waitFor(t, "the first scan", func() bool { return helmdproc.FirstScanDone(s.URL, token) })
 	return s
 }
 

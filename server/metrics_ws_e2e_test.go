@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,54 +23,7 @@ const testToken = "e2e-token-0123456789abcdef"
 // (startHelmd turns the token off, and its readiness check has none.)
 func startGuardedHelmd(t *testing.T, root string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		err := run(ctx, []string{"--port", "0", "--claude-dir", root, "--no-opencode", "--cache-dir", "",
-			"--log-level", "warn", "--token", testToken, "--debounce", "20ms"}, pw, io.Discard)
-		pw.Close()
-		done <- err
-	}()
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if u := urlLine.FindString(sc.Text()); u != "" {
-				select {
-				case found <- strings.TrimSuffix(u, "/"):
-				default:
-				}
-			}
-		}
-	}()
-	var url string
-	select {
-	case url = <-found:
-	case err := <-done:
-		t.Fatalf("helmd exited at start: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("helmd did not print its URL")
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("helmd: %v", err)
-		}
-	})
-	waitFor(t, "the first scan", func() bool {
-		var st struct{ Scan struct{ Scans int } }
-		req, _ := http.NewRequest("GET", url+"/api/status", nil)
-		req.Header.Set("Authorization", "Bearer "+testToken)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		_ = json.NewDecoder(resp.Body).Decode(&st)
-		return st.Scan.Scans > 0
-	})
-	return url
+	return launchAuth(t, root, testToken, "--no-opencode", "--debounce", "20ms").URL
 }
 
 func get(t *testing.T, url string, header map[string]string) *http.Response {

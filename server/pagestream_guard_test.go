@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -21,41 +18,7 @@ func TestPageStreamIsGuarded(t *testing.T) {
 	cwd := "/home/dev/webapp"
 	fixture.Append(t, fixture.Path(root, cwd, sid), fixture.User(sid, cwd, "hi", time.Now()))
 	const token = "page-stream-test-token-0123456789"
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		err := run(ctx, []string{"--port", "0", "--claude-dir", root, "--cache-dir", "", "--log-level", "warn",
-			"--no-opencode", "--auth", "token", "--token", token}, pw, io.Discard)
-		pw.Close()
-		done <- err
-	}()
-	defer func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Error("helmd did not stop")
-		}
-	}()
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if u := urlLine.FindString(sc.Text()); u != "" {
-				select {
-				case found <- strings.TrimSuffix(u, "/"):
-				default:
-				}
-			}
-		}
-	}()
-	var base string
-	select {
-	case base = <-found:
-	case <-time.After(10 * time.Second):
-		t.Fatal("helmd did not print its URL")
-	}
+	base := launchAuth(t, root, token, "--no-opencode").URL
 	do := func(header http.Header, host string) int {
 		req, err := http.NewRequest("GET", streamURL(base, "claude", sid, ""), nil)
 		if err != nil {

@@ -35,7 +35,7 @@ import (
 // return a JSON array, and is called once per encoded frame, never
 // concurrently for one handler. Call it once per endpoint.
 func (h *Hub) FullListHandler(keep func(*shared.Session) bool, shape func([]shared.Session) any) Endpoint {
-	v := h.newView(keep)
+	v := h.newView(keep, true) // its frames are not the change view's, so neither are its ids
 	v.full = &fullList{shape: shape}
 	return v
 }

@@ -60,16 +60,16 @@ type Endpoint interface {
 // earlier state of a session it gets a change of. Call it once per
 // endpoint: filtered encodings are cached per handler.
 func (h *Hub) Handler(keep func(*shared.Session) bool) Endpoint {
-	return h.newView(keep)
+	return h.newView(keep, false)
 }
 
 // newView returns a view with its own epoch, except the unfiltered change
 // view, which is the hub's: every such view sends the same frames, so
 // their ids are interchangeable (and the frame encoded at Publish serves
 // them all).
-func (h *Hub) newView(keep func(*shared.Session) bool) *view {
+func (h *Hub) newView(keep func(*shared.Session) bool, ownEpoch bool) *view {
 	v := &view{hub: h, keep: keep, epoch: h.epoch}
-	if keep != nil {
+	if keep != nil || ownEpoch {
 		h.mu.Lock()
 		h.nviews++
 		n := h.nviews
