@@ -3,6 +3,7 @@ package push
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -103,6 +104,10 @@ func (s *Service) sendOne(ctx context.Context, msg []byte, sub Subscription) {
 	})
 	host := endpointHost(sub.Endpoint) // never the whole endpoint: it is a capability
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its message holds the whole endpoint
+		}
 		s.fail(fmt.Errorf("push to %s: %w", host, err))
 		return
 	}
