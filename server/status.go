@@ -6,6 +6,7 @@ import (
 	"vibecraft.sh/helm/server/connlimit"
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/server/opencode"
+	"vibecraft.sh/helm/server/push"
 	"vibecraft.sh/helm/server/stream"
 	"vibecraft.sh/helm/server/watch"
 )
@@ -26,6 +27,7 @@ type statusDoc struct {
 	OpenCode      *opencode.Status `json:"opencode,omitempty"`
 	Conns         *connlimit.Stats `json:"connections,omitempty"`
 	Hooks         api.HookStats    `json:"hooks"`
+	Push          push.Stats       `json:"push"`
 }
 
 type claudeStatus struct {
