@@ -283,6 +283,15 @@ func TestSubscribeRefusesHostileBodies(t *testing.T) {
 	if code, _ := r.post(t, "/api/push/subscribe", fake.subscription("/p"), "https://evil.example"); code != http.StatusForbidden {
 		t.Errorf("cross-origin subscribe: %d, want 403", code)
 	}
+	// Nor a page reached through a rebinding hostname.
+	req, _ := http.NewRequest(http.MethodGet, r.api.URL+"/api/push/key", nil)
+	req.Host = "attacker.example"
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("foreign Host: %d, want 421 (the guard's answer)", resp.StatusCode)
+	}
 	// Nor can a request without the token read the key.
 	resp, err := http.Get(r.api.URL + "/api/push/key")
 	if err != nil {

@@ -32,9 +32,9 @@ func (w *watcher) observe(t shared.EventType, sessions []shared.Session) []share
 	case shared.EventRefresh:
 		next := make(map[string]bool, len(sessions))
 		for i := range sessions {
-			s := &sessions[i]
-			was := w.waiting[s.Key()]
-			next[s.Key()] = s.Status == shared.StatusWaiting
+			s, k := &sessions[i], sessions[i].Key()
+			was := w.waiting[k]
+			next[k] = s.Status == shared.StatusWaiting
 			if w.started && !was && needsYou(s) {
 				out = append(out, *s)
 			}
@@ -42,9 +42,9 @@ func (w *watcher) observe(t shared.EventType, sessions []shared.Session) []share
 		w.waiting, w.started = next, true // a refresh replaces the state: the map stays bounded
 	case shared.EventSessionCreated, shared.EventSessionUpdated:
 		for i := range sessions {
-			s := &sessions[i]
-			was := w.waiting[s.Key()]
-			w.waiting[s.Key()] = s.Status == shared.StatusWaiting
+			s, k := &sessions[i], sessions[i].Key()
+			was := w.waiting[k]
+			w.waiting[k] = s.Status == shared.StatusWaiting
 			if w.started && !was && needsYou(s) {
 				out = append(out, *s)
 			}
