@@ -302,3 +302,27 @@ func TestSubscribeRefusesHostileBodies(t *testing.T) {
 		t.Errorf("key without token: %d, want 401", resp.StatusCode)
 	}
 }
+
+func TestPushDoesNotFollowRedirects(t *testing.T) {
+	fake := newFakePushService(t)
+	redirect := httptest.NewTLSServer(http.RedirectHandler(fake.srv.URL+"/elsewhere", http.StatusTemporaryRedirect))
+	defer redirect.Close()
+	svc, err := New(Options{Dir: t.TempDir(), Subject: "ops@helm-test.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The default client, trusting the test servers' certificate.
+	client := svc.opts.HTTPClient.(*http.Client)
+	client.Transport = redirect.Client().Transport
+	sub, err := ParseSubscription(bytes.Replace(fake.subscription("/x"), []byte(fake.srv.URL), []byte(redirect.URL), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.sendOne(context.Background(), []byte(`{}`), sub)
+	if n := len(fake.requests()); n != 0 {
+		t.Errorf("the redirect was followed: %d requests reached its target", n)
+	}
+	if st := svc.Stats(); st.Failed != 1 || !strings.Contains(st.LastError, "307") {
+		t.Errorf("stats %+v, want the 307 counted as a failure", st)
+	}
+}

@@ -57,7 +57,7 @@ func (o Options) withDefaults() Options {
 		o.Timeout = 15 * time.Second
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: o.Timeout}
+		o.HTTPClient = &http.Client{Timeout: o.Timeout, CheckRedirect: noRedirects}
 	}
 	if o.TTL <= 0 {
 		o.TTL = 12 * time.Hour
@@ -67,6 +67,11 @@ func (o Options) withDefaults() Options {
 	}
 	return o
 }
+
+// noRedirects keeps a push to the endpoint the browser gave: push
+// services do not redirect, and following one would let an endpoint send
+// helmd's requests elsewhere.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // Stats is the "push" part of /api/status.
 type Stats struct {
