@@ -107,4 +107,24 @@ func TestPushInBrowser(t *testing.T) {
 	if hostile == nil || hostile.Title != "<img src=x onerror=alert(1)>" || hostile.URL != "/" {
 		t.Errorf("hostile push shown as %+v, want its title as text and url /", hostile)
 	}
+
+	// The toggle: subscribed and stored by helmd, or (headless Chromium has
+	// no push service: "Registration failed") the browser's refusal shown,
+	// nothing stored.
+	c.do(5*time.Second, "clicking the push toggle", chromedp.Click("#push-toggle"))
+	c.waitJS(20*time.Second, "the toggle's outcome", `document.getElementById("push-error") ||
+		document.getElementById("push-toggle").getAttribute("aria-pressed") === "true"`)
+	var status struct{ Push push.Stats }
+	_, body := get(t, p.URL+"/api/status")
+	if err := json.Unmarshal(body, &status); err != nil {
+		t.Fatal(err)
+	}
+	if msg := c.text("#push-error"); msg != "" {
+		t.Logf("the browser refused to subscribe: %s", msg)
+		if status.Push.Subscriptions != 0 {
+			t.Errorf("%d subscriptions stored after a refused subscribe", status.Push.Subscriptions)
+		}
+	} else if status.Push.Subscriptions != 1 {
+		t.Errorf("the toggle shows subscribed, helmd holds %d subscriptions", status.Push.Subscriptions)
+	}
 }
