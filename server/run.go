@@ -27,6 +27,7 @@ import (
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/server/metrics"
 	"vibecraft.sh/helm/server/opencode"
+	"vibecraft.sh/helm/server/push"
 	"vibecraft.sh/helm/server/stream"
 	"vibecraft.sh/helm/server/tail"
 	"vibecraft.sh/helm/server/watch"
@@ -122,7 +123,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cacheFile != "" {
 		liveOpts.Save = claudeSrc.Save // live owns the sources' lifecycle: it alone persists
 	}
-	lv := live.New(ix, hub, sources, liveOpts)
+	pushSvc, pushOff := newPush(cfg, claudeSrc, oc, log)
+	var pub live.Publisher = hub
+	if pushSvc != nil {
+		pub = push.Tee(hub, pushSvc) // push sees what the stream sent; live and stream know nothing of it
+	}
+	lv := live.New(ix, pub, sources, liveOpts)
 	// Open session pages, poked before live's debounce; joined after the
 	// server has shut down (see below).
 	pages := tail.New(0)
@@ -139,6 +145,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			Sessions: ix.Len(), Watcher: watcher.Status(), Stream: hub.Stats(), Live: lv.Stats(),
 			Claude: claudeStatus{Roots: claudeSrc.Roots(), Stats: claudeSrc.Stats()},
 			Hooks:  apiH.HookStats(), PageStreams: pages.Len(),
+			Push: pushStatus(pushSvc, pushOff),
 		}
 		if oc != nil {
 			st := oc.Status()
@@ -158,6 +165,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ws := hub.WSHandler(stream.WSOptions{OriginPatterns: wsOrigins, Clearer: wsClearer{live: lv, lookup: hub.Lookup}})
 	apiH = api.New(api.Deps{Refresh: lv, Stream: hub, Status: status, WS: ws, Logger: log, Attention: lv, Lookup: hub.Lookup})
 	apiH.Install(mux)
+	push.Install(mux, pushSvc, pushOff)
 	mux.Handle("GET /metrics", metrics.Handler(func() metrics.Snapshot {
 		s := metrics.Snapshot{Sessions: hub.Snapshot(), Stream: hub.Stats(), Watcher: watcher.Status(),
 			Scan: lv.Stats(), Claude: claudeSrc.Stats()}
@@ -237,6 +245,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		_ = lv.Run(ctx)
 	})
+
+	if pushSvc != nil {
+		wg.Go(func() { _ = pushSvc.Run(ctx) })
+	}
 
 	serveErr := make(chan error, 1)
 	wg.Go(func() { serveErr <- srv.Serve(plain) })

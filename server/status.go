@@ -6,6 +6,7 @@ import (
 	"vibecraft.sh/helm/server/connlimit"
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/server/opencode"
+	"vibecraft.sh/helm/server/push"
 	"vibecraft.sh/helm/server/stream"
 	"vibecraft.sh/helm/server/watch"
 )
@@ -27,6 +28,7 @@ type statusDoc struct {
 	Conns         *connlimit.Stats `json:"connections,omitempty"`
 	Hooks         api.HookStats    `json:"hooks"`
 	PageStreams   int              `json:"pageStreams"` // open session pages following their transcript
+	Push          push.Stats       `json:"push"`
 }
 
 type claudeStatus struct {

@@ -34,6 +34,7 @@ func (h *Home) Render() app.UI {
 			}).ElseIf(all == 0, h.renderEmpty).
 				Else(func() app.UI { return h.renderList(h.view()) }),
 		),
+		app.Footer().Class("settings").Body(&PushToggle{}),
 		app.If(app.IsServer && h.dataAt > 0, h.renderSeed),
 	)
 }

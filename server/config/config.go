@@ -44,6 +44,8 @@ type Config struct {
 
 	Demo     bool // serve a simulated, live workspace from a temp folder
 	LogLevel string
+
+	PushSubject string // --push-subject or HELM_PUSH_SUBJECT: the Web Push (VAPID) contact, an email or https URL
 }
 
 // Addr is the listen address.
@@ -112,6 +114,7 @@ func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", 30*time.Second, "longest a non-stream response may take to send; 0 = no limit")
 	fs.BoolVar(&c.Demo, "demo", false, "serve a simulated live workspace from a temp folder")
 	fs.StringVar(&c.LogLevel, "log-level", or(env("HELM_LOG_LEVEL"), "info"), "debug, info, warn or error (env HELM_LOG_LEVEL)")
+	fs.StringVar(&c.PushSubject, "push-subject", env("HELM_PUSH_SUBJECT"), "your email or an https URL, given to push services with each Web Push (env HELM_PUSH_SUBJECT; default https://vibecraft.sh)")
 	fs.BoolVar(&version, "version", false, "print the version and exit")
 
 	if err := fs.Parse(args); err != nil {

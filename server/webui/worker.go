@@ -51,6 +51,28 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
+// A Web Push from helmd (server/push): a session started waiting while no
+// page may be open. The payload is untrusted text: only strings are kept,
+// shown as text, and the url only when it is one of Helm's session pages.
+self.addEventListener("push", (event) => {
+  let p = {};
+  try {
+    p = event.data ? event.data.json() : {};
+  } catch (err) {
+    p = {};
+  }
+  const str = (v, max) => (typeof v === "string" ? v.slice(0, max) : "");
+  const title = str(p.title, 200) || "Helm: a session waits for you";
+  const url = str(p.url, 1000);
+  event.waitUntil(self.registration.showNotification(title, {
+    body: str(p.body, 1000),
+    tag: str(p.tag, 300) || undefined,
+    icon: "/web/icon-192.png",
+    badge: "/web/icon-192.png",
+    data: { url: url.startsWith("/s/") ? url : "/" },
+  }));
+});
+
 // passThrough lists what the worker must leave to the network.
 function passThrough(request, url) {
   if (request.method !== "GET") return true;

@@ -1,0 +1,136 @@
+package push
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	webpush "github.com/SherClockHolmes/webpush-go"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// Payload is what the service worker's push handler shows.
+type Payload struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+	Tag   string `json:"tag"` // the session key: a newer push replaces an older one
+	URL   string `json:"url"` // the session's page, /s/<source>/<id>
+}
+
+// Bounds keep the encrypted message under the 4 KiB push services take.
+const (
+	maxTitle = 120
+	maxBody  = 400
+)
+
+// PayloadFor is the notification of a session that starts waiting.
+func PayloadFor(s shared.Session, question string) Payload {
+	title := s.Title
+	if title == "" {
+		title = "A session waits for you"
+	}
+	reason := s.WaitingFor
+	if reason == "" {
+		reason = "waiting for you"
+	}
+	r, size := utf8.DecodeRuneInString(reason)
+	body := string(unicode.ToUpper(r)) + reason[size:]
+	if q := strings.TrimSpace(question); q != "" {
+		body += ": " + q
+	}
+	return Payload{
+		Title: cut(title, maxTitle),
+		Body:  cut(body, maxBody),
+		Tag:   s.Key(),
+		URL:   "/s/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID),
+	}
+}
+
+// cut keeps at most n runes, ending with "…" when it cut.
+func cut(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// notify sends one push per subscription for ses.
+func (s *Service) notify(ctx context.Context, ses shared.Session) {
+	subs := s.subs.list()
+	if len(subs) == 0 {
+		return
+	}
+	question := ""
+	if s.opts.Question != nil {
+		qctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+		question = s.opts.Question(qctx, ses)
+		cancel()
+	}
+	msg, err := json.Marshal(PayloadFor(ses, question))
+	if err != nil {
+		s.fail(fmt.Errorf("payload: %w", err))
+		return
+	}
+	for _, sub := range subs {
+		if ctx.Err() != nil {
+			return
+		}
+		s.sendOne(ctx, msg, sub)
+	}
+}
+
+func (s *Service) sendOne(ctx context.Context, msg []byte, sub Subscription) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
+	resp, err := webpush.SendNotificationWithContext(ctx, msg, &webpush.Subscription{
+		Endpoint: sub.Endpoint,
+		Keys:     webpush.Keys{P256dh: sub.Keys.P256dh, Auth: sub.Keys.Auth},
+	}, &webpush.Options{
+		HTTPClient:      s.opts.HTTPClient,
+		Subscriber:      s.subscriber,
+		TTL:             int(s.opts.TTL.Seconds()),
+		Urgency:         webpush.UrgencyHigh,
+		VAPIDPublicKey:  s.keys.PublicKey,
+		VAPIDPrivateKey: s.keys.PrivateKey,
+	})
+	host := endpointHost(sub.Endpoint) // never the whole endpoint: it is a capability
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its message holds the whole endpoint
+		}
+		s.fail(fmt.Errorf("push to %s: %w", host, err))
+		return
+	}
+	defer resp.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		s.count(func(st *Stats) { st.Sent++ })
+	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
+		// The browser unsubscribed or the subscription expired: forget it.
+		if _, err := s.subs.remove(sub.Endpoint); err != nil {
+			s.fail(err)
+		}
+		s.count(func(st *Stats) { st.Pruned++ })
+		s.log.Info("push: subscription gone, removed", "host", host, "status", resp.StatusCode)
+	default:
+		s.fail(fmt.Errorf("push to %s: %s: %s", host, resp.Status, strings.TrimSpace(strings.ToValidUTF8(string(snippet), ""))))
+	}
+}
+
+func endpointHost(endpoint string) string {
+	if u, err := url.Parse(endpoint); err == nil {
+		return u.Host
+	}
+	return "?"
+}

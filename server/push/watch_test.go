@@ -1,0 +1,99 @@
+package push
+
+import (
+	"slices"
+	"testing"
+
+	"vibecraft.sh/helm/shared"
+)
+
+func TestWatcherStartsWaiting(t *testing.T) {
+	type step struct {
+		t        shared.EventType
+		sessions []shared.Session
+		want     []string // keys told as starting to wait
+	}
+	w := func(id string) shared.Session { return session(id, shared.StatusWaiting, "input needed") }
+	busy := func(id string) shared.Session { return session(id, shared.StatusWorking, "") }
+	cleared := func(id string) shared.Session { s := w(id); s.ClearedAt = 9; return s }
+	for _, tc := range []struct {
+		name  string
+		steps []step
+	}{
+		{"nothing before the first scan", []step{
+			{shared.EventSessionCreated, []shared.Session{w("a")}, nil},
+			{shared.EventRefresh, []shared.Session{w("a"), w("b")}, nil},
+		}},
+		{"working then waiting", []step{
+			{shared.EventRefresh, []shared.Session{busy("a")}, nil},
+			{shared.EventSessionUpdated, []shared.Session{w("a")}, []string{"claude:a"}},
+			{shared.EventSessionUpdated, []shared.Session{w("a")}, nil}, // still the same wait
+		}},
+		{"created waiting", []step{
+			{shared.EventRefresh, nil, nil},
+			{shared.EventSessionCreated, []shared.Session{w("n"), busy("m")}, []string{"claude:n"}},
+		}},
+		{"cleared is not news, until it waits anew", []step{
+			{shared.EventRefresh, []shared.Session{busy("a")}, nil},
+			{shared.EventSessionUpdated, []shared.Session{cleared("a")}, nil},
+			{shared.EventSessionUpdated, []shared.Session{busy("a")}, nil},
+			{shared.EventSessionUpdated, []shared.Session{w("a")}, []string{"claude:a"}},
+		}},
+		{"a later refresh tells what started waiting meanwhile", []step{
+			{shared.EventRefresh, []shared.Session{busy("a"), w("b")}, nil},
+			{shared.EventRefresh, []shared.Session{w("a"), w("b")}, []string{"claude:a"}},
+		}},
+		{"deleted then back", []step{
+			{shared.EventRefresh, []shared.Session{w("a")}, nil},
+			{shared.EventSessionDeleted, []shared.Session{w("a")}, nil},
+			{shared.EventSessionCreated, []shared.Session{w("a")}, []string{"claude:a"}},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var wt watcher
+			wt.init()
+			for i, st := range tc.steps {
+				var got []string
+				for _, s := range wt.observe(st.t, st.sessions) {
+					got = append(got, s.Key())
+				}
+				if !slices.Equal(got, st.want) {
+					t.Errorf("step %d (%s): told %v, want %v", i, st.t, got, st.want)
+				}
+			}
+		})
+	}
+}
+
+func TestPayloadFor(t *testing.T) {
+	long := make([]rune, 1000)
+	for i := range long {
+		long[i] = 'é'
+	}
+	for _, tc := range []struct {
+		name     string
+		s        shared.Session
+		question string
+		want     Payload
+	}{
+		{"reason and question", shared.Session{ID: "x1", Source: shared.SourceOpenCode, Title: "T", WaitingFor: "permission prompt"}, "  Allow rm?  ",
+			Payload{Title: "T", Body: "Permission prompt: Allow rm?", Tag: "opencode:x1", URL: "/s/opencode/x1"}},
+		{"no title, no reason", shared.Session{ID: "y", Source: shared.SourceClaude}, "",
+			Payload{Title: "A session waits for you", Body: "Waiting for you", Tag: "claude:y", URL: "/s/claude/y"}},
+		{"markup stays text, odd id escaped", shared.Session{ID: "a/b?c", Source: shared.SourceClaude, Title: "<b>x</b>", WaitingFor: "élan"}, "",
+			Payload{Title: "<b>x</b>", Body: "Élan", Tag: "claude:a/b?c", URL: "/s/claude/a%2Fb%3Fc"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := PayloadFor(tc.s, tc.question); got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+	p := PayloadFor(shared.Session{ID: "z", Source: shared.SourceClaude, Title: string(long), WaitingFor: "input needed"}, string(long))
+	if n := len([]rune(p.Title)); n != maxTitle {
+		t.Errorf("title of %d runes, want %d", n, maxTitle)
+	}
+	if n := len([]rune(p.Body)); n != maxBody {
+		t.Errorf("body of %d runes, want %d", n, maxBody)
+	}
+}

@@ -1,0 +1,88 @@
+package webui
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestWorkerPushHandler runs the service worker's push handler under node
+// with a stub registration, and reads back what it would show.
+func TestWorkerPushHandler(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: the worker's push handler is not exercised")
+	}
+	js := strings.NewReplacer("{{.Version}}", "test", "{{.ResourcesToCache}}", "[]").Replace(workerJS)
+	harness := `
+const handlers = {};
+const shown = [];
+globalThis.self = {
+  addEventListener: (type, fn) => { handlers[type] = fn; },
+  registration: { showNotification: async (title, opts) => { shown.push({ title, ...opts }); } },
+  location: { origin: "http://127.0.0.1" },
+};
+` + js + `
+const cases = JSON.parse(process.argv[2]);
+(async () => {
+  for (const raw of cases) {
+    const waits = [];
+    handlers.push({
+      data: raw === null ? null : { json: () => JSON.parse(raw) },
+      waitUntil: (p) => waits.push(p),
+    });
+    await Promise.all(waits);
+  }
+  process.stdout.write(JSON.stringify(shown));
+})();
+`
+	path := filepath.Join(t.TempDir(), "worker.js")
+	if err := os.WriteFile(path, []byte(harness), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	type data struct {
+		URL string `json:"url"`
+	}
+	type shown struct {
+		Title string `json:"title"`
+		Body  string `json:"body"`
+		Tag   string `json:"tag"`
+		Data  data   `json:"data"`
+	}
+	cases := []struct {
+		name    string
+		payload any // nil: a push without data
+		want    shown
+	}{
+		{"helmd's payload", `{"title":"Fix the flake","body":"Input needed: Go on?","tag":"claude:a","url":"/s/claude/a"}`,
+			shown{Title: "Fix the flake", Body: "Input needed: Go on?", Tag: "claude:a", Data: data{"/s/claude/a"}}},
+		{"foreign url", `{"title":"T","url":"https://evil.example/"}`, shown{Title: "T", Data: data{"/"}}},
+		{"not JSON", `<b>hi</b>`, shown{Title: "Helm: a session waits for you", Data: data{"/"}}},
+		{"fields of the wrong type", `{"title":{"x":1},"body":[1],"url":7}`, shown{Title: "Helm: a session waits for you", Data: data{"/"}}},
+		{"no data", nil, shown{Title: "Helm: a session waits for you", Data: data{"/"}}},
+	}
+	var raws []any
+	for _, c := range cases {
+		raws = append(raws, c.payload)
+	}
+	arg, _ := json.Marshal(raws)
+	out, err := exec.Command(node, path, string(arg)).Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	var got []shown
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	if len(got) != len(cases) {
+		t.Fatalf("%d notifications shown, want %d: %s", len(got), len(cases), out)
+	}
+	for i, c := range cases {
+		if got[i] != c.want {
+			t.Errorf("%s: shown %+v, want %+v", c.name, got[i], c.want)
+		}
+	}
+}
