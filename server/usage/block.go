@@ -1,7 +1,6 @@
 package usage
 
 import (
-	"slices"
 	"time"
 
 	"vibecraft.sh/helm/server/pricing"
@@ -40,17 +39,12 @@ func (st *Store) Block(now time.Time) Block {
 	from := nowMS - blockLookback.Milliseconds()
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	times := make([]int64, 0, 256)
-	for at := range st.slots {
-		if at >= from && at <= nowMS {
-			times = append(times, at)
-		}
-	}
+	lo, hi := st.between(from, nowMS+1)
+	times := st.order[lo:hi]
 	out := Block{Now: nowMS}
 	if len(times) == 0 {
 		return out
 	}
-	slices.Sort(times)
 	length, hour := BlockLength.Milliseconds(), time.Hour.Milliseconds()
 	start, first, last := times[0]/hour*hour, times[0], times[0]
 	for _, t := range times[1:] {
@@ -63,10 +57,10 @@ func (st *Store) Block(now time.Time) Block {
 		return out
 	}
 	var total spend
-	for _, t := range times {
+	for j, t := range times {
 		if t >= first {
-			for _, sp := range st.slots[t] {
-				total.add(sp.tokens, sp.nano, 1)
+			for _, c := range st.sums[lo+j] {
+				total.add(c.tokens, c.nano, 1)
 			}
 		}
 	}

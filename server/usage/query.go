@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -113,57 +114,64 @@ type Report struct {
 	Total   Totals   `json:"total"`
 }
 
-type sum struct {
+// group is one bucket being summed: byModel by model id.
+type group struct {
+	key string
 	spend
-	byModel map[string]int64
+	byModel []int64
 }
 
 // Query sums the slots in q's range by q's grouping. Sums are kept in
 // nano-dollars and turned into dollars once, so a bucket is exact to the
-// nano-dollar whatever the order of the slots.
+// nano-dollar whatever the order of the slots. The loop is additions
+// only: each slot's group is found by dim id, and a day's key is worked
+// out once per day, not per slot.
 func (st *Store) Query(q Query) Report {
 	loc := q.Loc
 	if loc == nil {
 		loc = time.UTC
 	}
-	sums := map[string]*sum{}
+	var groups []*group
 	var total spend
 	st.mu.RLock()
-	for at, m := range st.slots {
-		if at < q.From || at >= q.To {
-			continue
+	byDim := make([]int32, len(st.dims)) // dim id → group index + 1 (not by day)
+	dayEnd, dayGroup := int64(math.MinInt64), int32(0)
+	newGroup := func(key string) int32 {
+		groups = append(groups, &group{key: key, byModel: make([]int64, len(st.models))})
+		return int32(len(groups) - 1)
+	}
+	lo, hi := st.between(q.From, q.To)
+	for j := lo; j < hi; j++ {
+		at := st.order[j]
+		if q.By == ByDay && at >= dayEnd {
+			y, m, d := time.UnixMilli(at).In(loc).Date()
+			dayEnd = time.Date(y, m, d+1, 0, 0, 0, 0, loc).UnixMilli()
+			dayGroup = newGroup(fmt.Sprintf("%04d-%02d-%02d", y, m, d))
 		}
-		day := ""
-		if q.By == ByDay {
-			day = time.UnixMilli(at).In(loc).Format(time.DateOnly)
-		}
-		for d, sp := range m {
-			key := day
-			switch q.By {
-			case ByProject:
-				key = d.project
-			case ByModel:
-				key = d.model
-			case BySource:
-				key = string(d.source)
+		for _, c := range st.sums[j] {
+			gi := dayGroup
+			if q.By != ByDay {
+				if byDim[c.dim] == 0 {
+					byDim[c.dim] = st.groupFor(q.By, c.dim, groups, newGroup) + 1
+				}
+				gi = byDim[c.dim] - 1
 			}
-			s := sums[key]
-			if s == nil {
-				s = &sum{byModel: map[string]int64{}}
-				sums[key] = s
-			}
-			s.add(sp.tokens, sp.nano, 1)
-			s.byModel[d.model] += sp.nano
-			total.add(sp.tokens, sp.nano, 1)
+			g := groups[gi]
+			g.add(c.tokens, c.nano, 1)
+			g.byModel[st.dimModel[c.dim]] += c.nano
+			total.add(c.tokens, c.nano, 1)
 		}
 	}
+	models := st.models[:len(st.models):len(st.models)]
 	st.mu.RUnlock()
-	rep := Report{From: q.From, To: q.To, By: q.By, TZ: loc.String(), Buckets: make([]Bucket, 0, len(sums)),
+	rep := Report{From: q.From, To: q.To, By: q.By, TZ: loc.String(), Buckets: make([]Bucket, 0, len(groups)),
 		Total: Totals{CostUSD: pricing.Dollars(total.nano), Tokens: total.tokens}}
-	for k, s := range sums {
-		b := Bucket{Key: k, CostUSD: pricing.Dollars(s.nano), Tokens: s.tokens, ByModel: make(map[string]float64, len(s.byModel))}
-		for m, n := range s.byModel {
-			b.ByModel[m] = pricing.Dollars(n)
+	for _, g := range groups {
+		b := Bucket{Key: g.key, CostUSD: pricing.Dollars(g.nano), Tokens: g.tokens, ByModel: map[string]float64{}}
+		for m, n := range g.byModel {
+			if n != 0 {
+				b.ByModel[models[m]] = pricing.Dollars(n)
+			}
 		}
 		rep.Buckets = append(rep.Buckets, b)
 	}
@@ -174,4 +182,23 @@ func (st *Store) Query(q Query) Report {
 		return cmp.Or(cmp.Compare(b.CostUSD, a.CostUSD), cmp.Compare(a.Key, b.Key))
 	})
 	return rep
+}
+
+// groupFor finds or makes the group of dim id for a grouping other than
+// by day: dims of one project (or model, or source) share it.
+func (st *Store) groupFor(by string, id int32, groups []*group, newGroup func(string) int32) int32 {
+	d := st.dims[id]
+	key := d.project
+	switch by {
+	case ByModel:
+		key = d.model
+	case BySource:
+		key = string(d.source)
+	}
+	for i, g := range groups {
+		if g.key == key {
+			return int32(i)
+		}
+	}
+	return newGroup(key)
 }
