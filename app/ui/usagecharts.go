@@ -60,7 +60,9 @@ func dayChart(rows []dayRow, models []string, colors map[string]string) app.UI {
 	legend := make([]app.UI, 0, len(models))
 	for _, m := range models {
 		legend = append(legend, app.Li().Body(
-			app.Span().Class("swatch").Style("background", colors[m]).Aria("hidden", "true"),
+			// An SVG swatch: the page's CSP refuses style attributes.
+			svg("svg").Class("swatch").Attr("viewBox", "0 0 10 10").Aria("hidden", "true").Body(
+				svg("rect").Attr("width", 10).Attr("height", 10).Attr("rx", 2).Attr("fill", colors[m])),
 			app.A().Href(listURL("model", m)).Text(m),
 		))
 	}
