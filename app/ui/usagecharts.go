@@ -46,7 +46,7 @@ func dayChart(rows []dayRow, models []string, colors map[string]string) app.UI {
 	}
 	bars := make([]app.UI, 0, len(rows))
 	for i, r := range rows {
-		segs := stack(r.Models, top, func(string) int { return 0 })
+		segs := stack(r.Models, top)
 		g := []app.UI{
 			svg("title").Text(fmt.Sprintf("%s: %s", r.Day, cost(r.Cost))),
 			svg("rect").Class("hit").Attr("x", i*10).Attr("y", 0).Attr("width", 10).Attr("height", 100),

@@ -154,18 +154,17 @@ func listURL(key, value string) string {
 	return "/?" + v.Encode()
 }
 
-// bar is one bar of a chart, in the chart's units: x and width in
-// columns, y and height in 0..100 (the SVG's viewBox), top down.
+// barSeg is one model's part of a day's bar: y and height on the
+// chart's 0..100 scale (its viewBox), top down.
 type barSeg struct {
-	Label string // model or key, for the tooltip
+	Label string // the model, for its color
 	Cost  float64
 	Y, H  float64
-	Color int // palette index
 }
 
 // stack stacks segments of costs (bottom up) on a 0..100 scale where max
 // is the full height. Segments too thin to see keep a hairline.
-func stack(costs []modelCost, max float64, colorOf func(string) int) []barSeg {
+func stack(costs []modelCost, max float64) []barSeg {
 	if max <= 0 {
 		return nil
 	}
@@ -177,7 +176,7 @@ func stack(costs []modelCost, max float64, colorOf func(string) int) []barSeg {
 			h = 0.4
 		}
 		y -= h
-		out = append(out, barSeg{Label: c.Model, Cost: c.Cost, Y: y, H: h, Color: colorOf(c.Model)})
+		out = append(out, barSeg{Label: c.Model, Cost: c.Cost, Y: y, H: h})
 	}
 	return out
 }

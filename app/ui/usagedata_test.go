@@ -88,11 +88,11 @@ func TestWeeksAndCacheRate(t *testing.T) {
 }
 
 func TestStack(t *testing.T) {
-	segs := stack([]modelCost{{"a", 5}, {"b", 0.001}}, 10, func(string) int { return 0 })
+	segs := stack([]modelCost{{"a", 5}, {"b", 0.001}}, 10)
 	if len(segs) != 2 || segs[0].Y != 50 || segs[0].H != 50 || segs[1].H != 0.4 || segs[1].Y != 49.6 {
 		t.Errorf("segments %+v", segs)
 	}
-	if stack([]modelCost{{"a", 1}}, 0, func(string) int { return 0 }) != nil {
+	if stack([]modelCost{{"a", 1}}, 0) != nil {
 		t.Error("nothing to stack on a zero scale")
 	}
 }
