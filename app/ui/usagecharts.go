@@ -166,7 +166,7 @@ func chartSection(id, title, note string, body ...app.UI) app.UI {
 	if note != "" {
 		head = append(head, app.Span().Class("note").Text(note))
 	}
-	return app.Section().ID("chart-"+id).Class("usage-chart").Body(append(head, body...)...)
+	return app.Section().ID("chart-" + id).Class("usage-chart").Body(append(head, body...)...)
 }
 
 // usageTable is a chart's figures; it scrolls sideways on a phone.
