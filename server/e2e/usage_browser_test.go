@@ -87,4 +87,5 @@ func TestBrowserUsagePage(t *testing.T) {
 	}
 	c.waitJS(10*time.Second, "the list filtered to today", fmt.Sprintf(`location.pathname === "/" && new URLSearchParams(location.search).get("day") === %q`, today))
 	waitRows(c, "today's sessions only", sidA)
+	c.waitJS(5*time.Second, "the count to say the view is filtered", hasText("#count", "1 of 2 sessions"))
 }
