@@ -60,7 +60,7 @@ soak:
 ## bench: the performance table (corpora are generated once into BENCH_DIR)
 BENCH_DIR ?= $(or $(TMPDIR),/tmp)/helm-bench
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x ./server/claude ./server/stream ./server/transcript ./app/list
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x ./server/claude ./server/stream ./server/transcript ./server/usage ./app/list
 	$(GO) test -run '^$$' -bench PageStream -benchtime 200x ./server
 	$(GO) run ./server/cmd/helmbench -bin bin/helmd -work $(BENCH_DIR)
 

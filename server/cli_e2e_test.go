@@ -186,12 +186,33 @@ func TestCLIStatus(t *testing.T) {
 	}
 }
 
-// This helmd has no /api/usage yet: the command says so, exit 1.
-func TestCLIUsageWithoutTheEndpoint(t *testing.T) {
-	srv := startHelmd(t, "")
-	_, stderr, code := helmdCmd(t, context.Background(), portOf(t, srv.URL), "usage", "--since", "30d")
-	if code != 1 || !strings.Contains(stderr, "no /api/usage yet") {
-		t.Fatalf("exit %d: %s", code, stderr)
+// helmd usage reads GET /api/usage of a real helmd: the table and
+// --json agree with the seeded response (10 in, 20 out on Sonnet 4.5).
+func TestCLIUsage(t *testing.T) {
+	root := t.TempDir()
+	seedSessions(t, root)
+	srv := startHelmd(t, root)
+	port := portOf(t, srv.URL)
+	waitFor(t, "both sessions", func() bool { return len(srv.sessions(t)) == 2 })
+	out, stderr, code := helmdCmd(t, context.Background(), port, "usage", "--since", "30d", "--by", "project")
+	if code != 0 || !strings.Contains(out, "/work/calm") || !strings.Contains(out, "TOTAL") {
+		t.Fatalf("exit %d: %s%s", code, out, stderr)
+	}
+	out, stderr, code = helmdCmd(t, context.Background(), port, "usage", "--since", "30d", "--by", "model", "--tz", "Asia/Kolkata", "--json")
+	var rep struct {
+		By      string
+		Buckets []struct{ Key string }
+		Total   struct {
+			CostUSD float64
+			Tokens  shared.Tokens
+		}
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil {
+		t.Fatalf("exit %d: %s%s", code, out, stderr)
+	}
+	if rep.By != "model" || len(rep.Buckets) != 1 || rep.Buckets[0].Key != "claude-sonnet-4-5-20250929" ||
+		rep.Total.Tokens.Input != 10 || rep.Total.Tokens.Output != 20 {
+		t.Errorf("usage --json: %s", out)
 	}
 }
 

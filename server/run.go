@@ -30,6 +30,7 @@ import (
 	"vibecraft.sh/helm/server/push"
 	"vibecraft.sh/helm/server/stream"
 	"vibecraft.sh/helm/server/tail"
+	"vibecraft.sh/helm/server/usage"
 	"vibecraft.sh/helm/server/watch"
 	"vibecraft.sh/helm/server/webui"
 )
@@ -101,13 +102,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cacheFile = filepath.Join(cfg.CacheDir, "claude-scan.cache")
 	}
 	claudeSrc := claude.New(claude.Options{Roots: roots, Logger: log, CacheFile: cacheFile, WaitingWindow: cfg.WaitingTTL})
-	sources := []live.Source{claudeSrc}
+	spend := usage.NewStore() // GET /api/usage: kept up to date as the sources read
+	sources := []live.Source{usage.Track(claudeSrc, claudeSrc, spend)}
 	specs := claudeSrc.WatchSpecs()
 	var oc *opencode.Source
 	if !cfg.NoOpenCode && cfg.OpenCodeDir != "" {
 		oc = opencode.New(opencode.Options{DataDir: cfg.OpenCodeDir, DBPath: cfg.OpenCodeDB, Logger: log, WaitingWindow: cfg.WaitingTTL})
 		cleanups = append(cleanups, func() { oc.Close() })
-		sources = append(sources, oc)
+		sources = append(sources, usage.Track(oc, nil, spend))
 		specs = append(specs, oc.WatchSpecs()...)
 	}
 
@@ -166,6 +168,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	apiH = api.New(api.Deps{Refresh: lv, Stream: hub, Status: status, WS: ws, Logger: log, Attention: lv, Lookup: hub.Lookup})
 	apiH.Install(mux)
 	push.Install(mux, pushSvc, pushOff)
+	usage.Install(mux, spend, nil, log)
 	mux.Handle("GET /metrics", metrics.Handler(func() metrics.Snapshot {
 		s := metrics.Snapshot{Sessions: hub.Snapshot(), Stream: hub.Stats(), Watcher: watcher.Status(),
 			Scan: lv.Stats(), Claude: claudeSrc.Stats()}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -29,6 +30,11 @@ type Query struct {
 	Status  string // "working", "waiting", "idle", "active" or ""
 	Search  string // case-insensitive, over title, first prompt, project path and branch
 	Sort    string // one of the Sort constants; "" = SortActivity
+	Model   string // sessions whose (last) model this is; "" = every model
+	// Day (YYYY-MM-DD) keeps the sessions active that day in the local
+	// zone (the browser's, in the client): created before it ended and
+	// updated after it began. The usage page's day bars link to it.
+	Day string
 }
 
 // ParseQuery reads a Query from URL values (source, project, status, q,
@@ -41,6 +47,11 @@ func ParseQuery(v url.Values) (Query, error) {
 		Status:  v.Get("status"),
 		Search:  strings.TrimSpace(v.Get("q")),
 		Sort:    v.Get("sort"),
+		Model:   v.Get("model"),
+		Day:     v.Get("day"),
+	}
+	if _, _, ok := q.dayRange(); q.Day != "" && !ok {
+		return Query{}, fmt.Errorf("day %q: want a date such as 2026-03-02", q.Day)
 	}
 	switch q.Source {
 	case "", SourceClaude, SourceOpenCode:
@@ -72,6 +83,8 @@ func (q Query) Values() url.Values {
 	set("project", q.Project)
 	set("status", q.Status)
 	set("q", q.Search)
+	set("model", q.Model)
+	set("day", q.Day)
 	if q.Sort != SortActivity {
 		set("sort", q.Sort)
 	}
@@ -87,6 +100,12 @@ func (q Query) Match(s *Session) bool {
 		return false
 	}
 	if q.Project != "" && s.ProjectPath != q.Project {
+		return false
+	}
+	if q.Model != "" && s.Model != q.Model {
+		return false
+	}
+	if q.Day != "" && !q.activeOnDay(s) {
 		return false
 	}
 	switch q.Status {
@@ -110,6 +129,29 @@ func (q Query) Match(s *Session) bool {
 		}
 	}
 	return false
+}
+
+// dayRange is Day as epoch ms [start, end) in the local zone.
+func (q Query) dayRange() (start, end int64, ok bool) {
+	d, err := time.ParseInLocation(time.DateOnly, q.Day, time.Local)
+	if err != nil {
+		return 0, 0, false
+	}
+	return d.UnixMilli(), d.AddDate(0, 0, 1).UnixMilli(), true
+}
+
+// activeOnDay reports whether s was active on q.Day: an unparsable day
+// keeps nothing.
+func (q Query) activeOnDay(s *Session) bool {
+	start, end, ok := q.dayRange()
+	if !ok {
+		return false
+	}
+	created := s.CreatedAt
+	if created == 0 {
+		created = s.UpdatedAt
+	}
+	return created < end && s.UpdatedAt >= start
 }
 
 // searched lists the fields a search looks in.

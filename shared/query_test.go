@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 func sample() []Session {
@@ -56,7 +57,7 @@ func TestQueryApply(t *testing.T) {
 }
 
 func TestQueryRejectsUnknownValues(t *testing.T) {
-	for _, raw := range []string{"source=cursor", "status=busy", "sort=title"} {
+	for _, raw := range []string{"source=cursor", "status=busy", "sort=title", "day=yesterday", "day=2026-13-01", "day=2026-03-02T00:00"} {
 		v, _ := url.ParseQuery(raw)
 		if _, err := ParseQuery(v); err == nil {
 			t.Errorf("%q: want an error", raw)
@@ -70,6 +71,7 @@ func TestQueryURLRoundTrip(t *testing.T) {
 		{Source: SourceClaude},
 		{Project: "/home/dev/my app_v2.0/ü", Status: StatusActive, Search: "a&b=c #x", Sort: SortCost},
 		{Status: "waiting", Sort: SortMessages},
+		{Model: "claude-opus-4-6", Day: "2026-03-02"},
 	}
 	for _, q := range queries {
 		enc := q.Values().Encode()
@@ -139,5 +141,47 @@ func TestMatchFoldedAgreesWithMatch(t *testing.T) {
 	}
 	if got := SearchText(&Session{Title: "A", FirstPrompt: "B", ProjectPath: "/C", GitBranch: "D"}); got != "a\x00b\x00/c\x00d" {
 		t.Errorf("SearchText = %q", got)
+	}
+}
+
+// TestQueryDayAndModel: the usage page's bars link to the list filtered
+// to a day (sessions active that day, in the local zone) or a model.
+func TestQueryDayAndModel(t *testing.T) {
+	local := func(day string, h int) int64 {
+		d, err := time.ParseInLocation(time.DateOnly, day, time.Local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Add(time.Duration(h) * time.Hour).UnixMilli()
+	}
+	sessions := []Session{
+		{ID: "before", Model: "m1", CreatedAt: local("2026-03-01", 9), UpdatedAt: local("2026-03-01", 23)},
+		{ID: "within", Model: "m2", CreatedAt: local("2026-03-02", 9), UpdatedAt: local("2026-03-02", 10)},
+		{ID: "across", Model: "m1", CreatedAt: local("2026-03-01", 22), UpdatedAt: local("2026-03-03", 1)},
+		{ID: "after", Model: "m2", CreatedAt: local("2026-03-03", 0), UpdatedAt: local("2026-03-03", 5)},
+		{ID: "no-created", Model: "m1", UpdatedAt: local("2026-03-02", 12)},
+	}
+	tests := []struct{ raw, want string }{
+		{"day=2026-03-02", "within,across,no-created"},
+		{"day=2026-03-01", "before,across"},
+		{"model=m2", "within,after"},
+		{"model=m1&day=2026-03-03", "across"},
+		{"model=unknown", ""},
+	}
+	for _, tc := range tests {
+		v, _ := url.ParseQuery(tc.raw)
+		q, err := ParseQuery(v)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.raw, err)
+		}
+		var got []string
+		for i := range sessions {
+			if q.Match(&sessions[i]) {
+				got = append(got, sessions[i].ID)
+			}
+		}
+		if strings.Join(got, ",") != tc.want {
+			t.Errorf("%q: got %v, want %s", tc.raw, got, tc.want)
+		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 // countText is #count: all sessions, or how many of them the view keeps.
 func (h *Home) countText(all int) string {
-	if h.query.Source == "" && h.query.Project == "" && h.query.Status == "" && h.query.Search == "" {
+	if h.query.Source == "" && h.query.Project == "" && h.query.Status == "" && h.query.Search == "" && h.query.Model == "" && h.query.Day == "" {
 		return plural(all, "session", "sessions")
 	}
 	return fmt.Sprintf("%s of %s", grouped(h.view().Len()), plural(all, "session", "sessions"))

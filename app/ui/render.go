@@ -55,6 +55,7 @@ func (h *Home) renderHeader(n int) app.UI {
 			Text(st.Label()),
 		app.Span().ID("count").Text(h.countText(n)),
 		h.renderWaiting(),
+		app.A().ID("to-usage").Href("/usage").Text("Usage"),
 		app.Span().Class("spacer"),
 		app.If(h.installable, func() app.UI {
 			return app.Button().ID("install").Title("Install Helm as an app").Text("Install").OnClick(h.onInstall)

@@ -33,6 +33,7 @@ type aggregate struct {
 	models    []string             // model names seen, to share strings
 	total     spend                // every response of the file, as it last read
 	anon      spend                // the part of total from responses without an id
+	anonCells map[slotModel]spend  // anon by 15-minute slot and model (usage.go)
 	shadow    spend                // the part of total from responses another file owns (dedup.go)
 	dirty     []string             // response keys added or changed since the index saw them
 	priced    map[string]priced    // pricing of each model seen (not saved)

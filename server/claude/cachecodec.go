@@ -25,7 +25,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 3 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question
+	cacheVersion = 4 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -112,12 +112,13 @@ func (e *encoder) agg(a *aggregate) {
 		key   string
 		model uint64
 		s     spend
+		at    int64
 	}
 	var resps []resp
 	if a.lazy == nil {
 		resps = make([]resp, 0, len(a.responses))
 		for k, r := range a.responses {
-			resps = append(resps, resp{k, index(r.model), r.spend})
+			resps = append(resps, resp{k, index(r.model), r.spend, r.at})
 		}
 	}
 
@@ -129,6 +130,12 @@ func (e *encoder) agg(a *aggregate) {
 	// owns is worked out again as the files are met (dedup.go).
 	e.spend(a.total)
 	e.spend(a.anon)
+	e.uint(uint64(len(a.anonCells)))
+	for k, sp := range a.anonCells {
+		e.int(k.at)
+		e.uint(index(k.model))
+		e.spend(sp)
+	}
 
 	// The id sets come last, length-prefixed, so that a load can keep
 	// them encoded until the file grows (see lazyIDs); still encoded,
@@ -146,6 +153,7 @@ func (e *encoder) agg(a *aggregate) {
 		e.str(r.key)
 		e.uint(r.model)
 		e.spend(r.s)
+		e.int(r.at)
 	}
 	e.set(a.messages)
 	e.set(a.pending)
@@ -311,6 +319,18 @@ func (d *decoder) agg() aggregate {
 	}
 	a.total = d.spend()
 	a.anon = d.spend()
+	if n := d.count(); n > 0 {
+		a.anonCells = make(map[slotModel]spend, n)
+		for range n {
+			at := d.int()
+			i := d.small(uint64(len(a.models)), "model")
+			m := ""
+			if i > 0 {
+				m = a.models[i-1]
+			}
+			a.anonCells[slotModel{at, m}] = d.spend()
+		}
+	}
 	messages := int(d.small(1<<40, "count"))
 	n = d.count()
 	if d.err == nil {

@@ -42,6 +42,7 @@ func (a *aggregate) materialize() bool {
 		k := d.str()
 		rs[i].model = model()
 		rs[i].spend = d.spend()
+		rs[i].at = d.int()
 		a.responses[k] = &rs[i]
 	}
 	a.messages = d.set()
@@ -66,6 +67,7 @@ func (a *aggregate) eachKey(fn func(k string)) {
 		k := d.str()
 		d.uint()
 		d.spend()
+		d.int()
 		if d.err != nil {
 			return
 		}

@@ -26,6 +26,7 @@ func (s spend) sub(o spend) spend {
 type response struct {
 	model    string
 	spend    spend
+	at       int64 // epoch ms of its first line, for usage over time (usage.go)
 	shadowed bool
 }
 
@@ -86,15 +87,17 @@ func (a *aggregate) addUsage(r *record) {
 	model := a.intern(&r.model)
 	sp := a.price(model, &r.usage)
 	a.total = a.total.add(sp)
+	at := a.responseTime(r)
 	if !r.msgID.ok || len(r.msgID.raw) == 0 {
 		a.anon = a.anon.add(sp) // no id: cannot repeat, cannot be replayed
+		a.addAnonCell(at, model, sp)
 		return
 	}
 	a.key = append(append(append(a.key[:0], r.msgID.bytes()...), 0), r.requestID.bytes()...)
 	old, ok := a.responses[string(a.key)]
 	if !ok {
 		k := string(a.key)
-		a.responses[k] = &response{model: model, spend: sp}
+		a.responses[k] = &response{model: model, spend: sp, at: at}
 		a.dirty = append(a.dirty, k)
 		return
 	}

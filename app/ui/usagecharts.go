@@ -1,0 +1,182 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// Charts are SVG elements built one by one from the data (go-app's Elem
+// with the SVG namespace): no markup is ever parsed from a string, so a
+// model or project name from a transcript stays text. Every chart has a
+// table beside it with the same figures, for screen readers and copying.
+
+const svgNS = "http://www.w3.org/2000/svg"
+
+// modelColors are readable on the light and the dark background alike.
+var modelColors = []string{"#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7"}
+
+// palette gives each model (in legend order) its color.
+func palette(models []string) map[string]string {
+	out := make(map[string]string, len(models))
+	for i, m := range models {
+		out[m] = modelColors[i%len(modelColors)]
+	}
+	return out
+}
+
+func svg(tag string) app.HTMLElem { return app.Elem(tag).XMLNS(svgNS) }
+
+// navigate follows a bar's link inside the app.
+func navigate(url string) app.EventHandler {
+	return func(ctx app.Context, e app.Event) { ctx.Navigate(url) }
+}
+
+func chartSVG(label string, columns int, body ...app.UI) app.UI {
+	return svg("svg").Class("chart").Attr("viewBox", fmt.Sprintf("0 0 %d 100", columns*10)).
+		Attr("preserveAspectRatio", "none").Attr("role", "img").Aria("label", label).Body(body...)
+}
+
+// dayChart is cost per day, each day's bar stacked by model; a click on
+// a day lists the sessions active that day.
+func dayChart(rows []dayRow, models []string, colors map[string]string) app.UI {
+	top := 0.0
+	for _, r := range rows {
+		top = max(top, r.Cost)
+	}
+	bars := make([]app.UI, 0, len(rows))
+	for i, r := range rows {
+		segs := stack(r.Models, top)
+		g := []app.UI{
+			svg("title").Text(fmt.Sprintf("%s: %s", r.Day, cost(r.Cost))),
+			svg("rect").Class("hit").Attr("x", i*10).Attr("y", 0).Attr("width", 10).Attr("height", 100),
+		}
+		for _, s := range segs {
+			g = append(g, svg("rect").Attr("x", i*10+1).Attr("y", fmt.Sprintf("%.2f", s.Y)).Attr("width", 8).
+				Attr("height", fmt.Sprintf("%.2f", s.H)).Attr("fill", colors[s.Label]).DataSet("model", attr(s.Label)))
+		}
+		bars = append(bars, svg("g").Class("bar").DataSet("day", r.Day).OnClick(navigate(listURL("day", r.Day))).Body(g...))
+	}
+	legend := make([]app.UI, 0, len(models))
+	for _, m := range models {
+		legend = append(legend, app.Li().Body(
+			// An SVG swatch: the page's CSP refuses style attributes.
+			svg("svg").Class("swatch").Attr("viewBox", "0 0 10 10").Aria("hidden", "true").Body(
+				svg("rect").Attr("width", 10).Attr("height", 10).Attr("rx", 2).Attr("fill", colors[m])),
+			app.A().Href(listURL("model", m)).Text(m),
+		))
+	}
+	trs := make([]app.UI, 0, len(rows))
+	for _, r := range rows {
+		trs = append(trs, app.Tr().Body(
+			app.Th().Scope("row").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
+			app.Td().Text(cost(r.Cost)),
+			app.Td().Text(modelsText(r.Models)),
+		))
+	}
+	return chartSection("days", "Cost per day, by model", fmt.Sprintf("highest %s", cost(top)),
+		chartSVG("Cost per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...),
+		app.Ul().Class("legend").Body(legend...),
+		usageTable([]string{"Day", "Cost", "By model"}, trs))
+}
+
+func modelsText(ms []modelCost) string {
+	s := ""
+	for i, m := range ms {
+		if i > 0 {
+			s += ", "
+		}
+		s += m.Model + " " + cost(m.Cost)
+	}
+	return s
+}
+
+// tokenChart is tokens per day; a click lists that day's sessions.
+func tokenChart(rows []dayRow) app.UI {
+	top := 0
+	for _, r := range rows {
+		top = max(top, r.Tokens.Total())
+	}
+	bars := make([]app.UI, 0, len(rows))
+	trs := make([]app.UI, 0, len(rows))
+	for i, r := range rows {
+		h := 0.0
+		if top > 0 {
+			h = float64(r.Tokens.Total()) / float64(top) * 100
+		}
+		bars = append(bars, svg("g").Class("bar").DataSet("day", r.Day).OnClick(navigate(listURL("day", r.Day))).Body(
+			svg("title").Text(fmt.Sprintf("%s: %s", r.Day, tokensText(r.Tokens))),
+			svg("rect").Class("hit").Attr("x", i*10).Attr("y", 0).Attr("width", 10).Attr("height", 100),
+			svg("rect").Class("tokens").Attr("x", i*10+1).Attr("y", fmt.Sprintf("%.2f", 100-h)).Attr("width", 8).
+				Attr("height", fmt.Sprintf("%.2f", h)),
+		))
+		t := r.Tokens
+		trs = append(trs, app.Tr().Body(
+			app.Th().Scope("row").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
+			app.Td().Text(grouped(t.Input)), app.Td().Text(grouped(t.Output)),
+			app.Td().Text(grouped(t.CacheRead)), app.Td().Text(grouped(t.CacheWrite)),
+		))
+	}
+	return chartSection("tokens", "Tokens per day", fmt.Sprintf("highest %s", compact(top)),
+		chartSVG("Tokens per day for the last 30 days; the table has the figures", len(rows), bars...),
+		usageTable([]string{"Day", "Input", "Output", "Cache read", "Cache write"}, trs))
+}
+
+// barChart is one horizontal bar per bucket; a click lists the sessions
+// of that project, model or source (the folded rest has no link).
+func barChart(id, title, filter string, buckets []usageBucket, colors map[string]string) app.UI {
+	top := 0.0
+	for _, b := range buckets {
+		top = max(top, b.CostUSD)
+	}
+	bars := make([]app.UI, 0, len(buckets))
+	trs := make([]app.UI, 0, len(buckets))
+	for i, b := range buckets {
+		w := 0.0
+		if top > 0 {
+			w = b.CostUSD / top * 100
+		}
+		fill := colors[b.Key]
+		if filter != "model" || fill == "" {
+			fill = "var(--accent)"
+		}
+		rect := svg("rect").Attr("x", 0).Attr("y", i*10+1).Attr("width", fmt.Sprintf("%.2f", w)).Attr("height", 8).Attr("fill", fill)
+		name := app.UI(app.Text(b.Key))
+		g := svg("g").Class("bar").DataSet("key", attr(b.Key))
+		if b.Key != restKey {
+			g = g.OnClick(navigate(listURL(filter, b.Key)))
+			name = app.A().Href(listURL(filter, b.Key)).Text(b.Key)
+		}
+		bars = append(bars, g.Body(svg("title").Text(b.Key+": "+cost(b.CostUSD)),
+			svg("rect").Class("hit").Attr("x", 0).Attr("y", i*10).Attr("width", 100).Attr("height", 10), rect))
+		trs = append(trs, app.Tr().Body(app.Th().Scope("row").Body(name), app.Td().Text(cost(b.CostUSD)),
+			app.Td().Text(tokensText(b.Tokens))))
+	}
+	if len(buckets) == 0 {
+		return chartSection(id, title, "nothing spent", app.P().Text("No usage in the last 30 days."))
+	}
+	chart := svg("svg").Class("chart", "hbars").Attr("viewBox", fmt.Sprintf("0 0 100 %d", len(buckets)*10)).
+		Attr("preserveAspectRatio", "none").Attr("role", "img").
+		Aria("label", title+" over the last 30 days; the table has the figures").Body(bars...)
+	return chartSection(id, title, "", chart, usageTable([]string{"Name", "Cost", "Tokens"}, trs))
+}
+
+func chartSection(id, title, note string, body ...app.UI) app.UI {
+	head := []app.UI{app.H2().Text(title)}
+	if note != "" {
+		head = append(head, app.Span().Class("note").Text(note))
+	}
+	return app.Section().ID("chart-" + id).Class("usage-chart").Body(append(head, body...)...)
+}
+
+// usageTable is a chart's figures; it scrolls sideways on a phone.
+func usageTable(heads []string, rows []app.UI) app.UI {
+	ths := make([]app.UI, 0, len(heads))
+	for _, h := range heads {
+		ths = append(ths, app.Th().Scope("col").Text(h))
+	}
+	return app.Div().Class("usage-table").Body(app.Table().Body(
+		app.THead().Body(app.Tr().Body(ths...)),
+		app.TBody().Body(rows...),
+	))
+}

@@ -1,0 +1,182 @@
+package ui
+
+import (
+	"cmp"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// usageReport mirrors GET /api/usage's answer (server/usage.Report; the
+// client links nothing of server/).
+type usageReport struct {
+	From    int64         `json:"from"`
+	To      int64         `json:"to"`
+	By      string        `json:"by"`
+	Buckets []usageBucket `json:"buckets"`
+	Total   struct {
+		CostUSD float64       `json:"costUsd"`
+		Tokens  shared.Tokens `json:"tokens"`
+	} `json:"total"`
+}
+
+type usageBucket struct {
+	Key     string             `json:"key"`
+	CostUSD float64            `json:"costUsd"`
+	Tokens  shared.Tokens      `json:"tokens"`
+	ByModel map[string]float64 `json:"byModel"`
+}
+
+// usageBlock mirrors GET /api/usage/block.
+type usageBlock struct {
+	Active         bool          `json:"active"`
+	Start          int64         `json:"start"`
+	End            int64         `json:"end"`
+	CostUSD        float64       `json:"costUsd"`
+	Tokens         shared.Tokens `json:"tokens"`
+	BurnUSDPerHour float64       `json:"burnUsdPerHour"`
+	ProjectedUSD   float64       `json:"projectedUsd"`
+	Now            int64         `json:"now"`
+}
+
+// usageDays is how many days the page charts.
+const usageDays = 30
+
+// usageURL is the GET /api/usage request for the usageDays days up to
+// now (whole days in loc, today included), grouped by by.
+func usageURL(by string, now time.Time, loc *time.Location, tz string) string {
+	y, m, d := now.In(loc).Date()
+	from := time.Date(y, m, d-usageDays+1, 0, 0, 0, 0, loc)
+	v := url.Values{}
+	v.Set("from", strconv.FormatInt(from.UnixMilli(), 10))
+	v.Set("to", strconv.FormatInt(now.UnixMilli()+1, 10))
+	v.Set("by", by)
+	v.Set("tz", tz)
+	return "/api/usage?" + v.Encode()
+}
+
+// dayRow is one day of the chart: every day of the range, spent or not.
+type dayRow struct {
+	Day    string
+	Cost   float64
+	Tokens shared.Tokens
+	Models []modelCost // in the order of the legend
+}
+
+type modelCost struct {
+	Model string
+	Cost  float64
+}
+
+// fillDays lays rep (by day) over the n days ending with today in loc,
+// days without spend included, and returns the models by total cost,
+// highest first: the stacking and legend order.
+func fillDays(rep usageReport, now time.Time, loc *time.Location, n int) ([]dayRow, []string) {
+	byDay := map[string]usageBucket{}
+	totals := map[string]float64{}
+	for _, b := range rep.Buckets {
+		byDay[b.Key] = b
+		for m, c := range b.ByModel {
+			totals[m] += c
+		}
+	}
+	models := make([]string, 0, len(totals))
+	for m := range totals {
+		models = append(models, m)
+	}
+	slices.SortFunc(models, func(a, b string) int { return cmp.Or(cmp.Compare(totals[b], totals[a]), cmp.Compare(a, b)) })
+	y, m, d := now.In(loc).Date()
+	rows := make([]dayRow, 0, n)
+	for i := n - 1; i >= 0; i-- {
+		key := time.Date(y, m, d-i, 12, 0, 0, 0, loc).Format(time.DateOnly)
+		b := byDay[key]
+		row := dayRow{Day: key, Cost: b.CostUSD, Tokens: b.Tokens}
+		for _, mod := range models {
+			if c := b.ByModel[mod]; c > 0 {
+				row.Models = append(row.Models, modelCost{mod, c})
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, models
+}
+
+// restKey names the bucket that folds every project past the top ones.
+const restKey = "(the rest)"
+
+// topN keeps the n costliest buckets (rep's order: costliest first) and
+// folds the others into one restKey bucket.
+func topN(buckets []usageBucket, n int) []usageBucket {
+	if len(buckets) <= n {
+		return buckets
+	}
+	out := append([]usageBucket(nil), buckets[:n]...)
+	rest := usageBucket{Key: restKey}
+	for _, b := range buckets[n:] {
+		rest.CostUSD += b.CostUSD
+		rest.Tokens = rest.Tokens.Add(b.Tokens)
+	}
+	return append(out, rest)
+}
+
+// cacheHitRate is cache reads over all input (fresh, cache read, cache
+// written); ok is false when there was no input.
+func cacheHitRate(t shared.Tokens) (rate float64, ok bool) {
+	all := t.Input + t.CacheRead + t.CacheWrite
+	if all <= 0 {
+		return 0, false
+	}
+	return float64(t.CacheRead) / float64(all), true
+}
+
+// weeks sums the last 7 days of rows (this week, today included) and the
+// 7 before them (last week).
+func weeks(rows []dayRow) (this, last float64) {
+	for i, r := range rows {
+		switch age := len(rows) - 1 - i; {
+		case age < 7:
+			this += r.Cost
+		case age < 14:
+			last += r.Cost
+		}
+	}
+	return this, last
+}
+
+// listURL is the session list filtered to one bar's day, project or
+// model (shared.Query's URL form).
+func listURL(key, value string) string {
+	v := url.Values{}
+	v.Set(key, value)
+	return "/?" + v.Encode()
+}
+
+// barSeg is one model's part of a day's bar: y and height on the
+// chart's 0..100 scale (its viewBox), top down.
+type barSeg struct {
+	Label string // the model, for its color
+	Cost  float64
+	Y, H  float64
+}
+
+// stack stacks segments of costs (bottom up) on a 0..100 scale where max
+// is the full height. Segments too thin to see keep a hairline.
+func stack(costs []modelCost, max float64) []barSeg {
+	if max <= 0 {
+		return nil
+	}
+	var out []barSeg
+	y := 100.0
+	for _, c := range costs {
+		h := c.Cost / max * 100
+		if h < 0.4 {
+			h = 0.4
+		}
+		y -= h
+		out = append(out, barSeg{Label: c.Model, Cost: c.Cost, Y: y, H: h})
+	}
+	return out
+}

@@ -1,0 +1,104 @@
+package ui
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+func TestUsageURL(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no tz database here:", err)
+	}
+	now := time.Date(2026, 3, 30, 2, 0, 0, 0, time.UTC) // 22:00 on the 29th in New York
+	u, _ := url.Parse(usageURL("day", now, ny, "America/New_York"))
+	v := u.Query()
+	from, _ := strconv.ParseInt(v.Get("from"), 10, 64)
+	if got := time.UnixMilli(from).In(ny); got.Format(time.DateTime) != "2026-02-28 00:00:00" {
+		t.Errorf("from %s, want midnight 29 days before the 29th, New York time", got)
+	}
+	if u.Path != "/api/usage" || v.Get("by") != "day" || v.Get("tz") != "America/New_York" {
+		t.Errorf("url %s", u)
+	}
+}
+
+func TestFillDays(t *testing.T) {
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	rep := usageReport{Buckets: []usageBucket{
+		{Key: "2026-03-01", CostUSD: 3, ByModel: map[string]float64{"opus": 1, "sonnet": 2}},
+		{Key: "2026-03-03", CostUSD: 5, ByModel: map[string]float64{"opus": 5}},
+	}}
+	rows, models := fillDays(rep, now, time.UTC, 4)
+	var days []string
+	for _, r := range rows {
+		days = append(days, r.Day)
+	}
+	if want := []string{"2026-02-28", "2026-03-01", "2026-03-02", "2026-03-03"}; !slices.Equal(days, want) {
+		t.Errorf("days %v, want %v (every day, spent or not)", days, want)
+	}
+	if !slices.Equal(models, []string{"opus", "sonnet"}) {
+		t.Errorf("models %v, want by total cost", models)
+	}
+	if got := rows[1].Models; len(got) != 2 || got[0] != (modelCost{"opus", 1}) || got[1] != (modelCost{"sonnet", 2}) {
+		t.Errorf("the 1st's stack %v, in legend order", got)
+	}
+}
+
+func TestTopN(t *testing.T) {
+	var bs []usageBucket
+	for i := range 13 {
+		bs = append(bs, usageBucket{Key: strconv.Itoa(i), CostUSD: float64(13 - i), Tokens: shared.Tokens{Input: 1}})
+	}
+	got := topN(bs, 10)
+	if len(got) != 11 || got[10].Key != restKey || got[10].CostUSD != 3+2+1 || got[10].Tokens.Input != 3 {
+		t.Errorf("top 10 + rest: %+v", got[len(got)-1])
+	}
+	if got := topN(bs[:5], 10); len(got) != 5 {
+		t.Errorf("%d buckets from 5", len(got))
+	}
+}
+
+func TestWeeksAndCacheRate(t *testing.T) {
+	rows := make([]dayRow, 15)
+	for i := range rows {
+		rows[i].Cost = float64(i) // the last day (today) costs 14
+	}
+	this, last := weeks(rows)
+	if this != 8+9+10+11+12+13+14 || last != 1+2+3+4+5+6+7 {
+		t.Errorf("this week %v, last week %v", this, last)
+	}
+	tests := []struct {
+		t    shared.Tokens
+		want float64
+		ok   bool
+	}{
+		{shared.Tokens{Input: 10, CacheRead: 80, CacheWrite: 10, Output: 500}, 0.8, true},
+		{shared.Tokens{Output: 5}, 0, false},
+	}
+	for _, tc := range tests {
+		if got, ok := cacheHitRate(tc.t); got != tc.want || ok != tc.ok {
+			t.Errorf("cacheHitRate(%+v) = %v %v, want %v %v", tc.t, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestStack(t *testing.T) {
+	segs := stack([]modelCost{{"a", 5}, {"b", 0.001}}, 10)
+	if len(segs) != 2 || segs[0].Y != 50 || segs[0].H != 50 || segs[1].H != 0.4 || segs[1].Y != 49.6 {
+		t.Errorf("segments %+v", segs)
+	}
+	if stack([]modelCost{{"a", 1}}, 0) != nil {
+		t.Error("nothing to stack on a zero scale")
+	}
+}
+
+func TestListURL(t *testing.T) {
+	if got := listURL("project", "/home/dev/a b&c"); got != "/?project=%2Fhome%2Fdev%2Fa+b%26c" {
+		t.Errorf("listURL = %s", got)
+	}
+}

@@ -1,0 +1,90 @@
+package claude
+
+import (
+	"path/filepath"
+
+	spent "vibecraft.sh/helm/server/usage"
+	"vibecraft.sh/helm/shared"
+)
+
+// slotModel is a 15-minute slot (spent.SlotOf) and a model: how the
+// usage of responses without an id is kept, since no per-response entry
+// exists for them.
+type slotModel struct {
+	at    int64
+	model string
+}
+
+// responseTime is when a response was written: its line's timestamp,
+// else the latest time the file showed before it.
+func (a *aggregate) responseTime(r *record) int64 {
+	if r.timestamp.ok {
+		if ms, ok := parseTimestamp(r.timestamp.bytes()); ok {
+			return ms
+		}
+	}
+	return a.lastTS
+}
+
+func (a *aggregate) addAnonCell(at int64, model string, sp spend) {
+	if a.anonCells == nil {
+		a.anonCells = map[slotModel]spend{}
+	}
+	k := slotModel{spent.SlotOf(at), model}
+	a.anonCells[k] = a.anonCells[k].add(sp)
+}
+
+// Usage is what session sid spent, by 15-minute slot and model, by the
+// rules its cost follows (build.go, dedup.go): every response of its
+// transcripts and subagents that no other file bills, the id-less usage
+// of a copy under a second root counted once. The cells sum to the
+// session's tokens and cost exactly.
+func (s *Source) Usage(sid string) []spent.Cell {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cells := map[slotModel]*spent.Cell{}
+	add := func(at int64, model string, sp spend) {
+		k := slotModel{spent.SlotOf(at), model}
+		c := cells[k]
+		if c == nil {
+			c = &spent.Cell{At: k.at, Model: model}
+			cells[k] = c
+		}
+		c.Tokens = c.Tokens.Add(sp.tokens)
+		c.Nano += sp.nano
+	}
+	file := func(f *file, anon bool) {
+		a := &f.agg
+		if !a.materialize() {
+			s.log.Warn("claude: scan cache id sets invalid", "path", f.path)
+		}
+		for _, r := range a.responses {
+			if !r.shadowed {
+				add(r.at, r.model, r.spend)
+			}
+		}
+		if anon {
+			for k, sp := range a.anonCells {
+				add(k.at, k.model, sp)
+			}
+		}
+	}
+	mains := s.reg.mainsOf(sid)
+	main := primary(mains)
+	for _, f := range sortedFiles(mains) {
+		file(f, f == main)
+	}
+	seen := map[string]bool{}
+	for _, f := range sortedFiles(s.reg.subsOf(sid)) {
+		name := filepath.Base(f.path)
+		file(f, !seen[name])
+		seen[name] = true
+	}
+	out := make([]spent.Cell, 0, len(cells))
+	for _, c := range cells {
+		if c.Nano != 0 || c.Tokens != (shared.Tokens{}) {
+			out = append(out, *c)
+		}
+	}
+	return out
+}

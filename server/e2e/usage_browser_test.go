@@ -1,0 +1,91 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+)
+
+// TestBrowserUsagePage: /usage draws its charts from GET /api/usage in
+// the browser's zone, each with its table; a project path from a
+// transcript shows as text; the page fits a phone; and a click on a
+// day's bar opens the list filtered to that day.
+func TestBrowserUsagePage(t *testing.T) {
+	b := startBrowser(t)
+	claude := t.TempDir()
+	now := time.Now()
+	const hostileCwd = `/home/dev/<img src=x onerror="document.title='pwned'">`
+	// A: today, in cwd. B: three days ago, in a project whose path is markup.
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.User(sidA, cwd, "today's work", now.Add(-time.Minute)))
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.Assistant(sidA, cwd, "msg_a", "end_turn", now))
+	old := now.AddDate(0, 0, -3)
+	fixture.Append(t, fixture.Path(claude, hostileCwd, sidB), fixture.User(sidB, hostileCwd, "older work", old.Add(-time.Minute)))
+	fixture.Append(t, fixture.Path(claude, hostileCwd, sidB), fixture.Assistant(sidB, hostileCwd, "msg_b", "end_turn", old))
+	p := serveList(t, claude)
+
+	c := b.tab(t)
+	c.navigate(p.URL + "/usage")
+	c.waitJS(30*time.Second, "the usage charts", present("#chart-days svg g.bar"))
+
+	if n := mustEval[int](c, `document.querySelectorAll("#chart-days g.bar").length`); n != 30 {
+		t.Errorf("%d day bars, want 30", n)
+	}
+	if n := mustEval[int](c, `document.querySelectorAll("#chart-days table tbody tr").length`); n != 30 {
+		t.Errorf("%d rows in the days table, want 30", n)
+	}
+	today := mustEval[string](c, `(d => d.getFullYear() + "-" + String(d.getMonth()+1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0"))(new Date())`)
+	if n := mustEval[int](c, fmt.Sprintf(`document.querySelectorAll('#chart-days g.bar[data-day=%q] rect[fill]').length`, today)); n != 1 {
+		t.Errorf("today's bar (%s) has %d model segments, want 1", today, n)
+	}
+	for _, sec := range []string{"#chart-tokens", "#chart-projects", "#chart-models", "#chart-sources"} {
+		if !mustEval[bool](c, present(sec+" svg")+" && "+present(sec+" table tbody tr")) {
+			t.Errorf("%s: no chart or no table", sec)
+		}
+	}
+	projects := mustEval[string](c, `document.querySelector("#chart-projects table").textContent`)
+	if !strings.Contains(projects, hostileCwd) || !strings.Contains(projects, cwd) {
+		t.Errorf("projects table %q lacks the two projects", projects)
+	}
+	if mustEval[bool](c, present("#usage-page main img")) || mustEval[string](c, `document.title`) == "pwned" {
+		t.Error("a project path from a transcript became markup")
+	}
+	if !mustEval[bool](c, present("#block-cost")+" && "+present("#block-projected")) {
+		t.Errorf("no current block: %q", mustEval[string](c, `document.querySelector("#usage-block").textContent`))
+	}
+
+	// Dark mode changes the page's colours; a phone's width needs no
+	// sideways scrolling of the page (tables scroll on their own).
+	bg := func() string { return mustEval[string](c, `getComputedStyle(document.body).backgroundColor`) }
+	light := bg()
+	c.do(10*time.Second, "dark mode", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
+		return err
+	}))
+	if dark := bg(); dark == light {
+		t.Errorf("background %s in dark mode as in light", dark)
+	}
+	c.do(10*time.Second, "phone width", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+			Width: 375, Height: 812, DeviceScaleFactor: 2, Mobile: true})
+		return err
+	}))
+	c.waitJS(5*time.Second, "the page to fit 375 px", `document.documentElement.scrollWidth <= 375`)
+	c.screenshots("usage")
+
+	// A click on today's bar: the list of today's sessions.
+	if !mustEval[bool](c, fmt.Sprintf(`(g => { if (!g) return false; g.dispatchEvent(new MouseEvent("click", {bubbles: true})); return true })(document.querySelector('#chart-days g.bar[data-day=%q]'))`, today)) {
+		t.Fatal("no bar for today")
+	}
+	c.waitJS(10*time.Second, "the list filtered to today", fmt.Sprintf(`location.pathname === "/" && new URLSearchParams(location.search).get("day") === %q`, today))
+	waitRows(c, "today's sessions only", sidA)
+	c.waitJS(5*time.Second, "the count to say the view is filtered", hasText("#count", "1 of 2 sessions"))
+}

@@ -1,0 +1,74 @@
+package usage
+
+import (
+	"time"
+
+	"vibecraft.sh/helm/server/pricing"
+)
+
+// BlockLength is a usage block: Claude's usage limits reset in 5-hour
+// windows, which ccusage's "blocks" report counts as a block starting at
+// the first message after a gap of 5 hours or more (or after the last
+// block ended), floored to the hour.
+const BlockLength = 5 * time.Hour
+
+// blockLookback is how far back the blocks are walked: a gap of 5 hours
+// or more in it starts the walk; without one (use around the clock), the
+// walk starts at its edge and block edges may differ from ccusage's.
+const blockLookback = 48 * time.Hour
+
+// Block is the current usage block, or Active false when there is none
+// (nothing spent for 5 hours, or the last block ended).
+type Block struct {
+	Active bool  `json:"active"`
+	Start  int64 `json:"start"` // epoch ms, on the hour
+	End    int64 `json:"end"`   // Start + 5 h
+	Totals
+	// BurnUSDPerHour is the spend so far over the time since the block's
+	// first activity (at least one slot, so a first response is no spike).
+	BurnUSDPerHour float64 `json:"burnUsdPerHour"`
+	// ProjectedUSD is the spend at the block's end at that rate.
+	ProjectedUSD float64 `json:"projectedUsd"`
+	Now          int64   `json:"now"`
+}
+
+// Block returns the block now falls in. Slot starts stand for message
+// times, so gaps are measured to within a slot (15 minutes).
+func (st *Store) Block(now time.Time) Block {
+	nowMS := now.UnixMilli()
+	from := nowMS - blockLookback.Milliseconds()
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	lo, hi := st.between(from, nowMS+1)
+	times := st.order[lo:hi]
+	out := Block{Now: nowMS}
+	if len(times) == 0 {
+		return out
+	}
+	length, hour := BlockLength.Milliseconds(), time.Hour.Milliseconds()
+	start, first, last := times[0]/hour*hour, times[0], times[0]
+	for _, t := range times[1:] {
+		if t-start >= length || t-last >= length {
+			start, first = t/hour*hour, t
+		}
+		last = t
+	}
+	if nowMS >= start+length || nowMS-last >= length {
+		return out
+	}
+	var total spend
+	for j, t := range times {
+		if t >= first {
+			for _, c := range st.sums[lo+j] {
+				total.add(c.tokens, c.nano, 1)
+			}
+		}
+	}
+	elapsed := max(nowMS-first, Slot.Milliseconds())
+	burn := float64(total.nano) / float64(elapsed) * float64(hour) // nano-dollars per hour
+	out.Active, out.Start, out.End = true, start, start+length
+	out.Totals = Totals{CostUSD: pricing.Dollars(total.nano), Tokens: total.tokens}
+	out.BurnUSDPerHour = pricing.Dollars(int64(burn))
+	out.ProjectedUSD = pricing.Dollars(total.nano + int64(burn*float64(start+length-nowMS)/float64(hour)))
+	return out
+}

@@ -1,0 +1,163 @@
+package usage
+
+import (
+	"slices"
+	"sync"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// dim is what a slot's totals are split by: every grouping a query asks
+// for (day comes from the slot itself). Dims are interned: a slot holds
+// small ids, so a query adds numbers instead of hashing strings.
+type dim struct {
+	model, project string
+	source         shared.Source
+}
+
+// cellSum is a slot's total for one dim.
+type cellSum struct {
+	dim int32
+	spend
+}
+
+// entry is one session as the store last took it: its cells, and the
+// cost and tokens it reported, to tell when its cells are stale.
+type entry struct {
+	project string
+	source  shared.Source
+	cost    float64
+	tokens  shared.Tokens
+	cells   []Cell
+}
+
+// Store holds running totals per slot, model, project and source, and
+// each session's part in them. It is safe for concurrent use.
+type Store struct {
+	mu       sync.RWMutex
+	sessions map[string]*entry // by shared.Session.Key
+	dims     []dim
+	dimIDs   map[dim]int32
+	models   []string         // model names by id, for byModel
+	modelIDs map[string]int32 //
+	dimModel []int32          // dim id → model id
+	// order holds the slot starts with a total, sorted, and sums their
+	// totals by dim, index for index: a range is a binary search away
+	// and is read in sequence.
+	order []int64
+	sums  [][]cellSum
+}
+
+// NewStore returns an empty store.
+func NewStore() *Store {
+	return &Store{sessions: map[string]*entry{}, dimIDs: map[dim]int32{}, modelIDs: map[string]int32{}}
+}
+
+// Stale reports whether s spent something other than what the store
+// holds for it: its cells must be set again.
+func (st *Store) Stale(s *shared.Session) bool {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	e, ok := st.sessions[s.Key()]
+	return !ok || e.cost != s.CostUSD || e.tokens != s.Tokens || e.project != s.ProjectPath
+}
+
+// Set makes cells session s's whole part in the totals, replacing what
+// it had. Only the slots whose sums differ end up changed.
+func (st *Store) Set(s *shared.Session, cells []Cell) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	key := s.Key()
+	old := st.sessions[key]
+	e := &entry{project: s.ProjectPath, source: s.Source, cost: s.CostUSD, tokens: s.Tokens,
+		cells: append([]Cell(nil), cells...)}
+	st.sessions[key] = e
+	// The new cells first: a slot the session keeps never falls to zero
+	// and out of the order in between.
+	st.apply(e, 1)
+	if old != nil {
+		st.apply(old, -1)
+	}
+}
+
+// Delete takes a session that is gone out of the totals.
+func (st *Store) Delete(key string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.remove(key)
+}
+
+// Keys lists the sessions of source src the store holds.
+func (st *Store) Keys(src shared.Source) []string {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	var out []string
+	for k, e := range st.sessions {
+		if e.source == src {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (st *Store) remove(key string) {
+	if e, ok := st.sessions[key]; ok {
+		st.apply(e, -1)
+		delete(st.sessions, key)
+	}
+}
+
+// dimID interns d. Dims are never forgotten: there are as many as
+// (model, project, source) combinations ever seen, a few thousand.
+func (st *Store) dimID(d dim) int32 {
+	if id, ok := st.dimIDs[d]; ok {
+		return id
+	}
+	m, ok := st.modelIDs[d.model]
+	if !ok {
+		m = int32(len(st.models))
+		st.models = append(st.models, d.model)
+		st.modelIDs[d.model] = m
+	}
+	id := int32(len(st.dims))
+	st.dims = append(st.dims, d)
+	st.dimIDs[d] = id
+	st.dimModel = append(st.dimModel, m)
+	return id
+}
+
+// apply adds (sign 1) or takes away (-1) e's cells, dropping totals that
+// fall to zero so that memory follows what is on disk.
+func (st *Store) apply(e *entry, sign int) {
+	for _, c := range e.cells {
+		id := st.dimID(dim{model: c.Model, project: e.project, source: e.source})
+		j, found := slices.BinarySearch(st.order, c.At)
+		if !found { // appends land at the end: nothing moves
+			st.order = slices.Insert(st.order, j, c.At)
+			st.sums = slices.Insert(st.sums, j, nil)
+		}
+		sums := st.sums[j]
+		i := slices.IndexFunc(sums, func(s cellSum) bool { return s.dim == id })
+		if i < 0 {
+			sums = append(sums, cellSum{dim: id})
+			i = len(sums) - 1
+		}
+		sums[i].add(c.Tokens, c.Nano, sign)
+		if sums[i].zero() {
+			sums = slices.Delete(sums, i, i+1)
+		}
+		st.sums[j] = sums
+		if len(sums) == 0 {
+			st.order = slices.Delete(st.order, j, j+1)
+			st.sums = slices.Delete(st.sums, j, j+1)
+		}
+	}
+}
+
+// between returns the indexes [lo, hi) of the slots starting in
+// [from, to).
+func (st *Store) between(from, to int64) (lo, hi int) {
+	lo, _ = slices.BinarySearch(st.order, from)
+	hi, _ = slices.BinarySearch(st.order, to)
+	return lo, max(lo, hi)
+}
