@@ -1,0 +1,86 @@
+package browser
+
+import (
+	"strconv"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// Scroll is a scrolling element's geometry, in px.
+type Scroll struct {
+	Top, View, Height float64
+}
+
+// AtBottom reports whether the view shows the end (within slack px).
+func (s Scroll) AtBottom(slack float64) bool { return s.Top+s.View >= s.Height-slack }
+
+// ScrollOf reads the geometry of the element with id.
+func ScrollOf(id string) (Scroll, bool) {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return Scroll{}, false
+	}
+	return Scroll{Top: el.Get("scrollTop").Float(), View: el.Get("clientHeight").Float(), Height: el.Get("scrollHeight").Float()}, true
+}
+
+// ScrollTo scrolls the element with id to top px (the browser clamps it).
+func ScrollTo(id string, top float64) {
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Set("scrollTop", top)
+	}
+}
+
+// OnScroll calls fn on each scroll of the element with id (passive), and
+// returns the function that removes the listener.
+func OnScroll(id string, fn func()) (remove func()) {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return func() {}
+	}
+	f := app.FuncOf(func(app.Value, []app.Value) any {
+		fn()
+		return nil
+	})
+	el.Call("addEventListener", "scroll", f, map[string]any{"passive": true})
+	return func() {
+		el.Call("removeEventListener", "scroll", f)
+		f.Release()
+	}
+}
+
+// RowHeights measures the rendered rows inside the element with id: the
+// elements matching sel, each with a data-i attribute naming its index.
+// fn is called with each index and height.
+func RowHeights(id, sel string, fn func(i int, px float64)) {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return
+	}
+	rows := el.Call("querySelectorAll", sel)
+	for k, n := 0, rows.Length(); k < n; k++ {
+		r := rows.Index(k)
+		i, err := strconv.Atoi(r.Get("dataset").Get("i").String())
+		if err != nil {
+			continue
+		}
+		fn(i, r.Call("getBoundingClientRect").Get("height").Float())
+	}
+}
+
+// Copy puts text on the clipboard; done reports the outcome (the
+// clipboard needs a secure context and the page's focus).
+func Copy(text string, done func(ok bool)) {
+	clip := app.Window().Get("navigator").Get("clipboard")
+	if !clip.Truthy() {
+		done(false)
+		return
+	}
+	var ok, fail app.Func
+	release := func() { ok.Release(); fail.Release() }
+	ok = app.FuncOf(func(app.Value, []app.Value) any { release(); done(true); return nil })
+	fail = app.FuncOf(func(app.Value, []app.Value) any { release(); done(false); return nil })
+	clip.Call("writeText", text).Call("then", ok, fail)
+}
+
+// Back goes one step back in the browser's history.
+func Back() { app.Window().Get("history").Call("back") }
