@@ -84,3 +84,47 @@ func Copy(text string, done func(ok bool)) {
 
 // Back goes one step back in the browser's history.
 func Back() { app.Window().Get("history").Call("back") }
+
+// SetHeight sets the CSS height of the element with id through the
+// CSSOM: a style attribute would be refused by the page's CSP.
+func SetHeight(id string, px float64) {
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Get("style").Set("height", strconv.FormatFloat(px, 'f', 0, 64)+"px")
+	}
+}
+
+// PageStream is an EventSource for one session's messages: onPage gets
+// each "messages" event's data; onError gets whether the source is
+// closed for good (an HTTP error such as 404: the browser will not
+// retry) rather than reconnecting.
+type PageStream struct {
+	es    app.Value
+	funcs []app.Func
+}
+
+// OpenPageStream opens url.
+func OpenPageStream(url string, onPage func(data string), onError func(closed bool)) *PageStream {
+	s := &PageStream{es: app.Window().Get("EventSource").New(url)}
+	listen := func(name string, fn func(e app.Value)) {
+		f := app.FuncOf(func(_ app.Value, args []app.Value) any {
+			if len(args) > 0 {
+				fn(args[0])
+			}
+			return nil
+		})
+		s.es.Call("addEventListener", name, f)
+		s.funcs = append(s.funcs, f)
+	}
+	listen("messages", func(e app.Value) { onPage(e.Get("data").String()) })
+	listen("error", func(app.Value) { onError(s.es.Get("readyState").Int() == 2) })
+	return s
+}
+
+// Close closes the source and releases its listeners.
+func (s *PageStream) Close() {
+	s.es.Call("close")
+	for _, f := range s.funcs {
+		f.Release()
+	}
+	s.funcs = nil
+}

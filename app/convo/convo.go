@@ -69,8 +69,7 @@ func (c *Convo) Merge(p shared.MessagePage) int {
 	added := 0
 	for _, m := range p.Messages {
 		if i, ok := c.idx[m.Cursor]; ok {
-			c.Msgs[i] = m
-			c.Heights.Set(i, 0) // no-op; the row is re-measured when shown
+			c.Msgs[i] = m // re-measured when next shown
 			continue
 		}
 		c.idx[m.Cursor] = len(c.Msgs)

@@ -109,6 +109,7 @@ func NewHome(seed Seed) *Home {
 // URL the user opens, or a stale bookmark, should show it). newSeed runs
 // per page: on the server it captures the current sessions.
 func Routes(newSeed func() Seed) {
+	app.RouteWithRegexp(SessionRoute, newSessionPage) // before the catch-all: regexps match in order
 	app.RouteWithRegexp("^/.*", func() app.Composer { return NewHome(newSeed()) })
 }
 
