@@ -29,7 +29,7 @@ import (
 const SessionRoute = `^/s/[^/]+/[^/]+/?$`
 
 const (
-	pageLimit    = 50   // messages per page
+	pageLimit    = 50 // messages per page
 	pollEvery    = 2 * time.Second
 	overscan     = 800  // px of rows rendered beyond each edge of the view
 	loadOlderAt  = 1200 // px from the top where the page above is asked for

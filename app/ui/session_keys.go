@@ -106,4 +106,3 @@ func (p *SessionPage) next(ctx app.Context, by int) {
 func (p *SessionPage) isMatch(i int) bool {
 	return p.match >= 0 && p.match < len(p.matches) && p.matches[p.match] == i
 }
-

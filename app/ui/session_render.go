@@ -169,4 +169,3 @@ func (p *SessionPage) mark(text string) []app.UI {
 	}
 	return marked(text, p.term)
 }
-
