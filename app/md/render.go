@@ -17,10 +17,15 @@ func Plain(text string) []app.UI { return []app.UI{app.Text(Clean(text))} }
 // Render renders Markdown source as go-app elements. Every string goes
 // through mark (and so through Clean) as text: no raw HTML, ever.
 func Render(src string, mark Marker) []app.UI {
+	return RenderBlocks(Parse(src), mark)
+}
+
+// RenderBlocks renders parsed blocks (a caller may keep Parse's result
+// for text it renders again and again).
+func RenderBlocks(blocks []Block, mark Marker) []app.UI {
 	if mark == nil {
 		mark = Plain
 	}
-	blocks := Parse(src)
 	out := make([]app.UI, 0, len(blocks))
 	for _, b := range blocks {
 		out = append(out, block(b, mark))

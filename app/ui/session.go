@@ -11,6 +11,7 @@ import (
 
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/convo"
+	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/app/vwin"
 	"vibecraft.sh/helm/shared"
 )
@@ -57,7 +58,8 @@ type SessionPage struct {
 	older   bool // a page above is being loaded
 	open    map[string]bool
 	full    map[string]string // texts loaded whole, by cut ref
-	copied  string            // the copy button that just succeeded
+	parsed  map[string][]md.Block
+	copied  string // the copy button that just succeeded
 
 	finding bool
 	term    string
@@ -71,6 +73,7 @@ type SessionPage struct {
 	polling  bool
 	gen      int // bumped by stopLive: answers to older requests are dropped
 	timer    *time.Timer
+	saveT    *time.Timer // the pending save to browser storage
 	cancel   func()
 	cleanups []func()
 	t0       float64 // performance.now() when the page started loading
@@ -109,17 +112,13 @@ func (p *SessionPage) OnMount(ctx app.Context) {
 	p.ctx, p.mounted = ctx, true
 	browser.SetBodyAttr("data-wasm", "ready")
 	p.cleanups = append(p.cleanups, browser.OnKeyDown(func(k browser.Key) bool { return p.onKey(ctx, k) }))
-	ctx.Defer(func(app.Context) {
-		p.cleanups = append(p.cleanups, browser.OnScroll(transcriptID, func() {
-			ctx.Dispatch(func(app.Context) { p.onScroll() })
-		}))
-	})
 	p.start(ctx)
 }
 
 // OnDismount stops everything OnMount and loading started.
 func (p *SessionPage) OnDismount() {
 	p.stopLive()
+	p.stopSave()
 	for _, f := range p.cleanups {
 		f()
 	}
@@ -151,7 +150,9 @@ func (p *SessionPage) start(ctx app.Context) {
 	}
 	p.started = p.key()
 	p.stopLive()
+	p.stopSave()
 	p.t0 = app.Window().Get("performance").Call("now").Float()
+	perfMark("session-start")
 	p.state, p.errText, p.detail, p.convo, p.follow, p.unseen = "loading", "", nil, convo.New(), true, 0
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	if c, ok := loadCachedPage(ctx, p.key()); ok {
@@ -188,7 +189,9 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 		if err == nil {
 			err = json.Unmarshal(body, &pg)
 		}
+		perfMark("messages-fetched")
 		ctx.Dispatch(func(app.Context) {
+			perfMark("messages-dispatched")
 			if gen != p.gen {
 				return // superseded
 			}
@@ -209,6 +212,7 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 			p.follow = true
 			p.afterChange(ctx)
 			p.saveCache()
+			perfMark("messages-reset")
 			p.markPainted()
 			p.startLive(ctx)
 		})
@@ -267,3 +271,5 @@ func (p *SessionPage) markPainted() {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func perfMark(name string) { app.Window().Get("performance").Call("mark", name) }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/shared"
@@ -32,11 +34,27 @@ func loadCachedPage(ctx app.Context, key string) (cachedPage, bool) {
 	return c, true
 }
 
-// saveCache stores the page's tail; a quota error only costs the copy.
+// saveDelay keeps the save (JSON encoding in wasm is slow) off the
+// path from a page's arrival to its paint, and batches appends.
+const saveDelay = time.Second
+
+// saveCache stores the page's tail soon; a quota error only costs the copy.
 func (p *SessionPage) saveCache() {
-	if !p.mounted || !p.convo.Loaded {
+	if !p.mounted || !p.convo.Loaded || p.saveT != nil {
 		return
 	}
+	ctx := p.ctx
+	p.saveT = time.AfterFunc(saveDelay, func() {
+		ctx.Dispatch(func(app.Context) {
+			p.saveT = nil
+			if p.mounted {
+				p.saveNow()
+			}
+		})
+	})
+}
+
+func (p *SessionPage) saveNow() {
 	msgs := p.convo.Tail(cachedMessages)
 	c := cachedPage{Detail: p.detail, Page: shared.MessagePage{Messages: msgs, After: p.convo.After}}
 	if len(msgs) > 0 {

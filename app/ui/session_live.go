@@ -156,3 +156,11 @@ func (p *SessionPage) stopLive() {
 		p.cancel = nil
 	}
 }
+
+// stopSave drops a pending save (on dismount: the page is gone).
+func (p *SessionPage) stopSave() {
+	if p.saveT != nil {
+		p.saveT.Stop()
+		p.saveT = nil
+	}
+}

@@ -71,7 +71,7 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 		if m.Role == "user" {
 			return app.Div().Class("prompt").Body(p.mark(p.whole(b.Text, b.Cut))...)
 		}
-		return app.Div().Class("md").Body(append(md.Render(p.whole(b.Text, b.Cut), p.mark), p.cutNote(b.Cut))...)
+		return app.Div().Class("md").Body(append(md.RenderBlocks(p.parse(p.whole(b.Text, b.Cut)), p.mark), p.cutNote(b.Cut))...)
 	case shared.BlockThinking:
 		return p.toggle(key, "thinking", "Thinking", "", func() app.UI {
 			return app.Div().Class("thinking-text").Body(p.mark(p.whole(b.Text, b.Cut))...)
@@ -90,7 +90,7 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 			return app.Div().Class("separator").Text("Conversation compacted")
 		}
 		return p.toggle(key, "separator", "Conversation compacted", "", func() app.UI {
-			return app.Div().Class("md").Body(md.Render(b.Text, p.mark)...)
+			return app.Div().Class("md").Body(md.RenderBlocks(p.parse(b.Text), p.mark)...)
 		})
 	case shared.BlockCommand:
 		return app.Div().Class("separator", "command").Body(p.mark(b.Text)...)
@@ -261,4 +261,21 @@ func byteSize(n int64) string {
 		tenths := n * 10 / (1024 * 1024)
 		return itoa(int(tenths/10)) + "." + itoa(int(tenths%10)) + " MB"
 	}
+}
+
+// parsedKept bounds the cache of parsed Markdown (by text).
+const parsedKept = 400
+
+// parse is md.Parse, cached: the rows on screen render on every scroll
+// step, and parsing is most of a row's cost in wasm.
+func (p *SessionPage) parse(text string) []md.Block {
+	if b, ok := p.parsed[text]; ok {
+		return b
+	}
+	if p.parsed == nil || len(p.parsed) >= parsedKept {
+		p.parsed = make(map[string][]md.Block)
+	}
+	b := md.Parse(text)
+	p.parsed[text] = b
+	return b
 }

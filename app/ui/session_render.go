@@ -12,12 +12,14 @@ import (
 
 // Render is the page: a header, the transcript, the find box.
 func (p *SessionPage) Render() app.UI {
+	// The children keep their places whatever shows: go-app diffs by
+	// position, and a shifted child would rebuild the scrolling element.
 	return app.Div().ID("session").Class("session-page").DataSet("state", p.state).Body(
 		p.renderHeader(),
-		app.If(p.errText != "", func() app.UI {
+		app.Div().Class("notices").Body(app.If(p.errText != "", func() app.UI {
 			return app.P().ID("session-error").Class("notice").Text(p.errText)
-		}),
-		app.If(p.finding, func() app.UI { return p.renderFind() }),
+		})),
+		app.Div().Class("find-wrap").Body(app.If(p.finding, func() app.UI { return p.renderFind() })),
 		p.renderTranscript(),
 	)
 }
@@ -146,7 +148,7 @@ func (p *SessionPage) renderTranscript() app.UI {
 		rows = append(rows, p.renderMessage(i, &c.Msgs[i]))
 	}
 	return app.Div().Class("transcript-wrap").Body(
-		app.Div().ID(transcriptID).Class("transcript").Body(
+		app.Div().ID(transcriptID).Class("transcript").OnScroll(p.onScroll).Body(
 			app.P().ID("older").Class("older").Text(top),
 			app.Div().ID("above").Class("spacer"),
 			app.Div().ID("rows").Body(rows...),

@@ -35,6 +35,7 @@ func (p *SessionPage) reWindow() {
 
 // settle runs after a render: measure, size the spacers, keep the view.
 func (p *SessionPage) settle(ctx app.Context) {
+	perfMark("settle")
 	s, _ := browser.ScrollOf(transcriptID)
 	hs := p.convo.Heights
 	// Rows above the view that change height would move what the user
@@ -66,14 +67,15 @@ func (p *SessionPage) settle(ctx app.Context) {
 		old := p.win
 		p.reWindow()
 		if p.win != old {
-			ctx.Update()
-			ctx.Defer(func(app.Context) { p.settle(ctx) })
+			// Render the new window, then settle again. (A Defer queued
+			// from a Defer runs before the next render: go-app drains them.)
+			ctx.Dispatch(func(ctx app.Context) { ctx.Defer(func(app.Context) { p.settle(ctx) }) })
 		}
 	}
 }
 
 // onScroll: move the window, track following, load older pages near the top.
-func (p *SessionPage) onScroll() {
+func (p *SessionPage) onScroll(app.Context, app.Event) {
 	if !p.mounted {
 		return
 	}

@@ -6,9 +6,13 @@
 package vwin
 
 // Heights holds one height per row: measured, or 0 for "estimate".
+// The estimate starts as given and becomes the mean of the rows measured
+// so far, so the spacers soon stand for about the right height.
 type Heights struct {
 	Estimate float64
 	h        []float64
+	sum      float64 // of measured heights
+	measured int
 }
 
 // New returns heights for n rows, all estimated at est px.
@@ -32,7 +36,12 @@ func (hs *Heights) Set(i int, px float64) bool {
 	if i < 0 || i >= len(hs.h) || px <= 0 || hs.h[i] == px {
 		return false
 	}
+	if hs.h[i] == 0 {
+		hs.measured++
+	}
+	hs.sum += px - hs.h[i]
 	hs.h[i] = px
+	hs.Estimate = hs.sum / float64(hs.measured)
 	return true
 }
 

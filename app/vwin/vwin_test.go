@@ -17,8 +17,9 @@ func TestWindow(t *testing.T) {
 		{"bottom", 100, nil, 9500, 500, 0, Window{First: 95, Last: 100, Above: 9500, Below: 0}},
 		{"past the end", 10, nil, 5000, 500, 0, Window{First: 9, Last: 10, Above: 900, Below: 0}},
 		{"negative scroll", 10, nil, -40, 250, 0, Window{First: 0, Last: 3, Above: 0, Below: 700}},
-		{"measured rows count", 10, map[int]float64{0: 400, 1: 30}, 420, 100, 0, Window{First: 1, Last: 3, Above: 400, Below: 700}},
-		{"one tall row fills the view", 3, map[int]float64{1: 5000}, 1000, 500, 0, Window{First: 1, Last: 2, Above: 100, Below: 100}},
+		// The estimate becomes the measured rows' mean: (400+200)/2 = 300.
+		{"measured rows count", 10, map[int]float64{0: 400, 1: 200}, 420, 100, 0, Window{First: 1, Last: 2, Above: 400, Below: 2400}},
+		{"one tall row fills the view", 3, map[int]float64{1: 5000}, 5100, 500, 0, Window{First: 1, Last: 2, Above: 5000, Below: 5000}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,11 +63,11 @@ func TestPrependKeepsMeasurements(t *testing.T) {
 	hs.Set(0, 40)
 	hs.Set(1, 60)
 	hs.Prepend(3)
-	if hs.Len() != 5 || hs.Of(3) != 40 || hs.Of(4) != 60 || hs.Of(0) != 100 {
+	if hs.Len() != 5 || hs.Of(3) != 40 || hs.Of(4) != 60 || hs.Of(0) != 50 {
 		t.Fatalf("after Prepend: len %d, heights %v %v %v", hs.Len(), hs.Of(0), hs.Of(3), hs.Of(4))
 	}
-	if hs.Top(3) != 300 {
-		t.Fatalf("Top(3) = %v, want 300 (the prepended rows' estimate)", hs.Top(3))
+	if hs.Top(3) != 150 {
+		t.Fatalf("Top(3) = %v, want 150 (the prepended rows at the measured mean, 50)", hs.Top(3))
 	}
 	hs.Append(1)
 	if hs.Set(5, 0) || !hs.Set(5, 20) || hs.Set(5, 20) || hs.Set(9, 1) {

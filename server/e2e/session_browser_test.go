@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"vibecraft.sh/helm/server/internal/fixture"
 )
@@ -111,6 +112,9 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 	c.waitJS(2*time.Second, "the paint timing", `window.__t1 > 0`)
 	t.Logf("FIGURE keydown → first messages painted: %.0f ms (page's own load → paint: %.0f ms)",
 		mustEval[float64](c, `window.__t1 - window.__t0`), mustEval[float64](c, `window.__helmPaintMs || -1`))
+	t.Logf("FIGURE of which the requests (resource timing, ms): %s", mustEval[string](c, `performance.getEntriesByType("resource")
+		.filter(e => e.name.includes("/api/sessions/claude/")).map(e => e.name.replace(/^.*\/api/, "") + " " + e.duration.toFixed(0)).join(", ")`))
+	t.Logf("FIGURE page marks (ms after keydown): %s", mustEval[string](c, `performance.getEntriesByType("mark").map(e => e.name + "@" + (e.startTime - window.__t0).toFixed(0)).join(", ")`))
 	if got := c.text("#session-header .title"); !strings.Contains(got, "prompt 0") {
 		t.Errorf("header title %q, want the first prompt", got)
 	}
@@ -123,6 +127,17 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 	// Markdown: inline code and bold as elements, not asterisks.
 	c.waitJS(2*time.Second, "Markdown rendered", `!!document.querySelector("#transcript .md code") && !!document.querySelector("#transcript .md strong")`)
 
+	// Find in the loaded messages: / opens it, matches are marked, n moves on.
+	keys(c, "/")
+	c.waitJS(2*time.Second, "/ focuses the find box", `document.activeElement && document.activeElement.id === "find"`)
+	keys(c, "reply 14")
+	c.waitJS(10*time.Second, "the matches counted", `/^1 of [0-9]+$/.test(document.getElementById("find-count").textContent)`)
+	c.waitJS(10*time.Second, "the match marked", `[...document.querySelectorAll("#transcript .msg.current-match mark")].some(m => m.textContent.toLowerCase() === "reply 14")`)
+	keys(c, "\r")
+	c.waitJS(10*time.Second, "Enter to the next match", `/^2 of /.test(document.getElementById("find-count").textContent)`)
+	keys(c, kb.Escape)
+	c.waitJS(10*time.Second, "Esc closes find", `!document.getElementById("find") && !document.querySelector("#transcript mark")`)
+
 	// Virtualised: far fewer rows in the DOM than loaded.
 	rendered := mustEval[int](c, `document.querySelectorAll("#transcript .msg").length`)
 	if rendered == 0 || rendered >= 50 {
@@ -130,6 +145,12 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 	}
 
 	// Scrolling up loads every older page, down to the first prompt.
+	defer func() {
+		if t.Failed() {
+			t.Logf("page state: %s", mustEval[string](c, `JSON.stringify({older: document.getElementById("older").textContent, state: document.getElementById("session").dataset.state,
+				rows: [...document.querySelectorAll("#transcript .msg")].map(m => m.dataset.i), top: document.getElementById("transcript").scrollTop, h: document.getElementById("transcript").scrollHeight})`))
+		}
+	}()
 	c.waitJS(30*time.Second, "scrolling up to the start", `(t => {
 		t.scrollTop = 0;
 		return document.getElementById("older").textContent === "Start of the transcript" &&
