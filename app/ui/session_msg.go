@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -143,7 +144,7 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 // per block (not per DOM node, which the virtual list reuses).
 func (p *SessionPage) toggle(key, class, name, arg string, body func() app.UI, state ...string) app.UI {
 	open := p.open[key]
-	btn := app.Button().Class("line").Aria("expanded", open).DataSet("key", key).OnClick(p.onToggle).Body(
+	btn := app.Button().Class("line").Aria("expanded", strconv.FormatBool(open)).DataSet("key", key).OnClick(p.onToggle).Body(
 		app.Span().Class("name").Text(md.Clean(name)),
 		app.If(arg != "", func() app.UI { return app.Span().Class("arg").Body(p.mark(arg)...) }),
 	)
