@@ -32,7 +32,7 @@ const SessionRoute = `^/s/[^/]+/[^/]+/?$`
 const (
 	pageLimit    = 50 // messages per page
 	pollEvery    = 2 * time.Second
-	overscan     = 800  // px of rows rendered beyond each edge of the view
+	overscan     = 400  // px of rows rendered beyond each edge of the view
 	loadOlderAt  = 1200 // px from the top where the page above is asked for
 	bottomSlack  = 48   // px from the end that still counts as "at the bottom"
 	transcriptID = "transcript"
@@ -156,8 +156,10 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.state, p.errText, p.detail, p.convo, p.follow, p.unseen = "loading", "", nil, convo.New(), true, 0
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	if c, ok := loadCachedPage(ctx, p.key()); ok {
+		// Shown at once, replaced when the network answers.
 		p.detail = c.Detail
 		p.convo.Reset(c.Page)
+		p.afterChange(ctx)
 	}
 	browser.Fetch("GET", p.api("", nil), func(body []byte, err error) {
 		var d shared.SessionDetail
@@ -199,7 +201,8 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 			if err != nil {
 				if p.convo.Loaded {
 					p.state = "offline"
-					p.errText = "Showing the copy saved in this browser: " + err.Error()
+					p.errText = "Offline: showing the copy saved in this browser (" + err.Error() + ")"
+					p.afterChange(ctx)
 				} else {
 					p.state = "error"
 					p.errText = "Could not load the messages: " + err.Error()

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +33,7 @@ func TestSessionBrowser(t *testing.T) {
 	}{
 		{"OpenPageScrollAppendBack", testSessionOpenPageScrollAppendBack},
 		{"HostileTextIsText", testSessionHostile},
+		{"OfflineFromBrowserStorage", testSessionOffline},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
 	}
@@ -218,5 +220,33 @@ func testSessionHostile(t *testing.T, b *browser) {
 	c.waitJS(5*time.Second, "u to the list", `location.pathname === "/" && !!document.querySelector("li.session")`)
 	if mustEval[bool](c, `window.__pwned !== undefined`) {
 		t.Fatal("window.__pwned was set")
+	}
+}
+
+// testSessionOffline: a session page seen once opens again with helmd
+// down, from the copy kept in browser storage (the worker serves the shell).
+func testSessionOffline(t *testing.T, b *browser) {
+	claude, _ := writeSessionFixture(t)
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	waitWorker(c, p.URL)
+	page := p.URL + "/s/claude/" + spLong
+	c.navigate(page)
+	c.waitJS(10*time.Second, "the last page", msgsWith(fmt.Sprintf("reply %d", spPairs-1)))
+	c.waitJS(10*time.Second, "the page saved in browser storage", fmt.Sprintf(`!!localStorage.getItem(%s)`, jsString("helm.page.v1:claude/"+spLong+"?")))
+
+	p.terminate(t)
+	if resp, err := http.Get(p.URL + "/healthz"); err == nil {
+		resp.Body.Close()
+		t.Fatal("helmd still answers after SIGTERM")
+	}
+	c.navigate(page)
+	c.waitJS(30*time.Second, "the wasm client, from the worker's cache", `document.body.dataset.wasm === "ready"`)
+	c.waitJS(10*time.Second, "the saved messages, offline", msgsWith(fmt.Sprintf("reply %d", spPairs-1)))
+	c.waitJS(10*time.Second, "the offline state", `document.getElementById("session").dataset.state === "offline"`)
+	if got := c.text("#session-header .title"); !strings.Contains(got, "prompt 0") {
+		t.Errorf("offline header title %q, want the saved one", got)
 	}
 }
