@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,7 @@ func TestSessionBrowser(t *testing.T) {
 		{"OpenPageScrollAppendBack", testSessionOpenPageScrollAppendBack},
 		{"HostileTextIsText", testSessionHostile},
 		{"OfflineFromBrowserStorage", testSessionOffline},
+		{"RewrittenFileReloads", testSessionRewritten},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
 	}
@@ -249,4 +251,32 @@ func testSessionOffline(t *testing.T, b *browser) {
 	if got := c.text("#session-header .title"); !strings.Contains(got, "prompt 0") {
 		t.Errorf("offline header title %q, want the saved one", got)
 	}
+}
+
+// testSessionRewritten: a click opens the page; the transcript is then
+// rewritten under it (its cursors answer 409) and the page reloads the
+// last page; Esc goes back to the list with its search.
+func testSessionRewritten(t *testing.T, b *browser) {
+	claude, longPath := writeSessionFixture(t)
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/?q=prompt")
+	waitLive(c)
+	waitRows(c, "the filtered list", spLong)
+	click(c, rowSel("claude:"+spLong)+" .title")
+	c.waitJS(10*time.Second, "a click opens the page", msgsWith(fmt.Sprintf("reply %d", spPairs-1)))
+
+	at := time.Now()
+	if err := os.WriteFile(longPath, []byte(fixture.User(spLong, cwd, "prompt rewritten", at)+
+		replyLine(t, spLong, "msg_rewritten", "a rewritten reply", at)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.waitJS(15*time.Second, "the rewritten transcript, reloaded", msgsWith("a rewritten reply"))
+	if mustEval[bool](c, msgsWith(fmt.Sprintf("reply %d", spPairs-1))) {
+		t.Fatal("messages of the replaced transcript are still shown")
+	}
+
+	keys(c, kb.Escape)
+	c.waitJS(10*time.Second, "Esc back to the list", `location.pathname === "/" && new URLSearchParams(location.search).get("q") === "prompt"`)
+	waitRows(c, "the filtered list again", spLong)
 }
