@@ -125,8 +125,10 @@ func (p *SessionPage) renderFind() app.UI {
 		count = itoa(p.match+1) + " of " + itoa(len(p.matches))
 	}
 	return app.Div().Class("find").Body(
+		// Not bound to p.term: setting the value while the user types
+		// (a render of an older term) would eat keystrokes.
 		app.Input().ID(findID).Type("search").Placeholder("Find in the loaded messages").
-			Value(p.term).OnInput(p.onFind),
+			OnInput(p.onFind),
 		app.Span().ID("find-count").Text(count),
 		app.Span().Class("hint").Text("searches the "+itoa(len(p.convo.Msgs))+" messages loaded; scroll up to load older ones · n / N"),
 	)

@@ -131,6 +131,13 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 	// Markdown: inline code and bold as elements, not asterisks.
 	c.waitJS(2*time.Second, "Markdown rendered", `!!document.querySelector("#transcript .md code") && !!document.querySelector("#transcript .md strong")`)
 
+	defer func() {
+		if t.Failed() {
+			t.Logf("page state: %s", mustEval[string](c, `JSON.stringify({older: document.getElementById("older").textContent, state: document.getElementById("session").dataset.state,
+				rows: [...document.querySelectorAll("#transcript .msg")].map(m => m.dataset.i + (m.classList.contains("current-match") ? "*" : "")),
+				find: (document.getElementById("find-count") || {}).textContent, marks: [...document.querySelectorAll("#transcript mark")].map(m => m.textContent).slice(0, 5), top: document.getElementById("transcript").scrollTop, h: document.getElementById("transcript").scrollHeight})`))
+		}
+	}()
 	// Find in the loaded messages: / opens it, matches are marked, n moves on.
 	keys(c, "/")
 	c.waitJS(2*time.Second, "/ focuses the find box", `document.activeElement && document.activeElement.id === "find"`)
@@ -149,12 +156,6 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 	}
 
 	// Scrolling up loads every older page, down to the first prompt.
-	defer func() {
-		if t.Failed() {
-			t.Logf("page state: %s", mustEval[string](c, `JSON.stringify({older: document.getElementById("older").textContent, state: document.getElementById("session").dataset.state,
-				rows: [...document.querySelectorAll("#transcript .msg")].map(m => m.dataset.i), top: document.getElementById("transcript").scrollTop, h: document.getElementById("transcript").scrollHeight})`))
-		}
-	}()
 	c.waitJS(30*time.Second, "scrolling up to the start", `(t => {
 		t.scrollTop = 0;
 		return document.getElementById("older").textContent === "Start of the transcript" &&
