@@ -128,3 +128,18 @@ func (s *PageStream) Close() {
 	}
 	s.funcs = nil
 }
+
+// RowIntoView scrolls the rendered row with data-i=i inside the element
+// with id to the middle of the view, and reports whether it was there.
+func RowIntoView(id string, i int) bool {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return false
+	}
+	row := el.Call("querySelector", `.msg[data-i="`+strconv.Itoa(i)+`"]`)
+	if !row.Truthy() {
+		return false
+	}
+	row.Call("scrollIntoView", map[string]any{"block": "center"})
+	return true
+}

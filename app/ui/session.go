@@ -65,6 +65,11 @@ type SessionPage struct {
 	term    string
 	matches []int
 	match   int
+	// curCursor is the current match's message: indices move when an
+	// older page arrives, cursors do not.
+	curCursor string
+	pin       int     // the row find shows, held in view; -1 = none
+	pinTop    float64 // the scroll position that showed it
 
 	ctx      app.Context
 	mounted  bool
@@ -86,7 +91,7 @@ var (
 )
 
 func newSessionPage() app.Composer {
-	return &SessionPage{state: "loading", convo: convo.New(), follow: true}
+	return &SessionPage{state: "loading", convo: convo.New(), follow: true, pin: -1, match: -1}
 }
 
 // OnNav reads the session from the URL (on the server too, for the
@@ -155,6 +160,7 @@ func (p *SessionPage) start(ctx app.Context) {
 	perfMark("session-start")
 	p.state, p.errText, p.detail, p.convo, p.follow, p.unseen = "loading", "", nil, convo.New(), true, 0
 	p.open, p.full = map[string]bool{}, map[string]string{}
+	p.pin, p.match, p.matches, p.curCursor = -1, -1, nil, ""
 	if c, ok := loadCachedPage(ctx, p.key()); ok {
 		// Shown at once, replaced when the network answers.
 		p.detail = c.Detail
@@ -212,6 +218,7 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 			}
 			p.state, p.errText = "ready", ""
 			p.convo.Reset(pg)
+			p.refind()
 			p.follow = true
 			p.afterChange(ctx)
 			p.saveCache()
@@ -250,6 +257,7 @@ func (p *SessionPage) loadOlder(ctx app.Context) {
 			s, _ := browser.ScrollOf(transcriptID)
 			old := p.convo.Heights.Total()
 			p.convo.Prepend(pg)
+			p.refind()
 			p.follow = false
 			browser.ScrollTo(transcriptID, s.Top+p.convo.Heights.Total()-old)
 			p.afterChange(ctx)

@@ -80,16 +80,28 @@ func (p *SessionPage) onFind(ctx app.Context, _ app.Event) {
 	}
 }
 
-// refind searches the loaded messages again (after a load or an append).
+// refind searches the loaded messages again (after a load, an older
+// page or an append), keeping the current match on the same message:
+// an older page moves every index.
 func (p *SessionPage) refind() {
+	cur := ""
+	if p.match >= 0 && p.match < len(p.matches) && p.matches[p.match] < len(p.convo.Msgs) {
+		cur = p.curCursor
+	}
 	p.matches = p.convo.Find(p.term)
-	if p.match >= len(p.matches) {
-		p.match = len(p.matches) - 1
+	p.match = min(p.match, len(p.matches)-1)
+	for k, i := range p.matches {
+		if cur != "" && p.convo.Msgs[i].Cursor == cur {
+			p.match = k
+			if p.pin >= 0 {
+				p.pin = i
+			}
+		}
 	}
 }
 
 func (p *SessionPage) closeFind() {
-	p.finding, p.term, p.matches, p.match = false, "", nil, -1
+	p.finding, p.term, p.matches, p.match, p.curCursor, p.pin = false, "", nil, -1, "", -1
 	browser.Blur(findID)
 }
 
@@ -99,6 +111,7 @@ func (p *SessionPage) next(ctx app.Context, by int) {
 		return
 	}
 	p.match = (p.match + by + len(p.matches)) % len(p.matches)
+	p.curCursor = p.convo.Msgs[p.matches[p.match]].Cursor
 	p.showRow(ctx, p.matches[p.match])
 }
 

@@ -115,3 +115,23 @@ func TestFormats(t *testing.T) {
 		t.Errorf("screenful cut inside a rune or too long: %d bytes", len(s))
 	}
 }
+
+// An older page moves every index: the current match stays on its message.
+func TestRefindKeepsTheCurrentMatch(t *testing.T) {
+	p := pageFor()
+	text := func(cursor, s string) shared.Message {
+		return shared.Message{Cursor: cursor, Role: "assistant", Blocks: []shared.Block{{Type: shared.BlockText, Text: s}}}
+	}
+	p.convo.Reset(shared.MessagePage{Messages: []shared.Message{text("c", "needle one"), text("d", "hay"), text("e", "needle two")}, Before: "c"})
+	p.term, p.match = "needle", -1
+	p.refind()
+	p.match, p.curCursor = 1, "e" // on "needle two"
+	p.convo.Prepend(shared.MessagePage{Messages: []shared.Message{text("a", "needle zero"), text("b", "hay")}})
+	p.refind()
+	if want := []int{0, 2, 4}; len(p.matches) != 3 || p.matches[0] != want[0] || p.matches[2] != want[2] {
+		t.Fatalf("matches %v, want %v", p.matches, want)
+	}
+	if p.match != 2 || p.convo.Msgs[p.matches[p.match]].Cursor != "e" {
+		t.Fatalf("current match %d (%v), want the message e", p.match, p.matches)
+	}
+}

@@ -27,7 +27,10 @@ func (p *SessionPage) reWindow() {
 		s.View = 800 // not laid out yet: a guess, corrected on the first scroll
 	}
 	top := s.Top
-	if p.follow {
+	switch {
+	case p.pin >= 0 && p.pin < p.convo.Heights.Len():
+		top = p.convo.Heights.Top(p.pin) - s.View/2
+	case p.follow:
 		top = p.convo.Heights.Total() - s.View
 	}
 	p.win = p.convo.Heights.At(top, s.View, overscan)
@@ -58,6 +61,11 @@ func (p *SessionPage) settle(ctx app.Context) {
 	}
 	browser.SetHeight("below", below)
 	switch {
+	case p.pin >= 0:
+		if browser.RowIntoView(transcriptID, p.pin) {
+			after, _ := browser.ScrollOf(transcriptID)
+			p.pinTop = after.Top
+		}
 	case p.follow:
 		browser.ScrollTo(transcriptID, hs.Total()+1e6)
 	case shift != 0:
@@ -83,7 +91,10 @@ func (p *SessionPage) onScroll(app.Context, app.Event) {
 	if !ok {
 		return
 	}
-	p.follow = s.AtBottom(bottomSlack)
+	if p.pin >= 0 && p.pinTop >= 0 && abs(s.Top-p.pinTop) > s.View/2 {
+		p.pin = -1 // the user scrolled away from the match shown
+	}
+	p.follow = p.pin < 0 && s.AtBottom(bottomSlack)
 	if p.follow {
 		p.unseen = 0
 	}
@@ -104,15 +115,17 @@ func (p *SessionPage) toBottom(ctx app.Context, _ app.Event) {
 	p.afterChange(ctx)
 }
 
-// showRow scrolls row i into view (find's n / N).
+// showRow brings row i to the middle of the view (find's n / N) and
+// holds it there while heights settle, until the user scrolls away.
 func (p *SessionPage) showRow(ctx app.Context, i int) {
-	p.follow = false
-	top := p.convo.Heights.Top(i) - 40
-	browser.ScrollTo(transcriptID, top)
+	p.follow, p.pin, p.pinTop = false, i, -1 // -1: not placed yet
 	p.reWindow()
-	ctx.Defer(func(app.Context) {
-		p.settle(ctx)
-		// Measured heights may have moved it: place it again.
-		browser.ScrollTo(transcriptID, p.convo.Heights.Top(i)-40)
-	})
+	ctx.Defer(func(app.Context) { p.settle(ctx) })
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
 }
