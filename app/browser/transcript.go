@@ -30,24 +30,6 @@ func ScrollTo(id string, top float64) {
 	}
 }
 
-// OnScroll calls fn on each scroll of the element with id (passive), and
-// returns the function that removes the listener.
-func OnScroll(id string, fn func()) (remove func()) {
-	el := app.Window().GetElementByID(id)
-	if !el.Truthy() {
-		return func() {}
-	}
-	f := app.FuncOf(func(app.Value, []app.Value) any {
-		fn()
-		return nil
-	})
-	el.Call("addEventListener", "scroll", f, map[string]any{"passive": true})
-	return func() {
-		el.Call("removeEventListener", "scroll", f)
-		f.Release()
-	}
-}
-
 // RowHeights measures the rendered rows inside the element with id: the
 // elements matching sel, each with a data-i attribute naming its index.
 // fn is called with each index and height.
