@@ -72,7 +72,7 @@ func fetch(method, url, header string, done func(body []byte, value string, err 
 	onResponse := fn(func(resp app.Value) {
 		status = resp.Get("status").Int()
 		if !resp.Get("ok").Bool() {
-			finish(nil, fmt.Errorf("%s %s: HTTP %d", method, url, status))
+			finish(nil, &HTTPError{Method: method, URL: url, Status: status})
 			return
 		}
 		if header != "" {
@@ -92,4 +92,21 @@ func fetch(method, url, header string, done func(body []byte, value string, err 
 	}
 	app.Window().Call("fetch", url, opts).Call("then", onResponse, onError)
 	return func() { ctrl.Call("abort") }
+}
+
+// HTTPError is a non-2xx answer: callers tell a 404 or 409 from others.
+type HTTPError struct {
+	Method, URL string
+	Status      int
+}
+
+func (e *HTTPError) Error() string { return fmt.Sprintf("%s %s: HTTP %d", e.Method, e.URL, e.Status) }
+
+// Status is the HTTP status of a Fetch error, or 0 (network error, abort).
+func Status(err error) int {
+	var h *HTTPError
+	if errors.As(err, &h) {
+		return h.Status
+	}
+	return 0
 }

@@ -1,4 +1,6 @@
-// Package ui is Helm's go-app interface: one page, the live session list.
+// Package ui is Helm's go-app interface: the live session list (Home) and
+// the session page (SessionPage, /s/<source>/<id>; its test hooks are listed
+// in session.go).
 //
 // The same Home component renders on the server (the pre-rendered first
 // paint, and the whole page with ?wasm=false) and in the browser, where

@@ -115,8 +115,8 @@ func (h *Home) clearSearchBox() {
 	browser.SetValue(searchID, "")
 }
 
-// onRowClick selects the clicked row (one listener on the list, not one
-// per row).
+// onRowClick opens the clicked row's session (one listener on the list,
+// not one per row).
 func (h *Home) onRowClick(ctx app.Context, e app.Event) {
 	t := e.Get("target")
 	if !t.Truthy() {
@@ -126,7 +126,9 @@ func (h *Home) onRowClick(ctx app.Context, e app.Event) {
 	if !li.Truthy() {
 		return
 	}
-	h.choose(li.Get("dataset").Get("key").String())
+	key := li.Get("dataset").Get("key").String()
+	h.choose(key)
+	h.openSession(ctx, key)
 }
 
 // choose selects a row; looking at a session clears its attention mark.

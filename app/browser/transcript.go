@@ -1,0 +1,127 @@
+package browser
+
+import (
+	"strconv"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// Scroll is a scrolling element's geometry, in px.
+type Scroll struct {
+	Top, View, Height float64
+}
+
+// AtBottom reports whether the view shows the end (within slack px).
+func (s Scroll) AtBottom(slack float64) bool { return s.Top+s.View >= s.Height-slack }
+
+// ScrollOf reads the geometry of the element with id.
+func ScrollOf(id string) (Scroll, bool) {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return Scroll{}, false
+	}
+	return Scroll{Top: el.Get("scrollTop").Float(), View: el.Get("clientHeight").Float(), Height: el.Get("scrollHeight").Float()}, true
+}
+
+// ScrollTo scrolls the element with id to top px (the browser clamps it).
+func ScrollTo(id string, top float64) {
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Set("scrollTop", top)
+	}
+}
+
+// RowHeights measures the rendered rows inside the element with id: the
+// elements matching sel, each with a data-i attribute naming its index.
+// fn is called with each index and height.
+func RowHeights(id, sel string, fn func(i int, px float64)) {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return
+	}
+	rows := el.Call("querySelectorAll", sel)
+	for k, n := 0, rows.Length(); k < n; k++ {
+		r := rows.Index(k)
+		i, err := strconv.Atoi(r.Get("dataset").Get("i").String())
+		if err != nil {
+			continue
+		}
+		fn(i, r.Call("getBoundingClientRect").Get("height").Float())
+	}
+}
+
+// Copy puts text on the clipboard; done reports the outcome (the
+// clipboard needs a secure context and the page's focus).
+func Copy(text string, done func(ok bool)) {
+	clip := app.Window().Get("navigator").Get("clipboard")
+	if !clip.Truthy() {
+		done(false)
+		return
+	}
+	var ok, fail app.Func
+	release := func() { ok.Release(); fail.Release() }
+	ok = app.FuncOf(func(app.Value, []app.Value) any { release(); done(true); return nil })
+	fail = app.FuncOf(func(app.Value, []app.Value) any { release(); done(false); return nil })
+	clip.Call("writeText", text).Call("then", ok, fail)
+}
+
+// Back goes one step back in the browser's history.
+func Back() { app.Window().Get("history").Call("back") }
+
+// SetHeight sets the CSS height of the element with id through the
+// CSSOM: a style attribute would be refused by the page's CSP.
+func SetHeight(id string, px float64) {
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Get("style").Set("height", strconv.FormatFloat(px, 'f', 0, 64)+"px")
+	}
+}
+
+// PageStream is an EventSource for one session's messages: onPage gets
+// each "messages" event's data; onError gets whether the source is
+// closed for good (an HTTP error such as 404: the browser will not
+// retry) rather than reconnecting.
+type PageStream struct {
+	es    app.Value
+	funcs []app.Func
+}
+
+// OpenPageStream opens url.
+func OpenPageStream(url string, onPage func(data string), onError func(closed bool)) *PageStream {
+	s := &PageStream{es: app.Window().Get("EventSource").New(url)}
+	listen := func(name string, fn func(e app.Value)) {
+		f := app.FuncOf(func(_ app.Value, args []app.Value) any {
+			if len(args) > 0 {
+				fn(args[0])
+			}
+			return nil
+		})
+		s.es.Call("addEventListener", name, f)
+		s.funcs = append(s.funcs, f)
+	}
+	listen("messages", func(e app.Value) { onPage(e.Get("data").String()) })
+	listen("error", func(app.Value) { onError(s.es.Get("readyState").Int() == 2) })
+	return s
+}
+
+// Close closes the source and releases its listeners.
+func (s *PageStream) Close() {
+	s.es.Call("close")
+	for _, f := range s.funcs {
+		f.Release()
+	}
+	s.funcs = nil
+}
+
+// RowIntoView scrolls the rendered row with data-i=i inside the element
+// with id to the middle of the view, and reports whether it was there.
+func RowIntoView(id string, i int) bool {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return false
+	}
+	row := el.Call("querySelector", `.msg[data-i="`+strconv.Itoa(i)+`"]`)
+	if !row.Truthy() {
+		return false
+	}
+	row.Call("scrollIntoView", map[string]any{"block": "center"})
+	return true
+}

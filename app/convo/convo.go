@@ -1,0 +1,97 @@
+// Package convo holds the messages of the session page: the pages loaded
+// so far, in transcript order, merged as older pages and appends arrive,
+// with the row heights of the virtualised view. Plain Go.
+package convo
+
+import (
+	"vibecraft.sh/helm/app/vwin"
+	"vibecraft.sh/helm/shared"
+)
+
+// rowEstimate is the height (px) a message is assumed to have until it
+// is measured: a short prompt or a few lines of answer.
+const rowEstimate = 120
+
+// Convo is the loaded part of one transcript.
+type Convo struct {
+	Msgs    []shared.Message
+	Heights *vwin.Heights
+	// Before loads the page above Msgs; "" = the transcript's start is loaded.
+	Before string
+	// After asks for what was written since (and the last message again).
+	After string
+	// Loaded is whether any page arrived.
+	Loaded bool
+	idx    map[string]int
+}
+
+// New returns an empty conversation.
+func New() *Convo { return &Convo{Heights: vwin.New(0, rowEstimate), idx: map[string]int{}} }
+
+// Reset replaces everything with p, the transcript's last page.
+func (c *Convo) Reset(p shared.MessagePage) {
+	*c = *New()
+	c.Loaded = true
+	c.Before, c.After = p.Before, p.After
+	for _, m := range p.Messages {
+		if _, dup := c.idx[m.Cursor]; dup {
+			continue
+		}
+		c.idx[m.Cursor] = len(c.Msgs)
+		c.Msgs = append(c.Msgs, m)
+	}
+	c.Heights.Append(len(c.Msgs))
+}
+
+// Prepend adds an older page above the loaded messages and returns how
+// many it added (messages already loaded are skipped).
+func (c *Convo) Prepend(p shared.MessagePage) int {
+	var add []shared.Message
+	for _, m := range p.Messages {
+		if _, dup := c.idx[m.Cursor]; !dup {
+			add = append(add, m)
+		}
+	}
+	c.Before = p.Before
+	if len(add) == 0 {
+		return 0
+	}
+	c.Msgs = append(add, c.Msgs...)
+	c.reindex()
+	c.Heights.Prepend(len(add))
+	return len(add)
+}
+
+// Merge takes a page asked for with ?after=: a message already loaded is
+// replaced (it grew: a tool result, the rest of a response), the others
+// are appended. It returns how many were appended.
+func (c *Convo) Merge(p shared.MessagePage) int {
+	added := 0
+	for _, m := range p.Messages {
+		if i, ok := c.idx[m.Cursor]; ok {
+			c.Msgs[i] = m // re-measured when next shown
+			continue
+		}
+		c.idx[m.Cursor] = len(c.Msgs)
+		c.Msgs = append(c.Msgs, m)
+		added++
+	}
+	c.Heights.Append(added)
+	if p.After != "" {
+		c.After = p.After
+	}
+	c.Loaded = true
+	return added
+}
+
+// Tail is the last n messages (what is kept for offline reading).
+func (c *Convo) Tail(n int) []shared.Message {
+	return c.Msgs[max(0, len(c.Msgs)-n):]
+}
+
+func (c *Convo) reindex() {
+	c.idx = make(map[string]int, len(c.Msgs))
+	for i, m := range c.Msgs {
+		c.idx[m.Cursor] = i
+	}
+}

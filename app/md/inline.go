@@ -1,0 +1,189 @@
+package md
+
+import (
+	"net/url"
+	"strings"
+)
+
+// InlineKind is an inline span's kind.
+type InlineKind uint8
+
+// Inline kinds. Emphasis holds plain text only: spans never nest, so no
+// input can make the tree (or the renderer's recursion) deep.
+const (
+	Text InlineKind = iota
+	CodeSpan
+	Em
+	Strong
+	Link
+)
+
+// Inline is one span of text.
+type Inline struct {
+	Kind InlineKind
+	Text string
+	// Href is a Link's target, set only for an absolute http(s) URL; a
+	// link to anything else shows its text and goes nowhere.
+	Href string
+}
+
+// maxInlines bounds the spans of one paragraph; the rest is one text.
+const maxInlines = 4000
+
+// ParseInline splits s into spans.
+func ParseInline(s string) []Inline {
+	var out []Inline
+	var text strings.Builder
+	emit := func(in Inline) {
+		if text.Len() > 0 {
+			out = append(out, Inline{Kind: Text, Text: text.String()})
+			text.Reset()
+		}
+		out = append(out, in)
+	}
+	for i := 0; i < len(s); {
+		if len(out) >= maxInlines {
+			text.WriteString(s[i:])
+			break
+		}
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s) && strings.IndexByte(escapable, s[i+1]) >= 0:
+			text.WriteByte(s[i+1])
+			i += 2
+			continue
+		case c == '`':
+			n := run(s[i:], '`')
+			if end := strings.Index(s[i+n:], s[i:i+n]); end >= 0 {
+				code := s[i+n : i+n+end]
+				if len(code) >= 2 && code[0] == ' ' && code[len(code)-1] == ' ' && strings.TrimSpace(code) != "" {
+					code = code[1 : len(code)-1]
+				}
+				emit(Inline{Kind: CodeSpan, Text: code})
+				i += n + end + n
+				continue
+			}
+			text.WriteString(s[i : i+n]) // an unclosed run is text
+			i += n
+			continue
+		case c == '*' || c == '_':
+			if in, n := emphasis(s, i); n > 0 {
+				emit(in)
+				i += n
+				continue
+			}
+			n := run(s[i:], c)
+			text.WriteString(s[i : i+n])
+			i += n
+			continue
+		case c == '[':
+			if in, n := link(s[i:]); n > 0 {
+				emit(in)
+				i += n
+				continue
+			}
+		case c == '<':
+			if end := strings.IndexByte(s[i:], '>'); end > 0 {
+				if u := safeURL(s[i+1 : i+end]); u != "" {
+					emit(Inline{Kind: Link, Text: s[i+1 : i+end], Href: u})
+					i += end + 1
+					continue
+				}
+			}
+		}
+		text.WriteByte(c)
+		i++
+	}
+	if text.Len() > 0 {
+		out = append(out, Inline{Kind: Text, Text: text.String()})
+	}
+	return out
+}
+
+const escapable = "\\`*_{}[]()#+-.!<>|~"
+
+// run counts the bytes equal to c at the start of s.
+func run(s string, c byte) int {
+	n := 0
+	for n < len(s) && s[n] == c {
+		n++
+	}
+	return n
+}
+
+// emphasis reads *em*, **strong**, _em_ or __strong__ at s[i:], returning
+// the span and its length, or 0. Underscores inside a word stay text
+// (snake_case), and the text may not start or end with a space.
+func emphasis(s string, i int) (Inline, int) {
+	c := s[i]
+	n := run(s[i:], c)
+	if n > 2 {
+		return Inline{}, 0
+	}
+	if c == '_' && i > 0 && isWord(s[i-1]) {
+		return Inline{}, 0
+	}
+	delim := s[i : i+n]
+	body := s[i+n:]
+	if body == "" || body[0] == ' ' || body[0] == '\n' {
+		return Inline{}, 0
+	}
+	end := strings.Index(body, delim)
+	for end >= 0 && n == 1 && end+1 < len(body) && body[end+1] == c {
+		// "*a **b**": skip a doubled delimiter when looking for a single one.
+		next := strings.Index(body[end+2:], delim)
+		if next < 0 {
+			end = -1
+			break
+		}
+		end += 2 + next
+	}
+	if end <= 0 || body[end-1] == ' ' || strings.Contains(body[:end], "\n\n") {
+		return Inline{}, 0
+	}
+	if c == '_' && i+n+end+n < len(s) && isWord(s[i+n+end+n]) {
+		return Inline{}, 0
+	}
+	k := Em
+	if n == 2 {
+		k = Strong
+	}
+	return Inline{Kind: k, Text: body[:end]}, n + end + n
+}
+
+func isWord(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80
+}
+
+// link reads [text](target) at the start of s.
+func link(s string) (Inline, int) {
+	close := strings.Index(s, "](")
+	if close < 0 || strings.IndexByte(s[1:close], '[') >= 0 || strings.Contains(s[:close], "\n") {
+		return Inline{}, 0
+	}
+	end := strings.IndexByte(s[close+2:], ')')
+	if end < 0 {
+		return Inline{}, 0
+	}
+	target := strings.TrimSpace(s[close+2 : close+2+end])
+	if t, _, ok := strings.Cut(target, " "); ok { // [a](url "title"): the title is dropped
+		target = t
+	}
+	return Inline{Kind: Link, Text: s[1:close], Href: safeURL(target)}, close + 2 + end + 1
+}
+
+// safeURL returns target as a link target if it is an absolute http or
+// https URL with a host, or "" (javascript:, data:, relative paths…).
+func safeURL(target string) string {
+	if strings.ContainsAny(target, " \t\n\r\"'<>\\`") {
+		return ""
+	}
+	u, err := url.Parse(target)
+	if err != nil || u.Host == "" || u.User != nil {
+		return ""
+	}
+	if s := strings.ToLower(u.Scheme); s != "http" && s != "https" {
+		return ""
+	}
+	return u.String()
+}

@@ -1,0 +1,286 @@
+package ui
+
+import (
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/convo"
+	"vibecraft.sh/helm/app/md"
+	"vibecraft.sh/helm/app/vwin"
+	"vibecraft.sh/helm/shared"
+)
+
+// The session page, /s/<source>/<id> (?agent=<id> for a Claude
+// subagent's transcript). Test hooks: #session (data-state "loading",
+// "ready", "offline" or "error"), #session-header with .title, .project,
+// .branch, .models, .status, .question, .messages, .tokens, .cost,
+// .started, .updated, .duration; #copy-resume, #copy-id, #copy-path;
+// #transcript, the scrolling list, whose rendered rows are .msg with
+// data-i (index among the loaded messages), data-role and data-cursor;
+// #older (loading older messages or "start of the transcript"); #new-below
+// ("N new ↓"); #find (the find box), #find-count.
+
+// SessionRoute matches the session page's path.
+const SessionRoute = `^/s/[^/]+/[^/]+/?$`
+
+const (
+	pageLimit    = 50 // messages per page
+	pollEvery    = 2 * time.Second
+	overscan     = 400  // px of rows rendered beyond each edge of the view
+	loadOlderAt  = 1200 // px from the top where the page above is asked for
+	bottomSlack  = 48   // px from the end that still counts as "at the bottom"
+	transcriptID = "transcript"
+)
+
+// openedFromList is set when the list opened a session page, so Esc goes
+// back in history (restoring the list's URL and scroll) rather than to /.
+var openedFromList bool
+
+// SessionPage shows one session: header and conversation.
+type SessionPage struct {
+	app.Compo
+
+	source, id, agent string
+
+	detail  *shared.SessionDetail
+	state   string // loading, ready, offline, error
+	errText string
+	convo   *convo.Convo
+	win     vwin.Window
+	follow  bool // the view is at the bottom and follows new messages
+	unseen  int  // messages appended while the view was not at the bottom
+	older   bool // a page above is being loaded
+	open    map[string]bool
+	full    map[string]string // texts loaded whole, by cut ref
+	parsed  map[string][]md.Block
+	copied  string // the copy button that just succeeded
+
+	finding bool
+	term    string
+	matches []int
+	match   int
+	// curCursor is the current match's message: indices move when an
+	// older page arrives, cursors do not.
+	curCursor string
+	pin       int     // the row find shows, held in view; -1 = none
+	pinTop    float64 // the scroll position that showed it
+
+	ctx      app.Context
+	mounted  bool
+	started  string // the key loaded, so OnNav to the same page does nothing
+	live     *browser.PageStream
+	polling  bool
+	gen      int // bumped by stopLive: answers to older requests are dropped
+	timer    *time.Timer
+	saveT    *time.Timer // the pending save to browser storage
+	cancel   func()
+	cleanups []func()
+	t0       float64 // performance.now() when the page started loading
+}
+
+var (
+	_ app.Mounter    = (*SessionPage)(nil)
+	_ app.Navigator  = (*SessionPage)(nil)
+	_ app.Dismounter = (*SessionPage)(nil)
+)
+
+func newSessionPage() app.Composer {
+	return &SessionPage{state: "loading", convo: convo.New(), follow: true, pin: -1, match: -1}
+}
+
+// OnNav reads the session from the URL (on the server too, for the
+// pre-rendered shell), and in the browser starts loading it.
+func (p *SessionPage) OnNav(ctx app.Context) {
+	u := ctx.Page().URL()
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) == 3 {
+		p.source, _ = url.PathUnescape(parts[1])
+		p.id, _ = url.PathUnescape(parts[2])
+	}
+	p.agent = u.Query().Get("agent")
+	title := "Session"
+	if p.agent != "" {
+		title = "Subagent"
+	}
+	ctx.Page().SetTitle("%s · %s", title, appName)
+	p.start(ctx)
+}
+
+// OnMount sets up what lives as long as the page: keys, scrolling.
+func (p *SessionPage) OnMount(ctx app.Context) {
+	p.ctx, p.mounted = ctx, true
+	browser.SetBodyAttr("data-wasm", "ready")
+	p.cleanups = append(p.cleanups, browser.OnKeyDown(func(k browser.Key) bool { return p.onKey(ctx, k) }))
+	p.start(ctx)
+}
+
+// OnDismount stops everything OnMount and loading started.
+func (p *SessionPage) OnDismount() {
+	p.stopLive()
+	p.stopSave()
+	for _, f := range p.cleanups {
+		f()
+	}
+	p.cleanups = nil
+	p.mounted = false
+}
+
+func (p *SessionPage) key() string { return p.source + "/" + p.id + "?" + p.agent }
+
+// api is the URL of the session's endpoint below it ("" = the detail).
+func (p *SessionPage) api(sub string, q url.Values) string {
+	u := "/api/sessions/" + url.PathEscape(p.source) + "/" + url.PathEscape(p.id) + sub
+	if p.agent != "" {
+		if q == nil {
+			q = url.Values{}
+		}
+		q.Set("agent", p.agent)
+	}
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
+// start loads the session once both the page is mounted and its URL read.
+func (p *SessionPage) start(ctx app.Context) {
+	if !p.mounted || p.id == "" || p.started == p.key() {
+		return
+	}
+	p.started = p.key()
+	p.stopLive()
+	p.stopSave()
+	p.t0 = app.Window().Get("performance").Call("now").Float()
+	perfMark("session-start")
+	p.state, p.errText, p.detail, p.convo, p.follow, p.unseen = "loading", "", nil, convo.New(), true, 0
+	p.open, p.full = map[string]bool{}, map[string]string{}
+	p.pin, p.match, p.matches, p.curCursor = -1, -1, nil, ""
+	if c, ok := loadCachedPage(ctx, p.key()); ok {
+		// Shown at once, replaced when the network answers.
+		p.detail = c.Detail
+		p.convo.Reset(c.Page)
+		p.afterChange(ctx)
+	}
+	browser.Fetch("GET", p.api("", nil), func(body []byte, err error) {
+		var d shared.SessionDetail
+		if err == nil {
+			err = json.Unmarshal(body, &d)
+		}
+		ctx.Dispatch(func(app.Context) {
+			if err != nil {
+				if p.detail == nil {
+					p.errText = "Could not load this session: " + err.Error()
+				}
+				return
+			}
+			p.detail = &d
+			p.saveCache()
+		})
+	})
+	p.loadLast(ctx)
+}
+
+// loadLast loads the transcript's last page, replacing what is loaded
+// (at start, and after a 409: the file was replaced or rewritten).
+func (p *SessionPage) loadLast(ctx app.Context) {
+	p.stopLive()
+	gen := p.gen
+	q := url.Values{"limit": {itoa(pageLimit)}}
+	p.cancel = browser.Fetch("GET", p.api("/messages", q), func(body []byte, err error) {
+		var pg shared.MessagePage
+		if err == nil {
+			err = json.Unmarshal(body, &pg)
+		}
+		perfMark("messages-fetched")
+		ctx.Dispatch(func(app.Context) {
+			perfMark("messages-dispatched")
+			if gen != p.gen {
+				return // superseded
+			}
+			p.cancel = nil
+			if err != nil {
+				if p.convo.Loaded {
+					p.state = "offline"
+					p.errText = "Offline: showing the copy saved in this browser (" + err.Error() + ")"
+					p.afterChange(ctx)
+				} else {
+					p.state = "error"
+					p.errText = "Could not load the messages: " + err.Error()
+				}
+				p.schedule(ctx, p.loadLastLater)
+				return
+			}
+			p.state, p.errText = "ready", ""
+			p.convo.Reset(pg)
+			p.refind()
+			p.follow = true
+			p.afterChange(ctx)
+			p.saveCache()
+			perfMark("messages-reset")
+			p.markPainted()
+			p.startLive(ctx)
+		})
+	})
+}
+
+func (p *SessionPage) loadLastLater(ctx app.Context) { p.loadLast(ctx) }
+
+// loadOlder asks for the page above the loaded messages.
+func (p *SessionPage) loadOlder(ctx app.Context) {
+	if p.older || p.convo.Before == "" || !p.convo.Loaded || p.state != "ready" {
+		return
+	}
+	p.older = true
+	before := p.convo.Before
+	browser.Fetch("GET", p.api("/messages", url.Values{"limit": {itoa(pageLimit)}, "before": {before}}), func(body []byte, err error) {
+		var pg shared.MessagePage
+		if err == nil {
+			err = json.Unmarshal(body, &pg)
+		}
+		ctx.Dispatch(func(app.Context) {
+			p.older = false
+			if browser.Status(err) == 409 {
+				p.loadLast(ctx)
+				return
+			}
+			if err != nil || before != p.convo.Before {
+				return // offline, or a reload replaced the messages meanwhile
+			}
+			// The rows shown move down by the added rows' height: scroll
+			// by as much so the user keeps reading the same line.
+			s, _ := browser.ScrollOf(transcriptID)
+			old := p.convo.Heights.Total()
+			p.convo.Prepend(pg)
+			p.refind()
+			p.follow = false
+			browser.ScrollTo(transcriptID, s.Top+p.convo.Heights.Total()-old)
+			p.afterChange(ctx)
+		})
+	})
+}
+
+// markPainted records, for the browser tests, when the first messages
+// were painted after the page started loading (window.__helmPaintMs).
+func (p *SessionPage) markPainted() {
+	t0 := p.t0
+	p.ctx.Defer(func(app.Context) {
+		w := app.Window()
+		var f app.Func
+		f = app.FuncOf(func(app.Value, []app.Value) any {
+			w.Set("__helmPaintMs", w.Get("performance").Call("now").Float()-t0)
+			f.Release()
+			return nil
+		})
+		w.Call("requestAnimationFrame", f)
+	})
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func perfMark(name string) { app.Window().Get("performance").Call("mark", name) }

@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// The session page keeps, per session, the header and the last messages
+// it showed in localStorage, so a reload or a bookmark offline shows
+// them. Bounded: at most cachedPages sessions (least recently saved
+// dropped first), each at most cachedMessages messages and cachedBytes
+// of JSON (fewer messages are kept when they are bigger).
+const (
+	pageCacheIndex = "helm.pages.v1"
+	pageCachePref  = "helm.page.v1:"
+	cachedPages    = 8
+	cachedMessages = 50
+	cachedBytes    = 256 << 10
+)
+
+type cachedPage struct {
+	Detail *shared.SessionDetail `json:"detail,omitempty"`
+	Page   shared.MessagePage    `json:"page"`
+}
+
+func loadCachedPage(ctx app.Context, key string) (cachedPage, bool) {
+	var c cachedPage
+	if err := ctx.LocalStorage().Get(pageCachePref+key, &c); err != nil || len(c.Page.Messages) == 0 {
+		return cachedPage{}, false
+	}
+	return c, true
+}
+
+// saveDelay keeps the save (JSON encoding in wasm is slow) off the
+// path from a page's arrival to its paint, and batches appends.
+const saveDelay = time.Second
+
+// saveCache stores the page's tail soon; a quota error only costs the copy.
+func (p *SessionPage) saveCache() {
+	if !p.mounted || !p.convo.Loaded || p.saveT != nil {
+		return
+	}
+	ctx := p.ctx
+	p.saveT = time.AfterFunc(saveDelay, func() {
+		ctx.Dispatch(func(app.Context) {
+			p.saveT = nil
+			if p.mounted {
+				p.saveNow()
+			}
+		})
+	})
+}
+
+func (p *SessionPage) saveNow() {
+	msgs := p.convo.Tail(cachedMessages)
+	c := cachedPage{Detail: p.detail, Page: shared.MessagePage{Messages: msgs, After: p.convo.After}}
+	if len(msgs) > 0 {
+		c.Page.Before = msgs[0].Cursor
+	}
+	for size(c) > cachedBytes && len(c.Page.Messages) > 1 {
+		c.Page.Messages = c.Page.Messages[len(c.Page.Messages)/2:]
+		c.Page.Before = c.Page.Messages[0].Cursor
+	}
+	if size(c) > cachedBytes {
+		return
+	}
+	st := p.ctx.LocalStorage()
+	key := p.key()
+	var index []string
+	_ = st.Get(pageCacheIndex, &index) // none yet, or unreadable: start again
+	keep := []string{key}
+	for _, k := range index {
+		if k != key {
+			keep = append(keep, k)
+		}
+	}
+	for len(keep) > cachedPages {
+		st.Del(pageCachePref + keep[len(keep)-1])
+		keep = keep[:len(keep)-1]
+	}
+	if err := st.Set(pageCachePref+key, c); err != nil {
+		app.Log("helm: saving the session page failed:", err)
+		return
+	}
+	if err := st.Set(pageCacheIndex, keep); err != nil {
+		app.Log("helm: saving the page index failed:", err)
+	}
+}
+
+func size(c cachedPage) int {
+	n := 0
+	for _, m := range c.Page.Messages {
+		for _, b := range m.Blocks {
+			n += len(b.Text) + 64
+			if b.Tool != nil {
+				n += len(b.Tool.Input) + len(b.Tool.Summary) + 64
+				if b.Tool.Result != nil {
+					n += len(b.Tool.Result.Text)
+				}
+			}
+		}
+	}
+	return n
+}

@@ -1,0 +1,121 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/browser"
+)
+
+const findID = "find"
+
+// onKey is the session page's keyboard:
+//
+//	Esc, u     back to the list (Esc first closes the find box)
+//	/          find in the loaded messages
+//	n, N       next / previous match (Enter / Shift+Enter in the box)
+func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
+	post := func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
+	if k.Typing {
+		if k.Target != findID {
+			return false
+		}
+		switch k.Key {
+		case "Escape":
+			post(func() { p.closeFind() })
+			return true
+		case "Enter":
+			post(func() { p.next(ctx, 1) })
+			return true
+		}
+		return false
+	}
+	switch k.Key {
+	case "Escape", "u":
+		if p.finding && k.Key == "Escape" {
+			post(func() { p.closeFind() })
+			return true
+		}
+		post(func() { p.back(ctx) })
+		return true
+	case "/":
+		post(func() {
+			p.finding = true
+			ctx.Defer(func(app.Context) { browser.Focus(findID) })
+		})
+		return true
+	case "n":
+		post(func() { p.next(ctx, 1) })
+		return true
+	case "N":
+		post(func() { p.next(ctx, -1) })
+		return true
+	}
+	return false
+}
+
+// back returns to the list: in history when the list opened this page
+// (its URL holds its filters), else to the list's start page.
+func (p *SessionPage) back(ctx app.Context) {
+	if openedFromList {
+		openedFromList = false
+		browser.Back()
+		return
+	}
+	ctx.Navigate("/")
+}
+
+func (p *SessionPage) onBack(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	p.back(ctx)
+}
+
+func (p *SessionPage) onFind(ctx app.Context, _ app.Event) {
+	p.term = strings.TrimSpace(ctx.JSSrc().Get("value").String())
+	p.match = -1
+	p.refind()
+	if len(p.matches) > 0 {
+		p.next(ctx, 1)
+	}
+}
+
+// refind searches the loaded messages again (after a load, an older
+// page or an append), keeping the current match on the same message:
+// an older page moves every index.
+func (p *SessionPage) refind() {
+	cur := ""
+	if p.match >= 0 && p.match < len(p.matches) && p.matches[p.match] < len(p.convo.Msgs) {
+		cur = p.curCursor
+	}
+	p.matches = p.convo.Find(p.term)
+	p.match = min(p.match, len(p.matches)-1)
+	for k, i := range p.matches {
+		if cur != "" && p.convo.Msgs[i].Cursor == cur {
+			p.match = k
+			if p.pin >= 0 {
+				p.pin = i
+			}
+		}
+	}
+}
+
+func (p *SessionPage) closeFind() {
+	p.finding, p.term, p.matches, p.match, p.curCursor, p.pin = false, "", nil, -1, "", -1
+	browser.Blur(findID)
+}
+
+// next moves to the next (by 1) or previous (by -1) match, wrapping.
+func (p *SessionPage) next(ctx app.Context, by int) {
+	if len(p.matches) == 0 {
+		return
+	}
+	p.match = (p.match + by + len(p.matches)) % len(p.matches)
+	p.curCursor = p.convo.Msgs[p.matches[p.match]].Cursor
+	p.showRow(ctx, p.matches[p.match])
+}
+
+// isMatch reports whether message i is the current match.
+func (p *SessionPage) isMatch(i int) bool {
+	return p.match >= 0 && p.match < len(p.matches) && p.matches[p.match] == i
+}

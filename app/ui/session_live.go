@@ -1,0 +1,166 @@
+package ui
+
+import (
+	"encoding/json"
+	"net/url"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/shared"
+)
+
+// Live updates of an open page. The session's own stream
+// (…/messages/stream?after=<cursor>, events "messages" carrying the page
+// JSON of ?after=) is tried first; if it answers with an HTTP error (an
+// older helmd has no such endpoint: 404) the page polls ?after= every
+// pollEvery instead. A dropped stream is reopened from the latest cursor
+// after the same delay, with one poll meanwhile.
+
+func (p *SessionPage) startLive(ctx app.Context) {
+	p.stopLive()
+	if p.polling || p.convo.After == "" && len(p.convo.Msgs) > 0 {
+		p.schedule(ctx, p.poll)
+		return
+	}
+	u := p.api("/messages/stream", url.Values{"after": {p.convo.After}})
+	var s *browser.PageStream
+	s = browser.OpenPageStream(u, func(data string) {
+		var pg shared.MessagePage
+		err := json.Unmarshal([]byte(data), &pg)
+		ctx.Dispatch(func(app.Context) {
+			if err != nil || p.live != s {
+				return // a bad event is skipped; a closed stream's late one too
+			}
+			p.take(ctx, pg)
+		})
+	}, func(closed bool) {
+		ctx.Dispatch(func(app.Context) {
+			if p.live != s {
+				return
+			}
+			p.stopLive()
+			if closed {
+				p.polling = true // no stream endpoint here: poll from now on
+			}
+			p.schedule(ctx, p.poll)
+		})
+	})
+	p.live = s
+}
+
+// poll asks for what was written after the last loaded message.
+func (p *SessionPage) poll(ctx app.Context) {
+	gen := p.gen
+	q := url.Values{"limit": {itoa(200)}}
+	if p.convo.After != "" {
+		q.Set("after", p.convo.After)
+	}
+	p.cancel = browser.Fetch("GET", p.api("/messages", q), func(body []byte, err error) {
+		var pg shared.MessagePage
+		if err == nil {
+			err = json.Unmarshal(body, &pg)
+		}
+		ctx.Dispatch(func(app.Context) {
+			if gen != p.gen {
+				return // stopped (or aborted) since
+			}
+			p.cancel = nil
+			switch {
+			case browser.Status(err) == 409:
+				p.loadLast(ctx)
+				return
+			case err != nil:
+				p.state = "offline"
+			default:
+				if p.state == "offline" {
+					p.state, p.errText = "ready", ""
+				}
+				p.take(ctx, pg)
+				if pg.More {
+					p.poll(ctx)
+					return
+				}
+			}
+			if p.polling {
+				p.schedule(ctx, p.poll)
+			} else {
+				p.startLive(ctx) // try the stream again
+			}
+		})
+	})
+}
+
+// take merges a page of new and grown messages.
+func (p *SessionPage) take(ctx app.Context, pg shared.MessagePage) {
+	if len(pg.Messages) == 0 && pg.After == "" {
+		return
+	}
+	added := p.convo.Merge(pg)
+	if !p.follow {
+		p.unseen += added
+	}
+	if added > 0 {
+		p.markAppended()
+	}
+	p.afterChange(ctx)
+	p.saveCache()
+	p.refind()
+}
+
+// markAppended records when an append was painted (window.__helmAppendAt,
+// epoch ms) for the browser tests' append → shown figure.
+func (p *SessionPage) markAppended() {
+	p.ctx.Defer(func(app.Context) {
+		w := app.Window()
+		var f app.Func
+		f = app.FuncOf(func(app.Value, []app.Value) any {
+			w.Set("__helmAppendAt", w.Get("Date").Call("now").Float())
+			f.Release()
+			return nil
+		})
+		w.Call("requestAnimationFrame", f)
+	})
+}
+
+// schedule runs fn on the UI goroutine after pollEvery; one at a time.
+func (p *SessionPage) schedule(ctx app.Context, fn func(app.Context)) {
+	if p.timer != nil {
+		p.timer.Stop()
+	}
+	p.timer = time.AfterFunc(pollEvery, func() {
+		ctx.Dispatch(func(app.Context) {
+			if !p.mounted {
+				return // dismounted
+			}
+			p.timer = nil
+			fn(ctx)
+		})
+	})
+}
+
+// stopLive closes the stream and stops the timer and any request.
+func (p *SessionPage) stopLive() {
+	p.gen++
+	if p.live != nil {
+		p.live.Close()
+		p.live = nil
+	}
+	if p.timer != nil {
+		p.timer.Stop()
+		p.timer = nil
+	}
+	if p.cancel != nil {
+		p.cancel()
+		p.cancel = nil
+	}
+}
+
+// stopSave drops a pending save (on dismount: the page is gone).
+func (p *SessionPage) stopSave() {
+	if p.saveT != nil {
+		p.saveT.Stop()
+		p.saveT = nil
+	}
+}

@@ -1,0 +1,282 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/md"
+	"vibecraft.sh/helm/shared"
+)
+
+// A tool result or output longer than this shows cut, with "show all".
+const (
+	screenChars = 3000
+	screenLines = 40
+)
+
+// renderMessage is one row of the transcript. Everything in it is
+// transcript text, and goes in as text (p.mark, md.Render), never markup.
+func (p *SessionPage) renderMessage(i int, m *shared.Message) app.UI {
+	row := app.Article().Class("msg", "role-"+roleClass(m.Role)).
+		DataSet("i", i).DataSet("role", roleClass(m.Role)).DataSet("cursor", m.Cursor)
+	if p.isMatch(i) {
+		row = row.Class("current-match")
+	}
+	head := app.Div().Class("msg-head").Body(
+		app.Span().Class("role").Text(roleLabel(m.Role)),
+		app.If(m.Model != "", func() app.UI { return app.Span().Class("model").Text(md.Clean(m.Model)) }),
+		app.If(m.Time > 0, func() app.UI {
+			return app.Time().Class("time").DateTime("%s", isoTime(m.Time)).Text(absTime(m.Time))
+		}),
+	)
+	body := make([]app.UI, 0, len(m.Blocks)+1)
+	body = append(body, head)
+	for j := range m.Blocks {
+		body = append(body, p.renderBlock(m, j))
+	}
+	return row.Body(body...)
+}
+
+func roleClass(r string) string {
+	switch r {
+	case "user", "assistant":
+		return r
+	}
+	return "system"
+}
+
+func roleLabel(r string) string {
+	switch r {
+	case "user":
+		return "You"
+	case "assistant":
+		return "Assistant"
+	}
+	return "System"
+}
+
+// blockKey names block j of m for the open/closed state.
+func blockKey(m *shared.Message, j int) string { return m.Cursor + "#" + itoa(j) }
+
+func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
+	b := &m.Blocks[j]
+	key := blockKey(m, j)
+	switch b.Type {
+	case shared.BlockText:
+		if m.Role == "user" {
+			return app.Div().Class("prompt").Body(p.mark(p.whole(b.Text, b.Cut))...)
+		}
+		return app.Div().Class("md").Body(append(md.RenderBlocks(p.parse(p.whole(b.Text, b.Cut)), p.mark), p.cutNote(b.Cut))...)
+	case shared.BlockThinking:
+		return p.toggle(key, "thinking", "Thinking", "", func() app.UI {
+			return app.Div().Class("thinking-text").Body(p.mark(p.whole(b.Text, b.Cut))...)
+		})
+	case shared.BlockTool:
+		if b.Tool == nil {
+			return nil
+		}
+		return p.renderTool(m, key, b.Tool)
+	case shared.BlockImage:
+		return app.Div().Class("placeholder").Text("[image" + media(b.MediaType) + ", " + byteSize(b.Bytes) + "]")
+	case shared.BlockFile:
+		return app.Div().Class("placeholder").Text("[file " + md.Clean(b.Text) + media(b.MediaType) + ", " + byteSize(b.Bytes) + "]")
+	case shared.BlockCompaction:
+		if b.Text == "" {
+			return app.Div().Class("separator").Text("Conversation compacted")
+		}
+		return p.toggle(key, "separator", "Conversation compacted", "", func() app.UI {
+			return app.Div().Class("md").Body(md.RenderBlocks(p.parse(b.Text), p.mark)...)
+		})
+	case shared.BlockCommand:
+		return app.Div().Class("separator", "command").Body(p.mark(b.Text)...)
+	case shared.BlockOutput:
+		return p.longText(key, "output", b.Text, b.Cut)
+	case shared.BlockError:
+		return app.Div().Class("error").Body(app.Strong().Text("Error: "), app.Span().Body(p.mark(b.Text)...))
+	case shared.BlockOmitted:
+		return app.Div().Class("separator").Text("A record too large to show (" + byteSize(b.Bytes) + ")")
+	}
+	return app.Div().Class("separator").Text("[" + md.Clean(b.Type) + "]")
+}
+
+// renderTool is one line (name and main argument) that opens to the
+// call's input and result.
+func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) app.UI {
+	state := ""
+	switch {
+	case t.Result == nil:
+		state = "running"
+	case t.Result.IsError:
+		state = "error"
+	}
+	return p.toggle(key, "tool", t.Name, t.Summary, func() app.UI {
+		parts := []app.UI{}
+		if len(t.Input) > 0 && string(t.Input) != "null" && string(t.Input) != "{}" {
+			parts = append(parts, app.Div().Class("label").Text("Input"), p.longText(key+"in", "input", prettyJSON(t.Input), t.InputCut))
+		}
+		if r := t.Result; r != nil {
+			label := "Result"
+			if r.IsError {
+				label = "Error"
+			}
+			if r.Images > 0 {
+				label += " (+" + plural(r.Images, "image", "images") + ", not shown)"
+			}
+			parts = append(parts, app.Div().Class("label").Text(label), p.longText(key+"out", "result", r.Text, r.Cut))
+		} else {
+			parts = append(parts, app.Div().Class("label").Text("No result yet"))
+		}
+		if t.AgentID != "" && p.agent == "" {
+			href := "/s/" + url.PathEscape(p.source) + "/" + url.PathEscape(p.id) + "?agent=" + url.QueryEscape(t.AgentID)
+			parts = append(parts, app.A().Class("subagent").Href(href).Text("Open the subagent's transcript"))
+		}
+		return app.Div().Class("tool-body").Body(parts...)
+	}, state)
+}
+
+// toggle is a collapsed line that expands to body(). Its state is kept
+// per block (not per DOM node, which the virtual list reuses).
+func (p *SessionPage) toggle(key, class, name, arg string, body func() app.UI, state ...string) app.UI {
+	open := p.open[key]
+	btn := app.Button().Class("line").Aria("expanded", strconv.FormatBool(open)).DataSet("key", key).OnClick(p.onToggle).Body(
+		app.Span().Class("name").Text(md.Clean(name)),
+		app.If(arg != "", func() app.UI { return app.Span().Class("arg").Body(p.mark(arg)...) }),
+	)
+	d := app.Div().Class("block", class)
+	if len(state) > 0 && state[0] != "" {
+		d = d.DataSet("state", state[0])
+	}
+	return d.Body(btn, app.If(open, body))
+}
+
+func (p *SessionPage) onToggle(ctx app.Context, _ app.Event) {
+	k := ctx.JSSrc().Get("dataset").Get("key").String()
+	p.open[k] = !p.open[k]
+	p.afterChange(ctx)
+}
+
+// longText is preformatted text cut to about a screen, with "show all";
+// a text the server cut loads whole through the full endpoint.
+func (p *SessionPage) longText(key, class, text string, cut *shared.Cut) app.UI {
+	text = p.whole(text, cut)
+	all := p.open[key+"all"]
+	shown := text
+	if !all {
+		shown = screenful(text)
+	}
+	pre := app.Pre().Class("long", class).Body(p.mark(shown)...)
+	var more app.UI
+	switch {
+	case len(shown) < len(text):
+		more = app.Button().Class("show-all").DataSet("key", key+"all").OnClick(p.onToggle).
+			Text("Show all (" + byteSize(int64(len(text))) + ")")
+	default:
+		more = p.cutNote(cut)
+	}
+	return app.Div().Class("longtext").Body(pre, more)
+}
+
+// screenful is text cut to screenLines lines or screenChars bytes.
+func screenful(s string) string {
+	cut := len(s)
+	if cut > screenChars {
+		cut = screenChars
+		for cut > 0 && s[cut]&0xC0 == 0x80 {
+			cut--
+		}
+	}
+	lines := 0
+	for i := 0; i < cut; i++ {
+		if s[i] == '\n' {
+			if lines++; lines == screenLines {
+				cut = i
+				break
+			}
+		}
+	}
+	return s[:cut]
+}
+
+// whole is the full text of a cut block once loaded, else the text.
+func (p *SessionPage) whole(text string, cut *shared.Cut) string {
+	if cut != nil && cut.Ref != "" {
+		if full, ok := p.full[cut.Ref]; ok {
+			return full
+		}
+	}
+	return text
+}
+
+// cutNote offers to load a text the server cut.
+func (p *SessionPage) cutNote(cut *shared.Cut) app.UI {
+	if cut == nil || cut.Ref == "" {
+		return nil
+	}
+	if _, ok := p.full[cut.Ref]; ok {
+		return nil
+	}
+	ref := cut.Ref
+	return app.Button().Class("load-full").Text("Cut here: load all " + byteSize(cut.Bytes)).OnClick(func(ctx app.Context, _ app.Event) {
+		browser.Fetch("GET", p.api("/messages/"+url.PathEscape(ref)+"/full", nil), func(body []byte, err error) {
+			ctx.Dispatch(func(app.Context) {
+				if err != nil {
+					p.errText = "Could not load the whole text: " + err.Error()
+					return
+				}
+				p.full[ref] = string(body)
+				p.afterChange(ctx)
+			})
+		})
+	})
+}
+
+func prettyJSON(raw json.RawMessage) string {
+	var b bytes.Buffer
+	if json.Indent(&b, raw, "", "  ") != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+func media(t string) string {
+	if t == "" {
+		return ""
+	}
+	return " " + md.Clean(strings.TrimPrefix(t, "image/"))
+}
+
+// byteSize is n bytes for people: "512 B", "12 KB", "3.4 MB".
+func byteSize(n int64) string {
+	switch {
+	case n < 1024:
+		return itoa(int(n)) + " B"
+	case n < 1024*1024:
+		return itoa(int(n/1024)) + " KB"
+	default:
+		tenths := n * 10 / (1024 * 1024)
+		return itoa(int(tenths/10)) + "." + itoa(int(tenths%10)) + " MB"
+	}
+}
+
+// parsedKept bounds the cache of parsed Markdown (by text).
+const parsedKept = 400
+
+// parse is md.Parse, cached: the rows on screen render on every scroll
+// step, and parsing is most of a row's cost in wasm.
+func (p *SessionPage) parse(text string) []md.Block {
+	if b, ok := p.parsed[text]; ok {
+		return b
+	}
+	if p.parsed == nil || len(p.parsed) >= parsedKept {
+		p.parsed = make(map[string][]md.Block)
+	}
+	b := md.Parse(text)
+	p.parsed[text] = b
+	return b
+}

@@ -1,0 +1,137 @@
+package ui
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/shared"
+)
+
+func pageFor(open ...string) *SessionPage {
+	p := newSessionPage().(*SessionPage)
+	p.source, p.id = "claude", "5b000000-0000-4000-8000-000000000001"
+	p.open = map[string]bool{}
+	p.full = map[string]string{}
+	for _, k := range open {
+		p.open[k] = true
+	}
+	return p
+}
+
+func toolMsg(t *shared.Tool) shared.Message {
+	return shared.Message{Cursor: "c1", Role: "assistant", Blocks: []shared.Block{{Type: shared.BlockTool, Tool: t}}}
+}
+
+func TestRenderMessageBlocks(t *testing.T) {
+	hostile := `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">`
+	long := strings.Repeat("line\n", 200)
+	bash := &shared.Tool{Name: "Bash", Summary: "go test ./...", Input: json.RawMessage(`{"command":"go test ./..."}`),
+		Result: &shared.ToolResult{Text: hostile}}
+	tests := []struct {
+		name    string
+		open    []string
+		msg     shared.Message
+		want    []string // substrings of the HTML
+		notWant []string
+	}{
+		{"tool collapsed is one line", nil, toolMsg(bash),
+			[]string{`class="name">Bash`, "go test ./...", `aria-expanded="false"`},
+			[]string{"&#34;command&#34;", "window.__pwned", "tool-body"}},
+		{"tool open shows input and result as text", []string{"c1#0"}, toolMsg(bash),
+			[]string{`class="tool-body"`, "&#34;command&#34;: &#34;go test ./...&#34;", "&lt;script&gt;"},
+			[]string{"<script", "<img"}},
+		{"error result is marked", nil, toolMsg(&shared.Tool{Name: "Read", Result: &shared.ToolResult{Text: "nope", IsError: true}}),
+			[]string{`data-state="error"`}, nil},
+		{"running call", nil, toolMsg(&shared.Tool{Name: "Bash"}), []string{`data-state="running"`}, nil},
+		{"long result cut with show all", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: long}}),
+			[]string{"Show all (1000 B)"}, nil},
+		{"show all shows all", []string{"c1#0", "c1#0outall"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: long}}),
+			[]string{strings.Repeat("line\n", 199)}, []string{"Show all"}},
+		{"server cut offers the whole text", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: "head", Cut: &shared.Cut{Bytes: 3 << 20, Ref: "r1"}}}),
+			[]string{"Cut here: load all 3.0 MB"}, nil},
+		{"subagent link", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Task", AgentID: "a1b2c3", Result: &shared.ToolResult{Text: "done"}}),
+			[]string{`href="/s/claude/5b000000-0000-4000-8000-000000000001?agent=a1b2c3"`}, nil},
+		{"thinking collapsed", nil, shared.Message{Cursor: "c1", Role: "assistant", Blocks: []shared.Block{{Type: shared.BlockThinking, Text: "secret plan"}}},
+			[]string{"Thinking"}, []string{"secret plan"}},
+		{"image placeholder", nil, shared.Message{Cursor: "c1", Role: "user", Blocks: []shared.Block{{Type: shared.BlockImage, MediaType: "image/png", Bytes: 2048}}},
+			[]string{"[image png, 2 KB]"}, []string{"<img"}},
+		{"separators", nil, shared.Message{Cursor: "c1", Role: "system", Blocks: []shared.Block{{Type: shared.BlockCompaction}, {Type: shared.BlockCommand, Text: "/clear"}}},
+			[]string{"Conversation compacted", `class="separator command">/clear`}, nil},
+		{"user prompt is text, not Markdown", nil, shared.Message{Cursor: "c1", Role: "user", Blocks: []shared.Block{{Type: shared.BlockText, Text: "**not bold** " + hostile}}},
+			[]string{"**not bold**", "&lt;script&gt;"}, []string{"<strong", "<script"}},
+		{"assistant Markdown", nil, shared.Message{Cursor: "c1", Role: "assistant", Blocks: []shared.Block{{Type: shared.BlockText, Text: "**bold** [x](javascript:alert(1))"}}},
+			[]string{"<strong>bold</strong>", `class="link-text">x`}, []string{"javascript:alert"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := pageFor(tt.open...)
+			out := app.HTMLString(p.renderMessage(0, &tt.msg))
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("missing %q in\n%s", w, out)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(out, w) {
+					t.Errorf("unexpected %q in\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+func TestFindMarksMatches(t *testing.T) {
+	p := pageFor()
+	p.term = "needle"
+	m := shared.Message{Cursor: "c1", Role: "assistant", Blocks: []shared.Block{{Type: shared.BlockText, Text: "a Needle in *the needle* stack"}}}
+	out := app.HTMLString(p.renderMessage(0, &m))
+	if strings.Count(out, "<mark>") != 2 {
+		t.Fatalf("want 2 marks:\n%s", out)
+	}
+}
+
+func TestFormats(t *testing.T) {
+	for _, tt := range []struct {
+		got, want string
+	}{
+		{duration(45_000), "45 s"},
+		{duration(12 * 60_000), "12 min"},
+		{duration(3*3600_000 + 5*60_000), "3 h 05 min"},
+		{duration(52 * 3600_000), "2 d 4 h"},
+		{byteSize(512), "512 B"},
+		{byteSize(12 << 10), "12 KB"},
+		{byteSize(3<<20 + 400<<10), "3.3 MB"},
+		{screenful(strings.Repeat("x\n", 100)), strings.Repeat("x\n", screenLines-1) + "x"},
+		{screenful(strings.Repeat("é", 2000))[:10], strings.Repeat("é", 5)},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+	if s := screenful(strings.Repeat("é", 2000)); len(s) > screenChars || !strings.HasSuffix(s, "é") {
+		t.Errorf("screenful cut inside a rune or too long: %d bytes", len(s))
+	}
+}
+
+// An older page moves every index: the current match stays on its message.
+func TestRefindKeepsTheCurrentMatch(t *testing.T) {
+	p := pageFor()
+	text := func(cursor, s string) shared.Message {
+		return shared.Message{Cursor: cursor, Role: "assistant", Blocks: []shared.Block{{Type: shared.BlockText, Text: s}}}
+	}
+	p.convo.Reset(shared.MessagePage{Messages: []shared.Message{text("c", "needle one"), text("d", "hay"), text("e", "needle two")}, Before: "c"})
+	p.term, p.match = "needle", -1
+	p.refind()
+	p.match, p.curCursor = 1, "e" // on "needle two"
+	p.convo.Prepend(shared.MessagePage{Messages: []shared.Message{text("a", "needle zero"), text("b", "hay")}})
+	p.refind()
+	if want := []int{0, 2, 4}; len(p.matches) != 3 || p.matches[0] != want[0] || p.matches[2] != want[2] {
+		t.Fatalf("matches %v, want %v", p.matches, want)
+	}
+	if p.match != 2 || p.convo.Msgs[p.matches[p.match]].Cursor != "e" {
+		t.Fatalf("current match %d (%v), want the message e", p.match, p.matches)
+	}
+}

@@ -1,0 +1,178 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/md"
+)
+
+// Render is the page: a header, the transcript, the find box.
+func (p *SessionPage) Render() app.UI {
+	// The children keep their places whatever shows: go-app diffs by
+	// position, and a shifted child would rebuild the scrolling element.
+	return app.Div().ID("session").Class("session-page").DataSet("state", p.state).Body(
+		p.renderHeader(),
+		app.Div().Class("notices").Body(app.If(p.errText != "", func() app.UI {
+			return app.P().ID("session-error").Class("notice").Text(p.errText)
+		})),
+		app.Div().Class("find-wrap").Body(app.If(p.finding, func() app.UI { return p.renderFind() })),
+		p.renderTranscript(),
+	)
+}
+
+func (p *SessionPage) renderHeader() app.UI {
+	back := app.A().ID("back").Class("back").Href("/").Title("Back to the list (Esc)").Text("← Sessions").OnClick(p.onBack)
+	d := p.detail
+	if d == nil {
+		return app.Header().ID("session-header").Class("session-header").Body(back,
+			app.H1().Class("title").Text(md.Clean(p.id)))
+	}
+	s := &d.Session
+	title := s.Title
+	if title == "" {
+		title = "Untitled session"
+	}
+	if p.agent != "" {
+		title = "Subagent " + p.agent + " of " + title
+	}
+	tk := s.Tokens
+	fact := func(class, label, value string) app.UI {
+		return app.Div().Class("fact", class).Body(app.Span().Class("label").Text(label), app.Span().Class("value").Text(md.Clean(value)))
+	}
+	copyBtn := func(id, label, text string) app.UI {
+		l := label
+		if p.copied == id {
+			l = "Copied"
+		}
+		return app.Button().ID(id).Disabled(text == "").Title("%s", attr(text)).Text(l).OnClick(func(ctx app.Context, _ app.Event) {
+			browser.Copy(text, func(ok bool) {
+				ctx.Dispatch(func(app.Context) {
+					if ok {
+						p.copied = id
+					} else {
+						p.errText = "The browser did not allow copying; select the text instead: " + text
+					}
+				})
+			})
+		})
+	}
+	path := ""
+	if len(d.Transcripts) > 0 {
+		path = d.Transcripts[0]
+	}
+	return app.Header().ID("session-header").Class("session-header").Body(
+		back,
+		app.H1().Class("title").Text(md.Clean(title)),
+		app.Div().Class("status-line").Body(
+			app.Span().Class("status").DataSet("status", string(s.Status)).Text(s.Status.Label()),
+			app.If(s.WaitingFor != "", func() app.UI {
+				return app.Span().Class("reason").Title("Why it waits").Text(md.Clean(s.WaitingFor))
+			}),
+			app.If(d.Question != "", func() app.UI {
+				return app.Span().Class("question").Title("What it asked").Text(md.Clean(d.Question))
+			}),
+		),
+		app.Div().Class("facts").Body(
+			fact("project", "Project", s.ProjectPath),
+			app.If(s.GitBranch != "", func() app.UI { return fact("branch", "Branch", s.GitBranch) }),
+			app.If(len(d.Models) > 0, func() app.UI { return fact("models", "Models", strings.Join(d.Models, ", ")) }),
+			fact("messages", "Messages", grouped(s.MessageCount)),
+			fact("tokens", "Tokens", "in "+compact(tk.Input)+" · out "+compact(tk.Output)+" · cache read "+compact(tk.CacheRead)+
+				" · cache write 5m "+compact(max(0, tk.CacheWrite-tk.CacheWrite1h))+" / 1h "+compact(tk.CacheWrite1h)),
+			fact("cost", "Cost", cost(s.CostUSD)),
+			fact("started", "Started", absTime(s.CreatedAt)),
+			fact("updated", "Last activity", relTime(time.Now(), s.UpdatedAt)),
+			fact("duration", "Duration", duration(d.DurationMs)),
+		),
+		app.Div().Class("actions").Body(
+			copyBtn("copy-resume", "Copy resume command", d.ResumeCommand),
+			copyBtn("copy-id", "Copy session id", s.ID),
+			copyBtn("copy-path", "Copy transcript path", path),
+		),
+	)
+}
+
+// duration says how long ms is: "45 s", "12 min", "3 h 05 min", "2 d 4 h".
+func duration(ms int64) string {
+	d := time.Duration(ms) * time.Millisecond
+	switch {
+	case d < time.Minute:
+		return itoa(int(d/time.Second)) + " s"
+	case d < time.Hour:
+		return itoa(int(d/time.Minute)) + " min"
+	case d < 48*time.Hour:
+		m := int(d/time.Minute) % 60
+		return itoa(int(d/time.Hour)) + " h " + pad2(m) + " min"
+	default:
+		return itoa(int(d/(24*time.Hour))) + " d " + itoa(int(d/time.Hour)%24) + " h"
+	}
+}
+
+func pad2(n int) string {
+	if n < 10 {
+		return "0" + itoa(n)
+	}
+	return itoa(n)
+}
+
+func (p *SessionPage) renderFind() app.UI {
+	count := "no match"
+	switch {
+	case p.term == "":
+		count = ""
+	case len(p.matches) > 0:
+		count = itoa(p.match+1) + " of " + itoa(len(p.matches))
+	}
+	return app.Div().Class("find").Body(
+		// Not bound to p.term: setting the value while the user types
+		// (a render of an older term) would eat keystrokes.
+		app.Input().ID(findID).Type("search").Placeholder("Find in the loaded messages").
+			OnInput(p.onFind),
+		app.Span().ID("find-count").Text(count),
+		app.Span().Class("hint").Text("searches the "+itoa(len(p.convo.Msgs))+" messages loaded; scroll up to load older ones · n / N"),
+	)
+}
+
+func (p *SessionPage) renderTranscript() app.UI {
+	c := p.convo
+	top := "Start of the transcript"
+	switch {
+	case !c.Loaded:
+		top = "Loading…"
+	case c.Before != "" && p.older:
+		top = "Loading older messages…"
+	case c.Before != "":
+		top = "Scroll up for older messages"
+	}
+	rows := make([]app.UI, 0, p.win.Last-p.win.First)
+	for i := p.win.First; i < p.win.Last && i < len(c.Msgs); i++ {
+		rows = append(rows, p.renderMessage(i, &c.Msgs[i]))
+	}
+	return app.Div().Class("transcript-wrap").Body(
+		app.Div().ID(transcriptID).Class("transcript").OnScroll(p.onScroll).Body(
+			app.P().ID("older").Class("older").Text(top),
+			app.Div().ID("above").Class("spacer"),
+			app.Div().ID("rows").Body(rows...),
+			app.Div().ID("below").Class("spacer"),
+			app.If(c.Loaded && len(c.Msgs) == 0, func() app.UI {
+				return app.P().Class("empty").Text("No messages yet.")
+			}),
+		),
+		app.If(p.unseen > 0, func() app.UI {
+			return app.Button().ID("new-below").Class("new-below").Text(itoa(p.unseen) + " new ↓").OnClick(p.toBottom)
+		}),
+	)
+}
+
+// mark is the md.Marker of the find term: text nodes, matches in <mark>.
+func (p *SessionPage) mark(text string) []app.UI {
+	text = md.Clean(text)
+	if p.term == "" {
+		return []app.UI{app.Text(text)}
+	}
+	return marked(text, p.term)
+}

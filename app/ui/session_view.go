@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/browser"
+)
+
+// The virtualised transcript: only the rows of p.win are in the DOM,
+// between two spacers (#above, #below) standing for the others. The
+// window follows the scroll position; rendered rows are measured after
+// each render, and a change in the height of rows above the view is
+// compensated by scrolling, so the text read stays put.
+
+// afterChange recomputes the window after the messages changed, and
+// after the render measures the rows and, when following, goes to the end.
+func (p *SessionPage) afterChange(ctx app.Context) {
+	p.reWindow()
+	ctx.Defer(func(app.Context) { p.settle(ctx) })
+}
+
+// reWindow picks the rows to render for the current scroll position (or
+// the end, when following).
+func (p *SessionPage) reWindow() {
+	s, ok := browser.ScrollOf(transcriptID)
+	if !ok || s.View <= 0 {
+		s.View = 800 // not laid out yet: a guess, corrected on the first scroll
+	}
+	top := s.Top
+	switch {
+	case p.pin >= 0 && p.pin < p.convo.Heights.Len():
+		top = p.convo.Heights.Top(p.pin) - s.View/2
+	case p.follow:
+		top = p.convo.Heights.Total() - s.View
+	}
+	p.win = p.convo.Heights.At(top, s.View, overscan)
+}
+
+// settle runs after a render: measure, size the spacers, keep the view.
+func (p *SessionPage) settle(ctx app.Context) {
+	perfMark("settle")
+	s, _ := browser.ScrollOf(transcriptID)
+	hs := p.convo.Heights
+	// Rows above the view that change height would move what the user
+	// reads: scroll by the difference.
+	var shift float64
+	changed := false
+	browser.RowHeights(transcriptID, ".msg[data-i]", func(i int, px float64) {
+		old := hs.Of(i)
+		if hs.Set(i, px) {
+			changed = true
+			if hs.Top(i)+old <= s.Top {
+				shift += px - old
+			}
+		}
+	})
+	browser.SetHeight("above", p.win.Above)
+	below := hs.Total() - hs.Top(p.win.Last)
+	if p.win.Last == 0 {
+		below = 0
+	}
+	browser.SetHeight("below", below)
+	switch {
+	case p.pin >= 0:
+		if browser.RowIntoView(transcriptID, p.pin) {
+			after, _ := browser.ScrollOf(transcriptID)
+			p.pinTop = after.Top
+		}
+	case p.follow:
+		browser.ScrollTo(transcriptID, hs.Total()+1e6)
+	case shift != 0:
+		browser.ScrollTo(transcriptID, s.Top+shift)
+	}
+	if changed {
+		old := p.win
+		p.reWindow()
+		if p.win != old {
+			// Render the new window, then settle again. (A Defer queued
+			// from a Defer runs before the next render: go-app drains them.)
+			ctx.Dispatch(func(ctx app.Context) { ctx.Defer(func(app.Context) { p.settle(ctx) }) })
+		}
+	}
+}
+
+// onScroll: move the window, track following, load older pages near the top.
+func (p *SessionPage) onScroll(app.Context, app.Event) {
+	if !p.mounted {
+		return
+	}
+	s, ok := browser.ScrollOf(transcriptID)
+	if !ok {
+		return
+	}
+	if p.pin >= 0 && p.pinTop >= 0 && abs(s.Top-p.pinTop) > s.View/2 {
+		p.pin = -1 // the user scrolled away from the match shown
+	}
+	p.follow = p.pin < 0 && s.AtBottom(bottomSlack)
+	if p.follow {
+		p.unseen = 0
+	}
+	old := p.win
+	p.reWindow()
+	if p.win != old {
+		ctx := p.ctx
+		ctx.Defer(func(app.Context) { p.settle(ctx) })
+	}
+	if s.Top < loadOlderAt {
+		p.loadOlder(p.ctx)
+	}
+}
+
+// toBottom is the "N new ↓" button.
+func (p *SessionPage) toBottom(ctx app.Context, _ app.Event) {
+	p.follow, p.unseen = true, 0
+	p.afterChange(ctx)
+}
+
+// showRow brings row i to the middle of the view (find's n / N) and
+// holds it there while heights settle, until the user scrolls away.
+func (p *SessionPage) showRow(ctx app.Context, i int) {
+	p.follow, p.pin, p.pinTop = false, i, -1 // -1: not placed yet
+	p.reWindow()
+	ctx.Defer(func(app.Context) { p.settle(ctx) })
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}

@@ -1,0 +1,76 @@
+package vwin
+
+import "testing"
+
+func TestWindow(t *testing.T) {
+	tests := []struct {
+		name                string
+		n                   int
+		measured            map[int]float64
+		top, view, overscan float64
+		want                Window
+	}{
+		{"empty", 0, nil, 0, 500, 0, Window{}},
+		{"top of list", 100, nil, 0, 500, 0, Window{First: 0, Last: 5, Above: 0, Below: 9500}},
+		{"middle", 100, nil, 1050, 500, 0, Window{First: 10, Last: 16, Above: 1000, Below: 8400}},
+		{"overscan both sides", 100, nil, 1000, 500, 200, Window{First: 8, Last: 17, Above: 800, Below: 8300}},
+		{"bottom", 100, nil, 9500, 500, 0, Window{First: 95, Last: 100, Above: 9500, Below: 0}},
+		{"past the end", 10, nil, 5000, 500, 0, Window{First: 9, Last: 10, Above: 900, Below: 0}},
+		{"negative scroll", 10, nil, -40, 250, 0, Window{First: 0, Last: 3, Above: 0, Below: 700}},
+		// The estimate becomes the measured rows' mean: (400+200)/2 = 300.
+		{"measured rows count", 10, map[int]float64{0: 400, 1: 200}, 420, 100, 0, Window{First: 1, Last: 2, Above: 400, Below: 2400}},
+		{"one tall row fills the view", 3, map[int]float64{1: 5000}, 5100, 500, 0, Window{First: 1, Last: 2, Above: 5000, Below: 5000}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := New(tt.n, 100)
+			for i, h := range tt.measured {
+				hs.Set(i, h)
+			}
+			got := hs.At(tt.top, tt.view, tt.overscan)
+			if got != tt.want {
+				t.Fatalf("At(%v, %v, %v) = %+v, want %+v", tt.top, tt.view, tt.overscan, got, tt.want)
+			}
+			if tt.n > 0 && got.Above+got.Below+sum(hs, got) != hs.Total() {
+				t.Fatalf("spacers + rows = %v, total %v", got.Above+got.Below+sum(hs, got), hs.Total())
+			}
+		})
+	}
+}
+
+func sum(hs *Heights, w Window) float64 {
+	var s float64
+	for i := w.First; i < w.Last; i++ {
+		s += hs.Of(i)
+	}
+	return s
+}
+
+// A 20,000-row list renders a screenful, not the list.
+func TestLargeListRendersAScreenful(t *testing.T) {
+	hs := New(20000, 80)
+	w := hs.At(hs.Total()-800, 800, 400)
+	if got := w.Last - w.First; got > 20 {
+		t.Fatalf("%d rows in the window, want a screenful (≤ 20)", got)
+	}
+	if w.Last != 20000 {
+		t.Fatalf("bottom window ends at %d, want 20000", w.Last)
+	}
+}
+
+func TestPrependKeepsMeasurements(t *testing.T) {
+	hs := New(2, 100)
+	hs.Set(0, 40)
+	hs.Set(1, 60)
+	hs.Prepend(3)
+	if hs.Len() != 5 || hs.Of(3) != 40 || hs.Of(4) != 60 || hs.Of(0) != 50 {
+		t.Fatalf("after Prepend: len %d, heights %v %v %v", hs.Len(), hs.Of(0), hs.Of(3), hs.Of(4))
+	}
+	if hs.Top(3) != 150 {
+		t.Fatalf("Top(3) = %v, want 150 (the prepended rows at the measured mean, 50)", hs.Top(3))
+	}
+	hs.Append(1)
+	if hs.Set(5, 0) || !hs.Set(5, 20) || hs.Set(5, 20) || hs.Set(9, 1) {
+		t.Fatal("Set must refuse zero, unchanged and out-of-range heights")
+	}
+}

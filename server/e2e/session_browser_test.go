@@ -1,0 +1,283 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+)
+
+// The session page in headless Chromium against the real helmd:
+//
+//	make build && HELM_BIN=$PWD/bin/helmd go test -count=1 -run SessionBrowser ./server/e2e/
+
+const (
+	spLong    = "5b000000-0000-4000-8000-000000000001"
+	spHostile = "5b000000-0000-4000-8000-000000000002"
+	spPairs   = 150 // prompt + reply pairs in the long session: 300 messages, six pages
+)
+
+// TestSessionBrowser runs the session page's browser tests in one Chromium.
+func TestSessionBrowser(t *testing.T) {
+	b := startBrowser(t)
+	for _, tc := range []struct {
+		name string
+		run  func(*testing.T, *browser)
+	}{
+		{"OpenPageScrollAppendBack", testSessionOpenPageScrollAppendBack},
+		{"HostileTextIsText", testSessionHostile},
+		{"OfflineFromBrowserStorage", testSessionOffline},
+		{"RewrittenFileReloads", testSessionRewritten},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
+	}
+}
+
+// replyLine is an assistant response whose text is text.
+func replyLine(t *testing.T, sid, msgID, text string, at time.Time) string {
+	t.Helper()
+	rec := map[string]any{
+		"parentUuid": nil, "isSidechain": false, "userType": "external", "cwd": cwd, "sessionId": sid,
+		"version": "2.1.90", "type": "assistant", "uuid": "a-" + msgID, "timestamp": at.UTC().Format("2006-01-02T15:04:05.000Z"),
+		"requestId": "req_" + msgID,
+		"message": map[string]any{"id": msgID, "type": "message", "role": "assistant", "model": "claude-sonnet-4-5-20250929",
+			"content":     []map[string]any{{"type": "text", "text": text}},
+			"stop_reason": "end_turn", "usage": map[string]int{"input_tokens": 10, "output_tokens": 20}},
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b) + "\n"
+}
+
+func writeSessionFixture(t *testing.T) (claude, longPath string) {
+	t.Helper()
+	claude = t.TempDir()
+	start := time.Now().Add(-3 * time.Hour)
+	var s strings.Builder
+	for i := range spPairs {
+		at := start.Add(time.Duration(i) * time.Second)
+		s.WriteString(fixture.User(spLong, cwd, fmt.Sprintf("prompt %d", i), at))
+		s.WriteString(replyLine(t, spLong, fmt.Sprintf("msg_long_%d", i), fmt.Sprintf("reply %d with `code` and **bold**", i), at))
+	}
+	longPath = fixture.Path(claude, cwd, spLong)
+	fixture.Append(t, longPath, s.String())
+
+	hostile := strings.Join([]string{
+		"<script>window.__pwned = 1</script>",
+		`<img src=x onerror="window.__pwned = 1">`,
+		"[click me](javascript:window.__pwned=1) and [ok](https://example.com/)",
+		"event: messages\ndata: {\"messages\":[]}",
+		"rtl \u202Egnp.exe",
+		"<a href=\"javascript:window.__pwned=1\" onclick=\"window.__pwned=1\">x</a>",
+	}, "\n\n")
+	at := start
+	fixture.Append(t, fixture.Path(claude, cwd, spHostile),
+		fixture.User(spHostile, cwd, hostile, at)+replyLine(t, spHostile, "msg_hostile", hostile, at))
+	return claude, longPath
+}
+
+// msgsWith is a JS expression: a rendered row holds text.
+func msgsWith(text string) string {
+	return fmt.Sprintf(`[...document.querySelectorAll("#transcript .msg")].some(m => m.textContent.includes(%s))`, jsString(text))
+}
+
+func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
+	claude, longPath := writeSessionFixture(t)
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/?q=prompt")
+	waitLive(c)
+	waitRows(c, "the filtered list", spLong)
+
+	// Open it with the keyboard, timing keydown → first messages painted.
+	c.do(5*time.Second, "arming the timer", chromedp.Evaluate[chromedp.Void](`(() => {
+		document.activeElement && document.activeElement.blur();
+		document.addEventListener("keydown", e => { if (e.key === "Enter") window.__t0 = performance.now(); }, true);
+		new MutationObserver(() => {
+			if (window.__t0 && !window.__t1 && document.querySelector("#transcript .msg"))
+				requestAnimationFrame(() => { window.__t1 = performance.now(); });
+		}).observe(document, {subtree: true, childList: true});
+	})()`))
+	keys(c, "j")
+	c.waitJS(2*time.Second, "j selects the row", `!!document.querySelector("li.session.selected")`)
+	keys(c, "\r")
+	c.waitJS(5*time.Second, "Enter opens the session page", fmt.Sprintf(`location.pathname === %s`, jsString("/s/claude/"+spLong)))
+	c.waitJS(10*time.Second, "the last page", msgsWith(fmt.Sprintf("reply %d", spPairs-1)))
+	c.waitJS(2*time.Second, "the paint timing", `window.__t1 > 0`)
+	t.Logf("FIGURE keydown → first messages painted: %.0f ms (page's own load → paint: %.0f ms)",
+		mustEval[float64](c, `window.__t1 - window.__t0`), mustEval[float64](c, `window.__helmPaintMs || -1`))
+	t.Logf("FIGURE of which the requests (resource timing, ms): %s", mustEval[string](c, `performance.getEntriesByType("resource")
+		.filter(e => e.name.includes("/api/sessions/claude/")).map(e => e.name.replace(/^.*\/api/, "") + " " + e.duration.toFixed(0)).join(", ")`))
+	t.Logf("FIGURE page marks (ms after keydown): %s", mustEval[string](c, `performance.getEntriesByType("mark").map(e => e.name + "@" + (e.startTime - window.__t0).toFixed(0)).join(", ")`))
+	if got := c.text("#session-header .title"); !strings.Contains(got, "prompt 0") {
+		t.Errorf("header title %q, want the first prompt", got)
+	}
+	if got := c.text("#older"); got != "Scroll up for older messages" {
+		t.Errorf("#older says %q on the last page", got)
+	}
+	if strings.Contains(mustEval[string](c, `document.getElementById("transcript").textContent`), "prompt 0") {
+		t.Fatal("the first prompt is shown before scrolling up: not the last page")
+	}
+	// Markdown: inline code and bold as elements, not asterisks.
+	c.waitJS(2*time.Second, "Markdown rendered", `!!document.querySelector("#transcript .md code") && !!document.querySelector("#transcript .md strong")`)
+
+	defer func() {
+		if t.Failed() {
+			t.Logf("page state: %s", mustEval[string](c, `JSON.stringify({older: document.getElementById("older").textContent, state: document.getElementById("session").dataset.state,
+				rows: [...document.querySelectorAll("#transcript .msg")].map(m => m.dataset.i + (m.classList.contains("current-match") ? "*" : "")),
+				find: (document.getElementById("find-count") || {}).textContent, marks: [...document.querySelectorAll("#transcript mark")].map(m => m.textContent).slice(0, 5), top: document.getElementById("transcript").scrollTop, h: document.getElementById("transcript").scrollHeight})`))
+		}
+	}()
+	// Find in the loaded messages: / opens it, matches are marked, n moves on.
+	keys(c, "/")
+	c.waitJS(2*time.Second, "/ focuses the find box", `document.activeElement && document.activeElement.id === "find"`)
+	keys(c, "reply 14")
+	c.waitJS(10*time.Second, "the matches counted", `/^1 of [0-9]+$/.test(document.getElementById("find-count").textContent)`)
+	c.waitJS(10*time.Second, "the match marked", `[...document.querySelectorAll("#transcript .msg.current-match mark")].some(m => m.textContent.toLowerCase() === "reply 14")`)
+	keys(c, "\r")
+	c.waitJS(10*time.Second, "Enter to the next match", `/^2 of /.test(document.getElementById("find-count").textContent)`)
+	keys(c, kb.Escape)
+	c.waitJS(10*time.Second, "Esc closes find", `!document.getElementById("find") && !document.querySelector("#transcript mark")`)
+
+	// Virtualised: far fewer rows in the DOM than loaded.
+	rendered := mustEval[int](c, `document.querySelectorAll("#transcript .msg").length`)
+	if rendered == 0 || rendered >= 50 {
+		t.Fatalf("%d rows in the DOM for 50 loaded messages, want a window", rendered)
+	}
+
+	// Scrolling up loads every older page, down to the first prompt.
+	c.waitJS(30*time.Second, "scrolling up to the start", `(t => {
+		t.scrollTop = 0;
+		return document.getElementById("older").textContent === "Start of the transcript" &&
+			[...document.querySelectorAll("#transcript .prompt")].some(p => p.textContent === "prompt 0");
+	})(document.getElementById("transcript"))`)
+	rendered = mustEval[int](c, `document.querySelectorAll("#transcript .msg").length`)
+	if rendered >= 2*spPairs/2 {
+		t.Fatalf("%d rows in the DOM with %d loaded: not virtualised", rendered, 2*spPairs)
+	}
+
+	// Back to the bottom; an append appears, followed.
+	c.waitJS(10*time.Second, "back at the bottom", fmt.Sprintf(`(t => { t.scrollTop = t.scrollHeight; return %s; })(document.getElementById("transcript"))`,
+		msgsWith(fmt.Sprintf("reply %d", spPairs-1))))
+	wrote := time.Now()
+	fixture.Append(t, longPath, fixture.User(spLong, cwd, "an appended prompt", time.Now()))
+	c.waitJS(10*time.Second, "the appended message", msgsWith("an appended prompt"))
+	t.Logf("FIGURE append → shown: %d ms (file write → painted; with the stream endpoint absent the page polls every 2 s)",
+		int64(mustEval[float64](c, `window.__helmAppendAt || 0`))-wrote.UnixMilli())
+
+	// The back button restores the list with its search.
+	c.do(5*time.Second, "going back", chromedp.NavigateBack())
+	c.waitJS(10*time.Second, "the list again", `location.pathname === "/" && new URLSearchParams(location.search).get("q") === "prompt"`)
+	waitRows(c, "the filtered list again", spLong)
+	if got := mustEval[string](c, `document.getElementById("search").value`); got != "prompt" {
+		t.Errorf("search box %q after going back", got)
+	}
+}
+
+func testSessionHostile(t *testing.T, b *browser) {
+	claude, _ := writeSessionFixture(t)
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + spHostile)
+	c.waitJS(30*time.Second, "the wasm client", `document.body.dataset.wasm === "ready"`)
+	c.waitJS(10*time.Second, "the hostile messages", msgsWith("window.__pwned = 1</script>"))
+	c.screenshots("session-hostile")
+	bad := mustEval[[]string](c, `(() => {
+		const out = [];
+		const t = document.getElementById("transcript");
+		for (const el of t.querySelectorAll("*")) {
+			const tag = el.tagName.toLowerCase();
+			if (["script", "img", "iframe", "object", "embed", "style", "link"].includes(tag)) out.push("element " + tag);
+			for (const a of el.attributes) {
+				if (a.name.startsWith("on")) out.push(tag + " attribute " + a.name);
+				if ((a.name === "href" || a.name === "src") && !/^(https?:|\/s\/)/i.test(a.value)) out.push(tag + " " + a.name + "=" + a.value);
+			}
+		}
+		if (window.__pwned !== undefined) out.push("window.__pwned is set");
+		return out;
+	})()`)
+	if len(bad) > 0 {
+		t.Fatalf("hostile transcript reached the DOM as markup: %v", bad)
+	}
+	text := mustEval[string](c, `document.getElementById("transcript").textContent`)
+	for _, want := range []string{`<img src=x onerror="window.__pwned = 1">`, "click me", "event: messages", "[U+202E]gnp.exe"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the transcript does not show %q as text", want)
+		}
+	}
+	if n := mustEval[int](c, `document.querySelectorAll('#transcript a[href="https://example.com/"][rel="noopener noreferrer"]').length`); n == 0 {
+		t.Error("the https link is not a link with rel=noopener noreferrer")
+	}
+	// u goes to the list (opened directly: no list in history).
+	keys(c, "u")
+	c.waitJS(5*time.Second, "u to the list", `location.pathname === "/" && !!document.querySelector("li.session")`)
+	if mustEval[bool](c, `window.__pwned !== undefined`) {
+		t.Fatal("window.__pwned was set")
+	}
+}
+
+// testSessionOffline: a session page seen once opens again with helmd
+// down, from the copy kept in browser storage (the worker serves the shell).
+func testSessionOffline(t *testing.T, b *browser) {
+	claude, _ := writeSessionFixture(t)
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	waitWorker(c, p.URL)
+	page := p.URL + "/s/claude/" + spLong
+	c.navigate(page)
+	c.waitJS(10*time.Second, "the last page", msgsWith(fmt.Sprintf("reply %d", spPairs-1)))
+	c.waitJS(10*time.Second, "the page saved in browser storage", fmt.Sprintf(`!!localStorage.getItem(%s)`, jsString("helm.page.v1:claude/"+spLong+"?")))
+
+	p.terminate(t)
+	if resp, err := http.Get(p.URL + "/healthz"); err == nil {
+		resp.Body.Close()
+		t.Fatal("helmd still answers after SIGTERM")
+	}
+	c.navigate(page)
+	c.waitJS(30*time.Second, "the wasm client, from the worker's cache", `document.body.dataset.wasm === "ready"`)
+	c.waitJS(10*time.Second, "the saved messages, offline", msgsWith(fmt.Sprintf("reply %d", spPairs-1)))
+	c.waitJS(10*time.Second, "the offline state", `document.getElementById("session").dataset.state === "offline"`)
+	if got := c.text("#session-header .title"); !strings.Contains(got, "prompt 0") {
+		t.Errorf("offline header title %q, want the saved one", got)
+	}
+}
+
+// testSessionRewritten: a click opens the page; the transcript is then
+// rewritten under it (its cursors answer 409) and the page reloads the
+// last page; Esc goes back to the list with its search.
+func testSessionRewritten(t *testing.T, b *browser) {
+	claude, longPath := writeSessionFixture(t)
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/?q=prompt")
+	waitLive(c)
+	waitRows(c, "the filtered list", spLong)
+	click(c, rowSel("claude:"+spLong)+" .title")
+	c.waitJS(10*time.Second, "a click opens the page", msgsWith(fmt.Sprintf("reply %d", spPairs-1)))
+
+	at := time.Now()
+	if err := os.WriteFile(longPath, []byte(fixture.User(spLong, cwd, "prompt rewritten", at)+
+		replyLine(t, spLong, "msg_rewritten", "a rewritten reply", at)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.waitJS(15*time.Second, "the rewritten transcript, reloaded", msgsWith("a rewritten reply"))
+	if mustEval[bool](c, msgsWith(fmt.Sprintf("reply %d", spPairs-1))) {
+		t.Fatal("messages of the replaced transcript are still shown")
+	}
+
+	keys(c, kb.Escape)
+	c.waitJS(10*time.Second, "Esc back to the list", `location.pathname === "/" && new URLSearchParams(location.search).get("q") === "prompt"`)
+	waitRows(c, "the filtered list again", spLong)
+}
