@@ -107,6 +107,11 @@ type Session struct {
 	UpdatedAt int64  `json:"updatedAt"`
 	Version   string `json:"version"`
 	ParentID  string `json:"parentId,omitempty"`
+
+	// Question is, for a waiting session only, the first line of the last
+	// assistant message: what it asked. Not omitempty, so that a change
+	// back to "" (the user answered) reaches the client.
+	Question string `json:"question"`
 }
 
 // Key identifies a session across sources: IDs are only unique within one.

@@ -18,6 +18,7 @@ const searchID = "search"
 //	j, ↓         next row (↓ also from the search box)
 //	k, ↑         previous row
 //	Esc          clear the search, then the filters; leave the search box
+//	x            clear the selected session from "Needs you"
 func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
 	post := func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
 	if k.Typing {
@@ -46,6 +47,9 @@ func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
 		return true
 	case "Escape":
 		post(func() { h.escape(ctx, false) })
+		return true
+	case "x":
+		post(func() { h.clearNeeds(h.selected) })
 		return true
 	}
 	return false
