@@ -65,10 +65,12 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 	}
 	return li.Body(
 		app.A().Class("title").Href(sessionPath(s)).Title("%s", attr(title)).Text(title),
-		app.Span().Class("reason").Text(reason),
-		app.Time().Class("waited").DateTime("%s", isoTime(since)).
-			Title("%s", "Waiting since "+absTime(since)).Text(waitedText(h.now, s)),
-		app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Text(project),
+		app.Div().Class("meta").Body(
+			app.Span().Class("reason").Text(reason),
+			app.Time().Class("waited").DateTime("%s", isoTime(since)).
+				Title("%s", "Waiting since "+absTime(since)).Text(waitedText(h.now, s)),
+			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Text(project),
+		),
 		app.If(firstLine(s.Question) != "", func() app.UI {
 			return app.P().Class("question").Text(firstLine(s.Question))
 		}),
@@ -76,9 +78,11 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 			app.Button().Class("clear").DataSet("session", k).
 				Title("Clear: leave this group until the session changes (x)").
 				Aria("label", "Clear "+attr(title)).Text("Clear").OnClick(h.onClearNeeds),
-			app.Button().Class("mute").DataSet("project", attr(s.ProjectPath)).
-				Aria("pressed", muted).Title("%s", "No notifications for "+attr(s.ProjectPath)).
-				Text(mute).OnClick(h.onMute),
+			app.If(s.ProjectPath != "", func() app.UI {
+				return app.Button().Class("mute").DataSet("project", attr(s.ProjectPath)).
+					Aria("pressed", muted).Title("%s", "No notifications for "+attr(s.ProjectPath)).
+					Text(mute).OnClick(h.onMute)
+			}),
 		),
 	)
 }
