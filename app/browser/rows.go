@@ -80,8 +80,32 @@ func box(el app.Value) Box {
 }
 
 // Hold scrolls so the anchor's row is back where it was, after rows above
-// it were added, removed or moved.
+// it were added, removed or moved; and again in the next few frames:
+// rows off screen are laid out lazily (content-visibility), so rows above
+// the one read may change height a frame after the update, and the
+// browser's own scroll anchoring is off for the list (it would follow
+// the rows the update moves).
 func Hold(a Anchor) {
+	holdOnce(a)
+	n := 0
+	var f app.Func
+	f = app.FuncOf(func(app.Value, []app.Value) any {
+		holdOnce(a)
+		if n++; n < holdFrames {
+			app.Window().Call("requestAnimationFrame", f)
+		} else {
+			f.Release()
+		}
+		return nil
+	})
+	app.Window().Call("requestAnimationFrame", f)
+}
+
+// holdFrames is how many frames after an update Hold keeps the row in
+// place: long enough for lazy layout, too short to fight a user's scroll.
+const holdFrames = 3
+
+func holdOnce(a Anchor) {
 	el := row(a.Key)
 	if el == nil {
 		return
