@@ -36,15 +36,18 @@ func (h *Home) saveAttention() {
 // notifyWaiting shows a system notification for each session ev makes
 // wait for the user, unless the user is looking at Helm, muted its
 // project, or did not allow notifications. Sessions already waiting when
-// the page opened are not news: the first full list is only noted, and a
-// wait that began before the page opened is skipped.
+// the page opened are not news: a full list that comes first is only
+// noted (a resumed stream starts with changes instead, which are news),
+// and a wait that began before the page opened is skipped.
 func (h *Home) notifyWaiting(ev shared.Event) {
 	if h.machine == nil {
 		return // not in a browser
 	}
-	if ev.Type.IsSnapshot() && !h.attn.primed {
+	if !h.attn.primed && len(ev.Sessions) > 0 {
 		h.attn.primed = true
-		return
+		if ev.Type.IsSnapshot() {
+			return // the first list: what waited before the page opened
+		}
 	}
 	started := startedWaiting(ev, h.sessions.Get)
 	if len(started) == 0 || browser.NotificationPermission() != "granted" || browser.HasFocus() {

@@ -160,3 +160,69 @@ func grantNotifications(c *chrome, origin string) {
 		return err
 	}))
 }
+
+// TestAttentionSettings: a muted project does not notify while others
+// do, and "stable order" freezes the rows (kept across a reload) until
+// it is turned off.
+func TestAttentionSettings(t *testing.T) {
+	b := startBrowser(t)
+	const site = "4a000000-0000-4000-8000-0000000000e2"
+	claude := writeListFixture(t, []listSession{
+		{lsLogin, webapp, "Fix the login flake", true}, // idle: the oldest row
+		{lsWorking, webapp, "Add tests for the cart", false},
+		{site, "/home/dev/site", "Speed up the build", false},
+	})
+	p := serveList(t, claude)
+	c := b.tab(t)
+	grantNotifications(c, p.URL)
+	c.onEveryDocument(`Document.prototype.hasFocus = () => false;`)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	waitWorker(c, p.URL)
+
+	notesJS := `navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.map(n => n.tag))`
+	wait := func(sid, cwd, msg string) {
+		fixture.Append(t, fixture.Path(claude, cwd, sid), fixture.User(sid, cwd, "next "+msg, time.Now())+
+			fixture.Assistant(sid, cwd, msg, "end_turn", time.Now()))
+	}
+	// Mute webapp from its row, after its first notification.
+	wait(lsWorking, webapp, "msg_a1")
+	c.waitJS(10*time.Second, "the session in Needs you", present(needsSel("claude:"+lsWorking)))
+	c.waitJS(10*time.Second, "the first notification", notesJS+`.then(ts => ts.length === 1)`)
+	click(c, needsSel("claude:"+lsWorking)+" button.mute")
+	c.waitJS(5*time.Second, "the mute pressed", fmt.Sprintf(`document.querySelector(%s).getAttribute("aria-pressed") === "true"`,
+		jsString(needsSel("claude:"+lsWorking)+" button.mute")))
+	mustEval[bool](c, `navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => (ns.forEach(n => n.close()), true))`)
+	c.waitJS(5*time.Second, "no notification left", notesJS+`.then(ts => ts.length === 0)`)
+
+	// A new wait in the muted project, then one elsewhere: only the
+	// second notifies (events arrive in order, so the first had its turn).
+	wait(lsWorking, webapp, "msg_a2")
+	c.waitJS(10*time.Second, "the muted session back in Needs you", present(needsSel("claude:"+lsWorking)))
+	wait(site, "/home/dev/site", "msg_s1")
+	c.waitJS(10*time.Second, "the site's notification", notesJS+`.then(ts => ts.includes("claude:`+site+`"))`)
+	if tags := mustEval[[]string](c, notesJS); len(tags) != 1 {
+		t.Errorf("notifications %v: the muted project notified", tags)
+	}
+
+	// Stable order: the idle session gets activity but keeps its place.
+	order := func() []string { return rowKeys(c) }
+	click(c, "#stable")
+	frozen := order()
+	if len(frozen) != 3 || frozen[2] != "claude:"+lsLogin {
+		t.Fatalf("rows %v: want the idle session last", frozen)
+	}
+	fixture.Append(t, fixture.Path(claude, webapp, lsLogin), fixture.User(lsLogin, webapp, "back to it", time.Now()))
+	c.waitJS(10*time.Second, "the idle session working", fmt.Sprintf(`(e => e && e.dataset.status === "working")(document.querySelector(%s))`,
+		jsString(rowSel("claude:"+lsLogin))))
+	if got := order(); strings.Join(got, " ") != strings.Join(frozen, " ") {
+		t.Errorf("rows %v with stable order on, want %v", got, frozen)
+	}
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	if got, _ := c.attr("#stable", "aria-pressed"); got != "true" {
+		t.Errorf("stable order after a reload: aria-pressed=%q", got)
+	}
+	click(c, "#stable")
+	c.waitJS(5*time.Second, "the newest activity first again", fmt.Sprintf(`document.querySelector("li.session").dataset.key === %s`, jsString("claude:"+lsLogin)))
+}
