@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared"
@@ -171,4 +172,24 @@ func TestMuteToggles(t *testing.T) {
 	if s.muted("/a") || !s.muted("/b") {
 		t.Fatalf("after unmute: %v", s.Muted)
 	}
+}
+
+// FuzzFirstLine: whatever a transcript says, the line shown is one line
+// of valid text no longer than maxLine runes and the ellipsis.
+func FuzzFirstLine(f *testing.F) {
+	for _, s := range []string{"", "\n\n  x  \ny", strings.Repeat("é", 500), "a\r\nb", "\xff\xfe\n", "<b>\tq</b>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := firstLine(s)
+		if strings.ContainsAny(got, "\n") {
+			t.Fatalf("firstLine(%q) = %q: more than one line", s, got)
+		}
+		if n := utf8.RuneCountInString(got); n > maxLine+1 {
+			t.Fatalf("firstLine(%q) has %d runes", s, n)
+		}
+		if utf8.ValidString(s) && !utf8.ValidString(got) {
+			t.Fatalf("firstLine(%q) = %q: cut inside a character", s, got)
+		}
+	})
 }
