@@ -32,58 +32,85 @@ type Anchor struct {
 	Top float64 // its top edge, in viewport pixels
 }
 
-// ReadingAnchor finds the row to hold still across an update: the
-// preferred one (the selected row) if it is on screen, else the first row
-// below the sticky header that moving does not skip (the rows the update
-// itself moves are no anchor: the page would follow them). There is none
-// when the page is scrolled to the top: then the user watches the top of
-// the list, where new activity should appear.
+// ReadingAnchor finds the row to hold still across an update (see
+// PickAnchor). There is none when the page is scrolled to the top: then
+// the user watches the top of the list, where new activity should
+// appear. Rows above the list ("Needs you") are no anchor: they are
+// what moves when a session starts or stops waiting.
 func ReadingAnchor(preferred string, moving func(key string) bool) (Anchor, bool) {
 	w := app.Window()
 	if w.Get("scrollY").Float() <= 0 {
 		return Anchor{}, false
 	}
 	vh := w.Get("innerHeight").Float()
+	doc := w.Get("document")
+	readTop := 0.0
+	if h := doc.Call("querySelector", "header.top"); h.Truthy() {
+		readTop = h.Call("getBoundingClientRect").Get("bottom").Float()
+	}
+	var rows []Box
 	if el := row(preferred); el != nil {
-		r := el.Call("getBoundingClientRect")
-		if top := r.Get("top").Float(); top >= 0 && top < vh {
-			return Anchor{Key: preferred, Top: top}, true
+		rows = append(rows, box(el))
+	}
+	// The row under the header's edge, else (something above the list
+	// is there) the list's first row; then the rows after it.
+	li := app.Value(nil)
+	if l := doc.Call("getElementById", "sessions"); l.Truthy() {
+		x := l.Call("getBoundingClientRect").Get("left").Float() + 40
+		if el := doc.Call("elementFromPoint", x, readTop+4); el.Truthy() {
+			li = el.Call("closest", "#sessions > li.session")
+		}
+		if li == nil || !li.Truthy() {
+			li = l.Get("firstElementChild")
 		}
 	}
-	doc := w.Get("document")
-	y := 0.0
-	if h := doc.Call("querySelector", "header.top"); h.Truthy() {
-		y = h.Call("getBoundingClientRect").Get("bottom").Float()
-	}
-	x := 40.0
-	if l := doc.Call("getElementById", "sessions"); l.Truthy() {
-		x = l.Call("getBoundingClientRect").Get("left").Float() + 40
-	}
-	el := doc.Call("elementFromPoint", x, y+4)
-	if !el.Truthy() {
-		return Anchor{}, false
-	}
-	li := el.Call("closest", "li.session")
-	for i := 0; li.Truthy() && i < 50; i, li = i+1, li.Get("nextElementSibling") {
-		top := li.Call("getBoundingClientRect").Get("top").Float()
-		if top >= vh {
+	for i := 0; li != nil && li.Truthy() && i < 4*maxAnchorRows; i, li = i+1, li.Get("nextElementSibling") {
+		b := box(li)
+		rows = append(rows, b)
+		if b.Top >= vh {
 			break
 		}
-		if key := li.Get("dataset").Get("key").String(); !moving(key) {
-			return Anchor{Key: key, Top: top}, true
-		}
 	}
-	return Anchor{}, false
+	return PickAnchor(preferred, rows, readTop, vh, moving)
+}
+
+func box(el app.Value) Box {
+	r := el.Call("getBoundingClientRect")
+	return Box{Key: el.Get("dataset").Get("key").String(), Top: r.Get("top").Float(), Bottom: r.Get("bottom").Float()}
 }
 
 // Hold scrolls so the anchor's row is back where it was, after rows above
-// it were added, removed or moved.
+// it were added, removed or moved; and again in the next few frames:
+// rows off screen are laid out lazily (content-visibility), so rows above
+// the one read may change height a frame after the update, and the
+// browser's own scroll anchoring is off for the list (it would follow
+// the rows the update moves).
 func Hold(a Anchor) {
+	holdOnce(a)
+	n := 0
+	var f app.Func
+	f = app.FuncOf(func(app.Value, []app.Value) any {
+		holdOnce(a)
+		if n++; n < holdFrames {
+			app.Window().Call("requestAnimationFrame", f)
+		} else {
+			f.Release()
+		}
+		return nil
+	})
+	app.Window().Call("requestAnimationFrame", f)
+}
+
+// holdFrames is how many frames after an update Hold keeps the row in
+// place: long enough for lazy layout, too short to fight a user's scroll.
+const holdFrames = 3
+
+func holdOnce(a Anchor) {
 	el := row(a.Key)
 	if el == nil {
 		return
 	}
-	if d := el.Call("getBoundingClientRect").Get("top").Float() - a.Top; d != 0 {
+	if d := Shift(a, el.Call("getBoundingClientRect").Get("top").Float()); d != 0 {
 		app.Window().Call("scrollBy", 0, d)
 	}
 }

@@ -29,6 +29,7 @@ type List struct {
 	view    view
 	facets  facets
 	counts  counts
+	needs   needs
 }
 
 // foldedText is a session's search text and the fields it was made from.

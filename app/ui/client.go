@@ -21,6 +21,10 @@ const storageKey = "helm.sessions.v1"
 // page, not one per row.
 const tickEvery = 15 * time.Second
 
+// mountSlack: a wait that began this long before the page opened may
+// still be news (the page loaded as it began, or the clocks differ).
+const mountSlack = time.Minute
+
 // KeepaliveEnv is the app.Handler Env entry that tells the client the
 // server's keepalive period in milliseconds (default 30 s).
 const KeepaliveEnv = "HELM_KEEPALIVE_MS"
@@ -31,6 +35,8 @@ func (h *Home) OnMount(ctx app.Context) {
 	browser.SetBodyAttr("data-wasm", "ready")
 	h.now = time.Now()
 	h.restore(ctx)
+	h.attn.mountedAt = h.now.UnixMilli() - mountSlack.Milliseconds()
+	h.loadAttention(ctx)
 	h.installable = ctx.IsAppInstallable()
 	h.updateAvailable = ctx.AppUpdateAvailable()
 

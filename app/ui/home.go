@@ -59,7 +59,8 @@ type Home struct {
 	// attention: sessions that turned "waiting for input" while the page
 	// was open, marked until the user looks at them or they move on.
 	attention map[string]bool
-	waiting   int // sessions waiting, as the document title last said
+	waiting   int       // sessions waiting, as the document title last said
+	attn      attention // "Needs you", notifications, stable order
 
 	installable     bool
 	updateAvailable bool
@@ -110,7 +111,7 @@ func NewHome(seed Seed) *Home {
 // per page: on the server it captures the current sessions.
 func Routes(newSeed func() Seed) {
 	app.Route("/usage", func() app.Composer { return NewUsagePage() }) // exact routes win over the catch-all
-	app.RouteWithRegexp(SessionRoute, newSessionPage) // before the catch-all: regexps match in order
+	app.RouteWithRegexp(SessionRoute, newSessionPage)                  // before the catch-all: regexps match in order
 	app.RouteWithRegexp("^/.*", func() app.Composer { return NewHome(newSeed()) })
 }
 
@@ -119,6 +120,7 @@ func Routes(newSeed func() Seed) {
 // user reads is held where it was, unless the sort moves that very row.
 func (h *Home) apply(ev shared.Event) {
 	h.noticeWaiting(ev)
+	h.notifyWaiting(ev)
 	mounted := h.machine != nil // in a browser, with h.ctx set
 	anchor, hold := browser.Anchor{}, false
 	if mounted {

@@ -19,6 +19,7 @@ const searchID = "search"
 //	k, ↑         previous row
 //	Esc          clear the search, then the filters; leave the search box
 //	Enter, o     open the selected session's page
+//	x            clear the selected session from "Needs you"
 func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
 	post := func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
 	if k.Typing {
@@ -53,6 +54,9 @@ func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
 			return false
 		}
 		post(func() { h.openSession(ctx, h.selected) })
+		return true
+	case "x":
+		post(func() { h.clearNeeds(h.selected) })
 		return true
 	}
 	return false

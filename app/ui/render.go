@@ -28,7 +28,9 @@ func (h *Home) Render() app.UI {
 		app.If(h.refreshErr != "", func() app.UI {
 			return app.P().ID("refresh-error").Class("notice").Role("alert").Text(h.refreshErr)
 		}),
+		app.If(h.attn.panel, h.renderAttnPanel),
 		app.Main().Body(
+			app.If(h.loaded, h.renderNeedsYou),
 			app.If(!h.loaded, func() app.UI {
 				return app.P().ID("loading").Class("notice").Text("Loading sessions…")
 			}).ElseIf(all == 0, h.renderEmpty).
@@ -57,6 +59,8 @@ func (h *Home) renderHeader(n int) app.UI {
 		h.renderWaiting(),
 		app.A().ID("to-usage").Href("/usage").Text("Usage"),
 		app.Span().Class("spacer"),
+		h.renderStable(),
+		h.renderBell(),
 		app.If(h.installable, func() app.UI {
 			return app.Button().ID("install").Title("Install Helm as an app").Text("Install").OnClick(h.onInstall)
 		}),

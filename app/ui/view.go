@@ -57,7 +57,9 @@ func (h *Home) syncTitle(ctx app.Context) {
 }
 
 // view is what the list shows for the current query.
-func (h *Home) view() list.Result { return h.sessions.Filter(h.query) }
+// With "stable order" on, rows keep the places they had when it was
+// turned on.
+func (h *Home) view() list.Result { return h.attn.order.Apply(h.sessions.Filter(h.query)) }
 
 func (h *Home) onSearch(ctx app.Context, _ app.Event) {
 	h.typed = ctx.JSSrc().Get("value").String()

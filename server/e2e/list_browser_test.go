@@ -378,6 +378,8 @@ func testListHoldsReadingRow(t *testing.T, b *browser) {
 	top := func() float64 {
 		return mustEval[float64](c, fmt.Sprintf(`document.querySelector(%s).getBoundingClientRect().top`, jsString(reader)))
 	}
+	// Two frames: rows scrolled into view replace their estimated heights.
+	mustEval[bool](c, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
 	before := top()
 	if mustEval[float64](c, `scrollY`) <= 0 {
 		t.Fatal("the page did not scroll")

@@ -118,6 +118,40 @@ async function page(request) {
   return Response.error();
 }
 
+// A click on a "Needs you" notification (shown by the page through
+// this worker's registration) brings Helm to the front on that
+// session's page: an open Helm window is focused and sent there, else a
+// new one opens. Only same-origin paths are followed: the URL came from
+// the page, but a notification's data is no place to trust.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = event.notification.data || {};
+  let target = new URL("/", self.location.origin);
+  try {
+    const u = new URL(String(data.url || "/"), self.location.origin);
+    if (u.origin === self.location.origin) target = u;
+  } catch (err) {
+    // keep "/"
+  }
+  event.waitUntil((async () => {
+    const wins = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const same = wins.filter((c) => new URL(c.url).origin === self.location.origin);
+    const exact = same.find((c) => new URL(c.url).pathname === target.pathname);
+    if (exact) {
+      return exact.focus();
+    }
+    for (const c of same) {
+      try {
+        const focused = await c.focus();
+        return await focused.navigate(target.href);
+      } catch (err) {
+        // not controlled by this worker: cannot navigate it; try the next
+      }
+    }
+    return self.clients.openWindow(target.href);
+  })());
+});
+
 async function staticFile(request) {
   const cached = await caches.match(request, { cacheName: cacheName });
   if (cached) {

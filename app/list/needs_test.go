@@ -1,0 +1,111 @@
+package list
+
+import (
+	"fmt"
+	"testing"
+
+	"vibecraft.sh/helm/shared"
+)
+
+func needKeys(ss []shared.Session) string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, s.Key())
+	}
+	return fmt.Sprint(out)
+}
+
+func waiting(id string, since, updated, cleared int64) shared.Session {
+	return shared.Session{ID: id, Source: shared.SourceClaude, Status: shared.StatusWaiting,
+		WaitingSince: since, UpdatedAt: updated, ClearedAt: cleared}
+}
+
+func TestNeedsYouFilterAndOrder(t *testing.T) {
+	tests := []struct {
+		name     string
+		sessions []shared.Session
+		want     string
+	}{
+		{"none", []shared.Session{{ID: "a", Source: "claude", Status: shared.StatusIdle}}, "[]"},
+		{"longest wait first, whatever the activity order",
+			[]shared.Session{waiting("new", 300, 900, 0), waiting("old", 100, 500, 0), waiting("mid", 200, 100, 0)},
+			"[claude:old claude:mid claude:new]"},
+		{"cleared and not waiting are out",
+			[]shared.Session{waiting("w", 100, 100, 0), waiting("cleared", 50, 50, 70),
+				{ID: "work", Source: "claude", Status: shared.StatusWorking, UpdatedAt: 10},
+				{ID: "idle", Source: "claude", Status: shared.StatusIdle, UpdatedAt: 5}},
+			"[claude:w]"},
+		{"no waitingSince (an older server) sorts by last activity",
+			[]shared.Session{waiting("a", 0, 300, 0), waiting("b", 200, 900, 0)},
+			"[claude:b claude:a]"},
+		{"equal waits keep the list's order (newest activity first)",
+			[]shared.Session{waiting("x", 100, 1, 0), waiting("y", 100, 2, 0)},
+			"[claude:y claude:x]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := needKeys(New(tc.sessions).NeedsYou()); got != tc.want {
+				t.Errorf("NeedsYou = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestNeedsYouFollowsUpdates: a clear takes a session out, a new wait
+// (the server resets clearedAt) brings it back, an answer removes it.
+func TestNeedsYouFollowsUpdates(t *testing.T) {
+	l := New([]shared.Session{waiting("a", 100, 100, 0), waiting("b", 200, 200, 0)})
+	steps := []struct {
+		name string
+		ev   shared.Session
+		want string
+	}{
+		{"cleared", waiting("a", 100, 100, 150), "[claude:b]"},
+		{"waits again", waiting("a", 400, 400, 0), "[claude:b claude:a]"},
+		{"answered", shared.Session{ID: "b", Source: "claude", Status: shared.StatusWorking, UpdatedAt: 500}, "[claude:a]"},
+	}
+	for _, st := range steps {
+		l.Apply(shared.Event{Type: shared.EventSessionUpdated, Sessions: []shared.Session{st.ev}})
+		if got := needKeys(l.NeedsYou()); got != st.want {
+			t.Fatalf("%s: NeedsYou = %s, want %s", st.name, got, st.want)
+		}
+	}
+}
+
+func TestStableOrder(t *testing.T) {
+	titles := map[string]string{"a": "alpha", "b": "beta", "c": "gamma", "d": "delta"}
+	at := func(id string, updated int64) shared.Session {
+		return shared.Session{ID: id, Source: shared.SourceClaude, UpdatedAt: updated, Status: shared.StatusIdle, Title: titles[id]}
+	}
+	l := New([]shared.Session{at("a", 3), at("b", 2), at("c", 1)})
+	order := Freeze(l.Sessions())
+	// c becomes the newest, d appears: unfrozen, both go to the top.
+	l.Apply(shared.Event{Type: shared.EventSessionUpdated, Sessions: []shared.Session{at("c", 10), at("d", 9)}})
+	all := shared.Query{}
+	tests := []struct {
+		name  string
+		order Order
+		q     shared.Query
+		want  string
+	}{
+		{"unfrozen follows activity", Order{}, all, "[claude:c claude:d claude:a claude:b]"},
+		{"frozen keeps places, new rows after", order, all, "[claude:a claude:b claude:c claude:d]"},
+		{"a search unfrozen", Order{}, shared.Query{Search: "ta"}, "[claude:d claude:b]"},
+		{"a search keeps the frozen order", order, shared.Query{Search: "ta"}, "[claude:b claude:d]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tc.order.Apply(l.Filter(tc.q))
+			if got := needKeys(r.Head(-1)); got != tc.want {
+				t.Errorf("rows %s, want %s", got, tc.want)
+			}
+			if i := r.Index("claude:a"); tc.order.Frozen() && tc.q == all && i != 0 {
+				t.Errorf("Index(a) = %d, want 0 in the frozen order", i)
+			}
+		})
+	}
+	// Apply must not reorder the list's cached answer.
+	if got := needKeys(l.Filter(all).Head(-1)); got != "[claude:c claude:d claude:a claude:b]" {
+		t.Errorf("cached view changed to %s", got)
+	}
+}

@@ -1,0 +1,152 @@
+package ui
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"vibecraft.sh/helm/app/list"
+	"vibecraft.sh/helm/shared"
+)
+
+// attentionKey is where the attention settings live in localStorage.
+const attentionKey = "helm.attention.v1"
+
+// maxNotify bounds the notifications one update may show: a server that
+// comes back with twenty sessions waiting is one thing to look at, not
+// twenty sounds.
+const maxNotify = 3
+
+// attnSettings is what the user chose about being told; this browser
+// only (a phone and a laptop may want different things).
+type attnSettings struct {
+	Sound  bool     `json:"sound"`  // a short beep with each notification
+	Stable bool     `json:"stable"` // freeze the list's order
+	Muted  []string `json:"muted"`  // project paths that never notify
+}
+
+func (s attnSettings) muted(project string) bool { return slices.Contains(s.Muted, project) }
+
+// toggleMute mutes project, or unmutes it if it was.
+func (s *attnSettings) toggleMute(project string) {
+	if i := slices.Index(s.Muted, project); i >= 0 {
+		s.Muted = slices.Delete(slices.Clone(s.Muted), i, i+1)
+		return
+	}
+	s.Muted = append(slices.Clone(s.Muted), project)
+	slices.Sort(s.Muted)
+}
+
+// attention is the page's state for "Needs you" and notifications.
+type attention struct {
+	settings   attnSettings
+	order      list.Order // frozen when settings.Stable
+	permission string     // the Notification permission, "" before mount
+	panel      bool       // the bell's settings are open
+	clearErr   string     // the last clear that failed, for the user
+	// primed: the first full list after mount has been seen. Sessions
+	// waiting in it were waiting before the page opened: no notification.
+	primed bool
+	// mountedAt (epoch ms): waits that began before are not news.
+	mountedAt int64
+}
+
+// startedWaiting returns the sessions of ev that began to need the user:
+// they need the user now, and before they did not, or they wait again
+// (a new wait start). get returns the client's copy before ev.
+func startedWaiting(ev shared.Event, get func(key string) (shared.Session, bool)) []shared.Session {
+	if !ev.Type.IsSnapshot() && ev.Type != shared.EventSessionCreated && ev.Type != shared.EventSessionUpdated {
+		return nil
+	}
+	var out []shared.Session
+	for i := range ev.Sessions {
+		s := &ev.Sessions[i]
+		if !list.NeedsYou(s) {
+			continue
+		}
+		old, had := get(s.Key())
+		if had && list.NeedsYou(&old) && old.WaitingSince == s.WaitingSince {
+			continue
+		}
+		out = append(out, *s)
+	}
+	return out
+}
+
+// notification is what the system notification for s says: the title,
+// then why it waits and what it asked.
+func notification(s *shared.Session) (title, body string) {
+	title = s.Title
+	if title == "" {
+		title = "Untitled session"
+	}
+	reason := s.WaitingFor
+	if reason == "" {
+		reason = "waiting for input"
+	}
+	body = reason
+	if q := firstLine(s.Question); q != "" {
+		body += ": " + q
+	}
+	return title, body
+}
+
+// firstLine is the first non-blank line of s, trimmed and cut to a
+// notification's length.
+func firstLine(s string) string {
+	for line := range strings.Lines(s) {
+		if line = strings.TrimSpace(line); line != "" {
+			return cutText(line, maxLine)
+		}
+	}
+	return ""
+}
+
+// sessionPath is the session's page.
+func sessionPath(s *shared.Session) string {
+	return "/s/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID)
+}
+
+// clearPath is the API that clears s from "Needs you".
+func clearPath(s *shared.Session) string {
+	return "/api/sessions/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID) + "/clear"
+}
+
+// waitedText says how long s has waited: "waiting 12 min".
+func waitedText(now time.Time, s *shared.Session) string {
+	since := s.WaitingSince
+	if since <= 0 {
+		since = s.UpdatedAt
+	}
+	if since <= 0 {
+		return "waiting"
+	}
+	d := now.Sub(time.UnixMilli(since))
+	switch {
+	case d < time.Minute:
+		return "waiting <1 min"
+	case d < time.Hour:
+		return fmt.Sprintf("waiting %d min", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("waiting %d h %d min", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	return fmt.Sprintf("waiting %d days", int(d/(24*time.Hour)))
+}
+
+// maxLine is the longest question line shown (runes): a notification or
+// a row shows a sentence, not a page.
+const maxLine = 200
+
+// cutText cuts s to n runes, marking the cut with an ellipsis.
+func cutText(s string, n int) string {
+	i := 0
+	for at := range s {
+		if i == n {
+			return s[:at] + "…"
+		}
+		i++
+	}
+	return s
+}

@@ -1,0 +1,195 @@
+package ui
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"vibecraft.sh/helm/app/list"
+	"vibecraft.sh/helm/shared"
+)
+
+func wait(id string, since, cleared int64) shared.Session {
+	return shared.Session{ID: id, Source: shared.SourceClaude, Title: "T " + id, Status: shared.StatusWaiting,
+		WaitingFor: "permission prompt", WaitingSince: since, ClearedAt: cleared, UpdatedAt: since}
+}
+
+func TestStartedWaiting(t *testing.T) {
+	before := list.New([]shared.Session{
+		wait("still", 100, 0),
+		wait("cleared", 100, 150),
+		{ID: "working", Source: shared.SourceClaude, Status: shared.StatusWorking},
+	})
+	upd := func(ss ...shared.Session) shared.Event {
+		return shared.Event{Type: shared.EventSessionUpdated, Sessions: ss}
+	}
+	tests := []struct {
+		name string
+		ev   shared.Event
+		want string
+	}{
+		{"working → waiting", upd(wait("working", 200, 0)), "[claude:working]"},
+		{"still waiting, same wait", upd(wait("still", 100, 0)), "[]"},
+		{"a new wait of a waiting session", upd(wait("still", 300, 0)), "[claude:still]"},
+		{"cleared, still cleared", upd(wait("cleared", 100, 150)), "[]"},
+		{"cleared, then a new wait resets the clear", upd(wait("cleared", 400, 0)), "[claude:cleared]"},
+		{"waiting but cleared at once", upd(wait("working", 200, 250)), "[]"},
+		{"a new session that waits", shared.Event{Type: shared.EventSessionCreated, Sessions: []shared.Session{wait("fresh", 500, 0)}}, "[claude:fresh]"},
+		{"deleted is not news", shared.Event{Type: shared.EventSessionDeleted, Sessions: []shared.Session{wait("working", 200, 0)}}, "[]"},
+		{"keepalive", shared.Event{Type: shared.EventKeepalive}, "[]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var keys []string
+			for _, s := range startedWaiting(tc.ev, before.Get) {
+				keys = append(keys, s.Key())
+			}
+			if got := fmt.Sprint(keys); got != tc.want {
+				t.Errorf("started %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNotificationText(t *testing.T) {
+	tests := []struct {
+		name        string
+		s           shared.Session
+		title, body string
+	}{
+		{"reason and question", shared.Session{Title: "Fix login", WaitingFor: "permission: Bash", Question: "\n  May I run the tests?  \nThen deploy."},
+			"Fix login", "permission: Bash: May I run the tests?"},
+		{"no question", shared.Session{Title: "Fix login", WaitingFor: "input needed"}, "Fix login", "input needed"},
+		{"nothing said", shared.Session{}, "Untitled session", "waiting for input"},
+		{"markup stays text", shared.Session{Title: "<b>x</b>", WaitingFor: "<i>y</i>", Question: "<img src=x onerror=alert(1)>"},
+			"<b>x</b>", "<i>y</i>: <img src=x onerror=alert(1)>"},
+		{"a long question is cut", shared.Session{Title: "t", WaitingFor: "r", Question: strings.Repeat("é", 300)},
+			"t", "r: " + strings.Repeat("é", maxLine) + "…"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			title, body := notification(&tc.s)
+			if title != tc.title || body != tc.body {
+				t.Errorf("notification = %q, %q; want %q, %q", title, body, tc.title, tc.body)
+			}
+		})
+	}
+}
+
+func TestWaitedText(t *testing.T) {
+	tests := []struct {
+		since, updated int64
+		want           string
+	}{
+		{ms(10 * time.Second), 0, "waiting <1 min"},
+		{ms(12*time.Minute + 20*time.Second), 0, "waiting 12 min"},
+		{ms(3*time.Hour + 5*time.Minute), 0, "waiting 3 h 5 min"},
+		{ms(72 * time.Hour), 0, "waiting 3 days"},
+		{0, ms(5 * time.Minute), "waiting 5 min"}, // an older server: since the last activity
+		{0, 0, "waiting"},
+	}
+	for _, tc := range tests {
+		s := shared.Session{WaitingSince: tc.since, UpdatedAt: tc.updated}
+		if got := waitedText(now, &s); got != tc.want {
+			t.Errorf("waitedText(%d, %d) = %q, want %q", tc.since, tc.updated, got, tc.want)
+		}
+	}
+}
+
+func TestPathsEscapeTheID(t *testing.T) {
+	s := shared.Session{ID: "../../x?y#z", Source: "claude"}
+	if got, want := clearPath(&s), "/api/sessions/claude/..%2F..%2Fx%3Fy%23z/clear"; got != want {
+		t.Errorf("clearPath = %s, want %s", got, want)
+	}
+	if got, want := sessionPath(&s), "/s/claude/..%2F..%2Fx%3Fy%23z"; got != want {
+		t.Errorf("sessionPath = %s, want %s", got, want)
+	}
+}
+
+// TestRenderNeedsYou: the group shows the waiting, uncleared sessions,
+// longest wait first, with reason, question and wait, as text; it is
+// there whatever the list's filter.
+func TestRenderNeedsYou(t *testing.T) {
+	hostile := wait("evil", ms(40*time.Minute), 0)
+	hostile.Title = `<img src=x onerror=alert(1)>`
+	hostile.WaitingFor = `<b>permission</b>`
+	hostile.Question = "<script>alert(2)</script>\nsecond line"
+	sessions := []shared.Session{
+		wait("recent", ms(2*time.Minute), 0),
+		hostile,
+		wait("cleared", ms(time.Hour), ms(30*time.Minute)),
+		{ID: "idle", Source: shared.SourceClaude, Status: shared.StatusIdle, UpdatedAt: ms(time.Minute)},
+	}
+	h := NewHome(Seed{Sessions: sessions, At: ms(0), Now: now})
+	h.query = list.QueryFromURL("status=idle") // the group ignores the list's filter
+	out := render(t, h)
+	group := between(out, `id="needs-you"`, "</section>")
+	var rows []string
+	for _, m := range regexp.MustCompile(`data-session="([^"]*)"`).FindAllStringSubmatch(group, -1) {
+		if len(rows) == 0 || rows[len(rows)-1] != m[1] {
+			rows = append(rows, m[1])
+		}
+	}
+	if got, want := fmt.Sprint(rows), "[claude:evil claude:recent]"; got != want {
+		t.Errorf("group rows %s, want %s", got, want)
+	}
+	for _, want := range []string{
+		"Needs you (2)",
+		"&lt;img src=x onerror=alert(1)&gt;",
+		"&lt;b&gt;permission&lt;/b&gt;",
+		"&lt;script&gt;alert(2)&lt;/script&gt;",
+		"waiting 40 min",
+		"waiting 2 min",
+		`href="/s/claude/evil"`,
+	} {
+		if !strings.Contains(group, want) {
+			t.Errorf("group lacks %s:\n%s", want, group)
+		}
+	}
+	if strings.Contains(out, "<script>") || strings.Contains(out, "<img src=x") || strings.Contains(group, "second line") {
+		t.Errorf("markup or a second question line reached the page:\n%s", group)
+	}
+}
+
+func TestRenderNoNeedsYouGroupWhenNoneWaits(t *testing.T) {
+	out := render(t, NewHome(Seed{Sessions: []shared.Session{wait("c", ms(time.Hour), ms(time.Minute))}, At: ms(0), Now: now}))
+	if strings.Contains(out, "Needs you (") || strings.Contains(out, "data-session=") {
+		t.Errorf("a cleared session is in the group:\n%s", out)
+	}
+}
+
+func TestMuteToggles(t *testing.T) {
+	var s attnSettings
+	s.toggleMute("/b")
+	s.toggleMute("/a")
+	if !s.muted("/a") || !s.muted("/b") || fmt.Sprint(s.Muted) != "[/a /b]" {
+		t.Fatalf("muted = %v", s.Muted)
+	}
+	s.toggleMute("/a")
+	if s.muted("/a") || !s.muted("/b") {
+		t.Fatalf("after unmute: %v", s.Muted)
+	}
+}
+
+// FuzzFirstLine: whatever a transcript says, the line shown is one line
+// of valid text no longer than maxLine runes and the ellipsis.
+func FuzzFirstLine(f *testing.F) {
+	for _, s := range []string{"", "\n\n  x  \ny", strings.Repeat("é", 500), "a\r\nb", "\xff\xfe\n", "<b>\tq</b>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := firstLine(s)
+		if strings.ContainsAny(got, "\n") {
+			t.Fatalf("firstLine(%q) = %q: more than one line", s, got)
+		}
+		if n := utf8.RuneCountInString(got); n > maxLine+1 {
+			t.Fatalf("firstLine(%q) has %d runes", s, n)
+		}
+		if utf8.ValidString(s) && !utf8.ValidString(got) {
+			t.Fatalf("firstLine(%q) = %q: cut inside a character", s, got)
+		}
+	})
+}

@@ -1,0 +1,127 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/list"
+	"vibecraft.sh/helm/shared"
+)
+
+// maxNeeds bounds the rows the group shows (the DOM stays small); the
+// rest are counted, and all of them are in the list below.
+const maxNeeds = 20
+
+// renderNeedsYou is the "Needs you" group, pinned above the list
+// whatever its filters and sort: the sessions waiting for the user and
+// not cleared, longest wait first. Every value goes through Text or an
+// attribute: titles, reasons and questions are transcript text.
+func (h *Home) renderNeedsYou() app.UI {
+	rows := h.sessions.NeedsYou()
+	if len(rows) == 0 {
+		return app.Div().ID("needs-you").Hidden(true)
+	}
+	shown := rows[:min(len(rows), maxNeeds)]
+	return app.Section().ID("needs-you").Aria("label", "Needs you").Body(
+		app.H2().Text(fmt.Sprintf("Needs you (%d)", len(rows))),
+		app.Ul().Body(app.Range(shown).Slice(func(i int) app.UI {
+			return h.needsRow(&shown[i])
+		})),
+		app.If(len(rows) > len(shown), func() app.UI {
+			return app.P().Class("more").Text(fmt.Sprintf("and %d more in the list below", len(rows)-len(shown)))
+		}),
+		app.If(h.attn.clearErr != "", func() app.UI {
+			return app.P().ID("clear-error").Role("alert").Text(h.attn.clearErr)
+		}),
+	)
+}
+
+// needsRow is one waiting session: its title (a link to its page), why
+// it waits, for how long, and what it asked.
+func (h *Home) needsRow(s *shared.Session) app.UI {
+	title, _ := notification(s)
+	reason := s.WaitingFor
+	if reason == "" {
+		reason = "waiting for input"
+	}
+	since := s.WaitingSince
+	if since <= 0 {
+		since = s.UpdatedAt
+	}
+	project := s.ProjectName
+	if project == "" {
+		project = s.ProjectPath
+	}
+	muted := h.attn.settings.muted(s.ProjectPath)
+	mute := "Mute project"
+	if muted {
+		mute = "Unmute project"
+	}
+	k := attr(s.Key())
+	li := app.Li().Class("needs").DataSet("session", k)
+	if k == h.selected {
+		li = li.Class("selected")
+	}
+	return li.Body(
+		app.A().Class("title").Href(sessionPath(s)).Title("%s", attr(title)).Text(title),
+		app.Div().Class("meta").Body(
+			app.Span().Class("reason").Text(reason),
+			app.Time().Class("waited").DateTime("%s", isoTime(since)).
+				Title("%s", "Waiting since "+absTime(since)).Text(waitedText(h.now, s)),
+			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Text(project),
+		),
+		app.If(firstLine(s.Question) != "", func() app.UI {
+			return app.P().Class("question").Text(firstLine(s.Question))
+		}),
+		app.Span().Class("actions").Body(
+			app.Button().Class("clear").DataSet("session", k).
+				Title("Clear: leave this group until the session changes (x)").
+				Aria("label", "Clear "+attr(title)).Text("Clear").OnClick(h.onClearNeeds),
+			app.If(s.ProjectPath != "", func() app.UI {
+				return app.Button().Class("mute").DataSet("project", attr(s.ProjectPath)).
+					Aria("pressed", muted).Title("%s", "No notifications for "+attr(s.ProjectPath)).
+					Text(mute).OnClick(h.onMute)
+			}),
+		),
+	)
+}
+
+func (h *Home) onClearNeeds(ctx app.Context, _ app.Event) {
+	h.clearNeeds(ctx.JSSrc().Get("dataset").Get("session").String())
+}
+
+func (h *Home) onMute(ctx app.Context, _ app.Event) {
+	h.attn.settings.toggleMute(ctx.JSSrc().Get("dataset").Get("project").String())
+	h.saveAttention()
+}
+
+// clearNeeds takes the session of key out of "Needs you": at once here
+// (optimistic), then for good on the server, whose clearedAt reaches
+// every page in a session-updated and wins. A failed clear is undone.
+func (h *Home) clearNeeds(key string) {
+	s, ok := h.sessions.Get(key)
+	if !ok || !list.NeedsYou(&s) || h.machine == nil {
+		return
+	}
+	at := h.now.UnixMilli()
+	if at <= 0 {
+		at = 1
+	}
+	s.ClearedAt = at
+	h.sessions.Upsert(s)
+	h.attn.clearErr = ""
+	ctx := h.ctx
+	postClear(clearPath(&s), func(err error) {
+		ctx.Dispatch(func(app.Context) {
+			if err == nil {
+				return
+			}
+			h.attn.clearErr = "Could not clear “" + s.Title + "”: " + err.Error()
+			if cur, ok := h.sessions.Get(key); ok && cur.ClearedAt == at {
+				cur.ClearedAt = 0 // nothing newer came: undo
+				h.sessions.Upsert(cur)
+			}
+		})
+	})
+}

@@ -1,0 +1,228 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/chromedp"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+	"vibecraft.sh/helm/shared"
+)
+
+// These tests drive "Needs you" and its notifications in headless
+// Chromium against the real helmd:
+//
+//	make build && HELM_BIN=$PWD/bin/helmd go test -run Attention ./server/e2e/
+
+const (
+	atHostile = "4a000000-0000-4000-8000-0000000000e1"
+	// hostileTitle would run script if it reached the page as markup.
+	hostileTitle = `<img src=x onerror="window.__pwned=1"> & "quotes"`
+)
+
+// TestAttentionBrowser: sessions that start waiting appear in "Needs
+// you" with their reason, a notification is shown through the service
+// worker, and a clear from another page reaches both pages.
+func TestAttentionBrowser(t *testing.T) {
+	b := startBrowser(t)
+	// Two working sessions (prompts without replies). Not the list's
+	// idle ones: an unanswered turn waits for 12 h (--waiting-ttl).
+	claude := writeListFixture(t, []listSession{
+		{lsWorking, webapp, "Add tests for the cart", false},
+		{atHostile, "/home/dev/evil", hostileTitle, false},
+	})
+	p := serveList(t, claude)
+
+	// Page A: notifications allowed, and the user is in another window
+	// (headless Chromium has no window manager to take the focus away).
+	a := b.tab(t)
+	grantNotifications(a, p.URL)
+	a.onEveryDocument(`Document.prototype.hasFocus = () => false;`)
+	a.navigate(p.URL + "/")
+	waitLive(a)
+	waitWorker(a, p.URL)
+	if got := mustEval[string](a, `document.getElementById("bell").dataset.permission`); got != "granted" {
+		t.Fatalf("the bell says permission %q", got)
+	}
+	if a.text("#needs-you") != "" {
+		t.Fatalf("a Needs you group with nothing waiting: %q", a.text("#needs-you"))
+	}
+
+	// Page B, another browser profile (another device, in effect).
+	bp := b.tab(t)
+	bp.navigate(p.URL + "/")
+	waitLive(bp)
+
+	// Two working sessions end their turn: both now wait for input.
+	written := time.Now()
+	fixture.Append(t, fixture.Path(claude, webapp, lsWorking), fixture.Assistant(lsWorking, webapp, "msg_w1", "end_turn", written))
+	fixture.Append(t, fixture.Path(claude, "/home/dev/evil", atHostile), fixture.Assistant(atHostile, "/home/dev/evil", "msg_e1", "end_turn", written.Add(time.Second)))
+
+	for _, c := range []*chrome{a, bp} {
+		for _, sid := range []string{lsWorking, atHostile} {
+			c.waitJS(10*time.Second, "the session in Needs you with its reason", fmt.Sprintf(
+				`(r => r && r.querySelector(".reason").textContent === "input needed" && /^waiting/.test(r.querySelector(".waited").textContent))(document.querySelector(%s))`,
+				jsString(needsSel("claude:"+sid))))
+		}
+	}
+	t.Logf("FIGURE turn ended→row in Needs you on both pages: %v", time.Since(written).Round(time.Millisecond))
+	// Longest wait first.
+	if got := mustEval[[]string](a, `[...document.querySelectorAll("#needs-you li.needs")].map(r => r.dataset.session)`); strings.Join(got, " ") != "claude:"+lsWorking+" claude:"+atHostile {
+		t.Errorf("Needs you order %v, want the longest wait first", got)
+	}
+	// The hostile title is text: shown as written, no element made of it.
+	if got := a.text(needsSel("claude:"+atHostile) + " .title"); got != hostileTitle {
+		t.Errorf("the hostile title shows as %q", got)
+	}
+	if mustEval[bool](a, `!!document.querySelector("#needs-you img, #sessions img") || window.__pwned === 1`) {
+		t.Fatal("a session title became markup")
+	}
+	if href, _ := a.attr(needsSel("claude:"+lsWorking)+" a.title", "href"); href != "/s/claude/"+lsWorking {
+		t.Errorf("the row links to %q", href)
+	}
+
+	// The notifications, read back from the service worker.
+	type note struct{ Title, Body, Tag, URL string }
+	notesJS := `navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.map(n => ({title: n.title, body: n.body, tag: n.tag, url: (n.data || {}).url || ""})))`
+	a.waitJS(10*time.Second, "two notifications", notesJS+`.then(ns => ns.length === 2)`)
+	notes := mustEval[[]note](a, notesJS)
+	want := map[string]note{
+		"claude:" + lsWorking: {Title: "Add tests for the cart", Body: "input needed", Tag: "claude:" + lsWorking, URL: "/s/claude/" + lsWorking},
+		"claude:" + atHostile: {Title: hostileTitle, Body: "input needed", Tag: "claude:" + atHostile, URL: "/s/claude/" + atHostile},
+	}
+	for _, n := range notes {
+		if w, ok := want[n.Tag]; !ok || n != w {
+			t.Errorf("notification %+v, want %+v", n, w)
+		}
+	}
+	a.screenshots("needs-you")
+
+	// Clear from page B: a button for one, the x key on the selected row
+	// for the other. Both pages agree, and so does the server.
+	click(bp, needsSel("claude:"+lsWorking)+" button.clear")
+	click(bp, rowSel("claude:"+atHostile))
+	keys(bp, "x")
+	for _, c := range []*chrome{bp, a} {
+		c.waitJS(10*time.Second, "Needs you emptied", `!document.querySelector("#needs-you li.needs")`)
+		// Still waiting in the list: a clear is not an answer.
+		if got, _ := c.attr(rowSel("claude:"+lsWorking), "data-status"); got != "waiting" {
+			t.Errorf("the cleared session's row says %q", got)
+		}
+	}
+	resp, body := get(t, p.URL+"/api/sessions")
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /api/sessions: %s", resp.Status)
+	}
+	var list []shared.Session
+	if err := json.Unmarshal(body, &list); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range list {
+		if (s.ID == lsWorking || s.ID == atHostile) && s.ClearedAt == 0 {
+			t.Errorf("the server did not keep the clear of %s", s.ID)
+		}
+	}
+	// A reload shows it cleared too: the server's word, not the page's.
+	a.navigate(p.URL + "/")
+	waitLive(a)
+	if !a.staysAbsent("#needs-you li.needs", time.Second) {
+		t.Error("a cleared session is back in Needs you after a reload")
+	}
+
+	// A new wait of a cleared session brings it back.
+	fixture.Append(t, fixture.Path(claude, webapp, lsWorking), fixture.User(lsWorking, webapp, "and the checkout", time.Now()))
+	fixture.Append(t, fixture.Path(claude, webapp, lsWorking), fixture.Assistant(lsWorking, webapp, "msg_w2", "end_turn", time.Now()))
+	a.waitJS(10*time.Second, "the session back in Needs you", present(needsSel("claude:"+lsWorking)))
+}
+
+// needsSel selects a "Needs you" row by session key.
+func needsSel(key string) string { return fmt.Sprintf(`#needs-you li.needs[data-session=%q]`, key) }
+
+// grantNotifications allows notifications for origin in the tab's
+// browser context, as a user's "Allow" would.
+func grantNotifications(c *chrome, origin string) {
+	c.t.Helper()
+	c.do(10*time.Second, "granting notifications", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		cc := chromedp.FromContext(ctx)
+		_, err := cdp.Call(ctx, cc.Browser, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+			Permission:       &cdpbrowser.PermissionDescriptor{Name: "notifications"},
+			Setting:          cdpbrowser.PermissionSettingGranted,
+			Origin:           origin,
+			BrowserContextID: cc.BrowserContextID,
+		})
+		return err
+	}))
+}
+
+// TestAttentionSettings: a muted project does not notify while others
+// do, and "stable order" freezes the rows (kept across a reload) until
+// it is turned off.
+func TestAttentionSettings(t *testing.T) {
+	b := startBrowser(t)
+	const site = "4a000000-0000-4000-8000-0000000000e2"
+	claude := writeListFixture(t, []listSession{
+		{lsLogin, webapp, "Fix the login flake", true}, // idle: the oldest row
+		{lsWorking, webapp, "Add tests for the cart", false},
+		{site, "/home/dev/site", "Speed up the build", false},
+	})
+	p := serveList(t, claude)
+	c := b.tab(t)
+	grantNotifications(c, p.URL)
+	c.onEveryDocument(`Document.prototype.hasFocus = () => false;`)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	waitWorker(c, p.URL)
+
+	notesJS := `navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.map(n => n.tag))`
+	wait := func(sid, cwd, msg string) {
+		fixture.Append(t, fixture.Path(claude, cwd, sid), fixture.User(sid, cwd, "next "+msg, time.Now())+
+			fixture.Assistant(sid, cwd, msg, "end_turn", time.Now()))
+	}
+	// Mute webapp from its row, after its first notification.
+	wait(lsWorking, webapp, "msg_a1")
+	c.waitJS(10*time.Second, "the session in Needs you", present(needsSel("claude:"+lsWorking)))
+	c.waitJS(10*time.Second, "the first notification", notesJS+`.then(ts => ts.length === 1)`)
+	click(c, needsSel("claude:"+lsWorking)+" button.mute")
+	c.waitJS(5*time.Second, "the mute pressed", fmt.Sprintf(`document.querySelector(%s).getAttribute("aria-pressed") === "true"`,
+		jsString(needsSel("claude:"+lsWorking)+" button.mute")))
+	mustEval[bool](c, `navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => (ns.forEach(n => n.close()), true))`)
+	c.waitJS(5*time.Second, "no notification left", notesJS+`.then(ts => ts.length === 0)`)
+
+	// A new wait in the muted project, then one elsewhere: only the
+	// second notifies (events arrive in order, so the first had its turn).
+	wait(lsWorking, webapp, "msg_a2")
+	c.waitJS(10*time.Second, "the muted session back in Needs you", present(needsSel("claude:"+lsWorking)))
+	wait(site, "/home/dev/site", "msg_s1")
+	c.waitJS(10*time.Second, "the site's notification", notesJS+`.then(ts => ts.includes("claude:`+site+`"))`)
+	if tags := mustEval[[]string](c, notesJS); len(tags) != 1 {
+		t.Errorf("notifications %v: the muted project notified", tags)
+	}
+
+	// Stable order: the idle session gets activity but keeps its place.
+	order := func() []string { return rowKeys(c) }
+	click(c, "#stable")
+	frozen := order()
+	if len(frozen) != 3 || frozen[2] != "claude:"+lsLogin {
+		t.Fatalf("rows %v: want the idle session last", frozen)
+	}
+	fixture.Append(t, fixture.Path(claude, webapp, lsLogin), fixture.User(lsLogin, webapp, "back to it", time.Now()))
+	c.waitJS(10*time.Second, "the idle session working", fmt.Sprintf(`(e => e && e.dataset.status === "working")(document.querySelector(%s))`,
+		jsString(rowSel("claude:"+lsLogin))))
+	if got := order(); strings.Join(got, " ") != strings.Join(frozen, " ") {
+		t.Errorf("rows %v with stable order on, want %v", got, frozen)
+	}
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	if got, _ := c.attr("#stable", "aria-pressed"); got != "true" {
+		t.Errorf("stable order after a reload: aria-pressed=%q", got)
+	}
+	click(c, "#stable")
+	c.waitJS(5*time.Second, "the newest activity first again", fmt.Sprintf(`document.querySelector("li.session").dataset.key === %s`, jsString("claude:"+lsLogin)))
+}
