@@ -84,8 +84,9 @@ type PageStream struct {
 	funcs []app.Func
 }
 
-// OpenPageStream opens url.
-func OpenPageStream(url string, onPage func(data string), onError func(closed bool)) *PageStream {
+// OpenPageStream opens url: onPage gets each "messages" event's data,
+// onReset a "reset" (reload the last page), onError a failure.
+func OpenPageStream(url string, onPage func(data string), onReset func(), onError func(closed bool)) *PageStream {
 	s := &PageStream{es: app.Window().Get("EventSource").New(url)}
 	listen := func(name string, fn func(e app.Value)) {
 		f := app.FuncOf(func(_ app.Value, args []app.Value) any {
@@ -98,6 +99,9 @@ func OpenPageStream(url string, onPage func(data string), onError func(closed bo
 		s.funcs = append(s.funcs, f)
 	}
 	listen("messages", func(e app.Value) { onPage(e.Get("data").String()) })
+	// The transcript was replaced or rewritten under the cursor: the
+	// loaded messages are no base for what follows.
+	listen("reset", func(app.Value) { onReset() })
 	listen("error", func(app.Value) { onError(s.es.Get("readyState").Int() == 2) })
 	return s
 }

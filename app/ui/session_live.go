@@ -35,6 +35,14 @@ func (p *SessionPage) startLive(ctx app.Context) {
 			}
 			p.take(ctx, pg)
 		})
+	}, func() {
+		ctx.Dispatch(func(app.Context) {
+			if p.live != s {
+				return
+			}
+			p.stopLive()
+			p.loadLast(ctx) // as a 409 does: the last page again, then live from it
+		})
 	}, func(closed bool) {
 		ctx.Dispatch(func(app.Context) {
 			if p.live != s {

@@ -93,9 +93,10 @@ func TestAttentionBrowser(t *testing.T) {
 	notesJS := `navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.map(n => ({title: n.title, body: n.body, tag: n.tag, url: (n.data || {}).url || ""})))`
 	a.waitJS(10*time.Second, "two notifications", notesJS+`.then(ns => ns.length === 2)`)
 	notes := mustEval[[]note](a, notesJS)
+	// The body is the reason, then the question: the fixture's reply is "ok".
 	want := map[string]note{
-		"claude:" + lsWorking: {Title: "Add tests for the cart", Body: "input needed", Tag: "claude:" + lsWorking, URL: "/s/claude/" + lsWorking},
-		"claude:" + atHostile: {Title: hostileTitle, Body: "input needed", Tag: "claude:" + atHostile, URL: "/s/claude/" + atHostile},
+		"claude:" + lsWorking: {Title: "Add tests for the cart", Body: "input needed: ok", Tag: "claude:" + lsWorking, URL: "/s/claude/" + lsWorking},
+		"claude:" + atHostile: {Title: hostileTitle, Body: "input needed: ok", Tag: "claude:" + atHostile, URL: "/s/claude/" + atHostile},
 	}
 	for _, n := range notes {
 		if w, ok := want[n.Tag]; !ok || n != w {
@@ -107,7 +108,10 @@ func TestAttentionBrowser(t *testing.T) {
 	// Clear from page B: a button for one, the x key on the selected row
 	// for the other. Both pages agree, and so does the server.
 	click(bp, needsSel("claude:"+lsWorking)+" button.clear")
-	click(bp, rowSel("claude:"+atHostile))
+	// Select the row with the keyboard (a click opens the session's page):
+	// it is the newest, so the first j selects it.
+	keys(bp, "j")
+	bp.waitJS(10*time.Second, "the hostile row selected", fmt.Sprintf(`(e => !!e && e.classList.contains("selected"))(document.querySelector(%s))`, jsString(rowSel("claude:"+atHostile))))
 	keys(bp, "x")
 	for _, c := range []*chrome{bp, a} {
 		c.waitJS(10*time.Second, "Needs you emptied", `!document.querySelector("#needs-you li.needs")`)
