@@ -10,37 +10,12 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// usageReport mirrors GET /api/usage's answer (server/usage.Report; the
-// client links nothing of server/).
-type usageReport struct {
-	From    int64         `json:"from"`
-	To      int64         `json:"to"`
-	By      string        `json:"by"`
-	Buckets []usageBucket `json:"buckets"`
-	Total   struct {
-		CostUSD float64       `json:"costUsd"`
-		Tokens  shared.Tokens `json:"tokens"`
-	} `json:"total"`
-}
-
-type usageBucket struct {
-	Key     string             `json:"key"`
-	CostUSD float64            `json:"costUsd"`
-	Tokens  shared.Tokens      `json:"tokens"`
-	ByModel map[string]float64 `json:"byModel"`
-}
-
-// usageBlock mirrors GET /api/usage/block.
-type usageBlock struct {
-	Active         bool          `json:"active"`
-	Start          int64         `json:"start"`
-	End            int64         `json:"end"`
-	CostUSD        float64       `json:"costUsd"`
-	Tokens         shared.Tokens `json:"tokens"`
-	BurnUSDPerHour float64       `json:"burnUsdPerHour"`
-	ProjectedUSD   float64       `json:"projectedUsd"`
-	Now            int64         `json:"now"`
-}
+// The usage page reads the wire types of GET /api/usage and /api/usage/block.
+type (
+	usageReport = shared.UsageReport
+	usageBucket = shared.UsageBucket
+	usageBlock  = shared.UsageBlock
+)
 
 // usageDays is how many days the page charts.
 const usageDays = 30

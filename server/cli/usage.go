@@ -15,24 +15,11 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// usageReport is GET /api/usage's answer.
-type usageReport struct {
-	From    int64         `json:"from"`
-	To      int64         `json:"to"`
-	By      string        `json:"by"`
-	Buckets []usageBucket `json:"buckets"`
-	Total   struct {
-		CostUSD float64       `json:"costUsd"`
-		Tokens  shared.Tokens `json:"tokens"`
-	} `json:"total"`
-}
-
-type usageBucket struct {
-	Key     string             `json:"key"`
-	CostUSD float64            `json:"costUsd"`
-	Tokens  shared.Tokens      `json:"tokens"`
-	ByModel map[string]float64 `json:"byModel"`
-}
+// usageReport and usageBucket are GET /api/usage's answer (shared).
+type (
+	usageReport = shared.UsageReport
+	usageBucket = shared.UsageBucket
+)
 
 // maxSince bounds --since: Helm keeps no more than what is on disk, and a
 // typo of years should be an error, not a slow query.

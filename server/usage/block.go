@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/server/pricing"
+	"vibecraft.sh/helm/shared"
 )
 
 // BlockLength is a usage block: Claude's usage limits reset in 5-hour
@@ -17,20 +18,8 @@ const BlockLength = 5 * time.Hour
 // walk starts at its edge and block edges may differ from ccusage's.
 const blockLookback = 48 * time.Hour
 
-// Block is the current usage block, or Active false when there is none
-// (nothing spent for 5 hours, or the last block ended).
-type Block struct {
-	Active bool  `json:"active"`
-	Start  int64 `json:"start"` // epoch ms, on the hour
-	End    int64 `json:"end"`   // Start + 5 h
-	Totals
-	// BurnUSDPerHour is the spend so far over the time since the block's
-	// first activity (at least one slot, so a first response is no spike).
-	BurnUSDPerHour float64 `json:"burnUsdPerHour"`
-	// ProjectedUSD is the spend at the block's end at that rate.
-	ProjectedUSD float64 `json:"projectedUsd"`
-	Now          int64   `json:"now"`
-}
+// Block is the current usage block (shared.UsageBlock).
+type Block = shared.UsageBlock
 
 // Block returns the block now falls in. Slot starts stand for message
 // times, so gaps are measured to within a slot (15 minutes).
@@ -67,7 +56,7 @@ func (st *Store) Block(now time.Time) Block {
 	elapsed := max(nowMS-first, Slot.Milliseconds())
 	burn := float64(total.nano) / float64(elapsed) * float64(hour) // nano-dollars per hour
 	out.Active, out.Start, out.End = true, start, start+length
-	out.Totals = Totals{CostUSD: pricing.Dollars(total.nano), Tokens: total.tokens}
+	out.UsageTotals = Totals{CostUSD: pricing.Dollars(total.nano), Tokens: total.tokens}
 	out.BurnUSDPerHour = pricing.Dollars(int64(burn))
 	out.ProjectedUSD = pricing.Dollars(total.nano + int64(burn*float64(start+length-nowMS)/float64(hour)))
 	return out

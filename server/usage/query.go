@@ -88,31 +88,12 @@ func ParseQuery(v url.Values, now time.Time) (Query, error) {
 	return q, nil
 }
 
-// Totals are a sum of spend, in dollars and tokens.
-type Totals struct {
-	CostUSD float64       `json:"costUsd"`
-	Tokens  shared.Tokens `json:"tokens"`
-}
-
-// Bucket is one group of a report: a day (YYYY-MM-DD in the query's
-// zone), a project path, a model or a source.
-type Bucket struct {
-	Key     string             `json:"key"`
-	CostUSD float64            `json:"costUsd"`
-	Tokens  shared.Tokens      `json:"tokens"`
-	ByModel map[string]float64 `json:"byModel"`
-}
-
-// Report is GET /api/usage's answer. Days come in order; other groups
-// by cost, highest first.
-type Report struct {
-	From    int64    `json:"from"`
-	To      int64    `json:"to"`
-	By      string   `json:"by"`
-	TZ      string   `json:"tz"`
-	Buckets []Bucket `json:"buckets"`
-	Total   Totals   `json:"total"`
-}
+// Totals, Bucket and Report are the wire types of GET /api/usage (shared).
+type (
+	Totals = shared.UsageTotals
+	Bucket = shared.UsageBucket
+	Report = shared.UsageReport
+)
 
 // group is one bucket being summed: byModel by model id.
 type group struct {

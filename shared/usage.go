@@ -1,0 +1,46 @@
+package shared
+
+// The wire types of GET /api/usage and GET /api/usage/block: the server
+// writes them, the usage page and `helmd usage` read them, so one
+// definition keeps the three in step.
+
+// UsageTotals is a sum of spend, in dollars and tokens.
+type UsageTotals struct {
+	CostUSD float64 `json:"costUsd"`
+	Tokens  Tokens  `json:"tokens"`
+}
+
+// UsageBucket is one group of a report: a day (YYYY-MM-DD in the
+// report's zone), a project path, a model or a source.
+type UsageBucket struct {
+	Key     string             `json:"key"`
+	CostUSD float64            `json:"costUsd"`
+	Tokens  Tokens             `json:"tokens"`
+	ByModel map[string]float64 `json:"byModel"`
+}
+
+// UsageReport is GET /api/usage's answer. Days come in order; other
+// groups by cost, highest first.
+type UsageReport struct {
+	From    int64         `json:"from"`
+	To      int64         `json:"to"`
+	By      string        `json:"by"`
+	TZ      string        `json:"tz"`
+	Buckets []UsageBucket `json:"buckets"`
+	Total   UsageTotals   `json:"total"`
+}
+
+// UsageBlock is the current 5-hour usage block (GET /api/usage/block), or
+// Active false when there is none.
+type UsageBlock struct {
+	Active bool  `json:"active"`
+	Start  int64 `json:"start"` // epoch ms, on the hour
+	End    int64 `json:"end"`   // Start + 5 h
+	UsageTotals
+	// BurnUSDPerHour is the spend so far over the time since the block's
+	// first activity.
+	BurnUSDPerHour float64 `json:"burnUsdPerHour"`
+	// ProjectedUSD is the spend at the block's end at that rate.
+	ProjectedUSD float64 `json:"projectedUsd"`
+	Now          int64   `json:"now"` // epoch ms the block was computed at
+}
