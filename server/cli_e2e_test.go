@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"vibecraft.sh/helm/server/internal/logbuf"
 
 	"vibecraft.sh/helm/server/internal/fixture"
 	"vibecraft.sh/helm/shared"
@@ -21,23 +21,8 @@ import (
 // These tests run the client commands (helmd ls, watch, usage, status)
 // through run, as the binary does, against a real helmd in this process.
 
-// syncBuffer is an io.Writer a test can read while a command writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a writer a test reads while a command writes to it.
+type syncBuffer = logbuf.Buffer
 
 // exitCode is what main exits with for err.
 func exitCode(err error) int {

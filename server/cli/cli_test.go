@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"vibecraft.sh/helm/server/internal/logbuf"
 
 	"go.uber.org/goleak"
 )
@@ -31,22 +31,8 @@ func fakeHelmd(t *testing.T, h http.HandlerFunc) (port string) {
 	return u.Port()
 }
 
-type out struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (o *out) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Write(p)
-}
-
-func (o *out) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
-}
+// out is a writer a test reads while a command writes to it.
+type out = logbuf.Buffer
 
 func runCmd(ctx context.Context, env map[string]string, args ...string) (string, string, error) {
 	var stdout, stderr out
