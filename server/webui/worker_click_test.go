@@ -2,9 +2,6 @@ package webui
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -15,12 +12,7 @@ import (
 // navigating an open Helm window there or opening one, and never follows a
 // URL off Helm's origin.
 func TestWorkerNotificationClick(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: the worker's notificationclick handler is not exercised")
-	}
-	js := strings.NewReplacer("{{.Version}}", "test", "{{.ResourcesToCache}}", "[]").Replace(workerJS)
-	harness := `
+	before := `
 const handlers = {};
 let log = [];
 let windows = [];
@@ -38,7 +30,8 @@ globalThis.self = {
     openWindow: async (url) => { log.push("open " + url); },
   },
 };
-` + js + `
+`
+	after := `
 const cases = JSON.parse(process.argv[2]);
 (async () => {
   const out = [];
@@ -57,10 +50,6 @@ const cases = JSON.parse(process.argv[2]);
   process.stdout.write(JSON.stringify(out));
 })();
 `
-	path := filepath.Join(t.TempDir(), "worker.js")
-	if err := os.WriteFile(path, []byte(harness), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	const origin = "http://127.0.0.1:5003"
 	type clickCase struct {
 		Data    any      `json:"data"`
@@ -95,13 +84,7 @@ const cases = JSON.parse(process.argv[2]);
 		ins = append(ins, c.in)
 	}
 	arg, _ := json.Marshal(ins)
-	cmd := exec.Command(node, path, string(arg))
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, stderr.String())
-	}
+	out := runWorker(t, before, after, string(arg))
 	var got []struct {
 		Closed bool     `json:"closed"`
 		Log    []string `json:"log"`

@@ -2,22 +2,13 @@ package webui
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
 // TestWorkerPushHandler runs the service worker's push handler under node
 // with a stub registration, and reads back what it would show.
 func TestWorkerPushHandler(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: the worker's push handler is not exercised")
-	}
-	js := strings.NewReplacer("{{.Version}}", "test", "{{.ResourcesToCache}}", "[]").Replace(workerJS)
-	harness := `
+	before := `
 const handlers = {};
 const shown = [];
 globalThis.self = {
@@ -25,7 +16,8 @@ globalThis.self = {
   registration: { showNotification: async (title, opts) => { shown.push({ title, ...opts }); } },
   location: { origin: "http://127.0.0.1" },
 };
-` + js + `
+`
+	after := `
 const cases = JSON.parse(process.argv[2]);
 (async () => {
   for (const raw of cases) {
@@ -39,10 +31,6 @@ const cases = JSON.parse(process.argv[2]);
   process.stdout.write(JSON.stringify(shown));
 })();
 `
-	path := filepath.Join(t.TempDir(), "worker.js")
-	if err := os.WriteFile(path, []byte(harness), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	type data struct {
 		URL string `json:"url"`
 	}
@@ -69,10 +57,7 @@ const cases = JSON.parse(process.argv[2]);
 		raws = append(raws, c.payload)
 	}
 	arg, _ := json.Marshal(raws)
-	out, err := exec.Command(node, path, string(arg)).Output()
-	if err != nil {
-		t.Fatalf("node: %v", err)
-	}
+	out := runWorker(t, before, after, string(arg))
 	var got []shown
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("output %q: %v", out, err)
