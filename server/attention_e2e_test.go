@@ -166,19 +166,7 @@ func TestHostileHookPayloads(t *testing.T) {
 
 func post(t *testing.T, url string, header map[string]string) int {
 	t.Helper()
-	req, err := http.NewRequest("POST", url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return request(t, "POST", url, header).StatusCode
 }
 
 // TestClearPersistsUntilTheSessionChanges: a clear reaches the stream,

@@ -28,7 +28,14 @@ func startGuardedHelmd(t *testing.T, root string) string {
 
 func get(t *testing.T, url string, header map[string]string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
+	return request(t, "GET", url, header)
+}
+
+// request sends a bodiless request with header; the body is closed when
+// the test ends.
+func request(t *testing.T, method, url string, header map[string]string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,8 @@
 package stream
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -185,9 +183,7 @@ func (v *view) serveFull(c *client, s sink, first [][]byte, remote string) {
 		case <-h.quit:
 			return
 		case <-c.done:
-			h.log.LogAttrs(context.Background(), slog.LevelInfo, "stream client too slow; disconnected",
-				slog.String("remote", remote), slog.Int("queue", h.opts.QueueSize))
-			s.abort()
+			h.dropSlow(s, remote)
 			return
 		case <-c.wake:
 			note()

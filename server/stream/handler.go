@@ -260,9 +260,7 @@ func (v *view) serve(c *client, s sink, first [][]byte, remote string) {
 		case <-h.quit:
 			return
 		case <-c.done:
-			h.log.LogAttrs(context.Background(), slog.LevelInfo, "stream client too slow; disconnected",
-				slog.String("remote", remote), slog.Int("queue", h.opts.QueueSize))
-			s.abort()
+			h.dropSlow(s, remote)
 			return
 		case <-c.wake:
 			recs = c.take(recs)
@@ -304,6 +302,14 @@ func writeRecords(s sink, v *view, recs []*record, batch [][]byte) ([][]byte, er
 	}
 	clear(batch)
 	return batch, err
+}
+
+// dropSlow cuts a client whose queue filled up: Publish has already
+// unsubscribed it; its writer aborts the connection.
+func (h *Hub) dropSlow(s sink, remote string) {
+	h.log.LogAttrs(context.Background(), slog.LevelInfo, "stream client too slow; disconnected",
+		slog.String("remote", remote), slog.Int("queue", h.opts.QueueSize))
+	s.abort()
 }
 
 func (h *Hub) logEnd(remote, why string, err error) {
