@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,37 +83,6 @@ func TestPageStreamFollowsAppends(t *testing.T) {
 			t.Fatalf("second append: %q: %+v", ev.Type, got)
 		}
 	}
-}
-
-// TestPageStreamLatency writes one message at a time and logs how long
-// each took to arrive as an event (write → event, p50 and p99). Figures,
-// not assertions: the budget (100 ms) is checked by reading the log.
-func TestPageStreamLatency(t *testing.T) {
-	root := t.TempDir()
-	const sid = "5e55a0e0-0000-4000-8000-0000000000a2"
-	cwd := "/home/dev/webapp"
-	path := fixture.Path(root, cwd, sid)
-	start := time.Now()
-	fixture.Append(t, path, fixture.User(sid, cwd, "p0", start))
-	srv := startHelmd(t, root)
-	c := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, ""), "")
-	pageEvent(t, c)
-	const n = 40
-	lat := make([]time.Duration, 0, n)
-	for i := range n {
-		text := fmt.Sprintf("prompt %d", i)
-		wrote := time.Now()
-		fixture.Append(t, path, fixture.User(sid, cwd, text, start.Add(time.Duration(i+1)*time.Second)))
-		for {
-			_, got := pageEvent(t, c)
-			if m := got.Messages; len(m) > 0 && m[len(m)-1].Blocks[0].Text == text {
-				break
-			}
-		}
-		lat = append(lat, time.Since(wrote))
-	}
-	slices.Sort(lat)
-	t.Logf("page stream write → event over %d appends: p50 %v, p99 %v, max %v", n, lat[n/2], lat[n*99/100], lat[n-1])
 }
 
 // TestPageStreamReset: a transcript rewritten under an open stream, and a
