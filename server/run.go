@@ -184,6 +184,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// stream's changes apply to.
 		Sessions:  hub.Handler(nil).Snapshot,
 		Watched:   func() []string { return watchedRoots(specs) },
+		Host:      cfg.HostName,
+		Demo:      cfg.Demo,
 		Keepalive: cfg.Keepalive,
 		Logger:    log,
 	})

@@ -108,6 +108,11 @@ type Session struct {
 	Version   string `json:"version"`
 	ParentID  string `json:"parentId,omitempty"`
 
+	// Host names the machine the session runs on, in a fleet (see
+	// --host-name); "" for this machine's own sessions when no fleet is
+	// configured.
+	Host string `json:"host,omitempty"`
+
 	// Question is, for a waiting session only, the first line of the last
 	// assistant message: what it asked. Not omitempty, so that a change
 	// back to "" (the user answered) reaches the client.

@@ -23,8 +23,13 @@ type Seed struct {
 	EventID string `json:"eventId,omitempty"`
 	// Total is how many sessions the server has when Sessions holds only
 	// the newest of them (the page's first screen); 0 = Sessions is all.
-	Total int       `json:"total,omitempty"`
-	Now   time.Time `json:"-"` // the render time; zero = time.Now()
+	Total int `json:"total,omitempty"`
+	// Host is the serving helmd's --host-name, shown in the header (and
+	// the title when not local) so that one helmd cannot pass for another.
+	Host string `json:"host,omitempty"`
+	// Demo marks a simulated workspace (helmd --demo).
+	Demo bool      `json:"demo,omitempty"`
+	Now  time.Time `json:"-"` // the render time; zero = time.Now()
 }
 
 // pageSize is how many rows render at first, and how many more each

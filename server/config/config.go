@@ -46,6 +46,11 @@ type Config struct {
 	LogLevel string
 
 	PushSubject string // --push-subject or HELM_PUSH_SUBJECT: the Web Push (VAPID) contact, an email or https URL
+
+	// HostName names this machine in the page's header and title, and in
+	// a fleet (--host-name or HELM_HOST_NAME; default the OS host name),
+	// so a page that reconnects to another helmd cannot pass for this one.
+	HostName string
 }
 
 // Addr is the listen address.
@@ -115,6 +120,7 @@ func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
 	fs.BoolVar(&c.Demo, "demo", false, "serve a simulated live workspace from a temp folder")
 	fs.StringVar(&c.LogLevel, "log-level", or(env("HELM_LOG_LEVEL"), "info"), "debug, info, warn or error (env HELM_LOG_LEVEL)")
 	fs.StringVar(&c.PushSubject, "push-subject", env("HELM_PUSH_SUBJECT"), "your email or an https URL, given to push services with each Web Push (env HELM_PUSH_SUBJECT; default https://vibecraft.sh)")
+	fs.StringVar(&c.HostName, "host-name", or(env("HELM_HOST_NAME"), osHostName()), "this machine's name in the page and in a fleet (env HELM_HOST_NAME; default the host name)")
 	fs.BoolVar(&version, "version", false, "print the version and exit")
 
 	if err := fs.Parse(args); err != nil {
@@ -246,4 +252,13 @@ func or(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// osHostName is the machine's host name, or "localhost" when the OS does
+// not say.
+func osHostName() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "localhost"
 }

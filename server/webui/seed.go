@@ -22,7 +22,8 @@ func (h *Handler) seed() ui.Seed {
 	now := time.Now()
 	all, id := h.opts.Sessions()
 	first := firstScreen(all, seedSessions, seedBytes)
-	seed := ui.Seed{Sessions: first, Watched: h.opts.Watched(), At: now.UnixMilli(), Now: now}
+	seed := ui.Seed{Sessions: first, Watched: h.opts.Watched(), At: now.UnixMilli(), Now: now,
+		Host: h.opts.Host, Demo: h.opts.Demo}
 	if len(first) < len(all) {
 		// A partial list is no base for changes: the client starts from
 		// the stream's init instead of resuming.

@@ -39,6 +39,10 @@ type Options struct {
 	Sessions func() ([]shared.Session, string)
 	// Watched returns the folders watched, for the empty state.
 	Watched func() []string
+	// Host is this helmd's --host-name, and Demo whether it serves the
+	// simulated workspace: the page says which Helm it is.
+	Host string
+	Demo bool
 	// Keepalive is the stream's keepalive period, passed to the client
 	// for its watchdog; zero leaves the client's default (30 s).
 	Keepalive time.Duration
