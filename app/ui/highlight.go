@@ -15,7 +15,7 @@ func marked(text, search string) []app.UI {
 	if text == "" {
 		return nil // keeps the element :empty
 	}
-	ranges := shared.MatchRanges(text, search)
+	ranges := shared.WordRanges(text, search)
 	if len(ranges) == 0 {
 		return []app.UI{app.Text(text)}
 	}
@@ -42,7 +42,7 @@ const snippetRadius = 40
 // why a session matched when the match is in its first prompt, which the
 // row does not otherwise show.
 func snippet(text, search string) string {
-	ranges := shared.MatchRanges(text, search)
+	ranges := shared.WordRanges(text, search)
 	if len(ranges) == 0 {
 		return ""
 	}

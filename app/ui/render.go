@@ -212,7 +212,7 @@ func row(s *shared.Session, now time.Time, search string, selected, attention bo
 // shows reports whether search is visible in one of texts.
 func shows(search string, texts ...string) bool {
 	for _, t := range texts {
-		if len(shared.MatchRanges(t, search)) > 0 {
+		if len(shared.WordRanges(t, search)) > 0 {
 			return true
 		}
 	}
