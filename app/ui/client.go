@@ -144,7 +144,7 @@ func (h *Home) onRefresh(ctx app.Context, _ app.Event) {
 		hctx.Dispatch(func(app.Context) {
 			h.refreshing = false
 			if err != nil {
-				h.refreshErr = "Refresh failed: " + err.Error()
+				h.refreshErr = "Refresh failed. " + feed.PlainError(err)
 			}
 		})
 	})
