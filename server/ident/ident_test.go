@@ -1,0 +1,82 @@
+package ident
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestNew(t *testing.T) {
+	a := New("box", "/home/ann/.claude", "/home/ann/.local/share/opencode")
+	if a != New("box", "/home/ann/.claude", "/home/ann/.local/share/opencode") {
+		t.Error("the same helmd restarted is another instance")
+	}
+	others := []Identity{
+		New("box", "/home/bob/.claude", "/home/bob/.local/share/opencode"), // another user
+		New("other", "/home/ann/.claude", "/home/ann/.local/share/opencode"),
+		New("box", "demo:/tmp/helm-demo-1"),
+		New("box", "/home/ann/.claude"),                                // OpenCode off
+		New("box", "/home/ann/.claude/home/ann/.local/share/opencode"), // not the same as two sources
+	}
+	for _, o := range others {
+		if o.Instance == a.Instance {
+			t.Errorf("%+v has the instance of %+v", o, a)
+		}
+	}
+	if len(a.Instance) != 16 || strings.Contains(a.Instance, "ann") {
+		t.Errorf("instance %q: want 16 hex digits naming no path", a.Instance)
+	}
+	if got := New("evil\r\nSet-Cookie: x=1", "/r").Host; strings.ContainsAny(got, "\r\n") {
+		t.Errorf("host %q keeps control characters", got)
+	}
+	if got := New(strings.Repeat("h", 1000), "/r").Host; len(got) > maxHost {
+		t.Errorf("host of %d bytes", len(got))
+	}
+}
+
+func TestWrap(t *testing.T) {
+	id := New("box", "/home/ann/.claude")
+	reached := 0
+	h := Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached++
+		w.Write([]byte("[]"))
+	}), id)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	tests := []struct {
+		name    string
+		query   string
+		status  int
+		reaches bool
+	}{
+		{"no instance named", "", 200, true},
+		{"its own instance", "?instance=" + id.Instance, 200, true},
+		{"its own, among other parameters", "?lastEventId=1-2&instance=" + id.Instance + "&q=x", 200, true},
+		{"another instance", "?instance=0123456789abcdef", 421, false},
+		{"another, after other parameters", "?status=waiting&instance=ffff", 421, false},
+		{"an empty one is not checked", "?instance=", 200, true},
+		{"a hostile value", "?instance=%0d%0aX:%20y" + strings.Repeat("z", 5000), 421, false},
+		{"a malformed query", "?instance=%zz", 200, true}, // unparsable: names nothing
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := reached
+			resp, err := http.Get(srv.URL + "/api/sessions" + tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+			if got := reached > before; got != tc.reaches {
+				t.Errorf("handler reached: %v, want %v", got, tc.reaches)
+			}
+			if resp.Header.Get(InstanceHeader) != id.Instance || resp.Header.Get(HostHeader) != "box" {
+				t.Errorf("headers %q %q", resp.Header.Get(InstanceHeader), resp.Header.Get(HostHeader))
+			}
+		})
+	}
+}
