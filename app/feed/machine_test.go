@@ -314,7 +314,7 @@ func TestPollingThenOfflineThenLive(t *testing.T) {
 	if r := h.m.Status().Reason; strings.Contains(r, "TypeError") || !strings.Contains(r, "does not answer") {
 		t.Fatalf("offline reason %q", r)
 	}
-	h.clock.Advance(2 * time.Second) // polled faster while nothing answers
+	h.clock.Advance(2 * time.Second)                  // polled faster while nothing answers
 	h.poller.last(t).done([]byte(`garbage`), "", nil) // a bad answer is a failure, not a crash
 	h.wantState(Offline)
 

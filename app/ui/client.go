@@ -46,11 +46,14 @@ func (h *Home) OnMount(ctx app.Context) {
 		// The stream resumes from the id of the list shown (the page's
 		// or the cache's), when it has one.
 		LastEventID: h.cursor,
-		Backoff:     backoff,
-		PollEvery:   poll,
-		RetryEvery:  retry,
-		Transport:   browser.EventSource{},
-		Poller:      browser.Fetcher{},
+		// Every request names the helmd that served the page: another
+		// one on the same address refuses, and the list is hidden.
+		Instance:   h.instance,
+		Backoff:    backoff,
+		PollEvery:  poll,
+		RetryEvery: retry,
+		Transport:  browser.EventSource{},
+		Poller:     browser.Fetcher{},
 		// Every feed input lands on the UI goroutine, through this
 		// component's ctx (an event handler's ctx may be gone by then).
 		Post:     func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
@@ -150,7 +153,13 @@ func (h *Home) onRefresh(ctx app.Context, _ app.Event) {
 	})
 }
 
-func (h *Home) onInstall(ctx app.Context, _ app.Event) { ctx.ShowAppInstallPrompt() }
+// onInstall shows the browser's install prompt. A prompt serves once,
+// whatever the user answers: the button goes with it (and an install
+// also fires appinstalled, which go-app reports to OnAppInstallChange).
+func (h *Home) onInstall(ctx app.Context, _ app.Event) {
+	ctx.ShowAppInstallPrompt()
+	h.installable = false
+}
 
 func (h *Home) onReload(ctx app.Context, _ app.Event) { ctx.Reload() }
 

@@ -1,0 +1,59 @@
+package ui
+
+import (
+	"net"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// renderWhich says which Helm this is: the machine whose sessions the
+// list shows (helmd's --host-name), and "Demo" for a simulated one. Two
+// tabs on two machines, or a page that outlived its helmd, are told
+// apart at a glance.
+func (h *Home) renderWhich() app.UI {
+	return app.Span().Class("which").Body(
+		app.If(h.host != "", func() app.UI {
+			return app.Span().ID("host").Title("%s", attr("The sessions of the machine "+h.host+" (helmd --host-name)")).Text(h.host)
+		}),
+		app.If(h.demo, func() app.UI {
+			return app.Span().ID("demo").Title("A simulated workspace (helmd --demo): none of these sessions are real").Text("Demo")
+		}),
+	)
+}
+
+// renderElsewhere replaces the list when the address answers as another
+// Helm: what this page showed is no longer that server's, and what that
+// server has is not this page's to show.
+func (h *Home) renderElsewhere() app.UI {
+	which := "this page's Helm"
+	if h.host != "" {
+		which = "the Helm on " + h.host
+	}
+	return app.Div().ID("elsewhere").Class("notice").Role("alert").Body(
+		app.P().Text("This page showed the sessions of "+which+". The address now answers as another Helm, so that list is hidden."),
+		app.Button().Class("primary").Text("Reload to see its sessions").OnClick(h.onReload),
+	)
+}
+
+// pageTitle is the document title: the waiting count, the name, and the
+// host when the page is not opened on this machine (a tab per server).
+func (h *Home) pageTitle(ctx app.Context, waiting int) string {
+	t := DocumentTitle(waiting)
+	if h.demo {
+		t += " · Demo"
+	}
+	if h.host != "" && !isLoopback(ctx.Page().URL().Hostname()) {
+		t += " · " + h.host
+	}
+	return t
+}
+
+// isLoopback reports whether a URL's host name is this machine.
+func isLoopback(host string) bool {
+	if host == "" || strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
