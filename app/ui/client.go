@@ -183,7 +183,7 @@ func (h *Home) restore(ctx app.Context) {
 
 func (h *Home) restoreFrom(c cached) {
 	snap := c.Snapshot
-	if snap.SavedAt <= h.dataAt {
+	if snap.SavedAt <= h.dataAt || (c.Instance != "" && h.instance != "" && c.Instance != h.instance) {
 		return
 	}
 	h.cursor = c.EventID

@@ -39,12 +39,18 @@ func (h *Home) renderElsewhere() app.UI {
 // pageTitle is the document title: the waiting count, the name, and the
 // host when the page is not opened on this machine (a tab per server).
 func (h *Home) pageTitle(ctx app.Context, waiting int) string {
+	return titleFor(waiting, h.host, h.demo, ctx.Page().URL().Hostname())
+}
+
+// titleFor is the title for waiting sessions of host's Helm, opened at
+// the URL host name urlHost.
+func titleFor(waiting int, host string, demo bool, urlHost string) string {
 	t := DocumentTitle(waiting)
-	if h.demo {
+	if demo {
 		t += " · Demo"
 	}
-	if h.host != "" && !isLoopback(ctx.Page().URL().Hostname()) {
-		t += " · " + h.host
+	if host != "" && !isLoopback(urlHost) {
+		t += " · " + host
 	}
 	return t
 }
