@@ -72,7 +72,7 @@ func Wrap(next http.Handler, id Identity) http.Handler {
 		if id.Host != "" {
 			hdr.Set(HostHeader, id.Host)
 		}
-		if r.URL.RawQuery != "" && strings.Contains(r.URL.RawQuery, Param+"=") {
+		if r.URL.RawQuery != "" { // (a key may come percent-encoded: parse it)
 			if want := r.URL.Query().Get(Param); want != "" && want != id.Instance {
 				hdr.Set("Content-Type", "application/json")
 				hdr.Set("Cache-Control", "no-store")

@@ -59,6 +59,7 @@ func TestWrap(t *testing.T) {
 		{"an empty one is not checked", "?instance=", 200, true},
 		{"a hostile value", "?instance=%0d%0aX:%20y" + strings.Repeat("z", 5000), 421, false},
 		{"a malformed query", "?instance=%zz", 200, true}, // unparsable: names nothing
+		{"an encoded key", "?inst%61nce=ffff", 421, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,4 +80,27 @@ func TestWrap(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzWrap: whatever the query, the answer is the handler's or a 421,
+// and a 421 only when the query names another instance.
+func FuzzWrap(f *testing.F) {
+	id := New("box", "/r")
+	for _, q := range []string{"", "instance=" + id.Instance, "instance=x", "instance=%zz", "a=1&instance=&instance=y", "instance=" + id.Instance + "&instance=z"} {
+		f.Add(q)
+	}
+	h := Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }), id)
+	f.Fuzz(func(t *testing.T, raw string) {
+		r := httptest.NewRequest("GET", "/api/sessions", nil)
+		r.URL.RawQuery = raw
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		want := 204
+		if v := r.URL.Query().Get(Param); v != "" && v != id.Instance {
+			want = 421
+		}
+		if w.Code != want {
+			t.Errorf("query %q: %d, want %d", raw, w.Code, want)
+		}
+	})
 }
