@@ -9,7 +9,7 @@ import (
 
 // TestIdentityBehindTheGuard: helmd names itself only to requests that
 // passed the access checks, on the list and the stream alike, and a
-// request naming another instance gets 421 and no sessions.
+// request naming another instance gets 409 and no sessions.
 func TestIdentityBehindTheGuard(t *testing.T) {
 	const token = "0123456789abcdef0123456789abcdef"
 	s := launchAuth(t, "", token, "--no-opencode", "--host-name", "box-1")
@@ -24,8 +24,8 @@ func TestIdentityBehindTheGuard(t *testing.T) {
 		{"no token: refused, unnamed", "/api/sessions", false, 401, false, ""},
 		{"list", "/api/sessions", true, 200, true, ""},
 		{"list, its own instance", "/api/sessions", true, 200, true, "mine"},
-		{"list, another instance", "/api/sessions", true, 421, true, "0000000000000000"},
-		{"stream, another instance", "/api/sessions/stream", true, 421, true, "ffffffffffffffff"},
+		{"list, another instance", "/api/sessions", true, 409, true, "0000000000000000"},
+		{"stream, another instance", "/api/sessions/stream", true, 409, true, "ffffffffffffffff"},
 		{"no token, another instance: refused by the guard first", "/api/sessions", false, 401, false, "0000000000000000"},
 	}
 	var mine string

@@ -17,7 +17,7 @@
 //     answer means the server is back, and the stream is retried at
 //     once with a fresh budget (Live within seconds, not at the next
 //     backoff step or minute-long retry).
-//   - A server that answers 421 to this page's instance (Options.Instance)
+//   - A server that answers 409 to this page's instance (Options.Instance)
 //     is another Helm: the machine stops, Elsewhere, and shows nothing of it.
 //   - Every status carries since-when and why, for the indicator, in
 //     plain words (PlainError), never the browser's "TypeError: …".
@@ -186,7 +186,7 @@ type Options struct {
 
 	// Instance names the helmd the page belongs to (its X-Helm-Instance).
 	// It goes with every stream and poll request as ?instance=, and a
-	// helmd that is another instance answers 421: the machine then stops
+	// helmd that is another instance answers 409: the machine then stops
 	// (Elsewhere) rather than show another Helm's sessions as this page's.
 	// Empty: not checked.
 	Instance string

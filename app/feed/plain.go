@@ -8,9 +8,9 @@ import (
 // errBadList: an answer that is not a session list.
 var errBadList = errors.New("the answer was not a session list")
 
-// statusMisdirected (HTTP 421) is how a helmd answers a page that names
+// statusOtherHelm (HTTP 409) is how a helmd answers a page that names
 // another helmd's instance: the address now serves someone else's list.
-const statusMisdirected = 421
+const statusOtherHelm = 409 // not 421: the access guard answers that to an unknown Host
 
 // httpStatus is the HTTP status an error carries, or 0. A Poller's error
 // carries one by having an HTTPStatus method (app/browser.HTTPError).

@@ -68,7 +68,7 @@ func (m *Machine) onPoll(gen int, body []byte, eventID string, err error) {
 	}
 	if err != nil {
 		m.stats.PollFailures++
-		if httpStatus(err) == statusMisdirected {
+		if httpStatus(err) == statusOtherHelm {
 			m.elsewhere()
 			return
 		}

@@ -93,7 +93,7 @@ func TestPollingWithoutOutageKeepsItsPace(t *testing.T) {
 	h.wantState(Polling)
 }
 
-// TestElsewhere: a helmd that answers 421 to the page's instance is
+// TestElsewhere: a helmd that answers 409 to the page's instance is
 // another Helm: the machine stops for good and delivers nothing of it.
 func TestElsewhere(t *testing.T) {
 	h := newHarness(t, 0.5, func(o *Options) { o.Instance = "abc123" })
@@ -106,7 +106,7 @@ func TestElsewhere(t *testing.T) {
 	if !strings.Contains(p.url, "instance=abc123") {
 		t.Fatalf("poll url %q does not name the instance", p.url)
 	}
-	p.done(nil, "", statusError(421))
+	p.done(nil, "", statusError(409))
 	h.wantState(Elsewhere)
 	if r := h.m.Status().Reason; !strings.Contains(r, "another Helm") {
 		t.Fatalf("reason %q", r)

@@ -3,7 +3,7 @@
 // folders. A page keeps the instance it was served by and names it in
 // every stream and list request; a helmd that is another instance (a
 // different user's, or a demo, started on the same port after the first
-// one stopped) answers 421 instead of its sessions, so a page never
+// one stopped) answers 409 instead of its sessions, so a page never
 // silently shows someone else's list as its own.
 package ident
 
@@ -61,7 +61,7 @@ func cleanHost(s string) string {
 	return strings.ToValidUTF8(s, "")
 }
 
-// Wrap names id on every answer of next, and answers 421 Misdirected
+// Wrap names id on every answer of next, and answers 409 Conflict
 // Request, without calling next, to a request whose ?instance= names
 // another instance. Put it inside the access guard: identity is for pages
 // that may read the list.
@@ -76,7 +76,7 @@ func Wrap(next http.Handler, id Identity) http.Handler {
 			if want := r.URL.Query().Get(Param); want != "" && want != id.Instance {
 				hdr.Set("Content-Type", "application/json")
 				hdr.Set("Cache-Control", "no-store")
-				w.WriteHeader(http.StatusMisdirectedRequest)
+				w.WriteHeader(http.StatusConflict)
 				_, _ = w.Write([]byte(`{"error":"this is another Helm than the page names: reload the page to see this one's sessions"}` + "\n"))
 				return
 			}

@@ -54,12 +54,12 @@ func TestWrap(t *testing.T) {
 		{"no instance named", "", 200, true},
 		{"its own instance", "?instance=" + id.Instance, 200, true},
 		{"its own, among other parameters", "?lastEventId=1-2&instance=" + id.Instance + "&q=x", 200, true},
-		{"another instance", "?instance=0123456789abcdef", 421, false},
-		{"another, after other parameters", "?status=waiting&instance=ffff", 421, false},
+		{"another instance", "?instance=0123456789abcdef", 409, false},
+		{"another, after other parameters", "?status=waiting&instance=ffff", 409, false},
 		{"an empty one is not checked", "?instance=", 200, true},
-		{"a hostile value", "?instance=%0d%0aX:%20y" + strings.Repeat("z", 5000), 421, false},
+		{"a hostile value", "?instance=%0d%0aX:%20y" + strings.Repeat("z", 5000), 409, false},
 		{"a malformed query", "?instance=%zz", 200, true}, // unparsable: names nothing
-		{"an encoded key", "?inst%61nce=ffff", 421, false},
+		{"an encoded key", "?inst%61nce=ffff", 409, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,8 +82,8 @@ func TestWrap(t *testing.T) {
 	}
 }
 
-// FuzzWrap: whatever the query, the answer is the handler's or a 421,
-// and a 421 only when the query names another instance.
+// FuzzWrap: whatever the query, the answer is the handler's or a 409,
+// and a 409 only when the query names another instance.
 func FuzzWrap(f *testing.F) {
 	id := New("box", "/r")
 	for _, q := range []string{"", "instance=" + id.Instance, "instance=x", "instance=%zz", "a=1&instance=&instance=y", "instance=" + id.Instance + "&instance=z"} {
@@ -97,7 +97,7 @@ func FuzzWrap(f *testing.F) {
 		h.ServeHTTP(w, r)
 		want := 204
 		if v := r.URL.Query().Get(Param); v != "" && v != id.Instance {
-			want = 421
+			want = 409
 		}
 		if w.Code != want {
 			t.Errorf("query %q: %d, want %d", raw, w.Code, want)
