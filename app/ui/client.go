@@ -56,10 +56,15 @@ func (h *Home) OnMount(ctx app.Context) {
 		Poller:     browser.Fetcher{},
 		// Every feed input lands on the UI goroutine, through this
 		// component's ctx (an event handler's ctx may be gone by then).
-		Post:     func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
-		OnStatus: func(s feed.Status) { h.conn = s },
-		OnEvent:  h.apply,
-		Base:     func(key string) (shared.Session, bool) { return h.sessions.Get(key) },
+		Post: func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
+		OnStatus: func(s feed.Status) {
+			h.conn = s
+			if s.State == feed.Elsewhere {
+				h.forget(ctx)
+			}
+		},
+		OnEvent: h.apply,
+		Base:    func(key string) (shared.Session, bool) { return h.sessions.Get(key) },
 	})
 	h.machine.Start()
 	// Back online: try the stream now rather than at the next backoff

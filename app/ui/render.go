@@ -205,23 +205,23 @@ func row(s *shared.Session, now time.Time, search string, selected, attention bo
 		app.If(s.Status == shared.StatusWorking || s.Status == shared.StatusWaiting, func() app.UI {
 			return app.Span().Class("status").Title("%s", statusTip(string(s.Status))).Text(s.Status.Label())
 		}),
-		app.Span().Class("title").Title("%s", attr(title)).Body(marked(title, search)...),
+		app.Span().Class("title").Title("%s", attr(title)).Body(markedWords(title, search)...),
 		app.If(s.Status == shared.StatusWaiting && s.Question != "", func() app.UI {
 			// Text, never markup: transcripts are untrusted.
 			return app.P().Class("question").Title("%s", attr(s.Question)).Text(s.Question)
 		}),
 		rowTime(s, now),
 		app.Div().Class("meta").Body(
-			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Body(marked(project, search)...),
-			app.Span().Class("branch").Title("%s", attr("git branch "+s.GitBranch)).Body(marked(s.GitBranch, search)...),
-			app.Span().Class("model").Title("%s", attr(s.Model)).Body(marked(modelLabel(s.Model), search)...),
+			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Body(markedWords(project, search)...),
+			app.Span().Class("branch").Title("%s", attr("git branch "+s.GitBranch)).Body(markedWords(s.GitBranch, search)...),
+			app.Span().Class("model").Title("%s", attr(s.Model)).Body(markedWords(modelLabel(s.Model), search)...),
 			app.Span().Class("messages").Text(plural(s.MessageCount, "message", "messages")),
 			app.Span().Class("tokens").Title("%s", tokensTitle(s.Tokens)).Text(tokensText(s.Tokens)),
 			app.Span().Class("cost").Title("%s", "estimated API cost").Text(cost(s.CostUSD)),
 			app.Span().Class("source").Text(s.Source.Label()),
 		),
 		app.If(hint != "", func() app.UI {
-			return app.P().Class("prompt").Body(marked(hint, search)...)
+			return app.P().Class("prompt").Body(markedWords(hint, search)...)
 		}),
 	)
 }

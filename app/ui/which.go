@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/list"
 )
 
 // renderWhich says which Helm this is: the machine whose sessions the
@@ -34,6 +36,16 @@ func (h *Home) renderElsewhere() app.UI {
 		app.P().Text("This page showed the sessions of "+which+". The address now answers as another Helm, so that list is hidden."),
 		app.Button().Class("primary").Text("Reload to see its sessions").OnClick(h.onReload),
 	)
+}
+
+// forget drops the list when another Helm answers at the address: its
+// counts, waiting badge and title would still speak for a server that is
+// gone. The saved copy stays, for this Helm's return.
+func (h *Home) forget(ctx app.Context) {
+	h.sessions = list.New(nil)
+	h.total = 0
+	h.attention = nil
+	h.syncTitle(ctx)
 }
 
 // pageTitle is the document title: the waiting count, the name, and the

@@ -83,3 +83,19 @@ func TestCacheOfAnotherInstanceIsNotRestored(t *testing.T) {
 		t.Error("this instance's saved list was not restored")
 	}
 }
+
+// The list highlights each word of its search; the session page's find
+// (marked) keeps its phrase.
+func TestListHighlightsEveryWord(t *testing.T) {
+	h := NewHome(Seed{Sessions: sample(), At: ms(0), Now: now})
+	h.query = list.QueryFromURL("q=" + "older+site")
+	out := render(t, h)
+	for _, want := range []string{"<mark>Older</mark>", "<mark>site</mark>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if got := len(marked("reply 14 and reply", "reply 14")); got != 2 {
+		t.Errorf("the phrase search marks %d pieces, want 2 (the phrase, then the rest)", got)
+	}
+}

@@ -103,6 +103,9 @@ func testAnotherHelmd(t *testing.T, b *browser) {
 	if n := mustEval[int](c, `document.querySelectorAll("li.session").length`); n != 0 {
 		t.Errorf("%d rows still shown under another Helm", n)
 	}
+	if got := c.text("#count"); got != "0 sessions" || mustEval[string](c, `document.title`) != "Helm" {
+		t.Errorf("the old list still speaks: count %q, title %q", got, mustEval[string](c, `document.title`))
+	}
 	if seen := mustEval[[]string](c, `[...window.__seen]`); containsAny(fmt.Sprint(seen), sidB) {
 		t.Fatalf("the page showed the other Helm's session: %v", seen)
 	}
