@@ -11,10 +11,7 @@ import (
 type words []string
 
 // searchWords splits a search into its words.
-func searchWords(search string) words {
-	ws := strings.Fields(strings.ToLower(search))
-	return ws
-}
+func searchWords(search string) words { return strings.Fields(strings.ToLower(search)) }
 
 // in reports whether every word occurs in one of fields.
 func (ws words) in(fields [5]string) bool {

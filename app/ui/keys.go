@@ -30,8 +30,11 @@ func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
 		case "Escape", "?":
 			post(func() { h.showHelp(ctx, false) })
 			return true
+		case "Tab":
+			browser.Focus(helpCloseID) // a modal keeps the focus: its one control
+			return true
 		}
-		return false // Tab and Enter work in the dialog
+		return false // Enter works in the dialog
 	}
 	if k.Row != "" && k.Row != h.selected && !k.Typing {
 		row := k.Row

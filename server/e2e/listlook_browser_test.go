@@ -297,6 +297,10 @@ func testLookKeyboard(t *testing.T, b *browser) {
 	if !strings.Contains(c.text("#help"), "Open the selected session") {
 		t.Errorf("the dialog lists no shortcuts: %q", c.text("#help"))
 	}
+	tab(c)
+	if !mustEval[bool](c, `document.getElementById("help").contains(document.activeElement)`) {
+		t.Error("Tab left the modal dialog")
+	}
 	keys(c, "\x1b")
 	c.waitJS(5*time.Second, "the dialog to close", `!document.querySelector('[role="dialog"]')`)
 
