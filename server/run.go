@@ -23,6 +23,7 @@ import (
 	"vibecraft.sh/helm/server/deadline"
 	"vibecraft.sh/helm/server/demo"
 	"vibecraft.sh/helm/server/guard"
+	"vibecraft.sh/helm/server/ident"
 	"vibecraft.sh/helm/server/index"
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/server/metrics"
@@ -113,6 +114,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		specs = append(specs, oc.WatchSpecs()...)
 	}
 
+	id := identity(cfg.HostName, cfg.Demo, roots, oc, cfg.OpenCodeDir)
 	ix := index.New()
 	hub := stream.NewHub(stream.Options{Keepalive: cfg.Keepalive, MaxClients: cfg.MaxClients, Debounce: cfg.Debounce, Logger: log})
 	cleanups = append(cleanups, hub.Close) // streams end, even if run fails after this
@@ -186,6 +188,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Watched:   func() []string { return watchedRoots(specs) },
 		Host:      cfg.HostName,
 		Demo:      cfg.Demo,
+		Instance:  id.Instance,
 		Keepalive: cfg.Keepalive,
 		Logger:    log,
 	})
@@ -208,7 +211,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.Auth == config.AuthNone {
 		log.Warn("--auth none: no token asked; every account on this machine can read what helmd serves at " + cfg.Addr())
 	}
-	handler := guard.Wrap(mux, guard.Options{Token: token, AllowedHosts: cfg.AllowedHosts, CORSOrigin: cfg.CORSOrigin, Logger: log})
+	handler := guard.Wrap(ident.Wrap(mux, id), guard.Options{Token: token, AllowedHosts: cfg.AllowedHosts, CORSOrigin: cfg.CORSOrigin, Logger: log})
 	handler = deadline.Wrap(handler, cfg.WriteTimeout, isStream)
 
 	ln, err := net.Listen("tcp", cfg.Addr())

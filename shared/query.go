@@ -28,7 +28,7 @@ type Query struct {
 	Source  Source // "" = every source
 	Project string // a projectPath; "" = every project
 	Status  string // "working", "waiting", "idle", "active" or ""
-	Search  string // case-insensitive, over title, first prompt, project path and branch
+	Search  string // words, each case-insensitive, in any order, over title, first prompt, project path, branch and model
 	Sort    string // one of the Sort constants; "" = SortActivity
 	Model   string // sessions whose (last) model this is; "" = every model
 	// Day (YYYY-MM-DD) keeps the sessions active that day in the local
@@ -122,13 +122,7 @@ func (q Query) Match(s *Session) bool {
 	if q.Search == "" {
 		return true
 	}
-	needle := strings.ToLower(q.Search)
-	for _, hay := range searched(s) {
-		if strings.Contains(strings.ToLower(hay), needle) {
-			return true
-		}
-	}
-	return false
+	return searchWords(q.Search).in(searched(s))
 }
 
 // dayRange is Day as epoch ms [start, end) in the local zone.
@@ -155,8 +149,8 @@ func (q Query) activeOnDay(s *Session) bool {
 }
 
 // searched lists the fields a search looks in.
-func searched(s *Session) [4]string {
-	return [...]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch}
+func searched(s *Session) [5]string {
+	return [...]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch, s.Model}
 }
 
 // SearchText is the text a search looks in, lower-cased, one field after
@@ -176,14 +170,8 @@ func SearchText(s *Session) string {
 
 // MatchFolded is Match with the search done over text, which must be
 // SearchText(s): it gives the same answer without lower-casing anything.
-func (q Query) MatchFolded(s *Session, text string) bool {
-	if q.Search == "" || strings.IndexByte(q.Search, 0) >= 0 {
-		return q.Match(s) // a NUL could match across fields of text
-	}
-	f := q
-	f.Search = ""
-	return f.Match(s) && strings.Contains(text, strings.ToLower(q.Search))
-}
+// Filtering many sessions with one query, Matcher splits the search once.
+func (q Query) MatchFolded(s *Session, text string) bool { return q.Matcher()(s, text) }
 
 // MatchRanges returns where search occurs in text, compared the way Match
 // compares (rune by rune, lower-cased): byte ranges [start, end) of text,

@@ -139,7 +139,7 @@ func TestMatchFoldedAgreesWithMatch(t *testing.T) {
 			}
 		}
 	}
-	if got := SearchText(&Session{Title: "A", FirstPrompt: "B", ProjectPath: "/C", GitBranch: "D"}); got != "a\x00b\x00/c\x00d" {
+	if got := SearchText(&Session{Title: "A", FirstPrompt: "B", ProjectPath: "/C", GitBranch: "D", Model: "E"}); got != "a\x00b\x00/c\x00d\x00e" {
 		t.Errorf("SearchText = %q", got)
 	}
 }

@@ -102,6 +102,9 @@ type HTTPError struct {
 
 func (e *HTTPError) Error() string { return fmt.Sprintf("%s %s: HTTP %d", e.Method, e.URL, e.Status) }
 
+// HTTPStatus is the status, for feed.PlainError.
+func (e *HTTPError) HTTPStatus() int { return e.Status }
+
 // Status is the HTTP status of a Fetch error, or 0 (network error, abort).
 func Status(err error) int {
 	var h *HTTPError

@@ -7,6 +7,9 @@ type Key struct {
 	Key    string // KeyboardEvent.key: "/", "j", "ArrowDown", "Escape"…
 	Typing bool   // the focus is in a field that takes text (input, select, textarea, contenteditable)
 	Target string // the id of the focused element, if any
+	Row    string // the data-key of the list row the focus is in, if any
+	// Control: a button, link or summary has the focus; Enter is its own.
+	Control bool
 }
 
 // OnKeyDown calls handle for every keydown without Ctrl, Alt or Meta (those
@@ -29,12 +32,19 @@ func OnKeyDown(handle func(Key) bool) (remove func()) {
 			switch t.Get("tagName").String() {
 			case "INPUT", "SELECT", "TEXTAREA":
 				k.Typing = true
+			case "BUTTON", "A", "SUMMARY":
+				k.Control = true
 			}
 			if t.Get("isContentEditable").Bool() {
 				k.Typing = true
 			}
 			if id := t.Get("id"); id.Truthy() {
 				k.Target = id.String()
+			}
+			if t.Get("closest").Truthy() {
+				if row := t.Call("closest", "li.session"); row.Truthy() {
+					k.Row = row.Get("dataset").Get("key").String()
+				}
 			}
 		}
 		if handle(k) {

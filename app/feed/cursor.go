@@ -26,14 +26,27 @@ func (m *Machine) setCursor(id string) {
 // streamURL passes the cursor, so the server replays what this client
 // missed: a new EventSource cannot send Last-Event-ID itself.
 func (m *Machine) streamURL() string {
+	u := withInstance(m.o.StreamURL, m.o.Instance)
 	if m.lastID == "" {
-		return m.o.StreamURL
+		return u
 	}
+	return withParam(u, "lastEventId", m.lastID)
+}
+
+// withInstance names the page's helmd in u (see Options.Instance).
+func withInstance(u, instance string) string {
+	if instance == "" {
+		return u
+	}
+	return withParam(u, "instance", instance)
+}
+
+func withParam(u, k, v string) string {
 	sep := "?"
-	if strings.Contains(m.o.StreamURL, "?") {
+	if strings.Contains(u, "?") {
 		sep = "&"
 	}
-	return m.o.StreamURL + sep + "lastEventId=" + url.QueryEscape(m.lastID)
+	return u + sep + k + "=" + url.QueryEscape(v)
 }
 
 // resync handles an event the client could not decode or apply: every

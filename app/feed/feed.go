@@ -13,7 +13,14 @@
 //     once, so a server that is gone shows as Offline at once rather
 //     than after the whole backoff; Offline means neither the stream nor
 //     the REST list answers.
-//   - Every status carries since-when and why, for the indicator.
+//   - While Offline the REST list is asked for every 2 s; the first
+//     answer means the server is back, and the stream is retried at
+//     once with a fresh budget (Live within seconds, not at the next
+//     backoff step or minute-long retry).
+//   - A server that answers 409 to this page's instance (Options.Instance)
+//     is another Helm: the machine stops, Elsewhere, and shows nothing of it.
+//   - Every status carries since-when and why, for the indicator, in
+//     plain words (PlainError), never the browser's "TypeError: …".
 //
 // The stream resumes from the id of the list the client holds (its
 // cursor): the last event applied, or, when a poll or probe replaced the
@@ -50,6 +57,9 @@ const (
 	Polling State = "polling"
 	// Offline: neither the stream nor the REST list answers.
 	Offline State = "offline"
+	// Elsewhere: the address answers as another Helm than the page's
+	// (Options.Instance); the machine has stopped.
+	Elsewhere State = "elsewhere"
 )
 
 // Label is the indicator's text for the state.
@@ -61,6 +71,8 @@ func (s State) Label() string {
 		return "Polling"
 	case Offline:
 		return "Offline"
+	case Elsewhere:
+		return "Other Helm"
 	}
 	return "Connecting"
 }
@@ -139,6 +151,10 @@ type Options struct {
 	PollEvery time.Duration
 	// RetryEvery is how often the stream is retried while polling (60 s).
 	RetryEvery time.Duration
+	// OfflinePollEvery is how often the REST list is asked for while
+	// nothing answers (2 s): the first answer retries the stream at once,
+	// so the page is Live again within seconds of the server's return.
+	OfflinePollEvery time.Duration
 
 	Clock     Clock
 	Transport Transport
@@ -168,6 +184,13 @@ type Options struct {
 	// Nil: changes apply to empty sessions, unchecked.
 	Base func(key string) (shared.Session, bool)
 
+	// Instance names the helmd the page belongs to (its X-Helm-Instance).
+	// It goes with every stream and poll request as ?instance=, and a
+	// helmd that is another instance answers 409: the machine then stops
+	// (Elsewhere) rather than show another Helm's sessions as this page's.
+	// Empty: not checked.
+	Instance string
+
 	// LastEventID names the list the client starts with (a page or a
 	// cache that says which stream event it is exact as of): the stream
 	// resumes from it. Empty: the first stream starts with an init.
@@ -183,6 +206,8 @@ const (
 	DefaultAttempts   = 5
 	DefaultPollEvery  = 5 * time.Second
 	DefaultRetryEvery = 60 * time.Second
+
+	DefaultOfflinePollEvery = 2 * time.Second
 )
 
 // Stats count what the machine saw, for debugging.

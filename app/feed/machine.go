@@ -74,6 +74,7 @@ func New(opts Options) *Machine {
 	def(&o.Backoff, DefaultBackoff)
 	def(&o.PollEvery, DefaultPollEvery)
 	def(&o.RetryEvery, DefaultRetryEvery)
+	def(&o.OfflinePollEvery, DefaultOfflinePollEvery)
 	if o.Attempts <= 0 {
 		o.Attempts = DefaultAttempts
 	}
@@ -134,13 +135,7 @@ func (m *Machine) Retry() {
 		if m.closed || m.streamOpen {
 			return
 		}
-		m.failures = 0
-		m.badRun = 0
-		m.fallback = false
-		m.stopTimer(&m.reconnect)
-		m.stopPolling()
-		m.setState(Connecting, "retrying the stream")
-		m.connect()
+		m.reopen("retrying the stream")
 	})
 }
 

@@ -282,21 +282,12 @@ func TestPollingThenOfflineThenLive(t *testing.T) {
 	if h.poller.count() != polls+1 {
 		t.Fatal("no poll after 5 s")
 	}
-	h.poller.last(t).done(nil, "", errors.New("connection refused"))
-	h.wantState(Offline)
-	if !strings.Contains(h.m.Status().Reason, "connection refused") {
-		t.Fatalf("offline reason %q", h.m.Status().Reason)
-	}
-	h.clock.Advance(5 * time.Second)
-	h.poller.last(t).done([]byte(`garbage`), "", nil) // a bad answer is a failure, not a crash
-	h.wantState(Offline)
-	h.clock.Advance(5 * time.Second)
 	h.poller.last(t).done([]byte(`[]`), "", nil)
 	h.wantState(Polling)
 
 	// The stream is retried every 60 s while polling.
 	streams := h.tr.count()
-	h.clock.Advance(60*time.Second - 15*time.Second - time.Millisecond) // 15 s passed above
+	h.clock.Advance(60*time.Second - 5*time.Second - time.Millisecond) // 5 s passed above
 	for h.poller.count() > 0 && h.tr.count() == streams {
 		h.poller.last(t).done([]byte(`[]`), "", nil)
 		if h.tr.count() != streams {
@@ -314,8 +305,33 @@ func TestPollingThenOfflineThenLive(t *testing.T) {
 	if h.tr.count() != streams+1 {
 		t.Fatal("no second retry after 60 s")
 	}
+	h.tr.last(t).h.Error()
+
+	// The server goes away: Offline, said in plain words.
+	h.clock.Advance(5 * time.Second)
+	h.poller.last(t).done(nil, "", errors.New("TypeError: Failed to fetch"))
+	h.wantState(Offline)
+	if r := h.m.Status().Reason; strings.Contains(r, "TypeError") || !strings.Contains(r, "does not answer") {
+		t.Fatalf("offline reason %q", r)
+	}
+	h.clock.Advance(2 * time.Second)                  // polled faster while nothing answers
+	h.poller.last(t).done([]byte(`garbage`), "", nil) // a bad answer is a failure, not a crash
+	h.wantState(Offline)
+
+	// It is back: the first answer retries the stream at once.
+	streams = h.tr.count()
+	h.clock.Advance(2 * time.Second)
+	h.poller.last(t).done([]byte(`[{"id":"y","source":"claude"}]`), "7-1", nil)
+	h.wantState(Connecting)
+	if h.tr.count() != streams+1 {
+		t.Fatalf("the stream was not retried when the server answered: %d streams, want %d", h.tr.count(), streams+1)
+	}
+	if u := h.tr.last(t).url; !strings.Contains(u, "lastEventId=7-1") {
+		t.Fatalf("the retry does not resume from the poll's list: %q", u)
+	}
 
 	// Open: Live, polling stops, a poll answer still in flight is ignored.
+	h.clock.Advance(2 * time.Second)
 	inFlight := h.poller.last(t)
 	h.tr.last(t).h.Open()
 	h.wantState(Live)

@@ -38,7 +38,7 @@ func (m *Machine) poll() {
 	}
 	m.pollGen++
 	gen := m.pollGen
-	m.pollCancel = m.o.Poller.Poll(m.o.PollURL, func(body []byte, eventID string, err error) {
+	m.pollCancel = m.o.Poller.Poll(withInstance(m.o.PollURL, m.o.Instance), func(body []byte, eventID string, err error) {
 		m.post(func() { m.onPoll(gen, body, eventID, err) })
 	})
 }
@@ -48,6 +48,12 @@ func (m *Machine) poll() {
 // answer that arrives here is newer than every event applied: it may
 // replace the list and the cursor. A stream attempt still connecting
 // meanwhile is rebased when it opens (onOpen).
+//
+// An answer after the server was unreachable means it is back: the
+// stream is retried at once, with a fresh budget, rather than at the next
+// backoff step or periodic retry (up to a minute later). While nothing
+// answers, the list is polled every OfflinePollEvery, so that moment is
+// noticed within seconds.
 func (m *Machine) onPoll(gen int, body []byte, eventID string, err error) {
 	if m.closed || gen != m.pollGen {
 		return
@@ -57,24 +63,47 @@ func (m *Machine) onPoll(gen int, body []byte, eventID string, err error) {
 	if err == nil {
 		if jerr := json.Unmarshal(body, &sessions); jerr != nil {
 			m.stats.BadEvents++
-			err = fmt.Errorf("bad answer from %s: %w", m.o.PollURL, jerr)
+			err = fmt.Errorf("%w: %w", errBadList, jerr)
 		}
+	}
+	if err != nil {
+		m.stats.PollFailures++
+		if httpStatus(err) == statusOtherHelm {
+			m.elsewhere()
+			return
+		}
+		m.setState(Offline, PlainError(err))
+		every := m.o.OfflinePollEvery
+		if m.fallback {
+			every = min(every, m.o.PollEvery)
+		}
+		m.schedule(&m.pollNext, every, m.poll)
+		return
+	}
+	back := m.status.State == Offline
+	m.stats.Polls++
+	m.setCursor(eventID) // none: the list is of no known event
+	m.o.OnEvent(shared.Event{Type: shared.EventRefresh, Sessions: sessions, Timestamp: m.o.Clock.Now().UnixMilli()})
+	if m.closed {
+		return // OnEvent closed the machine
 	}
 	switch {
-	case err != nil:
-		m.stats.PollFailures++
-		m.setState(Offline, "server unreachable: "+err.Error())
-	default:
-		m.stats.Polls++
-		m.setCursor(eventID) // none: the list is of no known event
-		m.o.OnEvent(shared.Event{Type: shared.EventRefresh, Sessions: sessions, Timestamp: m.o.Clock.Now().UnixMilli()})
-		if m.fallback {
-			m.setState(Polling, fmt.Sprintf("stream unavailable; polling every %s, retrying the stream every %s", m.o.PollEvery, m.o.RetryEvery))
-		} else if m.status.State == Offline {
-			m.setState(Connecting, "the server answers; reconnecting the stream")
-		}
-	}
-	if m.fallback {
+	case back:
+		m.reopen("the server answers again; reopening the stream")
+	case m.fallback:
+		m.setState(Polling, fmt.Sprintf("stream unavailable; polling every %s, retrying the stream every %s", m.o.PollEvery, m.o.RetryEvery))
 		m.schedule(&m.pollNext, m.o.PollEvery, m.poll)
 	}
+}
+
+// reopen tries the stream now with a fresh budget of attempts, leaving
+// the fallback: what Retry does, from inside the machine.
+func (m *Machine) reopen(reason string) {
+	m.failures = 0
+	m.badRun = 0
+	m.fallback = false
+	m.stopTimer(&m.reconnect)
+	m.stopPolling()
+	m.setState(Connecting, reason)
+	m.connect()
 }

@@ -122,3 +122,47 @@ func (l *List) tally() {
 		}
 	}
 }
+
+// StatusCounts is how many sessions have each status, and how many are
+// active, among those q's other filters and search keep (its status and
+// sort do not matter): the status filter's counts follow the view, as
+// the project filter's do.
+type StatusCounts struct {
+	By     map[shared.Status]int
+	Active int
+	All    int
+}
+
+// statusFacet caches the last StatusCounts answer.
+type statusFacet struct {
+	version uint64
+	valid   bool
+	q       shared.Query
+	out     StatusCounts
+}
+
+// StatusCounts counts by status what q keeps whatever its status.
+func (l *List) StatusCounts(q shared.Query) StatusCounts {
+	key := q
+	key.Status, key.Sort = "", ""
+	f := &l.statusFacet
+	all := l.Sessions()
+	if f.valid && f.version == l.version && f.q == key {
+		return f.out
+	}
+	out := StatusCounts{By: make(map[shared.Status]int)}
+	match := key.Matcher()
+	for i := range all {
+		s := &all[i]
+		if !match(s, l.texts[i]) {
+			continue
+		}
+		out.All++
+		out.By[s.Status]++
+		if s.Active {
+			out.Active++
+		}
+	}
+	*f = statusFacet{version: l.version, valid: true, q: key, out: out}
+	return out
+}

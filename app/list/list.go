@@ -29,12 +29,14 @@ type List struct {
 	view    view
 	facets  facets
 	counts  counts
-	needs   needs
+	// statusFacet caches StatusCounts.
+	statusFacet statusFacet
+	needs       needs
 }
 
 // foldedText is a session's search text and the fields it was made from.
 type foldedText struct {
-	from [4]string
+	from [5]string
 	text string
 }
 
@@ -136,7 +138,7 @@ func (l *List) search(s shared.Session) int {
 // foldOne returns s's search text, from folded when its fields are
 // unchanged.
 func (l *List) foldOne(s *shared.Session) string {
-	from := [4]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch}
+	from := [5]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch, s.Model}
 	k := s.Key()
 	f, ok := l.folded[k]
 	if !ok || f.from != from {
@@ -210,7 +212,7 @@ func (l *List) fold() {
 	l.texts = make([]string, len(l.sorted))
 	for i := range l.sorted {
 		s := &l.sorted[i]
-		from := [4]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch}
+		from := [5]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch, s.Model}
 		k := s.Key()
 		f, ok := old[k]
 		if !ok || f.from != from {

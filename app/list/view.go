@@ -2,7 +2,6 @@ package list
 
 import (
 	"slices"
-	"strings"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -66,17 +65,18 @@ func (l *List) Filter(q shared.Query) Result {
 		return v.res
 	}
 	var idx []int32
+	match := q.Matcher()
 	if fresh && narrows(v.q, q) {
 		idx = make([]int32, 0, len(v.res.idx))
 		for _, j := range v.res.idx { // already in q's order
-			if q.MatchFolded(&all[j], l.texts[j]) {
+			if match(&all[j], l.texts[j]) {
 				idx = append(idx, j)
 			}
 		}
 	} else {
 		idx = make([]int32, 0, len(all))
 		for j := range all {
-			if q.MatchFolded(&all[j], l.texts[j]) {
+			if match(&all[j], l.texts[j]) {
 				idx = append(idx, int32(j))
 			}
 		}
@@ -89,15 +89,13 @@ func (l *List) Filter(q shared.Query) Result {
 }
 
 // narrows reports whether every session next keeps is one prev kept:
-// the same filters and sort, and a search containing the old one.
+// the same filters and sort, and a search that narrows the old one
+// (shared.Narrows).
 func narrows(prev, next shared.Query) bool {
 	if prev.Search == next.Search {
 		return false // the cache would have answered; other fields differ
 	}
 	p, n := prev, next
 	p.Search, n.Search = "", ""
-	if p != n || strings.IndexByte(prev.Search, 0) >= 0 {
-		return false
-	}
-	return strings.Contains(strings.ToLower(next.Search), strings.ToLower(prev.Search))
+	return p == n && shared.Narrows(prev.Search, next.Search)
 }

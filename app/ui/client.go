@@ -46,17 +46,25 @@ func (h *Home) OnMount(ctx app.Context) {
 		// The stream resumes from the id of the list shown (the page's
 		// or the cache's), when it has one.
 		LastEventID: h.cursor,
-		Backoff:     backoff,
-		PollEvery:   poll,
-		RetryEvery:  retry,
-		Transport:   browser.EventSource{},
-		Poller:      browser.Fetcher{},
+		// Every request names the helmd that served the page: another
+		// one on the same address refuses, and the list is hidden.
+		Instance:   h.instance,
+		Backoff:    backoff,
+		PollEvery:  poll,
+		RetryEvery: retry,
+		Transport:  browser.EventSource{},
+		Poller:     browser.Fetcher{},
 		// Every feed input lands on the UI goroutine, through this
 		// component's ctx (an event handler's ctx may be gone by then).
-		Post:     func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
-		OnStatus: func(s feed.Status) { h.conn = s },
-		OnEvent:  h.apply,
-		Base:     func(key string) (shared.Session, bool) { return h.sessions.Get(key) },
+		Post: func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
+		OnStatus: func(s feed.Status) {
+			h.conn = s
+			if s.State == feed.Elsewhere {
+				h.forget(ctx)
+			}
+		},
+		OnEvent: h.apply,
+		Base:    func(key string) (shared.Session, bool) { return h.sessions.Get(key) },
 	})
 	h.machine.Start()
 	// Back online: try the stream now rather than at the next backoff
@@ -144,13 +152,19 @@ func (h *Home) onRefresh(ctx app.Context, _ app.Event) {
 		hctx.Dispatch(func(app.Context) {
 			h.refreshing = false
 			if err != nil {
-				h.refreshErr = "Refresh failed: " + err.Error()
+				h.refreshErr = "Refresh failed. " + feed.PlainError(err)
 			}
 		})
 	})
 }
 
-func (h *Home) onInstall(ctx app.Context, _ app.Event) { ctx.ShowAppInstallPrompt() }
+// onInstall shows the browser's install prompt. A prompt serves once,
+// whatever the user answers: the button goes with it (and an install
+// also fires appinstalled, which go-app reports to OnAppInstallChange).
+func (h *Home) onInstall(ctx app.Context, _ app.Event) {
+	ctx.ShowAppInstallPrompt()
+	h.installable = false
+}
 
 func (h *Home) onReload(ctx app.Context, _ app.Event) { ctx.Reload() }
 
@@ -174,7 +188,7 @@ func (h *Home) restore(ctx app.Context) {
 
 func (h *Home) restoreFrom(c cached) {
 	snap := c.Snapshot
-	if snap.SavedAt <= h.dataAt {
+	if snap.SavedAt <= h.dataAt || (c.Instance != "" && h.instance != "" && c.Instance != h.instance) {
 		return
 	}
 	h.cursor = c.EventID

@@ -29,34 +29,65 @@ func (h *Home) renderWaiting() app.UI {
 		OnClick(h.onShowWaiting)
 }
 
-// renderFilters is the search box, the filters and the sort.
+// renderFilters is the search box, the filters and the sort. On a
+// phone the filters fold behind one button (CSS shows it there only),
+// so the header leaves the screen to the list.
 func (h *Home) renderFilters() app.UI {
 	q := h.query
-	return app.Div().ID("filters").Class("filters").Role("search").Body(
+	expanded, div := "false", app.Div().ID("filters").Class("filters").Role("search")
+	if h.filtersOpen {
+		expanded, div = "true", div.DataSet("open", "true")
+	}
+	return div.Body(
 		app.Input().ID(searchID).Type("search").
 			Placeholder("Search  ( / )").
-			Title("%s", "Search titles, first prompts, project paths and branches; / to focus, Esc to clear").
+			Title("%s", "Search titles, first prompts, project paths, branches and models: every word, in any order; / to focus, Esc to clear").
 			Aria("label", "Search sessions").AutoComplete(false).Spellcheck(false).
 			Attr("value", attr(h.typed)).
 			OnInput(h.onSearch),
-		h.renderSelect("source", "Source", orAll(string(q.Source)), h.onSource, []option{
-			{anyValue, "All sources"},
-			{string(shared.SourceClaude), shared.SourceClaude.Label()},
-			{string(shared.SourceOpenCode), shared.SourceOpenCode.Label()},
-		}),
-		h.renderSelect("project", "Project", orAll(q.Project), h.onProject, h.projectOptions()),
-		h.renderStatus(),
-		h.renderSelect("sort", "Sort by", sortValue(q.Sort), h.onSort, []option{
-			{shared.SortActivity, "Last activity"},
-			{shared.SortCreated, "Created"},
-			{shared.SortCost, "Cost"},
-			{shared.SortMessages, "Messages"},
-		}),
-		app.If(!q.IsZero(), func() app.UI {
-			return app.Button().ID("clear").Title("%s", "Clear the search and the filters (Esc)").Text("Clear").OnClick(h.onClear)
-		}),
+		app.Button().ID("filters-toggle").Aria("expanded", expanded).Aria("controls", "filter-controls").
+			Title("Show or hide the filters").Text(h.filtersLabel()).OnClick(h.onFiltersToggle),
+		app.Div().ID("filter-controls").Body(
+			h.renderSelect("source", "Source", orAll(string(q.Source)), h.onSource, []option{
+				{anyValue, "All sources"},
+				{string(shared.SourceClaude), shared.SourceClaude.Label()},
+				{string(shared.SourceOpenCode), shared.SourceOpenCode.Label()},
+			}),
+			h.renderSelect("project", "Project", orAll(q.Project), h.onProject, h.projectOptions()),
+			h.renderStatus(),
+			h.renderSelect("sort", "Sort by", sortValue(q.Sort), h.onSort, []option{
+				{shared.SortActivity, "Last activity"},
+				{shared.SortCreated, "Created"},
+				{shared.SortCost, "Cost"},
+				{shared.SortMessages, "Messages"},
+			}),
+		),
+		h.renderClear(),
 	)
 }
+
+// renderClear is always laid out, hidden while there is nothing to
+// clear: appearing at the first keystroke, it would push the row along
+// (or onto a new line) and make the list jump.
+func (h *Home) renderClear() app.UI {
+	b := app.Button().ID("clear").Title("%s", "Clear the search and the filters (Esc)").Text("Clear").OnClick(h.onClear)
+	if h.query == (shared.Query{Sort: h.query.Sort}) { // Clear keeps the sort
+		return b.DataSet("idle", "true").Aria("hidden", "true").TabIndex(-1)
+	}
+	return b
+}
+
+// filtersLabel is the phone's filter button: it says when filters apply.
+func (h *Home) filtersLabel() string {
+	q := h.query
+	q.Search, q.Sort = "", ""
+	if q.IsZero() {
+		return "Filters"
+	}
+	return "Filters •"
+}
+
+func (h *Home) onFiltersToggle(ctx app.Context, _ app.Event) { h.filtersOpen = !h.filtersOpen }
 
 func sortValue(s string) string {
 	if s == "" {
@@ -118,19 +149,21 @@ func (h *Home) projectOptions() []option {
 	return opts
 }
 
-// renderStatus is the status filter: a button per status, with counts.
+// renderStatus is the status filter: a button per status, each with a
+// tooltip saying what it means and how many sessions the other filters
+// and the search keep with it.
 func (h *Home) renderStatus() app.UI {
 	type choice struct {
 		value, label string
 		n            int
 	}
-	all := h.sessions.Len()
+	c := h.sessions.StatusCounts(h.query)
 	choices := []choice{
-		{"", "All", all},
-		{string(shared.StatusWorking), "Working", h.sessions.Count(shared.StatusWorking)},
-		{string(shared.StatusWaiting), "Waiting", h.sessions.Count(shared.StatusWaiting)},
-		{string(shared.StatusIdle), "Idle", h.sessions.Count(shared.StatusIdle)},
-		{shared.StatusActive, "Active", h.sessions.ActiveCount()},
+		{"", "All", c.All},
+		{string(shared.StatusWorking), "Working", c.By[shared.StatusWorking]},
+		{string(shared.StatusWaiting), "Waiting", c.By[shared.StatusWaiting]},
+		{string(shared.StatusIdle), "Idle", c.By[shared.StatusIdle]},
+		{shared.StatusActive, "Active", c.Active},
 	}
 	return app.Div().ID("status").Role("group").Aria("label", "Status").Body(
 		app.Range(choices).Slice(func(i int) app.UI {
@@ -140,6 +173,7 @@ func (h *Home) renderStatus() app.UI {
 				pressed = "true"
 			}
 			return app.Button().DataSet("value", orAll(c.value)).Aria("pressed", pressed).
+				Title("%s", statusTip(c.value)).
 				Body(app.Text(c.label+" "), app.Span().Class("n").Text(grouped(c.n))).
 				OnClick(h.onStatus)
 		}),

@@ -107,7 +107,16 @@ func grouped(n int) string {
 	return string(b)
 }
 
-func tokensText(t shared.Tokens) string { return compact(t.Total()) + " tokens" }
+// tokensText counts the tokens a session sent and received, cache writes
+// included, and the cache reads apart: they are most of a long session's
+// total and cost a tenth as much, so one sum would mislead.
+func tokensText(t shared.Tokens) string {
+	s := compact(t.Total()-t.CacheRead) + " tokens"
+	if t.CacheRead > 0 {
+		s += " · " + compact(t.CacheRead) + " cached"
+	}
+	return s
+}
 
 func tokensTitle(t shared.Tokens) string {
 	return fmt.Sprintf("input %s · output %s · cache read %s · cache write %s",

@@ -57,7 +57,8 @@ func TestNumbers(t *testing.T) {
 		{cost(1234.5), "$1,235"},
 		{plural(1, "message", "messages"), "1 message"},
 		{plural(1200, "message", "messages"), "1,200 messages"},
-		{tokensText(shared.Tokens{Input: 1000, Output: 200, CacheRead: 10_000, CacheWrite: 300}), "11.5k tokens"},
+		{tokensText(shared.Tokens{Input: 1000, Output: 200, CacheRead: 10_000, CacheWrite: 300}), "1.5k tokens · 10k cached"},
+		{tokensText(shared.Tokens{Input: 1000, Output: 200}), "1.2k tokens"},
 		{tokensTitle(shared.Tokens{Input: 1000, Output: 2, CacheRead: 3, CacheWrite: 4}), "input 1,000 · output 2 · cache read 3 · cache write 4"},
 	}
 	for _, tc := range tests {

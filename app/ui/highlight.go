@@ -10,12 +10,21 @@ import (
 )
 
 // marked is text with the search's matches in <mark>: the pieces to put
-// in an element's body. Without a match it is the text alone.
+// in an element's body. Without a match it is the text alone. The search
+// is one phrase (the session page's find).
 func marked(text, search string) []app.UI {
+	return markRanges(text, shared.MatchRanges(text, search))
+}
+
+// markedWords is marked for the list's search: each of its words.
+func markedWords(text, search string) []app.UI {
+	return markRanges(text, shared.WordRanges(text, search))
+}
+
+func markRanges(text string, ranges [][2]int) []app.UI {
 	if text == "" {
 		return nil // keeps the element :empty
 	}
-	ranges := shared.MatchRanges(text, search)
 	if len(ranges) == 0 {
 		return []app.UI{app.Text(text)}
 	}
@@ -42,7 +51,7 @@ const snippetRadius = 40
 // why a session matched when the match is in its first prompt, which the
 // row does not otherwise show.
 func snippet(text, search string) string {
-	ranges := shared.MatchRanges(text, search)
+	ranges := shared.WordRanges(text, search)
 	if len(ranges) == 0 {
 		return ""
 	}

@@ -28,8 +28,11 @@ type Seed struct {
 	// the title when not local) so that one helmd cannot pass for another.
 	Host string `json:"host,omitempty"`
 	// Demo marks a simulated workspace (helmd --demo).
-	Demo bool      `json:"demo,omitempty"`
-	Now  time.Time `json:"-"` // the render time; zero = time.Now()
+	Demo bool `json:"demo,omitempty"`
+	// Instance names the helmd that rendered the page (server/ident): the
+	// feed sends it with each request, and another helmd refuses them.
+	Instance string    `json:"instance,omitempty"`
+	Now      time.Time `json:"-"` // the render time; zero = time.Now()
 }
 
 // pageSize is how many rows render at first, and how many more each
@@ -67,6 +70,14 @@ type Home struct {
 	waiting   int       // sessions waiting, as the document title last said
 	attn      attention // "Needs you", notifications, stable order
 
+	// Which Helm this is (Seed.Host, Demo, Instance).
+	host     string
+	demo     bool
+	instance string
+
+	help        bool // the keyboard shortcuts dialog is open
+	filtersOpen bool // on a phone, the filters are shown
+
 	installable     bool
 	updateAvailable bool
 	refreshing      bool
@@ -101,6 +112,9 @@ func NewHome(seed Seed) *Home {
 		now:      seed.Now,
 		limit:    pageSize,
 		conn:     feed.Status{State: feed.Connecting},
+		host:     seed.Host,
+		demo:     seed.Demo,
+		instance: seed.Instance,
 	}
 	if h.now.IsZero() {
 		h.now = time.Now()

@@ -20,8 +20,26 @@ const searchID = "search"
 //	Esc          clear the search, then the filters; leave the search box
 //	Enter, o     open the selected session's page
 //	x            clear the selected session from "Needs you"
+//	?            the shortcuts dialog (Esc closes it)
+//
+// A row the Tab key focused is the selected one.
 func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
 	post := func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
+	if h.help {
+		switch k.Key {
+		case "Escape", "?":
+			post(func() { h.showHelp(ctx, false) })
+			return true
+		case "Tab":
+			browser.Focus(helpCloseID) // a modal keeps the focus: its one control
+			return true
+		}
+		return false // Enter works in the dialog
+	}
+	if k.Row != "" && k.Row != h.selected && !k.Typing {
+		row := k.Row
+		post(func() { h.choose(row) })
+	}
 	if k.Typing {
 		if k.Target != searchID {
 			return false // a select or another field keeps its keys
@@ -40,6 +58,9 @@ func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
 	case "/":
 		browser.Focus(searchID)
 		return true
+	case "?":
+		post(func() { h.showHelp(ctx, true) })
+		return true
 	case "j", "ArrowDown":
 		post(func() { h.move(ctx, 1) })
 		return true
@@ -50,10 +71,16 @@ func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
 		post(func() { h.escape(ctx, false) })
 		return true
 	case "Enter", "o":
-		if h.selected == "" {
+		key := h.selected
+		if k.Row != "" {
+			key = k.Row // the focused row, whatever was selected before
+		} else if k.Key == "Enter" && k.Control {
+			return false // a focused button or link takes its own Enter
+		}
+		if key == "" {
 			return false
 		}
-		post(func() { h.openSession(ctx, h.selected) })
+		post(func() { h.openSession(ctx, key) })
 		return true
 	case "x":
 		post(func() { h.clearNeeds(h.selected) })

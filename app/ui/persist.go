@@ -52,6 +52,9 @@ func (h *Home) persist() {
 type cached struct {
 	list.Snapshot
 	EventID string `json:"eventId,omitempty"`
+	// Instance is the helmd the list came from: another one's saved list
+	// is never shown as this one's.
+	Instance string `json:"instance,omitempty"`
 }
 
 // storageAtKey holds the SavedAt of the list under storageKey.
@@ -60,7 +63,7 @@ const storageAtKey = storageKey + ".at"
 func (h *Home) save() {
 	h.savedAt = time.Now()
 	st := h.ctx.LocalStorage()
-	c := cached{Snapshot: h.sessions.Snapshot(h.dataAt, h.watched), EventID: h.machine.LastEventID()}
+	c := cached{Snapshot: h.sessions.Snapshot(h.dataAt, h.watched), EventID: h.machine.LastEventID(), Instance: h.instance}
 	if err := st.Set(storageKey, c); err != nil {
 		app.Log("helm: saving the list failed:", err) // quota: the live list still works
 		st.Del(storageAtKey)

@@ -16,7 +16,8 @@ import (
 // through Text or attributes, which go-app escapes: never app.Raw.
 func (h *Home) Render() app.UI {
 	all := max(h.sessions.Len(), h.total)
-	return app.Div().Class("app").Body(
+	elsewhere := h.conn.State == feed.Elsewhere
+	return app.Div().Class("app").DataSet("conn", string(h.conn.State)).Body(
 		h.renderHeader(all),
 		app.If(h.updateAvailable, func() app.UI {
 			return app.P().ID("update").Class("notice").Body(
@@ -30,15 +31,25 @@ func (h *Home) Render() app.UI {
 		}),
 		app.If(h.attn.panel, h.renderAttnPanel),
 		app.Main().Body(
-			app.If(h.loaded, h.renderNeedsYou),
-			app.If(!h.loaded, func() app.UI {
-				return app.P().ID("loading").Class("notice").Text("Loading sessions…")
-			}).ElseIf(all == 0, h.renderEmpty).
-				Else(func() app.UI { return h.renderList(h.view()) }),
+			app.If(elsewhere, h.renderElsewhere),
+			app.If(h.loaded && !elsewhere, h.renderNeedsYou),
+			app.If(!elsewhere, func() app.UI { return h.renderMain(all) }),
 		),
 		app.Footer().Class("settings").Body(&PushToggle{}),
+		app.If(h.help, h.renderHelp),
 		app.If(app.IsServer && h.dataAt > 0, h.renderSeed),
 	)
+}
+
+// renderMain is the list, or what stands for it while there is none.
+func (h *Home) renderMain(all int) app.UI {
+	switch {
+	case !h.loaded:
+		return app.P().ID("loading").Class("notice").Text("Loading sessions…")
+	case all == 0:
+		return h.renderEmpty()
+	}
+	return h.renderList(h.view())
 }
 
 func (h *Home) renderHeader(n int) app.UI {
@@ -52,6 +63,7 @@ func (h *Home) renderHeader(n int) app.UI {
 			app.Img().Src("/web/icon.svg").Aria("hidden", "true"),
 			app.Span().Class("brand-name").Text("Helm"),
 		),
+		h.renderWhich(),
 		app.Span().ID("conn").DataSet("state", string(st)).Title("%s", attr(tip)).
 			TabIndex(0).Aria("label", attr(tip)).Role("status").
 			Text(st.Label()),
@@ -65,6 +77,8 @@ func (h *Home) renderHeader(n int) app.UI {
 			return app.Button().ID("install").Title("Install Helm as an app").Text("Install").OnClick(h.onInstall)
 		}),
 		h.renderRefresh(),
+		app.Button().ID("help-button").Title("Keyboard shortcuts (?)").Aria("label", "Keyboard shortcuts").
+			Aria("haspopup", "dialog").Text("?").OnClick(h.onHelp),
 		app.If(n > 0, h.renderFilters),
 	)
 }
@@ -157,7 +171,9 @@ func (h *Home) renderList(rows list.Result) app.UI {
 
 // row is one session; search is highlighted in what it shows. Rows are
 // diffed by position, so a row that moves is rewritten in place: fine,
-// as every value comes from s.
+// as every value comes from s. A row is a stop of the Tab key (Enter
+// opens it); its status shows only when notable: idle is the default,
+// and a pill on every idle row would be noise.
 func row(s *shared.Session, now time.Time, search string, selected, attention bool) app.UI {
 	title := s.Title
 	if title == "" {
@@ -170,7 +186,7 @@ func row(s *shared.Session, now time.Time, search string, selected, attention bo
 	li := app.Li().Class("session").
 		DataSet("key", attr(s.Key())).
 		DataSet("status", attr(string(s.Status))).
-		TabIndex(-1)
+		TabIndex(0)
 	if selected {
 		li = li.Class("selected").Aria("current", "true")
 	}
@@ -178,7 +194,7 @@ func row(s *shared.Session, now time.Time, search string, selected, attention bo
 		li = li.DataSet("attention", "true")
 	}
 	var hint string
-	if search != "" && !shows(search, title, project, s.GitBranch) {
+	if search != "" && !shows(search, title, project, s.GitBranch, s.Model) {
 		// The match is in what the row does not show: say where.
 		hint = snippet(s.FirstPrompt, search)
 		if hint == "" {
@@ -186,25 +202,26 @@ func row(s *shared.Session, now time.Time, search string, selected, attention bo
 		}
 	}
 	return li.Body(
-		app.Span().Class("status").Text(s.Status.Label()),
-		app.Span().Class("title").Title("%s", attr(title)).Body(marked(title, search)...),
+		app.If(s.Status == shared.StatusWorking || s.Status == shared.StatusWaiting, func() app.UI {
+			return app.Span().Class("status").Title("%s", statusTip(string(s.Status))).Text(s.Status.Label())
+		}),
+		app.Span().Class("title").Title("%s", attr(title)).Body(markedWords(title, search)...),
 		app.If(s.Status == shared.StatusWaiting && s.Question != "", func() app.UI {
 			// Text, never markup: transcripts are untrusted.
 			return app.P().Class("question").Title("%s", attr(s.Question)).Text(s.Question)
 		}),
-		app.Time().Class("time").DateTime("%s", isoTime(s.UpdatedAt)).
-			Title("%s", "Last activity "+absTime(s.UpdatedAt)).
-			Text(relTime(now, s.UpdatedAt)),
+		rowTime(s, now),
 		app.Div().Class("meta").Body(
-			app.Span().Class("source").Text(s.Source.Label()),
-			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Body(marked(project, search)...),
-			app.Span().Class("branch").Title("%s", "git branch").Body(marked(s.GitBranch, search)...),
+			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Body(markedWords(project, search)...),
+			app.Span().Class("branch").Title("%s", attr("git branch "+s.GitBranch)).Body(markedWords(s.GitBranch, search)...),
+			app.Span().Class("model").Title("%s", attr(s.Model)).Body(markedWords(modelLabel(s.Model), search)...),
 			app.Span().Class("messages").Text(plural(s.MessageCount, "message", "messages")),
 			app.Span().Class("tokens").Title("%s", tokensTitle(s.Tokens)).Text(tokensText(s.Tokens)),
 			app.Span().Class("cost").Title("%s", "estimated API cost").Text(cost(s.CostUSD)),
+			app.Span().Class("source").Text(s.Source.Label()),
 		),
 		app.If(hint != "", func() app.UI {
-			return app.P().Class("prompt").Body(marked(hint, search)...)
+			return app.P().Class("prompt").Body(markedWords(hint, search)...)
 		}),
 	)
 }
@@ -212,7 +229,7 @@ func row(s *shared.Session, now time.Time, search string, selected, attention bo
 // shows reports whether search is visible in one of texts.
 func shows(search string, texts ...string) bool {
 	for _, t := range texts {
-		if len(shared.MatchRanges(t, search)) > 0 {
+		if len(shared.WordRanges(t, search)) > 0 {
 			return true
 		}
 	}
@@ -223,7 +240,8 @@ func shows(search string, texts ...string) bool {
 // through an attribute (escaped by go-app, decoded by the browser), so
 // the page does not flash empty while the stream connects.
 func (h *Home) renderSeed() app.UI {
-	b, err := json.Marshal(Seed{Sessions: h.sessions.Sessions(), Watched: h.watched, At: h.dataAt, Total: h.total, EventID: h.cursor})
+	b, err := json.Marshal(Seed{Sessions: h.sessions.Sessions(), Watched: h.watched, At: h.dataAt, Total: h.total, EventID: h.cursor,
+		Host: h.host, Demo: h.demo, Instance: h.instance})
 	if err != nil {
 		return nil
 	}

@@ -26,7 +26,8 @@ func sample() []shared.Session {
 			Status: shared.StatusIdle, UpdatedAt: ms(3 * time.Hour), MessageCount: 1},
 		{ID: "new", Source: shared.SourceClaude, Title: `<script>alert("x")</script> & 100%d`, ProjectPath: "/home/dev/webapp",
 			ProjectName: "webapp", GitBranch: "feature/x", Status: shared.StatusWaiting, UpdatedAt: ms(2 * time.Minute),
-			MessageCount: 42, Tokens: shared.Tokens{Input: 1000, Output: 2000, CacheRead: 9000}, CostUSD: 1.5},
+			MessageCount: 42, Tokens: shared.Tokens{Input: 1000, Output: 2000, CacheRead: 9000}, CostUSD: 1.5,
+			Model: "claude-sonnet-4-5-20250929"},
 	}
 }
 
@@ -57,7 +58,9 @@ func TestRenderList(t *testing.T) {
 		`data-key="claude:new"`, `data-status="waiting"`,
 		`class="status"`, "waiting for input",
 		`class="project" title="/home/dev/webapp"`, ">webapp<",
-		">feature/x<", ">42 messages<", ">12k tokens<", ">$1.50<", ">2 min ago<",
+		">feature/x<", ">42 messages<", ">3k tokens · 9k cached<", ">$1.50<",
+		">waiting 2 min<", // a waiting row says how long it has waited
+		`title="claude-sonnet-4-5-20250929">sonnet-4-5<`, // the model, short, whole in the tooltip
 		">Claude Code<",
 	} {
 		if !strings.Contains(first, want) {
@@ -67,6 +70,16 @@ func TestRenderList(t *testing.T) {
 	for _, want := range []string{`data-key="opencode:old"`, `data-status="idle"`, ">OpenCode<", ">3 h ago<", ">1 message<"} {
 		if !strings.Contains(second, want) {
 			t.Errorf("second row lacks %q:\n%s", want, second)
+		}
+	}
+	// Idle is the default: an idle row carries no status pill.
+	if strings.Contains(second, `class="status"`) {
+		t.Errorf("an idle row shows a status:\n%s", second)
+	}
+	// Rows are Tab stops.
+	for _, r := range []string{first, second} {
+		if !strings.Contains(r, `tabindex="0"`) {
+			t.Errorf("a row is not focusable:\n%s", r)
 		}
 	}
 	if !strings.Contains(out, `id="count"`) || !strings.Contains(out, ">2 sessions<") {

@@ -53,7 +53,7 @@ func (h *Home) syncTitle(ctx app.Context) {
 		return
 	}
 	h.waiting = n
-	ctx.Page().SetTitle("%s", DocumentTitle(n))
+	ctx.Page().SetTitle("%s", h.pageTitle(ctx, n))
 }
 
 // view is what the list shows for the current query.

@@ -92,7 +92,7 @@ func TestRenderView(t *testing.T) {
 		{name: "project", raw: "project=%2Fw%2Fsite", keys: []string{"claude:w2", "opencode:old"},
 			expect: []string{">2 of 4 sessions<", `id="clear"`}},
 		{name: "status", raw: "status=waiting", keys: []string{"claude:new", "claude:w2"},
-			expect: []string{`<button data-value="waiting" aria-pressed>`}},
+			expect: []string{`<button data-value="waiting" aria-pressed title="Waiting: the assistant finished its turn and waits for your input">`}},
 		{name: "active", raw: "status=active", keys: []string{"claude:wk"}},
 		{name: "source", raw: "source=opencode", keys: []string{"opencode:old"}},
 		{name: "search highlights", raw: "q=DEPLOY", keys: []string{"claude:w2"},
@@ -124,8 +124,9 @@ func TestRenderView(t *testing.T) {
 					t.Errorf("page lacks %s", want)
 				}
 			}
-			if tc.raw == "" && strings.Contains(out, `id="clear"`) {
-				t.Error("a clear button without anything to clear")
+			// Clear keeps its place, hidden while there is nothing to clear.
+			if idle := strings.Contains(sortAttrs(out), ` data-idle id="clear"`); idle != (tc.raw == "" || tc.raw == "sort=cost") {
+				t.Errorf("the clear button is idle: %v, for %q", idle, tc.raw)
 			}
 		})
 	}
@@ -217,7 +218,7 @@ func TestRenderMarksTheSelectedRow(t *testing.T) {
 	h.choose("claude:w2")
 	out := render(t, h)
 	sel := regexp.MustCompile(`<li[^>]*class="session selected"[^>]*>`).FindAllString(sortAttrs(out), -1)
-	if len(sel) != 1 || sel[0] != `<li aria-current class="session selected" data-key="claude:w2" data-status="waiting" tabindex="-1">` {
+	if len(sel) != 1 || sel[0] != `<li aria-current class="session selected" data-key="claude:w2" data-status="waiting" tabindex="0">` {
 		t.Fatalf("selected rows: %v", sel)
 	}
 }

@@ -23,7 +23,7 @@ func (h *Handler) seed() ui.Seed {
 	all, id := h.opts.Sessions()
 	first := firstScreen(all, seedSessions, seedBytes)
 	seed := ui.Seed{Sessions: first, Watched: h.opts.Watched(), At: now.UnixMilli(), Now: now,
-		Host: h.opts.Host, Demo: h.opts.Demo}
+		Host: h.opts.Host, Demo: h.opts.Demo, Instance: h.opts.Instance}
 	if len(first) < len(all) {
 		// A partial list is no base for changes: the client starts from
 		// the stream's init instead of resuming.

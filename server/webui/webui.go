@@ -43,6 +43,9 @@ type Options struct {
 	// simulated workspace: the page says which Helm it is.
 	Host string
 	Demo bool
+	// Instance is this helmd's ident instance: the page names it in its
+	// requests, so another helmd on the same address is noticed.
+	Instance string
 	// Keepalive is the stream's keepalive period, passed to the client
 	// for its watchdog; zero leaves the client's default (30 s).
 	Keepalive time.Duration

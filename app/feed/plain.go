@@ -1,0 +1,55 @@
+package feed
+
+import (
+	"errors"
+	"fmt"
+)
+
+// errBadList: an answer that is not a session list.
+var errBadList = errors.New("the answer was not a session list")
+
+// statusOtherHelm (HTTP 409) is how a helmd answers a page that names
+// another helmd's instance: the address now serves someone else's list.
+const statusOtherHelm = 409 // not 421: the access guard answers that to an unknown Host
+
+// httpStatus is the HTTP status an error carries, or 0. A Poller's error
+// carries one by having an HTTPStatus method (app/browser.HTTPError).
+func httpStatus(err error) int {
+	var s interface{ HTTPStatus() int }
+	if errors.As(err, &s) {
+		return s.HTTPStatus()
+	}
+	return 0
+}
+
+// PlainError says what a failed request means to the person looking at
+// the page. The browser's own words ("TypeError: Failed to fetch",
+// "NetworkError when attempting to fetch resource.") name no cause and
+// differ between browsers: every network error is the server not
+// answering.
+func PlainError(err error) string {
+	switch code := httpStatus(err); {
+	case errors.Is(err, errBadList):
+		return "The server's answer was not a session list (is a proxy in between?)."
+	case code == 401 || code == 403:
+		return fmt.Sprintf("The server refused this page (HTTP %d): open the address helmd printed, with its token.", code)
+	case code >= 500:
+		return fmt.Sprintf("The server had a problem (HTTP %d); retrying.", code)
+	case code != 0:
+		return fmt.Sprintf("The server refused the request (HTTP %d).", code)
+	}
+	return "The server does not answer. Is helmd running?"
+}
+
+// elsewhere stops the machine for good: the server at this address is
+// another Helm (its instance differs from the page's), so nothing it
+// sends may be shown as this page's list. Only a reload, which loads
+// that Helm's own page, goes on.
+func (m *Machine) elsewhere() {
+	m.closed = true
+	m.closeStream()
+	m.stopTimer(&m.reconnect)
+	m.stopTimer(&m.watchdog)
+	m.stopPolling()
+	m.setState(Elsewhere, "This address now serves another Helm: reload to see its sessions.")
+}

@@ -1,0 +1,63 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// statusTip explains a status (and the Active filter) where it shows:
+// "Active" and "Working" sound alike and are not.
+func statusTip(status string) string {
+	switch status {
+	case string(shared.StatusWorking):
+		return "Working: the assistant is answering or running a tool right now"
+	case string(shared.StatusWaiting):
+		return "Waiting: the assistant finished its turn and waits for your input"
+	case string(shared.StatusIdle):
+		return "Idle: nothing is happening and nothing is asked of you"
+	case shared.StatusActive:
+		return "Active: a live process owns the session, or it was written in the last 2 minutes (it may be working, waiting or idle)"
+	}
+	return "Every session"
+}
+
+// rowTime is the row's time: for a waiting session how long it has
+// waited (what the user needs to know), else its last activity.
+func rowTime(s *shared.Session, now time.Time) app.UI {
+	if s.Status == shared.StatusWaiting {
+		since := s.WaitingSince
+		if since <= 0 {
+			since = s.UpdatedAt
+		}
+		return app.Time().Class("time").DateTime("%s", isoTime(since)).
+			Title("%s", "Waiting since "+absTime(since)).
+			Text(waitedText(now, s))
+	}
+	return app.Time().Class("time").DateTime("%s", isoTime(s.UpdatedAt)).
+		Title("%s", "Last activity "+absTime(s.UpdatedAt)).
+		Text(relTime(now, s.UpdatedAt))
+}
+
+// modelLabel is a model name as a row shows it: without the vendor
+// prefix and the release date ("claude-sonnet-4-5-20250929" →
+// "sonnet-4-5"); the tooltip keeps the whole name.
+func modelLabel(m string) string {
+	m = strings.TrimPrefix(m, "claude-")
+	if i := strings.LastIndexByte(m, '-'); i > 0 && len(m)-i-1 == 8 && isDigits(m[i+1:]) {
+		m = m[:i]
+	}
+	return m
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

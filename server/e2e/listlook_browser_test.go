@@ -1,0 +1,371 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+)
+
+// These tests look at the list as a person uses it all day: layout at
+// desktop and phone widths, contrast (axe-core), the keyboard, the
+// install button and badges that must not pretend to be live.
+//
+//	make build && HELM_BIN=$PWD/bin/helmd HELM_AXE=…/axe.min.js go test -run ListLook ./server/e2e/
+
+// TestListLookBrowser runs them in one Chromium.
+func TestListLookBrowser(t *testing.T) {
+	b := startBrowser(t)
+	for _, tc := range []struct {
+		name string
+		run  func(*testing.T, *browser)
+	}{
+		{"Geometry", testLookGeometry},
+		{"Contrast", testLookContrast},
+		{"Keyboard", testLookKeyboard},
+		{"InstallAndStaleBadges", testLookInstallAndStale},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
+	}
+}
+
+const (
+	lkWaiting = "4b000000-0000-4000-8000-000000000001"
+	lkWorking = "4b000000-0000-4000-8000-000000000002"
+	lkIdle1   = "4b000000-0000-4000-8000-000000000003"
+	lkIdle2   = "4b000000-0000-4000-8000-000000000004"
+	lkIdle3   = "4b000000-0000-4000-8000-000000000005"
+	// longBranch is the kind of branch name that used to push the cost
+	// onto a line of its own.
+	longBranch = "feature/very-long-branch-name-for-the-checkout-redesign-and-its-follow-ups-2026"
+)
+
+// writeLookFixture: a session waiting for input on a long branch, one
+// working, three idle.
+func writeLookFixture(t *testing.T) string {
+	t.Helper()
+	claude := t.TempDir()
+	now := time.Now()
+	waiting := fixture.Path(claude, webapp, lkWaiting)
+	fixture.Append(t, waiting, strings.Replace(fixture.User(lkWaiting, webapp, "Redesign the checkout page", now.Add(-2*time.Minute)),
+		`"gitBranch":"main"`, `"gitBranch":"`+longBranch+`"`, 1))
+	fixture.Append(t, waiting, fixture.Assistant(lkWaiting, webapp, "msg_w", "end_turn", now.Add(-time.Minute)))
+	fixture.Append(t, fixture.Path(claude, webapp, lkWorking), fixture.User(lkWorking, webapp, "Add tests for the cart", now))
+	old := now.Add(-13 * time.Hour)
+	for i, sid := range []string{lkIdle1, lkIdle2, lkIdle3} {
+		at := old.Add(time.Duration(i) * time.Minute)
+		path := fixture.Path(claude, "/home/dev/site", sid)
+		fixture.Append(t, path, fixture.User(sid, "/home/dev/site", fmt.Sprintf("Old task %d", i), at)+
+			fixture.Assistant(sid, "/home/dev/site", "msg_"+sid[len(sid)-4:], "end_turn", at))
+		if err := os.Chtimes(path, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return claude
+}
+
+// viewport emulates a window of width × height CSS pixels (a phone's
+// when mobile), and a color scheme ("" = the system's).
+func viewport(c *chrome, width, height int64, mobile bool, scheme string) {
+	c.t.Helper()
+	c.do(10*time.Second, fmt.Sprintf("emulating %dx%d %s", width, height, scheme),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			if _, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+				Width: width, Height: height, DeviceScaleFactor: 1, Mobile: mobile,
+			}); err != nil {
+				return err
+			}
+			_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+			})
+			return err
+		}))
+	// Two frames: the new layout is done.
+	mustEval[bool](c, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
+}
+
+// box is an element's getBoundingClientRect.
+type box struct{ Top, Bottom, Left, Right, Width, Height float64 }
+
+func rect(c *chrome, sel string) box {
+	c.t.Helper()
+	b := mustEval[*box](c, fmt.Sprintf(`(e => e ? e.getBoundingClientRect().toJSON() : null)(document.querySelector(%s))`, jsString(sel)))
+	if b == nil {
+		c.t.Fatalf("no %s: %s", sel, c.describe())
+	}
+	return *b
+}
+
+// sameLine reports whether two boxes share a line of text.
+func sameLine(a, b box) bool { return a.Top < b.Bottom && b.Top < a.Bottom }
+
+// testLookGeometry: at 1280 and 1600 px the filters and the sort share
+// one line; Clear appearing moves nothing; a long branch keeps the cost
+// on its line; on a phone the header and filters take less than a third
+// of the screen, the filters behind one button.
+func testLookGeometry(t *testing.T, b *browser) {
+	p := serveList(t, writeLookFixture(t))
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	waitRows(c, "the fixture", lkWorking, lkWaiting, lkIdle3, lkIdle2, lkIdle1)
+	waitingRow := rowSel("claude:" + lkWaiting)
+
+	for _, width := range []int64{1280, 1600} {
+		viewport(c, width, 900, false, "light")
+		search, sort := rect(c, "#search"), rect(c, "#sort")
+		if !sameLine(search, sort) {
+			t.Errorf("at %d px the sort (%+v) is not on the search's line (%+v)", width, sort, search)
+		}
+		for _, sel := range []string{"#source", "#project", "#status", "#clear"} {
+			if r := rect(c, sel); !sameLine(search, r) {
+				t.Errorf("at %d px %s (%+v) left the filters' line", width, sel, r)
+			}
+		}
+		main := rect(c, "main")
+		if used := main.Width / float64(width); used < 0.85 {
+			t.Errorf("at %d px the list uses %.0f%% of the width", width, 100*used)
+		}
+		cost, messages := rect(c, waitingRow+" .cost"), rect(c, waitingRow+" .messages")
+		if !sameLine(cost, messages) {
+			t.Errorf("at %d px a long branch pushed the cost (%+v) off the line of the message count (%+v)", width, cost, messages)
+		}
+		if br := rect(c, waitingRow+" .branch"); br.Right > cost.Left {
+			t.Errorf("at %d px the branch (%+v) runs into the cost (%+v)", width, br, cost)
+		}
+	}
+
+	// The first keystroke shows Clear where it already had its place.
+	viewport(c, 1280, 900, false, "light")
+	beforeClear, beforeRow := rect(c, "#clear"), rect(c, "li.session")
+	if v := mustEval[string](c, `getComputedStyle(document.getElementById("clear")).visibility`); v != "hidden" {
+		t.Errorf("Clear is %s with nothing to clear", v)
+	}
+	mustEval[bool](c, `(document.getElementById("search").focus(), true)`)
+	keys(c, "o")
+	c.waitJS(5*time.Second, "Clear to show", `getComputedStyle(document.getElementById("clear")).visibility === "visible"`)
+	afterClear, afterRow := rect(c, "#clear"), rect(c, "li.session")
+	if afterClear != beforeClear {
+		t.Errorf("Clear moved when it appeared: %+v → %+v", beforeClear, afterClear)
+	}
+	if afterRow.Top != beforeRow.Top {
+		t.Errorf("the list jumped %.0f px at the first keystroke", afterRow.Top-beforeRow.Top)
+	}
+	keys(c, "\x1b") // Esc clears
+	c.waitJS(5*time.Second, "Clear to hide", `getComputedStyle(document.getElementById("clear")).visibility === "hidden"`)
+
+	// A phone: 390 × 844.
+	viewport(c, 390, 844, true, "light")
+	header := rect(c, "header.top")
+	if header.Height > 844.0/3 {
+		t.Errorf("on a phone the header takes %.0f px of 844", header.Height)
+	}
+	if mustEval[bool](c, `!!document.getElementById("project").getClientRects().length`) {
+		t.Error("on a phone the filters show without being asked for")
+	}
+	click(c, "#filters-toggle")
+	c.waitJS(5*time.Second, "the filters to open", `document.getElementById("project").getClientRects().length > 0`)
+	if got, _ := c.attr("#filters-toggle", "aria-expanded"); got != "true" {
+		t.Errorf("the filters button says aria-expanded=%q when open", got)
+	}
+	if cost, title := rect(c, waitingRow+" .cost"), rect(c, waitingRow+" .title"); cost.Right > 390 || title.Right > 390 {
+		t.Errorf("on a phone the row overflows: cost %+v, title %+v", cost, title)
+	}
+	click(c, "#filters-toggle")
+	viewport(c, 1280, 900, false, "")
+	c.screenshots("list-look")
+}
+
+// axeScript loads axe-core (HELM_AXE: its axe.min.js, which .ci/run
+// fetches) into the page.
+func axeScript(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("HELM_AXE")
+	if path == "" {
+		path = os.ExpandEnv("$HOME/.cache/helm-axe/node_modules/axe-core/axe.min.js") // where .ci/run puts it
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		msg := "axe-core not found (" + err.Error() + "): npm install --prefix ~/.cache/helm-axe axe-core@4.14.1, or set HELM_AXE"
+		if required() {
+			t.Fatal(msg)
+		}
+		t.Skip("SKIPPING — " + msg)
+	}
+	return string(src)
+}
+
+// axeViolation is one rule axe-core found broken, with its worst nodes.
+type axeViolation struct {
+	ID     string
+	Impact string
+	Help   string
+	Nodes  []struct {
+		Target         []string
+		FailureSummary string
+	}
+}
+
+// testLookContrast: axe-core finds no contrast problem, nor any other
+// serious one, on the list in light and dark, with a session waiting,
+// the waiting filter selected and the shortcuts dialog open.
+func testLookContrast(t *testing.T, b *browser) {
+	axe := axeScript(t)
+	p := serveList(t, writeLookFixture(t))
+	c := b.tab(t)
+	for _, view := range []struct {
+		name, query, scheme string
+		help                bool
+	}{
+		{"light", "", "light", false},
+		{"dark", "", "dark", false},
+		{"light, waiting selected", "?status=waiting", "light", false},
+		{"dark, waiting selected", "?status=waiting", "dark", false},
+		{"dark, active selected", "?status=active", "dark", false},
+		{"dark, shortcuts", "", "dark", true},
+	} {
+		func() {
+			c.navigate(p.URL + "/" + view.query)
+			waitLive(c)
+			c.waitJS(5*time.Second, "the waiting badge", present("#waiting"))
+			viewport(c, 1280, 900, false, view.scheme)
+			if view.help {
+				keys(c, "?")
+				c.waitJS(5*time.Second, "the dialog", present(`#help[role="dialog"]`))
+			}
+			mustEval[bool](c, axe+"\n;true")
+			var res struct {
+				Violations []axeViolation
+				Checked    int // elements whose contrast axe measured and passed
+			}
+			res = mustEval[struct {
+				Violations []axeViolation
+				Checked    int
+			}](c, `axe.run(document).then(r => ({violations: r.violations,
+				checked: ((r.passes.find(p => p.id === "color-contrast") || {nodes: []}).nodes.length)}))`)
+			found := res.Violations
+			if res.Checked < 20 {
+				t.Errorf("%s: axe measured the contrast of %d elements only: not the list", view.name, res.Checked)
+			}
+			ids := make([]string, 0, len(found))
+			for _, v := range found {
+				ids = append(ids, v.ID+"/"+v.Impact)
+			}
+			t.Logf("FIGURE axe %s: %d rules broken %v, contrast passed on %d elements", view.name, len(found), ids, res.Checked)
+			for _, v := range found {
+				if v.ID == "color-contrast" || v.Impact == "serious" || v.Impact == "critical" {
+					var where []string
+					for i, n := range v.Nodes {
+						if i == 5 {
+							where = append(where, fmt.Sprintf("… %d more", len(v.Nodes)-5))
+							break
+						}
+						where = append(where, fmt.Sprintf("%v: %s", n.Target, n.FailureSummary))
+					}
+					t.Errorf("%s: axe %s (%s): %s\n  %s", view.name, v.ID, v.Impact, v.Help, strings.Join(where, "\n  "))
+				}
+			}
+		}()
+	}
+}
+
+// testLookKeyboard: rows are Tab stops with a visible focus ring, Enter
+// opens the focused one; ? opens the shortcuts as a dialog that Esc
+// closes.
+func testLookKeyboard(t *testing.T, b *browser) {
+	p := serveList(t, writeLookFixture(t))
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	waitRows(c, "the fixture", lkWorking, lkWaiting, lkIdle3, lkIdle2, lkIdle1)
+
+	// ? shows the shortcuts, focused; Esc closes them.
+	mustEval[bool](c, `(document.activeElement && document.activeElement.blur && document.activeElement.blur(), true)`)
+	keys(c, "?")
+	c.waitJS(5*time.Second, "the shortcuts dialog", `(d => !!d && d.getAttribute("aria-modal") === "true" && d.contains(document.activeElement))(document.querySelector('[role="dialog"]'))`)
+	if got := c.text("#help-title"); got != "Keyboard shortcuts" {
+		t.Errorf("dialog title %q", got)
+	}
+	if !strings.Contains(c.text("#help"), "Open the selected session") {
+		t.Errorf("the dialog lists no shortcuts: %q", c.text("#help"))
+	}
+	tab(c)
+	if !mustEval[bool](c, `document.getElementById("help").contains(document.activeElement)`) {
+		t.Error("Tab left the modal dialog")
+	}
+	keys(c, "\x1b")
+	c.waitJS(5*time.Second, "the dialog to close", `!document.querySelector('[role="dialog"]')`)
+
+	// Tab reaches the rows, one after the other.
+	mustEval[bool](c, `(document.getElementById("search").focus(), true)`)
+	var focused string
+	for range 40 {
+		tab(c)
+		focused = mustEval[string](c, `(e => e.matches("li.session") ? e.dataset.key : "")(document.activeElement)`)
+		if focused != "" {
+			break
+		}
+	}
+	if focused != "claude:"+lkWorking {
+		t.Fatalf("Tab never reached the first row (got %q): %s", focused, c.describe())
+	}
+	ring := mustEval[string](c, `(s => s.outlineStyle + " " + s.outlineWidth)(getComputedStyle(document.activeElement))`)
+	if strings.HasPrefix(ring, "none") || strings.HasSuffix(ring, " 0px") {
+		t.Errorf("a focused row shows no focus ring (%s)", ring)
+	}
+	tab(c)
+	if got := mustEval[string](c, `document.activeElement.dataset.key || ""`); got != "claude:"+lkWaiting {
+		t.Errorf("the next Tab went to %q, want the second row", got)
+	}
+	keys(c, "\r")
+	c.waitJS(10*time.Second, "the session page", fmt.Sprintf(`location.pathname === %s`, jsString("/s/claude/"+lkWaiting)))
+}
+
+// tab presses Tab.
+func tab(c *chrome) {
+	c.t.Helper()
+	c.do(5*time.Second, "pressing Tab", chromedp.KeyEvent("\t"))
+}
+
+// testLookInstallAndStale: the Install button leaves once the app is
+// installed; with helmd gone, a "working" badge stops pulsing.
+func testLookInstallAndStale(t *testing.T, b *browser) {
+	p := serveList(t, writeLookFixture(t))
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	working := rowSel("claude:"+lkWorking) + " .status"
+	pulse := fmt.Sprintf(`getComputedStyle(document.querySelector(%s), "::before").animationName`, jsString(working))
+	if got := mustEval[string](c, pulse); got == "none" {
+		t.Fatal("a working badge does not pulse while Live")
+	}
+
+	// The browser offers install (go-app keeps the event), then installs.
+	mustEval[bool](c, `(() => {
+		const e = new Event("beforeinstallprompt", {cancelable: true});
+		e.prompt = () => Promise.resolve();
+		e.userChoice = Promise.resolve({outcome: "accepted"});
+		window.dispatchEvent(e);
+		return true;
+	})()`)
+	c.waitJS(5*time.Second, "the Install button", present("#install"))
+	mustEval[bool](c, `(window.dispatchEvent(new Event("appinstalled")), true)`)
+	c.waitJS(5*time.Second, "the Install button to go", `!document.getElementById("install")`)
+
+	p.terminate(t)
+	c.waitConn(20*time.Second, "offline", "Offline")
+	if got := mustEval[string](c, pulse); got != "none" {
+		t.Errorf("offline, a working badge still pulses (%s)", got)
+	}
+	if title, _ := c.attr("#conn", "title"); strings.Contains(title, "TypeError") || strings.Contains(title, "Failed to fetch") {
+		t.Errorf("the indicator speaks the browser's words: %q", title)
+	}
+}

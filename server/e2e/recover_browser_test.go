@@ -1,0 +1,132 @@
+package e2e
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+)
+
+// These tests stop helmd under an open page and start one again on the
+// same port: the same helmd (the page is Live again within seconds), or
+// another one (the page must not show its sessions as its own).
+//
+//	make build && HELM_BIN=$PWD/bin/helmd go test -run Recover ./server/e2e/
+
+// TestRecoverBrowser runs them in one Chromium.
+func TestRecoverBrowser(t *testing.T) {
+	b := startBrowser(t)
+	t.Run("LiveSoonAfterHelmdReturns", func(t *testing.T) { testLiveSoonAfterReturn(t, b) })
+	t.Run("AnotherHelmdOnThePort", func(t *testing.T) { testAnotherHelmd(t, b) })
+}
+
+// serveOn starts helmd on port over claude, named host.
+func serveOn(t *testing.T, port, claude, host string) *proc {
+	t.Helper()
+	p := startBinary(t, t.TempDir(), "--port", port, "--claude-dir", claude, "--no-opencode",
+		"--keepalive", "2s", "--debounce", "50ms", "--host-name", host)
+	needClient(t, p)
+	return p
+}
+
+// backoffBudget is how long the page's reconnects take, with the page's
+// ?backoff=100ms, before it falls back to polling: 5 attempts, 100 ms
+// doubling, +25 % jitter at most.
+const backoffBudget = 100 * time.Millisecond * (1 + 2 + 4 + 8 + 16) * 5 / 4
+
+// testLiveSoonAfterReturn: helmd is down longer than the page's whole
+// backoff, so the page has fallen back to polling (and its periodic
+// stream retry is set to 10 minutes); helmd returns on the same port; the
+// page is Live within 5 s, because the first poll that answers retries
+// the stream at once.
+func testLiveSoonAfterReturn(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.User(sidA, cwd, "Survive the outage", time.Now()))
+	port := strconv.Itoa(freePort(t))
+	p := serveOn(t, port, claude, "devbox")
+	c := b.tab(t)
+	c.navigate(p.URL + "/?backoff=100ms&retry=10m")
+	waitLive(c)
+	c.waitJS(5*time.Second, "the row", present(rowSel("claude:"+sidA)))
+
+	p.terminate(t)
+	c.waitConn(10*time.Second, "offline", "Offline")
+	// The outage itself: the scenario, not a synchronisation. It outlasts
+	// the backoff, so the page is polling when helmd returns.
+	<-time.After(backoffBudget + 2*time.Second)
+	if title, _ := c.attr("#conn", "title"); title == "" || containsAny(title, "TypeError", "Failed to fetch", "NetworkError") {
+		t.Errorf("the indicator's tooltip %q is not a plain sentence", title)
+	}
+
+	serveOn(t, port, claude, "devbox")
+	back := time.Now()
+	c.waitConn(5*time.Second, "live", "Live")
+	t.Logf("FIGURE Live %v after helmd came back (outage %v, page polling)", time.Since(back).Round(10*time.Millisecond), backoffBudget+2*time.Second)
+	c.waitJS(5*time.Second, "the row after the return", present(rowSel("claude:"+sidA)))
+}
+
+// testAnotherHelmd: the page's helmd stops and another one (another
+// user's folders, another host name) starts on the same port. The page
+// never shows the other's sessions; it hides its old list and says so,
+// and a reload shows the other Helm, named.
+func testAnotherHelmd(t *testing.T, b *browser) {
+	claudeA, claudeB := t.TempDir(), t.TempDir()
+	fixture.Append(t, fixture.Path(claudeA, cwd, sidA), fixture.User(sidA, cwd, "Alpha's work", time.Now()))
+	fixture.Append(t, fixture.Path(claudeB, "/home/other/secret", sidB), fixture.User(sidB, "/home/other/secret", "Beta's private work", time.Now()))
+	port := strconv.Itoa(freePort(t))
+	a := serveOn(t, port, claudeA, "alpha")
+	c := b.tab(t)
+	c.navigate(a.URL + "/?backoff=100ms")
+	waitLive(c)
+	c.waitJS(5*time.Second, "alpha's row", present(rowSel("claude:"+sidA)))
+	if got := c.text("#host"); got != "alpha" {
+		t.Errorf("header names %q, want alpha", got)
+	}
+	// Every row the page ever shows from here on is recorded.
+	mustEval[bool](c, `(() => {
+		const seen = window.__seen = new Set();
+		const look = () => document.querySelectorAll("li.session").forEach(r => seen.add(r.dataset.key));
+		new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true});
+		return true;
+	})()`)
+
+	a.terminate(t)
+	c.waitConn(10*time.Second, "offline", "Offline")
+	serveOn(t, port, claudeB, "beta")
+	c.waitJS(15*time.Second, "the page to say another Helm answers", present("#elsewhere"))
+	if state, label := c.conn(); state != "elsewhere" || label != "Other Helm" {
+		t.Errorf("indicator %s %q, want elsewhere \"Other Helm\"", state, label)
+	}
+	if n := mustEval[int](c, `document.querySelectorAll("li.session").length`); n != 0 {
+		t.Errorf("%d rows still shown under another Helm", n)
+	}
+	if got := c.text("#count"); got != "0 sessions" || mustEval[string](c, `document.title`) != "Helm" {
+		t.Errorf("the old list still speaks: count %q, title %q", got, mustEval[string](c, `document.title`))
+	}
+	if seen := mustEval[[]string](c, `[...window.__seen]`); containsAny(fmt.Sprint(seen), sidB) {
+		t.Fatalf("the page showed the other Helm's session: %v", seen)
+	}
+	if txt := c.text("#elsewhere"); !containsAny(txt, "alpha") {
+		t.Errorf("the notice does not name the page's Helm: %q", txt)
+	}
+
+	click(c, "#elsewhere button")
+	c.waitJS(30*time.Second, "the reloaded page", `document.body.dataset.wasm === "ready" && document.getElementById("host") && document.getElementById("host").textContent === "beta"`)
+	c.waitConn(15*time.Second, "live", "Live")
+	c.waitJS(5*time.Second, "beta's row", present(rowSel("claude:"+sidB)))
+	if n := mustEval[int](c, `document.querySelectorAll("li.session").length`); n != 1 {
+		t.Errorf("%d rows after the reload, want beta's 1", n)
+	}
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,95 @@
+package shared
+
+import (
+	"slices"
+	"strings"
+)
+
+// words is a search split at white space and lower-cased: a session
+// matches when every word occurs in one of its searched fields, in any
+// order ("login main" finds the branch main of a session about login).
+type words []string
+
+// searchWords splits a search into its words.
+func searchWords(search string) words { return strings.Fields(strings.ToLower(search)) }
+
+// in reports whether every word occurs in one of fields.
+func (ws words) in(fields [5]string) bool {
+	for _, w := range ws {
+		found := false
+		for _, f := range fields {
+			if strings.Contains(strings.ToLower(f), w) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// inFolded reports whether every word occurs in text (SearchText). The
+// fields there are joined by NUL, which no word holds, so a word never
+// matches across two fields.
+func (ws words) inFolded(text string) bool {
+	for _, w := range ws {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// Matcher returns Match over SearchText, with the search split once: the
+// client filters thousands of sessions per keystroke with one query.
+func (q Query) Matcher() func(s *Session, text string) bool {
+	ws := searchWords(q.Search)
+	if len(ws) == 0 || strings.IndexByte(q.Search, 0) >= 0 {
+		return func(s *Session, _ string) bool { return q.Match(s) } // a NUL could match across fields of text
+	}
+	f := q
+	f.Search = ""
+	return func(s *Session, text string) bool { return f.Match(s) && ws.inFolded(text) }
+}
+
+// Narrows reports whether every session search next keeps is one that
+// search prev keeps: each word of prev is inside a word of next. Typing
+// narrows, so a client may filter its last answer rather than the list.
+func Narrows(prev, next string) bool {
+	if strings.IndexByte(prev, 0) >= 0 || strings.IndexByte(next, 0) >= 0 {
+		return false
+	}
+	nw := searchWords(next)
+	for _, p := range searchWords(prev) {
+		if !slices.ContainsFunc(nw, func(n string) bool { return strings.Contains(n, p) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// WordRanges is MatchRanges for each word of search: where any of them
+// occurs in text, byte ranges left to right, merged where they overlap.
+// They are what the list highlights.
+func WordRanges(text, search string) [][2]int {
+	var all [][2]int
+	for _, w := range strings.Fields(search) {
+		all = append(all, MatchRanges(text, w)...)
+	}
+	if len(all) < 2 {
+		return all
+	}
+	slices.SortFunc(all, func(a, b [2]int) int { return a[0] - b[0] })
+	out := all[:1]
+	for _, r := range all[1:] {
+		last := &out[len(out)-1]
+		if r[0] <= last[1] {
+			last[1] = max(last[1], r[1])
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
