@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !cfg.NoOpenCode && cfg.OpenCodeDir != "" {
 		oc = opencode.New(opencode.Options{DataDir: cfg.OpenCodeDir, DBPath: cfg.OpenCodeDB, Logger: log, WaitingWindow: cfg.WaitingTTL})
 		cleanups = append(cleanups, func() { oc.Close() })
-		sources = append(sources, usage.Track(oc, nil, spend))
+		sources = append(sources, usage.Track(oc, oc, spend)) // each message at its own time
 		specs = append(specs, oc.WatchSpecs()...)
 	}
 
