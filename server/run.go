@@ -96,6 +96,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Info("demo mode: simulated sessions, nothing of yours is read", "dir", dir)
 	} else if len(roots) == 0 {
 		roots = claude.DefaultRoots(os.Getenv, home)
+	} else {
+		warnMissingDirs(log, roots)
 	}
 	cacheFile := ""
 	if cfg.CacheDir != "" && !cfg.Demo {
@@ -208,12 +210,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.Auth == config.AuthNone {
 		log.Warn("--auth none: no token asked; every account on this machine can read what helmd serves at " + cfg.Addr())
 	}
-	handler := guard.Wrap(mux, guard.Options{Token: token, AllowedHosts: cfg.AllowedHosts, CORSOrigin: cfg.CORSOrigin, Logger: log})
+	hostName := osHostName()
+	handler := guard.Wrap(mux, guard.Options{Token: token, AllowedHosts: networkHosts(cfg, hostName), CORSOrigin: cfg.CORSOrigin, Logger: log})
 	handler = deadline.Wrap(handler, cfg.WriteTimeout, isStream)
 
 	ln, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return listenError(cfg.Addr(), err)
 	}
 	plain = connlimit.Wrap(ln, connlimit.Options{Max: cfg.MaxConns, Logger: log})
 	srv := &http.Server{
@@ -233,7 +236,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("helmd serving", "url", url, "version", version,
 		"claudeRoots", roots, "openCode", openCode, "watch", watchMode(cfg))
 	// Printed, not logged (the token is the way in): `helmd url` prints it again.
-	fmt.Fprintf(stdout, "Helm: %s\n", config.OpenURL(ln.Addr().String(), token))
+	fmt.Fprintf(stdout, "Helm: %s\n", localURL(cfg, ln.Addr().String(), token))
+	printNetworkURLs(stdout, cfg, ln.Addr().String(), token, hostName)
 
 	wg.Go(func() {
 		if err := watcher.Run(ctx, tail.Tee(lv, pages)); err != nil {

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+	"vibecraft.sh/helm/server/internal/helmdproc"
+	"vibecraft.sh/helm/server/internal/logbuf"
+)
+
+// started is helmd run in this process with its output kept: the lines
+// it printed before serving and its log.
+type started struct {
+	url     string
+	printed []string
+	log     *logbuf.Buffer
+}
+
+// startCapturing runs helmd with args (plus a free port and no cache)
+// until the test ends, and returns once it printed its URLs and its first
+// scan is over.
+func startCapturing(t *testing.T, token string, args ...string) *started {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	s := &started{log: &logbuf.Buffer{}}
+	done := make(chan error, 1)
+	full := append([]string{"--port", "0", "--cache-dir", "", "--token", token}, args...)
+	go func() {
+		err := run(ctx, full, pw, s.log)
+		pw.Close()
+		done <- err
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("helmd: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("helmd did not stop within 5 s")
+		}
+	})
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	go func() { <-ctx.Done(); pr.Close() }()
+	// helmd prints the loopback URL, then (listening everywhere) the
+	// network ones, before it serves: both are read before going on.
+	want := 1
+	if strings.Contains(strings.Join(args, " "), "0.0.0.0") {
+		want = 2
+	}
+	deadline := time.After(time.Minute)
+	for len(s.printed) < want {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("helmd exited at start:\n%s", s.log)
+			}
+			s.printed = append(s.printed, l)
+		case <-deadline:
+			t.Fatalf("helmd printed %q only:\n%s", s.printed, s.log)
+		}
+	}
+	go func() {
+		for range lines { // keep helmd's stdout flowing
+		}
+	}()
+	a, ok := helmdproc.ParseAddress(s.printed[0])
+	if !ok {
+		t.Fatalf("first line %q holds no URL", s.printed[0])
+	}
+	s.url = a.URL
+	waitFor(t, "the first scan", func() bool { return helmdproc.FirstScanDone(s.url, token) })
+	return s
+}
+
+// TestMissingClaudeDirWarns: a --claude-dir that does not exist gets one
+// clear warning line naming it; helmd serves anyway, and reads the
+// folder once it appears.
+func TestMissingClaudeDirWarns(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "typo", ".claude")
+	s := startCapturing(t, testToken, "--claude-dir", missing, "--no-opencode", "--debounce", "20ms")
+	var warnings []string
+	for _, l := range strings.Split(s.log.String(), "\n") {
+		if strings.Contains(l, "level=WARN") {
+			warnings = append(warnings, l)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], missing+" does not exist") || !strings.Contains(warnings[0], "--claude-dir") {
+		t.Fatalf("want one warning naming %s, got %q", missing, warnings)
+	}
+
+	const sid = "5e551011-0000-4000-8000-00000000000a"
+	fixture.Append(t, fixture.Path(missing, "/work/late", sid), fixture.User(sid, "/work/late", "written after start", time.Now()))
+	bearer := map[string]string{"Authorization": "Bearer " + testToken}
+	waitFor(t, "the session of the folder that appeared", func() bool {
+		resp := get(t, s.url+"/api/sessions", bearer)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(b), sid)
+	})
+}
+
+// TestExistingClaudeDirDoesNotWarn: the warning is for a folder that is
+// not there, nothing else.
+func TestExistingClaudeDirDoesNotWarn(t *testing.T) {
+	s := startCapturing(t, testToken, "--claude-dir", t.TempDir(), "--no-opencode")
+	if strings.Contains(s.log.String(), "does not exist") {
+		t.Errorf("warned about a folder that exists:\n%s", s.log)
+	}
+}
+
+// TestBusyPort: a port another program holds is one sentence that says
+// so and suggests --port, and helmd exits at once (main exits 1 for it).
+func TestBusyPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	var out, errOut logbuf.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = run(ctx, []string{"--port", port, "--host", "127.0.0.1", "--claude-dir", t.TempDir(), "--no-opencode",
+		"--cache-dir", "", "--token", testToken}, &out, &errOut)
+	if err == nil {
+		t.Fatal("helmd started on a port in use")
+	}
+	msg := err.Error()
+	if !errors.Is(err, syscall.EADDRINUSE) || exitCode(err) != 1 {
+		t.Errorf("error %v (exit %d): want address in use, exit 1", err, exitCode(err))
+	}
+	for _, want := range []string{"port " + port + " is already in use", "--port"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "bind:") || strings.Contains(msg, "\n") || strings.Count(msg, ". ") > 0 {
+		t.Errorf("message %q: want one plain sentence, not the system's error", msg)
+	}
+	if strings.Contains(out.String(), "http://") {
+		t.Errorf("printed a URL it does not serve: %q", out.String())
+	}
+}
+
+// TestWildcardHostPrintsUsableURLs: with --host 0.0.0.0 helmd prints the
+// loopback URL, then the URLs for the network, by host name and address,
+// never 0.0.0.0 or [::]; and the host-name URL opens (its Host is
+// accepted), where another name is still refused.
+func TestWildcardHostPrintsUsableURLs(t *testing.T) {
+	s := startCapturing(t, testToken, "--host", "0.0.0.0", "--claude-dir", t.TempDir(), "--no-opencode")
+	if !strings.HasPrefix(s.printed[0], "Helm: http://127.0.0.1:") {
+		t.Errorf("first line %q: want the loopback URL", s.printed[0])
+	}
+	net := s.printed[1]
+	if !strings.HasPrefix(net, "Helm on the network: http://") {
+		t.Fatalf("second line %q: want the network URLs", net)
+	}
+	for _, l := range s.printed {
+		if strings.Contains(l, "0.0.0.0") || strings.Contains(l, "[::]") {
+			t.Errorf("%q names the unspecified address", l)
+		}
+	}
+	port := portOf(t, s.url)
+	host := osHostName()
+	if host == "" {
+		t.Skip("the OS gives no host name")
+	}
+	if !strings.Contains(net, "http://"+host+":"+port+"/?token="+testToken) {
+		t.Errorf("%q lacks the host-name URL", net)
+	}
+	for _, tc := range []struct {
+		host string
+		want int
+	}{{host + ":" + port, http.StatusOK}, {"evil.example:" + port, http.StatusMisdirectedRequest}} {
+		req, _ := http.NewRequest("GET", s.url+"/api/sessions", nil)
+		req.Host = tc.host
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("Host %s: %d, want %d", tc.host, resp.StatusCode, tc.want)
+		}
+	}
+}
