@@ -87,9 +87,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		// Removed after the simulator (and everything reading it) stopped.
 		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
-		roots, cfg.NoOpenCode = []string{dir}, true
+		claudeRoot, openCodeDir, err := demo.Layout(dir)
+		if err != nil {
+			return err
+		}
+		roots, cfg.NoOpenCode = []string{claudeRoot}, false
+		cfg.OpenCodeDir, cfg.OpenCodeDB = openCodeDir, filepath.Join(openCodeDir, "opencode.db")
 		wg.Go(func() {
-			if err := demo.Run(ctx, dir, demo.Options{Logger: log}); err != nil {
+			if err := demo.Run(ctx, claudeRoot, demo.Options{Logger: log, OpenCodeDir: openCodeDir}); err != nil {
 				log.Error("demo stopped", "err", err)
 			}
 		})

@@ -57,6 +57,10 @@ type Home struct {
 	now      time.Time
 	limit    int
 
+	// Which helmd this is (Seed.Host, Seed.Demo), for the header.
+	host string
+	demo bool
+
 	// The view: filters, search and sort, mirrored in the URL's query.
 	query    shared.Query
 	typed    string // the search box as typed; query.Search is it trimmed
@@ -98,6 +102,8 @@ func NewHome(seed Seed) *Home {
 		watched:  seed.Watched,
 		cursor:   seed.EventID,
 		total:    seed.Total,
+		host:     seed.Host,
+		demo:     seed.Demo,
 		now:      seed.Now,
 		limit:    pageSize,
 		conn:     feed.Status{State: feed.Connecting},

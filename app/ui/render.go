@@ -223,7 +223,8 @@ func shows(search string, texts ...string) bool {
 // through an attribute (escaped by go-app, decoded by the browser), so
 // the page does not flash empty while the stream connects.
 func (h *Home) renderSeed() app.UI {
-	b, err := json.Marshal(Seed{Sessions: h.sessions.Sessions(), Watched: h.watched, At: h.dataAt, Total: h.total, EventID: h.cursor})
+	b, err := json.Marshal(Seed{Sessions: h.sessions.Sessions(), Watched: h.watched, At: h.dataAt, Total: h.total, EventID: h.cursor,
+		Host: h.host, Demo: h.demo}) // the wasm's first render reads them back (PageSeed)
 	if err != nil {
 		return nil
 	}
