@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -27,20 +26,16 @@ type started struct {
 }
 
 // startCapturing runs helmd with args (plus a free port and no cache)
-// until the test ends, and returns once it printed its URLs and its first
-// scan is over.
+// until the test ends, and returns once its first scan is over. What it
+// printed is complete by then: it prints before it serves.
 func startCapturing(t *testing.T, token string, args ...string) *started {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
+	var stdout logbuf.Buffer
 	s := &started{log: &logbuf.Buffer{}}
 	done := make(chan error, 1)
 	full := append([]string{"--port", "0", "--cache-dir", "", "--token", token}, args...)
-	go func() {
-		err := run(ctx, full, pw, s.log)
-		pw.Close()
-		done <- err
-	}()
+	go func() { done <- run(ctx, full, &stdout, s.log) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -52,43 +47,19 @@ func startCapturing(t *testing.T, token string, args ...string) *started {
 			t.Error("helmd did not stop within 5 s")
 		}
 	})
-	lines := make(chan string)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
-	go func() { <-ctx.Done(); pr.Close() }()
-	// helmd prints the loopback URL, then (listening everywhere) the
-	// network ones, before it serves: both are read before going on.
-	want := 1
-	if strings.Contains(strings.Join(args, " "), "0.0.0.0") {
-		want = 2
-	}
-	deadline := time.After(time.Minute)
-	for len(s.printed) < want {
+	waitFor(t, "the printed URL", func() bool {
 		select {
-		case l, ok := <-lines:
-			if !ok {
-				t.Fatalf("helmd exited at start:\n%s", s.log)
-			}
-			s.printed = append(s.printed, l)
-		case <-deadline:
-			t.Fatalf("helmd printed %q only:\n%s", s.printed, s.log)
+		case err := <-done:
+			done <- err
+			t.Fatalf("helmd exited at start: %v\n%s", err, s.log)
+		default:
 		}
-	}
-	go func() {
-		for range lines { // keep helmd's stdout flowing
-		}
-	}()
-	a, ok := helmdproc.ParseAddress(s.printed[0])
-	if !ok {
-		t.Fatalf("first line %q holds no URL", s.printed[0])
-	}
-	s.url = a.URL
+		a, ok := helmdproc.ParseAddress(stdout.String())
+		s.url = a.URL
+		return ok
+	})
 	waitFor(t, "the first scan", func() bool { return helmdproc.FirstScanDone(s.url, token) })
+	s.printed = strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	return s
 }
 
@@ -167,9 +138,16 @@ func TestBusyPort(t *testing.T) {
 // never 0.0.0.0 or [::]; and the host-name URL opens (its Host is
 // accepted), where another name is still refused.
 func TestWildcardHostPrintsUsableURLs(t *testing.T) {
+	host := osHostName()
+	if host == "" || host == "localhost" {
+		t.Skip("this machine has no host name of its own to print")
+	}
 	s := startCapturing(t, testToken, "--host", "0.0.0.0", "--claude-dir", t.TempDir(), "--no-opencode")
 	if !strings.HasPrefix(s.printed[0], "Helm: http://127.0.0.1:") {
 		t.Errorf("first line %q: want the loopback URL", s.printed[0])
+	}
+	if len(s.printed) != 2 {
+		t.Fatalf("printed %q: want the loopback URL, then the network ones", s.printed)
 	}
 	net := s.printed[1]
 	if !strings.HasPrefix(net, "Helm on the network: http://") {
@@ -181,10 +159,6 @@ func TestWildcardHostPrintsUsableURLs(t *testing.T) {
 		}
 	}
 	port := portOf(t, s.url)
-	host := osHostName()
-	if host == "" {
-		t.Skip("the OS gives no host name")
-	}
 	if !strings.Contains(net, "http://"+host+":"+port+"/?token="+testToken) {
 		t.Errorf("%q lacks the host-name URL", net)
 	}
