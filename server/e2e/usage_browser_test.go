@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +19,9 @@ import (
 // The models of the usage page's fixture: fixture.Assistant's, and one
 // with another price put in its place.
 const (
-	sonnetModel = "claude-sonnet-4-5-20250929"
-	opusModel   = "claude-opus-4-6"
+	sonnetModel  = "claude-sonnet-4-5-20250929"
+	opusModel    = "claude-opus-4-6"
+	hostileModel = `<img src=x onerror="document.title='pwned'">`
 )
 
 // TestBrowserUsagePage: /usage draws its charts from GET /api/usage in
@@ -38,6 +40,9 @@ func TestBrowserUsagePage(t *testing.T) {
 	// stack two models today (30 tokens each).
 	fixture.Append(t, fixture.Path(claude, cwd, sidA), strings.Replace(
 		fixture.Assistant(sidA, cwd, "msg_a2", "end_turn", now), sonnetModel, opusModel, 1))
+	// and one on a model with no price whose name is markup: tokens, no cost.
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), strings.Replace(
+		fixture.Assistant(sidA, cwd, "msg_a3", "end_turn", now), sonnetModel, strings.Trim(strconv.Quote(hostileModel), `"`), 1))
 	old := now.AddDate(0, 0, -3)
 	fixture.Append(t, fixture.Path(claude, hostileCwd, sidB), fixture.User(sidB, hostileCwd, "older work", old.Add(-time.Minute)))
 	fixture.Append(t, fixture.Path(claude, hostileCwd, sidB), fixture.Assistant(sidB, hostileCwd, "msg_b", "end_turn", old))
@@ -63,15 +68,19 @@ func TestBrowserUsagePage(t *testing.T) {
 	if len(costSegs) != 2 || costSegs[sonnetModel] == "" || costSegs[opusModel] == "" {
 		t.Errorf("today's cost bar (%s): segments %v, want %s and %s", today, costSegs, sonnetModel, opusModel)
 	}
-	if !maps.Equal(tokenSegs, costSegs) {
-		t.Errorf("today's tokens bar: segments %v, want the cost bar's models and colors %v", tokenSegs, costSegs)
+	unpriced := tokenSegs[hostileModel]
+	delete(tokenSegs, hostileModel)
+	if !maps.Equal(tokenSegs, costSegs) || unpriced == "" || unpriced == costSegs[sonnetModel] || unpriced == costSegs[opusModel] {
+		t.Errorf("today's tokens bar: segments %v and %q for the unpriced model; want the cost bar's %v, and a color of its own",
+			tokenSegs, unpriced, costSegs)
 	}
 	if n := mustEval[int](c, `document.querySelectorAll("#chart-tokens g.bar").length`); n != 30 {
 		t.Errorf("%d token bars, want 30", n)
 	}
 	head := mustEval[string](c, `document.querySelector("#chart-tokens table thead").textContent`)
 	row := mustEval[string](c, fmt.Sprintf(`[...document.querySelectorAll("#chart-tokens table tbody tr")].find(tr => tr.querySelector("th").textContent === %q)?.lastElementChild.textContent ?? ""`, today))
-	if !strings.Contains(head, "By model") || !strings.Contains(row, sonnetModel+" 30") || !strings.Contains(row, opusModel+" 30") {
+	if !strings.Contains(head, "By model") || !strings.Contains(row, sonnetModel+" 30") || !strings.Contains(row, opusModel+" 30") ||
+		!strings.Contains(row, hostileModel+" 30") {
 		t.Errorf("tokens table: head %q, today's by-model cell %q; want each model's 30 tokens", head, row)
 	}
 	for _, sec := range []string{"#chart-tokens", "#chart-projects", "#chart-models", "#chart-sources"} {
