@@ -179,3 +179,30 @@ func TestWildcardHostPrintsUsableURLs(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONOnlyOpenCodeIsNoError: an OpenCode install from before 1.2
+// (the JSON storage tree, no opencode.db) is read and logged without a
+// single warning or error.
+func TestJSONOnlyOpenCodeIsNoError(t *testing.T) {
+	dataDir := t.TempDir()
+	const sid = "ses_6a1f0e2d3c4bAbCdEfGhIjKlMt"
+	storage := filepath.Join(dataDir, "storage")
+	writeFile(t, filepath.Join(storage, "session", "global", sid+".json"),
+		[]byte(`{"id":"`+sid+`","version":"1.1.20","projectID":"global","directory":"/home/dev/legacy","title":"Legacy work","time":{"created":1767312000000,"updated":1767312345000}}`))
+	writeFile(t, filepath.Join(storage, "message", sid, "msg_1.json"),
+		[]byte(`{"id":"msg_1","sessionID":"`+sid+`","role":"user","time":{"created":1767312000000}}`))
+	s := startCapturing(t, testToken, "--claude-dir", t.TempDir(), "--opencode-dir", dataDir)
+	resp := get(t, s.url+"/api/sessions", map[string]string{"Authorization": "Bearer " + testToken})
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), sid) {
+		t.Errorf("the JSON-only session is not listed: %s", body)
+	}
+	logs := s.log.String()
+	if strings.Contains(logs, "level=WARN") || strings.Contains(logs, "level=ERROR") {
+		t.Errorf("a JSON-only OpenCode install logged a warning or an error:\n%s", logs)
+	}
+	if !strings.Contains(logs, "no OpenCode database; reading its JSON storage") {
+		t.Errorf("the log does not say where OpenCode sessions come from:\n%s", logs)
+	}
+}
