@@ -233,7 +233,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
-	url := "http://" + ln.Addr().String() + "/"
+	url := localURL(cfg, ln.Addr().String(), "") // never [::]
 	openCode := "off"
 	if oc != nil {
 		openCode = cfg.OpenCodeDB

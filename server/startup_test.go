@@ -153,7 +153,7 @@ func TestWildcardHostPrintsUsableURLs(t *testing.T) {
 	if !strings.HasPrefix(net, "Helm on the network: http://") {
 		t.Fatalf("second line %q: want the network URLs", net)
 	}
-	for _, l := range s.printed {
+	for _, l := range append(s.printed, strings.Split(s.log.String(), "\n")...) {
 		if strings.Contains(l, "0.0.0.0") || strings.Contains(l, "[::]") {
 			t.Errorf("%q names the unspecified address", l)
 		}
