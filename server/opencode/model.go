@@ -103,12 +103,13 @@ func (f *facts) add(m *messageInfo) {
 	switch m.Role {
 	case "user":
 	case "assistant":
+		// A negative count is garbage, counted as none (as a cost is).
 		tokens = shared.Tokens{
-			Input: m.Tokens.Input,
+			Input: max(0, m.Tokens.Input),
 			// OpenCode bills reasoning as output (Session.getUsage).
-			Output:     m.Tokens.Output + m.Tokens.Reasoning,
-			CacheRead:  m.Tokens.Cache.Read,
-			CacheWrite: m.Tokens.Cache.Write,
+			Output:     max(0, m.Tokens.Output) + max(0, m.Tokens.Reasoning),
+			CacheRead:  max(0, m.Tokens.Cache.Read),
+			CacheWrite: max(0, m.Tokens.Cache.Write),
 		}
 		f.tokens = f.tokens.Add(tokens)
 		if model != "" {

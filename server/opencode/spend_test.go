@@ -2,8 +2,10 @@ package opencode
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,4 +156,45 @@ func TestNanoOf(t *testing.T) {
 			t.Errorf("nanoOf(%v) = %d, want %d", tc.usd, got, tc.want)
 		}
 	}
+}
+
+// FuzzSpendMatchesSession: whatever messages a session holds (any JSON a
+// local program may write), its usage cells add up exactly to its own
+// tokens and cost, and each sits on a slot boundary.
+func FuzzSpendMatchesSession(f *testing.F) {
+	for _, s := range []string{
+		`{"role":"assistant","time":{"created":1767312000000},"modelID":"m","cost":0.0123,"tokens":{"input":1,"output":2,"reasoning":3,"cache":{"read":4,"write":5}}}`,
+		`{"role":"user","cost":1e300}` + "\n" + `{"role":"assistant","cost":-5,"tokens":{"input":-7}}`,
+		`{"role":"assistant","time":{"created":-1,"completed":9e15},"model":{"modelID":"<b>x</b>"},"cost":1e-12}`,
+		`{"role":"tool","cost":3}` + "\n" + `not json`,
+		`{"role":"assistant","tokens":{"input":5}}` + "\n" + `{"role":"assistant","tokens":{"input":-5}}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, lines string) {
+		fx := facts{id: "ses_f", createdAt: t0}
+		for _, line := range strings.Split(lines, "\n") {
+			var m messageInfo
+			if json.Unmarshal([]byte(line), &m) != nil {
+				continue
+			}
+			fx.add(&m)
+		}
+		var tokens shared.Tokens
+		var nano int64
+		if fx.spent != nil {
+			for _, c := range fx.spent.cells {
+				if c.At != spent.SlotOf(c.At) {
+					t.Fatalf("cell at %d is not a slot start", c.At)
+				}
+				if c.Nano == 0 && c.Tokens == (shared.Tokens{}) {
+					t.Fatalf("an empty cell: %+v", c)
+				}
+				tokens, nano = tokens.Add(c.Tokens), nano+c.Nano
+			}
+		}
+		if tokens != fx.tokens || nano != fx.nano {
+			t.Fatalf("cells sum to %+v, %d nano; the session has %+v, %d nano", tokens, nano, fx.tokens, fx.nano)
+		}
+	})
 }
