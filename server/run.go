@@ -88,15 +88,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		// Removed after the simulator (and everything reading it) stopped.
 		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
-		roots, cfg.NoOpenCode = []string{dir}, true
+		claudeRoot, openCodeDir, err := demo.Layout(dir)
+		if err != nil {
+			return err
+		}
+		roots, cfg.NoOpenCode = []string{claudeRoot}, false
+		cfg.OpenCodeDir, cfg.OpenCodeDB = openCodeDir, filepath.Join(openCodeDir, "opencode.db")
 		wg.Go(func() {
-			if err := demo.Run(ctx, dir, demo.Options{Logger: log}); err != nil {
+			if err := demo.Run(ctx, claudeRoot, demo.Options{Logger: log, OpenCodeDir: openCodeDir}); err != nil {
 				log.Error("demo stopped", "err", err)
 			}
 		})
 		log.Info("demo mode: simulated sessions, nothing of yours is read", "dir", dir)
 	} else if len(roots) == 0 {
 		roots = claude.DefaultRoots(os.Getenv, home)
+	} else {
+		warnMissingDirs(log, roots)
 	}
 	cacheFile := ""
 	if cfg.CacheDir != "" && !cfg.Demo {
@@ -110,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !cfg.NoOpenCode && cfg.OpenCodeDir != "" {
 		oc = opencode.New(opencode.Options{DataDir: cfg.OpenCodeDir, DBPath: cfg.OpenCodeDB, Logger: log, WaitingWindow: cfg.WaitingTTL})
 		cleanups = append(cleanups, func() { oc.Close() })
-		sources = append(sources, usage.Track(oc, nil, spend))
+		sources = append(sources, usage.Track(oc, oc, spend)) // each message at its own time
 		specs = append(specs, oc.WatchSpecs()...)
 	}
 
@@ -211,12 +218,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.Auth == config.AuthNone {
 		log.Warn("--auth none: no token asked; every account on this machine can read what helmd serves at " + cfg.Addr())
 	}
-	handler := guard.Wrap(ident.Wrap(mux, id), guard.Options{Token: token, AllowedHosts: cfg.AllowedHosts, CORSOrigin: cfg.CORSOrigin, Logger: log})
+	hostName := osHostName()
+	handler := guard.Wrap(ident.Wrap(mux, id), guard.Options{Token: token, AllowedHosts: networkHosts(cfg, hostName), CORSOrigin: cfg.CORSOrigin, Logger: log})
 	handler = deadline.Wrap(handler, cfg.WriteTimeout, isStream)
 
 	ln, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return listenError(cfg.Addr(), err)
 	}
 	plain = connlimit.Wrap(ln, connlimit.Options{Max: cfg.MaxConns, Logger: log})
 	srv := &http.Server{
@@ -228,7 +236,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
-	url := "http://" + ln.Addr().String() + "/"
+	url := localURL(cfg, ln.Addr().String(), "") // never [::]
 	openCode := "off"
 	if oc != nil {
 		openCode = cfg.OpenCodeDB
@@ -236,7 +244,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("helmd serving", "url", url, "version", version,
 		"claudeRoots", roots, "openCode", openCode, "watch", watchMode(cfg))
 	// Printed, not logged (the token is the way in): `helmd url` prints it again.
-	fmt.Fprintf(stdout, "Helm: %s\n", config.OpenURL(ln.Addr().String(), token))
+	fmt.Fprintf(stdout, "Helm: %s\n", localURL(cfg, ln.Addr().String(), token))
+	printNetworkURLs(stdout, cfg, ln.Addr().String(), token, hostName)
 
 	wg.Go(func() {
 		if err := watcher.Run(ctx, tail.Tee(lv, pages)); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,7 @@ func TestURLCommand(t *testing.T) {
 	url := func(args ...string) string {
 		t.Helper()
 		var out strings.Builder
-		if err := run(t.Context(), append([]string{"url"}, args...), &out, &out); err != nil {
+		if err := run(t.Context(), append([]string{"url"}, args...), &out, io.Discard); err != nil {
 			t.Fatalf("helmd url %v: %v", args, err)
 		}
 		return strings.TrimSpace(out.String())
@@ -58,6 +59,16 @@ func TestURLCommand(t *testing.T) {
 		for k := range tc.env {
 			t.Setenv(k, "")
 		}
+	}
+	var out, errOut strings.Builder
+	if err := run(t.Context(), []string{"url", "--host", "0.0.0.0", "--port", "6000"}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if h := osHostName(); h != "" && h != "localhost" && !strings.Contains(errOut.String(), "Helm on the network: http://"+h+":6000/?token="+token) {
+		t.Errorf("helmd url --host 0.0.0.0: stderr %q lacks the host-name URL", errOut.String())
+	}
+	if strings.TrimSpace(out.String()) != "http://127.0.0.1:6000/?token="+token {
+		t.Errorf("helmd url --host 0.0.0.0: stdout %q, want the loopback URL alone", out.String())
 	}
 	if err := run(t.Context(), []string{"url", "--auth", "none", "--host", "0.0.0.0"}, &strings.Builder{}, &strings.Builder{}); err == nil {
 		t.Error("helmd url --auth none off loopback should fail as helmd would")

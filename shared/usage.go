@@ -16,7 +16,10 @@ type UsageBucket struct {
 	Key     string             `json:"key"`
 	CostUSD float64            `json:"costUsd"`
 	Tokens  Tokens             `json:"tokens"`
-	ByModel map[string]float64 `json:"byModel"`
+	ByModel map[string]float64 `json:"byModel"` // cost by model
+	// TokensByModel is Tokens.Total() by model: what the tokens chart
+	// stacks, as the cost chart stacks ByModel.
+	TokensByModel map[string]int `json:"tokensByModel,omitempty"`
 }
 
 // UsageReport is GET /api/usage's answer. Days come in order; other

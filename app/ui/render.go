@@ -241,7 +241,7 @@ func shows(search string, texts ...string) bool {
 // the page does not flash empty while the stream connects.
 func (h *Home) renderSeed() app.UI {
 	b, err := json.Marshal(Seed{Sessions: h.sessions.Sessions(), Watched: h.watched, At: h.dataAt, Total: h.total, EventID: h.cursor,
-		Host: h.host, Demo: h.demo, Instance: h.instance})
+		Host: h.host, Demo: h.demo, Instance: h.instance}) // the wasm's first render reads them back (PageSeed)
 	if err != nil {
 		return nil
 	}

@@ -123,7 +123,7 @@ func (p *UsagePage) renderBody() app.UI {
 		p.renderSummary(rows),
 		p.renderBlock(),
 		dayChart(rows, models, colors),
-		tokenChart(rows),
+		tokenChart(rows, models, colors),
 		barChart("projects", "Cost per project (top 10)", "project", topN(p.projects.Buckets, 10), colors),
 		barChart("models", "Cost per model", "model", p.models.Buckets, colors),
 		barChart("sources", "Cost per source", "source", p.sources.Buckets, colors),

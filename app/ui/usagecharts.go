@@ -45,54 +45,65 @@ func dayChart(rows []dayRow, models []string, colors map[string]string) app.UI {
 		top = max(top, r.Cost)
 	}
 	bars := make([]app.UI, 0, len(rows))
+	trs := make([]app.UI, 0, len(rows))
 	for i, r := range rows {
-		segs := stack(r.Models, top)
-		g := []app.UI{
-			svg("title").Text(fmt.Sprintf("%s: %s", r.Day, cost(r.Cost))),
-			svg("rect").Class("hit").Attr("x", i*10).Attr("y", 0).Attr("width", 10).Attr("height", 100),
-		}
-		for _, s := range segs {
-			g = append(g, svg("rect").Attr("x", i*10+1).Attr("y", fmt.Sprintf("%.2f", s.Y)).Attr("width", 8).
-				Attr("height", fmt.Sprintf("%.2f", s.H)).Attr("fill", colors[s.Label]).DataSet("model", attr(s.Label)))
-		}
-		bars = append(bars, svg("g").Class("bar").DataSet("day", r.Day).OnClick(navigate(listURL("day", r.Day))).Body(g...))
+		bars = append(bars, stackedBar(i, r.Day, cost(r.Cost), stack(r.Models, top), colors))
+		trs = append(trs, app.Tr().Body(
+			app.Th().Scope("row").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
+			app.Td().Text(cost(r.Cost)),
+			app.Td().Text(modelsText(r.Models, cost)),
+		))
 	}
-	legend := make([]app.UI, 0, len(models))
+	return chartSection("days", "Cost per day, by model", fmt.Sprintf("highest %s", cost(top)),
+		chartSVG("Cost per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...),
+		legend(models, colors),
+		usageTable([]string{"Day", "Cost", "By model"}, trs))
+}
+
+// stackedBar is day i's bar of a day chart, one segment per model; a
+// click lists the sessions active that day.
+func stackedBar(i int, day, total string, segs []barSeg, colors map[string]string) app.UI {
+	g := []app.UI{
+		svg("title").Text(day + ": " + total),
+		svg("rect").Class("hit").Attr("x", i*10).Attr("y", 0).Attr("width", 10).Attr("height", 100),
+	}
+	for _, s := range segs {
+		g = append(g, svg("rect").Attr("x", i*10+1).Attr("y", fmt.Sprintf("%.2f", s.Y)).Attr("width", 8).
+			Attr("height", fmt.Sprintf("%.2f", s.H)).Attr("fill", colors[s.Label]).DataSet("model", attr(s.Label)))
+	}
+	return svg("g").Class("bar").DataSet("day", day).OnClick(navigate(listURL("day", day))).Body(g...)
+}
+
+// legend names each model's color, each a link to its sessions.
+func legend(models []string, colors map[string]string) app.UI {
+	items := make([]app.UI, 0, len(models))
 	for _, m := range models {
-		legend = append(legend, app.Li().Body(
+		items = append(items, app.Li().Body(
 			// An SVG swatch: the page's CSP refuses style attributes.
 			svg("svg").Class("swatch").Attr("viewBox", "0 0 10 10").Aria("hidden", "true").Body(
 				svg("rect").Attr("width", 10).Attr("height", 10).Attr("rx", 2).Attr("fill", colors[m])),
 			app.A().Href(listURL("model", m)).Text(m),
 		))
 	}
-	trs := make([]app.UI, 0, len(rows))
-	for _, r := range rows {
-		trs = append(trs, app.Tr().Body(
-			app.Th().Scope("row").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
-			app.Td().Text(cost(r.Cost)),
-			app.Td().Text(modelsText(r.Models)),
-		))
-	}
-	return chartSection("days", "Cost per day, by model", fmt.Sprintf("highest %s", cost(top)),
-		chartSVG("Cost per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...),
-		app.Ul().Class("legend").Body(legend...),
-		usageTable([]string{"Day", "Cost", "By model"}, trs))
+	return app.Ul().Class("legend").Body(items...)
 }
 
-func modelsText(ms []modelCost) string {
+func modelsText(ms []modelPart, format func(float64) string) string {
 	s := ""
 	for i, m := range ms {
 		if i > 0 {
 			s += ", "
 		}
-		s += m.Model + " " + cost(m.Cost)
+		s += m.Model + " " + format(m.Value)
 	}
 	return s
 }
 
-// tokenChart is tokens per day; a click lists that day's sessions.
-func tokenChart(rows []dayRow) app.UI {
+func tokenCount(n float64) string { return grouped(int(n)) }
+
+// tokenChart is tokens per day, each day's bar stacked by model in the
+// cost chart's colors; a click lists that day's sessions.
+func tokenChart(rows []dayRow, models []string, colors map[string]string) app.UI {
 	top := 0
 	for _, r := range rows {
 		top = max(top, r.Tokens.Total())
@@ -100,26 +111,19 @@ func tokenChart(rows []dayRow) app.UI {
 	bars := make([]app.UI, 0, len(rows))
 	trs := make([]app.UI, 0, len(rows))
 	for i, r := range rows {
-		h := 0.0
-		if top > 0 {
-			h = float64(r.Tokens.Total()) / float64(top) * 100
-		}
-		bars = append(bars, svg("g").Class("bar").DataSet("day", r.Day).OnClick(navigate(listURL("day", r.Day))).Body(
-			svg("title").Text(fmt.Sprintf("%s: %s", r.Day, tokensText(r.Tokens))),
-			svg("rect").Class("hit").Attr("x", i*10).Attr("y", 0).Attr("width", 10).Attr("height", 100),
-			svg("rect").Class("tokens").Attr("x", i*10+1).Attr("y", fmt.Sprintf("%.2f", 100-h)).Attr("width", 8).
-				Attr("height", fmt.Sprintf("%.2f", h)),
-		))
+		bars = append(bars, stackedBar(i, r.Day, tokensText(r.Tokens), stack(r.TokenModels, float64(top)), colors))
 		t := r.Tokens
 		trs = append(trs, app.Tr().Body(
 			app.Th().Scope("row").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
 			app.Td().Text(grouped(t.Input)), app.Td().Text(grouped(t.Output)),
 			app.Td().Text(grouped(t.CacheRead)), app.Td().Text(grouped(t.CacheWrite)),
+			app.Td().Text(modelsText(r.TokenModels, tokenCount)),
 		))
 	}
-	return chartSection("tokens", "Tokens per day", fmt.Sprintf("highest %s", compact(top)),
-		chartSVG("Tokens per day for the last 30 days; the table has the figures", len(rows), bars...),
-		usageTable([]string{"Day", "Input", "Output", "Cache read", "Cache write"}, trs))
+	return chartSection("tokens", "Tokens per day, by model", fmt.Sprintf("highest %s", compact(top)),
+		chartSVG("Tokens per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...),
+		legend(models, colors),
+		usageTable([]string{"Day", "Input", "Output", "Cache read", "Cache write", "By model"}, trs))
 }
 
 // barChart is one horizontal bar per bucket; a click lists the sessions

@@ -33,36 +33,47 @@ func usageURL(by string, now time.Time, loc *time.Location, tz string) string {
 	return "/api/usage?" + v.Encode()
 }
 
-// dayRow is one day of the chart: every day of the range, spent or not.
+// dayRow is one day of the charts: every day of the range, spent or not.
 type dayRow struct {
-	Day    string
-	Cost   float64
-	Tokens shared.Tokens
-	Models []modelCost // in the order of the legend
+	Day         string
+	Cost        float64
+	Tokens      shared.Tokens
+	Models      []modelPart // cost by model, in the order of the legend
+	TokenModels []modelPart // tokens (Total) by model, in the same order
 }
 
-type modelCost struct {
+// modelPart is one model's share of a day: dollars or tokens.
+type modelPart struct {
 	Model string
-	Cost  float64
+	Value float64
 }
 
 // fillDays lays rep (by day) over the n days ending with today in loc,
 // days without spend included, and returns the models by total cost,
-// highest first: the stacking and legend order.
+// highest first (then by tokens, for models without a price): the
+// stacking and legend order of both day charts.
 func fillDays(rep usageReport, now time.Time, loc *time.Location, n int) ([]dayRow, []string) {
 	byDay := map[string]usageBucket{}
-	totals := map[string]float64{}
+	totals, tokens := map[string]float64{}, map[string]int{}
 	for _, b := range rep.Buckets {
 		byDay[b.Key] = b
 		for m, c := range b.ByModel {
 			totals[m] += c
+		}
+		for m, t := range b.TokensByModel {
+			if _, ok := totals[m]; !ok {
+				totals[m] = 0 // listed even without a price
+			}
+			tokens[m] += t
 		}
 	}
 	models := make([]string, 0, len(totals))
 	for m := range totals {
 		models = append(models, m)
 	}
-	slices.SortFunc(models, func(a, b string) int { return cmp.Or(cmp.Compare(totals[b], totals[a]), cmp.Compare(a, b)) })
+	slices.SortFunc(models, func(a, b string) int {
+		return cmp.Or(cmp.Compare(totals[b], totals[a]), cmp.Compare(tokens[b], tokens[a]), cmp.Compare(a, b))
+	})
 	y, m, d := now.In(loc).Date()
 	rows := make([]dayRow, 0, n)
 	for i := n - 1; i >= 0; i-- {
@@ -71,7 +82,10 @@ func fillDays(rep usageReport, now time.Time, loc *time.Location, n int) ([]dayR
 		row := dayRow{Day: key, Cost: b.CostUSD, Tokens: b.Tokens}
 		for _, mod := range models {
 			if c := b.ByModel[mod]; c > 0 {
-				row.Models = append(row.Models, modelCost{mod, c})
+				row.Models = append(row.Models, modelPart{mod, c})
+			}
+			if t := b.TokensByModel[mod]; t > 0 {
+				row.TokenModels = append(row.TokenModels, modelPart{mod, float64(t)})
 			}
 		}
 		rows = append(rows, row)
@@ -133,25 +147,25 @@ func listURL(key, value string) string {
 // chart's 0..100 scale (its viewBox), top down.
 type barSeg struct {
 	Label string // the model, for its color
-	Cost  float64
+	Value float64
 	Y, H  float64
 }
 
-// stack stacks segments of costs (bottom up) on a 0..100 scale where max
+// stack stacks segments of parts (bottom up) on a 0..100 scale where max
 // is the full height. Segments too thin to see keep a hairline.
-func stack(costs []modelCost, max float64) []barSeg {
+func stack(parts []modelPart, max float64) []barSeg {
 	if max <= 0 {
 		return nil
 	}
 	var out []barSeg
 	y := 100.0
-	for _, c := range costs {
-		h := c.Cost / max * 100
+	for _, c := range parts {
+		h := c.Value / max * 100
 		if h < 0.4 {
 			h = 0.4
 		}
 		y -= h
-		out = append(out, barSeg{Label: c.Model, Cost: c.Cost, Y: y, H: h})
+		out = append(out, barSeg{Label: c.Model, Value: c.Value, Y: y, H: h})
 	}
 	return out
 }

@@ -44,8 +44,37 @@ func TestFillDays(t *testing.T) {
 	if !slices.Equal(models, []string{"opus", "sonnet"}) {
 		t.Errorf("models %v, want by total cost", models)
 	}
-	if got := rows[1].Models; len(got) != 2 || got[0] != (modelCost{"opus", 1}) || got[1] != (modelCost{"sonnet", 2}) {
+	if got := rows[1].Models; len(got) != 2 || got[0] != (modelPart{"opus", 1}) || got[1] != (modelPart{"sonnet", 2}) {
 		t.Errorf("the 1st's stack %v, in legend order", got)
+	}
+}
+
+// TestFillDaysTokens: the tokens chart's stacks follow the legend of the
+// cost chart, and a model with tokens but no price still gets a color
+// (after the priced ones) and its segment.
+func TestFillDaysTokens(t *testing.T) {
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	rep := usageReport{Buckets: []usageBucket{
+		{Key: "2026-03-02", CostUSD: 1, ByModel: map[string]float64{"opus": 1},
+			TokensByModel: map[string]int{"opus": 500, "local": 9000}},
+		{Key: "2026-03-03", CostUSD: 3, ByModel: map[string]float64{"opus": 1, "sonnet": 2},
+			TokensByModel: map[string]int{"opus": 100, "sonnet": 40_000}},
+	}}
+	rows, models := fillDays(rep, now, time.UTC, 2)
+	if !slices.Equal(models, []string{"sonnet", "opus", "local"}) {
+		t.Errorf("models %v: want by cost, then the unpriced one", models)
+	}
+	want := [][]modelPart{
+		{{"opus", 500}, {"local", 9000}},
+		{{"sonnet", 40_000}, {"opus", 100}},
+	}
+	for i, r := range rows {
+		if !slices.Equal(r.TokenModels, want[i]) {
+			t.Errorf("%s: tokens stack %v, want %v", r.Day, r.TokenModels, want[i])
+		}
+	}
+	if got := modelsText(rows[1].TokenModels, tokenCount); got != "sonnet 40,000, opus 100" {
+		t.Errorf("table text %q", got)
 	}
 }
 
@@ -88,11 +117,11 @@ func TestWeeksAndCacheRate(t *testing.T) {
 }
 
 func TestStack(t *testing.T) {
-	segs := stack([]modelCost{{"a", 5}, {"b", 0.001}}, 10)
+	segs := stack([]modelPart{{"a", 5}, {"b", 0.001}}, 10)
 	if len(segs) != 2 || segs[0].Y != 50 || segs[0].H != 50 || segs[1].H != 0.4 || segs[1].Y != 49.6 {
 		t.Errorf("segments %+v", segs)
 	}
-	if stack([]modelCost{{"a", 1}}, 0) != nil {
+	if stack([]modelPart{{"a", 1}}, 0) != nil {
 		t.Error("nothing to stack on a zero scale")
 	}
 }

@@ -1,7 +1,9 @@
 // Package demo keeps a throwaway Claude Code tree alive, so a newcomer
 // sees Helm work within seconds without any real sessions: projects,
 // sessions that start, work, wait for input, finish, and one that is
-// deleted, written in the format Claude Code itself writes.
+// deleted, written in the format Claude Code itself writes; and, given
+// an OpenCode data folder, OpenCode sessions that live as well
+// (opencode.go).
 package demo
 
 import (
@@ -22,6 +24,22 @@ import (
 type Options struct {
 	Step   time.Duration // time between two writes; 1.2 s
 	Logger *slog.Logger
+	// OpenCodeDir, when set, is an OpenCode data folder that gets
+	// simulated OpenCode sessions too; every third write is theirs.
+	OpenCodeDir string
+}
+
+// Layout makes the demo's two folders under dir: a Claude config folder
+// and an OpenCode data folder (with its storage tree), so that both
+// exist before anything watches them.
+func Layout(dir string) (claudeRoot, openCodeDir string, err error) {
+	claudeRoot, openCodeDir = filepath.Join(dir, "claude"), filepath.Join(dir, "opencode")
+	for _, d := range []string{filepath.Join(claudeRoot, "projects"), filepath.Join(openCodeDir, "storage")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return "", "", fmt.Errorf("demo: %w", err)
+		}
+	}
+	return claudeRoot, openCodeDir, nil
 }
 
 var projects = []struct{ cwd, branch string }{
@@ -61,6 +79,12 @@ func Run(ctx context.Context, root string, o Options) error {
 			return err
 		}
 	}
+	if o.OpenCodeDir != "" {
+		w.oc = newOCWorld(o.OpenCodeDir)
+		if err := w.oc.seed(3); err != nil {
+			return err
+		}
+	}
 	t := time.NewTicker(o.Step)
 	defer t.Stop()
 	for n := 0; ; n++ {
@@ -80,10 +104,14 @@ type world struct {
 	log      *slog.Logger
 	sessions []*session
 	started  int
+	oc       *ocWorld // nil: Claude Code only
 }
 
 // step advances the simulation by one write.
 func (w *world) step(n int) error {
+	if w.oc != nil && n%3 == 2 {
+		return w.oc.step(n / 3)
+	}
 	switch {
 	case n%25 == 3: // a new session starts
 		s, err := w.start(w.started)

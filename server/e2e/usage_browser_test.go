@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"maps"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,14 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"vibecraft.sh/helm/server/internal/fixture"
+)
+
+// The models of the usage page's fixture: fixture.Assistant's, and one
+// with another price put in its place.
+const (
+	sonnetModel  = "claude-sonnet-4-5-20250929"
+	opusModel    = "claude-opus-4-6"
+	hostileModel = `<img src=x onerror="document.title='pwned'">`
 )
 
 // TestBrowserUsagePage: /usage draws its charts from GET /api/usage in
@@ -26,6 +36,13 @@ func TestBrowserUsagePage(t *testing.T) {
 	// A: today, in cwd. B: three days ago, in a project whose path is markup.
 	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.User(sidA, cwd, "today's work", now.Add(-time.Minute)))
 	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.Assistant(sidA, cwd, "msg_a", "end_turn", now))
+	// and a second response today on another model: both day charts
+	// stack two models today (30 tokens each).
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), strings.Replace(
+		fixture.Assistant(sidA, cwd, "msg_a2", "end_turn", now), sonnetModel, opusModel, 1))
+	// and one on a model with no price whose name is markup: tokens, no cost.
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), strings.Replace(
+		fixture.Assistant(sidA, cwd, "msg_a3", "end_turn", now), sonnetModel, strings.Trim(strconv.Quote(hostileModel), `"`), 1))
 	old := now.AddDate(0, 0, -3)
 	fixture.Append(t, fixture.Path(claude, hostileCwd, sidB), fixture.User(sidB, hostileCwd, "older work", old.Add(-time.Minute)))
 	fixture.Append(t, fixture.Path(claude, hostileCwd, sidB), fixture.Assistant(sidB, hostileCwd, "msg_b", "end_turn", old))
@@ -42,8 +59,29 @@ func TestBrowserUsagePage(t *testing.T) {
 		t.Errorf("%d rows in the days table, want 30", n)
 	}
 	today := mustEval[string](c, `(d => d.getFullYear() + "-" + String(d.getMonth()+1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0"))(new Date())`)
-	if n := mustEval[int](c, fmt.Sprintf(`document.querySelectorAll('#chart-days g.bar[data-day=%q] rect[fill]').length`, today)); n != 1 {
-		t.Errorf("today's bar (%s) has %d model segments, want 1", today, n)
+	// Both day charts stack today's bar by model, in the same colors; the
+	// tokens table says each model's share.
+	segments := func(chart string) map[string]string {
+		return mustEval[map[string]string](c, fmt.Sprintf(`Object.fromEntries([...document.querySelectorAll('%s g.bar[data-day=%q] rect[fill]')].map(r => [r.dataset.model, r.getAttribute("fill")]))`, chart, today))
+	}
+	costSegs, tokenSegs := segments("#chart-days"), segments("#chart-tokens")
+	if len(costSegs) != 2 || costSegs[sonnetModel] == "" || costSegs[opusModel] == "" {
+		t.Errorf("today's cost bar (%s): segments %v, want %s and %s", today, costSegs, sonnetModel, opusModel)
+	}
+	unpriced := tokenSegs[hostileModel]
+	delete(tokenSegs, hostileModel)
+	if !maps.Equal(tokenSegs, costSegs) || unpriced == "" || unpriced == costSegs[sonnetModel] || unpriced == costSegs[opusModel] {
+		t.Errorf("today's tokens bar: segments %v and %q for the unpriced model; want the cost bar's %v, and a color of its own",
+			tokenSegs, unpriced, costSegs)
+	}
+	if n := mustEval[int](c, `document.querySelectorAll("#chart-tokens g.bar").length`); n != 30 {
+		t.Errorf("%d token bars, want 30", n)
+	}
+	head := mustEval[string](c, `document.querySelector("#chart-tokens table thead").textContent`)
+	row := mustEval[string](c, fmt.Sprintf(`[...document.querySelectorAll("#chart-tokens table tbody tr")].find(tr => tr.querySelector("th").textContent === %q)?.lastElementChild.textContent ?? ""`, today))
+	if !strings.Contains(head, "By model") || !strings.Contains(row, sonnetModel+" 30") || !strings.Contains(row, opusModel+" 30") ||
+		!strings.Contains(row, hostileModel+" 30") {
+		t.Errorf("tokens table: head %q, today's by-model cell %q; want each model's 30 tokens", head, row)
 	}
 	for _, sec := range []string{"#chart-tokens", "#chart-projects", "#chart-models", "#chart-sources"} {
 		if !mustEval[bool](c, present(sec+" svg")+" && "+present(sec+" table tbody tr")) {

@@ -1,6 +1,7 @@
 package opencode
 
 import (
+	"cmp"
 	"encoding/json"
 	"path/filepath"
 	"regexp"
@@ -35,12 +36,14 @@ type facts struct {
 	firstPrompt                               string
 	messages                                  int
 	tokens                                    shared.Tokens
-	cost                                      float64
+	nano                                      int64 // cost in nano-dollars (spend.go)
 	model                                     string
 	last                                      lastMessage
 	rows                                      [2]rowStats // message and part rows (see changeTables)
 
 	question string // the newest message's last text line when it is a finished answer (question.go)
+
+	spent *spendLog // the same spend by slot and model, for the usage buckets; nil until a message spends
 }
 
 // lastMessage is the state of the newest message, which decides status.
@@ -92,26 +95,40 @@ func (m *messageInfo) hasError() bool {
 // add counts one message into f. Messages must come in order (time
 // created, then id, which OpenCode makes ascending).
 func (f *facts) add(m *messageInfo) {
+	var tokens shared.Tokens
+	model := m.ModelID
+	if model == "" {
+		model = m.Model.ModelID
+	}
 	switch m.Role {
 	case "user":
 	case "assistant":
-		f.tokens = f.tokens.Add(shared.Tokens{
-			Input: m.Tokens.Input,
+		// A negative count is garbage, counted as none (as a cost is).
+		tokens = shared.Tokens{
+			Input: max(0, m.Tokens.Input),
 			// OpenCode bills reasoning as output (Session.getUsage).
-			Output:     m.Tokens.Output + m.Tokens.Reasoning,
-			CacheRead:  m.Tokens.Cache.Read,
-			CacheWrite: m.Tokens.Cache.Write,
-		})
-		if id := m.ModelID; id != "" {
-			f.model = id
-		} else if m.Model.ModelID != "" {
-			f.model = m.Model.ModelID
+			Output:     max(0, m.Tokens.Output) + max(0, m.Tokens.Reasoning),
+			CacheRead:  max(0, m.Tokens.Cache.Read),
+			CacheWrite: max(0, m.Tokens.Cache.Write),
+		}
+		f.tokens = f.tokens.Add(tokens)
+		if model != "" {
+			f.model = model
 		}
 	default:
 		return // an unknown role is neither counted nor allowed to decide status
 	}
 	f.messages++
-	f.cost += m.Cost
+	nano := nanoOf(m.Cost)
+	f.nano += nano
+	if nano != 0 || tokens != (shared.Tokens{}) {
+		if f.spent == nil {
+			f.spent = &spendLog{}
+		}
+		// At the message's creation: a message that streams for a while
+		// stays in one bucket, and a created time is always written.
+		f.spent.add(cmp.Or(m.Time.Created, m.Time.Completed, f.updatedAt, f.createdAt), model, tokens, nano)
+	}
 	f.last = lastMessage{
 		id:        m.ID,
 		role:      m.Role,
@@ -135,7 +152,7 @@ func (f *facts) build(now time.Time, workingWindow, waitingWindow time.Duration)
 		Model:        f.model,
 		MessageCount: f.messages,
 		Tokens:       f.tokens,
-		CostUSD:      f.cost,
+		CostUSD:      f.dollars(),
 		CreatedAt:    f.createdAt,
 		UpdatedAt:    f.updatedAt,
 		Version:      f.version,

@@ -70,11 +70,11 @@ var (
 )
 
 func cost(cs ...float64) float64 {
-	var sum float64
+	var sum int64 // in nano-dollars, as the session's cost is summed
 	for _, c := range cs {
-		sum += c
+		sum += nanoOf(c)
 	}
-	return sum
+	return float64(sum) / 1e9
 }
 
 // Expected sessions, by hand from the fixtures above.

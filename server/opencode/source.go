@@ -284,7 +284,7 @@ func (s *Source) diff(affected map[string]bool) (changed []shared.Session, remov
 		cur := s.lookup(id)
 		prev, had := s.emitted[id]
 		switch {
-		case cur != nil && (!had || *cur != prev):
+		case cur != nil && (!had || !cur.same(prev)):
 			s.emitted[id] = *cur
 			changed = append(changed, cur.build(now, s.opts.WorkingWindow, s.opts.WaitingWindow))
 		case cur == nil && had:

@@ -48,6 +48,10 @@ func (s *Source) setState(state string, err error) {
 	case state == StateMissing && prev == "" && !exists(s.opts.DataDir):
 		// OpenCode is not installed: nothing to warn about.
 		s.log.Info("no OpenCode data folder", "dir", s.opts.DataDir)
+	case state == StateMissing:
+		// Versions before 1.2 keep only the JSON tree: an install, not a
+		// fault. (A database deleted while helmd runs lands here too.)
+		s.log.Info("no OpenCode database; reading its JSON storage", "db", s.opts.DBPath, "storage", s.storageDir)
 	case state != StateOK:
 		s.log.Warn("OpenCode database unreadable; JSON sessions still shown",
 			"db", s.opts.DBPath, "state", state, "err", err)

@@ -95,11 +95,13 @@ type (
 	Report = shared.UsageReport
 )
 
-// group is one bucket being summed: byModel by model id.
+// group is one bucket being summed: byModel (nano-dollars) and
+// tokByModel (Tokens.Total) by model id.
 type group struct {
 	key string
 	spend
-	byModel []int64
+	byModel    []int64
+	tokByModel []int
 }
 
 // Query sums the slots in q's range by q's grouping. Sums are kept in
@@ -118,7 +120,7 @@ func (st *Store) Query(q Query) Report {
 	byDim := make([]int32, len(st.dims)) // dim id → group index + 1 (not by day)
 	dayEnd, dayGroup := int64(math.MinInt64), int32(0)
 	newGroup := func(key string) int32 {
-		groups = append(groups, &group{key: key, byModel: make([]int64, len(st.models))})
+		groups = append(groups, &group{key: key, byModel: make([]int64, len(st.models)), tokByModel: make([]int, len(st.models))})
 		return int32(len(groups) - 1)
 	}
 	lo, hi := st.between(q.From, q.To)
@@ -139,7 +141,9 @@ func (st *Store) Query(q Query) Report {
 			}
 			g := groups[gi]
 			g.add(c.tokens, c.nano, 1)
-			g.byModel[st.dimModel[c.dim]] += c.nano
+			m := st.dimModel[c.dim]
+			g.byModel[m] += c.nano
+			g.tokByModel[m] += c.tokens.Total()
 			total.add(c.tokens, c.nano, 1)
 		}
 	}
@@ -148,10 +152,14 @@ func (st *Store) Query(q Query) Report {
 	rep := Report{From: q.From, To: q.To, By: q.By, TZ: loc.String(), Buckets: make([]Bucket, 0, len(groups)),
 		Total: Totals{CostUSD: pricing.Dollars(total.nano), Tokens: total.tokens}}
 	for _, g := range groups {
-		b := Bucket{Key: g.key, CostUSD: pricing.Dollars(g.nano), Tokens: g.tokens, ByModel: map[string]float64{}}
+		b := Bucket{Key: g.key, CostUSD: pricing.Dollars(g.nano), Tokens: g.tokens, ByModel: map[string]float64{},
+			TokensByModel: map[string]int{}}
 		for m, n := range g.byModel {
 			if n != 0 {
 				b.ByModel[models[m]] = pricing.Dollars(n)
+			}
+			if n := g.tokByModel[m]; n != 0 {
+				b.TokensByModel[models[m]] = n
 			}
 		}
 		rep.Buckets = append(rep.Buckets, b)

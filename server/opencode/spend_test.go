@@ -1,0 +1,200 @@
+package opencode
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	spent "vibecraft.sh/helm/server/usage"
+	"vibecraft.sh/helm/shared"
+)
+
+// spendFixture is one session whose assistant messages fall on two days
+// (UTC) and two models: the first at 23:50 on the 1st, the second at
+// 00:02 on the 2nd.
+var spendFixture = fxSession{ID: "ses_spend", Dir: "/home/dev/shop", Title: "Spread over midnight", Version: "1.2.3",
+	Created: at(-700), Updated: at(130), Messages: []fxMessage{
+		{ID: "msg_s1", Role: "user", Created: at(-700), Parts: []fxPart{{ID: "prt_s1", Type: "text", Text: "go", Created: at(-700)}}},
+		{ID: "msg_s2", Role: "assistant", Created: at(-600), Completed: at(-590), Input: 100, Output: 10, CacheRead: 1000,
+			Cost: 0.25, Model: "claude-sonnet-4-5", Finish: "tool-calls"},
+		{ID: "msg_s3", Role: "assistant", Created: at(120), Completed: at(130), Input: 200, Output: 20, Reasoning: 5,
+			Cost: 0.5, Model: "claude-opus-4-1", Finish: "stop"},
+	}}
+
+// the third message, appended later on the 2nd, on Sonnet: $0.10.
+var spendAppend = fxMessage{ID: "msg_s4", Role: "assistant", Created: at(300), Completed: at(310), Input: 7, Output: 3,
+	Cost: 0.1, Model: "claude-sonnet-4-5", Finish: "stop"}
+
+// spendBackends writes spendFixture as SQLite rows or as the legacy JSON
+// tree, and returns the data folder and a func that appends spendAppend
+// and returns the path a watcher would hint.
+var spendBackends = []struct {
+	name  string
+	build func(t *testing.T) (dir string, appendMsg func() string)
+}{
+	{"sqlite", func(t *testing.T) (string, func() string) {
+		dir := t.TempDir()
+		db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
+		execSQL(t, db, schemaV12)
+		insertSession(t, db, spendFixture)
+		return dir, func() string {
+			insertMessage(t, db, spendFixture.ID, spendAppend)
+			return filepath.Join(dir, "opencode.db-wal")
+		}
+	}},
+	{"json tree", func(t *testing.T) (string, func() string) {
+		dir := t.TempDir()
+		storage := filepath.Join(dir, "storage")
+		writeLegacy(t, storage, spendFixture)
+		return dir, func() string {
+			writeLegacyMessage(t, storage, spendFixture.ID, spendAppend)
+			return filepath.Join(storage, "message", spendFixture.ID, spendAppend.ID+".json")
+		}
+	}},
+}
+
+// cents is a report's buckets in cents, by key.
+func reportCents(rep spent.Report) map[string]int64 {
+	out := map[string]int64{}
+	for _, b := range rep.Buckets {
+		out[b.Key] = int64(b.CostUSD*100 + 0.5)
+	}
+	return out
+}
+
+// TestSpendPlacedPerMessage: each assistant message's cost and tokens
+// land in the day and model of that message, not all at the session's
+// last update; the report's totals are the session's own cost and
+// tokens; and an appended message moves exactly one bucket, from either
+// store OpenCode writes.
+func TestSpendPlacedPerMessage(t *testing.T) {
+	for _, be := range spendBackends {
+		t.Run(be.name, func(t *testing.T) {
+			dir, appendMsg := be.build(t)
+			src := newTestSource(dir)
+			defer src.Close()
+			st := spent.NewStore()
+			tracked := spent.Track(src, src, st)
+			list, err := tracked.Scan(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			query := func(by string) spent.Report {
+				return st.Query(spent.Query{From: 0, To: at(86400 * 3), By: by, Loc: time.UTC})
+			}
+			checkTotals := func(list []shared.Session) {
+				t.Helper()
+				if len(list) != 1 {
+					t.Fatalf("%d sessions, want 1", len(list))
+				}
+				rep := query(spent.ByDay)
+				if rep.Total.CostUSD != list[0].CostUSD || rep.Total.Tokens != list[0].Tokens {
+					t.Errorf("report total $%v %+v, session $%v %+v", rep.Total.CostUSD, rep.Total.Tokens, list[0].CostUSD, list[0].Tokens)
+				}
+			}
+			checkTotals(list)
+			days := reportCents(query(spent.ByDay))
+			if want := map[string]int64{"2026-01-01": 25, "2026-01-02": 50}; !maps.Equal(days, want) {
+				t.Errorf("by day %v, want %v", days, want)
+			}
+			models := reportCents(query(spent.ByModel))
+			if want := map[string]int64{"claude-sonnet-4-5": 25, "claude-opus-4-1": 50}; !maps.Equal(models, want) {
+				t.Errorf("by model %v, want %v", models, want)
+			}
+			for _, b := range query(spent.ByDay).Buckets {
+				if b.Key == "2026-01-02" && b.Tokens.Output != 25 { // reasoning is billed as output
+					t.Errorf("the 2nd: %d output tokens, want 25", b.Tokens.Output)
+				}
+			}
+
+			before := map[string]map[string]int64{}
+			groupings := []string{spent.ByDay, spent.ByModel, spent.ByProject, spent.BySource}
+			for _, by := range groupings {
+				before[by] = reportCents(query(by))
+			}
+			changed, _, err := tracked.Update(context.Background(), []string{appendMsg()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(changed) != 1 {
+				t.Fatalf("update reported %d sessions, want the one appended to", len(changed))
+			}
+			checkTotals(src.Sessions())
+			wantMoved := map[string]string{spent.ByDay: "2026-01-02", spent.ByModel: "claude-sonnet-4-5",
+				spent.ByProject: "/home/dev/shop", spent.BySource: "opencode"}
+			for _, by := range groupings {
+				now := reportCents(query(by))
+				var moved []string
+				for k := range now {
+					if now[k] != before[by][k] {
+						moved = append(moved, k)
+					}
+				}
+				if len(moved) != 1 || moved[0] != wantMoved[by] || now[moved[0]]-before[by][moved[0]] != 10 || len(now) != len(before[by]) {
+					t.Errorf("by %s: %v became %v; want only %s up 10 cents", by, before[by], now, wantMoved[by])
+				}
+			}
+		})
+	}
+}
+
+// TestNanoOf: costs are summed in nano-dollars; what no message can cost
+// (negative, absurd, NaN) counts as nothing instead of overflowing.
+func TestNanoOf(t *testing.T) {
+	tests := []struct {
+		usd  float64
+		want int64
+	}{
+		{0, 0}, {0.0123, 12_300_000}, {1e-10, 0}, {2.5e-9, 3}, {-1, 0}, {1e300, 0}, {1e6, 1e15},
+	}
+	for _, tc := range tests {
+		if got := nanoOf(tc.usd); got != tc.want {
+			t.Errorf("nanoOf(%v) = %d, want %d", tc.usd, got, tc.want)
+		}
+	}
+}
+
+// FuzzSpendMatchesSession: whatever messages a session holds (any JSON a
+// local program may write), its usage cells add up exactly to its own
+// tokens and cost, and each sits on a slot boundary.
+func FuzzSpendMatchesSession(f *testing.F) {
+	for _, s := range []string{
+		`{"role":"assistant","time":{"created":1767312000000},"modelID":"m","cost":0.0123,"tokens":{"input":1,"output":2,"reasoning":3,"cache":{"read":4,"write":5}}}`,
+		`{"role":"user","cost":1e300}` + "\n" + `{"role":"assistant","cost":-5,"tokens":{"input":-7}}`,
+		`{"role":"assistant","time":{"created":-1,"completed":9e15},"model":{"modelID":"<b>x</b>"},"cost":1e-12}`,
+		`{"role":"tool","cost":3}` + "\n" + `not json`,
+		`{"role":"assistant","tokens":{"input":5}}` + "\n" + `{"role":"assistant","tokens":{"input":-5}}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, lines string) {
+		fx := facts{id: "ses_f", createdAt: t0}
+		for _, line := range strings.Split(lines, "\n") {
+			var m messageInfo
+			if json.Unmarshal([]byte(line), &m) != nil {
+				continue
+			}
+			fx.add(&m)
+		}
+		var tokens shared.Tokens
+		var nano int64
+		if fx.spent != nil {
+			for _, c := range fx.spent.cells {
+				if c.At != spent.SlotOf(c.At) {
+					t.Fatalf("cell at %d is not a slot start", c.At)
+				}
+				if c.Nano == 0 && c.Tokens == (shared.Tokens{}) {
+					t.Fatalf("an empty cell: %+v", c)
+				}
+				tokens, nano = tokens.Add(c.Tokens), nano+c.Nano
+			}
+		}
+		if tokens != fx.tokens || nano != fx.nano {
+			t.Fatalf("cells sum to %+v, %d nano; the session has %+v, %d nano", tokens, nano, fx.tokens, fx.nano)
+		}
+	})
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"vibecraft.sh/helm/server/config"
+)
+
+// What helmd says at start about its flags, beyond serving: the places
+// a first run most often goes wrong (a mistyped folder, a port in use, a
+// URL that cannot be opened from the machine it was meant for).
+
+// warnMissingDirs warns once for each Claude folder given explicitly
+// (--claude-dir, CLAUDE_CONFIG_DIR) that does not exist: a typo there
+// would otherwise look like a machine with no sessions. helmd still
+// watches for it, so a folder that appears later is read.
+func warnMissingDirs(log *slog.Logger, dirs []string) {
+	for _, d := range dirs {
+		if _, err := os.Stat(d); errors.Is(err, os.ErrNotExist) {
+			log.Warn(fmt.Sprintf("Claude Code folder %s does not exist (--claude-dir or CLAUDE_CONFIG_DIR): no sessions from it until it appears", d))
+		}
+	}
+}
+
+// busyPortError is a listen address another program holds. Its message
+// is the one sentence a user needs; the cause stays for errors.Is.
+type busyPortError struct {
+	addr string
+	err  error
+}
+
+func (e *busyPortError) Error() string {
+	port := e.addr
+	if _, p, err := net.SplitHostPort(e.addr); err == nil {
+		port = p
+	}
+	return fmt.Sprintf("port %s is already in use (another helmd, or another server, listens on %s): stop it, or start helmd with another port (--port %s)",
+		port, e.addr, suggestPort(port))
+}
+
+func (e *busyPortError) Unwrap() error { return e.err }
+
+// suggestPort is the port after p, a concrete value to try.
+func suggestPort(p string) string {
+	n, err := strconv.Atoi(p)
+	if err != nil || n <= 0 || n >= 65535 {
+		return "5004"
+	}
+	return strconv.Itoa(n + 1)
+}
+
+// listenError explains why helmd cannot listen on addr.
+func listenError(addr string, err error) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return &busyPortError{addr: addr, err: err}
+	}
+	return fmt.Errorf("listen on %s: %w", addr, err)
+}
+
+// osHostName is the name neighbours may know this machine by ("" when
+// the OS does not say).
+func osHostName() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(h)
+}
+
+// networkHosts adds this machine's host name to the Host names helmd
+// accepts when it listens on every interface, so that the URL it prints
+// with that name opens; IP literals are accepted anyway.
+func networkHosts(cfg config.Config, hostName string) []string {
+	if !config.Wildcard(cfg.Host) || hostName == "" {
+		return cfg.AllowedHosts
+	}
+	return append(append([]string(nil), cfg.AllowedHosts...), hostName)
+}
+
+// localURL is the URL to open on this machine. Go listens on 0.0.0.0
+// dual-stack ([::]), which would print [::1]: the user asked for IPv4,
+// so 127.0.0.1 it is, as `helmd url` prints.
+func localURL(cfg config.Config, listenAddr, token string) string {
+	if _, p, err := net.SplitHostPort(listenAddr); err == nil && cfg.Host != "" && config.Wildcard(cfg.Host) {
+		listenAddr = net.JoinHostPort(cfg.Host, p)
+	}
+	return config.OpenURL(listenAddr, token)
+}
+
+// printNetworkURLs prints, under the loopback URL, the URLs to open
+// helmd at from another machine when it listens on every interface.
+func printNetworkURLs(w io.Writer, cfg config.Config, listenAddr, token, hostName string) {
+	_, p, err := net.SplitHostPort(listenAddr)
+	port, perr := strconv.Atoi(p)
+	if err != nil || perr != nil {
+		return
+	}
+	urls := config.NetworkURLs(cfg.Host, port, token, hostName, config.InterfaceIPs())
+	if len(urls) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "Helm on the network: %s\n", strings.Join(urls, " "))
+}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+	"vibecraft.sh/helm/server/internal/helmdproc"
+	"vibecraft.sh/helm/server/internal/logbuf"
+)
+
+// started is helmd run in this process with its output kept: the lines
+// it printed before serving and its log.
+type started struct {
+	url     string
+	printed []string
+	log     *logbuf.Buffer
+}
+
+// startCapturing runs helmd with args (plus a free port and no cache)
+// until the test ends, and returns once its first scan is over. What it
+// printed is complete by then: it prints before it serves.
+func startCapturing(t *testing.T, token string, args ...string) *started {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout logbuf.Buffer
+	s := &started{log: &logbuf.Buffer{}}
+	done := make(chan error, 1)
+	full := append([]string{"--port", "0", "--cache-dir", "", "--token", token}, args...)
+	go func() { done <- run(ctx, full, &stdout, s.log) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("helmd: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("helmd did not stop within 5 s")
+		}
+	})
+	waitFor(t, "the printed URL", func() bool {
+		select {
+		case err := <-done:
+			done <- err
+			t.Fatalf("helmd exited at start: %v\n%s", err, s.log)
+		default:
+		}
+		a, ok := helmdproc.ParseAddress(stdout.String())
+		s.url = a.URL
+		return ok
+	})
+	waitFor(t, "the first scan", func() bool { return helmdproc.FirstScanDone(s.url, token) })
+	s.printed = strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	return s
+}
+
+// TestMissingClaudeDirWarns: a --claude-dir that does not exist gets one
+// clear warning line naming it; helmd serves anyway, and reads the
+// folder once it appears.
+func TestMissingClaudeDirWarns(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "typo", ".claude")
+	s := startCapturing(t, testToken, "--claude-dir", missing, "--no-opencode", "--debounce", "20ms")
+	var warnings []string
+	for _, l := range strings.Split(s.log.String(), "\n") {
+		if strings.Contains(l, "level=WARN") {
+			warnings = append(warnings, l)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], missing+" does not exist") || !strings.Contains(warnings[0], "--claude-dir") {
+		t.Fatalf("want one warning naming %s, got %q", missing, warnings)
+	}
+
+	const sid = "5e551011-0000-4000-8000-00000000000a"
+	fixture.Append(t, fixture.Path(missing, "/work/late", sid), fixture.User(sid, "/work/late", "written after start", time.Now()))
+	bearer := map[string]string{"Authorization": "Bearer " + testToken}
+	waitFor(t, "the session of the folder that appeared", func() bool {
+		resp := get(t, s.url+"/api/sessions", bearer)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(b), sid)
+	})
+}
+
+// TestExistingClaudeDirDoesNotWarn: the warning is for a folder that is
+// not there, nothing else.
+func TestExistingClaudeDirDoesNotWarn(t *testing.T) {
+	s := startCapturing(t, testToken, "--claude-dir", t.TempDir(), "--no-opencode")
+	if strings.Contains(s.log.String(), "does not exist") {
+		t.Errorf("warned about a folder that exists:\n%s", s.log)
+	}
+}
+
+// TestBusyPort: a port another program holds is one sentence that says
+// so and suggests --port, and helmd exits at once (main exits 1 for it).
+func TestBusyPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	var out, errOut logbuf.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = run(ctx, []string{"--port", port, "--host", "127.0.0.1", "--claude-dir", t.TempDir(), "--no-opencode",
+		"--cache-dir", "", "--token", testToken}, &out, &errOut)
+	if err == nil {
+		t.Fatal("helmd started on a port in use")
+	}
+	msg := err.Error()
+	if !errors.Is(err, syscall.EADDRINUSE) || exitCode(err) != 1 {
+		t.Errorf("error %v (exit %d): want address in use, exit 1", err, exitCode(err))
+	}
+	for _, want := range []string{"port " + port + " is already in use", "--port"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "bind:") || strings.Contains(msg, "\n") || strings.Count(msg, ". ") > 0 {
+		t.Errorf("message %q: want one plain sentence, not the system's error", msg)
+	}
+	if strings.Contains(out.String(), "http://") {
+		t.Errorf("printed a URL it does not serve: %q", out.String())
+	}
+}
+
+// TestWildcardHostPrintsUsableURLs: with --host 0.0.0.0 helmd prints the
+// loopback URL, then the URLs for the network, by host name and address,
+// never 0.0.0.0 or [::]; and the host-name URL opens (its Host is
+// accepted), where another name is still refused.
+func TestWildcardHostPrintsUsableURLs(t *testing.T) {
+	host := osHostName()
+	if host == "" || host == "localhost" {
+		t.Skip("this machine has no host name of its own to print")
+	}
+	s := startCapturing(t, testToken, "--host", "0.0.0.0", "--claude-dir", t.TempDir(), "--no-opencode")
+	if !strings.HasPrefix(s.printed[0], "Helm: http://127.0.0.1:") {
+		t.Errorf("first line %q: want the loopback URL", s.printed[0])
+	}
+	if len(s.printed) != 2 {
+		t.Fatalf("printed %q: want the loopback URL, then the network ones", s.printed)
+	}
+	net := s.printed[1]
+	if !strings.HasPrefix(net, "Helm on the network: http://") {
+		t.Fatalf("second line %q: want the network URLs", net)
+	}
+	for _, l := range append(s.printed, strings.Split(s.log.String(), "\n")...) {
+		if strings.Contains(l, "0.0.0.0") || strings.Contains(l, "[::]") {
+			t.Errorf("%q names the unspecified address", l)
+		}
+	}
+	port := portOf(t, s.url)
+	if !strings.Contains(net, "http://"+host+":"+port+"/?token="+testToken) {
+		t.Errorf("%q lacks the host-name URL", net)
+	}
+	for _, tc := range []struct {
+		host string
+		want int
+	}{{host + ":" + port, http.StatusOK}, {"evil.example:" + port, http.StatusMisdirectedRequest}} {
+		req, _ := http.NewRequest("GET", s.url+"/api/sessions", nil)
+		req.Host = tc.host
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("Host %s: %d, want %d", tc.host, resp.StatusCode, tc.want)
+		}
+	}
+}
+
+// TestJSONOnlyOpenCodeIsNoError: an OpenCode install from before 1.2
+// (the JSON storage tree, no opencode.db) is read and logged without a
+// single warning or error.
+func TestJSONOnlyOpenCodeIsNoError(t *testing.T) {
+	dataDir := t.TempDir()
+	const sid = "ses_6a1f0e2d3c4bAbCdEfGhIjKlMt"
+	storage := filepath.Join(dataDir, "storage")
+	writeFile(t, filepath.Join(storage, "session", "global", sid+".json"),
+		[]byte(`{"id":"`+sid+`","version":"1.1.20","projectID":"global","directory":"/home/dev/legacy","title":"Legacy work","time":{"created":1767312000000,"updated":1767312345000}}`))
+	writeFile(t, filepath.Join(storage, "message", sid, "msg_1.json"),
+		[]byte(`{"id":"msg_1","sessionID":"`+sid+`","role":"user","time":{"created":1767312000000}}`))
+	s := startCapturing(t, testToken, "--claude-dir", t.TempDir(), "--opencode-dir", dataDir)
+	resp := get(t, s.url+"/api/sessions", map[string]string{"Authorization": "Bearer " + testToken})
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), sid) {
+		t.Errorf("the JSON-only session is not listed: %s", body)
+	}
+	logs := s.log.String()
+	if strings.Contains(logs, "level=WARN") || strings.Contains(logs, "level=ERROR") {
+		t.Errorf("a JSON-only OpenCode install logged a warning or an error:\n%s", logs)
+	}
+	if !strings.Contains(logs, "no OpenCode database; reading its JSON storage") {
+		t.Errorf("the log does not say where OpenCode sessions come from:\n%s", logs)
+	}
+}
