@@ -255,10 +255,25 @@ func TestPageStreamOpenCode(t *testing.T) {
 	for _, id := range []string{sid, other} {
 		sqlExec(t, db, `INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated) VALUES (?, 'prj_1', 's', '/home/dev/webapp', 'OC', '1.2.3', ?, ?)`, id, now, now)
 	}
+	// One commit per message and its part: committed apart, the stream
+	// may rightly send the message before its text, and the assertions
+	// below are about the whole message.
 	user := func(session, msg, part, text string, at int64) {
-		sqlExec(t, db, `INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)`, msg, session, at, at,
-			fmt.Sprintf(`{"role":"user","time":{"created":%d}}`, at))
-		sqlExec(t, db, `INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?, json_object('type', 'text', 'text', ?))`, part, msg, session, at, at, text)
+		tx, err := db.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.Exec(`INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)`, msg, session, at, at,
+			fmt.Sprintf(`{"role":"user","time":{"created":%d}}`, at)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(`INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?, json_object('type', 'text', 'text', ?))`, part, msg, session, at, at, text); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	user(sid, "msg_01", "prt_01", "first", now)
 	srv := startOpenCodeHelmd(t, t.TempDir(), filepath.Join(xdg, "opencode"))
@@ -272,7 +287,7 @@ func TestPageStreamOpenCode(t *testing.T) {
 	user(other, "msg_02", "prt_02", "elsewhere", now+1)
 	user(sid, "msg_03", "prt_03", "second", now+2)
 	ev, got := pageEvent(t, c)
-	if ev.Type != "messages" || len(got.Messages) != 2 || got.Messages[1].Blocks[0].Text != "second" || ev.ID != got.After {
+	if ev.Type != "messages" || len(got.Messages) != 2 || len(got.Messages[1].Blocks) == 0 || got.Messages[1].Blocks[0].Text != "second" || ev.ID != got.After {
 		t.Fatalf("after the commit: %q: %+v", ev.Type, got)
 	}
 }
