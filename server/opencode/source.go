@@ -102,7 +102,7 @@ type Source struct {
 	// from rewrites and to know what to report removed.
 	emitted map[string]facts
 	// due is when each session's status can next change (aging.go).
-	due map[string]time.Time
+	due     map[string]time.Time
 	skipped int
 
 	stMu sync.Mutex
