@@ -36,7 +36,6 @@ type aggregate struct {
 	anonCells map[slotModel]spend  // anon by 15-minute slot and model (usage.go)
 	shadow    spend                // the part of total from responses another file owns (dedup.go)
 	dirty     []string             // response keys added or changed since the index saw them
-	priced    map[string]priced    // pricing of each model seen (not saved)
 
 	pending map[string]struct{} // tool_use ids of this turn without a result
 	turn    turn
