@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -196,6 +197,11 @@ func (l *Live) Run(ctx context.Context) error {
 	var saveAt time.Time // zero: nothing changed since the last save
 
 	l.fullScan(ctx)
+	// The first scan reads every transcript: its buffers and copies are
+	// garbage now, hundreds of MB on a large workspace. Return them to the
+	// OS at once; an idle server would otherwise hold them, since it
+	// allocates too little to collect again.
+	debug.FreeOSMemory()
 	l.tickAt = time.Now().Add(l.opts.Tick)
 	for {
 		var t Timers
