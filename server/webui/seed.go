@@ -51,5 +51,5 @@ func firstScreen(sessions []shared.Session, n, limit int) []shared.Session {
 			return slices.Clone(sessions[:i])
 		}
 	}
-	return sessions
+	return slices.Clone(sessions) // sessions may be the hub's read-only list
 }
