@@ -29,11 +29,11 @@ import (
 	"vibecraft.sh/helm/server/opencode"
 	"vibecraft.sh/helm/server/push"
 	"vibecraft.sh/helm/server/stream"
-	"vibecraft.sh/helm/shared"
 	"vibecraft.sh/helm/server/tail"
 	"vibecraft.sh/helm/server/usage"
 	"vibecraft.sh/helm/server/watch"
 	"vibecraft.sh/helm/server/webui"
+	"vibecraft.sh/helm/shared"
 )
 
 // shutdownGrace bounds how long a stop waits for requests to finish.
@@ -315,4 +315,3 @@ func publishedNow(ep stream.Endpoint) func() ([]shared.Session, string) {
 		return ss, id
 	}
 }
-
