@@ -137,6 +137,11 @@ func (b *bench) scale() ([]row, error) {
 		measured: fmt.Sprintf("%.3f %% of a core", first), target: "—", pass: true, note: "the init's garbage collected"},
 		row{what: fmt.Sprintf("idle CPU, one stream client, nothing changing, %d sessions", st.Sessions),
 			measured: fmt.Sprintf("%.3f %% of a core", settled), target: "≤ 0.05 %", pass: settled <= 0.05, note: "the 60 s after those"})
+	if rss, err = srv.rss(); err != nil {
+		return nil, err
+	}
+	rows = append(rows, row{what: fmt.Sprintf("server RSS with %d sessions, after those 90 s", st.Sessions), measured: fmt.Sprintf("%.0f MB", float64(rss)/1e6),
+		target: "≤ 300 MB", pass: rss <= 300e6})
 	return rows, nil
 }
 
