@@ -14,8 +14,8 @@ import (
 // later. Embedding every session made each page as big as the list (MBs
 // at 10k sessions), held per client until it was sent.
 const (
-	seedSessions = 100       // newest sessions embedded, at most
-	seedBytes    = 150 << 10 // their JSON, at most (long titles and prompts); with the rows and the page, under 200 KB
+	seedSessions = 60        // newest sessions embedded, at most: more than a tall screen shows, and the page stays under 200 KB
+	seedBytes    = 200 << 10 // their JSON, at most (long titles and prompts)
 )
 
 func (h *Handler) seed() ui.Seed {
