@@ -34,6 +34,7 @@ import (
 	"vibecraft.sh/helm/server/usage"
 	"vibecraft.sh/helm/server/watch"
 	"vibecraft.sh/helm/server/webui"
+	"vibecraft.sh/helm/shared"
 )
 
 // shutdownGrace bounds how long a stop waits for requests to finish.
@@ -191,7 +192,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Version: version + "-" + commit,
 		// The published state, as GET /api/sessions serves it: what the
 		// stream's changes apply to.
-		Sessions:  hub.Handler(nil).Snapshot,
+		Sessions:  publishedNow(hub.Handler(nil)),
 		Watched:   func() []string { return watchedRoots(specs) },
 		Host:      cfg.HostName,
 		Demo:      cfg.Demo,
@@ -312,4 +313,17 @@ func watchedRoots(specs []watch.Spec) []string {
 func isStream(r *http.Request) bool {
 	return r.URL.Path == "/api/sessions/stream" || r.URL.Path == "/api/claude-sessions/stream" ||
 		strings.HasSuffix(r.URL.Path, "/messages/stream")
+}
+
+// publishedNow is the page seed's view of the published state: the hub's
+// own read-only list, not a copy of it (the seed copies the first screen
+// only; a copy of 100,000 sessions per page load cost a second).
+func publishedNow(ep stream.Endpoint) func() ([]shared.Session, string) {
+	return func() ([]shared.Session, string) {
+		ss, _, id, err := ep.StateAt("")
+		if err != nil { // unreachable: the state published now always exists
+			return ep.Snapshot()
+		}
+		return ss, id
+	}
 }

@@ -15,24 +15,43 @@ const MaxQuestion = 200
 // would otherwise reverse the rest of the row), cut to MaxQuestion runes
 // with an ellipsis. It is text, never markup: the UI sets it as a text
 // node.
+//
+// It is computed for every answer while a transcript is read, so it maps
+// only the runes it keeps: an answer of many KB costs its first
+// MaxQuestion runes, not its length.
 func QuestionLine(text string) string {
 	for line := range strings.Lines(text) {
-		line = strings.Map(keepRune, line)
-		if line = strings.TrimSpace(line); line == "" {
-			continue
-		}
-		if utf8.RuneCountInString(line) <= MaxQuestion {
-			return line
-		}
-		n := 0
-		for i := range line {
-			if n == MaxQuestion-1 {
-				return strings.TrimSpace(line[:i]) + "…"
-			}
-			n++
+		if q := questionOf(line); q != "" {
+			return q
 		}
 	}
 	return ""
+}
+
+// questionOf is line without dropped runes, trimmed, cut as QuestionLine
+// says; "" when nothing is left.
+func questionOf(line string) string {
+	var b strings.Builder
+	n, cut := 0, 0 // runes kept; bytes of b after MaxQuestion-1 of them
+	for i, r := range line {
+		if r = keepRune(r); r < 0 || n == 0 && unicode.IsSpace(r) {
+			continue
+		}
+		if n == MaxQuestion {
+			// Longer than a question only if something other than
+			// space follows, which TrimSpace would not remove.
+			if strings.IndexFunc(line[i:], func(r rune) bool { r = keepRune(r); return r >= 0 && !unicode.IsSpace(r) }) < 0 {
+				break
+			}
+			return strings.TrimSpace(b.String()[:cut]) + "…"
+		}
+		if n == MaxQuestion-1 {
+			cut = b.Len()
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // keepRune drops control characters (tabs become spaces), bidi controls

@@ -32,11 +32,40 @@ func TestQuestionLine(t *testing.T) {
 	}
 }
 
+// questionRef is QuestionLine as first written: map the whole line, then
+// trim and cut. The early-stopping version must agree with it.
+func questionRef(text string) string {
+	for line := range strings.Lines(text) {
+		line = strings.Map(keepRune, line)
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		if utf8.RuneCountInString(line) <= MaxQuestion {
+			return line
+		}
+		n := 0
+		for i := range line {
+			if n == MaxQuestion-1 {
+				return strings.TrimSpace(line[:i]) + "…"
+			}
+			n++
+		}
+	}
+	return ""
+}
+
 func FuzzQuestionLine(f *testing.F) {
 	f.Add("Shall I?\nmore")
 	f.Add("\u202E<b>x</b>")
+	f.Add(strings.Repeat("ab ", 66) + "c" + "   \t\x01 ")
+	f.Add(strings.Repeat("é", 199) + " \u202E x")
+	f.Add(strings.Repeat("x", 200) + "\xff\x00  ")
+	f.Add(strings.Repeat("x", 201))
 	f.Fuzz(func(t *testing.T, s string) {
 		got := QuestionLine(s)
+		if want := questionRef(s); got != want {
+			t.Fatalf("QuestionLine(%q) = %q, the whole-line mapping gives %q", s, got, want)
+		}
 		if utf8.RuneCountInString(got) > MaxQuestion || !utf8.ValidString(got) || strings.ContainsAny(got, "\n\r\u202E") {
 			t.Fatalf("QuestionLine(%q) = %q", s, got)
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"vibecraft.sh/helm/server/compat"
 	"vibecraft.sh/helm/server/internal/httperr"
@@ -122,12 +123,32 @@ func healthz(w http.ResponseWriter, _ *http.Request) error {
 }
 
 func (a *API) listSessions(w http.ResponseWriter, r *http.Request) error {
-	q, err := shared.ParseQuery(r.URL.Query())
+	values, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		// A pair net/http would silently drop (a cursor cut in half, say).
+		return Errorf(http.StatusBadRequest, "query: %v", err)
+	}
+	q, err := shared.ParseQuery(values)
 	if err != nil {
 		return Errorf(http.StatusBadRequest, "%v", err)
 	}
-	sessions, id := a.all.Snapshot()
+	limit, cur, paged, err := pageParams(values)
+	if err != nil {
+		return err
+	}
+	if paged {
+		return a.listPage(w, q, limit, cur)
+	}
+	// The hub's own read-only list, not a copy: at 100,000 sessions a copy
+	// per request was 35 MB before the filter made another.
+	sessions, sorted, id, err := a.all.StateAt("")
+	if err != nil {
+		return fmt.Errorf("list state: %w", err)
+	}
 	w.Header().Set(EventIDHeader, id)
+	if sorted && q == (shared.Query{}) {
+		return writeList(w, sessions)
+	}
 	return writeList(w, q.Apply(sessions))
 }
 

@@ -109,6 +109,31 @@ func (o *Overlay) superseded(s *shared.Session, h *hint, prev shared.Status, see
 	return s.Status == shared.StatusWorking && prev != shared.StatusWorking && prev != ""
 }
 
+// NextExpiry is when the first hint held expires; zero when none is held.
+// Live wakes then to let the session's own status show again.
+func (o *Overlay) NextExpiry() time.Time {
+	var next time.Time
+	for _, h := range o.hints {
+		if next.IsZero() || h.expires.Before(next) {
+			next = h.expires
+		}
+	}
+	return next
+}
+
+// Expire drops the hints expired by now, those of sessions no source has
+// reported included, and reports whether it dropped any: their sessions
+// must be recomputed to show their own status again.
+func (o *Overlay) Expire(now time.Time) bool {
+	n := len(o.hints)
+	for key, h := range o.hints {
+		if !now.Before(h.expires) {
+			delete(o.hints, key)
+		}
+	}
+	return len(o.hints) < n
+}
+
 // put sets what h says on s.
 func (o *Overlay) put(s *shared.Session, h *hint) {
 	s.Status, s.WaitingFor, s.Active, s.WaitingSince = h.Status, h.WaitingFor, h.Active, 0

@@ -36,14 +36,18 @@ type aggregate struct {
 	anonCells map[slotModel]spend  // anon by 15-minute slot and model (usage.go)
 	shadow    spend                // the part of total from responses another file owns (dedup.go)
 	dirty     []string             // response keys added or changed since the index saw them
-	priced    map[string]priced    // pricing of each model seen (not saved)
 
 	pending map[string]struct{} // tool_use ids of this turn without a result
 	turn    turn
 
 	// question is the last answer's first line (shared.QuestionLine),
-	// "" once a prompt follows it.
+	// "" once a prompt follows it. answer is the text of the last answer
+	// read since question was last settled: a read keeps only the last
+	// one and settles it once (settleQuestion), rather than computing a
+	// line for every answer of the file.
 	question string
+	answer   []byte
+	answered bool // answer holds an answer not yet settled
 
 	key []byte // scratch for response keys
 
@@ -146,7 +150,7 @@ func (a *aggregate) user(r *record) {
 		// The user stopped the turn: nothing more comes until they type,
 		// and the tool calls it cut off never get their results.
 		clear(a.pending)
-		a.turn, a.question = turnEnded, "" // it waits because it was stopped, not because it asked
+		a.turn, a.question, a.answered = turnEnded, "", false // it waits because it was stopped, not because it asked
 		return
 	case k == textArtefact:
 		return
@@ -165,7 +169,7 @@ func (a *aggregate) user(r *record) {
 	// A new prompt ends whatever the last turn left unanswered
 	// (an interrupted tool call never gets its result).
 	clear(a.pending)
-	a.turn, a.question = turnPrompt, ""
+	a.turn, a.question, a.answered = turnPrompt, "", false
 }
 
 // subagentPrompt keeps the first prompt of a subagent transcript, the
@@ -203,7 +207,7 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 	}
 	if c.hasText {
 		// Kept as it is read, so the row's question costs no re-read.
-		a.question = shared.QuestionLine(string(c.text.bytes()))
+		a.answer, a.answered = append(a.answer[:0], c.text.bytes()...), true
 	}
 	switch {
 	case len(a.pending) > 0, !r.stopReason.ok, r.stopReason.is("tool_use"), r.stopReason.is("pause_turn"):
@@ -228,4 +232,13 @@ func (a *aggregate) intern(f *field) string {
 	m := string(b)
 	a.models = append(a.models, m)
 	return m
+}
+
+// settleQuestion turns the last answer read into the question line, and
+// lets its text go. The reader calls it at the end of each read.
+func (a *aggregate) settleQuestion() {
+	if a.answered {
+		a.question = shared.QuestionLine(string(a.answer))
+	}
+	a.answer, a.answered = nil, false
 }

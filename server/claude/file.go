@@ -115,6 +115,7 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 			rs.unknown++
 		}
 	})
+	f.agg.settleQuestion()
 	if res.offset != f.offset {
 		f.endByte = '\n'
 		if res.tailTaken {

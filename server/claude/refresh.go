@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 )
 
 // refreshFound brings the transcripts in list up to date, reading them in
@@ -80,17 +81,21 @@ func (s *Source) refreshOne(path string, k kind, touched map[string]bool) {
 // settleTails consumes the last lines without '\n' that have become
 // final (see tailQuiet). It is the timer path of that rule: no file
 // event marks the moment a quiet tail becomes due, so Sessions, which
-// runs on the age tick, calls it. Only files with such a tail are
+// runs when NextChange says, calls it. Only files with such a tail are
 // looked at.
-func (s *Source) settleTails() {
-	due := s.reg.matching((*file).hasTail)
-	if len(due) == 0 {
+func (s *Source) settleTails(now time.Time, touched map[string]bool) {
+	if len(s.aging.tails) == 0 {
 		return
 	}
+	due := make([]*file, 0, len(s.aging.tails))
+	for f, at := range s.aging.tails {
+		if at <= now.UnixMilli() {
+			due = append(due, f)
+		}
+	}
+	slices.SortFunc(due, byPath)
 	r := readers.Get().(*reader)
 	defer readers.Put(r)
-	touched := map[string]bool{}
-	now := s.now()
 	for _, f := range due {
 		rs, err := f.refresh(r, nil, now)
 		s.settle(f, rs, err, touched)
@@ -127,4 +132,5 @@ func (s *Source) settle(f *file, rs readStats, err error, touched map[string]boo
 		touched[f.sid] = true
 	}
 	delete(touched, "")
+	s.aging.noteTail(f, s.now())
 }

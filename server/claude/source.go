@@ -48,6 +48,7 @@ type Source struct {
 
 	st    stats
 	cache cacheState
+	aging aging // when each session's status next changes (aging.go)
 }
 
 // New returns a Source over opts.Roots. It reads nothing until Scan.
@@ -144,8 +145,9 @@ func (s *Source) scan(ctx context.Context) ([]shared.Session, error) {
 func (s *Source) Sessions() []shared.Session {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.settleTails()
-	out := s.all(s.now())
+	now := s.now()
+	s.settleTails(now, map[string]bool{})
+	out := s.all(now)
 	for _, sess := range out {
 		s.reported[sess.ID] = true // a tail may have made a session appear
 	}
@@ -154,7 +156,8 @@ func (s *Source) Sessions() []shared.Session {
 
 // all builds every session at now.
 func (s *Source) all(now time.Time) []shared.Session {
-	live := livePIDs(s.pids)
+	s.aging.due, s.aging.stale = nil, false // every session notes its own again
+	live := s.livePIDsAt(now)
 	out := make([]shared.Session, 0, s.reg.mainSessions())
 	for sid := range s.reg.sessions() { // with those known only from subagents
 		if sess, ok := s.build(sid, live, now); ok {
@@ -179,6 +182,7 @@ func (s *Source) track(path string, k kind) *file {
 // dedup index.
 func (s *Source) forget(f *file, touched map[string]bool) {
 	s.unindex(f, touched)
+	s.aging.forgetFile(f)
 	if !s.reg.forget(f) {
 		return
 	}

@@ -1,6 +1,8 @@
 package claude
 
 import (
+	"sync"
+	"sync/atomic"
 	"vibecraft.sh/helm/server/pricing"
 	"vibecraft.sh/helm/shared"
 )
@@ -30,7 +32,9 @@ type response struct {
 	shadowed bool
 }
 
-// priced is a model's entry in the price table, looked up once per file.
+// priced is a model's entry in the price table, looked up once per
+// model name for the whole process (prices): a map per file cost 100 MB
+// at 100,000 transcripts for a handful of models.
 type priced struct {
 	model pricing.Model
 	known bool
@@ -46,15 +50,29 @@ func (a *aggregate) price(model string, u *usage) spend {
 		t.CacheWrite = max(t.CacheWrite, sane(u.write5m)+sane(u.write1h))
 		t.CacheWrite1h = min(sane(u.write1h), t.CacheWrite)
 	}
-	p, ok := a.priced[model]
-	if !ok {
-		p.model, p.known = pricing.Lookup(model)
-		if a.priced == nil {
-			a.priced = map[string]priced{}
-		}
-		a.priced[model] = p
-	}
+	p := priceOf(model)
 	return spend{tokens: t, nano: p.model.CostNano(pricing.Usage{Tokens: t, Fast: u.fast, USOnly: u.usOnly, WebSearches: sane(u.webSearches)})}
+}
+
+// prices caches pricing.Lookup by model name for every file and worker.
+// Model names come from transcripts, so the cache is bounded: past
+// maxPriced names, lookups are not cached.
+var prices sync.Map // string → priced
+
+var pricedNames atomic.Int32
+
+const maxPriced = 1024
+
+func priceOf(model string) priced {
+	if p, ok := prices.Load(model); ok {
+		return p.(priced)
+	}
+	var p priced
+	p.model, p.known = pricing.Lookup(model)
+	if pricedNames.Add(1) <= maxPriced {
+		prices.Store(model, p)
+	}
+	return p
 }
 
 // maxCount bounds each count of one response. No request comes near it

@@ -24,6 +24,7 @@ const reasonInput = "input needed"
 // custom-title.
 func (s *Source) setStatus(sess *shared.Session, t turn, lastWrite int64, pe pidEntry, custom string, now time.Time) {
 	isLive := pe.PID > 0 && !pe.ended
+	s.aging.noteDue(sess.ID, s.deadline(t, lastWrite, now))
 	sess.Status, sess.Active = s.status(t, lastWrite, pe, isLive, now)
 	switch {
 	case isLive:

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -51,8 +52,14 @@ func (s *Source) Update(ctx context.Context, paths []string) (changed []shared.S
 			break
 		}
 	}
-	now := s.now()
-	live := livePIDs(s.pids)
+	changed, removed = s.rebuild(touched, s.now())
+	return changed, removed, err
+}
+
+// rebuild builds the touched sessions at now: those that exist are
+// changed, those reported before that no longer do are removed.
+func (s *Source) rebuild(touched map[string]bool, now time.Time) (changed []shared.Session, removed []string) {
+	live := s.livePIDsAt(now)
 	ids := make([]string, 0, len(touched))
 	for sid := range touched {
 		ids = append(ids, sid)
@@ -62,13 +69,16 @@ func (s *Source) Update(ctx context.Context, paths []string) (changed []shared.S
 		if sess, ok := s.build(sid, live, now); ok {
 			changed = append(changed, sess)
 			s.reported[sid] = true
-		} else if s.reported[sid] {
+			continue
+		}
+		s.aging.noteDue(sid, 0)
+		if s.reported[sid] {
 			removed = append(removed, sid)
 			delete(s.reported, sid)
 		}
 	}
 	s.st.setCounts(s.reg.len(), len(s.reported))
-	return changed, removed, err
+	return changed, removed
 }
 
 // refreshFolder re-checks the transcripts known under dir, forgets those

@@ -84,8 +84,8 @@ func TestBrowserFirstScreenThenAll(t *testing.T) {
 	c.navigate(p.URL + "/")
 	waitLive(c)
 	seed := mustEval[struct{ N, Total int }](c, `window.__seed`)
-	if seed.N != 100 || seed.Total != n {
-		t.Errorf("the page's seed holds %d sessions of %d; want 100 of %d", seed.N, seed.Total, n)
+	if seed.N != 60 || seed.Total != n {
+		t.Errorf("the page's seed holds %d sessions of %d; want 60 of %d", seed.N, seed.Total, n)
 	}
 	if got := mustEval[string](c, `window.__count`); got != fmt.Sprintf("%d sessions", n) {
 		t.Errorf("the server's page counts %q", got)

@@ -36,6 +36,7 @@ func TestListBrowser(t *testing.T) {
 		{"WaitingIsVisible", testListWaiting},
 		{"HoldsTheReadingRow", testListHoldsReadingRow},
 		{"SearchKeystroke5000", testListKeystroke5000},
+		{"FindsBeyondTheSeed5000", testListFindsBeyondTheSeed},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
 	}

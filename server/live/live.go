@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -40,6 +41,18 @@ type Source interface {
 	Sessions() []shared.Session
 }
 
+// Ager is a Source that knows when its sessions' time-derived fields
+// change, so that Live wakes only then and rebuilds only those sessions,
+// instead of recomputing every session on a tick. A Source that is not
+// an Ager is recomputed whole every Options.Tick.
+type Ager interface {
+	// NextChange is the earliest moment Aged has work; zero: none until
+	// a file changes.
+	NextChange() time.Time
+	// Aged rebuilds the sessions due by now: those changed, those gone.
+	Aged() (changed []shared.Session, removed []string)
+}
+
 // Publisher sends events to stream clients and remembers what it sent.
 type Publisher interface {
 	Publish(t shared.EventType, sessions []shared.Session)
@@ -50,11 +63,12 @@ type Publisher interface {
 // Options tune Live. Zero values take the defaults in their comments.
 type Options struct {
 	Debounce time.Duration // per-session publish window; 500 ms
-	Tick     time.Duration // how often time-derived fields are recomputed; 10 s
+	Tick     time.Duration // how often a Source that is not an Ager is recomputed whole; 10 s
 	// Save persists what the sources have read (the Claude scan cache), so
 	// a restart need not re-read it; nil saves nothing. Run calls it after
-	// each full scan, every SaveEvery and once more before it returns: the
-	// owner of the lifecycle is the one place that persists.
+	// each full scan, SaveEvery after other work (never while nothing
+	// happens) and once more before it returns: the owner of the
+	// lifecycle is the one place that persists.
 	Save      func() error
 	SaveEvery time.Duration // 30 s
 	Logger    *slog.Logger
@@ -86,10 +100,13 @@ type Live struct {
 
 	att *attn.Overlay // Run's goroutine only
 
+	tickAt time.Time // Run's goroutine only: next whole recompute of a non-Ager source
+
 	statsMu  sync.Mutex
 	lastErr  string
 	scans    int
 	lastScan time.Duration
+	timers   Timers
 }
 
 // New returns a Live over the given index, publisher and sources.
@@ -165,29 +182,40 @@ func signal(c chan struct{}) {
 }
 
 // Run does the first full scan, then serves the inbox until ctx is done.
-// Every timer it starts is stopped when it returns, after a last Save.
+// Its timers are armed only for work that is due: a publish window, the
+// next moment a session's status changes, a save after a change. While
+// nothing changes none is armed, and Run sleeps on its channels alone.
+// Every timer is stopped when it returns, after a last Save.
 func (l *Live) Run(ctx context.Context) error {
-	tick := time.NewTicker(l.opts.Tick)
-	defer tick.Stop()
-	var saveC <-chan time.Time
 	if l.opts.Save != nil {
-		save := time.NewTicker(l.opts.SaveEvery)
-		defer save.Stop()
-		saveC = save.C
 		defer l.save()
 	}
-	flush := time.NewTimer(time.Hour)
-	flush.Stop()
+	flush, ageT, saveT := stopped(), stopped(), stopped()
 	defer flush.Stop()
+	defer ageT.Stop()
+	defer saveT.Stop()
+	var saveAt time.Time // zero: nothing changed since the last save
 
 	l.fullScan(ctx)
+	// The first scan reads every transcript: its buffers and copies are
+	// garbage now, hundreds of MB on a large workspace. Return them to the
+	// OS at once; an idle server would otherwise hold them, since it
+	// allocates too little to collect again.
+	debug.FreeOSMemory()
+	l.tickAt = time.Now().Add(l.opts.Tick)
 	for {
-		// Go ≥ 1.23 timers: Stop and Reset need no drain.
-		if at, ok := l.coal.next(); ok {
-			flush.Reset(time.Until(at))
-		} else {
-			flush.Stop()
-		}
+		var t Timers
+		t.Flush, _ = l.coal.next()
+		t.Age = l.nextAge()
+		t.Save = saveAt
+		arm(flush, t.Flush)
+		arm(ageT, t.Age)
+		arm(saveT, t.Save)
+		l.statsMu.Lock()
+		l.timers.Flush, l.timers.Age, l.timers.Save = t.Flush, t.Age, t.Save
+		l.timers.Waits++
+		l.statsMu.Unlock()
+		worked := true
 		select {
 		case <-ctx.Done():
 			return nil
@@ -195,15 +223,69 @@ func (l *Live) Run(ctx context.Context) error {
 			l.takeSignals() // first: they are the ones a user waits for
 			l.takeHints(ctx)
 		case <-l.refresh:
-			l.fullScan(ctx)
+			l.fullScan(ctx) // saves at its end
+			worked = false
 		case <-flush.C:
 			l.publish(l.coal.due(time.Now()))
-		case <-tick.C:
+			worked = false // publishing reads nothing a save would keep
+		case <-ageT.C:
+			l.count(&l.timers.Ages)
 			l.age()
-		case <-saveC:
+		case <-saveT.C:
+			l.count(&l.timers.Saves)
 			l.save()
+			saveAt, worked = time.Time{}, false
+		}
+		if worked && l.opts.Save != nil && saveAt.IsZero() {
+			saveAt = time.Now().Add(l.opts.SaveEvery)
 		}
 	}
+}
+
+// Timers is what Run has armed, for /api/status and tests: a zero time is
+// a timer not armed. Ages and Saves count the times each fired, Waits
+// the times Run went back to waiting.
+type Timers struct {
+	Flush, Age, Save   time.Time
+	Ages, Saves, Waits int
+}
+
+func stopped() *time.Timer {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return t
+}
+
+// arm sets t to fire at at, or stops it for a zero at. Go ≥ 1.23 timers:
+// Stop and Reset need no drain.
+func arm(t *time.Timer, at time.Time) {
+	if at.IsZero() {
+		t.Stop()
+		return
+	}
+	t.Reset(time.Until(at))
+}
+
+func (l *Live) count(n *int) {
+	l.statsMu.Lock()
+	*n++
+	l.statsMu.Unlock()
+}
+
+// nextAge is the earliest moment a source or the attention overlay has
+// time-derived work; zero when none has.
+func (l *Live) nextAge() time.Time {
+	next := l.att.NextExpiry()
+	for _, src := range l.sources {
+		at := l.tickAt
+		if a, ok := src.(Ager); ok {
+			at = a.NextChange()
+		}
+		if !at.IsZero() && (next.IsZero() || at.Before(next)) {
+			next = at
+		}
+	}
+	return next
 }
 
 // fullScan rescans every source and sends every session to every client
@@ -279,13 +361,29 @@ func (l *Live) takeHints(ctx context.Context) {
 }
 
 // age recomputes time-derived fields (a session stops "working" when its
-// files have been quiet long enough) and publishes what moved.
+// files have been quiet long enough) and publishes what moved: an Ager
+// rebuilds only its sessions that are due; a source with a hook hint
+// that expired, or that is not an Ager, is recomputed whole.
 func (l *Live) age() {
+	now := time.Now()
+	expired := l.att.Expire(now)
+	whole := !now.Before(l.tickAt)
+	if whole {
+		l.tickAt = now.Add(l.opts.Tick)
+	}
 	var touched []string
 	for _, src := range l.sources {
-		sessions := src.Sessions()
-		l.att.Apply(sessions, time.Now())
-		touched = append(touched, l.index.Replace(src.Kind(), sessions).Keys()...)
+		a, ager := src.(Ager)
+		switch {
+		case ager && !expired:
+			changed, removed := a.Aged()
+			l.att.Apply(changed, now)
+			touched = append(touched, l.index.Apply(src.Kind(), changed, removed).Keys()...)
+		case ager || whole:
+			sessions := src.Sessions()
+			l.att.Apply(sessions, now)
+			touched = append(touched, l.index.Replace(src.Kind(), sessions).Keys()...)
+		}
 	}
 	l.publish(l.coal.touch(time.Now(), touched))
 	l.saveCleared() // a change may have undone a clear; a no-op otherwise
@@ -346,6 +444,9 @@ type Stats struct {
 	Scans      int    `json:"scans"`
 	LastScanMs int64  `json:"lastScanMs"`
 	LastError  string `json:"lastError,omitempty"`
+	// Timers armed now; none while nothing changes (zero times omitted
+	// by callers that show them).
+	Timers Timers `json:"-"`
 	// SignalsDropped counts hook hints and clears refused because Run
 	// was too far behind to take them.
 	SignalsDropped int `json:"signalsDropped"`
@@ -358,7 +459,7 @@ func (l *Live) Stats() Stats {
 	l.hintMu.Unlock()
 	l.statsMu.Lock()
 	defer l.statsMu.Unlock()
-	return Stats{Scans: l.scans, LastScanMs: l.lastScan.Milliseconds(), LastError: l.lastErr, SignalsDropped: dropped}
+	return Stats{Scans: l.scans, LastScanMs: l.lastScan.Milliseconds(), LastError: l.lastErr, SignalsDropped: dropped, Timers: l.timers}
 }
 
 func keysOf(ss []shared.Session) []string {

@@ -163,6 +163,12 @@ func (r *recorder) waitFor(t *testing.T, what string, cond func([]published) boo
 // that Run returned and left no goroutine behind.
 func start(t *testing.T, src *fakeSource, opts Options) (*Live, *recorder) {
 	t.Helper()
+	return startWith(t, src, opts)
+}
+
+// startWith is start for any Source.
+func startWith(t *testing.T, src Source, opts Options) (*Live, *recorder) {
+	t.Helper()
 	t.Cleanup(func() { goleak.VerifyNone(t, goleak.IgnoreCurrent()) })
 	rec := newRecorder()
 	l := New(index.New(), rec, []Source{src}, opts)

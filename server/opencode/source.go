@@ -101,6 +101,8 @@ type Source struct {
 	// emitted is what the last Scan or Update reported, to tell changes
 	// from rewrites and to know what to report removed.
 	emitted map[string]facts
+	// due is when each session's status can next change (aging.go).
+	due     map[string]time.Time
 	skipped int
 
 	stMu sync.Mutex
@@ -167,11 +169,12 @@ func (s *Source) Scan(ctx context.Context) ([]shared.Session, error) {
 	}
 	s.loadFallbacks(nil)
 	s.emitted = map[string]facts{}
+	s.due = nil
 	now := s.now()
 	var out []shared.Session
 	for _, f := range s.visible() {
 		s.emitted[f.id] = *f
-		out = append(out, f.build(now, s.opts.WorkingWindow, s.opts.WaitingWindow))
+		out = append(out, s.build(f, now))
 	}
 	s.noteCounts()
 	return out, nil
@@ -230,7 +233,7 @@ func (s *Source) Sessions() []shared.Session {
 	now := s.now()
 	var out []shared.Session
 	for _, f := range s.visible() {
-		out = append(out, f.build(now, s.opts.WorkingWindow, s.opts.WaitingWindow))
+		out = append(out, s.build(f, now))
 	}
 	return out
 }
@@ -286,9 +289,10 @@ func (s *Source) diff(affected map[string]bool) (changed []shared.Session, remov
 		switch {
 		case cur != nil && (!had || !cur.same(prev)):
 			s.emitted[id] = *cur
-			changed = append(changed, cur.build(now, s.opts.WorkingWindow, s.opts.WaitingWindow))
+			changed = append(changed, s.build(cur, now))
 		case cur == nil && had:
 			delete(s.emitted, id)
+			delete(s.due, id)
 			removed = append(removed, id)
 		}
 	}

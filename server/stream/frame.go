@@ -51,23 +51,27 @@ func appendFrame(dst []byte, typ shared.EventType, id string, data []byte) ([]by
 // is sent as its change from prev[i] (shared.AppendChange). encoding/json
 // writes compact output and escapes control characters inside strings, so
 // the result is one line.
+//
+// Whole sessions are marshalled one at a time, as json.Marshal of the
+// Event would write them: marshalling the whole Event at once leaves
+// encoding/json's pooled buffer the size of the list (100 MB at 100,000
+// sessions), held by the pool until two collections, which an idle
+// server does not run.
 func encodeData(typ shared.EventType, sessions, prev []shared.Session, at time.Time) ([]byte, error) {
-	if prev == nil {
-		if sessions == nil {
-			sessions = []shared.Session{}
-		}
-		b, err := json.Marshal(shared.Event{Type: typ, Sessions: sessions, Timestamp: at.UnixMilli()})
-		if err != nil {
-			return nil, fmt.Errorf("stream: encode %s event: %w", typ, err)
-		}
-		return b, nil
-	}
 	b := append(make([]byte, 0, 256*len(sessions)+64), `{"type":`...)
 	b = strconv.AppendQuote(b, string(typ)) // an event type is plain ASCII
 	b = append(b, `,"sessions":[`...)
 	for i := range sessions {
 		if i > 0 {
 			b = append(b, ',')
+		}
+		if prev == nil {
+			one, err := json.Marshal(&sessions[i])
+			if err != nil {
+				return nil, fmt.Errorf("stream: encode %s event: %w", typ, err)
+			}
+			b = append(b, one...)
+			continue
 		}
 		var err error
 		if b, err = shared.AppendChange(b, &prev[i], &sessions[i]); err != nil {

@@ -2,6 +2,7 @@ package stream
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +88,24 @@ func FuzzEncodeFrame(f *testing.F) {
 func TestRetryField(t *testing.T) {
 	if got := string(retryField(3 * time.Second)); got != "retry: 3000\n\n" {
 		t.Errorf("retry field: %q", got)
+	}
+}
+
+// Whole sessions encoded one at a time give exactly what json.Marshal of
+// the whole Event gives (what clients have always decoded).
+func TestEncodeDataMatchesMarshal(t *testing.T) {
+	at := time.UnixMilli(1700000000000)
+	for _, ss := range [][]shared.Session{nil, {}, {{ID: "a", Source: shared.SourceClaude, Title: "<b>&\u2028\"x\"</b>\n", CostUSD: 0.1}, {ID: "b", Source: shared.SourceOpenCode}}} {
+		got, err := encodeData(shared.EventInit, ss, nil, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ss == nil {
+			ss = []shared.Session{}
+		}
+		want, _ := json.Marshal(shared.Event{Type: shared.EventInit, Sessions: ss, Timestamp: at.UnixMilli()})
+		if string(got) != string(want) {
+			t.Errorf("encodeData:\n%s\nwant\n%s", got, want)
+		}
 	}
 }

@@ -50,6 +50,9 @@ type Endpoint interface {
 	// first, and the id of the last event they include: a stream resumed
 	// from that id, applied to them, gives the view's state.
 	Snapshot() (sessions []shared.Session, lastEventID string)
+	// StateAt returns the view's state as of an event id ("" now),
+	// read-only and not copied (stateat.go).
+	StateAt(id string) (sessions []shared.Session, sorted bool, at string, err error)
 }
 
 // Handler serves one stream endpoint. keep filters sessions (nil keeps

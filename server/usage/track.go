@@ -2,6 +2,7 @@ package usage
 
 import (
 	"context"
+	"time"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -26,8 +27,34 @@ type Spender interface {
 // never a pass over every session), and sessions that are gone leave.
 // With spender nil, a session's whole spend is one cell at its last
 // update, on its last model: right in sum, coarse in time.
+//
+// A src that knows when its sessions age (live.Ager) stays one: hiding
+// that would make live recompute every session on a tick.
 func Track(src Source, spender Spender, st *Store) Source {
-	return &tracked{Source: src, spender: spender, st: st}
+	t := &tracked{Source: src, spender: spender, st: st}
+	if a, ok := src.(ager); ok {
+		return &trackedAger{tracked: t, ager: a}
+	}
+	return t
+}
+
+// ager is live.Ager, which this package does not import.
+type ager interface {
+	NextChange() time.Time
+	Aged() (changed []shared.Session, removed []string)
+}
+
+type trackedAger struct {
+	*tracked
+	ager ager
+}
+
+func (t *trackedAger) NextChange() time.Time { return t.ager.NextChange() }
+
+func (t *trackedAger) Aged() ([]shared.Session, []string) {
+	changed, removed := t.ager.Aged()
+	t.take(changed, removed)
+	return changed, removed
 }
 
 type tracked struct {

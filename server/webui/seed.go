@@ -14,7 +14,7 @@ import (
 // later. Embedding every session made each page as big as the list (MBs
 // at 10k sessions), held per client until it was sent.
 const (
-	seedSessions = 100       // newest sessions embedded, at most
+	seedSessions = 60        // newest sessions embedded, at most: more than a tall screen shows, and the page stays under 200 KB
 	seedBytes    = 200 << 10 // their JSON, at most (long titles and prompts)
 )
 
@@ -51,5 +51,5 @@ func firstScreen(sessions []shared.Session, n, limit int) []shared.Session {
 			return slices.Clone(sessions[:i])
 		}
 	}
-	return sessions
+	return slices.Clone(sessions) // sessions may be the hub's read-only list
 }

@@ -30,7 +30,7 @@ func main() {
 	size := flag.String("size", "2GB", "size of the scan corpus")
 	sessions := flag.Int("sessions", 5000, "sessions in the scan corpus")
 	clients := flag.Int("clients", 10000, "stream clients for the connection figures")
-	only := flag.String("only", "", "comma-separated subset: scan,append,latency,clients,rss,wasm")
+	only := flag.String("only", "", "comma-separated subset: scan,append,latency,clients,rss,wasm,smallscan,scale")
 	flag.Parse()
 
 	b := &bench{work: *work, bin: *bin, size: *size, sessions: *sessions, clients: *clients}
@@ -47,6 +47,8 @@ func main() {
 		{"clients", b.connections},
 		{"rss", b.indexRSS},
 		{"wasm", b.wasm},
+		{"smallscan", b.smallScan},
+		{"scale", b.scale},
 	}
 	var rows []row
 	for _, s := range steps {

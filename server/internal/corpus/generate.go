@@ -32,12 +32,25 @@ func Generate(out string, size int64, sessions, projects int, seed int64) (Stats
 	return newGenerator(seed, out, projects).write(sessions, size)
 }
 
+// GenerateSmallRecords is Generate with every record 1–4 KB: no tool
+// result of megabytes, the shape of most real transcripts, where the
+// cost of a scan is per line rather than per byte.
+func GenerateSmallRecords(out string, size int64, sessions, projects int, seed int64) (Stats, error) {
+	if projects <= 0 {
+		projects = max(1, sessions/30)
+	}
+	g := newGenerator(seed, out, projects)
+	g.small = true
+	return g.write(sessions, size)
+}
+
 type generator struct {
 	rng      *rand.Rand
 	out      string
 	projects []string // cwds
 	words    []string
 	start    time.Time
+	small    bool // records of 1–4 KB only (GenerateSmallRecords)
 }
 
 func newGenerator(seed int64, out string, projects int) *generator {
@@ -88,8 +101,11 @@ func (g *generator) text(n int) string {
 	return b.String()[:n]
 }
 
-// toolResultSize draws 1 KB to 5 MB, mostly small.
+// toolResultSize draws 1 KB to 5 MB, mostly small (1–4 KB when small).
 func (g *generator) toolResultSize() int {
+	if g.small {
+		return 1024 + g.rng.IntN(3*1024)
+	}
 	return int(1024 * math.Pow(5*1024, math.Pow(g.rng.Float64(), 3)))
 }
 

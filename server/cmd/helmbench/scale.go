@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"vibecraft.sh/helm/server/claude"
+	"vibecraft.sh/helm/server/internal/corpus"
+)
+
+// scaleSessions is the workspace size of issue 19's scale targets.
+const scaleSessions = 100_000
+
+// smallCorpus generates (once) a corpus whose records are all 1–4 KB.
+func (b *bench) smallCorpus(name, size string, sessions int) (string, int64, error) {
+	dir := filepath.Join(b.work, name)
+	marker := filepath.Join(dir, ".complete")
+	if data, err := os.ReadFile(marker); err == nil {
+		n, _ := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+		return dir, n, nil
+	}
+	bytes, err := corpus.ParseSize(size)
+	if err != nil {
+		return "", 0, err
+	}
+	os.RemoveAll(dir)
+	fmt.Fprintf(os.Stderr, "generating %s corpus (%s, %d sessions, small records) in %s…\n", name, size, sessions, dir)
+	st, err := corpus.GenerateSmallRecords(dir, bytes, sessions, 0, 1)
+	if err != nil {
+		return "", 0, err
+	}
+	return dir, st.Bytes, os.WriteFile(marker, []byte(strconv.FormatInt(st.Bytes, 10)), 0o644)
+}
+
+// smallScan compares a cold scan of many small records with a plain read
+// of the same files in the same run: the scan's cost is per line there.
+func (b *bench) smallScan() ([]row, error) {
+	dir, bytes, err := b.smallCorpus("corpus-small", "600MB", 1000)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := warm(dir); err != nil {
+		return nil, err
+	}
+	var cat, scan time.Duration
+	var found int
+	for range 3 {
+		took, err := warm(dir)
+		if err != nil {
+			return nil, err
+		}
+		if cat == 0 || took < cat {
+			cat = took
+		}
+		src := claude.New(claude.Options{Roots: []string{dir}})
+		start := time.Now()
+		sessions, err := src.Scan(context.Background())
+		took = time.Since(start)
+		if err != nil {
+			return nil, err
+		}
+		found = len(sessions)
+		if scan == 0 || took < scan {
+			scan = took
+		}
+	}
+	ratio := scan.Seconds() / cat.Seconds()
+	return []row{{
+		what:     fmt.Sprintf("cold scan, small records, %.2f GB / %d sessions, vs a plain read", float64(bytes)/1e9, found),
+		measured: fmt.Sprintf("%.2f s = %.1f× the read (%.2f s)", scan.Seconds(), ratio, cat.Seconds()),
+		target:   "≤ 1.5×",
+		pass:     ratio <= 1.5,
+	}}, nil
+}
+
+// scale starts helmd over 100,000 small sessions and measures what a
+// first visit costs (the page, the REST list), the server's RSS, and its
+// CPU while one stream client is connected and nothing changes.
+func (b *bench) scale() ([]row, error) {
+	dir, _, err := b.smallCorpus("corpus-100k", "300MB", scaleSessions)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := b.startHelmd(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	st, err := srv.status()
+	if err != nil {
+		return nil, err
+	}
+	var rows []row
+	if rss, err := srv.rss(); err == nil {
+		rows = append(rows, row{what: fmt.Sprintf("server RSS with %d sessions, after the scan, before any request", st.Sessions),
+			measured: fmt.Sprintf("%.0f MB", float64(rss)/1e6), target: "≤ 300 MB", pass: rss <= 300e6})
+	}
+	for _, g := range []struct {
+		what, path, target string
+		maxBytes           int64
+		maxTime            time.Duration
+	}{
+		{"GET / (the page and its seed)", "/", "≤ 200 KB, ≤ 50 ms", 200 << 10, 50 * time.Millisecond},
+		{"GET /api/sessions (unpaged)", "/api/sessions", "—", 0, 0},
+		{"GET /api/sessions?limit=200 (first page)", "/api/sessions?limit=200", "≤ 200 KB, ≤ 50 ms", 200 << 10, 50 * time.Millisecond},
+	} {
+		n, took, err := timedGet(srv.url + g.path)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row{
+			what:     fmt.Sprintf("%s, %d sessions", g.what, st.Sessions),
+			measured: fmt.Sprintf("%.1f ms, %.1f KB", float64(took.Microseconds())/1000, float64(n)/1024),
+			target:   g.target,
+			pass:     g.maxBytes == 0 || n <= g.maxBytes && took <= g.maxTime,
+		})
+	}
+	rss, err := srv.rss()
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, row{what: fmt.Sprintf("server RSS with %d sessions, after the requests above", st.Sessions), measured: fmt.Sprintf("%.0f MB", float64(rss)/1e6),
+		target: "≤ 300 MB", pass: rss <= 300e6})
+	first, settled, err := srv.idleCPU(30*time.Second, 60*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, row{what: fmt.Sprintf("CPU in the 30 s after a stream client's init, %d sessions", st.Sessions),
+		measured: fmt.Sprintf("%.3f %% of a core", first), target: "—", pass: true, note: "the init's garbage collected"},
+		row{what: fmt.Sprintf("idle CPU, one stream client, nothing changing, %d sessions", st.Sessions),
+			measured: fmt.Sprintf("%.3f %% of a core", settled), target: "≤ 0.05 %", pass: settled <= 0.05, note: "the 60 s after those"})
+	if rss, err = srv.rss(); err != nil {
+		return nil, err
+	}
+	rows = append(rows, row{what: fmt.Sprintf("server RSS with %d sessions, after those 90 s", st.Sessions), measured: fmt.Sprintf("%.0f MB", float64(rss)/1e6),
+		target: "≤ 300 MB", pass: rss <= 300e6})
+	return rows, nil
+}
+
+// timedGet reads a whole response, and says how long it took.
+func timedGet(url string) (int64, time.Duration, error) {
+	start := time.Now()
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	took := time.Since(start)
+	if resp.StatusCode != http.StatusOK {
+		return 0, 0, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return n, took, err
+}
+
+// idleCPU connects one stream client, lets the init pass, and returns the
+// server's CPU, as a percentage of one core, over settle (the collection
+// of the init's garbage) and then over window (steady state).
+func (s *server) idleCPU(settle, window time.Duration) (first, idle float64, err error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+"/api/sessions/stream", nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	// The first blank line after data ends the init event.
+	r := bufio.NewReaderSize(resp.Body, 1<<20)
+	sawData := false
+	for {
+		line, err := r.ReadSlice('\n')
+		if err != nil && err != bufio.ErrBufferFull {
+			return 0, 0, fmt.Errorf("stream: %w", err)
+		}
+		if strings.HasPrefix(string(line), "data:") {
+			sawData = true
+		}
+		if sawData && string(line) == "\n" {
+			break
+		}
+	}
+	go io.Copy(io.Discard, r) // keepalives, until cancel
+	if first, err = s.cpuOver(settle); err != nil {
+		return 0, 0, err
+	}
+	idle, err = s.cpuOver(window)
+	return first, idle, err
+}
+
+// cpuOver is the server's CPU over window, in % of one core.
+func (s *server) cpuOver(window time.Duration) (float64, error) {
+	before, err := s.cpuTicks()
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	time.Sleep(window) // a measurement window, not synchronisation
+	after, err := s.cpuTicks()
+	if err != nil {
+		return 0, err
+	}
+	// Linux reports utime and stime in clock ticks of 1/100 s.
+	busy := float64(after-before) / 100
+	return 100 * busy / time.Since(start).Seconds(), nil
+}
+
+// cpuTicks is the process's user + system time, in clock ticks.
+func (s *server) cpuTicks() (int64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.Cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name, which may hold spaces: state is [0].
+	rest := string(data[strings.LastIndexByte(string(data), ')')+2:])
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short /proc stat: %q", rest)
+	}
+	u, err := strconv.ParseInt(f[11], 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	sys, err := strconv.ParseInt(f[12], 10, 64)
+	return u + sys, err
+}
