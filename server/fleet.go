@@ -149,6 +149,7 @@ type fleetStatus struct {
 	Host      string                `json:"host"`
 	Connected bool                  `json:"connected"`
 	Server    string                `json:"server,omitempty"`
+	Listen    string                `json:"listen,omitempty"` // the embedded server's address
 	Publish   *fleet.PublisherStats `json:"publish,omitempty"`
 	View      *fleet.ViewStats      `json:"view,omitempty"`
 	Hosts     map[string]hostStatus `json:"hosts,omitempty"`
@@ -162,6 +163,9 @@ func (f *fleetNode) status(w http.ResponseWriter, _ *http.Request) {
 	st := fleetStatus{Host: f.cfg.HostName, Connected: f.conn.NC.IsConnected()}
 	if f.conn.NC.IsConnected() {
 		st.Server = f.conn.NC.ConnectedUrlRedacted()
+	}
+	if f.ns != nil {
+		st.Listen = f.ns.Addr().String()
 	}
 	if f.pub != nil {
 		s := f.pub.Stats()

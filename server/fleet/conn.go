@@ -60,8 +60,8 @@ func Connect(o ConnOptions) (*Conn, error) {
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(time.Second),
 		nats.RetryOnFailedConnect(true),
-		nats.ConnectHandler(func(*nats.Conn) { c.notify("connected") }),
-		nats.ReconnectHandler(func(*nats.Conn) { c.notify("reconnected") }),
+		nats.ConnectHandler(func(nc *nats.Conn) { c.notify(nc, "connected") }),
+		nats.ReconnectHandler(func(nc *nats.Conn) { c.notify(nc, "reconnected") }),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
 				c.log.Warn("fleet: NATS connection lost", "err", err)
@@ -107,8 +107,10 @@ func (c *Conn) Connected() <-chan struct{} {
 	return ch
 }
 
-func (c *Conn) notify(what string) {
-	c.log.Info("fleet: NATS "+what, "server", c.NC.ConnectedUrlRedacted())
+// notify runs on the connection's callback goroutine, possibly before
+// Connect has returned: it uses nc, not c.NC.
+func (c *Conn) notify(nc *nats.Conn, what string) {
+	c.log.Info("fleet: NATS "+what, "server", nc.ConnectedUrlRedacted())
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, ch := range c.subs {

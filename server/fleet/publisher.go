@@ -32,6 +32,10 @@ type Publisher struct {
 	want  map[string][]byte   // bucket key → session JSON: this host's sessions now
 	dirty map[string]struct{} // keys changed since the last flush
 	wake  chan struct{}
+	// ready is set by the first refresh, live's first full list: until
+	// then want is not this host's sessions but none of them, and a
+	// reconcile would delete every key this host published before.
+	ready bool
 
 	statsMu sync.Mutex
 	stats   PublisherStats
@@ -81,6 +85,7 @@ func (p *Publisher) Observe(t shared.EventType, sessions []shared.Session) {
 	p.mu.Lock()
 	switch t {
 	case shared.EventRefresh:
+		p.ready = true
 		for k := range p.want {
 			if _, ok := vals[k]; !ok {
 				delete(p.want, k)
@@ -140,8 +145,8 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 			continue
 		case <-retry.C:
 		}
-		if !conn.NC.IsConnected() {
-			continue // the next connection reconciles
+		if !conn.NC.IsConnected() || !p.isReady() {
+			continue // the next connection, or the first refresh, brings us back here
 		}
 		if !synced {
 			var err error
@@ -168,6 +173,12 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 			retry.Reset(time.Second)
 		}
 	}
+}
+
+func (p *Publisher) isReady() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.ready
 }
 
 // read returns what the bucket holds under this host's keys.

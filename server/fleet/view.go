@@ -39,6 +39,7 @@ type View struct {
 type hostState struct {
 	seen    time.Time     // last heartbeat (or, lacking one, last session write)
 	ttl     time.Duration // from its heartbeat
+	stopped bool          // its heartbeat was deleted: its helmd stopped on purpose
 	offline bool
 }
 
@@ -178,8 +179,9 @@ func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, u
 	del := e.Operation() != jetstream.KeyValuePut
 	if key.Heartbeat {
 		if del {
-			h.seen = time.Time{} // stopped on purpose: offline now
+			h.stopped = true // offline now, not after the TTL
 		} else {
+			h.stopped = false
 			var hb Heartbeat
 			if json.Unmarshal(e.Value(), &hb) == nil && hb.TTLms > 0 {
 				h.ttl = min(max(time.Duration(hb.TTLms)*time.Millisecond, 100*time.Millisecond), time.Hour)
@@ -203,6 +205,9 @@ func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, u
 	}
 	if at := v.seenAt(e, replaying); at.After(h.seen) {
 		h.seen = at // a write shows its host alive as a heartbeat does
+		if replaying == nil {
+			h.stopped = false
+		}
 	}
 	up = v.restamp(key.Host, up)
 	s.HostOffline = h.offline
@@ -235,7 +240,7 @@ func (v *View) restamp(host string, up []shared.Session) []shared.Session {
 	return up
 }
 
-func (v *View) isOffline(h *hostState) bool { return v.now().Sub(h.seen) > h.ttl }
+func (v *View) isOffline(h *hostState) bool { return h.stopped || v.now().Sub(h.seen) > h.ttl }
 
 // age marks hosts offline whose heartbeat is overdue and forgets those
 // silent for longer than Forget.
