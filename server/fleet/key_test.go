@@ -83,3 +83,21 @@ func FuzzParseKey(f *testing.F) {
 		}
 	})
 }
+
+// A bucket value is untrusted: decoding never panics, and what it accepts
+// is the session its key names, marked remote on the key's host.
+func FuzzDecodeSession(f *testing.F) {
+	f.Add([]byte(`{"id":"x","source":"claude","host":"victim","remote":false,"title":"t"}`), "m", "x")
+	f.Add([]byte(`{"id":"x","source":"claude","costUsd":1e400}`), "m", "x")
+	f.Add([]byte(`[]`), "", "")
+	f.Fuzz(func(t *testing.T, val []byte, host, id string) {
+		key := Key{Host: host, Source: shared.SourceClaude, ID: id}
+		s, err := decodeSession(val, key)
+		if err != nil {
+			return
+		}
+		if s.Host != host || !s.Remote || s.ID != id || s.Source != shared.SourceClaude {
+			t.Fatalf("accepted %+v for key %+v", s, key)
+		}
+	})
+}

@@ -49,6 +49,9 @@ type Request struct {
 // guard: NATS authenticated the caller). Stop the returned service at
 // shutdown.
 func Serve(nc *nats.Conn, host, version string, h http.Handler, log *slog.Logger) (micro.Service, error) {
+	if log == nil {
+		log = slog.Default()
+	}
 	svc, err := micro.AddService(nc, micro.Config{
 		Name:        "helm-pages",
 		Version:     version,
@@ -65,31 +68,39 @@ func Serve(nc *nats.Conn, host, version string, h http.Handler, log *slog.Logger
 }
 
 func answer(req micro.Request, h http.Handler, log *slog.Logger) {
-	var in Request
-	if err := json.Unmarshal(req.Data(), &in); err != nil || !pagePath.MatchString(in.Path) || len(in.Query) > 4096 {
-		respond(req, http.StatusBadRequest, "application/json", errJSON("not a session page request"))
-		return
-	}
-	q, err := url.ParseQuery(in.Query)
-	if err != nil {
-		respond(req, http.StatusBadRequest, "application/json", errJSON("malformed query"))
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 	defer cancel()
-	r, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1"+in.Path+"?"+q.Encode(), nil)
+	r, err := parseRequest(ctx, req.Data())
 	if err != nil {
-		respond(req, http.StatusBadRequest, "application/json", errJSON("malformed path"))
+		respond(req, http.StatusBadRequest, "application/json", errJSON(err.Error()))
 		return
 	}
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	h.ServeHTTP(rec, r)
 	if rec.over {
-		log.Warn("pages: answer too large to forward", "path", in.Path)
+		log.Warn("pages: answer too large to forward", "path", r.URL.Path)
 		respond(req, http.StatusBadGateway, "application/json", errJSON("the answer is too large to forward over NATS"))
 		return
 	}
 	respond(req, rec.status, rec.header.Get("Content-Type"), rec.body.Bytes())
+}
+
+// parseRequest turns what a hub sent into the local GET it stands for,
+// refusing anything but a session page.
+func parseRequest(ctx context.Context, data []byte) (*http.Request, error) {
+	var in Request
+	if len(data) > 8<<10 || json.Unmarshal(data, &in) != nil || !pagePath.MatchString(in.Path) {
+		return nil, errors.New("not a session page request")
+	}
+	q, err := url.ParseQuery(in.Query)
+	if err != nil {
+		return nil, errors.New("malformed query")
+	}
+	r, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1"+in.Path+"?"+q.Encode(), nil)
+	if err != nil || r.URL.Path != in.Path {
+		return nil, errors.New("malformed path")
+	}
+	return r, nil
 }
 
 func respond(req micro.Request, status int, ctype string, body []byte) {
