@@ -102,7 +102,10 @@ func (c *Conn) Connected() <-chan struct{} {
 	c.subs = append(c.subs, ch)
 	c.mu.Unlock()
 	if c.NC.IsConnected() {
-		ch <- struct{}{}
+		select {
+		case ch <- struct{}{}:
+		default: // notify got there first
+		}
 	}
 	return ch
 }

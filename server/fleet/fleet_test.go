@@ -17,7 +17,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const token = "fleet-package-test-token"
 
-func startNATS(t *testing.T) *natsd.Server {
+func startNATS(t testing.TB) *natsd.Server {
 	t.Helper()
 	s, err := natsd.Start(context.Background(), natsd.Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Token: token})
 	if err != nil {
