@@ -344,3 +344,13 @@ func getJSONAuth(t *testing.T, url, token string, v any) {
 }
 
 func urlQuery(s string) string { return neturl.QueryEscape(s) }
+
+// A remote session's "Needs you" clear belongs to its machine: the hub
+// refuses it rather than keep a clear for a key it does not own.
+func TestClearRefusesRemoteSession(t *testing.T) {
+	remote := shared.Session{ID: "x", Source: shared.SourceClaude, Host: "box", Remote: true}
+	c := wsClearer{lookup: func(k string) (shared.Session, bool) { return remote, k == remote.Key() }}
+	if err := c.Clear(context.Background(), remote.Key()); err == nil || err == errNoSuchSession {
+		t.Fatalf("clear of a remote session: %v, want the remote-session refusal", err)
+	}
+}
