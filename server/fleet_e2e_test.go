@@ -289,6 +289,12 @@ func TestFleetEmbeddedNATS(t *testing.T) {
 		t.Fatalf("hub fleet status %+v: want an embedded server and a connection", st)
 	}
 	natsURL := "nats://" + st.Listen
+	// The fleet's HTTP paths sit behind the same guard as the rest.
+	for _, path := range []string{"/api/fleet", "/api/sessions/claude/x/messages?host=laptop"} {
+		if status, _ := fleetGet(t, hub.URL+path); status != http.StatusUnauthorized {
+			t.Errorf("GET %s without the token: %d, want 401", path, status)
+		}
+	}
 
 	for _, tc := range []struct {
 		name string
