@@ -122,6 +122,7 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 	defer retry.Stop()
 
 	var kv jetstream.KeyValue
+	var wait backoff               // between failed attempts, so a NATS without JetStream is not asked every second
 	written := map[string][]byte{} // what the bucket holds for this host, as far as we know
 	synced := false                // written was read from the bucket since the last connection
 	defer func() {
@@ -152,15 +153,15 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 			var err error
 			if kv, err = OpenBucket(ctx, conn.JS); err != nil {
 				p.noteErr(err)
-				retry.Reset(time.Second)
+				retry.Reset(wait.next())
 				continue
 			}
 			if written, err = p.read(ctx, kv); err != nil {
 				p.noteErr(err)
-				retry.Reset(time.Second)
+				retry.Reset(wait.next())
 				continue
 			}
-			synced = true
+			synced, wait = true, backoff{}
 			p.markAll(written)
 			p.heartbeat(ctx, kv)
 			p.statsMu.Lock()
@@ -170,7 +171,7 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 		if err := p.flush(ctx, kv, written); err != nil {
 			p.noteErr(err)
 			synced = false // what failed may or may not be written: read back
-			retry.Reset(time.Second)
+			retry.Reset(wait.next())
 		}
 	}
 }
@@ -290,4 +291,12 @@ func (p *Publisher) Stats() PublisherStats {
 	p.statsMu.Lock()
 	defer p.statsMu.Unlock()
 	return p.stats
+}
+
+// backoff is a retry delay doubling from 1 s to 30 s.
+type backoff struct{ d time.Duration }
+
+func (b *backoff) next() time.Duration {
+	b.d = min(max(2*b.d, time.Second), 30*time.Second)
+	return b.d
 }

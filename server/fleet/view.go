@@ -82,6 +82,7 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 	retry.Stop()
 	defer retry.Stop()
 
+	var wait backoff
 	var w jetstream.KeyWatcher
 	var updates <-chan jetstream.KeyValueEntry
 	stopWatch := func() {
@@ -101,11 +102,11 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 		if err != nil {
 			if ctx.Err() == nil {
 				v.log.Warn("fleet: watch", "err", err)
-				retry.Reset(time.Second)
+				retry.Reset(wait.next())
 			}
 			return
 		}
-		updates, replaying = w.Updates(), make(map[string]struct{})
+		updates, replaying, wait = w.Updates(), make(map[string]struct{}), backoff{}
 		v.statsMu.Lock()
 		v.stats.Restarts++
 		v.statsMu.Unlock()
@@ -123,7 +124,7 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 		case e, ok := <-updates:
 			if !ok { // the watch ended under us: start over
 				stopWatch()
-				retry.Reset(time.Second)
+				retry.Reset(wait.next())
 				continue
 			}
 			var up []shared.Session
