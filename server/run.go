@@ -140,6 +140,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if pushSvc != nil {
 		pub = push.Tee(hub, pushSvc) // push sees what the stream sent; live and stream know nothing of it
 	}
+	fl := newFleet(cfg, log) // --publish, --fleet, --nats-listen (fleet.go); nil: none
+	pub = fl.wrap(pub)
 	lv := live.New(ix, pub, sources, liveOpts)
 	// Open session pages, poked before live's debounce; joined after the
 	// server has shut down (see below).
@@ -216,11 +218,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if created {
 		log.Info("access token generated", "file", cfg.TokenFile)
 	}
+	stopFleet, err := fl.start(ctx, &wg, token, mux)
+	if err != nil {
+		return err
+	}
+	cleanups = append(cleanups, stopFleet)
 	if cfg.Auth == config.AuthNone {
 		log.Warn("--auth none: no token asked; every account on this machine can read what helmd serves at " + cfg.Addr())
 	}
 	hostName := osHostName()
-	handler := guard.Wrap(ident.Wrap(mux, id), guard.Options{Token: token, AllowedHosts: networkHosts(cfg, hostName), CORSOrigin: cfg.CORSOrigin, Logger: log})
+	handler := guard.Wrap(ident.Wrap(fl.handler(mux), id), guard.Options{Token: token, AllowedHosts: networkHosts(cfg, hostName), CORSOrigin: cfg.CORSOrigin, Logger: log})
 	handler = deadline.Wrap(handler, cfg.WriteTimeout, isStream)
 
 	ln, err := net.Listen("tcp", cfg.Addr())

@@ -19,13 +19,17 @@ type wsClearer struct {
 
 var errNoSuchSession = errors.New("no such session")
 
+var errRemoteSession = errors.New("another machine's session: clear it on that machine's Helm")
+
 func (c wsClearer) Clear(_ context.Context, key string) error {
 	src, id, ok := strings.Cut(key, ":")
 	if !ok || id == "" {
 		return errNoSuchSession
 	}
-	if _, ok := c.lookup(key); !ok {
+	if s, ok := c.lookup(key); !ok {
 		return errNoSuchSession
+	} else if s.Remote {
+		return errRemoteSession // its machine's helmd keeps its clears
 	}
 	c.live.Clear(shared.Source(src), id)
 	return nil

@@ -54,8 +54,17 @@ func AppendChange(dst []byte, old, cur *Session) ([]byte, error) {
 	}
 	dst = append(dst, `,"source":`...)
 	dst = append(dst, src...)
+	if cur.Remote { // a remote session's key includes its host: always part of its identity
+		host, err := json.Marshal(cur.Host)
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, `,"host":`...)
+		dst = append(dst, host...)
+		dst = append(dst, `,"remote":true`...)
+	}
 	for i, name := range sessionFields {
-		if name == "id" || name == "source" || ov.Field(i).Equal(cv.Field(i)) {
+		if name == "id" || name == "source" || cur.Remote && (name == "host" || name == "remote") || ov.Field(i).Equal(cv.Field(i)) {
 			continue
 		}
 		v, err := json.Marshal(cv.Field(i).Interface())
@@ -132,11 +141,13 @@ func decodeEvent(typ EventType, data []byte, base func(key string) (Session, boo
 		var who struct { // the identity first, to pick the base
 			ID     string `json:"id"`
 			Source Source `json:"source"`
+			Host   string `json:"host"`
+			Remote bool   `json:"remote"`
 		}
 		if err := json.Unmarshal(raw, &who); err != nil {
 			return Event{}, fmt.Errorf("%s event: %w", typ, err)
 		}
-		k := Session{ID: who.ID, Source: who.Source}.Key()
+		k := Session{ID: who.ID, Source: who.Source, Host: who.Host, Remote: who.Remote}.Key()
 		var b Session
 		held := false
 		if i, ok := earlier[k]; ok {

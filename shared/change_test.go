@@ -125,7 +125,11 @@ func TestEveryFieldTravels(t *testing.T) {
 		raw := change(t, base, cur)
 		var keys map[string]json.RawMessage
 		json.Unmarshal([]byte(raw), &keys)
-		if _, ok := keys[name]; !ok || len(keys) != 3 {
+		want := 3 // id, source and the field
+		if cur.Remote {
+			want = 4 // a remote session's change also names its host: id, source, host, remote
+		}
+		if _, ok := keys[name]; !ok || len(keys) != want {
 			t.Errorf("field %s changed alone: change %s", name, raw)
 		}
 		if got, err := ApplyChange(base, []byte(raw)); err != nil || got != cur {
@@ -192,4 +196,28 @@ func FuzzChangeRoundTrip(f *testing.F) {
 			t.Fatalf("round trip: got %+v, %v; want %+v (change %s)", got, err, cur, b)
 		}
 	})
+}
+
+// A remote session's key includes its host, so every change to it must
+// name the host too, or the client would apply it to another machine's
+// session of the same id.
+func TestRemoteChangeNamesItsHost(t *testing.T) {
+	local := busySession()
+	remote := local
+	remote.Host, remote.Remote = "box.example", true
+	cur := remote
+	cur.MessageCount++
+	raw := change(t, remote, cur)
+	held := map[string]Session{local.Key(): local, remote.Key(): remote}
+	if local.Key() == remote.Key() {
+		t.Fatalf("local and remote sessions share the key %q", local.Key())
+	}
+	data := `{"type":"session-updated","sessions":[` + raw + `],"timestamp":1}`
+	ev, err := DecodeEventStrict(EventSessionUpdated, []byte(data), func(k string) (Session, bool) { s, ok := held[k]; return s, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ev.Sessions) != 1 || ev.Sessions[0] != cur {
+		t.Fatalf("decoded %+v, want %+v (change %s)", ev.Sessions, cur, raw)
+	}
 }

@@ -35,6 +35,8 @@ type Query struct {
 	// zone (the browser's, in the client): created before it ended and
 	// updated after it began. The usage page's day bars link to it.
 	Day string
+	// Host keeps one machine's sessions, in a fleet; "" = every machine.
+	Host string
 }
 
 // ParseQuery reads a Query from URL values (source, project, status, q,
@@ -49,6 +51,7 @@ func ParseQuery(v url.Values) (Query, error) {
 		Sort:    v.Get("sort"),
 		Model:   v.Get("model"),
 		Day:     v.Get("day"),
+		Host:    v.Get("host"),
 	}
 	if _, _, ok := q.dayRange(); q.Day != "" && !ok {
 		return Query{}, fmt.Errorf("day %q: want a date such as 2026-03-02", q.Day)
@@ -85,6 +88,7 @@ func (q Query) Values() url.Values {
 	set("q", q.Search)
 	set("model", q.Model)
 	set("day", q.Day)
+	set("host", q.Host)
 	if q.Sort != SortActivity {
 		set("sort", q.Sort)
 	}
@@ -103,6 +107,9 @@ func (q Query) Match(s *Session) bool {
 		return false
 	}
 	if q.Model != "" && s.Model != q.Model {
+		return false
+	}
+	if q.Host != "" && s.Host != q.Host {
 		return false
 	}
 	if q.Day != "" && !q.activeOnDay(s) {

@@ -112,6 +112,14 @@ type Session struct {
 	// --host-name); "" for this machine's own sessions when no fleet is
 	// configured.
 	Host string `json:"host,omitempty"`
+	// Remote marks a session another machine's helmd published to the
+	// fleet: its Key includes Host, since a session resumed on two
+	// machines can carry the same id on both.
+	Remote bool `json:"remote,omitempty"`
+	// HostOffline marks a remote session whose machine stopped sending
+	// heartbeats: its last known state, shown greyed. (A change back to
+	// false still travels: changes send every differing field.)
+	HostOffline bool `json:"hostOffline,omitempty"`
 
 	// Question is, for a waiting session only, the first line of the last
 	// assistant message: what it asked. Not omitempty, so that a change
@@ -120,7 +128,14 @@ type Session struct {
 }
 
 // Key identifies a session across sources: IDs are only unique within one.
-func (s Session) Key() string { return string(s.Source) + ":" + s.ID }
+// A remote session's key also names its host ("claude:<id>@<host>"), so it
+// never collides with this machine's own session of the same id.
+func (s Session) Key() string {
+	if s.Remote {
+		return string(s.Source) + ":" + s.ID + "@" + s.Host
+	}
+	return string(s.Source) + ":" + s.ID
+}
 
 // SortNewestFirst sorts sessions in list order (see Newer).
 func SortNewestFirst(sessions []Session) {

@@ -106,6 +106,9 @@ func firstLine(s string) string {
 
 // sessionPath is the session's page.
 func sessionPath(s *shared.Session) string {
+	if s.Remote {
+		return "/s/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID) + "?host=" + url.QueryEscape(s.Host)
+	}
 	return "/s/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID)
 }
 

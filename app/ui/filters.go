@@ -10,7 +10,7 @@ import (
 
 // countText is #count: all sessions, or how many of them the view keeps.
 func (h *Home) countText(all int) string {
-	if h.query.Source == "" && h.query.Project == "" && h.query.Status == "" && h.query.Search == "" && h.query.Model == "" && h.query.Day == "" {
+	if h.query.Source == "" && h.query.Project == "" && h.query.Status == "" && h.query.Search == "" && h.query.Model == "" && h.query.Day == "" && h.query.Host == "" {
 		return plural(all, "session", "sessions")
 	}
 	return fmt.Sprintf("%s of %s", grouped(h.view().Len()), plural(all, "session", "sessions"))
@@ -54,6 +54,7 @@ func (h *Home) renderFilters() app.UI {
 				{string(shared.SourceOpenCode), shared.SourceOpenCode.Label()},
 			}),
 			h.renderSelect("project", "Project", orAll(q.Project), h.onProject, h.projectOptions()),
+			h.renderHostFilter(), // host.go: only when more than one machine is known
 			h.renderStatus(),
 			h.renderSelect("sort", "Sort by", sortValue(q.Sort), h.onSort, []option{
 				{shared.SortActivity, "Last activity"},

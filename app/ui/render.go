@@ -159,7 +159,7 @@ func (h *Home) renderList(rows list.Result) app.UI {
 			Body(app.Range(shown).Slice(func(i int) app.UI {
 				s := &shown[i]
 				k := s.Key()
-				return row(s, h.now, search, k == h.selected, h.attention[k])
+				return withHost(row(s, h.now, search, k == h.selected, h.attention[k]), s, h.manyHosts())
 			})),
 		app.If(rows.Len() > len(shown), func() app.UI {
 			return app.Button().ID("more").

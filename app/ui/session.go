@@ -47,6 +47,7 @@ type SessionPage struct {
 	app.Compo
 
 	source, id, agent string
+	host              string // the machine a remote session lives on; "" = this one
 
 	detail  *shared.SessionDetail
 	state   string // loading, ready, offline, error
@@ -104,6 +105,7 @@ func (p *SessionPage) OnNav(ctx app.Context) {
 		p.id, _ = url.PathUnescape(parts[2])
 	}
 	p.agent = u.Query().Get("agent")
+	p.host = u.Query().Get("host") // another machine's session (host.go)
 	title := "Session"
 	if p.agent != "" {
 		title = "Subagent"
@@ -131,7 +133,7 @@ func (p *SessionPage) OnDismount() {
 	p.mounted = false
 }
 
-func (p *SessionPage) key() string { return p.source + "/" + p.id + "?" + p.agent }
+func (p *SessionPage) key() string { return p.source + "/" + p.id + "?" + p.agent + "@" + p.host }
 
 // api is the URL of the session's endpoint below it ("" = the detail).
 func (p *SessionPage) api(sub string, q url.Values) string {
@@ -142,6 +144,7 @@ func (p *SessionPage) api(sub string, q url.Values) string {
 		}
 		q.Set("agent", p.agent)
 	}
+	q = p.withHost(q)
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}

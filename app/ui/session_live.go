@@ -20,7 +20,7 @@ import (
 
 func (p *SessionPage) startLive(ctx app.Context) {
 	p.stopLive()
-	if p.polling || p.convo.After == "" && len(p.convo.Msgs) > 0 {
+	if p.polling || p.host != "" || p.convo.After == "" && len(p.convo.Msgs) > 0 { // no live stream over NATS: poll
 		p.schedule(ctx, p.poll)
 		return
 	}

@@ -51,6 +51,8 @@ type Config struct {
 	// a fleet (--host-name or HELM_HOST_NAME; default the OS host name),
 	// so a page that reconnects to another helmd cannot pass for this one.
 	HostName string
+
+	Fleet Fleet // NATS: publish to and show other machines (fleet.go)
 }
 
 // Addr is the listen address.
@@ -122,6 +124,7 @@ func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
 	fs.StringVar(&c.PushSubject, "push-subject", env("HELM_PUSH_SUBJECT"), "your email or an https URL, given to push services with each Web Push (env HELM_PUSH_SUBJECT; default https://vibecraft.sh)")
 	fs.StringVar(&c.HostName, "host-name", or(env("HELM_HOST_NAME"), osHostName()), "this machine's name in the page and in a fleet (env HELM_HOST_NAME; default the host name)")
 	fs.BoolVar(&version, "version", false, "print the version and exit")
+	c.Fleet.register(fs, env)
 
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -162,6 +165,9 @@ func (c Config) validate() error {
 		return fmt.Errorf("--auth none is for loopback only, and host %q is not: keep the token, or listen on 127.0.0.1", c.Host)
 	case c.Token != "" && !ValidToken(c.Token):
 		return fmt.Errorf("token (--token or HELM_TOKEN): want %s", tokenRule)
+	}
+	if err := c.Fleet.validate(c.CacheDir); err != nil {
+		return err
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -122,3 +122,29 @@ func TestHelpAndVersion(t *testing.T) {
 		t.Fatalf("--version: %v", err)
 	}
 }
+
+func TestFleetFlags(t *testing.T) {
+	env := func(string) string { return "" }
+	for _, tc := range []struct {
+		name string
+		args []string
+		ok   bool
+	}{
+		{"none", nil, true},
+		{"publish to a cluster", []string{"--nats", "tls://a:4222,tls://b:4222", "--publish"}, true},
+		{"hub with its own NATS", []string{"--nats-listen", "127.0.0.1:4222", "--fleet", "--cache-dir", "/tmp/x"}, true},
+		{"publish with nowhere to publish", []string{"--publish"}, false},
+		{"fleet with nowhere to watch", []string{"--fleet"}, false},
+		{"nats-listen without a store", []string{"--nats-listen", "127.0.0.1:4222", "--cache-dir", ""}, false},
+		{"half a TLS pair", []string{"--nats-listen", "127.0.0.1:4222", "--cache-dir", "/tmp/x", "--nats-tls-cert", "c.pem"}, false},
+		{"forget zero", []string{"--fleet-forget", "0"}, false},
+		{"TTL too short", []string{"--fleet-ttl", "1ms"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse(tc.args, env, "/home/u", io.Discard)
+			if (err == nil) != tc.ok {
+				t.Fatalf("Parse(%q) = %+v, %v; want ok=%v", tc.args, c.Fleet, err, tc.ok)
+			}
+		})
+	}
+}

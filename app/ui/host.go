@@ -1,0 +1,68 @@
+package ui
+
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// A fleet (helmd --fleet) lists other machines' sessions too. The host
+// filter and each row's host appear only when more than one machine is
+// known; a machine whose helmd went silent has its sessions greyed.
+
+// manyHosts reports whether the list holds sessions of several machines.
+func (h *Home) manyHosts() bool { return len(h.sessions.Hosts()) > 1 }
+
+// renderHostFilter is the host <select>, or nothing with one machine.
+func (h *Home) renderHostFilter() app.UI {
+	hosts := h.sessions.Hosts()
+	if len(hosts) < 2 && h.query.Host == "" {
+		return nil
+	}
+	opts := []option{{anyValue, fmt.Sprintf("All machines (%d)", len(hosts))}}
+	for _, x := range hosts {
+		label := fmt.Sprintf("%s (%s)", x.Name, grouped(x.Count))
+		if x.Offline {
+			label += " · offline"
+		}
+		opts = append(opts, option{x.Name, label})
+	}
+	return h.renderSelect("host", "Machine", orAll(h.query.Host), h.onHost, opts)
+}
+
+func (h *Home) onHost(ctx app.Context, _ app.Event) {
+	q := h.query
+	q.Host = fromAll(ctx.JSSrc().Get("value").String())
+	h.setQuery(ctx, q)
+}
+
+// withHost adds the machine to a row when several are listed, and greys
+// the row of a machine that went offline. The name is text, never markup.
+func withHost(row app.UI, s *shared.Session, many bool) app.UI {
+	li, ok := row.(app.HTMLLi)
+	if !ok {
+		return row
+	}
+	if s.HostOffline {
+		li = li.Class("offline").Title("%s", attr(s.Host+" is offline: its last known state"))
+	}
+	if !many || s.Host == "" {
+		return li
+	}
+	return li.DataSet("host", attr(s.Host))
+}
+
+// withHost adds the page's machine to an API query.
+func (p *SessionPage) withHost(q url.Values) url.Values {
+	if p.host == "" {
+		return q
+	}
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("host", p.host)
+	return q
+}

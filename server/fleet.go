@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"sync"
+
+	"github.com/nats-io/nats.go/micro"
+
+	"vibecraft.sh/helm/server/config"
+	"vibecraft.sh/helm/server/fleet"
+	"vibecraft.sh/helm/server/fleet/pages"
+	"vibecraft.sh/helm/server/live"
+	"vibecraft.sh/helm/server/natsd"
+)
+
+// fleetNode is what --publish, --fleet and --nats-listen add to helmd
+// (README "Many machines"). run makes it before live (wrap), mounts its
+// handler, and starts it once the token is known. A nil *fleetNode is
+// valid and does nothing: no fleet configured.
+type fleetNode struct {
+	cfg    config.Config
+	log    *slog.Logger
+	merger *fleet.Merger
+	pub    *fleet.Publisher // --publish
+	view   *fleet.View      // --fleet
+
+	ns   *natsd.Server // --nats-listen
+	conn *fleet.Conn
+	svc  micro.Service
+}
+
+func newFleet(cfg config.Config, log *slog.Logger) *fleetNode {
+	if !cfg.Fleet.Enabled() {
+		return nil
+	}
+	f := &fleetNode{cfg: cfg, log: log.With("part", "fleet")}
+	if cfg.Fleet.Publish {
+		f.pub = fleet.NewPublisher(cfg.HostName, cfg.Fleet.TTL, f.log)
+	}
+	return f
+}
+
+// wrap puts the fleet between live and the stream: this machine's
+// sessions get its host name, other machines' sessions join them.
+func (f *fleetNode) wrap(p live.Publisher) live.Publisher {
+	if f == nil || !f.cfg.Fleet.Publish && !f.cfg.Fleet.Show {
+		return p
+	}
+	var obs fleet.Observer
+	if f.pub != nil {
+		obs = f.pub
+	}
+	f.merger = fleet.NewMerger(p, f.cfg.HostName, obs)
+	if f.cfg.Fleet.Show {
+		f.view = fleet.NewView(f.cfg.HostName, f.cfg.Fleet.Forget, f.merger, f.log)
+	}
+	return f.merger
+}
+
+// handler forwards remote session pages; it is mounted behind the guard.
+func (f *fleetNode) handler(next http.Handler) http.Handler {
+	if f == nil || f.view == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f.conn == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		pages.Forward(f.conn.NC, f.cfg.HostName, next).ServeHTTP(w, r)
+	})
+}
+
+// start runs the embedded server and connects; the goroutines it starts
+// join wg, and what it opened is closed by the returned cleanup after
+// they have.
+func (f *fleetNode) start(ctx context.Context, wg *sync.WaitGroup, token string, api *http.ServeMux) (cleanup func(), err error) {
+	if f == nil {
+		return func() {}, nil
+	}
+	fc := f.cfg.Fleet
+	natsToken := fc.NATSToken
+	if natsToken == "" {
+		natsToken = token
+	}
+	var closers []func()
+	cleanup = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			cleanup()
+		}
+	}()
+	var inproc *natsd.Server
+	if fc.NATSListen != "" {
+		if natsToken == "" {
+			return nil, errors.New("--nats-listen needs a token: HELM_TOKEN, the token file, or --nats-token (with --auth none there is no Helm token)")
+		}
+		f.ns, err = natsd.Start(ctx, natsd.Options{Listen: fc.NATSListen, StoreDir: filepath.Join(f.cfg.CacheDir, "nats"),
+			Token: natsToken, TLSCert: fc.NATSTLSCert, TLSKey: fc.NATSTLSKey, Insecure: fc.NATSInsecure, Logger: f.log})
+		if err != nil {
+			return nil, err
+		}
+		closers = append(closers, f.ns.Close)
+		f.log.Info("fleet: embedded NATS serving", "addr", f.ns.Addr().String())
+		if fc.NATS == "" {
+			inproc = f.ns
+		}
+	}
+	if !fc.Publish && !fc.Show {
+		return cleanup, nil // a relay only
+	}
+	co := fleet.ConnOptions{URLs: fc.NATS, CredsFile: fc.NATSCreds, Name: "helmd " + f.cfg.HostName, Logger: f.log}
+	if fc.NATSCreds == "" {
+		co.Token = natsToken
+	}
+	if inproc != nil {
+		co.InProcess = inproc.Inner()
+	}
+	if f.conn, err = fleet.Connect(co); err != nil {
+		return nil, err
+	}
+	closers = append(closers, f.conn.Close)
+	if f.pub != nil {
+		if f.svc, err = pages.Serve(f.conn.NC, f.cfg.HostName, "1.0.0", api, f.log); err != nil {
+			return nil, err
+		}
+		closers = append(closers, func() { _ = f.svc.Stop() })
+		wg.Go(func() { _ = f.pub.Run(ctx, f.conn) })
+	}
+	if f.view != nil {
+		wg.Go(func() { _ = f.view.Run(ctx, f.conn) })
+	}
+	api.Handle("GET /api/fleet", http.HandlerFunc(f.status))
+	return cleanup, nil
+}
+
+// fleetStatus is GET /api/fleet.
+type fleetStatus struct {
+	Host      string                `json:"host"`
+	Connected bool                  `json:"connected"`
+	Server    string                `json:"server,omitempty"`
+	Listen    string                `json:"listen,omitempty"` // the embedded server's address
+	Publish   *fleet.PublisherStats `json:"publish,omitempty"`
+	View      *fleet.ViewStats      `json:"view,omitempty"`
+	Hosts     map[string]hostStatus `json:"hosts,omitempty"`
+}
+
+type hostStatus struct {
+	Offline bool `json:"offline"`
+}
+
+func (f *fleetNode) status(w http.ResponseWriter, _ *http.Request) {
+	st := fleetStatus{Host: f.cfg.HostName, Connected: f.conn.NC.IsConnected()}
+	if f.conn.NC.IsConnected() {
+		st.Server = f.conn.NC.ConnectedUrlRedacted()
+	}
+	if f.ns != nil {
+		st.Listen = f.ns.Addr().String()
+	}
+	if f.pub != nil {
+		s := f.pub.Stats()
+		st.Publish = &s
+	}
+	if f.view != nil {
+		s := f.view.Stats()
+		st.View = &s
+		st.Hosts = map[string]hostStatus{}
+		for h, off := range f.merger.Hosts() {
+			st.Hosts[h] = hostStatus{Offline: off}
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := json.NewEncoder(w).Encode(st); err != nil {
+		f.log.Debug("fleet status", "err", fmt.Errorf("write: %w", err))
+	}
+}

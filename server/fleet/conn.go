@@ -1,0 +1,145 @@
+// Package fleet shares session summaries between machines over NATS
+// JetStream key-value: a Publisher writes this machine's sessions to the
+// bucket helm_sessions, a View watches the bucket and merges every other
+// machine's sessions into this helmd's stream (Merger). Only summaries
+// travel; transcripts stay where they are (package fleet/pages serves a
+// page of one on request).
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Bucket is the key-value bucket of every machine's sessions.
+const Bucket = "helm_sessions"
+
+// MaxValue bounds one session's JSON in the bucket (the bucket refuses
+// bigger ones, and a View skips them): a summary is a few KiB.
+const MaxValue = 64 << 10
+
+// ConnOptions say how to reach NATS.
+type ConnOptions struct {
+	URLs      string                     // comma-separated nats:// or tls:// URLs
+	InProcess nats.InProcessConnProvider // the embedded server, instead of URLs
+	Token     string
+	CredsFile string
+	Name      string // shown in the server's connection list
+	Logger    *slog.Logger
+}
+
+// Conn is a NATS connection that keeps reconnecting, and tells who asks
+// each time it (re)connects, so that they can reconcile.
+type Conn struct {
+	NC  *nats.Conn
+	JS  jetstream.JetStream
+	log *slog.Logger
+
+	mu   sync.Mutex
+	subs []chan struct{}
+}
+
+// Connect connects to NATS. When the server is down it returns at once
+// and keeps trying in the background: helmd serves its own machine
+// meanwhile.
+func Connect(o ConnOptions) (*Conn, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	c := &Conn{log: o.Logger}
+	opts := []nats.Option{
+		nats.Name(o.Name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(time.Second),
+		nats.RetryOnFailedConnect(true),
+		nats.ConnectHandler(func(nc *nats.Conn) { c.notify(nc, "connected") }),
+		nats.ReconnectHandler(func(nc *nats.Conn) { c.notify(nc, "reconnected") }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				c.log.Warn("fleet: NATS connection lost", "err", err)
+			}
+		}),
+	}
+	if o.Token != "" {
+		opts = append(opts, nats.Token(o.Token))
+	}
+	if o.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(o.CredsFile))
+	}
+	url := strings.TrimSpace(o.URLs)
+	if o.InProcess != nil {
+		opts = append(opts, nats.InProcessServer(o.InProcess))
+		url = ""
+	} else if url == "" {
+		return nil, errors.New("fleet: no NATS URL")
+	}
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("fleet: connect to NATS: %w", err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("fleet: JetStream: %w", err)
+	}
+	c.NC, c.JS = nc, js
+	return c, nil
+}
+
+// Connected returns a channel that receives (without blocking the
+// connection) each time the connection is made or made again.
+func (c *Conn) Connected() <-chan struct{} {
+	ch := make(chan struct{}, 1)
+	c.mu.Lock()
+	c.subs = append(c.subs, ch)
+	c.mu.Unlock()
+	if c.NC.IsConnected() {
+		select {
+		case ch <- struct{}{}:
+		default: // notify got there first
+		}
+	}
+	return ch
+}
+
+// notify runs on the connection's callback goroutine, possibly before
+// Connect has returned: it uses nc, not c.NC.
+func (c *Conn) notify(nc *nats.Conn, what string) {
+	c.log.Info("fleet: NATS "+what, "server", nc.ConnectedUrlRedacted())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ch := range c.subs {
+		select {
+		case ch <- struct{}{}:
+		default: // one pending is enough
+		}
+	}
+}
+
+// Close closes the connection.
+func (c *Conn) Close() { c.NC.Close() }
+
+// OpenBucket creates the bucket or opens it as it is.
+func OpenBucket(ctx context.Context, js jetstream.JetStream) (jetstream.KeyValue, error) {
+	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:       Bucket,
+		Description:  "Helm: every machine's session summaries (helmd --publish)",
+		History:      1,
+		MaxValueSize: MaxValue,
+	})
+	if errors.Is(err, jetstream.ErrBucketExists) {
+		kv, err = js.KeyValue(ctx, Bucket)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fleet: bucket %s: %w", Bucket, err)
+	}
+	return kv, nil
+}

@@ -1,0 +1,228 @@
+package fleet
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"vibecraft.sh/helm/server/natsd"
+	"vibecraft.sh/helm/shared"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const token = "fleet-package-test-token"
+
+func startNATS(t testing.TB) *natsd.Server {
+	t.Helper()
+	s, err := natsd.Start(context.Background(), natsd.Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+func connect(t *testing.T, s *natsd.Server) *Conn {
+	t.Helper()
+	c, err := Connect(ConnOptions{URLs: s.URL(), Token: token, Name: t.Name()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// target is a stand-in for the stream hub: the list its events imply.
+type target struct {
+	mu    sync.Mutex
+	state map[string]shared.Session
+	n     int // events
+}
+
+func newTarget() *target { return &target{state: map[string]shared.Session{}} }
+
+func (g *target) Publish(t shared.EventType, ss []shared.Session) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.n++
+	if t == shared.EventRefresh {
+		clear(g.state)
+	}
+	for _, s := range ss {
+		if t == shared.EventSessionDeleted {
+			delete(g.state, s.Key())
+		} else {
+			g.state[s.Key()] = s
+		}
+	}
+}
+
+func (g *target) Lookup(k string) (shared.Session, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	s, ok := g.state[k]
+	return s, ok
+}
+
+func (g *target) list() []shared.Session {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make([]shared.Session, 0, len(g.state))
+	for _, s := range g.state {
+		out = append(out, s)
+	}
+	return out
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition, not synchronising
+	}
+}
+
+func session(id string, n int) shared.Session {
+	return shared.Session{ID: id, Source: shared.SourceClaude, Title: "t " + id, MessageCount: n, CreatedAt: 1, UpdatedAt: int64(n)}
+}
+
+// runView starts a view of the bucket (as host "hub") into a target.
+func runView(t *testing.T, s *natsd.Server) (*target, *View) {
+	t.Helper()
+	g := newTarget()
+	v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = v.Run(ctx, connect(t, s)) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return g, v
+}
+
+// A publisher that dies without a word (its connection gone, no goodbye)
+// is shown offline once its heartbeat is older than its TTL, its sessions
+// kept.
+func TestKilledHostGoesOfflineAfterTTL(t *testing.T) {
+	s := startNATS(t)
+	g, _ := runView(t, s)
+	p := NewPublisher("box", 300*time.Millisecond, nil)
+	p.Observe(shared.EventRefresh, []shared.Session{session("a", 1), session("b", 2)})
+	conn, err := Connect(ConnOptions{URLs: s.URL(), Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = p.Run(ctx, conn) }()
+	defer func() { cancel(); <-done }()
+
+	online := func(want bool) func() bool {
+		return func() bool {
+			l := g.list()
+			if len(l) != 2 {
+				return false
+			}
+			for _, s := range l {
+				if s.Host != "box" || !s.Remote || s.HostOffline == want {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	waitUntil(t, "box's two sessions, online", online(true))
+	conn.Close() // killed: no heartbeat delete reaches the bucket
+	waitUntil(t, "box's sessions kept, offline", online(false))
+}
+
+// The bucket is writable by anyone with the NATS token: what is not a
+// session under its own key is skipped and counted, never shown.
+func TestViewSkipsHostileEntries(t *testing.T) {
+	s := startNATS(t)
+	g, v := runView(t, s)
+	conn := connect(t, s)
+	ctx := context.Background()
+	kv, err := OpenBucket(ctx, conn.JS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, _ := json.Marshal(session("ok", 1))
+	claimsOther := session("x", 1)
+	claimsOther.Host, claimsOther.Remote = "victim", false
+	other, _ := json.Marshal(claimsOther)
+	for _, e := range []struct{ key, val string }{
+		{"a.b", string(good)}, // neither a heartbeat nor a session key
+		{SessionKey("m", shared.SourceClaude, "n"), "{not json"},      // malformed
+		{SessionKey("m", shared.SourceClaude, "wrong"), string(good)}, // another session's value
+		{"a=ZZ", "{}"}, // a token escapeToken cannot make
+		{SessionKey("m", shared.SourceClaude, "x"), string(other)}, // claims another host: the key wins
+		{SessionKey("m", shared.SourceClaude, "ok"), string(good)},
+	} {
+		if _, err := kv.Put(ctx, e.key, []byte(e.val)); err != nil {
+			t.Fatalf("put %s: %v", e.key, err)
+		}
+	}
+	waitUntil(t, "the two real sessions", func() bool { return len(g.list()) == 2 })
+	for _, s := range g.list() {
+		if s.Host != "m" || !s.Remote {
+			t.Errorf("session %s shown as host %q remote %v, want the key's host m", s.ID, s.Host, s.Remote)
+		}
+	}
+	waitUntil(t, "four entries counted as skipped", func() bool { return v.Stats().Skipped == 4 })
+	if _, err := kv.Put(ctx, SessionKey("m", shared.SourceClaude, "big"), make([]byte, MaxValue+1)); err == nil {
+		t.Error("the bucket took a value over MaxValue")
+	}
+}
+
+// Only what changed is written; a session gone is deleted; a restart
+// with the same sessions writes nothing.
+func TestPublisherWritesOnlyChanges(t *testing.T) {
+	s := startNATS(t)
+	conn := connect(t, s)
+	run := func(p *Publisher) func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = p.Run(ctx, conn) }()
+		return func() { cancel(); <-done }
+	}
+	p := NewPublisher("box", time.Minute, nil)
+	stop := run(p)
+	p.Observe(shared.EventRefresh, []shared.Session{session("a", 1), session("b", 1)})
+	waitUntil(t, "two puts", func() bool { return p.Stats().Puts == 2 })
+	p.Observe(shared.EventSessionUpdated, []shared.Session{session("a", 1)}) // no change
+	p.Observe(shared.EventSessionUpdated, []shared.Session{session("b", 2)})
+	p.Observe(shared.EventSessionDeleted, []shared.Session{session("a", 1)})
+	waitUntil(t, "one more put and a delete", func() bool { st := p.Stats(); return st.Puts == 3 && st.Deletes == 1 })
+	stop()
+
+	again := NewPublisher("box", time.Minute, nil)
+	stop = run(again)
+	defer stop()
+	again.Observe(shared.EventRefresh, []shared.Session{session("b", 2)})
+	waitUntil(t, "the restarted publisher's reconcile", func() bool { return again.Stats().Reconciles == 1 })
+	if st := again.Stats(); st.Puts != 0 || st.Deletes != 0 {
+		t.Fatalf("a restart with the same sessions wrote %+v", st)
+	}
+	kv, err := OpenBucket(context.Background(), conn.JS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := kv.ListKeysFiltered(context.Background(), HostPrefix("box"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for k := range keys.Keys() {
+		got = append(got, k)
+	}
+	if len(got) != 1 || got[0] != SessionKey("box", shared.SourceClaude, "b") {
+		t.Fatalf("bucket holds %v, want only b", got)
+	}
+}

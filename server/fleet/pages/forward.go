@@ -1,0 +1,75 @@
+package pages
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/nats-io/nats.go"
+)
+
+// Forward returns next with one addition: a session-page request that
+// names another machine (?host=<name>) is answered by that machine's
+// helmd over NATS. Install it behind the guard: the caller must have
+// passed the token, Host and Origin checks first.
+func Forward(nc *nats.Conn, self string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		host, named := q["host"]
+		if !named || !strings.HasPrefix(r.URL.Path, "/api/sessions/") || len(host) == 1 && host[0] == self {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		switch {
+		case len(host) != 1 || host[0] == "":
+			fail(w, http.StatusBadRequest, "host: want one machine's name")
+			return
+		case strings.HasSuffix(r.URL.Path, "/messages/stream"):
+			fail(w, http.StatusBadRequest, "a remote session has no live page stream: ask for ?after=<cursor> again instead")
+			return
+		case r.Method != http.MethodGet || !pagePath.MatchString(r.URL.Path):
+			fail(w, http.StatusBadRequest, "only a session's header, its messages and a full text can be asked of another machine")
+			return
+		}
+		q.Del("host")
+		body, _ := json.Marshal(Request{Path: r.URL.Path, Query: q.Encode()})
+		ctx, cancel := context.WithTimeout(r.Context(), Timeout)
+		defer cancel()
+		msg, err := nc.RequestWithContext(ctx, Subject(host[0]), body)
+		if err == nil && len(msg.Data) > MaxReply {
+			err = errors.New("answer too large")
+		}
+		switch {
+		case errors.Is(err, nats.ErrNoResponders):
+			fail(w, http.StatusBadGateway, "machine "+strconv.Quote(host[0])+" is not answering: its helmd is stopped or does not --publish")
+			return
+		case errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded):
+			fail(w, http.StatusGatewayTimeout, "machine "+strconv.Quote(host[0])+" did not answer in time")
+			return
+		case err != nil:
+			fail(w, http.StatusBadGateway, "asking machine "+strconv.Quote(host[0])+": "+err.Error())
+			return
+		}
+		status, err := strconv.Atoi(msg.Header.Get("Helm-Status"))
+		if err != nil || status < 200 || status > 599 {
+			fail(w, http.StatusBadGateway, "machine "+strconv.Quote(host[0])+" sent a malformed answer")
+			return
+		}
+		if ct := msg.Header.Get("Content-Type"); ct != "" {
+			w.Header().Set("Content-Type", ct)
+		}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(status)
+		_, _ = w.Write(msg.Data)
+	})
+}
+
+func fail(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(errJSON(msg))
+}

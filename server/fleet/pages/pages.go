@@ -1,0 +1,140 @@
+// Package pages lets a hub open a remote session's transcript: each
+// publishing helmd answers the session-page API for its own sessions as a
+// NATS micro service, and the hub forwards GET /api/sessions/<source>/<id>…
+// with ?host=<that machine> over request-reply. Transcripts stay where they
+// are until someone opens one, and then only the page asked for travels.
+package pages
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/micro"
+
+	"vibecraft.sh/helm/server/fleet"
+)
+
+// MaxReply bounds one forwarded answer, under NATS's default 1 MiB payload.
+// A longer one (a very long tool output asked for whole) is refused with
+// a clear error rather than cut.
+const MaxReply = 900 << 10
+
+// Timeout bounds how long the hub waits for the owning helmd.
+const Timeout = 10 * time.Second
+
+// pagePath is what may be asked over NATS: a session's header, a page of
+// its messages, one cut text whole. Never the live page stream.
+var pagePath = regexp.MustCompile(`^/api/sessions/[a-z]+/[^/]+(/messages(/[^/]+/full)?)?$`)
+
+// Subject is the request subject of host's page service.
+func Subject(host string) string { return "helm." + fleet.HeartbeatKey(host) + ".pages" }
+
+// Request is what the hub sends: the path and query of the local API call.
+type Request struct {
+	Path  string `json:"path"`
+	Query string `json:"query"`
+}
+
+// Serve answers host's page requests with h (the local API, behind no
+// guard: NATS authenticated the caller). Stop the returned service at
+// shutdown.
+func Serve(nc *nats.Conn, host, version string, h http.Handler, log *slog.Logger) (micro.Service, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	svc, err := micro.AddService(nc, micro.Config{
+		Name:        "helm-pages",
+		Version:     version,
+		Description: "Helm session pages of " + host,
+		Endpoint: &micro.EndpointConfig{
+			Subject: Subject(host),
+			Handler: micro.HandlerFunc(func(req micro.Request) { answer(req, h, log) }),
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pages: service: %w", err)
+	}
+	return svc, nil
+}
+
+func answer(req micro.Request, h http.Handler, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+	defer cancel()
+	r, err := parseRequest(ctx, req.Data())
+	if err != nil {
+		respond(req, http.StatusBadRequest, "application/json", errJSON(err.Error()))
+		return
+	}
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	h.ServeHTTP(rec, r)
+	if rec.over {
+		log.Warn("pages: answer too large to forward", "path", r.URL.Path)
+		respond(req, http.StatusBadGateway, "application/json", errJSON("the answer is too large to forward over NATS"))
+		return
+	}
+	respond(req, rec.status, rec.header.Get("Content-Type"), rec.body.Bytes())
+}
+
+// parseRequest turns what a hub sent into the local GET it stands for,
+// refusing anything but a session page.
+func parseRequest(ctx context.Context, data []byte) (*http.Request, error) {
+	var in Request
+	if len(data) > 8<<10 || json.Unmarshal(data, &in) != nil || !pagePath.MatchString(in.Path) {
+		return nil, errors.New("not a session page request")
+	}
+	q, err := url.ParseQuery(in.Query)
+	if err != nil {
+		return nil, errors.New("malformed query")
+	}
+	r, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1"+in.Path+"?"+q.Encode(), nil)
+	if err != nil || r.URL.Path != in.Path {
+		return nil, errors.New("malformed path")
+	}
+	return r, nil
+}
+
+func respond(req micro.Request, status int, ctype string, body []byte) {
+	_ = req.Respond(body, micro.WithHeaders(micro.Headers{
+		"Helm-Status":  {strconv.Itoa(status)},
+		"Content-Type": {ctype},
+	}))
+}
+
+func errJSON(msg string) []byte {
+	b, _ := json.Marshal(map[string]string{"error": msg})
+	return b
+}
+
+// recorder is a ResponseWriter that keeps at most MaxReply bytes.
+type recorder struct {
+	header http.Header
+	status int
+	wrote  bool
+	body   bytes.Buffer
+	over   bool
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+}
+func (r *recorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	if r.body.Len()+len(b) > MaxReply {
+		r.over = true
+		return 0, errors.New("pages: answer too large")
+	}
+	return r.body.Write(b)
+}

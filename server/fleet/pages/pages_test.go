@@ -1,0 +1,117 @@
+package pages
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/nats-io/nats.go"
+	"go.uber.org/goleak"
+
+	"vibecraft.sh/helm/server/natsd"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// ownerAPI stands for the owning helmd's session-page API.
+func ownerAPI() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/sessions/{source}/{id}/messages", func(w http.ResponseWriter, r *http.Request) {
+		switch r.PathValue("id") {
+		case "huge":
+			w.Write([]byte(strings.Repeat("x", MaxReply+1)))
+		case "gone":
+			http.Error(w, `{"error":"no such session"}`, http.StatusNotFound)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(map[string]string{"id": r.PathValue("id"), "limit": r.URL.Query().Get("limit")})
+		}
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("SECRET: not a page")) // what must never be reachable over NATS
+	})
+	return mux
+}
+
+func TestForwardOverNATS(t *testing.T) {
+	s, err := natsd.Start(context.Background(), natsd.Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Token: "pages-test-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	nc, err := nats.Connect(s.URL(), nats.Token("pages-test-token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	const owner = "laptop.local *"
+	svc, err := Serve(nc, owner, "1.0.0", ownerAPI(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Stop()
+	local := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("local")) })
+	hub := httptest.NewServer(Forward(nc, "hub", local))
+	defer hub.Close()
+
+	q := "host=" + strings.ReplaceAll(owner, " ", "%20")
+	for _, tc := range []struct {
+		name, path string
+		want       int
+		body       string
+	}{
+		{"a page of the owner's", "/api/sessions/claude/abc/messages?limit=5&" + q, 200, `"limit":"5"`},
+		{"no host: this machine", "/api/sessions/claude/abc/messages", 200, "local"},
+		{"this machine named", "/api/sessions/claude/abc/messages?host=hub", 200, "local"},
+		{"the owner's 404 passes through", "/api/sessions/claude/gone/messages?" + q, 404, "no such session"},
+		{"too large to forward", "/api/sessions/claude/huge/messages?" + q, 502, "too large"},
+		{"not a page path", "/api/sessions/claude/abc/clear?" + q, 400, "only a session"},
+		{"other paths ignore host", "/api/status?" + q, 200, "local"},
+		{"dot segments", "/api/sessions/claude/../../status/messages?" + q, 400, ""},
+		{"no stream", "/api/sessions/claude/abc/messages/stream?" + q, 400, "no live page stream"},
+		{"empty host", "/api/sessions/claude/abc/messages?host=", 400, "host"},
+		{"nobody answers", "/api/sessions/claude/abc/messages?host=nowhere", 502, "not answering"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := http.Get(hub.URL + tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.want || !strings.Contains(string(b), tc.body) || strings.Contains(string(b), "SECRET") {
+				t.Fatalf("%d %.200s, want %d containing %q", resp.StatusCode, b, tc.want, tc.body)
+			}
+		})
+	}
+
+	// A hostile caller on the bus, not the hub: raw requests are refused.
+	for _, raw := range []string{"", "{", `{"path":"/api/status"}`, `{"path":"/api/sessions/claude/a/messages/stream"}`, `{"path":"/api/sessions/claude/a/messages","query":"%zz"}`} {
+		msg, err := nc.Request(Subject(owner), []byte(raw), Timeout)
+		if err != nil {
+			t.Fatalf("%q: %v", raw, err)
+		}
+		if msg.Header.Get("Helm-Status") != "400" || strings.Contains(string(msg.Data), "SECRET") {
+			t.Errorf("%q answered %s %s", raw, msg.Header.Get("Helm-Status"), msg.Data)
+		}
+	}
+}
+
+func FuzzParseRequest(f *testing.F) {
+	for _, s := range []string{`{"path":"/api/sessions/claude/a/messages","query":"limit=5"}`, `{"path":"/api/sessions/claude/a"}`, `{"path":"/api/sessions/claude/a/messages/r/full"}`, `{}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := parseRequest(context.Background(), data)
+		if err != nil {
+			return
+		}
+		if r.Method != http.MethodGet || !pagePath.MatchString(r.URL.Path) || strings.HasSuffix(r.URL.Path, "/messages/stream") {
+			t.Fatalf("%q became %s %s", data, r.Method, r.URL)
+		}
+	})
+}

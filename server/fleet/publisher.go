@@ -1,0 +1,302 @@
+package fleet
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// Publisher writes this machine's sessions to the bucket: a put per
+// session that changed, a delete per session that is gone, and a
+// heartbeat key rewritten every TTL/3 so that hubs can tell this host is
+// alive. It learns the sessions from the events live publishes (Observe),
+// which are already coalesced per session, and batches whatever arrives
+// while a write is under way. After every (re)connection it reconciles:
+// it reads what the bucket holds for this host and writes only the
+// difference, so an outage neither duplicates nor leaves stale keys.
+type Publisher struct {
+	host string
+	ttl  time.Duration
+	log  *slog.Logger
+
+	mu    sync.Mutex
+	want  map[string][]byte   // bucket key → session JSON: this host's sessions now
+	dirty map[string]struct{} // keys changed since the last flush
+	wake  chan struct{}
+	// ready is set by the first refresh, live's first full list: until
+	// then want is not this host's sessions but none of them, and a
+	// reconcile would delete every key this host published before.
+	ready bool
+
+	statsMu sync.Mutex
+	stats   PublisherStats
+}
+
+// PublisherStats is what /api/status shows of a Publisher.
+type PublisherStats struct {
+	Puts       int    `json:"puts"`
+	Deletes    int    `json:"deletes"`
+	Reconciles int    `json:"reconciles"`
+	Errors     int    `json:"errors"`
+	LastError  string `json:"lastError,omitempty"`
+}
+
+// DefaultTTL is how long a host may stay silent before hubs show it
+// offline.
+const DefaultTTL = 30 * time.Second
+
+// NewPublisher returns a publisher of host's sessions; run it with Run.
+func NewPublisher(host string, ttl time.Duration, log *slog.Logger) *Publisher {
+	if ttl <= 0 {
+		ttl = DefaultTTL
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Publisher{host: host, ttl: ttl, log: log,
+		want: make(map[string][]byte), dirty: make(map[string]struct{}), wake: make(chan struct{}, 1)}
+}
+
+// Observe takes an event live published (this machine's sessions only).
+// It never blocks on NATS.
+func (p *Publisher) Observe(t shared.EventType, sessions []shared.Session) {
+	vals := make(map[string][]byte, len(sessions))
+	for _, s := range sessions {
+		if s.Remote {
+			continue
+		}
+		s.Host = p.host
+		b, err := json.Marshal(s)
+		if err != nil || len(b) > MaxValue {
+			p.noteErr(fmt.Errorf("session %s not published: %d bytes, %v", s.Key(), len(b), err))
+			continue
+		}
+		vals[SessionKey(p.host, s.Source, s.ID)] = b
+	}
+	p.mu.Lock()
+	switch t {
+	case shared.EventRefresh:
+		p.ready = true
+		for k := range p.want {
+			if _, ok := vals[k]; !ok {
+				delete(p.want, k)
+				p.dirty[k] = struct{}{}
+			}
+		}
+		fallthrough
+	case shared.EventSessionCreated, shared.EventSessionUpdated:
+		for k, v := range vals {
+			p.want[k] = v
+			p.dirty[k] = struct{}{}
+		}
+	case shared.EventSessionDeleted:
+		for k := range vals {
+			delete(p.want, k)
+			p.dirty[k] = struct{}{}
+		}
+	}
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run writes until ctx is done, then deletes the heartbeat so hubs show
+// this host offline at once rather than after the TTL.
+func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
+	connected := conn.Connected()
+	beat := time.NewTicker(p.ttl / 3)
+	defer beat.Stop()
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
+
+	var kv jetstream.KeyValue
+	var wait backoff               // between failed attempts, so a NATS without JetStream is not asked every second
+	written := map[string][]byte{} // what the bucket holds for this host, as far as we know
+	synced := false                // written was read from the bucket since the last connection
+	defer func() {
+		if kv != nil {
+			stop, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_ = kv.Delete(stop, HeartbeatKey(p.host))
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-connected:
+			synced = false
+		case <-p.wake:
+		case <-beat.C:
+			if kv != nil && synced {
+				p.heartbeat(ctx, kv)
+			}
+			continue
+		case <-retry.C:
+		}
+		if !conn.NC.IsConnected() || !p.isReady() {
+			continue // the next connection, or the first refresh, brings us back here
+		}
+		if !synced {
+			var err error
+			if kv, err = OpenBucket(ctx, conn.JS); err != nil {
+				p.noteErr(err)
+				retry.Reset(wait.next())
+				continue
+			}
+			if written, err = p.read(ctx, kv); err != nil {
+				p.noteErr(err)
+				retry.Reset(wait.next())
+				continue
+			}
+			synced, wait = true, backoff{}
+			p.markAll(written)
+			p.heartbeat(ctx, kv)
+			p.statsMu.Lock()
+			p.stats.Reconciles++
+			p.statsMu.Unlock()
+		}
+		if err := p.flush(ctx, kv, written); err != nil {
+			p.noteErr(err)
+			synced = false // what failed may or may not be written: read back
+			retry.Reset(wait.next())
+		}
+	}
+}
+
+func (p *Publisher) isReady() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.ready
+}
+
+// read returns what the bucket holds under this host's keys.
+func (p *Publisher) read(ctx context.Context, kv jetstream.KeyValue) (map[string][]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	w, err := kv.Watch(ctx, HostPrefix(p.host), jetstream.IgnoreDeletes())
+	if err != nil {
+		return nil, fmt.Errorf("fleet: read this host's keys: %w", err)
+	}
+	defer w.Stop()
+	got := make(map[string][]byte)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("fleet: read this host's keys: %w", ctx.Err())
+		case e, ok := <-w.Updates():
+			if !ok {
+				return nil, errors.New("fleet: read this host's keys: watcher closed")
+			}
+			if e == nil { // the end of the replay
+				return got, nil
+			}
+			got[e.Key()] = bytes.Clone(e.Value())
+		}
+	}
+}
+
+// markAll marks dirty every key that the bucket or this host holds, so
+// the next flush writes exactly the difference.
+func (p *Publisher) markAll(written map[string][]byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k := range written {
+		p.dirty[k] = struct{}{}
+	}
+	for k := range p.want {
+		p.dirty[k] = struct{}{}
+	}
+}
+
+// flush writes the dirty keys whose value differs from what the bucket
+// holds. A key that fails is dirty again.
+func (p *Publisher) flush(ctx context.Context, kv jetstream.KeyValue, written map[string][]byte) error {
+	p.mu.Lock()
+	todo := make(map[string][]byte, len(p.dirty))
+	for k := range p.dirty {
+		todo[k] = p.want[k] // nil: delete
+	}
+	clear(p.dirty)
+	p.mu.Unlock()
+
+	var firstErr error
+	puts, dels := 0, 0
+	for k, v := range todo {
+		old, had := written[k]
+		var err error
+		switch {
+		case v != nil && (!had || !bytes.Equal(old, v)):
+			if _, err = kv.Put(ctx, k, v); err == nil {
+				written[k] = v
+				puts++
+			}
+		case v == nil && had:
+			if err = kv.Delete(ctx, k); err == nil {
+				delete(written, k)
+				dels++
+			}
+		}
+		if err != nil {
+			p.mu.Lock()
+			p.dirty[k] = struct{}{}
+			p.mu.Unlock()
+			if firstErr == nil {
+				firstErr = fmt.Errorf("fleet: write %s: %w", k, err)
+			}
+		}
+	}
+	p.statsMu.Lock()
+	p.stats.Puts += puts
+	p.stats.Deletes += dels
+	p.statsMu.Unlock()
+	return firstErr
+}
+
+// Heartbeat is the value of a host's heartbeat key.
+type Heartbeat struct {
+	At    int64 `json:"at"`    // epoch ms, the publisher's clock
+	TTLms int64 `json:"ttlMs"` // how long hubs should wait for the next one
+}
+
+func (p *Publisher) heartbeat(ctx context.Context, kv jetstream.KeyValue) {
+	b, _ := json.Marshal(Heartbeat{At: time.Now().UnixMilli(), TTLms: p.ttl.Milliseconds()})
+	if _, err := kv.Put(ctx, HeartbeatKey(p.host), b); err != nil && ctx.Err() == nil {
+		p.noteErr(fmt.Errorf("fleet: heartbeat: %w", err))
+	}
+}
+
+func (p *Publisher) noteErr(err error) {
+	p.log.Warn("fleet: publish", "err", err)
+	p.statsMu.Lock()
+	p.stats.Errors++
+	p.stats.LastError = err.Error()
+	p.statsMu.Unlock()
+}
+
+// Stats reports what the publisher wrote.
+func (p *Publisher) Stats() PublisherStats {
+	p.statsMu.Lock()
+	defer p.statsMu.Unlock()
+	return p.stats
+}
+
+// backoff is a retry delay doubling from 1 s to 30 s.
+type backoff struct{ d time.Duration }
+
+func (b *backoff) next() time.Duration {
+	b.d = min(max(2*b.d, time.Second), 30*time.Second)
+	return b.d
+}

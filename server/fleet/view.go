@@ -1,0 +1,321 @@
+package fleet
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// View watches the bucket and hands every other machine's sessions to a
+// Merger: the bucket's content first (WatchAll replays it, then a nil
+// entry marks the end of the replay), then each change. A host whose
+// heartbeat is older than its TTL, or was deleted when its helmd stopped,
+// is offline: its sessions stay, marked HostOffline, until it has been
+// silent for Forget. After every (re)connection the watch starts over and
+// what the replay no longer holds is dropped, so the view converges on
+// the bucket whatever happened meanwhile.
+type View struct {
+	self   string // this machine's host: its sessions are local already
+	forget time.Duration
+	out    *Merger
+	log    *slog.Logger
+	now    func() time.Time
+
+	// Run's goroutine only.
+	hosts    map[string]*hostState
+	sessions map[string]shared.Session // by Key, as last handed to out
+
+	statsMu sync.Mutex
+	stats   ViewStats
+}
+
+type hostState struct {
+	seen    time.Time     // last heartbeat (or, lacking one, last session write)
+	ttl     time.Duration // from its heartbeat
+	stopped bool          // its heartbeat was deleted: its helmd stopped on purpose
+	offline bool
+}
+
+// ViewStats is what /api/status shows of a View.
+type ViewStats struct {
+	Hosts    int `json:"hosts"`
+	Offline  int `json:"offline"`
+	Sessions int `json:"sessions"`
+	Entries  int `json:"entries"`
+	// Skipped counts bucket entries that were not a session of the key
+	// they sit under: malformed key or JSON, too big, wrong id or source.
+	Skipped  int `json:"skipped"`
+	Restarts int `json:"restarts"`
+}
+
+// DefaultForget is how long an offline host's sessions are kept.
+const DefaultForget = 7 * 24 * time.Hour
+
+// NewView returns a view that hands what it sees to out.
+func NewView(self string, forget time.Duration, out *Merger, log *slog.Logger) *View {
+	if forget <= 0 {
+		forget = DefaultForget
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &View{self: self, forget: forget, out: out, log: log, now: time.Now,
+		hosts: make(map[string]*hostState), sessions: make(map[string]shared.Session)}
+}
+
+// batchMax bounds the entries applied as one batch (one event per type).
+const batchMax = 2048
+
+// Run watches until ctx is done.
+func (v *View) Run(ctx context.Context, conn *Conn) error {
+	connected := conn.Connected()
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
+
+	var wait backoff
+	var w jetstream.KeyWatcher
+	var updates <-chan jetstream.KeyValueEntry
+	stopWatch := func() {
+		if w != nil {
+			_ = w.Stop()
+			w, updates = nil, nil
+		}
+	}
+	defer stopWatch()
+	var replaying map[string]struct{} // keys seen in the replay under way; nil when live
+	start := func() {
+		stopWatch()
+		kv, err := OpenBucket(ctx, conn.JS)
+		if err == nil {
+			w, err = kv.WatchAll(ctx)
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				v.log.Warn("fleet: watch", "err", err)
+				retry.Reset(wait.next())
+			}
+			return
+		}
+		updates, replaying, wait = w.Updates(), make(map[string]struct{}), backoff{}
+		v.statsMu.Lock()
+		v.stats.Restarts++
+		v.statsMu.Unlock()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-connected:
+			start()
+		case <-retry.C:
+			start()
+		case <-tick.C:
+			v.age()
+		case e, ok := <-updates:
+			if !ok { // the watch ended under us: start over
+				stopWatch()
+				retry.Reset(wait.next())
+				continue
+			}
+			var up []shared.Session
+			var gone []string
+			end := false
+			for n := 0; ; n++ {
+				if e == nil {
+					end = true
+				} else {
+					up, gone = v.entry(e, replaying, up, gone)
+				}
+				if end || n >= batchMax {
+					break
+				}
+				select { // take what is already there: one batch, fewer events
+				case e, ok = <-updates:
+					if ok {
+						continue
+					}
+				default:
+				}
+				break
+			}
+			if end && replaying != nil {
+				for k := range v.sessions { // gone while we were not watching
+					if _, ok := replaying[k]; !ok {
+						gone = append(gone, k)
+					}
+				}
+				replaying = nil
+			}
+			v.apply(up, gone)
+		}
+	}
+}
+
+// entry reads one bucket entry into the batch.
+func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, up []shared.Session, gone []string) ([]shared.Session, []string) {
+	v.count(func(s *ViewStats) { s.Entries++ })
+	key, err := ParseKey(e.Key())
+	if err != nil {
+		v.count(func(s *ViewStats) { s.Skipped++ })
+		return up, gone
+	}
+	if key.Host == v.self {
+		return up, gone
+	}
+	h := v.hosts[key.Host]
+	if h == nil {
+		h = &hostState{ttl: DefaultTTL}
+		v.hosts[key.Host] = h
+	}
+	del := e.Operation() != jetstream.KeyValuePut
+	if key.Heartbeat {
+		if del {
+			h.stopped = true // offline now, not after the TTL
+		} else {
+			h.stopped = false
+			var hb Heartbeat
+			if json.Unmarshal(e.Value(), &hb) == nil && hb.TTLms > 0 {
+				h.ttl = min(max(time.Duration(hb.TTLms)*time.Millisecond, 100*time.Millisecond), time.Hour)
+			}
+			h.seen = v.seenAt(e, replaying)
+		}
+		return v.restamp(key.Host, up), gone
+	}
+	sk := shared.Session{Source: key.Source, ID: key.ID, Host: key.Host, Remote: true}.Key()
+	if del {
+		return up, append(gone, sk)
+	}
+	s, err := decodeSession(e.Value(), key)
+	if err != nil {
+		v.count(func(s *ViewStats) { s.Skipped++ })
+		v.log.Debug("fleet: entry skipped", "key", e.Key(), "err", err)
+		return up, gone
+	}
+	if replaying != nil {
+		replaying[sk] = struct{}{}
+	}
+	if at := v.seenAt(e, replaying); at.After(h.seen) {
+		h.seen = at // a write shows its host alive as a heartbeat does
+		if replaying == nil {
+			h.stopped = false
+		}
+	}
+	up = v.restamp(key.Host, up)
+	s.HostOffline = h.offline
+	return append(up, s), gone
+}
+
+// seenAt is when an entry tells its host was alive: now for a live update,
+// the server's time of the write for one replayed.
+func (v *View) seenAt(e jetstream.KeyValueEntry, replaying map[string]struct{}) time.Time {
+	if replaying != nil {
+		return e.Created()
+	}
+	return v.now()
+}
+
+// restamp queues host's sessions again when its online state changed.
+func (v *View) restamp(host string, up []shared.Session) []shared.Session {
+	h := v.hosts[host]
+	off := v.isOffline(h)
+	if off == h.offline {
+		return up
+	}
+	h.offline = off
+	for _, s := range v.sessions {
+		if s.Host == host {
+			s.HostOffline = off
+			up = append(up, s)
+		}
+	}
+	return up
+}
+
+func (v *View) isOffline(h *hostState) bool { return h.stopped || v.now().Sub(h.seen) > h.ttl }
+
+// age marks hosts offline whose heartbeat is overdue and forgets those
+// silent for longer than Forget.
+func (v *View) age() {
+	var up []shared.Session
+	var gone []string
+	for host, h := range v.hosts {
+		if v.now().Sub(h.seen) > v.forget {
+			for k, s := range v.sessions {
+				if s.Host == host {
+					gone = append(gone, k)
+				}
+			}
+			delete(v.hosts, host)
+			continue
+		}
+		up = v.restamp(host, up)
+	}
+	v.apply(up, gone)
+}
+
+// apply hands a batch to the merger and keeps what it handed.
+func (v *View) apply(up []shared.Session, gone []string) {
+	if len(up) == 0 && len(gone) == 0 {
+		return
+	}
+	for _, s := range up {
+		if h := v.hosts[s.Host]; h != nil {
+			s.HostOffline = h.offline // a restamp later in the batch wins
+		}
+		v.sessions[s.Key()] = s
+	}
+	for i := range up {
+		up[i] = v.sessions[up[i].Key()]
+	}
+	for _, k := range gone {
+		delete(v.sessions, k)
+	}
+	v.out.Remote(up, gone)
+	off := 0
+	for _, h := range v.hosts {
+		if h.offline {
+			off++
+		}
+	}
+	v.count(func(s *ViewStats) { s.Hosts, s.Offline, s.Sessions = len(v.hosts), off, len(v.sessions) })
+}
+
+func (v *View) count(f func(*ViewStats)) {
+	v.statsMu.Lock()
+	f(&v.stats)
+	v.statsMu.Unlock()
+}
+
+// Stats reports what the view holds and skipped.
+func (v *View) Stats() ViewStats {
+	v.statsMu.Lock()
+	defer v.statsMu.Unlock()
+	return v.stats
+}
+
+// decodeSession reads a session value. The key says whose session it is:
+// a value naming another session is skipped, and its host field is ignored.
+func decodeSession(b []byte, key Key) (shared.Session, error) {
+	if len(b) > MaxValue {
+		return shared.Session{}, fmt.Errorf("value of %d bytes", len(b))
+	}
+	var s shared.Session
+	if err := json.Unmarshal(b, &s); err != nil {
+		return shared.Session{}, fmt.Errorf("session JSON: %w", err)
+	}
+	if s.Source != key.Source || s.ID != key.ID {
+		return shared.Session{}, fmt.Errorf("value is session %s:%s", s.Source, s.ID)
+	}
+	s.Host, s.Remote = key.Host, true
+	return s, nil
+}

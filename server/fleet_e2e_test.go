@@ -1,0 +1,362 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	neturl "net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+	"vibecraft.sh/helm/server/internal/ssetest"
+	"vibecraft.sh/helm/server/natsd"
+	"vibecraft.sh/helm/shared"
+)
+
+const natsTestToken = "fleet-test-token-0123456789"
+
+// testNATS is a NATS server with JetStream that a test can stop and start
+// again on the same port and store, as an outage would.
+type testNATS struct {
+	t     *testing.T
+	addr  string
+	store string
+	s     *natsd.Server
+}
+
+func startTestNATS(t *testing.T) *testNATS {
+	n := &testNATS{t: t, addr: "127.0.0.1:0", store: t.TempDir()}
+	n.start()
+	n.addr = n.s.Addr().String()
+	t.Cleanup(func() { n.stop() })
+	return n
+}
+
+func (n *testNATS) start() {
+	n.t.Helper()
+	s, err := natsd.Start(context.Background(), natsd.Options{Listen: n.addr, StoreDir: n.store, Token: natsTestToken})
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	n.s = s
+}
+
+func (n *testNATS) stop() {
+	if n.s != nil {
+		n.s.Close()
+		n.s = nil
+	}
+}
+
+func (n *testNATS) url() string { return "nats://" + n.addr }
+
+// machine is one helmd of a fleet with its own corpus.
+type machine struct {
+	host string
+	dir  string
+	args []string
+	srv  *testServer
+}
+
+// start runs the machine's helmd until the end of t (the whole test,
+// not a subtest: machines outlive the step that restarts them).
+func (m *machine) start(t *testing.T) {
+	t.Helper()
+	m.srv = startHelmd(t, m.dir, append([]string{"--host-name", m.host}, m.args...)...)
+}
+
+// session writes a one-prompt, one-answer Claude session into dir.
+func writeSession(t *testing.T, dir, sid, prompt string) string {
+	t.Helper()
+	cwd := "/work/" + sid
+	p := fixture.Path(dir, cwd, sid)
+	at := time.Now().Add(-time.Hour)
+	fixture.Append(t, p, fixture.User(sid, cwd, prompt, at))
+	fixture.Append(t, p, fixture.Assistant(sid, cwd, "msg_"+sid, "end_turn", at.Add(time.Second)))
+	return p
+}
+
+// waitWithin polls cond until it holds, failing after d.
+func waitWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %v: %s", d, what)
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition, not synchronising
+	}
+}
+
+// byHost lists the session ids of each host in srv's list, failing on a
+// key listed twice.
+func byHost(t *testing.T, srv *testServer) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	seen := map[string]bool{}
+	for _, s := range srv.sessions(t) {
+		if seen[s.Key()] {
+			t.Fatalf("session %s listed twice", s.Key())
+		}
+		seen[s.Key()] = true
+		out[s.Host] = append(out[s.Host], s.ID)
+	}
+	return out
+}
+
+func hostOffline(t *testing.T, srv *testServer, host string) (offline, found bool) {
+	for _, s := range srv.sessions(t) {
+		if s.Host == host {
+			return s.HostOffline, true
+		}
+	}
+	return false, false
+}
+
+func sameIDs(got []string, want ...string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	set := map[string]bool{}
+	for _, id := range got {
+		set[id] = true
+	}
+	for _, id := range want {
+		if !set[id] {
+			return false
+		}
+	}
+	return true
+}
+
+// Two publishing machines and a hub, each with its own corpus, one NATS
+// between them: everything the issue asks of a fleet, in the order a
+// fleet lives it.
+func TestFleet(t *testing.T) {
+	top := t
+	n := startTestNATS(t)
+	natsArgs := []string{"--nats", n.url(), "--nats-token", natsTestToken}
+	// A hostile host name: dots, wildcards, spaces and a slash must not
+	// split or widen its keys.
+	alpha := &machine{host: "alpha", dir: t.TempDir(), args: append([]string{"--publish", "--fleet-ttl", "600ms"}, natsArgs...)}
+	beta := &machine{host: "beta.example *>/ü", dir: t.TempDir(), args: append([]string{"--publish", "--fleet-ttl", "600ms"}, natsArgs...)}
+	hub := &machine{host: "hub", dir: t.TempDir(), args: append([]string{"--fleet"}, natsArgs...)}
+	// The same id on two machines (a session resumed on both) is two sessions.
+	const shared1 = "5c1f0b2e-8a4d-4c1e-9f3a-000000000001"
+	pathA := writeSession(t, alpha.dir, shared1, "alpha's prompt")
+	writeSession(t, alpha.dir, "5c1f0b2e-8a4d-4c1e-9f3a-00000000000a", "alpha two")
+	writeSession(t, beta.dir, shared1, "beta's prompt")
+	writeSession(t, hub.dir, "5c1f0b2e-8a4d-4c1e-9f3a-0000000000ff", "the hub's own")
+
+	hub.start(t)
+	alpha.start(t)
+	beta.start(t)
+
+	t.Run("hub lists every machine's sessions with their host", func(t *testing.T) {
+		waitWithin(t, 2*time.Second, "alpha's and beta's sessions on the hub", func() bool {
+			h := byHost(t, hub.srv)
+			return sameIDs(h["alpha"], shared1, "5c1f0b2e-8a4d-4c1e-9f3a-00000000000a") &&
+				sameIDs(h[beta.host], shared1) && sameIDs(h["hub"], "5c1f0b2e-8a4d-4c1e-9f3a-0000000000ff")
+		})
+		// Publishers do not show other machines: they did not ask (--fleet).
+		if h := byHost(t, alpha.srv); len(h) != 1 || len(h["alpha"]) != 2 {
+			t.Fatalf("alpha lists %v, want only its own two sessions", h)
+		}
+	})
+
+	t.Run("an append on one machine reaches the hub's stream", func(t *testing.T) {
+		c := ssetest.Connect(t, hub.srv.URL+"/api/sessions/stream", "")
+		c.Wait(t, 5*time.Second, "init", func(e ssetest.Event) bool { return e.Type == string(shared.EventInit) })
+		cwd := "/work/" + shared1
+		at := time.Now()
+		fixture.Append(t, pathA, fixture.User(shared1, cwd, "one more thing", at))
+		ev := c.Wait(t, 10*time.Second, "alpha's update", func(e ssetest.Event) bool {
+			for _, s := range e.Data.Sessions {
+				if s.ID == shared1 && s.Host == "alpha" && s.MessageCount == 3 {
+					return true
+				}
+			}
+			return false
+		})
+		for _, s := range ev.Data.Sessions {
+			if s.ID == shared1 && s.Host == beta.host {
+				t.Fatalf("beta's session of the same id changed with alpha's: %+v", s)
+			}
+		}
+	})
+
+	t.Run("a remote transcript page through request-reply", func(t *testing.T) {
+		base := hub.srv.URL + "/api/sessions/claude/" + shared1
+		var page shared.MessagePage
+		status, body := fleetGet(t, base+"/messages?host=alpha")
+		if status != http.StatusOK {
+			t.Fatalf("status %d: %s", status, body)
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(body), "alpha's prompt") || strings.Contains(string(body), "beta's prompt") {
+			t.Fatalf("alpha's page is not alpha's transcript: %s", body)
+		}
+		if status, body = fleetGet(t, base+"/messages?host="+urlQuery(beta.host)); status != http.StatusOK || !strings.Contains(string(body), "beta's prompt") {
+			t.Fatalf("beta's page: %d %s", status, body)
+		}
+		for _, tc := range []struct {
+			name, path string
+			want       int
+		}{
+			{"unknown machine", base + "/messages?host=nowhere", http.StatusBadGateway},
+			{"unknown session", hub.srv.URL + "/api/sessions/claude/5c1f0b2e-8a4d-4c1e-9f3a-0000000000ee/messages?host=alpha", http.StatusNotFound},
+			{"no live stream over NATS", base + "/messages/stream?host=alpha", http.StatusBadRequest},
+			{"two hosts", base + "/messages?host=alpha&host=beta", http.StatusBadRequest},
+		} {
+			status, body := fleetGet(t, tc.path)
+			var e struct{ Error string }
+			if status != tc.want || json.Unmarshal(body, &e) != nil || e.Error == "" {
+				t.Errorf("%s: %d %s, want %d with a JSON error", tc.name, status, body, tc.want)
+			}
+		}
+	})
+
+	t.Run("a stopped machine goes offline; restarted, it is back once", func(t *testing.T) {
+		beta.srv.stop(t)
+		waitWithin(t, 5*time.Second, "beta offline on the hub", func() bool {
+			off, found := hostOffline(t, hub.srv, beta.host)
+			return found && off
+		})
+		beta.start(top)
+		waitWithin(t, 5*time.Second, "beta back online", func() bool {
+			off, found := hostOffline(t, hub.srv, beta.host)
+			return found && !off
+		})
+		if h := byHost(t, hub.srv); !sameIDs(h[beta.host], shared1) {
+			t.Fatalf("beta's sessions after its restart: %v", h[beta.host])
+		}
+	})
+
+	t.Run("a restarted hub lists the fleet from the bucket", func(t *testing.T) {
+		hub.srv.stop(t)
+		hub.start(top)
+		waitWithin(t, 5*time.Second, "the fleet on the restarted hub", func() bool {
+			h := byHost(t, hub.srv)
+			return len(h["alpha"]) == 2 && len(h[beta.host]) == 1
+		})
+		if off, _ := hostOffline(t, hub.srv, "alpha"); off {
+			t.Fatal("alpha shown offline after the hub restarted")
+		}
+	})
+
+	t.Run("NATS stopped and started: publishers reconcile, the hub converges", func(t *testing.T) {
+		n.stop()
+		// While NATS is down alpha loses one session and gains another.
+		if err := os.Remove(fixture.Path(alpha.dir, "/work/5c1f0b2e-8a4d-4c1e-9f3a-00000000000a", "5c1f0b2e-8a4d-4c1e-9f3a-00000000000a")); err != nil {
+			t.Fatal(err)
+		}
+		const fresh = "5c1f0b2e-8a4d-4c1e-9f3a-00000000000b"
+		writeSession(t, alpha.dir, fresh, "written during the outage")
+		waitWithin(t, 5*time.Second, "alpha to see its own change", func() bool {
+			return sameIDs(byHost(t, alpha.srv)["alpha"], shared1, fresh)
+		})
+		n.start()
+		waitWithin(t, 15*time.Second, "the hub to converge", func() bool {
+			return sameIDs(byHost(t, hub.srv)["alpha"], shared1, fresh)
+		})
+		var st fleetStatus
+		getJSON(t, alpha.srv.URL+"/api/fleet", &st)
+		if st.Publish == nil || st.Publish.Reconciles < 2 {
+			t.Fatalf("alpha's publisher did not reconcile after the outage: %+v", st.Publish)
+		}
+	})
+}
+
+// The hub runs NATS itself (--nats-listen): a publisher that presents the
+// hub's Helm token joins; a client without it is refused.
+func TestFleetEmbeddedNATS(t *testing.T) {
+	hubDir, pubDir := t.TempDir(), t.TempDir()
+	writeSession(t, hubDir, "5c1f0b2e-8a4d-4c1e-9f3a-0000000000a1", "on the hub")
+	writeSession(t, pubDir, "5c1f0b2e-8a4d-4c1e-9f3a-0000000000b1", "on the laptop")
+	hub := launchAuth(t, hubDir, testHelmToken, "--no-opencode", "--cache-dir", t.TempDir(),
+		"--nats-listen", "127.0.0.1:0", "--fleet", "--host-name", "hub")
+	var st fleetStatus
+	getJSONAuth(t, hub.URL+"/api/fleet", testHelmToken, &st)
+	if st.Listen == "" || !st.Connected {
+		t.Fatalf("hub fleet status %+v: want an embedded server and a connection", st)
+	}
+	natsURL := "nats://" + st.Listen
+	// The fleet's HTTP paths sit behind the same guard as the rest.
+	for _, path := range []string{"/api/fleet", "/api/sessions/claude/x/messages?host=laptop"} {
+		if status, _ := fleetGet(t, hub.URL+path); status != http.StatusUnauthorized {
+			t.Errorf("GET %s without the token: %d, want 401", path, status)
+		}
+	}
+
+	for _, tc := range []struct {
+		name string
+		opt  []nats.Option
+	}{{"no token", nil}, {"another token", []nats.Option{nats.Token("not-the-helm-token-at-all")}}} {
+		nc, err := nats.Connect(natsURL, append(tc.opt, nats.NoReconnect())...)
+		if err == nil {
+			nc.Close()
+			t.Fatalf("%s: the embedded NATS let a client in", tc.name)
+		}
+	}
+	launchAuth(t, pubDir, testHelmToken, "--no-opencode", "--nats", natsURL, "--publish", "--host-name", "laptop")
+	waitWithin(t, 5*time.Second, "the laptop's session on the hub", func() bool {
+		var list []shared.Session
+		getJSONAuth(t, hub.URL+"/api/sessions", testHelmToken, &list)
+		for _, s := range list {
+			if s.Host == "laptop" && s.ID == "5c1f0b2e-8a4d-4c1e-9f3a-0000000000b1" {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+const testHelmToken = "helm-fleet-token-abcdefghijkl"
+
+func fleetGet(t *testing.T, url string) (int, []byte) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+func getJSONAuth(t *testing.T, url, token string, v any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("%s: %v", url, err)
+	}
+}
+
+func urlQuery(s string) string { return neturl.QueryEscape(s) }
+
+// A remote session's "Needs you" clear belongs to its machine: the hub
+// refuses it rather than keep a clear for a key it does not own.
+func TestClearRefusesRemoteSession(t *testing.T) {
+	remote := shared.Session{ID: "x", Source: shared.SourceClaude, Host: "box", Remote: true}
+	c := wsClearer{lookup: func(k string) (shared.Session, bool) { return remote, k == remote.Key() }}
+	if err := c.Clear(context.Background(), remote.Key()); err == nil || err == errNoSuchSession {
+		t.Fatalf("clear of a remote session: %v, want the remote-session refusal", err)
+	}
+}

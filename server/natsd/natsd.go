@@ -1,0 +1,141 @@
+// Package natsd runs a NATS server with JetStream inside helmd
+// (--nats-listen), for a team with no NATS of its own: the hub is one
+// command. Clients authenticate with a token (the hub's Helm token unless
+// --nats-token says otherwise). Listening beyond loopback without TLS is
+// refused unless the user insists (--nats-insecure): session summaries
+// carry prompts and paths, and the token would cross the network in clear.
+package natsd
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// Options configure the embedded server.
+type Options struct {
+	Listen   string // host:port; port 0 picks a free one
+	StoreDir string // JetStream's files; required
+	Token    string // required: every client must present it
+	TLSCert  string // PEM files; both or neither
+	TLSKey   string
+	// Insecure allows a non-loopback listen without TLS.
+	Insecure bool
+	Logger   *slog.Logger
+}
+
+// ErrInsecure is the refusal to listen beyond loopback in clear.
+var ErrInsecure = errors.New("refusing to serve NATS beyond loopback without TLS (give --nats-tls-cert and --nats-tls-key, or --nats-insecure)")
+
+// Server is a running embedded NATS server.
+type Server struct {
+	ns *server.Server
+}
+
+// Start starts the server and waits until it accepts connections.
+func Start(ctx context.Context, o Options) (*Server, error) {
+	if o.Token == "" {
+		return nil, errors.New("nats-listen: a token is required (HELM_TOKEN, the token file, or --nats-token)")
+	}
+	if o.StoreDir == "" {
+		return nil, errors.New("nats-listen: a store folder is required (--cache-dir)")
+	}
+	host, portText, err := net.SplitHostPort(o.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("nats-listen %q: %w", o.Listen, err)
+	}
+	port, err := strconv.Atoi(portText)
+	if err != nil || port < 0 || port > 65535 {
+		return nil, fmt.Errorf("nats-listen %q: bad port", o.Listen)
+	}
+	if host == "" {
+		host = "0.0.0.0" // as net.Listen reads ":4222"
+	}
+	useTLS := o.TLSCert != "" || o.TLSKey != ""
+	if !useTLS && !loopback(host) && !o.Insecure {
+		return nil, fmt.Errorf("nats-listen %q: %w", o.Listen, ErrInsecure)
+	}
+	opts := &server.Options{
+		ServerName:    "helmd",
+		Host:          host,
+		Port:          port,
+		JetStream:     true,
+		StoreDir:      o.StoreDir,
+		Authorization: o.Token,
+		NoSigs:        true, // helmd handles its own signals
+		MaxPayload:    1 << 20,
+	}
+	if port == 0 {
+		opts.Port = server.RANDOM_PORT
+	}
+	if useTLS {
+		cfg, err := server.GenTLSConfig(&server.TLSConfigOpts{CertFile: o.TLSCert, KeyFile: o.TLSKey})
+		if err != nil {
+			return nil, fmt.Errorf("nats-listen TLS: %w", err)
+		}
+		cfg.MinVersion = tls.VersionTLS12
+		opts.TLSConfig = cfg
+		opts.TLS = true
+	}
+	ns, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("nats-listen: %w", err)
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	ns.SetLoggerV2(slogger{log.With("part", "nats")}, false, false, false)
+	go ns.Start()
+	wait := 10 * time.Second
+	if d, ok := ctx.Deadline(); ok {
+		wait = time.Until(d)
+	}
+	if !ns.ReadyForConnections(wait) {
+		ns.Shutdown()
+		ns.WaitForShutdown()
+		return nil, errors.New("nats-listen: the embedded server did not start in time")
+	}
+	return &Server{ns: ns}, nil
+}
+
+// Inner is the embedded server, for an in-process client connection.
+func (s *Server) Inner() *server.Server { return s.ns }
+
+// URL is where clients connect, nats://host:port (tls:// with TLS).
+func (s *Server) URL() string { return s.ns.ClientURL() }
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() net.Addr { return s.ns.Addr() }
+
+// Close stops the server and waits until it has.
+func (s *Server) Close() {
+	s.ns.Shutdown()
+	s.ns.WaitForShutdown()
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// slogger turns the server's printf logging into slog records; its
+// notices are debug-level chatter for helmd's user.
+type slogger struct{ l *slog.Logger }
+
+func (s slogger) Noticef(f string, v ...any) { s.l.Debug(fmt.Sprintf(f, v...)) }
+func (s slogger) Warnf(f string, v ...any)   { s.l.Warn(fmt.Sprintf(f, v...)) }
+func (s slogger) Fatalf(f string, v ...any)  { s.l.Error(fmt.Sprintf(f, v...)) }
+func (s slogger) Errorf(f string, v ...any)  { s.l.Error(fmt.Sprintf(f, v...)) }
+func (s slogger) Debugf(f string, v ...any)  { s.l.Debug(fmt.Sprintf(f, v...)) }
+func (s slogger) Tracef(f string, v ...any)  { s.l.Debug(fmt.Sprintf(f, v...)) }
