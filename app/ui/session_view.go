@@ -33,12 +33,17 @@ func (p *SessionPage) reWindow() {
 	case p.follow:
 		top = p.convo.Heights.Total() - s.View
 	}
-	p.win = p.convo.Heights.At(top, s.View, overscan)
+	// Until rows were measured, only what fits the view: the first
+	// paint waits for these rows' DOM and layout, the overscan follows.
+	ov := 0.0
+	if p.measured {
+		ov = overscan
+	}
+	p.win = p.convo.Heights.At(top, s.View, ov)
 }
 
 // settle runs after a render: measure, size the spacers, keep the view.
 func (p *SessionPage) settle(ctx app.Context) {
-	perfMark("settle")
 	s, _ := browser.ScrollOf(transcriptID)
 	hs := p.convo.Heights
 	// Rows above the view that change height would move what the user
@@ -47,6 +52,7 @@ func (p *SessionPage) settle(ctx app.Context) {
 	changed := false
 	browser.RowHeights(transcriptID, ".msg[data-i]", func(i int, px float64) {
 		old := hs.Of(i)
+		p.measured = true
 		if hs.Set(i, px) {
 			changed = true
 			if hs.Top(i)+old <= s.Top {
