@@ -88,8 +88,11 @@ func (p *SessionPage) settle(ctx app.Context) {
 	}
 }
 
-// onScroll: move the window, track following, load older pages near the top.
-func (p *SessionPage) onScroll(app.Context, app.Event) {
+// onScroll: move the window, track following, load older pages near the
+// top. Most scroll events change none of what is rendered: those skip
+// the re-render go-app does after every event handler, which on a
+// scroll would rebuild the page many times a second for nothing.
+func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 	if !p.mounted {
 		return
 	}
@@ -101,17 +104,23 @@ func (p *SessionPage) onScroll(app.Context, app.Event) {
 		p.pin = -1 // the user scrolled away from the match shown
 	}
 	p.follow = p.pin < 0 && s.AtBottom(bottomSlack)
-	if p.follow {
-		p.unseen = 0
+	changed := false
+	if p.follow && p.unseen > 0 {
+		p.unseen, changed = 0, true
 	}
 	old := p.win
 	p.reWindow()
 	if p.win != old {
-		ctx := p.ctx
-		ctx.Defer(func(app.Context) { p.settle(ctx) })
+		changed = true
+		pc := p.ctx
+		pc.Defer(func(app.Context) { p.settle(pc) })
 	}
-	if s.Top < loadOlderAt {
+	if s.Top < loadOlderAt && !p.older {
 		p.loadOlder(p.ctx)
+		changed = changed || p.older
+	}
+	if !changed {
+		ctx.PreventUpdate()
 	}
 }
 

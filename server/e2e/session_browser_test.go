@@ -38,6 +38,7 @@ func TestSessionBrowser(t *testing.T) {
 		{"RewrittenFileReloads", testSessionRewritten},
 		{"OpenFigure", testSessionOpenFigure},
 		{"AppendFigure", testSessionAppendFigure},
+		{"Large", testSessionLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
 	}

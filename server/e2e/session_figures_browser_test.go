@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -141,3 +142,97 @@ func pct(xs []float64, p int) float64 {
 	i := (p*len(s)+99)/100 - 1
 	return s[max(0, min(i, len(s)-1))]
 }
+
+// bigPairs is the 20,000-message session: prompt/reply pairs.
+const bigPairs = 10000
+
+// testSessionLarge opens a 20,000-message session: it opens at the
+// bottom with the last page, a scripted scroll up loads older pages
+// while the DOM never holds more than a window of rows (watched at every
+// mutation), "N new ↓" appears for an append while scrolled up, and the
+// view follows the tail again once at the bottom. The frame times of the
+// scroll are logged, not asserted.
+func testSessionLarge(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	sid := figSession(200)
+	path := writeConversation(t, claude, sid, "big", bigPairs, time.Now().Add(-48*time.Hour))
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(10*time.Second, "the last page", msgsWith(fmt.Sprintf("big reply %d", bigPairs-1)))
+	c.waitJS(5*time.Second, "opened at the bottom", `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 48)(document.getElementById("transcript"))`)
+	if got := c.text("#older"); got != "Scroll up for older messages" {
+		t.Errorf("#older says %q on the last page", got)
+	}
+	c.do(5*time.Second, "watching the DOM", chromedp.Evaluate[chromedp.Void](`(() => {
+		const count = () => document.querySelectorAll("#transcript .msg").length;
+		window.__maxRows = count();
+		new MutationObserver(() => { window.__maxRows = Math.max(window.__maxRows, count()); })
+			.observe(document.getElementById("transcript"), {subtree: true, childList: true});
+	})()`))
+
+	// Scroll up 300 px a frame for 300 frames, recording frame times and
+	// the oldest reply rendered.
+	type scrolled struct {
+		Deltas []float64 `json:"deltas"`
+		Oldest int       `json:"oldest"`
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, time.Minute) // frames are slow on a loaded machine
+	defer cancel()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[scrolled](`new Promise(done => {
+		const t = document.getElementById("transcript");
+		const deltas = []; let last = 0, frames = 0, oldest = 1e9;
+		const step = now => {
+			if (last) deltas.push(now - last);
+			last = now;
+			for (const m of t.querySelectorAll(".msg .md")) {
+				const r = /big reply (\d+)/.exec(m.textContent);
+				if (r) oldest = Math.min(oldest, +r[1]);
+			}
+			if (++frames > 300) return done({deltas, oldest});
+			t.scrollTop = Math.max(0, t.scrollTop - 300);
+			requestAnimationFrame(step);
+		};
+		requestAnimationFrame(step);
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("scrolling up: %v\npage: %s", err, c.describe())
+	}
+	maxRows := mustEval[int](c, `window.__maxRows`)
+	t.Logf("FIGURE 20,000-message session, scripted scroll up of 300 frames × 300 px: frame time p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms; oldest reply reached %d; most rows in the DOM at once %d",
+		pct(got.Deltas, 50), pct(got.Deltas, 95), pct(got.Deltas, 99), pct(got.Deltas, 100), got.Oldest, maxRows)
+	if got.Oldest > bigPairs-1-pageLimitE2E {
+		t.Errorf("scrolling up reached reply %d: no older page was loaded", got.Oldest)
+	}
+	if maxRows > maxWindowRows {
+		t.Errorf("%d rows in the DOM at once, want a window of at most %d", maxRows, maxWindowRows)
+	}
+
+	// Scrolled up, an append is announced, not scrolled to.
+	fixture.Append(t, path, fixture.User(sid, cwd, "written while scrolled up", time.Now()))
+	c.waitJS(10*time.Second, `"1 new ↓"`, `(document.getElementById("new-below") || {}).textContent === "1 new ↓"`)
+	if mustEval[bool](c, msgsWith("written while scrolled up")) {
+		t.Error("the view jumped to the append while the user read older messages")
+	}
+	click(c, "#new-below")
+	c.waitJS(10*time.Second, "at the bottom with the append", msgsWith("written while scrolled up")+
+		` && !document.getElementById("new-below")`)
+
+	// At the bottom, the view follows the tail.
+	fixture.Append(t, path, fixture.User(sid, cwd, "written at the bottom", time.Now()))
+	c.waitJS(10*time.Second, "the tail followed", msgsWith("written at the bottom")+
+		` && (t => t.scrollTop + t.clientHeight >= t.scrollHeight - 48)(document.getElementById("transcript"))`)
+	if got := c.text("#new-below"); got != "" {
+		t.Errorf("following the tail, yet %q is offered", got)
+	}
+	if n := mustEval[int](c, `window.__maxRows`); n > maxWindowRows {
+		t.Errorf("%d rows in the DOM at once, want at most %d", n, maxWindowRows)
+	}
+}
+
+const (
+	pageLimitE2E = 50 // the page's messages per request
+	// maxWindowRows bounds the rows in the DOM: a view and its overscan
+	// of rows at least a few lines tall, far below one page.
+	maxWindowRows = 40
+)
