@@ -39,6 +39,7 @@ func TestSessionBrowser(t *testing.T) {
 		{"OpenFigure", testSessionOpenFigure},
 		{"AppendFigure", testSessionAppendFigure},
 		{"Large", testSessionLarge},
+		{"SubagentAndFull", testSessionSubagentAndFull},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
 	}
