@@ -63,6 +63,7 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x ./server/claude ./server/stream ./server/transcript ./server/usage ./app/list
 	$(GO) test -run '^$$' -bench PageStream -benchtime 200x ./server
 	$(GO) run ./server/cmd/helmbench -bin bin/helmd -work $(BENCH_DIR)
+	HELM_BIN=$(CURDIR)/bin/helmd HELM_REQUIRE_BROWSER=1 $(GO) test -count=1 -v -run 'TestSessionBrowser/(OpenFigure|AppendFigure|Large)$$' ./server/e2e/ | grep -E '^(--- |ok|FAIL)|FIGURE'
 
 clean:
 	rm -rf bin web/app.wasm web/app.wasm.br web/app.wasm.gz
