@@ -109,7 +109,11 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 		p.unseen, changed = 0, true
 	}
 	old := p.win
-	p.reWindow()
+	// The rendered rows still reach well past the view: keep them, so
+	// a scroll re-renders once per half overscan, not once per row.
+	if p.pin >= 0 || !p.measured || !p.convo.Heights.Covers(p.win, s.Top, s.View, overscan/2) {
+		p.reWindow()
+	}
 	if p.win != old {
 		changed = true
 		pc := p.ctx
