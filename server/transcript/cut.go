@@ -19,9 +19,9 @@ import (
 const (
 	maxString   = 64 << 10
 	shortString = 1 << 10
-	// blockString cuts the strings the page shows folded (tool inputs
-	// and results, thinking): opened, they show a screenful first, and
-	// "show all" loads the whole text by its ref. Decoding 64 KB of each
+	// blockString cuts the strings the page shows folded behind a
+	// tool's line (its input and result): opened, they show a screenful
+	// first, and "show all" loads the whole text by its ref. Decoding 64 KB of each
 	// big result for a page that shows 3 KB of it was most of a page's
 	// time on transcripts full of big results.
 	blockString  = 8 << 10
@@ -53,7 +53,7 @@ type cutter struct {
 	depth  int   // of objects and arrays, outside strings
 	keyAt  int   // where the last depth-1 string began in out
 	lastAt int   // where the last string (of any depth) began in out
-	text   bool  // the last key read is "text"
+	text   bool  // the last key read is "text" or "thinking"
 	side   bool  // inside a top-level field whose strings are never shown
 	pos    int64 // bytes of the line consumed
 	inStr  bool
@@ -156,7 +156,8 @@ func (c *cutter) feed(b []byte) {
 					if c.depth == 1 {
 						c.side = string(c.out[c.keyAt:]) == `"toolUseResult"`
 					}
-					c.text = string(c.out[c.lastAt:]) == `"text"`
+					key := c.out[c.lastAt:]
+					c.text = string(key) == `"text"` || string(key) == `"thinking"`
 				}
 			}
 			if c.depth == 1 {
@@ -183,8 +184,8 @@ func (c *cutter) feed(b []byte) {
 				c.limit = shortString
 			case c.depth >= 5 || c.depth == 4 && !c.text:
 				// Below a message's content blocks (a tool's input, a
-				// result's blocks), or a block's field other than an
-				// assistant's text (a result, thinking): shown folded.
+				// result's blocks), or a block's field other than its
+				// text or thinking (a result): shown folded.
 				c.limit = blockString
 			default:
 				c.limit = maxString

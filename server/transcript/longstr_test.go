@@ -173,3 +173,48 @@ func jsonString(t *testing.T, s string) string {
 	}
 	return string(b)
 }
+
+// What the page shows at once (a prompt, an answer's text, its thinking)
+// keeps 64 KiB; what it shows folded behind a tool's line keeps 8 KiB,
+// with the whole size and a ref for the rest.
+func TestFoldedBlocksCutShorter(t *testing.T) {
+	var r rec
+	long := strings.Repeat("0123456789abcdef", 20<<10/16) // 20 KiB
+	path := tempTranscript(t, jsonl(t,
+		r.prompt(long),
+		r.assistant("msg_1", map[string]any{"type": "thinking", "thinking": long, "signature": "s"}, text(long),
+			toolUse("t1", "Write", map[string]any{"file_path": "/a", "content": long})),
+		r.results(nil, toolResult("t1", long, false)),
+		r.results(nil, toolResult("t2", []any{text(long)}, false)),
+	))
+	page, err := NewFiles(0).Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Messages) != 2 {
+		t.Fatalf("%d messages: %v", len(page.Messages), summaryOf(page.Messages))
+	}
+	bs := page.Messages[1].Blocks
+	tool := bs[2].Tool
+	for _, tc := range []struct {
+		name string
+		text string
+		cut  *shared.Cut
+		full bool
+	}{
+		{"prompt", page.Messages[0].Blocks[0].Text, page.Messages[0].Blocks[0].Cut, true},
+		{"thinking", bs[0].Text, bs[0].Cut, true},
+		{"answer", bs[1].Text, bs[1].Cut, true},
+		{"tool result", tool.Result.Text, tool.Result.Cut, false},
+	} {
+		switch {
+		case tc.full && (tc.text != long || tc.cut != nil):
+			t.Errorf("%s: %d bytes, cut %+v; want all %d", tc.name, len(tc.text), tc.cut, len(long))
+		case !tc.full && (len(tc.text) > blockString || tc.cut == nil || tc.cut.Bytes != int64(len(long)) || tc.cut.Ref == ""):
+			t.Errorf("%s: %d bytes, cut %+v; want at most %d and the whole size", tc.name, len(tc.text), tc.cut, blockString)
+		}
+	}
+	if tool.InputCut == nil || len(tool.Input) > blockString+1024 {
+		t.Errorf("tool input: %d bytes, cut %v; want it cut to about %d", len(tool.Input), tool.InputCut, blockString)
+	}
+}
