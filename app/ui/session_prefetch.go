@@ -122,11 +122,11 @@ func (e *early) abandon() {
 }
 
 // openedRow is the list's Session for the page with key, if the list
-// opened it.
+// opened it just now.
 func openedRow(key string) *shared.Session {
 	opening.mu.Lock()
 	defer opening.mu.Unlock()
-	if opening.key != key {
+	if opening.key != key || time.Since(opening.at) > prefetchFresh {
 		return nil
 	}
 	return opening.session
@@ -138,7 +138,14 @@ func fetchEarly(u string, done func(body []byte, err error)) (cancel func()) {
 	opening.mu.Lock()
 	e := opening.reqs[u]
 	delete(opening.reqs, u)
+	stale := time.Since(opening.at) > prefetchFresh
 	opening.mu.Unlock()
+	if e != nil && stale {
+		// Pressed long ago and not opened then (the page came by the
+		// back button, say): ask afresh.
+		e.abandon()
+		e = nil
+	}
 	if e == nil {
 		return browser.Fetch("GET", u, done)
 	}
