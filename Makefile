@@ -64,6 +64,7 @@ bench: build
 	$(GO) test -run '^$$' -bench PageStream -benchtime 200x ./server
 	$(GO) test -run '^$$' -bench FleetHub -benchtime 20x ./server/fleet
 	$(GO) run ./server/cmd/helmbench -bin bin/helmd -work $(BENCH_DIR)
+	HELM_BIN=$(CURDIR)/bin/helmd HELM_REQUIRE_BROWSER=1 $(GO) test -count=1 -v -run 'TestSessionBrowser/(OpenFigure|AppendFigure|Large)$$' ./server/e2e/ | grep -E '^(--- |ok|FAIL)|FIGURE'
 
 clean:
 	rm -rf bin web/app.wasm web/app.wasm.br web/app.wasm.gz

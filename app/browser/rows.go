@@ -114,3 +114,30 @@ func holdOnce(a Anchor) {
 		app.Window().Call("scrollBy", 0, d)
 	}
 }
+
+// OnRowPress calls fn with a list row's key when the primary pointer
+// goes down on it: a click's worth of time before the click. The
+// listener is the browser's own, not a go-app handler, so a press does
+// not re-render the list. It returns the function that removes it.
+func OnRowPress(fn func(key string)) (remove func()) {
+	doc := app.Window().Get("document")
+	f := app.FuncOf(func(_ app.Value, args []app.Value) any {
+		if len(args) == 0 || args[0].Get("button").Int() != 0 {
+			return nil
+		}
+		t := args[0].Get("target")
+		if !t.Truthy() || t.Get("closest").Type() != app.TypeFunction {
+			return nil
+		}
+		if li := t.Call("closest", "li.session"); li.Truthy() {
+			fn(li.Get("dataset").Get("key").String())
+		}
+		return nil
+	})
+	opts := map[string]any{"capture": true, "passive": true}
+	doc.Call("addEventListener", "pointerdown", f, opts)
+	return func() {
+		doc.Call("removeEventListener", "pointerdown", f, opts)
+		f.Release()
+	}
+}

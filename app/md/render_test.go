@@ -33,7 +33,9 @@ func TestRenderHostileIsText(t *testing.T) {
 		{"script", "<script>window.__pwned=1</script>", "&lt;script&gt;"},
 		{"img onerror", `<img src=x onerror="window.__pwned=1">`, "&lt;img"},
 		{"javascript link", "[click](javascript:window.__pwned=1)", `<span class="link-text">click</span>`},
-		{"link", "[ok](https://example.com/)", `href="https://example.com/" rel="noopener noreferrer"`},
+		// Attribute order follows map iteration: one attribute per case.
+		{"link href", "[ok](https://example.com/)", `href="https://example.com/"`},
+		{"link rel", "[ok](https://example.com/)", `rel="noopener noreferrer"`},
 		{"attribute breakout", `[x](https://a.test/"onmouseover="alert(1))`, `<span class="link-text">x</span>`},
 		{"fake event line", "event: messages\ndata: {}", "event: messages"},
 		{"rtl override", "file\u202Egnp.exe", "[U+202E]"},

@@ -37,6 +37,7 @@ func (h *Home) OnMount(ctx app.Context) {
 	h.restore(ctx)
 	h.attn.mountedAt = h.now.UnixMilli() - mountSlack.Milliseconds()
 	h.loadAttention(ctx)
+	h.cleanups = append(h.cleanups, prefetchOnPress())
 	h.installable = ctx.IsAppInstallable()
 	h.updateAvailable = ctx.AppUpdateAvailable()
 

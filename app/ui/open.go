@@ -19,5 +19,6 @@ func (h *Home) openSession(ctx app.Context, key string) {
 		return
 	}
 	openedFromList = true
+	prefetchSession(key, &s)
 	ctx.Navigate(SessionPath(string(s.Source), s.ID))
 }

@@ -62,6 +62,10 @@ type SessionPage struct {
 	parsed  map[string][]md.Block
 	copied  string // the copy button that just succeeded
 
+	// measured: rows were measured since the page started; before,
+	// the window has no overscan (see reWindow).
+	measured bool
+
 	finding bool
 	term    string
 	matches []int
@@ -137,18 +141,7 @@ func (p *SessionPage) key() string { return p.source + "/" + p.id + "?" + p.agen
 
 // api is the URL of the session's endpoint below it ("" = the detail).
 func (p *SessionPage) api(sub string, q url.Values) string {
-	u := "/api/sessions/" + url.PathEscape(p.source) + "/" + url.PathEscape(p.id) + sub
-	if p.agent != "" {
-		if q == nil {
-			q = url.Values{}
-		}
-		q.Set("agent", p.agent)
-	}
-	q = p.withHost(q)
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
-	return u
+	return sessionAPI(p.source, p.id, p.agent, sub, p.withHost(q))
 }
 
 // start loads the session once both the page is mounted and its URL read.
@@ -162,15 +155,20 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.t0 = app.Window().Get("performance").Call("now").Float()
 	perfMark("session-start")
 	p.state, p.errText, p.detail, p.convo, p.follow, p.unseen = "loading", "", nil, convo.New(), true, 0
+	p.measured = false
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	p.pin, p.match, p.matches, p.curCursor = -1, -1, nil, ""
+	if s := openedRow(p.key()); s != nil {
+		// The list's row: the header at once, completed by the detail.
+		p.detail = &shared.SessionDetail{Session: *s, DurationMs: max(0, s.UpdatedAt-s.CreatedAt)}
+	}
 	if c, ok := loadCachedPage(ctx, p.key()); ok {
 		// Shown at once, replaced when the network answers.
 		p.detail = c.Detail
 		p.convo.Reset(c.Page)
 		p.afterChange(ctx)
 	}
-	browser.Fetch("GET", p.api("", nil), func(body []byte, err error) {
+	fetchEarly(p.api("", nil), func(body []byte, err error) {
 		var d shared.SessionDetail
 		if err == nil {
 			err = json.Unmarshal(body, &d)
@@ -194,8 +192,7 @@ func (p *SessionPage) start(ctx app.Context) {
 func (p *SessionPage) loadLast(ctx app.Context) {
 	p.stopLive()
 	gen := p.gen
-	q := url.Values{"limit": {itoa(pageLimit)}}
-	p.cancel = browser.Fetch("GET", p.api("/messages", q), func(body []byte, err error) {
+	p.cancel = fetchEarly(p.api("/messages", lastPageQuery()), func(body []byte, err error) {
 		var pg shared.MessagePage
 		if err == nil {
 			err = json.Unmarshal(body, &pg)

@@ -33,12 +33,17 @@ func (p *SessionPage) reWindow() {
 	case p.follow:
 		top = p.convo.Heights.Total() - s.View
 	}
-	p.win = p.convo.Heights.At(top, s.View, overscan)
+	// Until rows were measured, only what fits the view: the first
+	// paint waits for these rows' DOM and layout, the overscan follows.
+	ov := 0.0
+	if p.measured {
+		ov = overscan
+	}
+	p.win = p.convo.Heights.At(top, s.View, ov)
 }
 
 // settle runs after a render: measure, size the spacers, keep the view.
 func (p *SessionPage) settle(ctx app.Context) {
-	perfMark("settle")
 	s, _ := browser.ScrollOf(transcriptID)
 	hs := p.convo.Heights
 	// Rows above the view that change height would move what the user
@@ -47,6 +52,7 @@ func (p *SessionPage) settle(ctx app.Context) {
 	changed := false
 	browser.RowHeights(transcriptID, ".msg[data-i]", func(i int, px float64) {
 		old := hs.Of(i)
+		p.measured = true
 		if hs.Set(i, px) {
 			changed = true
 			if hs.Top(i)+old <= s.Top {
@@ -82,8 +88,11 @@ func (p *SessionPage) settle(ctx app.Context) {
 	}
 }
 
-// onScroll: move the window, track following, load older pages near the top.
-func (p *SessionPage) onScroll(app.Context, app.Event) {
+// onScroll: move the window, track following, load older pages near the
+// top. Most scroll events change none of what is rendered: those skip
+// the re-render go-app does after every event handler, which on a
+// scroll would rebuild the page many times a second for nothing.
+func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 	if !p.mounted {
 		return
 	}
@@ -95,17 +104,27 @@ func (p *SessionPage) onScroll(app.Context, app.Event) {
 		p.pin = -1 // the user scrolled away from the match shown
 	}
 	p.follow = p.pin < 0 && s.AtBottom(bottomSlack)
-	if p.follow {
-		p.unseen = 0
+	changed := false
+	if p.follow && p.unseen > 0 {
+		p.unseen, changed = 0, true
 	}
 	old := p.win
-	p.reWindow()
-	if p.win != old {
-		ctx := p.ctx
-		ctx.Defer(func(app.Context) { p.settle(ctx) })
+	// The rendered rows still reach well past the view: keep them, so
+	// a scroll re-renders once per half overscan, not once per row.
+	if p.pin >= 0 || !p.measured || !p.convo.Heights.Covers(p.win, s.Top, s.View, overscan/2) {
+		p.reWindow()
 	}
-	if s.Top < loadOlderAt {
+	if p.win != old {
+		changed = true
+		pc := p.ctx
+		pc.Defer(func(app.Context) { p.settle(pc) })
+	}
+	if s.Top < loadOlderAt && !p.older {
 		p.loadOlder(p.ctx)
+		changed = changed || p.older
+	}
+	if !changed {
+		ctx.PreventUpdate()
 	}
 }
 

@@ -103,3 +103,17 @@ func (hs *Heights) At(top, view, overscan float64) Window {
 	}
 	return w
 }
+
+// Covers reports whether w, a window of these rows, still renders at
+// least margin px beyond each edge of a view of height view scrolled to
+// top (or reaches the list's end on that side): then a scroll need not
+// move it, and each small scroll step does not rebuild the rows.
+func (hs *Heights) Covers(w Window, top, view, margin float64) bool {
+	n := len(hs.h)
+	if w.Last > n || w.First >= w.Last {
+		return false
+	}
+	above := w.First == 0 || hs.Top(w.First) <= top-margin
+	below := w.Last == n || hs.Top(w.Last) >= top+view+margin
+	return above && below
+}

@@ -74,3 +74,31 @@ func TestPrependKeepsMeasurements(t *testing.T) {
 		t.Fatal("Set must refuse zero, unchanged and out-of-range heights")
 	}
 }
+
+func TestCovers(t *testing.T) {
+	hs := New(100, 100)        // rows 100 px tall: row i spans [100i, 100i+100)
+	w := hs.At(1000, 500, 200) // rows 8..17: 800 to 1700
+	for _, tt := range []struct {
+		name      string
+		top, view float64
+		want      bool
+	}{
+		{"where it was made", 1000, 500, true},
+		{"a small step down", 1050, 500, true},
+		{"too near the bottom edge", 1150, 500, false},
+		{"too near the top edge", 850, 500, false},
+		{"off it", 5000, 500, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := hs.Covers(w, tt.top, tt.view, 100); got != tt.want {
+				t.Errorf("Covers(%+v, %v, %v, 100) = %v, want %v", w, tt.top, tt.view, got, tt.want)
+			}
+		})
+	}
+	if !hs.Covers(hs.At(0, 500, 200), 0, 500, 100) {
+		t.Error("a window at the start covers the start")
+	}
+	if New(10, 100).Covers(w, 1000, 500, 100) {
+		t.Error("a window of more rows than the list covers it")
+	}
+}

@@ -36,6 +36,10 @@ func TestSessionBrowser(t *testing.T) {
 		{"HostileTextIsText", testSessionHostile},
 		{"OfflineFromBrowserStorage", testSessionOffline},
 		{"RewrittenFileReloads", testSessionRewritten},
+		{"OpenFigure", testSessionOpenFigure},
+		{"AppendFigure", testSessionAppendFigure},
+		{"Large", testSessionLarge},
+		{"SubagentAndFull", testSessionSubagentAndFull},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
 	}
@@ -117,7 +121,7 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 	t.Logf("FIGURE keydown → first messages painted: %.0f ms (page's own load → paint: %.0f ms)",
 		mustEval[float64](c, `window.__t1 - window.__t0`), mustEval[float64](c, `window.__helmPaintMs || -1`))
 	t.Logf("FIGURE of which the requests (resource timing, ms): %s", mustEval[string](c, `performance.getEntriesByType("resource")
-		.filter(e => e.name.includes("/api/sessions/claude/")).map(e => e.name.replace(/^.*\/api/, "") + " " + e.duration.toFixed(0)).join(", ")`))
+		.filter(e => e.name.includes("/api/sessions/claude/")).map(e => e.name.replace(/^.*\/api/, "") + " " + (e.startTime - window.__t0).toFixed(0) + "→" + (e.responseEnd - window.__t0).toFixed(0)).join(", ")`))
 	t.Logf("FIGURE page marks (ms after keydown): %s", mustEval[string](c, `performance.getEntriesByType("mark").map(e => e.name + "@" + (e.startTime - window.__t0).toFixed(0)).join(", ")`))
 	if got := c.text("#session-header .title"); !strings.Contains(got, "prompt 0") {
 		t.Errorf("header title %q, want the first prompt", got)

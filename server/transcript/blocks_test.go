@@ -195,7 +195,7 @@ func TestCutterKeepsSmallRecords(t *testing.T) {
 
 func cutLine(t testing.TB, line []byte) []byte {
 	var c cutter
-	out, _, err := c.record(bufioOf(line), nil)
+	out, _, err := c.record(bufioOf(line), nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,14 @@ import (
 // put maxRecord bytes in the page, its further strings are cut short; a
 // record whose structure alone exceeds maxStructure is omitted.
 const (
-	maxString    = 64 << 10
-	shortString  = 1 << 10
+	maxString   = 64 << 10
+	shortString = 1 << 10
+	// blockString cuts the strings the page shows folded behind a
+	// tool's line (its input and result): opened, they show a screenful
+	// first, and "show all" loads the whole text by its ref. Decoding 64 KB of each
+	// big result for a page that shows 3 KB of it was most of a page's
+	// time on transcripts full of big results.
+	blockString  = 8 << 10
 	maxRecord    = 1 << 20
 	maxStructure = 4 << 20
 )
@@ -46,6 +52,8 @@ type cutter struct {
 	out    []byte
 	depth  int   // of objects and arrays, outside strings
 	keyAt  int   // where the last depth-1 string began in out
+	lastAt int   // where the last string (of any depth) began in out
+	text   bool  // the last key read is "text" or "thinking"
 	side   bool  // inside a top-level field whose strings are never shown
 	pos    int64 // bytes of the line consumed
 	inStr  bool
@@ -60,11 +68,44 @@ type cutter struct {
 // record reads one line from br (through its '\n', or to EOF) and
 // returns its cut copy and its full length. With errTooBig the line is
 // consumed all the same and n is its length.
-func (c *cutter) record(br *bufio.Reader, buf []byte) (out []byte, n int64, err error) {
+//
+// skips are the line's long strings (offsets relative to its start, in
+// order): once such a string is being cut, record calls jump with the
+// bytes to pass over, so that br's next byte is the string's closing
+// quote, instead of reading through to it.
+func (c *cutter) record(br *bufio.Reader, buf []byte, skips []span, jump func(gap int64) error) (out []byte, n int64, err error) {
 	*c = cutter{out: buf[:0]}
 	tooBig := false
 	for {
 		chunk, rerr := br.ReadSlice('\n')
+		for len(skips) > 0 && !tooBig {
+			// Past the kept head of the next long string, and its end
+			// not in this chunk: jump to its end once it is being cut.
+			from := skips[0].open + 1 + maxString + 16
+			to := skips[0].close
+			end := c.pos + int64(len(chunk))
+			if from >= end || to < end || !errors.Is(rerr, bufio.ErrBufferFull) {
+				break
+			}
+			if from > c.pos {
+				head := from - c.pos
+				c.feed(chunk[:head])
+				chunk = chunk[head:]
+			}
+			if !c.inStr || !c.cut || c.strAt != skips[0].open {
+				skips = skips[1:] // not as the index saw it: read through
+				continue
+			}
+			if jerr := jump(to - end); jerr != nil {
+				return nil, c.pos, fmt.Errorf("skip: %w", jerr)
+			}
+			// The bytes up to the closing quote count as read: the quote
+			// is unescaped (the index found it so), and the cut marker
+			// records the string's whole size.
+			c.strLen += to - c.pos
+			c.pos, c.esc, chunk = to, false, nil
+			skips = skips[1:]
+		}
 		if !tooBig {
 			c.feed(chunk)
 			if len(c.out) > maxStructure {
@@ -115,11 +156,14 @@ func (c *cutter) feed(b []byte) {
 					if c.depth == 1 {
 						c.side = string(c.out[c.keyAt:]) == `"toolUseResult"`
 					}
+					key := c.out[c.lastAt:]
+					c.text = string(key) == `"text"` || string(key) == `"thinking"`
 				}
 			}
 			if c.depth == 1 {
 				c.keyAt = len(c.out) + j
 			}
+			c.lastAt = len(c.out) + j
 			c.out = append(c.out, b[i:i+j]...)
 			c.pos += int64(j)
 			i += j
@@ -138,6 +182,11 @@ func (c *cutter) feed(b []byte) {
 				c.limit = shortString
 			case len(c.out) > maxRecord:
 				c.limit = shortString
+			case c.depth >= 5 || c.depth == 4 && !c.text:
+				// Below a message's content blocks (a tool's input, a
+				// result's blocks), or a block's field other than its
+				// text or thinking (a result): shown folded.
+				c.limit = blockString
 			default:
 				c.limit = maxString
 			}

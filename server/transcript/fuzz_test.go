@@ -21,7 +21,7 @@ func FuzzBlocks(f *testing.F) {
 	f.Add([]byte(`{"type":"assistant","message":{"id":"m","content":[{"type":"tool_use","input":{"a":[1,{"b":"\\"}]}}]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var c cutter
-		out, n, err := c.record(bufioOf(data), nil)
+		out, n, err := c.record(bufioOf(data), nil, nil, nil)
 		if err != nil {
 			return
 		}

@@ -39,7 +39,9 @@ type lineIndex struct {
 	id   identity
 	end  int64   // after the last complete line scanned
 	offs []int64 // starts of the lines that can be shown, ascending
-	gen  uint64  // bumped at each rebuild
+	// long are the long strings of those lines, in file order (longstr.go).
+	long []span
+	gen  uint64 // bumped at each rebuild
 	// hashed: the head hash covers the whole first line (or headBytes).
 	hashed bool
 	// counted is len(offs) as Files last counted it (guarded by Files.mu).
@@ -52,6 +54,7 @@ type snapshot struct {
 	id   identity
 	end  int64
 	offs []int64
+	long []span
 }
 
 // refresh brings the index up to date with the file and returns a
@@ -66,7 +69,7 @@ func (x *lineIndex) refresh(f *os.File) (snapshot, error) {
 	}
 	ino := inode(st)
 	if ino != x.id.ino || st.Size() < x.end || !x.sameHead(f) || !endsLine(f, x.end) {
-		x.id, x.end, x.offs, x.hashed = identity{ino: ino}, 0, nil, false
+		x.id, x.end, x.offs, x.long, x.hashed = identity{ino: ino}, 0, nil, nil, false
 		x.gen++
 	}
 	if !x.hashed && st.Size() > int64(x.id.hlen) {
@@ -79,7 +82,7 @@ func (x *lineIndex) refresh(f *os.File) (snapshot, error) {
 			return snapshot{}, err
 		}
 	}
-	return snapshot{id: x.id, end: x.end, offs: x.offs}, nil
+	return snapshot{id: x.id, end: x.end, offs: x.offs, long: x.long}, nil
 }
 
 // sameHead checks that the bytes the identity hashed are unchanged.
@@ -137,14 +140,17 @@ func (x *lineIndex) extend(f *os.File) error {
 	}
 	br := bufio.NewReaderSize(f, indexBufSize)
 	var sc topScan
+	ls := strScan{min: longString}
 	pos := x.end
 	for {
 		start := pos
 		sc.reset()
+		ls.reset()
 		var err error
 		for {
 			var chunk []byte
 			chunk, err = br.ReadSlice('\n')
+			ls.feed(chunk, pos)
 			pos += int64(len(chunk))
 			if !sc.done {
 				sc.feed(chunk)
@@ -161,6 +167,10 @@ func (x *lineIndex) extend(f *os.File) error {
 		}
 		if shown(sc.typ, sc.sub) {
 			x.offs = append(x.offs, start)
+			for _, l := range ls.found {
+				l.line = start
+				x.long = append(x.long, l)
+			}
 		}
 		x.end = pos
 	}

@@ -47,6 +47,8 @@ type pager struct {
 	cache map[int]*parsed
 	spent int
 	at    int64 // the file offset of br's next byte; -1: unknown
+	// skipped counts the bytes of long strings passed over unread.
+	skipped int64
 }
 
 // Page answers q from the transcript at path.
@@ -208,6 +210,20 @@ func (p *pager) after(off int64, limit int) (shared.MessagePage, error) {
 	return out, nil
 }
 
+// skip passes over the next gap bytes of the file: through the buffer
+// when they are in it, else by seeking.
+func (p *pager) skip(gap int64) error {
+	p.skipped += gap
+	if b := int64(p.br.Buffered()); gap <= b {
+		_, err := p.br.Discard(int(gap))
+		return err
+	} else if _, err := p.f.Seek(gap-b, io.SeekCurrent); err != nil {
+		return fmt.Errorf("seek: %w", err)
+	}
+	p.br.Reset(p.f)
+	return nil
+}
+
 func countShown(gs []*group) int {
 	n := 0
 	for _, g := range gs {
@@ -234,7 +250,7 @@ func (p *pager) line(k int) (*parsed, error) {
 	} else if _, err := p.br.Discard(int(gap)); err != nil {
 		return nil, fmt.Errorf("read: %w", err)
 	}
-	out, n, err := p.c.record(p.br, p.buf)
+	out, n, err := p.c.record(p.br, p.buf, spansOf(p.snap.long, off), p.skip)
 	p.at = off + n
 	pr := &parsed{off: off, size: n}
 	switch {

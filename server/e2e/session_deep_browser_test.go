@@ -1,0 +1,124 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+)
+
+// record is one Claude Code line of sid with message m and extra fields.
+func record(t *testing.T, sid, typ, uuid string, at time.Time, m map[string]any, extra map[string]any) string {
+	t.Helper()
+	rec := map[string]any{"parentUuid": nil, "isSidechain": false, "userType": "external", "cwd": cwd, "sessionId": sid,
+		"version": "2.1.90", "type": typ, "uuid": uuid, "timestamp": at.UTC().Format("2006-01-02T15:04:05.000Z"), "message": m}
+	for k, v := range extra {
+		rec[k] = v
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b) + "\n"
+}
+
+// toolCall is an assistant response calling tool name with input.
+func toolCall(t *testing.T, sid, n, name string, input map[string]any, at time.Time) string {
+	return record(t, sid, "assistant", "a-"+n, at, map[string]any{"id": "msg_" + n, "type": "message", "role": "assistant",
+		"model": "claude-sonnet-4-5-20250929", "stop_reason": "tool_use", "usage": map[string]int{"input_tokens": 1, "output_tokens": 1},
+		"content": []any{map[string]any{"type": "tool_use", "id": "toolu_" + n, "name": name, "input": input}}},
+		map[string]any{"requestId": "req_" + n})
+}
+
+// toolResult is the user record carrying tool call n's result.
+func toolResult(t *testing.T, sid, n, out string, at time.Time, side map[string]any) string {
+	return record(t, sid, "user", "r-"+n, at, map[string]any{"role": "user",
+		"content": []any{map[string]any{"type": "tool_result", "tool_use_id": "toolu_" + n, "content": out}}},
+		map[string]any{"toolUseResult": side})
+}
+
+// testSessionSubagentAndFull drives two ways into more of a transcript:
+// a Task call opens into the subagent's own transcript (and back), and
+// a tool result cut on a line of many MB shows "show all", then loads
+// whole through …/full, as text.
+func testSessionSubagentAndFull(t *testing.T, b *browser) {
+	const sid = "5d000000-0000-4000-8000-000000000001"
+	const agent = "a0123456789abcdef"
+	claude := t.TempDir()
+	at := time.Now().Add(-time.Hour)
+	// 3 MB of output, with hostile text at its very end: only the whole
+	// text holds it, and it must come out as text.
+	big := strings.Repeat("line of build output that goes on\n", 3<<20/34) + "<img src=x onerror=\"window.__pwned=1\"> END OF THE BIG OUTPUT"
+	main := fixture.User(sid, cwd, "look into the failing build", at) +
+		toolCall(t, sid, "task", "Task", map[string]any{"description": "find the failing test", "subagent_type": "general-purpose", "prompt": "Find it."}, at) +
+		toolResult(t, sid, "task", "Found it: TestCart.", at, map[string]any{"agentId": agent, "status": "completed"}) +
+		toolCall(t, sid, "bash", "Bash", map[string]any{"command": "go build ./..."}, at) +
+		toolResult(t, sid, "bash", big, at, map[string]any{"stdout": big, "stderr": ""}) +
+		replyLine(t, sid, "msg_done", "The build output is above.", at)
+	path := fixture.Path(claude, cwd, sid)
+	fixture.Append(t, path, main)
+	subPath := filepath.Join(strings.TrimSuffix(path, ".jsonl"), "subagents", "agent-"+agent+".jsonl")
+	side := map[string]any{"isSidechain": true, "agentId": agent}
+	fixture.Append(t, subPath, record(t, sid, "user", "s-1", at, map[string]any{"role": "user", "content": "Find the failing test."}, side)+
+		record(t, sid, "assistant", "s-2", at, map[string]any{"id": "msg_sub_1", "type": "message", "role": "assistant",
+			"model": "claude-haiku-4-5", "stop_reason": "end_turn", "usage": map[string]int{"input_tokens": 1, "output_tokens": 1},
+			"content": []any{map[string]any{"type": "text", "text": "The subagent says: TestCart fails."}}}, side))
+
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(10*time.Second, "the transcript", msgsWith("The build output is above."))
+
+	// The Task call: one line, which opens to a way into the subagent.
+	task := `[...document.querySelectorAll("#transcript .block.tool")].find(b => b.querySelector(".name").textContent === "Task")`
+	c.waitJS(5*time.Second, "the Task line", "!!"+task)
+	if mustEval[bool](c, task+`.querySelector(".tool-body") !== null`) {
+		t.Fatal("the Task call is open before it was clicked")
+	}
+	mustEval[bool](c, task+`.querySelector("button.line").click() || true`)
+	c.waitJS(5*time.Second, "the Task call opened", task+`.querySelector("a.subagent") !== null`)
+	mustEval[bool](c, task+`.querySelector("a.subagent").click() || true`)
+	c.waitJS(10*time.Second, "the subagent's page", fmt.Sprintf(`location.pathname === %s && new URLSearchParams(location.search).get("agent") === %s`,
+		jsString("/s/claude/"+sid), jsString(agent)))
+	c.waitJS(10*time.Second, "the subagent's own messages", msgsWith("The subagent says: TestCart fails."))
+	if mustEval[bool](c, msgsWith("The build output is above.")) {
+		t.Error("the subagent's page shows the main transcript's messages")
+	}
+	if got := c.text("#session-header .title"); !strings.HasPrefix(got, "Subagent "+agent) {
+		t.Errorf("subagent page title %q", got)
+	}
+	c.do(5*time.Second, "going back", chromedp.NavigateBack())
+	c.waitJS(10*time.Second, "back to the main transcript", msgsWith("The build output is above.")+` && !location.search.includes("agent")`)
+
+	// The result of many MB: cut to a screen, "show all" shows what the
+	// page carries, which says it is cut; loading all brings the 3 MB.
+	bash := `[...document.querySelectorAll("#transcript .block.tool")].find(b => b.querySelector(".name").textContent === "Bash")`
+	c.waitJS(5*time.Second, "the Bash line", "!!"+bash)
+	mustEval[bool](c, bash+`.querySelector("button.line").click() || true`)
+	c.waitJS(5*time.Second, "show all offered", bash+`.querySelector(".result + .show-all, .longtext .show-all") !== null`)
+	if mustEval[bool](c, bash+`.textContent.includes("END OF THE BIG OUTPUT")`) {
+		t.Fatal("the end of a 3 MB output is in the page before it was asked for")
+	}
+	mustEval[bool](c, bash+`.querySelector(".show-all").click() || true`)
+	c.waitJS(5*time.Second, "the load-all button", bash+`.querySelector("button.load-full") !== null`)
+	if got := mustEval[string](c, bash+`.querySelector("button.load-full").textContent`); !strings.Contains(got, "3.0 MB") {
+		t.Errorf("load-all button says %q, want the whole size", got)
+	}
+	mustEval[bool](c, bash+`.querySelector("button.load-full").click() || true`)
+	c.waitJS(15*time.Second, "the whole output", bash+`.textContent.includes("END OF THE BIG OUTPUT")`)
+	if n := mustEval[int](c, bash+`.querySelector("pre.result").textContent.length`); n < 3<<20 {
+		t.Errorf("the loaded output holds %d characters, want the whole 3 MB", n)
+	}
+	if mustEval[bool](c, `!!document.querySelector("#transcript img") || window.__pwned === 1`) {
+		t.Fatal("text from the transcript became markup")
+	}
+	if !mustEval[bool](c, bash+`.querySelector("pre.result").textContent.includes("<img src=x onerror")`) {
+		t.Error("the hostile end of the output is not shown as text")
+	}
+}
