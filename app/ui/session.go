@@ -137,7 +137,16 @@ func (p *SessionPage) OnDismount() {
 	p.mounted = false
 }
 
-func (p *SessionPage) key() string { return p.source + "/" + p.id + "?" + p.agent + "@" + p.host }
+func (p *SessionPage) key() string {
+	k := p.source + "/" + p.id + "?" + p.agent
+	if p.host != "" {
+		// A remote session's page: the same id may live on two machines.
+		// A local key stays as it was, so saved pages and the list's
+		// early requests still match it.
+		k += "@" + p.host
+	}
+	return k
+}
 
 // api is the URL of the session's endpoint below it ("" = the detail).
 func (p *SessionPage) api(sub string, q url.Values) string {
