@@ -19,5 +19,5 @@ func (h *Home) openSession(ctx app.Context, key string) {
 		return
 	}
 	openedFromList = true
-	ctx.Navigate(SessionPath(string(s.Source), s.ID))
+	ctx.Navigate(sessionPath(&s)) // another machine's session names its host
 }
