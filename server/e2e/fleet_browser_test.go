@@ -41,8 +41,8 @@ const (
 // TestFleetBrowser: the hub's page shows one machine plainly, then both
 // machines' sessions, each row naming its machine where it fits; the
 // machine filter narrows the list; a hostile machine name stays text; a
-// remote session opens with its messages; a publisher gone greys its
-// rows and says so.
+// remote session opens with its messages and polls new ones; a
+// publisher killed greys its rows and says so.
 func TestFleetBrowser(t *testing.T) {
 	b := startBrowser(t)
 	old := time.Now().Add(-13 * time.Hour) // idle: no waiting badges to wait for
@@ -166,11 +166,15 @@ func TestFleetBrowser(t *testing.T) {
 		waitKeys(c, 10*time.Second, "the list again", all...)
 	})
 
-	step("PublisherGoneIsGreyed", func(t *testing.T) {
-		pub.terminate(t)
+	step("PublisherKilledIsGreyed", func(t *testing.T) {
+		// Killed, not stopped: no goodbye reaches the hub, which has only
+		// the heartbeat's expiry (--fleet-ttl 1s) to go by.
+		pub.kill()
+		killed := time.Now()
 		c.waitJS(15*time.Second, "the publisher's rows greyed", fmt.Sprintf(
 			`[...document.querySelectorAll("li.session")].filter(r => r.classList.contains("offline")).map(r => r.dataset.key).sort().join() === %s`,
 			jsString(strings.Join(sortedCopy(keyPubA, keyPubB), ","))))
+		t.Logf("FIGURE publisher killed → its rows greyed on the hub's page: %v (--fleet-ttl 1s)", time.Since(killed).Round(10*time.Millisecond))
 		waitKeys(c, time.Second, "every row still listed", all...)
 		label := mustEval[string](c, fmt.Sprintf(`getComputedStyle(document.querySelector(%s), "::after").content`, jsString(rowSel(keyPubA))))
 		// The state first: an ellipsis cutting a long name keeps it.
