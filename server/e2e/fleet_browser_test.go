@@ -106,6 +106,13 @@ func TestFleetBrowser(t *testing.T) {
 		if got := query(c).Get("host"); got != flHostile {
 			t.Errorf("the URL says host=%q, want the chosen machine", got)
 		}
+		// The URL is the view: opened again, it shows the same machine.
+		c.navigate(mustEval[string](c, `location.href`))
+		waitLive(c)
+		waitKeys(c, 5*time.Second, "the publisher's sessions from the URL", keyPubB, keyPubA)
+		if got := mustEval[string](c, `document.getElementById("machine").value`); got != flHostile {
+			t.Errorf("opened from the URL, the filter shows %q", got)
+		}
 		choose(c, "machine", "hub")
 		waitKeys(c, 5*time.Second, "only the hub's sessions", "claude:"+flHubB, "claude:"+flHubA)
 		choose(c, "machine", "all")
