@@ -16,7 +16,9 @@ import (
 // manyHosts reports whether the list holds sessions of several machines.
 func (h *Home) manyHosts() bool { return len(h.sessions.Hosts()) > 1 }
 
-// renderHostFilter is the host <select>, or nothing with one machine.
+// renderHostFilter is the machine <select>, or nothing with one machine.
+// Its id is "machine": the header's #host already names this machine
+// (which.go), and an id must be unique.
 func (h *Home) renderHostFilter() app.UI {
 	hosts := h.sessions.Hosts()
 	if len(hosts) < 2 && h.query.Host == "" {
@@ -30,7 +32,7 @@ func (h *Home) renderHostFilter() app.UI {
 		}
 		opts = append(opts, option{x.Name, label})
 	}
-	return h.renderSelect("host", "Machine", orAll(h.query.Host), h.onHost, opts)
+	return h.renderSelect("machine", "Machine", orAll(h.query.Host), h.onHost, opts)
 }
 
 func (h *Home) onHost(ctx app.Context, _ app.Event) {

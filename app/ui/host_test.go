@@ -34,7 +34,7 @@ func TestHostColumnOnlyWithSeveralMachines(t *testing.T) {
 			if len(rows) != len(tc.sessions) {
 				t.Fatalf("%d rows for %d sessions", len(rows), len(tc.sessions))
 			}
-			hasSelect := strings.Contains(out, `id="host"`)
+			hasSelect := strings.Contains(out, `id="machine"`)
 			hasColumn := strings.Contains(out, "data-host=")
 			if hasSelect != tc.many || hasColumn != tc.many {
 				t.Fatalf("host filter %v, host column %v; want both %v", hasSelect, hasColumn, tc.many)

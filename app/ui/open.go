@@ -20,5 +20,5 @@ func (h *Home) openSession(ctx app.Context, key string) {
 	}
 	openedFromList = true
 	prefetchSession(key, &s)
-	ctx.Navigate(SessionPath(string(s.Source), s.ID))
+	ctx.Navigate(sessionPath(&s)) // another machine's session names its host
 }
