@@ -85,3 +85,28 @@ func BenchmarkUpdateAppend(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScanSmallRecords measures a cold scan of a corpus of many
+// small records (1–4 KB lines, the shape of real transcripts), where the
+// cost is per line rather than per byte: issue 19's scan target.
+//
+//	go test -run '^$' -bench BenchmarkScanSmallRecords -benchtime 10x ./server/claude/
+func BenchmarkScanSmallRecords(b *testing.B) {
+	dir := b.TempDir()
+	st, err := corpus.GenerateSmallRecords(dir, 64<<20, 100, 0, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(st.Bytes)
+	b.ResetTimer()
+	cpu0, n := processCPU(), 0
+	for b.Loop() {
+		n++
+		src := New(Options{Roots: []string{dir}})
+		out, err := src.Scan(context.Background())
+		if err != nil || len(out) != st.Sessions {
+			b.Fatalf("scan: %d sessions, %v", len(out), err)
+		}
+	}
+	b.ReportMetric((processCPU()-cpu0)/float64(n), "cpu-s/op")
+}
