@@ -96,6 +96,15 @@ func (p *parser) object(member func(key []byte) bool) {
 		return
 	}
 	for !s.bad {
+		if k, ok := s.key(keyLimit); ok {
+			if !member(k) {
+				s.skip()
+			}
+			if !s.follows('}') {
+				return
+			}
+			continue
+		}
 		if s.peek() != '"' {
 			s.bad = true
 			return

@@ -92,7 +92,9 @@ func (s *scanner) expect(c byte) bool {
 // is escaped by the parity of the backslashes before it, so a long string
 // costs one vectorised search, however many escapes it holds.
 func (s *scanner) str(dst *[]byte, limit int) (complete bool) {
-	if !s.expect('"') {
+	if uint(s.pos) < uint(len(s.buf)) && s.buf[s.pos] == '"' && !s.bad {
+		s.pos++ // the usual case, without the calls of expect
+	} else if !s.expect('"') {
 		return false
 	}
 	complete = true
@@ -280,9 +282,46 @@ value:
 	}
 }
 
+// key reads an object key and the colon after it when both are in the
+// current chunk and the key has no escape, the shape of nearly every key
+// Claude Code writes; it returns the key's bytes in the chunk (valid until
+// the scanner moves to the next chunk) and true. Otherwise it consumes
+// nothing and returns false, and the caller reads the key the long way.
+func (s *scanner) key(limit int) ([]byte, bool) {
+	if s.bad || uint(s.pos) >= uint(len(s.buf)) {
+		return nil, false
+	}
+	b := s.buf[s.pos:]
+	if b[0] != '"' {
+		return nil, false
+	}
+	q := bytes.IndexByte(b[1:], '"') + 1 // the closing quote, if the key has no escape
+	if q <= 0 || q > limit || q+1 >= len(b) || b[q+1] != ':' {
+		return nil, false
+	}
+	k := b[1:q]
+	for _, c := range k {
+		if c == '\\' {
+			return nil, false
+		}
+	}
+	s.pos += q + 2
+	return k, true
+}
+
 // follows reports, after a member of an object or array, whether another
 // follows (a comma) or the container ends (close); anything else is bad.
 func (s *scanner) follows(close byte) bool {
+	if uint(s.pos) < uint(len(s.buf)) {
+		switch s.buf[s.pos] { // compact JSON: no white space to skip
+		case ',':
+			s.pos++
+			return true
+		case close:
+			s.pos++
+			return false
+		}
+	}
 	switch s.next() {
 	case ',':
 		return true
