@@ -72,11 +72,21 @@ var knownTypes = map[string]bool{
 	"bridge-session": true, "tag": true,
 }
 
+// isKnownType is knownTypes[string(t)] with the two types of most lines
+// answered first, without hashing.
+func isKnownType(t []byte) bool {
+	switch string(t) {
+	case "assistant", "user":
+		return true
+	}
+	return knownTypes[string(t)]
+}
+
 // apply adds one record to a. conversation is false for subagent files,
 // whose records only contribute tokens and times. It returns false for a
 // record of an unknown type, which changes nothing.
 func (a *aggregate) apply(r *record, conversation bool) bool {
-	if !r.typ.ok || !knownTypes[string(r.typ.bytes())] {
+	if !r.typ.ok || !isKnownType(r.typ.bytes()) {
 		return false
 	}
 	if a.sessionID == "" && r.sessionID.ok {

@@ -22,20 +22,26 @@ type field struct {
 	ok   bool   // the value was a string
 	full bool   // raw holds the whole string
 	dec  []byte
-	done bool // dec is valid
+	done bool // plain and dec are valid: a line asks for a field's value several times
+	// plain: raw needs no decoding; bytes returns it as it is
+	plain bool
 }
 
 func (f *field) reset() {
 	f.raw, f.ok, f.full, f.dec, f.done = f.raw[:0], false, false, f.dec[:0], false
 }
 
-// bytes is the decoded value; only valid until the next reset.
+// bytes is the decoded value; only valid until the next reset. Whoever
+// changes raw other than through reset must clear done.
 func (f *field) bytes() []byte {
-	if !needsUnescape(f.raw) {
-		return f.raw
-	}
 	if !f.done {
-		f.dec, f.done = unescape(f.dec[:0], f.raw), true
+		f.plain, f.done = !needsUnescape(f.raw), true
+		if !f.plain {
+			f.dec = unescape(f.dec[:0], f.raw)
+		}
+	}
+	if f.plain {
+		return f.raw
 	}
 	return f.dec
 }

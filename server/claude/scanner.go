@@ -224,6 +224,14 @@ func (s *scanner) scalar(c int) {
 // explicit stack instead of recursion so that deep nesting cannot exhaust
 // the goroutine stack.
 func (s *scanner) skip() {
+	if uint(s.pos) < uint(len(s.buf)) && s.buf[s.pos] == '"' {
+		s.str(nil, 0) // most skipped values are strings: no stack to set up
+		return
+	}
+	s.skipAny()
+}
+
+func (s *scanner) skipAny() {
 	stack := s.stack[:0]
 	defer func() { s.stack = stack[:0] }()
 value:
