@@ -97,15 +97,13 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 	}
 	setLast(&a.version, &r.version)
 	setLast(&a.gitBranch, &r.gitBranch)
-	if r.timestamp.ok {
-		if ms, ok := parseTimestamp(r.timestamp.bytes()); ok {
-			if a.firstTS == 0 {
-				a.firstTS = ms
-			}
-			// The latest, not the last: a queued or replayed record may
-			// carry an earlier time than the line before it.
-			a.lastTS = max(a.lastTS, ms)
+	if ms, ok := r.at(); ok {
+		if a.firstTS == 0 {
+			a.firstTS = ms
 		}
+		// The latest, not the last: a queued or replayed record may
+		// carry an earlier time than the line before it.
+		a.lastTS = max(a.lastTS, ms)
 	}
 	sidechain := r.isSidechain || !conversation
 	switch string(r.typ.bytes()) {

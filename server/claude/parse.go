@@ -313,7 +313,10 @@ func (p *parser) block(c *content) {
 			// (an opened file, a selection): the prompt follows it.
 			if !c.hasText || !hasNonSpace(stripIDE(c.text.bytes())) {
 				c.text.raw = append(c.text.raw[:0], p.btext.raw...)
-				c.text.ok, c.text.full, c.text.done = true, p.btext.full, false
+				c.text.ok, c.text.full = true, p.btext.full
+				// hasNonSpace decoded the block's text: keep that, not decode it again
+				c.text.dec = append(c.text.dec[:0], p.btext.dec...)
+				c.text.plain, c.text.done = p.btext.plain, p.btext.done
 			}
 			c.hasText = true
 		}

@@ -103,6 +103,22 @@ type record struct {
 	hasUsage                 bool
 	usage                    usage
 	content                  content
+
+	tsMS    int64 // the timestamp read once for all who ask (at)
+	tsState uint8 // 0 not read yet, 1 valid, 2 not a timestamp
+}
+
+// at is the record's timestamp in epoch ms, false when it has none.
+func (r *record) at() (int64, bool) {
+	if r.tsState == 0 {
+		r.tsState = 2
+		if r.timestamp.ok {
+			if ms, ok := parseTimestamp(r.timestamp.bytes()); ok {
+				r.tsMS, r.tsState = ms, 1
+			}
+		}
+	}
+	return r.tsMS, r.tsState == 1
 }
 
 func (r *record) reset() {
@@ -111,6 +127,7 @@ func (r *record) reset() {
 		f.reset()
 	}
 	r.isMeta, r.isSidechain, r.isCompactSummary, r.isAPIError = false, false, false, false
+	r.tsMS, r.tsState = 0, 0
 	r.resetMessage()
 }
 
