@@ -169,6 +169,20 @@ func hasNonSpace(b []byte) bool { return len(bytes.TrimFunc(b, unicode.IsSpace))
 // parseInt reads a JSON number as an int: 12, 1.2e3, and clamps negatives
 // to 0 (a token count cannot be negative).
 func parseInt(b []byte) int {
+	if len(b) > 0 && len(b) <= 18 { // plain digits, the usual case, cannot overflow
+		n := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return parseNumber(b)
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	return parseNumber(b)
+}
+
+func parseNumber(b []byte) int {
 	if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
 		return int(max(n, 0))
 	}

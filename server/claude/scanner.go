@@ -303,16 +303,21 @@ func (s *scanner) key(limit int) ([]byte, bool) {
 	if b[0] != '"' {
 		return nil, false
 	}
-	q := bytes.IndexByte(b[1:], '"') + 1 // the closing quote, if the key has no escape
-	if q <= 0 || q > limit || q+1 >= len(b) || b[q+1] != ':' {
-		return nil, false
-	}
-	k := b[1:q]
-	for _, c := range k {
-		if c == '\\' {
+	// One pass finds the closing quote and refuses an escape: keys are
+	// short, so a plain loop beats a call to IndexByte and a second pass.
+	q := 0
+	for i := 1; i < len(b) && i <= limit; i++ {
+		if c := b[i]; c == '"' {
+			q = i
+			break
+		} else if c == '\\' {
 			return nil, false
 		}
 	}
+	if q == 0 || q+1 >= len(b) || b[q+1] != ':' {
+		return nil, false
+	}
+	k := b[1:q]
 	s.pos += q + 2
 	return k, true
 }
