@@ -1,6 +1,10 @@
 package claude
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // scanner walks the bytes of one JSON line without decoding it. The line
 // may arrive in several chunks (a bufio.Reader hands out at most its buffer
@@ -304,9 +308,23 @@ func (s *scanner) key(limit int) ([]byte, bool) {
 		return nil, false
 	}
 	// One pass finds the closing quote and refuses an escape: keys are
-	// short, so a plain loop beats a call to IndexByte and a second pass.
-	q := 0
-	for i := 1; i < len(b) && i <= limit; i++ {
+	// short, so eight bytes at a time and then a plain loop beat a call
+	// to IndexByte and a second pass.
+	q, i := 0, 1
+	for ; i+8 <= len(b) && i <= limit; i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		quote, esc := bytesEqual(w, '"'), bytesEqual(w, '\\')
+		if quote|esc == 0 {
+			continue
+		}
+		// The lowest marked byte of each mask is exact (see bytesEqual).
+		if bits.TrailingZeros64(esc) < bits.TrailingZeros64(quote) {
+			return nil, false
+		}
+		q = i + bits.TrailingZeros64(quote)/8
+		break
+	}
+	for ; q == 0 && i < len(b) && i <= limit; i++ {
 		if c := b[i]; c == '"' {
 			q = i
 			break
@@ -320,6 +338,15 @@ func (s *scanner) key(limit int) ([]byte, bool) {
 	k := b[1:q]
 	s.pos += q + 2
 	return k, true
+}
+
+// bytesEqual marks with 0x80 the bytes of w equal to c. The lowest mark
+// is always exact; a byte above a true match may be marked falsely (a
+// borrow), and without any true match no byte is marked.
+func bytesEqual(w uint64, c byte) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := w ^ (ones * uint64(c))
+	return (x - ones) &^ x & highs
 }
 
 // follows reports, after a member of an object or array, whether another
