@@ -72,11 +72,21 @@ var knownTypes = map[string]bool{
 	"bridge-session": true, "tag": true,
 }
 
+// isKnownType is knownTypes[string(t)] with the two types of most lines
+// answered first, without hashing.
+func isKnownType(t []byte) bool {
+	switch string(t) {
+	case "assistant", "user":
+		return true
+	}
+	return knownTypes[string(t)]
+}
+
 // apply adds one record to a. conversation is false for subagent files,
 // whose records only contribute tokens and times. It returns false for a
 // record of an unknown type, which changes nothing.
 func (a *aggregate) apply(r *record, conversation bool) bool {
-	if !r.typ.ok || !knownTypes[string(r.typ.bytes())] {
+	if !r.typ.ok || !isKnownType(r.typ.bytes()) {
 		return false
 	}
 	if a.sessionID == "" && r.sessionID.ok {
@@ -87,15 +97,13 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 	}
 	setLast(&a.version, &r.version)
 	setLast(&a.gitBranch, &r.gitBranch)
-	if r.timestamp.ok {
-		if ms, ok := parseTimestamp(r.timestamp.bytes()); ok {
-			if a.firstTS == 0 {
-				a.firstTS = ms
-			}
-			// The latest, not the last: a queued or replayed record may
-			// carry an earlier time than the line before it.
-			a.lastTS = max(a.lastTS, ms)
+	if ms, ok := r.at(); ok {
+		if a.firstTS == 0 {
+			a.firstTS = ms
 		}
+		// The latest, not the last: a queued or replayed record may
+		// carry an earlier time than the line before it.
+		a.lastTS = max(a.lastTS, ms)
 	}
 	sidechain := r.isSidechain || !conversation
 	switch string(r.typ.bytes()) {

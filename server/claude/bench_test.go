@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -84,4 +88,73 @@ func BenchmarkUpdateAppend(b *testing.B) {
 			b.Fatalf("update: %v %v", changed, err)
 		}
 	}
+}
+
+// BenchmarkScanSmallRecords measures a cold scan of a corpus of many
+// small records (1–4 KB lines, the shape of real transcripts), where the
+// cost is per line rather than per byte: issue 19's scan target. Besides
+// wall time it reports the CPU seconds of a scan and of a plain read of
+// the same files (best of three), since the target compares the two and
+// a shared machine makes wall time say more about the neighbours.
+// HELM_SCAN_CORPUS names a corpus to use instead of a generated 64 MB one
+// (helmbench's corpus-small, say).
+//
+//	go test -run '^$' -bench BenchmarkScanSmallRecords -benchtime 10x ./server/claude/
+func BenchmarkScanSmallRecords(b *testing.B) {
+	dir := os.Getenv("HELM_SCAN_CORPUS")
+	sessions := -1
+	if dir == "" {
+		dir = b.TempDir()
+		st, err := corpus.GenerateSmallRecords(dir, 64<<20, 100, 0, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sessions = st.Sessions
+	}
+	size, read := plainRead(b, dir)
+	for range 2 {
+		_, r := plainRead(b, dir)
+		read = min(read, r)
+	}
+	b.SetBytes(size)
+	b.ResetTimer()
+	cpu0, n := processCPU(), 0
+	for b.Loop() {
+		n++
+		src := New(Options{Roots: []string{dir}})
+		out, err := src.Scan(context.Background())
+		if sessions < 0 {
+			sessions = len(out)
+		}
+		if err != nil || len(out) != sessions || sessions == 0 {
+			b.Fatalf("scan: %d sessions, want %d, %v", len(out), sessions, err)
+		}
+	}
+	b.ReportMetric((processCPU()-cpu0)/float64(n), "cpu-s/op")
+	b.ReportMetric(read, "read-cpu-s")
+}
+
+// plainRead reads every file under dir to its end, as helmbench's plain
+// read does, and returns the bytes read and the CPU seconds it took.
+func plainRead(b *testing.B, dir string) (int64, float64) {
+	cpu0 := processCPU()
+	buf := make([]byte, 1<<20)
+	var n int64
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		m, err := io.CopyBuffer(io.Discard, f, buf)
+		n += m
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n, processCPU() - cpu0
 }

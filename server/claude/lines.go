@@ -22,9 +22,45 @@ type reader struct {
 	rec record
 	n   int64 // bytes read from the file by this call of lines
 	f   io.Reader
+
+	// The line being read: its length so far, whether its '\n' was
+	// read (terminated) or the file ended first (ended), and a read
+	// error. They live here, not in locals captured by a closure, so
+	// that a line costs no allocation.
+	length            int64
+	terminated, ended bool
+	readErr           error
+	more              func() []byte // r.nextChunk, bound once per reader
 }
 
-var readers = sync.Pool{New: func() any { return &reader{br: bufio.NewReaderSize(nil, readBufSize)} }}
+var readers = sync.Pool{New: func() any {
+	r := &reader{br: bufio.NewReaderSize(nil, readBufSize)}
+	r.more = r.nextChunk
+	return r
+}}
+
+// nextChunk hands the parser the rest of a long line, one buffer at a
+// time; nil at its end.
+func (r *reader) nextChunk() []byte {
+	if r.terminated || r.ended {
+		return nil
+	}
+	c, err := r.br.ReadSlice('\n')
+	r.length += int64(len(c))
+	switch {
+	case err == nil:
+		r.terminated = true
+	case !errors.Is(err, bufio.ErrBufferFull):
+		r.ended = true
+		if !errors.Is(err, io.EOF) {
+			r.readErr = err
+		}
+	}
+	if len(c) == 0 {
+		return nil
+	}
+	return c
+}
 
 func (r *reader) Read(b []byte) (int, error) {
 	n, err := r.f.Read(b)
@@ -55,63 +91,43 @@ func (r *reader) lines(f *os.File, off int64, takeTail bool, visit func(rec *rec
 	r.f, r.n = f, 0
 	r.br.Reset(r)
 	defer func() { r.f = nil; r.br.Reset(nil) }()
-	var readErr error
+	r.readErr = nil
 	for {
 		chunk, err := r.br.ReadSlice('\n')
 		if len(chunk) == 0 {
 			if err != nil && !errors.Is(err, io.EOF) {
-				readErr = err
+				r.readErr = err
 			}
 			break
 		}
-		length := int64(len(chunk))
-		terminated := err == nil
-		ended := err != nil && !errors.Is(err, bufio.ErrBufferFull)
-		if ended && !errors.Is(err, io.EOF) {
-			readErr = err
+		r.length = int64(len(chunk))
+		r.terminated = err == nil
+		r.ended = err != nil && !errors.Is(err, bufio.ErrBufferFull)
+		if r.ended && !errors.Is(err, io.EOF) {
+			r.readErr = err
 		}
 		var more func() []byte
-		if !terminated && !ended {
-			// A long line: hand the parser the rest chunk by chunk.
-			more = func() []byte {
-				if terminated || ended {
-					return nil
-				}
-				c, err := r.br.ReadSlice('\n')
-				length += int64(len(c))
-				switch {
-				case err == nil:
-					terminated = true
-				case !errors.Is(err, bufio.ErrBufferFull):
-					ended = true
-					if !errors.Is(err, io.EOF) {
-						readErr = err
-					}
-				}
-				if len(c) == 0 {
-					return nil
-				}
-				return c
-			}
+		if !r.terminated && !r.ended {
+			more = r.more // a long line: the parser takes the rest chunk by chunk
 		}
-		blank := terminated && isBlank(chunk)
+		blank := r.terminated && isBlank(chunk)
 		ok := false
 		if !blank {
 			ok = r.p.parseLine(&r.rec, chunk, more)
 		}
-		for more != nil && !terminated && !ended {
+		for more != nil && !r.terminated && !r.ended {
 			more() // drain what the parser left of a bad line
 		}
-		if !terminated {
-			if takeTail && ok && readErr == nil {
-				res.offset += length
+		if !r.terminated {
+			if takeTail && ok && r.readErr == nil {
+				res.offset += r.length
 				res.lines++
 				res.tailTaken = true
 				visit(&r.rec, true)
 			}
 			break // incomplete last line, or a read error
 		}
-		res.offset += length
+		res.offset += r.length
 		if blank {
 			continue
 		}
@@ -122,8 +138,9 @@ func (r *reader) lines(f *os.File, off int64, takeTail bool, visit func(rec *rec
 		visit(&r.rec, ok)
 	}
 	res.bytesRead = r.n
-	if readErr != nil {
-		return res, fmt.Errorf("read: %w", readErr)
+	if err := r.readErr; err != nil {
+		r.readErr = nil
+		return res, fmt.Errorf("read: %w", err)
 	}
 	return res, nil
 }

@@ -96,6 +96,15 @@ func (p *parser) object(member func(key []byte) bool) {
 		return
 	}
 	for !s.bad {
+		if k, ok := s.key(keyLimit); ok {
+			if !member(k) {
+				s.skip()
+			}
+			if !s.follows('}') {
+				return
+			}
+			continue
+		}
 		if s.peek() != '"' {
 			s.bad = true
 			return
@@ -304,7 +313,10 @@ func (p *parser) block(c *content) {
 			// (an opened file, a selection): the prompt follows it.
 			if !c.hasText || !hasNonSpace(stripIDE(c.text.bytes())) {
 				c.text.raw = append(c.text.raw[:0], p.btext.raw...)
-				c.text.ok, c.text.full, c.text.done = true, p.btext.full, false
+				c.text.ok, c.text.full = true, p.btext.full
+				// hasNonSpace decoded the block's text: keep that, not decode it again
+				c.text.dec = append(c.text.dec[:0], p.btext.dec...)
+				c.text.plain, c.text.done = p.btext.plain, p.btext.done
 			}
 			c.hasText = true
 		}

@@ -22,20 +22,26 @@ type field struct {
 	ok   bool   // the value was a string
 	full bool   // raw holds the whole string
 	dec  []byte
-	done bool // dec is valid
+	done bool // plain and dec are valid: a line asks for a field's value several times
+	// plain: raw needs no decoding; bytes returns it as it is
+	plain bool
 }
 
 func (f *field) reset() {
 	f.raw, f.ok, f.full, f.dec, f.done = f.raw[:0], false, false, f.dec[:0], false
 }
 
-// bytes is the decoded value; only valid until the next reset.
+// bytes is the decoded value; only valid until the next reset. Whoever
+// changes raw other than through reset must clear done.
 func (f *field) bytes() []byte {
-	if !needsUnescape(f.raw) {
-		return f.raw
-	}
 	if !f.done {
-		f.dec, f.done = unescape(f.dec[:0], f.raw), true
+		f.plain, f.done = !needsUnescape(f.raw), true
+		if !f.plain {
+			f.dec = unescape(f.dec[:0], f.raw)
+		}
+	}
+	if f.plain {
+		return f.raw
 	}
 	return f.dec
 }
@@ -97,6 +103,22 @@ type record struct {
 	hasUsage                 bool
 	usage                    usage
 	content                  content
+
+	tsMS    int64 // the timestamp read once for all who ask (at)
+	tsState uint8 // 0 not read yet, 1 valid, 2 not a timestamp
+}
+
+// at is the record's timestamp in epoch ms, false when it has none.
+func (r *record) at() (int64, bool) {
+	if r.tsState == 0 {
+		r.tsState = 2
+		if r.timestamp.ok {
+			if ms, ok := parseTimestamp(r.timestamp.bytes()); ok {
+				r.tsMS, r.tsState = ms, 1
+			}
+		}
+	}
+	return r.tsMS, r.tsState == 1
 }
 
 func (r *record) reset() {
@@ -105,6 +127,7 @@ func (r *record) reset() {
 		f.reset()
 	}
 	r.isMeta, r.isSidechain, r.isCompactSummary, r.isAPIError = false, false, false, false
+	r.tsMS, r.tsState = 0, 0
 	r.resetMessage()
 }
 
@@ -146,6 +169,20 @@ func hasNonSpace(b []byte) bool { return len(bytes.TrimFunc(b, unicode.IsSpace))
 // parseInt reads a JSON number as an int: 12, 1.2e3, and clamps negatives
 // to 0 (a token count cannot be negative).
 func parseInt(b []byte) int {
+	if len(b) > 0 && len(b) <= 18 { // plain digits, the usual case, cannot overflow
+		n := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return parseNumber(b)
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	return parseNumber(b)
+}
+
+func parseNumber(b []byte) int {
 	if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
 		return int(max(n, 0))
 	}

@@ -1,6 +1,10 @@
 package claude
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // scanner walks the bytes of one JSON line without decoding it. The line
 // may arrive in several chunks (a bufio.Reader hands out at most its buffer
@@ -92,7 +96,9 @@ func (s *scanner) expect(c byte) bool {
 // is escaped by the parity of the backslashes before it, so a long string
 // costs one vectorised search, however many escapes it holds.
 func (s *scanner) str(dst *[]byte, limit int) (complete bool) {
-	if !s.expect('"') {
+	if uint(s.pos) < uint(len(s.buf)) && s.buf[s.pos] == '"' && !s.bad {
+		s.pos++ // the usual case, without the calls of expect
+	} else if !s.expect('"') {
 		return false
 	}
 	complete = true
@@ -222,6 +228,14 @@ func (s *scanner) scalar(c int) {
 // explicit stack instead of recursion so that deep nesting cannot exhaust
 // the goroutine stack.
 func (s *scanner) skip() {
+	if uint(s.pos) < uint(len(s.buf)) && s.buf[s.pos] == '"' {
+		s.str(nil, 0) // most skipped values are strings: no stack to set up
+		return
+	}
+	s.skipAny()
+}
+
+func (s *scanner) skipAny() {
 	stack := s.stack[:0]
 	defer func() { s.stack = stack[:0] }()
 value:
@@ -280,9 +294,74 @@ value:
 	}
 }
 
+// key reads an object key and the colon after it when both are in the
+// current chunk and the key has no escape, the shape of nearly every key
+// Claude Code writes; it returns the key's bytes in the chunk (valid until
+// the scanner moves to the next chunk) and true. Otherwise it consumes
+// nothing and returns false, and the caller reads the key the long way.
+func (s *scanner) key(limit int) ([]byte, bool) {
+	if s.bad || uint(s.pos) >= uint(len(s.buf)) {
+		return nil, false
+	}
+	b := s.buf[s.pos:]
+	if b[0] != '"' {
+		return nil, false
+	}
+	// One pass finds the closing quote and refuses an escape: keys are
+	// short, so eight bytes at a time and then a plain loop beat a call
+	// to IndexByte and a second pass.
+	q, i := 0, 1
+	for ; i+8 <= len(b) && i <= limit; i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		quote, esc := bytesEqual(w, '"'), bytesEqual(w, '\\')
+		if quote|esc == 0 {
+			continue
+		}
+		// The lowest marked byte of each mask is exact (see bytesEqual).
+		if bits.TrailingZeros64(esc) < bits.TrailingZeros64(quote) {
+			return nil, false
+		}
+		q = i + bits.TrailingZeros64(quote)/8
+		break
+	}
+	for ; q == 0 && i < len(b) && i <= limit; i++ {
+		if c := b[i]; c == '"' {
+			q = i
+			break
+		} else if c == '\\' {
+			return nil, false
+		}
+	}
+	if q == 0 || q+1 >= len(b) || b[q+1] != ':' {
+		return nil, false
+	}
+	k := b[1:q]
+	s.pos += q + 2
+	return k, true
+}
+
+// bytesEqual marks with 0x80 the bytes of w equal to c. The lowest mark
+// is always exact; a byte above a true match may be marked falsely (a
+// borrow), and without any true match no byte is marked.
+func bytesEqual(w uint64, c byte) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := w ^ (ones * uint64(c))
+	return (x - ones) &^ x & highs
+}
+
 // follows reports, after a member of an object or array, whether another
 // follows (a comma) or the container ends (close); anything else is bad.
 func (s *scanner) follows(close byte) bool {
+	if uint(s.pos) < uint(len(s.buf)) {
+		switch s.buf[s.pos] { // compact JSON: no white space to skip
+		case ',':
+			s.pos++
+			return true
+		case close:
+			s.pos++
+			return false
+		}
+	}
 	switch s.next() {
 	case ',':
 		return true

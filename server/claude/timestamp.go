@@ -41,9 +41,43 @@ func fastTimestamp(b []byte) (int64, bool) {
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59 {
 		return 0, false
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, s, ms*int(time.Millisecond), time.UTC)
-	if t.Day() != d { // 31 February
+	if d > daysIn(y, mo) { // 31 February
 		return 0, false
 	}
-	return t.UnixMilli(), true
+	secs := daysSinceEpoch(y, mo, d)*86400 + int64(h*3600+mi*60+s)
+	return secs*1000 + int64(ms), true
+}
+
+// daysIn is the number of days of month mo (1–12) of year y.
+func daysIn(y, mo int) int {
+	switch mo {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysSinceEpoch counts the days from 1970-01-01 to a date of the
+// proleptic Gregorian calendar, by arithmetic: time.Date per record was a
+// visible part of a scan of many small records. The year is shifted to
+// start in March, so that the leap day is the last day of its year and
+// the days before a month are a linear formula of the month.
+func daysSinceEpoch(y, mo, d int) int64 {
+	if mo <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 { // January or February of year 0: round the era down
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	m := (mo + 9) % 12 // March = 0 … February = 11
+	doy := (153*m+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
 }

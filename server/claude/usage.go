@@ -18,10 +18,8 @@ type slotModel struct {
 // responseTime is when a response was written: its line's timestamp,
 // else the latest time the file showed before it.
 func (a *aggregate) responseTime(r *record) int64 {
-	if r.timestamp.ok {
-		if ms, ok := parseTimestamp(r.timestamp.bytes()); ok {
-			return ms
-		}
+	if ms, ok := r.at(); ok {
+		return ms
 	}
 	return a.lastTS
 }

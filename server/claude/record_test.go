@@ -1,0 +1,90 @@
+package claude
+
+import (
+	"strings"
+	"testing"
+)
+
+// Token counts read as encoding/json would read them into an int, with
+// negatives clamped to 0 and nonsense to 0, by the fast path or not.
+func TestParseInt(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+	}{
+		{"0", 0},
+		{"7", 7},
+		{"007", 7},
+		{"95818", 95818},
+		{"999999999999999999", 999999999999999999}, // 18 digits: the fast path's longest
+		{"1000000000000000000", 1000000000000000000},
+		{"99999999999999999999", 0}, // overflows int64, and too large a float to trust
+		{"-12", 0},
+		{"1.5e3", 1500},
+		{"12.9", 12},
+		{"1e400", 0},
+		{"", 0},
+		{"1-2", 0},
+	} {
+		if got := parseInt([]byte(tc.in)); got != tc.want {
+			t.Errorf("parseInt(%q) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}
+
+// The fast key reader takes only a plain key followed by its colon, at
+// any length around its eight-byte steps, and leaves the rest to the
+// general path, which must still read an escaped key right.
+func TestScannerKey(t *testing.T) {
+	for n := 0; n <= 20; n++ {
+		name := strings.Repeat("k", n)
+		for _, tc := range []struct {
+			line string
+			want string // "" = refused
+		}{
+			{`"` + name + `":1`, name + "!"},
+			{`"` + name + `\"x":1`, ""},
+			{`"` + name + `\\":1`, ""},
+			{`"` + name + `" :1`, ""}, // white space before the colon: the general path
+			{`"` + name + `"`, ""},    // the colon is in the next chunk
+		} {
+			var s scanner
+			s.reset([]byte(tc.line), nil)
+			k, ok := s.key(keyLimit)
+			switch {
+			case tc.want == "" && ok:
+				t.Errorf("%s: took %q", tc.line, k)
+			case tc.want != "" && (!ok || string(k)+"!" != tc.want || s.pos != len(name)+3):
+				t.Errorf("%s: %q %v at %d", tc.line, k, ok, s.pos)
+			case !ok && s.pos != 0:
+				t.Errorf("%s: refused but consumed %d bytes", tc.line, s.pos)
+			}
+		}
+	}
+	// Escaped keys still match, through the general path.
+	var p parser
+	var r record
+	line := []byte(`{"ty\u0070e":"assistant","message":{"i\u0064":"m1","usage":{"output_tok\u0065ns":12}}}` + "\n")
+	if !p.parseLine(&r, line, nil) || !r.typ.is("assistant") || !r.msgID.is("m1") || r.usage.output != 12 {
+		t.Fatalf("escaped keys: type %q id %q output %d", r.typ.bytes(), r.msgID.bytes(), r.usage.output)
+	}
+}
+
+// needsUnescape sees a backslash or a byte outside ASCII wherever it is.
+func TestNeedsUnescape(t *testing.T) {
+	for n := 0; n <= 70; n++ {
+		plain := []byte(strings.Repeat("a", n))
+		if needsUnescape(plain) {
+			t.Fatalf("%d plain bytes: needs unescape", n)
+		}
+		for i := range n {
+			for _, c := range []byte{'\\', 0xc3, 0x80} {
+				b := append([]byte(nil), plain...)
+				b[i] = c
+				if !needsUnescape(b) {
+					t.Fatalf("%q: %#x at %d missed", b, c, i)
+				}
+			}
+		}
+	}
+}
