@@ -174,7 +174,7 @@ func TestTokenFileReadableByOthersRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(helmdBin, "--port", "0", "--claude-dir", t.TempDir(), "--no-opencode")
-	cmd.Env = append(os.Environ(), append(tokenEnv(config), "HELM_CACHE_DIR=")...)
+	cmd.Env = append(os.Environ(), append(tokenEnv(config), "HELM_CACHE_DIR="+t.TempDir())...)
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), file) || !strings.Contains(string(out), "chmod 600") {
 		t.Fatalf("helmd with a 0644 token file: %v\n%s", err, out)

@@ -145,8 +145,10 @@ func startBinaryWith(t *testing.T, o startOpts, dir string, args ...string) *pro
 			t.Fatal(err)
 		}
 	}
-	// A config folder of its own: no test reads or writes the real token file.
-	env := append(append(os.Environ(), "HELM_CACHE_DIR=", "XDG_DATA_HOME="+t.TempDir(),
+	// Config and cache folders of its own: no test reads or writes the real
+	// token file, scan state, push keys or NATS store. ("HELM_CACHE_DIR="
+	// alone falls back to ~/.cache/helm.)
+	env := append(append(os.Environ(), "HELM_CACHE_DIR="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir(),
 		"XDG_CONFIG_HOME="+t.TempDir(), "HELM_TOKEN="+e2eToken, "HELM_AUTH=", "HELM_TOKEN_FILE="), o.env...)
 	// The first scan over, a test's file changes are changes, not the
 	// initial list: Start waits for it, through http.DefaultClient, which
