@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -21,23 +20,7 @@ const scaleSessions = 100_000
 
 // smallCorpus generates (once) a corpus whose records are all 1–4 KB.
 func (b *bench) smallCorpus(name, size string, sessions int) (string, int64, error) {
-	dir := filepath.Join(b.work, name)
-	marker := filepath.Join(dir, ".complete")
-	if data, err := os.ReadFile(marker); err == nil {
-		n, _ := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
-		return dir, n, nil
-	}
-	bytes, err := corpus.ParseSize(size)
-	if err != nil {
-		return "", 0, err
-	}
-	os.RemoveAll(dir)
-	fmt.Fprintf(os.Stderr, "generating %s corpus (%s, %d sessions, small records) in %s…\n", name, size, sessions, dir)
-	st, err := corpus.GenerateSmallRecords(dir, bytes, sessions, 0, 1)
-	if err != nil {
-		return "", 0, err
-	}
-	return dir, st.Bytes, os.WriteFile(marker, []byte(strconv.FormatInt(st.Bytes, 10)), 0o644)
+	return b.generated(name, size, sessions, ", small records", corpus.GenerateSmallRecords)
 }
 
 // smallScan compares a cold scan of many small records with a plain read

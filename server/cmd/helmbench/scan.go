@@ -18,6 +18,13 @@ import (
 
 // corpusDir generates (once) and returns a corpus folder.
 func (b *bench) corpusDir(name, size string, sessions int) (string, int64, error) {
+	return b.generated(name, size, sessions, "", corpus.Generate)
+}
+
+// generated returns the corpus folder name, generating it with gen the
+// first time (a marker file says it is whole, and its byte count).
+func (b *bench) generated(name, size string, sessions int, kind string,
+	gen func(out string, size int64, sessions, projects int, seed int64) (corpus.Stats, error)) (string, int64, error) {
 	dir := filepath.Join(b.work, name)
 	marker := filepath.Join(dir, ".complete")
 	if data, err := os.ReadFile(marker); err == nil {
@@ -29,8 +36,8 @@ func (b *bench) corpusDir(name, size string, sessions int) (string, int64, error
 		return "", 0, err
 	}
 	os.RemoveAll(dir)
-	fmt.Fprintf(os.Stderr, "generating %s corpus (%s, %d sessions) in %s…\n", name, size, sessions, dir)
-	st, err := corpus.Generate(dir, bytes, sessions, 0, 1)
+	fmt.Fprintf(os.Stderr, "generating %s corpus (%s, %d sessions%s) in %s…\n", name, size, sessions, kind, dir)
+	st, err := gen(dir, bytes, sessions, 0, 1)
 	if err != nil {
 		return "", 0, err
 	}
