@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -202,10 +201,7 @@ func writeIdle(t *testing.T, claude string, at time.Time, sid, prompt string) (p
 	t.Helper()
 	cwd := "/home/dev/" + strings.Fields(prompt)[0]
 	path = fixture.Path(claude, cwd, sid)
-	fixture.Append(t, path, fixture.User(sid, cwd, prompt, at)+fixture.Assistant(sid, cwd, "msg_"+sid[len(sid)-4:], "end_turn", at))
-	if err := os.Chtimes(path, at, at); err != nil {
-		t.Fatal(err)
-	}
+	writeDated(t, path, fixture.User(sid, cwd, prompt, at)+fixture.Assistant(sid, cwd, "msg_"+sid[len(sid)-4:], "end_turn", at), at)
 	return path
 }
 

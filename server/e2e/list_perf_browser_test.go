@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -32,15 +31,7 @@ func testListKeystroke5000(t *testing.T, b *browser) {
 		titles[i] = fmt.Sprintf("%s the %s %s", searchWords[r.IntN(10)], searchWords[10+r.IntN(10)], searchWords[10+r.IntN(10)])
 		at := old.Add(time.Duration(i) * time.Second)
 		path := fixture.Path(claude, cwd, sid)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(fixture.User(sid, cwd, titles[i], at)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chtimes(path, at, at); err != nil {
-			t.Fatal(err)
-		}
+		writeDated(t, path, fixture.User(sid, cwd, titles[i], at), at)
 	}
 	p := serveList(t, claude)
 	c := b.tab(t)
@@ -121,4 +112,14 @@ func grouped(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// writeDated writes a transcript (its folders too) whose file time is at,
+// as a session last written then.
+func writeDated(t *testing.T, path, content string, at time.Time) {
+	t.Helper()
+	fixture.Append(t, path, content)
+	if err := os.Chtimes(path, at, at); err != nil {
+		t.Fatal(err)
+	}
 }

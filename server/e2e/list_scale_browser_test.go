@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -30,15 +28,7 @@ func testListFindsBeyondTheSeed(t *testing.T, b *browser) {
 		}
 		at := old.Add(time.Duration(i) * time.Second)
 		path := fixture.Path(claude, cwd, sid)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(fixture.User(sid, cwd, title, at)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chtimes(path, at, at); err != nil {
-			t.Fatal(err)
-		}
+		writeDated(t, path, fixture.User(sid, cwd, title, at), at)
 	}
 	p := serveList(t, claude)
 	c := b.tab(t)

@@ -63,11 +63,8 @@ func writeLookFixture(t *testing.T) string {
 	for i, sid := range []string{lkIdle1, lkIdle2, lkIdle3} {
 		at := old.Add(time.Duration(i) * time.Minute)
 		path := fixture.Path(claude, "/home/dev/site", sid)
-		fixture.Append(t, path, fixture.User(sid, "/home/dev/site", fmt.Sprintf("Old task %d", i), at)+
-			fixture.Assistant(sid, "/home/dev/site", "msg_"+sid[len(sid)-4:], "end_turn", at))
-		if err := os.Chtimes(path, at, at); err != nil {
-			t.Fatal(err)
-		}
+		writeDated(t, path, fixture.User(sid, "/home/dev/site", fmt.Sprintf("Old task %d", i), at)+
+			fixture.Assistant(sid, "/home/dev/site", "msg_"+sid[len(sid)-4:], "end_turn", at), at)
 	}
 	return claude
 }
