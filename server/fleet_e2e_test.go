@@ -184,6 +184,9 @@ func TestFleet(t *testing.T) {
 			}
 			return false
 		})
+		// A figure for the note (issue 20's 500 ms), never an assertion:
+		// file append on one machine → the hub's SSE event.
+		t.Logf("FIGURE append on alpha → hub stream: %v", time.Since(at).Round(time.Millisecond))
 		for _, s := range ev.Data.Sessions {
 			if s.ID == shared1 && s.Host == beta.host {
 				t.Fatalf("beta's session of the same id changed with alpha's: %+v", s)
