@@ -307,8 +307,9 @@ func FuzzCacheEntry(f *testing.F) {
 	f.Add(brotliOf(f, []byte("helm")), true)
 	path := input(f, 6, 4_000)
 	raw, _ := os.ReadFile(path)
+	// One folder per fuzzing process, reused: each input overwrites it.
+	cacheDir, dst := f.TempDir(), filepath.Join(f.TempDir(), "app.wasm")
 	f.Fuzz(func(t *testing.T, entry []byte, br bool) {
-		cacheDir := t.TempDir()
 		c := &cache{dir: cacheDir, keep: 1}
 		o := options{brotli: 1, keep: 1, tick: time.Hour}
 		encs := encodings(o)
@@ -320,7 +321,6 @@ func FuzzCacheEntry(f *testing.F) {
 		if err := c.put(hash, enc.key, entry); err != nil {
 			t.Fatal(err)
 		}
-		dst := filepath.Join(t.TempDir(), "app.wasm")
 		if err := produce(context.Background(), o, c, hash, dst, raw, enc, io.Discard); err != nil {
 			t.Fatal(err)
 		}
