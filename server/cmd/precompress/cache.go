@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/andybalholm/brotli"
+)
+
+// cache holds compressed forms by input hash and settings, one file each:
+// DIR/<sha256>.<key> (key "br11", "gz9"…). A nil *cache holds nothing.
+// Entries are checked against the input before use, so a damaged or
+// foreign file costs a recompression, never a wrong download.
+type cache struct {
+	dir  string
+	keep int // newest entries kept per key; older ones are removed on put
+}
+
+// maxEntry bounds what get reads: a compressed client is a few MB.
+const maxEntry = 64 << 20
+
+func (c *cache) name(hash, key string) string { return filepath.Join(c.dir, hash+"."+key) }
+
+// get returns the cached form, or nil. A hit is touched so that pruning
+// keeps the versions in use.
+func (c *cache) get(hash, key string) []byte {
+	if c == nil {
+		return nil
+	}
+	name := c.name(hash, key)
+	info, err := os.Stat(name)
+	if err != nil || !info.Mode().IsRegular() || info.Size() > maxEntry {
+		return nil
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil
+	}
+	now := time.Now()
+	_ = os.Chtimes(name, now, now) // best effort: only affects which entries pruning keeps
+	return b
+}
+
+// put stores b and removes the oldest entries of the same key beyond keep.
+func (c *cache) put(hash, key string, b []byte) error {
+	if c == nil {
+		return nil
+	}
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return fmt.Errorf("cache folder: %w", err)
+	}
+	if err := writeAtomic(c.name(hash, key), b); err != nil {
+		return fmt.Errorf("cache entry: %w", err)
+	}
+	return c.prune(key)
+}
+
+func (c *cache) prune(key string) error {
+	entries, err := os.ReadDir(c.dir)
+	if err != nil {
+		return fmt.Errorf("cache folder: %w", err)
+	}
+	type aged struct {
+		name string
+		mod  time.Time
+	}
+	var mine []aged
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), "."+key) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		mine = append(mine, aged{e.Name(), info.ModTime()})
+	}
+	slices.SortFunc(mine, func(a, b aged) int { return b.mod.Compare(a.mod) })
+	var errs []error
+	for _, old := range mine[min(c.keep, len(mine)):] {
+		if err := os.Remove(filepath.Join(c.dir, old.name)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// verifyGzip decodes gz fully and compares it with raw.
+func verifyGzip(gz, raw []byte) error {
+	r, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return err
+	}
+	return sameContent(r, raw)
+}
+
+// verifyBrotli decodes br (brotli has no checksum) and compares.
+func verifyBrotli(br, raw []byte) error {
+	return sameContent(brotli.NewReader(bytes.NewReader(br)), raw)
+}
+
+// sameContent reads r to its end, failing at the first byte that differs
+// from want or once it runs longer than want (a decompression bomb in a
+// cache file stops there).
+func sameContent(r io.Reader, want []byte) error {
+	buf := make([]byte, 64<<10)
+	off := 0
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if off+n > len(want) || !bytes.Equal(buf[:n], want[off:off+n]) {
+				return errors.New("content differs")
+			}
+			off += n
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if off != len(want) {
+		return errors.New("content is shorter")
+	}
+	return nil
+}
