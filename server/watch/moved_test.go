@@ -69,8 +69,11 @@ func TestRootMovedAndRecreated(t *testing.T) {
 			f := join(rootDir, "x", "s.jsonl")
 			write(t, f, "x\n")
 			h.rec.waitPaths(t, mark, rootDir, f)
+			// At least once: when the deletion's events are read after the
+			// new tree was made, the old inode's last events can count a
+			// second vanish before the new root is found (seen under load).
 			st := h.waitStatus(t, "root watched again", func(st Status) bool {
-				return st.Roots[0].Vanished == 1 && st.WatchedDirs == 2
+				return st.Roots[0].Vanished >= 1 && st.WatchedDirs == 2
 			})
 			if r := st.Roots[0]; !r.Exists || r.Mode != "fsnotify" {
 				t.Errorf("root status = %+v, want existing, fsnotify", r)
