@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -14,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/andybalholm/brotli"
+	"vibecraft.sh/helm/server/internal/encoded"
 )
 
 // wasmFile is the client, raw and in the pre-compressed forms that match
@@ -38,7 +37,7 @@ func loadWasm(fsys fs.FS, version string, log *slog.Logger) (*wasmFile, error) {
 	}
 	w := &wasmFile{raw: raw, etag: version}
 	if br, err := fs.ReadFile(fsys, "app.wasm.br"); err == nil {
-		if verr := verifyBrotli(br, raw); verr != nil {
+		if verr := encoded.Brotli(br, raw); verr != nil {
 			log.Warn("app.wasm.br does not match app.wasm; serving it uncompressed (run make build)", "err", verr)
 		} else {
 			w.br = br
@@ -64,32 +63,6 @@ func verifyGzip(gz, raw []byte) error {
 	if binary.LittleEndian.Uint32(trailer) != crc32.ChecksumIEEE(raw) ||
 		binary.LittleEndian.Uint32(trailer[4:]) != uint32(len(raw)) {
 		return errors.New("checksum differs")
-	}
-	return nil
-}
-
-// verifyBrotli decodes br (brotli has no checksum) and compares.
-func verifyBrotli(br, raw []byte) error {
-	r := brotli.NewReader(bytes.NewReader(br))
-	buf := make([]byte, 64<<10)
-	off := 0
-	for {
-		n, err := r.Read(buf)
-		if n > 0 {
-			if off+n > len(raw) || !bytes.Equal(buf[:n], raw[off:off+n]) {
-				return errors.New("content differs")
-			}
-			off += n
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-	}
-	if off != len(raw) {
-		return errors.New("content is shorter")
 	}
 	return nil
 }

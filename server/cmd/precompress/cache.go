@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/andybalholm/brotli"
 )
 
 // cache holds compressed forms by input hash and settings, one file each:
@@ -91,45 +86,4 @@ func (c *cache) prune(key string) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// verifyGzip decodes gz fully and compares it with raw.
-func verifyGzip(gz, raw []byte) error {
-	r, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return err
-	}
-	return sameContent(r, raw)
-}
-
-// verifyBrotli decodes br (brotli has no checksum) and compares.
-func verifyBrotli(br, raw []byte) error {
-	return sameContent(brotli.NewReader(bytes.NewReader(br)), raw)
-}
-
-// sameContent reads r to its end, failing at the first byte that differs
-// from want or once it runs longer than want (a decompression bomb in a
-// cache file stops there).
-func sameContent(r io.Reader, want []byte) error {
-	buf := make([]byte, 64<<10)
-	off := 0
-	for {
-		n, err := r.Read(buf)
-		if n > 0 {
-			if off+n > len(want) || !bytes.Equal(buf[:n], want[off:off+n]) {
-				return errors.New("content differs")
-			}
-			off += n
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-	}
-	if off != len(want) {
-		return errors.New("content is shorter")
-	}
-	return nil
 }

@@ -29,6 +29,8 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+
+	"vibecraft.sh/helm/server/internal/encoded"
 )
 
 func main() {
@@ -98,10 +100,10 @@ func encodings(o options) []encoding {
 	return []encoding{
 		{".br", fmt.Sprintf("br%d", q), fmt.Sprintf("brotli %d", q), func(w io.Writer) (io.WriteCloser, error) {
 			return brotli.NewWriterOptions(w, brotli.WriterOptions{Quality: q, LGWin: 24}), nil
-		}, verifyBrotli},
+		}, encoded.Brotli},
 		{".gz", "gz9", "gzip 9", func(w io.Writer) (io.WriteCloser, error) {
 			return gzip.NewWriterLevel(w, gzip.BestCompression)
-		}, verifyGzip},
+		}, encoded.Gzip},
 	}
 }
 

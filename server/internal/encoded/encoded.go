@@ -1,0 +1,54 @@
+// Package encoded checks that a compressed form of a file decodes to the
+// file itself: the build's cache of compressed clients and the server
+// that serves them both refuse a stale or damaged form.
+package encoded
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+
+	"github.com/andybalholm/brotli"
+)
+
+// Gzip decodes gz fully and compares it with raw.
+func Gzip(gz, raw []byte) error {
+	r, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return err
+	}
+	return sameContent(r, raw)
+}
+
+// Brotli decodes br (brotli has no checksum) and compares it with raw.
+func Brotli(br, raw []byte) error {
+	return sameContent(brotli.NewReader(bytes.NewReader(br)), raw)
+}
+
+// sameContent reads r to its end, failing at the first byte that differs
+// from want or once it runs longer than want (a decompression bomb stops
+// there).
+func sameContent(r io.Reader, want []byte) error {
+	buf := make([]byte, 64<<10)
+	off := 0
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if off+n > len(want) || !bytes.Equal(buf[:n], want[off:off+n]) {
+				return errors.New("content differs")
+			}
+			off += n
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if off != len(want) {
+		return errors.New("content is shorter")
+	}
+	return nil
+}
