@@ -7,7 +7,7 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// Source is a session source as server/live drives it.
+// Source is live.Source (restated: see ager).
 type Source interface {
 	Kind() shared.Source
 	Scan(ctx context.Context) ([]shared.Session, error)
@@ -38,7 +38,8 @@ func Track(src Source, spender Spender, st *Store) Source {
 	return t
 }
 
-// ager is live.Ager, which this package does not import.
+// ager is live.Ager: live's own tests reach this package (through
+// api and claude), so it cannot import live.
 type ager interface {
 	NextChange() time.Time
 	Aged() (changed []shared.Session, removed []string)
