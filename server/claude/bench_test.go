@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -138,21 +135,7 @@ func BenchmarkScanSmallRecords(b *testing.B) {
 // read does, and returns the bytes read and the CPU seconds it took.
 func plainRead(b *testing.B, dir string) (int64, float64) {
 	cpu0 := processCPU()
-	buf := make([]byte, 1<<20)
-	var n int64
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		m, err := io.CopyBuffer(io.Discard, f, buf)
-		n += m
-		return err
-	})
+	n, err := corpus.ReadAll(dir)
 	if err != nil {
 		b.Fatal(err)
 	}

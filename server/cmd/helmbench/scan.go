@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -48,19 +47,7 @@ func (b *bench) generated(name, size string, sessions int, kind string,
 // cache, as the target says; it returns how long a plain read took.
 func warm(dir string) (time.Duration, error) {
 	start := time.Now()
-	buf := make([]byte, 1<<20)
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		_, err = io.CopyBuffer(io.Discard, f, buf)
-		return err
-	})
+	_, err := corpus.ReadAll(dir)
 	return time.Since(start), err
 }
 
