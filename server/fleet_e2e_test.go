@@ -82,18 +82,6 @@ func writeSession(t *testing.T, dir, sid, prompt string) string {
 	return p
 }
 
-// waitWithin polls cond until it holds, failing after d.
-func waitWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", d, what)
-		}
-		time.Sleep(10 * time.Millisecond) // polling a condition, not synchronising
-	}
-}
-
 // byHost lists the session ids of each host in srv's list, failing on a
 // key listed twice.
 func byHost(t *testing.T, srv *testServer) map[string][]string {
