@@ -140,6 +140,11 @@ func TestPageStreamReset(t *testing.T) {
 		t.Fatalf("after the truncation and an append: %q %+v", ev.Type, got)
 	}
 
+	// The truncation took the session off the list until its next complete
+	// line is read there (the page stream above reads the file itself):
+	// a new stream is answered 404 until then.
+	waitFor(t, "the session listed again", func() bool { _, ok := find(srv.sessions(t), sid); return ok })
+
 	// A cursor of another transcript, forged into ?after=: a reset, never
 	// a page of this file read from that offset.
 	var otherPage shared.MessagePage
