@@ -281,7 +281,9 @@ func (c *chrome) describe() string {
 			conn: conn && {state: conn.dataset.state, text: conn.textContent, title: conn.title},
 			cacheAge: age && age.textContent,
 			rows: [...document.querySelectorAll("li.session")].map(r =>
-				r.dataset.key + " | " + ((r.querySelector(".title")||{}).textContent||"") + " | " + ((r.querySelector(".messages")||{}).textContent||"")),
+				r.dataset.key + " | " + (r.dataset.status||"") + " | " + ((r.querySelector(".title")||{}).textContent||"") + " | " + ((r.querySelector(".messages")||{}).textContent||"")),
+			needsYou: [...document.querySelectorAll("#needs-you li.needs")].map(r => r.dataset.session),
+			notified: window.__notified || null,
 		};
 	})()`)
 	if err != nil {
