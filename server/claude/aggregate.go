@@ -167,12 +167,13 @@ func (a *aggregate) user(r *record) {
 	if r.isCompactSummary {
 		return
 	}
-	text := c.promptText()
-	if text == "Warmup" || text == "" {
+	// Compared as bytes: a string of every prompt cost an allocation
+	// per user line, and only the first one is kept.
+	if text := c.prompt(); len(text) == 0 || string(text) == "Warmup" {
 		return
 	}
 	if a.firstPrompt == "" {
-		a.firstPrompt = text
+		a.firstPrompt = c.promptText()
 	}
 	// A new prompt ends whatever the last turn left unanswered
 	// (an interrupted tool call never gets its result).
