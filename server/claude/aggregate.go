@@ -167,12 +167,13 @@ func (a *aggregate) user(r *record) {
 	if r.isCompactSummary {
 		return
 	}
-	text := c.promptText()
-	if text == "Warmup" || text == "" {
+	// Compared as bytes: a string of every prompt cost an allocation
+	// per user line, and only the first one is kept.
+	if text := c.prompt(); len(text) == 0 || string(text) == "Warmup" {
 		return
 	}
 	if a.firstPrompt == "" {
-		a.firstPrompt = text
+		a.firstPrompt = c.promptText()
 	}
 	// A new prompt ends whatever the last turn left unanswered
 	// (an interrupted tool call never gets its result).
@@ -193,8 +194,9 @@ func (a *aggregate) subagentPrompt(r *record) {
 }
 
 func (a *aggregate) assistant(r *record, sidechain bool) {
+	var added string // the key of a response new with this line
 	if r.hasUsage {
-		a.addUsage(r)
+		added = a.addUsage(r)
 	}
 	if r.model.ok && len(r.model.raw) > 0 && !r.model.is("<synthetic>") && !sidechain {
 		setLast(&a.model, &r.model)
@@ -203,8 +205,15 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 		return
 	}
 	if r.msgID.ok && len(r.msgID.raw) > 0 {
-		if _, seen := a.messages[string(r.msgID.bytes())]; !seen {
-			a.messages[r.msgID.str()] = struct{}{}
+		id := r.msgID.bytes()
+		if _, seen := a.messages[string(id)]; !seen {
+			// A new response's key starts with its message id: share
+			// those bytes rather than allocate them a second time.
+			k := added[:min(len(id), len(added))]
+			if k != string(id) {
+				k = string(id)
+			}
+			a.messages[k] = struct{}{}
 		}
 	} else {
 		a.anonymous++

@@ -147,10 +147,13 @@ func (r *record) resetContent() {
 	c.toolResults.reset()
 }
 
-// promptText is the content's text without leading IDE context blocks,
-// with white space trimmed and cut to maxRunes runes.
+// prompt is the content's text without leading IDE context blocks, with
+// white space trimmed; only valid until the record is reused.
+func (c *content) prompt() []byte { return bytes.TrimFunc(stripIDE(c.text.bytes()), unicode.IsSpace) }
+
+// promptText is prompt cut to maxRunes runes, as a new string.
 func (c *content) promptText() string {
-	b := bytes.TrimFunc(stripIDE(c.text.bytes()), unicode.IsSpace)
+	b := c.prompt()
 	if utf8.RuneCount(b) > maxRunes {
 		n := 0
 		for i := range string(b) {

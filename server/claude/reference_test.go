@@ -112,29 +112,41 @@ func reference(t *testing.T, root string) map[string]shared.Session {
 // results up to megabytes, both subagent layouts) and compares what the
 // streaming extractor finds with a plain encoding/json reading.
 func TestAgainstReference(t *testing.T) {
-	root := t.TempDir()
-	st, err := corpus.Generate(root, 3<<20, 24, 3, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := New(Options{Roots: []string{root}})
-	out, err := src.Scan(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := reference(t, root)
-	if len(out) != st.Sessions || len(want) != st.Sessions {
-		t.Fatalf("%d sessions, reference %d, generated %d", len(out), len(want), st.Sessions)
-	}
-	for _, got := range out {
-		w := want[got.ID]
-		if got.Tokens != w.Tokens || got.MessageCount != w.MessageCount || got.Model != w.Model || got.ProjectPath != w.ProjectPath {
-			t.Errorf("session %s:\n got tokens %+v count %d model %s path %s\nwant tokens %+v count %d model %s path %s",
-				got.ID, got.Tokens, got.MessageCount, got.Model, got.ProjectPath, w.Tokens, w.MessageCount, w.Model, w.ProjectPath)
-		}
-	}
-	if s := src.Stats(); s.LinesSkipped != 0 || s.BytesRead != st.Bytes || s.Lines != int64(st.Lines) {
-		t.Errorf("stats %+v; generated %d bytes, %d lines", s, st.Bytes, st.Lines)
+	for _, tc := range []struct {
+		name string
+		gen  func(out string, size int64, sessions, projects int, seed int64) (corpus.Stats, error)
+	}{
+		{"mixed", corpus.Generate},
+		// Responses split over several lines, thinking blocks, tool calls:
+		// the shape the cold scan of many small records is tuned for.
+		{"small records", corpus.GenerateSmallRecords},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			st, err := tc.gen(root, 3<<20, 24, 3, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := New(Options{Roots: []string{root}})
+			out, err := src.Scan(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := reference(t, root)
+			if len(out) != st.Sessions || len(want) != st.Sessions {
+				t.Fatalf("%d sessions, reference %d, generated %d", len(out), len(want), st.Sessions)
+			}
+			for _, got := range out {
+				w := want[got.ID]
+				if got.Tokens != w.Tokens || got.MessageCount != w.MessageCount || got.Model != w.Model || got.ProjectPath != w.ProjectPath {
+					t.Errorf("session %s:\n got tokens %+v count %d model %s path %s\nwant tokens %+v count %d model %s path %s",
+						got.ID, got.Tokens, got.MessageCount, got.Model, got.ProjectPath, w.Tokens, w.MessageCount, w.Model, w.ProjectPath)
+				}
+			}
+			if s := src.Stats(); s.LinesSkipped != 0 || s.BytesRead != st.Bytes || s.Lines != int64(st.Lines) {
+				t.Errorf("stats %+v; generated %d bytes, %d lines", s, st.Bytes, st.Lines)
+			}
+		})
 	}
 }
 

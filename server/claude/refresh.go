@@ -56,10 +56,28 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 		})
 	}
 	wg.Wait()
+	s.reserveOwners(files)
 	for j, f := range files {
 		s.settle(f, results[j].rs, results[j].err, touched)
 	}
 	return ctx.Err()
+}
+
+// reserveOwners sizes the response index for the keys files are about to
+// add, when it is empty (a cold scan): the index is built after the
+// parallel reads, on one core, and growing it from nothing to every
+// response key of the scan, rehashing as it went, was most of that step.
+func (s *Source) reserveOwners(files []*file) {
+	if len(s.owner) > 0 {
+		return
+	}
+	n := 0
+	for _, f := range files {
+		n += len(f.agg.responses) // 0 for a file still encoded from the scan cache: a hint only
+	}
+	if n > 0 {
+		s.owner = make(map[string]*file, n)
+	}
 }
 
 // refreshOne brings one known or new transcript up to date.

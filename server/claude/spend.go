@@ -101,7 +101,8 @@ func (a *aggregate) unpriced() []string {
 
 // addUsage records a response's usage; a later line of the same response
 // (same message id and request id) replaces what an earlier one said.
-func (a *aggregate) addUsage(r *record) {
+// It returns the key of a response it saw for the first time, else "".
+func (a *aggregate) addUsage(r *record) (added string) {
 	model := a.intern(&r.model)
 	sp := a.price(model, &r.usage)
 	a.total = a.total.add(sp)
@@ -109,7 +110,7 @@ func (a *aggregate) addUsage(r *record) {
 	if !r.msgID.ok || len(r.msgID.raw) == 0 {
 		a.anon = a.anon.add(sp) // no id: cannot repeat, cannot be replayed
 		a.addAnonCell(at, model, sp)
-		return
+		return ""
 	}
 	a.key = append(append(append(a.key[:0], r.msgID.bytes()...), 0), r.requestID.bytes()...)
 	old, ok := a.responses[string(a.key)]
@@ -117,11 +118,12 @@ func (a *aggregate) addUsage(r *record) {
 		k := string(a.key)
 		a.responses[k] = &response{model: model, spend: sp, at: at}
 		a.dirty = append(a.dirty, k)
-		return
+		return k
 	}
 	a.total = a.total.sub(old.spend)
 	if old.shadowed {
 		a.shadow = a.shadow.sub(old.spend).add(sp)
 	}
 	old.model, old.spend = model, sp
+	return ""
 }
