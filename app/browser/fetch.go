@@ -68,7 +68,14 @@ func fetch(method, url, header string, done func(body []byte, value string, err 
 		finish(nil, errors.New(msg))
 	})
 	var status int
-	onText := fn(func(t app.Value) { finish([]byte(t.String()), nil) })
+	// The body as bytes, not text: a snapshot is binary, and a JSON body
+	// skips the round trip through a JS (UTF-16) string.
+	onBody := fn(func(buf app.Value) {
+		arr := app.Window().Get("Uint8Array").New(buf)
+		b := make([]byte, arr.Get("length").Int())
+		app.CopyBytesToGo(b, arr)
+		finish(b, nil)
+	})
 	onResponse := fn(func(resp app.Value) {
 		status = resp.Get("status").Int()
 		if !resp.Get("ok").Bool() {
@@ -82,7 +89,7 @@ func fetch(method, url, header string, done func(body []byte, value string, err 
 				value = v.String()
 			}
 		}
-		resp.Call("text").Call("then", onText, onError)
+		resp.Call("arrayBuffer").Call("then", onBody, onError)
 	})
 	opts := map[string]any{
 		"method":  method,

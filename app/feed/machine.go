@@ -191,14 +191,23 @@ func (m *Machine) connect() {
 	m.closeStream()
 	m.streamGen++
 	gen := m.streamGen
+	if m.lastID == "" && m.o.SnapshotURL != "" {
+		m.fetchSnapshot(gen) // snapshot.go; it opens the stream when done
+	} else {
+		m.openStream(gen)
+	}
+	// The watchdog also covers an attempt that neither opens nor fails.
+	m.armWatchdog()
+}
+
+// openStream opens the stream of attempt gen, from the cursor.
+func (m *Machine) openStream(gen int) {
 	m.streamFrom = m.lastID
 	m.stream = m.o.Transport.Open(m.streamURL(), StreamHandler{
 		Open:  func() { m.post(func() { m.onOpen(gen) }) },
 		Event: func(typ, id, data string) { m.post(func() { m.onEvent(gen, typ, id, data) }) },
 		Error: func() { m.post(func() { m.onError(gen, "stream error") }) },
 	})
-	// The watchdog also covers an attempt that neither opens nor fails.
-	m.armWatchdog()
 }
 
 func (m *Machine) closeStream() {
