@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"testing"
 
 	"vibecraft.sh/helm/shared"
@@ -192,5 +193,123 @@ func TestSnapshotOvertakenByAProbe(t *testing.T) {
 		t.Fatalf("the stream was not rebased onto the probe's id: %+v, from %q", h.m.Stats(), h.resumedFrom())
 	}
 	h.tr.last(t).h.Open()
+	h.wantState(Live)
+}
+
+// With the snapshot's headers the stream opens at once, resumed from its
+// id, and is Live while the body still loads; what it sends meanwhile is
+// applied after the snapshot, in order.
+func TestSnapshotHeadOpensTheStreamEarly(t *testing.T) {
+	h := newSnapHarness(t)
+	h.m.Start()
+	snap := h.poller.last(t)
+	snap.head("3-7")
+	if h.tr.count() != 1 || h.resumedFrom() != "3-7" || h.m.LastEventID() != "" {
+		t.Fatalf("after the headers: %d streams from %q, cursor %q", h.tr.count(), h.resumedFrom(), h.m.LastEventID())
+	}
+	s := h.tr.last(t)
+	s.h.Open()
+	h.wantState(Live)
+	if h.m.Stats().Rebases != 0 {
+		t.Fatal("the early stream was rebased")
+	}
+	s.h.Event("session-updated", "3-8", toOpus)
+	s.h.Event("keepalive", "", `{"type":"keepalive","sessions":[],"timestamp":1}`)
+	s.h.Event("session-created", "3-9", event(shared.EventSessionCreated, shared.Session{ID: "b", Source: "claude", UpdatedAt: 9}))
+	if len(h.events) != 0 {
+		t.Fatalf("applied before the snapshot: %+v", h.events)
+	}
+	snap.done(snapBody(t, fixIt), "3-7", nil)
+	if len(h.events) != 3 || h.events[0].Type != shared.EventInit {
+		t.Fatalf("events %+v", h.events)
+	}
+	if got := h.held["claude:a"]; got.Model != "opus" || got.Title != "Fix it" {
+		t.Fatalf("the held change did not apply to the snapshot: %+v", got)
+	}
+	if _, ok := h.held["claude:b"]; !ok || h.m.LastEventID() != "3-9" || h.cursors[0] != "3-7" {
+		t.Fatalf("held %v, cursor %q, cursors %q", h.held, h.m.LastEventID(), h.cursors)
+	}
+	if s.isClosed() || h.tr.count() != 1 {
+		t.Fatal("the early stream did not stay")
+	}
+	// Later events apply at once.
+	s.h.Event("session-deleted", "3-10", event(shared.EventSessionDeleted, shared.Session{ID: "b", Source: "claude"}))
+	if _, ok := h.held["claude:b"]; ok {
+		t.Fatal("a later event was not applied")
+	}
+}
+
+// A body that fails after the stream opened early closes that stream:
+// it resumed from a list the client does not hold.
+func TestSnapshotBodyFailsAfterTheHead(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		body []byte
+		id   string
+	}{
+		{"cut short", []byte("HLS1\x05"), "3-7"},
+		{"another id than the headers'", snapBody(t, fixIt), "3-8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newSnapHarness(t)
+			h.m.Start()
+			snap := h.poller.last(t)
+			snap.head("3-7")
+			early := h.tr.last(t)
+			early.h.Open()
+			early.h.Event("session-updated", "3-8", toOpus)
+			snap.done(tc.body, tc.id, nil)
+			if !early.isClosed() || h.tr.count() != 2 || h.resumedFrom() != "" || len(h.events) != 0 {
+				t.Fatalf("early closed %v, %d streams, from %q, %d events", early.isClosed(), h.tr.count(), h.resumedFrom(), len(h.events))
+			}
+			early.h.Event("session-updated", "3-9", toOpus) // late: ignored
+			s := h.tr.last(t)
+			s.h.Open()
+			s.h.Event("init", "3-9", initA)
+			if got := h.held["claude:a"]; got.Model != "sonnet" || len(h.events) != 1 {
+				t.Fatalf("after the init: %+v, %d events", got, len(h.events))
+			}
+		})
+	}
+}
+
+// A stream that sends more than the machine holds while the snapshot
+// loads resyncs: a fresh snapshot, the old request cancelled.
+func TestSnapshotHoldsBoundedEvents(t *testing.T) {
+	h := newSnapHarness(t)
+	h.m.Start()
+	h.poller.last(t).head("3-7")
+	s := h.tr.last(t)
+	s.h.Open()
+	for i := range maxHeld + 1 {
+		s.h.Event("session-updated", fmt.Sprintf("3-%d", 8+i), toOpus)
+	}
+	if !s.isClosed() || h.m.Stats().Resyncs != 1 || h.poller.canceled != 1 {
+		t.Fatalf("closed %v, stats %+v, cancels %d", s.isClosed(), h.m.Stats(), h.poller.canceled)
+	}
+	if h.poller.last(t).url != snapURL || h.poller.count() != 2 {
+		t.Fatalf("no fresh snapshot: %d requests", h.poller.count())
+	}
+}
+
+// A probe that answers while the snapshot loads beside its early stream
+// is replaced by the snapshot: the list and the cursor stay a pair.
+func TestSnapshotHeadThenProbe(t *testing.T) {
+	h := newSnapHarness(t)
+	h.m.Start()
+	h.poller.last(t).done(nil, "", statusError(404))
+	h.tr.last(t).h.Error() // a probe and a backoff
+	probe := h.poller.last(t)
+	h.clock.Advance(2 * DefaultBackoff)
+	snap := h.poller.last(t)
+	snap.head("3-7")
+	probe.done([]byte(restSonet), "3-9", nil)
+	s := h.tr.last(t)
+	s.h.Open()
+	s.h.Event("session-updated", "3-8", toOpus)
+	snap.done(snapBody(t, fixIt), "3-7", nil)
+	if got := h.held["claude:a"]; got.Model != "opus" || got.UpdatedAt != 5 || h.m.LastEventID() != "3-8" {
+		t.Fatalf("held %+v at %q", got, h.m.LastEventID())
+	}
 	h.wantState(Live)
 }
