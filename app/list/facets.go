@@ -115,7 +115,9 @@ func (l *List) tally() {
 		return
 	}
 	*c = counts{version: l.version, valid: true, by: make(map[shared.Status]int)}
-	for _, s := range l.byKey {
+	all := l.Sessions() // by index: ranging the map copies each session
+	for i := range all {
+		s := &all[i]
 		c.by[s.Status]++
 		if s.Active {
 			c.active++
