@@ -154,9 +154,10 @@ func (l *List) StatusCounts(q shared.Query) StatusCounts {
 	}
 	out := StatusCounts{By: make(map[shared.Status]int)}
 	match := key.Matcher()
+	texts := l.textsFor(key.Search)
 	for i := range all {
 		s := &all[i]
-		if !match(s, l.texts[i]) {
+		if !match(s, textAt(texts, i)) {
 			continue
 		}
 		out.All++

@@ -46,12 +46,16 @@ func scaleRun(t *testing.T, b *browser, p *proc, sessions int, want string, sear
 	{
 		c := b.tab(t)
 		c.onEveryDocument(timingScript)
+		c.onEveryDocument(heldScript(sessions))
 		c.navigate(p.URL + "/")
 		c.waitJS(2*time.Minute, "the wasm client", `document.body.dataset.wasm === "ready"`)
 		c.waitConn(2*time.Minute, "live", "Live")
 		c.waitJS(2*time.Minute, want, fmt.Sprintf(`document.getElementById("count").textContent === %s`, jsString(want)))
+		c.waitJS(2*time.Minute, "the whole list", `window.__held !== undefined`)
 		tm := mustEval[timings](c, `window.__helm`)
-		t.Logf("FIGURE %d sessions: navigation→Live %s (→rows %s, →wasm %s)", sessions, ms(tm.Live), ms(tm.Rows), ms(tm.Wasm))
+		held := mustEval[float64](c, `window.__held`)
+		t.Logf("FIGURE %d sessions: navigation→Live %s, →every session held %s (→rows %s, →wasm %s; %s)",
+			sessions, ms(tm.Live), ms(&held), ms(tm.Rows), ms(tm.Wasm), requests(c))
 		if search {
 			// Search covers every session, not the seed: a word no title
 			// holds finds none, and the count says so.
@@ -62,4 +66,28 @@ func scaleRun(t *testing.T, b *browser, p *proc, sessions int, want string, sear
 			c.waitJS(time.Minute, "no match", fmt.Sprintf(`document.getElementById("count").textContent === %s`, jsString("0 of "+want)))
 		}
 	}
+}
+
+// requests says when the list's requests started and ended (ms since
+// navigation, from the page's resource timings): where Live's time went.
+func requests(c *chrome) string {
+	got, err := eval[string](c, `performance.getEntriesByType("resource")
+		.filter(e => /\/api\/sessions(\/snapshot|\/stream)?(\?|$)/.test(e.name))
+		.map(e => new URL(e.name).pathname.replace("/api/sessions", "list") + " " + e.startTime.toFixed(0) + "→" + (e.responseEnd ? e.responseEnd.toFixed(0) : "open") + "ms " + (e.transferSize/1024).toFixed(0) + "KB")
+		.join(", ")`)
+	if err != nil {
+		return err.Error()
+	}
+	return got
+}
+
+// heldScript records in window.__held when the page first holds n
+// sessions (#count's data-held): the whole list, not the seed.
+func heldScript(n int) string {
+	return fmt.Sprintf(`(() => {
+	new MutationObserver((_, obs) => {
+		const c = document.getElementById("count");
+		if (c && c.dataset.held === "%d") { window.__held = performance.now(); obs.disconnect(); }
+	}).observe(document, {subtree: true, childList: true, attributes: true});
+})();`, n)
 }
