@@ -124,7 +124,7 @@ BENCH_DIR ?= $(or $(TMPDIR),/tmp)/helm-bench
 # The size row measures what a user downloads, whatever the tree's edits.
 bench: BROTLI = 11
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x ./server/claude ./server/stream ./server/transcript ./server/usage ./app/list
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x ./server/claude ./server/stream ./server/transcript ./server/usage ./app/list ./shared/snapshot
 	$(GO) test -run '^$$' -bench PageStream -benchtime 200x ./server
 	$(GO) test -run '^$$' -bench FleetHub -benchtime 20x ./server/fleet
 	$(GO) run ./server/cmd/helmbench -bin bin/helmd -work $(BENCH_DIR)
