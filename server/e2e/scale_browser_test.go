@@ -15,7 +15,7 @@ import (
 // whole list. It runs only when HELM_SCALE_CORPUS names the corpus (a
 // Claude root), as `make bench` does:
 //
-//	HELM_SCALE_CORPUS=/tmp/helm-bench/corpus-100k HELM_BIN=$PWD/bin/helmd \
+//	HELM_SCALE_CORPUS=$BENCH_DIR/corpus-100k HELM_BIN=$PWD/bin/helmd \
 //	  go test -count=1 -v -run 'TestScaleBrowser' ./server/e2e/
 //
 // The corpus is only read (helmd never writes transcripts); its scan
