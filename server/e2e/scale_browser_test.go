@@ -68,12 +68,13 @@ func scaleRun(t *testing.T, b *browser, p *proc, sessions int, want string, sear
 	}
 }
 
-// requests says when the list's requests started and ended (ms since
-// navigation, from the page's resource timings): where Live's time went.
+// requests says when the client's and the list's requests started and
+// ended (ms since navigation, from the page's resource timings): where
+// Live's time went.
 func requests(c *chrome) string {
 	got, err := eval[string](c, `performance.getEntriesByType("resource")
-		.filter(e => /\/api\/sessions(\/snapshot|\/stream)?(\?|$)/.test(e.name))
-		.map(e => new URL(e.name).pathname.replace("/api/sessions", "list") + " " + e.startTime.toFixed(0) + "→" + (e.responseEnd ? e.responseEnd.toFixed(0) : "open") + "ms " + (e.transferSize/1024).toFixed(0) + "KB")
+		.filter(e => /\/api\/sessions(\/snapshot|\/stream)?(\?|$)|\/app\.wasm$/.test(e.name))
+		.map(e => new URL(e.name).pathname.replace("/api/sessions", "list").replace("/web/", "") + " " + e.startTime.toFixed(0) + "→" + (e.responseEnd ? e.responseEnd.toFixed(0) : "open") + "ms " + (e.transferSize/1024).toFixed(0) + "KB")
 		.join(", ")`)
 	if err != nil {
 		return err.Error()
