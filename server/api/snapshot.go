@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"vibecraft.sh/helm/server/ident"
 	"vibecraft.sh/helm/shared/snapshot"
@@ -39,7 +38,6 @@ func (a *API) listSnapshot(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", snapshot.ContentType)
 	h.Set(EventIDHeader, id)
-	h.Set("X-Helm-Sessions", strconv.Itoa(len(sessions)))
 	// Written a session at a time through a small buffer, as the JSON
 	// list is: nothing the size of the list is built per request.
 	e := snapshot.NewEncoder(bufio.NewWriterSize(w, 32<<10), len(sessions))
