@@ -33,6 +33,10 @@
 // for a fresh init (a resync); a second one before the stream proved
 // healthy goes through the backoff.
 //
+// With Options.SnapshotURL, a start without a cursor fetches the whole
+// list in its compact form and resumes the stream from the snapshot's
+// id instead of waiting for the stream's JSON init (snapshot.go).
+//
 // It is plain Go behind small interfaces (Clock, Transport, Poller) so
 // that every transition is unit-tested natively with a fake clock and a
 // fake transport; app/browser implements them over EventSource, fetch and
