@@ -166,6 +166,14 @@ func searched(s *Session) [5]string {
 func SearchText(s *Session) string {
 	f := searched(s)
 	var b strings.Builder
+	// One allocation, not one per doubling: the client folds every
+	// session of a list of up to 100,000, and in wasm each allocation
+	// brings the next (stop-the-world) collection nearer.
+	n := len(f) - 1
+	for _, hay := range f {
+		n += len(hay)
+	}
+	b.Grow(n)
 	for i, hay := range f {
 		if i > 0 {
 			b.WriteByte(0)

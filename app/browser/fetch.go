@@ -18,22 +18,32 @@ var _ feed.Poller = Fetcher{}
 // Poll GETs url and hands on its feed.EventIDHeader with the body. The
 // API is same-origin, so the header is readable without CORS exposure.
 func (Fetcher) Poll(url string, done func(body []byte, eventID string, err error)) (cancel func()) {
-	return fetch("GET", url, feed.EventIDHeader, done)
+	return fetch("GET", url, feed.EventIDHeader, nil, done)
+}
+
+var _ feed.HeadPoller = Fetcher{}
+
+// PollHead is Poll that also calls head with the header as soon as the
+// answer's headers arrive, before its body: the feed opens the stream
+// while a big snapshot still downloads and decodes.
+func (Fetcher) PollHead(url string, head func(eventID string), done func(body []byte, eventID string, err error)) (cancel func()) {
+	return fetch("GET", url, feed.EventIDHeader, head, done)
 }
 
 // Fetch sends a request without a body and calls done once with the body
 // of a 2xx answer, or an error. cancel aborts it; done is then called
 // with the abort error, which callers ignore.
 func Fetch(method, url string, done func(body []byte, err error)) (cancel func()) {
-	return fetch(method, url, "", func(body []byte, _ string, err error) { done(body, err) })
+	return fetch(method, url, "", nil, func(body []byte, _ string, err error) { done(body, err) })
 }
 
 // fetch is Fetch that also reads the answer's header named header ("" =
-// none; an absent header reads as "").
+// none; an absent header reads as ""), and gives it to head (if not nil)
+// before the body is read.
 //
 // app.Value.Then is not used: it releases its callback only when the
 // promise is fulfilled, so a rejection would leak it and never call back.
-func fetch(method, url, header string, done func(body []byte, value string, err error)) (cancel func()) {
+func fetch(method, url, header string, head func(value string), done func(body []byte, value string, err error)) (cancel func()) {
 	ctrl := app.Window().Get("AbortController").New()
 	var (
 		once  sync.Once
@@ -68,7 +78,14 @@ func fetch(method, url, header string, done func(body []byte, value string, err 
 		finish(nil, errors.New(msg))
 	})
 	var status int
-	onText := fn(func(t app.Value) { finish([]byte(t.String()), nil) })
+	// The body as bytes, not text: a snapshot is binary, and a JSON body
+	// skips the round trip through a JS (UTF-16) string.
+	onBody := fn(func(buf app.Value) {
+		arr := app.Window().Get("Uint8Array").New(buf)
+		b := make([]byte, arr.Get("length").Int())
+		app.CopyBytesToGo(b, arr)
+		finish(b, nil)
+	})
 	onResponse := fn(func(resp app.Value) {
 		status = resp.Get("status").Int()
 		if !resp.Get("ok").Bool() {
@@ -82,7 +99,10 @@ func fetch(method, url, header string, done func(body []byte, value string, err 
 				value = v.String()
 			}
 		}
-		resp.Call("text").Call("then", onText, onError)
+		if head != nil {
+			head(value)
+		}
+		resp.Call("arrayBuffer").Call("then", onBody, onError)
 	})
 	opts := map[string]any{
 		"method":  method,

@@ -14,23 +14,29 @@ const maxIDLen = 128
 // empty id, or one no server sends, leaves no cursor: the next stream
 // starts with a fresh init.
 func (m *Machine) setCursor(id string) {
-	if len(id) > maxIDLen || strings.ContainsFunc(id, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		id = ""
-	}
+	id = validID(id)
 	m.lastID = id
 	m.view.Lock()
 	m.view.lastID = id
 	m.view.Unlock()
 }
 
+// validID is id, or "" when no server sends such an id.
+func validID(id string) string {
+	if len(id) > maxIDLen || strings.ContainsFunc(id, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return ""
+	}
+	return id
+}
+
 // streamURL passes the cursor, so the server replays what this client
 // missed: a new EventSource cannot send Last-Event-ID itself.
-func (m *Machine) streamURL() string {
+func (m *Machine) streamURL(from string) string {
 	u := withInstance(m.o.StreamURL, m.o.Instance)
-	if m.lastID == "" {
+	if from == "" {
 		return u
 	}
-	return withParam(u, "lastEventId", m.lastID)
+	return withParam(u, "lastEventId", from)
 }
 
 // withInstance names the page's helmd in u (see Options.Instance).

@@ -144,7 +144,18 @@ type fakePoller struct {
 
 type fakePoll struct {
 	url  string
+	head func(string) // PollHead's; nil for Poll
 	done func([]byte, string, error)
+}
+
+// PollHead makes the fake a HeadPoller: a test calls head when the
+// answer's headers "arrive", or never.
+func (p *fakePoller) PollHead(url string, head func(string), done func([]byte, string, error)) func() {
+	cancel := p.Poll(url, done)
+	p.mu.Lock()
+	p.calls[len(p.calls)-1].head = head
+	p.mu.Unlock()
+	return cancel
 }
 
 func (p *fakePoller) Poll(url string, done func([]byte, string, error)) func() {

@@ -33,6 +33,10 @@
 // for a fresh init (a resync); a second one before the stream proved
 // healthy goes through the backoff.
 //
+// With Options.SnapshotURL, a start without a cursor fetches the whole
+// list in its compact form and resumes the stream from the snapshot's
+// id instead of waiting for the stream's JSON init (snapshot.go).
+//
 // It is plain Go behind small interfaces (Clock, Transport, Poller) so
 // that every transition is unit-tested natively with a fake clock and a
 // fake transport; app/browser implements them over EventSource, fetch and
@@ -136,6 +140,11 @@ const EventIDHeader = "X-Helm-Event-Id"
 type Options struct {
 	StreamURL string // default "/api/sessions/stream"
 	PollURL   string // default "/api/sessions"
+	// SnapshotURL, when set, is where an attempt without a cursor gets
+	// the whole list (shared/snapshot, see snapshot.go) before opening
+	// the stream from its id, instead of waiting for the stream's JSON
+	// init. Empty: the stream's init, as DESIGN.md §3 has it.
+	SnapshotURL string
 
 	// Keepalive is the server's keepalive period (30 s): the watchdog
 	// reconnects after 2 periods without any event.
@@ -171,8 +180,8 @@ type Options struct {
 	// OnStatus is called on every state or reason change.
 	OnStatus func(Status)
 	// OnEvent gets every list update: stream events other than keepalive,
-	// and each poll or probe result as a shared.EventRefresh (it replaces
-	// the list). Its sessions are whole, session-updated ones included.
+	// each poll or probe result as a shared.EventRefresh (it replaces
+	// the list), and a snapshot as a shared.EventInit. Its sessions are whole, session-updated ones included.
 	// While it runs, Machine.LastEventID already names the list that the
 	// update makes, so the two can be saved together.
 	OnEvent func(shared.Event)
@@ -219,4 +228,8 @@ type Stats struct {
 	Reconnects   int // stream opens after the first
 	Polls        int // poll answers received
 	PollFailures int
+	// Snapshots counts snapshots applied; SnapshotFailures those that
+	// failed, each followed by a stream with an init.
+	Snapshots        int
+	SnapshotFailures int
 }

@@ -46,6 +46,8 @@ type Machine struct {
 	pollGen    int
 	pollCancel func()
 
+	snap snapState // the snapshot under way (snapshot.go)
+
 	// view is a copy of what the queries return, published after every
 	// run, so a query never waits for (or re-enters) the executor.
 	view struct {
@@ -191,14 +193,23 @@ func (m *Machine) connect() {
 	m.closeStream()
 	m.streamGen++
 	gen := m.streamGen
-	m.streamFrom = m.lastID
-	m.stream = m.o.Transport.Open(m.streamURL(), StreamHandler{
+	if m.lastID == "" && m.o.SnapshotURL != "" {
+		m.fetchSnapshot(gen) // snapshot.go; it opens the stream
+	} else {
+		m.stream = m.openStream(gen, m.lastID)
+	}
+	// The watchdog also covers an attempt that neither opens nor fails.
+	m.armWatchdog()
+}
+
+// openStream opens the stream of attempt gen, resumed from id.
+func (m *Machine) openStream(gen int, from string) Stream {
+	m.streamFrom = from
+	return m.o.Transport.Open(m.streamURL(from), StreamHandler{
 		Open:  func() { m.post(func() { m.onOpen(gen) }) },
 		Event: func(typ, id, data string) { m.post(func() { m.onEvent(gen, typ, id, data) }) },
 		Error: func() { m.post(func() { m.onError(gen, "stream error") }) },
 	})
-	// The watchdog also covers an attempt that neither opens nor fails.
-	m.armWatchdog()
 }
 
 func (m *Machine) closeStream() {
@@ -208,6 +219,7 @@ func (m *Machine) closeStream() {
 	}
 	m.streamGen++ // late callbacks of the old stream are now stale
 	m.streamOpen = false
+	m.snap = snapState{} // its snapshot, if any, is abandoned
 }
 
 func (m *Machine) live(gen int) bool { return !m.closed && gen == m.streamGen }
@@ -216,7 +228,7 @@ func (m *Machine) onOpen(gen int) {
 	if !m.live(gen) || m.streamOpen {
 		return
 	}
-	if m.streamFrom != "" && m.streamFrom != m.lastID {
+	if m.streamFrom != "" && m.streamFrom != m.lastID && !m.snap.pending {
 		// A poll or probe replaced the list while this stream connected:
 		// the stream replays from the old list's id, not the one held.
 		// Reopen it from the list's own (no failure: nothing failed). A
@@ -255,6 +267,10 @@ func (m *Machine) onEvent(gen int, typ, id, data string) {
 	t := shared.EventType(typ)
 	if t == shared.EventKeepalive {
 		m.healthy() // a keepalive names no list: the cursor stays
+		return
+	}
+	if m.snap.pending {
+		m.hold(gen, typ, id, data) // snapshot.go: applied after the snapshot
 		return
 	}
 	// The event name is authoritative over the type in the data.

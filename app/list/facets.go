@@ -115,7 +115,9 @@ func (l *List) tally() {
 		return
 	}
 	*c = counts{version: l.version, valid: true, by: make(map[shared.Status]int)}
-	for _, s := range l.byKey {
+	all := l.Sessions() // by index: ranging the map copies each session
+	for i := range all {
+		s := &all[i]
 		c.by[s.Status]++
 		if s.Active {
 			c.active++
@@ -152,9 +154,10 @@ func (l *List) StatusCounts(q shared.Query) StatusCounts {
 	}
 	out := StatusCounts{By: make(map[shared.Status]int)}
 	match := key.Matcher()
+	texts := l.textsFor(key.Search)
 	for i := range all {
 		s := &all[i]
-		if !match(s, l.texts[i]) {
+		if !match(s, textAt(texts, i)) {
 			continue
 		}
 		out.All++

@@ -10,6 +10,7 @@ package list
 
 import (
 	"slices"
+	"strings"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -19,9 +20,9 @@ import (
 type List struct {
 	byKey  map[string]shared.Session
 	sorted []shared.Session // nil when it must be rebuilt
-	// texts[i] is shared.SearchText(&sorted[i]); folded keeps them from
-	// one sort to the next, so a session is lower-cased once per change,
-	// not once per keystroke.
+	// texts[i] is shared.SearchText(&sorted[i]), nil until a search
+	// needs them (textsFor); folded keeps them from one sort to the next,
+	// so a session is lower-cased once per change, not once per keystroke.
 	texts  []string
 	folded map[string]foldedText
 
@@ -67,13 +68,31 @@ func (l *List) Apply(ev shared.Event) bool {
 // Replace makes the list hold exactly sessions.
 func (l *List) Replace(sessions []shared.Session) {
 	l.byKey = make(map[string]shared.Session, len(sessions))
-	for _, s := range sessions {
+	for i := range sessions {
+		s := &sessions[i]
 		if s.ID == "" {
 			continue // no identity: nothing could update or delete it
 		}
-		l.byKey[s.Key()] = s
+		l.byKey[s.Key()] = *s
 	}
 	l.changed()
+	// A snapshot or an init comes newest first: keep that order rather
+	// than sort again (at 100,000 sessions, moving them about in a sort
+	// took seconds in wasm). Only when every session was kept once.
+	if len(l.byKey) == len(sessions) && slices.IsSortedFunc(sessions, cmpNewer) {
+		l.sorted = slices.Clone(sessions)
+	}
+}
+
+// cmpNewer orders sessions as the list shows them (shared.Newer).
+func cmpNewer(a, b shared.Session) int {
+	switch {
+	case shared.Newer(a, b):
+		return -1
+	case shared.Newer(b, a):
+		return 1
+	}
+	return 0
 }
 
 // Upsert adds or replaces sessions by key and reports whether any was
@@ -109,16 +128,19 @@ func (l *List) move(old shared.Session, had bool, s shared.Session) {
 		i := l.search(old)
 		if i < len(l.sorted) && l.sorted[i].Key() == old.Key() {
 			l.sorted = slices.Delete(l.sorted, i, i+1)
-			l.texts = slices.Delete(l.texts, i, i+1)
+			if l.texts != nil {
+				l.texts = slices.Delete(l.texts, i, i+1)
+			}
 		} else {
 			l.sorted, l.texts = nil, nil // cannot happen; rebuild to be safe
 			return
 		}
 	}
-	text := l.foldOne(&s)
 	i := l.search(s)
 	l.sorted = slices.Insert(l.sorted, i, s)
-	l.texts = slices.Insert(l.texts, i, text)
+	if l.texts != nil {
+		l.texts = slices.Insert(l.texts, i, l.foldOne(&s))
+	}
 }
 
 // search is where s is or would be in sorted.
@@ -164,7 +186,9 @@ func (l *List) Remove(sessions ...shared.Session) bool {
 		changed = true
 		if i := l.search(old); l.sorted != nil && i < len(l.sorted) && l.sorted[i].Key() == old.Key() {
 			l.sorted = slices.Delete(l.sorted, i, i+1)
-			l.texts = slices.Delete(l.texts, i, i+1)
+			if l.texts != nil {
+				l.texts = slices.Delete(l.texts, i, i+1)
+			}
 		} else {
 			l.sorted, l.texts = nil, nil
 		}
@@ -199,9 +223,31 @@ func (l *List) Sessions() []shared.Session {
 			l.sorted = append(l.sorted, s)
 		}
 		shared.SortNewestFirst(l.sorted)
-		l.fold()
 	}
 	return l.sorted
+}
+
+// textsFor returns texts for a search: nil when it is blank (a matcher
+// then reads no text), else folded now if they are not yet. Folding is
+// left to the first search: at 100,000 sessions it is over a second of
+// wasm that a start, or a list nobody searches, need not wait for.
+func (l *List) textsFor(search string) []string {
+	if strings.TrimSpace(search) == "" {
+		return nil
+	}
+	l.Sessions()
+	if l.texts == nil {
+		l.fold()
+	}
+	return l.texts
+}
+
+// textAt is texts[i], or "" when texts is nil (a blank search).
+func textAt(texts []string, i int) string {
+	if texts == nil {
+		return ""
+	}
+	return texts[i]
 }
 
 // fold fills texts for sorted, reusing the text of every session whose

@@ -25,15 +25,40 @@ func (l *List) NeedsYou() []shared.Session {
 	if l.needs.valid && l.needs.version == l.version {
 		return l.needs.rows
 	}
-	var rows []shared.Session
-	for _, s := range l.Sessions() {
-		if NeedsYou(&s) {
-			rows = append(rows, s)
+	// Sorted by index, not by value: many sessions can wait (a whole
+	// workspace left overnight), and a stable sort that moves sessions
+	// about took seconds in wasm at 50,000.
+	all := l.Sessions()
+	var at []int32
+	for i := range all {
+		if NeedsYou(&all[i]) {
+			at = append(at, int32(i))
 		}
 	}
-	SortLongestWait(rows)
+	slices.SortFunc(at, func(a, b int32) int {
+		if c := cmpInt64(waitStart(&all[a]), waitStart(&all[b])); c != 0 {
+			return c
+		}
+		return cmpInt64(int64(a), int64(b)) // ties keep the list's order
+	})
+	var rows []shared.Session
+	if len(at) > 0 {
+		rows = make([]shared.Session, len(at))
+		for j, i := range at {
+			rows[j] = all[i]
+		}
+	}
 	l.needs = needs{version: l.version, valid: true, rows: rows}
 	return rows
+}
+
+// waitStart is when s started to wait: WaitingSince, else (an older
+// server) its last activity, which is when a wait nobody answered began.
+func waitStart(s *shared.Session) int64 {
+	if s.WaitingSince > 0 {
+		return s.WaitingSince
+	}
+	return s.UpdatedAt
 }
 
 // SortLongestWait sorts waiting sessions by when they started to wait,
@@ -41,14 +66,8 @@ func (l *List) NeedsYou() []shared.Session {
 // server) sorts by its last activity instead, which is when a wait that
 // nobody answered began; equal times keep their order (stable sort).
 func SortLongestWait(rows []shared.Session) {
-	since := func(s *shared.Session) int64 {
-		if s.WaitingSince > 0 {
-			return s.WaitingSince
-		}
-		return s.UpdatedAt
-	}
 	slices.SortStableFunc(rows, func(a, b shared.Session) int {
-		return cmpInt64(since(&a), since(&b))
+		return cmpInt64(waitStart(&a), waitStart(&b))
 	})
 }
 

@@ -66,17 +66,18 @@ func (l *List) Filter(q shared.Query) Result {
 	}
 	var idx []int32
 	match := q.Matcher()
+	texts := l.textsFor(q.Search)
 	if fresh && narrows(v.q, q) {
 		idx = make([]int32, 0, len(v.res.idx))
 		for _, j := range v.res.idx { // already in q's order
-			if match(&all[j], l.texts[j]) {
+			if match(&all[j], textAt(texts, int(j))) {
 				idx = append(idx, j)
 			}
 		}
 	} else {
 		idx = make([]int32, 0, len(all))
 		for j := range all {
-			if match(&all[j], l.texts[j]) {
+			if match(&all[j], textAt(texts, j)) {
 				idx = append(idx, int32(j))
 			}
 		}

@@ -55,6 +55,26 @@ type cached struct {
 	// Instance is the helmd the list came from: another one's saved list
 	// is never shown as this one's.
 	Instance string `json:"instance,omitempty"`
+	// Total is how many sessions the list had when only its newest
+	// cacheMax were saved; 0: the whole list was.
+	Total int `json:"total,omitempty"`
+}
+
+// cacheMax bounds the list kept in browser storage: its JSON is about
+// 1 KB a session against a quota of about 5 MB an origin, and it is
+// encoded on the UI goroutine (100,000 sessions took seconds, to fail on
+// the quota). A bigger list keeps its newest cacheMax sessions, with the
+// count and without an id: like the page's seed, a first screen shown at
+// once (offline too), not a base the stream can resume from.
+const cacheMax = 2000
+
+// cacheOf is what save stores for l.
+func cacheOf(l *list.List, savedAt int64, watched []string, eventID, instance string) cached {
+	c := cached{Snapshot: l.Snapshot(savedAt, watched), EventID: eventID, Instance: instance}
+	if n := len(c.Sessions); n > cacheMax {
+		c.Sessions, c.Total, c.EventID = c.Sessions[:cacheMax], n, ""
+	}
+	return c
 }
 
 // storageAtKey holds the SavedAt of the list under storageKey.
@@ -63,7 +83,7 @@ const storageAtKey = storageKey + ".at"
 func (h *Home) save() {
 	h.savedAt = time.Now()
 	st := h.ctx.LocalStorage()
-	c := cached{Snapshot: h.sessions.Snapshot(h.dataAt, h.watched), EventID: h.machine.LastEventID(), Instance: h.instance}
+	c := cacheOf(h.sessions, h.dataAt, h.watched, h.machine.LastEventID(), h.instance)
 	if err := st.Set(storageKey, c); err != nil {
 		app.Log("helm: saving the list failed:", err) // quota: the live list still works
 		st.Del(storageAtKey)

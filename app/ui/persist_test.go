@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"vibecraft.sh/helm/app/list"
@@ -58,4 +59,33 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A list too big for browser storage keeps its newest sessions and its
+// count, without an id: shown at once on the next start, it is no base
+// for the stream, which then starts from a snapshot.
+func TestCacheOfABigListIsItsNewest(t *testing.T) {
+	var ss []shared.Session
+	for i := range cacheMax + 500 {
+		ss = append(ss, shared.Session{ID: fmt.Sprint(i), Source: shared.SourceClaude, UpdatedAt: int64(i)})
+	}
+	c := cacheOf(list.New(ss), 7, nil, "3-41", "inst")
+	if len(c.Sessions) != cacheMax || c.Total != cacheMax+500 || c.EventID != "" {
+		t.Fatalf("cached %d sessions of %d, id %q", len(c.Sessions), c.Total, c.EventID)
+	}
+	if c.Sessions[0].ID != fmt.Sprint(cacheMax+499) || c.Sessions[cacheMax-1].ID != "500" {
+		t.Fatalf("not the newest: %s … %s", c.Sessions[0].ID, c.Sessions[cacheMax-1].ID)
+	}
+	var back cached
+	if err := json.Unmarshal([]byte(mustJSON(t, c)), &back); err != nil {
+		t.Fatal(err)
+	}
+	h := NewHome(Seed{})
+	h.restoreFrom(back)
+	if h.cursor != "" || h.total != cacheMax+500 || h.sessions.Len() != cacheMax {
+		t.Fatalf("restored: cursor %q, total %d, %d sessions", h.cursor, h.total, h.sessions.Len())
+	}
+	if small := cacheOf(list.New(ss[:10]), 7, nil, "3-41", ""); small.Total != 0 || small.EventID != "3-41" || len(small.Sessions) != 10 {
+		t.Fatalf("a small list: %d sessions of %d, id %q", len(small.Sessions), small.Total, small.EventID)
+	}
 }

@@ -67,7 +67,10 @@ func (h *Home) renderHeader(n int) app.UI {
 		app.Span().ID("conn").DataSet("state", string(st)).Title("%s", attr(tip)).
 			TabIndex(0).Aria("label", attr(tip)).Role("status").
 			Text(st.Label()),
-		app.Span().ID("count").Text(h.countText(n)),
+		// data-held: how many sessions the page holds, which is the count
+		// only once the whole list arrived (a seed shows the server's
+		// total): what a measurement of the start waits for.
+		app.Span().ID("count").DataSet("held", h.sessions.Len()).Text(h.countText(n)),
 		h.renderWaiting(),
 		app.A().ID("to-usage").Href("/usage").Text("Usage"),
 		app.Span().Class("spacer"),

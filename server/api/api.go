@@ -77,6 +77,7 @@ func (a *API) Install(mux *http.ServeMux) {
 		h            http.Handler
 	}{
 		{"GET", "/api/sessions", a.handle(a.listSessions)},
+		{"GET", "/api/sessions/snapshot", a.handle(a.listSnapshot)},
 		{"GET", "/api/claude-sessions/all", a.handle(a.listClaude)},
 		{"GET", "/api/sessions/stream", a.all},
 		{"GET", "/api/claude-sessions/stream", a.claude},

@@ -129,6 +129,9 @@ func startBinaryEnv(t *testing.T, dir string, env []string, args ...string) *pro
 type startOpts struct {
 	cred *syscall.Credential // run as this user (nil: this one)
 	env  []string            // extra environment
+	// scanWithin bounds the wait for the first scan (0: helmdproc's
+	// default, enough for a test's fixture but not for a large corpus).
+	scanWithin time.Duration
 }
 
 func startBinaryWith(t *testing.T, o startOpts, dir string, args ...string) *proc {
@@ -153,7 +156,7 @@ func startBinaryWith(t *testing.T, o startOpts, dir string, args ...string) *pro
 	// The first scan over, a test's file changes are changes, not the
 	// initial list: Start waits for it, through http.DefaultClient, which
 	// presents e2eToken unless helmd printed a token of its own.
-	hp, err := helmdproc.Start(helmdproc.Options{Bin: bin, Dir: dir, Args: args, Env: env, Cred: o.cred})
+	hp, err := helmdproc.Start(helmdproc.Options{Bin: bin, Dir: dir, Args: args, Env: env, Cred: o.cred, ScanWithin: o.scanWithin})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,14 +33,18 @@ func testListFindsBeyondTheSeed(t *testing.T, b *browser) {
 	p := serveList(t, claude)
 	c := b.tab(t)
 	c.onEveryDocument(timingScript)
+	c.onEveryDocument(heldScript(n))
 	c.navigate(p.URL + "/")
 	if mustEval[bool](c, fmt.Sprintf(`!!document.querySelector('li.session[data-key="claude:%s"]')`, oldest)) {
 		t.Fatal("the oldest session is already in the page: the test would not be about what the seed leaves out")
 	}
 	waitLive(c)
 	c.waitJS(30*time.Second, "5,000 sessions", `document.getElementById("count").textContent === "5,000 sessions"`)
+	c.waitJS(30*time.Second, "the whole list", `window.__held !== undefined`)
 	tm := mustEval[timings](c, `window.__helm`)
-	t.Logf("FIGURE 5000 sessions: navigation→Live %s (→rows %s, →wasm %s)", ms(tm.Live), ms(tm.Rows), ms(tm.Wasm))
+	held := mustEval[float64](c, `window.__held`)
+	t.Logf("FIGURE 5000 sessions: navigation→Live %s, →every session held %s (→rows %s, →wasm %s; %s)",
+		ms(tm.Live), ms(&held), ms(tm.Rows), ms(tm.Wasm), requests(c))
 
 	c.do(5*time.Second, "focusing the search", chromedp.Evaluate[chromedp.Void](`document.getElementById("search").focus()`))
 	for _, k := range "zeppelin" {

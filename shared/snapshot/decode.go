@@ -1,0 +1,147 @@
+package snapshot
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// ErrFormat is wrapped by every error of Decode: the input is not a
+// snapshot, or not a whole one.
+var ErrFormat = errors.New("not a Helm snapshot")
+
+// Decode reads a snapshot. It never panics and allocates in proportion
+// to the input, whatever the input: a count or a length larger than
+// what follows is refused before anything is allocated for it.
+func Decode(b []byte) ([]shared.Session, error) {
+	if len(b) < len(Magic) || string(b[:len(Magic)]) != Magic {
+		return nil, fmt.Errorf("%w: no %s header", ErrFormat, Magic)
+	}
+	d := decoder{b: b, pos: len(Magic)}
+	// The strings point into one copy of the input: one allocation for
+	// every title and path, not one each.
+	d.all = string(b)
+	n := d.uvarint()
+	if d.err == nil && n > uint64(len(b)-d.pos)/minSession {
+		return nil, fmt.Errorf("%w: %d sessions cannot fit in %d bytes", ErrFormat, n, len(b))
+	}
+	sessions := make([]shared.Session, n)
+	for i := range sessions {
+		if d.err != nil {
+			break
+		}
+		d.session(&sessions[i])
+	}
+	if d.err == nil && d.pos != len(b) {
+		d.fail("%d bytes after the last session", len(b)-d.pos)
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return sessions, nil
+}
+
+type decoder struct {
+	b     []byte
+	all   string // b as a string, for the strings to point into
+	pos   int
+	table []string
+	err   error
+}
+
+func (d *decoder) fail(format string, args ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: at byte %d: %s", ErrFormat, d.pos, fmt.Sprintf(format, args...))
+	}
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b[d.pos:])
+	if n <= 0 {
+		d.fail("bad number")
+		return 0
+	}
+	d.pos += n
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.b[d.pos:])
+	if n <= 0 {
+		d.fail("bad number")
+		return 0
+	}
+	d.pos += n
+	return v
+}
+
+// string reads one string ref; prev is the session's previous string.
+func (d *decoder) string(prev string) string {
+	ref := d.uvarint()
+	switch {
+	case d.err != nil:
+		return ""
+	case ref == refSame:
+		return prev
+	case ref >= refTable:
+		i := ref - refTable
+		if i >= uint64(len(d.table)) {
+			d.fail("string %d of a table of %d", i, len(d.table))
+			return ""
+		}
+		return d.table[i]
+	}
+	l := d.uvarint()
+	if d.err != nil {
+		return ""
+	}
+	if l > uint64(len(d.b)-d.pos) {
+		d.fail("a string of %d bytes, %d left", l, len(d.b)-d.pos)
+		return ""
+	}
+	s := d.all[d.pos : d.pos+int(l)]
+	d.pos += int(l)
+	if ref == refAdd {
+		d.table = append(d.table, s)
+	}
+	return s
+}
+
+func (d *decoder) session(s *shared.Session) {
+	prev := ""
+	for _, p := range stringFields(s) {
+		*p = d.string(prev)
+		prev = *p
+	}
+	t := &s.Tokens
+	for _, p := range [...]*int{&s.MessageCount, &t.Input, &t.Output, &t.CacheRead, &t.CacheWrite, &t.CacheWrite1h} {
+		*p = int(d.varint())
+	}
+	for _, p := range [...]*int64{&s.WaitingSince, &s.ClearedAt, &s.CreatedAt, &s.UpdatedAt} {
+		*p = d.varint()
+	}
+	if d.err != nil {
+		return
+	}
+	if len(d.b)-d.pos < 9 {
+		d.fail("a session cut short")
+		return
+	}
+	s.CostUSD = math.Float64frombits(binary.LittleEndian.Uint64(d.b[d.pos:]))
+	flags := d.b[d.pos+8]
+	d.pos += 9
+	if flags&^(flagActive|flagRemote|flagHostOffline) != 0 {
+		d.fail("unknown flags %#x", flags)
+		return
+	}
+	s.Active, s.Remote, s.HostOffline = flags&flagActive != 0, flags&flagRemote != 0, flags&flagHostOffline != 0
+}

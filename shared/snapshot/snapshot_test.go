@@ -1,0 +1,148 @@
+package snapshot
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"vibecraft.sh/helm/shared"
+)
+
+func encode(t testing.TB, sessions []shared.Session) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := bufio.NewWriter(&buf)
+	e := NewEncoder(w, len(sessions))
+	for i := range sessions {
+		if err := e.Write(&sessions[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// filled returns a session whose every field holds a value of its own,
+// set by reflection: a field added to shared.Session that the snapshot
+// forgets fails the round trip.
+func filled(i int) shared.Session {
+	var s shared.Session
+	v := reflect.ValueOf(&s).Elem()
+	var fill func(v reflect.Value, name string)
+	fill = func(v reflect.Value, name string) {
+		switch v.Kind() {
+		case reflect.String:
+			v.SetString(fmt.Sprintf("%s-%d", name, i))
+		case reflect.Int, reflect.Int64:
+			v.SetInt(int64(1000*i + len(name)))
+		case reflect.Float64:
+			v.SetFloat(float64(i) + 0.125)
+		case reflect.Bool:
+			v.SetBool(true)
+		case reflect.Struct:
+			for f := range v.NumField() {
+				fill(v.Field(f), name+"."+v.Type().Field(f).Name)
+			}
+		default:
+			panic("snapshot test: a Session field of kind " + v.Kind().String())
+		}
+	}
+	fill(v, "s")
+	return s
+}
+
+func TestRoundTripKeepsEveryField(t *testing.T) {
+	in := []shared.Session{filled(1), filled(2), {}, filled(3)}
+	in[2].ID, in[2].Source = "empty", shared.SourceOpenCode
+	in[3].FirstPrompt = in[3].Title       // the common case: one byte
+	in[3].ProjectPath = in[1].ProjectPath // from the table
+	in[3].CostUSD = math.Inf(1)
+	in[3].Tokens.Input = -5 // never sent, but not mangled either
+	out, err := Decode(encode(t, in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(in, out) {
+		t.Fatalf("round trip:\n in %+v\nout %+v", in, out)
+	}
+}
+
+// The client must hold what a JSON client holds: a string that is not
+// UTF-8 arrives as encoding/json sends it.
+func TestRoundTripIsTheJSONList(t *testing.T) {
+	in := []shared.Session{{ID: "a", Source: "claude", Title: "bad \xff\xfe byte", ProjectPath: "/p/\xc3",
+		Question: "<script>alert(1)</script> & \u2028", FirstPrompt: strings.Repeat("long title ", 100_000)}}
+	out, err := Decode(encode(t, in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(in)
+	var want []shared.Session
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(want, out) {
+		t.Fatalf("snapshot %q\n    json %q", out[0].Title, want[0].Title)
+	}
+}
+
+func TestSmallerThanJSON(t *testing.T) {
+	in := make([]shared.Session, 1000)
+	for i := range in {
+		in[i] = shared.Session{ID: fmt.Sprintf("5c000000-0000-4000-8000-%012d", i), Source: "claude",
+			ProjectPath: fmt.Sprintf("/srv/p%02d", i%40), ProjectName: fmt.Sprintf("p%02d", i%40),
+			Title: fmt.Sprintf("routine chore number %d", i), GitBranch: "main", Model: "claude-sonnet-4-5-20250929",
+			Status: "idle", MessageCount: i, UpdatedAt: 1_760_000_000_000 + int64(i), CreatedAt: 1_760_000_000_000, Version: "2.0.14"}
+		in[i].FirstPrompt = in[i].Title
+	}
+	b := encode(t, in)
+	j, _ := json.Marshal(in)
+	if len(b)*3 > len(j) {
+		t.Fatalf("snapshot %d bytes, JSON %d: expected under a third", len(b), len(j))
+	}
+	t.Logf("1000 sessions: snapshot %d bytes, JSON %d", len(b), len(j))
+}
+
+func TestEncoderCountsSessions(t *testing.T) {
+	var buf bytes.Buffer
+	e := NewEncoder(bufio.NewWriter(&buf), 1)
+	if err := e.Flush(); err == nil {
+		t.Error("Flush with a session missing succeeded")
+	}
+	s := filled(1)
+	e = NewEncoder(bufio.NewWriter(&buf), 0)
+	if err := e.Write(&s); err == nil {
+		t.Error("Write past the count succeeded")
+	}
+}
+
+func TestDecodeRefusesWhatIsNotASnapshot(t *testing.T) {
+	good := encode(t, []shared.Session{filled(1), filled(2)})
+	huge := append([]byte(Magic), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f)
+	tests := map[string][]byte{
+		"empty":             nil,
+		"JSON":              []byte(`[{"id":"a"}]`),
+		"other version":     append([]byte("HLS2"), good[4:]...),
+		"cut short":         good[:len(good)-3],
+		"trailing bytes":    append(bytes.Clone(good), 0),
+		"a count too large": huge,
+		"a string too long": append([]byte(Magic), 1, 0, 0xff, 0xff, 0x03),
+		"a table ref":       append([]byte(Magic), 1, 9),
+		"unknown flags":     append(bytes.Clone(good[:len(good)-1]), 0x80),
+	}
+	for name, b := range tests {
+		t.Run(name, func(t *testing.T) {
+			if _, err := Decode(b); !errors.Is(err, ErrFormat) {
+				t.Fatalf("Decode = %v, want ErrFormat", err)
+			}
+		})
+	}
+}
