@@ -108,17 +108,11 @@ func (e *encoder) agg(a *aggregate) {
 		models = append(models[:len(models):len(models)], m)
 		return uint64(len(models))
 	}
-	type resp struct {
-		key   string
-		model uint64
-		s     spend
-		at    int64
-	}
-	var resps []resp
+	var resps []encodedResponse
 	if a.lazy == nil {
-		resps = make([]resp, 0, len(a.responses))
+		resps = make([]encodedResponse, 0, len(a.responses))
 		for k, r := range a.responses {
-			resps = append(resps, resp{k, index(r.model), r.spend, r.at})
+			resps = append(resps, encodedResponse{k, index(r.model), r.spend, r.at})
 		}
 	}
 
@@ -148,6 +142,24 @@ func (e *encoder) agg(a *aggregate) {
 	}
 	outer := e.b
 	e.b = e.ids[:0]
+	e.idSets(resps, a)
+	e.ids, e.b = e.b, outer
+	e.uint(uint64(len(e.ids)))
+	e.b = append(e.b, e.ids...)
+}
+
+// encodedResponse is a response as the id sets hold it: its model by
+// index + 1 into the aggregate's models (0 is "").
+type encodedResponse struct {
+	key   string
+	model uint64
+	s     spend
+	at    int64
+}
+
+// idSets writes the id sets of a, its responses given as resps: the
+// blob lazyIDs holds, in the cache and in a compacted aggregate.
+func (e *encoder) idSets(resps []encodedResponse, a *aggregate) {
 	e.uint(uint64(len(resps)))
 	for _, r := range resps {
 		e.str(r.key)
@@ -157,9 +169,6 @@ func (e *encoder) agg(a *aggregate) {
 	}
 	e.set(a.messages)
 	e.set(a.pending)
-	e.ids, e.b = e.b, outer
-	e.uint(uint64(len(e.ids)))
-	e.b = append(e.b, e.ids...)
 }
 
 func (e *encoder) set(m map[string]struct{}) {
@@ -212,6 +221,16 @@ func (d *decoder) str() string {
 	s := string(d.b[:n])
 	d.b = d.b[n:]
 	return s
+}
+
+// skipStr passes over a string without making it.
+func (d *decoder) skipStr() {
+	n := d.uint()
+	if n > uint64(len(d.b)) {
+		d.fail("string")
+		return
+	}
+	d.b = d.b[n:]
 }
 
 // count reads a number of elements, each at least one byte long, so a
