@@ -15,7 +15,6 @@ package stream
 import (
 	"errors"
 	"log/slog"
-	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -30,11 +29,20 @@ type Hub struct {
 	epoch string
 	quit  chan struct{} // closed by Close: every handler returns
 
-	mu       sync.Mutex
-	closed   bool
-	seq      uint64                    // of the last published event; 0 before any
-	state    map[string]shared.Session // by Key: what the events so far imply
-	sorted   []shared.Session          // state newest first; nil when stale; never modified once built
+	mu     sync.Mutex
+	closed bool
+	seq    uint64 // of the last published event; 0 before any
+	// The published state, what the events so far imply, is kept once:
+	// sorted holds each session, newest first (shared.Newer), and state
+	// the UpdatedAt of each by Key, which finds it in sorted by binary
+	// search. A change moves one session within sorted, so order costs a
+	// search and a shift per change, never a sort of every session.
+	state  map[string]int64
+	sorted []shared.Session
+	// lent is set once sorted is handed to a reader (sortedLocked, a
+	// refresh's record), who reads it without the lock: the next change
+	// then works on a copy, so what was handed out is never modified.
+	lent     bool
 	hist     *history
 	views    map[*view]map[*client]struct{} // clients by the handler that serves them
 	nclients int
@@ -61,7 +69,7 @@ func NewHub(opts Options) *Hub {
 		log:   opts.Logger,
 		epoch: newEpoch(),
 		quit:  make(chan struct{}),
-		state: make(map[string]shared.Session),
+		state: make(map[string]int64),
 		hist:  newHistory(opts.HistoryCount, opts.HistoryBytes),
 		views: make(map[*view]map[*client]struct{}),
 		taken: make(map[*rawConn]struct{}),
@@ -97,13 +105,9 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 			own[i].CostUSD = 0
 		}
 	}
-	var next map[string]shared.Session
+	var next map[string]int64
 	if t == shared.EventRefresh {
-		next = make(map[string]shared.Session, len(own))
-		for _, s := range own {
-			next[s.Key()] = s
-		}
-		own = newestFirst(next)
+		own, next = newestFirst(own)
 	}
 	at := h.opts.Now()
 	// The data does not depend on the seq, so the costly part is done
@@ -139,16 +143,15 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 	h.seq = rec.seq
 	h.stats.PublishedByType.add(t)
 	if next != nil {
-		h.state, h.sorted = next, own
+		h.state, h.sorted, h.lent = next, own, true // own is the record's too
 	} else {
 		for _, s := range own {
 			if t == shared.EventSessionDeleted {
-				delete(h.state, s.Key())
+				h.removeLocked(s.Key())
 			} else {
-				h.state[s.Key()] = s
+				h.putLocked(s)
 			}
 		}
-		h.sorted = nil
 	}
 	h.hist.push(rec)
 	for v, clients := range h.views {
@@ -183,7 +186,7 @@ func (h *Hub) previousLocked(sessions []shared.Session) []shared.Session {
 		if j, ok := earlier[k]; ok {
 			prev[i] = sessions[j]
 		} else {
-			prev[i] = h.state[k]
+			prev[i], _ = h.lookupLocked(k)
 		}
 		if earlier != nil {
 			earlier[k] = i
@@ -203,8 +206,7 @@ func (h *Hub) ignore(t shared.EventType, err error) {
 func (h *Hub) Lookup(key string) (shared.Session, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	s, ok := h.state[key]
-	return s, ok
+	return h.lookupLocked(key)
 }
 
 // Snapshot returns the published state, newest first (shared.Newer).
@@ -214,17 +216,11 @@ func (h *Hub) Snapshot() []shared.Session {
 	return slices.Clone(h.sortedLocked())
 }
 
+// sortedLocked returns the published state, newest first, for reading
+// without the lock: it is never modified afterwards (see lent).
 func (h *Hub) sortedLocked() []shared.Session {
-	if h.sorted == nil {
-		h.sorted = newestFirst(h.state)
-	}
+	h.lent = true
 	return h.sorted
-}
-
-func newestFirst(m map[string]shared.Session) []shared.Session {
-	out := slices.AppendSeq(make([]shared.Session, 0, len(m)), maps.Values(m))
-	shared.SortNewestFirst(out)
-	return out
 }
 
 // Close ends every stream promptly and refuses later connections with 503.
