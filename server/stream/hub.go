@@ -13,6 +13,7 @@
 package stream
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"math"
@@ -115,7 +116,12 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 	// changes from the published state, read under the lock.
 	var data []byte
 	var err error
-	if t != shared.EventSessionUpdated {
+	// A refresh too large for the history, with no client to send it to,
+	// is never written: it is not encoded (at 100,000 sessions, 100 MB of
+	// JSON made to be dropped, and a heap twice that while it is), and the
+	// history is emptied, as pushing it would have done.
+	unsent := t == shared.EventRefresh && len(own)*minSessionJSON() > h.opts.HistoryBytes && h.clientCount() == 0
+	if t != shared.EventSessionUpdated && !unsent {
 		if data, err = encodeData(t, own, nil, at); err != nil {
 			h.ignore(t, err)
 			return
@@ -128,6 +134,16 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 		return
 	}
 	rec := &record{seq: h.seq + 1, typ: t, id: formatEventID(h.epoch, h.seq+1), at: at, sessions: own}
+	if unsent && h.nclients == 0 {
+		h.seq = rec.seq
+		h.stats.PublishedByType.add(t)
+		h.state, h.sorted, h.lent = next, own, false
+		h.hist.reset()
+		return
+	}
+	if unsent { // a client came in meanwhile
+		data, err = encodeData(t, own, nil, at)
+	}
 	if t == shared.EventSessionUpdated {
 		rec.prev = h.previousLocked(own)
 		data, err = encodeData(t, own, rec.prev, at)
@@ -194,6 +210,23 @@ func (h *Hub) previousLocked(sessions []shared.Session) []shared.Session {
 	}
 	return prev
 }
+
+func (h *Hub) clientCount() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.nclients
+}
+
+// minSessionJSON is fewer bytes than any session takes in an event: the
+// encoding of the zero Session (every string empty, every number 0),
+// less a margin for its booleans, which "true" writes shorter.
+var minSessionJSON = sync.OnceValue(func() int {
+	b, err := json.Marshal(shared.Session{})
+	if err != nil {
+		return 0
+	}
+	return len(b) - 16
+})
 
 func (h *Hub) ignore(t shared.EventType, err error) {
 	h.mu.Lock()

@@ -116,3 +116,40 @@ func BenchmarkHubUpdate100k(b *testing.B) {
 		})
 	}
 }
+
+// TestUnsentRefresh: a refresh too large for the history, published with
+// no client connected, is not encoded; the state is still replaced, a
+// later client gets it as init, and a cursor from before it no longer
+// resumes (the history could not have held the refresh). With a client
+// connected, the same refresh reaches it whole.
+func TestUnsentRefresh(t *testing.T) {
+	h := NewHub(Options{HistoryBytes: 4096})
+	defer h.Close()
+	v := h.Handler(nil).(*view)
+	publishN(h, 0, 3)
+	before := formatEventID(v.epoch, 2)
+	all := make([]shared.Session, 100)
+	for i := range all {
+		all[i] = realistic(i)
+	}
+	h.Publish(shared.EventRefresh, all)
+	if st := h.Stats(); st.Published != 4 || st.HistoryEvents != 0 || st.Sessions != len(all) {
+		t.Fatalf("after the refresh: published %d, history %d events, %d sessions; want 4, 0, %d",
+			st.Published, st.HistoryEvents, st.Sessions, len(all))
+	}
+	c, st, err := h.subscribe(v, before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(all)
+	shared.SortNewestFirst(want)
+	if st.resumed || !slices.Equal(st.state, want) {
+		t.Fatalf("a cursor from before the refresh: resumed %v, %d sessions; want init with the %d of the refresh",
+			st.resumed, len(st.state), len(want))
+	}
+	h.Publish(shared.EventRefresh, all[:60])
+	recs := c.take(nil)
+	if len(recs) != 1 || recs[0].typ != shared.EventRefresh || len(recs[0].frame) < 60*minSessionJSON() {
+		t.Fatalf("a connected client got %d records; want the refresh, encoded", len(recs))
+	}
+}
