@@ -66,11 +66,11 @@ func (s *Source) Usage(sid string) []spent.Cell {
 	}
 	mains := s.reg.mainsOf(sid)
 	main := primary(mains)
-	for _, f := range sortedFiles(mains) {
+	for _, f := range mains {
 		file(f, f == main)
 	}
 	seen := map[string]bool{}
-	for _, f := range sortedFiles(s.reg.subsOf(sid)) {
+	for _, f := range s.reg.subsOf(sid) {
 		name := filepath.Base(f.path)
 		file(f, !seen[name])
 		seen[name] = true
