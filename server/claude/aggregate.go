@@ -1,6 +1,10 @@
 package claude
 
-import "vibecraft.sh/helm/shared"
+import (
+	"unique"
+
+	"vibecraft.sh/helm/shared"
+)
 
 // turn is where the conversation stands at the end of what was read, for
 // the status rules (see status.go).
@@ -93,10 +97,10 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 		a.sessionID = r.sessionID.str()
 	}
 	if a.cwd == "" && r.cwd.ok && len(r.cwd.raw) > 0 {
-		a.cwd = r.cwd.str()
+		a.cwd = interned(r.cwd.str())
 	}
-	setLast(&a.version, &r.version)
-	setLast(&a.gitBranch, &r.gitBranch)
+	setLastShared(&a.version, &r.version)
+	setLastShared(&a.gitBranch, &r.gitBranch)
 	if ms, ok := r.at(); ok {
 		if a.firstTS == 0 {
 			a.firstTS = ms
@@ -122,7 +126,7 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 	case "assistant":
 		a.assistant(r, sidechain)
 		if !conversation && r.model.ok && len(r.model.raw) > 0 && !r.model.is("<synthetic>") {
-			setLast(&a.model, &r.model) // shown only for a session known from its subagents alone
+			setLastShared(&a.model, &r.model) // shown only for a session known from its subagents alone
 		}
 	case "system":
 		if !sidechain && (r.subtype.is("turn_duration") || r.subtype.is("stop_hook_summary")) && len(a.pending) == 0 {
@@ -141,6 +145,22 @@ func setLast(dst *string, f *field) {
 		*dst = string(b)
 	}
 }
+
+// setLastShared is setLast for a value many files repeat (a project
+// path, a version, a branch, a model): the string is interned, so
+// 100,000 transcripts of one project hold its path once.
+func setLastShared(dst *string, f *field) {
+	if !f.ok || len(f.raw) == 0 {
+		return
+	}
+	if b := f.bytes(); string(b) != *dst {
+		*dst = interned(string(b))
+	}
+}
+
+// interned is the one copy of s's value that every file shares,
+// released by the runtime once no file holds it.
+func interned(s string) string { return unique.Make(s).Value() }
 
 func (a *aggregate) user(r *record) {
 	c := &r.content
@@ -197,7 +217,7 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 		a.addUsage(r)
 	}
 	if r.model.ok && len(r.model.raw) > 0 && !r.model.is("<synthetic>") && !sidechain {
-		setLast(&a.model, &r.model)
+		setLastShared(&a.model, &r.model)
 	}
 	if sidechain {
 		return
@@ -237,7 +257,7 @@ func (a *aggregate) intern(f *field) string {
 			return m
 		}
 	}
-	m := string(b)
+	m := interned(string(b))
 	a.models = append(a.models, m)
 	return m
 }

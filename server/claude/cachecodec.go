@@ -326,6 +326,8 @@ func (d *decoder) agg() aggregate {
 		&a.customTitle, &a.aiTitle, &a.summary, &a.firstPrompt, &a.question} {
 		*s = d.str()
 	}
+	// What many files repeat is shared, as a read shares it (setLastShared).
+	a.cwd, a.version, a.gitBranch, a.model = interned(a.cwd), interned(a.version), interned(a.gitBranch), interned(a.model)
 	a.firstTS, a.lastTS = d.int(), d.int()
 	a.prompts = int(d.small(1<<40, "count"))
 	a.anonymous = int(d.small(1<<40, "count"))
@@ -334,7 +336,7 @@ func (d *decoder) agg() aggregate {
 	n := d.count()
 	a.models = make([]string, 0, n)
 	for range n {
-		a.models = append(a.models, d.str())
+		a.models = append(a.models, interned(d.str()))
 	}
 	a.total = d.spend()
 	a.anon = d.spend()
