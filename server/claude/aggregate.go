@@ -42,7 +42,6 @@ type aggregate struct {
 	dirty     []string             // response keys added or changed since the index saw them
 
 	pending map[string]struct{} // tool_use ids of this turn without a result
-	turn    turn
 
 	// question is the last answer's first line (shared.QuestionLine),
 	// "" once a prompt follows it. answer is the text of the last answer
@@ -51,11 +50,13 @@ type aggregate struct {
 	// line for every answer of the file.
 	question string
 	answer   []byte
+
+	lazy *lazyIDs // messages, responses and pending still encoded: from the scan cache, or compacted (cacheids.go)
+
+	// Small fields last, together, so that 100,000 aggregates pay no
+	// padding after each.
+	turn     turn
 	answered bool // answer holds an answer not yet settled
-
-	key []byte // scratch for response keys
-
-	lazy *lazyIDs // messages, responses and pending still encoded, from the scan cache (cachecodec.go)
 }
 
 func newAggregate() aggregate {

@@ -47,10 +47,10 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 	}
 	sess.ProjectName = lastElement(sess.ProjectPath)
 	if sess.CreatedAt == 0 {
-		sess.CreatedAt = main.mtime.UnixMilli()
+		sess.CreatedAt = main.modTime().UnixMilli()
 	}
 	if sess.UpdatedAt == 0 {
-		sess.UpdatedAt = main.mtime.UnixMilli()
+		sess.UpdatedAt = main.modTime().UnixMilli()
 	}
 
 	// Tokens and cost: every response of the session's transcripts and

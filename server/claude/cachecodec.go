@@ -76,8 +76,9 @@ func (e *encoder) file(f *file) {
 	e.str(f.sid)
 	e.int(f.offset)
 	e.int(f.size)
-	e.int(f.mtime.Unix())
-	e.uint(uint64(f.mtime.Nanosecond()))
+	mtime := f.modTime()
+	e.int(mtime.Unix())
+	e.uint(uint64(mtime.Nanosecond()))
 	e.uint(f.ino)
 	e.uint(uint64(f.endByte))
 	e.agg(&f.agg)
@@ -310,7 +311,7 @@ func (d *decoder) file() *file {
 	f.sid = d.str()
 	f.offset, f.size = d.int(), d.int()
 	sec, nsec := d.int(), d.small(999_999_999, "mtime")
-	f.mtime = time.Unix(sec, int64(nsec))
+	f.mtimeNs = time.Unix(sec, int64(nsec)).UnixNano()
 	f.ino = d.uint()
 	f.endByte, f.badTail = byte(d.small(255, "end byte")), -1
 	if !f.kind.isTranscript() || f.offset < 0 || f.offset > f.size {

@@ -149,6 +149,6 @@ func (a *aggregate) compact(scratch *[]byte) bool {
 	*scratch = e.b
 	a.lazy = &lazyIDs{blob: bytes.Clone(e.b), messages: len(a.messages)}
 	a.responses, a.messages, a.pending = nil, nil, nil
-	a.dirty, a.key = nil, nil
+	a.dirty = nil
 	return true
 }

@@ -12,7 +12,7 @@ func (s *Source) compactQuiet(now time.Time) {
 	var scratch []byte
 	quietSince := now.Add(-s.activeWindow)
 	for _, f := range s.reg.files {
-		if f.mtime.Before(quietSince) {
+		if f.modTime().Before(quietSince) {
 			f.agg.compact(&scratch)
 		}
 	}
