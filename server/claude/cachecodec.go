@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"slices"
 	"time"
+	"unsafe"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -220,6 +221,24 @@ func (d *decoder) str() string {
 		return ""
 	}
 	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+// blobStr is str without a copy: the string shares d's bytes. Only for
+// an id-set blob, which nothing writes once made (compact clones it
+// from the encoder; a cache load's is part of the file's buffer, read
+// once), so the string is as immutable as any.
+func (d *decoder) blobStr() string {
+	n := d.uint()
+	if n > uint64(len(d.b)) {
+		d.fail("string")
+		return ""
+	}
+	s := unsafe.String(unsafe.SliceData(d.b), int(n))
+	if n == 0 {
+		s = ""
+	}
 	d.b = d.b[n:]
 	return s
 }

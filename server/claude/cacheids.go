@@ -59,6 +59,10 @@ func (a *aggregate) materialize() bool {
 // while the cache's id sets are still encoded, from the blob, without
 // building the maps: indexing a file for deduplication (dedup.go) must
 // not undo the point of keeping them encoded.
+//
+// A key from the blob is not a copy: it shares the blob's bytes, which
+// are never modified (see blobString), so the dedup index keys its maps
+// with them without a string of its own per response.
 func (a *aggregate) eachKey(fn func(k string)) {
 	if a.lazy == nil {
 		for k := range a.responses {
@@ -69,7 +73,7 @@ func (a *aggregate) eachKey(fn func(k string)) {
 	d := decoder{b: a.lazy.blob}
 	n := d.count()
 	for range n {
-		k := d.str()
+		k := d.blobStr()
 		d.uint()
 		d.spend()
 		d.int()
