@@ -246,7 +246,7 @@ func (h *Hub) Lookup(key string) (shared.Session, bool) {
 func (h *Hub) Snapshot() []shared.Session {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return slices.Clone(h.sortedLocked())
+	return slices.Clone(h.sorted) // a copy: nothing lent
 }
 
 // sortedLocked returns the published state, newest first, for reading
