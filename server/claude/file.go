@@ -112,12 +112,16 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 		rs.reset = true
 	}
 	conversation := f.kind == kindMain
+	buf := answerBufs.Get().(*[]byte)
+	f.agg.answer = (*buf)[:0]
 	res, err := r.lines(fh, f.offset, quiet, func(rec *record, ok bool) {
 		if ok && !f.agg.apply(rec, conversation) {
 			rs.unknown++
 		}
 	})
-	f.agg.settleQuestion()
+	if *buf = f.agg.settleQuestion(); cap(*buf) <= maxLentAnswer {
+		answerBufs.Put(buf)
+	}
 	if res.offset != f.offset {
 		f.endByte = '\n'
 		if res.tailTaken {
