@@ -32,7 +32,8 @@ func QuestionLine(text string) string {
 // says; "" when nothing is left.
 func questionOf(line string) string {
 	var b strings.Builder
-	b.Grow(min(len(line), 4*MaxQuestion)) // once, rather than by doubling
+	// Grown once, rather than by doubling.
+	b.Grow(min(len(line), 4*MaxQuestion))
 	n, cut := 0, 0 // runes kept; bytes of b after MaxQuestion-1 of them
 	for i, r := range line {
 		if r = keepRune(r); r < 0 || n == 0 && unicode.IsSpace(r) {
