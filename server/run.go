@@ -206,6 +206,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("web client: %w", err)
 	}
 	mux.Handle("/", ui)
+	if cfg.Env == "development" {
+		installHeapProfile(mux)
+	}
 	installTranscripts(mux, ix, claudeSrc, oc, cfg.OpenCodeDB, pages, cfg.Keepalive, log)
 
 	if cfg.CORSOrigin != "" && !guard.ValidOrigin(cfg.CORSOrigin) {

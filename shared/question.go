@@ -32,6 +32,8 @@ func QuestionLine(text string) string {
 // says; "" when nothing is left.
 func questionOf(line string) string {
 	var b strings.Builder
+	// Grown once, rather than by doubling.
+	b.Grow(min(len(line), 4*MaxQuestion))
 	n, cut := 0, 0 // runes kept; bytes of b after MaxQuestion-1 of them
 	for i, r := range line {
 		if r = keepRune(r); r < 0 || n == 0 && unicode.IsSpace(r) {
@@ -43,7 +45,7 @@ func questionOf(line string) string {
 			if strings.IndexFunc(line[i:], func(r rune) bool { r = keepRune(r); return r >= 0 && !unicode.IsSpace(r) }) < 0 {
 				break
 			}
-			return strings.TrimSpace(b.String()[:cut]) + "…"
+			return strings.TrimSpace(b.String()[:cut]) + "…" // a new string, of its size
 		}
 		if n == MaxQuestion-1 {
 			cut = b.Len()
@@ -51,7 +53,9 @@ func questionOf(line string) string {
 		b.WriteRune(r)
 		n++
 	}
-	return strings.TrimSpace(b.String())
+	// A copy of its size: the line is kept for every session, and the
+	// builder's buffer may be four times larger.
+	return strings.Clone(strings.TrimSpace(b.String()))
 }
 
 // keepRune drops control characters (tabs become spaces), bidi controls

@@ -1,6 +1,12 @@
 package claude
 
-import "vibecraft.sh/helm/shared"
+import (
+	"sync"
+	"unique"
+	"unsafe"
+
+	"vibecraft.sh/helm/shared"
+)
 
 // turn is where the conversation stands at the end of what was read, for
 // the status rules (see status.go).
@@ -38,7 +44,6 @@ type aggregate struct {
 	dirty     []string             // response keys added or changed since the index saw them
 
 	pending map[string]struct{} // tool_use ids of this turn without a result
-	turn    turn
 
 	// question is the last answer's first line (shared.QuestionLine),
 	// "" once a prompt follows it. answer is the text of the last answer
@@ -47,11 +52,13 @@ type aggregate struct {
 	// line for every answer of the file.
 	question string
 	answer   []byte
+
+	lazy *lazyIDs // messages, responses and pending still encoded: from the scan cache, or compacted (cacheids.go)
+
+	// Small fields last, together, so that 100,000 aggregates pay no
+	// padding after each.
+	turn     turn
 	answered bool // answer holds an answer not yet settled
-
-	key []byte // scratch for response keys
-
-	lazy *lazyIDs // messages, responses and pending still encoded, from the scan cache (cachecodec.go)
 }
 
 func newAggregate() aggregate {
@@ -93,10 +100,10 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 		a.sessionID = r.sessionID.str()
 	}
 	if a.cwd == "" && r.cwd.ok && len(r.cwd.raw) > 0 {
-		a.cwd = r.cwd.str()
+		a.cwd = interned(r.cwd.str())
 	}
-	setLast(&a.version, &r.version)
-	setLast(&a.gitBranch, &r.gitBranch)
+	setLastShared(&a.version, &r.version)
+	setLastShared(&a.gitBranch, &r.gitBranch)
 	if ms, ok := r.at(); ok {
 		if a.firstTS == 0 {
 			a.firstTS = ms
@@ -122,7 +129,7 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 	case "assistant":
 		a.assistant(r, sidechain)
 		if !conversation && r.model.ok && len(r.model.raw) > 0 && !r.model.is("<synthetic>") {
-			setLast(&a.model, &r.model) // shown only for a session known from its subagents alone
+			setLastShared(&a.model, &r.model) // shown only for a session known from its subagents alone
 		}
 	case "system":
 		if !sidechain && (r.subtype.is("turn_duration") || r.subtype.is("stop_hook_summary")) && len(a.pending) == 0 {
@@ -141,6 +148,22 @@ func setLast(dst *string, f *field) {
 		*dst = string(b)
 	}
 }
+
+// setLastShared is setLast for a value many files repeat (a project
+// path, a version, a branch, a model): the string is interned, so
+// 100,000 transcripts of one project hold its path once.
+func setLastShared(dst *string, f *field) {
+	if !f.ok || len(f.raw) == 0 {
+		return
+	}
+	if b := f.bytes(); string(b) != *dst {
+		*dst = interned(string(b))
+	}
+}
+
+// interned is the one copy of s's value that every file shares,
+// released by the runtime once no file holds it.
+func interned(s string) string { return unique.Make(s).Value() }
 
 func (a *aggregate) user(r *record) {
 	c := &r.content
@@ -199,7 +222,7 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 		added = a.addUsage(r)
 	}
 	if r.model.ok && len(r.model.raw) > 0 && !r.model.is("<synthetic>") && !sidechain {
-		setLast(&a.model, &r.model)
+		setLastShared(&a.model, &r.model)
 	}
 	if sidechain {
 		return
@@ -246,16 +269,30 @@ func (a *aggregate) intern(f *field) string {
 			return m
 		}
 	}
-	m := string(b)
+	m := interned(string(b))
 	a.models = append(a.models, m)
 	return m
 }
 
 // settleQuestion turns the last answer read into the question line, and
-// lets its text go. The reader calls it at the end of each read.
-func (a *aggregate) settleQuestion() {
+// lets its text go: it returns the buffer, which the aggregate no longer
+// holds. The reader calls it at the end of each read.
+func (a *aggregate) settleQuestion() []byte {
 	if a.answered {
-		a.question = shared.QuestionLine(string(a.answer))
+		// No copy of the answer: QuestionLine only reads it, and returns
+		// a line of its own. (A copy per file was 100 MB of garbage at
+		// 100,000.)
+		a.question = shared.QuestionLine(unsafe.String(unsafe.SliceData(a.answer), len(a.answer)))
 	}
+	buf := a.answer
 	a.answer, a.answered = nil, false
+	return buf
 }
+
+// answerBufs lends each read the buffer its aggregate keeps the last
+// answer in until settleQuestion: one buffer per reading goroutine rather
+// than one per file read, which for a cold scan of 100,000 files was
+// 200 MB of garbage. A buffer grown past maxLentAnswer is not kept.
+var answerBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxLentAnswer = 64 << 10

@@ -73,7 +73,7 @@ func (a *aging) noteTail(f *file, now time.Time) {
 		if a.tails == nil {
 			a.tails = map[*file]int64{}
 		}
-		at := f.mtime.Add(tailQuiet)
+		at := f.modTime().Add(tailQuiet)
 		if !at.After(now) {
 			at = now.Add(tailQuiet)
 		}

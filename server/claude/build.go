@@ -20,7 +20,7 @@ const untitled = "Untitled session"
 // was deleted or never copied) is still shown, for its spend.
 func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (shared.Session, bool) {
 	mains := s.reg.mainsOf(sid)
-	subs := sortedFiles(s.reg.subsOf(sid))
+	subs := s.reg.subsOf(sid)
 	main := primary(mains)
 	if main == nil {
 		return s.buildOrphan(sid, subs, live, now)
@@ -47,10 +47,10 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 	}
 	sess.ProjectName = lastElement(sess.ProjectPath)
 	if sess.CreatedAt == 0 {
-		sess.CreatedAt = main.mtime.UnixMilli()
+		sess.CreatedAt = main.modTime().UnixMilli()
 	}
 	if sess.UpdatedAt == 0 {
-		sess.UpdatedAt = main.mtime.UnixMilli()
+		sess.UpdatedAt = main.modTime().UnixMilli()
 	}
 
 	// Tokens and cost: every response of the session's transcripts and
@@ -58,7 +58,7 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 	// transcript under another root shares its responses with the
 	// primary, so only their unmatched (id-less) usage needs leaving out.
 	var sp spend
-	for _, f := range sortedFiles(mains) {
+	for _, f := range mains {
 		own := f.agg.total.sub(f.agg.shadow)
 		if f != main {
 			own = own.sub(f.agg.anon)
@@ -195,7 +195,7 @@ func lastElement(p string) string {
 // primary picks the transcript that represents a session when more than
 // one file carries its id (copies in two roots): the most recently
 // written, then the first by path.
-func primary(files map[string]*file) *file {
+func primary(files []*file) *file {
 	var best *file
 	for _, f := range files {
 		if best == nil || f.lastWrite() > best.lastWrite() || f.lastWrite() == best.lastWrite() && f.path < best.path {
@@ -203,13 +203,4 @@ func primary(files map[string]*file) *file {
 		}
 	}
 	return best
-}
-
-func sortedFiles(m map[string]*file) []*file {
-	out := make([]*file, 0, len(m))
-	for _, f := range m {
-		out = append(out, f)
-	}
-	slices.SortFunc(out, func(a, b *file) int { return strings.Compare(a.path, b.path) })
-	return out
 }

@@ -1,5 +1,10 @@
 package claude
 
+import (
+	"bytes"
+	"slices"
+)
+
 // lazyIDs are the id sets of an aggregate as the cache holds them: the
 // distinct assistant message ids, the responses (for their usage to be
 // replaced, not added, when a response repeats) and the pending tool
@@ -54,6 +59,10 @@ func (a *aggregate) materialize() bool {
 // while the cache's id sets are still encoded, from the blob, without
 // building the maps: indexing a file for deduplication (dedup.go) must
 // not undo the point of keeping them encoded.
+//
+// A key from the blob is not a copy: it shares the blob's bytes, which
+// are never modified (see blobString), so the dedup index keys its maps
+// with them without a string of its own per response.
 func (a *aggregate) eachKey(fn func(k string)) {
 	if a.lazy == nil {
 		for k := range a.responses {
@@ -64,7 +73,7 @@ func (a *aggregate) eachKey(fn func(k string)) {
 	d := decoder{b: a.lazy.blob}
 	n := d.count()
 	for range n {
-		k := d.str()
+		k := d.blobStr()
 		d.uint()
 		d.spend()
 		d.int()
@@ -73,4 +82,77 @@ func (a *aggregate) eachKey(fn func(k string)) {
 		}
 		fn(k)
 	}
+}
+
+// eachResponse calls fn with the model, spend and time of each response
+// of a that no other file bills, from its map or, still encoded, from the
+// blob: Usage reads every session at start, and must not rebuild the
+// maps that compact let go. A response is only ever shadowed in a
+// materialized aggregate (setShadow materializes first), so every
+// response still encoded is billed here. False means the blob was not
+// what the cache said.
+func (a *aggregate) eachResponse(fn func(model string, sp spend, at int64)) bool {
+	if a.lazy == nil {
+		for _, r := range a.responses {
+			if !r.shadowed {
+				fn(r.model, r.spend, r.at)
+			}
+		}
+		return true
+	}
+	d := decoder{b: a.lazy.blob}
+	n := d.count()
+	for range n {
+		d.skipStr()
+		i := d.small(uint64(len(a.models)), "model")
+		sp, at := d.spend(), d.int()
+		if d.err != nil {
+			return false
+		}
+		model := ""
+		if i > 0 {
+			model = a.models[i-1]
+		}
+		fn(model, sp, at)
+	}
+	return true
+}
+
+// compact encodes the id sets of a file that is not being written, as
+// the scan cache holds them (lazyIDs), and lets the maps go: at 100,000
+// transcripts the maps of ids, one entry per response, message and open
+// tool call, are the largest part of what the Source keeps, and only a
+// file that grows needs them again (refresh materializes them first).
+// scratch is reused between calls; the blob is one exact allocation.
+//
+// It does nothing, and returns false, when a holds a response another
+// file bills: the blob has no room for that mark, and materialize would
+// lose it. Nor while the dedup index has not seen a's new responses.
+func (a *aggregate) compact(scratch *[]byte) bool {
+	if a.lazy != nil {
+		return true
+	}
+	if len(a.dirty) > 0 {
+		return false
+	}
+	resps := make([]encodedResponse, 0, len(a.responses))
+	for k, r := range a.responses {
+		if r.shadowed {
+			return false
+		}
+		i := 0
+		if r.model != "" {
+			if i = slices.Index(a.models, r.model) + 1; i == 0 {
+				return false // intern made every model; never here
+			}
+		}
+		resps = append(resps, encodedResponse{k, uint64(i), r.spend, r.at})
+	}
+	e := encoder{b: (*scratch)[:0]}
+	e.idSets(resps, a)
+	*scratch = e.b
+	a.lazy = &lazyIDs{blob: bytes.Clone(e.b), messages: len(a.messages)}
+	a.responses, a.messages, a.pending = nil, nil, nil
+	a.dirty = nil
+	return true
 }

@@ -57,9 +57,9 @@ func filedUnder(s *Source, root, sid string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
-	for _, m := range []map[string]*file{s.reg.mainsOf(sid), s.reg.subsOf(sid)} {
-		for p := range m {
-			rel, _ := filepath.Rel(root, p)
+	for _, m := range [][]*file{s.reg.mainsOf(sid), s.reg.subsOf(sid)} {
+		for _, f := range m {
+			rel, _ := filepath.Rel(root, f.path)
 			out = append(out, filepath.ToSlash(rel))
 		}
 	}

@@ -19,16 +19,20 @@ import (
 //
 // It is not safe for concurrent use: the Source's lock guards it.
 type registry struct {
-	files map[string]*file            // every transcript, by path
-	mains map[string]map[string]*file // session id → its main transcripts (copies under two roots: more than one)
-	subs  map[string]map[string]*file // session id → its subagent transcripts
+	files map[string]*file   // every transcript, by path
+	mains map[string][]*file // session id → its main transcripts by path (copies under two roots: more than one)
+	subs  map[string][]*file // session id → its subagent transcripts by path
 }
+
+// A session's transcripts are a slice sorted by path rather than a map:
+// almost every session has one main transcript, and at 100,000 sessions
+// a map each cost 30 MB where a slice of one costs 8 bytes.
 
 func newRegistry() *registry {
 	return &registry{
 		files: map[string]*file{},
-		mains: map[string]map[string]*file{},
-		subs:  map[string]map[string]*file{},
+		mains: map[string][]*file{},
+		subs:  map[string][]*file{},
 	}
 }
 
@@ -127,14 +131,14 @@ func (r *registry) sessions() iter.Seq[string] {
 // capacity hint for a list of sessions.
 func (r *registry) mainSessions() int { return len(r.mains) }
 
-// mainsOf and subsOf return session sid's transcripts by path; the
-// caller must not modify the map.
-func (r *registry) mainsOf(sid string) map[string]*file { return r.mains[sid] }
+// mainsOf and subsOf return session sid's transcripts in path order;
+// the caller must not modify the slice, nor keep it past a change.
+func (r *registry) mainsOf(sid string) []*file { return r.mains[sid] }
 
-func (r *registry) subsOf(sid string) map[string]*file { return r.subs[sid] }
+func (r *registry) subsOf(sid string) []*file { return r.subs[sid] }
 
 // bucket is the map of sessions f is filed in, by its kind.
-func (r *registry) bucket(f *file) map[string]map[string]*file {
+func (r *registry) bucket(f *file) map[string][]*file {
 	if f.kind == kindMain {
 		return r.mains
 	}
@@ -146,10 +150,15 @@ func (r *registry) link(f *file) {
 		return
 	}
 	m := r.bucket(f)
-	if m[f.sid] == nil {
-		m[f.sid] = map[string]*file{}
+	fs := m[f.sid]
+	i, found := slices.BinarySearchFunc(fs, f, byPath)
+	if found {
+		fs[i] = f
+		return
 	}
-	m[f.sid][f.path] = f
+	// A new slice, never an insert in place: a caller may still hold the
+	// old one (mainsOf).
+	m[f.sid] = slices.Insert(slices.Clip(fs), i, f)
 }
 
 func (r *registry) unlink(f *file) {
@@ -157,8 +166,14 @@ func (r *registry) unlink(f *file) {
 		return
 	}
 	m := r.bucket(f)
-	delete(m[f.sid], f.path)
-	if len(m[f.sid]) == 0 {
-		delete(m, f.sid)
+	fs := m[f.sid]
+	i, found := slices.BinarySearchFunc(fs, f, byPath)
+	if !found || fs[i] != f {
+		return
 	}
+	if len(fs) == 1 {
+		delete(m, f.sid)
+		return
+	}
+	m[f.sid] = slices.Delete(slices.Clone(fs), i, i+1)
 }

@@ -20,18 +20,20 @@ func checkRegistry(r *registry) error {
 	seen := map[*file]int{}
 	for _, b := range []struct {
 		name string
-		m    map[string]map[string]*file
+		m    map[string][]*file
 		main bool
 	}{{"mains", r.mains, true}, {"subs", r.subs, false}} {
 		for sid, files := range b.m {
 			if len(files) == 0 {
 				errs = append(errs, fmt.Errorf("%s[%q] is empty", b.name, sid))
 			}
-			for path, f := range files {
+			if !slices.IsSortedFunc(files, byPath) {
+				errs = append(errs, fmt.Errorf("%s[%q] is not in path order: %q", b.name, sid, filePaths(files)))
+			}
+			for _, f := range files {
 				seen[f]++
+				path := f.path
 				switch {
-				case f.path != path:
-					errs = append(errs, fmt.Errorf("%s[%q][%q] holds %q", b.name, sid, path, f.path))
 				case !r.has(f):
 					errs = append(errs, fmt.Errorf("%s[%q] holds %q, not registered", b.name, sid, path))
 				case f.sid != sid:
@@ -234,12 +236,12 @@ func TestRegistry(t *testing.T) {
 				}
 			}
 			for sid, want := range tc.mains {
-				if got := slices.Sorted(maps.Keys(r.mainsOf(sid))); !slices.Equal(got, want) {
+				if got := filePaths(r.mainsOf(sid)); !slices.Equal(got, want) {
 					t.Errorf("mains of %s = %q, want %q", sid, got, want)
 				}
 			}
 			for sid, want := range tc.subs {
-				if got := slices.Sorted(maps.Keys(r.subsOf(sid))); !slices.Equal(got, want) {
+				if got := filePaths(r.subsOf(sid)); !slices.Equal(got, want) {
 					t.Errorf("subagents of %s = %q, want %q", sid, got, want)
 				}
 			}
@@ -388,9 +390,19 @@ func agrees(r *registry, model map[string]*file) error {
 		if f.kind == kindMain {
 			m = r.mainsOf(f.sid)
 		}
-		if m[p] != f {
+		if !slices.Contains(m, f) {
 			return fmt.Errorf("%s not under its session %q", p, f.sid)
 		}
 	}
 	return nil
+}
+
+// filePaths is the paths of files, in their order: a session's
+// transcripts must come in path order.
+func filePaths(files []*file) []string {
+	var out []string
+	for _, f := range files {
+		out = append(out, f.path)
+	}
+	return out
 }

@@ -123,6 +123,7 @@ func (s *Source) scan(ctx context.Context) ([]shared.Session, error) {
 	}
 	err := s.refreshFound(ctx, list, touched)
 	s.endSeeding()
+	s.compactQuiet(s.now())
 	pids := map[string]pidEntry{}
 	for _, root := range s.roots {
 		for path, e := range readPIDDir(root) {

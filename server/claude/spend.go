@@ -112,10 +112,11 @@ func (a *aggregate) addUsage(r *record) (added string) {
 		a.addAnonCell(at, model, sp)
 		return ""
 	}
-	a.key = append(append(append(a.key[:0], r.msgID.bytes()...), 0), r.requestID.bytes()...)
-	old, ok := a.responses[string(a.key)]
+	var buf [128]byte // on the stack: no scratch kept in every aggregate
+	key := append(append(append(buf[:0], r.msgID.bytes()...), 0), r.requestID.bytes()...)
+	old, ok := a.responses[string(key)]
 	if !ok {
-		k := string(a.key)
+		k := string(key)
 		a.responses[k] = &response{model: model, spend: sp, at: at}
 		a.dirty = append(a.dirty, k)
 		return k

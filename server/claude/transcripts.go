@@ -34,7 +34,7 @@ func (s *Source) Transcripts(sid string) (Transcripts, bool) {
 	for _, m := range main.agg.models {
 		models[m] = true
 	}
-	for _, f := range sortedFiles(s.reg.subsOf(sid)) {
+	for _, f := range s.reg.subsOf(sid) {
 		id := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f.path), "agent-"), ".jsonl")
 		t.Subagents = append(t.Subagents, Subagent{ID: id, Path: f.path})
 		for _, m := range f.agg.models {

@@ -53,13 +53,10 @@ func (s *Source) Usage(sid string) []spent.Cell {
 	}
 	file := func(f *file, anon bool) {
 		a := &f.agg
-		if !a.materialize() {
+		// Read from the blob when still encoded: materializing here would
+		// rebuild, for every session at start, the maps compact let go.
+		if !a.eachResponse(func(model string, sp spend, at int64) { add(at, model, sp) }) {
 			s.log.Warn("claude: scan cache id sets invalid", "path", f.path)
-		}
-		for _, r := range a.responses {
-			if !r.shadowed {
-				add(r.at, r.model, r.spend)
-			}
 		}
 		if anon {
 			for k, sp := range a.anonCells {
@@ -69,11 +66,11 @@ func (s *Source) Usage(sid string) []spent.Cell {
 	}
 	mains := s.reg.mainsOf(sid)
 	main := primary(mains)
-	for _, f := range sortedFiles(mains) {
+	for _, f := range mains {
 		file(f, f == main)
 	}
 	seen := map[string]bool{}
-	for _, f := range sortedFiles(s.reg.subsOf(sid)) {
+	for _, f := range s.reg.subsOf(sid) {
 		name := filepath.Base(f.path)
 		file(f, !seen[name])
 		seen[name] = true

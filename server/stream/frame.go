@@ -26,14 +26,25 @@ import (
 // them would end the field early and let the rest inject fields (CWE-93).
 // They are generated here, so an error means a bug, never bad input.
 func appendFrame(dst []byte, typ shared.EventType, id string, data []byte) ([]byte, error) {
+	if bytes.ContainsAny(data, "\r\n") {
+		return dst, fmt.Errorf("stream: %s data has a line break", typ)
+	}
+	dst, err := appendHead(dst, typ, id)
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, data...)
+	return append(dst, "\n\n"...), nil
+}
+
+// appendHead appends a frame up to its data: the event and id fields and
+// "data: ".
+func appendHead(dst []byte, typ shared.EventType, id string) ([]byte, error) {
 	if typ == "" || strings.ContainsAny(string(typ), "\r\n\x00") {
 		return dst, fmt.Errorf("stream: event type %q: empty or has a line break or NUL", typ)
 	}
 	if strings.ContainsAny(id, "\r\n\x00") {
 		return dst, fmt.Errorf("stream: event id %q has a line break or NUL", id)
-	}
-	if bytes.ContainsAny(data, "\r\n") {
-		return dst, fmt.Errorf("stream: %s data has a line break", typ)
 	}
 	dst = append(dst, "event: "...)
 	dst = append(dst, typ...)
@@ -41,9 +52,7 @@ func appendFrame(dst []byte, typ shared.EventType, id string, data []byte) ([]by
 		dst = append(dst, "\nid: "...)
 		dst = append(dst, id...)
 	}
-	dst = append(dst, "\ndata: "...)
-	dst = append(dst, data...)
-	return append(dst, "\n\n"...), nil
+	return append(dst, "\ndata: "...), nil
 }
 
 // encodeData is the data field of an event: shared.Event as JSON, with
@@ -58,7 +67,31 @@ func appendFrame(dst []byte, typ shared.EventType, id string, data []byte) ([]by
 // sessions), held by the pool until two collections, which an idle
 // server does not run.
 func encodeData(typ shared.EventType, sessions, prev []shared.Session, at time.Time) ([]byte, error) {
-	b := append(make([]byte, 0, 256*len(sessions)+64), `{"type":`...)
+	return appendData(make([]byte, 0, dataSize(sessions, prev)), typ, sessions, prev, at)
+}
+
+// dataSize is about what encodeData writes for sessions, a little more
+// rather than less: a buffer that grows by doubling to 100 MB (a list of
+// 100,000 sessions) allocates 200 MB more on the way, and that sets the
+// server's peak heap.
+func dataSize(sessions, prev []shared.Session) int {
+	if prev != nil {
+		return 256*len(sessions) + 64 // changes: a few fields each
+	}
+	n := 64
+	for i := range sessions {
+		s := &sessions[i]
+		strs := len(s.ID) + len(s.Source) + len(s.ProjectPath) + len(s.ProjectName) + len(s.Title) +
+			len(s.FirstPrompt) + len(s.GitBranch) + len(s.Model) + len(s.Status) + len(s.WaitingFor) +
+			len(s.Version) + len(s.ParentID) + len(s.Host) + len(s.Question)
+		n += minSessionJSON() + 160 + strs + strs/16 // numbers, optional fields, escapes
+	}
+	return n
+}
+
+// appendData is encodeData appending to b.
+func appendData(b []byte, typ shared.EventType, sessions, prev []shared.Session, at time.Time) ([]byte, error) {
+	b = append(b, `{"type":`...)
 	b = strconv.AppendQuote(b, string(typ)) // an event type is plain ASCII
 	b = append(b, `,"sessions":[`...)
 	for i := range sessions {
@@ -83,13 +116,21 @@ func encodeData(typ shared.EventType, sessions, prev []shared.Session, at time.T
 	return append(b, '}'), nil
 }
 
-// encodeFrame encodes a whole frame.
+// encodeFrame encodes a whole frame, in one buffer: an init of 100,000
+// sessions is 100 MB, which a copy would double.
 func encodeFrame(typ shared.EventType, id string, sessions, prev []shared.Session, at time.Time) ([]byte, error) {
-	data, err := encodeData(typ, sessions, prev, at)
+	b, err := appendHead(make([]byte, 0, dataSize(sessions, prev)+len(typ)+len(id)+24), typ, id)
 	if err != nil {
 		return nil, err
 	}
-	return appendFrame(make([]byte, 0, len(data)+len(typ)+len(id)+24), typ, id, data)
+	start := len(b)
+	if b, err = appendData(b, typ, sessions, prev, at); err != nil {
+		return nil, err
+	}
+	if bytes.ContainsAny(b[start:], "\r\n") {
+		return nil, fmt.Errorf("stream: %s data has a line break", typ)
+	}
+	return append(b, "\n\n"...), nil
 }
 
 // retryField is the reconnection delay in the retry: field's milliseconds.

@@ -13,9 +13,9 @@
 package stream
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
-	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -30,11 +30,20 @@ type Hub struct {
 	epoch string
 	quit  chan struct{} // closed by Close: every handler returns
 
-	mu       sync.Mutex
-	closed   bool
-	seq      uint64                    // of the last published event; 0 before any
-	state    map[string]shared.Session // by Key: what the events so far imply
-	sorted   []shared.Session          // state newest first; nil when stale; never modified once built
+	mu     sync.Mutex
+	closed bool
+	seq    uint64 // of the last published event; 0 before any
+	// The published state, what the events so far imply, is kept once:
+	// sorted holds each session, newest first (shared.Newer), and state
+	// the UpdatedAt of each by Key, which finds it in sorted by binary
+	// search. A change moves one session within sorted, so order costs a
+	// search and a shift per change, never a sort of every session.
+	state  map[string]int64
+	sorted []shared.Session
+	// lent is set once sorted is handed to a reader (sortedLocked, a
+	// refresh's record), who reads it without the lock: the next change
+	// then works on a copy, so what was handed out is never modified.
+	lent     bool
 	hist     *history
 	views    map[*view]map[*client]struct{} // clients by the handler that serves them
 	nclients int
@@ -61,7 +70,7 @@ func NewHub(opts Options) *Hub {
 		log:   opts.Logger,
 		epoch: newEpoch(),
 		quit:  make(chan struct{}),
-		state: make(map[string]shared.Session),
+		state: make(map[string]int64),
 		hist:  newHistory(opts.HistoryCount, opts.HistoryBytes),
 		views: make(map[*view]map[*client]struct{}),
 		taken: make(map[*rawConn]struct{}),
@@ -97,13 +106,9 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 			own[i].CostUSD = 0
 		}
 	}
-	var next map[string]shared.Session
+	var next map[string]int64
 	if t == shared.EventRefresh {
-		next = make(map[string]shared.Session, len(own))
-		for _, s := range own {
-			next[s.Key()] = s
-		}
-		own = newestFirst(next)
+		own, next = newestFirst(own)
 	}
 	at := h.opts.Now()
 	// The data does not depend on the seq, so the costly part is done
@@ -111,7 +116,12 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 	// changes from the published state, read under the lock.
 	var data []byte
 	var err error
-	if t != shared.EventSessionUpdated {
+	// A refresh too large for the history, with no client to send it to,
+	// is never written: it is not encoded (at 100,000 sessions, 100 MB of
+	// JSON made to be dropped, and a heap twice that while it is), and the
+	// history is emptied, as pushing it would have done.
+	unsent := t == shared.EventRefresh && len(own)*minSessionJSON() > h.opts.HistoryBytes && h.clientCount() == 0
+	if t != shared.EventSessionUpdated && !unsent {
 		if data, err = encodeData(t, own, nil, at); err != nil {
 			h.ignore(t, err)
 			return
@@ -124,6 +134,16 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 		return
 	}
 	rec := &record{seq: h.seq + 1, typ: t, id: formatEventID(h.epoch, h.seq+1), at: at, sessions: own}
+	if unsent && h.nclients == 0 {
+		h.seq = rec.seq
+		h.stats.PublishedByType.add(t)
+		h.state, h.sorted, h.lent = next, own, false
+		h.hist.reset()
+		return
+	}
+	if unsent { // a client came in meanwhile
+		data, err = encodeData(t, own, nil, at)
+	}
 	if t == shared.EventSessionUpdated {
 		rec.prev = h.previousLocked(own)
 		data, err = encodeData(t, own, rec.prev, at)
@@ -139,16 +159,15 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 	h.seq = rec.seq
 	h.stats.PublishedByType.add(t)
 	if next != nil {
-		h.state, h.sorted = next, own
+		h.state, h.sorted, h.lent = next, own, true // own is the record's too
 	} else {
 		for _, s := range own {
 			if t == shared.EventSessionDeleted {
-				delete(h.state, s.Key())
+				h.removeLocked(s.Key())
 			} else {
-				h.state[s.Key()] = s
+				h.putLocked(s)
 			}
 		}
-		h.sorted = nil
 	}
 	h.hist.push(rec)
 	for v, clients := range h.views {
@@ -183,7 +202,7 @@ func (h *Hub) previousLocked(sessions []shared.Session) []shared.Session {
 		if j, ok := earlier[k]; ok {
 			prev[i] = sessions[j]
 		} else {
-			prev[i] = h.state[k]
+			prev[i], _ = h.lookupLocked(k)
 		}
 		if earlier != nil {
 			earlier[k] = i
@@ -191,6 +210,23 @@ func (h *Hub) previousLocked(sessions []shared.Session) []shared.Session {
 	}
 	return prev
 }
+
+func (h *Hub) clientCount() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.nclients
+}
+
+// minSessionJSON is fewer bytes than any session takes in an event: the
+// encoding of the zero Session (every string empty, every number 0),
+// less a margin for its booleans, which "true" writes shorter.
+var minSessionJSON = sync.OnceValue(func() int {
+	b, err := json.Marshal(shared.Session{})
+	if err != nil {
+		return 0
+	}
+	return len(b) - 16
+})
 
 func (h *Hub) ignore(t shared.EventType, err error) {
 	h.mu.Lock()
@@ -203,28 +239,21 @@ func (h *Hub) ignore(t shared.EventType, err error) {
 func (h *Hub) Lookup(key string) (shared.Session, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	s, ok := h.state[key]
-	return s, ok
+	return h.lookupLocked(key)
 }
 
 // Snapshot returns the published state, newest first (shared.Newer).
 func (h *Hub) Snapshot() []shared.Session {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return slices.Clone(h.sortedLocked())
+	return slices.Clone(h.sorted) // a copy: nothing lent
 }
 
+// sortedLocked returns the published state, newest first, for reading
+// without the lock: it is never modified afterwards (see lent).
 func (h *Hub) sortedLocked() []shared.Session {
-	if h.sorted == nil {
-		h.sorted = newestFirst(h.state)
-	}
+	h.lent = true
 	return h.sorted
-}
-
-func newestFirst(m map[string]shared.Session) []shared.Session {
-	out := slices.AppendSeq(make([]shared.Session, 0, len(m)), maps.Values(m))
-	shared.SortNewestFirst(out)
-	return out
 }
 
 // Close ends every stream promptly and refuses later connections with 503.

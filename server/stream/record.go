@@ -99,6 +99,13 @@ func (h *history) push(r *record) {
 	}
 }
 
+// reset drops every record, as pushing one larger than maxBytes does.
+func (h *history) reset() {
+	for h.n > 0 {
+		h.popOldest()
+	}
+}
+
 func (h *history) popOldest() {
 	r := h.ring[h.head]
 	h.ring[h.head] = nil // let the record go

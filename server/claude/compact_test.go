@@ -1,0 +1,157 @@
+package claude
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	spent "vibecraft.sh/helm/server/usage"
+)
+
+// TestCompactedMatchesFresh runs the resume and rewrite steps of
+// TestDedupIncrementalMatchesFresh with a scan after each, so that every
+// quiet transcript is compacted between steps and the next step appends
+// to, re-ranks, shadows, resets or forgets a compacted one: sessions and
+// their usage must stay exactly what a fresh read gives.
+func TestCompactedMatchesFresh(t *testing.T) {
+	const now = "2026-03-02T12:00:00Z"
+	u := `{"input_tokens":1000,"output_tokens":100}`
+	sidC := "0ccccccc-0000-4000-8000-00000000000c"
+	resp := func(sid string, n int) string {
+		return assistantLine(sid, fmt.Sprintf("2026-03-02T09:%02d:00Z", n), fmt.Sprintf("r%d", n), sonnet45, u)
+	}
+	root := t.TempDir()
+	rel := func(sid string) string { return projectRel("/home/dev/shop", sid+".jsonl") }
+	path := func(sid string) string { return filepath.Join(root, rel(sid)) }
+	a := userLine(sidCostA, "2026-03-02T09:00:00Z", "a") + resp(sidCostA, 1)
+	src, _ := scan(t, root, now)
+	compacted := 0
+	steps := []struct {
+		name string
+		do   func()
+	}{
+		{"A created", func() { writeCost(t, root, rel(sidCostA), a) }},
+		{"A grows", func() { a += resp(sidCostA, 2); appendTo(t, path(sidCostA), resp(sidCostA, 2)) }},
+		{"A grows by a line of a response it has", func() { appendTo(t, path(sidCostA), resp(sidCostA, 2)) }},
+		{"B resumes A", func() {
+			writeCost(t, root, rel(sidCostB), a+userLine(sidCostB, "2026-03-02T10:00:00Z", "b")+resp(sidCostB, 3))
+		}},
+		{"B grows", func() { appendTo(t, path(sidCostB), resp(sidCostB, 4)) }},
+		{"C resumes B", func() {
+			data, err := os.ReadFile(path(sidCostB))
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeCost(t, root, rel(sidC), string(data)+userLine(sidC, "2026-03-02T11:00:00Z", "c")+resp(sidC, 5))
+		}},
+		{"B deleted", func() {
+			if err := os.Remove(path(sidCostB)); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"A rewritten shorter", func() {
+			writeCost(t, root, rel(sidCostA), userLine(sidCostA, "2026-03-02T09:00:00Z", "a")+resp(sidCostA, 1))
+		}},
+		{"A deleted", func() {
+			if err := os.Remove(path(sidCostA)); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, st := range steps {
+		st.do()
+		if _, _, err := src.Update(t.Context(), []string{filepath.Dir(path(sidCostA))}); err != nil {
+			t.Fatal(err)
+		}
+		got := src.Sessions()
+		fsrc, want := scan(t, root, now)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: after compaction and update\n %+v\nfresh\n %+v", st.name, got, want)
+		}
+		for _, s := range want {
+			if g, w := usageSum(src.Usage(s.ID)), usageSum(fsrc.Usage(s.ID)); g != w {
+				t.Errorf("%s: usage of %s %+v, fresh %+v", st.name, s.ID, g, w)
+			}
+		}
+		if _, err := src.Scan(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range src.reg.files {
+			if f.agg.lazy != nil {
+				compacted++
+			}
+		}
+	}
+	if compacted == 0 {
+		t.Fatal("no transcript was ever compacted: the test tested nothing")
+	}
+}
+
+func usageSum(cells []spent.Cell) spend {
+	var sp spend
+	for _, c := range cells {
+		sp = sp.add(spend{tokens: c.Tokens, nano: c.Nano})
+	}
+	return sp
+}
+
+// A compacted aggregate keeps no maps, and a file that grows gets them
+// back exactly: compact then materialize is the identity on the id sets.
+func TestCompactRoundTrip(t *testing.T) {
+	root := t.TempDir()
+	install(t, root, projectRel("/home/dev/webapp", sidSplit+".jsonl"), "split.jsonl")
+	src, _ := scan(t, root, "2026-03-02T12:20:00Z")
+	for _, f := range src.reg.files {
+		a := &f.agg
+		if !a.materialize() {
+			t.Fatal("materialize failed")
+		}
+		responses := map[string]response{}
+		for k, r := range a.responses {
+			responses[k] = *r
+		}
+		messages, pending := clone(a.messages), clone(a.pending)
+		var scratch []byte
+		if !a.compact(&scratch) || a.lazy == nil || a.responses != nil || a.messages != nil || a.pending != nil {
+			t.Fatalf("%s: not compacted", f.path)
+		}
+		if a.messageCount() != len(messages) {
+			t.Errorf("message count %d compacted, %d before", a.messageCount(), len(messages))
+		}
+		if !a.materialize() {
+			t.Fatal("materialize after compact failed")
+		}
+		got := map[string]response{}
+		for k, r := range a.responses {
+			got[k] = *r
+		}
+		if !mapsEqual(got, responses) || !mapsEqual(a.messages, messages) || !mapsEqual(a.pending, pending) {
+			t.Errorf("%s: id sets changed by compact and materialize", f.path)
+		}
+		if len(responses) == 0 || len(messages) == 0 {
+			t.Errorf("%s: fixture without responses", f.path)
+		}
+	}
+}
+
+func clone[K comparable, V any](m map[K]V) map[K]V {
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func mapsEqual[K, V comparable](a, b map[K]V) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,62 @@
+package claude
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"vibecraft.sh/helm/server/internal/corpus"
+)
+
+// BenchmarkRetainedPerSession reports the heap a Source keeps per session
+// after a cold scan of many small sessions (the shape of helmbench's
+// 100,000-session corpus: about 17 KB of 1–4 KB records each), the
+// sessions it returned included: the live heap after a collection, less
+// the heap before the scan, over the sessions. It measures memory, not
+// time, so it is stable on a loaded machine.
+//
+//	go test -run '^$' -bench RetainedPerSession -benchtime 3x ./server/claude/
+func BenchmarkRetainedPerSession(b *testing.B) {
+	const sessions = 2000
+	dir := b.TempDir()
+	if _, err := corpus.GenerateSmallRecords(dir, sessions*17<<10, sessions, 0, 1); err != nil {
+		b.Fatal(err)
+	}
+	// Finished transcripts, as most of a large workspace is: none was
+	// written within the active window.
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			err = os.Chtimes(path, old, old)
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var retained uint64
+	for b.Loop() {
+		before := liveHeap()
+		src := New(Options{Roots: []string{dir}})
+		out, err := src.Scan(context.Background())
+		if err != nil || len(out) != sessions {
+			b.Fatalf("scan: %d sessions, %v", len(out), err)
+		}
+		retained = liveHeap() - before
+		runtime.KeepAlive(src)
+		runtime.KeepAlive(out)
+	}
+	b.ReportMetric(float64(retained)/sessions, "B/session")
+}
+
+// liveHeap is the heap in use after a full collection. Twice: what sat
+// in a sync.Pool survives the first in the pool's victim cache.
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}

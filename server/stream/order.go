@@ -1,0 +1,138 @@
+package stream
+
+import (
+	"slices"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// The hub keeps its published state in list order (hub.go): these are
+// the moves that keep it so, one session at a time.
+
+// appendKey appends s.Key() to b: with a buffer on the caller's stack,
+// comparing keys allocates nothing, where Key builds a string each call
+// (a sort of 100,000 sessions made millions of them).
+func appendKey(b []byte, s *shared.Session) []byte {
+	b = append(b, s.Source...)
+	b = append(b, ':')
+	b = append(b, s.ID...)
+	if s.Remote {
+		b = append(b, '@')
+		b = append(b, s.Host...)
+	}
+	return b
+}
+
+// compareAt orders s against the session with updatedAt at and key key
+// in list order (shared.Newer): negative when s comes first.
+func compareAt(s *shared.Session, at int64, key string) int {
+	switch {
+	case s.UpdatedAt > at:
+		return -1
+	case s.UpdatedAt < at:
+		return 1
+	}
+	var buf [96]byte
+	k := appendKey(buf[:0], s)
+	switch {
+	case string(k) < key:
+		return -1
+	case string(k) > key:
+		return 1
+	}
+	return 0
+}
+
+// compareNewest is shared.Newer as a comparison, without allocating.
+func compareNewest(a, b *shared.Session) int {
+	var buf [96]byte
+	return compareAt(a, b.UpdatedAt, string(appendKey(buf[:0], b)))
+}
+
+// newestFirst sorts a refresh's sessions in list order, the last of two
+// with the same key winning, as a map by key would keep; it returns them
+// with each one's UpdatedAt by key.
+func newestFirst(sessions []shared.Session) ([]shared.Session, map[string]int64) {
+	last := make(map[string]int, len(sessions))
+	for i := range sessions {
+		last[sessions[i].Key()] = i
+	}
+	if len(last) < len(sessions) {
+		kept := sessions[:0]
+		for i, s := range sessions {
+			if last[s.Key()] == i {
+				kept = append(kept, s)
+			}
+		}
+		clear(sessions[len(kept):])
+		sessions = kept
+	}
+	slices.SortFunc(sessions, func(a, b shared.Session) int { return compareNewest(&a, &b) })
+	at := make(map[string]int64, len(sessions))
+	for i := range sessions {
+		at[sessions[i].Key()] = sessions[i].UpdatedAt
+	}
+	return sessions, at
+}
+
+// findLocked returns where the session with key is in h.sorted.
+func (h *Hub) findLocked(key string) (int, bool) {
+	at, ok := h.state[key]
+	if !ok {
+		return 0, false
+	}
+	return slices.BinarySearchFunc(h.sorted, key, func(s shared.Session, key string) int {
+		return compareAt(&s, at, key)
+	})
+}
+
+func (h *Hub) lookupLocked(key string) (shared.Session, bool) {
+	if i, ok := h.findLocked(key); ok {
+		return h.sorted[i], true
+	}
+	return shared.Session{}, false
+}
+
+// ownLocked makes h.sorted safe to modify: a copy when a reader holds it.
+// The copy has room for one more, so a creation does not copy again.
+func (h *Hub) ownLocked() {
+	if h.lent {
+		h.sorted = append(make([]shared.Session, 0, len(h.sorted)+1), h.sorted...)
+		h.lent = false
+	}
+}
+
+// putLocked adds s to the state, or replaces the session of its key,
+// moving it to its place: the sessions between its old place and its new
+// one shift by one, and for the usual change (a recent session becomes
+// the newest) they are few.
+func (h *Hub) putLocked(s shared.Session) {
+	h.ownLocked()
+	key := s.Key()
+	pos, _ := slices.BinarySearchFunc(h.sorted, key, func(e shared.Session, key string) int {
+		return compareAt(&e, s.UpdatedAt, key)
+	})
+	i, had := h.findLocked(key)
+	h.state[key] = s.UpdatedAt
+	switch {
+	case !had:
+		h.sorted = slices.Insert(h.sorted, pos, s)
+	case pos <= i:
+		copy(h.sorted[pos+1:i+1], h.sorted[pos:i])
+		h.sorted[pos] = s
+	default: // pos > i: the old entry is before pos, which shifts down by one
+		copy(h.sorted[i:pos-1], h.sorted[i+1:pos])
+		h.sorted[pos-1] = s
+	}
+}
+
+// removeLocked takes the session with key out of the state.
+func (h *Hub) removeLocked(key string) {
+	i, ok := h.findLocked(key)
+	if !ok {
+		return
+	}
+	h.ownLocked()
+	delete(h.state, key)
+	h.sorted = slices.Delete(h.sorted, i, i+1)
+}

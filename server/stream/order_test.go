@@ -1,0 +1,155 @@
+package stream
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// TestHubOrderFollowsChanges publishes random creations, updates,
+// deletions and refreshes, and checks after each that the hub's state is
+// what a map of the events would hold, sorted as the list is: the order
+// kept one change at a time is the order a full sort would give. A
+// state handed to a reader before a change must not move under it.
+func TestHubOrderFollowsChanges(t *testing.T) {
+	h := NewHub(Options{})
+	defer h.Close()
+	r := rand.New(rand.NewPCG(7, 9))
+	want := map[string]shared.Session{}
+	session := func() shared.Session {
+		s := shared.Session{ID: "s" + strconv.Itoa(r.IntN(60)), Source: shared.SourceClaude,
+			UpdatedAt: int64(r.IntN(20)), Title: strconv.Itoa(r.IntN(1000))}
+		if r.IntN(5) == 0 {
+			s.Source = shared.SourceOpenCode
+		}
+		if r.IntN(7) == 0 {
+			s.Remote, s.Host = true, "h"+strconv.Itoa(r.IntN(2))
+		}
+		return s
+	}
+	for step := range 3000 {
+		h.mu.Lock()
+		lent := h.sortedLocked()
+		before := slices.Clone(lent)
+		h.mu.Unlock()
+
+		var batch []shared.Session
+		for range 1 + r.IntN(3) {
+			batch = append(batch, session())
+		}
+		switch op := r.IntN(20); {
+		case op == 0:
+			clear(want)
+			for _, s := range batch {
+				want[s.Key()] = s
+			}
+			h.Publish(shared.EventRefresh, batch)
+		case op < 6:
+			for i, s := range batch {
+				if old, ok := want[s.Key()]; ok {
+					batch[i] = old // deleted: the last known state
+				}
+				delete(want, s.Key())
+			}
+			h.Publish(shared.EventSessionDeleted, batch)
+		default:
+			for _, s := range batch {
+				want[s.Key()] = s
+			}
+			h.Publish(shared.EventSessionUpdated, batch)
+		}
+
+		if !slices.Equal(lent, before) {
+			t.Fatalf("step %d: a state handed out before the change was modified", step)
+		}
+		sorted := make([]shared.Session, 0, len(want))
+		for _, s := range want {
+			sorted = append(sorted, s)
+		}
+		shared.SortNewestFirst(sorted)
+		if got := h.Snapshot(); !slices.Equal(got, sorted) {
+			t.Fatalf("step %d: state\n%v\nwant\n%v", step, got, sorted)
+		}
+		for k, s := range want {
+			if got, ok := h.Lookup(k); !ok || got != s {
+				t.Fatalf("step %d: Lookup(%q) = %v, %v; want %v", step, k, got, ok, s)
+			}
+		}
+		if _, ok := h.Lookup("claude:absent"); ok {
+			t.Fatalf("step %d: Lookup of an absent key found one", step)
+		}
+	}
+}
+
+// BenchmarkHubUpdate100k is the cost of one change to a published state
+// of 100,000 sessions, the session changed being a recent one becoming
+// the newest (the usual change), with the state read (a stream's init, a
+// list request) after every change or after every hundredth.
+func BenchmarkHubUpdate100k(b *testing.B) {
+	for _, every := range []int{1, 100} {
+		b.Run("read-every-"+strconv.Itoa(every), func(b *testing.B) {
+			const n = 100_000
+			h := NewHub(Options{})
+			defer h.Close()
+			all := make([]shared.Session, n)
+			for i := range all {
+				all[i] = realistic(i)
+			}
+			h.Publish(shared.EventRefresh, all)
+			at := all[n-1].UpdatedAt
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				s := all[n-1-i%50]
+				at++
+				s.UpdatedAt = at
+				h.Publish(shared.EventSessionUpdated, []shared.Session{s})
+				if i%every == 0 {
+					h.mu.Lock()
+					h.sortedLocked()
+					h.mu.Unlock()
+				}
+			}
+		})
+	}
+}
+
+// TestUnsentRefresh: a refresh too large for the history, published with
+// no client connected, is not encoded; the state is still replaced, a
+// later client gets it as init, and a cursor from before it no longer
+// resumes (the history could not have held the refresh). With a client
+// connected, the same refresh reaches it whole.
+func TestUnsentRefresh(t *testing.T) {
+	h := NewHub(Options{HistoryBytes: 4096})
+	defer h.Close()
+	v := h.Handler(nil).(*view)
+	publishN(h, 0, 3)
+	before := formatEventID(v.epoch, 2)
+	all := make([]shared.Session, 100)
+	for i := range all {
+		all[i] = realistic(i)
+	}
+	h.Publish(shared.EventRefresh, all)
+	if st := h.Stats(); st.Published != 4 || st.HistoryEvents != 0 || st.Sessions != len(all) {
+		t.Fatalf("after the refresh: published %d, history %d events, %d sessions; want 4, 0, %d",
+			st.Published, st.HistoryEvents, st.Sessions, len(all))
+	}
+	c, st, err := h.subscribe(v, before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(all)
+	shared.SortNewestFirst(want)
+	if st.resumed || !slices.Equal(st.state, want) {
+		t.Fatalf("a cursor from before the refresh: resumed %v, %d sessions; want init with the %d of the refresh",
+			st.resumed, len(st.state), len(want))
+	}
+	h.Publish(shared.EventRefresh, all[:60])
+	recs := c.take(nil)
+	if len(recs) != 1 || recs[0].typ != shared.EventRefresh || len(recs[0].frame) < 60*minSessionJSON() {
+		t.Fatalf("a connected client got %d records; want the refresh, encoded", len(recs))
+	}
+}
