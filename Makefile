@@ -90,8 +90,10 @@ FUZZ_BRIEF ?= 2000x
 test: build vet
 	@$(MAKE) --no-print-directory -j2 test-race test-fuzz
 
+# TESTFLAGS adds go test flags, e.g. TESTFLAGS=-json for per-test times.
+TESTFLAGS ?=
 test-race:
-	@$(STEP) "test: go test -race ./..." env HELM_BIN=$(CURDIR)/bin/helmd $(GO) test -race -vet=off -timeout 9m ./...
+	@$(STEP) "test: go test -race ./..." env HELM_BIN=$(CURDIR)/bin/helmd $(GO) test -race -vet=off -timeout 9m $(TESTFLAGS) ./...
 
 test-fuzz:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZ_BRIEF) FUZZ_WORKERS=1
