@@ -28,7 +28,7 @@ PRECOMPRESS_CACHE ?= .cache/precompress
 # exceeded" under load, which is not a finding.
 FUZZTIME ?= 20000x
 
-.PHONY: all run demo build wasm test test-race test-fuzz vet fuzz bench soak clean FORCE
+.PHONY: all run demo build wasm test test-built test-race test-fuzz vet fuzz bench soak clean FORCE
 
 all: build
 
@@ -81,14 +81,23 @@ bin/helmd: web/app.wasm.br bin/server-deps $(SERVER_SRC) $(WEB_SRC)
 FORCE:
 
 ## test: vet, the whole suite with the race detector (browser tests included), and brief fuzzing
-# The race suite spends much of its time waiting (browsers, slow-reader
-# deadlines: ./server/e2e uses half a core over 5 minutes), so the brief
-# fuzzing runs beside it on one worker. vet ran in full first, so go test
-# skips its own partial vet (-vet=off). Every fuzz target's seed corpus
-# also runs in the race suite; FUZZ_BRIEF adds new inputs to each.
+# The brief fuzzing (on one worker; mostly the instrumented build of every
+# dependency, ~200 CPU-s) starts at once, beside the build, vet and the
+# race suite: started after the build it was the last step to end, while
+# the race suite spends much of its time waiting (browsers, helmd). vet ran
+# in full first, so go test skips its own partial vet (-vet=off). Every
+# fuzz target's seed corpus also runs in the race suite; FUZZ_BRIEF adds
+# new inputs to each.
 FUZZ_BRIEF ?= 2000x
-test: build vet
-	@$(MAKE) --no-print-directory -j2 test-race test-fuzz
+test:
+	@$(MAKE) --no-print-directory -j2 test-fuzz test-built
+
+# The build, vet and the race suite, in that order: vet finds what the
+# build compiled, and the race suite runs the built helmd.
+test-built:
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory vet
+	@$(MAKE) --no-print-directory test-race
 
 # TESTFLAGS adds go test flags, e.g. TESTFLAGS=-json for per-test times.
 TESTFLAGS ?=
