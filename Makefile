@@ -28,7 +28,7 @@ PRECOMPRESS_CACHE ?= .cache/precompress
 # exceeded" under load, which is not a finding.
 FUZZTIME ?= 20000x
 
-.PHONY: all run demo build wasm test test-race test-fuzz vet fuzz bench soak clean FORCE
+.PHONY: all run demo build wasm test test-built test-race test-fuzz vet fuzz bench soak clean FORCE
 
 all: build
 
@@ -81,17 +81,35 @@ bin/helmd: web/app.wasm.br bin/server-deps $(SERVER_SRC) $(WEB_SRC)
 FORCE:
 
 ## test: vet, the whole suite with the race detector (browser tests included), and brief fuzzing
-# The race suite spends much of its time waiting (browsers, slow-reader
-# deadlines: ./server/e2e uses half a core over 5 minutes), so the brief
-# fuzzing runs beside it on one worker. vet ran in full first, so go test
-# skips its own partial vet (-vet=off). Every fuzz target's seed corpus
-# also runs in the race suite; FUZZ_BRIEF adds new inputs to each.
+# The brief fuzzing (on one worker; mostly the instrumented build of every
+# dependency, ~200 CPU-s) starts at once, beside the build, vet and the
+# race suite: started after the build it was the last step to end, while
+# the race suite spends much of its time waiting (browsers, helmd). vet ran
+# in full first, so go test skips its own partial vet (-vet=off). Every
+# fuzz target's seed corpus also runs in the race suite; FUZZ_BRIEF adds
+# new inputs to each.
 FUZZ_BRIEF ?= 2000x
-test: build vet
-	@$(MAKE) --no-print-directory -j2 test-race test-fuzz
+test:
+	@$(MAKE) --no-print-directory -j2 test-fuzz test-built
 
+# The build, vet and the race suite, in that order: vet finds what the
+# build compiled, and the race suite runs the built helmd.
+test-built:
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory vet
+	@$(MAKE) --no-print-directory test-race
+
+# TESTFLAGS adds go test flags, e.g. TESTFLAGS=-json for per-test times.
+TESTFLAGS ?=
+# The two long poles are named first: go test builds and runs packages in
+# the order given, so they start as soon as their own dependencies are
+# compiled (./server/e2e needs neither SQLite nor NATS) rather than when
+# their turn comes, and everything else compiles and runs beside them.
+# Three jobs rather than two (GOMAXPROCS): ./server/e2e holds a job for
+# minutes while mostly waiting on Chromium and helmd.
+RACE_PKGS := ./server/e2e ./server ./...
 test-race:
-	@$(STEP) "test: go test -race ./..." env HELM_BIN=$(CURDIR)/bin/helmd $(GO) test -race -vet=off -timeout 9m ./...
+	@$(STEP) "test: go test -race ./..." env HELM_BIN=$(CURDIR)/bin/helmd $(GO) test -race -vet=off -p 3 -timeout 9m $(TESTFLAGS) $(RACE_PKGS)
 
 test-fuzz:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZ_BRIEF) FUZZ_WORKERS=1
@@ -105,12 +123,20 @@ vet:
 ## fuzz: run each fuzz target for FUZZTIME (make fuzz FUZZTIME=5m for a long run); a
 ## target's output is kept in bin/fuzz/ and shown only when it fails
 FUZZ_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+# Each package's instrumented test binary is built once and run for each of
+# its targets, from the package's folder (its testdata/fuzz corpus), with
+# the flags and cache folder go test -fuzz would give it: one go test per
+# target cost ~1 CPU-s of loading and checking the build each, 41 times.
 fuzz:
-	@mkdir -p bin/fuzz; set -e; for t in $$(grep -rl --include='*_test.go' '^func Fuzz' server app shared | xargs -n1 dirname | sort -u); do \
+	@mkdir -p bin/fuzz; set -e; mod=$$($(GO) list -m); cache=$$($(GO) env GOCACHE)/fuzz; \
+	for t in $$(grep -rl --include='*_test.go' '^func Fuzz' server app shared | xargs -n1 dirname | sort -u); do \
+	  bin=$(CURDIR)/bin/fuzz/$$(echo $$t | tr / .).test; \
+	  $(STEP) "fuzz $$t: building" $(GO) test -c -fuzz . -o $$bin ./$$t; \
 	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$t/*_test.go | cut -d' ' -f2); do \
-	    log=bin/fuzz/$$(echo $$t | tr / .).$$f.log; \
-	    $(STEP) "fuzz $$t $$f ($(FUZZTIME))" sh -c "$(GO) test -run '^\$$' -fuzz '^$$f\$$' -fuzztime $(FUZZTIME) \
-	      -parallel $(FUZZ_WORKERS) ./$$t >$$log 2>&1 || { cat $$log; exit 1; }"; \
+	    log=$(CURDIR)/bin/fuzz/$$(echo $$t | tr / .).$$f.log; \
+	    $(STEP) "fuzz $$t $$f ($(FUZZTIME))" sh -c "cd $$t && $$bin -test.paniconexit0 -test.timeout=10m0s -test.run '^\$$' \
+	      -test.fuzz '^$$f\$$' -test.fuzztime $(FUZZTIME) -test.parallel $(FUZZ_WORKERS) -test.fuzzcachedir $$cache/$$mod/$$t \
+	      >$$log 2>&1 || { cat $$log; exit 1; }"; \
 	  done; \
 	done
 

@@ -20,29 +20,51 @@ import (
 	"go.uber.org/goleak"
 )
 
-// browser is one headless Chromium shared by the subtests of a test:
-// starting one costs seconds on a small machine. Each subtest gets its own
-// browser context (profile-like: its own service workers, storage and
-// cache), so no state leaks between them.
+// browser is the one headless Chromium of this test binary, started by
+// the first test that needs it and closed by TestMain: starting one costs
+// 1-2 s on a small machine, which each of 14 tests paid. Each test gets
+// its tabs in browser contexts of their own (profile-like: their own
+// service workers, storage, cache and permissions), so no state leaks
+// between tests.
 type browser struct {
 	ctx context.Context // the first tab, which owns the browser process
 }
 
-// browserLife bounds a browser's whole life, so a wedged Chromium cannot
-// outlive its test by much.
-const browserLife = 5 * time.Minute
+// browserLife bounds the browser's whole life, so a wedged Chromium cannot
+// outlive the test binary by much (go test's -timeout ends it before).
+const browserLife = 15 * time.Minute
 
 // quiet drops chromedp's log lines (protocol version skew noise); its
 // errors surface as action errors.
 func quiet(string, ...any) {}
 
-// startBrowser starts Chromium (skipping loudly without one, failing in
-// CI) and closes it when the test ends.
+// theBrowser is started once, by startBrowser; closeBrowser ends it.
+var theBrowser struct {
+	once sync.Once
+	b    *browser
+	err  error
+	stop func()
+}
+
+// startBrowser returns the shared Chromium, starting it on first use
+// (skipping loudly without one, failing in CI). Its goroutines are there
+// before the test's goleak baseline; each test checks that its own tabs,
+// proxies and helmd processes leave none behind.
 func startBrowser(t *testing.T) *browser {
 	t.Helper()
 	exe := needTool(t, "chromium", "chromium-browser", "google-chrome")
-	// Registered first, so it runs last: after the browser, every tab,
-	// proxy and helmd of the test and its subtests are gone.
+	theBrowser.once.Do(func() {
+		started := time.Now()
+		theBrowser.b, theBrowser.stop, theBrowser.err = launchBrowser(exe)
+		if theBrowser.err == nil {
+			t.Logf("FIGURE chromium start: %v", time.Since(started).Round(time.Millisecond))
+		}
+	})
+	if theBrowser.err != nil {
+		t.Fatalf("starting %s: %v", exe, theBrowser.err)
+	}
+	// Registered first, so it runs last: after every tab, proxy and helmd
+	// of the test and its subtests are gone.
 	before := goleak.IgnoreCurrent()
 	t.Cleanup(func() {
 		goleak.VerifyNone(t, before,
@@ -51,7 +73,16 @@ func startBrowser(t *testing.T) *browser {
 			goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
 			goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"))
 	})
-	profile := t.TempDir() // created before the cleanup below, so removed after the browser is gone
+	return theBrowser.b
+}
+
+// launchBrowser starts Chromium with a profile folder of its own; stop
+// closes it and removes the folder.
+func launchBrowser(exe string) (*browser, func(), error) {
+	profile, err := os.MkdirTemp("", "helm-e2e-chromium-")
+	if err != nil {
+		return nil, nil, err
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
 		chromedp.Headless,
@@ -85,17 +116,22 @@ func startBrowser(t *testing.T) *browser {
 		stopAlloc()
 		stopLife()
 		if err != nil && !errors.Is(err, context.Canceled) {
-			t.Logf("closing the browser: %v", err)
+			fmt.Fprintf(os.Stderr, "e2e: closing the browser: %v\n", err)
 		}
+		os.RemoveAll(profile)
 	}
-	started := time.Now()
 	if err := chromedp.Do(ctx); err != nil { // starts the browser
 		stop()
-		t.Fatalf("starting %s: %v", exe, err)
+		return nil, nil, err
 	}
-	t.Cleanup(stop)
-	t.Logf("FIGURE chromium start: %v", time.Since(started).Round(time.Millisecond))
-	return &browser{ctx: ctx}
+	return &browser{ctx: ctx}, stop, nil
+}
+
+// closeBrowser ends the shared Chromium, if a test started it.
+func closeBrowser() {
+	if theBrowser.stop != nil {
+		theBrowser.stop()
+	}
 }
 
 // chrome is one tab in a browser context of its own, owned by one test.

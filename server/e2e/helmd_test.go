@@ -51,6 +51,7 @@ func setup(m *testing.M) (int, error) {
 	// carries credentials of its own: tests not about access stay as
 	// they are. Tests about access use a client of their own.
 	http.DefaultClient.Transport = withToken{base: http.DefaultTransport, token: e2eToken}
+	defer closeBrowser()
 	return m.Run(), nil
 }
 

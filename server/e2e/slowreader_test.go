@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"vibecraft.sh/helm/server/internal/corpus"
+	"vibecraft.sh/helm/server/internal/fixture"
 )
 
 // The slow-reader figures of the hardening review: 30 connections that
@@ -34,10 +34,7 @@ func TestSlowReadersStayBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates 10k sessions")
 	}
-	claude := t.TempDir()
-	if _, err := corpus.Generate(claude, 24<<20, slowSessions, 0, 5); err != nil {
-		t.Fatal(err)
-	}
+	claude := writeSmallSessions(t, slowSessions)
 	const writeTimeout = 10 * time.Second // generous: the renders wait their turn under load
 	p := startBinary(t, t.TempDir(), "--port", "0", "--claude-dir", claude, "--no-opencode",
 		"--write-timeout", writeTimeout.String())
@@ -93,11 +90,42 @@ func TestSlowReadersStayBounded(t *testing.T) {
 		return st.Connections.Open > 0 && st.Connections.Open-st.Connections.Idle <= 1 // this request
 	})
 	peak := procKB(t, pid, "VmHWM")
-	t.Logf("RSS: %d MB idle, %d MB with %d slow readers, peak %d MB",
-		before>>10, held>>10, slowConns, peak>>10)
+	t.Logf("RSS: %d MB idle, %d MB with %d slow readers, peak %d MB (list: %d bytes)",
+		before>>10, held>>10, slowConns, peak>>10, len(body))
 	if peak<<10 > rssBound {
 		t.Errorf("peak RSS %d MB with %d slow readers, want under %d MB", peak>>10, slowConns, rssBound>>20)
 	}
+}
+
+// writeSmallSessions writes n sessions of one short turn each, titled,
+// over n/30 projects: the list and the page are as long as with full
+// transcripts (each row carries its title, prompt, model and tokens),
+// which is what a slow reader makes the server hold, without writing
+// the 170 MB of a realistic corpus of that many sessions (50 s of the
+// test under the race detector, for nothing it asserts).
+func writeSmallSessions(t *testing.T, n int) string {
+	t.Helper()
+	claude := t.TempDir()
+	at := time.Now().Add(-time.Hour)
+	words := strings.Fields("the a function test build error fix add remove refactor handler session stream server client index parser token cost model file line read write watch event")
+	text := func(i, n int) string {
+		var b strings.Builder
+		for j := 0; b.Len() < n; j++ {
+			b.WriteString(words[(i*7+j*j)%len(words)])
+			b.WriteByte(' ')
+		}
+		return strings.TrimSpace(b.String())
+	}
+	for i := range n {
+		sid := fmt.Sprintf("5104e000-0000-4000-8000-%012d", i)
+		cwd := fmt.Sprintf("/home/dev/code/project-%d", i%max(1, n/30))
+		msg := fmt.Sprintf("msg_%08d", i)
+		fixture.Append(t, fixture.Path(claude, cwd, sid), fixture.User(sid, cwd, text(i, 100+i%600), at)+
+			fixture.Assistant(sid, cwd, msg, "end_turn", at.Add(time.Second))+
+			fmt.Sprintf(`{"type":"ai-title","aiTitle":%q,"sessionId":%q}`+"\n", text(i+1, 40), sid)+
+			fmt.Sprintf(`{"type":"last-prompt","lastPrompt":%q,"sessionId":%q}`+"\n", text(i+2, 60), sid))
+	}
+	return claude
 }
 
 // slowConn is a client that sends one request and reads nothing more
