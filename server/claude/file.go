@@ -21,6 +21,7 @@ type file struct {
 	endByte byte
 	size    int64
 	mtime   time.Time
+	readAt  int64 // epoch ms of the last read: no record read was written later
 	ino     uint64
 	seen    bool  // stat'ed at least once
 	badTail int64 // the size at which the last line, without '\n', was not a whole record; -1 none
@@ -67,6 +68,9 @@ func (f *file) hasTail() bool { return f.seen && f.offset < f.size && f.badTail 
 // the path. It returns errGone when the file no longer exists.
 func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, error) {
 	var rs readStats
+	if f.readAt == 0 {
+		f.readAt = now.UnixMilli() // seeded from the cache: read before now
+	}
 	if info == nil {
 		st, err := os.Stat(f.path)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -116,6 +120,7 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 		}
 	})
 	f.agg.settleQuestion()
+	f.readAt = now.UnixMilli()
 	if res.offset != f.offset {
 		f.endByte = '\n'
 		if res.tailTaken {
@@ -155,9 +160,17 @@ func (f *file) parent() string {
 }
 
 // lastWrite is the later of the last record's time and the file's mtime,
-// in epoch ms: what "recently written" is measured from.
+// in epoch ms: what "recently written" is measured from. A record dated
+// after the read that found it was written by a clock ahead of this one
+// (a skewed machine, a copied transcript): it counts as written at that
+// read, not in the future, where it would keep its session working
+// until then.
 func (f *file) lastWrite() int64 {
-	return max(f.agg.lastTS, f.mtime.UnixMilli())
+	ts := f.agg.lastTS
+	if f.readAt > 0 {
+		ts = min(ts, f.readAt)
+	}
+	return max(ts, f.mtime.UnixMilli())
 }
 
 // continues reports whether the byte before offset is still end, the
