@@ -106,10 +106,11 @@ func firstLine(s string) string {
 
 // sessionPath is the session's page.
 func sessionPath(s *shared.Session) string {
+	host := ""
 	if s.Remote {
-		return "/s/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID) + "?host=" + url.QueryEscape(s.Host)
+		host = s.Host
 	}
-	return "/s/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID)
+	return pagePath(string(s.Source), s.ID, "", host)
 }
 
 // clearPath is the API that clears s from "Needs you".
