@@ -2,6 +2,7 @@ package claude
 
 import (
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -126,53 +127,68 @@ func TestAgingBatchesNearbyChanges(t *testing.T) {
 	}
 }
 
-// A transcript dated in the future (its writer's clock is ahead) counts
-// as written when it was read: it works for the active window, then
-// waits or idles like any other, and it is never due again until it
-// changes. It must not stay "working" until its date, nor be rebuilt
-// over and over.
-func TestFutureDatedSessionAgesFromItsRead(t *testing.T) {
+// A transcript dated in the future (its writer's clock is ahead of ours)
+// counts as written at its mtime, which this machine's clock set: it
+// works or waits from then like any other, and is never due again until
+// it changes. It must not stay "working" until its date, nor turn, with
+// every other future-dated transcript, 2 minutes after helmd read them.
+func TestFutureDatedSessionAgesFromItsMtime(t *testing.T) {
 	now := at("2026-03-02T15:00:00Z")
 	ahead := now.Add(365 * 24 * time.Hour)
+	written := now.Add(-30 * time.Second)
+	prompt, ended := promptLine("hi", ahead), promptLine("hi", ahead)+replyLine("r", `"end_turn"`, ahead)
 	cases := []struct {
-		name  string
-		lines string
-		after shared.Status // once the active window has passed
-		next  time.Duration // next change after that; 0 none
+		name       string
+		lines      string
+		mtime      time.Time
+		first      shared.Status
+		firstUntil time.Duration // from mtime; 0: no change due
+		then       shared.Status
+		thenUntil  time.Duration
 	}{
-		{"prompt", promptLine("hi", ahead), shared.StatusIdle, 0},
-		{"ended turn", promptLine("hi", ahead) + replyLine("r", `"end_turn"`, ahead), shared.StatusWaiting, DefaultWaitingWindow},
+		{"prompt", prompt, written, shared.StatusWorking, DefaultActiveWindow, shared.StatusIdle, 0},
+		{"ended turn", ended, written, shared.StatusWaiting, DefaultActiveWindow, shared.StatusWaiting, DefaultWaitingWindow},
+		{"copied long ago", ended, old, shared.StatusIdle, 0, "", 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			write(t, root, projectRel("/w", sidStatus+".jsonl"), tc.lines)
+			path := write(t, root, projectRel("/w", sidStatus+".jsonl"), tc.lines)
+			if err := os.Chtimes(path, tc.mtime, tc.mtime); err != nil {
+				t.Fatal(err)
+			}
 			clock := now
 			src := New(Options{Roots: []string{root}, Now: func() time.Time { return clock }})
 			out, err := src.Scan(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(out) != 1 || !out[0].Active {
-				t.Fatalf("just read: %+v, want one active session", out)
+			if len(out) != 1 || out[0].Status != tc.first {
+				t.Fatalf("just read: %+v, want one session, %s", out, tc.first)
 			}
-			want := now.Add(DefaultActiveWindow + agingStep)
+			if tc.firstUntil == 0 {
+				if next := src.NextChange(); !next.IsZero() {
+					t.Fatalf("NextChange = %v, want none until the file changes", next)
+				}
+				return
+			}
+			want := tc.mtime.Add(tc.firstUntil + agingStep)
 			if got := src.NextChange(); !got.Equal(want) {
-				t.Fatalf("NextChange = %v, want %v (the active window from the read, not from its date)", got, want)
+				t.Fatalf("NextChange = %v, want %v (from its mtime, not from its date nor the read)", got, want)
 			}
 			clock = want
 			changed, _ := src.Aged()
-			if len(changed) != 1 || changed[0].Status != tc.after || changed[0].Active {
-				t.Fatalf("after the active window: %+v, want %s and not active", changed, tc.after)
+			if len(changed) != 1 || changed[0].Status != tc.then || changed[0].Active {
+				t.Fatalf("after the active window: %+v, want %s and not active", changed, tc.then)
 			}
 			next := src.NextChange()
-			if tc.next == 0 {
+			if tc.thenUntil == 0 {
 				if !next.IsZero() {
 					t.Fatalf("NextChange = %v, want none until the file changes", next)
 				}
 				return
 			}
-			if want := now.Add(tc.next + agingStep); !next.Equal(want) {
+			if want := tc.mtime.Add(tc.thenUntil + agingStep); !next.Equal(want) {
 				t.Fatalf("NextChange = %v, want %v", next, want)
 			}
 		})

@@ -21,7 +21,7 @@ type file struct {
 	endByte byte
 	size    int64
 	mtime   time.Time
-	readAt  int64 // epoch ms of the last read: no record read was written later
+	readAt  int64 // epoch ms of the last read: no record it found was written later
 	ino     uint64
 	seen    bool  // stat'ed at least once
 	badTail int64 // the size at which the last line, without '\n', was not a whole record; -1 none
@@ -162,13 +162,14 @@ func (f *file) parent() string {
 // lastWrite is the later of the last record's time and the file's mtime,
 // in epoch ms: what "recently written" is measured from. A record dated
 // after the read that found it was written by a clock ahead of this one
-// (a skewed machine, a copied transcript): it counts as written at that
-// read, not in the future, where it would keep its session working
+// (a skewed machine, a transcript copied from one): its time says
+// nothing, and the mtime, from this machine's clock, tells when the file
+// was written. Counted from its date, it would keep its session working
 // until then.
 func (f *file) lastWrite() int64 {
 	ts := f.agg.lastTS
-	if f.readAt > 0 {
-		ts = min(ts, f.readAt)
+	if f.readAt > 0 && ts > f.readAt {
+		ts = 0
 	}
 	return max(ts, f.mtime.UnixMilli())
 }
