@@ -67,7 +67,9 @@ func startedWaiting(ev shared.Event, get func(key string) (shared.Session, bool)
 			continue
 		}
 		old, had := get(s.Key())
-		if had && list.NeedsYou(&old) && old.WaitingSince == s.WaitingSince {
+		// The same wait is not news, nor is it when its machine, offline
+		// a while, is back with it.
+		if had && (list.NeedsYou(&old) || old.HostOffline) && old.WaitingSince == s.WaitingSince {
 			continue
 		}
 		out = append(out, *s)

@@ -273,8 +273,9 @@ func TestOfflineHostIsNeitherWorkingNorWaiting(t *testing.T) {
 	stop() // killed: the heartbeat expires
 
 	idle := map[string]shared.Session{}
-	for id := range published {
-		idle[id] = shared.Session{ID: id, Status: shared.StatusIdle}
+	for id, s := range published {
+		// WaitingSince kept: back with the same wait, it is not news.
+		idle[id] = shared.Session{ID: id, Status: shared.StatusIdle, WaitingSince: s.WaitingSince}
 	}
 	waitUntil(t, "box's sessions greyed, idle, nothing asked", as(true, idle))
 	for _, s := range g.list() {

@@ -308,13 +308,15 @@ func (v *View) Stats() ViewStats {
 // their last known content, greyed (HostOffline), but count as idle and
 // inactive everywhere (status counts and filters, "Needs you",
 // notifications, metrics). The view keeps what the machine published, so
-// its sessions are shown as they were the moment it is back.
+// its sessions are shown as they were the moment it is back. WaitingSince
+// stays: when the machine is back with the same wait, that wait is not
+// news (no second notification for it).
 func shown(s shared.Session) shared.Session {
 	if !s.HostOffline {
 		return s
 	}
 	s.Status, s.Active = shared.StatusIdle, false
-	s.WaitingFor, s.WaitingSince, s.Question = "", 0, ""
+	s.WaitingFor, s.Question = "", ""
 	return s
 }
 
