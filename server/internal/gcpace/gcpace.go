@@ -15,6 +15,12 @@
 // found live, plus the runtime's own memory (stacks, metadata). A server
 // that allocates is collected about as before; one that does not is left
 // alone, since it has nothing to collect.
+//
+// The garbage of a burst too small to reach the limit (a page load, a
+// stream's init) would then stay until the next burst. So Settle after
+// each collection the pacer looks once: if enough was allocated since,
+// it collects, which looks again Settle later; if not, it stops looking
+// until the next collection. An idle server is looked at once.
 package gcpace
 
 import (
@@ -24,12 +30,17 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
+	"time"
 )
 
 // MinHeap is the least growth allowed above the live heap, so that a
 // small heap is not collected at every few allocations (the runtime's
 // own floor is 4 MB).
 const MinHeap = 16 << 20
+
+// Settle is how long after a collection the pacer checks for garbage
+// made since.
+const Settle = 20 * time.Second
 
 // Pacer re-sets the memory limit after each collection.
 type Pacer struct {
@@ -38,6 +49,11 @@ type Pacer struct {
 	samples []metrics.Sample
 	limit   int64
 	runs    int
+
+	settle    time.Duration
+	check     *time.Timer // Settle after the last collection
+	live      int64       // found live by the last collection
+	allocated int64       // bytes allocated since start, at the last collection
 }
 
 // The runtime's memory classes: the limit applies to total minus
@@ -49,16 +65,19 @@ var names = []string{
 	"/memory/classes/heap/objects:bytes",
 	"/memory/classes/heap/unused:bytes",
 	"/memory/classes/heap/free:bytes",
+	"/gc/heap/allocs:bytes",
 }
 
 // Start takes over the collector's pacing until stop is called. It does
 // nothing (and returns nil) when the user set GOGC or GOMEMLIMIT: their
 // choice stands.
-func Start(getenv func(string) string) *Pacer {
+func Start(getenv func(string) string) *Pacer { return start(getenv, Settle) }
+
+func start(getenv func(string) string, settle time.Duration) *Pacer {
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
 		return nil
 	}
-	p := &Pacer{samples: make([]metrics.Sample, len(names))}
+	p := &Pacer{samples: make([]metrics.Sample, len(names)), settle: settle}
 	for i, n := range names {
 		p.samples[i].Name = n
 	}
@@ -81,6 +100,9 @@ func (p *Pacer) Stop() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.stopped = true
+	if p.check != nil {
+		p.check.Stop()
+	}
 	debug.SetGCPercent(100)
 	debug.SetMemoryLimit(math.MaxInt64)
 }
@@ -113,19 +135,46 @@ func collected(p *Pacer) {
 	p.watch()
 }
 
-// retune sets the limit from the heap the last collection found live.
-// Called with mu held.
+// retune sets the limit from the heap the last collection found live,
+// and looks again Settle later. Called with mu held.
 func (p *Pacer) retune() {
 	metrics.Read(p.samples)
-	v := func(i int) int64 {
-		if p.samples[i].Value.Kind() != metrics.KindUint64 {
-			return 0
-		}
-		return int64(p.samples[i].Value.Uint64())
-	}
-	live, total, released, objects, unused, free := v(0), v(1), v(2), v(3), v(4), v(5)
+	live, total, released, objects, unused, free := p.value(0), p.value(1), p.value(2), p.value(3), p.value(4), p.value(5)
 	own := max(total-released-objects-unused-free, 0) // stacks, metadata, other
 	p.limit = own + live + max(live, MinHeap)
 	p.runs++
+	p.live, p.allocated = live, p.value(6)
 	debug.SetMemoryLimit(p.limit)
+	if p.check == nil {
+		p.check = time.AfterFunc(p.settle, p.collectGarbage)
+	} else {
+		p.check.Reset(p.settle)
+	}
+}
+
+// collectGarbage collects once when enough was allocated since the last
+// collection to be worth it: an eighth of the live heap, at least 4 MB.
+// The collection looks again Settle later (retune); nothing allocated,
+// nothing more happens.
+func (p *Pacer) collectGarbage() {
+	p.mu.Lock()
+	if p.stopped {
+		p.mu.Unlock()
+		return
+	}
+	metrics.Read(p.samples)
+	since := p.value(6) - p.allocated
+	worth := since > max(p.live/8, MinHeap/4)
+	p.mu.Unlock()
+	if worth {
+		runtime.GC() // not under mu: its cleanup takes it
+	}
+}
+
+// value is sample i, 0 when the runtime does not report it.
+func (p *Pacer) value(i int) int64 {
+	if p.samples[i].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(p.samples[i].Value.Uint64())
 }

@@ -98,6 +98,31 @@ func TestAllocatingStillCollects(t *testing.T) {
 	}
 }
 
+// The garbage of a burst too small to reach the limit is collected once
+// things are quiet, not kept until the next burst.
+func TestQuietGarbageIsCollected(t *testing.T) {
+	p := start(func(string) string { return "" }, 50*time.Millisecond)
+	defer p.Stop()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	before := ms.NumGC
+	for range 8 { // 8 MB, below the limit's MinHeap of headroom
+		sink = make([]byte, 1<<20)
+	}
+	sink = nil
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		runtime.ReadMemStats(&ms)
+		if ms.NumGC > before {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("8 MB of garbage left uncollected once allocation stopped")
+		}
+		runtime.Gosched()
+	}
+}
+
 func TestStopRestoresTheDefaults(t *testing.T) {
 	p := Start(func(string) string { return "" })
 	p.Stop()
