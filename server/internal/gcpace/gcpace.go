@@ -19,8 +19,10 @@
 // The garbage of a burst too small to reach the limit (a page load, a
 // stream's init) would then stay until the next burst. So Settle after
 // each collection the pacer looks once: if enough was allocated since,
-// it collects, which looks again Settle later; if not, it stops looking
-// until the next collection. An idle server is looked at once.
+// it collects and returns the free memory to the OS (the limit alone
+// would let the heap keep up to twice what is live), which looks again
+// Settle later; if not, it stops looking until the next collection. An
+// idle server is looked at once.
 package gcpace
 
 import (
@@ -152,10 +154,10 @@ func (p *Pacer) retune() {
 	}
 }
 
-// collectGarbage collects once when enough was allocated since the last
-// collection to be worth it: an eighth of the live heap, at least 4 MB.
-// The collection looks again Settle later (retune); nothing allocated,
-// nothing more happens.
+// collectGarbage collects once, and gives the OS back what is free, when
+// enough was allocated since the last collection to be worth it: an
+// eighth of the live heap, at least 4 MB. The collection looks again
+// Settle later (retune); nothing allocated, nothing more happens.
 func (p *Pacer) collectGarbage() {
 	p.mu.Lock()
 	if p.stopped {
@@ -167,7 +169,7 @@ func (p *Pacer) collectGarbage() {
 	worth := since > max(p.live/8, MinHeap/4)
 	p.mu.Unlock()
 	if worth {
-		runtime.GC() // not under mu: its cleanup takes it
+		debug.FreeOSMemory() // not under mu: its collection's cleanup takes it
 	}
 }
 
