@@ -17,12 +17,14 @@
 // alone, since it has nothing to collect.
 //
 // The garbage of a burst too small to reach the limit (a page load, a
-// stream's init) would then stay until the next burst. So Settle after
-// each collection the pacer looks once: if enough was allocated since,
-// it collects and returns the free memory to the OS (the limit alone
-// would let the heap keep up to twice what is live), which looks again
-// Settle later; if not, it stops looking until the next collection. An
-// idle server is looked at once.
+// stream's init), and what work in progress held at the last collection
+// and let go since, would then stay until the next burst. So Settle
+// after each collection the pacer looks once: unless that collection was
+// its own and nothing worth it was allocated since, it collects and
+// returns the free memory to the OS (the limit alone would let the heap
+// keep up to twice what is live), and looks again Settle later. So each
+// burst ends with one such collection, and an idle server is looked at
+// once.
 package gcpace
 
 import (
@@ -56,6 +58,8 @@ type Pacer struct {
 	check     *time.Timer // Settle after the last collection
 	live      int64       // found live by the last collection
 	allocated int64       // bytes allocated since start, at the last collection
+	settling  bool        // collectGarbage's collection is under way
+	settled   bool        // the last collection was collectGarbage's
 }
 
 // The runtime's memory classes: the limit applies to total minus
@@ -146,6 +150,7 @@ func (p *Pacer) retune() {
 	p.limit = own + live + max(live, MinHeap)
 	p.runs++
 	p.live, p.allocated = live, p.value(6)
+	p.settled, p.settling = p.settling, false
 	debug.SetMemoryLimit(p.limit)
 	if p.check == nil {
 		p.check = time.AfterFunc(p.settle, p.collectGarbage)
@@ -154,10 +159,11 @@ func (p *Pacer) retune() {
 	}
 }
 
-// collectGarbage collects once, and gives the OS back what is free, when
-// enough was allocated since the last collection to be worth it: an
-// eighth of the live heap, at least 4 MB. The collection looks again
-// Settle later (retune); nothing allocated, nothing more happens.
+// collectGarbage collects, and gives the OS back what is free, after a
+// collection that was not its own, or when enough was allocated since
+// to be worth it: an eighth of the live heap, at least 4 MB. The
+// collection looks again Settle later (retune); after its own with
+// nothing allocated since, nothing more happens.
 func (p *Pacer) collectGarbage() {
 	p.mu.Lock()
 	if p.stopped {
@@ -166,7 +172,8 @@ func (p *Pacer) collectGarbage() {
 	}
 	metrics.Read(p.samples)
 	since := p.value(6) - p.allocated
-	worth := since > max(p.live/8, MinHeap/4)
+	worth := !p.settled || since > max(p.live/8, MinHeap/4)
+	p.settling = worth
 	p.mu.Unlock()
 	if worth {
 		debug.FreeOSMemory() // not under mu: its collection's cleanup takes it

@@ -123,6 +123,29 @@ func TestQuietGarbageIsCollected(t *testing.T) {
 	}
 }
 
+// Memory let go without new allocation (work in progress finished) is
+// found too: a collection that was not the pacer's own is followed by
+// one of its own.
+func TestACollectionIsFollowedByASettlingOne(t *testing.T) {
+	p := start(func(string) string { return "" }, 50*time.Millisecond)
+	defer p.Stop()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	before := ms.NumGC
+	runtime.GC()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		runtime.ReadMemStats(&ms)
+		if ms.NumGC >= before+2 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d collections after one by hand, want the pacer's own after it", ms.NumGC-before)
+		}
+		runtime.Gosched()
+	}
+}
+
 func TestStopRestoresTheDefaults(t *testing.T) {
 	p := Start(func(string) string { return "" })
 	p.Stop()
