@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/nats-io/nats.go/micro"
@@ -90,14 +92,15 @@ func (f *fleetNode) start(ctx context.Context, wg *sync.WaitGroup, token string,
 		natsToken = token
 	}
 	var closers []func()
-	cleanup = func() {
+	// Not the named result: each error return sets that to nil.
+	closeAll := func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}
 	}
 	defer func() {
 		if err != nil {
-			cleanup()
+			closeAll()
 		}
 	}()
 	var inproc *natsd.Server
@@ -111,13 +114,15 @@ func (f *fleetNode) start(ctx context.Context, wg *sync.WaitGroup, token string,
 			return nil, err
 		}
 		closers = append(closers, f.ns.Close)
-		f.log.Info("fleet: embedded NATS serving", "addr", f.ns.Addr().String())
+		// What a user gives other machines' --nats, not the listen
+		// address: 0.0.0.0 reaches nothing from elsewhere.
+		f.log.Info("fleet: embedded NATS serving", "urls", strings.Join(natsURLs(f.ns.Addr(), fc.NATSTLSCert != "", osHostName(), config.InterfaceIPs()), " "))
 		if fc.NATS == "" {
 			inproc = f.ns
 		}
 	}
 	if !fc.Publish && !fc.Show {
-		return cleanup, nil // a relay only
+		return closeAll, nil // a relay only
 	}
 	co := fleet.ConnOptions{URLs: fc.NATS, CredsFile: fc.NATSCreds, Name: "helmd " + f.cfg.HostName, Logger: f.log}
 	if fc.NATSCreds == "" {
@@ -141,7 +146,38 @@ func (f *fleetNode) start(ctx context.Context, wg *sync.WaitGroup, token string,
 		wg.Go(func() { _ = f.view.Run(ctx, f.conn) })
 	}
 	api.Handle("GET /api/fleet", http.HandlerFunc(f.status))
-	return cleanup, nil
+	return closeAll, nil
+}
+
+// natsURLs are the URLs at which other machines reach the embedded NATS
+// server (their --nats): its listen address, or, when it listens on every
+// interface, this machine's host name and addresses.
+func natsURLs(listen net.Addr, useTLS bool, hostName string, ips []net.IP) []string {
+	scheme := "nats://"
+	if useTLS {
+		scheme = "tls://"
+	}
+	host, port, err := net.SplitHostPort(listen.String())
+	if err != nil {
+		return []string{scheme + listen.String()}
+	}
+	if !config.Wildcard(host) {
+		return []string{scheme + net.JoinHostPort(host, port)}
+	}
+	var out []string
+	if hostName != "" && hostName != "localhost" {
+		out = append(out, scheme+net.JoinHostPort(hostName, port))
+	}
+	for _, ip := range ips {
+		if ip.IsLoopback() || ip.IsUnspecified() || ip.IsLinkLocalUnicast() || ip.IsMulticast() {
+			continue
+		}
+		out = append(out, scheme+net.JoinHostPort(ip.String(), port))
+	}
+	if len(out) == 0 { // no name, no address: this machine at least
+		out = append(out, scheme+net.JoinHostPort("127.0.0.1", port))
+	}
+	return out
 }
 
 // fleetStatus is GET /api/fleet.

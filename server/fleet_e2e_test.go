@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"vibecraft.sh/helm/server/internal/fixture"
 	"vibecraft.sh/helm/server/internal/ssetest"
@@ -155,6 +158,60 @@ func TestFleet(t *testing.T) {
 		// Publishers do not show other machines: they did not ask (--fleet).
 		if h := byHost(t, alpha.srv); len(h) != 1 || len(h["alpha"]) != 2 {
 			t.Fatalf("alpha lists %v, want only its own two sessions", h)
+		}
+	})
+
+	t.Run("the original Helm's paths and the metrics count the hub's own sessions", func(t *testing.T) {
+		// The original client has no notion of machines: a remote
+		// session there would pass as local, and shared1 would be listed
+		// twice under one id.
+		const own = "5c1f0b2e-8a4d-4c1e-9f3a-0000000000ff"
+		var list []map[string]any
+		getJSON(t, hub.srv.URL+"/api/claude-sessions/all", &list)
+		if len(list) != 1 || list[0]["sessionId"] != own {
+			t.Errorf("/api/claude-sessions/all lists %d sessions (%v), want the hub's own %s", len(list), list, own)
+		}
+		c := ssetest.Connect(t, hub.srv.URL+"/api/claude-sessions/stream", "")
+		init := c.Wait(t, 5*time.Second, "init", func(e ssetest.Event) bool { return e.Type == string(shared.EventInit) })
+		if len(init.Data.Sessions) != 1 || init.Data.Sessions[0].ID != own {
+			t.Errorf("/api/claude-sessions/stream's init carries %d sessions, want the hub's own", len(init.Data.Sessions))
+		}
+		c.Close()
+
+		// A hub scraped beside its publishers must not count their
+		// sessions twice: its own in helm_sessions, theirs by host.
+		status, body := fleetGet(t, hub.srv.URL+"/metrics")
+		if status != http.StatusOK {
+			t.Fatalf("/metrics: %d %s", status, body)
+		}
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		fams, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("/metrics is not the text format: %v", err)
+		}
+		// sum adds the samples of family name whose host label is host
+		// ("" for a family without one).
+		sum := func(name, host string) (n float64) {
+			for _, m := range fams[name].GetMetric() {
+				h := ""
+				for _, l := range m.GetLabel() {
+					if l.GetName() == "host" {
+						h = l.GetValue()
+					}
+				}
+				if h == host {
+					n += m.GetGauge().GetValue()
+				}
+			}
+			return n
+		}
+		if n := sum("helm_sessions", ""); n != 1 {
+			t.Errorf("helm_sessions sums to %v on the hub, want its own 1", n)
+		}
+		for host, want := range map[string]float64{"alpha": 2, beta.host: 1} {
+			if n := sum("helm_fleet_sessions", host); n != want {
+				t.Errorf("helm_fleet_sessions{host=%q} sums to %v, want %v", host, n, want)
+			}
 		}
 	})
 

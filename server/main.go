@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"vibecraft.sh/helm/server/internal/gcpace"
 )
 
 // version and commit are set at build time with -ldflags -X.
@@ -23,6 +25,9 @@ var (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Collect when the heap grows, not every two minutes whatever happens:
+	// an idle server then does nothing (gcpace).
+	defer gcpace.StartFromEnv().Stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "helmd:", err)
 		var ec interface{ ExitCode() int } // the client commands' 2: helmd is not running

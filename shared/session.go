@@ -98,6 +98,8 @@ type Session struct {
 	// WaitingSince is when a waiting session started to wait (epoch ms):
 	// its last record, the registry's status change or the hook that said
 	// so; 0 when it does not wait. "Needs you" sorts and ages by it.
+	// An offline machine's session (HostOffline) keeps the last one, so a
+	// machine back with the same wait is not news.
 	WaitingSince int64 `json:"waitingSince"`
 	// ClearedAt is when the user cleared the session from "Needs you"
 	// (epoch ms); 0 when not cleared, or when it changed since.

@@ -67,7 +67,9 @@ func startedWaiting(ev shared.Event, get func(key string) (shared.Session, bool)
 			continue
 		}
 		old, had := get(s.Key())
-		if had && list.NeedsYou(&old) && old.WaitingSince == s.WaitingSince {
+		// The same wait is not news, nor is it when its machine, offline
+		// a while, is back with it.
+		if had && (list.NeedsYou(&old) || old.HostOffline) && old.WaitingSince == s.WaitingSince {
 			continue
 		}
 		out = append(out, *s)
@@ -106,10 +108,11 @@ func firstLine(s string) string {
 
 // sessionPath is the session's page.
 func sessionPath(s *shared.Session) string {
+	host := ""
 	if s.Remote {
-		return "/s/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID) + "?host=" + url.QueryEscape(s.Host)
+		host = s.Host
 	}
-	return "/s/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID)
+	return pagePath(string(s.Source), s.ID, "", host)
 }
 
 // clearPath is the API that clears s from "Needs you".

@@ -22,6 +22,8 @@ func TestStartedWaiting(t *testing.T) {
 		wait("still", 100, 0),
 		wait("cleared", 100, 150),
 		{ID: "working", Source: shared.SourceClaude, Status: shared.StatusWorking},
+		// A fleet machine's session, its machine offline: idle, its last wait kept.
+		{ID: "away", Source: shared.SourceClaude, Status: shared.StatusIdle, HostOffline: true, WaitingSince: 600},
 	})
 	upd := func(ss ...shared.Session) shared.Event {
 		return shared.Event{Type: shared.EventSessionUpdated, Sessions: ss}
@@ -40,6 +42,8 @@ func TestStartedWaiting(t *testing.T) {
 		{"a new session that waits", shared.Event{Type: shared.EventSessionCreated, Sessions: []shared.Session{wait("fresh", 500, 0)}}, "[claude:fresh]"},
 		{"deleted is not news", shared.Event{Type: shared.EventSessionDeleted, Sessions: []shared.Session{wait("working", 200, 0)}}, "[]"},
 		{"keepalive", shared.Event{Type: shared.EventKeepalive}, "[]"},
+		{"a machine back from offline with the same wait", upd(wait("away", 600, 0)), "[]"},
+		{"a machine back from offline with a new wait", upd(wait("away", 700, 0)), "[claude:away]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
 	"vibecraft.sh/helm/shared"
 )
 
@@ -78,5 +80,23 @@ func TestRemoteSessionPathNamesItsHost(t *testing.T) {
 	p := &SessionPage{source: "claude", id: "abc", host: "a b&c"}
 	if got := p.api("/messages", nil); got != "/api/sessions/claude/abc/messages?host=a+b%26c" {
 		t.Fatalf("api = %s", got)
+	}
+}
+
+// A remote session's subagent lives on the session's machine: its link
+// keeps the host, and its page's way back is that session's page there.
+func TestRemoteSubagentKeepsItsHost(t *testing.T) {
+	p := pageFor("c1#0")
+	p.host = "box 1"
+	m := toolMsg(&shared.Tool{Name: "Task", AgentID: "a1", Result: &shared.ToolResult{Text: "done"}})
+	html := app.HTMLString(p.renderMessage(0, &m))
+	if want := `href="/s/claude/5b000000-0000-4000-8000-000000000001?agent=a1&host=box+1"`; !strings.Contains(html, want) {
+		t.Errorf("subagent link: want %s in\n%s", want, html)
+	}
+	p.agent = "a1"
+	p.detail = &shared.SessionDetail{}
+	html = app.HTMLString(p.renderHeader())
+	if want := `href="/s/claude/5b000000-0000-4000-8000-000000000001?host=box+1"`; !strings.Contains(html, want) || !strings.Contains(html, "← Session<") {
+		t.Errorf("a subagent page's way back: want %s, \"← Session\" in\n%s", want, html)
 	}
 }

@@ -42,6 +42,28 @@ const (
 // back in history (restoring the list's URL and scroll) rather than to /.
 var openedFromList bool
 
+// subagentOpenedFrom is the page whose link opened a subagent's
+// transcript, so that Esc there goes back in history to it (its scroll
+// and open blocks kept) rather than to a fresh copy.
+var subagentOpenedFrom string
+
+// pagePath is the page of a session, or of one of its subagents when
+// agent is not "", on host ("" = this machine).
+func pagePath(source, id, agent, host string) string {
+	u := "/s/" + url.PathEscape(source) + "/" + url.PathEscape(id)
+	q := url.Values{}
+	if agent != "" {
+		q.Set("agent", agent)
+	}
+	if host != "" {
+		q.Set("host", host)
+	}
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
 // SessionPage shows one session: header and conversation.
 type SessionPage struct {
 	app.Compo

@@ -12,7 +12,8 @@ const findID = "find"
 
 // onKey is the session page's keyboard:
 //
-//	Esc, u     back to the list (Esc first closes the find box)
+//	Esc, u     back to the list, or from a subagent to its session
+//	           (Esc first closes the find box)
 //	/          find in the loaded messages
 //	n, N       next / previous match (Enter / Shift+Enter in the box)
 func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
@@ -56,8 +57,23 @@ func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
 }
 
 // back returns to the list: in history when the list opened this page
-// (its URL holds its filters), else to the list's start page.
+// (its URL holds its filters), else to the list's start page. A
+// subagent's transcript is part of its session: back from it is the
+// session's page, in history when that page opened it.
 func (p *SessionPage) back(ctx app.Context) {
+	if p.agent != "" {
+		parent := pagePath(p.source, p.id, "", p.host)
+		if subagentOpenedFrom == parent {
+			subagentOpenedFrom = ""
+			browser.Back()
+			return
+		}
+		// Forward to the session: history no longer leads to the list
+		// from there.
+		openedFromList = false
+		ctx.Navigate(parent)
+		return
+	}
 	if openedFromList {
 		openedFromList = false
 		browser.Back()

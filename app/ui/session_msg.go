@@ -133,8 +133,11 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 			parts = append(parts, app.Div().Class("label").Text("No result yet"))
 		}
 		if t.AgentID != "" && p.agent == "" {
-			href := "/s/" + url.PathEscape(p.source) + "/" + url.PathEscape(p.id) + "?agent=" + url.QueryEscape(t.AgentID)
-			parts = append(parts, app.A().Class("subagent").Href(href).Text("Open the subagent's transcript"))
+			// The host too: a remote session's subagent lives on its machine.
+			href := pagePath(p.source, p.id, t.AgentID, p.host)
+			from := pagePath(p.source, p.id, "", p.host)
+			parts = append(parts, app.A().Class("subagent").Href(href).Text("Open the subagent's transcript").
+				OnClick(func(app.Context, app.Event) { subagentOpenedFrom = from }))
 		}
 		return app.Div().Class("tool-body").Body(parts...)
 	}, state)

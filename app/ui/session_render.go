@@ -26,6 +26,10 @@ func (p *SessionPage) Render() app.UI {
 
 func (p *SessionPage) renderHeader() app.UI {
 	back := app.A().ID("back").Class("back").Href("/").Title("Back to the list (Esc)").Text("← Sessions").OnClick(p.onBack)
+	if p.agent != "" {
+		back = app.A().ID("back").Class("back").Href(pagePath(p.source, p.id, "", p.host)).
+			Title("Back to the session (Esc)").Text("← Session").OnClick(p.onBack)
+	}
 	d := p.detail
 	if d == nil {
 		return app.Header().ID("session-header").Class("session-header").Body(back,

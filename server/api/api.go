@@ -66,9 +66,11 @@ func New(d Deps) *API {
 	return &API{d: d, all: d.Stream.Handler(nil), claude: d.Stream.FullListHandler(onlyClaude, originalShape)}
 }
 
-// onlyClaude keeps Claude Code sessions: the original Helm's paths serve
-// nothing else.
-func onlyClaude(s *shared.Session) bool { return s.Source == shared.SourceClaude }
+// onlyClaude keeps this machine's Claude Code sessions: the original
+// Helm's paths serve nothing else. Its client has no notion of machines,
+// so a fleet's remote sessions would show there as local ones (and the
+// same id from two machines as one session twice).
+func onlyClaude(s *shared.Session) bool { return s.Source == shared.SourceClaude && !s.Remote }
 
 // Install registers every endpoint on mux.
 func (a *API) Install(mux *http.ServeMux) {

@@ -1,6 +1,7 @@
 package claude
 
 import (
+	"container/heap"
 	"math"
 	"time"
 
@@ -22,46 +23,112 @@ const pidPoll = 10 * time.Second
 // aging is the Source's record of future changes; guarded by Source.mu.
 type aging struct {
 	due    map[string]int64 // session → epoch ms its status or active flag next changes
-	min    int64            // the smallest value in due; valid when !stale
-	stale  bool             // min must be recomputed
+	queue  dueQueue         // the entries of due, soonest first, and some outdated ones
 	tails  map[*file]int64  // files with an unfinished last line → when to settle it (tailQuiet)
 	pidsAt int64            // next check of live process entries; 0 none
 }
 
+// agingStep is the granularity of status changes: a deadline is rounded
+// up to it, so that sessions written within one step of each other (a
+// restored backup, a generated corpus) change together, in one wake-up
+// and one event, rather than one wake-up per millisecond.
+const agingStep = time.Second
+
 // deadline is when a session built at now from a tail turn t, last
 // written at lastWrite, next changes status or active flag; 0 never.
 // status counts an age equal to a window as within it, so the change is
-// the millisecond after.
+// the millisecond after, rounded up to agingStep.
 func (s *Source) deadline(t turn, lastWrite int64, now time.Time) int64 {
 	ms := now.UnixMilli()
 	if end := lastWrite + s.activeWindow.Milliseconds() + 1; end > ms {
-		return end // working ends and active clears
+		return roundUp(end) // working ends and active clears
 	}
 	if t == turnEnded {
 		if end := lastWrite + s.waitingWindow.Milliseconds() + 1; end > ms {
-			return end // waiting turns idle
+			return roundUp(end) // waiting turns idle
 		}
 	}
 	return 0
 }
 
-// noteDue records the next change of session sid (0: none).
+func roundUp(ms int64) int64 {
+	step := agingStep.Milliseconds()
+	return (ms + step - 1) / step * step
+}
+
+// noteDue records the next change of session sid (0: none). The queue
+// keeps an entry until it comes up, and skips it then if due says
+// otherwise; it is rebuilt when outdated entries outnumber current ones,
+// so its size stays in proportion to the sessions due.
 func (a *aging) noteDue(sid string, at int64) {
-	if a.due == nil {
-		a.due = map[string]int64{}
-	}
 	old, had := a.due[sid]
 	if at == 0 {
 		delete(a.due, sid)
-	} else {
-		a.due[sid] = at
-		if !a.stale && (len(a.due) == 1 && !had || at < a.min) {
-			a.min = at
+		return
+	}
+	if had && old == at {
+		return
+	}
+	if a.due == nil {
+		a.due = map[string]int64{}
+	}
+	a.due[sid] = at
+	heap.Push(&a.queue, dueEntry{at, sid})
+	if len(a.queue) > 2*len(a.due)+64 {
+		a.queue = a.queue[:0]
+		for sid, at := range a.due {
+			a.queue = append(a.queue, dueEntry{at, sid})
+		}
+		heap.Init(&a.queue)
+	}
+}
+
+// resetDue forgets every deadline: each session notes its own again.
+func (a *aging) resetDue() {
+	a.due, a.queue = nil, nil
+}
+
+// popDue removes and returns the sessions due by ms.
+func (a *aging) popDue(ms int64, into map[string]bool) {
+	for len(a.queue) > 0 && a.queue[0].at <= ms {
+		e := heap.Pop(&a.queue).(dueEntry)
+		if at, ok := a.due[e.sid]; ok && at == e.at {
+			delete(a.due, e.sid)
+			into[e.sid] = true
 		}
 	}
-	if had && old == a.min && at != old {
-		a.stale = true
+}
+
+// soonest is the earliest current deadline, 0 when none; it drops the
+// outdated entries it meets on the way.
+func (a *aging) soonest() int64 {
+	for len(a.queue) > 0 {
+		e := a.queue[0]
+		if at, ok := a.due[e.sid]; ok && at == e.at {
+			return e.at
+		}
+		heap.Pop(&a.queue)
 	}
+	return 0
+}
+
+type dueEntry struct {
+	at  int64
+	sid string
+}
+
+// dueQueue is a min-heap of deadlines (container/heap).
+type dueQueue []dueEntry
+
+func (q dueQueue) Len() int           { return len(q) }
+func (q dueQueue) Less(i, j int) bool { return q[i].at < q[j].at }
+func (q dueQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *dueQueue) Push(x any)        { *q = append(*q, x.(dueEntry)) }
+func (q *dueQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
 }
 
 // noteTail tracks whether f has an unfinished last line to settle later:
@@ -85,15 +152,9 @@ func (a *aging) noteTail(f *file, now time.Time) {
 
 // next is the earliest moment anything is due, 0 when nothing is.
 func (a *aging) next() int64 {
-	if a.stale {
-		a.min, a.stale = math.MaxInt64, false
-		for _, at := range a.due {
-			a.min = min(a.min, at)
-		}
-	}
 	next := int64(math.MaxInt64)
-	if len(a.due) > 0 {
-		next = a.min
+	if at := a.soonest(); at > 0 {
+		next = at
 	}
 	for _, at := range a.tails {
 		next = min(next, at)
@@ -148,11 +209,7 @@ func (s *Source) Aged() (changed []shared.Session, removed []string) {
 			touched[e.SessionID] = true
 		}
 	}
-	for sid, at := range s.aging.due {
-		if at <= ms {
-			touched[sid] = true
-		}
-	}
+	s.aging.popDue(ms, touched)
 	delete(touched, "")
 	return s.rebuild(touched, now)
 }

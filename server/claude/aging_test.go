@@ -1,6 +1,8 @@
 package claude
 
 import (
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -46,7 +48,8 @@ func TestAgingWakesAtEachChangeOnly(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, st := range tc.steps {
-				want := t0.Add(st.at + time.Millisecond) // a window includes its end
+				// A window includes its end; the change comes the step after.
+				want := t0.Add(st.at + agingStep)
 				if got := src.NextChange(); !got.Equal(want) {
 					t.Fatalf("NextChange = %v, want %v", got, want)
 				}
@@ -90,7 +93,104 @@ func TestAgingFollowsUpdates(t *testing.T) {
 	if _, _, err := src.Update(t.Context(), []string{path}); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := src.NextChange(), now.Add(DefaultActiveWindow+time.Millisecond); !got.Equal(want) {
+	if got, want := src.NextChange(), now.Add(DefaultActiveWindow+agingStep); !got.Equal(want) {
 		t.Errorf("after a reply: NextChange = %v, want %v", got, want)
+	}
+}
+
+// Sessions that change within one agingStep of each other change in one
+// wake-up: a thousand transcripts written a millisecond apart (a restored
+// backup) cost one Aged, not a thousand.
+func TestAgingBatchesNearbyChanges(t *testing.T) {
+	t0 := at("2026-03-02T15:00:00Z")
+	root := t.TempDir()
+	const n = 200
+	for i := range n {
+		sid := fmt.Sprintf("b0b0b0b0-0000-4000-8000-%012d", i)
+		write(t, root, projectRel("/w", sid+".jsonl"), promptLine("hi", t0.Add(time.Duration(i)*time.Millisecond)))
+	}
+	now := t0.Add(time.Second)
+	src := New(Options{Roots: []string{root}, Now: func() time.Time { return now }})
+	if _, err := src.Scan(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	want := t0.Add(DefaultActiveWindow + agingStep)
+	if got := src.NextChange(); !got.Equal(want) {
+		t.Fatalf("NextChange = %v, want %v", got, want)
+	}
+	now = want
+	if changed, _ := src.Aged(); len(changed) != n {
+		t.Fatalf("one wake-up aged %d sessions, want all %d", len(changed), n)
+	}
+	if got := src.NextChange(); !got.IsZero() {
+		t.Errorf("after they all went idle: NextChange = %v, want none", got)
+	}
+}
+
+// A transcript dated in the future (its writer's clock is ahead of ours)
+// counts as written at its mtime, which this machine's clock set: it
+// works or waits from then like any other, and is never due again until
+// it changes. It must not stay "working" until its date, nor turn, with
+// every other future-dated transcript, 2 minutes after helmd read them.
+func TestFutureDatedSessionAgesFromItsMtime(t *testing.T) {
+	now := at("2026-03-02T15:00:00Z")
+	ahead := now.Add(365 * 24 * time.Hour)
+	written := now.Add(-30 * time.Second)
+	prompt, ended := promptLine("hi", ahead), promptLine("hi", ahead)+replyLine("r", `"end_turn"`, ahead)
+	cases := []struct {
+		name       string
+		lines      string
+		mtime      time.Time
+		first      shared.Status
+		firstUntil time.Duration // from mtime; 0: no change due
+		then       shared.Status
+		thenUntil  time.Duration
+	}{
+		{"prompt", prompt, written, shared.StatusWorking, DefaultActiveWindow, shared.StatusIdle, 0},
+		{"ended turn", ended, written, shared.StatusWaiting, DefaultActiveWindow, shared.StatusWaiting, DefaultWaitingWindow},
+		{"copied long ago", ended, old, shared.StatusIdle, 0, "", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			path := write(t, root, projectRel("/w", sidStatus+".jsonl"), tc.lines)
+			if err := os.Chtimes(path, tc.mtime, tc.mtime); err != nil {
+				t.Fatal(err)
+			}
+			clock := now
+			src := New(Options{Roots: []string{root}, Now: func() time.Time { return clock }})
+			out, err := src.Scan(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out) != 1 || out[0].Status != tc.first {
+				t.Fatalf("just read: %+v, want one session, %s", out, tc.first)
+			}
+			if tc.firstUntil == 0 {
+				if next := src.NextChange(); !next.IsZero() {
+					t.Fatalf("NextChange = %v, want none until the file changes", next)
+				}
+				return
+			}
+			want := tc.mtime.Add(tc.firstUntil + agingStep)
+			if got := src.NextChange(); !got.Equal(want) {
+				t.Fatalf("NextChange = %v, want %v (from its mtime, not from its date nor the read)", got, want)
+			}
+			clock = want
+			changed, _ := src.Aged()
+			if len(changed) != 1 || changed[0].Status != tc.then || changed[0].Active {
+				t.Fatalf("after the active window: %+v, want %s and not active", changed, tc.then)
+			}
+			next := src.NextChange()
+			if tc.thenUntil == 0 {
+				if !next.IsZero() {
+					t.Fatalf("NextChange = %v, want none until the file changes", next)
+				}
+				return
+			}
+			if want := tc.mtime.Add(tc.thenUntil + agingStep); !next.Equal(want) {
+				t.Fatalf("NextChange = %v, want %v", next, want)
+			}
+		})
 	}
 }

@@ -17,6 +17,7 @@ type file struct {
 	offset  int64 // after the last complete line read
 	size    int64
 	mtimeNs int64 // the mtime as seen, in Unix ns: a time.Time is 24 bytes (see modTime)
+	readAt  int64 // epoch ms of the last read: no record it found was written later
 	ino     uint64
 	badTail int64 // the size at which the last line, without '\n', was not a whole record; -1 none
 
@@ -69,6 +70,9 @@ func (f *file) hasTail() bool { return f.seen && f.offset < f.size && f.badTail 
 // the path. It returns errGone when the file no longer exists.
 func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, error) {
 	var rs readStats
+	if f.readAt == 0 {
+		f.readAt = now.UnixMilli() // seeded from the cache: read before now
+	}
 	if info == nil {
 		st, err := os.Stat(f.path)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -122,6 +126,7 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 	if *buf = f.agg.settleQuestion(); cap(*buf) <= maxLentAnswer {
 		answerBufs.Put(buf)
 	}
+	f.readAt = now.UnixMilli()
 	if res.offset != f.offset {
 		f.endByte = '\n'
 		if res.tailTaken {
@@ -161,9 +166,18 @@ func (f *file) parent() string {
 }
 
 // lastWrite is the later of the last record's time and the file's mtime,
-// in epoch ms: what "recently written" is measured from.
+// in epoch ms: what "recently written" is measured from. A record dated
+// after the read that found it was written by a clock ahead of this one
+// (a skewed machine, a transcript copied from one): its time says
+// nothing, and the mtime, from this machine's clock, tells when the file
+// was written. Counted from its date, it would keep its session working
+// until then.
 func (f *file) lastWrite() int64 {
-	return max(f.agg.lastTS, f.modTime().UnixMilli())
+	ts := f.agg.lastTS
+	if f.readAt > 0 && ts > f.readAt {
+		ts = 0
+	}
+	return max(ts, f.modTime().UnixMilli())
 }
 
 // modTime is the file's mtime when last stat'ed; the zero Time before.

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"vibecraft.sh/helm/server/internal/homepath"
 )
 
 // DefaultRoots are the Claude config folders to read: $CLAUDE_CONFIG_DIR
@@ -16,10 +18,7 @@ func DefaultRoots(env func(string) string, home string) []string {
 		if p == "" {
 			return
 		}
-		if p == "~" || strings.HasPrefix(p, "~/") {
-			p = filepath.Join(home, p[1:])
-		}
-		p = filepath.Clean(p)
+		p = filepath.Clean(homepath.Expand(p, home))
 		for _, r := range roots {
 			if r == p {
 				return

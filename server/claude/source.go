@@ -157,7 +157,7 @@ func (s *Source) Sessions() []shared.Session {
 
 // all builds every session at now.
 func (s *Source) all(now time.Time) []shared.Session {
-	s.aging.due, s.aging.stale = nil, false // every session notes its own again
+	s.aging.resetDue() // every session notes its own again
 	live := s.livePIDsAt(now)
 	out := make([]shared.Session, 0, s.reg.mainSessions())
 	for sid := range s.reg.sessions() { // with those known only from subagents

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/homepath"
 )
 
 // Config is everything helmd can be told. Every field's default is in Parse.
@@ -140,10 +142,24 @@ func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
 	}
 	c.ClaudeDirs = splitList(claudeDirs)
 	c.AllowedHosts = splitList(allowed)
+	c.expandHome(home)
 	if c.OpenCodeDB == "" && c.OpenCodeDir != "" {
 		c.OpenCodeDB = filepath.Join(c.OpenCodeDir, "opencode.db")
 	}
 	return c, c.validate()
+}
+
+// expandHome expands a leading ~ in every path a user may write, by flag
+// or environment (homepath: no shell does it inside quotes or in a
+// service's environment).
+func (c *Config) expandHome(home string) {
+	for i := range c.ClaudeDirs {
+		c.ClaudeDirs[i] = homepath.Expand(c.ClaudeDirs[i], home)
+	}
+	for _, p := range []*string{&c.OpenCodeDir, &c.OpenCodeDB, &c.CacheDir, &c.TokenFile,
+		&c.Fleet.NATSCreds, &c.Fleet.NATSTLSCert, &c.Fleet.NATSTLSKey} {
+		*p = homepath.Expand(*p, home)
+	}
 }
 
 func (c Config) validate() error {

@@ -57,6 +57,27 @@ func TestParseDefaultsAndEnv(t *testing.T) {
 				t.Fatalf("token file %q", c.TokenFile)
 			}
 		}},
+		// No shell expands ~ inside quotes or in a service's environment:
+		// CLAUDE_CONFIG_DIR="~/x" must read /home/u/x, not ./~/x.
+		{"~ in paths from the environment", nil, map[string]string{
+			"CLAUDE_CONFIG_DIR": "~/work-claude, ~", "XDG_DATA_HOME": "~/data", "XDG_CONFIG_HOME": "~/cfg",
+			"HELM_CACHE_DIR": "~/cache", "OPENCODE_DB": "~/oc.db",
+		}, func(t *testing.T, c Config) {
+			if !reflect.DeepEqual(c.ClaudeDirs, []string{"/home/u/work-claude", "/home/u"}) {
+				t.Errorf("claude dirs %q", c.ClaudeDirs)
+			}
+			if c.OpenCodeDir != "/home/u/data/opencode" || c.OpenCodeDB != "/home/u/oc.db" || c.CacheDir != "/home/u/cache" || c.TokenFile != "/home/u/cfg/helm/token" {
+				t.Errorf("opencode %q db %q cache %q token file %q", c.OpenCodeDir, c.OpenCodeDB, c.CacheDir, c.TokenFile)
+			}
+		}},
+		{"~ in path flags", []string{"--claude-dir=~/x", "--opencode-dir=~/oc", "--cache-dir=~/c", "--token-file=~/t",
+			"--nats-creds=~/n.creds", "--nats-tls-cert=~/c.pem", "--nats-tls-key=~/k.pem"}, nil, func(t *testing.T, c Config) {
+			got := []string{c.ClaudeDirs[0], c.OpenCodeDir, c.OpenCodeDB, c.CacheDir, c.TokenFile, c.Fleet.NATSCreds, c.Fleet.NATSTLSCert, c.Fleet.NATSTLSKey}
+			want := []string{"/home/u/x", "/home/u/oc", "/home/u/oc/opencode.db", "/home/u/c", "/home/u/t", "/home/u/n.creds", "/home/u/c.pem", "/home/u/k.pem"}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("paths %q, want %q", got, want)
+			}
+		}},
 		{"auth none on loopback", []string{"--auth", "none"}, nil, func(t *testing.T, c Config) {
 			if c.Auth != AuthNone {
 				t.Fatalf("auth %q", c.Auth)

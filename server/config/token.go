@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"vibecraft.sh/helm/server/internal/homepath"
 )
 
 // Auth modes (--auth).
@@ -196,7 +198,7 @@ func othersMayRead(m fs.FileMode) bool {
 // ~/.config/helm/token; "" when neither is known.
 func DefaultTokenFile(env Env, home string) string {
 	if x := env("XDG_CONFIG_HOME"); x != "" {
-		return filepath.Join(x, "helm", "token")
+		return filepath.Join(homepath.Expand(x, home), "helm", "token")
 	}
 	if home == "" {
 		return ""

@@ -173,6 +173,11 @@ func TestFleetBrowser(t *testing.T) {
 	})
 
 	step("PublisherKilledIsGreyed", func(t *testing.T) {
+		// The prompt RemoteSessionOpens wrote has no answer yet: the
+		// publisher says its session is working, and the hub counts it.
+		working := `document.querySelector('#status button[data-value="working"] .n').textContent`
+		c.waitJS(10*time.Second, "the publisher's session working, and counted", fmt.Sprintf(
+			`document.querySelector(%s)?.dataset.status === "working" && %s === "1"`, jsString(rowSel(keyPubB)), working))
 		// Killed, not stopped: no goodbye reaches the hub, which has only
 		// the heartbeat's expiry (--fleet-ttl 1s) to go by.
 		pub.kill()
@@ -182,6 +187,18 @@ func TestFleetBrowser(t *testing.T) {
 			jsString(strings.Join(sortedCopy(keyPubA, keyPubB), ","))))
 		t.Logf("FIGURE publisher killed → its rows greyed on the hub's page: %v (--fleet-ttl 1s)", time.Since(killed).Round(10*time.Millisecond))
 		waitKeys(c, time.Second, "every row still listed", all...)
+		// An offline machine's session cannot be known to be working: its
+		// row keeps its last content, greyed, with no status badge, and
+		// the Working count no longer counts it.
+		if st := mustEval[string](c, fmt.Sprintf(`document.querySelector(%s).dataset.status`, jsString(rowSel(keyPubB)))); st != "idle" {
+			t.Errorf("the offline machine's session shows as %q, want idle", st)
+		}
+		if mustEval[bool](c, fmt.Sprintf(`!!document.querySelector(%s + " .status")`, jsString(rowSel(keyPubB)))) {
+			t.Error("the offline machine's session still carries a status badge")
+		}
+		if n := mustEval[string](c, working); n != "0" {
+			t.Errorf("Working counts %s with the only working session's machine offline, want 0", n)
+		}
 		label := mustEval[string](c, fmt.Sprintf(`getComputedStyle(document.querySelector(%s), "::after").content`, jsString(rowSel(keyPubA))))
 		// The state first: an ellipsis cutting a long name keeps it.
 		if !strings.HasPrefix(label, `"offline`) || !strings.Contains(label, flHostile) {

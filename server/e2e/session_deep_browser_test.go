@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"vibecraft.sh/helm/server/internal/fixture"
 )
@@ -93,8 +94,25 @@ func testSessionSubagentAndFull(t *testing.T, b *browser) {
 	if got := c.text("#session-header .title"); !strings.HasPrefix(got, "Subagent "+agent) {
 		t.Errorf("subagent page title %q", got)
 	}
+	// A subagent's transcript is part of its session: Esc and u go back
+	// to the session's page, not to the list; the header's way back
+	// says so.
+	if got := c.text("#back"); got != "← Session" {
+		t.Errorf("the subagent page's way back reads %q, want ← Session", got)
+	}
+	onParent := fmt.Sprintf(`location.pathname === %s && !location.search.includes("agent") && `, jsString("/s/claude/"+sid)) + msgsWith("The build output is above.")
+	keys(c, kb.Escape)
+	c.waitJS(10*time.Second, "Esc: back to the session's page", onParent)
+	// Opened from a link elsewhere (no session page before it in
+	// history), u still leads to its session.
+	c.navigate(p.URL + "/s/claude/" + sid + "?agent=" + agent)
+	c.waitJS(10*time.Second, "the subagent's page, opened directly", msgsWith("The subagent says: TestCart fails."))
+	keys(c, "u")
+	c.waitJS(10*time.Second, "u: to the session's page", onParent)
 	c.do(5*time.Second, "going back", chromedp.NavigateBack())
-	c.waitJS(10*time.Second, "back to the main transcript", msgsWith("The build output is above.")+` && !location.search.includes("agent")`)
+	c.waitJS(10*time.Second, "history: the subagent again", msgsWith("The subagent says: TestCart fails."))
+	c.do(5*time.Second, "going forward", chromedp.NavigateForward())
+	c.waitJS(10*time.Second, "history: the session again", onParent)
 
 	// The result of many MB: cut to a screen, "show all" shows what the
 	// page carries, which says it is cut; loading all brings the 3 MB.

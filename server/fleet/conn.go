@@ -42,6 +42,10 @@ type Conn struct {
 	NC  *nats.Conn
 	JS  jetstream.JetStream
 	log *slog.Logger
+	// inProcess: connected to the embedded server without a socket, where
+	// the client's URL is its default (nats://127.0.0.1:4222), not where
+	// anything listens.
+	inProcess bool
 
 	mu   sync.Mutex
 	subs []chan struct{}
@@ -54,7 +58,7 @@ func Connect(o ConnOptions) (*Conn, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	c := &Conn{log: o.Logger}
+	c := &Conn{log: o.Logger, inProcess: o.InProcess != nil}
 	opts := []nats.Option{
 		nats.Name(o.Name),
 		nats.MaxReconnects(-1),
@@ -113,7 +117,11 @@ func (c *Conn) Connected() <-chan struct{} {
 // notify runs on the connection's callback goroutine, possibly before
 // Connect has returned: it uses nc, not c.NC.
 func (c *Conn) notify(nc *nats.Conn, what string) {
-	c.log.Info("fleet: NATS "+what, "server", nc.ConnectedUrlRedacted())
+	server := nc.ConnectedUrlRedacted()
+	if c.inProcess {
+		server = "the embedded server, in process"
+	}
+	c.log.Info("fleet: NATS "+what, "server", server)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, ch := range c.subs {

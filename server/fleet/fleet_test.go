@@ -226,3 +226,64 @@ func TestPublisherWritesOnlyChanges(t *testing.T) {
 		t.Fatalf("bucket holds %v, want only b", got)
 	}
 }
+
+// An offline machine's sessions cannot be known to be working or waiting:
+// the hub keeps them, greyed, as idle and inactive with nothing asked of
+// the user; once the machine is back they are as it published them.
+func TestOfflineHostIsNeitherWorkingNorWaiting(t *testing.T) {
+	s := startNATS(t)
+	g, _ := runView(t, s)
+	working := session("w", 1)
+	working.Status, working.Active = shared.StatusWorking, true
+	waiting := session("q", 2)
+	waiting.Status, waiting.WaitingFor, waiting.WaitingSince, waiting.Question = shared.StatusWaiting, "input needed", 5, "Deploy now?"
+	p := NewPublisher("box", 300*time.Millisecond, nil)
+	p.Observe(shared.EventRefresh, []shared.Session{working, waiting})
+	run := func() (stop func()) {
+		conn, err := Connect(ConnOptions{URLs: s.URL(), Token: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = p.Run(ctx, conn) }()
+		return func() { conn.Close(); cancel(); <-done }
+	}
+	// as reports whether the hub lists box's sessions with the given
+	// HostOffline and, by id, these statuses.
+	as := func(offline bool, want map[string]shared.Session) func() bool {
+		return func() bool {
+			l := g.list()
+			if len(l) != len(want) {
+				return false
+			}
+			for _, got := range l {
+				w := want[got.ID]
+				if got.HostOffline != offline || got.Status != w.Status || got.Active != w.Active ||
+					got.WaitingFor != w.WaitingFor || got.WaitingSince != w.WaitingSince || got.Question != w.Question {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	published := map[string]shared.Session{"w": working, "q": waiting}
+	stop := run()
+	waitUntil(t, "box's working and waiting sessions, online", as(false, published))
+	stop() // killed: the heartbeat expires
+
+	idle := map[string]shared.Session{}
+	for id, s := range published {
+		// WaitingSince kept: back with the same wait, it is not news.
+		idle[id] = shared.Session{ID: id, Status: shared.StatusIdle, WaitingSince: s.WaitingSince}
+	}
+	waitUntil(t, "box's sessions greyed, idle, nothing asked", as(true, idle))
+	for _, s := range g.list() {
+		if s.Title != published[s.ID].Title || s.MessageCount != published[s.ID].MessageCount {
+			t.Errorf("offline session %s lost its last known content: %+v", s.ID, s)
+		}
+	}
+
+	defer run()()
+	waitUntil(t, "box back, its sessions as it published them", as(false, published))
+}

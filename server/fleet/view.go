@@ -275,7 +275,7 @@ func (v *View) apply(up []shared.Session, gone []string) {
 		v.sessions[s.Key()] = s
 	}
 	for i := range up {
-		up[i] = v.sessions[up[i].Key()]
+		up[i] = shown(v.sessions[up[i].Key()])
 	}
 	for _, k := range gone {
 		delete(v.sessions, k)
@@ -301,6 +301,23 @@ func (v *View) Stats() ViewStats {
 	v.statsMu.Lock()
 	defer v.statsMu.Unlock()
 	return v.stats
+}
+
+// shown is s as the hub lists it. A machine that went silent cannot be
+// known to be working, nor to be waiting for anyone: its sessions keep
+// their last known content, greyed (HostOffline), but count as idle and
+// inactive everywhere (status counts and filters, "Needs you",
+// notifications, metrics). The view keeps what the machine published, so
+// its sessions are shown as they were the moment it is back. WaitingSince
+// stays: when the machine is back with the same wait, that wait is not
+// news (no second notification for it).
+func shown(s shared.Session) shared.Session {
+	if !s.HostOffline {
+		return s
+	}
+	s.Status, s.Active = shared.StatusIdle, false
+	s.WaitingFor, s.Question = "", ""
+	return s
 }
 
 // decodeSession reads a session value. The key says whose session it is:

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/homepath"
 )
 
 // events are the hook events Helm listens to, with their matcher ("" for
@@ -75,7 +77,7 @@ func SettingsFile(claudeConfigDir, home string) string {
 	if claudeConfigDir != "" {
 		// Helm accepts a comma-separated list; Claude Code uses one folder.
 		first, _, _ := strings.Cut(claudeConfigDir, ",")
-		return filepath.Join(strings.TrimSpace(first), "settings.json")
+		return filepath.Join(homepath.Expand(strings.TrimSpace(first), home), "settings.json")
 	}
 	return filepath.Join(home, ".claude", "settings.json")
 }

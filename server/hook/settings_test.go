@@ -143,4 +143,8 @@ func TestInstallFreshAndRefusals(t *testing.T) {
 	if SettingsFile("", "/home/u") != filepath.FromSlash("/home/u/.claude/settings.json") {
 		t.Error("default settings file")
 	}
+	// CLAUDE_CONFIG_DIR="~/x", quoted: no shell expanded it.
+	if got := SettingsFile("~/x", "/home/u"); got != filepath.FromSlash("/home/u/x/settings.json") {
+		t.Errorf("settings file under ~/x: %s", got)
+	}
 }

@@ -19,7 +19,11 @@ import (
 
 // Snapshot is what one scrape reports.
 type Snapshot struct {
-	Sessions []shared.Session // the published list
+	// Sessions is the published list. This machine's sessions feed the
+	// session, cost and token gauges; a fleet hub's remote sessions only
+	// helm_fleet_sessions, by host, so that a hub scraped beside its
+	// publishers counts nothing twice.
+	Sessions []shared.Session
 	Stream   stream.Stats
 	Watcher  watch.Status
 	Scan     live.Stats
@@ -31,6 +35,10 @@ type Snapshot struct {
 // transcripts, and a hostile one must not grow the scrape without end.
 // Past it, the models with the least cost are summed as "other".
 const MaxModels = 50
+
+// MaxHosts bounds the host label's values the same way: past it, the
+// hosts with the fewest sessions are summed as "other".
+const MaxHosts = 50
 
 // Handler serves the metrics of the snapshot snap returns, taken once per
 // scrape.
@@ -45,7 +53,9 @@ func Handler(snap func() Snapshot) http.Handler {
 // collect turns a snapshot into metric families.
 func collect(s Snapshot) []*family {
 	sessions := &family{name: "helm_sessions", typ: "gauge", labels: []string{"source", "status"},
-		help: "Sessions in the published list, by source and status."}
+		help: "This machine's sessions in the published list, by source and status."}
+	fleetSessions := &family{name: "helm_fleet_sessions", typ: "gauge", labels: []string{"host", "source", "status"},
+		help: "Other machines' sessions a fleet hub lists, by host, source and status (an offline host's are idle)."}
 	clients := &family{name: "helm_stream_clients", typ: "gauge",
 		help: "Live-update streams open now (SSE and WebSocket)."}
 	events := &family{name: "helm_stream_events_published_total", typ: "counter", labels: []string{"type"},
@@ -64,9 +74,19 @@ func collect(s Snapshot) []*family {
 	parse := &family{name: "helm_parse_errors_total", typ: "counter", labels: []string{"source", "kind"},
 		help: "Input passed over: malformed lines, unknown record types, unreadable files, bad rows."}
 	cost := &family{name: "helm_cost_usd", typ: "gauge", labels: []string{"model"},
-		help: "Cost of the published sessions in US dollars, by each session's last model."}
+		help: "Cost of this machine's sessions in US dollars, by each session's last model."}
 	tokens := &family{name: "helm_tokens", typ: "gauge", labels: []string{"model", "kind"},
-		help: "Tokens of the published sessions, by each session's last model and kind."}
+		help: "Tokens of this machine's sessions, by each session's last model and kind."}
+
+	local := make([]shared.Session, 0, len(s.Sessions))
+	var remote []shared.Session
+	for _, ss := range s.Sessions {
+		if ss.Remote {
+			remote = append(remote, ss)
+		} else {
+			local = append(local, ss)
+		}
+	}
 
 	// Every source and status, zeros too: a series that vanishes at zero
 	// breaks alerts and graphs. A status or source helmd does not know
@@ -80,7 +100,7 @@ func collect(s Snapshot) []*family {
 			counts[k], order = 0, append(order, k)
 		}
 	}
-	for _, ss := range s.Sessions {
+	for _, ss := range local {
 		k := key{string(ss.Source), string(ss.Status)}
 		if _, ok := counts[k]; !ok {
 			order = append(order, k)
@@ -130,14 +150,18 @@ func collect(s Snapshot) []*family {
 		parse.add(float64(s.OpenCode.Skipped), "opencode", "skipped")
 	}
 
-	for _, m := range byModel(s.Sessions) {
+	for _, h := range byHost(remote) {
+		fleetSessions.add(float64(h.n), h.host, h.source, h.status)
+	}
+
+	for _, m := range byModel(local) {
 		cost.add(m.cost, m.model)
 		tokens.add(float64(m.tok.Input), m.model, "input")
 		tokens.add(float64(m.tok.Output), m.model, "output")
 		tokens.add(float64(m.tok.CacheRead), m.model, "cache_read")
 		tokens.add(float64(m.tok.CacheWrite), m.model, "cache_write")
 	}
-	return []*family{sessions, clients, events, slow, rejected, scanSeconds, scans, watchMode, fallbacks, parse, cost, tokens}
+	return []*family{sessions, fleetSessions, clients, events, slow, rejected, scanSeconds, scans, watchMode, fallbacks, parse, cost, tokens}
 }
 
 type modelTotal struct {
@@ -188,4 +212,51 @@ func byModel(sessions []shared.Session) []modelTotal {
 		other.tok = other.tok.Add(t.tok)
 	}
 	return append(kept, other)
+}
+
+type hostCount struct {
+	host, source, status string
+	n                    int
+}
+
+// byHost counts remote sessions by host, source and status, sorted. At
+// most MaxHosts hosts are named, those with the most sessions; the rest
+// are summed as "other" (host names come from the fleet's bucket).
+func byHost(sessions []shared.Session) []hostCount {
+	perHost := map[string]int{}
+	for _, s := range sessions {
+		perHost[s.Host]++
+	}
+	named := make([]string, 0, len(perHost))
+	for h := range perHost {
+		named = append(named, h)
+	}
+	slices.SortFunc(named, func(a, b string) int {
+		return cmp.Or(cmp.Compare(perHost[b], perHost[a]), cmp.Compare(a, b))
+	})
+	keep := map[string]bool{}
+	for _, h := range named {
+		// Past MaxHosts, a host really named "other" joins the sum, as a
+		// model does: two series with the same labels fail the scrape.
+		if len(named) <= MaxHosts || len(keep) < MaxHosts-1 && h != "other" {
+			keep[h] = true
+		}
+	}
+	type key struct{ host, source, status string }
+	counts := map[key]int{}
+	for _, s := range sessions {
+		h := s.Host
+		if !keep[h] {
+			h = "other"
+		}
+		counts[key{h, string(s.Source), string(s.Status)}]++
+	}
+	out := make([]hostCount, 0, len(counts))
+	for k, n := range counts {
+		out = append(out, hostCount{k.host, k.source, k.status, n})
+	}
+	slices.SortFunc(out, func(a, b hostCount) int {
+		return cmp.Or(cmp.Compare(a.host, b.host), cmp.Compare(a.source, b.source), cmp.Compare(a.status, b.status))
+	})
+	return out
 }

@@ -202,3 +202,63 @@ func FuzzExposition(f *testing.F) {
 		}
 	})
 }
+
+// A fleet hub lists other machines' sessions too. Its session, cost and
+// token gauges count this machine's alone, so that a hub scraped beside
+// its publishers counts nothing twice; the others are by host in
+// helm_fleet_sessions.
+func TestMetricsFleetSessionsApart(t *testing.T) {
+	s := snapshot()
+	remote := func(id, host string, st shared.Status) shared.Session {
+		return shared.Session{ID: id, Source: shared.SourceClaude, Status: st, Host: host, Remote: true,
+			Model: "claude-sonnet-4-5", CostUSD: 100, Tokens: shared.Tokens{Input: 1000}}
+	}
+	s.Sessions = append(s.Sessions,
+		remote("1", "laptop", shared.StatusWaiting), // the same id as a local session: another session
+		remote("9", "laptop", shared.StatusWorking),
+		remote("8", "ci box", shared.StatusIdle))
+	fams := scrape(t, s)
+	tests := []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"helm_sessions", []string{"source", "claude", "status", "waiting"}, 2},
+		{"helm_sessions", []string{"source", "claude", "status", "working"}, 0},
+		{"helm_sessions", []string{"source", "claude", "status", "idle"}, 1},
+		{"helm_cost_usd", []string{"model", "claude-sonnet-4-5"}, 1.75},
+		{"helm_tokens", []string{"model", "claude-sonnet-4-5", "kind", "input"}, 101},
+		{"helm_fleet_sessions", []string{"host", "laptop", "source", "claude", "status", "waiting"}, 1},
+		{"helm_fleet_sessions", []string{"host", "laptop", "source", "claude", "status", "working"}, 1},
+		{"helm_fleet_sessions", []string{"host", "ci box", "source", "claude", "status", "idle"}, 1},
+	}
+	for _, tc := range tests {
+		if got := value(t, fams, tc.name, tc.labels...); got != tc.want {
+			t.Errorf("%s%v = %v, want %v", tc.name, tc.labels, got, tc.want)
+		}
+	}
+	if n := len(fams["helm_fleet_sessions"].GetMetric()); n != 3 {
+		t.Errorf("%d fleet series, want 3", n)
+	}
+	// Without a fleet, no fleet series at all.
+	if f := scrape(t, snapshot())["helm_fleet_sessions"]; f != nil {
+		t.Errorf("a machine without a fleet reports %d fleet series", len(f.GetMetric()))
+	}
+}
+
+// Host names come from the fleet's bucket: a flood of them is capped.
+func TestMetricsFleetHostsCapped(t *testing.T) {
+	var s Snapshot
+	for i := range 3 * MaxHosts {
+		s.Sessions = append(s.Sessions, shared.Session{ID: "x", Source: shared.SourceClaude, Status: shared.StatusIdle,
+			Host: fmt.Sprintf("h%03d", i), Remote: true})
+	}
+	s.Sessions = append(s.Sessions, shared.Session{ID: "y", Source: shared.SourceClaude, Status: shared.StatusIdle, Host: "other", Remote: true})
+	fams := scrape(t, s)
+	if n := len(fams["helm_fleet_sessions"].GetMetric()); n != MaxHosts {
+		t.Errorf("%d fleet series, want %d", n, MaxHosts)
+	}
+	if got := value(t, fams, "helm_fleet_sessions", "host", "other"); got != float64(3*MaxHosts+1-(MaxHosts-1)) {
+		t.Errorf("other = %v", got)
+	}
+}

@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/homepath"
 	"vibecraft.sh/helm/shared"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver, pure Go
@@ -58,7 +59,7 @@ type Options struct {
 // ~/.local/share/opencode.
 func DefaultDataDir(env func(string) string, home string) string {
 	if x := env("XDG_DATA_HOME"); x != "" {
-		return filepath.Join(x, "opencode")
+		return filepath.Join(homepath.Expand(x, home), "opencode")
 	}
 	return filepath.Join(home, ".local", "share", "opencode")
 }

@@ -34,7 +34,7 @@ func (w *watcher) observe(t shared.EventType, sessions []shared.Session) []share
 		for i := range sessions {
 			s, k := &sessions[i], sessions[i].Key()
 			was := w.waiting[k]
-			next[k] = s.Status == shared.StatusWaiting
+			next[k] = s.Status == shared.StatusWaiting || s.HostOffline && was // as below
 			if w.started && !was && needsYou(s) {
 				out = append(out, *s)
 			}
@@ -44,7 +44,10 @@ func (w *watcher) observe(t shared.EventType, sessions []shared.Session) []share
 		for i := range sessions {
 			s, k := &sessions[i], sessions[i].Key()
 			was := w.waiting[k]
-			w.waiting[k] = s.Status == shared.StatusWaiting
+			// A fleet machine gone offline shows its sessions idle; one
+			// that waited then is still counted waiting here, so that
+			// the machine coming back with the same wait tells nothing.
+			w.waiting[k] = s.Status == shared.StatusWaiting || s.HostOffline && was
 			if w.started && !was && needsYou(s) {
 				out = append(out, *s)
 			}

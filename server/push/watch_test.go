@@ -16,6 +16,11 @@ func TestWatcherStartsWaiting(t *testing.T) {
 	w := func(id string) shared.Session { return session(id, shared.StatusWaiting, "input needed") }
 	busy := func(id string) shared.Session { return session(id, shared.StatusWorking, "") }
 	cleared := func(id string) shared.Session { s := w(id); s.ClearedAt = 9; return s }
+	// offline is s as a fleet hub lists it once its machine went silent.
+	offline := func(s shared.Session) shared.Session {
+		s.HostOffline, s.Status, s.WaitingFor = true, shared.StatusIdle, ""
+		return s
+	}
 	for _, tc := range []struct {
 		name  string
 		steps []step
@@ -42,6 +47,11 @@ func TestWatcherStartsWaiting(t *testing.T) {
 		{"a later refresh tells what started waiting meanwhile", []step{
 			{shared.EventRefresh, []shared.Session{busy("a"), w("b")}, nil},
 			{shared.EventRefresh, []shared.Session{w("a"), w("b")}, []string{"claude:a"}},
+		}},
+		{"a fleet machine offline, then back with the same wait", []step{
+			{shared.EventRefresh, []shared.Session{busy("a"), w("b")}, nil},
+			{shared.EventSessionUpdated, []shared.Session{offline(busy("a")), offline(w("b"))}, nil},
+			{shared.EventSessionUpdated, []shared.Session{w("a"), w("b")}, []string{"claude:a"}}, // a began waiting meanwhile
 		}},
 		{"deleted then back", []step{
 			{shared.EventRefresh, []shared.Session{w("a")}, nil},

@@ -24,7 +24,11 @@ type Stats struct {
 
 // Generate writes a Claude config folder under out (out/projects/…) of
 // about size bytes over the given number of sessions and projects (0:
-// sessions/30). The same seed writes the same bytes.
+// sessions/30). Every transcript was last written in the past, as on a
+// real machine: a few in the last hour, the rest spread over the weeks or
+// months before (lastWriteAt), each file's mtime its last write. The
+// same seed writes the same records; their dates are counted back from
+// the time of the call.
 func Generate(out string, size int64, sessions, projects int, seed int64) (Stats, error) {
 	if projects <= 0 {
 		projects = max(1, sessions/30)
@@ -49,8 +53,8 @@ type generator struct {
 	out      string
 	projects []string // cwds
 	words    []string
-	start    time.Time
-	small    bool // records of 1–4 KB only (GenerateSmallRecords)
+	end      time.Time // the newest transcript's last write
+	small    bool      // records of 1–4 KB only (GenerateSmallRecords)
 }
 
 func newGenerator(seed int64, out string, projects int) *generator {
@@ -58,7 +62,7 @@ func newGenerator(seed int64, out string, projects int) *generator {
 		rng:   rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)),
 		out:   out,
 		words: strings.Fields("the a function test build error fix add remove refactor handler session stream server client index parser token cost model file line read write watch event json value type struct method return nil context cancel retry backoff query cache offset"),
-		start: time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC),
+		end:   time.Now().UTC().Truncate(time.Minute),
 	}
 	names := []string{"webapp", "api", "mobile_app.v2", "infra", "docs site", "payments", "ml-pipeline", "cli", "desktop", "données"}
 	for i := range projects {
@@ -81,7 +85,7 @@ func (g *generator) write(n int, total int64) (Stats, error) {
 		target := int64(float64(total) * weights[i] / sum)
 		// Projects follow a Zipf-like spread: a few hold most sessions.
 		p := g.projects[int(float64(len(g.projects))*math.Pow(g.rng.Float64(), 2.5))]
-		if err := g.session(p, i, max(target, 2048), &st); err != nil {
+		if err := g.session(p, i, max(target, 2048), g.lastWriteAt(i, n), &st); err != nil {
 			return st, err
 		}
 	}
@@ -109,7 +113,25 @@ func (g *generator) toolResultSize() int {
 	return int(1024 * math.Pow(5*1024, math.Pow(g.rng.Float64(), 3)))
 }
 
-func (g *generator) session(cwd string, n int, target int64, st *Stats) error {
+// recentEvery is how far apart the few recent sessions were last written.
+const recentEvery = 7 * time.Minute
+
+// lastWriteAt is when session i of n was last written. The last few
+// (3, and one more per 20,000) are from the last hour or so, the newest
+// a minute ago; the others were written at random over the span before:
+// two hours a session, from a week to a year. So most transcripts are
+// old and a handful recent, as on a machine used every day, and none is
+// dated in the future.
+func (g *generator) lastWriteAt(i, n int) time.Time {
+	recent := min(n, 3+n/20000)
+	if k := n - 1 - i; k < recent {
+		return g.end.Add(-time.Minute - time.Duration(k)*recentEvery)
+	}
+	span := min(max(time.Duration(n)*2*time.Hour, 7*24*time.Hour), 365*24*time.Hour)
+	return g.end.Add(-time.Duration(recent)*recentEvery - time.Duration(g.rng.Int64N(int64(span))))
+}
+
+func (g *generator) session(cwd string, n int, target int64, last time.Time, st *Stats) error {
 	dir := filepath.Join(g.out, "projects", claudepath.Slug(cwd))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -120,14 +142,20 @@ func (g *generator) session(cwd string, n int, target int64, st *Stats) error {
 	if err != nil {
 		return err
 	}
-	t := g.start.Add(time.Duration(n) * 7 * time.Minute)
-	tr := &transcript{g: g, w: w, sid: sid, cwd: cwd, at: t}
+	// About ten seconds a record of 2 KB: a small session lasts minutes,
+	// a large one hours.
+	span := min(max(time.Duration(target/2048)*10*time.Second, time.Minute), 8*time.Hour)
+	start := last.Add(-span)
+	tr := &transcript{g: g, w: w, sid: sid, cwd: cwd, start: start, span: span, budget: target}
 	tr.meta()
 	for w.n < target {
 		tr.turn(target - w.n)
 	}
 	tr.titles()
 	if err := w.close(); err != nil {
+		return err
+	}
+	if err := os.Chtimes(path, last, last); err != nil {
 		return err
 	}
 	st.Sessions++
@@ -148,11 +176,15 @@ func (g *generator) session(cwd string, n int, target int64, st *Stats) error {
 		if err != nil {
 			return err
 		}
-		str := &transcript{g: g, w: sw, sid: sid, cwd: cwd, at: t, sidechain: true}
+		// A subagent works within its parent's span, and ends before it.
+		str := &transcript{g: g, w: sw, sid: sid, cwd: cwd, start: start, span: span / 2, budget: 60000, sidechain: true}
 		for range 3 {
 			str.turn(20000)
 		}
 		if err := sw.close(); err != nil {
+			return err
+		}
+		if err := os.Chtimes(sub, start.Add(span/2), start.Add(span/2)); err != nil {
 			return err
 		}
 		st.Subagents++

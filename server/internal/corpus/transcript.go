@@ -10,19 +10,28 @@ type transcript struct {
 	g         *generator
 	w         *writer
 	sid, cwd  string
-	at        time.Time
+	start     time.Time     // the first record's time
+	span      time.Duration // from the first record to the last write
+	budget    int64         // bytes the transcript is written to
 	parent    any
 	msgs      int
 	sidechain bool
 }
 
+// at is the time of the next record: the span goes by as the budget is
+// written, so the last record is never later than start+span, the
+// transcript's last write.
+func (t *transcript) at() time.Time {
+	done := min(float64(t.w.n)/float64(max(t.budget, 1)), 1)
+	return t.start.Add(time.Duration(done * float64(t.span))).Truncate(time.Millisecond)
+}
+
 func (t *transcript) env(kind string) map[string]any {
-	t.at = t.at.Add(time.Duration(1+t.g.rng.IntN(20)) * time.Second)
 	uuid := t.g.id()
 	r := map[string]any{
 		"parentUuid": t.parent, "isSidechain": t.sidechain, "userType": "external", "cwd": t.cwd,
 		"sessionId": t.sid, "version": "2.1.90", "gitBranch": "main", "type": kind, "uuid": uuid,
-		"timestamp": t.at.Format("2006-01-02T15:04:05.000Z"),
+		"timestamp": t.at().Format("2006-01-02T15:04:05.000Z"),
 	}
 	if t.sidechain {
 		r["agentId"] = "a9497799e6978cb67"
@@ -33,7 +42,7 @@ func (t *transcript) env(kind string) map[string]any {
 
 // meta writes the records that often open a transcript before any cwd.
 func (t *transcript) meta() {
-	t.w.record(map[string]any{"type": "file-history-snapshot", "messageId": t.g.id(), "snapshot": map[string]any{"messageId": t.g.id(), "trackedFileBackups": map[string]any{}, "timestamp": t.at.Format(time.RFC3339Nano)}, "isSnapshotUpdate": false})
+	t.w.record(map[string]any{"type": "file-history-snapshot", "messageId": t.g.id(), "snapshot": map[string]any{"messageId": t.g.id(), "trackedFileBackups": map[string]any{}, "timestamp": t.at().Format(time.RFC3339Nano)}, "isSnapshotUpdate": false})
 	t.w.record(map[string]any{"type": "permission-mode", "permissionMode": "default", "sessionId": t.sid})
 }
 

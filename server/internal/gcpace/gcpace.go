@@ -1,0 +1,189 @@
+// Package gcpace makes the garbage collector run when the heap grows, and
+// never on a timer, so that a server with nothing to do does nothing.
+//
+// The Go runtime collects when the heap has grown by GOGC percent since
+// the last collection and, besides, whenever two minutes have passed
+// without one (runtime.forcegcperiod). An idle helmd allocates almost
+// nothing, so only the second trigger fires, and each time it marks the
+// whole live heap: with 100,000 sessions (about 600 MB live) that was
+// 3.5 CPU-seconds every two minutes, 3 % of a core for a server with
+// nothing to do (issue 19 asks for ≤ 0.05 %).
+//
+// The runtime skips that periodic collection only while GOGC is off.
+// Start turns it off and puts a soft memory limit in its place, set anew
+// after every collection to what GOGC=100 would allow: twice the heap
+// found live, plus the runtime's own memory (stacks, metadata). A server
+// that allocates is collected about as before; one that does not is left
+// alone, since it has nothing to collect.
+//
+// The garbage of a burst too small to reach the limit (a page load, a
+// stream's init), and what work in progress held at the last collection
+// and let go since, would then stay until the next burst. So Settle
+// after each collection the pacer looks once: unless that collection was
+// its own and nothing worth it was allocated since, it collects and
+// returns the free memory to the OS (the limit alone would let the heap
+// keep up to twice what is live), and looks again Settle later. So each
+// burst ends with one such collection, and an idle server is looked at
+// once.
+package gcpace
+
+import (
+	"math"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+	"time"
+)
+
+// MinHeap is the least growth allowed above the live heap, so that a
+// small heap is not collected at every few allocations (the runtime's
+// own floor is 4 MB).
+const MinHeap = 16 << 20
+
+// Settle is how long after a collection the pacer checks for garbage
+// made since.
+const Settle = 20 * time.Second
+
+// Pacer re-sets the memory limit after each collection.
+type Pacer struct {
+	mu      sync.Mutex // cleanups may run concurrently
+	stopped bool
+	samples []metrics.Sample
+	limit   int64
+	runs    int
+
+	settle    time.Duration
+	check     *time.Timer // Settle after the last collection
+	live      int64       // found live by the last collection
+	allocated int64       // bytes allocated since start, at the last collection
+	settling  bool        // collectGarbage's collection is under way
+	settled   bool        // the last collection was collectGarbage's
+}
+
+// The runtime's memory classes: the limit applies to total minus
+// released; the heap's own share is objects, unused and free.
+var names = []string{
+	"/gc/heap/live:bytes",
+	"/memory/classes/total:bytes",
+	"/memory/classes/heap/released:bytes",
+	"/memory/classes/heap/objects:bytes",
+	"/memory/classes/heap/unused:bytes",
+	"/memory/classes/heap/free:bytes",
+	"/gc/heap/allocs:bytes",
+}
+
+// Start takes over the collector's pacing until stop is called. It does
+// nothing (and returns nil) when the user set GOGC or GOMEMLIMIT: their
+// choice stands.
+func Start(getenv func(string) string) *Pacer { return start(getenv, Settle) }
+
+func start(getenv func(string) string, settle time.Duration) *Pacer {
+	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
+		return nil
+	}
+	p := &Pacer{samples: make([]metrics.Sample, len(names)), settle: settle}
+	for i, n := range names {
+		p.samples[i].Name = n
+	}
+	p.mu.Lock()
+	p.retune()
+	p.mu.Unlock()
+	debug.SetGCPercent(-1)
+	p.watch()
+	return p
+}
+
+// StartFromEnv is Start with the process's environment.
+func StartFromEnv() *Pacer { return Start(os.Getenv) }
+
+// Stop gives the collector back its defaults (GOGC=100, no limit).
+func (p *Pacer) Stop() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stopped = true
+	if p.check != nil {
+		p.check.Stop()
+	}
+	debug.SetGCPercent(100)
+	debug.SetMemoryLimit(math.MaxInt64)
+}
+
+// Limit is the memory limit set last, and how many times it was set.
+func (p *Pacer) Limit() (limit int64, runs int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.limit, p.runs
+}
+
+// sentinel is garbage from birth: its cleanup runs after the next
+// collection. It holds a pointer so that it is never batched with other
+// small objects (the runtime's tiny allocator), which would delay it.
+type sentinel struct{ _ *int }
+
+// watch arranges for collected to run after the next collection.
+func (p *Pacer) watch() {
+	runtime.AddCleanup(&sentinel{}, collected, p)
+}
+
+// collected is a cleanup: a collection has just ended.
+func collected(p *Pacer) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopped {
+		return
+	}
+	p.retune()
+	p.watch()
+}
+
+// retune sets the limit from the heap the last collection found live,
+// and looks again Settle later. Called with mu held.
+func (p *Pacer) retune() {
+	metrics.Read(p.samples)
+	live, total, released, objects, unused, free := p.value(0), p.value(1), p.value(2), p.value(3), p.value(4), p.value(5)
+	own := max(total-released-objects-unused-free, 0) // stacks, metadata, other
+	p.limit = own + live + max(live, MinHeap)
+	p.runs++
+	p.live, p.allocated = live, p.value(6)
+	p.settled, p.settling = p.settling, false
+	debug.SetMemoryLimit(p.limit)
+	if p.check == nil {
+		p.check = time.AfterFunc(p.settle, p.collectGarbage)
+	} else {
+		p.check.Reset(p.settle)
+	}
+}
+
+// collectGarbage collects, and gives the OS back what is free, after a
+// collection that was not its own, or when enough was allocated since
+// to be worth it: an eighth of the live heap, at least 4 MB. The
+// collection looks again Settle later (retune); after its own with
+// nothing allocated since, nothing more happens.
+func (p *Pacer) collectGarbage() {
+	p.mu.Lock()
+	if p.stopped {
+		p.mu.Unlock()
+		return
+	}
+	metrics.Read(p.samples)
+	since := p.value(6) - p.allocated
+	worth := !p.settled || since > max(p.live/8, MinHeap/4)
+	p.settling = worth
+	p.mu.Unlock()
+	if worth {
+		debug.FreeOSMemory() // not under mu: its collection's cleanup takes it
+	}
+}
+
+// value is sample i, 0 when the runtime does not report it.
+func (p *Pacer) value(i int) int64 {
+	if p.samples[i].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(p.samples[i].Value.Uint64())
+}

@@ -1,0 +1,158 @@
+package gcpace
+
+import (
+	"math"
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+// waitRetuned waits until the pacer has set its limit more than runs
+// times: its cleanup runs on another goroutine after a collection.
+func waitRetuned(t *testing.T, p *Pacer, runs int) int64 {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		limit, n := p.Limit()
+		if n > runs {
+			return limit
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the limit was not set again after a collection (%d runs)", n)
+		}
+		runtime.GC()
+		runtime.Gosched()
+	}
+}
+
+func TestUsersSettingsStand(t *testing.T) {
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		p := Start(func(k string) string {
+			if k == env {
+				return "200"
+			}
+			return ""
+		})
+		if p != nil {
+			p.Stop()
+			t.Errorf("with %s set, Start took over the collector", env)
+		}
+	}
+}
+
+var retained [][]byte
+
+func TestLimitFollowsTheLiveHeap(t *testing.T) {
+	p := Start(func(string) string { return "" })
+	defer p.Stop()
+	// GOGC off is what stops the runtime's two-minute collection.
+	if old := debug.SetGCPercent(-1); old != -1 {
+		t.Fatalf("GOGC is %d under the pacer, want off", old)
+	}
+	_, runs := p.Limit()
+	small := waitRetuned(t, p, runs)
+
+	const grown = 128 << 20
+	for range grown >> 20 {
+		retained = append(retained, make([]byte, 1<<20))
+	}
+	_, runs = p.Limit()
+	big := waitRetuned(t, p, runs)
+	// small allowed MinHeap of growth; big allows as much again as is live.
+	if want := small - MinHeap + 2*grown; big < want-(8<<20) {
+		t.Errorf("limit %d MB after the live heap grew by %d MB, from %d MB: want about %d MB", big>>20, grown>>20, small>>20, want>>20)
+	}
+
+	retained = nil
+	_, runs = p.Limit()
+	if shrunk := waitRetuned(t, p, runs); shrunk > big-grown {
+		t.Errorf("limit %d MB once %d MB was let go, was %d MB", shrunk>>20, grown>>20, big>>20)
+	}
+}
+
+var sink []byte
+
+func TestAllocatingStillCollects(t *testing.T) {
+	p := Start(func(string) string { return "" })
+	defer p.Stop()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var peak uint64
+	for i := range 4096 { // 1 GB of garbage, 256 KB at a time
+		sink = make([]byte, 256<<10)
+		if i%64 == 0 {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if after.NumGC == before.NumGC {
+		t.Fatal("1 GB allocated and no collection: the heap would grow without end")
+	}
+	// The limit is soft, and was lower at times than it is now: bounded
+	// is what matters, far below what was allocated.
+	if peak > 256<<20 {
+		t.Errorf("heap in use reached %d MB for 256 KB held at a time", peak>>20)
+	}
+}
+
+// The garbage of a burst too small to reach the limit is collected once
+// things are quiet, not kept until the next burst.
+func TestQuietGarbageIsCollected(t *testing.T) {
+	p := start(func(string) string { return "" }, 50*time.Millisecond)
+	defer p.Stop()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	before := ms.NumGC
+	for range 8 { // 8 MB, below the limit's MinHeap of headroom
+		sink = make([]byte, 1<<20)
+	}
+	sink = nil
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		runtime.ReadMemStats(&ms)
+		if ms.NumGC > before {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("8 MB of garbage left uncollected once allocation stopped")
+		}
+		runtime.Gosched()
+	}
+}
+
+// Memory let go without new allocation (work in progress finished) is
+// found too: a collection that was not the pacer's own is followed by
+// one of its own.
+func TestACollectionIsFollowedByASettlingOne(t *testing.T) {
+	p := start(func(string) string { return "" }, 50*time.Millisecond)
+	defer p.Stop()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	before := ms.NumGC
+	runtime.GC()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		runtime.ReadMemStats(&ms)
+		if ms.NumGC >= before+2 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d collections after one by hand, want the pacer's own after it", ms.NumGC-before)
+		}
+		runtime.Gosched()
+	}
+}
+
+func TestStopRestoresTheDefaults(t *testing.T) {
+	p := Start(func(string) string { return "" })
+	p.Stop()
+	if old := debug.SetGCPercent(100); old != 100 {
+		t.Errorf("GOGC %d after Stop, want 100", old)
+	}
+	if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 {
+		t.Errorf("memory limit %d after Stop, want none", limit)
+	}
+}
