@@ -60,10 +60,14 @@ func TestAttentionBrowser(t *testing.T) {
 	bp.navigate(p.URL + "/")
 	waitLive(bp)
 
-	// Two working sessions end their turn: both now wait for input.
+	// Two working sessions end their turn, one after the other: both now
+	// wait for input, the first longer. A wait counts from the later of
+	// its record's time and its file's mtime, so the second is written
+	// once the first is shown: its mtime is then surely later.
 	written := time.Now()
 	fixture.Append(t, fixture.Path(claude, webapp, lsWorking), fixture.Assistant(lsWorking, webapp, "msg_w1", "end_turn", written))
-	fixture.Append(t, fixture.Path(claude, "/home/dev/evil", atHostile), fixture.Assistant(atHostile, "/home/dev/evil", "msg_e1", "end_turn", written.Add(time.Second)))
+	a.waitJS(10*time.Second, "the first wait in Needs you", present(needsSel("claude:"+lsWorking)))
+	fixture.Append(t, fixture.Path(claude, "/home/dev/evil", atHostile), fixture.Assistant(atHostile, "/home/dev/evil", "msg_e1", "end_turn", time.Now()))
 
 	for _, c := range []*chrome{a, bp} {
 		for _, sid := range []string{lsWorking, atHostile} {
