@@ -17,9 +17,16 @@ import (
 
 // List holds sessions by key. The zero value is an empty list ready to use.
 // It is not safe for concurrent use: the UI goroutine owns it.
+//
+// The sessions live once, in sorted (newest first); byKey maps a key to
+// its position there and keys[i] is sorted[i].Key(). An index map rather
+// than a map of sessions: at 100,000 sessions of ~300 bytes, a map of
+// values was 100,000 allocations and a copy of each at the start, and
+// ranging it copied each again.
 type List struct {
-	byKey  map[string]shared.Session
-	sorted []shared.Session // nil when it must be rebuilt
+	byKey  map[string]int32
+	sorted []shared.Session
+	keys   []string
 	// texts[i] is shared.SearchText(&sorted[i]), nil until a search
 	// needs them (textsFor); folded keeps them from one sort to the next,
 	// so a session is lower-cased once per change, not once per keystroke.
@@ -33,6 +40,7 @@ type List struct {
 	// statusFacet caches StatusCounts.
 	statusFacet statusFacet
 	needs       needs
+	hosts       hostsCache
 }
 
 // foldedText is a session's search text and the fields it was made from.
@@ -65,22 +73,50 @@ func (l *List) Apply(ev shared.Event) bool {
 	return false
 }
 
-// Replace makes the list hold exactly sessions.
+// Replace makes the list hold exactly sessions. sessions itself is not
+// changed or kept.
 func (l *List) Replace(sessions []shared.Session) {
-	l.byKey = make(map[string]shared.Session, len(sessions))
+	l.changed()
+	l.byKey = make(map[string]int32, len(sessions))
+	l.sorted = make([]shared.Session, 0, len(sessions))
+	l.keys = make([]string, 0, len(sessions))
 	for i := range sessions {
 		s := &sessions[i]
 		if s.ID == "" {
 			continue // no identity: nothing could update or delete it
 		}
-		l.byKey[s.Key()] = *s
+		k := s.Key()
+		if j, ok := l.byKey[k]; ok {
+			l.sorted[j] = *s // a later duplicate wins
+			continue
+		}
+		l.byKey[k] = int32(len(l.sorted))
+		l.sorted = append(l.sorted, *s)
+		l.keys = append(l.keys, k)
 	}
-	l.changed()
 	// A snapshot or an init comes newest first: keep that order rather
 	// than sort again (at 100,000 sessions, moving them about in a sort
-	// took seconds in wasm). Only when every session was kept once.
-	if len(l.byKey) == len(sessions) && slices.IsSortedFunc(sessions, cmpNewer) {
-		l.sorted = slices.Clone(sessions)
+	// took seconds in wasm).
+	if !slices.IsSortedFunc(l.sorted, cmpNewer) {
+		shared.SortNewestFirst(l.sorted)
+		l.reindex(0, len(l.sorted))
+	}
+}
+
+// reindex sets keys and byKey for sorted[from:to], whose sessions moved.
+func (l *List) reindex(from, to int) {
+	for i := from; i < to; i++ {
+		k := l.sorted[i].Key()
+		l.keys[i] = k
+		l.byKey[k] = int32(i)
+	}
+}
+
+// shifted fixes byKey for sorted[from:to] after an insert or a delete
+// moved those sessions by one (keys moved with them).
+func (l *List) shifted(from, to int) {
+	for i := from; i < to; i++ {
+		l.byKey[l.keys[i]] = int32(i)
 	}
 }
 
@@ -99,20 +135,29 @@ func cmpNewer(a, b shared.Session) int {
 // given.
 func (l *List) Upsert(sessions ...shared.Session) bool {
 	if l.byKey == nil {
-		l.byKey = make(map[string]shared.Session, len(sessions))
+		l.byKey = make(map[string]int32, len(sessions))
 	}
 	changed := false
 	for _, s := range sessions {
 		if s.ID == "" {
 			continue
 		}
-		k := s.Key()
-		old, had := l.byKey[k]
-		l.byKey[k] = s
 		changed = true
-		if l.sorted != nil {
-			l.move(old, had, s)
+		k := s.Key()
+		// An update moves one row, without sorting again: a stream of
+		// updates over a list of thousands must not sort thousands each
+		// time.
+		if i, had := l.byKey[k]; had {
+			l.cut(int(i))
+			at := l.insert(k, s)
+			// Only the sessions between where s was and where it is
+			// now moved.
+			lo, hi := min(int(i), at), max(int(i), at)
+			l.shifted(lo, hi+1)
+			continue
 		}
+		at := l.insert(k, s)
+		l.shifted(at, len(l.sorted))
 	}
 	if changed {
 		l.version++
@@ -120,48 +165,34 @@ func (l *List) Upsert(sessions ...shared.Session) bool {
 	return changed
 }
 
-// move keeps sorted (and texts) in order after old became s, without
-// sorting again: an update moves one row, and a stream of updates over a
-// list of thousands must not sort thousands each time.
-func (l *List) move(old shared.Session, had bool, s shared.Session) {
-	if had {
-		i := l.search(old)
-		if i < len(l.sorted) && l.sorted[i].Key() == old.Key() {
-			l.sorted = slices.Delete(l.sorted, i, i+1)
-			if l.texts != nil {
-				l.texts = slices.Delete(l.texts, i, i+1)
-			}
-		} else {
-			l.sorted, l.texts = nil, nil // cannot happen; rebuild to be safe
-			return
-		}
-	}
-	i := l.search(s)
-	l.sorted = slices.Insert(l.sorted, i, s)
+// cut removes sorted[i] (and its key and text), leaving byKey of the
+// sessions after it to fix (shifted), and returns i.
+func (l *List) cut(i int) int {
+	delete(l.byKey, l.keys[i])
+	l.sorted = slices.Delete(l.sorted, i, i+1)
+	l.keys = slices.Delete(l.keys, i, i+1)
 	if l.texts != nil {
-		l.texts = slices.Insert(l.texts, i, l.foldOne(&s))
+		l.texts = slices.Delete(l.texts, i, i+1)
 	}
+	return i
 }
 
-// search is where s is or would be in sorted.
-func (l *List) search(s shared.Session) int {
-	i, _ := slices.BinarySearchFunc(l.sorted, s, func(a, b shared.Session) int {
-		switch {
-		case shared.Newer(a, b):
-			return -1
-		case shared.Newer(b, a):
-			return 1
-		}
-		return 0
-	})
+// insert puts s, whose key is k, at its place in the order and returns
+// that place; byKey of the sessions after it is left to fix (shifted).
+func (l *List) insert(k string, s shared.Session) int {
+	i, _ := slices.BinarySearchFunc(l.sorted, s, cmpNewer)
+	l.sorted = slices.Insert(l.sorted, i, s)
+	l.keys = slices.Insert(l.keys, i, k)
+	if l.texts != nil {
+		l.texts = slices.Insert(l.texts, i, l.foldOne(k, &l.sorted[i]))
+	}
 	return i
 }
 
 // foldOne returns s's search text, from folded when its fields are
 // unchanged.
-func (l *List) foldOne(s *shared.Session) string {
+func (l *List) foldOne(k string, s *shared.Session) string {
 	from := [5]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch, s.Model}
-	k := s.Key()
 	f, ok := l.folded[k]
 	if !ok || f.from != from {
 		f = foldedText{from: from, text: shared.SearchText(s)}
@@ -176,22 +207,15 @@ func (l *List) foldOne(s *shared.Session) string {
 // Remove deletes sessions by key and reports whether any was present.
 func (l *List) Remove(sessions ...shared.Session) bool {
 	changed := false
-	for _, s := range sessions {
-		old, ok := l.byKey[s.Key()]
+	for i := range sessions {
+		k := sessions[i].Key()
+		j, ok := l.byKey[k]
 		if !ok {
 			continue
 		}
-		delete(l.byKey, s.Key())
-		delete(l.folded, s.Key())
+		l.shifted(l.cut(int(j)), len(l.sorted))
+		delete(l.folded, k)
 		changed = true
-		if i := l.search(old); l.sorted != nil && i < len(l.sorted) && l.sorted[i].Key() == old.Key() {
-			l.sorted = slices.Delete(l.sorted, i, i+1)
-			if l.texts != nil {
-				l.texts = slices.Delete(l.texts, i, i+1)
-			}
-		} else {
-			l.sorted, l.texts = nil, nil
-		}
 	}
 	if changed {
 		l.version++
@@ -201,31 +225,25 @@ func (l *List) Remove(sessions ...shared.Session) bool {
 
 // changed drops everything derived from the old contents.
 func (l *List) changed() {
-	l.sorted, l.texts = nil, nil
+	l.texts = nil
 	l.version++
 }
 
 // Len is the number of sessions.
-func (l *List) Len() int { return len(l.byKey) }
+func (l *List) Len() int { return len(l.sorted) }
 
 // Get returns the session with key, if present.
 func (l *List) Get(key string) (shared.Session, bool) {
-	s, ok := l.byKey[key]
-	return s, ok
+	i, ok := l.byKey[key]
+	if !ok {
+		return shared.Session{}, false
+	}
+	return l.sorted[i], true
 }
 
 // Sessions returns the sessions newest first. The slice is shared until
 // the next change: callers must not modify it.
-func (l *List) Sessions() []shared.Session {
-	if l.sorted == nil {
-		l.sorted = make([]shared.Session, 0, len(l.byKey))
-		for _, s := range l.byKey {
-			l.sorted = append(l.sorted, s)
-		}
-		shared.SortNewestFirst(l.sorted)
-	}
-	return l.sorted
-}
+func (l *List) Sessions() []shared.Session { return l.sorted }
 
 // textsFor returns texts for a search: nil when it is blank (a matcher
 // then reads no text), else folded now if they are not yet. Folding is
@@ -235,7 +253,6 @@ func (l *List) textsFor(search string) []string {
 	if strings.TrimSpace(search) == "" {
 		return nil
 	}
-	l.Sessions()
 	if l.texts == nil {
 		l.fold()
 	}
@@ -259,7 +276,7 @@ func (l *List) fold() {
 	for i := range l.sorted {
 		s := &l.sorted[i]
 		from := [5]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch, s.Model}
-		k := s.Key()
+		k := l.keys[i]
 		f, ok := old[k]
 		if !ok || f.from != from {
 			f = foldedText{from: from, text: shared.SearchText(s)}
