@@ -177,24 +177,36 @@ func (h *Home) noticeWaiting(ev shared.Event) {
 	if !ev.Type.IsSnapshot() && ev.Type != shared.EventSessionCreated && ev.Type != shared.EventSessionUpdated {
 		return
 	}
+	snap := ev.Type.IsSnapshot()
+	var waiting map[string]bool // a snapshot's waiting sessions
+	if snap && len(h.attention) > 0 {
+		waiting = make(map[string]bool)
+	}
 	for i := range ev.Sessions {
 		s := &ev.Sessions[i]
-		k := s.Key()
 		if s.Status != shared.StatusWaiting {
-			delete(h.attention, k)
+			// Keyed only when there is something to unmark: a
+			// snapshot of 100,000 sessions would make a key of each.
+			if !snap && len(h.attention) > 0 {
+				delete(h.attention, s.Key())
+			}
 			continue
 		}
+		k := s.Key()
+		if waiting != nil {
+			waiting[k] = true
+		}
 		old, had := h.sessions.Get(k)
-		if (had && old.Status != shared.StatusWaiting) || (!had && h.loaded && !ev.Type.IsSnapshot()) {
+		if (had && old.Status != shared.StatusWaiting) || (!had && h.loaded && !snap) {
 			if h.attention == nil {
 				h.attention = make(map[string]bool)
 			}
 			h.attention[k] = true
 		}
 	}
-	if ev.Type.IsSnapshot() {
+	if snap {
 		for k := range h.attention {
-			if s, ok := findKey(ev.Sessions, k); !ok || s.Status != shared.StatusWaiting {
+			if !waiting[k] {
 				delete(h.attention, k)
 			}
 		}
