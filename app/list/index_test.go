@@ -78,3 +78,49 @@ func keyList(ss []shared.Session) []string {
 	}
 	return out
 }
+
+// A list that comes newest first is shown before it is indexed; whether
+// the index is built a part at a time (as the page does between frames)
+// or is finished by a lookup, every session is found, and a key sent
+// twice is held once, the later copy.
+func TestIndexInParts(t *testing.T) {
+	in := []shared.Session{
+		sess(shared.SourceClaude, "a", 50),
+		sess(shared.SourceClaude, "b", 40),
+		sess(shared.SourceClaude, "c", 30),
+		sess(shared.SourceClaude, "b", 20), // b again, older: this copy wins
+		sess(shared.SourceClaude, "d", 10),
+	}
+	l := New(in)
+	if l.Filter(shared.Query{}).Len() != 5 {
+		t.Fatalf("before the index: %d rows", l.Filter(shared.Query{}).Len())
+	}
+	parts := 1
+	for !l.IndexSome(2) {
+		parts++
+	}
+	if parts != 3 {
+		t.Fatalf("indexed in %d parts of 2, want 3", parts)
+	}
+	if got := keyList(l.Sessions()); !slices.Equal(got, []string{"claude:a", "claude:c", "claude:b", "claude:d"}) {
+		t.Fatalf("list %v", got)
+	}
+	if s, ok := l.Get("claude:b"); !ok || s.UpdatedAt != 20 || l.Len() != 4 || l.Filter(shared.Query{}).Len() != 4 {
+		t.Fatalf("b = %v %v; %d held, %d rows", s.UpdatedAt, ok, l.Len(), l.Filter(shared.Query{}).Len())
+	}
+
+	l = New(in[:3])
+	l.IndexSome(1)
+	l.Upsert(sess(shared.SourceClaude, "c", 60)) // before the index is whole
+	if got := keyList(l.Sessions()); !slices.Equal(got, []string{"claude:c", "claude:a", "claude:b"}) {
+		t.Fatalf("after an update mid-index: %v", got)
+	}
+	for _, k := range []string{"claude:a", "claude:b", "claude:c"} {
+		if _, ok := l.Get(k); !ok {
+			t.Fatalf("%s lost", k)
+		}
+	}
+	if l.IndexSome(1) != true || l.Len() != 3 {
+		t.Fatalf("the index is not whole after an update, or it changed the list (%d)", l.Len())
+	}
+}

@@ -27,6 +27,10 @@ type List struct {
 	byKey  map[string]int32
 	sorted []shared.Session
 	keys   []string
+	// indexed is how many of sorted byKey and keys cover (IndexSome);
+	// dropped, earlier copies of a key found meanwhile, to remove.
+	indexed int
+	dropped []int32
 	// texts[i] is shared.SearchText(&sorted[i]), nil until a search
 	// needs them (textsFor); folded keeps them from one sort to the next,
 	// so a session is lower-cased once per change, not once per keystroke.
@@ -75,31 +79,87 @@ func (l *List) Apply(ev shared.Event) bool {
 
 // Replace makes the list hold exactly sessions. sessions itself is not
 // changed or kept.
+//
+// A snapshot or an init comes newest first: that order is kept rather
+// than sorted again (at 100,000 sessions, moving them about in a sort
+// took seconds in wasm), and its index by key is left to be built after
+// (IndexSome), so that the page can draw the list first. Any other input
+// is sorted first.
 func (l *List) Replace(sessions []shared.Session) {
 	l.changed()
-	l.byKey = make(map[string]int32, len(sessions))
 	l.sorted = make([]shared.Session, 0, len(sessions))
-	l.keys = make([]string, 0, len(sessions))
 	for i := range sessions {
-		s := &sessions[i]
-		if s.ID == "" {
-			continue // no identity: nothing could update or delete it
+		if sessions[i].ID != "" { // no identity: nothing could update or delete it
+			l.sorted = append(l.sorted, sessions[i])
 		}
-		k := s.Key()
-		if j, ok := l.byKey[k]; ok {
-			l.sorted[j] = *s // a later duplicate wins
-			continue
-		}
-		l.byKey[k] = int32(len(l.sorted))
-		l.sorted = append(l.sorted, *s)
-		l.keys = append(l.keys, k)
 	}
-	// A snapshot or an init comes newest first: keep that order rather
-	// than sort again (at 100,000 sessions, moving them about in a sort
-	// took seconds in wasm).
+	l.byKey = make(map[string]int32, len(l.sorted))
+	l.keys = make([]string, len(l.sorted))
+	l.indexed, l.dropped = 0, nil
 	if !slices.IsSortedFunc(l.sorted, cmpNewer) {
+		// Later duplicates win, before the sort loses their order.
+		at := make(map[string]int, len(l.sorted))
+		kept := l.sorted[:0]
+		for _, s := range l.sorted {
+			k := s.Key()
+			if j, ok := at[k]; ok {
+				kept[j] = s
+				continue
+			}
+			at[k] = len(kept)
+			kept = append(kept, s)
+		}
+		l.sorted = kept
+		l.keys = l.keys[:len(kept)]
 		shared.SortNewestFirst(l.sorted)
+	}
+}
+
+// indexChunk is how many sessions IndexSome indexes by default.
+const indexChunk = 20_000
+
+// IndexSome indexes up to n more sessions by key (n <= 0: a default
+// part) and reports whether every session is. A page calls it between
+// frames after a big Replace; Get, Upsert, Remove and a search finish
+// the index themselves when it is not yet whole.
+func (l *List) IndexSome(n int) (done bool) {
+	if n <= 0 {
+		n = indexChunk
+	}
+	end := min(len(l.sorted), l.indexed+n)
+	for i := l.indexed; i < end; i++ {
+		k := l.sorted[i].Key()
+		if j, ok := l.byKey[k]; ok {
+			// The same session twice: the later one (in a list newest
+			// first, this one) wins; the earlier goes once all are seen.
+			l.dropped = append(l.dropped, j)
+		}
+		l.keys[i] = k
+		l.byKey[k] = int32(i)
+	}
+	l.indexed = end
+	if l.indexed < len(l.sorted) {
+		return false
+	}
+	if l.dropped != nil {
+		slices.Sort(l.dropped)
+		for _, j := range slices.Backward(l.dropped) {
+			l.sorted = slices.Delete(l.sorted, int(j), int(j)+1)
+			l.keys = slices.Delete(l.keys, int(j), int(j)+1)
+		}
+		l.dropped = nil
+		clear(l.byKey)
 		l.reindex(0, len(l.sorted))
+		l.indexed = len(l.sorted)
+		l.changed()
+	}
+	return true
+}
+
+// index finishes the index by key.
+func (l *List) index() {
+	if l.indexed < len(l.sorted) || l.dropped != nil {
+		l.IndexSome(len(l.sorted))
 	}
 }
 
@@ -137,6 +197,7 @@ func (l *List) Upsert(sessions ...shared.Session) bool {
 	if l.byKey == nil {
 		l.byKey = make(map[string]int32, len(sessions))
 	}
+	l.index()
 	changed := false
 	for _, s := range sessions {
 		if s.ID == "" {
@@ -159,6 +220,7 @@ func (l *List) Upsert(sessions ...shared.Session) bool {
 		at := l.insert(k, s)
 		l.shifted(at, len(l.sorted))
 	}
+	l.indexed = len(l.sorted) // indexed whole above, and kept so
 	if changed {
 		l.version++
 	}
@@ -206,6 +268,7 @@ func (l *List) foldOne(k string, s *shared.Session) string {
 
 // Remove deletes sessions by key and reports whether any was present.
 func (l *List) Remove(sessions ...shared.Session) bool {
+	l.index()
 	changed := false
 	for i := range sessions {
 		k := sessions[i].Key()
@@ -217,6 +280,7 @@ func (l *List) Remove(sessions ...shared.Session) bool {
 		delete(l.folded, k)
 		changed = true
 	}
+	l.indexed = len(l.sorted)
 	if changed {
 		l.version++
 	}
@@ -234,6 +298,7 @@ func (l *List) Len() int { return len(l.sorted) }
 
 // Get returns the session with key, if present.
 func (l *List) Get(key string) (shared.Session, bool) {
+	l.index()
 	i, ok := l.byKey[key]
 	if !ok {
 		return shared.Session{}, false
@@ -270,6 +335,7 @@ func textAt(texts []string, i int) string {
 // fold fills texts for sorted, reusing the text of every session whose
 // searched fields did not change.
 func (l *List) fold() {
+	l.index()
 	old := l.folded
 	l.folded = make(map[string]foldedText, len(l.sorted))
 	l.texts = make([]string, len(l.sorted))

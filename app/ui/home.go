@@ -166,9 +166,28 @@ func (h *Home) apply(ev shared.Event) {
 		return
 	}
 	h.syncTitle(h.ctx)
+	if ev.Type.IsSnapshot() {
+		h.indexLater(h.sessions)
+	}
 	if hold {
 		h.ctx.Defer(func(app.Context) { browser.Hold(anchor) })
 	}
+}
+
+// indexLater builds l's index by key a part at a time, each after the
+// page has had a chance to draw and answer input (a timer, not a due one:
+// in wasm a due timer runs without returning to the browser). Replace
+// leaves it to be built so that a list of 100,000 is drawn first; a
+// lookup before the last part finishes it at once.
+func (h *Home) indexLater(l *list.List) {
+	ctx := h.ctx
+	time.AfterFunc(time.Millisecond, func() {
+		ctx.Dispatch(func(app.Context) {
+			if h.sessions == l && !l.IndexSome(0) {
+				h.indexLater(l)
+			}
+		})
+	})
 }
 
 // noticeWaiting marks the sessions ev turns to "waiting for input", and
