@@ -201,6 +201,16 @@ func (h *Home) noticeWaiting(ev shared.Event) {
 	if snap && len(h.attention) > 0 {
 		waiting = make(map[string]bool)
 	}
+	// A snapshot marks only sessions the page held before. When a big
+	// one arrives the page holds few (its first screen), while tens of
+	// thousands can wait: their ids are looked up, not made into keys.
+	var ids map[string]bool
+	if snap && waiting == nil && h.sessions.Len() <= 5000 {
+		ids = make(map[string]bool, h.sessions.Len())
+		for _, s := range h.sessions.Sessions() {
+			ids[s.ID] = true
+		}
+	}
 	for i := range ev.Sessions {
 		s := &ev.Sessions[i]
 		if s.Status != shared.StatusWaiting {
@@ -210,6 +220,9 @@ func (h *Home) noticeWaiting(ev shared.Event) {
 				delete(h.attention, s.Key())
 			}
 			continue
+		}
+		if ids != nil && !ids[s.ID] {
+			continue // not held before: nothing to mark or unmark, no key to make
 		}
 		k := s.Key()
 		if waiting != nil {
