@@ -150,14 +150,6 @@ func New(opts Options) (*Handler, error) {
 		Env:                   map[string]string{},
 	}
 	if wasm != nil {
-		// go-app's app.js is deferred: it fetches app.wasm only once the
-		// whole page is parsed. A preload starts the download as the head
-		// is read. It must match app.js's fetch(url) exactly (same URL, a
-		// CORS request with same-origin credentials: crossorigin) or the
-		// browser fetches a second copy.
-		h.app.RawHeaders = []string{`<link rel="preload" href="/web/app.wasm" as="fetch" type="application/wasm" crossorigin>`}
-	}
-	if wasm != nil {
 		h.app.WasmContentLength = strconv.Itoa(len(wasm.raw))
 	}
 	if opts.Keepalive > 0 {
