@@ -42,6 +42,7 @@ type Machine struct {
 	reconnect timerSlot // next stream attempt (backoff or periodic retry)
 	watchdog  timerSlot // no event for 2 keepalive periods
 	pollNext  timerSlot // next poll
+	snapStep  timerSlot // the next part of a snapshot's decoding
 
 	pollGen    int
 	pollCancel func()

@@ -313,3 +313,42 @@ func TestSnapshotHeadThenProbe(t *testing.T) {
 	}
 	h.wantState(Live)
 }
+
+// A big snapshot is decoded in parts, the page running between them
+// (a timer each): nothing is applied until the last part, events the
+// stream sends meanwhile are held and applied after it, in order, and
+// the list holds every session of the snapshot.
+func TestBigSnapshotDecodesInParts(t *testing.T) {
+	h := newSnapHarness(t)
+	h.m.Start()
+	snap := h.poller.last(t)
+	snap.head("3-7")
+	s := h.tr.last(t)
+	s.h.Open()
+	h.wantState(Live)
+	n := 2*decodeStep + 10
+	sessions := make([]shared.Session, n)
+	for i := range sessions {
+		sessions[i] = shared.Session{ID: fmt.Sprintf("s%d", i), Source: "claude", Title: "t", UpdatedAt: int64(n - i)}
+	}
+	sessions[n-1] = fixIt // the oldest, in the last part
+	snap.done(snapBody(t, sessions...), "3-7", nil)
+	parts := 1
+	for len(h.events) == 0 && parts < 10 {
+		s.h.Event("session-updated", fmt.Sprintf("3-%d", 7+parts), toOpus)
+		h.clock.Advance(stepPause)
+		parts++
+	}
+	if parts != 3 {
+		t.Fatalf("applied after %d parts, want 3", parts)
+	}
+	if len(h.events) != 3 || h.events[0].Type != shared.EventInit || len(h.events[0].Sessions) != n {
+		t.Fatalf("%d events; the first %s of %d sessions", len(h.events), h.events[0].Type, len(h.events[0].Sessions))
+	}
+	if got := h.held["claude:a"]; len(h.held) != n || got.Model != "opus" || got.Title != "Fix it" {
+		t.Fatalf("held %d sessions; the oldest %+v", len(h.held), got)
+	}
+	if h.m.LastEventID() != "3-9" || h.m.Stats().BadEvents != 0 {
+		t.Fatalf("cursor %q, stats %+v", h.m.LastEventID(), h.m.Stats())
+	}
+}

@@ -11,11 +11,17 @@ type Host struct {
 
 // Hosts lists the machines the sessions come from, by name. Sessions
 // without a host (no fleet configured) are not counted: with none, or
-// one, there is nothing to filter by.
+// one, there is nothing to filter by. The answer is cached until the list
+// changes (the page asks on every row it draws); callers must not modify
+// it.
 func (l *List) Hosts() []Host {
+	if c := &l.hosts; c.valid && c.version == l.version {
+		return c.out
+	}
 	index := map[string]int{}
 	var out []Host
-	for _, s := range l.byKey {
+	for i := range l.sorted {
+		s := &l.sorted[i]
 		if s.Host == "" {
 			continue
 		}
@@ -37,5 +43,13 @@ func (l *List) Hosts() []Host {
 		}
 		return 0
 	})
+	l.hosts = hostsCache{version: l.version, valid: true, out: out}
 	return out
+}
+
+// hostsCache caches the last Hosts answer.
+type hostsCache struct {
+	version uint64
+	valid   bool
+	out     []Host
 }

@@ -17,9 +17,20 @@ import (
 
 // List holds sessions by key. The zero value is an empty list ready to use.
 // It is not safe for concurrent use: the UI goroutine owns it.
+//
+// The sessions live once, in sorted (newest first); byKey maps a key to
+// its position there and keys[i] is sorted[i].Key(). An index map rather
+// than a map of sessions: at 100,000 sessions of ~300 bytes, a map of
+// values was 100,000 allocations and a copy of each at the start, and
+// ranging it copied each again.
 type List struct {
-	byKey  map[string]shared.Session
-	sorted []shared.Session // nil when it must be rebuilt
+	byKey  map[string]int32
+	sorted []shared.Session
+	keys   []string
+	// indexed is how many of sorted byKey and keys cover (IndexSome);
+	// dropped, earlier copies of a key found meanwhile, to remove.
+	indexed int
+	dropped []int32
 	// texts[i] is shared.SearchText(&sorted[i]), nil until a search
 	// needs them (textsFor); folded keeps them from one sort to the next,
 	// so a session is lower-cased once per change, not once per keystroke.
@@ -33,6 +44,7 @@ type List struct {
 	// statusFacet caches StatusCounts.
 	statusFacet statusFacet
 	needs       needs
+	hosts       hostsCache
 }
 
 // foldedText is a session's search text and the fields it was made from.
@@ -65,22 +77,106 @@ func (l *List) Apply(ev shared.Event) bool {
 	return false
 }
 
-// Replace makes the list hold exactly sessions.
+// Replace makes the list hold exactly sessions. sessions itself is not
+// changed or kept.
+//
+// A snapshot or an init comes newest first: that order is kept rather
+// than sorted again (at 100,000 sessions, moving them about in a sort
+// took seconds in wasm), and its index by key is left to be built after
+// (IndexSome), so that the page can draw the list first. Any other input
+// is sorted first.
 func (l *List) Replace(sessions []shared.Session) {
-	l.byKey = make(map[string]shared.Session, len(sessions))
-	for i := range sessions {
-		s := &sessions[i]
-		if s.ID == "" {
-			continue // no identity: nothing could update or delete it
-		}
-		l.byKey[s.Key()] = *s
-	}
 	l.changed()
-	// A snapshot or an init comes newest first: keep that order rather
-	// than sort again (at 100,000 sessions, moving them about in a sort
-	// took seconds in wasm). Only when every session was kept once.
-	if len(l.byKey) == len(sessions) && slices.IsSortedFunc(sessions, cmpNewer) {
-		l.sorted = slices.Clone(sessions)
+	l.sorted = make([]shared.Session, 0, len(sessions))
+	for i := range sessions {
+		if sessions[i].ID != "" { // no identity: nothing could update or delete it
+			l.sorted = append(l.sorted, sessions[i])
+		}
+	}
+	l.byKey = make(map[string]int32, len(l.sorted))
+	l.keys = make([]string, len(l.sorted))
+	l.indexed, l.dropped = 0, nil
+	if !slices.IsSortedFunc(l.sorted, cmpNewer) {
+		// Later duplicates win, before the sort loses their order.
+		at := make(map[string]int, len(l.sorted))
+		kept := l.sorted[:0]
+		for _, s := range l.sorted {
+			k := s.Key()
+			if j, ok := at[k]; ok {
+				kept[j] = s
+				continue
+			}
+			at[k] = len(kept)
+			kept = append(kept, s)
+		}
+		l.sorted = kept
+		l.keys = l.keys[:len(kept)]
+		shared.SortNewestFirst(l.sorted)
+	}
+}
+
+// indexChunk is how many sessions IndexSome indexes by default.
+const indexChunk = 20_000
+
+// IndexSome indexes up to n more sessions by key (n <= 0: a default
+// part) and reports whether every session is. A page calls it between
+// frames after a big Replace; Get, Upsert, Remove and a search finish
+// the index themselves when it is not yet whole.
+func (l *List) IndexSome(n int) (done bool) {
+	if n <= 0 {
+		n = indexChunk
+	}
+	end := min(len(l.sorted), l.indexed+n)
+	for i := l.indexed; i < end; i++ {
+		k := l.sorted[i].Key()
+		if j, ok := l.byKey[k]; ok {
+			// The same session twice: the later one (in a list newest
+			// first, this one) wins; the earlier goes once all are seen.
+			l.dropped = append(l.dropped, j)
+		}
+		l.keys[i] = k
+		l.byKey[k] = int32(i)
+	}
+	l.indexed = end
+	if l.indexed < len(l.sorted) {
+		return false
+	}
+	if l.dropped != nil {
+		slices.Sort(l.dropped)
+		for _, j := range slices.Backward(l.dropped) {
+			l.sorted = slices.Delete(l.sorted, int(j), int(j)+1)
+			l.keys = slices.Delete(l.keys, int(j), int(j)+1)
+		}
+		l.dropped = nil
+		clear(l.byKey)
+		l.reindex(0, len(l.sorted))
+		l.indexed = len(l.sorted)
+		l.changed()
+	}
+	return true
+}
+
+// index finishes the index by key.
+func (l *List) index() {
+	if l.indexed < len(l.sorted) || l.dropped != nil {
+		l.IndexSome(len(l.sorted))
+	}
+}
+
+// reindex sets keys and byKey for sorted[from:to], whose sessions moved.
+func (l *List) reindex(from, to int) {
+	for i := from; i < to; i++ {
+		k := l.sorted[i].Key()
+		l.keys[i] = k
+		l.byKey[k] = int32(i)
+	}
+}
+
+// shifted fixes byKey for sorted[from:to] after an insert or a delete
+// moved those sessions by one (keys moved with them).
+func (l *List) shifted(from, to int) {
+	for i := from; i < to; i++ {
+		l.byKey[l.keys[i]] = int32(i)
 	}
 }
 
@@ -99,69 +195,66 @@ func cmpNewer(a, b shared.Session) int {
 // given.
 func (l *List) Upsert(sessions ...shared.Session) bool {
 	if l.byKey == nil {
-		l.byKey = make(map[string]shared.Session, len(sessions))
+		l.byKey = make(map[string]int32, len(sessions))
 	}
+	l.index()
 	changed := false
 	for _, s := range sessions {
 		if s.ID == "" {
 			continue
 		}
-		k := s.Key()
-		old, had := l.byKey[k]
-		l.byKey[k] = s
 		changed = true
-		if l.sorted != nil {
-			l.move(old, had, s)
+		k := s.Key()
+		// An update moves one row, without sorting again: a stream of
+		// updates over a list of thousands must not sort thousands each
+		// time.
+		if i, had := l.byKey[k]; had {
+			l.cut(int(i))
+			at := l.insert(k, s)
+			// Only the sessions between where s was and where it is
+			// now moved.
+			lo, hi := min(int(i), at), max(int(i), at)
+			l.shifted(lo, hi+1)
+			continue
 		}
+		at := l.insert(k, s)
+		l.shifted(at, len(l.sorted))
 	}
+	l.indexed = len(l.sorted) // indexed whole above, and kept so
 	if changed {
 		l.version++
 	}
 	return changed
 }
 
-// move keeps sorted (and texts) in order after old became s, without
-// sorting again: an update moves one row, and a stream of updates over a
-// list of thousands must not sort thousands each time.
-func (l *List) move(old shared.Session, had bool, s shared.Session) {
-	if had {
-		i := l.search(old)
-		if i < len(l.sorted) && l.sorted[i].Key() == old.Key() {
-			l.sorted = slices.Delete(l.sorted, i, i+1)
-			if l.texts != nil {
-				l.texts = slices.Delete(l.texts, i, i+1)
-			}
-		} else {
-			l.sorted, l.texts = nil, nil // cannot happen; rebuild to be safe
-			return
-		}
-	}
-	i := l.search(s)
-	l.sorted = slices.Insert(l.sorted, i, s)
+// cut removes sorted[i] (and its key and text), leaving byKey of the
+// sessions after it to fix (shifted), and returns i.
+func (l *List) cut(i int) int {
+	delete(l.byKey, l.keys[i])
+	l.sorted = slices.Delete(l.sorted, i, i+1)
+	l.keys = slices.Delete(l.keys, i, i+1)
 	if l.texts != nil {
-		l.texts = slices.Insert(l.texts, i, l.foldOne(&s))
+		l.texts = slices.Delete(l.texts, i, i+1)
 	}
+	return i
 }
 
-// search is where s is or would be in sorted.
-func (l *List) search(s shared.Session) int {
-	i, _ := slices.BinarySearchFunc(l.sorted, s, func(a, b shared.Session) int {
-		switch {
-		case shared.Newer(a, b):
-			return -1
-		case shared.Newer(b, a):
-			return 1
-		}
-		return 0
-	})
+// insert puts s, whose key is k, at its place in the order and returns
+// that place; byKey of the sessions after it is left to fix (shifted).
+func (l *List) insert(k string, s shared.Session) int {
+	i, _ := slices.BinarySearchFunc(l.sorted, s, cmpNewer)
+	l.sorted = slices.Insert(l.sorted, i, s)
+	l.keys = slices.Insert(l.keys, i, k)
+	if l.texts != nil {
+		l.texts = slices.Insert(l.texts, i, l.foldOne(k, &l.sorted[i]))
+	}
 	return i
 }
 
 // foldOne returns s's search text, from folded when its fields are
 // unchanged.
-func (l *List) foldOne(s *shared.Session) string {
+func (l *List) foldOne(k string, s *shared.Session) string {
 	from := [5]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch, s.Model}
-	k := s.Key()
 	f, ok := l.folded[k]
 	if !ok || f.from != from {
 		f = foldedText{from: from, text: shared.SearchText(s)}
@@ -175,24 +268,19 @@ func (l *List) foldOne(s *shared.Session) string {
 
 // Remove deletes sessions by key and reports whether any was present.
 func (l *List) Remove(sessions ...shared.Session) bool {
+	l.index()
 	changed := false
-	for _, s := range sessions {
-		old, ok := l.byKey[s.Key()]
+	for i := range sessions {
+		k := sessions[i].Key()
+		j, ok := l.byKey[k]
 		if !ok {
 			continue
 		}
-		delete(l.byKey, s.Key())
-		delete(l.folded, s.Key())
+		l.shifted(l.cut(int(j)), len(l.sorted))
+		delete(l.folded, k)
 		changed = true
-		if i := l.search(old); l.sorted != nil && i < len(l.sorted) && l.sorted[i].Key() == old.Key() {
-			l.sorted = slices.Delete(l.sorted, i, i+1)
-			if l.texts != nil {
-				l.texts = slices.Delete(l.texts, i, i+1)
-			}
-		} else {
-			l.sorted, l.texts = nil, nil
-		}
 	}
+	l.indexed = len(l.sorted)
 	if changed {
 		l.version++
 	}
@@ -201,31 +289,26 @@ func (l *List) Remove(sessions ...shared.Session) bool {
 
 // changed drops everything derived from the old contents.
 func (l *List) changed() {
-	l.sorted, l.texts = nil, nil
+	l.texts = nil
 	l.version++
 }
 
 // Len is the number of sessions.
-func (l *List) Len() int { return len(l.byKey) }
+func (l *List) Len() int { return len(l.sorted) }
 
 // Get returns the session with key, if present.
 func (l *List) Get(key string) (shared.Session, bool) {
-	s, ok := l.byKey[key]
-	return s, ok
+	l.index()
+	i, ok := l.byKey[key]
+	if !ok {
+		return shared.Session{}, false
+	}
+	return l.sorted[i], true
 }
 
 // Sessions returns the sessions newest first. The slice is shared until
 // the next change: callers must not modify it.
-func (l *List) Sessions() []shared.Session {
-	if l.sorted == nil {
-		l.sorted = make([]shared.Session, 0, len(l.byKey))
-		for _, s := range l.byKey {
-			l.sorted = append(l.sorted, s)
-		}
-		shared.SortNewestFirst(l.sorted)
-	}
-	return l.sorted
-}
+func (l *List) Sessions() []shared.Session { return l.sorted }
 
 // textsFor returns texts for a search: nil when it is blank (a matcher
 // then reads no text), else folded now if they are not yet. Folding is
@@ -235,7 +318,6 @@ func (l *List) textsFor(search string) []string {
 	if strings.TrimSpace(search) == "" {
 		return nil
 	}
-	l.Sessions()
 	if l.texts == nil {
 		l.fold()
 	}
@@ -253,13 +335,14 @@ func textAt(texts []string, i int) string {
 // fold fills texts for sorted, reusing the text of every session whose
 // searched fields did not change.
 func (l *List) fold() {
+	l.index()
 	old := l.folded
 	l.folded = make(map[string]foldedText, len(l.sorted))
 	l.texts = make([]string, len(l.sorted))
 	for i := range l.sorted {
 		s := &l.sorted[i]
 		from := [5]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch, s.Model}
-		k := s.Key()
+		k := l.keys[i]
 		f, ok := old[k]
 		if !ok || f.from != from {
 			f = foldedText{from: from, text: shared.SearchText(s)}

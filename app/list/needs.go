@@ -12,23 +12,46 @@ func NeedsYou(s *shared.Session) bool {
 	return s.Status == shared.StatusWaiting && s.ClearedAt == 0
 }
 
-// needs caches the last NeedsYou answer.
+// needs caches the last NeedsYou answer: positions in the sorted list.
 type needs struct {
 	version uint64
 	valid   bool
-	rows    []shared.Session
+	at      []int32
 }
 
 // NeedsYou returns the sessions that need the user, longest wait first
-// (ties: the list's order). The slice is shared until the next change.
-func (l *List) NeedsYou() []shared.Session {
+// (ties: the list's order).
+func (l *List) NeedsYou() []shared.Session { return l.NeedsYouHead(-1) }
+
+// NeedsYouCount is how many sessions need the user.
+func (l *List) NeedsYouCount() int { return len(l.needsAt()) }
+
+// NeedsYouHead copies the first n of NeedsYou (all of them when n < 0):
+// the page shows a few, and a list left overnight can have tens of
+// thousands waiting, whose copies were most of a render.
+func (l *List) NeedsYouHead(n int) []shared.Session {
+	at := l.needsAt()
+	if n < 0 || n > len(at) {
+		n = len(at)
+	}
+	if n == 0 {
+		return nil
+	}
+	rows := make([]shared.Session, n)
+	for j := range rows {
+		rows[j] = l.sorted[at[j]]
+	}
+	return rows
+}
+
+func (l *List) needsAt() []int32 {
 	if l.needs.valid && l.needs.version == l.version {
-		return l.needs.rows
+		return l.needs.at
 	}
 	// Sorted by index, not by value: many sessions can wait (a whole
 	// workspace left overnight), and a stable sort that moves sessions
 	// about took seconds in wasm at 50,000.
-	all := l.Sessions()
+	all := l.sorted
 	var at []int32
 	for i := range all {
 		if NeedsYou(&all[i]) {
@@ -41,15 +64,8 @@ func (l *List) NeedsYou() []shared.Session {
 		}
 		return cmpInt64(int64(a), int64(b)) // ties keep the list's order
 	})
-	var rows []shared.Session
-	if len(at) > 0 {
-		rows = make([]shared.Session, len(at))
-		for j, i := range at {
-			rows[j] = all[i]
-		}
-	}
-	l.needs = needs{version: l.version, valid: true, rows: rows}
-	return rows
+	l.needs = needs{version: l.version, valid: true, at: at}
+	return at
 }
 
 // waitStart is when s started to wait: WaitingSince, else (an older

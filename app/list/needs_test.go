@@ -109,3 +109,26 @@ func TestStableOrder(t *testing.T) {
 		t.Errorf("cached view changed to %s", got)
 	}
 }
+
+// The page shows the first few sessions that need the user and how many
+// there are: the head and the count agree with the whole answer.
+func TestNeedsYouHeadAndCount(t *testing.T) {
+	var in []shared.Session
+	for i := range 7 {
+		in = append(in, shared.Session{ID: fmt.Sprint(i), Source: shared.SourceClaude, Status: shared.StatusWaiting,
+			UpdatedAt: int64(100 - i), WaitingSince: int64(50 + i%3)})
+	}
+	in = append(in, shared.Session{ID: "idle", Source: shared.SourceClaude, Status: shared.StatusIdle, UpdatedAt: 1})
+	l := New(in)
+	all := l.NeedsYou()
+	if l.NeedsYouCount() != 7 || len(all) != 7 {
+		t.Fatalf("count %d, %d rows", l.NeedsYouCount(), len(all))
+	}
+	head := l.NeedsYouHead(3)
+	if len(head) != 3 || head[0].Key() != all[0].Key() || head[2].Key() != all[2].Key() || head[0].WaitingSince != 50 {
+		t.Fatalf("head %v, all %v", keyList(head), keyList(all))
+	}
+	if len(l.NeedsYouHead(20)) != 7 {
+		t.Fatal("a head longer than the list")
+	}
+}

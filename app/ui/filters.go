@@ -140,15 +140,33 @@ func (h *Home) renderSelect(id, label, value string, onChange app.EventHandler, 
 
 // projectOptions lists every project with its session count, the most
 // recently active first.
+//
+// At most maxProjectOptions are listed (and the selected one): a list of
+// 100,000 sessions had 3,333 projects, whose options the page built and
+// compared on every change while nobody could scroll through them. The
+// rest are named by a last option (which shows all projects); a search
+// finds their sessions.
 func (h *Home) projectOptions() []option {
 	ps := h.sessions.Projects(h.query)
-	opts := make([]option, 0, len(ps)+1)
-	opts = append(opts, option{anyValue, fmt.Sprintf("All projects (%d)", len(ps))})
-	for _, p := range ps {
+	shown := ps[:min(len(ps), maxProjectOptions)]
+	opts := make([]option, 0, len(shown)+3)
+	opts = append(opts, option{anyValue, fmt.Sprintf("All projects (%s)", grouped(len(ps)))})
+	for _, p := range shown {
 		opts = append(opts, option{p.Path, fmt.Sprintf("%s (%s)", p.Label, grouped(p.Count))})
+	}
+	if len(ps) > len(shown) {
+		for _, p := range ps[len(shown):] {
+			if p.Path == h.query.Project {
+				opts = append(opts, option{p.Path, fmt.Sprintf("%s (%s)", p.Label, grouped(p.Count))})
+			}
+		}
+		opts = append(opts, option{anyValue, fmt.Sprintf("… %s less recent projects: search to find them", grouped(len(ps)-len(shown)))})
 	}
 	return opts
 }
+
+// maxProjectOptions bounds the project filter's options.
+const maxProjectOptions = 200
 
 // renderStatus is the status filter: a button per status, each with a
 // tooltip saying what it means and how many sessions the other filters

@@ -166,9 +166,28 @@ func (h *Home) apply(ev shared.Event) {
 		return
 	}
 	h.syncTitle(h.ctx)
+	if ev.Type.IsSnapshot() {
+		h.indexLater(h.sessions)
+	}
 	if hold {
 		h.ctx.Defer(func(app.Context) { browser.Hold(anchor) })
 	}
+}
+
+// indexLater builds l's index by key a part at a time, each after the
+// page has had a chance to draw and answer input (a timer, not a due one:
+// in wasm a due timer runs without returning to the browser). Replace
+// leaves it to be built so that a list of 100,000 is drawn first; a
+// lookup before the last part finishes it at once.
+func (h *Home) indexLater(l *list.List) {
+	ctx := h.ctx
+	time.AfterFunc(time.Millisecond, func() {
+		ctx.Dispatch(func(app.Context) {
+			if h.sessions == l && !l.IndexSome(0) {
+				h.indexLater(l)
+			}
+		})
+	})
 }
 
 // noticeWaiting marks the sessions ev turns to "waiting for input", and
@@ -177,24 +196,49 @@ func (h *Home) noticeWaiting(ev shared.Event) {
 	if !ev.Type.IsSnapshot() && ev.Type != shared.EventSessionCreated && ev.Type != shared.EventSessionUpdated {
 		return
 	}
+	snap := ev.Type.IsSnapshot()
+	var waiting map[string]bool // a snapshot's waiting sessions
+	if snap && len(h.attention) > 0 {
+		waiting = make(map[string]bool)
+	}
+	// A snapshot marks only sessions the page held before. When a big
+	// one arrives the page holds few (its first screen), while tens of
+	// thousands can wait: their ids are looked up, not made into keys.
+	var ids map[string]bool
+	if snap && waiting == nil && h.sessions.Len() <= 5000 {
+		ids = make(map[string]bool, h.sessions.Len())
+		for _, s := range h.sessions.Sessions() {
+			ids[s.ID] = true
+		}
+	}
 	for i := range ev.Sessions {
 		s := &ev.Sessions[i]
-		k := s.Key()
 		if s.Status != shared.StatusWaiting {
-			delete(h.attention, k)
+			// Keyed only when there is something to unmark: a
+			// snapshot of 100,000 sessions would make a key of each.
+			if !snap && len(h.attention) > 0 {
+				delete(h.attention, s.Key())
+			}
 			continue
 		}
+		if ids != nil && !ids[s.ID] {
+			continue // not held before: nothing to mark or unmark, no key to make
+		}
+		k := s.Key()
+		if waiting != nil {
+			waiting[k] = true
+		}
 		old, had := h.sessions.Get(k)
-		if (had && old.Status != shared.StatusWaiting) || (!had && h.loaded && !ev.Type.IsSnapshot()) {
+		if (had && old.Status != shared.StatusWaiting) || (!had && h.loaded && !snap) {
 			if h.attention == nil {
 				h.attention = make(map[string]bool)
 			}
 			h.attention[k] = true
 		}
 	}
-	if ev.Type.IsSnapshot() {
+	if snap {
 		for k := range h.attention {
-			if s, ok := findKey(ev.Sessions, k); !ok || s.Status != shared.StatusWaiting {
+			if !waiting[k] {
 				delete(h.attention, k)
 			}
 		}

@@ -18,18 +18,18 @@ const maxNeeds = 20
 // not cleared, longest wait first. Every value goes through Text or an
 // attribute: titles, reasons and questions are transcript text.
 func (h *Home) renderNeedsYou() app.UI {
-	rows := h.sessions.NeedsYou()
-	if len(rows) == 0 {
+	n := h.sessions.NeedsYouCount()
+	if n == 0 {
 		return app.Div().ID("needs-you").Hidden(true)
 	}
-	shown := rows[:min(len(rows), maxNeeds)]
+	shown := h.sessions.NeedsYouHead(maxNeeds)
 	return app.Section().ID("needs-you").Aria("label", "Needs you").Body(
-		app.H2().Text(fmt.Sprintf("Needs you (%d)", len(rows))),
+		app.H2().Text(fmt.Sprintf("Needs you (%d)", n)),
 		app.Ul().Body(app.Range(shown).Slice(func(i int) app.UI {
 			return h.needsRow(&shown[i])
 		})),
-		app.If(len(rows) > len(shown), func() app.UI {
-			return app.P().Class("more").Text(fmt.Sprintf("and %d more in the list below", len(rows)-len(shown)))
+		app.If(n > len(shown), func() app.UI {
+			return app.P().Class("more").Text(fmt.Sprintf("and %d more in the list below", n-len(shown)))
 		}),
 		app.If(h.attn.clearErr != "", func() app.UI {
 			return app.P().ID("clear-error").Role("alert").Text(h.attn.clearErr)

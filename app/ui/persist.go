@@ -24,15 +24,19 @@ func (h *Home) persist() {
 		return // not in a browser
 	}
 	since := time.Since(h.savedAt)
-	if h.sessions.Len() < bigList || since >= saveEvery {
+	if h.sessions.Len() < bigList {
 		h.save()
 		return
 	}
 	if h.saveTimer != nil {
 		return // a save is already due, and will include this change
 	}
+	// Even a save that is due now waits for a timer: it then runs as a
+	// task of its own, after the page has drawn the change, rather than
+	// lengthen the task that applied it (a whole snapshot, at 100,000
+	// sessions).
 	ctx := h.ctx
-	h.saveTimer = time.AfterFunc(saveEvery-since, func() {
+	h.saveTimer = time.AfterFunc(max(0, saveEvery-since), func() {
 		ctx.Dispatch(func(app.Context) {
 			if h.saveTimer != nil {
 				h.saveTimer = nil

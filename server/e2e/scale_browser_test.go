@@ -54,8 +54,10 @@ func scaleRun(t *testing.T, b *browser, p *proc, sessions int, want string, sear
 		c.waitJS(2*time.Minute, "the whole list", `window.__held !== undefined`)
 		tm := mustEval[timings](c, `window.__helm`)
 		held := mustEval[float64](c, `window.__held`)
-		t.Logf("FIGURE %d sessions: navigation→Live %s, →every session held %s (→rows %s, →wasm %s; %s)",
-			sessions, ms(tm.Live), ms(&held), ms(tm.Rows), ms(tm.Wasm), requests(c))
+		long := mustEval[longTasks](c, `window.__long`)
+		t.Logf("FIGURE %d sessions: navigation→Live %s, →every session held %s (→rows %s, →wasm %s; %s); "+
+			"UI blocked until held: longest task %.0fms (%.0fms once the client was ready), %d tasks over 100ms, %.0fms in tasks over 50ms",
+			sessions, ms(tm.Live), ms(&held), ms(tm.Rows), ms(tm.Wasm), requests(c), long.Max, long.MaxReady, long.Over100, long.Sum)
 		if search {
 			// Search covers every session, not the seed: a word no title
 			// holds finds none, and the count says so.
@@ -82,10 +84,35 @@ func requests(c *chrome) string {
 	return got
 }
 
+// longTasks is what the browser's long-task timing saw until the whole
+// list was held: how long the page could not answer the user.
+type longTasks struct {
+	Max, Sum float64 // the longest task, and all tasks over 50 ms together (ms)
+	Over100  int     // tasks over 100 ms
+	MaxReady float64 // the longest task once the client was ready (the list's load, not the wasm's start)
+}
+
 // heldScript records in window.__held when the page first holds n
-// sessions (#count's data-held): the whole list, not the seed.
+// sessions (#count's data-held): the whole list, not the seed; and in
+// window.__long the long tasks until then (longTasks).
 func heldScript(n int) string {
 	return fmt.Sprintf(`(() => {
+	const tasks = [];
+	new PerformanceObserver(list => {
+		for (const e of list.getEntries()) tasks.push([e.startTime, e.duration]);
+	}).observe({type: "longtask", buffered: true});
+	Object.defineProperty(window, "__long", {get: () => {
+		const long = {max: 0, sum: 0, over100: 0, maxReady: 0};
+		const ready = window.__helm && window.__helm.wasm;
+		for (const [start, d] of tasks) {
+			if (window.__held !== undefined && start > window.__held) continue;
+			long.max = Math.max(long.max, d);
+			long.sum += d;
+			if (d > 100) long.over100++;
+			if (ready !== null && start >= ready) long.maxReady = Math.max(long.maxReady, d);
+		}
+		return long;
+	}});
 	new MutationObserver((_, obs) => {
 		const c = document.getElementById("count");
 		if (c && c.dataset.held === "%d") { window.__held = performance.now(); obs.disconnect(); }

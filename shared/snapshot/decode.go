@@ -17,32 +17,62 @@ var ErrFormat = errors.New("not a Helm snapshot")
 // to the input, whatever the input: a count or a length larger than
 // what follows is refused before anything is allocated for it.
 func Decode(b []byte) ([]shared.Session, error) {
+	d, err := NewDecoder(b)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.More(math.MaxInt); err != nil {
+		return nil, err
+	}
+	return d.Sessions(), nil
+}
+
+// Decoder reads a snapshot a part at a time, so that a page can decode
+// 100,000 sessions in steps short enough to stay responsive between them.
+type Decoder struct {
+	d        decoder
+	sessions []shared.Session
+	next     int
+}
+
+// NewDecoder checks b's header and count, and allocates the sessions.
+func NewDecoder(b []byte) (*Decoder, error) {
 	if len(b) < len(Magic) || string(b[:len(Magic)]) != Magic {
 		return nil, fmt.Errorf("%w: no %s header", ErrFormat, Magic)
 	}
-	d := decoder{b: b, pos: len(Magic)}
+	d := &Decoder{d: decoder{b: b, pos: len(Magic)}}
 	// The strings point into one copy of the input: one allocation for
 	// every title and path, not one each.
-	d.all = string(b)
-	n := d.uvarint()
-	if d.err == nil && n > uint64(len(b)-d.pos)/minSession {
+	d.d.all = string(b)
+	n := d.d.uvarint()
+	if d.d.err == nil && n > uint64(len(b)-d.d.pos)/minSession {
 		return nil, fmt.Errorf("%w: %d sessions cannot fit in %d bytes", ErrFormat, n, len(b))
 	}
-	sessions := make([]shared.Session, n)
-	for i := range sessions {
-		if d.err != nil {
-			break
-		}
-		d.session(&sessions[i])
+	if d.d.err != nil {
+		return nil, d.d.err
 	}
-	if d.err == nil && d.pos != len(b) {
-		d.fail("%d bytes after the last session", len(b)-d.pos)
-	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	return sessions, nil
+	d.sessions = make([]shared.Session, n)
+	return d, nil
 }
+
+// More decodes up to n more sessions and reports whether the snapshot is
+// now read whole. An error is final: the snapshot is not a whole one.
+func (d *Decoder) More(n int) (done bool, err error) {
+	for ; n > 0 && d.next < len(d.sessions) && d.d.err == nil; n-- {
+		d.d.session(&d.sessions[d.next])
+		d.next++
+	}
+	if d.d.err == nil && d.next == len(d.sessions) && d.d.pos != len(d.d.b) {
+		d.d.fail("%d bytes after the last session", len(d.d.b)-d.d.pos)
+	}
+	if d.d.err != nil {
+		return false, d.d.err
+	}
+	return d.next == len(d.sessions), nil
+}
+
+// Sessions is every session, once More has said done.
+func (d *Decoder) Sessions() []shared.Session { return d.sessions }
 
 type decoder struct {
 	b     []byte

@@ -146,3 +146,40 @@ func TestDecodeRefusesWhatIsNotASnapshot(t *testing.T) {
 		})
 	}
 }
+
+// A page decodes a big snapshot a few sessions at a time: the steps
+// together read what Decode reads, and a snapshot cut short fails at the
+// step that reaches the cut, never reporting done.
+func TestDecoderInSteps(t *testing.T) {
+	in := make([]shared.Session, 10)
+	for i := range in {
+		in[i] = filled(i)
+	}
+	b := encode(t, in)
+	d, err := NewDecoder(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := 0
+	for done := false; !done; steps++ {
+		if done, err = d.More(3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if steps != 4 || !reflect.DeepEqual(in, d.Sessions()) {
+		t.Fatalf("%d steps; decoded %+v", steps, d.Sessions())
+	}
+	short, err := NewDecoder(b[:len(b)-3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		done, err := short.More(3)
+		if err != nil {
+			break
+		}
+		if done {
+			t.Fatal("a snapshot cut short was read whole")
+		}
+	}
+}
