@@ -115,6 +115,12 @@ func (p *Publisher) Observe(t shared.EventType, sessions []shared.Session) {
 // this host offline at once rather than after the TTL.
 func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 	connected := conn.Connected()
+	// Its first signal, the connection as it is now, says nothing that
+	// synced (false until the bucket is read) does not: read once, not twice.
+	select {
+	case <-connected:
+	default:
+	}
 	beat := time.NewTicker(p.ttl / 3)
 	defer beat.Stop()
 	retry := time.NewTimer(time.Hour)
