@@ -1,8 +1,6 @@
 package feed
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"testing"
@@ -15,18 +13,11 @@ const snapURL = "/api/sessions/snapshot"
 
 func snapBody(t *testing.T, sessions ...shared.Session) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	w := bufio.NewWriter(&buf)
-	e := snapshot.NewEncoder(w, len(sessions))
-	for i := range sessions {
-		if err := e.Write(&sessions[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := e.Flush(); err != nil {
+	b, err := snapshot.Marshal(sessions)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return b
 }
 
 func newSnapHarness(t *testing.T) *listHarness {

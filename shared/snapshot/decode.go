@@ -88,24 +88,16 @@ func (d *decoder) fail(format string, args ...any) {
 	}
 }
 
-func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b[d.pos:])
-	if n <= 0 {
-		d.fail("bad number")
-		return 0
-	}
-	d.pos += n
-	return v
-}
+func (d *decoder) uvarint() uint64 { return number(d, binary.Uvarint) }
 
-func (d *decoder) varint() int64 {
+func (d *decoder) varint() int64 { return number(d, binary.Varint) }
+
+// number reads one varint with read (binary.Uvarint or binary.Varint).
+func number[T int64 | uint64](d *decoder, read func([]byte) (T, int)) T {
 	if d.err != nil {
 		return 0
 	}
-	v, n := binary.Varint(d.b[d.pos:])
+	v, n := read(d.b[d.pos:])
 	if n <= 0 {
 		d.fail("bad number")
 		return 0

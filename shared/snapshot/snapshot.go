@@ -25,6 +25,7 @@ package snapshot
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -168,6 +169,24 @@ func (e *Encoder) Flush() error {
 		return fmt.Errorf("snapshot: %d sessions announced were not written", e.n)
 	}
 	return e.w.Flush()
+}
+
+// Marshal is the snapshot of sessions in one buffer, for a caller that
+// holds the whole list anyway (tests, benchmarks); the server writes a
+// session at a time through an Encoder.
+func Marshal(sessions []shared.Session) ([]byte, error) {
+	var buf bytes.Buffer
+	w := bufio.NewWriter(&buf)
+	e := NewEncoder(w, len(sessions))
+	for i := range sessions {
+		if err := e.Write(&sessions[i]); err != nil {
+			return nil, err
+		}
+	}
+	if err := e.Flush(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func appendString(b []byte, s string) []byte {

@@ -16,18 +16,11 @@ import (
 
 func encode(t testing.TB, sessions []shared.Session) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	w := bufio.NewWriter(&buf)
-	e := NewEncoder(w, len(sessions))
-	for i := range sessions {
-		if err := e.Write(&sessions[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := e.Flush(); err != nil {
+	b, err := Marshal(sessions)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return b
 }
 
 // filled returns a session whose every field holds a value of its own,
