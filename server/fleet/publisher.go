@@ -115,10 +115,14 @@ func (p *Publisher) Observe(t shared.EventType, sessions []shared.Session) {
 // this host offline at once rather than after the TTL.
 func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 	connected := conn.Connected()
-	// Its first signal, the connection as it is now, says nothing that
-	// synced (false until the bucket is read) does not: read once, not twice.
+	// Its first signal, the connection as it is now, becomes one wake-up:
+	// beside the first refresh's own wake it would read the bucket twice.
 	select {
 	case <-connected:
+		select {
+		case p.wake <- struct{}{}:
+		default: // a wake is already pending
+		}
 	default:
 	}
 	beat := time.NewTicker(p.ttl / 3)
