@@ -131,6 +131,9 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 // toBottom is the "N new ↓" button.
 func (p *SessionPage) toBottom(ctx app.Context, _ app.Event) {
 	p.follow, p.unseen = true, 0
+	// Go there now: a scroll event still queued from before the click
+	// would otherwise read the old position and stop the following.
+	browser.ScrollTo(transcriptID, p.convo.Heights.Total()+1e6)
 	p.afterChange(ctx)
 }
 
