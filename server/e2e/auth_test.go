@@ -27,9 +27,18 @@ var anonymous = &http.Client{
 // call sends a request with anonymous and returns the answer and its body.
 func call(t *testing.T, method, target string, header ...string) (*http.Response, string) {
 	t.Helper()
+	return callHost(t, method, target, "", header...)
+}
+
+// callHost is call with the Host header set to host (when not empty).
+func callHost(t *testing.T, method, target, host string, header ...string) (*http.Response, string) {
+	t.Helper()
 	req, err := http.NewRequest(method, target, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if host != "" {
+		req.Host = host
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])

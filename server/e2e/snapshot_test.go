@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,23 +23,8 @@ func TestSnapshotGuarded(t *testing.T) {
 
 	do := func(host, query string, header ...string) (int, string, http.Header) {
 		t.Helper()
-		req, err := http.NewRequest("GET", p.URL+path+query, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if host != "" {
-			req.Host = host
-		}
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		resp, err := anonymous.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b), resp.Header
+		resp, body := callHost(t, "GET", p.URL+path+query, host, header...)
+		return resp.StatusCode, body, resp.Header
 	}
 	bearer := []string{"Authorization", "Bearer " + e2eToken}
 	for _, tc := range []struct {

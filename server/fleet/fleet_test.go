@@ -37,6 +37,14 @@ func connect(t *testing.T, s *natsd.Server) *Conn {
 	return c
 }
 
+// runPublisher runs p on conn until stop, which waits for Run to return.
+func runPublisher(p *Publisher, conn *Conn) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = p.Run(ctx, conn) }()
+	return func() { cancel(); <-done }
+}
+
 // target is a stand-in for the stream hub: the list its events imply.
 type target struct {
 	mu    sync.Mutex
@@ -114,14 +122,8 @@ func TestKilledHostGoesOfflineAfterTTL(t *testing.T) {
 	g, _ := runView(t, s)
 	p := NewPublisher("box", 300*time.Millisecond, nil)
 	p.Observe(shared.EventRefresh, []shared.Session{session("a", 1), session("b", 2)})
-	conn, err := Connect(ConnOptions{URLs: s.URL(), Token: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = p.Run(ctx, conn) }()
-	defer func() { cancel(); <-done }()
+	conn := connect(t, s)
+	defer runPublisher(p, conn)()
 
 	online := func(want bool) func() bool {
 		return func() bool {
@@ -186,12 +188,7 @@ func TestViewSkipsHostileEntries(t *testing.T) {
 func TestPublisherWritesOnlyChanges(t *testing.T) {
 	s := startNATS(t)
 	conn := connect(t, s)
-	run := func(p *Publisher) func() {
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { defer close(done); _ = p.Run(ctx, conn) }()
-		return func() { cancel(); <-done }
-	}
+	run := func(p *Publisher) func() { return runPublisher(p, conn) }
 	p := NewPublisher("box", time.Minute, nil)
 	stop := run(p)
 	p.Observe(shared.EventRefresh, []shared.Session{session("a", 1), session("b", 1)})
@@ -240,14 +237,9 @@ func TestOfflineHostIsNeitherWorkingNorWaiting(t *testing.T) {
 	p := NewPublisher("box", 300*time.Millisecond, nil)
 	p.Observe(shared.EventRefresh, []shared.Session{working, waiting})
 	run := func() (stop func()) {
-		conn, err := Connect(ConnOptions{URLs: s.URL(), Token: token})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { defer close(done); _ = p.Run(ctx, conn) }()
-		return func() { conn.Close(); cancel(); <-done }
+		conn := connect(t, s)
+		stopRun := runPublisher(p, conn)
+		return func() { conn.Close(); stopRun() } // the machine goes first, as when killed
 	}
 	// as reports whether the hub lists box's sessions with the given
 	// HostOffline and, by id, these statuses.
