@@ -3,10 +3,13 @@ package stream
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -20,10 +23,23 @@ type Clearer interface {
 	Clear(ctx context.Context, key string) error
 }
 
+// Transcripts follows sessions' live transcripts for "subscribe"
+// requests (*api.Follower).
+type Transcripts interface {
+	// Follow checks that session key can be followed and subscribes to
+	// its changes; run then sends its last page and each change after it,
+	// as emit(event, id, data), until ctx ends or emit fails. run must be
+	// called exactly once.
+	Follow(ctx context.Context, key string) (run func(emit func(typ, id string, data []byte) error) error, err error)
+}
+
 // WSOptions configure the WebSocket endpoint.
 type WSOptions struct {
 	// Clearer serves "clear" requests; nil answers them with an error.
 	Clearer Clearer
+	// Transcripts serves "subscribe" and "unsubscribe"; nil answers them
+	// with an error.
+	Transcripts Transcripts
 	// OriginPatterns are origins besides the page's own allowed to open
 	// the socket, as "scheme://host[:port]": pass the guard's CORS origin
 	// and nothing else, so the socket is no looser than the REST API.
@@ -83,7 +99,7 @@ func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.writers.Done()
 	conn.SetReadLimit(maxWSMessage)
-	s := newWSConn(conn, h.opts.WriteTimeout, e.opts.Clearer, h.log)
+	s := newWSConn(conn, h.opts.WriteTimeout, e.opts, h.log)
 	v.serve(c, s, first, r.RemoteAddr)
 }
 
@@ -102,25 +118,45 @@ func (h *Hub) hold() bool {
 // sends requests faster than it reads the replies is cut.
 const maxPendingReplies = 16
 
+// maxFollows bounds the transcripts one socket follows at once.
+const maxFollows = 8
+
 // wsConn is the sink of one WebSocket. The writer goroutine (view.serve)
-// writes events and replies; a reader goroutine reads requests, which the
-// library also needs to answer pings and see pongs and the close.
+// writes events, replies and followed transcripts' pages; a reader
+// goroutine reads requests, which the library also needs to answer pings
+// and see pongs and the close; one goroutine per followed transcript
+// reads its pages and hands them to the writer.
 type wsConn struct {
-	conn    *websocket.Conn
-	timeout time.Duration
-	clearer Clearer
-	log     *slog.Logger
-	ctx     context.Context // cancelled by finish: ends the reader
-	cancel  context.CancelFunc
-	left    chan struct{} // closed by the reader when the peer leaves or breaks the protocol
-	replies chan []byte
-	msg     []byte // scratch for one event message
+	conn        *websocket.Conn
+	timeout     time.Duration
+	clearer     Clearer
+	transcripts Transcripts
+	log         *slog.Logger
+	ctx         context.Context // cancelled by finish: ends the reader and the followers
+	cancel      context.CancelFunc
+	left        chan struct{} // closed by the reader when the peer leaves or breaks the protocol
+	replies     chan wsReplyOut
+	pages       chan wsPage // from the followers; unbuffered: a follower waits for the writer
+	msg         []byte      // scratch for one event message
+
+	mu        sync.Mutex
+	follows   map[string]context.CancelFunc // by session key
+	followers sync.WaitGroup
 }
 
-func newWSConn(conn *websocket.Conn, timeout time.Duration, cl Clearer, log *slog.Logger) *wsConn {
+// wsPage is one event of a followed transcript; it is dropped unless
+// its subscription (ctx) still holds when the writer takes it, so that
+// nothing of a session follows the reply to its unsubscribe.
+type wsPage struct {
+	ctx context.Context
+	msg []byte
+}
+
+func newWSConn(conn *websocket.Conn, timeout time.Duration, o WSOptions, log *slog.Logger) *wsConn {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &wsConn{conn: conn, timeout: timeout, clearer: cl, log: log, ctx: ctx, cancel: cancel,
-		left: make(chan struct{}), replies: make(chan []byte, maxPendingReplies)}
+	s := &wsConn{conn: conn, timeout: timeout, clearer: o.Clearer, transcripts: o.Transcripts, log: log, ctx: ctx, cancel: cancel,
+		left: make(chan struct{}), replies: make(chan wsReplyOut, maxPendingReplies), pages: make(chan wsPage),
+		follows: map[string]context.CancelFunc{}}
 	go s.read()
 	return s
 }
@@ -133,15 +169,15 @@ func (s *wsConn) read() {
 		if err != nil {
 			return
 		}
-		var reply []byte
+		var reply wsReplyOut
 		if typ != websocket.MessageText {
-			reply = encodeReply(wsRequest{}, fmt.Errorf("%w: send JSON text messages", errBadRequest))
+			reply.msg = encodeReply(wsRequest{}, fmt.Errorf("%w: send JSON text messages", errBadRequest))
 		} else {
 			req, err := parseWSRequest(msg)
 			if err == nil {
-				err = s.do(req)
+				reply.sent, err = s.do(req)
 			}
-			reply = encodeReply(req, err)
+			reply.msg = encodeReply(req, err)
 		}
 		select {
 		case s.replies <- reply:
@@ -152,19 +188,133 @@ func (s *wsConn) read() {
 	}
 }
 
-// do carries out one request.
-func (s *wsConn) do(req wsRequest) error {
+// wsReplyOut is a reply for the writer; sent, when not nil, is closed
+// once it is written (a subscription's pages wait for it).
+type wsReplyOut struct {
+	msg  []byte
+	sent chan struct{}
+}
+
+// do carries out one request. sent, when not nil, is for the writer to
+// close once the reply is written.
+func (s *wsConn) do(req wsRequest) (sent chan struct{}, err error) {
 	switch req.Type {
 	case wsClear:
 		if s.clearer == nil {
-			return errNoClearer
+			return nil, errNoClearer
 		}
 		ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
 		defer cancel()
-		return s.clearer.Clear(ctx, req.Session)
-	default: // subscribe, unsubscribe: the live transcript is a later feature
-		return errNoLive
+		return nil, s.clearer.Clear(ctx, req.Session)
+	case wsSubscribe:
+		return s.subscribe(req.Session)
+	default: // wsUnsubscribe
+		if s.transcripts == nil {
+			return nil, errNoLive
+		}
+		s.unfollow(req.Session)
+		return nil, nil
 	}
+}
+
+// subscribe follows session key's transcript; following it already is
+// no error and changes nothing.
+func (s *wsConn) subscribe(key string) (sent chan struct{}, err error) {
+	if s.transcripts == nil {
+		return nil, errNoLive
+	}
+	s.mu.Lock()
+	_, dup := s.follows[key]
+	n := len(s.follows)
+	s.mu.Unlock()
+	switch {
+	case dup:
+		return nil, nil
+	case n >= maxFollows:
+		return nil, fmt.Errorf("already following %d sessions on this socket: unsubscribe from one first", maxFollows)
+	}
+	ctx, cancel := context.WithCancel(s.ctx)
+	run, err := s.transcripts.Follow(ctx, key)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	s.mu.Lock()
+	s.follows[key] = cancel
+	s.mu.Unlock()
+	sent = make(chan struct{})
+	s.followers.Add(1)
+	go s.follow(ctx, key, sent, run)
+	return sent, nil
+}
+
+// follow hands the writer each event of key's transcript, once the reply
+// to the subscribe is written, until the subscription ends. If it ends by
+// itself (the transcript cannot be read, helmd is stopping), the client
+// is told with an "unsubscribed" event.
+func (s *wsConn) follow(ctx context.Context, key string, sent <-chan struct{}, run func(emit func(typ, id string, data []byte) error) error) {
+	defer s.followers.Done()
+	select {
+	case <-sent:
+	case <-ctx.Done(): // run still runs once: it lets the subscription go
+	}
+	err := run(func(typ, id string, data []byte) error {
+		if typ == string(shared.EventKeepalive) {
+			return nil // the socket has its own
+		}
+		return s.hand(ctx, encodePage(typ, key, id, data))
+	})
+	if ctx.Err() != nil {
+		return // unsubscribed, or the socket is closing
+	}
+	s.unfollow(key)
+	why := "the transcript stream ended"
+	if err != nil {
+		why = err.Error()
+	}
+	data, _ := json.Marshal(struct {
+		Reason string `json:"reason"`
+	}{clip(why)})
+	_ = s.hand(s.ctx, encodePage("unsubscribed", key, "", data))
+}
+
+// hand gives the writer msg, waiting for it while ctx holds.
+func (s *wsConn) hand(ctx context.Context, msg []byte) error {
+	select {
+	case s.pages <- wsPage{ctx: ctx, msg: msg}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// unfollow ends the subscription to key, if any.
+func (s *wsConn) unfollow(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cancel, ok := s.follows[key]; ok {
+		cancel()
+		delete(s.follows, key)
+	}
+}
+
+// encodePage is one event of a followed transcript:
+// {"event":<type>,"session":<key>,"id":<cursor>,"data":<as on the page stream>}.
+func encodePage(typ, key, id string, data []byte) []byte {
+	b := make([]byte, 0, len(data)+len(key)+len(id)+48)
+	b = append(b, `{"event":`...)
+	b = strconv.AppendQuote(b, typ)
+	b = append(b, `,"session":`...)
+	k, _ := json.Marshal(key) // a string: cannot fail
+	b = append(b, k...)
+	if id != "" {
+		b = append(b, `,"id":`...)
+		i, _ := json.Marshal(id)
+		b = append(b, i...)
+	}
+	b = append(b, `,"data":`...)
+	b = append(b, data...)
+	return append(b, '}')
 }
 
 // write sends each SSE frame as one message; the retry field, which
@@ -234,10 +384,27 @@ func splitFrame(f []byte) (typ, id, data []byte, ok bool) {
 }
 
 // pending is the writer's side of the replies (view.serve).
-func (s *wsConn) pending() <-chan []byte { return s.replies }
+func (s *wsConn) pending() <-chan wsReplyOut { return s.replies }
 
 // reply writes one reply; only the writer goroutine calls it.
-func (s *wsConn) reply(msg []byte) error { return s.send(msg) }
+func (s *wsConn) reply(r wsReplyOut) error {
+	err := s.send(r.msg)
+	if r.sent != nil {
+		close(r.sent)
+	}
+	return err
+}
+
+func (s *wsConn) followed() <-chan wsPage { return s.pages }
+
+// page writes one event of a followed transcript, unless its
+// subscription ended; only the writer goroutine calls it.
+func (s *wsConn) page(p wsPage) error {
+	if p.ctx.Err() != nil {
+		return nil
+	}
+	return s.send(p.msg)
+}
 
 func (s *wsConn) gone() <-chan struct{} { return s.left }
 
@@ -253,10 +420,14 @@ func (s *wsConn) finish() {
 	s.cancel()
 	s.conn.CloseNow()
 	<-s.left
+	s.followers.Wait()
 }
 
-// replier is a sink that also carries replies to the client's requests.
+// replier is a sink that also carries replies to the client's requests
+// and the transcripts it follows.
 type replier interface {
-	pending() <-chan []byte
-	reply(msg []byte) error
+	pending() <-chan wsReplyOut
+	reply(r wsReplyOut) error
+	followed() <-chan wsPage
+	page(p wsPage) error
 }
