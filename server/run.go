@@ -185,7 +185,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	usage.Install(mux, spend, nil, log)
 	mux.Handle("GET /metrics", metrics.Handler(func() metrics.Snapshot {
 		s := metrics.Snapshot{Sessions: hub.Snapshot(), Stream: hub.Stats(), Watcher: watcher.Status(),
-			Scan: lv.Stats(), Claude: claudeSrc.Stats()}
+			Scan: lv.Stats(), Claude: claudeSrc.Stats(), Models: spend.ModelTotals()}
 		if oc != nil {
 			st := oc.Status()
 			s.OpenCode = &st
