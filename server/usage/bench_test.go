@@ -39,7 +39,7 @@ func BenchmarkQueryYear(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, by := range []string{ByDay, ByProject, ByModel} {
+	for _, by := range []string{ByDay, ByProject, ByModel, BySource} {
 		b.Run(by, func(b *testing.B) {
 			q := Query{From: end.Add(-366 * 24 * time.Hour).UnixMilli(), To: end.UnixMilli(), By: by, Loc: loc}
 			for b.Loop() {
