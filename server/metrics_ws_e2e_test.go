@@ -144,7 +144,11 @@ func TestWebSocketEndToEnd(t *testing.T) {
 	dial := func(h http.Header) (*websocket.Conn, *http.Response, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		return websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPHeader: h})
+		o := &websocket.DialOptions{HTTPHeader: h}
+		if host := h.Get("Host"); host != "" { // Go sends req.Host, not a Host header
+			o.HTTPClient = &http.Client{Transport: hostRewriter{host}}
+		}
+		return websocket.Dial(ctx, wsURL, o)
 	}
 	refused := []struct {
 		name   string
@@ -154,6 +158,7 @@ func TestWebSocketEndToEnd(t *testing.T) {
 		{"no token", http.Header{}, http.StatusUnauthorized},
 		{"foreign origin", http.Header{"Authorization": {"Bearer " + testToken}, "Origin": {"https://evil.example"}}, http.StatusForbidden},
 		{"cross-site", http.Header{"Authorization": {"Bearer " + testToken}, "Sec-Fetch-Site": {"cross-site"}, "Sec-Fetch-Mode": {"websocket"}}, http.StatusForbidden},
+		{"foreign Host", http.Header{"Authorization": {"Bearer " + testToken}, "Host": {"evil.example"}}, http.StatusMisdirectedRequest},
 	}
 	for _, tc := range refused {
 		c, resp, err := dial(tc.header)
@@ -300,4 +305,14 @@ func TestMetricsCostByModelIsTheUsage(t *testing.T) {
 	if len(cost) != 2 {
 		t.Errorf("cost series %v, want the two models", cost)
 	}
+}
+
+// hostRewriter sends each request with another Host, as a DNS-rebinding
+// page's requests arrive.
+type hostRewriter struct{ host string }
+
+func (h hostRewriter) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Host = h.host
+	return http.DefaultTransport.RoundTrip(r)
 }
