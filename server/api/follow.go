@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
+	"vibecraft.sh/helm/server/tail"
 	"vibecraft.sh/helm/server/transcript"
 	"vibecraft.sh/helm/shared"
 )
@@ -60,17 +62,31 @@ func (f *Follower) Follow(ctx context.Context, key string) (run func(emit func(t
 	return func(emit func(typ, id string, data []byte) error) error {
 		defer sub.Close()
 		ps.emit = emit
-		first, err := ps.read(ctx, ps.q)
-		stale := errors.Is(err, transcript.ErrStale)
-		if err != nil && !stale {
-			if he, ok := pageError(err).(*Error); ok && he.Status != http.StatusInternalServerError {
-				return errors.New(he.Message)
-			}
+		err := ps.follow(sub, t.keepalive())
+		if err == nil || ctx.Err() != nil {
 			return err
 		}
-		if err := ps.start(first, stale); err != nil {
-			return err
+		// The client gets words it can act on, never a path or an
+		// internal error: those go to the log.
+		t.d.Logger.Debug("session transcript over the socket ended", "session", key, "err", err)
+		var he *Error
+		if errors.As(pageError(err), &he) && he.Status != http.StatusInternalServerError {
+			return errors.New(he.Message)
 		}
-		return ps.loop(sub, t.keepalive())
+		return errors.New("the transcript could not be read; see helmd's log")
 	}, nil
+}
+
+// follow sends the last page, or a reset when it is stale, then each
+// change until the end.
+func (ps *pageStream) follow(sub *tail.Sub, keepalive time.Duration) error {
+	first, err := ps.read(ps.ctx, ps.q)
+	stale := errors.Is(err, transcript.ErrStale)
+	if err != nil && !stale {
+		return err
+	}
+	if err := ps.start(first, stale); err != nil {
+		return err
+	}
+	return ps.loop(sub, keepalive)
 }
