@@ -15,6 +15,7 @@ import (
 
 	"vibecraft.sh/helm/server/internal/fixture"
 	"vibecraft.sh/helm/server/internal/ssetest"
+	"vibecraft.sh/helm/server/usage"
 )
 
 const testToken = "e2e-token-0123456789abcdef"
@@ -143,7 +144,11 @@ func TestWebSocketEndToEnd(t *testing.T) {
 	dial := func(h http.Header) (*websocket.Conn, *http.Response, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		return websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPHeader: h})
+		o := &websocket.DialOptions{HTTPHeader: h}
+		if host := h.Get("Host"); host != "" { // Go sends req.Host, not a Host header
+			o.HTTPClient = &http.Client{Transport: hostRewriter{host}}
+		}
+		return websocket.Dial(ctx, wsURL, o)
 	}
 	refused := []struct {
 		name   string
@@ -153,6 +158,7 @@ func TestWebSocketEndToEnd(t *testing.T) {
 		{"no token", http.Header{}, http.StatusUnauthorized},
 		{"foreign origin", http.Header{"Authorization": {"Bearer " + testToken}, "Origin": {"https://evil.example"}}, http.StatusForbidden},
 		{"cross-site", http.Header{"Authorization": {"Bearer " + testToken}, "Sec-Fetch-Site": {"cross-site"}, "Sec-Fetch-Mode": {"websocket"}}, http.StatusForbidden},
+		{"foreign Host", http.Header{"Authorization": {"Bearer " + testToken}, "Host": {"evil.example"}}, http.StatusMisdirectedRequest},
 	}
 	for _, tc := range refused {
 		c, resp, err := dial(tc.header)
@@ -256,4 +262,57 @@ func TestWebSocketEndToEnd(t *testing.T) {
 	sse.Wait(t, 5*time.Second, "the clear on the stream", func(e ssetest.Event) bool {
 		return e.Type == "session-updated" && strings.Contains(e.Raw, sid) && strings.Contains(e.Raw, `"clearedAt":`)
 	})
+}
+
+// TestMetricsCostByModelIsTheUsage: a session that answered on Opus and
+// then on Sonnet counts under both in /metrics, each for what
+// GET /api/usage?by=model says that model cost: one source of truth.
+func TestMetricsCostByModelIsTheUsage(t *testing.T) {
+	root := t.TempDir()
+	const sid = "0f4b1c2d-6666-4c1e-9a55-0d6e2f8b1c06"
+	const cwd = "/work/models"
+	path := fixture.Path(root, cwd, sid)
+	now := time.Now()
+	fixture.Append(t, path, fixture.User(sid, cwd, "two models", now.Add(-2*time.Minute)))
+	fixture.Append(t, path, strings.Replace(fixture.Assistant(sid, cwd, "msg_o", "end_turn", now.Add(-time.Minute)),
+		"claude-sonnet-4-5-20250929", "claude-opus-4-6", 1))
+	fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_s", "end_turn", now)) // Sonnet 4.5: the last model
+	base := startGuardedHelmd(t, root)
+	bearer := map[string]string{"Authorization": "Bearer " + testToken}
+
+	var rep usage.Report
+	waitFor(t, "both models in the usage", func() bool {
+		rep = usage.Report{}
+		if err := json.NewDecoder(get(t, base+"/api/usage?by=model&tz=UTC", bearer).Body).Decode(&rep); err != nil {
+			t.Fatal(err)
+		}
+		return len(rep.Buckets) == 2
+	})
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(get(t, base+"/metrics", bearer).Body)
+	if err != nil {
+		t.Fatalf("not the text format: %v", err)
+	}
+	cost := map[string]float64{}
+	for _, m := range fams["helm_cost_usd"].GetMetric() {
+		cost[m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
+	}
+	for _, b := range rep.Buckets {
+		if b.CostUSD <= 0 || cost[b.Key] != b.CostUSD {
+			t.Errorf("model %s: /metrics $%v, /api/usage $%v", b.Key, cost[b.Key], b.CostUSD)
+		}
+	}
+	if len(cost) != 2 {
+		t.Errorf("cost series %v, want the two models", cost)
+	}
+}
+
+// hostRewriter sends each request with another Host, as a DNS-rebinding
+// page's requests arrive.
+type hostRewriter struct{ host string }
+
+func (h hostRewriter) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Host = h.host
+	return http.DefaultTransport.RoundTrip(r)
 }

@@ -176,14 +176,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.CORSOrigin != "" {
 		wsOrigins = []string{cfg.CORSOrigin}
 	}
-	ws := hub.WSHandler(stream.WSOptions{OriginPatterns: wsOrigins, Clearer: wsClearer{live: lv, lookup: hub.Lookup}})
+	follower := installTranscripts(mux, ix, claudeSrc, oc, cfg.OpenCodeDB, pages, cfg.Keepalive, log)
+	ws := hub.WSHandler(stream.WSOptions{OriginPatterns: wsOrigins, Clearer: wsClearer{live: lv, lookup: hub.Lookup},
+		Transcripts: follower})
 	apiH = api.New(api.Deps{Refresh: lv, Stream: hub, Status: status, WS: ws, Logger: log, Attention: lv, Lookup: hub.Lookup})
 	apiH.Install(mux)
 	push.Install(mux, pushSvc, pushOff)
 	usage.Install(mux, spend, nil, log)
 	mux.Handle("GET /metrics", metrics.Handler(func() metrics.Snapshot {
 		s := metrics.Snapshot{Sessions: hub.Snapshot(), Stream: hub.Stats(), Watcher: watcher.Status(),
-			Scan: lv.Stats(), Claude: claudeSrc.Stats()}
+			Scan: lv.Stats(), Claude: claudeSrc.Stats(), Models: spend.ModelTotals()}
 		if oc != nil {
 			st := oc.Status()
 			s.OpenCode = &st
@@ -209,7 +211,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.Env == "development" {
 		installHeapProfile(mux)
 	}
-	installTranscripts(mux, ix, claudeSrc, oc, cfg.OpenCodeDB, pages, cfg.Keepalive, log)
 
 	if cfg.CORSOrigin != "" && !guard.ValidOrigin(cfg.CORSOrigin) {
 		return fmt.Errorf("cors-origin %q: want scheme://host[:port]", cfg.CORSOrigin)

@@ -14,9 +14,11 @@ import (
 )
 
 // installTranscripts mounts the session page's endpoints (detail and
-// messages) on mux, behind the same guard as the rest of the API.
+// messages) on mux, behind the same guard as the rest of the API, and
+// returns what serves the WebSocket's subscribe requests from the same
+// files.
 func installTranscripts(mux *http.ServeMux, ix *index.Index, c *claude.Source, oc *opencode.Source, dbPath string,
-	pages *tail.Hub, keepalive time.Duration, log *slog.Logger) {
+	pages *tail.Hub, keepalive time.Duration, log *slog.Logger) *api.Follower {
 	d := api.TranscriptDeps{Sessions: ix, Claude: c, Files: transcript.NewFiles(0), Logger: log, Live: pages, Keepalive: keepalive}
 	if oc != nil { // a nil *Source in the interface would not read as nil
 		d.OpenCode, d.OpenCodeDB = oc, dbPath
@@ -25,4 +27,5 @@ func installTranscripts(mux *http.ServeMux, ix *index.Index, c *claude.Source, o
 		}
 	}
 	api.InstallTranscripts(mux, d)
+	return api.NewFollower(d)
 }

@@ -72,43 +72,24 @@ func (t *transcripts) stream(w http.ResponseWriter, r *http.Request) error {
 	if id := lastEventID(r); id != "" {
 		q.After = id // where the client got to, newer than the after= it opened with
 	}
-	var paths []string
-	var read pageReader
-	if s.Source == shared.SourceOpenCode {
-		if r.URL.Query().Has("agent") {
-			return Errorf(http.StatusBadRequest, "OpenCode subagents are sessions of their own: open them by id")
-		}
-		// The database's WAL and the legacy tree carry no session id a
-		// path would name: any OpenCode write pokes, and the re-read
-		// page decides whether this session changed.
-		paths = t.d.OpenCodeWatch
-		read = func(ctx context.Context, q transcript.Query) (shared.MessagePage, error) {
-			return transcript.OpenCodePage(ctx, t.d.OpenCode, s.ID, q)
-		}
-	} else {
-		path, err := t.claudeFile(r, s.ID)
-		if err != nil {
-			return err
-		}
-		paths = []string{path}
-		read = func(_ context.Context, q transcript.Query) (shared.MessagePage, error) {
-			return t.d.Files.Page(path, q)
-		}
+	agent, hasAgent := r.URL.Query().Get("agent"), r.URL.Query().Has("agent")
+	if hasAgent && s.Source == shared.SourceOpenCode {
+		return Errorf(http.StatusBadRequest, "OpenCode subagents are sessions of their own: open them by id")
 	}
-	// Subscribe before the first read, so that a write in between is not
-	// missed: it pokes, and the next read sees it.
-	sub, err := t.d.Live.Subscribe(paths...)
+	ps, sub, err := t.openPage(r.Context(), s, agent, q)
+	var full *pagesFull
 	switch {
-	case errors.Is(err, tail.ErrFull):
+	case errors.As(err, &full):
 		w.Header().Set("Retry-After", retryAfterFull)
-		return Errorf(http.StatusServiceUnavailable, "too many open session pages (%v); retry later", err)
+		if errors.Is(err, tail.ErrFull) {
+			return Errorf(http.StatusServiceUnavailable, "too many open session pages (%v); retry later", full.err)
+		}
+		return Errorf(http.StatusServiceUnavailable, "%v", full.err)
 	case err != nil:
-		w.Header().Set("Retry-After", retryAfterFull)
-		return Errorf(http.StatusServiceUnavailable, "%v", err)
+		return err
 	}
 	defer sub.Close()
-	ps := &pageStream{w: w, rc: http.NewResponseController(w), read: read, q: q, ctx: r.Context()}
-	first, err := read(r.Context(), q)
+	first, err := ps.read(r.Context(), q)
 	stale := errors.Is(err, transcript.ErrStale)
 	if err != nil && !stale {
 		return pageError(err) // a bad cursor or a gone transcript: a status, before any event
@@ -118,21 +99,64 @@ func (t *transcripts) stream(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "no-cache, no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	if err := ps.write([]byte("retry: " + strconv.Itoa(pageRetry) + "\n\n")); err != nil {
+	rc := http.NewResponseController(w)
+	if err := writeFlush(w, rc, []byte("retry: "+strconv.Itoa(pageRetry)+"\n\n")); err != nil {
 		return nil
 	}
-	if stale {
-		err = ps.reset()
-	} else {
-		err = ps.send(first)
-	}
-	if err == nil {
+	ps.emit = sseEmitter(w, rc)
+	if err = ps.start(first, stale); err == nil {
 		err = ps.loop(sub, t.keepalive())
 	}
 	if err != nil && r.Context().Err() == nil {
 		t.d.Logger.Debug("session page stream ended", "session", s.ID, "err", err)
 	}
 	return nil // the response has begun: nothing more can be said with a status
+}
+
+// pagesFull is a page refused by the tail hub: full, or closing.
+type pagesFull struct{ err error }
+
+func (e *pagesFull) Error() string { return e.err.Error() }
+func (e *pagesFull) Unwrap() error { return e.err }
+
+// openPage finds how session s's transcript (Claude: its subagent agent
+// when not "") is read and followed, and subscribes to its changes
+// before anything is read, so that a write in between is not missed: it
+// pokes, and the next read sees it. The caller closes sub.
+func (t *transcripts) openPage(ctx context.Context, s shared.Session, agent string, q transcript.Query) (*pageStream, *tail.Sub, error) {
+	var paths []string
+	var read pageReader
+	if s.Source == shared.SourceOpenCode {
+		// The database's WAL and the legacy tree carry no session id a
+		// path would name: any OpenCode write pokes, and the re-read
+		// page decides whether this session changed.
+		paths = t.d.OpenCodeWatch
+		read = func(ctx context.Context, q transcript.Query) (shared.MessagePage, error) {
+			return transcript.OpenCodePage(ctx, t.d.OpenCode, s.ID, q)
+		}
+	} else {
+		path, err := t.claudePath(s.ID, agent)
+		if err != nil {
+			return nil, nil, err
+		}
+		paths = []string{path}
+		read = func(_ context.Context, q transcript.Query) (shared.MessagePage, error) {
+			return t.d.Files.Page(path, q)
+		}
+	}
+	sub, err := t.d.Live.Subscribe(paths...)
+	if err != nil {
+		return nil, nil, &pagesFull{err}
+	}
+	return &pageStream{read: read, q: q, ctx: ctx}, sub, nil
+}
+
+// start sends the first page read, or a reset when the cursor was stale.
+func (ps *pageStream) start(first shared.MessagePage, stale bool) error {
+	if stale {
+		return ps.reset()
+	}
+	return ps.send(first)
 }
 
 func (t *transcripts) keepalive() time.Duration {
@@ -153,8 +177,8 @@ func lastEventID(r *http.Request) string {
 
 // pageStream is the state of one page stream, owned by its handler.
 type pageStream struct {
-	w    http.ResponseWriter
-	rc   *http.ResponseController
+	// emit sends one event (SSE: a frame; WebSocket: a message).
+	emit func(typ, id string, data []byte) error
 	ctx  context.Context
 	read pageReader
 	q    transcript.Query // q.After: the cursor of the last event
@@ -255,33 +279,40 @@ func (ps *pageStream) reset() error {
 	return ps.frame("reset", page.After, data)
 }
 
-// frame writes one event. Types are constants and ids are base64url
+// frame sends one event. Types are constants and ids are base64url
 // cursors, and encoding/json escapes line breaks in strings: a CR, LF or
 // NUL here would let transcript text inject fields, so it is refused.
 func (ps *pageStream) frame(typ, id string, data []byte) error {
 	if strings.ContainsAny(id, "\r\n\x00") || bytes.ContainsAny(data, "\r\n") {
 		return fmt.Errorf("%s event: a line break in its id or data", typ)
 	}
-	b := make([]byte, 0, len(data)+len(id)+32)
-	b = append(b, "event: "...)
-	b = append(b, typ...)
-	if id != "" {
-		b = append(b, "\nid: "...)
-		b = append(b, id...)
-	}
-	b = append(b, "\ndata: "...)
-	b = append(b, data...)
-	b = append(b, "\n\n"...)
-	return ps.write(b)
+	return ps.emit(typ, id, data)
 }
 
-func (ps *pageStream) write(b []byte) error {
+// sseEmitter writes each event as an SSE frame to w and flushes it.
+func sseEmitter(w http.ResponseWriter, rc *http.ResponseController) func(typ, id string, data []byte) error {
+	return func(typ, id string, data []byte) error {
+		b := make([]byte, 0, len(data)+len(id)+32)
+		b = append(b, "event: "...)
+		b = append(b, typ...)
+		if id != "" {
+			b = append(b, "\nid: "...)
+			b = append(b, id...)
+		}
+		b = append(b, "\ndata: "...)
+		b = append(b, data...)
+		b = append(b, "\n\n"...)
+		return writeFlush(w, rc, b)
+	}
+}
+
+func writeFlush(w http.ResponseWriter, rc *http.ResponseController, b []byte) error {
 	// ErrNotSupported (a writer without deadlines) writes without one.
-	_ = ps.rc.SetWriteDeadline(time.Now().Add(pageWriteTimeout))
-	if _, err := ps.w.Write(b); err != nil {
+	_ = rc.SetWriteDeadline(time.Now().Add(pageWriteTimeout))
+	if _, err := w.Write(b); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
-	if err := ps.rc.Flush(); err != nil {
+	if err := rc.Flush(); err != nil {
 		return fmt.Errorf("flush: %w", err)
 	}
 	return nil

@@ -105,11 +105,16 @@ func (t *transcripts) session(r *http.Request) (shared.Session, error) {
 // claudeFile is the transcript a Claude request reads: the session's
 // main one, or the subagent ?agent= names.
 func (t *transcripts) claudeFile(r *http.Request, sid string) (string, error) {
+	return t.claudePath(sid, r.URL.Query().Get("agent"))
+}
+
+// claudePath is the main transcript of Claude session sid, or that of
+// its subagent agent when agent is not "".
+func (t *transcripts) claudePath(sid, agent string) (string, error) {
 	files, ok := t.d.Claude.Transcripts(sid)
 	if !ok {
 		return "", Errorf(http.StatusNotFound, "no transcript for this session")
 	}
-	agent := r.URL.Query().Get("agent")
 	if agent == "" {
 		return files.Main, nil
 	}

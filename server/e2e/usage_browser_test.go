@@ -127,3 +127,69 @@ func TestBrowserUsagePage(t *testing.T) {
 	waitRows(c, "today's sessions only", sidA)
 	c.waitJS(5*time.Second, "the count to say the view is filtered", hasText("#count", "1 of 2 sessions"))
 }
+
+// TestBrowserUsageInTheBrowsersZone: days are the browser's days. In a
+// browser at UTC+14 (Pacific/Kiritimati), a response written at 11:00
+// UTC falls on the next day: its spend is on that day's bar, not on the
+// UTC day's, and a click on the bar lists it, as a click on its project's
+// and its model's bars does.
+func TestBrowserUsageInTheBrowsersZone(t *testing.T) {
+	b := startBrowser(t)
+	claude := t.TempDir()
+	now := time.Now().UTC()
+	at := time.Date(now.Year(), now.Month(), now.Day(), 11, 0, 0, 0, time.UTC)
+	if at.After(now.Add(-time.Minute)) {
+		at = at.AddDate(0, 0, -1)
+	}
+	zone, err := time.LoadLocation("Pacific/Kiritimati")
+	if err != nil {
+		t.Fatal(err)
+	}
+	utcDay, localDay := at.Format(time.DateOnly), at.In(zone).Format(time.DateOnly)
+	if utcDay == localDay {
+		t.Fatalf("%s is %s in Kiritimati too", at, localDay)
+	}
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.User(sidA, cwd, "late in UTC", at.Add(-time.Minute)))
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.Assistant(sidA, cwd, "msg_z", "end_turn", at))
+	// B: another project and model, three days before, so that each bar
+	// filters something out.
+	const otherCwd = "/home/dev/other"
+	old := at.AddDate(0, 0, -3)
+	fixture.Append(t, fixture.Path(claude, otherCwd, sidB), fixture.User(sidB, otherCwd, "older", old.Add(-time.Minute)))
+	fixture.Append(t, fixture.Path(claude, otherCwd, sidB), strings.Replace(
+		fixture.Assistant(sidB, otherCwd, "msg_o", "end_turn", old), sonnetModel, opusModel, 1))
+	p := serveList(t, claude)
+
+	c := b.tab(t)
+	c.do(10*time.Second, "the browser's zone", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Pacific/Kiritimati"})
+		return err
+	}))
+	c.navigate(p.URL + "/usage")
+	c.waitJS(30*time.Second, "the usage charts", present("#chart-days svg g.bar"))
+	if z := mustEval[string](c, `Intl.DateTimeFormat().resolvedOptions().timeZone`); z != "Pacific/Kiritimati" {
+		t.Fatalf("the browser's zone is %q", z)
+	}
+	spent := func(day string) bool {
+		return mustEval[bool](c, fmt.Sprintf(`!!document.querySelector('#chart-days g.bar[data-day=%q] rect[fill]')`, day))
+	}
+	if !spent(localDay) || spent(utcDay) {
+		t.Fatalf("spend on %s (the browser's day) %v, on %s (UTC's) %v: want it on the browser's day only",
+			localDay, spent(localDay), utcDay, spent(utcDay))
+	}
+
+	clickThrough := func(sel, key, value string) {
+		t.Helper()
+		c.navigate(p.URL + "/usage")
+		c.waitJS(30*time.Second, "the usage charts", present(sel))
+		if !mustEval[bool](c, fmt.Sprintf(`(g => { g.dispatchEvent(new MouseEvent("click", {bubbles: true})); return true })(document.querySelector(%s))`, jsString(sel))) {
+			t.Fatalf("no %s", sel)
+		}
+		c.waitJS(10*time.Second, "the list filtered by "+key, fmt.Sprintf(`location.pathname === "/" && new URLSearchParams(location.search).get(%s) === %s`,
+			jsString(key), jsString(value)))
+		waitRows(c, "the sessions of "+value, sidA)
+	}
+	clickThrough(fmt.Sprintf(`#chart-days g.bar[data-day=%q]`, localDay), "day", localDay)
+	clickThrough(fmt.Sprintf(`#chart-projects g.bar[data-key=%q]`, cwd), "project", cwd)
+	clickThrough(fmt.Sprintf(`#chart-models g.bar[data-key=%q]`, sonnetModel), "model", sonnetModel)
+}

@@ -12,7 +12,9 @@ import (
 	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/server/opencode"
+	"vibecraft.sh/helm/server/pricing"
 	"vibecraft.sh/helm/server/stream"
+	"vibecraft.sh/helm/server/usage"
 	"vibecraft.sh/helm/server/watch"
 	"vibecraft.sh/helm/shared"
 )
@@ -29,6 +31,10 @@ type Snapshot struct {
 	Scan     live.Stats
 	Claude   claude.Stats
 	OpenCode *opencode.Status // nil when OpenCode is not read
+	// Models is what each model spent on this machine, response by
+	// response (usage.Store.ModelTotals). Nil: cost and tokens go by each
+	// session's last model, whole.
+	Models []usage.ModelTotal
 }
 
 // MaxModels bounds the model label's values: model names come from
@@ -74,9 +80,9 @@ func collect(s Snapshot) []*family {
 	parse := &family{name: "helm_parse_errors_total", typ: "counter", labels: []string{"source", "kind"},
 		help: "Input passed over: malformed lines, unknown record types, unreadable files, bad rows."}
 	cost := &family{name: "helm_cost_usd", typ: "gauge", labels: []string{"model"},
-		help: "Cost of this machine's sessions in US dollars, by each session's last model."}
+		help: "Cost of this machine's sessions in US dollars, by the model each response used."}
 	tokens := &family{name: "helm_tokens", typ: "gauge", labels: []string{"model", "kind"},
-		help: "Tokens of this machine's sessions, by each session's last model and kind."}
+		help: "Tokens of this machine's sessions, by the model each response used and kind."}
 
 	local := make([]shared.Session, 0, len(s.Sessions))
 	var remote []shared.Session
@@ -154,7 +160,17 @@ func collect(s Snapshot) []*family {
 		fleetSessions.add(float64(h.n), h.host, h.source, h.status)
 	}
 
-	for _, m := range byModel(local) {
+	spent := make([]modelTotal, 0, len(local))
+	if s.Models != nil {
+		for _, m := range s.Models {
+			spent = append(spent, modelTotal{model: m.Model, cost: pricing.Dollars(m.Nano), tok: m.Tokens})
+		}
+	} else {
+		for _, ss := range local {
+			spent = append(spent, modelTotal{model: ss.Model, cost: ss.CostUSD, tok: ss.Tokens})
+		}
+	}
+	for _, m := range byModel(spent) {
 		cost.add(m.cost, m.model)
 		tokens.add(float64(m.tok.Input), m.model, "input")
 		tokens.add(float64(m.tok.Output), m.model, "output")
@@ -170,14 +186,14 @@ type modelTotal struct {
 	tok   shared.Tokens
 }
 
-// byModel sums cost and tokens by each session's last model (a session
-// that used several is counted whole under the last: the session model
-// keeps no per-model split). At most MaxModels entries, the rest summed
-// as "other"; a session without a model is "unknown".
-func byModel(sessions []shared.Session) []modelTotal {
+// byModel sums spends by model: the usage store's per-response totals,
+// or without them each session's whole spend under its last model. At
+// most MaxModels entries, the rest summed as "other"; spend without a
+// model is "unknown".
+func byModel(spent []modelTotal) []modelTotal {
 	sums := map[string]*modelTotal{}
-	for _, s := range sessions {
-		m := s.Model
+	for _, s := range spent {
+		m := s.model
 		if m == "" {
 			m = "unknown"
 		}
@@ -186,8 +202,8 @@ func byModel(sessions []shared.Session) []modelTotal {
 			t = &modelTotal{model: m}
 			sums[m] = t
 		}
-		t.cost += s.CostUSD
-		t.tok = t.tok.Add(s.Tokens)
+		t.cost += s.cost
+		t.tok = t.tok.Add(s.tok)
 	}
 	out := make([]modelTotal, 0, len(sums))
 	for _, t := range sums {

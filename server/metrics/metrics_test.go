@@ -16,6 +16,7 @@ import (
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/server/opencode"
 	"vibecraft.sh/helm/server/stream"
+	"vibecraft.sh/helm/server/usage"
 	"vibecraft.sh/helm/server/watch"
 	"vibecraft.sh/helm/shared"
 )
@@ -260,5 +261,38 @@ func TestMetricsFleetHostsCapped(t *testing.T) {
 	}
 	if got := value(t, fams, "helm_fleet_sessions", "host", "other"); got != float64(3*MaxHosts+1-(MaxHosts-1)) {
 		t.Errorf("other = %v", got)
+	}
+}
+
+// With the usage store's per-response totals, cost and tokens go to the
+// model each response used: a session that moved from Opus to Sonnet adds
+// to both, not all to its last model.
+func TestMetricsCostByResponseModel(t *testing.T) {
+	snap := snapshot()
+	snap.Models = []usage.ModelTotal{
+		{Model: "claude-opus-4-6", Nano: 1_000_000_000, Tokens: shared.Tokens{Input: 70, Output: 5}},
+		{Model: "claude-sonnet-4-5", Nano: 750_000_000, Tokens: shared.Tokens{Input: 31}},
+		{Model: "", Nano: 0, Tokens: shared.Tokens{Output: 9}},
+	}
+	fams := scrape(t, snap)
+	tests := []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"helm_cost_usd", []string{"model", "claude-opus-4-6"}, 1},
+		{"helm_cost_usd", []string{"model", "claude-sonnet-4-5"}, 0.75},
+		{"helm_cost_usd", []string{"model", "unknown"}, 0},
+		{"helm_tokens", []string{"model", "claude-opus-4-6", "kind", "input"}, 70},
+		{"helm_tokens", []string{"model", "claude-sonnet-4-5", "kind", "input"}, 31},
+		{"helm_tokens", []string{"model", "unknown", "kind", "output"}, 9},
+	}
+	for _, tc := range tests {
+		if got := value(t, fams, tc.name, tc.labels...); got != tc.want {
+			t.Errorf("%s%v = %v, want %v", tc.name, tc.labels, got, tc.want)
+		}
+	}
+	if n := len(fams["helm_cost_usd"].GetMetric()); n != 3 {
+		t.Errorf("%d cost series, want the 3 models of the usage totals (gpt-5, a last model only, is not one)", n)
 	}
 }

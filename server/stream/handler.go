@@ -247,16 +247,19 @@ func (v *view) serve(c *client, s sink, first [][]byte, remote string) {
 	var batch [][]byte
 	keepalive := time.NewTimer(h.opts.Keepalive)
 	defer keepalive.Stop()
-	var replies <-chan []byte // nil, never ready, unless the sink takes requests (ws.go)
+	var replies <-chan wsReplyOut // nil, never ready, unless the sink takes requests (ws.go)
+	var pages <-chan wsPage
 	rp, _ := s.(replier)
 	if rp != nil {
-		replies = rp.pending()
+		replies, pages = rp.pending(), rp.followed()
 	}
 	for {
 		var err error
 		select {
 		case msg := <-replies:
 			err = rp.reply(msg)
+		case p := <-pages:
+			err = rp.page(p)
 		case <-s.gone():
 			h.logEnd(remote, "client gone", nil)
 			return

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -24,6 +25,9 @@ type Clearer interface {
 type WSOptions struct {
 	// Clearer serves "clear" requests; nil answers them with an error.
 	Clearer Clearer
+	// Transcripts serves "subscribe" and "unsubscribe"; nil answers them
+	// with an error.
+	Transcripts Transcripts
 	// OriginPatterns are origins besides the page's own allowed to open
 	// the socket, as "scheme://host[:port]": pass the guard's CORS origin
 	// and nothing else, so the socket is no looser than the REST API.
@@ -83,7 +87,7 @@ func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.writers.Done()
 	conn.SetReadLimit(maxWSMessage)
-	s := newWSConn(conn, h.opts.WriteTimeout, e.opts.Clearer, h.log)
+	s := newWSConn(conn, h.opts.WriteTimeout, e.opts, h.log)
 	v.serve(c, s, first, r.RemoteAddr)
 }
 
@@ -103,24 +107,33 @@ func (h *Hub) hold() bool {
 const maxPendingReplies = 16
 
 // wsConn is the sink of one WebSocket. The writer goroutine (view.serve)
-// writes events and replies; a reader goroutine reads requests, which the
-// library also needs to answer pings and see pongs and the close.
+// writes events, replies and followed transcripts' pages; a reader
+// goroutine reads requests, which the library also needs to answer pings
+// and see pongs and the close; one goroutine per followed transcript
+// reads its pages and hands them to the writer.
 type wsConn struct {
-	conn    *websocket.Conn
-	timeout time.Duration
-	clearer Clearer
-	log     *slog.Logger
-	ctx     context.Context // cancelled by finish: ends the reader
-	cancel  context.CancelFunc
-	left    chan struct{} // closed by the reader when the peer leaves or breaks the protocol
-	replies chan []byte
-	msg     []byte // scratch for one event message
+	conn        *websocket.Conn
+	timeout     time.Duration
+	clearer     Clearer
+	transcripts Transcripts
+	log         *slog.Logger
+	ctx         context.Context // cancelled by finish: ends the reader and the followers
+	cancel      context.CancelFunc
+	left        chan struct{} // closed by the reader when the peer leaves or breaks the protocol
+	replies     chan wsReplyOut
+	pages       chan wsPage // from the followers; unbuffered: a follower waits for the writer
+	msg         []byte      // scratch for one event message
+
+	mu        sync.Mutex
+	follows   map[string]context.CancelFunc // by session key
+	followers sync.WaitGroup
 }
 
-func newWSConn(conn *websocket.Conn, timeout time.Duration, cl Clearer, log *slog.Logger) *wsConn {
+func newWSConn(conn *websocket.Conn, timeout time.Duration, o WSOptions, log *slog.Logger) *wsConn {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &wsConn{conn: conn, timeout: timeout, clearer: cl, log: log, ctx: ctx, cancel: cancel,
-		left: make(chan struct{}), replies: make(chan []byte, maxPendingReplies)}
+	s := &wsConn{conn: conn, timeout: timeout, clearer: o.Clearer, transcripts: o.Transcripts, log: log, ctx: ctx, cancel: cancel,
+		left: make(chan struct{}), replies: make(chan wsReplyOut, maxPendingReplies), pages: make(chan wsPage),
+		follows: map[string]context.CancelFunc{}}
 	go s.read()
 	return s
 }
@@ -133,15 +146,15 @@ func (s *wsConn) read() {
 		if err != nil {
 			return
 		}
-		var reply []byte
+		var reply wsReplyOut
 		if typ != websocket.MessageText {
-			reply = encodeReply(wsRequest{}, fmt.Errorf("%w: send JSON text messages", errBadRequest))
+			reply.msg = encodeReply(wsRequest{}, fmt.Errorf("%w: send JSON text messages", errBadRequest))
 		} else {
 			req, err := parseWSRequest(msg)
 			if err == nil {
-				err = s.do(req)
+				reply.sent, err = s.do(req)
 			}
-			reply = encodeReply(req, err)
+			reply.msg = encodeReply(req, err)
 		}
 		select {
 		case s.replies <- reply:
@@ -152,18 +165,32 @@ func (s *wsConn) read() {
 	}
 }
 
-// do carries out one request.
-func (s *wsConn) do(req wsRequest) error {
+// wsReplyOut is a reply for the writer; sent, when not nil, is closed
+// once it is written (a subscription's pages wait for it).
+type wsReplyOut struct {
+	msg  []byte
+	sent chan struct{}
+}
+
+// do carries out one request. sent, when not nil, is for the writer to
+// close once the reply is written.
+func (s *wsConn) do(req wsRequest) (sent chan struct{}, err error) {
 	switch req.Type {
 	case wsClear:
 		if s.clearer == nil {
-			return errNoClearer
+			return nil, errNoClearer
 		}
 		ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
 		defer cancel()
-		return s.clearer.Clear(ctx, req.Session)
-	default: // subscribe, unsubscribe: the live transcript is a later feature
-		return errNoLive
+		return nil, s.clearer.Clear(ctx, req.Session)
+	case wsSubscribe:
+		return s.subscribe(req.Session)
+	default: // wsUnsubscribe
+		if s.transcripts == nil {
+			return nil, errNoLive
+		}
+		s.unfollow(req.Session)
+		return nil, nil
 	}
 }
 
@@ -234,10 +261,16 @@ func splitFrame(f []byte) (typ, id, data []byte, ok bool) {
 }
 
 // pending is the writer's side of the replies (view.serve).
-func (s *wsConn) pending() <-chan []byte { return s.replies }
+func (s *wsConn) pending() <-chan wsReplyOut { return s.replies }
 
 // reply writes one reply; only the writer goroutine calls it.
-func (s *wsConn) reply(msg []byte) error { return s.send(msg) }
+func (s *wsConn) reply(r wsReplyOut) error {
+	err := s.send(r.msg)
+	if r.sent != nil {
+		close(r.sent)
+	}
+	return err
+}
 
 func (s *wsConn) gone() <-chan struct{} { return s.left }
 
@@ -253,10 +286,14 @@ func (s *wsConn) finish() {
 	s.cancel()
 	s.conn.CloseNow()
 	<-s.left
+	s.followers.Wait()
 }
 
-// replier is a sink that also carries replies to the client's requests.
+// replier is a sink that also carries replies to the client's requests
+// and the transcripts it follows.
 type replier interface {
-	pending() <-chan []byte
-	reply(msg []byte) error
+	pending() <-chan wsReplyOut
+	reply(r wsReplyOut) error
+	followed() <-chan wsPage
+	page(p wsPage) error
 }

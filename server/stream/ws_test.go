@@ -359,3 +359,19 @@ func TestWSKeepaliveAndClose(t *testing.T) {
 		t.Fatalf("reader: %v", ws.err)
 	}
 }
+
+// A peer that is gone without closing (it answers no ping) is cut at the
+// first keepalive's ping, though every write still fits in the buffers.
+func TestWSPeerThatAnswersNoPingIsCut(t *testing.T) {
+	r := newWSRig(t, Options{Keepalive: 20 * time.Millisecond, WriteTimeout: 300 * time.Millisecond}, WSOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// coder/websocket answers pings only while a Read runs: never reading
+	// is a peer that answers none.
+	conn, _, err := websocket.Dial(ctx, "ws"+r.srv.URL[len("http"):]+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	waitFor(t, 5*time.Second, "the silent peer to be cut", func() bool { return r.hub.Stats().Clients == 0 })
+}

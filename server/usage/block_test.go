@@ -81,3 +81,30 @@ func TestBlock(t *testing.T) {
 		})
 	}
 }
+
+// TestModelTotals: each model's total is the sum of its cells over every
+// session, a session on two models adding to both; setting a session
+// again replaces its part, and a deleted session's part leaves.
+func TestModelTotals(t *testing.T) {
+	st := NewStore()
+	tok := func(n int) shared.Tokens { return shared.Tokens{Input: n} }
+	st.Set(sess("a", "/p"), []Cell{{At: 0, Model: "opus", Tokens: tok(10), Nano: 100}, {At: Slot.Milliseconds(), Model: "sonnet", Tokens: tok(1), Nano: 7}})
+	st.Set(sess("b", "/q"), []Cell{{At: 0, Model: "sonnet", Tokens: tok(2), Nano: 20}})
+	totals := func() map[string]ModelTotal {
+		out := map[string]ModelTotal{}
+		for _, m := range st.ModelTotals() {
+			out[m.Model] = m
+		}
+		return out
+	}
+	got := totals()
+	if len(got) != 2 || got["opus"].Nano != 100 || got["opus"].Tokens.Input != 10 || got["sonnet"].Nano != 27 || got["sonnet"].Tokens.Input != 3 {
+		t.Fatalf("totals %+v: want opus 100 (10 tokens), sonnet 27 (3 tokens)", got)
+	}
+	st.Set(sess("a", "/p"), []Cell{{At: 0, Model: "sonnet", Tokens: tok(5), Nano: 50}})
+	st.Delete(sess("b", "/q").Key())
+	got = totals()
+	if len(got) != 1 || got["sonnet"].Nano != 50 || got["sonnet"].Tokens.Input != 5 {
+		t.Fatalf("after a's new cells and b's removal: %+v, want sonnet 50 only", got)
+	}
+}

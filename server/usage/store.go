@@ -41,6 +41,7 @@ type Store struct {
 	models   []string         // model names by id, for byModel
 	modelIDs map[string]int32 //
 	dimModel []int32          // dim id → model id
+	byModel  []spend          // all-time totals by model id, for ModelTotals
 	// order holds the slot starts with a total, sorted, and sums their
 	// totals by dim, index for index: a range is a binary search away
 	// and is read in sequence.
@@ -118,6 +119,7 @@ func (st *Store) dimID(d dim) int32 {
 		m = int32(len(st.models))
 		st.models = append(st.models, d.model)
 		st.modelIDs[d.model] = m
+		st.byModel = append(st.byModel, spend{})
 	}
 	id := int32(len(st.dims))
 	st.dims = append(st.dims, d)
@@ -143,6 +145,7 @@ func (st *Store) apply(e *entry, sign int) {
 			i = len(sums) - 1
 		}
 		sums[i].add(c.Tokens, c.Nano, sign)
+		st.byModel[st.dimModel[id]].add(c.Tokens, c.Nano, sign)
 		if sums[i].zero() {
 			sums = slices.Delete(sums, i, i+1)
 		}
@@ -160,4 +163,27 @@ func (st *Store) between(from, to int64) (lo, hi int) {
 	lo, _ = slices.BinarySearch(st.order, from)
 	hi, _ = slices.BinarySearch(st.order, to)
 	return lo, max(lo, hi)
+}
+
+// ModelTotal is what one model spent over everything the store holds.
+type ModelTotal struct {
+	Model  string
+	Tokens shared.Tokens
+	Nano   int64 // cost in nano-dollars
+}
+
+// ModelTotals is what each model spent, over every session the store
+// holds, response by response (a session that used several models adds
+// to each): kept as cells come and go, so this costs one pass over the
+// models. Models whose spend fell to zero are left out.
+func (st *Store) ModelTotals() []ModelTotal {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	out := []ModelTotal{} // not nil: an empty store is no spend, not no store
+	for m, sp := range st.byModel {
+		if !sp.zero() {
+			out = append(out, ModelTotal{Model: st.models[m], Tokens: sp.tokens, Nano: sp.nano})
+		}
+	}
+	return out
 }
