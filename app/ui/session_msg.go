@@ -70,7 +70,12 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 	switch b.Type {
 	case shared.BlockText:
 		if m.Role == "user" {
-			return app.Div().Class("prompt").Body(p.mark(p.whole(b.Text, b.Cut))...)
+			// A prompt over 64 KiB comes cut too: it offers its whole.
+			prompt := app.Div().Class("prompt").Body(p.mark(p.whole(b.Text, b.Cut))...)
+			if note := p.cutNote(b.Cut); note != nil {
+				return app.Div().Class("prompt-wrap").Body(prompt, note)
+			}
+			return prompt
 		}
 		return app.Div().Class("md").Body(append(md.RenderBlocks(p.parse(p.whole(b.Text, b.Cut)), p.mark), p.cutNote(b.Cut))...)
 	case shared.BlockThinking:
