@@ -209,7 +209,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.Env == "development" {
 		installHeapProfile(mux)
 	}
-	installTranscripts(mux, ix, claudeSrc, oc, cfg.OpenCodeDB, pages, cfg.Keepalive, log)
+	installTranscripts(mux, ix, claudeSrc, oc, pages, cfg.Keepalive, log)
 
 	if cfg.CORSOrigin != "" && !guard.ValidOrigin(cfg.CORSOrigin) {
 		return fmt.Errorf("cors-origin %q: want scheme://host[:port]", cfg.CORSOrigin)

@@ -110,6 +110,20 @@ func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) ([]Mes
 	return msgs, more, nil
 }
 
+// TranscriptPath is the file session sid is read from: the database, or
+// its session file in the legacy JSON tree; "" for an unknown session.
+func (s *Source) TranscriptPath(sid string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db != nil && s.dbFacts[sid] != nil {
+		return s.opts.DBPath
+	}
+	if h, ok := s.json.heads[sid]; ok {
+		return h.path
+	}
+	return ""
+}
+
 // Models lists the models that answered in session sid (a user message
 // names the model it asked for, which may not be the one that answered).
 func (s *Source) Models(ctx context.Context, sid string) ([]string, error) {
