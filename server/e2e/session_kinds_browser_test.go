@@ -1,0 +1,274 @@
+package e2e
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+)
+
+// TestSessionPageBrowser covers what the session page's other browser
+// tests leave out: `o` opens a row, each kind of block as a reader sees
+// it, n / N in find, the copy buttons, and an OpenCode session's page
+// (from the legacy JSON tree) following its writes.
+//
+//	make build && HELM_BIN=$PWD/bin/helmd go test -count=1 -run SessionPageBrowser ./server/e2e/
+func TestSessionPageBrowser(t *testing.T) {
+	b := startBrowser(t)
+	for _, tc := range []struct {
+		name string
+		run  func(*testing.T, *browser)
+	}{
+		{"KindsFindCopy", testSessionKindsFindCopy},
+		{"OpenCode", testSessionOpenCode},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
+	}
+}
+
+// kindsTranscript is a short session holding every kind of block, with
+// "needle" in three messages. Short: every row fits the view.
+func kindsTranscript(t *testing.T, sid string, at time.Time) string {
+	png := base64.StdEncoding.EncodeToString(make([]byte, 3000))
+	long := "const line = \"" + strings.Repeat("a long line of code ", 40) + "\""
+	assistant := func(n string, content ...any) string {
+		return record(t, sid, "assistant", "a-"+n, at, map[string]any{"id": "msg_" + n, "type": "message", "role": "assistant",
+			"model": "claude-sonnet-4-5-20250929", "stop_reason": "end_turn", "usage": map[string]int{"input_tokens": 1, "output_tokens": 1},
+			"content": content}, map[string]any{"requestId": "req_" + n})
+	}
+	return fixture.User(sid, cwd, "find the needle in the code", at) +
+		record(t, sid, "user", "img-1", at, map[string]any{"role": "user", "content": []any{
+			map[string]any{"type": "text", "text": "this screenshot"},
+			map[string]any{"type": "image", "source": map[string]any{"type": "base64", "media_type": "image/png", "data": png}},
+		}}, nil) +
+		assistant("think", map[string]any{"type": "thinking", "thinking": "a private plan", "signature": "sig"},
+			map[string]any{"type": "text", "text": "Here is the needle:\n\n```js\n" + long + "\n```"}) +
+		toolCall(t, sid, "grep", "Grep", map[string]any{"pattern": "TODO\\(", "path": "/home/dev/webapp/src"}, at) +
+		toolResult(t, sid, "grep", "src/a.js:3: TODO()", at, nil) +
+		toolCall(t, sid, "bash", "Bash", map[string]any{"command": "npm test"}, at) +
+		record(t, sid, "user", "r-bash", at, map[string]any{"role": "user", "content": []any{map[string]any{
+			"type": "tool_result", "tool_use_id": "toolu_bash", "content": "1 failing", "is_error": true}}}, nil) +
+		record(t, sid, "system", "c-1", at, nil, map[string]any{"subtype": "compact_boundary", "content": "Conversation compacted"}) +
+		fixture.User(sid, cwd, "<command-name>/model</command-name>\n<command-message>model</command-message>\n<command-args>opus</command-args>", at) +
+		replyLine(t, sid, "msg_last", "The last needle is here.", at)
+}
+
+func testSessionKindsFindCopy(t *testing.T, b *browser) {
+	const sid = "5e000000-0000-4000-8000-000000000001"
+	claude := t.TempDir()
+	fixture.Append(t, fixture.Path(claude, cwd, sid), kindsTranscript(t, sid, time.Now().Add(-time.Hour)))
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	waitRows(c, "the list", sid)
+
+	// `o` opens the selected row, as Enter does.
+	mustEval[bool](c, `(document.activeElement && document.activeElement.blur(), true)`)
+	keys(c, "j")
+	c.waitJS(2*time.Second, "j selects the row", `!!document.querySelector("li.session.selected")`)
+	keys(c, "o")
+	c.waitJS(5*time.Second, "o opens the session page", fmt.Sprintf(`location.pathname === %s`, jsString("/s/claude/"+sid)))
+	c.waitJS(10*time.Second, "the transcript", msgsWith("The last needle is here."))
+	c.waitJS(10*time.Second, "the header", `!!document.querySelector("#session-header .project")`)
+	defer func() {
+		if t.Failed() {
+			t.Logf("page: %s", mustEval[string](c, `document.getElementById("session").outerHTML.slice(0, 6000)`))
+		}
+	}()
+
+	block := func(name string) string {
+		return fmt.Sprintf(`[...document.querySelectorAll("#transcript .block")].find(b => (b.querySelector(".name") || {}).textContent === %s)`, jsString(name))
+	}
+	// Thinking is collapsed; each tool call is one line: name and main
+	// argument, a failed one marked.
+	if mustEval[bool](c, `!!document.querySelector("#transcript .thinking-text") || `+msgsWith("a private plan")) {
+		t.Error("thinking is shown before it is opened")
+	}
+	if got := mustEval[string](c, block("Grep")+`.querySelector(".arg").textContent`); got != `TODO\(` {
+		t.Errorf("the Grep line shows %q, want its pattern", got)
+	}
+	if got := mustEval[string](c, block("Bash")+`.dataset.state`); got != "error" {
+		t.Errorf("the failed Bash call's state is %q, want error", got)
+	}
+	mustEval[bool](c, block("Bash")+`.querySelector("button.line").click() || true`)
+	c.waitJS(5*time.Second, "the Bash call opened to input and result",
+		block("Bash")+`.querySelector(".tool-body").textContent.includes("npm test") && `+block("Bash")+`.querySelector(".tool-body").textContent.includes("1 failing")`)
+	mustEval[bool](c, block("Thinking")+`.querySelector("button.line").click() || true`)
+	c.waitJS(5*time.Second, "thinking opened", msgsWith("a private plan"))
+
+	// The image is a placeholder with its size; separators are quiet.
+	for _, want := range []string{"[image png, 2 KB]", "Conversation compacted", "/model opus"} {
+		if !mustEval[bool](c, msgsWith(want)) {
+			t.Errorf("the page does not show %q", want)
+		}
+	}
+	if mustEval[bool](c, `!!document.querySelector("#transcript img")`) {
+		t.Error("an image element in the transcript")
+	}
+	// A code block is monospaced, and its long line scrolls rather than
+	// widening the page.
+	code := `document.querySelector("#transcript .md pre.code")`
+	if got := mustEval[string](c, `getComputedStyle(`+code+`).fontFamily`); !strings.Contains(got, "monospace") {
+		t.Errorf("code block font %q, want monospace", got)
+	}
+	if !mustEval[bool](c, `(e => getComputedStyle(e).overflowX === "auto" && e.scrollWidth > e.clientWidth)(`+code+`)`) {
+		t.Error("the long line of code does not scroll inside its block")
+	}
+	if mustEval[bool](c, `document.documentElement.scrollWidth > document.documentElement.clientWidth`) {
+		t.Error("the long line of code widens the page")
+	}
+
+	// Header: the facts, and what the copy buttons put on the clipboard
+	// (writeText is recorded: headless Chromium has no clipboard to read).
+	for sel, want := range map[string]string{".project .value": cwd, ".branch .value": "main"} {
+		if got := c.text("#session-header " + sel); got != want {
+			t.Errorf("header %s reads %q, want %q", sel, got, want)
+		}
+	}
+	mustEval[bool](c, `(Clipboard.prototype.writeText = function (t) { window.__copied = t; return Promise.resolve(); }, true)`)
+	for id, want := range map[string]string{
+		"#copy-resume": "cd " + cwd + " && claude --resume " + sid,
+		"#copy-id":     sid,
+		"#copy-path":   fixture.Path(claude, cwd, sid),
+	} {
+		mustEval[bool](c, `(window.__copied = "", true)`)
+		c.do(5*time.Second, "clicking "+id, chromedp.Click(id))
+		c.waitJS(5*time.Second, id+" copied", `window.__copied !== ""`)
+		if got := mustEval[string](c, `window.__copied`); got != want {
+			t.Errorf("%s copied %q, want %q", id, got, want)
+		}
+		c.waitJS(5*time.Second, id+" says so", hasText(id, "Copied"))
+	}
+
+	// Find: / opens it; n and N move between the three messages with
+	// "needle", wrapping.
+	keys(c, "/")
+	c.waitJS(2*time.Second, "/ focuses the find box", `document.activeElement && document.activeElement.id === "find"`)
+	keys(c, "needle")
+	count := `document.getElementById("find-count").textContent`
+	c.waitJS(5*time.Second, "three matches, the first current", count+` === "1 of 3"`)
+	c.waitJS(5*time.Second, "the matches marked", `[...document.querySelectorAll("#transcript mark")].some(m => m.textContent.toLowerCase() === "needle")`)
+	mustEval[bool](c, `(document.activeElement.blur(), true)`) // n and N are keys of the page, not of the box
+	for _, step := range []struct{ key, want string }{{"n", "2 of 3"}, {"n", "3 of 3"}, {"n", "1 of 3"}, {"N", "3 of 3"}, {"N", "2 of 3"}} {
+		keys(c, step.key)
+		c.waitJS(5*time.Second, step.key+" to "+step.want, count+` === `+jsString(step.want)+
+			` && !!document.querySelector("#transcript .msg.current-match mark")`)
+	}
+	if got := mustEval[string](c, `document.getElementById("find").value`); got != "needle" {
+		t.Errorf("n and N typed into the find box: %q", got)
+	}
+}
+
+// ocMessage writes message mid of OpenCode session sid, with its parts,
+// in the legacy JSON tree under storage.
+func ocMessage(t *testing.T, storage, sid, mid, role string, at int64, parts ...map[string]any) {
+	t.Helper()
+	info := map[string]any{"id": mid, "sessionID": sid, "role": role, "time": map[string]any{"created": at, "completed": at}}
+	if role == "assistant" {
+		info["modelID"], info["providerID"], info["finish"] = "claude-sonnet-4-5", "anthropic", "stop"
+		info["tokens"] = map[string]any{"input": 10, "output": 20, "reasoning": 0, "cache": map[string]any{"read": 0, "write": 0}}
+	}
+	// Parts first, the message last: a watcher that sees the message
+	// finds its parts.
+	for i, p := range parts {
+		p["id"], p["sessionID"], p["messageID"] = fmt.Sprintf("prt_%s%02d", strings.TrimPrefix(mid, "msg_"), i), sid, mid
+		writeJSONFile(t, filepath.Join(storage, "part", mid, p["id"].(string)+".json"), p)
+	}
+	writeJSONFile(t, filepath.Join(storage, "message", sid, mid+".json"), info)
+}
+
+func writeJSONFile(t *testing.T, path string, v any) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmp := path + ".tmp"
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil { // whole, as OpenCode writes
+		t.Fatal(err)
+	}
+}
+
+// testSessionOpenCode: an OpenCode session's page has the same header
+// (its resume command), its messages and parts as blocks, hostile text
+// as text, and a message written while it is open appears.
+func testSessionOpenCode(t *testing.T, b *browser) {
+	xdg := t.TempDir()
+	storage := filepath.Join(xdg, "opencode", "storage")
+	const sid, project = "ses_6a1f0e2d3c4bAbCdEfGhIjKlQq", "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+	now := time.Now().UnixMilli()
+	writeJSONFile(t, filepath.Join(storage, "session", project, sid+".json"), map[string]any{
+		"id": sid, "version": "1.1.20", "projectID": project, "directory": cwd, "title": "Fix the OpenCode build",
+		"time": map[string]any{"created": now - 60_000, "updated": now - 5_000}})
+	ocMessage(t, storage, sid, "msg_95e1a2b3c4d5XyZ0123456789a", "user", now-60_000,
+		map[string]any{"type": "text", "text": "why does the build fail? <img src=x onerror=\"window.__pwned=1\">"})
+	ocMessage(t, storage, sid, "msg_95e1a2b3c4d6XyZ0123456789a", "assistant", now-50_000,
+		map[string]any{"type": "reasoning", "text": "look at the log"},
+		map[string]any{"type": "tool", "callID": "toolu_01", "tool": "bash", "state": map[string]any{"status": "completed",
+			"input": map[string]any{"command": "npm run build"}, "output": "ERR missing module", "title": "npm run build"}},
+		map[string]any{"type": "text", "text": "A module is **missing**: [docs](javascript:window.__pwned=1)"})
+	p := startBinaryEnv(t, t.TempDir(), []string{"XDG_DATA_HOME=" + xdg},
+		"--port", "0", "--claude-dir", t.TempDir(), "--keepalive", "2s", "--debounce", "50ms")
+	needClient(t, p)
+
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	row := rowSel("opencode:" + sid)
+	c.waitJS(10*time.Second, "the OpenCode row", present(row))
+	click(c, row+" .title")
+	c.waitJS(5*time.Second, "a click opens its page", fmt.Sprintf(`location.pathname === %s`, jsString("/s/opencode/"+sid)))
+	c.waitJS(10*time.Second, "its messages", msgsWith("A module is missing"))
+	defer func() {
+		if t.Failed() {
+			t.Logf("page: %s", mustEval[string](c, `document.getElementById("session").outerHTML.slice(0, 6000)`))
+		}
+	}()
+	c.waitJS(10*time.Second, "its header", hasText("#session-header .title", "Fix the OpenCode build"))
+	mustEval[bool](c, `(Clipboard.prototype.writeText = function (t) { window.__copied = t; return Promise.resolve(); }, true)`)
+	c.do(5*time.Second, "copying the resume command", chromedp.Click("#copy-resume"))
+	c.waitJS(5*time.Second, "the resume command copied", `!!window.__copied`)
+	if got, want := mustEval[string](c, `window.__copied`), "cd "+cwd+" && opencode --session "+sid; got != want {
+		t.Errorf("resume command %q, want %q", got, want)
+	}
+	// Its transcript is its session file: there is no database here.
+	mustEval[bool](c, `(window.__copied = "", true)`)
+	c.do(5*time.Second, "copying the path", chromedp.Click("#copy-path"))
+	c.waitJS(5*time.Second, "the path copied", `!!window.__copied`)
+	if got, want := mustEval[string](c, `window.__copied`), filepath.Join(storage, "session", project, sid+".json"); got != want {
+		t.Errorf("transcript path %q, want the session file %q", got, want)
+	}
+	bash := `[...document.querySelectorAll("#transcript .block.tool")].find(b => b.querySelector(".name").textContent === "bash")`
+	c.waitJS(5*time.Second, "the bash call as one line", bash+` && `+bash+`.querySelector(".arg").textContent === "npm run build"`)
+	mustEval[bool](c, bash+`.querySelector("button.line").click() || true`)
+	c.waitJS(5*time.Second, "its result", bash+`.textContent.includes("ERR missing module")`)
+	if !mustEval[bool](c, `!!document.querySelector("#transcript .block.thinking")`) {
+		t.Error("the reasoning part is not a thinking block")
+	}
+	if mustEval[bool](c, `!!document.querySelector("#transcript img, #transcript a[href^='javascript']") || window.__pwned !== undefined`) {
+		t.Fatal("OpenCode text became markup")
+	}
+	if !mustEval[bool](c, msgsWith(`<img src=x onerror="window.__pwned=1">`)) {
+		t.Error("the hostile prompt is not shown as text")
+	}
+
+	// A message written while the page is open appears.
+	ocMessage(t, storage, sid, "msg_95e1a2b3c4d7XyZ0123456789a", "user", time.Now().UnixMilli(),
+		map[string]any{"type": "text", "text": "a prompt written while the page is open"})
+	c.waitJS(15*time.Second, "the new message", msgsWith("a prompt written while the page is open"))
+}
