@@ -11,14 +11,16 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"vibecraft.sh/helm/server/internal/fixture"
 )
 
 // TestSessionPageBrowser covers what the session page's other browser
-// tests leave out: `o` opens a row, each kind of block as a reader sees
-// it, n / N in find, the copy buttons, and an OpenCode session's page
-// (from the legacy JSON tree) following its writes.
+// tests leave out: `o` opens a row and `u` returns to the filtered list,
+// each kind of block as a reader sees it, n / N in find, the copy
+// buttons, and an OpenCode session's page (from the legacy JSON tree)
+// following its writes.
 //
 //	make build && HELM_BIN=$PWD/bin/helmd go test -count=1 -run SessionPageBrowser ./server/e2e/
 func TestSessionPageBrowser(t *testing.T) {
@@ -67,9 +69,9 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 	fixture.Append(t, fixture.Path(claude, cwd, sid), kindsTranscript(t, sid, time.Now().Add(-time.Hour)))
 	p := serveList(t, claude)
 	c := b.tab(t)
-	c.navigate(p.URL + "/")
+	c.navigate(p.URL + "/?q=needle")
 	waitLive(c)
-	waitRows(c, "the list", sid)
+	waitRows(c, "the filtered list", sid)
 
 	// `o` opens the selected row, as Enter does.
 	mustEval[bool](c, `(document.activeElement && document.activeElement.blur(), true)`)
@@ -165,6 +167,16 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 	}
 	if got := mustEval[string](c, `document.getElementById("find").value`); got != "needle" {
 		t.Errorf("n and N typed into the find box: %q", got)
+	}
+
+	// Esc closes find; u goes back to the list, its search kept.
+	keys(c, kb.Escape)
+	c.waitJS(5*time.Second, "Esc closes find", `!document.getElementById("find")`)
+	keys(c, "u")
+	c.waitJS(10*time.Second, "u back to the list", `location.pathname === "/" && new URLSearchParams(location.search).get("q") === "needle"`)
+	waitRows(c, "the filtered list again", sid)
+	if got := mustEval[string](c, `document.getElementById("search").value`); got != "needle" {
+		t.Errorf("search box %q after u", got)
 	}
 }
 
