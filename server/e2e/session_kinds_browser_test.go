@@ -76,9 +76,9 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 	// `o` opens the selected row, as Enter does.
 	mustEval[bool](c, `(document.activeElement && document.activeElement.blur(), true)`)
 	keys(c, "j")
-	c.waitJS(2*time.Second, "j selects the row", `!!document.querySelector("li.session.selected")`)
+	c.waitJS(10*time.Second, "j selects the row", `!!document.querySelector("li.session.selected")`)
 	keys(c, "o")
-	c.waitJS(5*time.Second, "o opens the session page", fmt.Sprintf(`location.pathname === %s`, jsString("/s/claude/"+sid)))
+	c.waitJS(10*time.Second, "o opens the session page", fmt.Sprintf(`location.pathname === %s`, jsString("/s/claude/"+sid)))
 	c.waitJS(10*time.Second, "the transcript", msgsWith("The last needle is here."))
 	c.waitJS(10*time.Second, "the header", `!!document.querySelector("#session-header .project")`)
 	defer func() {
@@ -102,10 +102,10 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 		t.Errorf("the failed Bash call's state is %q, want error", got)
 	}
 	mustEval[bool](c, block("Bash")+`.querySelector("button.line").click() || true`)
-	c.waitJS(5*time.Second, "the Bash call opened to input and result",
+	c.waitJS(10*time.Second, "the Bash call opened to input and result",
 		block("Bash")+`.querySelector(".tool-body").textContent.includes("npm test") && `+block("Bash")+`.querySelector(".tool-body").textContent.includes("1 failing")`)
 	mustEval[bool](c, block("Thinking")+`.querySelector("button.line").click() || true`)
-	c.waitJS(5*time.Second, "thinking opened", msgsWith("a private plan"))
+	c.waitJS(10*time.Second, "thinking opened", msgsWith("a private plan"))
 
 	// The image is a placeholder with its size; separators are quiet.
 	for _, want := range []string{"[image png, 2 KB]", "Conversation compacted", "/model opus"} {
@@ -144,25 +144,25 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 	} {
 		mustEval[bool](c, `(window.__copied = "", true)`)
 		c.do(5*time.Second, "clicking "+id, chromedp.Click(id))
-		c.waitJS(5*time.Second, id+" copied", `window.__copied !== ""`)
+		c.waitJS(10*time.Second, id+" copied", `window.__copied !== ""`)
 		if got := mustEval[string](c, `window.__copied`); got != want {
 			t.Errorf("%s copied %q, want %q", id, got, want)
 		}
-		c.waitJS(5*time.Second, id+" says so", hasText(id, "Copied"))
+		c.waitJS(10*time.Second, id+" says so", hasText(id, "Copied"))
 	}
 
 	// Find: / opens it; n and N move between the three messages with
 	// "needle", wrapping.
 	keys(c, "/")
-	c.waitJS(2*time.Second, "/ focuses the find box", `document.activeElement && document.activeElement.id === "find"`)
+	c.waitJS(10*time.Second, "/ focuses the find box", `document.activeElement && document.activeElement.id === "find"`)
 	keys(c, "needle")
 	count := `document.getElementById("find-count").textContent`
-	c.waitJS(5*time.Second, "three matches, the first current", count+` === "1 of 3"`)
-	c.waitJS(5*time.Second, "the matches marked", `[...document.querySelectorAll("#transcript mark")].some(m => m.textContent.toLowerCase() === "needle")`)
+	c.waitJS(10*time.Second, "three matches, the first current", count+` === "1 of 3"`)
+	c.waitJS(10*time.Second, "the matches marked", `[...document.querySelectorAll("#transcript mark")].some(m => m.textContent.toLowerCase() === "needle")`)
 	mustEval[bool](c, `(document.activeElement.blur(), true)`) // n and N are keys of the page, not of the box
 	for _, step := range []struct{ key, want string }{{"n", "2 of 3"}, {"n", "3 of 3"}, {"n", "1 of 3"}, {"N", "3 of 3"}, {"N", "2 of 3"}} {
 		keys(c, step.key)
-		c.waitJS(5*time.Second, step.key+" to "+step.want, count+` === `+jsString(step.want)+
+		c.waitJS(10*time.Second, step.key+" to "+step.want, count+` === `+jsString(step.want)+
 			` && !!document.querySelector("#transcript .msg.current-match mark")`)
 	}
 	if got := mustEval[string](c, `document.getElementById("find").value`); got != "needle" {
@@ -171,7 +171,7 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 
 	// Esc closes find; u goes back to the list, its search kept.
 	keys(c, kb.Escape)
-	c.waitJS(5*time.Second, "Esc closes find", `!document.getElementById("find")`)
+	c.waitJS(10*time.Second, "Esc closes find", `!document.getElementById("find")`)
 	keys(c, "u")
 	c.waitJS(10*time.Second, "u back to the list", `location.pathname === "/" && new URLSearchParams(location.search).get("q") === "needle"`)
 	waitRows(c, "the filtered list again", sid)
@@ -244,7 +244,7 @@ func testSessionOpenCode(t *testing.T, b *browser) {
 	row := rowSel("opencode:" + sid)
 	c.waitJS(10*time.Second, "the OpenCode row", present(row))
 	click(c, row+" .title")
-	c.waitJS(5*time.Second, "a click opens its page", fmt.Sprintf(`location.pathname === %s`, jsString("/s/opencode/"+sid)))
+	c.waitJS(10*time.Second, "a click opens its page", fmt.Sprintf(`location.pathname === %s`, jsString("/s/opencode/"+sid)))
 	c.waitJS(10*time.Second, "its messages", msgsWith("A module is missing"))
 	defer func() {
 		if t.Failed() {
@@ -254,21 +254,25 @@ func testSessionOpenCode(t *testing.T, b *browser) {
 	c.waitJS(10*time.Second, "its header", hasText("#session-header .title", "Fix the OpenCode build"))
 	mustEval[bool](c, `(Clipboard.prototype.writeText = function (t) { window.__copied = t; return Promise.resolve(); }, true)`)
 	c.do(5*time.Second, "copying the resume command", chromedp.Click("#copy-resume"))
-	c.waitJS(5*time.Second, "the resume command copied", `!!window.__copied`)
+	c.waitJS(10*time.Second, "the resume command copied", `!!window.__copied`)
+	// Its label changes, and the buttons after it move: wait for that
+	// before clicking the next.
+	c.waitJS(10*time.Second, "the resume button says so", hasText("#copy-resume", "Copied"))
 	if got, want := mustEval[string](c, `window.__copied`), "cd "+cwd+" && opencode --session "+sid; got != want {
 		t.Errorf("resume command %q, want %q", got, want)
 	}
 	// Its transcript is its session file: there is no database here.
 	mustEval[bool](c, `(window.__copied = "", true)`)
 	c.do(5*time.Second, "copying the path", chromedp.Click("#copy-path"))
-	c.waitJS(5*time.Second, "the path copied", `!!window.__copied`)
+	c.waitJS(10*time.Second, "the path copied", `!!window.__copied`)
+	c.waitJS(10*time.Second, "the path button says so", hasText("#copy-path", "Copied"))
 	if got, want := mustEval[string](c, `window.__copied`), filepath.Join(storage, "session", project, sid+".json"); got != want {
 		t.Errorf("transcript path %q, want the session file %q", got, want)
 	}
 	bash := `[...document.querySelectorAll("#transcript .block.tool")].find(b => b.querySelector(".name").textContent === "bash")`
-	c.waitJS(5*time.Second, "the bash call as one line", bash+` && `+bash+`.querySelector(".arg").textContent === "npm run build"`)
+	c.waitJS(10*time.Second, "the bash call as one line", bash+` && `+bash+`.querySelector(".arg").textContent === "npm run build"`)
 	mustEval[bool](c, bash+`.querySelector("button.line").click() || true`)
-	c.waitJS(5*time.Second, "its result", bash+`.textContent.includes("ERR missing module")`)
+	c.waitJS(10*time.Second, "its result", bash+`.textContent.includes("ERR missing module")`)
 	if !mustEval[bool](c, `!!document.querySelector("#transcript .block.thinking")`) {
 		t.Error("the reasoning part is not a thinking block")
 	}
