@@ -71,3 +71,18 @@ func TestRenderQuietAndCutBlocks(t *testing.T) {
 		})
 	}
 }
+
+// An OpenCode task call links to its child session's own page; a Claude
+// Task call to its subagent's transcript within the session.
+func TestTaskLinksToItsSubagent(t *testing.T) {
+	task := toolMsg(&shared.Tool{Name: "task", AgentID: "ses_6a1f0e2d3c4bAbCdEfGhIjKlMn", Result: &shared.ToolResult{Text: "done"}})
+	p := pageFor("c1#0")
+	p.source, p.id = "opencode", "ses_aaaaaaaaaaaaaaaaaaaaaaaaaa"
+	if out := app.HTMLString(p.renderMessage(0, &task)); !strings.Contains(out, `href="/s/opencode/ses_6a1f0e2d3c4bAbCdEfGhIjKlMn"`) {
+		t.Errorf("OpenCode task: no link to the child session's page:\n%s", out)
+	}
+	task.Blocks[0].Tool.AgentID = "a1b2c3"
+	if out := app.HTMLString(pageFor("c1#0").renderMessage(0, &task)); !strings.Contains(out, `href="/s/claude/5b000000-0000-4000-8000-000000000001?agent=a1b2c3"`) {
+		t.Errorf("Claude Task: no link to the subagent's transcript:\n%s", out)
+	}
+}

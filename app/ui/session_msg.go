@@ -137,7 +137,13 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 		} else {
 			parts = append(parts, app.Div().Class("label").Text("No result yet"))
 		}
-		if t.AgentID != "" && p.agent == "" {
+		switch {
+		case t.AgentID == "" || p.agent != "":
+		case p.source == string(shared.SourceOpenCode):
+			// OpenCode runs a task in a child session: a page of its own.
+			parts = append(parts, app.A().Class("subagent").Href(pagePath(p.source, t.AgentID, "", p.host)).
+				Text("Open the subagent's session"))
+		default:
 			// The host too: a remote session's subagent lives on its machine.
 			href := pagePath(p.source, p.id, t.AgentID, p.host)
 			parts = append(parts, app.A().Class("subagent").Href(href).Text("Open the subagent's transcript").

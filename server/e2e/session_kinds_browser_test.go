@@ -223,6 +223,7 @@ func testSessionOpenCode(t *testing.T, b *browser) {
 	xdg := t.TempDir()
 	storage := filepath.Join(xdg, "opencode", "storage")
 	const sid, project = "ses_6a1f0e2d3c4bAbCdEfGhIjKlQq", "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+	const child = "ses_6a1f0e2d3c4bAbCdEfGhIjKlQr"
 	now := time.Now().UnixMilli()
 	writeJSONFile(t, filepath.Join(storage, "session", project, sid+".json"), map[string]any{
 		"id": sid, "version": "1.1.20", "projectID": project, "directory": cwd, "title": "Fix the OpenCode build",
@@ -233,7 +234,16 @@ func testSessionOpenCode(t *testing.T, b *browser) {
 		map[string]any{"type": "reasoning", "text": "look at the log"},
 		map[string]any{"type": "tool", "callID": "toolu_01", "tool": "bash", "state": map[string]any{"status": "completed",
 			"input": map[string]any{"command": "npm run build"}, "output": "ERR missing module", "title": "npm run build"}},
+		map[string]any{"type": "tool", "callID": "toolu_02", "tool": "task", "state": map[string]any{"status": "completed",
+			"input": map[string]any{"description": "find the module", "prompt": "Find it.", "subagent_type": "general"}, "output": "found",
+			"metadata": map[string]any{"parentSessionId": sid, "sessionId": child}}},
 		map[string]any{"type": "text", "text": "A module is **missing**: [docs](javascript:window.__pwned=1)"})
+	// The task's child session, where its subagent ran.
+	writeJSONFile(t, filepath.Join(storage, "session", project, child+".json"), map[string]any{
+		"id": child, "version": "1.1.20", "projectID": project, "directory": cwd, "title": "find the module (@general subagent)",
+		"parentID": sid, "time": map[string]any{"created": now - 45_000, "updated": now - 40_000}})
+	ocMessage(t, storage, child, "msg_95e1a2b3c4d6XyZ0123456789b", "assistant", now-42_000,
+		map[string]any{"type": "text", "text": "The subagent found the module."})
 	p := startBinaryEnv(t, t.TempDir(), []string{"XDG_DATA_HOME=" + xdg},
 		"--port", "0", "--claude-dir", t.TempDir(), "--keepalive", "2s", "--debounce", "50ms")
 	needClient(t, p)
@@ -287,4 +297,15 @@ func testSessionOpenCode(t *testing.T, b *browser) {
 	ocMessage(t, storage, sid, "msg_95e1a2b3c4d7XyZ0123456789a", "user", time.Now().UnixMilli(),
 		map[string]any{"type": "text", "text": "a prompt written while the page is open"})
 	c.waitJS(15*time.Second, "the new message", msgsWith("a prompt written while the page is open"))
+
+	// The task call opens into its child session's own page, and back.
+	task := `[...document.querySelectorAll("#transcript .block.tool")].find(b => b.querySelector(".name").textContent === "task")`
+	c.waitJS(10*time.Second, "the task line", "!!"+task+` && `+task+`.querySelector(".arg").textContent === "find the module"`)
+	mustEval[bool](c, task+`.querySelector("button.line").click() || true`)
+	c.waitJS(10*time.Second, "the way into the subagent", task+`.querySelector("a.subagent") !== null`)
+	mustEval[bool](c, task+`.querySelector("a.subagent").click() || true`)
+	c.waitJS(10*time.Second, "the child session's page", fmt.Sprintf(`location.pathname === %s`, jsString("/s/opencode/"+child)))
+	c.waitJS(10*time.Second, "the subagent's own messages", msgsWith("The subagent found the module."))
+	c.do(5*time.Second, "going back", chromedp.NavigateBack())
+	c.waitJS(10*time.Second, "the parent's page again", fmt.Sprintf(`location.pathname === %s`, jsString("/s/opencode/"+sid))+` && `+msgsWith("A module is missing"))
 }
