@@ -31,6 +31,7 @@ func TestSessionPageBrowser(t *testing.T) {
 	}{
 		{"KindsFindCopy", testSessionKindsFindCopy},
 		{"OpenCode", testSessionOpenCode},
+		{"CutPromptsLoadTheirOwnText", testSessionCutPrompts},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
 	}
@@ -308,4 +309,42 @@ func testSessionOpenCode(t *testing.T, b *browser) {
 	c.waitJS(10*time.Second, "the subagent's own messages", msgsWith("The subagent found the module."))
 	c.do(5*time.Second, "going back", chromedp.NavigateBack())
 	c.waitJS(10*time.Second, "the parent's page again", fmt.Sprintf(`location.pathname === %s`, jsString("/s/opencode/"+sid))+` && `+msgsWith("A module is missing"))
+}
+
+// testSessionCutPrompts: prompts over 64 KiB come cut, each row with its
+// own "load all". The virtual list moves other messages into the rows'
+// elements as it scrolls; a button must still load its own row's text.
+func testSessionCutPrompts(t *testing.T, b *browser) {
+	const sid = "5e000000-0000-4000-8000-000000000002"
+	const prompts = 16
+	claude := t.TempDir()
+	at := time.Now().Add(-time.Hour)
+	var s strings.Builder
+	for i := range prompts {
+		s.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d: %s END OF PROMPT %d", i, strings.Repeat("words without end ", 70<<10/18), i), at))
+	}
+	fixture.Append(t, fixture.Path(claude, cwd, sid), s.String())
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(10*time.Second, "the last prompt", fmt.Sprintf(`[...document.querySelectorAll("#transcript .prompt")].some(e => e.textContent.startsWith("prompt %d:"))`, prompts-1))
+	first := mustEval[string](c, `[...document.querySelectorAll("#transcript .msg")].map(m => m.dataset.i).join()`)
+	// Scroll up until other messages are in the rendered rows.
+	c.waitJS(20*time.Second, "the window moved", fmt.Sprintf(`(t => { t.scrollTop = Math.max(0, t.scrollTop - 3000);
+		return [...document.querySelectorAll("#transcript .msg")].map(m => m.dataset.i).join() !== %s; })(document.getElementById("transcript"))`, jsString(first)))
+	// The row in the middle of the view, its button, and whose it is.
+	row := `[...document.querySelectorAll("#transcript .msg")].find(m => { const r = m.getBoundingClientRect(), v = document.getElementById("transcript").getBoundingClientRect();
+		return r.top < v.top + v.height / 2 && r.bottom > v.top + v.height / 2; })`
+	c.waitJS(10*time.Second, "a row with its load-all button", `(m => !!m && !!m.querySelector("button.load-full"))(`+row+`)`)
+	n := mustEval[string](c, `(m => (m.dataset.i + " " + /^prompt (\d+):/.exec(m.querySelector(".prompt").textContent)[1]))(`+row+`)`)
+	var i, which int
+	if _, err := fmt.Sscanf(n, "%d %d", &i, &which); err != nil {
+		t.Fatalf("reading the row: %q: %v", n, err)
+	}
+	mustEval[bool](c, fmt.Sprintf(`document.querySelector('#transcript .msg[data-i="%d"] button.load-full').click() || true`, i))
+	c.waitJS(15*time.Second, fmt.Sprintf("prompt %d loaded whole in its own row", which), fmt.Sprintf(
+		`(m => !!m && m.querySelector(".prompt").textContent.endsWith("END OF PROMPT %d") && !m.querySelector("button.load-full"))(document.querySelector('#transcript .msg[data-i="%d"]'))`, which, i))
+	if err := mustEval[string](c, `(document.getElementById("session-error") || {}).textContent || ""`); err != "" {
+		t.Errorf("the page says %q", err)
+	}
 }
