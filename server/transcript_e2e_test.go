@@ -45,6 +45,9 @@ func TestSessionPageEndpoints(t *testing.T) {
 	if d.ID != osid || d.ResumeCommand != "cd /home/dev/webapp && opencode --session "+osid {
 		t.Fatalf("opencode detail: %+v", d)
 	}
+	if want := filepath.Join(xdg, "opencode", "opencode.db"); len(d.Transcripts) != 1 || d.Transcripts[0] != want {
+		t.Errorf("opencode transcripts %q, want the database %q", d.Transcripts, want)
+	}
 	var page shared.MessagePage
 	getJSON(t, srv.URL+"/api/sessions/opencode/"+osid+"/messages", &page)
 	if len(page.Messages) != 1 || page.Messages[0].Blocks[0].Text != "hello opencode" || page.Messages[0].Blocks[1].Cut == nil {

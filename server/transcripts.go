@@ -17,11 +17,11 @@ import (
 // messages) on mux, behind the same guard as the rest of the API, and
 // returns what serves the WebSocket's subscribe requests from the same
 // files.
-func installTranscripts(mux *http.ServeMux, ix *index.Index, c *claude.Source, oc *opencode.Source, dbPath string,
+func installTranscripts(mux *http.ServeMux, ix *index.Index, c *claude.Source, oc *opencode.Source,
 	pages *tail.Hub, keepalive time.Duration, log *slog.Logger) *api.Follower {
 	d := api.TranscriptDeps{Sessions: ix, Claude: c, Files: transcript.NewFiles(0), Logger: log, Live: pages, Keepalive: keepalive}
 	if oc != nil { // a nil *Source in the interface would not read as nil
-		d.OpenCode, d.OpenCodeDB = oc, dbPath
+		d.OpenCode = oc
 		for _, s := range oc.WatchSpecs() {
 			d.OpenCodeWatch = append(d.OpenCodeWatch, s.Path)
 		}

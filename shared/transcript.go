@@ -96,7 +96,9 @@ type Tool struct {
 	InputCut *Cut `json:"inputCut,omitempty"`
 	// Result is nil while the call runs (or its result is not written yet).
 	Result *ToolResult `json:"result,omitempty"`
-	// AgentID opens the subagent this call ran (Claude Task calls).
+	// AgentID opens the subagent this call ran: a Claude Task call's
+	// agent (…/messages?agent=), or the child session an OpenCode task
+	// call ran in (a session of its own).
 	AgentID string `json:"agentId,omitempty"`
 }
 

@@ -40,6 +40,10 @@ func TestRenderHostileIsText(t *testing.T) {
 		{"fake event line", "event: messages\ndata: {}", "event: messages"},
 		{"rtl override", "file\u202Egnp.exe", "[U+202E]"},
 		{"fence with html", "```html\n<iframe src=//evil></iframe>\n```", "&lt;iframe"},
+		// No image or resource is fetched from a transcript's URL: image
+		// syntax is at most a link, which loads nothing until followed.
+		{"markdown image", "![pixel](https://evil.example/p.png)", `href="https://evil.example/p.png"`},
+		{"data image", "![x](data:image/svg+xml;base64,PHN2Zz4=)", `<span class="link-text">x</span>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

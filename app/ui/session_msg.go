@@ -70,7 +70,12 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 	switch b.Type {
 	case shared.BlockText:
 		if m.Role == "user" {
-			return app.Div().Class("prompt").Body(p.mark(p.whole(b.Text, b.Cut))...)
+			// A prompt over 64 KiB comes cut too: it offers its whole.
+			prompt := app.Div().Class("prompt").Body(p.mark(p.whole(b.Text, b.Cut))...)
+			if note := p.cutNote(b.Cut); note != nil {
+				return app.Div().Class("prompt-wrap").Body(prompt, note)
+			}
+			return prompt
 		}
 		return app.Div().Class("md").Body(append(md.RenderBlocks(p.parse(p.whole(b.Text, b.Cut)), p.mark), p.cutNote(b.Cut))...)
 	case shared.BlockThinking:
@@ -132,12 +137,17 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 		} else {
 			parts = append(parts, app.Div().Class("label").Text("No result yet"))
 		}
-		if t.AgentID != "" && p.agent == "" {
+		switch {
+		case t.AgentID == "" || p.agent != "":
+		case p.source == string(shared.SourceOpenCode):
+			// OpenCode runs a task in a child session: a page of its own.
+			parts = append(parts, app.A().Class("subagent").Href(pagePath(p.source, t.AgentID, "", p.host)).
+				Text("Open the subagent's session"))
+		default:
 			// The host too: a remote session's subagent lives on its machine.
 			href := pagePath(p.source, p.id, t.AgentID, p.host)
-			from := pagePath(p.source, p.id, "", p.host)
 			parts = append(parts, app.A().Class("subagent").Href(href).Text("Open the subagent's transcript").
-				OnClick(func(app.Context, app.Event) { subagentOpenedFrom = from }))
+				OnClick(p.onSubagent))
 		}
 		return app.Div().Class("tool-body").Body(parts...)
 	}, state)
@@ -224,19 +234,36 @@ func (p *SessionPage) cutNote(cut *shared.Cut) app.UI {
 	if _, ok := p.full[cut.Ref]; ok {
 		return nil
 	}
-	ref := cut.Ref
-	return app.Button().Class("load-full").Text("Cut here: load all " + byteSize(cut.Bytes)).OnClick(func(ctx app.Context, _ app.Event) {
-		browser.Fetch("GET", p.api("/messages/"+url.PathEscape(ref)+"/full", nil), func(body []byte, err error) {
-			ctx.Dispatch(func(app.Context) {
-				if err != nil {
-					p.errText = "Could not load the whole text: " + err.Error()
-					return
-				}
-				p.full[ref] = string(body)
-				p.afterChange(ctx)
-			})
+	return app.Button().Class("load-full").DataSet("ref", cut.Ref).Text("Cut here: load all " + byteSize(cut.Bytes)).OnClick(p.onLoadFull)
+}
+
+// Handlers read what they act on from the page or the element at the
+// click, never from a closure: go-app keeps an element's first handler
+// while its code is the same (it compares function pointers), and the
+// virtual list moves other messages into the same elements.
+
+// onLoadFull loads the whole of the cut text the button names.
+func (p *SessionPage) onLoadFull(ctx app.Context, _ app.Event) {
+	ref := ctx.JSSrc().Get("dataset").Get("ref").String()
+	if ref == "" {
+		return
+	}
+	browser.Fetch("GET", p.api("/messages/"+url.PathEscape(ref)+"/full", nil), func(body []byte, err error) {
+		ctx.Dispatch(func(app.Context) {
+			if err != nil {
+				p.errText = "Could not load the whole text: " + err.Error()
+				return
+			}
+			p.full[ref] = string(body)
+			p.afterChange(ctx)
 		})
 	})
+}
+
+// onSubagent notes that this page opened a subagent's transcript, so
+// Esc there goes back to it in history.
+func (p *SessionPage) onSubagent(app.Context, app.Event) {
+	subagentOpenedFrom = pagePath(p.source, p.id, "", p.host)
 }
 
 func prettyJSON(raw json.RawMessage) string {

@@ -47,26 +47,13 @@ func (p *SessionPage) renderHeader() app.UI {
 	fact := func(class, label, value string) app.UI {
 		return app.Div().Class("fact", class).Body(app.Span().Class("label").Text(label), app.Span().Class("value").Text(md.Clean(value)))
 	}
-	copyBtn := func(id, label, text string) app.UI {
+	copyBtn := func(id, label string) app.UI {
 		l := label
 		if p.copied == id {
 			l = "Copied"
 		}
-		return app.Button().ID(id).Disabled(text == "").Title("%s", attr(text)).Text(l).OnClick(func(ctx app.Context, _ app.Event) {
-			browser.Copy(text, func(ok bool) {
-				ctx.Dispatch(func(app.Context) {
-					if ok {
-						p.copied = id
-					} else {
-						p.errText = "The browser did not allow copying; select the text instead: " + text
-					}
-				})
-			})
-		})
-	}
-	path := ""
-	if len(d.Transcripts) > 0 {
-		path = d.Transcripts[0]
+		text := p.copyText(id)
+		return app.Button().ID(id).Disabled(text == "").Title("%s", attr(text)).Text(l).OnClick(p.onCopy)
 	}
 	return app.Header().ID("session-header").Class("session-header").Body(
 		back,
@@ -93,11 +80,53 @@ func (p *SessionPage) renderHeader() app.UI {
 			fact("duration", "Duration", duration(d.DurationMs)),
 		),
 		app.Div().Class("actions").Body(
-			copyBtn("copy-resume", "Copy resume command", d.ResumeCommand),
-			copyBtn("copy-id", "Copy session id", s.ID),
-			copyBtn("copy-path", "Copy transcript path", path),
+			copyBtn("copy-resume", "Copy resume command"),
+			copyBtn("copy-id", "Copy session id"),
+			copyBtn("copy-path", "Copy transcript path"),
 		),
 	)
+}
+
+// copyText is what the copy button with id copies, from the detail as it
+// is now.
+func (p *SessionPage) copyText(id string) string {
+	d := p.detail
+	if d == nil {
+		return ""
+	}
+	switch id {
+	case "copy-resume":
+		return d.ResumeCommand
+	case "copy-id":
+		return d.ID
+	case "copy-path":
+		if len(d.Transcripts) > 0 {
+			return d.Transcripts[0]
+		}
+	}
+	return ""
+}
+
+// onCopy copies what the clicked button names. The text is looked up at
+// the click, not captured when the button was drawn: go-app keeps an
+// element's first handler while its code is the same (event.go compares
+// function pointers, not closures), so a closure drawn from the list's
+// row, before the detail came, would copy "" for ever.
+func (p *SessionPage) onCopy(ctx app.Context, _ app.Event) {
+	id := ctx.JSSrc().Get("id").String()
+	text := p.copyText(id)
+	if text == "" {
+		return
+	}
+	browser.Copy(text, func(ok bool) {
+		ctx.Dispatch(func(app.Context) {
+			if ok {
+				p.copied = id
+			} else {
+				p.errText = "The browser did not allow copying; select the text instead: " + text
+			}
+		})
+	})
 }
 
 // duration says how long ms is: "45 s", "12 min", "3 h 05 min", "2 d 4 h".

@@ -43,17 +43,19 @@ type OpenCodeMessages interface {
 	transcript.OpenCodeReader
 	transcript.OpenCodeTexts
 	Models(ctx context.Context, sid string) ([]string, error)
+	// TranscriptPath is the file the session is read from: the database,
+	// or its session file in the legacy JSON tree.
+	TranscriptPath(sid string) string
 }
 
 // TranscriptDeps is what the session page's endpoints need. OpenCode is
 // nil when OpenCode is not read.
 type TranscriptDeps struct {
-	Sessions   SessionGetter
-	Claude     ClaudeTranscripts
-	OpenCode   OpenCodeMessages
-	OpenCodeDB string // shown as the transcript of OpenCode sessions
-	Files      *transcript.Files
-	Logger     *slog.Logger
+	Sessions SessionGetter
+	Claude   ClaudeTranscripts
+	OpenCode OpenCodeMessages
+	Files    *transcript.Files
+	Logger   *slog.Logger
 	// Live serves …/messages/stream; nil: no page streams (404).
 	Live PageHub
 	// OpenCodeWatch are the folders whose changes may touch an OpenCode
@@ -154,7 +156,9 @@ func (t *transcripts) detail(w http.ResponseWriter, r *http.Request) error {
 			last, err = t.d.Files.Page(files.Main, transcript.Query{Limit: 4})
 		}
 	case shared.SourceOpenCode:
-		d.Transcripts = append(d.Transcripts, t.d.OpenCodeDB)
+		if path := t.d.OpenCode.TranscriptPath(s.ID); path != "" {
+			d.Transcripts = append(d.Transcripts, path)
+		}
 		if models, err := t.d.OpenCode.Models(r.Context(), s.ID); err == nil {
 			d.Models = append(d.Models, models...)
 		}

@@ -20,6 +20,9 @@ type partFile struct {
 		Input  json.RawMessage `json:"input"`
 		Output string          `json:"output"`
 		Error  string          `json:"error"`
+		// Metadata is read on its own: a shape Helm does not expect
+		// there must not cost the rest of the part.
+		Metadata json.RawMessage `json:"metadata"`
 	} `json:"state"`
 	Mime     string `json:"mime"`
 	Filename string `json:"filename"`
@@ -94,6 +97,14 @@ func (t *jsonTree) parts(messageID string, skipped *int) []Part {
 			Mime: pf.Mime, Filename: pf.Filename, URLLen: int64(utf8.RuneCountInString(pf.URL))}
 		p.Text, p.TextLen = cutChars(pf.Text), int64(utf8.RuneCountInString(pf.Text))
 		p.Output, p.OutputLen = cutChars(pf.State.Output), int64(utf8.RuneCountInString(pf.State.Output))
+		var meta struct {
+			SessionID any `json:"sessionId"`
+		}
+		if json.Unmarshal(pf.State.Metadata, &meta) == nil {
+			if id, ok := meta.SessionID.(string); ok && len(id) <= 100 {
+				p.ChildSession = id
+			}
+		}
 		in := string(pf.State.Input)
 		p.Input, p.InputLen = cutChars(in), int64(utf8.RuneCountInString(in))
 		out = append(out, p)

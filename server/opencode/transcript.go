@@ -46,8 +46,11 @@ type Part struct {
 	Output               string
 	OutputLen            int64
 	ToolError            string
-	Mime, Filename       string
-	URLLen               int64 // a file part's data URL: its size, never its data
+	// ChildSession is the session a task call ran its subagent in
+	// (state.metadata.sessionId, as OpenCode's task tool records it).
+	ChildSession   string
+	Mime, Filename string
+	URLLen         int64 // a file part's data URL: its size, never its data
 }
 
 // MessagePage asks for up to Limit messages before Before, or from After
@@ -108,6 +111,20 @@ func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) ([]Mes
 		}
 	}
 	return msgs, more, nil
+}
+
+// TranscriptPath is the file session sid is read from: the database, or
+// its session file in the legacy JSON tree; "" for an unknown session.
+func (s *Source) TranscriptPath(sid string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db != nil && s.dbFacts[sid] != nil {
+		return s.opts.DBPath
+	}
+	if h, ok := s.json.heads[sid]; ok {
+		return h.path
+	}
+	return ""
 }
 
 // Models lists the models that answered in session sid (a user message
@@ -213,7 +230,8 @@ func readParts(ctx context.Context, tx *sql.Tx, sc schema, msgs []Message) error
 		cut("$.state.input") + ", " + cut("$.state.output") + ", " +
 		"COALESCE(substr(json_extract(data, '$.state.error'), 1, " + strconv.Itoa(MaxPartText) + "), ''), " +
 		"COALESCE(json_extract(data, '$.mime'), ''), COALESCE(json_extract(data, '$.filename'), ''), " +
-		"COALESCE(length(json_extract(data, '$.url')), 0) " +
+		"COALESCE(length(json_extract(data, '$.url')), 0), " +
+		"CASE json_type(data, '$.state.metadata.sessionId') WHEN 'text' THEN substr(json_extract(data, '$.state.metadata.sessionId'), 1, 100) ELSE '' END " +
 		"FROM part WHERE message_id IN (" + placeholders(len(ids)) + ") AND json_valid(data) " +
 		"ORDER BY message_id, " + col(sc.part, "id", "rowid")
 	rows, err := tx.QueryContext(ctx, query, ids...)
@@ -229,7 +247,7 @@ func readParts(ctx context.Context, tx *sql.Tx, sc schema, msgs []Message) error
 			synthetic           any
 		)
 		if err := rows.Scan(&mid, &p.ID, &p.Type, &text, &p.TextLen, &synthetic, &p.Tool, &p.CallID,
-			&p.Status, &input, &p.InputLen, &output, &p.OutputLen, &p.ToolError, &p.Mime, &p.Filename, &p.URLLen); err != nil {
+			&p.Status, &input, &p.InputLen, &output, &p.OutputLen, &p.ToolError, &p.Mime, &p.Filename, &p.URLLen, &p.ChildSession); err != nil {
 			continue // a value of an unexpected type in one row
 		}
 		p.Text, p.Input, p.Output, p.Synthetic = text.String, input.String, output.String, truthy(synthetic)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -15,14 +16,25 @@ import (
 
 // BenchmarkLastPage measures the last 50 messages of a 1 MB and a 500 MB
 // transcript that end with the same 1 MB of turns, so the two differ only
-// in what lies before the page. With the index warm: p50-ms is the
-// median server time of one page, B/op everything one page allocates (an
-// upper bound of the extra memory it needs). index-ms is the first page,
-// which builds the index by one pass over the file; index-bytes its size.
-// The files are written to the benchmark's temp dir and removed after.
+// in what lies before the page. It reports the three budgets:
 //
-//	go test -run '^$' -bench BenchmarkLastPage -benchtime 20x ./server/transcript/
+//   - p50-ms, the median server time of one page with the index warm
+//     (budget 20 ms), and cpu-ms, the CPU time of one page (user and
+//     system, the collector's included), steadier on a shared machine;
+//   - x1MB (500MB only), its p50 over the 1 MB file's (budget 1.5; with
+//     -count, over the 1 MB file's last run, which Go runs first), and
+//     cpu-x1MB the same of cpu-ms;
+//   - B/op, everything one page allocates, an upper bound of the extra
+//     memory serving it needs (budget 16 MB); index-bytes, the offsets
+//     kept for the file between pages; index-alloc-B, everything the
+//     first page allocates, the one pass that builds the index included.
+//
+// index-ms is that first page. The files are written to the benchmark's
+// temp dir and removed after.
+//
+//	go test -run '^$' -bench BenchmarkLastPage -benchmem -benchtime 20x -count 3 ./server/transcript/
 func BenchmarkLastPage(b *testing.B) {
+	var small pageFigures // of the 1 MB file, for the 500 MB file's ratios
 	for _, size := range []struct {
 		name   string
 		filler int64 // bytes of older turns with multi-MB tool results
@@ -30,7 +42,16 @@ func BenchmarkLastPage(b *testing.B) {
 		b.Run(size.name, func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "s.jsonl")
 			writeBench(b, path, size.filler)
-			benchPage(b, path)
+			f := benchPage(b, path)
+			if size.filler == 0 {
+				small = f
+				return
+			}
+			if small.p50 > 0 && small.cpu > 0 {
+				// Only when the 1 MB file ran in this same run.
+				b.ReportMetric(f.p50/small.p50, "x1MB")
+				b.ReportMetric(f.cpu/small.cpu, "cpu-x1MB")
+			}
 		})
 	}
 }
@@ -53,16 +74,23 @@ func BenchmarkLastPageCorpus(b *testing.B) {
 	b.Fatal("no transcript generated")
 }
 
-func benchPage(b *testing.B, path string) {
+// pageFigures are what benchPage measured of one warm page, in ms.
+type pageFigures struct{ p50, cpu float64 }
+
+func benchPage(b *testing.B, path string) pageFigures {
 	files := NewFiles(0)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	start := time.Now()
 	if _, err := files.Page(path, Query{Limit: 50}); err != nil {
 		b.Fatal(err)
 	}
 	first := time.Since(start)
+	runtime.ReadMemStats(&after)
 	var times []time.Duration
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for b.Loop() {
 		t0 := time.Now()
 		page, err := files.Page(path, Query{Limit: 50})
@@ -71,10 +99,15 @@ func benchPage(b *testing.B, path string) {
 			b.Fatalf("%d messages, %v", len(page.Messages), err)
 		}
 	}
+	cpu := (processCPU() - cpu0) * 1000 / float64(len(times))
 	slices.Sort(times)
-	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	f := pageFigures{p50: float64(times[len(times)/2].Microseconds()) / 1000, cpu: cpu}
+	b.ReportMetric(f.p50, "p50-ms")
+	b.ReportMetric(f.cpu, "cpu-ms")
 	b.ReportMetric(float64(first.Microseconds())/1000, "index-ms")
 	b.ReportMetric(float64(8*len(files.index(path).offs)), "index-bytes")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc), "index-alloc-B")
+	return f
 }
 
 // writeBench writes filler bytes of turns with 2 to 5 MB results, then

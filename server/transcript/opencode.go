@@ -109,6 +109,9 @@ func openCodeBlock(p opencode.Part) (shared.Block, bool) {
 		return shared.Block{Type: typ, Text: p.Filename, MediaType: p.Mime, Bytes: dataURLBytes(p.URLLen)}, true
 	case "tool":
 		t := &shared.Tool{ID: p.CallID, Name: p.Tool}
+		if ValidOpenCodeID(p.ChildSession) {
+			t.AgentID = p.ChildSession // a task's subagent: a session of its own
+		}
 		if json.Valid([]byte(p.Input)) {
 			t.Input = json.RawMessage(p.Input)
 			var v any

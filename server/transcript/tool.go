@@ -8,9 +8,10 @@ import (
 )
 
 // summaryKeys are the input fields that say what a call does, most
-// telling first: the one line a tool call is shown as.
+// telling first: the one line a tool call is shown as. A search's
+// pattern comes before its path, which is only where it looks.
 var summaryKeys = []string{
-	"file_path", "notebook_path", "path", "command", "pattern", "url", "query",
+	"file_path", "notebook_path", "command", "pattern", "url", "path", "query",
 	"description", "prompt", "skill", "filePath", "subject",
 }
 
@@ -93,11 +94,9 @@ func cutRunes(s string, n int) string {
 	return s
 }
 
-// maxQuestion bounds the question a waiting session shows, in runes.
-const maxQuestion = 300
-
 // Question is the first line of the last assistant text in page: what a
-// session that waits for its user asked last.
+// session that waits for its user asked last. It is the line the list's
+// row shows (shared.QuestionLine), so the page and the row agree.
 func Question(page shared.MessagePage) string {
 	for i := len(page.Messages) - 1; i >= 0; i-- {
 		m := page.Messages[i]
@@ -106,7 +105,7 @@ func Question(page shared.MessagePage) string {
 		}
 		for j := len(m.Blocks) - 1; j >= 0; j-- {
 			if b := m.Blocks[j]; b.Type == shared.BlockText && strings.TrimSpace(b.Text) != "" {
-				return firstLine(b.Text, maxQuestion)
+				return shared.QuestionLine(b.Text)
 			}
 		}
 		return ""

@@ -1,0 +1,88 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// The block kinds TestRenderMessageBlocks leaves out: each as the issue
+// says a reader sees it, and nothing from the transcript as markup.
+func TestRenderQuietAndCutBlocks(t *testing.T) {
+	hostile := `<img src=x onerror="window.__pwned=1">`
+	msg := func(role string, b ...shared.Block) shared.Message {
+		return shared.Message{Cursor: "c1", Role: role, Blocks: b}
+	}
+	tests := []struct {
+		name    string
+		open    []string
+		msg     shared.Message
+		want    []string
+		notWant []string
+	}{
+		{"file placeholder with its size", nil, msg("user", shared.Block{Type: shared.BlockFile, Text: "report.pdf" + hostile, MediaType: "application/pdf", Bytes: 3 << 20}),
+			[]string{`class="placeholder">[file report.pdf&lt;img`, "application/pdf, 3.0 MB]"}, []string{"<img"}},
+		{"error marked", nil, msg("system", shared.Block{Type: shared.BlockError, Text: "overloaded " + hostile}),
+			[]string{`class="error"`, "<strong>Error: </strong>", "overloaded &lt;img"}, []string{"<img"}},
+		{"command output is a quiet block", nil, msg("system", shared.Block{Type: shared.BlockOutput, Text: "Set model to opus"}),
+			[]string{`class="long output"`, "Set model to opus"}, nil},
+		{"long command output cut with show all", nil, msg("system", shared.Block{Type: shared.BlockOutput, Text: strings.Repeat("x\n", 100)}),
+			[]string{"Show all (200 B)"}, nil},
+		{"record too large to read", nil, msg("system", shared.Block{Type: shared.BlockOmitted, Bytes: 5 << 20}),
+			[]string{`class="separator">A record too large to show (5.0 MB)`}, nil},
+		{"compaction summary collapsed", nil, msg("system", shared.Block{Type: shared.BlockCompaction, Text: "The summary so far"}),
+			[]string{"Conversation compacted", `aria-expanded="false"`}, []string{"The summary so far"}},
+		{"compaction summary opened, as Markdown", []string{"c1#0"}, msg("system", shared.Block{Type: shared.BlockCompaction, Text: "The **summary**"}),
+			[]string{"<strong>summary</strong>"}, nil},
+		{"prompt cut by the server offers the whole", nil, msg("user", shared.Block{Type: shared.BlockText, Text: "a long prompt", Cut: &shared.Cut{Bytes: 70 << 10, Ref: "r0"}}),
+			[]string{`class="prompt">a long prompt`, "Cut here: load all 70 KB"}, nil},
+		{"prompt loaded whole", nil, msg("user", shared.Block{Type: shared.BlockText, Text: "a long prompt", Cut: &shared.Cut{Bytes: 70 << 10, Ref: "r1"}}),
+			[]string{"a long prompt and the rest of it"}, []string{"Cut here"}},
+		{"answer cut by the server offers the whole", nil, msg("assistant", shared.Block{Type: shared.BlockText, Text: "a long answer", Cut: &shared.Cut{Bytes: 70 << 10, Ref: "r2"}}),
+			[]string{"a long answer", "Cut here: load all 70 KB"}, nil},
+		{"thinking opened shows its text", []string{"c1#0"}, msg("assistant", shared.Block{Type: shared.BlockThinking, Text: "plan " + hostile}),
+			[]string{`class="thinking-text">plan &lt;img`}, []string{"<img"}},
+		{"code block monospaced, kept verbatim", nil, msg("assistant", shared.Block{Type: shared.BlockText, Text: "```go\nfunc main() { println(\"<b>\") }\n```"}),
+			[]string{`<pre`, `class="code"`, "<code>func main() { println(&#34;&lt;b&gt;&#34;) }</code>"}, []string{"<b>"}},
+		{"tool input cut by the server", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Write", Summary: "/f.go",
+			Input: []byte(`{"file_path":"/f.go","content":"…"}`), InputCut: &shared.Cut{Bytes: 9 << 20, Ref: "r3"}}),
+			[]string{"Cut here: load all 9.0 MB", "No result yet"}, nil},
+		{"images in a result are counted, not shown", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Read", Result: &shared.ToolResult{Text: "a screenshot", Images: 2}}),
+			[]string{"Result (+2 images, not shown)"}, []string{"<img"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := pageFor(tt.open...)
+			p.full["r1"] = "a long prompt and the rest of it" // as loaded through …/full
+			out := app.HTMLString(p.renderMessage(0, &tt.msg))
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("missing %q in\n%s", w, out)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(out, w) {
+					t.Errorf("unexpected %q in\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// An OpenCode task call links to its child session's own page; a Claude
+// Task call to its subagent's transcript within the session.
+func TestTaskLinksToItsSubagent(t *testing.T) {
+	task := toolMsg(&shared.Tool{Name: "task", AgentID: "ses_6a1f0e2d3c4bAbCdEfGhIjKlMn", Result: &shared.ToolResult{Text: "done"}})
+	p := pageFor("c1#0")
+	p.source, p.id = "opencode", "ses_aaaaaaaaaaaaaaaaaaaaaaaaaa"
+	if out := app.HTMLString(p.renderMessage(0, &task)); !strings.Contains(out, `href="/s/opencode/ses_6a1f0e2d3c4bAbCdEfGhIjKlMn"`) {
+		t.Errorf("OpenCode task: no link to the child session's page:\n%s", out)
+	}
+	task.Blocks[0].Tool.AgentID = "a1b2c3"
+	if out := app.HTMLString(pageFor("c1#0").renderMessage(0, &task)); !strings.Contains(out, `href="/s/claude/5b000000-0000-4000-8000-000000000001?agent=a1b2c3"`) {
+		t.Errorf("Claude Task: no link to the subagent's transcript:\n%s", out)
+	}
+}

@@ -1,0 +1,109 @@
+package ui
+
+import (
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// headerFacts renders the page's header and reads its facts by class,
+// and the text each copy button copies (its title) by id.
+func headerFacts(t *testing.T, p *SessionPage) (facts, copies map[string]string, out string) {
+	t.Helper()
+	// Without the encoder's indentation, so text reads as one line.
+	out = regexp.MustCompile(`>\s+|\s+<`).ReplaceAllStringFunc(app.HTMLString(p.renderHeader()), strings.TrimSpace)
+	facts, copies = map[string]string{}, map[string]string{}
+	for _, m := range regexp.MustCompile(`class="fact ([a-z]+)"><span class="label">[^<]*</span><span class="value">([^<]*)</span>`).FindAllStringSubmatch(out, -1) {
+		facts[m[1]] = html.UnescapeString(m[2])
+	}
+	for _, m := range regexp.MustCompile(`<button[^>]*>`).FindAllString(out, -1) {
+		id := regexp.MustCompile(`id="([^"]*)"`).FindStringSubmatch(m)
+		title := regexp.MustCompile(`title="([^"]*)"`).FindStringSubmatch(m)
+		if id != nil && title != nil {
+			copies[id[1]] = html.UnescapeString(html.UnescapeString(title[1]))
+		}
+	}
+	return facts, copies, out
+}
+
+// The header says what the issue lists: title, project, branch, models,
+// status and why it waits, messages, tokens split (cache writes by 5 min
+// and 1 h), cost, started, last activity and duration, and offers to copy
+// the resume command, the id and the transcript's path.
+func TestRenderSessionHeader(t *testing.T) {
+	started := time.Date(2026, 3, 2, 9, 15, 0, 0, time.Local)
+	p := pageFor()
+	p.detail = &shared.SessionDetail{
+		Session: shared.Session{ID: p.id, Source: shared.SourceClaude, Title: "Fix the <b>login</b> test",
+			ProjectPath: "/home/dev/app", GitBranch: "fix/login", MessageCount: 12345,
+			Tokens:  shared.Tokens{Input: 1200, Output: 34_000, CacheRead: 2_500_000, CacheWrite: 9000, CacheWrite1h: 2000},
+			CostUSD: 4.5, Status: shared.StatusWaiting, WaitingFor: "permission: Bash",
+			CreatedAt: started.UnixMilli(), UpdatedAt: time.Now().UnixMilli()},
+		Transcripts:   []string{"/home/dev/.claude/projects/-home-dev-app/" + p.id + ".jsonl", "/sub/agent-a1.jsonl"},
+		Models:        []string{"claude-haiku-4-5", "claude-opus-4-5-20251101"},
+		ResumeCommand: "cd /home/dev/app && claude --resume " + p.id,
+		DurationMs:    (3*60 + 5) * 60_000,
+		Question:      "Shall I run \u202ethe tests?",
+	}
+	facts, copies, out := headerFacts(t, p)
+	for class, want := range map[string]string{
+		"project":  "/home/dev/app",
+		"branch":   "fix/login",
+		"models":   "claude-haiku-4-5, claude-opus-4-5-20251101",
+		"messages": "12,345",
+		"tokens":   "in 1.2k · out 34k · cache read 2.5M · cache write 5m 7k / 1h 2k",
+		"cost":     "$4.50",
+		"started":  "2026-03-02 09:15:00",
+		"updated":  "just now",
+		"duration": "3 h 05 min",
+	} {
+		if facts[class] != want {
+			t.Errorf("%s: %q, want %q", class, facts[class], want)
+		}
+	}
+	for _, want := range []string{ // attributes come in any order
+		`<h1 class="title">Fix the &lt;b&gt;login&lt;/b&gt; test<`,
+		`<span [^>]*data-status="waiting"[^>]*>waiting for input<`,
+		`<span [^>]*class="reason"[^>]*>permission: Bash<`,
+		`<span [^>]*class="question"[^>]*>Shall I run \[U\+202E\]the tests\?<`,
+	} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("header lacks %s:\n%s", want, out)
+		}
+	}
+	for id, want := range map[string]string{
+		"copy-resume": p.detail.ResumeCommand,
+		"copy-id":     p.id,
+		"copy-path":   p.detail.Transcripts[0],
+	} {
+		if copies[id] != want {
+			t.Errorf("%s copies %q, want %q", id, copies[id], want)
+		}
+	}
+}
+
+// An idle session without branch or models shows no empty facts, and a
+// session without a transcript path offers nothing to copy for it.
+func TestRenderSessionHeaderSparse(t *testing.T) {
+	p := pageFor()
+	p.detail = &shared.SessionDetail{Session: shared.Session{ID: p.id, Source: shared.SourceOpenCode, Status: shared.StatusIdle},
+		ResumeCommand: "opencode --session " + p.id}
+	facts, _, out := headerFacts(t, p)
+	for _, class := range []string{"branch", "models"} {
+		if _, ok := facts[class]; ok {
+			t.Errorf("an empty %s is shown", class)
+		}
+	}
+	if !strings.Contains(out, `class="title">Untitled session`) || strings.Contains(out, `class="question"`) {
+		t.Errorf("want the untitled title and no question:\n%s", out)
+	}
+	if b := regexp.MustCompile(`<button[^>]*id="copy-path"[^>]*>`).FindString(out); !regexp.MustCompile(`\sdisabled(="true")?[\s>]`).MatchString(b) {
+		t.Errorf("copy-path is not disabled without a path:\n%s", out)
+	}
+}

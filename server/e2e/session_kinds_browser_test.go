@@ -1,0 +1,350 @@
+package e2e
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+)
+
+// TestSessionPageBrowser covers what the session page's other browser
+// tests leave out: `o` opens a row and `u` returns to the filtered list,
+// each kind of block as a reader sees it, n / N in find, the copy
+// buttons, and an OpenCode session's page (from the legacy JSON tree)
+// following its writes.
+//
+//	make build && HELM_BIN=$PWD/bin/helmd go test -count=1 -run SessionPageBrowser ./server/e2e/
+func TestSessionPageBrowser(t *testing.T) {
+	b := startBrowser(t)
+	for _, tc := range []struct {
+		name string
+		run  func(*testing.T, *browser)
+	}{
+		{"KindsFindCopy", testSessionKindsFindCopy},
+		{"OpenCode", testSessionOpenCode},
+		{"CutPromptsLoadTheirOwnText", testSessionCutPrompts},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
+	}
+}
+
+// kindsTranscript is a short session holding every kind of block, with
+// "needle" in three messages. Short: every row fits the view.
+func kindsTranscript(t *testing.T, sid string, at time.Time) string {
+	png := base64.StdEncoding.EncodeToString(make([]byte, 3000))
+	long := "const line = \"" + strings.Repeat("a long line of code ", 40) + "\""
+	assistant := func(n string, content ...any) string {
+		return record(t, sid, "assistant", "a-"+n, at, map[string]any{"id": "msg_" + n, "type": "message", "role": "assistant",
+			"model": "claude-sonnet-4-5-20250929", "stop_reason": "end_turn", "usage": map[string]int{"input_tokens": 1, "output_tokens": 1},
+			"content": content}, map[string]any{"requestId": "req_" + n})
+	}
+	return fixture.User(sid, cwd, "find the needle in the code", at) +
+		record(t, sid, "user", "img-1", at, map[string]any{"role": "user", "content": []any{
+			map[string]any{"type": "text", "text": "this screenshot"},
+			map[string]any{"type": "image", "source": map[string]any{"type": "base64", "media_type": "image/png", "data": png}},
+		}}, nil) +
+		assistant("think", map[string]any{"type": "thinking", "thinking": "a private plan", "signature": "sig"},
+			map[string]any{"type": "text", "text": "Here is the needle:\n\n```js\n" + long + "\n```"}) +
+		toolCall(t, sid, "grep", "Grep", map[string]any{"pattern": "TODO\\(", "path": "/home/dev/webapp/src"}, at) +
+		toolResult(t, sid, "grep", "src/a.js:3: TODO()", at, nil) +
+		toolCall(t, sid, "bash", "Bash", map[string]any{"command": "npm test"}, at) +
+		record(t, sid, "user", "r-bash", at, map[string]any{"role": "user", "content": []any{map[string]any{
+			"type": "tool_result", "tool_use_id": "toolu_bash", "content": "1 failing", "is_error": true}}}, nil) +
+		record(t, sid, "system", "c-1", at, nil, map[string]any{"subtype": "compact_boundary", "content": "Conversation compacted"}) +
+		fixture.User(sid, cwd, "<command-name>/model</command-name>\n<command-message>model</command-message>\n<command-args>opus</command-args>", at) +
+		replyLine(t, sid, "msg_last", "The last needle is here.", at)
+}
+
+func testSessionKindsFindCopy(t *testing.T, b *browser) {
+	const sid = "5e000000-0000-4000-8000-000000000001"
+	claude := t.TempDir()
+	fixture.Append(t, fixture.Path(claude, cwd, sid), kindsTranscript(t, sid, time.Now().Add(-time.Hour)))
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/?q=needle")
+	waitLive(c)
+	waitRows(c, "the filtered list", sid)
+
+	// `o` opens the selected row, as Enter does.
+	mustEval[bool](c, `(document.activeElement && document.activeElement.blur(), true)`)
+	keys(c, "j")
+	c.waitJS(10*time.Second, "j selects the row", `!!document.querySelector("li.session.selected")`)
+	keys(c, "o")
+	c.waitJS(10*time.Second, "o opens the session page", fmt.Sprintf(`location.pathname === %s`, jsString("/s/claude/"+sid)))
+	c.waitJS(10*time.Second, "the transcript", msgsWith("The last needle is here."))
+	c.waitJS(10*time.Second, "the header", `!!document.querySelector("#session-header .project")`)
+	defer func() {
+		if t.Failed() {
+			t.Logf("page: %s", mustEval[string](c, `document.getElementById("session").outerHTML.slice(0, 6000)`))
+		}
+	}()
+
+	block := func(name string) string {
+		return fmt.Sprintf(`[...document.querySelectorAll("#transcript .block")].find(b => (b.querySelector(".name") || {}).textContent === %s)`, jsString(name))
+	}
+	// Thinking is collapsed; each tool call is one line: name and main
+	// argument, a failed one marked.
+	if mustEval[bool](c, `!!document.querySelector("#transcript .thinking-text") || `+msgsWith("a private plan")) {
+		t.Error("thinking is shown before it is opened")
+	}
+	if got := mustEval[string](c, block("Grep")+`.querySelector(".arg").textContent`); got != `TODO\(` {
+		t.Errorf("the Grep line shows %q, want its pattern", got)
+	}
+	if got := mustEval[string](c, block("Bash")+`.dataset.state`); got != "error" {
+		t.Errorf("the failed Bash call's state is %q, want error", got)
+	}
+	mustEval[bool](c, block("Bash")+`.querySelector("button.line").click() || true`)
+	c.waitJS(10*time.Second, "the Bash call opened to input and result",
+		block("Bash")+`.querySelector(".tool-body").textContent.includes("npm test") && `+block("Bash")+`.querySelector(".tool-body").textContent.includes("1 failing")`)
+	mustEval[bool](c, block("Thinking")+`.querySelector("button.line").click() || true`)
+	c.waitJS(10*time.Second, "thinking opened", msgsWith("a private plan"))
+
+	// The image is a placeholder with its size; separators are quiet.
+	for _, want := range []string{"[image png, 2 KB]", "Conversation compacted", "/model opus"} {
+		if !mustEval[bool](c, msgsWith(want)) {
+			t.Errorf("the page does not show %q", want)
+		}
+	}
+	if mustEval[bool](c, `!!document.querySelector("#transcript img")`) {
+		t.Error("an image element in the transcript")
+	}
+	// A code block is monospaced, and its long line scrolls rather than
+	// widening the page.
+	code := `document.querySelector("#transcript .md pre.code")`
+	if got := mustEval[string](c, `getComputedStyle(`+code+`).fontFamily`); !strings.Contains(got, "monospace") {
+		t.Errorf("code block font %q, want monospace", got)
+	}
+	if !mustEval[bool](c, `(e => getComputedStyle(e).overflowX === "auto" && e.scrollWidth > e.clientWidth)(`+code+`)`) {
+		t.Error("the long line of code does not scroll inside its block")
+	}
+	if mustEval[bool](c, `document.documentElement.scrollWidth > document.documentElement.clientWidth`) {
+		t.Error("the long line of code widens the page")
+	}
+
+	// Header: the facts, and what the copy buttons put on the clipboard
+	// (writeText is recorded: headless Chromium has no clipboard to read).
+	for sel, want := range map[string]string{".project .value": cwd, ".branch .value": "main"} {
+		if got := c.text("#session-header " + sel); got != want {
+			t.Errorf("header %s reads %q, want %q", sel, got, want)
+		}
+	}
+	mustEval[bool](c, `(Clipboard.prototype.writeText = function (t) { window.__copied = t; return Promise.resolve(); }, true)`)
+	for id, want := range map[string]string{
+		"#copy-resume": "cd " + cwd + " && claude --resume " + sid,
+		"#copy-id":     sid,
+		"#copy-path":   fixture.Path(claude, cwd, sid),
+	} {
+		mustEval[bool](c, `(window.__copied = "", true)`)
+		c.do(5*time.Second, "clicking "+id, chromedp.Click(id))
+		c.waitJS(10*time.Second, id+" copied", `window.__copied !== ""`)
+		if got := mustEval[string](c, `window.__copied`); got != want {
+			t.Errorf("%s copied %q, want %q", id, got, want)
+		}
+		c.waitJS(10*time.Second, id+" says so", hasText(id, "Copied"))
+	}
+
+	// Find: / opens it; n and N move between the three messages with
+	// "needle", wrapping.
+	keys(c, "/")
+	c.waitJS(10*time.Second, "/ focuses the find box", `document.activeElement && document.activeElement.id === "find"`)
+	keys(c, "needle")
+	count := `document.getElementById("find-count").textContent`
+	c.waitJS(10*time.Second, "three matches, the first current", count+` === "1 of 3"`)
+	c.waitJS(10*time.Second, "the matches marked", `[...document.querySelectorAll("#transcript mark")].some(m => m.textContent.toLowerCase() === "needle")`)
+	mustEval[bool](c, `(document.activeElement.blur(), true)`) // n and N are keys of the page, not of the box
+	for _, step := range []struct{ key, want string }{{"n", "2 of 3"}, {"n", "3 of 3"}, {"n", "1 of 3"}, {"N", "3 of 3"}, {"N", "2 of 3"}} {
+		keys(c, step.key)
+		c.waitJS(10*time.Second, step.key+" to "+step.want, count+` === `+jsString(step.want)+
+			` && !!document.querySelector("#transcript .msg.current-match mark")`)
+	}
+	if got := mustEval[string](c, `document.getElementById("find").value`); got != "needle" {
+		t.Errorf("n and N typed into the find box: %q", got)
+	}
+
+	// Esc closes find; u goes back to the list, its search kept.
+	keys(c, kb.Escape)
+	c.waitJS(10*time.Second, "Esc closes find", `!document.getElementById("find")`)
+	keys(c, "u")
+	c.waitJS(10*time.Second, "u back to the list", `location.pathname === "/" && new URLSearchParams(location.search).get("q") === "needle"`)
+	waitRows(c, "the filtered list again", sid)
+	if got := mustEval[string](c, `document.getElementById("search").value`); got != "needle" {
+		t.Errorf("search box %q after u", got)
+	}
+}
+
+// ocMessage writes message mid of OpenCode session sid, with its parts,
+// in the legacy JSON tree under storage.
+func ocMessage(t *testing.T, storage, sid, mid, role string, at int64, parts ...map[string]any) {
+	t.Helper()
+	info := map[string]any{"id": mid, "sessionID": sid, "role": role, "time": map[string]any{"created": at, "completed": at}}
+	if role == "assistant" {
+		info["modelID"], info["providerID"], info["finish"] = "claude-sonnet-4-5", "anthropic", "stop"
+		info["tokens"] = map[string]any{"input": 10, "output": 20, "reasoning": 0, "cache": map[string]any{"read": 0, "write": 0}}
+	}
+	// Parts first, the message last: a watcher that sees the message
+	// finds its parts.
+	for i, p := range parts {
+		p["id"], p["sessionID"], p["messageID"] = fmt.Sprintf("prt_%s%02d", strings.TrimPrefix(mid, "msg_"), i), sid, mid
+		writeJSONFile(t, filepath.Join(storage, "part", mid, p["id"].(string)+".json"), p)
+	}
+	writeJSONFile(t, filepath.Join(storage, "message", sid, mid+".json"), info)
+}
+
+func writeJSONFile(t *testing.T, path string, v any) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmp := path + ".tmp"
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil { // whole, as OpenCode writes
+		t.Fatal(err)
+	}
+}
+
+// testSessionOpenCode: an OpenCode session's page has the same header
+// (its resume command), its messages and parts as blocks, hostile text
+// as text, and a message written while it is open appears.
+func testSessionOpenCode(t *testing.T, b *browser) {
+	xdg := t.TempDir()
+	storage := filepath.Join(xdg, "opencode", "storage")
+	const sid, project = "ses_6a1f0e2d3c4bAbCdEfGhIjKlQq", "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+	const child = "ses_6a1f0e2d3c4bAbCdEfGhIjKlQr"
+	now := time.Now().UnixMilli()
+	writeJSONFile(t, filepath.Join(storage, "session", project, sid+".json"), map[string]any{
+		"id": sid, "version": "1.1.20", "projectID": project, "directory": cwd, "title": "Fix the OpenCode build",
+		"time": map[string]any{"created": now - 60_000, "updated": now - 5_000}})
+	ocMessage(t, storage, sid, "msg_95e1a2b3c4d5XyZ0123456789a", "user", now-60_000,
+		map[string]any{"type": "text", "text": "why does the build fail? <img src=x onerror=\"window.__pwned=1\">"})
+	ocMessage(t, storage, sid, "msg_95e1a2b3c4d6XyZ0123456789a", "assistant", now-50_000,
+		map[string]any{"type": "reasoning", "text": "look at the log"},
+		map[string]any{"type": "tool", "callID": "toolu_01", "tool": "bash", "state": map[string]any{"status": "completed",
+			"input": map[string]any{"command": "npm run build"}, "output": "ERR missing module", "title": "npm run build"}},
+		map[string]any{"type": "tool", "callID": "toolu_02", "tool": "task", "state": map[string]any{"status": "completed",
+			"input": map[string]any{"description": "find the module", "prompt": "Find it.", "subagent_type": "general"}, "output": "found",
+			"metadata": map[string]any{"parentSessionId": sid, "sessionId": child}}},
+		map[string]any{"type": "text", "text": "A module is **missing**: [docs](javascript:window.__pwned=1)"})
+	// The task's child session, where its subagent ran.
+	writeJSONFile(t, filepath.Join(storage, "session", project, child+".json"), map[string]any{
+		"id": child, "version": "1.1.20", "projectID": project, "directory": cwd, "title": "find the module (@general subagent)",
+		"parentID": sid, "time": map[string]any{"created": now - 45_000, "updated": now - 40_000}})
+	ocMessage(t, storage, child, "msg_95e1a2b3c4d6XyZ0123456789b", "assistant", now-42_000,
+		map[string]any{"type": "text", "text": "The subagent found the module."})
+	p := startBinaryEnv(t, t.TempDir(), []string{"XDG_DATA_HOME=" + xdg},
+		"--port", "0", "--claude-dir", t.TempDir(), "--keepalive", "2s", "--debounce", "50ms")
+	needClient(t, p)
+
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	row := rowSel("opencode:" + sid)
+	c.waitJS(10*time.Second, "the OpenCode row", present(row))
+	click(c, row+" .title")
+	c.waitJS(10*time.Second, "a click opens its page", fmt.Sprintf(`location.pathname === %s`, jsString("/s/opencode/"+sid)))
+	c.waitJS(10*time.Second, "its messages", msgsWith("A module is missing"))
+	defer func() {
+		if t.Failed() {
+			t.Logf("page: %s", mustEval[string](c, `document.getElementById("session").outerHTML.slice(0, 6000)`))
+		}
+	}()
+	c.waitJS(10*time.Second, "its header", hasText("#session-header .title", "Fix the OpenCode build"))
+	mustEval[bool](c, `(Clipboard.prototype.writeText = function (t) { window.__copied = t; return Promise.resolve(); }, true)`)
+	c.do(5*time.Second, "copying the resume command", chromedp.Click("#copy-resume"))
+	c.waitJS(10*time.Second, "the resume command copied", `!!window.__copied`)
+	// Its label changes, and the buttons after it move: wait for that
+	// before clicking the next.
+	c.waitJS(10*time.Second, "the resume button says so", hasText("#copy-resume", "Copied"))
+	if got, want := mustEval[string](c, `window.__copied`), "cd "+cwd+" && opencode --session "+sid; got != want {
+		t.Errorf("resume command %q, want %q", got, want)
+	}
+	// Its transcript is its session file: there is no database here.
+	mustEval[bool](c, `(window.__copied = "", true)`)
+	c.do(5*time.Second, "copying the path", chromedp.Click("#copy-path"))
+	c.waitJS(10*time.Second, "the path copied", `!!window.__copied`)
+	c.waitJS(10*time.Second, "the path button says so", hasText("#copy-path", "Copied"))
+	if got, want := mustEval[string](c, `window.__copied`), filepath.Join(storage, "session", project, sid+".json"); got != want {
+		t.Errorf("transcript path %q, want the session file %q", got, want)
+	}
+	bash := `[...document.querySelectorAll("#transcript .block.tool")].find(b => b.querySelector(".name").textContent === "bash")`
+	c.waitJS(10*time.Second, "the bash call as one line", bash+` && `+bash+`.querySelector(".arg").textContent === "npm run build"`)
+	mustEval[bool](c, bash+`.querySelector("button.line").click() || true`)
+	c.waitJS(10*time.Second, "its result", bash+`.textContent.includes("ERR missing module")`)
+	if !mustEval[bool](c, `!!document.querySelector("#transcript .block.thinking")`) {
+		t.Error("the reasoning part is not a thinking block")
+	}
+	if mustEval[bool](c, `!!document.querySelector("#transcript img, #transcript a[href^='javascript']") || window.__pwned !== undefined`) {
+		t.Fatal("OpenCode text became markup")
+	}
+	if !mustEval[bool](c, msgsWith(`<img src=x onerror="window.__pwned=1">`)) {
+		t.Error("the hostile prompt is not shown as text")
+	}
+
+	// A message written while the page is open appears.
+	ocMessage(t, storage, sid, "msg_95e1a2b3c4d7XyZ0123456789a", "user", time.Now().UnixMilli(),
+		map[string]any{"type": "text", "text": "a prompt written while the page is open"})
+	c.waitJS(15*time.Second, "the new message", msgsWith("a prompt written while the page is open"))
+
+	// The task call opens into its child session's own page, and back.
+	task := `[...document.querySelectorAll("#transcript .block.tool")].find(b => b.querySelector(".name").textContent === "task")`
+	c.waitJS(10*time.Second, "the task line", "!!"+task+` && `+task+`.querySelector(".arg").textContent === "find the module"`)
+	mustEval[bool](c, task+`.querySelector("button.line").click() || true`)
+	c.waitJS(10*time.Second, "the way into the subagent", task+`.querySelector("a.subagent") !== null`)
+	mustEval[bool](c, task+`.querySelector("a.subagent").click() || true`)
+	c.waitJS(10*time.Second, "the child session's page", fmt.Sprintf(`location.pathname === %s`, jsString("/s/opencode/"+child)))
+	c.waitJS(10*time.Second, "the subagent's own messages", msgsWith("The subagent found the module."))
+	c.do(5*time.Second, "going back", chromedp.NavigateBack())
+	c.waitJS(10*time.Second, "the parent's page again", fmt.Sprintf(`location.pathname === %s`, jsString("/s/opencode/"+sid))+` && `+msgsWith("A module is missing"))
+}
+
+// testSessionCutPrompts: prompts over 64 KiB come cut, each row with its
+// own "load all". The virtual list moves other messages into the rows'
+// elements as it scrolls; a button must still load its own row's text.
+func testSessionCutPrompts(t *testing.T, b *browser) {
+	const sid = "5e000000-0000-4000-8000-000000000002"
+	const prompts = 16
+	claude := t.TempDir()
+	at := time.Now().Add(-time.Hour)
+	var s strings.Builder
+	for i := range prompts {
+		s.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d: %s END OF PROMPT %d", i, strings.Repeat("words without end ", 70<<10/18), i), at))
+	}
+	fixture.Append(t, fixture.Path(claude, cwd, sid), s.String())
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(10*time.Second, "the last prompt", fmt.Sprintf(`[...document.querySelectorAll("#transcript .prompt")].some(e => e.textContent.startsWith("prompt %d:"))`, prompts-1))
+	first := mustEval[string](c, `[...document.querySelectorAll("#transcript .msg")].map(m => m.dataset.i).join()`)
+	// Scroll up until other messages are in the rendered rows.
+	c.waitJS(20*time.Second, "the window moved", fmt.Sprintf(`(t => { t.scrollTop = Math.max(0, t.scrollTop - 3000);
+		return [...document.querySelectorAll("#transcript .msg")].map(m => m.dataset.i).join() !== %s; })(document.getElementById("transcript"))`, jsString(first)))
+	// The row in the middle of the view, its button, and whose it is.
+	row := `[...document.querySelectorAll("#transcript .msg")].find(m => { const r = m.getBoundingClientRect(), v = document.getElementById("transcript").getBoundingClientRect();
+		return r.top < v.top + v.height / 2 && r.bottom > v.top + v.height / 2; })`
+	c.waitJS(10*time.Second, "a row with its load-all button", `(m => !!m && !!m.querySelector("button.load-full"))(`+row+`)`)
+	n := mustEval[string](c, `(m => (m.dataset.i + " " + /^prompt (\d+):/.exec(m.querySelector(".prompt").textContent)[1]))(`+row+`)`)
+	var i, which int
+	if _, err := fmt.Sscanf(n, "%d %d", &i, &which); err != nil {
+		t.Fatalf("reading the row: %q: %v", n, err)
+	}
+	mustEval[bool](c, fmt.Sprintf(`document.querySelector('#transcript .msg[data-i="%d"] button.load-full').click() || true`, i))
+	c.waitJS(15*time.Second, fmt.Sprintf("prompt %d loaded whole in its own row", which), fmt.Sprintf(
+		`(m => !!m && m.querySelector(".prompt").textContent.endsWith("END OF PROMPT %d") && !m.querySelector("button.load-full"))(document.querySelector('#transcript .msg[data-i="%d"]'))`, which, i))
+	if err := mustEval[string](c, `(document.getElementById("session-error") || {}).textContent || ""`); err != "" {
+		t.Errorf("the page says %q", err)
+	}
+}
