@@ -31,7 +31,7 @@ func Forward(nc *nats.Conn, self string, next http.Handler) http.Handler {
 		case strings.HasSuffix(r.URL.Path, "/messages/stream"):
 			fail(w, http.StatusBadRequest, "a remote session has no live page stream: ask for ?after=<cursor> again instead")
 			return
-		case r.Method != http.MethodGet || !pagePath.MatchString(r.URL.Path):
+		case r.Method != http.MethodGet || !isPage(r.URL.Path):
 			fail(w, http.StatusBadRequest, "only a session's header, its messages and a full text can be asked of another machine")
 			return
 		}

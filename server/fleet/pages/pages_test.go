@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"strings"
 	"testing"
 
@@ -72,6 +73,8 @@ func TestForwardOverNATS(t *testing.T) {
 		{"not a page path", "/api/sessions/claude/abc/clear?" + q, 400, "only a session"},
 		{"other paths ignore host", "/api/status?" + q, 200, "local"},
 		{"dot segments", "/api/sessions/claude/../../status/messages?" + q, 400, ""},
+		{"a dot-dot id", "/api/sessions/claude/../messages?" + q, 400, "only a session"},
+		{"a dot id", "/api/sessions/claude/./messages?" + q, 400, "only a session"},
 		{"no stream", "/api/sessions/claude/abc/messages/stream?" + q, 400, "no live page stream"},
 		{"empty host", "/api/sessions/claude/abc/messages?host=", 400, "host"},
 		{"nobody answers", "/api/sessions/claude/abc/messages?host=nowhere", 502, "not answering"},
@@ -90,7 +93,7 @@ func TestForwardOverNATS(t *testing.T) {
 	}
 
 	// A hostile caller on the bus, not the hub: raw requests are refused.
-	for _, raw := range []string{"", "{", `{"path":"/api/status"}`, `{"path":"/api/sessions/claude/a/messages/stream"}`, `{"path":"/api/sessions/claude/a/messages","query":"%zz"}`} {
+	for _, raw := range []string{"", "{", `{"path":"/api/status"}`, `{"path":"/api/sessions/claude/a/messages/stream"}`, `{"path":"/api/sessions/claude/a/messages","query":"%zz"}`, `{"path":"/api/sessions/claude/../messages"}`, `{"path":"/api/sessions/claude/x/messages/../full"}`} {
 		msg, err := nc.Request(Subject(owner), []byte(raw), Timeout)
 		if err != nil {
 			t.Fatalf("%q: %v", raw, err)
@@ -110,7 +113,8 @@ func FuzzParseRequest(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if r.Method != http.MethodGet || !pagePath.MatchString(r.URL.Path) || strings.HasSuffix(r.URL.Path, "/messages/stream") {
+		if r.Method != http.MethodGet || !pagePath.MatchString(r.URL.Path) || strings.HasSuffix(r.URL.Path, "/messages/stream") ||
+			path.Clean(r.URL.Path) != r.URL.Path {
 			t.Fatalf("%q became %s %s", data, r.Method, r.URL)
 		}
 	})
