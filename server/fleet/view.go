@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,6 +28,10 @@ type View struct {
 	out    *Merger
 	log    *slog.Logger
 	now    func() time.Time
+	// Bounds on what the bucket, writable by anyone with the NATS token,
+	// can make this helmd hold: MaxHosts and MaxSessions unless a test
+	// lowers them.
+	maxHosts, maxSessions int
 
 	// Run's goroutine only.
 	hosts    map[string]*hostState
@@ -51,12 +56,23 @@ type ViewStats struct {
 	Entries  int `json:"entries"`
 	// Skipped counts bucket entries that were not a session of the key
 	// they sit under: malformed key or JSON, too big, wrong id or source.
-	Skipped  int `json:"skipped"`
-	Restarts int `json:"restarts"`
+	Skipped int `json:"skipped"`
+	// OverLimit counts entries of a new host or session left out because
+	// the view already holds MaxHosts hosts or MaxSessions sessions.
+	OverLimit int `json:"overLimit"`
+	Restarts  int `json:"restarts"`
 }
 
 // DefaultForget is how long an offline host's sessions are kept.
 const DefaultForget = 7 * 24 * time.Hour
+
+// MaxHosts and MaxSessions bound what a hub holds of other machines (a
+// fleet of hundreds of machines with a few hundred sessions each fits;
+// a bucket flooded by a hostile writer does not grow the hub further).
+const (
+	MaxHosts    = 1000
+	MaxSessions = 200_000
+)
 
 // NewView returns a view that hands what it sees to out.
 func NewView(self string, forget time.Duration, out *Merger, log *slog.Logger) *View {
@@ -67,6 +83,7 @@ func NewView(self string, forget time.Duration, out *Merger, log *slog.Logger) *
 		log = slog.Default()
 	}
 	return &View{self: self, forget: forget, out: out, log: log, now: time.Now,
+		maxHosts: MaxHosts, maxSessions: MaxSessions,
 		hosts: make(map[string]*hostState), sessions: make(map[string]shared.Session)}
 }
 
@@ -174,6 +191,10 @@ func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, u
 	}
 	h := v.hosts[key.Host]
 	if h == nil {
+		if len(v.hosts) >= v.maxHosts {
+			v.count(func(s *ViewStats) { s.OverLimit++ })
+			return up, gone
+		}
 		h = &hostState{ttl: DefaultTTL}
 		v.hosts[key.Host] = h
 	}
@@ -192,7 +213,10 @@ func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, u
 		return v.restamp(key.Host, up), gone
 	}
 	sk := shared.Session{Source: key.Source, ID: key.ID, Host: key.Host, Remote: true}.Key()
+	// A batch holds each key's last operation only: a put and a delete of
+	// one session in one batch end as the later one says.
 	if del {
+		up = slices.DeleteFunc(up, func(s shared.Session) bool { return s.Key() == sk })
 		return up, append(gone, sk)
 	}
 	s, err := decodeSession(e.Value(), key)
@@ -204,6 +228,7 @@ func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, u
 	if replaying != nil {
 		replaying[sk] = struct{}{}
 	}
+	gone = slices.DeleteFunc(gone, func(k string) bool { return k == sk })
 	if at := v.seenAt(e, replaying); at.After(h.seen) {
 		h.seen = at // a write shows its host alive as a heartbeat does
 		if replaying == nil {
@@ -268,17 +293,33 @@ func (v *View) apply(up []shared.Session, gone []string) {
 	if len(up) == 0 && len(gone) == 0 {
 		return
 	}
+	// Deletes first, so that they free their places for this batch's new
+	// sessions; a session both deleted and queued here is queued by a
+	// restamp, not written (entry keeps only a key's last operation).
+	deleted := make(map[string]bool, len(gone))
+	for _, k := range gone {
+		delete(v.sessions, k)
+		deleted[k] = true
+	}
+	kept := up[:0]
 	for _, s := range up {
+		k := s.Key()
+		if deleted[k] {
+			continue
+		}
 		if h := v.hosts[s.Host]; h != nil {
 			s.HostOffline = h.offline // a restamp later in the batch wins
 		}
-		v.sessions[s.Key()] = s
+		if _, had := v.sessions[k]; !had && len(v.sessions) >= v.maxSessions {
+			v.count(func(s *ViewStats) { s.OverLimit++ })
+			continue
+		}
+		v.sessions[k] = s
+		kept = append(kept, s)
 	}
+	up = kept
 	for i := range up {
 		up[i] = shown(v.sessions[up[i].Key()])
-	}
-	for _, k := range gone {
-		delete(v.sessions, k)
 	}
 	v.out.Remote(up, gone)
 	off := 0
