@@ -71,9 +71,9 @@ func TestParseDefaultsAndEnv(t *testing.T) {
 			}
 		}},
 		{"~ in path flags", []string{"--claude-dir=~/x", "--opencode-dir=~/oc", "--cache-dir=~/c", "--token-file=~/t",
-			"--nats-creds=~/n.creds", "--nats-tls-cert=~/c.pem", "--nats-tls-key=~/k.pem"}, nil, func(t *testing.T, c Config) {
-			got := []string{c.ClaudeDirs[0], c.OpenCodeDir, c.OpenCodeDB, c.CacheDir, c.TokenFile, c.Fleet.NATSCreds, c.Fleet.NATSTLSCert, c.Fleet.NATSTLSKey}
-			want := []string{"/home/u/x", "/home/u/oc", "/home/u/oc/opencode.db", "/home/u/c", "/home/u/t", "/home/u/n.creds", "/home/u/c.pem", "/home/u/k.pem"}
+			"--nats-creds=~/n.creds", "--nats-ca=~/ca.pem", "--nats-tls-cert=~/c.pem", "--nats-tls-key=~/k.pem"}, nil, func(t *testing.T, c Config) {
+			got := []string{c.ClaudeDirs[0], c.OpenCodeDir, c.OpenCodeDB, c.CacheDir, c.TokenFile, c.Fleet.NATSCreds, c.Fleet.NATSCA, c.Fleet.NATSTLSCert, c.Fleet.NATSTLSKey}
+			want := []string{"/home/u/x", "/home/u/oc", "/home/u/oc/opencode.db", "/home/u/c", "/home/u/t", "/home/u/n.creds", "/home/u/ca.pem", "/home/u/c.pem", "/home/u/k.pem"}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("paths %q, want %q", got, want)
 			}

@@ -32,8 +32,11 @@ type ConnOptions struct {
 	InProcess nats.InProcessConnProvider // the embedded server, instead of URLs
 	Token     string
 	CredsFile string
-	Name      string // shown in the server's connection list
-	Logger    *slog.Logger
+	// CAFile is a PEM file of the certificates to trust for tls:// URLs
+	// besides the system's: the hub's own, when it is self-signed.
+	CAFile string
+	Name   string // shown in the server's connection list
+	Logger *slog.Logger
 }
 
 // Conn is a NATS connection that keeps reconnecting, and tells who asks
@@ -77,6 +80,9 @@ func Connect(o ConnOptions) (*Conn, error) {
 	}
 	if o.CredsFile != "" {
 		opts = append(opts, nats.UserCredentials(o.CredsFile))
+	}
+	if o.CAFile != "" {
+		opts = append(opts, nats.RootCAs(o.CAFile))
 	}
 	url := strings.TrimSpace(o.URLs)
 	if o.InProcess != nil {
