@@ -120,6 +120,13 @@ func (c *Conn) Connected() <-chan struct{} {
 	return ch
 }
 
+// Epoch names the connection now: it changes each time the connection is
+// made again. A connection signal can arrive twice for one connection
+// (Connected sends one when it is already up, and the client's own
+// callback for that first connection comes later, on another goroutine):
+// who reconciled at an epoch need not reconcile again until it changes.
+func (c *Conn) Epoch() uint64 { return c.NC.Stats().Reconnects }
+
 // notify runs on the connection's callback goroutine, possibly before
 // Connect has returned: it uses nc, not c.NC.
 func (c *Conn) notify(nc *nats.Conn, what string) {

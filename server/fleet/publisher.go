@@ -115,16 +115,6 @@ func (p *Publisher) Observe(t shared.EventType, sessions []shared.Session) {
 // this host offline at once rather than after the TTL.
 func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 	connected := conn.Connected()
-	// Its first signal, the connection as it is now, becomes one wake-up:
-	// beside the first refresh's own wake it would read the bucket twice.
-	select {
-	case <-connected:
-		select {
-		case p.wake <- struct{}{}:
-		default: // a wake is already pending
-		}
-	default:
-	}
 	beat := time.NewTicker(p.ttl / 3)
 	defer beat.Stop()
 	retry := time.NewTimer(time.Hour)
@@ -134,7 +124,8 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 	var kv jetstream.KeyValue
 	var wait backoff               // between failed attempts, so a NATS without JetStream is not asked every second
 	written := map[string][]byte{} // what the bucket holds for this host, as far as we know
-	synced := false                // written was read from the bucket since the last connection
+	synced := false                // written was read from the bucket over the connection of syncedAt
+	var syncedAt uint64            // conn.Epoch() when written was read
 	defer func() {
 		if kv != nil {
 			stop, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -147,7 +138,8 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 		case <-ctx.Done():
 			return nil
 		case <-connected:
-			synced = false
+			// A signal for the connection already read over is not news.
+			synced = synced && conn.Epoch() == syncedAt
 		case <-p.wake:
 		case <-beat.C:
 			if kv != nil && synced {
@@ -160,6 +152,7 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 			continue // the next connection, or the first refresh, brings us back here
 		}
 		if !synced {
+			epoch := conn.Epoch() // before the read: a reconnection during it reads again
 			var err error
 			if kv, err = OpenBucket(ctx, conn.JS); err != nil {
 				p.noteErr(err)
@@ -171,7 +164,7 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 				retry.Reset(wait.next())
 				continue
 			}
-			synced, wait = true, backoff{}
+			synced, syncedAt, wait = true, epoch, backoff{}
 			p.markAll(written)
 			p.heartbeat(ctx, kv)
 			p.statsMu.Lock()
