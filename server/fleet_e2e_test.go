@@ -286,6 +286,16 @@ func TestFleet(t *testing.T) {
 		if h := byHost(t, hub.srv); !sameIDs(h[beta.host], shared1) {
 			t.Fatalf("beta's sessions after its restart: %v", h[beta.host])
 		}
+		// Back once in the bucket too: its sessions did not change while
+		// it was away, so its reconcile wrote nothing again.
+		var st fleetStatus
+		waitWithin(t, 5*time.Second, "beta's reconcile", func() bool {
+			getJSON(t, beta.srv.URL+"/api/fleet", &st)
+			return st.Publish != nil && st.Publish.Reconciles >= 1
+		})
+		if st.Publish.Puts != 0 || st.Publish.Deletes != 0 {
+			t.Fatalf("beta restarted with the same sessions wrote %d puts and %d deletes, want none", st.Publish.Puts, st.Publish.Deletes)
+		}
 	})
 
 	t.Run("a restarted hub lists the fleet from the bucket", func(t *testing.T) {
@@ -337,10 +347,35 @@ func TestFleetEmbeddedNATS(t *testing.T) {
 		t.Fatalf("hub fleet status %+v: want an embedded server and a connection", st)
 	}
 	natsURL := "nats://" + st.Listen
-	// The fleet's HTTP paths sit behind the same guard as the rest.
+	// The fleet's HTTP paths sit behind the same guard as the rest: the
+	// token, then (with it) the Host and the requesting site, checked
+	// before anything is asked of NATS.
 	for _, path := range []string{"/api/fleet", "/api/sessions/claude/x/messages?host=laptop"} {
 		if status, _ := fleetGet(t, hub.URL+path); status != http.StatusUnauthorized {
 			t.Errorf("GET %s without the token: %d, want 401", path, status)
+		}
+		for _, tc := range []struct {
+			name   string
+			header map[string]string
+			want   int
+		}{
+			{"a foreign Host (DNS rebinding)", map[string]string{"Host": "evil.example"}, http.StatusMisdirectedRequest},
+			{"another site's fetch", map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors"}, http.StatusForbidden},
+		} {
+			req, _ := http.NewRequest(http.MethodGet, hub.URL+path, nil)
+			req.Header.Set("Authorization", "Bearer "+testHelmToken)
+			for k, v := range tc.header {
+				req.Header.Set(k, v)
+			}
+			req.Host = req.Header.Get("Host")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Errorf("GET %s with the token from %s: %d, want %d", path, tc.name, resp.StatusCode, tc.want)
+			}
 		}
 	}
 
