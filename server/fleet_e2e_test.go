@@ -8,6 +8,7 @@ import (
 	"net/http"
 	neturl "net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -442,4 +443,54 @@ func TestClearRefusesRemoteSession(t *testing.T) {
 	if err := c.Clear(context.Background(), remote.Key()); err == nil || err == errNoSuchSession {
 		t.Fatalf("clear of a remote session: %v, want the remote-session refusal", err)
 	}
+}
+
+// --nats-token overrides the Helm token on both sides: the hub's
+// embedded NATS admits that token and no longer the hub's Helm token,
+// and a machine with another Helm token joins with it. The embedded
+// store lives under the hub's --cache-dir: a hub restarted over it lists
+// the machines seen before, a machine stopped on purpose as offline.
+func TestFleetNATSTokenOverridesAndStore(t *testing.T) {
+	const natsToken = "nats-only-token-0123456789abc"
+	hubDir, pubDir, cache := t.TempDir(), t.TempDir(), t.TempDir()
+	const pubID = "5c1f0b2e-8a4d-4c1e-9f3a-0000000000c1"
+	writeSession(t, pubDir, pubID, "on the laptop")
+	hubArgs := []string{"--no-opencode", "--cache-dir", cache, "--nats-listen", "127.0.0.1:0", "--nats-token", natsToken, "--fleet", "--host-name", "hub"}
+	hub := launchAuth(t, hubDir, testHelmToken, hubArgs...)
+	var st fleetStatus
+	getJSONAuth(t, hub.URL+"/api/fleet", testHelmToken, &st)
+	natsURL := "nats://" + st.Listen
+	if nc, err := nats.Connect(natsURL, nats.Token(testHelmToken), nats.NoReconnect()); err == nil {
+		nc.Close()
+		t.Fatal("the embedded NATS admitted the hub's Helm token, not --nats-token")
+	}
+	nc, err := nats.Connect(natsURL, nats.Token(natsToken), nats.NoReconnect())
+	if err != nil {
+		t.Fatalf("the embedded NATS refused --nats-token: %v", err)
+	}
+	nc.Close()
+
+	const otherHelmToken = "laptop-own-helm-token-abcdefgh"
+	laptop := launchAuth(t, pubDir, otherHelmToken, "--no-opencode", "--nats", natsURL, "--nats-token", natsToken, "--publish", "--host-name", "laptop")
+	listed := func(offline bool) func() bool {
+		return func() bool {
+			var list []shared.Session
+			getJSONAuth(t, hub.URL+"/api/sessions", testHelmToken, &list)
+			for _, s := range list {
+				if s.Host == "laptop" && s.ID == pubID && s.HostOffline == offline {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	waitWithin(t, 5*time.Second, "the laptop's session on the hub", listed(false))
+
+	laptop.stop(t)
+	hub.stop(t)
+	if _, err := os.Stat(filepath.Join(cache, "nats", "jetstream")); err != nil {
+		t.Fatalf("the embedded store is not under --cache-dir: %v", err)
+	}
+	hub = launchAuth(t, hubDir, testHelmToken, hubArgs...)
+	waitWithin(t, 5*time.Second, "the laptop's session from the stored bucket, offline", listed(true))
 }
