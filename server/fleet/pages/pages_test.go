@@ -104,6 +104,57 @@ func TestForwardOverNATS(t *testing.T) {
 	}
 }
 
+// Anyone with the NATS token can answer on a machine's subject: whatever
+// content type such an answer claims, the hub serves it as JSON or plain
+// text, never as markup or script of its own origin.
+func TestForwardServesNoMarkup(t *testing.T) {
+	s, err := natsd.Start(context.Background(), natsd.Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Token: "pages-test-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	nc, err := nats.Connect(s.URL(), nats.Token("pages-test-token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	claims := map[string]string{ // the answer's id → its claimed content type
+		"html": "text/html", "script": "text/javascript", "svg": "image/svg+xml; charset=utf-8",
+		"junk": "\x00;;", "plain": "text/plain", "json": "application/json",
+	}
+	sub, err := nc.Subscribe(Subject("mallory"), func(m *nats.Msg) {
+		var req Request
+		_ = json.Unmarshal(m.Data, &req)
+		id := strings.Split(req.Path, "/")[4]
+		reply := nats.NewMsg(m.Reply)
+		reply.Header.Set("Helm-Status", "200")
+		reply.Header.Set("Content-Type", claims[id])
+		reply.Data = []byte(`<script>alert(1)</script>`)
+		_ = m.RespondMsg(reply)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	hub := httptest.NewServer(Forward(nc, "hub", http.NotFoundHandler()))
+	defer hub.Close()
+	for id, claimed := range claims {
+		resp, err := http.Get(hub.URL + "/api/sessions/claude/" + id + "/messages?host=mallory")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got := resp.Header.Get("Content-Type")
+		want := "application/json; charset=utf-8"
+		if id == "plain" {
+			want = "text/plain; charset=utf-8"
+		}
+		if got != want || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("an answer claiming %q was served as %q (nosniff %q), want %q", claimed, got, resp.Header.Get("X-Content-Type-Options"), want)
+		}
+	}
+}
+
 func FuzzParseRequest(f *testing.F) {
 	for _, s := range []string{`{"path":"/api/sessions/claude/a/messages","query":"limit=5"}`, `{"path":"/api/sessions/claude/a"}`, `{"path":"/api/sessions/claude/a/messages/r/full"}`, `{}`} {
 		f.Add([]byte(s))
