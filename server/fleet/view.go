@@ -225,6 +225,13 @@ func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, u
 		up = slices.DeleteFunc(up, func(s shared.Session) bool { return s.Key() == sk })
 		return up, append(gone, sk)
 	}
+	if _, had := v.sessions[sk]; !had && len(v.sessions)+len(up)-len(gone) >= v.maxSessions {
+		// Over the bound, counting this batch's deletes as places freed
+		// (apply checks again, exactly): not even remembered as replayed,
+		// so a flooded replay grows nothing.
+		v.count(func(s *ViewStats) { s.OverLimit++ })
+		return up, gone
+	}
 	s, err := decodeSession(e.Value(), key)
 	if err != nil {
 		v.count(func(s *ViewStats) { s.Skipped++ })
