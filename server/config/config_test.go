@@ -168,4 +168,10 @@ func TestFleetFlags(t *testing.T) {
 			}
 		})
 	}
+	// The defaults: an offline machine's sessions kept a week, a
+	// machine silent for 30 s shown offline.
+	c, err := Parse(nil, env, "/home/u", io.Discard)
+	if err != nil || c.Fleet.Forget != 7*24*time.Hour || c.Fleet.TTL != 30*time.Second {
+		t.Fatalf("defaults: forget %v, TTL %v (%v); want 168h and 30s", c.Fleet.Forget, c.Fleet.TTL, err)
+	}
 }
