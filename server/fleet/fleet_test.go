@@ -153,6 +153,13 @@ func TestKilledHostGoesOfflineAfterTTL(t *testing.T) {
 	if st := again.Stats(); st.Puts != 0 || st.Deletes != 0 {
 		t.Fatalf("the restarted publisher wrote %+v, want nothing but its heartbeat", st)
 	}
+	// The killed helmd's heartbeat is its own past, not a twin: a few
+	// beats later still no warning.
+	beats := again.beats.Load()
+	waitUntil(t, "three more heartbeats", func() bool { return again.beats.Load() >= beats+3 })
+	if n := again.Stats().Twins; n != 0 {
+		t.Fatalf("the restarted publisher took its predecessor for a twin %d times", n)
+	}
 	// The hub's connection never dropped: it read the bucket once.
 	if r := v.Stats().Restarts; r != 1 {
 		t.Fatalf("the view watched the bucket from the start %d times over one connection", r)
@@ -293,4 +300,16 @@ func TestOfflineHostIsNeitherWorkingNorWaiting(t *testing.T) {
 
 	defer run()()
 	waitUntil(t, "box back, its sessions as it published them", as(false, published))
+}
+
+// Two machines publishing under one host name find out: each one's
+// heartbeat overwrites the other's, and both say so.
+func TestTwinHostNamesAreReported(t *testing.T) {
+	s := startNATS(t)
+	a, b := NewPublisher("box", 300*time.Millisecond, nil), NewPublisher("box", 300*time.Millisecond, nil)
+	a.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
+	b.Observe(shared.EventRefresh, []shared.Session{session("b", 1)})
+	defer runPublisher(a, connect(t, s))()
+	defer runPublisher(b, connect(t, s))()
+	waitUntil(t, "both publishers to report a twin", func() bool { return a.Stats().Twins > 0 && b.Stats().Twins > 0 })
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -37,17 +38,24 @@ type Publisher struct {
 	// reconcile would delete every key this host published before.
 	ready bool
 
+	instance string       // names this publisher in its heartbeat (heartbeat.go)
+	beatRev  uint64       // the heartbeat's revision as last written; Run's goroutine only
+	beats    atomic.Int64 // heartbeats written, for tests
+
 	statsMu sync.Mutex
 	stats   PublisherStats
 }
 
 // PublisherStats is what /api/status shows of a Publisher.
 type PublisherStats struct {
-	Puts       int    `json:"puts"`
-	Deletes    int    `json:"deletes"`
-	Reconciles int    `json:"reconciles"`
-	Errors     int    `json:"errors"`
-	LastError  string `json:"lastError,omitempty"`
+	Puts       int `json:"puts"`
+	Deletes    int `json:"deletes"`
+	Reconciles int `json:"reconciles"`
+	// Twins counts heartbeats of this host written by another helmd: two
+	// machines publishing under one --host-name.
+	Twins     int    `json:"twins"`
+	Errors    int    `json:"errors"`
+	LastError string `json:"lastError,omitempty"`
 }
 
 // DefaultTTL is how long a host may stay silent before hubs show it
@@ -62,7 +70,7 @@ func NewPublisher(host string, ttl time.Duration, log *slog.Logger) *Publisher {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Publisher{host: host, ttl: ttl, log: log,
+	return &Publisher{host: host, ttl: ttl, log: log, instance: newInstance(),
 		want: make(map[string][]byte), dirty: make(map[string]struct{}), wake: make(chan struct{}, 1)}
 }
 
@@ -266,19 +274,6 @@ func (p *Publisher) flush(ctx context.Context, kv jetstream.KeyValue, written ma
 	p.stats.Deletes += dels
 	p.statsMu.Unlock()
 	return firstErr
-}
-
-// Heartbeat is the value of a host's heartbeat key.
-type Heartbeat struct {
-	At    int64 `json:"at"`    // epoch ms, the publisher's clock
-	TTLms int64 `json:"ttlMs"` // how long hubs should wait for the next one
-}
-
-func (p *Publisher) heartbeat(ctx context.Context, kv jetstream.KeyValue) {
-	b, _ := json.Marshal(Heartbeat{At: time.Now().UnixMilli(), TTLms: p.ttl.Milliseconds()})
-	if _, err := kv.Put(ctx, HeartbeatKey(p.host), b); err != nil && ctx.Err() == nil {
-		p.noteErr(fmt.Errorf("fleet: heartbeat: %w", err))
-	}
 }
 
 func (p *Publisher) noteErr(err error) {
