@@ -152,7 +152,7 @@ bench: BROTLI = 11
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x ./server/claude ./server/stream ./server/transcript ./server/usage ./app/list ./shared/snapshot
 	$(GO) test -run '^$$' -bench PageStream -benchtime 200x ./server
-	$(GO) test -run '^$$' -bench FleetHub -benchtime 20x ./server/fleet
+	$(GO) test -run '^$$' -bench FleetHub -benchmem -benchtime 20x ./server/fleet
 	$(GO) run ./server/cmd/helmbench -bin bin/helmd -work $(BENCH_DIR)
 	HELM_BIN=$(CURDIR)/bin/helmd HELM_REQUIRE_BROWSER=1 $(GO) test -count=1 -v -run 'TestSessionBrowser/(OpenFigure|AppendFigure|Large)$$' ./server/e2e/ | grep -E '^(--- |ok|FAIL)|FIGURE'
 	# The client's start over helmbench's 100,000 sessions (made by its scale row above).

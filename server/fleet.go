@@ -124,7 +124,7 @@ func (f *fleetNode) start(ctx context.Context, wg *sync.WaitGroup, token string,
 	if !fc.Publish && !fc.Show {
 		return closeAll, nil // a relay only
 	}
-	co := fleet.ConnOptions{URLs: fc.NATS, CredsFile: fc.NATSCreds, Name: "helmd " + f.cfg.HostName, Logger: f.log}
+	co := fleet.ConnOptions{URLs: fc.NATS, CredsFile: fc.NATSCreds, CAFile: fc.NATSCA, Name: "helmd " + f.cfg.HostName, Logger: f.log}
 	if fc.NATSCreds == "" {
 		co.Token = natsToken
 	}

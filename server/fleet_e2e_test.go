@@ -8,6 +8,7 @@ import (
 	"net/http"
 	neturl "net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -286,6 +287,16 @@ func TestFleet(t *testing.T) {
 		if h := byHost(t, hub.srv); !sameIDs(h[beta.host], shared1) {
 			t.Fatalf("beta's sessions after its restart: %v", h[beta.host])
 		}
+		// Back once in the bucket too: its sessions did not change while
+		// it was away, so its reconcile wrote nothing again.
+		var st fleetStatus
+		waitWithin(t, 5*time.Second, "beta's reconcile", func() bool {
+			getJSON(t, beta.srv.URL+"/api/fleet", &st)
+			return st.Publish != nil && st.Publish.Reconciles >= 1
+		})
+		if st.Publish.Puts != 0 || st.Publish.Deletes != 0 {
+			t.Fatalf("beta restarted with the same sessions wrote %d puts and %d deletes, want none", st.Publish.Puts, st.Publish.Deletes)
+		}
 	})
 
 	t.Run("a restarted hub lists the fleet from the bucket", func(t *testing.T) {
@@ -315,10 +326,16 @@ func TestFleet(t *testing.T) {
 		waitWithin(t, 15*time.Second, "the hub to converge", func() bool {
 			return sameIDs(byHost(t, hub.srv)["alpha"], shared1, fresh)
 		})
+		// Its writes queued during the outage may reach the hub before
+		// its reconcile: wait for that too. One reconcile at start, one
+		// after the outage, none for a signal of the same connection.
 		var st fleetStatus
-		getJSON(t, alpha.srv.URL+"/api/fleet", &st)
-		if st.Publish == nil || st.Publish.Reconciles < 2 {
-			t.Fatalf("alpha's publisher did not reconcile after the outage: %+v", st.Publish)
+		waitWithin(t, 10*time.Second, "alpha's reconcile after the outage", func() bool {
+			getJSON(t, alpha.srv.URL+"/api/fleet", &st)
+			return st.Publish != nil && st.Publish.Reconciles >= 2
+		})
+		if h := byHost(t, hub.srv); !sameIDs(h["alpha"], shared1, fresh) {
+			t.Fatalf("after alpha's reconcile the hub lists %v", h["alpha"])
 		}
 	})
 }
@@ -337,10 +354,35 @@ func TestFleetEmbeddedNATS(t *testing.T) {
 		t.Fatalf("hub fleet status %+v: want an embedded server and a connection", st)
 	}
 	natsURL := "nats://" + st.Listen
-	// The fleet's HTTP paths sit behind the same guard as the rest.
+	// The fleet's HTTP paths sit behind the same guard as the rest: the
+	// token, then (with it) the Host and the requesting site, checked
+	// before anything is asked of NATS.
 	for _, path := range []string{"/api/fleet", "/api/sessions/claude/x/messages?host=laptop"} {
 		if status, _ := fleetGet(t, hub.URL+path); status != http.StatusUnauthorized {
 			t.Errorf("GET %s without the token: %d, want 401", path, status)
+		}
+		for _, tc := range []struct {
+			name   string
+			header map[string]string
+			want   int
+		}{
+			{"a foreign Host (DNS rebinding)", map[string]string{"Host": "evil.example"}, http.StatusMisdirectedRequest},
+			{"another site's fetch", map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors"}, http.StatusForbidden},
+		} {
+			req, _ := http.NewRequest(http.MethodGet, hub.URL+path, nil)
+			req.Header.Set("Authorization", "Bearer "+testHelmToken)
+			for k, v := range tc.header {
+				req.Header.Set(k, v)
+			}
+			req.Host = req.Header.Get("Host")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Errorf("GET %s with the token from %s: %d, want %d", path, tc.name, resp.StatusCode, tc.want)
+			}
 		}
 	}
 
@@ -407,4 +449,54 @@ func TestClearRefusesRemoteSession(t *testing.T) {
 	if err := c.Clear(context.Background(), remote.Key()); err == nil || err == errNoSuchSession {
 		t.Fatalf("clear of a remote session: %v, want the remote-session refusal", err)
 	}
+}
+
+// --nats-token overrides the Helm token on both sides: the hub's
+// embedded NATS admits that token and no longer the hub's Helm token,
+// and a machine with another Helm token joins with it. The embedded
+// store lives under the hub's --cache-dir: a hub restarted over it lists
+// the machines seen before, a machine stopped on purpose as offline.
+func TestFleetNATSTokenOverridesAndStore(t *testing.T) {
+	const natsToken = "nats-only-token-0123456789abc"
+	hubDir, pubDir, cache := t.TempDir(), t.TempDir(), t.TempDir()
+	const pubID = "5c1f0b2e-8a4d-4c1e-9f3a-0000000000c1"
+	writeSession(t, pubDir, pubID, "on the laptop")
+	hubArgs := []string{"--no-opencode", "--cache-dir", cache, "--nats-listen", "127.0.0.1:0", "--nats-token", natsToken, "--fleet", "--host-name", "hub"}
+	hub := launchAuth(t, hubDir, testHelmToken, hubArgs...)
+	var st fleetStatus
+	getJSONAuth(t, hub.URL+"/api/fleet", testHelmToken, &st)
+	natsURL := "nats://" + st.Listen
+	if nc, err := nats.Connect(natsURL, nats.Token(testHelmToken), nats.NoReconnect()); err == nil {
+		nc.Close()
+		t.Fatal("the embedded NATS admitted the hub's Helm token, not --nats-token")
+	}
+	nc, err := nats.Connect(natsURL, nats.Token(natsToken), nats.NoReconnect())
+	if err != nil {
+		t.Fatalf("the embedded NATS refused --nats-token: %v", err)
+	}
+	nc.Close()
+
+	const otherHelmToken = "laptop-own-helm-token-abcdefgh"
+	laptop := launchAuth(t, pubDir, otherHelmToken, "--no-opencode", "--nats", natsURL, "--nats-token", natsToken, "--publish", "--host-name", "laptop")
+	listed := func(offline bool) func() bool {
+		return func() bool {
+			var list []shared.Session
+			getJSONAuth(t, hub.URL+"/api/sessions", testHelmToken, &list)
+			for _, s := range list {
+				if s.Host == "laptop" && s.ID == pubID && s.HostOffline == offline {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	waitWithin(t, 5*time.Second, "the laptop's session on the hub", listed(false))
+
+	laptop.stop(t)
+	hub.stop(t)
+	if _, err := os.Stat(filepath.Join(cache, "nats", "jetstream")); err != nil {
+		t.Fatalf("the embedded store is not under --cache-dir: %v", err)
+	}
+	hub = launchAuth(t, hubDir, testHelmToken, hubArgs...)
+	waitWithin(t, 5*time.Second, "the laptop's session from the stored bucket, offline", listed(true))
 }

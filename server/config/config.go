@@ -157,7 +157,7 @@ func (c *Config) expandHome(home string) {
 		c.ClaudeDirs[i] = homepath.Expand(c.ClaudeDirs[i], home)
 	}
 	for _, p := range []*string{&c.OpenCodeDir, &c.OpenCodeDB, &c.CacheDir, &c.TokenFile,
-		&c.Fleet.NATSCreds, &c.Fleet.NATSTLSCert, &c.Fleet.NATSTLSKey} {
+		&c.Fleet.NATSCreds, &c.Fleet.NATSCA, &c.Fleet.NATSTLSCert, &c.Fleet.NATSTLSKey} {
 		*p = homepath.Expand(*p, home)
 	}
 }

@@ -71,9 +71,9 @@ func TestParseDefaultsAndEnv(t *testing.T) {
 			}
 		}},
 		{"~ in path flags", []string{"--claude-dir=~/x", "--opencode-dir=~/oc", "--cache-dir=~/c", "--token-file=~/t",
-			"--nats-creds=~/n.creds", "--nats-tls-cert=~/c.pem", "--nats-tls-key=~/k.pem"}, nil, func(t *testing.T, c Config) {
-			got := []string{c.ClaudeDirs[0], c.OpenCodeDir, c.OpenCodeDB, c.CacheDir, c.TokenFile, c.Fleet.NATSCreds, c.Fleet.NATSTLSCert, c.Fleet.NATSTLSKey}
-			want := []string{"/home/u/x", "/home/u/oc", "/home/u/oc/opencode.db", "/home/u/c", "/home/u/t", "/home/u/n.creds", "/home/u/c.pem", "/home/u/k.pem"}
+			"--nats-creds=~/n.creds", "--nats-ca=~/ca.pem", "--nats-tls-cert=~/c.pem", "--nats-tls-key=~/k.pem"}, nil, func(t *testing.T, c Config) {
+			got := []string{c.ClaudeDirs[0], c.OpenCodeDir, c.OpenCodeDB, c.CacheDir, c.TokenFile, c.Fleet.NATSCreds, c.Fleet.NATSCA, c.Fleet.NATSTLSCert, c.Fleet.NATSTLSKey}
+			want := []string{"/home/u/x", "/home/u/oc", "/home/u/oc/opencode.db", "/home/u/c", "/home/u/t", "/home/u/n.creds", "/home/u/ca.pem", "/home/u/c.pem", "/home/u/k.pem"}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("paths %q, want %q", got, want)
 			}
@@ -167,5 +167,11 @@ func TestFleetFlags(t *testing.T) {
 				t.Fatalf("Parse(%q) = %+v, %v; want ok=%v", tc.args, c.Fleet, err, tc.ok)
 			}
 		})
+	}
+	// The defaults: an offline machine's sessions kept a week, a
+	// machine silent for 30 s shown offline.
+	c, err := Parse(nil, env, "/home/u", io.Discard)
+	if err != nil || c.Fleet.Forget != 7*24*time.Hour || c.Fleet.TTL != 30*time.Second {
+		t.Fatalf("defaults: forget %v, TTL %v (%v); want 168h and 30s", c.Fleet.Forget, c.Fleet.TTL, err)
 	}
 }

@@ -32,8 +32,11 @@ type ConnOptions struct {
 	InProcess nats.InProcessConnProvider // the embedded server, instead of URLs
 	Token     string
 	CredsFile string
-	Name      string // shown in the server's connection list
-	Logger    *slog.Logger
+	// CAFile is a PEM file of the certificates to trust for tls:// URLs
+	// besides the system's: the hub's own, when it is self-signed.
+	CAFile string
+	Name   string // shown in the server's connection list
+	Logger *slog.Logger
 }
 
 // Conn is a NATS connection that keeps reconnecting, and tells who asks
@@ -78,6 +81,9 @@ func Connect(o ConnOptions) (*Conn, error) {
 	if o.CredsFile != "" {
 		opts = append(opts, nats.UserCredentials(o.CredsFile))
 	}
+	if o.CAFile != "" {
+		opts = append(opts, nats.RootCAs(o.CAFile))
+	}
 	url := strings.TrimSpace(o.URLs)
 	if o.InProcess != nil {
 		opts = append(opts, nats.InProcessServer(o.InProcess))
@@ -113,6 +119,13 @@ func (c *Conn) Connected() <-chan struct{} {
 	}
 	return ch
 }
+
+// Epoch names the connection now: it changes each time the connection is
+// made again. A connection signal can arrive twice for one connection
+// (Connected sends one when it is already up, and the client's own
+// callback for that first connection comes later, on another goroutine):
+// who reconciled at an epoch need not reconcile again until it changes.
+func (c *Conn) Epoch() uint64 { return c.NC.Stats().Reconnects }
 
 // notify runs on the connection's callback goroutine, possibly before
 // Connect has returned: it uses nc, not c.NC.

@@ -116,10 +116,10 @@ func runView(t *testing.T, s *natsd.Server) (*target, *View) {
 
 // A publisher that dies without a word (its connection gone, no goodbye)
 // is shown offline once its heartbeat is older than its TTL, its sessions
-// kept.
+// kept; restarted, it is back, without a duplicate.
 func TestKilledHostGoesOfflineAfterTTL(t *testing.T) {
 	s := startNATS(t)
-	g, _ := runView(t, s)
+	g, v := runView(t, s)
 	p := NewPublisher("box", 300*time.Millisecond, nil)
 	p.Observe(shared.EventRefresh, []shared.Session{session("a", 1), session("b", 2)})
 	conn := connect(t, s)
@@ -142,6 +142,28 @@ func TestKilledHostGoesOfflineAfterTTL(t *testing.T) {
 	waitUntil(t, "box's two sessions, online", online(true))
 	conn.Close() // killed: no heartbeat delete reaches the bucket
 	waitUntil(t, "box's sessions kept, offline", online(false))
+
+	// Restarted (a new helmd, the same sessions): back online, each
+	// session once, and nothing written again but its heartbeat.
+	again := NewPublisher("box", 300*time.Millisecond, nil)
+	again.Observe(shared.EventRefresh, []shared.Session{session("a", 1), session("b", 2)})
+	defer runPublisher(again, connect(t, s))()
+	waitUntil(t, "box's two sessions, online again", online(true))
+	waitUntil(t, "the restarted publisher's reconcile", func() bool { return again.Stats().Reconciles == 1 })
+	if st := again.Stats(); st.Puts != 0 || st.Deletes != 0 {
+		t.Fatalf("the restarted publisher wrote %+v, want nothing but its heartbeat", st)
+	}
+	// The killed helmd's heartbeat is its own past, not a twin: a few
+	// beats later still no warning.
+	beats := again.beats.Load()
+	waitUntil(t, "three more heartbeats", func() bool { return again.beats.Load() >= beats+3 })
+	if n := again.Stats().Twins; n != 0 {
+		t.Fatalf("the restarted publisher took its predecessor for a twin %d times", n)
+	}
+	// The hub's connection never dropped: it read the bucket once.
+	if r := v.Stats().Restarts; r != 1 {
+		t.Fatalf("the view watched the bucket from the start %d times over one connection", r)
+	}
 }
 
 // The bucket is writable by anyone with the NATS token: what is not a
@@ -278,4 +300,16 @@ func TestOfflineHostIsNeitherWorkingNorWaiting(t *testing.T) {
 
 	defer run()()
 	waitUntil(t, "box back, its sessions as it published them", as(false, published))
+}
+
+// Two machines publishing under one host name find out: each one's
+// heartbeat overwrites the other's, and both say so.
+func TestTwinHostNamesAreReported(t *testing.T) {
+	s := startNATS(t)
+	a, b := NewPublisher("box", 300*time.Millisecond, nil), NewPublisher("box", 300*time.Millisecond, nil)
+	a.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
+	b.Observe(shared.EventRefresh, []shared.Session{session("b", 1)})
+	defer runPublisher(a, connect(t, s))()
+	defer runPublisher(b, connect(t, s))()
+	waitUntil(t, "both publishers to report a twin", func() bool { return a.Stats().Twins > 0 && b.Stats().Twins > 0 })
 }

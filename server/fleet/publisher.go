@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -37,17 +38,24 @@ type Publisher struct {
 	// reconcile would delete every key this host published before.
 	ready bool
 
+	instance string       // names this publisher in its heartbeat (heartbeat.go)
+	beatRev  uint64       // the heartbeat's revision as last written; Run's goroutine only
+	beats    atomic.Int64 // heartbeats written, for tests
+
 	statsMu sync.Mutex
 	stats   PublisherStats
 }
 
 // PublisherStats is what /api/status shows of a Publisher.
 type PublisherStats struct {
-	Puts       int    `json:"puts"`
-	Deletes    int    `json:"deletes"`
-	Reconciles int    `json:"reconciles"`
-	Errors     int    `json:"errors"`
-	LastError  string `json:"lastError,omitempty"`
+	Puts       int `json:"puts"`
+	Deletes    int `json:"deletes"`
+	Reconciles int `json:"reconciles"`
+	// Twins counts heartbeats of this host written by another helmd: two
+	// machines publishing under one --host-name.
+	Twins     int    `json:"twins"`
+	Errors    int    `json:"errors"`
+	LastError string `json:"lastError,omitempty"`
 }
 
 // DefaultTTL is how long a host may stay silent before hubs show it
@@ -62,7 +70,7 @@ func NewPublisher(host string, ttl time.Duration, log *slog.Logger) *Publisher {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Publisher{host: host, ttl: ttl, log: log,
+	return &Publisher{host: host, ttl: ttl, log: log, instance: newInstance(),
 		want: make(map[string][]byte), dirty: make(map[string]struct{}), wake: make(chan struct{}, 1)}
 }
 
@@ -115,16 +123,6 @@ func (p *Publisher) Observe(t shared.EventType, sessions []shared.Session) {
 // this host offline at once rather than after the TTL.
 func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 	connected := conn.Connected()
-	// Its first signal, the connection as it is now, becomes one wake-up:
-	// beside the first refresh's own wake it would read the bucket twice.
-	select {
-	case <-connected:
-		select {
-		case p.wake <- struct{}{}:
-		default: // a wake is already pending
-		}
-	default:
-	}
 	beat := time.NewTicker(p.ttl / 3)
 	defer beat.Stop()
 	retry := time.NewTimer(time.Hour)
@@ -134,7 +132,8 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 	var kv jetstream.KeyValue
 	var wait backoff               // between failed attempts, so a NATS without JetStream is not asked every second
 	written := map[string][]byte{} // what the bucket holds for this host, as far as we know
-	synced := false                // written was read from the bucket since the last connection
+	synced := false                // written was read from the bucket over the connection of syncedAt
+	var syncedAt uint64            // conn.Epoch() when written was read
 	defer func() {
 		if kv != nil {
 			stop, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -147,7 +146,8 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 		case <-ctx.Done():
 			return nil
 		case <-connected:
-			synced = false
+			// A signal for the connection already read over is not news.
+			synced = synced && conn.Epoch() == syncedAt
 		case <-p.wake:
 		case <-beat.C:
 			if kv != nil && synced {
@@ -160,6 +160,7 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 			continue // the next connection, or the first refresh, brings us back here
 		}
 		if !synced {
+			epoch := conn.Epoch() // before the read: a reconnection during it reads again
 			var err error
 			if kv, err = OpenBucket(ctx, conn.JS); err != nil {
 				p.noteErr(err)
@@ -171,7 +172,7 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 				retry.Reset(wait.next())
 				continue
 			}
-			synced, wait = true, backoff{}
+			synced, syncedAt, wait = true, epoch, backoff{}
 			p.markAll(written)
 			p.heartbeat(ctx, kv)
 			p.statsMu.Lock()
@@ -273,19 +274,6 @@ func (p *Publisher) flush(ctx context.Context, kv jetstream.KeyValue, written ma
 	p.stats.Deletes += dels
 	p.statsMu.Unlock()
 	return firstErr
-}
-
-// Heartbeat is the value of a host's heartbeat key.
-type Heartbeat struct {
-	At    int64 `json:"at"`    // epoch ms, the publisher's clock
-	TTLms int64 `json:"ttlMs"` // how long hubs should wait for the next one
-}
-
-func (p *Publisher) heartbeat(ctx context.Context, kv jetstream.KeyValue) {
-	b, _ := json.Marshal(Heartbeat{At: time.Now().UnixMilli(), TTLms: p.ttl.Milliseconds()})
-	if _, err := kv.Put(ctx, HeartbeatKey(p.host), b); err != nil && ctx.Err() == nil {
-		p.noteErr(fmt.Errorf("fleet: heartbeat: %w", err))
-	}
 }
 
 func (p *Publisher) noteErr(err error) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,6 +28,10 @@ type View struct {
 	out    *Merger
 	log    *slog.Logger
 	now    func() time.Time
+	// Bounds on what the bucket, writable by anyone with the NATS token,
+	// can make this helmd hold: MaxHosts and MaxSessions unless a test
+	// lowers them.
+	maxHosts, maxSessions int
 
 	// Run's goroutine only.
 	hosts    map[string]*hostState
@@ -51,12 +56,23 @@ type ViewStats struct {
 	Entries  int `json:"entries"`
 	// Skipped counts bucket entries that were not a session of the key
 	// they sit under: malformed key or JSON, too big, wrong id or source.
-	Skipped  int `json:"skipped"`
-	Restarts int `json:"restarts"`
+	Skipped int `json:"skipped"`
+	// OverLimit counts entries of a new host or session left out because
+	// the view already holds MaxHosts hosts or MaxSessions sessions.
+	OverLimit int `json:"overLimit"`
+	Restarts  int `json:"restarts"`
 }
 
 // DefaultForget is how long an offline host's sessions are kept.
 const DefaultForget = 7 * 24 * time.Hour
+
+// MaxHosts and MaxSessions bound what a hub holds of other machines (a
+// fleet of hundreds of machines with a few hundred sessions each fits;
+// a bucket flooded by a hostile writer does not grow the hub further).
+const (
+	MaxHosts    = 1000
+	MaxSessions = 200_000
+)
 
 // NewView returns a view that hands what it sees to out.
 func NewView(self string, forget time.Duration, out *Merger, log *slog.Logger) *View {
@@ -67,6 +83,7 @@ func NewView(self string, forget time.Duration, out *Merger, log *slog.Logger) *
 		log = slog.Default()
 	}
 	return &View{self: self, forget: forget, out: out, log: log, now: time.Now,
+		maxHosts: MaxHosts, maxSessions: MaxSessions,
 		hosts: make(map[string]*hostState), sessions: make(map[string]shared.Session)}
 }
 
@@ -93,8 +110,10 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 	}
 	defer stopWatch()
 	var replaying map[string]struct{} // keys seen in the replay under way; nil when live
+	var watchedAt uint64              // conn.Epoch() when the watch under way started
 	start := func() {
 		stopWatch()
+		epoch := conn.Epoch()
 		kv, err := OpenBucket(ctx, conn.JS)
 		if err == nil {
 			w, err = kv.WatchAll(ctx)
@@ -106,7 +125,7 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 			}
 			return
 		}
-		updates, replaying, wait = w.Updates(), make(map[string]struct{}), backoff{}
+		updates, replaying, watchedAt, wait = w.Updates(), make(map[string]struct{}), epoch, backoff{}
 		v.statsMu.Lock()
 		v.stats.Restarts++
 		v.statsMu.Unlock()
@@ -116,7 +135,11 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 		case <-ctx.Done():
 			return nil
 		case <-connected:
-			start()
+			// A signal for the connection watched over is not news: the
+			// replay would come twice.
+			if w == nil || conn.Epoch() != watchedAt {
+				start()
+			}
 		case <-retry.C:
 			start()
 		case <-tick.C:
@@ -174,6 +197,10 @@ func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, u
 	}
 	h := v.hosts[key.Host]
 	if h == nil {
+		if len(v.hosts) >= v.maxHosts {
+			v.count(func(s *ViewStats) { s.OverLimit++ })
+			return up, gone
+		}
 		h = &hostState{ttl: DefaultTTL}
 		v.hosts[key.Host] = h
 	}
@@ -192,8 +219,18 @@ func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, u
 		return v.restamp(key.Host, up), gone
 	}
 	sk := shared.Session{Source: key.Source, ID: key.ID, Host: key.Host, Remote: true}.Key()
+	// A batch holds each key's last operation only: a put and a delete of
+	// one session in one batch end as the later one says.
 	if del {
+		up = slices.DeleteFunc(up, func(s shared.Session) bool { return s.Key() == sk })
 		return up, append(gone, sk)
+	}
+	if _, had := v.sessions[sk]; !had && len(v.sessions)+len(up)-len(gone) >= v.maxSessions {
+		// Over the bound, counting this batch's deletes as places freed
+		// (apply checks again, exactly): not even remembered as replayed,
+		// so a flooded replay grows nothing.
+		v.count(func(s *ViewStats) { s.OverLimit++ })
+		return up, gone
 	}
 	s, err := decodeSession(e.Value(), key)
 	if err != nil {
@@ -204,6 +241,7 @@ func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, u
 	if replaying != nil {
 		replaying[sk] = struct{}{}
 	}
+	gone = slices.DeleteFunc(gone, func(k string) bool { return k == sk })
 	if at := v.seenAt(e, replaying); at.After(h.seen) {
 		h.seen = at // a write shows its host alive as a heartbeat does
 		if replaying == nil {
@@ -268,17 +306,33 @@ func (v *View) apply(up []shared.Session, gone []string) {
 	if len(up) == 0 && len(gone) == 0 {
 		return
 	}
+	// Deletes first, so that they free their places for this batch's new
+	// sessions; a session both deleted and queued here is queued by a
+	// restamp, not written (entry keeps only a key's last operation).
+	deleted := make(map[string]bool, len(gone))
+	for _, k := range gone {
+		delete(v.sessions, k)
+		deleted[k] = true
+	}
+	kept := up[:0]
 	for _, s := range up {
+		k := s.Key()
+		if deleted[k] {
+			continue
+		}
 		if h := v.hosts[s.Host]; h != nil {
 			s.HostOffline = h.offline // a restamp later in the batch wins
 		}
-		v.sessions[s.Key()] = s
+		if _, had := v.sessions[k]; !had && len(v.sessions) >= v.maxSessions {
+			v.count(func(s *ViewStats) { s.OverLimit++ })
+			continue
+		}
+		v.sessions[k] = s
+		kept = append(kept, s)
 	}
+	up = kept
 	for i := range up {
 		up[i] = shown(v.sessions[up[i].Key()])
-	}
-	for _, k := range gone {
-		delete(v.sessions, k)
 	}
 	v.out.Remote(up, gone)
 	off := 0

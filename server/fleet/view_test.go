@@ -82,3 +82,86 @@ func TestViewOfflineAndForget(t *testing.T) {
 		t.Fatalf("after the beat was deleted: %+v listed %v, want offline", s, ok)
 	}
 }
+
+// feedBatch hands entries to v as one batch, as Run does with what is
+// already waiting on the watcher.
+func feedBatch(v *View, es ...entry) {
+	var up []shared.Session
+	var gone []string
+	for _, e := range es {
+		up, gone = v.entry(e, nil, up, gone)
+	}
+	v.apply(up, gone)
+}
+
+// A session deleted and written again while the hub was busy arrives as
+// one batch: it is listed, as the bucket holds it.
+func TestViewDeleteThenPutInOneBatch(t *testing.T) {
+	g := newTarget()
+	v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
+	k := SessionKey("box", shared.SourceClaude, "s1")
+	val, _ := json.Marshal(session("s1", 3))
+	feedBatch(v, entry{key: k, val: val, op: jetstream.KeyValuePut, at: time.Now()})
+	again, _ := json.Marshal(session("s1", 4))
+	feedBatch(v, entry{key: k, op: jetstream.KeyValueDelete}, entry{key: k, val: again, op: jetstream.KeyValuePut})
+	s, ok := g.Lookup(shared.Session{ID: "s1", Source: shared.SourceClaude, Host: "box", Remote: true}.Key())
+	if !ok || s.MessageCount != 4 {
+		t.Fatalf("after a delete and a put of s1 in one batch the hub lists %+v (listed %v), want s1 with 4 messages", s, ok)
+	}
+}
+
+// Whoever can write to the bucket cannot make the hub hold more than its
+// bounds: new hosts and sessions beyond them are left out and counted,
+// what it holds keeps updating, and a session gone frees a place.
+func TestViewBoundsWhatItHolds(t *testing.T) {
+	g := newTarget()
+	v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
+	v.maxHosts, v.maxSessions = 2, 3
+	put := func(host, id string, n int) entry {
+		b, _ := json.Marshal(session(id, n))
+		return entry{key: SessionKey(host, shared.SourceClaude, id), val: b, op: jetstream.KeyValuePut, at: time.Now()}
+	}
+	feedBatch(v, put("a", "1", 1), put("a", "2", 1), put("b", "3", 1), put("b", "4", 1), put("c", "5", 1))
+	if n := len(g.list()); n != 3 {
+		t.Fatalf("the hub holds %d sessions, want its bound of 3", n)
+	}
+	if st := v.Stats(); st.OverLimit != 2 || st.Hosts != 2 || st.Sessions != 3 {
+		t.Fatalf("stats %+v, want 2 entries over the limit (a new session, a new host), 2 hosts, 3 sessions", st)
+	}
+	feedBatch(v, put("a", "1", 2)) // held: still updated
+	if s, _ := g.Lookup(shared.Session{ID: "1", Source: shared.SourceClaude, Host: "a", Remote: true}.Key()); s.MessageCount != 2 {
+		t.Fatalf("a held session was not updated: %+v", s)
+	}
+	feedBatch(v, entry{key: SessionKey("a", shared.SourceClaude, "2"), op: jetstream.KeyValueDelete}, put("b", "4", 1))
+	if _, ok := g.Lookup(shared.Session{ID: "4", Source: shared.SourceClaude, Host: "b", Remote: true}.Key()); !ok {
+		t.Fatal("a session gone did not free its place")
+	}
+}
+
+// Bucket entries are untrusted: whatever their key, value and operation,
+// the view never panics, never lists this machine's own sessions from the
+// bucket, and lists only remote sessions under the host and id their key
+// names.
+func FuzzViewEntry(f *testing.F) {
+	val, _ := json.Marshal(session("s1", 3))
+	beat, _ := json.Marshal(Heartbeat{At: 1, TTLms: 30_000})
+	f.Add(SessionKey("box", shared.SourceClaude, "s1"), val, uint8(0))
+	f.Add(HeartbeatKey("box"), beat, uint8(0))
+	f.Add(HeartbeatKey("box"), []byte(`{"ttlMs":-1}`), uint8(1))
+	f.Add(SessionKey("hub", shared.SourceClaude, "s1"), val, uint8(0))
+	f.Add("a.b", []byte("{"), uint8(2))
+	f.Fuzz(func(t *testing.T, key string, val []byte, op uint8) {
+		g := newTarget()
+		v := NewView("hub", time.Hour, NewMerger(g, "hub", nil), nil)
+		ops := []jetstream.KeyValueOp{jetstream.KeyValuePut, jetstream.KeyValueDelete, jetstream.KeyValuePurge}
+		e := entry{key: key, val: val, op: ops[int(op)%len(ops)], at: time.Now()}
+		feedBatch(v, e, e)
+		v.age()
+		for _, s := range g.list() {
+			k, err := ParseKey(key)
+			if err != nil || k.Heartbeat || !s.Remote || s.Host != k.Host || s.Host == "hub" || s.ID != k.ID || s.Source != k.Source {
+				t.Fatalf("entry %q=%q listed %+v", key, val, s)
+			}
+		}
+	})
+}

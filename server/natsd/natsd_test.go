@@ -1,13 +1,19 @@
 package natsd
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"io"
+	"net"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"go.uber.org/goleak"
+
+	"vibecraft.sh/helm/server/internal/testcert"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -92,4 +98,52 @@ func TestInsecureIsAChoice(t *testing.T) {
 		t.Fatal(err)
 	}
 	nc.Close()
+}
+
+// With a certificate the server may listen beyond loopback: clients that
+// trust it and hold the token connect over TLS; one that does not trust
+// the certificate, or asks for a clear-text connection, gets nowhere.
+func TestTLSBeyondLoopback(t *testing.T) {
+	cert, key := testcert.Write(t, t.TempDir())
+	s := start(t, Options{Listen: "0.0.0.0:0", Token: "t", TLSCert: cert, TLSKey: key})
+	_, port, err := net.SplitHostPort(s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsURL := "tls://127.0.0.1:" + port
+	if !strings.HasPrefix(s.URL(), "tls://") {
+		t.Errorf("URL %q, want a tls:// URL", s.URL())
+	}
+	nc, err := nats.Connect(tlsURL, nats.Token("t"), nats.RootCAs(cert), nats.NoReconnect())
+	if err != nil {
+		t.Fatalf("a client trusting the certificate: %v", err)
+	}
+	if !nc.TLSRequired() {
+		t.Error("the connection is not TLS")
+	}
+	nc.Close()
+	if nc, err := nats.Connect(tlsURL, nats.Token("t"), nats.NoReconnect()); err == nil {
+		nc.Close()
+		t.Error("a client that does not trust the certificate connected")
+	}
+	// A client that speaks in clear, token and all, as a hand-written one
+	// could (nats.go itself upgrades when the server asks for TLS).
+	conn, err := net.Dial("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second)) // a hang fails, not blocks, the test
+	r := bufio.NewReader(conn)
+	info, err := r.ReadString('\n')
+	if err != nil || !strings.Contains(info, `"tls_required":true`) {
+		t.Fatalf("the server's INFO %q (%v), want it to require TLS", info, err)
+	}
+	if _, err := conn.Write([]byte("CONNECT {\"auth_token\":\"t\",\"verbose\":false}\r\nPING\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(r) // the server ends the connection
+	if strings.Contains(string(rest), "PONG") {
+		t.Fatalf("a clear-text client was answered: %q", rest)
+	}
 }

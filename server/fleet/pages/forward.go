@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,7 +32,7 @@ func Forward(nc *nats.Conn, self string, next http.Handler) http.Handler {
 		case strings.HasSuffix(r.URL.Path, "/messages/stream"):
 			fail(w, http.StatusBadRequest, "a remote session has no live page stream: ask for ?after=<cursor> again instead")
 			return
-		case r.Method != http.MethodGet || !pagePath.MatchString(r.URL.Path):
+		case r.Method != http.MethodGet || !isPage(r.URL.Path):
 			fail(w, http.StatusBadRequest, "only a session's header, its messages and a full text can be asked of another machine")
 			return
 		}
@@ -59,13 +60,22 @@ func Forward(nc *nats.Conn, self string, next http.Handler) http.Handler {
 			fail(w, http.StatusBadGateway, "machine "+strconv.Quote(host[0])+" sent a malformed answer")
 			return
 		}
-		if ct := msg.Header.Get("Content-Type"); ct != "" {
-			w.Header().Set("Content-Type", ct)
-		}
+		w.Header().Set("Content-Type", replyType(msg.Header.Get("Content-Type")))
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.WriteHeader(status)
 		_, _ = w.Write(msg.Data)
 	})
+}
+
+// replyType is the content type the hub serves a forwarded answer with:
+// one the page API makes, JSON or plain text. Whoever holds the NATS token
+// can answer on a machine's subject, and an answer served as HTML or
+// script from the hub's own origin would run there.
+func replyType(ct string) string {
+	if mt, _, err := mime.ParseMediaType(ct); err == nil && mt == "text/plain" {
+		return "text/plain; charset=utf-8"
+	}
+	return "application/json; charset=utf-8"
 }
 
 func fail(w http.ResponseWriter, status int, msg string) {

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -35,6 +36,21 @@ const Timeout = 10 * time.Second
 // pagePath is what may be asked over NATS: a session's header, a page of
 // its messages, one cut text whole. Never the live page stream.
 var pagePath = regexp.MustCompile(`^/api/sessions/[a-z]+/[^/]+(/messages(/[^/]+/full)?)?$`)
+
+// isPage reports whether path may be asked over NATS: a page path with no
+// "." or ".." segment, which the owner's mux would clean into another
+// path (and answer with a redirect to it) rather than serve as asked.
+func isPage(path string) bool {
+	if !pagePath.MatchString(path) {
+		return false
+	}
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
+}
 
 // Subject is the request subject of host's page service.
 func Subject(host string) string { return "helm." + fleet.HeartbeatKey(host) + ".pages" }
@@ -89,7 +105,7 @@ func answer(req micro.Request, h http.Handler, log *slog.Logger) {
 // refusing anything but a session page.
 func parseRequest(ctx context.Context, data []byte) (*http.Request, error) {
 	var in Request
-	if len(data) > 8<<10 || json.Unmarshal(data, &in) != nil || !pagePath.MatchString(in.Path) {
+	if len(data) > 8<<10 || json.Unmarshal(data, &in) != nil || !isPage(in.Path) {
 		return nil, errors.New("not a session page request")
 	}
 	q, err := url.ParseQuery(in.Query)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"strings"
 	"testing"
 
@@ -72,6 +73,8 @@ func TestForwardOverNATS(t *testing.T) {
 		{"not a page path", "/api/sessions/claude/abc/clear?" + q, 400, "only a session"},
 		{"other paths ignore host", "/api/status?" + q, 200, "local"},
 		{"dot segments", "/api/sessions/claude/../../status/messages?" + q, 400, ""},
+		{"a dot-dot id", "/api/sessions/claude/../messages?" + q, 400, "only a session"},
+		{"a dot id", "/api/sessions/claude/./messages?" + q, 400, "only a session"},
 		{"no stream", "/api/sessions/claude/abc/messages/stream?" + q, 400, "no live page stream"},
 		{"empty host", "/api/sessions/claude/abc/messages?host=", 400, "host"},
 		{"nobody answers", "/api/sessions/claude/abc/messages?host=nowhere", 502, "not answering"},
@@ -90,13 +93,64 @@ func TestForwardOverNATS(t *testing.T) {
 	}
 
 	// A hostile caller on the bus, not the hub: raw requests are refused.
-	for _, raw := range []string{"", "{", `{"path":"/api/status"}`, `{"path":"/api/sessions/claude/a/messages/stream"}`, `{"path":"/api/sessions/claude/a/messages","query":"%zz"}`} {
+	for _, raw := range []string{"", "{", `{"path":"/api/status"}`, `{"path":"/api/sessions/claude/a/messages/stream"}`, `{"path":"/api/sessions/claude/a/messages","query":"%zz"}`, `{"path":"/api/sessions/claude/../messages"}`, `{"path":"/api/sessions/claude/x/messages/../full"}`} {
 		msg, err := nc.Request(Subject(owner), []byte(raw), Timeout)
 		if err != nil {
 			t.Fatalf("%q: %v", raw, err)
 		}
 		if msg.Header.Get("Helm-Status") != "400" || strings.Contains(string(msg.Data), "SECRET") {
 			t.Errorf("%q answered %s %s", raw, msg.Header.Get("Helm-Status"), msg.Data)
+		}
+	}
+}
+
+// Anyone with the NATS token can answer on a machine's subject: whatever
+// content type such an answer claims, the hub serves it as JSON or plain
+// text, never as markup or script of its own origin.
+func TestForwardServesNoMarkup(t *testing.T) {
+	s, err := natsd.Start(context.Background(), natsd.Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Token: "pages-test-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	nc, err := nats.Connect(s.URL(), nats.Token("pages-test-token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	claims := map[string]string{ // the answer's id → its claimed content type
+		"html": "text/html", "script": "text/javascript", "svg": "image/svg+xml; charset=utf-8",
+		"junk": "\x00;;", "plain": "text/plain", "json": "application/json",
+	}
+	sub, err := nc.Subscribe(Subject("mallory"), func(m *nats.Msg) {
+		var req Request
+		_ = json.Unmarshal(m.Data, &req)
+		id := strings.Split(req.Path, "/")[4]
+		reply := nats.NewMsg(m.Reply)
+		reply.Header.Set("Helm-Status", "200")
+		reply.Header.Set("Content-Type", claims[id])
+		reply.Data = []byte(`<script>alert(1)</script>`)
+		_ = m.RespondMsg(reply)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	hub := httptest.NewServer(Forward(nc, "hub", http.NotFoundHandler()))
+	defer hub.Close()
+	for id, claimed := range claims {
+		resp, err := http.Get(hub.URL + "/api/sessions/claude/" + id + "/messages?host=mallory")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got := resp.Header.Get("Content-Type")
+		want := "application/json; charset=utf-8"
+		if id == "plain" {
+			want = "text/plain; charset=utf-8"
+		}
+		if got != want || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("an answer claiming %q was served as %q (nosniff %q), want %q", claimed, got, resp.Header.Get("X-Content-Type-Options"), want)
 		}
 	}
 }
@@ -110,7 +164,8 @@ func FuzzParseRequest(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if r.Method != http.MethodGet || !pagePath.MatchString(r.URL.Path) || strings.HasSuffix(r.URL.Path, "/messages/stream") {
+		if r.Method != http.MethodGet || !pagePath.MatchString(r.URL.Path) || strings.HasSuffix(r.URL.Path, "/messages/stream") ||
+			path.Clean(r.URL.Path) != r.URL.Path {
 			t.Fatalf("%q became %s %s", data, r.Method, r.URL)
 		}
 	})
