@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	spent "vibecraft.sh/helm/server/usage"
+	"vibecraft.sh/helm/shared"
 )
 
 // TestCompactedMatchesFresh runs the resume and rewrite steps of
@@ -154,4 +155,46 @@ func mapsEqual[K, V comparable](a, b map[K]V) bool {
 		}
 	}
 	return true
+}
+
+// A cold scan compacts each quiet transcript in the worker that read it,
+// before the dedup index has seen it (compactRead): a response replayed
+// into a resumed session must still be billed once, to the original, and
+// stay so when the resumed session grows and its id sets come back.
+func TestColdScanCompactsAndBillsOnce(t *testing.T) {
+	const now = "2026-03-02T12:00:00Z"
+	u := `{"input_tokens":1000,"output_tokens":100}`
+	resp := func(sid string, n int) string {
+		return assistantLine(sid, fmt.Sprintf("2026-03-02T09:%02d:00Z", n), fmt.Sprintf("r%d", n), sonnet45, u)
+	}
+	root := t.TempDir()
+	a := userLine(sidCostA, "2026-03-02T09:00:00Z", "a") + resp(sidCostA, 1) + resp(sidCostA, 2)
+	writeCost(t, root, projectRel("/home/dev/shop", sidCostA+".jsonl"), a)
+	pathB := writeCost(t, root, projectRel("/home/dev/shop", sidCostB+".jsonl"),
+		a+userLine(sidCostB, "2026-03-02T10:00:00Z", "b")+resp(sidCostB, 3))
+
+	src, out := scan(t, root, now)
+	if f := src.reg.get(filepath.Join(root, projectRel("/home/dev/shop", sidCostA+".jsonl"))); f == nil || f.agg.lazy == nil {
+		t.Fatal("the original transcript, quiet and billing all it holds, was not compacted by the scan")
+	}
+	check := func(what string, out []shared.Session, wantB int) {
+		t.Helper()
+		got := byID(out)
+		if in := got[sidCostA].Tokens.Input; in != 2000 {
+			t.Errorf("%s: A bills %d input tokens, want 2000 (its two responses)", what, in)
+		}
+		if in := got[sidCostB].Tokens.Input; in != wantB {
+			t.Errorf("%s: B bills %d input tokens, want %d (its own responses only)", what, in, wantB)
+		}
+		if d := got[sidCostA].CostUSD*float64(wantB) - got[sidCostB].CostUSD*2000; d > 1e-9 || d < -1e-9 {
+			t.Errorf("%s: costs A %v, B %v: not in the ratio of their own responses", what, got[sidCostA].CostUSD, got[sidCostB].CostUSD)
+		}
+	}
+	check("cold scan", out, 1000)
+
+	appendTo(t, pathB, resp(sidCostB, 4))
+	if _, _, err := src.Update(t.Context(), []string{pathB}); err != nil {
+		t.Fatal(err)
+	}
+	check("B grown", src.Sessions(), 2000)
 }

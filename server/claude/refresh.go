@@ -34,6 +34,7 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 	}
 	results := make([]result, len(list))
 	now := s.now()
+	quietSince := now.Add(-s.activeWindow)
 	workers := min(runtime.GOMAXPROCS(0), len(list))
 	var next sync.Mutex
 	i := 0
@@ -42,6 +43,7 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 		wg.Go(func() {
 			r := readers.Get().(*reader)
 			defer readers.Put(r)
+			var scratch []byte
 			for {
 				next.Lock()
 				j := i
@@ -52,6 +54,9 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 				}
 				results[j].rs, results[j].err = files[j].refresh(r, list[j].info, now)
 				files[j].loadHint()
+				if results[j].err == nil {
+					files[j].compactRead(quietSince, &scratch)
+				}
 			}
 		})
 	}
@@ -73,7 +78,7 @@ func (s *Source) reserveOwners(files []*file) {
 	}
 	n := 0
 	for _, f := range files {
-		n += len(f.agg.responses) // 0 for a file still encoded from the scan cache: a hint only
+		n += f.agg.responseCount()
 	}
 	if n > 0 {
 		s.owner = make(map[string]*file, n)
