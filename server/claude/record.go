@@ -106,6 +106,11 @@ type record struct {
 
 	tsMS    int64 // the timestamp read once for all who ask (at)
 	tsState uint8 // 0 not read yet, 1 valid, 2 not a timestamp
+
+	// The price entry of the last model priced (priceOf): kept from
+	// line to line and file to file, never reset.
+	pricedModel string
+	priced      *priced
 }
 
 // at is the record's timestamp in epoch ms, false when it has none.
