@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	spent "vibecraft.sh/helm/server/usage"
@@ -197,4 +198,35 @@ func TestColdScanCompactsAndBillsOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("B grown", src.Sessions(), 2000)
+}
+
+// A scan worker lends each quiet transcript the same id maps, cleared in
+// between (spareMaps): nothing one file read may count in the next.
+// Every file here reuses the same message ids with its own request ids,
+// so a map that kept a file's ids would make the next files' responses
+// look like repeats (fewer messages, usage replaced instead of added).
+func TestScanWorkersShareNoIDsBetweenFiles(t *testing.T) {
+	const now = "2026-03-02T12:00:00Z"
+	u := `{"input_tokens":1000,"output_tokens":100}`
+	root := t.TempDir()
+	const n = 12 // several files for each worker
+	for i := range n {
+		sid := fmt.Sprintf("%08d-0000-4000-8000-000000000000", i+1)
+		lines := userLine(sid, "2026-03-02T09:00:00Z", "go")
+		for m := range 3 {
+			// msg_m<m>, req_<i>-<m>: the same message ids in every file
+			line := assistantLine(sid, fmt.Sprintf("2026-03-02T09:0%d:00Z", m+1), fmt.Sprintf("m%d", m), sonnet45, u)
+			lines += strings.Replace(line, fmt.Sprintf(`"requestId":"req_m%d"`, m), fmt.Sprintf(`"requestId":"req_%d-%d"`, i, m), 1)
+		}
+		writeCost(t, root, projectRel("/home/dev/shop", sid+".jsonl"), lines)
+	}
+	_, out := scan(t, root, now)
+	if len(out) != n {
+		t.Fatalf("%d sessions, want %d", len(out), n)
+	}
+	for _, s := range out {
+		if s.MessageCount != 1+3 || s.Tokens.Input != 3000 {
+			t.Errorf("session %s: %d messages, %d input tokens; want 4 and 3000 (its prompt and three responses)", s.ID, s.MessageCount, s.Tokens.Input)
+		}
+	}
 }

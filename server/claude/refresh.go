@@ -44,6 +44,7 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 			r := readers.Get().(*reader)
 			defer readers.Put(r)
 			var scratch []byte
+			var spare spareMaps
 			for {
 				next.Lock()
 				j := i
@@ -52,10 +53,17 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 				if j >= len(list) || ctx.Err() != nil {
 					return
 				}
-				results[j].rs, results[j].err = files[j].refresh(r, list[j].info, now)
-				files[j].loadHint()
+				f := files[j]
+				// Only a file compactRead will encode borrows maps: one
+				// still being written keeps its own, sized to it.
+				lent := !f.indexed && list[j].info.ModTime().Before(quietSince) && spare.lend(&f.agg)
+				results[j].rs, results[j].err = f.refresh(r, list[j].info, now)
+				f.loadHint()
 				if results[j].err == nil {
-					files[j].compactRead(quietSince, &scratch)
+					f.compactRead(quietSince, &scratch)
+				}
+				if lent {
+					spare.reclaim(&f.agg)
 				}
 			}
 		})
