@@ -312,10 +312,14 @@ func (p *parser) block(c *content) {
 			// The first text decides, unless it is only IDE context
 			// (an opened file, a selection): the prompt follows it.
 			if !c.hasText || !hasNonSpace(stripIDE(c.text.bytes())) {
-				c.text.raw = append(c.text.raw[:0], p.btext.raw...)
+				// Emptied, then appended to, in two statements: the
+				// compiler stores only the length unless append grows.
+				c.text.raw = c.text.raw[:0]
+				c.text.raw = append(c.text.raw, p.btext.raw...)
 				c.text.ok, c.text.full = true, p.btext.full
 				// hasNonSpace decoded the block's text: keep that, not decode it again
-				c.text.dec = append(c.text.dec[:0], p.btext.dec...)
+				c.text.dec = c.text.dec[:0]
+				c.text.dec = append(c.text.dec, p.btext.dec...)
 				c.text.plain, c.text.done = p.btext.plain, p.btext.done
 			}
 			c.hasText = true
