@@ -4,6 +4,15 @@ package claude
 // into the few objects Helm reads (the line, message, usage, content and
 // its blocks) and skipping every other value unread. Its recursion is
 // bounded by that fixed shape; anything deeper goes through scanner.skip.
+//
+// It walks the whole line, the skipped values included. Reading only a
+// line's head and tail and jumping over its middle (message.content, a
+// toolUseResult) was considered and left: the middle is what the session
+// rules need on nearly every line (tool_use and tool_result ids for the
+// status, the text of each user record for the message count, the
+// answer's text for the question line), a line malformed in its middle
+// must still be counted as malformed, and a value jumped over backward
+// cannot be told from several members without walking it.
 type parser struct {
 	s   scanner
 	key []byte
