@@ -114,10 +114,12 @@ type record struct {
 	tsMS    int64 // the timestamp read once for all who ask (at)
 	tsState uint8 // 0 not read yet, 1 valid, 2 not a timestamp
 
-	// The price entry of the last model priced (priceOf): kept from
-	// line to line and file to file, never reset.
+	// The price entry of the last model priced (priceOf) and the minute
+	// of the last timestamp read (at): kept from line to line and file
+	// to file, never reset.
 	pricedModel string
 	priced      *priced
+	minutes     minuteCache
 }
 
 // at is the record's timestamp in epoch ms, false when it has none.
@@ -125,7 +127,7 @@ func (r *record) at() (int64, bool) {
 	if r.tsState == 0 {
 		r.tsState = 2
 		if r.timestamp.ok {
-			if ms, ok := parseTimestamp(r.timestamp.bytes()); ok {
+			if ms, ok := r.minutes.parse(r.timestamp.bytes()); ok {
 				r.tsMS, r.tsState = ms, 1
 			}
 		}
