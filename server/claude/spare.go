@@ -11,6 +11,7 @@ type spareMaps struct {
 	responses map[string]*response
 	messages  map[string]struct{}
 	pending   map[string]struct{}
+	most      int // the most entries the maps have held: a bound of their room
 }
 
 // maxSpare bounds the maps a worker keeps: maps that grew past it for
@@ -34,10 +35,17 @@ func (m *spareMaps) lend(a *aggregate) bool {
 // compacted. When compact let the maps go, they are cleared for the next
 // file; when a still holds maps (not compacted, or new ones after a
 // reset), the spare ones are forgotten, and a keeps whatever it holds.
+//
+// Clearing a map, and iterating it (compact), costs its room, not its
+// entries, and a scan reads its largest files first: maps that once
+// held twice what this file put in them are let go too, so that the
+// files after it, smaller still, do not each pay for the largest one.
 func (m *spareMaps) reclaim(a *aggregate) {
 	free := a.responses == nil && a.messages == nil && a.pending == nil
-	if !free || len(m.responses) > maxSpare || len(m.messages) > maxSpare || len(m.pending) > maxSpare {
-		m.responses, m.messages, m.pending = nil, nil, nil
+	n := max(len(m.responses), len(m.messages), len(m.pending))
+	m.most = max(m.most, n)
+	if !free || n > maxSpare || 2*n < m.most {
+		m.responses, m.messages, m.pending, m.most = nil, nil, nil, 0
 		return
 	}
 	clear(m.responses)
