@@ -132,7 +132,8 @@ func BenchmarkScanSmallRecords(b *testing.B) {
 }
 
 // plainRead reads every file under dir to its end, as helmbench's plain
-// read does, and returns the bytes read and the CPU seconds it took.
+// read does (one goroutine, reads of the scanner's buffer size), and
+// returns the bytes read and the CPU seconds it took.
 func plainRead(b *testing.B, dir string) (int64, float64) {
 	cpu0 := processCPU()
 	n, err := corpus.ReadAll(dir)
@@ -140,4 +141,12 @@ func plainRead(b *testing.B, dir string) (int64, float64) {
 		b.Fatal(err)
 	}
 	return n, processCPU() - cpu0
+}
+
+// The plain read a scan is measured against must read as the scanner
+// does, or the comparison says more about read sizes than about parsing.
+func TestPlainReadUsesTheScannerBuffer(t *testing.T) {
+	if corpus.ReadBufSize != readBufSize {
+		t.Fatalf("corpus.ReadBufSize = %d, the scanner reads %d at a time", corpus.ReadBufSize, readBufSize)
+	}
 }

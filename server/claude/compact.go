@@ -8,6 +8,10 @@ import "time"
 // rest of the Source together. A file written recently keeps its maps,
 // as its next line is likely seconds away; one that grows later decodes
 // them once (refresh) and keeps them until a later scan finds it quiet.
+//
+// A cold scan's workers have already compacted the files they read
+// (compactRead), so what is left here is the few that were not: files
+// read earlier and indexed since.
 func (s *Source) compactQuiet(now time.Time) {
 	var scratch []byte
 	quietSince := now.Add(-s.activeWindow)
@@ -19,6 +23,35 @@ func (s *Source) compactQuiet(now time.Time) {
 			s.rekey(f)
 		}
 	}
+}
+
+// compactRead compacts f in the scan worker that has just read it, when
+// it is quiet (as compactQuiet decides) and not yet in the dedup index,
+// the case of every file of a cold scan. Done there, the work is spread
+// over the workers instead of following the scan on one core, and the
+// index is then filled from the blob's keys (eachKey), so no rekey is
+// needed to let the maps' strings go.
+//
+// Its list of responses new to the index (dirty) is dropped first:
+// index reads every key of a file it has not indexed, so the list only
+// matters for a file already indexed, and compact refuses while it holds
+// anything.
+func (f *file) compactRead(quietSince time.Time, scratch *[]byte) {
+	if f.indexed || f.agg.lazy != nil || !f.seen || !f.modTime().Before(quietSince) {
+		return
+	}
+	f.agg.dirty = nil
+	f.agg.compact(scratch)
+}
+
+// responseCount is the number of responses of a, counted in the blob
+// while the id sets are encoded.
+func (a *aggregate) responseCount() int {
+	if a.lazy == nil {
+		return len(a.responses)
+	}
+	d := decoder{b: a.lazy.blob}
+	return d.count()
 }
 
 // rekey keys the dedup index's entries for f's responses with the

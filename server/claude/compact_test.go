@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	spent "vibecraft.sh/helm/server/usage"
+	"vibecraft.sh/helm/shared"
 )
 
 // TestCompactedMatchesFresh runs the resume and rewrite steps of
@@ -154,4 +156,77 @@ func mapsEqual[K, V comparable](a, b map[K]V) bool {
 		}
 	}
 	return true
+}
+
+// A cold scan compacts each quiet transcript in the worker that read it,
+// before the dedup index has seen it (compactRead): a response replayed
+// into a resumed session must still be billed once, to the original, and
+// stay so when the resumed session grows and its id sets come back.
+func TestColdScanCompactsAndBillsOnce(t *testing.T) {
+	const now = "2026-03-02T12:00:00Z"
+	u := `{"input_tokens":1000,"output_tokens":100}`
+	resp := func(sid string, n int) string {
+		return assistantLine(sid, fmt.Sprintf("2026-03-02T09:%02d:00Z", n), fmt.Sprintf("r%d", n), sonnet45, u)
+	}
+	root := t.TempDir()
+	a := userLine(sidCostA, "2026-03-02T09:00:00Z", "a") + resp(sidCostA, 1) + resp(sidCostA, 2)
+	writeCost(t, root, projectRel("/home/dev/shop", sidCostA+".jsonl"), a)
+	pathB := writeCost(t, root, projectRel("/home/dev/shop", sidCostB+".jsonl"),
+		a+userLine(sidCostB, "2026-03-02T10:00:00Z", "b")+resp(sidCostB, 3))
+
+	src, out := scan(t, root, now)
+	if f := src.reg.get(filepath.Join(root, projectRel("/home/dev/shop", sidCostA+".jsonl"))); f == nil || f.agg.lazy == nil {
+		t.Fatal("the original transcript, quiet and billing all it holds, was not compacted by the scan")
+	}
+	check := func(what string, out []shared.Session, wantB int) {
+		t.Helper()
+		got := byID(out)
+		if in := got[sidCostA].Tokens.Input; in != 2000 {
+			t.Errorf("%s: A bills %d input tokens, want 2000 (its two responses)", what, in)
+		}
+		if in := got[sidCostB].Tokens.Input; in != wantB {
+			t.Errorf("%s: B bills %d input tokens, want %d (its own responses only)", what, in, wantB)
+		}
+		if d := got[sidCostA].CostUSD*float64(wantB) - got[sidCostB].CostUSD*2000; d > 1e-9 || d < -1e-9 {
+			t.Errorf("%s: costs A %v, B %v: not in the ratio of their own responses", what, got[sidCostA].CostUSD, got[sidCostB].CostUSD)
+		}
+	}
+	check("cold scan", out, 1000)
+
+	appendTo(t, pathB, resp(sidCostB, 4))
+	if _, _, err := src.Update(t.Context(), []string{pathB}); err != nil {
+		t.Fatal(err)
+	}
+	check("B grown", src.Sessions(), 2000)
+}
+
+// A scan worker lends each quiet transcript the same id maps, cleared in
+// between (spareMaps): nothing one file read may count in the next.
+// Every file here reuses the same message ids with its own request ids,
+// so a map that kept a file's ids would make the next files' responses
+// look like repeats (fewer messages, usage replaced instead of added).
+func TestScanWorkersShareNoIDsBetweenFiles(t *testing.T) {
+	const now = "2026-03-02T12:00:00Z"
+	u := `{"input_tokens":1000,"output_tokens":100}`
+	root := t.TempDir()
+	const n = 12 // several files for each worker
+	for i := range n {
+		sid := fmt.Sprintf("%08d-0000-4000-8000-000000000000", i+1)
+		lines := userLine(sid, "2026-03-02T09:00:00Z", "go")
+		for m := range 3 {
+			// msg_m<m>, req_<i>-<m>: the same message ids in every file
+			line := assistantLine(sid, fmt.Sprintf("2026-03-02T09:0%d:00Z", m+1), fmt.Sprintf("m%d", m), sonnet45, u)
+			lines += strings.Replace(line, fmt.Sprintf(`"requestId":"req_m%d"`, m), fmt.Sprintf(`"requestId":"req_%d-%d"`, i, m), 1)
+		}
+		writeCost(t, root, projectRel("/home/dev/shop", sid+".jsonl"), lines)
+	}
+	_, out := scan(t, root, now)
+	if len(out) != n {
+		t.Fatalf("%d sessions, want %d", len(out), n)
+	}
+	for _, s := range out {
+		if s.MessageCount != 1+3 || s.Tokens.Input != 3000 {
+			t.Errorf("session %s: %d messages, %d input tokens; want 4 and 3000 (its prompt and three responses)", s.ID, s.MessageCount, s.Tokens.Input)
+		}
+	}
 }

@@ -97,6 +97,19 @@ var costCases = []costCase{{
 	tokens: shared.Tokens{Input: 100, Output: 100},
 	// 100×3 + 100×15 + 3 × $0.01 = $0.0318
 	nano: 31_800_000,
+}, {
+	name: "models alternating in one file: each response at its own model's rates",
+	rel:  projectRel("/home/dev/shop", "55555555-0000-4000-8000-000000000005.jsonl"),
+	lines: userLine("55555555-0000-4000-8000-000000000005", "2026-03-02T10:00:00Z", "switch") +
+		assistantLine("55555555-0000-4000-8000-000000000005", "2026-03-02T10:00:01Z", "m1", sonnet45,
+			`{"input_tokens":1000,"output_tokens":1000}`) +
+		assistantLine("55555555-0000-4000-8000-000000000005", "2026-03-02T10:00:02Z", "m2", opus46,
+			`{"input_tokens":1000,"output_tokens":1000}`) +
+		assistantLine("55555555-0000-4000-8000-000000000005", "2026-03-02T10:00:03Z", "m3", sonnet45,
+			`{"input_tokens":1000,"output_tokens":1000}`),
+	tokens: shared.Tokens{Input: 3000, Output: 3000},
+	// Sonnet 4.5 twice: 1000×3 + 1000×15 = $0.018 each; Opus 4.6: 1000×5 + 1000×25 = $0.03
+	nano: 2*18_000_000 + 30_000_000,
 }}
 
 // writeCost writes content at root/rel, mtime old.

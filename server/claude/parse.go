@@ -4,6 +4,15 @@ package claude
 // into the few objects Helm reads (the line, message, usage, content and
 // its blocks) and skipping every other value unread. Its recursion is
 // bounded by that fixed shape; anything deeper goes through scanner.skip.
+//
+// It walks the whole line, the skipped values included. Reading only a
+// line's head and tail and jumping over its middle (message.content, a
+// toolUseResult) was considered and left: the middle is what the session
+// rules need on nearly every line (tool_use and tool_result ids for the
+// status, the text of each user record for the message count, the
+// answer's text for the question line), a line malformed in its middle
+// must still be counted as malformed, and a value jumped over backward
+// cannot be told from several members without walking it.
 type parser struct {
 	s   scanner
 	key []byte
@@ -312,10 +321,14 @@ func (p *parser) block(c *content) {
 			// The first text decides, unless it is only IDE context
 			// (an opened file, a selection): the prompt follows it.
 			if !c.hasText || !hasNonSpace(stripIDE(c.text.bytes())) {
-				c.text.raw = append(c.text.raw[:0], p.btext.raw...)
+				// Emptied, then appended to, in two statements: the
+				// compiler stores only the length unless append grows.
+				c.text.raw = c.text.raw[:0]
+				c.text.raw = append(c.text.raw, p.btext.raw...)
 				c.text.ok, c.text.full = true, p.btext.full
 				// hasNonSpace decoded the block's text: keep that, not decode it again
-				c.text.dec = append(c.text.dec[:0], p.btext.dec...)
+				c.text.dec = c.text.dec[:0]
+				c.text.dec = append(c.text.dec, p.btext.dec...)
 				c.text.plain, c.text.done = p.btext.plain, p.btext.done
 			}
 			c.hasText = true

@@ -34,6 +34,7 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 	}
 	results := make([]result, len(list))
 	now := s.now()
+	quietSince := now.Add(-s.activeWindow)
 	workers := min(runtime.GOMAXPROCS(0), len(list))
 	var next sync.Mutex
 	i := 0
@@ -42,6 +43,8 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 		wg.Go(func() {
 			r := readers.Get().(*reader)
 			defer readers.Put(r)
+			var scratch []byte
+			var spare spareMaps
 			for {
 				next.Lock()
 				j := i
@@ -50,8 +53,18 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 				if j >= len(list) || ctx.Err() != nil {
 					return
 				}
-				results[j].rs, results[j].err = files[j].refresh(r, list[j].info, now)
-				files[j].loadHint()
+				f := files[j]
+				// Only a file compactRead will encode borrows maps: one
+				// still being written keeps its own, sized to it.
+				lent := !f.indexed && list[j].info.ModTime().Before(quietSince) && spare.lend(&f.agg)
+				results[j].rs, results[j].err = f.refresh(r, list[j].info, now)
+				f.loadHint()
+				if results[j].err == nil {
+					f.compactRead(quietSince, &scratch)
+				}
+				if lent {
+					spare.reclaim(&f.agg)
+				}
 			}
 		})
 	}
@@ -73,7 +86,7 @@ func (s *Source) reserveOwners(files []*file) {
 	}
 	n := 0
 	for _, f := range files {
-		n += len(f.agg.responses) // 0 for a file still encoded from the scan cache: a hint only
+		n += f.agg.responseCount()
 	}
 	if n > 0 {
 		s.owner = make(map[string]*file, n)

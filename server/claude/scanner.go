@@ -30,7 +30,10 @@ const maxDepth = 10000
 const eol = -1 // returned by peek and next at the end of the line
 
 func (s *scanner) reset(first []byte, more func() []byte) {
-	s.buf, s.pos, s.more, s.bad = first, 0, more, false
+	s.buf, s.pos, s.bad = first, 0, false
+	if s.more != nil || more != nil { // most lines have one chunk: no store, no write barrier
+		s.more = more
+	}
 }
 
 // fill makes buf[pos] valid if the line has more bytes; false at its end.

@@ -40,9 +40,9 @@ type priced struct {
 	known bool
 }
 
-// price prices one response's usage on model (an interned name). The
+// price prices one response's usage at p, its model's entry. The
 // long-context and fast rules are per request, hence per response.
-func (a *aggregate) price(model string, u *usage) spend {
+func price(p *priced, u *usage) spend {
 	t := shared.Tokens{Input: sane(u.input), Output: sane(u.output), CacheRead: sane(u.cacheRead), CacheWrite: sane(u.cacheWrite)}
 	if u.hasSplit {
 		// Claude Code writes both the total and its split; a total
@@ -50,29 +50,40 @@ func (a *aggregate) price(model string, u *usage) spend {
 		t.CacheWrite = max(t.CacheWrite, sane(u.write5m)+sane(u.write1h))
 		t.CacheWrite1h = min(sane(u.write1h), t.CacheWrite)
 	}
-	p := priceOf(model)
 	return spend{tokens: t, nano: p.model.CostNano(pricing.Usage{Tokens: t, Fast: u.fast, USOnly: u.usOnly, WebSearches: sane(u.webSearches)})}
 }
 
 // prices caches pricing.Lookup by model name for every file and worker.
 // Model names come from transcripts, so the cache is bounded: past
 // maxPriced names, lookups are not cached.
-var prices sync.Map // string → priced
+var prices sync.Map // string → *priced
 
 var pricedNames atomic.Int32
 
 const maxPriced = 1024
 
-func priceOf(model string) priced {
+func priceOf(model string) *priced {
 	if p, ok := prices.Load(model); ok {
-		return p.(priced)
+		return p.(*priced)
 	}
-	var p priced
+	p := new(priced)
 	p.model, p.known = pricing.Lookup(model)
 	if pricedNames.Add(1) <= maxPriced {
 		prices.Store(model, p)
 	}
 	return p
+}
+
+// priceOf is the package's priceOf for the model of the response being
+// read, asked again only when the model changes: nearly every response
+// of a file is of one model, and the shared table's lookup (hashing the
+// name) was a few percent of a cold scan. The record belongs to one
+// reader, so the entry it keeps needs no lock.
+func (r *record) priceOf(model string) *priced {
+	if r.priced == nil || model != r.pricedModel {
+		r.pricedModel, r.priced = model, priceOf(model)
+	}
+	return r.priced
 }
 
 // maxCount bounds each count of one response. No request comes near it
@@ -104,7 +115,7 @@ func (a *aggregate) unpriced() []string {
 // It returns the key of a response it saw for the first time, else "".
 func (a *aggregate) addUsage(r *record) (added string) {
 	model := a.intern(&r.model)
-	sp := a.price(model, &r.usage)
+	sp := price(r.priceOf(model), &r.usage)
 	a.total = a.total.add(sp)
 	at := a.responseTime(r)
 	if !r.msgID.ok || len(r.msgID.raw) == 0 {

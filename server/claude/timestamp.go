@@ -81,3 +81,55 @@ func daysSinceEpoch(y, mo, d int) int64 {
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return int64(era)*146097 + int64(doe) - 719468
 }
+
+// minuteCache parses the timestamps of consecutive records, which
+// nearly always share their minute: once a minute's prefix
+// (2026-03-02T09:15:) has been read in full, a timestamp with the same
+// prefix costs only its seconds and milliseconds. One reader's records
+// use one cache (record.at), so it needs no lock.
+type minuteCache struct {
+	prefix [17]byte // the minute, as written: 2006-01-02T15:04:
+	secs   int64    // that minute's first second, since the epoch
+	ok     bool
+}
+
+// parse is parseTimestamp, with the minute of the last timestamp of
+// fastTimestamp's shape remembered.
+func (c *minuteCache) parse(b []byte) (int64, bool) {
+	if c.ok && len(b) == 24 && string(b[:17]) == string(c.prefix[:]) && b[19] == '.' && b[23] == 'Z' {
+		s, ok1 := digits(b[17:19])
+		ms, ok2 := digits(b[20:23])
+		if ok1 && ok2 && s <= 59 {
+			return (c.secs+int64(s))*1000 + int64(ms), true
+		}
+		return parseTimestamp(b)
+	}
+	if ms, ok := fastTimestamp(b); ok {
+		s, _ := digits(b[17:19])
+		copy(c.prefix[:], b[:17])
+		c.secs, c.ok = floorDiv(ms, 1000)-int64(s), true
+		return ms, true
+	}
+	return parseTimestamp(b)
+}
+
+// digits reads b as a decimal number of ASCII digits only.
+func digits(b []byte) (int, bool) {
+	v := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
+}
+
+// floorDiv is a/b rounded down, for times before the epoch too.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}

@@ -74,3 +74,29 @@ func FuzzTimestamp(f *testing.F) {
 		}
 	})
 }
+
+// A run of timestamps read through one minuteCache reads each exactly as
+// parseTimestamp does, whatever the one before it was: the same minute,
+// another, or not a timestamp at all.
+func FuzzMinuteCache(f *testing.F) {
+	for _, p := range [][2]string{
+		{"2026-03-02T09:15:01.120Z", "2026-03-02T09:15:59.999Z"},
+		{"2026-03-02T09:15:01.120Z", "2026-03-02T09:15:60.000Z"},
+		{"2026-03-02T09:15:01.120Z", "2026-03-02T09:15:0x.000Z"},
+		{"2026-03-02T09:15:01.120Z", "2026-03-02T09:16:00.000Z"},
+		{"0000-01-01T00:00:07.001Z", "0000-01-01T00:00:00.999Z"},
+		{"2026-03-02T09:15:01.120Z", "2026-03-02T09:15:01+01:00"},
+	} {
+		f.Add(p[0], p[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		var c minuteCache
+		for _, s := range []string{a, b, a} {
+			got, gotOK := c.parse([]byte(s))
+			want, wantOK := parseTimestamp([]byte(s))
+			if got != want || gotOK != wantOK {
+				t.Fatalf("after %q: %q read as %d %v, parseTimestamp says %d %v", a, s, got, gotOK, want, wantOK)
+			}
+		}
+	})
+}

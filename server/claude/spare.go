@@ -1,0 +1,54 @@
+package claude
+
+// spareMaps are the id maps of an aggregate (responses, messages,
+// pending) that a scan worker lends to each quiet transcript it reads
+// cold and takes back once compactRead has encoded them: on a cold scan
+// such a file's maps live for one read, and growing three maps from
+// nothing for each of thousands of files was a few percent of the scan.
+// Cleared maps keep their room, so after the first files a worker's
+// reads grow none.
+type spareMaps struct {
+	responses map[string]*response
+	messages  map[string]struct{}
+	pending   map[string]struct{}
+	most      int // the most entries the maps have held: a bound of their room
+}
+
+// maxSpare bounds the maps a worker keeps: maps that grew past it for
+// one long transcript are let go rather than kept for the next.
+const maxSpare = 1 << 12
+
+// lend gives a the spare maps when a holds none of its own yet (a file
+// about to be read from its start), and reports whether it did.
+func (m *spareMaps) lend(a *aggregate) bool {
+	if a.lazy != nil || len(a.responses) > 0 || len(a.messages) > 0 || len(a.pending) > 0 {
+		return false
+	}
+	if m.responses == nil {
+		m.responses, m.messages, m.pending = map[string]*response{}, map[string]struct{}{}, map[string]struct{}{}
+	}
+	a.responses, a.messages, a.pending = m.responses, m.messages, m.pending
+	return true
+}
+
+// reclaim follows a lend to a once its file is read and perhaps
+// compacted. When compact let the maps go, they are cleared for the next
+// file; when a still holds maps (not compacted, or new ones after a
+// reset), the spare ones are forgotten, and a keeps whatever it holds.
+//
+// Clearing a map, and iterating it (compact), costs its room, not its
+// entries, and a scan reads its largest files first: maps that once
+// held twice what this file put in them are let go too, so that the
+// files after it, smaller still, do not each pay for the largest one.
+func (m *spareMaps) reclaim(a *aggregate) {
+	free := a.responses == nil && a.messages == nil && a.pending == nil
+	n := max(len(m.responses), len(m.messages), len(m.pending))
+	m.most = max(m.most, n)
+	if !free || n > maxSpare || 2*n < m.most {
+		m.responses, m.messages, m.pending, m.most = nil, nil, nil, 0
+		return
+	}
+	clear(m.responses)
+	clear(m.messages)
+	clear(m.pending)
+}
