@@ -197,7 +197,7 @@ func (p *SessionPage) start(ctx app.Context) {
 		// Shown at once, replaced when the network answers.
 		p.detail = c.Detail
 		p.convo.Reset(c.Page)
-		p.afterChange(ctx)
+		p.afterChange()
 	}
 	fetchEarly(p.api("", nil), func(body []byte, err error) {
 		var d shared.SessionDetail
@@ -239,7 +239,7 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 				if p.convo.Loaded {
 					p.state = "offline"
 					p.errText = "Offline: showing the copy saved in this browser (" + err.Error() + ")"
-					p.afterChange(ctx)
+					p.afterChange()
 				} else {
 					p.state = "error"
 					p.errText = "Could not load the messages: " + err.Error()
@@ -251,7 +251,7 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 			p.convo.Reset(pg)
 			p.refind()
 			p.follow = true
-			p.afterChange(ctx)
+			p.afterChange()
 			p.saveCache()
 			perfMark("messages-reset")
 			p.markPainted()
@@ -291,7 +291,7 @@ func (p *SessionPage) loadOlder(ctx app.Context) {
 			p.refind()
 			p.follow = false
 			browser.ScrollTo(transcriptID, s.Top+p.convo.Heights.Total()-old)
-			p.afterChange(ctx)
+			p.afterChange()
 		})
 	})
 }

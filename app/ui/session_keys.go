@@ -27,7 +27,7 @@ func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
 			post(func() { p.closeFind() })
 			return true
 		case "Enter":
-			post(func() { p.next(ctx, 1) })
+			post(func() { p.next(1) })
 			return true
 		}
 		return false
@@ -47,10 +47,10 @@ func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
 		})
 		return true
 	case "n":
-		post(func() { p.next(ctx, 1) })
+		post(func() { p.next(1) })
 		return true
 	case "N":
-		post(func() { p.next(ctx, -1) })
+		post(func() { p.next(-1) })
 		return true
 	}
 	return false
@@ -92,7 +92,7 @@ func (p *SessionPage) onFind(ctx app.Context, _ app.Event) {
 	p.match = -1
 	p.refind()
 	if len(p.matches) > 0 {
-		p.next(ctx, 1)
+		p.next(1)
 	}
 }
 
@@ -122,13 +122,13 @@ func (p *SessionPage) closeFind() {
 }
 
 // next moves to the next (by 1) or previous (by -1) match, wrapping.
-func (p *SessionPage) next(ctx app.Context, by int) {
+func (p *SessionPage) next(by int) {
 	if len(p.matches) == 0 {
 		return
 	}
 	p.match = (p.match + by + len(p.matches)) % len(p.matches)
 	p.curCursor = p.convo.Msgs[p.matches[p.match]].Cursor
-	p.showRow(ctx, p.matches[p.match])
+	p.showRow(p.matches[p.match])
 }
 
 // isMatch reports whether message i is the current match.

@@ -285,3 +285,33 @@ func testSessionRewritten(t *testing.T, b *browser) {
 	c.waitJS(10*time.Second, "Esc back to the list", `location.pathname === "/" && new URLSearchParams(location.search).get("q") === "prompt"`)
 	waitRows(c, "the filtered list again", spLong)
 }
+
+// holdRequests makes the page's requests whose URL contains part wait,
+// unanswered, until releaseRequests: what a slow network or a loaded
+// server does to an older page or a whole text, at a moment the test
+// chooses. heldRequests is how many wait.
+func holdRequests(c *chrome, part string) {
+	c.t.Helper()
+	c.do(5*time.Second, "holding requests for "+part, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		window.__hold = {part: %s, held: []};
+		if (window.__fetch) return;
+		window.__fetch = window.fetch;
+		window.fetch = function(url, opts) {
+			const h = window.__hold;
+			if (h && String(url).includes(h.part))
+				return new Promise((ok, fail) => h.held.push(() => window.__fetch.call(window, url, opts).then(ok, fail)));
+			return window.__fetch.call(window, url, opts);
+		};
+	})()`, jsString(part))))
+}
+
+func heldRequests(c *chrome) int {
+	c.t.Helper()
+	return mustEval[int](c, `window.__hold ? window.__hold.held.length : 0`)
+}
+
+// releaseRequests sends the held requests on and holds no more.
+func releaseRequests(c *chrome) {
+	c.t.Helper()
+	mustEval[int](c, `(h => { window.__hold = null; if (h) h.held.forEach(send => send()); return h ? h.held.length : 0; })(window.__hold)`)
+}
