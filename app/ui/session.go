@@ -283,14 +283,29 @@ func (p *SessionPage) loadOlder(ctx app.Context) {
 			if err != nil || before != p.convo.Before {
 				return // offline, or a reload replaced the messages meanwhile
 			}
-			// The rows shown move down by the added rows' height: scroll
-			// by as much so the user keeps reading the same line.
 			s, _ := browser.ScrollOf(transcriptID)
 			old := p.convo.Heights.Total()
 			p.convo.Prepend(pg)
 			p.refind()
-			p.follow = false
-			browser.ScrollTo(transcriptID, s.Top+p.convo.Heights.Total()-old)
+			switch {
+			case p.pin >= 0:
+				// The match shown moved down with every row: settle puts
+				// it back in view. Until then the view is not where it
+				// was placed, and a scroll event meanwhile is not the
+				// user scrolling away from it.
+				p.pinTop = -1
+			case !p.follow:
+				// The rows shown move down by the added rows' height:
+				// scroll by as much so the user keeps reading the same
+				// line. The spacer above grows first, as the render will
+				// make it: scrolling past the page's present end would
+				// stop at the end, leaving the view at the bottom.
+				added := p.convo.Heights.Total() - old
+				browser.GrowHeight("above", added)
+				browser.ScrollTo(transcriptID, s.Top+added)
+			}
+			// Following (at the bottom: "N new ↓" was clicked while this
+			// page was on its way) stays following: settle goes to the end.
 			p.afterChange()
 		})
 	})

@@ -90,7 +90,7 @@ func (p *SessionPage) onBack(ctx app.Context, e app.Event) {
 func (p *SessionPage) onFind(ctx app.Context, _ app.Event) {
 	p.term = strings.TrimSpace(ctx.JSSrc().Get("value").String())
 	p.match = -1
-	p.refind()
+	p.refind() // no current match: holds no row
 	if len(p.matches) > 0 {
 		p.next(1)
 	}
@@ -101,7 +101,7 @@ func (p *SessionPage) onFind(ctx app.Context, _ app.Event) {
 // an older page moves every index.
 func (p *SessionPage) refind() {
 	cur := ""
-	if p.match >= 0 && p.match < len(p.matches) && p.matches[p.match] < len(p.convo.Msgs) {
+	if p.match >= 0 {
 		cur = p.curCursor
 	}
 	p.matches = p.convo.Find(p.term)
@@ -112,8 +112,12 @@ func (p *SessionPage) refind() {
 			if p.pin >= 0 {
 				p.pin = i
 			}
+			return
 		}
 	}
+	// No current match, or its message is gone (the transcript was
+	// rewritten): hold no row, whose index would name another message.
+	p.pin = -1
 }
 
 func (p *SessionPage) closeFind() {

@@ -137,7 +137,8 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 
 // toBottom is the "N new ↓" button.
 func (p *SessionPage) toBottom(app.Context, app.Event) {
-	p.follow, p.unseen = true, 0
+	// The end, not a match find was holding in view.
+	p.follow, p.unseen, p.pin = true, 0, -1
 	// Go there now: a scroll event still queued from before the click
 	// would otherwise read the old position and stop the following.
 	browser.ScrollTo(transcriptID, p.convo.Heights.Total()+1e6)

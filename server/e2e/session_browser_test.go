@@ -142,14 +142,38 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 				find: (document.getElementById("find-count") || {}).textContent, marks: [...document.querySelectorAll("#transcript mark")].map(m => m.textContent).slice(0, 5), top: document.getElementById("transcript").scrollTop, h: document.getElementById("transcript").scrollHeight})`))
 		}
 	}()
-	// Find in the loaded messages: / opens it, matches are marked, n moves on.
+	// Find in the loaded messages: / opens it, matches are marked, n moves
+	// on. The phrase is typed key by key, each key a new search whose
+	// first match is held in view, while the older pages that the early
+	// matches (at the top) asked for arrive: the last match stays in view.
 	keys(c, "/")
 	c.waitJS(2*time.Second, "/ focuses the find box", `document.activeElement && document.activeElement.id === "find"`)
 	keys(c, "reply 14")
 	c.waitJS(10*time.Second, "the matches counted", `/^1 of [0-9]+$/.test(document.getElementById("find-count").textContent)`)
-	c.waitJS(10*time.Second, "the match marked", `[...document.querySelectorAll("#transcript .msg.current-match mark")].some(m => m.textContent.toLowerCase() === "reply 14")`)
+	c.waitJS(10*time.Second, "the match marked, in view", currentMatchInView("reply 14"))
 	keys(c, "\r")
 	c.waitJS(10*time.Second, "Enter to the next match", `/^2 of /.test(document.getElementById("find-count").textContent)`)
+	c.waitJS(10*time.Second, "the next match in view", currentMatchInView("reply 14"))
+
+	// An older page that arrives while a match is shown leaves it in
+	// view: scrolled to the top, the page asks for the page above (held
+	// on its way); Enter shows the next match; then the page arrives.
+	holdRequests(c, "before=")
+	c.waitJS(10*time.Second, "an older page asked for", `(t => { t.scrollTop = 0; return window.__hold.held.length > 0; })(document.getElementById("transcript"))`)
+	keys(c, "\r")
+	c.waitJS(10*time.Second, "Enter to the third match", `/^3 of /.test(document.getElementById("find-count").textContent)`)
+	c.waitJS(10*time.Second, "the third match in view", currentMatchInView("reply 14"))
+	const searched = `+document.querySelector(".find .hint").textContent.match(/searches the (\d+)/)[1]`
+	loaded := mustEval[int](c, searched)
+	if n := heldRequests(c); n != 1 {
+		t.Fatalf("%d requests for older pages held, want 1", n)
+	}
+	releaseRequests(c)
+	c.waitJS(10*time.Second, "the older page loaded", fmt.Sprintf(`%s > %d && document.getElementById("older").textContent !== "Loading older messages…"`, searched, loaded))
+	if got := c.text("#find-count"); !strings.HasPrefix(got, "3 of ") {
+		t.Errorf("find says %q after an older page arrived, want the third match still", got)
+	}
+	c.waitJS(10*time.Second, "the third match still in view after the older page", currentMatchInView("reply 14"))
 	keys(c, kb.Escape)
 	c.waitJS(10*time.Second, "Esc closes find", `!document.getElementById("find") && !document.querySelector("#transcript mark")`)
 
@@ -314,4 +338,17 @@ func heldRequests(c *chrome) int {
 func releaseRequests(c *chrome) {
 	c.t.Helper()
 	mustEval[int](c, `(h => { window.__hold = null; if (h) h.held.forEach(send => send()); return h ? h.held.length : 0; })(window.__hold)`)
+}
+
+// currentMatchInView is a JS expression: the current match of find is
+// a rendered row, at least partly inside the transcript's view, and
+// marks text (lower-cased).
+func currentMatchInView(text string) string {
+	return fmt.Sprintf(`(t => {
+		const m = t.querySelector(".msg.current-match");
+		if (!m) return false;
+		const v = t.getBoundingClientRect(), r = m.getBoundingClientRect();
+		return r.bottom > v.top && r.top < v.bottom &&
+			[...m.querySelectorAll("mark")].some(k => k.textContent.toLowerCase() === %s);
+	})(document.getElementById("transcript"))`, jsString(text))
 }
