@@ -75,6 +75,14 @@ func SetHeight(id string, px float64) {
 	}
 }
 
+// GrowHeight adds px to the height of the element with id as laid out
+// now (a spacer whose height the next render will set anyway).
+func GrowHeight(id string, px float64) {
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		SetHeight(id, el.Call("getBoundingClientRect").Get("height").Float()+px)
+	}
+}
+
 // PageStream is an EventSource for one session's messages: onPage gets
 // each "messages" event's data; onError gets whether the source is
 // closed for good (an HTTP error such as 404: the browser will not

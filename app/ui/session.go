@@ -197,7 +197,7 @@ func (p *SessionPage) start(ctx app.Context) {
 		// Shown at once, replaced when the network answers.
 		p.detail = c.Detail
 		p.convo.Reset(c.Page)
-		p.afterChange(ctx)
+		p.afterChange()
 	}
 	fetchEarly(p.api("", nil), func(body []byte, err error) {
 		var d shared.SessionDetail
@@ -239,7 +239,7 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 				if p.convo.Loaded {
 					p.state = "offline"
 					p.errText = "Offline: showing the copy saved in this browser (" + err.Error() + ")"
-					p.afterChange(ctx)
+					p.afterChange()
 				} else {
 					p.state = "error"
 					p.errText = "Could not load the messages: " + err.Error()
@@ -251,7 +251,7 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 			p.convo.Reset(pg)
 			p.refind()
 			p.follow = true
-			p.afterChange(ctx)
+			p.afterChange()
 			p.saveCache()
 			perfMark("messages-reset")
 			p.markPainted()
@@ -283,15 +283,30 @@ func (p *SessionPage) loadOlder(ctx app.Context) {
 			if err != nil || before != p.convo.Before {
 				return // offline, or a reload replaced the messages meanwhile
 			}
-			// The rows shown move down by the added rows' height: scroll
-			// by as much so the user keeps reading the same line.
 			s, _ := browser.ScrollOf(transcriptID)
 			old := p.convo.Heights.Total()
 			p.convo.Prepend(pg)
 			p.refind()
-			p.follow = false
-			browser.ScrollTo(transcriptID, s.Top+p.convo.Heights.Total()-old)
-			p.afterChange(ctx)
+			switch {
+			case p.pin >= 0:
+				// The match shown moved down with every row: settle puts
+				// it back in view. Until then the view is not where it
+				// was placed, and a scroll event meanwhile is not the
+				// user scrolling away from it.
+				p.pinTop = -1
+			case !p.follow:
+				// The rows shown move down by the added rows' height:
+				// scroll by as much so the user keeps reading the same
+				// line. The spacer above grows first, as the render will
+				// make it: scrolling past the page's present end would
+				// stop at the end, leaving the view at the bottom.
+				added := p.convo.Heights.Total() - old
+				browser.GrowHeight("above", added)
+				browser.ScrollTo(transcriptID, s.Top+added)
+			}
+			// Following (at the bottom: "N new ↓" was clicked while this
+			// page was on its way) stays following: settle goes to the end.
+			p.afterChange()
 		})
 	})
 }

@@ -27,7 +27,7 @@ func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
 			post(func() { p.closeFind() })
 			return true
 		case "Enter":
-			post(func() { p.next(ctx, 1) })
+			post(func() { p.next(1) })
 			return true
 		}
 		return false
@@ -47,10 +47,10 @@ func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
 		})
 		return true
 	case "n":
-		post(func() { p.next(ctx, 1) })
+		post(func() { p.next(1) })
 		return true
 	case "N":
-		post(func() { p.next(ctx, -1) })
+		post(func() { p.next(-1) })
 		return true
 	}
 	return false
@@ -90,9 +90,9 @@ func (p *SessionPage) onBack(ctx app.Context, e app.Event) {
 func (p *SessionPage) onFind(ctx app.Context, _ app.Event) {
 	p.term = strings.TrimSpace(ctx.JSSrc().Get("value").String())
 	p.match = -1
-	p.refind()
+	p.refind() // no current match: holds no row
 	if len(p.matches) > 0 {
-		p.next(ctx, 1)
+		p.next(1)
 	}
 }
 
@@ -101,7 +101,7 @@ func (p *SessionPage) onFind(ctx app.Context, _ app.Event) {
 // an older page moves every index.
 func (p *SessionPage) refind() {
 	cur := ""
-	if p.match >= 0 && p.match < len(p.matches) && p.matches[p.match] < len(p.convo.Msgs) {
+	if p.match >= 0 {
 		cur = p.curCursor
 	}
 	p.matches = p.convo.Find(p.term)
@@ -112,8 +112,12 @@ func (p *SessionPage) refind() {
 			if p.pin >= 0 {
 				p.pin = i
 			}
+			return
 		}
 	}
+	// No current match, or its message is gone (the transcript was
+	// rewritten): hold no row, whose index would name another message.
+	p.pin = -1
 }
 
 func (p *SessionPage) closeFind() {
@@ -122,13 +126,13 @@ func (p *SessionPage) closeFind() {
 }
 
 // next moves to the next (by 1) or previous (by -1) match, wrapping.
-func (p *SessionPage) next(ctx app.Context, by int) {
+func (p *SessionPage) next(by int) {
 	if len(p.matches) == 0 {
 		return
 	}
 	p.match = (p.match + by + len(p.matches)) % len(p.matches)
 	p.curCursor = p.convo.Msgs[p.matches[p.match]].Cursor
-	p.showRow(ctx, p.matches[p.match])
+	p.showRow(p.matches[p.match])
 }
 
 // isMatch reports whether message i is the current match.

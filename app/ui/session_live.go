@@ -112,7 +112,7 @@ func (p *SessionPage) take(ctx app.Context, pg shared.MessagePage) {
 	if added > 0 {
 		p.markAppended()
 	}
-	p.afterChange(ctx)
+	p.afterChange()
 	p.saveCache()
 	p.refind()
 }

@@ -171,7 +171,7 @@ func (p *SessionPage) toggle(key, class, name, arg string, body func() app.UI, s
 func (p *SessionPage) onToggle(ctx app.Context, _ app.Event) {
 	k := ctx.JSSrc().Get("dataset").Get("key").String()
 	p.open[k] = !p.open[k]
-	p.afterChange(ctx)
+	p.afterChange()
 }
 
 // longText is preformatted text cut to about a screen, with "show all";
@@ -234,7 +234,11 @@ func (p *SessionPage) cutNote(cut *shared.Cut) app.UI {
 	if _, ok := p.full[cut.Ref]; ok {
 		return nil
 	}
-	return app.Button().Class("load-full").DataSet("ref", cut.Ref).Text("Cut here: load all " + byteSize(cut.Bytes)).OnClick(p.onLoadFull)
+	// The ref travels in the element, not in a closure: go-app keeps an
+	// element's old handler when the new one is the same function, and
+	// the virtual list reuses a row's button for another message's cut.
+	return app.Button().Class("load-full").DataSet("ref", cut.Ref).
+		Text("Cut here: load all " + byteSize(cut.Bytes)).OnClick(p.onLoadFull)
 }
 
 // Handlers read what they act on from the page or the element at the
@@ -242,20 +246,27 @@ func (p *SessionPage) cutNote(cut *shared.Cut) app.UI {
 // while its code is the same (it compares function pointers), and the
 // virtual list moves other messages into the same elements.
 
-// onLoadFull loads the whole of the cut text the button names.
+// onLoadFull loads a cut text whole. The answer is applied through the
+// page's context: the button's may be gone by then (the row scrolled
+// out of the window, the block was closed), and go-app drops a Dispatch
+// whose element is no longer mounted.
 func (p *SessionPage) onLoadFull(ctx app.Context, _ app.Event) {
 	ref := ctx.JSSrc().Get("dataset").Get("ref").String()
 	if ref == "" {
 		return
 	}
+	page := p.started
 	browser.Fetch("GET", p.api("/messages/"+url.PathEscape(ref)+"/full", nil), func(body []byte, err error) {
-		ctx.Dispatch(func(app.Context) {
+		p.ctx.Dispatch(func(app.Context) {
+			if p.started != page || !p.mounted {
+				return // another session's page now
+			}
 			if err != nil {
 				p.errText = "Could not load the whole text: " + err.Error()
 				return
 			}
 			p.full[ref] = string(body)
-			p.afterChange(ctx)
+			p.afterChange()
 		})
 	})
 }

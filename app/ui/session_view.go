@@ -14,9 +14,17 @@ import (
 
 // afterChange recomputes the window after the messages changed, and
 // after the render measures the rows and, when following, goes to the end.
-func (p *SessionPage) afterChange(ctx app.Context) {
+func (p *SessionPage) afterChange() {
 	p.reWindow()
-	ctx.Defer(func(app.Context) { p.settle(ctx) })
+	p.settleLater()
+}
+
+// settleLater runs settle after the next render. Through the page's own
+// context: go-app drops a Defer or Dispatch whose element is no longer
+// mounted, and the element of an event handler (a "show all" or "load
+// all" button) is often what that render removes.
+func (p *SessionPage) settleLater() {
+	p.ctx.Defer(func(app.Context) { p.settle() })
 }
 
 // reWindow picks the rows to render for the current scroll position (or
@@ -43,7 +51,7 @@ func (p *SessionPage) reWindow() {
 }
 
 // settle runs after a render: measure, size the spacers, keep the view.
-func (p *SessionPage) settle(ctx app.Context) {
+func (p *SessionPage) settle() {
 	s, _ := browser.ScrollOf(transcriptID)
 	hs := p.convo.Heights
 	// Rows above the view that change height would move what the user
@@ -83,7 +91,7 @@ func (p *SessionPage) settle(ctx app.Context) {
 		if p.win != old {
 			// Render the new window, then settle again. (A Defer queued
 			// from a Defer runs before the next render: go-app drains them.)
-			ctx.Dispatch(func(ctx app.Context) { ctx.Defer(func(app.Context) { p.settle(ctx) }) })
+			p.ctx.Dispatch(func(app.Context) { p.settleLater() })
 		}
 	}
 }
@@ -116,8 +124,7 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 	}
 	if p.win != old {
 		changed = true
-		pc := p.ctx
-		pc.Defer(func(app.Context) { p.settle(pc) })
+		p.settleLater()
 	}
 	if s.Top < loadOlderAt && !p.older {
 		p.loadOlder(p.ctx)
@@ -129,20 +136,20 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 }
 
 // toBottom is the "N new ↓" button.
-func (p *SessionPage) toBottom(ctx app.Context, _ app.Event) {
-	p.follow, p.unseen = true, 0
+func (p *SessionPage) toBottom(app.Context, app.Event) {
+	// The end, not a match find was holding in view.
+	p.follow, p.unseen, p.pin = true, 0, -1
 	// Go there now: a scroll event still queued from before the click
 	// would otherwise read the old position and stop the following.
 	browser.ScrollTo(transcriptID, p.convo.Heights.Total()+1e6)
-	p.afterChange(ctx)
+	p.afterChange()
 }
 
 // showRow brings row i to the middle of the view (find's n / N) and
 // holds it there while heights settle, until the user scrolls away.
-func (p *SessionPage) showRow(ctx app.Context, i int) {
+func (p *SessionPage) showRow(i int) {
 	p.follow, p.pin, p.pinTop = false, i, -1 // -1: not placed yet
-	p.reWindow()
-	ctx.Defer(func(app.Context) { p.settle(ctx) })
+	p.afterChange()
 }
 
 func abs(f float64) float64 {

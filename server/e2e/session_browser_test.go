@@ -142,14 +142,38 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 				find: (document.getElementById("find-count") || {}).textContent, marks: [...document.querySelectorAll("#transcript mark")].map(m => m.textContent).slice(0, 5), top: document.getElementById("transcript").scrollTop, h: document.getElementById("transcript").scrollHeight})`))
 		}
 	}()
-	// Find in the loaded messages: / opens it, matches are marked, n moves on.
+	// Find in the loaded messages: / opens it, matches are marked, n moves
+	// on. The phrase is typed key by key, each key a new search whose
+	// first match is held in view, while the older pages that the early
+	// matches (at the top) asked for arrive: the last match stays in view.
 	keys(c, "/")
 	c.waitJS(2*time.Second, "/ focuses the find box", `document.activeElement && document.activeElement.id === "find"`)
 	keys(c, "reply 14")
 	c.waitJS(10*time.Second, "the matches counted", `/^1 of [0-9]+$/.test(document.getElementById("find-count").textContent)`)
-	c.waitJS(10*time.Second, "the match marked", `[...document.querySelectorAll("#transcript .msg.current-match mark")].some(m => m.textContent.toLowerCase() === "reply 14")`)
+	c.waitJS(10*time.Second, "the match marked, in view", currentMatchInView("reply 14"))
 	keys(c, "\r")
 	c.waitJS(10*time.Second, "Enter to the next match", `/^2 of /.test(document.getElementById("find-count").textContent)`)
+	c.waitJS(10*time.Second, "the next match in view", currentMatchInView("reply 14"))
+
+	// An older page that arrives while a match is shown leaves it in
+	// view: scrolled to the top, the page asks for the page above (held
+	// on its way); Enter shows the next match; then the page arrives.
+	holdRequests(c, "before=")
+	c.waitJS(10*time.Second, "an older page asked for", `(t => { t.scrollTop = 0; return window.__hold.held.length > 0; })(document.getElementById("transcript"))`)
+	keys(c, "\r")
+	c.waitJS(10*time.Second, "Enter to the third match", `/^3 of /.test(document.getElementById("find-count").textContent)`)
+	c.waitJS(10*time.Second, "the third match in view", currentMatchInView("reply 14"))
+	const searched = `+document.querySelector(".find .hint").textContent.match(/searches the (\d+)/)[1]`
+	loaded := mustEval[int](c, searched)
+	if n := heldRequests(c); n != 1 {
+		t.Fatalf("%d requests for older pages held, want 1", n)
+	}
+	releaseRequests(c)
+	c.waitJS(10*time.Second, "the older page loaded", fmt.Sprintf(`%s > %d && document.getElementById("older").textContent !== "Loading older messages…"`, searched, loaded))
+	if got := c.text("#find-count"); !strings.HasPrefix(got, "3 of ") {
+		t.Errorf("find says %q after an older page arrived, want the third match still", got)
+	}
+	c.waitJS(10*time.Second, "the third match still in view after the older page", currentMatchInView("reply 14"))
 	keys(c, kb.Escape)
 	c.waitJS(10*time.Second, "Esc closes find", `!document.getElementById("find") && !document.querySelector("#transcript mark")`)
 
@@ -284,4 +308,47 @@ func testSessionRewritten(t *testing.T, b *browser) {
 	keys(c, kb.Escape)
 	c.waitJS(10*time.Second, "Esc back to the list", `location.pathname === "/" && new URLSearchParams(location.search).get("q") === "prompt"`)
 	waitRows(c, "the filtered list again", spLong)
+}
+
+// holdRequests makes the page's requests whose URL contains part wait,
+// unanswered, until releaseRequests: what a slow network or a loaded
+// server does to an older page or a whole text, at a moment the test
+// chooses. heldRequests is how many wait.
+func holdRequests(c *chrome, part string) {
+	c.t.Helper()
+	c.do(5*time.Second, "holding requests for "+part, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		window.__hold = {part: %s, held: []};
+		if (window.__fetch) return;
+		window.__fetch = window.fetch;
+		window.fetch = function(url, opts) {
+			const h = window.__hold;
+			if (h && String(url).includes(h.part))
+				return new Promise((ok, fail) => h.held.push(() => window.__fetch.call(window, url, opts).then(ok, fail)));
+			return window.__fetch.call(window, url, opts);
+		};
+	})()`, jsString(part))))
+}
+
+func heldRequests(c *chrome) int {
+	c.t.Helper()
+	return mustEval[int](c, `window.__hold ? window.__hold.held.length : 0`)
+}
+
+// releaseRequests sends the held requests on and holds no more.
+func releaseRequests(c *chrome) {
+	c.t.Helper()
+	mustEval[int](c, `(h => { window.__hold = null; if (h) h.held.forEach(send => send()); return h ? h.held.length : 0; })(window.__hold)`)
+}
+
+// currentMatchInView is a JS expression: the current match of find is
+// a rendered row, at least partly inside the transcript's view, and
+// marks text (lower-cased).
+func currentMatchInView(text string) string {
+	return fmt.Sprintf(`(t => {
+		const m = t.querySelector(".msg.current-match");
+		if (!m) return false;
+		const v = t.getBoundingClientRect(), r = m.getBoundingClientRect();
+		return r.bottom > v.top && r.top < v.bottom &&
+			[...m.querySelectorAll("mark")].some(k => k.textContent.toLowerCase() === %s);
+	})(document.getElementById("transcript"))`, jsString(text))
 }

@@ -128,8 +128,20 @@ func testSessionSubagentAndFull(t *testing.T, b *browser) {
 	if got := mustEval[string](c, bash+`.querySelector("button.load-full").textContent`); !strings.Contains(got, "3.0 MB") {
 		t.Errorf("load-all button says %q, want the whole size", got)
 	}
+	// The block is closed while the 3 MB are on their way (held here),
+	// which takes the button away: the text still arrives, and shows
+	// when the block opens again.
+	holdRequests(c, "/full")
 	mustEval[bool](c, bash+`.querySelector("button.load-full").click() || true`)
+	c.waitJS(5*time.Second, "the whole text asked for", `window.__hold.held.length === 1`)
+	mustEval[bool](c, bash+`.querySelector("button.line").click() || true`)
+	c.waitJS(5*time.Second, "the Bash block closed", bash+`.querySelector(".tool-body") === null`)
+	mustEval[bool](c, `(window.__released = performance.now()) > 0`)
+	releaseRequests(c)
+	mustEval[bool](c, bash+`.querySelector("button.line").click() || true`)
 	c.waitJS(15*time.Second, "the whole output", bash+`.textContent.includes("END OF THE BIG OUTPUT")`)
+	t.Logf("FIGURE 3 MB text: request sent → shown %.0f ms (fetch, render, layout of the text; polled every 25 ms)",
+		mustEval[float64](c, `performance.now() - window.__released`))
 	if n := mustEval[int](c, bash+`.querySelector("pre.result").textContent.length`); n < 3<<20 {
 		t.Errorf("the loaded output holds %d characters, want the whole 3 MB", n)
 	}

@@ -208,20 +208,28 @@ func testSessionLarge(t *testing.T, b *browser) {
 		t.Errorf("%d rows in the DOM at once, want a window of at most %d", maxRows, maxWindowRows)
 	}
 
-	// Scrolled up, an append is announced, not scrolled to.
+	// Scrolled up, an append is announced, not scrolled to. Meanwhile
+	// the page above, asked for at the top, is on its way (held here).
+	holdRequests(c, "before=")
+	c.waitJS(10*time.Second, "an older page asked for", `(t => { t.scrollTop = 0; return window.__hold.held.length > 0; })(document.getElementById("transcript"))`)
 	fixture.Append(t, path, fixture.User(sid, cwd, "written while scrolled up", time.Now()))
 	c.waitJS(10*time.Second, `"1 new ↓"`, `(document.getElementById("new-below") || {}).textContent === "1 new ↓"`)
 	if mustEval[bool](c, msgsWith("written while scrolled up")) {
 		t.Error("the view jumped to the append while the user read older messages")
 	}
+	atBottom := `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 48)(document.getElementById("transcript"))`
 	click(c, "#new-below")
 	c.waitJS(10*time.Second, "at the bottom with the append", msgsWith("written while scrolled up")+
-		` && !document.getElementById("new-below")`)
+		` && !document.getElementById("new-below") && `+atBottom)
+	// The older page arrives after the click: the view stays at the end.
+	releaseRequests(c)
+	c.waitJS(10*time.Second, "the older page loaded", `document.getElementById("older").textContent !== "Loading older messages…"`)
+	c.waitJS(10*time.Second, "still at the bottom with the append after the older page", msgsWith("written while scrolled up")+
+		` && !document.getElementById("new-below") && `+atBottom)
 
 	// At the bottom, the view follows the tail.
 	fixture.Append(t, path, fixture.User(sid, cwd, "written at the bottom", time.Now()))
-	c.waitJS(10*time.Second, "the tail followed", msgsWith("written at the bottom")+
-		` && (t => t.scrollTop + t.clientHeight >= t.scrollHeight - 48)(document.getElementById("transcript"))`)
+	c.waitJS(10*time.Second, "the tail followed", msgsWith("written at the bottom")+` && `+atBottom)
 	if got := c.text("#new-below"); got != "" {
 		t.Errorf("following the tail, yet %q is offered", got)
 	}

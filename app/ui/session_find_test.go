@@ -1,0 +1,47 @@
+package ui
+
+import (
+	"testing"
+
+	"vibecraft.sh/helm/shared"
+)
+
+func textMsgs(texts map[string]string, cursors ...string) shared.MessagePage {
+	var pg shared.MessagePage
+	for _, c := range cursors {
+		pg.Messages = append(pg.Messages, shared.Message{Cursor: c, Role: "assistant",
+			Blocks: []shared.Block{{Type: shared.BlockText, Text: texts[c]}}})
+	}
+	return pg
+}
+
+// The match find shows stays the same message when older messages
+// arrive above it (every index moves), and find stops holding a row
+// in view once its message is gone (the transcript was rewritten).
+func TestFindKeepsItsMessage(t *testing.T) {
+	texts := map[string]string{"o1": "reply 140 older", "o2": "nothing", "c1": "reply 141", "c2": "other", "c3": "reply 142", "n1": "reply 143 rewritten"}
+	p := pageFor()
+	p.convo.Reset(textMsgs(texts, "c1", "c2", "c3"))
+	p.term = "reply 14"
+	p.refind()
+	if len(p.matches) != 2 {
+		t.Fatalf("%d matches in the last page, want 2", len(p.matches))
+	}
+	// The second match is shown and held in view (what next does).
+	p.match, p.curCursor, p.pin = 1, "c3", 2
+
+	p.convo.Prepend(textMsgs(texts, "o1", "o2"))
+	p.refind()
+	if len(p.matches) != 3 || p.match != 2 || p.pin != 4 || p.convo.Msgs[p.pin].Cursor != "c3" {
+		t.Fatalf("after an older page: match %d of %d, held row %d; want match 3 of 3 on the same message (row 4)", p.match+1, len(p.matches), p.pin)
+	}
+
+	p.convo.Reset(textMsgs(texts, "n1"))
+	p.refind()
+	if p.pin != -1 {
+		t.Fatalf("after a rewrite: row %d held in view, its message is gone", p.pin)
+	}
+	if p.match != 0 || len(p.matches) != 1 {
+		t.Fatalf("after a rewrite: match %d of %d, want 1 of 1", p.match+1, len(p.matches))
+	}
+}
