@@ -19,10 +19,11 @@ import (
 
 // Snapshot is what one scrape reports.
 type Snapshot struct {
-	// Sessions is the published list. This machine's sessions feed the
-	// session, cost and token gauges; a fleet hub's remote sessions only
-	// helm_fleet_sessions, by host, so that a hub scraped beside its
-	// publishers counts nothing twice.
+	// Sessions is the published list, read-only: the hub's own, not a
+	// copy (at 100,000 sessions each scrape copied 35 MB twice). This
+	// machine's sessions feed the session, cost and token gauges; a fleet
+	// hub's remote sessions only helm_fleet_sessions, by host, so that a
+	// hub scraped beside its publishers counts nothing twice.
 	Sessions []shared.Session
 	Stream   stream.Stats
 	Watcher  watch.Status
@@ -78,16 +79,6 @@ func collect(s Snapshot) []*family {
 	tokens := &family{name: "helm_tokens", typ: "gauge", labels: []string{"model", "kind"},
 		help: "Tokens of this machine's sessions, by each session's last model and kind."}
 
-	local := make([]shared.Session, 0, len(s.Sessions))
-	var remote []shared.Session
-	for _, ss := range s.Sessions {
-		if ss.Remote {
-			remote = append(remote, ss)
-		} else {
-			local = append(local, ss)
-		}
-	}
-
 	// Every source and status, zeros too: a series that vanishes at zero
 	// breaks alerts and graphs. A status or source helmd does not know
 	// (none today) is reported as it is.
@@ -100,7 +91,11 @@ func collect(s Snapshot) []*family {
 			counts[k], order = 0, append(order, k)
 		}
 	}
-	for _, ss := range local {
+	for i := range s.Sessions {
+		ss := &s.Sessions[i]
+		if ss.Remote {
+			continue
+		}
 		k := key{string(ss.Source), string(ss.Status)}
 		if _, ok := counts[k]; !ok {
 			order = append(order, k)
@@ -150,11 +145,11 @@ func collect(s Snapshot) []*family {
 		parse.add(float64(s.OpenCode.Skipped), "opencode", "skipped")
 	}
 
-	for _, h := range byHost(remote) {
+	for _, h := range byHost(s.Sessions) {
 		fleetSessions.add(float64(h.n), h.host, h.source, h.status)
 	}
 
-	for _, m := range byModel(local) {
+	for _, m := range byModel(s.Sessions) {
 		cost.add(m.cost, m.model)
 		tokens.add(float64(m.tok.Input), m.model, "input")
 		tokens.add(float64(m.tok.Output), m.model, "output")
@@ -173,10 +168,15 @@ type modelTotal struct {
 // byModel sums cost and tokens by each session's last model (a session
 // that used several is counted whole under the last: the session model
 // keeps no per-model split). At most MaxModels entries, the rest summed
-// as "other"; a session without a model is "unknown".
+// as "other"; a session without a model is "unknown". Remote sessions
+// are left out.
 func byModel(sessions []shared.Session) []modelTotal {
 	sums := map[string]*modelTotal{}
-	for _, s := range sessions {
+	for i := range sessions {
+		s := &sessions[i]
+		if s.Remote {
+			continue
+		}
 		m := s.Model
 		if m == "" {
 			m = "unknown"
@@ -219,13 +219,16 @@ type hostCount struct {
 	n                    int
 }
 
-// byHost counts remote sessions by host, source and status, sorted. At
-// most MaxHosts hosts are named, those with the most sessions; the rest
-// are summed as "other" (host names come from the fleet's bucket).
+// byHost counts remote sessions by host, source and status, sorted; the
+// others are left out. At most MaxHosts hosts are named, those with the
+// most sessions; the rest are summed as "other" (host names come from the
+// fleet's bucket).
 func byHost(sessions []shared.Session) []hostCount {
 	perHost := map[string]int{}
-	for _, s := range sessions {
-		perHost[s.Host]++
+	for i := range sessions {
+		if s := &sessions[i]; s.Remote {
+			perHost[s.Host]++
+		}
 	}
 	named := make([]string, 0, len(perHost))
 	for h := range perHost {
@@ -244,7 +247,11 @@ func byHost(sessions []shared.Session) []hostCount {
 	}
 	type key struct{ host, source, status string }
 	counts := map[key]int{}
-	for _, s := range sessions {
+	for i := range sessions {
+		s := &sessions[i]
+		if !s.Remote {
+			continue
+		}
 		h := s.Host
 		if !keep[h] {
 			h = "other"
