@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"math"
 	"slices"
 	"time"
 	"unsafe"
@@ -388,8 +389,8 @@ func (d *decoder) agg() aggregate {
 	// What many files repeat is shared, as a read shares it (setLastShared).
 	a.cwd, a.version, a.gitBranch, a.model = interned(a.cwd), interned(a.version), interned(a.gitBranch), interned(a.model)
 	a.firstTS, a.lastTS = d.int(), d.int()
-	a.prompts = int(d.small(1<<40, "count"))
-	a.anonymous = int(d.small(1<<40, "count"))
+	a.prompts = int32(d.small(math.MaxInt32, "count"))
+	a.anonymous = int32(d.small(math.MaxInt32, "count"))
 	a.turn = turn(d.small(uint64(turnEnded), "turn"))
 
 	n := d.count()
