@@ -1,10 +1,12 @@
 package claude
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
 	"slices"
 	"time"
@@ -57,7 +59,28 @@ func (e *encoder) spend(s spend) {
 // encodeCache writes the state of every transcript that was read, for
 // roots under build stamp build.
 func encodeCache(build string, roots []string, files []*file) []byte {
-	e := encoder{b: make([]byte, 0, cacheSize(build, roots, files))}
+	out := bytes.NewBuffer(make([]byte, 0, cacheSize(build, roots, files)))
+	_ = writeCache(out, build, roots, files) // a buffer never fails
+	return out.Bytes()
+}
+
+// cacheChunk is how much writeCache encodes before handing it to w.
+const cacheChunk = 256 << 10
+
+// writeCache writes what encodeCache returns to w, a few files at a time
+// through a buffer of about cacheChunk: the cache of 100,000 sessions is
+// 200 MB, which encoded whole in memory before the write set the
+// server's peak heap after each save. The checksum is computed as it
+// goes.
+func writeCache(w io.Writer, build string, roots []string, files []*file) error {
+	e := encoder{b: make([]byte, 0, 2*cacheChunk)}
+	var sum uint32
+	flush := func() error {
+		sum = crc32.Update(sum, castagnoli, e.b)
+		_, err := w.Write(e.b)
+		e.b = e.b[:0]
+		return err
+	}
 	e.b = append(e.b, cacheMagic...)
 	e.uint(cacheVersion)
 	e.str(build)
@@ -68,8 +91,17 @@ func encodeCache(build string, roots []string, files []*file) []byte {
 	e.uint(uint64(len(files)))
 	for _, f := range files {
 		e.file(f)
+		if len(e.b) >= cacheChunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
 	}
-	return binary.LittleEndian.AppendUint32(e.b, crc32.Checksum(e.b, castagnoli))
+	if err := flush(); err != nil {
+		return err
+	}
+	_, err := w.Write(binary.LittleEndian.AppendUint32(nil, sum))
+	return err
 }
 
 // cacheSize is a little more than encodeCache writes: the buffer is made
