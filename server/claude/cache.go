@@ -1,7 +1,6 @@
 package claude
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -162,22 +161,25 @@ func (s *Source) Save() error {
 			files = append(files, f)
 		}
 	}
-	// Encoded straight to the file, under the lock the files' state is
-	// read under: encoded whole first, the cache (200 MB at 100,000
-	// sessions) was that much heap at each save. The lock is held for the
-	// write, to the page cache, about as long as the encoding took.
-	err := writeAtomic(c.path, func(w io.Writer) error {
-		bw := bufio.NewWriterSize(w, cacheChunk)
-		if err := writeCache(bw, buildStamp(), s.roots, files); err != nil {
-			return err
-		}
-		return bw.Flush()
-	})
-	if err == nil {
-		c.dirty = false
-	}
+	// A change from here on marks the cache dirty again, for the next
+	// Save, whether or not this one catches it.
+	c.dirty = false
 	s.mu.Unlock()
+
+	// Encoded a chunk of files at a time under the lock their state is
+	// read under, and written without it: encoded whole first, the cache
+	// (200 MB at 100,000 sessions) was that much heap at each save, and
+	// a slow disk must not hold up reads. Each file's entry stands alone
+	// (which file owns a response shared with another is worked out again
+	// at load, dedup.go), so files saved at slightly different moments
+	// make a valid cache.
+	err := writeAtomic(c.path, func(w io.Writer) error {
+		return writeCache(w, &s.mu, buildStamp(), s.roots, files)
+	})
 	if err != nil {
+		s.mu.Lock()
+		c.dirty = true
+		s.mu.Unlock()
 		return fmt.Errorf("save scan cache: %w", err)
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -60,7 +61,7 @@ func (e *encoder) spend(s spend) {
 // roots under build stamp build.
 func encodeCache(build string, roots []string, files []*file) []byte {
 	out := bytes.NewBuffer(make([]byte, 0, cacheSize(build, roots, files)))
-	_ = writeCache(out, build, roots, files) // a buffer never fails
+	_ = writeCache(out, nil, build, roots, files) // a buffer never fails
 	return out.Bytes()
 }
 
@@ -71,8 +72,12 @@ const cacheChunk = 256 << 10
 // through a buffer of about cacheChunk: the cache of 100,000 sessions is
 // 200 MB, which encoded whole in memory before the write set the
 // server's peak heap after each save. The checksum is computed as it
-// goes.
-func writeCache(w io.Writer, build string, roots []string, files []*file) error {
+// goes. mu, when not nil, is held while files are encoded and released
+// while their bytes are written.
+func writeCache(w io.Writer, mu sync.Locker, build string, roots []string, files []*file) error {
+	if mu == nil {
+		mu = noLock{}
+	}
 	e := encoder{b: make([]byte, 0, 2*cacheChunk)}
 	var sum uint32
 	flush := func() error {
@@ -89,12 +94,14 @@ func writeCache(w io.Writer, build string, roots []string, files []*file) error 
 		e.str(r)
 	}
 	e.uint(uint64(len(files)))
-	for _, f := range files {
-		e.file(f)
-		if len(e.b) >= cacheChunk {
-			if err := flush(); err != nil {
-				return err
-			}
+	for i := 0; i < len(files); {
+		mu.Lock()
+		for ; i < len(files) && len(e.b) < cacheChunk; i++ {
+			e.file(files[i])
+		}
+		mu.Unlock()
+		if err := flush(); err != nil {
+			return err
 		}
 	}
 	if err := flush(); err != nil {
@@ -103,6 +110,11 @@ func writeCache(w io.Writer, build string, roots []string, files []*file) error 
 	_, err := w.Write(binary.LittleEndian.AppendUint32(nil, sum))
 	return err
 }
+
+type noLock struct{}
+
+func (noLock) Lock()   {}
+func (noLock) Unlock() {}
 
 // cacheSize is a little more than encodeCache writes: the buffer is made
 // once. Grown by doubling from a guess, it allocated 550 MB to write the
