@@ -183,8 +183,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	apiH.Install(mux)
 	push.Install(mux, pushSvc, pushOff)
 	usage.Install(mux, spend, nil, log)
+	published := publishedNow(hub.Handler(nil)) // read-only, never copied
 	mux.Handle("GET /metrics", metrics.Handler(func() metrics.Snapshot {
-		s := metrics.Snapshot{Sessions: hub.Snapshot(), Stream: hub.Stats(), Watcher: watcher.Status(),
+		sessions, _ := published()
+		s := metrics.Snapshot{Sessions: sessions, Stream: hub.Stats(), Watcher: watcher.Status(),
 			Scan: lv.Stats(), Claude: claudeSrc.Stats(), Models: spend.ModelTotals()}
 		if oc != nil {
 			st := oc.Status()
@@ -196,7 +198,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Version: version + "-" + commit,
 		// The published state, as GET /api/sessions serves it: what the
 		// stream's changes apply to.
-		Sessions:  publishedNow(hub.Handler(nil)),
+		Sessions:  published,
 		Watched:   func() []string { return watchedRoots(specs) },
 		Host:      cfg.HostName,
 		Demo:      cfg.Demo,

@@ -2,9 +2,10 @@ package api
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"vibecraft.sh/helm/server/internal/jsonenc"
 )
 
 // writeList answers a JSON array of sessions, encoded one session at a
@@ -14,17 +15,14 @@ import (
 func writeList[T any](w http.ResponseWriter, sessions []T) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	bw := bufio.NewWriterSize(w, 32<<10)
+	enc := jsonenc.New(bw) // json.Marshal's bytes, with no garbage per session
 	bw.WriteByte('[')
 	for i := range sessions {
 		if i > 0 {
 			bw.WriteByte(',')
 		}
-		b, err := json.Marshal(&sessions[i])
-		if err != nil {
+		if err := enc.Encode(&sessions[i]); err != nil {
 			return fmt.Errorf("encode session %d: %w", i, err)
-		}
-		if _, err := bw.Write(b); err != nil {
-			return fmt.Errorf("write sessions: %w", err)
 		}
 	}
 	bw.WriteString("]\n")

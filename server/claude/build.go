@@ -37,7 +37,7 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 		FirstPrompt:  a.firstPrompt,
 		GitBranch:    a.gitBranch,
 		Model:        a.model,
-		MessageCount: a.prompts + a.messageCount() + a.anonymous,
+		MessageCount: int(a.prompts) + a.messageCount() + int(a.anonymous),
 		CreatedAt:    a.firstTS,
 		UpdatedAt:    a.lastTS,
 		Version:      a.version,

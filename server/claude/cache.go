@@ -3,6 +3,7 @@ package claude
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -160,11 +161,22 @@ func (s *Source) Save() error {
 			files = append(files, f)
 		}
 	}
-	data := encodeCache(buildStamp(), s.roots, files)
+	// A change from here on marks the cache dirty again, for the next
+	// Save, whether or not this one catches it.
 	c.dirty = false
 	s.mu.Unlock()
 
-	if err := writeAtomic(c.path, data); err != nil {
+	// Encoded a chunk of files at a time under the lock their state is
+	// read under, and written without it: encoded whole first, the cache
+	// (200 MB at 100,000 sessions) was that much heap at each save, and
+	// a slow disk must not hold up reads. Each file's entry stands alone
+	// (which file owns a response shared with another is worked out again
+	// at load, dedup.go), so files saved at slightly different moments
+	// make a valid cache.
+	err := writeAtomic(c.path, func(w io.Writer) error {
+		return writeCache(w, &s.mu, buildStamp(), s.roots, files)
+	})
+	if err != nil {
 		s.mu.Lock()
 		c.dirty = true
 		s.mu.Unlock()
@@ -176,7 +188,7 @@ func (s *Source) Save() error {
 // writeAtomic replaces path with data, so a reader sees the old file or
 // the new one, never a mix; a crash may leave a stray temporary file,
 // which the next write does not mind.
-func writeAtomic(path string, data []byte) error {
+func writeAtomic(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -185,7 +197,7 @@ func writeAtomic(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(data)
+	err = write(tmp)
 	if e := tmp.Close(); err == nil {
 		err = e
 	}

@@ -74,3 +74,32 @@ func BenchmarkCacheLoad(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCacheSave reports what one Save allocates (B/op) for 2,000
+// small sessions: streamed to the file, it is a chunk's buffer, not the
+// size of the cache.
+//
+//	go test -run '^$' -bench CacheSave -benchmem ./server/claude/
+func BenchmarkCacheSave(b *testing.B) {
+	root := b.TempDir()
+	if _, err := corpus.GenerateSmallRecords(root, 2000*17<<10, 2000, 0, 1); err != nil {
+		b.Fatal(err)
+	}
+	cache := filepath.Join(b.TempDir(), "claude-scan.cache")
+	src := New(Options{Roots: []string{root}, CacheFile: cache})
+	if _, err := src.Scan(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		src.mu.Lock()
+		src.cache.dirty = true
+		src.mu.Unlock()
+		if err := src.Save(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if st, err := os.Stat(cache); err == nil {
+		b.ReportMetric(float64(st.Size()), "cache-bytes")
+	}
+}

@@ -2,6 +2,7 @@ package claude
 
 import (
 	"bytes"
+	"context"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -413,4 +414,46 @@ func TestCacheSizeFits(t *testing.T) {
 		}
 	}
 	check("blobs")
+}
+
+// TestCacheSavedInChunks: Save streams the cache to its file a chunk at a
+// time, its checksum computed across the chunks; for a cache of more than
+// one chunk, a new Source starts from it without reading a transcript
+// (a wrong checksum would make it read them all) and lists the same
+// sessions. (The bytes themselves are not compared with encodeCache's:
+// some sets are written in map order.)
+func TestCacheSavedInChunks(t *testing.T) {
+	root := t.TempDir()
+	if _, err := corpus.GenerateSmallRecords(root, 400*17<<10, 400, 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	cache := filepath.Join(t.TempDir(), "claude-scan.cache")
+	src := New(Options{Roots: []string{root}, CacheFile: cache})
+	want, err := src.Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := src.Save(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) <= cacheChunk {
+		t.Fatalf("cache of %d bytes: the test wants more than one chunk", len(got))
+	}
+	again := New(Options{Roots: []string{root}, CacheFile: cache})
+	sessions, err := again.Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := again.Stats(); st.BytesRead != 0 {
+		t.Errorf("restart read %d bytes of transcripts, want the cache only", st.BytesRead)
+	}
+	shared.SortNewestFirst(want)
+	shared.SortNewestFirst(sessions)
+	if !slices.Equal(want, sessions) {
+		t.Errorf("sessions from the cache differ from the scan's")
+	}
 }

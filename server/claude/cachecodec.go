@@ -1,11 +1,15 @@
 package claude
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
+	"math"
 	"slices"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -56,7 +60,32 @@ func (e *encoder) spend(s spend) {
 // encodeCache writes the state of every transcript that was read, for
 // roots under build stamp build.
 func encodeCache(build string, roots []string, files []*file) []byte {
-	e := encoder{b: make([]byte, 0, cacheSize(build, roots, files))}
+	out := bytes.NewBuffer(make([]byte, 0, cacheSize(build, roots, files)))
+	_ = writeCache(out, nil, build, roots, files) // a buffer never fails
+	return out.Bytes()
+}
+
+// cacheChunk is how much writeCache encodes before handing it to w.
+const cacheChunk = 256 << 10
+
+// writeCache writes what encodeCache returns to w, a few files at a time
+// through a buffer of about cacheChunk: the cache of 100,000 sessions is
+// 200 MB, which encoded whole in memory before the write set the
+// server's peak heap after each save. The checksum is computed as it
+// goes. mu, when not nil, is held while files are encoded and released
+// while their bytes are written.
+func writeCache(w io.Writer, mu sync.Locker, build string, roots []string, files []*file) error {
+	if mu == nil {
+		mu = noLock{}
+	}
+	e := encoder{b: make([]byte, 0, 2*cacheChunk)}
+	var sum uint32
+	flush := func() error {
+		sum = crc32.Update(sum, castagnoli, e.b)
+		_, err := w.Write(e.b)
+		e.b = e.b[:0]
+		return err
+	}
 	e.b = append(e.b, cacheMagic...)
 	e.uint(cacheVersion)
 	e.str(build)
@@ -65,11 +94,27 @@ func encodeCache(build string, roots []string, files []*file) []byte {
 		e.str(r)
 	}
 	e.uint(uint64(len(files)))
-	for _, f := range files {
-		e.file(f)
+	for i := 0; i < len(files); {
+		mu.Lock()
+		for ; i < len(files) && len(e.b) < cacheChunk; i++ {
+			e.file(files[i])
+		}
+		mu.Unlock()
+		if err := flush(); err != nil {
+			return err
+		}
 	}
-	return binary.LittleEndian.AppendUint32(e.b, crc32.Checksum(e.b, castagnoli))
+	if err := flush(); err != nil {
+		return err
+	}
+	_, err := w.Write(binary.LittleEndian.AppendUint32(nil, sum))
+	return err
 }
+
+type noLock struct{}
+
+func (noLock) Lock()   {}
+func (noLock) Unlock() {}
 
 // cacheSize is a little more than encodeCache writes: the buffer is made
 // once. Grown by doubling from a guess, it allocated 550 MB to write the
@@ -388,8 +433,8 @@ func (d *decoder) agg() aggregate {
 	// What many files repeat is shared, as a read shares it (setLastShared).
 	a.cwd, a.version, a.gitBranch, a.model = interned(a.cwd), interned(a.version), interned(a.gitBranch), interned(a.model)
 	a.firstTS, a.lastTS = d.int(), d.int()
-	a.prompts = int(d.small(1<<40, "count"))
-	a.anonymous = int(d.small(1<<40, "count"))
+	a.prompts = int32(d.small(math.MaxInt32, "count"))
+	a.anonymous = int32(d.small(math.MaxInt32, "count"))
 	a.turn = turn(d.small(uint64(turnEnded), "turn"))
 
 	n := d.count()

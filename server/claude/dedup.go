@@ -60,11 +60,12 @@ func (s *Source) index(f *file, touched map[string]bool) {
 		f.dropped.eachKey(func(k string) { s.release(k, f, nil, touched) })
 		f.dropped = nil
 	}
-	if f.indexed && f.rank != f.rankKey() {
+	if f.indexed && (rankKey{ts: f.rankTS, copy: f.rankCopy}) != f.rankKey() {
 		s.unindex(f, touched)
 	}
 	if !f.indexed {
-		f.indexed, f.rank = true, f.rankKey()
+		rank := f.rankKey()
+		f.indexed, f.rankTS, f.rankCopy = true, rank.ts, rank.copy
 		f.agg.dirty = f.agg.dirty[:0]
 		f.agg.eachKey(func(k string) { s.hold(k, f, touched) })
 		return

@@ -22,12 +22,15 @@ type file struct {
 	badTail int64 // the size at which the last line, without '\n', was not a whole record; -1 none
 
 	agg     aggregate
-	rank    rankKey    // its rank when it was indexed
+	rankTS  int64      // with rankCopy below, its rank (rankKey) when it was indexed
 	dropped *aggregate // the state a reset discarded, for the index to release
 	hintCwd string     // from sessions-index.json, when no record has a cwd
 
 	// The small fields together, so that 100,000 files pay no padding
-	// after each.
+	// after each. With the rank split in two (a rankKey field pads its
+	// bool to 8 bytes), the struct is 568 bytes: with the 8-byte header
+	// the runtime puts before an object over 512 bytes, it fits the
+	// 576-byte size class; at 576 it took 640.
 	kind kind // kindMain, kindAgent or kindSubagent
 	// endByte is the byte before offset: '\n', or the last byte of a
 	// final line consumed without one (see tailQuiet).
@@ -36,6 +39,7 @@ type file struct {
 	fromCache bool // seeded from the scan cache and not refreshed since
 	indexed   bool // its response keys are in the Source's dedup index
 	hintTried bool
+	rankCopy  bool // see rankTS
 }
 
 func newFile(path string, k kind) *file {

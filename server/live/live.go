@@ -197,11 +197,6 @@ func (l *Live) Run(ctx context.Context) error {
 	var saveAt time.Time // zero: nothing changed since the last save
 
 	l.fullScan(ctx)
-	// The first scan reads every transcript: its buffers and copies are
-	// garbage now, hundreds of MB on a large workspace. Return them to the
-	// OS at once; an idle server would otherwise hold them, since it
-	// allocates too little to collect again.
-	debug.FreeOSMemory()
 	l.tickAt = time.Now().Add(l.opts.Tick)
 	for {
 		var t Timers
@@ -308,13 +303,26 @@ func (l *Live) fullScan(ctx context.Context) {
 	took := time.Since(start)
 	all := l.index.List(nil)
 	l.pub.Publish(shared.EventRefresh, all)
+	n := len(all)
+	all = nil // the hub keeps its own copy: garbage for FreeOSMemory below
+	l.statsMu.Lock()
+	first := l.scans == 0
+	l.statsMu.Unlock()
+	if first {
+		// The first scan read every transcript: its buffers and copies are
+		// garbage now, hundreds of MB on a large workspace. Return them to
+		// the OS at once; an idle server would otherwise hold them, since
+		// it allocates too little to collect again. Before the scan is
+		// counted, so that one reported done is one whose memory is back.
+		debug.FreeOSMemory()
+	}
 	// Counted once published: a scan that /api/status reports is in what
 	// GET /api/sessions serves.
 	l.statsMu.Lock()
 	l.scans++
 	l.lastScan = took
 	l.statsMu.Unlock()
-	l.log.Info("scan done", "sessions", len(all), "took", took.Round(time.Millisecond))
+	l.log.Info("scan done", "sessions", n, "took", took.Round(time.Millisecond))
 	l.save()
 }
 

@@ -21,10 +21,11 @@ import (
 
 // Snapshot is what one scrape reports.
 type Snapshot struct {
-	// Sessions is the published list. This machine's sessions feed the
-	// session, cost and token gauges; a fleet hub's remote sessions only
-	// helm_fleet_sessions, by host, so that a hub scraped beside its
-	// publishers counts nothing twice.
+	// Sessions is the published list, read-only: the hub's own, not a
+	// copy (at 100,000 sessions each scrape copied 35 MB twice). This
+	// machine's sessions feed the session, cost and token gauges; a fleet
+	// hub's remote sessions only helm_fleet_sessions, by host, so that a
+	// hub scraped beside its publishers counts nothing twice.
 	Sessions []shared.Session
 	Stream   stream.Stats
 	Watcher  watch.Status
@@ -84,16 +85,6 @@ func collect(s Snapshot) []*family {
 	tokens := &family{name: "helm_tokens", typ: "gauge", labels: []string{"model", "kind"},
 		help: "Tokens of this machine's sessions, by the model each response used and kind."}
 
-	local := make([]shared.Session, 0, len(s.Sessions))
-	var remote []shared.Session
-	for _, ss := range s.Sessions {
-		if ss.Remote {
-			remote = append(remote, ss)
-		} else {
-			local = append(local, ss)
-		}
-	}
-
 	// Every source and status, zeros too: a series that vanishes at zero
 	// breaks alerts and graphs. A status or source helmd does not know
 	// (none today) is reported as it is.
@@ -106,7 +97,11 @@ func collect(s Snapshot) []*family {
 			counts[k], order = 0, append(order, k)
 		}
 	}
-	for _, ss := range local {
+	for i := range s.Sessions {
+		ss := &s.Sessions[i]
+		if ss.Remote {
+			continue
+		}
 		k := key{string(ss.Source), string(ss.Status)}
 		if _, ok := counts[k]; !ok {
 			order = append(order, k)
@@ -156,18 +151,20 @@ func collect(s Snapshot) []*family {
 		parse.add(float64(s.OpenCode.Skipped), "opencode", "skipped")
 	}
 
-	for _, h := range byHost(remote) {
+	for _, h := range byHost(s.Sessions) {
 		fleetSessions.add(float64(h.n), h.host, h.source, h.status)
 	}
 
-	spent := make([]modelTotal, 0, len(local))
+	spent := make([]modelTotal, 0, len(s.Models))
 	if s.Models != nil {
 		for _, m := range s.Models {
 			spent = append(spent, modelTotal{model: m.Model, cost: pricing.Dollars(m.Nano), tok: m.Tokens})
 		}
 	} else {
-		for _, ss := range local {
-			spent = append(spent, modelTotal{model: ss.Model, cost: ss.CostUSD, tok: ss.Tokens})
+		for i := range s.Sessions {
+			if ss := &s.Sessions[i]; !ss.Remote {
+				spent = append(spent, modelTotal{model: ss.Model, cost: ss.CostUSD, tok: ss.Tokens})
+			}
 		}
 	}
 	for _, m := range byModel(spent) {
@@ -235,13 +232,16 @@ type hostCount struct {
 	n                    int
 }
 
-// byHost counts remote sessions by host, source and status, sorted. At
-// most MaxHosts hosts are named, those with the most sessions; the rest
-// are summed as "other" (host names come from the fleet's bucket).
+// byHost counts remote sessions by host, source and status, sorted; the
+// others are left out. At most MaxHosts hosts are named, those with the
+// most sessions; the rest are summed as "other" (host names come from the
+// fleet's bucket).
 func byHost(sessions []shared.Session) []hostCount {
 	perHost := map[string]int{}
-	for _, s := range sessions {
-		perHost[s.Host]++
+	for i := range sessions {
+		if s := &sessions[i]; s.Remote {
+			perHost[s.Host]++
+		}
 	}
 	named := make([]string, 0, len(perHost))
 	for h := range perHost {
@@ -260,7 +260,11 @@ func byHost(sessions []shared.Session) []hostCount {
 	}
 	type key struct{ host, source, status string }
 	counts := map[key]int{}
-	for _, s := range sessions {
+	for i := range sessions {
+		s := &sessions[i]
+		if !s.Remote {
+			continue
+		}
 		h := s.Host
 		if !keep[h] {
 			h = "other"

@@ -2,6 +2,7 @@ package stream
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,5 +71,53 @@ func TestViewsAreDroppedWithTheirLastClient(t *testing.T) {
 	h.unsubscribe(c2)
 	if len(h.views) != 0 || h.Stats().Clients != 0 {
 		t.Errorf("views %d, clients %d", len(h.views), h.Stats().Clients)
+	}
+}
+
+// An encoded list is not kept once it may no longer be reused: at 100,000
+// sessions the init frame held 85 MB for as long as the server ran after
+// its first stream client, and a full-list view's last frame as much.
+func TestEncodedListsAreLetGo(t *testing.T) {
+	var mu sync.Mutex
+	now := time.UnixMilli(1_000_000)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	h := NewHub(Options{Now: clock})
+	defer h.Close()
+	h.Publish(shared.EventRefresh, []shared.Session{sess("a", shared.SourceClaude, 2)})
+	v := h.Handler(claudeOnly).(*view)
+	full := h.FullListHandler(nil, nil).(*view)
+	if f, err := v.initFrame("e-1", h.Snapshot()); err != nil || len(f) == 0 {
+		t.Fatal(f, err)
+	}
+	if f, _, err := full.fullFrame(shared.EventInit); err != nil || len(f) == 0 {
+		t.Fatal(f, err)
+	}
+	held := func() (init, list bool) {
+		v.mu.Lock()
+		init = v.initData != nil
+		v.mu.Unlock()
+		full.full.mu.Lock()
+		list = full.full.frame != nil
+		full.full.mu.Unlock()
+		return
+	}
+	mu.Lock()
+	now = now.Add(initFresh)
+	mu.Unlock()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		init, list := held()
+		if !init && !list {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still held after their reuse window: init %v, list %v", init, list)
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition, not synchronising
+	}
+	// Dropped, not broken: the next client gets the list encoded anew.
+	f, _, err := full.fullFrame(shared.EventInit)
+	if err != nil || !strings.Contains(string(f), `"id":"a"`) {
+		t.Fatalf("list after the drop: %q, %v", f, err)
 	}
 }

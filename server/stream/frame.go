@@ -2,12 +2,12 @@ package stream
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/jsonenc"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -94,24 +94,26 @@ func appendData(b []byte, typ shared.EventType, sessions, prev []shared.Session,
 	b = append(b, `{"type":`...)
 	b = strconv.AppendQuote(b, string(typ)) // an event type is plain ASCII
 	b = append(b, `,"sessions":[`...)
+	out := &jsonenc.Appender{B: b}
+	var enc *jsonenc.Encoder // whole sessions: json.Marshal's bytes, appended in place
+	if prev == nil {
+		enc = jsonenc.New(out)
+	}
 	for i := range sessions {
 		if i > 0 {
-			b = append(b, ',')
-		}
-		if prev == nil {
-			one, err := json.Marshal(&sessions[i])
-			if err != nil {
-				return nil, fmt.Errorf("stream: encode %s event: %w", typ, err)
-			}
-			b = append(b, one...)
-			continue
+			out.B = append(out.B, ',')
 		}
 		var err error
-		if b, err = shared.AppendChange(b, &prev[i], &sessions[i]); err != nil {
+		if prev == nil {
+			err = enc.Encode(&sessions[i])
+		} else {
+			out.B, err = shared.AppendChange(out.B, &prev[i], &sessions[i])
+		}
+		if err != nil {
 			return nil, fmt.Errorf("stream: encode %s event: %w", typ, err)
 		}
 	}
-	b = append(b, `],"timestamp":`...)
+	b = append(out.B, `],"timestamp":`...)
 	b = strconv.AppendInt(b, at.UnixMilli(), 10)
 	return append(b, '}'), nil
 }

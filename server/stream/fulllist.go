@@ -45,7 +45,23 @@ type fullList struct {
 	mu    sync.Mutex // held while encoding, so a frame is encoded once
 	seq   uint64
 	typ   shared.EventType
-	frame []byte // nil until the first encoding
+	frame []byte // nil until the first encoding, and once dropped
+	at    time.Time
+	// drop lets go of frame initFresh after it was encoded: the clients
+	// woken by one event share it within milliseconds, and one kept until
+	// the next change held a whole list (tens of MB at 100,000 sessions)
+	// through any quiet stretch.
+	drop *time.Timer
+}
+
+// dropFrame forgets the cached frame once initFresh old by now; the next
+// client encodes anew.
+func (fl *fullList) dropFrame(now func() time.Time) {
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	if now().Sub(fl.at) >= initFresh {
+		fl.frame = nil
+	}
 }
 
 // fullStart is how a full-list connection begins, decided when it
@@ -119,7 +135,12 @@ func (v *view) fullFrame(typ shared.EventType) ([]byte, uint64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	fl.seq, fl.typ, fl.frame = seq, typ, f
+	fl.seq, fl.typ, fl.frame, fl.at = seq, typ, f, v.hub.opts.Now()
+	if fl.drop == nil {
+		fl.drop = time.AfterFunc(initFresh, func() { fl.dropFrame(v.hub.opts.Now) })
+	} else {
+		fl.drop.Reset(initFresh)
+	}
 	return f, seq, nil
 }
 

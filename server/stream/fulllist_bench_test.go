@@ -3,6 +3,7 @@ package stream
 import (
 	"strconv"
 	"testing"
+	"time"
 
 	"vibecraft.sh/helm/server/compat"
 	"vibecraft.sh/helm/shared"
@@ -35,5 +36,25 @@ func BenchmarkFullListFrame(b *testing.B) {
 				b.SetBytes(int64(len(f)))
 			}
 		})
+	}
+}
+
+// BenchmarkInitFrame reports what encoding one init of 10,000 sessions
+// allocates (B/op): the frame itself, made at its size, and nothing per
+// session besides.
+//
+//	go test -run '^$' -bench InitFrame -benchmem ./server/stream/
+func BenchmarkInitFrame(b *testing.B) {
+	all := make([]shared.Session, 10_000)
+	for i := range all {
+		all[i] = realistic(i)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := encodeFrame(shared.EventInit, "e-1", all, nil, time.UnixMilli(1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(len(f)))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -19,40 +20,65 @@ import (
 )
 
 // wasmFile is the client, raw and in the pre-compressed forms that match
-// it (built by server/cmd/precompress).
+// it (built by server/cmd/precompress). It holds names, not bytes: each
+// request reads its form from the assets, which for the embedded client
+// are the binary's read-only data. Read into the heap once at start, the
+// three forms were 13 MB of live heap for as long as the server ran.
 type wasmFile struct {
-	raw, br, gz []byte
-	etag        string // of the raw bytes; the encoding is appended per form
+	fsys   fs.FS
+	size   int64  // of app.wasm
+	br, gz string // names of the forms that decode to app.wasm; "" none
+	etag   string // of the raw bytes; the encoding is appended per form
 }
 
-// loadWasm reads app.wasm and its .br/.gz from fsys. A missing app.wasm
-// is not an error (a fresh clone before `make build`): it returns nil. A
-// compressed form that does not decode to app.wasm (stale after a rebuild
-// without precompress) is dropped with a warning rather than served.
+// loadWasm checks app.wasm and its .br/.gz in fsys, reading them as
+// streams. A missing app.wasm is not an error (a fresh clone before `make
+// build`): it returns nil. A compressed form that does not decode to
+// app.wasm (stale after a rebuild without precompress) is dropped with a
+// warning rather than served.
 func loadWasm(fsys fs.FS, version string, log *slog.Logger) (*wasmFile, error) {
-	raw, err := fs.ReadFile(fsys, "app.wasm")
+	info, err := fs.Stat(fsys, "app.wasm")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read app.wasm: %w", err)
 	}
-	w := &wasmFile{raw: raw, etag: version}
-	if br, err := fs.ReadFile(fsys, "app.wasm.br"); err == nil {
-		if verr := verifyBrotli(br, raw); verr != nil {
+	rawSum, rawCRC, err := digest(fsys, "app.wasm")
+	if err != nil {
+		return nil, fmt.Errorf("read app.wasm: %w", err)
+	}
+	w := &wasmFile{fsys: fsys, size: info.Size(), etag: version}
+	if _, err := fs.Stat(fsys, "app.wasm.br"); err == nil {
+		if verr := verifyBrotli(fsys, rawSum); verr != nil {
 			log.Warn("app.wasm.br does not match app.wasm; serving it uncompressed (run make build)", "err", verr)
 		} else {
-			w.br = br
+			w.br = "app.wasm.br"
 		}
 	}
-	if gz, err := fs.ReadFile(fsys, "app.wasm.gz"); err == nil {
-		if verr := verifyGzip(gz, raw); verr != nil {
+	if _, err := fs.Stat(fsys, "app.wasm.gz"); err == nil {
+		if verr := verifyGzip(fsys, rawCRC, w.size); verr != nil {
 			log.Warn("app.wasm.gz does not match app.wasm; not serving it (run make build)", "err", verr)
 		} else {
-			w.gz = gz
+			w.gz = "app.wasm.gz"
 		}
 	}
 	return w, nil
+}
+
+// digest reads one file through, for its SHA-256 and CRC-32.
+func digest(fsys fs.FS, name string) (sum [sha256.Size]byte, crc uint32, err error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return sum, 0, err
+	}
+	defer f.Close()
+	h, c := sha256.New(), crc32.NewIEEE()
+	if _, err := io.Copy(io.MultiWriter(h, c), f); err != nil {
+		return sum, 0, err
+	}
+	h.Sum(sum[:0])
+	return sum, c.Sum32(), nil
 }
 
 // brotliVerified holds the hashes of the (app.wasm.br, app.wasm) pairs
@@ -61,14 +87,28 @@ func loadWasm(fsys fs.FS, version string, log *slog.Logger) (*wasmFile, error) {
 // start helmd in-process a hundred times over the same embedded client.
 var brotliVerified sync.Map // [2][sha256.Size]byte → struct{}
 
-// verifyBrotli decodes br and compares it with raw (brotli has no
-// checksum), once per process for a given pair.
-func verifyBrotli(br, raw []byte) error {
-	key := [2][sha256.Size]byte{sha256.Sum256(br), sha256.Sum256(raw)}
+// verifyBrotli decodes app.wasm.br and compares it with app.wasm (brotli
+// has no checksum), once per process for a given pair, both as streams.
+func verifyBrotli(fsys fs.FS, rawSum [sha256.Size]byte) error {
+	brSum, _, err := digest(fsys, "app.wasm.br")
+	if err != nil {
+		return err
+	}
+	key := [2][sha256.Size]byte{brSum, rawSum}
 	if _, ok := brotliVerified.Load(key); ok {
 		return nil
 	}
-	if err := encoded.Brotli(br, raw); err != nil {
+	br, err := fsys.Open("app.wasm.br")
+	if err != nil {
+		return err
+	}
+	defer br.Close()
+	raw, err := fsys.Open("app.wasm")
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	if err := encoded.BrotliStream(br, raw); err != nil {
 		return err
 	}
 	brotliVerified.Store(key, struct{}{})
@@ -76,17 +116,70 @@ func verifyBrotli(br, raw []byte) error {
 }
 
 // verifyGzip checks the gzip trailer (CRC-32 and size of the content)
-// against raw: cheap, and enough to catch a stale file.
-func verifyGzip(gz, raw []byte) error {
-	if len(gz) < 18 || gz[0] != 0x1f || gz[1] != 0x8b {
+// against app.wasm's: cheap, and enough to catch a stale file.
+func verifyGzip(fsys fs.FS, rawCRC uint32, rawSize int64) error {
+	f, err := fsys.Open("app.wasm.gz")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	var head [2]byte
+	if info.Size() < 18 {
 		return errors.New("not gzip")
 	}
-	trailer := gz[len(gz)-8:]
-	if binary.LittleEndian.Uint32(trailer) != crc32.ChecksumIEEE(raw) ||
-		binary.LittleEndian.Uint32(trailer[4:]) != uint32(len(raw)) {
+	if _, err := io.ReadFull(f, head[:]); err != nil || head[0] != 0x1f || head[1] != 0x8b {
+		return errors.New("not gzip")
+	}
+	trailer, err := readTail(f, info.Size(), 8)
+	if err != nil {
+		return err
+	}
+	if binary.LittleEndian.Uint32(trailer) != rawCRC || binary.LittleEndian.Uint32(trailer[4:]) != uint32(rawSize) {
 		return errors.New("checksum differs")
 	}
 	return nil
+}
+
+// readTail returns the last n bytes of f, which has been read from the
+// start: by ReadAt when it can (the embedded assets can), else by reading
+// it through.
+func readTail(f fs.File, size int64, n int) ([]byte, error) {
+	if ra, ok := f.(io.ReaderAt); ok {
+		tail := make([]byte, n)
+		_, err := ra.ReadAt(tail, size-int64(n))
+		return tail, err
+	}
+	rest, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) < n {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return rest[len(rest)-n:], nil
+}
+
+// open returns one form of the client for one response. The embedded
+// assets' files seek, so nothing is copied; a file system whose files do
+// not is read into memory for that response only.
+func (w *wasmFile) open(name string) (io.ReadSeeker, func(), error) {
+	f, err := w.fsys.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if rs, ok := f.(io.ReadSeeker); ok {
+		return rs, func() { f.Close() }, nil
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return bytes.NewReader(b), func() {}, nil
 }
 
 // serveWasm answers /web/app.wasm with the smallest form the client
@@ -99,26 +192,34 @@ func (h *Handler) serveWasm(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "client not built: run make build", http.StatusServiceUnavailable)
 		return
 	}
-	body, enc := h.wasm.raw, ""
-	switch chooseEncoding(r.Header.Get("Accept-Encoding"), h.wasm.br != nil, h.wasm.gz != nil) {
+	name, enc := "app.wasm", ""
+	switch chooseEncoding(r.Header.Get("Accept-Encoding"), h.wasm.br != "", h.wasm.gz != "") {
 	case "br":
-		body, enc = h.wasm.br, "br"
+		name, enc = h.wasm.br, "br"
 	case "gzip":
-		body, enc = h.wasm.gz, "gzip"
+		name, enc = h.wasm.gz, "gzip"
 	}
+	body, done, err := h.wasm.open(name)
+	if err != nil {
+		h.opts.Logger.Error("web client unreadable", "file", name, "err", err)
+		hdr.Set("Cache-Control", "no-store")
+		http.Error(w, "client unreadable", http.StatusInternalServerError)
+		return
+	}
+	defer done()
 	hdr.Set("Content-Type", "application/wasm")
 	hdr.Set("Vary", "Accept-Encoding")
 	hdr.Set("Cache-Control", "no-cache")
 	// The raw size, for a progress bar that reads headers (app.js gets it
 	// from WasmContentLength already).
-	hdr.Set("Wasm-Content-Length", strconv.Itoa(len(h.wasm.raw)))
+	hdr.Set("Wasm-Content-Length", strconv.FormatInt(h.wasm.size, 10))
 	if enc != "" {
 		hdr.Set("Content-Encoding", enc)
 		hdr.Set("ETag", `"`+h.wasm.etag+"-"+enc+`"`)
 	} else {
 		hdr.Set("ETag", `"`+h.wasm.etag+`"`)
 	}
-	http.ServeContent(w, r, "app.wasm", time.Time{}, bytes.NewReader(body))
+	http.ServeContent(w, r, "app.wasm", time.Time{}, body)
 }
 
 // chooseEncoding picks "br", "gzip" or "" (raw) from an Accept-Encoding

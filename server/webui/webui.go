@@ -150,7 +150,7 @@ func New(opts Options) (*Handler, error) {
 		Env:                   map[string]string{},
 	}
 	if wasm != nil {
-		h.app.WasmContentLength = strconv.Itoa(len(wasm.raw))
+		h.app.WasmContentLength = strconv.FormatInt(wasm.size, 10)
 	}
 	if opts.Keepalive > 0 {
 		h.app.Env[ui.KeepaliveEnv] = strconv.FormatInt(opts.Keepalive.Milliseconds(), 10)

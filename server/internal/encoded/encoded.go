@@ -52,3 +52,34 @@ func sameContent(r io.Reader, want []byte) error {
 	}
 	return nil
 }
+
+// BrotliStream is Brotli reading both sides as streams: the server checks
+// the client it embeds without copying it into the heap.
+func BrotliStream(br, raw io.Reader) error {
+	return sameStream(brotli.NewReader(br), raw)
+}
+
+// sameStream reads r to its end, failing at the first byte that differs
+// from want's or once it runs longer than want.
+func sameStream(r, want io.Reader) error {
+	buf := make([]byte, 64<<10)
+	other := make([]byte, len(buf))
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if _, werr := io.ReadFull(want, other[:n]); werr != nil || !bytes.Equal(buf[:n], other[:n]) {
+				return errors.New("content differs")
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if n, _ := io.ReadFull(want, other[:1]); n != 0 {
+		return errors.New("content is shorter")
+	}
+	return nil
+}
