@@ -155,6 +155,16 @@ func (w *Watcher) needTick() bool {
 	return false
 }
 
+// notifyRoots reports whether fsnotify serves some root.
+func (w *Watcher) notifyRoots() bool {
+	for _, r := range w.roots {
+		if r.mode == modeNotify {
+			return true
+		}
+	}
+	return false
+}
+
 // pace starts or stops the ticker as needTick says, so that an idle
 // watcher with every root on fsnotify never wakes.
 func (w *Watcher) pace() {

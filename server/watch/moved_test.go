@@ -316,3 +316,22 @@ func TestAnchorMovedAbove(t *testing.T) {
 	write(t, f, "x\n")
 	h.rec.waitPaths(t, mark, rootDir, f)
 }
+
+// TestRootChecksByEvents: /api/status says how a move above a root is
+// noticed. With the guard, by events, so an idle watcher never wakes;
+// without one (not Linux), by a stat of each root every tick; with every
+// root polled, the polling itself.
+func TestRootChecksByEvents(t *testing.T) {
+	want := "events"
+	if !guardsSupported {
+		want = "every " + fastPoll.String()
+	}
+	h := start(t, Options{Specs: []Spec{{Path: t.TempDir(), Depth: 1}}, PollInterval: fastPoll})
+	if got := h.w.Status().RootChecks; got != want {
+		t.Errorf("RootChecks = %q, want %q", got, want)
+	}
+	p := start(t, Options{Specs: []Spec{{Path: t.TempDir(), Depth: 1}}, Poll: true, PollInterval: fastPoll})
+	if got := p.w.Status().RootChecks; got != "" {
+		t.Errorf("RootChecks = %q with every root polled, want none", got)
+	}
+}
