@@ -24,6 +24,17 @@ func (w *Watcher) planGuard() guardPlan {
 			plan.reach(r.path, 0)
 		}
 	}
+	// A folder that is itself a watched root hears its own move (treeEvent,
+	// which checks the roots below it): the guard hearing it too would
+	// handle the move twice, the second time from an event that may come
+	// after the new folder at the path is watched.
+	for _, r := range w.roots {
+		if r.mode == modeNotify && r.active {
+			if names, ok := plan[r.path]; ok && len(names) == 0 {
+				delete(plan, r.path)
+			}
+		}
+	}
 	return plan
 }
 
