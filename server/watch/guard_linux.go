@@ -3,12 +3,13 @@
 package watch
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"sync/atomic"
 	"syscall"
-	"unsafe"
 )
 
 // guard is a second inotify instance that hears what the tree watches
@@ -91,20 +92,20 @@ func (g *guard) read(fire func()) {
 // matters reports whether one read's events include one that may have
 // moved a root.
 func (g *guard) matters(b []byte) bool {
+	// struct inotify_event: wd, mask, cookie, len (all 32-bit), then len
+	// bytes of name, NUL-padded.
 	for len(b) >= syscall.SizeofInotifyEvent {
-		ev := (*syscall.InotifyEvent)(unsafe.Pointer(&b[0]))
-		end := syscall.SizeofInotifyEvent + int(ev.Len)
+		wd := int32(binary.NativeEndian.Uint32(b[0:4]))
+		mask := binary.NativeEndian.Uint32(b[4:8])
+		end := syscall.SizeofInotifyEvent + int(binary.NativeEndian.Uint32(b[12:16]))
 		if end > len(b) {
 			return true // cannot happen; checking costs less than doubting
 		}
-		if ev.Mask&fireMask != 0 {
+		if mask&fireMask != 0 {
 			return true
 		}
-		name := b[syscall.SizeofInotifyEvent:end]
-		for len(name) > 0 && name[len(name)-1] == 0 {
-			name = name[:len(name)-1] // the kernel pads names with NULs
-		}
-		if g.names[ev.Wd][string(name)] {
+		name := bytes.TrimRight(b[syscall.SizeofInotifyEvent:end], "\x00")
+		if g.names[wd][string(name)] {
 			return true
 		}
 		b = b[end:]
