@@ -6,10 +6,15 @@ import (
 	"path/filepath"
 )
 
-// guardPlan is what the guard watches: folder → names of its entries
-// whose creation, removal or renaming may move a root (nil: only the
-// folder itself moved or deleted matters).
-type guardPlan map[string]map[string]bool
+// guardPlan is what the guard watches, by folder.
+type guardPlan map[string]*guardDir
+
+// guardDir is what matters of one folder: itself moved or deleted (self),
+// and the creation, removal or renaming of the entries named.
+type guardDir struct {
+	self  bool
+	names map[string]bool
+}
 
 // guardRounds bounds the re-arming after one change: each round may find
 // a root moved, which changes the plan again.
@@ -29,8 +34,9 @@ func (w *Watcher) planGuard() guardPlan {
 	// handle the move twice, the second time from an event that may come
 	// after the new folder at the path is watched.
 	for _, r := range w.roots {
-		if r.mode == modeNotify && r.active {
-			if names, ok := plan[r.path]; ok && len(names) == 0 {
+		if d := plan[r.path]; d != nil && r.mode == modeNotify && r.active {
+			d.self = false
+			if len(d.names) == 0 {
 				delete(plan, r.path)
 			}
 		}
@@ -64,20 +70,27 @@ func (plan guardPlan) reach(p string, hops int) {
 				}
 				plan.reach(target, hops+1)
 			}
-		default:
-			if _, ok := plan[parent]; !ok {
-				plan[parent] = nil
-			}
 		}
+		plan.dir(parent).self = true
 		p = parent
 	}
 }
 
-func (plan guardPlan) entry(dir, name string) {
-	if plan[dir] == nil {
-		plan[dir] = make(map[string]bool)
+func (plan guardPlan) dir(p string) *guardDir {
+	d := plan[p]
+	if d == nil {
+		d = &guardDir{}
+		plan[p] = d
 	}
-	plan[dir][name] = true
+	return d
+}
+
+func (plan guardPlan) entry(dir, name string) {
+	d := plan.dir(dir)
+	if d.names == nil {
+		d.names = make(map[string]bool)
+	}
+	d.names[name] = true
 }
 
 // fireGuard wakes Run; called from the guard's goroutine. One pending

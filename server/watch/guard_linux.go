@@ -26,10 +26,10 @@ type guard struct {
 
 const (
 	// selfMask hears a watched folder itself moved or deleted.
-	selfMask = syscall.IN_MOVE_SELF | syscall.IN_DELETE_SELF | syscall.IN_ONLYDIR | syscall.IN_MASK_ADD
+	selfMask = syscall.IN_MOVE_SELF | syscall.IN_DELETE_SELF
 	// entryMask hears entries of a folder appear, go or be renamed: for
-	// the folder holding a symlink on the way to a root.
-	entryMask = syscall.IN_CREATE | syscall.IN_DELETE | syscall.IN_MOVED_FROM | syscall.IN_MOVED_TO | selfMask
+	// the folder holding a symlink or a missing folder on the way to a root.
+	entryMask = syscall.IN_CREATE | syscall.IN_DELETE | syscall.IN_MOVED_FROM | syscall.IN_MOVED_TO
 	// fireMask is what calls fire whatever the name: self events, the
 	// watch dropped by the kernel, and a lost queue.
 	fireMask = syscall.IN_MOVE_SELF | syscall.IN_DELETE_SELF | syscall.IN_IGNORED | syscall.IN_UNMOUNT | syscall.IN_Q_OVERFLOW
@@ -46,10 +46,15 @@ func openGuard(plan guardPlan, fire func()) (*guard, error) {
 	// A non-blocking descriptor joins the runtime's poller: Read parks the
 	// goroutine, and Close wakes it.
 	g := &guard{f: os.NewFile(uintptr(fd), "inotify-guard"), names: make(map[int32]map[string]bool), done: make(chan struct{})}
-	for dir, entries := range plan {
-		mask := uint32(selfMask)
-		if len(entries) > 0 {
-			mask = entryMask
+	for dir, d := range plan {
+		// Two paths may lead to one folder (a symlink): MASK_ADD joins
+		// their masks on its one watch.
+		mask := uint32(syscall.IN_ONLYDIR | syscall.IN_MASK_ADD)
+		if d.self {
+			mask |= selfMask
+		}
+		if len(d.names) > 0 {
+			mask |= entryMask
 		}
 		wd, err := syscall.InotifyAddWatch(fd, dir, mask)
 		if err != nil {
@@ -59,7 +64,7 @@ func openGuard(plan guardPlan, fire func()) (*guard, error) {
 			g.f.Close()
 			return nil, fmt.Errorf("inotify_add_watch %s: %w", dir, err)
 		}
-		for name := range entries {
+		for name := range d.names {
 			if g.names[int32(wd)] == nil {
 				g.names[int32(wd)] = make(map[string]bool)
 			}
