@@ -18,12 +18,15 @@ const workingTTL = 2 * time.Minute
 // maxHints bounds the hints held for sessions; past it the oldest go.
 const maxHints = 4096
 
-// hint is a Hint as held: when it ends, and the status the session's
-// source reported when it arrived.
+// hint is a Hint as held: when it ends, the status the session's source
+// reported when it arrived, and the session as its source last reported
+// it (under the hint), which shows again when the hint expires.
 type hint struct {
 	Hint
 	expires time.Time
 	base    shared.Status
+	own     shared.Session
+	known   bool // own holds a report
 }
 
 // Overlay applies hints and clears to sessions as their sources report
@@ -62,11 +65,17 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (shared.Session, b
 	if _, ok := o.hints[key]; !ok && len(o.hints) >= maxHints {
 		o.evictOldest()
 	}
-	o.hints[key] = &hint{Hint: h, expires: h.At.Add(ttl), base: o.base[key]}
+	held := &hint{Hint: h, expires: h.At.Add(ttl), base: o.base[key]}
+	if old, ok := o.hints[key]; ok && old.known {
+		held.own, held.known = old.own, true // cur shows the old hint, not its source
+	} else if known {
+		held.own, held.known = cur, true
+	}
+	o.hints[key] = held
 	if !known {
 		return shared.Session{}, false
 	}
-	o.put(&cur, o.hints[key])
+	o.put(&cur, held)
 	o.clearState(&cur)
 	return cur, true
 }
@@ -91,6 +100,7 @@ func (o *Overlay) Apply(sessions []shared.Session, now time.Time) {
 			if o.superseded(s, h, prev, seen, now) {
 				delete(o.hints, key)
 			} else {
+				h.own, h.known = *s, true
 				o.put(s, h)
 			}
 		}
@@ -122,16 +132,20 @@ func (o *Overlay) NextExpiry() time.Time {
 }
 
 // Expire drops the hints expired by now, those of sessions no source has
-// reported included, and reports whether it dropped any: their sessions
-// must be recomputed to show their own status again.
-func (o *Overlay) Expire(now time.Time) bool {
-	n := len(o.hints)
+// reported included, and returns their sessions as their sources last
+// reported them, to be applied again (Apply) so that they show their own
+// status: only those sessions change, so nothing else is recomputed.
+func (o *Overlay) Expire(now time.Time) []shared.Session {
+	var own []shared.Session
 	for key, h := range o.hints {
 		if !now.Before(h.expires) {
 			delete(o.hints, key)
+			if h.known {
+				own = append(own, h.own)
+			}
 		}
 	}
-	return len(o.hints) < n
+	return own
 }
 
 // put sets what h says on s.

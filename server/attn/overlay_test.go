@@ -114,3 +114,35 @@ func TestClearLifetime(t *testing.T) {
 		t.Error("an undone clear is still kept")
 	}
 }
+
+// TestExpireReturnsTheSourcesSession: an expired hint gives back the
+// session as its source last reported it (a report under the hint
+// included), and a hint for a session never reported gives nothing.
+func TestExpireReturnsTheSourcesSession(t *testing.T) {
+	o := NewOverlay(time.Hour, nil)
+	first := []shared.Session{sess(shared.StatusWorking, -time.Second)}
+	o.Apply(first, t0)
+	if _, ok := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true, At: t0}, first[0], true); !ok {
+		t.Fatal("hint not applied")
+	}
+	o.Add(Hint{Source: shared.SourceClaude, ID: "unlisted", Status: shared.StatusWaiting, At: t0}, shared.Session{}, false)
+	// The source reports the session again, aged to idle, with nothing newer.
+	later := sess(shared.StatusIdle, -time.Second)
+	later.Active = false
+	next := []shared.Session{later}
+	o.Apply(next, t0.Add(30*time.Minute))
+	if next[0].Status != shared.StatusWaiting {
+		t.Fatalf("hint lost before its TTL: %+v", next[0])
+	}
+	if got := o.Expire(t0.Add(59 * time.Minute)); len(got) != 0 || o.Len() != 2 {
+		t.Fatalf("expired before the TTL: %+v (%d held)", got, o.Len())
+	}
+	got := o.Expire(t0.Add(time.Hour))
+	if len(got) != 1 || got[0] != later || o.Len() != 0 {
+		t.Fatalf("Expire = %+v (%d held), want the source's last report %+v alone", got, o.Len(), later)
+	}
+	o.Apply(got, t0.Add(time.Hour))
+	if got[0].Status != shared.StatusIdle || got[0].WaitingFor != "" {
+		t.Errorf("after the expiry: %+v, want idle, not waiting", got[0])
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"vibecraft.sh/helm/server/attn"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -134,4 +135,31 @@ func TestNonAgerStillTicks(t *testing.T) {
 func startAger(t *testing.T, src *agingSource, opts Options) (*Live, *recorder) {
 	t.Helper()
 	return startWith(t, src, opts)
+}
+
+// When a hook's hint expires, its session shows again what its source
+// last reported, and only it is published: the source is not recomputed
+// whole (at 100,000 sessions that was a full walk for one expiry).
+func TestHintExpiryTouchesOnlyItsSession(t *testing.T) {
+	src := &agingSource{fakeSource: newSource()}
+	for i := range 50 {
+		src.set(string(rune('a'+i%26))+string(rune('a'+i/26)), i)
+	}
+	const ttl = 50 * time.Millisecond
+	l, rec := startAger(t, src, Options{Tick: time.Hour, Debounce: time.Millisecond, Attention: attn.NewOverlay(ttl, nil)})
+	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
+	l.Signal(attn.Hint{Source: shared.SourceClaude, ID: "ca", Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true})
+	ev := rec.waitFor(t, "the hint", func(ev []published) bool { return len(ev) == 2 })
+	if s := ev[1].sessions; len(s) != 1 || s[0].Status != shared.StatusWaiting {
+		t.Fatalf("hint published as %+v", s)
+	}
+	ev = rec.waitFor(t, "the hint's expiry", func(ev []published) bool { return len(ev) == 3 })
+	s := ev[2].sessions
+	if ev[2].t != shared.EventSessionUpdated || len(s) != 1 || s[0].ID != "ca" || s[0].Status != "" || s[0].WaitingFor != "" || s[0].MessageCount != 2 {
+		t.Errorf("expiry published as %s %+v, want ca alone, as its source reported it", ev[2].t, s)
+	}
+	tm := waitTimers(t, l, "idle after the expiry", idle)
+	if n := src.sessions.Load(); n != 0 || tm.Ages != 1 {
+		t.Errorf("%d whole recomputes, %d age wakeups; want none, one", n, tm.Ages)
+	}
 }

@@ -369,25 +369,40 @@ func (l *Live) takeHints(ctx context.Context) {
 }
 
 // age recomputes time-derived fields (a session stops "working" when its
-// files have been quiet long enough) and publishes what moved: an Ager
-// rebuilds only its sessions that are due; a source with a hook hint
-// that expired, or that is not an Ager, is recomputed whole.
+// files have been quiet long enough) and publishes what moved: a session
+// whose hook hint expired shows what its source last reported, an Ager
+// rebuilds only its sessions that are due, a source that is not an Ager
+// is recomputed whole every Tick.
 func (l *Live) age() {
 	now := time.Now()
-	expired := l.att.Expire(now)
+	var touched []string
+	// First: a session also due in Aged gets its fresher state there.
+	if own := l.att.Expire(now); len(own) > 0 {
+		l.att.Apply(own, now)
+		for _, src := range l.sources {
+			var mine []shared.Session
+			for _, s := range own {
+				if s.Source == src.Kind() {
+					mine = append(mine, s)
+				}
+			}
+			if len(mine) > 0 {
+				touched = append(touched, l.index.Apply(src.Kind(), mine, nil).Keys()...)
+			}
+		}
+	}
 	whole := !now.Before(l.tickAt)
 	if whole {
 		l.tickAt = now.Add(l.opts.Tick)
 	}
-	var touched []string
 	for _, src := range l.sources {
 		a, ager := src.(Ager)
 		switch {
-		case ager && !expired:
+		case ager:
 			changed, removed := a.Aged()
 			l.att.Apply(changed, now)
 			touched = append(touched, l.index.Apply(src.Kind(), changed, removed).Keys()...)
-		case ager || whole:
+		case whole:
 			sessions := src.Sessions()
 			l.att.Apply(sessions, now)
 			touched = append(touched, l.index.Replace(src.Kind(), sessions).Keys()...)

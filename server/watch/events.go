@@ -199,6 +199,7 @@ func (w *Watcher) startPolling(r *root, reason string) {
 	r.mode = modePoll
 	r.reason = reason
 	r.snap, r.snapDirs = scan(r)
+	w.guardStale = true // polling checks its root itself
 	if reason != reasonForced {
 		now := time.Now()
 		r.fallbacks++

@@ -9,11 +9,12 @@ import (
 // ~/.claude.old` the watches of ~/.claude/projects keep reporting the
 // old tree under the root's name, and a folder created at the root's path
 // gives no event at all. Only the root's own watch hears about its own
-// move or deletion; the move of an ancestor is silent. So the watcher
-// checks that the folder at each root's path is still the one it
-// watches: on every tick, and before the first event of each batch that
-// claims to come from the root (a stat each, cheap next to reading the
-// transcript the event is about).
+// move or deletion; the move of an ancestor is silent to it. So the
+// watcher checks that the folder at each root's path is still the one it
+// watches: when the guard (guard.go) hears a folder above a root move,
+// on every tick where there is no guard, and before the first event of
+// each batch that claims to come from the root (a stat each, cheap next
+// to reading the transcript the event is about).
 
 // moved reports whether the folder at r's path is not the one r watches:
 // gone, no folder any more, or another inode.
@@ -63,7 +64,7 @@ func (w *Watcher) checkNested(r *root) {
 	}
 }
 
-// checkRoots runs on each tick. An active root whose folder moved is
+// checkRoots runs when the guard fires and on each tick. An active root whose folder moved is
 // re-watched; a waiting root whose anchor moved, or whose next level
 // appeared unseen, is resolved again.
 func (w *Watcher) checkRoots() {

@@ -14,6 +14,11 @@ import (
 // under their own name nor under the root's.
 func TestRootMovedAndRecreated(t *testing.T) {
 	const slow = time.Hour // no tick: only events can tell
+	// Without a guard (not Linux), a move above the root is found on the tick.
+	above := slow
+	if !guardsSupported {
+		above = fastPoll
+	}
 	tests := []struct {
 		name     string
 		interval time.Duration
@@ -30,8 +35,20 @@ func TestRootMovedAndRecreated(t *testing.T) {
 			rename(t, join(home, ".claude"), join(home, ".claude.old"))
 			return join(home, ".claude.old", "projects")
 		}, true},
-		{"parent renamed, seen on the tick", fastPoll, func(t *testing.T, home string) string {
+		{"parent renamed, nothing written", above, func(t *testing.T, home string) string {
 			rename(t, join(home, ".claude"), join(home, ".claude.old"))
+			return join(home, ".claude.old", "projects")
+		}, false},
+		{"grandparent renamed, nothing written", above, func(t *testing.T, home string) string {
+			old := home + ".old"
+			rename(t, home, old)
+			t.Cleanup(func() { removeAll(t, old) })
+			return join(old, ".claude", "projects")
+		}, false},
+		{"parent replaced by another folder", above, func(t *testing.T, home string) string {
+			mkdir(t, join(home, ".claude.new"))
+			rename(t, join(home, ".claude"), join(home, ".claude.old"))
+			rename(t, join(home, ".claude.new"), join(home, ".claude"))
 			return join(home, ".claude.old", "projects")
 		}, false},
 		{"root deleted", slow, func(t *testing.T, home string) string {
@@ -189,7 +206,8 @@ func removeAll(t *testing.T, p string) {
 
 // TestRootSymlinkRetargeted: the root is a symlink (a Claude folder on
 // another disk), pointed elsewhere. Nothing under the old target gives an
-// event for that, so the tick finds it; afterwards the old target is
+// event for that: the guard hears the link replaced in its folder (the
+// tick finds it where there is no guard); afterwards the old target is
 // silent and the new one watched.
 func TestRootSymlinkRetargeted(t *testing.T) {
 	base := t.TempDir()
@@ -200,7 +218,7 @@ func TestRootSymlinkRetargeted(t *testing.T) {
 	if err := os.Symlink(first, link); err != nil {
 		t.Fatal(err)
 	}
-	h := start(t, Options{Specs: []Spec{{Path: link, Depth: 1}}, PollInterval: fastPoll})
+	h := start(t, Options{Specs: []Spec{{Path: link, Depth: 1}}, PollInterval: guardedInterval()})
 	mark := h.rec.mark()
 	removeAll(t, link)
 	if err := os.Symlink(second, link); err != nil {
@@ -217,5 +235,103 @@ func TestRootSymlinkRetargeted(t *testing.T) {
 	}
 	if r := h.w.Status().Roots[0]; r.Vanished != 1 || !r.Exists || r.Mode != "fsnotify" {
 		t.Errorf("root status = %+v, want one vanishing, existing, fsnotify", r)
+	}
+}
+
+// guardedInterval is a tick that never comes where the guard hears moves
+// above a root, and a fast one where nothing else would.
+func guardedInterval() time.Duration {
+	if guardsSupported {
+		return time.Hour
+	}
+	return fastPoll
+}
+
+// TestSymlinkAboveRootRetargeted: ~/.claude is a symlink to a folder on
+// another disk, and is pointed at another: the projects root moves with
+// it, with no event from either tree.
+func TestSymlinkAboveRootRetargeted(t *testing.T) {
+	base := t.TempDir()
+	first, second := join(base, "disk1", "claude"), join(base, "disk2", "claude")
+	mkdir(t, join(first, "projects", "slug"))
+	mkdir(t, join(second, "projects", "other"))
+	link := join(base, ".claude")
+	if err := os.Symlink(first, link); err != nil {
+		t.Fatal(err)
+	}
+	rootDir := join(link, "projects")
+	h := start(t, Options{Specs: []Spec{{Path: rootDir, Depth: 1}}, PollInterval: guardedInterval()})
+	mark := h.rec.mark()
+	// ln -sfn: a new link renamed over the old one.
+	if err := os.Symlink(second, link+".tmp"); err != nil {
+		t.Fatal(err)
+	}
+	rename(t, link+".tmp", link)
+	h.rec.waitPaths(t, mark, rootDir, join(rootDir, "other"))
+	mark = h.rec.mark()
+	write(t, join(first, "projects", "slug", "old.jsonl"), "x\n")
+	f := join(rootDir, "other", "s.jsonl")
+	write(t, f, "x\n")
+	h.rec.waitPaths(t, mark, f)
+	if p := join(rootDir, "slug", "old.jsonl"); h.rec.seen(mark, p) {
+		t.Errorf("reported %s, written under the old target", p)
+	}
+}
+
+// TestSymlinkTargetMoved: the root is a symlink, and the folder above its
+// target is renamed: the link now leads nowhere, and the root is waited
+// for until the target's folder is back.
+func TestSymlinkTargetMoved(t *testing.T) {
+	base := t.TempDir()
+	disk := join(base, "disk")
+	mkdir(t, join(disk, "projects", "slug"))
+	link := join(base, "projects")
+	if err := os.Symlink(join(disk, "projects"), link); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, Options{Specs: []Spec{{Path: link, Depth: 1}}, PollInterval: guardedInterval()})
+	mark := h.rec.mark()
+	rename(t, disk, join(base, "disk.old"))
+	h.rec.waitPaths(t, mark, link)
+	h.waitStatus(t, "root gone", func(st Status) bool { return st.Roots[0].Vanished == 1 })
+	mark = h.rec.mark()
+	rename(t, join(base, "disk.old"), disk)
+	f := join(link, "slug", "s.jsonl")
+	write(t, f, "x\n")
+	h.rec.waitPaths(t, mark, f)
+}
+
+// TestAnchorMovedAbove: a missing root waits on its nearest existing
+// ancestor; when the folder above that one is renamed, the watcher waits
+// higher up and still sees the root appear.
+func TestAnchorMovedAbove(t *testing.T) {
+	base := t.TempDir()
+	mkdir(t, join(base, "a", "home"))
+	rootDir := join(base, "a", "home", ".claude", "projects")
+	h := start(t, Options{Specs: []Spec{{Path: rootDir}}, PollInterval: guardedInterval()})
+	rename(t, join(base, "a"), join(base, "a.old"))
+	mark := h.rec.mark()
+	mkdir(t, rootDir)
+	f := join(rootDir, "s.jsonl")
+	write(t, f, "x\n")
+	h.rec.waitPaths(t, mark, rootDir, f)
+}
+
+// TestRootChecksByEvents: /api/status says how a move above a root is
+// noticed. With the guard, by events, so an idle watcher never wakes;
+// without one (not Linux), by a stat of each root every tick; with every
+// root polled, the polling itself.
+func TestRootChecksByEvents(t *testing.T) {
+	want := "events"
+	if !guardsSupported {
+		want = "every " + fastPoll.String()
+	}
+	h := start(t, Options{Specs: []Spec{{Path: t.TempDir(), Depth: 1}}, PollInterval: fastPoll})
+	if got := h.w.Status().RootChecks; got != want {
+		t.Errorf("RootChecks = %q, want %q", got, want)
+	}
+	p := start(t, Options{Specs: []Spec{{Path: t.TempDir(), Depth: 1}}, Poll: true, PollInterval: fastPoll})
+	if got := p.w.Status().RootChecks; got != "" {
+		t.Errorf("RootChecks = %q with every root polled, want none", got)
 	}
 }

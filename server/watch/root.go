@@ -231,6 +231,7 @@ func (w *Watcher) dropTree(r *root, p string) {
 // when it exists (reporting its content when report is set), otherwise its
 // nearest existing ancestor, whose events tell when the next level appears.
 func (w *Watcher) resolve(r *root, report bool) {
+	w.guardStale = true // the folders on the way may be others now
 	// Each round goes one level deeper or returns; the bound only guards
 	// against a tree that keeps changing under us.
 	for range 256 {

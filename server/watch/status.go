@@ -9,6 +9,11 @@ type Status struct {
 	Overflows   int          `json:"overflows"`
 	Events      int64        `json:"events"` // fs events received
 	LastError   string       `json:"lastError,omitempty"`
+	// RootChecks says how a move of a folder above a root (which the
+	// root's own watches cannot hear) is noticed: "events" from the guard,
+	// "every <interval>" by a stat of each root, "" with no root on
+	// fsnotify.
+	RootChecks string `json:"rootChecks,omitempty"`
 }
 
 // RootStatus describes one Spec. Times are Unix milliseconds.
@@ -62,6 +67,12 @@ func (w *Watcher) publish() {
 	}
 	// Folders held by fsnotify (anchors included), plus the folders polled.
 	st.WatchedDirs = len(w.refs)
+	switch {
+	case w.guard != nil:
+		st.RootChecks = "events"
+	case w.ticking && w.notifyRoots():
+		st.RootChecks = "every " + w.interval.String()
+	}
 	for _, r := range w.roots {
 		rs := RootStatus{
 			Path: r.path, Mode: r.mode.String(), Reason: r.reason,

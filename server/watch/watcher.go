@@ -19,8 +19,9 @@ type Options struct {
 	// inotify sees nothing).
 	Poll bool
 	// PollInterval is the polling period; 0 means 2 s. It is also the
-	// period of the check that each root is still the folder at its path,
-	// and of the attempts to return from polling to fsnotify.
+	// period of the attempts to return from polling to fsnotify, and of
+	// the check that each root is still the folder at its path where no
+	// guard (guard.go) can tell that by events.
 	PollInterval time.Duration
 	// Logger receives warnings (fallbacks to polling, watch errors);
 	// nil means slog.Default().
@@ -85,10 +86,17 @@ type Watcher struct {
 	fwdDone   chan struct{}  // closed when forwardErrors has ended
 	refs      map[string]int // watched folder → number of roots using it
 	ticker    *time.Ticker
+	ticking   bool // the ticker runs (see pace)
 	batch     map[string]struct{}
 	rescans   []string
 	overflows int
 	lastErr   string
+
+	// The guard hears the folders above the roots move (guard.go).
+	guard      *guard
+	guardC     chan struct{} // its wake-ups
+	guardStale bool          // the roots changed since it was armed
+	guardOff   bool          // no guard here: roots are checked on ticks
 
 	mu     sync.Mutex
 	status Status
@@ -102,6 +110,8 @@ func New(opts Options) *Watcher {
 		interval:  opts.PollInterval,
 		ready:     make(chan struct{}),
 		inject:    make(chan error),
+		guardC:    make(chan struct{}, 1),
+		guardOff:  !guardsSupported,
 		refs:      make(map[string]int),
 		batch:     make(map[string]struct{}),
 		retryMin:  defaultRetryMin,
@@ -134,6 +144,8 @@ func (w *Watcher) Run(ctx context.Context, h Handler) error {
 	}
 	w.setup()
 	defer w.teardown()
+	w.settleGuard()
+	w.pace()
 	w.publish()
 	close(w.ready)
 	w.flush(h)
@@ -152,6 +164,8 @@ func (w *Watcher) Run(ctx context.Context, h Handler) error {
 		case err := <-w.inject:
 			w.handleError(err)
 			w.drain()
+		case <-w.guardC:
+			w.guardFired()
 		case now := <-w.ticker.C:
 			w.pollAll()
 			w.checkRoots()
@@ -159,6 +173,8 @@ func (w *Watcher) Run(ctx context.Context, h Handler) error {
 				w.retry(now)
 			}
 		}
+		w.settleGuard()
+		w.pace()
 		w.publish()
 		if ctx.Err() != nil {
 			return nil
@@ -169,10 +185,12 @@ func (w *Watcher) Run(ctx context.Context, h Handler) error {
 
 // setup creates the fsnotify watcher and puts every root under watch,
 // without reporting what is already there. The ticker drives polling,
-// the check that each root is still the folder at its path, and the
-// return from polling to fsnotify.
+// the return from polling to fsnotify, and the check that each root is
+// still the folder at its path when no guard does; pace stops it when
+// none of these is needed.
 func (w *Watcher) setup() {
 	w.ticker = time.NewTicker(w.interval)
+	w.ticking = true
 	reason := ""
 	if w.poll {
 		reason = reasonForced
@@ -201,6 +219,7 @@ func (w *Watcher) add(dir string) error {
 
 func (w *Watcher) teardown() {
 	w.ticker.Stop()
+	w.closeGuard()
 	w.closeNotify()
 }
 
