@@ -35,6 +35,7 @@ const KeepaliveEnv = "HELM_KEEPALIVE_MS"
 // OnMount starts everything long-lived; it runs in the browser only.
 func (h *Home) OnMount(ctx app.Context) {
 	h.ctx = ctx
+	browser.Mark("helm:mount")
 	browser.SetBodyAttr("data-wasm", "ready")
 	h.now = time.Now()
 	h.restore(ctx)

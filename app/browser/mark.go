@@ -1,0 +1,14 @@
+package browser
+
+import "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+// Mark names a moment of the page's start in the browser's own timeline
+// (performance.mark), where tests and the browser's tools read it beside
+// the resource timings: how long the wasm took to arrive, to start, to
+// mount. A browser without the User Timing API is left alone.
+func Mark(name string) {
+	perf := app.Window().Get("performance")
+	if perf.Truthy() && perf.Get("mark").Truthy() {
+		perf.Call("mark", name)
+	}
+}
