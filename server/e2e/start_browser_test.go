@@ -92,6 +92,7 @@ type startTimes struct {
 	Live      float64
 	Held      float64 // every session held
 	Marks     string  // every performance mark, "name@ms"
+	Snapshots int     // requests for the snapshot
 	// CPU time from navigation to every session held (ms), of the
 	// renderers (all their threads: compile, GC) and of the whole
 	// browser. Under load, wall times stretch; these do not.
@@ -184,7 +185,7 @@ func waitStarted(c *chrome, n int) startTimes {
 	waitLive(c)
 	c.waitJS(30*time.Second, "the whole list", `window.__held !== undefined`)
 	c.waitJS(10*time.Second, fmt.Sprintf("%d sessions", n), fmt.Sprintf(`document.getElementById("count").dataset.held === "%d"`, n))
-	return mustEval[startTimes](c, `(() => {
+	s := mustEval[startTimes](c, `(() => {
 		const at = (v) => (v === null || v === undefined) ? -1 : v;
 		const res = (re) => performance.getEntriesByType("resource").find(e => re.test(new URL(e.name).pathname));
 		const mark = (name) => { const m = performance.getEntriesByName(name, "mark")[0]; return m ? m.startTime : -1; };
@@ -198,9 +199,15 @@ func waitStarted(c *chrome, n int) startTimes {
 			Compiled: at(h.compiled), Main: mark("helm:main"), Mount: mark("helm:mount"),
 			SnapStart: snap ? snap.startTime : -1, SnapEnd: snap ? snap.responseEnd : -1,
 			Live: at(h.live), Held: at(window.__held),
+			Snapshots: performance.getEntriesByType("resource").filter(e => new URL(e.name).pathname === "/api/sessions/snapshot").length,
 			Marks: performance.getEntriesByType("mark").map(m => m.name + "@" + m.startTime.toFixed(0)).join(" "),
 		};
 	})()`)
+	// The loader's early request and the feed's are one request.
+	if s.Snapshots != 1 {
+		c.t.Errorf("the snapshot was requested %d times, want once", s.Snapshots)
+	}
+	return s
 }
 
 // startScript records when WebAssembly's instantiation resolves (go.run
