@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -20,13 +21,24 @@ import (
 // parsed (wasmPreload), and says "Starting…" without a percentage: on the
 // loopback the download is over before a percentage could be read.
 //
+// The service worker is registered once the client runs (or failed to),
+// not as app.js starts: on a first visit its install downloads and
+// decodes the client a second time, and has helmd render the page again,
+// for its cache, which on a small machine competed with the start the
+// user waits for.
+//
 // Everything else of go-app's app.js (the environment, the service
-// worker's registration, install and update hooks, notifications) is
-// kept as go-app generated it: only its call that loads the wasm is
-// replaced by a call to helmStartWasm.
+// worker's registration itself, install and update hooks,
+// notifications) is kept as go-app generated it: only its two calls
+// that load the wasm and register the worker are replaced by a call to
+// helmStartWasm, which makes both.
 
-// goappStartCall is the statement in go-app's app.js that loads the wasm.
-const goappStartCall = "\ngoappInitWebAssembly();\n"
+// goappStartCall is the statement in go-app's app.js that loads the wasm,
+// and goappWorkerCall the one that registers the service worker.
+const (
+	goappStartCall  = "\ngoappInitWebAssembly();\n"
+	goappWorkerCall = "\ngoappInitServiceWorker();\n"
+)
 
 // wasmURL is where the client is served (resources resolves /web/…
 // paths to themselves).
@@ -52,6 +64,7 @@ async function helmStartWasm() {
   const loader = document.getElementById("app-wasm-loader");
   if (!goappCanLoadWebAssembly()) {
     loader.remove();
+    goappInitServiceWorker();
     return;
   }
   try {
@@ -70,6 +83,8 @@ async function helmStartWasm() {
     document.getElementById("app-wasm-loader-icon").className = "goapp-logo";
     document.getElementById("app-wasm-loader-label").textContent = String(err);
     console.error("loading wasm failed: ", err);
+  } finally {
+    goappInitServiceWorker();
   }
 }
 `
@@ -79,10 +94,13 @@ async function helmStartWasm() {
 // call it replaces (a go-app upgrade): the test suite says so at once,
 // rather than a page that loads the client twice or never.
 func helmAppJS(goapp []byte) ([]byte, error) {
-	if n := bytes.Count(goapp, []byte(goappStartCall)); n != 1 {
-		return nil, fmt.Errorf("go-app's app.js calls goappInitWebAssembly %d times, want 1: update server/webui/loader.go", n)
+	for _, call := range []string{goappStartCall, goappWorkerCall} {
+		if n := bytes.Count(goapp, []byte(call)); n != 1 {
+			return nil, fmt.Errorf("go-app's app.js has %q %d times, want 1: update server/webui/loader.go", strings.TrimSpace(call), n)
+		}
 	}
-	js := bytes.Replace(goapp, []byte(goappStartCall), []byte("\nhelmStartWasm();\n"), 1)
+	js := bytes.Replace(goapp, []byte(goappWorkerCall), []byte("\n"), 1)
+	js = bytes.Replace(js, []byte(goappStartCall), []byte("\nhelmStartWasm();\n"), 1)
 	return append(js, startJS...), nil
 }
 

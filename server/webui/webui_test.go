@@ -325,6 +325,12 @@ func TestAppJS(t *testing.T) {
 	if strings.Contains(js, "\ngoappInitWebAssembly();") || strings.Count(js, "\nhelmStartWasm();\n") != 1 {
 		t.Error("app.js does not start the client exactly once, with Helm's loader")
 	}
+	// The service worker is registered by the loader, once the client
+	// runs (or failed to): not at app.js's start, where its install
+	// would download the client a second time during the first start.
+	if strings.Contains(js, "\ngoappInitServiceWorker();\n") || strings.Count(js, "goappInitServiceWorker();") != 2 {
+		t.Error("the service worker is not registered by the loader alone, on both of its paths")
+	}
 	// What go-app's file does besides loading stays: the service worker,
 	// the environment, install and update hooks.
 	for _, want := range []string{`navigator.serviceWorker.register(`, "function goappGetenv(", "function goappIsAppInstallable(", "var goappOnUpdate"} {
@@ -348,7 +354,11 @@ func TestPagePreloadsTheClient(t *testing.T) {
 }
 
 func TestLoaderRefusesAnUnknownAppJS(t *testing.T) {
-	for _, js := range []string{"", "goappInitWebAssembly();", "\ngoappInitWebAssembly();\n\ngoappInitWebAssembly();\n"} {
+	for _, js := range []string{"", "goappInitWebAssembly();",
+		"\ngoappInitWebAssembly();\n",   // no worker registration
+		"\ngoappInitServiceWorker();\n", // no wasm loading
+		"\ngoappInitServiceWorker();\n\ngoappInitWebAssembly();\n\ngoappInitWebAssembly();\n", // twice
+	} {
 		if _, err := helmAppJS([]byte(js)); err == nil {
 			t.Errorf("helmAppJS(%q) succeeded", js)
 		}
