@@ -12,3 +12,13 @@ func Mark(name string) {
 		perf.Call("mark", name)
 	}
 }
+
+// Started tells the page's loader (server/webui loader.go) that the
+// client holds its list: the loader then registers the service worker,
+// whose first install would otherwise compete with the start (it
+// downloads the client again). Calling it again does nothing.
+func Started() {
+	if f := app.Window().Get("helmStarted"); f.Truthy() {
+		f.Invoke()
+	}
+}

@@ -68,6 +68,11 @@ func (h *Home) OnMount(ctx app.Context) {
 		Post: func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
 		OnStatus: func(s feed.Status) {
 			h.conn = s
+			if s.State == feed.Live {
+				// Started: what waited for the start may run (as when
+				// the whole list is held, home.go apply).
+				ctx.Defer(func(app.Context) { browser.Started() })
+			}
 			if s.State == feed.Elsewhere {
 				h.forget(ctx)
 			}

@@ -21,7 +21,9 @@ import (
 // parsed (wasmPreload), and says "Starting…" without a percentage: on the
 // loopback the download is over before a percentage could be read.
 //
-// The service worker is registered once the client runs (or failed to),
+// The service worker is registered once the client holds its list (it
+// calls window.helmStarted, app/browser Started), or workerLate after it
+// ran, or at once when the client fails or is not loaded (?wasm=false);
 // not as app.js starts: on a first visit its install downloads and
 // decodes the client a second time, and has helmd render the page again,
 // for its cache, which on a small machine competed with the start the
@@ -51,6 +53,11 @@ const wasmURL = "/web/app.wasm"
 // loader's fetch and would download the client twice.
 const wasmPreload = `<link rel="preload" href="` + wasmURL + `" as="fetch" type="application/wasm" crossorigin="anonymous">`
 
+// workerLate is how long after the client ran the service worker is
+// registered if the client never said it holds its list (a page that
+// starts offline, or the session page): milliseconds, as JavaScript.
+const workerLate = "10000"
+
 // startJS is Helm's loader, appended to go-app's app.js (whose
 // goappCanLoadWebAssembly, the ?wasm=false and crawler check, it uses).
 // instantiateStreaming needs Content-Type application/wasm, which helmd
@@ -64,7 +71,7 @@ async function helmStartWasm() {
   const loader = document.getElementById("app-wasm-loader");
   if (!goappCanLoadWebAssembly()) {
     loader.remove();
-    goappInitServiceWorker();
+    helmStarted();
     return;
   }
   try {
@@ -79,11 +86,20 @@ async function helmStartWasm() {
       : await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
     go.run(wasm.instance);
     loader.remove();
+    setTimeout(helmStarted, ` + workerLate + `);
   } catch (err) {
     document.getElementById("app-wasm-loader-icon").className = "goapp-logo";
     document.getElementById("app-wasm-loader-label").textContent = String(err);
     console.error("loading wasm failed: ", err);
-  } finally {
+    helmStarted();
+  }
+}
+
+// helmStarted registers the service worker, once.
+let helmWorkerRegistered = false;
+function helmStarted() {
+  if (!helmWorkerRegistered) {
+    helmWorkerRegistered = true;
     goappInitServiceWorker();
   }
 }
