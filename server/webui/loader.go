@@ -95,8 +95,11 @@ async function helmStartWasm() {
   }
 }
 
-// helmStarted registers the service worker, once.
-let helmWorkerRegistered = false;
+// helmStarted registers the service worker, once. The flag is a var
+// without initializer: helmStartWasm may call helmStarted before the
+// script reaches this line (?wasm=false), where a let would still be
+// uninitialized (a ReferenceError) and an initializer would reset it.
+var helmWorkerRegistered;
 function helmStarted() {
   if (!helmWorkerRegistered) {
     helmWorkerRegistered = true;
