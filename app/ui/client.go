@@ -35,6 +35,7 @@ const KeepaliveEnv = "HELM_KEEPALIVE_MS"
 // OnMount starts everything long-lived; it runs in the browser only.
 func (h *Home) OnMount(ctx app.Context) {
 	h.ctx = ctx
+	browser.Mark("helm:mount")
 	browser.SetBodyAttr("data-wasm", "ready")
 	h.now = time.Now()
 	h.restore(ctx)
@@ -67,6 +68,11 @@ func (h *Home) OnMount(ctx app.Context) {
 		Post: func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
 		OnStatus: func(s feed.Status) {
 			h.conn = s
+			if s.State == feed.Live {
+				// Started: what waited for the start may run (as when
+				// the whole list is held, home.go apply).
+				ctx.Defer(func(app.Context) { browser.Started() })
+			}
 			if s.State == feed.Elsewhere {
 				h.forget(ctx)
 			}

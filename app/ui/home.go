@@ -168,6 +168,9 @@ func (h *Home) apply(ev shared.Event) {
 	h.syncTitle(h.ctx)
 	if ev.Type.IsSnapshot() {
 		h.indexLater(h.sessions)
+		// The page holds the whole list: what waited for the start (the
+		// service worker's install) may run, once this is drawn.
+		h.ctx.Defer(func(app.Context) { browser.Started() })
 	}
 	if hold {
 		h.ctx.Defer(func(app.Context) { browser.Hold(anchor) })

@@ -10,10 +10,14 @@ package main
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/ui"
 )
 
 func main() {
+	// The runtime and every package's init have run by now: what go.run
+	// costs before the first line of Helm.
+	browser.Mark("helm:main")
 	ui.Routes(ui.PageSeed)
 	app.RunWhenOnBrowser()
 }

@@ -210,8 +210,8 @@ func (h *Handler) serveWasm(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("Content-Type", "application/wasm")
 	hdr.Set("Vary", "Accept-Encoding")
 	hdr.Set("Cache-Control", "no-cache")
-	// The raw size, for a progress bar that reads headers (app.js gets it
-	// from WasmContentLength already).
+	// The raw size, for a loader that shows progress from headers (Helm's
+	// own loader compiles the stream and shows none).
 	hdr.Set("Wasm-Content-Length", strconv.FormatInt(h.wasm.size, 10))
 	if enc != "" {
 		hdr.Set("Content-Encoding", enc)

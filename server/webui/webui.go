@@ -65,6 +65,7 @@ type Handler struct {
 	opts   Options
 	app    *app.Handler
 	wasm   *wasmFile
+	appJS  []byte // go-app's app.js with Helm's loader (loader.go)
 	static http.Handler
 	render *gate
 }
@@ -135,7 +136,7 @@ func New(opts Options) (*Handler, error) {
 		Lang:            "en",
 		BackgroundColor: "#f6f7f9",
 		ThemeColor:      "#1f5fbf",
-		LoadingLabel:    "Starting the live client… {progress}%",
+		LoadingLabel:    "Starting the live client…",
 		Icon: app.Icon{
 			Default:  iconDefault,
 			Large:    iconLarge,
@@ -143,17 +144,19 @@ func New(opts Options) (*Handler, error) {
 			SVG:      iconSVG,
 		},
 		Styles:                []string{stylesheet},
+		RawHeaders:            []string{wasmPreload},
 		CacheableResources:    []string{iconSVG},
 		Resources:             resources{h},
 		Version:               version,
 		ServiceWorkerTemplate: workerJS,
 		Env:                   map[string]string{},
 	}
-	if wasm != nil {
-		h.app.WasmContentLength = strconv.FormatInt(wasm.size, 10)
-	}
 	if opts.Keepalive > 0 {
 		h.app.Env[ui.KeepaliveEnv] = strconv.FormatInt(opts.Keepalive.Milliseconds(), 10)
+	}
+
+	if h.appJS, err = h.loadAppJS(); err != nil {
+		return nil, fmt.Errorf("web client loader: %w", err)
 	}
 
 	current.Store(h)
@@ -187,6 +190,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	case p == "/app.js" || p == "/goapp.js":
+		h.serveAppJS(w, r)
 		return
 	case p == "/web/app.wasm" || p == "/app.wasm" || p == "/goapp.wasm":
 		h.serveWasm(w, r)

@@ -309,16 +309,61 @@ func contains(list []string, s string) bool {
 
 func TestAppJS(t *testing.T) {
 	s := newServer(t, assets(t, fakeWasm(), true, true), nil, nil)
-	_, body := s.get(t, "/app.js")
+	resp, body := s.get(t, "/app.js")
 	js := string(body)
-	if !strings.Contains(js, `goappWasmContentLength = "`+itoa(len(fakeWasm()))+`"`) {
-		t.Error("WasmContentLength is not the raw size")
+	if ct := resp.Header.Get("Content-Type"); ct != "application/javascript" {
+		t.Errorf("Content-Type %q", ct)
 	}
-	if !strings.Contains(js, `"/web/app.wasm"`) {
-		t.Error("the wasm URL is not /web/app.wasm")
+	if !strings.Contains(js, `fetch("/web/app.wasm")`) {
+		t.Error("the loader does not fetch /web/app.wasm")
 	}
 	if !strings.Contains(js, `HELM_KEEPALIVE_MS`) || !strings.Contains(js, `15000`) {
 		t.Error("the keepalive is not passed to the client")
+	}
+	// One loader runs: Helm's. go-app's would download the client a
+	// second time through its progress reader.
+	if strings.Contains(js, "\ngoappInitWebAssembly();") || strings.Count(js, "\nhelmStartWasm();\n") != 1 {
+		t.Error("app.js does not start the client exactly once, with Helm's loader")
+	}
+	// The service worker is registered by the loader, once the client
+	// holds its list (or failed, or is late): not at app.js's start,
+	// where its install would download the client a second time during
+	// the first start.
+	if strings.Contains(js, "\ngoappInitServiceWorker();\n") || strings.Count(js, "goappInitServiceWorker();") != 1 ||
+		strings.Count(js, "helmStarted();") != 2 || !strings.Contains(js, "setTimeout(helmStarted, "+workerLate+");") {
+		t.Error("the service worker is not registered by the loader alone, on each of its paths")
+	}
+	// What go-app's file does besides loading stays: the service worker,
+	// the environment, install and update hooks.
+	for _, want := range []string{`navigator.serviceWorker.register(`, "function goappGetenv(", "function goappIsAppInstallable(", "var goappOnUpdate"} {
+		if !strings.Contains(js, want) {
+			t.Errorf("app.js lost %q", want)
+		}
+	}
+	if r2, _ := s.get(t, "/app.js", "If-None-Match", resp.Header.Get("ETag")); r2.StatusCode != http.StatusNotModified {
+		t.Errorf("a revalidation of the same version: %s, want 304", r2.Status)
+	}
+}
+
+// TestPagePreloadsTheClient: the client's download starts from the
+// page's head, as a request the loader's fetch can take over.
+func TestPagePreloadsTheClient(t *testing.T) {
+	s := newServer(t, assets(t, fakeWasm(), true, true), nil, nil)
+	_, body := s.get(t, "/")
+	if !bytes.Contains(body, []byte(`<link rel="preload" href="/web/app.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">`)) {
+		t.Errorf("no preload of the client in the page:\n%s", body)
+	}
+}
+
+func TestLoaderRefusesAnUnknownAppJS(t *testing.T) {
+	for _, js := range []string{"", "goappInitWebAssembly();",
+		"\ngoappInitWebAssembly();\n",   // no worker registration
+		"\ngoappInitServiceWorker();\n", // no wasm loading
+		"\ngoappInitServiceWorker();\n\ngoappInitWebAssembly();\n\ngoappInitWebAssembly();\n", // twice
+	} {
+		if _, err := helmAppJS([]byte(js)); err == nil {
+			t.Errorf("helmAppJS(%q) succeeded", js)
+		}
 	}
 }
 

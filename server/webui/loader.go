@@ -1,0 +1,148 @@
+package webui
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Helm starts its client with its own loader rather than go-app's.
+// go-app's app.js reads the wasm's body itself, chunk by chunk, to show a
+// percentage, and hands WebAssembly a Response it built from those
+// chunks. That costs the page's main thread a JavaScript call and a
+// label redraw per chunk while the client downloads, and it keeps the
+// browser from caching the compiled module (V8 caches a module's code
+// only when it is compiled from the very Response fetch gave). Helm's
+// loader compiles straight from fetch's Response, which a
+// <link rel=preload> in the page's head started while the page was still
+// parsed (wasmPreload), and says "Starting…" without a percentage: on the
+// loopback the download is over before a percentage could be read.
+//
+// The service worker is registered once the client holds its list (it
+// calls window.helmStarted, app/browser Started), or workerLate after it
+// ran, or at once when the client fails or is not loaded (?wasm=false);
+// not as app.js starts: on a first visit its install downloads and
+// decodes the client a second time, and has helmd render the page again,
+// for its cache, which on a small machine competed with the start the
+// user waits for.
+//
+// Everything else of go-app's app.js (the environment, the service
+// worker's registration itself, install and update hooks,
+// notifications) is kept as go-app generated it: only its two calls
+// that load the wasm and register the worker are replaced by a call to
+// helmStartWasm, which makes both.
+
+// goappStartCall is the statement in go-app's app.js that loads the wasm,
+// and goappWorkerCall the one that registers the service worker.
+const (
+	goappStartCall  = "\ngoappInitWebAssembly();\n"
+	goappWorkerCall = "\ngoappInitServiceWorker();\n"
+)
+
+// wasmURL is where the client is served (resources resolves /web/…
+// paths to themselves).
+const wasmURL = "/web/app.wasm"
+
+// wasmPreload starts the client's download as soon as the page's head is
+// parsed, before the deferred scripts run. crossorigin makes it a CORS
+// request with same-origin credentials, which is what fetch(url) sends:
+// without it the browser would not hand the preloaded response to the
+// loader's fetch and would download the client twice.
+const wasmPreload = `<link rel="preload" href="` + wasmURL + `" as="fetch" type="application/wasm" crossorigin="anonymous">`
+
+// workerLate is how long after the client ran the service worker is
+// registered if the client never said it holds its list (a page that
+// starts offline, or the session page): milliseconds, as JavaScript.
+const workerLate = "10000"
+
+// startJS is Helm's loader, appended to go-app's app.js (whose
+// goappCanLoadWebAssembly, the ?wasm=false and crawler check, it uses).
+// instantiateStreaming needs Content-Type application/wasm, which helmd
+// always sends (serveWasm); a proxy that changed it gets the slower
+// whole-body path rather than an error.
+const startJS = `
+// -----------------------------------------------------------------------------
+// Helm: start the client from fetch's own Response (server/webui/loader.go)
+// -----------------------------------------------------------------------------
+async function helmStartWasm() {
+  const loader = document.getElementById("app-wasm-loader");
+  if (!goappCanLoadWebAssembly()) {
+    loader.remove();
+    helmStarted();
+    return;
+  }
+  try {
+    const go = new Go();
+    const resp = await fetch("` + wasmURL + `");
+    if (!resp.ok) {
+      throw new Error("the client could not be loaded: HTTP " + resp.status);
+    }
+    const type = resp.headers.get("Content-Type") || "";
+    const wasm = WebAssembly.instantiateStreaming && type.startsWith("application/wasm")
+      ? await WebAssembly.instantiateStreaming(resp, go.importObject)
+      : await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
+    go.run(wasm.instance);
+    loader.remove();
+    setTimeout(helmStarted, ` + workerLate + `);
+  } catch (err) {
+    document.getElementById("app-wasm-loader-icon").className = "goapp-logo";
+    document.getElementById("app-wasm-loader-label").textContent = String(err);
+    console.error("loading wasm failed: ", err);
+    helmStarted();
+  }
+}
+
+// helmStarted registers the service worker, once. The flag is a var
+// without initializer: helmStartWasm may call helmStarted before the
+// script reaches this line (?wasm=false), where a let would still be
+// uninitialized (a ReferenceError) and an initializer would reset it.
+var helmWorkerRegistered;
+function helmStarted() {
+  if (!helmWorkerRegistered) {
+    helmWorkerRegistered = true;
+    goappInitServiceWorker();
+  }
+}
+`
+
+// helmAppJS is go-app's generated app.js with its wasm loading replaced
+// by Helm's loader. It fails when go-app's file no longer has the one
+// call it replaces (a go-app upgrade): the test suite says so at once,
+// rather than a page that loads the client twice or never.
+func helmAppJS(goapp []byte) ([]byte, error) {
+	for _, call := range []string{goappStartCall, goappWorkerCall} {
+		if n := bytes.Count(goapp, []byte(call)); n != 1 {
+			return nil, fmt.Errorf("go-app's app.js has %q %d times, want 1: update server/webui/loader.go", strings.TrimSpace(call), n)
+		}
+	}
+	js := bytes.Replace(goapp, []byte(goappWorkerCall), []byte("\n"), 1)
+	js = bytes.Replace(js, []byte(goappStartCall), []byte("\nhelmStartWasm();\n"), 1)
+	return append(js, startJS...), nil
+}
+
+// loadAppJS renders go-app's app.js and returns Helm's version of it.
+func (h *Handler) loadAppJS() ([]byte, error) {
+	var js pageBuffer
+	req, err := http.NewRequest(http.MethodGet, "/app.js", nil)
+	if err != nil {
+		return nil, err
+	}
+	h.app.ServeHTTP(&js, req)
+	if js.code() != http.StatusOK || js.body.Len() == 0 {
+		return nil, errors.New("go-app did not generate app.js")
+	}
+	return helmAppJS(js.body.Bytes())
+}
+
+// serveAppJS answers /app.js as go-app answers its generated files:
+// revalidated on every load, 304 while the version is the same.
+func (h *Handler) serveAppJS(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/javascript")
+	hdr.Set("Cache-Control", "no-cache")
+	hdr.Set("ETag", `"`+h.app.Version+`"`)
+	http.ServeContent(w, r, "app.js", time.Time{}, bytes.NewReader(h.appJS))
+}

@@ -1,0 +1,87 @@
+package webui
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// loaderStubs stand in for the page around app.js under node: the
+// loader's elements, a service worker container that counts
+// registrations, timers that are recorded rather than run, and the
+// client's download (fetchResult: a JS expression of fetch's promise).
+const loaderStubs = `
+const out = {registered: 0, removed: false, timers: [], label: "", ran: false};
+const el = (id) => ({ id, className: "", textContent: "", remove() { if (id === "app-wasm-loader") out.removed = true; } });
+const els = {};
+Object.defineProperty(globalThis, "document", { value: { getElementById: (id) => (els[id] = els[id] || el(id)), referrer: "" }, configurable: true });
+Object.defineProperty(globalThis, "navigator", { value: {
+  userAgent: "Mozilla/5.0 Chrome/150",
+  serviceWorker: {
+    register: async () => { out.registered++; return { addEventListener() {} }; },
+    addEventListener() {},
+  },
+}, configurable: true });
+globalThis.window = { addEventListener() {}, location: { search: process.argv[2] }, matchMedia: () => ({ matches: false }) };
+globalThis.setTimeout = (f, ms) => { out.timers.push(ms); };
+globalThis.Go = class { constructor() { this.importObject = {}; } run() { out.ran = true; } };
+globalThis.fetch = () => FETCH;
+WebAssembly.instantiateStreaming = async () => ({ instance: {} });
+`
+
+// runLoader runs Helm's app.js under node with search as the page's
+// query and fetch answering fetchJS, then calls extra, and returns what
+// the stubs saw, as JSON.
+func runLoader(t *testing.T, search, fetchJS, extra string) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: the loader's paths are not exercised")
+	}
+	s := newServer(t, assets(t, fakeWasm(), true, true), nil, nil)
+	_, js := s.get(t, "/app.js")
+	script := strings.Replace(loaderStubs, "FETCH", fetchJS, 1) + string(js) +
+		"\nsetImmediate(() => setImmediate(() => {" + extra + "\nels.label = els[\"app-wasm-loader-label\"]; out.label = els.label ? els.label.textContent : \"\"; console.log(JSON.stringify(out)); }));\n"
+	path := filepath.Join(t.TempDir(), "app.js")
+	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, path, search)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	b, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// TestLoaderRegistersTheWorkerOnce: whichever way the start goes, the
+// service worker is registered, once, and only when the start no longer
+// needs the machine to itself.
+func TestLoaderRegistersTheWorkerOnce(t *testing.T) {
+	wasm := `Promise.resolve({ ok: true, status: 200, headers: { get: () => "application/wasm" } })`
+	tests := []struct {
+		name, search, fetch, extra, want string
+	}{
+		{"without the client (?wasm=false), at once", "?wasm=false", wasm, "",
+			`{"registered":1,"removed":true,"timers":[],"label":"","ran":false}`},
+		{"the client runs: not yet, but a timer as a last resort", "", wasm, "",
+			`{"registered":0,"removed":true,"timers":[` + workerLate + `],"label":"","ran":true}`},
+		{"the client says it started, twice", "", wasm, "helmStarted(); helmStarted();",
+			`{"registered":1,"removed":true,"timers":[` + workerLate + `],"label":"","ran":true}`},
+		{"the client cannot be fetched: at once, and the error is shown", "", `Promise.reject(new TypeError("Failed to fetch"))`, "",
+			`{"registered":1,"removed":false,"timers":[],"label":"TypeError: Failed to fetch","ran":false}`},
+		{"the client answers 503", "", `Promise.resolve({ ok: false, status: 503, headers: { get: () => "text/plain" } })`, "",
+			`{"registered":1,"removed":false,"timers":[],"label":"Error: the client could not be loaded: HTTP 503","ran":false}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := runLoader(t, tc.search, tc.fetch, tc.extra); got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
