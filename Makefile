@@ -82,7 +82,7 @@ FORCE:
 
 ## test: vet, the whole suite with the race detector (browser tests included), and brief fuzzing
 # The brief fuzzing (on one worker; mostly the instrumented build of every
-# dependency, ~200 CPU-s) starts at once, beside the build, vet and the
+# dependency, ~240 CPU-s) starts at once, beside the build, vet and the
 # race suite: started after the build it was the last step to end, while
 # the race suite spends much of its time waiting (browsers, helmd). vet ran
 # in full first, so go test skips its own partial vet (-vet=off). Every
@@ -127,6 +127,12 @@ FUZZ_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # its targets, from the package's folder (its testdata/fuzz corpus), with
 # the flags and cache folder go test -fuzz would give it: one go test per
 # target cost ~1 CPU-s of loading and checking the build each, 41 times.
+# Instrumentation covers everything the package and its tests import, so
+# a fuzz target belongs in a package with light dependencies: go-app cost
+# ~27 CPU-s here until the Markdown parser (app/md) and app/clip moved out
+# of the packages that import it. Still built: SQLite and the server's
+# packages (server/api's cursor target runs a whole server, ~65 CPU-s)
+# and the NATS server (server/fleet's tests start one, ~50 CPU-s).
 fuzz:
 	@mkdir -p bin/fuzz; set -e; mod=$$($(GO) list -m); cache=$$($(GO) env GOCACHE)/fuzz; \
 	for t in $$(grep -rl --include='*_test.go' '^func Fuzz' server app shared | xargs -n1 dirname | sort -u); do \

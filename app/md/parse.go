@@ -1,10 +1,12 @@
 // Package md is a small, strict Markdown subset for transcript text:
 // paragraphs, fenced code, inline code, emphasis, lists, headings, quotes
-// and links. It parses to a tree of plain strings (this file and
-// inline.go, no DOM), and render.go turns the tree into go-app elements
-// whose every text is set as text, never as markup: transcripts are
-// untrusted, so nothing here can produce an element the subset does not
-// name, an attribute other than a checked http(s) href, or raw HTML.
+// and links. It parses to a tree of plain strings (no DOM), which package
+// mdview turns into go-app elements whose every text is set as text,
+// never as markup: transcripts are untrusted, so the tree holds no raw
+// HTML and no link other than a checked http(s) href. Clean, which shows
+// bidirectional controls, is here too: every text on screen goes through
+// it. Nothing here imports go-app, so the parser's fuzz target builds
+// without it.
 package md
 
 import "strings"

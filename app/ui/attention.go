@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
+	"vibecraft.sh/helm/app/clip"
 	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared"
 )
@@ -89,21 +89,10 @@ func notification(s *shared.Session) (title, body string) {
 		reason = "waiting for input"
 	}
 	body = reason
-	if q := firstLine(s.Question); q != "" {
+	if q := clip.FirstLine(s.Question); q != "" {
 		body += ": " + q
 	}
 	return title, body
-}
-
-// firstLine is the first non-blank line of s, trimmed and cut to a
-// notification's length.
-func firstLine(s string) string {
-	for line := range strings.Lines(s) {
-		if line = strings.TrimSpace(line); line != "" {
-			return cutText(line, maxLine)
-		}
-	}
-	return ""
 }
 
 // sessionPath is the session's page.
@@ -139,20 +128,4 @@ func waitedText(now time.Time, s *shared.Session) string {
 		return fmt.Sprintf("waiting %d h %d min", int(d/time.Hour), int(d%time.Hour/time.Minute))
 	}
 	return fmt.Sprintf("waiting %d days", int(d/(24*time.Hour)))
-}
-
-// maxLine is the longest question line shown (runes): a notification or
-// a row shows a sentence, not a page.
-const maxLine = 200
-
-// cutText cuts s to n runes, marking the cut with an ellipsis.
-func cutText(s string, n int) string {
-	i := 0
-	for at := range s {
-		if i == n {
-			return s[:at] + "…"
-		}
-		i++
-	}
-	return s
 }

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
+	"vibecraft.sh/helm/app/clip"
 	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared"
 )
@@ -71,7 +71,7 @@ func TestNotificationText(t *testing.T) {
 		{"markup stays text", shared.Session{Title: "<b>x</b>", WaitingFor: "<i>y</i>", Question: "<img src=x onerror=alert(1)>"},
 			"<b>x</b>", "<i>y</i>: <img src=x onerror=alert(1)>"},
 		{"a long question is cut", shared.Session{Title: "t", WaitingFor: "r", Question: strings.Repeat("é", 300)},
-			"t", "r: " + strings.Repeat("é", maxLine) + "…"},
+			"t", "r: " + strings.Repeat("é", clip.MaxLine) + "…"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,24 +176,4 @@ func TestMuteToggles(t *testing.T) {
 	if s.muted("/a") || !s.muted("/b") {
 		t.Fatalf("after unmute: %v", s.Muted)
 	}
-}
-
-// FuzzFirstLine: whatever a transcript says, the line shown is one line
-// of valid text no longer than maxLine runes and the ellipsis.
-func FuzzFirstLine(f *testing.F) {
-	for _, s := range []string{"", "\n\n  x  \ny", strings.Repeat("é", 500), "a\r\nb", "\xff\xfe\n", "<b>\tq</b>"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := firstLine(s)
-		if strings.ContainsAny(got, "\n") {
-			t.Fatalf("firstLine(%q) = %q: more than one line", s, got)
-		}
-		if n := utf8.RuneCountInString(got); n > maxLine+1 {
-			t.Fatalf("firstLine(%q) has %d runes", s, n)
-		}
-		if utf8.ValidString(s) && !utf8.ValidString(got) {
-			t.Fatalf("firstLine(%q) = %q: cut inside a character", s, got)
-		}
-	})
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/clip"
 	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared"
 )
@@ -71,8 +72,8 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 				Title("%s", "Waiting since "+absTime(since)).Text(waitedText(h.now, s)),
 			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Text(project),
 		),
-		app.If(firstLine(s.Question) != "", func() app.UI {
-			return app.P().Class("question").Text(firstLine(s.Question))
+		app.If(clip.FirstLine(s.Question) != "", func() app.UI {
+			return app.P().Class("question").Text(clip.FirstLine(s.Question))
 		}),
 		app.Span().Class("actions").Body(
 			app.Button().Class("clear").DataSet("session", k).

@@ -11,6 +11,7 @@ import (
 
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/md"
+	"vibecraft.sh/helm/app/mdview"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -21,7 +22,7 @@ const (
 )
 
 // renderMessage is one row of the transcript. Everything in it is
-// transcript text, and goes in as text (p.mark, md.Render), never markup.
+// transcript text, and goes in as text (p.mark, mdview.Render), never markup.
 func (p *SessionPage) renderMessage(i int, m *shared.Message) app.UI {
 	row := app.Article().Class("msg", "role-"+roleClass(m.Role)).
 		DataSet("i", i).DataSet("role", roleClass(m.Role)).DataSet("cursor", m.Cursor)
@@ -77,7 +78,7 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 			}
 			return prompt
 		}
-		return app.Div().Class("md").Body(append(md.RenderBlocks(p.parse(p.whole(b.Text, b.Cut)), p.mark), p.cutNote(b.Cut))...)
+		return app.Div().Class("md").Body(append(mdview.RenderBlocks(p.parse(p.whole(b.Text, b.Cut)), p.mark), p.cutNote(b.Cut))...)
 	case shared.BlockThinking:
 		return p.toggle(key, "thinking", "Thinking", "", func() app.UI {
 			return app.Div().Class("thinking-text").Body(p.mark(p.whole(b.Text, b.Cut))...)
@@ -96,7 +97,7 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 			return app.Div().Class("separator").Text("Conversation compacted")
 		}
 		return p.toggle(key, "separator", "Conversation compacted", "", func() app.UI {
-			return app.Div().Class("md").Body(md.RenderBlocks(p.parse(b.Text), p.mark)...)
+			return app.Div().Class("md").Body(mdview.RenderBlocks(p.parse(b.Text), p.mark)...)
 		})
 	case shared.BlockCommand:
 		return app.Div().Class("separator", "command").Body(p.mark(b.Text)...)

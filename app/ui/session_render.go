@@ -201,7 +201,7 @@ func (p *SessionPage) renderTranscript() app.UI {
 	)
 }
 
-// mark is the md.Marker of the find term: text nodes, matches in <mark>.
+// mark is the mdview.Marker of the find term: text nodes, matches in <mark>.
 func (p *SessionPage) mark(text string) []app.UI {
 	text = md.Clean(text)
 	if p.term == "" {

@@ -1,10 +1,16 @@
-package md
+// Package mdview renders the tree of package md as go-app elements. Every
+// string is set as text (and goes through md.Clean), never as markup:
+// transcripts are untrusted, so nothing here can produce an element the
+// subset does not name, an attribute other than a checked http(s) href,
+// or raw HTML. It is apart from the parser so that the parser, and its
+// fuzz target, build without go-app.
+package mdview
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"vibecraft.sh/helm/app/md"
 )
 
 // Marker turns a text into nodes: plain text, or text with the find
@@ -12,17 +18,17 @@ import (
 type Marker func(text string) []app.UI
 
 // Plain is the Marker that highlights nothing.
-func Plain(text string) []app.UI { return []app.UI{app.Text(Clean(text))} }
+func Plain(text string) []app.UI { return []app.UI{app.Text(md.Clean(text))} }
 
 // Render renders Markdown source as go-app elements. Every string goes
-// through mark (and so through Clean) as text: no raw HTML, ever.
+// through mark (and so through md.Clean) as text: no raw HTML, ever.
 func Render(src string, mark Marker) []app.UI {
-	return RenderBlocks(Parse(src), mark)
+	return RenderBlocks(md.Parse(src), mark)
 }
 
-// RenderBlocks renders parsed blocks (a caller may keep Parse's result
+// RenderBlocks renders parsed blocks (a caller may keep md.Parse's result
 // for text it renders again and again).
-func RenderBlocks(blocks []Block, mark Marker) []app.UI {
+func RenderBlocks(blocks []md.Block, mark Marker) []app.UI {
 	if mark == nil {
 		mark = Plain
 	}
@@ -33,19 +39,19 @@ func RenderBlocks(blocks []Block, mark Marker) []app.UI {
 	return out
 }
 
-func block(b Block, mark Marker) app.UI {
+func block(b md.Block, mark Marker) app.UI {
 	switch b.Kind {
-	case Code:
+	case md.Code:
 		pre := app.Pre().Class("code")
 		if b.Lang != "" {
-			pre = pre.DataSet("lang", Clean(b.Lang))
+			pre = pre.DataSet("lang", md.Clean(b.Lang))
 		}
 		return pre.Body(app.Code().Body(mark(b.Text)...))
-	case Heading:
+	case md.Heading:
 		return app.Div().Class("md-h", fmt.Sprintf("md-h%d", b.Level)).Aria("level", b.Level).Body(inlines(b.Inlines, mark)...)
-	case Quote:
+	case md.Quote:
 		return app.Blockquote().Body(inlines(b.Inlines, mark)...)
-	case List:
+	case md.List:
 		items := make([]app.UI, len(b.Items))
 		for i, it := range b.Items {
 			li := app.Li().Body(inlines(it.Inlines, mark)...)
@@ -63,48 +69,26 @@ func block(b Block, mark Marker) app.UI {
 	}
 }
 
-func inlines(ins []Inline, mark Marker) []app.UI {
+func inlines(ins []md.Inline, mark Marker) []app.UI {
 	out := make([]app.UI, 0, len(ins))
 	for _, in := range ins {
 		switch in.Kind {
-		case CodeSpan:
+		case md.CodeSpan:
 			out = append(out, app.Code().Body(mark(in.Text)...))
-		case Em:
+		case md.Em:
 			out = append(out, app.Em().Body(mark(in.Text)...))
-		case Strong:
+		case md.Strong:
 			out = append(out, app.Strong().Body(mark(in.Text)...))
-		case Link:
+		case md.Link:
 			if in.Href == "" {
 				out = append(out, app.Span().Class("link-text").Body(mark(in.Text)...))
 				continue
 			}
 			out = append(out, app.A().Href("%s", in.Href).Rel("noopener noreferrer").Target("_blank").
-				Title("%s", Clean(in.Href)).Body(mark(in.Text)...))
+				Title("%s", md.Clean(in.Href)).Body(mark(in.Text)...))
 		default:
 			out = append(out, mark(in.Text)...)
 		}
 	}
 	return out
-}
-
-// Clean makes bidirectional controls visible: an override or isolate in
-// a transcript could otherwise make text read differently from what it
-// is (a file name or a command shown reversed). Each becomes "[U+202E]".
-func Clean(s string) string {
-	if !strings.ContainsFunc(s, isBidi) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if isBidi(r) {
-			fmt.Fprintf(&b, "[U+%04X]", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func isBidi(r rune) bool {
-	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
 }
