@@ -1,19 +1,16 @@
+//go:build !nonats
+
 package fleet
 
 import (
 	"context"
 	"encoding/json"
-	"sync"
 	"testing"
 	"time"
-
-	"go.uber.org/goleak"
 
 	"vibecraft.sh/helm/server/natsd"
 	"vibecraft.sh/helm/shared"
 )
-
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const token = "fleet-package-test-token"
 
@@ -35,71 +32,6 @@ func connect(t *testing.T, s *natsd.Server) *Conn {
 	}
 	t.Cleanup(c.Close)
 	return c
-}
-
-// runPublisher runs p on conn until stop, which waits for Run to return.
-func runPublisher(p *Publisher, conn *Conn) (stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = p.Run(ctx, conn) }()
-	return func() { cancel(); <-done }
-}
-
-// target is a stand-in for the stream hub: the list its events imply.
-type target struct {
-	mu    sync.Mutex
-	state map[string]shared.Session
-	n     int // events
-}
-
-func newTarget() *target { return &target{state: map[string]shared.Session{}} }
-
-func (g *target) Publish(t shared.EventType, ss []shared.Session) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.n++
-	if t == shared.EventRefresh {
-		clear(g.state)
-	}
-	for _, s := range ss {
-		if t == shared.EventSessionDeleted {
-			delete(g.state, s.Key())
-		} else {
-			g.state[s.Key()] = s
-		}
-	}
-}
-
-func (g *target) Lookup(k string) (shared.Session, bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	s, ok := g.state[k]
-	return s, ok
-}
-
-func (g *target) list() []shared.Session {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	out := make([]shared.Session, 0, len(g.state))
-	for _, s := range g.state {
-		out = append(out, s)
-	}
-	return out
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond) // polling a condition, not synchronising
-	}
-}
-
-func session(id string, n int) shared.Session {
-	return shared.Session{ID: id, Source: shared.SourceClaude, Title: "t " + id, MessageCount: n, CreatedAt: 1, UpdatedAt: int64(n)}
 }
 
 // runView starts a view of the bucket (as host "hub") into a target.

@@ -1,3 +1,5 @@
+//go:build !nonats
+
 package pages
 
 import (
@@ -6,17 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path"
 	"strings"
 	"testing"
 
 	"github.com/nats-io/nats.go"
-	"go.uber.org/goleak"
 
 	"vibecraft.sh/helm/server/natsd"
 )
-
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // ownerAPI stands for the owning helmd's session-page API.
 func ownerAPI() http.Handler {
@@ -153,20 +151,4 @@ func TestForwardServesNoMarkup(t *testing.T) {
 			t.Errorf("an answer claiming %q was served as %q (nosniff %q), want %q", claimed, got, resp.Header.Get("X-Content-Type-Options"), want)
 		}
 	}
-}
-
-func FuzzParseRequest(f *testing.F) {
-	for _, s := range []string{`{"path":"/api/sessions/claude/a/messages","query":"limit=5"}`, `{"path":"/api/sessions/claude/a"}`, `{"path":"/api/sessions/claude/a/messages/r/full"}`, `{}`} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := parseRequest(context.Background(), data)
-		if err != nil {
-			return
-		}
-		if r.Method != http.MethodGet || !pagePath.MatchString(r.URL.Path) || strings.HasSuffix(r.URL.Path, "/messages/stream") ||
-			path.Clean(r.URL.Path) != r.URL.Path {
-			t.Fatalf("%q became %s %s", data, r.Method, r.URL)
-		}
-	})
 }
