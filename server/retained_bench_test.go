@@ -2,10 +2,7 @@ package main
 
 import (
 	"io"
-	"io/fs"
 	"net/http"
-	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -29,13 +26,7 @@ func BenchmarkServerRetainedPerSession(b *testing.B) {
 		b.Fatal(err)
 	}
 	old := time.Now().Add(-48 * time.Hour) // finished: none is working
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			err = os.Chtimes(path, old, old)
-		}
-		return err
-	})
-	if err != nil {
+	if err := corpus.SetModTimes(dir, old); err != nil {
 		b.Fatal(err)
 	}
 	var scanned, listed uint64

@@ -2,11 +2,9 @@ package claude
 
 import (
 	"context"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"vibecraft.sh/helm/server/internal/corpus"
 )
@@ -25,15 +23,7 @@ func BenchmarkRetainedPerSession(b *testing.B) {
 	if _, err := corpus.GenerateSmallRecords(dir, sessions*17<<10, sessions, 0, 1); err != nil {
 		b.Fatal(err)
 	}
-	// Finished transcripts, as most of a large workspace is: none was
-	// written within the active window.
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			err = os.Chtimes(path, old, old)
-		}
-		return err
-	})
-	if err != nil {
+	if err := corpus.SetModTimes(dir, time.Now().Add(-48*time.Hour)); err != nil {
 		b.Fatal(err)
 	}
 	var retained uint64
