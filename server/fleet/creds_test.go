@@ -3,7 +3,6 @@
 package fleet
 
 import (
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base32"
@@ -70,12 +69,7 @@ func TestFleetWithCredentialsFile(t *testing.T) {
 		return c
 	}
 
-	g := newTarget()
-	v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = v.Run(ctx, credsConn(creds)) }()
-	defer func() { cancel(); <-done }()
+	g, _ := runViewOn(t, credsConn(creds))
 	p := NewPublisher("box", time.Minute, nil)
 	p.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
 	defer runPublisher(p, credsConn(creds))()

@@ -37,13 +37,7 @@ func connect(t *testing.T, s *natsd.Server) *Conn {
 // runView starts a view of the bucket (as host "hub") into a target.
 func runView(t *testing.T, s *natsd.Server) (*target, *View) {
 	t.Helper()
-	g := newTarget()
-	v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = v.Run(ctx, connect(t, s)) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return g, v
+	return runViewOn(t, connect(t, s))
 }
 
 // A publisher that dies without a word (its connection gone, no goodbye)

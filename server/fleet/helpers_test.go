@@ -82,3 +82,16 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 func session(id string, n int) shared.Session {
 	return shared.Session{ID: id, Source: shared.SourceClaude, Title: "t " + id, MessageCount: n, CreatedAt: 1, UpdatedAt: int64(n)}
 }
+
+// runViewOn runs a view of the bucket (as host "hub") on conn into a
+// target until the test ends.
+func runViewOn(t *testing.T, conn *Conn) (*target, *View) {
+	t.Helper()
+	g := newTarget()
+	v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = v.Run(ctx, conn) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return g, v
+}

@@ -43,12 +43,7 @@ func TestFleetOverTLS(t *testing.T) {
 		return c
 	}
 
-	g := newTarget()
-	v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = v.Run(ctx, tlsConn()) }()
-	defer func() { cancel(); <-done }()
+	g, _ := runViewOn(t, tlsConn())
 
 	p := NewPublisher("box", time.Minute, nil)
 	p.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})

@@ -36,17 +36,25 @@ func ownerAPI() http.Handler {
 	return mux
 }
 
-func TestForwardOverNATS(t *testing.T) {
+// startBus starts a NATS server and connects to it, both closed when the
+// test ends.
+func startBus(t *testing.T) *nats.Conn {
+	t.Helper()
 	s, err := natsd.Start(context.Background(), natsd.Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Token: "pages-test-token"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(s.Close)
 	nc, err := nats.Connect(s.URL(), nats.Token("pages-test-token"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
+	t.Cleanup(nc.Close)
+	return nc
+}
+
+func TestForwardOverNATS(t *testing.T) {
+	nc := startBus(t)
 	const owner = "laptop.local *"
 	svc, err := Serve(nc, owner, "1.0.0", ownerAPI(), nil)
 	if err != nil {
@@ -106,16 +114,7 @@ func TestForwardOverNATS(t *testing.T) {
 // content type such an answer claims, the hub serves it as JSON or plain
 // text, never as markup or script of its own origin.
 func TestForwardServesNoMarkup(t *testing.T) {
-	s, err := natsd.Start(context.Background(), natsd.Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Token: "pages-test-token"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	nc, err := nats.Connect(s.URL(), nats.Token("pages-test-token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	nc := startBus(t)
 	claims := map[string]string{ // the answer's id → its claimed content type
 		"html": "text/html", "script": "text/javascript", "svg": "image/svg+xml; charset=utf-8",
 		"junk": "\x00;;", "plain": "text/plain", "json": "application/json",
