@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -209,7 +210,10 @@ func TestScanWorkersShareNoIDsBetweenFiles(t *testing.T) {
 	const now = "2026-03-02T12:00:00Z"
 	u := `{"input_tokens":1000,"output_tokens":100}`
 	root := t.TempDir()
-	const n = 12 // several files for each worker
+	// One worker reads every file in turn, so each file after the first
+	// gets the maps the one before used, whatever the machine's cores.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	const n = 12
 	for i := range n {
 		sid := fmt.Sprintf("%08d-0000-4000-8000-000000000000", i+1)
 		lines := userLine(sid, "2026-03-02T09:00:00Z", "go")

@@ -21,16 +21,7 @@ func fastTimestamp(b []byte) (int64, bool) {
 	if len(b) != 24 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[19] != '.' || b[23] != 'Z' {
 		return 0, false
 	}
-	num := func(i, n int) (int, bool) {
-		v := 0
-		for _, c := range b[i : i+n] {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			v = v*10 + int(c-'0')
-		}
-		return v, true
-	}
+	num := func(i, n int) (int, bool) { return digits(b[i : i+n]) }
 	y, ok1 := num(0, 4)
 	mo, ok2 := num(5, 2)
 	d, ok3 := num(8, 2)
