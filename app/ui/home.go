@@ -239,7 +239,7 @@ func (h *Home) noticeWaiting(ev shared.Event) {
 			h.attention[k] = true
 		}
 	}
-	if snap {
+	if waiting != nil { // marks held before the snapshot, kept only if it still waits
 		for k := range h.attention {
 			if !waiting[k] {
 				delete(h.attention, k)

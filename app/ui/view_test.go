@@ -211,6 +211,18 @@ func TestApplyMarksSessionsThatStartWaiting(t *testing.T) {
 	if len(h.attention) != 0 {
 		t.Fatalf("a refresh without the session kept its mark: %v", h.attention)
 	}
+	// A refresh that turns a held session to waiting marks it, with no
+	// mark before it.
+	turned := viewSample()
+	for i := range turned {
+		if turned[i].Key() == "claude:wk" {
+			turned[i].Status = shared.StatusWaiting
+		}
+	}
+	h.apply(shared.Event{Type: shared.EventRefresh, Sessions: turned})
+	if fmt.Sprint(h.attention) != "map[claude:wk:true]" {
+		t.Fatalf("a refresh that turned a session to waiting: attention = %v", h.attention)
+	}
 }
 
 func TestRenderMarksTheSelectedRow(t *testing.T) {
