@@ -77,16 +77,6 @@ func waitStart(s *shared.Session) int64 {
 	return s.UpdatedAt
 }
 
-// SortLongestWait sorts waiting sessions by when they started to wait,
-// earliest first. A session that does not say (WaitingSince 0, an older
-// server) sorts by its last activity instead, which is when a wait that
-// nobody answered began; equal times keep their order (stable sort).
-func SortLongestWait(rows []shared.Session) {
-	slices.SortStableFunc(rows, func(a, b shared.Session) int {
-		return cmpInt64(waitStart(&a), waitStart(&b))
-	})
-}
-
 func cmpInt64(a, b int64) int {
 	switch {
 	case a < b:

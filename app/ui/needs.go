@@ -54,6 +54,7 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 	if project == "" {
 		project = s.ProjectPath
 	}
+	question := clip.FirstLine(s.Question)
 	muted := h.attn.settings.muted(s.ProjectPath)
 	mute := "Mute project"
 	if muted {
@@ -72,8 +73,8 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 				Title("%s", "Waiting since "+absTime(since)).Text(waitedText(h.now, s)),
 			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Text(project),
 		),
-		app.If(clip.FirstLine(s.Question) != "", func() app.UI {
-			return app.P().Class("question").Text(clip.FirstLine(s.Question))
+		app.If(question != "", func() app.UI {
+			return app.P().Class("question").Text(question)
 		}),
 		app.Span().Class("actions").Body(
 			app.Button().Class("clear").DataSet("session", k).
