@@ -26,6 +26,5 @@ func installTranscripts(mux *http.ServeMux, ix *index.Index, c *claude.Source, o
 			d.OpenCodeWatch = append(d.OpenCodeWatch, s.Path)
 		}
 	}
-	api.InstallTranscripts(mux, d)
-	return api.NewFollower(d)
+	return api.InstallTranscripts(mux, d)
 }

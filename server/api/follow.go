@@ -18,14 +18,9 @@ import (
 // stale — one event per call of emit.
 type Follower struct{ t *transcripts }
 
-// NewFollower returns a Follower reading with d, which should be the
-// TranscriptDeps given to InstallTranscripts (their Files cache is shared).
-func NewFollower(d TranscriptDeps) *Follower {
-	if d.Files == nil {
-		d.Files = transcript.NewFiles(0)
-	}
-	return &Follower{t: &transcripts{d: d}}
-}
+// NewFollower returns a Follower reading with d, for a follower without
+// the page's endpoints (InstallTranscripts returns one with them).
+func NewFollower(d TranscriptDeps) *Follower { return &Follower{t: newTranscripts(d)} }
 
 // Follow checks that the session key ("<source>:<id>") can be followed
 // and subscribes to its changes. run then sends the transcript's last

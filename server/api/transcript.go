@@ -68,20 +68,28 @@ type transcripts struct {
 	d TranscriptDeps
 }
 
-// InstallTranscripts registers the session page's endpoints on mux.
-func InstallTranscripts(mux *http.ServeMux, d TranscriptDeps) {
+// newTranscripts fills d's defaults: a Files cache and the default logger.
+func newTranscripts(d TranscriptDeps) *transcripts {
 	if d.Files == nil {
 		d.Files = transcript.NewFiles(0)
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	a := &API{d: Deps{Logger: d.Logger}} // for handle: its error mapping and log
-	t := &transcripts{d: d}
+	return &transcripts{d: d}
+}
+
+// InstallTranscripts registers the session page's endpoints on mux, and
+// returns what follows the same sessions for the WebSocket (sharing the
+// Files cache).
+func InstallTranscripts(mux *http.ServeMux, d TranscriptDeps) *Follower {
+	t := newTranscripts(d)
+	a := &API{d: Deps{Logger: t.d.Logger}} // for handle: its error mapping and log
 	mux.Handle("GET /api/sessions/{source}/{id}", a.handle(t.detail))
 	mux.Handle("GET /api/sessions/{source}/{id}/messages", a.handle(t.messages))
 	mux.Handle("GET /api/sessions/{source}/{id}/messages/{ref}/full", a.handle(t.full))
 	mux.Handle("GET /api/sessions/{source}/{id}/messages/stream", a.handle(t.stream))
+	return &Follower{t: t}
 }
 
 // session validates the path's source and id and finds the session.
