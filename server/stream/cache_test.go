@@ -104,17 +104,10 @@ func TestEncodedListsAreLetGo(t *testing.T) {
 	mu.Lock()
 	now = now.Add(initFresh)
 	mu.Unlock()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitFor(t, 10*time.Second, "the cached frames to be let go after their reuse window", func() bool {
 		init, list := held()
-		if !init && !list {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("still held after their reuse window: init %v, list %v", init, list)
-		}
-		time.Sleep(10 * time.Millisecond) // polling a condition, not synchronising
-	}
+		return !init && !list
+	})
 	// Dropped, not broken: the next client gets the list encoded anew.
 	f, _, err := full.fullFrame(shared.EventInit)
 	if err != nil || !strings.Contains(string(f), `"id":"a"`) {
