@@ -36,10 +36,7 @@ WebAssembly.instantiateStreaming = async () => ({ instance: {} });
 // the stubs saw, as JSON.
 func runLoader(t *testing.T, search, fetchJS, extra string) string {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: the loader's paths are not exercised")
-	}
+	node := needNode(t, "the loader's paths")
 	s := newServer(t, assets(t, fakeWasm(), true, true), nil, nil)
 	_, js := s.get(t, "/app.js")
 	script := strings.Replace(loaderStubs, "FETCH", fetchJS, 1) + string(js) +

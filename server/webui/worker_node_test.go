@@ -12,14 +12,10 @@ import (
 // (before: the self it expects; after: the driver that calls its handlers
 // with arg and prints what they did) and returns what the driver printed.
 // A headless browser cannot deliver every event a worker handles, so
-// these handlers are driven here. Without node the test is skipped: it is
-// not a browser test, and node comes with the machine image.
+// these handlers are driven here (under node: see needNode).
 func runWorker(t *testing.T, before, after, arg string) []byte {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: the worker's handlers are not exercised")
-	}
+	node := needNode(t, "the worker's handlers")
 	js := strings.NewReplacer("{{.Version}}", "test", "{{.ResourcesToCache}}", "[]").Replace(workerJS)
 	path := filepath.Join(t.TempDir(), "worker.js")
 	if err := os.WriteFile(path, []byte(before+js+after), 0o600); err != nil {
