@@ -33,7 +33,8 @@ type ConnOptions struct {
 	Token     string
 	CredsFile string
 	// CAFile is a PEM file of the certificates to trust for tls:// URLs
-	// besides the system's: the hub's own, when it is self-signed.
+	// instead of the system's (nats.RootCAs makes a pool of the file
+	// alone): the hub's own, when it is self-signed.
 	CAFile string
 	Name   string // shown in the server's connection list
 	Logger *slog.Logger
