@@ -53,11 +53,17 @@ func compareNewest(a, b *shared.Session) int {
 // with the same key winning, as a map by key would keep; it returns them
 // with each one's UpdatedAt by key.
 func newestFirst(sessions []shared.Session) ([]shared.Session, map[string]int64) {
+	// One key per session: at 100,000 sessions each Key() is an
+	// allocation. The last of a key is the one kept, so its UpdatedAt is
+	// the one at holds.
 	last := make(map[string]int, len(sessions))
+	at := make(map[string]int64, len(sessions))
 	for i := range sessions {
-		last[sessions[i].Key()] = i
+		k := sessions[i].Key()
+		last[k] = i
+		at[k] = sessions[i].UpdatedAt
 	}
-	if len(last) < len(sessions) {
+	if len(last) < len(sessions) { // duplicates: rare, keyed again
 		kept := sessions[:0]
 		for i, s := range sessions {
 			if last[s.Key()] == i {
@@ -68,10 +74,6 @@ func newestFirst(sessions []shared.Session) ([]shared.Session, map[string]int64)
 		sessions = kept
 	}
 	slices.SortFunc(sessions, func(a, b shared.Session) int { return compareNewest(&a, &b) })
-	at := make(map[string]int64, len(sessions))
-	for i := range sessions {
-		at[sessions[i].Key()] = sessions[i].UpdatedAt
-	}
 	return sessions, at
 }
 
