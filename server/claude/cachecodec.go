@@ -1,7 +1,6 @@
 package claude
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -57,27 +56,17 @@ func (e *encoder) spend(s spend) {
 	e.int(s.nano)
 }
 
-// encodeCache writes the state of every transcript that was read, for
-// roots under build stamp build.
-func encodeCache(build string, roots []string, files []*file) []byte {
-	out := bytes.NewBuffer(make([]byte, 0, cacheSize(build, roots, files)))
-	_ = writeCache(out, nil, build, roots, files) // a buffer never fails
-	return out.Bytes()
-}
-
 // cacheChunk is how much writeCache encodes before handing it to w.
 const cacheChunk = 256 << 10
 
-// writeCache writes what encodeCache returns to w, a few files at a time
+// writeCache writes the state of every transcript that was read, for
+// roots under build stamp build, to w, a few files at a time
 // through a buffer of about cacheChunk: the cache of 100,000 sessions is
 // 200 MB, which encoded whole in memory before the write set the
 // server's peak heap after each save. The checksum is computed as it
-// goes. mu, when not nil, is held while files are encoded and released
-// while their bytes are written.
+// goes. mu is held while files are encoded and released while their
+// bytes are written.
 func writeCache(w io.Writer, mu sync.Locker, build string, roots []string, files []*file) error {
-	if mu == nil {
-		mu = noLock{}
-	}
 	e := encoder{b: make([]byte, 0, 2*cacheChunk)}
 	var sum uint32
 	flush := func() error {
@@ -109,50 +98,6 @@ func writeCache(w io.Writer, mu sync.Locker, build string, roots []string, files
 	}
 	_, err := w.Write(binary.LittleEndian.AppendUint32(nil, sum))
 	return err
-}
-
-type noLock struct{}
-
-func (noLock) Lock()   {}
-func (noLock) Unlock() {}
-
-// cacheSize is a little more than encodeCache writes: the buffer is made
-// once. Grown by doubling from a guess, it allocated 550 MB to write the
-// 200 MB cache of 100,000 sessions, which set the server's peak heap
-// after each scan.
-func cacheSize(build string, roots []string, files []*file) int {
-	n := len(cacheMagic) + len(build) + 64
-	for _, r := range roots {
-		n += len(r) + binary.MaxVarintLen64
-	}
-	for _, f := range files {
-		a := &f.agg
-		// Varints: the file's ten numbers, the aggregate's five and its
-		// totals (12), at most 10 bytes each.
-		n += 27*binary.MaxVarintLen64 + len(f.path) + len(f.sid)
-		for _, s := range []string{a.sessionID, a.cwd, a.version, a.gitBranch, a.model,
-			a.customTitle, a.aiTitle, a.summary, a.firstPrompt, a.question} {
-			n += len(s) + binary.MaxVarintLen64
-		}
-		for _, m := range a.models {
-			n += len(m) + binary.MaxVarintLen64
-		}
-		n += len(a.anonCells) * 8 * binary.MaxVarintLen64
-		if a.lazy != nil {
-			n += len(a.lazy.blob) + 2*binary.MaxVarintLen64
-			continue
-		}
-		n += 4 * binary.MaxVarintLen64
-		for k := range a.responses {
-			n += len(k) + 10*binary.MaxVarintLen64
-		}
-		for _, set := range []map[string]struct{}{a.messages, a.pending} {
-			for k := range set {
-				n += len(k) + binary.MaxVarintLen64
-			}
-		}
-	}
-	return n + 4 // the checksum
 }
 
 func (e *encoder) file(f *file) {
