@@ -168,11 +168,11 @@ func (w *Watcher) needTick() bool {
 	if !w.retryAt.IsZero() {
 		return true
 	}
+	if len(w.roots) > 0 && (w.guardOff || w.guardStale) {
+		return true
+	}
 	for _, r := range w.roots {
 		if r.mode == modePoll {
-			return true
-		}
-		if w.guardOff || w.guardStale {
 			return true
 		}
 	}
