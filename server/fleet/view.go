@@ -110,10 +110,8 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 	}
 	defer stopWatch()
 	var replaying map[string]struct{} // keys seen in the replay under way; nil when live
-	var watchedAt uint64              // conn.Epoch() when the watch under way started
 	start := func() {
 		stopWatch()
-		epoch := conn.Epoch()
 		kv, err := OpenBucket(ctx, conn.JS)
 		if err == nil {
 			w, err = kv.WatchAll(ctx)
@@ -125,7 +123,7 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 			}
 			return
 		}
-		updates, replaying, watchedAt, wait = w.Updates(), make(map[string]struct{}), epoch, backoff{}
+		updates, replaying, wait = w.Updates(), make(map[string]struct{}), backoff{}
 		v.statsMu.Lock()
 		v.stats.Restarts++
 		v.statsMu.Unlock()
@@ -134,12 +132,8 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-connected:
-			// A signal for the connection watched over is not news: the
-			// replay would come twice.
-			if w == nil || conn.Epoch() != watchedAt {
-				start()
-			}
+		case <-connected: // a connection not watched over yet (Conn tells each once)
+			start()
 		case <-retry.C:
 			start()
 		case <-tick.C:
