@@ -3,11 +3,11 @@ package main
 import (
 	"io"
 	"net/http"
-	"runtime"
 	"testing"
 	"time"
 
 	"vibecraft.sh/helm/server/internal/corpus"
+	"vibecraft.sh/helm/server/internal/cputime"
 )
 
 // BenchmarkServerRetainedPerSession reports the heap a whole helmd keeps
@@ -31,9 +31,9 @@ func BenchmarkServerRetainedPerSession(b *testing.B) {
 	}
 	var scanned, listed uint64
 	for b.Loop() {
-		before := liveHeap()
+		before := cputime.LiveHeap()
 		srv := startHelmd(b, dir)
-		scanned = liveHeap() - before
+		scanned = cputime.LiveHeap() - before
 		resp, err := http.Get(srv.URL + "/api/sessions")
 		if err != nil {
 			b.Fatal(err)
@@ -43,19 +43,9 @@ func BenchmarkServerRetainedPerSession(b *testing.B) {
 		if err != nil || resp.StatusCode != http.StatusOK {
 			b.Fatalf("list: %v %v", resp.Status, err)
 		}
-		listed = liveHeap() - before
+		listed = cputime.LiveHeap() - before
 		srv.stop(b)
 	}
 	b.ReportMetric(float64(scanned)/sessions, "B/session")
 	b.ReportMetric(float64(listed)/sessions, "B/session-after-list")
-}
-
-// liveHeap is the heap in use after a full collection. Twice: what sat
-// in a sync.Pool survives the first in the pool's victim cache.
-func liveHeap() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/server/internal/corpus"
+	"vibecraft.sh/helm/server/internal/cputime"
 	"vibecraft.sh/helm/server/internal/fixture"
 )
 
@@ -115,7 +116,7 @@ func BenchmarkScanSmallRecords(b *testing.B) {
 	}
 	b.SetBytes(size)
 	b.ResetTimer()
-	cpu0, n := processCPU(), 0
+	cpu0, n := cputime.Process(), 0
 	for b.Loop() {
 		n++
 		src := New(Options{Roots: []string{dir}})
@@ -127,7 +128,7 @@ func BenchmarkScanSmallRecords(b *testing.B) {
 			b.Fatalf("scan: %d sessions, want %d, %v", len(out), sessions, err)
 		}
 	}
-	b.ReportMetric((processCPU()-cpu0)/float64(n), "cpu-s/op")
+	b.ReportMetric((cputime.Process()-cpu0)/float64(n), "cpu-s/op")
 	b.ReportMetric(read, "read-cpu-s")
 }
 
@@ -135,12 +136,12 @@ func BenchmarkScanSmallRecords(b *testing.B) {
 // read does (one goroutine, reads of the scanner's buffer size), and
 // returns the bytes read and the CPU seconds it took.
 func plainRead(b *testing.B, dir string) (int64, float64) {
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	n, err := corpus.ReadAll(dir)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return n, processCPU() - cpu0
+	return n, cputime.Process() - cpu0
 }
 
 // The plain read a scan is measured against must read as the scanner

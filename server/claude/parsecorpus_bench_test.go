@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"vibecraft.sh/helm/server/internal/corpus"
+	"vibecraft.sh/helm/server/internal/cputime"
 )
 
 // The benchmarks here split a cold scan of many small records into its
@@ -58,7 +59,7 @@ func corpusLines(b *testing.B, max int) (lines [][]byte, size int64) {
 
 // perLine reports the CPU time per line since cpu0.
 func perLine(b *testing.B, cpu0 float64, lines int) {
-	b.ReportMetric((processCPU()-cpu0)*1e9/float64(b.N*lines), "cpu-ns/line")
+	b.ReportMetric((cputime.Process()-cpu0)*1e9/float64(b.N*lines), "cpu-ns/line")
 }
 
 // BenchmarkParseCorpus measures the line parser alone.
@@ -68,7 +69,7 @@ func BenchmarkParseCorpus(b *testing.B) {
 	var r record
 	b.SetBytes(size)
 	b.ReportAllocs()
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		for _, l := range lines {
 			if !p.parseLine(&r, l, nil) {
@@ -87,7 +88,7 @@ func BenchmarkApplyCorpus(b *testing.B) {
 	var r record
 	b.SetBytes(size)
 	b.ReportAllocs()
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		a := newAggregate()
 		for _, l := range lines {
@@ -112,7 +113,7 @@ func BenchmarkQuoteWalk(b *testing.B) {
 	lines, size := corpusLines(b, 64<<20)
 	b.SetBytes(size)
 	quotes := 0
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		quotes = 0
 		for _, l := range lines {

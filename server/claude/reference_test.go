@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"vibecraft.sh/helm/server/internal/corpus"
 	"vibecraft.sh/helm/shared"
@@ -127,10 +128,22 @@ func TestAgainstReference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			quiet := touchHalf(t, root)
 			src := New(Options{Roots: []string{root}})
 			out, err := src.Scan(t.Context())
 			if err != nil {
 				t.Fatal(err)
+			}
+			compacted := 0
+			for _, f := range src.reg.files {
+				if f.agg.lazy != nil {
+					compacted++
+				}
+			}
+			// A quiet file that holds a response another file bills keeps
+			// its maps (aggregate.compact): at most quiet are compacted.
+			if compacted == 0 || compacted > quiet {
+				t.Fatalf("%d of %d files compacted, %d quiet: both paths must be compared", compacted, len(src.reg.files), quiet)
 			}
 			want := reference(t, root)
 			if len(out) != st.Sessions || len(want) != st.Sessions {
@@ -148,6 +161,31 @@ func TestAgainstReference(t *testing.T) {
 			}
 		})
 	}
+}
+
+// touchHalf sets every other transcript's modification time to now. The
+// corpus dates every file in the past, past the active window, so the
+// scan compacts each as it reads it (compactRead); touched, half keep
+// their maps as a file being written does, and both paths are compared
+// with the reference. It returns how many it left quiet.
+func touchHalf(t *testing.T, root string) (quiet int) {
+	t.Helper()
+	now := time.Now()
+	i := 0
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".jsonl") {
+			return err
+		}
+		if i++; i%2 == 0 {
+			quiet++
+			return nil
+		}
+		return os.Chtimes(path, now, now)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return quiet
 }
 
 func num(v any) int {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/server/internal/corpus"
+	"vibecraft.sh/helm/server/internal/cputime"
 )
 
 // BenchmarkRetainedPerSession reports the heap a Source keeps per session
@@ -28,25 +29,15 @@ func BenchmarkRetainedPerSession(b *testing.B) {
 	}
 	var retained uint64
 	for b.Loop() {
-		before := liveHeap()
+		before := cputime.LiveHeap()
 		src := New(Options{Roots: []string{dir}})
 		out, err := src.Scan(context.Background())
 		if err != nil || len(out) != sessions {
 			b.Fatalf("scan: %d sessions, %v", len(out), err)
 		}
-		retained = liveHeap() - before
+		retained = cputime.LiveHeap() - before
 		runtime.KeepAlive(src)
 		runtime.KeepAlive(out)
 	}
 	b.ReportMetric(float64(retained)/sessions, "B/session")
-}
-
-// liveHeap is the heap in use after a full collection. Twice: what sat
-// in a sync.Pool survives the first in the pool's victim cache.
-func liveHeap() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
 }

@@ -52,7 +52,27 @@ type Conn struct {
 	inProcess bool
 
 	mu   sync.Mutex
-	subs []chan struct{}
+	subs []*connSub
+}
+
+// connSub is one Connected channel and the connection it was last told of.
+type connSub struct {
+	ch    chan struct{}
+	told  bool
+	epoch uint64 // the client's reconnect count when told
+}
+
+// tell signals the connection of epoch unless s was told of it already.
+// Under c.mu.
+func (s *connSub) tell(epoch uint64) {
+	if s.told && s.epoch == epoch {
+		return
+	}
+	s.told, s.epoch = true, epoch
+	select {
+	case s.ch <- struct{}{}:
+	default: // one pending is enough
+	}
 }
 
 // Connect connects to NATS. When the server is down it returns at once
@@ -106,27 +126,24 @@ func Connect(o ConnOptions) (*Conn, error) {
 }
 
 // Connected returns a channel that receives (without blocking the
-// connection) each time the connection is made or made again.
+// connection) once for each connection made: at once when it is up
+// already. The client's own callback for that connection comes later, on
+// another goroutine, and is not a second signal: each signal is a
+// connection its subscriber has not heard of, to reconcile over.
 func (c *Conn) Connected() <-chan struct{} {
-	ch := make(chan struct{}, 1)
+	s := &connSub{ch: make(chan struct{}, 1)}
 	c.mu.Lock()
-	c.subs = append(c.subs, ch)
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	c.subs = append(c.subs, s)
 	if c.NC.IsConnected() {
-		select {
-		case ch <- struct{}{}:
-		default: // notify got there first
-		}
+		s.tell(epoch(c.NC))
 	}
-	return ch
+	return s.ch
 }
 
-// Epoch names the connection now: it changes each time the connection is
-// made again. A connection signal can arrive twice for one connection
-// (Connected sends one when it is already up, and the client's own
-// callback for that first connection comes later, on another goroutine):
-// who reconciled at an epoch need not reconcile again until it changes.
-func (c *Conn) Epoch() uint64 { return c.NC.Stats().Reconnects }
+// epoch names the connection nc has now: the client counts a
+// reconnection before it calls back for it.
+func epoch(nc *nats.Conn) uint64 { return nc.Stats().Reconnects }
 
 // notify runs on the connection's callback goroutine, possibly before
 // Connect has returned: it uses nc, not c.NC.
@@ -136,13 +153,11 @@ func (c *Conn) notify(nc *nats.Conn, what string) {
 		server = "the embedded server, in process"
 	}
 	c.log.Info("fleet: NATS "+what, "server", server)
+	e := epoch(nc)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, ch := range c.subs {
-		select {
-		case ch <- struct{}{}:
-		default: // one pending is enough
-		}
+	for _, s := range c.subs {
+		s.tell(e)
 	}
 }
 

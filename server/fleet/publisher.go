@@ -132,8 +132,10 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 	var kv jetstream.KeyValue
 	var wait backoff               // between failed attempts, so a NATS without JetStream is not asked every second
 	written := map[string][]byte{} // what the bucket holds for this host, as far as we know
-	synced := false                // written was read from the bucket over the connection of syncedAt
-	var syncedAt uint64            // conn.Epoch() when written was read
+	synced := false                // written was read from the bucket since the last connection was reported
+	// heard: a connection was reported. Reads wait for it: one read over a
+	// connection seen up before its report would be followed by another.
+	heard := false
 	defer func() {
 		if kv != nil {
 			stop, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -145,9 +147,8 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-connected:
-			// A signal for the connection already read over is not news.
-			synced = synced && conn.Epoch() == syncedAt
+		case <-connected: // a connection not read over yet (Conn tells each once)
+			heard, synced = true, false
 		case <-p.wake:
 		case <-beat.C:
 			if kv != nil && synced {
@@ -156,11 +157,10 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 			continue
 		case <-retry.C:
 		}
-		if !conn.NC.IsConnected() || !p.isReady() {
+		if !heard || !conn.NC.IsConnected() || !p.isReady() {
 			continue // the next connection, or the first refresh, brings us back here
 		}
 		if !synced {
-			epoch := conn.Epoch() // before the read: a reconnection during it reads again
 			var err error
 			if kv, err = OpenBucket(ctx, conn.JS); err != nil {
 				p.noteErr(err)
@@ -172,7 +172,7 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 				retry.Reset(wait.next())
 				continue
 			}
-			synced, syncedAt, wait = true, epoch, backoff{}
+			synced, wait = true, backoff{} // a reconnection during the read is reported after it: read again
 			p.markAll(written)
 			p.heartbeat(ctx, kv)
 			p.statsMu.Lock()

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
@@ -110,10 +109,8 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 	}
 	defer stopWatch()
 	var replaying map[string]struct{} // keys seen in the replay under way; nil when live
-	var watchedAt uint64              // conn.Epoch() when the watch under way started
 	start := func() {
 		stopWatch()
-		epoch := conn.Epoch()
 		kv, err := OpenBucket(ctx, conn.JS)
 		if err == nil {
 			w, err = kv.WatchAll(ctx)
@@ -125,7 +122,7 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 			}
 			return
 		}
-		updates, replaying, watchedAt, wait = w.Updates(), make(map[string]struct{}), epoch, backoff{}
+		updates, replaying, wait = w.Updates(), make(map[string]struct{}), backoff{}
 		v.statsMu.Lock()
 		v.stats.Restarts++
 		v.statsMu.Unlock()
@@ -134,12 +131,8 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-connected:
-			// A signal for the connection watched over is not news: the
-			// replay would come twice.
-			if w == nil || conn.Epoch() != watchedAt {
-				start()
-			}
+		case <-connected: // a connection not watched over yet (Conn tells each once)
+			start()
 		case <-retry.C:
 			start()
 		case <-tick.C:
@@ -150,14 +143,13 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 				retry.Reset(wait.next())
 				continue
 			}
-			var up []shared.Session
-			var gone []string
+			var b batch
 			end := false
 			for n := 0; ; n++ {
 				if e == nil {
 					end = true
 				} else {
-					up, gone = v.entry(e, replaying, up, gone)
+					v.entry(e, replaying, &b)
 				}
 				if end || n >= batchMax {
 					break
@@ -171,6 +163,7 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 				}
 				break
 			}
+			up, gone := b.lists()
 			if end && replaying != nil {
 				for k := range v.sessions { // gone while we were not watching
 					if _, ok := replaying[k]; !ok {
@@ -185,21 +178,21 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 }
 
 // entry reads one bucket entry into the batch.
-func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, up []shared.Session, gone []string) ([]shared.Session, []string) {
+func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, b *batch) {
 	v.count(func(s *ViewStats) { s.Entries++ })
 	key, err := ParseKey(e.Key())
 	if err != nil {
 		v.count(func(s *ViewStats) { s.Skipped++ })
-		return up, gone
+		return
 	}
 	if key.Host == v.self {
-		return up, gone
+		return
 	}
 	h := v.hosts[key.Host]
 	if h == nil {
 		if len(v.hosts) >= v.maxHosts {
 			v.count(func(s *ViewStats) { s.OverLimit++ })
-			return up, gone
+			return
 		}
 		h = &hostState{ttl: DefaultTTL}
 		v.hosts[key.Host] = h
@@ -216,41 +209,119 @@ func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, u
 			}
 			h.seen = v.seenAt(e, replaying)
 		}
-		return v.restamp(key.Host, up), gone
+		v.restamp(key.Host, b)
+		return
 	}
 	sk := shared.Session{Source: key.Source, ID: key.ID, Host: key.Host, Remote: true}.Key()
-	// A batch holds each key's last operation only: a put and a delete of
-	// one session in one batch end as the later one says.
 	if del {
-		up = slices.DeleteFunc(up, func(s shared.Session) bool { return s.Key() == sk })
-		return up, append(gone, sk)
+		b.del(sk)
+		return
 	}
-	if _, had := v.sessions[sk]; !had && len(v.sessions)+len(up)-len(gone) >= v.maxSessions {
+	if _, had := v.sessions[sk]; !had && len(v.sessions)+b.size >= v.maxSessions {
 		// Over the bound, counting this batch's deletes as places freed
 		// (apply checks again, exactly): not even remembered as replayed,
 		// so a flooded replay grows nothing.
 		v.count(func(s *ViewStats) { s.OverLimit++ })
-		return up, gone
+		return
 	}
 	s, err := decodeSession(e.Value(), key)
 	if err != nil {
 		v.count(func(s *ViewStats) { s.Skipped++ })
 		v.log.Debug("fleet: entry skipped", "key", e.Key(), "err", err)
-		return up, gone
+		return
 	}
 	if replaying != nil {
 		replaying[sk] = struct{}{}
 	}
-	gone = slices.DeleteFunc(gone, func(k string) bool { return k == sk })
 	if at := v.seenAt(e, replaying); at.After(h.seen) {
 		h.seen = at // a write shows its host alive as a heartbeat does
 		if replaying == nil {
 			h.stopped = false
 		}
 	}
-	up = v.restamp(key.Host, up)
+	v.restamp(key.Host, b)
 	s.HostOffline = h.offline
-	return append(up, s), gone
+	b.put(sk, s)
+}
+
+// batch is what one read of the watch hands the merger: sessions to list
+// and keys gone. It holds each key's last operation only: a put and a
+// delete of one session in one batch end as the later one says. An
+// operation does not search the batch for the ones it overrides (a batch
+// of n would cost n²): it notes how far the other list had come, and lists
+// leaves out what was overridden, in one pass.
+type batch struct {
+	up    []shared.Session
+	upKey []string // up[i].Key()
+	gone  []string
+	keys  map[string]int // index in parts
+	parts []batchKey
+	// size is len(up) - len(gone) without what was overridden.
+	size int
+}
+
+// batchKey is one key's part in a batch.
+type batchKey struct {
+	ups, gones int // its entries in up and in gone not overridden
+	delAt      int // len(up) at its last delete: its entries before are overridden
+	putAt      int // len(gone) at its last put: its entries before are overridden
+}
+
+// key is k's part; valid until the next call.
+func (b *batch) key(k string) *batchKey {
+	if b.keys == nil {
+		b.keys = make(map[string]int)
+	}
+	i, ok := b.keys[k]
+	if !ok {
+		i = len(b.parts)
+		b.keys[k] = i
+		b.parts = append(b.parts, batchKey{})
+	}
+	return &b.parts[i]
+}
+
+// put lists s (key k), overriding a delete of k earlier in the batch.
+func (b *batch) put(k string, s shared.Session) {
+	bk := b.key(k)
+	b.size += bk.gones
+	bk.gones, bk.putAt = 0, len(b.gone)
+	b.requeue(k, s)
+}
+
+// requeue lists s (key k) again as the view holds it, after a change of
+// its host's online state: a delete of k earlier in the batch stands (apply
+// does not list what is also gone).
+func (b *batch) requeue(k string, s shared.Session) {
+	b.key(k).ups++
+	b.size++
+	b.up, b.upKey = append(b.up, s), append(b.upKey, k)
+}
+
+// del marks k gone, overriding what the batch listed of it before.
+func (b *batch) del(k string) {
+	bk := b.key(k)
+	b.size -= bk.ups + 1
+	bk.ups, bk.delAt = 0, len(b.up)
+	bk.gones++
+	b.gone = append(b.gone, k)
+}
+
+// lists returns the batch without what was overridden, in its order.
+func (b *batch) lists() (up []shared.Session, gone []string) {
+	up = b.up[:0]
+	for i, s := range b.up {
+		if i >= b.parts[b.keys[b.upKey[i]]].delAt {
+			up = append(up, s)
+		}
+	}
+	gone = b.gone[:0]
+	for i, k := range b.gone {
+		if i >= b.parts[b.keys[k]].putAt {
+			gone = append(gone, k)
+		}
+	}
+	return up, gone
 }
 
 // seenAt is when an entry tells its host was alive: now for a live update,
@@ -263,20 +334,19 @@ func (v *View) seenAt(e jetstream.KeyValueEntry, replaying map[string]struct{}) 
 }
 
 // restamp queues host's sessions again when its online state changed.
-func (v *View) restamp(host string, up []shared.Session) []shared.Session {
+func (v *View) restamp(host string, b *batch) {
 	h := v.hosts[host]
 	off := v.isOffline(h)
 	if off == h.offline {
-		return up
+		return
 	}
 	h.offline = off
-	for _, s := range v.sessions {
+	for k, s := range v.sessions {
 		if s.Host == host {
 			s.HostOffline = off
-			up = append(up, s)
+			b.requeue(k, s)
 		}
 	}
-	return up
 }
 
 func (v *View) isOffline(h *hostState) bool { return h.stopped || v.now().Sub(h.seen) > h.ttl }
@@ -284,21 +354,20 @@ func (v *View) isOffline(h *hostState) bool { return h.stopped || v.now().Sub(h.
 // age marks hosts offline whose heartbeat is overdue and forgets those
 // silent for longer than Forget.
 func (v *View) age() {
-	var up []shared.Session
-	var gone []string
+	var b batch
 	for host, h := range v.hosts {
 		if v.now().Sub(h.seen) > v.forget {
 			for k, s := range v.sessions {
 				if s.Host == host {
-					gone = append(gone, k)
+					b.del(k)
 				}
 			}
 			delete(v.hosts, host)
 			continue
 		}
-		up = v.restamp(host, up)
+		v.restamp(host, &b)
 	}
-	v.apply(up, gone)
+	v.apply(b.lists())
 }
 
 // apply hands a batch to the merger and keeps what it handed.

@@ -2,11 +2,13 @@ package fleet
 
 import (
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"vibecraft.sh/helm/server/internal/cputime"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -34,14 +36,7 @@ func TestViewOfflineAndForget(t *testing.T) {
 	v := NewView("hub", time.Hour, NewMerger(g, "hub", nil), nil)
 	clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	v.now = func() time.Time { return clock }
-	feed := func(es ...entry) {
-		var up []shared.Session
-		var gone []string
-		for _, e := range es {
-			up, gone = v.entry(e, nil, up, gone)
-		}
-		v.apply(up, gone)
-	}
+	feed := func(es ...entry) { feedBatch(v, es...) }
 	beat := func() entry {
 		b, _ := json.Marshal(Heartbeat{At: clock.UnixMilli(), TTLms: 30_000})
 		return entry{key: HeartbeatKey("box"), val: b, op: jetstream.KeyValuePut}
@@ -86,12 +81,11 @@ func TestViewOfflineAndForget(t *testing.T) {
 // feedBatch hands entries to v as one batch, as Run does with what is
 // already waiting on the watcher.
 func feedBatch(v *View, es ...entry) {
-	var up []shared.Session
-	var gone []string
+	var b batch
 	for _, e := range es {
-		up, gone = v.entry(e, nil, up, gone)
+		v.entry(e, nil, &b)
 	}
-	v.apply(up, gone)
+	v.apply(b.lists())
 }
 
 // A session deleted and written again while the hub was busy arrives as
@@ -107,6 +101,39 @@ func TestViewDeleteThenPutInOneBatch(t *testing.T) {
 	s, ok := g.Lookup(shared.Session{ID: "s1", Source: shared.SourceClaude, Host: "box", Remote: true}.Key())
 	if !ok || s.MessageCount != 4 {
 		t.Fatalf("after a delete and a put of s1 in one batch the hub lists %+v (listed %v), want s1 with 4 messages", s, ok)
+	}
+}
+
+// Within one batch each session ends as its last operation says, however
+// many came before it.
+func TestViewBatchLastOperationWins(t *testing.T) {
+	k := SessionKey("box", shared.SourceClaude, "s1")
+	put := func(n int) entry {
+		b, _ := json.Marshal(session("s1", n))
+		return entry{key: k, val: b, op: jetstream.KeyValuePut, at: time.Now()}
+	}
+	del := entry{key: k, op: jetstream.KeyValueDelete}
+	for _, c := range []struct {
+		name  string
+		ops   []entry
+		count int // 0: not listed
+	}{
+		{"put, delete", []entry{put(1), del}, 0},
+		{"put, put, delete", []entry{put(1), put(2), del}, 0},
+		{"delete, put, put", []entry{del, put(1), put(2)}, 2},
+		{"put, delete, put, delete, put", []entry{put(1), del, put(2), del, put(3)}, 3},
+		{"delete, delete", []entry{del, del}, 0},
+	} {
+		g := newTarget()
+		v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
+		feedBatch(v, c.ops...)
+		s, ok := g.Lookup(shared.Session{ID: "s1", Source: shared.SourceClaude, Host: "box", Remote: true}.Key())
+		if ok != (c.count > 0) || s.MessageCount != c.count {
+			t.Errorf("%s: listed %v with %d messages, want %d", c.name, ok, s.MessageCount, c.count)
+		}
+		if st := v.Stats(); st.Sessions != min(c.count, 1) {
+			t.Errorf("%s: the view holds %d sessions", c.name, st.Sessions)
+		}
 	}
 }
 
@@ -164,4 +191,40 @@ func FuzzViewEntry(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkViewBatch: one batch of 10,000 operations, as a hub reads after
+// a stall (Run takes at most batchMax at a time; a replay of a large
+// bucket comes in a run of them): a third puts 3,334 sessions of 10 hosts,
+// a third deletes 3,333 of them, a third puts those back. Each key's last
+// operation wins: all 3,334 are listed.
+func BenchmarkViewBatch(b *testing.B) {
+	const ops, hosts = 10_000, 10
+	n := (ops + 2) / 3
+	es := make([]entry, 0, ops)
+	at := time.Now()
+	for i := range n {
+		host, id := "h"+strconv.Itoa(i%hosts), "s"+strconv.Itoa(i)
+		val, _ := json.Marshal(session(id, 1))
+		es = append(es, entry{key: SessionKey(host, shared.SourceClaude, id), val: val, op: jetstream.KeyValuePut, at: at})
+	}
+	dels := (ops - n) / 2
+	for _, e := range es[:dels] {
+		es = append(es, entry{key: e.key, op: jetstream.KeyValueDelete})
+	}
+	es = append(es, es[:ops-n-dels]...)
+	if len(es) != ops {
+		b.Fatalf("%d operations", len(es))
+	}
+	b.ReportAllocs()
+	cpu0 := cputime.Process()
+	for b.Loop() {
+		g := newTarget()
+		v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
+		feedBatch(v, es...)
+		if l := len(g.list()); l != n {
+			b.Fatalf("%d sessions listed, want %d", l, n)
+		}
+	}
+	b.ReportMetric((cputime.Process()-cpu0)/float64(b.N), "cpu-s/op")
 }

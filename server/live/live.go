@@ -303,8 +303,9 @@ func (l *Live) fullScan(ctx context.Context) {
 	took := time.Since(start)
 	all := l.index.List(nil)
 	l.pub.Publish(shared.EventRefresh, all)
+	// all is dead after this line (the hub keeps its own copy), so the
+	// collection in FreeOSMemory below already frees it.
 	n := len(all)
-	all = nil // the hub keeps its own copy: garbage for FreeOSMemory below
 	l.statsMu.Lock()
 	first := l.scans == 0
 	l.statsMu.Unlock()

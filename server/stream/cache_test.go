@@ -94,10 +94,10 @@ func TestEncodedListsAreLetGo(t *testing.T) {
 	}
 	held := func() (init, list bool) {
 		v.mu.Lock()
-		init = v.initData != nil
+		init = v.init.data != nil
 		v.mu.Unlock()
 		full.full.mu.Lock()
-		list = full.full.frame != nil
+		list = full.full.frame.data != nil
 		full.full.mu.Unlock()
 		return
 	}

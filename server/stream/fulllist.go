@@ -45,23 +45,7 @@ type fullList struct {
 	mu    sync.Mutex // held while encoding, so a frame is encoded once
 	seq   uint64
 	typ   shared.EventType
-	frame []byte // nil until the first encoding, and once dropped
-	at    time.Time
-	// drop lets go of frame initFresh after it was encoded: the clients
-	// woken by one event share it within milliseconds, and one kept until
-	// the next change held a whole list (tens of MB at 100,000 sessions)
-	// through any quiet stretch.
-	drop *time.Timer
-}
-
-// dropFrame forgets the cached frame once initFresh old by now; the next
-// client encodes anew.
-func (fl *fullList) dropFrame(now func() time.Time) {
-	fl.mu.Lock()
-	defer fl.mu.Unlock()
-	if now().Sub(fl.at) >= initFresh {
-		fl.frame = nil
-	}
+	frame reusedFrame // the list at (seq, typ); once let go, the next client encodes anew
 }
 
 // fullStart is how a full-list connection begins, decided when it
@@ -115,8 +99,8 @@ func (v *view) fullFrame(typ shared.EventType) ([]byte, uint64, error) {
 	// Read under fl.mu (the hub's lock is never held while taking it), so
 	// the cached frame only moves forward.
 	seq, state := v.hub.publishedState()
-	if fl.frame != nil && fl.seq == seq && fl.typ == typ {
-		return fl.frame, seq, nil
+	if fl.frame.data != nil && fl.seq == seq && fl.typ == typ {
+		return fl.frame.data, seq, nil
 	}
 	kept, _ := v.filter(state, nil)
 	var sessions any = kept
@@ -135,12 +119,8 @@ func (v *view) fullFrame(typ shared.EventType) ([]byte, uint64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	fl.seq, fl.typ, fl.frame, fl.at = seq, typ, f, v.hub.opts.Now()
-	if fl.drop == nil {
-		fl.drop = time.AfterFunc(initFresh, func() { fl.dropFrame(v.hub.opts.Now) })
-	} else {
-		fl.drop.Reset(initFresh)
-	}
+	fl.seq, fl.typ = seq, typ
+	fl.frame.keep(f, v.hub.opts.Now(), &fl.mu, v.hub.opts.Now)
 	return f, seq, nil
 }
 

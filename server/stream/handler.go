@@ -30,17 +30,13 @@ type view struct {
 	// full, when set, makes this a full-list view (fulllist.go).
 	full *fullList
 
-	// The init frame of the last seq asked for: a reconnect storm after a
-	// restart encodes the snapshot once, not once per client. It is reused
-	// for initFresh only, so its timestamp stays close to the truth, and
-	// dropped by initDrop once that has passed: kept until the next init,
-	// it held the whole list encoded (85 MB at 100,000 sessions) for as
-	// long as the server ran after its first stream client.
-	mu       sync.Mutex
-	initID   string
-	initAt   time.Time
-	initData []byte
-	initDrop *time.Timer
+	// The init frame of the last seq asked for (initID): a reconnect storm
+	// after a restart encodes the snapshot once, not once per client. It
+	// is reused for initFresh only, so its timestamp stays close to the
+	// truth, and let go once that has passed.
+	mu     sync.Mutex
+	initID string
+	init   reusedFrame
 }
 
 // initFresh is how long an encoded init frame may be reused.
@@ -124,32 +120,17 @@ func (v *view) initFrame(id string, state []shared.Session) ([]byte, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	now := v.hub.opts.Now()
-	if v.initData != nil && v.initID == id && now.Sub(v.initAt) < initFresh {
-		return v.initData, nil
+	if v.initID == id && v.init.fresh(now) {
+		return v.init.data, nil
 	}
 	kept, _ := v.filter(state, nil)
 	f, err := encodeFrame(shared.EventInit, id, kept, nil, now)
 	if err != nil {
 		return nil, err
 	}
-	v.initID, v.initAt, v.initData = id, now, f
-	if v.initDrop == nil {
-		v.initDrop = time.AfterFunc(initFresh, v.dropInit)
-	} else {
-		v.initDrop.Reset(initFresh)
-	}
+	v.initID = id
+	v.init.keep(f, now, &v.mu, v.hub.opts.Now)
 	return f, nil
-}
-
-// dropInit lets go of the cached init frame once it may no longer be
-// reused (by the hub's clock, which tests set): the writers that took it
-// hold it only while they write it.
-func (v *view) dropInit() {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.hub.opts.Now().Sub(v.initAt) >= initFresh {
-		v.initID, v.initData = "", nil
-	}
 }
 
 // lastEventID is the client's cursor: the header EventSource sends on a

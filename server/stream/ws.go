@@ -203,17 +203,7 @@ func (s *wsConn) write(frames [][]byte) error {
 		if !ok {
 			continue
 		}
-		s.msg = append(s.msg[:0], `{"event":"`...)
-		s.msg = append(s.msg, typ...)
-		s.msg = append(s.msg, '"')
-		if len(id) > 0 {
-			s.msg = append(s.msg, `,"id":"`...)
-			s.msg = append(s.msg, id...)
-			s.msg = append(s.msg, '"')
-		}
-		s.msg = append(s.msg, `,"data":`...)
-		s.msg = append(s.msg, data...)
-		s.msg = append(s.msg, '}')
+		s.msg = appendWSEvent(s.msg[:0], typ, nil, id, data)
 		if err := s.send(s.msg); err != nil {
 			return err
 		}

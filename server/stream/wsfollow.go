@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -119,20 +118,7 @@ func (s *wsConn) unfollow(key string) {
 // encodePage is one event of a followed transcript:
 // {"event":<type>,"session":<key>,"id":<cursor>,"data":<as on the page stream>}.
 func encodePage(typ, key, id string, data []byte) []byte {
-	b := make([]byte, 0, len(data)+len(key)+len(id)+48)
-	b = append(b, `{"event":`...)
-	b = strconv.AppendQuote(b, typ)
-	b = append(b, `,"session":`...)
-	k, _ := json.Marshal(key) // a string: cannot fail
-	b = append(b, k...)
-	if id != "" {
-		b = append(b, `,"id":`...)
-		i, _ := json.Marshal(id)
-		b = append(b, i...)
-	}
-	b = append(b, `,"data":`...)
-	b = append(b, data...)
-	return append(b, '}')
+	return appendWSEvent(make([]byte, 0, len(data)+len(key)+len(id)+48), typ, key, id, data)
 }
 
 func (s *wsConn) followed() <-chan wsPage { return s.pages }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/server/internal/corpus"
+	"vibecraft.sh/helm/server/internal/cputime"
 )
 
 // BenchmarkLastPage measures the last 50 messages of a 1 MB and a 500 MB
@@ -90,7 +91,7 @@ func benchPage(b *testing.B, path string) pageFigures {
 	var times []time.Duration
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		t0 := time.Now()
 		page, err := files.Page(path, Query{Limit: 50})
@@ -99,7 +100,7 @@ func benchPage(b *testing.B, path string) pageFigures {
 			b.Fatalf("%d messages, %v", len(page.Messages), err)
 		}
 	}
-	cpu := (processCPU() - cpu0) * 1000 / float64(len(times))
+	cpu := (cputime.Process() - cpu0) * 1000 / float64(len(times))
 	slices.Sort(times)
 	f := pageFigures{p50: float64(times[len(times)/2].Microseconds()) / 1000, cpu: cpu}
 	b.ReportMetric(f.p50, "p50-ms")

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/cputime"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -42,7 +43,7 @@ func BenchmarkQueryYear(b *testing.B) {
 	for _, by := range []string{ByDay, ByProject, ByModel, BySource} {
 		b.Run(by, func(b *testing.B) {
 			q := Query{From: end.Add(-366 * 24 * time.Hour).UnixMilli(), To: end.UnixMilli(), By: by, Loc: loc}
-			cpu0, n := processCPU(), 0
+			cpu0, n := cputime.Process(), 0
 			for b.Loop() {
 				if rep := st.Query(q); len(rep.Buckets) == 0 {
 					b.Fatal("empty report")
@@ -51,7 +52,7 @@ func BenchmarkQueryYear(b *testing.B) {
 			}
 			// CPU time per query: wall time on a shared machine says more
 			// about the neighbours than about the query.
-			b.ReportMetric((processCPU()-cpu0)*1e3/float64(n), "cpu-ms/op")
+			b.ReportMetric((cputime.Process()-cpu0)*1e3/float64(n), "cpu-ms/op")
 		})
 	}
 }

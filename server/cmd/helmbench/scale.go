@@ -13,6 +13,7 @@ import (
 
 	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/internal/corpus"
+	"vibecraft.sh/helm/server/internal/cputime"
 )
 
 // scaleSessions is the workspace size of issue 19's scale targets.
@@ -41,12 +42,12 @@ func (b *bench) smallScan() ([]row, error) {
 	var catCPU, scanCPU float64
 	var found int
 	for range 3 {
-		cpu0 := processCPU()
+		cpu0 := cputime.Process()
 		took, err := warm(dir)
 		if err != nil {
 			return nil, err
 		}
-		cpu := processCPU() - cpu0
+		cpu := cputime.Process() - cpu0
 		if cat == 0 || took < cat {
 			cat = took
 		}
@@ -54,11 +55,11 @@ func (b *bench) smallScan() ([]row, error) {
 			catCPU = cpu
 		}
 		src := claude.New(claude.Options{Roots: []string{dir}})
-		cpu0 = processCPU()
+		cpu0 = cputime.Process()
 		start := time.Now()
 		sessions, err := src.Scan(context.Background())
 		took = time.Since(start)
-		cpu = processCPU() - cpu0
+		cpu = cputime.Process() - cpu0
 		if err != nil {
 			return nil, err
 		}
