@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"html"
 	"regexp"
 	"slices"
 	"strings"
@@ -140,6 +141,35 @@ func TestRenderView(t *testing.T) {
 				t.Errorf("the clear button is idle: %v, for %q", idle, tc.raw)
 			}
 		})
+	}
+}
+
+// TestStatusFilterTooltips: each status button says what its status
+// means, and "Active" (a live process, whatever it is doing) reads
+// differently from "Working" (answering right now).
+func TestStatusFilterTooltips(t *testing.T) {
+	out := sortAttrs(render(t, NewHome(Seed{Sessions: viewSample(), At: ms(0), Now: now})))
+	tips := map[string]string{}
+	for _, m := range regexp.MustCompile(`<button (?:aria-pressed(?:="[^"]*")? )?data-value="([a-z]+)" title="([^"]*)">`).FindAllStringSubmatch(out, -1) {
+		tips[m[1]] = html.UnescapeString(m[2])
+	}
+	want := map[string]string{
+		"all":     "Every session",
+		"working": "Working: the assistant is answering or running a tool right now",
+		"waiting": "Waiting: the assistant finished its turn and waits for your input",
+		"idle":    "Idle: nothing is happening and nothing is asked of you",
+		"active":  "Active: a live process owns the session, or it was written in the last 2 minutes (it may be working, waiting or idle)",
+	}
+	for v, w := range want {
+		if tips[v] != w {
+			t.Errorf("the %s button's tooltip is %q, want %q", v, tips[v], w)
+		}
+	}
+	if len(tips) != len(want) {
+		t.Errorf("status buttons %v, want one for each of %v", tips, want)
+	}
+	if tips["active"] == tips["working"] || strings.Contains(tips["active"], "right now") || !strings.Contains(tips["active"], "may be working") {
+		t.Errorf("Active (%q) is not told apart from Working (%q)", tips["active"], tips["working"])
 	}
 }
 
