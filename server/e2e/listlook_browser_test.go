@@ -105,9 +105,10 @@ func rect(c *chrome, sel string) box {
 func sameLine(a, b box) bool { return a.Top < b.Bottom && b.Top < a.Bottom }
 
 // testLookGeometry: at 1280 and 1600 px the filters and the sort share
-// one line; Clear appearing moves nothing, on a desktop and on phones; a long branch keeps the cost
-// on its line; on a phone the header and filters take less than a third
-// of the screen, the filters behind one button.
+// one line; a long branch keeps the cost on its line; the source's name
+// is quiet; Clear appearing moves nothing, on a desktop and on phones;
+// on a phone the header and filters take less than a third of the
+// screen, the filters behind one button.
 func testLookGeometry(t *testing.T, b *browser) {
 	p := serveList(t, writeLookFixture(t))
 	c := b.tab(t)
@@ -138,6 +139,10 @@ func testLookGeometry(t *testing.T, b *browser) {
 		if br := rect(c, waitingRow+" .branch"); br.Right > cost.Left {
 			t.Errorf("at %d px the branch (%+v) runs into the cost (%+v)", width, br, cost)
 		}
+	}
+	for _, scheme := range []string{"light", "dark"} {
+		viewport(c, 1280, 900, false, scheme)
+		lookQuietSource(t, c, waitingRow, scheme)
 	}
 
 	// The first keystroke shows Clear where it already had its place, on
@@ -176,6 +181,45 @@ func testLookGeometry(t *testing.T, b *browser) {
 	click(c, "#filters-toggle")
 	viewport(c, 1280, 900, false, "")
 	c.screenshots("list-look")
+}
+
+// lookQuietSource: the source's name, once the loudest thing on every
+// row, sits in the row's meta line after the cost, in the muted colour
+// and not bold.
+func lookQuietSource(t *testing.T, c *chrome, row, scheme string) {
+	t.Helper()
+	type look struct {
+		Found, InMeta, AfterCost bool
+		Weight                   int
+		Color, Muted, Text       string
+	}
+	got := mustEval[look](c, fmt.Sprintf(`(row => {
+		const src = row && row.querySelector(".source"), cost = row && row.querySelector(".cost");
+		if (!src || !cost) return {found: false};
+		const probe = document.createElement("span");
+		probe.style.color = "var(--muted)";
+		row.appendChild(probe);
+		const muted = getComputedStyle(probe).color;
+		probe.remove();
+		const s = getComputedStyle(src);
+		return {found: true, inMeta: src.parentElement.matches(".meta"),
+			afterCost: !!(cost.compareDocumentPosition(src) & Node.DOCUMENT_POSITION_FOLLOWING),
+			weight: parseInt(s.fontWeight, 10), color: s.color, muted, text: src.textContent};
+	})(document.querySelector(%s))`, jsString(row)))
+	switch {
+	case !got.Found:
+		t.Errorf("%s: the row has no source or no cost: %s", scheme, c.describe())
+	case got.Text != "Claude Code":
+		t.Errorf("%s: the source reads %q", scheme, got.Text)
+	case !got.InMeta || !got.AfterCost:
+		t.Errorf("%s: the source is not in the meta line after the cost (in meta: %v, after the cost: %v)", scheme, got.InMeta, got.AfterCost)
+	}
+	if got.Weight >= 600 {
+		t.Errorf("%s: the source is bold (font-weight %d)", scheme, got.Weight)
+	}
+	if got.Color != got.Muted {
+		t.Errorf("%s: the source's colour is %s, not the muted %s", scheme, got.Color, got.Muted)
+	}
 }
 
 // lookClearStill: at this width, the first keystroke shows Clear where
