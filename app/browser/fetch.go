@@ -70,13 +70,7 @@ func fetch(method, url, header string, head func(value string), done func(body [
 		funcs = append(funcs, jf)
 		return jf
 	}
-	onError := fn(func(e app.Value) {
-		msg := "network error"
-		if e != nil && e.Truthy() {
-			msg = e.Call("toString").String()
-		}
-		finish(nil, errors.New(msg))
-	})
+	onError := fn(func(e app.Value) { finish(nil, jsError(e)) })
 	var status int
 	// The body as bytes, not text: a snapshot is binary, and a JSON body
 	// skips the round trip through a JS (UTF-16) string.
@@ -132,4 +126,32 @@ func Status(err error) int {
 		return h.Status
 	}
 	return 0
+}
+
+// JSError is why a browser promise was rejected. Name tells the causes
+// apart (TypeError: the network; NotAllowedError: the user or the
+// browser said no; AbortError); Message is the browser's own words, which
+// differ between browsers and are not for the page (feed.PlainError).
+type JSError struct{ Name, Message string }
+
+func (e *JSError) Error() string { return e.Name + ": " + e.Message }
+
+// jsError is the JSError of a rejection's reason e, which may be an Error,
+// a DOMException, any other value or nothing.
+func jsError(e app.Value) error {
+	if e == nil || !e.Truthy() {
+		return &JSError{Name: "Error", Message: "rejected without a reason"}
+	}
+	if e.Type() != app.TypeObject {
+		return &JSError{Name: "Error", Message: e.String()}
+	}
+	name, msg := e.Get("name"), e.Get("message")
+	je := &JSError{Name: "Error", Message: e.Call("toString").String()}
+	if name.Type() == app.TypeString {
+		je.Name = name.String()
+	}
+	if msg.Type() == app.TypeString {
+		je.Message = msg.String()
+	}
+	return je
 }

@@ -2,8 +2,6 @@ package browser
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -52,13 +50,7 @@ func await(p app.Value, ok func(app.Value), fail func(error)) {
 		return jf
 	}
 	onOK := wrap(ok)
-	onFail := wrap(func(e app.Value) {
-		msg := "failed"
-		if e.Truthy() {
-			msg = e.Call("toString").String()
-		}
-		fail(errors.New(msg))
-	})
+	onFail := wrap(func(e app.Value) { fail(jsError(e)) })
 	p.Call("then", onOK, onFail)
 }
 
@@ -128,10 +120,22 @@ func Send(method, url, body string, done func([]byte, error)) {
 			}
 			var e struct{ Error string }
 			if json.Unmarshal([]byte(text), &e) == nil && e.Error != "" {
-				done(nil, errors.New(e.Error))
+				done(nil, &ServerError{Status: status, Message: e.Error})
 				return
 			}
-			done(nil, fmt.Errorf("%s %s: HTTP %d", method, url, status))
+			done(nil, &HTTPError{Method: method, URL: url, Status: status})
 		}, fail)
 	}, fail)
 }
+
+// ServerError is helmd's own {"error": …} answer to a request: written
+// for the user, it says what to fix, so it may be shown as it is.
+type ServerError struct {
+	Status  int
+	Message string
+}
+
+func (e *ServerError) Error() string { return e.Message }
+
+// HTTPStatus is the status, for feed.PlainError.
+func (e *ServerError) HTTPStatus() int { return e.Status }

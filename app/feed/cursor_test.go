@@ -188,7 +188,7 @@ func TestRepeatedBadEventsSpendTheBudget(t *testing.T) {
 		if got := h.clock.pending(); len(got) != 1 || got[0] >= time.Minute {
 			t.Fatalf("repeat %d: pending %v, want a backoff timer", i+1, got)
 		}
-		if !strings.Contains(h.m.Status().Reason, "reconnect") {
+		if !strings.Contains(h.m.Status().Reason, "reconnecting") {
 			t.Fatalf("repeat %d: %+v", i+1, h.m.Status())
 		}
 		h.poller.last(t).done([]byte(restSonet), "5-9", nil)

@@ -209,7 +209,9 @@ func (m *Machine) openStream(gen int, from string) Stream {
 	return m.o.Transport.Open(m.streamURL(from), StreamHandler{
 		Open:  func() { m.post(func() { m.onOpen(gen) }) },
 		Event: func(typ, id, data string) { m.post(func() { m.onEvent(gen, typ, id, data) }) },
-		Error: func() { m.post(func() { m.onError(gen, "stream error") }) },
+		// The browser says nothing of why: the reason is what the user
+		// sees in the indicator's tooltip.
+		Error: func() { m.post(func() { m.onError(gen, "the connection was lost") }) },
 	})
 }
 
@@ -321,7 +323,7 @@ func (m *Machine) onError(gen int, reason string) {
 	if m.status.State == Offline {
 		st = Offline // stays Offline until something answers: no flicker per attempt
 	}
-	m.setState(st, fmt.Sprintf("%s; reconnect %d of %d in %s", reason, m.failures, m.o.Attempts, d.Round(100*time.Millisecond)))
+	m.setState(st, fmt.Sprintf("%s; reconnecting in %s (attempt %d of %d)", reason, d.Round(100*time.Millisecond), m.failures, m.o.Attempts))
 	m.schedule(&m.reconnect, d, m.connect)
 	// One REST probe per failure tells a stream problem from a server that
 	// is gone: with neither answering the state is Offline at once, not

@@ -66,6 +66,21 @@ func event(typ shared.EventType, sessions ...shared.Session) string {
 	return b + `],"timestamp":1}`
 }
 
+// TestStreamLossSaidPlainly: while the page waits to reconnect, before
+// any poll has answered, the indicator's tooltip says what happened and
+// what comes next in plain words, not "stream error".
+func TestStreamLossSaidPlainly(t *testing.T) {
+	h := newHarness(t, 0.5, nil)
+	h.m.Start()
+	h.tr.last(t).h.Open()
+	h.wantState(Live)
+	h.tr.last(t).h.Error()
+	h.wantState(Connecting)
+	if got, want := h.m.Status().Reason, "the connection was lost; reconnecting in 1s (attempt 1 of 5)"; got != want {
+		t.Errorf("reason = %q, want %q", got, want)
+	}
+}
+
 func TestOpenGoesLive(t *testing.T) {
 	h := newHarness(t, 0.5, nil)
 	h.m.Start()
@@ -176,7 +191,7 @@ func TestBackoffDoublesWithJitter(t *testing.T) {
 				if want := time.Duration(float64(base) * (0.75 + 0.5*jitter)); d != want {
 					t.Fatalf("failure %d: delay %s, want %s", n+1, d, want)
 				}
-				if !strings.Contains(h.m.Status().Reason, fmt.Sprintf("reconnect %d of 5", n+1)) {
+				if !strings.Contains(h.m.Status().Reason, fmt.Sprintf("(attempt %d of 5)", n+1)) {
 					t.Fatalf("reason = %q", h.m.Status().Reason)
 				}
 				before := h.tr.count()

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -28,9 +29,13 @@ func httpStatus(err error) int {
 // differ between browsers: every network error is the server not
 // answering.
 func PlainError(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
 	switch code := httpStatus(err); {
 	case errors.Is(err, errBadList):
 		return "The server's answer was not a session list (is a proxy in between?)."
+	case errors.As(err, &syntax) || errors.As(err, &typ):
+		return "The server's answer could not be read (is a proxy in between?)."
 	case code == 401 || code == 403:
 		return fmt.Sprintf("The server refused this page (HTTP %d): open the address helmd printed, with its token.", code)
 	case code >= 500:

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -138,6 +139,8 @@ func TestPlainError(t *testing.T) {
 		{statusError(503), "The server had a problem (HTTP 503); retrying."},
 		{statusError(404), "The server refused the request (HTTP 404)."},
 		{fmt.Errorf("%w: %w", errBadList, errors.New("invalid character")), "The server's answer was not a session list (is a proxy in between?)."},
+		{json.Unmarshal([]byte("<html>"), new(struct{})), "The server's answer could not be read (is a proxy in between?)."},
+		{json.Unmarshal([]byte(`{"id":1}`), new(struct{ ID string })), "The server's answer could not be read (is a proxy in between?)."},
 	}
 	for _, tc := range tests {
 		if got := PlainError(tc.err); got != tc.want {

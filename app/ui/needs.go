@@ -119,7 +119,7 @@ func (h *Home) clearNeeds(key string) {
 			if err == nil {
 				return
 			}
-			h.attn.clearErr = "Could not clear “" + s.Title + "”: " + err.Error()
+			h.attn.clearErr = failed("Could not clear “"+s.Title+"”", err)
 			if cur, ok := h.sessions.Get(key); ok && cur.ClearedAt == at {
 				cur.ClearedAt = 0 // nothing newer came: undo
 				h.sessions.Upsert(cur)

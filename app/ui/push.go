@@ -19,7 +19,7 @@ type PushToggle struct {
 	checked     bool   // the browser has finished asking
 	on          bool   // this browser is subscribed
 	busy        bool
-	msg         string // the last failure, as the server or browser said it
+	msg         string // the last failure, in plain words (pushFailed)
 }
 
 func (p *PushToggle) OnMount(ctx app.Context) {
@@ -31,7 +31,7 @@ func (p *PushToggle) OnMount(ctx app.Context) {
 		ctx.Dispatch(func(app.Context) {
 			p.checked, p.on = true, on
 			if err != nil {
-				p.msg = err.Error()
+				p.msg = pushFailed(err)
 			}
 		})
 	})
@@ -64,7 +64,7 @@ func (p *PushToggle) onToggle(ctx app.Context, e app.Event) {
 		ctx.Dispatch(func(app.Context) {
 			p.busy, p.on = false, on
 			if err != nil {
-				p.msg = err.Error()
+				p.msg = pushFailed(err)
 			}
 		})
 	}

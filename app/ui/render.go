@@ -196,12 +196,18 @@ func row(s *shared.Session, now time.Time, search string, selected, attention bo
 	if attention {
 		li = li.DataSet("attention", "true")
 	}
+	model := modelLabel(s.Model)
 	var hint string
-	if search != "" && !shows(search, title, project, s.GitBranch, s.Model) {
-		// The match is in what the row does not show: say where.
+	if search != "" && !shows(search, title, project, s.GitBranch, model) {
+		// The match is in what the row does not show: say where. The
+		// row shows the model short, so a match in the rest of its name
+		// ("claude", the date) is shown whole here.
 		hint = snippet(s.FirstPrompt, search)
 		if hint == "" {
 			hint = snippet(s.ProjectPath, search)
+		}
+		if hint == "" {
+			hint = snippet(s.Model, search)
 		}
 	}
 	return li.Body(
@@ -217,7 +223,7 @@ func row(s *shared.Session, now time.Time, search string, selected, attention bo
 		app.Div().Class("meta").Body(
 			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Body(markedWords(project, search)...),
 			app.Span().Class("branch").Title("%s", attr("git branch "+s.GitBranch)).Body(markedWords(s.GitBranch, search)...),
-			app.Span().Class("model").Title("%s", attr(s.Model)).Body(markedWords(modelLabel(s.Model), search)...),
+			app.Span().Class("model").Title("%s", attr(s.Model)).Body(markedWords(model, search)...),
 			app.Span().Class("messages").Text(plural(s.MessageCount, "message", "messages")),
 			app.Span().Class("tokens").Title("%s", tokensTitle(s.Tokens)).Text(tokensText(s.Tokens)),
 			app.Span().Class("cost").Title("%s", "estimated API cost").Text(cost(s.CostUSD)),

@@ -185,7 +185,7 @@ func TestRenderIndicator(t *testing.T) {
 		{feed.Live, "Live", "stream open"},
 		{feed.Polling, "Polling", "stream unavailable"},
 		{feed.Offline, "Offline", "server unreachable: Failed to fetch"},
-		{feed.Connecting, "Connecting", "stream error; reconnect 2 of 5 in 2s"},
+		{feed.Connecting, "Connecting", "the connection was lost; reconnecting in 2s (attempt 2 of 5)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.label, func(t *testing.T) {

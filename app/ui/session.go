@@ -207,7 +207,7 @@ func (p *SessionPage) start(ctx app.Context) {
 		ctx.Dispatch(func(app.Context) {
 			if err != nil {
 				if p.detail == nil {
-					p.errText = "Could not load this session: " + err.Error()
+					p.errText = failed("Could not load this session", err)
 				}
 				return
 			}
@@ -238,11 +238,11 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 			if err != nil {
 				if p.convo.Loaded {
 					p.state = "offline"
-					p.errText = "Offline: showing the copy saved in this browser (" + err.Error() + ")"
+					p.errText = failed("Offline: showing the copy saved in this browser", err)
 					p.afterChange()
 				} else {
 					p.state = "error"
-					p.errText = "Could not load the messages: " + err.Error()
+					p.errText = failed("Could not load the messages", err)
 				}
 				p.schedule(ctx, p.loadLastLater)
 				return

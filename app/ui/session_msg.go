@@ -263,7 +263,7 @@ func (p *SessionPage) onLoadFull(ctx app.Context, _ app.Event) {
 				return // another session's page now
 			}
 			if err != nil {
-				p.errText = "Could not load the whole text: " + err.Error()
+				p.errText = failed("Could not load the whole text", err)
 				return
 			}
 			p.full[ref] = string(body)

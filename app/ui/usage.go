@@ -79,7 +79,7 @@ func (p *UsagePage) load() {
 					err = json.Unmarshal(body, dst)
 				}
 				if err != nil {
-					p.err = fmt.Sprintf("could not read usage: %v", err)
+					p.err = failed("Could not read the usage", err)
 					return
 				}
 				p.loaded++

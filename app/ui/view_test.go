@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"html"
 	"regexp"
 	"slices"
 	"strings"
@@ -101,6 +102,12 @@ func TestRenderView(t *testing.T) {
 			expect: []string{`class="prompt"`, "<mark>LOGIN</mark>"}},
 		{name: "a match in the project path shows it", raw: "q=home%2Fdev", keys: []string{"claude:wk", "claude:new"},
 			expect: []string{`<p class="prompt">/<mark>home/dev</mark>/webapp</p>`}},
+		{name: "a match in the model's hidden part shows it whole", raw: "q=claude", keys: []string{"claude:new"},
+			expect: []string{`<p class="prompt"><mark>claude</mark>-sonnet-4-5-20250929</p>`}},
+		{name: "a match in the model's date shows it whole", raw: "q=20250929", keys: []string{"claude:new"},
+			expect: []string{`<p class="prompt">claude-sonnet-4-5-<mark>20250929</mark></p>`}},
+		{name: "a match in the model's short name is marked there", raw: "q=SONNET", keys: []string{"claude:new"},
+			expect: []string{`title="claude-sonnet-4-5-20250929"><mark>sonnet</mark>-4-5<`}, absent: []string{`class="prompt"`}},
 		{name: "sort by cost", raw: "sort=cost", keys: []string{"claude:w2", "claude:new", "claude:wk", "opencode:old"}}, // equal costs: newest first
 		{name: "nothing matches", raw: "q=zzz", keys: nil, expect: []string{`id="no-match"`, ">0 of 4 sessions<"}},
 	}
@@ -124,11 +131,45 @@ func TestRenderView(t *testing.T) {
 					t.Errorf("page lacks %s", want)
 				}
 			}
+			for _, unwanted := range tc.absent {
+				if strings.Contains(flat, sortAttrs(unwanted)) {
+					t.Errorf("page has %s", unwanted)
+				}
+			}
 			// Clear keeps its place, hidden while there is nothing to clear.
 			if idle := strings.Contains(sortAttrs(out), ` data-idle id="clear"`); idle != (tc.raw == "" || tc.raw == "sort=cost") {
 				t.Errorf("the clear button is idle: %v, for %q", idle, tc.raw)
 			}
 		})
+	}
+}
+
+// TestStatusFilterTooltips: each status button says what its status
+// means, and "Active" (a live process, whatever it is doing) reads
+// differently from "Working" (answering right now).
+func TestStatusFilterTooltips(t *testing.T) {
+	out := sortAttrs(render(t, NewHome(Seed{Sessions: viewSample(), At: ms(0), Now: now})))
+	tips := map[string]string{}
+	for _, m := range regexp.MustCompile(`<button (?:aria-pressed(?:="[^"]*")? )?data-value="([a-z]+)" title="([^"]*)">`).FindAllStringSubmatch(out, -1) {
+		tips[m[1]] = html.UnescapeString(m[2])
+	}
+	want := map[string]string{
+		"all":     "Every session",
+		"working": "Working: the assistant is answering or running a tool right now",
+		"waiting": "Waiting: the assistant finished its turn and waits for your input",
+		"idle":    "Idle: nothing is happening and nothing is asked of you",
+		"active":  "Active: a live process owns the session, or it was written in the last 2 minutes (it may be working, waiting or idle)",
+	}
+	for v, w := range want {
+		if tips[v] != w {
+			t.Errorf("the %s button's tooltip is %q, want %q", v, tips[v], w)
+		}
+	}
+	if len(tips) != len(want) {
+		t.Errorf("status buttons %v, want one for each of %v", tips, want)
+	}
+	if tips["active"] == tips["working"] || strings.Contains(tips["active"], "right now") || !strings.Contains(tips["active"], "may be working") {
+		t.Errorf("Active (%q) is not told apart from Working (%q)", tips["active"], tips["working"])
 	}
 }
 

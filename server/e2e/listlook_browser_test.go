@@ -105,9 +105,10 @@ func rect(c *chrome, sel string) box {
 func sameLine(a, b box) bool { return a.Top < b.Bottom && b.Top < a.Bottom }
 
 // testLookGeometry: at 1280 and 1600 px the filters and the sort share
-// one line; Clear appearing moves nothing; a long branch keeps the cost
-// on its line; on a phone the header and filters take less than a third
-// of the screen, the filters behind one button.
+// one line; a long branch keeps the cost on its line; the source's name
+// is quiet; Clear appearing moves nothing, on a desktop and on phones;
+// on a phone the header and filters take less than a third of the
+// screen, the filters behind one button.
 func testLookGeometry(t *testing.T, b *browser) {
 	p := serveList(t, writeLookFixture(t))
 	c := b.tab(t)
@@ -139,25 +140,21 @@ func testLookGeometry(t *testing.T, b *browser) {
 			t.Errorf("at %d px the branch (%+v) runs into the cost (%+v)", width, br, cost)
 		}
 	}
+	for _, scheme := range []string{"light", "dark"} {
+		viewport(c, 1280, 900, false, scheme)
+		lookQuietSource(t, c, waitingRow, scheme)
+	}
 
-	// The first keystroke shows Clear where it already had its place.
-	viewport(c, 1280, 900, false, "light")
-	beforeClear, beforeRow := rect(c, "#clear"), rect(c, "li.session")
-	if v := mustEval[string](c, `getComputedStyle(document.getElementById("clear")).visibility`); v != "hidden" {
-		t.Errorf("Clear is %s with nothing to clear", v)
+	// The first keystroke shows Clear where it already had its place, on
+	// a desktop and on phones (at 390 px Clear used to wrap onto a line
+	// of its own and push the list 38 px down).
+	for _, w := range []struct {
+		width, height int64
+		mobile        bool
+	}{{1280, 900, false}, {500, 844, true}, {390, 844, true}, {320, 640, true}} {
+		viewport(c, w.width, w.height, w.mobile, "light")
+		lookClearStill(t, c, w.width)
 	}
-	mustEval[bool](c, `(document.getElementById("search").focus(), true)`)
-	keys(c, "o")
-	c.waitJS(5*time.Second, "Clear to show", `getComputedStyle(document.getElementById("clear")).visibility === "visible"`)
-	afterClear, afterRow := rect(c, "#clear"), rect(c, "li.session")
-	if afterClear != beforeClear {
-		t.Errorf("Clear moved when it appeared: %+v → %+v", beforeClear, afterClear)
-	}
-	if afterRow.Top != beforeRow.Top {
-		t.Errorf("the list jumped %.0f px at the first keystroke", afterRow.Top-beforeRow.Top)
-	}
-	keys(c, "\x1b") // Esc clears
-	c.waitJS(5*time.Second, "Clear to hide", `getComputedStyle(document.getElementById("clear")).visibility === "hidden"`)
 
 	// A phone: 390 × 844.
 	viewport(c, 390, 844, true, "light")
@@ -173,12 +170,81 @@ func testLookGeometry(t *testing.T, b *browser) {
 	if got, _ := c.attr("#filters-toggle", "aria-expanded"); got != "true" {
 		t.Errorf("the filters button says aria-expanded=%q when open", got)
 	}
+	// Clear keeps its place on the search's line, not on an empty line
+	// under the open filters.
+	if search, clear, project := rect(c, "#search"), rect(c, "#clear"), rect(c, "#project"); !sameLine(search, clear) || project.Top < search.Bottom {
+		t.Errorf("on a phone with the filters open, Clear (%+v) left the search's line (%+v) or the filters (%+v) are not below it", clear, search, project)
+	}
 	if cost, title := rect(c, waitingRow+" .cost"), rect(c, waitingRow+" .title"); cost.Right > 390 || title.Right > 390 {
 		t.Errorf("on a phone the row overflows: cost %+v, title %+v", cost, title)
 	}
 	click(c, "#filters-toggle")
 	viewport(c, 1280, 900, false, "")
 	c.screenshots("list-look")
+}
+
+// lookQuietSource: the source's name, once the loudest thing on every
+// row, sits in the row's meta line after the cost, in the muted colour
+// and not bold.
+func lookQuietSource(t *testing.T, c *chrome, row, scheme string) {
+	t.Helper()
+	type look struct {
+		Found, InMeta, AfterCost bool
+		Weight                   int
+		Color, Muted, Text       string
+	}
+	got := mustEval[look](c, fmt.Sprintf(`(row => {
+		const src = row && row.querySelector(".source"), cost = row && row.querySelector(".cost");
+		if (!src || !cost) return {found: false};
+		const probe = document.createElement("span");
+		probe.style.color = "var(--muted)";
+		row.appendChild(probe);
+		const muted = getComputedStyle(probe).color;
+		probe.remove();
+		const s = getComputedStyle(src);
+		return {found: true, inMeta: src.parentElement.matches(".meta"),
+			afterCost: !!(cost.compareDocumentPosition(src) & Node.DOCUMENT_POSITION_FOLLOWING),
+			weight: parseInt(s.fontWeight, 10), color: s.color, muted, text: src.textContent};
+	})(document.querySelector(%s))`, jsString(row)))
+	switch {
+	case !got.Found:
+		t.Errorf("%s: the row has no source or no cost: %s", scheme, c.describe())
+	case got.Text != "Claude Code":
+		t.Errorf("%s: the source reads %q", scheme, got.Text)
+	case !got.InMeta || !got.AfterCost:
+		t.Errorf("%s: the source is not in the meta line after the cost (in meta: %v, after the cost: %v)", scheme, got.InMeta, got.AfterCost)
+	}
+	if got.Weight >= 600 {
+		t.Errorf("%s: the source is bold (font-weight %d)", scheme, got.Weight)
+	}
+	if got.Color != got.Muted {
+		t.Errorf("%s: the source's colour is %s, not the muted %s", scheme, got.Color, got.Muted)
+	}
+}
+
+// lookClearStill: at this width, the first keystroke shows Clear where
+// it already had its place and moves no row; Esc hides it again.
+func lookClearStill(t *testing.T, c *chrome, width int64) {
+	t.Helper()
+	beforeClear, beforeRow := rect(c, "#clear"), rect(c, "li.session")
+	if v := mustEval[string](c, `getComputedStyle(document.getElementById("clear")).visibility`); v != "hidden" {
+		t.Errorf("at %d px Clear is %s with nothing to clear", width, v)
+	}
+	mustEval[bool](c, `(document.getElementById("search").focus(), true)`)
+	keys(c, "o")
+	c.waitJS(5*time.Second, "Clear to show", `getComputedStyle(document.getElementById("clear")).visibility === "visible"`)
+	afterClear, afterRow := rect(c, "#clear"), rect(c, "li.session")
+	if afterClear != beforeClear {
+		t.Errorf("at %d px Clear moved when it appeared: %+v → %+v", width, beforeClear, afterClear)
+	}
+	if afterClear.Right > float64(width) || afterClear.Width == 0 {
+		t.Errorf("at %d px Clear is not on the screen: %+v", width, afterClear)
+	}
+	if afterRow.Top != beforeRow.Top {
+		t.Errorf("at %d px the list jumped %.0f px at the first keystroke", width, afterRow.Top-beforeRow.Top)
+	}
+	keys(c, "\x1b") // Esc clears
+	c.waitJS(5*time.Second, "Clear to hide", `getComputedStyle(document.getElementById("clear")).visibility === "hidden"`)
 }
 
 // axeScript loads axe-core (HELM_AXE: its axe.min.js, which .ci/run
