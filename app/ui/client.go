@@ -166,7 +166,7 @@ func (h *Home) onRefresh(ctx app.Context, _ app.Event) {
 		hctx.Dispatch(func(app.Context) {
 			h.refreshing = false
 			if err != nil {
-				h.refreshErr = "Refresh failed. " + feed.PlainError(err)
+				h.refreshErr = failed("Refresh failed", err)
 			}
 		})
 	})
