@@ -142,6 +142,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fl := newFleet(cfg, log) // --publish, --fleet, --nats-listen (fleet.go); nil: none
 	pub = fl.wrap(pub)
+	ix.Over(published{hub: hub, pub: pub}) // one copy of each session: the hub's
 	lv := live.New(ix, pub, sources, liveOpts)
 	// Open session pages, poked before live's debounce; joined after the
 	// server has shut down (see below).

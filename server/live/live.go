@@ -303,6 +303,7 @@ func (l *Live) fullScan(ctx context.Context) {
 	took := time.Since(start)
 	all := l.index.List(nil)
 	l.pub.Publish(shared.EventRefresh, all)
+	l.index.Settle() // the hub holds them now: the index need not
 	n := len(all)
 	all = nil // the hub keeps its own copy: garbage for FreeOSMemory below
 	l.statsMu.Lock()
@@ -440,6 +441,7 @@ func (l *Live) publish(keys []string) {
 			l.pub.Publish(ev.t, ev.sessions)
 		}
 	}
+	l.index.Settle()
 	if len(deleted) > 0 {
 		l.forget(keysOf(deleted))
 	}

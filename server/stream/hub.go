@@ -242,6 +242,20 @@ func (h *Hub) Lookup(key string) (shared.Session, bool) {
 	return h.lookupLocked(key)
 }
 
+// EachLocal calls fn, under the hub's lock, with each published session
+// of this machine (not Remote), which fn must neither keep nor modify:
+// the index reads what it need not hold itself through it (index.Base),
+// without lending the list (a loan makes the next change copy it).
+func (h *Hub) EachLocal(fn func(*shared.Session)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := range h.sorted {
+		if !h.sorted[i].Remote {
+			fn(&h.sorted[i])
+		}
+	}
+}
+
 // Snapshot returns the published state, newest first (shared.Newer).
 func (h *Hub) Snapshot() []shared.Session {
 	h.mu.Lock()
