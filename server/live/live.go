@@ -303,12 +303,12 @@ func (l *Live) fullScan(ctx context.Context) {
 	took := time.Since(start)
 	all := l.index.List(nil)
 	l.pub.Publish(shared.EventRefresh, all)
-	l.index.Settle() // the hub holds them now: the index need not
 	n := len(all)
 	all = nil // the hub keeps its own copy: garbage for FreeOSMemory below
 	l.statsMu.Lock()
 	first := l.scans == 0
 	l.statsMu.Unlock()
+	l.index.Settle() // the hub holds them now: the index lets its copies go
 	if first {
 		// The first scan read every transcript: its buffers and copies are
 		// garbage now, hundreds of MB on a large workspace. Return them to
