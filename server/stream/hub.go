@@ -38,7 +38,7 @@ type Hub struct {
 	// the UpdatedAt of each by Key, which finds it in sorted by binary
 	// search. A change moves one session within sorted, so order costs a
 	// search and a shift per change, never a sort of every session.
-	state  map[string]int64
+	state  *byKey[int64]
 	sorted []shared.Session
 	// lent is set once sorted is handed to a reader (sortedLocked, a
 	// refresh's record), who reads it without the lock: the next change
@@ -70,7 +70,7 @@ func NewHub(opts Options) *Hub {
 		log:   opts.Logger,
 		epoch: newEpoch(),
 		quit:  make(chan struct{}),
-		state: make(map[string]int64),
+		state: newByKey[int64](nil),
 		hist:  newHistory(opts.HistoryCount, opts.HistoryBytes),
 		views: make(map[*view]map[*client]struct{}),
 		taken: make(map[*rawConn]struct{}),
@@ -106,7 +106,7 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 			own[i].CostUSD = 0
 		}
 	}
-	var next map[string]int64
+	var next *byKey[int64]
 	if t == shared.EventRefresh {
 		own, next = newestFirst(own)
 	}
@@ -319,7 +319,7 @@ func (h *Hub) Stats() Stats {
 	s.Epoch = h.epoch
 	s.Clients = h.nclients
 	s.Published = h.seq
-	s.Sessions = len(h.state)
+	s.Sessions = h.state.len()
 	s.HistoryEvents = h.hist.n
 	s.HistoryBytes = h.hist.bytes
 	return s

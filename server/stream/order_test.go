@@ -81,6 +81,9 @@ func TestHubOrderFollowsChanges(t *testing.T) {
 		if _, ok := h.Lookup("claude:absent"); ok {
 			t.Fatalf("step %d: Lookup of an absent key found one", step)
 		}
+		if n := h.Stats().Sessions; n != len(want) {
+			t.Fatalf("step %d: Stats().Sessions = %d, want %d", step, n, len(want))
+		}
 	}
 }
 
