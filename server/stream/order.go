@@ -99,9 +99,10 @@ func (h *Hub) lookupLocked(key string) (shared.Session, bool) {
 // ownLocked makes h.sorted safe to modify: a copy when a reader holds it.
 // The copy has room for one more, so a creation does not copy again.
 func (h *Hub) ownLocked() {
-	if h.lent {
+	if h.loans > 0 {
 		h.sorted = append(make([]shared.Session, 0, len(h.sorted)+1), h.sorted...)
-		h.lent = false
+		h.loans = 0
+		h.gen++
 	}
 }
 
