@@ -16,7 +16,15 @@ type published struct {
 	pub live.Publisher // Lookup: the hub's, through the fleet's merger if any
 }
 
-func (p published) Lookup(key string) (shared.Session, bool) { return p.pub.Lookup(key) }
+// Lookup finds this machine's sessions only: a fleet's remote ones are
+// published beside them but were never the index's.
+func (p published) Lookup(key string) (shared.Session, bool) {
+	s, ok := p.pub.Lookup(key)
+	if !ok || s.Remote {
+		return shared.Session{}, false
+	}
+	return s, true
+}
 
 func (p published) Each(fn func(*shared.Session)) {
 	p.hub.EachLocal(func(s *shared.Session) {
