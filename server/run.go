@@ -142,6 +142,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fl := newFleet(cfg, log) // --publish, --fleet, --nats-listen (fleet.go); nil: none
 	pub = fl.wrap(pub)
+	ix.Over(published{hub: hub, pub: pub}) // one copy of each session: the hub's
 	lv := live.New(ix, pub, sources, liveOpts)
 	// Open session pages, poked before live's debounce; joined after the
 	// server has shut down (see below).
@@ -185,8 +186,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	usage.Install(mux, spend, nil, log)
 	published := publishedNow(hub.Handler(nil)) // read-only, never copied
 	mux.Handle("GET /metrics", metrics.Handler(func() metrics.Snapshot {
-		sessions, _ := published()
-		s := metrics.Snapshot{Sessions: sessions, Stream: hub.Stats(), Watcher: watcher.Status(),
+		sessions, _, release := published()
+		s := metrics.Snapshot{Sessions: sessions, Release: release, Stream: hub.Stats(), Watcher: watcher.Status(),
 			Scan: lv.Stats(), Claude: claudeSrc.Stats(), Models: spend.ModelTotals()}
 		if oc != nil {
 			st := oc.Status()
@@ -330,13 +331,16 @@ func isStream(r *http.Request) bool {
 
 // publishedNow is the page seed's view of the published state: the hub's
 // own read-only list, not a copy of it (the seed copies the first screen
-// only; a copy of 100,000 sessions per page load cost a second).
-func publishedNow(ep stream.Endpoint) func() ([]shared.Session, string) {
-	return func() ([]shared.Session, string) {
-		ss, _, id, err := ep.StateAt("")
+// only; a copy of 100,000 sessions per page load cost a second), lent
+// until release is called.
+func publishedNow(ep stream.Endpoint) func() ([]shared.Session, string, func()) {
+	return func() ([]shared.Session, string, func()) {
+		ss, _, id, release, err := ep.StateAt("")
 		if err != nil { // unreachable: the state published now always exists
-			return ep.Snapshot()
+			release()
+			ss, id = ep.Snapshot()
+			return ss, id, nil
 		}
-		return ss, id
+		return ss, id, release
 	}
 }

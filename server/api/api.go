@@ -144,7 +144,8 @@ func (a *API) listSessions(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The hub's own read-only list, not a copy: at 100,000 sessions a copy
 	// per request was 35 MB before the filter made another.
-	sessions, sorted, id, err := a.all.StateAt("")
+	sessions, sorted, id, release, err := a.all.StateAt("")
+	defer release() // the list is written
 	if err != nil {
 		return fmt.Errorf("list state: %w", err)
 	}

@@ -39,7 +39,7 @@ const maxCursorLen = 1024
 
 // pager is what paging needs of a stream endpoint (stream's views).
 type pager interface {
-	StateAt(id string) (sessions []shared.Session, sorted bool, at string, err error)
+	StateAt(id string) (sessions []shared.Session, sorted bool, at string, release func(), err error)
 }
 
 // cursor is where the next page starts: after the session it names, in
@@ -145,7 +145,8 @@ func (a *API) listPage(w http.ResponseWriter, q shared.Query, limit int, cur *cu
 		}
 		want = cur.EventID
 	}
-	state, sorted, id, err := p.StateAt(want)
+	state, sorted, id, release, err := p.StateAt(want)
+	defer release() // the page is written
 	if errors.Is(err, stream.ErrStateGone) {
 		return Errorf(http.StatusConflict, "the list changed too much since the first page, or helmd restarted; start again without a cursor")
 	}

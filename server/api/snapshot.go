@@ -31,7 +31,8 @@ func (a *API) listSnapshot(w http.ResponseWriter, r *http.Request) error {
 			return Errorf(http.StatusBadRequest, "parameter %q: the snapshot takes none; filter and page with GET /api/sessions", truncate(k))
 		}
 	}
-	sessions, _, id, err := a.all.StateAt("")
+	sessions, _, id, release, err := a.all.StateAt("")
+	defer release() // the snapshot is written
 	if err != nil {
 		return fmt.Errorf("list state: %w", err)
 	}

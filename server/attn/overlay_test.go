@@ -146,3 +146,30 @@ func TestExpireReturnsTheSourcesSession(t *testing.T) {
 		t.Errorf("after the expiry: %+v, want idle, not waiting", got[0])
 	}
 }
+
+// TestSecondHintKeepsTheSourcesStatus: a hint that replaces another is
+// judged against what the source said, not against the first hint: the
+// source saying working, then two hooks saying waiting, then the source
+// saying working again with nothing newer is no move to working, and the
+// wait holds; a session the source never reported before its hint does
+// not count a first report of working as a move either.
+func TestSecondHintKeepsTheSourcesStatus(t *testing.T) {
+	o := NewOverlay(0, nil)
+	first := []shared.Session{sess(shared.StatusWorking, -time.Second)}
+	o.Apply(first, t0)
+	cur, _ := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true, At: t0}, first[0], true)
+	o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission: Edit", Active: true, At: t0.Add(time.Second)}, cur, true)
+	next := []shared.Session{sess(shared.StatusWorking, -time.Second)}
+	o.Apply(next, t0.Add(2*time.Second))
+	if next[0].Status != shared.StatusWaiting || next[0].WaitingFor != "permission: Edit" {
+		t.Errorf("the source still working: %s %q, want the second hint's wait", next[0].Status, next[0].WaitingFor)
+	}
+
+	o = NewOverlay(0, nil)
+	o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "dialog open", Active: true, At: t0}, shared.Session{}, false)
+	s := []shared.Session{sess(shared.StatusWorking, -time.Minute)}
+	o.Apply(s, t0.Add(time.Second))
+	if s[0].Status != shared.StatusWaiting {
+		t.Errorf("a first report of working ended the wait: %+v", s[0])
+	}
+}

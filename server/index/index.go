@@ -27,16 +27,137 @@ func (c Changes) Keys() []string {
 	return keys
 }
 
+// Base is the published state (the stream hub's) as the index would hold
+// it: this machine's sessions only, as their sources made them. An index
+// over a base holds only where it differs from it, so that the sessions
+// are kept once, not once by the index and once by the hub (each copy
+// 30 MB or more at 100,000 sessions).
+type Base interface {
+	// Lookup returns one session by key.
+	Lookup(key string) (shared.Session, bool)
+	// Each calls fn with every session, which fn must not keep or modify.
+	Each(fn func(*shared.Session))
+}
+
+// entry is a session where the index differs from its base: its state
+// now, or gone, for a session the base still has and the index does not.
+type entry struct {
+	s    shared.Session
+	gone bool
+}
+
 // Index is a concurrency-safe map of sessions by shared.Session.Key.
 // The zero value is not usable: call New.
 type Index struct {
-	mu       sync.RWMutex
-	sessions map[string]shared.Session
+	mu   sync.RWMutex
+	base Base             // nil: none, own holds every session
+	own  map[string]entry // where the index differs from base
+	n    int              // sessions in the index
+	peak int              // of len(own) since it was last made anew
 }
 
 // New returns an empty index.
 func New() *Index {
-	return &Index{sessions: make(map[string]shared.Session)}
+	return &Index{own: make(map[string]entry)}
+}
+
+// Over makes the index hold only where it differs from base, which must
+// hold no session now (call it before the first update). Settle drops
+// what base has caught up with.
+func (x *Index) Over(base Base) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.base = base
+}
+
+// Settle forgets the sessions whose state base now holds: those the
+// publisher has sent since they changed. Without a base it does nothing.
+func (x *Index) Settle() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.base == nil || len(x.own) == 0 {
+		return
+	}
+	for key, e := range x.own {
+		b, ok := x.base.Lookup(key)
+		if e.gone && !ok || !e.gone && ok && b == e.s {
+			delete(x.own, key)
+		}
+	}
+	// A map keeps its largest table: after the first scan, every session's
+	// slot. Made anew once most of it is empty.
+	if x.peak >= minRemake && len(x.own)*4 <= x.peak {
+		own := make(map[string]entry, len(x.own))
+		for k, e := range x.own {
+			own[k] = e
+		}
+		x.own, x.peak = own, len(own)
+	}
+}
+
+// minRemake is the fewest entries Settle makes a map anew for.
+const minRemake = 1024
+
+// get returns the index's session of key. Called with mu held.
+func (x *Index) get(key string) (shared.Session, bool) {
+	if e, ok := x.own[key]; ok {
+		return e.s, !e.gone
+	}
+	if x.base == nil {
+		return shared.Session{}, false
+	}
+	return x.base.Lookup(key)
+}
+
+// set records s as the session of key, a change. Called with mu held.
+func (x *Index) set(key string, s shared.Session) {
+	x.own[key] = entry{s: s}
+	x.peak = max(x.peak, len(x.own))
+}
+
+// remove records that the session of key, which the index has, is gone.
+// Called with mu held.
+func (x *Index) remove(key string) {
+	x.n--
+	if x.base != nil {
+		if _, ok := x.base.Lookup(key); ok {
+			x.own[key] = entry{gone: true}
+			x.peak = max(x.peak, len(x.own))
+			return
+		}
+	}
+	delete(x.own, key)
+}
+
+// each calls fn with every session of the index: base's that the index
+// does not differ from, then its own. Called with mu held.
+func (x *Index) each(fn func(*shared.Session)) {
+	if x.base != nil {
+		var buf [128]byte
+		x.base.Each(func(s *shared.Session) {
+			// string(bytes) as a map index allocates nothing.
+			if _, differs := x.own[string(appendKey(buf[:0], s))]; !differs {
+				fn(s)
+			}
+		})
+	}
+	for _, e := range x.own {
+		if !e.gone {
+			fn(&e.s)
+		}
+	}
+}
+
+// appendKey appends s.Key() to b.
+func appendKey(b []byte, s *shared.Session) []byte {
+	b = append(b, s.Source...)
+	b = append(b, ':')
+	b = append(b, s.ID...)
+	if s.Remote {
+		b = append(b, '@')
+		b = append(b, s.Host...)
+	}
+	return b
 }
 
 // Apply upserts sessions and removes the sessions of the given source with
@@ -47,12 +168,12 @@ func (x *Index) Apply(src shared.Source, upserts []shared.Session, removedIDs []
 	defer x.mu.Unlock()
 	var ch Changes
 	for _, s := range upserts {
-		x.put(s, &ch)
+		x.put(s.Key(), s, &ch)
 	}
 	for _, id := range removedIDs {
 		key := shared.Session{Source: src, ID: id}.Key()
-		if old, ok := x.sessions[key]; ok {
-			delete(x.sessions, key)
+		if old, ok := x.get(key); ok {
+			x.remove(key)
 			ch.Deleted = append(ch.Deleted, old)
 		}
 	}
@@ -65,64 +186,75 @@ func (x *Index) Replace(src shared.Source, sessions []shared.Session) Changes {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	var ch Changes
-	if len(x.sessions) == 0 {
+	if x.n == 0 && len(x.own) == 0 {
 		// The first scan: made at its size, rather than grown by doubling
 		// through 100,000 sessions (200 MB of garbage).
-		x.sessions = make(map[string]shared.Session, len(sessions))
+		x.own = make(map[string]entry, len(sessions))
 	}
 	seen := make(map[string]struct{}, len(sessions))
 	for _, s := range sessions {
-		seen[s.Key()] = struct{}{}
-		x.put(s, &ch)
+		key := s.Key()
+		seen[key] = struct{}{}
+		x.put(key, s, &ch)
 	}
-	for key, old := range x.sessions {
-		if _, ok := seen[key]; !ok && old.Source == src {
-			delete(x.sessions, key)
-			ch.Deleted = append(ch.Deleted, old)
+	var buf [128]byte
+	x.each(func(s *shared.Session) {
+		if s.Source != src {
+			return
 		}
+		if _, ok := seen[string(appendKey(buf[:0], s))]; !ok {
+			ch.Deleted = append(ch.Deleted, *s)
+		}
+	})
+	for i := range ch.Deleted {
+		x.remove(ch.Deleted[i].Key())
 	}
 	return ch
 }
 
-func (x *Index) put(s shared.Session, ch *Changes) {
-	key := s.Key()
-	old, ok := x.sessions[key]
+func (x *Index) put(key string, s shared.Session, ch *Changes) {
+	old, ok := x.get(key)
 	switch {
 	case !ok:
 		ch.Created = append(ch.Created, s)
+		x.n++
 	case old != s:
 		ch.Updated = append(ch.Updated, s)
 	default:
 		return
 	}
-	x.sessions[key] = s
+	x.set(key, s)
 }
 
 // Get returns one session by key.
 func (x *Index) Get(key string) (shared.Session, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	s, ok := x.sessions[key]
-	return s, ok
+	return x.get(key)
 }
 
 // Len is the number of sessions.
 func (x *Index) Len() int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return len(x.sessions)
+	return x.n
 }
 
 // List returns the sessions that keep accepts (all when keep is nil),
 // newest first.
 func (x *Index) List(keep func(*shared.Session) bool) []shared.Session {
 	x.mu.RLock()
-	out := make([]shared.Session, 0, len(x.sessions))
-	for _, s := range x.sessions {
-		if keep == nil || keep(&s) {
-			out = append(out, s)
+	out := make([]shared.Session, 0, x.n)
+	x.each(func(s *shared.Session) {
+		if keep == nil {
+			out = append(out, *s)
+			return
 		}
-	}
+		c := *s // keep sees a copy: it cannot change what the index holds
+		if keep(&c) {
+			out = append(out, c)
+		}
+	})
 	x.mu.RUnlock()
 	shared.SortNewestFirst(out)
 	return out

@@ -309,6 +309,7 @@ func (l *Live) fullScan(ctx context.Context) {
 	l.statsMu.Lock()
 	first := l.scans == 0
 	l.statsMu.Unlock()
+	l.index.Settle() // the hub holds them now: the index lets its copies go
 	if first {
 		// The first scan read every transcript: its buffers and copies are
 		// garbage now, hundreds of MB on a large workspace. Return them to
@@ -441,6 +442,7 @@ func (l *Live) publish(keys []string) {
 			l.pub.Publish(ev.t, ev.sessions)
 		}
 	}
+	l.index.Settle()
 	if len(deleted) > 0 {
 		l.forget(keysOf(deleted))
 	}

@@ -27,6 +27,9 @@ type Snapshot struct {
 	// hub's remote sessions only helm_fleet_sessions, by host, so that a
 	// hub scraped beside its publishers counts nothing twice.
 	Sessions []shared.Session
+	// Release, when set, is called once Sessions is no longer read: the
+	// hub lends its list until then.
+	Release  func()
 	Stream   stream.Stats
 	Watcher  watch.Status
 	Scan     live.Stats
@@ -53,7 +56,12 @@ func Handler(snap func() Snapshot) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", ContentType)
 		w.Header().Set("Cache-Control", "no-store")
-		_ = write(w, collect(snap())) // a failed write is a scraper gone away
+		s := snap()
+		fams := collect(s)
+		if s.Release != nil {
+			s.Release()
+		}
+		_ = write(w, fams) // a failed write is a scraper gone away
 	})
 }
 

@@ -51,8 +51,9 @@ type Endpoint interface {
 	// from that id, applied to them, gives the view's state.
 	Snapshot() (sessions []shared.Session, lastEventID string)
 	// StateAt returns the view's state as of an event id ("" now),
-	// read-only and not copied (stateat.go).
-	StateAt(id string) (sessions []shared.Session, sorted bool, at string, err error)
+	// read-only and not copied until release is called, which the caller
+	// must do once done with it (stateat.go).
+	StateAt(id string) (sessions []shared.Session, sorted bool, at string, release func(), err error)
 }
 
 // Handler serves one stream endpoint. keep filters sessions (nil keeps
@@ -88,9 +89,11 @@ func (h *Hub) newView(keep func(*shared.Session) bool, ownEpoch bool) *view {
 func (v *view) Snapshot() ([]shared.Session, string) {
 	h := v.hub
 	h.mu.Lock()
-	state, seq := h.sortedLocked(), h.seq
+	state, release := h.lendLocked()
+	seq := h.seq
 	h.mu.Unlock()
-	kept, _ := v.filter(state, nil) // state is never modified once built
+	defer release()
+	kept, _ := v.filter(state, nil) // not modified while lent
 	if v.keep == nil {
 		kept = slices.Clone(kept)
 	}
@@ -207,6 +210,7 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // opening is what a new connection writes before live events: the retry
 // field, then the replay after its cursor or an init snapshot.
 func (v *view) opening(st start) ([][]byte, error) {
+	defer st.release() // the init is encoded, or not needed
 	out := [][]byte{retryField(v.hub.opts.Retry)}
 	if v.full != nil {
 		return out, nil // serveFull writes the list

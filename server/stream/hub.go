@@ -38,12 +38,17 @@ type Hub struct {
 	// the UpdatedAt of each by Key, which finds it in sorted by binary
 	// search. A change moves one session within sorted, so order costs a
 	// search and a shift per change, never a sort of every session.
-	state  map[string]int64
+	state  *byKey[int64]
 	sorted []shared.Session
-	// lent is set once sorted is handed to a reader (sortedLocked, a
-	// refresh's record), who reads it without the lock: the next change
-	// then works on a copy, so what was handed out is never modified.
-	lent     bool
+	// loans counts the readers holding sorted, who read it without the
+	// lock (lendLocked; a refresh's record, for good): a change works on a
+	// copy while any does, so what was handed out is never modified, and
+	// in place once every reader gave it back: a list read at each page
+	// load no longer costs a copy of the list (33 MB at 100,000 sessions)
+	// at the next change. gen counts the lists sorted has been, so that a
+	// loan of one since replaced is given back to nothing.
+	loans    int
+	gen      uint64
 	hist     *history
 	views    map[*view]map[*client]struct{} // clients by the handler that serves them
 	nclients int
@@ -70,7 +75,7 @@ func NewHub(opts Options) *Hub {
 		log:   opts.Logger,
 		epoch: newEpoch(),
 		quit:  make(chan struct{}),
-		state: make(map[string]int64),
+		state: newByKey[int64](nil),
 		hist:  newHistory(opts.HistoryCount, opts.HistoryBytes),
 		views: make(map[*view]map[*client]struct{}),
 		taken: make(map[*rawConn]struct{}),
@@ -106,7 +111,7 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 			own[i].CostUSD = 0
 		}
 	}
-	var next map[string]int64
+	var next *byKey[int64]
 	if t == shared.EventRefresh {
 		own, next = newestFirst(own)
 	}
@@ -137,7 +142,8 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 	if unsent && h.nclients == 0 {
 		h.seq = rec.seq
 		h.stats.PublishedByType.add(t)
-		h.state, h.sorted, h.lent = next, own, false
+		h.state, h.sorted, h.loans = next, own, 0
+		h.gen++
 		h.hist.reset()
 		return
 	}
@@ -159,7 +165,8 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 	h.seq = rec.seq
 	h.stats.PublishedByType.add(t)
 	if next != nil {
-		h.state, h.sorted, h.lent = next, own, true // own is the record's too
+		h.state, h.sorted, h.loans = next, own, 1 // own is the record's too, for good
+		h.gen++
 	} else {
 		for _, s := range own {
 			if t == shared.EventSessionDeleted {
@@ -242,6 +249,20 @@ func (h *Hub) Lookup(key string) (shared.Session, bool) {
 	return h.lookupLocked(key)
 }
 
+// EachLocal calls fn, under the hub's lock, with each published session
+// of this machine (not Remote), which fn must neither keep nor modify:
+// the index reads what it need not hold itself through it (index.Base),
+// without lending the list (a loan makes the next change copy it).
+func (h *Hub) EachLocal(fn func(*shared.Session)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := range h.sorted {
+		if !h.sorted[i].Remote {
+			fn(&h.sorted[i])
+		}
+	}
+}
+
 // Snapshot returns the published state, newest first (shared.Newer).
 func (h *Hub) Snapshot() []shared.Session {
 	h.mu.Lock()
@@ -250,11 +271,33 @@ func (h *Hub) Snapshot() []shared.Session {
 }
 
 // sortedLocked returns the published state, newest first, for reading
-// without the lock: it is never modified afterwards (see lent).
+// without the lock, for good: it is never modified afterwards (see
+// loans). A reader that is done with it at a known point uses lendLocked.
 func (h *Hub) sortedLocked() []shared.Session {
-	h.lent = true
+	h.loans++
 	return h.sorted
 }
+
+// lendLocked returns the published state, newest first, for reading
+// without the lock until release is called (once or more; from any
+// goroutine, without the lock held): it is not modified until then.
+func (h *Hub) lendLocked() (sessions []shared.Session, release func()) {
+	h.loans++
+	gen := h.gen
+	var once sync.Once
+	return h.sorted, func() {
+		once.Do(func() {
+			h.mu.Lock()
+			if h.gen == gen {
+				h.loans--
+			}
+			h.mu.Unlock()
+		})
+	}
+}
+
+// noRelease is the release of nothing lent.
+func noRelease() {}
 
 // Close ends every stream promptly and refuses later connections with 503.
 // Publish does nothing afterwards. It returns once every connection taken
@@ -305,7 +348,7 @@ func (h *Hub) Stats() Stats {
 	s.Epoch = h.epoch
 	s.Clients = h.nclients
 	s.Published = h.seq
-	s.Sessions = len(h.state)
+	s.Sessions = h.state.len()
 	s.HistoryEvents = h.hist.n
 	s.HistoryBytes = h.hist.bytes
 	return s
@@ -317,7 +360,8 @@ type start struct {
 	resumed bool
 	replay  []*record
 	initID  string
-	state   []shared.Session // read-only
+	state   []shared.Session // read-only, until release
+	release func()           // gives state back; always set
 }
 
 // subscribe registers a client of v. Under the same lock it collects the
@@ -334,7 +378,7 @@ func (h *Hub) subscribe(v *view, lastID string) (*client, start, error) {
 		h.stats.Rejected++
 		return nil, start{}, errTooMany
 	}
-	var st start
+	st := start{release: noRelease}
 	if epoch, seq, ok := ParseEventID(lastID); ok && epoch == v.epoch {
 		st.replay, st.resumed = h.hist.after(seq, h.seq)
 	}
@@ -343,7 +387,7 @@ func (h *Hub) subscribe(v *view, lastID string) (*client, start, error) {
 	} else {
 		h.stats.Inits++
 		st.initID = formatEventID(v.epoch, h.seq)
-		st.state = h.sortedLocked()
+		st.state, st.release = h.lendLocked()
 	}
 	c := newClient(v)
 	if h.views[v] == nil {

@@ -52,22 +52,23 @@ func compareNewest(a, b *shared.Session) int {
 // newestFirst sorts a refresh's sessions in list order, the last of two
 // with the same key winning, as a map by key would keep; it returns them
 // with each one's UpdatedAt by key.
-func newestFirst(sessions []shared.Session) ([]shared.Session, map[string]int64) {
-	// One key per session: at 100,000 sessions each Key() is an
-	// allocation. The last of a key is the one kept, so its UpdatedAt is
-	// the one at holds.
-	last := make(map[string]int, len(sessions))
-	at := make(map[string]int64, len(sessions))
+func newestFirst(sessions []shared.Session) ([]shared.Session, *byKey[int64]) {
+	// The last of a key is the one kept, so its UpdatedAt is the one at
+	// holds; at counts keys, so duplicates show as fewer keys than
+	// sessions.
+	at := newByKey[int64](sessions)
 	for i := range sessions {
-		k := sessions[i].Key()
-		last[k] = i
-		at[k] = sessions[i].UpdatedAt
+		at.set(&sessions[i], sessions[i].UpdatedAt)
 	}
-	if len(last) < len(sessions) { // duplicates: rare, keyed again
+	if at.len() < len(sessions) { // duplicates: rare, keyed again
+		last := newByKey[int](sessions)
+		for i := range sessions {
+			last.set(&sessions[i], i)
+		}
 		kept := sessions[:0]
-		for i, s := range sessions {
-			if last[s.Key()] == i {
-				kept = append(kept, s)
+		for i := range sessions {
+			if j, _ := last.of(&sessions[i]); j == i {
+				kept = append(kept, sessions[i])
 			}
 		}
 		clear(sessions[len(kept):])
@@ -79,7 +80,7 @@ func newestFirst(sessions []shared.Session) ([]shared.Session, map[string]int64)
 
 // findLocked returns where the session with key is in h.sorted.
 func (h *Hub) findLocked(key string) (int, bool) {
-	at, ok := h.state[key]
+	at, ok := h.state.get(key)
 	if !ok {
 		return 0, false
 	}
@@ -98,9 +99,10 @@ func (h *Hub) lookupLocked(key string) (shared.Session, bool) {
 // ownLocked makes h.sorted safe to modify: a copy when a reader holds it.
 // The copy has room for one more, so a creation does not copy again.
 func (h *Hub) ownLocked() {
-	if h.lent {
+	if h.loans > 0 {
 		h.sorted = append(make([]shared.Session, 0, len(h.sorted)+1), h.sorted...)
-		h.lent = false
+		h.loans = 0
+		h.gen++
 	}
 }
 
@@ -115,7 +117,7 @@ func (h *Hub) putLocked(s shared.Session) {
 		return compareAt(&e, s.UpdatedAt, key)
 	})
 	i, had := h.findLocked(key)
-	h.state[key] = s.UpdatedAt
+	h.state.set(&s, s.UpdatedAt)
 	switch {
 	case !had:
 		h.sorted = slices.Insert(h.sorted, pos, s)
@@ -135,6 +137,6 @@ func (h *Hub) removeLocked(key string) {
 		return
 	}
 	h.ownLocked()
-	delete(h.state, key)
+	h.state.del(key)
 	h.sorted = slices.Delete(h.sorted, i, i+1)
 }

@@ -2,6 +2,7 @@ package stream
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -13,7 +14,8 @@ import (
 // deletions and refreshes, and checks after each that the hub's state is
 // what a map of the events would hold, sorted as the list is: the order
 // kept one change at a time is the order a full sort would give. A
-// state handed to a reader before a change must not move under it.
+// state handed to a reader before a change, for good or lent and not yet
+// given back, must not move under it.
 func TestHubOrderFollowsChanges(t *testing.T) {
 	h := NewHub(Options{})
 	defer h.Close()
@@ -32,9 +34,16 @@ func TestHubOrderFollowsChanges(t *testing.T) {
 	}
 	for step := range 3000 {
 		h.mu.Lock()
-		lent := h.sortedLocked()
+		lent, release := h.sortedLocked(), noRelease
+		if step%2 == 1 {
+			lent, release = h.lendLocked()
+		}
 		before := slices.Clone(lent)
 		h.mu.Unlock()
+		if step%4 == 3 {
+			release() // given back before the change: no longer checked
+			lent, before = nil, nil
+		}
 
 		var batch []shared.Session
 		for range 1 + r.IntN(3) {
@@ -65,6 +74,7 @@ func TestHubOrderFollowsChanges(t *testing.T) {
 		if !slices.Equal(lent, before) {
 			t.Fatalf("step %d: a state handed out before the change was modified", step)
 		}
+		release()
 		sorted := make([]shared.Session, 0, len(want))
 		for _, s := range want {
 			sorted = append(sorted, s)
@@ -80,6 +90,9 @@ func TestHubOrderFollowsChanges(t *testing.T) {
 		}
 		if _, ok := h.Lookup("claude:absent"); ok {
 			t.Fatalf("step %d: Lookup of an absent key found one", step)
+		}
+		if n := h.Stats().Sessions; n != len(want) {
+			t.Fatalf("step %d: Stats().Sessions = %d, want %d", step, n, len(want))
 		}
 	}
 }
@@ -114,6 +127,76 @@ func BenchmarkHubUpdate100k(b *testing.B) {
 				}
 			}
 		})
+	}
+	// A reader done before the next change (a list request, a stream's
+	// init): its loan given back, the change works in place.
+	b.Run("read-released-every-1", func(b *testing.B) {
+		const n = 100_000
+		h := NewHub(Options{})
+		defer h.Close()
+		all := make([]shared.Session, n)
+		for i := range all {
+			all[i] = realistic(i)
+		}
+		h.Publish(shared.EventRefresh, all)
+		v := h.Handler(nil).(*view)
+		at := all[n-1].UpdatedAt
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			s := all[n-1-i%50]
+			at++
+			s.UpdatedAt = at
+			h.Publish(shared.EventSessionUpdated, []shared.Session{s})
+			_, _, _, release, _ := v.StateAt("")
+			release()
+		}
+	})
+}
+
+// TestReleasedListIsNotCopied: a change after a reader has given the
+// list back (a list request written, a stream's init encoded) updates it
+// in place; while a reader holds it, the change works on a copy.
+func TestReleasedListIsNotCopied(t *testing.T) {
+	const n = 10_000 // a copy: 3 MB
+	h := NewHub(Options{})
+	defer h.Close()
+	all := make([]shared.Session, n)
+	for i := range all {
+		all[i] = realistic(i)
+	}
+	h.Publish(shared.EventRefresh, all)
+	v := h.Handler(nil).(*view)
+	at := all[n-1].UpdatedAt
+	change := func() uint64 {
+		at++
+		s := all[n-1]
+		s.UpdatedAt = at
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		h.Publish(shared.EventSessionUpdated, []shared.Session{s})
+		runtime.ReadMemStats(&m1)
+		return m1.TotalAlloc - m0.TotalAlloc
+	}
+	held, _, _, release, err := v.StateAt("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := slices.Clone(held)
+	if got := change(); got < 3<<20 {
+		t.Errorf("a change while the list is held allocated %d bytes: no copy of it?", got)
+	}
+	if !slices.Equal(held, before) {
+		t.Fatal("the held list was modified")
+	}
+	release()
+	_, _, _, release, _ = v.StateAt("")
+	release()
+	if got := change(); got > 1<<20 {
+		t.Errorf("a change after the list was given back allocated %d bytes, want no copy", got)
+	}
+	if got := h.Snapshot(); got[0].UpdatedAt != at {
+		t.Errorf("newest after the change: %+v, want the session changed at %d", got[0], at)
 	}
 }
 

@@ -21,20 +21,22 @@ var ErrStateGone = errors.New("that list state is gone")
 // that changed since put back as it was, from the history's records (an
 // update's base, a deletion's last state; a creation had none). sorted is
 // true when nothing had to be put back, and the slice is then the hub's
-// own, newest first. Either way the slice is read-only. An empty id asks
-// for the state published now; at is the id of the state returned.
-func (v *view) StateAt(id string) (sessions []shared.Session, sorted bool, at string, err error) {
+// own, newest first, lent until release is called (see Hub.loans).
+// Either way the slice is read-only. An empty id asks for the state
+// published now; at is the id of the state returned. release is always
+// set.
+func (v *view) StateAt(id string) (sessions []shared.Session, sorted bool, at string, release func(), err error) {
 	h := v.hub
 	var seq uint64
 	if id != "" {
 		epoch, n, ok := ParseEventID(id)
 		if !ok || epoch != v.epoch {
-			return nil, false, "", ErrStateGone
+			return nil, false, "", noRelease, ErrStateGone
 		}
 		seq = n
 	}
 	h.mu.Lock()
-	cur := h.sortedLocked() // never modified once built
+	cur, release := h.lendLocked() // not modified until released
 	if id == "" {
 		seq = h.seq
 	}
@@ -46,18 +48,24 @@ func (v *view) StateAt(id string) (sessions []shared.Session, sorted bool, at st
 	h.mu.Unlock()
 	at = formatEventID(v.epoch, seq)
 	if !ok {
-		return nil, false, "", ErrStateGone
+		release()
+		return nil, false, "", noRelease, ErrStateGone
 	}
 	if len(recs) == 0 {
-		kept, _ := v.filter(cur, nil)
-		return kept, true, at, nil
+		if v.keep == nil {
+			return cur, true, at, release, nil
+		}
+		kept, _ := v.filter(cur, nil) // a copy
+		release()
+		return kept, true, at, noRelease, nil
 	}
+	defer release() // what is returned below is a copy
 	// then is each touched session's state before its first change after
 	// seq; a zero Session for one that did not exist then.
 	then := make(map[string]shared.Session)
 	for _, r := range recs {
 		if r.typ.IsSnapshot() {
-			return nil, false, "", ErrStateGone
+			return nil, false, "", noRelease, ErrStateGone
 		}
 		for i, s := range r.sessions {
 			k := s.Key()
@@ -86,5 +94,5 @@ func (v *view) StateAt(id string) (sessions []shared.Session, sorted bool, at st
 		}
 	}
 	kept, _ := v.filter(out, nil)
-	return kept, false, at, nil
+	return kept, false, at, noRelease, nil
 }

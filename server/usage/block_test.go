@@ -102,9 +102,30 @@ func TestModelTotals(t *testing.T) {
 		t.Fatalf("totals %+v: want opus 100 (10 tokens), sonnet 27 (3 tokens)", got)
 	}
 	st.Set(sess("a", "/p"), []Cell{{At: 0, Model: "sonnet", Tokens: tok(5), Nano: 50}})
-	st.Delete(sess("b", "/q").Key())
+	st.Delete(shared.SourceClaude, sess("b", "/q").ID)
 	got = totals()
 	if len(got) != 1 || got["sonnet"].Nano != 50 || got["sonnet"].Tokens.Input != 5 {
 		t.Fatalf("after a's new cells and b's removal: %+v, want sonnet 50 only", got)
+	}
+}
+
+// TestSameIDTwoSources: sessions of two sources that share an ID are two
+// sessions: each counts, and one's removal leaves the other's spend.
+func TestSameIDTwoSources(t *testing.T) {
+	st := NewStore()
+	tok := func(n int) shared.Tokens { return shared.Tokens{Input: n} }
+	claude := &shared.Session{ID: "s1", Source: shared.SourceClaude, ProjectPath: "/p"}
+	oc := &shared.Session{ID: "s1", Source: shared.SourceOpenCode, ProjectPath: "/p"}
+	st.Set(claude, []Cell{{At: 0, Model: "opus", Tokens: tok(10), Nano: 100}})
+	st.Set(oc, []Cell{{At: 0, Model: "opus", Tokens: tok(1), Nano: 7}})
+	if got := st.ModelTotals(); len(got) != 1 || got[0].Nano != 107 {
+		t.Fatalf("both sources: %+v, want opus 107", got)
+	}
+	st.Delete(shared.SourceClaude, "s1")
+	if got := st.ModelTotals(); len(got) != 1 || got[0].Nano != 7 || got[0].Tokens.Input != 1 {
+		t.Fatalf("after claude's s1 left: %+v, want opencode's 7 alone", got)
+	}
+	if ids := st.IDs(shared.SourceOpenCode); len(ids) != 1 || ids[0] != "s1" || len(st.IDs(shared.SourceClaude)) != 0 {
+		t.Errorf("IDs: opencode %v, claude %v", ids, st.IDs(shared.SourceClaude))
 	}
 }

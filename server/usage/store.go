@@ -21,21 +21,40 @@ type cellSum struct {
 	spend
 }
 
-// entry is one session as the store last took it: its cells, and the
-// cost and tokens it reported, to tell when its cells are stale.
+// sessionID names a session in the store: its source and ID, the
+// session's own strings, so that holding 100,000 sessions allocates no
+// key (a "source:id" key was 48 bytes each).
+type sessionID struct {
+	source shared.Source
+	id     string
+}
+
+// entry is one session as the store last took it: its cells, and the cost, tokens and project it reported, to tell
+// when its cells are stale.
 type entry struct {
 	project string
-	source  shared.Source
 	cost    float64
 	tokens  shared.Tokens
-	cells   []Cell
+	cells   []heldCell
+}
+
+// heldCell is a Cell as the store keeps it: its model, with the session's
+// project and source, as the interned dim (4 bytes where the model's name
+// took 16).
+type heldCell struct {
+	at  int64
+	dim int32
+	spend
 }
 
 // Store holds running totals per slot, model, project and source, and
 // each session's part in them. It is safe for concurrent use.
 type Store struct {
-	mu       sync.RWMutex
-	sessions map[string]*entry // by shared.Session.Key
+	mu sync.RWMutex
+	// Entries by pointer: a map's table grows by doubling, and slots the
+	// size of an entry made the room it keeps ahead cost more than the
+	// pointers do.
+	sessions map[sessionID]*entry
 	dims     []dim
 	dimIDs   map[dim]int32
 	models   []string         // model names by id, for byModel
@@ -51,7 +70,7 @@ type Store struct {
 
 // NewStore returns an empty store.
 func NewStore() *Store {
-	return &Store{sessions: map[string]*entry{}, dimIDs: map[dim]int32{}, modelIDs: map[string]int32{}}
+	return &Store{sessions: map[sessionID]*entry{}, dimIDs: map[dim]int32{}, modelIDs: map[string]int32{}}
 }
 
 // Stale reports whether s spent something other than what the store
@@ -59,7 +78,7 @@ func NewStore() *Store {
 func (st *Store) Stale(s *shared.Session) bool {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	e, ok := st.sessions[s.Key()]
+	e, ok := st.sessions[sessionID{s.Source, s.ID}]
 	return !ok || e.cost != s.CostUSD || e.tokens != s.Tokens || e.project != s.ProjectPath
 }
 
@@ -68,44 +87,48 @@ func (st *Store) Stale(s *shared.Session) bool {
 func (st *Store) Set(s *shared.Session, cells []Cell) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	key := s.Key()
+	key := sessionID{s.Source, s.ID}
 	old := st.sessions[key]
-	e := &entry{project: s.ProjectPath, source: s.Source, cost: s.CostUSD, tokens: s.Tokens,
-		cells: append([]Cell(nil), cells...)}
+	e := &entry{project: s.ProjectPath, cost: s.CostUSD, tokens: s.Tokens}
+	if len(cells) > 0 {
+		e.cells = make([]heldCell, len(cells))
+		for i, c := range cells {
+			e.cells[i] = heldCell{at: c.At, dim: st.dimID(dim{model: c.Model, project: s.ProjectPath, source: s.Source}),
+				spend: spend{tokens: c.Tokens, nano: c.Nano}}
+		}
+	}
 	st.sessions[key] = e
 	// The new cells first: a slot the session keeps never falls to zero
 	// and out of the order in between.
-	st.apply(e, 1)
+	st.apply(e.cells, 1)
 	if old != nil {
-		st.apply(old, -1)
+		st.apply(old.cells, -1)
 	}
 }
 
-// Delete takes a session that is gone out of the totals.
-func (st *Store) Delete(key string) {
+// Delete takes session id of source src, which is gone, out of the
+// totals.
+func (st *Store) Delete(src shared.Source, id string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.remove(key)
+	key := sessionID{src, id}
+	if e, ok := st.sessions[key]; ok {
+		st.apply(e.cells, -1)
+		delete(st.sessions, key)
+	}
 }
 
-// Keys lists the sessions of source src the store holds.
-func (st *Store) Keys(src shared.Source) []string {
+// IDs lists the IDs of the sessions of source src the store holds.
+func (st *Store) IDs(src shared.Source) []string {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	var out []string
-	for k, e := range st.sessions {
-		if e.source == src {
-			out = append(out, k)
+	for k := range st.sessions {
+		if k.source == src {
+			out = append(out, k.id)
 		}
 	}
 	return out
-}
-
-func (st *Store) remove(key string) {
-	if e, ok := st.sessions[key]; ok {
-		st.apply(e, -1)
-		delete(st.sessions, key)
-	}
 }
 
 // dimID interns d. Dims are never forgotten: there are as many as
@@ -128,14 +151,14 @@ func (st *Store) dimID(d dim) int32 {
 	return id
 }
 
-// apply adds (sign 1) or takes away (-1) e's cells, dropping totals that
-// fall to zero so that memory follows what is on disk.
-func (st *Store) apply(e *entry, sign int) {
-	for _, c := range e.cells {
-		id := st.dimID(dim{model: c.Model, project: e.project, source: e.source})
-		j, found := slices.BinarySearch(st.order, c.At)
+// apply adds (sign 1) or takes away (-1) a session's cells, dropping
+// totals that fall to zero so that memory follows what is on disk.
+func (st *Store) apply(cells []heldCell, sign int) {
+	for _, c := range cells {
+		id := c.dim
+		j, found := slices.BinarySearch(st.order, c.at)
 		if !found { // appends land at the end: nothing moves
-			st.order = slices.Insert(st.order, j, c.At)
+			st.order = slices.Insert(st.order, j, c.at)
 			st.sums = slices.Insert(st.sums, j, nil)
 		}
 		sums := st.sums[j]
@@ -144,8 +167,8 @@ func (st *Store) apply(e *entry, sign int) {
 			sums = append(sums, cellSum{dim: id})
 			i = len(sums) - 1
 		}
-		sums[i].add(c.Tokens, c.Nano, sign)
-		st.byModel[st.dimModel[id]].add(c.Tokens, c.Nano, sign)
+		sums[i].add(c.tokens, c.nano, sign)
+		st.byModel[st.dimModel[id]].add(c.tokens, c.nano, sign)
 		if sums[i].zero() {
 			sums = slices.Delete(sums, i, i+1)
 		}

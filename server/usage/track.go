@@ -88,25 +88,25 @@ func (t *tracked) Sessions() []shared.Session {
 
 // takeAll takes list as every session of the source.
 func (t *tracked) takeAll(list []shared.Session) {
-	present := make(map[string]bool, len(list))
+	present := make(map[string]bool, len(list)) // by ID: a source's sessions are its own
 	for i := range list {
-		present[list[i].Key()] = true
+		present[list[i].ID] = true
 	}
 	var gone []string
-	for _, k := range t.st.Keys(t.Kind()) {
-		if !present[k] {
-			gone = append(gone, k)
+	for _, id := range t.st.IDs(t.Kind()) {
+		if !present[id] {
+			gone = append(gone, id)
 		}
 	}
-	for _, k := range gone {
-		t.st.Delete(k)
+	for _, id := range gone {
+		t.st.Delete(t.Kind(), id)
 	}
 	t.take(list, nil)
 }
 
 func (t *tracked) take(changed []shared.Session, removed []string) {
 	for _, id := range removed {
-		t.st.Delete(shared.Session{Source: t.Kind(), ID: id}.Key())
+		t.st.Delete(t.Kind(), id)
 	}
 	for i := range changed {
 		s := &changed[i]

@@ -126,10 +126,10 @@ func TestPageRendersAreLimited(t *testing.T) {
 	entered := make(chan struct{}, 4)
 	var once sync.Once
 	h, err := New(Options{
-		Sessions: func() ([]shared.Session, string) {
+		Sessions: func() ([]shared.Session, string, func()) {
 			entered <- struct{}{}
 			once.Do(func() { <-release }) // the first render hangs until released
-			return sessions(), ""
+			return sessions(), "", nil
 		},
 		Logger:      quiet,
 		Assets:      assets(t, fakeWasm(), true, true),

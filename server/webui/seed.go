@@ -20,7 +20,10 @@ const (
 
 func (h *Handler) seed() ui.Seed {
 	now := time.Now()
-	all, id := h.opts.Sessions()
+	all, id, release := h.opts.Sessions()
+	if release != nil {
+		defer release()
+	}
 	first := firstScreen(all, seedSessions, seedBytes)
 	seed := ui.Seed{Sessions: first, Watched: h.opts.Watched(), At: now.UnixMilli(), Now: now,
 		Host: h.opts.Host, Demo: h.opts.Demo, Instance: h.opts.Instance}

@@ -34,9 +34,11 @@ type Options struct {
 	// exactly when the build changes.
 	Version string
 	// Sessions returns the current sessions, newest first, for the
-	// pre-rendered page, and the id of the stream event they are exact as
-	// of ("" when unknown); nil renders an empty list.
-	Sessions func() ([]shared.Session, string)
+	// pre-rendered page, the id of the stream event they are exact as of
+	// ("" when unknown), and release (nil: nothing), called once the page
+	// no longer reads them: they may be the stream hub's own list, lent.
+	// nil renders an empty list.
+	Sessions func() (sessions []shared.Session, eventID string, release func())
 	// Watched returns the folders watched, for the empty state.
 	Watched func() []string
 	// Host is this helmd's --host-name, and Demo whether it serves the
@@ -96,7 +98,7 @@ func New(opts Options) (*Handler, error) {
 		opts.Logger = slog.Default()
 	}
 	if opts.Sessions == nil {
-		opts.Sessions = func() ([]shared.Session, string) { return nil, "" }
+		opts.Sessions = func() ([]shared.Session, string, func()) { return nil, "", nil }
 	}
 	if opts.Watched == nil {
 		opts.Watched = func() []string { return nil }

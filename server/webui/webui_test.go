@@ -93,7 +93,7 @@ func newServer(t *testing.T, fsys fs.FS, sessions []shared.Session, watched []st
 	s.sessions.Store(&sessions)
 	h, err := New(Options{
 		Version:   "v1.2.3-abc",
-		Sessions:  func() ([]shared.Session, string) { return *s.sessions.Load(), "e-7" },
+		Sessions:  func() ([]shared.Session, string, func()) { return *s.sessions.Load(), "e-7", nil },
 		Watched:   func() []string { return watched },
 		Keepalive: 15 * time.Second,
 		Logger:    quiet,
