@@ -59,9 +59,9 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 	// primary, so only their unmatched (id-less) usage needs leaving out.
 	var sp spend
 	for _, f := range mains {
-		own := f.agg.total.sub(f.agg.shadow)
+		own := f.agg.total.sub(f.agg.shadowed())
 		if f != main {
-			own = own.sub(f.agg.anon)
+			own = own.sub(f.agg.anon())
 		}
 		sp = sp.add(own)
 	}
@@ -82,10 +82,10 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 func addSubagents(sp spend, subs []*file, lastWrite int64) (spend, int64) {
 	seen := make(map[string]bool, len(subs))
 	for _, f := range subs {
-		own := f.agg.total.sub(f.agg.shadow)
+		own := f.agg.total.sub(f.agg.shadowed())
 		name := filepath.Base(f.path)
 		if seen[name] {
-			own = own.sub(f.agg.anon)
+			own = own.sub(f.agg.anon())
 		}
 		seen[name] = true
 		sp = sp.add(own)

@@ -154,9 +154,13 @@ func (e *encoder) agg(a *aggregate) {
 	// The totals; shadow is not saved: which responses another file
 	// owns is worked out again as the files are met (dedup.go).
 	e.spend(a.total)
-	e.spend(a.anon)
-	e.uint(uint64(len(a.anonCells)))
-	for k, sp := range a.anonCells {
+	var idless idlessSpend
+	if a.idless != nil {
+		idless = *a.idless
+	}
+	e.spend(idless.anon)
+	e.uint(uint64(len(idless.cells)))
+	for k, sp := range idless.cells {
 		e.int(k.at)
 		e.uint(index(k.model))
 		e.spend(sp)
@@ -388,9 +392,8 @@ func (d *decoder) agg() aggregate {
 		a.models = append(a.models, interned(d.str()))
 	}
 	a.total = d.spend()
-	a.anon = d.spend()
-	if n := d.count(); n > 0 {
-		a.anonCells = make(map[slotModel]spend, n)
+	if anon, n := d.spend(), d.count(); anon != (spend{}) || n > 0 {
+		a.idless = &idlessSpend{anon: anon, cells: make(map[slotModel]spend, n)}
 		for range n {
 			at := d.int()
 			i := d.small(uint64(len(a.models)), "model")
@@ -398,7 +401,7 @@ func (d *decoder) agg() aggregate {
 			if i > 0 {
 				m = a.models[i-1]
 			}
-			a.anonCells[slotModel{at, m}] = d.spend()
+			a.idless.cells[slotModel{at, m}] = d.spend()
 		}
 	}
 	messages := int(d.small(1<<40, "count"))
@@ -409,8 +412,8 @@ func (d *decoder) agg() aggregate {
 		a.lazy = &lazyIDs{blob: d.b[:n:n], messages: messages}
 		d.b = d.b[n:]
 	}
-	// responses, messages and pending stay nil: only apply writes them,
-	// and refresh materializes them before it.
+	// idState stays nil: only apply writes it, and refresh
+	// materializes it before it.
 	return a
 }
 

@@ -41,7 +41,7 @@ func (a *aggregate) materialize() bool {
 		return a.models[i-1]
 	}
 	n := d.count()
-	a.responses = make(map[string]*response, n)
+	a.idState = &idState{responses: make(map[string]*response, n)}
 	rs := make([]response, n) // one allocation for all
 	for i := range n {
 		k := d.str()
@@ -152,7 +152,6 @@ func (a *aggregate) compact(scratch *[]byte) bool {
 	e.idSets(resps, a)
 	*scratch = e.b
 	a.lazy = &lazyIDs{blob: bytes.Clone(e.b), messages: len(a.messages)}
-	a.responses, a.messages, a.pending = nil, nil, nil
-	a.dirty = nil
+	a.idState = nil
 	return true
 }

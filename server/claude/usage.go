@@ -24,12 +24,14 @@ func (a *aggregate) responseTime(r *record) int64 {
 	return a.lastTS
 }
 
-func (a *aggregate) addAnonCell(at int64, model string, sp spend) {
-	if a.anonCells == nil {
-		a.anonCells = map[slotModel]spend{}
+// addAnon adds a response without an id to a's idless spend.
+func (a *aggregate) addAnon(at int64, model string, sp spend) {
+	if a.idless == nil {
+		a.idless = &idlessSpend{cells: map[slotModel]spend{}}
 	}
+	a.idless.anon = a.idless.anon.add(sp)
 	k := slotModel{spent.SlotOf(at), model}
-	a.anonCells[k] = a.anonCells[k].add(sp)
+	a.idless.cells[k] = a.idless.cells[k].add(sp)
 }
 
 // Usage is what session sid spent, by 15-minute slot and model, by the
@@ -58,8 +60,8 @@ func (s *Source) Usage(sid string) []spent.Cell {
 		if !a.eachResponse(func(model string, sp spend, at int64) { add(at, model, sp) }) {
 			s.log.Warn("claude: scan cache id sets invalid", "path", f.path)
 		}
-		if anon {
-			for k, sp := range a.anonCells {
+		if anon && a.idless != nil {
+			for k, sp := range a.idless.cells {
 				add(k.at, k.model, sp)
 			}
 		}
