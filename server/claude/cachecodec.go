@@ -369,7 +369,11 @@ func (d *decoder) file() *file {
 	if !f.kind.isTranscript() || f.offset < 0 || f.offset > f.size {
 		d.fail("file state")
 	}
+	if sid := sessionOf(f.path, f.kind); sid == f.sid {
+		f.sid = sid // a part of the path, not a string of its own
+	}
 	f.agg = d.agg()
+	f.agg.shareSessionID(f.sid)
 	return f
 }
 
