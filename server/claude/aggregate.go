@@ -1,6 +1,7 @@
 package claude
 
 import (
+	"math"
 	"sync"
 	"unique"
 	"unsafe"
@@ -42,14 +43,21 @@ type aggregate struct {
 	*idState              // the id maps and a read's scratch; nil while lazy holds them
 
 	// question is the last answer's first line (shared.QuestionLine),
-	// "" once a prompt follows it.
+	// "" once a prompt follows it. Only a waiting session shows it, and
+	// only a session written in the waiting window can wait but for a
+	// live process saying so: an older file keeps where that answer's
+	// line is (askAt, askLen) and lets the line go (dropQuestion); the
+	// line is read again if it is asked for (question.go).
 	question string
+	askAt    int64 // the offset of the last answer's line in the file
 
 	lazy *lazyIDs // messages, responses and pending still encoded: from the scan cache, or compacted (cacheids.go)
 
 	// Small fields last, together, so that 100,000 aggregates pay no
 	// padding after each.
-	turn turn
+	turn   turn
+	kept   bool  // question holds the line; else askLen > 0 says where it is
+	askLen int32 // the length of the last answer's line, 0 when there is none
 }
 
 // idState is the part of an aggregate that only a file being read, or
@@ -77,6 +85,11 @@ type idState struct {
 	// the file.
 	answer   []byte
 	answered bool // answer holds an answer not yet settled
+	// fresh is set by the line that became the answer, for the reader
+	// to note where that line is (answerAt, answerLen) once it returns.
+	fresh     bool
+	answerAt  int64
+	answerLen int64
 }
 
 // idlessSpend is what the responses without an id spent: they cannot be
@@ -235,7 +248,8 @@ func (a *aggregate) user(r *record) {
 		// The user stopped the turn: nothing more comes until they type,
 		// and the tool calls it cut off never get their results.
 		clear(a.pending)
-		a.turn, a.question, a.answered = turnEnded, "", false // it waits because it was stopped, not because it asked
+		a.turn, a.answered = turnEnded, false // it waits because it was stopped, not because it asked
+		a.noQuestion()
 		return
 	case k == textArtefact:
 		return
@@ -255,7 +269,8 @@ func (a *aggregate) user(r *record) {
 	// A new prompt ends whatever the last turn left unanswered
 	// (an interrupted tool call never gets its result).
 	clear(a.pending)
-	a.turn, a.question, a.answered = turnPrompt, "", false
+	a.turn, a.answered = turnPrompt, false
+	a.noQuestion()
 }
 
 // subagentPrompt keeps the first prompt of a subagent transcript, the
@@ -301,7 +316,7 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 	}
 	if c.hasText {
 		// Kept as it is read, so the row's question costs no re-read.
-		a.answer, a.answered = append(a.answer[:0], c.text.bytes()...), true
+		a.answer, a.answered, a.fresh = append(a.answer[:0], c.text.bytes()...), true, true
 	}
 	switch {
 	case len(a.pending) > 0, !r.stopReason.ok, r.stopReason.is("tool_use"), r.stopReason.is("pause_turn"):
@@ -337,6 +352,10 @@ func (a *aggregate) settleQuestion() []byte {
 		// a line of its own. (A copy per file was 100 MB of garbage at
 		// 100,000.)
 		a.question = shared.QuestionLine(unsafe.String(unsafe.SliceData(a.answer), len(a.answer)))
+		a.kept, a.askAt, a.askLen = true, a.answerAt, 0
+		if a.answerLen <= math.MaxInt32 {
+			a.askLen = int32(a.answerLen) // else kept for good: too long a line to note
+		}
 	}
 	buf := a.answer
 	a.answer, a.answered = nil, false

@@ -70,7 +70,7 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 
 	s.setStatus(&sess, a.turn, lastWrite, live[sid], a.customTitle, now)
 	if sess.Status == shared.StatusWaiting {
-		sess.Question = a.question
+		sess.Question = main.question()
 	}
 	return sess, true
 }

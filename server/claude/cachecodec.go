@@ -29,7 +29,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 4 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times
+	cacheVersion = 5 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -116,9 +116,18 @@ func (e *encoder) file(f *file) {
 
 func (e *encoder) agg(a *aggregate) {
 	for _, s := range []string{a.sessionID, a.cwd, a.version, a.gitBranch, a.model,
-		a.customTitle, a.aiTitle, a.summary, a.firstPrompt, a.question} {
+		a.customTitle, a.aiTitle, a.summary, a.firstPrompt} {
 		e.str(s)
 	}
+	// The question, or where its line is when dropQuestion let it go.
+	kept := uint64(0)
+	if a.kept {
+		kept = 1
+	}
+	e.uint(kept)
+	e.str(a.question)
+	e.int(a.askAt)
+	e.uint(uint64(a.askLen))
 	e.int(a.firstTS)
 	e.int(a.lastTS)
 	e.uint(uint64(a.prompts))
@@ -380,9 +389,13 @@ func (d *decoder) file() *file {
 func (d *decoder) agg() aggregate {
 	var a aggregate
 	for _, s := range []*string{&a.sessionID, &a.cwd, &a.version, &a.gitBranch, &a.model,
-		&a.customTitle, &a.aiTitle, &a.summary, &a.firstPrompt, &a.question} {
+		&a.customTitle, &a.aiTitle, &a.summary, &a.firstPrompt} {
 		*s = d.str()
 	}
+	a.kept = d.small(1, "question") == 1
+	a.question = d.str()
+	a.askAt = d.int()
+	a.askLen = int32(d.small(math.MaxInt32, "question"))
 	// What many files repeat is shared, as a read shares it (setLastShared).
 	a.cwd, a.version, a.gitBranch, a.model = interned(a.cwd), interned(a.version), interned(a.gitBranch), interned(a.model)
 	a.firstTS, a.lastTS = d.int(), d.int()

@@ -123,9 +123,14 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 	conversation := f.kind == kindMain
 	buf := answerBufs.Get().(*[]byte)
 	f.agg.answer = (*buf)[:0]
-	res, err := r.lines(fh, f.offset, quiet, func(rec *record, ok bool) {
+	start := f.offset
+	res, err := r.lines(fh, start, quiet, func(rec *record, ok bool) {
 		if ok && !f.agg.apply(rec, conversation) {
 			rs.unknown++
+		}
+		if f.agg.fresh { // this line is the last answer so far: note where it is
+			f.agg.fresh, f.agg.answerLen = false, r.length
+			f.agg.answerAt = start + r.n - int64(r.br.Buffered()) - r.length
 		}
 	})
 	if *buf = f.agg.settleQuestion(); cap(*buf) <= maxLentAnswer {
