@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -29,7 +30,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 5 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line
+	cacheVersion = 6 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -201,9 +202,11 @@ type encodedResponse struct {
 	at    int64
 }
 
-// idSets writes the id sets of a, its responses given as resps: the
-// blob lazyIDs holds, in the cache and in a compacted aggregate.
+// idSets writes the id sets of a, its responses given as resps (which
+// it sorts by key): the blob lazyIDs holds, in the cache and in a
+// compacted aggregate.
 func (e *encoder) idSets(resps []encodedResponse, a *aggregate) {
+	slices.SortFunc(resps, func(x, y encodedResponse) int { return strings.Compare(x.key, y.key) })
 	e.uint(uint64(len(resps)))
 	for _, r := range resps {
 		e.str(r.key)
@@ -211,8 +214,57 @@ func (e *encoder) idSets(resps []encodedResponse, a *aggregate) {
 		e.spend(r.s)
 		e.int(r.at)
 	}
-	e.set(a.messages)
+	e.messages(resps, a.messages)
 	e.set(a.pending)
+}
+
+// msgOf is the message id a response key starts with (see addUsage):
+// the key up to its first 0 byte; ok false when it has none.
+func msgOf(key string) (id string, ok bool) {
+	i := strings.IndexByte(key, 0)
+	return key[:max(i, 0)], i >= 0
+}
+
+// messages writes the message ids of a file. Almost every one starts
+// the key of a response (message id, 0, request id), so it is written as
+// the index of the first such response in resps, sorted by key: a
+// varint rather than the id a second time, a quarter of a compacted
+// file's blob. The rest (an id with no usage, or one holding a 0 byte,
+// which msgOf cannot tell from its key) are written whole after them.
+func (e *encoder) messages(resps []encodedResponse, messages map[string]struct{}) {
+	// The first response of each message id in messages, counted, then
+	// written: two passes rather than a list, as compact runs for every
+	// file of a cold scan.
+	refs := func(fn func(i int)) {
+		prev, prevOK := "", false
+		for i, r := range resps {
+			id, ok := msgOf(r.key)
+			if !ok || (prevOK && id == prev) {
+				continue // keys sorted: a message's responses are side by side
+			}
+			prev, prevOK = id, true
+			if _, in := messages[id]; in {
+				fn(i)
+			}
+		}
+	}
+	n := 0
+	refs(func(int) { n++ })
+	e.uint(uint64(n))
+	refs(func(i int) { e.uint(uint64(i)) })
+	e.uint(uint64(len(messages) - n))
+	var buf [128]byte
+	for m := range messages {
+		if strings.IndexByte(m, 0) < 0 {
+			probe := append(append(buf[:0], m...), 0)
+			p := unsafe.String(unsafe.SliceData(probe), len(probe))
+			j := firstKeyFrom(resps, p)
+			if j < len(resps) && strings.HasPrefix(resps[j].key, p) {
+				continue // written as a reference
+			}
+		}
+		e.str(m)
+	}
 }
 
 func (e *encoder) set(m map[string]struct{}) {
@@ -432,6 +484,47 @@ func (d *decoder) agg() aggregate {
 	// idState stays nil: only apply writes it, and refresh
 	// materializes it before it.
 	return a
+}
+
+// firstKeyFrom is the index of the first of resps, sorted by key, whose
+// key is not below p (slices.BinarySearchFunc, without the closure that
+// made encoder.messages allocate its probe).
+func firstKeyFrom(resps []encodedResponse, p string) int {
+	lo, hi := 0, len(resps)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if resps[mid].key < p {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// messages reads what encoder.messages wrote; keys are the response
+// keys, in the order written. The ids written as references share the
+// bytes of their response's key.
+func (d *decoder) messages(keys []string) map[string]struct{} {
+	refs := d.count()
+	m := make(map[string]struct{}, refs)
+	for range refs {
+		i := d.small(uint64(len(keys)), "message")
+		if d.err != nil || i == uint64(len(keys)) {
+			d.fail("message")
+			return m
+		}
+		id, ok := msgOf(keys[i])
+		if !ok {
+			d.fail("message")
+			return m
+		}
+		m[id] = struct{}{}
+	}
+	for range d.count() {
+		m[d.str()] = struct{}{}
+	}
+	return m
 }
 
 func (d *decoder) set() map[string]struct{} {

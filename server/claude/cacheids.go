@@ -43,14 +43,16 @@ func (a *aggregate) materialize() bool {
 	n := d.count()
 	a.idState = &idState{responses: make(map[string]*response, n)}
 	rs := make([]response, n) // one allocation for all
+	keys := make([]string, n) // for the messages, written by index
 	for i := range n {
 		k := d.str()
+		keys[i] = k
 		rs[i].model = model()
 		rs[i].spend = d.spend()
 		rs[i].at = d.int()
 		a.responses[k] = &rs[i]
 	}
-	a.messages = d.set()
+	a.messages = d.messages(keys)
 	a.pending = d.set()
 	return d.err == nil && len(d.b) == 0 && len(a.messages) == l.messages
 }
