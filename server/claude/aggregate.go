@@ -46,19 +46,22 @@ type aggregate struct {
 	// "" once a prompt follows it. Only a waiting session shows it, and
 	// only a session written in the waiting window can wait but for a
 	// live process saying so: an older file keeps where that answer's
-	// line is (askAt, askLen) and lets the line go (dropQuestion); the
-	// line is read again if it is asked for (question.go).
+	// line starts (askAt) and lets the line go (dropQuestion); the line
+	// is read again if it is asked for (question.go).
 	question string
-	askAt    int64 // the offset of the last answer's line in the file
 
 	lazy *lazyIDs // messages, responses and pending still encoded: from the scan cache, or compacted (cacheids.go)
 
 	// Small fields last, together, so that 100,000 aggregates pay no
 	// padding after each.
-	turn   turn
-	kept   bool  // question holds the line; else askLen > 0 says where it is
-	askLen int32 // the length of the last answer's line, 0 when there is none
+	turn  turn
+	kept  bool   // question holds the line; else askAt says where it is
+	askAt uint32 // the offset of the last answer's line; noAsk when none, or past 4 GB
 }
+
+// noAsk is askAt when there is no answer's line to read again: none, or
+// one too far into its file for askAt (its question is then kept).
+const noAsk = math.MaxUint32
 
 // idState is the part of an aggregate that only a file being read, or
 // written to, needs: the maps of ids that a new line is checked against,
@@ -86,10 +89,9 @@ type idState struct {
 	answer   []byte
 	answered bool // answer holds an answer not yet settled
 	// fresh is set by the line that became the answer, for the reader
-	// to note where that line is (answerAt, answerLen) once it returns.
-	fresh     bool
-	answerAt  int64
-	answerLen int64
+	// to note where that line starts (answerAt) once it returns.
+	fresh    bool
+	answerAt int64
 }
 
 // idlessSpend is what the responses without an id spent: they cannot be
@@ -101,7 +103,7 @@ type idlessSpend struct {
 }
 
 func newAggregate() aggregate {
-	return aggregate{idState: &idState{}}
+	return aggregate{idState: &idState{}, kept: true, askAt: noAsk}
 }
 
 // maps makes a's id maps where they are nil, before lines are applied
@@ -352,9 +354,9 @@ func (a *aggregate) settleQuestion() []byte {
 		// a line of its own. (A copy per file was 100 MB of garbage at
 		// 100,000.)
 		a.question = shared.QuestionLine(unsafe.String(unsafe.SliceData(a.answer), len(a.answer)))
-		a.kept, a.askAt, a.askLen = true, a.answerAt, 0
-		if a.answerLen <= math.MaxInt32 {
-			a.askLen = int32(a.answerLen) // else kept for good: too long a line to note
+		a.kept, a.askAt = true, noAsk // kept for good if too far to note
+		if a.answerAt < noAsk {
+			a.askAt = uint32(a.answerAt)
 		}
 	}
 	buf := a.answer

@@ -43,7 +43,7 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 		Version:      a.version,
 	}
 	if sess.ProjectPath == "" {
-		sess.ProjectPath = main.hintCwd
+		sess.ProjectPath = main.hintCwd()
 	}
 	sess.ProjectName = lastElement(sess.ProjectPath)
 	if sess.CreatedAt == 0 {

@@ -30,7 +30,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 6 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference
+	cacheVersion = 7 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -127,8 +127,7 @@ func (e *encoder) agg(a *aggregate) {
 	}
 	e.uint(kept)
 	e.str(a.question)
-	e.int(a.askAt)
-	e.uint(uint64(a.askLen))
+	e.uint(uint64(a.askAt))
 	e.int(a.firstTS)
 	e.int(a.lastTS)
 	e.uint(uint64(a.prompts))
@@ -426,7 +425,7 @@ func (d *decoder) file() *file {
 	sec, nsec := d.int(), d.small(999_999_999, "mtime")
 	f.mtimeNs = time.Unix(sec, int64(nsec)).UnixNano()
 	f.ino = d.uint()
-	f.endByte, f.badTail = byte(d.small(255, "end byte")), -1
+	f.endByte = byte(d.small(255, "end byte"))
 	if !f.kind.isTranscript() || f.offset < 0 || f.offset > f.size {
 		d.fail("file state")
 	}
@@ -446,8 +445,7 @@ func (d *decoder) agg() aggregate {
 	}
 	a.kept = d.small(1, "question") == 1
 	a.question = d.str()
-	a.askAt = d.int()
-	a.askLen = int32(d.small(math.MaxInt32, "question"))
+	a.askAt = uint32(d.small(noAsk, "question"))
 	// What many files repeat is shared, as a read shares it (setLastShared).
 	a.cwd, a.version, a.gitBranch, a.model = interned(a.cwd), interned(a.version), interned(a.gitBranch), interned(a.model)
 	a.firstTS, a.lastTS = d.int(), d.int()

@@ -56,9 +56,9 @@ func ranksBefore(a, b *file) bool {
 // indexed again, and new keys are held. Sessions whose totals moved are
 // added to touched.
 func (s *Source) index(f *file, touched map[string]bool) {
-	if f.dropped != nil {
-		f.dropped.eachKey(func(k string) { s.release(k, f, nil, touched) })
-		f.dropped = nil
+	if f.rare != nil && f.rare.dropped != nil {
+		f.rare.dropped.eachKey(func(k string) { s.release(k, f, nil, touched) })
+		f.setRare(func(r *rareState) { r.dropped = nil })
 	}
 	if f.indexed && (rankKey{ts: f.rankTS, copy: f.rankCopy}) != f.rankKey() {
 		s.unindex(f, touched)

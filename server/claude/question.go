@@ -13,17 +13,17 @@ import (
 
 // noQuestion forgets the last answer's question: a prompt followed it.
 func (a *aggregate) noQuestion() {
-	a.question, a.kept, a.askAt, a.askLen = "", true, 0, 0
+	a.question, a.kept, a.askAt = "", true, noAsk
 }
 
 // dropQuestion lets the question line of a file last written before
 // since go, keeping where its answer's line is: such a session waits
 // only if a live process says so (status.go), and at 100,000 sessions
-// the lines were 20 MB for the few that ever show one. A line too long
-// to note where it is (askLen 0) is kept.
+// the lines were 20 MB for the few that ever show one. A line too far
+// into its file to note where it is (noAsk) is kept.
 func (f *file) dropQuestion(since int64) {
 	a := &f.agg
-	if a.kept && a.question != "" && a.askLen > 0 && f.lastWrite() < since {
+	if a.kept && a.question != "" && a.askAt != noAsk && f.lastWrite() < since {
 		a.question, a.kept = "", false
 	}
 }
@@ -54,7 +54,7 @@ var errNotAnswer = errors.New("not the answer read before")
 // takes no more memory.
 func (f *file) rereadQuestion() (string, error) {
 	a := &f.agg
-	if a.askAt < 0 || a.askLen <= 0 || a.askAt+int64(a.askLen) > f.offset {
+	if a.askAt == noAsk || int64(a.askAt) >= f.offset {
 		return "", errNotAnswer
 	}
 	fh, err := os.Open(f.path)
@@ -64,12 +64,18 @@ func (f *file) rereadQuestion() (string, error) {
 	defer fh.Close()
 	r := readers.Get().(*reader)
 	defer readers.Put(r)
-	line := io.NewSectionReader(fh, a.askAt, int64(a.askLen))
-	r.br.Reset(line)
+	// The line ends at its '\n', or at the offset read to (a last line
+	// taken without one).
+	r.br.Reset(io.NewSectionReader(fh, int64(a.askAt), f.offset-int64(a.askAt)))
 	defer r.br.Reset(nil)
 	var readErr error
+	ended := false
 	chunk := func() []byte {
+		if ended {
+			return nil
+		}
 		b, err := r.br.ReadSlice('\n')
+		ended = err == nil || !errors.Is(err, bufio.ErrBufferFull)
 		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 			readErr = err
 		}

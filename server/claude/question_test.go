@@ -95,8 +95,8 @@ func TestQuestionDroppedAndReread(t *testing.T) {
 		t.Fatalf("old, no process: %s, %q; want idle, no question", got.Status, got.Question)
 	}
 	f := src.reg.get(path)
-	if f.agg.kept || f.agg.question != "" || f.agg.askLen == 0 {
-		t.Fatalf("old transcript still holds its question line: kept %v, %q, line length %d", f.agg.kept, f.agg.question, f.agg.askLen)
+	if f.agg.kept || f.agg.question != "" || f.agg.askAt == noAsk {
+		t.Fatalf("old transcript still holds its question line: kept %v, %q, line at %d", f.agg.kept, f.agg.question, f.agg.askAt)
 	}
 	if err := src.Save(); err != nil {
 		t.Fatal(err)
