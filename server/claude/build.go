@@ -19,8 +19,9 @@ const untitled = "Untitled session"
 // first line lands. A session with only subagent transcripts (its own
 // was deleted or never copied) is still shown, for its spend.
 func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (shared.Session, bool) {
-	mains := s.reg.mainsOf(sid)
-	subs := s.reg.subsOf(sid)
+	var oneMain, oneSub [1]*file
+	mains := s.reg.mainsOf(sid, &oneMain)
+	subs := s.reg.subsOf(sid, &oneSub)
 	main := primary(mains)
 	if main == nil {
 		return s.buildOrphan(sid, subs, live, now)

@@ -43,6 +43,7 @@ func (s *Source) Usage(sid string) []spent.Cell {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cells := map[slotModel]*spent.Cell{}
+	var oneMain, oneSub [1]*file // before file below names a func
 	add := func(at int64, model string, sp spend) {
 		k := slotModel{spent.SlotOf(at), model}
 		c := cells[k]
@@ -66,13 +67,13 @@ func (s *Source) Usage(sid string) []spent.Cell {
 			}
 		}
 	}
-	mains := s.reg.mainsOf(sid)
+	mains := s.reg.mainsOf(sid, &oneMain)
 	main := primary(mains)
 	for _, f := range mains {
 		file(f, f == main)
 	}
 	seen := map[string]bool{}
-	for _, f := range s.reg.subsOf(sid) {
+	for _, f := range s.reg.subsOf(sid, &oneSub) {
 		name := filepath.Base(f.path)
 		file(f, !seen[name])
 		seen[name] = true
