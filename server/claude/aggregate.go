@@ -1,6 +1,7 @@
 package claude
 
 import (
+	"math"
 	"sync"
 	"unique"
 	"unsafe"
@@ -33,42 +34,108 @@ type aggregate struct {
 
 	// Counts of one file, which cannot reach 2^31: as int32 side by side
 	// they take 8 bytes (see file for the size class this buys).
-	prompts   int32               // real user prompts
-	anonymous int32               // assistant lines without an id
-	messages  map[string]struct{} // distinct assistant message ids
+	prompts   int32 // real user prompts
+	anonymous int32 // assistant lines without an id
 
-	responses map[string]*response // by message id + request id
-	models    []string             // model names seen, to share strings
-	total     spend                // every response of the file, as it last read
-	anon      spend                // the part of total from responses without an id
-	anonCells map[slotModel]spend  // anon by 15-minute slot and model (usage.go)
-	shadow    spend                // the part of total from responses another file owns (dedup.go)
-	dirty     []string             // response keys added or changed since the index saw them
-
-	pending map[string]struct{} // tool_use ids of this turn without a result
+	models   []string     // model names seen, to share strings
+	total    spend        // every response of the file, as it last read
+	idless   *idlessSpend // the responses without an id; nil while there are none
+	*idState              // the id maps and a read's scratch; nil while lazy holds them
 
 	// question is the last answer's first line (shared.QuestionLine),
-	// "" once a prompt follows it. answer is the text of the last answer
-	// read since question was last settled: a read keeps only the last
-	// one and settles it once (settleQuestion), rather than computing a
-	// line for every answer of the file.
+	// "" once a prompt follows it. Only a waiting session shows it, and
+	// only a session written in the waiting window can wait but for a
+	// live process saying so: an older file keeps where that answer's
+	// line starts (askAt) and lets the line go (dropQuestion); the line
+	// is read again if it is asked for (question.go).
 	question string
-	answer   []byte
 
 	lazy *lazyIDs // messages, responses and pending still encoded: from the scan cache, or compacted (cacheids.go)
 
 	// Small fields last, together, so that 100,000 aggregates pay no
 	// padding after each.
-	turn     turn
+	turn  turn
+	kept  bool   // question holds the line; else askAt says where it is
+	askAt uint32 // the offset of the last answer's line; noAsk when none, or past 4 GB
+}
+
+// noAsk is askAt when there is no answer's line to read again: none, or
+// one too far into its file for askAt (its question is then kept).
+const noAsk = math.MaxUint32
+
+// idState is the part of an aggregate that only a file being read, or
+// written to, needs: the maps of ids that a new line is checked against,
+// what the dedup index has not seen yet, and the last answer of a read.
+// Once a quiet file is compacted (cacheids.go) its aggregate holds none
+// of it: at 100,000 transcripts these fields inline were 112 bytes of
+// each file's struct, and moving them here took the file a size class
+// down (see file).
+//
+// An aggregate holds an idState exactly when it does not hold lazy: one
+// from newAggregate or materialize has one, compact drops it. Its maps
+// are nil until a read needs them (maps), so a file created but not yet
+// read pays no empty maps.
+type idState struct {
+	messages  map[string]struct{}  // distinct assistant message ids
+	responses map[string]*response // by message id + request id
+	pending   map[string]struct{}  // tool_use ids of this turn without a result
+	dirty     []string             // response keys added or changed since the index saw them
+	shadow    spend                // the part of total from responses another file owns (dedup.go)
+
+	// answer is the text of the last answer read since question was
+	// last settled: a read keeps only the last one and settles it once
+	// (settleQuestion), rather than computing a line for every answer of
+	// the file.
+	answer   []byte
 	answered bool // answer holds an answer not yet settled
+	// fresh is set by the line that became the answer, for the reader
+	// to note where that line starts (answerAt) once it returns.
+	fresh    bool
+	answerAt int64
+}
+
+// idlessSpend is what the responses without an id spent: they cannot be
+// matched across files, so they are kept apart (build, usage.go). Most
+// transcripts have none, so an aggregate holds it only once one is read.
+type idlessSpend struct {
+	anon  spend               // the part of total from responses without an id
+	cells map[slotModel]spend // anon by 15-minute slot and model (usage.go)
 }
 
 func newAggregate() aggregate {
-	return aggregate{
-		messages:  map[string]struct{}{},
-		responses: map[string]*response{},
-		pending:   map[string]struct{}{},
+	return aggregate{idState: &idState{}, kept: true, askAt: noAsk}
+}
+
+// maps makes a's id maps where they are nil, before lines are applied
+// to it: once per read, so that apply writes to them without a check per
+// line.
+func (a *aggregate) maps() {
+	if a.messages == nil {
+		a.messages = map[string]struct{}{}
 	}
+	if a.responses == nil {
+		a.responses = map[string]*response{}
+	}
+	if a.pending == nil {
+		a.pending = map[string]struct{}{}
+	}
+}
+
+// shadowed is the part of a's total that other files bill: none while
+// its ids are compacted, as compact refuses a file with any.
+func (a *aggregate) shadowed() spend {
+	if a.idState == nil {
+		return spend{}
+	}
+	return a.shadow
+}
+
+// anon is the part of a's total from responses without an id.
+func (a *aggregate) anon() spend {
+	if a.idless == nil {
+		return spend{}
+	}
+	return a.idless.anon
 }
 
 // knownTypes are the record types Helm recognises; others are counted as
@@ -183,7 +250,8 @@ func (a *aggregate) user(r *record) {
 		// The user stopped the turn: nothing more comes until they type,
 		// and the tool calls it cut off never get their results.
 		clear(a.pending)
-		a.turn, a.question, a.answered = turnEnded, "", false // it waits because it was stopped, not because it asked
+		a.turn, a.answered = turnEnded, false // it waits because it was stopped, not because it asked
+		a.noQuestion()
 		return
 	case k == textArtefact:
 		return
@@ -203,7 +271,8 @@ func (a *aggregate) user(r *record) {
 	// A new prompt ends whatever the last turn left unanswered
 	// (an interrupted tool call never gets its result).
 	clear(a.pending)
-	a.turn, a.question, a.answered = turnPrompt, "", false
+	a.turn, a.answered = turnPrompt, false
+	a.noQuestion()
 }
 
 // subagentPrompt keeps the first prompt of a subagent transcript, the
@@ -249,7 +318,7 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 	}
 	if c.hasText {
 		// Kept as it is read, so the row's question costs no re-read.
-		a.answer, a.answered = append(a.answer[:0], c.text.bytes()...), true
+		a.answer, a.answered, a.fresh = append(a.answer[:0], c.text.bytes()...), true, true
 	}
 	switch {
 	case len(a.pending) > 0, !r.stopReason.ok, r.stopReason.is("tool_use"), r.stopReason.is("pause_turn"):
@@ -285,6 +354,10 @@ func (a *aggregate) settleQuestion() []byte {
 		// a line of its own. (A copy per file was 100 MB of garbage at
 		// 100,000.)
 		a.question = shared.QuestionLine(unsafe.String(unsafe.SliceData(a.answer), len(a.answer)))
+		a.kept, a.askAt = true, noAsk // kept for good if too far to note
+		if a.answerAt < noAsk {
+			a.askAt = uint32(a.answerAt)
+		}
 	}
 	buf := a.answer
 	a.answer, a.answered = nil, false

@@ -19,8 +19,9 @@ const untitled = "Untitled session"
 // first line lands. A session with only subagent transcripts (its own
 // was deleted or never copied) is still shown, for its spend.
 func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (shared.Session, bool) {
-	mains := s.reg.mainsOf(sid)
-	subs := s.reg.subsOf(sid)
+	var oneMain, oneSub [1]*file
+	mains := s.reg.mainsOf(sid, &oneMain)
+	subs := s.reg.subsOf(sid, &oneSub)
 	main := primary(mains)
 	if main == nil {
 		return s.buildOrphan(sid, subs, live, now)
@@ -43,7 +44,7 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 		Version:      a.version,
 	}
 	if sess.ProjectPath == "" {
-		sess.ProjectPath = main.hintCwd
+		sess.ProjectPath = main.hintCwd()
 	}
 	sess.ProjectName = lastElement(sess.ProjectPath)
 	if sess.CreatedAt == 0 {
@@ -59,9 +60,9 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 	// primary, so only their unmatched (id-less) usage needs leaving out.
 	var sp spend
 	for _, f := range mains {
-		own := f.agg.total.sub(f.agg.shadow)
+		own := f.agg.total.sub(f.agg.shadowed())
 		if f != main {
-			own = own.sub(f.agg.anon)
+			own = own.sub(f.agg.anon())
 		}
 		sp = sp.add(own)
 	}
@@ -70,7 +71,7 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 
 	s.setStatus(&sess, a.turn, lastWrite, live[sid], a.customTitle, now)
 	if sess.Status == shared.StatusWaiting {
-		sess.Question = a.question
+		sess.Question = main.question()
 	}
 	return sess, true
 }
@@ -82,10 +83,10 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 func addSubagents(sp spend, subs []*file, lastWrite int64) (spend, int64) {
 	seen := make(map[string]bool, len(subs))
 	for _, f := range subs {
-		own := f.agg.total.sub(f.agg.shadow)
+		own := f.agg.total.sub(f.agg.shadowed())
 		name := filepath.Base(f.path)
 		if seen[name] {
-			own = own.sub(f.agg.anon)
+			own = own.sub(f.agg.anon())
 		}
 		seen[name] = true
 		sp = sp.add(own)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -29,7 +30,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 4 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times
+	cacheVersion = 7 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -116,9 +117,17 @@ func (e *encoder) file(f *file) {
 
 func (e *encoder) agg(a *aggregate) {
 	for _, s := range []string{a.sessionID, a.cwd, a.version, a.gitBranch, a.model,
-		a.customTitle, a.aiTitle, a.summary, a.firstPrompt, a.question} {
+		a.customTitle, a.aiTitle, a.summary, a.firstPrompt} {
 		e.str(s)
 	}
+	// The question, or where its line is when dropQuestion let it go.
+	kept := uint64(0)
+	if a.kept {
+		kept = 1
+	}
+	e.uint(kept)
+	e.str(a.question)
+	e.uint(uint64(a.askAt))
 	e.int(a.firstTS)
 	e.int(a.lastTS)
 	e.uint(uint64(a.prompts))
@@ -154,9 +163,13 @@ func (e *encoder) agg(a *aggregate) {
 	// The totals; shadow is not saved: which responses another file
 	// owns is worked out again as the files are met (dedup.go).
 	e.spend(a.total)
-	e.spend(a.anon)
-	e.uint(uint64(len(a.anonCells)))
-	for k, sp := range a.anonCells {
+	var idless idlessSpend
+	if a.idless != nil {
+		idless = *a.idless
+	}
+	e.spend(idless.anon)
+	e.uint(uint64(len(idless.cells)))
+	for k, sp := range idless.cells {
 		e.int(k.at)
 		e.uint(index(k.model))
 		e.spend(sp)
@@ -188,9 +201,11 @@ type encodedResponse struct {
 	at    int64
 }
 
-// idSets writes the id sets of a, its responses given as resps: the
-// blob lazyIDs holds, in the cache and in a compacted aggregate.
+// idSets writes the id sets of a, its responses given as resps (which
+// it sorts by key): the blob lazyIDs holds, in the cache and in a
+// compacted aggregate.
 func (e *encoder) idSets(resps []encodedResponse, a *aggregate) {
+	slices.SortFunc(resps, func(x, y encodedResponse) int { return strings.Compare(x.key, y.key) })
 	e.uint(uint64(len(resps)))
 	for _, r := range resps {
 		e.str(r.key)
@@ -198,8 +213,57 @@ func (e *encoder) idSets(resps []encodedResponse, a *aggregate) {
 		e.spend(r.s)
 		e.int(r.at)
 	}
-	e.set(a.messages)
+	e.messages(resps, a.messages)
 	e.set(a.pending)
+}
+
+// msgOf is the message id a response key starts with (see addUsage):
+// the key up to its first 0 byte; ok false when it has none.
+func msgOf(key string) (id string, ok bool) {
+	i := strings.IndexByte(key, 0)
+	return key[:max(i, 0)], i >= 0
+}
+
+// messages writes the message ids of a file. Almost every one starts
+// the key of a response (message id, 0, request id), so it is written as
+// the index of the first such response in resps, sorted by key: a
+// varint rather than the id a second time, a quarter of a compacted
+// file's blob. The rest (an id with no usage, or one holding a 0 byte,
+// which msgOf cannot tell from its key) are written whole after them.
+func (e *encoder) messages(resps []encodedResponse, messages map[string]struct{}) {
+	// The first response of each message id in messages, counted, then
+	// written: two passes rather than a list, as compact runs for every
+	// file of a cold scan.
+	refs := func(fn func(i int)) {
+		prev, prevOK := "", false
+		for i, r := range resps {
+			id, ok := msgOf(r.key)
+			if !ok || (prevOK && id == prev) {
+				continue // keys sorted: a message's responses are side by side
+			}
+			prev, prevOK = id, true
+			if _, in := messages[id]; in {
+				fn(i)
+			}
+		}
+	}
+	n := 0
+	refs(func(int) { n++ })
+	e.uint(uint64(n))
+	refs(func(i int) { e.uint(uint64(i)) })
+	e.uint(uint64(len(messages) - n))
+	var buf [128]byte
+	for m := range messages {
+		if strings.IndexByte(m, 0) < 0 {
+			probe := append(append(buf[:0], m...), 0)
+			p := unsafe.String(unsafe.SliceData(probe), len(probe))
+			j := firstKeyFrom(resps, p)
+			if j < len(resps) && strings.HasPrefix(resps[j].key, p) {
+				continue // written as a reference
+			}
+		}
+		e.str(m)
+	}
 }
 
 func (e *encoder) set(m map[string]struct{}) {
@@ -361,20 +425,27 @@ func (d *decoder) file() *file {
 	sec, nsec := d.int(), d.small(999_999_999, "mtime")
 	f.mtimeNs = time.Unix(sec, int64(nsec)).UnixNano()
 	f.ino = d.uint()
-	f.endByte, f.badTail = byte(d.small(255, "end byte")), -1
+	f.endByte = byte(d.small(255, "end byte"))
 	if !f.kind.isTranscript() || f.offset < 0 || f.offset > f.size {
 		d.fail("file state")
 	}
+	if sid := sessionOf(f.path, f.kind); sid == f.sid {
+		f.sid = sid // a part of the path, not a string of its own
+	}
 	f.agg = d.agg()
+	f.agg.shareSessionID(f.sid)
 	return f
 }
 
 func (d *decoder) agg() aggregate {
 	var a aggregate
 	for _, s := range []*string{&a.sessionID, &a.cwd, &a.version, &a.gitBranch, &a.model,
-		&a.customTitle, &a.aiTitle, &a.summary, &a.firstPrompt, &a.question} {
+		&a.customTitle, &a.aiTitle, &a.summary, &a.firstPrompt} {
 		*s = d.str()
 	}
+	a.kept = d.small(1, "question") == 1
+	a.question = d.str()
+	a.askAt = uint32(d.small(noAsk, "question"))
 	// What many files repeat is shared, as a read shares it (setLastShared).
 	a.cwd, a.version, a.gitBranch, a.model = interned(a.cwd), interned(a.version), interned(a.gitBranch), interned(a.model)
 	a.firstTS, a.lastTS = d.int(), d.int()
@@ -388,9 +459,8 @@ func (d *decoder) agg() aggregate {
 		a.models = append(a.models, interned(d.str()))
 	}
 	a.total = d.spend()
-	a.anon = d.spend()
-	if n := d.count(); n > 0 {
-		a.anonCells = make(map[slotModel]spend, n)
+	if anon, n := d.spend(), d.count(); anon != (spend{}) || n > 0 {
+		a.idless = &idlessSpend{anon: anon, cells: make(map[slotModel]spend, n)}
 		for range n {
 			at := d.int()
 			i := d.small(uint64(len(a.models)), "model")
@@ -398,7 +468,7 @@ func (d *decoder) agg() aggregate {
 			if i > 0 {
 				m = a.models[i-1]
 			}
-			a.anonCells[slotModel{at, m}] = d.spend()
+			a.idless.cells[slotModel{at, m}] = d.spend()
 		}
 	}
 	messages := int(d.small(1<<40, "count"))
@@ -409,9 +479,50 @@ func (d *decoder) agg() aggregate {
 		a.lazy = &lazyIDs{blob: d.b[:n:n], messages: messages}
 		d.b = d.b[n:]
 	}
-	// responses, messages and pending stay nil: only apply writes them,
-	// and refresh materializes them before it.
+	// idState stays nil: only apply writes it, and refresh
+	// materializes it before it.
 	return a
+}
+
+// firstKeyFrom is the index of the first of resps, sorted by key, whose
+// key is not below p (slices.BinarySearchFunc, without the closure that
+// made encoder.messages allocate its probe).
+func firstKeyFrom(resps []encodedResponse, p string) int {
+	lo, hi := 0, len(resps)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if resps[mid].key < p {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// messages reads what encoder.messages wrote; keys are the response
+// keys, in the order written. The ids written as references share the
+// bytes of their response's key.
+func (d *decoder) messages(keys []string) map[string]struct{} {
+	refs := d.count()
+	m := make(map[string]struct{}, refs)
+	for range refs {
+		i := d.small(uint64(len(keys)), "message")
+		if d.err != nil || i == uint64(len(keys)) {
+			d.fail("message")
+			return m
+		}
+		id, ok := msgOf(keys[i])
+		if !ok {
+			d.fail("message")
+			return m
+		}
+		m[id] = struct{}{}
+	}
+	for range d.count() {
+		m[d.str()] = struct{}{}
+	}
+	return m
 }
 
 func (d *decoder) set() map[string]struct{} {

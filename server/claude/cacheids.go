@@ -41,16 +41,18 @@ func (a *aggregate) materialize() bool {
 		return a.models[i-1]
 	}
 	n := d.count()
-	a.responses = make(map[string]*response, n)
+	a.idState = &idState{responses: make(map[string]*response, n)}
 	rs := make([]response, n) // one allocation for all
+	keys := make([]string, n) // for the messages, written by index
 	for i := range n {
 		k := d.str()
+		keys[i] = k
 		rs[i].model = model()
 		rs[i].spend = d.spend()
 		rs[i].at = d.int()
 		a.responses[k] = &rs[i]
 	}
-	a.messages = d.set()
+	a.messages = d.messages(keys)
 	a.pending = d.set()
 	return d.err == nil && len(d.b) == 0 && len(a.messages) == l.messages
 }
@@ -152,7 +154,6 @@ func (a *aggregate) compact(scratch *[]byte) bool {
 	e.idSets(resps, a)
 	*scratch = e.b
 	a.lazy = &lazyIDs{blob: bytes.Clone(e.b), messages: len(a.messages)}
-	a.responses, a.messages, a.pending = nil, nil, nil
-	a.dirty = nil
+	a.idState = nil
 	return true
 }

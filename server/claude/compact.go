@@ -15,7 +15,9 @@ import "time"
 func (s *Source) compactQuiet(now time.Time) {
 	var scratch []byte
 	quietSince := now.Add(-s.activeWindow)
+	waitSince := now.Add(-s.waitingWindow).UnixMilli()
 	for _, f := range s.reg.files {
+		f.dropQuestion(waitSince)
 		if f.agg.lazy != nil || !f.modTime().Before(quietSince) {
 			continue
 		}

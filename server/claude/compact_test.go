@@ -117,7 +117,7 @@ func TestCompactRoundTrip(t *testing.T) {
 		}
 		messages, pending := clone(a.messages), clone(a.pending)
 		var scratch []byte
-		if !a.compact(&scratch) || a.lazy == nil || a.responses != nil || a.messages != nil || a.pending != nil {
+		if !a.compact(&scratch) || a.lazy == nil || a.idState != nil {
 			t.Fatalf("%s: not compacted", f.path)
 		}
 		if a.messageCount() != len(messages) {
@@ -232,5 +232,45 @@ func TestScanWorkersShareNoIDsBetweenFiles(t *testing.T) {
 		if s.MessageCount != 1+3 || s.Tokens.Input != 3000 {
 			t.Errorf("session %s: %d messages, %d input tokens; want 4 and 3000 (its prompt and three responses)", s.ID, s.MessageCount, s.Tokens.Input)
 		}
+	}
+}
+
+// The message ids a compacted file keeps as references to its response
+// keys come back exactly, with the ones that cannot be: an id with no
+// usage, one holding a 0 byte (which a key cannot tell apart), one that
+// is the prefix of another, and a message of several requests.
+func TestCompactMessageIDs(t *testing.T) {
+	a := newAggregate()
+	a.maps()
+	a.models = []string{"m"}
+	for _, k := range []string{"msg_a\x00req_1", "msg_a\x00req_2", "msg_ab\x00req_3", "msg\x00x\x00req_4", "msg_c\x00req_5", "\x00req_6"} {
+		a.responses[k] = &response{model: "m", spend: spend{nano: int64(len(k))}, at: 7}
+	}
+	for _, m := range []string{"msg_a", "msg_ab", "msg\x00x", "msg_nousage", "", "msg_b"} {
+		a.messages[m] = struct{}{}
+	}
+	a.pending["toolu_1"] = struct{}{}
+	responses := map[string]response{}
+	for k, r := range a.responses {
+		responses[k] = *r
+	}
+	messages, pending := clone(a.messages), clone(a.pending)
+	var scratch []byte
+	if !a.compact(&scratch) || a.idState != nil {
+		t.Fatal("not compacted")
+	}
+	if a.messageCount() != len(messages) {
+		t.Errorf("message count %d compacted, want %d", a.messageCount(), len(messages))
+	}
+	if !a.materialize() {
+		t.Fatal("materialize after compact failed")
+	}
+	got := map[string]response{}
+	for k, r := range a.responses {
+		got[k] = *r
+	}
+	if !mapsEqual(got, responses) || !mapsEqual(a.messages, messages) || !mapsEqual(a.pending, pending) {
+		t.Errorf("id sets changed by compact and materialize:\nresponses %v\nmessages %q, want %q\npending %q",
+			got, a.messages, messages, a.pending)
 	}
 }

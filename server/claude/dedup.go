@@ -56,9 +56,9 @@ func ranksBefore(a, b *file) bool {
 // indexed again, and new keys are held. Sessions whose totals moved are
 // added to touched.
 func (s *Source) index(f *file, touched map[string]bool) {
-	if f.dropped != nil {
-		f.dropped.eachKey(func(k string) { s.release(k, f, nil, touched) })
-		f.dropped = nil
+	if f.rare != nil && f.rare.dropped != nil {
+		f.rare.dropped.eachKey(func(k string) { s.release(k, f, nil, touched) })
+		f.setRare(func(r *rareState) { r.dropped = nil })
 	}
 	if f.indexed && (rankKey{ts: f.rankTS, copy: f.rankCopy}) != f.rankKey() {
 		s.unindex(f, touched)
@@ -66,14 +66,24 @@ func (s *Source) index(f *file, touched map[string]bool) {
 	if !f.indexed {
 		rank := f.rankKey()
 		f.indexed, f.rankTS, f.rankCopy = true, rank.ts, rank.copy
-		f.agg.dirty = f.agg.dirty[:0]
+		f.agg.takeDirty()
 		f.agg.eachKey(func(k string) { s.hold(k, f, touched) })
 		return
 	}
-	for _, k := range f.agg.dirty {
+	for _, k := range f.agg.takeDirty() {
 		s.hold(k, f, touched)
 	}
-	f.agg.dirty = f.agg.dirty[:0]
+}
+
+// takeDirty returns the response keys a holds that the index has not
+// seen, and forgets them. The slice is valid until a's next read.
+func (a *aggregate) takeDirty() []string {
+	if a.idState == nil {
+		return nil // compacted: compact refuses while any is left
+	}
+	d := a.dirty
+	a.dirty = a.dirty[:0]
+	return d
 }
 
 // unindex releases every key f holds, its own shadowing included.

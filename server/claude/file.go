@@ -19,18 +19,17 @@ type file struct {
 	mtimeNs int64 // the mtime as seen, in Unix ns: a time.Time is 24 bytes (see modTime)
 	readAt  int64 // epoch ms of the last read: no record it found was written later
 	ino     uint64
-	badTail int64 // the size at which the last line, without '\n', was not a whole record; -1 none
 
-	agg     aggregate
-	rankTS  int64      // with rankCopy below, its rank (rankKey) when it was indexed
-	dropped *aggregate // the state a reset discarded, for the index to release
-	hintCwd string     // from sessions-index.json, when no record has a cwd
+	agg    aggregate
+	rankTS int64      // with rankCopy below, its rank (rankKey) when it was indexed
+	rare   *rareState // what few files need; nil for the others
 
 	// The small fields together, so that 100,000 files pay no padding
 	// after each. With the rank split in two (a rankKey field pads its
-	// bool to 8 bytes), the struct is 568 bytes: with the 8-byte header
-	// the runtime puts before an object over 512 bytes, it fits the
-	// 576-byte size class; at 576 it took 640.
+	// bool to 8 bytes), what only a read needs out of the aggregate
+	// (idState, idlessSpend), and what few files have out of the file
+	// (rareState), the struct is 384 bytes, a size class of its own (it
+	// was 568, in the 576 class, with them inline).
 	kind kind // kindMain, kindAgent or kindSubagent
 	// endByte is the byte before offset: '\n', or the last byte of a
 	// final line consumed without one (see tailQuiet).
@@ -40,10 +39,40 @@ type file struct {
 	indexed   bool // its response keys are in the Source's dedup index
 	hintTried bool
 	rankCopy  bool // see rankTS
+	// badTail: the last line, without '\n', was not a whole record at
+	// the current size; cleared whenever the size changes.
+	badTail bool
+}
+
+// rareState is what a file needs only after a reset, or when its
+// records name no cwd: out of the file, as most files never do.
+type rareState struct {
+	dropped *aggregate // the state a reset discarded, for the index to release
+	hintCwd string     // from sessions-index.json, when no record has a cwd
+}
+
+// hintCwd is the project path sessions-index.json gives f's session.
+func (f *file) hintCwd() string {
+	if f.rare == nil {
+		return ""
+	}
+	return f.rare.hintCwd
+}
+
+// setRare sets what fn sets of f's rareState, making one if needed and
+// dropping it once it holds nothing.
+func (f *file) setRare(fn func(r *rareState)) {
+	if f.rare == nil {
+		f.rare = &rareState{}
+	}
+	fn(f.rare)
+	if *f.rare == (rareState{}) {
+		f.rare = nil
+	}
 }
 
 func newFile(path string, k kind) *file {
-	return &file{path: path, kind: k, sid: sessionOf(path, k), agg: newAggregate(), endByte: '\n', badTail: -1}
+	return &file{path: path, kind: k, sid: sessionOf(path, k), agg: newAggregate(), endByte: '\n'}
 }
 
 // readStats is what one refresh did, for Stats.
@@ -65,7 +94,7 @@ var errGone = errors.New("transcript gone")
 const tailQuiet = time.Second
 
 // hasTail reports whether f has bytes after its last complete line.
-func (f *file) hasTail() bool { return f.seen && f.offset < f.size && f.badTail != f.size }
+func (f *file) hasTail() bool { return f.seen && f.offset < f.size && !f.badTail }
 
 // refresh brings f up to date with the file on disk: nothing when it did
 // not change, the new lines when it grew, everything when it shrank or was
@@ -97,6 +126,9 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 		rs.reset = true
 	}
 	rs.changed = true
+	if info.Size() != f.size {
+		f.badTail = false // it was about another size
+	}
 	f.seen, f.size, f.mtimeNs, f.ino = true, info.Size(), info.ModTime().UnixNano(), ino
 	if info.Size() <= f.offset {
 		return rs, nil // only a touch, or a partial line still unfinished
@@ -119,17 +151,24 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 		f.reset()
 		rs.reset = true
 	}
+	f.agg.maps()
 	conversation := f.kind == kindMain
 	buf := answerBufs.Get().(*[]byte)
 	f.agg.answer = (*buf)[:0]
-	res, err := r.lines(fh, f.offset, quiet, func(rec *record, ok bool) {
+	start := f.offset
+	res, err := r.lines(fh, start, quiet, func(rec *record, ok bool) {
 		if ok && !f.agg.apply(rec, conversation) {
 			rs.unknown++
+		}
+		if f.agg.fresh { // this line is the last answer so far: note where it is
+			f.agg.fresh = false
+			f.agg.answerAt = start + r.n - int64(r.br.Buffered()) - r.length
 		}
 	})
 	if *buf = f.agg.settleQuestion(); cap(*buf) <= maxLentAnswer {
 		answerBufs.Put(buf)
 	}
+	f.agg.shareSessionID(f.sid)
 	f.readAt = now.UnixMilli()
 	if res.offset != f.offset {
 		f.endByte = '\n'
@@ -138,10 +177,8 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 		}
 	}
 	f.offset = res.offset
-	f.badTail = -1
-	if quiet && f.offset < f.size && err == nil {
-		f.badTail = f.size // not a whole record: do not try again until it changes
-	}
+	// Not a whole record: do not try again until the size changes.
+	f.badTail = quiet && f.offset < f.size && err == nil
 	rs.read, rs.bytes, rs.lines, rs.malformed = true, res.bytesRead, res.lines, res.malformed
 	if err != nil {
 		return rs, fmt.Errorf("%s: %w", f.path, err)
@@ -149,11 +186,21 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 	return rs, nil
 }
 
+// shareSessionID makes a's session id, when it is sid, the same string as
+// sid: a transcript's records almost always name the session its file
+// is named after, and two copies of the id were 5 MB at 100,000 sessions.
+func (a *aggregate) shareSessionID(sid string) {
+	if a.sessionID == sid {
+		a.sessionID = sid
+	}
+}
+
 // reset forgets what was read, to read the file again from its start.
 func (f *file) reset() {
 	if f.indexed {
 		old := f.agg
-		f.dropped, f.indexed = &old, false
+		f.setRare(func(r *rareState) { r.dropped = &old })
+		f.indexed = false
 	}
 	f.offset, f.endByte, f.agg, f.hintTried = 0, '\n', newAggregate(), false
 }

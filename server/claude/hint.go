@@ -40,9 +40,9 @@ func (f *file) loadHint() {
 	}
 	for _, e := range idx.Entries {
 		if e.SessionID == f.sid && e.ProjectPath != "" {
-			f.hintCwd = e.ProjectPath
+			f.setRare(func(r *rareState) { r.hintCwd = e.ProjectPath })
 			return
 		}
 	}
-	f.hintCwd = idx.OriginalPath
+	f.setRare(func(r *rareState) { r.hintCwd = idx.OriginalPath })
 }

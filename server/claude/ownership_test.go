@@ -57,7 +57,7 @@ func filedUnder(s *Source, root, sid string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
-	for _, m := range [][]*file{s.reg.mainsOf(sid), s.reg.subsOf(sid)} {
+	for _, m := range [][]*file{s.reg.mainsOf(sid, new([1]*file)), s.reg.subsOf(sid, new([1]*file))} {
 		for _, f := range m {
 			rel, _ := filepath.Rel(root, f.path)
 			out = append(out, filepath.ToSlash(rel))

@@ -19,21 +19,57 @@ import (
 //
 // It is not safe for concurrent use: the Source's lock guards it.
 type registry struct {
-	files map[string]*file   // every transcript, by path
-	mains map[string][]*file // session id → its main transcripts by path (copies under two roots: more than one)
-	subs  map[string][]*file // session id → its subagent transcripts by path
+	files map[string]*file // every transcript, by path
+	mains bucket           // session id → its main transcripts (copies under two roots: more than one)
+	subs  bucket           // session id → its subagent transcripts
 }
 
-// A session's transcripts are a slice sorted by path rather than a map:
-// almost every session has one main transcript, and at 100,000 sessions
-// a map each cost 30 MB where a slice of one costs 8 bytes.
+// bucket files transcripts under their session: the first by path in
+// first, and all of them, sorted by path, in more when there are two or
+// more. Almost every session has one main transcript: at 100,000
+// sessions a slice of one each, in a map of slices, was 5 MB more than a
+// map of pointers (a map of maps each, 30 MB).
+type bucket struct {
+	first map[string]*file
+	more  map[string][]*file
+}
+
+func newBucket() bucket {
+	return bucket{first: map[string]*file{}, more: map[string][]*file{}}
+}
+
+// of returns session sid's files in path order, in one when there is
+// only one (so that the common case allocates nothing); the caller must
+// not modify the slice, nor keep it past a change.
+func (b bucket) of(sid string, one *[1]*file) []*file {
+	if fs, ok := b.more[sid]; ok {
+		return fs
+	}
+	f, ok := b.first[sid]
+	if !ok {
+		return nil
+	}
+	one[0] = f
+	return one[:]
+}
+
+// set files fs, sorted by path, under sid; none: sid has no file.
+func (b bucket) set(sid string, fs []*file) {
+	switch len(fs) {
+	case 0:
+		delete(b.first, sid)
+		delete(b.more, sid)
+	case 1:
+		b.first[sid] = fs[0]
+		delete(b.more, sid)
+	default:
+		b.first[sid] = fs[0]
+		b.more[sid] = fs
+	}
+}
 
 func newRegistry() *registry {
-	return &registry{
-		files: map[string]*file{},
-		mains: map[string][]*file{},
-		subs:  map[string][]*file{},
-	}
+	return &registry{files: map[string]*file{}, mains: newBucket(), subs: newBucket()}
 }
 
 // len is the number of files registered.
@@ -114,13 +150,13 @@ func byPath(a, b *file) int { return strings.Compare(a.path, b.path) }
 // sorting thousands of ids first would only add a sort.
 func (r *registry) sessions() iter.Seq[string] {
 	return func(yield func(string) bool) {
-		for sid := range r.mains {
+		for sid := range r.mains.first {
 			if !yield(sid) {
 				return
 			}
 		}
-		for sid := range r.subs {
-			if _, ok := r.mains[sid]; !ok && !yield(sid) {
+		for sid := range r.subs.first {
+			if _, ok := r.mains.first[sid]; !ok && !yield(sid) {
 				return
 			}
 		}
@@ -129,16 +165,17 @@ func (r *registry) sessions() iter.Seq[string] {
 
 // mainSessions is the number of sessions with a main transcript, a
 // capacity hint for a list of sessions.
-func (r *registry) mainSessions() int { return len(r.mains) }
+func (r *registry) mainSessions() int { return len(r.mains.first) }
 
-// mainsOf and subsOf return session sid's transcripts in path order;
-// the caller must not modify the slice, nor keep it past a change.
-func (r *registry) mainsOf(sid string) []*file { return r.mains[sid] }
+// mainsOf and subsOf return session sid's transcripts in path order
+// (see bucket.of): one is where a single one is returned, usually a
+// variable of the caller's.
+func (r *registry) mainsOf(sid string, one *[1]*file) []*file { return r.mains.of(sid, one) }
 
-func (r *registry) subsOf(sid string) []*file { return r.subs[sid] }
+func (r *registry) subsOf(sid string, one *[1]*file) []*file { return r.subs.of(sid, one) }
 
-// bucket is the map of sessions f is filed in, by its kind.
-func (r *registry) bucket(f *file) map[string][]*file {
+// bucketOf is the bucket f is filed in, by its kind.
+func (r *registry) bucketOf(f *file) bucket {
 	if f.kind == kindMain {
 		return r.mains
 	}
@@ -149,31 +186,42 @@ func (r *registry) link(f *file) {
 	if f.sid == "" {
 		return
 	}
-	m := r.bucket(f)
-	fs := m[f.sid]
-	i, found := slices.BinarySearchFunc(fs, f, byPath)
-	if found {
-		fs[i] = f
+	b := r.bucketOf(f)
+	if fs, ok := b.more[f.sid]; ok {
+		i, found := slices.BinarySearchFunc(fs, f, byPath)
+		if found {
+			fs[i] = f
+			b.first[f.sid] = fs[0]
+			return
+		}
+		// A new slice, never an insert in place: a caller may still
+		// hold the old one (mainsOf).
+		b.set(f.sid, slices.Insert(slices.Clip(fs), i, f))
 		return
 	}
-	// A new slice, never an insert in place: a caller may still hold the
-	// old one (mainsOf).
-	m[f.sid] = slices.Insert(slices.Clip(fs), i, f)
+	switch g, ok := b.first[f.sid]; {
+	case !ok || g.path == f.path:
+		b.first[f.sid] = f
+	case byPath(f, g) < 0:
+		b.set(f.sid, []*file{f, g})
+	default:
+		b.set(f.sid, []*file{g, f})
+	}
 }
 
 func (r *registry) unlink(f *file) {
 	if f.sid == "" {
 		return
 	}
-	m := r.bucket(f)
-	fs := m[f.sid]
-	i, found := slices.BinarySearchFunc(fs, f, byPath)
-	if !found || fs[i] != f {
+	b := r.bucketOf(f)
+	if fs, ok := b.more[f.sid]; ok {
+		i, found := slices.BinarySearchFunc(fs, f, byPath)
+		if found && fs[i] == f {
+			b.set(f.sid, slices.Delete(slices.Clone(fs), i, i+1))
+		}
 		return
 	}
-	if len(fs) == 1 {
-		delete(m, f.sid)
-		return
+	if b.first[f.sid] == f {
+		delete(b.first, f.sid)
 	}
-	m[f.sid] = slices.Delete(slices.Clone(fs), i, i+1)
 }

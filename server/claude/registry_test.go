@@ -20,12 +20,21 @@ func checkRegistry(r *registry) error {
 	seen := map[*file]int{}
 	for _, b := range []struct {
 		name string
-		m    map[string][]*file
+		b    bucket
 		main bool
 	}{{"mains", r.mains, true}, {"subs", r.subs, false}} {
-		for sid, files := range b.m {
-			if len(files) == 0 {
-				errs = append(errs, fmt.Errorf("%s[%q] is empty", b.name, sid))
+		for sid := range b.b.more {
+			if _, ok := b.b.first[sid]; !ok {
+				errs = append(errs, fmt.Errorf("%s[%q] has more files but no first", b.name, sid))
+			}
+		}
+		for sid, first := range b.b.first {
+			files := b.b.of(sid, new([1]*file))
+			if more, ok := b.b.more[sid]; ok && len(more) < 2 {
+				errs = append(errs, fmt.Errorf("%s[%q] lists %d files as more", b.name, sid, len(more)))
+			}
+			if len(files) == 0 || files[0] != first {
+				errs = append(errs, fmt.Errorf("%s[%q]: first is not the first by path", b.name, sid))
 			}
 			if !slices.IsSortedFunc(files, byPath) {
 				errs = append(errs, fmt.Errorf("%s[%q] is not in path order: %q", b.name, sid, filePaths(files)))
@@ -64,9 +73,9 @@ func checkRegistry(r *registry) error {
 	if !slices.Equal(got, paths) {
 		errs = append(errs, fmt.Errorf("sorted() = %q, want %q", got, paths))
 	}
-	ids := slices.Sorted(maps.Keys(r.mains))
-	for sid := range r.subs {
-		if r.mains[sid] == nil {
+	ids := slices.Sorted(maps.Keys(r.mains.first))
+	for sid := range r.subs.first {
+		if r.mains.first[sid] == nil {
 			ids = append(ids, sid)
 		}
 	}
@@ -236,17 +245,17 @@ func TestRegistry(t *testing.T) {
 				}
 			}
 			for sid, want := range tc.mains {
-				if got := filePaths(r.mainsOf(sid)); !slices.Equal(got, want) {
+				if got := filePaths(r.mainsOf(sid, new([1]*file))); !slices.Equal(got, want) {
 					t.Errorf("mains of %s = %q, want %q", sid, got, want)
 				}
 			}
 			for sid, want := range tc.subs {
-				if got := filePaths(r.subsOf(sid)); !slices.Equal(got, want) {
+				if got := filePaths(r.subsOf(sid, new([1]*file))); !slices.Equal(got, want) {
 					t.Errorf("subagents of %s = %q, want %q", sid, got, want)
 				}
 			}
-			if len(r.mains) != len(tc.mains) || len(r.subs) != len(tc.subs) {
-				t.Errorf("buckets: %d mains, %d subs; want %d, %d", len(r.mains), len(r.subs), len(tc.mains), len(tc.subs))
+			if len(r.mains.first) != len(tc.mains) || len(r.subs.first) != len(tc.subs) {
+				t.Errorf("buckets: %d mains, %d subs; want %d, %d", len(r.mains.first), len(r.subs.first), len(tc.mains), len(tc.subs))
 			}
 			if got := slices.Sorted(r.sessions()); !slices.Equal(got, tc.sessions) {
 				t.Errorf("sessions = %q, want %q", got, tc.sessions)
@@ -386,9 +395,9 @@ func agrees(r *registry, model map[string]*file) error {
 		if f.sid == "" {
 			continue
 		}
-		m := r.subsOf(f.sid)
+		m := r.subsOf(f.sid, new([1]*file))
 		if f.kind == kindMain {
-			m = r.mainsOf(f.sid)
+			m = r.mainsOf(f.sid, new([1]*file))
 		}
 		if !slices.Contains(m, f) {
 			return fmt.Errorf("%s not under its session %q", p, f.sid)

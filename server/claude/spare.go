@@ -21,7 +21,7 @@ const maxSpare = 1 << 12
 // lend gives a the spare maps when a holds none of its own yet (a file
 // about to be read from its start), and reports whether it did.
 func (m *spareMaps) lend(a *aggregate) bool {
-	if a.lazy != nil || len(a.responses) > 0 || len(a.messages) > 0 || len(a.pending) > 0 {
+	if a.idState == nil || len(a.responses) > 0 || len(a.messages) > 0 || len(a.pending) > 0 {
 		return false
 	}
 	if m.responses == nil {
@@ -41,7 +41,7 @@ func (m *spareMaps) lend(a *aggregate) bool {
 // held twice what this file put in them are let go too, so that the
 // files after it, smaller still, do not each pay for the largest one.
 func (m *spareMaps) reclaim(a *aggregate) {
-	free := a.responses == nil && a.messages == nil && a.pending == nil
+	free := a.idState == nil || (a.responses == nil && a.messages == nil && a.pending == nil)
 	n := max(len(m.responses), len(m.messages), len(m.pending))
 	m.most = max(m.most, n)
 	if !free || n > maxSpare || 2*n < m.most {

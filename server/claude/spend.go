@@ -119,8 +119,7 @@ func (a *aggregate) addUsage(r *record) (added string) {
 	a.total = a.total.add(sp)
 	at := a.responseTime(r)
 	if !r.msgID.ok || len(r.msgID.raw) == 0 {
-		a.anon = a.anon.add(sp) // no id: cannot repeat, cannot be replayed
-		a.addAnonCell(at, model, sp)
+		a.addAnon(at, model, sp) // no id: cannot repeat, cannot be replayed
 		return ""
 	}
 	var buf [128]byte // on the stack: no scratch kept in every aggregate

@@ -25,7 +25,8 @@ type Subagent struct {
 func (s *Source) Transcripts(sid string) (Transcripts, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	main := primary(s.reg.mainsOf(sid))
+	var one [1]*file
+	main := primary(s.reg.mainsOf(sid, &one))
 	if main == nil {
 		return Transcripts{}, false
 	}
@@ -34,7 +35,7 @@ func (s *Source) Transcripts(sid string) (Transcripts, bool) {
 	for _, m := range main.agg.models {
 		models[m] = true
 	}
-	for _, f := range s.reg.subsOf(sid) {
+	for _, f := range s.reg.subsOf(sid, &one) {
 		id := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f.path), "agent-"), ".jsonl")
 		t.Subagents = append(t.Subagents, Subagent{ID: id, Path: f.path})
 		for _, m := range f.agg.models {

@@ -24,12 +24,14 @@ func (a *aggregate) responseTime(r *record) int64 {
 	return a.lastTS
 }
 
-func (a *aggregate) addAnonCell(at int64, model string, sp spend) {
-	if a.anonCells == nil {
-		a.anonCells = map[slotModel]spend{}
+// addAnon adds a response without an id to a's idless spend.
+func (a *aggregate) addAnon(at int64, model string, sp spend) {
+	if a.idless == nil {
+		a.idless = &idlessSpend{cells: map[slotModel]spend{}}
 	}
+	a.idless.anon = a.idless.anon.add(sp)
 	k := slotModel{spent.SlotOf(at), model}
-	a.anonCells[k] = a.anonCells[k].add(sp)
+	a.idless.cells[k] = a.idless.cells[k].add(sp)
 }
 
 // Usage is what session sid spent, by 15-minute slot and model, by the
@@ -41,6 +43,7 @@ func (s *Source) Usage(sid string) []spent.Cell {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cells := map[slotModel]*spent.Cell{}
+	var oneMain, oneSub [1]*file // before file below names a func
 	add := func(at int64, model string, sp spend) {
 		k := slotModel{spent.SlotOf(at), model}
 		c := cells[k]
@@ -58,19 +61,19 @@ func (s *Source) Usage(sid string) []spent.Cell {
 		if !a.eachResponse(func(model string, sp spend, at int64) { add(at, model, sp) }) {
 			s.log.Warn("claude: scan cache id sets invalid", "path", f.path)
 		}
-		if anon {
-			for k, sp := range a.anonCells {
+		if anon && a.idless != nil {
+			for k, sp := range a.idless.cells {
 				add(k.at, k.model, sp)
 			}
 		}
 	}
-	mains := s.reg.mainsOf(sid)
+	mains := s.reg.mainsOf(sid, &oneMain)
 	main := primary(mains)
 	for _, f := range mains {
 		file(f, f == main)
 	}
 	seen := map[string]bool{}
-	for _, f := range s.reg.subsOf(sid) {
+	for _, f := range s.reg.subsOf(sid, &oneSub) {
 		name := filepath.Base(f.path)
 		file(f, !seen[name])
 		seen[name] = true
