@@ -58,6 +58,9 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 				// still being written keeps its own, sized to it.
 				lent := !f.indexed && list[j].info.ModTime().Before(quietSince) && spare.lend(&f.agg)
 				results[j].rs, results[j].err = f.refresh(r, list[j].info, now)
+				if lent {
+					spare.read(&f.agg)
+				}
 				f.loadHint()
 				if results[j].err == nil {
 					f.compactRead(quietSince, &scratch)

@@ -11,7 +11,11 @@ type spareMaps struct {
 	responses map[string]*response
 	messages  map[string]struct{}
 	pending   map[string]struct{}
-	most      int // the most entries the maps have held: a bound of their room
+	// dirty is the aggregate's list of new response keys: of no use to
+	// a file not yet indexed (compactRead drops it), but appended to for
+	// each response all the same.
+	dirty []string
+	most  int // the most entries the maps have held: a bound of their room
 }
 
 // maxSpare bounds the maps a worker keeps: maps that grew past it for
@@ -28,6 +32,9 @@ func (m *spareMaps) lend(a *aggregate) bool {
 		m.responses, m.messages, m.pending = map[string]*response{}, map[string]struct{}{}, map[string]struct{}{}
 	}
 	a.responses, a.messages, a.pending = m.responses, m.messages, m.pending
+	if len(a.dirty) == 0 {
+		a.dirty = m.dirty[:0]
+	}
 	return true
 }
 
@@ -41,14 +48,23 @@ func (m *spareMaps) lend(a *aggregate) bool {
 // held twice what this file put in them are let go too, so that the
 // files after it, smaller still, do not each pay for the largest one.
 func (m *spareMaps) reclaim(a *aggregate) {
-	free := a.responses == nil && a.messages == nil && a.pending == nil
+	free := a.responses == nil && a.messages == nil && a.pending == nil && a.dirty == nil
 	n := max(len(m.responses), len(m.messages), len(m.pending))
 	m.most = max(m.most, n)
 	if !free || n > maxSpare || 2*n < m.most {
-		m.responses, m.messages, m.pending, m.most = nil, nil, nil, 0
+		m.responses, m.messages, m.pending, m.dirty, m.most = nil, nil, nil, nil, 0
 		return
 	}
 	clear(m.responses)
 	clear(m.messages)
 	clear(m.pending)
+	clear(m.dirty) // the keys it held can go
+	m.dirty = m.dirty[:0]
+	if cap(m.dirty) > maxSpare {
+		m.dirty = nil
+	}
 }
+
+// read follows the read of a file lent the maps, before compactRead lets
+// go of its dirty list: the list, perhaps grown, is the one to lend next.
+func (m *spareMaps) read(a *aggregate) { m.dirty = a.dirty }
