@@ -120,6 +120,12 @@ type record struct {
 	pricedModel string
 	priced      *priced
 	minutes     minuteCache
+
+	// responses, when not nil, is where addUsage puts the responses of
+	// the file being read, while there is room: the scan worker lends it
+	// (spareMaps) for a file it compacts once read, whose responses then
+	// live for that read only. nil: each is allocated.
+	responses *[]response
 }
 
 // at is the record's timestamp in epoch ms, false when it has none.

@@ -57,7 +57,11 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 				// Only a file compactRead will encode borrows maps: one
 				// still being written keeps its own, sized to it.
 				lent := !f.indexed && list[j].info.ModTime().Before(quietSince) && spare.lend(&f.agg)
+				if lent {
+					spare.lendValues(&r.rec)
+				}
 				results[j].rs, results[j].err = f.refresh(r, list[j].info, now)
+				r.rec.responses = nil
 				if lent {
 					spare.read(&f.agg)
 				}

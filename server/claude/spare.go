@@ -15,7 +15,10 @@ type spareMaps struct {
 	// a file not yet indexed (compactRead drops it), but appended to for
 	// each response all the same.
 	dirty []string
-	most  int // the most entries the maps have held: a bound of their room
+	// values holds the responses map's values (record.responses): a
+	// list of fixed room, so that the pointers into it stay valid.
+	values []response
+	most   int // the most entries the maps have held: a bound of their room
 }
 
 // maxSpare bounds the maps a worker keeps: maps that grew past it for
@@ -35,8 +38,15 @@ func (m *spareMaps) lend(a *aggregate) bool {
 	if len(a.dirty) == 0 {
 		a.dirty = m.dirty[:0]
 	}
+	if m.values == nil {
+		m.values = make([]response, 0, maxSpare)
+	}
 	return true
 }
+
+// lendValues lends the list for the responses of the file just lent the
+// maps: the record the worker reads it with puts them there.
+func (m *spareMaps) lendValues(r *record) { r.responses = &m.values }
 
 // reclaim follows a lend to a once its file is read and perhaps
 // compacted. When compact let the maps go, they are cleared for the next
@@ -51,6 +61,12 @@ func (m *spareMaps) reclaim(a *aggregate) {
 	free := a.responses == nil && a.messages == nil && a.pending == nil && a.dirty == nil
 	n := max(len(m.responses), len(m.messages), len(m.pending))
 	m.most = max(m.most, n)
+	if !free {
+		m.values = nil // the file may point into it: it keeps the list
+	} else {
+		clear(m.values) // of fixed room, whatever the file held: kept
+		m.values = m.values[:0]
+	}
 	if !free || n > maxSpare || 2*n < m.most {
 		m.responses, m.messages, m.pending, m.dirty, m.most = nil, nil, nil, nil, 0
 		return

@@ -86,6 +86,18 @@ func (r *record) priceOf(model string) *priced {
 	return r.priced
 }
 
+// newResponse is a new response like v: in the worker's lent list while
+// it has room (see record.responses), else allocated.
+func (r *record) newResponse(v response) *response {
+	if l := r.responses; l != nil && len(*l) < cap(*l) {
+		*l = append(*l, v)
+		return &(*l)[len(*l)-1]
+	}
+	p := new(response)
+	*p = v
+	return p
+}
+
 // maxCount bounds each count of one response. No request comes near it
 // (a context window is at most a few million tokens); a corrupt or
 // hostile line with a count of 1e18 is cut to it, so sums of costs in
@@ -128,7 +140,7 @@ func (a *aggregate) addUsage(r *record) (added string) {
 	old, ok := a.responses[string(key)]
 	if !ok {
 		k := string(key)
-		a.responses[k] = &response{model: model, spend: sp, at: at}
+		a.responses[k] = r.newResponse(response{model: model, spend: sp, at: at})
 		a.dirty = append(a.dirty, k)
 		return k
 	}
