@@ -245,7 +245,7 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 	}
 	c := &r.content
 	for i := range c.toolUses.len() {
-		a.pending[string(c.toolUses.at(i))] = struct{}{}
+		a.pending[r.keyString(c.toolUses.at(i))] = struct{}{}
 	}
 	if c.hasText {
 		// Kept as it is read, so the row's question costs no re-read.

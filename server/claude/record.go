@@ -124,8 +124,10 @@ type record struct {
 	// responses, when not nil, is where addUsage puts the responses of
 	// the file being read, while there is room: the scan worker lends it
 	// (spareMaps) for a file it compacts once read, whose responses then
-	// live for that read only. nil: each is allocated.
+	// live for that read only. nil: each is allocated. keys is the same
+	// for the bytes of the keys of the file's id maps (keyString).
 	responses *[]response
+	keys      *[]byte
 }
 
 // at is the record's timestamp in epoch ms, false when it has none.

@@ -87,10 +87,10 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 				// still being written keeps its own, sized to it.
 				lent := !f.indexed && list[j].info.ModTime().Before(quietSince) && spare.lend(&f.agg)
 				if lent {
-					spare.lendValues(&r.rec)
+					spare.lendLists(&r.rec)
 				}
 				results[j].rs, results[j].err = f.refresh(r, list[j].info, now)
-				r.rec.responses = nil
+				r.rec.responses, r.rec.keys = nil, nil
 				if lent {
 					spare.read(&f.agg)
 				}

@@ -18,7 +18,10 @@ type spareMaps struct {
 	// values holds the responses map's values (record.responses): a
 	// list of fixed room, so that the pointers into it stay valid.
 	values []response
-	most   int // the most entries the maps have held: a bound of their room
+	// keys holds the bytes of the maps' keys (record.keys), of fixed
+	// room too, so that the strings over it stay valid.
+	keys []byte
+	most int // the most entries the maps have held: a bound of their room
 }
 
 // maxSpare bounds the maps a worker keeps: maps that grew past it for
@@ -40,13 +43,19 @@ func (m *spareMaps) lend(a *aggregate) bool {
 	}
 	if m.values == nil {
 		m.values = make([]response, 0, maxSpare)
+		m.keys = make([]byte, 0, spareKeyBytes)
 	}
 	return true
 }
 
-// lendValues lends the list for the responses of the file just lent the
-// maps: the record the worker reads it with puts them there.
-func (m *spareMaps) lendValues(r *record) { r.responses = &m.values }
+// spareKeyBytes is the room for keys lent with the maps: about maxSpare
+// response keys, or four times as many tool call ids.
+const spareKeyBytes = 256 << 10
+
+// lendLists lends the list for the responses, and the room for the keys,
+// of the file just lent the maps: the record the worker reads it with
+// puts them there.
+func (m *spareMaps) lendLists(r *record) { r.responses, r.keys = &m.values, &m.keys }
 
 // reclaim follows a lend to a once its file is read and perhaps
 // compacted. When compact let the maps go, they are cleared for the next
@@ -62,10 +71,10 @@ func (m *spareMaps) reclaim(a *aggregate) {
 	n := max(len(m.responses), len(m.messages), len(m.pending))
 	m.most = max(m.most, n)
 	if !free {
-		m.values = nil // the file may point into it: it keeps the list
+		m.values, m.keys = nil, nil // the file may point into them: it keeps them
 	} else {
 		clear(m.values) // of fixed room, whatever the file held: kept
-		m.values = m.values[:0]
+		m.values, m.keys = m.values[:0], m.keys[:0]
 	}
 	if !free || n > maxSpare || 2*n < m.most {
 		m.responses, m.messages, m.pending, m.dirty, m.most = nil, nil, nil, nil, 0

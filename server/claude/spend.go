@@ -3,6 +3,7 @@ package claude
 import (
 	"sync"
 	"sync/atomic"
+	"unsafe"
 	"vibecraft.sh/helm/server/pricing"
 	"vibecraft.sh/helm/shared"
 )
@@ -98,6 +99,18 @@ func (r *record) newResponse(v response) *response {
 	return p
 }
 
+// keyString is b as a string for a key of the file's id maps: over the
+// worker's lent room while it has some (see record.keys), else allocated.
+// The room is reused only once the maps are let go (spareMaps.reclaim).
+func (r *record) keyString(b []byte) string {
+	if l := r.keys; l != nil && len(b) > 0 && len(*l)+len(b) <= cap(*l) {
+		start := len(*l)
+		*l = append(*l, b...)
+		return unsafe.String(&(*l)[start], len(b))
+	}
+	return string(b)
+}
+
 // maxCount bounds each count of one response. No request comes near it
 // (a context window is at most a few million tokens); a corrupt or
 // hostile line with a count of 1e18 is cut to it, so sums of costs in
@@ -139,7 +152,7 @@ func (a *aggregate) addUsage(r *record) (added string) {
 	key := append(append(append(buf[:0], r.msgID.bytes()...), 0), r.requestID.bytes()...)
 	old, ok := a.responses[string(key)]
 	if !ok {
-		k := string(key)
+		k := r.keyString(key)
 		a.responses[k] = r.newResponse(response{model: model, spend: sp, at: at})
 		a.dirty = append(a.dirty, k)
 		return k
