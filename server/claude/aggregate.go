@@ -231,7 +231,9 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 	}
 	if r.msgID.ok && len(r.msgID.raw) > 0 {
 		id := r.msgID.bytes()
-		if _, seen := a.messages[string(id)]; !seen {
+		if r.inRead && len(r.lastMsg) > 0 && string(id) == string(r.lastMsg) {
+			// an id already found in messages, which a read never shrinks
+		} else if _, seen := a.messages[string(id)]; !seen {
 			// A new response's key starts with its message id: share
 			// those bytes rather than allocate them a second time.
 			k := added[:min(len(id), len(added))]
@@ -239,6 +241,9 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 				k = string(id)
 			}
 			a.messages[k] = struct{}{}
+		}
+		if r.inRead {
+			r.lastMsg = append(r.lastMsg[:0], id...)
 		}
 	} else {
 		a.anonymous++

@@ -99,6 +99,15 @@ func (r *record) newResponse(v response) *response {
 	return p
 }
 
+// noteResponse remembers p, the response of key, for the next line
+// (see record.lastResp).
+func (r *record) noteResponse(key []byte, p *response) {
+	if r.inRead && r.lastResp != p {
+		r.lastKey = append(r.lastKey[:0], key...)
+		r.lastResp = p
+	}
+}
+
 // keyString is b as a string for a key of the file's id maps: over the
 // worker's lent room while it has some (see record.keys), else allocated.
 // The room is reused only once the maps are let go (spareMaps.reclaim).
@@ -150,13 +159,22 @@ func (a *aggregate) addUsage(r *record) (added string) {
 	}
 	var buf [128]byte // on the stack: no scratch kept in every aggregate
 	key := append(append(append(buf[:0], r.msgID.bytes()...), 0), r.requestID.bytes()...)
-	old, ok := a.responses[string(key)]
+	var old *response
+	ok := r.inRead && r.lastResp != nil && string(key) == string(r.lastKey)
+	if ok {
+		old = r.lastResp
+	} else {
+		old, ok = a.responses[string(key)]
+	}
 	if !ok {
 		k := r.keyString(key)
-		a.responses[k] = r.newResponse(response{model: model, spend: sp, at: at})
+		p := r.newResponse(response{model: model, spend: sp, at: at})
+		a.responses[k] = p
 		a.dirty = append(a.dirty, k)
+		r.noteResponse(key, p)
 		return k
 	}
+	r.noteResponse(key, old)
 	a.total = a.total.sub(old.spend)
 	if old.shadowed {
 		a.shadow = a.shadow.sub(old.spend).add(sp)
