@@ -20,6 +20,8 @@ import (
 // one core while the other idled: a tenth of a cold scan's wall time.
 // Now the worker that finishes a file settles every file read so far in
 // order, unless another is doing so, and the settling overlaps the reads.
+// On a cold scan the first settle waits for a quarter of the bytes to be
+// read, to size the dedup index by them (presizeOwners).
 func (s *Source) refreshFound(ctx context.Context, list []found, touched map[string]bool) error {
 	slices.SortFunc(list, func(a, b found) int {
 		switch {
@@ -43,14 +45,31 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 	quietSince := now.Add(-s.activeWindow)
 
 	// done[j]: file j is read and its worker done with it. settled:
-	// files[:settled] are settled. busy: a worker is settling.
+	// files[:settled] are settled. busy: a worker is settling. sizing:
+	// the index is empty and waits for a sample of read bytes (what
+	// was read, in bytes and responses) to be sized by.
 	var mu sync.Mutex
 	done := make([]bool, len(list))
 	settled, busy := 0, false
+	sizing := len(s.owner) == 0
+	var total, readBytes int64
+	readResponses := 0
+	for _, f := range list {
+		total += f.info.Size()
+	}
 	finish := func(j int) {
 		mu.Lock()
 		defer mu.Unlock()
 		done[j] = true
+		if sizing {
+			readBytes += list[j].info.Size()
+			readResponses += files[j].agg.responseCount()
+			if readBytes*4 < total {
+				return
+			}
+			s.presizeOwners(readResponses, readBytes, total)
+			sizing = false
+		}
 		if busy {
 			return // the worker settling takes this one too
 		}
@@ -111,6 +130,17 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 		s.settle(files[settled], results[settled].rs, results[settled].err, touched)
 	}
 	return ctx.Err()
+}
+
+// presizeOwners sizes the response index, when it is empty (a cold
+// scan), for the keys of total bytes of transcripts, from the responses
+// found in the first read bytes of them: filling it from nothing,
+// rehashing as it grew, was 40 % of the CPU of settling a cold scan.
+func (s *Source) presizeOwners(responses int, read, total int64) {
+	if len(s.owner) > 0 || read <= 0 || responses <= 0 {
+		return
+	}
+	s.owner = make(map[string]*file, int(float64(responses)*float64(total)/float64(read)))
 }
 
 // refreshOne brings one known or new transcript up to date.
