@@ -300,7 +300,9 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 	}
 	if r.msgID.ok && len(r.msgID.raw) > 0 {
 		id := r.msgID.bytes()
-		if _, seen := a.messages[string(id)]; !seen {
+		if r.inRead && len(r.lastMsg) > 0 && string(id) == string(r.lastMsg) {
+			// an id already found in messages, which a read never shrinks
+		} else if _, seen := a.messages[string(id)]; !seen {
 			// A new response's key starts with its message id: share
 			// those bytes rather than allocate them a second time.
 			k := added[:min(len(id), len(added))]
@@ -309,12 +311,15 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 			}
 			a.messages[k] = struct{}{}
 		}
+		if r.inRead {
+			r.lastMsg = append(r.lastMsg[:0], id...)
+		}
 	} else {
 		a.anonymous++
 	}
 	c := &r.content
 	for i := range c.toolUses.len() {
-		a.pending[string(c.toolUses.at(i))] = struct{}{}
+		a.pending[r.keyString(c.toolUses.at(i))] = struct{}{}
 	}
 	if c.hasText {
 		// Kept as it is read, so the row's question costs no re-read.

@@ -3,6 +3,7 @@ package claude
 import (
 	"bytes"
 	"slices"
+	"sync"
 )
 
 // lazyIDs are the id sets of an aggregate as the cache holds them: the
@@ -137,7 +138,16 @@ func (a *aggregate) compact(scratch *[]byte) bool {
 	if len(a.dirty) > 0 {
 		return false
 	}
-	resps := make([]encodedResponse, 0, len(a.responses))
+	buf := encodedPool.Get().(*[]encodedResponse)
+	resps := (*buf)[:0]
+	defer func() {
+		clear(resps) // the pool keeps none of the keys
+		*buf = resps[:0]
+		if cap(resps) > maxEncodedScratch {
+			*buf = nil
+		}
+		encodedPool.Put(buf)
+	}()
 	for k, r := range a.responses {
 		if r.shadowed {
 			return false
@@ -157,3 +167,11 @@ func (a *aggregate) compact(scratch *[]byte) bool {
 	a.idState = nil
 	return true
 }
+
+// encodedPool lends compact the list it sorts a file's responses in: on a
+// cold scan every quiet file is compacted once, and a new list for each
+// was a sixth of the scan's garbage. A list grown past maxEncodedScratch
+// for one long transcript is not kept.
+var encodedPool = sync.Pool{New: func() any { return new([]encodedResponse) }}
+
+const maxEncodedScratch = 1 << 14

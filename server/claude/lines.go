@@ -90,7 +90,8 @@ func (r *reader) lines(f *os.File, off int64, takeTail bool, visit func(rec *rec
 	}
 	r.f, r.n = f, 0
 	r.br.Reset(r)
-	defer func() { r.f = nil; r.br.Reset(nil) }()
+	r.rec.forgetLast(true) // every line of this read goes to one aggregate
+	defer func() { r.f = nil; r.br.Reset(nil); r.rec.forgetLast(false) }()
 	r.readErr = nil
 	for {
 		chunk, err := r.br.ReadSlice('\n')

@@ -120,6 +120,30 @@ type record struct {
 	pricedModel string
 	priced      *priced
 	minutes     minuteCache
+
+	// responses, when not nil, is where addUsage puts the responses of
+	// the file being read, while there is room: the scan worker lends it
+	// (spareMaps) for a file it compacts once read, whose responses then
+	// live for that read only. nil: each is allocated. keys is the same
+	// for the bytes of the keys of the file's id maps (keyString).
+	responses *[]response
+	keys      *[]byte
+
+	// The response the last line added or replaced, by its key, and the
+	// last message id found in the messages map: the consecutive lines
+	// of one response (one per content block, most assistant lines)
+	// find them without hashing. Valid only while inRead: reader.lines
+	// sets it for the lines of one read, which all go to one aggregate.
+	inRead   bool
+	lastKey  []byte
+	lastResp *response
+	lastMsg  []byte
+}
+
+// forgetLast ends what inRead allows.
+func (r *record) forgetLast(inRead bool) {
+	r.inRead, r.lastResp = inRead, nil
+	r.lastKey, r.lastMsg = r.lastKey[:0], r.lastMsg[:0]
 }
 
 // at is the record's timestamp in epoch ms, false when it has none.

@@ -11,7 +11,17 @@ type spareMaps struct {
 	responses map[string]*response
 	messages  map[string]struct{}
 	pending   map[string]struct{}
-	most      int // the most entries the maps have held: a bound of their room
+	// dirty is the aggregate's list of new response keys: of no use to
+	// a file not yet indexed (compactRead drops it), but appended to for
+	// each response all the same.
+	dirty []string
+	// values holds the responses map's values (record.responses): a
+	// list of fixed room, so that the pointers into it stay valid.
+	values []response
+	// keys holds the bytes of the maps' keys (record.keys), of fixed
+	// room too, so that the strings over it stay valid.
+	keys []byte
+	most int // the most entries the maps have held: a bound of their room
 }
 
 // maxSpare bounds the maps a worker keeps: maps that grew past it for
@@ -28,8 +38,24 @@ func (m *spareMaps) lend(a *aggregate) bool {
 		m.responses, m.messages, m.pending = map[string]*response{}, map[string]struct{}{}, map[string]struct{}{}
 	}
 	a.responses, a.messages, a.pending = m.responses, m.messages, m.pending
+	if len(a.dirty) == 0 {
+		a.dirty = m.dirty[:0]
+	}
+	if m.values == nil {
+		m.values = make([]response, 0, maxSpare)
+		m.keys = make([]byte, 0, spareKeyBytes)
+	}
 	return true
 }
+
+// spareKeyBytes is the room for keys lent with the maps: about maxSpare
+// response keys, or four times as many tool call ids.
+const spareKeyBytes = 256 << 10
+
+// lendLists lends the list for the responses, and the room for the keys,
+// of the file just lent the maps: the record the worker reads it with
+// puts them there.
+func (m *spareMaps) lendLists(r *record) { r.responses, r.keys = &m.values, &m.keys }
 
 // reclaim follows a lend to a once its file is read and perhaps
 // compacted. When compact let the maps go, they are cleared for the next
@@ -41,14 +67,29 @@ func (m *spareMaps) lend(a *aggregate) bool {
 // held twice what this file put in them are let go too, so that the
 // files after it, smaller still, do not each pay for the largest one.
 func (m *spareMaps) reclaim(a *aggregate) {
-	free := a.idState == nil || (a.responses == nil && a.messages == nil && a.pending == nil)
+	free := a.idState == nil || (a.responses == nil && a.messages == nil && a.pending == nil && a.dirty == nil)
 	n := max(len(m.responses), len(m.messages), len(m.pending))
 	m.most = max(m.most, n)
+	if !free {
+		m.values, m.keys = nil, nil // the file may point into them: it keeps them
+	} else {
+		clear(m.values) // of fixed room, whatever the file held: kept
+		m.values, m.keys = m.values[:0], m.keys[:0]
+	}
 	if !free || n > maxSpare || 2*n < m.most {
-		m.responses, m.messages, m.pending, m.most = nil, nil, nil, 0
+		m.responses, m.messages, m.pending, m.dirty, m.most = nil, nil, nil, nil, 0
 		return
 	}
 	clear(m.responses)
 	clear(m.messages)
 	clear(m.pending)
+	clear(m.dirty) // the keys it held can go
+	m.dirty = m.dirty[:0]
+	if cap(m.dirty) > maxSpare {
+		m.dirty = nil
+	}
 }
+
+// read follows the read of a file lent the maps, before compactRead lets
+// go of its dirty list: the list, perhaps grown, is the one to lend next.
+func (m *spareMaps) read(a *aggregate) { m.dirty = a.dirty }

@@ -3,6 +3,7 @@ package claude
 import (
 	"sync"
 	"sync/atomic"
+	"unsafe"
 	"vibecraft.sh/helm/server/pricing"
 	"vibecraft.sh/helm/shared"
 )
@@ -86,6 +87,39 @@ func (r *record) priceOf(model string) *priced {
 	return r.priced
 }
 
+// newResponse is a new response like v: in the worker's lent list while
+// it has room (see record.responses), else allocated.
+func (r *record) newResponse(v response) *response {
+	if l := r.responses; l != nil && len(*l) < cap(*l) {
+		*l = append(*l, v)
+		return &(*l)[len(*l)-1]
+	}
+	p := new(response)
+	*p = v
+	return p
+}
+
+// noteResponse remembers p, the response of key, for the next line
+// (see record.lastResp).
+func (r *record) noteResponse(key []byte, p *response) {
+	if r.inRead && r.lastResp != p {
+		r.lastKey = append(r.lastKey[:0], key...)
+		r.lastResp = p
+	}
+}
+
+// keyString is b as a string for a key of the file's id maps: over the
+// worker's lent room while it has some (see record.keys), else allocated.
+// The room is reused only once the maps are let go (spareMaps.reclaim).
+func (r *record) keyString(b []byte) string {
+	if l := r.keys; l != nil && len(b) > 0 && len(*l)+len(b) <= cap(*l) {
+		start := len(*l)
+		*l = append(*l, b...)
+		return unsafe.String(&(*l)[start], len(b))
+	}
+	return string(b)
+}
+
 // maxCount bounds each count of one response. No request comes near it
 // (a context window is at most a few million tokens); a corrupt or
 // hostile line with a count of 1e18 is cut to it, so sums of costs in
@@ -124,13 +158,22 @@ func (a *aggregate) addUsage(r *record) (added string) {
 	}
 	var buf [128]byte // on the stack: no scratch kept in every aggregate
 	key := append(append(append(buf[:0], r.msgID.bytes()...), 0), r.requestID.bytes()...)
-	old, ok := a.responses[string(key)]
+	var old *response
+	ok := r.inRead && r.lastResp != nil && string(key) == string(r.lastKey)
+	if ok {
+		old = r.lastResp
+	} else {
+		old, ok = a.responses[string(key)]
+	}
 	if !ok {
-		k := string(key)
-		a.responses[k] = &response{model: model, spend: sp, at: at}
+		k := r.keyString(key)
+		p := r.newResponse(response{model: model, spend: sp, at: at})
+		a.responses[k] = p
 		a.dirty = append(a.dirty, k)
+		r.noteResponse(key, p)
 		return k
 	}
+	r.noteResponse(key, old)
 	a.total = a.total.sub(old.spend)
 	if old.shadowed {
 		a.shadow = a.shadow.sub(old.spend).add(sp)
