@@ -112,3 +112,37 @@ func TestDefaultRoots(t *testing.T) {
 		})
 	}
 }
+
+// A folder's paths are built in one allocation; each must still be
+// exactly what filepath.Join makes, for the walk's own clean folders, for
+// a folder given with a trailing separator or a dot, and for the root.
+func TestJoinAllIsFilepathJoin(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a.jsonl", "b.jsonl", "notes.txt", "ü ñ.jsonl"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "c.jsonl"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	isFile := func(e os.DirEntry) bool { return !e.IsDir() && filepath.Ext(e.Name()) == ".jsonl" }
+	for _, d := range []string{dir, dir + string(filepath.Separator), filepath.Join(dir, ".") + string(filepath.Separator) + ".", string(filepath.Separator)} {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, e := range entries {
+			if isFile(e) {
+				want = append(want, filepath.Join(d, e.Name()))
+			}
+		}
+		if got := joinAll(d, entries, isFile); !slices.Equal(got, want) {
+			t.Errorf("joinAll(%q) = %q, want %q", d, got, want)
+		}
+	}
+	if got := joinAll(dir, nil, isFile); got != nil {
+		t.Errorf("no entries: %q", got)
+	}
+}
