@@ -136,7 +136,7 @@ func (x *Index) each(fn func(*shared.Session)) {
 		var buf [128]byte
 		x.base.Each(func(s *shared.Session) {
 			// string(bytes) as a map index allocates nothing.
-			if _, differs := x.own[string(appendKey(buf[:0], s))]; !differs {
+			if _, differs := x.own[string(shared.AppendKey(buf[:0], s))]; !differs {
 				fn(s)
 			}
 		})
@@ -146,18 +146,6 @@ func (x *Index) each(fn func(*shared.Session)) {
 			fn(&e.s)
 		}
 	}
-}
-
-// appendKey appends s.Key() to b.
-func appendKey(b []byte, s *shared.Session) []byte {
-	b = append(b, s.Source...)
-	b = append(b, ':')
-	b = append(b, s.ID...)
-	if s.Remote {
-		b = append(b, '@')
-		b = append(b, s.Host...)
-	}
-	return b
 }
 
 // Apply upserts sessions and removes the sessions of the given source with
@@ -202,7 +190,7 @@ func (x *Index) Replace(src shared.Source, sessions []shared.Session) Changes {
 		if s.Source != src {
 			return
 		}
-		if _, ok := seen[string(appendKey(buf[:0], s))]; !ok {
+		if _, ok := seen[string(shared.AppendKey(buf[:0], s))]; !ok {
 			ch.Deleted = append(ch.Deleted, *s)
 		}
 	})

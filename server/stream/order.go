@@ -9,20 +9,6 @@ import (
 // The hub keeps its published state in list order (hub.go): these are
 // the moves that keep it so, one session at a time.
 
-// appendKey appends s.Key() to b: with a buffer on the caller's stack,
-// comparing keys allocates nothing, where Key builds a string each call
-// (a sort of 100,000 sessions made millions of them).
-func appendKey(b []byte, s *shared.Session) []byte {
-	b = append(b, s.Source...)
-	b = append(b, ':')
-	b = append(b, s.ID...)
-	if s.Remote {
-		b = append(b, '@')
-		b = append(b, s.Host...)
-	}
-	return b
-}
-
 // compareAt orders s against the session with updatedAt at and key key
 // in list order (shared.Newer): negative when s comes first.
 func compareAt(s *shared.Session, at int64, key string) int {
@@ -33,7 +19,7 @@ func compareAt(s *shared.Session, at int64, key string) int {
 		return 1
 	}
 	var buf [96]byte
-	k := appendKey(buf[:0], s)
+	k := shared.AppendKey(buf[:0], s)
 	switch {
 	case string(k) < key:
 		return -1
@@ -46,7 +32,7 @@ func compareAt(s *shared.Session, at int64, key string) int {
 // compareNewest is shared.Newer as a comparison, without allocating.
 func compareNewest(a, b *shared.Session) int {
 	var buf [96]byte
-	return compareAt(a, b.UpdatedAt, string(appendKey(buf[:0], b)))
+	return compareAt(a, b.UpdatedAt, string(shared.AppendKey(buf[:0], b)))
 }
 
 // newestFirst sorts a refresh's sessions in list order, the last of two
