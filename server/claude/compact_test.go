@@ -111,29 +111,7 @@ func TestCompactRoundTrip(t *testing.T) {
 		if !a.materialize() {
 			t.Fatal("materialize failed")
 		}
-		responses := map[string]response{}
-		for k, r := range a.responses {
-			responses[k] = *r
-		}
-		messages, pending := clone(a.messages), clone(a.pending)
-		var scratch []byte
-		if !a.compact(&scratch) || a.lazy == nil || a.idState != nil {
-			t.Fatalf("%s: not compacted", f.path)
-		}
-		if a.messageCount() != len(messages) {
-			t.Errorf("message count %d compacted, %d before", a.messageCount(), len(messages))
-		}
-		if !a.materialize() {
-			t.Fatal("materialize after compact failed")
-		}
-		got := map[string]response{}
-		for k, r := range a.responses {
-			got[k] = *r
-		}
-		if !mapsEqual(got, responses) || !mapsEqual(a.messages, messages) || !mapsEqual(a.pending, pending) {
-			t.Errorf("%s: id sets changed by compact and materialize", f.path)
-		}
-		if len(responses) == 0 || len(messages) == 0 {
+		if responses, messages := compactRoundTrip(t, f.path, a); responses == 0 || messages == 0 {
 			t.Errorf("%s: fixture without responses", f.path)
 		}
 	}
@@ -250,27 +228,36 @@ func TestCompactMessageIDs(t *testing.T) {
 		a.messages[m] = struct{}{}
 	}
 	a.pending["toolu_1"] = struct{}{}
-	responses := map[string]response{}
+	compactRoundTrip(t, "ids", &a)
+}
+
+// compactRoundTrip compacts a, materializes it again and checks that its
+// id sets came back as they were; it returns how many responses and
+// messages they held.
+func compactRoundTrip(t *testing.T, name string, a *aggregate) (responses, messages int) {
+	t.Helper()
+	wantResponses := map[string]response{}
 	for k, r := range a.responses {
-		responses[k] = *r
+		wantResponses[k] = *r
 	}
-	messages, pending := clone(a.messages), clone(a.pending)
+	wantMessages, wantPending := clone(a.messages), clone(a.pending)
 	var scratch []byte
-	if !a.compact(&scratch) || a.idState != nil {
-		t.Fatal("not compacted")
+	if !a.compact(&scratch) || a.lazy == nil || a.idState != nil {
+		t.Fatalf("%s: not compacted", name)
 	}
-	if a.messageCount() != len(messages) {
-		t.Errorf("message count %d compacted, want %d", a.messageCount(), len(messages))
+	if a.messageCount() != len(wantMessages) {
+		t.Errorf("%s: message count %d compacted, %d before", name, a.messageCount(), len(wantMessages))
 	}
 	if !a.materialize() {
-		t.Fatal("materialize after compact failed")
+		t.Fatalf("%s: materialize after compact failed", name)
 	}
 	got := map[string]response{}
 	for k, r := range a.responses {
 		got[k] = *r
 	}
-	if !mapsEqual(got, responses) || !mapsEqual(a.messages, messages) || !mapsEqual(a.pending, pending) {
-		t.Errorf("id sets changed by compact and materialize:\nresponses %v\nmessages %q, want %q\npending %q",
-			got, a.messages, messages, a.pending)
+	if !mapsEqual(got, wantResponses) || !mapsEqual(a.messages, wantMessages) || !mapsEqual(a.pending, wantPending) {
+		t.Errorf("%s: id sets changed by compact and materialize:\nresponses %v, want %v\nmessages %q, want %q\npending %q, want %q",
+			name, got, wantResponses, a.messages, wantMessages, a.pending, wantPending)
 	}
+	return len(wantResponses), len(wantMessages)
 }

@@ -10,6 +10,15 @@ import (
 )
 
 // realistic is a session as the sources produce it, for size figures.
+// realisticList is n realistic sessions, the newest last.
+func realisticList(n int) []shared.Session {
+	all := make([]shared.Session, n)
+	for i := range all {
+		all[i] = realistic(i)
+	}
+	return all
+}
+
 func realistic(i int) shared.Session {
 	return shared.Session{
 		ID:           "5c1f0b2e-8a4d-4c1e-9f3a-" + strconv.Itoa(100000000000+i),

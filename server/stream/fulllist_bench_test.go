@@ -17,10 +17,7 @@ func BenchmarkFullListFrame(b *testing.B) {
 		b.Run("sessions="+strconv.Itoa(n), func(b *testing.B) {
 			h := NewHub(Options{})
 			defer h.Close()
-			all := make([]shared.Session, n)
-			for i := range all {
-				all[i] = realistic(i)
-			}
+			all := realisticList(n)
 			h.Publish(shared.EventRefresh, all)
 			v := h.FullListHandler(claudeOnly, func(ss []shared.Session) any { return compat.List(ss) }).(*view)
 			s := realistic(0)
@@ -45,10 +42,7 @@ func BenchmarkFullListFrame(b *testing.B) {
 //
 //	go test -run '^$' -bench InitFrame -benchmem ./server/stream/
 func BenchmarkInitFrame(b *testing.B) {
-	all := make([]shared.Session, 10_000)
-	for i := range all {
-		all[i] = realistic(i)
-	}
+	all := realisticList(10_000)
 	b.ReportAllocs()
 	for b.Loop() {
 		f, err := encodeFrame(shared.EventInit, "e-1", all, nil, time.UnixMilli(1))

@@ -107,10 +107,7 @@ func BenchmarkHubUpdate100k(b *testing.B) {
 			const n = 100_000
 			h := NewHub(Options{})
 			defer h.Close()
-			all := make([]shared.Session, n)
-			for i := range all {
-				all[i] = realistic(i)
-			}
+			all := realisticList(n)
 			h.Publish(shared.EventRefresh, all)
 			at := all[n-1].UpdatedAt
 			b.ReportAllocs()
@@ -134,10 +131,7 @@ func BenchmarkHubUpdate100k(b *testing.B) {
 		const n = 100_000
 		h := NewHub(Options{})
 		defer h.Close()
-		all := make([]shared.Session, n)
-		for i := range all {
-			all[i] = realistic(i)
-		}
+		all := realisticList(n)
 		h.Publish(shared.EventRefresh, all)
 		v := h.Handler(nil).(*view)
 		at := all[n-1].UpdatedAt
@@ -161,10 +155,7 @@ func TestReleasedListIsNotCopied(t *testing.T) {
 	const n = 10_000 // a copy: 3 MB
 	h := NewHub(Options{})
 	defer h.Close()
-	all := make([]shared.Session, n)
-	for i := range all {
-		all[i] = realistic(i)
-	}
+	all := realisticList(n)
 	h.Publish(shared.EventRefresh, all)
 	v := h.Handler(nil).(*view)
 	at := all[n-1].UpdatedAt
@@ -211,10 +202,7 @@ func TestUnsentRefresh(t *testing.T) {
 	v := h.Handler(nil).(*view)
 	publishN(h, 0, 3)
 	before := formatEventID(v.epoch, 2)
-	all := make([]shared.Session, 100)
-	for i := range all {
-		all[i] = realistic(i)
-	}
+	all := realisticList(100)
 	h.Publish(shared.EventRefresh, all)
 	if st := h.Stats(); st.Published != 4 || st.HistoryEvents != 0 || st.Sessions != len(all) {
 		t.Fatalf("after the refresh: published %d, history %d events, %d sessions; want 4, 0, %d",
