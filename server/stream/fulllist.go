@@ -82,11 +82,14 @@ type fullEvent struct {
 }
 
 // publishedState returns the published seq and the state at it, newest
-// first (read-only: the hub never modifies a sorted state it built).
-func (h *Hub) publishedState() (uint64, []shared.Session) {
+// first, lent until release is called (see lendLocked): a change made
+// while it is lent copies the whole list, so a frame gives it back as
+// soon as it is encoded.
+func (h *Hub) publishedState() (uint64, []shared.Session, func()) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.seq, h.sortedLocked()
+	state, release := h.lendLocked()
+	return h.seq, state, release
 }
 
 // fullFrame returns the frame of v's list as published now, of type typ,
@@ -98,7 +101,8 @@ func (v *view) fullFrame(typ shared.EventType) ([]byte, uint64, error) {
 	defer fl.mu.Unlock()
 	// Read under fl.mu (the hub's lock is never held while taking it), so
 	// the cached frame only moves forward.
-	seq, state := v.hub.publishedState()
+	seq, state, release := v.hub.publishedState()
+	defer release() // encoded below, or the cached frame returned: nothing keeps state
 	if fl.frame.data != nil && fl.seq == seq && fl.typ == typ {
 		return fl.frame.data, seq, nil
 	}

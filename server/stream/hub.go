@@ -270,14 +270,6 @@ func (h *Hub) Snapshot() []shared.Session {
 	return slices.Clone(h.sorted) // a copy: nothing lent
 }
 
-// sortedLocked returns the published state, newest first, for reading
-// without the lock, for good: it is never modified afterwards (see
-// loans). A reader that is done with it at a known point uses lendLocked.
-func (h *Hub) sortedLocked() []shared.Session {
-	h.loans++
-	return h.sorted
-}
-
 // lendLocked returns the published state, newest first, for reading
 // without the lock until release is called (once or more; from any
 // goroutine, without the lock held): it is not modified until then.
