@@ -56,13 +56,19 @@ func Handler(snap func() Snapshot) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", ContentType)
 		w.Header().Set("Cache-Control", "no-store")
-		s := snap()
-		fams := collect(s)
-		if s.Release != nil {
-			s.Release()
-		}
+		fams := collectOnce(snap)
 		_ = write(w, fams) // a failed write is a scraper gone away
 	})
+}
+
+// collectOnce takes a snapshot, turns it into metric families and gives
+// the snapshot's list back, however collect ends.
+func collectOnce(snap func() Snapshot) []*family {
+	s := snap()
+	if s.Release != nil {
+		defer s.Release()
+	}
+	return collect(s)
 }
 
 // collect turns a snapshot into metric families.
