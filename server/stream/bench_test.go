@@ -9,7 +9,6 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// realistic is a session as the sources produce it, for size figures.
 // realisticList is n realistic sessions, the newest last.
 func realisticList(n int) []shared.Session {
 	all := make([]shared.Session, n)
@@ -19,6 +18,7 @@ func realisticList(n int) []shared.Session {
 	return all
 }
 
+// realistic is a session as the sources produce it, for size figures.
 func realistic(i int) shared.Session {
 	return shared.Session{
 		ID:           "5c1f0b2e-8a4d-4c1e-9f3a-" + strconv.Itoa(100000000000+i),

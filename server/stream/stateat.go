@@ -20,8 +20,9 @@ var ErrStateGone = errors.New("that list state is gone")
 // The state is rebuilt, not kept: the current state with every session
 // that changed since put back as it was, from the history's records (an
 // update's base, a deletion's last state; a creation had none). sorted is
-// true when nothing had to be put back, and the slice is then the hub's
-// own, newest first, lent until release is called (see Hub.loans).
+// true when nothing had to be put back: the slice is then newest first,
+// and for a view without a filter it is the hub's own, lent until
+// release is called (see Hub.loans); a filtered view's is a copy.
 // Either way the slice is read-only. An empty id asks for the state
 // published now; at is the id of the state returned. release is always
 // set.
