@@ -298,6 +298,17 @@ func (b *batch) requeue(k string, s shared.Session) {
 	b.up, b.upKey = append(b.up, s), append(b.upKey, k)
 }
 
+// restamped lists the view's s (key k) again for its host's new online
+// state, unless the batch already lists a newer write of it: apply stamps
+// that one with the host's state, and the view's older copy listed after
+// it would win.
+func (b *batch) restamped(k string, s shared.Session) {
+	if i, ok := b.keys[k]; ok && b.parts[i].ups > 0 {
+		return
+	}
+	b.requeue(k, s)
+}
+
 // del marks k gone, overriding what the batch listed of it before.
 func (b *batch) del(k string) {
 	bk := b.key(k)
@@ -344,7 +355,7 @@ func (v *View) restamp(host string, b *batch) {
 	for k, s := range v.sessions {
 		if s.Host == host {
 			s.HostOffline = off
-			b.requeue(k, s)
+			b.restamped(k, s)
 		}
 	}
 }

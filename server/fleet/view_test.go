@@ -137,6 +137,24 @@ func TestViewBatchLastOperationWins(t *testing.T) {
 	}
 }
 
+// A host that stops right after its last write (its final flush and its
+// heartbeat's delete in one batch) is shown offline with that last write,
+// not with the copy the hub held before it.
+func TestViewLastWriteSurvivesItsHostStopping(t *testing.T) {
+	put := func(n int) entry {
+		b, _ := json.Marshal(session("s1", n))
+		return entry{key: SessionKey("box", shared.SourceClaude, "s1"), val: b, op: jetstream.KeyValuePut, at: time.Now()}
+	}
+	g := newTarget()
+	v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
+	feedBatch(v, put(3))
+	feedBatch(v, put(5), entry{key: HeartbeatKey("box"), op: jetstream.KeyValueDelete})
+	s, ok := g.Lookup(shared.Session{ID: "s1", Source: shared.SourceClaude, Host: "box", Remote: true}.Key())
+	if !ok || s.MessageCount != 5 || !s.HostOffline {
+		t.Fatalf("listed %v: %d messages, offline %v; want the last write's 5, offline", ok, s.MessageCount, s.HostOffline)
+	}
+}
+
 // Whoever can write to the bucket cannot make the hub hold more than its
 // bounds: new hosts and sessions beyond them are left out and counted,
 // what it holds keeps updating, and a session gone frees a place.
