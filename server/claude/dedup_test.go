@@ -215,3 +215,45 @@ func TestDedupIncrementalMatchesFresh(t *testing.T) {
 		}
 	}
 }
+
+// A rescan reads files the index already holds while it settles others:
+// a new transcript replaying an indexed one's responses must not be
+// settled (which shadows the indexed one's responses) while that one is
+// still being read. Run with -race: the settler and the reader touched
+// the same maps, and the scan died with a concurrent map write.
+func TestRescanSettlesNoFileBeingRead(t *testing.T) {
+	const replays = 2000
+	u := `{"input_tokens":10,"output_tokens":1}`
+	var replayed, grown strings.Builder
+	for i := range replays {
+		replayed.WriteString(assistantLine(sidCostA, "2026-03-02T08:00:00Z", fmt.Sprintf("s%d", i), sonnet45, u))
+	}
+	for i := range 20000 {
+		grown.WriteString(assistantLine(sidCostB, "2026-03-02T10:00:00Z", fmt.Sprintf("g%d", i), sonnet45, u))
+	}
+	root := t.TempDir()
+	// B holds the responses first, and is indexed by the first scan.
+	b := writeCost(t, root, projectRel("/home/dev/shop", sidCostB+".jsonl"),
+		userLine(sidCostB, "2026-03-02T09:00:00Z", "b")+strings.ReplaceAll(replayed.String(), sidCostA, sidCostB))
+	src, _ := scan(t, root, "2026-03-02T12:00:00Z")
+	// A, earlier, replays them, and is the larger file (read first, done
+	// first: one long line); B grows by many small lines meanwhile.
+	writeCost(t, root, projectRel("/home/dev/shop", sidCostA+".jsonl"),
+		userLine(sidCostA, "2026-03-02T08:00:00Z", strings.Repeat("a", 8<<20))+replayed.String())
+	appendTo(t, b, grown.String())
+	got, err := src.Scan(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want := scan(t, root, "2026-03-02T12:00:00Z")
+	if !slices.Equal(got, want) {
+		t.Errorf("rescan\n %+v\nfresh\n %+v", got, want)
+	}
+	var tokens shared.Tokens
+	for _, s := range got {
+		tokens = tokens.Add(s.Tokens)
+	}
+	if want := (shared.Tokens{Input: 10 * (replays + 20000), Output: replays + 20000}); tokens.Input != want.Input || tokens.Output != want.Output {
+		t.Errorf("billed %+v, want each response once: %+v", tokens, want)
+	}
+}

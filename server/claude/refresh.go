@@ -18,10 +18,14 @@ import (
 // What follows a read (settle: the dedup index, the registry, the stats)
 // is serial and must go in list order. It used to follow the reads, on
 // one core while the other idled: a tenth of a cold scan's wall time.
-// Now the worker that finishes a file settles every file read so far in
-// order, unless another is doing so, and the settling overlaps the reads.
-// On a cold scan the first settle waits for a quarter of the bytes to be
-// read, to size the dedup index by them (presizeOwners).
+// Now, when no file of list is in the dedup index yet (a cold scan, a
+// new folder), the worker that finishes a file settles every file read so
+// far in order, unless another is doing so, and the settling overlaps the
+// reads. Settling a file changes the indexed files it shares responses
+// with (dedup.go: hold, setShadow), so while a file already indexed may
+// still be being read, settling waits for every read, as before. On a
+// cold scan the first settle waits for a quarter of the bytes to be read,
+// to size the dedup index by them (presizeOwners).
 func (s *Source) refreshFound(ctx context.Context, list []found, touched map[string]bool) error {
 	slices.SortFunc(list, func(a, b found) int {
 		switch {
@@ -52,6 +56,9 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 	done := make([]bool, len(list))
 	settled, busy := 0, false
 	sizing := len(s.owner) == 0
+	// Settled files are indexed and finished; the only other files a
+	// settle touches are indexed ones, none of them in list when overlap.
+	overlap := !slices.ContainsFunc(files, func(f *file) bool { return f.indexed })
 	var total, readBytes int64
 	readResponses := 0
 	for _, f := range list {
@@ -70,8 +77,8 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 			s.presizeOwners(readResponses, readBytes, total)
 			sizing = false
 		}
-		if busy {
-			return // the worker settling takes this one too
+		if busy || !overlap {
+			return // the worker settling takes this one too, or the end of the reads
 		}
 		busy = true
 		for settled < len(files) && done[settled] {
@@ -125,7 +132,8 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 		})
 	}
 	wg.Wait()
-	// Files left unread (the context ended) are settled as they are.
+	// Files not settled yet (all of them without overlap; left unread when
+	// the context ended) are settled now, as they are.
 	for ; settled < len(files); settled++ {
 		s.settle(files[settled], results[settled].rs, results[settled].err, touched)
 	}
