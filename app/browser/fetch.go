@@ -119,11 +119,12 @@ func (e *HTTPError) Error() string { return fmt.Sprintf("%s %s: HTTP %d", e.Meth
 // HTTPStatus is the status, for feed.PlainError.
 func (e *HTTPError) HTTPStatus() int { return e.Status }
 
-// Status is the HTTP status of a Fetch error, or 0 (network error, abort).
+// Status is the HTTP status an error carries (an HTTPError, helmd's own
+// ServerError), or 0 (network error, abort).
 func Status(err error) int {
-	var h *HTTPError
+	var h interface{ HTTPStatus() int }
 	if errors.As(err, &h) {
-		return h.Status
+		return h.HTTPStatus()
 	}
 	return 0
 }

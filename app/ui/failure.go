@@ -21,10 +21,11 @@ func failed(what string, err error) string {
 	return what + ". " + feed.PlainError(err)
 }
 
-// pushFailed says why push notifications could not be turned on or off.
-// helmd's own answer says what to fix and is shown as it is; a refusal by
-// the browser is told apart from a server that does not answer.
-func pushFailed(err error) string {
+// pushFailed says why push notifications could not be turned on or off,
+// or checked (action: "turn on push notifications"…). helmd's own answer
+// says what to fix and is shown as it is; a refusal by the browser is
+// told apart from a server that does not answer.
+func pushFailed(action string, err error) string {
 	var server *browser.ServerError
 	var js *browser.JSError
 	switch {
@@ -33,7 +34,7 @@ func pushFailed(err error) string {
 	case errors.As(err, &js) && js.Name == "NotAllowedError":
 		return "Notifications are not allowed for this page: allow them in the browser's settings for this site."
 	case errors.As(err, &js) && js.Name != "TypeError": // a TypeError is fetch's network failure
-		return "The browser could not set up push notifications; try again later."
+		return "The browser could not " + action + "; try again later."
 	}
-	return failed("Push notifications could not be changed", err)
+	return failed("Could not "+action, err)
 }

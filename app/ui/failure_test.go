@@ -11,8 +11,8 @@ import (
 	"vibecraft.sh/helm/app/browser"
 )
 
-// The browser's words for a failed fetch: Chromium's, and Firefox's as a
-// rejection that is not an Error object.
+// The browser's words for a failed fetch: Chromium's as app/browser
+// reports it, and an error whose text is only the browser's own words.
 var (
 	chromiumFetchFailed = &browser.JSError{Name: "TypeError", Message: "Failed to fetch"}
 	firefoxFetchFailed  = errors.New("TypeError: NetworkError when attempting to fetch resource.")
@@ -38,6 +38,8 @@ func TestFailedSaysWhyPlainly(t *testing.T) {
 			"Could not load the whole text. The server refused this page (HTTP 401): open the address helmd printed, with its token."},
 		{"Could not clear “Fix the cart”", &browser.HTTPError{Method: "POST", URL: "/api/x", Status: 503},
 			"Could not clear “Fix the cart”. The server had a problem (HTTP 503)."}, // once: no "retrying"
+		{"Could not clear “Fix the cart”", &browser.ServerError{Status: 500, Message: "clear: disk full"},
+			"Could not clear “Fix the cart”. The server had a problem (HTTP 500)."},
 		{"Could not read the usage", badJSON,
 			"Could not read the usage. The server's answer could not be read (is a proxy in between?)."},
 	} {
@@ -67,21 +69,24 @@ func TestPushFailedSaysWhyPlainly(t *testing.T) {
 		{"permission refused", &browser.JSError{Name: "NotAllowedError", Message: "Registration failed - permission denied"},
 			"Notifications are not allowed for this page: allow them in the browser's settings for this site."},
 		{"push service failed", &browser.JSError{Name: "AbortError", Message: "Registration failed - push service error"},
-			"The browser could not set up push notifications; try again later."},
+			"The browser could not turn on push notifications; try again later."},
 		{"server gone", chromiumFetchFailed,
-			"Push notifications could not be changed. The server does not answer. Is helmd running?"},
+			"Could not turn on push notifications. The server does not answer. Is helmd running?"},
 		{"server error without a message", &browser.HTTPError{Method: "POST", URL: "/api/push/subscribe", Status: 502},
-			"Push notifications could not be changed. The server had a problem (HTTP 502)."},
+			"Could not turn on push notifications. The server had a problem (HTTP 502)."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := pushFailed(tc.err); got != tc.want {
+			if got := pushFailed("turn on push notifications", tc.err); got != tc.want {
 				t.Errorf("pushFailed(%v) = %q, want %q", tc.err, got, tc.want)
 			}
 		})
 	}
 
 	// And on the page.
-	p := &PushToggle{checked: true, msg: pushFailed(chromiumFetchFailed)}
+	if got := pushFailed("turn off push notifications", &browser.JSError{Name: "AbortError"}); !strings.Contains(got, "turn off") {
+		t.Errorf("turning push off failed: %q does not say so", got)
+	}
+	p := &PushToggle{checked: true, msg: pushFailed("turn on push notifications", chromiumFetchFailed)}
 	e := app.NewTestEngine()
 	if err := e.Load(p); err != nil {
 		t.Fatal(err)

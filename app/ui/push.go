@@ -31,7 +31,7 @@ func (p *PushToggle) OnMount(ctx app.Context) {
 		ctx.Dispatch(func(app.Context) {
 			p.checked, p.on = true, on
 			if err != nil {
-				p.msg = pushFailed(err)
+				p.msg = pushFailed("check for push notifications", err)
 			}
 		})
 	})
@@ -60,11 +60,15 @@ func (p *PushToggle) onToggle(ctx app.Context, e app.Event) {
 		return
 	}
 	p.busy, p.msg = true, ""
+	action := "turn on push notifications"
+	if p.on {
+		action = "turn off push notifications"
+	}
 	finish := func(on bool, err error) {
 		ctx.Dispatch(func(app.Context) {
 			p.busy, p.on = false, on
 			if err != nil {
-				p.msg = pushFailed(err)
+				p.msg = pushFailed(action, err)
 			}
 		})
 	}
