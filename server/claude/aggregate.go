@@ -266,7 +266,7 @@ func (a *aggregate) user(r *record) {
 		return
 	}
 	if a.firstPrompt == "" {
-		a.firstPrompt = c.promptText()
+		a.firstPrompt = c.promptText(r.pack)
 	}
 	// A new prompt ends whatever the last turn left unanswered
 	// (an interrupted tool call never gets its result).
@@ -282,7 +282,7 @@ func (a *aggregate) subagentPrompt(r *record) {
 	if a.firstPrompt != "" || r.isMeta || !c.hasText || userText(c) != textPrompt {
 		return
 	}
-	if text := c.promptText(); text != "Warmup" {
+	if text := c.promptText(r.pack); text != "Warmup" {
 		a.firstPrompt = text
 	}
 }

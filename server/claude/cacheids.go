@@ -1,7 +1,6 @@
 package claude
 
 import (
-	"bytes"
 	"slices"
 	"sync"
 )
@@ -126,12 +125,13 @@ func (a *aggregate) eachResponse(fn func(model string, sp spend, at int64)) bool
 // transcripts the maps of ids, one entry per response, message and open
 // tool call, are the largest part of what the Source keeps, and only a
 // file that grows needs them again (refresh materializes them first).
-// scratch is reused between calls; the blob is one exact allocation.
+// scratch is reused between calls; the blob is one exact allocation, or
+// packed into pk's chunk during a cold scan (pk may be nil).
 //
 // It does nothing, and returns false, when a holds a response another
 // file bills: the blob has no room for that mark, and materialize would
 // lose it. Nor while the dedup index has not seen a's new responses.
-func (a *aggregate) compact(scratch *[]byte) bool {
+func (a *aggregate) compact(scratch *[]byte, pk *pack) bool {
 	if a.lazy != nil {
 		return true
 	}
@@ -163,7 +163,7 @@ func (a *aggregate) compact(scratch *[]byte) bool {
 	e := encoder{b: (*scratch)[:0]}
 	e.idSets(resps, a)
 	*scratch = e.b
-	a.lazy = &lazyIDs{blob: bytes.Clone(e.b), messages: len(a.messages)}
+	a.lazy = &lazyIDs{blob: pk.bytes(e.b), messages: len(a.messages)}
 	a.idState = nil
 	return true
 }

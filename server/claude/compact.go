@@ -21,7 +21,7 @@ func (s *Source) compactQuiet(now time.Time) {
 		if f.agg.lazy != nil || !f.modTime().Before(quietSince) {
 			continue
 		}
-		if f.agg.compact(&scratch) && f.indexed {
+		if f.agg.compact(&scratch, nil) && f.indexed {
 			s.rekey(f)
 		}
 	}
@@ -38,12 +38,12 @@ func (s *Source) compactQuiet(now time.Time) {
 // index reads every key of a file it has not indexed, so the list only
 // matters for a file already indexed, and compact refuses while it holds
 // anything.
-func (f *file) compactRead(quietSince time.Time, scratch *[]byte) {
+func (f *file) compactRead(quietSince time.Time, scratch *[]byte, pk *pack) {
 	if f.indexed || f.agg.lazy != nil || !f.seen || !f.modTime().Before(quietSince) {
 		return
 	}
 	f.agg.dirty = nil
-	f.agg.compact(scratch)
+	f.agg.compact(scratch, pk)
 }
 
 // responseCount is the number of responses of a, counted in the blob

@@ -242,7 +242,7 @@ func compactRoundTrip(t *testing.T, name string, a *aggregate) (responses, messa
 	}
 	wantMessages, wantPending := clone(a.messages), clone(a.pending)
 	var scratch []byte
-	if !a.compact(&scratch) || a.lazy == nil || a.idState != nil {
+	if !a.compact(&scratch, nil) || a.lazy == nil || a.idState != nil {
 		t.Fatalf("%s: not compacted", name)
 	}
 	if a.messageCount() != len(wantMessages) {

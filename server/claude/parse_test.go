@@ -117,7 +117,7 @@ func TestPromptCut(t *testing.T) {
 	if !p.parseLine(&r, line, nil) {
 		t.Fatal("not parsed")
 	}
-	if got := r.content.promptText(); got != long[:len("日")*300] {
+	if got := r.content.promptText(nil); got != long[:len("日")*300] {
 		t.Errorf("prompt = %d bytes %q…", len(got), got[:12])
 	}
 }

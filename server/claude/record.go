@@ -138,6 +138,10 @@ type record struct {
 	lastKey  []byte
 	lastResp *response
 	lastMsg  []byte
+
+	// pack, during a cold scan, holds the first prompts the worker keeps
+	// (pack.go); nil otherwise.
+	pack *pack
 }
 
 // forgetLast ends what inRead allows.
@@ -189,8 +193,9 @@ func (r *record) resetContent() {
 // white space trimmed; only valid until the record is reused.
 func (c *content) prompt() []byte { return bytes.TrimFunc(stripIDE(c.text.bytes()), unicode.IsSpace) }
 
-// promptText is prompt cut to maxRunes runes, as a new string.
-func (c *content) promptText() string {
+// promptText is prompt cut to maxRunes runes, as a new string (packed
+// into p's chunk when p is not nil).
+func (c *content) promptText(p *pack) string {
 	b := c.prompt()
 	if utf8.RuneCount(b) > maxRunes {
 		n := 0
@@ -202,7 +207,7 @@ func (c *content) promptText() string {
 			n++
 		}
 	}
-	return string(b)
+	return p.string(b)
 }
 
 func hasNonSpace(b []byte) bool { return len(bytes.TrimFunc(b, unicode.IsSpace)) > 0 }

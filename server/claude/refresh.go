@@ -56,6 +56,7 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 	done := make([]bool, len(list))
 	settled, busy := 0, false
 	sizing := len(s.owner) == 0
+	cold := sizing // the index is empty: nothing read yet
 	// Settled files are indexed and finished; the only other files a
 	// settle touches are indexed ones, none of them in list when overlap.
 	overlap := !slices.ContainsFunc(files, func(f *file) bool { return f.indexed })
@@ -97,9 +98,14 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 	for range workers {
 		wg.Go(func() {
 			r := readers.Get().(*reader)
-			defer readers.Put(r)
 			var scratch []byte
 			var spare spareMaps
+			var pk *pack // a cold scan packs what it keeps (pack.go)
+			if cold {
+				pk = new(pack)
+			}
+			r.rec.pack = pk
+			defer func() { r.rec.pack = nil; readers.Put(r) }()
 			for {
 				mu.Lock()
 				j := next
@@ -122,7 +128,7 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 				}
 				f.loadHint()
 				if results[j].err == nil {
-					f.compactRead(quietSince, &scratch)
+					f.compactRead(quietSince, &scratch, pk)
 				}
 				if lent {
 					spare.reclaim(&f.agg)

@@ -41,7 +41,7 @@ func TestSpareListKeptByAFileNotCompacted(t *testing.T) {
 		next := newAggregate()
 		read(&spare, r, &next, "00000002-0000-4000-8000-000000000000", "x", 7000, 8000)
 		next.dirty = nil
-		if !next.compact(new([]byte)) {
+		if !next.compact(new([]byte), nil) {
 			t.Fatal("compact refused")
 		}
 		spare.reclaim(&next)
