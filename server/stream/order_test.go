@@ -105,48 +105,44 @@ func TestHubOrderFollowsChanges(t *testing.T) {
 func BenchmarkHubUpdate100k(b *testing.B) {
 	for _, every := range []int{1, 100} {
 		b.Run("read-every-"+strconv.Itoa(every), func(b *testing.B) {
-			const n = 100_000
-			h := NewHub(Options{})
-			defer h.Close()
-			all := realisticList(n)
-			h.Publish(shared.EventRefresh, all)
-			at := all[n-1].UpdatedAt
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := range b.N {
-				s := all[n-1-i%50]
-				at++
-				s.UpdatedAt = at
-				h.Publish(shared.EventSessionUpdated, []shared.Session{s})
+			benchChanges(b, func(h *Hub, _ *view, i int) {
 				if i%every == 0 {
 					h.mu.Lock()
 					h.lendLocked() // a reader that never gives it back
 					h.mu.Unlock()
 				}
-			}
+			})
 		})
 	}
 	// A reader done before the next change (a list request, a stream's
 	// init): its loan given back, the change works in place.
 	b.Run("read-released-every-1", func(b *testing.B) {
-		const n = 100_000
-		h := NewHub(Options{})
-		defer h.Close()
-		all := realisticList(n)
-		h.Publish(shared.EventRefresh, all)
-		v := h.Handler(nil).(*view)
-		at := all[n-1].UpdatedAt
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := range b.N {
-			s := all[n-1-i%50]
-			at++
-			s.UpdatedAt = at
-			h.Publish(shared.EventSessionUpdated, []shared.Session{s})
+		benchChanges(b, func(_ *Hub, v *view, _ int) {
 			_, _, _, release, _ := v.StateAt("")
 			release()
-		}
+		})
 	})
+}
+
+// benchChanges publishes 100,000 sessions, then one change per round,
+// calling read after each.
+func benchChanges(b *testing.B, read func(h *Hub, v *view, round int)) {
+	const n = 100_000
+	h := NewHub(Options{})
+	defer h.Close()
+	all := realisticList(n)
+	h.Publish(shared.EventRefresh, all)
+	v := h.Handler(nil).(*view)
+	at := all[n-1].UpdatedAt
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		s := all[n-1-i%50]
+		at++
+		s.UpdatedAt = at
+		h.Publish(shared.EventSessionUpdated, []shared.Session{s})
+		read(h, v, i)
+	}
 }
 
 // TestReleasedListIsNotCopied: a change after a reader has given the
