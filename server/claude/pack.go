@@ -12,10 +12,11 @@ import "unsafe"
 // 100,000 sessions helmd's RSS after the scan was ~25 MB higher. Packed,
 // they fill their chunks.
 //
-// Only a cold scan packs: later reads make a few such values at a time,
-// for which a chunk would be mostly waste, and a chunk lives as long as
-// any value in it. A nil *pack allocates each value alone. A pack belongs
-// to one scan worker; what it returns is never written again.
+// Only a cold scan of many files packs (refreshFound): later reads make a
+// few such values at a time, for which a chunk would be mostly waste, and
+// a chunk lives as long as any value in it. A nil *pack allocates each
+// value alone. A pack belongs to one scan worker; what it returns is
+// never written again.
 type pack struct {
 	chunk []byte
 }
@@ -24,6 +25,12 @@ const (
 	packChunk = 16 << 10 // a chunk; values over packAlone are allocated alone
 	packAlone = 1 << 10
 )
+
+// packMinFiles is the fewest files a scan packs for: a transcript keeps a
+// few hundred bytes, so fewer would leave chunks mostly empty (a new
+// folder, a first session on an empty machine). A variable for the test
+// that compares a packed scan with one that is not.
+var packMinFiles = 256
 
 // bytes returns a copy of b that its holder must not append to (its
 // capacity is its length: an append copies).

@@ -2,8 +2,15 @@ package claude
 
 import (
 	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"vibecraft.sh/helm/server/internal/corpus"
+	"vibecraft.sh/helm/shared"
 )
 
 // What a pack returns is what it was given, and stays so while the pack
@@ -44,4 +51,72 @@ func TestPackKeepsEachValue(t *testing.T) {
 	if b := none.bytes([]byte("x")); string(b) != "x" {
 		t.Fatalf("nil pack: %q", b)
 	}
+}
+
+// A cold scan of many files packs the prompts and id sets it keeps: what
+// it finds must be exactly what a scan that packs nothing finds, at first
+// and after the transcripts grow (a packed id set is read back then).
+func TestPackedScanMatchesUnpacked(t *testing.T) {
+	root := t.TempDir()
+	st, err := corpus.GenerateSmallRecords(root, 4<<20, 300, 3, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Sessions < packMinFiles {
+		t.Fatalf("%d sessions: too few for a scan to pack", st.Sessions)
+	}
+	packed := New(Options{Roots: []string{root}})
+	got, err := packed.Scan(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := packMinFiles
+	packMinFiles = math.MaxInt
+	plain := New(Options{Roots: []string{root}})
+	want, err := plain.Scan(t.Context())
+	packMinFiles = old
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := func(when string, got, want []shared.Session) {
+		t.Helper()
+		byKey := func(a, b shared.Session) int { return strings.Compare(a.ID, b.ID) }
+		slices.SortFunc(got, byKey)
+		slices.SortFunc(want, byKey)
+		if len(got) != st.Sessions || !slices.Equal(got, want) {
+			t.Fatalf("%s: packed scan found %d sessions, unpacked %d, or they differ", when, len(got), len(want))
+		}
+	}
+	same("scan", got, want)
+	compacted := 0
+	for _, f := range packed.reg.files {
+		if f.agg.lazy != nil {
+			compacted++
+		}
+	}
+	if compacted == 0 {
+		t.Fatal("no file compacted: no packed id set to read back")
+	}
+
+	var dirs []string
+	grown := 0
+	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(path) != ".jsonl" || grown == 40 {
+			return err
+		}
+		sid := strings.TrimSuffix(filepath.Base(path), ".jsonl")
+		appendTo(t, path, assistantLine(sid, "2026-03-02T11:00:00Z", "grown"+sid, sonnet45, `{"input_tokens":7,"output_tokens":3}`))
+		dirs = append(dirs, filepath.Dir(path))
+		grown++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []*Source{packed, plain} {
+		if _, _, err := src.Update(t.Context(), dirs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	same("after growing", packed.Sessions(), plain.Sessions())
 }

@@ -56,7 +56,10 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 	done := make([]bool, len(list))
 	settled, busy := 0, false
 	sizing := len(s.owner) == 0
-	cold := sizing // the index is empty: nothing read yet
+	// A cold scan packs what it keeps (pack.go): the index is empty, and
+	// there are enough files to fill the workers' chunks; each worker
+	// leaves at most one chunk partly empty.
+	cold := sizing && len(list) >= packMinFiles
 	// Settled files are indexed and finished; the only other files a
 	// settle touches are indexed ones, none of them in list when overlap.
 	overlap := !slices.ContainsFunc(files, func(f *file) bool { return f.indexed })
