@@ -128,11 +128,7 @@ func BenchmarkHubUpdate100k(b *testing.B) {
 // calling read after each.
 func benchChanges(b *testing.B, read func(h *Hub, v *view, round int)) {
 	const n = 100_000
-	h := NewHub(Options{})
-	defer h.Close()
-	all := realisticList(n)
-	h.Publish(shared.EventRefresh, all)
-	v := h.Handler(nil).(*view)
+	h, v, all := publishedHub(b, n)
 	at := all[n-1].UpdatedAt
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -145,16 +141,22 @@ func benchChanges(b *testing.B, read func(h *Hub, v *view, round int)) {
 	}
 }
 
+// publishedHub is a hub that has published n realistic sessions, with
+// its unfiltered view; closed when tb ends.
+func publishedHub(tb testing.TB, n int) (*Hub, *view, []shared.Session) {
+	h := NewHub(Options{})
+	tb.Cleanup(h.Close)
+	all := realisticList(n)
+	h.Publish(shared.EventRefresh, all)
+	return h, h.Handler(nil).(*view), all
+}
+
 // TestReleasedListIsNotCopied: a change after a reader has given the
 // list back (a list request written, a stream's init encoded) updates it
 // in place; while a reader holds it, the change works on a copy.
 func TestReleasedListIsNotCopied(t *testing.T) {
 	const n = 10_000 // a copy: 3 MB
-	h := NewHub(Options{})
-	defer h.Close()
-	all := realisticList(n)
-	h.Publish(shared.EventRefresh, all)
-	v := h.Handler(nil).(*view)
+	h, v, all := publishedHub(t, n)
 	at := all[n-1].UpdatedAt
 	change := func() uint64 {
 		at++
