@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -31,16 +30,7 @@ func TestPushToggleRender(t *testing.T) {
 			}
 			e.ConsumeAll()
 			out := app.HTMLString(tc.p)
-			for _, w := range tc.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("missing %q in\n%s", w, out)
-				}
-			}
-			for _, w := range tc.notWant {
-				if strings.Contains(out, w) {
-					t.Errorf("unexpected %q in\n%s", w, out)
-				}
-			}
+			checkMarkup(t, out, tc.want, tc.notWant)
 		})
 	}
 }

@@ -58,16 +58,7 @@ func TestRenderQuietAndCutBlocks(t *testing.T) {
 			p := pageFor(tt.open...)
 			p.full["r1"] = "a long prompt and the rest of it" // as loaded through …/full
 			out := app.HTMLString(p.renderMessage(0, &tt.msg))
-			for _, w := range tt.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("missing %q in\n%s", w, out)
-				}
-			}
-			for _, w := range tt.notWant {
-				if strings.Contains(out, w) {
-					t.Errorf("unexpected %q in\n%s", w, out)
-				}
-			}
+			checkMarkup(t, out, tt.want, tt.notWant)
 		})
 	}
 }

@@ -69,16 +69,7 @@ func TestRenderMessageBlocks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := pageFor(tt.open...)
 			out := app.HTMLString(p.renderMessage(0, &tt.msg))
-			for _, w := range tt.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("missing %q in\n%s", w, out)
-				}
-			}
-			for _, w := range tt.notWant {
-				if strings.Contains(out, w) {
-					t.Errorf("unexpected %q in\n%s", w, out)
-				}
-			}
+			checkMarkup(t, out, tt.want, tt.notWant)
 		})
 	}
 }
@@ -133,5 +124,21 @@ func TestRefindKeepsTheCurrentMatch(t *testing.T) {
 	}
 	if p.match != 2 || p.convo.Msgs[p.matches[p.match]].Cursor != "e" {
 		t.Fatalf("current match %d (%v), want the message e", p.match, p.matches)
+	}
+}
+
+// checkMarkup fails t for each of want missing from out and each of
+// notWant found in it.
+func checkMarkup(t *testing.T, out string, want, notWant []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("missing %q in\n%s", w, out)
+		}
+	}
+	for _, w := range notWant {
+		if strings.Contains(out, w) {
+			t.Errorf("unexpected %q in\n%s", w, out)
+		}
 	}
 }
