@@ -28,11 +28,7 @@ const (
 // TestBrowser runs the browser tests as subtests sharing one Chromium
 // (each in its own browser context, with its own helmd).
 func TestBrowser(t *testing.T) {
-	b := startBrowser(t)
-	for _, tc := range []struct {
-		name string
-		run  func(*testing.T, *browser)
-	}{
+	inOneBrowser(t, []browserTest{
 		{"FirstPaintThenLive", testFirstPaintThenLive},
 		{"FollowsFiles", testFollowsFiles},
 		{"ServerFaults", testServerFaults},
@@ -40,9 +36,7 @@ func TestBrowser(t *testing.T) {
 		{"ShowsMarkupAsText", testShowsMarkupAsText},
 		{"Installable", testInstallable},
 		{"ShowsOpenCode", testShowsOpenCode},
-	} {
-		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
-	}
+	})
 }
 
 // serveClaude starts helmd over a fresh Claude root holding session sidA

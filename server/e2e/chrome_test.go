@@ -406,3 +406,19 @@ func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// browserTest is a subtest of a test that runs its subtests in one
+// Chromium (each in its own browser context, with its own helmd).
+type browserTest struct {
+	name string
+	run  func(*testing.T, *browser)
+}
+
+// inOneBrowser runs tests as subtests of t sharing one Chromium.
+func inOneBrowser(t *testing.T, tests []browserTest) {
+	t.Helper()
+	b := startBrowser(t)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
+	}
+}

@@ -26,20 +26,14 @@ import (
 
 // TestListBrowser runs the list's browser tests in one Chromium.
 func TestListBrowser(t *testing.T) {
-	b := startBrowser(t)
-	for _, tc := range []struct {
-		name string
-		run  func(*testing.T, *browser)
-	}{
+	inOneBrowser(t, []browserTest{
 		{"FiltersSearchAndURL", testListFilters},
 		{"Keyboard", testListKeyboard},
 		{"WaitingIsVisible", testListWaiting},
 		{"HoldsTheReadingRow", testListHoldsReadingRow},
 		{"SearchKeystroke5000", testListKeystroke5000},
 		{"FindsBeyondTheSeed5000", testListFindsBeyondTheSeed},
-	} {
-		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
-	}
+	})
 }
 
 // listSession is one transcript of the list fixture.

@@ -23,18 +23,12 @@ import (
 
 // TestListLookBrowser runs them in one Chromium.
 func TestListLookBrowser(t *testing.T) {
-	b := startBrowser(t)
-	for _, tc := range []struct {
-		name string
-		run  func(*testing.T, *browser)
-	}{
+	inOneBrowser(t, []browserTest{
 		{"Geometry", testLookGeometry},
 		{"Contrast", testLookContrast},
 		{"Keyboard", testLookKeyboard},
 		{"InstallAndStaleBadges", testLookInstallAndStale},
-	} {
-		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
-	}
+	})
 }
 
 const (

@@ -27,11 +27,7 @@ const (
 
 // TestSessionBrowser runs the session page's browser tests in one Chromium.
 func TestSessionBrowser(t *testing.T) {
-	b := startBrowser(t)
-	for _, tc := range []struct {
-		name string
-		run  func(*testing.T, *browser)
-	}{
+	inOneBrowser(t, []browserTest{
 		{"OpenPageScrollAppendBack", testSessionOpenPageScrollAppendBack},
 		{"HostileTextIsText", testSessionHostile},
 		{"OfflineFromBrowserStorage", testSessionOffline},
@@ -40,9 +36,7 @@ func TestSessionBrowser(t *testing.T) {
 		{"AppendFigure", testSessionAppendFigure},
 		{"Large", testSessionLarge},
 		{"SubagentAndFull", testSessionSubagentAndFull},
-	} {
-		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
-	}
+	})
 }
 
 // replyLine is an assistant response whose text is text.

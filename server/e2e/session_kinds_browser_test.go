@@ -24,17 +24,11 @@ import (
 //
 //	make build && HELM_BIN=$PWD/bin/helmd go test -count=1 -run SessionPageBrowser ./server/e2e/
 func TestSessionPageBrowser(t *testing.T) {
-	b := startBrowser(t)
-	for _, tc := range []struct {
-		name string
-		run  func(*testing.T, *browser)
-	}{
+	inOneBrowser(t, []browserTest{
 		{"KindsFindCopy", testSessionKindsFindCopy},
 		{"OpenCode", testSessionOpenCode},
 		{"CutPromptsLoadTheirOwnText", testSessionCutPrompts},
-	} {
-		t.Run(tc.name, func(t *testing.T) { tc.run(t, b) })
-	}
+	})
 }
 
 // kindsTranscript is a short session holding every kind of block, with
