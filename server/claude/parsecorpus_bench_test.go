@@ -91,7 +91,7 @@ func BenchmarkApplyCorpus(b *testing.B) {
 	cpu0 := cputime.Process()
 	for b.Loop() {
 		a := newAggregate()
-		a.maps() // as a read does before its first line
+		a.maps()           // as a read does before its first line
 		r.forgetLast(true) // as reader.lines: these lines are one read
 		for _, l := range lines {
 			if !p.parseLine(&r, l, nil) {
