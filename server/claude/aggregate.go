@@ -54,9 +54,14 @@ type aggregate struct {
 
 	// Small fields last, together, so that 100,000 aggregates pay no
 	// padding after each.
-	turn  turn
-	kept  bool   // question holds the line; else askAt says where it is
-	askAt uint32 // the offset of the last answer's line; noAsk when none, or past 4 GB
+	turn turn
+	kept bool // question holds the line; else askAt says where it is
+	// askMissed: the line at askAt was looked for and was not the
+	// answer (the file was rewritten since it was read), or the file
+	// was gone; not looked for again until a refresh sees the file
+	// change (question.go). In the padding before askAt: no bytes more.
+	askMissed bool
+	askAt     uint32 // the offset of the last answer's line; noAsk when none, or past 4 GB
 }
 
 // noAsk is askAt when there is no answer's line to read again: none, or

@@ -126,6 +126,7 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 		rs.reset = true
 	}
 	rs.changed = true
+	f.agg.askMissed = false // the question's line may be there again
 	if info.Size() != f.size {
 		f.badTail = false // it was about another size
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"unsafe"
 
@@ -33,18 +34,32 @@ func (f *file) dropQuestion(since int64) {
 // session is waiting, so it is shown). "" when there is none, or when
 // the line is no longer the answer it was: the file changed, and its
 // next refresh reads it again.
+//
+// A lookup that found the file rewritten, or gone, is not tried again
+// until a refresh sees the file change (askMissed): a waiting session is
+// built every time the list is, and until then each build would open
+// the file only to miss again. Any other failure to open it (too many
+// open files, say) may pass, so it is tried again.
 func (f *file) question() string {
 	a := &f.agg
 	if a.kept {
 		return a.question
 	}
+	if a.askMissed {
+		return ""
+	}
 	q, err := f.rereadQuestion()
 	if err != nil {
+		a.askMissed = errors.Is(err, errNotAnswer) || errors.Is(err, fs.ErrNotExist)
 		return ""
 	}
 	a.question, a.kept = q, true
 	return q
 }
+
+// openTranscript opens a transcript to read its question line again; a
+// variable so that tests can count the opens.
+var openTranscript = os.Open
 
 var errNotAnswer = errors.New("not the answer read before")
 
@@ -57,7 +72,7 @@ func (f *file) rereadQuestion() (string, error) {
 	if a.askAt == noAsk || int64(a.askAt) >= f.offset {
 		return "", errNotAnswer
 	}
-	fh, err := os.Open(f.path)
+	fh, err := openTranscript(f.path)
 	if err != nil {
 		return "", fmt.Errorf("open %s: %w", f.path, err)
 	}

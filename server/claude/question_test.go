@@ -149,3 +149,145 @@ func TestQuestionDroppedAndReread(t *testing.T) {
 		t.Errorf("rewritten, not yet refreshed: %s, %q; want waiting, no question", got.Status, got.Question)
 	}
 }
+
+// countOpens counts the opens of path to read a question line again,
+// until the test ends.
+func countOpens(t *testing.T, path string) *int {
+	t.Helper()
+	n := new(int)
+	open := openTranscript
+	openTranscript = func(name string) (*os.File, error) {
+		if name == path {
+			*n++
+		}
+		return open(name)
+	}
+	t.Cleanup(func() { openTranscript = open })
+	return n
+}
+
+// A waiting session whose transcript was rewritten, and not yet read
+// again, looks for its question in the file once, not at every build of
+// the list; once a refresh sees the file change, the question is looked
+// for again and comes back.
+func TestQuestionMissedOncePerChange(t *testing.T) {
+	t0 := at("2026-03-02T15:00:00Z")
+	later := t0.Add(48 * time.Hour)
+	root := t.TempDir()
+	path := write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("go", t0)+answerLine("a", "Ship it?", t0))
+	src := New(Options{Roots: []string{root}, Now: clock(later.Format(time.RFC3339Nano))})
+	if _, err := src.Scan(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if f := src.reg.get(path); f.agg.kept || f.agg.askAt == noAsk {
+		t.Fatalf("old transcript still holds its question line: kept %v, line at %d", f.agg.kept, f.agg.askAt)
+	}
+	opens := countOpens(t, path)
+	list := func(step string, wantQuestion string, wantOpens int) {
+		t.Helper()
+		for i := range 3 {
+			got := one(t, src.Sessions())
+			if got.Status != shared.StatusWaiting || got.Question != wantQuestion {
+				t.Errorf("%s, list %d: %s, %q; want waiting, %q", step, i+1, got.Status, got.Question, wantQuestion)
+			}
+		}
+		if *opens != wantOpens {
+			t.Errorf("%s: the transcript was opened %d times for its question in all, want %d", step, *opens, wantOpens)
+		}
+	}
+
+	// Rewritten with a longer prompt before any refresh notices: the
+	// noted offset is now inside the prompt's line.
+	rewritten := promptLine("go on, and take your time", t0) + answerLine("b", "Merge it?", t0)
+	if err := os.WriteFile(path, []byte(rewritten), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	setOld(t, path)
+	pid := write(t, root, "sessions/12345.json", livePID(t0))
+	changed, _, err := src.Update(t.Context(), []string{pid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := one(t, changed); got.Status != shared.StatusWaiting || got.Question != "" {
+		t.Errorf("rewritten, not yet read: %s, %q; want waiting, no question", got.Status, got.Question)
+	}
+	list("rewritten, not yet read", "", 1)
+
+	// Read again: the new answer is the question, and once the rescan
+	// lets its line go, it is found where the new read noted it.
+	if _, _, err := src.Update(t.Context(), []string{path}); err != nil {
+		t.Fatal(err)
+	}
+	list("read again", "Merge it?", 1)
+	if _, err := src.Scan(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	list("rescanned", "Merge it?", 2)
+
+	// The process goes, and a rescan lets the line go again (no one
+	// asks for it); then the transcript is rewritten in place to the
+	// same size and mtime, which no stat can tell, and the process is
+	// back: the line is missed once, then not looked for.
+	if err := os.Remove(pid); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := src.Scan(t.Context()); err != nil {
+		t.Fatal(err)
+	} else if got := one(t, out); got.Status != shared.StatusIdle {
+		t.Fatalf("no process: %s, want idle", got.Status)
+	}
+	if f := src.reg.get(path); f.agg.kept {
+		t.Fatal("the rescan kept the question line of an old transcript")
+	}
+	same := strings.Replace(rewritten, `"type":"assistant"`, `"type":"assistanX"`, 1)
+	if err := os.WriteFile(path, []byte(same), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	setOld(t, path)
+	write(t, root, "sessions/12345.json", livePID(t0))
+	if _, _, err := src.Update(t.Context(), []string{pid}); err != nil {
+		t.Fatal(err)
+	}
+	list("rewritten unseen", "", 3)
+
+	// Put back with a new mtime: the refresh sees a change, reads
+	// nothing (the size is the same), and the line is looked for again.
+	if err := os.WriteFile(path, []byte(rewritten), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, old.Add(time.Second), old.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := src.Update(t.Context(), []string{path}); err != nil {
+		t.Fatal(err)
+	}
+	list("put back", "Merge it?", 4)
+}
+
+// A transcript removed before any refresh notices is looked for once
+// too, not at every build, until the refresh forgets it.
+func TestQuestionOfRemovedTranscriptMissedOnce(t *testing.T) {
+	t0 := at("2026-03-02T15:00:00Z")
+	root := t.TempDir()
+	path := write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("go", t0)+answerLine("a", "Ship it?", t0))
+	src, _ := scan(t, root, t0.Add(48*time.Hour).Format(time.RFC3339Nano))
+	opens := countOpens(t, path)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	pid := write(t, root, "sessions/12345.json", livePID(t0))
+	if _, _, err := src.Update(t.Context(), []string{pid}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if got := one(t, src.Sessions()); got.Status != shared.StatusWaiting || got.Question != "" {
+			t.Errorf("list %d: %s, %q; want waiting, no question", i+1, got.Status, got.Question)
+		}
+	}
+	if *opens != 1 {
+		t.Errorf("the removed transcript was opened %d times for its question, want 1", *opens)
+	}
+	if _, removed, err := src.Update(t.Context(), []string{path}); err != nil || len(removed) != 1 {
+		t.Errorf("the refresh did not forget the session: removed %v, %v", removed, err)
+	}
+}
