@@ -1,6 +1,7 @@
 // Package encoded checks that a compressed form of a file decodes to the
-// file itself: the build's cache of compressed clients and the server
-// that serves them both refuse a stale or damaged form.
+// file itself: the build's cache of compressed clients refuses a stale or
+// damaged form, and the build records (Manifest) the forms it checked, so
+// that the server serves them without decoding them again.
 package encoded
 
 import (
