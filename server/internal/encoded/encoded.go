@@ -32,12 +32,6 @@ func Brotli(br, raw []byte) error {
 // there).
 func sameContent(r io.Reader, want []byte) error { return sameStream(r, bytes.NewReader(want)) }
 
-// BrotliStream is Brotli reading both sides as streams: the server checks
-// the client it embeds without copying it into the heap.
-func BrotliStream(br, raw io.Reader) error {
-	return sameStream(brotli.NewReader(br), raw)
-}
-
 // sameStream reads r to its end, failing at the first byte that differs
 // from want's or once it runs longer than want.
 func sameStream(r, want io.Reader) error {
