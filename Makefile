@@ -54,8 +54,10 @@ web/app.wasm: $(CLIENT_SRC)
 	@$(STEP) "client: compiling app.wasm" env $(WASM) $(GO) build $(GOFLAGS_BUILD) -ldflags="-s -w" -o bin/app.wasm.tmp ./app/wasm
 	@mv bin/app.wasm.tmp $@
 
-# .gz is made with .br.
-web/app.wasm.br: web/app.wasm bin/precompress bin/brotli-level
+# One run writes both forms and, once they are checked to decode to
+# app.wasm, app.wasm.sums: the record the server reads at start instead of
+# decoding the client it embeds.
+web/app.wasm.br web/app.wasm.gz web/app.wasm.sums &: web/app.wasm bin/precompress bin/brotli-level
 	@$(STEP) "client: compressing (brotli $(BROTLI), gzip 9)" bin/precompress -brotli $(BROTLI) -cache $(PRECOMPRESS_CACHE) web/app.wasm
 
 # Holds the brotli quality of the last build, rewritten only when it
@@ -75,7 +77,11 @@ bin/server-deps: $(SERVER_SRC) bin/precompress
 	  grep -v -e " web$$" -e "^$(WEB_PKG)$$")'
 	@touch $@
 
-bin/helmd: web/app.wasm.br bin/server-deps $(SERVER_SRC) $(WEB_SRC)
+# The forms and their record are checked in full (~0.2 s) before they are
+# embedded: the server trusts the record, and a form edited or replaced
+# since precompress wrote it must stop the build, not ship.
+bin/helmd: web/app.wasm.br web/app.wasm.gz web/app.wasm.sums bin/server-deps $(SERVER_SRC) $(WEB_SRC)
+	@$(STEP) "client: checking the compressed forms" bin/precompress -check web/app.wasm
 	@$(STEP) "server: linking bin/helmd" env $(HOST) $(GO) build $(GOFLAGS_BUILD) -ldflags "$(LDFLAGS)" -o bin/helmd ./server
 
 FORCE:
@@ -172,4 +178,4 @@ bench: build
 	HELM_SCALE_CORPUS=$(BENCH_DIR)/corpus-100k HELM_BIN=$(CURDIR)/bin/helmd HELM_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 20m -v -run 'TestScaleBrowser' ./server/e2e/ | grep -E '^(--- |ok|FAIL)|FIGURE'
 
 clean:
-	rm -rf bin web/app.wasm web/app.wasm.br web/app.wasm.gz
+	rm -rf bin web/app.wasm web/app.wasm.br web/app.wasm.gz web/app.wasm.sums

@@ -1,6 +1,7 @@
 // Package web holds the client's static assets: the stylesheet, the icons
 // and, once built, the WebAssembly client (app.wasm with its .br and .gz
-// forms; built by `make build`, never committed).
+// forms and their record, app.wasm.sums; built by `make build`, never
+// committed).
 package web
 
 import (
@@ -20,6 +21,7 @@ var files embed.FS
 var assetExt = map[string]bool{
 	".css": true, ".png": true, ".svg": true, ".wasm": true, ".br": true, ".gz": true,
 	".ico": true, ".txt": true, ".json": true, ".webmanifest": true,
+	".sums": true, // app.wasm.sums: the build's record of the client and its forms
 }
 
 // Assets is the embedded folder with only the asset files (no Go source):

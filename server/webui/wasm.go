@@ -2,18 +2,15 @@ package webui
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"vibecraft.sh/helm/server/internal/encoded"
@@ -27,16 +24,22 @@ import (
 type wasmFile struct {
 	fsys   fs.FS
 	size   int64  // of app.wasm
+	sha256 string // of app.wasm, as the build recorded it; "" when its record is not trusted
 	br, gz string // names of the forms that decode to app.wasm; "" none
 	etag   string // of the raw bytes; the encoding is appended per form
 }
 
-// loadWasm checks app.wasm and its .br/.gz in fsys, reading them as
-// streams. A missing app.wasm is not an error (a fresh clone before `make
-// build`): it returns nil. A compressed form that does not decode to
-// app.wasm (stale after a rebuild without precompress) is dropped with a
-// warning rather than served.
-func loadWasm(fsys fs.FS, version string, log *slog.Logger) (*wasmFile, error) {
+// loadWasm finds app.wasm and the forms of it it may serve, reading only
+// what is cheap: the build's record of the three files (app.wasm.sums),
+// their sizes, app.wasm's first page and the gzip trailer. Checking the
+// forms by decoding them read the 11 MB of the client and its brotli form
+// at every start (all of it then counted in the process's resident
+// memory); precompress and the build check that now, and record what
+// they checked. A missing app.wasm is not an error (a fresh clone before
+// `make build`): it returns nil. A form the record does not vouch for
+// (stale after a rebuild without precompress) is dropped with a warning
+// rather than served.
+func loadWasm(fsys fs.FS, log *slog.Logger) (*wasmFile, error) {
 	info, err := fs.Stat(fsys, "app.wasm")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -44,79 +47,59 @@ func loadWasm(fsys fs.FS, version string, log *slog.Logger) (*wasmFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read app.wasm: %w", err)
 	}
-	rawSum, rawCRC, err := digest(fsys, "app.wasm")
+	w := &wasmFile{fsys: fsys, size: info.Size()}
+	m, err := encoded.ReadManifest(fsys, "app.wasm")
+	if err == nil {
+		// The record names app.wasm's Go build ID, whose last part is
+		// the go command's hash of the whole file: a client rebuilt since
+		// carries another one, whatever its size.
+		err = m.Identify(fsys, "app.wasm")
+	}
 	if err != nil {
-		return nil, fmt.Errorf("read app.wasm: %w", err)
-	}
-	w := &wasmFile{fsys: fsys, size: info.Size(), etag: version}
-	if _, err := fs.Stat(fsys, "app.wasm.br"); err == nil {
-		if verr := verifyBrotli(fsys, rawSum); verr != nil {
-			log.Warn("app.wasm.br does not match app.wasm; serving it uncompressed (run make build)", "err", verr)
-		} else {
-			w.br = "app.wasm.br"
+		if errors.Is(err, fs.ErrNotExist) && !exists(fsys, "app.wasm.br") && !exists(fsys, "app.wasm.gz") {
+			return w, nil // never compressed: nothing to warn about
 		}
+		log.Warn("the build's record does not describe app.wasm; serving it uncompressed (run make build)", "err", err)
+		return w, nil
 	}
-	if _, err := fs.Stat(fsys, "app.wasm.gz"); err == nil {
-		if verr := verifyGzip(fsys, rawCRC, w.size); verr != nil {
-			log.Warn("app.wasm.gz does not match app.wasm; not serving it (run make build)", "err", verr)
-		} else {
-			w.gz = "app.wasm.gz"
+	w.sha256 = m.SHA256
+	for _, suffix := range encoded.Suffixes {
+		name := "app.wasm" + suffix
+		info, err := fs.Stat(fsys, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		rec, listed := m.Forms[suffix]
+		switch {
+		case err != nil:
+			err = fmt.Errorf("read %s: %w", name, err)
+		case !listed || info.Size() != rec.Size:
+			err = errors.New("not the form the build recorded")
+		case suffix == ".gz":
+			err = verifyGzip(fsys, m.CRC32, m.Size)
+		}
+		if err != nil {
+			log.Warn(name+" does not match app.wasm; not serving it (run make build)", "err", err)
+			continue
+		}
+		switch suffix {
+		case ".br":
+			w.br = name
+		case ".gz":
+			w.gz = name
 		}
 	}
 	return w, nil
 }
 
-// digest reads one file through, for its SHA-256 and CRC-32.
-func digest(fsys fs.FS, name string) (sum [sha256.Size]byte, crc uint32, err error) {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return sum, 0, err
-	}
-	defer f.Close()
-	h, c := sha256.New(), crc32.NewIEEE()
-	if _, err := io.Copy(io.MultiWriter(h, c), f); err != nil {
-		return sum, 0, err
-	}
-	h.Sum(sum[:0])
-	return sum, c.Sum32(), nil
-}
-
-// brotliVerified holds the hashes of the (app.wasm.br, app.wasm) pairs
-// this process has decoded and found equal: decoding the 9 MB client takes
-// ~40 ms, ten times that under the race detector, and the server tests
-// start helmd in-process a hundred times over the same embedded client.
-var brotliVerified sync.Map // [2][sha256.Size]byte → struct{}
-
-// verifyBrotli decodes app.wasm.br and compares it with app.wasm (brotli
-// has no checksum), once per process for a given pair, both as streams.
-func verifyBrotli(fsys fs.FS, rawSum [sha256.Size]byte) error {
-	brSum, _, err := digest(fsys, "app.wasm.br")
-	if err != nil {
-		return err
-	}
-	key := [2][sha256.Size]byte{brSum, rawSum}
-	if _, ok := brotliVerified.Load(key); ok {
-		return nil
-	}
-	br, err := fsys.Open("app.wasm.br")
-	if err != nil {
-		return err
-	}
-	defer br.Close()
-	raw, err := fsys.Open("app.wasm")
-	if err != nil {
-		return err
-	}
-	defer raw.Close()
-	if err := encoded.BrotliStream(br, raw); err != nil {
-		return err
-	}
-	brotliVerified.Store(key, struct{}{})
-	return nil
+func exists(fsys fs.FS, name string) bool {
+	_, err := fs.Stat(fsys, name)
+	return err == nil
 }
 
 // verifyGzip checks the gzip trailer (CRC-32 and size of the content)
-// against app.wasm's: cheap, and enough to catch a stale file.
+// against app.wasm's recorded ones: a few bytes, and they tie the form to
+// the content the record describes.
 func verifyGzip(fsys fs.FS, rawCRC uint32, rawSize int64) error {
 	f, err := fsys.Open("app.wasm.gz")
 	if err != nil {

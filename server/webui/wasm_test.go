@@ -3,13 +3,20 @@ package webui
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
+	"io/fs"
+	"maps"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
 	"github.com/andybalholm/brotli"
+
+	"vibecraft.sh/helm/server/internal/encoded"
+	"vibecraft.sh/helm/web"
 )
 
 func TestWasmEncodings(t *testing.T) {
@@ -76,15 +83,191 @@ func TestWasmEncodings(t *testing.T) {
 	}
 }
 
+// A form is served only when the build's record vouches for it and the
+// record describes the embedded app.wasm; anything else gets the raw
+// client, never another build's.
 func TestStaleCompressedFormsAreNotServed(t *testing.T) {
-	fsys := assets(t, fakeWasm(), false, false)
-	old := []byte("\x00asm an older build")
-	fsys["app.wasm.br"] = &fstest.MapFile{Data: brotliOf(t, old)}
-	fsys["app.wasm.gz"] = &fstest.MapFile{Data: gzipOf(t, old)}
-	s := newServer(t, fsys, nil, nil)
-	resp, body := s.get(t, "/web/app.wasm", "Accept-Encoding", "br, gzip")
-	if resp.Header.Get("Content-Encoding") != "" || !bytes.Equal(body, fakeWasm()) {
-		t.Fatalf("served a stale %q form", resp.Header.Get("Content-Encoding"))
+	current := fakeWasmBuild("new/build")
+	old := fakeWasmBuild("old/build") // the same size: only the build ID tells
+	old[len(old)-1] = 'x'
+	noID := append([]byte("\x00asm\x01\x00\x00\x00"), current[40:]...)
+	cases := []struct {
+		name    string
+		fsys    func(t *testing.T) fstest.MapFS
+		raw     []byte
+		wantEnc string // for Accept-Encoding: br, gzip
+	}{
+		{"client rebuilt without precompress", func(t *testing.T) fstest.MapFS {
+			fsys := assets(t, old, true, true)
+			fsys["app.wasm"] = &fstest.MapFile{Data: current}
+			return fsys
+		}, current, ""},
+		{"forms without their record", func(t *testing.T) fstest.MapFS {
+			fsys := assets(t, current, true, true)
+			delete(fsys, "app.wasm"+encoded.ManifestSuffix)
+			return fsys
+		}, current, ""},
+		{"record unreadable", func(t *testing.T) fstest.MapFS {
+			fsys := assets(t, current, true, true)
+			fsys["app.wasm"+encoded.ManifestSuffix] = &fstest.MapFile{Data: []byte("{")}
+			return fsys
+		}, current, ""},
+		{"brotli form replaced after the record", func(t *testing.T) fstest.MapFS {
+			fsys := assets(t, current, true, true)
+			fsys["app.wasm.br"] = &fstest.MapFile{Data: brotliOf(t, []byte("\x00asm an older build"))}
+			return fsys
+		}, current, "gzip"},
+		{"gzip form not in the record", func(t *testing.T) fstest.MapFS {
+			fsys := assets(t, current, true, false)
+			fsys["app.wasm.gz"] = &fstest.MapFile{Data: gzipOf(t, old)}
+			return fsys
+		}, current, "br"},
+		// Its head says nothing about the rest, so no record can vouch for it.
+		{"client without a build ID", func(t *testing.T) fstest.MapFS {
+			return assets(t, noID, true, true)
+		}, noID, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newServer(t, tc.fsys(t), nil, nil)
+			resp, body := s.get(t, "/web/app.wasm", "Accept-Encoding", "br, gzip")
+			enc := resp.Header.Get("Content-Encoding")
+			if enc != tc.wantEnc {
+				t.Fatalf("served the %q form, want %q", enc, tc.wantEnc)
+			}
+			var got []byte
+			switch enc {
+			case "br":
+				got, _ = io.ReadAll(brotli.NewReader(bytes.NewReader(body)))
+			case "gzip":
+				zr, err := gzip.NewReader(bytes.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _ = io.ReadAll(zr)
+			default:
+				got = body
+			}
+			if !bytes.Equal(got, tc.raw) {
+				t.Fatal("the body is not the embedded client")
+			}
+		})
+	}
+}
+
+// A rebuilt client changes the version (and so the ETags and the service
+// worker's cache) even when only its build ID tells it apart, and whether
+// or not its record is current.
+func TestVersionFollowsTheClient(t *testing.T) {
+	a, b := fakeWasmBuild("build/a"), fakeWasmBuild("build/b")
+	stale := assets(t, a, true, true)
+	stale["app.wasm"] = &fstest.MapFile{Data: b}
+	versions := map[string]string{}
+	for name, fsys := range map[string]fstest.MapFS{
+		"a": assets(t, a, true, true), "b": assets(t, b, true, true), "b, record of a": stale,
+	} {
+		versions[name] = newServer(t, fsys, nil, nil).h.Version()
+	}
+	if versions["a"] == versions["b"] || versions["b, record of a"] == versions["a"] {
+		t.Fatalf("versions %v", versions)
+	}
+}
+
+// counting wraps an FS and counts the bytes read from each file.
+type counting struct {
+	fs.FS
+	mu   sync.Mutex
+	read map[string]int64
+}
+
+func (c *counting) Open(name string) (fs.File, error) {
+	f, err := c.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return &countedFile{File: f, name: name, c: c}, nil
+}
+
+func (c *counting) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(c.FS, name) }
+
+func (c *counting) add(name string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.read[name] += int64(n)
+}
+
+type countedFile struct {
+	fs.File
+	name string
+	c    *counting
+}
+
+func (f *countedFile) Read(p []byte) (int, error) {
+	n, err := f.File.Read(p)
+	f.c.add(f.name, n)
+	return n, err
+}
+
+func (f *countedFile) ReadAt(p []byte, off int64) (int, error) {
+	n, err := f.File.(io.ReaderAt).ReadAt(p, off)
+	f.c.add(f.name, n)
+	return n, err
+}
+
+func (f *countedFile) Seek(off int64, whence int) (int64, error) {
+	return f.File.(io.Seeker).Seek(off, whence)
+}
+
+// Start reads a page of the client, not the client: the embedded forms
+// are the binary's read-only data, and every page read at start stays in
+// the server's resident memory (11 MB when each start decoded the brotli
+// form and compared it with app.wasm). The forms are still served.
+func TestStartReadsLittleOfTheClient(t *testing.T) {
+	raw := fakeWasmBuild("big/client")
+	for len(raw) < 4<<20 {
+		raw = append(raw, raw...)
+	}
+	c := &counting{FS: assets(t, raw, true, true), read: map[string]int64{}}
+	s := newServer(t, c, nil, nil)
+	c.mu.Lock()
+	read := maps.Clone(c.read)
+	c.mu.Unlock()
+	for _, name := range []string{"app.wasm", "app.wasm.br", "app.wasm.gz"} {
+		if read[name] > encoded.HeadSize {
+			t.Errorf("start read %d bytes of %s; want at most %d", read[name], name, encoded.HeadSize)
+		}
+	}
+	for _, enc := range []string{"br", "gzip"} {
+		resp, _ := s.get(t, "/web/app.wasm", "Accept-Encoding", enc)
+		if resp.Header.Get("Content-Encoding") != enc {
+			t.Errorf("Accept-Encoding %s: served %q", enc, resp.Header.Get("Content-Encoding"))
+		}
+	}
+}
+
+// The client make build embeds: its forms decode to it and its record
+// describes them (what `make test` checks after the build), and the
+// server trusts that record, so it serves them.
+func TestEmbeddedClientMatchesItsForms(t *testing.T) {
+	fsys := web.Assets()
+	if _, err := fs.Stat(fsys, "app.wasm"); errors.Is(err, fs.ErrNotExist) {
+		// Not built (a fresh clone): then nothing of it may be embedded.
+		for _, name := range []string{"app.wasm.br", "app.wasm.gz", "app.wasm" + encoded.ManifestSuffix} {
+			if _, err := fs.Stat(fsys, name); err == nil {
+				t.Errorf("%s is embedded without app.wasm", name)
+			}
+		}
+		return
+	}
+	if err := encoded.Verify(fsys, "app.wasm"); err != nil {
+		t.Fatalf("the embedded client and its forms differ (run make build): %v", err)
+	}
+	w, err := loadWasm(fsys, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.br == "" || w.gz == "" {
+		t.Fatalf("the server would not serve the embedded forms: br %q, gz %q", w.br, w.gz)
 	}
 }
 

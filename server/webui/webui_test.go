@@ -18,15 +18,21 @@ import (
 
 	"github.com/andybalholm/brotli"
 
+	"vibecraft.sh/helm/server/internal/encoded"
 	"vibecraft.sh/helm/shared"
 	"vibecraft.sh/helm/web"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func fakeWasm() []byte {
-	// Repetitive so that compression is visible, and starts with the wasm magic.
-	return append([]byte("\x00asm\x01\x00\x00\x00"), bytes.Repeat([]byte("helm wasm client "), 4000)...)
+func fakeWasm() []byte { return fakeWasmBuild("fake/build/id") }
+
+// fakeWasmBuild starts as the go command writes a wasm client (the magic,
+// then a custom section holding the Go build ID) and is repetitive so
+// that compression is visible.
+func fakeWasmBuild(buildID string) []byte {
+	head := "\x00asm\x01\x00\x00\x00\x00\x7f\x0ago:buildid\xff Go build ID: \"" + buildID + "\"\n \xff"
+	return append([]byte(head), bytes.Repeat([]byte("helm wasm client "), 4000)...)
 }
 
 func brotliOf(t *testing.T, b []byte) []byte {
@@ -71,14 +77,32 @@ func assets(t *testing.T, wasm []byte, withBR, withGZ bool) fstest.MapFS {
 	}
 	if wasm != nil {
 		m["app.wasm"] = &fstest.MapFile{Data: wasm}
+		forms := map[string][]byte{}
 		if withBR {
-			m["app.wasm.br"] = &fstest.MapFile{Data: brotliOf(t, wasm)}
+			forms[".br"] = brotliOf(t, wasm)
 		}
 		if withGZ {
-			m["app.wasm.gz"] = &fstest.MapFile{Data: gzipOf(t, wasm)}
+			forms[".gz"] = gzipOf(t, wasm)
+		}
+		for suffix, b := range forms {
+			m["app.wasm"+suffix] = &fstest.MapFile{Data: b}
+		}
+		if len(forms) > 0 {
+			record(t, m, wasm, forms)
 		}
 	}
 	return m
+}
+
+// record writes the build's record of wasm and forms into m, as
+// precompress does beside the files it writes.
+func record(t *testing.T, m fstest.MapFS, wasm []byte, forms map[string][]byte) {
+	t.Helper()
+	rec, err := encoded.NewManifest(wasm, forms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m["app.wasm"+encoded.ManifestSuffix] = &fstest.MapFile{Data: rec.Marshal()}
 }
 
 type server struct {

@@ -3,6 +3,14 @@
 // instead of compressing on every request:
 //
 //	precompress [-brotli 11] [-cache DIR] web/app.wasm
+//	precompress -check web/app.wasm
+//
+// Once both forms are written and checked to decode to the file, it
+// writes a record of the three (app.wasm.sums: sizes, SHA-256s, the Go
+// build ID): the server reads that record at start rather than decoding
+// the client it embeds. -check reads a file, its forms and its record in
+// full and fails when they do not match; the build runs it before
+// linking the server.
 //
 // Brotli quality 11 (16 MiB window) is the smallest form and the slowest
 // to make (~46 CPU-s for the 9 MB client); quality 5 takes ~1 s and is
@@ -48,6 +56,7 @@ type options struct {
 	cacheDir string        // "" for no cache
 	keep     int           // cache entries kept per encoding
 	tick     time.Duration // progress period
+	check    bool          // only verify the forms and their record
 	files    []string
 }
 
@@ -58,13 +67,14 @@ func parse(args []string) (options, error) {
 	fs.IntVar(&o.brotli, "brotli", 11, "brotli quality (0-11): 11 smallest, 5 fast")
 	fs.StringVar(&o.cacheDir, "cache", "", "folder of earlier results, keyed by the input's sha256")
 	fs.IntVar(&o.keep, "keep", 6, "cache entries kept per encoding (newest used)")
+	fs.BoolVar(&o.check, "check", false, "verify that each file's forms and record match it; write nothing")
 	if err := fs.Parse(args); err != nil {
-		return o, fmt.Errorf("%w (usage: precompress [-brotli N] [-cache DIR] FILE...)", err)
+		return o, fmt.Errorf("%w (usage: precompress [-brotli N] [-cache DIR] [-check] FILE...)", err)
 	}
 	o.files = fs.Args()
 	switch {
 	case len(o.files) == 0:
-		return o, errors.New("usage: precompress [-brotli N] [-cache DIR] FILE...")
+		return o, errors.New("usage: precompress [-brotli N] [-cache DIR] [-check] FILE...")
 	case o.brotli < brotli.BestSpeed || o.brotli > brotli.BestCompression:
 		return o, fmt.Errorf("-brotli %d: want 0 to 11", o.brotli)
 	case o.keep < 1:
@@ -80,6 +90,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	out := &lockedWriter{w: stdout}
 	for _, path := range o.files {
+		if o.check {
+			if err := encoded.Verify(os.DirFS(filepath.Dir(path)), filepath.Base(path)); err != nil {
+				return fmt.Errorf("%s: %w (remove %s and run make build to write them again)", path, err, path+encoded.ManifestSuffix)
+			}
+			fmt.Fprintf(out, "%s: its compressed forms and record match it\n", path)
+			continue
+		}
 		if err := compressFile(ctx, o, path, out); err != nil {
 			return err
 		}
@@ -119,28 +136,57 @@ func compressFile(ctx context.Context, o options, path string, out io.Writer) er
 	if o.cacheDir != "" {
 		c = &cache{dir: o.cacheDir, keep: o.keep}
 	}
+	// The old record goes first: until the new one is written, nothing
+	// vouches for forms that are being replaced.
+	if err := os.Remove(path + encoded.ManifestSuffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove the old record: %w", err)
+	}
 	encs := encodings(o)
 	errs := make([]error, len(encs))
+	forms := make([][]byte, len(encs))
 	var wg sync.WaitGroup
 	for i, enc := range encs {
-		wg.Go(func() { errs[i] = produce(ctx, o, c, hash, path, raw, enc, out) })
+		wg.Go(func() { forms[i], errs[i] = produce(ctx, o, c, hash, path, raw, enc, out) })
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	bySuffix := map[string][]byte{}
+	for i, enc := range encs {
+		bySuffix[enc.suffix] = forms[i]
+	}
+	// NewManifest decodes each form again (~0.1 s for the client): a
+	// fresh form is checked as a cached one is before the record vouches
+	// for it.
+	m, err := encoded.NewManifest(raw, bySuffix)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := writeAtomic(path+encoded.ManifestSuffix, m.Marshal()); err != nil {
+		return fmt.Errorf("%s: %w", path+encoded.ManifestSuffix, err)
+	}
+	if m.BuildID == "" {
+		// Not a Go binary: the server cannot tell from the file's head
+		// that the record is current, so it serves the file uncompressed.
+		fmt.Fprintf(out, "%s: no Go build ID; a server will not trust the record\n", path)
+	}
+	return nil
 }
 
 // produce writes path+enc.suffix from the cache when it holds this input
-// at these settings, else by compressing (and then fills the cache).
-func produce(ctx context.Context, o options, c *cache, hash, path string, raw []byte, enc encoding, out io.Writer) error {
+// at these settings, else by compressing (and then fills the cache). It
+// returns what it wrote.
+func produce(ctx context.Context, o options, c *cache, hash, path string, raw []byte, enc encoding, out io.Writer) ([]byte, error) {
 	dst := path + enc.suffix
 	ratio := func(n int) string { return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(max(len(raw), 1))) }
 	if b := c.get(hash, enc.key); b != nil {
 		if err := enc.verify(b, raw); err == nil {
 			if err := writeAtomic(dst, b); err != nil {
-				return fmt.Errorf("%s: %w", dst, err)
+				return nil, fmt.Errorf("%s: %w", dst, err)
 			}
 			fmt.Fprintf(out, "%s: %d bytes (%s), %s, from the cache\n", dst, len(b), ratio(len(b)), enc.what)
-			return nil
+			return b, nil
 		}
 		fmt.Fprintf(out, "%s: cached %s form is damaged; compressing again\n", dst, enc.what)
 	}
@@ -151,10 +197,10 @@ func produce(ctx context.Context, o options, c *cache, hash, path string, raw []
 	b, err := compress(ctx, raw, enc.wrap)
 	stopTick()
 	if err != nil {
-		return fmt.Errorf("%s: %w", dst, err)
+		return nil, fmt.Errorf("%s: %w", dst, err)
 	}
 	if err := writeAtomic(dst, b); err != nil {
-		return fmt.Errorf("%s: %w", dst, err)
+		return nil, fmt.Errorf("%s: %w", dst, err)
 	}
 	fmt.Fprintf(out, "%s: %d bytes (%s), %s, in %s\n", dst, len(b), ratio(len(b)), enc.what,
 		time.Since(start).Round(100*time.Millisecond))
@@ -162,7 +208,7 @@ func produce(ctx context.Context, o options, c *cache, hash, path string, raw []
 		// A cache that cannot be written costs time next build, nothing else.
 		fmt.Fprintf(out, "%s: not cached: %v\n", dst, err)
 	}
-	return nil
+	return b, nil
 }
 
 // compress feeds raw to the encoder in chunks so an interrupt stops it

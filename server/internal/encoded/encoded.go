@@ -1,6 +1,7 @@
 // Package encoded checks that a compressed form of a file decodes to the
-// file itself: the build's cache of compressed clients and the server
-// that serves them both refuse a stale or damaged form.
+// file itself: the build's cache of compressed clients refuses a stale or
+// damaged form, and the build records (Manifest) the forms it checked, so
+// that the server serves them without decoding them again.
 package encoded
 
 import (
@@ -30,12 +31,6 @@ func Brotli(br, raw []byte) error {
 // from want or once it runs longer than want (a decompression bomb stops
 // there).
 func sameContent(r io.Reader, want []byte) error { return sameStream(r, bytes.NewReader(want)) }
-
-// BrotliStream is Brotli reading both sides as streams: the server checks
-// the client it embeds without copying it into the heap.
-func BrotliStream(br, raw io.Reader) error {
-	return sameStream(brotli.NewReader(br), raw)
-}
 
 // sameStream reads r to its end, failing at the first byte that differs
 // from want's or once it runs longer than want.
