@@ -70,14 +70,23 @@ func NewOverlay(ttl time.Duration, c *Cleared) *Overlay {
 // Add records h. It returns the session as h makes it, when cur (the
 // session as published now) is known; ok is false when it is not yet, in
 // which case h waits for the source to report the session.
-func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (shared.Session, bool) {
+//
+// Past maxHints the oldest hint makes room. Its session, published as
+// that hint made it, is returned in evicted as its source last reported
+// it: the caller publishes it before it passes Add another cur, or the
+// index would go on showing the evicted hint, and a later hint for that
+// session would take the evicted hint's status for its source's (Add
+// reads the source's report from cur when no hint is held).
+func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session, ok bool, evicted []shared.Session) {
 	ttl := o.ttl
 	if h.Status == shared.StatusWorking {
 		ttl = workingTTL
 	}
 	key := h.Key()
-	if _, ok := o.hints[key]; !ok && len(o.hints) >= maxHints {
-		o.evictOldest()
+	if _, held := o.hints[key]; !held && len(o.hints) >= maxHints {
+		if own, shown := o.evictOldest(); shown {
+			evicted = append(evicted, own)
+		}
 	}
 	held := &hint{Hint: h, expires: h.At.Add(ttl)}
 	if old, ok := o.hints[key]; ok {
@@ -89,11 +98,11 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (shared.Session, b
 	}
 	o.hints[key] = held
 	if !known {
-		return shared.Session{}, false
+		return shared.Session{}, false, evicted
 	}
 	o.put(&cur, held)
 	o.clearState(&cur)
-	return cur, true
+	return cur, true, evicted
 }
 
 // Clear marks the session cur as cleared at now and returns it so.
@@ -212,7 +221,10 @@ func (o *Overlay) Save() error { return o.cleared.Save() }
 // Len is the number of hints held.
 func (o *Overlay) Len() int { return len(o.hints) }
 
-func (o *Overlay) evictOldest() {
+// evictOldest drops the oldest hint and returns its session as its
+// source last reported it, with the clears applied; shown is false when
+// the source never reported it (nothing shows the hint then).
+func (o *Overlay) evictOldest() (own shared.Session, shown bool) {
 	var oldest string
 	var at time.Time
 	for k, h := range o.hints {
@@ -220,7 +232,14 @@ func (o *Overlay) evictOldest() {
 			oldest, at = k, h.At
 		}
 	}
+	h := o.hints[oldest]
 	delete(o.hints, oldest)
+	if h == nil || !h.known {
+		return shared.Session{}, false
+	}
+	own = h.own
+	o.clearState(&own)
+	return own, true
 }
 
 // evidence is the newest time s's state rests on.

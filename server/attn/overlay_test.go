@@ -1,6 +1,7 @@
 package attn
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func TestHintLifetime(t *testing.T) {
 			o := NewOverlay(0, nil)
 			first := []shared.Session{tc.before}
 			o.Apply(first, t0.Add(-time.Second))
-			got, ok := o.Add(perm, first[0], true)
+			got, ok, _ := o.Add(perm, first[0], true)
 			if !ok || got.Status != shared.StatusWaiting || got.WaitingFor != "permission: Bash" || got.WaitingSince != t0.UnixMilli() {
 				t.Fatalf("hint applied: %+v", got)
 			}
@@ -68,7 +69,7 @@ func TestHintLifetime(t *testing.T) {
 // when its source reports it, unless the report is newer.
 func TestHintBeforeTheSession(t *testing.T) {
 	o := NewOverlay(0, nil)
-	if _, ok := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "dialog open", Active: true, At: t0}, shared.Session{}, false); ok {
+	if _, ok, _ := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "dialog open", Active: true, At: t0}, shared.Session{}, false); ok {
 		t.Fatal("applied to nothing")
 	}
 	s := []shared.Session{sess(shared.StatusWorking, -time.Minute)}
@@ -99,7 +100,7 @@ func TestClearLifetime(t *testing.T) {
 		t.Fatalf("after a restart clearedAt = %d", s[0].ClearedAt)
 	}
 	// A hint after the clear undoes it.
-	got, _ := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission prompt", Active: true, At: t0.Add(2 * time.Hour)}, s[0], true)
+	got, _, _ := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission prompt", Active: true, At: t0.Add(2 * time.Hour)}, s[0], true)
 	if got.ClearedAt != 0 {
 		t.Errorf("a new wait after the clear: clearedAt %d", got.ClearedAt)
 	}
@@ -122,7 +123,7 @@ func TestExpireReturnsTheSourcesSession(t *testing.T) {
 	o := NewOverlay(time.Hour, nil)
 	first := []shared.Session{sess(shared.StatusWorking, -time.Second)}
 	o.Apply(first, t0)
-	if _, ok := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true, At: t0}, first[0], true); !ok {
+	if _, ok, _ := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true, At: t0}, first[0], true); !ok {
 		t.Fatal("hint not applied")
 	}
 	o.Add(Hint{Source: shared.SourceClaude, ID: "unlisted", Status: shared.StatusWaiting, At: t0}, shared.Session{}, false)
@@ -157,7 +158,7 @@ func TestSecondHintKeepsTheSourcesStatus(t *testing.T) {
 	o := NewOverlay(0, nil)
 	first := []shared.Session{sess(shared.StatusWorking, -time.Second)}
 	o.Apply(first, t0)
-	cur, _ := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true, At: t0}, first[0], true)
+	cur, _, _ := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true, At: t0}, first[0], true)
 	o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission: Edit", Active: true, At: t0.Add(time.Second)}, cur, true)
 	next := []shared.Session{sess(shared.StatusWorking, -time.Second)}
 	o.Apply(next, t0.Add(2*time.Second))
@@ -171,5 +172,61 @@ func TestSecondHintKeepsTheSourcesStatus(t *testing.T) {
 	o.Apply(s, t0.Add(time.Second))
 	if s[0].Status != shared.StatusWaiting {
 		t.Errorf("a first report of working ended the wait: %+v", s[0])
+	}
+}
+
+// TestEvictedHintLeavesNothingBehind: past maxHints the oldest hint goes,
+// and its session shows its source's report again at once rather than
+// the evicted wait with no end. A later hint for that session is judged
+// against what the source said (working, here), not against the evicted
+// hint: the source saying working again with nothing newer is no move to
+// working, and the new wait holds. The test stands in for live: an index
+// that publishes whatever Add returns before the next hint reads it.
+func TestEvictedHintLeavesNothingBehind(t *testing.T) {
+	o := NewOverlay(0, nil)
+	index := map[string]shared.Session{}
+	report := func(i int) shared.Session {
+		s := sess(shared.StatusWorking, -time.Second)
+		s.ID = fmt.Sprintf("s%05d", i)
+		return s
+	}
+	first := make([]shared.Session, maxHints+1)
+	for i := range first {
+		first[i] = report(i)
+	}
+	o.Apply(first, t0)
+	for _, s := range first {
+		index[s.Key()] = s
+	}
+	hint := func(i int, why string, at time.Time) {
+		h := Hint{Source: shared.SourceClaude, ID: fmt.Sprintf("s%05d", i), Status: shared.StatusWaiting, WaitingFor: why, Active: true, At: at}
+		cur, known := index[h.Key()]
+		s, ok, evicted := o.Add(h, cur, known)
+		for _, e := range evicted {
+			index[e.Key()] = e
+		}
+		if ok {
+			index[s.Key()] = s
+		}
+	}
+	for i := range maxHints + 1 { // the last one evicts s00000's, the oldest
+		hint(i, "permission: Bash", t0.Add(time.Duration(i)*time.Millisecond))
+	}
+	if o.Len() != maxHints {
+		t.Fatalf("%d hints held, want the bound %d", o.Len(), maxHints)
+	}
+	s0 := first[0].Key()
+	if got := index[s0]; got.Status != shared.StatusWorking || got.WaitingFor != "" || got.WaitingSince != 0 {
+		t.Errorf("after its hint was evicted s00000 shows %s %q since %d, want its source's working", got.Status, got.WaitingFor, got.WaitingSince)
+	}
+	if got := index[first[1].Key()]; got.Status != shared.StatusWaiting {
+		t.Fatalf("s00001 lost its hint: %+v", got)
+	}
+
+	hint(0, "permission: Edit", t0.Add(time.Minute))
+	next := []shared.Session{report(0)}
+	o.Apply(next, t0.Add(time.Minute+time.Second))
+	if next[0].Status != shared.StatusWaiting || next[0].WaitingFor != "permission: Edit" {
+		t.Errorf("the source still working: %s %q, want the new hint's wait", next[0].Status, next[0].WaitingFor)
 	}
 }

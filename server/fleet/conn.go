@@ -57,22 +57,24 @@ type Conn struct {
 
 // connSub is one Connected channel and the connection it was last told of.
 type connSub struct {
-	ch    chan struct{}
+	ch    chan uint64
 	told  bool
 	epoch uint64 // the client's reconnect count when told
 }
 
 // tell signals the connection of epoch unless s was told of it already.
-// Under c.mu.
+// Under c.mu, so tells do not race: once a pending report is taken off,
+// the send finds room.
 func (s *connSub) tell(epoch uint64) {
 	if s.told && s.epoch == epoch {
 		return
 	}
 	s.told, s.epoch = true, epoch
 	select {
-	case s.ch <- struct{}{}:
-	default: // one pending is enough
+	case <-s.ch: // a report not taken yet is of a connection gone: the newest replaces it
+	default:
 	}
+	s.ch <- epoch
 }
 
 // Connect connects to NATS. When the server is down it returns at once
@@ -129,9 +131,13 @@ func Connect(o ConnOptions) (*Conn, error) {
 // connection) once for each connection made: at once when it is up
 // already. The client's own callback for that connection comes later, on
 // another goroutine, and is not a second signal: each signal is a
-// connection its subscriber has not heard of, to reconcile over.
-func (c *Conn) Connected() <-chan struct{} {
-	s := &connSub{ch: make(chan struct{}, 1)}
+// connection its subscriber has not heard of, to reconcile over. It
+// carries the connection's epoch: the client is connected again before
+// it calls back, and a subscriber that acts only over the connection it
+// was last told of (epoch(c.NC) equal to the last one received) does not
+// act over a new one twice, before its report and on it.
+func (c *Conn) Connected() <-chan uint64 {
+	s := &connSub{ch: make(chan uint64, 1)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.subs = append(c.subs, s)

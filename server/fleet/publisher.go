@@ -133,9 +133,13 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 	var wait backoff               // between failed attempts, so a NATS without JetStream is not asked every second
 	written := map[string][]byte{} // what the bucket holds for this host, as far as we know
 	synced := false                // written was read from the bucket since the last connection was reported
-	// heard: a connection was reported. Reads wait for it: one read over a
-	// connection seen up before its report would be followed by another.
+	// heard: a connection was reported, the one of epoch reported. Reads
+	// wait for the report of the connection up now: the client is
+	// connected again before it calls back, and a read over a connection
+	// before its report (a write or a retry waking us between the two)
+	// would be followed by another on the report.
 	heard := false
+	var reported uint64
 	defer func() {
 		if kv != nil {
 			stop, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -147,7 +151,7 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-connected: // a connection not read over yet (Conn tells each once)
+		case reported = <-connected: // a connection not read over yet (Conn tells each once)
 			heard, synced = true, false
 		case <-p.wake:
 		case <-beat.C:
@@ -157,8 +161,8 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 			continue
 		case <-retry.C:
 		}
-		if !heard || !conn.NC.IsConnected() || !p.isReady() {
-			continue // the next connection, or the first refresh, brings us back here
+		if !heard || epoch(conn.NC) != reported || !conn.NC.IsConnected() || !p.isReady() {
+			continue // the next connection's report, or the first refresh, brings us back here
 		}
 		if !synced {
 			var err error

@@ -35,6 +35,12 @@ type View struct {
 	// Run's goroutine only.
 	hosts    map[string]*hostState
 	sessions map[string]shared.Session // by Key, as last handed to out
+	// replaying holds the keys the replay under way has listed, nil when
+	// the watch is live: at its end what the view holds and the replay
+	// did not list is gone. apply keeps it within the keys the view holds
+	// (and the batch's), so a flooded replay grows it no further than
+	// sessions.
+	replaying map[string]struct{}
 
 	statsMu sync.Mutex
 	stats   ViewStats
@@ -108,7 +114,6 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 		}
 	}
 	defer stopWatch()
-	var replaying map[string]struct{} // keys seen in the replay under way; nil when live
 	start := func() {
 		stopWatch()
 		kv, err := OpenBucket(ctx, conn.JS)
@@ -122,7 +127,7 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 			}
 			return
 		}
-		updates, replaying, wait = w.Updates(), make(map[string]struct{}), backoff{}
+		updates, v.replaying, wait = w.Updates(), make(map[string]struct{}), backoff{}
 		v.statsMu.Lock()
 		v.stats.Restarts++
 		v.statsMu.Unlock()
@@ -149,7 +154,7 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 				if e == nil {
 					end = true
 				} else {
-					v.entry(e, replaying, &b)
+					v.entry(e, &b)
 				}
 				if end || n >= batchMax {
 					break
@@ -164,13 +169,13 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 				break
 			}
 			up, gone := b.lists()
-			if end && replaying != nil {
+			if end && v.replaying != nil {
 				for k := range v.sessions { // gone while we were not watching
-					if _, ok := replaying[k]; !ok {
+					if _, ok := v.replaying[k]; !ok {
 						gone = append(gone, k)
 					}
 				}
-				replaying = nil
+				v.replaying = nil
 			}
 			v.apply(up, gone)
 		}
@@ -178,7 +183,7 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 }
 
 // entry reads one bucket entry into the batch.
-func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, b *batch) {
+func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 	v.count(func(s *ViewStats) { s.Entries++ })
 	key, err := ParseKey(e.Key())
 	if err != nil {
@@ -207,7 +212,7 @@ func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, b
 			if json.Unmarshal(e.Value(), &hb) == nil && hb.TTLms > 0 {
 				h.ttl = min(max(time.Duration(hb.TTLms)*time.Millisecond, 100*time.Millisecond), time.Hour)
 			}
-			h.seen = v.seenAt(e, replaying)
+			h.seen = v.seenAt(e)
 		}
 		v.restamp(key.Host, b)
 		return
@@ -217,25 +222,21 @@ func (v *View) entry(e jetstream.KeyValueEntry, replaying map[string]struct{}, b
 		b.del(sk)
 		return
 	}
-	if _, had := v.sessions[sk]; !had && len(v.sessions)+b.size >= v.maxSessions {
-		// Over the bound, counting this batch's deletes as places freed
-		// (apply checks again, exactly): not even remembered as replayed,
-		// so a flooded replay grows nothing.
-		v.count(func(s *ViewStats) { s.OverLimit++ })
-		return
-	}
+	// Whether a new session fits under MaxSessions is apply's to say, once
+	// the batch's deletes have freed their places: the batch is bounded
+	// (batchMax), and what apply refuses leaves nothing behind.
 	s, err := decodeSession(e.Value(), key)
 	if err != nil {
 		v.count(func(s *ViewStats) { s.Skipped++ })
 		v.log.Debug("fleet: entry skipped", "key", e.Key(), "err", err)
 		return
 	}
-	if replaying != nil {
-		replaying[sk] = struct{}{}
+	if v.replaying != nil {
+		v.replaying[sk] = struct{}{}
 	}
-	if at := v.seenAt(e, replaying); at.After(h.seen) {
+	if at := v.seenAt(e); at.After(h.seen) {
 		h.seen = at // a write shows its host alive as a heartbeat does
-		if replaying == nil {
+		if v.replaying == nil {
 			h.stopped = false
 		}
 	}
@@ -256,15 +257,13 @@ type batch struct {
 	gone  []string
 	keys  map[string]int // index in parts
 	parts []batchKey
-	// size is len(up) - len(gone) without what was overridden.
-	size int
 }
 
 // batchKey is one key's part in a batch.
 type batchKey struct {
-	ups, gones int // its entries in up and in gone not overridden
-	delAt      int // len(up) at its last delete: its entries before are overridden
-	putAt      int // len(gone) at its last put: its entries before are overridden
+	ups   int // its entries in up not overridden
+	delAt int // len(up) at its last delete: its entries before are overridden
+	putAt int // len(gone) at its last put: its entries before are overridden
 }
 
 // key is k's part; valid until the next call.
@@ -283,9 +282,7 @@ func (b *batch) key(k string) *batchKey {
 
 // put lists s (key k), overriding a delete of k earlier in the batch.
 func (b *batch) put(k string, s shared.Session) {
-	bk := b.key(k)
-	b.size += bk.gones
-	bk.gones, bk.putAt = 0, len(b.gone)
+	b.key(k).putAt = len(b.gone)
 	b.requeue(k, s)
 }
 
@@ -294,7 +291,6 @@ func (b *batch) put(k string, s shared.Session) {
 // does not list what is also gone).
 func (b *batch) requeue(k string, s shared.Session) {
 	b.key(k).ups++
-	b.size++
 	b.up, b.upKey = append(b.up, s), append(b.upKey, k)
 }
 
@@ -312,9 +308,7 @@ func (b *batch) restamped(k string, s shared.Session) {
 // del marks k gone, overriding what the batch listed of it before.
 func (b *batch) del(k string) {
 	bk := b.key(k)
-	b.size -= bk.ups + 1
 	bk.ups, bk.delAt = 0, len(b.up)
-	bk.gones++
 	b.gone = append(b.gone, k)
 }
 
@@ -337,8 +331,8 @@ func (b *batch) lists() (up []shared.Session, gone []string) {
 
 // seenAt is when an entry tells its host was alive: now for a live update,
 // the server's time of the write for one replayed.
-func (v *View) seenAt(e jetstream.KeyValueEntry, replaying map[string]struct{}) time.Time {
-	if replaying != nil {
+func (v *View) seenAt(e jetstream.KeyValueEntry) time.Time {
+	if v.replaying != nil {
 		return e.Created()
 	}
 	return v.now()
@@ -392,6 +386,7 @@ func (v *View) apply(up []shared.Session, gone []string) {
 	deleted := make(map[string]bool, len(gone))
 	for _, k := range gone {
 		delete(v.sessions, k)
+		delete(v.replaying, k)
 		deleted[k] = true
 	}
 	kept := up[:0]
@@ -404,6 +399,8 @@ func (v *View) apply(up []shared.Session, gone []string) {
 			s.HostOffline = h.offline // a restamp later in the batch wins
 		}
 		if _, had := v.sessions[k]; !had && len(v.sessions) >= v.maxSessions {
+			// Over the bound: not remembered as replayed either.
+			delete(v.replaying, k)
 			v.count(func(s *ViewStats) { s.OverLimit++ })
 			continue
 		}

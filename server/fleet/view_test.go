@@ -83,7 +83,7 @@ func TestViewOfflineAndForget(t *testing.T) {
 func feedBatch(v *View, es ...entry) {
 	var b batch
 	for _, e := range es {
-		v.entry(e, nil, &b)
+		v.entry(e, &b)
 	}
 	v.apply(b.lists())
 }
@@ -245,4 +245,83 @@ func BenchmarkViewBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric((cputime.Process()-cpu0)/float64(b.N), "cpu-s/op")
+}
+
+// Near its bound the view counts as new only the sessions it does not
+// hold, each once: a batch that also lists sessions it holds (written
+// again, or listed again because their host came back online), or that
+// writes one new session twice, takes the new session while there is a
+// place for it, and lists its last write.
+func TestViewBoundCountsOnlyNewSessions(t *testing.T) {
+	g := newTarget()
+	v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
+	v.maxSessions = 4
+	clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	v.now = func() time.Time { return clock }
+	beat := func() entry {
+		b, _ := json.Marshal(Heartbeat{At: clock.UnixMilli(), TTLms: 30_000})
+		return entry{key: HeartbeatKey("box"), val: b, op: jetstream.KeyValuePut}
+	}
+	put := func(id string, n int) entry {
+		b, _ := json.Marshal(session(id, n))
+		return entry{key: SessionKey("box", shared.SourceClaude, id), val: b, op: jetstream.KeyValuePut, at: clock}
+	}
+	listed := func(id string) (shared.Session, bool) {
+		return g.Lookup(shared.Session{ID: id, Source: shared.SourceClaude, Host: "box", Remote: true}.Key())
+	}
+	feedBatch(v, beat(), put("1", 1), put("2", 1))
+
+	// Two held sessions written again, one new: 3 of 4 places.
+	feedBatch(v, put("1", 2), put("2", 2), put("3", 1))
+	if _, ok := listed("3"); !ok {
+		t.Fatalf("a new session was refused with 2 of 4 places taken: %+v", v.Stats())
+	}
+	// box goes silent past its TTL, then beats again: its three sessions
+	// are listed again in the batch that brings a fourth.
+	clock = clock.Add(time.Minute)
+	v.age()
+	if s, _ := listed("1"); !s.HostOffline {
+		t.Fatalf("box not offline after a silent minute: %+v", s)
+	}
+	feedBatch(v, beat(), put("4", 1))
+	if s, ok := listed("4"); !ok || s.HostOffline {
+		t.Fatalf("box back online with a fourth session: listed %v %+v, want it online (%+v)", ok, s, v.Stats())
+	}
+	// A fifth, written twice in one batch, does not fit; a place freed in
+	// the batch before it does, and its last write is the one listed.
+	feedBatch(v, put("5", 1), put("5", 2))
+	if _, ok := listed("5"); ok {
+		t.Fatal("a fifth session was taken over the bound of 4")
+	}
+	feedBatch(v, entry{key: SessionKey("box", shared.SourceClaude, "1"), op: jetstream.KeyValueDelete}, put("5", 1), put("5", 2))
+	if s, ok := listed("5"); !ok || s.MessageCount != 2 {
+		t.Fatalf("a session written twice into a freed place: listed %v with %d messages, want its last write's 2", ok, s.MessageCount)
+	}
+	if st := v.Stats(); st.Sessions != 4 || st.OverLimit != 2 {
+		t.Fatalf("stats %+v, want 4 sessions held and the first batch's 2 writes of session 5 over the limit", st)
+	}
+}
+
+// A replay flooded with new sessions, deletes of keys nobody wrote mixed
+// in, makes the view hold no more than its bound, and remember no more
+// keys as replayed than it holds.
+func TestViewFloodedReplayStaysBounded(t *testing.T) {
+	g := newTarget()
+	v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
+	v.maxSessions = 3
+	v.replaying = make(map[string]struct{}) // as Run starts a watch
+	for batch := range 20 {
+		var es []entry
+		for i := range 100 {
+			id := "s" + strconv.Itoa(batch*100+i)
+			b, _ := json.Marshal(session(id, 1))
+			es = append(es,
+				entry{key: SessionKey("box", shared.SourceClaude, "never"+id), op: jetstream.KeyValueDelete},
+				entry{key: SessionKey("box", shared.SourceClaude, id), val: b, op: jetstream.KeyValuePut, at: time.Now()})
+		}
+		feedBatch(v, es...)
+	}
+	if n, r := len(g.list()), len(v.replaying); n != 3 || r > 3 {
+		t.Fatalf("after a flood of 2,000 new sessions the hub lists %d and remembers %d keys as replayed, want 3 and at most 3", n, r)
+	}
 }

@@ -59,7 +59,18 @@ func (l *Live) takeSignals() {
 	var keys []string
 	for _, h := range sigs {
 		cur, known := l.index.Get(h.Key())
-		if s, ok := l.att.Add(h, cur, known); ok {
+		s, ok, evicted := l.att.Add(h, cur, known)
+		for _, e := range evicted {
+			// The hint that made room for h no longer holds: its session
+			// shows its source's report again, before the next hint of
+			// this batch reads the index. One deleted but not yet
+			// published as such stays deleted.
+			if _, listed := l.index.Get(e.Key()); listed {
+				l.index.Apply(e.Source, []shared.Session{e}, nil)
+				keys = append(keys, e.Key())
+			}
+		}
+		if ok {
 			l.index.Apply(s.Source, []shared.Session{s}, nil)
 			keys = append(keys, s.Key())
 		}

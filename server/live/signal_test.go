@@ -3,6 +3,7 @@ package live
 import (
 	"io"
 	"log/slog"
+	"strconv"
 	"testing"
 	"time"
 
@@ -68,5 +69,38 @@ func TestSignalInboxIsBounded(t *testing.T) {
 	}
 	if got := l.Stats().SignalsDropped; got != 76 {
 		t.Errorf("dropped %d, want 76", got)
+	}
+}
+
+// TestEvictedHintShowsTheSourceAgain: past the overlay's bound of 4,096
+// hints the oldest goes, and its session is published as its source
+// reports it, not left showing the evicted wait with nothing to end it.
+func TestEvictedHintShowsTheSourceAgain(t *testing.T) {
+	const n = 4096 + 1
+	src := newSource()
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = "s" + strconv.Itoa(i)
+		src.set(ids[i], 1)
+	}
+	l, rec := start(t, src, Options{Debounce: time.Hour})
+	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
+	key := func(id string) string { return string(shared.SourceClaude) + ":" + id }
+	waiting := func(id string) func([]published) bool {
+		return func([]published) bool { s, _ := rec.Lookup(key(id)); return s.Status == shared.StatusWaiting }
+	}
+	at := time.Now()
+	for from := 0; from < n; from += maxSignals { // the inbox holds maxSignals
+		to := min(from+maxSignals, n)
+		for i := from; i < to; i++ {
+			l.Signal(attn.Hint{Source: shared.SourceClaude, ID: ids[i], Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true, At: at.Add(time.Duration(i) * time.Microsecond)})
+		}
+		rec.waitFor(t, "hint "+ids[to-1], waiting(ids[to-1])) // Run takes them in order
+	}
+	if s, _ := rec.Lookup(key(ids[0])); s.Status != "" || s.WaitingFor != "" || s.MessageCount != 1 {
+		t.Errorf("after its hint was evicted %s is published as %s %q, want its source's report", ids[0], s.Status, s.WaitingFor)
+	}
+	if s, _ := rec.Lookup(key(ids[1])); s.Status != shared.StatusWaiting {
+		t.Errorf("%s lost its hint: %+v", ids[1], s)
 	}
 }
