@@ -100,7 +100,12 @@ func (f *file) rereadQuestion() (string, error) {
 		return b
 	}
 	first := chunk()
-	if !r.p.parseLine(&r.rec, first, chunk) || readErr != nil {
+	parsed := r.p.parseLine(&r.rec, first, chunk)
+	if readErr != nil {
+		// Not a verdict on the line: the next build reads it again.
+		return "", fmt.Errorf("read %s: %w", f.path, readErr)
+	}
+	if !parsed {
 		return "", errNotAnswer
 	}
 	rec := &r.rec

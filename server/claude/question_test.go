@@ -291,3 +291,47 @@ func TestQuestionOfRemovedTranscriptMissedOnce(t *testing.T) {
 		t.Errorf("the refresh did not forget the session: removed %v, %v", removed, err)
 	}
 }
+
+// A read that fails after the file opened (an I/O error) says nothing
+// about the line: the question is looked for again at the next build,
+// and shows once the file reads, with no refresh in between.
+func TestQuestionAfterAFailedReadComesBack(t *testing.T) {
+	t0 := at("2026-03-02T15:00:00Z")
+	root := t.TempDir()
+	path := write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("go", t0)+answerLine("a", "Ship it?", t0))
+	src, _ := scan(t, root, t0.Add(48*time.Hour).Format(time.RFC3339Nano))
+	if f := src.reg.get(path); f.agg.kept || f.agg.askAt == noAsk {
+		t.Fatalf("old transcript still holds its question line: kept %v, line at %d", f.agg.kept, f.agg.askAt)
+	}
+
+	// A directory opens, and every read of it fails (EISDIR).
+	open := openTranscript
+	t.Cleanup(func() { openTranscript = open })
+	failing := 0
+	openTranscript = func(name string) (*os.File, error) {
+		if name == path {
+			failing++
+			return os.Open(root)
+		}
+		return open(name)
+	}
+	// The process appears: the session waits, and its question is
+	// looked for as the change is built.
+	pid := write(t, root, "sessions/12345.json", livePID(t0))
+	if _, _, err := src.Update(t.Context(), []string{pid}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if got := one(t, src.Sessions()); got.Status != shared.StatusWaiting || got.Question != "" {
+			t.Errorf("reads failing, list %d: %s, %q; want waiting, no question", i+1, got.Status, got.Question)
+		}
+	}
+	if failing != 3 {
+		t.Errorf("with reads failing, the question was looked for %d times in 3 builds, want 3", failing)
+	}
+
+	openTranscript = open
+	if got := one(t, src.Sessions()); got.Status != shared.StatusWaiting || got.Question != "Ship it?" {
+		t.Errorf("reads work again: %s, %q; want waiting, %q", got.Status, got.Question, "Ship it?")
+	}
+}
