@@ -46,7 +46,7 @@ demo: build
 build:
 	@$(MAKE) --no-print-directory -j2 bin/helmd BROTLI=$(BROTLI)
 
-wasm: web/app.wasm.br
+wasm: web/app.wasm.sums
 
 # Written beside and renamed, so the web package never embeds half a file.
 web/app.wasm: $(CLIENT_SRC)
@@ -56,8 +56,10 @@ web/app.wasm: $(CLIENT_SRC)
 
 # One run writes both forms and, once they are checked to decode to
 # app.wasm, app.wasm.sums: the record the server reads at start instead of
-# decoding the client it embeds.
-web/app.wasm.br web/app.wasm.gz web/app.wasm.sums &: web/app.wasm bin/precompress bin/brotli-level
+# decoding the client it embeds. The record is written last, so it stands
+# for all three (a grouped target, &:, needs GNU make 4.3, and macOS ships
+# 3.81); a form gone since is written again with it.
+web/app.wasm.sums: web/app.wasm bin/precompress bin/brotli-level $(if $(wildcard web/app.wasm.br),,FORCE) $(if $(wildcard web/app.wasm.gz),,FORCE)
 	@$(STEP) "client: compressing (brotli $(BROTLI), gzip 9)" bin/precompress -brotli $(BROTLI) -cache $(PRECOMPRESS_CACHE) web/app.wasm
 
 # Holds the brotli quality of the last build, rewritten only when it
@@ -80,7 +82,7 @@ bin/server-deps: $(SERVER_SRC) bin/precompress
 # The forms and their record are checked in full (~0.2 s) before they are
 # embedded: the server trusts the record, and a form edited or replaced
 # since precompress wrote it must stop the build, not ship.
-bin/helmd: web/app.wasm.br web/app.wasm.gz web/app.wasm.sums bin/server-deps $(SERVER_SRC) $(WEB_SRC)
+bin/helmd: web/app.wasm.sums bin/server-deps $(SERVER_SRC) $(WEB_SRC)
 	@$(STEP) "client: checking the compressed forms" bin/precompress -check web/app.wasm
 	@$(STEP) "server: linking bin/helmd" env $(HOST) $(GO) build $(GOFLAGS_BUILD) -ldflags "$(LDFLAGS)" -o bin/helmd ./server
 
