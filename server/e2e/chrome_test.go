@@ -309,6 +309,9 @@ func rowSel(key string) string { return fmt.Sprintf(`li.session[data-key=%q]`, k
 // indicator and rows.
 func (c *chrome) describe() string {
 	b, err := eval[json.RawMessage](c, `(() => {
+		if (typeof document === "undefined") { // a worker (attachWorker)
+			return {worker: self.location.href, notified: self.__notified || null};
+		}
 		const conn = document.getElementById("conn");
 		const age = document.getElementById("cache-age");
 		return {

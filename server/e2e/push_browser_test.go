@@ -3,13 +3,14 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/serviceworker"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"vibecraft.sh/helm/server/internal/fixture"
@@ -76,13 +77,18 @@ func TestPushInBrowser(t *testing.T) {
 			t.Fatalf("delivering a push: %v", err)
 		}
 	}
+	// What the worker asks the browser to show, recorded in the worker
+	// itself (see recordNotifications).
+	worker := attachWorker(c, p.URL)
+	mustEval[bool](worker, recordNotifications)
 	type shown struct{ Title, Body, Tag, URL string }
 	notifications := func(n int) []shown {
 		t.Helper()
-		c.waitJS(10*time.Second, fmt.Sprintf("%d notifications", n),
-			fmt.Sprintf(`navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.length >= %d)`, n))
-		return mustEval[[]shown](c, `navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns =>
-			ns.map(n => ({Title: n.title, Body: n.body, Tag: n.tag, URL: (n.data || {}).url})))`)
+		var out []shown
+		for _, got := range shownNotifications(worker, 10*time.Second, n) {
+			out = append(out, shown{got.Title, got.Body, got.Tag, got.URL})
+		}
+		return out
 	}
 
 	// What helmd sends for a session that starts waiting.
@@ -127,4 +133,40 @@ func TestPushInBrowser(t *testing.T) {
 	} else if status.Push.Subscriptions != 1 {
 		t.Errorf("the toggle shows subscribed, helmd holds %d subscriptions", status.Push.Subscriptions)
 	}
+}
+
+// attachWorker is a handle on the service worker that controls origin's
+// pages, in c's browser context: waitJS and eval run in its global scope.
+// Attached, DevTools keeps the worker running, so what a test installs
+// there stays until the test ends.
+func attachWorker(c *chrome, origin string) *chrome {
+	c.t.Helper()
+	bctx := chromedp.FromContext(c.ctx).BrowserContextID
+	var id target.ID
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		targets, err := chromedp.Targets(c.ctx)
+		if err != nil {
+			c.t.Fatalf("listing the browser's targets: %v", err)
+		}
+		for _, tg := range targets {
+			if tg.Type == "service_worker" && tg.BrowserContextID == bctx && strings.HasPrefix(tg.URL, origin+"/") {
+				id = tg.TargetID
+			}
+		}
+		if id != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("no service worker target for %s", origin)
+		}
+		time.Sleep(25 * time.Millisecond) // polling the target list, not synchronising
+	}
+	ctx, cancel := chromedp.NewContext(c.ctx, chromedp.WithTargetID(id))
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		c.t.Fatalf("attaching to the service worker: %v", err)
+	}
+	c.t.Cleanup(cancel)
+	return &chrome{t: c.t, ctx: ctx}
 }
