@@ -31,8 +31,9 @@ type floorCounts struct {
 // first), each file read with a buffer of the scanner's size, its lines
 // split by bufio.Reader.ReadSlice('\n') and every '"' of a line found by
 // bytes.IndexByte. Its time, against the plain read's, is what the scan's
-// ratio holds before anything is parsed.
-func quoteFloor(dir string) (floorCounts, error) {
+// ratio holds before anything is parsed. Without quotes it only reads and
+// splits lines: what is left of the budget then is what parsing may take.
+func quoteFloor(dir string, quotes bool) (floorCounts, error) {
 	type transcript struct {
 		path string
 		size int64
@@ -71,7 +72,7 @@ func quoteFloor(dir string) (floorCounts, error) {
 				if j >= len(list) {
 					break
 				}
-				if err := quotesOf(list[j].path, br, &mine); err != nil {
+				if err := quotesOf(list[j].path, br, quotes, &mine); err != nil {
 					mu.Lock()
 					errs = append(errs, err)
 					mu.Unlock()
@@ -89,10 +90,10 @@ func quoteFloor(dir string) (floorCounts, error) {
 	return total, errors.Join(errs...)
 }
 
-// quotesOf counts the lines and the '"' of one file into c. A line longer
+// quotesOf counts the lines (and, with quotes, the '"') of one file into c. A line longer
 // than the buffer comes in several slices (bufio.ErrBufferFull), as in
 // the scanner; it counts once.
-func quotesOf(path string, br *bufio.Reader, c *floorCounts) error {
+func quotesOf(path string, br *bufio.Reader, quotes bool, c *floorCounts) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -104,7 +105,7 @@ func quotesOf(path string, br *bufio.Reader, c *floorCounts) error {
 	for {
 		line, err := br.ReadSlice('\n')
 		c.bytes += int64(len(line))
-		for rest := line; ; {
+		for rest := line; quotes; {
 			i := bytes.IndexByte(rest, '"')
 			if i < 0 {
 				break

@@ -34,7 +34,7 @@ func TestQuoteFloorCounts(t *testing.T) {
 			size += int64(len(body))
 		}
 	}
-	got, err := quoteFloor(dir)
+	got, err := quoteFloor(dir, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,5 +42,14 @@ func TestQuoteFloorCounts(t *testing.T) {
 		quotes: (2 + 4) + (4 + 300<<10 + 4)}
 	if got != want {
 		t.Fatalf("counts %+v, want %+v", got, want)
+	}
+	// Lines only: the same files, lines and bytes, no quote looked for.
+	got, err = quoteFloor(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.quotes = 0
+	if got != want {
+		t.Fatalf("lines only: counts %+v, want %+v", got, want)
 	}
 }

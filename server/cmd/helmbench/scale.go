@@ -32,7 +32,7 @@ func (b *bench) smallCorpus(name, size string, sessions int) (string, int64, err
 
 // smallScan compares a cold scan of many small records with a plain read
 // of the same files in the same run: the scan's cost is per line there.
-// Each is run three times, with the quote floor (quoteFloor) beside them:
+// Each is run three times, with the floors (quoteFloor) beside them:
 // the plain read's wall time varies two-fold between runs on a shared
 // machine, so the rows give min/median/max, and the ratios use the best
 // of each.
@@ -44,7 +44,7 @@ func (b *bench) smallScan() ([]row, error) {
 	if _, err := warm(dir); err != nil {
 		return nil, err
 	}
-	var cat, scan, floor runs
+	var cat, scan, floor, lines runs
 	var found int
 	var counts floorCounts
 	for range 3 {
@@ -64,10 +64,16 @@ func (b *bench) smallScan() ([]row, error) {
 		found = len(sessions)
 
 		cpu0, start = cputime.Process(), time.Now()
-		if counts, err = quoteFloor(dir); err != nil {
+		if counts, err = quoteFloor(dir, true); err != nil {
 			return nil, err
 		}
 		floor.add(time.Since(start), cputime.Process()-cpu0)
+
+		cpu0, start = cputime.Process(), time.Now()
+		if _, err = quoteFloor(dir, false); err != nil {
+			return nil, err
+		}
+		lines.add(time.Since(start), cputime.Process()-cpu0)
 	}
 	ratio := scan.best() / cat.best()
 	workers := min(runtime.GOMAXPROCS(0), counts.files)
@@ -85,6 +91,13 @@ func (b *bench) smallScan() ([]row, error) {
 		pass:     true,
 		note: fmt.Sprintf("min/median/max of 3: %s; %d files, %d lines, %d quotes: what any reader finding string ends so pays before parsing",
 			floor, counts.files, counts.lines, counts.quotes),
+	}, {
+		what:     fmt.Sprintf("floor: %d workers read and split lines (ReadSlice), same files", workers),
+		measured: fmt.Sprintf("%.2f s = %.1f× the read (%.2f s)", lines.best(), lines.best()/cat.best(), cat.best()),
+		target:   "—",
+		pass:     true,
+		note: fmt.Sprintf("min/median/max of 3: %s; at 1.5× the read, what is left on %d cores for parsing: %.0f ns per line",
+			lines, workers, max(0, 1.5*cat.best()*float64(workers)-slices.Min(lines.cpu))*1e9/float64(counts.lines)),
 	}}, nil
 }
 
