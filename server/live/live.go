@@ -18,6 +18,7 @@ import (
 	"errors"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -379,7 +380,13 @@ func (l *Live) age() {
 	now := time.Now()
 	var touched []string
 	// First: a session also due in Aged gets its fresher state there.
-	if own := l.att.Expire(now); len(own) > 0 {
+	// One its source removed since (its deletion held by the debounce
+	// window, so the hint is not forgotten yet) stays removed.
+	own := slices.DeleteFunc(l.att.Expire(now), func(s shared.Session) bool {
+		_, ok := l.index.Get(s.Key())
+		return !ok
+	})
+	if len(own) > 0 {
 		l.att.Apply(own, now)
 		for _, src := range l.sources {
 			var mine []shared.Session

@@ -104,3 +104,25 @@ func TestEvictedHintShowsTheSourceAgain(t *testing.T) {
 		t.Errorf("%s lost its hint: %+v", ids[1], s)
 	}
 }
+
+// A session whose transcript goes while its deletion is held by the
+// debounce window, and whose hint expires meanwhile, is published as
+// deleted: the expiry does not bring back what its source last reported.
+func TestExpiredHintOfADeletedSessionStaysDeleted(t *testing.T) {
+	src := newSource()
+	src.set("a", 1)
+	src.set("b", 1)
+	l, rec := start(t, src, Options{Tick: time.Hour, Debounce: 400 * time.Millisecond, Attention: attn.NewOverlay(50*time.Millisecond, nil)})
+	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
+	key := string(shared.SourceClaude) + ":a"
+	l.Signal(attn.Hint{Source: shared.SourceClaude, ID: "a", Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true})
+	rec.waitFor(t, "the hint", func([]published) bool { s, _ := rec.Lookup(key); return s.Status == shared.StatusWaiting })
+	src.remove("a")
+	l.Changed([]string{"a"})
+	rec.waitFor(t, "a deleted", func([]published) bool { _, ok := rec.Lookup(key); return !ok })
+	for _, ev := range rec.snapshot()[2:] {
+		if ev.t != shared.EventSessionDeleted {
+			t.Errorf("after the hint, %s %+v; want only the deletion", ev.t, ev.sessions)
+		}
+	}
+}
