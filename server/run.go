@@ -95,8 +95,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		roots, cfg.NoOpenCode = []string{claudeRoot}, false
 		cfg.OpenCodeDir, cfg.OpenCodeDB = openCodeDir, filepath.Join(openCodeDir, "opencode.db")
+		// Its first sessions are written before the first scan reads.
+		sim, err := demo.Start(claudeRoot, demo.Options{Logger: log, OpenCodeDir: openCodeDir})
+		if err != nil {
+			return err
+		}
 		wg.Go(func() {
-			if err := demo.Run(ctx, claudeRoot, demo.Options{Logger: log, OpenCodeDir: openCodeDir}); err != nil {
+			if err := sim.Run(ctx); err != nil {
 				log.Error("demo stopped", "err", err)
 			}
 		})

@@ -60,8 +60,28 @@ var prompts = []struct{ prompt, title, tool, command string }{
 }
 
 // Run writes under root (a Claude config folder: root/projects/…) until
-// ctx is done.
+// ctx is done: Start, then Sim.Run.
 func Run(ctx context.Context, root string, o Options) error {
+	sim, err := Start(root, o)
+	if err != nil {
+		return err
+	}
+	return sim.Run(ctx)
+}
+
+// Sim is a started simulation.
+type Sim struct {
+	w    *world
+	step time.Duration
+	log  *slog.Logger
+}
+
+// Start writes the sessions the demo begins with, a few with history
+// under root and, with o.OpenCodeDir, OpenCode's, before it returns: a
+// scan started after it lists them all, so the first screen of the page
+// shows both sources (written beside the first scan, they were not
+// always on it).
+func Start(root string, o Options) (*Sim, error) {
 	if o.Step <= 0 {
 		o.Step = 1200 * time.Millisecond
 	}
@@ -73,19 +93,24 @@ func Run(ctx context.Context, root string, o Options) error {
 	for i := range 5 {
 		s, err := w.start(i)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.historic(1+i%3, time.Now().Add(-time.Duration(5*i+1)*time.Hour)); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if o.OpenCodeDir != "" {
 		w.oc = newOCWorld(o.OpenCodeDir)
 		if err := w.oc.seed(3); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	t := time.NewTicker(o.Step)
+	return &Sim{w: w, step: o.Step, log: o.Logger}, nil
+}
+
+// Run moves the sessions on, a write every step, until ctx is done.
+func (sim *Sim) Run(ctx context.Context) error {
+	t := time.NewTicker(sim.step)
 	defer t.Stop()
 	for n := 0; ; n++ {
 		select {
@@ -93,8 +118,8 @@ func Run(ctx context.Context, root string, o Options) error {
 			return nil
 		case <-t.C:
 		}
-		if err := w.step(n); err != nil {
-			o.Logger.Warn("demo write failed", "err", err)
+		if err := sim.w.step(n); err != nil {
+			sim.log.Warn("demo write failed", "err", err)
 		}
 	}
 }

@@ -71,3 +71,29 @@ func TestOpenCodeSessionsLive(t *testing.T) {
 		t.Errorf("temp files left behind: %v", tmp)
 	}
 }
+
+// Start returns once the first sessions of both tools are written, so a
+// scan that follows it (helmd's first) lists them all: Helm's own sources
+// read 5 Claude Code sessions and 3 OpenCode ones, with no write since.
+func TestStartWritesTheFirstSessionsOfBothTools(t *testing.T) {
+	dir := t.TempDir()
+	claudeRoot, openCodeDir, err := Layout(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Start(claudeRoot, Options{OpenCodeDir: openCodeDir}); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(transcripts(t, claudeRoot)); got != 5 {
+		t.Errorf("%d Claude Code transcripts after Start, want 5", got)
+	}
+	src := opencode.New(opencode.Options{DataDir: openCodeDir})
+	defer src.Close()
+	list, err := src.Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 3 {
+		t.Errorf("%d OpenCode sessions after Start, want 3", len(list))
+	}
+}
