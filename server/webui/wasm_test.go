@@ -55,19 +55,7 @@ func TestWasmEncodings(t *testing.T) {
 			if h.Get("Content-Length") != itoa(len(body)) || h.Get("Wasm-Content-Length") != itoa(len(raw)) {
 				t.Fatalf("lengths: %v (body %d)", h, len(body))
 			}
-			var got []byte
-			switch tc.want {
-			case "br":
-				got, _ = io.ReadAll(brotli.NewReader(bytes.NewReader(body)))
-			case "gzip":
-				zr, err := gzip.NewReader(bytes.NewReader(body))
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, _ = io.ReadAll(zr)
-			default:
-				got = body
-			}
+			got := decoded(t, tc.want, body)
 			if !bytes.Equal(got, raw) {
 				t.Fatal("the body does not decode to app.wasm")
 			}
@@ -135,19 +123,7 @@ func TestStaleCompressedFormsAreNotServed(t *testing.T) {
 			if enc != tc.wantEnc {
 				t.Fatalf("served the %q form, want %q", enc, tc.wantEnc)
 			}
-			var got []byte
-			switch enc {
-			case "br":
-				got, _ = io.ReadAll(brotli.NewReader(bytes.NewReader(body)))
-			case "gzip":
-				zr, err := gzip.NewReader(bytes.NewReader(body))
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, _ = io.ReadAll(zr)
-			default:
-				got = body
-			}
+			got := decoded(t, enc, body)
 			if !bytes.Equal(got, tc.raw) {
 				t.Fatal("the body is not the embedded client")
 			}
@@ -281,4 +257,28 @@ func TestWasmNotBuilt(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `data-key="claude:s1"`) {
 		t.Fatalf("the page is not served without the client: %d", resp.StatusCode)
 	}
+}
+
+// decoded is body decoded from the content coding enc ("br", "gzip", or
+// none).
+func decoded(t *testing.T, enc string, body []byte) []byte {
+	t.Helper()
+	var r io.Reader
+	switch enc {
+	case "br":
+		r = brotli.NewReader(bytes.NewReader(body))
+	case "gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = zr
+	default:
+		return body
+	}
+	got, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("decoding %s: %v", enc, err)
+	}
+	return got
 }
