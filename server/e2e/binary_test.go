@@ -54,6 +54,7 @@ func TestVersionFlag(t *testing.T) {
 
 // TestDemoIsLive: a newcomer sees sessions appear and change within 10 s.
 func TestDemoIsLive(t *testing.T) {
+	beside(t)
 	p := startBinary(t, t.TempDir(), "--port", "0", "--demo")
 	c := ssetest.Connect(t, p.URL+"/api/sessions/stream", "")
 	known := map[string]bool{}

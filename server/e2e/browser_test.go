@@ -28,6 +28,7 @@ const (
 // TestBrowser runs the browser tests as subtests sharing one Chromium
 // (each in its own browser context, with its own helmd).
 func TestBrowser(t *testing.T) {
+	beside(t)
 	inOneBrowser(t, []browserTest{
 		{"FirstPaintThenLive", testFirstPaintThenLive},
 		{"FollowsFiles", testFollowsFiles},

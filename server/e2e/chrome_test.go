@@ -63,6 +63,9 @@ func startBrowser(t *testing.T) *browser {
 	if theBrowser.err != nil {
 		t.Fatalf("starting %s: %v", exe, theBrowser.err)
 	}
+	if isBeside(t) {
+		return theBrowser.b // checked for leaks with the others, in TestMain
+	}
 	// Registered first, so it runs last: after every tab, proxy and helmd
 	// of the test and its subtests are gone.
 	before := goleak.IgnoreCurrent()

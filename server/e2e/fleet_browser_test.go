@@ -43,6 +43,7 @@ const (
 // remote session opens with its messages and polls new ones; a
 // publisher killed greys its rows and says so.
 func TestFleetBrowser(t *testing.T) {
+	beside(t)
 	b := startBrowser(t)
 	old := time.Now().Add(-13 * time.Hour) // idle: no waiting badges to wait for
 	hubClaude, pubClaude := t.TempDir(), t.TempDir()

@@ -4,6 +4,7 @@
 package e2e
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -51,8 +52,16 @@ func setup(m *testing.M) (int, error) {
 	// carries credentials of its own: tests not about access stay as
 	// they are. Tests about access use a client of their own.
 	http.DefaultClient.Transport = withToken{base: http.DefaultTransport, token: e2eToken}
-	defer closeBrowser()
-	return m.Run(), nil
+	flag.Parse()
+	widenParallel()
+	code := m.Run()
+	closeBrowser()
+	if code == 0 {
+		if err := checkLeaks(); err != nil {
+			return 0, fmt.Errorf("tests run beside each other left goroutines behind: %w", err)
+		}
+	}
+	return code, nil
 }
 
 // e2eToken is the access token of the helmd processes tests start; the

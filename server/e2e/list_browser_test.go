@@ -26,6 +26,7 @@ import (
 
 // TestListBrowser runs the list's browser tests in one Chromium.
 func TestListBrowser(t *testing.T) {
+	beside(t)
 	inOneBrowser(t, []browserTest{
 		{"FiltersSearchAndURL", testListFilters},
 		{"Keyboard", testListKeyboard},

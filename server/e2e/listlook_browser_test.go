@@ -23,6 +23,7 @@ import (
 
 // TestListLookBrowser runs them in one Chromium.
 func TestListLookBrowser(t *testing.T) {
+	beside(t)
 	inOneBrowser(t, []browserTest{
 		{"Geometry", testLookGeometry},
 		{"Contrast", testLookContrast},

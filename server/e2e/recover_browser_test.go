@@ -18,6 +18,7 @@ import (
 
 // TestRecoverBrowser runs them in one Chromium.
 func TestRecoverBrowser(t *testing.T) {
+	beside(t)
 	b := startBrowser(t)
 	t.Run("LiveSoonAfterHelmdReturns", func(t *testing.T) { testLiveSoonAfterReturn(t, b) })
 	t.Run("AnotherHelmdOnThePort", func(t *testing.T) { testAnotherHelmd(t, b) })

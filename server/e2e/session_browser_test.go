@@ -27,6 +27,7 @@ const (
 
 // TestSessionBrowser runs the session page's browser tests in one Chromium.
 func TestSessionBrowser(t *testing.T) {
+	beside(t)
 	inOneBrowser(t, []browserTest{
 		{"OpenPageScrollAppendBack", testSessionOpenPageScrollAppendBack},
 		{"HostileTextIsText", testSessionHostile},

@@ -24,6 +24,7 @@ import (
 //
 //	make build && HELM_BIN=$PWD/bin/helmd go test -count=1 -run SessionPageBrowser ./server/e2e/
 func TestSessionPageBrowser(t *testing.T) {
+	beside(t)
 	inOneBrowser(t, []browserTest{
 		{"KindsFindCopy", testSessionKindsFindCopy},
 		{"OpenCode", testSessionOpenCode},

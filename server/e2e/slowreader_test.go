@@ -28,6 +28,7 @@ const (
 )
 
 func TestSlowReadersStayBounded(t *testing.T) {
+	beside(t)
 	if runtime.GOOS != "linux" {
 		t.Skip("reads RSS from /proc")
 	}
