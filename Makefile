@@ -143,16 +143,19 @@ FUZZ_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # Instrumentation covers everything the package and its tests import, so
 # a fuzz target belongs in a package with light dependencies: go-app cost
 # ~27 CPU-s here until the Markdown parser (app/md) and app/clip moved out
-# of the packages that import it. Still built: SQLite and the server's
-# packages (server/api's cursor target runs a whole server, ~65 CPU-s).
+# of the packages that import it. Still built: the server's packages
+# (server/api's cursor target runs a whole server).
 # The tests that start a NATS server carry the build tag !nonats, and the
 # fuzz build sets nonats: they run in the race suite, and the NATS server
-# (~50 CPU-s instrumented) stays out of server/fleet's fuzz binaries.
+# (~50 CPU-s instrumented) stays out of server/fleet's fuzz binaries. It
+# sets nosqlite too: no fuzz target opens a database, and the SQLite
+# driver (~40 CPU-s instrumented) stays out of the five fuzzed packages
+# that import server/opencode.
 fuzz:
 	@mkdir -p bin/fuzz; set -e; mod=$$($(GO) list -m); cache=$$($(GO) env GOCACHE)/fuzz; \
 	for t in $$(grep -rl --include='*_test.go' '^func Fuzz' server app shared | xargs -n1 dirname | sort -u); do \
 	  bin=$(CURDIR)/bin/fuzz/$$(echo $$t | tr / .).test; \
-	  $(STEP) "fuzz $$t: building" $(GO) test -c -fuzz . -tags nonats -o $$bin ./$$t; \
+	  $(STEP) "fuzz $$t: building" $(GO) test -c -fuzz . -tags nonats,nosqlite -o $$bin ./$$t; \
 	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$t/*_test.go | cut -d' ' -f2); do \
 	    log=$(CURDIR)/bin/fuzz/$$(echo $$t | tr / .).$$f.log; \
 	    $(STEP) "fuzz $$t $$f ($(FUZZTIME))" sh -c "cd $$t && $$bin -test.paniconexit0 -test.timeout=10m0s -test.run '^\$$' \

@@ -9,9 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // States of the database, as Status reports them.
@@ -58,9 +55,26 @@ func openDB(path string, busyMillis int64) (*sql.DB, error) {
 	return db, nil
 }
 
+// SQLite's primary result codes (sqlite.org/rescode.html), stable across
+// its versions. They are named here rather than imported from the driver so
+// that this file compiles without it (see driver.go).
+const (
+	sqliteBusy    = 5
+	sqliteLocked  = 6
+	sqliteCorrupt = 11
+	sqliteNotADB  = 26
+)
+
+// coded is the driver's error (*sqlite.Error): Code is SQLite's extended
+// result code, whose low byte is the primary one.
+type coded interface {
+	error
+	Code() int
+}
+
 // classify maps a read error to a database state.
 func classify(err error) string {
-	var se *sqlite.Error
+	var se coded
 	switch {
 	case err == nil:
 		return StateOK
@@ -70,9 +84,9 @@ func classify(err error) string {
 		return StateMissing
 	case errors.As(err, &se):
 		switch se.Code() & 0xff {
-		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		case sqliteBusy, sqliteLocked:
 			return StateLocked
-		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		case sqliteCorrupt, sqliteNotADB:
 			return StateCorrupt
 		}
 	}

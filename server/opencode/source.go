@@ -27,8 +27,6 @@ import (
 
 	"vibecraft.sh/helm/server/internal/homepath"
 	"vibecraft.sh/helm/shared"
-
-	_ "modernc.org/sqlite" // the "sqlite" driver, pure Go
 )
 
 const (
