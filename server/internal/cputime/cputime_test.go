@@ -13,7 +13,9 @@ func TestLiveHeapSeesWhatIsKept(t *testing.T) {
 	}
 	after := LiveHeap()
 	runtime.KeepAlive(kept)
-	if after < before+8<<20 {
+	// Not exactly 8 MiB more: what the test framework held at the first
+	// reading may be freed by the second (a run was 16 bytes short).
+	if after < before+7<<20 {
 		t.Fatalf("live heap %d then %d with 8 MiB kept", before, after)
 	}
 	// kept is no longer used: the next collection frees it.
