@@ -70,11 +70,7 @@ func startBrowser(t *testing.T) *browser {
 	// of the test and its subtests are gone.
 	before := goleak.IgnoreCurrent()
 	t.Cleanup(func() {
-		goleak.VerifyNone(t, before,
-			// Idle keep-alive connections of http.DefaultClient (get,
-			// waitUntil) close with their server, a moment later.
-			goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
-			goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"))
+		goleak.VerifyNone(t, append(idleConns(), before)...)
 	})
 	return theBrowser.b
 }

@@ -57,10 +57,14 @@ func widenParallel() {
 // checkLeaks reports the goroutines left once every test has ended and
 // the browser is closed: those of the tests that ran beside each other
 // are checked here, not per test.
-func checkLeaks() error {
-	return goleak.Find(
-		// Idle keep-alive connections of http.DefaultClient close with
-		// their server, a moment later.
+func checkLeaks() error { return goleak.Find(idleConns()...) }
+
+// idleConns ignores the idle keep-alive connections of
+// http.DefaultClient (get, waitUntil): they close with their server, a
+// moment later.
+func idleConns() []goleak.Option {
+	return []goleak.Option{
 		goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
-		goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"))
+		goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
+	}
 }
