@@ -57,9 +57,8 @@ var ErrNoExit = errors.New("helmd did not exit in time after the signal")
 func Start(o Options) (*Proc, error) {
 	cmd := exec.Command(o.Bin, o.Args...)
 	cmd.Dir, cmd.Env = o.Dir, o.Env
-	if o.Cred != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: o.Cred}
-	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: o.Cred}
+	diesWithParent(cmd.SysProcAttr)
 	p := &Proc{Cmd: cmd, exited: make(chan struct{}), log: &logbuf.Buffer{Max: maxLog, Tee: o.Stderr}}
 	cmd.Stderr = p.log
 	stdout, err := cmd.StdoutPipe()
