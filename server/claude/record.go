@@ -113,6 +113,9 @@ type record struct {
 
 	tsMS    int64 // the timestamp read once for all who ask (at)
 	tsState uint8 // 0 not read yet, 1 valid, 2 not a timestamp
+	// notAfter is the latest timestamp the current read believes (epoch
+	// ms; 0: any), set per read and kept across its lines (see at).
+	notAfter int64
 
 	// The price entry of the last model priced (priceOf) and the minute
 	// of the last timestamp read (at): kept from line to line and file
@@ -151,11 +154,17 @@ func (r *record) forgetLast(inRead bool) {
 }
 
 // at is the record's timestamp in epoch ms, false when it has none.
+//
+// A time later than the read (beyond futureSlack) is no time at all: a
+// line cannot have been written after it was read, and such a time,
+// kept as the session's latest, would sort it first for years (a
+// corrupt line, a clock set far ahead). The session then takes its time
+// from its other lines, or the file's mtime.
 func (r *record) at() (int64, bool) {
 	if r.tsState == 0 {
 		r.tsState = 2
 		if r.timestamp.ok {
-			if ms, ok := r.minutes.parse(r.timestamp.bytes()); ok {
+			if ms, ok := r.minutes.parse(r.timestamp.bytes()); ok && (r.notAfter == 0 || ms <= r.notAfter) {
 				r.tsMS, r.tsState = ms, 1
 			}
 		}
