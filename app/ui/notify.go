@@ -73,7 +73,8 @@ func (h *Home) notifyWaiting(ev shared.Event) {
 
 // renderBell is the header's notification button: it asks for the
 // permission (browsers allow that only from a click) and opens the
-// attention settings.
+// attention settings. Its bell is drawn by the style sheet, not an emoji:
+// a desktop without a colour emoji font showed an empty box.
 func (h *Home) renderBell() app.UI {
 	label := "Notifications: off"
 	switch h.attn.permission {
@@ -86,7 +87,7 @@ func (h *Home) renderBell() app.UI {
 	}
 	return app.Button().ID("bell").Title("%s", label).Aria("label", label).
 		Aria("expanded", h.attn.panel).DataSet("permission", h.attn.permission).
-		Text("🔔").OnClick(h.onBell)
+		Body(app.Span().Class("icon-bell").Aria("hidden", "true")).OnClick(h.onBell)
 }
 
 // renderStable is the "stable order" toggle.

@@ -400,6 +400,18 @@ func testLookInstallAndStale(t *testing.T, b *browser) {
 	c := b.tab(t)
 	c.navigate(p.URL + "/")
 	waitLive(c)
+	// The bell is drawn by the style sheet, not a character: a desktop
+	// without a colour emoji font showed an empty box.
+	bell := mustEval[string](c, `(() => {
+		const b = document.getElementById("bell"), i = b && b.querySelector(".icon-bell");
+		if (!i) return "no icon";
+		if (b.textContent.trim() !== "") return "text " + JSON.stringify(b.textContent);
+		const r = i.getBoundingClientRect(), m = getComputedStyle(i).maskImage || getComputedStyle(i).webkitMaskImage;
+		return r.width >= 12 && r.height >= 12 && m && m !== "none" ? "" : r.width + "x" + r.height + " mask " + m;
+	})()`)
+	if bell != "" {
+		t.Errorf("the bell's icon is not drawn: %s", bell)
+	}
 	working := rowSel("claude:"+lkWorking) + " .status"
 	pulse := fmt.Sprintf(`getComputedStyle(document.querySelector(%s), "::before").animationName`, jsString(working))
 	if got := mustEval[string](c, pulse); got == "none" {
