@@ -96,7 +96,7 @@ func (p *UsagePage) load() {
 func (p *UsagePage) onReload(ctx app.Context, e app.Event) { p.load() }
 
 func (p *UsagePage) Render() app.UI {
-	return app.Div().ID("usage-page").Body(
+	return app.Div().ID("usage-page").Class("app").Body( // the list's margins
 		app.Header().Class("top").Body(
 			app.H1().Class("brand").Aria("label", "Helm usage").Body(
 				app.Img().Src("/web/icon.svg").Aria("hidden", "true"),
@@ -159,16 +159,26 @@ func (p *UsagePage) renderBlock() app.UI {
 	if !b.Active {
 		body = append(body, app.P().Text("No block running: nothing spent in the last 5 hours."))
 	} else {
-		left := time.Duration(b.End-b.Now) * time.Millisecond
 		body = append(body, app.Dl().Body(
 			app.Dt().Text("Started"), app.Dd().Text(clockTime(b.Start)),
 			app.Dt().Text("Spent so far"), app.Dd().ID("block-cost").Text(cost(b.CostUSD)),
 			app.Dt().Text("Burn rate"), app.Dd().ID("block-burn").Text(cost(b.BurnUSDPerHour)+" per hour"),
 			app.Dt().Text("Projected at its end"), app.Dd().ID("block-projected").
-				Text(fmt.Sprintf("%s at %s (%s left)", cost(b.ProjectedUSD), clockTime(b.End), left.Round(time.Minute))),
+				Text(projected(b)),
 		))
 	}
 	return app.Section().ID("usage-block").Body(body...)
+}
+
+// projected is the block's projected cost, with when it ends and the time
+// left in the words the rest of the page uses: "$5.91 at Thu 12:00 (4 h
+// 53 min left)", not Go's 4h53m0s.
+func projected(b usageBlock) string {
+	left := max(b.End-b.Now, 0)
+	if left >= time.Minute.Milliseconds() {
+		left = (left + 30_000) / 60_000 * 60_000 // to the nearest minute
+	}
+	return fmt.Sprintf("%s at %s (%s left)", cost(b.ProjectedUSD), clockTime(b.End), duration(left))
 }
 
 // clockTime is a time of day in the browser's zone.

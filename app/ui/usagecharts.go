@@ -48,7 +48,7 @@ func dayChart(rows []dayRow, models []string, colors map[string]string) app.UI {
 	trs := make([]app.UI, 0, len(rows))
 	for i, r := range rows {
 		bars = append(bars, stackedBar(i, r.Day, cost(r.Cost), stack(r.Models, top), colors))
-		trs = append(trs, app.Tr().Body(
+		trs = append(trs, dayTr(r.Cost == 0).Body(
 			app.Th().Scope("row").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
 			app.Td().Text(cost(r.Cost)),
 			app.Td().Text(modelsText(r.Models, cost)),
@@ -58,6 +58,15 @@ func dayChart(rows []dayRow, models []string, colors map[string]string) app.UI {
 		chartSVG("Cost per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...),
 		legend(models, colors),
 		usageTable([]string{"Day", "Cost", "By model"}, trs))
+}
+
+// dayTr is a day's table row; a day without use is quiet ("none"), so
+// that the days that cost something stand out among thirty.
+func dayTr(empty bool) app.HTMLTr {
+	if empty {
+		return app.Tr().Class("none")
+	}
+	return app.Tr()
 }
 
 // stackedBar is day i's bar of a day chart, one segment per model; a
@@ -113,7 +122,7 @@ func tokenChart(rows []dayRow, models []string, colors map[string]string) app.UI
 	for i, r := range rows {
 		bars = append(bars, stackedBar(i, r.Day, tokensText(r.Tokens), stack(r.TokenModels, float64(top)), colors))
 		t := r.Tokens
-		trs = append(trs, app.Tr().Body(
+		trs = append(trs, dayTr(t.Total() == 0).Body(
 			app.Th().Scope("row").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
 			app.Td().Text(grouped(t.Input)), app.Td().Text(grouped(t.Output)),
 			app.Td().Text(grouped(t.CacheRead)), app.Td().Text(grouped(t.CacheWrite)),

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -97,6 +99,22 @@ func TestBrowserUsagePage(t *testing.T) {
 	}
 	if !mustEval[bool](c, present("#block-cost")+" && "+present("#block-projected")) {
 		t.Errorf("no current block: %q", mustEval[string](c, `document.querySelector("#usage-block").textContent`))
+	}
+	if left := mustEval[string](c, `document.getElementById("block-projected").textContent`); !regexp.MustCompile(`\((\d+ h \d\d min|\d+ min|\d+ s) left\)$`).MatchString(left) {
+		t.Errorf("the block's time left reads %q, want it in the page's words (\"4 h 05 min left\")", left)
+	}
+	// Of thirty days, those without use are quiet; the days with some stand out.
+	quiet := mustEval[[]string](c, `[...document.querySelectorAll("#chart-days tbody tr.none th")].map(th => th.textContent)`)
+	if len(quiet) != 28 || slices.Contains(quiet, today) {
+		t.Errorf("quiet days %v: want the 28 without use, not today (%s)", quiet, today)
+	}
+	// Contrast, in light and dark: charts, tables and links included.
+	if axe := axeIfPresent(t); axe != "" {
+		for _, scheme := range []string{"light", "dark"} {
+			viewport(c, 1280, 900, false, scheme)
+			axeCheck(t, c, axe, "usage, "+scheme, 40)
+		}
+		viewport(c, 1280, 900, false, "light")
 	}
 
 	// Dark mode changes the page's colours; a phone's width needs no
