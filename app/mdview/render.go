@@ -42,7 +42,9 @@ func RenderBlocks(blocks []md.Block, mark Marker) []app.UI {
 func block(b md.Block, mark Marker) app.UI {
 	switch b.Kind {
 	case md.Code:
-		pre := app.Pre().Class("code")
+		// A long line scrolls inside the block: a tab stop lets a
+		// keyboard scroll it too.
+		pre := app.Pre().Class("code").TabIndex(0)
 		if b.Lang != "" {
 			pre = pre.DataSet("lang", md.Clean(b.Lang))
 		}

@@ -184,7 +184,7 @@ func (p *SessionPage) longText(key, class, text string, cut *shared.Cut) app.UI 
 	if !all {
 		shown = screenful(text)
 	}
-	pre := app.Pre().Class("long", class).Body(p.mark(shown)...)
+	pre := app.Pre().Class("long", class).TabIndex(0).Body(p.mark(shown)...) // scrolls sideways: a tab stop for the keyboard
 	var more app.UI
 	switch {
 	case len(shown) < len(text):

@@ -185,7 +185,7 @@ func (p *SessionPage) renderTranscript() app.UI {
 	for i := p.win.First; i < p.win.Last && i < len(c.Msgs); i++ {
 		rows = append(rows, p.renderMessage(i, &c.Msgs[i]))
 	}
-	return app.Div().Class("transcript-wrap").Body(
+	return app.Main().Class("transcript-wrap").Body( // the page's main landmark
 		app.Div().ID(transcriptID).Class("transcript").OnScroll(p.onScroll).Body(
 			app.P().ID("older").Class("older").Text(top),
 			app.Div().ID("above").Class("spacer"),

@@ -155,6 +155,15 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 	count := `document.getElementById("find-count").textContent`
 	c.waitJS(10*time.Second, "three matches, the first current", count+` === "1 of 3"`)
 	c.waitJS(10*time.Second, "the matches marked", `[...document.querySelectorAll("#transcript mark")].some(m => m.textContent.toLowerCase() === "needle")`)
+	// Contrast in light and dark, with every kind of block, a tool call
+	// open and the matches marked.
+	if axe := axeIfPresent(t); axe != "" {
+		for _, scheme := range []string{"light", "dark"} {
+			viewport(c, 1280, 900, false, scheme)
+			axeCheck(t, c, axe, "session page, "+scheme, 20)
+		}
+		viewport(c, 1280, 900, false, "")
+	}
 	mustEval[bool](c, `(document.activeElement.blur(), true)`) // n and N are keys of the page, not of the box
 	for _, step := range []struct{ key, want string }{{"n", "2 of 3"}, {"n", "3 of 3"}, {"n", "1 of 3"}, {"N", "3 of 3"}, {"N", "2 of 3"}} {
 		keys(c, step.key)
