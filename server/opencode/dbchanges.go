@@ -139,7 +139,7 @@ func (r *dbReader) collect(ctx context.Context, query string, args []any, each f
 			r.skipped++
 			continue
 		}
-		r.mark = max(r.mark, upd.Int64)
+		r.mark = max(r.mark, believed(upd.Int64, r.notAfter))
 		each(sid, rowStats{updated: upd.Int64, count: n})
 	}
 	if err := rows.Err(); err != nil {

@@ -13,8 +13,11 @@ import (
 type dbReader struct {
 	tx      *sql.Tx
 	sc      schema
-	mark    int64 // the newest time_updated seen, over every table
+	mark    int64 // the newest time_updated seen, over every table (believed)
 	skipped int   // malformed rows
+	// notAfter is the latest time the read believes (believed): no row
+	// can have been written after it.
+	notAfter int64
 }
 
 // sessionRow is a session row; archived sessions are kept apart so the
@@ -51,8 +54,8 @@ func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) 
 			continue
 		}
 		f.version, f.parentID = version.String, parent.String
-		f.updatedAt = f.sessionUpdated
-		r.mark = max(r.mark, f.sessionUpdated)
+		f.updatedAt = believed(f.sessionUpdated, r.notAfter)
+		r.mark = max(r.mark, f.updatedAt)
 		out[f.id] = sessionRow{f: f, archived: archived.Valid && archived.Int64 > 0}
 	}
 	if err := rows.Err(); err != nil {
@@ -88,6 +91,7 @@ func (r *dbReader) messages(ctx context.Context, in map[string]*facts, ids []str
 			r.skipped++
 			continue
 		}
+		upd = believed(upd, r.notAfter)
 		r.mark = max(r.mark, upd)
 		f := in[sid]
 		if f == nil {
@@ -101,7 +105,7 @@ func (r *dbReader) messages(ctx context.Context, in map[string]*facts, ids []str
 			continue
 		}
 		info.ID = id // the row's, which the data need not repeat
-		f.add(&info)
+		f.add(&info, r.notAfter)
 		f.updatedAt = max(f.updatedAt, upd)
 		if info.Role == "user" {
 			users[sid] = append(users[sid], id)
@@ -127,7 +131,7 @@ func (r *dbReader) partTimes(ctx context.Context, in map[string]*facts, ids []st
 	query += " GROUP BY session_id"
 	err := r.collect(ctx, query, anys(ids), func(sid string, rs rowStats) {
 		if f := in[sid]; f != nil {
-			f.updatedAt = max(f.updatedAt, rs.updated)
+			f.updatedAt = max(f.updatedAt, believed(rs.updated, r.notAfter))
 			f.rows[1] = rs
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // maxJSONFile bounds one file of the legacy tree; a bigger one is skipped
@@ -32,6 +33,7 @@ type jsonTree struct {
 	byPath     map[string]string   // session file → session id
 	facts      map[string]*facts   // sessions read in full
 	msgSession map[string]string   // message id → session id, to route part hints
+	now        func() time.Time    // for the times it believes (believed)
 }
 
 // jsonHead is one session file.
@@ -63,9 +65,10 @@ type partInfo struct {
 	Ignored   bool   `json:"ignored"`
 }
 
-func newJSONTree(dir string) jsonTree {
+func newJSONTree(dir string, now func() time.Time) jsonTree {
 	return jsonTree{
 		dir:        dir,
+		now:        now,
 		heads:      map[string]jsonHead{},
 		byPath:     map[string]string{},
 		facts:      map[string]*facts{},
@@ -128,7 +131,7 @@ func (t *jsonTree) sessionFile(path string, skipped *int) map[string]bool {
 		parentID:       info.ParentID,
 		createdAt:      info.Time.Created,
 		sessionUpdated: info.Time.Updated,
-		updatedAt:      info.Time.Updated,
+		updatedAt:      believed(info.Time.Updated, notAfterAt(t.now())),
 	}}
 	delete(t.facts, info.ID) // read again by load
 	affected[info.ID] = true
@@ -171,9 +174,10 @@ func (t *jsonTree) readMessages(f *facts, skipped *int) {
 	slices.SortFunc(msgs, func(a, b messageInfo) int {
 		return cmp.Or(cmp.Compare(a.Time.Created, b.Time.Created), cmp.Compare(a.ID, b.ID))
 	})
+	notAfter := notAfterAt(t.now())
 	for i := range msgs {
 		m := &msgs[i]
-		f.add(m)
+		f.add(m, notAfter)
 		t.msgSession[m.ID] = f.id
 		if m.Role == "user" && f.firstPrompt == "" {
 			f.firstPrompt = t.firstText(m.ID, skipped)

@@ -146,7 +146,7 @@ func New(opts Options) *Source {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.log = s.log.With("source", "opencode")
-	s.json = newJSONTree(s.storageDir)
+	s.json = newJSONTree(s.storageDir, s.now)
 	s.st = Status{DataDir: opts.DataDir, DBPath: opts.DBPath}
 	return s
 }
