@@ -3,6 +3,12 @@
 // installable web client, all from this one binary.
 //
 // Run `helmd --help` for the flags; the README explains the API.
+//
+// The runtime's check of the CPUs it may use, once a second since Go 1.25,
+// is off: an idle helmd does nothing on a timer (GOMAXPROCS is still set
+// from the CPUs and the cgroup limit at start).
+//
+//go:debug updatemaxprocs=0
 package main
 
 import (

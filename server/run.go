@@ -27,6 +27,7 @@ import (
 	"vibecraft.sh/helm/server/index"
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/server/metrics"
+	"vibecraft.sh/helm/server/natsd"
 	"vibecraft.sh/helm/server/opencode"
 	"vibecraft.sh/helm/server/push"
 	"vibecraft.sh/helm/server/stream"
@@ -68,6 +69,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel)
+	if cfg.Fleet.NATSListen == "" {
+		// No NATS server runs here, so nothing reads the figures of its
+		// once-a-second sampler: nearly all an idle helmd's CPU.
+		natsd.StopSampler()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	// Every goroutine run starts is in wg, and run returns only once they
 	// all have: cancel, wait, then undo what they used (last first).

@@ -1,0 +1,61 @@
+package e2e
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/ssetest"
+)
+
+// An idle helmd, a page's stream open and nothing changing, reads
+// nothing: no timer of its own or of a library it links wakes it to read
+// a file. nats-server's process sampler read /proc/<pid>/stat every
+// second, for ever, and was nine tenths of an idle helmd's CPU (natsd
+// StopSampler); the runtime read its cgroup's CPU limit every second
+// (updatemaxprocs, off in main.go).
+func TestIdleHelmdReadsNothing(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("counts read calls in /proc/<pid>/io, which only Linux has")
+	}
+	p := startBinary(t, t.TempDir(), "--port", "0", "--claude-dir", t.TempDir(), "--no-opencode")
+	c := ssetest.Connect(t, p.URL+"/api/sessions/stream", "")
+	c.Next(t, 5*time.Second) // the init: the page is up to date
+	pid := p.cmd.Process.Pid
+	before := readCalls(t, pid)
+	// The window watched, not a wait for anything: a sampler that ticks
+	// once a second reads four times or more in it. One read may be the
+	// HTTP server's first look at the stream's connection (for the
+	// client going away), which parks until the client speaks.
+	time.Sleep(3 * time.Second)
+	if n := readCalls(t, pid) - before; n > 1 {
+		t.Errorf("an idle helmd made %d read calls in 3 s: something reads on a timer", n)
+	}
+}
+
+// readCalls is how many read calls process pid has made (syscr).
+func readCalls(t *testing.T, pid int) int64 {
+	t.Helper()
+	f, err := os.Open(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "syscr: "); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				t.Fatalf("syscr %q: %v", v, err)
+			}
+			return n
+		}
+	}
+	t.Fatalf("no syscr in /proc/%d/io: %v", pid, sc.Err())
+	return 0
+}
