@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,11 +17,15 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// pageEvent waits for the next event of a page stream that is not a
-// keepalive, and decodes its data as a page when it is one.
+// pageEvent waits for the next event of a page stream that is neither a
+// keepalive nor a session event (the header's: sessionEvent), and decodes
+// its data as a page when it is one.
 func pageEvent(t *testing.T, c *ssetest.Client) (ssetest.Event, shared.MessagePage) {
 	t.Helper()
 	ev := c.Next(t, 5*time.Second) // keepalives skipped
+	for ev.Type == "session" {
+		ev = c.Next(t, 5*time.Second)
+	}
 	var page shared.MessagePage
 	if ev.Type == "messages" {
 		if err := json.Unmarshal([]byte(ev.Raw), &page); err != nil {
@@ -231,7 +236,8 @@ func TestPageStreamEndsAtShutdown(t *testing.T) {
 	srv := startHelmd(t, root, "--keepalive", "50ms")
 	c := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, ""), "")
 	pageEvent(t, c)
-	if ev := c.Wait(t, 5*time.Second, "a keepalive", func(ssetest.Event) bool { return true }); ev.Type != "keepalive" || ev.ID != "" {
+	// (The header's session event, sent once at the start, is not quiet.)
+	if ev := c.Wait(t, 5*time.Second, "a keepalive", func(ev ssetest.Event) bool { return ev.Type != "session" }); ev.Type != "keepalive" || ev.ID != "" {
 		t.Fatalf("a quiet stream sent %q id %q", ev.Type, ev.ID)
 	}
 	srv.stop(t)
@@ -315,5 +321,78 @@ func TestPageStreamSubagent(t *testing.T) {
 	fixture.Append(t, sub, fixture.Assistant(sid, cwd, "msg_s1", "end_turn", now.Add(time.Second)))
 	if ev, got := pageEvent(t, c); ev.Type != "messages" || len(got.Messages) != 2 || got.Messages[1].Role != "assistant" {
 		t.Fatalf("after the subagent's append: %q: %+v", ev.Type, got)
+	}
+}
+
+// sessionEvent waits for the page stream's next session event (its
+// header) that satisfies ok, and decodes it.
+func sessionEvent(t *testing.T, c *ssetest.Client, what string, ok func(shared.Session) bool) shared.Session {
+	t.Helper()
+	var s shared.Session
+	c.Wait(t, 5*time.Second, what, func(ev ssetest.Event) bool {
+		if ev.Type != "session" {
+			return false
+		}
+		if err := json.Unmarshal([]byte(ev.Raw), &s); err != nil {
+			t.Fatalf("session data %q: %v", ev.Raw, err)
+		}
+		return ok(s)
+	})
+	return s
+}
+
+// TestPageStreamFollowsTheHeader: an open page hears when its session's
+// summary changes, as the list does: at once the summary as it is (it
+// may have moved since the page read its header), then a status a hook
+// set with no transcript line (a permission prompt), and the tokens and
+// status a new line brings. Another session's change sends nothing; the
+// events carry no id, so a reconnect's cursor stays the messages'.
+func TestPageStreamFollowsTheHeader(t *testing.T) {
+	root := t.TempDir()
+	const sid, other = "5e55a0e0-0000-4000-8000-0000000000b1", "5e55a0e0-0000-4000-8000-0000000000b2"
+	cwd := "/home/dev/webapp"
+	path := fixture.Path(root, cwd, sid)
+	now := time.Now()
+	fixture.Append(t, path, fixture.User(sid, cwd, "start", now.Add(-time.Minute)))
+	fixture.Append(t, fixture.Path(root, cwd, other), fixture.User(other, cwd, "another", now.Add(-time.Minute)))
+	srv := startHelmd(t, root, "--debounce", "50ms")
+	c := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, ""), "")
+	first := sessionEvent(t, c, "the header at the start", func(s shared.Session) bool { return true })
+	if first.ID != sid || first.Status != shared.StatusWorking {
+		t.Fatalf("the first session event: %+v", first)
+	}
+
+	args := []string{"--port", portOf(t, srv.URL), "--auth", "none"}
+	hook := hookPayload(sid, "Notification", `,"notification_type":"permission_prompt","message":"Claude needs your permission to use Bash"`)
+	if err := runHook(t.Context(), args, strings.NewReader(hook), t.TempDir(), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	s := sessionEvent(t, c, "the permission prompt", func(s shared.Session) bool { return s.Status == shared.StatusWaiting })
+	if s.WaitingFor != "permission prompt" || s.ID != sid {
+		t.Errorf("after the hook: %+v", s)
+	}
+
+	fixture.Append(t, fixture.Path(root, cwd, other), fixture.Assistant(other, cwd, "msg_o1", "end_turn", now))
+	fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_b1", "end_turn", now))
+	// Both come, in either order: its messages (with their id, the
+	// page's cursor) and its header (with none).
+	var page, header bool
+	c.Wait(t, 5*time.Second, "the answer's page and header", func(ev ssetest.Event) bool {
+		switch ev.Type {
+		case "messages":
+			page = page || strings.Contains(ev.Raw, "msg_b1") && ev.ID != ""
+		case "session":
+			if err := json.Unmarshal([]byte(ev.Raw), &s); err != nil {
+				t.Fatalf("session data %q: %v", ev.Raw, err)
+			}
+			if s.ID != sid {
+				t.Errorf("another session's header reached this page: %+v", s)
+			}
+			header = header || ev.ID == "" && s.Tokens.Output > 0 && s.MessageCount == first.MessageCount+1
+		}
+		return page && header
+	})
+	if s.ID != sid || s.Status != shared.StatusWaiting {
+		t.Errorf("after the answer: %+v", s)
 	}
 }

@@ -188,7 +188,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.CORSOrigin != "" {
 		wsOrigins = []string{cfg.CORSOrigin}
 	}
-	follower := installTranscripts(mux, ix, claudeSrc, oc, pages, cfg.Keepalive, log)
+	follower := installTranscripts(mux, ix, hub, claudeSrc, oc, pages, cfg.Keepalive, log)
 	ws := hub.WSHandler(stream.WSOptions{OriginPatterns: wsOrigins, Clearer: wsClearer{live: lv, lookup: hub.Lookup},
 		Transcripts: follower})
 	apiH = api.New(api.Deps{Refresh: lv, Stream: hub, Status: status, WS: ws, Logger: log, Attention: lv, Lookup: hub.Lookup})

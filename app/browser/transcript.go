@@ -93,8 +93,10 @@ type PageStream struct {
 }
 
 // OpenPageStream opens url: onPage gets each "messages" event's data,
-// onReset a "reset" (reload the last page), onError a failure.
-func OpenPageStream(url string, onPage func(data string), onReset func(), onError func(closed bool)) *PageStream {
+// onSession each "session" event's (the session's summary, for the
+// header; an older helmd sends none), onReset a "reset" (reload the last
+// page), onError a failure.
+func OpenPageStream(url string, onPage, onSession func(data string), onReset func(), onError func(closed bool)) *PageStream {
 	s := &PageStream{es: app.Window().Get("EventSource").New(url)}
 	listen := func(name string, fn func(e app.Value)) {
 		f := app.FuncOf(func(_ app.Value, args []app.Value) any {
@@ -107,6 +109,7 @@ func OpenPageStream(url string, onPage func(data string), onReset func(), onErro
 		s.funcs = append(s.funcs, f)
 	}
 	listen("messages", func(e app.Value) { onPage(e.Get("data").String()) })
+	listen("session", func(e app.Value) { onSession(e.Get("data").String()) })
 	// The transcript was replaced or rewritten under the cursor: the
 	// loaded messages are no base for what follows.
 	listen("reset", func(app.Value) { onReset() })

@@ -35,6 +35,15 @@ func (p *SessionPage) startLive(ctx app.Context) {
 			}
 			p.take(ctx, pg)
 		})
+	}, func(data string) {
+		var sess shared.Session
+		err := json.Unmarshal([]byte(data), &sess)
+		ctx.Dispatch(func(app.Context) {
+			if err != nil || p.live != s {
+				return
+			}
+			p.takeSession(sess)
+		})
 	}, func() {
 		ctx.Dispatch(func(app.Context) {
 			if p.live != s {
@@ -98,6 +107,27 @@ func (p *SessionPage) poll(ctx app.Context) {
 			}
 		})
 	})
+}
+
+// takeSession brings the header up to the session's summary as the list
+// has it: status, why it waits, tokens, cost, times. What only the detail
+// has (files, models, subagents) stays as the page opened with it.
+func (p *SessionPage) takeSession(s shared.Session) {
+	d := p.detail
+	if d == nil || s.ID != d.ID || s.Source != d.Source {
+		return
+	}
+	question := d.Question
+	switch {
+	case s.Status != shared.StatusWaiting:
+		question = "" // answered, or no longer waiting
+	case s.Question != "":
+		question = s.Question
+	}
+	nd := *d
+	nd.Session, nd.DurationMs, nd.Question = s, max(0, s.UpdatedAt-s.CreatedAt), question
+	p.detail = &nd
+	p.saveCache()
 }
 
 // take merges a page of new and grown messages.

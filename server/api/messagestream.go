@@ -89,6 +89,13 @@ func (t *transcripts) stream(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer sub.Close()
+	if t.d.Published != nil && !hasAgent { // a subagent's page has its parent's header
+		key := s.Key()
+		changed, cancel := t.d.Published.Watch(key)
+		defer cancel()
+		ps.changed = changed
+		ps.lookup = func() (shared.Session, bool) { return t.d.Published.Lookup(key) }
+	}
 	first, err := ps.read(r.Context(), q)
 	stale := errors.Is(err, transcript.ErrStale)
 	if err != nil && !stale {
@@ -104,7 +111,10 @@ func (t *transcripts) stream(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	ps.emit = sseEmitter(w, rc)
-	if err = ps.start(first, stale); err == nil {
+	if err = ps.start(first, stale); err == nil && ps.lookup != nil {
+		err = ps.session() // what it is now: it may have changed since the page read its header
+	}
+	if err == nil {
 		err = ps.loop(sub, t.keepalive())
 	}
 	if err != nil && r.Context().Err() == nil {
@@ -187,6 +197,35 @@ type pageStream struct {
 	// nothing. A hash, not the bytes, so a stream holds no page between
 	// events.
 	last uint64
+	// changed signals a change of the session's published summary,
+	// lookup reads it (nil: no session events); lastSession is a hash
+	// of the last one sent.
+	changed     <-chan struct{}
+	lookup      func() (shared.Session, bool)
+	lastSession uint64
+}
+
+// session sends the session's published summary as a session event (the
+// page's header), unless it is what was sent last or the session is no
+// longer listed.
+func (ps *pageStream) session() error {
+	s, ok := ps.lookup()
+	if !ok {
+		return nil
+	}
+	data, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("encode the session: %w", err)
+	}
+	sum := hash(data)
+	if sum == ps.lastSession {
+		return nil
+	}
+	if err := ps.frame("session", "", data); err != nil {
+		return err
+	}
+	ps.lastSession = sum
+	return nil
 }
 
 // loop waits for pokes, keepalives and the end.
@@ -206,6 +245,10 @@ func (ps *pageStream) loop(sub *tail.Sub, keepalive time.Duration) error {
 			}
 		case <-sub.C:
 			if err := ps.update(); err != nil {
+				return err
+			}
+		case <-ps.changed: // nil without session events: never ready
+			if err := ps.session(); err != nil {
 				return err
 			}
 		}

@@ -62,6 +62,18 @@ type TranscriptDeps struct {
 	// session's messages: its page streams follow them.
 	OpenCodeWatch []string
 	Keepalive     time.Duration // of page streams; 30 s
+	// Published tells a page stream when its session's summary changes
+	// (status, tokens, cost, even with no transcript line: a hook, a
+	// clear, time) and what it became (*stream.Hub); nil: no session
+	// events.
+	Published PublishedSessions
+}
+
+// PublishedSessions is the list as the stream published it, followed one
+// session at a time (*stream.Hub).
+type PublishedSessions interface {
+	Watch(key string) (changed <-chan struct{}, cancel func())
+	Lookup(key string) (shared.Session, bool)
 }
 
 type transcripts struct {

@@ -193,8 +193,14 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 	c.waitJS(10*time.Second, "back at the bottom", fmt.Sprintf(`(t => { t.scrollTop = t.scrollHeight; return %s; })(document.getElementById("transcript"))`,
 		msgsWith(fmt.Sprintf("reply %d", spPairs-1))))
 	wrote := time.Now()
+	count := `document.querySelector("#session-header .messages .value").textContent`
+	before := mustEval[string](c, count)
 	fixture.Append(t, longPath, fixture.User(spLong, cwd, "an appended prompt", time.Now()))
 	c.waitJS(10*time.Second, "the appended message", msgsWith("an appended prompt"))
+	// The header follows too (the page's stream sends the session's
+	// summary): one message more, and working on the new prompt.
+	c.waitJS(10*time.Second, "the header's count and status", fmt.Sprintf(`%s === String(%s + 1) && document.querySelector("#session-header .status").dataset.status === "working"`,
+		count, before))
 	t.Logf("FIGURE append → shown: %d ms (file write → painted; with the stream endpoint absent the page polls every 2 s)",
 		int64(mustEval[float64](c, `window.__helmAppendAt || 0`))-wrote.UnixMilli())
 

@@ -53,7 +53,9 @@ type Hub struct {
 	views    map[*view]map[*client]struct{} // clients by the handler that serves them
 	nclients int
 	nviews   uint64 // views made so far: the suffix of the next view's epoch
-	stats    Stats  // counters only; the rest is filled in by Stats
+	// watchers are the channels Watch handed out, by session key.
+	watchers map[string]map[chan struct{}]struct{}
+	stats    Stats // counters only; the rest is filled in by Stats
 
 	// Connections taken over from net/http, which http.Server.Shutdown
 	// neither closes nor waits for: Close does both.
@@ -145,6 +147,7 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 		h.state, h.sorted, h.loans = next, own, 0
 		h.gen++
 		h.hist.reset()
+		h.signalLocked(true, nil)
 		return
 	}
 	if unsent { // a client came in meanwhile
@@ -177,6 +180,7 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 		}
 	}
 	h.hist.push(rec)
+	h.signalLocked(t == shared.EventRefresh, own)
 	for v, clients := range h.views {
 		if !rec.sendsTo(v) {
 			continue
