@@ -17,10 +17,6 @@ import (
 // storageKey is where the last list is kept in localStorage.
 const storageKey = "helm.sessions.v1"
 
-// tickEvery is how often relative times are redrawn: one ticker for the
-// page, not one per row.
-const tickEvery = 15 * time.Second
-
 // mountSlack: a wait that began this long before the page opened may
 // still be news (the page loaded as it began, or the clocks differ).
 const mountSlack = time.Minute
@@ -91,20 +87,7 @@ func (h *Home) OnMount(ctx app.Context) {
 		})
 	}))
 
-	stop := make(chan struct{})
-	h.stopTick = stop
-	go func() {
-		t := time.NewTicker(tickEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				ctx.Dispatch(func(app.Context) { h.now = time.Now() })
-			case <-stop:
-				return
-			}
-		}
-	}()
+	h.cleanups = append(h.cleanups, ticking(ctx, func() { h.now = time.Now() }))
 
 	h.cleanups = append(h.cleanups, browser.OnKeyDown(func(k browser.Key) bool { return h.onKey(ctx, k) }))
 	// Scrolling near the end shows the next page of rows: the DOM holds
@@ -136,10 +119,6 @@ func (h *Home) OnDismount() {
 	if h.machine != nil {
 		h.machine.Close()
 		h.machine = nil
-	}
-	if h.stopTick != nil {
-		close(h.stopTick)
-		h.stopTick = nil
 	}
 	for _, f := range h.cleanups {
 		f()

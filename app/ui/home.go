@@ -86,7 +86,6 @@ type Home struct {
 	// Client only, set in OnMount, released in OnDismount.
 	ctx       app.Context
 	machine   *feed.Machine
-	stopTick  chan struct{}
 	cleanups  []func()
 	savedAt   time.Time   // the list was last saved to browser storage
 	saveTimer *time.Timer // a trailing save of a big list, if due

@@ -72,7 +72,8 @@ type SessionPage struct {
 	host              string // the machine a remote session lives on; "" = this one
 
 	detail  *shared.SessionDetail
-	state   string // loading, ready, offline, error
+	now     time.Time // of the last tick, which draws the relative times again
+	state   string    // loading, ready, offline, error
 	errText string
 	convo   *convo.Convo
 	win     vwin.Window
@@ -145,6 +146,9 @@ func (p *SessionPage) OnMount(ctx app.Context) {
 	p.ctx, p.mounted = ctx, true
 	browser.SetBodyAttr("data-wasm", "ready")
 	p.cleanups = append(p.cleanups, browser.OnKeyDown(func(k browser.Key) bool { return p.onKey(ctx, k) }))
+	// "Last activity" reads "just now" for 45 s only: draw it again as
+	// the list does its times.
+	p.cleanups = append(p.cleanups, ticking(ctx, func() { p.now = time.Now() }))
 	p.start(ctx)
 }
 
