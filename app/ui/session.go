@@ -73,6 +73,7 @@ type SessionPage struct {
 
 	detail  *shared.SessionDetail
 	now     time.Time // of the last tick, which draws the relative times again
+	polls   int       // polls since the page opened (session_live.go)
 	state   string    // loading, ready, offline, error
 	errText string
 	convo   *convo.Convo
@@ -190,7 +191,7 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.t0 = app.Window().Get("performance").Call("now").Float()
 	perfMark("session-start")
 	p.state, p.errText, p.detail, p.convo, p.follow, p.unseen = "loading", "", nil, convo.New(), true, 0
-	p.measured = false
+	p.measured, p.polls = false, 0
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	p.pin, p.match, p.matches, p.curCursor = -1, -1, nil, ""
 	if s := openedRow(p.key()); s != nil {
@@ -203,12 +204,23 @@ func (p *SessionPage) start(ctx app.Context) {
 		p.convo.Reset(c.Page)
 		p.afterChange()
 	}
-	fetchEarly(p.api("", nil), func(body []byte, err error) {
+	p.loadDetail(ctx, fetchEarly)
+	p.loadLast(ctx)
+}
+
+// loadDetail reads the header's detail through fetch (fetchEarly at the
+// start, when the list may have asked already; browser.Fetch after).
+func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte, error)) func()) {
+	key := p.key()
+	fetch(p.api("", nil), func(body []byte, err error) {
 		var d shared.SessionDetail
 		if err == nil {
 			err = json.Unmarshal(body, &d)
 		}
 		ctx.Dispatch(func(app.Context) {
+			if key != p.key() {
+				return // another session's page since
+			}
 			if err != nil {
 				if p.detail == nil {
 					p.errText = failed("Could not load this session", err)
@@ -219,7 +231,6 @@ func (p *SessionPage) start(ctx app.Context) {
 			p.saveCache()
 		})
 	})
-	p.loadLast(ctx)
 }
 
 // loadLast loads the transcript's last page, replacing what is loaded

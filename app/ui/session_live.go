@@ -94,7 +94,13 @@ func (p *SessionPage) poll(ctx app.Context) {
 				if p.state == "offline" {
 					p.state, p.errText = "ready", ""
 				}
-				p.take(ctx, pg)
+				// No session events without the stream: the header is
+				// read again when messages came, and every few polls
+				// (a status can change with no message: a hook, time).
+				p.polls++
+				if p.take(ctx, pg) > 0 || p.polls%detailEveryPolls == 0 {
+					p.loadDetail(ctx, getURL)
+				}
 				if pg.More {
 					p.poll(ctx)
 					return
@@ -130,10 +136,18 @@ func (p *SessionPage) takeSession(s shared.Session) {
 	p.saveCache()
 }
 
-// take merges a page of new and grown messages.
-func (p *SessionPage) take(ctx app.Context, pg shared.MessagePage) {
+// getURL is browser.Fetch of a GET.
+func getURL(u string, done func([]byte, error)) func() { return browser.Fetch("GET", u, done) }
+
+// detailEveryPolls: a polling page reads its header again every this
+// many polls (10 s at pollEvery) when no message came.
+const detailEveryPolls = 5
+
+// take merges a page of new and grown messages, and returns how many
+// are new.
+func (p *SessionPage) take(ctx app.Context, pg shared.MessagePage) int {
 	if len(pg.Messages) == 0 && pg.After == "" {
-		return
+		return 0
 	}
 	added := p.convo.Merge(pg)
 	if !p.follow {
@@ -145,6 +159,7 @@ func (p *SessionPage) take(ctx app.Context, pg shared.MessagePage) {
 	p.afterChange()
 	p.saveCache()
 	p.refind()
+	return added
 }
 
 // markAppended records when an append was painted (window.__helmAppendAt,

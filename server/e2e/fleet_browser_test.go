@@ -165,9 +165,15 @@ func TestFleetBrowser(t *testing.T) {
 		}
 		// No live stream crosses NATS: the page polls, and a prompt
 		// written on the publisher shows up on the hub's page.
+		count := `document.querySelector("#session-header .messages .value").textContent`
+		c.waitJS(10*time.Second, "the header", present("#session-header .messages"))
+		before := mustEval[string](c, count)
 		fixture.Append(t, pubB, fixture.User(flPubB, "/home/dev/laptop", "a second prompt, from afar", time.Now()))
 		c.waitJS(10*time.Second, "the new prompt, polled from the publisher", fmt.Sprintf(
 			`[...document.querySelectorAll("#transcript .msg")].some(m => m.textContent.includes(%s))`, jsString("a second prompt, from afar")))
+		// Its header too, read again by the polling page.
+		c.waitJS(15*time.Second, "the header's count and status", fmt.Sprintf(`%s === String(%s + 1) && document.querySelector("#session-header .status").dataset.status === "working"`,
+			count, before))
 		c.navigate(hub.URL + "/")
 		waitLive(c)
 		waitKeys(c, 10*time.Second, "the list again", all...)
