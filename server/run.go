@@ -53,6 +53,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runHook(ctx, args[1:], os.Stdin, home, stderr)
 		case "hooks":
 			return printHooks(args[1:], home, stdout, stderr)
+		case "help": // as git and go read it: the usage, not an error
+			args = []string{"--help"}
 		}
 	}
 	if len(args) > 0 && cli.Is(args[0]) {

@@ -206,3 +206,17 @@ func TestJSONOnlyOpenCodeIsNoError(t *testing.T) {
 		t.Errorf("the log does not say where OpenCode sessions come from:\n%s", logs)
 	}
 }
+
+// `helmd help` prints the usage, as --help does, rather than refusing an
+// argument it does not know.
+func TestHelpCommand(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"--help"}} {
+		var out, errOut strings.Builder
+		if err := run(t.Context(), args, &out, &errOut); err != nil {
+			t.Errorf("helmd %v: %v", args, err)
+		}
+		if got := out.String() + errOut.String(); !strings.Contains(got, "Usage: helmd [flags]") || !strings.Contains(got, "-claude-dir") {
+			t.Errorf("helmd %v printed %q, want the usage with the flags", args, got)
+		}
+	}
+}
