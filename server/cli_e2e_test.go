@@ -112,6 +112,13 @@ func TestCLILs(t *testing.T) {
 	if !strings.Contains(out, "evil title") || !strings.Contains(out, "Refactor the parser") || !strings.Contains(out, "waiting") {
 		t.Errorf("rows:\n%s", out)
 	}
+	// Which assistant each session is of: two may share a title.
+	tool := strings.Index(lines[0], "TOOL")
+	for _, l := range lines[1:] {
+		if tool < 0 || !strings.HasPrefix(string([]rune(l)[tool:]), "claude ") {
+			t.Errorf("no TOOL column saying claude:\n%s", out)
+		}
+	}
 
 	tests := []struct {
 		args []string

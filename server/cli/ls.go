@@ -65,13 +65,14 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATUS\tTITLE\tPROJECT\tBRANCH\tMSGS\tCOST\tUPDATED")
+	fmt.Fprintln(tw, "STATUS\tTITLE\tPROJECT\tBRANCH\tTOOL\tMSGS\tCOST\tUPDATED")
 	for _, s := range sessions {
 		// Every cell is cleaned: tabwriter would also split on a tab in
 		// a title.
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n",
+		// TOOL: two assistants may hold sessions of the same title.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n",
 			clean(string(s.Status)), cut(clean(s.Title), titleWidth), cut(clean(s.ProjectName), 24),
-			dash(cut(clean(s.GitBranch), 24)), s.MessageCount, money(s.CostUSD), ago(s.UpdatedAt, now))
+			dash(cut(clean(s.GitBranch), 24)), dash(cut(clean(string(s.Source)), 12)), s.MessageCount, money(s.CostUSD), ago(s.UpdatedAt, now))
 	}
 	return tw.Flush()
 }
