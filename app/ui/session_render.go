@@ -14,13 +14,16 @@ import (
 func (p *SessionPage) Render() app.UI {
 	// The children keep their places whatever shows: go-app diffs by
 	// position, and a shifted child would rebuild the scrolling element.
+	// Everything below the header is the page's main landmark.
 	return app.Div().ID("session").Class("session-page").DataSet("state", p.state).Body(
 		p.renderHeader(),
-		app.Div().Class("notices").Body(app.If(p.errText != "", func() app.UI {
-			return app.P().ID("session-error").Class("notice").Text(p.errText)
-		})),
-		app.Div().Class("find-wrap").Body(app.If(p.finding, func() app.UI { return p.renderFind() })),
-		p.renderTranscript(),
+		app.Main().Class("session-main").Body(
+			app.Div().Class("notices").Body(app.If(p.errText != "", func() app.UI {
+				return app.P().ID("session-error").Class("notice").Text(p.errText)
+			})),
+			app.Div().Class("find-wrap").Body(app.If(p.finding, func() app.UI { return p.renderFind() })),
+			p.renderTranscript(),
+		),
 	)
 }
 
@@ -185,7 +188,7 @@ func (p *SessionPage) renderTranscript() app.UI {
 	for i := p.win.First; i < p.win.Last && i < len(c.Msgs); i++ {
 		rows = append(rows, p.renderMessage(i, &c.Msgs[i]))
 	}
-	return app.Main().Class("transcript-wrap").Body( // the page's main landmark
+	return app.Div().Class("transcript-wrap").Body(
 		app.Div().ID(transcriptID).Class("transcript").OnScroll(p.onScroll).Body(
 			app.P().ID("older").Class("older").Text(top),
 			app.Div().ID("above").Class("spacer"),
