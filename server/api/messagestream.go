@@ -213,19 +213,27 @@ func (ps *pageStream) session() error {
 	if !ok {
 		return nil
 	}
-	data, err := json.Marshal(s)
+	_, err := ps.sendChanged("session", "", s, &ps.lastSession)
+	return err
+}
+
+// sendChanged sends v as a typ event with id, unless its encoding is the
+// one whose hash *last holds, and then notes its hash there. It reports
+// whether it sent.
+func (ps *pageStream) sendChanged(typ, id string, v any, last *uint64) (bool, error) {
+	data, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("encode the session: %w", err)
+		return false, fmt.Errorf("encode the %s event: %w", typ, err)
 	}
 	sum := hash(data)
-	if sum == ps.lastSession {
-		return nil
+	if sum == *last {
+		return false, nil
 	}
-	if err := ps.frame("session", "", data); err != nil {
-		return err
+	if err := ps.frame(typ, id, data); err != nil {
+		return false, err
 	}
-	ps.lastSession = sum
-	return nil
+	*last = sum
+	return true, nil
 }
 
 // loop waits for pokes, keepalives and the end.
@@ -282,19 +290,11 @@ func (ps *pageStream) update() error {
 
 // send writes page as a messages event, unless it is what was sent last.
 func (ps *pageStream) send(page shared.MessagePage) error {
-	data, err := json.Marshal(page)
-	if err != nil {
-		return fmt.Errorf("encode the page: %w", err)
+	sent, err := ps.sendChanged("messages", page.After, page, &ps.last)
+	if sent {
+		ps.q.After = page.After
 	}
-	sum := hash(data)
-	if sum == ps.last {
-		return nil
-	}
-	if err := ps.frame("messages", page.After, data); err != nil {
-		return err
-	}
-	ps.last, ps.q.After = sum, page.After
-	return nil
+	return err
 }
 
 // reset tells the client its cursor went stale, and moves the stream's
