@@ -29,7 +29,7 @@ var procStatFile string
 // byte in place: the sampler's goroutine may read the path at that very
 // moment, and reads either the old path or the new one, never a torn
 // string. It reports whether the sampler will stop. Race builds keep the
-// sampler (sampler_race.go): the race detector would see this write.
+// sampler (sampler_other.go): the race detector would see this write.
 func StopSampler() bool {
 	p := procStatFile
 	if !strings.HasPrefix(p, "/proc/") || !strings.HasSuffix(p, "/stat") {
