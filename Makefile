@@ -92,8 +92,8 @@ FORCE:
 # The brief fuzzing (on one worker; mostly the instrumented build of every
 # dependency, ~240 CPU-s) starts at once, beside the build, vet and the
 # race suite: started after the build it was the last step to end, while
-# the race suite spends much of its time waiting (browsers, helmd). vet runs
-# in full beside it, so go test skips its own partial vet (-vet=off). Every
+# the race suite spends much of its time waiting (browsers, helmd). vet ran
+# in full first, so go test skips its own partial vet (-vet=off). Every
 # fuzz target's seed corpus also runs in the race suite; FUZZ_BRIEF adds
 # new inputs to each.
 FUZZ_BRIEF ?= 2000x
@@ -105,13 +105,12 @@ TEST_BROTLI ?= 5
 test:
 	@$(MAKE) --no-print-directory -j2 test-fuzz test-built BROTLI=$(TEST_BROTLI)
 
-# The build, then vet beside the race suite: vet finds what the build
-# compiled, and the race suite runs the built helmd. The race suite uses
-# about 1¼ of the 2 cores over its minutes (its browser tests mostly
-# wait), so vet's CPU fits beside it rather than before it.
+# The build, vet and the race suite, in that order: vet finds what the
+# build compiled, and the race suite runs the built helmd.
 test-built:
 	@$(MAKE) --no-print-directory build
-	@$(MAKE) --no-print-directory -j2 vet test-race
+	@$(MAKE) --no-print-directory vet
+	@$(MAKE) --no-print-directory test-race
 
 # TESTFLAGS adds go test flags, e.g. TESTFLAGS=-json for per-test times.
 TESTFLAGS ?=
