@@ -72,9 +72,8 @@ type SessionPage struct {
 	host              string // the machine a remote session lives on; "" = this one
 
 	detail  *shared.SessionDetail
-	now     time.Time // of the last tick, which draws the relative times again
-	polls   int       // polls since the page opened (session_live.go)
-	state   string    // loading, ready, offline, error
+	polls   int    // polls since the page opened (session_live.go)
+	state   string // loading, ready, offline, error
 	errText string
 	convo   *convo.Convo
 	win     vwin.Window
@@ -148,8 +147,8 @@ func (p *SessionPage) OnMount(ctx app.Context) {
 	browser.SetBodyAttr("data-wasm", "ready")
 	p.cleanups = append(p.cleanups, browser.OnKeyDown(func(k browser.Key) bool { return p.onKey(ctx, k) }))
 	// "Last activity" reads "just now" for 45 s only: draw it again as
-	// the list does its times.
-	p.cleanups = append(p.cleanups, ticking(ctx, func() { p.now = time.Now() }))
+	// the list does its times (the render reads the clock).
+	p.cleanups = append(p.cleanups, ticking(ctx, func() {}))
 	p.start(ctx)
 }
 
