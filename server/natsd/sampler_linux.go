@@ -28,13 +28,12 @@ var procStatFile string
 // renaming the file ends it at its next tick. The rename changes one
 // byte in place: the sampler's goroutine may read the path at that very
 // moment, and reads either the old path or the new one, never a torn
-// string. It reports whether the sampler will stop. Race builds keep the
+// string. Race builds keep the
 // sampler (sampler_other.go): the race detector would see this write.
-func StopSampler() bool {
+func StopSampler() {
 	p := procStatFile
 	if !strings.HasPrefix(p, "/proc/") || !strings.HasSuffix(p, "/stat") {
-		return false // not the sampler this was written for, or stopped
+		return // not the sampler this was written for, or stopped
 	}
 	unsafe.Slice(unsafe.StringData(p), len(p))[len(p)-1] = '-' // "/proc/<pid>/sta-"
-	return true
 }
