@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"syscall"
-	"time"
 
-	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/internal/corpus"
-	"vibecraft.sh/helm/server/internal/cputime"
 )
 
 // dropCachesPath is Linux's switch for emptying the page cache; only root
@@ -44,24 +40,19 @@ func coldDiskScan(dir string) (row, error) {
 	}
 	var cat, scan runs
 	for range 2 {
-		if err := dropPageCache(); err != nil {
+		err := dropPageCache()
+		if err == nil {
+			err = cat.time(func() error { return plainRead(dir) })
+		}
+		if err == nil {
+			err = dropPageCache()
+		}
+		if err == nil {
+			err = scan.time(func() error { _, err := coldScan(dir); return err })
+		}
+		if err != nil {
 			return row{}, err
 		}
-		cpu0, start := cputime.Process(), time.Now()
-		if _, err := corpus.ReadAll(dir); err != nil {
-			return row{}, err
-		}
-		cat.add(time.Since(start), cputime.Process()-cpu0)
-
-		if err := dropPageCache(); err != nil {
-			return row{}, err
-		}
-		src := claude.New(claude.Options{Roots: []string{dir}})
-		cpu0, start = cputime.Process(), time.Now()
-		if _, err := src.Scan(context.Background()); err != nil {
-			return row{}, err
-		}
-		scan.add(time.Since(start), cputime.Process()-cpu0)
 	}
 	ratio := scan.best() / cat.best()
 	return row{

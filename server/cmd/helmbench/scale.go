@@ -48,32 +48,19 @@ func (b *bench) smallScan() ([]row, error) {
 	var found int
 	var counts floorCounts
 	for range 3 {
-		cpu0, start := cputime.Process(), time.Now()
-		if _, err := corpus.ReadAll(dir); err != nil {
-			return nil, err
+		err := cat.time(func() error { return plainRead(dir) })
+		if err == nil {
+			err = scan.time(func() (err error) { found, err = coldScan(dir); return err })
 		}
-		cat.add(time.Since(start), cputime.Process()-cpu0)
-
-		src := claude.New(claude.Options{Roots: []string{dir}})
-		cpu0, start = cputime.Process(), time.Now()
-		sessions, err := src.Scan(context.Background())
-		scan.add(time.Since(start), cputime.Process()-cpu0)
+		if err == nil {
+			err = floor.time(func() (err error) { counts, err = quoteFloor(dir, true); return err })
+		}
+		if err == nil {
+			err = lines.time(func() error { _, err := quoteFloor(dir, false); return err })
+		}
 		if err != nil {
 			return nil, err
 		}
-		found = len(sessions)
-
-		cpu0, start = cputime.Process(), time.Now()
-		if counts, err = quoteFloor(dir, true); err != nil {
-			return nil, err
-		}
-		floor.add(time.Since(start), cputime.Process()-cpu0)
-
-		cpu0, start = cputime.Process(), time.Now()
-		if _, err = quoteFloor(dir, false); err != nil {
-			return nil, err
-		}
-		lines.add(time.Since(start), cputime.Process()-cpu0)
 	}
 	disk, err := coldDiskScan(dir)
 	if err != nil {
@@ -111,6 +98,27 @@ type runs struct{ wall, cpu []float64 }
 func (r *runs) add(wall time.Duration, cpu float64) {
 	r.wall = append(r.wall, wall.Seconds())
 	r.cpu = append(r.cpu, cpu)
+}
+
+// time runs fn and adds its wall and CPU (the whole process's) times.
+func (r *runs) time(fn func() error) error {
+	cpu0, start := cputime.Process(), time.Now()
+	err := fn()
+	r.add(time.Since(start), cputime.Process()-cpu0)
+	return err
+}
+
+// plainRead reads every file under dir once, as the scan's baseline.
+func plainRead(dir string) error {
+	_, err := corpus.ReadAll(dir)
+	return err
+}
+
+// coldScan scans dir with a new source (no saved state) and returns how
+// many sessions it found.
+func coldScan(dir string) (int, error) {
+	sessions, err := claude.New(claude.Options{Roots: []string{dir}}).Scan(context.Background())
+	return len(sessions), err
 }
 
 // best is the shortest wall time, in seconds.
