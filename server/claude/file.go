@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/written"
 )
 
 // file is one transcript Helm follows: where it has read to, how the file
@@ -93,12 +95,6 @@ var errGone = errors.New("transcript gone")
 // not, and their last record would otherwise never count.
 const tailQuiet = time.Second
 
-// futureSlack is how far past the moment of a read a record's timestamp
-// may be and still count (record.at): a clock stepped back by NTP, or a
-// transcript written on a machine whose clock runs a little ahead, sorts
-// first for a few minutes at most.
-const futureSlack = 10 * time.Minute
-
 // hasTail reports whether f has bytes after its last complete line.
 func (f *file) hasTail() bool { return f.seen && f.offset < f.size && !f.badTail }
 
@@ -163,7 +159,7 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 	buf := answerBufs.Get().(*[]byte)
 	f.agg.answer = (*buf)[:0]
 	start := f.offset
-	r.rec.notAfter = now.Add(futureSlack).UnixMilli()
+	r.rec.notAfter = written.NotAfter(now)
 	res, err := r.lines(fh, start, quiet, func(rec *record, ok bool) {
 		if ok && !f.agg.apply(rec, conversation) {
 			rs.unknown++

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"unicode"
 	"unicode/utf8"
+
+	"vibecraft.sh/helm/server/internal/written"
 )
 
 // Capture limits, in raw (escaped) bytes. Prompts are kept to 300 runes;
@@ -155,16 +157,14 @@ func (r *record) forgetLast(inRead bool) {
 
 // at is the record's timestamp in epoch ms, false when it has none.
 //
-// A time later than the read (beyond futureSlack) is no time at all: a
-// line cannot have been written after it was read, and such a time,
-// kept as the session's latest, would sort it first for years (a
-// corrupt line, a clock set far ahead). The session then takes its time
-// from its other lines, or the file's mtime.
+// A time later than the read allows (written.Believed) is no time at
+// all: the session then takes its time from its other lines, or the
+// file's mtime.
 func (r *record) at() (int64, bool) {
 	if r.tsState == 0 {
 		r.tsState = 2
 		if r.timestamp.ok {
-			if ms, ok := r.minutes.parse(r.timestamp.bytes()); ok && (r.notAfter == 0 || ms <= r.notAfter) {
+			if ms, ok := r.minutes.parse(r.timestamp.bytes()); ok && written.Believed(ms, r.notAfter) == ms {
 				r.tsMS, r.tsState = ms, 1
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"vibecraft.sh/helm/server/internal/written"
 )
 
 // OpenCode has no index on time_updated, so "rows written since" would
@@ -139,7 +141,7 @@ func (r *dbReader) collect(ctx context.Context, query string, args []any, each f
 			r.skipped++
 			continue
 		}
-		r.mark = max(r.mark, believed(upd.Int64, r.notAfter))
+		r.mark = max(r.mark, written.Believed(upd.Int64, r.notAfter))
 		each(sid, rowStats{updated: upd.Int64, count: n})
 	}
 	if err := rows.Err(); err != nil {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"vibecraft.sh/helm/server/internal/written"
 )
 
 // dbReader reads sessions in one read transaction, so the session,
@@ -15,7 +17,7 @@ type dbReader struct {
 	sc      schema
 	mark    int64 // the newest time_updated seen, over every table (believed)
 	skipped int   // malformed rows
-	// notAfter is the latest time the read believes (believed): no row
+	// notAfter is the latest time the read believes (written.Believed): no row
 	// can have been written after it.
 	notAfter int64
 }
@@ -54,7 +56,7 @@ func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) 
 			continue
 		}
 		f.version, f.parentID = version.String, parent.String
-		f.updatedAt = believed(f.sessionUpdated, r.notAfter)
+		f.updatedAt = written.Believed(f.sessionUpdated, r.notAfter)
 		r.mark = max(r.mark, f.updatedAt)
 		out[f.id] = sessionRow{f: f, archived: archived.Valid && archived.Int64 > 0}
 	}
@@ -91,7 +93,7 @@ func (r *dbReader) messages(ctx context.Context, in map[string]*facts, ids []str
 			r.skipped++
 			continue
 		}
-		upd = believed(upd, r.notAfter)
+		upd = written.Believed(upd, r.notAfter)
 		r.mark = max(r.mark, upd)
 		f := in[sid]
 		if f == nil {
@@ -131,7 +133,7 @@ func (r *dbReader) partTimes(ctx context.Context, in map[string]*facts, ids []st
 	query += " GROUP BY session_id"
 	err := r.collect(ctx, query, anys(ids), func(sid string, rs rowStats) {
 		if f := in[sid]; f != nil {
-			f.updatedAt = max(f.updatedAt, believed(rs.updated, r.notAfter))
+			f.updatedAt = max(f.updatedAt, written.Believed(rs.updated, r.notAfter))
 			f.rows[1] = rs
 		}
 	})

@@ -8,6 +8,8 @@ import (
 	"maps"
 	"os"
 	"slices"
+
+	"vibecraft.sh/helm/server/internal/written"
 )
 
 // readDB brings dbFacts up to date and returns the ids whose SQLite state
@@ -83,7 +85,7 @@ func (s *Source) readTx(ctx context.Context, full bool, affected map[string]bool
 	if s.dbMark == 0 || !s.sc.message["time_updated"] {
 		full = true // nothing read yet, or no way to tell new rows from old
 	}
-	r := &dbReader{tx: tx, sc: *s.sc, notAfter: notAfterAt(s.now())}
+	r := &dbReader{tx: tx, sc: *s.sc, notAfter: written.NotAfter(s.now())}
 	defer func() { s.skipped += r.skipped }()
 	rows, err := r.sessions(ctx)
 	if err != nil {

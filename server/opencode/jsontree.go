@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/written"
 )
 
 // maxJSONFile bounds one file of the legacy tree; a bigger one is skipped
@@ -131,7 +133,7 @@ func (t *jsonTree) sessionFile(path string, skipped *int) map[string]bool {
 		parentID:       info.ParentID,
 		createdAt:      info.Time.Created,
 		sessionUpdated: info.Time.Updated,
-		updatedAt:      believed(info.Time.Updated, notAfterAt(t.now())),
+		updatedAt:      written.Believed(info.Time.Updated, written.NotAfter(t.now())),
 	}}
 	delete(t.facts, info.ID) // read again by load
 	affected[info.ID] = true
@@ -174,7 +176,7 @@ func (t *jsonTree) readMessages(f *facts, skipped *int) {
 	slices.SortFunc(msgs, func(a, b messageInfo) int {
 		return cmp.Or(cmp.Compare(a.Time.Created, b.Time.Created), cmp.Compare(a.ID, b.ID))
 	})
-	notAfter := notAfterAt(t.now())
+	notAfter := written.NotAfter(t.now())
 	for i := range msgs {
 		m := &msgs[i]
 		f.add(m, notAfter)

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"vibecraft.sh/helm/server/internal/written"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -94,27 +95,10 @@ func (m *messageInfo) hasError() bool {
 
 // add counts one message into f. Messages must come in order (time
 // created, then id, which OpenCode makes ascending).
-// futureSlack is how far past now a written time may be and still count
-// (believed): a clock stepped back by NTP moves a few minutes at most.
-const futureSlack = 10 * time.Minute
-
-// believed is ms, or 0 when it is later than notAfter (0: no bound):
-// OpenCode cannot have written a row after it was read, and such a time
-// (a clock set far ahead, a corrupt value) would pin its session to the
-// top of the list and move the read mark (dbReader.mark) past now.
-func believed(ms, notAfter int64) int64 {
-	if notAfter > 0 && ms > notAfter {
-		return 0
-	}
-	return ms
-}
-
-// notAfterAt is the latest time believed in a read at now.
-func notAfterAt(now time.Time) int64 { return now.Add(futureSlack).UnixMilli() }
-
-// add adds message m to f; times after notAfter count as none (believed).
+// add adds message m to f; times after notAfter count as none
+// (written.Believed).
 func (f *facts) add(m *messageInfo, notAfter int64) {
-	created, completed := believed(m.Time.Created, notAfter), believed(m.Time.Completed, notAfter)
+	created, completed := written.Believed(m.Time.Created, notAfter), written.Believed(m.Time.Completed, notAfter)
 	var tokens shared.Tokens
 	model := m.ModelID
 	if model == "" {
