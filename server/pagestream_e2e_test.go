@@ -353,13 +353,19 @@ func TestPageStreamFollowsTheHeader(t *testing.T) {
 	cwd := "/home/dev/webapp"
 	path := fixture.Path(root, cwd, sid)
 	now := time.Now()
-	fixture.Append(t, path, fixture.User(sid, cwd, "start", now.Add(-time.Minute)))
+	// A hostile title: markup, and line breaks that would end an SSE
+	// frame if they reached it unescaped.
+	const hostile = "start <img src=x onerror=alert(1)>\u2028\r\ndata: forged"
+	fixture.Append(t, path, fixture.User(sid, cwd, hostile, now.Add(-time.Minute)))
 	fixture.Append(t, fixture.Path(root, cwd, other), fixture.User(other, cwd, "another", now.Add(-time.Minute)))
 	srv := startHelmd(t, root, "--debounce", "50ms")
 	c := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, ""), "")
 	first := sessionEvent(t, c, "the header at the start", func(s shared.Session) bool { return true })
 	if first.ID != sid || first.Status != shared.StatusWorking {
 		t.Fatalf("the first session event: %+v", first)
+	}
+	if !strings.Contains(first.FirstPrompt, "<img src=x onerror=alert(1)>") || !strings.Contains(first.FirstPrompt, "data: forged") {
+		t.Errorf("the hostile prompt did not come through as data, whole: %q", first.FirstPrompt)
 	}
 
 	args := []string{"--port", portOf(t, srv.URL), "--auth", "none"}
