@@ -89,28 +89,33 @@ bin/helmd: web/app.wasm.sums bin/server-deps $(SERVER_SRC) $(WEB_SRC)
 FORCE:
 
 ## test: vet, the whole suite with the race detector (browser tests included), and brief fuzzing
-# The brief fuzzing (on one worker; mostly the instrumented build of every
-# dependency, ~240 CPU-s) starts at once, beside the build, vet and the
-# race suite: started after the build it was the last step to end, while
-# the race suite spends much of its time waiting (browsers, helmd). vet ran
-# in full first, so go test skips its own partial vet (-vet=off). Every
-# fuzz target's seed corpus also runs in the race suite; FUZZ_BRIEF adds
-# new inputs to each.
+# vet ran in full first, so go test skips its own partial vet (-vet=off).
+# Every fuzz target's seed corpus also runs in the race suite; the brief
+# fuzzing (FUZZ_BRIEF) mutates each target's seeds beside it, once vet has
+# compiled every package the fuzz binaries need.
 FUZZ_BRIEF ?= 2000x
+# The brief fuzzing's test binaries are built with the build's own flags,
+# so only each fuzzed package and its link are new (~30 CPU-s for all
+# 24). Instrumented for coverage (make fuzz), every dependency compiled
+# again (~190 CPU-s), a fifth of the suite's CPU, for 2,000 inputs a
+# target: too few for the coverage to steer. The mutations are the same;
+# make fuzz is the coverage-guided run.
+FUZZ_BRIEF_BUILD := env $(HOST) $(GO) test -c -vet=off $(GOFLAGS_BUILD)
 # The suite serves the client but never weighs it (make bench does), so it
 # builds with brotli 5 (~1 s) rather than 11 (~30 CPU-s on one core, on the
 # suite's longest path: the race suite waits for bin/helmd, which waits for
 # the compressed client).
 TEST_BROTLI ?= 5
 test:
-	@$(MAKE) --no-print-directory -j2 test-fuzz test-built BROTLI=$(TEST_BROTLI)
+	@$(MAKE) --no-print-directory test-built BROTLI=$(TEST_BROTLI)
 
-# The build, vet and the race suite, in that order: vet finds what the
-# build compiled, and the race suite runs the built helmd.
+# The build, vet, then the race suite with the brief fuzzing beside it:
+# vet finds what the build compiled, the fuzz binaries what vet compiled,
+# and the race suite runs the built helmd.
 test-built:
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory vet
-	@$(MAKE) --no-print-directory test-race
+	@$(MAKE) --no-print-directory -j2 test-race test-fuzz
 
 # TESTFLAGS adds go test flags, e.g. TESTFLAGS=-json for per-test times.
 TESTFLAGS ?=
@@ -125,7 +130,7 @@ test-race:
 	@$(STEP) "test: go test -race ./..." env HELM_BIN=$(CURDIR)/bin/helmd $(GO) test -race -vet=off -p 3 -timeout 9m $(TESTFLAGS) $(RACE_PKGS)
 
 test-fuzz:
-	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZ_BRIEF) FUZZ_WORKERS=1
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZ_BRIEF) FUZZ_WORKERS=1 FUZZ_BUILD='$(FUZZ_BRIEF_BUILD)'
 
 # With the build's flags, vet finds every dependency compiled by make build.
 vet:
@@ -136,6 +141,7 @@ vet:
 ## fuzz: run each fuzz target for FUZZTIME (make fuzz FUZZTIME=5m for a long run); a
 ## target's output is kept in bin/fuzz/ and shown only when it fails
 FUZZ_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_BUILD ?= $(GO) test -c -fuzz . -tags nonats,nosqlite
 # Each package's instrumented test binary is built once and run for each of
 # its targets, from the package's folder (its testdata/fuzz corpus), with
 # the flags and cache folder go test -fuzz would give it: one go test per
@@ -155,7 +161,7 @@ fuzz:
 	@mkdir -p bin/fuzz; set -e; mod=$$($(GO) list -m); cache=$$($(GO) env GOCACHE)/fuzz; \
 	for t in $$(grep -rl --include='*_test.go' '^func Fuzz' server app shared | xargs -n1 dirname | sort -u); do \
 	  bin=$(CURDIR)/bin/fuzz/$$(echo $$t | tr / .).test; \
-	  $(STEP) "fuzz $$t: building" $(GO) test -c -fuzz . -tags nonats,nosqlite -o $$bin ./$$t; \
+	  $(STEP) "fuzz $$t: building" $(FUZZ_BUILD) -o $$bin ./$$t; \
 	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$t/*_test.go | cut -d' ' -f2); do \
 	    log=$(CURDIR)/bin/fuzz/$$(echo $$t | tr / .).$$f.log; \
 	    $(STEP) "fuzz $$t $$f ($(FUZZTIME))" sh -c "cd $$t && $$bin -test.paniconexit0 -test.timeout=10m0s -test.run '^\$$' \
