@@ -52,6 +52,7 @@ func writeFile(t *testing.T, path string, data []byte) {
 // skipped. (An unreadable folder needs a non-root process: see the e2e
 // test TestUnreadableProjectFolder.)
 func TestBadInputIsSkippedAndCounted(t *testing.T) {
+	t.Parallel() // it mostly waits (debounces, quiet periods): beside the others that do
 	now := time.Now()
 	badPath := func(root string) string { return fixture.Path(root, badCwd, badSID) }
 	tests := []struct {

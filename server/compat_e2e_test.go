@@ -272,6 +272,7 @@ func TestOriginalClientThroughALifecycle(t *testing.T) {
 // TestOriginalClientBurst: 200 appends across 20 sessions within one
 // debounce give a few whole lists, the last equal to /all.
 func TestOriginalClientBurst(t *testing.T) {
+	t.Parallel() // it mostly waits (debounces, quiet periods): beside the others that do
 	const debounce = time.Second
 	root := t.TempDir()
 	var paths, ids []string

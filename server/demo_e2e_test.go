@@ -41,6 +41,7 @@ func pageSeed(t *testing.T, url string) ui.Seed {
 // beside Claude Code ones from its first list, and they change live; its
 // page says it is a demo (a real helmd's does not).
 func TestDemoListsOpenCodeSessions(t *testing.T) {
+	t.Parallel() // it mostly waits (debounces, quiet periods): beside the others that do
 	srv := startHelmd(t, "", "--demo", "--debounce", "20ms")
 	seed := pageSeed(t, srv.URL+"/")
 	if !seed.Demo || seed.Host == "" {

@@ -263,6 +263,7 @@ func (w *world) describeWritten() string {
 }
 
 func TestPropertyOneTruth(t *testing.T) {
+	t.Parallel() // it mostly waits (debounces, quiet periods): beside the others that do
 	seed := *seedFlag
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())

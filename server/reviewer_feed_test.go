@@ -46,6 +46,7 @@ func (c *cutter) cut() {
 // reply's X-Helm-Event-Id, the model goes back to sonnet, and the client
 // reconnects from that id. It must end holding exactly the server's list.
 func TestReviewerSequenceThroughTheClient(t *testing.T) {
+	t.Parallel() // it mostly waits (debounces, quiet periods): beside the others that do
 	root := t.TempDir()
 	const sid = "7e57a11e-0000-4000-8000-00000000feed"
 	const cwd = "/w/reviewer-feed"

@@ -14,6 +14,7 @@ import (
 // sonnet all along; a client that took the REST reply and resumed from its
 // id must hold sonnet, not opus.
 func TestRESTThenResumeKeepsNoStaleField(t *testing.T) {
+	t.Parallel() // it mostly waits (debounces, quiet periods): beside the others that do
 	root := t.TempDir()
 	const sid = "7e57a11e-0000-4000-8000-00000000c0de"
 	const cwd = "/w/reviewer"
