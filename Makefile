@@ -125,8 +125,8 @@ TESTFLAGS ?=
 # longest), then the packages whose test binaries need none of SQLite, the
 # NATS server or go-app (the three largest compiles: they run while those
 # compile), then ./server (the next longest run) and the others that need
-# them. Named in the order ./... gives ./server first, its run waited for
-# every heavy compile, and so did every package after it (~80 s lost).
+# them. With ./server named second, as it was, its run waited for every
+# heavy compile, and so did every package after it (~80 s lost).
 # Three jobs rather than two (GOMAXPROCS): ./server/e2e holds a job for
 # minutes while mostly waiting on Chromium and helmd.
 HEAVY_DEPS := modernc.org/sqlite/lib|github.com/nats-io/nats-server/v2/server|github.com/maxence-charriere/go-app/v10/pkg/app
