@@ -93,10 +93,9 @@ func (m *messageInfo) hasError() bool {
 	return s != "" && s != "null"
 }
 
-// add counts one message into f. Messages must come in order (time
-// created, then id, which OpenCode makes ascending).
-// add adds message m to f; times after notAfter count as none
-// (written.Believed).
+// add counts message m into f; its times after notAfter count as none
+// (written.Believed). Messages must come in order (time created, then
+// id, which OpenCode makes ascending).
 func (f *facts) add(m *messageInfo, notAfter int64) {
 	created, completed := written.Believed(m.Time.Created, notAfter), written.Believed(m.Time.Completed, notAfter)
 	var tokens shared.Tokens
