@@ -125,16 +125,16 @@ TESTFLAGS ?=
 # longest), then the packages whose test binaries need none of SQLite, the
 # NATS server or go-app (the three largest compiles: they run while those
 # compile), then ./server (the next longest run) and the others that need
-# them. With ./server named second, as it was, its run waited for every
-# heavy compile, and so did every package after it (~80 s lost).
+# them. With ./server named second, as it was, every other package waited
+# for the heavy compiles (in a -json run, none started before second 283
+# of the step's 361).
 # Three jobs rather than two (GOMAXPROCS): ./server/e2e holds a job for
 # minutes while mostly waiting on Chromium and helmd.
 HEAVY_DEPS := modernc.org/sqlite/lib|github.com/nats-io/nats-server/v2/server|github.com/maxence-charriere/go-app/v10/pkg/app
-RACE_PKGS = ./server/e2e $(shell $(GO) list -test -f '{{.ImportPath}}{{range .Deps}} {{.}}{{end}}' ./... | awk ' \
-  $$1 !~ /[.]test$$/ { next } { p = substr($$1, 1, length($$1) - 5) } \
-  $$0 !~ / ($(subst /,\/,$(subst .,[.],$(HEAVY_DEPS))))( |$$)/ { print p; next } \
-  p ~ /\/server$$/ { heavy = p heavy; next } { heavy = heavy " " p } END { print heavy }') ./...
-# No DWARF in the race suite's binaries (~10 % of each compile and link):
+RACE_PKGS = ./server/e2e $(shell $(GO) list -test -f '{{.ImportPath}}{{range .Deps}} {{.}}{{end}}' ./... | \
+  awk -v needs=' ($(HEAVY_DEPS))( |$$)' '$$1 !~ /[.]test$$/ { next } { p = substr($$1, 1, length($$1) - 5) } \
+  $$0 !~ needs { print p; next } p ~ /\/server$$/ { heavy = p heavy; next } { heavy = heavy " " p } END { print heavy }') ./...
+# No DWARF in the race suite's binaries, as in the build (GOFLAGS_BUILD):
 # stack traces and race reports read the symbol table, not DWARF; only a
 # debugger would miss it, and it would build its own binary.
 RACE_FLAGS := -gcflags=all=-dwarf=false -ldflags=-w
