@@ -103,7 +103,8 @@ func sameLine(a, b box) bool { return a.Top < b.Bottom && b.Top < a.Bottom }
 // one line; a long branch keeps the cost on its line; the source's name
 // is quiet; Clear appearing moves nothing, on a desktop and on phones;
 // on a phone the header and filters take less than a third of the
-// screen, the filters behind one button.
+// screen, the filters behind one button, the header's actions on one
+// line, and the titles in Needs you the row's width.
 func testLookGeometry(t *testing.T, b *browser) {
 	p := serveList(t, writeLookFixture(t))
 	c := b.tab(t)
@@ -159,6 +160,21 @@ func testLookGeometry(t *testing.T, b *browser) {
 	}
 	if mustEval[bool](c, `!!document.getElementById("project").getClientRects().length`) {
 		t.Error("on a phone the filters show without being asked for")
+	}
+	// The header's actions share one line: Refresh and "?" had one of
+	// their own. "?" opens the keyboard's shortcuts; a phone has none.
+	if stable, refresh := rect(c, "#stable"), rect(c, "#refresh"); !sameLine(stable, refresh) || refresh.Right > 390 {
+		t.Errorf("on a phone Refresh (%+v) left the line of Stable order (%+v)", refresh, stable)
+	}
+	if mustEval[bool](c, `!!document.getElementById("help-button").getClientRects().length`) {
+		t.Error(`on a phone the header shows the keyboard shortcuts' "?" button`)
+	}
+	// In Needs you the title keeps the row's width: the buttons sit
+	// beside the meta line, not beside the title, which they cut to a
+	// few words.
+	needs := fmt.Sprintf(`#needs-you li.needs[data-session=%q]`, "claude:"+lkWaiting)
+	if title, actions, row := rect(c, needs+" .title"), rect(c, needs+" .actions"), rect(c, needs); actions.Top < title.Bottom || title.Width < row.Width*0.9 {
+		t.Errorf("on a phone the Needs you buttons (%+v) share the title's line (%+v) in a row %+v", actions, title, row)
 	}
 	click(c, "#filters-toggle")
 	c.waitJS(5*time.Second, "the filters to open", `document.getElementById("project").getClientRects().length > 0`)
