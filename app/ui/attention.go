@@ -109,7 +109,8 @@ func clearPath(s *shared.Session) string {
 	return "/api/sessions/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID) + "/clear"
 }
 
-// waitedText says how long s has waited: "waiting 12 min".
+// waitedText says how long s has waited: "waiting 12 min", "waiting
+// 3 h 5 min", "waiting 1 h" (not "1 h 0 min"), "waiting 11 h".
 func waitedText(now time.Time, s *shared.Session) string {
 	since := s.WaitingSince
 	if since <= 0 {
@@ -124,8 +125,11 @@ func waitedText(now time.Time, s *shared.Session) string {
 		return "waiting <1 min"
 	case d < time.Hour:
 		return fmt.Sprintf("waiting %d min", int(d/time.Minute))
-	case d < 48*time.Hour:
+	case d < 10*time.Hour && d%time.Hour >= time.Minute:
 		return fmt.Sprintf("waiting %d h %d min", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	case d < 48*time.Hour:
+		// From 10 h on the minutes are noise that makes the row longer.
+		return fmt.Sprintf("waiting %d h", int(d/time.Hour))
 	}
 	return fmt.Sprintf("waiting %d days", int(d/(24*time.Hour)))
 }
