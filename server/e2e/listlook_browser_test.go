@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -191,6 +192,11 @@ func testLookGeometry(t *testing.T, b *browser) {
 	}
 	click(c, "#filters-toggle")
 	viewport(c, 1280, 900, false, "")
+	// The push setting sits apart below the list, centred, not glued to
+	// its last row's corner.
+	if list, push := rect(c, "main"), rect(c, "#push"); push.Top-list.Bottom < 16 || math.Abs((push.Left+push.Right)/2-640) > 2 {
+		t.Errorf("the push setting (%+v) is not set apart and centred below the list (%+v)", push, list)
+	}
 	c.screenshots("list-look")
 }
 
