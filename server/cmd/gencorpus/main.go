@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"vibecraft.sh/helm/server/internal/corpus"
 )
@@ -28,7 +29,8 @@ func run(args []string) error {
 	size := fs.String("size", "2GB", "total bytes to write (KB, MB, GB suffixes)")
 	sessions := fs.Int("sessions", 5000, "number of sessions")
 	projects := fs.Int("projects", 0, "number of projects (default: sessions/30, at least 1)")
-	seed := fs.Int64("seed", 1, "random seed: the same seed writes the same tree")
+	seed := fs.Int64("seed", 1, "random seed: the same seed and -end write the same tree")
+	end := fs.String("end", "", "the newest transcript's last write, RFC 3339 (default: now); the other dates count back from it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -42,7 +44,13 @@ func run(args []string) error {
 	if *sessions <= 0 {
 		return errors.New("-sessions must be > 0")
 	}
-	st, err := corpus.Generate(*out, total, *sessions, *projects, *seed)
+	at := time.Now()
+	if *end != "" {
+		if at, err = time.Parse(time.RFC3339, *end); err != nil {
+			return fmt.Errorf("-end: %w", err)
+		}
+	}
+	st, err := corpus.GenerateEndingAt(at, *out, total, *sessions, *projects, *seed)
 	if err != nil {
 		return err
 	}

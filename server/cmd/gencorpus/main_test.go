@@ -14,7 +14,9 @@ import (
 func TestCorpusIsSeededRealisticAndSized(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	for _, dir := range []string{a, b} {
-		if err := run([]string{"-out", dir, "-size", "3MB", "-sessions", "40", "-seed", "7"}); err != nil {
+		// A fixed -end: counted from now, the two runs differed whenever
+		// a minute turned between them.
+		if err := run([]string{"-out", dir, "-size", "3MB", "-sessions", "40", "-seed", "7", "-end", "2026-11-30T09:15:00Z"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -75,5 +77,28 @@ func TestParseSize(t *testing.T) {
 		if _, err := corpus.ParseSize(bad); err == nil {
 			t.Errorf("corpus.ParseSize(%q) should fail", bad)
 		}
+	}
+}
+
+// TestEndDatesTheTree: the dates count back from -end, so a tree made a
+// minute later differs, and an -end that is not RFC 3339 is refused.
+func TestEndDatesTheTree(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	for dir, end := range map[string]string{a: "2026-11-30T09:15:00Z", b: "2026-11-30T09:16:00Z"} {
+		if err := run([]string{"-out", dir, "-size", "64KB", "-sessions", "2", "-seed", "7", "-end", end}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pa, _ := filepath.Glob(filepath.Join(a, "projects", "*", "*.jsonl"))
+	if len(pa) == 0 {
+		t.Fatal("no transcript written")
+	}
+	da, errA := os.ReadFile(pa[0])
+	db, errB := os.ReadFile(filepath.Join(b, strings.TrimPrefix(pa[0], a)))
+	if errA != nil || errB != nil || bytes.Equal(da, db) {
+		t.Fatalf("a tree ending a minute later is the same (%v, %v)", errA, errB)
+	}
+	if err := run([]string{"-out", t.TempDir(), "-end", "yesterday"}); err == nil || !strings.Contains(err.Error(), "-end") {
+		t.Fatalf("-end yesterday: %v", err)
 	}
 }

@@ -31,10 +31,19 @@ type Stats struct {
 // same seed writes the same records; their dates are counted back from
 // the time of the call.
 func Generate(out string, size int64, sessions, projects int, seed int64) (Stats, error) {
+	return GenerateEndingAt(time.Now(), out, size, sessions, projects, seed)
+}
+
+// GenerateEndingAt is Generate with the dates counted back from end (to
+// the minute) rather than from the time of the call: the same seed and
+// end write the same tree, byte for byte, whenever it runs.
+func GenerateEndingAt(end time.Time, out string, size int64, sessions, projects int, seed int64) (Stats, error) {
 	if projects <= 0 {
 		projects = max(1, sessions/30)
 	}
-	return newGenerator(seed, out, projects).write(sessions, size)
+	g := newGenerator(seed, out, projects)
+	g.end = end.UTC().Truncate(time.Minute)
+	return g.write(sessions, size)
 }
 
 // GenerateSmallRecords is Generate with every record 1–4 KB: no tool
