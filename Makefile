@@ -6,18 +6,11 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 CLIENT_SRC := $(shell find app shared -name '*.go' -not -name '*_test.go') go.mod go.sum
 SERVER_SRC := $(shell find server shared -name '*.go' -not -name '*_test.go') go.mod go.sum
 WEB_SRC    := web/embed.go $(wildcard web/*.css web/*.png web/*.svg)
-# The toolchain's programs (compile, link, vet) run with GOGC=200: half as
-# many collections in the compiler, ~9 % less CPU for the race suite's
-# compiles (362 → 331 CPU-s from an empty cache), for ~200 MB more at the
-# largest compile's peak. -toolexec sets it for them alone: the tests and
-# helmd keep the runtime's default, and the build cache's keys do not
-# change (a build without it finds what one with it compiled).
-TOOLEXEC := -toolexec="env GOGC=200"
 # One set of flags for every build and vet of the host and the wasm, so
 # that each package is compiled once and found in the cache by the next
 # command. -s -w drops DWARF at link anyway; not making it saves ~10 % of
 # the compile.
-GOFLAGS_BUILD := -trimpath -gcflags=all=-dwarf=false $(TOOLEXEC)
+GOFLAGS_BUILD := -trimpath -gcflags=all=-dwarf=false
 HOST := CGO_ENABLED=0
 WASM := GOOS=js GOARCH=wasm
 STEP := ./.ci/step
@@ -144,7 +137,7 @@ RACE_PKGS = ./server/e2e $(shell $(GO) list -test -f '{{.ImportPath}}{{range .De
 # No DWARF in the race suite's binaries, as in the build (GOFLAGS_BUILD):
 # stack traces and race reports read the symbol table, not DWARF; only a
 # debugger would miss it, and it would build its own binary.
-RACE_FLAGS := -gcflags=all=-dwarf=false -ldflags=-w $(TOOLEXEC)
+RACE_FLAGS := -gcflags=all=-dwarf=false -ldflags=-w
 test-race:
 	@$(STEP) "test: go test -race ./..." env HELM_BIN=$(CURDIR)/bin/helmd $(GO) test -race -vet=off $(RACE_FLAGS) -p 3 -timeout 9m $(TESTFLAGS) $(RACE_PKGS)
 
