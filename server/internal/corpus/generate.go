@@ -41,9 +41,7 @@ func GenerateEndingAt(end time.Time, out string, size int64, sessions, projects 
 	if projects <= 0 {
 		projects = max(1, sessions/30)
 	}
-	g := newGenerator(seed, out, projects)
-	g.end = end.UTC().Truncate(time.Minute)
-	return g.write(sessions, size)
+	return newGenerator(seed, out, projects, end).write(sessions, size)
 }
 
 // GenerateSmallRecords is Generate with every record 1–4 KB: no tool
@@ -53,7 +51,7 @@ func GenerateSmallRecords(out string, size int64, sessions, projects int, seed i
 	if projects <= 0 {
 		projects = max(1, sessions/30)
 	}
-	g := newGenerator(seed, out, projects)
+	g := newGenerator(seed, out, projects, time.Now())
 	g.small = true
 	return g.write(sessions, size)
 }
@@ -67,12 +65,14 @@ type generator struct {
 	small    bool      // records of 1–4 KB only (GenerateSmallRecords)
 }
 
-func newGenerator(seed int64, out string, projects int) *generator {
+// newGenerator dates the newest transcript's last write end, to the
+// minute; the others count back from it.
+func newGenerator(seed int64, out string, projects int, end time.Time) *generator {
 	g := &generator{
 		rng:   rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)),
 		out:   out,
 		words: strings.Fields("the a function test build error fix add remove refactor handler session stream server client index parser token cost model file line read write watch event json value type struct method return nil context cancel retry backoff query cache offset"),
-		end:   time.Now().UTC().Truncate(time.Minute),
+		end:   end.UTC().Truncate(time.Minute),
 	}
 	names := []string{"webapp", "api", "mobile_app.v2", "infra", "docs site", "payments", "ml-pipeline", "cli", "desktop", "données"}
 	for i := range projects {
