@@ -7,14 +7,14 @@ CLIENT_SRC := $(shell find app shared -name '*.go' -not -name '*_test.go') go.mo
 SERVER_SRC := $(shell find server shared -name '*.go' -not -name '*_test.go') go.mod go.sum
 WEB_SRC    := web/embed.go $(wildcard web/*.css web/*.png web/*.svg)
 # The compiler lets its heap grow to 128 MiB before it first collects,
-# then collects at each doubling. With 1 GiB (-d=gcstart, in MiB) the
-# largest packages (SQLite, the NATS server) are compiled with a few
-# collections instead of dozens: from an empty cache the server's
-# packages took 76 CPU-s instead of 100, the race suite's compiles 325
-# instead of 334–362, for ~150 MB more at the largest compile's peak
-# (1.07 GB). -d keys are the compiler's debug switches, which a later Go
-# may drop, so the compiler is asked first. Not GOGC: set, it turns the
-# compiler's boost off, and std alone took 5–12 % more.
+# then collects at each doubling; the largest packages (SQLite, the NATS
+# server, go-app) grow far past that. Starting at 1 GiB (-d=gcstart, in
+# MiB), the whole server compiled from an empty cache in 96–102 CPU-s
+# instead of 115–127 (two interleaved pairs), the race suite's compiles
+# in 325 instead of 334–362, for ~150 MB more at the largest compile's
+# peak (1.07 GB). -d keys are the compiler's debug switches, which a
+# later Go may drop, so the compiler is asked first. Not GOGC: set, it
+# turns the compiler's boost off, and std alone took 5–12 % more.
 GCSTART := $(shell $(GO) tool compile -d help 2>&1 | grep -qw gcstart && echo ' -d=gcstart=1024')
 # One set of flags for every build and vet of the host and the wasm, so
 # that each package is compiled once and found in the cache by the next
