@@ -162,10 +162,12 @@ func testLookGeometry(t *testing.T, b *browser) {
 	if mustEval[bool](c, `!!document.getElementById("project").getClientRects().length`) {
 		t.Error("on a phone the filters show without being asked for")
 	}
-	// The header's actions share one line: Refresh and "?" had one of
-	// their own. "?" opens the keyboard's shortcuts; a phone has none.
-	if stable, refresh := rect(c, "#stable"), rect(c, "#refresh"); !sameLine(stable, refresh) || refresh.Right > 390 {
-		t.Errorf("on a phone Refresh (%+v) left the line of Stable order (%+v)", refresh, stable)
+	// The header is two lines, its state and then its actions, all on
+	// one: Refresh and "?" had one of their own, and Usage sat among the
+	// state. "?" opens the keyboard's shortcuts; a phone has none.
+	conn, usage, stable, refresh := rect(c, "#conn"), rect(c, "#to-usage"), rect(c, "#stable"), rect(c, "#refresh")
+	if sameLine(conn, stable) || !sameLine(usage, stable) || !sameLine(stable, refresh) || refresh.Right > 390 {
+		t.Errorf("on a phone the header's actions (Usage %+v, Stable order %+v, Refresh %+v) are not one line under its state (%+v)", usage, stable, refresh, conn)
 	}
 	if mustEval[bool](c, `!!document.getElementById("help-button").getClientRects().length`) {
 		t.Error(`on a phone the header shows the keyboard shortcuts' "?" button`)
