@@ -57,6 +57,9 @@ var prompts = []struct{ prompt, title, tool, command string }{
 	{"Upgrade the React Native version", "Upgrade React Native", "Bash", "npx react-native upgrade"},
 	{"Find why sessions expire early", "Debug early session expiry", "Grep", "expiresAt"},
 	{"Rename the user service to accounts", "Rename user service", "Edit", "src/accounts/index.ts"},
+	{"Add rate limiting to the public API", "Rate-limit public API", "Edit", "src/middleware/ratelimit.ts"},
+	{"Our Docker image is 2 GB, slim it down", "Slim Docker image", "Bash", "docker build -t app:slim ."},
+	{"Translate the onboarding screens to German", "German onboarding", "Write", "locales/de/onboarding.json"},
 }
 
 // Run writes under root (a Claude config folder: root/projects/…) until
@@ -144,7 +147,9 @@ func (w *world) step(n int) error {
 			return err
 		}
 		return s.prompt(time.Now())
-	case n%40 == 39 && len(w.sessions) > 6: // the oldest finished session is deleted
+	case n%25 == 16 && len(w.sessions) > 6: // the oldest session is deleted
+		// at the rate sessions start, so the list holds about seven
+		// (it grew by three every 200 writes) and no two share a topic
 		s := w.sessions[0]
 		w.sessions = w.sessions[1:]
 		return os.Remove(s.path)

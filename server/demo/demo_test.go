@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/internal/claudepath"
+	"vibecraft.sh/helm/server/opencode"
 )
 
 func transcripts(t *testing.T, root string) []string {
@@ -107,5 +109,51 @@ func TestRunStopsWithContext(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not stop")
+	}
+}
+
+// TestTitlesStayDistinct: as the demo runs (new sessions, old ones
+// deleted), Helm's own sources never list two of its sessions under one
+// title, in either tool, and the list keeps a steady size rather than
+// growing for as long as the demo runs.
+func TestTitlesStayDistinct(t *testing.T) {
+	claudeRoot, openCodeDir, err := Layout(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := Start(claudeRoot, Options{OpenCodeDir: openCodeDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc := opencode.New(opencode.Options{DataDir: openCodeDir})
+	defer oc.Close()
+	for n := range 1000 {
+		if err := sim.w.step(n); err != nil {
+			t.Fatal(err)
+		}
+		if n%50 != 49 {
+			continue
+		}
+		cc, err := claude.New(claude.Options{Roots: []string{claudeRoot}}).Scan(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ocList, err := oc.Scan(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cc) > 8 {
+			t.Fatalf("after %d writes the demo lists %d Claude Code sessions: it should hold about seven", n+1, len(cc))
+		}
+		seen := map[string]string{}
+		for _, s := range append(cc, ocList...) {
+			if strings.HasPrefix(s.Title, "New session") || s.Title == "" {
+				continue // not yet titled
+			}
+			if other, dup := seen[s.Title]; dup {
+				t.Fatalf("after %d writes, %s and %s are both titled %q", n+1, other, s.ID, s.Title)
+			}
+			seen[s.Title] = s.ID
+		}
 	}
 }

@@ -39,6 +39,14 @@ type ocSession struct {
 	msgs               int
 }
 
+// ocPrompts are the OpenCode sessions' topics, apart from the Claude Code
+// ones: one title in two rows of the demo's list looked like a duplicate.
+var ocPrompts = []struct{ prompt, title, tool, command string }{
+	{"Add a dark mode to the settings screen", "Dark mode for settings", "edit", "src/settings/theme.ts"},
+	{"The search endpoint is slow, speed it up", "Speed up search", "bash", "go test -bench Search"},
+	{"Write the changelog for release 2.4", "Changelog for 2.4", "write", "CHANGELOG.md"},
+}
+
 // ocModels are models OpenCode users pick, each session keeping one.
 var ocModels = []string{"gpt-5", "claude-opus-4-1", "gemini-2.5-pro"}
 
@@ -63,7 +71,7 @@ func (w *ocWorld) start(i int, at time.Time) (*ocSession, error) {
 	p := projects[(i+1)%len(projects)]
 	sum := sha1.Sum([]byte(p.cwd))
 	s := &ocSession{id: w.id("ses", at), projectID: hex.EncodeToString(sum[:]), cwd: p.cwd,
-		topic: prompts[(i+3)%len(prompts)], model: ocModels[i%len(ocModels)], created: at.UnixMilli()}
+		topic: ocPrompts[i%len(ocPrompts)], model: ocModels[i%len(ocModels)], created: at.UnixMilli()}
 	w.sessions = append(w.sessions, s)
 	return s, w.writeSession(s, at)
 }
