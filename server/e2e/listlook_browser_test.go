@@ -196,14 +196,7 @@ func testLookGeometry(t *testing.T, b *browser) {
 	// 360 px, the narrowest phone still sold, with Install offered (the
 	// widest the actions get): they keep one line, and the count is not
 	// cut (at 360 px Refresh wrapped onto a third line).
-	mustEval[bool](c, `(() => {
-		const e = new Event("beforeinstallprompt", {cancelable: true});
-		e.prompt = () => Promise.resolve();
-		e.userChoice = Promise.resolve({outcome: "accepted"});
-		window.dispatchEvent(e);
-		return true;
-	})()`)
-	c.waitJS(5*time.Second, "the Install button", present("#install"))
+	offerInstall(c)
 	viewport(c, 360, 780, true, "light")
 	usage, stable, install, refresh := rect(c, "#to-usage"), rect(c, "#stable"), rect(c, "#install"), rect(c, "#refresh")
 	if !sameLine(usage, stable) || !sameLine(stable, install) || !sameLine(stable, refresh) || refresh.Right > 360 {
@@ -456,6 +449,20 @@ func tab(c *chrome) {
 	c.do(5*time.Second, "pressing Tab", chromedp.KeyEvent("\t"))
 }
 
+// offerInstall has the browser offer to install the app (go-app keeps
+// the event), as Chromium does once it finds the app installable, and
+// waits for the Install button.
+func offerInstall(c *chrome) {
+	mustEval[bool](c, `(() => {
+		const e = new Event("beforeinstallprompt", {cancelable: true});
+		e.prompt = () => Promise.resolve();
+		e.userChoice = Promise.resolve({outcome: "accepted"});
+		window.dispatchEvent(e);
+		return true;
+	})()`)
+	c.waitJS(5*time.Second, "the Install button", present("#install"))
+}
+
 // testLookInstallAndStale: the Install button leaves once the app is
 // installed; with helmd gone, a "working" badge stops pulsing.
 func testLookInstallAndStale(t *testing.T, b *browser) {
@@ -481,15 +488,8 @@ func testLookInstallAndStale(t *testing.T, b *browser) {
 		t.Fatal("a working badge does not pulse while Live")
 	}
 
-	// The browser offers install (go-app keeps the event), then installs.
-	mustEval[bool](c, `(() => {
-		const e = new Event("beforeinstallprompt", {cancelable: true});
-		e.prompt = () => Promise.resolve();
-		e.userChoice = Promise.resolve({outcome: "accepted"});
-		window.dispatchEvent(e);
-		return true;
-	})()`)
-	c.waitJS(5*time.Second, "the Install button", present("#install"))
+	// The browser offers install, then installs.
+	offerInstall(c)
 	mustEval[bool](c, `(window.dispatchEvent(new Event("appinstalled")), true)`)
 	c.waitJS(5*time.Second, "the Install button to go", `!document.getElementById("install")`)
 
