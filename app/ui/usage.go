@@ -31,6 +31,7 @@ type UsagePage struct {
 const usageRequests = 5
 
 var (
+	_ app.Navigator  = (*UsagePage)(nil)
 	_ app.Mounter    = (*UsagePage)(nil)
 	_ app.Dismounter = (*UsagePage)(nil)
 )
@@ -50,6 +51,12 @@ func browserZone() string {
 		return ""
 	}
 	return tz.String()
+}
+
+// OnNav names the tab, on the server too: it kept the list's title, its
+// waiting count frozen once the list was left.
+func (p *UsagePage) OnNav(ctx app.Context) {
+	ctx.Page().SetTitle("Usage · %s", appName)
 }
 
 func (p *UsagePage) OnMount(ctx app.Context) {

@@ -5,14 +5,19 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+
+	"vibecraft.sh/helm/server/attn"
 )
 
-// servePage answers every path that is not a file with the one page: the
-// client routes by window.location, so the page never depends on the
-// path. It is rendered for "/" whatever was asked: go-app writes the
-// request path into og:url quoted for Go, not escaped for HTML, so
-// /%22%3E%3Cmeta… would otherwise put live markup in the page. The query
-// is kept: it is the view (filters, search), parsed by the UI into known
+// servePage answers every path that is not a file with the page of the
+// route it names (renderPath): the list, the usage page or a session's
+// page, which the client then takes over by window.location. go-app
+// writes the request path into og:url quoted for Go, not escaped for
+// HTML, so /%22%3E%3Cmeta… would put live markup in the page: only a
+// path rebuilt from known words and plain id characters is rendered as
+// asked, anything else as "/". The query is kept: it is the view
+// (filters, search; a subagent, a host), parsed by the UI into known
 // fields and written through its attribute escaping (app/ui attr).
 //
 // The render is done into a buffer under the render gate and the gate is
@@ -28,7 +33,7 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	clean := r.Clone(r.Context())
-	clean.URL = &url.URL{Path: "/", RawQuery: r.URL.RawQuery}
+	clean.URL = &url.URL{Path: renderPath(r.URL.Path), RawQuery: r.URL.RawQuery}
 	clean.RequestURI = clean.URL.RequestURI()
 	// Rendered per request with the current sessions, so never answered
 	// 304 from go-app's version ETag.
@@ -81,4 +86,21 @@ func (p *pageBuffer) code() int {
 		return http.StatusOK
 	}
 	return p.status
+}
+
+// renderPath is the path a page is rendered for: "/usage", a session's
+// "/s/<source>/<id>" when both are plain ids (attn.ValidID: letters,
+// digits, '-' and '_', none of which HTML or a URL treats specially), or
+// "/". Rendered for "/", a session's link showed the list until the
+// client had loaded and routed (a second on a first visit, from a
+// notification too).
+func renderPath(p string) string {
+	if strings.TrimSuffix(p, "/") == "/usage" {
+		return "/usage"
+	}
+	parts := strings.Split(strings.Trim(p, "/"), "/")
+	if len(parts) == 3 && parts[0] == "s" && attn.ValidID(parts[1]) && attn.ValidID(parts[2]) {
+		return "/s/" + parts[1] + "/" + parts[2]
+	}
+	return "/"
 }

@@ -27,6 +27,12 @@ func TestPageIgnoresTheRequestURL(t *testing.T) {
 		"/?q=%22%3E%3Cmeta%20http-equiv=refresh%20content=0%3E",
 		"/?project=%22%3E%3Cmeta%20http-equiv=refresh%20content=0%3E&source=%3Cscript%3E&sort=%22",
 		"/deep/%3Cb%3Ebold%3C/b%3E#%22%3E",
+		// A session's path is rendered as asked only with plain ids.
+		"/s/claude/%22%3E%3Cmeta%20http-equiv=refresh%20content=%220;url=https://evil.example/%22%3E",
+		"/s/%3Cscript%3Ealert(1)%3C/script%3E/x",
+		"/s/claude/..%2F..%2Fetc%2Fpasswd",
+		"/s/claude/a%20b",
+		"/usage/%22%3E%3Cb%3Ebold%3C/b%3E",
 	} {
 		t.Run(path, func(t *testing.T) {
 			resp, body := s.get(t, path)
@@ -46,6 +52,45 @@ func TestPageIgnoresTheRequestURL(t *testing.T) {
 			content := regexp.MustCompile(`content="([^"]*)"`).FindStringSubmatch(og)
 			if content == nil || strings.Trim(strings.TrimPrefix(content[1], "https://"), "/") != "" {
 				t.Errorf("og:url is not the root: %s", og)
+			}
+		})
+	}
+}
+
+// A link to a session's page (the list's rows, a notification) or to the
+// usage page is rendered as that page: rendered as the list, it showed
+// the list until the client had loaded and routed.
+func TestPageRendersTheRouteAsked(t *testing.T) {
+	s := newServer(t, assets(t, fakeWasm(), true, true), sessions(), nil)
+	for _, c := range []struct{ path, og, has, title string }{
+		{"/", "/", `data-seed=`, "Helm"},
+		{"/usage", "/usage", `id="usage-page"`, "Usage"},
+		{"/usage/", "/usage", `id="usage-page"`, "Usage"},
+		{"/s/claude/0b9c6f0e-6d4e-4c1a-9a43-1f2e3d4c5b6a", "/s/claude/0b9c6f0e-6d4e-4c1a-9a43-1f2e3d4c5b6a", `id="session"`, "Session"},
+		{"/s/claude/0b9c6f0e-6d4e-4c1a-9a43-1f2e3d4c5b6a?agent=agent-1", "/s/claude/0b9c6f0e-6d4e-4c1a-9a43-1f2e3d4c5b6a", `id="session"`, "Subagent"},
+		{"/s/opencode/ses_4a1b2c3d4e5fAbCdEf", "/s/opencode/ses_4a1b2c3d4e5fAbCdEf", `id="session"`, "Session"},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			resp, body := s.get(t, c.path)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%d", resp.StatusCode)
+			}
+			page := string(body)
+			if !strings.Contains(page, c.has) {
+				t.Errorf("the page for %s is not rendered as its own (no %s)", c.path, c.has)
+			}
+			for _, other := range []string{`data-seed=`, `id="usage-page"`, `id="session"`} {
+				if other != c.has && strings.Contains(page, other) {
+					t.Errorf("the page for %s carries %s, another page's", c.path, other)
+				}
+			}
+			og := regexp.MustCompile(`<meta[^>]*og:url[^>]*>`).FindString(page)
+			content := regexp.MustCompile(`content="([^"]*)"`).FindStringSubmatch(og)
+			if content == nil || "/"+strings.Trim(strings.TrimPrefix(content[1], "https://"), "/") != c.og {
+				t.Errorf("og:url is %s, want %s", og, c.og)
+			}
+			if title := regexp.MustCompile(`<title>([^<]*)</title>`).FindStringSubmatch(page); title == nil || !strings.HasPrefix(title[1], c.title) {
+				t.Errorf("the title is %v, want it to start with %q", title, c.title)
 			}
 		})
 	}
