@@ -105,6 +105,11 @@ func (b *bench) restart(ctx context.Context, dir string, sessions int) row {
 	if _, err := first.Scan(ctx); err != nil {
 		return row{what: "restart", measured: "error", note: err.Error()}
 	}
+	// Scan never saves (helmd's lifecycle does, after each scan): without
+	// this the row timed a cold scan and called it a restart.
+	if err := first.Save(); err != nil {
+		return row{what: "restart", measured: "error", note: err.Error()}
+	}
 	var best time.Duration
 	var st claude.Stats
 	for range 3 {
@@ -123,7 +128,7 @@ func (b *bench) restart(ctx context.Context, dir string, sessions int) row {
 		what:     "restart over the same corpus, unchanged (New + Scan from the saved state)",
 		measured: fmt.Sprintf("%d ms", best.Milliseconds()),
 		target:   "≤ 300 ms",
-		pass:     best <= 300*time.Millisecond,
+		pass:     best <= 300*time.Millisecond && st.FromCache > 0,
 		note:     fmt.Sprintf("%d files from the cache, %d bytes read", st.FromCache, st.BytesRead),
 	}
 }
