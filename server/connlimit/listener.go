@@ -7,6 +7,13 @@
 // closing the longest-idle one, and refuses a new one with a 503 only
 // when every connection is busy. Stream connections are taken over from
 // net/http (hijacked) and leave the count then: --max-clients caps them.
+//
+// A connection accepted but not yet read from is silent for a moment
+// even when its client sent its request at once: in a burst (every tab
+// reconnecting after a restart, thousands of streams at once) Accept runs
+// ahead of the goroutines that read. So at the cap a new connection first
+// waits, up to freshGrace, for room to appear; a connection silent for
+// longer than that is shed as an idle one is.
 package connlimit
 
 import (
@@ -36,6 +43,12 @@ type Stats struct {
 	Refused int64 `json:"refused"` // connections refused at the cap, all busy
 }
 
+// freshGrace is how long, at the cap, a new connection waits for room,
+// and how long an accepted connection may stay silent before it counts
+// as idle. 10,000 streams dialled at once lost 1,500 of theirs when
+// silent connections were shed at once.
+const freshGrace = time.Second
+
 // phase is where a counted connection is in its life.
 type phase int
 
@@ -61,6 +74,11 @@ type Listener struct {
 	shed    int64
 	refused int64
 	refuse  chan struct{} // bounds the goroutines answering refused connections
+	// changed is closed (and cleared) when a connection changes phase or
+	// leaves, waking an Accept that waits for room; nil when none waits.
+	changed chan struct{}
+	closed  chan struct{} // closed by Close: nothing waits any more
+	once    sync.Once
 }
 
 // Wrap returns a Listener admitting at most o.Max connections of ln.
@@ -84,6 +102,7 @@ func Wrap(ln net.Listener, o Options) *Listener {
 		opts:     o,
 		conns:    make(map[net.Conn]*entry, o.Max),
 		refuse:   make(chan struct{}, 16),
+		closed:   make(chan struct{}),
 	}
 }
 
@@ -101,14 +120,32 @@ func (l *Listener) Accept() (net.Conn, error) {
 	}
 }
 
-// admit counts c in, shedding the longest-idle connection at the cap.
+// Close stops Accept, a wait for room included.
+func (l *Listener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return l.Listener.Close()
+}
+
+// admit counts c in. At the cap it closes the longest-idle connection,
+// or one silent for freshGrace; failing both it waits, up to freshGrace,
+// for a connection to change or leave; then it sheds the longest-silent
+// one, or refuses c when every connection is busy.
 func (l *Listener) admit(c net.Conn) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.conns) >= l.opts.Max {
-		victim := l.oldest(idle)
-		if victim == nil {
-			victim = l.oldest(fresh) // connected but silent: as good as idle
+	deadline := time.Now().Add(freshGrace)
+	for len(l.conns) >= l.opts.Max {
+		if victim := l.oldest(idle); victim != nil {
+			l.dropLocked(victim)
+			break
+		}
+		victim := l.oldest(fresh)
+		if victim != nil && time.Since(l.conns[victim].since) >= freshGrace {
+			l.dropLocked(victim) // connected but silent: as good as idle
+			break
+		}
+		if wait := time.Until(deadline); wait > 0 && l.waitLocked(wait) {
+			continue
 		}
 		if victim == nil {
 			l.refused++
@@ -118,6 +155,34 @@ func (l *Listener) admit(c net.Conn) bool {
 	}
 	l.conns[c] = &entry{phase: fresh, since: time.Now()}
 	return true
+}
+
+// waitLocked waits, with l.mu released, until a connection changes phase
+// or leaves, or d passes. It reports false once the listener is closed.
+func (l *Listener) waitLocked(d time.Duration) bool {
+	if l.changed == nil {
+		l.changed = make(chan struct{})
+	}
+	changed := l.changed
+	l.mu.Unlock()
+	defer l.mu.Lock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-changed:
+	case <-t.C:
+	case <-l.closed:
+		return false
+	}
+	return true
+}
+
+// changedLocked wakes an Accept waiting for room.
+func (l *Listener) changedLocked() {
+	if l.changed != nil {
+		close(l.changed)
+		l.changed = nil
+	}
 }
 
 // ConnState is the http.Server's ConnState hook: it follows each
@@ -130,6 +195,7 @@ func (l *Listener) ConnState(c net.Conn, s http.ConnState) {
 	if !ok {
 		return // shed already, or not ours
 	}
+	defer l.changedLocked()
 	switch s {
 	case http.StateActive:
 		e.phase, e.since = active, time.Now()
@@ -177,6 +243,7 @@ func (l *Listener) dropLocked(c net.Conn) {
 	delete(l.conns, c)
 	l.shed++
 	_ = c.Close()
+	l.changedLocked()
 }
 
 // refuseBody is the whole answer to a connection refused at the cap.

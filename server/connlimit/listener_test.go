@@ -172,3 +172,73 @@ func TestHijackedConnectionsLeaveTheCount(t *testing.T) {
 		t.Errorf("stats %+v: streams took plain slots", st)
 	}
 }
+
+// A burst of streams, each sending its request at once, is served whole
+// at a cap far below its size: Accept runs ahead of the goroutines that
+// read requests, and shedding those silent-looking connections at once
+// lost 1,500 of 10,000 streams dialled together.
+func TestBurstOfStreamsIsServedWhole(t *testing.T) {
+	const burst = 300
+	streams := make(chan net.Conn, burst)
+	l, url := serve(t, Options{Max: 4}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+		streams <- c
+	}))
+	addr := strings.TrimPrefix(url, "http://")
+	conns := make([]net.Conn, 0, burst)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range burst {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, conn)
+		io.WriteString(conn, "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	lost := 0
+	for _, conn := range conns {
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			lost++
+		}
+	}
+	for range burst - lost {
+		(<-streams).Close()
+	}
+	if st := l.Stats(); lost > 0 || st.Shed != 0 || st.Refused != 0 {
+		t.Errorf("%d of %d streams lost; stats %+v", lost, burst, st)
+	}
+}
+
+// A connection that stays silent still gives way at the cap once its
+// grace is over, so silent clients cannot hold every slot.
+func TestSilentConnectionsGiveWayAfterTheGrace(t *testing.T) {
+	l, url := serve(t, Options{Max: 2}, ok)
+	addr := strings.TrimPrefix(url, "http://")
+	for range 2 {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+	}
+	waitFor(t, "two silent connections counted", func() bool { return l.Stats().Open == 2 })
+	start := time.Now()
+	getOK(t, client(t), url)
+	if st := l.Stats(); st.Shed != 1 || st.Refused != 0 {
+		t.Errorf("stats %+v: want the longest-silent connection shed, nothing refused", st)
+	}
+	if waited := time.Since(start); waited < freshGrace/2 {
+		t.Errorf("a silent connection was shed after %v, before its grace", waited)
+	}
+}
