@@ -45,8 +45,8 @@ type Stats struct {
 
 // freshGrace is how long, at the cap, a new connection waits for room,
 // and how long an accepted connection may stay silent before it counts
-// as idle. 10,000 streams dialled at once lost 1,500 of theirs when
-// silent connections were shed at once.
+// as idle. Shedding silent connections at once, 10,000 streams dialled
+// together lost 1,493 of theirs in one run.
 const freshGrace = time.Second
 
 // phase is where a counted connection is in its life.
