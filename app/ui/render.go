@@ -72,7 +72,7 @@ func (h *Home) renderHeader(n int) app.UI {
 		// total): what a measurement of the start waits for.
 		app.Span().ID("count").DataSet("held", h.sessions.Len()).Text(h.countText(n)),
 		h.renderWaiting(),
-		app.A().ID("to-usage").Href("/usage").Text("Usage"),
+		app.A().ID("to-usage").Href(UsageRoute).Text("Usage"),
 		app.Span().Class("spacer"),
 		h.renderStable(),
 		h.renderBell(),

@@ -27,6 +27,9 @@ type UsagePage struct {
 	cancels []func()
 }
 
+// UsageRoute is the usage page's path, exactly (no trailing slash).
+const UsageRoute = "/usage"
+
 // usageRequests is how many requests a load makes.
 const usageRequests = 5
 
@@ -53,8 +56,7 @@ func browserZone() string {
 	return tz.String()
 }
 
-// OnNav names the tab, on the server too: it kept the list's title, its
-// waiting count frozen once the list was left.
+// OnNav names the tab, on the server too, as the other pages do.
 func (p *UsagePage) OnNav(ctx app.Context) {
 	ctx.Page().SetTitle("Usage · %s", appName)
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
+	"vibecraft.sh/helm/app/ui"
 	"vibecraft.sh/helm/server/attn"
 )
 
@@ -88,19 +90,24 @@ func (p *pageBuffer) code() int {
 	return p.status
 }
 
-// renderPath is the path a page is rendered for: "/usage", a session's
-// "/s/<source>/<id>" when both are plain ids (attn.ValidID: letters,
-// digits, '-' and '_', none of which HTML or a URL treats specially), or
-// "/". Rendered for "/", a session's link showed the list until the
-// client had loaded and routed (a second on a first visit, from a
-// notification too).
+// renderPath is the path a page is rendered for: the usage page's, a
+// session's when it matches the client's own route and both ids are
+// plain (attn.ValidID: letters, digits, '-' and '_', none of which HTML
+// or a URL treats specially), or "/". Rendered for "/", a session's link
+// showed the list until the client had loaded and routed (a second on a
+// first visit, from a notification too).
 func renderPath(p string) string {
-	if strings.TrimSuffix(p, "/") == "/usage" {
-		return "/usage"
+	if p == ui.UsageRoute {
+		return p
 	}
-	parts := strings.Split(strings.Trim(p, "/"), "/")
-	if len(parts) == 3 && parts[0] == "s" && attn.ValidID(parts[1]) && attn.ValidID(parts[2]) {
-		return "/s/" + parts[1] + "/" + parts[2]
+	if sessionPath.MatchString(p) {
+		parts := strings.Split(strings.Trim(p, "/"), "/") // "s", the source, the id
+		if attn.ValidID(parts[1]) && attn.ValidID(parts[2]) {
+			return "/s/" + parts[1] + "/" + parts[2]
+		}
 	}
 	return "/"
 }
+
+// sessionPath is the client's route of a session's page.
+var sessionPath = regexp.MustCompile(ui.SessionRoute)
