@@ -49,7 +49,11 @@ var projects = []struct{ cwd, branch string }{
 	{"/home/demo/notes/blog posts", ""},
 }
 
-var prompts = []struct{ prompt, title, tool, command string }{
+// topic is what a simulated session is about: its first prompt, the title
+// it gets, and the tool call it makes.
+type topic struct{ prompt, title, tool, command string }
+
+var prompts = []topic{
 	{"Fix the flaky login test on CI", "Fix flaky login test", "Bash", "npm test -- login"},
 	{"Add refunds to the payments API with tests", "Add refunds endpoint", "Edit", "src/refunds.ts"},
 	{"Why is the build slow? Profile it", "Profile slow build", "Bash", "npm run build -- --profile"},

@@ -27,7 +27,7 @@ type ocWorld struct {
 // the next prompt.
 type ocSession struct {
 	id, projectID, cwd string
-	topic              struct{ prompt, title, tool, command string }
+	topic              topic
 	model              string
 	created            int64
 	titled             bool
@@ -41,7 +41,7 @@ type ocSession struct {
 
 // ocPrompts are the OpenCode sessions' topics, apart from the Claude Code
 // ones: one title in two rows of the demo's list looked like a duplicate.
-var ocPrompts = []struct{ prompt, title, tool, command string }{
+var ocPrompts = []topic{
 	{"Add a dark mode to the settings screen", "Dark mode for settings", "edit", "src/settings/theme.ts"},
 	{"The search endpoint is slow, speed it up", "Speed up search", "bash", "go test -bench Search"},
 	{"Write the changelog for release 2.4", "Changelog for 2.4", "write", "CHANGELOG.md"},

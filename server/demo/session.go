@@ -11,7 +11,7 @@ import (
 // answer with end_turn (waiting for input) → next prompt …
 type session struct {
 	id, path, cwd, branch string
-	topic                 struct{ prompt, title, tool, command string }
+	topic                 topic
 	phase                 int // 0 prompt, 1 tool call, 2 tool result, 3 answer
 	turns                 int
 	resumeAt              int // the step at which its user answers, while waiting
