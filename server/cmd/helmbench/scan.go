@@ -56,6 +56,13 @@ func (b *bench) scan() ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The first read warms the page cache, and is a cold read when the
+	// corpus was evicted (by the bigger corpora of other rows): the
+	// baseline the note gives is the second, warm like the scans.
+	warming, err := warm(dir)
+	if err != nil {
+		return nil, err
+	}
 	catTime, err := warm(dir)
 	if err != nil {
 		return nil, err
@@ -84,7 +91,7 @@ func (b *bench) scan() ([]row, error) {
 		measured: fmt.Sprintf("%.2f s = %.2f GB/s", best.Seconds(), gbps),
 		target:   "≥ 1 GB/s (≤ 2 s)",
 		pass:     gbps >= 1,
-		note:     fmt.Sprintf("plain read of the same files: %.2f s", catTime.Seconds()),
+		note:     fmt.Sprintf("plain read of the same files, cache warm: %.2f s (the read that warmed it: %.2f s)", catTime.Seconds(), warming.Seconds()),
 	}}
 	rows = append(rows, b.restart(ctx, dir, found))
 	return rows, nil
