@@ -193,17 +193,20 @@ func testLookGeometry(t *testing.T, b *browser) {
 		t.Errorf("on a phone the row overflows: cost %+v, title %+v", cost, title)
 	}
 	click(c, "#filters-toggle")
-	// 360 px, the narrowest phone still sold, with Install offered (the
-	// widest the actions get): they keep one line, and the count is not
-	// cut (at 360 px Refresh wrapped onto a third line).
+	// 360 px, the narrowest phone still sold, and 320 px (a 2016 iPhone
+	// SE), with Install offered (the widest the actions get): they keep
+	// one line, and the count is not cut (at 360 px Refresh wrapped onto
+	// a third line; at 320 px too, and the count read "9 s…").
 	offerInstall(c)
-	viewport(c, 360, 780, true, "light")
-	usage, stable, install, refresh := rect(c, "#to-usage"), rect(c, "#stable"), rect(c, "#install"), rect(c, "#refresh")
-	if !sameLine(usage, stable) || !sameLine(stable, install) || !sameLine(stable, refresh) || refresh.Right > 360 {
-		t.Errorf("at 360 px the header's actions (Usage %+v, Stable order %+v, Install %+v, Refresh %+v) are not one line", usage, stable, install, refresh)
-	}
-	if cut := mustEval[bool](c, `(e => e.scrollWidth > e.clientWidth)(document.getElementById("count"))`); cut {
-		t.Errorf("at 360 px the count %q is cut short", mustEval[string](c, `document.getElementById("count").textContent`))
+	for _, width := range []float64{360, 320} {
+		viewport(c, int64(width), 780, true, "light")
+		usage, stable, install, refresh := rect(c, "#to-usage"), rect(c, "#stable"), rect(c, "#install"), rect(c, "#refresh")
+		if !sameLine(usage, stable) || !sameLine(stable, install) || !sameLine(stable, refresh) || refresh.Right > width {
+			t.Errorf("at %v px the header's actions (Usage %+v, Stable order %+v, Install %+v, Refresh %+v) are not one line", width, usage, stable, install, refresh)
+		}
+		if cut := mustEval[bool](c, `(e => e.scrollWidth > e.clientWidth)(document.getElementById("count"))`); cut {
+			t.Errorf("at %v px the count %q is cut short", width, mustEval[string](c, `document.getElementById("count").textContent`))
+		}
 	}
 	viewport(c, 1280, 900, false, "")
 	// The push setting sits apart below the list, centred, not glued to
