@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -50,7 +49,7 @@ var subagentOpenedFrom string
 // pagePath is the page of a session, or of one of its subagents when
 // agent is not "", on host ("" = this machine).
 func pagePath(source, id, agent, host string) string {
-	u := "/s/" + url.PathEscape(source) + "/" + url.PathEscape(id)
+	u := SessionPath(source, id)
 	q := url.Values{}
 	if agent != "" {
 		q.Set("agent", agent)
@@ -126,11 +125,7 @@ func newSessionPage() app.Composer {
 // pre-rendered shell), and in the browser starts loading it.
 func (p *SessionPage) OnNav(ctx app.Context) {
 	u := ctx.Page().URL()
-	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(parts) == 3 {
-		p.source, _ = url.PathUnescape(parts[1])
-		p.id, _ = url.PathUnescape(parts[2])
-	}
+	p.source, p.id, _ = SessionOfPath(u.Path)
 	p.agent = u.Query().Get("agent")
 	p.host = u.Query().Get("host") // another machine's session (host.go)
 	title := "Session"

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
-	"strings"
 
 	"vibecraft.sh/helm/app/ui"
 	"vibecraft.sh/helm/server/attn"
@@ -91,23 +89,17 @@ func (p *pageBuffer) code() int {
 }
 
 // renderPath is the path a page is rendered for: the usage page's, a
-// session's when it matches the client's own route and both ids are
-// plain (attn.ValidID: letters, digits, '-' and '_', none of which HTML
-// or a URL treats specially), or "/". Rendered for "/", a session's link
+// session's when the client reads one from the path (ui.SessionOfPath)
+// and both ids are plain (attn.ValidID: letters, digits, '-' and '_',
+// none of which HTML or a URL treats specially), or "/". Rendered for "/", a session's link
 // showed the list until the client had loaded and routed (a second on a
 // first visit, from a notification too).
 func renderPath(p string) string {
 	if p == ui.UsageRoute {
 		return p
 	}
-	if sessionPath.MatchString(p) {
-		parts := strings.Split(strings.Trim(p, "/"), "/") // "s", the source, the id
-		if attn.ValidID(parts[1]) && attn.ValidID(parts[2]) {
-			return "/s/" + parts[1] + "/" + parts[2]
-		}
+	if source, id, ok := ui.SessionOfPath(p); ok && attn.ValidID(source) && attn.ValidID(id) {
+		return ui.SessionPath(source, id)
 	}
 	return "/"
 }
-
-// sessionPath is the client's route of a session's page.
-var sessionPath = regexp.MustCompile(ui.SessionRoute)
