@@ -207,6 +207,8 @@ bench: build
 	$(GO) test -run '^$$' -bench FleetHub -benchmem -benchtime 20x ./server/fleet
 	$(GO) run ./server/cmd/helmbench -bin bin/helmd -work $(BENCH_DIR)
 	HELM_BIN=$(CURDIR)/bin/helmd HELM_REQUIRE_BROWSER=1 $(GO) test -count=1 -v -run 'TestSessionBrowser/(OpenFigure|AppendFigure|Large)$$' ./server/e2e/ | grep -E '^(--- |ok|FAIL)|FIGURE'
+	# The client's start at 5,000 sessions, each run a first visit and a repeat visit.
+	HELM_START_RUNS=7 HELM_BIN=$(CURDIR)/bin/helmd HELM_REQUIRE_BROWSER=1 $(GO) test -count=1 -v -run 'TestStartBrowser$$' ./server/e2e/ | grep -E '^(--- |ok|FAIL)|FIGURE start over|^ {10}[a-zA-Z]'
 	# The client's start over helmbench's 100,000 sessions (made by its scale row above).
 	HELM_SCALE_CORPUS=$(BENCH_DIR)/corpus-100k HELM_BIN=$(CURDIR)/bin/helmd HELM_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 20m -v -run 'TestScaleBrowser' ./server/e2e/ | grep -E '^(--- |ok|FAIL)|FIGURE'
 
