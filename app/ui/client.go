@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"time"
@@ -206,13 +205,13 @@ func keepalive() time.Duration {
 // PageSeed reads the seed the server put in the pre-rendered page. The
 // wasm's route calls it before the first render replaces that page.
 func PageSeed() Seed {
-	var seed Seed
 	el := app.Window().GetElementByID("seed")
 	if el == nil || !el.Truthy() {
-		return seed
-	}
-	if err := json.Unmarshal([]byte(el.Call("getAttribute", "data-seed").String()), &seed); err != nil {
 		return Seed{}
+	}
+	seed, err := readSeed([]byte(el.Call("getAttribute", "data-seed").String()))
+	if err != nil {
+		return Seed{} // the stream brings the list
 	}
 	return seed
 }

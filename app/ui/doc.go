@@ -60,5 +60,6 @@
 //   - body[data-wasm="ready"]: set in OnMount, so tests know the
 //     WebAssembly client runs. Pre-rendered HTML never has it.
 //   - #seed: a hidden element in pre-rendered HTML only; data-seed holds
-//     the sessions as JSON, for the client's first render.
+//     the first screen's sessions (a snapshot, base64) and what describes
+//     them, as JSON, for the client's first render (seed.go).
 package ui

@@ -12,27 +12,28 @@ import (
 )
 
 // Seed is the data a Home starts with: on the server, the current
-// sessions; in the browser, what the pre-rendered page carried.
+// sessions; in the browser, what the pre-rendered page carried. Its JSON
+// is its page form (seed.go).
 type Seed struct {
-	Sessions []shared.Session `json:"sessions"`
-	Watched  []string         `json:"watched,omitempty"` // folders the server watches
-	At       int64            `json:"at"`                // epoch ms the data is from; 0 = no data
+	Sessions []shared.Session
+	Watched  []string // folders the server watches
+	At       int64    // epoch ms the data is from; 0 = no data
 	// EventID names the stream event Sessions is exact as of (the REST
 	// list's X-Helm-Event-Id); the client resumes the stream from it.
 	// Empty: unknown, and the stream starts with a fresh init.
-	EventID string `json:"eventId,omitempty"`
+	EventID string
 	// Total is how many sessions the server has when Sessions holds only
 	// the newest of them (the page's first screen); 0 = Sessions is all.
-	Total int `json:"total,omitempty"`
+	Total int
 	// Host is the serving helmd's --host-name, shown in the header (and
 	// the title when not local) so that one helmd cannot pass for another.
-	Host string `json:"host,omitempty"`
+	Host string
 	// Demo marks a simulated workspace (helmd --demo).
-	Demo bool `json:"demo,omitempty"`
+	Demo bool
 	// Instance names the helmd that rendered the page (server/ident): the
 	// feed sends it with each request, and another helmd refuses them.
-	Instance string    `json:"instance,omitempty"`
-	Now      time.Time `json:"-"` // the render time; zero = time.Now()
+	Instance string
+	Now      time.Time // the render time; zero = time.Now(); not in the page
 }
 
 // pageSize is how many rows render at first, and how many more each

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -249,8 +248,8 @@ func shows(search string, texts ...string) bool {
 // through an attribute (escaped by go-app, decoded by the browser), so
 // the page does not flash empty while the stream connects.
 func (h *Home) renderSeed() app.UI {
-	b, err := json.Marshal(Seed{Sessions: h.sessions.Sessions(), Watched: h.watched, At: h.dataAt, Total: h.total, EventID: h.cursor,
-		Host: h.host, Demo: h.demo, Instance: h.instance}) // the wasm's first render reads them back (PageSeed)
+	b, err := Seed{Sessions: h.sessions.Sessions(), Watched: h.watched, At: h.dataAt, Total: h.total, EventID: h.cursor,
+		Host: h.host, Demo: h.demo, Instance: h.instance}.pageJSON() // the wasm's first render reads them back (PageSeed)
 	if err != nil {
 		return nil
 	}

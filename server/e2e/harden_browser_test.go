@@ -78,7 +78,16 @@ func TestBrowserFirstScreenThenAll(t *testing.T) {
 	c := b.tab(t)
 	c.onEveryDocument(`document.addEventListener("DOMContentLoaded", () => {
 		const seed = JSON.parse(document.getElementById("seed").dataset.seed);
-		window.__seed = {n: seed.sessions.length, total: seed.total || 0};
+		// The sessions are a snapshot (shared/snapshot): "HLS1", then
+		// their count as a uvarint.
+		const list = seed.list || {};
+		const snap = atob(list.snapshot || "");
+		let n = 0;
+		for (let i = 4, shift = 0; i < snap.length; i++, shift += 7) {
+			n += (snap.charCodeAt(i) & 0x7f) * 2 ** shift;
+			if (snap.charCodeAt(i) < 0x80) break;
+		}
+		window.__seed = {n, total: list.total || 0};
 		window.__count = document.getElementById("count").textContent;
 	});`)
 	c.navigate(p.URL + "/")
