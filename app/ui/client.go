@@ -13,8 +13,12 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// storageKey is where the last list is kept in localStorage.
-const storageKey = "helm.sessions.v1"
+// storageKey is where the last list is kept in localStorage (stored);
+// oldStorageKey is where clients before that form kept it as JSON.
+const (
+	storageKey    = "helm.sessions.v2"
+	oldStorageKey = "helm.sessions.v1"
+)
 
 // mountSlack: a wait that began this long before the page opened may
 // still be news (the page loaded as it began, or the clocks differ).
@@ -172,9 +176,11 @@ func (h *Home) restore(ctx app.Context) {
 	if err := ctx.LocalStorage().Get(storageAtKey, &at); err == nil && at > 0 && at <= h.dataAt {
 		return
 	}
-	var c cached
-	if err := ctx.LocalStorage().Get(storageKey, &c); err == nil {
-		h.restoreFrom(c)
+	var s stored
+	if err := ctx.LocalStorage().Get(storageKey, &s); err == nil && len(s.Snapshot) > 0 {
+		if c, err := s.cached(); err == nil {
+			h.restoreFrom(c)
+		}
 	}
 }
 

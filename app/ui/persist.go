@@ -6,6 +6,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/list"
+	"vibecraft.sh/helm/shared/snapshot"
 )
 
 // Saving the list to browser storage encodes every session to JSON on
@@ -46,28 +47,27 @@ func (h *Home) persist() {
 	})
 }
 
-// cached is what browser storage holds: the list, and the id of the
-// stream event it is exact as of (feed.Machine.LastEventID, read on the
-// UI goroutine where the list changes, so the two always match). A start
-// from the cache resumes the stream from that id; with none (a list
-// saved by an older client, or while the feed had no cursor) the stream
-// starts with a fresh init. Both are one value under one key, so a
-// failed save cannot pair a list with another list's id.
+// cached is what browser storage holds (in its stored form): the list,
+// and the id of the stream event it is exact as of (feed.Machine.
+// LastEventID, read on the UI goroutine where the list changes, so the
+// two always match). A start from the cache resumes the stream from that
+// id; with none (a big list saved in part, or while the feed had no
+// cursor) the stream starts with a fresh init. Both are one value under
+// one key, so a failed save cannot pair a list with another list's id.
 type cached struct {
 	list.Snapshot
-	EventID string `json:"eventId,omitempty"`
+	EventID string
 	// Instance is the helmd the list came from: another one's saved list
 	// is never shown as this one's.
-	Instance string `json:"instance,omitempty"`
+	Instance string
 	// Total is how many sessions the list had when only its newest
 	// cacheMax were saved; 0: the whole list was.
-	Total int `json:"total,omitempty"`
+	Total int
 }
 
-// cacheMax bounds the list kept in browser storage: its JSON is about
-// 1 KB a session against a quota of about 5 MB an origin, and it is
-// encoded on the UI goroutine (100,000 sessions took seconds, to fail on
-// the quota). A bigger list keeps its newest cacheMax sessions, with the
+// cacheMax bounds the list kept in browser storage, against a quota of
+// about 5 MB an origin, and encoded on the UI goroutine (as JSON, 100,000
+// sessions took seconds, to fail on the quota). A bigger list keeps its newest cacheMax sessions, with the
 // count and without an id: like the page's seed, a first screen shown at
 // once (offline too), not a base the stream can resume from.
 const cacheMax = 2000
@@ -84,11 +84,49 @@ func cacheOf(l *list.List, savedAt int64, watched []string, eventID, instance st
 // storageAtKey holds the SavedAt of the list under storageKey.
 const storageAtKey = storageKey + ".at"
 
+// stored is cached as browser storage holds it: the sessions in the
+// snapshot's compact form (shared/snapshot, base64 in the JSON). As JSON
+// objects, saving 2,000 sessions (cacheMax) took 81 ms of encoding in the
+// page's one thread, every saveEvery while sessions change, and about
+// 1 KB a session of the origin's ~5 MB quota.
+type stored struct {
+	Snapshot []byte   `json:"snapshot"`
+	SavedAt  int64    `json:"savedAt"`
+	Watched  []string `json:"watched,omitempty"`
+	EventID  string   `json:"eventId,omitempty"`
+	Instance string   `json:"instance,omitempty"`
+	Total    int      `json:"total,omitempty"`
+}
+
+// storedOf is c in its storage form.
+func storedOf(c cached) (stored, error) {
+	b, err := snapshot.Marshal(c.Sessions)
+	if err != nil {
+		return stored{}, err
+	}
+	return stored{Snapshot: b, SavedAt: c.SavedAt, Watched: c.Watched, EventID: c.EventID, Instance: c.Instance, Total: c.Total}, nil
+}
+
+// cached reads s back. A list whose sessions do not decode is no list.
+func (s stored) cached() (cached, error) {
+	sessions, err := snapshot.Decode(s.Snapshot)
+	if err != nil {
+		return cached{}, err
+	}
+	return cached{Snapshot: list.Snapshot{Sessions: sessions, SavedAt: s.SavedAt, Watched: s.Watched},
+		EventID: s.EventID, Instance: s.Instance, Total: s.Total}, nil
+}
+
 func (h *Home) save() {
 	h.savedAt = time.Now()
 	st := h.ctx.LocalStorage()
-	c := cacheOf(h.sessions, h.dataAt, h.watched, h.machine.LastEventID(), h.instance)
-	if err := st.Set(storageKey, c); err != nil {
+	st.Del(oldStorageKey) // the previous client's list: its quota is this one's
+	st.Del(oldStorageKey + ".at")
+	c, err := storedOf(cacheOf(h.sessions, h.dataAt, h.watched, h.machine.LastEventID(), h.instance))
+	if err == nil {
+		err = st.Set(storageKey, c)
+	}
+	if err != nil {
 		app.Log("helm: saving the list failed:", err) // quota: the live list still works
 		st.Del(storageAtKey)
 		return

@@ -3,52 +3,68 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared"
 )
 
-// The cache is exact: what is saved with an id comes back as the same
-// sessions with the same id, so resuming the stream from that id onto it
-// gives the server's list. A list saved by an older client has no id and
-// starts fresh.
+// The cache is exact: what is saved with an id comes back, through
+// browser storage's text, as the same sessions with the same id, so
+// resuming the stream from that id onto it gives the server's list.
 func TestCacheKeepsTheListWithItsID(t *testing.T) {
 	s := shared.Session{
 		ID: "a", Source: shared.SourceClaude, Title: "\"</script>\u2028", CostUSD: 0.1 + 0.2,
 		Tokens: shared.Tokens{Input: 1, CacheWrite: 1 << 40}, Status: shared.StatusWaiting, Active: true,
-		CreatedAt: 1763900000000, UpdatedAt: 1763990000001, ParentID: "ses_p",
+		CreatedAt: 1763900000000, UpdatedAt: 1763990000001, ParentID: "ses_p", Question: "why?",
 	}
-	tests := []struct {
-		name   string
-		stored string
-		want   cached
-	}{
-		{"saved with an id", mustJSON(t, cached{Snapshot: list.New([]shared.Session{s}).Snapshot(7, []string{"/w"}), EventID: "3-41"}),
-			cached{Snapshot: list.Snapshot{Sessions: []shared.Session{s}, SavedAt: 7, Watched: []string{"/w"}}, EventID: "3-41"}},
-		{"saved by a client without ids", `{"sessions":[{"id":"a","source":"claude"}],"savedAt":7}`,
-			cached{Snapshot: list.Snapshot{Sessions: []shared.Session{{ID: "a", Source: shared.SourceClaude}}, SavedAt: 7}}},
+	in := cached{Snapshot: list.New([]shared.Session{s}).Snapshot(7, []string{"/w"}), EventID: "3-41", Instance: "inst"}
+	got := throughStorage(t, in)
+	if !reflect.DeepEqual(got, in) {
+		t.Fatalf("restored %+v, want %+v", got, in)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var got cached
-			if err := json.Unmarshal([]byte(tc.stored), &got); err != nil {
-				t.Fatal(err)
-			}
-			if got.EventID != tc.want.EventID || got.SavedAt != tc.want.SavedAt || len(got.Sessions) != len(tc.want.Sessions) {
-				t.Fatalf("restored %+v, want %+v", got, tc.want)
-			}
-			for i := range got.Sessions {
-				if got.Sessions[i] != tc.want.Sessions[i] {
-					t.Fatalf("session %d: %+v, want %+v", i, got.Sessions[i], tc.want.Sessions[i])
-				}
-			}
-			h := NewHome(Seed{})
-			h.restoreFrom(got)
-			if h.cursor != tc.want.EventID {
-				t.Fatalf("cursor %q, want %q", h.cursor, tc.want.EventID)
-			}
-		})
+	h := NewHome(Seed{})
+	h.restoreFrom(got)
+	if h.cursor != "3-41" || h.sessions.Len() != 1 {
+		t.Fatalf("cursor %q, %d sessions; want 3-41, 1", h.cursor, h.sessions.Len())
+	}
+}
+
+// throughStorage is c saved and read back as browser storage would hold
+// it (go-app's LocalStorage encodes a value with encoding/json).
+func throughStorage(t *testing.T, c cached) cached {
+	t.Helper()
+	st, err := storedOf(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back stored
+	if err := json.Unmarshal([]byte(mustJSON(t, st)), &back); err != nil {
+		t.Fatal(err)
+	}
+	got, err := back.cached()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// What the previous client kept, or a stored list cut or altered, is no
+// list: the page starts as with nothing saved, never from part of one.
+func TestCacheRefusesWhatIsNoList(t *testing.T) {
+	for name, text := range map[string]string{
+		"the previous client's JSON": `{"sessions":[{"id":"a","source":"claude"}],"savedAt":7,"eventId":"3-41"}`,
+		"a cut snapshot":             `{"snapshot":"SExTMQUB","savedAt":7,"eventId":"3-41"}`,
+		"not a snapshot":             `{"snapshot":"bm90IGEgc25hcHNob3Q=","savedAt":7}`,
+	} {
+		var st stored
+		if err := json.Unmarshal([]byte(text), &st); err != nil {
+			continue // refused by the JSON decoder: no list either
+		}
+		if c, err := st.cached(); err == nil {
+			t.Errorf("%s: read as %d sessions, id %q", name, len(c.Sessions), c.EventID)
+		}
 	}
 }
 
@@ -76,10 +92,7 @@ func TestCacheOfABigListIsItsNewest(t *testing.T) {
 	if c.Sessions[0].ID != fmt.Sprint(cacheMax+499) || c.Sessions[cacheMax-1].ID != "500" {
 		t.Fatalf("not the newest: %s … %s", c.Sessions[0].ID, c.Sessions[cacheMax-1].ID)
 	}
-	var back cached
-	if err := json.Unmarshal([]byte(mustJSON(t, c)), &back); err != nil {
-		t.Fatal(err)
-	}
+	back := throughStorage(t, c)
 	h := NewHome(Seed{})
 	h.restoreFrom(back)
 	if h.cursor != "" || h.total != cacheMax+500 || h.sessions.Len() != cacheMax {

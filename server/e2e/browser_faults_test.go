@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"vibecraft.sh/helm/server/internal/fixture"
 )
 
@@ -96,11 +98,16 @@ func testOfflineFromCache(t *testing.T, b *browser) {
 	waitLive(c)
 	waitWorker(c, p.URL)
 
+	// What an older client saved, in a form this one does not read: the
+	// next save frees its share of the origin's quota.
+	c.do(5*time.Second, "an older client's list", chromedp.Evaluate[chromedp.Void](`localStorage.setItem("helm.sessions.v1", "x".repeat(1 << 20))`))
+
 	// B arrives live after the worker cached the page: after the reload it
 	// can only come from the list saved in browser storage.
 	fixture.Append(t, fixture.Path(claude, cwd, sidB), fixture.User(sidB, cwd, "seen live", time.Now()))
 	rowB := rowSel("claude:" + sidB)
 	c.waitJS(3*time.Second, "the live row", hasText(rowB+" .title", "seen live"))
+	c.waitJS(5*time.Second, "the older client's list removed", `localStorage.getItem("helm.sessions.v1") === null`)
 
 	p.terminate(t)
 	if resp, err := http.Get(p.URL + "/healthz"); err == nil {
