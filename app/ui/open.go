@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -13,23 +12,30 @@ func SessionPath(source, id string) string {
 	return "/s/" + url.PathEscape(source) + "/" + url.PathEscape(id)
 }
 
-// sessionRoute is SessionRoute, compiled for SessionOfPath.
-var sessionRoute = regexp.MustCompile(SessionRoute)
-
 // SessionOfPath is SessionPath's inverse: the source and id that a path
 // the session route takes names; ok is false for any other path. The
 // server renders a session's page from it, and the page reads its own
 // URL with it, so both agree on what a path names.
+//
+// It reads the path as SessionRoute matches it, "/s/", two segments,
+// perhaps a last "/", without compiling that regexp a second time (the
+// router compiles it): the client's start paid the compile, in code the
+// browser had not yet optimised (TestSessionOfPathIsTheRoute holds the
+// two to the same paths).
 func SessionOfPath(p string) (source, id string, ok bool) {
-	if !sessionRoute.MatchString(p) {
+	rest, ok := strings.CutPrefix(p, "/s/")
+	if !ok {
 		return "", "", false
 	}
-	parts := strings.Split(strings.Trim(p, "/"), "/") // "s", the source, the id
-	source, err := url.PathUnescape(parts[1])
+	source, id, ok = strings.Cut(strings.TrimSuffix(rest, "/"), "/")
+	if !ok || source == "" || id == "" || strings.Contains(id, "/") {
+		return "", "", false
+	}
+	source, err := url.PathUnescape(source)
 	if err != nil {
 		return "", "", false
 	}
-	if id, err = url.PathUnescape(parts[2]); err != nil {
+	if id, err = url.PathUnescape(id); err != nil {
 		return "", "", false
 	}
 	return source, id, true

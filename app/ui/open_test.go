@@ -1,6 +1,10 @@
 package ui
 
-import "testing"
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
 
 // SessionOfPath reads back what SessionPath writes, whatever the ids
 // hold, and names no session for a path the session route does not take.
@@ -18,6 +22,25 @@ func TestSessionOfPathInvertsSessionPath(t *testing.T) {
 	for _, p := range []string{"/", "/usage", "/s/claude", "/s/claude/", "//s/claude/x", "/s/claude/x/y", "/s//x", "/s/claude/%zz"} {
 		if source, id, ok := SessionOfPath(p); ok {
 			t.Errorf("%q names session %q, %q", p, source, id)
+		}
+	}
+}
+
+// SessionOfPath takes exactly the paths the router sends to the session
+// page (SessionRoute), and names a session for each.
+func TestSessionOfPathIsTheRoute(t *testing.T) {
+	route := regexp.MustCompile(SessionRoute)
+	paths := []string{
+		"", "/", "/s", "/s/", "/s//", "/s///", "/s/a", "/s/a/", "/s/a//", "/s//b", "/s//b/",
+		"/s/a/b", "/s/a/b/", "/s/a/b//", "/s/a/b/c", "/s/a/b/c/", "//s/a/b", "/s/a/b?x", "/S/a/b",
+		"s/a/b", "/s/a/b\n", "/s/a\n/b", "/s/\u00e9/\u4e16", "/s/a/b/\n", "/x/s/a/b", "/s/a%2Fb/c",
+		"/s/a/%zz", "/s/%zz/b", "/s/a/b%", " /s/a/b",
+	}
+	for _, p := range paths {
+		_, _, ok := SessionOfPath(p)
+		escapes := strings.Contains(p, "%zz") || strings.HasSuffix(p, "%")
+		if want := route.MatchString(p) && !escapes; ok != want {
+			t.Errorf("%q: SessionOfPath says %v, the route %v", p, ok, route.MatchString(p))
 		}
 	}
 }
