@@ -124,24 +124,16 @@ func TestSeedPageFormAcrossAnUpgrade(t *testing.T) {
 		Total    int              `json:"total,omitempty"`
 		Host     string           `json:"host,omitempty"`
 	}
-	page, err := json.Marshal(Seed{Sessions: sample(), At: ms(0), EventID: "e-7", Host: "build-7"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var old previous
-	if err := json.Unmarshal(page, &old); err != nil {
+	if err := json.Unmarshal([]byte(mustJSON(t, Seed{Sessions: sample(), At: ms(0), EventID: "e-7", Host: "build-7"})), &old); err != nil {
 		t.Fatal(err)
 	}
 	if len(old.Sessions) != 0 || old.At != 0 || old.EventID != "" || old.Total != 0 || old.Host != "build-7" {
 		t.Errorf("the previous client reads this page as %+v: want no list, the host", old)
 	}
 
-	oldPage, err := json.Marshal(previous{Sessions: sample(), At: ms(0), EventID: "e-7", Host: "build-7"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var s Seed
-	if err := json.Unmarshal(oldPage, &s); err != nil {
+	if err := json.Unmarshal([]byte(mustJSON(t, previous{Sessions: sample(), At: ms(0), EventID: "e-7", Host: "build-7"})), &s); err != nil {
 		t.Fatal(err)
 	}
 	if len(s.Sessions) != 0 || s.At != 0 || s.EventID != "" || s.Host != "build-7" {
