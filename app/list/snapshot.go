@@ -4,12 +4,13 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// Snapshot is what the client keeps in browser storage so that a restart,
-// or a start without a server, shows the last list at once.
+// Snapshot is what the client keeps in browser storage (app/ui stores it
+// in a form of its own) so that a restart, or a start without a server,
+// shows the last list at once.
 type Snapshot struct {
-	Sessions []shared.Session `json:"sessions"`
-	SavedAt  int64            `json:"savedAt"`           // epoch milliseconds
-	Watched  []string         `json:"watched,omitempty"` // folders the server watches, for the empty state
+	Sessions []shared.Session
+	SavedAt  int64    // epoch milliseconds
+	Watched  []string // folders the server watches, for the empty state
 }
 
 // Snapshot captures the list as of savedAt (epoch milliseconds).

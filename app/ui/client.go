@@ -177,8 +177,8 @@ func (h *Home) restore(ctx app.Context) {
 		return
 	}
 	var s stored
-	if err := ctx.LocalStorage().Get(storageKey, &s); err == nil && len(s.Snapshot) > 0 {
-		if c, err := s.cached(); err == nil {
+	if err := ctx.LocalStorage().Get(storageKey, &s); err == nil {
+		if c, err := s.cached(); err == nil { // nothing saved: no snapshot, an error
 			h.restoreFrom(c)
 		}
 	}

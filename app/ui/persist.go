@@ -9,7 +9,7 @@ import (
 	"vibecraft.sh/helm/shared/snapshot"
 )
 
-// Saving the list to browser storage encodes every session to JSON on
+// Saving the list to browser storage encodes every session (stored) on
 // the UI goroutine. For a few hundred sessions that is quick and is done
 // after every update; for thousands it takes long enough to stall typing,
 // so a big list is saved at most every saveEvery, the last change always
@@ -66,10 +66,11 @@ type cached struct {
 }
 
 // cacheMax bounds the list kept in browser storage, against a quota of
-// about 5 MB an origin, and encoded on the UI goroutine (as JSON, 100,000
-// sessions took seconds, to fail on the quota). A bigger list keeps its newest cacheMax sessions, with the
-// count and without an id: like the page's seed, a first screen shown at
-// once (offline too), not a base the stream can resume from.
+// about 5 MB an origin, and encoded on the UI goroutine (as JSON,
+// 100,000 sessions took seconds, to fail on the quota). A bigger list
+// keeps its newest cacheMax sessions, with the count and without an id:
+// like the page's seed, a first screen shown at once (offline too), not
+// a base the stream can resume from.
 const cacheMax = 2000
 
 // cacheOf is what save stores for l.
@@ -120,7 +121,9 @@ func (s stored) cached() (cached, error) {
 func (h *Home) save() {
 	h.savedAt = time.Now()
 	st := h.ctx.LocalStorage()
-	st.Del(oldStorageKey) // the previous client's list: its quota is this one's
+	// The previous client's list: its quota is this one's. At each save,
+	// not once: a tab still running that client keeps writing it.
+	st.Del(oldStorageKey)
 	st.Del(oldStorageKey + ".at")
 	c, err := storedOf(cacheOf(h.sessions, h.dataAt, h.watched, h.machine.LastEventID(), h.instance))
 	if err == nil {

@@ -91,9 +91,9 @@ func (p *pageBuffer) code() int {
 // renderPath is the path a page is rendered for: the usage page's, a
 // session's when the client reads one from the path (ui.SessionOfPath)
 // and both ids are plain (attn.ValidID: letters, digits, '-' and '_',
-// none of which HTML or a URL treats specially), or "/". Rendered for "/", a session's link
-// showed the list until the client had loaded and routed (a second on a
-// first visit, from a notification too).
+// none of which HTML or a URL treats specially), or "/". Rendered for
+// "/", a session's link showed the list until the client had loaded and
+// routed (a second on a first visit, from a notification too).
 func renderPath(p string) string {
 	if p == ui.UsageRoute {
 		return p
