@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -155,20 +154,21 @@ func (h *Home) renderList(rows list.Result) app.UI {
 			app.Button().Text("Show all sessions").OnClick(h.onClear),
 		)
 	}
-	search := h.query.Search
-	return app.Div().Body(
-		app.Ul().ID("sessions").Aria("label", "Sessions").OnClick(h.onRowClick).
-			Body(app.Range(shown).Slice(func(i int) app.UI {
-				s := &shown[i]
-				k := s.Key()
-				return withHost(row(s, h.now, search, k == h.selected, h.attention[k]), s, h.manyHosts())
-			})),
-		app.If(rows.Len() > len(shown), func() app.UI {
-			return app.Button().ID("more").
-				Text(fmt.Sprintf("Show more (%d of %d shown)", len(shown), rows.Len())).
-				OnClick(h.onMore)
-		}),
-	)
+	l := &rowList{
+		Rows:      shown,
+		Times:     make([]string, len(shown)),
+		Attention: make([]bool, len(shown)),
+		Search:    h.query.Search,
+		Selected:  h.selected,
+		ManyHosts: h.manyHosts(),
+		Total:     rows.Len(),
+		page:      h,
+	}
+	for i := range shown {
+		l.Times[i] = rowTimeText(&shown[i], h.now)
+		l.Attention[i] = h.attention[shown[i].Key()]
+	}
+	return l
 }
 
 // row is one session; search is highlighted in what it shows. Rows are
@@ -176,7 +176,7 @@ func (h *Home) renderList(rows list.Result) app.UI {
 // as every value comes from s. A row is a stop of the Tab key (Enter
 // opens it); its status shows only when notable: idle is the default,
 // and a pill on every idle row would be noise.
-func row(s *shared.Session, now time.Time, search string, selected, attention bool) app.UI {
+func row(s *shared.Session, timeText, search string, selected, attention bool) app.UI {
 	title := s.Title
 	if title == "" {
 		title = "Untitled session"
@@ -218,7 +218,7 @@ func row(s *shared.Session, now time.Time, search string, selected, attention bo
 			// Text, never markup: transcripts are untrusted.
 			return app.P().Class("question").Title("%s", attr(s.Question)).Text(s.Question)
 		}),
-		rowTime(s, now),
+		rowTime(s, timeText),
 		app.Div().Class("meta").Body(
 			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Body(markedWords(project, search)...),
 			app.Span().Class("branch").Title("%s", attr("git branch "+s.GitBranch)).Body(markedWords(s.GitBranch, search)...),

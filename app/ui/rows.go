@@ -25,21 +25,28 @@ func statusTip(status string) string {
 	return "Every session"
 }
 
-// rowTime is the row's time: for a waiting session how long it has
-// waited (what the user needs to know), else its last activity.
-func rowTime(s *shared.Session, now time.Time) app.UI {
+// rowTime is the row's time, shown as text (rowTimeText).
+func rowTime(s *shared.Session, text string) app.UI {
 	if s.Status == shared.StatusWaiting {
 		since := s.WaitingSince
 		if since <= 0 {
 			since = s.UpdatedAt
 		}
 		return app.Time().Class("time").DateTime("%s", isoTime(since)).
-			Title("%s", "Waiting since "+absTime(since)).
-			Text(waitedText(now, s))
+			Title("%s", "Waiting since "+absTime(since)).Text(text)
 	}
 	return app.Time().Class("time").DateTime("%s", isoTime(s.UpdatedAt)).
-		Title("%s", "Last activity "+absTime(s.UpdatedAt)).
-		Text(relTime(now, s.UpdatedAt))
+		Title("%s", "Last activity "+absTime(s.UpdatedAt)).Text(text)
+}
+
+// rowTimeText is the text of a row's time: for a waiting session how long
+// it has waited (what the user needs to know), else its last activity.
+// It is the only part of a row that the clock changes.
+func rowTimeText(s *shared.Session, now time.Time) string {
+	if s.Status == shared.StatusWaiting {
+		return waitedText(now, s)
+	}
+	return relTime(now, s.UpdatedAt)
 }
 
 // modelLabel is a model name as a row shows it: without the vendor
