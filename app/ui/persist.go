@@ -24,7 +24,6 @@ func (h *Home) persist() {
 	if h.machine == nil {
 		return // not in a browser
 	}
-	since := time.Since(h.savedAt)
 	if h.sessions.Len() < bigList {
 		h.save()
 		return
@@ -32,12 +31,19 @@ func (h *Home) persist() {
 	if h.saveTimer != nil {
 		return // a save is already due, and will include this change
 	}
-	// Even a save that is due now waits for a timer: it then runs as a
-	// task of its own, after the page has drawn the change, rather than
-	// lengthen the task that applied it (a whole snapshot, at 100,000
-	// sessions).
+	// A save waits for a timer even when it is due, and the first one
+	// waits a whole saveEvery: at the start the list has just come from
+	// the server, and a save then (tens of ms at 5,000 sessions in V8's
+	// baseline code) ran before the page could take the stream's opening,
+	// and was Live that much later. In wasm a timer that is already due
+	// runs without returning to the browser, so a delay of 0 would not
+	// let the page draw first either.
+	wait := saveEvery
+	if !h.savedAt.IsZero() {
+		wait = max(0, saveEvery-time.Since(h.savedAt))
+	}
 	ctx := h.ctx
-	h.saveTimer = time.AfterFunc(max(0, saveEvery-since), func() {
+	h.saveTimer = time.AfterFunc(wait, func() {
 		ctx.Dispatch(func(app.Context) {
 			if h.saveTimer != nil {
 				h.saveTimer = nil

@@ -49,6 +49,9 @@ func TestStartBrowser(t *testing.T) {
 			f.cpu(before, cpuTimes(c))
 			t.Logf("FIGURE start, first visit:  %s", f)
 			first = append(first, f)
+			// A big list is saved for an offline start, a few seconds
+			// after it arrived rather than on the way to Live.
+			c.waitJS(15*time.Second, "the list saved in browser storage", `(localStorage.getItem("helm.sessions.v2") || "").length > 100000`)
 
 			// A repeat visit is one with the service worker in charge.
 			waitWorker(c, p.URL)
