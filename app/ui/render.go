@@ -161,14 +161,20 @@ func (h *Home) renderList(rows list.Result) app.UI {
 		Search:    h.query.Search,
 		Selected:  h.selected,
 		ManyHosts: h.manyHosts(),
-		Total:     rows.Len(),
 		page:      h,
 	}
 	for i := range shown {
 		l.Times[i] = rowTimeText(&shown[i], h.now)
 		l.Attention[i] = h.attention[shown[i].Key()]
 	}
-	return l
+	return app.Div().Body(
+		l,
+		app.If(rows.Len() > len(shown), func() app.UI {
+			return app.Button().ID("more").
+				Text(fmt.Sprintf("Show more (%d of %d shown)", len(shown), rows.Len())).
+				OnClick(h.onMore)
+		}),
+	)
 }
 
 // row is one session; search is highlighted in what it shows. Rows are

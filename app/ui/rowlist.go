@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"fmt"
-
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/shared"
@@ -18,7 +16,9 @@ import (
 // 50 rows took 40–90 ms each time, several times before the page was
 // Live. So every input of the rows is a field, and the clock enters only
 // as the text each row shows (rowTimeText): a tick that moves no
-// "3 h ago" redraws nothing.
+// "3 h ago" redraws nothing. The count of the rows not shown is the
+// page's ("Show more"): at the start the page's 60 sessions become the
+// whole list, and the first 50 rows stay as they were.
 type rowList struct {
 	app.Compo
 
@@ -28,7 +28,6 @@ type rowList struct {
 	Search    string           // highlighted in the rows
 	Selected  string           // the selected row's key
 	ManyHosts bool             // rows name their machine
-	Total     int              // rows in the view: more than len(Rows) shows "Show more"
 
 	// page handles the rows' events. Unexported, so go-app neither
 	// compares nor replaces it: the first one stays, and the page is the
@@ -37,16 +36,9 @@ type rowList struct {
 }
 
 func (l *rowList) Render() app.UI {
-	return app.Div().Body(
-		app.Ul().ID("sessions").Aria("label", "Sessions").OnClick(l.page.onRowClick).
-			Body(app.Range(l.Rows).Slice(func(i int) app.UI {
-				s := &l.Rows[i]
-				return withHost(row(s, l.Times[i], l.Search, s.Key() == l.Selected, l.Attention[i]), s, l.ManyHosts)
-			})),
-		app.If(l.Total > len(l.Rows), func() app.UI {
-			return app.Button().ID("more").
-				Text(fmt.Sprintf("Show more (%d of %d shown)", len(l.Rows), l.Total)).
-				OnClick(l.page.onMore)
-		}),
-	)
+	return app.Ul().ID("sessions").Aria("label", "Sessions").OnClick(l.page.onRowClick).
+		Body(app.Range(l.Rows).Slice(func(i int) app.UI {
+			s := &l.Rows[i]
+			return withHost(row(s, l.Times[i], l.Search, s.Key() == l.Selected, l.Attention[i]), s, l.ManyHosts)
+		}))
 }
