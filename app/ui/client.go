@@ -67,6 +67,9 @@ func (h *Home) OnMount(ctx app.Context) {
 		Post: func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
 		OnStatus: func(s feed.Status) {
 			h.conn = s
+			if s.State != feed.Connecting {
+				h.limit = max(h.limit, pageSize) // the first page, whole (firstRows)
+			}
 			if s.State == feed.Live {
 				// Started: what waited for the start may run (as when
 				// the whole list is held, home.go apply).

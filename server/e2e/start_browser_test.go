@@ -49,6 +49,9 @@ func TestStartBrowser(t *testing.T) {
 			f.cpu(before, cpuTimes(c))
 			t.Logf("FIGURE start, first visit:  %s", f)
 			first = append(first, f)
+			// The first render draws a screen of rows; the rest of the
+			// first page (50) follows once the page is Live.
+			c.waitJS(5*time.Second, "a whole page of rows", `document.querySelectorAll("#sessions li.session").length === 50 && /^Show more \(50 of 5,?000 shown\)$/.test(document.getElementById("more").textContent)`)
 			// A big list is saved for an offline start, a few seconds
 			// after it arrived rather than on the way to Live.
 			c.waitJS(15*time.Second, "the list saved in browser storage", `(localStorage.getItem("helm.sessions.v2") || "").length > 100000`)
