@@ -69,6 +69,7 @@ type Home struct {
 	conn     feed.Status
 	now      time.Time
 	limit    int
+	filling  bool // the rest of the first page is on its way (fillFirstPage)
 
 	// The view: filters, search and sort, mirrored in the URL's query.
 	query    shared.Query
@@ -187,6 +188,20 @@ func (h *Home) apply(ev shared.Event) {
 	if hold {
 		h.ctx.Defer(func(app.Context) { browser.Hold(anchor) })
 	}
+}
+
+// fillFirstPage draws the rest of the first page (firstRows) in a task
+// of its own, after the page has drawn what the feed's state changed (a
+// timer that is not yet due: in wasm a due one runs before the browser
+// does), so that "Live" is not shown only once 25 more rows are made.
+func (h *Home) fillFirstPage(ctx app.Context) {
+	if h.filling || h.limit >= pageSize {
+		return
+	}
+	h.filling = true
+	time.AfterFunc(time.Millisecond, func() {
+		ctx.Dispatch(func(app.Context) { h.limit = max(h.limit, pageSize) })
+	})
 }
 
 // indexLater builds l's index by key a part at a time, each after the
