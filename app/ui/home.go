@@ -44,7 +44,7 @@ const pageSize = 50
 
 // firstRows is how many rows the client's first render draws: more than a
 // tall screen shows. The rest of the first page is drawn once the feed
-// has a state other than Connecting (fullPage). At a first visit every
+// has a state other than Connecting (fillFirstPage). At a first visit every
 // element of the first render is made through syscall/js while V8 runs
 // the client in its baseline code: at 5,000 sessions, 50 rows were 160 ms
 // of the second from navigation to Live. The server's page draws the
@@ -70,6 +70,7 @@ type Home struct {
 	now      time.Time
 	limit    int
 	filling  bool // the rest of the first page is on its way (fillFirstPage)
+	filled   bool // and was drawn: a first page is pageSize rows from now on
 
 	// The view: filters, search and sort, mirrored in the URL's query.
 	query    shared.Query
@@ -120,7 +121,6 @@ func NewHome(seed Seed) *Home {
 		cursor:   seed.EventID,
 		total:    seed.Total,
 		now:      seed.Now,
-		limit:    pageSize,
 		conn:     feed.Status{State: feed.Connecting},
 		host:     seed.Host,
 		demo:     seed.Demo,
@@ -129,9 +129,7 @@ func NewHome(seed Seed) *Home {
 	if h.now.IsZero() {
 		h.now = time.Now()
 	}
-	if app.IsClient {
-		h.limit = firstRows
-	}
+	h.limit = h.firstPage()
 	if seed.At > 0 {
 		h.conn.Reason = "page rendered by the server at " + absTime(seed.At) + "; live updates start when its script runs"
 	}
@@ -195,13 +193,25 @@ func (h *Home) apply(ev shared.Event) {
 // timer that is not yet due: in wasm a due one runs before the browser
 // does), so that "Live" is not shown only once 25 more rows are made.
 func (h *Home) fillFirstPage(ctx app.Context) {
-	if h.filling || h.limit >= pageSize {
+	if h.filling || h.filled {
 		return
 	}
 	h.filling = true
 	time.AfterFunc(time.Millisecond, func() {
-		ctx.Dispatch(func(app.Context) { h.limit = max(h.limit, pageSize) })
+		ctx.Dispatch(func(app.Context) {
+			h.filled = true
+			h.limit = max(h.limit, pageSize)
+		})
 	})
+}
+
+// firstPage is how many rows the list shows before "Show more": in the
+// client, until the rest of the first page was drawn, firstRows.
+func (h *Home) firstPage() int {
+	if app.IsClient && !h.filled {
+		return firstRows
+	}
+	return pageSize
 }
 
 // indexLater builds l's index by key a part at a time, each after the

@@ -27,7 +27,7 @@ func DocumentTitle(waiting int) string {
 func (h *Home) OnNav(ctx app.Context) {
 	h.query = list.QueryFromURL(ctx.Page().URL().RawQuery)
 	h.typed = h.query.Search
-	h.limit = pageSize
+	h.limit = h.firstPage()
 	h.waiting = -1 // always set the title once
 	h.syncTitle(ctx)
 }
