@@ -21,3 +21,23 @@ func OnWindow(name string, fn func()) (remove func()) {
 		f.Release()
 	}
 }
+
+// AfterPaint calls fn once the browser has painted its next frame (a
+// timer set from an animation frame runs after that frame is painted),
+// so that work done by fn does not delay what was just drawn. fn runs on
+// a JS callback: it must Dispatch what touches a component. A hidden tab
+// paints nothing, and fn waits until the tab is shown.
+func AfterPaint(fn func()) {
+	var frame, painted app.Func
+	painted = app.FuncOf(func(app.Value, []app.Value) any {
+		painted.Release()
+		fn()
+		return nil
+	})
+	frame = app.FuncOf(func(app.Value, []app.Value) any {
+		frame.Release()
+		app.Window().Call("setTimeout", painted, 0)
+		return nil
+	})
+	app.Window().Call("requestAnimationFrame", frame)
+}

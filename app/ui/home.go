@@ -188,19 +188,22 @@ func (h *Home) apply(ev shared.Event) {
 	}
 }
 
-// fillFirstPage draws the rest of the first page (firstRows) in a task
-// of its own, after the page has drawn what the feed's state changed (a
-// timer that is not yet due: in wasm a due one runs before the browser
-// does), so that "Live" is not shown only once 25 more rows are made.
+// fillFirstPage draws the rest of the first page (firstRows) once the
+// page has drawn what the feed's state changed, and the browser has
+// painted it: in the same render, "Live" was shown only once 25 more rows
+// were made; and a timer is no help, as a dispatch it makes can come
+// before go-app's next frame.
 func (h *Home) fillFirstPage(ctx app.Context) {
 	if h.filling || h.filled {
 		return
 	}
 	h.filling = true
-	time.AfterFunc(time.Millisecond, func() {
-		ctx.Dispatch(func(app.Context) {
-			h.filled = true
-			h.limit = max(h.limit, pageSize)
+	ctx.Defer(func(app.Context) { // after this update's render
+		browser.AfterPaint(func() {
+			ctx.Dispatch(func(app.Context) {
+				h.filled = true
+				h.limit = max(h.limit, pageSize)
+			})
 		})
 	})
 }
