@@ -68,7 +68,7 @@ func (h *Home) OnMount(ctx app.Context) {
 		OnStatus: func(s feed.Status) {
 			h.conn = s
 			if s.State != feed.Connecting {
-				h.fillFirstPage(ctx)
+				h.started(ctx)
 			}
 			if s.State == feed.Live {
 				// Started: what waited for the start may run (as when
@@ -109,6 +109,13 @@ func (h *Home) OnMount(ctx app.Context) {
 	h.waiting = -1
 	h.syncTitle(ctx)
 
+	ctx.Update()
+}
+
+// fetchWatched asks the server which folders it watches (the empty
+// state names them; a page from the service worker's cache may have an
+// old list).
+func (h *Home) fetchWatched(ctx app.Context) {
 	h.cleanups = append(h.cleanups, browser.Fetch("GET", "/api/status", func(body []byte, err error) {
 		if err != nil {
 			return // the empty state then falls back to a generic sentence
@@ -117,7 +124,6 @@ func (h *Home) OnMount(ctx app.Context) {
 			ctx.Dispatch(func(app.Context) { h.watched = roots })
 		}
 	}))
-	ctx.Update()
 }
 
 // OnDismount stops and releases everything OnMount started.

@@ -44,7 +44,7 @@ const pageSize = 50
 
 // firstRows is how many rows the client's first render draws: more than a
 // tall screen shows. The rest of the first page is drawn once the feed
-// has a state other than Connecting (fillFirstPage). At a first visit every
+// has a state other than Connecting (started). At a first visit every
 // element of the first render is made through syscall/js while V8 runs
 // the client in its baseline code: at 5,000 sessions, 50 rows were 160 ms
 // of the second from navigation to Live. The server's page draws the
@@ -69,8 +69,8 @@ type Home struct {
 	conn     feed.Status
 	now      time.Time
 	limit    int
-	filling  bool // the rest of the first page is on its way (fillFirstPage)
-	filled   bool // and was drawn: a first page is pageSize rows from now on
+	starting bool // started ran
+	filled   bool // the rest of the first page was drawn: a first page is pageSize rows from now on
 
 	// The view: filters, search and sort, mirrored in the URL's query.
 	query    shared.Query
@@ -178,7 +178,10 @@ func (h *Home) apply(ev shared.Event) {
 	}
 	h.syncTitle(h.ctx)
 	if ev.Type.IsSnapshot() {
-		h.indexLater(h.sessions)
+		// Built after the list is painted: a lookup before it is done
+		// builds it at once.
+		l := h.sessions
+		h.afterPaint(h.ctx, func() { h.indexLater(l) })
 		// The page holds the whole list: what waited for the start (the
 		// service worker's install) may run, once this is drawn.
 		h.ctx.Defer(func(app.Context) { browser.Started() })
@@ -188,23 +191,30 @@ func (h *Home) apply(ev shared.Event) {
 	}
 }
 
-// fillFirstPage draws the rest of the first page (firstRows) once the
-// page has drawn what the feed's state changed, and the browser has
-// painted it: in the same render, "Live" was shown only once 25 more rows
-// were made; and a timer is no help, as a dispatch it makes can come
-// before go-app's next frame.
-func (h *Home) fillFirstPage(ctx app.Context) {
-	if h.filling || h.filled {
+// started runs, once, what can wait until the page has drawn the feed's
+// first state other than Connecting (Live, mostly) and the browser has
+// painted it: the rest of the first page (firstRows), and the question
+// of the watched folders. Run before, each made the page Live later: in
+// the same render, "Live" showed only once 25 more rows were made; and
+// a timer is no help, as a dispatch it makes can come before go-app's
+// next frame.
+func (h *Home) started(ctx app.Context) {
+	if h.starting {
 		return
 	}
-	h.filling = true
-	ctx.Defer(func(app.Context) { // after this update's render
-		browser.AfterPaint(func() {
-			ctx.Dispatch(func(app.Context) {
-				h.filled = true
-				h.limit = max(h.limit, pageSize)
-			})
-		})
+	h.starting = true
+	h.afterPaint(ctx, func() {
+		h.filled = true
+		h.limit = max(h.limit, pageSize)
+		h.fetchWatched(ctx)
+	})
+}
+
+// afterPaint runs fn on the UI goroutine once this update is rendered and
+// the browser has painted it.
+func (h *Home) afterPaint(ctx app.Context, fn func()) {
+	ctx.Defer(func(app.Context) {
+		browser.AfterPaint(func() { ctx.Dispatch(func(app.Context) { fn() }) })
 	})
 }
 
