@@ -68,7 +68,7 @@ func (h *Home) OnMount(ctx app.Context) {
 		OnStatus: func(s feed.Status) {
 			h.conn = s
 			if s.State != feed.Connecting {
-				h.started(ctx)
+				h.afterStart(ctx)
 			}
 			if s.State == feed.Live {
 				// Started: what waited for the start may run (as when

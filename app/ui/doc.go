@@ -50,7 +50,9 @@
 //     installation.
 //   - #update: the notice shown when a new version is ready.
 //   - #more: shows more rows when the view is longer than the page shows
-//     (50 rows at first; scrolling near the end adds the next 50).
+//     (50 rows at first, of which the client's first render draws 25 and
+//     the rest once the page is connected; scrolling near the end adds
+//     the next 50).
 //
 // # Keyboard
 //
