@@ -68,7 +68,7 @@ func (h *Home) OnMount(ctx app.Context) {
 		OnStatus: func(s feed.Status) {
 			h.conn = s
 			if s.State != feed.Connecting {
-				h.afterStart(ctx)
+				h.afterStart()
 			}
 			if s.State == feed.Live {
 				// Started: what waited for the start may run (as when
@@ -115,7 +115,8 @@ func (h *Home) OnMount(ctx app.Context) {
 // fetchWatched asks the server which folders it watches (the empty
 // state names them; a page from the service worker's cache may have an
 // old list).
-func (h *Home) fetchWatched(ctx app.Context) {
+func (h *Home) fetchWatched() {
+	ctx := h.ctx
 	h.cleanups = append(h.cleanups, browser.Fetch("GET", "/api/status", func(body []byte, err error) {
 		if err != nil {
 			return // the empty state then falls back to a generic sentence

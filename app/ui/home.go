@@ -69,8 +69,7 @@ type Home struct {
 	conn     feed.Status
 	now      time.Time
 	limit    int
-	starting bool // afterStart ran
-	filled   bool // the rest of the first page was drawn: a first page is pageSize rows from now on
+	started  bool // afterStart ran: a first page is pageSize rows from now on
 
 	// The view: filters, search and sort, mirrored in the URL's query.
 	query    shared.Query
@@ -181,7 +180,7 @@ func (h *Home) apply(ev shared.Event) {
 		// Built after the list is painted: a lookup before it is done
 		// builds it at once.
 		l := h.sessions
-		h.afterPaint(h.ctx, func() { h.indexLater(l) })
+		h.afterPaint(func() { h.indexLater(l) })
 		// The page holds the whole list: what waited for the start (the
 		// service worker's install) may run, once this is drawn.
 		h.ctx.Defer(func(app.Context) { browser.Started() })
@@ -198,30 +197,30 @@ func (h *Home) apply(ev shared.Event) {
 // the same render, "Live" showed only once 25 more rows were made; and
 // a timer is no help, as a dispatch it makes can come before go-app's
 // next frame.
-func (h *Home) afterStart(ctx app.Context) {
-	if h.starting {
+func (h *Home) afterStart() {
+	if h.started {
 		return
 	}
-	h.starting = true
-	h.afterPaint(ctx, func() {
-		h.filled = true
+	h.started = true
+	h.afterPaint(func() {
 		h.limit = max(h.limit, pageSize)
-		h.fetchWatched(ctx)
+		h.fetchWatched()
 	})
 }
 
 // afterPaint runs fn on the UI goroutine once this update is rendered and
 // the browser has painted it.
-func (h *Home) afterPaint(ctx app.Context, fn func()) {
+func (h *Home) afterPaint(fn func()) {
+	ctx := h.ctx
 	ctx.Defer(func(app.Context) {
 		browser.AfterPaint(func() { ctx.Dispatch(func(app.Context) { fn() }) })
 	})
 }
 
 // firstPage is how many rows the list shows before "Show more": in the
-// client, until the rest of the first page was drawn, firstRows.
+// client, until afterStart, firstRows.
 func (h *Home) firstPage() int {
-	if app.IsClient && !h.filled {
+	if app.IsClient && !h.started {
 		return firstRows
 	}
 	return pageSize
