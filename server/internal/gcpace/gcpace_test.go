@@ -8,8 +8,22 @@ import (
 	"time"
 )
 
+// retunedNow is the limit the pacer sets from the heap as it is now. Its
+// cleanup runs on another goroutine after a collection, and reads the
+// heap when it runs: the one pending as this is called may have followed
+// a collection from before (one during an allocation, or one that
+// waitRetuned forced), and set the limit from that heap. The second
+// retune from now follows a collection after it.
+func retunedNow(t *testing.T, p *Pacer) int64 {
+	t.Helper()
+	_, runs := p.Limit()
+	waitRetuned(t, p, runs)
+	_, runs = p.Limit()
+	return waitRetuned(t, p, runs)
+}
+
 // waitRetuned waits until the pacer has set its limit more than runs
-// times: its cleanup runs on another goroutine after a collection.
+// times, forcing collections meanwhile.
 func waitRetuned(t *testing.T, p *Pacer, runs int) int64 {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -50,23 +64,20 @@ func TestLimitFollowsTheLiveHeap(t *testing.T) {
 	if old := debug.SetGCPercent(-1); old != -1 {
 		t.Fatalf("GOGC is %d under the pacer, want off", old)
 	}
-	_, runs := p.Limit()
-	small := waitRetuned(t, p, runs)
+	small := retunedNow(t, p)
 
 	const grown = 128 << 20
 	for range grown >> 20 {
 		retained = append(retained, make([]byte, 1<<20))
 	}
-	_, runs = p.Limit()
-	big := waitRetuned(t, p, runs)
+	big := retunedNow(t, p)
 	// small allowed MinHeap of growth; big allows as much again as is live.
 	if want := small - MinHeap + 2*grown; big < want-(8<<20) {
 		t.Errorf("limit %d MB after the live heap grew by %d MB, from %d MB: want about %d MB", big>>20, grown>>20, small>>20, want>>20)
 	}
 
 	retained = nil
-	_, runs = p.Limit()
-	if shrunk := waitRetuned(t, p, runs); shrunk > big-grown {
+	if shrunk := retunedNow(t, p); shrunk > big-grown {
 		t.Errorf("limit %d MB once %d MB was let go, was %d MB", shrunk>>20, grown>>20, big>>20)
 	}
 }
