@@ -96,9 +96,12 @@ type startTimes struct {
 	SnapStart float64 // the snapshot's request
 	SnapEnd   float64 // its last byte
 	Live      float64
-	Held      float64 // every session held
-	Marks     string  // every performance mark, "name@ms"
-	Snapshots int     // requests for the snapshot
+	Held      float64  // every session held
+	Marks     string   // every performance mark, "name@ms"
+	Snapshots int      // requests for the snapshot
+	Wasms     int      // requests for the client
+	Via       string   // how the client was instantiated: "instantiate of a module" (the head's compile)
+	Refused   []string // what the Content-Security-Policy refused
 	// CPU time from navigation to every session held (ms), of the
 	// renderers (all their threads: compile, GC) and of the whole
 	// browser. Under load, wall times stretch; these do not.
@@ -206,6 +209,8 @@ func waitStarted(c *chrome, n int) startTimes {
 			SnapStart: snap ? snap.startTime : -1, SnapEnd: snap ? snap.responseEnd : -1,
 			Live: at(h.live), Held: at(window.__held),
 			Snapshots: performance.getEntriesByType("resource").filter(e => new URL(e.name).pathname === "/api/sessions/snapshot").length,
+			Wasms: performance.getEntriesByType("resource").filter(e => new URL(e.name).pathname === "/web/app.wasm").length,
+			Via: h.via, Refused: h.refused,
 			Marks: performance.getEntriesByType("mark").map(m => m.name + "@" + m.startTime.toFixed(0)).join(" "),
 		};
 	})()`)
@@ -213,17 +218,26 @@ func waitStarted(c *chrome, n int) startTimes {
 	if s.Snapshots != 1 {
 		c.t.Errorf("the snapshot was requested %d times, want once", s.Snapshots)
 	}
+	// The client is compiled as the page loads, by the head's inline
+	// script, which the page's policy allows by its hash, from the
+	// download its preload started: one request.
+	if s.Via != "instantiate of a module" || s.Wasms != 1 || len(s.Refused) > 0 {
+		c.t.Errorf("the client was instantiated by %q after %d requests for it (want the module the page's head compiled, from one request); refused by the policy: %q", s.Via, s.Wasms, s.Refused)
+	}
 	return s
 }
 
 // startScript records when WebAssembly's instantiation resolves (go.run
-// follows at once) and when the indicator first says Live.
+// follows at once), how it was called, when the indicator first says
+// Live, and what the Content-Security-Policy refused.
 const startScript = `(() => {
-	const h = window.__start = {compiled: null, live: null};
+	const h = window.__start = {compiled: null, live: null, via: "", refused: []};
+	document.addEventListener("securitypolicyviolation", (e) => h.refused.push(e.violatedDirective + " " + e.blockedURI));
 	for (const k of ["instantiateStreaming", "instantiate"]) {
 		const f = WebAssembly[k];
 		if (!f) continue;
 		WebAssembly[k] = function (...args) {
+			if (h.via === "") h.via = k + (args[0] instanceof WebAssembly.Module ? " of a module" : "");
 			const p = f.apply(this, args);
 			p.then(() => { if (h.compiled === null) h.compiled = performance.now(); }, () => {});
 			return p;

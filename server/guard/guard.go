@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"vibecraft.sh/helm/server/internal/httperr"
+	"vibecraft.sh/helm/server/webui/headscript"
 )
 
 // MaxBodyBytes caps request bodies: no endpoint reads one, so anything
@@ -20,9 +21,10 @@ import (
 const MaxBodyBytes = 64 << 10
 
 // ContentSecurityPolicy allows what the go-app client needs — its own
-// scripts, compiling its own wasm, its stylesheet, same-origin fetches,
-// the stream and the service worker — and nothing else.
-const ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
+// scripts, the one inline script of the page's head (by its hash),
+// compiling its own wasm, its stylesheet, same-origin fetches, the stream
+// and the service worker — and nothing else.
+var ContentSecurityPolicy = "default-src 'self'; script-src 'self' " + headscript.CSPSource() + " 'wasm-unsafe-eval'; " +
 	"style-src 'self'; img-src 'self' data:; connect-src 'self'; manifest-src 'self'; " +
 	"worker-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"vibecraft.sh/helm/server/webui/headscript"
 )
 
 const secret = "s3cret-token"
@@ -188,6 +190,9 @@ func TestSecurityHeadersAndCORS(t *testing.T) {
 	}
 	if !strings.Contains(ContentSecurityPolicy, "'wasm-unsafe-eval'") || strings.Contains(ContentSecurityPolicy, "'unsafe-inline'") {
 		t.Error("the CSP must allow wasm compilation and no inline code")
+	}
+	if !strings.Contains(ContentSecurityPolicy, "script-src 'self' "+headscript.CSPSource()+" ") {
+		t.Error("the CSP must allow the page head's one inline script, by its hash")
 	}
 	resp, _ = do(t, srv, req{method: "GET", path: "/api/sessions", header: map[string]string{"Origin": "https://dash.example", "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors"}})
 	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "https://dash.example" {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"vibecraft.sh/helm/server/webui/headscript"
 )
 
 // Helm starts its client with its own loader rather than go-app's.
@@ -15,11 +17,13 @@ import (
 // chunks. That costs the page's main thread a JavaScript call and a
 // label redraw per chunk while the client downloads, and it keeps the
 // browser from caching the compiled module (V8 caches a module's code
-// only when it is compiled from the very Response fetch gave). Helm's
-// loader compiles straight from fetch's Response, which a
-// <link rel=preload> in the page's head started while the page was still
-// parsed (wasmPreload), and says "Starting…" without a percentage: on the
-// loopback the download is over before a percentage could be read.
+// only when it is compiled from the very Response fetch gave). In Helm's
+// pages the client is compiled straight from fetch's Response by an
+// inline script of the head (server/webui/headscript), from the download
+// a <link rel=preload> started (wasmPreload), while the page is still
+// parsed and laid out; the loader instantiates that module, and says
+// "Starting…" without a percentage: on the loopback the download is over
+// before a percentage could be read.
 //
 // The service worker is registered once the client holds its list (it
 // calls window.helmStarted, app/browser Started), or workerLate after it
@@ -44,7 +48,7 @@ const (
 
 // wasmURL is where the client is served (resources resolves /web/…
 // paths to themselves).
-const wasmURL = "/web/app.wasm"
+const wasmURL = headscript.WasmURL
 
 // wasmPreload starts the client's download as soon as the page's head is
 // parsed, before the deferred scripts run. crossorigin makes it a CORS
@@ -52,6 +56,10 @@ const wasmURL = "/web/app.wasm"
 // without it the browser would not hand the preloaded response to the
 // loader's fetch and would download the client twice.
 const wasmPreload = `<link rel="preload" href="` + wasmURL + `" as="fetch" type="application/wasm" crossorigin="anonymous">`
+
+// headTags are the page head's own tags: the client's preload, then the
+// script that compiles it from that download (server/webui/headscript).
+var headTags = []string{wasmPreload, headscript.Tag}
 
 // workerLate is how long after the client ran the service worker is
 // registered if the client never said it holds its list (a page that
@@ -76,15 +84,7 @@ async function helmStartWasm() {
   }
   try {
     const go = new Go();
-    const resp = await fetch("` + wasmURL + `");
-    if (!resp.ok) {
-      throw new Error("the client could not be loaded: HTTP " + resp.status);
-    }
-    const type = resp.headers.get("Content-Type") || "";
-    const wasm = WebAssembly.instantiateStreaming && type.startsWith("application/wasm")
-      ? await WebAssembly.instantiateStreaming(resp, go.importObject)
-      : await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
-    go.run(wasm.instance);
+    go.run(await helmInstantiate(go));
     loader.remove();
     setTimeout(helmStarted, ` + workerLate + `);
   } catch (err) {
@@ -93,6 +93,31 @@ async function helmStartWasm() {
     console.error("loading wasm failed: ", err);
     helmStarted();
   }
+}
+
+// helmInstantiate returns the client's instance: from the module the
+// head's script compiled while the page loaded, or, when it did not
+// (or failed: a proxy's Content-Type, an HTTP error), from a request of
+// its own, which reports the status.
+async function helmInstantiate(go) {
+  const compiling = window.` + headscript.Promise + `;
+  window.` + headscript.Promise + ` = undefined;
+  if (compiling) {
+    try {
+      return await WebAssembly.instantiate(await compiling, go.importObject);
+    } catch (err) {
+      console.warn("compiling the client as the page loaded failed, loading it again: ", err);
+    }
+  }
+  const resp = await fetch("` + wasmURL + `");
+  if (!resp.ok) {
+    throw new Error("the client could not be loaded: HTTP " + resp.status);
+  }
+  const type = resp.headers.get("Content-Type") || "";
+  const wasm = WebAssembly.instantiateStreaming && type.startsWith("application/wasm")
+    ? await WebAssembly.instantiateStreaming(resp, go.importObject)
+    : await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
+  return wasm.instance;
 }
 
 // helmStarted registers the service worker, once. The flag is a var

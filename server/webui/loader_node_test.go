@@ -10,10 +10,13 @@ import (
 
 // loaderStubs stand in for the page around app.js under node: the
 // loader's elements, a service worker container that counts
-// registrations, timers that are recorded rather than run, and the
-// client's download (fetchResult: a JS expression of fetch's promise).
+// registrations, timers that are recorded rather than run, the client's
+// download (FETCH: a JS expression of fetch's promise) and the module the
+// head's script compiled (COMPILING: a JS expression of its promise, or
+// undefined when it did not run). out.via says how the instance was made:
+// "module" from the head's, "fetch" from the loader's own request.
 const loaderStubs = `
-const out = {registered: 0, removed: false, timers: [], label: "", ran: false};
+const out = {registered: 0, removed: false, timers: [], label: "", ran: false, fetches: 0, via: ""};
 const el = (id) => ({ id, className: "", textContent: "", remove() { if (id === "app-wasm-loader") out.removed = true; } });
 const els = {};
 Object.defineProperty(globalThis, "document", { value: { getElementById: (id) => (els[id] = els[id] || el(id)), referrer: "" }, configurable: true });
@@ -24,22 +27,26 @@ Object.defineProperty(globalThis, "navigator", { value: {
     addEventListener() {},
   },
 }, configurable: true });
-globalThis.window = { addEventListener() {}, location: { search: process.argv[2] }, matchMedia: () => ({ matches: false }) };
+globalThis.window = { addEventListener() {}, location: { search: process.argv[2] }, matchMedia: () => ({ matches: false }), helmCompiling: COMPILING };
+if (window.helmCompiling) window.helmCompiling.catch(() => {});
 globalThis.setTimeout = (f, ms) => { out.timers.push(ms); };
 globalThis.Go = class { constructor() { this.importObject = {}; } run() { out.ran = true; } };
-globalThis.fetch = () => FETCH;
-WebAssembly.instantiateStreaming = async () => ({ instance: {} });
+globalThis.fetch = () => { out.fetches++; return FETCH; };
+WebAssembly.instantiateStreaming = async () => { out.via = "fetch"; return { instance: {} }; };
+WebAssembly.instantiate = async (m) => { if (m !== "the module") throw new Error("instantiate was given " + m); out.via = "module"; return {}; };
 `
 
 // runLoader runs Helm's app.js under node with search as the page's
-// query and fetch answering fetchJS, then calls extra, and returns what
-// the stubs saw, as JSON.
-func runLoader(t *testing.T, search, fetchJS, extra string) string {
+// query, fetch answering fetchJS and the head's compiling compilingJS,
+// then calls extra, and returns what the stubs saw, as JSON.
+func runLoader(t *testing.T, search, fetchJS, compilingJS, extra string) string {
 	t.Helper()
 	node := needNode(t, "the loader's paths")
 	s := newServer(t, assets(t, fakeWasm(), true, true), nil, nil)
 	_, js := s.get(t, "/app.js")
-	script := strings.Replace(loaderStubs, "FETCH", fetchJS, 1) + string(js) +
+	stubs := strings.Replace(loaderStubs, "FETCH", fetchJS, 1)
+	stubs = strings.Replace(stubs, "COMPILING", compilingJS, 1)
+	script := stubs + string(js) +
 		"\nsetImmediate(() => setImmediate(() => {" + extra + "\nels.label = els[\"app-wasm-loader-label\"]; out.label = els.label ? els.label.textContent : \"\"; console.log(JSON.stringify(out)); }));\n"
 	path := filepath.Join(t.TempDir(), "app.js")
 	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
@@ -57,26 +64,33 @@ func runLoader(t *testing.T, search, fetchJS, extra string) string {
 
 // TestLoaderRegistersTheWorkerOnce: whichever way the start goes, the
 // service worker is registered, once, and only when the start no longer
-// needs the machine to itself.
+// needs the machine to itself. The client is instantiated from the
+// module the page's head compiled when there is one, and from a request
+// of the loader's own when there is none or it failed.
 func TestLoaderRegistersTheWorkerOnce(t *testing.T) {
 	wasm := `Promise.resolve({ ok: true, status: 200, headers: { get: () => "application/wasm" } })`
+	compiled := `Promise.resolve("the module")`
 	tests := []struct {
-		name, search, fetch, extra, want string
+		name, search, fetch, compiling, extra, want string
 	}{
-		{"without the client (?wasm=false), at once", "?wasm=false", wasm, "",
-			`{"registered":1,"removed":true,"timers":[],"label":"","ran":false}`},
-		{"the client runs: not yet, but a timer as a last resort", "", wasm, "",
-			`{"registered":0,"removed":true,"timers":[` + workerLate + `],"label":"","ran":true}`},
-		{"the client says it started, twice", "", wasm, "helmStarted(); helmStarted();",
-			`{"registered":1,"removed":true,"timers":[` + workerLate + `],"label":"","ran":true}`},
-		{"the client cannot be fetched: at once, and the error is shown", "", `Promise.reject(new TypeError("Failed to fetch"))`, "",
-			`{"registered":1,"removed":false,"timers":[],"label":"TypeError: Failed to fetch","ran":false}`},
-		{"the client answers 503", "", `Promise.resolve({ ok: false, status: 503, headers: { get: () => "text/plain" } })`, "",
-			`{"registered":1,"removed":false,"timers":[],"label":"Error: the client could not be loaded: HTTP 503","ran":false}`},
+		{"without the client (?wasm=false), at once", "?wasm=false", wasm, "undefined", "",
+			`{"registered":1,"removed":true,"timers":[],"label":"","ran":false,"fetches":0,"via":""}`},
+		{"the client runs: not yet, but a timer as a last resort", "", wasm, "undefined", "",
+			`{"registered":0,"removed":true,"timers":[` + workerLate + `],"label":"","ran":true,"fetches":1,"via":"fetch"}`},
+		{"the client runs from the module the head compiled, with no second request", "", wasm, compiled, "",
+			`{"registered":0,"removed":true,"timers":[` + workerLate + `],"label":"","ran":true,"fetches":0,"via":"module"}`},
+		{"the head's compile failed: the loader's own request", "", wasm, `Promise.reject(new TypeError("Incorrect response MIME type"))`, "",
+			`{"registered":0,"removed":true,"timers":[` + workerLate + `],"label":"","ran":true,"fetches":1,"via":"fetch"}`},
+		{"the client says it started, twice", "", wasm, compiled, "helmStarted(); helmStarted();",
+			`{"registered":1,"removed":true,"timers":[` + workerLate + `],"label":"","ran":true,"fetches":0,"via":"module"}`},
+		{"the client cannot be fetched: at once, and the error is shown", "", `Promise.reject(new TypeError("Failed to fetch"))`, `Promise.reject(new TypeError("Failed to fetch"))`, "",
+			`{"registered":1,"removed":false,"timers":[],"label":"TypeError: Failed to fetch","ran":false,"fetches":1,"via":""}`},
+		{"the client answers 503", "", `Promise.resolve({ ok: false, status: 503, headers: { get: () => "text/plain" } })`, `Promise.reject(new TypeError("HTTP status code is not ok"))`, "",
+			`{"registered":1,"removed":false,"timers":[],"label":"Error: the client could not be loaded: HTTP 503","ran":false,"fetches":1,"via":""}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := runLoader(t, tc.search, tc.fetch, tc.extra); got != tc.want {
+			if got := runLoader(t, tc.search, tc.fetch, tc.compiling, tc.extra); got != tc.want {
 				t.Errorf("got  %s\nwant %s", got, tc.want)
 			}
 		})

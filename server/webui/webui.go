@@ -151,7 +151,7 @@ func New(opts Options) (*Handler, error) {
 			SVG:      iconSVG,
 		},
 		Styles:                []string{stylesheet},
-		RawHeaders:            []string{wasmPreload},
+		RawHeaders:            headTags,
 		CacheableResources:    []string{iconSVG},
 		Resources:             resources{h},
 		Version:               version,
