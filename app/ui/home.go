@@ -8,6 +8,7 @@ import (
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/app/list"
+	"vibecraft.sh/helm/app/startgc"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -203,6 +204,7 @@ func (h *Home) afterStart() {
 	}
 	h.started = true
 	h.afterPaint(func() {
+		startgc.End()
 		h.limit = max(h.limit, pageSize)
 		h.fetchWatched()
 	})

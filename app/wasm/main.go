@@ -11,10 +11,12 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/startgc"
 	"vibecraft.sh/helm/app/ui"
 )
 
 func main() {
+	startgc.Begin()
 	// The runtime and every package's init have run by now: what go.run
 	// costs before the first line of Helm.
 	browser.Mark("helm:main")
