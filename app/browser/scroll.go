@@ -29,3 +29,13 @@ func OnNearEnd(margin float64, fn func()) (remove func()) {
 		f.Release()
 	}
 }
+
+// Scrolled reports whether the page is scrolled down from its top (the
+// browser restores a reload's scroll on the server's page, before the
+// client's first render). False outside a browser.
+func Scrolled() bool {
+	if !app.IsClient {
+		return false
+	}
+	return app.Window().Get("scrollY").Float() > 0
+}

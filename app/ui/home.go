@@ -71,6 +71,9 @@ type Home struct {
 	now      time.Time
 	limit    int
 	started  bool // afterStart ran: a first page is pageSize rows from now on
+	// scrolledAtStart: the page was scrolled down at the client's first
+	// render; its first page is then pageSize rows at once (firstPage).
+	scrolledAtStart bool
 
 	// The view: filters, search and sort, mirrored in the URL's query.
 	query    shared.Query
@@ -129,6 +132,7 @@ func NewHome(seed Seed) *Home {
 	if h.now.IsZero() {
 		h.now = time.Now()
 	}
+	h.scrolledAtStart = browser.Scrolled()
 	h.limit = h.firstPage()
 	if seed.At > 0 {
 		h.conn.Reason = "page rendered by the server at " + absTime(seed.At) + "; live updates start when its script runs"
@@ -220,9 +224,13 @@ func (h *Home) afterPaint(fn func()) {
 }
 
 // firstPage is how many rows the list shows before "Show more": in the
-// client, until afterStart, firstRows.
+// client, until afterStart, firstRows, unless the page was already
+// scrolled down at the first render (a reload or a return, whose scroll
+// the browser put back on the server's whole first page): fewer rows
+// would cut the page short under the reader, and the browser would not
+// scroll back once they came.
 func (h *Home) firstPage() int {
-	if app.IsClient && !h.started {
+	if app.IsClient && !h.started && !h.scrolledAtStart {
 		return firstRows
 	}
 	return pageSize
