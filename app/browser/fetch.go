@@ -44,11 +44,7 @@ func Fetch(method, url string, done func(body []byte, err error)) (cancel func()
 // app.Value.Then is not used: it releases its callback only when the
 // promise is fulfilled, so a rejection would leak it and never call back.
 func fetch(method, url, header string, head func(value string), done func(body []byte, value string, err error)) (cancel func()) {
-	promise, ctrl, early := takePrefetch(method, url)
-	if !early {
-		ctrl = app.Window().Get("AbortController").New()
-		promise = app.Window().Call("fetch", url, requestOptions(method, ctrl))
-	}
+	ctrl := app.Window().Get("AbortController").New()
 	var (
 		once  sync.Once
 		funcs []app.Func
@@ -102,19 +98,14 @@ func fetch(method, url, header string, head func(value string), done func(body [
 		}
 		resp.Call("arrayBuffer").Call("then", onBody, onError)
 	})
-	promise.Call("then", onResponse, onError)
-	return func() { ctrl.Call("abort") }
-}
-
-// requestOptions are fetch's options for every request of the client:
-// never from the HTTP cache, aborted by ctrl.
-func requestOptions(method string, ctrl app.Value) map[string]any {
-	return map[string]any{
+	opts := map[string]any{
 		"method":  method,
 		"signal":  ctrl.Get("signal"),
 		"cache":   "no-store",
 		"headers": map[string]any{"Accept": "application/json"},
 	}
+	app.Window().Call("fetch", url, opts).Call("then", onResponse, onError)
+	return func() { ctrl.Call("abort") }
 }
 
 // HTTPError is a non-2xx answer: callers tell a 404 or 409 from others.

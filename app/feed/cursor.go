@@ -39,11 +39,6 @@ func (m *Machine) streamURL(from string) string {
 	return withParam(u, "lastEventId", from)
 }
 
-// InstanceURL is u as a machine whose Options.Instance is instance asks
-// for it: what a request started before the machine (browser.Prefetch)
-// must ask for to be the machine's own.
-func InstanceURL(u, instance string) string { return withInstance(u, instance) }
-
 // withInstance names the page's helmd in u (see Options.Instance).
 func withInstance(u, instance string) string {
 	if instance == "" {

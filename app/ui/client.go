@@ -83,9 +83,6 @@ func (h *Home) OnMount(ctx app.Context) {
 		Base:    func(key string) (shared.Session, bool) { return h.sessions.Get(key) },
 	})
 	h.machine.Start()
-	// The snapshot NewHome asked for is the feed's now, unless the feed
-	// started from a saved list's cursor.
-	browser.DropPrefetches()
 	// Back online: try the stream now rather than at the next backoff
 	// step (on the UI goroutine, like every other feed input).
 	h.cleanups = append(h.cleanups, browser.OnWindow("online", func() {

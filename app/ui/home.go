@@ -134,11 +134,6 @@ func NewHome(seed Seed) *Home {
 	}
 	h.scrolledAtStart = browser.Scrolled()
 	h.limit = h.firstPage()
-	if seed.EventID == "" {
-		// The feed will start from the snapshot (client.go): asked for
-		// now, it comes while the page renders rather than after.
-		browser.Prefetch(feed.InstanceURL(SnapshotURL, seed.Instance))
-	}
 	if seed.At > 0 {
 		h.conn.Reason = "page rendered by the server at " + absTime(seed.At) + "; live updates start when its script runs"
 	}
