@@ -102,6 +102,11 @@ type startTimes struct {
 	Wasms     int      // requests for the client
 	Via       string   // how the client was instantiated: "instantiate of a module" (the head's compile)
 	Refused   []string // what the Content-Security-Policy refused
+	// LoaderAnimation is the loader icon's CSS animation under the page's
+	// styles (a copy of go-app's loader, added and removed: the client
+	// removes the loader as it starts): "none", as each frame of go-app's
+	// spin is drawn again while the start keeps the machine busy.
+	LoaderAnimation string
 	// CPU time from navigation to every session held (ms), of the
 	// renderers (all their threads: compile, GC) and of the whole
 	// browser. Under load, wall times stretch; these do not.
@@ -211,6 +216,18 @@ func waitStarted(c *chrome, n int) startTimes {
 			Snapshots: performance.getEntriesByType("resource").filter(e => new URL(e.name).pathname === "/api/sessions/snapshot").length,
 			Wasms: performance.getEntriesByType("resource").filter(e => new URL(e.name).pathname === "/web/app.wasm").length,
 			Via: h.via, Refused: h.refused,
+			LoaderAnimation: (() => {
+				const probe = document.createElement("aside");
+				probe.id = "app-wasm-loader";
+				probe.className = "goapp-app-info";
+				const icon = document.createElement("img");
+				icon.className = "goapp-logo goapp-spin";
+				probe.append(icon);
+				document.body.append(probe);
+				const name = getComputedStyle(icon).animationName;
+				probe.remove();
+				return name;
+			})(),
 			Marks: performance.getEntriesByType("mark").map(m => m.name + "@" + m.startTime.toFixed(0)).join(" "),
 		};
 	})()`)
@@ -221,6 +238,9 @@ func waitStarted(c *chrome, n int) startTimes {
 	// The client is compiled as the page loads, by the head's inline
 	// script, which the page's policy allows by its hash, from the
 	// download its preload started: one request.
+	if s.LoaderAnimation != "none" {
+		c.t.Errorf("the loader's icon is animated (%q) while the client starts: each frame is drawn again", s.LoaderAnimation)
+	}
 	if s.Via != "instantiate of a module" || s.Wasms != 1 || len(s.Refused) > 0 {
 		c.t.Errorf("the client was instantiated by %q after %d requests for it (want the module the page's head compiled, from one request); refused by the policy: %q", s.Via, s.Wasms, s.Refused)
 	}
