@@ -4,8 +4,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+
+	"vibecraft.sh/helm/server/webui/headscript"
 )
 
 // loaderStubs stand in for the page around app.js under node: the
@@ -91,6 +95,63 @@ func TestLoaderRegistersTheWorkerOnce(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := runLoader(t, tc.search, tc.fetch, tc.compiling, tc.extra); got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestHeadScriptCompilesWhenTheLoaderWill runs the head's inline script
+// under node for each kind of visit: it starts compiling the client
+// exactly when go-app's goappCanLoadWebAssembly (which the loader asks)
+// says the client will run, from one request for the client, and a
+// failed compile is never reported as an unhandled rejection (node exits
+// with an error on one).
+func TestHeadScriptCompilesWhenTheLoaderWill(t *testing.T) {
+	node := needNode(t, "the head's script")
+	s := newServer(t, assets(t, fakeWasm(), true, true), nil, nil)
+	_, appJS := s.get(t, "/app.js")
+	canLoad := regexp.MustCompile(`(?s)function goappCanLoadWebAssembly\(\) \{.*?\n\}\n`).Find(appJS)
+	if canLoad == nil {
+		t.Fatal("go-app's app.js has no goappCanLoadWebAssembly: update the head's script with what replaced it")
+	}
+	const chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/150.0 Safari/537.36"
+	tests := []struct {
+		name, search, agent, compiled string
+		want                          string
+	}{
+		{"a visit", "", chrome, `Promise.resolve("the module")`, `{"fetched":["/web/app.wasm"],"compiling":true,"loads":true}`},
+		{"a visit with a view in the address", "?q=fix&status=waiting", chrome, `Promise.resolve("the module")`, `{"fetched":["/web/app.wasm"],"compiling":true,"loads":true}`},
+		{"a compile that fails", "", chrome, `Promise.reject(new TypeError("Incorrect response MIME type"))`, `{"fetched":["/web/app.wasm"],"compiling":true,"loads":true}`},
+		{"without the client", "?wasm=false", chrome, `Promise.resolve("the module")`, `{"fetched":[],"compiling":false,"loads":false}`},
+		{"without the client, among other parameters", "?q=x&wasm=false", chrome, `Promise.resolve("the module")`, `{"fetched":[],"compiling":false,"loads":false}`},
+		{"a crawler", "", "Mozilla/5.0 (compatible; Googlebot/2.1)", `Promise.resolve("the module")`, `{"fetched":[],"compiling":false,"loads":false}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			script := `
+const fetched = [];
+Object.defineProperty(globalThis, "navigator", { value: { userAgent: ` + strconv.Quote(tc.agent) + ` }, configurable: true });
+globalThis.location = { search: ` + strconv.Quote(tc.search) + ` };
+globalThis.window = globalThis;
+globalThis.fetch = (url) => { fetched.push(url); return Promise.resolve({}); };
+WebAssembly.compileStreaming = () => ` + tc.compiled + `;
+` + headscript.Script + `
+const loads = (() => { ` + string(canLoad) + ` return goappCanLoadWebAssembly(); })();
+setImmediate(() => console.log(JSON.stringify({ fetched, compiling: window.` + headscript.Promise + ` !== undefined, loads })));
+`
+			path := filepath.Join(t.TempDir(), "head.js")
+			if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var stderr strings.Builder
+			cmd := exec.Command(node, path)
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("node: %v\n%s", err, stderr.String())
+			}
+			if got := strings.TrimSpace(string(out)); got != tc.want {
 				t.Errorf("got  %s\nwant %s", got, tc.want)
 			}
 		})
