@@ -90,7 +90,11 @@ const timingScript = `(() => {
 	new PerformanceObserver(list => {
 		for (const e of list.getEntries()) if (e.name === "first-contentful-paint") h.fcp = e.startTime;
 	}).observe({type: "paint", buffered: true});
-	document.addEventListener("DOMContentLoaded", () => {
+	document.addEventListener("readystatechange", () => {
+		// The server's page as parsed: "interactive" comes before the
+		// deferred scripts run, DOMContentLoaded after them, and by then
+		// the client, compiled as the page loaded, may have replaced it.
+		if (document.readyState !== "interactive") return;
 		check();
 		h.parsed = {
 			wasm: document.body.getAttribute("data-wasm"),

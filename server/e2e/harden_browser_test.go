@@ -76,7 +76,11 @@ func TestBrowserFirstScreenThenAll(t *testing.T) {
 	p := serveList(t, claude)
 
 	c := b.tab(t)
-	c.onEveryDocument(`document.addEventListener("DOMContentLoaded", () => {
+	c.onEveryDocument(`document.addEventListener("readystatechange", () => {
+		// The server's page as parsed: "interactive" comes before the
+		// deferred scripts run, DOMContentLoaded after them, and by then
+		// the client, compiled as the page loaded, may have replaced it.
+		if (document.readyState !== "interactive") return;
 		const seed = JSON.parse(document.getElementById("seed").dataset.seed);
 		// The sessions are a snapshot (shared/snapshot): "HLS1", then
 		// their count as a uvarint.
