@@ -1,19 +1,28 @@
 package main
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"vibecraft.sh/helm/server/api"
 	"vibecraft.sh/helm/server/internal/fixture"
 	"vibecraft.sh/helm/server/internal/ssetest"
+	"vibecraft.sh/helm/server/opencode"
+	"vibecraft.sh/helm/server/tail"
+	"vibecraft.sh/helm/server/transcript"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -272,25 +281,8 @@ func TestPageStreamOpenCode(t *testing.T) {
 	for _, id := range []string{sid, other} {
 		sqlExec(t, db, `INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated) VALUES (?, 'prj_1', 's', '/home/dev/webapp', 'OC', '1.2.3', ?, ?)`, id, now, now)
 	}
-	// One commit per message and its part: committed apart, the stream
-	// may rightly send the message before its text, and the assertions
-	// below are about the whole message.
 	user := func(session, msg, part, text string, at int64) {
-		tx, err := db.Begin()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback()
-		if _, err := tx.Exec(`INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)`, msg, session, at, at,
-			fmt.Sprintf(`{"role":"user","time":{"created":%d}}`, at)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.Exec(`INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?, json_object('type', 'text', 'text', ?))`, part, msg, session, at, at, text); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		commitUserMessage(t, db, session, msg, part, text, at)
 	}
 	user(sid, "msg_01", "prt_01", "first", now)
 	srv := startOpenCodeHelmd(t, t.TempDir(), filepath.Join(xdg, "opencode"))
@@ -307,6 +299,117 @@ func TestPageStreamOpenCode(t *testing.T) {
 	if ev.Type != "messages" || len(got.Messages) != 2 || len(got.Messages[1].Blocks) == 0 || got.Messages[1].Blocks[0].Text != "second" || ev.ID != got.After {
 		t.Fatalf("after the commit: %q: %+v", ev.Type, got)
 	}
+}
+
+// commitUserMessage commits one user message of session and its text
+// part. One commit for both: committed apart, a stream may rightly send
+// the message before its text, and the tests' assertions are about the
+// whole message.
+func commitUserMessage(t *testing.T, db *sql.DB, session, msg, part, text string, at int64) {
+	t.Helper()
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)`, msg, session, at, at,
+		fmt.Sprintf(`{"role":"user","time":{"created":%d}}`, at)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?, json_object('type', 'text', 'text', ?))`, part, msg, session, at, at, text); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPageStreamCatchesACommitPublishedDuringItsRead: SQLite writes a
+// commit to the -wal (the event that pokes the page) a moment before it
+// publishes it; a page read in between does not see it, and no later
+// event comes. The stream must still send it. The watcher is left out
+// (one poke by hand) and the commit lands just after the poked read, so
+// only the stream's own check can find it.
+func TestPageStreamCatchesACommitPublishedDuringItsRead(t *testing.T) {
+	dir := t.TempDir()
+	db := openWriter(t, dir)
+	now := time.Now().UnixMilli()
+	const sid = "ses_6a1f0e2d3c4bAbCdEfGhIjKlMs"
+	sqlExec(t, db, `INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated) VALUES (?, 'prj_1', 's', '/home/dev/webapp', 'OC', '1.2.3', ?, ?)`, sid, now, now)
+	commitUserMessage(t, db, sid, "msg_01", "prt_01", "first", now)
+
+	src := opencode.New(opencode.Options{DataDir: dir})
+	t.Cleanup(func() { src.Close() })
+	listed, err := src.Scan(t.Context())
+	if err != nil || len(listed) != 1 {
+		t.Fatalf("scan: %v, %d sessions", err, len(listed))
+	}
+	reader := &commitAfterRead{Source: src}
+	pages := tail.New(0)
+	t.Cleanup(pages.Close)
+	mux := http.NewServeMux()
+	api.InstallTranscripts(mux, api.TranscriptDeps{Sessions: oneSession(listed[0]), OpenCode: reader, Live: pages,
+		OpenCodeWatch: []string{dir}, Files: transcript.NewFiles(0), Logger: slog.New(slog.DiscardHandler)})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+
+	c := ssetest.Connect(t, streamURL(srv.URL, "opencode", sid, ""), "")
+	if ev, got := pageEvent(t, c); ev.Type != "messages" || len(got.Messages) != 1 {
+		t.Fatalf("first event %q: %+v", ev.Type, got)
+	}
+	committed := make(chan struct{})
+	reader.arm(func() {
+		commitUserMessage(t, db, sid, "msg_02", "prt_02", "second", now+1)
+		close(committed)
+	})
+	pages.Changed([]string{filepath.Join(dir, "opencode.db-wal")})
+	ev, got := pageEvent(t, c)
+	<-committed
+	if ev.Type != "messages" || len(got.Messages) != 2 || len(got.Messages[1].Blocks) == 0 || got.Messages[1].Blocks[0].Text != "second" {
+		t.Fatalf("after the commit: %q: %+v", ev.Type, got)
+	}
+}
+
+// commitAfterRead is an OpenCode reader that runs an armed function once,
+// right after a read of messages: a commit that lands after that read.
+type commitAfterRead struct {
+	*opencode.Source
+	mu    sync.Mutex
+	after func()
+}
+
+func (r *commitAfterRead) arm(f func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.after = f
+}
+
+func (r *commitAfterRead) Messages(ctx context.Context, sid string, q opencode.MessagePage) ([]opencode.Message, bool, error) {
+	msgs, more, err := r.Source.Messages(ctx, sid, q)
+	r.mu.Lock()
+	f := r.after
+	r.after = nil
+	r.mu.Unlock()
+	if f != nil {
+		f()
+	}
+	return msgs, more, err
+}
+
+// oneSession is a session list of one.
+type oneSession shared.Session
+
+func (o oneSession) Get(key string) (shared.Session, bool) {
+	s := shared.Session(o)
+	return s, key == string(s.Source)+":"+s.ID
+}
+
+func (o oneSession) List(keep func(*shared.Session) bool) []shared.Session {
+	s := shared.Session(o)
+	if keep(&s) {
+		return []shared.Session{s}
+	}
+	return nil
 }
 
 // TestPageStreamSubagent: ?agent= follows the subagent's own transcript.

@@ -141,8 +141,13 @@ func (t *transcripts) openPage(ctx context.Context, s shared.Session, agent stri
 		// path would name: any OpenCode write pokes, and the re-read
 		// page decides whether this session changed.
 		paths = t.d.OpenCodeWatch
-		read = func(ctx context.Context, q transcript.Query) (shared.MessagePage, error) {
-			return transcript.OpenCodePage(ctx, t.d.OpenCode, s.ID, q)
+		// The poke of a commit comes from its write to the -wal, which
+		// can be a moment before the commit is published: a read in
+		// between would miss it, and no later event would bring it.
+		settler := t.d.OpenCode.NewSettler()
+		read = func(ctx context.Context, q transcript.Query) (page shared.MessagePage, err error) {
+			settler.Read(ctx, func() { page, err = transcript.OpenCodePage(ctx, t.d.OpenCode, s.ID, q) })
+			return page, err
 		}
 	} else {
 		path, err := t.claudePath(s.ID, agent)

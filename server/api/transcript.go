@@ -46,6 +46,10 @@ type OpenCodeMessages interface {
 	// TranscriptPath is the file the session is read from: the database,
 	// or its session file in the legacy JSON tree.
 	TranscriptPath(sid string) string
+	// NewSettler gives a page stream its own way to read the database
+	// that does not miss a commit published just after the event that
+	// poked it (opencode/walsettle.go).
+	NewSettler() *opencode.Settler
 }
 
 // TranscriptDeps is what the session page's endpoints need. OpenCode is

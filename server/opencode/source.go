@@ -90,9 +90,8 @@ type Source struct {
 	// rowMarks is the newest rowid of message and part at the last read
 	// (see dbchanges.go).
 	rowMarks map[string]int64
-	// unsettled is a wal-index state whose pending frames were waited for
-	// in vain: not waited for again (walsettle.go).
-	unsettled walIndex
+	// settler runs the list's reads of the database (walsettle.go).
+	settler   *Settler
 	afterRead func() // test hook: runs after the first read of an update
 
 	json jsonTree
@@ -139,6 +138,7 @@ func New(opts Options) *Source {
 		dbFacts:    map[string]*facts{},
 		emitted:    map[string]facts{},
 	}
+	s.settler = s.NewSettler()
 	if s.now == nil {
 		s.now = time.Now
 	}

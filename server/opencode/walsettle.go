@@ -92,44 +92,76 @@ func walPending(dbPath string, idx walIndex) bool {
 	return bytes.Equal(frame[8:16], salt)
 }
 
-// readDBSettled is readDB(ctx, false) that also catches commits that
-// were being published while it read (see above).
-func (s *Source) readDBSettled(ctx context.Context) map[string]bool {
-	before, _ := readWALIndex(s.opts.DBPath)
-	affected := s.readDB(ctx, false)
-	if s.afterRead != nil {
-		s.afterRead()
-	}
+// Settler runs reads of the database that also catch the commits being
+// published while they ran (see above). It remembers a state whose frames
+// were waited for in vain, so each reader that follows the database (the
+// list's updates, each open session page) has its own: it is not safe
+// for concurrent use.
+type Settler struct {
+	dbPath string
+	settle time.Duration
+	// unsettled is a wal-index state whose pending frames were waited for
+	// in vain: not waited for again.
+	unsettled walIndex
+}
+
+// NewSettler returns a Settler of its own for one reader of s's database.
+func (s *Source) NewSettler() *Settler {
+	return &Settler{dbPath: s.opts.DBPath, settle: s.opts.settle}
+}
+
+// Read runs read, then runs it again, at most settleRounds times more,
+// for as long as a commit was published while it ran or is on its way.
+// With no wal-index (no database, or not in WAL mode) it runs read once.
+func (st *Settler) Read(ctx context.Context, read func()) {
+	before, _ := readWALIndex(st.dbPath)
+	read()
 	for range settleRounds {
-		after, ok := readWALIndex(s.opts.DBPath)
-		if !ok || s.db == nil {
-			break
+		after, ok := readWALIndex(st.dbPath)
+		if !ok {
+			return
 		}
 		if after == before {
-			if after == s.unsettled || !walPending(s.opts.DBPath, after) {
-				break
+			if after == st.unsettled || !walPending(st.dbPath, after) {
+				return
 			}
-			if !s.awaitWALIndex(ctx, after) {
+			if !st.awaitWALIndex(ctx, after) {
 				// Frames that never get published: a large transaction
 				// still running, or one rolled back. Do not wait for the
 				// same state again; its commit will bring an event.
-				s.unsettled = after
-				break
+				st.unsettled = after
+				return
 			}
-			after, _ = readWALIndex(s.opts.DBPath)
+			after, _ = readWALIndex(st.dbPath)
 		}
 		before = after
+		read()
+	}
+}
+
+// readDBSettled is readDB(ctx, false) run by the list's Settler.
+func (s *Source) readDBSettled(ctx context.Context) map[string]bool {
+	affected := map[string]bool{}
+	first := true
+	s.settler.Read(ctx, func() {
+		if !first && s.db == nil {
+			return // gone meanwhile: nothing more to catch
+		}
 		for id := range s.readDB(ctx, false) {
 			affected[id] = true
 		}
-	}
+		if first && s.afterRead != nil {
+			s.afterRead()
+		}
+		first = false
+	})
 	return affected
 }
 
 // awaitWALIndex polls the wal-index header until it differs from idx, for
 // at most the settle timeout. It reports whether it changed.
-func (s *Source) awaitWALIndex(ctx context.Context, idx walIndex) bool {
-	deadline := time.NewTimer(s.opts.settle)
+func (st *Settler) awaitWALIndex(ctx context.Context, idx walIndex) bool {
+	deadline := time.NewTimer(st.settle)
 	defer deadline.Stop()
 	tick := time.NewTicker(settlePoll)
 	defer tick.Stop()
@@ -140,7 +172,7 @@ func (s *Source) awaitWALIndex(ctx context.Context, idx walIndex) bool {
 		case <-deadline.C:
 			return false
 		case <-tick.C:
-			if cur, ok := readWALIndex(s.opts.DBPath); !ok || cur != idx {
+			if cur, ok := readWALIndex(st.dbPath); !ok || cur != idx {
 				return true
 			}
 		}

@@ -89,7 +89,7 @@ func TestWALPending(t *testing.T) {
 	changed, removed := update(t, src, dbPath+"-wal")
 	assertSessions(t, changed)
 	assertRemoved(t, removed)
-	if src.unsettled != idx {
+	if src.settler.unsettled != idx {
 		t.Error("the state waited for in vain is not remembered")
 	}
 	if _, err := src.db.ExecContext(context.Background(), "SELECT 1"); err != nil {
