@@ -38,9 +38,7 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 	// Rendered per request with the current sessions, so never answered
 	// 304 from go-app's version ETag.
 	clean.Header.Del("If-None-Match")
-	var page pageBuffer
-	h.app.ServeHTTP(&page, clean)
-	h.render.leave()
+	page := h.renderPage(clean)
 
 	hdr := w.Header()
 	for k, v := range page.header {
@@ -54,6 +52,18 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(page.body.Bytes()) // a client gone mid-page is not an error here
 	}
+}
+
+// renderPage renders r's page into a buffer, holding the render slot the
+// caller took and its handler's turn (rendering) until it is done, panics
+// included.
+func (h *Handler) renderPage(r *http.Request) *pageBuffer {
+	defer h.render.leave()
+	rendering.begin(h)
+	defer rendering.end()
+	var page pageBuffer
+	h.app.ServeHTTP(&page, r)
+	return &page
 }
 
 // pageBuffer is the ResponseWriter a page renders into.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -226,5 +227,68 @@ func TestPageRendersAreLimited(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("after the first render: %d", resp.StatusCode)
+	}
+}
+
+// Two web UIs in one process (helmds started side by side, as tests do)
+// each render their own sessions and host: go-app's routes are global,
+// and the page read whichever handler was made last.
+func TestPagesOfTwoHandlersInOneProcess(t *testing.T) {
+	fsys := assets(t, fakeWasm(), true, true)
+	type instance struct{ host, url string }
+	var uis []instance
+	for i, host := range []string{"first-host", "second-host"} {
+		list := manySessions(i + 2) // 2 and 3 sessions
+		h, err := New(Options{
+			Host:     host,
+			Demo:     i == 0,
+			Sessions: func() ([]shared.Session, string, func()) { return list, "e-1", nil },
+			Logger:   quiet,
+			Assets:   fsys,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		uis = append(uis, instance{host, srv.URL})
+	}
+	// Both at once, many times: one's render must not read the other's.
+	var wg sync.WaitGroup
+	errs := make(chan string, 200)
+	for range 25 {
+		for i, u := range uis {
+			wg.Go(func() {
+				resp, err := http.Get(u.url + "/")
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				defer resp.Body.Close()
+				body, err := io.ReadAll(resp.Body)
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				m := regexp.MustCompile(`data-seed="([^"]*)"`).FindSubmatch(body)
+				if m == nil {
+					errs <- u.host + ": no seed"
+					return
+				}
+				var seed ui.Seed
+				if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &seed); err != nil {
+					errs <- err.Error()
+					return
+				}
+				if seed.Host != u.host || seed.Demo != (i == 0) || len(seed.Sessions) != i+2 {
+					errs <- fmt.Sprintf("%s's page: host %q, demo %v, %d sessions", u.host, seed.Host, seed.Demo, len(seed.Sessions))
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }

@@ -18,7 +18,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -74,14 +73,56 @@ type Handler struct {
 	render *gate
 }
 
-// current is the handler whose data the pre-rendered page shows. go-app's
-// routes are global to the process, so the route is registered once and
-// reads the latest handler: one web UI per process (tests build several,
-// one after the other).
+// go-app's routes are global to the process, so the route is registered
+// once and reads its data from the handler whose page is rendering. A
+// process can hold several web UIs (tests start helmds side by side), and
+// each page must show its own helmd's sessions, never the last one made.
 var (
-	current   atomic.Pointer[Handler]
+	rendering = newRenderTurns()
 	routeOnce sync.Once
 )
+
+// renderTurns lets one handler's renders run at a time, as many at once
+// as its gate allows: a helmd, with its one handler, never waits here.
+type renderTurns struct {
+	mu     sync.Mutex
+	free   *sync.Cond // signalled when no render runs
+	owner  *Handler   // whose renders run (the last one's, when none does)
+	active int
+}
+
+func newRenderTurns() *renderTurns {
+	r := &renderTurns{}
+	r.free = sync.NewCond(&r.mu)
+	return r
+}
+
+// begin waits until no other handler's page renders, then counts one of
+// h's; end ends it.
+func (r *renderTurns) begin(h *Handler) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for r.active > 0 && r.owner != h {
+		r.free.Wait()
+	}
+	r.owner = h
+	r.active++
+}
+
+func (r *renderTurns) end() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.active--; r.active == 0 {
+		r.free.Broadcast()
+	}
+}
+
+// handler is the handler whose page renders now.
+func (r *renderTurns) handler() *Handler {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.owner
+}
 
 // The paths of the icons and stylesheet, under /web/.
 const (
@@ -166,13 +207,12 @@ func New(opts Options) (*Handler, error) {
 		return nil, fmt.Errorf("web client loader: %w", err)
 	}
 
-	current.Store(h)
 	routeOnce.Do(func() {
 		ui.Routes(func() ui.Seed {
-			if c := current.Load(); c != nil {
+			if c := rendering.handler(); c != nil {
 				return c.seed()
 			}
-			return ui.Seed{}
+			return ui.Seed{} // a render not begun by servePage (none is)
 		})
 	})
 	return h, nil
