@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"vibecraft.sh/helm/server/internal/corpus"
 	"vibecraft.sh/helm/shared"
@@ -65,14 +66,19 @@ func TestPackedScanMatchesUnpacked(t *testing.T) {
 	if st.Sessions < packMinFiles {
 		t.Fatalf("%d sessions: too few for a scan to pack", st.Sessions)
 	}
-	packed := New(Options{Roots: []string{root}})
+	// One clock for both: the newest sessions end about now, and a scan
+	// that came seconds later could rightly age one's status (20 s later
+	// fails this test).
+	now := time.Now()
+	clock := func() time.Time { return now }
+	packed := New(Options{Roots: []string{root}, Now: clock})
 	got, err := packed.Scan(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
 	old := packMinFiles
 	packMinFiles = math.MaxInt
-	plain := New(Options{Roots: []string{root}})
+	plain := New(Options{Roots: []string{root}, Now: clock})
 	want, err := plain.Scan(t.Context())
 	packMinFiles = old
 	if err != nil {
