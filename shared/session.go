@@ -5,7 +5,10 @@
 // as well as for the server.
 package shared
 
-import "slices"
+import (
+	"net/url"
+	"slices"
+)
 
 // Source names the assistant that wrote a session.
 type Source string
@@ -173,4 +176,11 @@ func Newer(a, b Session) bool {
 		return a.UpdatedAt > b.UpdatedAt
 	}
 	return a.Key() < b.Key()
+}
+
+// SessionPath is the web client's path of a session's page: the list's
+// links, a notification's click and the server's render of a session's
+// page all name it so (the client's ui.SessionOfPath reads it back).
+func SessionPath(source, id string) string {
+	return "/s/" + url.PathEscape(source) + "/" + url.PathEscape(id)
 }

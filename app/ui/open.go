@@ -7,12 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
-// SessionPath is the session page's path for a session.
-func SessionPath(source, id string) string {
-	return "/s/" + url.PathEscape(source) + "/" + url.PathEscape(id)
-}
-
-// SessionOfPath is SessionPath's inverse: the source and id that a path
+// SessionOfPath is shared.SessionPath's inverse: the source and id that a path
 // the session route takes names; ok is false for any other path. The
 // server renders a session's page from it, and the page reads its own
 // URL with it, so both agree on what a path names.

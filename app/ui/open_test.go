@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"vibecraft.sh/helm/shared"
 )
 
 // SessionOfPath reads back what SessionPath writes, whatever the ids
@@ -14,9 +16,9 @@ func TestSessionOfPathInvertsSessionPath(t *testing.T) {
 		{"opencode", "ses_4a1b2c3d4e5fAbCdEf"},
 		{"claude", `a/b "c" <d> %41 ?e#f`},
 	} {
-		source, id, ok := SessionOfPath(SessionPath(c[0], c[1]))
+		source, id, ok := SessionOfPath(shared.SessionPath(c[0], c[1]))
 		if !ok || source != c[0] || id != c[1] {
-			t.Errorf("SessionPath(%q, %q) reads back as %q, %q, %v", c[0], c[1], source, id, ok)
+			t.Errorf("shared.SessionPath(%q, %q) reads back as %q, %q, %v", c[0], c[1], source, id, ok)
 		}
 	}
 	for _, p := range []string{"/", "/usage", "/s/claude", "/s/claude/", "//s/claude/x", "/s/claude/x/y", "/s//x", "/s/claude/%zz"} {

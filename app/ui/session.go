@@ -49,7 +49,7 @@ var subagentOpenedFrom string
 // pagePath is the page of a session, or of one of its subagents when
 // agent is not "", on host ("" = this machine).
 func pagePath(source, id, agent, host string) string {
-	u := SessionPath(source, id)
+	u := shared.SessionPath(source, id)
 	q := url.Values{}
 	if agent != "" {
 		q.Set("agent", agent)

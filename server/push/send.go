@@ -50,7 +50,7 @@ func PayloadFor(s shared.Session, question string) Payload {
 		Title: cut(title, maxTitle),
 		Body:  cut(body, maxBody),
 		Tag:   s.Key(),
-		URL:   "/s/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID),
+		URL:   shared.SessionPath(string(s.Source), s.ID),
 	}
 }
 

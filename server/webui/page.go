@@ -8,6 +8,7 @@ import (
 
 	"vibecraft.sh/helm/app/ui"
 	"vibecraft.sh/helm/server/attn"
+	"vibecraft.sh/helm/shared"
 )
 
 // servePage answers every path that is not a file with the page of the
@@ -109,7 +110,7 @@ func renderPath(p string) string {
 		return p
 	}
 	if source, id, ok := ui.SessionOfPath(p); ok && attn.ValidID(source) && attn.ValidID(id) {
-		return ui.SessionPath(source, id)
+		return shared.SessionPath(source, id)
 	}
 	return "/"
 }
