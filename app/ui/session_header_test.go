@@ -107,3 +107,17 @@ func TestRenderSessionHeaderSparse(t *testing.T) {
 		t.Errorf("copy-path is not disabled without a path:\n%s", out)
 	}
 }
+
+// Until the session's detail comes, the header says what the URL names:
+// the session's id, or on a subagent's page the subagent (it read as the
+// session's id, as if the main transcript were shown).
+func TestRenderSessionHeaderBeforeTheDetail(t *testing.T) {
+	p := pageFor()
+	if _, _, out := headerFacts(t, p); !strings.Contains(out, `class="title">`+p.id+`<`) {
+		t.Errorf("a session's page before its detail:\n%s", out)
+	}
+	p.agent = "a1b2c3"
+	if _, _, out := headerFacts(t, p); !strings.Contains(out, `class="title">Subagent a1b2c3<`) {
+		t.Errorf("a subagent's page before the detail:\n%s", out)
+	}
+}

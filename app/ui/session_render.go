@@ -34,9 +34,13 @@ func (p *SessionPage) renderHeader() app.UI {
 			Title("Back to the session (Esc)").Text("← Session").OnClick(p.onBack)
 	}
 	d := p.detail
-	if d == nil {
+	if d == nil { // until the detail comes: what the URL says
+		placeholder := p.id
+		if p.agent != "" {
+			placeholder = "Subagent " + p.agent
+		}
 		return app.Header().ID("session-header").Class("session-header").Body(back,
-			app.H1().Class("title").Text(md.Clean(p.id)))
+			app.H1().Class("title").Text(md.Clean(placeholder)))
 	}
 	s := &d.Session
 	title := s.Title

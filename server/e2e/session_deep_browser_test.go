@@ -91,9 +91,10 @@ func testSessionSubagentAndFull(t *testing.T, b *browser) {
 	if mustEval[bool](c, msgsWith("The build output is above.")) {
 		t.Error("the subagent's page shows the main transcript's messages")
 	}
-	if got := c.text("#session-header .title"); !strings.HasPrefix(got, "Subagent "+agent) {
-		t.Errorf("subagent page title %q", got)
-	}
+	// The header names the subagent and, once the session's detail has
+	// come, the session it works for.
+	c.waitJS(10*time.Second, "the subagent's title", fmt.Sprintf(`(document.querySelector("#session-header .title") || {}).textContent === %s`,
+		jsString("Subagent "+agent+" of look into the failing build")))
 	// A subagent's transcript is part of its session: Esc and u go back
 	// to the session's page, not to the list; the header's way back
 	// says so.
