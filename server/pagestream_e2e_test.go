@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/server/api"
+	"vibecraft.sh/helm/server/index"
 	"vibecraft.sh/helm/server/internal/fixture"
 	"vibecraft.sh/helm/server/internal/ssetest"
 	"vibecraft.sh/helm/server/opencode"
@@ -348,7 +349,9 @@ func TestPageStreamCatchesACommitPublishedDuringItsRead(t *testing.T) {
 	pages := tail.New(0)
 	t.Cleanup(pages.Close)
 	mux := http.NewServeMux()
-	api.InstallTranscripts(mux, api.TranscriptDeps{Sessions: oneSession(listed[0]), OpenCode: reader, Live: pages,
+	sessions := index.New()
+	sessions.Replace(shared.SourceOpenCode, listed)
+	api.InstallTranscripts(mux, api.TranscriptDeps{Sessions: sessions, OpenCode: reader, Live: pages,
 		OpenCodeWatch: []string{dir}, Files: transcript.NewFiles(0), Logger: slog.New(slog.DiscardHandler)})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -394,22 +397,6 @@ func (r *commitAfterRead) Messages(ctx context.Context, sid string, q opencode.M
 		f()
 	}
 	return msgs, more, err
-}
-
-// oneSession is a session list of one.
-type oneSession shared.Session
-
-func (o oneSession) Get(key string) (shared.Session, bool) {
-	s := shared.Session(o)
-	return s, key == string(s.Source)+":"+s.ID
-}
-
-func (o oneSession) List(keep func(*shared.Session) bool) []shared.Session {
-	s := shared.Session(o)
-	if keep(&s) {
-		return []shared.Session{s}
-	}
-	return nil
 }
 
 // TestPageStreamSubagent: ?agent= follows the subagent's own transcript.

@@ -77,7 +77,7 @@ func waitLive(c *chrome) {
 // first row is in the DOM, when the page first paints, when the wasm
 // marks itself ready and when the indicator first says Live; and what the
 // document held when it was parsed, before any script could change it.
-const timingScript = `(() => {
+var timingScript = `(() => {
 	const h = window.__helm = {rows: null, fcp: null, wasm: null, live: null, parsed: null};
 	const check = () => {
 		const now = performance.now();
@@ -90,19 +90,14 @@ const timingScript = `(() => {
 	new PerformanceObserver(list => {
 		for (const e of list.getEntries()) if (e.name === "first-contentful-paint") h.fcp = e.startTime;
 	}).observe({type: "paint", buffered: true});
-	document.addEventListener("readystatechange", () => {
-		// The server's page as parsed: "interactive" comes before the
-		// deferred scripts run, DOMContentLoaded after them, and by then
-		// the client, compiled as the page loaded, may have replaced it.
-		if (document.readyState !== "interactive") return;
+	` + onServerPage(`
 		check();
 		h.parsed = {
 			wasm: document.body.getAttribute("data-wasm"),
 			rows: [...document.querySelectorAll("li.session")].map(r => ({
 				key: r.dataset.key, title: (r.querySelector(".title") || {}).textContent || "",
 			})),
-		};
-	});
+		};`) + `
 })();`
 
 type timings struct {

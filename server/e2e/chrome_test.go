@@ -301,6 +301,23 @@ func hasText(sel, text string) string {
 	return fmt.Sprintf(`(e => !!e && e.textContent === %s)(document.querySelector(%s))`, jsString(text), jsString(sel))
 }
 
+// hasTextContaining is a JS expression: the element sel exists and its
+// text contains text.
+func hasTextContaining(sel, text string) string {
+	return fmt.Sprintf(`(e => !!e && e.textContent.includes(%s))(document.querySelector(%s))`, jsString(text), jsString(sel))
+}
+
+// onServerPage is a script (for onEveryDocument) that runs body once the
+// server's page is parsed: at readyState "interactive", which comes
+// before the deferred scripts run. By DOMContentLoaded, after them, the
+// client, compiled as the page loaded, may already have replaced it.
+func onServerPage(body string) string {
+	return `document.addEventListener("readystatechange", () => {
+	if (document.readyState !== "interactive") return;
+` + body + `
+});`
+}
+
 // rowSel is the CSS selector of a session's row.
 func rowSel(key string) string { return fmt.Sprintf(`li.session[data-key=%q]`, key) }
 

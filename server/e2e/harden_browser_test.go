@@ -76,11 +76,7 @@ func TestBrowserFirstScreenThenAll(t *testing.T) {
 	p := serveList(t, claude)
 
 	c := b.tab(t)
-	c.onEveryDocument(`document.addEventListener("readystatechange", () => {
-		// The server's page as parsed: "interactive" comes before the
-		// deferred scripts run, DOMContentLoaded after them, and by then
-		// the client, compiled as the page loaded, may have replaced it.
-		if (document.readyState !== "interactive") return;
+	c.onEveryDocument(onServerPage(`
 		const seed = JSON.parse(document.getElementById("seed").dataset.seed);
 		// The sessions are a snapshot (shared/snapshot): "HLS1", then
 		// their count as a uvarint.
@@ -93,7 +89,7 @@ func TestBrowserFirstScreenThenAll(t *testing.T) {
 		}
 		window.__seed = {n, total: list.total || 0};
 		window.__count = document.getElementById("count").textContent;
-	});`)
+	`))
 	c.navigate(p.URL + "/")
 	waitLive(c)
 	seed := mustEval[struct{ N, Total int }](c, `window.__seed`)

@@ -224,13 +224,9 @@ func testListFilters(t *testing.T, b *browser) {
 	shared := mustEval[string](c, `location.href`)
 
 	c2 := b.tab(t)
-	c2.onEveryDocument(`document.addEventListener("readystatechange", () => {
-		// The server's page as parsed: "interactive" comes before the
-		// deferred scripts run, DOMContentLoaded after them, and by then
-		// the client, compiled as the page loaded, may have replaced it.
-		if (document.readyState !== "interactive") return;
+	c2.onEveryDocument(onServerPage(`
 		window.__parsed = [...document.querySelectorAll("li.session")].map(r => r.dataset.key);
-	});`)
+	`))
 	c2.navigate(shared)
 	waitLive(c2)
 	if parsed := mustEval[[]string](c2, `window.__parsed`); !slices.Equal(parsed, []string{"claude:" + lsLogin}) {

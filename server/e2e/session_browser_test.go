@@ -120,7 +120,7 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 	t.Logf("FIGURE page marks (ms after keydown): %s", mustEval[string](c, `performance.getEntriesByType("mark").map(e => e.name + "@" + (e.startTime - window.__t0).toFixed(0)).join(", ")`))
 	// The header's title comes with the session's detail, which may come
 	// after the messages.
-	c.waitJS(10*time.Second, "the header's title, the first prompt", `(document.querySelector("#session-header .title")?.textContent || "").includes("prompt 0")`)
+	c.waitJS(10*time.Second, "the header's title, the first prompt", hasTextContaining("#session-header .title", "prompt 0"))
 	if got := c.text("#older"); got != "Scroll up for older messages" {
 		t.Errorf("#older says %q on the last page", got)
 	}
@@ -278,7 +278,7 @@ func testSessionOffline(t *testing.T, b *browser) {
 	c.waitJS(30*time.Second, "the wasm client, from the worker's cache", `document.body.dataset.wasm === "ready"`)
 	c.waitJS(10*time.Second, "the saved messages, offline", msgsWith(fmt.Sprintf("reply %d", spPairs-1)))
 	c.waitJS(10*time.Second, "the offline state", `document.getElementById("session").dataset.state === "offline"`)
-	c.waitJS(10*time.Second, "the saved header's title, offline", `(document.querySelector("#session-header .title")?.textContent || "").includes("prompt 0")`)
+	c.waitJS(10*time.Second, "the saved header's title, offline", hasTextContaining("#session-header .title", "prompt 0"))
 }
 
 // testSessionRewritten: a click opens the page; the transcript is then

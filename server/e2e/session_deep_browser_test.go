@@ -93,8 +93,7 @@ func testSessionSubagentAndFull(t *testing.T, b *browser) {
 	}
 	// The header names the subagent and, once the session's detail has
 	// come, the session it works for.
-	c.waitJS(10*time.Second, "the subagent's title", fmt.Sprintf(`(document.querySelector("#session-header .title") || {}).textContent === %s`,
-		jsString("Subagent "+agent+" of look into the failing build")))
+	c.waitJS(10*time.Second, "the subagent's title", hasText("#session-header .title", "Subagent "+agent+" of look into the failing build"))
 	// A subagent's transcript is part of its session: Esc and u go back
 	// to the session's page, not to the list; the header's way back
 	// says so.

@@ -2,6 +2,7 @@ package webui
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -122,15 +123,22 @@ func manySessions(n int) []shared.Session {
 // pageSeed decodes the seed the page carries for the client.
 func pageSeed(t *testing.T, page string) ui.Seed {
 	t.Helper()
-	m := regexp.MustCompile(`data-seed="([^"]*)"`).FindStringSubmatch(page)
-	if m == nil {
-		t.Fatal("the page carries no seed")
-	}
-	var seed ui.Seed
-	if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &seed); err != nil {
+	seed, err := decodeSeed(page)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return seed
+}
+
+// decodeSeed is pageSeed for a goroutine, which must not call t.Fatal.
+func decodeSeed(page string) (ui.Seed, error) {
+	var seed ui.Seed
+	m := regexp.MustCompile(`data-seed="([^"]*)"`).FindStringSubmatch(page)
+	if m == nil {
+		return seed, errors.New("the page carries no seed")
+	}
+	err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &seed)
+	return seed, err
 }
 
 func TestPageEmbedsOnlyTheFirstScreen(t *testing.T) {
@@ -270,14 +278,9 @@ func TestPagesOfTwoHandlersInOneProcess(t *testing.T) {
 					errs <- err.Error()
 					return
 				}
-				m := regexp.MustCompile(`data-seed="([^"]*)"`).FindSubmatch(body)
-				if m == nil {
-					errs <- u.host + ": no seed"
-					return
-				}
-				var seed ui.Seed
-				if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &seed); err != nil {
-					errs <- err.Error()
+				seed, err := decodeSeed(string(body))
+				if err != nil {
+					errs <- u.host + ": " + err.Error()
 					return
 				}
 				if seed.Host != u.host || seed.Demo != (i == 0) || len(seed.Sessions) != i+2 {
