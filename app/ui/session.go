@@ -202,6 +202,12 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.loadLast(ctx)
 }
 
+// noSuchSession is what a session's page says when helmd answers that it
+// has no such session (HTTP 404): the raw status would read as a fault of
+// the page. The page keeps asking, so a session the scan has not found yet
+// still shows once it has.
+const noSuchSession = "This Helm has no such session: it may have been deleted, or the link comes from another machine."
+
 // loadDetail reads the header's detail through fetch (fetchEarly at the
 // start, when the list may have asked already; browser.Fetch after).
 func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte, error)) func()) {
@@ -218,6 +224,9 @@ func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte
 			if err != nil {
 				if p.detail == nil {
 					p.errText = failed("Could not load this session", err)
+					if browser.Status(err) == 404 {
+						p.errText = noSuchSession
+					}
 				}
 				return
 			}
@@ -252,11 +261,19 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 				} else {
 					p.state = "error"
 					p.errText = failed("Could not load the messages", err)
+					if browser.Status(err) == 404 {
+						p.errText = noSuchSession
+					}
 				}
 				p.schedule(ctx, p.loadLastLater)
 				return
 			}
 			p.state, p.errText = "ready", ""
+			if p.detail == nil {
+				// The detail failed (a session not written yet, helmd
+				// down): the header asks again now that messages came.
+				p.loadDetail(ctx, getURL)
+			}
 			p.convo.Reset(pg)
 			p.refind()
 			p.follow = true

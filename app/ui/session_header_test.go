@@ -57,11 +57,11 @@ func TestRenderSessionHeader(t *testing.T) {
 		"branch":   "fix/login",
 		"models":   "claude-haiku-4-5, claude-opus-4-5-20251101",
 		"messages": "12,345",
-		"tokens":   "in 1.2k · out 34k · cache read 2.5M · cache write 5m 7k / 1h 2k",
+		"tokens":   "in 1.2k · out 34k · cache read 2.5M · cache write 7k for 5 min + 2k for 1 h",
 		"cost":     "$4.50",
 		"started":  "2026-03-02 09:15:00",
 		"updated":  "just now",
-		"duration": "3 h 05 min",
+		"duration": "3 h 5 min",
 	} {
 		if facts[class] != want {
 			t.Errorf("%s: %q, want %q", class, facts[class], want)
@@ -71,6 +71,7 @@ func TestRenderSessionHeader(t *testing.T) {
 		`<h1 class="title">Fix the &lt;b&gt;login&lt;/b&gt; test<`,
 		`<span [^>]*data-status="waiting"[^>]*>waiting for input<`,
 		`<span [^>]*class="reason"[^>]*>permission: Bash<`,
+		`class="fact models"><span class="label">Models<`,
 		`<span [^>]*class="question"[^>]*>Shall I run \[U\+202E\]the tests\?<`,
 	} {
 		if !regexp.MustCompile(want).MatchString(out) {
@@ -119,5 +120,32 @@ func TestRenderSessionHeaderBeforeTheDetail(t *testing.T) {
 	p.agent = "a1b2c3"
 	if _, _, out := headerFacts(t, p); !strings.Contains(out, `class="title">Subagent a1b2c3<`) {
 		t.Errorf("a subagent's page before the detail:\n%s", out)
+	}
+}
+
+// What the header says once is not said twice: a session that waits for
+// no more than input shows its status alone ("waiting for input", not
+// beside "input needed"), one model is a Model, and a session without
+// 1-hour cache writes shows no "1 h 0".
+func TestRenderSessionHeaderSaysThingsOnce(t *testing.T) {
+	p := pageFor()
+	p.detail = &shared.SessionDetail{
+		Session: shared.Session{ID: p.id, Source: shared.SourceClaude, Title: "t", Status: shared.StatusWaiting,
+			WaitingFor: "input needed", Tokens: shared.Tokens{Input: 10, Output: 20, CacheRead: 300, CacheWrite: 5400}},
+		Models: []string{"claude-opus-4-5"},
+	}
+	facts, _, out := headerFacts(t, p)
+	if strings.Contains(out, `class="reason"`) || !strings.Contains(out, `>waiting for input<`) {
+		t.Errorf("the generic reason is shown beside the status, or the status is gone:\n%s", out)
+	}
+	if !strings.Contains(out, `class="fact models"><span class="label">Model<`) {
+		t.Errorf("one model is labelled as several:\n%s", out)
+	}
+	if want := "in 10 · out 20 · cache read 300 · cache write 5.4k for 5 min"; facts["tokens"] != want {
+		t.Errorf("tokens %q, want %q", facts["tokens"], want)
+	}
+	p.detail.Tokens = shared.Tokens{Input: 1}
+	if facts, _, _ := headerFacts(t, p); facts["tokens"] != "in 1 · out 0 · cache read 0 · cache write 0" {
+		t.Errorf("no cache writes: tokens %q", facts["tokens"])
 	}
 }

@@ -90,7 +90,9 @@ func TestFormats(t *testing.T) {
 	}{
 		{duration(45_000), "45 s"},
 		{duration(12 * 60_000), "12 min"},
-		{duration(3*3600_000 + 5*60_000), "3 h 05 min"},
+		{duration(3*3600_000 + 5*60_000), "3 h 5 min"},
+		{duration(3 * 3600_000), "3 h"},
+		{duration(47*3600_000 + 59*60_000), "47 h 59 min"},
 		{duration(52 * 3600_000), "2 d 4 h"},
 		{byteSize(512), "512 B"},
 		{byteSize(12 << 10), "12 KB"},

@@ -8,6 +8,7 @@ import (
 
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/md"
+	"vibecraft.sh/helm/shared"
 )
 
 // Render is the page: a header, the transcript, the find box.
@@ -67,7 +68,7 @@ func (p *SessionPage) renderHeader() app.UI {
 		app.H1().Class("title").Text(md.Clean(title)),
 		app.Div().Class("status-line").Body(
 			app.Span().Class("status").DataSet("status", string(s.Status)).Text(s.Status.Label()),
-			app.If(s.WaitingFor != "", func() app.UI {
+			app.If(s.WaitingFor != "" && !saysNoMoreThanItsStatus(s.WaitingFor), func() app.UI {
 				return app.Span().Class("reason").Title("Why it waits").Text(md.Clean(s.WaitingFor))
 			}),
 			app.If(d.Question != "", func() app.UI {
@@ -77,10 +78,15 @@ func (p *SessionPage) renderHeader() app.UI {
 		app.Div().Class("facts").Body(
 			fact("project", "Project", s.ProjectPath),
 			app.If(s.GitBranch != "", func() app.UI { return fact("branch", "Branch", s.GitBranch) }),
-			app.If(len(d.Models) > 0, func() app.UI { return fact("models", "Models", strings.Join(d.Models, ", ")) }),
+			app.If(len(d.Models) > 0, func() app.UI {
+				label := "Models"
+				if len(d.Models) == 1 {
+					label = "Model"
+				}
+				return fact("models", label, strings.Join(d.Models, ", "))
+			}),
 			fact("messages", "Messages", grouped(s.MessageCount)),
-			fact("tokens", "Tokens", "in "+compact(tk.Input)+" · out "+compact(tk.Output)+" · cache read "+compact(tk.CacheRead)+
-				" · cache write 5m "+compact(max(0, tk.CacheWrite-tk.CacheWrite1h))+" / 1h "+compact(tk.CacheWrite1h)),
+			fact("tokens", "Tokens", headerTokens(tk)),
 			fact("cost", "Cost", cost(s.CostUSD)),
 			fact("started", "Started", absTime(s.CreatedAt)),
 			fact("updated", "Last activity", relTime(time.Now(), s.UpdatedAt)),
@@ -136,7 +142,8 @@ func (p *SessionPage) onCopy(ctx app.Context, _ app.Event) {
 	})
 }
 
-// duration says how long ms is: "45 s", "12 min", "3 h 05 min", "2 d 4 h".
+// duration says how long ms is: "45 s", "12 min", "3 h 5 min", "3 h",
+// "2 d 4 h", spelled as the list's "waiting 3 h 5 min" is.
 func duration(ms int64) string {
 	d := time.Duration(ms) * time.Millisecond
 	switch {
@@ -145,18 +152,36 @@ func duration(ms int64) string {
 	case d < time.Hour:
 		return itoa(int(d/time.Minute)) + " min"
 	case d < 48*time.Hour:
-		m := int(d/time.Minute) % 60
-		return itoa(int(d/time.Hour)) + " h " + pad2(m) + " min"
+		h, m := itoa(int(d/time.Hour)), int(d/time.Minute)%60
+		if m == 0 {
+			return h + " h"
+		}
+		return h + " h " + itoa(m) + " min"
 	default:
 		return itoa(int(d/(24*time.Hour))) + " d " + itoa(int(d/time.Hour)%24) + " h"
 	}
 }
 
-func pad2(n int) string {
-	if n < 10 {
-		return "0" + itoa(n)
+// saysNoMoreThanItsStatus reports whether why a session waits is the
+// generic reason, which its status, "waiting for input", already says.
+func saysNoMoreThanItsStatus(reason string) bool {
+	return strings.EqualFold(strings.TrimSpace(reason), "input needed")
+}
+
+// headerTokens splits a session's tokens by kind, each named in words:
+// the cache writes by how long they are kept (a 1-hour write costs more
+// than a 5-minute one), the 1-hour part only when there is one.
+func headerTokens(t shared.Tokens) string {
+	s := "in " + compact(t.Input) + " · out " + compact(t.Output) + " · cache read " + compact(t.CacheRead)
+	hour := min(max(0, t.CacheWrite1h), t.CacheWrite)
+	if t.CacheWrite <= 0 {
+		return s + " · cache write 0"
 	}
-	return itoa(n)
+	s += " · cache write " + compact(t.CacheWrite-hour) + " for 5 min"
+	if hour > 0 {
+		s += " + " + compact(hour) + " for 1 h"
+	}
+	return s
 }
 
 func (p *SessionPage) renderFind() app.UI {
@@ -181,6 +206,10 @@ func (p *SessionPage) renderTranscript() app.UI {
 	c := p.convo
 	top := "Start of the transcript"
 	switch {
+	case !c.Loaded && p.state == "error":
+		// The notice above says why; "Loading…" beside it would say the
+		// opposite. loadLast asks again every pollEvery.
+		top = "Trying again every " + itoa(int(pollEvery/time.Second)) + " s…"
 	case !c.Loaded:
 		top = "Loading…"
 	case c.Before != "" && p.older:

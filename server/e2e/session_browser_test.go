@@ -32,6 +32,7 @@ func TestSessionBrowser(t *testing.T) {
 		{"OpenPageScrollAppendBack", testSessionOpenPageScrollAppendBack},
 		{"HostileTextIsText", testSessionHostile},
 		{"OfflineFromBrowserStorage", testSessionOffline},
+		{"MissingUntilWritten", testSessionMissing},
 		{"RewrittenFileReloads", testSessionRewritten},
 		{"OpenFigure", testSessionOpenFigure},
 		{"AppendFigure", testSessionAppendFigure},
@@ -279,6 +280,32 @@ func testSessionOffline(t *testing.T, b *browser) {
 	c.waitJS(10*time.Second, "the saved messages, offline", msgsWith(fmt.Sprintf("reply %d", spPairs-1)))
 	c.waitJS(10*time.Second, "the offline state", `document.getElementById("session").dataset.state === "offline"`)
 	c.waitJS(10*time.Second, "the saved header's title, offline", hasTextContaining("#session-header .title", "prompt 0"))
+}
+
+// testSessionMissing: a link to a session helmd does not have says so in
+// words, not as an HTTP status nor as "Loading…" beside the error; the page
+// keeps asking, so once the session's transcript is written it shows.
+func testSessionMissing(t *testing.T, b *browser) {
+	claude, _ := writeSessionFixture(t)
+	p := serveList(t, claude)
+	c := b.tab(t)
+	const sid = "0d9e8f7a-1b2c-4d3e-8f4a-5b6c7d8e9f00"
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the wasm client", `document.body.dataset.wasm === "ready"`)
+	c.waitJS(10*time.Second, "the page's notice", hasTextContaining("#session-error", "This Helm has no such session"))
+	notice := mustEval[string](c, `document.getElementById("session-error").textContent`)
+	if strings.Contains(notice, "HTTP") {
+		t.Errorf("the notice names a status code: %q", notice)
+	}
+	if top := mustEval[string](c, `document.getElementById("older").textContent`); strings.Contains(top, "Loading") || !strings.Contains(top, "Trying again") {
+		t.Errorf("beside the notice the transcript says %q, want that it tries again", top)
+	}
+	at := time.Now().Add(-time.Minute)
+	fixture.Append(t, fixture.Path(claude, cwd, sid),
+		fixture.User(sid, cwd, "a late prompt", at)+replyLine(t, sid, "msg_late", "a late reply", at))
+	c.waitJS(15*time.Second, "the session, once written", msgsWith("a late reply"))
+	c.waitJS(5*time.Second, "the notice gone", `!document.getElementById("session-error")`)
+	c.waitJS(5*time.Second, "the header's title, from the detail", hasTextContaining("#session-header .title", "a late prompt"))
 }
 
 // testSessionRewritten: a click opens the page; the transcript is then
