@@ -34,6 +34,7 @@ func TestListBrowser(t *testing.T) {
 		{"HoldsTheReadingRow", testListHoldsReadingRow},
 		{"SearchKeystroke5000", testListKeystroke5000},
 		{"FindsBeyondTheSeed5000", testListFindsBeyondTheSeed},
+		{"StoppedClientSaysSo", testListStoppedClient},
 	})
 }
 
@@ -395,3 +396,42 @@ func testListHoldsReadingRow(t *testing.T, b *browser) {
 // searchWords make the 5,000 titles of the keystroke test.
 var searchWords = [...]string{"fix", "add", "refactor", "remove", "rename", "document", "test", "speed up", "debug", "port",
 	"login", "cache", "parser", "router", "billing", "search", "upload", "schema", "worker", "theme"}
+
+// testListStoppedClient: when the client ends (here as a page translator
+// makes go-app end: a text node it drew is replaced, and an update then
+// removes the old one), the page says so and offers a reload instead of
+// going on saying Live over rows that no longer change; the page is not
+// offered for translation; Reload brings the live list back.
+func testListStoppedClient(t *testing.T, b *browser) {
+	p := serveList(t, writeListFixture(t, listFixture))
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	if got := mustEval[string](c, `document.documentElement.getAttribute("translate") || ""`); got != "no" {
+		t.Errorf("<html translate=%q>: the page is offered for translation, which stops its client", got)
+	}
+	c.do(5*time.Second, "focusing the search", chromedp.Evaluate[chromedp.Void](`document.getElementById("search").focus()`))
+	keys(c, "login")
+	title := rowSel("claude:"+lsLogin) + " .title"
+	c.waitJS(5*time.Second, "the match marked in the title", present(title+" mark"))
+	// What a translator does to the text after the match.
+	if !mustEval[bool](c, fmt.Sprintf(`(t => {
+		const last = t && t.lastChild;
+		if (!last || last.nodeType !== Node.TEXT_NODE) return false;
+		last.replaceWith(document.createTextNode(" Flocke"));
+		return true;
+	})(document.querySelector(%s))`, jsString(title))) {
+		t.Fatalf("the title has no text after its match: %s", c.describe())
+	}
+	keys(c, kb.Escape) // clears the search: the title is one text again
+	c.waitJS(10*time.Second, "the page marked stopped", `document.body.dataset.wasm === "stopped"`)
+	c.waitJS(5*time.Second, "the notice", hasTextContaining("#helm-stopped", "stopped updating"))
+	if state, label := c.conn(); state != "stopped" || label != "Stopped" {
+		t.Errorf("the indicator says %q (%s) after the client ended", label, state)
+	}
+	click(c, "#helm-stopped button")
+	waitLive(c)
+	if mustEval[bool](c, present("#helm-stopped")) {
+		t.Error("the notice is still there after the reload")
+	}
+}

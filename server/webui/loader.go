@@ -76,6 +76,10 @@ const startJS = `
 // Helm: start the client from fetch's own Response (server/webui/loader.go)
 // -----------------------------------------------------------------------------
 async function helmStartWasm() {
+  // go-app updates the nodes it made and stops (a Go panic) when a node
+  // was replaced under it, which is what a page translator does to every
+  // text: Helm's page is live, so it is not offered for translation.
+  document.documentElement.setAttribute("translate", "no");
   const loader = document.getElementById("app-wasm-loader");
   if (!goappCanLoadWebAssembly()) {
     loader.remove();
@@ -84,7 +88,9 @@ async function helmStartWasm() {
   }
   try {
     const go = new Go();
-    go.run(await helmInstantiate(go));
+    // run's promise settles only when the program ends, which a client
+    // that runs until the page closes does only when it failed.
+    go.run(await helmInstantiate(go)).then(helmStopped, helmStopped);
     loader.remove();
     setTimeout(helmStarted, ` + workerLate + `);
   } catch (err) {
@@ -118,6 +124,36 @@ async function helmInstantiate(go) {
     ? await WebAssembly.instantiateStreaming(resp, go.importObject)
     : await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
   return wasm.instance;
+}
+
+// helmStopped says, in the page, that the client ended (a Go panic: a
+// bug, or the page changed under it by an extension): what the page shows
+// stays as it was, so the connection indicator must not go on saying
+// Live, and only a reload starts the client again. Plain DOM calls: the
+// client cannot draw any more, and the page's policy allows no inline
+// handler or style.
+function helmStopped() {
+  document.body.dataset.wasm = "stopped";
+  const app = document.querySelector(".app");
+  if (app) app.dataset.conn = "stopped";
+  const conn = document.getElementById("conn");
+  if (conn) {
+    conn.dataset.state = "stopped";
+    conn.textContent = "Stopped";
+    conn.title = "This page stopped updating: reload it";
+  }
+  if (document.getElementById("helm-stopped")) return;
+  const note = document.createElement("div");
+  note.id = "helm-stopped";
+  note.setAttribute("role", "alert");
+  note.textContent = "This page stopped updating after an error, so what it shows may be out of date. " +
+    "(A browser extension that rewrites pages, such as a translator, can cause this.) ";
+  const reload = document.createElement("button");
+  reload.type = "button";
+  reload.textContent = "Reload";
+  reload.addEventListener("click", () => location.reload());
+  note.append(reload);
+  document.body.prepend(note);
 }
 
 // helmStarted registers the service worker, once. The flag is a var

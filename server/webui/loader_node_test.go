@@ -14,7 +14,8 @@ import (
 
 // loaderStubs stand in for the page around app.js under node: the
 // loader's elements, a service worker container that counts
-// registrations, timers that are recorded rather than run, the client's
+// registrations, timers that are recorded rather than run, a client that
+// runs until the page closes (its run's promise never settles), the client's
 // download (FETCH: a JS expression of fetch's promise) and the module the
 // head's script compiled (COMPILING: a JS expression of its promise, or
 // undefined when it did not run). out.via says how the instance was made:
@@ -23,7 +24,7 @@ const loaderStubs = `
 const out = {registered: 0, removed: false, timers: [], label: "", ran: false, fetches: 0, via: ""};
 const el = (id) => ({ id, className: "", textContent: "", remove() { if (id === "app-wasm-loader") out.removed = true; } });
 const els = {};
-Object.defineProperty(globalThis, "document", { value: { getElementById: (id) => (els[id] = els[id] || el(id)), referrer: "" }, configurable: true });
+Object.defineProperty(globalThis, "document", { value: { getElementById: (id) => (els[id] = els[id] || el(id)), referrer: "", documentElement: { setAttribute() {} } }, configurable: true });
 Object.defineProperty(globalThis, "navigator", { value: {
   userAgent: "Mozilla/5.0 Chrome/150",
   serviceWorker: {
@@ -34,7 +35,7 @@ Object.defineProperty(globalThis, "navigator", { value: {
 globalThis.window = { addEventListener() {}, location: { search: process.argv[2] }, matchMedia: () => ({ matches: false }), helmCompiling: COMPILING };
 if (window.helmCompiling) window.helmCompiling.catch(() => {});
 globalThis.setTimeout = (f, ms) => { out.timers.push(ms); };
-globalThis.Go = class { constructor() { this.importObject = {}; } run() { out.ran = true; } };
+globalThis.Go = class { constructor() { this.importObject = {}; } run() { out.ran = true; return new Promise(() => {}); } };
 globalThis.fetch = () => { out.fetches++; return FETCH; };
 WebAssembly.instantiateStreaming = async () => { out.via = "fetch"; return { instance: {} }; };
 WebAssembly.instantiate = async (m) => { if (m !== "the module") throw new Error("instantiate was given " + m); out.via = "module"; return {}; };
