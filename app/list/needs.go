@@ -44,6 +44,28 @@ func (l *List) NeedsYouHead(n int) []shared.Session {
 	return rows
 }
 
+// NeedsYouIn is NeedsYouHead within a view: the first n sessions that
+// need the user among those q keeps (its sort aside: the group keeps its
+// order, longest wait first), and how many q keeps in all.
+func (l *List) NeedsYouIn(q shared.Query, n int) (rows []shared.Session, kept int) {
+	at := l.needsAt()
+	if len(at) == 0 {
+		return nil, 0
+	}
+	match, texts := q.Matcher(), l.textsFor(q.Search)
+	for _, j := range at {
+		s := &l.sorted[j]
+		if !match(s, textAt(texts, int(j))) {
+			continue
+		}
+		kept++
+		if len(rows) < n {
+			rows = append(rows, *s)
+		}
+	}
+	return rows, kept
+}
+
 func (l *List) needsAt() []int32 {
 	if l.needs.valid && l.needs.version == l.version {
 		return l.needs.at

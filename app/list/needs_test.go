@@ -132,3 +132,40 @@ func TestNeedsYouHeadAndCount(t *testing.T) {
 		t.Fatal("a head longer than the list")
 	}
 }
+
+// Within a filtered view the group keeps the sessions the view keeps, in
+// its own order (longest wait first, whatever the view's sort), and says
+// how many there are in all; the search matches its words in any order.
+func TestNeedsYouIn(t *testing.T) {
+	in := []shared.Session{
+		{ID: "refunds", Source: shared.SourceClaude, Status: shared.StatusWaiting, Title: "Add the refunds endpoint",
+			ProjectPath: "/p/pay", UpdatedAt: 90, WaitingSince: 30},
+		{ID: "login", Source: shared.SourceClaude, Status: shared.StatusWaiting, Title: "Fix the login test",
+			ProjectPath: "/p/web", UpdatedAt: 80, WaitingSince: 10},
+		{ID: "refunds-ui", Source: shared.SourceOpenCode, Status: shared.StatusWaiting, Title: "Refunds page",
+			ProjectPath: "/p/web", UpdatedAt: 70, WaitingSince: 20},
+		{ID: "cleared", Source: shared.SourceClaude, Status: shared.StatusWaiting, Title: "refunds cleared",
+			UpdatedAt: 60, WaitingSince: 5, ClearedAt: 61},
+		{ID: "working", Source: shared.SourceClaude, Status: shared.StatusWorking, Title: "refunds at work", UpdatedAt: 50},
+	}
+	l := New(in)
+	for _, tc := range []struct {
+		q    shared.Query
+		n    int
+		want string
+		kept int
+	}{
+		{shared.Query{}, 5, "[claude:login opencode:refunds-ui claude:refunds]", 3},
+		{shared.Query{Search: "REFUNDS"}, 5, "[opencode:refunds-ui claude:refunds]", 2},
+		{shared.Query{Search: "endpoint add", Sort: shared.SortCost}, 5, "[claude:refunds]", 1},
+		{shared.Query{Project: "/p/web"}, 1, "[claude:login]", 2},
+		{shared.Query{Source: shared.SourceOpenCode, Search: "refunds"}, 5, "[opencode:refunds-ui]", 1},
+		{shared.Query{Status: string(shared.StatusWorking)}, 5, "[]", 0},
+		{shared.Query{Search: "nothing matches"}, 5, "[]", 0},
+	} {
+		rows, kept := l.NeedsYouIn(tc.q, tc.n)
+		if got := needKeys(rows); got != tc.want || kept != tc.kept {
+			t.Errorf("%+v: %s (%d kept), want %s (%d)", tc.q, got, kept, tc.want, tc.kept)
+		}
+	}
+}

@@ -117,8 +117,8 @@ func TestPathsEscapeTheID(t *testing.T) {
 }
 
 // TestRenderNeedsYou: the group shows the waiting, uncleared sessions,
-// longest wait first, with reason, question and wait, as text; it is
-// there whatever the list's filter.
+// longest wait first whatever the list's sort, with reason, question and
+// wait, as text.
 func TestRenderNeedsYou(t *testing.T) {
 	hostile := wait("evil", ms(40*time.Minute), 0)
 	hostile.Title = `<img src=x onerror=alert(1)>`
@@ -131,7 +131,7 @@ func TestRenderNeedsYou(t *testing.T) {
 		{ID: "idle", Source: shared.SourceClaude, Status: shared.StatusIdle, UpdatedAt: ms(time.Minute)},
 	}
 	h := NewHome(Seed{Sessions: sessions, At: ms(0), Now: now})
-	h.query = list.QueryFromURL("status=idle") // the group ignores the list's filter
+	h.query = list.QueryFromURL("sort=cost") // the group keeps its own order
 	out := render(t, h)
 	group := between(out, `id="needs-you"`, "</section>")
 	var rows []string
@@ -158,6 +158,59 @@ func TestRenderNeedsYou(t *testing.T) {
 	}
 	if strings.Contains(out, "<script>") || strings.Contains(out, "<img src=x") || strings.Contains(group, "second line") {
 		t.Errorf("markup or a second question line reached the page:\n%s", group)
+	}
+}
+
+// needsRows are the sessions of the rendered "Needs you" group, in order.
+func needsRows(out string) []string {
+	group := between(out, `id="needs-you"`, "</section>")
+	var rows []string
+	for _, m := range regexp.MustCompile(`data-session="([^"]*)"`).FindAllStringSubmatch(group, -1) {
+		if len(rows) == 0 || rows[len(rows)-1] != m[1] {
+			rows = append(rows, m[1])
+		}
+	}
+	return rows
+}
+
+// TestRenderNeedsYouInAView: a search or filter narrows the group as it
+// narrows the list, and the group says how many wait outside the view,
+// with a button to show them; when none of the waiting sessions is in
+// the view, that line is all it shows, so a waiting session is never
+// out of sight, and never above "No session matches this view" as if it
+// matched.
+func TestRenderNeedsYouInAView(t *testing.T) {
+	refunds, login := wait("refunds", ms(40*time.Minute), 0), wait("login", ms(5*time.Minute), 0)
+	refunds.Title, login.Title = "Add the refunds endpoint", "Fix the login test"
+	third := wait("docs", ms(time.Hour), 0)
+	third.Title = "Write the refunds docs"
+	for _, tc := range []struct {
+		query, rows, heading, outside string
+	}{
+		{"", "[claude:docs claude:refunds claude:login]", "Needs you (3)", ""},
+		{"q=endpoint+REFUNDS", "[claude:refunds]", "Needs you (1)", "2 more wait for you outside this view."},
+		{"q=refunds&sort=created", "[claude:docs claude:refunds]", "Needs you (2)", "1 more waits for you outside this view."},
+		{"status=working", "[]", "", "3 sessions wait for you outside this view."},
+		{"q=zzzqqq", "[]", "", "3 sessions wait for you outside this view."},
+	} {
+		h := NewHome(Seed{Sessions: []shared.Session{refunds, login, third}, At: ms(0), Now: now})
+		h.query = list.QueryFromURL(tc.query)
+		out := render(t, h)
+		group := between(out, `id="needs-you"`, "</section>")
+		if got := fmt.Sprint(needsRows(out)); got != tc.rows {
+			t.Errorf("%q: rows %s, want %s", tc.query, got, tc.rows)
+		}
+		if heading := regexp.MustCompile(`<h2>([^<]*)</h2>`).FindStringSubmatch(group); (heading == nil) != (tc.heading == "") ||
+			heading != nil && heading[1] != tc.heading {
+			t.Errorf("%q: heading %q, want %q", tc.query, heading, tc.heading)
+		}
+		line := regexp.MustCompile(`id="needs-outside"[^>]*>([^<]*)<button[^>]*id="needs-show"`).FindStringSubmatch(group)
+		switch {
+		case tc.outside == "" && line != nil:
+			t.Errorf("%q: an outside line %q with every waiting session in view", tc.query, line[1])
+		case tc.outside != "" && (line == nil || strings.TrimSpace(line[1]) != tc.outside):
+			t.Errorf("%q: outside line %q, want %q and a button:\n%s", tc.query, line, tc.outside, group)
+		}
 	}
 }
 

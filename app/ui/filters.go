@@ -8,9 +8,17 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
+// filtered reports whether the view leaves sessions out: a search or a
+// filter, not the sort.
+func (h *Home) filtered() bool {
+	q := h.query
+	q.Sort = ""
+	return !q.IsZero()
+}
+
 // countText is #count: all sessions, or how many of them the view keeps.
 func (h *Home) countText(all int) string {
-	if h.query.Source == "" && h.query.Project == "" && h.query.Status == "" && h.query.Search == "" && h.query.Model == "" && h.query.Day == "" && h.query.Host == "" {
+	if !h.filtered() {
 		return plural(all, "session", "sessions")
 	}
 	return fmt.Sprintf("%s of %s", grouped(h.view().Len()), plural(all, "session", "sessions"))

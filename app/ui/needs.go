@@ -14,28 +14,55 @@ import (
 // rest are counted, and all of them are in the list below.
 const maxNeeds = 20
 
-// renderNeedsYou is the "Needs you" group, pinned above the list
-// whatever its filters and sort: the sessions waiting for the user and
-// not cleared, longest wait first. Every value goes through Text or an
-// attribute: titles, reasons and questions are transcript text.
+// renderNeedsYou is the "Needs you" group, pinned above the list: the
+// sessions waiting for the user and not cleared, longest wait first,
+// whatever the sort. A search or filter narrows it as it narrows the list
+// (three unrelated sessions above "No session matches this view" read as
+// a broken search), and a line says how many wait outside the view, with
+// a button to show them: a waiting session is never out of sight. Every
+// value goes through Text or an attribute: titles, reasons and questions
+// are transcript text.
 func (h *Home) renderNeedsYou() app.UI {
-	n := h.sessions.NeedsYouCount()
-	if n == 0 {
+	all := h.sessions.NeedsYouCount()
+	if all == 0 {
 		return app.Div().ID("needs-you").Hidden(true)
 	}
-	shown := h.sessions.NeedsYouHead(maxNeeds)
+	shown, n := h.sessions.NeedsYouHead(maxNeeds), all
+	if h.filtered() {
+		shown, n = h.sessions.NeedsYouIn(h.query, maxNeeds)
+	}
+	outside := all - n
 	return app.Section().ID("needs-you").Aria("label", "Needs you").Body(
-		app.H2().Text(fmt.Sprintf("Needs you (%d)", n)),
+		app.If(n > 0, func() app.UI {
+			return app.H2().Text(fmt.Sprintf("Needs you (%d)", n))
+		}),
 		app.Ul().Body(app.Range(shown).Slice(func(i int) app.UI {
 			return h.needsRow(&shown[i])
 		})),
 		app.If(n > len(shown), func() app.UI {
 			return app.P().Class("more").Text(fmt.Sprintf("and %d more in the list below", n-len(shown)))
 		}),
+		app.If(outside > 0, func() app.UI {
+			text := fmt.Sprintf("%s more %s for you outside this view.", grouped(outside), waitVerb(outside))
+			if n == 0 {
+				text = fmt.Sprintf("%s for you outside this view.", plural(outside, "session waits", "sessions wait"))
+			}
+			return app.P().ID("needs-outside").Class("more").Body(
+				app.Text(text+" "),
+				app.Button().ID("needs-show").Text("Show them").OnClick(h.onShowAllWaiting),
+			)
+		}),
 		app.If(h.attn.clearErr != "", func() app.UI {
 			return app.P().ID("clear-error").Role("alert").Text(h.attn.clearErr)
 		}),
 	)
+}
+
+func waitVerb(n int) string {
+	if n == 1 {
+		return "waits"
+	}
+	return "wait"
 }
 
 // needsRow is one waiting session: its title (a link to its page), why

@@ -103,6 +103,13 @@ func (h *Home) onShowWaiting(ctx app.Context, _ app.Event) {
 	h.setQuery(ctx, q)
 }
 
+// onShowAllWaiting shows every session that waits, whatever the view
+// held before ("Needs you" counts those outside it), keeping the sort.
+func (h *Home) onShowAllWaiting(ctx app.Context, _ app.Event) {
+	h.clearSearchBox()
+	h.setQuery(ctx, shared.Query{Sort: h.query.Sort, Status: string(shared.StatusWaiting)})
+}
+
 func (h *Home) onClear(ctx app.Context, _ app.Event) { h.clear(ctx) }
 
 // clear resets the search and the filters, keeping the sort.

@@ -110,6 +110,17 @@ func TestAttentionBrowser(t *testing.T) {
 	}
 	a.screenshots("needs-you")
 
+	// A search narrows the group as it narrows the list, and says how many
+	// wait outside it; "Show them" shows every waiting session.
+	a.do(5*time.Second, "focusing the search", chromedp.Evaluate[chromedp.Void](`document.getElementById("search").focus()`))
+	keys(a, "cart")
+	a.waitJS(5*time.Second, "the group narrowed to the search", fmt.Sprintf(
+		`[...document.querySelectorAll("#needs-you li.needs")].map(r => r.dataset.session).join(" ") === %s`, jsString("claude:"+lsWorking)))
+	a.waitJS(5*time.Second, "the count of those outside", hasTextContaining("#needs-outside", "1 more waits for you outside this view."))
+	click(a, "#needs-show")
+	a.waitJS(5*time.Second, "every waiting session shown", `location.search === "?status=waiting" && document.getElementById("search").value === "" &&
+		document.querySelectorAll("#needs-you li.needs").length === 2 && !document.getElementById("needs-outside")`)
+
 	// Clear from page B: a button for one, the x key on the selected row
 	// for the other. Both pages agree, and so does the server.
 	click(bp, needsSel("claude:"+lsWorking)+" button.clear")
