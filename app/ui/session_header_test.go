@@ -149,3 +149,19 @@ func TestRenderSessionHeaderSaysThingsOnce(t *testing.T) {
 		t.Errorf("no cache writes: tokens %q", facts["tokens"])
 	}
 }
+
+// A page that cannot reach helmd says its status is the last one known:
+// "working" may have ended since.
+func TestRenderSessionHeaderOfflineStatus(t *testing.T) {
+	p := pageFor()
+	p.detail = &shared.SessionDetail{Session: shared.Session{ID: p.id, Source: shared.SourceClaude, Status: shared.StatusWorking}}
+	if _, _, out := headerFacts(t, p); !regexp.MustCompile(`data-status="working"[^>]*>working<`).MatchString(out) || strings.Contains(out, "last known") {
+		t.Errorf("online:\n%s", out)
+	}
+	for _, state := range []string{"offline", "error"} {
+		p.state = state
+		if _, _, out := headerFacts(t, p); !regexp.MustCompile(`<span [^>]*data-stale(="true")?( [^>]*)?>working \(last known\)<`).MatchString(out) {
+			t.Errorf("%s:\n%s", state, out)
+		}
+	}
+}

@@ -67,7 +67,7 @@ func (p *SessionPage) renderHeader() app.UI {
 		back,
 		app.H1().Class("title").Text(md.Clean(title)),
 		app.Div().Class("status-line").Body(
-			app.Span().Class("status").DataSet("status", string(s.Status)).Text(s.Status.Label()),
+			p.renderStatus(s.Status),
 			app.If(s.WaitingFor != "" && !saysNoMoreThanItsStatus(s.WaitingFor), func() app.UI {
 				return app.Span().Class("reason").Title("Why it waits").Text(md.Clean(s.WaitingFor))
 			}),
@@ -98,6 +98,17 @@ func (p *SessionPage) renderHeader() app.UI {
 			copyBtn("copy-path", "Copy transcript path"),
 		),
 	)
+}
+
+// renderStatus is the session's status, said as the last one known while
+// the page cannot reach helmd: "working" then may have ended long ago.
+func (p *SessionPage) renderStatus(st shared.Status) app.UI {
+	span := app.Span().Class("status").DataSet("status", string(st))
+	if p.state == "offline" || p.state == "error" {
+		return span.DataSet("stale", "true").Title("The last status Helm knew: this page cannot reach helmd").
+			Text(st.Label() + " (last known)")
+	}
+	return span.Text(st.Label())
 }
 
 // copyText is what the copy button with id copies, from the detail as it
