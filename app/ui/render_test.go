@@ -56,7 +56,7 @@ func TestRenderList(t *testing.T) {
 	first, second := sortAttrs(rows[0]), sortAttrs(rows[1]) // go-app writes attributes in map order
 	for _, want := range []string{
 		`data-key="claude:new"`, `data-status="waiting"`,
-		`class="status"`, "waiting for input",
+		`class="status"`, ">input needed<", // not "waiting" twice: the time says it
 		`class="project" title="/home/dev/webapp"`, ">webapp<",
 		">feature/x<", ">42 messages<", ">3k tokens · 9k cached<", ">$1.50<",
 		">waiting 2 min<", // a waiting row says how long it has waited

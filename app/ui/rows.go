@@ -25,6 +25,16 @@ func statusTip(status string) string {
 	return "Every session"
 }
 
+// rowStatusLabel is a row's status pill. A waiting row's time says
+// "waiting 3 min" (rowTimeText), so its pill says what is asked of the
+// user, as Needs you does, rather than "waiting" a second time.
+func rowStatusLabel(st shared.Status) string {
+	if st == shared.StatusWaiting {
+		return "input needed"
+	}
+	return st.Label()
+}
+
 // rowTime is the row's time, shown as text (rowTimeText).
 func rowTime(s *shared.Session, text string) app.UI {
 	if s.Status == shared.StatusWaiting {

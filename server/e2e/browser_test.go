@@ -181,7 +181,7 @@ func testFollowsFiles(t *testing.T, b *browser) {
 	fixture.Append(t, path, fixture.Assistant(sidB, cwd, "msg_b1", "end_turn", time.Now()))
 	c.waitJS(2*time.Second, "the appended message to be counted", hasText(rowB+" .messages", "2 messages"))
 	// The update carried only what changed; the rest of the row stays.
-	for sel, want := range map[string]string{" .title": "a new session", " .project": "webapp", " .status": "waiting for input"} {
+	for sel, want := range map[string]string{" .title": "a new session", " .project": "webapp", " .status": "input needed"} {
 		if got := strings.TrimSpace(c.text(rowB + sel)); got != want {
 			t.Errorf("after the update, %s shows %q, want %q", sel, got, want)
 		}

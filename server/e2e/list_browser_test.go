@@ -341,7 +341,7 @@ func testListWaiting(t *testing.T, b *browser) {
 	if got := strings.TrimSpace(c.text("#waiting")); got != "1 waiting" {
 		t.Fatalf("#waiting = %q", got)
 	}
-	if got := c.text(row + " .status"); got != "waiting for input" {
+	if got := c.text(row + " .status"); got != "input needed" { // its time says "waiting"
 		t.Fatalf("the row's badge says %q", got)
 	}
 	c.screenshots("list-waiting")
