@@ -17,7 +17,9 @@
 //     "offline" or "connecting", its text is the label ("Live", "Polling",
 //     "Offline", "Connecting"), its title says since when and why.
 //   - #count: the number of sessions ("12 sessions"); while a filter or
-//     a search applies, how many of them show ("3 of 12 sessions").
+//     a search applies, how many of them show ("3 of 12 sessions"), and
+//     data-filtered. Its noun (" sessions") is a span.noun, which a phone
+//     hides while filtered ("3 of 12").
 //   - #waiting: the header badge "2 waiting" (sessions waiting for input,
 //     whatever the filters), present only when some wait; a click shows
 //     them. The document title carries the same count: "(2) Helm".

@@ -18,10 +18,23 @@ func (h *Home) filtered() bool {
 
 // countText is #count: all sessions, or how many of them the view keeps.
 func (h *Home) countText(all int) string {
-	if !h.filtered() {
-		return plural(all, "session", "sessions")
+	figures, noun, _ := h.countParts(all)
+	return figures + noun
+}
+
+// countParts is #count in two parts, its figures ("3 of 12") and its
+// noun (" sessions"), and whether a filter or a search applies. A
+// phone shows a filtered count without the noun: beside the connection
+// and the waiting badge, "3 of 12 sessions" was cut to "3 of 12 sessi…".
+func (h *Home) countParts(all int) (figures, noun string, filtered bool) {
+	noun = " sessions"
+	if all == 1 {
+		noun = " session"
 	}
-	return fmt.Sprintf("%s of %s", grouped(h.view().Len()), plural(all, "session", "sessions"))
+	if !h.filtered() {
+		return grouped(all), noun, false
+	}
+	return fmt.Sprintf("%s of %s", grouped(h.view().Len()), grouped(all)), noun, true
 }
 
 // renderWaiting is the header badge counting sessions that wait for

@@ -65,10 +65,7 @@ func (h *Home) renderHeader(n int) app.UI {
 		app.Span().ID("conn").DataSet("state", string(st)).Title("%s", attr(tip)).
 			TabIndex(0).Aria("label", attr(tip)).Role("status").
 			Text(st.Label()),
-		// data-held: how many sessions the page holds, which is the count
-		// only once the whole list arrived (a seed shows the server's
-		// total): what a measurement of the start waits for.
-		app.Span().ID("count").DataSet("held", h.sessions.Len()).Text(h.countText(n)),
+		h.renderCount(n),
 		h.renderWaiting(),
 		app.A().ID("to-usage").Href(UsageRoute).Text("Usage"),
 		app.Span().Class("spacer"),
@@ -82,6 +79,20 @@ func (h *Home) renderHeader(n int) app.UI {
 			Aria("haspopup", "dialog").Text("?").OnClick(h.onHelp),
 		app.If(n > 0, h.renderFilters),
 	)
+}
+
+// renderCount is #count: its text reads "3 of 12 sessions", the noun in
+// a span of its own that a phone hides while the count is filtered
+// (data-filtered). data-held: how many sessions the page holds, which
+// is the count only once the whole list arrived (a seed shows the
+// server's total): what a measurement of the start waits for.
+func (h *Home) renderCount(n int) app.UI {
+	figures, noun, filtered := h.countParts(n)
+	count := app.Span().ID("count").DataSet("held", h.sessions.Len())
+	if filtered {
+		count = count.DataSet("filtered", "true")
+	}
+	return count.Body(app.Text(figures), app.Span().Class("noun").Text(noun))
 }
 
 // renderRefresh sets disabled only when busy: go-app's server encoder

@@ -85,19 +85,20 @@ func TestRenderView(t *testing.T) {
 		name   string
 		raw    string // the URL query
 		keys   []string
+		count  string   // #count's text, when given
 		expect []string // in the page
 		absent []string
 	}{
 		{name: "everything", raw: "", keys: []string{"claude:wk", "claude:new", "claude:w2", "opencode:old"},
-			expect: []string{">4 sessions<", `id="waiting"`, ">2 waiting<", `id="filters"`, `id="search"`}},
+			count: "4 sessions", expect: []string{`id="waiting"`, ">2 waiting<", `id="filters"`, `id="search"`}},
 		{name: "project", raw: "project=%2Fw%2Fsite", keys: []string{"claude:w2", "opencode:old"},
-			expect: []string{">2 of 4 sessions<", `id="clear"`}},
+			count: "2 of 4 sessions", expect: []string{`id="clear"`}},
 		{name: "status", raw: "status=waiting", keys: []string{"claude:new", "claude:w2"},
 			expect: []string{`<button data-value="waiting" aria-pressed title="Waiting: the assistant finished its turn and waits for your input">`}},
 		{name: "active", raw: "status=active", keys: []string{"claude:wk"}},
 		{name: "source", raw: "source=opencode", keys: []string{"opencode:old"}},
 		{name: "search highlights", raw: "q=DEPLOY", keys: []string{"claude:w2"},
-			expect: []string{"<mark>Deploy</mark>", ">1 of 4 sessions<"}},
+			count: "1 of 4 sessions", expect: []string{"<mark>Deploy</mark>"}},
 		{name: "a match in the prompt shows it", raw: "q=login", keys: []string{"claude:wk"},
 			expect: []string{`class="prompt"`, "<mark>LOGIN</mark>"}},
 		{name: "a match in the project path shows it", raw: "q=home%2Fdev", keys: []string{"claude:wk", "claude:new"},
@@ -109,7 +110,7 @@ func TestRenderView(t *testing.T) {
 		{name: "a match in the model's short name is marked there", raw: "q=SONNET", keys: []string{"claude:new"},
 			expect: []string{`title="claude-sonnet-4-5-20250929"><mark>sonnet</mark>-4-5<`}, absent: []string{`class="prompt"`}},
 		{name: "sort by cost", raw: "sort=cost", keys: []string{"claude:w2", "claude:new", "claude:wk", "opencode:old"}}, // equal costs: newest first
-		{name: "nothing matches", raw: "q=zzz", keys: nil, expect: []string{`id="no-match"`, ">0 of 4 sessions<"}},
+		{name: "nothing matches", raw: "q=zzz", keys: nil, count: "0 of 4 sessions", expect: []string{`id="no-match"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -123,6 +124,9 @@ func TestRenderView(t *testing.T) {
 			}
 			if fmt.Sprint(keys) != fmt.Sprint(tc.keys) {
 				t.Errorf("rows %v, want %v", keys, tc.keys)
+			}
+			if got := countIn(out); tc.count != "" && got != tc.count {
+				t.Errorf("#count reads %q, want %q", got, tc.count)
 			}
 			flat := regexp.MustCompile(`>\s+`).ReplaceAllString(regexp.MustCompile(`\s+<`).ReplaceAllString(out, "<"), ">")
 			flat = sortAttrs(flat)
