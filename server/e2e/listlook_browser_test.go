@@ -30,6 +30,7 @@ func TestListLookBrowser(t *testing.T) {
 		{"Contrast", testLookContrast},
 		{"Keyboard", testLookKeyboard},
 		{"InstallAndStaleBadges", testLookInstallAndStale},
+		{"PhoneRows", testLookPhoneRows},
 	})
 }
 
@@ -215,6 +216,124 @@ func testLookGeometry(t *testing.T, b *browser) {
 		t.Errorf("the push setting (%+v) is not set apart and centred below the list (%+v)", push, list)
 	}
 	c.screenshots("list-look")
+}
+
+// metaLines is how a row's meta line lays out: how many lines its parts
+// take, which parts share the source's line, and which run out of the
+// row.
+type metaLines struct {
+	Key       string
+	Lines     int      // lines the meta parts take
+	WithSrc   []string // the other parts on the source's line
+	Overflows []string // parts past the row's right edge
+}
+
+func lookMetaLines(c *chrome) []metaLines {
+	c.t.Helper()
+	return mustEval[[]metaLines](c, `[...document.querySelectorAll("li.session")].map(row => {
+		const right = row.getBoundingClientRect().right;
+		const parts = [...row.querySelectorAll(".meta > span")].filter(e => e.getClientRects().length);
+		const src = row.querySelector(".meta > .source").getBoundingClientRect();
+		const tops = new Set(parts.map(e => Math.round(e.getBoundingClientRect().top)));
+		return {key: row.dataset.key, lines: tops.size,
+			withSrc: parts.filter(e => !e.matches(".source") && (b => b.top < src.bottom && src.top < b.bottom)(e.getBoundingClientRect())).map(e => e.className),
+			overflows: parts.filter(e => e.getBoundingClientRect().right > right + 0.5).map(e => e.className)};
+	})`)
+}
+
+// waitingWords counts "waiting" in what the row shows.
+func waitingWords(c *chrome, row string) int {
+	c.t.Helper()
+	return mustEval[int](c, fmt.Sprintf(`(document.querySelector(%s).innerText.match(/waiting/gi) || []).length`, jsString(row)))
+}
+
+// testLookPhoneRows: at 390 px a waiting row leaves its title most of
+// the line (the pill and "waiting <1 min" beside it cut it to a few
+// letters) and says "waiting" once; a row's meta takes two lines, the
+// source's name never alone on one (a long branch is cut instead); a
+// filtered count is read whole ("1 of 5", not "1 of 5 se…"). At
+// 1280 and 1600 px the rows and the count are as they were.
+func testLookPhoneRows(t *testing.T, b *browser) {
+	// A machine's name as long as many are: the header's first line is
+	// as full as the demo's ("vm" and its Demo mark), where the count was
+	// cut.
+	p := startBinary(t, t.TempDir(), "--port", "0", "--claude-dir", writeLookFixture(t), "--no-opencode",
+		"--keepalive", "2s", "--debounce", "50ms", "--host-name", "alices-macbook-pro")
+	needClient(t, p)
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	waitRows(c, "the fixture", lkWorking, lkWaiting, lkIdle3, lkIdle2, lkIdle1)
+	waitingRow := rowSel("claude:" + lkWaiting)
+
+	for _, width := range []int64{1280, 1600} {
+		viewport(c, width, 900, false, "light")
+		// The desktop row: its pill leads the title, the time ends the line.
+		status, title, tm := rect(c, waitingRow+" .status"), rect(c, waitingRow+" .title"), rect(c, waitingRow+" .time")
+		if !sameLine(status, title) || !sameLine(title, tm) || status.Right > title.Left || title.Right > tm.Left {
+			t.Errorf("at %d px the waiting row's pill (%+v), title (%+v) and time (%+v) left their line", width, status, title, tm)
+		}
+		if n := waitingWords(c, waitingRow); n != 1 {
+			t.Errorf("at %d px the waiting row says \"waiting\" %d times: %q", width, n, c.text(waitingRow))
+		}
+		for _, m := range lookMetaLines(c) {
+			if m.Lines != 1 || len(m.Overflows) > 0 {
+				t.Errorf("at %d px the meta of %s takes %d lines, overflowing with %v", width, m.Key, m.Lines, m.Overflows)
+			}
+		}
+	}
+
+	viewport(c, 390, 844, true, "light")
+	row, title := rect(c, waitingRow), rect(c, waitingRow+" .title")
+	if title.Width < 0.6*row.Width {
+		t.Errorf("on a phone a waiting row's title has %.0f px of the row's %.0f (%q)", title.Width, row.Width, c.text(waitingRow+" .title"))
+	}
+	if tm := rect(c, waitingRow+" .time"); !sameLine(title, tm) || tm.Right > row.Right {
+		t.Errorf("on a phone the waiting row's time (%+v) is not at the end of its title's line (%+v)", tm, title)
+	}
+	if n := waitingWords(c, waitingRow); n != 1 {
+		t.Errorf("on a phone the waiting row says \"waiting\" %d times: %q", n, mustEval[string](c, fmt.Sprintf(`document.querySelector(%s).innerText`, jsString(waitingRow))))
+	}
+	for _, m := range lookMetaLines(c) {
+		if m.Lines > 2 || len(m.WithSrc) == 0 || len(m.Overflows) > 0 {
+			t.Errorf("on a phone the meta of %s takes %d lines, the source beside %v, overflowing with %v", m.Key, m.Lines, m.WithSrc, m.Overflows)
+		}
+	}
+	// The long branch is cut, on the project's line.
+	if cut := mustEval[bool](c, fmt.Sprintf(`(e => e.scrollWidth > e.clientWidth)(document.querySelector(%s))`, jsString(waitingRow+" .branch"))); !cut {
+		t.Error("on a phone the long branch is not cut")
+	}
+	if br, pr := rect(c, waitingRow+" .branch"), rect(c, waitingRow+" .project"); !sameLine(br, pr) {
+		t.Errorf("on a phone the branch (%+v) left the project's line (%+v)", br, pr)
+	}
+
+	// A filter on: the count reads whole, on phones and on a desktop.
+	click(c, "#waiting")
+	waitRows(c, "the waiting filter", lkWaiting)
+	for _, w := range []struct {
+		width int64
+		want  string
+	}{{390, "1 of 5"}, {360, "1 of 5"}, {320, "1 of 5"}, {1280, "1 of 5 sessions"}} {
+		viewport(c, w.width, 800, w.width < 560, "light")
+		type count struct {
+			Text   string
+			Scroll int
+			Client int
+		}
+		got := mustEval[count](c, `(e => ({text: e.innerText, scroll: e.scrollWidth, client: e.clientWidth}))(document.getElementById("count"))`)
+		if got.Text != w.want || got.Scroll > got.Client {
+			t.Errorf("at %d px with a filter the count reads %q (%d px of %d shown), want %q whole", w.width, got.Text, got.Client, got.Scroll, w.want)
+		}
+	}
+	// The time's badge reads in both schemes (axe-core, when present).
+	if axe := axeIfPresent(t); axe != "" {
+		for _, scheme := range []string{"light", "dark"} {
+			viewport(c, 390, 844, true, scheme)
+			axeCheck(t, c, axe, "phone, waiting selected, "+scheme, 10)
+		}
+	}
+	viewport(c, 390, 844, true, "light")
+	c.screenshots("list-phone-rows")
 }
 
 // lookQuietSource: the source's name, once the loudest thing on every
