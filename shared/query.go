@@ -156,8 +156,48 @@ func (q Query) activeOnDay(s *Session) bool {
 }
 
 // searched lists the fields a search looks in.
-func searched(s *Session) [5]string {
-	return [...]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch, s.Model}
+func searched(s *Session) searchedFields {
+	return searchedFields{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch, s.Model, ModelWords(s.Model), s.Source.Label()}
+}
+
+// searchedFields are the texts a search looks in: the row's title, first
+// prompt, project, branch and model, the model as people say it, and the
+// tool's name ("opencode" finds OpenCode's sessions).
+type searchedFields [7]string
+
+// ModelWords is a model's name as people say and type it: without the
+// vendor's prefix and the release date, with a dot between version
+// numbers and spaces for the other dashes ("claude-sonnet-4-5-20250929"
+// → "sonnet 4.5", "gpt-5.1-codex" → "gpt 5.1 codex"), so that "sonnet
+// 4.5" finds the sessions of a model whose id says sonnet-4-5.
+func ModelWords(m string) string {
+	m = strings.TrimPrefix(m, "claude-")
+	if i := strings.LastIndexByte(m, '-'); i > 0 && len(m)-i-1 == 8 && allDigits(m[i+1:]) {
+		m = m[:i]
+	}
+	b := []byte(m)
+	for i, c := range b {
+		if c != '-' {
+			continue
+		}
+		if i > 0 && i+1 < len(b) && isDigit(b[i-1]) && isDigit(b[i+1]) {
+			b[i] = '.'
+		} else {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // SearchText is the text a search looks in, lower-cased, one field after

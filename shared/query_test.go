@@ -124,7 +124,7 @@ func TestMatchRanges(t *testing.T) {
 
 func TestMatchFoldedAgreesWithMatch(t *testing.T) {
 	queries := []string{"", "q=login", "q=LOGIN&source=claude", "q=%2Fw%2Fweb", "q=main", "status=idle&q=docs",
-		"q=" + url.QueryEscape("login\x00/w"), "q=ü", "q=feature%2Flogin"}
+		"q=" + url.QueryEscape("login\x00/w"), "q=ü", "q=feature%2Flogin", "q=opencode", "q=sonnet+4.5", "q=code+claude"}
 	sessions := append(sample(), Session{ID: "u", Source: SourceClaude, Title: "Über", ProjectPath: "/w/ü"})
 	for _, raw := range queries {
 		v, _ := url.ParseQuery(raw)
@@ -139,7 +139,7 @@ func TestMatchFoldedAgreesWithMatch(t *testing.T) {
 			}
 		}
 	}
-	if got := SearchText(&Session{Title: "A", FirstPrompt: "B", ProjectPath: "/C", GitBranch: "D", Model: "E"}); got != "a\x00b\x00/c\x00d\x00e" {
+	if got := SearchText(&Session{Title: "A", FirstPrompt: "B", ProjectPath: "/C", GitBranch: "D", Model: "claude-E-4-5", Source: SourceOpenCode}); got != "a\x00b\x00/c\x00d\x00claude-e-4-5\x00e 4.5\x00opencode" {
 		t.Errorf("SearchText = %q", got)
 	}
 }
@@ -182,6 +182,40 @@ func TestQueryDayAndModel(t *testing.T) {
 		}
 		if strings.Join(got, ",") != tc.want {
 			t.Errorf("%q: got %v, want %s", tc.raw, got, tc.want)
+		}
+	}
+}
+
+// A search finds a session by the name of the tool that ran it and by
+// its model as people say it ("sonnet 4.5"), as well as by its id.
+func TestSearchByToolAndModelWords(t *testing.T) {
+	sessions := []Session{
+		{ID: "s45", Source: SourceClaude, Title: "one", Model: "claude-sonnet-4-5-20250929", UpdatedAt: 4},
+		{ID: "o41", Source: SourceClaude, Title: "two", Model: "claude-opus-4-1", UpdatedAt: 3},
+		{ID: "gpt", Source: SourceOpenCode, Title: "three", Model: "gpt-5.1-codex", UpdatedAt: 2},
+		{ID: "old", Source: SourceClaude, Title: "four", Model: "claude-3-5-sonnet-20241022", UpdatedAt: 1},
+	}
+	for _, tc := range []struct{ search, want string }{
+		{"sonnet 4.5", "s45"},
+		{"4.5 SONNET", "s45"},
+		{"sonnet-4-5", "s45"},
+		{"opus 4.1", "o41"},
+		{"opencode", "gpt"},
+		{"claude code", "s45,o41,old"},
+		{"gpt 5.1", "gpt"},
+		{"3.5 sonnet", "old"},
+		{"sonnet", "s45,old"},
+	} {
+		if got := idsOf((Query{Search: tc.search}).Apply(sessions)); got != tc.want {
+			t.Errorf("%q: %s, want %s", tc.search, got, tc.want)
+		}
+	}
+	for m, want := range map[string]string{
+		"claude-sonnet-4-5-20250929": "sonnet 4.5", "gpt-5.1-codex": "gpt 5.1 codex", "claude-3-5-sonnet-20241022": "3.5 sonnet",
+		"claude-opus-4-1": "opus 4.1", "": "", "-": " ", "4-": "4 ", "a-b-1-2-3": "a b 1.2.3",
+	} {
+		if got := ModelWords(m); got != want {
+			t.Errorf("ModelWords(%q) = %q, want %q", m, got, want)
 		}
 	}
 }

@@ -14,7 +14,7 @@ type words []string
 func searchWords(search string) words { return strings.Fields(strings.ToLower(search)) }
 
 // in reports whether every word occurs in one of fields.
-func (ws words) in(fields [5]string) bool {
+func (ws words) in(fields searchedFields) bool {
 	for _, w := range ws {
 		found := false
 		for _, f := range fields {

@@ -212,7 +212,7 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 	if attention {
 		li = li.DataSet("attention", "true")
 	}
-	model := modelLabel(s.Model)
+	model := shared.ModelWords(s.Model) // "sonnet 4.5"; the tooltip has the whole id
 	var hint string
 	if search != "" && !shows(search, title, project, s.GitBranch, model) {
 		// The match is in what the row does not show: say where. The

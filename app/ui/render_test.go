@@ -90,7 +90,7 @@ func TestRenderList(t *testing.T) {
 		`class="project" title="/home/dev/webapp"`, ">webapp<",
 		">feature/x<", ">42 messages<", ">3k tokens · 9k cached<", ">$1.50<",
 		">waiting 2 min<", // a waiting row says how long it has waited
-		`title="claude-sonnet-4-5-20250929">sonnet-4-5<`, // the model, short, whole in the tooltip
+		`title="claude-sonnet-4-5-20250929">sonnet 4.5<`, // the model as people say it, whole in the tooltip
 		">Claude Code<",
 	} {
 		if !strings.Contains(first, want) {

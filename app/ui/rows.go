@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -57,24 +56,4 @@ func rowTimeText(s *shared.Session, now time.Time) string {
 		return waitedText(now, s)
 	}
 	return relTime(now, s.UpdatedAt)
-}
-
-// modelLabel is a model name as a row shows it: without the vendor
-// prefix and the release date ("claude-sonnet-4-5-20250929" →
-// "sonnet-4-5"); the tooltip keeps the whole name.
-func modelLabel(m string) string {
-	m = strings.TrimPrefix(m, "claude-")
-	if i := strings.LastIndexByte(m, '-'); i > 0 && len(m)-i-1 == 8 && isDigits(m[i+1:]) {
-		m = m[:i]
-	}
-	return m
-}
-
-func isDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
 }

@@ -103,12 +103,15 @@ func TestRenderView(t *testing.T) {
 			expect: []string{`class="prompt"`, "<mark>LOGIN</mark>"}},
 		{name: "a match in the project path shows it", raw: "q=home%2Fdev", keys: []string{"claude:wk", "claude:new"},
 			expect: []string{`<p class="prompt">/<mark>home/dev</mark>/webapp</p>`}},
-		{name: "a match in the model's hidden part shows it whole", raw: "q=claude", keys: []string{"claude:new"},
-			expect: []string{`<p class="prompt"><mark>claude</mark>-sonnet-4-5-20250929</p>`}},
+		{name: "a match in the model's hidden part shows it whole", raw: "q=claude-sonnet", keys: []string{"claude:new"},
+			expect: []string{`<p class="prompt"><mark>claude-sonnet</mark>-4-5-20250929</p>`}},
+		{name: "the tool's name finds its sessions", raw: "q=opencode", keys: []string{"opencode:old"}},
 		{name: "a match in the model's date shows it whole", raw: "q=20250929", keys: []string{"claude:new"},
 			expect: []string{`<p class="prompt">claude-sonnet-4-5-<mark>20250929</mark></p>`}},
 		{name: "a match in the model's short name is marked there", raw: "q=SONNET", keys: []string{"claude:new"},
-			expect: []string{`title="claude-sonnet-4-5-20250929"><mark>sonnet</mark>-4-5<`}, absent: []string{`class="prompt"`}},
+			expect: []string{`title="claude-sonnet-4-5-20250929"><mark>sonnet</mark>4.5<`}, absent: []string{`class="prompt"`}},
+		{name: "the model as people say it", raw: "q=sonnet+4.5", keys: []string{"claude:new"},
+			expect: []string{`title="claude-sonnet-4-5-20250929"><mark>sonnet</mark><mark>4.5</mark><`}},
 		{name: "sort by cost", raw: "sort=cost", keys: []string{"claude:w2", "claude:new", "claude:wk", "opencode:old"}}, // equal costs: newest first
 		{name: "nothing matches", raw: "q=zzz", keys: nil, count: "0 of 4 sessions", expect: []string{`id="no-match"`}},
 	}
