@@ -9,6 +9,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/clip"
 	"vibecraft.sh/helm/app/convo"
 	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/app/vwin"
@@ -74,15 +75,17 @@ type SessionPage struct {
 	polls   int    // polls since the page opened (session_live.go)
 	state   string // loading, ready, offline, error
 	errText string
-	convo   *convo.Convo
-	win     vwin.Window
-	follow  bool // the view is at the bottom and follows new messages
-	unseen  int  // messages appended while the view was not at the bottom
-	older   bool // a page above is being loaded
-	open    map[string]bool
-	full    map[string]string // texts loaded whole, by cut ref
-	parsed  map[string][]md.Block
-	copied  string // the copy button that just succeeded
+	// docTitle is the document title set last (syncTitle).
+	docTitle string
+	convo    *convo.Convo
+	win      vwin.Window
+	follow   bool // the view is at the bottom and follows new messages
+	unseen   int  // messages appended while the view was not at the bottom
+	older    bool // a page above is being loaded
+	open     map[string]bool
+	full     map[string]string // texts loaded whole, by cut ref
+	parsed   map[string][]md.Block
+	copied   string // the copy button that just succeeded
 
 	// measured: rows were measured since the page started; before,
 	// the window has no overscan (see reWindow).
@@ -128,12 +131,29 @@ func (p *SessionPage) OnNav(ctx app.Context) {
 	p.source, p.id, _ = SessionOfPath(u.Path)
 	p.agent = u.Query().Get("agent")
 	p.host = u.Query().Get("host") // another machine's session (host.go)
+	p.syncTitle(ctx)
+	p.start(ctx)
+}
+
+// syncTitle names the tab after the session once its title is known, so
+// that several sessions' tabs, or a session's beside the list, are told
+// apart; "Session · Helm" until then. Transcript text, which the
+// document's title only ever holds as text.
+func (p *SessionPage) syncTitle(ctx app.Context) {
 	title := "Session"
 	if p.agent != "" {
 		title = "Subagent"
 	}
-	ctx.Page().SetTitle("%s · %s", title, appName)
-	p.start(ctx)
+	if d := p.detail; d != nil && d.Title != "" {
+		title = clip.FirstLine(md.Clean(d.Title))
+		if p.agent != "" {
+			title = "Subagent · " + title
+		}
+	}
+	if want := title + " · " + appName; want != p.docTitle {
+		p.docTitle = want
+		ctx.Page().SetTitle("%s", want)
+	}
 }
 
 // OnMount sets up what lives as long as the page: keys, scrolling.
@@ -198,6 +218,7 @@ func (p *SessionPage) start(ctx app.Context) {
 		p.convo.Reset(c.Page)
 		p.afterChange()
 	}
+	p.syncTitle(ctx)
 	p.loadDetail(ctx, fetchEarly)
 	p.loadLast(ctx)
 }
@@ -231,6 +252,7 @@ func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte
 				return
 			}
 			p.detail = &d
+			p.syncTitle(ctx)
 			p.saveCache()
 		})
 	})

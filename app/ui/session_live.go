@@ -43,6 +43,7 @@ func (p *SessionPage) startLive(ctx app.Context) {
 				return
 			}
 			p.takeSession(sess)
+			p.syncTitle(ctx)
 		})
 	}, func() {
 		ctx.Dispatch(func(app.Context) {

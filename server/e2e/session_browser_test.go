@@ -300,12 +300,16 @@ func testSessionMissing(t *testing.T, b *browser) {
 	if top := mustEval[string](c, `document.getElementById("older").textContent`); strings.Contains(top, "Loading") || !strings.Contains(top, "Trying again") {
 		t.Errorf("beside the notice the transcript says %q, want that it tries again", top)
 	}
+	if title := mustEval[string](c, `document.title`); title != "Session · Helm" {
+		t.Errorf("the tab of a session not known yet reads %q", title)
+	}
 	at := time.Now().Add(-time.Minute)
 	fixture.Append(t, fixture.Path(claude, cwd, sid),
 		fixture.User(sid, cwd, "a late prompt", at)+replyLine(t, sid, "msg_late", "a late reply", at))
 	c.waitJS(15*time.Second, "the session, once written", msgsWith("a late reply"))
 	c.waitJS(5*time.Second, "the notice gone", `!document.getElementById("session-error")`)
 	c.waitJS(5*time.Second, "the header's title, from the detail", hasTextContaining("#session-header .title", "a late prompt"))
+	c.waitJS(5*time.Second, "the tab named after the session", `document.title === "a late prompt · Helm"`)
 }
 
 // testSessionRewritten: a click opens the page; the transcript is then
