@@ -219,11 +219,14 @@ func keepalive() time.Duration {
 }
 
 // PageSeed reads the seed the server put in the pre-rendered page. The
-// wasm's route calls it before the first render replaces that page.
+// wasm's route calls it before the first render replaces that page. A
+// page without one (the list, reached from a session's page) still says
+// which Helm it is of (PageWhich): its list comes from the stream.
 func PageSeed() Seed {
 	el := app.Window().GetElementByID("seed")
 	if el == nil || !el.Truthy() {
-		return Seed{}
+		w := PageWhich()
+		return Seed{Host: w.Host, Demo: w.Demo, Instance: w.Instance}
 	}
 	seed, err := readSeed([]byte(el.Call("getAttribute", "data-seed").String()))
 	if err != nil {

@@ -70,6 +70,7 @@ type SessionPage struct {
 
 	source, id, agent string
 	host              string // the machine a remote session lives on; "" = this one
+	which             Which  // the Helm the page is of: its machine, a demo
 
 	detail  *shared.SessionDetail
 	polls   int    // polls since the page opened (session_live.go)
@@ -120,8 +121,11 @@ var (
 	_ app.Dismounter = (*SessionPage)(nil)
 )
 
-func newSessionPage() app.Composer {
-	return &SessionPage{state: "loading", convo: convo.New(), follow: true, pin: -1, match: -1}
+func newSessionPage() app.Composer { return newSessionPageOf(Which{}) }
+
+// newSessionPageOf is a session page of the Helm w says.
+func newSessionPageOf(w Which) app.Composer {
+	return &SessionPage{which: w, state: "loading", convo: convo.New(), follow: true, pin: -1, match: -1}
 }
 
 // OnNav reads the session from the URL (on the server too, for the
@@ -150,7 +154,14 @@ func (p *SessionPage) syncTitle(ctx app.Context) {
 			title = "Subagent · " + title
 		}
 	}
-	if want := title + " · " + appName; want != p.docTitle {
+	want := title + " · " + appName
+	if p.which.Demo {
+		want += " · Demo"
+	}
+	if p.which.Host != "" && !isLoopback(ctx.Page().URL().Hostname()) {
+		want += " · " + p.which.Host
+	}
+	if want != p.docTitle {
 		p.docTitle = want
 		ctx.Page().SetTitle("%s", want)
 	}

@@ -165,3 +165,21 @@ func TestRenderSessionHeaderOfflineStatus(t *testing.T) {
 		}
 	}
 }
+
+// A session's page says which Helm it is of, as the list does: the
+// machine, and Demo for a simulated workspace; before its detail too.
+func TestRenderSessionHeaderNamesItsHelm(t *testing.T) {
+	p := newSessionPageOf(Which{Host: "gamma <b>", Demo: true}).(*SessionPage)
+	p.source, p.id = "claude", "5b000000-0000-4000-8000-000000000001"
+	for _, when := range []string{"before the detail", "with it"} {
+		_, _, out := headerFacts(t, p)
+		if !regexp.MustCompile(`<span [^>]*id="host"[^>]*>gamma &lt;b&gt;<`).MatchString(out) || !regexp.MustCompile(`<span [^>]*id="demo"[^>]*>Demo<`).MatchString(out) {
+			t.Errorf("%s: the header does not name its Helm:\n%s", when, out)
+		}
+		p.detail = &shared.SessionDetail{Session: shared.Session{ID: p.id, Source: shared.SourceClaude, Title: "t"}}
+	}
+	p = pageFor()
+	if _, _, out := headerFacts(t, p); strings.Contains(out, `id="host"`) || strings.Contains(out, `id="demo"`) {
+		t.Errorf("a page of an unnamed Helm names one:\n%s", out)
+	}
+}

@@ -34,13 +34,15 @@ func (p *SessionPage) renderHeader() app.UI {
 		back = app.A().ID("back").Class("back").Href(pagePath(p.source, p.id, "", p.host)).
 			Title("Back to the session (Esc)").Text("← Session").OnClick(p.onBack)
 	}
+	// The back link and which Helm this is, on one line.
+	top := app.Div().Class("top-line").Body(back, renderWhich(p.which))
 	d := p.detail
 	if d == nil { // until the detail comes: what the URL says
 		placeholder := p.id
 		if p.agent != "" {
 			placeholder = "Subagent " + p.agent
 		}
-		return app.Header().ID("session-header").Class("session-header").Body(back,
+		return app.Header().ID("session-header").Class("session-header").Body(top,
 			app.H1().Class("title").Text(md.Clean(placeholder)))
 	}
 	s := &d.Session
@@ -64,7 +66,7 @@ func (p *SessionPage) renderHeader() app.UI {
 		return app.Button().ID(id).Disabled(text == "").Title("%s", attr(text)).Text(l).OnClick(p.onCopy)
 	}
 	return app.Header().ID("session-header").Class("session-header").Body(
-		back,
+		top,
 		app.H1().Class("title").Text(md.Clean(title)),
 		app.Div().Class("status-line").Body(
 			p.renderStatus(s.Status),

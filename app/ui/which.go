@@ -9,19 +9,59 @@ import (
 	"vibecraft.sh/helm/app/list"
 )
 
+// Which says which Helm a page is of: the machine whose sessions it
+// shows (helmd's --host-name) and whether they are a demo's.
+type Which struct {
+	Host string
+	Demo bool
+	// Instance is the helmd's identity (Seed.Instance): a page that
+	// knows it refuses another helmd's list at the same address.
+	Instance string
+}
+
 // renderWhich says which Helm this is: the machine whose sessions the
-// list shows (helmd's --host-name), and "Demo" for a simulated one. Two
-// tabs on two machines, or a page that outlived its helmd, are told
-// apart at a glance.
+// list shows, and "Demo" for a simulated one. Two tabs on two machines,
+// or a page that outlived its helmd, are told apart at a glance.
 func (h *Home) renderWhich() app.UI {
-	return app.Span().Class("which").Body(
-		app.If(h.host != "", func() app.UI {
-			return app.Span().ID("host").Title("%s", attr("The sessions of the machine "+h.host+" (helmd --host-name)")).Text(h.host)
+	return renderWhich(Which{Host: h.host, Demo: h.demo, Instance: h.instance})
+}
+
+// renderWhich is the list's and the session page's mark of which Helm
+// they are of; PageWhich reads it back from the page.
+func renderWhich(w Which) app.UI {
+	span := app.Span().Class("which")
+	if w.Instance != "" {
+		span = span.DataSet("instance", attr(w.Instance))
+	}
+	return span.Body(
+		app.If(w.Host != "", func() app.UI {
+			return app.Span().ID("host").Title("%s", attr("The sessions of the machine "+w.Host+" (helmd --host-name)")).Text(w.Host)
 		}),
-		app.If(h.demo, func() app.UI {
+		app.If(w.Demo, func() app.UI {
 			return app.Span().ID("demo").Title("A simulated workspace (helmd --demo): none of these sessions are real").Text("Demo")
 		}),
 	)
+}
+
+// PageWhich reads which Helm the page is of from the page the client is
+// about to replace: the server's render of the page, or the list or
+// session page the user comes from, each of which marks it (renderWhich).
+// A session page has no seed of its own to carry it, and the list the
+// user goes back to from one finds no seed in the page either (PageSeed).
+func PageWhich() Which {
+	doc := app.Window().Get("document")
+	if !doc.Truthy() {
+		return Which{}
+	}
+	var w Which
+	if el := doc.Call("getElementById", "host"); el.Truthy() {
+		w.Host = el.Get("textContent").String()
+	}
+	w.Demo = doc.Call("getElementById", "demo").Truthy()
+	if el := doc.Call("querySelector", ".which[data-instance]"); el.Truthy() {
+		w.Instance = el.Call("getAttribute", "data-instance").String()
+	}
+	return w
 }
 
 // renderElsewhere replaces the list when the address answers as another

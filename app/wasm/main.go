@@ -20,6 +20,6 @@ func main() {
 	// The runtime and every package's init have run by now: what go.run
 	// costs before the first line of Helm.
 	browser.Mark("helm:main")
-	ui.Routes(ui.PageSeed)
+	ui.Routes(ui.PageSeed, ui.PageWhich)
 	app.RunWhenOnBrowser()
 }

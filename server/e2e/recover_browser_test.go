@@ -22,6 +22,29 @@ func TestRecoverBrowser(t *testing.T) {
 	b := startBrowser(t)
 	t.Run("LiveSoonAfterHelmdReturns", func(t *testing.T) { testLiveSoonAfterReturn(t, b) })
 	t.Run("AnotherHelmdOnThePort", func(t *testing.T) { testAnotherHelmd(t, b) })
+	t.Run("SessionPageNamesItsHelm", func(t *testing.T) { testSessionPageNamesItsHelm(t, b) })
+}
+
+// testSessionPageNamesItsHelm: a session's page names the machine whose
+// session it is, as the list does, opened by its link (the server's
+// render) or from the list (the client's), and its tab is named after
+// the session; the list reached back from it names the machine too.
+func testSessionPageNamesItsHelm(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.User(sidA, cwd, "Name the machine", time.Now()))
+	p := serveOn(t, strconv.Itoa(freePort(t)), claude, "gamma")
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sidA)
+	c.waitJS(30*time.Second, "the wasm client", `document.body.dataset.wasm === "ready"`)
+	c.waitJS(10*time.Second, "the machine in the header, opened by its link", hasText("#session-header #host", "gamma"))
+	c.waitJS(10*time.Second, "the tab named after the session", `document.title === "Name the machine · Helm"`)
+	click(c, "#back")
+	waitLive(c)
+	// The list it goes back to has no seed in the page: it still knows.
+	c.waitJS(5*time.Second, "the machine in the list's header, back from the session", hasText("#host", "gamma"))
+	click(c, rowSel("claude:"+sidA)+" .title")
+	c.waitJS(10*time.Second, "the session's page, from the list", `location.pathname === "/s/claude/`+sidA+`"`)
+	c.waitJS(10*time.Second, "the machine in the header, from the list", hasText("#session-header #host", "gamma"))
 }
 
 // serveOn starts helmd on port over claude, named host.

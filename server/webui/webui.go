@@ -213,6 +213,11 @@ func New(opts Options) (*Handler, error) {
 				return c.seed()
 			}
 			return ui.Seed{} // a render not begun by servePage (none is)
+		}, func() ui.Which {
+			if c := rendering.handler(); c != nil {
+				return ui.Which{Host: c.opts.Host, Demo: c.opts.Demo, Instance: c.opts.Instance}
+			}
+			return ui.Which{}
 		})
 	})
 	return h, nil
