@@ -190,9 +190,10 @@ func headerTokens(t shared.Tokens) string {
 	if t.CacheWrite <= 0 {
 		return s + " · cache write 0"
 	}
-	s += " · cache write " + compact(t.CacheWrite-hour) + " for 5 min"
+	// No-break spaces: a phone wraps the line, never "5" from "min".
+	s += " · cache write " + compact(t.CacheWrite-hour) + " for 5\u00a0min"
 	if hour > 0 {
-		s += " + " + compact(hour) + " for 1 h"
+		s += " + " + compact(hour) + " for 1\u00a0h"
 	}
 	return s
 }
