@@ -16,6 +16,11 @@ func (h *Home) Render() app.UI {
 	all := max(h.sessions.Len(), h.total)
 	elsewhere := h.conn.State == feed.Elsewhere
 	return app.Div().Class("app").DataSet("conn", string(h.conn.State)).Body(
+		// The first stop of Tab: past the header, the filters and every
+		// "Needs you" row's three buttons, to the rows. A button, not a
+		// link to #sessions: go-app would navigate to the fragment, which
+		// scrolls but leaves the focus where it was.
+		app.Button().ID("skip").Text("Skip to the sessions").OnClick(h.onSkip),
 		h.renderHeader(all),
 		app.If(h.updateAvailable, func() app.UI {
 			return app.P().ID("update").Class("notice").Body(

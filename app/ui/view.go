@@ -110,6 +110,13 @@ func (h *Home) onShowAllWaiting(ctx app.Context, _ app.Event) {
 	h.setQuery(ctx, shared.Query{Sort: h.query.Sort, Status: string(shared.StatusWaiting)})
 }
 
+// onSkip moves the focus to the first row, where Tab and the arrows go on.
+func (h *Home) onSkip(ctx app.Context, _ app.Event) {
+	if row := app.Window().Get("document").Call("querySelector", "#sessions li.session"); row.Truthy() {
+		row.Call("focus")
+	}
+}
+
 func (h *Home) onClear(ctx app.Context, _ app.Event) { h.clear(ctx) }
 
 // clear resets the search and the filters, keeping the sort.

@@ -263,6 +263,13 @@ func testListKeyboard(t *testing.T, b *browser) {
 	waitLive(c)
 	waitRows(c, "every session", lsWorking, lsKeys, lsDeploy, lsLogin)
 	c.do(5*time.Second, "focusing the page", chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur()`))
+	// Tab's first stop skips the header, the filters and "Needs you" to the
+	// rows: Enter on it, and the first row has the focus.
+	keys(c, "\t")
+	c.waitJS(2*time.Second, "Tab to the skip button", `document.activeElement && document.activeElement.id === "skip"`)
+	keys(c, "\r")
+	c.waitJS(2*time.Second, "the first row focused", fmt.Sprintf(`(e => e && e.matches("li.session") && e.dataset.key === %s)(document.activeElement)`, jsString("claude:"+lsWorking)))
+	c.do(5*time.Second, "focusing the page again", chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur()`))
 
 	keys(c, "/")
 	c.waitJS(2*time.Second, "/ to focus the search", `document.activeElement && document.activeElement.id === "search"`)
