@@ -98,6 +98,17 @@ func rect(c *chrome, sel string) box {
 	return *b
 }
 
+// openLook opens the look fixture's list served by p, Live with every
+// row, and returns the tab and the waiting row's selector.
+func openLook(t *testing.T, b *browser, p *proc) (c *chrome, waitingRow string) {
+	t.Helper()
+	c = b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	waitRows(c, "the fixture", lkWorking, lkWaiting, lkIdle3, lkIdle2, lkIdle1)
+	return c, rowSel("claude:" + lkWaiting)
+}
+
 // sameLine reports whether two boxes share a line of text.
 func sameLine(a, b box) bool { return a.Top < b.Bottom && b.Top < a.Bottom }
 
@@ -108,13 +119,7 @@ func sameLine(a, b box) bool { return a.Top < b.Bottom && b.Top < a.Bottom }
 // screen, the filters behind one button, the header's actions on one
 // line, and the titles in Needs you the row's width.
 func testLookGeometry(t *testing.T, b *browser) {
-	p := serveList(t, writeLookFixture(t))
-	c := b.tab(t)
-	c.navigate(p.URL + "/")
-	waitLive(c)
-	waitRows(c, "the fixture", lkWorking, lkWaiting, lkIdle3, lkIdle2, lkIdle1)
-	waitingRow := rowSel("claude:" + lkWaiting)
-
+	c, waitingRow := openLook(t, b, serveList(t, writeLookFixture(t)))
 	for _, width := range []int64{1280, 1600} {
 		viewport(c, width, 900, false, "light")
 		search, sort := rect(c, "#search"), rect(c, "#sort")
@@ -260,11 +265,7 @@ func testLookPhoneRows(t *testing.T, b *browser) {
 	p := startBinary(t, t.TempDir(), "--port", "0", "--claude-dir", writeLookFixture(t), "--no-opencode",
 		"--keepalive", "2s", "--debounce", "50ms", "--host-name", "alices-macbook-pro")
 	needClient(t, p)
-	c := b.tab(t)
-	c.navigate(p.URL + "/")
-	waitLive(c)
-	waitRows(c, "the fixture", lkWorking, lkWaiting, lkIdle3, lkIdle2, lkIdle1)
-	waitingRow := rowSel("claude:" + lkWaiting)
+	c, waitingRow := openLook(t, b, p)
 
 	for _, width := range []int64{1280, 1600} {
 		viewport(c, width, 900, false, "light")
