@@ -101,6 +101,11 @@ type SessionPage struct {
 	curCursor string
 	pin       int     // the row find shows, held in view; -1 = none
 	pinTop    float64 // the scroll position that showed it
+	// held is the row whose block the user opened or closed, kept where
+	// it was in the view (heldAt px below the view's top) by the next
+	// settle; -1 = none.
+	held   int
+	heldAt float64
 
 	ctx      app.Context
 	mounted  bool
@@ -125,7 +130,7 @@ func newSessionPage() app.Composer { return newSessionPageOf(Which{}) }
 
 // newSessionPageOf is a session page of the Helm w says.
 func newSessionPageOf(w Which) app.Composer {
-	return &SessionPage{which: w, state: "loading", convo: convo.New(), follow: true, pin: -1, match: -1}
+	return &SessionPage{which: w, state: "loading", convo: convo.New(), follow: true, pin: -1, match: -1, held: -1}
 }
 
 // OnNav reads the session from the URL (on the server too, for the
