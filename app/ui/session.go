@@ -74,7 +74,7 @@ type SessionPage struct {
 
 	detail  *shared.SessionDetail
 	polls   int    // polls since the page opened (session_live.go)
-	state   string // loading, ready, offline, error
+	state   string // loading, ready, offline, error, missing (a 404: asks again)
 	errText string
 	// docTitle is the document title set last (syncTitle).
 	docTitle string
@@ -101,11 +101,6 @@ type SessionPage struct {
 	curCursor string
 	pin       int     // the row find shows, held in view; -1 = none
 	pinTop    float64 // the scroll position that showed it
-	// held is the row whose block the user opened or closed, kept where
-	// it was in the view (heldAt px below the view's top) by the next
-	// settle; -1 = none.
-	held   int
-	heldAt float64
 
 	ctx      app.Context
 	mounted  bool
@@ -130,7 +125,7 @@ func newSessionPage() app.Composer { return newSessionPageOf(Which{}) }
 
 // newSessionPageOf is a session page of the Helm w says.
 func newSessionPageOf(w Which) app.Composer {
-	return &SessionPage{which: w, state: "loading", convo: convo.New(), follow: true, pin: -1, match: -1, held: -1}
+	return &SessionPage{which: w, state: "loading", convo: convo.New(), follow: true, pin: -1, match: -1}
 }
 
 // OnNav reads the session from the URL (on the server too, for the
@@ -239,11 +234,19 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.loadLast(ctx)
 }
 
-// noSuchSession is what a session's page says when helmd answers that it
-// has no such session (HTTP 404): the raw status would read as a fault of
-// the page. The page keeps asking, so a session the scan has not found yet
-// still shows once it has.
-const noSuchSession = "This Helm has no such session: it may have been deleted, or the link comes from another machine."
+// missingText is what a session's page says when helmd answers that it
+// has no such session, or no such subagent of it (HTTP 404), in words
+// rather than the status; ok is false for any other error. The page keeps
+// asking: what the scan has not found yet shows once it has.
+func (p *SessionPage) missingText(err error) (text string, ok bool) {
+	if browser.Status(err) != 404 {
+		return "", false
+	}
+	if p.agent != "" {
+		return "This session has no such subagent here: the link may be from another machine, or its transcript was deleted.", true
+	}
+	return "This Helm has no such session: it may have been deleted, or the link comes from another machine.", true
+}
 
 // loadDetail reads the header's detail through fetch (fetchEarly at the
 // start, when the list may have asked already; browser.Fetch after).
@@ -261,8 +264,8 @@ func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte
 			if err != nil {
 				if p.detail == nil {
 					p.errText = failed("Could not load this session", err)
-					if browser.Status(err) == 404 {
-						p.errText = noSuchSession
+					if text, ok := p.missingText(err); ok {
+						p.errText = text
 					}
 				}
 				return
@@ -299,8 +302,9 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 				} else {
 					p.state = "error"
 					p.errText = failed("Could not load the messages", err)
-					if browser.Status(err) == 404 {
-						p.errText = noSuchSession
+					if text, ok := p.missingText(err); ok {
+						// helmd answered: what the page holds is not stale.
+						p.state, p.errText = "missing", text
 					}
 				}
 				p.schedule(ctx, p.loadLastLater)

@@ -183,3 +183,24 @@ func TestRenderSessionHeaderNamesItsHelm(t *testing.T) {
 		t.Errorf("a page of an unnamed Helm names one:\n%s", out)
 	}
 }
+
+// A subagent's page copies the subagent's own transcript, not the
+// session's; a subagent the detail does not list has nothing to copy.
+func TestSubagentPageCopiesItsOwnPath(t *testing.T) {
+	p := pageFor()
+	p.agent = "a1"
+	p.detail = &shared.SessionDetail{Session: shared.Session{ID: p.id, Source: shared.SourceClaude},
+		Transcripts: []string{"/p/main.jsonl", "/p/main/subagents/agent-a1.jsonl"},
+		Subagents:   []shared.Subagent{{ID: "a1", Path: "/p/main/subagents/agent-a1.jsonl"}}}
+	if got := p.copyText("copy-path"); got != "/p/main/subagents/agent-a1.jsonl" {
+		t.Errorf("a subagent's page copies %q", got)
+	}
+	p.agent = "gone"
+	if got := p.copyText("copy-path"); got != "" {
+		t.Errorf("an unknown subagent's page copies %q", got)
+	}
+	p.agent = ""
+	if got := p.copyText("copy-path"); got != "/p/main.jsonl" {
+		t.Errorf("the session's page copies %q", got)
+	}
+}

@@ -169,22 +169,9 @@ func (p *SessionPage) toggle(key, class, name, arg string, body func() app.UI, s
 	return d.Body(btn, app.If(open, body))
 }
 
-// onToggle opens or closes a block, and keeps the block's row where it
-// is in the view (settle): a block opened at the end of a followed
-// transcript would otherwise grow upward, its line scrolled off the top
-// to show the end of what it opened. The view stops following the end.
 func (p *SessionPage) onToggle(ctx app.Context, _ app.Event) {
-	src := ctx.JSSrc()
-	k := src.Get("dataset").Get("key").String()
+	k := ctx.JSSrc().Get("dataset").Get("key").String()
 	p.open[k] = !p.open[k]
-	if row := src.Call("closest", ".msg[data-i]"); row.Truthy() {
-		if i, err := strconv.Atoi(row.Get("dataset").Get("i").String()); err == nil {
-			if s, ok := browser.ScrollOf(transcriptID); ok && i < p.convo.Heights.Len() {
-				p.held, p.heldAt = i, p.convo.Heights.Top(i)-s.Top
-			}
-		}
-	}
-	p.follow, p.pin = false, -1
 	p.afterChange()
 }
 

@@ -126,6 +126,14 @@ func (p *SessionPage) copyText(id string) string {
 	case "copy-id":
 		return d.ID
 	case "copy-path":
+		if p.agent != "" { // the subagent's own transcript, not the session's
+			for _, sub := range d.Subagents {
+				if sub.ID == p.agent {
+					return sub.Path
+				}
+			}
+			return ""
+		}
 		if len(d.Transcripts) > 0 {
 			return d.Transcripts[0]
 		}
@@ -148,6 +156,13 @@ func (p *SessionPage) onCopy(ctx app.Context, _ app.Event) {
 		ctx.Dispatch(func(app.Context) {
 			if ok {
 				p.copied = id
+				// "Copied" says what the click did, then the button is
+				// itself again.
+				ctx.After(2*time.Second, func(app.Context) {
+					if p.copied == id {
+						p.copied = ""
+					}
+				})
 			} else {
 				p.errText = "The browser did not allow copying; select the text instead: " + text
 			}
@@ -220,7 +235,7 @@ func (p *SessionPage) renderTranscript() app.UI {
 	c := p.convo
 	top := "Start of the transcript"
 	switch {
-	case !c.Loaded && p.state == "error":
+	case !c.Loaded && (p.state == "error" || p.state == "missing"):
 		// The notice above says why; "Loading…" beside it would say the
 		// opposite. loadLast asks again every pollEvery.
 		top = "Trying again every " + itoa(int(pollEvery/time.Second)) + " s…"

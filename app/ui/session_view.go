@@ -75,10 +75,6 @@ func (p *SessionPage) settle() {
 	}
 	browser.SetHeight("below", below)
 	switch {
-	case p.held >= 0 && p.held < hs.Len():
-		// The row of a block just opened or closed, where it was.
-		browser.ScrollTo(transcriptID, hs.Top(p.held)-p.heldAt)
-		p.follow = false
 	case p.pin >= 0:
 		if browser.RowIntoView(transcriptID, p.pin) {
 			after, _ := browser.ScrollOf(transcriptID)
@@ -89,7 +85,6 @@ func (p *SessionPage) settle() {
 	case shift != 0:
 		browser.ScrollTo(transcriptID, s.Top+shift)
 	}
-	again := false
 	if changed {
 		old := p.win
 		p.reWindow()
@@ -97,11 +92,7 @@ func (p *SessionPage) settle() {
 			// Render the new window, then settle again. (A Defer queued
 			// from a Defer runs before the next render: go-app drains them.)
 			p.ctx.Dispatch(func(app.Context) { p.settleLater() })
-			again = true
 		}
-	}
-	if !again {
-		p.held = -1 // the held row's place is settled: the user's to scroll now
 	}
 }
 

@@ -284,7 +284,9 @@ func testSessionOffline(t *testing.T, b *browser) {
 
 // testSessionMissing: a link to a session helmd does not have says so in
 // words, not as an HTTP status nor as "Loading…" beside the error; the page
-// keeps asking, so once the session's transcript is written it shows.
+// keeps asking, so once the session's transcript is written it shows. A
+// subagent the session lacks is said apart, and leaves the session's
+// status as helmd gave it, not "last known".
 func testSessionMissing(t *testing.T, b *browser) {
 	claude, _ := writeSessionFixture(t)
 	p := serveList(t, claude)
@@ -310,6 +312,16 @@ func testSessionMissing(t *testing.T, b *browser) {
 	c.waitJS(5*time.Second, "the notice gone", `!document.getElementById("session-error")`)
 	c.waitJS(5*time.Second, "the header's title, from the detail", hasTextContaining("#session-header .title", "a late prompt"))
 	c.waitJS(5*time.Second, "the tab named after the session", `document.title === "a late prompt · Helm"`)
+
+	// A subagent the session does not have: said so, and the session's
+	// status, which helmd just gave, is not "last known".
+	c.navigate(p.URL + "/s/claude/" + spLong + "?agent=doesnotexist")
+	c.waitJS(30*time.Second, "the wasm client", `document.body.dataset.wasm === "ready"`)
+	c.waitJS(10*time.Second, "the subagent's notice", hasTextContaining("#session-error", "no such subagent"))
+	c.waitJS(10*time.Second, "the session's header", present("#session-header .status"))
+	if st := c.text("#session-header .status"); strings.Contains(st, "last known") {
+		t.Errorf("a missing subagent marks the session's status %q", st)
+	}
 }
 
 // testSessionRewritten: a click opens the page; the transcript is then
