@@ -53,8 +53,11 @@ func runStatus(ctx context.Context, c *client, args []string, o IO) error {
 func writeStatus(w io.Writer, st statusDoc) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	up := (time.Duration(st.UptimeSeconds) * time.Second).String()
-	p("helmd %s (commit %s) is running on %s, up %s.", clean(st.Version), clean(st.Commit), clean(st.Listen), up)
+	version := clean(st.Version)
+	if st.Commit != "" && st.Commit != st.Version { // a build from a commit is named by it: once
+		version += " (commit " + clean(st.Commit) + ")"
+	}
+	p("helmd %s is running on %s, up %s.", version, clean(st.Listen), uptime(time.Duration(st.UptimeSeconds)*time.Second))
 	scans := "the first scan is still running"
 	if st.Scan.Scans > 0 {
 		scans = fmt.Sprintf("last full scan took %d ms", st.Scan.LastScanMs)
@@ -63,7 +66,7 @@ func writeStatus(w io.Writer, st statusDoc) error {
 	p("Live updates: %d client(s) connected; %d events published, %d slow client(s) cut.",
 		st.Stream.Clients, st.Stream.Published, st.Stream.SlowDisconnects)
 
-	p("Watching %d folder(s):", st.Watcher.WatchedDirs)
+	p("Watching %s (%s in all):", plural(len(st.Watcher.Roots), "root", "roots"), plural(st.Watcher.WatchedDirs, "folder", "folders"))
 	for _, r := range st.Watcher.Roots {
 		how := "with file events (fsnotify)"
 		if r.Mode == "polling" {
@@ -114,6 +117,31 @@ func writeStatus(w io.Writer, st statusDoc) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// uptime says how long helmd has run in words a person reads at a
+// glance: "45 s", "8 min", "3 h 5 min", "2 d 4 h".
+func uptime(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d/time.Minute))
+	case d < 48*time.Hour:
+		if m := int(d/time.Minute) % 60; m > 0 {
+			return fmt.Sprintf("%d h %d min", int(d/time.Hour), m)
+		}
+		return fmt.Sprintf("%d h", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d d %d h", int(d/(24*time.Hour)), int(d/time.Hour)%24)
+}
+
+// plural is n with its noun: "1 root", "3 roots".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func cleanList(ss []string) string {
