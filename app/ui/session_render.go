@@ -170,25 +170,8 @@ func (p *SessionPage) onCopy(ctx app.Context, _ app.Event) {
 	})
 }
 
-// duration says how long ms is: "45 s", "12 min", "3 h 5 min", "3 h",
-// "2 d 4 h", spelled as the list's "waiting 3 h 5 min" is.
-func duration(ms int64) string {
-	d := time.Duration(ms) * time.Millisecond
-	switch {
-	case d < time.Minute:
-		return itoa(int(d/time.Second)) + " s"
-	case d < time.Hour:
-		return itoa(int(d/time.Minute)) + " min"
-	case d < 48*time.Hour:
-		h, m := itoa(int(d/time.Hour)), int(d/time.Minute)%60
-		if m == 0 {
-			return h + " h"
-		}
-		return h + " h " + itoa(m) + " min"
-	default:
-		return itoa(int(d/(24*time.Hour))) + " d " + itoa(int(d/time.Hour)%24) + " h"
-	}
-}
+// duration says how long ms is, as the list's "waiting 3 h 5 min" is.
+func duration(ms int64) string { return shared.SpanText(time.Duration(ms) * time.Millisecond) }
 
 // saysNoMoreThanItsStatus reports whether why a session waits is the
 // generic reason, which its status, "waiting for input", already says.

@@ -12,6 +12,7 @@ import (
 	"vibecraft.sh/helm/server/opencode"
 	"vibecraft.sh/helm/server/stream"
 	"vibecraft.sh/helm/server/watch"
+	"vibecraft.sh/helm/shared"
 )
 
 // statusDoc is the part of GET /api/status this command reads.
@@ -57,7 +58,7 @@ func writeStatus(w io.Writer, st statusDoc) error {
 	if st.Commit != "" && st.Commit != st.Version { // a build from a commit is named by it: once
 		version += " (commit " + clean(st.Commit) + ")"
 	}
-	p("helmd %s is running on %s, up %s.", version, clean(st.Listen), uptime(time.Duration(st.UptimeSeconds)*time.Second))
+	p("helmd %s is running on %s, up %s.", version, clean(st.Listen), shared.SpanText(time.Duration(st.UptimeSeconds)*time.Second))
 	scans := "the first scan is still running"
 	if st.Scan.Scans > 0 {
 		scans = fmt.Sprintf("last full scan took %d ms", st.Scan.LastScanMs)
@@ -117,23 +118,6 @@ func writeStatus(w io.Writer, st statusDoc) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// uptime says how long helmd has run in words a person reads at a
-// glance: "45 s", "8 min", "3 h 5 min", "2 d 4 h".
-func uptime(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d/time.Minute))
-	case d < 48*time.Hour:
-		if m := int(d/time.Minute) % 60; m > 0 {
-			return fmt.Sprintf("%d h %d min", int(d/time.Hour), m)
-		}
-		return fmt.Sprintf("%d h", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%d d %d h", int(d/(24*time.Hour)), int(d/time.Hour)%24)
 }
 
 // plural is n with its noun: "1 root", "3 roots".

@@ -3,7 +3,6 @@ package cli
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"vibecraft.sh/helm/server/watch"
 )
@@ -39,12 +38,5 @@ func TestStatusWords(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "helmd v1.2.0 (commit 94cf729) is running") {
 		t.Errorf("a release names its commit too:\n%s", b.String())
-	}
-	for d, want := range map[time.Duration]string{
-		45 * time.Second: "45 s", 3*time.Hour + 5*time.Minute: "3 h 5 min", 3 * time.Hour: "3 h", 52 * time.Hour: "2 d 4 h",
-	} {
-		if got := uptime(d); got != want {
-			t.Errorf("uptime(%v) = %q, want %q", d, got, want)
-		}
 	}
 }
