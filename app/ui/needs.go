@@ -27,10 +27,7 @@ func (h *Home) renderNeedsYou() app.UI {
 	if all == 0 {
 		return app.Div().ID("needs-you").Hidden(true)
 	}
-	shown, n := h.sessions.NeedsYouHead(maxNeeds), all
-	if h.filtered() {
-		shown, n = h.sessions.NeedsYouIn(h.query, maxNeeds)
-	}
+	shown, n := h.sessions.NeedsYouIn(h.query, maxNeeds) // an unfiltered view keeps them all
 	outside := all - n
 	return app.Section().ID("needs-you").Aria("label", "Needs you").Body(
 		app.If(n > 0, func() app.UI {
