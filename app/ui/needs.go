@@ -40,9 +40,9 @@ func (h *Home) renderNeedsYou() app.UI {
 			return app.P().Class("more").Text(fmt.Sprintf("and %d more in the list below", n-len(shown)))
 		}),
 		app.If(outside > 0, func() app.UI {
-			text := fmt.Sprintf("%s more %s for you outside this view.", grouped(outside), waitVerb(outside))
+			text := plural(outside, "more waits", "more wait") + " for you outside this view."
 			if n == 0 {
-				text = fmt.Sprintf("%s for you outside this view.", plural(outside, "session waits", "sessions wait"))
+				text = plural(outside, "session waits", "sessions wait") + " for you outside this view."
 			}
 			return app.P().ID("needs-outside").Class("more").Body(
 				app.Text(text+" "),
@@ -53,13 +53,6 @@ func (h *Home) renderNeedsYou() app.UI {
 			return app.P().ID("clear-error").Role("alert").Text(h.attn.clearErr)
 		}),
 	)
-}
-
-func waitVerb(n int) string {
-	if n == 1 {
-		return "waits"
-	}
-	return "wait"
 }
 
 // needsRow is one waiting session: its title (a link to its page), why
