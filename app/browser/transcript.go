@@ -140,3 +140,46 @@ func RowIntoView(id string, i int) bool {
 	row.Call("scrollIntoView", map[string]any{"block": "center"})
 	return true
 }
+
+// FirstRowInView is the first rendered row (a .msg with data-i) inside
+// the scrolling element with id whose bottom is below the view's top:
+// the row being read. top is where it starts in the element's content
+// (RowTop).
+func FirstRowInView(id string) (i int, top float64, ok bool) {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return 0, 0, false
+	}
+	view := el.Call("getBoundingClientRect").Get("top").Float()
+	rows := el.Call("querySelectorAll", ".msg[data-i]")
+	for k, n := 0, rows.Length(); k < n; k++ {
+		r := rows.Index(k)
+		box := r.Call("getBoundingClientRect")
+		if box.Get("bottom").Float() <= view {
+			continue
+		}
+		i, err := strconv.Atoi(r.Get("dataset").Get("i").String())
+		if err != nil {
+			return 0, 0, false
+		}
+		return i, box.Get("top").Float() - view + el.Get("scrollTop").Float(), true
+	}
+	return 0, 0, false
+}
+
+// RowTop is where the rendered row with data-i=i starts in the content
+// of the scrolling element with id: px from the content's top, which a
+// scroll does not change but a change above the row does. ok is false
+// when the row is not rendered.
+func RowTop(id string, i int) (top float64, ok bool) {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return 0, false
+	}
+	row := el.Call("querySelector", `.msg[data-i="`+strconv.Itoa(i)+`"]`)
+	if !row.Truthy() {
+		return 0, false
+	}
+	view := el.Call("getBoundingClientRect").Get("top").Float()
+	return row.Call("getBoundingClientRect").Get("top").Float() - view + el.Get("scrollTop").Float(), true
+}

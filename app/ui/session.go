@@ -101,6 +101,11 @@ type SessionPage struct {
 	curCursor string
 	pin       int     // the row find shows, held in view; -1 = none
 	pinTop    float64 // the scroll position that showed it
+	// anchor is the row being read when the window was last chosen, and
+	// anchorAt its top's offset from the view's top then: settle scrolls
+	// it back there (holdAnchor). -1 = none.
+	anchor   int
+	anchorAt float64
 
 	ctx      app.Context
 	mounted  bool
@@ -125,7 +130,7 @@ func newSessionPage() app.Composer { return newSessionPageOf(Which{}) }
 
 // newSessionPageOf is a session page of the Helm w says.
 func newSessionPageOf(w Which) app.Composer {
-	return &SessionPage{which: w, state: "loading", convo: convo.New(), follow: true, pin: -1, match: -1}
+	return &SessionPage{which: w, state: "loading", convo: convo.New(), follow: true, pin: -1, match: -1, anchor: -1}
 }
 
 // OnNav reads the session from the URL (on the server too, for the
@@ -353,7 +358,7 @@ func (p *SessionPage) loadOlder(ctx app.Context) {
 			}
 			s, _ := browser.ScrollOf(transcriptID)
 			old := p.convo.Heights.Total()
-			p.convo.Prepend(pg)
+			added := p.convo.Prepend(pg)
 			p.refind()
 			switch {
 			case p.pin >= 0:
@@ -368,13 +373,18 @@ func (p *SessionPage) loadOlder(ctx app.Context) {
 				// line. The spacer above grows first, as the render will
 				// make it: scrolling past the page's present end would
 				// stop at the end, leaving the view at the bottom.
-				added := p.convo.Heights.Total() - old
-				browser.GrowHeight("above", added)
-				browser.ScrollTo(transcriptID, s.Top+added)
+				grown := p.convo.Heights.Total() - old
+				browser.GrowHeight("above", grown)
+				browser.ScrollTo(transcriptID, s.Top+grown)
 			}
 			// Following (at the bottom: "N new ↓" was clicked while this
 			// page was on its way) stays following: settle goes to the end.
 			p.afterChange()
+			if p.anchor >= 0 {
+				// Read from rows not rendered since: their data-i still
+				// counts from the page that was first.
+				p.anchor += added
+			}
 		})
 	})
 }

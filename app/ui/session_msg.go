@@ -169,9 +169,14 @@ func (p *SessionPage) toggle(key, class, name, arg string, body func() app.UI, s
 	return d.Body(btn, app.If(open, body))
 }
 
+// onToggle opens or closes a block where it is: the view stops following
+// the end (which would scroll a block opened at the end of a live
+// transcript off the top, to show the end of what it opened) and stops
+// holding find's match, so the block grows or shrinks below its line.
 func (p *SessionPage) onToggle(ctx app.Context, _ app.Event) {
 	k := ctx.JSSrc().Get("dataset").Get("key").String()
 	p.open[k] = !p.open[k]
+	p.follow, p.pin = false, -1
 	p.afterChange()
 }
 

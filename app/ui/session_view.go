@@ -15,6 +15,7 @@ import (
 // afterChange recomputes the window after the messages changed, and
 // after the render measures the rows and, when following, goes to the end.
 func (p *SessionPage) afterChange() {
+	p.markAnchor()
 	p.reWindow()
 	p.settleLater()
 }
@@ -52,27 +53,20 @@ func (p *SessionPage) reWindow() {
 
 // settle runs after a render: measure, size the spacers, keep the view.
 func (p *SessionPage) settle() {
-	s, _ := browser.ScrollOf(transcriptID)
 	hs := p.convo.Heights
-	// Rows above the view that change height would move what the user
-	// reads: scroll by the difference.
-	var shift float64
 	changed := false
 	browser.RowHeights(transcriptID, ".msg[data-i]", func(i int, px float64) {
-		old := hs.Of(i)
 		p.measured = true
-		if hs.Set(i, px) {
-			changed = true
-			if hs.Top(i)+old <= s.Top {
-				shift += px - old
-			}
-		}
+		changed = hs.Set(i, px) || changed
 	})
-	browser.SetHeight("above", p.win.Above)
-	below := hs.Total() - hs.Top(p.win.Last)
-	if p.win.Last == 0 {
-		below = 0
+	// The spacers as the heights say now, not as they said when the
+	// window was chosen: a row measured for the first time changes the
+	// estimate that every unmeasured row counts at.
+	above, below := 0.0, 0.0
+	if p.win.Last > 0 {
+		above, below = hs.Top(p.win.First), hs.Total()-hs.Top(p.win.Last)
 	}
+	browser.SetHeight("above", above)
 	browser.SetHeight("below", below)
 	switch {
 	case p.pin >= 0:
@@ -82,17 +76,49 @@ func (p *SessionPage) settle() {
 		}
 	case p.follow:
 		browser.ScrollTo(transcriptID, hs.Total()+1e6)
-	case shift != 0:
-		browser.ScrollTo(transcriptID, s.Top+shift)
+	default:
+		p.holdAnchor()
 	}
 	if changed {
 		old := p.win
+		p.markAnchor()
 		p.reWindow()
 		if p.win != old {
 			// Render the new window, then settle again. (A Defer queued
 			// from a Defer runs before the next render: go-app drains them.)
 			p.ctx.Dispatch(func(app.Context) { p.settleLater() })
 		}
+	}
+}
+
+// markAnchor notes the row being read and where it is in the view,
+// before a render that may change what is above it: rows measured at
+// last, a block opened or closed, the spacer standing for unmeasured
+// rows.
+func (p *SessionPage) markAnchor() {
+	p.anchor = -1
+	if i, top, ok := browser.FirstRowInView(transcriptID); ok {
+		s, _ := browser.ScrollOf(transcriptID)
+		p.anchor, p.anchorAt = i, top-s.Top
+	}
+}
+
+// holdAnchor scrolls the row being read back to where it was in the
+// view at markAnchor, so the text read stays put whatever changed above
+// it. To a position, not by a difference: a render that shortened the
+// transcript has already scrolled it (the browser keeps the position
+// within the content), and a difference would count that twice.
+func (p *SessionPage) holdAnchor() {
+	if p.anchor < 0 {
+		return
+	}
+	top, ok := browser.RowTop(transcriptID, p.anchor)
+	if !ok {
+		return
+	}
+	s, _ := browser.ScrollOf(transcriptID)
+	if want := top - p.anchorAt; abs(want-s.Top) >= 0.5 {
+		browser.ScrollTo(transcriptID, want)
 	}
 }
 
@@ -120,6 +146,7 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 	// The rendered rows still reach well past the view: keep them, so
 	// a scroll re-renders once per half overscan, not once per row.
 	if p.pin >= 0 || !p.measured || !p.convo.Heights.Covers(p.win, s.Top, s.View, overscan/2) {
+		p.markAnchor()
 		p.reWindow()
 	}
 	if p.win != old {

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,6 +30,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"KindsFindCopy", testSessionKindsFindCopy},
 		{"OpenCode", testSessionOpenCode},
 		{"CutPromptsLoadTheirOwnText", testSessionCutPrompts},
+		{"OpeningABlockAtTheEndKeepsItsLine", testSessionOpenAtTheEnd},
 	})
 }
 
@@ -354,4 +356,69 @@ func testSessionCutPrompts(t *testing.T, b *browser) {
 	if err := mustEval[string](c, `(document.getElementById("session-error") || {}).textContent || ""`); err != "" {
 		t.Errorf("the page says %q", err)
 	}
+}
+
+// testSessionOpenAtTheEnd: at the end of a long session (the page
+// follows the end), opening the last tool call keeps its line where it
+// was clicked, its result opening below it, rather than scrolling the
+// line off the top to show the result's end. Closing it keeps it too.
+func testSessionOpenAtTheEnd(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6c000000-0000-4000-8000-000000000001"
+	at := time.Now().Add(-time.Hour)
+	var w strings.Builder
+	for i := range 40 {
+		w.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), at))
+		w.WriteString(replyLine(t, sid, fmt.Sprintf("msg_end_%d", i), fmt.Sprintf("reply %d\n\n%s", i, strings.Repeat("words ", 15*(i%7))), at))
+	}
+	w.WriteString(toolCall(t, sid, "last", "Bash", map[string]any{"command": "go test ./..."}, at))
+	w.WriteString(toolResult(t, sid, "last", strings.Repeat("ok  \tsome/package\t0.1s\n", 200), at, nil))
+	fixture.Append(t, fixture.Path(claude, cwd, sid), w.String())
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the wasm client", `document.body.dataset.wasm === "ready"`)
+	line := `[...document.querySelectorAll("#transcript .block.tool")].filter(b => b.textContent.includes("go test")).pop()?.querySelector("button.line")`
+	c.waitJS(10*time.Second, "the last tool call", "!!"+line)
+	before := settledTop(c, "the last tool call's line, followed", line)
+	mustEval[bool](c, `(`+line+`).click() || true`)
+	c.waitJS(10*time.Second, "the result open", `(`+line+`).parentElement.textContent.includes("some/package")`)
+	view := mustEval[float64](c, `document.getElementById("transcript").getBoundingClientRect().top`)
+	if after := settledTop(c, "the opened tool call's line", line); after < view || math.Abs(after-before) > 2 {
+		t.Errorf("opened, the clicked line moved from y=%.0f to y=%.0f (the transcript starts at y=%.0f)", before, after, view)
+	}
+	mustEval[bool](c, `(`+line+`).click() || true`)
+	c.waitJS(10*time.Second, "the result closed", `!(`+line+`).parentElement.textContent.includes("some/package")`)
+	if after := settledTop(c, "the closed tool call's line", line); after < view || math.Abs(after-before) > 2 {
+		t.Errorf("closed again, the clicked line moved from y=%.0f to y=%.0f (the transcript starts at y=%.0f)", before, after, view)
+	}
+}
+
+// settledTop is the top of the element expr finds, once the page has
+// stopped moving it: the same for 10 frames in a row. The page settles
+// its virtual list over a few renders after each change.
+func settledTop(c *chrome, what, expr string) float64 {
+	c.t.Helper()
+	type settled struct {
+		Top   float64
+		OK    bool
+		Trace []any
+	}
+	s := mustEval[settled](c, `new Promise(done => {
+		let last = NaN, same = 0, frames = 0, trace = [];
+		const look = () => {
+			const el = `+expr+`;
+			const top = el ? el.getBoundingClientRect().top : NaN;
+			same = top === last ? same + 1 : 0;
+			last = top;
+			trace.push(el ? Math.round(top) : "not rendered");
+			if (same >= 10 || ++frames > 300) { done({Top: top, OK: same >= 10, Trace: trace.slice(-20)}); return; }
+			requestAnimationFrame(look);
+		};
+		requestAnimationFrame(look);
+	})`)
+	if !s.OK {
+		c.t.Fatalf("%s never stopped moving (its last tops, a frame each: %v)", what, s.Trace)
+	}
+	return s.Top
 }
