@@ -45,3 +45,28 @@ func TestFindKeepsItsMessage(t *testing.T) {
 		t.Fatalf("after a rewrite: match %d of %d, want 1 of 1", p.match+1, len(p.matches))
 	}
 }
+
+// Find's first match is where the reader is, not the oldest loaded one:
+// the current match while a longer term still finds it, else the first
+// at or below the view's top, else the nearest above.
+func TestFirstMatch(t *testing.T) {
+	msgs := textMsgs(map[string]string{}, "m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7").Messages
+	matches := []int{1, 3, 6}
+	for _, c := range []struct {
+		name string
+		cur  string
+		from int
+		want int
+	}{
+		{"the view at the start", "", 0, 0},
+		{"a match at the view's top", "", 3, 1},
+		{"the first below the view's top", "", 4, 2},
+		{"none below: the nearest above", "", 7, 2},
+		{"the current match kept", "m3", 7, 1},
+		{"the current match no longer matches", "m2", 5, 2},
+	} {
+		if got := firstMatch(matches, msgs, c.cur, c.from); got != c.want {
+			t.Errorf("%s: match %d (row %d), want %d (row %d)", c.name, got, matches[got], c.want, matches[c.want])
+		}
+	}
+}

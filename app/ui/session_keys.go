@@ -6,6 +6,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/shared"
 )
 
 const findID = "find"
@@ -87,13 +88,48 @@ func (p *SessionPage) onBack(ctx app.Context, e app.Event) {
 	p.back(ctx)
 }
 
+// onFind searches as the term is typed. The first match shown is the one
+// the reader is at: the current match while it still matches (a longer
+// term narrows around it), else the first after it, or with none yet
+// the first at or below the top of the view; else the nearest above.
+// Never the oldest loaded one, which may be hundreds of messages up.
 func (p *SessionPage) onFind(ctx app.Context, _ app.Event) {
 	p.term = strings.TrimSpace(ctx.JSSrc().Get("value").String())
+	cur, from := "", p.win.First
+	if i, _, ok := browser.FirstRowInView(transcriptID); ok {
+		from = i
+	}
+	if p.match >= 0 && p.match < len(p.matches) {
+		// Typing on from a match: the next is found from it, as the
+		// view has moved to show it.
+		cur, from = p.curCursor, p.matches[p.match]
+	}
 	p.match = -1
 	p.refind() // no current match: holds no row
-	if len(p.matches) > 0 {
-		p.next(1)
+	if len(p.matches) == 0 {
+		return
 	}
+	p.match = firstMatch(p.matches, p.convo.Msgs, cur, from) - 1
+	p.next(1)
+}
+
+// firstMatch is the index in matches (rows, in order) to show first: the
+// row whose message has cursor cur, else the first row at or after
+// from, else the last.
+func firstMatch(matches []int, msgs []shared.Message, cur string, from int) int {
+	if cur != "" {
+		for k, i := range matches {
+			if msgs[i].Cursor == cur {
+				return k
+			}
+		}
+	}
+	for k, i := range matches {
+		if i >= from {
+			return k
+		}
+	}
+	return len(matches) - 1
 }
 
 // refind searches the loaded messages again (after a load, an older

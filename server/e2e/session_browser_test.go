@@ -139,16 +139,26 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 		}
 	}()
 	// Find in the loaded messages: / opens it, matches are marked, n moves
-	// on. The phrase is typed key by key, each key a new search whose
-	// first match is held in view, while the older pages that the early
-	// matches (at the top) asked for arrive: the last match stays in view.
+	// on. The phrase is typed key by key, each key a new search. The
+	// first match shown is where the reader is: the first row in view
+	// (the end), "prompt N" or "reply N", matches "r"; "re" goes on to
+	// the next match, "reply N", which "reply 14" still finds. Not the
+	// oldest loaded match, reply 140, a screenful up.
+	n := mustEval[int](c, `(t => +[...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > t.getBoundingClientRect().top).textContent.match(/(?:prompt|reply) (\d+)/)[1])(document.getElementById("transcript"))`)
+	if n < 141 || n >= spPairs {
+		t.Fatalf("the first row in view is pair %d: want one of the last page's, past reply 140", n)
+	}
 	keys(c, "/")
 	c.waitJS(2*time.Second, "/ focuses the find box", `document.activeElement && document.activeElement.id === "find"`)
 	keys(c, "reply 14")
-	c.waitJS(10*time.Second, "the matches counted", `/^1 of [0-9]+$/.test(document.getElementById("find-count").textContent)`)
+	first := n - 140 // of the ten matches, reply 140 to 149, counted from 0
+	c.waitJS(10*time.Second, "the matches counted", fmt.Sprintf(`document.getElementById("find-count").textContent === "%d of 10"`, first+1))
 	c.waitJS(10*time.Second, "the match marked, in view", currentMatchInView("reply 14"))
+	if got := c.text("#transcript .msg.current-match"); !strings.Contains(got, fmt.Sprintf("reply %d ", n)) {
+		t.Errorf("the current match says %q, want reply %d (the row in view when find began)", got, n)
+	}
 	keys(c, "\r")
-	c.waitJS(10*time.Second, "Enter to the next match", `/^2 of /.test(document.getElementById("find-count").textContent)`)
+	c.waitJS(10*time.Second, "Enter to the next match", fmt.Sprintf(`document.getElementById("find-count").textContent === "%d of 10"`, (first+1)%10+1))
 	c.waitJS(10*time.Second, "the next match in view", currentMatchInView("reply 14"))
 
 	// An older page that arrives while a match is shown leaves it in
@@ -157,8 +167,9 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 	holdRequests(c, "before=")
 	c.waitJS(10*time.Second, "an older page asked for", `(t => { t.scrollTop = 0; return window.__hold.held.length > 0; })(document.getElementById("transcript"))`)
 	keys(c, "\r")
-	c.waitJS(10*time.Second, "Enter to the third match", `/^3 of /.test(document.getElementById("find-count").textContent)`)
-	c.waitJS(10*time.Second, "the third match in view", currentMatchInView("reply 14"))
+	third := fmt.Sprintf("%d of 10", (first+2)%10+1)
+	c.waitJS(10*time.Second, "Enter to the match after", fmt.Sprintf(`document.getElementById("find-count").textContent === %q`, third))
+	c.waitJS(10*time.Second, "the match after in view", currentMatchInView("reply 14"))
 	const searched = `+document.querySelector(".find .hint").textContent.match(/searches the (\d+)/)[1]`
 	loaded := mustEval[int](c, searched)
 	if n := heldRequests(c); n != 1 {
@@ -166,10 +177,10 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 	}
 	releaseRequests(c)
 	c.waitJS(10*time.Second, "the older page loaded", fmt.Sprintf(`%s > %d && document.getElementById("older").textContent !== "Loading older messages…"`, searched, loaded))
-	if got := c.text("#find-count"); !strings.HasPrefix(got, "3 of ") {
-		t.Errorf("find says %q after an older page arrived, want the third match still", got)
+	if got := c.text("#find-count"); got != third {
+		t.Errorf("find says %q after an older page arrived, want %q still", got, third)
 	}
-	c.waitJS(10*time.Second, "the third match still in view after the older page", currentMatchInView("reply 14"))
+	c.waitJS(10*time.Second, "the same match still in view after the older page", currentMatchInView("reply 14"))
 	keys(c, kb.Escape)
 	c.waitJS(10*time.Second, "Esc closes find", `!document.getElementById("find") && !document.querySelector("#transcript mark")`)
 
