@@ -87,6 +87,10 @@ type SessionPage struct {
 	full     map[string]string // texts loaded whole, by cut ref
 	parsed   map[string][]md.Block
 	copied   string // the copy button that just succeeded
+	// details: the header's facts and copy buttons are shown on a
+	// phone, where they sit behind one button (on a wider screen they
+	// always show).
+	details bool
 
 	// measured: rows were measured since the page started; before,
 	// the window has no overscan (see reWindow).

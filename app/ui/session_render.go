@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,17 +54,9 @@ func (p *SessionPage) renderHeader() app.UI {
 	if p.agent != "" {
 		title = "Subagent " + p.agent + " of " + title
 	}
-	tk := s.Tokens
-	fact := func(class, label, value string) app.UI {
-		return app.Div().Class("fact", class).Body(app.Span().Class("label").Text(label), app.Span().Class("value").Text(md.Clean(value)))
-	}
-	copyBtn := func(id, label string) app.UI {
-		l := label
-		if p.copied == id {
-			l = "Copied"
-		}
-		text := p.copyText(id)
-		return app.Button().ID(id).Disabled(text == "").Title("%s", attr(text)).Text(l).OnClick(p.onCopy)
+	toggle := "Details"
+	if p.details {
+		toggle = "Less"
 	}
 	return app.Header().ID("session-header").Class("session-header").Body(
 		top,
@@ -76,31 +69,64 @@ func (p *SessionPage) renderHeader() app.UI {
 			app.If(d.Question != "", func() app.UI {
 				return app.Span().Class("question").Title("What it asked").Text(md.Clean(d.Question))
 			}),
+			// A phone's summary of the facts below, which it hides.
+			app.Span().Class("brief").Text(cost(s.CostUSD)+" · "+relTime(time.Now(), s.UpdatedAt)),
+			app.Button().ID("details-toggle").Class("details-toggle").Aria("expanded", strconv.FormatBool(p.details)).
+				Aria("controls", "session-details").Text(toggle).OnClick(p.onDetails),
 		),
-		app.Div().Class("facts").Body(
-			fact("project", "Project", s.ProjectPath),
-			app.If(s.GitBranch != "", func() app.UI { return fact("branch", "Branch", s.GitBranch) }),
-			app.If(len(d.Models) > 0, func() app.UI {
-				label := "Models"
-				if len(d.Models) == 1 {
-					label = "Model"
-				}
-				return fact("models", label, strings.Join(d.Models, ", "))
-			}),
-			fact("messages", "Messages", grouped(s.MessageCount)),
-			fact("tokens", "Tokens", headerTokens(tk)),
-			fact("cost", "Cost", cost(s.CostUSD)),
-			fact("started", "Started", absTime(s.CreatedAt)),
-			fact("updated", "Last activity", relTime(time.Now(), s.UpdatedAt)),
-			fact("duration", "Duration", duration(d.DurationMs)),
-		),
-		app.Div().Class("actions").Body(
-			copyBtn("copy-resume", "Copy resume command"),
-			copyBtn("copy-id", "Copy session id"),
-			copyBtn("copy-path", "Copy transcript path"),
-		),
+		app.Div().ID("session-details").Class("details").DataSet("open", strconv.FormatBool(p.details)).Body(
+			renderFacts(d), p.renderCopies()),
 	)
 }
+
+// renderFacts is what the header knows of the session, a label and a
+// value each.
+func renderFacts(d *shared.SessionDetail) app.UI {
+	s, tk := &d.Session, d.Session.Tokens
+	return app.Div().Class("facts").Body(
+		fact("project", "Project", s.ProjectPath),
+		app.If(s.GitBranch != "", func() app.UI { return fact("branch", "Branch", s.GitBranch) }),
+		app.If(len(d.Models) > 0, func() app.UI {
+			label := "Models"
+			if len(d.Models) == 1 {
+				label = "Model"
+			}
+			return fact("models", label, strings.Join(d.Models, ", "))
+		}),
+		fact("messages", "Messages", grouped(s.MessageCount)),
+		fact("tokens", "Tokens", headerTokens(tk)),
+		fact("cost", "Cost", cost(s.CostUSD)),
+		fact("started", "Started", absTime(s.CreatedAt)),
+		fact("updated", "Last activity", relTime(time.Now(), s.UpdatedAt)),
+		fact("duration", "Duration", duration(d.DurationMs)),
+	)
+}
+
+func fact(class, label, value string) app.UI {
+	return app.Div().Class("fact", class).Body(app.Span().Class("label").Text(label), app.Span().Class("value").Text(md.Clean(value)))
+}
+
+// renderCopies is the header's copy buttons.
+func (p *SessionPage) renderCopies() app.UI {
+	return app.Div().Class("actions").Body(
+		p.copyButton("copy-resume", "Copy resume command"),
+		p.copyButton("copy-id", "Copy session id"),
+		p.copyButton("copy-path", "Copy transcript path"),
+	)
+}
+
+// copyButton copies what copyText says for id; "Copied" for a moment
+// after it did.
+func (p *SessionPage) copyButton(id, label string) app.UI {
+	if p.copied == id {
+		label = "Copied"
+	}
+	text := p.copyText(id)
+	return app.Button().ID(id).Disabled(text == "").Title("%s", attr(text)).Text(label).OnClick(p.onCopy)
+}
+
+// onDetails shows or hides the header's facts on a phone.
+func (p *SessionPage) onDetails(app.Context, app.Event) { p.details = !p.details }
 
 // renderStatus is the session's status, said as the last one known while
 // the page cannot reach helmd: "working" then may have ended long ago.

@@ -31,6 +31,7 @@ func TestListLookBrowser(t *testing.T) {
 		{"Keyboard", testLookKeyboard},
 		{"InstallAndStaleBadges", testLookInstallAndStale},
 		{"PhoneRows", testLookPhoneRows},
+		{"SessionHeaderOnAPhone", testLookSessionHeaderPhone},
 	})
 }
 
@@ -624,4 +625,63 @@ func testLookInstallAndStale(t *testing.T, b *browser) {
 	if title, _ := c.attr("#conn", "title"); strings.Contains(title, "TypeError") || strings.Contains(title, "Failed to fetch") {
 		t.Errorf("the indicator speaks the browser's words: %q", title)
 	}
+}
+
+// testLookSessionHeaderPhone: on a phone the session page's header is the
+// title and one line (status, cost, last activity), the transcript in
+// sight below it; its facts and copy buttons are behind Details. A
+// desktop shows them all, with no Details button.
+func testLookSessionHeaderPhone(t *testing.T, b *browser) {
+	p := serveList(t, writeLookFixture(t))
+	c := b.tab(t)
+	viewport(c, 390, 844, true, "light")
+	c.navigate(p.URL + "/s/claude/" + lkWaiting)
+	c.waitJS(30*time.Second, "the header's facts", hasTextContaining("#session-header .project .value", webapp))
+	c.waitJS(10*time.Second, "the transcript", msgsWith("Redesign the checkout page"))
+	header := rect(c, "#session-header")
+	if header.Height > 844/6 {
+		t.Errorf("on a phone the session header takes %.0f px of 844", header.Height)
+	}
+	status, brief, toggle := rect(c, "#session-header .status"), rect(c, "#session-header .brief"), rect(c, "#details-toggle")
+	if !sameLine(status, brief) || !sameLine(brief, toggle) || toggle.Right > 390 {
+		t.Errorf("on a phone the status (%+v), its cost and time (%+v) and Details (%+v) are not one line", status, brief, toggle)
+	}
+	if got := c.text("#session-header .brief"); !strings.Contains(got, "$") || !strings.Contains(got, " ago") {
+		t.Errorf("on a phone the header's line says %q, want the cost and the last activity", got)
+	}
+	if facts := rect(c, "#session-details"); facts.Height != 0 {
+		t.Errorf("on a phone the facts show (%.0f px) before Details is clicked", facts.Height)
+	}
+
+	click(c, "#details-toggle")
+	c.waitJS(5*time.Second, "Details open", `document.getElementById("details-toggle").getAttribute("aria-expanded") === "true"`)
+	for _, sel := range []string{"#session-header .project .value", "#session-header .tokens .value", "#copy-resume", "#copy-path"} {
+		if r := rect(c, sel); r.Height == 0 || r.Right > 390 {
+			t.Errorf("on a phone with Details open %s is not shown whole: %+v", sel, r)
+		}
+	}
+	if got := c.text("#details-toggle"); got != "Less" {
+		t.Errorf("the open Details button says %q, want Less", got)
+	}
+	if axe := axeIfPresent(t); axe != "" {
+		for _, scheme := range []string{"light", "dark"} {
+			viewport(c, 390, 844, true, scheme)
+			axeCheck(t, c, axe, "session page on a phone, details open, "+scheme, 10)
+		}
+	}
+	click(c, "#details-toggle")
+	c.waitJS(5*time.Second, "Details closed", `document.getElementById("session-details").getBoundingClientRect().height === 0`)
+
+	viewport(c, 1280, 900, false, "light")
+	if r := rect(c, "#details-toggle"); r.Width != 0 {
+		t.Errorf("at 1280 px the header shows a Details button: %+v", r)
+	}
+	if r := rect(c, "#session-header .project .value"); r.Height == 0 {
+		t.Error("at 1280 px the header hides its facts")
+	}
+	if r := rect(c, "#session-header .brief"); r.Width != 0 {
+		t.Errorf("at 1280 px the header repeats the cost and time beside the status: %+v", r)
+	}
+	viewport(c, 390, 844, true, "light")
+	c.screenshots("session-phone-header")
 }
