@@ -97,6 +97,9 @@ func (p *SessionPage) settle() {
 // rows.
 func (p *SessionPage) markAnchor() {
 	p.anchor = -1
+	if p.follow || p.pin >= 0 {
+		return // settle places the view itself: no layout read for it
+	}
 	if i, top, ok := browser.FirstRowInView(transcriptID); ok {
 		s, _ := browser.ScrollOf(transcriptID)
 		p.anchor, p.anchorAt = i, top-s.Top
