@@ -126,8 +126,9 @@ func (s *PageStream) Close() {
 	s.funcs = nil
 }
 
-// RowIntoView scrolls the rendered row with data-i=i inside the element
-// with id to the middle of the view, and reports whether it was there.
+// RowIntoView brings the rendered row with data-i=i inside the element
+// with id into the view: a row already whole in it stays where it is, a
+// row not, to the middle. It reports whether the row was rendered.
 func RowIntoView(id string, i int) bool {
 	el := app.Window().GetElementByID(id)
 	if !el.Truthy() {
@@ -137,8 +138,52 @@ func RowIntoView(id string, i int) bool {
 	if !row.Truthy() {
 		return false
 	}
-	row.Call("scrollIntoView", map[string]any{"block": "center"})
+	if !RowWhollyInView(id, i) {
+		row.Call("scrollIntoView", map[string]any{"block": "center"})
+	}
 	return true
+}
+
+// RowWhollyInView reports whether the rendered row with data-i=i inside
+// the scrolling element with id is in its view from top to bottom.
+func RowWhollyInView(id string, i int) bool {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return false
+	}
+	row := el.Call("querySelector", `.msg[data-i="`+strconv.Itoa(i)+`"]`)
+	if !row.Truthy() {
+		return false
+	}
+	view, box := el.Call("getBoundingClientRect"), row.Call("getBoundingClientRect")
+	return box.Get("top").Float() >= view.Get("top").Float() && box.Get("bottom").Float() <= view.Get("bottom").Float()
+}
+
+// RowsInView calls fn, in order, for each rendered row (a .msg with
+// data-i) inside the scrolling element with id that is at least partly
+// in its view, with whether its top is in the view too.
+func RowsInView(id string, fn func(i int, starts bool)) {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return
+	}
+	view := el.Call("getBoundingClientRect")
+	top, bottom := view.Get("top").Float(), view.Get("bottom").Float()
+	rows := el.Call("querySelectorAll", ".msg[data-i]")
+	for k, n := 0, rows.Length(); k < n; k++ {
+		r := rows.Index(k)
+		box := r.Call("getBoundingClientRect")
+		rt, rb := box.Get("top").Float(), box.Get("bottom").Float()
+		if rb <= top {
+			continue
+		}
+		if rt >= bottom {
+			return
+		}
+		if i, err := strconv.Atoi(r.Get("dataset").Get("i").String()); err == nil {
+			fn(i, rt >= top)
+		}
+	}
 }
 
 // FirstRowInView is the first rendered row (a .msg with data-i) inside

@@ -48,7 +48,8 @@ func TestFindKeepsItsMessage(t *testing.T) {
 
 // Find's first match is where the reader is, not the oldest loaded one:
 // the current match while a longer term still finds it, else the first
-// at or below the view's top, else the nearest above.
+// after it; with none, a match in view (one that starts in it first),
+// else the first below the view, else the nearest above.
 func TestFirstMatch(t *testing.T) {
 	msgs := textMsgs(map[string]string{}, "m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7").Messages
 	matches := []int{1, 3, 6}
@@ -56,16 +57,20 @@ func TestFirstMatch(t *testing.T) {
 		name string
 		cur  string
 		from int
+		view []viewRow
 		want int
 	}{
-		{"the view at the start", "", 0, 0},
-		{"a match at the view's top", "", 3, 1},
-		{"the first below the view's top", "", 4, 2},
-		{"none below: the nearest above", "", 7, 2},
-		{"the current match kept", "m3", 7, 1},
-		{"the current match no longer matches", "m2", 5, 2},
+		{"the view at the start", "", 0, nil, 0},
+		{"a match at the view's top", "", 3, nil, 1},
+		{"the first below the view", "", 4, nil, 2},
+		{"none below: the nearest above", "", 7, nil, 2},
+		{"the current match kept", "m3", 7, nil, 1},
+		{"the current match no longer matches", "m2", 5, nil, 2},
+		{"one cut at the top, one whole below it: the whole one", "", 3, []viewRow{{3, false}, {4, true}, {5, true}, {6, true}}, 2},
+		{"only one cut at the top: that one", "", 3, []viewRow{{3, false}, {4, true}, {5, true}}, 1},
+		{"none in view: the first below", "", 4, []viewRow{{4, false}, {5, true}}, 2},
 	} {
-		if got := firstMatch(matches, msgs, c.cur, c.from); got != c.want {
+		if got := firstMatch(matches, msgs, c.cur, c.from, c.view); got != c.want {
 			t.Errorf("%s: match %d (row %d), want %d (row %d)", c.name, got, matches[got], c.want, matches[c.want])
 		}
 	}

@@ -42,10 +42,7 @@ func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
 		post(func() { p.back(ctx) })
 		return true
 	case "/":
-		post(func() {
-			p.finding = true
-			ctx.Defer(func(app.Context) { browser.Focus(findID) })
-		})
+		post(func() { p.openFind(ctx) })
 		return true
 	case "n":
 		post(func() { p.next(1) })
@@ -88,41 +85,89 @@ func (p *SessionPage) onBack(ctx app.Context, e app.Event) {
 	p.back(ctx)
 }
 
+// openFind shows the find box and focuses it. The box takes its height
+// from the transcript's view: settle keeps the end in view when
+// following, else the row being read.
+func (p *SessionPage) openFind(ctx app.Context) {
+	if !p.finding {
+		p.finding = true
+		p.afterChange()
+	}
+	ctx.Defer(func(app.Context) { browser.Focus(findID) })
+}
+
+func (p *SessionPage) onFindButton(ctx app.Context, _ app.Event) { p.openFind(ctx) }
+
 // onFind searches as the term is typed. The first match shown is the one
 // the reader is at: the current match while it still matches (a longer
-// term narrows around it), else the first after it, or with none yet
-// the first at or below the top of the view; else the nearest above.
-// Never the oldest loaded one, which may be hundreds of messages up.
+// term narrows around it), else the first after it; with none yet, the
+// first in view (one that starts in it before one cut at its top), else
+// the first below the view; else the nearest above. Never the oldest
+// loaded one, which may be hundreds of messages up.
 func (p *SessionPage) onFind(ctx app.Context, _ app.Event) {
 	p.term = strings.TrimSpace(ctx.JSSrc().Get("value").String())
 	cur, from := "", p.win.First
-	if i, _, ok := browser.FirstRowInView(transcriptID); ok {
-		from = i
+	var view []viewRow
+	browser.RowsInView(transcriptID, func(i int, starts bool) {
+		view = append(view, viewRow{i, starts})
+	})
+	if len(view) > 0 {
+		from = view[0].i
 	}
 	if p.match >= 0 && p.match < len(p.matches) {
 		// Typing on from a match: the next is found from it, as the
 		// view has moved to show it.
-		cur, from = p.curCursor, p.matches[p.match]
+		cur, from, view = p.curCursor, p.matches[p.match], nil
 	}
 	p.match = -1
 	p.refind() // no current match: holds no row
 	if len(p.matches) == 0 {
 		return
 	}
-	p.match = firstMatch(p.matches, p.convo.Msgs, cur, from) - 1
+	p.match = firstMatch(p.matches, p.convo.Msgs, cur, from, view) - 1
 	p.next(1)
 }
 
+// viewRow is a row in the transcript's view, and whether its top is in
+// the view too (else the view's top cuts it).
+type viewRow struct {
+	i      int
+	starts bool
+}
+
 // firstMatch is the index in matches (rows, in order) to show first: the
-// row whose message has cursor cur, else the first row at or after
-// from, else the last.
-func firstMatch(matches []int, msgs []shared.Message, cur string, from int) int {
+// row whose message has cursor cur; else, of the rows in view, the first
+// matching one that starts in view, or the first matching one cut at the
+// top; else the first row at or after from; else the last.
+func firstMatch(matches []int, msgs []shared.Message, cur string, from int, view []viewRow) int {
 	if cur != "" {
 		for k, i := range matches {
 			if msgs[i].Cursor == cur {
 				return k
 			}
 		}
+	}
+	index := func(row int) int {
+		for k, i := range matches {
+			if i == row {
+				return k
+			}
+		}
+		return -1
+	}
+	cutAtTop := -1
+	for _, v := range view {
+		k := index(v.i)
+		switch {
+		case k < 0:
+		case v.starts:
+			return k
+		case cutAtTop < 0:
+			cutAtTop = k
+		}
+	}
+	if cutAtTop >= 0 {
+		return cutAtTop
 	}
 	for k, i := range matches {
 		if i >= from {
@@ -159,6 +204,7 @@ func (p *SessionPage) refind() {
 func (p *SessionPage) closeFind() {
 	p.finding, p.term, p.matches, p.match, p.curCursor, p.pin = false, "", nil, -1, "", -1
 	browser.Blur(findID)
+	p.afterChange() // the view grows by the box's height
 }
 
 // next moves to the next (by 1) or previous (by -1) match, wrapping.
@@ -167,8 +213,40 @@ func (p *SessionPage) next(by int) {
 		return
 	}
 	p.match = (p.match + by + len(p.matches)) % len(p.matches)
-	p.curCursor = p.convo.Msgs[p.matches[p.match]].Cursor
+	m := &p.convo.Msgs[p.matches[p.match]]
+	p.curCursor = m.Cursor
+	p.reveal(m)
 	p.showRow(p.matches[p.match])
+}
+
+// reveal opens what hides the find term in m: a thinking block, a tool
+// call whose result holds it, a long text cut to a screenful before it.
+// A match counted but not shown would be a match the reader cannot find.
+func (p *SessionPage) reveal(m *shared.Message) {
+	has := func(s string) bool { return s != "" && len(shared.MatchRanges(s, p.term)) > 0 }
+	// beyond: the term is in text but not in the screenful shown of it.
+	beyond := func(text string) bool { return has(text) && !has(screenful(text)) }
+	for j := range m.Blocks {
+		b, key := &m.Blocks[j], blockKey(m, j)
+		switch b.Type {
+		case shared.BlockThinking, shared.BlockCompaction:
+			if has(b.Text) {
+				p.open[key] = true
+			}
+		case shared.BlockOutput:
+			if beyond(b.Text) {
+				p.open[key+"all"] = true
+			}
+		case shared.BlockTool:
+			if b.Tool == nil || b.Tool.Result == nil || !has(b.Tool.Result.Text) {
+				continue
+			}
+			p.open[key] = true
+			if beyond(b.Tool.Result.Text) {
+				p.open[key+"outall"] = true
+			}
+		}
+	}
 }
 
 // isMatch reports whether message i is the current match.

@@ -36,7 +36,10 @@ func (p *SessionPage) renderHeader() app.UI {
 			Title("Back to the session (Esc)").Text("← Session").OnClick(p.onBack)
 	}
 	// The back link and which Helm this is, on one line.
-	top := app.Div().Class("top-line").Body(back, renderWhich(p.which))
+	// Find has a button too: a phone has no "/" key to press.
+	find := app.Button().ID("find-open").Class("find-open").Title("Find in the loaded messages ( / )").
+		OnClick(p.onFindButton).Body(app.Text("Find"), app.Span().Class("key-hint").Text(" ( / )"))
+	top := app.Div().Class("top-line").Body(back, renderWhich(p.which), find)
 	d := p.detail
 	if d == nil { // until the detail comes: what the URL says
 		placeholder := p.id
@@ -56,7 +59,7 @@ func (p *SessionPage) renderHeader() app.UI {
 	}
 	toggle := "Details"
 	if p.details {
-		toggle = "Less"
+		toggle = "Hide details"
 	}
 	return app.Header().ID("session-header").Class("session-header").Body(
 		top,
@@ -125,8 +128,13 @@ func (p *SessionPage) copyButton(id, label string) app.UI {
 	return app.Button().ID(id).Disabled(text == "").Title("%s", attr(text)).Text(label).OnClick(p.onCopy)
 }
 
-// onDetails shows or hides the header's facts on a phone.
-func (p *SessionPage) onDetails(app.Context, app.Event) { p.details = !p.details }
+// onDetails shows or hides the header's facts on a phone. The header
+// takes its height from the transcript's view: settle keeps the end in
+// view when following, else the row being read.
+func (p *SessionPage) onDetails(app.Context, app.Event) {
+	p.details = !p.details
+	p.afterChange()
+}
 
 // renderStatus is the session's status, said as the last one known while
 // the page cannot reach helmd: "working" then may have ended long ago.

@@ -175,10 +175,15 @@ func (p *SessionPage) toBottom(app.Context, app.Event) {
 	p.afterChange()
 }
 
-// showRow brings row i to the middle of the view (find's n / N) and
-// holds it there while heights settle, until the user scrolls away.
+// showRow shows row i (find's n / N): where it is when the whole row
+// is in view already, else in the middle of the view, held there while
+// heights settle until the user scrolls away. Following stops either
+// way: the match shown is what the reader looks at, not the end.
 func (p *SessionPage) showRow(i int) {
 	p.follow, p.pin, p.pinTop = false, i, -1 // -1: not placed yet
+	if browser.RowWhollyInView(transcriptID, i) {
+		p.pin = -1 // settle holds the row being read instead
+	}
 	p.afterChange()
 }
 

@@ -140,16 +140,18 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 	}()
 	// Find in the loaded messages: / opens it, matches are marked, n moves
 	// on. The phrase is typed key by key, each key a new search. The
-	// first match shown is where the reader is: the first row in view
-	// (the end), "prompt N" or "reply N", matches "r"; "re" goes on to
-	// the next match, "reply N", which "reply 14" still finds. Not the
-	// oldest loaded match, reply 140, a screenful up.
-	n := mustEval[int](c, `(t => +[...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > t.getBoundingClientRect().top).textContent.match(/(?:prompt|reply) (\d+)/)[1])(document.getElementById("transcript"))`)
+	// first match shown is where the reader is: the first row that starts
+	// in view (at the end, under the find box), "prompt N" or "reply N",
+	// matches "r"; "re" goes on to the next match, "reply N", which
+	// "reply 14" still finds. Not the oldest loaded match, reply 140, a
+	// screenful up.
+	keys(c, "/")
+	c.waitJS(2*time.Second, "/ focuses the find box", `document.activeElement && document.activeElement.id === "find"`)
+	settledTop(c, "the last row, the find box open", `document.querySelector("#transcript .msg:last-of-type")`)
+	n := mustEval[int](c, `(t => +[...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().top >= t.getBoundingClientRect().top).textContent.match(/(?:prompt|reply) (\d+)/)[1])(document.getElementById("transcript"))`)
 	if n < 141 || n >= spPairs {
 		t.Fatalf("the first row in view is pair %d: want one of the last page's, past reply 140", n)
 	}
-	keys(c, "/")
-	c.waitJS(2*time.Second, "/ focuses the find box", `document.activeElement && document.activeElement.id === "find"`)
 	keys(c, "reply 14")
 	first := n - 140 // of the ten matches, reply 140 to 149, counted from 0
 	c.waitJS(10*time.Second, "the matches counted", fmt.Sprintf(`document.getElementById("find-count").textContent === "%d of 10"`, first+1))

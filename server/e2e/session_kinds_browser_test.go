@@ -31,6 +31,8 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"OpenCode", testSessionOpenCode},
 		{"CutPromptsLoadTheirOwnText", testSessionCutPrompts},
 		{"OpeningABlockAtTheEndKeepsItsLine", testSessionOpenAtTheEnd},
+		{"FindOpensWhatHidesItsMatch", testSessionFindReveals},
+		{"TheEndStaysInView", testSessionEndStaysInView},
 	})
 }
 
@@ -152,7 +154,9 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 	}
 
 	// Find: / opens it; n and N move between the three messages with
-	// "needle", wrapping.
+	// "needle", wrapping. From the top, where the first is (find starts
+	// from the view: the tool call opened above made it scroll).
+	mustEval[bool](c, `(document.getElementById("transcript").scrollTop = 0, true)`)
 	keys(c, "/")
 	c.waitJS(10*time.Second, "/ focuses the find box", `document.activeElement && document.activeElement.id === "find"`)
 	keys(c, "needle")
@@ -363,18 +367,7 @@ func testSessionCutPrompts(t *testing.T, b *browser) {
 // was clicked, its result opening below it, rather than scrolling the
 // line off the top to show the result's end. Closing it keeps it too.
 func testSessionOpenAtTheEnd(t *testing.T, b *browser) {
-	claude := t.TempDir()
-	const sid = "6c000000-0000-4000-8000-000000000001"
-	at := time.Now().Add(-time.Hour)
-	var w strings.Builder
-	for i := range 40 {
-		w.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), at))
-		w.WriteString(replyLine(t, sid, fmt.Sprintf("msg_end_%d", i), fmt.Sprintf("reply %d\n\n%s", i, strings.Repeat("words ", 15*(i%7))), at))
-	}
-	w.WriteString(toolCall(t, sid, "last", "Bash", map[string]any{"command": "go test ./..."}, at))
-	w.WriteString(toolResult(t, sid, "last", strings.Repeat("ok  \tsome/package\t0.1s\n", 200), at, nil))
-	fixture.Append(t, fixture.Path(claude, cwd, sid), w.String())
-	p := serveList(t, claude)
+	p, sid := serveEndSession(t)
 	c := b.tab(t)
 	c.navigate(p.URL + "/s/claude/" + sid)
 	c.waitJS(30*time.Second, "the wasm client", `document.body.dataset.wasm === "ready"`)
@@ -391,6 +384,58 @@ func testSessionOpenAtTheEnd(t *testing.T, b *browser) {
 	c.waitJS(10*time.Second, "the result closed", `!(`+line+`).parentElement.textContent.includes("some/package")`)
 	if after := settledTop(c, "the closed tool call's line", line); after < view || math.Abs(after-before) > 2 {
 		t.Errorf("closed again, the clicked line moved from y=%.0f to y=%.0f (the transcript starts at y=%.0f)", before, after, view)
+	}
+}
+
+// serveEndSession serves a session of 40 prompts and replies of many
+// heights, then a Bash call with a 200-line result: longer than a view.
+func serveEndSession(t *testing.T) (p *proc, sid string) {
+	claude := t.TempDir()
+	sid = "6c000000-0000-4000-8000-000000000001"
+	at := time.Now().Add(-time.Hour)
+	var w strings.Builder
+	for i := range 40 {
+		w.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), at))
+		w.WriteString(replyLine(t, sid, fmt.Sprintf("msg_end_%d", i), fmt.Sprintf("reply %d\n\n%s", i, strings.Repeat("words ", 15*(i%7))), at))
+	}
+	w.WriteString(toolCall(t, sid, "last", "Bash", map[string]any{"command": "go test ./..."}, at))
+	w.WriteString(toolResult(t, sid, "last", strings.Repeat("ok  \tsome/package\t0.1s\n", 200), at, nil))
+	fixture.Append(t, fixture.Path(claude, cwd, sid), w.String())
+	return serveList(t, claude), sid
+}
+
+// testSessionEndStaysInView: at the end of a session, what takes height
+// from the transcript's view (the find box, a phone's Details) leaves
+// the end in view; find, opened there, shows a match in view without
+// scrolling.
+func testSessionEndStaysInView(t *testing.T, b *browser) {
+	p, sid := serveEndSession(t)
+	c := b.tab(t)
+	viewport(c, 390, 844, true, "light")
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the wasm client", `document.body.dataset.wasm === "ready"`)
+	c.waitJS(10*time.Second, "the header's facts", `!!document.querySelector("#session-header .project")`)
+	last := `document.querySelector("#transcript .msg:last-of-type")`
+	atEnd := func(what string) {
+		t.Helper()
+		settledTop(c, "the last row, "+what, last)
+		if gap := mustEval[float64](c, `(t => t.scrollHeight - t.scrollTop - t.clientHeight)(document.getElementById("transcript"))`); gap > 2 {
+			t.Errorf("%s, the view stops %.0f px short of the end", what, gap)
+		}
+	}
+	atEnd("opened")
+	click(c, "#details-toggle")
+	atEnd("Details opened")
+	click(c, "#details-toggle")
+	atEnd("Details closed")
+	click(c, "#find-open")
+	atEnd("the find box open")
+	before := mustEval[float64](c, `document.getElementById("transcript").scrollTop`)
+	keys(c, "reply 3")
+	c.waitJS(10*time.Second, "a match shown", currentMatchInView("reply 3"))
+	atEnd("a match in view found")
+	if after := mustEval[float64](c, `document.getElementById("transcript").scrollTop`); after != before {
+		t.Errorf("find scrolled from %.0f to %.0f to show a match that was in view", before, after)
 	}
 }
 
@@ -421,4 +466,47 @@ func settledTop(c *chrome, what, expr string) float64 {
 		c.t.Fatalf("%s never stopped moving (its last tops, a frame each: %v)", what, s.Trace)
 	}
 	return s.Top
+}
+
+// testSessionFindReveals: a match inside a closed thinking block, or in
+// a tool call's result past the screenful shown of it, is opened and
+// marked when find goes to it, not counted and left hidden.
+func testSessionFindReveals(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6d000000-0000-4000-8000-000000000001"
+	at := time.Now().Add(-time.Hour)
+	lines := make([]string, 100)
+	for i := range lines {
+		lines[i] = fmt.Sprintf("line %d of the log", i)
+	}
+	lines[80] = "line 80 holds the needle"
+	fixture.Append(t, fixture.Path(claude, cwd, sid), fixture.User(sid, cwd, "look for it", at)+
+		record(t, sid, "assistant", "a-think", at, map[string]any{"id": "msg_think", "type": "message", "role": "assistant",
+			"model": "claude-sonnet-4-5-20250929", "stop_reason": "end_turn", "usage": map[string]int{"input_tokens": 1, "output_tokens": 1},
+			"content": []any{map[string]any{"type": "thinking", "thinking": "the needle is in a thought", "signature": "sig"},
+				map[string]any{"type": "text", "text": "Thought about it."}}}, map[string]any{"requestId": "req_think"})+
+		toolCall(t, sid, "log", "Bash", map[string]any{"command": "cat big.log | grep -v debug | sort | uniq -c | sort -rn | head -n 50 && echo done with the log"}, at)+
+		toolResult(t, sid, "log", strings.Join(lines, "\n"), at, nil)+
+		replyLine(t, sid, "msg_done", "Done.", at))
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the transcript", msgsWith("Done."))
+	click(c, "#find-open") // the button, as on a phone
+	c.waitJS(5*time.Second, "the find box focused", `document.activeElement && document.activeElement.id === "find"`)
+	keys(c, "needle")
+	count := `document.getElementById("find-count").textContent`
+	shownMark := `[...document.querySelectorAll("#transcript .msg.current-match mark")].some(m => m.textContent.toLowerCase() === "needle" && m.getBoundingClientRect().height > 0)`
+	for _, want := range []string{"1 of 2", "2 of 2"} {
+		c.waitJS(10*time.Second, "find at "+want+", its match open and marked", count+` === `+jsString(want)+` && `+shownMark)
+		keys(c, "\r")
+	}
+	if got := c.text("#transcript .block.tool pre.result"); !strings.Contains(got, "line 99 of the log") {
+		t.Errorf("the tool's result is not shown whole with its match past the first screenful: %q", got)
+	}
+	// On a phone the long command is cut, not the tool's name.
+	viewport(c, 390, 844, true, "light")
+	if name := rect(c, "#transcript .block.tool .line .name"); name.Height > 30 || name.Width < 30 {
+		t.Errorf("on a phone a long command squeezes the tool's name to %.0f×%.0f px", name.Width, name.Height)
+	}
 }
