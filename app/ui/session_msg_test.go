@@ -41,8 +41,14 @@ func TestRenderMessageBlocks(t *testing.T) {
 			[]string{`class="name">Bash`, "go test ./...", `aria-expanded="false"`},
 			[]string{"&#34;command&#34;", "window.__pwned", "tool-body"}},
 		{"tool open shows input and result as text", []string{"c1#0"}, toolMsg(bash),
-			[]string{`class="tool-body"`, "&#34;command&#34;: &#34;go test ./...&#34;", "&lt;script&gt;"},
-			[]string{"<script", "<img"}},
+			[]string{`class="tool-body"`, "<dt>command</dt>", "go test ./...", "&lt;script&gt;"},
+			[]string{"<script", "<img", "&#34;command&#34;"}},
+		{"tool input fields read as written", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Edit",
+			Input: json.RawMessage(`{"file_path":"/a.go","old_string":"x \u0026\u0026 y\nz","new_string":"<b>","replace_all":false,"n":{"k":[1]}}`)}),
+			[]string{"<dt>file_path</dt>", "<dt>old_string</dt>", "x &amp;&amp; y\nz", "&lt;b&gt;", "<dt>replace_all</dt>", "false", "&#34;k&#34;: [\n"},
+			[]string{`\u0026`, "<b>", `x &amp;&amp; y\\nz`}},
+		{"tool input not an object shows as JSON", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "X", Input: json.RawMessage(`["a","b"]`)}),
+			[]string{"&#34;a&#34;"}, []string{"<dt>"}},
 		{"error result is marked", nil, toolMsg(&shared.Tool{Name: "Read", Result: &shared.ToolResult{Text: "nope", IsError: true}}),
 			[]string{`data-state="error"`}, nil},
 		{"running call", nil, toolMsg(&shared.Tool{Name: "Bash"}), []string{`data-state="running"`}, nil},
@@ -143,4 +149,36 @@ func checkMarkup(t *testing.T, out string, want, notWant []string) {
 			t.Errorf("unexpected %q in\n%s", w, out)
 		}
 	}
+}
+
+// A tool call's input reads as its fields, in the order written; what
+// is not a JSON object is not taken apart.
+func TestInputFields(t *testing.T) {
+	got, ok := inputFields(json.RawMessage(`{"command":"a \u0026\u0026 b","description":"Run","timeout":120000}`))
+	want := []inputField{{"command", "a && b"}, {"description", "Run"}, {"timeout", "120000"}}
+	if !ok || len(got) != len(want) {
+		t.Fatalf("fields %q (%v), want %q", got, ok, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("field %d is %q, want %q", i, got[i], want[i])
+		}
+	}
+	for _, raw := range []string{`["a"]`, `"s"`, `{"a":`, `{"a":1,}`, ``, `{1:2}`} {
+		if f, ok := inputFields(json.RawMessage(raw)); ok {
+			t.Errorf("%q taken apart as %q", raw, f)
+		}
+	}
+}
+
+func FuzzInputFields(f *testing.F) {
+	for _, s := range []string{`{"command":"ls"}`, `{"a":{"b":[1,2,{"c":null}]},"d":"\u003cscript\u003e"}`, `[1]`, `{"a":`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		// Any input: no panic, and fields only from an object.
+		if fields, ok := inputFields(json.RawMessage(raw)); ok && !strings.HasPrefix(strings.TrimLeft(raw, " \t\r\n"), "{") {
+			t.Fatalf("%q: fields %q from what is not an object", raw, fields)
+		}
+	})
 }
