@@ -19,13 +19,64 @@ const MaxQuestion = 200
 // It is computed for every answer while a transcript is read, so it maps
 // only the runes it keeps: an answer of many KB costs its first
 // MaxQuestion runes, not its length.
+//
+// The answer is Markdown: a line's markup is dropped (PlainLine), and a
+// line with nothing else (a fence, a rule) is skipped.
 func QuestionLine(text string) string {
 	for line := range strings.Lines(text) {
-		if q := questionOf(line); q != "" {
+		if q := PlainLine(questionOf(line)); q != "" {
 			return q
 		}
 	}
 	return ""
+}
+
+// PlainLine is one line of Markdown as a reader would say it: without
+// the marks of a heading, a quote or a bullet at its start, nor bold or
+// code marks within; "" for a code fence or a rule, which say nothing.
+// "## Result" → "Result", "- **Done**: `make test`" → "Done: make test".
+func PlainLine(line string) string {
+	line = strings.TrimSpace(line)
+	if strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~") || isRule(line) {
+		return ""
+	}
+	for {
+		rest := strings.TrimLeft(line, "#")
+		if n := len(line) - len(rest); n > 0 && n <= 6 && (rest == "" || rest[0] == ' ') {
+			line = strings.TrimSpace(rest)
+			continue
+		}
+		if rest, ok := strings.CutPrefix(line, ">"); ok {
+			line = strings.TrimSpace(rest)
+			continue
+		}
+		if len(line) > 1 && strings.ContainsRune("-*+", rune(line[0])) && line[1] == ' ' {
+			line = strings.TrimSpace(line[2:])
+			continue
+		}
+		break
+	}
+	line = strings.ReplaceAll(line, "**", "")
+	line = strings.ReplaceAll(line, "`", "")
+	return strings.TrimSpace(line)
+}
+
+// isRule reports whether line is a thematic break or a setext heading's
+// underline: three or more of one of - * _ =, spaces between.
+func isRule(line string) bool {
+	if len(line) < 3 || !strings.ContainsRune("-*_=", rune(line[0])) {
+		return false
+	}
+	n := 0
+	for _, r := range line {
+		switch {
+		case r == rune(line[0]):
+			n++
+		case r != ' ':
+			return false
+		}
+	}
+	return n >= 3
 }
 
 // questionOf is line without dropped runes, trimmed, cut as QuestionLine

@@ -18,6 +18,12 @@ func TestQuestionLine(t *testing.T) {
 		{"invalid UTF-8 dropped", "ok\xff\xfe?", "ok?"},
 		{"a long line is cut", long, strings.Repeat("é", MaxQuestion-1) + "…"},
 		{"only blank", " \n\t\n", ""},
+		{"a heading's marks dropped", "## Result of step 119\n\nAll green.", "Result of step 119"},
+		{"a fence and a rule skipped", "```go\n---\n- **Done**: `make test` passes", "Done: make test passes"},
+		{"a quote's mark dropped", "> Shall I go on?", "Shall I go on?"},
+		{"a hashtag is not a heading", "#hashtag here", "#hashtag here"},
+		{"snake_case kept", "Rename __init__ and my_var?", "Rename __init__ and my_var?"},
+		{"only markup", "#\n**\n", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -36,22 +42,26 @@ func TestQuestionLine(t *testing.T) {
 // trim and cut. The early-stopping version must agree with it.
 func questionRef(text string) string {
 	for line := range strings.Lines(text) {
-		line = strings.Map(keepRune, line)
-		if line = strings.TrimSpace(line); line == "" {
-			continue
-		}
-		if utf8.RuneCountInString(line) <= MaxQuestion {
-			return line
-		}
-		n := 0
-		for i := range line {
-			if n == MaxQuestion-1 {
-				return strings.TrimSpace(line[:i]) + "…"
-			}
-			n++
+		if q := PlainLine(lineRef(line)); q != "" {
+			return q
 		}
 	}
 	return ""
+}
+
+func lineRef(line string) string {
+	line = strings.Map(keepRune, line)
+	if line = strings.TrimSpace(line); utf8.RuneCountInString(line) <= MaxQuestion {
+		return line
+	}
+	n := 0
+	for i := range line {
+		if n == MaxQuestion-1 {
+			return strings.TrimSpace(line[:i]) + "…"
+		}
+		n++
+	}
+	return line
 }
 
 func FuzzQuestionLine(f *testing.F) {

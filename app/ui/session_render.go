@@ -70,7 +70,7 @@ func (p *SessionPage) renderHeader() app.UI {
 				return app.Span().Class("reason").Title("Why it waits").Text(md.Clean(s.WaitingFor))
 			}),
 			app.If(d.Question != "", func() app.UI {
-				return app.Span().Class("question").Title("What it asked").Text(md.Clean(d.Question))
+				return app.Span().Class("question").Title("The first line of its last message").Text(md.Clean(d.Question))
 			}),
 			// A phone's summary of the facts below, which it hides.
 			app.Span().Class("brief").Text(cost(s.CostUSD)+" · "+relTime(time.Now(), s.UpdatedAt)),
