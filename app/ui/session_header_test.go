@@ -68,7 +68,7 @@ func TestRenderSessionHeader(t *testing.T) {
 		}
 	}
 	for _, want := range []string{ // attributes come in any order
-		`<h1 class="title">Fix the &lt;b&gt;login&lt;/b&gt; test<`,
+		`>Fix the &lt;b&gt;login&lt;/b&gt; test</h1>`,
 		`<span [^>]*data-status="waiting"[^>]*>waiting for input<`,
 		`<span [^>]*class="reason"[^>]*>permission: Bash<`,
 		`class="fact models"><span class="label">Models<`,
@@ -101,7 +101,7 @@ func TestRenderSessionHeaderSparse(t *testing.T) {
 			t.Errorf("an empty %s is shown", class)
 		}
 	}
-	if !strings.Contains(out, `class="title">Untitled session`) || strings.Contains(out, `class="question"`) {
+	if !strings.Contains(out, `>Untitled session</h1>`) || strings.Contains(out, `class="question"`) {
 		t.Errorf("want the untitled title and no question:\n%s", out)
 	}
 	if b := regexp.MustCompile(`<button[^>]*id="copy-path"[^>]*>`).FindString(out); !regexp.MustCompile(`\sdisabled(="true")?[\s>]`).MatchString(b) {

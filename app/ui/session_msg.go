@@ -195,6 +195,10 @@ func (p *SessionPage) longText(key, class, text string, cut *shared.Cut) app.UI 
 	case len(shown) < len(text):
 		more = app.Button().Class("show-all").DataSet("key", key+"all").OnClick(p.onToggle).
 			Text("Show all (" + byteSize(int64(len(text))) + ")")
+	case all && len(screenful(text)) < len(text):
+		// The same button, so the keyboard's focus stays on it.
+		more = app.Button().Class("show-all").DataSet("key", key+"all").OnClick(p.onToggle).
+			Text("Show less")
 	default:
 		more = p.cutNote(cut)
 	}

@@ -63,7 +63,8 @@ func (p *SessionPage) renderHeader() app.UI {
 	}
 	return app.Header().ID("session-header").Class("session-header").Body(
 		top,
-		app.H1().Class("title").Text(md.Clean(title)),
+		// Whole when Details is open: a phone cuts it to two lines.
+		app.H1().Class("title").Title("%s", attr(md.Clean(title))).DataSet("whole", strconv.FormatBool(p.details)).Text(md.Clean(title)),
 		app.Div().Class("status-line").Body(
 			p.renderStatus(s.Status),
 			app.If(s.WaitingFor != "" && !saysNoMoreThanItsStatus(s.WaitingFor), func() app.UI {

@@ -660,8 +660,11 @@ func testLookSessionHeaderPhone(t *testing.T, b *browser) {
 			t.Errorf("on a phone with Details open %s is not shown whole: %+v", sel, r)
 		}
 	}
-	if got := c.text("#details-toggle"); got != "Less" {
-		t.Errorf("the open Details button says %q, want Less", got)
+	if got := c.text("#details-toggle"); got != "Hide details" {
+		t.Errorf("the open Details button says %q, want Hide details", got)
+	}
+	if clamp := mustEval[string](c, `getComputedStyle(document.querySelector("#session-header .title")).webkitLineClamp`); clamp != "none" {
+		t.Errorf("with Details open a phone still cuts the title to %s lines", clamp)
 	}
 	if axe := axeIfPresent(t); axe != "" {
 		for _, scheme := range []string{"light", "dark"} {
