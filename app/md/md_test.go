@@ -1,6 +1,7 @@
 package md
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -45,16 +46,84 @@ func TestFenceKeepsCodeVerbatim(t *testing.T) {
 	}
 }
 
-func TestListDepthAndOrder(t *testing.T) {
-	b := Parse("3. x\n   continued\n  1. y")
-	if len(b) != 1 || !b[0].Ordered || len(b[0].Items) != 2 {
-		t.Fatalf("got %+v", b)
+// dump writes the tree as a short string, what a reader would see of
+// its structure: p(text), code:lang(text), h2(text), q(text),
+// ul[li{…} …], ol3[…] (an ordered list and its start).
+func dump(blocks []Block) string {
+	var s strings.Builder
+	for i, b := range blocks {
+		if i > 0 {
+			s.WriteByte(' ')
+		}
+		switch b.Kind {
+		case Para:
+			fmt.Fprintf(&s, "p(%s)", flat(b.Inlines))
+		case Code:
+			fmt.Fprintf(&s, "code:%s(%s)", b.Lang, b.Text)
+		case Heading:
+			fmt.Fprintf(&s, "h%d(%s)", b.Level, flat(b.Inlines))
+		case Quote:
+			fmt.Fprintf(&s, "q(%s)", flat(b.Inlines))
+		case List:
+			if b.Ordered {
+				fmt.Fprintf(&s, "ol%d[", b.Start)
+			} else {
+				s.WriteString("ul[")
+			}
+			for j, it := range b.Items {
+				if j > 0 {
+					s.WriteByte(' ')
+				}
+				fmt.Fprintf(&s, "li{%s}", dump(it.Blocks))
+			}
+			s.WriteByte(']')
+		}
 	}
-	if b[0].Items[1].Depth != 1 {
-		t.Fatalf("nested item depth = %d, want 1", b[0].Items[1].Depth)
+	return s.String()
+}
+
+func TestLists(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"bullets under a number", "1. first\n2. second\n   - alpha\n   - beta\n3. third",
+			"ol1[li{p(first)} li{p(second) ul[li{p(alpha)} li{p(beta)}]} li{p(third)}]"},
+		{"bullets two in under a number", "1. first\n  - alpha\n  - beta\n2. second",
+			"ol1[li{p(first) ul[li{p(alpha)} li{p(beta)}]} li{p(second)}]"},
+		{"numbers under a bullet", "- a\n  1. one\n  2. two\n- b",
+			"ul[li{p(a) ol1[li{p(one)} li{p(two)}]} li{p(b)}]"},
+		{"three levels", "- a\n  - b\n    - c\n- d",
+			"ul[li{p(a) ul[li{p(b) ul[li{p(c)}]}]} li{p(d)}]"},
+		{"start kept", "3. x\n4. y", "ol3[li{p(x)} li{p(y)}]"},
+		{"start kept in a sub-list", "- a\n  1. x\n\n  text\n\n  7. y",
+			"ul[li{p(a) ol1[li{p(x)}] p(text) ol7[li{p(y)}]}]"},
+		{"lazy and indented continuation", "3. x\n   continued\nlazy\n  1. y",
+			"ol3[li{p(x\ncontinued\nlazy) ol1[li{p(y)}]}]"},
+		{"paragraph under an item", "1. **Step**\n\n   Why it matters.\n\n2. Next",
+			"ol1[li{p(Step) p(Why it matters.)} li{p(Next)}]"},
+		{"fence under an item", "1. Run:\n   ```sh\n   go test\n     -v\n   ```\n2. Done",
+			"ol1[li{p(Run:) code:sh(go test\n  -v)} li{p(Done)}]"},
+		{"fence under an item after a blank", "- a\n\n  ```\n  x\n\n  y\n  ```\n- b",
+			"ul[li{p(a) code:(x\n\ny)} li{p(b)}]"},
+		{"fence lines less indented stay in it", "- a\n  ```\nx\n  ```\nafter",
+			"ul[li{p(a) code:(x)}] p(after)"},
+		{"unindented after a blank ends the list", "- a\n\nafter", "ul[li{p(a)}] p(after)"},
+		{"loose list is one list", "- a\n\n- b\n\n\n- c", "ul[li{p(a)} li{p(b)} li{p(c)}]"},
+		{"other kind is another list", "- a\n1. b", "ul[li{p(a)}] ol1[li{p(b)}]"},
+		{"a list after a line of prose", "Steps:\n1. a\n2. b", "p(Steps:) ol1[li{p(a)} li{p(b)}]"},
+		{"bullets after a line of prose", "Changes:\n- a", "p(Changes:) ul[li{p(a)}]"},
+		{"a number in prose is not a list", "It took\n2. tries", "p(It took\n2. tries)"},
+		{"heading ends a list", "- a\n# H", "ul[li{p(a)}] h1(H)"},
+		{"bullet on the item's line", "- - a\n  - b", "ul[li{ul[li{p(a)} li{p(b)}]}]"},
+		{"deeper than the limit is text", "- 1\n  - 2\n    - 3\n      - 4\n        - 5\n          - 6\n            - 7",
+			"ul[li{p(1) ul[li{p(2) ul[li{p(3) ul[li{p(4) ul[li{p(5\n- 6\n  - 7)}]}]}]}]}]"},
 	}
-	if got := flat(b[0].Items[0].Inlines); got != "x\ncontinued" {
-		t.Fatalf("continuation = %q", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := dump(Parse(tt.src)); got != tt.want {
+				t.Fatalf("Parse(%q)\n got %s\nwant %s", tt.src, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -109,6 +178,11 @@ func TestHostileInputIsBounded(t *testing.T) {
 	}{
 		{"deep quotes", strings.Repeat(">", 100000) + " x"},
 		{"deep lists", strings.Repeat("  - x\n", 50000)},
+		{"1000-deep bullets", deepList(1000, "-")},
+		{"1000-deep numbers", deepList(1000, "1.")},
+		{"1000-deep with fences", strings.Repeat(deepList(1000, "-")+"```\n", 3)},
+		{"many nested items", strings.Repeat("- a\n  - b\n    - c\n", 20000)},
+		{"many loose items", strings.Repeat("1. a\n\n   b\n\n", 20000)},
 		{"many stars", strings.Repeat("*", 100000)},
 		{"nested emphasis", strings.Repeat("*_", 50000) + "x" + strings.Repeat("_*", 50000)},
 		{"many brackets", strings.Repeat("[", 100000) + "](http://x.test)"},
@@ -122,23 +196,67 @@ func TestHostileInputIsBounded(t *testing.T) {
 			if len(blocks) > maxBlocks+1 {
 				t.Fatalf("%d blocks, want at most %d", len(blocks), maxBlocks+1)
 			}
-			total := 0
-			for _, b := range blocks {
-				total += len(b.Inlines) + len(b.Items)
-				if len(b.Items) > maxItems {
-					t.Fatalf("%d items", len(b.Items))
-				}
-				for _, it := range b.Items {
-					if it.Depth > maxDepth {
-						t.Fatalf("depth %d", it.Depth)
-					}
-				}
-			}
-			if total > maxBlocks*maxInlines {
-				t.Fatalf("%d spans", total)
+			if err := checkTree(blocks); err != nil {
+				t.Fatal(err)
 			}
 		})
 	}
+}
+
+// deepList nests n items, each indented under the one before.
+func deepList(n int, marker string) string {
+	var s strings.Builder
+	for i := range n {
+		s.WriteString(strings.Repeat(" ", i*(len(marker)+1)) + marker + " x\n")
+	}
+	return s.String()
+}
+
+// checkTree checks what keeps a tree cheap to render whatever the input:
+// lists nest at most maxDepth deep, a list holds at most maxItems, the
+// whole tree about maxBlocks blocks and their spans bounded; and no link
+// leads anywhere but to an http(s) URL.
+func checkTree(blocks []Block) error {
+	n, spans := 0, 0
+	var walk func(blocks []Block, depth int) error
+	walk = func(blocks []Block, depth int) error {
+		for _, b := range blocks {
+			n++
+			spans += len(b.Inlines)
+			for _, in := range b.Inlines {
+				if in.Href != "" && !strings.HasPrefix(strings.ToLower(in.Href), "http") {
+					return fmt.Errorf("unsafe href %q", in.Href)
+				}
+			}
+			if b.Kind != List {
+				continue
+			}
+			if depth >= maxDepth {
+				return fmt.Errorf("a list %d deep", depth+1)
+			}
+			if len(b.Items) > maxItems {
+				return fmt.Errorf("%d items", len(b.Items))
+			}
+			for _, it := range b.Items {
+				if err := walk(it.Blocks, depth+1); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := walk(blocks, 0); err != nil {
+		return err
+	}
+	// Each level may end with one block past the limit, and the rest of
+	// the text as one paragraph.
+	if limit := maxBlocks + 2*(maxDepth+1); n > limit {
+		return fmt.Errorf("%d blocks in the tree, want at most %d", n, limit)
+	}
+	if spans > maxBlocks*maxInlines {
+		return fmt.Errorf("%d spans", spans)
+	}
+	return nil
 }
 
 func TestCleanShowsBidiControls(t *testing.T) {
@@ -156,23 +274,14 @@ func TestCleanShowsBidiControls(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"# h\n- a\n```x\ny", "[a](https://b) *c* `d`", "<script>", "> q\n1. x"} {
+	for _, s := range []string{"# h\n- a\n```x\ny", "[a](https://b) *c* `d`", "<script>", "> q\n1. x",
+		"1. a\n2. b\n   - c\n     1. d\n\n     more\n   ```go\n   x\n   ```\n3. e", "- a\n  - b\n    - c\n      - d\n        - e\n          - f",
+		"- x\nlazy\n\n  - [l](https://x.test) <script>", "10. a\n   - b\n  - c\n - d"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, b := range Parse(s) {
-			for _, in := range b.Inlines {
-				if in.Href != "" && !strings.HasPrefix(strings.ToLower(in.Href), "http") {
-					t.Fatalf("unsafe href %q from %q", in.Href, s)
-				}
-			}
-			for _, it := range b.Items {
-				for _, in := range it.Inlines {
-					if in.Href != "" && !strings.HasPrefix(strings.ToLower(in.Href), "http") {
-						t.Fatalf("unsafe href %q from %q", in.Href, s)
-					}
-				}
-			}
+		if err := checkTree(Parse(s)); err != nil {
+			t.Fatalf("%v, from %q", err, s)
 		}
 	})
 }

@@ -1,7 +1,7 @@
 // Package md is a small, strict Markdown subset for transcript text:
-// paragraphs, fenced code, inline code, emphasis, lists, headings, quotes
-// and links. It parses to a tree of plain strings (no DOM), which package
-// mdview turns into go-app elements whose every text is set as text,
+// paragraphs, fenced code, inline code, emphasis, nested lists, headings,
+// quotes and links. It parses to a tree of plain strings (no DOM), which
+// package mdview turns into go-app elements whose every text is set as text,
 // never as markup: transcripts are untrusted, so the tree holds no raw
 // HTML and no link other than a checked http(s) href. Clean, which shows
 // bidirectional controls, is here too: every text on screen goes through
@@ -26,9 +26,9 @@ const (
 // Limits that keep hostile input cheap: the tree is at most this big,
 // whatever the text; the rest of a longer text becomes one paragraph.
 const (
-	maxBlocks = 2000
-	maxItems  = 1000
-	maxDepth  = 4 // list indentation levels kept; deeper items show at the last
+	maxBlocks = 2000 // in the whole tree, nested ones too
+	maxItems  = 1000 // per list
+	maxDepth  = 5    // list levels; a list deeper still is its item's text
 )
 
 // Block is one block of a document.
@@ -39,33 +39,43 @@ type Block struct {
 	Text    string   // Code: the code, verbatim
 	Inlines []Inline // Para, Heading, Quote
 	Ordered bool     // List
+	Start   int      // List, when Ordered: the first item's number
 	Items   []Item   // List
 }
 
-// Item is one list item.
+// Item is one list item: the blocks indented under its marker, its own
+// text first (a paragraph), then any more paragraphs, code or sub-lists.
 type Item struct {
-	Depth   int // 0 = top level
-	Inlines []Inline
+	Blocks []Block
 }
 
 // Parse parses src. It never fails: what is not Markdown is text.
 func Parse(src string) []Block {
-	p := parser{lines: strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n")}
+	n := 0
+	return parse(strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n"), 0, &n)
+}
+
+// parse parses lines as blocks inside depth lists; n counts the blocks
+// of the whole tree, so that nesting cannot multiply the limit.
+func parse(lines []string, depth int, n *int) []Block {
+	p := parser{lines: lines, depth: depth, blocks: n}
 	p.run()
 	return p.out
 }
 
 type parser struct {
-	lines []string
-	i     int
-	out   []Block
-	para  []string // lines of the open paragraph
-	quote []string // lines of the open quote
+	lines  []string
+	i      int
+	out    []Block
+	para   []string // lines of the open paragraph
+	quote  []string // lines of the open quote
+	depth  int      // lists these lines are in
+	blocks *int     // blocks made so far, in the whole tree
 }
 
 func (p *parser) run() {
 	for p.i < len(p.lines) {
-		if len(p.out) >= maxBlocks {
+		if *p.blocks >= maxBlocks {
 			p.flush()
 			p.out = append(p.out, Block{Kind: Para, Inlines: []Inline{{Kind: Text, Text: strings.Join(p.lines[p.i:], "\n")}}})
 			return
@@ -83,7 +93,7 @@ func (p *parser) run() {
 		case indent < 4 && heading(trim) > 0:
 			p.flush()
 			n := heading(trim)
-			p.out = append(p.out, Block{Kind: Heading, Level: n, Inlines: ParseInline(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(trim[n:]), "#")))})
+			p.emit(Block{Kind: Heading, Level: n, Inlines: ParseInline(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(trim[n:]), "#")))})
 			p.i++
 		case indent < 4 && strings.HasPrefix(trim, ">"):
 			if len(p.para) > 0 {
@@ -92,7 +102,7 @@ func (p *parser) run() {
 			q := strings.TrimPrefix(trim, ">")
 			p.quote = append(p.quote, strings.TrimPrefix(q, " "))
 			p.i++
-		case listMarker(trim) > 0 && len(p.para) == 0:
+		case p.listStarts(indent, trim):
 			p.flush()
 			p.list()
 		default:
@@ -106,14 +116,20 @@ func (p *parser) run() {
 	p.flush()
 }
 
+// emit adds a block, counting it against the whole tree's limit.
+func (p *parser) emit(b Block) {
+	*p.blocks++
+	p.out = append(p.out, b)
+}
+
 // flush closes the open paragraph or quote.
 func (p *parser) flush() {
 	if len(p.para) > 0 {
-		p.out = append(p.out, Block{Kind: Para, Inlines: ParseInline(strings.Join(p.para, "\n"))})
+		p.emit(Block{Kind: Para, Inlines: ParseInline(strings.Join(p.para, "\n"))})
 		p.para = nil
 	}
 	if len(p.quote) > 0 {
-		p.out = append(p.out, Block{Kind: Quote, Inlines: ParseInline(strings.Join(p.quote, "\n"))})
+		p.emit(Block{Kind: Quote, Inlines: ParseInline(strings.Join(p.quote, "\n"))})
 		p.quote = nil
 	}
 }
@@ -126,48 +142,29 @@ func (p *parser) code(indent int, trim string) {
 	p.i++
 	for ; p.i < len(p.lines); p.i++ {
 		l := p.lines[p.i]
-		t := strings.TrimLeft(l, " ")
-		if len(l)-len(t) < 4 && strings.HasPrefix(t, f) && strings.TrimSpace(strings.TrimLeft(t, f[:1])) == "" {
+		if closes(l, f) {
 			p.i++
 			break
 		}
 		// Lines keep their text, less the fence's own indentation.
-		for n := 0; n < indent && strings.HasPrefix(l, " "); n++ {
-			l = l[1:]
-		}
-		body = append(body, l)
+		body = append(body, dedent(l, indent))
 	}
-	p.out = append(p.out, Block{Kind: Code, Lang: lang, Text: strings.Join(body, "\n")})
+	p.emit(Block{Kind: Code, Lang: lang, Text: strings.Join(body, "\n")})
 }
 
-// list reads consecutive items (and their continuation lines).
-func (p *parser) list() {
-	first := strings.TrimLeft(p.lines[p.i], " ")
-	b := Block{Kind: List, Ordered: first[0] >= '0' && first[0] <= '9'}
-	base := len(p.lines[p.i]) - len(first)
-	for p.i < len(p.lines) {
-		line := p.lines[p.i]
-		trim := strings.TrimLeft(line, " ")
-		indent := len(line) - len(trim)
-		if strings.TrimSpace(line) == "" {
-			break
-		}
-		if n := listMarker(trim); n > 0 && len(b.Items) < maxItems {
-			depth := min(max(indent-base, 0)/2, maxDepth)
-			b.Items = append(b.Items, Item{Depth: depth, Inlines: ParseInline(trim[n:])})
-			p.i++
-			continue
-		}
-		if indent == 0 && (fence(trim) != "" || heading(trim) > 0 || strings.HasPrefix(trim, ">")) {
-			break
-		}
-		// A continuation of the last item.
-		last := &b.Items[len(b.Items)-1]
-		last.Inlines = append(last.Inlines, Inline{Kind: Text, Text: "\n"})
-		last.Inlines = append(last.Inlines, ParseInline(trim)...)
-		p.i++
+// closes reports whether line closes the fence f: as long a run of its
+// character, alone on a line indented less than four.
+func closes(line, f string) bool {
+	t := strings.TrimLeft(line, " ")
+	return len(line)-len(t) < 4 && strings.HasPrefix(t, f) && strings.TrimSpace(strings.TrimLeft(t, f[:1])) == ""
+}
+
+// dedent removes up to n leading spaces from line.
+func dedent(line string, n int) string {
+	for ; n > 0 && strings.HasPrefix(line, " "); n-- {
+		line = line[1:]
 	}
-	p.out = append(p.out, b)
+	return line
 }
 
 // fence returns the fence that opens trim ("```", "~~~~"…), or "".
@@ -195,23 +192,4 @@ func heading(trim string) int {
 		return 0
 	}
 	return n
-}
-
-// listMarker returns the length of a list item's marker and the space
-// after it ("- ", "12. "), or 0.
-func listMarker(trim string) int {
-	if len(trim) >= 2 && strings.ContainsRune("-*+", rune(trim[0])) && trim[1] == ' ' {
-		if trim[0] != '-' || strings.Trim(trim, "- ") != "" { // "- - -" is a rule, shown as text
-			return 2
-		}
-		return 0
-	}
-	n := 0
-	for n < len(trim) && n < 9 && trim[n] >= '0' && trim[n] <= '9' {
-		n++
-	}
-	if n > 0 && n+1 < len(trim) && (trim[n] == '.' || trim[n] == ')') && trim[n+1] == ' ' {
-		return n + 2
-	}
-	return 0
 }

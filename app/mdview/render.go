@@ -54,21 +54,36 @@ func block(b md.Block, mark Marker) app.UI {
 	case md.Quote:
 		return app.Blockquote().Body(inlines(b.Inlines, mark)...)
 	case md.List:
-		items := make([]app.UI, len(b.Items))
-		for i, it := range b.Items {
-			li := app.Li().Body(inlines(it.Inlines, mark)...)
-			if it.Depth > 0 {
-				li = li.Class(fmt.Sprintf("depth%d", it.Depth))
-			}
-			items[i] = li
-		}
-		if b.Ordered {
-			return app.Ol().Body(items...)
-		}
-		return app.Ul().Body(items...)
+		return list(b, mark)
 	default:
 		return app.P().Body(inlines(b.Inlines, mark)...)
 	}
+}
+
+// list renders a list. An item's own text (its first paragraph) is inline
+// in the <li>, as in a tight list, so that an item reads as one line
+// and not as a spaced paragraph; what is indented under it (more
+// paragraphs, code, a sub-list) follows as blocks. The parser bounds the
+// nesting, and so this recursion.
+func list(b md.Block, mark Marker) app.UI {
+	items := make([]app.UI, len(b.Items))
+	for i, it := range b.Items {
+		blocks := it.Blocks
+		var body []app.UI
+		if len(blocks) > 0 && blocks[0].Kind == md.Para {
+			body = inlines(blocks[0].Inlines, mark)
+			blocks = blocks[1:]
+		}
+		items[i] = app.Li().Body(append(body, RenderBlocks(blocks, mark)...)...)
+	}
+	if !b.Ordered {
+		return app.Ul().Body(items...)
+	}
+	ol := app.Ol()
+	if b.Start != 1 {
+		ol = ol.Start(b.Start) // "3." starts at 3, as it was written
+	}
+	return ol.Body(items...)
 }
 
 func inlines(ins []md.Inline, mark Marker) []app.UI {

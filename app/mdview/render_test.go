@@ -2,6 +2,7 @@ package mdview
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -16,9 +17,23 @@ func html(src string) string {
 	return b.String()
 }
 
+// flat is src rendered as one line of HTML, as a reader's browser would
+// build it: no whitespace between elements, each tag's attributes sorted
+// (their order follows map iteration).
+func flat(src string) string {
+	out := regexp.MustCompile(`\n\s*`).ReplaceAllString(html(src), "")
+	return tagRe.ReplaceAllStringFunc(out, func(tag string) string {
+		m := tagRe.FindStringSubmatch(tag)
+		attrs := attrsRe.FindAllString(tag[len(m[1])+1:len(tag)-1], -1)
+		sort.Strings(attrs)
+		return "<" + m[1] + strings.Join(attrs, "") + ">"
+	})
+}
+
 var (
-	tagRe  = regexp.MustCompile(`<([a-zA-Z0-9]+)[^>]*>`)
-	attrRe = regexp.MustCompile(`\s([a-zA-Z-]+)=`)
+	attrsRe = regexp.MustCompile(`\s[a-zA-Z-]+(="[^"]*")?`)
+	tagRe   = regexp.MustCompile(`<([a-zA-Z0-9]+)[^>]*>`)
+	attrRe  = regexp.MustCompile(`\s([a-zA-Z-]+)=`)
 )
 
 // allowedTags are the only elements Render may produce.
@@ -67,5 +82,44 @@ func TestRenderHostileIsText(t *testing.T) {
 				t.Fatalf("javascript: outside text:\n%s", out)
 			}
 		})
+	}
+}
+
+// Lists render as a reader of GitHub would see them: a list under an item
+// is a sub-list in that item, of its own kind.
+func TestRenderNestedLists(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"bullets under a number", "1. first\n2. second\n   - alpha\n   - beta\n3. third",
+			"<ol><li>first</li><li>second<ul><li>alpha</li><li>beta</li></ul></li><li>third</li></ol>"},
+		{"numbers under a bullet, two levels", "- a\n  1. one\n     - deep\n- b",
+			"<ul><li>a<ol><li>one<ul><li>deep</li></ul></li></ol></li><li>b</li></ul>"},
+		{"start kept", "3. x\n4. y", `<ol start="3"><li>x</li><li>y</li></ol>`},
+		{"paragraph and code under an item", "1. Run:\n\n   ```sh\n   go test\n   ```\n\n   Then look.\n2. Done",
+			`<ol><li>Run:<pre class="code" data-lang="sh" tabindex="0"><code>go test</code></pre><p>Then look.</p></li><li>Done</li></ol>`},
+		{"html in an item is text", "- <script>window.__pwned=1</script>\n  - <img src=x onerror=alert(1)>",
+			"<ul><li>&lt;script&gt;window.__pwned=1&lt;/script&gt;<ul><li>&lt;img src=x onerror=alert(1)&gt;</li></ul></li></ul>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := flat(tt.src); got != tt.want {
+				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
+			}
+		})
+	}
+}
+
+// However deep the input nests, the output nests a few lists deep: the
+// rest is text, and rendering it is quick.
+func TestRenderDeepNestingIsBounded(t *testing.T) {
+	var src strings.Builder
+	for i := range 1000 {
+		src.WriteString(strings.Repeat("  ", i) + "- x\n")
+	}
+	out := flat(src.String())
+	if n := strings.Count(out, "<ul>"); n > 5 {
+		t.Fatalf("%d nested lists, want at most 5", n)
+	}
+	if !strings.Contains(out, "- x") {
+		t.Fatalf("the deeper items are not kept as text:\n%.300s", out)
 	}
 }
