@@ -126,7 +126,7 @@ func (p *parser) item(m marker) []string {
 			line = dedent(line, col)
 			open = opens(line)
 			lazy = open == "" && heading(strings.TrimLeft(line, " ")) == 0
-		case lazy && !p.startsBlock(p.i):
+		case lazy && !p.startsBlock(p.i) && p.tableAt(p.i) == nil:
 			// A lazy line: the text goes on, unindented.
 		default:
 			return body

@@ -77,6 +77,15 @@ func dump(blocks []Block) string {
 				fmt.Fprintf(&s, "li{%s}", dump(it.Blocks))
 			}
 			s.WriteByte(']')
+		case Table:
+			s.WriteByte('t')
+			for _, a := range b.Align {
+				s.WriteByte("-lcr"[a])
+			}
+			dumpRow(&s, b.Head)
+			for _, r := range b.Rows {
+				dumpRow(&s, r)
+			}
 		}
 	}
 	return s.String()
@@ -183,6 +192,11 @@ func TestHostileInputIsBounded(t *testing.T) {
 		{"1000-deep with fences", strings.Repeat(deepList(1000, "-")+"```\n", 3)},
 		{"many nested items", strings.Repeat("- a\n  - b\n    - c\n", 20000)},
 		{"many loose items", strings.Repeat("1. a\n\n   b\n\n", 20000)},
+		{"10,000 columns", strings.Repeat("| a ", 10000) + "|\n" + strings.Repeat("|---", 10000) + "|\n" + strings.Repeat("| 1 ", 10000) + "|"},
+		{"a row of 10,000 cells", "| a | b |\n|---|---|\n" + strings.Repeat("| 1 ", 10000)},
+		{"100,000 rows", "| a | b |\n|---|---|\n" + strings.Repeat("| 1 | 2 |\n", 100000)},
+		{"many tables", strings.Repeat("| a |\n|---|\n| 1 |\n\n", 20000)},
+		{"tables in deep lists", strings.Repeat(deepList(10, "-")+"  | a |\n  |---|\n", 1000)},
 		{"many stars", strings.Repeat("*", 100000)},
 		{"nested emphasis", strings.Repeat("*_", 50000) + "x" + strings.Repeat("_*", 50000)},
 		{"many brackets", strings.Repeat("[", 100000) + "](http://x.test)"},
@@ -223,9 +237,20 @@ func checkTree(blocks []Block) error {
 		for _, b := range blocks {
 			n++
 			spans += len(b.Inlines)
-			for _, in := range b.Inlines {
-				if in.Href != "" && !strings.HasPrefix(strings.ToLower(in.Href), "http") {
-					return fmt.Errorf("unsafe href %q", in.Href)
+			if err := checkSpans(b.Inlines); err != nil {
+				return err
+			}
+			if b.Kind == Table {
+				if err := checkTable(b); err != nil {
+					return err
+				}
+				for _, r := range append([]Row{b.Head}, b.Rows...) {
+					for _, c := range r {
+						spans += len(c)
+						if err := checkSpans(c); err != nil {
+							return err
+						}
+					}
 				}
 			}
 			if b.Kind != List {
@@ -259,6 +284,16 @@ func checkTree(blocks []Block) error {
 	return nil
 }
 
+// checkSpans checks that no link leads anywhere but to an http(s) URL.
+func checkSpans(ins []Inline) error {
+	for _, in := range ins {
+		if in.Href != "" && !strings.HasPrefix(strings.ToLower(in.Href), "http") {
+			return fmt.Errorf("unsafe href %q", in.Href)
+		}
+	}
+	return nil
+}
+
 func TestCleanShowsBidiControls(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"plain", "plain"},
@@ -276,7 +311,8 @@ func TestCleanShowsBidiControls(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"# h\n- a\n```x\ny", "[a](https://b) *c* `d`", "<script>", "> q\n1. x",
 		"1. a\n2. b\n   - c\n     1. d\n\n     more\n   ```go\n   x\n   ```\n3. e", "- a\n  - b\n    - c\n      - d\n        - e\n          - f",
-		"- x\nlazy\n\n  - [l](https://x.test) <script>", "10. a\n   - b\n  - c\n - d"} {
+		"- x\nlazy\n\n  - [l](https://x.test) <script>", "10. a\n   - b\n  - c\n - d",
+		"| a | b |\n|:--|--:|\n| `x\\|y` | *e* [l](https://x.test) |\n| 1 |\n| 1 | 2 | 3 |", "x\n| a |\n|---|\nrow\n\n- i\n  | b | c |\n  | - | :-: |"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -1,12 +1,12 @@
 // Package md is a small, strict Markdown subset for transcript text:
 // paragraphs, fenced code, inline code, emphasis, nested lists, headings,
-// quotes and links. It parses to a tree of plain strings (no DOM), which
-// package mdview turns into go-app elements whose every text is set as text,
-// never as markup: transcripts are untrusted, so the tree holds no raw
-// HTML and no link other than a checked http(s) href. Clean, which shows
-// bidirectional controls, is here too: every text on screen goes through
-// it. Nothing here imports go-app, so the parser's fuzz target builds
-// without it.
+// quotes, GitHub's pipe tables and links. It parses to a tree of plain
+// strings (no DOM), which package mdview turns into go-app elements whose
+// every text is set as text, never as markup: transcripts are untrusted,
+// so the tree holds no raw HTML and no link other than a checked http(s)
+// href. Clean, which shows bidirectional controls, is here too: every
+// text on screen goes through it. Nothing here imports go-app, so the
+// parser's fuzz target builds without it.
 package md
 
 import "strings"
@@ -21,6 +21,7 @@ const (
 	Heading
 	List
 	Quote
+	Table
 )
 
 // Limits that keep hostile input cheap: the tree is at most this big,
@@ -41,6 +42,9 @@ type Block struct {
 	Ordered bool     // List
 	Start   int      // List, when Ordered: the first item's number
 	Items   []Item   // List
+	Align   []Align  // Table: one per column
+	Head    Row      // Table: the header's cells, one per column
+	Rows    []Row    // Table: the body's rows, each one cell per column
 }
 
 // Item is one list item: the blocks indented under its marker, its own
@@ -105,6 +109,9 @@ func (p *parser) run() {
 		case p.listStarts(indent, trim):
 			p.flush()
 			p.list()
+		case p.tableAt(p.i) != nil:
+			p.flush()
+			p.table()
 		default:
 			if len(p.quote) > 0 {
 				p.flush()

@@ -55,6 +55,8 @@ func block(b md.Block, mark Marker) app.UI {
 		return app.Blockquote().Body(inlines(b.Inlines, mark)...)
 	case md.List:
 		return list(b, mark)
+	case md.Table:
+		return table(b, mark)
 	default:
 		return app.P().Body(inlines(b.Inlines, mark)...)
 	}
@@ -84,6 +86,48 @@ func list(b md.Block, mark Marker) app.UI {
 		ol = ol.Start(b.Start) // "3." starts at 3, as it was written
 	}
 	return ol.Body(items...)
+}
+
+// table renders a table in a box that scrolls sideways, so that a wide
+// one never widens the page; the box takes a tab stop, as a code block
+// does, to be scrolled from the keyboard. The parser gives every row one
+// cell per column.
+func table(b md.Block, mark Marker) app.UI {
+	head := make([]app.UI, len(b.Head))
+	for i, c := range b.Head {
+		head[i] = app.Th().Class(alignClass(b.Align, i)).Body(inlines(c, mark)...)
+	}
+	parts := []app.UI{app.THead().Body(app.Tr().Body(head...))}
+	if len(b.Rows) > 0 {
+		rows := make([]app.UI, len(b.Rows))
+		for r, row := range b.Rows {
+			cells := make([]app.UI, len(row))
+			for i, c := range row {
+				cells[i] = app.Td().Class(alignClass(b.Align, i)).Body(inlines(c, mark)...)
+			}
+			rows[r] = app.Tr().Body(cells...)
+		}
+		parts = append(parts, app.TBody().Body(rows...))
+	}
+	return app.Div().Class("md-table").TabIndex(0).Body(app.Table().Body(parts...))
+}
+
+// alignClass is the class that aligns column i: a name from this fixed
+// set, never text from the transcript, and a class rather than a style
+// attribute, which the Content-Security-Policy (style-src 'self') refuses.
+func alignClass(align []md.Align, i int) string {
+	if i >= len(align) {
+		return ""
+	}
+	switch align[i] {
+	case md.AlignLeft:
+		return "align-left"
+	case md.AlignCenter:
+		return "align-center"
+	case md.AlignRight:
+		return "align-right"
+	}
+	return ""
 }
 
 func inlines(ins []md.Inline, mark Marker) []app.UI {

@@ -38,7 +38,8 @@ var (
 
 // allowedTags are the only elements Render may produce.
 var allowedTags = map[string]bool{"p": true, "pre": true, "code": true, "div": true, "blockquote": true,
-	"ul": true, "ol": true, "li": true, "em": true, "strong": true, "a": true, "span": true}
+	"ul": true, "ol": true, "li": true, "em": true, "strong": true, "a": true, "span": true,
+	"table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true}
 
 func TestRenderHostileIsText(t *testing.T) {
 	tests := []struct {
@@ -59,6 +60,10 @@ func TestRenderHostileIsText(t *testing.T) {
 		// syntax is at most a link, which loads nothing until followed.
 		{"markdown image", "![pixel](https://evil.example/p.png)", `href="https://evil.example/p.png"`},
 		{"data image", "![x](data:image/svg+xml;base64,PHN2Zz4=)", `<span class="link-text">x</span>`},
+		{"script in a list item", "1. a\n   - <script>window.__pwned=1</script>", "&lt;script&gt;"},
+		{"script in a table cell", "| <script>window.__pwned=1</script> |\n|---|", "&lt;script&gt;"},
+		{"img onerror in a table cell", "| a |\n|---|\n| <img src=x onerror=\"window.__pwned=1\"> |", "&lt;img"},
+		{"javascript link in a table cell", "| [x](javascript:window.__pwned=1) |\n|---|", `<span class="link-text">x</span>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,5 +126,49 @@ func TestRenderDeepNestingIsBounded(t *testing.T) {
 	}
 	if !strings.Contains(out, "- x") {
 		t.Fatalf("the deeper items are not kept as text:\n%.300s", out)
+	}
+}
+
+// A pipe table renders as a table, not as lines of pipes: header cells
+// and body cells, their alignment a class of a fixed set, Markdown inside
+// cells rendered, in a box that scrolls a wide table sideways.
+func TestRenderTables(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"table", "| Name | Size |\n|:--|--:|\n| `a.go` | **12** |\n| b \\| c |",
+			`<div class="md-table" tabindex="0"><table><thead><tr><th class="align-left">Name</th><th class="align-right">Size</th></tr></thead>` +
+				`<tbody><tr><td class="align-left"><code>a.go</code></td><td class="align-right"><strong>12</strong></td></tr>` +
+				`<tr><td class="align-left">b | c</td><td class="align-right"></td></tr></tbody></table></div>`},
+		{"centred, no body", "| a |\n|:-:|", `<div class="md-table" tabindex="0"><table><thead><tr><th class="align-center">a</th></tr></thead></table></div>`},
+		{"no alignment", "a | b\n-|-\n1 | 2", `<div class="md-table" tabindex="0"><table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table></div>`},
+		{"a lone pipe is a paragraph", "|", "<p>|</p>"},
+		{"html in cells is text", "| <script>x</script> | <img src=x onerror=alert(1)> |\n|---|---|",
+			`<div class="md-table" tabindex="0"><table><thead><tr><th>&lt;script&gt;x&lt;/script&gt;</th><th>&lt;img src=x onerror=alert(1)&gt;</th></tr></thead></table></div>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := flat(tt.src); got != tt.want {
+				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
+			}
+		})
+	}
+}
+
+// A table of 10,000 columns or 100,000 rows renders a bounded number of
+// cells: the rest shows as text.
+func TestRenderHugeTablesAreBounded(t *testing.T) {
+	tests := []struct{ name, src string }{
+		{"10,000 columns", strings.Repeat("| a ", 10000) + "|\n" + strings.Repeat("|---", 10000) + "|\n" + strings.Repeat("| 1 ", 10000) + "|"},
+		{"100,000 rows", "| a | b |\n|---|---|\n" + strings.Repeat("| 1 | 2 |\n", 100000)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := html(tt.src)
+			if n := strings.Count(out, "<td>") + strings.Count(out, "<th>"); n > 2*1001 {
+				t.Fatalf("%d cells rendered", n)
+			}
+			if !strings.Contains(out, "| 1 ") {
+				t.Fatal("the rest of the table is not kept as text")
+			}
+		})
 	}
 }
