@@ -20,8 +20,8 @@ import (
 // TestSessionPageBrowser covers what the session page's other browser
 // tests leave out: `o` opens a row and `u` returns to the filtered list,
 // each kind of block as a reader sees it, n / N in find, the copy
-// buttons, and an OpenCode session's page (from the legacy JSON tree)
-// following its writes.
+// buttons, an OpenCode session's page (from the legacy JSON tree)
+// following its writes, and Markdown's nested lists and tables.
 //
 //	make build && HELM_BIN=$PWD/bin/helmd go test -count=1 -run SessionPageBrowser ./server/e2e/
 func TestSessionPageBrowser(t *testing.T) {
@@ -33,6 +33,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"OpeningABlockAtTheEndKeepsItsLine", testSessionOpenAtTheEnd},
 		{"FindOpensWhatHidesItsMatch", testSessionFindReveals},
 		{"TheEndStaysInView", testSessionEndStaysInView},
+		{"Markdown", testSessionMarkdown},
 	})
 }
 
