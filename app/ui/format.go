@@ -52,40 +52,9 @@ func isoTime(ms int64) string {
 	return time.UnixMilli(ms).UTC().Format(time.RFC3339)
 }
 
-// compact writes a count in 3 significant figures at most: 950, 12.3k, 4.5M.
-func compact(n int) string {
-	f := float64(n)
-	switch {
-	case n < 0:
-		return "-" + compact(-n)
-	case n < 1000:
-		return strconv.Itoa(n)
-	case n < 10_000:
-		return trim(fmt.Sprintf("%.2f", f/1e3)) + "k"
-	case n < 100_000:
-		return trim(fmt.Sprintf("%.1f", f/1e3)) + "k"
-	case n < 999_500:
-		return fmt.Sprintf("%.0fk", f/1e3)
-	case n < 10_000_000:
-		return trim(fmt.Sprintf("%.2f", f/1e6)) + "M"
-	case n < 100_000_000:
-		return trim(fmt.Sprintf("%.1f", f/1e6)) + "M"
-	case n < 999_500_000:
-		return fmt.Sprintf("%.0fM", f/1e6)
-	}
-	return trim(fmt.Sprintf("%.2f", f/1e9)) + "B"
-}
-
-// trim drops trailing zeros of a decimal: "1.50" → "1.5", "2.00" → "2".
-func trim(s string) string {
-	for len(s) > 1 && s[len(s)-1] == '0' {
-		s = s[:len(s)-1]
-	}
-	if s[len(s)-1] == '.' {
-		s = s[:len(s)-1]
-	}
-	return s
-}
+// compact is shared.CountText: a count in 3 significant figures at
+// most (950, 12.3k, 4.5M), as the CLI writes it too.
+func compact(n int) string { return shared.CountText(n) }
 
 // grouped writes n with thousands separators: 1,234,567.
 func grouped(n int) string {

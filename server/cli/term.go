@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"time"
 	"unicode"
@@ -124,15 +125,34 @@ func money(v float64) string {
 	return fmt.Sprintf("$%.2f", v)
 }
 
-// count formats a token count compactly: 1234567 → 1.2M.
-func count(n int) string {
-	switch {
-	case n >= 1e9:
-		return fmt.Sprintf("%.1fB", float64(n)/1e9)
-	case n >= 1e6:
-		return fmt.Sprintf("%.1fM", float64(n)/1e6)
-	case n >= 1e4:
-		return fmt.Sprintf("%.0fk", float64(n)/1e3)
+// writeColumns writes rows as columns two spaces apart. A cell is padded
+// to its column's width on the left where right says so (figures, whose
+// last digits then line up), else on the right; no line ends in spaces.
+// Cells must be clean: one line, no tabs, no escapes.
+func writeColumns(w io.Writer, right []bool, rows [][]string) error {
+	widths := make([]int, len(right))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
 	}
-	return fmt.Sprint(n)
+	var b strings.Builder
+	for _, r := range rows {
+		var line strings.Builder
+		for i, c := range r {
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if right[i] {
+				line.WriteString(pad + c)
+			} else {
+				line.WriteString(c + pad)
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

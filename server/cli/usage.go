@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"vibecraft.sh/helm/shared"
@@ -69,22 +68,36 @@ func runUsage(ctx context.Context, c *client, args []string, o IO) error {
 	return writeUsage(o, rep, *since)
 }
 
+// writeUsage prints the report as a table: names on the left, figures
+// on the right in the page's spelling (dollars with cents, tokens as
+// 5.44k or 338k), so that a column reads down at a glance. TOP MODEL
+// says which model cost most in each row, except by model, where it
+// would only repeat the row's name.
 func writeUsage(o IO, rep usageReport, since string) error {
 	if len(rep.Buckets) == 0 {
 		_, err := fmt.Fprintf(o.Stdout, "no usage in the last %s\n", since)
 		return err
 	}
-	tw := tabwriter.NewWriter(o.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%s\tCOST\tINPUT\tOUTPUT\tCACHE READ\tCACHE WRITE\tTOP MODEL\t\n", strings.ToUpper(rep.By))
-	for _, b := range rep.Buckets {
-		t := b.Tokens
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", cut(clean(b.Key), 40), money(b.CostUSD),
-			count(t.Input), count(t.Output), count(t.CacheRead), count(t.CacheWrite), cut(clean(topModel(b.ByModel)), 32))
+	topCol := rep.By != "model"
+	row := func(key string, cost float64, t shared.Tokens, top string) []string {
+		r := []string{key, money(cost), shared.CountText(t.Input), shared.CountText(t.Output),
+			shared.CountText(t.CacheRead), shared.CountText(t.CacheWrite)}
+		if topCol {
+			r = append(r, top)
+		}
+		return r
 	}
-	t := rep.Total.Tokens
-	fmt.Fprintf(tw, "TOTAL\t%s\t%s\t%s\t%s\t%s\t\t\n", money(rep.Total.CostUSD),
-		count(t.Input), count(t.Output), count(t.CacheRead), count(t.CacheWrite))
-	return tw.Flush()
+	head := []string{strings.ToUpper(clean(rep.By)), "COST", "INPUT", "OUTPUT", "CACHE READ", "CACHE WRITE"}
+	right := []bool{false, true, true, true, true, true}
+	if topCol {
+		head, right = append(head, "TOP MODEL"), append(right, false)
+	}
+	rows := [][]string{head}
+	for _, b := range rep.Buckets {
+		rows = append(rows, row(cut(clean(b.Key), 40), b.CostUSD, b.Tokens, cut(clean(topModel(b.ByModel)), 32)))
+	}
+	rows = append(rows, row("TOTAL", rep.Total.CostUSD, rep.Total.Tokens, ""))
+	return writeColumns(o.Stdout, right, rows)
 }
 
 // topModel is the model with the highest cost in a bucket ("" if none).
