@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"vibecraft.sh/helm/shared"
@@ -64,17 +64,17 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time) error {
 		_, err := fmt.Fprintln(w, "no sessions")
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATUS\tTITLE\tPROJECT\tBRANCH\tTOOL\tMSGS\tCOST\tUPDATED")
+	// MSGS and COST right-aligned, as every table of figures here.
+	right := []bool{false, false, false, false, false, true, true, false}
+	rows := [][]string{{"STATUS", "TITLE", "PROJECT", "BRANCH", "TOOL", "MSGS", "COST", "UPDATED"}}
 	for _, s := range sessions {
-		// Every cell is cleaned: tabwriter would also split on a tab in
-		// a title.
+		// Every cell is cleaned: a title must not break its line.
 		// TOOL: two assistants may hold sessions of the same title.
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n",
-			clean(string(s.Status)), cut(clean(s.Title), titleWidth), cut(clean(s.ProjectName), 24),
-			dash(cut(clean(s.GitBranch), 24)), dash(cut(clean(string(s.Source)), 12)), s.MessageCount, money(s.CostUSD), ago(s.UpdatedAt, now))
+		rows = append(rows, []string{clean(string(s.Status)), cut(clean(s.Title), titleWidth), cut(clean(s.ProjectName), 24),
+			dash(cut(clean(s.GitBranch), 24)), dash(cut(clean(string(s.Source)), 12)), strconv.Itoa(s.MessageCount),
+			money(s.CostUSD), ago(s.UpdatedAt, now)})
 	}
-	return tw.Flush()
+	return writeColumns(w, right, rows)
 }
 
 // dash stands in for an empty cell, so a blank does not read as a gap.
