@@ -48,7 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
 		case "url":
-			return printURL(args[1:], home, stdout, stderr)
+			return printURL(ctx, args[1:], home, stdout, stderr)
 		case "hook":
 			return runHook(ctx, args[1:], os.Stdin, home, stderr)
 		case "hooks":

@@ -1,21 +1,32 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 
+	"vibecraft.sh/helm/server/cli"
 	"vibecraft.sh/helm/server/config"
 )
 
+// runningNeedsToken asks the helmd at an address whether it wants a token
+// (cli.NeedsToken); a variable so that a test of the flags alone is not
+// swayed by a helmd someone runs on this machine.
+var runningNeedsToken = cli.NeedsToken
+
 // printURL is `helmd url`: the address to open, token included, from the
-// same flags, environment and token file helmd uses. It needs no running
-// helmd (it creates the token file if none exists yet, as helmd would),
-// but cannot know a port chosen with --port 0.
+// same flags, environment and token file helmd uses. When a helmd answers
+// at that address, the URL is the one it takes, however it was started:
+// without a token if it wants none (--auth none), with the token file's
+// (or --token's) if it wants one. With none running, it is the URL helmd
+// started with these settings would print (the token file is created if
+// none exists yet, as helmd would), but a port chosen with --port 0 is
+// not known.
 // With --host 0.0.0.0 or ::, the URLs by host name and address follow
 // on stderr.
-func printURL(args []string, home string, stdout, stderr io.Writer) error {
+func printURL(ctx context.Context, args []string, home string, stdout, stderr io.Writer) error {
 	cfg, err := config.Parse(args, os.Getenv, home, stderr)
 	switch {
 	case errors.Is(err, config.ErrHelp), errors.Is(err, config.ErrVersion):
@@ -23,7 +34,7 @@ func printURL(args []string, home string, stdout, stderr io.Writer) error {
 	case err != nil:
 		return err
 	}
-	token, _, err := cfg.ResolveToken()
+	token, err := urlToken(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -34,4 +45,28 @@ func printURL(args []string, home string, stdout, stderr io.Writer) error {
 	// stdout stays the one URL that scripts open.
 	printNetworkURLs(stderr, cfg, cfg.Addr(), token, osHostName())
 	return nil
+}
+
+// urlToken is the token the URL carries: the one cfg gives, unless the
+// helmd running at cfg's address says otherwise.
+func urlToken(ctx context.Context, cfg config.Config, stderr io.Writer) (string, error) {
+	token, _, err := cfg.ResolveToken()
+	if err != nil {
+		return "", err
+	}
+	needs, err := runningNeedsToken(ctx, config.OpenURL(cfg.Addr(), ""), token)
+	switch {
+	case err == nil && !needs:
+		return "", nil // started with --auth none
+	case errors.Is(err, cli.ErrTokenRefused) && cfg.Auth == config.AuthNone:
+		// --auth none here, but the running helmd wants a token: the
+		// one helmd keeps.
+		cfg.Auth = config.AuthToken
+		return urlToken(ctx, cfg, stderr)
+	case errors.Is(err, cli.ErrTokenRefused):
+		fmt.Fprintf(stderr, "helmd: the helmd at %s does not take this token: it was started with another --token, HELM_TOKEN or --token-file; give helmd url the same\n",
+			cfg.Addr())
+	}
+	// It takes this token, or no helmd answers there: these settings'.
+	return token, nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -9,9 +11,13 @@ import (
 )
 
 // TestURLCommand runs `helmd url` as a user would, against a config folder
-// of its own: it prints the address with the token helmd uses, creating
-// the token file when there is none yet.
+// of its own, with no helmd running: it prints the address with the token
+// helmd uses, creating the token file when there is none yet. (With a
+// helmd running, TestURLOfTheRunningHelmd.)
 func TestURLCommand(t *testing.T) {
+	// Another helmd on this machine (on 5003, say) must not answer.
+	defer func(f func(context.Context, string, string) (bool, error)) { runningNeedsToken = f }(runningNeedsToken)
+	runningNeedsToken = func(context.Context, string, string) (bool, error) { return false, errors.New("not running") }
 	cfg := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", cfg)
 	t.Setenv("HELM_TOKEN", "")

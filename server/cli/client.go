@@ -25,6 +25,9 @@ var errNotRunning = errors.New("helmd is not running")
 // errNotFound is a 404 from helmd.
 var errNotFound = errors.New("not found")
 
+// errUnauthorized is a 401 from helmd: no token, or not its token.
+var errUnauthorized = errors.New("wants its access token")
+
 // client talks to one helmd.
 type client struct {
 	base  string // http://host:port/
@@ -68,7 +71,7 @@ func (c *client) request(ctx context.Context, path string, header http.Header) (
 	msg := errorMessage(resp)
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
-		return nil, fmt.Errorf("helmd at %s wants its access token (%s): set HELM_TOKEN or --token, or --token-file to helmd's token file", c.base, msg)
+		return nil, fmt.Errorf("helmd at %s %w (%s): set HELM_TOKEN or --token, or --token-file to helmd's token file", c.base, errUnauthorized, msg)
 	case http.StatusNotFound:
 		return nil, fmt.Errorf("%w: %s", errNotFound, msg)
 	}

@@ -197,7 +197,8 @@ func usage(fs *flag.FlagSet, out io.Writer) {
 	fmt.Fprint(out, `helmd serves every Claude Code and OpenCode session on this machine as a live list.
 
 Usage: helmd [flags]
-       helmd url [flags]   print the URL to open, with the access token
+       helmd url [flags]   print the URL to open, with the access token if the running
+                           helmd wants one
        helmd ls|watch|usage|status [--json]   ask the running helmd (see helmd ls --help)
        helmd hooks [--install] [flags]
                            print (or merge into Claude Code's settings.json, after a

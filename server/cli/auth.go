@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// probeTimeout bounds NeedsToken: `helmd url` must not hang on a port
+// held by something that never answers.
+const probeTimeout = 3 * time.Second
+
+// ErrTokenRefused is a helmd that wants a token and was not given its own.
+var ErrTokenRefused = errors.New("helmd wants a token, and not this one")
+
+// errNotHelmd is an answer from something that is not helmd.
+var errNotHelmd = errors.New("what answers there is not helmd")
+
+// NeedsToken asks the helmd listening at base (http://host:port/) whether
+// it wants a token, as any client finds out: by asking for its status
+// without one. False: it answered (it was started with --auth none).
+// True, nil: it refused, and takes token. ErrTokenRefused: it refused,
+// and does not take token either. Other errors: nothing there answered as
+// helmd does, or nothing listens (the error then wraps the one `helmd ls`
+// exits 2 on). The token goes only to a helmd that asked for one.
+func NeedsToken(ctx context.Context, base, token string) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	var doc struct {
+		Version string `json:"version"`
+	}
+	_, err := newClient(base, "").getJSON(ctx, "/api/status", &doc)
+	switch {
+	case err == nil && doc.Version != "":
+		return false, nil
+	case err == nil:
+		return false, fmt.Errorf("%s: %w", base, errNotHelmd)
+	case !errors.Is(err, errUnauthorized):
+		return false, err
+	case token == "":
+		return true, ErrTokenRefused
+	}
+	switch _, err := newClient(base, token).getJSON(ctx, "/api/status", &doc); {
+	case errors.Is(err, errUnauthorized):
+		return true, ErrTokenRefused
+	case err != nil:
+		return true, err
+	}
+	return true, nil
+}
