@@ -50,20 +50,54 @@ var projects = []struct{ cwd, branch string }{
 }
 
 // topic is what a simulated session is about: its first prompt, the title
-// it gets, and the tool call it makes.
-type topic struct{ prompt, title, tool, command string }
+// it gets, and the tool call it makes, with the input the real tool takes
+// (a file's path absolute, under the session's folder, as Claude Code
+// writes it) and what the call returns.
+type topic struct {
+	prompt, title, tool string
+	input               func(cwd string) map[string]any
+	result              string
+}
+
+func bash(command, description string) func(string) map[string]any {
+	return func(string) map[string]any { return map[string]any{"command": command, "description": description} }
+}
 
 var prompts = []topic{
-	{"Fix the flaky login test on CI", "Fix flaky login test", "Bash", "npm test -- login"},
-	{"Add refunds to the payments API with tests", "Add refunds endpoint", "Edit", "src/refunds.ts"},
-	{"Why is the build slow? Profile it", "Profile slow build", "Bash", "npm run build -- --profile"},
-	{"Write a post about our migration to Go", "Draft Go migration post", "Write", "posts/go-migration.md"},
-	{"Upgrade the React Native version", "Upgrade React Native", "Bash", "npx react-native upgrade"},
-	{"Find why sessions expire early", "Debug early session expiry", "Grep", "expiresAt"},
-	{"Rename the user service to accounts", "Rename user service", "Edit", "src/accounts/index.ts"},
-	{"Add rate limiting to the public API", "Rate-limit public API", "Edit", "src/middleware/ratelimit.ts"},
-	{"Our Docker image is 2 GB, slim it down", "Slim Docker image", "Bash", "docker build -t app:slim ."},
-	{"Translate the onboarding screens to German", "German onboarding", "Write", "locales/de/onboarding.json"},
+	{"Fix the flaky login test on CI", "Fix flaky login test", "Bash",
+		bash("npm test -- login", "Run the login tests"), "PASS src/login.test.ts (12 tests)"},
+	{"Add refunds to the payments API with tests", "Add refunds endpoint", "Edit",
+		func(cwd string) map[string]any {
+			return map[string]any{"file_path": cwd + "/src/refunds.ts",
+				"old_string": "export const routes = [charge]", "new_string": "export const routes = [charge, refund]"}
+		}, "The file src/refunds.ts has been updated."},
+	{"Why is the build slow? Profile it", "Profile slow build", "Bash",
+		bash("npm run build -- --profile", "Build with the profiler on"), "built in 48.2 s; 31 s in type checking"},
+	{"Write a post about our migration to Go", "Draft Go migration post", "Write",
+		func(cwd string) map[string]any {
+			return map[string]any{"file_path": cwd + "/posts/go-migration.md",
+				"content": "# Why we moved to Go\n\nOne binary, fast builds, and a standard library that does most of it.\n"}
+		}, "File created successfully at: posts/go-migration.md"},
+	{"Upgrade the React Native version", "Upgrade React Native", "WebFetch",
+		func(string) map[string]any {
+			return map[string]any{"url": "https://reactnative.dev/blog", "prompt": "What changed in the latest React Native release?"}
+		}, "0.76 makes the New Architecture the default."},
+	{"Find why sessions expire early", "Debug early session expiry", "Grep",
+		func(cwd string) map[string]any {
+			return map[string]any{"pattern": "expiresAt", "path": cwd + "/src", "output_mode": "content", "-n": true}
+		}, "src/session.ts:42:  expiresAt: now + 15 * 60_000,"},
+	{"Rename the user service to accounts", "Rename user service", "Glob",
+		func(string) map[string]any { return map[string]any{"pattern": "src/**/user*.ts"} },
+		"src/users/user.service.ts\nsrc/users/user.controller.ts"},
+	{"Add rate limiting to the public API", "Rate-limit public API", "Read",
+		func(cwd string) map[string]any { return map[string]any{"file_path": cwd + "/src/middleware/index.ts"} },
+		"     1\texport { auth } from './auth'"},
+	{"Our Docker image is 2 GB, slim it down", "Slim Docker image", "Bash",
+		bash("docker build -t app:slim .", "Build the slimmer image"), "Successfully tagged app:slim (412 MB)"},
+	{"Translate the onboarding screens to German", "German onboarding", "Write",
+		func(cwd string) map[string]any {
+			return map[string]any{"file_path": cwd + "/locales/de/onboarding.json", "content": "{\"welcome\": \"Willkommen\"}\n"}
+		}, "File created successfully at: locales/de/onboarding.json"},
 }
 
 // Run writes under root (a Claude config folder: root/projects/…) until

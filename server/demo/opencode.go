@@ -27,7 +27,7 @@ type ocWorld struct {
 // the next prompt.
 type ocSession struct {
 	id, projectID, cwd string
-	topic              topic
+	topic              ocTopic
 	model              string
 	created            int64
 	titled             bool
@@ -41,11 +41,15 @@ type ocSession struct {
 
 // ocPrompts are the OpenCode sessions' topics, apart from the Claude Code
 // ones: one title in two rows of the demo's list looked like a duplicate.
-var ocPrompts = []topic{
-	{"Add a dark mode to the settings screen", "Dark mode for settings", "edit", "src/settings/theme.ts"},
-	{"The search endpoint is slow, speed it up", "Speed up search", "bash", "go test -bench Search"},
-	{"Write the changelog for release 2.4", "Changelog for 2.4", "write", "CHANGELOG.md"},
+var ocPrompts = []ocTopic{
+	{"Add a dark mode to the settings screen", "Dark mode for settings", "src/settings/theme.ts"},
+	{"The search endpoint is slow, speed it up", "Speed up search", "go test -bench Search"},
+	{"Write the changelog for release 2.4", "Changelog for 2.4", "CHANGELOG.md"},
 }
+
+// ocTopic is an OpenCode session's first prompt, its title, and what its
+// answers say they worked on (it makes no tool calls).
+type ocTopic struct{ prompt, title, work string }
 
 // ocModels are models OpenCode users pick, each session keeping one.
 var ocModels = []string{"gpt-5", "claude-opus-4-1", "gemini-2.5-pro"}
@@ -127,7 +131,7 @@ func (w *ocWorld) advance(s *ocSession, at time.Time) error {
 		return w.writeMessage(s, w.assistant(s, nil, 0))
 	default:
 		s.phase, s.turns, s.msgs = 0, s.turns+1, s.msgs+1
-		err := w.writeText(s, s.answer, "Done: "+s.topic.command+" is through. What next?", at)
+		err := w.writeText(s, s.answer, "Done: "+s.topic.work+" is through. What next?", at)
 		if err == nil {
 			err = w.writeMessage(s, w.assistant(s, map[string]any{"created": s.answerAt, "completed": ms}, s.msgs))
 		}

@@ -68,12 +68,12 @@ func (s *session) advance(at time.Time) error {
 		return s.prompt(at)
 	case 1:
 		s.phase = 2
-		call := map[string]any{"type": "tool_use", "id": fmt.Sprintf("toolu_%s_%d", s.id[:8], s.msg+1), "name": s.topic.tool, "input": map[string]any{"command": s.topic.command}}
+		call := map[string]any{"type": "tool_use", "id": fmt.Sprintf("toolu_%s_%d", s.id[:8], s.msg+1), "name": s.topic.tool, "input": s.topic.input(s.cwd)}
 		return appendLines(s.path, s.assistant(at, []any{call}, "tool_use", 120))
 	case 2:
 		s.phase = 3
 		r := s.envelope("user", at)
-		r["message"] = map[string]any{"role": "user", "content": []any{map[string]any{"type": "tool_result", "tool_use_id": fmt.Sprintf("toolu_%s_%d", s.id[:8], s.msg), "content": "done: 42 passed"}}}
+		r["message"] = map[string]any{"role": "user", "content": []any{map[string]any{"type": "tool_result", "tool_use_id": fmt.Sprintf("toolu_%s_%d", s.id[:8], s.msg), "content": s.topic.result}}}
 		return appendLines(s.path, r)
 	default:
 		s.phase = 0
