@@ -135,16 +135,23 @@ func tokenChart(rows []dayRow, models []string, colors map[string]string) app.UI
 		usageTable([]string{"Day", "Input", "Output", "Cache read", "Cache write", "By model"}, trs))
 }
 
-// barChart is one horizontal bar per bucket; a click lists the sessions
-// of that project, model or source (the folded rest has no link).
+// barChart is one horizontal bar per bucket, each on a row with its name
+// and its cost in words; a click lists the sessions of that project,
+// model or source (the folded rest has no link). The rows are HTML, the
+// bars SVG: a name too long for its column ends in an ellipsis (a path
+// keeps its end, the project's own folder), whole in the row's tooltip.
+// Names come from transcripts: text, never markup.
 func barChart(id, title, filter string, buckets []usageBucket, colors map[string]string) app.UI {
+	if len(buckets) == 0 {
+		return chartSection(id, title, "nothing spent", app.P().Text("No usage in the last 30 days."))
+	}
 	top := 0.0
 	for _, b := range buckets {
 		top = max(top, b.CostUSD)
 	}
 	bars := make([]app.UI, 0, len(buckets))
 	trs := make([]app.UI, 0, len(buckets))
-	for i, b := range buckets {
+	for _, b := range buckets {
 		w := 0.0
 		if top > 0 {
 			w = b.CostUSD / top * 100
@@ -153,25 +160,42 @@ func barChart(id, title, filter string, buckets []usageBucket, colors map[string
 		if filter != "model" || fill == "" {
 			fill = "var(--accent)"
 		}
-		rect := svg("rect").Attr("x", 0).Attr("y", i*10+1).Attr("width", fmt.Sprintf("%.2f", w)).Attr("height", 8).Attr("fill", fill)
+		bars = append(bars, hbar(filter, b.Key, cost(b.CostUSD), w, fill))
 		name := app.UI(app.Text(b.Key))
-		g := svg("g").Class("bar").DataSet("key", attr(b.Key))
 		if b.Key != restKey {
-			g = g.OnClick(navigate(listURL(filter, b.Key)))
 			name = app.A().Href(listURL(filter, b.Key)).Text(b.Key)
 		}
-		bars = append(bars, g.Body(svg("title").Text(b.Key+": "+cost(b.CostUSD)),
-			svg("rect").Class("hit").Attr("x", 0).Attr("y", i*10).Attr("width", 100).Attr("height", 10), rect))
 		trs = append(trs, app.Tr().Body(app.Th().Scope("row").Body(name), app.Td().Text(cost(b.CostUSD)),
 			app.Td().Text(tokensText(b.Tokens))))
 	}
-	if len(buckets) == 0 {
-		return chartSection(id, title, "nothing spent", app.P().Text("No usage in the last 30 days."))
-	}
-	chart := svg("svg").Class("chart", "hbars").Attr("viewBox", fmt.Sprintf("0 0 100 %d", len(buckets)*10)).
-		Attr("preserveAspectRatio", "none").Attr("role", "img").
+	chart := app.Div().Class("hbars").Role("img").
 		Aria("label", title+" over the last 30 days; the table has the figures").Body(bars...)
 	return chartSection(id, title, "", chart, usageTable([]string{"Name", "Cost", "Tokens"}, trs))
+}
+
+// hbar is one row of a bar chart: name, bar (width percent of the
+// longest) and value.
+func hbar(filter, key, value string, width float64, fill string) app.UI {
+	name := app.Span().Class("bar-name").Text(key)
+	if filter == "project" {
+		// Right to left, so the start is what gives way; the path
+		// itself isolated, so its slashes stay where they are.
+		name = app.Span().Class("bar-name", "path").Body(app.Bdi().Text(key))
+	}
+	row := app.Div().Class("bar").DataSet("key", attr(key)).Title("%s", attr(key+": "+value))
+	if key == restKey {
+		row = row.Class("rest") // no link: many projects
+	} else {
+		row = row.OnClick(navigate(listURL(filter, key)))
+	}
+	return row.Body(
+		name,
+		svg("svg").Class("bar-track").Attr("viewBox", "0 0 100 10").Attr("preserveAspectRatio", "none").
+			Aria("hidden", "true").Body(
+			svg("rect").Attr("x", 0).Attr("y", 0).Attr("width", fmt.Sprintf("%.2f", width)).Attr("height", 10).
+				Attr("rx", 1).Attr("fill", fill)),
+		app.Span().Class("bar-value").Text(value),
+	)
 }
 
 func chartSection(id, title, note string, body ...app.UI) app.UI {

@@ -208,6 +208,6 @@ func TestBrowserUsageInTheBrowsersZone(t *testing.T) {
 		waitRows(c, "the sessions of "+value, sidA)
 	}
 	clickThrough(fmt.Sprintf(`#chart-days g.bar[data-day=%q]`, localDay), "day", localDay)
-	clickThrough(fmt.Sprintf(`#chart-projects g.bar[data-key=%q]`, cwd), "project", cwd)
-	clickThrough(fmt.Sprintf(`#chart-models g.bar[data-key=%q]`, sonnetModel), "model", sonnetModel)
+	clickThrough(fmt.Sprintf(`#chart-projects .bar[data-key=%q]`, cwd), "project", cwd)
+	clickThrough(fmt.Sprintf(`#chart-models .bar[data-key=%q]`, sonnetModel), "model", sonnetModel)
 }

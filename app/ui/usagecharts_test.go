@@ -1,0 +1,170 @@
+package ui
+
+import (
+	"html"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// chartHost renders one element tree in a test engine.
+type chartHost struct {
+	app.Compo
+	ui app.UI
+}
+
+func (h *chartHost) Render() app.UI { return h.ui }
+
+// elem is an element of rendered HTML, enough of it to read a chart.
+type elem struct {
+	tag   string
+	attrs map[string]string
+	kids  []*elem
+	text  string // for a text node (tag "")
+}
+
+var (
+	tagRE  = regexp.MustCompile(`<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s=>]+(?:="[^"]*")?)*)\s*(/?)>`)
+	attrRE = regexp.MustCompile(`([^\s=>]+)(?:="([^"]*)")?`)
+	voids  = map[string]bool{"img": true, "br": true, "input": true, "meta": true, "link": true}
+)
+
+// parseHTML reads go-app's printed HTML (well formed: every tag closed)
+// into a tree under a root element.
+func parseHTML(t *testing.T, s string) *elem {
+	t.Helper()
+	root := &elem{tag: "root"}
+	stack := []*elem{root}
+	last := 0
+	for _, m := range tagRE.FindAllStringSubmatchIndex(s, -1) {
+		top := stack[len(stack)-1]
+		if txt := strings.TrimSpace(s[last:m[0]]); txt != "" {
+			top.kids = append(top.kids, &elem{text: html.UnescapeString(txt)})
+		}
+		last = m[1]
+		tag := s[m[4]:m[5]]
+		if m[3] > m[2] { // a closing tag
+			if top.tag != tag {
+				t.Fatalf("</%s> closes <%s>", tag, top.tag)
+			}
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		e := &elem{tag: tag, attrs: map[string]string{}}
+		for _, a := range attrRE.FindAllStringSubmatch(s[m[6]:m[7]], -1) {
+			e.attrs[a[1]] = html.UnescapeString(a[2])
+		}
+		top.kids = append(top.kids, e)
+		if !voids[tag] && m[9] == m[8] {
+			stack = append(stack, e)
+		}
+	}
+	return root
+}
+
+func (e *elem) hasClass(c string) bool { return slices.Contains(strings.Fields(e.attrs["class"]), c) }
+
+// all is every element under e (e excluded) with class c, in order.
+func (e *elem) all(c string) []*elem {
+	var out []*elem
+	for _, k := range e.kids {
+		if k.tag != "" && k.hasClass(c) {
+			out = append(out, k)
+		}
+		out = append(out, k.all(c)...)
+	}
+	return out
+}
+
+// content is e's text as a reader reads it.
+func (e *elem) content() string {
+	if e.tag == "" {
+		return e.text
+	}
+	var b strings.Builder
+	for _, k := range e.kids {
+		b.WriteString(k.content())
+	}
+	return b.String()
+}
+
+func (e *elem) hasTag(tag string) bool {
+	for _, k := range e.kids {
+		if k.tag == tag || k.hasTag(tag) {
+			return true
+		}
+	}
+	return false
+}
+
+func renderUI(t *testing.T, ui app.UI) *elem {
+	t.Helper()
+	h := &chartHost{ui: ui}
+	e := app.NewTestEngine()
+	if err := e.Load(h); err != nil {
+		t.Fatal(err)
+	}
+	e.ConsumeAll()
+	return parseHTML(t, app.HTMLString(h))
+}
+
+// Each bar of a project, model or source chart carries its name and its
+// cost as visible text, the whole of both in its tooltip; a project's
+// path is isolated (it is cut at its start, keeping its end); a name
+// that is markup stays text.
+func TestBarChartLabels(t *testing.T) {
+	const hostile = `<img src=x onerror="alert(1)">`
+	for _, tc := range []struct {
+		filter string
+		keys   []string
+	}{
+		{"project", []string{"/home/dev/webapp", "/home/dev/" + hostile, restKey}},
+		{"model", []string{"claude-opus-4-6", hostile}},
+		{"source", []string{"claude", "opencode"}},
+	} {
+		var buckets []usageBucket
+		for i, k := range tc.keys {
+			buckets = append(buckets, usageBucket{Key: k, CostUSD: 12.5 / float64(i+1)})
+		}
+		page := renderUI(t, barChart(tc.filter+"s", "Cost per "+tc.filter, tc.filter, buckets, palette(tc.keys)))
+		if page.hasTag("img") {
+			t.Errorf("%s: a name became markup", tc.filter)
+		}
+		charts := page.all("hbars")
+		if len(charts) != 1 {
+			t.Fatalf("%s: %d bar charts", tc.filter, len(charts))
+		}
+		bars := charts[0].all("bar")
+		if len(bars) != len(tc.keys) {
+			t.Fatalf("%s: %d bars, want %d", tc.filter, len(bars), len(tc.keys))
+		}
+		for i, bar := range bars {
+			key, want := tc.keys[i], cost(buckets[i].CostUSD)
+			names, values := bar.all("bar-name"), bar.all("bar-value")
+			if len(names) != 1 || len(values) != 1 || names[0].content() != key || values[0].content() != want {
+				t.Errorf("%s bar %d: labels %q, %q; want %q and %q", tc.filter, i, contents(names), contents(values), key, want)
+				continue
+			}
+			if title := bar.attrs["title"]; title != key+": "+want {
+				t.Errorf("%s bar %d: tooltip %q, want %q", tc.filter, i, title, key+": "+want)
+			}
+			if isPath := names[0].hasClass("path") && names[0].hasTag("bdi"); isPath != (tc.filter == "project") {
+				t.Errorf("%s bar %d: name laid out as a path %v", tc.filter, i, isPath)
+			}
+			if rest := bar.hasClass("rest"); rest != (key == restKey) {
+				t.Errorf("%s bar %d (%q): marked as the folded rest %v", tc.filter, i, key, rest)
+			}
+		}
+	}
+}
+
+func contents(es []*elem) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.content()
+	}
+	return out
+}

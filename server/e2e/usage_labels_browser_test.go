@@ -1,0 +1,125 @@
+package e2e
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+)
+
+// longCwd is a project path longer than any label column: only its end,
+// the project's own folder, shows.
+const longCwd = "/home/dev/clients/northwind-traders/services/billing/payments-reconciliation-worker-with-a-long-name"
+
+// labelJS reads every bar of a bar chart as a reader sees it: its name
+// and figure, their boxes, the chart's box, the contrast of each against
+// the page behind it (WCAG's ratio), and whether the name is cut.
+const labelJS = `((sel) => {
+	const lum = c => { const [r, g, b] = c.match(/[\d.]+/g).slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4 }); return 0.2126 * r + 0.7152 * g + 0.0722 * b };
+	const bg = e => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor; if (!/rgba\(.*, 0\)$/.test(c) && c !== "transparent") return c } return "rgb(255, 255, 255)" };
+	const ratio = e => { const a = lum(getComputedStyle(e).color), b = lum(bg(e)); return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) };
+	const box = e => e.getBoundingClientRect().toJSON();
+	const chart = document.querySelector(sel + " .hbars");
+	return [...chart.querySelectorAll(".bar")].map(bar => {
+		const name = bar.querySelector(".bar-name"), value = bar.querySelector(".bar-value");
+		if (!name || !value) return {key: bar.dataset.key, missing: true};
+		const text = name.firstChild.nodeType === 3 ? name.firstChild : name.firstElementChild.firstChild;
+		const r = document.createRange();
+		r.setStart(text, text.length - 1); r.setEnd(text, text.length);
+		const last = r.getBoundingClientRect().toJSON();
+		r.setStart(text, 0); r.setEnd(text, 1);
+		const first = r.getBoundingClientRect().toJSON();
+		return {key: bar.dataset.key, title: bar.title, name: name.textContent, value: value.textContent,
+			nameBox: box(name), valueBox: box(value), chart: box(chart), first, last,
+			nameContrast: ratio(name), valueContrast: ratio(value),
+			cut: name.scrollWidth > name.clientWidth, ellipsis: getComputedStyle(name).textOverflow === "ellipsis"};
+	});
+})`
+
+// money is a cost as the page writes it: $0, <$0.01, $1.23, $1,235.
+var money = regexp.MustCompile(`^(<?\$[0-9][0-9,]*(\.[0-9]{2})?)$`)
+
+type barLabel struct {
+	Key, Title, Name, Value     string
+	NameBox, ValueBox, Chart    box
+	First, Last                 box
+	NameContrast, ValueContrast float64
+	Cut, Ellipsis, Missing      bool
+}
+
+// inside reports whether b is drawn, and within c.
+func (b box) inside(c box) bool {
+	return b.Width > 0 && b.Height > 0 && b.Left >= c.Left-0.5 && b.Right <= c.Right+0.5 && b.Top >= c.Top-0.5 && b.Bottom <= c.Bottom+0.5
+}
+
+// TestBrowserUsageBarLabels: each bar of the project, model and source
+// charts is labelled where it is drawn, with its name and its cost, in
+// text that passes WCAG AA against the page, light and dark, wide and on
+// a phone; a name too long for its column ends in an ellipsis with the
+// whole in the tooltip, a path keeping its end.
+func TestBrowserUsageBarLabels(t *testing.T) {
+	b := startBrowser(t)
+	claude := t.TempDir()
+	now := time.Now()
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.User(sidA, cwd, "short path", now.Add(-time.Minute)))
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.Assistant(sidA, cwd, "msg_a", "end_turn", now))
+	fixture.Append(t, fixture.Path(claude, longCwd, sidB), fixture.User(sidB, longCwd, "long path", now.Add(-time.Minute)))
+	fixture.Append(t, fixture.Path(claude, longCwd, sidB), strings.Replace(
+		fixture.Assistant(sidB, longCwd, "msg_b", "end_turn", now), sonnetModel, opusModel, 1))
+	p := serveList(t, claude)
+
+	c := b.tab(t)
+	c.navigate(p.URL + "/usage")
+	c.waitJS(30*time.Second, "the bar charts", present("#chart-sources .hbars .bar"))
+
+	for _, look := range []struct {
+		width  int64
+		scheme string
+	}{{1280, "light"}, {1280, "dark"}, {375, "light"}, {375, "dark"}} {
+		viewport(c, look.width, 900, look.width < 600, look.scheme)
+		what := fmt.Sprintf("%d px, %s", look.width, look.scheme)
+		for _, chart := range []struct {
+			sel  string
+			keys []string
+		}{{"#chart-projects", []string{cwd, longCwd}}, {"#chart-models", []string{sonnetModel, opusModel}}, {"#chart-sources", []string{"claude"}}} {
+			bars := mustEval[[]barLabel](c, labelJS+"("+jsString(chart.sel)+")")
+			var keys []string
+			for _, l := range bars {
+				keys = append(keys, l.Key)
+				if l.Missing {
+					t.Errorf("%s %s: bar %q has no visible name and value", what, chart.sel, l.Key)
+					continue
+				}
+				if l.Name != l.Key || !money.MatchString(l.Value) || l.Title != l.Key+": "+l.Value {
+					t.Errorf("%s %s: bar %q reads %q, %q, tooltip %q; want its name, its cost, and both in the tooltip",
+						what, chart.sel, l.Key, l.Name, l.Value, l.Title)
+				}
+				if !l.NameBox.inside(l.Chart) || !l.ValueBox.inside(l.Chart) || l.NameBox.Right > l.ValueBox.Left {
+					t.Errorf("%s %s: bar %q's name %+v and value %+v are not both drawn inside the chart %+v, name first",
+						what, chart.sel, l.Key, l.NameBox, l.ValueBox, l.Chart)
+				}
+				if l.NameContrast < 4.5 || l.ValueContrast < 4.5 {
+					t.Errorf("%s %s: bar %q's name contrast %.2f, value %.2f; want 4.5 at least (WCAG AA)",
+						what, chart.sel, l.Key, l.NameContrast, l.ValueContrast)
+				}
+				// The long path is cut at any width, the others only on a
+				// phone, and then with an ellipsis.
+				long := l.Key == longCwd
+				if long && !l.Cut || l.Cut && !l.Ellipsis || l.Cut && !long && look.width > 600 {
+					t.Errorf("%s %s: bar %q cut %v (ellipsis %v)", what, chart.sel, l.Key, l.Cut, l.Ellipsis)
+				}
+				if long && (!l.Last.inside(l.NameBox) || l.First.Right > l.NameBox.Left) {
+					t.Errorf("%s: the long path shows its start %+v, not its end %+v, in %+v", what, l.First, l.Last, l.NameBox)
+				}
+			}
+			if strings.Join(keys, "|") != strings.Join(chart.keys, "|") && strings.Join(keys, "|") != strings.Join([]string{chart.keys[len(chart.keys)-1], chart.keys[0]}, "|") {
+				t.Errorf("%s %s: bars %q, want %q", what, chart.sel, keys, chart.keys)
+			}
+		}
+	}
+	mustEval[bool](c, `document.querySelector("#chart-projects").scrollIntoView(), true`)
+	c.screenshots("usage-labels")
+}
