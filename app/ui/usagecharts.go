@@ -206,14 +206,20 @@ func chartSection(id, title, note string, body ...app.UI) app.UI {
 	return app.Section().ID("chart-" + id).Class("usage-chart").Body(append(head, body...)...)
 }
 
-// usageTable is a chart's figures; it scrolls sideways on a phone.
+// usageTable is a chart's figures; it scrolls sideways on a phone, and a
+// shade at an edge says more of it lies that way (web/helm.css: the
+// shades follow the scroll position, and show only when it can scroll).
 func usageTable(heads []string, rows []app.UI) app.UI {
 	ths := make([]app.UI, 0, len(heads))
 	for _, h := range heads {
 		ths = append(ths, app.Th().Scope("col").Text(h))
 	}
-	return app.Div().Class("usage-table").Body(app.Table().Body(
-		app.THead().Body(app.Tr().Body(ths...)),
-		app.TBody().Body(rows...),
-	))
+	return app.Div().Class("usage-table").Body(
+		app.Div().Class("scroller").Body(app.Table().Body(
+			app.THead().Body(app.Tr().Body(ths...)),
+			app.TBody().Body(rows...),
+		)),
+		app.Span().Class("scroll-cue", "start").Aria("hidden", "true"),
+		app.Span().Class("scroll-cue", "end").Aria("hidden", "true"),
+	)
 }

@@ -168,3 +168,32 @@ func contents(es []*elem) []string {
 	}
 	return out
 }
+
+// A chart's table scrolls inside a box of its own, with a shade for each
+// edge beside it (web/helm.css shows them when it can scroll that way),
+// hidden from screen readers.
+func TestUsageTableScrollCues(t *testing.T) {
+	page := renderUI(t, usageTable([]string{"Day", "Cost"}, []app.UI{app.Tr().Body(app.Th().Text("2026-03-01"), app.Td().Text("$1.00"))}))
+	boxes := page.all("usage-table")
+	if len(boxes) != 1 {
+		t.Fatalf("%d table boxes", len(boxes))
+	}
+	scrollers := boxes[0].all("scroller")
+	if len(scrollers) != 1 || !scrollers[0].hasTag("table") {
+		t.Fatal("the table is not in a scrolling box of its own")
+	}
+	var edges []string
+	for _, c := range boxes[0].all("scroll-cue") {
+		if _, hidden := c.attrs["aria-hidden"]; !hidden || c.content() != "" {
+			t.Errorf("scroll cue %v is read out", c.attrs)
+		}
+		for _, edge := range []string{"start", "end"} {
+			if c.hasClass(edge) {
+				edges = append(edges, edge)
+			}
+		}
+	}
+	if !slices.Equal(edges, []string{"start", "end"}) {
+		t.Errorf("scroll cues at %v, want one at the start and one at the end", edges)
+	}
+}

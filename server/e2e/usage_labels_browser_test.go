@@ -59,7 +59,9 @@ func (b box) inside(c box) bool {
 // charts is labelled where it is drawn, with its name and its cost, in
 // text that passes WCAG AA against the page, light and dark, wide and on
 // a phone; a name too long for its column ends in an ellipsis with the
-// whole in the tooltip, a path keeping its end.
+// whole in the tooltip, a path keeping its end. A table wider than the
+// phone shows a shade at the edge it can scroll toward, and none once
+// scrolled there; a table that fits has none.
 func TestBrowserUsageBarLabels(t *testing.T) {
 	b := startBrowser(t)
 	claude := t.TempDir()
@@ -122,4 +124,34 @@ func TestBrowserUsageBarLabels(t *testing.T) {
 	}
 	mustEval[bool](c, `document.querySelector("#chart-projects").scrollIntoView(), true`)
 	c.screenshots("usage-labels")
+
+	// The tokens table is wider than a phone: a shade at the right edge,
+	// none at the left; scrolled to the end, the other way round.
+	cues := func(chart string) (start, end float64) {
+		v := mustEval[[]float64](c, fmt.Sprintf(`[...document.querySelectorAll("%s .usage-table .scroll-cue")].map(e => {
+			const b = e.getBoundingClientRect(); return b.width > 0 && b.height > 0 ? +getComputedStyle(e).opacity : 0 })`, chart))
+		if len(v) != 2 {
+			t.Fatalf("%s: %d scroll cues, want 2", chart, len(v))
+		}
+		return v[0], v[1]
+	}
+	viewport(c, 375, 900, true, "light")
+	if !mustEval[bool](c, present("#chart-tokens .usage-table .scroller")) {
+		t.Fatal("the tokens table scrolls in no box of its own, with no shades")
+	}
+	if !mustEval[bool](c, `(s => s.scrollWidth > s.clientWidth)(document.querySelector("#chart-tokens .scroller"))`) {
+		t.Fatal("the tokens table fits a phone: nothing to scroll")
+	}
+	if start, end := cues("#chart-tokens"); start > 0.1 || end < 0.9 {
+		t.Errorf("tokens table at its start on a phone: shades %.2f left, %.2f right; want none left, one right", start, end)
+	}
+	mustEval[bool](c, `(s => { s.scrollLeft = s.scrollWidth; return true })(document.querySelector("#chart-tokens .scroller"))`)
+	c.waitJS(5*time.Second, "the shades to follow the scroll", `(([s, e]) => +getComputedStyle(s).opacity > 0.9 && +getComputedStyle(e).opacity < 0.1)(document.querySelectorAll("#chart-tokens .scroll-cue"))`)
+	viewport(c, 1280, 900, false, "light")
+	if mustEval[bool](c, `(s => s.scrollWidth > s.clientWidth)(document.querySelector("#chart-sources .scroller"))`) {
+		t.Fatal("the sources table does not fit 1280 px")
+	}
+	if start, end := cues("#chart-sources"); start != 0 || end != 0 {
+		t.Errorf("sources table, which fits: shades %.2f left, %.2f right; want none", start, end)
+	}
 }
