@@ -190,19 +190,16 @@ func (p *SessionPage) longText(key, class, text string, cut *shared.Cut) app.UI 
 		shown = screenful(text)
 	}
 	pre := app.Pre().Class("long", class).TabIndex(0).Body(p.mark(shown)...) // scrolls sideways: a tab stop for the keyboard
-	var more app.UI
-	switch {
-	case len(shown) < len(text):
-		more = app.Button().Class("show-all").DataSet("key", key+"all").OnClick(p.onToggle).
-			Text("Show all (" + byteSize(int64(len(text))) + ")")
-	case all && len(screenful(text)) < len(text):
-		// The same button, so the keyboard's focus stays on it.
-		more = app.Button().Class("show-all").DataSet("key", key+"all").OnClick(p.onToggle).
-			Text("Show less")
-	default:
-		more = p.cutNote(cut)
+	if len(shown) < len(text) {
+		return app.Div().Class("longtext").Body(pre, app.Button().Class("show-all").DataSet("key", key+"all").OnClick(p.onToggle).
+			Text("Show all ("+byteSize(int64(len(text)))+")"))
 	}
-	return app.Div().Class("longtext").Body(pre, more)
+	var less app.UI
+	if all && len(screenful(text)) < len(text) {
+		// In the place of Show all, so the keyboard's focus stays on it.
+		less = app.Button().Class("show-all").DataSet("key", key+"all").OnClick(p.onToggle).Text("Show less")
+	}
+	return app.Div().Class("longtext").Body(pre, less, p.cutNote(cut))
 }
 
 // screenful is text cut to screenLines lines or screenChars bytes.

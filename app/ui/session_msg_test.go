@@ -56,6 +56,8 @@ func TestRenderMessageBlocks(t *testing.T) {
 			[]string{"Show all (1000 B)"}, nil},
 		{"show all shows all", []string{"c1#0", "c1#0outall"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: long}}),
 			[]string{strings.Repeat("line\n", 199), "Show less"}, []string{"Show all"}},
+		{"show all of a text the server cut still offers its whole", []string{"c1#0", "c1#0outall"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: long, Cut: &shared.Cut{Bytes: 3 << 20, Ref: "r1"}}}),
+			[]string{"Show less", "Cut here: load all 3.0 MB"}, []string{"Show all"}},
 		{"server cut offers the whole text", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: "head", Cut: &shared.Cut{Bytes: 3 << 20, Ref: "r1"}}}),
 			[]string{"Cut here: load all 3.0 MB"}, nil},
 		{"subagent link", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Task", AgentID: "a1b2c3", Result: &shared.ToolResult{Text: "done"}}),
