@@ -130,31 +130,33 @@ func (s *PageStream) Close() {
 // with id into the view: a row already whole in it stays where it is, a
 // row not, to the middle. It reports whether the row was rendered.
 func RowIntoView(id string, i int) bool {
-	el := app.Window().GetElementByID(id)
-	if !el.Truthy() {
-		return false
-	}
-	row := el.Call("querySelector", `.msg[data-i="`+strconv.Itoa(i)+`"]`)
-	if !row.Truthy() {
-		return false
-	}
-	if !RowWhollyInView(id, i) {
+	el, row, ok := rowOf(id, i)
+	if ok && !wholly(el, row) {
 		row.Call("scrollIntoView", map[string]any{"block": "center"})
 	}
-	return true
+	return ok
 }
 
 // RowWhollyInView reports whether the rendered row with data-i=i inside
 // the scrolling element with id is in its view from top to bottom.
 func RowWhollyInView(id string, i int) bool {
-	el := app.Window().GetElementByID(id)
+	el, row, ok := rowOf(id, i)
+	return ok && wholly(el, row)
+}
+
+// rowOf is the scrolling element with id and its rendered row with
+// data-i=i; ok is false when either is not there.
+func rowOf(id string, i int) (el, row app.Value, ok bool) {
+	el = app.Window().GetElementByID(id)
 	if !el.Truthy() {
-		return false
+		return el, el, false
 	}
-	row := el.Call("querySelector", `.msg[data-i="`+strconv.Itoa(i)+`"]`)
-	if !row.Truthy() {
-		return false
-	}
+	row = el.Call("querySelector", `.msg[data-i="`+strconv.Itoa(i)+`"]`)
+	return el, row, row.Truthy()
+}
+
+// wholly reports whether row is in el's view from top to bottom.
+func wholly(el, row app.Value) bool {
 	view, box := el.Call("getBoundingClientRect"), row.Call("getBoundingClientRect")
 	return box.Get("top").Float() >= view.Get("top").Float() && box.Get("bottom").Float() <= view.Get("bottom").Float()
 }
@@ -217,12 +219,8 @@ func FirstRowInView(id string) (i int, top float64, ok bool) {
 // scroll does not change but a change above the row does. ok is false
 // when the row is not rendered.
 func RowTop(id string, i int) (top float64, ok bool) {
-	el := app.Window().GetElementByID(id)
-	if !el.Truthy() {
-		return 0, false
-	}
-	row := el.Call("querySelector", `.msg[data-i="`+strconv.Itoa(i)+`"]`)
-	if !row.Truthy() {
+	el, row, ok := rowOf(id, i)
+	if !ok {
 		return 0, false
 	}
 	view := el.Call("getBoundingClientRect").Get("top").Float()
