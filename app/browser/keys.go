@@ -87,3 +87,23 @@ func SetValue(id, v string) {
 		el.Set("value", v)
 	}
 }
+
+// Focused is the element that has the keyboard's focus; not truthy when
+// none has (the page's body).
+func Focused() app.Value {
+	doc := app.Window().Get("document")
+	if el := doc.Get("activeElement"); el.Truthy() && !el.Equal(doc.Get("body")) {
+		return el
+	}
+	return app.Null()
+}
+
+// Refocus gives the focus back to el, when it is still in the page. It
+// reports whether it did.
+func Refocus(el app.Value) bool {
+	if el == nil || !el.Truthy() || !el.Get("isConnected").Bool() {
+		return false
+	}
+	el.Call("focus", map[string]any{"preventScroll": true})
+	return true
+}

@@ -91,6 +91,9 @@ type SessionPage struct {
 	// phone, where they sit behind one button (on a wider screen they
 	// always show).
 	details bool
+	// findFrom had the keyboard's focus when find opened: closing find
+	// gives it back.
+	findFrom app.Value
 
 	// measured: rows were measured since the page started; before,
 	// the window has no overscan (see reWindow).

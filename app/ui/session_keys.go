@@ -90,7 +90,7 @@ func (p *SessionPage) onBack(ctx app.Context, e app.Event) {
 // following, else the row being read.
 func (p *SessionPage) openFind(ctx app.Context) {
 	if !p.finding {
-		p.finding = true
+		p.finding, p.findFrom = true, browser.Focused()
 		p.afterChange()
 	}
 	ctx.Defer(func(app.Context) { browser.Focus(findID) })
@@ -204,6 +204,9 @@ func (p *SessionPage) refind() {
 func (p *SessionPage) closeFind() {
 	p.finding, p.term, p.matches, p.match, p.curCursor, p.pin = false, "", nil, -1, "", -1
 	browser.Blur(findID)
+	// Back where the keyboard was before find, not on the page's body.
+	browser.Refocus(p.findFrom)
+	p.findFrom = nil
 	p.afterChange() // the view grows by the box's height
 }
 

@@ -158,6 +158,9 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 	// "needle", wrapping. From the top, where the first is (find starts
 	// from the view: the tool call opened above made it scroll).
 	mustEval[bool](c, `(document.getElementById("transcript").scrollTop = 0, true)`)
+	// Find opened from a tool's line gives the focus back to it on Esc.
+	grepLine := `[...document.querySelectorAll("#transcript .block.tool")].find(b => b.textContent.includes("Grep")).querySelector("button.line")`
+	mustEval[bool](c, `((`+grepLine+`).focus(), true)`)
 	keys(c, "/")
 	c.waitJS(10*time.Second, "/ focuses the find box", `document.activeElement && document.activeElement.id === "find"`)
 	keys(c, "needle")
@@ -186,6 +189,7 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 	// Esc closes find; u goes back to the list, its search kept.
 	keys(c, kb.Escape)
 	c.waitJS(10*time.Second, "Esc closes find", `!document.getElementById("find")`)
+	c.waitJS(5*time.Second, "the focus back on the Grep call's line", `document.activeElement === (`+grepLine+`)`)
 	keys(c, "u")
 	c.waitJS(10*time.Second, "u back to the list", `location.pathname === "/" && new URLSearchParams(location.search).get("q") === "needle"`)
 	waitRows(c, "the filtered list again", sid)
