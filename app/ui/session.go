@@ -113,6 +113,9 @@ type SessionPage struct {
 	// it back there (holdAnchor). -1 = none.
 	anchor   int
 	anchorAt float64
+	// place is the row resume puts back where the reader left it, until
+	// a settle has; -1 = none.
+	place int
 
 	ctx      app.Context
 	mounted  bool
@@ -137,7 +140,7 @@ func newSessionPage() app.Composer { return newSessionPageOf(Which{}) }
 
 // newSessionPageOf is a session page of the Helm w says.
 func newSessionPageOf(w Which) app.Composer {
-	return &SessionPage{which: w, state: "loading", convo: convo.New(), follow: true, pin: -1, match: -1, anchor: -1}
+	return &SessionPage{which: w, state: "loading", convo: convo.New(), follow: true, pin: -1, match: -1, anchor: -1, place: -1}
 }
 
 // OnNav reads the session from the URL (on the server too, for the
@@ -192,6 +195,7 @@ func (p *SessionPage) OnMount(ctx app.Context) {
 
 // OnDismount stops everything OnMount and loading started.
 func (p *SessionPage) OnDismount() {
+	p.notePlace()
 	p.stopLive()
 	p.stopSave()
 	for _, f := range p.cleanups {
@@ -222,6 +226,7 @@ func (p *SessionPage) start(ctx app.Context) {
 	if !p.mounted || p.id == "" || p.started == p.key() {
 		return
 	}
+	p.notePlace() // of the session shown until now (a subagent's, say)
 	p.started = p.key()
 	p.stopLive()
 	p.stopSave()
@@ -230,7 +235,7 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.state, p.errText, p.detail, p.convo, p.follow, p.unseen = "loading", "", nil, convo.New(), true, 0
 	p.measured, p.polls = false, 0
 	p.open, p.full = map[string]bool{}, map[string]string{}
-	p.pin, p.match, p.matches, p.curCursor = -1, -1, nil, ""
+	p.pin, p.match, p.matches, p.curCursor, p.place = -1, -1, nil, "", -1
 	if s := openedRow(p.key()); s != nil {
 		// The list's row: the header at once, completed by the detail.
 		p.detail = &shared.SessionDetail{Session: *s, DurationMs: max(0, s.UpdatedAt-s.CreatedAt)}
@@ -239,6 +244,8 @@ func (p *SessionPage) start(ctx app.Context) {
 		// Shown at once, replaced when the network answers.
 		p.detail = c.Detail
 		p.convo.Reset(c.Page)
+		pl, ok := places[p.key()]
+		p.resume(pl, ok)
 		p.afterChange()
 	}
 	p.syncTitle(ctx)
@@ -328,9 +335,18 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 				// down): the header asks again now that messages came.
 				p.loadDetail(ctx, getURL)
 			}
+			// Where the reader is on the page shown from the cache, or
+			// was when the session was last left.
+			pl, ok := p.readingPlace()
+			switch {
+			case !p.convo.Loaded:
+				pl, ok = places[p.key()]
+			case p.place >= 0: // the cache's page, not yet put back
+				pl, ok = place{p.convo.Msgs[p.place].Cursor, p.anchorAt}, true
+			}
 			p.convo.Reset(pg)
 			p.refind()
-			p.follow = true
+			p.resume(pl, ok)
 			p.afterChange()
 			p.saveCache()
 			perfMark("messages-reset")
@@ -391,6 +407,9 @@ func (p *SessionPage) loadOlder(ctx app.Context) {
 				// Read from rows not rendered since: their data-i still
 				// counts from the page that was first.
 				p.anchor += added
+			}
+			if p.place >= 0 {
+				p.place += added
 			}
 		})
 	})

@@ -37,6 +37,8 @@ func (p *SessionPage) reWindow() {
 	}
 	top := s.Top
 	switch {
+	case p.place >= 0 && p.place < p.convo.Heights.Len():
+		top = p.convo.Heights.Top(p.place) - p.anchorAt
 	case p.pin >= 0 && p.pin < p.convo.Heights.Len():
 		top = p.convo.Heights.Top(p.pin) - s.View/2
 	case p.follow:
@@ -77,7 +79,9 @@ func (p *SessionPage) settle() {
 	case p.follow:
 		browser.ScrollTo(transcriptID, hs.Total()+1e6)
 	default:
-		p.holdAnchor()
+		if p.holdAnchor() {
+			p.place = -1 // put back: the reader's to scroll from here
+		}
 	}
 	if changed {
 		old := p.win
@@ -96,6 +100,9 @@ func (p *SessionPage) settle() {
 // last, a block opened or closed, the spacer standing for unmeasured
 // rows.
 func (p *SessionPage) markAnchor() {
+	if p.place >= 0 {
+		return // resume's row, not yet put back: the anchor already
+	}
 	p.anchor = -1
 	if p.follow || p.pin >= 0 {
 		return // settle places the view itself: no layout read for it
@@ -111,18 +118,20 @@ func (p *SessionPage) markAnchor() {
 // it. To a position, not by a difference: a render that shortened the
 // transcript has already scrolled it (the browser keeps the position
 // within the content), and a difference would count that twice.
-func (p *SessionPage) holdAnchor() {
+// It reports whether the row was there to hold.
+func (p *SessionPage) holdAnchor() bool {
 	if p.anchor < 0 {
-		return
+		return false
 	}
 	top, ok := browser.RowTop(transcriptID, p.anchor)
 	if !ok {
-		return
+		return false
 	}
 	s, _ := browser.ScrollOf(transcriptID)
 	if want := top - p.anchorAt; abs(want-s.Top) >= 0.5 {
 		browser.ScrollTo(transcriptID, want)
 	}
+	return true
 }
 
 // onScroll: move the window, track following, load older pages near the
@@ -141,6 +150,7 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 		p.pin = -1 // the user scrolled away from the match shown
 	}
 	p.follow = p.pin < 0 && s.AtBottom(bottomSlack)
+	p.notePlace()
 	changed := false
 	if p.follow && p.unseen > 0 {
 		p.unseen, changed = 0, true

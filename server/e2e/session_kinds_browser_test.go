@@ -33,6 +33,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"OpeningABlockAtTheEndKeepsItsLine", testSessionOpenAtTheEnd},
 		{"FindOpensWhatHidesItsMatch", testSessionFindReveals},
 		{"TheEndStaysInView", testSessionEndStaysInView},
+		{"OpensWhereItWasLeft", testSessionOpensWhereLeft},
 		{"Markdown", testSessionMarkdown},
 	})
 }
@@ -441,6 +442,57 @@ func testSessionEndStaysInView(t *testing.T, b *browser) {
 	atEnd("a match in view found")
 	if after := mustEval[float64](c, `document.getElementById("transcript").scrollTop`); after != before {
 		t.Errorf("find scrolled from %.0f to %.0f to show a match that was in view", before, after)
+	}
+}
+
+// testSessionOpensWhereLeft: back to the list and into the session
+// again, the page shows the row that was being read where it was; left
+// at its end, it opens at its end.
+func testSessionOpensWhereLeft(t *testing.T, b *browser) {
+	p, sid := serveEndSession(t)
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	open := func(what string) {
+		t.Helper()
+		click(c, rowSel("claude:"+sid)+" .title")
+		c.waitJS(10*time.Second, what, `location.pathname.startsWith("/s/") && !!document.querySelector("#transcript .msg")`)
+	}
+	back := func() {
+		t.Helper()
+		keys(c, kb.Escape)
+		c.waitJS(10*time.Second, "back on the list", `location.pathname === "/" && !!document.querySelector("li.session")`)
+	}
+	// The row being read and its offset in the view, once still.
+	type reading struct {
+		Text string
+		At   float64
+	}
+	read := func(what string) reading {
+		t.Helper()
+		settledTop(c, what, `document.querySelector("#transcript .msg")`)
+		return mustEval[reading](c, `(t => { const v = t.getBoundingClientRect().top;
+			const m = [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > v);
+			return {text: m.querySelector(".md, .prompt, .block").textContent, at: m.getBoundingClientRect().top - v}; })(document.getElementById("transcript"))`)
+	}
+	open("the session")
+	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
+	mustEval[bool](c, `(document.getElementById("transcript").scrollTop = 1500, true)`)
+	left := read("scrolled up")
+	back()
+	open("the session again")
+	if got := read("opened again"); got.Text != left.Text || math.Abs(got.At-left.At) > 2 {
+		t.Errorf("opened again, the view shows %q at %.0f px; it was left at %q at %.0f px", got.Text, got.At, left.Text, left.At)
+	}
+
+	// Left at its end, it opens at its end.
+	mustEval[bool](c, `(t => (t.scrollTop = t.scrollHeight, true))(document.getElementById("transcript"))`)
+	settledTop(c, "the last row, at the end", `document.querySelector("#transcript .msg:last-of-type")`)
+	back()
+	open("the session, left at its end")
+	settledTop(c, "the last row, opened again", `document.querySelector("#transcript .msg:last-of-type")`)
+	if gap := mustEval[float64](c, `(t => t.scrollHeight - t.scrollTop - t.clientHeight)(document.getElementById("transcript"))`); gap > 2 {
+		t.Errorf("left at its end, the session opens %.0f px short of it", gap)
 	}
 }
 

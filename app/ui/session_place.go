@@ -1,0 +1,75 @@
+package ui
+
+import "vibecraft.sh/helm/app/browser"
+
+// Where the reader was in each session's transcript, for the life of
+// the tab: back from the list (or from a subagent), a session opens
+// where it was left, not at its end. A view that followed the end is
+// not noted: it opens at the end again.
+
+// place is a row being read, by its message's cursor, and its top's
+// offset from the top of the view.
+type place struct {
+	cursor string
+	at     float64
+}
+
+// maxPlaces bounds the places kept; past it, any one is forgotten.
+const maxPlaces = 64
+
+var places = map[string]place{}
+
+// readingPlace is where the reader is now: the first row in view, unless
+// the view follows the end.
+func (p *SessionPage) readingPlace() (place, bool) {
+	if p.follow || p.pin >= 0 || !p.convo.Loaded {
+		return place{}, false
+	}
+	i, top, ok := browser.FirstRowInView(transcriptID)
+	if !ok || i >= len(p.convo.Msgs) {
+		return place{}, false
+	}
+	s, _ := browser.ScrollOf(transcriptID)
+	return place{p.convo.Msgs[i].Cursor, top - s.Top}, true
+}
+
+// notePlace keeps where the reader is in the session shown: at each
+// scroll (the page may be left by the browser's Back, when its rows are
+// gone already) and as the page leaves it. A view that follows the end
+// forgets the place.
+func (p *SessionPage) notePlace() {
+	if p.started == "" || !p.convo.Loaded || p.place >= 0 {
+		return // nothing shown yet, or resume's place not put back yet
+	}
+	if p.follow {
+		delete(places, p.started)
+		return
+	}
+	pl, ok := p.readingPlace()
+	if !ok {
+		return
+	}
+	if _, known := places[p.started]; !known && len(places) >= maxPlaces {
+		for k := range places {
+			delete(places, k)
+			break
+		}
+	}
+	places[p.started] = pl
+}
+
+// resume shows pl after the messages were replaced: its row where it was
+// in the view, when it is among them (reWindow and settle place it);
+// else the view follows the end.
+func (p *SessionPage) resume(pl place, ok bool) {
+	p.follow, p.place = true, -1
+	if !ok {
+		return
+	}
+	for i := range p.convo.Msgs {
+		if p.convo.Msgs[i].Cursor == pl.cursor {
+			p.follow, p.place, p.anchor, p.anchorAt = false, i, i, pl.at
+			return
+		}
+	}
+}
