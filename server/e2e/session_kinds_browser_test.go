@@ -34,6 +34,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"FindOpensWhatHidesItsMatch", testSessionFindReveals},
 		{"TheEndStaysInView", testSessionEndStaysInView},
 		{"OpensWhereItWasLeft", testSessionOpensWhereLeft},
+		{"AppendsLeaveTheViewStill", testSessionAppendsLeaveTheViewStill},
 		{"Markdown", testSessionMarkdown},
 	})
 }
@@ -493,6 +494,49 @@ func testSessionOpensWhereLeft(t *testing.T, b *browser) {
 	settledTop(c, "the last row, opened again", `document.querySelector("#transcript .msg:last-of-type")`)
 	if gap := mustEval[float64](c, `(t => t.scrollHeight - t.scrollTop - t.clientHeight)(document.getElementById("transcript"))`); gap > 2 {
 		t.Errorf("left at its end, the session opens %.0f px short of it", gap)
+	}
+}
+
+// testSessionAppendsLeaveTheViewStill: scrolled up a little from the end
+// of a live session, turns that arrive (each measured for the first
+// time, changing the height every unmeasured row is counted at) leave
+// the row being read where it is, to the pixel, and "N new ↓" counts
+// them.
+func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6e000000-0000-4000-8000-000000000001"
+	at := time.Now().Add(-time.Hour)
+	var w strings.Builder
+	for i := range 40 {
+		w.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), at))
+		w.WriteString(replyLine(t, sid, fmt.Sprintf("msg_still_%d", i), fmt.Sprintf("reply %d\n\n%s", i, strings.Repeat("words ", 15*(i%7))), at))
+	}
+	path := fixture.Path(claude, cwd, sid)
+	fixture.Append(t, path, w.String())
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the transcript", `document.body.dataset.wasm === "ready" && !!document.querySelector("#transcript .msg")`)
+	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
+	for _, up := range []int{200, 500} {
+		mustEval[bool](c, fmt.Sprintf(`(t => (t.scrollTop = t.scrollHeight - t.clientHeight - %d, true))(document.getElementById("transcript"))`, up))
+		// The row at 100 px into the view, by its index: the virtual
+		// list moves other rows into the same elements.
+		i := mustEval[string](c, `(t => [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > t.getBoundingClientRect().top + 100).dataset.i)(document.getElementById("transcript"))`)
+		row := fmt.Sprintf(`document.querySelector('#transcript .msg[data-i="%s"]')`, i)
+		before := settledTop(c, fmt.Sprintf("row %s, %d px up", i, up), row)
+		for k := range 3 {
+			n := fmt.Sprintf("%d-%d", up, k)
+			fixture.Append(t, path, fixture.User(sid, cwd, "appended "+n, time.Now())+
+				replyLine(t, sid, "msg_more_"+n, "answer "+n+"\n\n"+strings.Repeat("more words ", 10*k), time.Now()))
+			want := fmt.Sprintf("%d new ↓", 2*(k+1))
+			c.waitJS(10*time.Second, want, fmt.Sprintf(`(document.getElementById("new-below") || {}).textContent === %q`, want))
+			if after := settledTop(c, "row "+i+" after "+n, row); math.Abs(after-before) > 1 {
+				t.Errorf("%d px up, turn %d moved the row being read from y=%.1f to y=%.1f", up, k, before, after)
+			}
+		}
+		click(c, "#new-below")
+		settledTop(c, "the last row, at the end again", `document.querySelector("#transcript .msg:last-of-type")`)
 	}
 }
 
