@@ -289,7 +289,9 @@ func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte
 				}
 				return
 			}
+			was := p.working()
 			p.detail = &d
+			p.workingChanged(was)
 			p.syncTitle(ctx)
 			p.saveCache()
 		})

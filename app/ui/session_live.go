@@ -133,8 +133,25 @@ func (p *SessionPage) takeSession(s shared.Session) {
 	}
 	nd := *d
 	nd.Session, nd.DurationMs, nd.Question = s, max(0, s.UpdatedAt-s.CreatedAt), question
+	was := p.working()
 	p.detail = &nd
+	p.workingChanged(was)
 	p.saveCache()
+}
+
+// working reports whether the page says, below the last message, that
+// the session is at work: helmd says so now (not a status last known).
+func (p *SessionPage) working() bool {
+	return p.detail != nil && p.detail.Status == shared.StatusWorking && p.state == "ready"
+}
+
+// workingChanged settles the view when the line below the last message
+// came or went: a view following the end shows it, or shows the end
+// without it; a view reading elsewhere stays where it is.
+func (p *SessionPage) workingChanged(was bool) {
+	if p.working() != was && p.mounted {
+		p.settleLater()
+	}
 }
 
 // getURL is browser.Fetch of a GET.

@@ -184,3 +184,28 @@ func FuzzInputFields(f *testing.F) {
 		}
 	})
 }
+
+// Below the last message the page says the session is at work, while
+// helmd says so; not for a session waiting or idle, nor for a status
+// only last known (offline).
+func TestWorkingLine(t *testing.T) {
+	for _, c := range []struct {
+		status shared.Status
+		state  string
+		want   bool
+	}{
+		{shared.StatusWorking, "ready", true},
+		{shared.StatusWaiting, "ready", false},
+		{shared.StatusIdle, "ready", false},
+		{shared.StatusWorking, "offline", false},
+	} {
+		p := pageFor()
+		p.state = c.state
+		p.detail = &shared.SessionDetail{Session: shared.Session{Status: c.status}}
+		p.convo.Reset(textMsgs(map[string]string{"c1": "hello"}, "c1"))
+		out := app.HTMLString(p.renderTranscript())
+		if got := strings.Contains(out, `id="working"`); got != c.want {
+			t.Errorf("%s, %s: the working line shown %v, want %v", c.status, c.state, got, c.want)
+		}
+	}
+}

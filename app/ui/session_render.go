@@ -277,6 +277,10 @@ func (p *SessionPage) renderTranscript() app.UI {
 			app.If(c.Loaded && len(c.Msgs) == 0, func() app.UI {
 				return app.P().Class("empty").Text("No messages yet.")
 			}),
+			// The session is at work: what it writes next comes here.
+			app.If(p.working(), func() app.UI {
+				return app.P().ID("working").Class("working-now").Aria("live", "off").Text("Working…")
+			}),
 		),
 		app.If(p.unseen > 0, func() app.UI {
 			return app.Button().ID("new-below").Class("new-below").Text(itoa(p.unseen) + " new ↓").OnClick(p.toBottom)

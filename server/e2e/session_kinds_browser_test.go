@@ -35,6 +35,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"TheEndStaysInView", testSessionEndStaysInView},
 		{"OpensWhereItWasLeft", testSessionOpensWhereLeft},
 		{"AppendsLeaveTheViewStill", testSessionAppendsLeaveTheViewStill},
+		{"SaysItIsWorking", testSessionSaysItIsWorking},
 		{"Markdown", testSessionMarkdown},
 	})
 }
@@ -538,6 +539,22 @@ func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
 		click(c, "#new-below")
 		settledTop(c, "the last row, at the end again", `document.querySelector("#transcript .msg:last-of-type")`)
 	}
+}
+
+// testSessionSaysItIsWorking: below the last message of a session at
+// work the page says so, in view at the end; the answer takes it away.
+func testSessionSaysItIsWorking(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6f000000-0000-4000-8000-000000000001"
+	path := fixture.Path(claude, cwd, sid)
+	fixture.Append(t, path, fixture.User(sid, cwd, "Add tests for the cart", time.Now()))
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	inView := `(t => { const w = document.getElementById("working"); return !!w && w.getBoundingClientRect().bottom <= t.getBoundingClientRect().bottom + 1 && w.textContent === "Working…"; })(document.getElementById("transcript"))`
+	c.waitJS(30*time.Second, "Working… below the prompt, in view", inView)
+	fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_done", "end_turn", time.Now()))
+	c.waitJS(10*time.Second, "the line gone with the answer", `!document.getElementById("working") && document.querySelectorAll("#transcript .msg").length === 2`)
 }
 
 // settledTop is the top of the element expr finds, once the page has
