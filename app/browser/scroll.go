@@ -39,3 +39,18 @@ func Scrolled() bool {
 	}
 	return app.Window().Get("scrollY").Float() > 0
 }
+
+// OnResize calls fn after the window changed size (a phone turned, a
+// window resized). It returns the function that removes the listener.
+func OnResize(fn func()) (remove func()) {
+	w := app.Window()
+	f := app.FuncOf(func(app.Value, []app.Value) any {
+		fn()
+		return nil
+	})
+	w.Call("addEventListener", "resize", f, map[string]any{"passive": true})
+	return func() {
+		w.Call("removeEventListener", "resize", f)
+		f.Release()
+	}
+}

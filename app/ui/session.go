@@ -190,6 +190,15 @@ func (p *SessionPage) OnMount(ctx app.Context) {
 	// "Last activity" reads "just now" for 45 s only: draw it again as
 	// the list does its times (the render reads the clock).
 	p.cleanups = append(p.cleanups, ticking(ctx, func() {}))
+	// The rows wrap anew at another width: a view following the end
+	// goes on showing it.
+	p.cleanups = append(p.cleanups, browser.OnResize(func() {
+		ctx.Dispatch(func(app.Context) {
+			if p.follow {
+				p.afterChange()
+			}
+		})
+	}))
 	p.start(ctx)
 }
 

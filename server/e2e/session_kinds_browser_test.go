@@ -432,6 +432,11 @@ func testSessionEndStaysInView(t *testing.T, b *browser) {
 		}
 	}
 	atEnd("opened")
+	// A phone turned, a window resized: the rows wrap anew, the end stays.
+	viewport(c, 844, 390, true, "light")
+	atEnd("turned to 844×390")
+	viewport(c, 390, 844, true, "light")
+	atEnd("turned back to 390×844")
 	click(c, "#details-toggle")
 	atEnd("Details opened")
 	click(c, "#details-toggle")
