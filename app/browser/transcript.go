@@ -190,9 +190,9 @@ func RowsInView(id string, fn func(i int, starts bool)) {
 
 // FirstRowInView is the first rendered row (a .msg with data-i) inside
 // the scrolling element with id whose bottom is below the view's top:
-// the row being read. top is where it starts in the element's content
-// (RowTop).
-func FirstRowInView(id string) (i int, top float64, ok bool) {
+// the row being read. at is its top's offset from the view's top (≤ 0
+// when the view's top cuts it).
+func FirstRowInView(id string) (i int, at float64, ok bool) {
 	el := app.Window().GetElementByID(id)
 	if !el.Truthy() {
 		return 0, 0, false
@@ -209,7 +209,7 @@ func FirstRowInView(id string) (i int, top float64, ok bool) {
 		if err != nil {
 			return 0, 0, false
 		}
-		return i, box.Get("top").Float() - view + el.Get("scrollTop").Float(), true
+		return i, box.Get("top").Float() - view, true
 	}
 	return 0, 0, false
 }

@@ -298,9 +298,7 @@ func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte
 				}
 				return
 			}
-			was := p.working()
-			p.detail = &d
-			p.workingChanged(was)
+			p.setDetail(&d)
 			p.syncTitle(ctx)
 			p.saveCache()
 		})
@@ -346,15 +344,7 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 				// down): the header asks again now that messages came.
 				p.loadDetail(ctx, getURL)
 			}
-			// Where the reader is on the page shown from the cache, or
-			// was when the session was last left.
-			pl, ok := p.readingPlace()
-			switch {
-			case !p.convo.Loaded:
-				pl, ok = places[p.key()]
-			case p.place >= 0: // the cache's page, not yet put back
-				pl, ok = place{p.convo.Msgs[p.place].Cursor, p.anchorAt}, true
-			}
+			pl, ok := p.placeToKeep()
 			p.convo.Reset(pg)
 			p.refind()
 			p.resume(pl, ok)

@@ -133,9 +133,7 @@ func (p *SessionPage) takeSession(s shared.Session) {
 	}
 	nd := *d
 	nd.Session, nd.DurationMs, nd.Question = s, max(0, s.UpdatedAt-s.CreatedAt), question
-	was := p.working()
-	p.detail = &nd
-	p.workingChanged(was)
+	p.setDetail(&nd)
 	p.saveCache()
 }
 
@@ -145,10 +143,13 @@ func (p *SessionPage) working() bool {
 	return p.detail != nil && p.detail.Status == shared.StatusWorking && p.state == "ready"
 }
 
-// workingChanged settles the view when the line below the last message
-// came or went: a view following the end shows it, or shows the end
-// without it; a view reading elsewhere stays where it is.
-func (p *SessionPage) workingChanged(was bool) {
+// setDetail takes a newer detail, and settles the view when the line
+// below the last message came or went with it: a view following the end
+// shows it, or shows the end without it; a view reading elsewhere stays
+// where it is.
+func (p *SessionPage) setDetail(d *shared.SessionDetail) {
+	was := p.working()
+	p.detail = d
 	if p.working() != was && p.mounted {
 		p.settleLater()
 	}

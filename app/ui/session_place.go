@@ -25,12 +25,25 @@ func (p *SessionPage) readingPlace() (place, bool) {
 	if p.follow || p.pin >= 0 || !p.convo.Loaded {
 		return place{}, false
 	}
-	i, top, ok := browser.FirstRowInView(transcriptID)
+	i, at, ok := browser.FirstRowInView(transcriptID)
 	if !ok || i >= len(p.convo.Msgs) {
 		return place{}, false
 	}
-	s, _ := browser.ScrollOf(transcriptID)
-	return place{p.convo.Msgs[i].Cursor, top - s.Top}, true
+	return place{p.convo.Msgs[i].Cursor, at}, true
+}
+
+// placeToKeep is where the reader is before the network's page replaces
+// what is shown: on the page from the cache (put back already, or not
+// yet), or, with nothing shown, where the session was last left.
+func (p *SessionPage) placeToKeep() (place, bool) {
+	switch {
+	case !p.convo.Loaded:
+		pl, ok := places[p.key()]
+		return pl, ok
+	case p.place >= 0:
+		return place{p.convo.Msgs[p.place].Cursor, p.anchorAt}, true
+	}
+	return p.readingPlace()
 }
 
 // notePlace keeps where the reader is in the session shown: at each

@@ -107,9 +107,8 @@ func (p *SessionPage) markAnchor() {
 	if p.follow || p.pin >= 0 {
 		return // settle places the view itself: no layout read for it
 	}
-	if i, top, ok := browser.FirstRowInView(transcriptID); ok {
-		s, _ := browser.ScrollOf(transcriptID)
-		p.anchor, p.anchorAt = i, top-s.Top
+	if i, at, ok := browser.FirstRowInView(transcriptID); ok {
+		p.anchor, p.anchorAt = i, at
 	}
 }
 
