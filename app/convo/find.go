@@ -20,9 +20,13 @@ func (c *Convo) Find(term string) []int {
 	return out
 }
 
+// Holds reports whether text holds term, as find marks it
+// (shared.MatchRanges: case-insensitive).
+func Holds(text, term string) bool { return text != "" && len(shared.MatchRanges(text, term)) > 0 }
+
 // Matches reports whether m shows term: its texts, tool lines and results.
 func Matches(m *shared.Message, term string) bool {
-	has := func(s string) bool { return s != "" && len(shared.MatchRanges(s, term)) > 0 }
+	has := func(s string) bool { return Holds(s, term) }
 	for _, b := range m.Blocks {
 		if has(b.Text) {
 			return true

@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/convo"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -147,19 +149,11 @@ func firstMatch(matches []int, msgs []shared.Message, cur string, from int, view
 			}
 		}
 	}
-	index := func(row int) int {
-		for k, i := range matches {
-			if i == row {
-				return k
-			}
-		}
-		return -1
-	}
 	cutAtTop := -1
 	for _, v := range view {
-		k := index(v.i)
+		k, found := slices.BinarySearch(matches, v.i)
 		switch {
-		case k < 0:
+		case !found:
 		case v.starts:
 			return k
 		case cutAtTop < 0:
@@ -169,12 +163,8 @@ func firstMatch(matches []int, msgs []shared.Message, cur string, from int, view
 	if cutAtTop >= 0 {
 		return cutAtTop
 	}
-	for k, i := range matches {
-		if i >= from {
-			return k
-		}
-	}
-	return len(matches) - 1
+	k, _ := slices.BinarySearch(matches, from) // the first at or after from
+	return min(k, len(matches)-1)
 }
 
 // refind searches the loaded messages again (after a load, an older
@@ -226,7 +216,7 @@ func (p *SessionPage) next(by int) {
 // call whose result holds it, a long text cut to a screenful before it.
 // A match counted but not shown would be a match the reader cannot find.
 func (p *SessionPage) reveal(m *shared.Message) {
-	has := func(s string) bool { return s != "" && len(shared.MatchRanges(s, p.term)) > 0 }
+	has := func(s string) bool { return convo.Holds(s, p.term) }
 	// beyond: the term is in text but not in the screenful shown of it.
 	beyond := func(text string) bool { return has(text) && !has(screenful(text)) }
 	for j := range m.Blocks {
