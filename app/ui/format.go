@@ -52,10 +52,6 @@ func isoTime(ms int64) string {
 	return time.UnixMilli(ms).UTC().Format(time.RFC3339)
 }
 
-// compact is shared.CountText: a count in 3 significant figures at
-// most (950, 12.3k, 4.5M), as the CLI writes it too.
-func compact(n int) string { return shared.CountText(n) }
-
 // grouped writes n with thousands separators: 1,234,567.
 func grouped(n int) string {
 	s := strconv.Itoa(n)
@@ -80,9 +76,9 @@ func grouped(n int) string {
 // included, and the cache reads apart: they are most of a long session's
 // total and cost a tenth as much, so one sum would mislead.
 func tokensText(t shared.Tokens) string {
-	s := compact(t.Total()-t.CacheRead) + " tokens"
+	s := shared.CountText(t.Total()-t.CacheRead) + " tokens"
 	if t.CacheRead > 0 {
-		s += " · " + compact(t.CacheRead) + " cached"
+		s += " · " + shared.CountText(t.CacheRead) + " cached"
 	}
 	return s
 }

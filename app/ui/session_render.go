@@ -218,15 +218,15 @@ func saysNoMoreThanItsStatus(reason string) bool {
 // the cache writes by how long they are kept (a 1-hour write costs more
 // than a 5-minute one), the 1-hour part only when there is one.
 func headerTokens(t shared.Tokens) string {
-	s := "in " + compact(t.Input) + " · out " + compact(t.Output) + " · cache read " + compact(t.CacheRead)
+	s := "in " + shared.CountText(t.Input) + " · out " + shared.CountText(t.Output) + " · cache read " + shared.CountText(t.CacheRead)
 	hour := min(max(0, t.CacheWrite1h), t.CacheWrite)
 	if t.CacheWrite <= 0 {
 		return s + " · cache write 0"
 	}
 	// No-break spaces: a phone wraps the line, never "5" from "min".
-	s += " · cache write " + compact(t.CacheWrite-hour) + " for 5\u00a0min"
+	s += " · cache write " + shared.CountText(t.CacheWrite-hour) + " for 5\u00a0min"
 	if hour > 0 {
-		s += " + " + compact(hour) + " for 1\u00a0h"
+		s += " + " + shared.CountText(hour) + " for 1\u00a0h"
 	}
 	return s
 }

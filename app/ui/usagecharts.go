@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/shared"
 )
 
 // Charts are SVG elements built one by one from the data (go-app's Elem
@@ -129,7 +131,7 @@ func tokenChart(rows []dayRow, models []string, colors map[string]string) app.UI
 			app.Td().Text(modelsText(r.TokenModels, tokenCount)),
 		))
 	}
-	return chartSection("tokens", "Tokens per day, by model", fmt.Sprintf("highest %s", compact(top)),
+	return chartSection("tokens", "Tokens per day, by model", fmt.Sprintf("highest %s", shared.CountText(top)),
 		chartSVG("Tokens per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...),
 		legend(models, colors),
 		usageTable([]string{"Day", "Input", "Output", "Cache read", "Cache write", "By model"}, trs))
