@@ -25,20 +25,22 @@ HOST := CGO_ENABLED=0
 WASM := GOOS=js GOARCH=wasm
 STEP := ./.ci/step
 WEB_PKG := vibecraft.sh/helm/web
-# Brotli quality of the served client (9.2 MB raw): 11 (1.72 MB, 47 CPU-s,
-# compressed while the server compiles) when the client sources are as
-# committed; 10 would cost half but gives 1.77 MB, 1.6 % under the 1.8 MB
-# budget. 5 (2.0 MB, ~1 s) while they have uncommitted edits, for a
-# developer's rebuild loop. Each form is cached by the client's sha256 in
-# PRECOMPRESS_CACHE, so the slow level is paid once per client version.
-BROTLI ?= $(shell if git rev-parse --git-dir >/dev/null 2>&1 && \
-	[ -n "$$(git status --porcelain -- app shared go.mod go.sum 2>/dev/null)" ]; then echo 5; else echo 11; fi)
+# Brotli quality of the served client (9.6 MB raw): 11 gives 1.77 MB and
+# costs ~50 CPU-s on one core, on the first build's longest path (the
+# client compiles, then compresses, then the server links); 5 gives
+# 2.08 MB in ~1 s. Over loopback or a LAN the difference is invisible, so
+# a build writes 11 only when a release (make release, make bench) has
+# made it for this exact client, and 5 otherwise (BROTLI_FALLBACK). Each
+# form is cached by the client's sha256 in PRECOMPRESS_CACHE.
+BROTLI ?= 11
+BROTLI_FALLBACK ?= 5
+FALLBACK = $(filter-out $(BROTLI),$(BROTLI_FALLBACK))
 PRECOMPRESS_CACHE ?= .cache/precompress
 # A count, not a duration: a timed fuzz run can end with "context deadline
 # exceeded" under load, which is not a finding.
 FUZZTIME ?= 20000x
 
-.PHONY: all run demo build wasm test test-built test-race test-fuzz vet fuzz bench soak clean FORCE
+.PHONY: all run demo build release wasm test test-built test-race test-fuzz vet fuzz bench soak clean FORCE
 
 all: build
 
@@ -54,7 +56,12 @@ demo: build
 ## client and the server's packages compile at the same time (two jobs); only the
 ## last link waits for the compressed client.
 build:
-	@$(MAKE) --no-print-directory -j2 bin/helmd BROTLI=$(BROTLI)
+	@$(MAKE) --no-print-directory -j2 bin/helmd BROTLI=$(BROTLI) BROTLI_FALLBACK=$(BROTLI_FALLBACK)
+
+## release: the build with the smallest client (brotli 11: about a CPU-minute, paid once
+## per client version; later builds of the same client reuse it)
+release: BROTLI_FALLBACK =
+release: build
 
 wasm: web/app.wasm.sums
 
@@ -70,12 +77,14 @@ web/app.wasm: $(CLIENT_SRC)
 # for all three (a grouped target, &:, needs GNU make 4.3, and macOS ships
 # 3.81); a form gone since is written again with it.
 web/app.wasm.sums: web/app.wasm bin/precompress bin/brotli-level $(if $(wildcard web/app.wasm.br),,FORCE) $(if $(wildcard web/app.wasm.gz),,FORCE)
-	@$(STEP) "client: compressing (brotli $(BROTLI), gzip 9)" bin/precompress -brotli $(BROTLI) -cache $(PRECOMPRESS_CACHE) web/app.wasm
+	@$(STEP) "client: compressing (brotli $(BROTLI)$(if $(FALLBACK), if cached else $(FALLBACK)), gzip 9)" \
+	  bin/precompress -brotli $(BROTLI) $(if $(FALLBACK),-fallback $(FALLBACK)) -cache $(PRECOMPRESS_CACHE) web/app.wasm
 
-# Holds the brotli quality of the last build, rewritten only when it
-# changes, so that committing the client's edits brings level 11 back.
+# Holds the brotli settings of the last build, rewritten only when they
+# change, so that a release after a build (or a build after a release)
+# writes the forms again.
 bin/brotli-level: FORCE
-	@mkdir -p bin; echo $(BROTLI) | cmp -s - $@ || echo $(BROTLI) >$@
+	@mkdir -p bin; echo $(BROTLI) $(BROTLI_FALLBACK) | cmp -s - $@ || echo $(BROTLI) $(BROTLI_FALLBACK) >$@
 
 bin/precompress: $(wildcard server/cmd/precompress/*.go) go.mod go.sum
 	@$(STEP) "tools: precompress" env $(HOST) $(GO) build $(GOFLAGS_BUILD) -o $@ ./server/cmd/precompress
@@ -201,6 +210,7 @@ soak:
 BENCH_DIR ?= $(or $(TMPDIR),/tmp)/helm-bench
 # The size row measures what a user downloads, whatever the tree's edits.
 bench: BROTLI = 11
+bench: BROTLI_FALLBACK =
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x ./server/claude ./server/stream ./server/transcript ./server/usage ./app/list ./shared/snapshot
 	$(GO) test -run '^$$' -bench PageStream -benchtime 200x ./server

@@ -2,7 +2,7 @@
 // files next to them, for servers that pick one by Accept-Encoding
 // instead of compressing on every request:
 //
-//	precompress [-brotli 11] [-cache DIR] web/app.wasm
+//	precompress [-brotli 11] [-fallback 5] [-cache DIR] web/app.wasm
 //	precompress -check web/app.wasm
 //
 // Once both forms are written and checked to decode to the file, it
@@ -17,6 +17,9 @@
 // ~17 % larger, which suits a developer's rebuild loop. Both forms are
 // made at once, on separate cores, and kept in a cache keyed by the
 // sha256 of the input, so the slow level is paid once per client version.
+// With -fallback, a build that does not find the slow level in the cache
+// writes the fast one instead of waiting for it: a first build serves in
+// a minute less, and only a release (no -fallback) pays for quality 11.
 // A progress line every few seconds keeps a long step from looking hung.
 package main
 
@@ -53,6 +56,7 @@ func main() {
 // options are the command line, parsed.
 type options struct {
 	brotli   int           // brotli quality, 0–11
+	fallback int           // quality written when brotli's form is not cached; -1 for none
 	cacheDir string        // "" for no cache
 	keep     int           // cache entries kept per encoding
 	tick     time.Duration // progress period
@@ -65,18 +69,21 @@ func parse(args []string) (options, error) {
 	fs.SetOutput(io.Discard)
 	o := options{tick: 5 * time.Second}
 	fs.IntVar(&o.brotli, "brotli", 11, "brotli quality (0-11): 11 smallest, 5 fast")
+	fs.IntVar(&o.fallback, "fallback", -1, "brotli quality to write instead when the -brotli form is not in the cache (-1: none)")
 	fs.StringVar(&o.cacheDir, "cache", "", "folder of earlier results, keyed by the input's sha256")
 	fs.IntVar(&o.keep, "keep", 6, "cache entries kept per encoding (newest used)")
 	fs.BoolVar(&o.check, "check", false, "verify that each file's forms and record match it; write nothing")
 	if err := fs.Parse(args); err != nil {
-		return o, fmt.Errorf("%w (usage: precompress [-brotli N] [-cache DIR] [-check] FILE...)", err)
+		return o, fmt.Errorf("%w (usage: precompress [-brotli N] [-fallback N] [-cache DIR] [-check] FILE...)", err)
 	}
 	o.files = fs.Args()
 	switch {
 	case len(o.files) == 0:
-		return o, errors.New("usage: precompress [-brotli N] [-cache DIR] [-check] FILE...")
+		return o, errors.New("usage: precompress [-brotli N] [-fallback N] [-cache DIR] [-check] FILE...")
 	case o.brotli < brotli.BestSpeed || o.brotli > brotli.BestCompression:
 		return o, fmt.Errorf("-brotli %d: want 0 to 11", o.brotli)
+	case o.fallback < -1 || o.fallback > brotli.BestCompression:
+		return o, fmt.Errorf("-fallback %d: want 0 to 11, or -1 for none", o.fallback)
 	case o.keep < 1:
 		return o, fmt.Errorf("-keep %d: want at least 1", o.keep)
 	}
@@ -110,17 +117,27 @@ type encoding struct {
 	suffix, key, what string
 	wrap              func(io.Writer) (io.WriteCloser, error)
 	verify            func(enc, raw []byte) error
+	// fallback, if not nil, is written instead when this form is not
+	// in the cache.
+	fallback *encoding
+}
+
+func brotliEncoding(q int) encoding {
+	return encoding{".br", fmt.Sprintf("br%d", q), fmt.Sprintf("brotli %d", q), func(w io.Writer) (io.WriteCloser, error) {
+		return brotli.NewWriterOptions(w, brotli.WriterOptions{Quality: q, LGWin: 24}), nil
+	}, encoded.Brotli, nil}
 }
 
 func encodings(o options) []encoding {
-	q := o.brotli
-	return []encoding{
-		{".br", fmt.Sprintf("br%d", q), fmt.Sprintf("brotli %d", q), func(w io.Writer) (io.WriteCloser, error) {
-			return brotli.NewWriterOptions(w, brotli.WriterOptions{Quality: q, LGWin: 24}), nil
-		}, encoded.Brotli},
+	br := brotliEncoding(o.brotli)
+	if o.fallback >= 0 && o.fallback < o.brotli {
+		fast := brotliEncoding(o.fallback)
+		br.fallback = &fast
+	}
+	return []encoding{br,
 		{".gz", "gz9", "gzip 9", func(w io.Writer) (io.WriteCloser, error) {
 			return gzip.NewWriterLevel(w, gzip.BestCompression)
-		}, encoded.Gzip},
+		}, encoded.Gzip, nil},
 	}
 }
 
@@ -188,7 +205,12 @@ func produce(ctx context.Context, o options, c *cache, hash, path string, raw []
 			fmt.Fprintf(out, "%s: %d bytes (%s), %s, from the cache\n", dst, len(b), ratio(len(b)), enc.what)
 			return b, nil
 		}
-		fmt.Fprintf(out, "%s: cached %s form is damaged; compressing again\n", dst, enc.what)
+		fmt.Fprintf(out, "%s: cached %s form is damaged\n", dst, enc.what)
+	}
+	if enc.fallback != nil {
+		fmt.Fprintf(out, "%s: no %s form of this input in the cache: %s instead (make release makes and caches %s)\n",
+			dst, enc.what, enc.fallback.what, enc.what)
+		return produce(ctx, o, c, hash, path, raw, *enc.fallback, out)
 	}
 	start := time.Now()
 	stopTick := ticker(o.tick, func(d time.Duration) {

@@ -132,6 +132,57 @@ func TestCacheByHashAndLevel(t *testing.T) {
 	}
 }
 
+// With -fallback, a build that misses the slow level in the cache writes
+// the fast one at once; a build without it (a release) makes and caches
+// the slow level, and every fallback build of that input then finds it.
+func TestFallbackUntilTheSlowLevelIsCached(t *testing.T) {
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	path := input(t, 3, 200_000)
+	raw, _ := os.ReadFile(path)
+	brotliAt := func(q int) []byte {
+		var b bytes.Buffer
+		w := brotli.NewWriterOptions(&b, brotli.WriterOptions{Quality: q, LGWin: 24})
+		if _, err := w.Write(raw); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	fast, slow := brotliAt(1), brotliAt(9)
+	if bytes.Equal(fast, slow) {
+		t.Fatal("the two levels give the same bytes: the test could not tell them apart")
+	}
+	steps := []struct {
+		name string
+		args []string
+		want []byte
+		say  string
+	}{
+		{"first build", []string{"-brotli", "9", "-fallback", "1"}, fast, "no brotli 9 form of this input in the cache: brotli 1 instead"},
+		{"release", []string{"-brotli", "9"}, slow, "brotli 9, in"},
+		{"build after the release", []string{"-brotli", "9", "-fallback", "1"}, slow, "brotli 9, from the cache"},
+		{"a fallback not below the level is none", []string{"-brotli", "1", "-fallback", "1"}, fast, "brotli 1, from the cache"},
+	}
+	for _, s := range steps {
+		out := runOut(t, append(append([]string{"-cache", cacheDir}, s.args...), path)...)
+		got, err := os.ReadFile(path + ".br")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, s.want) {
+			t.Errorf("%s: app.wasm.br is %d bytes, want the %d of the expected level:\n%s", s.name, len(got), len(s.want), out)
+		}
+		if !strings.Contains(out, s.say) {
+			t.Errorf("%s: the report does not say %q:\n%s", s.name, s.say, out)
+		}
+		if !bytes.Equal(decoded(t, path, ".br"), raw) {
+			t.Fatalf("%s: .br does not decode to the input", s.name)
+		}
+	}
+}
+
 // Hostile cache content (damaged, truncated, another file's form, a
 // bomb) is never copied out: the form is made again and the entry fixed.
 func TestDamagedCacheEntry(t *testing.T) {
@@ -289,6 +340,8 @@ func TestErrors(t *testing.T) {
 		{[]string{"-brotli", "12", file}, "want 0 to 11"},
 		{[]string{"-brotli", "-1", file}, "want 0 to 11"},
 		{[]string{"-keep", "0", file}, "at least 1"},
+		{[]string{"-fallback", "12", file}, "-1 for none"},
+		{[]string{"-fallback", "-2", file}, "-1 for none"},
 		{[]string{"-nosuch", file}, "usage"},
 		{[]string{filepath.Join(dir, "missing.wasm")}, "read input"},
 	}
