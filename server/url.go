@@ -64,7 +64,7 @@ func urlToken(ctx context.Context, cfg config.Config, stderr io.Writer) (string,
 		cfg.Auth = config.AuthToken
 		return urlToken(ctx, cfg, stderr)
 	case errors.Is(err, cli.ErrTokenRefused):
-		fmt.Fprintf(stderr, "helmd: the helmd at %s does not take this token: it was started with another --token, HELM_TOKEN or --token-file; give helmd url the same\n",
+		fmt.Fprintf(stderr, "helmd: what answers at %s does not take this token: a helmd started with another --token, HELM_TOKEN or --token-file (give helmd url the same), or another program holding the port\n",
 			cfg.Addr())
 	}
 	// It takes this token, or no helmd answers there: these settings'.

@@ -23,14 +23,16 @@ var errNotHelmd = errors.New("what answers there is not helmd")
 // True, nil: it refused, and takes token. ErrTokenRefused: it refused,
 // and does not take token either. Other errors: nothing there answered as
 // helmd does, or nothing listens (the error then wraps the one `helmd ls`
-// exits 2 on). The token goes only to a helmd that asked for one.
+// exits 2 on). The token goes only to a helmd that proved it holds it.
 func NeedsToken(ctx context.Context, base, token string) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	var doc struct {
 		Version string `json:"version"`
 	}
-	_, err := newClient(base, "").getJSON(ctx, "/api/status", &doc)
+	probe := newClient(base, "")
+	defer probe.http.CloseIdleConnections()
+	_, err := probe.getJSON(ctx, "/api/status", &doc)
 	switch {
 	case err == nil && doc.Version != "":
 		return false, nil
@@ -41,9 +43,15 @@ func NeedsToken(ctx context.Context, base, token string) (bool, error) {
 	case token == "":
 		return true, ErrTokenRefused
 	}
-	switch _, err := newClient(base, token).getJSON(ctx, "/api/status", &doc); {
+	asked := newClient(base, token)
+	defer asked.http.CloseIdleConnections()
+	switch _, err := asked.getJSON(ctx, "/api/status", &doc); {
 	case errors.Is(err, errUnauthorized):
 		return true, ErrTokenRefused
+	case errors.Is(err, errNotProven):
+		// It did not prove it knows token (dialProven): a helmd with
+		// another token, or another program answering as one.
+		return true, fmt.Errorf("%w (%w)", ErrTokenRefused, err)
 	case err != nil:
 		return true, err
 	}

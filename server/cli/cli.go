@@ -93,6 +93,7 @@ func Run(ctx context.Context, args []string, o IO) error {
 	}
 	if err == nil {
 		err = cmd.run(ctx, c, rest, o)
+		c.http.CloseIdleConnections()
 	}
 	switch {
 	case err == nil, errors.Is(err, errHelp):

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,18 +15,32 @@ import (
 	"testing"
 	"time"
 	"vibecraft.sh/helm/server/internal/logbuf"
+	"vibecraft.sh/helm/server/internal/tokenproof"
 
 	"go.uber.org/goleak"
 )
 
 // fakeHelmd is an httptest server standing in for helmd, for the
 // contract parts a real one cannot show yet (/api/usage) or cannot be
-// made to do on cue (drop a stream).
-func fakeHelmd(t *testing.T, h http.HandlerFunc) (port string) {
+// made to do on cue (drop a stream). It proves it holds token as helmd
+// does ("": it wants none).
+func fakeHelmd(t *testing.T, token string, h http.HandlerFunc) (port string) {
 	t.Helper()
 	before := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, before) })
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != tokenproof.Path {
+			h(w, r)
+			return
+		}
+		a, err := tokenproof.For(token, r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(a)
+	}))
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)
 	return u.Port()
@@ -52,7 +67,7 @@ const usageJSON = `{"from":1764590400000,"to":1765195200000,"by":"day","buckets"
 func TestUsageAgainstTheContract(t *testing.T) {
 	var got *http.Request
 	var mu sync.Mutex
-	port := fakeHelmd(t, func(w http.ResponseWriter, r *http.Request) {
+	port := fakeHelmd(t, "tok-0123456789abcdef", func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		got = r.Clone(context.Background())
 		mu.Unlock()
@@ -101,7 +116,7 @@ func TestUsageAgainstTheContract(t *testing.T) {
 // HELM_TOKEN is not set.
 func TestTokenFromFileAndRefusal(t *testing.T) {
 	const token = "file-token-0123456789"
-	port := fakeHelmd(t, func(w http.ResponseWriter, r *http.Request) {
+	port := fakeHelmd(t, token, func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer "+token {
 			w.WriteHeader(http.StatusUnauthorized)
 			fmt.Fprint(w, `{"error":"this request needs Helm's access token"}`)
@@ -134,7 +149,7 @@ func TestWatchResumesAfterADrop(t *testing.T) {
 	var mu sync.Mutex
 	var lastIDs []string
 	resumed := make(chan struct{})
-	port := fakeHelmd(t, func(w http.ResponseWriter, r *http.Request) {
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		lastIDs = append(lastIDs, r.Header.Get("Last-Event-ID"))
 		n := len(lastIDs)
@@ -187,7 +202,7 @@ func TestWatchResumesAfterADrop(t *testing.T) {
 }
 
 func TestFlagsAnywhere(t *testing.T) {
-	port := fakeHelmd(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `[]`) })
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `[]`) })
 	for _, args := range [][]string{
 		{"ls", "--json", "--port", port},
 		{"ls", "--port=" + port, "--json"},

@@ -8,8 +8,11 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/tokenproof"
 )
 
 // requestTimeout bounds a REST request; streams have none.
@@ -30,37 +33,62 @@ var errUnauthorized = errors.New("wants its access token")
 
 // client talks to one helmd.
 type client struct {
-	base  string // http://host:port/
-	token string
-	http  *http.Client
+	base string // http://host:port/
+	http *http.Client
+
+	mu    sync.Mutex
+	token string // dropped when helmd says it wants none
 }
 
 func newClient(base, token string) *client {
-	return &client{base: strings.TrimSuffix(base, "/"), token: token, http: &http.Client{
+	c := &client{base: strings.TrimSuffix(base, "/"), token: token}
+	c.http = &http.Client{
 		// Never follow a redirect: helmd sends none to API clients, and
 		// one elsewhere must not carry the token along.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+		Transport: &http.Transport{
+			// No proxy: the token is proven to the address dialled.
+			Proxy:           nil,
+			DialContext:     c.dialProven,
+			MaxIdleConns:    4,
+			IdleConnTimeout: 90 * time.Second,
+		},
+	}
+	return c
+}
+
+func (c *client) currentToken() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.token
+}
+
+func (c *client) dropToken() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.token = ""
 }
 
 // request sends a GET for path with the token, mapping a refused
 // connection to errNotRunning and a non-2xx answer to an error carrying
-// helmd's message. The caller closes the body.
+// helmd's message. The token leaves only on a connection whose other end
+// proved it knows it (dialProven). The caller closes the body.
 func (c *client) request(ctx context.Context, path string, header http.Header) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	resp, err := c.do(ctx, path, header)
+	if errors.Is(err, tokenproof.ErrNoTokenWanted) {
+		// A helmd started with --auth none: ask again without the token.
+		c.dropToken()
+		resp, err = c.do(ctx, path, header)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("request %s: %w", path, err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		if errors.Is(err, syscall.ECONNREFUSED) {
+		switch {
+		case errors.Is(err, syscall.ECONNREFUSED):
 			return nil, fmt.Errorf("%w at %s (connection refused): start it with `helmd`, or pass --host/--port", errNotRunning, c.base)
+		}
+		var unproven *unprovenError
+		if errors.As(err, &unproven) {
+			return nil, fmt.Errorf("%w: what answers at %s did not prove it knows it (%v). Another program may hold that port "+
+				"(helmd prints its address when it starts), or that helmd has another token (--token-file)", errNotProven, c.base, unproven)
 		}
 		return nil, fmt.Errorf("GET %s: %w", c.base+path, err)
 	}
@@ -76,6 +104,20 @@ func (c *client) request(ctx context.Context, path string, header http.Header) (
 		return nil, fmt.Errorf("%w: %s", errNotFound, msg)
 	}
 	return nil, fmt.Errorf("GET %s: %s: %s", path, resp.Status, msg)
+}
+
+func (c *client) do(ctx context.Context, path string, header http.Header) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("request %s: %w", path, err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if t := c.currentToken(); t != "" {
+		req.Header.Set("Authorization", "Bearer "+t)
+	}
+	return c.http.Do(req)
 }
 
 // errorMessage is the message of helmd's JSON error body, made safe to

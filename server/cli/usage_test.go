@@ -20,7 +20,7 @@ const usageByModelJSON = `{"from":1764590400000,"to":1765195200000,"by":"model",
 // TOP MODEL column when each row already is a model; --json stays the
 // raw numbers helmd sent.
 func TestUsageTableReads(t *testing.T) {
-	port := fakeHelmd(t, func(w http.ResponseWriter, r *http.Request) {
+	port := fakeHelmd(t, "tok-0123456789abcdef", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch r.URL.Query().Get("by") {
 		case "model":

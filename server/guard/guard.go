@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"vibecraft.sh/helm/server/internal/httperr"
+	"vibecraft.sh/helm/server/internal/tokenproof"
 	"vibecraft.sh/helm/server/webui/headscript"
 )
 
@@ -100,6 +101,12 @@ func Wrap(next http.Handler, o Options) http.Handler {
 		}
 		if crossSiteRead(r, o.CORSOrigin) {
 			denyJSON(w, http.StatusForbidden, "cross-site request refused: only Helm's own page may fetch this; open Helm itself (a link to it still works)")
+			return
+		}
+		if r.URL.Path == tokenproof.Path {
+			// Asked without a token: it is how a client decides whether
+			// to send one here.
+			serveTokenProof(w, r, o.Token)
 			return
 		}
 		if !auth.check(w, r) {

@@ -1,0 +1,100 @@
+package tokenproof
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+)
+
+// ProveTimeout bounds the exchange on a new connection: a program that
+// accepts and never answers must not hang a client.
+const ProveTimeout = 5 * time.Second
+
+// Dial dials addr with d and, when token is not "", asks what answers
+// whether it holds that token before returning the connection (Prove).
+// A client whose transport dials only through here never sends its token
+// on a connection that was not proven. ErrNoTokenWanted: a helmd with
+// authentication off, to be asked again without the token.
+func Dial(ctx context.Context, d *net.Dialer, network, addr, token string) (net.Conn, error) {
+	conn, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	if token == "" {
+		return conn, nil // nothing secret will be sent on it
+	}
+	if err := Prove(ctx, conn, addr, token); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// Prove sends a fresh nonce on conn (host: the Host header) and checks
+// the answer against the address conn reached. It reads exactly the
+// answer, so the connection is left at a request boundary.
+func Prove(ctx context.Context, conn net.Conn, host, token string) error {
+	remote, ok := conn.RemoteAddr().(*net.TCPAddr)
+	if !ok {
+		return fmt.Errorf("%w: not a TCP connection", ErrNotProven)
+	}
+	deadline := time.Now().Add(ProveTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	if err := conn.SetDeadline(deadline); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotProven, err)
+	}
+	nonce := make([]byte, NonceLen)
+	_, _ = rand.Read(nonce) // never fails (crypto/rand)
+	req := "GET " + Path + "?nonce=" + hex.EncodeToString(nonce) + " HTTP/1.1\r\n" +
+		"Host: " + host + "\r\nUser-Agent: helmd\r\nAccept: application/json\r\n\r\n"
+	if _, err := io.WriteString(conn, req); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotProven, err)
+	}
+	br := bufio.NewReaderSize(conn, MaxAnswer)
+	body, err := ReadAnswer(br)
+	if err != nil {
+		return err
+	}
+	if err := Check(body, token, nonce, remote.AddrPort()); err != nil {
+		return err
+	}
+	if br.Buffered() > 0 {
+		// Bytes beyond the answer would be lost with br: not helmd.
+		return fmt.Errorf("%w: it sent more than its answer", ErrNotProven)
+	}
+	if err := conn.SetDeadline(time.Time{}); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotProven, err)
+	}
+	return nil
+}
+
+// ReadAnswer reads one HTTP response from br and returns its body,
+// bounded by MaxAnswer. Anything but a 200 that keeps the connection open
+// is not a proof.
+func ReadAnswer(br *bufio.Reader) ([]byte, error) {
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: its answer is not HTTP (%v)", ErrNotProven, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%w: %v", ErrNotProven, err)
+	case len(body) > MaxAnswer:
+		return nil, fmt.Errorf("%w: its answer is too long", ErrNotProven)
+	case resp.StatusCode != http.StatusOK:
+		return nil, fmt.Errorf("%w: it answered %s", ErrNotProven, resp.Status)
+	case resp.Close:
+		return nil, fmt.Errorf("%w: it closes the connection", ErrNotProven)
+	}
+	return body, nil
+}

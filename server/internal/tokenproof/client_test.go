@@ -1,0 +1,96 @@
+package tokenproof
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A program that accepts and then never answers, or answers endlessly,
+// costs a client a bounded wait and no token.
+func TestProofAgainstSilentAndEndlessAnswers(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		serve func(net.Conn)
+	}{
+		{"silent", func(c net.Conn) { _, _ = c.Read(make([]byte, 1024)) }},
+		{"endless", func(c net.Conn) {
+			_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n"))
+			line := bytes.Repeat([]byte("x"), 64<<10)
+			for {
+				if _, err := c.Write(line); err != nil {
+					return
+				}
+			}
+		}},
+		{"proof with more after it", func(c net.Conn) {
+			_, _ = c.Read(make([]byte, 1024))
+			_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n{\"auth\":\"none\"}HTTP/1.1 200 OK\r\n"))
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				conn, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				defer conn.Close()
+				c.serve(conn)
+			}()
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			_, err = Dial(ctx, &net.Dialer{}, "tcp", ln.Addr().String(), "tok")
+			if err == nil {
+				t.Fatal("the connection was taken as proven")
+			}
+			ln.Close()
+			<-done
+		})
+	}
+}
+
+// FuzzProofAnswer: whatever bytes come back on the connection, the answer
+// reader never takes them as a proof (one would need the token) and never
+// reads more than its bound.
+func FuzzProofAnswer(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n{\"auth\":\"none\"}"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n0\r\n\r\n"))
+	f.Add([]byte("HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n\r\n{}"))
+	f.Add([]byte("HTTP/1.0 200 OK\r\n\r\n{\"auth\":\"token\",\"proof\":\"00\"}"))
+	f.Add([]byte("\x00garbage"))
+	nonce := make([]byte, NonceLen)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		body, err := ReadAnswer(bufio.NewReader(bytes.NewReader(b)))
+		if err != nil {
+			if !errors.Is(err, ErrNotProven) {
+				t.Fatalf("error %v does not say the token was not proven", err)
+			}
+			return
+		}
+		if len(body) > MaxAnswer {
+			t.Fatalf("read %d bytes, over the bound", len(body))
+		}
+		err = Check(body, "tok", nonce, netipLoopback)
+		if err == nil || !(errors.Is(err, ErrNotProven) || errors.Is(err, ErrNoTokenWanted)) {
+			t.Fatalf("%q: %v", b, err)
+		}
+		if errors.Is(err, ErrNoTokenWanted) && !strings.Contains(string(body), "none") {
+			t.Fatalf("%q taken as auth none", body)
+		}
+	})
+}
+
+var netipLoopback = netip.MustParseAddrPort("127.0.0.1:5003")
