@@ -17,6 +17,7 @@ import (
 	"vibecraft.sh/helm/server/hook"
 	"vibecraft.sh/helm/server/internal/fixture"
 	"vibecraft.sh/helm/server/internal/ssetest"
+	"vibecraft.sh/helm/server/internal/tokenproof"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -94,7 +95,7 @@ func TestHookWhenHelmdIsDown(t *testing.T) {
 			t.Errorf("%v: helmd hook returned %v, want nil", args, err)
 		}
 	}
-	c := hook.Client()
+	c := hook.Client("")
 	if c.Timeout != hook.Timeout || hook.Timeout >= time.Second || hook.DialTimeout > hook.Timeout {
 		t.Errorf("client timeout %v (dial %v): the hook must give up within 1 s", c.Timeout, hook.DialTimeout)
 	}
@@ -115,7 +116,7 @@ func TestHookWhenHelmdIsDown(t *testing.T) {
 			go func() { <-ctx.Done(); conn.Close() }()
 		}
 	}()
-	err = hook.Forward(t.Context(), c, strings.NewReader(hookPayload("a77e0000-0000-4000-8000-000000000002", "Stop", "")), "http://"+hung.Addr().String(), "")
+	err = hook.Forward(t.Context(), strings.NewReader(hookPayload("a77e0000-0000-4000-8000-000000000002", "Stop", "")), "http://"+hung.Addr().String(), "")
 	if err == nil || !strings.Contains(err.Error(), "Timeout") && !strings.Contains(err.Error(), "deadline") {
 		t.Errorf("a hung helmd: %v, want the client's timeout", err)
 	}
@@ -318,42 +319,69 @@ func BenchmarkHookToStream(b *testing.B) {
 }
 
 // TestHookSendsTokenAndOnlyWhatHelmReads: with a token file, the hook
-// authenticates, sends the reduced payload (no tool input), and prints
-// nothing on stdout, which Claude Code would add to the conversation.
+// authenticates to a helmd that proves it holds the token, sends the
+// reduced payload (no tool input), and prints nothing on stdout, which
+// Claude Code would add to the conversation. To a program on the port
+// that cannot prove it (helmd down, the port taken), it sends nothing.
 func TestHookSendsTokenAndOnlyWhatHelmReads(t *testing.T) {
-	type got struct{ auth, body string }
-	seen := make(chan got, 1)
-	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		seen <- got{r.Header.Get("Authorization"), string(body)}
-		w.WriteHeader(http.StatusAccepted)
-	}))
-	defer fake.Close()
+	const token = "s3cret-s3cret-s3cret"
+	type got struct{ path, auth, body string }
+	serve := func(proves bool) (*httptest.Server, chan got) {
+		seen := make(chan got, 4)
+		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == tokenproof.Path && proves {
+				a, _ := tokenproof.For(token, r)
+				_ = json.NewEncoder(w).Encode(a)
+				return
+			}
+			body, _ := io.ReadAll(r.Body)
+			seen <- got{r.URL.Path, r.Header.Get("Authorization"), string(body)}
+			w.WriteHeader(http.StatusAccepted)
+		})), seen
+	}
 	tokenFile := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(tokenFile, []byte("s3cret-s3cret-s3cret\n"), 0o600); err != nil {
+	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	payload := hookPayload("a77e0000-0000-4000-8000-000000000005", "PermissionRequest", `,"tool_name":"Write","tool_input":{"content":"API_KEY=hunter2"}`)
-	var stdout strings.Builder
-	old := os.Stdin
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
+	hookTo := func(port string) string {
+		t.Helper()
+		var stdout strings.Builder
+		old := os.Stdin
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Stdin = r
+		defer func() { os.Stdin = old; r.Close() }()
+		go func() { _, _ = io.WriteString(w, payload); w.Close() }()
+		if err := run(t.Context(), []string{"hook", "--port", port, "--token-file", tokenFile}, &stdout, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		return stdout.String()
 	}
-	os.Stdin = r
-	defer func() { os.Stdin = old; r.Close() }()
-	go func() { _, _ = io.WriteString(w, payload); w.Close() }()
-	if err := run(t.Context(), []string{"hook", "--port", portOf(t, fake.URL), "--token-file", tokenFile}, &stdout, io.Discard); err != nil {
-		t.Fatal(err)
+
+	helmd, seen := serve(true)
+	defer helmd.Close()
+	if out := hookTo(portOf(t, helmd.URL)); out != "" {
+		t.Errorf("printed %q on stdout", out)
 	}
 	g := <-seen
-	if g.auth != "Bearer s3cret-s3cret-s3cret" {
-		t.Errorf("Authorization %q", g.auth)
+	if g.auth != "Bearer "+token || g.path != hook.Path {
+		t.Errorf("%s with Authorization %q", g.path, g.auth)
 	}
 	if strings.Contains(g.body, "hunter2") || !strings.Contains(g.body, `"tool_name":"Write"`) {
 		t.Errorf("sent %s", g.body)
 	}
-	if stdout.Len() != 0 {
-		t.Errorf("printed %q on stdout", stdout.String())
+
+	squatter, kept := serve(false)
+	defer squatter.Close()
+	hookTo(portOf(t, squatter.URL))
+	squatter.Close() // every request it got is in kept
+	close(kept)
+	for g := range kept {
+		if strings.Contains(g.auth, token) || g.path == hook.Path {
+			t.Errorf("a program that did not prove the token got %s with Authorization %q", g.path, g.auth)
+		}
 	}
 }

@@ -46,7 +46,7 @@ func runHook(ctx context.Context, args []string, stdin io.Reader, home string, s
 			}
 		}
 	}
-	if err := hook.Forward(ctx, hook.Client(), stdin, "http://"+dialAddr(cfg), token); err != nil {
+	if err := hook.Forward(ctx, stdin, "http://"+dialAddr(cfg), token); err != nil {
 		debug.Warn("hook: not delivered", "err", err)
 	}
 	return nil

@@ -3,11 +3,14 @@ package hook
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/tokenproof"
 )
 
 // A hook runs inside the user's Claude Code session, which waits for it:
@@ -25,13 +28,19 @@ const Path = "/api/hooks"
 
 // Client returns the HTTP client Forward uses: short timeouts, no
 // proxies (helmd is on this machine; a proxy from the environment would
-// see the token), no keep-alive (one request per process).
-func Client() *http.Client {
+// see the token), no keep-alive (one request per process), and the token
+// (when not "") sent only on a connection whose other end proved it holds
+// it: the hook runs on every event of every session, helmd running or
+// not, and any account can listen on its port while it does not.
+func Client(token string) *http.Client {
+	dialer := &net.Dialer{Timeout: DialTimeout}
 	return &http.Client{
 		Timeout: Timeout,
 		Transport: &http.Transport{
-			Proxy:             nil,
-			DialContext:       (&net.Dialer{Timeout: DialTimeout}).DialContext,
+			Proxy: nil,
+			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				return tokenproof.Dial(ctx, dialer, network, addr, token)
+			},
 			DisableKeepAlives: true,
 		},
 		// A redirect would resend the payload elsewhere: never follow one.
@@ -43,7 +52,7 @@ func Client() *http.Client {
 // what Helm reads of it (Reduce) to helmd at base ("http://host:port") with token ("" for none). The
 // caller ignores its error: it says why nothing was delivered, for tests
 // and debug output, and a hook exits 0 whatever happened.
-func Forward(ctx context.Context, c *http.Client, in io.Reader, base, token string) error {
+func Forward(ctx context.Context, in io.Reader, base, token string) error {
 	data, err := io.ReadAll(io.LimitReader(in, MaxPayload+1))
 	if err != nil {
 		return fmt.Errorf("read stdin: %w", err)
@@ -53,15 +62,11 @@ func Forward(ctx context.Context, c *http.Client, in io.Reader, base, token stri
 	}
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+Path, bytes.NewReader(data))
-	if err != nil {
-		return fmt.Errorf("request: %w", err)
+	resp, err := post(ctx, data, base, token)
+	if errors.Is(err, tokenproof.ErrNoTokenWanted) {
+		// A helmd started with --auth none: no token to it.
+		resp, err = post(ctx, data, base, "")
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := c.Do(req)
 	if err != nil {
 		return fmt.Errorf("post to helmd: %w", err)
 	}
@@ -71,4 +76,16 @@ func Forward(ctx context.Context, c *http.Client, in io.Reader, base, token stri
 		return fmt.Errorf("helmd answered %s", resp.Status)
 	}
 	return nil
+}
+
+func post(ctx context.Context, data []byte, base, token string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+Path, bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return Client(token).Do(req)
 }
