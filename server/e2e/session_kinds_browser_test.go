@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"OpensWhereItWasLeft", testSessionOpensWhereLeft},
 		{"AppendsLeaveTheViewStill", testSessionAppendsLeaveTheViewStill},
 		{"SaysItIsWorking", testSessionSaysItIsWorking},
+		{"WorkingLineAfterAnOutage", testSessionWorkingAfterOutage},
 		{"Markdown", testSessionMarkdown},
 	})
 }
@@ -560,6 +562,33 @@ func testSessionSaysItIsWorking(t *testing.T, b *browser) {
 	c.waitJS(30*time.Second, "Working… below the prompt, in view", inView)
 	fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_done", "end_turn", time.Now()))
 	c.waitJS(10*time.Second, "the line gone with the answer", `!document.getElementById("working") && document.querySelectorAll("#transcript .msg").length === 2`)
+}
+
+// testSessionWorkingAfterOutage: a long session at work, read at its
+// end. helmd goes away: the page says it is offline and no longer claims
+// the session works. helmd returns on the same port: "Working…" is back
+// and in view, the end still followed.
+func testSessionWorkingAfterOutage(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6f000000-0000-4000-8000-000000000002"
+	at := time.Now().Add(-time.Hour)
+	var w strings.Builder
+	for i := range 30 {
+		w.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), at))
+		w.WriteString(replyLine(t, sid, fmt.Sprintf("msg_out_%d", i), fmt.Sprintf("reply %d\n\n%s", i, strings.Repeat("words ", 15*(i%7))), at))
+	}
+	w.WriteString(fixture.User(sid, cwd, "One more thing", time.Now()))
+	fixture.Append(t, fixture.Path(claude, cwd, sid), w.String())
+	port := strconv.Itoa(freePort(t))
+	p := serveOn(t, port, claude, "devbox")
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	inView := `(t => { const w = document.getElementById("working"); return !!w && t.scrollHeight > t.clientHeight * 2 && w.getBoundingClientRect().bottom <= t.getBoundingClientRect().bottom + 1 && w.textContent === "Working…"; })(document.getElementById("transcript"))`
+	c.waitJS(30*time.Second, "Working… at the end of a long session, in view", inView)
+	p.terminate(t)
+	c.waitJS(30*time.Second, "offline, the line gone", `document.getElementById("session").dataset.state === "offline" && !document.getElementById("working")`)
+	serveOn(t, port, claude, "devbox")
+	c.waitJS(30*time.Second, "Working… back after the outage, in view", inView)
 }
 
 // settledTop is the top of the element expr finds, once the page has
