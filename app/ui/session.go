@@ -116,6 +116,10 @@ type SessionPage struct {
 	// place is the row resume puts back where the reader left it, until
 	// a settle has; -1 = none.
 	place int
+	// seek is a place left above the messages loaded: older pages are
+	// loaded until its row is among them (seekOlder); nil = none.
+	seek      *place
+	seekPages int
 
 	ctx      app.Context
 	mounted  bool
@@ -245,6 +249,7 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.measured, p.polls = false, 0
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	p.pin, p.match, p.matches, p.curCursor, p.place = -1, -1, nil, "", -1
+	p.seek, p.seekPages = nil, 0
 	if s := openedRow(p.key()); s != nil {
 		// The list's row: the header at once, completed by the detail.
 		p.detail = &shared.SessionDetail{Session: *s, DurationMs: max(0, s.UpdatedAt-s.CreatedAt)}
@@ -353,6 +358,7 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 			perfMark("messages-reset")
 			p.markPainted()
 			p.startLive(ctx)
+			p.seekOlder(ctx)
 		})
 	})
 }
@@ -360,13 +366,16 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 func (p *SessionPage) loadLastLater(ctx app.Context) { p.loadLast(ctx) }
 
 // loadOlder asks for the page above the loaded messages.
-func (p *SessionPage) loadOlder(ctx app.Context) {
+func (p *SessionPage) loadOlder(ctx app.Context) { p.loadOlderBy(ctx, pageLimit) }
+
+// loadOlderBy asks for the limit messages above the loaded ones.
+func (p *SessionPage) loadOlderBy(ctx app.Context, limit int) {
 	if p.older || p.convo.Before == "" || !p.convo.Loaded || p.state != "ready" {
 		return
 	}
 	p.older = true
 	before := p.convo.Before
-	browser.Fetch("GET", p.api("/messages", url.Values{"limit": {itoa(pageLimit)}, "before": {before}}), func(body []byte, err error) {
+	browser.Fetch("GET", p.api("/messages", url.Values{"limit": {itoa(limit)}, "before": {before}}), func(body []byte, err error) {
 		var pg shared.MessagePage
 		if err == nil {
 			err = json.Unmarshal(body, &pg)
@@ -378,7 +387,8 @@ func (p *SessionPage) loadOlder(ctx app.Context) {
 				return
 			}
 			if err != nil || before != p.convo.Before {
-				return // offline, or a reload replaced the messages meanwhile
+				p.seek = nil // the place is given up: the view stays where it is
+				return       // offline, or a reload replaced the messages meanwhile
 			}
 			s, _ := browser.ScrollOf(transcriptID)
 			old := p.convo.Heights.Total()
@@ -412,6 +422,7 @@ func (p *SessionPage) loadOlder(ctx app.Context) {
 			if p.place >= 0 {
 				p.place += added
 			}
+			p.seekOlder(ctx)
 		})
 	})
 }

@@ -1,6 +1,10 @@
 package ui
 
-import "vibecraft.sh/helm/app/browser"
+import (
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/browser"
+)
 
 // Where the reader was in each session's transcript, for the life of
 // the tab: back from the list (or from a subagent), a session opens
@@ -16,6 +20,14 @@ type place struct {
 
 // maxPlaces bounds the places kept; past it, any one is forgotten.
 const maxPlaces = 64
+
+// A place above the last page is found by loading older pages of
+// seekLimit messages (the API's most), at most seekPagesMax of them:
+// a place further up than that is given up for the end.
+const (
+	seekLimit    = 200
+	seekPagesMax = 25
+)
 
 var places = map[string]place{}
 
@@ -40,6 +52,8 @@ func (p *SessionPage) placeToKeep() (place, bool) {
 	case !p.convo.Loaded:
 		pl, ok := places[p.key()]
 		return pl, ok
+	case p.seek != nil:
+		return *p.seek, true
 	case p.place >= 0:
 		return place{p.convo.Msgs[p.place].Cursor, p.anchorAt}, true
 	}
@@ -51,7 +65,7 @@ func (p *SessionPage) placeToKeep() (place, bool) {
 // gone already) and as the page leaves it. A view that follows the end
 // forgets the place.
 func (p *SessionPage) notePlace() {
-	if p.started == "" || !p.convo.Loaded || p.place >= 0 {
+	if p.started == "" || !p.convo.Loaded || p.place >= 0 || p.seek != nil {
 		return // nothing shown yet, or resume's place not put back yet
 	}
 	if p.follow {
@@ -73,16 +87,48 @@ func (p *SessionPage) notePlace() {
 
 // resume shows pl after the messages were replaced: its row where it was
 // in the view, when it is among them (reWindow and settle place it);
-// else the view follows the end.
+// else the view follows the end, and, when older messages are left to
+// load, pl is sought among them (seekOlder).
 func (p *SessionPage) resume(pl place, ok bool) {
-	p.follow, p.place = true, -1
+	p.follow, p.place, p.seek = true, -1, nil
 	if !ok {
 		return
 	}
+	if p.putBack(pl) {
+		return
+	}
+	if p.convo.Before != "" {
+		p.seek = &pl
+	}
+}
+
+// putBack places pl's row, if loaded, where it was in the view.
+func (p *SessionPage) putBack(pl place) bool {
 	for i := range p.convo.Msgs {
 		if p.convo.Msgs[i].Cursor == pl.cursor {
 			p.follow, p.place, p.anchor, p.anchorAt = false, i, i, pl.at
-			return
+			return true
 		}
 	}
+	return false
+}
+
+// seekOlder goes on seeking: when older messages came and hold the
+// place's row, it is put back; else the next older page is asked for,
+// until there is none or seekPagesMax were loaded (the end then stays).
+func (p *SessionPage) seekOlder(ctx app.Context) {
+	if p.seek == nil {
+		return
+	}
+	if p.putBack(*p.seek) {
+		p.seek = nil
+		p.afterChange()
+		return
+	}
+	if p.convo.Before == "" || p.seekPages >= seekPagesMax || p.state != "ready" {
+		p.seek = nil
+		return
+	}
+	p.seekPages++
+	p.loadOlderBy(ctx, seekLimit)
 }

@@ -35,6 +35,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"FindOpensWhatHidesItsMatch", testSessionFindReveals},
 		{"TheEndStaysInView", testSessionEndStaysInView},
 		{"OpensWhereItWasLeft", testSessionOpensWhereLeft},
+		{"OpensWhereItWasLeftFarUp", testSessionOpensWhereLeftFarUp},
 		{"AppendsLeaveTheViewStill", testSessionAppendsLeaveTheViewStill},
 		{"SaysItIsWorking", testSessionSaysItIsWorking},
 		{"WorkingLineAfterAnOutage", testSessionWorkingAfterOutage},
@@ -502,6 +503,62 @@ func testSessionOpensWhereLeft(t *testing.T, b *browser) {
 	settledTop(c, "the last row, opened again", `document.querySelector("#transcript .msg:last-of-type")`)
 	if gap := mustEval[float64](c, `(t => t.scrollHeight - t.scrollTop - t.clientHeight)(document.getElementById("transcript"))`); gap > 2 {
 		t.Errorf("left at its end, the session opens %.0f px short of it", gap)
+	}
+}
+
+// testSessionOpensWhereLeftFarUp: a place far above the last page (the
+// reader scrolled up through many older pages) is found again when the
+// session opens: older pages load until its row is there, and the row is
+// where it was in the view.
+func testSessionOpensWhereLeftFarUp(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6c000000-0000-4000-8000-000000000002"
+	at := time.Now().Add(-time.Hour)
+	var w strings.Builder
+	for i := range 300 {
+		w.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), at))
+		w.WriteString(replyLine(t, sid, fmt.Sprintf("msg_far_%d", i), fmt.Sprintf("reply %d\n\n%s", i, strings.Repeat("words ", 15*(i%7))), at))
+	}
+	fixture.Append(t, fixture.Path(claude, cwd, sid), w.String())
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	open := func(what string) {
+		t.Helper()
+		click(c, rowSel("claude:"+sid)+" .title")
+		c.waitJS(10*time.Second, what, `location.pathname.startsWith("/s/") && !!document.querySelector("#transcript .msg")`)
+	}
+	type reading struct {
+		Text string
+		At   float64
+	}
+	read := func(what string) reading {
+		t.Helper()
+		settledTop(c, what, `document.querySelector("#transcript .msg")`)
+		return mustEval[reading](c, `(t => { const v = t.getBoundingClientRect().top;
+			const m = [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > v);
+			return {text: m.querySelector(".md, .prompt, .block").textContent, at: m.getBoundingClientRect().top - v}; })(document.getElementById("transcript"))`)
+	}
+	open("the session")
+	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
+	// Up to the first prompt, page after page of 50: each scroll to the
+	// top asks for the next.
+	c.waitJS(60*time.Second, "the first prompt, loaded by scrolling up", `(t => { t.scrollTop = 0;
+		return [...t.querySelectorAll(".msg .prompt")].some(e => e.textContent === "prompt 0"); })(document.getElementById("transcript"))`)
+	mustEval[bool](c, `(document.getElementById("transcript").scrollTop = 2500, true)`)
+	left := read("read near the start")
+	if !strings.HasPrefix(left.Text, "prompt ") && !strings.HasPrefix(left.Text, "reply ") {
+		t.Fatalf("the row read is %q", left.Text)
+	}
+	keys(c, kb.Escape)
+	c.waitJS(10*time.Second, "back on the list", `location.pathname === "/" && !!document.querySelector("li.session")`)
+	open("the session again")
+	c.waitJS(30*time.Second, "the place found again", fmt.Sprintf(`(t => { const v = t.getBoundingClientRect().top;
+		const m = [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > v);
+		return !!m && m.querySelector(".md, .prompt, .block").textContent === %q; })(document.getElementById("transcript"))`, left.Text))
+	if got := read("opened again"); got.Text != left.Text || math.Abs(got.At-left.At) > 2 {
+		t.Errorf("opened again, the view shows %q at %.0f px; it was left at %q at %.0f px", got.Text, got.At, left.Text, left.At)
 	}
 }
 
