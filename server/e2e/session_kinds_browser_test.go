@@ -463,28 +463,9 @@ func testSessionOpensWhereLeft(t *testing.T, b *browser) {
 	c := b.tab(t)
 	c.navigate(p.URL + "/")
 	waitLive(c)
-	open := func(what string) {
-		t.Helper()
-		click(c, rowSel("claude:"+sid)+" .title")
-		c.waitJS(10*time.Second, what, `location.pathname.startsWith("/s/") && !!document.querySelector("#transcript .msg")`)
-	}
-	back := func() {
-		t.Helper()
-		keys(c, kb.Escape)
-		c.waitJS(10*time.Second, "back on the list", `location.pathname === "/" && !!document.querySelector("li.session")`)
-	}
-	// The row being read and its offset in the view, once still.
-	type reading struct {
-		Text string
-		At   float64
-	}
-	read := func(what string) reading {
-		t.Helper()
-		settledTop(c, what, `document.querySelector("#transcript .msg")`)
-		return mustEval[reading](c, `(t => { const v = t.getBoundingClientRect().top;
-			const m = [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > v);
-			return {text: m.querySelector(".md, .prompt, .block").textContent, at: m.getBoundingClientRect().top - v}; })(document.getElementById("transcript"))`)
-	}
+	open := func(what string) { openFromList(c, sid, what) }
+	back := func() { backToList(c) }
+	read := func(what string) reading { return readingOf(c, what) }
 	open("the session")
 	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
 	mustEval[bool](c, `(document.getElementById("transcript").scrollTop = 1500, true)`)
@@ -506,6 +487,36 @@ func testSessionOpensWhereLeft(t *testing.T, b *browser) {
 	}
 }
 
+// openFromList opens sid's page by its row's title on the list.
+func openFromList(c *chrome, sid, what string) {
+	c.t.Helper()
+	click(c, rowSel("claude:"+sid)+" .title")
+	c.waitJS(10*time.Second, what, `location.pathname.startsWith("/s/") && !!document.querySelector("#transcript .msg")`)
+}
+
+// backToList leaves a session's page by Escape.
+func backToList(c *chrome) {
+	c.t.Helper()
+	keys(c, kb.Escape)
+	c.waitJS(10*time.Second, "back on the list", `location.pathname === "/" && !!document.querySelector("li.session")`)
+}
+
+// reading is the row being read (the first one in view) and its top's
+// offset in the view.
+type reading struct {
+	Text string
+	At   float64
+}
+
+// readingOf is the reading once the page is still.
+func readingOf(c *chrome, what string) reading {
+	c.t.Helper()
+	settledTop(c, what, `document.querySelector("#transcript .msg")`)
+	return mustEval[reading](c, `(t => { const v = t.getBoundingClientRect().top;
+		const m = [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > v);
+		return {text: m.querySelector(".md, .prompt, .block").textContent, at: m.getBoundingClientRect().top - v}; })(document.getElementById("transcript"))`)
+}
+
 // testSessionOpensWhereLeftFarUp: a place far above the last page (the
 // reader scrolled up through many older pages) is found again when the
 // session opens: older pages load until its row is there, and the row is
@@ -524,22 +535,8 @@ func testSessionOpensWhereLeftFarUp(t *testing.T, b *browser) {
 	c := b.tab(t)
 	c.navigate(p.URL + "/")
 	waitLive(c)
-	open := func(what string) {
-		t.Helper()
-		click(c, rowSel("claude:"+sid)+" .title")
-		c.waitJS(10*time.Second, what, `location.pathname.startsWith("/s/") && !!document.querySelector("#transcript .msg")`)
-	}
-	type reading struct {
-		Text string
-		At   float64
-	}
-	read := func(what string) reading {
-		t.Helper()
-		settledTop(c, what, `document.querySelector("#transcript .msg")`)
-		return mustEval[reading](c, `(t => { const v = t.getBoundingClientRect().top;
-			const m = [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > v);
-			return {text: m.querySelector(".md, .prompt, .block").textContent, at: m.getBoundingClientRect().top - v}; })(document.getElementById("transcript"))`)
-	}
+	open := func(what string) { openFromList(c, sid, what) }
+	read := func(what string) reading { return readingOf(c, what) }
 	open("the session")
 	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
 	// Up to the first prompt, page after page of 50: each scroll to the
@@ -551,8 +548,7 @@ func testSessionOpensWhereLeftFarUp(t *testing.T, b *browser) {
 	if !strings.HasPrefix(left.Text, "prompt ") && !strings.HasPrefix(left.Text, "reply ") {
 		t.Fatalf("the row read is %q", left.Text)
 	}
-	keys(c, kb.Escape)
-	c.waitJS(10*time.Second, "back on the list", `location.pathname === "/" && !!document.querySelector("li.session")`)
+	backToList(c)
 	open("the session again")
 	c.waitJS(30*time.Second, "the place found again", fmt.Sprintf(`(t => { const v = t.getBoundingClientRect().top;
 		const m = [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > v);
