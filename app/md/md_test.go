@@ -47,7 +47,7 @@ func TestFenceKeepsCodeVerbatim(t *testing.T) {
 }
 
 // dump writes the tree as a short string, what a reader would see of
-// its structure: p(text), code:lang(text), h2(text), q(text),
+// its structure: p(text), code:lang(text), h2(text), q{…} (a quote),
 // ul[li{…} …], ol3[…] (an ordered list and its start).
 func dump(blocks []Block) string {
 	var s strings.Builder
@@ -63,7 +63,7 @@ func dump(blocks []Block) string {
 		case Heading:
 			fmt.Fprintf(&s, "h%d(%s)", b.Level, flat(b.Inlines))
 		case Quote:
-			fmt.Fprintf(&s, "q(%s)", flat(b.Inlines))
+			fmt.Fprintf(&s, "q{%s}", dump(b.Blocks))
 		case List:
 			if b.Ordered {
 				fmt.Fprintf(&s, "ol%d[", b.Start)
@@ -186,6 +186,10 @@ func TestHostileInputIsBounded(t *testing.T) {
 		src  string
 	}{
 		{"deep quotes", strings.Repeat(">", 100000) + " x"},
+		{"many deep quote lines", strings.Repeat(strings.Repeat(">", 1000)+" x\n", 1000)},
+		{"quotes in lists in quotes", strings.Repeat("> - > - > x\n", 20000)},
+		{"many quotes", strings.Repeat("> a\n\n", 20000)},
+		{"lazy quote lines", "> a\n" + strings.Repeat("b\n", 100000)},
 		{"deep lists", strings.Repeat("  - x\n", 50000)},
 		{"1000-deep bullets", deepList(1000, "-")},
 		{"1000-deep numbers", deepList(1000, "1.")},
@@ -227,7 +231,7 @@ func deepList(n int, marker string) string {
 }
 
 // checkTree checks what keeps a tree cheap to render whatever the input:
-// lists nest at most maxDepth deep, a list holds at most maxItems, the
+// lists and quotes nest at most maxDepth deep, a list holds at most maxItems, the
 // whole tree about maxBlocks blocks and their spans bounded; and no link
 // leads anywhere but to an http(s) URL.
 func checkTree(blocks []Block) error {
@@ -251,6 +255,14 @@ func checkTree(blocks []Block) error {
 							return err
 						}
 					}
+				}
+			}
+			if b.Kind == Quote {
+				if depth >= maxDepth {
+					return fmt.Errorf("a quote %d deep", depth+1)
+				}
+				if err := walk(b.Blocks, depth+1); err != nil {
+					return err
 				}
 			}
 			if b.Kind != List {

@@ -1,6 +1,7 @@
 // Package md is a small, strict Markdown subset for transcript text:
 // paragraphs, fenced code, inline code, emphasis, nested lists, headings,
-// quotes, GitHub's pipe tables and links. It parses to a tree of plain
+// block quotes (which hold blocks of their own), GitHub's pipe tables
+// and links. It parses to a tree of plain
 // strings (no DOM), which package mdview turns into go-app elements whose
 // every text is set as text, never as markup: transcripts are untrusted,
 // so the tree holds no raw HTML and no link other than a checked http(s)
@@ -29,7 +30,11 @@ const (
 const (
 	maxBlocks = 2000 // in the whole tree, nested ones too
 	maxItems  = 1000 // per list
-	maxDepth  = 5    // list levels; a list deeper still is its item's text
+	// Containers (lists and quotes) nest at most this deep, counted
+	// together so that the tree, and the renderer's recursion, stay
+	// shallow however they alternate; a list or quote deeper still is its
+	// container's text.
+	maxDepth = 5
 )
 
 // Block is one block of a document.
@@ -38,7 +43,8 @@ type Block struct {
 	Level   int      // Heading: 1–6
 	Lang    string   // Code: the fence's info word, shown as a label only
 	Text    string   // Code: the code, verbatim
-	Inlines []Inline // Para, Heading, Quote
+	Inlines []Inline // Para, Heading
+	Blocks  []Block  // Quote: the blocks quoted, their markers stripped
 	Ordered bool     // List
 	Start   int      // List, when Ordered: the first item's number
 	Items   []Item   // List
@@ -59,8 +65,8 @@ func Parse(src string) []Block {
 	return parse(strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n"), 0, &n)
 }
 
-// parse parses lines as blocks inside depth lists; n counts the blocks
-// of the whole tree, so that nesting cannot multiply the limit.
+// parse parses lines as blocks inside depth containers; n counts the
+// blocks of the whole tree, so that nesting cannot multiply the limit.
 func parse(lines []string, depth int, n *int) []Block {
 	p := parser{lines: lines, depth: depth, blocks: n}
 	p.run()
@@ -72,8 +78,7 @@ type parser struct {
 	i      int
 	out    []Block
 	para   []string // lines of the open paragraph
-	quote  []string // lines of the open quote
-	depth  int      // lists these lines are in
+	depth  int      // containers (lists, quotes) these lines are in
 	blocks *int     // blocks made so far, in the whole tree
 }
 
@@ -81,7 +86,9 @@ func (p *parser) run() {
 	for p.i < len(p.lines) {
 		if *p.blocks >= maxBlocks {
 			p.flush()
-			p.out = append(p.out, Block{Kind: Para, Inlines: []Inline{{Kind: Text, Text: strings.Join(p.lines[p.i:], "\n")}}})
+			if rest := strings.Join(p.lines[p.i:], "\n"); strings.TrimSpace(rest) != "" {
+				p.out = append(p.out, Block{Kind: Para, Inlines: []Inline{{Kind: Text, Text: rest}}})
+			}
 			return
 		}
 		line := p.lines[p.i]
@@ -99,13 +106,9 @@ func (p *parser) run() {
 			n := heading(trim)
 			p.emit(Block{Kind: Heading, Level: n, Inlines: ParseInline(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(trim[n:]), "#")))})
 			p.i++
-		case indent < 4 && strings.HasPrefix(trim, ">"):
-			if len(p.para) > 0 {
-				p.flush()
-			}
-			q := strings.TrimPrefix(trim, ">")
-			p.quote = append(p.quote, strings.TrimPrefix(q, " "))
-			p.i++
+		case p.quoteStarts(indent, trim):
+			p.flush()
+			p.quote()
 		case p.listStarts(indent, trim):
 			p.flush()
 			p.list()
@@ -113,9 +116,6 @@ func (p *parser) run() {
 			p.flush()
 			p.table()
 		default:
-			if len(p.quote) > 0 {
-				p.flush()
-			}
 			p.para = append(p.para, line)
 			p.i++
 		}
@@ -129,15 +129,11 @@ func (p *parser) emit(b Block) {
 	p.out = append(p.out, b)
 }
 
-// flush closes the open paragraph or quote.
+// flush closes the open paragraph.
 func (p *parser) flush() {
 	if len(p.para) > 0 {
 		p.emit(Block{Kind: Para, Inlines: ParseInline(strings.Join(p.para, "\n"))})
 		p.para = nil
-	}
-	if len(p.quote) > 0 {
-		p.emit(Block{Kind: Quote, Inlines: ParseInline(strings.Join(p.quote, "\n"))})
-		p.quote = nil
 	}
 }
 

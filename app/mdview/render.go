@@ -52,7 +52,9 @@ func block(b md.Block, mark Marker) app.UI {
 	case md.Heading:
 		return app.Div().Class("md-h", fmt.Sprintf("md-h%d", b.Level)).Aria("level", b.Level).Body(inlines(b.Inlines, mark)...)
 	case md.Quote:
-		return app.Blockquote().Body(inlines(b.Inlines, mark)...)
+		// The parser bounds how deep quotes and lists nest, and so this
+		// recursion.
+		return app.Blockquote().Body(RenderBlocks(b.Blocks, mark)...)
 	case md.List:
 		return list(b, mark)
 	case md.Table:

@@ -64,6 +64,8 @@ func TestRenderHostileIsText(t *testing.T) {
 		{"script in a table cell", "| <script>window.__pwned=1</script> |\n|---|", "&lt;script&gt;"},
 		{"img onerror in a table cell", "| a |\n|---|\n| <img src=x onerror=\"window.__pwned=1\"> |", "&lt;img"},
 		{"javascript link in a table cell", "| [x](javascript:window.__pwned=1) |\n|---|", `<span class="link-text">x</span>`},
+		{"script in a quote's list", "> - <script>window.__pwned=1</script>", "&lt;script&gt;"},
+		{"javascript link in a nested quote", "> > [x](javascript:window.__pwned=1)", `<span class="link-text">x</span>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,6 +128,25 @@ func TestRenderDeepNestingIsBounded(t *testing.T) {
 	}
 	if !strings.Contains(out, "- x") {
 		t.Fatalf("the deeper items are not kept as text:\n%.300s", out)
+	}
+}
+
+// A quote holds blocks: paragraphs, lists, code and quotes of its own,
+// each rendered as it is outside one.
+func TestRenderQuotes(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"paragraphs", "> a\n>\n> c", "<blockquote><p>a</p><p>c</p></blockquote>"},
+		{"a list", "> Steps:\n> 1. one\n> 2. two", "<blockquote><p>Steps:</p><ol><li>one</li><li>two</li></ol></blockquote>"},
+		{"code", "> ```sh\n> ls <dir>\n> ```", `<blockquote><pre class="code" data-lang="sh" tabindex="0"><code>ls &lt;dir&gt;</code></pre></blockquote>`},
+		{"nested", "> a\n> > b", "<blockquote><p>a</p><blockquote><p>b</p></blockquote></blockquote>"},
+		{"html is text", "> <script>window.__pwned=1</script>", "<blockquote><p>&lt;script&gt;window.__pwned=1&lt;/script&gt;</p></blockquote>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := flat(tt.src); got != tt.want {
+				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
+			}
+		})
 	}
 }
 
