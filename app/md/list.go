@@ -149,7 +149,7 @@ func opens(line string) string {
 // paragraph, so that it cannot be a lazy line of an item's text.
 func (p *parser) startsBlock(i int) bool {
 	trim := strings.TrimLeft(p.lines[i], " ")
-	return fence(trim) != "" || heading(trim) > 0 || strings.HasPrefix(trim, ">") || listMarker(trim) > 0
+	return fence(trim) != "" || heading(trim) > 0 || strings.HasPrefix(trim, ">") || listMarker(trim) > 0 || rule(trim)
 }
 
 // skipBlank returns the index of the first non-blank line from i on.
@@ -169,10 +169,10 @@ func indentOf(line string) int {
 // after it ("- ", "12. "), or 0.
 func listMarker(trim string) int {
 	if len(trim) >= 2 && strings.ContainsRune("-*+", rune(trim[0])) && trim[1] == ' ' {
-		if trim[0] != '-' || strings.Trim(trim, "- ") != "" { // "- - -" is a rule, shown as text
-			return 2
+		if rule(trim) { // "- - -" and "* * *" are rules
+			return 0
 		}
-		return 0
+		return 2
 	}
 	n := 0
 	for n < len(trim) && n < 9 && trim[n] >= '0' && trim[n] <= '9' {

@@ -21,7 +21,7 @@ func TestParseBlocks(t *testing.T) {
 		{"not a heading", "#hashtag", []Kind{Para}},
 		{"list", "- a\n- b\n  - c\n\n1. one\n2. two", []Kind{List, List}},
 		{"quote", "> said\n> more\n\nreply", []Kind{Quote, Para}},
-		{"rule is text", "- - -", []Kind{Para}},
+		{"rule", "- - -", []Kind{Rule}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,7 +47,7 @@ func TestFenceKeepsCodeVerbatim(t *testing.T) {
 }
 
 // dump writes the tree as a short string, what a reader would see of
-// its structure: p(text), code:lang(text), h2(text), q{…} (a quote),
+// its structure: p(text), code:lang(text), h2(text), hr, q{…} (a quote),
 // ul[li{…} …], ol3[…] (an ordered list and its start).
 func dump(blocks []Block) string {
 	var s strings.Builder
@@ -62,6 +62,8 @@ func dump(blocks []Block) string {
 			fmt.Fprintf(&s, "code:%s(%s)", b.Lang, b.Text)
 		case Heading:
 			fmt.Fprintf(&s, "h%d(%s)", b.Level, flat(b.Inlines))
+		case Rule:
+			s.WriteString("hr")
 		case Quote:
 			fmt.Fprintf(&s, "q{%s}", dump(b.Blocks))
 		case List:
@@ -324,7 +326,9 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{"# h\n- a\n```x\ny", "[a](https://b) *c* `d`", "<script>", "> q\n1. x",
 		"1. a\n2. b\n   - c\n     1. d\n\n     more\n   ```go\n   x\n   ```\n3. e", "- a\n  - b\n    - c\n      - d\n        - e\n          - f",
 		"- x\nlazy\n\n  - [l](https://x.test) <script>", "10. a\n   - b\n  - c\n - d",
-		"| a | b |\n|:--|--:|\n| `x\\|y` | *e* [l](https://x.test) |\n| 1 |\n| 1 | 2 | 3 |", "x\n| a |\n|---|\nrow\n\n- i\n  | b | c |\n  | - | :-: |"} {
+		"| a | b |\n|:--|--:|\n| `x\\|y` | *e* [l](https://x.test) |\n| 1 |\n| 1 | 2 | 3 |", "x\n| a |\n|---|\nrow\n\n- i\n  | b | c |\n  | - | :-: |",
+		"> a\nlazy\n> - b\n>   > c\n>\n> ```\n> x\n", "- > - > - > x\n> > > > > > y", ">\ta\n>> | a |\n>> |---|\n> # h",
+		"a\n---\n\n***\n- - -\nb\n===\n> c\n> ---\n- d\n  ___"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -1,5 +1,6 @@
 // Package md is a small, strict Markdown subset for transcript text:
-// paragraphs, fenced code, inline code, emphasis, nested lists, headings,
+// paragraphs, fenced code, inline code, emphasis, nested lists, headings
+// (ATX and setext), rules,
 // block quotes (which hold blocks of their own), GitHub's pipe tables
 // and links. It parses to a tree of plain
 // strings (no DOM), which package mdview turns into go-app elements whose
@@ -23,6 +24,7 @@ const (
 	List
 	Quote
 	Table
+	Rule // a thematic break: ---, ***, ___
 )
 
 // Limits that keep hostile input cheap: the tree is at most this big,
@@ -106,6 +108,12 @@ func (p *parser) run() {
 			n := heading(trim)
 			p.emit(Block{Kind: Heading, Level: n, Inlines: ParseInline(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(trim[n:]), "#")))})
 			p.i++
+		case indent < 4 && len(p.para) > 0 && setext(trim) > 0:
+			p.setext(setext(trim))
+		case indent < 4 && rule(trim):
+			p.flush()
+			p.emit(Block{Kind: Rule})
+			p.i++
 		case p.quoteStarts(indent, trim):
 			p.flush()
 			p.quote()
@@ -135,6 +143,46 @@ func (p *parser) flush() {
 		p.emit(Block{Kind: Para, Inlines: ParseInline(strings.Join(p.para, "\n"))})
 		p.para = nil
 	}
+}
+
+// setext makes the open paragraph a heading of the level its underline
+// (the line at p.i) gives.
+func (p *parser) setext(level int) {
+	p.emit(Block{Kind: Heading, Level: level, Inlines: ParseInline(strings.TrimSpace(strings.Join(p.para, "\n")))})
+	p.para = nil
+	p.i++
+}
+
+// setext returns the level of a setext heading's underline, 1 for "==="
+// and 2 for "---" (of any length, trailing spaces allowed), or 0.
+func setext(trim string) int {
+	t := strings.TrimRight(trim, " \t")
+	if t == "" || (t[0] != '=' && t[0] != '-') || run(t, t[0]) != len(t) {
+		return 0
+	}
+	if t[0] == '=' {
+		return 1
+	}
+	return 2
+}
+
+// rule reports whether trim is a thematic break: three or more of one
+// of "-", "*" and "_", spaces or tabs between them, and nothing else.
+func rule(trim string) bool {
+	if trim == "" || strings.IndexByte("-*_", trim[0]) < 0 {
+		return false
+	}
+	n := 0
+	for i := range len(trim) {
+		switch trim[i] {
+		case trim[0]:
+			n++
+		case ' ', '\t':
+		default:
+			return false
+		}
+	}
+	return n >= 3
 }
 
 // code reads a fenced block; an unclosed fence runs to the end.

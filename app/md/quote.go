@@ -66,7 +66,7 @@ func quoted(l, open string, lazy bool) (string, bool) {
 
 // paraText reports whether l is a paragraph's text, given whether a
 // paragraph was open before it (inPara): not blank, not a fence, a
-// heading or a rule, and indented four or more only as a paragraph's
+// heading, a rule or a setext underline, and indented four or more only as a paragraph's
 // continuation (else it is code). The text of a list item or a quote
 // that l opens counts: a lazy line goes on with it too. At most maxDepth
 // markers are looked through, so that a line of 10,000 ">" costs no more
@@ -79,7 +79,7 @@ func paraText(l string, inPara bool) bool {
 			return false
 		case len(l)-len(trim) >= 4 || trim[0] == '\t':
 			return inPara
-		case fence(trim) != "" || heading(trim) > 0:
+		case fence(trim) != "" || heading(trim) > 0 || rule(trim) || inPara && setext(trim) > 0:
 			return false
 		case trim[0] == '>':
 			l = unquote(trim)

@@ -30,7 +30,7 @@ func TestTables(t *testing.T) {
 		{"pipes without a delimiter row", "a | b\nc | d", "p(a | b\nc | d)"},
 		{"cell counts differ", "| a | b |\n|---|\n| 1 |", "p(| a | b |\n|---|\n| 1 |)"},
 		{"not a delimiter row", "| a |\n|-x-|", "p(| a |\n|-x-|)"},
-		{"dashes without a pipe", "a\n---", "p(a\n---)"},
+		{"dashes without a pipe are an underline", "a\n---", "h2(a)"},
 		{"indented four is not a header", "    | a |\n|---|", "p(    | a |\n|---|)"},
 	}
 	for _, tt := range tests {

@@ -59,6 +59,8 @@ func block(b md.Block, mark Marker) app.UI {
 		return list(b, mark)
 	case md.Table:
 		return table(b, mark)
+	case md.Rule:
+		return app.Hr()
 	default:
 		return app.P().Body(inlines(b.Inlines, mark)...)
 	}

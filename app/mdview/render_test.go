@@ -39,7 +39,7 @@ var (
 // allowedTags are the only elements Render may produce.
 var allowedTags = map[string]bool{"p": true, "pre": true, "code": true, "div": true, "blockquote": true,
 	"ul": true, "ol": true, "li": true, "em": true, "strong": true, "a": true, "span": true,
-	"table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true}
+	"hr": true, "table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true}
 
 func TestRenderHostileIsText(t *testing.T) {
 	tests := []struct {
@@ -140,6 +140,22 @@ func TestRenderQuotes(t *testing.T) {
 		{"code", "> ```sh\n> ls <dir>\n> ```", `<blockquote><pre class="code" data-lang="sh" tabindex="0"><code>ls &lt;dir&gt;</code></pre></blockquote>`},
 		{"nested", "> a\n> > b", "<blockquote><p>a</p><blockquote><p>b</p></blockquote></blockquote>"},
 		{"html is text", "> <script>window.__pwned=1</script>", "<blockquote><p>&lt;script&gt;window.__pwned=1&lt;/script&gt;</p></blockquote>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := flat(tt.src); got != tt.want {
+				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
+			}
+		})
+	}
+}
+
+// Rules, setext headings, task items and indented code render as the
+// elements they name, and nothing else.
+func TestRenderBlocks(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"rule", "a\n\n---\n\nb", "<p>a</p><hr><p>b</p>"},
+		{"setext headings", "Title\n===\nSub\n---", `<div aria-level="1" class="md-h md-h1">Title</div><div aria-level="2" class="md-h md-h2">Sub</div>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,69 @@
+package md
+
+import (
+	"strings"
+	"testing"
+)
+
+// testDump checks each case's tree, written by dump.
+func testDump(t *testing.T, tests []struct{ name, src, want string }) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := dump(Parse(tt.src)); got != tt.want {
+				t.Fatalf("Parse(%q)\n got %s\nwant %s", tt.src, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRulesAndSetextHeadings(t *testing.T) {
+	testDump(t, []struct{ name, src, want string }{
+		{"dashes", "a\n\n---\n\nb", "p(a) hr p(b)"},
+		{"stars and underscores", "***\n___\n* * *\n_ _ _", "hr hr hr hr"},
+		{"spaced and long", " - - - - \n   *  *  *", "hr hr"},
+		{"tabs between", "-\t-\t-", "hr"},
+		{"two are text", "--\n\n**", "p(--) p(**)"},
+		{"mixed are text", "-*-", "p(-*-)"},
+		{"text after is not a rule", "--- a", "p(--- a)"},
+		{"indented four is not a rule", "    ---", "p(    ---)"},
+		{"ends a paragraph", "a\n***\nb", "p(a) hr p(b)"},
+		{"spaced dashes under a paragraph are a rule", "a\n- - -", "p(a) hr"},
+		{"ends a list", "- a\n- b\n---\nc", "ul[li{p(a)} li{p(b)}] hr p(c)"},
+		{"ends a list, stars", "- a\n* * *", "ul[li{p(a)}] hr"},
+		{"in a list item", "- a\n\n  ---\n\n  b", "ul[li{p(a) hr p(b)}]"},
+		{"in a quote", "> a\n>\n> ***\n> b", "q{p(a) hr p(b)}"},
+		{"ends a quote's lazy run", "> a\n---", "q{p(a)} hr"},
+		{"ends a table", "| a |\n|---|\n| 1 |\n---", "t-[a][1] hr"},
+		{"setext 1", "Title\n=====\ntext", "h1(Title) p(text)"},
+		{"setext 2", "Title\n---", "h2(Title)"},
+		{"setext of two lines", "a *b*\nc\n---", "h2(a b\nc)"},
+		{"setext, short underline", "Title\n=", "h1(Title)"},
+		{"setext, trailing spaces", "Title\n---   ", "h2(Title)"},
+		{"setext in a list item", "- a\n  ---", "ul[li{h2(a)}]"},
+		{"setext in a quote", "> a\n> ===", "q{h1(a)}"},
+		{"no paragraph: === is text", "===", "p(===)"},
+		{"after a blank: --- is a rule", "a\n\n---", "p(a) hr"},
+		{"spaced = is text", "a\n= =", "p(a\n= =)"},
+		{"heading then dashes", "# h\n---", "h1(h) hr"},
+		{"alternating", "---\n===\n---\n===", "hr h2(===) p(===)"},
+	})
+}
+
+// However many rules and underlines, the tree stays within the limits.
+func TestHostileRules(t *testing.T) {
+	for name, src := range map[string]string{
+		"alternating --- lines": strings.Repeat("---\na\n", 50000),
+		"--- and === lines":     strings.Repeat("---\n===\n", 50000),
+		"setext headings":       strings.Repeat("a\n---\n", 50000),
+		"a long rule":           strings.Repeat("- ", 100000),
+		"a long almost-rule":    strings.Repeat("- ", 100000) + "x",
+		"rules in a list":       strings.Repeat("- ***\n", 50000),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := checkTree(Parse(src)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
