@@ -67,3 +67,21 @@ func TestHostileRules(t *testing.T) {
 		})
 	}
 }
+
+func TestTaskItems(t *testing.T) {
+	testDump(t, []struct{ name, src, want string }{
+		{"open and done", "- [ ] todo\n- [x] done", "ul[li[ ]{p(todo)} li[x]{p(done)}]"},
+		{"upper-case X", "- [X] done", "ul[li[x]{p(done)}]"},
+		{"star, plus and numbers", "* [ ] a\n\n+ [x] b\n\n1. [x] c\n2) [ ] d", "ul[li[ ]{p(a)} li[x]{p(b)}] ol1[li[x]{p(c)} li[ ]{p(d)}]"},
+		{"mixed with plain items", "- [ ] a\n- b", "ul[li[ ]{p(a)} li{p(b)}]"},
+		{"a tab after the box", "- [x]\tdone", "ul[li[x]{p(done)}]"},
+		{"spaces after the box", "- [ ]    a", "ul[li[ ]{p(a)}]"},
+		{"no text is text", "- [ ]\n- [x]\n- [ ]   ", "ul[li{p([ ])} li{p([x])} li{p([ ]   )}]"},
+		{"no space after the box is text", "- [x]done", "ul[li{p([x]done)}]"},
+		{"other letters are text", "- [y] a\n- [] b\n- [  ] c", "ul[li{p([y] a)} li{p([] b)} li{p([  ] c)}]"},
+		{"a link is not a box", "- [x](https://x.test) a", "ul[li{p(x a)}]"},
+		{"the rest is the item's", "- [x] **done**\n  more\n  - [ ] sub", "ul[li[x]{p(done\nmore) ul[li[ ]{p(sub)}]}]"},
+		{"not outside a list", "[ ] a", "p([ ] a)"},
+		{"in a quote", "> - [x] a", "q{ul[li[x]{p(a)}]}"},
+	})
+}

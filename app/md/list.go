@@ -65,7 +65,10 @@ func (p *parser) list() {
 	b := Block{Kind: List, Ordered: m.ordered, Start: m.start}
 	for len(b.Items) < maxItems && *p.blocks < maxBlocks {
 		body := p.item(m)
-		b.Items = append(b.Items, Item{Blocks: parse(body, p.depth+1, p.blocks)})
+		var it Item
+		it.Task, it.Checked, body[0] = task(body[0])
+		it.Blocks = parse(body, p.depth+1, p.blocks)
+		b.Items = append(b.Items, it)
 		j := p.skipBlank(p.i)
 		if j == len(p.lines) {
 			break
@@ -134,6 +137,27 @@ func (p *parser) item(m marker) []string {
 		body = append(body, line)
 	}
 	return body
+}
+
+// task reads a task item's box at the start of its first line: "[ ]",
+// or "[x]" or "[X]" when ticked, then a space or a tab and some text, as
+// on GitHub; it returns whether there is one, whether it is ticked, and
+// the line less the box. A box with no text after it is text.
+func task(first string) (isTask, checked bool, rest string) {
+	if len(first) < 4 || first[0] != '[' || first[2] != ']' || (first[3] != ' ' && first[3] != '\t') {
+		return false, false, first
+	}
+	text := strings.TrimLeft(first[4:], " \t")
+	if strings.TrimSpace(text) == "" {
+		return false, false, first
+	}
+	switch first[1] {
+	case ' ':
+		return true, false, text
+	case 'x', 'X':
+		return true, true, text
+	}
+	return false, false, first
 }
 
 // opens returns the fence that line opens, or "".

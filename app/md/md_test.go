@@ -48,7 +48,8 @@ func TestFenceKeepsCodeVerbatim(t *testing.T) {
 
 // dump writes the tree as a short string, what a reader would see of
 // its structure: p(text), code:lang(text), h2(text), hr, q{…} (a quote),
-// ul[li{…} …], ol3[…] (an ordered list and its start).
+// ul[li{…} …], ol3[…] (an ordered list and its start), li[x]{…} (a
+// ticked task item).
 func dump(blocks []Block) string {
 	var s strings.Builder
 	for i, b := range blocks {
@@ -76,7 +77,11 @@ func dump(blocks []Block) string {
 				if j > 0 {
 					s.WriteByte(' ')
 				}
-				fmt.Fprintf(&s, "li{%s}", dump(it.Blocks))
+				box := ""
+				if it.Task {
+					box = map[bool]string{false: "[ ]", true: "[x]"}[it.Checked]
+				}
+				fmt.Fprintf(&s, "li%s{%s}", box, dump(it.Blocks))
 			}
 			s.WriteByte(']')
 		case Table:
@@ -328,7 +333,7 @@ func FuzzParse(f *testing.F) {
 		"- x\nlazy\n\n  - [l](https://x.test) <script>", "10. a\n   - b\n  - c\n - d",
 		"| a | b |\n|:--|--:|\n| `x\\|y` | *e* [l](https://x.test) |\n| 1 |\n| 1 | 2 | 3 |", "x\n| a |\n|---|\nrow\n\n- i\n  | b | c |\n  | - | :-: |",
 		"> a\nlazy\n> - b\n>   > c\n>\n> ```\n> x\n", "- > - > - > x\n> > > > > > y", ">\ta\n>> | a |\n>> |---|\n> # h",
-		"a\n---\n\n***\n- - -\nb\n===\n> c\n> ---\n- d\n  ___"} {
+		"a\n---\n\n***\n- - -\nb\n===\n> c\n> ---\n- d\n  ___", "- [ ] a\n- [x] b\n  - [X] c\n1. [ ]\n2. [x]\td\n> * [ ] e"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

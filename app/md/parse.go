@@ -57,8 +57,12 @@ type Block struct {
 
 // Item is one list item: the blocks indented under its marker, its own
 // text first (a paragraph), then any more paragraphs, code or sub-lists.
+// A task item ("- [ ] text", "- [x] text") has Task set, and Checked
+// when its box is ticked; its box is not in its text.
 type Item struct {
-	Blocks []Block
+	Blocks  []Block
+	Task    bool
+	Checked bool
 }
 
 // Parse parses src. It never fails: what is not Markdown is text.

@@ -80,7 +80,12 @@ func list(b md.Block, mark Marker) app.UI {
 			body = inlines(blocks[0].Inlines, mark)
 			blocks = blocks[1:]
 		}
-		items[i] = app.Li().Body(append(body, RenderBlocks(blocks, mark)...)...)
+		li := app.Li()
+		if it.Task {
+			li = li.Class("task")
+			body = append([]app.UI{taskBox(it.Checked)}, body...)
+		}
+		items[i] = li.Body(append(body, RenderBlocks(blocks, mark)...)...)
 	}
 	if !b.Ordered {
 		return app.Ul().Body(items...)
@@ -90,6 +95,16 @@ func list(b md.Block, mark Marker) app.UI {
 		ol = ol.Start(b.Start) // "3." starts at 3, as it was written
 	}
 	return ol.Body(items...)
+}
+
+// taskBox is a task item's box: a glyph that looks like a checkbox but
+// is not one (a transcript's list cannot be ticked), named for a screen
+// reader by what it says, done or not done.
+func taskBox(checked bool) app.UI {
+	if checked {
+		return app.Span().Class("task-box", "done").Role("img").Aria("label", "done").Text("☑")
+	}
+	return app.Span().Class("task-box").Role("img").Aria("label", "not done").Text("☐")
 }
 
 // table renders a table in a box that scrolls sideways, so that a wide

@@ -65,6 +65,8 @@ func TestRenderHostileIsText(t *testing.T) {
 		{"img onerror in a table cell", "| a |\n|---|\n| <img src=x onerror=\"window.__pwned=1\"> |", "&lt;img"},
 		{"javascript link in a table cell", "| [x](javascript:window.__pwned=1) |\n|---|", `<span class="link-text">x</span>`},
 		{"script in a quote's list", "> - <script>window.__pwned=1</script>", "&lt;script&gt;"},
+		{"script in a task item", "- [x] <script>window.__pwned=1</script>", "&lt;script&gt;"},
+		{"html as a task's box", "- [<input type=checkbox>] a", "[&lt;input"},
 		{"javascript link in a nested quote", "> > [x](javascript:window.__pwned=1)", `<span class="link-text">x</span>`},
 	}
 	for _, tt := range tests {
@@ -156,6 +158,12 @@ func TestRenderBlocks(t *testing.T) {
 	tests := []struct{ name, src, want string }{
 		{"rule", "a\n\n---\n\nb", "<p>a</p><hr><p>b</p>"},
 		{"setext headings", "Title\n===\nSub\n---", `<div aria-level="1" class="md-h md-h1">Title</div><div aria-level="2" class="md-h md-h2">Sub</div>`},
+		// A task's box is a named glyph, never an <input>.
+		{"task items", "- [ ] todo\n- [X] **done**\n- plain",
+			`<ul><li class="task"><span aria-label="not done" class="task-box" role="img">☐</span>todo</li>` +
+				`<li class="task"><span aria-label="done" class="task-box done" role="img">☑</span><strong>done</strong></li><li>plain</li></ul>`},
+		{"task item with blocks", "1. [x] a\n\n   b",
+			`<ol><li class="task"><span aria-label="done" class="task-box done" role="img">☑</span>a<p>b</p></li></ol>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
