@@ -26,7 +26,7 @@ func TestRulesAndSetextHeadings(t *testing.T) {
 		{"two are text", "--\n\n**", "p(--) p(**)"},
 		{"mixed are text", "-*-", "p(-*-)"},
 		{"text after is not a rule", "--- a", "p(--- a)"},
-		{"indented four is not a rule", "    ---", "p(    ---)"},
+		{"indented four is not a rule", "    ---", "code:(---)"},
 		{"ends a paragraph", "a\n***\nb", "p(a) hr p(b)"},
 		{"spaced dashes under a paragraph are a rule", "a\n- - -", "p(a) hr"},
 		{"ends a list", "- a\n- b\n---\nc", "ul[li{p(a)} li{p(b)}] hr p(c)"},
@@ -84,4 +84,41 @@ func TestTaskItems(t *testing.T) {
 		{"not outside a list", "[ ] a", "p([ ] a)"},
 		{"in a quote", "> - [x] a", "q{ul[li[x]{p(a)}]}"},
 	})
+}
+
+func TestIndentedCode(t *testing.T) {
+	testDump(t, []struct{ name, src, want string }{
+		{"four spaces", "    x := 1\n    *not em*", "code:(x := 1\n*not em*)"},
+		{"a tab", "\tx\n\t\ty", "code:(x\n\ty)"},
+		{"spaces then a tab", "  \tx", "code:(x)"},
+		{"deeper lines keep the rest", "    a\n      b", "code:(a\n  b)"},
+		{"blank lines between, not after", "    a\n\n    b\n\n\nc", "code:(a\n\nb) p(c)"},
+		{"between paragraphs", "a\n\n    code\n\nb", "p(a) code:(code) p(b)"},
+		{"does not interrupt a paragraph", "a\n    b", "p(a\n    b)"},
+		{"ends at a line indented less", "    a\nb", "code:(a) p(b)"},
+		{"html is kept verbatim", "    <script>alert(1)</script>", "code:(<script>alert(1)</script>)"},
+		{"three spaces is text", "   a", "p(   a)"},
+		{"in a list item", "- a\n\n      code\n- b", "ul[li{p(a) code:(code)} li{p(b)}]"},
+		{"in an ordered item", "1. a\n\n       code", "ol1[li{p(a) code:(code)}]"},
+		{"an item's continuation is not code", "- a\n      b", "ul[li{p(a\n    b)}]"},
+		{"in a quote", ">     code\n> text", "q{code:(code) p(text)}"},
+		{"no lazy line after code in a quote", ">     code\ny", "q{code:(code)} p(y)"},
+		{"an indented quote line is code", "    > a", "code:(> a)"},
+	})
+}
+
+// Many indented lines are one block, read once.
+func TestHostileIndentedCode(t *testing.T) {
+	for name, src := range map[string]string{
+		"100,000 lines":          strings.Repeat("    x\n", 100000),
+		"100,000 blocks":         strings.Repeat("    x\n\na\n\n", 100000),
+		"blank lines after code": "    x" + strings.Repeat("\n    ", 100000),
+		"tabs":                   strings.Repeat("\t", 100000) + "x",
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := checkTree(Parse(src)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
 }

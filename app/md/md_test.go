@@ -333,7 +333,8 @@ func FuzzParse(f *testing.F) {
 		"- x\nlazy\n\n  - [l](https://x.test) <script>", "10. a\n   - b\n  - c\n - d",
 		"| a | b |\n|:--|--:|\n| `x\\|y` | *e* [l](https://x.test) |\n| 1 |\n| 1 | 2 | 3 |", "x\n| a |\n|---|\nrow\n\n- i\n  | b | c |\n  | - | :-: |",
 		"> a\nlazy\n> - b\n>   > c\n>\n> ```\n> x\n", "- > - > - > x\n> > > > > > y", ">\ta\n>> | a |\n>> |---|\n> # h",
-		"a\n---\n\n***\n- - -\nb\n===\n> c\n> ---\n- d\n  ___", "- [ ] a\n- [x] b\n  - [X] c\n1. [ ]\n2. [x]\td\n> * [ ] e"} {
+		"a\n---\n\n***\n- - -\nb\n===\n> c\n> ---\n- d\n  ___", "- [ ] a\n- [x] b\n  - [X] c\n1. [ ]\n2. [x]\td\n> * [ ] e",
+		"    code\n\n\tx\na\n    b\n\n- c\n\n      d\n>     e\nf"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -1,5 +1,5 @@
 // Package md is a small, strict Markdown subset for transcript text:
-// paragraphs, fenced code, inline code, emphasis, nested lists, headings
+// paragraphs, fenced and indented code, inline code, emphasis, nested lists, headings
 // (ATX and setext), rules,
 // block quotes (which hold blocks of their own), GitHub's pipe tables
 // and links. It parses to a tree of plain
@@ -43,7 +43,7 @@ const (
 type Block struct {
 	Kind    Kind
 	Level   int      // Heading: 1–6
-	Lang    string   // Code: the fence's info word, shown as a label only
+	Lang    string   // Code: the fence's info word, shown as a label only; "" when indented
 	Text    string   // Code: the code, verbatim
 	Inlines []Inline // Para, Heading
 	Blocks  []Block  // Quote: the blocks quoted, their markers stripped
@@ -104,6 +104,8 @@ func (p *parser) run() {
 		case strings.TrimSpace(line) == "":
 			p.flush()
 			p.i++
+		case len(p.para) == 0 && codeIndent(line) > 0:
+			p.indented()
 		case indent < 4 && fence(trim) != "":
 			p.flush()
 			p.code(indent, trim)
@@ -205,6 +207,50 @@ func (p *parser) code(indent int, trim string) {
 		body = append(body, dedent(l, indent))
 	}
 	p.emit(Block{Kind: Code, Lang: lang, Text: strings.Join(body, "\n")})
+}
+
+// indented reads an indented code block at p.i: its lines, each less
+// four columns of indentation, and the blank lines between them, but not
+// those after it. It cannot interrupt a paragraph (an indented line goes
+// on with the paragraph's text), so run calls it only with none open.
+func (p *parser) indented() {
+	var body []string
+	for j := p.i; j < len(p.lines); j++ {
+		l := p.lines[j]
+		if n := codeIndent(l); n > 0 {
+			body = append(body, l[n:])
+		} else if strings.TrimSpace(l) == "" {
+			body = append(body, "")
+		} else {
+			break
+		}
+	}
+	for strings.TrimSpace(body[len(body)-1]) == "" {
+		body = body[:len(body)-1]
+	}
+	p.i += len(body)
+	p.emit(Block{Kind: Code, Text: strings.Join(body, "\n")})
+}
+
+// codeIndent returns the length of line's first four columns when they
+// are all indentation (spaces, or a tab, which reaches the fourth), the
+// start of an indented code block's line, or 0.
+func codeIndent(line string) int {
+	col := 0
+	for i := 0; i < len(line) && i < 4; i++ {
+		switch line[i] {
+		case ' ':
+			col++
+		case '\t':
+			col = 4
+		default:
+			return 0
+		}
+		if col == 4 {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // closes reports whether line closes the fence f: as long a run of its

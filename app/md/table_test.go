@@ -31,7 +31,7 @@ func TestTables(t *testing.T) {
 		{"cell counts differ", "| a | b |\n|---|\n| 1 |", "p(| a | b |\n|---|\n| 1 |)"},
 		{"not a delimiter row", "| a |\n|-x-|", "p(| a |\n|-x-|)"},
 		{"dashes without a pipe are an underline", "a\n---", "h2(a)"},
-		{"indented four is not a header", "    | a |\n|---|", "p(    | a |\n|---|)"},
+		{"indented four is not a header", "    | a |\n|---|", "code:(| a |) p(|---|)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -152,7 +152,7 @@ func TestRenderQuotes(t *testing.T) {
 	}
 }
 
-// Rules, setext headings, task items and indented code render as the
+// Rules, setext headings, indented code and task items render as the
 // elements they name, and nothing else.
 func TestRenderBlocks(t *testing.T) {
 	tests := []struct{ name, src, want string }{
@@ -162,6 +162,7 @@ func TestRenderBlocks(t *testing.T) {
 		{"task items", "- [ ] todo\n- [X] **done**\n- plain",
 			`<ul><li class="task"><span aria-label="not done" class="task-box" role="img">☐</span>todo</li>` +
 				`<li class="task"><span aria-label="done" class="task-box done" role="img">☑</span><strong>done</strong></li><li>plain</li></ul>`},
+		{"indented code", "a\n\n    <b>x</b>", `<p>a</p><pre class="code" tabindex="0"><code>&lt;b&gt;x&lt;/b&gt;</code></pre>`},
 		{"task item with blocks", "1. [x] a\n\n   b",
 			`<ol><li class="task"><span aria-label="done" class="task-box done" role="img">☑</span>a<p>b</p></li></ol>`},
 	}
