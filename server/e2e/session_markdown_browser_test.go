@@ -10,8 +10,10 @@ import (
 )
 
 // markdownText is an assistant's answer as Claude writes them: a bulleted
-// list under a numbered item, and a table wider than a phone.
+// list under a numbered item, a table wider than a phone, a rule, a quote
+// holding a list, a task list and a fenced block of code.
 var markdownText = "Steps:\n\n1. first\n2. second\n   - alpha\n   - beta\n3. third\n\n" +
+	"---\n\n> Noted:\n> - one\n> - two\n\n- [x] done it\n- [ ] not yet\n\n```go\nfunc main() {}\n```\n\n" +
 	"| File | " + strings.Repeat("A rather long column heading | ", 6) + "Lines |\n" +
 	"|:--|" + strings.Repeat("---|", 6) + "--:|\n" +
 	"| `main.go` | " + strings.Repeat("some *words* here | ", 6) + "12 |\n" +
@@ -53,6 +55,16 @@ func testSessionMarkdown(t *testing.T, b *browser) {
 	}
 	if mustEval[bool](c, `document.documentElement.scrollWidth > document.documentElement.clientWidth || document.getElementById("transcript").scrollWidth > document.getElementById("transcript").clientWidth`) {
 		t.Error("the wide table widens the page")
+	}
+	md := `document.querySelector("#transcript .md")`
+	if got := mustEval[string](c, `(m => [m.querySelectorAll("hr").length, [...m.querySelectorAll("blockquote li")].map(e => e.textContent).join(","),
+		[...m.querySelectorAll(".task-box")].map(e => e.getAttribute("aria-label")).join(","), m.querySelectorAll("input").length].join(" "))(`+md+`)`); got != "1 one,two done,not done 0" {
+		t.Errorf("rule, quoted list, task boxes and inputs read %q, want 1 rule, a list one,two in the quote, boxes done,not done and no input", got)
+	}
+	// Code reads at a size a person reads all day: a block's code as its
+	// box, both at least 12 px.
+	if got := mustEval[string](c, `(m => [m.querySelector("pre code"), m.querySelector("pre"), m.querySelector("td code")].map(e => getComputedStyle(e).fontSize).join(" "))(`+md+`)`); got != "12.6px 12.6px 12.6px" {
+		t.Errorf("code sizes (block's code, block, inline) %s, want 12.6px each", got)
 	}
 	for _, scheme := range []string{"light", "dark"} {
 		viewport(c, 375, 812, true, scheme)
