@@ -18,7 +18,8 @@ import (
 
 // The session page, /s/<source>/<id> (?agent=<id> for a Claude
 // subagent's transcript). Test hooks: #session (data-state "loading",
-// "ready", "offline" or "error"), #session-header with .title, .project,
+// "ready", "offline" or "error"; data-seeking "true" while older pages
+// load to find the place the reader left), #session-header with .title, .project,
 // .branch, .models, .status, .question, .messages, .tokens, .cost,
 // .started, .updated, .duration; #copy-resume, #copy-id, #copy-path;
 // #transcript, the scrolling list, whose rendered rows are .msg with
@@ -386,9 +387,14 @@ func (p *SessionPage) loadOlderBy(ctx app.Context, limit int) {
 				p.loadLast(ctx)
 				return
 			}
-			if err != nil || before != p.convo.Before {
-				p.seek = nil // the place is given up: the view stays where it is
-				return       // offline, or a reload replaced the messages meanwhile
+			switch {
+			case err != nil:
+				return // offline: loadLast, once helmd answers again, goes on seeking
+			case before != p.convo.Before:
+				// A reload replaced the messages meanwhile: a place
+				// sought is sought from them.
+				p.seekOlder(ctx)
+				return
 			}
 			s, _ := browser.ScrollOf(transcriptID)
 			old := p.convo.Heights.Total()

@@ -17,7 +17,7 @@ func (p *SessionPage) Render() app.UI {
 	// The children keep their places whatever shows: go-app diffs by
 	// position, and a shifted child would rebuild the scrolling element.
 	// Everything below the header is the page's main landmark.
-	return app.Div().ID("session").Class("session-page").DataSet("state", p.state).Body(
+	return app.Div().ID("session").Class("session-page").DataSet("state", p.state).DataSet("seeking", p.seek != nil).Body(
 		p.renderHeader(),
 		app.Main().Class("session-main").Body(
 			app.Div().Class("notices").Body(app.If(p.errText != "", func() app.UI {

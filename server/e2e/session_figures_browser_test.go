@@ -160,7 +160,9 @@ func testSessionLarge(t *testing.T, b *browser) {
 	c := b.tab(t)
 	c.navigate(p.URL + "/s/claude/" + sid)
 	c.waitJS(10*time.Second, "the last page", msgsWith(fmt.Sprintf("big reply %d", bigPairs-1)))
-	c.waitJS(5*time.Second, "opened at the bottom", `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 48)(document.getElementById("transcript"))`)
+	// A bound, not a figure: on a loaded 2-core CI machine the rows'
+	// first measuring renders took over 5 s once.
+	c.waitJS(20*time.Second, "opened at the bottom", `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 48)(document.getElementById("transcript"))`)
 	if got := c.text("#older"); got != "Scroll up for older messages" {
 		t.Errorf("#older says %q on the last page", got)
 	}
