@@ -404,11 +404,7 @@ func serveEndSession(t *testing.T) (p *proc, sid string) {
 	claude := t.TempDir()
 	sid = "6c000000-0000-4000-8000-000000000001"
 	at := time.Now().Add(-time.Hour)
-	var w strings.Builder
-	for i := range 40 {
-		w.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), at))
-		w.WriteString(replyLine(t, sid, fmt.Sprintf("msg_end_%d", i), fmt.Sprintf("reply %d\n\n%s", i, strings.Repeat("words ", 15*(i%7))), at))
-	}
+	w := turns(t, sid, "end", 40, at)
 	w.WriteString(toolCall(t, sid, "last", "Bash", map[string]any{"command": "go test ./..."}, at))
 	w.WriteString(toolResult(t, sid, "last", strings.Repeat("ok  \tsome/package\t0.1s\n", 200), at, nil))
 	fixture.Append(t, fixture.Path(claude, cwd, sid), w.String())
@@ -517,6 +513,18 @@ func readingOf(c *chrome, what string) reading {
 		return {text: m.querySelector(".md, .prompt, .block").textContent, at: m.getBoundingClientRect().top - v}; })(document.getElementById("transcript"))`)
 }
 
+// turns writes n prompt/reply pairs of sid at at, the replies of
+// varied lengths (tag keeps their message ids apart), into a builder a
+// test may add to.
+func turns(t *testing.T, sid, tag string, n int, at time.Time) *strings.Builder {
+	var w strings.Builder
+	for i := range n {
+		w.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), at))
+		w.WriteString(replyLine(t, sid, fmt.Sprintf("msg_%s_%d", tag, i), fmt.Sprintf("reply %d\n\n%s", i, strings.Repeat("words ", 15*(i%7))), at))
+	}
+	return &w
+}
+
 // testSessionOpensWhereLeftFarUp: a place far above the last page (the
 // reader scrolled up through many older pages) is found again when the
 // session opens: older pages load until its row is there, and the row is
@@ -525,11 +533,7 @@ func testSessionOpensWhereLeftFarUp(t *testing.T, b *browser) {
 	claude := t.TempDir()
 	const sid = "6c000000-0000-4000-8000-000000000002"
 	at := time.Now().Add(-time.Hour)
-	var w strings.Builder
-	for i := range 300 {
-		w.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), at))
-		w.WriteString(replyLine(t, sid, fmt.Sprintf("msg_far_%d", i), fmt.Sprintf("reply %d\n\n%s", i, strings.Repeat("words ", 15*(i%7))), at))
-	}
+	w := turns(t, sid, "far", 300, at)
 	fixture.Append(t, fixture.Path(claude, cwd, sid), w.String())
 	p := serveList(t, claude)
 	c := b.tab(t)
@@ -566,11 +570,7 @@ func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
 	claude := t.TempDir()
 	const sid = "6e000000-0000-4000-8000-000000000001"
 	at := time.Now().Add(-time.Hour)
-	var w strings.Builder
-	for i := range 40 {
-		w.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), at))
-		w.WriteString(replyLine(t, sid, fmt.Sprintf("msg_still_%d", i), fmt.Sprintf("reply %d\n\n%s", i, strings.Repeat("words ", 15*(i%7))), at))
-	}
+	w := turns(t, sid, "still", 40, at)
 	path := fixture.Path(claude, cwd, sid)
 	fixture.Append(t, path, w.String())
 	p := serveList(t, claude)
@@ -624,11 +624,7 @@ func testSessionWorkingAfterOutage(t *testing.T, b *browser) {
 	claude := t.TempDir()
 	const sid = "6f000000-0000-4000-8000-000000000002"
 	at := time.Now().Add(-time.Hour)
-	var w strings.Builder
-	for i := range 30 {
-		w.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), at))
-		w.WriteString(replyLine(t, sid, fmt.Sprintf("msg_out_%d", i), fmt.Sprintf("reply %d\n\n%s", i, strings.Repeat("words ", 15*(i%7))), at))
-	}
+	w := turns(t, sid, "out", 30, at)
 	w.WriteString(fixture.User(sid, cwd, "One more thing", time.Now()))
 	fixture.Append(t, fixture.Path(claude, cwd, sid), w.String())
 	port := strconv.Itoa(freePort(t))
