@@ -330,8 +330,7 @@ func TestHookSendsTokenAndOnlyWhatHelmReads(t *testing.T) {
 		seen := make(chan got, 4)
 		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == tokenproof.Path && proves {
-				a, _ := tokenproof.For(token, r)
-				_ = json.NewEncoder(w).Encode(a)
+				tokenproof.Serve(w, r, token)
 				return
 			}
 			body, _ := io.ReadAll(r.Body)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -29,17 +28,11 @@ func fakeHelmd(t *testing.T, token string, h http.HandlerFunc) (port string) {
 	before := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, before) })
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != tokenproof.Path {
-			h(w, r)
+		if r.URL.Path == tokenproof.Path {
+			tokenproof.Serve(w, r, token)
 			return
 		}
-		a, err := tokenproof.For(token, r)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(a)
+		h(w, r)
 	}))
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)

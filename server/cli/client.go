@@ -81,8 +81,7 @@ func (c *client) request(ctx context.Context, path string, header http.Header) (
 		resp, err = c.do(ctx, path, header)
 	}
 	if err != nil {
-		switch {
-		case errors.Is(err, syscall.ECONNREFUSED):
+		if errors.Is(err, syscall.ECONNREFUSED) {
 			return nil, fmt.Errorf("%w at %s (connection refused): start it with `helmd`, or pass --host/--port", errNotRunning, c.base)
 		}
 		var unproven *unprovenError

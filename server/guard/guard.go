@@ -106,7 +106,7 @@ func Wrap(next http.Handler, o Options) http.Handler {
 		if r.URL.Path == tokenproof.Path {
 			// Asked without a token: it is how a client decides whether
 			// to send one here.
-			serveTokenProof(w, r, o.Token)
+			tokenproof.Serve(w, r, o.Token)
 			return
 		}
 		if !auth.check(w, r) {

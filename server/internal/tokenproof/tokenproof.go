@@ -21,6 +21,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+
+	"vibecraft.sh/helm/server/internal/httperr"
 )
 
 // Path is where helmd answers, without a token (the question is how to
@@ -57,10 +59,31 @@ func canonical(a netip.AddrPort) netip.AddrPort {
 	return netip.AddrPortFrom(a.Addr().Unmap().WithZone(""), a.Port())
 }
 
-// For is helmd's answer to r, a request for Path, when it holds token
-// ("" with authentication off): the proof is bound to the socket address
-// r reached.
-func For(token string, r *http.Request) (Answer, error) {
+// Serve answers r, a request for Path, as helmd holding token ("" with
+// authentication off): the proof of the nonce r carries, bound to the
+// socket address r reached, or that no token is wanted.
+func Serve(w http.ResponseWriter, r *http.Request, token string) {
+	w.Header().Set("Cache-Control", "no-store")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		httperr.Write(w, http.StatusMethodNotAllowed, "token proof: GET only")
+		return
+	}
+	a, err := answer(token, r)
+	if err != nil {
+		httperr.Write(w, http.StatusBadRequest, "token proof: "+err.Error())
+		return
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		httperr.Write(w, http.StatusInternalServerError, "token proof: "+err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(b)
+}
+
+func answer(token string, r *http.Request) (Answer, error) {
 	if token == "" {
 		return Answer{Auth: "none"}, nil
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func answer(t testing.TB, a Answer) []byte {
+func answerJSON(t testing.TB, a Answer) []byte {
 	b, err := json.Marshal(a)
 	if err != nil {
 		t.Fatal(err)
@@ -23,7 +23,7 @@ func TestProofBindsTokenNonceAndAddress(t *testing.T) {
 	nonce := make([]byte, NonceLen)
 	nonce[0] = 7
 	addr := netip.MustParseAddrPort("127.0.0.1:5003")
-	good := answer(t, Answer{Auth: "token", Proof: hex.EncodeToString(Sum("tok", nonce, addr))})
+	good := answerJSON(t, Answer{Auth: "token", Proof: hex.EncodeToString(Sum("tok", nonce, addr))})
 	if err := Check(good, "tok", nonce, addr); err != nil {
 		t.Fatalf("the proof made for it: %v", err)
 	}
@@ -42,7 +42,7 @@ func TestProofBindsTokenNonceAndAddress(t *testing.T) {
 			t.Errorf("%s: %v, want ErrNotProven", name, err)
 		}
 	}
-	if err := Check(answer(t, Answer{Auth: "none"}), "tok", nonce, addr); !errors.Is(err, ErrNoTokenWanted) {
+	if err := Check(answerJSON(t, Answer{Auth: "none"}), "tok", nonce, addr); !errors.Is(err, ErrNoTokenWanted) {
 		t.Errorf("auth none: %v", err)
 	}
 	for _, body := range []string{"", "null", `{"auth":"token"}`, `{"auth":"token","proof":"zz"}`, `{"auth":"Token","proof":""}`, "<html>401</html>"} {
