@@ -155,18 +155,25 @@ func TestFallbackUntilTheSlowLevelIsCached(t *testing.T) {
 		t.Fatal("the two levels give the same bytes: the test could not tell them apart")
 	}
 	steps := []struct {
-		name string
-		args []string
-		want []byte
-		say  string
+		name  string
+		cache string
+		args  []string
+		want  []byte
+		say   string
+		// noFallback: the report must not name a fallback.
+		noFallback bool
 	}{
-		{"first build", []string{"-brotli", "9", "-fallback", "1"}, fast, "no brotli 9 form of this input in the cache: brotli 1 instead"},
-		{"release", []string{"-brotli", "9"}, slow, "brotli 9, in"},
-		{"build after the release", []string{"-brotli", "9", "-fallback", "1"}, slow, "brotli 9, from the cache"},
-		{"a fallback not below the level is none", []string{"-brotli", "1", "-fallback", "1"}, fast, "brotli 1, from the cache"},
+		{"first build", cacheDir, []string{"-brotli", "9", "-fallback", "1"}, fast, "no brotli 9 form of this input in the cache: brotli 1 instead", false},
+		{"release", cacheDir, []string{"-brotli", "9"}, slow, "brotli 9, in", false},
+		{"build after the release", cacheDir, []string{"-brotli", "9", "-fallback", "1"}, slow, "brotli 9, from the cache", false},
+		// An empty cache: the level itself is made, with no word of a fallback.
+		{"a fallback not below the level is none", t.TempDir(), []string{"-brotli", "1", "-fallback", "1"}, fast, "brotli 1, in", true},
 	}
 	for _, s := range steps {
-		out := runOut(t, append(append([]string{"-cache", cacheDir}, s.args...), path)...)
+		out := runOut(t, append(append([]string{"-cache", s.cache}, s.args...), path)...)
+		if s.noFallback && strings.Contains(out, "instead") {
+			t.Errorf("%s: a fallback was taken:\n%s", s.name, out)
+		}
 		got, err := os.ReadFile(path + ".br")
 		if err != nil {
 			t.Fatal(err)

@@ -4,22 +4,49 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 )
 
-// A program that accepts and then never answers, or answers endlessly,
-// costs a client a bounded wait and no token.
-func TestProofAgainstSilentAndEndlessAnswers(t *testing.T) {
+// proving answers one proof request on c as a holder of "tok" would,
+// then writes more.
+func proving(more string) func(net.Conn) {
+	return func(c net.Conn) {
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
+		}
+		nonce, err := ParseNonce(req.URL.Query().Get("nonce"))
+		if err != nil {
+			return
+		}
+		body, _ := json.Marshal(Answer{Auth: "token", Proof: hex.EncodeToString(Sum("tok", nonce, c.LocalAddr().(*net.TCPAddr).AddrPort()))})
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s%s", len(body), body, more)
+		_, _ = c.Read(make([]byte, 1)) // until the client closes
+	}
+}
+
+// Only a whole, lone proof makes a connection proven: a program that
+// accepts and never answers, or answers endlessly, or sends more after
+// a proof, costs a client a bounded wait and no token.
+func TestProofAgainstBadAnswers(t *testing.T) {
 	for _, c := range []struct {
-		name  string
-		serve func(net.Conn)
+		name    string
+		serve   func(net.Conn)
+		proven  bool
+		because string
 	}{
-		{"silent", func(c net.Conn) { _, _ = c.Read(make([]byte, 1024)) }},
+		{"a proof", proving(""), true, ""},
+		{"silent", func(c net.Conn) { _, _ = io.Copy(io.Discard, c) }, false, "timeout"},
 		{"endless", func(c net.Conn) {
 			_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n"))
 			line := bytes.Repeat([]byte("x"), 64<<10)
@@ -28,11 +55,8 @@ func TestProofAgainstSilentAndEndlessAnswers(t *testing.T) {
 					return
 				}
 			}
-		}},
-		{"proof with more after it", func(c net.Conn) {
-			_, _ = c.Read(make([]byte, 1024))
-			_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n{\"auth\":\"none\"}HTTP/1.1 200 OK\r\n"))
-		}},
+		}, false, "too long"},
+		{"a proof with more after it", proving("HTTP/1.1 200 OK\r\n"), false, "more than its answer"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -52,9 +76,17 @@ func TestProofAgainstSilentAndEndlessAnswers(t *testing.T) {
 			}()
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
-			_, err = Dial(ctx, &net.Dialer{}, "tcp", ln.Addr().String(), "tok")
-			if err == nil {
+			conn, err := Dial(ctx, &net.Dialer{}, "tcp", ln.Addr().String(), "tok")
+			switch {
+			case c.proven && err != nil:
+				t.Fatalf("a proof was refused: %v", err)
+			case c.proven:
+				conn.Close()
+			case err == nil:
+				conn.Close()
 				t.Fatal("the connection was taken as proven")
+			case !errors.Is(err, ErrNotProven) || !strings.Contains(err.Error(), c.because):
+				t.Fatalf("refused with %v, want ErrNotProven saying %q", err, c.because)
 			}
 			ln.Close()
 			<-done
