@@ -459,24 +459,21 @@ func testSessionOpensWhereLeft(t *testing.T, b *browser) {
 	c := b.tab(t)
 	c.navigate(p.URL + "/")
 	waitLive(c)
-	open := func(what string) { openFromList(c, sid, what) }
-	back := func() { backToList(c) }
-	read := func(what string) reading { return readingOf(c, what) }
-	open("the session")
+	openFromList(c, sid, "the session")
 	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
 	mustEval[bool](c, `(document.getElementById("transcript").scrollTop = 1500, true)`)
-	left := read("scrolled up")
-	back()
-	open("the session again")
-	if got := read("opened again"); got.Text != left.Text || math.Abs(got.At-left.At) > 2 {
+	left := readingOf(c, "scrolled up")
+	backToList(c)
+	openFromList(c, sid, "the session again")
+	if got := readingOf(c, "opened again"); got.Text != left.Text || math.Abs(got.At-left.At) > 2 {
 		t.Errorf("opened again, the view shows %q at %.0f px; it was left at %q at %.0f px", got.Text, got.At, left.Text, left.At)
 	}
 
 	// Left at its end, it opens at its end.
 	mustEval[bool](c, `(t => (t.scrollTop = t.scrollHeight, true))(document.getElementById("transcript"))`)
 	settledTop(c, "the last row, at the end", `document.querySelector("#transcript .msg:last-of-type")`)
-	back()
-	open("the session, left at its end")
+	backToList(c)
+	openFromList(c, sid, "the session, left at its end")
 	settledTop(c, "the last row, opened again", `document.querySelector("#transcript .msg:last-of-type")`)
 	if gap := mustEval[float64](c, `(t => t.scrollHeight - t.scrollTop - t.clientHeight)(document.getElementById("transcript"))`); gap > 2 {
 		t.Errorf("left at its end, the session opens %.0f px short of it", gap)
@@ -539,24 +536,22 @@ func testSessionOpensWhereLeftFarUp(t *testing.T, b *browser) {
 	c := b.tab(t)
 	c.navigate(p.URL + "/")
 	waitLive(c)
-	open := func(what string) { openFromList(c, sid, what) }
-	read := func(what string) reading { return readingOf(c, what) }
-	open("the session")
+	openFromList(c, sid, "the session")
 	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
 	// Up to the first prompt, page after page of 50: each scroll to the
 	// top asks for the next.
 	c.waitJS(60*time.Second, "the first prompt, loaded by scrolling up", `(t => { t.scrollTop = 0;
 		return [...t.querySelectorAll(".msg .prompt")].some(e => e.textContent === "prompt 0"); })(document.getElementById("transcript"))`)
 	mustEval[bool](c, `(document.getElementById("transcript").scrollTop = 2500, true)`)
-	left := read("read near the start")
+	left := readingOf(c, "read near the start")
 	if !strings.HasPrefix(left.Text, "prompt ") && !strings.HasPrefix(left.Text, "reply ") {
 		t.Fatalf("the row read is %q", left.Text)
 	}
 	backToList(c)
-	open("the session again")
+	openFromList(c, sid, "the session again")
 	c.waitJS(30*time.Second, "the place sought among older pages", `document.getElementById("session").dataset.seeking === "false" &&
 		document.querySelectorAll("#transcript .msg[data-i]").length > 0`)
-	if got := read("opened again"); got.Text != left.Text || math.Abs(got.At-left.At) > 2 {
+	if got := readingOf(c, "opened again"); got.Text != left.Text || math.Abs(got.At-left.At) > 2 {
 		t.Errorf("opened again, the view shows %q at %.0f px; it was left at %q at %.0f px", got.Text, got.At, left.Text, left.At)
 	}
 }
