@@ -93,9 +93,18 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 // waitWithin polls cond until it holds, failing after d.
 func waitWithin(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
+	waitShowing(t, d, what, cond, nil)
+}
+
+// waitShowing is waitWithin whose failure also says what was last seen.
+func waitShowing(t testing.TB, d time.Duration, what string, cond func() bool, seen func() string) {
+	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
+			if seen != nil {
+				t.Fatalf("timed out after %v waiting for %s; last seen: %s", d, what, seen())
+			}
 			t.Fatalf("timed out after %v waiting for %s", d, what)
 		}
 		time.Sleep(10 * time.Millisecond) // polling a condition, not synchronising

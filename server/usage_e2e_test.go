@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -82,9 +83,11 @@ func TestUsageEndToEnd(t *testing.T) {
 	// seedSessions: one response of 10 in, 20 out on Sonnet 4.5.
 	const one = (10*3 + 20*15) / 1e6
 	waitFor(t, "the seeded response in the report", func() bool { return same(report().Total.CostUSD, one) })
-	if got := sessionsCost(); !same(got, one) {
-		t.Errorf("sessions cost $%v, want $%v", got, one)
-	}
+	// The report and the list are published one after the other: the
+	// list may come a moment after the report.
+	var listed float64
+	waitShowing(t, 10*time.Second, "the seeded response in the list", func() bool { listed = sessionsCost(); return same(listed, one) },
+		func() string { return fmt.Sprintf("sessions cost $%v, want $%v", listed, one) })
 	fixture.Append(t, fixture.Path(root, "/work/calm", sidCalm),
 		fixture.Assistant(sidCalm, "/work/calm", "msg_2", "end_turn", time.Now()))
 	waitFor(t, "the appended response in the report", func() bool { return same(report().Total.CostUSD, 2*one) })
@@ -92,7 +95,6 @@ func TestUsageEndToEnd(t *testing.T) {
 	if len(rep.Buckets) != 1 || rep.Buckets[0].Key != "claude" || rep.Buckets[0].Tokens.Output != 40 {
 		t.Errorf("by source: %+v", rep.Buckets)
 	}
-	if got := sessionsCost(); !same(got, rep.Total.CostUSD) {
-		t.Errorf("sessions cost $%v, report $%v", got, rep.Total.CostUSD)
-	}
+	waitShowing(t, 10*time.Second, "the appended response in the list", func() bool { listed = sessionsCost(); return same(listed, rep.Total.CostUSD) },
+		func() string { return fmt.Sprintf("sessions cost $%v, report $%v", listed, rep.Total.CostUSD) })
 }

@@ -57,9 +57,21 @@ func TestUsageOpenCodePerMessage(t *testing.T) {
 		}
 		return sum
 	}
-	if rep := report(); rep.Total.CostUSD != sessionsCost() {
-		t.Errorf("report total $%v, sessions $%v", rep.Total.CostUSD, sessionsCost())
+	// The report and the list are published one after the other, so a
+	// read between the two can see one ahead: they must come to agree.
+	agree := func(when string) {
+		t.Helper()
+		var rep usage.Report
+		var sessions float64
+		waitShowing(t, 10*time.Second, "the report's total equal to the sessions' cost "+when, func() bool {
+			rep, sessions = report(), sessionsCost()
+			return rep.Total.CostUSD == sessions
+		}, func() string {
+			raw, _ := json.Marshal(rep)
+			return fmt.Sprintf("report total $%v, sessions $%v: %s", rep.Total.CostUSD, sessions, raw)
+		})
 	}
+	agree("before the append")
 
 	assistant("msg_3", today.Add(time.Second), 0.1)
 	var after map[string]int64
@@ -67,8 +79,5 @@ func TestUsageOpenCodePerMessage(t *testing.T) {
 	if after[d1] != before[d1] || after[d2] != 60 || len(after) != 2 {
 		t.Errorf("after the append %v, was %v: want only %s up 10 cents", after, before, d2)
 	}
-	if rep := report(); rep.Total.CostUSD != sessionsCost() {
-		raw, _ := json.Marshal(rep)
-		t.Errorf("report total $%v, sessions $%v: %s", rep.Total.CostUSD, sessionsCost(), raw)
-	}
+	agree("after the append")
 }
