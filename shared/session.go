@@ -106,12 +106,18 @@ type Session struct {
 	WaitingSince int64 `json:"waitingSince"`
 	// ClearedAt is when the user cleared the session from "Needs you"
 	// (epoch ms); 0 when not cleared, or when it changed since.
-	ClearedAt int64  `json:"clearedAt"`
-	Active    bool   `json:"active"`
-	CreatedAt int64  `json:"createdAt"`
-	UpdatedAt int64  `json:"updatedAt"`
-	Version   string `json:"version"`
-	ParentID  string `json:"parentId,omitempty"`
+	ClearedAt int64 `json:"clearedAt"`
+	Active    bool  `json:"active"`
+	CreatedAt int64 `json:"createdAt"`
+	UpdatedAt int64 `json:"updatedAt"`
+	// WorkMs is how long the session spent working, in ms: the sum of
+	// its turns as the assistant timed them (Claude Code's turn_duration
+	// records, OpenCode's answers from created to completed), without
+	// the idle time between them that UpdatedAt - CreatedAt counts. 0
+	// when the transcript does not say (Claude Code before 2.1).
+	WorkMs   int64  `json:"workMs,omitempty"`
+	Version  string `json:"version"`
+	ParentID string `json:"parentId,omitempty"`
 
 	// Host names the machine the session runs on, in a fleet (see
 	// --host-name); "" for this machine's own sessions when no fleet is

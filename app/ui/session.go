@@ -21,7 +21,7 @@ import (
 // "ready", "offline" or "error"; data-seeking "true" while older pages
 // load to find the place the reader left), #session-header with .title, .project,
 // .branch, .models, .status, .question, .messages, .tokens, .cost,
-// .started, .updated, .duration; #copy-resume, #copy-id, #copy-path;
+// .started, .updated, .duration, .work (when the transcript times its turns); #copy-resume, #copy-id, #copy-path;
 // #transcript, the scrolling list, whose rendered rows are .msg with
 // data-i (index among the loaded messages), data-role and data-cursor;
 // #older (loading older messages or "start of the transcript"); #new-below

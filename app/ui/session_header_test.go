@@ -44,7 +44,7 @@ func TestRenderSessionHeader(t *testing.T) {
 			ProjectPath: "/home/dev/app", GitBranch: "fix/login", MessageCount: 12345,
 			Tokens:  shared.Tokens{Input: 1200, Output: 34_000, CacheRead: 2_500_000, CacheWrite: 9000, CacheWrite1h: 2000},
 			CostUSD: 4.5, Status: shared.StatusWaiting, WaitingFor: "permission: Bash",
-			CreatedAt: started.UnixMilli(), UpdatedAt: time.Now().UnixMilli()},
+			CreatedAt: started.UnixMilli(), UpdatedAt: time.Now().UnixMilli(), WorkMs: (12*60 + 30) * 1000},
 		Transcripts:   []string{"/home/dev/.claude/projects/-home-dev-app/" + p.id + ".jsonl", "/sub/agent-a1.jsonl"},
 		Models:        []string{"claude-haiku-4-5", "claude-opus-4-5-20251101"},
 		ResumeCommand: "cd /home/dev/app && claude --resume " + p.id,
@@ -62,6 +62,7 @@ func TestRenderSessionHeader(t *testing.T) {
 		"started":  "2026-03-02 09:15:00",
 		"updated":  "just now",
 		"duration": "3 h 5 min",
+		"work":     "12 min",
 	} {
 		if facts[class] != want {
 			t.Errorf("%s: %q, want %q", class, facts[class], want)
@@ -89,14 +90,14 @@ func TestRenderSessionHeader(t *testing.T) {
 	}
 }
 
-// An idle session without branch or models shows no empty facts, and a
+// An idle session without branch, models or timed turns shows no empty facts, and a
 // session without a transcript path offers nothing to copy for it.
 func TestRenderSessionHeaderSparse(t *testing.T) {
 	p := pageFor()
 	p.detail = &shared.SessionDetail{Session: shared.Session{ID: p.id, Source: shared.SourceOpenCode, Status: shared.StatusIdle},
 		ResumeCommand: "opencode --session " + p.id}
 	facts, _, out := headerFacts(t, p)
-	for _, class := range []string{"branch", "models"} {
+	for _, class := range []string{"branch", "models", "work"} { // work: a transcript that times no turn
 		if _, ok := facts[class]; ok {
 			t.Errorf("an empty %s is shown", class)
 		}

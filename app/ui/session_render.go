@@ -103,6 +103,8 @@ func renderFacts(d *shared.SessionDetail) app.UI {
 		fact("started", "Started", absTime(s.CreatedAt)),
 		fact("updated", "Last activity", relTime(time.Now(), s.UpdatedAt)),
 		fact("duration", "Duration", duration(d.DurationMs)),
+		// Beside the duration, which counts the idle hours between turns.
+		app.If(s.WorkMs > 0, func() app.UI { return fact("work", "Working", duration(s.WorkMs)) }),
 	)
 }
 

@@ -64,6 +64,13 @@ type aggregate struct {
 	askAt     uint32 // the offset of the last answer's line; noAsk when none, or past 4 GB
 }
 
+// maxTurnMs bounds one turn's recorded duration (30 days).
+const maxTurnMs = 30 * 24 * 3600 * 1000
+
+// maxWorkMs bounds a file's working time as the cache may give it: no
+// sum of turns reaches it.
+const maxWorkMs = 1 << 53
+
 // noAsk is askAt when there is no answer's line to read again: none, or
 // one too far into its file for askAt (its question is then kept).
 const noAsk = math.MaxUint32
@@ -93,6 +100,12 @@ type idState struct {
 	// the file.
 	answer   []byte
 	answered bool // answer holds an answer not yet settled
+
+	// workMs is the sum of the file's turn_duration records: the time
+	// the session spent working, not the idle hours between its turns.
+	// Here rather than in the aggregate: a file struct 8 bytes larger
+	// takes the next size class (see file); compacted, the blob holds it.
+	workMs int64
 	// fresh is set by the line that became the answer, for the reader
 	// to note where that line starts (answerAt) once it returns.
 	fresh    bool
@@ -206,6 +219,13 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 			setLastShared(&a.model, &r.model) // shown only for a session known from its subagents alone
 		}
 	case "system":
+		if !sidechain && r.subtype.is("turn_duration") {
+			// A turn's time, by Claude Code's own clock; a value past
+			// maxTurnMs is garbage, counted as none.
+			if r.durationMs > 0 && r.durationMs <= maxTurnMs {
+				a.workMs += int64(r.durationMs)
+			}
+		}
 		if !sidechain && (r.subtype.is("turn_duration") || r.subtype.is("stop_hook_summary")) && len(a.pending) == 0 {
 			a.turn = turnEnded
 		}

@@ -41,6 +41,7 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 		MessageCount: int(a.prompts) + a.messageCount() + int(a.anonymous),
 		CreatedAt:    a.firstTS,
 		UpdatedAt:    a.lastTS,
+		WorkMs:       a.workTime(),
 		Version:      a.version,
 	}
 	if sess.ProjectPath == "" {

@@ -30,7 +30,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 8 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown
+	cacheVersion = 9 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -204,7 +204,11 @@ type encodedResponse struct {
 // idSets writes the id sets of a, its responses given as resps (which
 // it sorts by key): the blob lazyIDs holds, in the cache and in a
 // compacted aggregate.
+//
+// The blob opens with the file's working time: build reads it of every
+// file without decoding the rest.
 func (e *encoder) idSets(resps []encodedResponse, a *aggregate) {
+	e.uint(uint64(a.workMs))
 	slices.SortFunc(resps, func(x, y encodedResponse) int { return strings.Compare(x.key, y.key) })
 	e.uint(uint64(len(resps)))
 	for _, r := range resps {

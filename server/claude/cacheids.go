@@ -15,6 +15,24 @@ type lazyIDs struct {
 	messages int // len(messages) once decoded, for MessageCount
 }
 
+// ids is a decoder at the blob's id sets, past the working time that
+// opens it (see encoder.idSets).
+func (l *lazyIDs) ids() decoder {
+	d := decoder{b: l.blob}
+	d.uint()
+	return d
+}
+
+// workTime is the file's working time (idState.workMs), from its map
+// state or, still encoded, from the blob's first number.
+func (a *aggregate) workTime() int64 {
+	if a.lazy == nil {
+		return a.workMs
+	}
+	d := decoder{b: a.lazy.blob}
+	return int64(min(d.uint(), maxWorkMs))
+}
+
 // messageCount is the number of distinct assistant message ids.
 func (a *aggregate) messageCount() int {
 	if a.lazy != nil {
@@ -33,6 +51,7 @@ func (a *aggregate) materialize() bool {
 	}
 	a.lazy = nil
 	d := decoder{b: l.blob}
+	work := d.small(maxWorkMs, "working time")
 	model := func() string {
 		i := d.small(uint64(len(a.models)), "model")
 		if i == 0 {
@@ -41,7 +60,7 @@ func (a *aggregate) materialize() bool {
 		return a.models[i-1]
 	}
 	n := d.count()
-	a.idState = &idState{responses: make(map[string]*response, n)}
+	a.idState = &idState{responses: make(map[string]*response, n), workMs: int64(work)}
 	rs := make([]response, n) // one allocation for all
 	keys := make([]string, n) // for the messages, written by index
 	for i := range n {
@@ -72,7 +91,7 @@ func (a *aggregate) eachKey(fn func(k string)) {
 		}
 		return
 	}
-	d := decoder{b: a.lazy.blob}
+	d := a.lazy.ids()
 	n := d.count()
 	for range n {
 		k := d.blobStr()
@@ -102,7 +121,7 @@ func (a *aggregate) eachResponse(fn func(model string, sp spend, at int64)) bool
 		}
 		return true
 	}
-	d := decoder{b: a.lazy.blob}
+	d := a.lazy.ids()
 	n := d.count()
 	for range n {
 		d.skipStr()

@@ -52,7 +52,7 @@ func (a *aggregate) responseCount() int {
 	if a.lazy == nil {
 		return len(a.responses)
 	}
-	d := decoder{b: a.lazy.blob}
+	d := a.lazy.ids()
 	return d.count()
 }
 

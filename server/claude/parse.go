@@ -62,6 +62,8 @@ func (p *parser) parseLine(r *record, first []byte, more func() []byte) bool {
 			p.strField(&r.aiTitle, limitText)
 		case "summary":
 			p.strField(&r.summary, limitText)
+		case "durationMs":
+			r.durationMs = p.integer()
 		case "isMeta":
 			r.isMeta = p.boolean()
 		case "isSidechain":

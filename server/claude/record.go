@@ -106,6 +106,8 @@ type record struct {
 	typ, subtype, cwd, sessionID, version, gitBranch, timestamp, requestID field
 	customTitle, aiTitle, summary                                          field
 	isMeta, isSidechain, isCompactSummary, isAPIError                      bool
+	// durationMs is a turn_duration record's: how long the turn took.
+	durationMs int
 
 	hasMessage               bool
 	msgID, model, stopReason field
@@ -178,6 +180,7 @@ func (r *record) reset() {
 		f.reset()
 	}
 	r.isMeta, r.isSidechain, r.isCompactSummary, r.isAPIError = false, false, false, false
+	r.durationMs = 0
 	r.tsMS, r.tsState = 0, 0
 	r.resetMessage()
 }

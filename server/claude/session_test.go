@@ -45,7 +45,7 @@ func TestSessionRules(t *testing.T) {
 			Tokens:  shared.Tokens{Input: 10, Output: 128, CacheRead: 28600, CacheWrite: 512},
 			CostUSD: (10*3 + 128*15 + 512*3.75 + 28600*0.3) / 1e6,
 			Status:  shared.StatusWaiting, Question: "Fixed: the test waited on a timer.", CreatedAt: ms("2026-03-02T09:15:01.120Z"),
-			UpdatedAt: ms("2026-03-02T09:15:12.500Z"), Version: "2.1.90",
+			UpdatedAt: ms("2026-03-02T09:15:12.500Z"), WorkMs: 11380, Version: "2.1.90",
 			WaitingFor: "input needed", WaitingSince: ms("2026-03-02T09:15:12.500Z"),
 		},
 	}, {

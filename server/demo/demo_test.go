@@ -37,6 +37,11 @@ func TestWorldLivesAndDies(t *testing.T) {
 		}
 	}
 	first := w.sessions[0].path
+	// Each past turn took its three steps of a minute, as Claude Code
+	// records it.
+	if b, err := os.ReadFile(first); err != nil || strings.Count(string(b), `"durationMs":180000,`) != 2 {
+		t.Errorf("the first session's two past turns are not timed at 3 min each (%v):\n%s", err, b)
+	}
 	for n := range 200 {
 		if err := w.step(n); err != nil {
 			t.Fatal(err)
@@ -60,16 +65,25 @@ func TestWorldLivesAndDies(t *testing.T) {
 		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
 			var rec struct {
-				Type    string `json:"type"`
-				Cwd     string `json:"cwd"`
-				Message struct {
+				Type       string `json:"type"`
+				Subtype    string `json:"subtype"`
+				DurationMs int64  `json:"durationMs"`
+				Cwd        string `json:"cwd"`
+				Message    struct {
 					StopReason string `json:"stop_reason"`
 				} `json:"message"`
 			}
 			if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
 				t.Fatalf("%s: bad line %q: %v", f, sc.Text(), err)
 			}
-			kinds[rec.Type+"/"+rec.Message.StopReason]++
+			kinds[rec.Type+"/"+rec.Message.StopReason+rec.Subtype]++
+			// A past turn takes its three steps of a minute (historic);
+			// a live one, the steps' time here, a moment: never more.
+			if rec.Subtype == "turn_duration" {
+				if rec.DurationMs < 0 || rec.DurationMs > 3*60_000 {
+					t.Errorf("%s: a turn of %d ms", f, rec.DurationMs)
+				}
+			}
 			if rec.Cwd != "" {
 				cwds[rec.Cwd] = true
 				if !strings.HasSuffix(filepath.Dir(f), claudepath.Slug(rec.Cwd)) {
@@ -79,7 +93,7 @@ func TestWorldLivesAndDies(t *testing.T) {
 		}
 		fh.Close()
 	}
-	for _, k := range []string{"user/", "assistant/tool_use", "assistant/end_turn", "ai-title/"} {
+	for _, k := range []string{"user/", "assistant/tool_use", "assistant/end_turn", "ai-title/", "system/turn_duration"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s records written: %v", k, kinds)
 		}

@@ -8,7 +8,8 @@ import (
 
 // session is one simulated conversation. Each advance writes what Claude
 // Code would write next: prompt → tool call (working) → tool result →
-// answer with end_turn (waiting for input) → next prompt …
+// answer with end_turn (waiting for input), and the turn's duration as
+// Claude Code 2.1 times it → next prompt …
 type session struct {
 	id, path, cwd, branch string
 	topic                 topic
@@ -17,6 +18,7 @@ type session struct {
 	resumeAt              int // the step at which its user answers, while waiting
 	msg                   int
 	parent                string
+	turnAt                time.Time // when the turn's prompt was written
 }
 
 const model = "claude-sonnet-4-5-20250929"
@@ -46,7 +48,7 @@ func (s *session) prompt(at time.Time) error {
 	}
 	r := s.envelope("user", at)
 	r["message"] = map[string]any{"role": "user", "content": text}
-	s.phase = 1
+	s.phase, s.turnAt = 1, at
 	return appendLines(s.path, r)
 }
 
@@ -80,7 +82,12 @@ func (s *session) advance(at time.Time) error {
 		s.turns++
 		answer := s.assistant(at, []any{map[string]any{"type": "text", "text": "Done — the change is in and the tests pass. Anything else?"}}, "end_turn", 340)
 		title := map[string]any{"type": "ai-title", "aiTitle": s.topic.title, "sessionId": s.id}
-		return appendLines(s.path, answer, title)
+		if s.turnAt.IsZero() { // a turn begun before this run: its length is unknown
+			return appendLines(s.path, answer, title)
+		}
+		took := s.envelope("system", at)
+		took["subtype"], took["durationMs"] = "turn_duration", at.Sub(s.turnAt).Milliseconds()
+		return appendLines(s.path, answer, took, title)
 	}
 }
 

@@ -217,6 +217,13 @@ func testSessionOpenPageScrollAppendBack(t *testing.T, b *browser) {
 		count, before))
 	t.Logf("FIGURE append → shown: %d ms (file write → painted; with the stream endpoint absent the page polls every 2 s)",
 		int64(mustEval[float64](c, `window.__helmAppendAt || 0`))-wrote.UnixMilli())
+	// The turn ends, timed as Claude Code times it: the header shows
+	// the working time beside the duration, which counts the idle time.
+	if n := mustEval[int](c, `document.querySelectorAll("#session-header .work").length`); n != 0 {
+		t.Errorf("a working time is shown before any turn was timed")
+	}
+	fixture.Append(t, longPath, fixture.TurnDuration(spLong, cwd, 2*time.Minute+5*time.Second, time.Now()))
+	c.waitJS(10*time.Second, "the header's working time", `(e => e && e.textContent === "2 min")(document.querySelector("#session-header .work .value"))`)
 
 	// The back button restores the list with its search.
 	c.do(5*time.Second, "going back", chromedp.NavigateBack())

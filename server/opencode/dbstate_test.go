@@ -207,7 +207,8 @@ func TestMinimalSchema(t *testing.T) {
 	want := shared.Session{ID: "ses_min", Source: shared.SourceOpenCode, ProjectPath: "/m/proj", ProjectName: "proj",
 		Title: "Minimal", Model: "claude-opus-4-1", MessageCount: 3,
 		Tokens:  shared.Tokens{Input: 1300, Output: 430, CacheRead: 8200, CacheWrite: 500},
-		CostUSD: cost(0, 0.0123, 0.001), Status: shared.StatusWaiting, WaitingFor: "input needed", WaitingSince: at(55), CreatedAt: at(0), UpdatedAt: at(55)}
+		CostUSD: cost(0, 0.0123, 0.001), Status: shared.StatusWaiting, WaitingFor: "input needed", WaitingSince: at(55), CreatedAt: at(0), UpdatedAt: at(55),
+		WorkMs: wantA.WorkMs}
 	assertSessions(t, scan(t, src), want)
 	if st := src.Status(); st.DBState != StateOK {
 		t.Errorf("status %+v", st)

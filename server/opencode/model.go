@@ -38,6 +38,7 @@ type facts struct {
 	messages                                  int
 	tokens                                    shared.Tokens
 	nano                                      int64 // cost in nano-dollars (spend.go)
+	workMs                                    int64 // the answers' time, created to completed
 	model                                     string
 	last                                      lastMessage
 	rows                                      [2]rowStats // message and part rows (see changeTables)
@@ -93,6 +94,10 @@ func (m *messageInfo) hasError() bool {
 	return s != "" && s != "null"
 }
 
+// maxAnswerMs bounds one answer's time (30 days): a longer one is a
+// clock's garbage, not work.
+const maxAnswerMs = 30 * 24 * 3600 * 1000
+
 // add counts message m into f; its times after notAfter count as none
 // (written.Believed). Messages must come in order (time created, then
 // id, which OpenCode makes ascending).
@@ -117,6 +122,12 @@ func (f *facts) add(m *messageInfo, notAfter int64) {
 		f.tokens = f.tokens.Add(tokens)
 		if model != "" {
 			f.model = model
+		}
+		// An answer works from its creation to its completion; one still
+		// streaming counts once it completes. Times not believed, out of
+		// order or too far apart count as none.
+		if created > 0 && completed > created && completed-created <= maxAnswerMs {
+			f.workMs += completed - created
 		}
 	default:
 		return // an unknown role is neither counted nor allowed to decide status
@@ -158,6 +169,7 @@ func (f *facts) build(now time.Time, workingWindow, waitingWindow time.Duration)
 		CostUSD:      f.dollars(),
 		CreatedAt:    f.createdAt,
 		UpdatedAt:    f.updatedAt,
+		WorkMs:       f.workMs,
 		Version:      f.version,
 		ParentID:     f.parentID,
 	}

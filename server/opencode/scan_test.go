@@ -83,7 +83,9 @@ var (
 		Title: "Fix flaky login test", FirstPrompt: "Fix the flaky login test\nin CI", Model: "claude-opus-4-1", MessageCount: 3,
 		Tokens:  shared.Tokens{Input: 1300, Output: 430, CacheRead: 8200, CacheWrite: 500}, // reasoning counts as output
 		CostUSD: cost(0, 0.0123, 0.001), Status: shared.StatusWaiting, WaitingFor: "input needed", WaitingSince: at(70), Active: false, Question: "Done.",
-		CreatedAt: at(0), UpdatedAt: at(70), Version: "1.2.3"} // a part written at 70 s
+		CreatedAt: at(0), UpdatedAt: at(70), Version: "1.2.3", // a part written at 70 s
+		WorkMs: (at(30) - at(2)) + (at(55) - at(31))} // each answer from created to completed
+
 	wantB = shared.Session{ID: "ses_bbb", Source: shared.SourceOpenCode, ProjectPath: "/home/dev/api server", ProjectName: "api server",
 		Title: "Add dark mode to the settings page", FirstPrompt: "Add   dark mode\nto the settings page", Model: "gpt-5",
 		MessageCount: 2, Tokens: shared.Tokens{Input: 10}, Status: shared.StatusWorking, Active: true,
@@ -94,14 +96,14 @@ var (
 		CreatedAt: at(10), UpdatedAt: at(20), Version: "1.2.3", ParentID: "ses_aaa"}
 	wantDup = shared.Session{ID: "ses_dup", Source: shared.SourceOpenCode, ProjectPath: "/srv/tool", ProjectName: "tool",
 		Title: "Dup from SQLite", FirstPrompt: "hello sqlite", Model: "m1", MessageCount: 2, Tokens: shared.Tokens{Input: 1, Output: 2},
-		Status: shared.StatusIdle, CreatedAt: at(-3600), UpdatedAt: at(-3000), Version: "1.2.0"}
+		Status: shared.StatusIdle, CreatedAt: at(-3600), UpdatedAt: at(-3000), Version: "1.2.0", WorkMs: at(-3580) - at(-3590)}
 	wantDupJSON = shared.Session{ID: "ses_dup", Source: shared.SourceOpenCode, ProjectPath: "/srv/tool", ProjectName: "tool",
 		Title: "Dup from JSON", FirstPrompt: "hello json", MessageCount: 1, Status: shared.StatusIdle,
 		CreatedAt: at(-3600), UpdatedAt: at(-3500), Version: "1.1.20"}
 	wantJSON = shared.Session{ID: "ses_jjj", Source: shared.SourceOpenCode, ProjectPath: "/home/dev/legacy", ProjectName: "legacy",
 		Title: "Legacy refactor", FirstPrompt: "Refactor the legacy module", Model: "claude-sonnet-4-5", MessageCount: 2,
 		Tokens: shared.Tokens{Input: 500, Output: 150, CacheWrite: 1000}, CostUSD: cost(0, 0.05), Status: shared.StatusIdle,
-		CreatedAt: at(-7200), UpdatedAt: at(-7000), Version: "1.1.20"}
+		CreatedAt: at(-7200), UpdatedAt: at(-7000), Version: "1.1.20", WorkMs: at(-7100) - at(-7190)}
 )
 
 // buildFixture writes the full fixture into a new data folder and returns

@@ -72,6 +72,7 @@ func TestUpdateWAL(t *testing.T) {
 			s.MessageCount, s.Model, s.CostUSD = 2, "claude-sonnet-4-5", cost(0, 0.02)
 			s.Tokens = shared.Tokens{Input: 40, Output: 10, CacheRead: 900, CacheWrite: 11}
 			s.Status, s.UpdatedAt, s.WaitingFor, s.WaitingSince = shared.StatusWaiting, at(599), "input needed", at(599)
+			s.WorkMs = at(599) - at(591)
 			return s
 		}()}, nil},
 		{"rewrite with the same content", func() {
@@ -93,6 +94,7 @@ func TestUpdateWAL(t *testing.T) {
 			s.UpdatedAt, s.Status, s.Tokens = at(600), shared.StatusWaiting, shared.Tokens{Input: 10, Output: 25}
 			s.WaitingFor, s.WaitingSince = "input needed", at(600)
 			s.Question = "Looking at settings" // its last text part, now a finished answer
+			s.WorkMs = at(600) - at(545)       // counted once the answer completes
 			return s
 		}()}, nil},
 		{"archived", func() {

@@ -37,15 +37,20 @@ type Decoder struct {
 
 // NewDecoder checks b's header and count, and allocates the sessions.
 func NewDecoder(b []byte) (*Decoder, error) {
-	if len(b) < len(Magic) || string(b[:len(Magic)]) != Magic {
+	least := minSession
+	d := &Decoder{d: decoder{b: b, pos: len(Magic)}}
+	switch {
+	case len(b) >= len(Magic) && string(b[:len(Magic)]) == Magic:
+	case len(b) >= len(magicV1) && string(b[:len(magicV1)]) == magicV1:
+		d.d.v1, least = true, minSession-1
+	default:
 		return nil, fmt.Errorf("%w: no %s header", ErrFormat, Magic)
 	}
-	d := &Decoder{d: decoder{b: b, pos: len(Magic)}}
 	// The strings point into one copy of the input: one allocation for
 	// every title and path, not one each.
 	d.d.all = string(b)
 	n := d.d.uvarint()
-	if d.d.err == nil && n > uint64(len(b)-d.d.pos)/minSession {
+	if d.d.err == nil && n > uint64(len(b)-d.d.pos)/uint64(least) {
 		return nil, fmt.Errorf("%w: %d sessions cannot fit in %d bytes", ErrFormat, n, len(b))
 	}
 	if d.d.err != nil {
@@ -80,6 +85,7 @@ type decoder struct {
 	pos   int
 	table []string
 	err   error
+	v1    bool // a version 1 snapshot: no WorkMs
 }
 
 func (d *decoder) fail(format string, args ...any) {
@@ -150,6 +156,9 @@ func (d *decoder) session(s *shared.Session) {
 	}
 	for _, p := range [...]*int64{&s.WaitingSince, &s.ClearedAt, &s.CreatedAt, &s.UpdatedAt} {
 		*p = d.varint()
+	}
+	if !d.v1 {
+		s.WorkMs = d.varint()
 	}
 	if d.err != nil {
 		return

@@ -36,7 +36,12 @@ import (
 )
 
 // Magic opens every snapshot; the digit is the version of the layout.
-const Magic = "HLS1"
+// Version 2 added WorkMs after UpdatedAt. A version 1 snapshot (a list
+// a client saved before) still decodes, with WorkMs 0.
+const Magic = "HLS2"
+
+// magicV1 is version 1's, without WorkMs.
+const magicV1 = "HLS1"
 
 // ContentType is the snapshot's media type.
 const ContentType = "application/vnd.helm.snapshot"
@@ -56,7 +61,7 @@ const maxTable = 1 << 16
 // Sizes of a session's parts, in the order written.
 const (
 	nStrings = 14
-	nInts    = 10
+	nInts    = 11
 	// minSession is the fewest bytes a session takes (each varint at
 	// least one byte): the decoder refuses a count the input cannot hold
 	// before allocating for it.
@@ -141,7 +146,7 @@ func (e *Encoder) Write(s *shared.Session) error {
 	}
 	t := &s.Tokens
 	for _, v := range [nInts]int{s.MessageCount, t.Input, t.Output, t.CacheRead, t.CacheWrite, t.CacheWrite1h,
-		int(s.WaitingSince), int(s.ClearedAt), int(s.CreatedAt), int(s.UpdatedAt)} {
+		int(s.WaitingSince), int(s.ClearedAt), int(s.CreatedAt), int(s.UpdatedAt), int(s.WorkMs)} {
 		b = binary.AppendVarint(b, int64(v))
 	}
 	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(s.CostUSD))

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -123,7 +124,7 @@ func TestDecodeRefusesWhatIsNotASnapshot(t *testing.T) {
 	tests := map[string][]byte{
 		"empty":             nil,
 		"JSON":              []byte(`[{"id":"a"}]`),
-		"other version":     append([]byte("HLS2"), good[4:]...),
+		"other version":     append([]byte("HLS3"), good[4:]...),
 		"cut short":         good[:len(good)-3],
 		"trailing bytes":    append(bytes.Clone(good), 0),
 		"a count too large": huge,
@@ -137,6 +138,37 @@ func TestDecodeRefusesWhatIsNotASnapshot(t *testing.T) {
 				t.Fatalf("Decode = %v, want ErrFormat", err)
 			}
 		})
+	}
+}
+
+// TestVersion1StillDecodes: a list a client saved before WorkMs was
+// added (version 1: ten integers, none after UpdatedAt) reads back whole,
+// its sessions' WorkMs 0, rather than the saved list being lost.
+func TestVersion1StillDecodes(t *testing.T) {
+	b := binary.AppendUvarint([]byte(magicV1), 1)
+	b = append(b, refInline, 1, 'a', refAdd, 6)
+	b = append(b, "claude"...)
+	for range nStrings - 2 {
+		b = append(b, refInline, 0)
+	}
+	for _, v := range []int64{3, 10, 20, 30, 40, 50, 0, 0, 1_760_000_000_000, 1_760_000_060_000} {
+		b = binary.AppendVarint(b, v)
+	}
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(0.5))
+	b = append(b, flagActive)
+	got, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := shared.Session{ID: "a", Source: shared.SourceClaude, MessageCount: 3,
+		Tokens:    shared.Tokens{Input: 10, Output: 20, CacheRead: 30, CacheWrite: 40, CacheWrite1h: 50},
+		CreatedAt: 1_760_000_000_000, UpdatedAt: 1_760_000_060_000, CostUSD: 0.5, Active: true}
+	if len(got) != 1 || got[0] != want {
+		t.Fatalf("decoded %+v\nwant %+v", got, want)
+	}
+	// The same bytes under this version's magic lack WorkMs: refused.
+	if _, err := Decode(append([]byte(Magic), b[len(magicV1):]...)); !errors.Is(err, ErrFormat) {
+		t.Errorf("a version 1 body under %s decoded: %v", Magic, err)
 	}
 }
 
