@@ -17,13 +17,15 @@ func row(key string) app.Value {
 
 // FocusRow focuses the row of key and scrolls it into view if it is not
 // (the sticky header is accounted for by the rows' scroll-margin-top).
-func FocusRow(key string) {
+// It reports whether the row is there to focus.
+func FocusRow(key string) bool {
 	el := row(key)
 	if el == nil {
-		return
+		return false
 	}
 	el.Call("focus", map[string]any{"preventScroll": true})
 	el.Call("scrollIntoView", map[string]any{"block": "nearest"})
+	return true
 }
 
 // Anchor is a row the user is reading and where it is on screen.
@@ -139,5 +141,68 @@ func OnRowPress(fn func(key string)) (remove func()) {
 	return func() {
 		doc.Call("removeEventListener", "pointerdown", f, opts)
 		f.Release()
+	}
+}
+
+// FocusHold is the session a list control has the focus for: rows are
+// rewritten in place, so after an update the focused element may show
+// another session, and Enter (or Clear) would act on that one.
+type FocusHold struct {
+	item  string // "session" (a list row, data-key) or "needs" (data-session)
+	key   string
+	inner string // the focused control's first class inside the item; "" for the item itself
+}
+
+// HoldFocus notes what the focus is on, before an update.
+func HoldFocus() FocusHold {
+	el := Focused()
+	if !el.Truthy() || !el.Get("closest").Truthy() {
+		return FocusHold{}
+	}
+	item := el.Call("closest", "li.session, li.needs")
+	if !item.Truthy() {
+		return FocusHold{}
+	}
+	h := FocusHold{item: "session", key: item.Get("dataset").Get("key").String()}
+	if item.Get("classList").Call("contains", "needs").Bool() {
+		h.item, h.key = "needs", item.Get("dataset").Get("session").String()
+	}
+	if cl := el.Get("classList"); !el.Equal(item) && cl.Get("length").Int() > 0 {
+		h.inner = cl.Index(0).String()
+	}
+	return h
+}
+
+// Restore puts the focus back on the same session's control after the
+// update is rendered, without scrolling; when that session's item is
+// gone (filtered out, past the rows shown), the focus leaves the stale
+// element rather than stay on another session.
+func (h FocusHold) Restore() {
+	if h.key == "" {
+		return
+	}
+	attr := "key"
+	if h.item == "needs" {
+		attr = "session"
+	}
+	doc := app.Window().Get("document")
+	now := Focused()
+	if now.Truthy() {
+		if item := now.Call("closest", "li."+h.item); item.Truthy() && item.Get("dataset").Get(attr).String() == h.key {
+			return // still on it
+		}
+	}
+	css := app.Window().Get("CSS")
+	item := doc.Call("querySelector", "li."+h.item+`[data-`+attr+`="`+css.Call("escape", h.key).String()+`"]`)
+	target := item
+	if item.Truthy() && h.inner != "" {
+		target = item.Call("querySelector", "."+css.Call("escape", h.inner).String())
+	}
+	if target.Truthy() {
+		target.Call("focus", map[string]any{"preventScroll": true})
+		return
+	}
+	if now.Truthy() && now.Call("closest", "li.session, li.needs").Truthy() {
+		now.Call("blur")
 	}
 }

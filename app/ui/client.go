@@ -38,6 +38,10 @@ func (h *Home) OnMount(ctx app.Context) {
 	browser.SetBodyAttr("data-wasm", "ready")
 	h.now = time.Now()
 	h.restore(ctx)
+	if openedKey != "" { // back from the session the list opened
+		h.selected, h.refocus, openedKey = openedKey, openedKey, ""
+		h.focusReturned()
+	}
 	h.attn.mountedAt = h.now.UnixMilli() - mountSlack.Milliseconds()
 	h.loadAttention(ctx)
 	h.cleanups = append(h.cleanups, prefetchOnPress())

@@ -79,6 +79,9 @@ type Home struct {
 	query    shared.Query
 	typed    string // the search box as typed; query.Search is it trimmed
 	selected string // key of the row the keyboard is on; "" = none
+	// refocus is the selected row to focus once it is rendered: the
+	// session the list opened, back on the list (openedKey).
+	refocus string
 	// attention: sessions that turned "waiting for input" while the page
 	// was open, marked until the user looks at them or they move on.
 	attention map[string]bool
@@ -157,7 +160,9 @@ func (h *Home) apply(ev shared.Event) {
 	h.notifyWaiting(ev)
 	mounted := h.machine != nil // in a browser, with h.ctx set
 	anchor, hold := browser.Anchor{}, false
+	var focus browser.FocusHold
 	if mounted {
+		focus = browser.HoldFocus()
 		anchor, hold = browser.ReadingAnchor(h.selected, func(key string) bool {
 			if ev.Type.IsSnapshot() {
 				return false // every session is in it; most do not move
@@ -193,6 +198,25 @@ func (h *Home) apply(ev shared.Event) {
 	if hold {
 		h.ctx.Defer(func(app.Context) { browser.Hold(anchor) })
 	}
+	// The focus stays on its session, not on the place its row was.
+	h.ctx.Defer(func(app.Context) { focus.Restore() })
+	h.focusReturned()
+}
+
+// focusReturned focuses the row of the session the list opened, once
+// the list is back and that row is rendered.
+func (h *Home) focusReturned() {
+	if h.refocus == "" {
+		return
+	}
+	h.ctx.Defer(func(app.Context) {
+		switch {
+		case h.refocus != h.selected || browser.Focused().Truthy():
+			h.refocus = "" // the user moved on: the focus is theirs
+		case browser.FocusRow(h.refocus):
+			h.refocus = ""
+		}
+	})
 }
 
 // afterStart runs, once, what can wait until the page has drawn the feed's

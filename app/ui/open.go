@@ -36,6 +36,11 @@ func SessionOfPath(p string) (source, id string, ok bool) {
 	return source, id, true
 }
 
+// openedKey is the session the list last opened: back on the list, its
+// row is selected and focused again, so j and k go on from it (the list
+// is a new component, which would start from the top).
+var openedKey string
+
 // openSession goes to the page of the session with key. The list's view
 // is in its URL, so the back button (or Esc there) restores it.
 func (h *Home) openSession(ctx app.Context, key string) {
@@ -43,7 +48,7 @@ func (h *Home) openSession(ctx app.Context, key string) {
 	if !ok {
 		return
 	}
-	openedFromList = true
+	openedFromList, openedKey = true, key
 	prefetchSession(key, &s)
 	ctx.Navigate(sessionPath(&s)) // another machine's session names its host
 }

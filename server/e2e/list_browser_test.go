@@ -30,6 +30,7 @@ func TestListBrowser(t *testing.T) {
 	inOneBrowser(t, []browserTest{
 		{"FiltersSearchAndURL", testListFilters},
 		{"Keyboard", testListKeyboard},
+		{"FocusFollowsItsSession", testListFocusFollowsItsSession},
 		{"WaitingIsVisible", testListWaiting},
 		{"HoldsTheReadingRow", testListHoldsReadingRow},
 		{"SearchKeystroke5000", testListKeystroke5000},
@@ -316,6 +317,44 @@ func testListKeyboard(t *testing.T, b *browser) {
 	if got := mustEval[string](c, `document.getElementById("project").value`); got != "all" {
 		t.Fatalf("#project shows %q after Esc", got)
 	}
+}
+
+// testListFocusFollowsItsSession: rows are rewritten in place, so when
+// the list reorders under a focused row, the focus must move with its
+// session: Enter then opens the session the user chose, not the one that
+// took its place. Back from that session ("u"), its row is selected and
+// focused again, and j goes on from it.
+func testListFocusFollowsItsSession(t *testing.T, b *browser) {
+	claude := writeListFixture(t, listFixture)
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	waitRows(c, "every session", lsWorking, lsKeys, lsDeploy, lsLogin)
+	c.do(5*time.Second, "focusing the page", chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur()`))
+	focusedOn := func(sid string) string {
+		return fmt.Sprintf(`(e => e && e.matches("li.session.selected") && e.dataset.key === %s &&
+			document.querySelectorAll("li.session.selected").length === 1)(document.activeElement)`, jsString("claude:"+sid))
+	}
+	keys(c, "j")
+	keys(c, "j")
+	c.waitJS(2*time.Second, "j j on the second row", focusedOn(lsKeys))
+
+	// The last session gets a prompt: it moves to the top, and the
+	// chosen session down to the third row.
+	fixture.Append(t, fixture.Path(claude, "/home/dev/site", lsDeploy), fixture.User(lsDeploy, "/home/dev/site", "and the rollback too", time.Now()))
+	waitRows(c, "the prompted session on top", lsDeploy, lsWorking, lsKeys, lsLogin)
+	c.waitJS(2*time.Second, "the focus still on the chosen session, now third", focusedOn(lsKeys))
+
+	keys(c, "\r")
+	c.waitJS(10*time.Second, "Enter opens the chosen session", fmt.Sprintf(`location.pathname === %s`, jsString("/s/claude/"+lsKeys)))
+	c.waitJS(10*time.Second, "its page", `document.querySelector("#session[data-state=ready]") !== null`)
+	keys(c, "u")
+	c.waitJS(10*time.Second, "back on the list", `location.pathname === "/"`)
+	waitRows(c, "the list again", lsDeploy, lsWorking, lsKeys, lsLogin)
+	c.waitJS(5*time.Second, "the session it opened selected and focused", focusedOn(lsKeys))
+	keys(c, "j")
+	c.waitJS(2*time.Second, "j goes on from it", focusedOn(lsLogin))
 }
 
 // testListWaiting: a session whose assistant ends its turn turns
