@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -42,7 +41,7 @@ type ClaudeTranscripts interface {
 type OpenCodeMessages interface {
 	transcript.OpenCodeReader
 	transcript.OpenCodeTexts
-	Models(ctx context.Context, sid string) ([]string, error)
+	Models(sid string) ([]string, error)
 	// TranscriptPath is the file the session is read from: the database,
 	// or its session file in the legacy JSON tree.
 	TranscriptPath(sid string) string
@@ -183,7 +182,7 @@ func (t *transcripts) detail(w http.ResponseWriter, r *http.Request) error {
 		if path := t.d.OpenCode.TranscriptPath(s.ID); path != "" {
 			d.Transcripts = append(d.Transcripts, path)
 		}
-		if models, err := t.d.OpenCode.Models(r.Context(), s.ID); err == nil {
+		if models, err := t.d.OpenCode.Models(s.ID); err == nil {
 			d.Models = append(d.Models, models...)
 		}
 		for _, c := range t.d.Sessions.List(func(c *shared.Session) bool {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -46,6 +47,9 @@ type facts struct {
 	question string // the newest message's last text line when it is a finished answer (question.go)
 
 	spent *spendLog // the same spend by slot and model, for the usage buckets; nil until a message spends
+	// models are the models that answered, in the order first seen, for
+	// the session page's header; not part of what the list shows.
+	models *[]string
 }
 
 // lastMessage is the state of the newest message, which decides status.
@@ -94,6 +98,16 @@ func (m *messageInfo) hasError() bool {
 	return s != "" && s != "null"
 }
 
+// addModel notes that model answered in the session.
+func (f *facts) addModel(model string) {
+	if f.models == nil {
+		f.models = &[]string{}
+	}
+	if !slices.Contains(*f.models, model) {
+		*f.models = append(*f.models, model)
+	}
+}
+
 // maxAnswerMs bounds one answer's time (30 days): a longer one is a
 // clock's garbage, not work.
 const maxAnswerMs = 30 * 24 * 3600 * 1000
@@ -122,6 +136,7 @@ func (f *facts) add(m *messageInfo, notAfter int64) {
 		f.tokens = f.tokens.Add(tokens)
 		if model != "" {
 			f.model = model
+			f.addModel(model)
 		}
 		// An answer works from its creation to its completion; one still
 		// streaming counts once it completes. Times not believed, out of

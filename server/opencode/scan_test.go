@@ -3,6 +3,7 @@ package opencode
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -237,5 +238,29 @@ func TestWaitingTTL(t *testing.T) {
 				t.Errorf("+%v: %s %q, want %s %q", tc.after, s.Status, s.WaitingFor, tc.status, tc.reason)
 			}
 		}
+	}
+}
+
+// TestModelsOfEachSession: the session page's models are those that
+// answered, sorted, for a session in the database and one only in the
+// legacy JSON tree alike (the header of such a session showed none).
+func TestModelsOfEachSession(t *testing.T) {
+	dir, _ := buildFixture(t, "WAL")
+	src := newTestSource(dir)
+	defer src.Close()
+	if _, err := src.Scan(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for sid, want := range map[string]string{
+		"ses_aaa": "claude-opus-4-1,claude-sonnet-4-5", // two answers, two models
+		"ses_jjj": "claude-sonnet-4-5",                 // from the JSON tree
+		"ses_bbb": "gpt-5",                             // still streaming: it answers
+	} {
+		if got, err := src.Models(sid); err != nil || strings.Join(got, ",") != want {
+			t.Errorf("%s: models %v, %v; want %s", sid, got, err, want)
+		}
+	}
+	if _, err := src.Models("ses_unknown"); !errors.Is(err, ErrNotInDB) {
+		t.Errorf("an unknown session: %v", err)
 	}
 }

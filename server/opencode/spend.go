@@ -51,7 +51,7 @@ func (l *spendLog) add(at int64, model string, t shared.Tokens, nano int64) {
 // same reports whether f and g show the same session; the spend log is
 // left out (a fresh read makes a fresh log of the same messages).
 func (f facts) same(g facts) bool {
-	f.spent, g.spent = nil, nil
+	f.spent, g.spent, f.models, g.models = nil, nil, nil, nil
 	return f == g
 }
 

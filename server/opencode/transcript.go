@@ -127,30 +127,22 @@ func (s *Source) TranscriptPath(sid string) string {
 	return ""
 }
 
-// Models lists the models that answered in session sid (a user message
-// names the model it asked for, which may not be the one that answered).
-func (s *Source) Models(ctx context.Context, sid string) ([]string, error) {
+// Models lists the models that answered in session sid, sorted (a user
+// message names the model it asked for, which may not be the one that
+// answered), from the database or the legacy JSON tree alike: the
+// messages were read for the list, and each answer's model noted.
+func (s *Source) Models(sid string) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.db == nil || s.dbFacts[sid] == nil {
+	f := s.lookup(sid)
+	if f == nil {
 		return nil, ErrNotInDB
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT DISTINCT COALESCE(json_extract(data, '$.modelID'), "+
-		"json_extract(data, '$.model.modelID'), '') FROM message WHERE session_id = ? AND json_valid(data) AND json_extract(data, '$.role') = 'assistant' ORDER BY 1", sid)
-	if err != nil {
-		return nil, fmt.Errorf("read models: %w", err)
+	if f.models == nil {
+		return []string{}, nil
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var m string
-		if rows.Scan(&m) == nil && m != "" {
-			out = append(out, m)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read models: %w", err)
-	}
+	out := slices.Clone(*f.models)
+	slices.Sort(out)
 	return out, nil
 }
 

@@ -84,7 +84,7 @@ func TestMessagesPages(t *testing.T) {
 	if _, _, err := src.Messages(ctx, "ses_unknown", MessagePage{Limit: 2}); !errors.Is(err, ErrNotInDB) {
 		t.Errorf("unknown session: %v", err)
 	}
-	if models, err := src.Models(ctx, "ses_page"); err != nil || strings.Join(models, ",") != "m1" {
+	if models, err := src.Models("ses_page"); err != nil || strings.Join(models, ",") != "m1" {
 		t.Errorf("models = %v, %v", models, err)
 	}
 	if out, err := src.PartText(ctx, "ses_page", "msg_03", "prt_03b", "output"); err != nil || out != big {
