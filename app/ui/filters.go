@@ -171,7 +171,13 @@ func (h *Home) projectOptions() []option {
 	ps := h.sessions.Projects(h.query)
 	shown := ps[:min(len(ps), maxProjectOptions)]
 	opts := make([]option, 0, len(shown)+3)
-	opts = append(opts, option{anyValue, fmt.Sprintf("All projects (%s)", grouped(len(ps)))})
+	// Every option counts sessions, this one too (it counted projects,
+	// under options that count sessions).
+	all := 0
+	for _, p := range ps {
+		all += p.Count
+	}
+	opts = append(opts, option{anyValue, fmt.Sprintf("All projects (%s)", grouped(all))})
 	for _, p := range shown {
 		opts = append(opts, option{p.Path, fmt.Sprintf("%s (%s)", p.Label, grouped(p.Count))})
 	}

@@ -67,12 +67,15 @@ func (h *Home) renderHeader(n int) app.UI {
 			app.Span().Class("brand-name").Text("Helm"),
 		),
 		h.renderWhich(),
+		// The link first, as the usage page has its way back: what
+		// follows changes width as the list does (the state, the count,
+		// the waiting badge), and would move it under the pointer.
+		app.A().ID("to-usage").Href(UsageRoute).Text("Usage"),
 		app.Span().ID("conn").DataSet("state", string(st)).Title("%s", attr(tip)).
 			TabIndex(0).Aria("label", attr(tip)).Role("status").
 			Text(st.Label()),
 		h.renderCount(n),
 		h.renderWaiting(),
-		app.A().ID("to-usage").Href(UsageRoute).Text("Usage"),
 		app.Span().Class("spacer"),
 		h.renderStable(),
 		h.renderBell(),

@@ -189,7 +189,7 @@ func testListFilters(t *testing.T, b *browser) {
 
 	// Projects: newest first, with counts.
 	opts := mustEval[[]string](c, `[...document.querySelectorAll("#project option")].map(o => o.value + "=" + o.textContent)`)
-	want := []string{"all=All projects (3)", webapp + "=webapp (2)", "/home/dev/infra=infra (1)", "/home/dev/site=site (1)"}
+	want := []string{"all=All projects (4)", webapp + "=webapp (2)", "/home/dev/infra=infra (1)", "/home/dev/site=site (1)"}
 	if !slices.Equal(opts, want) {
 		t.Fatalf("project options %q, want %q", opts, want)
 	}

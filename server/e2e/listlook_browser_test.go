@@ -27,6 +27,7 @@ func TestListLookBrowser(t *testing.T) {
 	beside(t)
 	inOneBrowser(t, []browserTest{
 		{"Geometry", testLookGeometry},
+		{"ControlsStayPut", testLookControlsStayPut},
 		{"Contrast", testLookContrast},
 		{"Keyboard", testLookKeyboard},
 		{"InstallAndStaleBadges", testLookInstallAndStale},
@@ -379,6 +380,65 @@ func lookQuietSource(t *testing.T, c *chrome, row, scheme string) {
 
 // lookClearStill: at this width, the first keystroke shows Clear where
 // it already had its place and moves no row; Esc hides it again.
+// testLookControlsStayPut: the counts in the filters and the header
+// change as the list does; the controls beside them must not move under
+// the pointer. A search takes the status counts from two figures to one
+// and the project counts down; a session starting to wait brings the
+// header's badge. (A reviewer measured the search box 8 px narrower and
+// every filter 8 px further at a keystroke, and the Usage link moving
+// with the badge.)
+func testLookControlsStayPut(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	old := time.Now().Add(-13 * time.Hour)
+	for i := range 12 {
+		sid := fmt.Sprintf("4c000000-0000-4000-8000-%012d", i)
+		topic := "beta"
+		if i < 3 {
+			topic = "alpha"
+		}
+		at := old.Add(time.Duration(i) * time.Minute)
+		cwd := fmt.Sprintf("/home/dev/project-%d", i%4)
+		writeDated(t, fixture.Path(claude, cwd, sid), fixture.User(sid, cwd, fmt.Sprintf("Task %d on %s", i, topic), at)+
+			fixture.Assistant(sid, cwd, fmt.Sprintf("msg_%d", i), "end_turn", at), at)
+	}
+	const working = "4c000000-0000-4000-8000-000000000099"
+	fixture.Append(t, fixture.Path(claude, webapp, working), fixture.User(working, webapp, "Task 99 on gamma", time.Now()))
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	viewport(c, 1280, 900, false, "light")
+	c.waitJS(5*time.Second, "13 rows", `document.querySelectorAll("li.session").length === 13`)
+	controls := []string{"#to-usage", "#search", "#source", "#project", "#status", "#sort"}
+	where := func() map[string]box {
+		out := map[string]box{}
+		for _, sel := range controls {
+			out[sel] = rect(c, sel)
+		}
+		return out
+	}
+	same := func(what string, before, after map[string]box) {
+		t.Helper()
+		for _, sel := range controls {
+			if b, a := before[sel], after[sel]; math.Abs(a.Left-b.Left) > 0.5 || math.Abs(a.Width-b.Width) > 0.5 {
+				t.Errorf("%s moved %s: x %.1f → %.1f, width %.1f → %.1f", what, sel, b.Left, a.Left, b.Width, a.Width)
+			}
+		}
+	}
+	before := where()
+	mustEval[bool](c, `(document.getElementById("search").focus(), true)`)
+	keys(c, "alpha")
+	c.waitJS(5*time.Second, "the search's 3 rows", `document.querySelectorAll("li.session").length === 3`)
+	same("a search", before, where())
+	keys(c, "\x1b")
+	c.waitJS(5*time.Second, "every row again", `document.querySelectorAll("li.session").length === 13`)
+	same("clearing the search", before, where())
+
+	fixture.Append(t, fixture.Path(claude, webapp, working), fixture.Assistant(working, webapp, "msg_99", "end_turn", time.Now()))
+	c.waitJS(10*time.Second, "the waiting badge", `!!document.getElementById("waiting")`)
+	same("the waiting badge", before, where())
+}
+
 func lookClearStill(t *testing.T, c *chrome, width int64) {
 	t.Helper()
 	beforeClear, beforeRow := rect(c, "#clear"), rect(c, "li.session")
