@@ -192,7 +192,7 @@ func TestRenderFilterControlsReflectTheView(t *testing.T) {
 		`<option selected value="/w/site">\s*site \(1\)`,   // claude sessions of site: 1
 		`<option value="/home/dev/webapp">\s*webapp \(2\)`, // newest project first
 		`<option selected value="messages">`,
-		`<option value="all">\s*All projects \(2\)`,
+		`<option value="all">\s*All projects \(3\)`, // the sessions of both projects
 		`<option value="all">\s*All sources`,
 		`<select [^>]*id="project"[^>]*value="/w/site"`,
 	} {
