@@ -25,6 +25,9 @@ type attnSettings struct {
 	Sound  bool     `json:"sound"`  // a short beep with each notification
 	Stable bool     `json:"stable"` // freeze the list's order
 	Muted  []string `json:"muted"`  // project paths that never notify
+	// AllNeeds shows every waiting session in "Needs you", not the
+	// longest waits only (needsFew).
+	AllNeeds bool `json:"allNeeds,omitempty"`
 }
 
 func (s attnSettings) muted(project string) bool { return slices.Contains(s.Muted, project) }

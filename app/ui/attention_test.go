@@ -233,3 +233,44 @@ func TestMuteToggles(t *testing.T) {
 		t.Fatalf("after unmute: %v", s.Muted)
 	}
 }
+
+// TestRenderNeedsYouKeepsItsHeight: past three waiting sessions the
+// group shows the three longest waits and how many more wait, with a
+// button for all of them, so that it neither fills the first screen nor
+// moves the list at each wait that comes or goes; asked for all, it
+// shows them, with a way back.
+func TestRenderNeedsYouKeepsItsHeight(t *testing.T) {
+	var sessions []shared.Session
+	for i := range 5 {
+		sessions = append(sessions, wait(fmt.Sprintf("w%d", i), ms(time.Duration(i+1)*time.Minute), 0))
+	}
+	h := NewHome(Seed{Sessions: sessions, At: ms(0), Now: now})
+	out := render(t, h)
+	group := between(out, `id="needs-you"`, "</section>")
+	if got, want := fmt.Sprint(needsRows(out)), "[claude:w4 claude:w3 claude:w2]"; got != want {
+		t.Errorf("rows %s, want the three longest waits %s", got, want)
+	}
+	if !regexp.MustCompile(`<h2>Needs you \(5\)</h2>`).MatchString(group) ||
+		!regexp.MustCompile(`id="needs-more"[^>]*>\s*2 more wait\s*<button[^>]*id="needs-all"[^>]*>Show all</button>`).MatchString(group) {
+		t.Errorf("the group does not say 5 wait, 2 more, with Show all:\n%s", group)
+	}
+
+	h = NewHome(Seed{Sessions: sessions, At: ms(0), Now: now})
+	h.attn.settings.AllNeeds = true
+	out = render(t, h)
+	group = between(out, `id="needs-you"`, "</section>")
+	if got, want := fmt.Sprint(needsRows(out)), "[claude:w4 claude:w3 claude:w2 claude:w1 claude:w0]"; got != want {
+		t.Errorf("asked for all: rows %s, want %s", got, want)
+	}
+	if strings.Contains(group, `id="needs-more"`) || !strings.Contains(group, `id="needs-few"`) {
+		t.Errorf("asked for all: no way back to the longest waits, or still a more line:\n%s", group)
+	}
+
+	// Three or fewer: all of them, and neither button.
+	h = NewHome(Seed{Sessions: sessions[:3], At: ms(0), Now: now})
+	h.attn.settings.AllNeeds = true
+	group = between(render(t, h), `id="needs-you"`, "</section>")
+	if strings.Contains(group, `id="needs-all"`) || strings.Contains(group, `id="needs-few"`) {
+		t.Errorf("three waiting sessions offer a button:\n%s", group)
+	}
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/clip"
 	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared"
@@ -13,6 +14,12 @@ import (
 // maxNeeds bounds the rows the group shows (the DOM stays small); the
 // rest are counted, and all of them are in the list below.
 const maxNeeds = 20
+
+// needsFew is how many of the longest waits the group shows until the
+// user asks for all: nine waiting sessions took 664 px, the whole first
+// screen at 1280 × 800, and each wait that came or went moved the list
+// 70 px. Past this many, the group keeps its height.
+const needsFew = 3
 
 // renderNeedsYou is the "Needs you" group, pinned above the list: the
 // sessions waiting for the user and not cleared, longest wait first,
@@ -29,6 +36,10 @@ func (h *Home) renderNeedsYou() app.UI {
 	}
 	shown, n := h.sessions.NeedsYouIn(h.query, maxNeeds) // an unfiltered view keeps them all
 	outside := all - n
+	few := !h.attn.settings.AllNeeds && len(shown) > needsFew
+	if few {
+		shown = shown[:needsFew]
+	}
 	return app.Section().ID("needs-you").Aria("label", "Needs you").Body(
 		app.If(n > 0, func() app.UI {
 			return app.H2().Text(fmt.Sprintf("Needs you (%d)", n))
@@ -36,8 +47,19 @@ func (h *Home) renderNeedsYou() app.UI {
 		app.Ul().Body(app.Range(shown).Slice(func(i int) app.UI {
 			return h.needsRow(&shown[i])
 		})),
-		app.If(n > len(shown), func() app.UI {
+		app.If(few, func() app.UI {
+			return app.P().ID("needs-more").Class("more").Body(
+				app.Text(plural(n-len(shown), "more waits", "more wait")+" "),
+				app.Button().ID("needs-all").Aria("controls", "needs-you").Text("Show all").OnClick(h.onAllNeeds),
+			)
+		}),
+		app.If(!few && n > len(shown), func() app.UI {
 			return app.P().Class("more").Text(fmt.Sprintf("and %d more in the list below", n-len(shown)))
+		}),
+		app.If(h.attn.settings.AllNeeds && n > needsFew, func() app.UI {
+			return app.P().Class("more").Body(
+				app.Button().ID("needs-few").Aria("controls", "needs-you").Text(fmt.Sprintf("Show the %d longest waits only", needsFew)).OnClick(h.onAllNeeds),
+			)
 		}),
 		app.If(outside > 0, func() app.UI {
 			text := plural(outside, "more waits", "more wait") + " for you outside this view."
@@ -104,6 +126,19 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 			}),
 		),
 	)
+}
+
+// onAllNeeds shows every waiting session in the group, or the longest
+// waits only again; the choice is kept with the attention settings.
+func (h *Home) onAllNeeds(app.Context, app.Event) {
+	h.attn.settings.AllNeeds = !h.attn.settings.AllNeeds
+	h.saveAttention()
+	// The button pressed goes; the focus goes to the one that undoes it.
+	other := "needs-all"
+	if h.attn.settings.AllNeeds {
+		other = "needs-few"
+	}
+	h.ctx.Defer(func(app.Context) { browser.Focus(other) }) // the button's ctx goes with it
 }
 
 func (h *Home) onClearNeeds(ctx app.Context, _ app.Event) {

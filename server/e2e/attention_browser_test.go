@@ -281,3 +281,40 @@ func TestAttentionSettings(t *testing.T) {
 	click(c, "#stable")
 	c.waitJS(5*time.Second, "the newest activity first again", fmt.Sprintf(`document.querySelector("li.session").dataset.key === %s`, jsString("claude:"+lsLogin)))
 }
+
+// TestNeedsYouLongestWaitsBrowser: with five sessions waiting, "Needs
+// you" shows the three longest waits and how many more wait; Show all
+// shows the five, the focus on the button that undoes it, and the page
+// remembers the choice across a reload.
+func TestNeedsYouLongestWaitsBrowser(t *testing.T) {
+	b := startBrowser(t)
+	claude := t.TempDir()
+	now := time.Now()
+	var longest []string // the keys, longest wait first
+	for i := range 5 {
+		sid := fmt.Sprintf("4d000000-0000-4000-8000-%012d", i)
+		path := fixture.Path(claude, webapp, sid)
+		at := now.Add(-time.Duration(10-i) * time.Minute)
+		writeDated(t, path, fixture.User(sid, webapp, fmt.Sprintf("Question %d", i), at)+fixture.Assistant(sid, webapp, "msg_q", "end_turn", at), at)
+		longest = append(longest, "claude:"+sid)
+	}
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	rows := func(keys []string) string {
+		return fmt.Sprintf(`JSON.stringify([...document.querySelectorAll("#needs-you li.needs")].map(r => r.dataset.session)) === %s`,
+			jsString(`["`+strings.Join(keys, `","`)+`"]`))
+	}
+	c.waitJS(10*time.Second, "the three longest waits", rows(longest[:3]))
+	if got := strings.Join(strings.Fields(c.text("#needs-more")), " "); got != "2 more wait Show all" {
+		t.Errorf("the more line reads %q", got)
+	}
+	click(c, "#needs-all")
+	c.waitJS(5*time.Second, "all five, the focus on the way back", rows(longest)+` && document.activeElement.id === "needs-few"`)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	c.waitJS(10*time.Second, "all five after a reload", rows(longest))
+	click(c, "#needs-few")
+	c.waitJS(5*time.Second, "the three again, the focus on Show all", rows(longest[:3])+` && document.activeElement.id === "needs-all"`)
+}
