@@ -57,7 +57,7 @@ func TestRenderSessionHeader(t *testing.T) {
 		"branch":   "fix/login",
 		"models":   "claude-haiku-4-5, claude-opus-4-5-20251101",
 		"messages": "12,345",
-		"tokens":   "in 1.2k · out 34k · cache read 2.5M · cache write 7k for 5\u00a0min + 2k for 1\u00a0h",
+		"tokens":   "in 1.2k · out 34k · cache read 2.5M · cache write 7k\u00a0(kept\u00a05\u00a0min) + 2k\u00a0(kept\u00a01\u00a0h)",
 		"cost":     "$4.50",
 		"started":  "2026-03-02 09:15:00",
 		"updated":  "just now",
@@ -142,7 +142,7 @@ func TestRenderSessionHeaderSaysThingsOnce(t *testing.T) {
 	if !strings.Contains(out, `class="fact models"><span class="label">Model<`) {
 		t.Errorf("one model is labelled as several:\n%s", out)
 	}
-	if want := "in 10 · out 20 · cache read 300 · cache write 5.4k for 5\u00a0min"; facts["tokens"] != want {
+	if want := "in 10 · out 20 · cache read 300 · cache write 5.4k\u00a0(kept\u00a05\u00a0min)"; facts["tokens"] != want {
 		t.Errorf("tokens %q, want %q", facts["tokens"], want)
 	}
 	p.detail.Tokens = shared.Tokens{Input: 1}

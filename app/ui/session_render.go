@@ -225,10 +225,12 @@ func headerTokens(t shared.Tokens) string {
 	if t.CacheWrite <= 0 {
 		return s + " · cache write 0"
 	}
-	// No-break spaces: a phone wraps the line, never "5" from "min".
-	s += " · cache write " + shared.CountText(t.CacheWrite-hour) + " for 5\u00a0min"
+	// "kept", in parentheses: "for 5 min" read as how long the writing
+	// took. No-break spaces: a phone wraps the line between the parts,
+	// never inside "(kept 5 min)", which alone on a line said nothing.
+	s += " · cache write " + shared.CountText(t.CacheWrite-hour) + "\u00a0(kept\u00a05\u00a0min)"
 	if hour > 0 {
-		s += " + " + shared.CountText(hour) + " for 1\u00a0h"
+		s += " + " + shared.CountText(hour) + "\u00a0(kept\u00a01\u00a0h)"
 	}
 	return s
 }
