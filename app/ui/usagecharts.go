@@ -85,27 +85,32 @@ func stackedBar(i int, day, total string, segs []barSeg, colors map[string]strin
 	return svg("g").Class("bar").DataSet("day", day).OnClick(navigate(listURL("day", day))).Body(g...)
 }
 
-// legend names each model's color, each a link to its sessions.
+// legend names each model's color as the list names the model, the
+// whole id in its tooltip, each a link to its sessions.
 func legend(models []string, colors map[string]string) app.UI {
 	items := make([]app.UI, 0, len(models))
 	for _, m := range models {
+		name, full := bucketName("model", m)
 		items = append(items, app.Li().Body(
 			// An SVG swatch: the page's CSP refuses style attributes.
 			svg("svg").Class("swatch").Attr("viewBox", "0 0 10 10").Aria("hidden", "true").Body(
 				svg("rect").Attr("width", 10).Attr("height", 10).Attr("rx", 2).Attr("fill", colors[m])),
-			app.A().Href(listURL("model", m)).Text(m),
+			app.A().Href(listURL("model", m)).Title("%s", attr(full)).Text(name),
 		))
 	}
 	return app.Ul().Class("legend").Body(items...)
 }
 
+// modelsText is a day's share per model, "sonnet 4.5: $1.20, opus 4.1:
+// $0.40": the colon keeps a version number apart from the figure.
 func modelsText(ms []modelPart, format func(float64) string) string {
 	s := ""
 	for i, m := range ms {
 		if i > 0 {
 			s += ", "
 		}
-		s += m.Model + " " + format(m.Value)
+		name, _ := bucketName("model", m.Model)
+		s += name + ": " + format(m.Value)
 	}
 	return s
 }
@@ -163,9 +168,10 @@ func barChart(id, title, filter string, buckets []usageBucket, colors map[string
 			fill = "var(--accent)"
 		}
 		bars = append(bars, hbar(filter, b.Key, cost(b.CostUSD), w, fill))
-		name := app.UI(app.Text(b.Key))
+		label, full := bucketName(filter, b.Key)
+		name := app.UI(app.Text(label))
 		if b.Key != restKey {
-			name = app.A().Href(listURL(filter, b.Key)).Text(b.Key)
+			name = app.A().Href(listURL(filter, b.Key)).Title("%s", attr(full)).Text(label)
 		}
 		trs = append(trs, app.Tr().Body(app.Th().Scope("row").Body(name), app.Td().Text(cost(b.CostUSD)),
 			app.Td().Text(tokensText(b.Tokens))))
@@ -175,16 +181,17 @@ func barChart(id, title, filter string, buckets []usageBucket, colors map[string
 	return chartSection(id, title, "", chart, usageTable([]string{"Name", "Cost", "Tokens"}, trs))
 }
 
-// hbar is one row of a bar chart: name, bar (width percent of the
-// longest) and value.
+// hbar is one row of a bar chart: name (bucketName's), bar (width
+// percent of the longest) and value; the tooltip has the name whole.
 func hbar(filter, key, value string, width float64, fill string) app.UI {
-	name := app.Span().Class("bar-name").Text(key)
+	label, full := bucketName(filter, key)
+	name := app.Span().Class("bar-name").Text(label)
 	if filter == "project" {
 		// Right to left, so the start is what gives way; the path
 		// itself isolated, so its slashes stay where they are.
-		name = app.Span().Class("bar-name", "path").Body(app.Bdi().Text(key))
+		name = app.Span().Class("bar-name", "path").Body(app.Bdi().Text(label))
 	}
-	row := app.Div().Class("bar").DataSet("key", attr(key)).Title("%s", attr(key+": "+value))
+	row := app.Div().Class("bar").DataSet("key", attr(key)).Title("%s", attr(full+": "+value))
 	if key == restKey {
 		row = row.Class("rest") // no link: many projects
 	} else {

@@ -111,19 +111,24 @@ func renderUI(t *testing.T, ui app.UI) *elem {
 	return parseHTML(t, app.HTMLString(h))
 }
 
-// Each bar of a project, model or source chart carries its name and its
-// cost as visible text, the whole of both in its tooltip; a project's
-// path is isolated (it is cut at its start, keeping its end); a name
-// that is markup stays text.
+// Each bar of a project, model or source chart carries its name, in the
+// list's words (a model "opus 4.6", a source "Claude Code"), and its cost
+// as visible text, the whole of both in its tooltip (a model's full id);
+// a project's path is isolated (it is cut at its start, keeping its
+// end); a name that is markup stays text.
 func TestBarChartLabels(t *testing.T) {
 	const hostile = `<img src=x onerror="alert(1)">`
 	for _, tc := range []struct {
-		filter string
-		keys   []string
+		filter      string
+		keys        []string
+		names, full []string // shown, and in the tooltip
 	}{
-		{"project", []string{"/home/dev/webapp", "/home/dev/" + hostile, restKey}},
-		{"model", []string{"claude-opus-4-6", hostile}},
-		{"source", []string{"claude", "opencode"}},
+		{"project", []string{"/home/dev/webapp", "/home/dev/" + hostile, restKey},
+			[]string{"/home/dev/webapp", "/home/dev/" + hostile, restKey}, []string{"/home/dev/webapp", "/home/dev/" + hostile, restKey}},
+		{"model", []string{"claude-sonnet-4-5-20250929", "gpt-5", hostile},
+			[]string{"sonnet 4.5", "gpt 5", hostile}, []string{"claude-sonnet-4-5-20250929", "gpt-5", hostile}},
+		{"source", []string{"claude", "opencode"},
+			[]string{"Claude Code", "OpenCode"}, []string{"Claude Code", "OpenCode"}},
 	} {
 		var buckets []usageBucket
 		for i, k := range tc.keys {
@@ -142,14 +147,17 @@ func TestBarChartLabels(t *testing.T) {
 			t.Fatalf("%s: %d bars, want %d", tc.filter, len(bars), len(tc.keys))
 		}
 		for i, bar := range bars {
-			key, want := tc.keys[i], cost(buckets[i].CostUSD)
+			key, name, want := tc.keys[i], tc.names[i], cost(buckets[i].CostUSD)
 			names, values := bar.all("bar-name"), bar.all("bar-value")
-			if len(names) != 1 || len(values) != 1 || names[0].content() != key || values[0].content() != want {
-				t.Errorf("%s bar %d: labels %q, %q; want %q and %q", tc.filter, i, contents(names), contents(values), key, want)
+			if len(names) != 1 || len(values) != 1 || names[0].content() != name || values[0].content() != want {
+				t.Errorf("%s bar %d: labels %q, %q; want %q and %q", tc.filter, i, contents(names), contents(values), name, want)
 				continue
 			}
-			if title := bar.attrs["title"]; title != key+": "+want {
-				t.Errorf("%s bar %d: tooltip %q, want %q", tc.filter, i, title, key+": "+want)
+			if title := bar.attrs["title"]; title != tc.full[i]+": "+want {
+				t.Errorf("%s bar %d: tooltip %q, want %q", tc.filter, i, title, tc.full[i]+": "+want)
+			}
+			if bar.attrs["data-key"] != key {
+				t.Errorf("%s bar %d: data-key %q, want the id %q (its link filters by it)", tc.filter, i, bar.attrs["data-key"], key)
 			}
 			if isPath := names[0].hasClass("path") && names[0].hasTag("bdi"); isPath != (tc.filter == "project") {
 				t.Errorf("%s bar %d: name laid out as a path %v", tc.filter, i, isPath)
@@ -159,6 +167,57 @@ func TestBarChartLabels(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The figures' table names models and sources as the bars do, the
+// whole id in the link's tooltip; the link filters by the id.
+func TestBarChartTableNames(t *testing.T) {
+	buckets := []usageBucket{{Key: "claude-opus-4-1-20250805", CostUSD: 2}, {Key: "opencode", CostUSD: 1}}
+	for _, tc := range []struct{ filter, key, name, title, href string }{
+		{"model", buckets[0].Key, "opus 4.1", buckets[0].Key, "/?model=claude-opus-4-1-20250805"},
+		{"source", buckets[1].Key, "OpenCode", "OpenCode", "/?source=opencode"},
+	} {
+		page := renderUI(t, barChart("x", "Cost", tc.filter, buckets, nil))
+		var links []string
+		for _, a := range page.tags("a") {
+			if a.attrs["href"] == tc.href {
+				links = append(links, a.content()+" titled "+a.attrs["title"])
+			}
+		}
+		if want := tc.name + " titled " + tc.title; !slices.Equal(links, []string{want}) {
+			t.Errorf("%s: the table's links to %s read %q, want %q", tc.filter, tc.href, links, want)
+		}
+	}
+}
+
+// A day chart's legend and its table's "By model" cells name each model
+// as the list does, the legend's tooltip the whole id.
+func TestDayChartModelNames(t *testing.T) {
+	const sonnet, gpt = "claude-sonnet-4-5-20250929", "gpt-5"
+	rows := []dayRow{{Day: "2026-11-05", Cost: 3, Models: []modelPart{{sonnet, 2}, {gpt, 1}}}}
+	page := renderUI(t, dayChart(rows, []string{sonnet, gpt}, palette([]string{sonnet, gpt})))
+	var legend []string
+	for _, a := range page.all("legend")[0].tags("a") {
+		legend = append(legend, a.content()+" ("+a.attrs["title"]+")")
+	}
+	if want := []string{"sonnet 4.5 (" + sonnet + ")", "gpt 5 (" + gpt + ")"}; !slices.Equal(legend, want) {
+		t.Errorf("legend %q, want %q", legend, want)
+	}
+	if cells := contents(page.tags("td")); !slices.Contains(cells, "sonnet 4.5: $2.00, gpt 5: $1.00") {
+		t.Errorf("table cells %q: want the day's share per model in the list's words", cells)
+	}
+}
+
+// tags is every element under e with tag name tag, in order.
+func (e *elem) tags(tag string) []*elem {
+	var out []*elem
+	for _, k := range e.kids {
+		if k.tag == tag {
+			out = append(out, k)
+		}
+		out = append(out, k.tags(tag)...)
+	}
+	return out
 }
 
 func contents(es []*elem) []string {

@@ -93,6 +93,25 @@ func fillDays(rep usageReport, now time.Time, loc *time.Location, n int) ([]dayR
 	return rows, models
 }
 
+// bucketName is how the page names a bucket of filter ("project",
+// "model" or "source"), in the list's words: a model as people say it
+// ("sonnet 4.5", shared.ModelWords), a source by its tool's name
+// ("Claude Code"), a project by its path. full is what the tooltip
+// says: a model's whole id, which the short name leaves out (the date,
+// the vendor's prefix) and which tells two releases apart.
+func bucketName(filter, key string) (name, full string) {
+	switch {
+	case key == restKey:
+		return key, key
+	case filter == "model":
+		return shared.ModelWords(key), key
+	case filter == "source":
+		l := shared.Source(key).Label()
+		return l, l
+	}
+	return key, key
+}
+
 // restKey names the bucket that folds every project past the top ones.
 const restKey = "(the rest)"
 

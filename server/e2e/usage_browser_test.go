@@ -81,9 +81,16 @@ func TestBrowserUsagePage(t *testing.T) {
 	}
 	head := mustEval[string](c, `document.querySelector("#chart-tokens table thead").textContent`)
 	row := mustEval[string](c, fmt.Sprintf(`[...document.querySelectorAll("#chart-tokens table tbody tr")].find(tr => tr.querySelector("th").textContent === %q)?.lastElementChild.textContent ?? ""`, today))
-	if !strings.Contains(head, "By model") || !strings.Contains(row, sonnetModel+" 30") || !strings.Contains(row, opusModel+" 30") ||
-		!strings.Contains(row, hostileModel+" 30") {
-		t.Errorf("tokens table: head %q, today's by-model cell %q; want each model's 30 tokens", head, row)
+	if !strings.Contains(head, "By model") || !strings.Contains(row, "sonnet 4.5: 30") || !strings.Contains(row, "opus 4.6: 30") ||
+		!strings.Contains(row, hostileModel+": 30") {
+		t.Errorf("tokens table: head %q, today's by-model cell %q; want each model's 30 tokens, named as the list names it", head, row)
+	}
+	// The legend names the models as the list does, each whole in its tooltip.
+	legend := mustEval[[]string](c, `[...document.querySelectorAll("#chart-days .legend a")].map(a => a.textContent + " (" + a.title + ")")`)
+	for _, want := range []string{"sonnet 4.5 (" + sonnetModel + ")", "opus 4.6 (" + opusModel + ")", hostileModel + " (" + hostileModel + ")"} {
+		if !slices.Contains(legend, want) {
+			t.Errorf("the cost chart's legend reads %q, want %q among them", legend, want)
+		}
 	}
 	for _, sec := range []string{"#chart-tokens", "#chart-projects", "#chart-models", "#chart-sources"} {
 		if !mustEval[bool](c, present(sec+" svg")+" && "+present(sec+" table tbody tr")) {

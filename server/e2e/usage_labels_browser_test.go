@@ -42,6 +42,10 @@ const labelJS = `((sel) => {
 // money is a cost as the page writes it: $0, <$0.01, $1.23, $1,235.
 var money = regexp.MustCompile(`^(<?\$[0-9][0-9,]*(\.[0-9]{2})?)$`)
 
+// listNames is how the list names the fixture's models and sources, and
+// so the usage page too.
+var listNames = map[string]string{sonnetModel: "sonnet 4.5", opusModel: "opus 4.6", "claude": "Claude Code"}
+
 type barLabel struct {
 	Key, Title, Name, Value     string
 	NameBox, ValueBox, Chart    box
@@ -95,9 +99,16 @@ func TestBrowserUsageBarLabels(t *testing.T) {
 					t.Errorf("%s %s: bar %q has no visible name and value", what, chart.sel, l.Key)
 					continue
 				}
-				if l.Name != l.Key || !money.MatchString(l.Value) || l.Title != l.Key+": "+l.Value {
-					t.Errorf("%s %s: bar %q reads %q, %q, tooltip %q; want its name, its cost, and both in the tooltip",
-						what, chart.sel, l.Key, l.Name, l.Value, l.Title)
+				// Named as the list names them; a model's tooltip has its whole id.
+				name, full := listNames[l.Key], listNames[l.Key]
+				if name == "" {
+					name, full = l.Key, l.Key
+				} else if chart.sel == "#chart-models" {
+					full = l.Key
+				}
+				if l.Name != name || !money.MatchString(l.Value) || l.Title != full+": "+l.Value {
+					t.Errorf("%s %s: bar %q reads %q, %q, tooltip %q; want %q, its cost, and %q with it in the tooltip",
+						what, chart.sel, l.Key, l.Name, l.Value, l.Title, name, full)
 				}
 				if !l.NameBox.inside(l.Chart) || !l.ValueBox.inside(l.Chart) || l.NameBox.Right > l.ValueBox.Left {
 					t.Errorf("%s %s: bar %q's name %+v and value %+v are not both drawn inside the chart %+v, name first",
