@@ -147,7 +147,7 @@ func NewHome(seed Seed) *Home {
 // URL the user opens, or a stale bookmark, should show it). newSeed runs
 // per page: on the server it captures the current sessions.
 func Routes(newSeed func() Seed, which func() Which) {
-	app.Route(UsageRoute, func() app.Composer { return NewUsagePage() })                        // exact routes win over the catch-all
+	app.Route(UsageRoute, func() app.Composer { return NewUsagePage(which()) })                 // exact routes win over the catch-all
 	app.RouteWithRegexp(SessionRoute, func() app.Composer { return newSessionPageOf(which()) }) // before the catch-all: regexps match in order
 	app.RouteWithRegexp("^/.*", func() app.Composer { return NewHome(newSeed()) })
 }

@@ -174,13 +174,7 @@ func (p *SessionPage) syncTitle(ctx app.Context) {
 			title = "Subagent · " + title
 		}
 	}
-	want := title + " · " + appName
-	if p.which.Demo {
-		want += " · Demo"
-	}
-	if p.which.Host != "" && !isLoopback(ctx.Page().URL().Hostname()) {
-		want += " · " + p.which.Host
-	}
+	want := p.which.title(title+" · "+appName, ctx.Page().URL().Hostname())
 	if want != p.docTitle {
 		p.docTitle = want
 		ctx.Page().SetTitle("%s", want)

@@ -22,6 +22,7 @@ type UsagePage struct {
 	loaded                          int    // answers received, of usageRequests
 	err                             string // the last failure, shown in place of the charts
 	now                             time.Time
+	which                           Which // the Helm the page is of: its machine, a demo
 
 	ctx     app.Context
 	cancels []func()
@@ -39,8 +40,9 @@ var (
 	_ app.Dismounter = (*UsagePage)(nil)
 )
 
-// NewUsagePage returns the page, empty until its data arrives.
-func NewUsagePage() *UsagePage { return &UsagePage{now: time.Now()} }
+// NewUsagePage returns the usage page of the Helm w says, empty until
+// its data arrives.
+func NewUsagePage(w Which) *UsagePage { return &UsagePage{now: time.Now(), which: w} }
 
 // browserZone is the browser's IANA time zone, so days are the user's
 // days; "" when the browser does not say (the server then uses UTC).
@@ -56,9 +58,10 @@ func browserZone() string {
 	return tz.String()
 }
 
-// OnNav names the tab, on the server too, as the other pages do.
+// OnNav names the tab, on the server too, as the other pages do: with
+// the demo mark and the machine, so that two Helms' usage tabs differ.
 func (p *UsagePage) OnNav(ctx app.Context) {
-	ctx.Page().SetTitle("Usage · %s", appName)
+	ctx.Page().SetTitle("%s", p.which.title("Usage · "+appName, ctx.Page().URL().Hostname()))
 }
 
 func (p *UsagePage) OnMount(ctx app.Context) {
@@ -109,8 +112,11 @@ func (p *UsagePage) Render() app.UI {
 		app.Header().Class("top").Body(
 			app.H1().Class("brand").Aria("label", "Helm usage").Body(
 				app.Img().Src("/web/icon.svg").Aria("hidden", "true"),
-				app.Span().Class("brand-name").Text("Usage"),
+				// "page-name": kept on a phone, where the list's "Helm"
+				// gives way to its icon (web/helm.css).
+				app.Span().Class("brand-name", "page-name").Text("Usage"),
 			),
+			renderWhich(p.which),
 			app.A().ID("to-sessions").Href("/").Text("Sessions"),
 			app.Span().Class("spacer"),
 			app.Button().ID("usage-reload").Title("Read the usage again").OnClick(p.onReload).Text("Reload"),

@@ -26,8 +26,8 @@ func (h *Home) renderWhich() app.UI {
 	return renderWhich(Which{Host: h.host, Demo: h.demo, Instance: h.instance})
 }
 
-// renderWhich is the list's and the session page's mark of which Helm
-// they are of; PageWhich reads it back from the page.
+// renderWhich is the list's, the session page's and the usage page's
+// mark of which Helm they are of; PageWhich reads it back from the page.
 func renderWhich(w Which) app.UI {
 	span := app.Span().Class("which")
 	if w.Instance != "" {
@@ -44,8 +44,9 @@ func renderWhich(w Which) app.UI {
 }
 
 // PageWhich reads which Helm the page is of from the page the client is
-// about to replace: the server's render of the page, or the list or
-// session page the user comes from, each of which marks it (renderWhich).
+// about to replace: the server's render of the page, or the list,
+// session or usage page the user comes from, each of which marks it
+// (renderWhich).
 // A session page has no seed of its own to carry it, and the list the
 // user goes back to from one finds no seed in the page either (PageSeed).
 func PageWhich() Which {
@@ -97,12 +98,18 @@ func (h *Home) pageTitle(ctx app.Context, waiting int) string {
 // titleFor is the title for waiting sessions of host's Helm, opened at
 // the URL host name urlHost.
 func titleFor(waiting int, host string, demo bool, urlHost string) string {
-	t := DocumentTitle(waiting)
-	if demo {
+	return Which{Host: host, Demo: demo}.title(DocumentTitle(waiting), urlHost)
+}
+
+// title is a page's document title t of w's Helm, opened at the URL host
+// name urlHost: marked Demo for a demo's, and named after the machine
+// when the page is not opened on it (a tab per server).
+func (w Which) title(t, urlHost string) string {
+	if w.Demo {
 		t += " · Demo"
 	}
-	if host != "" && !isLoopback(urlHost) {
-		t += " · " + host
+	if w.Host != "" && !isLoopback(urlHost) {
+		t += " · " + w.Host
 	}
 	return t
 }

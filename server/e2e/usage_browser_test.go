@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -217,4 +219,73 @@ func TestBrowserUsageInTheBrowsersZone(t *testing.T) {
 	clickThrough(fmt.Sprintf(`#chart-days g.bar[data-day=%q]`, localDay), "day", localDay)
 	clickThrough(fmt.Sprintf(`#chart-projects .bar[data-key=%q]`, cwd), "project", cwd)
 	clickThrough(fmt.Sprintf(`#chart-models .bar[data-key=%q]`, sonnetModel), "model", sonnetModel)
+}
+
+// TestBrowserUsageHeaderNamesItsHelm: the usage page's header names the
+// machine and marks a demo, as the list's does, opened by its address
+// (the server's render, then the client's) and from the list (the
+// client's alone); the list reached back from it still names them. On a
+// 390 px phone the header keeps the page's title, Usage, beside them,
+// and nothing in it spills past the screen.
+func TestBrowserUsageHeaderNamesItsHelm(t *testing.T) {
+	b := startBrowser(t)
+	p := startBinary(t, t.TempDir(), "--port", "0", "--demo", "--host-name", "vm", "--keepalive", "2s")
+	needClient(t, p)
+	c := b.tab(t)
+	marked := func(what string) {
+		t.Helper()
+		c.waitJS(10*time.Second, what+": the machine and the demo mark", present("#usage-page")+" && "+
+			hasText("header.top #host", "vm")+" && "+hasText("header.top #demo", "Demo"))
+	}
+	c.navigate(p.URL + "/usage")
+	c.waitJS(30*time.Second, "the usage charts", present("#chart-days svg g.bar"))
+	if title := mustEval[string](c, `document.title`); title != "Usage · Helm · Demo" {
+		t.Errorf("the tab is named %q, want Usage · Helm · Demo", title)
+	}
+
+	viewport(c, 390, 844, true, "light")
+	type shown struct {
+		Text               string
+		Left, Right, Width float64
+	}
+	for _, sel := range []string{"header.top .brand", "header.top #host", "header.top #demo", "#to-sessions", "#usage-reload"} {
+		s := mustEval[shown](c, fmt.Sprintf(`(e => { if (!e) return {}; const b = e.getBoundingClientRect(); return {text: e.innerText, left: b.left, right: b.right, width: b.width} })(document.querySelector(%s))`, jsString(sel)))
+		if s.Width <= 0 || s.Left < 0 || s.Right > 390 {
+			t.Errorf("390 px: %s is not shown within the screen: %+v", sel, s)
+		}
+		if sel == "header.top .brand" && strings.TrimSpace(s.Text) != "Usage" {
+			t.Errorf("390 px: the header's title reads %q, want Usage", s.Text)
+		}
+	}
+	c.screenshot("usage-header-390-light")
+	viewport(c, 390, 844, true, "dark")
+	c.screenshot("usage-header-390-dark")
+	viewport(c, 1280, 900, false, "dark")
+	c.screenshot("usage-header-1280-dark")
+	viewport(c, 1280, 900, false, "light")
+	c.screenshot("usage-header-1280-light")
+	marked("the usage page, opened by its address")
+
+	click(c, "#to-sessions")
+	c.waitJS(10*time.Second, "the list", `location.pathname === "/" && !!document.querySelector("li.session")`)
+	c.waitJS(10*time.Second, "the list, back from the usage page, names its Helm", hasText("#host", "vm")+" && "+present("#demo"))
+	click(c, "#to-usage")
+	c.waitJS(10*time.Second, "the usage page, from the list", `location.pathname === "/usage"`)
+	marked("the usage page, from the list")
+}
+
+// screenshot saves what the tab shows now, as it is emulated, to name.png.
+func (c *chrome) screenshot(name string) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(c.ctx, 15*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		c.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(screenshotDir(c.t), name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Logf("screenshot: %s", path)
 }
