@@ -50,25 +50,19 @@ func dayChart(rows []dayRow, models []string, colors map[string]string) app.UI {
 	trs := make([]app.UI, 0, len(rows))
 	for i, r := range rows {
 		bars = append(bars, stackedBar(i, r.Day, cost(r.Cost), stack(r.Models, top), colors))
-		trs = append(trs, dayTr(r.Cost == 0).Body(
+		if r.Cost == 0 {
+			continue // the table lists the days that cost something
+		}
+		trs = append(trs, app.Tr().Body(
 			app.Th().Scope("row").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
 			app.Td().Text(cost(r.Cost)),
 			app.Td().Text(modelsText(r.Models, cost)),
 		))
 	}
 	return chartSection("days", "Cost per day, by model", fmt.Sprintf("highest %s", cost(top)),
-		chartSVG("Cost per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...),
+		dayPlot(chartSVG("Cost per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...), rows),
 		legend(models, colors),
-		usageTable([]string{"Day", "Cost", "By model"}, trs))
-}
-
-// dayTr is a day's table row; a day without use is quiet ("none"), so
-// that the days that cost something stand out among thirty.
-func dayTr(empty bool) app.HTMLTr {
-	if empty {
-		return app.Tr().Class("none")
-	}
-	return app.Tr()
+		dayTable([]string{"Day", "Cost", "By model"}, trs, len(rows), "spend"))
 }
 
 // stackedBar is day i's bar of a day chart, one segment per model; a
@@ -129,7 +123,10 @@ func tokenChart(rows []dayRow, models []string, colors map[string]string) app.UI
 	for i, r := range rows {
 		bars = append(bars, stackedBar(i, r.Day, tokensText(r.Tokens), stack(r.TokenModels, float64(top)), colors))
 		t := r.Tokens
-		trs = append(trs, dayTr(t.Total() == 0).Body(
+		if t.Total() == 0 {
+			continue // the table lists the days that used some
+		}
+		trs = append(trs, app.Tr().Body(
 			app.Th().Scope("row").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
 			app.Td().Text(grouped(t.Input)), app.Td().Text(grouped(t.Output)),
 			app.Td().Text(grouped(t.CacheRead)), app.Td().Text(grouped(t.CacheWrite)),
@@ -137,9 +134,9 @@ func tokenChart(rows []dayRow, models []string, colors map[string]string) app.UI
 		))
 	}
 	return chartSection("tokens", "Tokens per day, by model", fmt.Sprintf("highest %s", shared.CountText(top)),
-		chartSVG("Tokens per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...),
+		dayPlot(chartSVG("Tokens per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...), rows),
 		legend(models, colors),
-		usageTable([]string{"Day", "Input", "Output", "Cache read", "Cache write", "By model"}, trs))
+		dayTable([]string{"Day", "Input", "Output", "Cache read", "Cache write", "By model"}, trs, len(rows), "tokens"))
 }
 
 // barChart is one horizontal bar per bucket, each on a row with its name

@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"fmt"
 	"html"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -254,5 +256,75 @@ func TestUsageTableScrollCues(t *testing.T) {
 	}
 	if !slices.Equal(edges, []string{"start", "end"}) {
 		t.Errorf("scroll cues at %v, want one at the start and one at the end", edges)
+	}
+}
+
+// thirtyDays is thirty days up to 2026-12-04, spent on the given ones.
+func thirtyDays(spent map[string]float64) []dayRow {
+	rows, _ := fillDays(usageReport{}, time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC), time.UTC, usageDays)
+	for i := range rows {
+		if c := spent[rows[i].Day]; c > 0 {
+			rows[i].Cost = c
+			rows[i].Tokens.Input = int(c * 1000)
+			rows[i].Models = []modelPart{{"claude-opus-4-1", c}}
+			rows[i].TokenModels = []modelPart{{"claude-opus-4-1", c * 1000}}
+		}
+	}
+	return rows
+}
+
+// Under each day chart, the first day, a day a week after each other and
+// the last are named in short ("Nov 5"), each under its own slot: the
+// axis has a column per bar.
+func TestDayChartsNameTheirDays(t *testing.T) {
+	rows := thirtyDays(map[string]float64{"2026-12-01": 2})
+	for _, chart := range []app.UI{dayChart(rows, nil, nil), tokenChart(rows, nil, nil)} {
+		page := renderUI(t, chart)
+		axes := page.all("day-axis")
+		if len(axes) != 1 {
+			t.Fatalf("%d axes under the chart", len(axes))
+		}
+		var named []string
+		for i, slot := range axes[0].kids {
+			if s := slot.content(); s != "" {
+				named = append(named, fmt.Sprintf("%d %s", i, s))
+			}
+		}
+		want := []string{"0 Nov 5", "7 Nov 12", "14 Nov 19", "21 Nov 26", "29 Dec 4"}
+		if len(axes[0].kids) != usageDays || !slices.Equal(named, want) {
+			t.Errorf("axis of %d slots names %q, want %d slots naming %q", len(axes[0].kids), named, usageDays, want)
+		}
+	}
+}
+
+// A day chart's table lists the days that used something, not thirty
+// rows of zeros, and says plainly how many days had none; a month
+// without any says so in place of the table.
+func TestDayTablesListTheDaysWithUse(t *testing.T) {
+	for _, tc := range []struct {
+		spent      map[string]float64
+		days, note []string // the table's rows; what it says of the others
+	}{
+		{map[string]float64{"2026-11-20": 1.5, "2026-12-04": 0.25}, []string{"2026-11-20", "2026-12-04"},
+			[]string{"No spend on the other 28 days.", "No tokens on the other 28 days."}},
+		{nil, nil, []string{"No spend in the last 30 days.", "No tokens in the last 30 days."}},
+	} {
+		rows := thirtyDays(tc.spent)
+		for i, chart := range []app.UI{dayChart(rows, nil, nil), tokenChart(rows, nil, nil)} {
+			page := renderUI(t, chart)
+			var days []string
+			for _, tr := range page.tags("tr") {
+				if ths := tr.tags("th"); len(ths) > 0 && ths[0].attrs["scope"] == "row" {
+					days = append(days, ths[0].content())
+				}
+			}
+			notes := contents(page.all("quiet-days"))
+			if !slices.Equal(days, tc.days) || !slices.Equal(notes, tc.note[i:i+1]) {
+				t.Errorf("chart %d: table rows %q and %q; want %q and %q", i, days, notes, tc.days, tc.note[i])
+			}
+			if len(tc.days) == 0 && page.hasTag("table") {
+				t.Errorf("chart %d: a table with nothing in it", i)
+			}
+		}
 	}
 }

@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"fmt"
+	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -165,4 +167,107 @@ func TestBrowserUsageBarLabels(t *testing.T) {
 	if start, end := cues("#chart-sources"); start != 0 || end != 0 {
 		t.Errorf("sources table, which fits: shades %.2f left, %.2f right; want none", start, end)
 	}
+}
+
+// axisJS reads a day chart's axis as a reader sees it: each name, its
+// box, its tick's middle and the middle of the bar of its slot, and the
+// chart's box.
+const axisJS = `((sel) => {
+	const axis = document.querySelector(sel + " .day-axis"), chart = document.querySelector(sel + " svg.chart");
+	const bars = [...chart.querySelectorAll("g.bar")];
+	const mid = b => (b.left + b.right) / 2;
+	return {chart: chart.getBoundingClientRect().toJSON(), names: [...axis.children].flatMap((slot, i) => {
+		const day = slot.querySelector(".day");
+		if (!day) return [];
+		return [{text: day.textContent, day: bars[i].dataset.day, box: day.getBoundingClientRect().toJSON(),
+			tick: mid(slot.getBoundingClientRect()), bar: mid(bars[i].querySelector("rect.hit").getBoundingClientRect())}];
+	})};
+})`
+
+type axisName struct {
+	Text, Day string
+	Box       box
+	Tick, Bar float64
+}
+
+// TestBrowserUsageDayAxis: under each day chart, the first day, a day a
+// week and the last day are named in short ("Nov 5"), each with a tick
+// under its own bar, none overlapping another or spilling past the
+// chart, wide and on a phone, light and dark. Each chart's table lists
+// only the days with use and says how many had none.
+func TestBrowserUsageDayAxis(t *testing.T) {
+	b := startBrowser(t)
+	claude := t.TempDir()
+	now := time.Now()
+	old := now.AddDate(0, 0, -10)
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.User(sidA, cwd, "today", now.Add(-time.Minute)))
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.Assistant(sidA, cwd, "msg_a", "end_turn", now))
+	fixture.Append(t, fixture.Path(claude, cwd, sidB), fixture.User(sidB, cwd, "ten days ago", old.Add(-time.Minute)))
+	fixture.Append(t, fixture.Path(claude, cwd, sidB), fixture.Assistant(sidB, cwd, "msg_b", "end_turn", old))
+	p := serveList(t, claude)
+
+	c := b.tab(t)
+	c.navigate(p.URL + "/usage")
+	c.waitJS(30*time.Second, "the usage charts", present("#chart-tokens .day-axis .day"))
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	first := now.AddDate(0, 0, -29)
+
+	for _, look := range []struct {
+		width  int64
+		scheme string
+	}{{1280, "light"}, {1280, "dark"}, {390, "light"}, {390, "dark"}, {320, "light"}} {
+		viewport(c, look.width, 900, look.width < 600, look.scheme)
+		what := fmt.Sprintf("%d px, %s", look.width, look.scheme)
+		for _, sel := range []string{"#chart-days", "#chart-tokens"} {
+			axis := mustEval[struct {
+				Chart box
+				Names []axisName
+			}](c, axisJS+"("+jsString(sel)+")")
+			var days []string
+			for i, n := range axis.Names {
+				days = append(days, n.Day)
+				if want := shortDay(n.Day); n.Text != want {
+					t.Errorf("%s %s: the name under %s reads %q, want %q", what, sel, n.Day, n.Text, want)
+				}
+				if math.Abs(n.Tick-n.Bar) > 1 {
+					t.Errorf("%s %s: %q's tick at x=%.1f, its bar at x=%.1f", what, sel, n.Text, n.Tick, n.Bar)
+				}
+				if n.Box.Width <= 0 || n.Box.Left < axis.Chart.Left-0.5 || n.Box.Right > axis.Chart.Right+0.5 || n.Box.Top < axis.Chart.Bottom {
+					t.Errorf("%s %s: %q drawn at %+v, not under the chart %+v", what, sel, n.Text, n.Box, axis.Chart)
+				}
+				if i > 0 && n.Box.Left < axis.Names[i-1].Box.Right+4 {
+					t.Errorf("%s %s: %q (%+v) touches %q (%+v)", what, sel, n.Text, n.Box, axis.Names[i-1].Text, axis.Names[i-1].Box)
+				}
+			}
+			if len(days) < 3 || days[0] != day(first) || days[len(days)-1] != day(now) {
+				t.Errorf("%s %s: the axis names %q; want the first day %s, some between, and today %s", what, sel, days, day(first), day(now))
+			}
+		}
+		if look.width == 390 {
+			mustEval[bool](c, `document.querySelector("#chart-days").scrollIntoView(), true`)
+			c.screenshot("usage-axis-390-" + look.scheme)
+		}
+	}
+	viewport(c, 1280, 900, false, "light")
+	mustEval[bool](c, `document.querySelector("#chart-days").scrollIntoView(), true`)
+	c.screenshot("usage-axis-1280-light")
+
+	for _, tc := range []struct{ sel, note string }{{"#chart-days", "No spend on the other 28 days."}, {"#chart-tokens", "No tokens on the other 28 days."}} {
+		rows := mustEval[[]string](c, `[...document.querySelectorAll("`+tc.sel+` tbody th[scope=row]")].map(th => th.textContent)`)
+		if !slices.Equal(rows, []string{day(old), day(now)}) {
+			t.Errorf("%s: the table lists %q, want the two days with use, %s and %s", tc.sel, rows, day(old), day(now))
+		}
+		if got := c.text(tc.sel + " .quiet-days"); got != tc.note {
+			t.Errorf("%s: the table says %q of the other days, want %q", tc.sel, got, tc.note)
+		}
+	}
+}
+
+// shortDay is a day as the usage page's axis names it: "Nov 5".
+func shortDay(day string) string {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return d.Format("Jan 2")
 }
