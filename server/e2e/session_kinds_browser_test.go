@@ -501,10 +501,14 @@ type reading struct {
 	At   float64
 }
 
-// readingOf is the reading once the page is still.
+// readingOf is the reading once the page is still: the row at the top
+// of the view has stayed put for 10 frames. (It waited on the first
+// rendered row, which could hold still while the view's rows were not
+// yet rendered where it was scrolled to: a clean-clone run under load
+// then read no row at all.)
 func readingOf(c *chrome, what string) reading {
 	c.t.Helper()
-	settledTop(c, what, `document.querySelector("#transcript .msg")`)
+	settledTop(c, what, `(t => [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > t.getBoundingClientRect().top))(document.getElementById("transcript"))`)
 	return mustEval[reading](c, `(t => { const v = t.getBoundingClientRect().top;
 		const m = [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > v);
 		return {text: m.querySelector(".md, .prompt, .block").textContent, at: m.getBoundingClientRect().top - v}; })(document.getElementById("transcript"))`)
