@@ -148,7 +148,15 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 	if p.pin >= 0 && p.pinTop >= 0 && abs(s.Top-p.pinTop) > s.View/2 {
 		p.pin = -1 // the user scrolled away from the match shown
 	}
-	p.follow = p.pin < 0 && s.AtBottom(bottomSlack)
+	// While a place waits to be put back (resume, seekOlder), the view
+	// is still where it was before, at the end: a scroll event then (the
+	// render that brought the place's rows moved the scroll) is not the
+	// reader following the end. Taken as one, settle scrolled to the end
+	// while the rows rendered were the place's, far up, and the view
+	// stayed blank (two clean-clone runs under load).
+	if p.place < 0 {
+		p.follow = p.pin < 0 && s.AtBottom(bottomSlack)
+	}
 	p.notePlace()
 	changed := false
 	if p.follow && p.unseen > 0 {
