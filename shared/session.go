@@ -138,6 +138,10 @@ type Session struct {
 	Question string `json:"question"`
 }
 
+// MaxTurnMs bounds one timed turn or answer that counts into WorkMs (30
+// days): a longer one is a clock's garbage, not work.
+const MaxTurnMs = 30 * 24 * 3600 * 1000
+
 // Key identifies a session across sources: IDs are only unique within one.
 // A remote session's key also names its host ("claude:<id>@<host>"), so it
 // never collides with this machine's own session of the same id.

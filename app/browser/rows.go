@@ -3,11 +3,14 @@ package browser
 import "github.com/maxence-charriere/go-app/v10/pkg/app"
 
 // row finds the list row of a session key (li.session[data-key=…]).
-func row(key string) app.Value {
+func row(key string) app.Value { return itemOf("session", "key", key) }
+
+// itemOf finds the li.<class> whose data-<attr> is key; nil when none.
+func itemOf(class, attr, key string) app.Value {
 	if key == "" {
 		return nil
 	}
-	sel := `li.session[data-key="` + app.Window().Get("CSS").Call("escape", key).String() + `"]`
+	sel := `li.` + class + `[data-` + attr + `="` + app.Window().Get("CSS").Call("escape", key).String() + `"]`
 	el := app.Window().Get("document").Call("querySelector", sel)
 	if !el.Truthy() {
 		return nil
@@ -153,6 +156,9 @@ type FocusHold struct {
 	inner string // the focused control's first class inside the item; "" for the item itself
 }
 
+// Held reports whether h holds a focus to restore.
+func (h FocusHold) Held() bool { return h.key != "" }
+
 // HoldFocus notes what the focus is on, before an update.
 func HoldFocus() FocusHold {
 	el := Focused()
@@ -185,20 +191,17 @@ func (h FocusHold) Restore() {
 	if h.item == "needs" {
 		attr = "session"
 	}
-	doc := app.Window().Get("document")
 	now := Focused()
 	if now.Truthy() {
 		if item := now.Call("closest", "li."+h.item); item.Truthy() && item.Get("dataset").Get(attr).String() == h.key {
 			return // still on it
 		}
 	}
-	css := app.Window().Get("CSS")
-	item := doc.Call("querySelector", "li."+h.item+`[data-`+attr+`="`+css.Call("escape", h.key).String()+`"]`)
-	target := item
-	if item.Truthy() && h.inner != "" {
-		target = item.Call("querySelector", "."+css.Call("escape", h.inner).String())
+	target := itemOf(h.item, attr, h.key)
+	if target != nil && h.inner != "" {
+		target = target.Call("querySelector", "."+app.Window().Get("CSS").Call("escape", h.inner).String())
 	}
-	if target.Truthy() {
+	if target != nil && target.Truthy() {
 		target.Call("focus", map[string]any{"preventScroll": true})
 		return
 	}

@@ -199,7 +199,9 @@ func (h *Home) apply(ev shared.Event) {
 		h.ctx.Defer(func(app.Context) { browser.Hold(anchor) })
 	}
 	// The focus stays on its session, not on the place its row was.
-	h.ctx.Defer(func(app.Context) { focus.Restore() })
+	if focus.Held() {
+		h.ctx.Defer(func(app.Context) { focus.Restore() })
+	}
 	h.focusReturned()
 }
 

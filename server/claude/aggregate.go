@@ -64,9 +64,6 @@ type aggregate struct {
 	askAt     uint32 // the offset of the last answer's line; noAsk when none, or past 4 GB
 }
 
-// maxTurnMs bounds one turn's recorded duration (30 days).
-const maxTurnMs = 30 * 24 * 3600 * 1000
-
 // maxWorkMs bounds a file's working time as the cache may give it: no
 // sum of turns reaches it.
 const maxWorkMs = 1 << 53
@@ -221,8 +218,8 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 	case "system":
 		if !sidechain && r.subtype.is("turn_duration") {
 			// A turn's time, by Claude Code's own clock; a value past
-			// maxTurnMs is garbage, counted as none.
-			if r.durationMs > 0 && r.durationMs <= maxTurnMs {
+			// shared.MaxTurnMs is garbage, counted as none.
+			if r.durationMs > 0 && r.durationMs <= shared.MaxTurnMs {
 				a.workMs += int64(r.durationMs)
 			}
 		}

@@ -108,10 +108,6 @@ func (f *facts) addModel(model string) {
 	}
 }
 
-// maxAnswerMs bounds one answer's time (30 days): a longer one is a
-// clock's garbage, not work.
-const maxAnswerMs = 30 * 24 * 3600 * 1000
-
 // add counts message m into f; its times after notAfter count as none
 // (written.Believed). Messages must come in order (time created, then
 // id, which OpenCode makes ascending).
@@ -141,7 +137,7 @@ func (f *facts) add(m *messageInfo, notAfter int64) {
 		// An answer works from its creation to its completion; one still
 		// streaming counts once it completes. Times not believed, out of
 		// order or too far apart count as none.
-		if created > 0 && completed > created && completed-created <= maxAnswerMs {
+		if created > 0 && completed > created && completed-created <= shared.MaxTurnMs {
 			f.workMs += completed - created
 		}
 	default:
