@@ -317,4 +317,19 @@ func TestNeedsYouLongestWaitsBrowser(t *testing.T) {
 	c.waitJS(10*time.Second, "all five after a reload", rows(longest))
 	click(c, "#needs-few")
 	c.waitJS(5*time.Second, "the three again, the focus on Show all", rows(longest[:3])+` && document.activeElement.id === "needs-all"`)
+
+	// On a phone a row's facts stay on one line beside its buttons: the
+	// project used to drop alone onto a line of its own.
+	viewport(c, 375, 812, true, "light")
+	if broken := mustEval[[]string](c, `[...document.querySelectorAll("#needs-you li.needs")].filter(r => {
+		const tops = [...r.querySelectorAll(".meta > *")].map(e => Math.round(e.getBoundingClientRect().top));
+		const meta = r.querySelector(".meta").getBoundingClientRect(), acts = r.querySelector(".actions").getBoundingClientRect();
+		const overlap = meta.right > acts.left && acts.right > meta.left && meta.bottom > acts.top && acts.bottom > meta.top;
+		return new Set(tops).size !== 1 || overlap || r.querySelector(".project").getBoundingClientRect().width < 1;
+	}).map(r => r.querySelector(".meta").innerText.replace(/\s+/g, " "))`); len(broken) > 0 {
+		t.Errorf("at 375 px these rows' facts wrap, hide the project or run under the buttons: %q", broken)
+	}
+	if w := mustEval[float64](c, `document.documentElement.scrollWidth`); w > 375 {
+		t.Errorf("the page is %v px wide on a 375 px phone", w)
+	}
 }
