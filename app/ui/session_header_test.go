@@ -19,7 +19,7 @@ func headerFacts(t *testing.T, p *SessionPage) (facts, copies map[string]string,
 	// Without the encoder's indentation, so text reads as one line.
 	out = regexp.MustCompile(`>\s+|\s+<`).ReplaceAllStringFunc(app.HTMLString(p.renderHeader()), strings.TrimSpace)
 	facts, copies = map[string]string{}, map[string]string{}
-	for _, m := range regexp.MustCompile(`class="fact ([a-z]+)"><span class="label">[^<]*</span><span class="value">([^<]*)</span>`).FindAllStringSubmatch(out, -1) {
+	for _, m := range regexp.MustCompile(`class="fact ([a-z]+)"><span class="label">[^<]*</span><span class="value"[^>]*>([^<]*)</span>`).FindAllStringSubmatch(out, -1) {
 		facts[m[1]] = html.UnescapeString(m[2])
 	}
 	for _, m := range regexp.MustCompile(`<button[^>]*>`).FindAllString(out, -1) {
@@ -55,7 +55,7 @@ func TestRenderSessionHeader(t *testing.T) {
 	for class, want := range map[string]string{
 		"project":  "/home/dev/app",
 		"branch":   "fix/login",
-		"models":   "claude-haiku-4-5, claude-opus-4-5-20251101",
+		"models":   "haiku 4.5, opus 4.5", // as the list says them; the whole ids in the tooltip
 		"messages": "12,345",
 		"tokens":   "in 1.2k · out 34k · cache read 2.5M · cache write 7k\u00a0(kept\u00a05\u00a0min) + 2k\u00a0(kept\u00a01\u00a0h)",
 		"cost":     "$4.50",
@@ -73,6 +73,7 @@ func TestRenderSessionHeader(t *testing.T) {
 		`<span [^>]*data-status="waiting"[^>]*>waiting for input<`,
 		`<span [^>]*class="reason"[^>]*>permission: Bash<`,
 		`class="fact models"><span class="label">Models<`,
+		`<span [^>]*title="claude-haiku-4-5, claude-opus-4-5-20251101"[^>]*>haiku 4.5, opus 4.5<`,
 		`<span [^>]*class="question"[^>]*>Shall I run \[U\+202E\]the tests\?<`,
 	} {
 		if !regexp.MustCompile(want).MatchString(out) {
@@ -126,16 +127,20 @@ func TestRenderSessionHeaderBeforeTheDetail(t *testing.T) {
 
 // What the header says once is not said twice: a session that waits for
 // no more than input shows its status alone ("waiting for input", not
-// beside "input needed"), one model is a Model, and a session without
+// beside "input needed"), one model is a Model (two releases of it too,
+// their ids in the tooltip), and a session without
 // 1-hour cache writes shows no "1 h 0".
 func TestRenderSessionHeaderSaysThingsOnce(t *testing.T) {
 	p := pageFor()
 	p.detail = &shared.SessionDetail{
 		Session: shared.Session{ID: p.id, Source: shared.SourceClaude, Title: "t", Status: shared.StatusWaiting,
 			WaitingFor: "input needed", Tokens: shared.Tokens{Input: 10, Output: 20, CacheRead: 300, CacheWrite: 5400}},
-		Models: []string{"claude-opus-4-5"},
+		Models: []string{"claude-opus-4-5", "claude-opus-4-5-20251101"},
 	}
 	facts, _, out := headerFacts(t, p)
+	if facts["models"] != "opus 4.5" || !strings.Contains(out, `title="claude-opus-4-5, claude-opus-4-5-20251101"`) {
+		t.Errorf("two releases of one model: %q\n%s", facts["models"], out)
+	}
 	if strings.Contains(out, `class="reason"`) || !strings.Contains(out, `>waiting for input<`) {
 		t.Errorf("the generic reason is shown beside the status, or the status is gone:\n%s", out)
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -90,13 +91,7 @@ func renderFacts(d *shared.SessionDetail) app.UI {
 	return app.Div().Class("facts").Body(
 		fact("project", "Project", s.ProjectPath),
 		app.If(s.GitBranch != "", func() app.UI { return fact("branch", "Branch", s.GitBranch) }),
-		app.If(len(d.Models) > 0, func() app.UI {
-			label := "Models"
-			if len(d.Models) == 1 {
-				label = "Model"
-			}
-			return fact("models", label, strings.Join(d.Models, ", "))
-		}),
+		app.If(len(d.Models) > 0, func() app.UI { return modelsFact(d.Models) }),
 		fact("messages", "Messages", grouped(s.MessageCount)),
 		fact("tokens", "Tokens", headerTokens(tk)),
 		fact("cost", "Cost", cost(s.CostUSD)),
@@ -106,6 +101,25 @@ func renderFacts(d *shared.SessionDetail) app.UI {
 		// Beside the duration, which counts the idle hours between turns.
 		app.If(s.WorkMs > 0, func() app.UI { return fact("work", "Working", duration(s.WorkMs)) }),
 	)
+}
+
+// modelsFact names the models as the list and the usage page do
+// ("sonnet 4.5"), each once, with their whole ids in the tooltip: the
+// date and the vendor's prefix the short names leave out tell two
+// releases apart.
+func modelsFact(ids []string) app.UI {
+	var names []string
+	for _, id := range ids {
+		if n := shared.ModelWords(id); !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	label := "Models"
+	if len(names) == 1 {
+		label = "Model"
+	}
+	return app.Div().Class("fact", "models").Body(app.Span().Class("label").Text(label),
+		app.Span().Class("value").Title("%s", attr(md.Clean(strings.Join(ids, ", ")))).Text(md.Clean(strings.Join(names, ", "))))
 }
 
 func fact(class, label, value string) app.UI {
