@@ -70,7 +70,14 @@ func (p *SessionPage) settle() {
 	}
 	browser.SetHeight("above", above)
 	browser.SetHeight("below", below)
+	// In reWindow's order: the rows rendered are the place's when one
+	// waits to be put back, whatever else is asked.
 	switch {
+	case p.place >= 0:
+		if p.holdAnchor() {
+			// Put back: the reader's to scroll from here.
+			p.place, p.follow = -1, false
+		}
 	case p.pin >= 0:
 		if browser.RowIntoView(transcriptID, p.pin) {
 			after, _ := browser.ScrollOf(transcriptID)
@@ -79,11 +86,16 @@ func (p *SessionPage) settle() {
 	case p.follow:
 		browser.ScrollTo(transcriptID, hs.Total()+1e6)
 	default:
-		if p.holdAnchor() {
-			p.place = -1 // put back: the reader's to scroll from here
-		}
+		p.holdAnchor()
 	}
-	if changed {
+	// A window that does not cover the view leaves part of it blank. The
+	// paths above keep them together, but a scroll event that came
+	// between a render and its settle (seen twice in CI under load, after
+	// a seek far up) once left the rows of one place rendered and the
+	// view at another, for good: every later scroll chose the same rows.
+	// Whatever the cause, choose the rows again for the view as it is.
+	s, _ := browser.ScrollOf(transcriptID)
+	if changed || !hs.Covers(p.win, s.Top, s.View, 0) {
 		old := p.win
 		p.markAnchor()
 		p.reWindow()
