@@ -10,6 +10,7 @@ type Key struct {
 	Row    string // the data-key of the list row the focus is in, if any
 	// Control: a button, link or summary has the focus; Enter is its own.
 	Control bool
+	Shift   bool // Shift+Enter goes back where Enter goes on
 }
 
 // OnKeyDown calls handle for every keydown without Ctrl, Alt or Meta (those
@@ -27,7 +28,7 @@ func OnKeyDown(handle func(Key) bool) (remove func()) {
 		if e.Get("ctrlKey").Bool() || e.Get("altKey").Bool() || e.Get("metaKey").Bool() || e.Get("isComposing").Bool() {
 			return nil
 		}
-		k := Key{Key: e.Get("key").String()}
+		k := Key{Key: e.Get("key").String(), Shift: e.Get("shiftKey").Bool()}
 		if t := e.Get("target"); t.Truthy() {
 			switch t.Get("tagName").String() {
 			case "INPUT", "SELECT", "TEXTAREA":

@@ -104,6 +104,10 @@ type SessionPage struct {
 	term    string
 	matches []int
 	match   int
+	// findingOlder: "Search older" loads older pages until one holds a
+	// match (goOnFindingOlder); findOlderPages counts them.
+	findingOlder   bool
+	findOlderPages int
 	// curCursor is the current match's message: indices move when an
 	// older page arrives, cursors do not.
 	curCursor string
@@ -383,10 +387,12 @@ func (p *SessionPage) loadOlderBy(ctx app.Context, limit int) {
 			}
 			switch {
 			case err != nil:
-				return // offline: loadLast, once helmd answers again, goes on seeking
+				p.findingOlder = false // the button is there to try again
+				return                 // offline: loadLast, once helmd answers again, goes on seeking
 			case before != p.convo.Before:
 				// A reload replaced the messages meanwhile: a place
 				// sought is sought from them.
+				p.findingOlder = false
 				p.seekOlder(ctx)
 				return
 			}
@@ -423,6 +429,7 @@ func (p *SessionPage) loadOlderBy(ctx app.Context, limit int) {
 				p.place += added
 			}
 			p.seekOlder(ctx)
+			p.goOnFindingOlder(ctx, added)
 		})
 	})
 }

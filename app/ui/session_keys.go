@@ -30,7 +30,11 @@ func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
 			post(func() { p.closeFind() })
 			return true
 		case "Enter":
-			post(func() { p.next(1) })
+			by := 1
+			if k.Shift {
+				by = -1
+			}
+			post(func() { p.next(by) })
 			return true
 		}
 		return false
@@ -108,6 +112,7 @@ func (p *SessionPage) onFindButton(ctx app.Context, _ app.Event) { p.openFind(ct
 // loaded one, which may be hundreds of messages up.
 func (p *SessionPage) onFind(ctx app.Context, _ app.Event) {
 	p.term = strings.TrimSpace(ctx.JSSrc().Get("value").String())
+	p.findingOlder = false // a search of older pages was for the term before
 	cur, from := "", p.win.First
 	var view []viewRow
 	browser.RowsInView(transcriptID, func(i int, starts bool) {
@@ -193,12 +198,63 @@ func (p *SessionPage) refind() {
 
 func (p *SessionPage) closeFind() {
 	p.finding, p.term, p.matches, p.match, p.curCursor, p.pin = false, "", nil, -1, "", -1
+	p.findingOlder = false
 	browser.Blur(findID)
 	// Back where the keyboard was before find, not on the page's body.
 	browser.Refocus(p.findFrom)
 	p.findFrom = nil
 	p.afterChange() // the view grows by the box's height
 }
+
+func (p *SessionPage) onFindPrev(app.Context, app.Event) { p.next(-1) }
+func (p *SessionPage) onFindNext(app.Context, app.Event) { p.next(1) }
+
+// onFindOlder searches the messages above those loaded: "no match" in
+// the last page of a long session says nothing of its start.
+func (p *SessionPage) onFindOlder(app.Context, app.Event) {
+	if p.term == "" || p.convo.Before == "" || p.findingOlder {
+		return
+	}
+	p.findingOlder, p.findOlderPages = true, 0
+	// Through the page's context: the button goes once the start is loaded.
+	p.loadOlderBy(p.ctx, seekLimit)
+}
+
+// goOnFindingOlder runs when older messages arrived (added rows, now
+// first) while find searches them: it shows the newest match among
+// them, the nearest to what was loaded; with none, it asks for the next
+// older page, until the transcript's start or findOlderPagesMax pages in
+// one go (the button asks for more: a 500 MB session is not loaded into
+// the browser for one click).
+func (p *SessionPage) goOnFindingOlder(ctx app.Context, added int) {
+	if !p.findingOlder {
+		return
+	}
+	p.findOlderPages++
+	newest := -1
+	for k, i := range p.matches {
+		if i < added {
+			newest = k
+		}
+	}
+	switch {
+	case newest >= 0:
+		p.findingOlder = false
+		p.match = newest
+		m := &p.convo.Msgs[p.matches[newest]]
+		p.curCursor = m.Cursor
+		p.reveal(m)
+		p.showRow(p.matches[newest])
+	case p.convo.Before == "" || p.findOlderPages >= findOlderPagesMax:
+		p.findingOlder = false
+	default:
+		p.loadOlderBy(ctx, seekLimit)
+	}
+}
+
+// findOlderPagesMax bounds one "Search older": 25 pages of seekLimit,
+// as a place sought is.
+const findOlderPagesMax = seekPagesMax
 
 // next moves to the next (by 1) or previous (by -1) match, wrapping.
 func (p *SessionPage) next(by int) {

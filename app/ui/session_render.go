@@ -257,13 +257,32 @@ func (p *SessionPage) renderFind() app.UI {
 	case len(p.matches) > 0:
 		count = itoa(p.match+1) + " of " + itoa(len(p.matches))
 	}
+	n, older := len(p.convo.Msgs), p.convo.Before != ""
+	hint := "searches all " + itoa(n) + " messages"
+	if older {
+		hint = "searches the " + itoa(n) + " messages loaded"
+	}
+	none := len(p.matches) == 0
 	return app.Div().Class("find").Body(
 		// Not bound to p.term: setting the value while the user types
 		// (a render of an older term) would eat keystrokes.
 		app.Input().ID(findID).Type("search").Placeholder("Find in the loaded messages").
 			OnInput(p.onFind),
-		app.Span().ID("find-count").Text(count),
-		app.Span().Class("hint").Text("searches the "+itoa(len(p.convo.Msgs))+" messages loaded; scroll up to load older ones · n / N"),
+		app.Span().ID("find-count").Aria("live", "polite").Text(count),
+		// Buttons as well as keys: a phone has no n, N or Shift+Enter.
+		app.Button().ID("find-prev").Class("find-step").Title("Previous match (N, Shift+Enter)").
+			Aria("label", "Previous match").Disabled(none).Text("↑").OnClick(p.onFindPrev),
+		app.Button().ID("find-next").Class("find-step").Title("Next match (n, Enter)").
+			Aria("label", "Next match").Disabled(none).Text("↓").OnClick(p.onFindNext),
+		app.If(older && p.term != "", func() app.UI {
+			label := "Search older messages"
+			if p.findingOlder {
+				label = "Searching older messages…"
+			}
+			return app.Button().ID("find-older").Disabled(p.findingOlder).
+				Title("Load older messages until one matches").Text(label).OnClick(p.onFindOlder)
+		}),
+		app.Span().Class("hint").Text(hint),
 	)
 }
 

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -33,6 +36,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"CutPromptsLoadTheirOwnText", testSessionCutPrompts},
 		{"OpeningABlockAtTheEndKeepsItsLine", testSessionOpenAtTheEnd},
 		{"FindOpensWhatHidesItsMatch", testSessionFindReveals},
+		{"FindStepsBackAndSearchesOlder", testSessionFindOlder},
 		{"TheEndStaysInView", testSessionEndStaysInView},
 		{"OpensWhereItWasLeft", testSessionOpensWhereLeft},
 		{"OpensWhereItWasLeftFarUp", testSessionOpensWhereLeftFarUp},
@@ -708,4 +712,80 @@ func testSessionFindReveals(t *testing.T, b *browser) {
 	if name := rect(c, "#transcript .block.tool .line .name"); name.Height > 30 || name.Width < 30 {
 		t.Errorf("on a phone a long command squeezes the tool's name to %.0f×%.0f px", name.Width, name.Height)
 	}
+}
+
+// testSessionFindOlder: find's buttons step between matches as n and N
+// do, Shift+Enter steps back, and "Search older messages" loads older
+// pages until one holds a match, shows it, and is gone once the start
+// is loaded; the hint says which messages were searched.
+func testSessionFindOlder(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6d000000-0000-4000-8000-000000000002"
+	// 150 pairs: the last page (50 messages) is pairs 125–149; the
+	// page of 200 above it pairs 25–124; the rest the start. Replies a
+	// paragraph long, so that a match shown in the last page is not near
+	// enough its top to load the page above by itself.
+	needles := map[int]bool{2: true, 60: true, 138: true, 140: true, 142: true}
+	at := time.Now().Add(-time.Hour)
+	var s strings.Builder
+	for i := range 150 {
+		text := fmt.Sprintf("prompt %d", i)
+		if needles[i] {
+			text = fmt.Sprintf("prompt %d with the needle", i)
+		}
+		s.WriteString(fixture.User(sid, cwd, text, at) + replyLine(t, sid, fmt.Sprintf("msg_f%d", i),
+			fmt.Sprintf("reply %d, a paragraph long enough to wrap over more than one line of the transcript, and then some more words to make sure of it.\n\nAnd a second paragraph.", i), at))
+	}
+	fixture.Append(t, fixture.Path(claude, cwd, sid), s.String())
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the last page", msgsWith("reply 149"))
+	click(c, "#find-open")
+	c.waitJS(5*time.Second, "the find box focused", `document.activeElement && document.activeElement.id === "find"`)
+	keys(c, "needle")
+	count := `document.getElementById("find-count").textContent`
+	at2 := func(what, want, prompt string) {
+		t.Helper()
+		c.waitJS(10*time.Second, what+": "+want+", "+prompt+" shown", count+` === `+jsString(want)+` && `+currentMatchInView("needle")+
+			` && document.querySelector("#transcript .msg.current-match").textContent.includes(`+jsString(prompt+" with")+`)`)
+	}
+	// From the end, the nearest match above the view.
+	at2("the nearest match", "3 of 3", "prompt 142")
+	if got := c.text(".find .hint"); got != "searches the 50 messages loaded" {
+		t.Errorf("the hint says %q", got)
+	}
+	shiftEnter(c)
+	at2("Shift+Enter back", "2 of 3", "prompt 140")
+	click(c, "#find-next")
+	at2("the next button", "3 of 3", "prompt 142")
+	click(c, "#find-prev")
+	at2("the previous button", "2 of 3", "prompt 140")
+
+	click(c, "#find-older")
+	at2("searching older, the newest match among them", "1 of 4", "prompt 60")
+	c.waitJS(10*time.Second, "the hint to count the page searched", hasText(".find .hint", "searches the 250 messages loaded"))
+	click(c, "#find-older")
+	at2("searching older again, to the start", "1 of 5", "prompt 2")
+	c.waitJS(10*time.Second, "no more older messages to search", `!document.getElementById("find-older")`)
+	if got := c.text(".find .hint"); got != "searches all 300 messages" {
+		t.Errorf("with every message loaded the hint says %q", got)
+	}
+}
+
+// shiftEnter presses Shift+Enter in the focused element.
+func shiftEnter(c *chrome) {
+	c.t.Helper()
+	c.do(5*time.Second, "pressing Shift+Enter", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		down := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyDown, Key: "Enter", Code: "Enter",
+			NativeVirtualKeyCode: 13, WindowsVirtualKeyCode: 13, Modifiers: int64(kb.ModifierShift)}
+		up := down
+		up.Type = input.DispatchKeyEventTypeKeyUp
+		for _, ev := range []input.DispatchKeyEventParams{down, up} {
+			if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
 }
