@@ -264,6 +264,13 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.syncTitle(ctx)
 	p.loadDetail(ctx, fetchEarly)
 	p.loadLast(ctx)
+	// The keyboard reads the transcript, unless the focus is somewhere
+	// already (a link followed with it stays where it is).
+	p.ctx.Defer(func(app.Context) {
+		if !browser.Focused().Truthy() {
+			browser.Refocus(app.Window().GetElementByID(transcriptID))
+		}
+	})
 }
 
 // missingText is what a session's page says when helmd answers that it

@@ -306,7 +306,10 @@ func (p *SessionPage) renderTranscript() app.UI {
 		rows = append(rows, p.renderMessage(i, &c.Msgs[i]))
 	}
 	return app.Div().Class("transcript-wrap").Body(
-		app.Div().ID(transcriptID).Class("transcript").OnScroll(p.onScroll).Body(
+		// Focusable, and focused on open (start): the keys that scroll
+		// (PageDown, Space, arrows, Home, End) scroll what has the focus.
+		app.Div().ID(transcriptID).Class("transcript").TabIndex(0).Attr("role", "region").Aria("label", "Transcript").
+			OnScroll(p.onScroll).Body(
 			app.P().ID("older").Class("older").Text(top),
 			app.Div().ID("above").Class("spacer"),
 			app.Div().ID("rows").Body(rows...),
@@ -319,8 +322,15 @@ func (p *SessionPage) renderTranscript() app.UI {
 				return app.P().ID("working").Class("working-now").Aria("live", "off").Text("Working…")
 			}),
 		),
-		app.If(p.unseen > 0, func() app.UI {
-			return app.Button().ID("new-below").Class("new-below").Text(itoa(p.unseen) + " new ↓").OnClick(p.toBottom)
+		// Away from the end, the way back to it: with what came since
+		// when something did. Not only then: on a phone there is no End
+		// key, and a long scroll back is the only other way.
+		app.If(p.unseen > 0 || (!p.follow && len(c.Msgs) > 0), func() app.UI {
+			label := "Latest ↓"
+			if p.unseen > 0 {
+				label = itoa(p.unseen) + " new ↓"
+			}
+			return app.Button().ID("new-below").Class("new-below").Title("Go to the latest message").Text(label).OnClick(p.toBottom)
 		}),
 	)
 }

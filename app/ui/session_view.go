@@ -166,11 +166,12 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 	// reader following the end. Taken as one, settle scrolled to the end
 	// while the rows rendered were the place's, far up, and the view
 	// stayed blank (two clean-clone runs under load).
+	following := p.follow
 	if p.place < 0 {
 		p.follow = p.pin < 0 && s.AtBottom(bottomSlack)
 	}
 	p.notePlace()
-	changed := false
+	changed := p.follow != following // "Latest ↓" comes or goes
 	if p.follow && p.unseen > 0 {
 		p.unseen, changed = 0, true
 	}

@@ -581,6 +581,15 @@ func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
 	c.navigate(p.URL + "/s/claude/" + sid)
 	c.waitJS(30*time.Second, "the transcript", `document.body.dataset.wasm === "ready" && !!document.querySelector("#transcript .msg")`)
 	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
+	// The keys scroll the transcript from the start, without a click
+	// in it first.
+	const scrollTop = `document.getElementById("transcript").scrollTop`
+	c.waitJS(5*time.Second, "the transcript focused", `document.activeElement && document.activeElement.id === "transcript"`)
+	end := mustEval[float64](c, scrollTop)
+	keys(c, kb.PageUp)
+	c.waitJS(5*time.Second, "PageUp to scroll the transcript up", fmt.Sprintf(`%s < %v - 100`, scrollTop, end))
+	keys(c, kb.End)
+	c.waitJS(5*time.Second, "End back to the end", `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript"))`)
 	for _, up := range []int{200, 500} {
 		mustEval[bool](c, fmt.Sprintf(`(t => (t.scrollTop = t.scrollHeight - t.clientHeight - %d, true))(document.getElementById("transcript"))`, up))
 		// The row at 100 px into the view, by its index: the virtual
@@ -588,6 +597,8 @@ func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
 		i := mustEval[string](c, `(t => [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > t.getBoundingClientRect().top + 100).dataset.i)(document.getElementById("transcript"))`)
 		row := fmt.Sprintf(`document.querySelector('#transcript .msg[data-i="%s"]')`, i)
 		before := settledTop(c, fmt.Sprintf("row %s, %d px up", i, up), row)
+		// Away from the end, the way back to it, before anything new.
+		c.waitJS(10*time.Second, "Latest ↓ offered", `(document.getElementById("new-below") || {}).textContent === "Latest ↓"`)
 		for k := range 3 {
 			n := fmt.Sprintf("%d-%d", up, k)
 			fixture.Append(t, path, fixture.User(sid, cwd, "appended "+n, time.Now())+
@@ -600,6 +611,7 @@ func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
 		}
 		click(c, "#new-below")
 		settledTop(c, "the last row, at the end again", `document.querySelector("#transcript .msg:last-of-type")`)
+		c.waitJS(10*time.Second, "no way to the end offered at the end", `!document.getElementById("new-below")`)
 	}
 }
 
