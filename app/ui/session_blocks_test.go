@@ -77,3 +77,41 @@ func TestTaskLinksToItsSubagent(t *testing.T) {
 		t.Errorf("Claude Task: no link to the subagent's transcript:\n%s", out)
 	}
 }
+
+// The call a session waits on the user to allow says so on its line and
+// in its body. Not a call of the same message while the session works or
+// waits for an answer, nor another tool's than the one the reason names,
+// nor a call of an earlier message.
+func TestRenderToolAwaitingApproval(t *testing.T) {
+	waiting, working := shared.StatusWaiting, shared.StatusWorking
+	for _, tt := range []struct {
+		name   string
+		status shared.Status
+		reason string
+		last   bool
+		want   bool
+	}{
+		{"the tool the reason names", waiting, "permission: Bash", true, true},
+		{"a reason that names no tool", waiting, "permission prompt", true, true},
+		{"another tool named", waiting, "permission: Edit", true, false},
+		{"waiting for an answer", waiting, "input needed", true, false},
+		{"working", working, "", true, false},
+		{"an earlier message", waiting, "permission: Bash", false, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := pageFor("c1#0")
+			p.convo.Msgs = []shared.Message{toolMsg(&shared.Tool{Name: "Bash", Summary: "terraform apply"})}
+			if !tt.last {
+				p.convo.Msgs = append(p.convo.Msgs, shared.Message{Cursor: "c2", Role: "user", Blocks: []shared.Block{{Type: shared.BlockText, Text: "go on"}}})
+			}
+			p.detail = &shared.SessionDetail{Session: shared.Session{Status: tt.status, WaitingFor: tt.reason}}
+			out := app.HTMLString(p.renderMessage(0, &p.convo.Msgs[0]))
+			asks := strings.Contains(out, `data-state="approval"`) && strings.Contains(out, ">waiting for your approval<") &&
+				strings.Contains(out, ">Waiting for your approval<") && !strings.Contains(out, "No result yet")
+			runs := strings.Contains(out, `data-state="running"`) && strings.Contains(out, "No result yet") && !strings.Contains(out, "approval")
+			if tt.want && !asks || !tt.want && !runs {
+				t.Errorf("want approval asked %v:\n%s", tt.want, out)
+			}
+		})
+	}
+}

@@ -33,7 +33,7 @@ func headerFacts(t *testing.T, p *SessionPage) (facts, copies map[string]string,
 }
 
 // The header says what the issue lists: title, project, branch, models,
-// status and why it waits, messages, tokens split (cache writes by 5 min
+// status, why it waits and since when, messages, tokens split (cache writes by 5 min
 // and 1 h), cost, started, last activity and duration, and offers to copy
 // the resume command, the id and the transcript's path.
 func TestRenderSessionHeader(t *testing.T) {
@@ -44,7 +44,8 @@ func TestRenderSessionHeader(t *testing.T) {
 			ProjectPath: "/home/dev/app", GitBranch: "fix/login", MessageCount: 12345,
 			Tokens:  shared.Tokens{Input: 1200, Output: 34_000, CacheRead: 2_500_000, CacheWrite: 9000, CacheWrite1h: 2000},
 			CostUSD: 4.5, Status: shared.StatusWaiting, WaitingFor: "permission: Bash",
-			CreatedAt: started.UnixMilli(), UpdatedAt: time.Now().UnixMilli(), WorkMs: (12*60 + 30) * 1000},
+			CreatedAt: started.UnixMilli(), UpdatedAt: time.Now().UnixMilli(), WorkMs: (12*60 + 30) * 1000,
+			WaitingSince: time.Now().Add(-3*time.Minute - time.Second).UnixMilli()},
 		Transcripts:   []string{"/home/dev/.claude/projects/-home-dev-app/" + p.id + ".jsonl", "/sub/agent-a1.jsonl"},
 		Models:        []string{"claude-haiku-4-5", "claude-opus-4-5-20251101"},
 		ResumeCommand: "cd /home/dev/app && claude --resume " + p.id,
@@ -70,8 +71,11 @@ func TestRenderSessionHeader(t *testing.T) {
 	}
 	for _, want := range []string{ // attributes come in any order
 		`>Fix the &lt;b&gt;login&lt;/b&gt; test</h1>`,
-		`<span [^>]*data-status="waiting"[^>]*>waiting for input<`,
-		`<span [^>]*class="reason"[^>]*>permission: Bash<`,
+		// A permission asked for says so, the tool beside it, and how
+		// long it has waited.
+		`<span [^>]*data-status="waiting"[^>]*>waiting for permission<`,
+		`<span [^>]*class="reason"[^>]*>Bash<`,
+		`<time [^>]*class="waited"[^>]*>3 min<`,
 		`class="fact models"><span class="label">Models<`,
 		`<span [^>]*title="claude-haiku-4-5, claude-opus-4-5-20251101"[^>]*>haiku 4.5, opus 4.5<`,
 		`<span [^>]*class="question"[^>]*>Shall I run \[U\+202E\]the tests\?<`,

@@ -116,6 +116,8 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) app.UI {
 	state := ""
 	switch {
+	case t.Result == nil && p.asksApprovalFor(m, t):
+		state = "approval"
 	case t.Result == nil:
 		state = "running"
 	case t.Result.IsError:
@@ -135,6 +137,8 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 				label += " (+" + plural(r.Images, "image", "images") + ", not shown)"
 			}
 			parts = append(parts, app.Div().Class("label").Text(label), p.longText(key+"out", "result", r.Text, r.Cut))
+		} else if state == "approval" {
+			parts = append(parts, app.Div().Class("label", "asks").Text("Waiting for your approval"))
 		} else {
 			parts = append(parts, app.Div().Class("label").Text("No result yet"))
 		}
@@ -154,6 +158,19 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 	}, state)
 }
 
+// asksApprovalFor reports whether t, a call without a result, is the one
+// the session waits on the user to allow: a call of its last message,
+// of the tool the reason names when it names one.
+func (p *SessionPage) asksApprovalFor(m *shared.Message, t *shared.Tool) bool {
+	d, msgs := p.detail, p.convo.Msgs
+	if d == nil || d.Status != shared.StatusWaiting || !waitsForPermission(d.WaitingFor) ||
+		len(msgs) == 0 || m != &msgs[len(msgs)-1] {
+		return false
+	}
+	tool := waitDetail(d.WaitingFor)
+	return tool == "" || tool == md.Clean(t.Name)
+}
+
 // toggle is a collapsed line that expands to body(). Its state is kept
 // per block (not per DOM node, which the virtual list reuses).
 func (p *SessionPage) toggle(key, class, name, arg string, body func() app.UI, state ...string) app.UI {
@@ -161,6 +178,10 @@ func (p *SessionPage) toggle(key, class, name, arg string, body func() app.UI, s
 	btn := app.Button().Class("line").Aria("expanded", strconv.FormatBool(open)).DataSet("key", key).OnClick(p.onToggle).Body(
 		app.Span().Class("name").Text(md.Clean(name)),
 		app.If(arg != "", func() app.UI { return app.Span().Class("arg").Body(p.mark(arg)...) }),
+		// The call the session waits on: said on its line, seen closed.
+		app.If(len(state) > 0 && state[0] == "approval", func() app.UI {
+			return app.Span().Class("asks").Text("waiting for your approval")
+		}),
 	)
 	d := app.Div().Class("block", class)
 	if len(state) > 0 && state[0] != "" {

@@ -67,9 +67,19 @@ func (p *SessionPage) renderHeader() app.UI {
 		// Whole when Details is open: a phone cuts it to two lines.
 		app.H1().Class("title").Title("%s", attr(md.Clean(title))).DataSet("whole", strconv.FormatBool(p.details)).Text(md.Clean(title)),
 		app.Div().Class("status-line").Body(
-			p.renderStatus(s.Status),
-			app.If(s.WaitingFor != "" && !saysNoMoreThanItsStatus(s.WaitingFor), func() app.UI {
-				return app.Span().Class("reason").Title("Why it waits").Text(md.Clean(s.WaitingFor))
+			p.renderStatus(s),
+			app.If(s.Status == shared.StatusWaiting && waitDetail(s.WaitingFor) != "", func() app.UI {
+				return app.Span().Class("reason").Title("%s", "Why it waits: "+attr(md.Clean(s.WaitingFor))).Text(md.Clean(waitDetail(s.WaitingFor)))
+			}),
+			// How long, as the list's badge says it: the header's Last
+			// activity is the transcript's, not the wait's.
+			app.If(s.Status == shared.StatusWaiting && p.state != "offline" && p.state != "error", func() app.UI {
+				since := s.WaitingSince
+				if since <= 0 {
+					since = s.UpdatedAt
+				}
+				return app.Time().Class("waited").DateTime("%s", isoTime(since)).Title("%s", "Waiting since "+absTime(since)).
+					Text(strings.TrimPrefix(waitedText(time.Now(), s), "waiting "))
 			}),
 			app.If(d.Question != "", func() app.UI {
 				return app.Span().Class("question").Title("The first line of its last message").Text(md.Clean(d.Question))
@@ -155,13 +165,41 @@ func (p *SessionPage) onDetails(app.Context, app.Event) {
 
 // renderStatus is the session's status, said as the last one known while
 // the page cannot reach helmd: "working" then may have ended long ago.
-func (p *SessionPage) renderStatus(st shared.Status) app.UI {
-	span := app.Span().Class("status").DataSet("status", string(st))
+func (p *SessionPage) renderStatus(s *shared.Session) app.UI {
+	span := app.Span().Class("status").DataSet("status", string(s.Status))
+	label := s.Status.Label()
+	if s.Status == shared.StatusWaiting && waitsForPermission(s.WaitingFor) {
+		label = "waiting for permission"
+	}
 	if p.state == "offline" || p.state == "error" {
 		return span.DataSet("stale", "true").Title("The last status Helm knew: this page cannot reach helmd").
-			Text(st.Label() + " (last known)")
+			Text(label + " (last known)")
 	}
-	return span.Text(st.Label())
+	return span.Text(label)
+}
+
+// waitsForPermission reports whether a session waits for the user to
+// allow a tool call ("permission prompt", "permission: Bash"), not for
+// an answer: the header says which.
+func waitsForPermission(reason string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(reason)), "permission")
+}
+
+// waitDetail is what a reason adds to the status the header shows: the
+// tool a permission is asked for ("Bash"), a reason of another kind
+// whole, nothing when the status says it all ("input needed",
+// "permission prompt").
+func waitDetail(reason string) string {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case saysNoMoreThanItsStatus(reason), strings.EqualFold(reason, "permission prompt"):
+		return ""
+	case waitsForPermission(reason):
+		if _, tool, ok := strings.Cut(reason, ":"); ok {
+			return strings.TrimSpace(tool)
+		}
+	}
+	return reason
 }
 
 // copyText is what the copy button with id copies, from the detail as it
