@@ -30,7 +30,7 @@ func TestRenderQuietAndCutBlocks(t *testing.T) {
 		{"command output is a quiet block", nil, msg("system", shared.Block{Type: shared.BlockOutput, Text: "Set model to opus"}),
 			[]string{`class="long output"`, "Set model to opus"}, nil},
 		{"long command output cut with show all", nil, msg("system", shared.Block{Type: shared.BlockOutput, Text: strings.Repeat("x\n", 100)}),
-			[]string{"Show all (200 B)"}, nil},
+			[]string{"Show all 100 lines (200 B)"}, nil},
 		{"record too large to read", nil, msg("system", shared.Block{Type: shared.BlockOmitted, Bytes: 5 << 20}),
 			[]string{`class="separator">A record too large to show (5.0 MB)`}, nil},
 		{"compaction summary collapsed", nil, msg("system", shared.Block{Type: shared.BlockCompaction, Text: "The summary so far"}),

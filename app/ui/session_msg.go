@@ -213,7 +213,7 @@ func (p *SessionPage) longText(key, class, text string, cut *shared.Cut) app.UI 
 	pre := app.Pre().Class("long", class).TabIndex(0).Body(p.mark(shown)...) // scrolls sideways: a tab stop for the keyboard
 	if len(shown) < len(text) {
 		return app.Div().Class("longtext").Body(pre, app.Button().Class("show-all").DataSet("key", key+"all").OnClick(p.onToggle).
-			Text("Show all ("+byteSize(int64(len(text)))+")"))
+			Text(p.showAllLabel(text, cut)))
 	}
 	var less app.UI
 	if all && len(screenful(text)) < len(text) {
@@ -221,6 +221,27 @@ func (p *SessionPage) longText(key, class, text string, cut *shared.Cut) app.UI 
 		less = app.Button().Class("show-all").DataSet("key", key+"all").OnClick(p.onToggle).Text("Show less")
 	}
 	return app.Div().Class("longtext").Body(pre, less, p.cutNote(cut))
+}
+
+// showAllLabel says what Show all shows: the lines and bytes of text,
+// or, when the server cut it and the rest is not loaded, how much of the
+// whole it is: "Show all (7 KB)" on a 5 MB output promised what it did
+// not give.
+func (p *SessionPage) showAllLabel(text string, cut *shared.Cut) string {
+	size := byteSize(int64(len(text)))
+	if cut != nil && cut.Ref != "" && cut.Bytes > int64(len(text)) {
+		if _, loaded := p.full[cut.Ref]; !loaded {
+			return "Show the first " + size + " of " + byteSize(cut.Bytes)
+		}
+	}
+	lines := strings.Count(text, "\n")
+	if !strings.HasSuffix(text, "\n") {
+		lines++
+	}
+	if lines > 1 {
+		return "Show all " + grouped(lines) + " lines (" + size + ")"
+	}
+	return "Show all (" + size + ")"
 }
 
 // screenful is text cut to screenLines lines or screenChars bytes.

@@ -53,7 +53,11 @@ func TestRenderMessageBlocks(t *testing.T) {
 			[]string{`data-state="error"`}, nil},
 		{"running call", nil, toolMsg(&shared.Tool{Name: "Bash"}), []string{`data-state="running"`}, nil},
 		{"long result cut with show all", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: long}}),
-			[]string{"Show all (1000 B)"}, nil},
+			[]string{"Show all 200 lines (1000 B)"}, nil},
+		{"one long line cut says its size", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: strings.Repeat("x", 9000)}}),
+			[]string{"Show all (8 KB)"}, nil}, // 9,000 B: past a screenful of bytes
+		{"a text the server cut says how much of it shows", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: long, Cut: &shared.Cut{Bytes: 5 << 20, Ref: "r1"}}}),
+			[]string{"Show the first 1000 B of 5.0 MB"}, []string{"Show all"}},
 		{"show all shows all", []string{"c1#0", "c1#0outall"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: long}}),
 			[]string{strings.Repeat("line\n", 199), "Show less"}, []string{"Show all"}},
 		{"show all of a text the server cut still offers its whole", []string{"c1#0", "c1#0outall"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: long, Cut: &shared.Cut{Bytes: 3 << 20, Ref: "r1"}}}),
