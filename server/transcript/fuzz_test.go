@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"reflect"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -65,6 +67,78 @@ func FuzzBlocks(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzToolInput writes arbitrary inputs of a tool call again: what was
+// one JSON value stays one, with the same members in the same order, and
+// what was not is dropped, never sent on half-written.
+func FuzzToolInput(f *testing.F) {
+	for _, s := range []string{`{"file_path":"/a","old_string":"x","new_string":"y"}`, `{"n":1.50,"e":1e400,"l":[{"z":1,"a":null}],"t":true}`,
+		`"text"`, `[1,2]`, `{"a":"\u00e9\ud83d\ude00\"<>&"}`, `{"a":1}{"b":2}`, `{"a":`, `{}`, `null`, `{"a":{"b":{"c":[[[]]]}}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		g := newGrouper(false, func(int64) string { return "r" })
+		tool := g.toolUse(content{ID: "t", Name: "X", Input: in}, 0)
+		if !json.Valid(in) {
+			if tool.Input != nil {
+				t.Fatalf("invalid input %q sent on as %q", in, tool.Input)
+			}
+			return
+		}
+		if !json.Valid(tool.Input) {
+			t.Fatalf("input %q written as invalid %q", in, tool.Input)
+		}
+		var want, got bytes.Buffer
+		if json.Compact(&want, in) != nil || json.Compact(&got, tool.Input) != nil {
+			t.Fatal("compacting valid JSON failed")
+		}
+		// The same text but for the escapes strings are written with.
+		var a, b any
+		da, db := json.NewDecoder(&want), json.NewDecoder(&got)
+		da.UseNumber()
+		db.UseNumber()
+		if da.Decode(&a) == nil && db.Decode(&b) == nil && !reflect.DeepEqual(a, b) {
+			t.Fatalf("input %q written as %q", in, tool.Input)
+		}
+		if order(in) != order(tool.Input) {
+			t.Fatalf("members of %q reordered: %q", in, tool.Input)
+		}
+	})
+}
+
+// order is the member names of raw's objects, in the order they come.
+func order(raw []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	var names []string
+	var walk func() bool
+	walk = func() bool {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if d, ok := tok.(json.Delim); ok {
+			for dec.More() {
+				if d == '{' {
+					k, err := dec.Token()
+					if err != nil {
+						return false
+					}
+					name, _ := k.(string)
+					names = append(names, name)
+				}
+				if !walk() {
+					return false
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return false
+			}
+		}
+		return true
+	}
+	walk()
+	return strings.Join(names, "\x00")
 }
 
 // FuzzCursor decodes arbitrary cursors: no panic, and whatever decodes

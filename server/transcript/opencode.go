@@ -114,9 +114,7 @@ func openCodeBlock(p opencode.Part) (shared.Block, bool) {
 		}
 		if json.Valid([]byte(p.Input)) {
 			t.Input = json.RawMessage(p.Input)
-			var v any
-			_ = json.Unmarshal(t.Input, &v)
-			t.Summary = summary(v)
+			t.Summary = summaryOfJSON(t.Input)
 		} else if p.Input != "" {
 			t.Input, _ = json.Marshal(p.Input) // cut mid-value: sent as text
 		}

@@ -1,7 +1,10 @@
 package transcript
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"strconv"
 	"strings"
 
 	"vibecraft.sh/helm/shared"
@@ -23,50 +26,131 @@ func (g *grouper) toolUse(c content, lineOff int64) *shared.Tool {
 	if len(c.Input) == 0 {
 		return t
 	}
-	var v any
-	if err := json.Unmarshal(c.Input, &v); err != nil {
+	cl := inputCleaner{g: g, lineOff: lineOff, top: map[string]string{}}
+	dec := json.NewDecoder(bytes.NewReader(c.Input))
+	dec.UseNumber() // as written: no float64 round trip
+	if err := cl.value(dec, 0); err != nil {
 		return t
 	}
-	var biggest *shared.Cut
-	v = g.clean(v, lineOff, &biggest)
-	t.InputCut = biggest
-	if b, err := json.Marshal(v); err == nil {
-		t.Input = b
+	if _, err := dec.Token(); err != io.EOF {
+		return t // more after the value: not one JSON value
 	}
-	t.Summary = summary(v)
+	t.Input, t.InputCut = cl.out.Bytes(), cl.biggest
+	t.Summary = summary(cl.top)
 	return t
 }
 
-// clean replaces cut markers in every string of a decoded input by
-// nothing, keeping a ref to the largest cut string.
-func (g *grouper) clean(v any, lineOff int64, biggest **shared.Cut) any {
-	switch x := v.(type) {
-	case string:
-		s, cut := g.cutOf(x, lineOff)
-		if cut != nil && (*biggest == nil || cut.Bytes > (*biggest).Bytes) {
-			*biggest = cut
-		}
-		return s
-	case map[string]any:
-		for k, e := range x {
-			x[k] = g.clean(e, lineOff, biggest)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = g.clean(e, lineOff, biggest)
-		}
-	}
-	return v
+// inputCleaner writes a tool call's input again with the cut markers in
+// its strings taken out, keeping a ref to the largest cut string. Token
+// by token, so that the members keep the order the model wrote them in:
+// decoded into a map and encoded again they came sorted, and an Edit
+// showed its new_string above its old_string.
+type inputCleaner struct {
+	g       *grouper
+	lineOff int64
+	out     bytes.Buffer
+	biggest *shared.Cut
+	top     map[string]string // the top object's string members, for summary
 }
 
-// summary is the main argument of a call, on one line.
-func summary(v any) string {
-	m, ok := v.(map[string]any)
-	if !ok {
+func (c *inputCleaner) value(dec *json.Decoder, depth int) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch x := tok.(type) {
+	case json.Delim:
+		end, isObject := byte(']'), x == '{'
+		if isObject {
+			end = '}'
+		}
+		c.out.WriteByte(byte(x))
+		for i := 0; dec.More(); i++ {
+			if i > 0 {
+				c.out.WriteByte(',')
+			}
+			key := ""
+			if isObject {
+				k, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				key, _ = k.(string)
+				c.writeString(key)
+				c.out.WriteByte(':')
+			}
+			if depth == 0 && isObject {
+				if err := c.member(dec, key); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := c.value(dec, depth+1); err != nil {
+				return err
+			}
+		}
+		if _, err := dec.Token(); err != nil { // the closing delimiter
+			return err
+		}
+		c.out.WriteByte(end)
+	case string:
+		s, cut := c.g.cutOf(x, c.lineOff)
+		if cut != nil && (c.biggest == nil || cut.Bytes > c.biggest.Bytes) {
+			c.biggest = cut
+		}
+		c.writeString(s)
+	case json.Number:
+		c.out.WriteString(x.String())
+	case bool:
+		c.out.WriteString(strconv.FormatBool(x))
+	case nil:
+		c.out.WriteString("null")
+	}
+	return nil
+}
+
+// member writes a member of the top object, noting its value when it is
+// a string (what summary reads).
+func (c *inputCleaner) member(dec *json.Decoder, key string) error {
+	start := c.out.Len()
+	if err := c.value(dec, 1); err != nil {
+		return err
+	}
+	if raw := c.out.Bytes()[start:]; len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			c.top[key] = s
+		}
+	}
+	return nil
+}
+
+func (c *inputCleaner) writeString(s string) {
+	b, _ := json.Marshal(s) // a string always encodes
+	c.out.Write(b)
+}
+
+// summaryOfJSON is summary of an input given as JSON; "" when it is not
+// an object.
+func summaryOfJSON(raw []byte) string {
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
 		return ""
 	}
+	strs := make(map[string]string, len(m))
+	for k, v := range m {
+		if s, ok := v.(string); ok {
+			strs[k] = s
+		}
+	}
+	return summary(strs)
+}
+
+// summary is the main argument of a call, on one line, from the string
+// members of its input.
+func summary(m map[string]string) string {
 	for _, k := range summaryKeys {
-		if s, ok := m[k].(string); ok && strings.TrimSpace(s) != "" {
+		if s, ok := m[k]; ok && strings.TrimSpace(s) != "" {
 			return firstLine(s, maxSummary)
 		}
 	}

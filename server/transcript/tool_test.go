@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -65,5 +66,37 @@ func TestQuestionIsTheRowsLine(t *testing.T) {
 	}
 	if strings.ContainsRune(got, '\u202e') || len([]rune(got)) > shared.MaxQuestion {
 		t.Errorf("question %q keeps a bidi control or is longer than %d runes", got, shared.MaxQuestion)
+	}
+}
+
+// A call's input keeps the order its members were written in, numbers as
+// written: an Edit reads file, old, new, not new above old (the order a
+// map gives). A member cut for its size is cut in its place.
+func TestToolInputKeepsItsOrder(t *testing.T) {
+	var r rec
+	edit := `{"file_path":"/src/app.go","old_string":"a <b>","new_string":"b","replace_all":false,"n":1.50,"e":1e400,"list":[{"z":1,"a":null}]}`
+	long := strings.Repeat("x", blockString+5000)
+	write := `{"file_path":"/src/big.go","content":"` + long + `","mode":"w"}`
+	recs := []map[string]any{r.prompt("go"), r.assistant("msg_1",
+		map[string]any{"type": "tool_use", "id": "toolu_1", "name": "Edit", "input": json.RawMessage(edit)},
+		map[string]any{"type": "tool_use", "id": "toolu_2", "name": "Write", "input": json.RawMessage(write)})}
+	page, err := NewFiles(0).Page(tempTranscript(t, jsonl(t, recs...)), Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Messages) != 2 || len(page.Messages[1].Blocks) != 2 {
+		t.Fatalf("got %q, want one response of two calls", summaryOf(page.Messages))
+	}
+	got := page.Messages[1].Blocks[0].Tool
+	if want := `{"file_path":"/src/app.go","old_string":"a \u003cb\u003e","new_string":"b","replace_all":false,"n":1.50,"e":1e400,"list":[{"z":1,"a":null}]}`; string(got.Input) != want {
+		t.Errorf("the Edit's input reads\n%s\nwant\n%s", got.Input, want)
+	}
+	if got.Summary != "/src/app.go" || got.InputCut != nil {
+		t.Errorf("the Edit's line %q, cut %v", got.Summary, got.InputCut)
+	}
+	w := page.Messages[1].Blocks[1].Tool
+	if in := string(w.Input); !strings.HasPrefix(in, `{"file_path":"/src/big.go","content":"xxxx`) || !strings.HasSuffix(in, `xxxx","mode":"w"}`) ||
+		w.InputCut == nil || w.InputCut.Bytes < int64(len(long)) || len(in) > blockString+1024 {
+		t.Errorf("the Write's input: cut %+v, %d bytes, starts %q, ends %q", w.InputCut, len(w.Input), string(w.Input[:min(60, len(w.Input))]), string(w.Input[max(0, len(w.Input)-20):]))
 	}
 }
