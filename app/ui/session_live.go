@@ -90,6 +90,12 @@ func (p *SessionPage) poll(ctx app.Context) {
 				p.loadLast(ctx)
 				return
 			case err != nil:
+				if p.state != "offline" {
+					// Said in words, not only by "(last known)" beside the
+					// status: the page may sit open for hours.
+					p.errText = failed("Not connected to helmd: this page shows what it last sent, and tries again every "+
+						itoa(int(pollEvery/time.Second))+" s", err)
+				}
 				p.state = "offline"
 			default:
 				if p.state == "offline" {

@@ -650,8 +650,10 @@ func testSessionWorkingAfterOutage(t *testing.T, b *browser) {
 	c.waitJS(30*time.Second, "Working… at the end of a long session, in view", inView)
 	p.terminate(t)
 	c.waitJS(30*time.Second, "offline, the line gone", `document.getElementById("session").dataset.state === "offline" && !document.getElementById("working")`)
+	c.waitJS(5*time.Second, "the outage said in words", hasTextContaining("#session-error", "Not connected to helmd"))
 	serveOn(t, port, claude, "devbox")
 	c.waitJS(30*time.Second, "Working… back after the outage, in view", inView)
+	c.waitJS(5*time.Second, "the outage no longer said", `!document.getElementById("session-error")`)
 }
 
 // settledTop is the top of the element expr finds, once the page has
