@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -113,5 +114,40 @@ func TestRenderToolAwaitingApproval(t *testing.T) {
 				t.Errorf("want approval asked %v:\n%s", tt.want, out)
 			}
 		})
+	}
+}
+
+// An answer that goes on from the one before (the assistant again, the
+// same model, within minutes) shows its time only; a new speaker, model
+// or a pause long after starts a message with its head. Models read as
+// the list says them, their ids in the tooltip.
+func TestRenderMessageGoingOn(t *testing.T) {
+	at := int64(1_780_000_000_000)
+	answer := func(cursor, model string, ms int64) shared.Message {
+		return shared.Message{Cursor: cursor, Role: "assistant", Model: model, Time: at + ms,
+			Blocks: []shared.Block{{Type: shared.BlockText, Text: "ok " + cursor}}}
+	}
+	p := pageFor()
+	p.convo.Msgs = []shared.Message{
+		answer("a", "claude-sonnet-4-5-20250929", 0),
+		answer("b", "claude-sonnet-4-5-20250929", 60_000),                      // goes on
+		answer("c", "claude-opus-4-5", 90_000),                                 // another model
+		answer("d", "claude-opus-4-5", 90_000+continueWithin.Milliseconds()+1), // long after
+		{Cursor: "e", Role: "user", Time: at + 3_000_000, Blocks: []shared.Block{{Type: shared.BlockText, Text: "go on"}}},
+		answer("f", "claude-opus-4-5", 3_060_000), // after the user
+		answer("g", "claude-opus-4-5", 3_070_000), // goes on
+	}
+	for i, want := range []bool{false, true, false, false, false, false, true} {
+		out := app.HTMLString(p.renderMessage(i, &p.convo.Msgs[i]))
+		cont := regexp.MustCompile(`<article [^>]*class="[^"]*\bcont\b`).MatchString(out)
+		goesOn := cont && !strings.Contains(out, `class="role"`) && strings.Contains(out, `class="time"`)
+		starts := !cont && strings.Contains(out, `class="role"`)
+		if want && !goesOn || !want && !starts {
+			t.Errorf("message %d: want going on %v:\n%s", i, want, out)
+		}
+	}
+	if out := app.HTMLString(p.renderMessage(0, &p.convo.Msgs[0])); !strings.Contains(out, `title="claude-sonnet-4-5-20250929"`) ||
+		!strings.Contains(out, ">sonnet 4.5<") {
+		t.Errorf("the model is not named as the list names it:\n%s", out)
 	}
 }

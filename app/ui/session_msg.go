@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -29,13 +30,26 @@ func (p *SessionPage) renderMessage(i int, m *shared.Message) app.UI {
 	if p.isMatch(i) {
 		row = row.Class("current-match")
 	}
-	head := app.Div().Class("msg-head").Body(
-		app.Span().Class("role").Text(roleLabel(m.Role)),
-		app.If(m.Model != "", func() app.UI { return app.Span().Class("model").Text(md.Clean(m.Model)) }),
-		app.If(m.Time > 0, func() app.UI {
-			return app.Time().Class("time").DateTime("%s", isoTime(m.Time)).Text(absTime(m.Time))
-		}),
-	)
+	when := app.If(m.Time > 0, func() app.UI {
+		return app.Time().Class("time").DateTime("%s", isoTime(m.Time)).Text(absTime(m.Time))
+	})
+	var head app.UI
+	if p.continues(i, m) {
+		// The same speaker and model again, minutes later: its time only,
+		// beside its first line. A session of tool calls, one a
+		// response, repeated "Assistant claude-sonnet-4-5-20250929" on
+		// every row, and eight calls filled a screen.
+		row = row.Class("cont")
+		head = app.Div().Class("msg-head").Body(when)
+	} else {
+		head = app.Div().Class("msg-head").Body(
+			app.Span().Class("role").Text(roleLabel(m.Role)),
+			app.If(m.Model != "", func() app.UI {
+				return app.Span().Class("model").Title("%s", attr(md.Clean(m.Model))).Text(md.Clean(shared.ModelWords(m.Model)))
+			}),
+			when,
+		)
+	}
 	body := make([]app.UI, 0, len(m.Blocks)+1)
 	body = append(body, head)
 	for j := range m.Blocks {
@@ -43,6 +57,22 @@ func (p *SessionPage) renderMessage(i int, m *shared.Message) app.UI {
 	}
 	return row.Body(body...)
 }
+
+// continues reports whether message i (m) goes on from the one before:
+// the assistant again, with the same model, within continueWithin.
+func (p *SessionPage) continues(i int, m *shared.Message) bool {
+	msgs := p.convo.Msgs
+	if i <= 0 || i >= len(msgs) || &msgs[i] != m || m.Role != "assistant" {
+		return false
+	}
+	prev := &msgs[i-1]
+	return prev.Role == m.Role && prev.Model == m.Model && prev.Time > 0 && m.Time >= prev.Time &&
+		m.Time-prev.Time <= continueWithin.Milliseconds()
+}
+
+// continueWithin is how close in time an answer must follow the one
+// before to be shown as going on from it.
+const continueWithin = 10 * time.Minute
 
 func roleClass(r string) string {
 	switch r {
