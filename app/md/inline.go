@@ -41,6 +41,10 @@ func ParseInline(s string) []Inline {
 		}
 		out = append(out, in)
 	}
+	// The next "](" and ">" are looked for once and shared by every "["
+	// and "<" before them: looked for afresh from each, a line of a
+	// million "[" or "<" took seconds, as each search ran to its end.
+	closer, gt := ahead{sep: "](", at: -1}, ahead{sep: ">", at: -1}
 	for i := 0; i < len(s); {
 		if len(out) >= maxInlines {
 			text.WriteString(s[i:])
@@ -77,16 +81,20 @@ func ParseInline(s string) []Inline {
 			i += n
 			continue
 		case c == '[':
-			if in, n := link(s[i:]); n > 0 {
-				emit(in)
-				i += n
-				continue
+			if close := closer.from(s, i+1); close < len(s) {
+				if in, n := link(s[i:], close-i); n > 0 {
+					emit(in)
+					i += n
+					continue
+				}
 			}
 		case c == '<':
-			if end := strings.IndexByte(s[i:], '>'); end > 0 {
-				if u := safeURL(s[i+1 : i+end]); u != "" {
-					emit(Inline{Kind: Link, Text: s[i+1 : i+end], Href: u})
-					i += end + 1
+			// safeURL stops at the first space or "<": its work on each
+			// "<" ends where the next one starts.
+			if end := gt.from(s, i+1); end < len(s) {
+				if u := safeURL(s[i+1 : end]); u != "" {
+					emit(Inline{Kind: Link, Text: s[i+1 : end], Href: u})
+					i = end + 1
 					continue
 				}
 			}
@@ -155,10 +163,31 @@ func isWord(b byte) bool {
 	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80
 }
 
-// link reads [text](target) at the start of s.
-func link(s string) (Inline, int) {
-	close := strings.Index(s, "](")
-	if close < 0 || strings.IndexByte(s[1:close], '[') >= 0 || strings.Contains(s[:close], "\n") {
+// ahead finds the next sep in a text read from left to right, searching
+// each byte once however often it is asked: a search is made again only
+// when the reader has passed the last one found.
+type ahead struct {
+	sep string
+	at  int // the last sep found, len(s) when there is none; -1 before the first search
+}
+
+// from returns the index of the first sep at or after i, or len(s).
+func (a *ahead) from(s string, i int) int {
+	if a.at < i {
+		a.at = len(s)
+		if j := strings.Index(s[i:], a.sep); j >= 0 {
+			a.at = i + j
+		}
+	}
+	return a.at
+}
+
+// link reads [text](target) at the start of s, whose first "](" is at
+// close. The text stops at the first "[": a "[" whose text holds another
+// is left to that one, so the checks of all the "["s before one "](" read
+// each byte once.
+func link(s string, close int) (Inline, int) {
+	if strings.IndexByte(s[1:close], '[') >= 0 || strings.Contains(s[:close], "\n") {
 		return Inline{}, 0
 	}
 	end := strings.IndexByte(s[close+2:], ')')
