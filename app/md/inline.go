@@ -182,23 +182,156 @@ func (a *ahead) from(s string, i int) int {
 	return a.at
 }
 
-// link reads [text](target) at the start of s, whose first "](" is at
-// close. The text stops at the first "[": a "[" whose text holds another
-// is left to that one, so the checks of all the "["s before one "](" read
-// each byte once.
+// link reads [text](destination "title") at the start of s, whose first
+// "](" is at close, and returns the span and its length, or 0 (then "["
+// is text). The text stops at the first "[": a "[" whose text holds
+// another is left to that one, so the checks of all the "["s before one
+// "](" read each byte once. A destination that is not a safe URL still
+// makes a link, with no Href, which shows its text alone: the whole
+// construct is the link's, so none of it (a closing parenthesis of
+// "javascript:alert(1)") is left behind as stray text. The title is
+// dropped.
 func link(s string, close int) (Inline, int) {
 	if strings.IndexByte(s[1:close], '[') >= 0 || strings.Contains(s[:close], "\n") {
 		return Inline{}, 0
 	}
-	end := strings.IndexByte(s[close+2:], ')')
-	if end < 0 {
+	target, n := destination(s[close+2:])
+	if n == 0 {
 		return Inline{}, 0
 	}
-	target := strings.TrimSpace(s[close+2 : close+2+end])
-	if t, _, ok := strings.Cut(target, " "); ok { // [a](url "title"): the title is dropped
-		target = t
+	return Inline{Kind: Link, Text: s[1:close], Href: safeURL(target)}, close + 2 + n
+}
+
+// maxParens bounds how deep parentheses nest in a link's destination, as
+// cmark does. Besides keeping the scan short on "((((…", it makes it
+// linear: a scan reading past another link's "](" goes a level deeper, so
+// at most maxParens+1 scans, one from each "](", read any one byte.
+const maxParens = 32
+
+// destination reads what follows a link's "(", as CommonMark has it:
+// spaces, the destination (<…>, or text without spaces whose unescaped
+// parentheses balance: .../Go_(programming_language)), an optional title
+// after a space ("…", '…' or (…)), spaces, and the ")" that closes the
+// link. It returns the destination, its escapes resolved, and the length
+// read with the ")", or 0 when there is no such link.
+func destination(s string) (string, int) {
+	i := spaces(s, 0)
+	start := i
+	var dest string
+	if i < len(s) && s[i] == '<' {
+		for i++; i < len(s) && s[i] != '>'; i++ {
+			switch {
+			case s[i] == '\\' && i+1 < len(s) && isPunct(s[i+1]):
+				i++
+			case s[i] == '\n' || s[i] == '<':
+				return "", 0
+			}
+		}
+		if i == len(s) {
+			return "", 0
+		}
+		dest = s[start+1 : i]
+		i++
+	} else {
+		depth := 0
+	scan:
+		for ; i < len(s); i++ {
+			switch c := s[i]; {
+			case c == '\\' && i+1 < len(s) && isPunct(s[i+1]):
+				i++
+			case c == '(':
+				if depth++; depth > maxParens {
+					return "", 0
+				}
+			case c == ')':
+				if depth == 0 {
+					break scan
+				}
+				depth--
+			case c <= ' ' || c == 0x7f: // a space or a control
+				break scan
+			}
+		}
+		if depth > 0 {
+			return "", 0
+		}
+		dest = s[start:i]
 	}
-	return Inline{Kind: Link, Text: s[1:close], Href: safeURL(target)}, close + 2 + end + 1
+	j := spaces(s, i)
+	if j > i && j < len(s) && strings.IndexByte(`"'(`, s[j]) >= 0 {
+		n := title(s[j:])
+		if n == 0 {
+			return "", 0
+		}
+		j = spaces(s, j+n)
+	}
+	if j == len(s) || s[j] != ')' {
+		return "", 0
+	}
+	return unescape(dest), j + 1
+}
+
+// title returns the length of the link title at the start of s, up to
+// the unescaped quote or ")" that closes it, or 0 if none does. A search
+// for a quote ends at the next title's opening one, so title searches
+// read each byte at most once for each kind of title.
+func title(s string) int {
+	end := s[0]
+	if end == '(' {
+		end = ')'
+	}
+	for i := 1; i < len(s); i++ {
+		switch {
+		case s[i] == '\\' && i+1 < len(s) && isPunct(s[i+1]):
+			i++
+		case s[i] == end:
+			return i + 1
+		case s[0] == '(' && s[i] == '(':
+			return 0
+		}
+	}
+	return 0
+}
+
+// spaces returns the index after the spaces and tabs at s[i:], with at
+// most one line break among them.
+func spaces(s string, i int) int {
+	nl := false
+	for ; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t':
+		case '\n':
+			if nl {
+				return i
+			}
+			nl = true
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// unescape resolves a destination's backslash escapes: a backslash
+// before ASCII punctuation stands for that character alone.
+func unescape(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) && isPunct(s[i+1]) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// isPunct reports whether c is ASCII punctuation, which a backslash may
+// escape in CommonMark.
+func isPunct(c byte) bool {
+	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'
 }
 
 // safeURL returns target as a link target if it is an absolute http or

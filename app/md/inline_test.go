@@ -1,10 +1,55 @@
 package md
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 )
+
+// testInline checks each case's spans.
+func testInline(t *testing.T, tests []struct {
+	name, src string
+	want      []Inline
+}) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ParseInline(tt.src); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("ParseInline(%q)\n got %+v\nwant %+v", tt.src, got, tt.want)
+			}
+		})
+	}
+}
+
+// A link's destination is read as CommonMark reads it: parentheses that
+// balance are part of it, and the whole construct is the link's, even
+// when its destination is refused.
+func TestLinkDestinations(t *testing.T) {
+	const wiki = "https://en.wikipedia.org/wiki/Go_(programming_language)"
+	testInline(t, []struct {
+		name, src string
+		want      []Inline
+	}{
+		{"parentheses in the destination", "[Go](" + wiki + ")", []Inline{{Kind: Link, Text: "Go", Href: wiki}}},
+		{"then a period", "See [Go](" + wiki + ").", []Inline{{Text: "See "}, {Kind: Link, Text: "Go", Href: wiki}, {Text: "."}}},
+		{"refused, then a period", "[bad](javascript:alert(1)).", []Inline{{Kind: Link, Text: "bad"}, {Text: "."}}},
+		{"nested parentheses", "[a](http://x/(a(b)c))", []Inline{{Kind: Link, Text: "a", Href: "http://x/(a(b)c)"}}},
+		{"unbalanced is not a link", "[a](http://x/(a)", []Inline{{Text: "[a](http://x/(a)"}}},
+		{"an escaped parenthesis", `[a](http://x/\(a)`, []Inline{{Kind: Link, Text: "a", Href: "http://x/(a"}}},
+		{"a space ends it: not a link", "[a](https://x.test/a b)", []Inline{{Text: "[a](https://x.test/a b)"}}},
+		{"pointy brackets", "[a](<https://x.test/a(b>)", []Inline{{Kind: Link, Text: "a", Href: "https://x.test/a(b"}}},
+		{"pointy brackets with a space", "[a](<https://x.test/a b>)", []Inline{{Kind: Link, Text: "a"}}},
+		{"a title is dropped", `[a](https://x.test/ "T (1)") b`, []Inline{{Kind: Link, Text: "a", Href: "https://x.test/"}, {Text: " b"}}},
+		{"a title in parentheses", "[a](https://x.test/ (T))", []Inline{{Kind: Link, Text: "a", Href: "https://x.test/"}}},
+		{"an unclosed title", `[a](https://x.test/ "T)`, []Inline{{Text: `[a](https://x.test/ "T)`}}},
+		{"an empty destination", "[a]()", []Inline{{Kind: Link, Text: "a"}}},
+		{"32 deep", "[a](http://x/" + strings.Repeat("(", 32) + strings.Repeat(")", 32) + ")",
+			[]Inline{{Kind: Link, Text: "a", Href: "http://x/" + strings.Repeat("(", 32) + strings.Repeat(")", 32)}}},
+		{"33 deep is not a link", "[a](" + strings.Repeat("(", 33) + strings.Repeat(")", 33) + ")",
+			[]Inline{{Text: "[a](" + strings.Repeat("(", 33) + strings.Repeat(")", 34)}}},
+	})
+}
 
 // A hostile line of a megabyte parses in time linear in its length:
 // messages of megabytes are rendered in the browser, on every update.
@@ -16,6 +61,9 @@ func TestHostileLinesAreLinear(t *testing.T) {
 		{"[a", strings.Repeat("[a", mb/2)},
 		{"(", strings.Repeat("(", mb)},
 		{"<a", strings.Repeat("<a", mb/2) + ">"},
+		{"[a](b", strings.Repeat("[a](b", 2*mb/5)},
+		{"[a]( then (", "[a](" + strings.Repeat("(", mb)},
+		{`[a](b "`, strings.Repeat(`[a](b "`, mb/7)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

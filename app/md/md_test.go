@@ -167,8 +167,8 @@ func TestParseInline(t *testing.T) {
 		{"escape", `\*not\*`, []Inline{{Text: "*not*"}}},
 		{"http link", "[docs](https://example.com/a?b=1)", []Inline{{Kind: Link, Text: "docs", Href: "https://example.com/a?b=1"}}},
 		{"autolink", "<http://x.test/>", []Inline{{Kind: Link, Text: "http://x.test/", Href: "http://x.test/"}}},
-		{"javascript link has no href", "[x](javascript:alert(1))", []Inline{{Kind: Link, Text: "x"}, {Text: ")"}}},
-		{"JaVaScRiPt with spaces", "[x]( JaVaScRiPt:alert(1) )", []Inline{{Kind: Link, Text: "x"}, {Text: " )"}}},
+		{"javascript link has no href", "[x](javascript:alert(1))", []Inline{{Kind: Link, Text: "x"}}},
+		{"JaVaScRiPt with spaces", "[x]( JaVaScRiPt:alert(1) )", []Inline{{Kind: Link, Text: "x"}}},
 		{"data link has no href", "[x](data:text/html,<script>)", []Inline{{Kind: Link, Text: "x"}}},
 		{"relative link has no href", "[x](/etc/passwd)", []Inline{{Kind: Link, Text: "x"}}},
 		{"credentials in url refused", "[x](https://u:p@evil.test/)", []Inline{{Kind: Link, Text: "x"}}},
@@ -334,7 +334,9 @@ func FuzzParse(f *testing.F) {
 		"| a | b |\n|:--|--:|\n| `x\\|y` | *e* [l](https://x.test) |\n| 1 |\n| 1 | 2 | 3 |", "x\n| a |\n|---|\nrow\n\n- i\n  | b | c |\n  | - | :-: |",
 		"> a\nlazy\n> - b\n>   > c\n>\n> ```\n> x\n", "- > - > - > x\n> > > > > > y", ">\ta\n>> | a |\n>> |---|\n> # h",
 		"a\n---\n\n***\n- - -\nb\n===\n> c\n> ---\n- d\n  ___", "- [ ] a\n- [x] b\n  - [X] c\n1. [ ]\n2. [x]\td\n> * [ ] e",
-		"    code\n\n\tx\na\n    b\n\n- c\n\n      d\n>     e\nf"} {
+		"    code\n\n\tx\na\n    b\n\n- c\n\n      d\n>     e\nf",
+		"[Go](https://en.wikipedia.org/wiki/Go_(x)). [b](javascript:alert(1)). [a](http://x/(a(b)c)) [a](http://x/(a)\n" +
+			"[t](<https://x.test/a b> \"t\") [u]( http://x/\\(a 'T' ) [v](\nhttp://x (t))"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

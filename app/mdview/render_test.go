@@ -68,6 +68,9 @@ func TestRenderHostileIsText(t *testing.T) {
 		{"script in a task item", "- [x] <script>window.__pwned=1</script>", "&lt;script&gt;"},
 		{"html as a task's box", "- [<input type=checkbox>] a", "[&lt;input"},
 		{"javascript link in a nested quote", "> > [x](javascript:window.__pwned=1)", `<span class="link-text">x</span>`},
+		{"javascript link with parentheses", "[x](javascript:alert(1))", `<span class="link-text">x</span>`},
+		{"javascript link in pointy brackets", "[x](<javascript:alert(1)>)", `<span class="link-text">x</span>`},
+		{"escaped javascript link", `[x](java\script:alert(1))`, `<span class="link-text">x</span>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,6 +92,26 @@ func TestRenderHostileIsText(t *testing.T) {
 			}
 			if strings.Contains(strings.ToLower(out), "javascript:") && !strings.Contains(out, "link-text") {
 				t.Fatalf("javascript: outside text:\n%s", out)
+			}
+		})
+	}
+}
+
+// A link's destination may hold parentheses, and a refused one shows the
+// link's text alone, nothing of its destination after it.
+func TestRenderLinks(t *testing.T) {
+	const a = `<a href="https://en.wikipedia.org/wiki/Go_(programming_language)" rel="noopener noreferrer" target="_blank" title="https://en.wikipedia.org/wiki/Go_(programming_language)">Go</a>`
+	tests := []struct{ name, src, want string }{
+		{"parentheses", "[Go](https://en.wikipedia.org/wiki/Go_(programming_language))", "<p>" + a + "</p>"},
+		{"then a period", "See [Go](https://en.wikipedia.org/wiki/Go_(programming_language)).", "<p>See " + a + ".</p>"},
+		{"refused, then a period", "[bad](javascript:alert(1)).", `<p><span class="link-text">bad</span>.</p>`},
+		{"refused, nothing after", "[x](javascript:alert(1))", `<p><span class="link-text">x</span></p>`},
+		{"nested", "[a](http://x/(a(b)c))", `<p><a href="http://x/(a(b)c)" rel="noopener noreferrer" target="_blank" title="http://x/(a(b)c)">a</a></p>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := flat(tt.src); got != tt.want {
+				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
 			}
 		})
 	}
