@@ -8,14 +8,16 @@ import (
 // InlineKind is an inline span's kind.
 type InlineKind uint8
 
-// Inline kinds. Emphasis holds plain text only: spans never nest, so no
-// input can make the tree (or the renderer's recursion) deep.
+// Inline kinds. Emphasis and strikethrough hold plain text only: spans
+// never nest, so no input can make the tree (or the renderer's
+// recursion) deep.
 const (
 	Text InlineKind = iota
 	CodeSpan
 	Em
 	Strong
 	Link
+	Del // GitHub's strikethrough, ~~text~~
 )
 
 // Inline is one span of text.
@@ -77,6 +79,16 @@ func ParseInline(s string) []Inline {
 				continue
 			}
 			n := run(s[i:], c)
+			text.WriteString(s[i : i+n])
+			i += n
+			continue
+		case c == '~':
+			if in, n := strike(s, i); n > 0 {
+				emit(in)
+				i += n
+				continue
+			}
+			n := run(s[i:], c) // a run that strikes nothing is text whole: "~~~" is not "~" then "~~"
 			text.WriteString(s[i : i+n])
 			i += n
 			continue
@@ -157,6 +169,30 @@ func emphasis(s string, i int) (Inline, int) {
 		k = Strong
 	}
 	return Inline{Kind: k, Text: body[:end]}, n + end + n
+}
+
+// strike reads ~~text~~ at s[i:], GitHub's strikethrough, returning the
+// span and its length, or 0. As emphasis, it holds plain text and its text
+// may not start or end with a space. A single tilde is text, as it most
+// often means "about" (~5 min) or a home directory; so is a run of three
+// or more, on either side. A code span binds tighter, as in GitHub: a
+// "~~" after a backtick does not close, so `~~` in code stays code. The
+// search for the closing "~~" ends at the next "~~", where the next try
+// starts, so the tries read each byte once.
+func strike(s string, i int) (Inline, int) {
+	if run(s[i:], '~') != 2 {
+		return Inline{}, 0
+	}
+	body := s[i+2:]
+	if body == "" || body[0] == ' ' || body[0] == '\n' {
+		return Inline{}, 0
+	}
+	end := strings.Index(body, "~~")
+	if end <= 0 || body[end-1] == ' ' || body[end-1] == '\n' || run(body[end:], '~') != 2 ||
+		strings.IndexByte(body[:end], '`') >= 0 {
+		return Inline{}, 0
+	}
+	return Inline{Kind: Del, Text: body[:end]}, 2 + end + 2
 }
 
 func isWord(b byte) bool {

@@ -51,6 +51,31 @@ func TestLinkDestinations(t *testing.T) {
 	})
 }
 
+// ~~text~~ strikes its text through, as on GitHub; tildes that are not
+// a pair around text, or that are in code, stay as written.
+func TestStrikethrough(t *testing.T) {
+	testInline(t, []struct {
+		name, src string
+		want      []Inline
+	}{
+		{"struck", "~~old~~ new", []Inline{{Kind: Del, Text: "old"}, {Text: " new"}}},
+		{"inside a word", "a~~b~~c", []Inline{{Text: "a"}, {Kind: Del, Text: "b"}, {Text: "c"}}},
+		{"markup inside is text", "~~<img src=x onerror=alert(1)>~~", []Inline{{Kind: Del, Text: "<img src=x onerror=alert(1)>"}}},
+		{"one tilde means about", "~5 min, ~/src, ~a~", []Inline{{Text: "~5 min, ~/src, ~a~"}}},
+		{"three are text", "~~~a~~~", []Inline{{Text: "~~~a~~~"}}},
+		{"closed by three is text", "~~a~~~", []Inline{{Text: "~~a~~~"}}},
+		{"space after the opening", "~~ a~~", []Inline{{Text: "~~ a~~"}}},
+		{"space before the closing", "~~a ~~", []Inline{{Text: "~~a ~~"}}},
+		{"unclosed", "~~a", []Inline{{Text: "~~a"}}},
+		{"escaped", `\~~a~~`, []Inline{{Text: "~~a~~"}}},
+		{"in code", "`~~a~~`", []Inline{{Kind: CodeSpan, Text: "~~a~~"}}},
+		{"code binds tighter", "~~a `b~~` c~~", []Inline{{Text: "~~a "}, {Kind: CodeSpan, Text: "b~~"}, {Text: " c~~"}}},
+	})
+	if got := dump(Parse("```\n~~a~~\n```")); got != "code:(~~a~~)" {
+		t.Fatalf("a fence holding ~~a~~ parsed as %s", got)
+	}
+}
+
 // A hostile line of a megabyte parses in time linear in its length:
 // messages of megabytes are rendered in the browser, on every update.
 func TestHostileLinesAreLinear(t *testing.T) {
@@ -64,6 +89,8 @@ func TestHostileLinesAreLinear(t *testing.T) {
 		{"[a](b", strings.Repeat("[a](b", 2*mb/5)},
 		{"[a]( then (", "[a](" + strings.Repeat("(", mb)},
 		{`[a](b "`, strings.Repeat(`[a](b "`, mb/7)},
+		{"~~a ", strings.Repeat("~~a ", mb/4)},
+		{"~~a~", strings.Repeat("~~a~", mb/4)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -336,7 +336,8 @@ func FuzzParse(f *testing.F) {
 		"a\n---\n\n***\n- - -\nb\n===\n> c\n> ---\n- d\n  ___", "- [ ] a\n- [x] b\n  - [X] c\n1. [ ]\n2. [x]\td\n> * [ ] e",
 		"    code\n\n\tx\na\n    b\n\n- c\n\n      d\n>     e\nf",
 		"[Go](https://en.wikipedia.org/wiki/Go_(x)). [b](javascript:alert(1)). [a](http://x/(a(b)c)) [a](http://x/(a)\n" +
-			"[t](<https://x.test/a b> \"t\") [u]( http://x/\\(a 'T' ) [v](\nhttp://x (t))"} {
+			"[t](<https://x.test/a b> \"t\") [u]( http://x/\\(a 'T' ) [v](\nhttp://x (t))",
+		"~~a~~ ~b~ ~~~c~~~ ~~ d~~ `~~e~~` ~~f `g~~` h~~ \\~~i~~\n| ~~j~~ |\n|---|\n```\n~~k~~\n```"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

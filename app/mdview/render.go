@@ -159,6 +159,8 @@ func inlines(ins []md.Inline, mark Marker) []app.UI {
 			out = append(out, app.Em().Body(mark(in.Text)...))
 		case md.Strong:
 			out = append(out, app.Strong().Body(mark(in.Text)...))
+		case md.Del:
+			out = append(out, app.Del().Body(mark(in.Text)...))
 		case md.Link:
 			if in.Href == "" {
 				out = append(out, app.Span().Class("link-text").Body(mark(in.Text)...))

@@ -38,7 +38,7 @@ var (
 
 // allowedTags are the only elements Render may produce.
 var allowedTags = map[string]bool{"p": true, "pre": true, "code": true, "div": true, "blockquote": true,
-	"ul": true, "ol": true, "li": true, "em": true, "strong": true, "a": true, "span": true,
+	"ul": true, "ol": true, "li": true, "em": true, "strong": true, "del": true, "a": true, "span": true,
 	"hr": true, "table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true}
 
 func TestRenderHostileIsText(t *testing.T) {
@@ -68,6 +68,7 @@ func TestRenderHostileIsText(t *testing.T) {
 		{"script in a task item", "- [x] <script>window.__pwned=1</script>", "&lt;script&gt;"},
 		{"html as a task's box", "- [<input type=checkbox>] a", "[&lt;input"},
 		{"javascript link in a nested quote", "> > [x](javascript:window.__pwned=1)", `<span class="link-text">x</span>`},
+		{"html struck through", "~~<script>window.__pwned=1</script>~~", "<del>&lt;script&gt;"},
 		{"javascript link with parentheses", "[x](javascript:alert(1))", `<span class="link-text">x</span>`},
 		{"javascript link in pointy brackets", "[x](<javascript:alert(1)>)", `<span class="link-text">x</span>`},
 		{"escaped javascript link", `[x](java\script:alert(1))`, `<span class="link-text">x</span>`},
@@ -107,6 +108,24 @@ func TestRenderLinks(t *testing.T) {
 		{"refused, then a period", "[bad](javascript:alert(1)).", `<p><span class="link-text">bad</span>.</p>`},
 		{"refused, nothing after", "[x](javascript:alert(1))", `<p><span class="link-text">x</span></p>`},
 		{"nested", "[a](http://x/(a(b)c))", `<p><a href="http://x/(a(b)c)" rel="noopener noreferrer" target="_blank" title="http://x/(a(b)c)">a</a></p>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := flat(tt.src); got != tt.want {
+				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
+			}
+		})
+	}
+}
+
+// ~~text~~ is a <del> element holding the text as text; in code it is
+// code.
+func TestRenderStrikethrough(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"struck", "new ~~old~~.", "<p>new <del>old</del>.</p>"},
+		{"html inside", "~~<img src=x onerror=alert(1)>~~", "<p><del>&lt;img src=x onerror=alert(1)&gt;</del></p>"},
+		{"in a code span", "`~~a~~`", "<p><code>~~a~~</code></p>"},
+		{"in a fence", "```\n~~a~~\n```", `<pre class="code" tabindex="0"><code>~~a~~</code></pre>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
