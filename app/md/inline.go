@@ -92,6 +92,18 @@ func ParseInline(s string) []Inline {
 			text.WriteString(s[i : i+n])
 			i += n
 			continue
+		case c == 'h' || c == 'H' || c == 'w':
+			in, n, plain := autolink(s, i)
+			if n > 0 {
+				emit(in)
+				i += n
+				continue
+			}
+			if plain > 0 {
+				text.WriteString(s[i : i+plain])
+				i += plain
+				continue
+			}
 		case c == '[':
 			if close := closer.from(s, i+1); close < len(s) {
 				if in, n := link(s[i:], close-i); n > 0 {

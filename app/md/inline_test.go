@@ -35,20 +35,61 @@ func TestLinkDestinations(t *testing.T) {
 		{"then a period", "See [Go](" + wiki + ").", []Inline{{Text: "See "}, {Kind: Link, Text: "Go", Href: wiki}, {Text: "."}}},
 		{"refused, then a period", "[bad](javascript:alert(1)).", []Inline{{Kind: Link, Text: "bad"}, {Text: "."}}},
 		{"nested parentheses", "[a](http://x/(a(b)c))", []Inline{{Kind: Link, Text: "a", Href: "http://x/(a(b)c)"}}},
-		{"unbalanced is not a link", "[a](http://x/(a)", []Inline{{Text: "[a](http://x/(a)"}}},
+		// Not a link, the URL in it is a bare one, its parentheses balanced.
+		{"unbalanced is not a link", "[a](http://x/(a)", []Inline{{Text: "[a]("}, {Kind: Link, Text: "http://x/(a)", Href: "http://x/(a)"}}},
 		{"an escaped parenthesis", `[a](http://x/\(a)`, []Inline{{Kind: Link, Text: "a", Href: "http://x/(a"}}},
-		{"a space ends it: not a link", "[a](https://x.test/a b)", []Inline{{Text: "[a](https://x.test/a b)"}}},
+		{"a space ends it: not a link", "[a](https://x.test/a b)", []Inline{{Text: "[a]("}, {Kind: Link, Text: "https://x.test/a", Href: "https://x.test/a"}, {Text: " b)"}}},
 		{"pointy brackets", "[a](<https://x.test/a(b>)", []Inline{{Kind: Link, Text: "a", Href: "https://x.test/a(b"}}},
 		{"pointy brackets with a space", "[a](<https://x.test/a b>)", []Inline{{Kind: Link, Text: "a"}}},
 		{"a title is dropped", `[a](https://x.test/ "T (1)") b`, []Inline{{Kind: Link, Text: "a", Href: "https://x.test/"}, {Text: " b"}}},
 		{"a title in parentheses", "[a](https://x.test/ (T))", []Inline{{Kind: Link, Text: "a", Href: "https://x.test/"}}},
-		{"an unclosed title", `[a](https://x.test/ "T)`, []Inline{{Text: `[a](https://x.test/ "T)`}}},
+		{"an unclosed title", `[a](x "T)`, []Inline{{Text: `[a](x "T)`}}},
 		{"an empty destination", "[a]()", []Inline{{Kind: Link, Text: "a"}}},
 		{"32 deep", "[a](http://x/" + strings.Repeat("(", 32) + strings.Repeat(")", 32) + ")",
 			[]Inline{{Kind: Link, Text: "a", Href: "http://x/" + strings.Repeat("(", 32) + strings.Repeat(")", 32)}}},
 		{"33 deep is not a link", "[a](" + strings.Repeat("(", 33) + strings.Repeat(")", 33) + ")",
 			[]Inline{{Text: "[a](" + strings.Repeat("(", 33) + strings.Repeat(")", 34)}}},
 	})
+}
+
+// Bare URLs are links, as GitHub makes them: trailing punctuation and
+// unbalanced closing brackets left out, under the same safe-URL rule as
+// other links, never in code.
+func TestAutolinks(t *testing.T) {
+	link := func(u string) Inline { return Inline{Kind: Link, Text: u, Href: u} }
+	testInline(t, []struct {
+		name, src string
+		want      []Inline
+	}{
+		{"https", "see https://x.test/a?b=1#c.", []Inline{{Text: "see "}, link("https://x.test/a?b=1#c"), {Text: "."}}},
+		{"localhost", "http://localhost:3000/api, then", []Inline{link("http://localhost:3000/api"), {Text: ", then"}}},
+		{"www", "at www.example.com/a: done", []Inline{{Text: "at "}, {Kind: Link, Text: "www.example.com/a", Href: "http://www.example.com/a"}, {Text: ": done"}}},
+		{"trailing punctuation", "https://x.test/a?!.,:*_~;", []Inline{link("https://x.test/a"), {Text: "?!.,:*_~;"}}},
+		{"an entity at the end", "https://x.test/?a=1&amp;", []Inline{link("https://x.test/?a=1"), {Text: "&amp;"}}},
+		{"balanced parentheses", "https://en.wikipedia.org/wiki/Go_(programming_language)", []Inline{link("https://en.wikipedia.org/wiki/Go_(programming_language)")}},
+		{"in parentheses", "(https://x.test/a_(b))", []Inline{{Text: "("}, link("https://x.test/a_(b)"), {Text: ")"}}},
+		{"unbalanced parentheses", "https://x.test/a)).", []Inline{link("https://x.test/a"), {Text: "))."}}},
+		{"in brackets", "[see https://x.test/a[1]]", []Inline{{Text: "[see "}, link("https://x.test/a[1]"), {Text: "]"}}},
+		{"in quotes", `"https://x.test/a", 'https://y.test/b'`, []Inline{{Text: `"`}, link("https://x.test/a"), {Text: `", '`}, link("https://y.test/b"), {Text: "'"}}},
+		{"in JSON", `{"url":"https://x.test/a","n":1}`, []Inline{{Text: `{"url":"`}, link("https://x.test/a"), {Text: `","n":1}`}}},
+		{"a quote ends it", `https://evil.test"onmouseover=alert(1)`, []Inline{link("https://evil.test"), {Text: `"onmouseover=alert(1)`}}},
+		{"a tag ends it", "https://x.test/<script>", []Inline{link("https://x.test/"), {Text: "<script>"}}},
+		{"after a letter", "xhttps://x.test awww.x.test", []Inline{{Text: "xhttps://x.test awww.x.test"}}},
+		{"www after a parenthesis", "(www.x.test)", []Inline{{Text: "("}, {Kind: Link, Text: "www.x.test", Href: "http://www.x.test"}, {Text: ")"}}},
+		{"www needs a name", "www. and www", []Inline{{Text: "www. and www"}}},
+		{"underscores in the host", "www.a_b.x.test http://x.t_est", []Inline{{Kind: Link, Text: "www.a_b.x.test", Href: "http://www.a_b.x.test"}, {Text: " http://x.t_est"}}},
+		{"no host", "http:// https://.x", []Inline{{Text: "http:// https://.x"}}},
+		{"credentials refused", "https://u:p@x.test/ after", []Inline{{Text: "https://u:p@x.test/ after"}}},
+		{"bad port refused", "http://x.test:port/*a*", []Inline{{Text: "http://x.test:port/*a*"}}},
+		{"not http", "javascript:alert(1) ftp://x.test", []Inline{{Text: "javascript:alert(1) ftp://x.test"}}},
+		{"in code", "`https://x.test/`", []Inline{{Kind: CodeSpan, Text: "https://x.test/"}}},
+		{"code after", "https://x.test/`a`", []Inline{link("https://x.test/"), {Kind: CodeSpan, Text: "a"}}},
+		{"in a link's text", "[https://x.test](https://y.test)", []Inline{{Kind: Link, Text: "https://x.test", Href: "https://y.test"}}},
+		{"angle brackets", "<https://x.test/>", []Inline{link("https://x.test/")}},
+	})
+	if got := dump(Parse("```\nhttps://x.test\n```\n\n    https://y.test")); got != "code:(https://x.test) code:(https://y.test)" {
+		t.Fatalf("code holding URLs parsed as %s", got)
+	}
 }
 
 // ~~text~~ strikes its text through, as on GitHub; tildes that are not
@@ -86,11 +127,17 @@ func TestHostileLinesAreLinear(t *testing.T) {
 		{"[a", strings.Repeat("[a", mb/2)},
 		{"(", strings.Repeat("(", mb)},
 		{"<a", strings.Repeat("<a", mb/2) + ">"},
-		{"[a](b", strings.Repeat("[a](b", 2*mb/5)},
+		{"[a](b", strings.Repeat("[a](b", mb/5)},
 		{"[a]( then (", "[a](" + strings.Repeat("(", mb)},
 		{`[a](b "`, strings.Repeat(`[a](b "`, mb/7)},
 		{"~~a ", strings.Repeat("~~a ", mb/4)},
 		{"~~a~", strings.Repeat("~~a~", mb/4)},
+		{"refused URLs", strings.Repeat("(http://x.test/%zz", mb/17)},
+		{"bad hosts", strings.Repeat("www.a_", mb/6)},
+		{"a URL, then )", "(http://x.test/" + strings.Repeat(")", mb)},
+		{"a URL, then ;", "http://x.test/" + strings.Repeat(";", mb)},
+		{"a URL, then &a;", "http://x.test/" + strings.Repeat("&a;", mb/3)},
+		{"http://", strings.Repeat("http://", mb/7)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -337,7 +337,9 @@ func FuzzParse(f *testing.F) {
 		"    code\n\n\tx\na\n    b\n\n- c\n\n      d\n>     e\nf",
 		"[Go](https://en.wikipedia.org/wiki/Go_(x)). [b](javascript:alert(1)). [a](http://x/(a(b)c)) [a](http://x/(a)\n" +
 			"[t](<https://x.test/a b> \"t\") [u]( http://x/\\(a 'T' ) [v](\nhttp://x (t))",
-		"~~a~~ ~b~ ~~~c~~~ ~~ d~~ `~~e~~` ~~f `g~~` h~~ \\~~i~~\n| ~~j~~ |\n|---|\n```\n~~k~~\n```"} {
+		"~~a~~ ~b~ ~~~c~~~ ~~ d~~ `~~e~~` ~~f `g~~` h~~ \\~~i~~\n| ~~j~~ |\n|---|\n```\n~~k~~\n```",
+		"see https://x.test/a_(b)). www.x.test, (http://localhost:3000/a?b=1&amp;) `https://c.test` https://evil\"on=1\n" +
+			"xhttps://y.test www.a_b https://u:p@z.test/ http://x.test:p/ [https://a.test](https://b.test) ~~www.d.test~~"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -2,7 +2,7 @@
 // paragraphs, fenced and indented code, inline code, emphasis, nested
 // lists and task items, headings (ATX and setext), rules, block quotes
 // (which hold blocks of their own), GitHub's pipe tables and
-// strikethrough, and links. It
+// strikethrough, and links, bare URLs too. It
 // parses to a tree of plain strings (no DOM), which package mdview turns
 // into go-app elements whose every text is set as text, never as markup:
 // transcripts are untrusted, so the tree holds no raw HTML and no link

@@ -69,6 +69,8 @@ func TestRenderHostileIsText(t *testing.T) {
 		{"html as a task's box", "- [<input type=checkbox>] a", "[&lt;input"},
 		{"javascript link in a nested quote", "> > [x](javascript:window.__pwned=1)", `<span class="link-text">x</span>`},
 		{"html struck through", "~~<script>window.__pwned=1</script>~~", "<del>&lt;script&gt;"},
+		{"bare URL breaking out", `https://evil.test"onmouseover="alert(1)`, `>https://evil.test</a>`},
+		{"bare URL with a tag", "https://x.test/<img src=x onerror=alert(1)>", "&lt;img"},
 		{"javascript link with parentheses", "[x](javascript:alert(1))", `<span class="link-text">x</span>`},
 		{"javascript link in pointy brackets", "[x](<javascript:alert(1)>)", `<span class="link-text">x</span>`},
 		{"escaped javascript link", `[x](java\script:alert(1))`, `<span class="link-text">x</span>`},
@@ -108,6 +110,26 @@ func TestRenderLinks(t *testing.T) {
 		{"refused, then a period", "[bad](javascript:alert(1)).", `<p><span class="link-text">bad</span>.</p>`},
 		{"refused, nothing after", "[x](javascript:alert(1))", `<p><span class="link-text">x</span></p>`},
 		{"nested", "[a](http://x/(a(b)c))", `<p><a href="http://x/(a(b)c)" rel="noopener noreferrer" target="_blank" title="http://x/(a(b)c)">a</a></p>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := flat(tt.src); got != tt.want {
+				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
+			}
+		})
+	}
+}
+
+// A bare URL is a link with every attribute a written link has.
+func TestRenderAutolinks(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"https", "see https://x.test/a.", `<p>see <a href="https://x.test/a" rel="noopener noreferrer" target="_blank" title="https://x.test/a">https://x.test/a</a>.</p>`},
+		{"www", "www.x.test", `<p><a href="http://www.x.test" rel="noopener noreferrer" target="_blank" title="http://www.x.test">www.x.test</a></p>`},
+		{"a quote ends it", `https://evil.test"onmouseover="alert(1)`,
+			`<p><a href="https://evil.test" rel="noopener noreferrer" target="_blank" title="https://evil.test">https://evil.test</a>&#34;onmouseover=&#34;alert(1)</p>`},
+		{"credentials refused", "https://u:p@x.test/", "<p>https://u:p@x.test/</p>"},
+		{"not http", "javascript:alert(1)", "<p>javascript:alert(1)</p>"},
+		{"in code", "`https://x.test/`", "<p><code>https://x.test/</code></p>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
