@@ -36,24 +36,30 @@ type IO struct {
 	Now    func() time.Time // time.Now when nil
 }
 
+// A command defines its own flags on the flag set it is given and returns
+// what runs it once they are parsed. Defining them before anything is
+// parsed lets --help list them, and lets one parse refuse an unknown flag.
 type command struct {
 	usage string
-	run   func(ctx context.Context, c *client, args []string, o IO) error
+	flags func(fs *flag.FlagSet, o IO) runFunc
 }
+
+// runFunc runs a command whose flags are parsed.
+type runFunc func(ctx context.Context, c *client) error
 
 // Each command's synopsis, for its --help.
 const (
 	usageLs     = "ls [--status waiting|working|idle] [--project P] [--json]"
 	usageWatch  = "watch [--json] [--waiting --count]"
-	usageUsage  = "usage [--since 7d] [--by day|project|model|source] [--json]"
+	usageUsage  = "usage [--since 7d] [--by day|project|model|source] [--tz ZONE] [--json]"
 	usageStatus = "status [--json]"
 )
 
 var commands = map[string]command{
-	"ls":     {usageLs, runLs},
-	"watch":  {usageWatch, runWatch},
-	"usage":  {usageUsage, runUsage},
-	"status": {usageStatus, runStatus},
+	"ls":     {usageLs, lsFlags},
+	"watch":  {usageWatch, watchFlags},
+	"usage":  {usageUsage, usageFlags},
+	"status": {usageStatus, statusFlags},
 }
 
 // Is reports whether name is a client command.
@@ -86,13 +92,9 @@ func Run(ctx context.Context, args []string, o IO) error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	cmd := commands[args[0]]
-	c, rest, err := connect(args[0], cmd.usage, args[1:], o)
-	if errors.Is(err, errHelp) {
-		return nil
-	}
+	c, run, err := parseArgs(args[0], commands[args[0]], args[1:], o)
 	if err == nil {
-		err = cmd.run(ctx, c, rest, o)
+		err = run(ctx, c)
 		c.http.CloseIdleConnections()
 	}
 	switch {
@@ -104,11 +106,12 @@ func Run(ctx context.Context, args []string, o IO) error {
 	return &Error{Code: ExitError, Err: err}
 }
 
-// connect reads the flags every command shares (where helmd listens and
-// its token, with the same environment fallbacks helmd uses) and returns
-// a client for it and the remaining arguments. Flags may come in any
-// order: the command's own are parsed by the command.
-func connect(name, usage string, args []string, o IO) (*client, []string, error) {
+// parseArgs parses a command's arguments: its own flags and those every
+// command shares (where helmd listens and its token, with the same
+// environment fallbacks helmd uses), in any order, in one flag set, so
+// that --help lists them all and an unknown flag is refused once. It
+// returns a client for that helmd and the command to run.
+func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc, error) {
 	port := 5003
 	if p := o.Env("PORT"); p != "" {
 		n, err := strconv.Atoi(p)
@@ -121,15 +124,33 @@ func connect(name, usage string, args []string, o IO) (*client, []string, error)
 	if host == "" {
 		host = "127.0.0.1"
 	}
-	fs := newFlags(name, usage, o)
-	fs.StringVar(&host, "host", host, "address helmd listens on (env HOST)")
-	fs.IntVar(&port, "port", port, "port helmd listens on (env PORT)")
-	token := fs.String("token", o.Env("HELM_TOKEN"), "access token (env HELM_TOKEN; default: the token file's)")
-	tokenFile := fs.String("token-file", firstOf(o.Env("HELM_TOKEN_FILE"), config.DefaultTokenFile(config.Env(o.Env), o.Home)),
+	// Two sets to list them apart in the usage, merged into one to parse.
+	own := flag.NewFlagSet("helmd "+name, flag.ContinueOnError)
+	run := cmd.flags(own, o)
+	conn := flag.NewFlagSet("helmd "+name, flag.ContinueOnError)
+	conn.StringVar(&host, "host", host, "address helmd listens on (env HOST)")
+	conn.IntVar(&port, "port", port, "port helmd listens on (env PORT)")
+	token := conn.String("token", o.Env("HELM_TOKEN"), "access token (env HELM_TOKEN; default: the token file's)")
+	tokenFile := conn.String("token-file", firstOf(o.Env("HELM_TOKEN_FILE"), config.DefaultTokenFile(config.Env(o.Env), o.Home)),
 		"file helmd keeps its token in (env HELM_TOKEN_FILE)")
-	rest, err := parseShared(fs, args)
-	if err != nil {
-		return nil, nil, err
+	all := flag.NewFlagSet("helmd "+name, flag.ContinueOnError)
+	for _, fs := range []*flag.FlagSet{own, conn} {
+		fs.VisitAll(func(f *flag.Flag) { all.Var(f.Value, f.Name, f.Usage) })
+	}
+	// The flag package would print a parse error itself, and main prints
+	// the error returned: said twice. Only the usage is printed here.
+	all.SetOutput(io.Discard)
+	all.Usage = func() {}
+	err := all.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printUsage(o.Stderr, cmd.usage, own, conn)
+		return nil, nil, errHelp
+	case err != nil:
+		printUsage(o.Stderr, cmd.usage, own, conn)
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	case all.NArg() > 0:
+		return nil, nil, fmt.Errorf("unexpected argument %q (see --help)", all.Arg(0))
 	}
 	if port <= 0 || port > 65535 {
 		return nil, nil, fmt.Errorf("port %d out of range", port)
@@ -140,7 +161,18 @@ func connect(name, usage string, args []string, o IO) (*client, []string, error)
 			return nil, nil, err
 		}
 	}
-	return newClient(config.OpenURL(config.Config{Host: host, Port: port}.Addr(), ""), t), rest, nil
+	return newClient(config.OpenURL(config.Config{Host: host, Port: port}.Addr(), ""), t), run, nil
+}
+
+// printUsage writes a command's synopsis and every flag it takes: its
+// own, then the connection flags it shares with helmd.
+func printUsage(w io.Writer, usage string, own, conn *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage: helmd %s\n\nTalks to the running helmd.\n\nFlags:\n", usage)
+	own.SetOutput(w)
+	own.PrintDefaults()
+	fmt.Fprintf(w, "\nWhere helmd listens, and its token (as for helmd):\n")
+	conn.SetOutput(w)
+	conn.PrintDefaults()
 }
 
 func firstOf(vals ...string) string {
@@ -150,87 +182,6 @@ func firstOf(vals ...string) string {
 		}
 	}
 	return ""
-}
-
-// newFlags returns a flag set for a command whose usage goes to stderr.
-func newFlags(name, usage string, o IO) *flag.FlagSet {
-	fs := flag.NewFlagSet("helmd "+name, flag.ContinueOnError)
-	fs.SetOutput(o.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(o.Stderr, "Usage: helmd %s\n\nTalks to the running helmd (--host, --port, --token, --token-file as for helmd).\n\nFlags:\n", usage)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// sharedFlags are the connection flags every command accepts.
-var sharedFlags = map[string]bool{"host": true, "port": true, "token": true, "token-file": true}
-
-// parseShared parses the connection flags out of args and returns the
-// others, in order, for the command's own flag set.
-func parseShared(fs *flag.FlagSet, args []string) ([]string, error) {
-	var mine, rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name := flagName(a)
-		switch {
-		case name == "h" || name == "help":
-			fs.Usage()
-			return nil, errHelp
-		case sharedFlags[name]:
-			mine = append(mine, a)
-			if !containsEq(a) && i+1 < len(args) {
-				i++
-				mine = append(mine, args[i])
-			}
-		default:
-			rest = append(rest, a)
-		}
-	}
-	if err := fs.Parse(mine); err != nil {
-		return nil, err
-	}
-	return rest, nil
-}
-
-// flagName is the name of a -flag or --flag argument, "" for others.
-func flagName(a string) string {
-	if len(a) < 2 || a[0] != '-' || a == "--" {
-		return ""
-	}
-	a = a[1:]
-	if a[0] == '-' {
-		a = a[1:]
-	}
-	for i := range len(a) {
-		if a[i] == '=' {
-			return a[:i]
-		}
-	}
-	return a
-}
-
-func containsEq(a string) bool {
-	for i := range len(a) {
-		if a[i] == '=' {
-			return true
-		}
-	}
-	return false
-}
-
-// parseOwn parses a command's own flags, refusing stray arguments.
-func parseOwn(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
-	}
-	return nil
 }
 
 // maxTokenFile bounds what is read of the token file: one line.

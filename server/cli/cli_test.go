@@ -215,3 +215,55 @@ func TestFlagsAnywhere(t *testing.T) {
 		t.Errorf("--help: %v %q", err, stderr)
 	}
 }
+
+// Each command's --help lists every flag it takes, its own and the
+// connection flags, once each, and exits 0 (it listed only the
+// connection flags: its own were defined after -h was handled).
+func TestHelpListsEveryFlag(t *testing.T) {
+	conn := []string{"host", "port", "token", "token-file"}
+	for cmd, own := range map[string][]string{
+		"ls":     {"status", "project", "json"},
+		"watch":  {"json", "waiting", "count"},
+		"usage":  {"since", "by", "tz", "json"},
+		"status": {"json"},
+	} {
+		for _, help := range []string{"--help", "-h"} {
+			stdout, stderr, err := runCmd(context.Background(), nil, cmd, help)
+			if err != nil || stdout != "" || !strings.HasPrefix(stderr, "Usage: helmd "+cmd+" ") {
+				t.Errorf("%s %s: %v, stdout %q, stderr:\n%s", cmd, help, err, stdout, stderr)
+				continue
+			}
+			for _, f := range append(own, conn...) {
+				// PrintDefaults starts each flag's line with "  -name".
+				if n := strings.Count(stderr, "\n  -"+f+" ") + strings.Count(stderr, "\n  -"+f+"\n"); n != 1 {
+					t.Errorf("%s %s lists -%s %d times, want once:\n%s", cmd, help, f, n, stderr)
+				}
+			}
+		}
+	}
+}
+
+// An unknown flag is one error, said once, after the usage with every
+// flag, and exits 1 as every other mistake in the arguments does (2 is
+// kept for "helmd is not running", which scripts test for). It was said
+// twice, the second time above a list without the connection flags.
+func TestUnknownFlagSaidOnce(t *testing.T) {
+	_, stderr, err := runCmd(context.Background(), nil, "ls", "--json", "--bogus")
+	var e *Error
+	if !errors.As(err, &e) || e.Code != ExitError {
+		t.Fatalf("ls --bogus: %v, want an error, exit 1", err)
+	}
+	all := stderr + "helmd: " + err.Error() + "\n" // as main prints it
+	if n := strings.Count(all, "flag provided but not defined: -bogus"); n != 1 {
+		t.Errorf("the error is said %d times, want once:\n%s", n, all)
+	}
+	for _, want := range []string{"Usage: helmd ls ", "\n  -status ", "\n  -json\n", "\n  -host ", "\n  -port "} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("usage lacks %q:\n%s", want, stderr)
+		}
+	}
+	if _, stderr, err := runCmd(context.Background(), nil, "usage", "--port", "notaport"); err == nil ||
+		!strings.Contains(err.Error(), "-port") || !strings.Contains(stderr, "Usage: helmd usage ") {
+		t.Errorf("usage --port notaport: %v\n%s", err, stderr)
+	}
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -15,39 +16,37 @@ import (
 // titleWidth is how many characters of a title a row shows.
 const titleWidth = 48
 
-// runLs is `helmd ls`: the session list, newest first, as aligned
+// lsFlags is `helmd ls`: the session list, newest first, as aligned
 // columns, or as the JSON array GET /api/sessions answers.
-func runLs(ctx context.Context, c *client, args []string, o IO) error {
-	fs := newFlags("ls", usageLs, o)
+func lsFlags(fs *flag.FlagSet, o IO) runFunc {
 	status := fs.String("status", "", "only sessions with this status: waiting, working or idle")
 	project := fs.String("project", "", "only sessions of this project (its name or its path)")
 	asJSON := fs.Bool("json", false, "print the sessions as a JSON array")
-	if err := parseOwn(fs, args); err != nil {
-		return err
-	}
-	switch shared.Status(*status) {
-	case "", shared.StatusWaiting, shared.StatusWorking, shared.StatusIdle:
-	default:
-		return fmt.Errorf("--status %q: want waiting, working or idle", *status)
-	}
-	var sessions []shared.Session
-	if _, err := c.getJSON(ctx, "/api/sessions", &sessions); err != nil {
-		return err
-	}
-	kept := sessions[:0]
-	for _, s := range sessions {
-		if (*status == "" || string(s.Status) == *status) && matchProject(s, *project) {
-			kept = append(kept, s)
+	return func(ctx context.Context, c *client) error {
+		switch shared.Status(*status) {
+		case "", shared.StatusWaiting, shared.StatusWorking, shared.StatusIdle:
+		default:
+			return fmt.Errorf("--status %q: want waiting, working or idle", *status)
 		}
-	}
-	if *asJSON {
-		if kept == nil {
-			kept = []shared.Session{}
+		var sessions []shared.Session
+		if _, err := c.getJSON(ctx, "/api/sessions", &sessions); err != nil {
+			return err
 		}
-		enc := json.NewEncoder(o.Stdout)
-		return enc.Encode(kept)
+		kept := sessions[:0]
+		for _, s := range sessions {
+			if (*status == "" || string(s.Status) == *status) && matchProject(s, *project) {
+				kept = append(kept, s)
+			}
+		}
+		if *asJSON {
+			if kept == nil {
+				kept = []shared.Session{}
+			}
+			enc := json.NewEncoder(o.Stdout)
+			return enc.Encode(kept)
+		}
+		return writeTable(o.Stdout, kept, o.Now())
 	}
-	return writeTable(o.Stdout, kept, o.Now())
 }
 
 // matchProject: an empty filter matches all; else the project's name

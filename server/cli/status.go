@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -32,23 +33,21 @@ type statusDoc struct {
 	OpenCode *opencode.Status `json:"opencode"`
 }
 
-// runStatus is `helmd status`: the server's health in words.
-func runStatus(ctx context.Context, c *client, args []string, o IO) error {
-	fs := newFlags("status", usageStatus, o)
+// statusFlags is `helmd status`: the server's health in words.
+func statusFlags(fs *flag.FlagSet, o IO) runFunc {
 	asJSON := fs.Bool("json", false, "print GET /api/status as helmd sends it")
-	if err := parseOwn(fs, args); err != nil {
-		return err
+	return func(ctx context.Context, c *client) error {
+		var st statusDoc
+		raw, err := c.getJSON(ctx, "/api/status", &st)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			_, err := fmt.Fprintln(o.Stdout, strings.TrimSpace(string(raw)))
+			return err
+		}
+		return writeStatus(o.Stdout, st)
 	}
-	var st statusDoc
-	raw, err := c.getJSON(ctx, "/api/status", &st)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		_, err := fmt.Fprintln(o.Stdout, strings.TrimSpace(string(raw)))
-		return err
-	}
-	return writeStatus(o.Stdout, st)
 }
 
 func writeStatus(w io.Writer, st statusDoc) error {

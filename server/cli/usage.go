@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net/url"
 	"os"
@@ -24,48 +25,46 @@ type (
 // typo of years should be an error, not a slow query.
 const maxSince = 5 * 366 * 24 * time.Hour
 
-// runUsage is `helmd usage`: cost and tokens per day, project, model or
-// source over a recent period, from GET /api/usage.
-func runUsage(ctx context.Context, c *client, args []string, o IO) error {
-	fs := newFlags("usage", usageUsage, o)
+// usageFlags is `helmd usage`: cost and tokens per day, project, model
+// or source over a recent period, from GET /api/usage.
+func usageFlags(fs *flag.FlagSet, o IO) runFunc {
 	since := fs.String("since", "7d", "how far back: a number of days (7d), weeks (2w) or hours (12h)")
 	by := fs.String("by", "day", "one row per day, project, model or source")
 	tz := fs.String("tz", localZone(o.Env), "time zone the days are cut in (IANA name)")
 	asJSON := fs.Bool("json", false, "print the report as helmd sends it")
-	if err := parseOwn(fs, args); err != nil {
-		return err
+	return func(ctx context.Context, c *client) error {
+		d, err := parseSince(*since)
+		if err != nil {
+			return err
+		}
+		switch *by {
+		case "day", "project", "model", "source":
+		default:
+			return fmt.Errorf("--by %q: want day, project, model or source", *by)
+		}
+		if _, err := time.LoadLocation(*tz); err != nil {
+			return fmt.Errorf("--tz %q: not a time zone this machine knows", *tz)
+		}
+		to := o.Now()
+		q := url.Values{}
+		q.Set("from", strconv.FormatInt(to.Add(-d).UnixMilli(), 10))
+		q.Set("to", strconv.FormatInt(to.UnixMilli(), 10))
+		q.Set("by", *by)
+		q.Set("tz", *tz)
+		var rep usageReport
+		raw, err := c.getJSON(ctx, "/api/usage?"+q.Encode(), &rep)
+		if errors.Is(err, errNotFound) {
+			return errors.New("this helmd has no /api/usage yet: update helmd to get usage reports (`helmd ls` shows each session's cost)")
+		}
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			_, err := fmt.Fprintln(o.Stdout, strings.TrimSpace(string(raw)))
+			return err
+		}
+		return writeUsage(o, rep, *since)
 	}
-	d, err := parseSince(*since)
-	if err != nil {
-		return err
-	}
-	switch *by {
-	case "day", "project", "model", "source":
-	default:
-		return fmt.Errorf("--by %q: want day, project, model or source", *by)
-	}
-	if _, err := time.LoadLocation(*tz); err != nil {
-		return fmt.Errorf("--tz %q: not a time zone this machine knows", *tz)
-	}
-	to := o.Now()
-	q := url.Values{}
-	q.Set("from", strconv.FormatInt(to.Add(-d).UnixMilli(), 10))
-	q.Set("to", strconv.FormatInt(to.UnixMilli(), 10))
-	q.Set("by", *by)
-	q.Set("tz", *tz)
-	var rep usageReport
-	raw, err := c.getJSON(ctx, "/api/usage?"+q.Encode(), &rep)
-	if errors.Is(err, errNotFound) {
-		return errors.New("this helmd has no /api/usage yet: update helmd to get usage reports (`helmd ls` shows each session's cost)")
-	}
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		_, err := fmt.Fprintln(o.Stdout, strings.TrimSpace(string(raw)))
-		return err
-	}
-	return writeUsage(o, rep, *since)
 }
 
 // writeUsage prints the report as a table: names on the left, figures

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -36,21 +37,19 @@ type watcher struct {
 	enc      *json.Encoder
 }
 
-// runWatch is `helmd watch`: one line per change until interrupted.
-func runWatch(ctx context.Context, c *client, args []string, o IO) error {
-	fs := newFlags("watch", usageWatch, o)
+// watchFlags is `helmd watch`: one line per change until interrupted.
+func watchFlags(fs *flag.FlagSet, o IO) runFunc {
 	asJSON := fs.Bool("json", false, "print one JSON object per change (NDJSON)")
 	waiting := fs.Bool("waiting", false, "with --count: count waiting sessions")
 	cnt := fs.Bool("count", false, "print only the number of waiting sessions, whenever it changes (needs --waiting)")
-	if err := parseOwn(fs, args); err != nil {
-		return err
+	return func(ctx context.Context, c *client) error {
+		if *cnt != *waiting {
+			return errors.New("--waiting and --count go together: `helmd watch --waiting --count`")
+		}
+		w := &watcher{c: c, o: o, json: *asJSON, count: *cnt, sessions: map[string]shared.Session{}, lastN: -1,
+			enc: json.NewEncoder(o.Stdout)}
+		return w.run(ctx)
 	}
-	if *cnt != *waiting {
-		return errors.New("--waiting and --count go together: `helmd watch --waiting --count`")
-	}
-	w := &watcher{c: c, o: o, json: *asJSON, count: *cnt, sessions: map[string]shared.Session{}, lastN: -1,
-		enc: json.NewEncoder(o.Stdout)}
-	return w.run(ctx)
 }
 
 // run follows the stream until ctx ends (nil: an interrupt is the normal
