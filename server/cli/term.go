@@ -89,13 +89,23 @@ func isBidi(r rune) bool {
 	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') || r == '\u200e' || r == '\u200f' || r == '\u061c'
 }
 
-// cut shortens s to at most n runes, with an ellipsis.
+// cut shortens s to at most n columns of a terminal (width), with an
+// ellipsis. A combining mark stays with the character it marks.
 func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	if width(s) <= n {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	if n < 1 {
+		return ""
+	}
+	w := 0
+	for i, r := range s {
+		if w+runeWidth(r) > n-1 { // the ellipsis takes one column
+			return s[:i] + "…"
+		}
+		w += runeWidth(r)
+	}
+	return s
 }
 
 // ago says how long before now t (epoch ms) was, as "3m ago".
@@ -126,14 +136,14 @@ func money(v float64) string {
 }
 
 // writeColumns writes rows as columns two spaces apart. A cell is padded
-// to its column's width on the left where right says so (figures, whose
+// to its column's width (in terminal columns: width) on the left where right says so (figures, whose
 // last digits then line up), else on the right; no line ends in spaces.
 // Cells must be clean: one line, no tabs, no escapes.
 func writeColumns(w io.Writer, right []bool, rows [][]string) error {
 	widths := make([]int, len(right))
 	for _, r := range rows {
 		for i, c := range r {
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+			widths[i] = max(widths[i], width(c))
 		}
 	}
 	var b strings.Builder
@@ -143,7 +153,7 @@ func writeColumns(w io.Writer, right []bool, rows [][]string) error {
 			if i > 0 {
 				line.WriteString("  ")
 			}
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			pad := strings.Repeat(" ", widths[i]-width(c))
 			if right[i] {
 				line.WriteString(pad + c)
 			} else {

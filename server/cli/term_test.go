@@ -119,3 +119,52 @@ func TestWatchLine(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// A terminal gives East Asian Wide and Fullwidth characters two columns
+// and combining marks and format characters none.
+func TestWidth(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"plain", 5},
+		{"日本語", 6},
+		{"한국어", 6},
+		{"ｆｕｌｌ", 8}, // fullwidth forms
+		{"🚀 go", 5},
+		{"e\u0301te\u0301", 3}, // decomposed é: the accent draws over the e
+		{"a\u200db", 2},        // zero-width joiner
+		{"données — ½", 11},    // narrow and ambiguous: one column each
+		{"\U00020000", 2},      // CJK Extension B
+	}
+	for _, tc := range tests {
+		if got := width(tc.in); got != tc.want {
+			t.Errorf("width(%q) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}
+
+// cut counts columns, not runes: a title of wide characters cut to 7
+// columns keeps three of them and the ellipsis, never 6 (12 columns).
+func TestCutByColumns(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abcdef", 4, "abc…"},
+		{"abc", 3, "abc"},
+		{"日本語のタイトル", 7, "日本語…"},
+		{"日本語のタイトル", 8, "日本語…"}, // a wide character does not fit the 7th and 8th columns with the ellipsis
+		{"日本語", 6, "日本語"},
+		{"🚀🚀🚀🚀", 5, "🚀🚀…"},
+		{"e\u0301e\u0301e\u0301", 2, "e\u0301…"},
+		{"abc", 0, ""},
+	}
+	for _, tc := range tests {
+		got := cut(tc.in, tc.n)
+		if got != tc.want || width(got) > max(tc.n, 0) {
+			t.Errorf("cut(%q, %d) = %q (%d columns), want %q", tc.in, tc.n, got, width(got), tc.want)
+		}
+	}
+}
