@@ -16,6 +16,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// helmd ls fits its table to COLUMNS when that is set: the tests that
+	// read the table must not depend on the shell they were started from.
+	os.Unsetenv("COLUMNS")
 	goleak.VerifyTestMain(m,
 		// The Go HTTP client keeps idle connections' goroutines around briefly.
 		goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),

@@ -34,6 +34,9 @@ type IO struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Now    func() time.Time // time.Now when nil
+	// Width is how many columns the terminal stdout shows has, 0 when
+	// stdout is not a terminal; Run asks stdout when it is 0.
+	Width int
 }
 
 // A command defines its own flags on the flag set it is given and returns
@@ -91,6 +94,9 @@ func Run(ctx context.Context, args []string, o IO) error {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Width == 0 {
+		o.Width = terminalWidth(o.Stdout)
 	}
 	c, run, err := parseArgs(args[0], commands[args[0]], args[1:], o)
 	if err == nil {
@@ -173,6 +179,17 @@ func printUsage(w io.Writer, usage string, own, conn *flag.FlagSet) {
 	fmt.Fprintf(w, "\nWhere helmd listens, and its token (as for helmd):\n")
 	conn.SetOutput(w)
 	conn.PrintDefaults()
+}
+
+// lineWidth is how wide a line of a table may be: COLUMNS when it is set
+// (the user's word, terminal or not), else the terminal's width, else 0:
+// not a terminal, so no limit, each column at its own bound, as a
+// script reading the output has always had it.
+func lineWidth(o IO) int {
+	if n, err := strconv.Atoi(o.Env("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return o.Width
 }
 
 func firstOf(vals ...string) string {

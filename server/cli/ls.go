@@ -13,8 +13,30 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// titleWidth is how many characters of a title a row shows.
+// titleWidth is how many columns of a title a row shows at most.
 const titleWidth = 48
+
+// The table's columns, in order.
+const (
+	colStatus = iota
+	colTitle
+	colProject
+	colBranch
+	colTool
+	colMsgs
+	colCost
+	colUpdated
+)
+
+// lsShrink is the order in which the table gives up columns to fit a
+// narrow terminal: the title first, as it is the widest, but not below
+// 24, then the branch and the project, then all three again down to a
+// floor under which a cell says too little to be worth its line. The
+// others (status, tool, figures, time) are short and are kept whole.
+var lsShrink = []shrink{
+	{colTitle, 24}, {colBranch, 12}, {colProject, 12},
+	{colTitle, 16}, {colBranch, 8}, {colProject, 8},
+}
 
 // lsFlags is `helmd ls`: the session list, newest first, as aligned
 // columns, or as the JSON array GET /api/sessions answers.
@@ -45,7 +67,7 @@ func lsFlags(fs *flag.FlagSet, o IO) runFunc {
 			enc := json.NewEncoder(o.Stdout)
 			return enc.Encode(kept)
 		}
-		return writeTable(o.Stdout, kept, o.Now())
+		return writeTable(o.Stdout, kept, o.Now(), lineWidth(o))
 	}
 }
 
@@ -58,7 +80,9 @@ func matchProject(s shared.Session, p string) bool {
 	return strings.EqualFold(s.ProjectName, p) || s.ProjectPath == p || strings.TrimSuffix(p, "/") == s.ProjectPath
 }
 
-func writeTable(w io.Writer, sessions []shared.Session, now time.Time) error {
+// writeTable writes the sessions as columns, each line at most limit
+// columns wide as far as lsShrink allows (0: no limit).
+func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int) error {
 	if len(sessions) == 0 {
 		_, err := fmt.Fprintln(w, "no sessions")
 		return err
@@ -73,6 +97,7 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time) error {
 			dash(cut(clean(s.GitBranch), 24)), dash(cut(clean(string(s.Source)), 12)), strconv.Itoa(s.MessageCount),
 			money(s.CostUSD), ago(s.UpdatedAt, now)})
 	}
+	fitColumns(rows, limit, lsShrink)
 	return writeColumns(w, right, rows)
 }
 

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +20,7 @@ func TestLsFiguresLineUp(t *testing.T) {
 	err := writeTable(&b, []shared.Session{
 		{Status: shared.StatusIdle, Title: "short", ProjectName: "a", MessageCount: 7, CostUSD: 0.5, UpdatedAt: now.UnixMilli()},
 		{Status: shared.StatusWaiting, Title: "a longer title", ProjectName: "b", MessageCount: 1234, CostUSD: 112.25, UpdatedAt: now.UnixMilli()},
-	}, now)
+	}, now, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +45,7 @@ func TestLsWideTitlesLineUp(t *testing.T) {
 		{Status: shared.StatusIdle, Title: "日本語のセッション", ProjectName: "p2", Source: shared.SourceClaude, UpdatedAt: now.UnixMilli()},
 		{Status: shared.StatusIdle, Title: "🚀 ship it 🎉", ProjectName: "p3", Source: shared.SourceClaude, UpdatedAt: now.UnixMilli()},
 		{Status: shared.StatusIdle, Title: strings.Repeat("長", 40), ProjectName: "p4", Source: shared.SourceClaude, UpdatedAt: now.UnixMilli()},
-	}, now)
+	}, now, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,5 +61,93 @@ func TestLsWideTitlesLineUp(t *testing.T) {
 	}
 	if w := width(lines[4][:strings.Index(lines[4], "p4 ")]); w > project || !strings.Contains(lines[4], "…") {
 		t.Errorf("a long wide title is not cut to its column:\n%s", b.String())
+	}
+}
+
+// lsAt runs `helmd ls` against a helmd listing sessions, with stdout a
+// terminal of termWidth columns (0: not a terminal) and env, and returns
+// its lines.
+func lsAt(t *testing.T, sessions []shared.Session, termWidth int, env map[string]string) []string {
+	t.Helper()
+	body, err := json.Marshal(sessions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) { w.Write(body) })
+	var stdout, stderr out
+	e := func(k string) string {
+		if k == "PORT" {
+			return port
+		}
+		return env[k]
+	}
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	if err := Run(context.Background(), []string{"ls"}, IO{Env: e, Home: "/nonexistent", Stdout: &stdout, Stderr: &stderr,
+		Now: func() time.Time { return now }, Width: termWidth}); err != nil {
+		t.Fatalf("ls: %v %s", err, stderr.String())
+	}
+	return strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+}
+
+// helmd ls fits the terminal it writes to: in 80 columns no line wraps,
+// the title giving up its columns first (cut with an ellipsis), the
+// columns still aligned. COLUMNS, when set, is the width, terminal or
+// not; with neither, lines keep their width (a title of 48 columns).
+func TestLsFitsTheTerminal(t *testing.T) {
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	sessions := []shared.Session{
+		{ID: "a", Source: shared.SourceClaude, Status: shared.StatusWaiting, Title: "Refactor the session index so that the stream and the list agree",
+			ProjectName: "helm", GitBranch: "main", MessageCount: 1234, CostUSD: 112.25, UpdatedAt: now.Add(-time.Minute).UnixMilli()},
+		{ID: "b", Source: shared.SourceOpenCode, Status: shared.StatusIdle, Title: "日本語のタイトルがとても長いセッションの一覧",
+			ProjectName: "vibecraft-website", GitBranch: "fix/wrapping", MessageCount: 7, CostUSD: 0.5, UpdatedAt: now.Add(-3 * time.Hour).UnixMilli()},
+	}
+	widest := func(lines []string) int {
+		n := 0
+		for _, l := range lines {
+			n = max(n, width(l))
+		}
+		return n
+	}
+	// PROJECT and TOOL each start at one place on every line.
+	aligned := func(lines []string) bool {
+		for _, col := range [][3]string{{"PROJECT", "helm", "vibec"}, {"TOOL", "claude", "opencode"}} {
+			at := width(lines[0][:strings.Index(lines[0], col[0])])
+			for i, cell := range col[1:] {
+				l := lines[i+1]
+				if j := strings.Index(l, cell); j < 0 || width(l[:j]) != at {
+					return false
+				}
+			}
+		}
+		return true
+	}
+
+	for _, tc := range []struct {
+		name string
+		term int
+		env  map[string]string
+	}{
+		{"an 80-column terminal", 80, nil},
+		{"COLUMNS=80, not a terminal", 0, map[string]string{"COLUMNS": "80"}},
+		{"COLUMNS=80 in a wider terminal", 200, map[string]string{"COLUMNS": "80"}},
+	} {
+		lines := lsAt(t, sessions, tc.term, tc.env)
+		if w := widest(lines); w > 80 || !aligned(lines) || !strings.Contains(lines[1], "Refactor the ") ||
+			!strings.Contains(lines[1], "…") || !strings.Contains(lines[2], "…") {
+			t.Errorf("%s: %d columns wide, want at most 80, aligned, titles cut:\n%s", tc.name, w, strings.Join(lines, "\n"))
+		}
+	}
+
+	// Not a terminal, no COLUMNS: as before, whatever the width.
+	lines := lsAt(t, sessions, 0, nil)
+	if w := widest(lines); w <= 80 || !strings.Contains(lines[1], "Refactor the session index so that the stream a…") {
+		t.Errorf("not a terminal: %d columns, want the title at its 48 columns:\n%s", w, strings.Join(lines, "\n"))
+	}
+	// A terminal too narrow for the table: titles keep 16 columns, and
+	// the terminal wraps the lines.
+	lines = lsAt(t, sessions, 40, nil)
+	title := width(lines[0][:strings.Index(lines[0], "PROJECT")]) - width(lines[0][:strings.Index(lines[0], "TITLE")]) - 2
+	if title != 16 || !aligned(lines) {
+		t.Errorf("40 columns: a title column of %d, want 16:\n%s", title, strings.Join(lines, "\n"))
 	}
 }

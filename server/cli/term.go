@@ -166,3 +166,42 @@ func writeColumns(w io.Writer, right []bool, rows [][]string) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// shrink is one step of fitting a table to a terminal: column col gives
+// up columns, down to min.
+type shrink struct{ col, min int }
+
+// fitColumns cuts the cells of rows (the first is the header, left
+// whole) so that writeColumns makes lines at most limit columns wide,
+// taking the columns the steps name, in order, each down to its min.
+// When the steps are spent the lines stay longer and the terminal wraps
+// them: better than titles of three letters. limit 0: no limit.
+func fitColumns(rows [][]string, limit int, steps []shrink) {
+	if limit <= 0 || len(rows) == 0 {
+		return
+	}
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], width(c))
+		}
+	}
+	over := 2*(len(widths)-1) - limit
+	for _, w := range widths {
+		over += w
+	}
+	for _, s := range steps {
+		if over <= 0 {
+			return
+		}
+		give := min(over, widths[s.col]-s.min)
+		if give <= 0 {
+			continue
+		}
+		widths[s.col] -= give
+		over -= give
+		for _, r := range rows[1:] {
+			r[s.col] = cut(r[s.col], widths[s.col])
+		}
+	}
+}
