@@ -63,8 +63,8 @@ func writeStatus(w io.Writer, st statusDoc) error {
 		scans = fmt.Sprintf("last full scan took %d ms", st.Scan.LastScanMs)
 	}
 	p("Sessions: %d; %s.", st.Sessions, scans)
-	p("Live updates: %d client(s) connected; %d events published, %d slow client(s) cut.",
-		st.Stream.Clients, st.Stream.Published, st.Stream.SlowDisconnects)
+	p("Live updates: %s connected; %s published, %s cut.", plural(st.Stream.Clients, "client", "clients"),
+		plural(st.Stream.Published, "event", "events"), plural(st.Stream.SlowDisconnects, "slow client", "slow clients"))
 
 	p("Watching %s (%s in all):", plural(len(st.Watcher.Roots), "root", "roots"), plural(st.Watcher.WatchedDirs, "folder", "folders"))
 	for _, r := range st.Watcher.Roots {
@@ -82,8 +82,9 @@ func writeStatus(w io.Writer, st statusDoc) error {
 	}
 	if len(st.Claude.Roots) > 0 {
 		cs := st.Claude.Stats
-		p("Claude Code: %d session(s) from %d file(s) in %s; %d malformed line(s) and %d unknown record(s) skipped.",
-			cs.Sessions, cs.Files, cleanList(st.Claude.Roots), cs.LinesSkipped, cs.UnknownTypes)
+		p("Claude Code: %s from %s in %s; %s and %s skipped.", plural(cs.Sessions, "session", "sessions"),
+			plural(cs.Files, "file", "files"), cleanList(st.Claude.Roots), plural(cs.LinesSkipped, "malformed line", "malformed lines"),
+			plural(cs.UnknownTypes, "unknown record", "unknown records"))
 		if len(cs.UnpricedModels) > 0 {
 			p("  models without a price (cost 0): %s", cleanList(cs.UnpricedModels))
 		}
@@ -93,8 +94,9 @@ func writeStatus(w io.Writer, st statusDoc) error {
 		if state == "" {
 			state = "not read yet"
 		}
-		p("OpenCode: database %s is %s; %d session(s) from it, %d from the JSON files; %d item(s) skipped.",
-			clean(oc.DBPath), clean(state), oc.SessionsFromDB, oc.SessionsFromJSON, oc.Skipped)
+		p("OpenCode: database %s is %s; %s from it, %d from the JSON files; %s skipped.",
+			clean(oc.DBPath), clean(state), plural(oc.SessionsFromDB, "session", "sessions"), oc.SessionsFromJSON,
+			plural(oc.Skipped, "item", "items"))
 	} else {
 		p("OpenCode: not read.")
 	}
@@ -119,8 +121,8 @@ func writeStatus(w io.Writer, st statusDoc) error {
 	return err
 }
 
-// plural is n with its noun: "1 root", "3 roots".
-func plural(n int, one, many string) string {
+// plural is n with its noun: "1 root", "3 roots", "0 roots".
+func plural[N int | int64 | uint64](n N, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

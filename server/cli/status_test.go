@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"vibecraft.sh/helm/server/claude"
+	"vibecraft.sh/helm/server/opencode"
+	"vibecraft.sh/helm/server/stream"
 	"vibecraft.sh/helm/server/watch"
 )
 
@@ -38,5 +41,32 @@ func TestStatusWords(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "helmd v1.2.0 (commit 94cf729) is running") {
 		t.Errorf("a release names its commit too:\n%s", b.String())
+	}
+}
+
+// Counts take their noun in the singular or the plural, as a sentence
+// does: it said "1 client(s) connected".
+func TestStatusCountsInWords(t *testing.T) {
+	st := statusDoc{Version: "v1.2.0", Listen: "127.0.0.1:5003"}
+	st.Stream = stream.Stats{Clients: 1, Published: 1, SlowDisconnects: 0}
+	st.Claude.Roots = []string{"/home/u/.claude"}
+	st.Claude.Stats = claude.Stats{Sessions: 1, Files: 3, LinesSkipped: 1, UnknownTypes: 2}
+	st.OpenCode = &opencode.Status{DBPath: "/home/u/opencode.db", DBState: "ok", SessionsFromDB: 1, SessionsFromJSON: 2, Skipped: 1}
+	var b strings.Builder
+	if err := writeStatus(&b, st); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"Live updates: 1 client connected; 1 event published, 0 slow clients cut.\n",
+		"Claude Code: 1 session from 3 files in /home/u/.claude; 1 malformed line and 2 unknown records skipped.\n",
+		"OpenCode: database /home/u/opencode.db is ok; 1 session from it, 2 from the JSON files; 1 item skipped.\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "(s)") {
+		t.Errorf("a count says (s):\n%s", out)
 	}
 }
