@@ -108,7 +108,10 @@ func cut(s string, n int) string {
 	return s
 }
 
-// ago says how long before now t (epoch ms) was, as "3m ago".
+// ago says how long before now t (epoch ms) was, as "3m ago": in hours
+// up to a day, then in days, as the page does ("yesterday", "2 days
+// ago"): "47h ago" left the reader to divide by 24. The units are short,
+// for a table column.
 func ago(ms int64, now time.Time) string {
 	if ms <= 0 {
 		return "-"
@@ -121,7 +124,7 @@ func ago(ms int64, now time.Time) string {
 		return fmt.Sprintf("%ds ago", int(d.Seconds()))
 	case d < time.Hour:
 		return fmt.Sprintf("%dm ago", int(d.Minutes()))
-	case d < 48*time.Hour:
+	case d < 24*time.Hour:
 		return fmt.Sprintf("%dh ago", int(d.Hours()))
 	}
 	return fmt.Sprintf("%dd ago", int(d.Hours()/24))

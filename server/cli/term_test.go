@@ -67,6 +67,10 @@ func TestAgo(t *testing.T) {
 		{now.Add(-3 * time.Minute), "3m ago"},
 		{now.Add(-5 * time.Second), "5s ago"},
 		{now.Add(-5 * time.Hour), "5h ago"},
+		{now.Add(-23*time.Hour - 59*time.Minute), "23h ago"},
+		{now.Add(-24 * time.Hour), "1d ago"},
+		{now.Add(-47 * time.Hour), "1d ago"}, // it said 47h
+		{now.Add(-48 * time.Hour), "2d ago"},
 		{now.Add(-72 * time.Hour), "3d ago"},
 		{now.Add(time.Second), "just now"},
 	}
