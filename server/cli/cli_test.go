@@ -85,7 +85,7 @@ func TestUsageAgainstTheContract(t *testing.T) {
 	if a := got.Header.Get("Authorization"); a != "Bearer tok-0123456789abcdef" {
 		t.Errorf("Authorization %q", a)
 	}
-	for _, want := range []string{"DAY", "2026-12-01", "$1.23", "1.5M", "claude-sonnet-4-5", "TOTAL", "$1.73"} {
+	for _, want := range []string{"DAY", "2026-12-01", "$1.23", "1.5M", "sonnet 4.5", "TOTAL", "$1.73"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("table lacks %q:\n%s", want, stdout)
 		}

@@ -69,9 +69,9 @@ func usageFlags(fs *flag.FlagSet, o IO) runFunc {
 
 // writeUsage prints the report as a table: names on the left, figures
 // on the right in the page's spelling (dollars with cents, tokens as
-// 5.44k or 338k), so that a column reads down at a glance. TOP MODEL
-// says which model cost most in each row, except by model, where it
-// would only repeat the row's name.
+// 5.44k or 338k), so that a column reads down at a glance, and models
+// by their names (modelNamer). TOP MODEL says which model cost most in
+// each row, except by model, where it would only repeat the row's name.
 func writeUsage(o IO, rep usageReport, since string) error {
 	if len(rep.Buckets) == 0 {
 		_, err := fmt.Fprintf(o.Stdout, "no usage in the last %s\n", since)
@@ -91,12 +91,48 @@ func writeUsage(o IO, rep usageReport, since string) error {
 	if topCol {
 		head, right = append(head, "TOP MODEL"), append(right, false)
 	}
+	var models []string // every model the table names
+	for _, b := range rep.Buckets {
+		if topCol {
+			models = append(models, topModel(b.ByModel))
+		} else {
+			models = append(models, b.Key)
+		}
+	}
+	name := modelNamer(models)
 	rows := [][]string{head}
 	for _, b := range rep.Buckets {
-		rows = append(rows, row(cut(clean(b.Key), 40), b.CostUSD, b.Tokens, cut(clean(topModel(b.ByModel)), 32)))
+		key := b.Key
+		if !topCol {
+			key = name(key)
+		}
+		rows = append(rows, row(cut(clean(key), 40), b.CostUSD, b.Tokens, cut(clean(name(topModel(b.ByModel))), 32)))
 	}
 	rows = append(rows, row("TOTAL", rep.Total.CostUSD, rep.Total.Tokens, ""))
 	return writeColumns(o.Stdout, right, rows)
+}
+
+// modelNamer names models as the page and the list do, by
+// shared.ModelWords ("claude-sonnet-4-5-20250929" is "sonnet 4.5"),
+// except those of ids that would then read alike (two releases of one
+// model): they keep their ids, which the page shows in a tooltip and a
+// table has no room for. --json keeps the ids in any case.
+func modelNamer(ids []string) func(string) string {
+	seen := map[string]string{} // words → the first id with them
+	alike := map[string]bool{}
+	for _, id := range ids {
+		w := shared.ModelWords(id)
+		if first, ok := seen[w]; ok && first != id {
+			alike[w] = true
+		}
+		seen[w] = id
+	}
+	return func(id string) string {
+		if w := shared.ModelWords(id); !alike[w] {
+			return w
+		}
+		return id
+	}
 }
 
 // topModel is the model with the highest cost in a bucket ("" if none).

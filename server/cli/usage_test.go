@@ -16,9 +16,10 @@ const usageByModelJSON = `{"from":1764590400000,"to":1765195200000,"by":"model",
 
 // The usage table as a reader scans it: every token column in one
 // spelling (5.44k as 338k, never a raw 5443 beside it), dollars with
-// cents, figures right-aligned so their last digits line up, and no
+// cents, figures right-aligned so their last digits line up, models by
+// name as the page names them ("opus 4.1", not claude-opus-4-1), and no
 // TOP MODEL column when each row already is a model; --json stays the
-// raw numbers helmd sent.
+// raw numbers and ids helmd sent.
 func TestUsageTableReads(t *testing.T) {
 	port := fakeHelmd(t, "tok-0123456789abcdef", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -41,17 +42,17 @@ func TestUsageTableReads(t *testing.T) {
 
 	byModel := table("model")
 	want := []string{
-		"MODEL                COST  INPUT  OUTPUT  CACHE READ  CACHE WRITE",
-		"claude-opus-4-1    $12.50  5.44k    338k        1.5M          20k",
-		"claude-sonnet-4-5  <$0.01     12     950           0            4",
-		"TOTAL              $12.50  5.46k    339k        1.5M          20k",
+		"MODEL         COST  INPUT  OUTPUT  CACHE READ  CACHE WRITE",
+		"opus 4.1    $12.50  5.44k    338k        1.5M          20k",
+		"sonnet 4.5  <$0.01     12     950           0            4",
+		"TOTAL       $12.50  5.46k    339k        1.5M          20k",
 	}
 	if strings.Join(byModel, "\n") != strings.Join(want, "\n") {
 		t.Errorf("usage --by model:\n%s\nwant:\n%s", strings.Join(byModel, "\n"), strings.Join(want, "\n"))
 	}
 
 	byDay := table("day")
-	if !strings.HasSuffix(byDay[0], "TOP MODEL") || !strings.Contains(byDay[1], "claude-sonnet-4-5") {
+	if !strings.HasSuffix(byDay[0], "TOP MODEL") || !strings.HasSuffix(byDay[1], "  sonnet 4.5") {
 		t.Errorf("usage --by day: the top model of each day is gone:\n%s", strings.Join(byDay, "\n"))
 	}
 	for _, line := range byDay {
@@ -68,5 +69,26 @@ func TestUsageTableReads(t *testing.T) {
 	stdout, _, err := runCmd(context.Background(), env, "usage", "--by", "model", "--json")
 	if err != nil || strings.TrimSpace(stdout) != strings.TrimSpace(usageByModelJSON) {
 		t.Errorf("usage --json: %v\n%s\nwant what helmd sent:\n%s", err, stdout, usageByModelJSON)
+	}
+}
+
+// Two releases of one model would both read "sonnet 4.5": those rows
+// keep their ids, so that the table does not show one name twice.
+func TestUsageModelsThatReadAlike(t *testing.T) {
+	const rep = `{"by":"model","buckets":[
+{"key":"claude-sonnet-4-5-20250929","costUsd":2,"tokens":{"input":1,"output":1,"cacheRead":0,"cacheWrite":0},"byModel":{"claude-sonnet-4-5-20250929":2}},
+{"key":"claude-sonnet-4-5","costUsd":1,"tokens":{"input":1,"output":1,"cacheRead":0,"cacheWrite":0},"byModel":{"claude-sonnet-4-5":1}},
+{"key":"claude-opus-4-1-20250805","costUsd":0.5,"tokens":{"input":1,"output":1,"cacheRead":0,"cacheWrite":0},"byModel":{"claude-opus-4-1-20250805":0.5}}],
+"total":{"costUsd":3.5,"tokens":{"input":3,"output":3,"cacheRead":0,"cacheWrite":0}}}`
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, rep) })
+	stdout, stderr, err := runCmd(context.Background(), map[string]string{"PORT": port, "TZ": "UTC"}, "usage", "--by", "model")
+	if err != nil {
+		t.Fatalf("%v %s", err, stderr)
+	}
+	lines := strings.Split(stdout, "\n")
+	for i, want := range []string{"claude-sonnet-4-5-20250929 ", "claude-sonnet-4-5 ", "opus 4.1 "} {
+		if !strings.HasPrefix(lines[i+1], want) {
+			t.Errorf("row %d does not start with %q:\n%s", i+1, want, stdout)
+		}
 	}
 }
