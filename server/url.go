@@ -23,7 +23,7 @@ var runningNeedsToken = cli.NeedsToken
 // (or --token's) if it wants one. With none running, it is the URL helmd
 // started with these settings would print (the token file is created if
 // none exists yet, as helmd would), but a port chosen with --port 0 is
-// not known.
+// not known; stderr says that none is running there.
 // With --host 0.0.0.0 or ::, the URLs by host name and address follow
 // on stderr.
 func printURL(ctx context.Context, args []string, home string, stdout, stderr io.Writer) error {
@@ -65,6 +65,13 @@ func urlToken(ctx context.Context, cfg config.Config, stderr io.Writer) (string,
 		return urlToken(ctx, cfg, stderr)
 	case errors.Is(err, cli.ErrTokenRefused):
 		fmt.Fprintf(stderr, "helmd: what answers at %s does not take this token: a helmd started with another --token, HELM_TOKEN or --token-file (give helmd url the same), or another program holding the port\n",
+			cfg.Addr())
+	case errors.Is(err, cli.ErrNotRunning):
+		// The URL is still printed, and exit 0: it is the one helmd will
+		// take once started with these settings (its token file is made
+		// now if need be), which a setup step may ask for before the
+		// first start. But alone it reads as if Helm were serving there.
+		fmt.Fprintf(stderr, "helmd: helmd is not running at %s (connection refused): the URL opens Helm once helmd is started with these settings\n",
 			cfg.Addr())
 	}
 	// It takes this token, or no helmd answers there: these settings'.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,5 +79,37 @@ func TestURLCommand(t *testing.T) {
 	}
 	if err := run(t.Context(), []string{"url", "--auth", "none", "--host", "0.0.0.0"}, &strings.Builder{}, &strings.Builder{}); err == nil {
 		t.Error("helmd url --auth none off loopback should fail as helmd would")
+	}
+}
+
+// With nothing listening at the address, helmd url still prints the URL
+// these settings give, exit 0, for a setup done before helmd first
+// starts, but says on stderr that helmd is not running there: the URL
+// alone read as if Helm were serving.
+func TestURLSaysHelmdIsNotRunning(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	for _, k := range []string{"HELM_TOKEN", "HELM_AUTH", "HELM_TOKEN_FILE", "HOST", "PORT"} {
+		t.Setenv(k, "")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	ln.Close() // nothing listens there now
+	var out, errOut strings.Builder
+	if err := run(t.Context(), []string{"url", "--port", port}, &out, &errOut); err != nil {
+		t.Fatalf("helmd url: %v, want exit 0", err)
+	}
+	token, err := os.ReadFile(filepath.Join(cfg, "helm", "token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "http://127.0.0.1:" + port + "/?token=" + strings.TrimSpace(string(token)); strings.TrimSpace(out.String()) != want {
+		t.Errorf("stdout %q, want %q", out.String(), want)
+	}
+	if want := "helmd is not running at 127.0.0.1:" + port + " (connection refused)"; !strings.Contains(errOut.String(), want) {
+		t.Errorf("stderr %q, want it to say %q", errOut.String(), want)
 	}
 }

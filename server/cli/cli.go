@@ -106,7 +106,7 @@ func Run(ctx context.Context, args []string, o IO) error {
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return nil
-	case errors.Is(err, errNotRunning):
+	case errors.Is(err, ErrNotRunning):
 		return &Error{Code: ExitNotRunning, Err: err}
 	}
 	return &Error{Code: ExitError, Err: err}

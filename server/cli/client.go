@@ -22,8 +22,9 @@ const requestTimeout = 15 * time.Second
 // large machine is a few MB.
 const maxBody = 64 << 20
 
-// errNotRunning is a refused connection: nothing listens there.
-var errNotRunning = errors.New("helmd is not running")
+// ErrNotRunning is a refused connection: nothing listens there. The
+// commands exit 2 on it; helmd url says it and prints the URL anyway.
+var ErrNotRunning = errors.New("helmd is not running")
 
 // errNotFound is a 404 from helmd.
 var errNotFound = errors.New("not found")
@@ -70,7 +71,7 @@ func (c *client) dropToken() {
 }
 
 // request sends a GET for path with the token, mapping a refused
-// connection to errNotRunning and a non-2xx answer to an error carrying
+// connection to ErrNotRunning and a non-2xx answer to an error carrying
 // helmd's message. The token leaves only on a connection whose other end
 // proved it knows it (dialProven). The caller closes the body.
 func (c *client) request(ctx context.Context, path string, header http.Header) (*http.Response, error) {
@@ -82,7 +83,7 @@ func (c *client) request(ctx context.Context, path string, header http.Header) (
 	}
 	if err != nil {
 		if errors.Is(err, syscall.ECONNREFUSED) {
-			return nil, fmt.Errorf("%w at %s (connection refused): start it with `helmd`, or pass --host/--port", errNotRunning, c.base)
+			return nil, fmt.Errorf("%w at %s (connection refused): start it with `helmd`, or pass --host/--port", ErrNotRunning, c.base)
 		}
 		var unproven *unprovenError
 		if errors.As(err, &unproven) {
