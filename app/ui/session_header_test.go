@@ -19,7 +19,7 @@ func headerFacts(t *testing.T, p *SessionPage) (facts, copies map[string]string,
 	// Without the encoder's indentation, so text reads as one line.
 	out = regexp.MustCompile(`>\s+|\s+<`).ReplaceAllStringFunc(app.HTMLString(p.renderHeader()), strings.TrimSpace)
 	facts, copies = map[string]string{}, map[string]string{}
-	for _, m := range regexp.MustCompile(`class="fact ([a-z]+)"><span class="label">[^<]*</span><span class="value"[^>]*>([^<]*)</span>`).FindAllStringSubmatch(out, -1) {
+	for _, m := range regexp.MustCompile(`class="fact ([a-z]+)"><span class="label">[^<]*</span><span [^>]*class="value"[^>]*>([^<]*)</span>`).FindAllStringSubmatch(out, -1) {
 		facts[m[1]] = html.UnescapeString(m[2])
 	}
 	for _, m := range regexp.MustCompile(`<button[^>]*>`).FindAllString(out, -1) {
