@@ -84,8 +84,41 @@ func (h *Home) renderFilters() app.UI {
 				{shared.SortMessages, "Messages"},
 			}),
 		),
+		h.renderChips(),
 		h.renderClear(),
 	)
+}
+
+// renderChips shows the filters that have no control of their own, a
+// model or a day the usage page linked to, each with a button that
+// drops it: the list they filtered said only "4 of 6 sessions".
+func (h *Home) renderChips() app.UI {
+	q := h.query
+	chip := func(filter, label, title string) app.UI {
+		return app.Span().Class("chip").DataSet("filter", filter).Title("%s", attr(title)).Body(
+			app.Span().Text(label),
+			app.Button().Class("drop").DataSet("filter", filter).Aria("label", "Drop the filter: "+attr(label)).
+				Title("Show the sessions of every "+filter).Text("×").OnClick(h.onDropFilter),
+		)
+	}
+	// Always there, empty when no such filter applies: the children
+	// after it keep their places (go-app diffs by position).
+	return app.Span().ID("chips").Body(
+		app.If(q.Model != "", func() app.UI { return chip("model", "Model: "+shared.ModelWords(q.Model), q.Model) }),
+		app.If(q.Day != "", func() app.UI { return chip("day", "Active on "+q.Day, "Sessions active on "+q.Day+", your local time") }),
+	)
+}
+
+// onDropFilter is a chip's ×: its filter goes, the others stay.
+func (h *Home) onDropFilter(ctx app.Context, _ app.Event) {
+	q := h.query
+	switch ctx.JSSrc().Get("dataset").Get("filter").String() {
+	case "model":
+		q.Model = ""
+	case "day":
+		q.Day = ""
+	}
+	h.setQuery(ctx, q)
 }
 
 // renderClear is always laid out, hidden while there is nothing to

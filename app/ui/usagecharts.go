@@ -56,7 +56,7 @@ func dayChart(rows []dayRow, models []string, colors map[string]string) app.UI {
 		trs = append(trs, app.Tr().Body(
 			app.Th().Scope("row").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
 			app.Td().Text(cost(r.Cost)),
-			app.Td().Text(modelsText(r.Models, cost)),
+			app.Td().Class("models").Text(modelsText(r.Models, cost)),
 		))
 	}
 	return chartSection("days", "Cost per day, by model", fmt.Sprintf("highest %s", cost(top)),
@@ -95,13 +95,15 @@ func legend(models []string, colors map[string]string) app.UI {
 	return app.Ul().Class("legend").Body(items...)
 }
 
-// modelsText is a day's share per model, "sonnet 4.5: $1.20, opus 4.1:
-// $0.40": the colon keeps a version number apart from the figure.
+// modelsText is a day's share per model, "sonnet 4.5: $1.20 · opus
+// 4.1: $0.40": the colon keeps a version number apart from the figure,
+// and the dot the models apart, where a comma ran into the thousands'
+// commas ("3,073,660, opus 4.5").
 func modelsText(ms []modelPart, format func(float64) string) string {
 	s := ""
 	for i, m := range ms {
 		if i > 0 {
-			s += ", "
+			s += " · "
 		}
 		name, _ := bucketName("model", m.Model)
 		s += name + ": " + format(m.Value)
@@ -109,7 +111,9 @@ func modelsText(ms []modelPart, format func(float64) string) string {
 	return s
 }
 
-func tokenCount(n float64) string { return grouped(int(n)) }
+// tokenCount is a model's tokens of a day as the page says counts
+// elsewhere ("3.07M", "44.6k"): the exact figures are the row's columns.
+func tokenCount(n float64) string { return shared.CountText(int(n)) }
 
 // tokenChart is tokens per day, each day's bar stacked by model in the
 // cost chart's colors; a click lists that day's sessions.
@@ -130,7 +134,7 @@ func tokenChart(rows []dayRow, models []string, colors map[string]string) app.UI
 			app.Th().Scope("row").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
 			app.Td().Text(grouped(t.Input)), app.Td().Text(grouped(t.Output)),
 			app.Td().Text(grouped(t.CacheRead)), app.Td().Text(grouped(t.CacheWrite)),
-			app.Td().Text(modelsText(r.TokenModels, tokenCount)),
+			app.Td().Class("models").Text(modelsText(r.TokenModels, tokenCount)),
 		))
 	}
 	return chartSection("tokens", "Tokens per day, by model", fmt.Sprintf("highest %s", shared.CountText(top)),

@@ -205,7 +205,7 @@ func TestDayChartModelNames(t *testing.T) {
 	if want := []string{"sonnet 4.5 (" + sonnet + ")", "gpt 5 (" + gpt + ")"}; !slices.Equal(legend, want) {
 		t.Errorf("legend %q, want %q", legend, want)
 	}
-	if cells := contents(page.tags("td")); !slices.Contains(cells, "sonnet 4.5: $2.00, gpt 5: $1.00") {
+	if cells := contents(page.tags("td")); !slices.Contains(cells, "sonnet 4.5: $2.00 · gpt 5: $1.00") {
 		t.Errorf("table cells %q: want the day's share per model in the list's words", cells)
 	}
 }

@@ -73,7 +73,7 @@ func TestFillDaysTokens(t *testing.T) {
 			t.Errorf("%s: tokens stack %v, want %v", r.Day, r.TokenModels, want[i])
 		}
 	}
-	if got := modelsText(rows[1].TokenModels, tokenCount); got != "sonnet: 40,000, opus: 100" {
+	if got := modelsText(rows[1].TokenModels, tokenCount); got != "sonnet: 40k · opus: 100" {
 		t.Errorf("table text %q", got)
 	}
 }

@@ -80,7 +80,7 @@ func TestBrowserUsagePage(t *testing.T) {
 	}
 	head := mustEval[string](c, `document.querySelector("#chart-tokens table thead").textContent`)
 	row := mustEval[string](c, fmt.Sprintf(`[...document.querySelectorAll("#chart-tokens table tbody tr")].find(tr => tr.querySelector("th").textContent === %q)?.lastElementChild.textContent ?? ""`, today))
-	if !strings.Contains(head, "By model") || !strings.Contains(row, "sonnet 4.5: 30") || !strings.Contains(row, "opus 4.6: 30") ||
+	if !strings.Contains(head, "By model") || !strings.Contains(row, "sonnet 4.5: 30 · ") || !strings.Contains(row, "opus 4.6: 30") ||
 		!strings.Contains(row, hostileModel+": 30") {
 		t.Errorf("tokens table: head %q, today's by-model cell %q; want each model's 30 tokens, named as the list names it", head, row)
 	}
@@ -154,6 +154,11 @@ func TestBrowserUsagePage(t *testing.T) {
 	c.waitJS(10*time.Second, "the list filtered to today", fmt.Sprintf(`location.pathname === "/" && new URLSearchParams(location.search).get("day") === %q`, today))
 	waitRows(c, "today's sessions only", sidA)
 	c.waitJS(5*time.Second, "the count to say the view is filtered", hasText("#count", "1 of 2 sessions"))
+	// The day shows as a filter of its own, and its × drops it alone.
+	c.waitJS(5*time.Second, "the day's filter shown", hasText(`#chips .chip[data-filter="day"] span`, "Active on "+today))
+	click(c, `#chips .chip[data-filter="day"] button`)
+	c.waitJS(10*time.Second, "the day's filter dropped", `!new URLSearchParams(location.search).has("day") && !document.querySelector("#chips .chip")`)
+	waitRows(c, "every session again", sidA, sidB)
 }
 
 // TestBrowserUsageInTheBrowsersZone: days are the browser's days. In a
