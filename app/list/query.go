@@ -25,7 +25,7 @@ func QueryFromURL(rawQuery string) shared.Query {
 }
 
 // queryKeys are the URL parameters a shared.Query owns.
-var queryKeys = []string{"source", "project", "status", "q", "sort", "host"}
+var queryKeys = []string{"source", "project", "status", "q", "sort", "host", "model", "day"}
 
 // WithQuery returns v with q's parameters in place of the view's old
 // ones; other parameters (a test's timing overrides, say) are kept.

@@ -261,3 +261,19 @@ func TestWithQueryKeepsOtherParameters(t *testing.T) {
 		t.Error("the input was modified")
 	}
 }
+
+// A view's every filter leaves the URL with it: the model and the day
+// (the usage page's links) stayed when dropped or cleared, and a reload
+// brought them back.
+func TestWithQueryReplacesEveryFilter(t *testing.T) {
+	all := shared.Query{Source: shared.SourceClaude, Project: "/p", Status: "waiting", Search: "w", Sort: shared.SortCost,
+		Host: "h", Model: "m", Day: "2026-03-02"}
+	v := all.Values()
+	v.Set("keep", "1")
+	if len(all.Values()) != 8 {
+		t.Fatalf("the query sets %d parameters: give every filter a value here", len(all.Values()))
+	}
+	if got := WithQuery(v, shared.Query{}).Encode(); got != "keep=1" {
+		t.Errorf("with no filter the URL's query is %q, want only the parameter not the view's", got)
+	}
+}
