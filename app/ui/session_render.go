@@ -312,13 +312,15 @@ func (p *SessionPage) renderFind() app.UI {
 			Aria("label", "Previous match").Disabled(none).Text("↑").OnClick(p.onFindPrev),
 		app.Button().ID("find-next").Class("find-step").Title("Next match (n, Enter)").
 			Aria("label", "Next match").Disabled(none).Text("↓").OnClick(p.onFindNext),
-		app.If(older && p.term != "", func() app.UI {
-			label := "Search older messages"
+		// There before the first key too, so that the box does not grow
+		// a line (and the view shrink) as the term is typed.
+		app.If(older, func() app.UI {
+			label := "Search older"
 			if p.findingOlder {
-				label = "Searching older messages…"
+				label = "Searching older…"
 			}
-			return app.Button().ID("find-older").Disabled(p.findingOlder).
-				Title("Load older messages until one matches").Text(label).OnClick(p.onFindOlder)
+			return app.Button().ID("find-older").Disabled(p.findingOlder || p.term == "").
+				Title("Load older messages until one of them matches").Text(label).OnClick(p.onFindOlder)
 		}),
 		app.Span().Class("hint").Text(hint),
 	)
