@@ -6,9 +6,12 @@ import (
 	"vibecraft.sh/helm/app/browser"
 )
 
+// shortcut is a key of a page and what it does, as its help dialog says.
+type shortcut struct{ keys, what string }
+
 // shortcuts are the list's keys, as the help dialog lists them (keys.go
 // implements them).
-var shortcuts = []struct{ keys, what string }{
+var shortcuts = []shortcut{
 	{"/", "Search"},
 	{"j or ↓", "Next session"},
 	{"k or ↑", "Previous session"},
@@ -22,21 +25,40 @@ var shortcuts = []struct{ keys, what string }{
 // helpCloseID is the dialog's close button, focused when it opens.
 const helpCloseID = "help-close"
 
+// sessionShortcuts are the session page's keys (session_keys.go).
+var sessionShortcuts = []shortcut{
+	{"j / k", "Next / previous message"},
+	{"Space, PgDn / PgUp", "Scroll the transcript"},
+	{"Home / End", "Its start / its end"},
+	{"/", "Find in the loaded messages"},
+	{"n / N", "Next / previous match (Enter / Shift+Enter in the box)"},
+	{"Esc or u", "Close find or this dialog; else back to the list"},
+	{"?", "Show these shortcuts"},
+}
+
 // renderHelp is the keyboard shortcuts dialog.
-func (h *Home) renderHelp() app.UI {
-	return app.Div().ID("help-backdrop").OnClick(h.onHelpBackdrop).Body(
+func (h *Home) renderHelp() app.UI { return helpDialog(shortcuts, h.onHelpClose, h.onHelpBackdrop) }
+
+// helpDialog lists keys; onClose is its Close button, onBackdrop a
+// click anywhere, which closes it when beside it (onBackdropClick).
+func helpDialog(keys []shortcut, onClose, onBackdrop app.EventHandler) app.UI {
+	return app.Div().ID("help-backdrop").OnClick(onBackdrop).Body(
 		app.Div().ID("help").Role("dialog").Aria("modal", "true").Aria("labelledby", "help-title").Body(
 			app.H2().ID("help-title").Text("Keyboard shortcuts"),
-			app.Dl().Body(app.Range(shortcuts).Slice(func(i int) app.UI {
+			app.Dl().Body(app.Range(keys).Slice(func(i int) app.UI {
 				return app.Div().Body(
-					app.Dt().Body(app.Kbd().Text(shortcuts[i].keys)),
-					app.Dd().Text(shortcuts[i].what),
+					app.Dt().Body(app.Kbd().Text(keys[i].keys)),
+					app.Dd().Text(keys[i].what),
 				)
 			})),
-			app.Button().ID(helpCloseID).Text("Close").OnClick(h.onHelpClose),
+			app.Button().ID(helpCloseID).Text("Close").OnClick(onClose),
 		),
 	)
 }
+
+// beside reports whether a click on the help dialog's backdrop fell
+// beside the dialog, not in it.
+func beside(e app.Event) bool { return e.Get("target").Get("id").String() == "help-backdrop" }
 
 // showHelp opens or closes the dialog; opening moves the focus into it,
 // closing gives it back to the page.
@@ -54,7 +76,7 @@ func (h *Home) onHelpClose(ctx app.Context, _ app.Event) { h.showHelp(ctx, false
 
 // onHelpBackdrop closes the dialog on a click beside it.
 func (h *Home) onHelpBackdrop(ctx app.Context, e app.Event) {
-	if e.Get("target").Get("id").String() == "help-backdrop" {
+	if beside(e) {
 		h.showHelp(ctx, false)
 	}
 }

@@ -100,6 +100,9 @@ type SessionPage struct {
 	// the window has no overscan (see reWindow).
 	measured bool
 
+	help     bool      // the keys' dialog is open
+	helpFrom app.Value // had the focus when it opened
+
 	finding bool
 	term    string
 	matches []int

@@ -19,6 +19,8 @@ const findID = "find"
 //	           (Esc first closes the find box)
 //	/          find in the loaded messages
 //	n, N       next / previous match (Enter / Shift+Enter in the box)
+//	j, k       the next / previous message to the view's top
+//	?          the keys (help.go sessionShortcuts); Esc closes it
 func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
 	post := func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
 	if k.Typing {
@@ -39,7 +41,23 @@ func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
 		}
 		return false
 	}
+	if p.help {
+		if k.Key == "Escape" || k.Key == "?" {
+			post(func() { p.showHelp(false) })
+			return true
+		}
+		return false // Tab and Enter in the dialog are the browser's
+	}
 	switch k.Key {
+	case "?":
+		post(func() { p.showHelp(true) })
+		return true
+	case "j":
+		post(func() { p.step(1) })
+		return true
+	case "k":
+		post(func() { p.step(-1) })
+		return true
 	case "Escape", "u":
 		if p.finding && k.Key == "Escape" {
 			post(func() { p.closeFind() })
@@ -204,6 +222,68 @@ func (p *SessionPage) closeFind() {
 	browser.Refocus(p.findFrom)
 	p.findFrom = nil
 	p.afterChange() // the view grows by the box's height
+}
+
+// step brings the next (by 1) or previous (by -1) message's top to the
+// view's top: j and k read a transcript a message at a time. k first
+// goes to the top of a message the view cuts.
+func (p *SessionPage) step(by int) {
+	s, ok := browser.ScrollOf(transcriptID)
+	if !ok {
+		return
+	}
+	// Among the rendered rows (the window reaches past the view): the
+	// first that starts below the view's top, or the last that starts
+	// above it. By positions, with a pixel's slack: a scroll lands on
+	// whole pixels, and the row above can end a fraction into the view.
+	to, at := -1, 0.0
+	for i := p.win.First; i < p.win.Last && i < len(p.convo.Msgs); i++ {
+		top, ok := browser.RowTop(transcriptID, i)
+		if !ok {
+			continue
+		}
+		if by > 0 && top > s.Top+1 {
+			to, at = i, top
+			break
+		}
+		if by < 0 && top < s.Top-1 {
+			to, at = i, top // the last such row wins
+		}
+	}
+	if to < 0 {
+		return
+	}
+	p.pin = -1 // the scroll that follows sets following, as a reader's does
+	browser.ScrollTo(transcriptID, at)
+}
+
+// showHelp opens or closes the keys' dialog; the focus goes into it and
+// then back where it was.
+func (p *SessionPage) showHelp(open bool) {
+	if open == p.help {
+		return
+	}
+	p.help = open
+	if open {
+		p.helpFrom = browser.Focused()
+		p.ctx.Defer(func(app.Context) { browser.Focus(helpCloseID) })
+		return
+	}
+	from := p.helpFrom
+	p.helpFrom = nil
+	p.ctx.Defer(func(app.Context) {
+		if !browser.Refocus(from) {
+			browser.Refocus(app.Window().GetElementByID(transcriptID))
+		}
+	})
+}
+
+func (p *SessionPage) onHelpClose(app.Context, app.Event)  { p.showHelp(false) }
+func (p *SessionPage) onHelpButton(app.Context, app.Event) { p.showHelp(!p.help) }
+func (p *SessionPage) onHelpBackdrop(_ app.Context, e app.Event) {
+	if beside(e) {
+		p.showHelp(false)
+	}
 }
 
 func (p *SessionPage) onFindPrev(app.Context, app.Event) { p.next(-1) }

@@ -27,6 +27,7 @@ func (p *SessionPage) Render() app.UI {
 			app.Div().Class("find-wrap").Body(app.If(p.finding, func() app.UI { return p.renderFind() })),
 			p.renderTranscript(),
 		),
+		app.If(p.help, func() app.UI { return helpDialog(sessionShortcuts, p.onHelpClose, p.onHelpBackdrop) }),
 	)
 }
 
@@ -40,7 +41,9 @@ func (p *SessionPage) renderHeader() app.UI {
 	// Find has a button too: a phone has no "/" key to press.
 	find := app.Button().ID("find-open").Class("find-open").Title("Find in the loaded messages ( / )").
 		OnClick(p.onFindButton).Body(app.Text("Find"), app.Span().Class("key-hint").Text(" ( / )"))
-	top := app.Div().Class("top-line").Body(back, renderWhich(p.which), find)
+	help := app.Button().ID("help-button").Title("Keyboard shortcuts ( ? )").Aria("label", "Keyboard shortcuts").
+		Text("?").OnClick(p.onHelpButton)
+	top := app.Div().Class("top-line").Body(back, renderWhich(p.which), find, help)
 	d := p.detail
 	if d == nil { // until the detail comes: what the URL says
 		placeholder := p.id

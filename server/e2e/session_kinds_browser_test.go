@@ -37,6 +37,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"OpeningABlockAtTheEndKeepsItsLine", testSessionOpenAtTheEnd},
 		{"FindOpensWhatHidesItsMatch", testSessionFindReveals},
 		{"FindStepsBackAndSearchesOlder", testSessionFindOlder},
+		{"KeysReadAMessageAtATime", testSessionKeysByMessage},
 		{"TheEndStaysInView", testSessionEndStaysInView},
 		{"OpensWhereItWasLeft", testSessionOpensWhereLeft},
 		{"OpensWhereItWasLeftFarUp", testSessionOpensWhereLeftFarUp},
@@ -589,7 +590,9 @@ func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
 	keys(c, kb.PageUp)
 	c.waitJS(5*time.Second, "PageUp to scroll the transcript up", fmt.Sprintf(`%s < %v - 100`, scrollTop, end))
 	keys(c, kb.End)
-	c.waitJS(5*time.Second, "End back to the end", `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript"))`)
+	// The browser's End scrolls smoothly, and rows measured on the way
+	// move the end: at the end is within the page's own slack, following.
+	c.waitJS(5*time.Second, "End back to the end, following", `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 48)(document.getElementById("transcript")) && !document.getElementById("new-below")`)
 	for _, up := range []int{200, 500} {
 		mustEval[bool](c, fmt.Sprintf(`(t => (t.scrollTop = t.scrollHeight - t.clientHeight - %d, true))(document.getElementById("transcript"))`, up))
 		// The row at 100 px into the view, by its index: the virtual
@@ -802,4 +805,57 @@ func shiftEnter(c *chrome) {
 		}
 		return nil
 	}))
+}
+
+// testSessionKeysByMessage: j brings the next message's top to the
+// view's top, k the previous one's; ? lists the page's keys, and Esc
+// closes the list, the focus back where it was.
+func testSessionKeysByMessage(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6d000000-0000-4000-8000-000000000003"
+	at := time.Now().Add(-time.Hour)
+	w := turns(t, sid, "keys", 30, at)
+	fixture.Append(t, fixture.Path(claude, cwd, sid), w.String())
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the transcript", `document.body.dataset.wasm === "ready" && !!document.querySelector("#transcript .msg")`)
+	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
+	c.waitJS(5*time.Second, "the transcript focused", `document.activeElement && document.activeElement.id === "transcript"`)
+	// The message at the view's top, put there exactly, and whether it is.
+	const atTop = `(t => { const v = t.getBoundingClientRect().top; const m = [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > v + 1); return m ? +m.dataset.i + (Math.abs(m.getBoundingClientRect().top - v) < 1.5 ? "" : " cut") : "none"; })(document.getElementById("transcript"))`
+	mustEval[bool](c, `(t => (t.scrollTop = t.scrollHeight / 2 + 17, true))(document.getElementById("transcript"))`)
+	settledTop(c, "half way up", `document.querySelector("#transcript .msg")`)
+	first := mustEval[string](c, atTop)
+	n, err := strconv.Atoi(strings.TrimSuffix(first, " cut"))
+	if err != nil {
+		t.Fatalf("the message at the view's top: %q", first)
+	}
+	keys(c, "k")
+	want := strconv.Itoa(n)
+	if !strings.HasSuffix(first, " cut") {
+		want = strconv.Itoa(n - 1)
+	}
+	c.waitJS(5*time.Second, "k to the top of message "+want, atTop+` === `+jsString(want))
+	m, _ := strconv.Atoi(want)
+	defer func() {
+		if t.Failed() {
+			t.Logf("at the view's top: %s; scrollTop %v", mustEval[string](c, atTop), mustEval[float64](c, `document.getElementById("transcript").scrollTop`))
+		}
+	}()
+	keys(c, "j")
+	c.waitJS(5*time.Second, "j to the next message", atTop+` === `+jsString(strconv.Itoa(m+1)))
+	keys(c, "j")
+	c.waitJS(5*time.Second, "j to the one after", atTop+` === `+jsString(strconv.Itoa(m+2)))
+	keys(c, "k")
+	c.waitJS(5*time.Second, "k back", atTop+` === `+jsString(strconv.Itoa(m+1)))
+
+	keys(c, "?")
+	c.waitJS(5*time.Second, "? lists the page's keys", `!!document.getElementById("help") && document.getElementById("help").textContent.includes("Next / previous message") && document.activeElement.id === "help-close"`)
+	keys(c, "j") // the dialog's, not the transcript's
+	if got := mustEval[string](c, atTop); got != strconv.Itoa(m+1) {
+		t.Errorf("j moved the transcript behind the dialog to %q", got)
+	}
+	keys(c, kb.Escape)
+	c.waitJS(5*time.Second, "Esc closes the dialog, the focus back on the transcript", `!document.getElementById("help") && document.activeElement.id === "transcript" && location.pathname.startsWith("/s/")`)
 }
