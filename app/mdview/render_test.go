@@ -104,25 +104,19 @@ func TestRenderHostileIsText(t *testing.T) {
 // link's text alone, nothing of its destination after it.
 func TestRenderLinks(t *testing.T) {
 	const a = `<a href="https://en.wikipedia.org/wiki/Go_(programming_language)" rel="noopener noreferrer" target="_blank" title="https://en.wikipedia.org/wiki/Go_(programming_language)">Go</a>`
-	tests := []struct{ name, src, want string }{
+	tests := []renderCase{
 		{"parentheses", "[Go](https://en.wikipedia.org/wiki/Go_(programming_language))", "<p>" + a + "</p>"},
 		{"then a period", "See [Go](https://en.wikipedia.org/wiki/Go_(programming_language)).", "<p>See " + a + ".</p>"},
 		{"refused, then a period", "[bad](javascript:alert(1)).", `<p><span class="link-text">bad</span>.</p>`},
 		{"refused, nothing after", "[x](javascript:alert(1))", `<p><span class="link-text">x</span></p>`},
 		{"nested", "[a](http://x/(a(b)c))", `<p><a href="http://x/(a(b)c)" rel="noopener noreferrer" target="_blank" title="http://x/(a(b)c)">a</a></p>`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := flat(tt.src); got != tt.want {
-				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
-			}
-		})
-	}
+	checkRenders(t, tests)
 }
 
 // A bare URL is a link with every attribute a written link has.
 func TestRenderAutolinks(t *testing.T) {
-	tests := []struct{ name, src, want string }{
+	tests := []renderCase{
 		{"https", "see https://x.test/a.", `<p>see <a href="https://x.test/a" rel="noopener noreferrer" target="_blank" title="https://x.test/a">https://x.test/a</a>.</p>`},
 		{"www", "www.x.test", `<p><a href="http://www.x.test" rel="noopener noreferrer" target="_blank" title="http://www.x.test">www.x.test</a></p>`},
 		{"a quote ends it", `https://evil.test"onmouseover="alert(1)`,
@@ -131,37 +125,25 @@ func TestRenderAutolinks(t *testing.T) {
 		{"not http", "javascript:alert(1)", "<p>javascript:alert(1)</p>"},
 		{"in code", "`https://x.test/`", "<p><code>https://x.test/</code></p>"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := flat(tt.src); got != tt.want {
-				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
-			}
-		})
-	}
+	checkRenders(t, tests)
 }
 
 // ~~text~~ is a <del> element holding the text as text; in code it is
 // code.
 func TestRenderStrikethrough(t *testing.T) {
-	tests := []struct{ name, src, want string }{
+	tests := []renderCase{
 		{"struck", "new ~~old~~.", "<p>new <del>old</del>.</p>"},
 		{"html inside", "~~<img src=x onerror=alert(1)>~~", "<p><del>&lt;img src=x onerror=alert(1)&gt;</del></p>"},
 		{"in a code span", "`~~a~~`", "<p><code>~~a~~</code></p>"},
 		{"in a fence", "```\n~~a~~\n```", `<pre class="code" tabindex="0"><code>~~a~~</code></pre>`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := flat(tt.src); got != tt.want {
-				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
-			}
-		})
-	}
+	checkRenders(t, tests)
 }
 
 // Lists render as a reader of GitHub would see them: a list under an item
 // is a sub-list in that item, of its own kind.
 func TestRenderNestedLists(t *testing.T) {
-	tests := []struct{ name, src, want string }{
+	tests := []renderCase{
 		{"bullets under a number", "1. first\n2. second\n   - alpha\n   - beta\n3. third",
 			"<ol><li>first</li><li>second<ul><li>alpha</li><li>beta</li></ul></li><li>third</li></ol>"},
 		{"numbers under a bullet, two levels", "- a\n  1. one\n     - deep\n- b",
@@ -172,13 +154,7 @@ func TestRenderNestedLists(t *testing.T) {
 		{"html in an item is text", "- <script>window.__pwned=1</script>\n  - <img src=x onerror=alert(1)>",
 			"<ul><li>&lt;script&gt;window.__pwned=1&lt;/script&gt;<ul><li>&lt;img src=x onerror=alert(1)&gt;</li></ul></li></ul>"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := flat(tt.src); got != tt.want {
-				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
-			}
-		})
-	}
+	checkRenders(t, tests)
 }
 
 // However deep the input nests, the output nests a few lists deep: the
@@ -200,26 +176,20 @@ func TestRenderDeepNestingIsBounded(t *testing.T) {
 // A quote holds blocks: paragraphs, lists, code and quotes of its own,
 // each rendered as it is outside one.
 func TestRenderQuotes(t *testing.T) {
-	tests := []struct{ name, src, want string }{
+	tests := []renderCase{
 		{"paragraphs", "> a\n>\n> c", "<blockquote><p>a</p><p>c</p></blockquote>"},
 		{"a list", "> Steps:\n> 1. one\n> 2. two", "<blockquote><p>Steps:</p><ol><li>one</li><li>two</li></ol></blockquote>"},
 		{"code", "> ```sh\n> ls <dir>\n> ```", `<blockquote><pre class="code" data-lang="sh" tabindex="0"><code>ls &lt;dir&gt;</code></pre></blockquote>`},
 		{"nested", "> a\n> > b", "<blockquote><p>a</p><blockquote><p>b</p></blockquote></blockquote>"},
 		{"html is text", "> <script>window.__pwned=1</script>", "<blockquote><p>&lt;script&gt;window.__pwned=1&lt;/script&gt;</p></blockquote>"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := flat(tt.src); got != tt.want {
-				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
-			}
-		})
-	}
+	checkRenders(t, tests)
 }
 
 // Rules, setext headings, indented code and task items render as the
 // elements they name, and nothing else.
 func TestRenderBlocks(t *testing.T) {
-	tests := []struct{ name, src, want string }{
+	tests := []renderCase{
 		{"rule", "a\n\n---\n\nb", "<p>a</p><hr><p>b</p>"},
 		{"setext headings", "Title\n===\nSub\n---", `<div aria-level="1" class="md-h md-h1">Title</div><div aria-level="2" class="md-h md-h2">Sub</div>`},
 		// A task's box is a named glyph, never an <input>.
@@ -230,20 +200,14 @@ func TestRenderBlocks(t *testing.T) {
 		{"task item with blocks", "1. [x] a\n\n   b",
 			`<ol><li class="task"><span aria-label="done" class="task-box done" role="img">☑</span>a<p>b</p></li></ol>`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := flat(tt.src); got != tt.want {
-				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
-			}
-		})
-	}
+	checkRenders(t, tests)
 }
 
 // A pipe table renders as a table, not as lines of pipes: header cells
 // and body cells, their alignment a class of a fixed set, Markdown inside
 // cells rendered, in a box that scrolls a wide table sideways.
 func TestRenderTables(t *testing.T) {
-	tests := []struct{ name, src, want string }{
+	tests := []renderCase{
 		{"table", "| Name | Size |\n|:--|--:|\n| `a.go` | **12** |\n| b \\| c |",
 			`<div class="md-table" tabindex="0"><table><thead><tr><th class="align-left">Name</th><th class="align-right">Size</th></tr></thead>` +
 				`<tbody><tr><td class="align-left"><code>a.go</code></td><td class="align-right"><strong>12</strong></td></tr>` +
@@ -254,13 +218,7 @@ func TestRenderTables(t *testing.T) {
 		{"html in cells is text", "| <script>x</script> | <img src=x onerror=alert(1)> |\n|---|---|",
 			`<div class="md-table" tabindex="0"><table><thead><tr><th>&lt;script&gt;x&lt;/script&gt;</th><th>&lt;img src=x onerror=alert(1)&gt;</th></tr></thead></table></div>`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := flat(tt.src); got != tt.want {
-				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
-			}
-		})
-	}
+	checkRenders(t, tests)
 }
 
 // A table of 10,000 columns or 100,000 rows renders a bounded number of
@@ -278,6 +236,21 @@ func TestRenderHugeTablesAreBounded(t *testing.T) {
 			}
 			if !strings.Contains(out, "| 1 ") {
 				t.Fatal("the rest of the table is not kept as text")
+			}
+		})
+	}
+}
+
+// renderCase is a Markdown source and the HTML it must render as.
+type renderCase struct{ name, src, want string }
+
+// checkRenders renders each case's source and compares it with its HTML.
+func checkRenders(t *testing.T, tests []renderCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := flat(tt.src); got != tt.want {
+				t.Fatalf("Render(%q)\n got %s\nwant %s", tt.src, got, tt.want)
 			}
 		})
 	}
