@@ -8,19 +8,38 @@ import (
 // Clean makes bidirectional controls visible: an override or isolate in
 // a transcript could otherwise make text read differently from what it
 // is (a file name or a command shown reversed). Each becomes "[U+202E]".
+// The other control characters but tab and line breaks (a terminal's
+// escape sequences in a title or an output) become their Control
+// Pictures, "␛[31m", where the browser drew an empty box.
 func Clean(s string) string {
-	if !strings.ContainsFunc(s, isBidi) {
+	if !strings.ContainsFunc(s, unclean) {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if isBidi(r) {
+		switch {
+		case isBidi(r):
 			fmt.Fprintf(&b, "[U+%04X]", r)
-			continue
+		case isControl(r):
+			b.WriteRune(picture(r))
+		default:
+			b.WriteRune(r)
 		}
-		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+func unclean(r rune) bool { return isBidi(r) || isControl(r) }
+
+// isControl is a C0 control but tab, line feed and carriage return, or DEL.
+func isControl(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f }
+
+// picture is a control's Control Picture: U+2400 + its code, ␡ for DEL.
+func picture(r rune) rune {
+	if r == 0x7f {
+		return 0x2421
+	}
+	return 0x2400 + r
 }
 
 func isBidi(r rune) bool {

@@ -319,6 +319,10 @@ func TestCleanShowsBidiControls(t *testing.T) {
 		{"rm \u202Etxt.exe", "rm [U+202E]txt.exe"},
 		{"a\u2066b\u2069c", "a[U+2066]b[U+2069]c"},
 		{"עברית", "עברית"}, // right-to-left text itself is fine
+		// A terminal's escapes show as the controls they are, not as boxes;
+		// tabs and line breaks stay.
+		{"\x1b[31mRED\x1b[0m \x07 \x00 \x7f", "␛[31mRED␛[0m ␇ ␀ ␡"},
+		{"a\tb\r\nc", "a\tb\r\nc"},
 	}
 	for _, tt := range tests {
 		if got := Clean(tt.in); got != tt.want {
