@@ -558,6 +558,18 @@ func testSessionOpensWhereLeftFarUp(t *testing.T, b *browser) {
 	}
 	backToList(c)
 	openFromList(c, sid, "the session again")
+	// This has failed in CI, twice before a2c4f71 and once after b493ac0,
+	// with the view blank (no row in it) and never here: say what the
+	// page held if it fails again.
+	defer func() {
+		if t.Failed() {
+			t.Logf("page state: %s", mustEval[string](c, `JSON.stringify((t => ({top: t.scrollTop, height: t.scrollHeight, view: t.clientHeight,
+				above: document.getElementById("above").getBoundingClientRect().height, below: document.getElementById("below").getBoundingClientRect().height,
+				rows: [...t.querySelectorAll(".msg[data-i]")].map(m => m.dataset.i + "@" + Math.round(m.getBoundingClientRect().top - t.getBoundingClientRect().top)).join(" "),
+				seeking: document.getElementById("session").dataset.seeking, state: document.getElementById("session").dataset.state,
+				latest: (document.getElementById("new-below") || {}).textContent}))(document.getElementById("transcript")))`))
+		}
+	}()
 	c.waitJS(30*time.Second, "the place sought among older pages", `document.getElementById("session").dataset.seeking === "false" &&
 		document.querySelectorAll("#transcript .msg[data-i]").length > 0`)
 	if got := readingOf(c, "opened again"); got.Text != left.Text || math.Abs(got.At-left.At) > 2 {
