@@ -40,6 +40,27 @@ func Scrolled() bool {
 	return app.Window().Get("scrollY").Float() > 0
 }
 
+// OnSizeOf calls fn each time the element with id changes size, as a
+// ResizeObserver sees it (and once at the start). It returns the function
+// that stops it; a page without the element or the observer gets one that
+// does nothing.
+func OnSizeOf(id string, fn func()) (remove func()) {
+	el, ro := app.Window().GetElementByID(id), app.Window().Get("ResizeObserver")
+	if !el.Truthy() || !ro.Truthy() {
+		return func() {}
+	}
+	f := app.FuncOf(func(app.Value, []app.Value) any {
+		fn()
+		return nil
+	})
+	obs := ro.New(f)
+	obs.Call("observe", el)
+	return func() {
+		obs.Call("disconnect")
+		f.Release()
+	}
+}
+
 // OnResize calls fn after the window changed size (a phone turned, a
 // window resized). It returns the function that removes the listener.
 func OnResize(fn func()) (remove func()) {

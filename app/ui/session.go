@@ -205,6 +205,19 @@ func (p *SessionPage) OnMount(ctx app.Context) {
 			}
 		})
 	}))
+	// The view itself changes height when what is above it does: the
+	// header grown by the detail (which can come after the messages and
+	// their last settle), a notice come or gone. The browser keeps the
+	// scroll position, so a view following the end was left that far
+	// above it, for good when nothing else came (the 20,000-message
+	// session's test, under load). Settle it again.
+	p.cleanups = append(p.cleanups, browser.OnSizeOf(transcriptID, func() {
+		ctx.Dispatch(func(app.Context) {
+			if p.follow {
+				p.settleLater()
+			}
+		})
+	}))
 	p.start(ctx)
 }
 

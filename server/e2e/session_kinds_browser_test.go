@@ -38,6 +38,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"FindOpensWhatHidesItsMatch", testSessionFindReveals},
 		{"FindStepsBackAndSearchesOlder", testSessionFindOlder},
 		{"KeysReadAMessageAtATime", testSessionKeysByMessage},
+		{"TheEndStaysWhenTheHeaderGrows", testSessionEndStaysHeaderGrows},
 		{"TheEndStaysInView", testSessionEndStaysInView},
 		{"OpensWhereItWasLeft", testSessionOpensWhereLeft},
 		{"OpensWhereItWasLeftFarUp", testSessionOpensWhereLeftFarUp},
@@ -870,4 +871,46 @@ func testSessionKeysByMessage(t *testing.T, b *browser) {
 	}
 	keys(c, kb.Escape)
 	c.waitJS(5*time.Second, "Esc closes the dialog, the focus back on the transcript", `!document.getElementById("help") && document.activeElement.id === "transcript" && location.pathname.startsWith("/s/")`)
+}
+
+// testSessionEndStaysHeaderGrows: the header's detail can come after the
+// messages and their last settle (a large session, a loaded machine).
+// The header then grows and the view shrinks; a view following the end
+// still shows the end. It was left as far above it as the header grew,
+// until something else came.
+func testSessionEndStaysHeaderGrows(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6d000000-0000-4000-8000-000000000004"
+	w := turns(t, sid, "hdr", 40, time.Now().Add(-time.Hour))
+	fixture.Append(t, fixture.Path(claude, cwd, sid), w.String())
+	p := serveList(t, claude)
+	c := b.tab(t)
+	// The detail (not the messages) is held until the test lets it go.
+	c.onEveryDocument(`(() => {
+		const detail = /\/api\/sessions\/claude\/` + sid + `(\?|$)/, fetch = window.fetch;
+		window.__heldDetail = [];
+		window.fetch = function(url, opts) {
+			if (detail.test(String(url)))
+				return new Promise((ok, fail) => window.__heldDetail.push(() => fetch.call(window, url, opts).then(ok, fail)));
+			return fetch.call(window, url, opts);
+		};
+	})()`)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the last messages", msgsWith("reply 39"))
+	last := `document.querySelector("#transcript .msg:last-of-type")`
+	gap := `(t => t.scrollHeight - t.scrollTop - t.clientHeight)(document.getElementById("transcript"))`
+	settledTop(c, "the last row, the detail held", last)
+	if g := mustEval[float64](c, gap); g > 2 {
+		t.Fatalf("before the detail, the view stops %.0f px short of the end", g)
+	}
+	c.waitJS(5*time.Second, "the detail asked for, held", `window.__heldDetail.length > 0`)
+	before := rect(c, "#session-header").Height
+	mustEval[bool](c, `(window.__heldDetail.forEach(send => send()), true)`)
+	c.waitJS(10*time.Second, "the header's facts", `!!document.querySelector("#session-header .facts")`)
+	settledTop(c, "the last row, the header grown", last)
+	grew := rect(c, "#session-header").Height - before
+	if grew <= 48 { // the page's own slack for "at the end"
+		t.Fatalf("the header grew by %.0f px only: the test shows nothing", grew)
+	}
+	c.waitJS(5*time.Second, "the end still in view", gap+` <= 2`)
 }
