@@ -55,6 +55,16 @@ func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
 	case "j":
 		post(func() { p.step(1) })
 		return true
+	case "End", "Home", "PageDown", "PageUp", " ":
+		if k.Key == " " && k.Control {
+			return false // Space presses the button that has the focus
+		}
+		// Scrolled here, at once, not by the browser: its smooth scroll
+		// is stopped by the first scroll that keeps the row being read
+		// in place as rows are measured on the way, and End stopped short
+		// of the end.
+		post(func() { p.page(k.Key, k.Shift) })
+		return true
 	case "k":
 		post(func() { p.step(-1) })
 		return true
@@ -223,6 +233,32 @@ func (p *SessionPage) closeFind() {
 	p.findFrom = nil
 	p.afterChange() // the view grows by the box's height
 }
+
+// page is End, Home, PageDown, PageUp and Space (Shift+Space up): the
+// end (following it), the start of what is loaded (older pages load from
+// there), or a view's height less a line of overlap.
+func (p *SessionPage) page(key string, shift bool) {
+	s, ok := browser.ScrollOf(transcriptID)
+	if !ok {
+		return
+	}
+	switch {
+	case key == "End":
+		p.toEnd()
+	case key == "Home":
+		p.follow, p.pin = false, -1
+		browser.ScrollTo(transcriptID, 0)
+	case key == "PageUp" || key == " " && shift:
+		p.pin = -1
+		browser.ScrollTo(transcriptID, s.Top-max(s.View-pageOverlap, pageOverlap))
+	default:
+		p.pin = -1
+		browser.ScrollTo(transcriptID, s.Top+max(s.View-pageOverlap, pageOverlap))
+	}
+}
+
+// pageOverlap is how much of the view a page up or down keeps in it.
+const pageOverlap = 40
 
 // step brings the next (by 1) or previous (by -1) message's top to the
 // view's top: j and k read a transcript a message at a time. k first

@@ -196,7 +196,10 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 }
 
 // toBottom is the "N new ↓" button.
-func (p *SessionPage) toBottom(app.Context, app.Event) {
+func (p *SessionPage) toBottom(app.Context, app.Event) { p.toEnd() }
+
+// toEnd goes to the end and follows it ("Latest ↓", End).
+func (p *SessionPage) toEnd() {
 	// The end, not a match find was holding in view.
 	p.follow, p.unseen, p.pin = true, 0, -1
 	// Go there now: a scroll event still queued from before the click
