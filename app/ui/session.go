@@ -321,6 +321,11 @@ func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte
 					p.errText = failed("Could not load this session", err)
 					if text, ok := p.missingText(err); ok {
 						p.errText = text
+						if !p.convo.Loaded {
+							// As the messages' 404 will say: the transcript
+							// tries again, not "Loading…" beside the notice.
+							p.state = "missing"
+						}
 					}
 				}
 				return
