@@ -38,11 +38,22 @@ func (p *SessionPage) readingPlace() (place, bool) {
 		return place{}, false
 	}
 	i, at, ok := browser.FirstRowInView(transcriptID)
-	if !ok || i >= len(p.convo.Msgs) {
+	if !ok || i >= len(p.convo.Msgs) || !readable(i, at) {
 		return place{}, false
 	}
 	return place{p.convo.Msgs[i].Cursor, at}, true
 }
+
+// readable reports whether row i, the first rendered row that reaches
+// into the view, at px from its top, is the row being read: one that
+// covers the view's top, or the first message (below the line above
+// it). A scroll event can come before the rows of the new position are
+// rendered, and the first rendered row is then far below the view's top
+// (at 2,400 px, say). Kept as the place, it was put back that far down
+// on the next visit: reWindow rendered the rows 2,400 px above it, and
+// the view stayed blank (the clean-clone runs' OpensWhereItWasLeftFarUp:
+// rows 0–11 rendered, the view 41,000 px below them).
+func readable(i int, at float64) bool { return i == 0 || at <= 1 }
 
 // placeToKeep is where the reader is before the network's page replaces
 // what is shown: on the page from the cache (put back already, or not
@@ -106,6 +117,9 @@ func (p *SessionPage) resume(pl place, ok bool) {
 func (p *SessionPage) putBack(pl place) bool {
 	for i := range p.convo.Msgs {
 		if p.convo.Msgs[i].Cursor == pl.cursor {
+			if !readable(i, pl.at) {
+				pl.at = 0 // a place kept before readable: its row at the top
+			}
 			p.follow, p.place, p.anchor, p.anchorAt = false, i, i, pl.at
 			return true
 		}

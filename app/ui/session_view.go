@@ -103,8 +103,15 @@ func (p *SessionPage) settle() {
 			// Render the new window, then settle again. (A Defer queued
 			// from a Defer runs before the next render: go-app drains them.)
 			p.ctx.Dispatch(func(app.Context) { p.settleLater() })
+			return
 		}
 	}
+	// Settled: the rows of the view are rendered. The place is noted here
+	// too, not only at each scroll: a scroll's event can come before its
+	// rows are rendered, when the place cannot be read, and when nothing
+	// scrolls after the settle, the place kept was the one before (the
+	// start, in OpensWhereItWasLeftFarUp, where the test had scrolled).
+	p.notePlace()
 }
 
 // markAnchor notes the row being read and where it is in the view,
