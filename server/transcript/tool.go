@@ -29,7 +29,7 @@ func (g *grouper) toolUse(c content, lineOff int64) *shared.Tool {
 	cl := inputCleaner{g: g, lineOff: lineOff, top: map[string]string{}}
 	dec := json.NewDecoder(bytes.NewReader(c.Input))
 	dec.UseNumber() // as written: no float64 round trip
-	if err := cl.value(dec, 0); err != nil {
+	if _, _, err := cl.value(dec, 0); err != nil {
 		return t
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -53,10 +53,13 @@ type inputCleaner struct {
 	top     map[string]string // the top object's string members, for summary
 }
 
-func (c *inputCleaner) value(dec *json.Decoder, depth int) error {
+// value writes the next JSON value of dec, cleaned; when it is a string,
+// it returns it too (the top object's string members are what summary
+// reads).
+func (c *inputCleaner) value(dec *json.Decoder, depth int) (str string, isStr bool, err error) {
 	tok, err := dec.Token()
 	if err != nil {
-		return err
+		return "", false, err
 	}
 	switch x := tok.(type) {
 	case json.Delim:
@@ -73,24 +76,22 @@ func (c *inputCleaner) value(dec *json.Decoder, depth int) error {
 			if isObject {
 				k, err := dec.Token()
 				if err != nil {
-					return err
+					return "", false, err
 				}
 				key, _ = k.(string)
 				c.writeString(key)
 				c.out.WriteByte(':')
 			}
-			if depth == 0 && isObject {
-				if err := c.member(dec, key); err != nil {
-					return err
-				}
-				continue
+			s, isStr, err := c.value(dec, depth+1)
+			if err != nil {
+				return "", false, err
 			}
-			if err := c.value(dec, depth+1); err != nil {
-				return err
+			if depth == 0 && isObject && isStr {
+				c.top[key] = s
 			}
 		}
 		if _, err := dec.Token(); err != nil { // the closing delimiter
-			return err
+			return "", false, err
 		}
 		c.out.WriteByte(end)
 	case string:
@@ -99,6 +100,7 @@ func (c *inputCleaner) value(dec *json.Decoder, depth int) error {
 			c.biggest = cut
 		}
 		c.writeString(s)
+		return s, true, nil
 	case json.Number:
 		c.out.WriteString(x.String())
 	case bool:
@@ -106,23 +108,7 @@ func (c *inputCleaner) value(dec *json.Decoder, depth int) error {
 	case nil:
 		c.out.WriteString("null")
 	}
-	return nil
-}
-
-// member writes a member of the top object, noting its value when it is
-// a string (what summary reads).
-func (c *inputCleaner) member(dec *json.Decoder, key string) error {
-	start := c.out.Len()
-	if err := c.value(dec, 1); err != nil {
-		return err
-	}
-	if raw := c.out.Bytes()[start:]; len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			c.top[key] = s
-		}
-	}
-	return nil
+	return "", false, nil
 }
 
 func (c *inputCleaner) writeString(s string) {
