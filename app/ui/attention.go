@@ -112,13 +112,19 @@ func clearPath(s *shared.Session) string {
 	return "/api/sessions/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID) + "/clear"
 }
 
+// waitStart is when s began to wait (epoch ms): when helmd saw it
+// start, else its last activity; 0 when neither is known.
+func waitStart(s *shared.Session) int64 {
+	if s.WaitingSince > 0 {
+		return s.WaitingSince
+	}
+	return max(s.UpdatedAt, 0)
+}
+
 // waitedText says how long s has waited: "waiting 12 min", "waiting
 // 3 h 5 min", "waiting 1 h" (not "1 h 0 min"), "waiting 11 h".
 func waitedText(now time.Time, s *shared.Session) string {
-	since := s.WaitingSince
-	if since <= 0 {
-		since = s.UpdatedAt
-	}
+	since := waitStart(s)
 	if since <= 0 {
 		return "waiting"
 	}

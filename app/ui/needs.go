@@ -85,10 +85,7 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 	if reason == "" {
 		reason = "waiting for input"
 	}
-	since := s.WaitingSince
-	if since <= 0 {
-		since = s.UpdatedAt
-	}
+	since := waitStart(s)
 	project := s.ProjectName
 	if project == "" {
 		project = s.ProjectPath

@@ -37,10 +37,7 @@ func rowStatusLabel(st shared.Status) string {
 // rowTime is the row's time, shown as text (rowTimeText).
 func rowTime(s *shared.Session, text string) app.UI {
 	if s.Status == shared.StatusWaiting {
-		since := s.WaitingSince
-		if since <= 0 {
-			since = s.UpdatedAt
-		}
+		since := waitStart(s)
 		return app.Time().Class("time").DateTime("%s", isoTime(since)).
 			Title("%s", "Waiting since "+absTime(since)).Text(text)
 	}

@@ -52,8 +52,12 @@ func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
 	case "?":
 		post(func() { p.showHelp(true) })
 		return true
-	case "j":
-		post(func() { p.step(1) })
+	case "j", "k":
+		by := 1
+		if k.Key == "k" {
+			by = -1
+		}
+		post(func() { p.step(by) })
 		return true
 	case "End", "Home", "PageDown", "PageUp", " ":
 		if k.Key == " " && k.Control {
@@ -64,9 +68,6 @@ func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
 		// in place as rows are measured on the way, and End stopped short
 		// of the end.
 		post(func() { p.page(k.Key, k.Shift) })
-		return true
-	case "k":
-		post(func() { p.step(-1) })
 		return true
 	case "Escape", "u":
 		if p.finding && k.Key == "Escape" {
@@ -356,11 +357,7 @@ func (p *SessionPage) goOnFindingOlder(ctx app.Context, added int) {
 	switch {
 	case newest >= 0:
 		p.findingOlder = false
-		p.match = newest
-		m := &p.convo.Msgs[p.matches[newest]]
-		p.curCursor = m.Cursor
-		p.reveal(m)
-		p.showRow(p.matches[newest])
+		p.showMatch(newest)
 	case p.convo.Before == "" || p.findOlderPages >= findOlderPagesMax:
 		p.findingOlder = false
 	default:
@@ -377,11 +374,16 @@ func (p *SessionPage) next(by int) {
 	if len(p.matches) == 0 {
 		return
 	}
-	p.match = (p.match + by + len(p.matches)) % len(p.matches)
-	m := &p.convo.Msgs[p.matches[p.match]]
+	p.showMatch((p.match + by + len(p.matches)) % len(p.matches))
+}
+
+// showMatch makes match k the current one and shows it, opened.
+func (p *SessionPage) showMatch(k int) {
+	p.match = k
+	m := &p.convo.Msgs[p.matches[k]]
 	p.curCursor = m.Cursor
 	p.reveal(m)
-	p.showRow(p.matches[p.match])
+	p.showRow(p.matches[k])
 }
 
 // reveal opens what hides the find term in m: a thinking block, a tool

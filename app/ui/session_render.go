@@ -77,10 +77,7 @@ func (p *SessionPage) renderHeader() app.UI {
 			// How long, as the list's badge says it: the header's Last
 			// activity is the transcript's, not the wait's.
 			app.If(s.Status == shared.StatusWaiting && p.state != "offline" && p.state != "error", func() app.UI {
-				since := s.WaitingSince
-				if since <= 0 {
-					since = s.UpdatedAt
-				}
+				since := waitStart(s)
 				return app.Time().Class("waited").DateTime("%s", isoTime(since)).Title("%s", "Waiting since "+absTime(since)).
 					Text(strings.TrimPrefix(waitedText(time.Now(), s), "waiting "))
 			}),
@@ -349,8 +346,9 @@ func (p *SessionPage) renderTranscript() app.UI {
 		rows = append(rows, p.renderMessage(i, &c.Msgs[i]))
 	}
 	return app.Div().Class("transcript-wrap").Body(
-		// Focusable, and focused on open (start): the keys that scroll
-		// (PageDown, Space, arrows, Home, End) scroll what has the focus.
+		// Focusable, and focused on open (start): the arrow keys scroll
+		// what has the focus (the page scrolls for PageDown, Space, Home
+		// and End itself: session_keys.go page).
 		app.Div().ID(transcriptID).Class("transcript").TabIndex(0).Attr("role", "region").Aria("label", "Transcript").
 			OnScroll(p.onScroll).Body(
 			app.P().ID("older").Class("older").Text(top),

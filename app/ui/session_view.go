@@ -89,11 +89,11 @@ func (p *SessionPage) settle() {
 		p.holdAnchor()
 	}
 	// A window that does not cover the view leaves part of it blank. The
-	// paths above keep them together, but a scroll event that came
-	// between a render and its settle (seen twice in CI under load, after
-	// a seek far up) once left the rows of one place rendered and the
-	// view at another, for good: every later scroll chose the same rows.
-	// Whatever the cause, choose the rows again for the view as it is.
+	// paths above keep them together; should one not, the rows are
+	// chosen again for the view as it is. (The one case seen, a place
+	// put back from an offset far below its row, is kept out by
+	// readable: with the place still waiting, reWindow chose its rows
+	// again and this did not help.)
 	s, _ := browser.ScrollOf(transcriptID)
 	if changed || !hs.Covers(p.win, s.Top, s.View, 0) {
 		old := p.win
