@@ -2,12 +2,13 @@
 // paragraphs, fenced and indented code, inline code, emphasis, nested
 // lists and task items, headings (ATX and setext), rules, block quotes
 // (which hold blocks of their own), GitHub's pipe tables and
-// strikethrough, and links, bare URLs too. It
-// parses to a tree of plain strings (no DOM), which package mdview turns
+// strikethrough, and links, bare URLs too. It parses to a tree of plain
+// strings (no DOM), which package mdview turns
 // into go-app elements whose every text is set as text, never as markup:
 // transcripts are untrusted, so the tree holds no raw HTML and no link
 // other than a checked http(s) href. Clean, which shows bidirectional
-// controls, is here too: every text on screen goes through it. Nothing
+// and other control characters, is here too: every text on screen goes
+// through it. Nothing
 // here imports go-app, so the parser's fuzz target builds without it.
 package md
 

@@ -139,16 +139,12 @@ func money(v float64) string {
 }
 
 // writeColumns writes rows as columns two spaces apart. A cell is padded
-// to its column's width (in terminal columns: width) on the left where right says so (figures, whose
-// last digits then line up), else on the right; no line ends in spaces.
-// Cells must be clean: one line, no tabs, no escapes.
+// to its column's width (in terminal columns) on the left where right
+// says so (figures, whose last digits then line up), else on the right;
+// no line ends in spaces. Cells must be clean: one line, no tabs, no
+// escapes.
 func writeColumns(w io.Writer, right []bool, rows [][]string) error {
-	widths := make([]int, len(right))
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], width(c))
-		}
-	}
+	widths := columnWidths(rows, len(right))
 	var b strings.Builder
 	for _, r := range rows {
 		var line strings.Builder
@@ -183,12 +179,7 @@ func fitColumns(rows [][]string, limit int, steps []shrink) {
 	if limit <= 0 || len(rows) == 0 {
 		return
 	}
-	widths := make([]int, len(rows[0]))
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], width(c))
-		}
-	}
+	widths := columnWidths(rows, len(rows[0]))
 	over := 2*(len(widths)-1) - limit
 	for _, w := range widths {
 		over += w
@@ -207,4 +198,16 @@ func fitColumns(rows [][]string, limit int, steps []shrink) {
 			r[s.col] = cut(r[s.col], widths[s.col])
 		}
 	}
+}
+
+// columnWidths is the widest cell of each of n columns, in terminal
+// columns.
+func columnWidths(rows [][]string, n int) []int {
+	widths := make([]int, n)
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], width(c))
+		}
+	}
+	return widths
 }
