@@ -144,7 +144,7 @@ func (s *Source) buildOrphan(sid string, subs []*file, live map[string]pidEntry,
 	sess.ProjectName = lastElement(sess.ProjectPath)
 	sess.Title = subagentPrefix + untitled
 	if p := strings.TrimSpace(sess.FirstPrompt); p != "" {
-		sess.Title = cut(subagentPrefix+p, maxRunes)
+		sess.Title = shared.CutRunes(subagentPrefix+p, maxRunes)
 	}
 	sp, lastWrite := addSubagents(spend{}, subs, 0)
 	sess.Tokens, sess.CostUSD = sp.tokens, pricing.Dollars(sp.nano)
@@ -163,22 +163,10 @@ func (s *Source) buildOrphan(sid string, subs []*file, live map[string]pidEntry,
 func title(a *aggregate) string {
 	for _, t := range []string{a.customTitle, a.aiTitle, a.summary, a.firstPrompt} {
 		if t = strings.TrimSpace(t); t != "" {
-			return cut(t, maxRunes)
+			return shared.CutRunes(t, maxRunes)
 		}
 	}
 	return untitled
-}
-
-// cut shortens s to n runes.
-func cut(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return s
 }
 
 // lastElement is a project's name: the last element of its path, with

@@ -107,8 +107,8 @@ func TestParseLine(t *testing.T) {
 	}
 }
 
-// TestPromptCut checks the 300-rune cut and that a long prompt's cut
-// capture never splits a rune.
+// TestPromptCut checks the 300-rune cut, which ends with "…", and that a
+// long prompt's cut capture never splits a rune.
 func TestPromptCut(t *testing.T) {
 	var p parser
 	var r record
@@ -117,7 +117,7 @@ func TestPromptCut(t *testing.T) {
 	if !p.parseLine(&r, line, nil) {
 		t.Fatal("not parsed")
 	}
-	if got := r.content.promptText(nil); got != long[:len("日")*300] {
+	if got := r.content.promptText(nil); got != long[:len("日")*299]+"…" {
 		t.Errorf("prompt = %d bytes %q…", len(got), got[:12])
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"vibecraft.sh/helm/server/internal/written"
+	"vibecraft.sh/helm/shared"
 )
 
 // Capture limits, in raw (escaped) bytes. Prompts are kept to 300 runes;
@@ -205,19 +206,12 @@ func (r *record) resetContent() {
 // white space trimmed; only valid until the record is reused.
 func (c *content) prompt() []byte { return bytes.TrimFunc(stripIDE(c.text.bytes()), unicode.IsSpace) }
 
-// promptText is prompt cut to maxRunes runes, as a new string (packed
-// into p's chunk when p is not nil).
+// promptText is prompt cut to maxRunes runes (shared.CutRunes), as a new
+// string (packed into p's chunk when p is not nil).
 func (c *content) promptText(p *pack) string {
 	b := c.prompt()
 	if utf8.RuneCount(b) > maxRunes {
-		n := 0
-		for i := range string(b) {
-			if n == maxRunes {
-				b = b[:i]
-				break
-			}
-			n++
-		}
+		b = []byte(shared.CutRunes(string(b), maxRunes))
 	}
 	return p.string(b)
 }

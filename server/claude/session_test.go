@@ -27,7 +27,7 @@ func TestSessionRules(t *testing.T) {
 			Version: "2.1.90",
 		}
 	}
-	longPrompt := "Écris " + strings.Repeat("ü", 294)
+	longPrompt := "Écris " + strings.Repeat("ü", 293) + "…" // cut to 300 runes, and says so
 	tests := []struct {
 		name  string
 		files []file

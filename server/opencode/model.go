@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"vibecraft.sh/helm/server/internal/written"
 	"vibecraft.sh/helm/shared"
@@ -240,20 +239,10 @@ func projectName(p string) string {
 	return filepath.Base(p)
 }
 
-// cutPrompt trims a prompt and cuts it to firstPromptRunes runes.
+// cutPrompt trims a prompt and cuts it to firstPromptRunes runes
+// (shared.CutRunes).
 func cutPrompt(s string) string {
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) <= firstPromptRunes {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == firstPromptRunes {
-			return strings.TrimSpace(s[:i])
-		}
-		n++
-	}
-	return s
+	return shared.CutRunes(strings.TrimSpace(s), firstPromptRunes)
 }
 
 // oneLine collapses white space, so a multi-line prompt reads as a title.

@@ -56,11 +56,7 @@ func PayloadFor(s shared.Session, question string) Payload {
 
 // cut keeps at most n runes, ending with "…" when it cut.
 func cut(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
+	return shared.CutRunes(strings.ToValidUTF8(s, "\uFFFD"), n)
 }
 
 // notify sends one push per subscription for ses.
