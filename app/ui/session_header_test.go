@@ -75,7 +75,7 @@ func TestRenderSessionHeader(t *testing.T) {
 		// long it has waited.
 		`<span [^>]*data-status="waiting"[^>]*>waiting for permission<`,
 		`<span [^>]*class="reason"[^>]*>Bash<`,
-		`<time [^>]*class="waited"[^>]*>3 min<`,
+		`<time [^>]*class="waited"[^>]*>for 3 min<`,
 		`class="fact models"><span class="label">Models<`,
 		`<span [^>]*title="claude-haiku-4-5, claude-opus-4-5-20251101"[^>]*>haiku 4.5, opus 4.5<`,
 		`<span [^>]*class="question"[^>]*>Shall I run \[U\+202E\]the tests\?<`,

@@ -74,12 +74,13 @@ func (p *SessionPage) renderHeader() app.UI {
 			app.If(s.Status == shared.StatusWaiting && waitDetail(s.WaitingFor) != "", func() app.UI {
 				return app.Span().Class("reason").Title("%s", "Why it waits: "+attr(md.Clean(s.WaitingFor))).Text(md.Clean(waitDetail(s.WaitingFor)))
 			}),
-			// How long, as the list's badge says it: the header's Last
-			// activity is the transcript's, not the wait's.
-			app.If(s.Status == shared.StatusWaiting && p.state != "offline" && p.state != "error", func() app.UI {
+			// How long, as the list's badge says it ("waiting for input
+			// for 12 min"): the header's Last activity is the
+			// transcript's, not the wait's.
+			app.If(s.Status == shared.StatusWaiting && waitStart(s) > 0 && p.state != "offline" && p.state != "error", func() app.UI {
 				since := waitStart(s)
 				return app.Time().Class("waited").DateTime("%s", isoTime(since)).Title("%s", "Waiting since "+absTime(since)).
-					Text(strings.TrimPrefix(waitedText(time.Now(), s), "waiting "))
+					Text("for " + strings.TrimPrefix(waitedText(time.Now(), s), "waiting "))
 			}),
 			app.If(d.Question != "", func() app.UI {
 				return app.Span().Class("question").Title("The first line of its last message").Text(md.Clean(d.Question))
