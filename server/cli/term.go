@@ -184,19 +184,26 @@ func fitColumns(rows [][]string, limit int, steps []shrink) {
 	for _, w := range widths {
 		over += w
 	}
+	giveWay(widths, over, steps)
+	for _, r := range rows[1:] {
+		for i, w := range widths {
+			r[i] = cut(r[i], w)
+		}
+	}
+}
+
+// giveWay takes over columns from widths, by the steps in order, each
+// width down to its step's min, and stops when nothing is over or the
+// steps are spent. A table (fitColumns) and a line of words (watch's)
+// then give way alike.
+func giveWay(widths []int, over int, steps []shrink) {
 	for _, s := range steps {
 		if over <= 0 {
 			return
 		}
-		give := min(over, widths[s.col]-s.min)
-		if give <= 0 {
-			continue
-		}
+		give := max(0, min(over, widths[s.col]-s.min))
 		widths[s.col] -= give
 		over -= give
-		for _, r := range rows[1:] {
-			r[s.col] = cut(r[s.col], widths[s.col])
-		}
 	}
 }
 

@@ -109,7 +109,21 @@ func writeUsage(o IO, rep usageReport, since string) error {
 		rows = append(rows, row(cut(clean(key), 40), b.CostUSD, b.Tokens, cut(clean(name(topModel(b.ByModel))), 32)))
 	}
 	rows = append(rows, row("TOTAL", rep.Total.CostUSD, rep.Total.Tokens, ""))
+	fitColumns(rows, lineWidth(o), usageShrink(topCol))
 	return writeColumns(o.Stdout, right, rows)
+}
+
+// usageShrink is the order in which the usage table gives up columns to
+// fit a narrow terminal: the row's name first (a project's path is the
+// widest cell), then TOP MODEL, then the name again. The figures are
+// kept whole: a cut number would read as another number.
+func usageShrink(topCol bool) []shrink {
+	const name, top = 0, 6
+	steps := []shrink{{name, 20}}
+	if topCol {
+		steps = append(steps, shrink{top, 12})
+	}
+	return append(steps, shrink{name, 12})
 }
 
 // modelNamer names models as the page and the list do, by

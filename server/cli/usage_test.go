@@ -92,3 +92,64 @@ func TestUsageModelsThatReadAlike(t *testing.T) {
 		}
 	}
 }
+
+// usageAt runs `helmd usage --by project` against a helmd answering rep,
+// with stdout a terminal of termWidth columns (0: not a terminal) and
+// env, and returns its lines.
+func usageAt(t *testing.T, rep string, termWidth int, env map[string]string) []string {
+	t.Helper()
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, rep) })
+	e := func(k string) string {
+		switch k {
+		case "PORT":
+			return port
+		case "TZ":
+			return "UTC"
+		}
+		return env[k]
+	}
+	var stdout, stderr out
+	if err := Run(context.Background(), []string{"usage", "--by", "project"}, IO{Env: e, Home: "/nonexistent",
+		Stdout: &stdout, Stderr: &stderr, Width: termWidth}); err != nil {
+		t.Fatalf("usage: %v %s", err, stderr.String())
+	}
+	return strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+}
+
+// helmd usage fits the terminal as helmd ls does: in 80 columns no line
+// wraps, a project's long path giving way first, cut with an ellipsis,
+// the figures whole and still ending under their headings; piped
+// without COLUMNS, the table is as it always was (names up to 40).
+func TestUsageFitsTheTerminal(t *testing.T) {
+	const long = "/home/someone/src/github.com/vibecraft/helm-website-redesign"
+	rep := `{"by":"project","buckets":[
+{"key":"` + long + `","costUsd":112.25,"tokens":{"input":5443,"output":338000,"cacheRead":1500000,"cacheWrite":20000},"byModel":{"claude-sonnet-4-5":100,"claude-opus-4-1":12.25}},
+{"key":"/home/someone/helm","costUsd":0.5,"tokens":{"input":12,"output":950,"cacheRead":0,"cacheWrite":4},"byModel":{"claude-opus-4-1-20250805":0.5}}],
+"total":{"costUsd":112.75,"tokens":{"input":5455,"output":338950,"cacheRead":1500000,"cacheWrite":20004}}}`
+	for _, tc := range []struct {
+		name string
+		term int
+		env  map[string]string
+	}{
+		{"an 80-column terminal", 80, nil},
+		{"COLUMNS=80, not a terminal", 0, map[string]string{"COLUMNS": "80"}},
+	} {
+		lines := usageAt(t, rep, tc.term, tc.env)
+		cost := width(lines[0][:strings.Index(lines[0], "COST")+len("COST")])
+		widest := 0
+		for _, l := range lines {
+			widest = max(widest, width(l))
+		}
+		if widest > 80 {
+			t.Errorf("%s: %d columns wide, want at most 80:\n%s", tc.name, widest, strings.Join(lines, "\n"))
+		}
+		if !strings.HasPrefix(lines[1], "/home/someone/src/") || !strings.Contains(lines[1], "…") ||
+			!strings.Contains(lines[1], "$112.25") || width(lines[1][:strings.Index(lines[1], "$112.25")+len("$112.25")]) != cost {
+			t.Errorf("%s: the long path is not cut, or its cost is not under COST:\n%s", tc.name, strings.Join(lines, "\n"))
+		}
+	}
+	lines := usageAt(t, rep, 0, nil)
+	if !strings.HasPrefix(lines[1], cut(long, 40)+"  ") {
+		t.Errorf("not a terminal: the table changed:\n%s", strings.Join(lines, "\n"))
+	}
+}

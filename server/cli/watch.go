@@ -213,7 +213,7 @@ func (w *watcher) report(changes []change) error {
 		if w.json {
 			err = w.enc.Encode(ch)
 		} else {
-			_, err = fmt.Fprintln(w.o.Stdout, line(ch, w.o.Now()))
+			_, err = fmt.Fprintln(w.o.Stdout, line(ch, w.o.Now(), lineWidth(w.o)))
 		}
 		if err != nil {
 			return &Error{Code: ExitError, Err: fmt.Errorf("write: %w", err)}
@@ -228,9 +228,25 @@ var verbs = map[shared.EventType]string{
 	shared.EventSessionDeleted: "gone",
 }
 
-// line is a change in words: time, what happened, status, title, project.
-func line(ch change, now time.Time) string {
+// watchShrink is the order in which a change's line gives up columns
+// to fit a narrow terminal, as helmd ls's table does: the title first,
+// then the project, then both again down to a floor.
+var watchShrink = []shrink{{0, 24}, {1, 12}, {0, 16}, {1, 8}}
+
+// line is a change in words: time, what happened, status, title,
+// project; at most limit columns wide as far as watchShrink allows (0:
+// no limit).
+func line(ch change, now time.Time, limit int) string {
 	s := ch.Session
-	return fmt.Sprintf("%s  %-7s  %-7s  %s  (%s, %d msgs, %s)", now.Format("15:04:05"), verbs[ch.Event],
-		clean(string(s.Status)), cut(clean(s.Title), 60), cut(clean(s.ProjectName), 24), s.MessageCount, money(s.CostUSD))
+	title, project := cut(clean(s.Title), 60), cut(clean(s.ProjectName), 24)
+	format := func(title, project string) string {
+		return fmt.Sprintf("%s  %-7s  %-7s  %s  (%s, %d msgs, %s)", now.Format("15:04:05"), verbs[ch.Event],
+			clean(string(s.Status)), title, project, s.MessageCount, money(s.CostUSD))
+	}
+	if limit <= 0 {
+		return format(title, project)
+	}
+	widths := []int{width(title), width(project)}
+	giveWay(widths, width(format(title, project))-limit, watchShrink)
+	return format(cut(title, widths[0]), cut(project, widths[1]))
 }
