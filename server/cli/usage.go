@@ -69,8 +69,8 @@ func usageFlags(fs *flag.FlagSet, o IO) runFunc {
 
 // writeUsage prints the report as a table: names on the left, figures
 // on the right in the page's spelling (dollars with cents, tokens as
-// 5.44k or 338k), so that a column reads down at a glance, and models
-// by their names (modelNamer). TOP MODEL says which model cost most in
+// 5.44k or 338k), so that a column reads down at a glance, models by
+// their names (modelNamer) and sources by their tools' names. TOP MODEL says which model cost most in
 // each row, except by model, where it would only repeat the row's name.
 func writeUsage(o IO, rep usageReport, since string) error {
 	if len(rep.Buckets) == 0 {
@@ -103,8 +103,11 @@ func writeUsage(o IO, rep usageReport, since string) error {
 	rows := [][]string{head}
 	for _, b := range rep.Buckets {
 		key := b.Key
-		if !topCol {
+		switch rep.By {
+		case "model":
 			key = name(key)
+		case "source":
+			key = shared.Source(key).Label() // "Claude Code", as the page's usage names it
 		}
 		rows = append(rows, row(cut(clean(key), 40), b.CostUSD, b.Tokens, cut(clean(name(topModel(b.ByModel))), 32)))
 	}

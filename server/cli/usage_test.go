@@ -153,3 +153,26 @@ func TestUsageFitsTheTerminal(t *testing.T) {
 		t.Errorf("not a terminal: the table changed:\n%s", strings.Join(lines, "\n"))
 	}
 }
+
+// By source, the table names each source as the page does ("Claude
+// Code", "OpenCode"), not by its id; --json keeps the ids helmd sent.
+func TestUsageSourcesByName(t *testing.T) {
+	const rep = `{"by":"source","buckets":[
+{"key":"claude","costUsd":2,"tokens":{"input":1,"output":1,"cacheRead":0,"cacheWrite":0},"byModel":{"claude-sonnet-4-5":2}},
+{"key":"opencode","costUsd":1,"tokens":{"input":1,"output":1,"cacheRead":0,"cacheWrite":0},"byModel":{"claude-opus-4-1":1}}],
+"total":{"costUsd":3,"tokens":{"input":2,"output":2,"cacheRead":0,"cacheWrite":0}}}`
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, rep) })
+	env := map[string]string{"PORT": port, "TZ": "UTC"}
+	stdout, stderr, err := runCmd(context.Background(), env, "usage", "--by", "source")
+	if err != nil {
+		t.Fatalf("%v %s", err, stderr)
+	}
+	lines := strings.Split(stdout, "\n")
+	if !strings.HasPrefix(lines[0], "SOURCE ") || !strings.HasPrefix(lines[1], "Claude Code ") || !strings.HasPrefix(lines[2], "OpenCode ") {
+		t.Errorf("usage --by source, want Claude Code and OpenCode:\n%s", stdout)
+	}
+	stdout, _, err = runCmd(context.Background(), env, "usage", "--by", "source", "--json")
+	if err != nil || !strings.Contains(stdout, `"key":"claude"`) || !strings.Contains(stdout, `"key":"opencode"`) {
+		t.Errorf("usage --by source --json: %v, want the ids:\n%s", err, stdout)
+	}
+}
