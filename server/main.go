@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -35,11 +36,18 @@ func main() {
 	// an idle server then does nothing (gcpace).
 	defer gcpace.StartFromEnv().Stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "helmd:", err)
-		var ec interface{ ExitCode() int } // the client commands' 2: helmd is not running
-		if errors.As(err, &ec) {
-			os.Exit(ec.ExitCode())
-		}
-		os.Exit(1)
+		os.Exit(fail(os.Stderr, err))
 	}
+}
+
+// fail says err on stderr, once, and returns the exit code: the client
+// commands' own (2: helmd is not running), else 1, as the README lists
+// them. It is main's last word, apart so that tests see what it says.
+func fail(stderr io.Writer, err error) int {
+	fmt.Fprintln(stderr, "helmd:", err)
+	var ec interface{ ExitCode() int }
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
+	return 1
 }

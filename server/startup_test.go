@@ -207,6 +207,29 @@ func TestJSONOnlyOpenCodeIsNoError(t *testing.T) {
 	}
 }
 
+// An unknown flag to helmd itself (and to url and hooks, which take its
+// flags) is one error, said once, after the usage with every flag, and
+// exits 1, the README's code for any error. It was said twice: by the
+// flag package above the usage, then by main below it.
+func TestUnknownServerFlagSaidOnce(t *testing.T) {
+	for _, args := range [][]string{{"--bogus"}, {"url", "--bogus"}, {"hooks", "--bogus"}} {
+		var out, errOut strings.Builder
+		err := run(t.Context(), args, &out, &errOut)
+		if err == nil {
+			t.Fatalf("helmd %v: no error", args)
+		}
+		code := fail(&errOut, err) // what main says and exits with
+		got := errOut.String()
+		if n := strings.Count(got, "flag provided but not defined: -bogus"); n != 1 || code != 1 || out.Len() != 0 {
+			t.Errorf("helmd %v: the error said %d times, exit %d, stdout %q; want once, exit 1, nothing:\n%s", args, n, code, out.String(), got)
+		}
+		if !strings.HasPrefix(got, "helmd serves every") || !strings.Contains(got, "\n  -claude-dir ") ||
+			!strings.HasSuffix(got, "\nhelmd: flag provided but not defined: -bogus\n") {
+			t.Errorf("helmd %v: want the usage with every flag, then the error:\n%s", args, got)
+		}
+	}
+}
+
 // `helmd help` prints the usage, as --help does, rather than refusing an
 // argument it does not know.
 func TestHelpCommand(t *testing.T) {

@@ -87,8 +87,10 @@ func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
 	}
 	c := Config{}
 	fs := flag.NewFlagSet("helmd", flag.ContinueOnError)
-	fs.SetOutput(out)
-	fs.Usage = func() { usage(fs, out) }
+	// The flag package would print a parse error itself, and main prints
+	// the error returned: said twice. Parse prints only the usage.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 
 	port, err := envInt(env, "PORT", 5003)
 	if err != nil {
@@ -129,6 +131,7 @@ func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
 	c.Fleet.register(fs, env)
 
 	if err := fs.Parse(args); err != nil {
+		usage(fs, out)
 		if errors.Is(err, flag.ErrHelp) {
 			return c, ErrHelp
 		}
@@ -211,6 +214,7 @@ POST /api/sessions/refresh, GET /api/status; scripts send Authorization: Bearer 
 
 Flags:
 `)
+	fs.SetOutput(out)
 	fs.PrintDefaults()
 }
 
