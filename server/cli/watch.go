@@ -34,6 +34,7 @@ type watcher struct {
 	synced   bool   // an init was applied: later inits are diffed, not taken as the start
 	lastID   string // the resume cursor
 	lastN    int    // last count printed; -1 before any
+	down     bool   // the stream was lost and no connection is back yet
 	enc      *json.Encoder
 }
 
@@ -69,7 +70,7 @@ func (w *watcher) run(ctx context.Context) error {
 		if got {
 			delay = retryMin
 		}
-		fmt.Fprintf(w.o.Stderr, "helmd watch: stream lost (%v); reconnecting in %v\n", err, delay)
+		w.lost(err)
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
@@ -94,6 +95,7 @@ func (w *watcher) follow(ctx context.Context) (got bool, err error) {
 		return false, err
 	}
 	defer resp.Body.Close()
+	w.back()
 	idle := time.AfterFunc(idleLimit, func() { cancel(fmt.Errorf("nothing received for %v", idleLimit)) })
 	defer idle.Stop()
 	r := newSSEReader(resp.Body, maxBody)
@@ -114,6 +116,30 @@ func (w *watcher) follow(ctx context.Context) (got bool, err error) {
 		}
 		got = true
 	}
+}
+
+// lost says on stderr that the stream dropped, once: the retries after
+// it are quiet until one connects (back). A line per retry buried the
+// terminal while helmd was down for a restart. stdout stays the
+// changes alone, for scripts.
+func (w *watcher) lost(err error) {
+	if w.down {
+		return
+	}
+	w.down = true
+	fmt.Fprintf(w.o.Stderr, "helmd watch: lost helmd at %s (%v); reconnecting…\n", w.c.base, err)
+}
+
+// back says on stderr that a connection is open again after lost: the
+// changes missed meanwhile follow on stdout. The stream is back once
+// helmd answers it, not at its first event: a resumed stream that missed
+// nothing may send none until its keepalive, 30 s later.
+func (w *watcher) back() {
+	if !w.down {
+		return
+	}
+	w.down = false
+	fmt.Fprintf(w.o.Stderr, "helmd watch: back in touch with helmd at %s\n", w.c.base)
 }
 
 // change is one line of `helmd watch --json`.

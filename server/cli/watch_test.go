@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -99,5 +100,53 @@ func TestWatchFitsTheTerminal(t *testing.T) {
 	lines := watchAt(t, events, 2, 0, nil)
 	if !strings.Contains(lines[0], title[:59]+"…  (vibecraft-website-redes…, 1234 msgs, $112.25)") {
 		t.Errorf("not a terminal: the line changed:\n%s", lines[0])
+	}
+}
+
+// While helmd's stream is down, helmd watch says so on stderr once, not
+// once per retry, and once more when it is back; stdout keeps only the
+// changes, as before. Here the stream drops, a retry is refused (503),
+// and the next one resumes.
+func TestWatchSaysLostAndBackOnce(t *testing.T) {
+	var attempts atomic.Int32
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
+		switch attempts.Add(1) {
+		case 1:
+			w.Header().Set("Content-Type", "text/event-stream")
+			fmt.Fprint(w, "event: init\nid: e-1\ndata: {\"type\":\"init\",\"sessions\":[],\"timestamp\":1}\n\n")
+			fmt.Fprint(w, "event: session-created\nid: e-2\ndata: {\"type\":\"session-created\",\"sessions\":[{\"id\":\"s1\",\"source\":\"claude\",\"title\":\"First\",\"status\":\"working\",\"projectName\":\"p\"}],\"timestamp\":2}\n\n")
+			return // the drop
+		case 2:
+			http.Error(w, `{"error":"starting"}`, http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "event: session-updated\nid: e-3\ndata: {\"type\":\"session-updated\",\"sessions\":[{\"id\":\"s1\",\"source\":\"claude\",\"status\":\"waiting\"}],\"timestamp\":3}\n\n")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	ch := make(wrote, 1)
+	stdout, stderr := &out{Tee: ch}, &out{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, []string{"watch"}, IO{Env: func(k string) string { return map[string]string{"PORT": port}[k] },
+			Home: "/nonexistent", Stdout: stdout, Stderr: stderr})
+	}()
+	waitFor(t, stdout, ch, "change after the reconnect", func(s string) bool { return strings.Count(s, "\n") >= 2 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("interrupt: %v, want nil (exit 0)", err)
+	}
+	url := "http://127.0.0.1:" + port
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "helmd watch: lost helmd at "+url+" ") || !strings.HasSuffix(lines[0], "reconnecting…") ||
+		lines[1] != "helmd watch: back in touch with helmd at "+url {
+		t.Errorf("stderr, want one line on the drop and one when back:\n%s", stderr.String())
+	}
+	got := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	if len(got) != 2 || !strings.Contains(got[0], "  new      working  First  (p, 0 msgs, $0.00)") ||
+		!strings.Contains(got[1], "  updated  waiting  First  (p, 0 msgs, $0.00)") {
+		t.Errorf("stdout, want the two changes alone:\n%s", stdout.String())
 	}
 }
