@@ -220,20 +220,37 @@ func (f *file) parent() string {
 	return f.sid
 }
 
-// lastWrite is the later of the last record's time and the file's mtime,
-// in epoch ms: what "recently written" is measured from. A record dated
-// after the read that found it was written by a clock ahead of this one
-// (a skewed machine, a transcript copied from one): its time says
-// nothing, and the mtime, from this machine's clock, tells when the file
-// was written. Counted from its date, it would keep its session working
-// until then.
+// lastWrite is when the session last wrote to the file, in epoch ms:
+// what "recently written" is measured from, for a working or waiting
+// status and the start of a wait. It is the later of the last record's
+// time and the file's mtime, with two exceptions:
+//   - A record dated after the read that found it was written by a clock
+//     ahead of this one (a skewed machine, a transcript copied from one):
+//     its time says nothing, and counted from its date it would keep its
+//     session working until then. The mtime alone counts.
+//   - An mtime more than copySlack after the last record is not the
+//     session's write: the file was copied, restored, synced or touched,
+//     and a session that ended a year ago would wait for its user again
+//     (and count in Needs you) for a working day after a backup was
+//     restored. The record's time alone counts. Within copySlack the
+//     mtime counts: a line still being written, a record with no time (a
+//     title, a summary) written just after the turn.
 func (f *file) lastWrite() int64 {
-	ts := f.agg.lastTS
-	if f.readAt > 0 && ts > f.readAt {
-		ts = 0
+	ts, mtime := f.agg.lastTS, f.modTime().UnixMilli()
+	switch {
+	case ts <= 0 || f.readAt > 0 && ts > f.readAt:
+		return mtime
+	case mtime > ts+copySlack.Milliseconds():
+		return ts
 	}
-	return max(ts, f.modTime().UnixMilli())
+	return max(ts, mtime)
 }
+
+// copySlack is how long after a file's last record its mtime still counts
+// as the session's write (see lastWrite). Long enough for what Claude Code
+// writes after a turn's last dated record, short against the hours or
+// days by which a copy or a restore postdates it.
+const copySlack = 30 * time.Minute
 
 // modTime is the file's mtime when last stat'ed; the zero Time before.
 func (f *file) modTime() time.Time {

@@ -134,7 +134,9 @@ func TestStatusAges(t *testing.T) {
 			t.Errorf("at +%v: %s, %v; want %s, %v", st.at, got.Status, got.Active, st.status, st.active)
 		}
 	}
-	// A write (mtime) without a newer record makes it active again.
+	// A touch long after the last record (a copy, a restore, a sync) is
+	// not the session's write: a session that ended does not wait for
+	// its user again.
 	if err := os.Chtimes(path, now, now); err != nil {
 		t.Fatal(err)
 	}
@@ -142,8 +144,47 @@ func TestStatusAges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := one(t, changed); got.Status != shared.StatusWaiting || !got.Active {
-		t.Errorf("after touch: %s, %v; want waiting, active", got.Status, got.Active)
+	if got := one(t, changed); got.Status != shared.StatusIdle || got.Active {
+		t.Errorf("touched 12 h after its last record: %s, %v; want idle, not active", got.Status, got.Active)
+	}
+
+	// A write without a newer dated record soon after the last one (a
+	// line being written, a title) is: active again, waiting since then.
+	wrote := t0.Add(10 * time.Minute)
+	if err := os.Chtimes(path, wrote, wrote); err != nil {
+		t.Fatal(err)
+	}
+	now = wrote.Add(time.Minute)
+	out, err := New(Options{Roots: []string{root}, Now: func() time.Time { return now }}).Scan(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := one(t, out); got.Status != shared.StatusWaiting || !got.Active || got.WaitingSince != wrote.UnixMilli() {
+		t.Errorf("written 10 min after its last record: %s, %v, waiting since %d; want waiting, active, since %d",
+			got.Status, got.Active, got.WaitingSince, wrote.UnixMilli())
+	}
+}
+
+// A transcript copied or restored long after its session ended (its
+// mtime the copy's) is read by its records' times: idle, not waiting for
+// its user since the copy, and not in Needs you.
+func TestCopiedTranscriptDoesNotWait(t *testing.T) {
+	t0 := at("2025-01-10T09:00:00Z")
+	root := t.TempDir()
+	path := write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("hi", t0)+replyLine("r", `"end_turn"`, t0))
+	copied := at("2026-03-02T15:00:00Z")
+	if err := os.Chtimes(path, copied, copied); err != nil {
+		t.Fatal(err)
+	}
+	src := New(Options{Roots: []string{root}, Now: clock("2026-03-02T15:30:00Z")})
+	out, err := src.Scan(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := one(t, out)
+	if got.Status != shared.StatusIdle || got.Active || got.WaitingSince != 0 || got.UpdatedAt != t0.UnixMilli() {
+		t.Errorf("copied 14 months later: %s, active %v, waiting since %d, updated %d; want idle, not active, no wait, updated %d",
+			got.Status, got.Active, got.WaitingSince, got.UpdatedAt, t0.UnixMilli())
 	}
 }
 
