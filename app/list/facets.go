@@ -1,6 +1,14 @@
 package list
 
-import "vibecraft.sh/helm/shared"
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"vibecraft.sh/helm/shared"
+)
 
 // Project is one entry of the project filter.
 type Project struct {
@@ -19,8 +27,8 @@ type facets struct {
 	out     []Project
 }
 
-// Projects lists the projects to filter by, most recently active first,
-// each with how many sessions it has under q's source and status filters
+// Projects lists the projects to filter by, by name (letter case aside;
+// projects of one name by path), each with how many sessions it has under q's source and status filters
 // (its project, search and sort do not matter, so the list holds still
 // while the user types). The project q selects is always listed, with 0
 // sessions if none is left, so the choice stays visible. The slice is
@@ -56,8 +64,30 @@ func (l *List) Projects(q shared.Query) []Project {
 		out = append(out, Project{Path: q.Project, Name: lastElem(q.Project)})
 	}
 	labels(out)
+	// By name, not by activity: the options then hold still while
+	// sessions work (by activity they were all written again at each
+	// change of order, many times a minute), and a select finds a
+	// project by its first letters.
+	slices.SortFunc(out, func(a, b Project) int {
+		return cmp.Or(compareFolded(a.Name, b.Name), strings.Compare(a.Path, b.Path))
+	})
 	*f = facets{version: l.version, valid: true, q: key, out: out}
 	return out
+}
+
+// compareFolded orders a and b with letter case aside ("api" before
+// "Billing" before "web"), rune by rune, without building lower-case
+// copies.
+func compareFolded(a, b string) int {
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if c := cmp.Compare(unicode.ToLower(ra), unicode.ToLower(rb)); c != 0 {
+			return c
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return cmp.Compare(len(a), len(b))
 }
 
 // labels sets Label: the name, unless two projects share it.

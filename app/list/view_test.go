@@ -133,23 +133,29 @@ func TestProjects(t *testing.T) {
 	tests := []struct {
 		raw, want string
 	}{
-		{"", "a=2 /w/b=1 /x/b=1 /w/c=1"}, // newest first; same names show paths; no name → path
-		{"source=claude", "/w/b=1 a=1 /x/b=1 /w/c=1"},
+		{"", "/w/c=1 a=2 /w/b=1 /x/b=1"}, // by name; same names show paths; no name → path
+		{"source=claude", "/w/c=1 a=1 /w/b=1 /x/b=1"},
 		{"status=waiting", "a=1 b=1"},
 		{"status=waiting&q=nothing&sort=cost", "a=1 b=1"},                // search and sort do not matter
 		{"status=waiting&project=%2Fw%2Fc", "a=1 b=1 c=0"},               // the selected one stays listed
 		{"source=opencode&project=%2Fw%2Fa", "a=1"},                      // selected and present: once
-		{"project=%2Fgone%2Fproj%2F", "a=2 /w/b=1 /x/b=1 /w/c=1 proj=0"}, // a bookmark of a vanished project
+		{"project=%2Fgone%2Fproj%2F", "/w/c=1 a=2 /w/b=1 /x/b=1 proj=0"}, // a bookmark of a vanished project
 	}
 	for _, tc := range tests {
 		if got := show(l.Projects(QueryFromURL(tc.raw))); got != tc.want {
 			t.Errorf("%q: got %q, want %q", tc.raw, got, tc.want)
 		}
 	}
-	// Updates change the counts and the order.
+	// Updates change the counts, and the order only by the labels: the
+	// newest project does not move to the top.
 	l.Upsert(shared.Session{ID: "6", Source: shared.SourceClaude, ProjectPath: "/w/c", ProjectName: "c", UpdatedAt: 99})
-	if got := show(l.Projects(shared.Query{})); got != "c=2 a=2 /w/b=1 /x/b=1" {
+	if got := show(l.Projects(shared.Query{})); got != "a=2 /w/b=1 /x/b=1 c=2" {
 		t.Errorf("after an update: %q", got)
+	}
+	l.Upsert(shared.Session{ID: "7", Source: shared.SourceClaude, ProjectPath: "/w/Api", ProjectName: "Api", UpdatedAt: 100})
+	l.Upsert(shared.Session{ID: "8", Source: shared.SourceClaude, ProjectPath: "/w/Billing", ProjectName: "Billing", UpdatedAt: 1})
+	if got := show(l.Projects(shared.Query{})); got != "a=2 Api=1 /w/b=1 /x/b=1 Billing=1 c=2" {
+		t.Errorf("letter case aside: %q", got)
 	}
 }
 

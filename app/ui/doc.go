@@ -24,8 +24,8 @@
 //     whatever the filters), present only when some wait; a click shows
 //     them. The document title carries the same count: "(2) Helm".
 //   - #filters: the search and the filters; #search (type=search), the
-//     selects #source, #project (options "<projectPath>", most recently
-//     active first, text "name (count)") and #sort
+//     selects #source, #project (options "<projectPath>", by name,
+//     text "name (count)") and #sort
 //     ("activity|created|cost|messages"), where "all" is the value of
 //     every "All …" choice; #status holds one button per status with
 //     data-value="all|working|waiting|idle|active" and aria-pressed;

@@ -190,7 +190,7 @@ func TestRenderFilterControlsReflectTheView(t *testing.T) {
 		`<input [^>]*value="dep"`,
 		`<option selected value="claude">`,
 		`<option selected value="/w/site">\s*site \(1\)`,   // claude sessions of site: 1
-		`<option value="/home/dev/webapp">\s*webapp \(2\)`, // newest project first
+		`<option value="/home/dev/webapp">\s*webapp \(2\)`, // every project, counted
 		`<option selected value="messages">`,
 		`<option value="all">\s*All projects \(3\)`, // the sessions of both projects
 		`<option value="all">\s*All sources`,

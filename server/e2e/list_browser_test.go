@@ -187,9 +187,9 @@ func testListFilters(t *testing.T, b *browser) {
 	waitLive(c)
 	waitRows(c, "every session", lsWorking, lsKeys, lsDeploy, lsLogin)
 
-	// Projects: newest first, with counts.
+	// Projects: by name, with counts.
 	opts := mustEval[[]string](c, `[...document.querySelectorAll("#project option")].map(o => o.value + "=" + o.textContent)`)
-	want := []string{"all=All projects (4)", webapp + "=webapp (2)", "/home/dev/infra=infra (1)", "/home/dev/site=site (1)"}
+	want := []string{"all=All projects (4)", "/home/dev/infra=infra (1)", "/home/dev/site=site (1)", webapp + "=webapp (2)"}
 	if !slices.Equal(opts, want) {
 		t.Fatalf("project options %q, want %q", opts, want)
 	}
