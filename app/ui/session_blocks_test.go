@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -149,5 +150,30 @@ func TestRenderMessageGoingOn(t *testing.T) {
 	if out := app.HTMLString(p.renderMessage(0, &p.convo.Msgs[0])); !strings.Contains(out, `title="claude-sonnet-4-5-20250929"`) ||
 		!strings.Contains(out, ">sonnet 4.5<") {
 		t.Errorf("the model is not named as the list names it:\n%s", out)
+	}
+}
+
+// A message's head gives its clock time alone after a message of the
+// same day, and the day with it at the first message loaded and when
+// the day changes; the whole date and time is in its tooltip.
+func TestRenderMessageTimeSaysTheDayOnce(t *testing.T) {
+	day := func(d, h int) int64 { return time.Date(2026, 12, d, h, 5, 12, 0, time.Local).UnixMilli() }
+	msg := func(cursor string, at int64) shared.Message {
+		return shared.Message{Cursor: cursor, Role: "user", Time: at, Blocks: []shared.Block{{Type: shared.BlockText, Text: cursor}}}
+	}
+	p := pageFor()
+	p.convo.Msgs = []shared.Message{msg("a", day(3, 9)), msg("b", day(3, 14)), msg("c", day(4, 10)), msg("d", day(4, 11))}
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.Local)
+	for i, want := range []string{"Dec 3, 09:05:12", "14:05:12", "Dec 4, 10:05:12", "11:05:12"} {
+		if got := p.msgTime(i, &p.convo.Msgs[i], now); got != want {
+			t.Errorf("message %d reads %q, want %q", i, got, want)
+		}
+	}
+	if got := p.msgTime(0, &p.convo.Msgs[0], now.AddDate(1, 0, 0)); got != "Dec 3, 2026, 09:05:12" {
+		t.Errorf("a message of last year reads %q, want its year", got)
+	}
+	out := app.HTMLString(p.renderMessage(1, &p.convo.Msgs[1]))
+	if !regexp.MustCompile(`<time [^>]*>14:05:12</time>`).MatchString(out) || !strings.Contains(out, `title="2026-12-03 14:05:12"`) {
+		t.Errorf("the head's time is not the clock with the whole date in its tooltip:\n%s", out)
 	}
 }

@@ -31,7 +31,7 @@ func (p *SessionPage) renderMessage(i int, m *shared.Message) app.UI {
 		row = row.Class("current-match")
 	}
 	when := app.If(m.Time > 0, func() app.UI {
-		return app.Time().Class("time").DateTime("%s", isoTime(m.Time)).Text(absTime(m.Time))
+		return app.Time().Class("time").DateTime("%s", isoTime(m.Time)).Title("%s", absTime(m.Time)).Text(p.msgTime(i, m, time.Now()))
 	})
 	var head app.UI
 	if p.continues(i, m) {
@@ -68,6 +68,26 @@ func (p *SessionPage) continues(i int, m *shared.Message) bool {
 	prev := &msgs[i-1]
 	return prev.Role == m.Role && prev.Model == m.Model && prev.Time > 0 && m.Time >= prev.Time &&
 		m.Time-prev.Time <= continueWithin.Milliseconds()
+}
+
+// msgTime is a message's time as its head shows it: the clock alone
+// ("14:05:12") when the message before it is of the same day, else with
+// the day ("Dec 4, 14:05:12", the year too when it is not now's). The
+// whole date on every message was noise in a session of one day; the
+// tooltip has it.
+func (p *SessionPage) msgTime(i int, m *shared.Message, now time.Time) string {
+	t := time.UnixMilli(m.Time).Local()
+	msgs := p.convo.Msgs
+	if i > 0 && i < len(msgs) && &msgs[i] == m && msgs[i-1].Time > 0 {
+		py, pm, pd := time.UnixMilli(msgs[i-1].Time).Local().Date()
+		if y, mo, d := t.Date(); y == py && mo == pm && d == pd {
+			return t.Format("15:04:05")
+		}
+	}
+	if t.Year() == now.Local().Year() {
+		return t.Format("Jan 2, 15:04:05")
+	}
+	return t.Format("Jan 2, 2006, 15:04:05")
 }
 
 // continueWithin is how close in time an answer must follow the one
