@@ -89,6 +89,20 @@ func lsAt(t *testing.T, sessions []shared.Session, termWidth int, env map[string
 	return strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
 }
 
+// widthCase is a width a command's output must fit: a terminal's
+// (term columns, 0: not a terminal) and the environment's COLUMNS.
+type widthCase struct {
+	name string
+	term int
+	env  map[string]string
+}
+
+// eightyColumns are the two ways a command learns it has 80 columns.
+var eightyColumns = []widthCase{
+	{"an 80-column terminal", 80, nil},
+	{"COLUMNS=80, not a terminal", 0, map[string]string{"COLUMNS": "80"}},
+}
+
 // helmd ls fits the terminal it writes to: in 80 columns no line wraps,
 // the title giving up its columns first (cut with an ellipsis), the
 // columns still aligned. COLUMNS, when set, is the width, terminal or
@@ -122,15 +136,7 @@ func TestLsFitsTheTerminal(t *testing.T) {
 		return true
 	}
 
-	for _, tc := range []struct {
-		name string
-		term int
-		env  map[string]string
-	}{
-		{"an 80-column terminal", 80, nil},
-		{"COLUMNS=80, not a terminal", 0, map[string]string{"COLUMNS": "80"}},
-		{"COLUMNS=80 in a wider terminal", 200, map[string]string{"COLUMNS": "80"}},
-	} {
+	for _, tc := range append(eightyColumns, widthCase{"COLUMNS=80 in a wider terminal", 200, map[string]string{"COLUMNS": "80"}}) {
 		lines := lsAt(t, sessions, tc.term, tc.env)
 		if w := widest(lines); w > 80 || !aligned(lines) || !strings.Contains(lines[1], "Refactor the ") ||
 			!strings.Contains(lines[1], "…") || !strings.Contains(lines[2], "…") {

@@ -126,14 +126,7 @@ func TestUsageFitsTheTerminal(t *testing.T) {
 {"key":"` + long + `","costUsd":112.25,"tokens":{"input":5443,"output":338000,"cacheRead":1500000,"cacheWrite":20000},"byModel":{"claude-sonnet-4-5":100,"claude-opus-4-1":12.25}},
 {"key":"/home/someone/helm","costUsd":0.5,"tokens":{"input":12,"output":950,"cacheRead":0,"cacheWrite":4},"byModel":{"claude-opus-4-1-20250805":0.5}}],
 "total":{"costUsd":112.75,"tokens":{"input":5455,"output":338950,"cacheRead":1500000,"cacheWrite":20004}}}`
-	for _, tc := range []struct {
-		name string
-		term int
-		env  map[string]string
-	}{
-		{"an 80-column terminal", 80, nil},
-		{"COLUMNS=80, not a terminal", 0, map[string]string{"COLUMNS": "80"}},
-	} {
+	for _, tc := range eightyColumns {
 		lines := usageAt(t, rep, tc.term, tc.env)
 		cost := width(lines[0][:strings.Index(lines[0], "COST")+len("COST")])
 		widest := 0

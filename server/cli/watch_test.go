@@ -79,14 +79,7 @@ func TestWatchFitsTheTerminal(t *testing.T) {
 		"\"title\":\"" + title + "\",\"status\":\"working\",\"projectName\":\"vibecraft-website-redesign-2026\",\"messageCount\":1234,\"costUsd\":112.25}],\"timestamp\":2}\n\n" +
 		"event: session-created\nid: e-3\ndata: {\"type\":\"session-created\",\"sessions\":[{\"id\":\"s2\",\"source\":\"claude\"," +
 		"\"title\":\"日本語のタイトルがとても長いセッションの一覧です\",\"status\":\"idle\",\"projectName\":\"helm\",\"messageCount\":7,\"costUsd\":0.5}],\"timestamp\":3}\n\n"
-	for _, tc := range []struct {
-		name string
-		term int
-		env  map[string]string
-	}{
-		{"an 80-column terminal", 80, nil},
-		{"COLUMNS=80, not a terminal", 0, map[string]string{"COLUMNS": "80"}},
-	} {
+	for _, tc := range eightyColumns {
 		lines := watchAt(t, events, 2, tc.term, tc.env)
 		for _, l := range lines {
 			if w := width(l); w > 80 || !strings.Contains(l, "…") || !strings.Contains(l, " msgs, $") {
