@@ -28,12 +28,12 @@ import (
 )
 
 // pageEvent waits for the next event of a page stream that is neither a
-// keepalive nor a session event (the header's: sessionEvent), and decodes
-// its data as a page when it is one.
+// keepalive nor one of the header's (session, gone), and decodes its data
+// as a page when it is one.
 func pageEvent(t *testing.T, c *ssetest.Client) (ssetest.Event, shared.MessagePage) {
 	t.Helper()
 	ev := c.Next(t, 5*time.Second) // keepalives skipped
-	for ev.Type == "session" {
+	for ev.Type == "session" || ev.Type == "gone" {
 		ev = c.Next(t, 5*time.Second)
 	}
 	var page shared.MessagePage
@@ -173,6 +173,41 @@ func TestPageStreamReset(t *testing.T) {
 	c2 := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, otherPage.After), "")
 	if ev, _ := pageEvent(t, c2); ev.Type != "reset" {
 		t.Fatalf("a foreign cursor: %q %s", ev.Type, ev.Raw)
+	}
+}
+
+// TestPageStreamGone: a transcript deleted under an open page stream
+// takes its session off the list, and the stream says so with a gone
+// event: the page would otherwise go on showing the session as current.
+// Written back, the session is listed again and sent again.
+func TestPageStreamGone(t *testing.T) {
+	root := t.TempDir()
+	const sid = "5e55a0e0-0000-4000-8000-0000000000a6"
+	cwd := "/home/dev/webapp"
+	path := fixture.Path(root, cwd, sid)
+	now := time.Now()
+	body := fixture.User(sid, cwd, "soon deleted", now) + fixture.Assistant(sid, cwd, "msg_g1", "end_turn", now)
+	fixture.Append(t, path, body)
+	srv := startHelmd(t, root)
+
+	var page shared.MessagePage
+	getJSON(t, srv.URL+"/api/sessions/claude/"+sid+"/messages", &page)
+	c := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, page.After), "")
+	isType := func(typ string) func(ssetest.Event) bool { return func(e ssetest.Event) bool { return e.Type == typ } }
+	c.Wait(t, 5*time.Second, "session event at the start", isType("session"))
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	ev := c.Wait(t, 5*time.Second, "gone event after the deletion", isType("gone"))
+	var gone struct{ Reason string }
+	if err := json.Unmarshal([]byte(ev.Raw), &gone); err != nil || gone.Reason == "" || ev.ID != "" {
+		t.Fatalf("gone: id %q data %s", ev.ID, ev.Raw)
+	}
+	fixture.Append(t, path, body)
+	ev = c.Wait(t, 5*time.Second, "session event after the transcript came back", isType("session"))
+	var s shared.Session
+	if err := json.Unmarshal([]byte(ev.Raw), &s); err != nil || s.ID != sid {
+		t.Fatalf("back: %s", ev.Raw)
 	}
 }
 

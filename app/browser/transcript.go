@@ -95,8 +95,9 @@ type PageStream struct {
 // OpenPageStream opens url: onPage gets each "messages" event's data,
 // onSession each "session" event's (the session's summary, for the
 // header; an older helmd sends none), onReset a "reset" (reload the last
-// page), onError a failure.
-func OpenPageStream(url string, onPage, onSession func(data string), onReset func(), onError func(closed bool)) *PageStream {
+// page), onGone a "gone" (helmd no longer lists the session: its
+// transcript was deleted or moved), onError a failure.
+func OpenPageStream(url string, onPage, onSession func(data string), onReset, onGone func(), onError func(closed bool)) *PageStream {
 	s := &PageStream{es: app.Window().Get("EventSource").New(url)}
 	listen := func(name string, fn func(e app.Value)) {
 		f := app.FuncOf(func(_ app.Value, args []app.Value) any {
@@ -113,6 +114,7 @@ func OpenPageStream(url string, onPage, onSession func(data string), onReset fun
 	// The transcript was replaced or rewritten under the cursor: the
 	// loaded messages are no base for what follows.
 	listen("reset", func(app.Value) { onReset() })
+	listen("gone", func(app.Value) { onGone() })
 	listen("error", func(app.Value) { onError(s.es.Get("readyState").Int() == 2) })
 	return s
 }

@@ -18,7 +18,9 @@ import (
 
 // The session page, /s/<source>/<id> (?agent=<id> for a Claude
 // subagent's transcript). Test hooks: #session (data-state "loading",
-// "ready", "offline" or "error"; data-seeking "true" while older pages
+// "ready", "offline", "error", "missing" (helmd has no such session, and
+// no message is loaded) or "gone" (helmd no longer has the session whose
+// messages are shown: #session-gone says so); data-seeking "true" while older pages
 // load to find the place the reader left), #session-header with .title, .project,
 // .branch, .models, .status, .question, .messages, .tokens, .cost,
 // .started, .updated, .duration, .work (when the transcript times its turns); #copy-resume, #copy-id, #copy-path;
@@ -75,8 +77,11 @@ type SessionPage struct {
 
 	detail  *shared.SessionDetail
 	polls   int    // polls since the page opened (session_live.go)
-	state   string // loading, ready, offline, error, missing (a 404: asks again)
+	state   string // loading, ready, offline, error, missing or gone (a 404: asks again)
 	errText string
+	// goneAt is when the page learned that helmd no longer has the
+	// session (epoch ms; session_gone.go); 0 while it has.
+	goneAt int64
 	// docTitle is the document title set last (syncTitle).
 	docTitle string
 	convo    *convo.Convo
@@ -261,6 +266,7 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.t0 = app.Window().Get("performance").Call("now").Float()
 	perfMark("session-start")
 	p.state, p.errText, p.detail, p.convo, p.follow, p.unseen = "loading", "", nil, convo.New(), true, 0
+	p.goneAt = 0
 	p.measured, p.polls = false, 0
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	p.pin, p.match, p.matches, p.curCursor, p.place = -1, -1, nil, "", -1
@@ -317,6 +323,10 @@ func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte
 				return // another session's page since
 			}
 			if err != nil {
+				if _, missing := p.missingText(err); missing && p.convo.Loaded {
+					p.markGone(ctx) // deleted or moved since its messages came
+					return
+				}
 				if p.detail == nil {
 					p.errText = failed("Could not load this session", err)
 					if text, ok := p.missingText(err); ok {
@@ -355,11 +365,18 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 			}
 			p.cancel = nil
 			if err != nil {
-				if p.convo.Loaded {
+				_, missing := p.missingText(err)
+				switch {
+				case missing && p.convo.Loaded:
+					// Gone since the messages shown were loaded (or
+					// saved in this browser): not an outage.
+					p.markGone(ctx)
+					return
+				case p.convo.Loaded:
 					p.state = "offline"
 					p.errText = failed("Offline: showing the copy saved in this browser", err)
 					p.afterChange()
-				} else {
+				default:
 					p.state = "error"
 					p.errText = failed("Could not load the messages", err)
 					if text, ok := p.missingText(err); ok {
@@ -370,10 +387,17 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 				p.schedule(ctx, p.loadLastLater)
 				return
 			}
-			p.state, p.errText = "ready", ""
-			if p.detail == nil {
+			back := p.goneAt != 0
+			p.state, p.errText, p.goneAt = "ready", "", 0
+			if back {
+				// The stream may have failed for good while the session
+				// was gone (a 404 closes it): try it again.
+				p.polling = false
+			}
+			if p.detail == nil || back {
 				// The detail failed (a session not written yet, helmd
-				// down): the header asks again now that messages came.
+				// down), or is of the session before it went: the
+				// header asks again now that messages came.
 				p.loadDetail(ctx, getURL)
 			}
 			pl, ok := p.placeToKeep()

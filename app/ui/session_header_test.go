@@ -95,6 +95,20 @@ func TestRenderSessionHeader(t *testing.T) {
 	}
 }
 
+// Once helmd no longer has the session (its transcript deleted or moved),
+// the header no longer says its status as current, nor how long it has
+// waited: the last one known, marked stale.
+func TestRenderSessionHeaderGone(t *testing.T) {
+	p := pageFor()
+	p.detail = &shared.SessionDetail{Session: shared.Session{ID: p.id, Source: shared.SourceClaude, Status: shared.StatusWaiting,
+		UpdatedAt: time.Now().Add(-4 * time.Minute).UnixMilli(), WaitingSince: time.Now().Add(-4 * time.Minute).UnixMilli()}}
+	p.state = "gone"
+	_, _, out := headerFacts(t, p)
+	if !regexp.MustCompile(`<span [^>]*data-stale[^>]*>gone \(was waiting for input\)<`).MatchString(out) || strings.Contains(out, `class="waited"`) {
+		t.Errorf("want the status \"gone (was waiting for input)\", marked stale, and no wait's length:\n%s", out)
+	}
+}
+
 // An idle session without branch, models or timed turns shows no empty facts, and a
 // session without a transcript path offers nothing to copy for it.
 func TestRenderSessionHeaderSparse(t *testing.T) {

@@ -13,7 +13,8 @@ import (
 
 // Live updates of an open page. The session's own stream
 // (…/messages/stream?after=<cursor>, events "messages" carrying the page
-// JSON of ?after=) is tried first; if it answers with an HTTP error (an
+// JSON of ?after=, "session" the header's, "gone" when helmd no longer
+// has the session) is tried first; if it answers with an HTTP error (an
 // older helmd has no such endpoint: 404) the page polls ?after= every
 // pollEvery instead. A dropped stream is reopened from the latest cursor
 // after the same delay, with one poll meanwhile.
@@ -44,6 +45,13 @@ func (p *SessionPage) startLive(ctx app.Context) {
 			}
 			p.takeSession(sess)
 			p.syncTitle(ctx)
+		})
+	}, func() {
+		ctx.Dispatch(func(app.Context) {
+			if p.live != s {
+				return
+			}
+			p.markGone(ctx) // it closes the stream, and asks again until helmd has the session
 		})
 	}, func() {
 		ctx.Dispatch(func(app.Context) {
@@ -88,6 +96,9 @@ func (p *SessionPage) poll(ctx app.Context) {
 			switch {
 			case browser.Status(err) == 409:
 				p.loadLast(ctx)
+				return
+			case browser.Status(err) == 404:
+				p.markGone(ctx)
 				return
 			case err != nil:
 				if p.state != "offline" {

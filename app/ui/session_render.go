@@ -21,7 +21,7 @@ func (p *SessionPage) Render() app.UI {
 	return app.Div().ID("session").Class("session-page").DataSet("state", p.state).DataSet("seeking", p.seek != nil).Body(
 		p.renderHeader(),
 		app.Main().Class("session-main").Body(
-			app.Div().Class("notices").Body(app.If(p.errText != "", func() app.UI {
+			app.Div().Class("notices").Body(app.If(p.state == "gone", p.renderGone).ElseIf(p.errText != "", func() app.UI {
 				return app.P().ID("session-error").Class("notice").Text(p.errText)
 			})),
 			app.Div().Class("find-wrap").Body(app.If(p.finding, func() app.UI { return p.renderFind() })),
@@ -77,7 +77,7 @@ func (p *SessionPage) renderHeader() app.UI {
 			// How long, as the list's badge says it ("waiting for input
 			// for 12 min"): the header's Last activity is the
 			// transcript's, not the wait's.
-			app.If(s.Status == shared.StatusWaiting && waitStart(s) > 0 && p.state != "offline" && p.state != "error", func() app.UI {
+			app.If(s.Status == shared.StatusWaiting && waitStart(s) > 0 && p.state != "offline" && p.state != "error" && p.state != "gone", func() app.UI {
 				since := waitStart(s)
 				return app.Time().Class("waited").DateTime("%s", isoTime(since)).Title("%s", "Waiting since "+absTime(since)).
 					Text("for " + strings.TrimPrefix(waitedText(time.Now(), s), "waiting "))
@@ -165,12 +165,17 @@ func (p *SessionPage) onDetails(app.Context, app.Event) {
 }
 
 // renderStatus is the session's status, said as the last one known while
-// the page cannot reach helmd: "working" then may have ended long ago.
+// the page cannot reach helmd: "working" then may have ended long ago;
+// "gone" once helmd no longer has the session.
 func (p *SessionPage) renderStatus(s *shared.Session) app.UI {
 	span := app.Span().Class("status").DataSet("status", string(s.Status))
 	label := s.Status.Label()
 	if s.Status == shared.StatusWaiting && waitsForPermission(s.WaitingFor) {
 		label = "waiting for permission"
+	}
+	if p.state == "gone" {
+		return span.DataSet("stale", "true").Title("helmd no longer has this session; it was " + label + " when last seen").
+			Text("gone (was " + label + ")")
 	}
 	if p.state == "offline" || p.state == "error" {
 		return span.DataSet("stale", "true").Title("The last status Helm knew: this page cannot reach helmd").

@@ -23,7 +23,8 @@ import (
 // `id: <its after>` so that a reconnect (Last-Event-ID) resumes there;
 // `reset` when the cursor went stale (the transcript was truncated or
 // replaced): reload the last page, the stream goes on from the new end;
-// `keepalive` on a quiet stream. One goroutine, the handler's, writes.
+// `session` with the header's summary, `gone` when the session leaves the
+// list; `keepalive` on a quiet stream. One goroutine, the handler's, writes.
 
 // PageHub is where page streams learn that their transcript may have
 // changed (*tail.Hub).
@@ -208,16 +209,27 @@ type pageStream struct {
 	changed     <-chan struct{}
 	lookup      func() (shared.Session, bool)
 	lastSession uint64
+	// listed: the session was in the list when the stream last looked.
+	listed bool
 }
 
 // session sends the session's published summary as a session event (the
-// page's header), unless it is what was sent last or the session is no
-// longer listed.
+// page's header), unless it is what was sent last. When a session it
+// has sent leaves the list (its transcript deleted or moved: the detail
+// answers 404 now) it sends a gone event, so that a page left open says
+// so instead of showing the session as current; back in the list, the
+// session is sent again, even unchanged. A session not listed yet (a new
+// one, which the list publishes after its --debounce) is not gone.
 func (ps *pageStream) session() error {
 	s, ok := ps.lookup()
 	if !ok {
-		return nil
+		if !ps.listed {
+			return nil
+		}
+		ps.listed, ps.lastSession = false, 0
+		return ps.frame("gone", "", []byte(`{"reason":"helmd no longer lists this session: its transcript was deleted or moved"}`))
 	}
+	ps.listed = true
 	_, err := ps.sendChanged("session", "", s, &ps.lastSession)
 	return err
 }

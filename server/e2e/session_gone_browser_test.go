@@ -1,0 +1,63 @@
+package e2e
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+)
+
+// testSessionGone: the transcript of a session whose page is open is
+// deleted, so that helmd no longer has the session. The page keeps its
+// messages, readable, says that helmd no longer has the session and
+// since when, and no longer shows its status as current; written back,
+// the session is itself again on the page.
+func testSessionGone(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6f000000-0000-4000-8000-000000000005"
+	at := time.Now().Add(-time.Hour)
+	path := fixture.Path(claude, cwd, sid)
+	transcript := fixture.User(sid, cwd, "a prompt soon deleted", at) + replyLine(t, sid, "msg_gone", "The reply stays readable.", at)
+	fixture.Append(t, path, transcript)
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	const (
+		state  = `document.getElementById("session").dataset.state`
+		status = `document.querySelector("#session-header .status")?.textContent`
+		waited = `!!document.querySelector("#session-header .waited")`
+		reply  = `[...document.querySelectorAll("#transcript .msg")].some(m => m.textContent.includes("The reply stays readable."))`
+	)
+	// Its last answer ended its turn: it waits for input, and the header
+	// says for how long.
+	c.waitJS(30*time.Second, "the session shown, waiting", state+` === "ready" && `+status+` === "waiting for input" && `+waited+` && `+reply)
+
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	c.waitJS(10*time.Second, "the page saying helmd no longer has the session", hasTextContaining("#session-gone", "helmd no longer has this session"))
+	type seen struct {
+		State, Status, Notice, Since string
+		Reply, Waited, Error         bool
+	}
+	got := mustEval[seen](c, `({State: `+state+`, Status: `+status+`,
+		Notice: document.getElementById("session-gone").textContent,
+		Since: document.querySelector("#session-gone time")?.getAttribute("datetime") || "",
+		Reply: `+reply+`, Waited: `+waited+`,
+		Error: !!document.getElementById("session-error")})`)
+	if got.State != "gone" || got.Status != "gone (was waiting for input)" || got.Waited || !got.Reply || got.Error || got.Since == "" {
+		t.Fatalf("with the transcript deleted: %+v; want state gone, the status \"gone (was waiting for input)\" and no wait's length, "+
+			"the reply still shown, no other notice, a since", got)
+	}
+	for _, want := range []string{"deleted or moved", "Gone since ", "(just now)"} {
+		if !strings.Contains(got.Notice, want) {
+			t.Errorf("the notice %q does not say %q", got.Notice, want)
+		}
+	}
+
+	fixture.Append(t, path, transcript)
+	c.waitJS(10*time.Second, "the session itself again once its transcript is back",
+		`!document.getElementById("session-gone") && `+state+` === "ready" && `+status+` === "waiting for input" && `+waited+` && `+reply)
+}
