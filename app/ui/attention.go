@@ -121,24 +121,18 @@ func waitStart(s *shared.Session) int64 {
 	return max(s.UpdatedAt, 0)
 }
 
-// waitedText says how long s has waited: "waiting 12 min", "waiting
-// 3 h 5 min", "waiting 1 h" (not "1 h 0 min"), "waiting 11 h".
+// waitedText says how long s has waited: "waiting <1 min", "waiting
+// 12 min", "waiting 3 h 5 min", "waiting 1 h" (not "1 h 0 min"),
+// "waiting 11 h", "waiting 3 days"; whole units elapsed (elapsedText).
 func waitedText(now time.Time, s *shared.Session) string {
 	since := waitStart(s)
 	if since <= 0 {
 		return "waiting"
 	}
 	d := now.Sub(time.UnixMilli(since))
-	switch {
-	case d < time.Minute:
-		return "waiting <1 min"
-	case d < time.Hour:
-		return fmt.Sprintf("waiting %d min", int(d/time.Minute))
-	case d < 10*time.Hour && d%time.Hour >= time.Minute:
-		return fmt.Sprintf("waiting %d h %d min", int(d/time.Hour), int(d%time.Hour/time.Minute))
-	case d < 48*time.Hour:
+	if d < 48*time.Hour {
 		// From 10 h on the minutes are noise that makes the row longer.
-		return fmt.Sprintf("waiting %d h", int(d/time.Hour))
+		return "waiting " + elapsedText(d, 10*time.Hour)
 	}
 	return fmt.Sprintf("waiting %d days", int(d/(24*time.Hour)))
 }

@@ -89,11 +89,24 @@ func TestWaitedText(t *testing.T) {
 		want           string
 	}{
 		{ms(10 * time.Second), 0, "waiting <1 min"},
+		{ms(-10 * time.Second), 0, "waiting <1 min"}, // a clock slightly ahead
+		// Whole units elapsed, never rounded up (elapsedText).
+		{ms(59 * time.Second), 0, "waiting <1 min"},
+		{ms(60 * time.Second), 0, "waiting 1 min"},
+		{ms(119 * time.Second), 0, "waiting 1 min"},
+		{ms(120 * time.Second), 0, "waiting 2 min"},
 		{ms(12*time.Minute + 20*time.Second), 0, "waiting 12 min"},
+		{ms(59*time.Minute + 59*time.Second), 0, "waiting 59 min"},
+		{ms(time.Hour), 0, "waiting 1 h"},
+		{ms(time.Hour + 59*time.Second), 0, "waiting 1 h"},
+		{ms(time.Hour + 60*time.Second), 0, "waiting 1 h 1 min"},
 		{ms(3*time.Hour + 5*time.Minute), 0, "waiting 3 h 5 min"},
-		{ms(time.Hour + 30*time.Second), 0, "waiting 1 h"},
+		{ms(3*time.Hour + 5*time.Minute + 59*time.Second), 0, "waiting 3 h 5 min"},
+		{ms(9*time.Hour + 59*time.Minute + 59*time.Second), 0, "waiting 9 h 59 min"},
+		{ms(10 * time.Hour), 0, "waiting 10 h"},
 		{ms(11*time.Hour + 40*time.Minute), 0, "waiting 11 h"},
 		{ms(47*time.Hour + 59*time.Minute), 0, "waiting 47 h"},
+		{ms(48 * time.Hour), 0, "waiting 2 days"},
 		{ms(72 * time.Hour), 0, "waiting 3 days"},
 		{0, ms(5 * time.Minute), "waiting 5 min"}, // an older server: since the last activity
 		{0, 0, "waiting"},

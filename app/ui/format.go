@@ -8,9 +8,29 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
+// elapsedText says how long d, a span up to now, has lasted, by the one
+// rule of every "N min ago", "waiting N min" and "for N min" the client
+// writes: whole units elapsed, never rounded up (shared.SpanText's count,
+// which the session's durations and the CLI use too). 59 s is "<1 min",
+// 60 s to 119 s "1 min", 120 s "2 min", 59 min 59 s "59 min", 3 h 5 min
+// 59 s "3 h 5 min". One rule, so that times on one screen agree: 96 s
+// read "waiting 1 min" beside 99 s "2 min ago" when "ago" was rounded to
+// the nearest minute. From minutesUntil on, the hours go without their
+// minutes ("11 h").
+func elapsedText(d, minutesUntil time.Duration) string {
+	if d < time.Minute {
+		return "<1 min"
+	}
+	if d >= minutesUntil {
+		d = d.Truncate(time.Hour)
+	}
+	return shared.SpanText(d)
+}
+
 // relTime says how long before now the epoch-millisecond t was, the way
 // a list of activity reads best: "just now", "5 min ago", "3 h ago",
-// "yesterday", "4 days ago", then a date.
+// "yesterday", "4 days ago", then a date. Minutes and hours are whole
+// ones elapsed (elapsedText).
 func relTime(now time.Time, ms int64) string {
 	if ms <= 0 {
 		return "unknown"
@@ -18,14 +38,10 @@ func relTime(now time.Time, ms int64) string {
 	t := time.UnixMilli(ms)
 	d := now.Sub(t)
 	switch {
-	case d < 45*time.Second:
+	case d < time.Minute:
 		return "just now" // also absorbs small clock skew into the future
-	case d < 90*time.Second:
-		return "1 min ago"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d.Round(time.Minute)/time.Minute))
 	case d < 24*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+		return elapsedText(d, time.Hour) + " ago"
 	case d < 48*time.Hour:
 		return "yesterday"
 	case d < 7*24*time.Hour:

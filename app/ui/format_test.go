@@ -17,10 +17,22 @@ func TestRelTime(t *testing.T) {
 		{0, "unknown"},
 		{ago(-10 * time.Second), "just now"}, // a clock slightly ahead
 		{ago(10 * time.Second), "just now"},
+		// Whole minutes elapsed, never rounded up (elapsedText).
+		{ago(54 * time.Second), "just now"},
+		{ago(59 * time.Second), "just now"},
 		{ago(60 * time.Second), "1 min ago"},
+		{ago(96 * time.Second), "1 min ago"},
+		{ago(99 * time.Second), "1 min ago"},
+		{ago(119 * time.Second), "1 min ago"},
+		{ago(120 * time.Second), "2 min ago"},
 		{ago(5 * time.Minute), "5 min ago"},
 		{ago(59 * time.Minute), "59 min ago"},
+		{ago(59*time.Minute + 59*time.Second), "59 min ago"},
+		{ago(time.Hour), "1 h ago"},
+		{ago(time.Hour + 59*time.Minute + 59*time.Second), "1 h ago"},
 		{ago(3*time.Hour + 40*time.Minute), "3 h ago"},
+		{ago(23*time.Hour + 59*time.Minute + 59*time.Second), "23 h ago"},
+		{ago(24 * time.Hour), "yesterday"},
 		{ago(30 * time.Hour), "yesterday"},
 		{ago(4 * 24 * time.Hour), "4 days ago"},
 		{time.Date(2026, 1, 2, 12, 0, 0, 0, time.Local).UnixMilli(), "Jan 2"},
@@ -29,6 +41,35 @@ func TestRelTime(t *testing.T) {
 	for _, tc := range tests {
 		if got := relTime(now, tc.ms); got != tc.want {
 			t.Errorf("relTime(%d) = %q, want %q", tc.ms, got, tc.want)
+		}
+	}
+}
+
+// The list's "N min ago", a waiting session's "waiting N min" and the
+// session header's "for N min" count the same span the same way: two
+// times seconds apart on one screen never read a minute apart the wrong
+// way round (96 s read "waiting 1 min", 99 s "2 min ago").
+func TestElapsedTimesAgree(t *testing.T) {
+	for _, tc := range []struct {
+		d           time.Duration
+		ago, waited string
+	}{
+		{0, "just now", "waiting <1 min"},
+		{59 * time.Second, "just now", "waiting <1 min"},
+		{60 * time.Second, "1 min ago", "waiting 1 min"},
+		{96 * time.Second, "1 min ago", "waiting 1 min"},
+		{99 * time.Second, "1 min ago", "waiting 1 min"},
+		{119 * time.Second, "1 min ago", "waiting 1 min"},
+		{120 * time.Second, "2 min ago", "waiting 2 min"},
+		{59*time.Minute + 59*time.Second, "59 min ago", "waiting 59 min"},
+		{time.Hour, "1 h ago", "waiting 1 h"},
+		{time.Hour + 59*time.Minute + 59*time.Second, "1 h ago", "waiting 1 h 59 min"},
+		{10*time.Hour + 30*time.Minute, "10 h ago", "waiting 10 h"},
+	} {
+		at := now.Add(-tc.d).UnixMilli()
+		s := shared.Session{Status: shared.StatusWaiting, WaitingSince: at, UpdatedAt: at}
+		if ago, waited := relTime(now, at), waitedText(now, &s); ago != tc.ago || waited != tc.waited {
+			t.Errorf("%v before now: %q and %q, want %q and %q", tc.d, ago, waited, tc.ago, tc.waited)
 		}
 	}
 }

@@ -198,8 +198,8 @@ func (p *SessionPage) OnMount(ctx app.Context) {
 	p.ctx, p.mounted = ctx, true
 	browser.SetBodyAttr("data-wasm", "ready")
 	p.cleanups = append(p.cleanups, browser.OnKeyDown(func(k browser.Key) bool { return p.onKey(ctx, k) }))
-	// "Last activity" reads "just now" for 45 s only: draw it again as
-	// the list does its times (the render reads the clock).
+	// "Last activity" reads "just now" for a minute only: draw it again
+	// as the list does its times (the render reads the clock).
 	p.cleanups = append(p.cleanups, ticking(ctx, func() {}))
 	// The rows wrap anew at another width: a view following the end
 	// goes on showing it.

@@ -418,19 +418,20 @@ func currentMatchInView(text string) string {
 // TestSessionPageLastActivityAges: nothing is written to the session, yet
 // its page's "Last activity" follows the clock, as the list's times do (a
 // redraw every 15 s): a page left open must not say "1 min ago" for an
-// hour. The reply is 75 s old when the page opens; it reads "2 min ago"
-// from 90 s on, at the first redraw after that (about 16 s in).
+// hour. The reply is 95 s old when the page opens: "1 min ago", whole
+// minutes elapsed, not "2 min ago" rounded to the nearest; it reads
+// "2 min ago" from 120 s on, at the first redraw after that (25-40 s in).
 func TestSessionPageLastActivityAges(t *testing.T) {
 	beside(t)
 	b := startBrowser(t)
 	const sid = "5b000000-0000-4000-8000-000000000003"
 	claude := t.TempDir()
-	at := time.Now().Add(-75 * time.Second)
+	at := time.Now().Add(-95 * time.Second)
 	fixture.Append(t, fixture.Path(claude, cwd, sid), fixture.User(sid, cwd, "a prompt", at)+replyLine(t, sid, "msg_ages", "a reply", at))
 	p := serveList(t, claude)
 	c := b.tab(t)
 	c.navigate(p.URL + "/s/claude/" + sid)
 	updated := `document.querySelector("#session-header .updated .value")?.textContent`
-	c.waitJS(15*time.Second, "the header, drawn when the reply was 75-89 s old", updated+` === "1 min ago"`)
-	c.waitJS(40*time.Second, "Last activity aged by the clock alone", updated+` === "2 min ago"`)
+	c.waitJS(15*time.Second, "the header, drawn when the reply was 95-119 s old", updated+` === "1 min ago"`)
+	c.waitJS(50*time.Second, "Last activity aged by the clock alone", updated+` === "2 min ago"`)
 }
