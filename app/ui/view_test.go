@@ -200,8 +200,8 @@ func TestRenderFilterControlsReflectTheView(t *testing.T) {
 			t.Errorf("page does not match %s", re)
 		}
 	}
-	if i, j := strings.Index(out, `<option value="/home/dev/webapp">`), strings.Index(out, `<option selected value="/w/site">`); i < 0 || j < 0 || i > j {
-		t.Error("projects are not newest first")
+	if i, j := strings.Index(out, `<option selected value="/w/site">`), strings.Index(out, `<option value="/home/dev/webapp">`); i < 0 || j < 0 || i > j {
+		t.Error("projects are not by name (site before webapp)")
 	}
 	if n := len(regexp.MustCompile(`<option selected`).FindAllString(out, -1)); n != 3 {
 		t.Errorf("%d selected options, want one per select (3)", n)
