@@ -41,3 +41,25 @@ func AfterPaint(fn func()) {
 	})
 	app.Window().Call("requestAnimationFrame", frame)
 }
+
+// Hidden reports whether the page is out of sight: a background tab, a
+// minimised window, a locked phone (document.hidden).
+func Hidden() bool {
+	return app.Window().Get("document").Get("hidden").Bool()
+}
+
+// OnVisibility calls fn each time the page is shown or hidden (the
+// document's visibilitychange; Hidden says which) and returns the
+// function that removes the listener.
+func OnVisibility(fn func()) (remove func()) {
+	f := app.FuncOf(func(app.Value, []app.Value) any {
+		fn()
+		return nil
+	})
+	doc := app.Window().Get("document")
+	doc.Call("addEventListener", "visibilitychange", f)
+	return func() {
+		doc.Call("removeEventListener", "visibilitychange", f)
+		f.Release()
+	}
+}

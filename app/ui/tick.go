@@ -12,8 +12,11 @@ const tickEvery = 15 * time.Second
 
 // ticking runs fn on the UI goroutine every tickEvery, which draws the
 // component again, until stop is called.
-func ticking(ctx app.Context, fn func()) (stop func()) {
-	t := time.NewTicker(tickEvery)
+func ticking(ctx app.Context, fn func()) (stop func()) { return tickingEvery(ctx, tickEvery, fn) }
+
+// tickingEvery is ticking every d.
+func tickingEvery(ctx app.Context, d time.Duration, fn func()) (stop func()) {
+	t := time.NewTicker(d)
 	done := make(chan struct{})
 	go func() {
 		defer t.Stop()

@@ -13,26 +13,54 @@ import (
 // UsagePage is /usage: where the tokens and money went over the last 30
 // days, and the current 5-hour block. It reads GET /api/usage (by day,
 // project, model and source, days cut in the browser's zone) and GET
-// /api/usage/block once when it opens; Reload reads them again.
+// /api/usage/block when it opens, then again while it is in view, so
+// that its figures follow the spending without a reload (usagefresh.go);
+// Reload reads them at once.
 type UsagePage struct {
 	app.Compo
 
-	days, projects, models, sources usageReport
-	block                           usageBlock
-	loaded                          int    // answers received, of usageRequests
-	err                             string // the last failure, shown in place of the charts
-	now                             time.Time
-	which                           Which // the Helm the page is of: its machine, a demo
+	shown   usageData  // the figures on screen: the last reading that was whole
+	readAt  time.Time  // when shown arrived; zero until the first reading
+	pending *usageLoad // the reading in flight, nil when none
+	tried   time.Time  // when the last reading began
+	failure error      // why the last reading failed; nil when it did not
+	now     time.Time  // the clock the page was last drawn by
+	every   time.Duration
+	which   Which // the Helm the page is of: its machine, a demo
 
-	ctx     app.Context
-	cancels []func()
+	ctx      app.Context
+	cleanups []func()
 }
 
 // UsageRoute is the usage page's path, exactly (no trailing slash).
 const UsageRoute = "/usage"
 
-// usageRequests is how many requests a load makes.
+// usageRequests is how many requests a reading makes.
 const usageRequests = 5
+
+// usageData is one reading of the page's figures: the four reports and
+// the block, and the time they were asked for (the charted days end on
+// its day).
+type usageData struct {
+	days, projects, models, sources usageReport
+	block                           usageBlock
+	at                              time.Time
+}
+
+// usageLoad is a reading in flight: the answers so far, put together
+// apart from the figures shown so that these change all at once, and
+// how to abort the requests.
+type usageLoad struct {
+	next     usageData
+	answered int
+	cancels  []func()
+}
+
+func (l *usageLoad) abort() {
+	for _, c := range l.cancels {
+		c()
+	}
+}
 
 var (
 	_ app.Navigator  = (*UsagePage)(nil)
@@ -66,43 +94,78 @@ func (p *UsagePage) OnNav(ctx app.Context) {
 
 func (p *UsagePage) OnMount(ctx app.Context) {
 	p.ctx = ctx
+	p.every = refreshEvery(ctx.Page().URL())
 	p.load()
+	p.cleanups = append(p.cleanups,
+		tickingEvery(ctx, p.every, p.refresh),
+		// Back in view: read again at once if the figures are old.
+		browser.OnVisibility(func() { ctx.Dispatch(func(app.Context) { p.refresh() }) }),
+	)
 }
 
 func (p *UsagePage) OnDismount() {
-	for _, c := range p.cancels {
+	if p.pending != nil {
+		p.pending.abort()
+		p.pending = nil
+	}
+	for _, c := range p.cleanups {
 		c()
 	}
-	p.cancels = nil
+	p.cleanups = nil
 }
 
-// load asks for every report; each answer lands through the page's own
-// ctx (a saved event ctx may belong to an element re-rendered away).
+// load reads every report again, aborting a reading still in flight:
+// one at a time. The answers go to a reading of their own, shown when
+// the last arrives; a failure keeps the figures shown and says so. Each
+// answer lands through the page's own ctx (a saved event ctx may belong
+// to an element re-rendered away).
 func (p *UsagePage) load() {
-	for _, c := range p.cancels {
-		c()
+	if p.pending != nil {
+		p.pending.abort()
 	}
-	p.cancels, p.loaded, p.err, p.now = nil, 0, "", time.Now()
+	p.now = time.Now()
+	p.tried = p.now
+	l := &usageLoad{next: usageData{at: p.now}}
+	p.pending = l
 	tz := browserZone()
 	get := func(url string, dst any) {
-		p.cancels = append(p.cancels, browser.Fetch("GET", url, func(body []byte, err error) {
+		l.cancels = append(l.cancels, browser.Fetch("GET", url, func(body []byte, err error) {
 			p.ctx.Dispatch(func(app.Context) {
+				if p.pending != l {
+					return // aborted, or failed already
+				}
 				if err == nil {
 					err = json.Unmarshal(body, dst)
 				}
 				if err != nil {
-					p.err = failed("Could not read the usage", err)
+					p.fail(err)
 					return
 				}
-				p.loaded++
+				if l.answered++; l.answered == usageRequests {
+					p.pending, p.failure = nil, nil
+					p.shown = l.next
+					p.readAt = time.Now()
+					p.now = p.readAt
+				}
 			})
 		}))
 	}
-	get(usageURL("day", p.now, time.Local, tz), &p.days)
-	get(usageURL("project", p.now, time.Local, tz), &p.projects)
-	get(usageURL("model", p.now, time.Local, tz), &p.models)
-	get(usageURL("source", p.now, time.Local, tz), &p.sources)
-	get("/api/usage/block", &p.block)
+	at := l.next.at
+	get(usageURL("day", at, time.Local, tz), &l.next.days)
+	get(usageURL("project", at, time.Local, tz), &l.next.projects)
+	get(usageURL("model", at, time.Local, tz), &l.next.models)
+	get(usageURL("source", at, time.Local, tz), &l.next.sources)
+	get("/api/usage/block", &l.next.block)
+}
+
+// fail ends the reading in flight with err: the figures shown stay.
+func (p *UsagePage) fail(err error) {
+	if p.pending != nil {
+		p.pending.abort()
+		p.pending = nil
+	}
+	p.failure = err
+	p.now = time.Now()
 }
 
 func (p *UsagePage) onReload(ctx app.Context, e app.Event) { p.load() }
@@ -127,21 +190,24 @@ func (p *UsagePage) Render() app.UI {
 
 func (p *UsagePage) renderBody() app.UI {
 	switch {
-	case p.err != "":
-		return app.P().ID("usage-error").Role("alert").Text(p.err)
-	case p.loaded < usageRequests:
+	case p.readAt.IsZero() && p.failure != nil:
+		return app.P().ID("usage-error").Role("alert").Text(
+			failed("Could not read the usage", p.failure) + " " + p.retrying())
+	case p.readAt.IsZero():
 		return app.P().ID("usage-loading").Role("status").Text("Loading usage…")
 	}
-	rows, models := fillDays(p.days, p.now, time.Local, usageDays)
+	d := p.shown
+	rows, models := fillDays(d.days, d.at, time.Local, usageDays)
 	colors := palette(models)
 	return app.Div().Body(
+		p.renderFreshness(),
 		p.renderSummary(rows),
 		p.renderBlock(),
 		dayChart(rows, models, colors),
 		tokenChart(rows, models, colors),
-		barChart("projects", "Cost per project (top 10)", "project", topN(p.projects.Buckets, 10), colors),
-		barChart("models", "Cost per model", "model", p.models.Buckets, colors),
-		barChart("sources", "Cost per source", "source", p.sources.Buckets, colors),
+		barChart("projects", "Cost per project (top 10)", "project", topN(d.projects.Buckets, 10), colors),
+		barChart("models", "Cost per model", "model", d.models.Buckets, colors),
+		barChart("sources", "Cost per source", "source", d.sources.Buckets, colors),
 	)
 }
 
@@ -152,14 +218,15 @@ func (p *UsagePage) renderSummary(rows []dayRow) app.UI {
 		change = fmt.Sprintf("%+.0f%% on last week (%s)", (this-last)/last*100, cost(last))
 	}
 	hit := "no input yet"
-	if r, ok := cacheHitRate(p.days.Total.Tokens); ok {
+	days := p.shown.days
+	if r, ok := cacheHitRate(days.Total.Tokens); ok {
 		hit = fmt.Sprintf("%.1f%%", r*100)
 	}
 	return app.Section().ID("usage-summary").Aria("label", "Summary").Body(
 		app.Dl().Body(
 			app.Dt().Text("Last 30 days"),
-			app.Dd().ID("usage-total").Title("%s", tokensTitle(p.days.Total.Tokens)).
-				Text(cost(p.days.Total.CostUSD)+" · "+tokensText(p.days.Total.Tokens)),
+			app.Dd().ID("usage-total").Title("%s", tokensTitle(days.Total.Tokens)).
+				Text(cost(days.Total.CostUSD)+" · "+tokensText(days.Total.Tokens)),
 			app.Dt().Text("This week (7 days)"),
 			app.Dd().ID("usage-week").Text(cost(this)+" · "+change),
 			app.Dt().Title("cache reads over all input tokens").Text("Cache hit rate"),
@@ -169,7 +236,7 @@ func (p *UsagePage) renderSummary(rows []dayRow) app.UI {
 }
 
 func (p *UsagePage) renderBlock() app.UI {
-	b := p.block
+	b := p.shown.block
 	body := []app.UI{app.H2().Text("Current 5-hour block")}
 	if !b.Active {
 		body = append(body, app.P().Text("No block running: nothing spent in the last 5 hours."))
@@ -179,7 +246,7 @@ func (p *UsagePage) renderBlock() app.UI {
 			app.Dt().Text("Spent so far"), app.Dd().ID("block-cost").Text(cost(b.CostUSD)),
 			app.Dt().Text("Burn rate"), app.Dd().ID("block-burn").Text(cost(b.BurnUSDPerHour)+" per hour"),
 			app.Dt().Text("Projected at its end"), app.Dd().ID("block-projected").
-				Text(projected(b)),
+				Text(projected(b, p.now.Sub(p.readAt))),
 		))
 	}
 	return app.Section().ID("usage-block").Body(body...)
@@ -187,9 +254,11 @@ func (p *UsagePage) renderBlock() app.UI {
 
 // projected is the block's projected cost, with when it ends and the time
 // left in the words the rest of the page uses: "$5.91 at Thu 12:00 (4 h
-// 53 min left)", not Go's 4h53m0s.
-func projected(b usageBlock) string {
-	left := max(b.End-b.Now, 0)
+// 53 min left)", not Go's 4h53m0s. The time left counts down by since,
+// how long ago the block was read: between readings, and while they
+// fail, it is still the time left now.
+func projected(b usageBlock, since time.Duration) string {
+	left := max(b.End-b.Now-max(since, 0).Milliseconds(), 0)
 	if left >= time.Minute.Milliseconds() {
 		left = (left + 30_000) / 60_000 * 60_000 // to the nearest minute
 	}

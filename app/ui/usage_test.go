@@ -1,7 +1,13 @@
 package ui
 
 import (
+	"net/url"
+	"strings"
 	"testing"
+	"time"
+
+	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/shared"
 )
 
 // The usage page's header says which Helm it is of, as the list's and a
@@ -54,4 +60,128 @@ func TestUsageTitleNamesItsHelm(t *testing.T) {
 			t.Errorf("%+v at %s: title %q, want %q", tc.w, tc.urlHost, got, tc.want)
 		}
 	}
+}
+
+// How current the figures are, in words: "Updated just now" for a
+// minute, then the time they were read; after a failed reading, that
+// they are from then, and why in plain words, never the browser's.
+func TestUsageFreshness(t *testing.T) {
+	now := time.Date(2026, 3, 2, 14, 5, 30, 0, time.Local)
+	offline := &browser.JSError{Name: "TypeError", Message: "Failed to fetch"}
+	for _, tc := range []struct {
+		readAt  time.Time
+		failure error
+		want    string
+		stale   bool
+	}{
+		{now.Add(-10 * time.Second), nil, "Updated just now", false},
+		{now.Add(-5 * time.Minute), nil, "As of 14:00", false},
+		{time.Date(2026, 3, 1, 23, 50, 0, 0, time.Local), nil, "As of Sun 23:50", false},
+		{now.Add(-5 * time.Minute), offline,
+			"These figures are from 14:00: they could not be read again. The server does not answer. Is helmd running?", true},
+		{now.Add(-time.Minute), &browser.HTTPError{Method: "GET", URL: "/api/usage", Status: 502},
+			"These figures are from 14:04: they could not be read again. The server had a problem (HTTP 502).", true},
+		{now.Add(-time.Minute), errNoAnswer,
+			"These figures are from 14:04: they could not be read again. The server does not answer. Is helmd running?", true},
+	} {
+		got, stale := freshness(tc.readAt, now, tc.failure)
+		if got != tc.want || stale != tc.stale {
+			t.Errorf("read at %s, failure %v: %q (stale %v), want %q (stale %v)", tc.readAt.Format(time.DateTime), tc.failure, got, stale, tc.want, tc.stale)
+		}
+	}
+}
+
+// A page in view reads its figures again every period, one reading at a
+// time; a hidden one does not; a tab shown again reads at once unless
+// its figures are under half a period old.
+func TestUsageDue(t *testing.T) {
+	now := time.Date(2026, 3, 2, 14, 5, 30, 0, time.Local)
+	const every = 30 * time.Second
+	for _, tc := range []struct {
+		inFlight, hidden bool
+		ago              time.Duration
+		want             bool
+	}{
+		{false, false, every, true},
+		{false, false, every / 2, true},
+		{false, false, every/2 - time.Second, false},
+		{true, false, time.Hour, false},
+		{false, true, time.Hour, false},
+	} {
+		if got := usageDue(tc.inFlight, tc.hidden, now.Add(-tc.ago), now, every); got != tc.want {
+			t.Errorf("in flight %v, hidden %v, last begun %v ago: due %v, want %v", tc.inFlight, tc.hidden, tc.ago, got, tc.want)
+		}
+	}
+}
+
+// The refresh period is half a minute, or what the page URL's ?refresh=
+// says within reason.
+func TestRefreshEvery(t *testing.T) {
+	for q, want := range map[string]time.Duration{
+		"": usageRefresh, "refresh=2s": 2 * time.Second, "refresh=10ms": usageRefresh, "refresh=3h": usageRefresh, "refresh=x": usageRefresh,
+	} {
+		if got := refreshEvery(&url.URL{Path: UsageRoute, RawQuery: q}); got != want {
+			t.Errorf("?%s: every %v, want %v", q, got, want)
+		}
+	}
+}
+
+// usagePageWith is a usage page that has read $1.50 today, at readAt,
+// and whose last reading failed with failure (nil: it did not).
+func usagePageWith(readAt time.Time, failure error) *UsagePage {
+	p := NewUsagePage(Which{})
+	day := readAt.In(time.Local).Format(time.DateOnly)
+	spent := shared.Tokens{Input: 1000, Output: 2000}
+	p.shown = usageData{at: readAt, days: usageReport{
+		Buckets: []usageBucket{{Key: day, CostUSD: 1.5, Tokens: spent, ByModel: map[string]float64{"claude-opus-4-6": 1.5},
+			TokensByModel: map[string]int{"claude-opus-4-6": spent.Total()}}},
+		Total: shared.UsageTotals{CostUSD: 1.5, Tokens: spent},
+	}}
+	p.readAt, p.now, p.failure = readAt, readAt.Add(10*time.Second), failure
+	return p
+}
+
+// A reading that fails keeps the figures on screen, said to be from
+// when they were read; only a page that never read any says it has none.
+func TestUsageKeepsItsFiguresWhenAReadingFails(t *testing.T) {
+	readAt := time.Date(2026, 3, 2, 14, 5, 0, 0, time.Local)
+	offline := &browser.JSError{Name: "TypeError", Message: "Failed to fetch"}
+
+	page := renderUI(t, usagePageWith(readAt, offline).Render())
+	if total := page.byID("usage-total"); total == nil || !strings.HasPrefix(total.content(), "$1.50") {
+		t.Errorf("after a failed reading, the total is gone or changed: %v", total)
+	}
+	fresh := page.byID("usage-fresh")
+	const want = "These figures are from 14:05: they could not be read again. The server does not answer. Is helmd running? Trying again every 30 s."
+	if fresh == nil || fresh.content() != want || !fresh.hasClass("stale") {
+		t.Errorf("after a failed reading, the page says %v, want %q (stale)", fresh, want)
+	}
+	if page.byID("usage-error") != nil {
+		t.Error("a failed reading replaced the figures with an error")
+	}
+
+	page = renderUI(t, usagePageWith(readAt, nil).Render())
+	if fresh := page.byID("usage-fresh"); fresh == nil || fresh.content() != "Updated just now" || fresh.hasClass("stale") {
+		t.Errorf("after a reading, the page says %v, want Updated just now", fresh)
+	}
+
+	p := NewUsagePage(Which{})
+	p.failure = offline
+	page = renderUI(t, p.Render())
+	if e := page.byID("usage-error"); e == nil || e.content() != "Could not read the usage. The server does not answer. Is helmd running? Trying again every 30 s." {
+		t.Errorf("a first reading that failed says %v", e)
+	}
+}
+
+// byID is the element under e with id, or nil.
+func (e *elem) byID(id string) *elem {
+	for _, k := range e.kids {
+		if k.tag != "" && k.attrs["id"] == id {
+			return k
+		}
+		if f := k.byID(id); f != nil {
+			return f
+		}
+	}
+	return nil
 }

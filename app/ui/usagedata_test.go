@@ -133,23 +133,27 @@ func TestListURL(t *testing.T) {
 }
 
 // The block's time left reads as the rest of the page does, to the
-// nearest minute, never as Go's "4h53m0s".
+// nearest minute, never as Go's "4h53m0s"; it counts down from when the
+// block was read (since), not frozen at that moment.
 func TestProjectedTimeLeft(t *testing.T) {
 	end := time.Date(2026, 3, 2, 12, 0, 0, 0, time.Local)
 	tests := []struct {
-		left time.Duration
-		want string
+		left, since time.Duration
+		want        string
 	}{
-		{4*time.Hour + 52*time.Minute + 40*time.Second, "(4 h 53 min left)"},
-		{4*time.Hour + 53*time.Minute + 10*time.Second, "(4 h 53 min left)"},
-		{12*time.Minute + 29*time.Second, "(12 min left)"},
-		{40 * time.Second, "(40 s left)"},
-		{-time.Second, "(0 s left)"}, // computed just after its end
+		{4*time.Hour + 52*time.Minute + 40*time.Second, 0, "(4 h 53 min left)"},
+		{4*time.Hour + 53*time.Minute + 10*time.Second, 0, "(4 h 53 min left)"},
+		{12*time.Minute + 29*time.Second, 0, "(12 min left)"},
+		{40 * time.Second, 0, "(40 s left)"},
+		{-time.Second, 0, "(0 s left)"}, // computed just after its end
+		{1*time.Hour + 50*time.Minute, 10 * time.Minute, "(1 h 40 min left)"},
+		{40 * time.Second, time.Minute, "(0 s left)"},
+		{12 * time.Minute, -time.Minute, "(12 min left)"}, // a clock set back
 	}
 	for _, tc := range tests {
 		b := usageBlock{End: end.UnixMilli(), Now: end.Add(-tc.left).UnixMilli(), ProjectedUSD: 5.912}
-		if got, want := projected(b), "$5.91 at "+end.Format("Mon 15:04")+" "+tc.want; got != want {
-			t.Errorf("%v before the end: %q, want %q", tc.left, got, want)
+		if got, want := projected(b, tc.since), "$5.91 at "+end.Format("Mon 15:04")+" "+tc.want; got != want {
+			t.Errorf("%v before the end, read %v ago: %q, want %q", tc.left, tc.since, got, want)
 		}
 	}
 }
