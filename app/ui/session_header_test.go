@@ -9,6 +9,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -226,5 +227,32 @@ func TestSubagentPageCopiesItsOwnPath(t *testing.T) {
 	p.agent = ""
 	if got := p.copyText("copy-path"); got != "/p/main.jsonl" {
 		t.Errorf("the session's page copies %q", got)
+	}
+}
+
+// The header says whether the page follows its session: Live on its
+// stream, Polling without one, Offline while helmd does not answer; a
+// page still loading, missing or gone says so in words instead.
+func TestRenderSessionConn(t *testing.T) {
+	for _, tc := range []struct {
+		state  string
+		stream bool
+		want   string // "" for hidden
+	}{
+		{"ready", true, `data-state="live"[^>]*>Live<`},
+		{"ready", false, `data-state="polling"[^>]*>Polling<`},
+		{"offline", false, `data-state="offline"[^>]*>Offline<`},
+		{"loading", false, ""},
+		{"gone", false, ""},
+	} {
+		p := pageFor()
+		p.state = tc.state
+		if tc.stream {
+			p.live = &browser.PageStream{}
+		}
+		out := sortAttrs(app.HTMLString(p.renderConn()))
+		if tc.want == "" && !strings.Contains(out, "hidden") || tc.want != "" && !regexp.MustCompile(`<span [^>]*`+tc.want).MatchString(out) {
+			t.Errorf("%s (stream %v): %s", tc.state, tc.stream, out)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/shared"
 )
@@ -43,7 +44,7 @@ func (p *SessionPage) renderHeader() app.UI {
 		OnClick(p.onFindButton).Body(app.Text("Find"), app.Span().Class("key-hint").Text(" ( / )"))
 	help := app.Button().ID("help-button").Title("Keyboard shortcuts ( ? )").Aria("label", "Keyboard shortcuts").
 		Text("?").OnClick(p.onHelpButton)
-	top := app.Div().Class("top-line").Body(back, renderWhich(p.which), find, help)
+	top := app.Div().Class("top-line").Body(back, renderWhich(p.which), p.renderConn(), find, help)
 	d := p.detail
 	if d == nil { // until the detail comes: what the URL says
 		placeholder := p.id
@@ -389,4 +390,32 @@ func (p *SessionPage) mark(text string) []app.UI {
 		return []app.UI{app.Text(text)}
 	}
 	return marked(text, p.term)
+}
+
+// renderConn says whether the page follows its session, as the list's
+// #conn does: Live on the session's own stream, Polling while it asks
+// every pollEvery instead (an older helmd, a session of another machine,
+// between two tries of the stream), Offline while helmd does not answer.
+// Without it a page open for hours could not be told from one that had
+// stopped until something failed. Loading, missing and gone pages say
+// what they are in words, without it.
+func (p *SessionPage) renderConn() app.UI {
+	var st feed.State
+	switch {
+	case p.state == "offline":
+		st = feed.Offline
+	case p.state != "ready":
+		return app.Span().ID("conn").Hidden(true)
+	case p.live != nil:
+		st = feed.Live
+	default:
+		st = feed.Polling
+	}
+	tip := map[feed.State]string{
+		feed.Live:    "Live: new messages appear as they are written",
+		feed.Polling: "Polling: the page asks for new messages every " + itoa(int(pollEvery/time.Second)) + " s",
+		feed.Offline: "Offline: helmd does not answer; the page tries again every " + itoa(int(pollEvery/time.Second)) + " s",
+	}[st]
+	return app.Span().ID("conn").DataSet("state", string(st)).Title("%s", tip).
+		TabIndex(0).Aria("label", tip).Role("status").Text(st.Label())
 }

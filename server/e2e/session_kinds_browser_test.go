@@ -666,12 +666,19 @@ func testSessionWorkingAfterOutage(t *testing.T, b *browser) {
 	c.navigate(p.URL + "/s/claude/" + sid)
 	inView := `(t => { const w = document.getElementById("working"); return !!w && t.scrollHeight > t.clientHeight * 2 && w.getBoundingClientRect().bottom <= t.getBoundingClientRect().bottom + 1 && w.textContent === "Working…"; })(document.getElementById("transcript"))`
 	c.waitJS(30*time.Second, "Working… at the end of a long session, in view", inView)
+	// The header says the page follows the session, as the list does.
+	conn := func(state, label string) string {
+		return fmt.Sprintf(`(e => !!e && !e.hidden && e.dataset.state === %q && e.textContent === %q)(document.getElementById("conn"))`, state, label)
+	}
+	c.waitJS(5*time.Second, "the header saying Live", conn("live", "Live"))
 	p.terminate(t)
 	c.waitJS(30*time.Second, "offline, the line gone", `document.getElementById("session").dataset.state === "offline" && !document.getElementById("working")`)
 	c.waitJS(5*time.Second, "the outage said in words", hasTextContaining("#session-error", "Not connected to helmd"))
+	c.waitJS(5*time.Second, "the header saying Offline", conn("offline", "Offline"))
 	serveOn(t, port, claude, "devbox")
 	c.waitJS(30*time.Second, "Working… back after the outage, in view", inView)
 	c.waitJS(5*time.Second, "the outage no longer said", `!document.getElementById("session-error")`)
+	c.waitJS(10*time.Second, "the header saying Live again", conn("live", "Live"))
 }
 
 // settledTop is the top of the element expr finds, once the page has
