@@ -15,18 +15,6 @@ import (
 
 const svgNS = "http://www.w3.org/2000/svg"
 
-// modelColors are readable on the light and the dark background alike.
-var modelColors = []string{"#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7"}
-
-// palette gives each model (in legend order) its color.
-func palette(models []string) map[string]string {
-	out := make(map[string]string, len(models))
-	for i, m := range models {
-		out[m] = modelColors[i%len(modelColors)]
-	}
-	return out
-}
-
 func svg(tag string) app.HTMLElem { return app.Elem(tag).XMLNS(svgNS) }
 
 // navigate follows a bar's link inside the app.

@@ -161,6 +161,71 @@ func TestBrowserUsagePage(t *testing.T) {
 	waitRows(c, "every session again", sidA, sidB)
 }
 
+// modelFillsJS is the fill of each model wherever the page draws it:
+// both day charts' legends and bars, and the models chart, each model's
+// distinct fills and the first legend's order.
+const modelFillsJS = `(() => {
+	const fills = {}, put = (m, f) => { fills[m] = [...new Set([...(fills[m] || []), f])].sort() };
+	for (const sel of ["#chart-days", "#chart-tokens"]) {
+		document.querySelectorAll(sel + " .legend li").forEach(li => put(li.querySelector("a").title, li.querySelector("rect").getAttribute("fill")));
+		document.querySelectorAll(sel + " g.bar rect[data-model]").forEach(r => put(r.dataset.model, r.getAttribute("fill")));
+	}
+	document.querySelectorAll("#chart-models .bar").forEach(b => put(b.dataset.key, b.querySelector("rect").getAttribute("fill")));
+	return {fills, legend: [...document.querySelectorAll("#chart-days .legend a")].map(a => a.title)};
+})()`
+
+type modelFills struct {
+	Fills  map[string][]string
+	Legend []string
+}
+
+// TestBrowserUsageModelColors: a model keeps its color from one load of
+// the page to the next, though the spending has moved and the legend,
+// ranked by cost, lists it in another place; in every chart and legend
+// it is the one color.
+func TestBrowserUsageModelColors(t *testing.T) {
+	b := startBrowser(t)
+	claude := t.TempDir()
+	now := time.Now()
+	path := fixture.Path(claude, cwd, sidA)
+	opus := func(id string) string {
+		return strings.Replace(fixture.Assistant(sidA, cwd, id, "end_turn", now), sonnetModel, opusModel, 1)
+	}
+	// Sonnet costs the most: first in the legend.
+	fixture.Append(t, path, fixture.User(sidA, cwd, "today's work", now.Add(-time.Minute)))
+	fixture.Append(t, path, fixture.Assistant(sidA, cwd, "msg_s1", "end_turn", now))
+	fixture.Append(t, path, fixture.Assistant(sidA, cwd, "msg_s2", "end_turn", now))
+	fixture.Append(t, path, opus("msg_o1"))
+	p := serveList(t, claude)
+
+	c := b.tab(t)
+	// ?refresh=1s: a page loaded before the server has read the new
+	// spending reads it again a second later.
+	c.navigate(p.URL + "/usage?refresh=1s")
+	c.waitJS(30*time.Second, "sonnet first in the legend", fmt.Sprintf(`document.querySelector("#chart-days .legend a")?.title === %q`, sonnetModel))
+	first := mustEval[modelFills](c, modelFillsJS)
+
+	// Opus overtakes it; the page is loaded again.
+	fixture.Append(t, path, opus("msg_o2"))
+	fixture.Append(t, path, opus("msg_o3"))
+	c.navigate(p.URL + "/usage?refresh=1s")
+	c.waitJS(30*time.Second, "opus first in the legend", fmt.Sprintf(`document.querySelector("#chart-days .legend a")?.title === %q`, opusModel))
+	again := mustEval[modelFills](c, modelFillsJS)
+
+	for _, load := range []modelFills{first, again} {
+		for _, m := range []string{sonnetModel, opusModel} {
+			if len(load.Fills[m]) != 1 {
+				t.Errorf("legend %q: %s is drawn in %q; want one color in every chart and legend", load.Legend, m, load.Fills[m])
+			}
+		}
+	}
+	if !slices.Equal(first.Fills[sonnetModel], again.Fills[sonnetModel]) || !slices.Equal(first.Fills[opusModel], again.Fills[opusModel]) ||
+		slices.Equal(first.Fills[sonnetModel], first.Fills[opusModel]) {
+		t.Errorf("sonnet %q and opus %q with the legend %q; after a reload, sonnet %q and opus %q with the legend %q: want each model its own color, the same",
+			first.Fills[sonnetModel], first.Fills[opusModel], first.Legend, again.Fills[sonnetModel], again.Fills[opusModel], again.Legend)
+	}
+}
+
 // TestBrowserUsageInTheBrowsersZone: days are the browser's days. In a
 // browser at UTC+14 (Pacific/Kiritimati), a response written at 11:00
 // UTC falls on the next day: its spend is on that day's bar, not on the
