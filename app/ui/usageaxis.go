@@ -80,7 +80,7 @@ func dayPlot(chart app.UI, rows []dayRow) app.UI {
 // something (trs), and in words the days that did not, so that the
 // table still says all the chart does without thirty rows of zeros.
 // what is what the quiet days lack: "spend", "tokens".
-func dayTable(heads []string, trs []app.UI, days int, what string) app.UI {
+func dayTable(heads []app.UI, trs []app.UI, days int, what string) app.UI {
 	if len(trs) == 0 {
 		return app.P().Class("quiet-days").Text(fmt.Sprintf("No %s in the last %d days.", what, days))
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -42,7 +43,7 @@ func dayChart(rows []dayRow, models []string, colors map[string]string) app.UI {
 			continue // the table lists the days that cost something
 		}
 		trs = append(trs, app.Tr().Body(
-			app.Th().Scope("row").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
+			app.Th().Scope("row").Class("day").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
 			app.Td().Text(cost(r.Cost)),
 			app.Td().Class("models").Text(modelsText(r.Models, cost)),
 		))
@@ -50,7 +51,7 @@ func dayChart(rows []dayRow, models []string, colors map[string]string) app.UI {
 	return chartSection("days", "Cost per day, by model", fmt.Sprintf("highest %s", cost(top)),
 		dayPlot(chartSVG("Cost per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...), rows),
 		legend(models, colors),
-		dayTable([]string{"Day", "Cost", "By model"}, trs, len(rows), "spend"))
+		dayTable(append(colHeads("Day", "Cost"), modelsHead()), trs, len(rows), "spend"))
 }
 
 // stackedBar is day i's bar of a day chart, one segment per model; a
@@ -119,16 +120,15 @@ func tokenChart(rows []dayRow, models []string, colors map[string]string) app.UI
 			continue // the table lists the days that used some
 		}
 		trs = append(trs, app.Tr().Body(
-			app.Th().Scope("row").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
-			app.Td().Text(grouped(t.Input)), app.Td().Text(grouped(t.Output)),
-			app.Td().Text(grouped(t.CacheRead)), app.Td().Text(grouped(t.CacheWrite)),
+			app.Th().Scope("row").Class("day").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
+			countCell(t.Input), countCell(t.Output), countCell(t.CacheRead), countCell(t.CacheWrite),
 			app.Td().Class("models").Text(modelsText(r.TokenModels, tokenCount)),
 		))
 	}
 	return chartSection("tokens", "Tokens per day, by model", fmt.Sprintf("highest %s", shared.CountText(top)),
 		dayPlot(chartSVG("Tokens per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...), rows),
 		legend(models, colors),
-		dayTable([]string{"Day", "Input", "Output", "Cache read", "Cache write", "By model"}, trs, len(rows), "tokens"))
+		dayTable(append(colHeads("Day", "Input", "Output", "Cache read", "Cache write"), modelsHead()), trs, len(rows), "tokens"))
 }
 
 // barChart is one horizontal bar per bucket, each on a row with its name
@@ -159,15 +159,19 @@ func barChart(id, title, filter string, buckets []usageBucket, colors map[string
 		bars = append(bars, hbar(filter, b.Key, cost(b.CostUSD), w, fill))
 		label, full := bucketName(filter, b.Key)
 		name := app.UI(app.Text(label))
-		if b.Key != restKey {
+		switch {
+		case b.Key == restKey:
+		case filter == "project":
+			name = app.A().Href(listURL(filter, b.Key)).Title("%s", attr(full)).Body(pathParts(label)...)
+		default:
 			name = app.A().Href(listURL(filter, b.Key)).Title("%s", attr(full)).Text(label)
 		}
 		trs = append(trs, app.Tr().Body(app.Th().Scope("row").Body(name), app.Td().Text(cost(b.CostUSD)),
-			app.Td().Text(tokensText(b.Tokens))))
+			app.Td().Class("tokens").Body(tokenParts(b.Tokens)...)))
 	}
 	chart := app.Div().Class("hbars").Role("img").
 		Aria("label", title+" over the last 30 days; the table has the figures").Body(bars...)
-	return chartSection(id, title, "", chart, usageTable([]string{"Name", "Cost", "Tokens"}, trs))
+	return chartSection(id, title, "", chart, usageTable(colHeads("Name", "Cost", "Tokens"), trs))
 }
 
 // hbar is one row of a bar chart: name (bucketName's), bar (width
@@ -204,20 +208,74 @@ func chartSection(id, title, note string, body ...app.UI) app.UI {
 	return app.Section().ID("chart-" + id).Class("usage-chart").Body(append(head, body...)...)
 }
 
-// usageTable is a chart's figures; it scrolls sideways on a phone, and a
-// shade at an edge says more of it lies that way (web/helm.css: the
-// shades follow the scroll position, and show only when it can scroll).
-func usageTable(heads []string, rows []app.UI) app.UI {
-	ths := make([]app.UI, 0, len(heads))
-	for _, h := range heads {
-		ths = append(ths, app.Th().Scope("col").Text(h))
-	}
+// usageTable is a chart's figures under the headings heads (colHeads).
+// It scrolls sideways when it is wider than the page, and a shade at an
+// edge says more of it lies that way (web/helm.css: the shades follow
+// the scroll position, and show only when it can scroll). On a phone the
+// tables are made to fit: the by-model columns give way, headings wrap.
+func usageTable(heads []app.UI, rows []app.UI) app.UI {
 	return app.Div().Class("usage-table").Body(
 		app.Div().Class("scroller").Body(app.Table().Body(
-			app.THead().Body(app.Tr().Body(ths...)),
+			app.THead().Body(app.Tr().Body(heads...)),
 			app.TBody().Body(rows...),
 		)),
 		app.Span().Class("scroll-cue", "start").Aria("hidden", "true"),
 		app.Span().Class("scroll-cue", "end").Aria("hidden", "true"),
 	)
+}
+
+// countCell is a count of tokens in a table: exact ("37,037,034"), or
+// on a phone in short ("37M", as the list says counts), so that a day's
+// four counts fit its width beside the day however large they grow
+// (web/helm.css shows one of the two).
+func countCell(n int) app.UI {
+	return app.Td().Body(app.Span().Class("exact").Text(grouped(n)), app.Span().Class("short").Text(shared.CountText(n)))
+}
+
+// colHeads are a table's column headings.
+func colHeads(names ...string) []app.UI {
+	ths := make([]app.UI, 0, len(names))
+	for _, n := range names {
+		ths = append(ths, app.Th().Scope("col").Text(n))
+	}
+	return ths
+}
+
+// modelsHead heads a day's share per model (td.models), the column a
+// phone leaves out: a day's models are a line or more of their own,
+// which the chart above shows stacked in the legend's colors.
+func modelsHead() app.UI { return app.Th().Scope("col").Class("models").Text("By model") }
+
+// pathParts is a project's path as text that wraps only after a slash:
+// each folder's name with its slash in a part that never breaks (not at
+// a hyphen nor at a space: web/helm.css), a <wbr> between parts. The
+// root's slash stays with the first folder ("/home/").
+func pathParts(path string) []app.UI {
+	parts := strings.SplitAfter(path, "/")
+	if len(parts) > 1 && parts[0] == "/" {
+		parts = append([]string{"/" + parts[1]}, parts[2:]...)
+	}
+	out := make([]app.UI, 0, 2*len(parts))
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if len(out) > 0 {
+			out = append(out, app.Wbr())
+		}
+		out = append(out, app.Span().Class("part").Text(p))
+	}
+	return out
+}
+
+// tokenParts is tokensText ("1.2M tokens · 3.4M cached") in two parts
+// that never break, so that a narrow column wraps it after its dot, on
+// two lines, and nowhere else.
+func tokenParts(t shared.Tokens) []app.UI {
+	s := tokensText(t)
+	before, after, ok := strings.Cut(s, " · ")
+	if !ok {
+		return []app.UI{app.Span().Class("part").Text(s)}
+	}
+	return []app.UI{app.Span().Class("part").Text(before + " ·"), app.Text(" "), app.Span().Class("part").Text(after)}
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/shared"
 )
 
 // chartHost renders one element tree in a test engine.
@@ -192,6 +194,38 @@ func TestBarChartTableNames(t *testing.T) {
 	}
 }
 
+// In the figures' table a project's path may wrap only after a slash,
+// and a token count only after its dot: the path's link holds it whole,
+// as text, in parts each up to and with a slash (the root's staying with
+// the first folder), a <wbr> between; the count is two parts.
+func TestBarChartTableBreaks(t *testing.T) {
+	const path = `/home/dev/notes/blog posts/<img src=x onerror="alert(1)">`
+	tokens := shared.Tokens{Input: 1500, Output: 200, CacheRead: 12_000}
+	page := renderUI(t, barChart("projects", "Cost per project", "project", []usageBucket{{Key: path, CostUSD: 1, Tokens: tokens}}, nil))
+	if page.hasTag("img") {
+		t.Error("a path became markup")
+	}
+	tables := page.tags("table")
+	if len(tables) != 1 || len(tables[0].tags("a")) != 1 {
+		t.Fatalf("%d tables, want one with one link", len(tables))
+	}
+	var parts []string
+	for _, k := range tables[0].tags("a")[0].kids {
+		parts = append(parts, k.tag+":"+k.content())
+	}
+	want := []string{"span:/home/", "wbr:", "span:dev/", "wbr:", "span:notes/", "wbr:", "span:blog posts/", "wbr:", `span:<img src=x onerror="alert(1)">`}
+	if !slices.Equal(parts, want) {
+		t.Errorf("the path's link holds %q, want %q", parts, want)
+	}
+	var cell []string
+	for _, td := range tables[0].all("tokens") {
+		cell = append(cell, contents(td.all("part"))...)
+	}
+	if want := []string{"1.7k tokens ·", "12k cached"}; !slices.Equal(cell, want) {
+		t.Errorf("the tokens cell's parts: %q, want %q", cell, want)
+	}
+}
+
 // A day chart's legend and its table's "By model" cells name each model
 // as the list does, the legend's tooltip the whole id.
 func TestDayChartModelNames(t *testing.T) {
@@ -234,7 +268,7 @@ func contents(es []*elem) []string {
 // edge beside it (web/helm.css shows them when it can scroll that way),
 // hidden from screen readers.
 func TestUsageTableScrollCues(t *testing.T) {
-	page := renderUI(t, usageTable([]string{"Day", "Cost"}, []app.UI{app.Tr().Body(app.Th().Text("2026-03-01"), app.Td().Text("$1.00"))}))
+	page := renderUI(t, usageTable(colHeads("Day", "Cost"), []app.UI{app.Tr().Body(app.Th().Text("2026-03-01"), app.Td().Text("$1.00"))}))
 	boxes := page.all("usage-table")
 	if len(boxes) != 1 {
 		t.Fatalf("%d table boxes", len(boxes))

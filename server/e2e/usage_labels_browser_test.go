@@ -138,8 +138,10 @@ func TestBrowserUsageBarLabels(t *testing.T) {
 	mustEval[bool](c, `document.querySelector("#chart-projects").scrollIntoView(), true`)
 	c.screenshots("usage-labels")
 
-	// The tokens table is wider than a phone: a shade at the right edge,
-	// none at the left; scrolled to the end, the other way round.
+	// The projects table is wider than a phone, the long path's last
+	// folder being too long a name for it (a path breaks only after a
+	// slash): a shade at the right edge, none at the left; scrolled to the
+	// end, the other way round.
 	cues := func(chart string) (start, end float64) {
 		v := mustEval[[]float64](c, fmt.Sprintf(`[...document.querySelectorAll("%s .usage-table .scroll-cue")].map(e => {
 			const b = e.getBoundingClientRect(); return b.width > 0 && b.height > 0 ? +getComputedStyle(e).opacity : 0 })`, chart))
@@ -149,17 +151,17 @@ func TestBrowserUsageBarLabels(t *testing.T) {
 		return v[0], v[1]
 	}
 	viewport(c, 375, 900, true, "light")
-	if !mustEval[bool](c, present("#chart-tokens .usage-table .scroller")) {
-		t.Fatal("the tokens table scrolls in no box of its own, with no shades")
+	if !mustEval[bool](c, present("#chart-projects .usage-table .scroller")) {
+		t.Fatal("the projects table scrolls in no box of its own, with no shades")
 	}
-	if !mustEval[bool](c, `(s => s.scrollWidth > s.clientWidth)(document.querySelector("#chart-tokens .scroller"))`) {
-		t.Fatal("the tokens table fits a phone: nothing to scroll")
+	if !mustEval[bool](c, `(s => s.scrollWidth > s.clientWidth)(document.querySelector("#chart-projects .scroller"))`) {
+		t.Fatal("the projects table fits a phone: nothing to scroll")
 	}
-	if start, end := cues("#chart-tokens"); start > 0.1 || end < 0.9 {
-		t.Errorf("tokens table at its start on a phone: shades %.2f left, %.2f right; want none left, one right", start, end)
+	if start, end := cues("#chart-projects"); start > 0.1 || end < 0.9 {
+		t.Errorf("projects table at its start on a phone: shades %.2f left, %.2f right; want none left, one right", start, end)
 	}
-	mustEval[bool](c, `(s => { s.scrollLeft = s.scrollWidth; return true })(document.querySelector("#chart-tokens .scroller"))`)
-	c.waitJS(5*time.Second, "the shades to follow the scroll", `(([s, e]) => +getComputedStyle(s).opacity > 0.9 && +getComputedStyle(e).opacity < 0.1)(document.querySelectorAll("#chart-tokens .scroll-cue"))`)
+	mustEval[bool](c, `(s => { s.scrollLeft = s.scrollWidth; return true })(document.querySelector("#chart-projects .scroller"))`)
+	c.waitJS(5*time.Second, "the shades to follow the scroll", `(([s, e]) => +getComputedStyle(s).opacity > 0.9 && +getComputedStyle(e).opacity < 0.1)(document.querySelectorAll("#chart-projects .scroll-cue"))`)
 	viewport(c, 1280, 900, false, "light")
 	if mustEval[bool](c, `(s => s.scrollWidth > s.clientWidth)(document.querySelector("#chart-sources .scroller"))`) {
 		t.Fatal("the sources table does not fit 1280 px")
