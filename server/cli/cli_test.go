@@ -160,20 +160,18 @@ func TestWatchResumesAfterADrop(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	var stdout, stderr out
+	ch := make(wrote, 1)
+	stdout, stderr := &out{Tee: ch}, &out{}
 	go func() {
 		done <- Run(ctx, []string{"watch", "--json"}, IO{Env: func(k string) string { return map[string]string{"PORT": port}[k] },
-			Stdout: &stdout, Stderr: &stderr})
+			Stdout: stdout, Stderr: stderr})
 	}()
 	select {
 	case <-resumed:
 	case <-time.After(10 * time.Second):
 		t.Fatal("watch did not reconnect")
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for strings.Count(stdout.String(), "\n") < 2 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond) // polling a condition
-	}
+	waitFor(t, stdout, ch, "both changes", func(s string) bool { return strings.Count(s, "\n") >= 2 })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("interrupt: %v, want nil (exit 0)", err)
