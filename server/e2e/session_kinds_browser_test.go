@@ -454,7 +454,11 @@ func testSessionEndStaysInView(t *testing.T, b *browser) {
 	keys(c, "reply 3")
 	c.waitJS(10*time.Second, "a match shown", currentMatchInView("reply 3"))
 	atEnd("a match in view found")
-	if after := mustEval[float64](c, `document.getElementById("transcript").scrollTop`); after != before {
+	// A pixel of slack: typing, find opens and closes results that hold
+	// a passing match, and the view, kept in place through them, can land
+	// a pixel off (5241 against 5242 in CI), which no one sees; a scroll
+	// to show the match moves it by a line or more.
+	if after := mustEval[float64](c, `document.getElementById("transcript").scrollTop`); math.Abs(after-before) > 1 {
 		t.Errorf("find scrolled from %.0f to %.0f to show a match that was in view", before, after)
 	}
 }
