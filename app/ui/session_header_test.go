@@ -256,3 +256,22 @@ func TestRenderSessionConn(t *testing.T) {
 		}
 	}
 }
+
+// The transcript's first line offers older messages only when scrolling
+// up loads them: not while helmd does not answer, nor once it no longer
+// has the session.
+func TestRenderOlderLineSaysWhetherOlderLoad(t *testing.T) {
+	for state, want := range map[string]string{
+		"ready":   "Scroll up for older messages",
+		"offline": "Older messages load once helmd answers again",
+		"gone":    "Older messages cannot be loaded: helmd no longer has this session",
+	} {
+		p := pageFor()
+		p.state = state
+		p.convo.Loaded, p.convo.Before = true, "c0"
+		out := app.HTMLString(p.renderTranscript())
+		if !regexp.MustCompile(`<p [^>]*>` + regexp.QuoteMeta(want) + `</p>`).MatchString(out) {
+			t.Errorf("%s: want %q first:\n%.300s", state, want, out)
+		}
+	}
+}

@@ -345,6 +345,11 @@ func (p *SessionPage) renderTranscript() app.UI {
 		top = "Loading…"
 	case c.Before != "" && p.older:
 		top = "Loading older messages…"
+	case c.Before != "" && p.state == "gone":
+		// Older pages load only from a session helmd has (loadOlderBy).
+		top = "Older messages cannot be loaded: helmd no longer has this session"
+	case c.Before != "" && p.state != "ready":
+		top = "Older messages load once helmd answers again"
 	case c.Before != "":
 		top = "Scroll up for older messages"
 	}
