@@ -171,7 +171,9 @@ func (p *UsagePage) fail(err error) {
 func (p *UsagePage) onReload(ctx app.Context, e app.Event) { p.load() }
 
 func (p *UsagePage) Render() app.UI {
-	return app.Div().ID("usage-page").Class("app").Body( // the list's margins
+	// data-reading: a reading is in flight (a test hook, as the list's
+	// data-conn).
+	return app.Div().ID("usage-page").Class("app").DataSet("reading", p.pending != nil).Body( // the list's margins
 		app.Header().Class("top").Body(
 			app.H1().Class("brand").Aria("label", "Helm usage").Body(
 				app.Img().Src("/web/icon.svg").Aria("hidden", "true"),
