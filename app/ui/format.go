@@ -27,6 +27,14 @@ func elapsedText(d, minutesUntil time.Duration) string {
 	return shared.SpanText(d)
 }
 
+// sameDay reports whether a and b fall on one day of the browser's
+// calendar.
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Local().Date()
+	by, bm, bd := b.Local().Date()
+	return ay == by && am == bm && ad == bd
+}
+
 // relTime says how long before now the epoch-millisecond t was, the way
 // a list of activity reads best: "just now", "5 min ago", "3 h ago",
 // "yesterday", "4 days ago", then a date. Minutes and hours are whole

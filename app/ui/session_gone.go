@@ -42,7 +42,7 @@ func (p *SessionPage) renderGone() app.UI {
 // when that is not today's.
 func goneClock(now time.Time, ms int64) string {
 	t := time.UnixMilli(ms).Local()
-	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+	if sameDay(t, now) {
 		return t.Format("15:04")
 	}
 	return t.Format("Jan 2 15:04")

@@ -78,11 +78,8 @@ func (p *SessionPage) continues(i int, m *shared.Message) bool {
 func (p *SessionPage) msgTime(i int, m *shared.Message, now time.Time) string {
 	t := time.UnixMilli(m.Time).Local()
 	msgs := p.convo.Msgs
-	if i > 0 && i < len(msgs) && &msgs[i] == m && msgs[i-1].Time > 0 {
-		py, pm, pd := time.UnixMilli(msgs[i-1].Time).Local().Date()
-		if y, mo, d := t.Date(); y == py && mo == pm && d == pd {
-			return t.Format("15:04:05")
-		}
+	if i > 0 && i < len(msgs) && &msgs[i] == m && msgs[i-1].Time > 0 && sameDay(t, time.UnixMilli(msgs[i-1].Time)) {
+		return t.Format("15:04:05")
 	}
 	if t.Year() == now.Local().Year() {
 		return t.Format("Jan 2, 15:04:05")

@@ -78,7 +78,7 @@ func (p *SessionPage) renderHeader() app.UI {
 			// How long, as the list's badge says it ("waiting for input
 			// for 12 min"): the header's Last activity is the
 			// transcript's, not the wait's.
-			app.If(s.Status == shared.StatusWaiting && waitStart(s) > 0 && p.state != "offline" && p.state != "error" && p.state != "gone", func() app.UI {
+			app.If(s.Status == shared.StatusWaiting && waitStart(s) > 0 && !p.statusStale(), func() app.UI {
 				since := waitStart(s)
 				return app.Time().Class("waited").DateTime("%s", isoTime(since)).Title("%s", "Waiting since "+absTime(since)).
 					Text("for " + strings.TrimPrefix(waitedText(time.Now(), s), "waiting "))
@@ -163,6 +163,13 @@ func (p *SessionPage) copyButton(id, label string) app.UI {
 func (p *SessionPage) onDetails(app.Context, app.Event) {
 	p.details = !p.details
 	p.afterChange()
+}
+
+// statusStale reports whether the header's status may no longer be the
+// session's: helmd does not answer (offline, error) or no longer has it
+// (gone).
+func (p *SessionPage) statusStale() bool {
+	return p.state == "offline" || p.state == "error" || p.state == "gone"
 }
 
 // renderStatus is the session's status, said as the last one known while
@@ -405,22 +412,19 @@ func (p *SessionPage) mark(text string) []app.UI {
 // stopped until something failed. Loading, missing and gone pages say
 // what they are in words, without it.
 func (p *SessionPage) renderConn() app.UI {
+	every := itoa(int(pollEvery/time.Second)) + " s"
 	var st feed.State
+	var tip string
 	switch {
 	case p.state == "offline":
-		st = feed.Offline
+		st, tip = feed.Offline, "Offline: helmd does not answer; the page tries again every "+every
 	case p.state != "ready":
 		return app.Span().ID("conn").Hidden(true)
 	case p.live != nil:
-		st = feed.Live
+		st, tip = feed.Live, "Live: new messages appear as they are written"
 	default:
-		st = feed.Polling
+		st, tip = feed.Polling, "Polling: the page asks for new messages every "+every
 	}
-	tip := map[feed.State]string{
-		feed.Live:    "Live: new messages appear as they are written",
-		feed.Polling: "Polling: the page asks for new messages every " + itoa(int(pollEvery/time.Second)) + " s",
-		feed.Offline: "Offline: helmd does not answer; the page tries again every " + itoa(int(pollEvery/time.Second)) + " s",
-	}[st]
 	return app.Span().ID("conn").DataSet("state", string(st)).Title("%s", tip).
 		TabIndex(0).Aria("label", tip).Role("status").Text(st.Label())
 }

@@ -97,8 +97,8 @@ func freshness(readAt, now time.Time, failure error) (text string, stale bool) {
 // asOf is a time of the browser's day: "14:05" today, "Mon 14:05" on
 // another day.
 func asOf(t, now time.Time) string {
-	t, now = t.In(time.Local), now.In(time.Local)
-	if y, m, d := t.Date(); now.Year() == y && now.Month() == m && now.Day() == d {
+	t = t.Local()
+	if sameDay(t, now) {
 		return t.Format("15:04")
 	}
 	return t.Format("Mon 15:04")
