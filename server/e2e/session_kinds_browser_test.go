@@ -526,6 +526,16 @@ func readingOf(c *chrome, what string) reading {
 		return {text: m.querySelector(".md, .prompt, .block").textContent, at: m.getBoundingClientRect().top - v}; })(document.getElementById("transcript"))`)
 }
 
+// serveTurns serves a session of n turns (turns) an hour old, and
+// returns helmd and the transcript's path.
+func serveTurns(t *testing.T, sid, tag string, n int) (*proc, string) {
+	t.Helper()
+	claude := t.TempDir()
+	path := fixture.Path(claude, cwd, sid)
+	fixture.Append(t, path, turns(t, sid, tag, n, time.Now().Add(-time.Hour)).String())
+	return serveList(t, claude), path
+}
+
 // turns writes n prompt/reply pairs of sid at at, the replies of
 // varied lengths (tag keeps their message ids apart), into a builder a
 // test may add to.
@@ -543,12 +553,8 @@ func turns(t *testing.T, sid, tag string, n int, at time.Time) *strings.Builder 
 // session opens: older pages load until its row is there, and the row is
 // where it was in the view.
 func testSessionOpensWhereLeftFarUp(t *testing.T, b *browser) {
-	claude := t.TempDir()
 	const sid = "6c000000-0000-4000-8000-000000000002"
-	at := time.Now().Add(-time.Hour)
-	w := turns(t, sid, "far", 300, at)
-	fixture.Append(t, fixture.Path(claude, cwd, sid), w.String())
-	p := serveList(t, claude)
+	p, _ := serveTurns(t, sid, "far", 300)
 	c := b.tab(t)
 	c.navigate(p.URL + "/")
 	waitLive(c)
@@ -590,13 +596,8 @@ func testSessionOpensWhereLeftFarUp(t *testing.T, b *browser) {
 // the row being read where it is, to the pixel, and "N new ↓" counts
 // them.
 func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
-	claude := t.TempDir()
 	const sid = "6e000000-0000-4000-8000-000000000001"
-	at := time.Now().Add(-time.Hour)
-	w := turns(t, sid, "still", 40, at)
-	path := fixture.Path(claude, cwd, sid)
-	fixture.Append(t, path, w.String())
-	p := serveList(t, claude)
+	p, path := serveTurns(t, sid, "still", 40)
 	c := b.tab(t)
 	c.navigate(p.URL + "/s/claude/" + sid)
 	c.waitJS(30*time.Second, "the transcript", `document.body.dataset.wasm === "ready" && !!document.querySelector("#transcript .msg")`)
@@ -837,12 +838,8 @@ func shiftEnter(c *chrome) {
 // view's top, k the previous one's; ? lists the page's keys, and Esc
 // closes the list, the focus back where it was.
 func testSessionKeysByMessage(t *testing.T, b *browser) {
-	claude := t.TempDir()
 	const sid = "6d000000-0000-4000-8000-000000000003"
-	at := time.Now().Add(-time.Hour)
-	w := turns(t, sid, "keys", 30, at)
-	fixture.Append(t, fixture.Path(claude, cwd, sid), w.String())
-	p := serveList(t, claude)
+	p, _ := serveTurns(t, sid, "keys", 30)
 	c := b.tab(t)
 	c.navigate(p.URL + "/s/claude/" + sid)
 	c.waitJS(30*time.Second, "the transcript", `document.body.dataset.wasm === "ready" && !!document.querySelector("#transcript .msg")`)
@@ -892,11 +889,8 @@ func testSessionKeysByMessage(t *testing.T, b *browser) {
 // still shows the end. It was left as far above it as the header grew,
 // until something else came.
 func testSessionEndStaysHeaderGrows(t *testing.T, b *browser) {
-	claude := t.TempDir()
 	const sid = "6d000000-0000-4000-8000-000000000004"
-	w := turns(t, sid, "hdr", 40, time.Now().Add(-time.Hour))
-	fixture.Append(t, fixture.Path(claude, cwd, sid), w.String())
-	p := serveList(t, claude)
+	p, _ := serveTurns(t, sid, "hdr", 40)
 	c := b.tab(t)
 	// The detail (not the messages) is held until the test lets it go.
 	c.onEveryDocument(`(() => {
