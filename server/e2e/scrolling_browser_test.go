@@ -27,6 +27,7 @@ const topRowJS = `(() => {
 // client's first render must not then cut the page short under the
 // reader.
 func TestScrollingKeepsTheReadingPlace(t *testing.T) {
+	beside(t)
 	const n = 200
 	b := startBrowser(t)
 	claude := t.TempDir()

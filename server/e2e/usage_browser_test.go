@@ -33,6 +33,7 @@ const (
 // transcript shows as text; the page fits a phone; and a click on a
 // day's bar opens the list filtered to that day.
 func TestBrowserUsagePage(t *testing.T) {
+	beside(t)
 	b := startBrowser(t)
 	claude := t.TempDir()
 	now := time.Now()
@@ -184,6 +185,7 @@ type modelFills struct {
 // ranked by cost, lists it in another place; in every chart and legend
 // it is the one color.
 func TestBrowserUsageModelColors(t *testing.T) {
+	beside(t)
 	b := startBrowser(t)
 	claude := t.TempDir()
 	now := time.Now()
@@ -232,6 +234,7 @@ func TestBrowserUsageModelColors(t *testing.T) {
 // UTC day's, and a click on the bar lists it, as a click on its project's
 // and its model's bars does.
 func TestBrowserUsageInTheBrowsersZone(t *testing.T) {
+	beside(t)
 	b := startBrowser(t)
 	claude := t.TempDir()
 	now := time.Now().UTC()
@@ -299,6 +302,7 @@ func TestBrowserUsageInTheBrowsersZone(t *testing.T) {
 // 390 px phone the header keeps the page's title, Usage, beside them,
 // and nothing in it spills past the screen.
 func TestBrowserUsageHeaderNamesItsHelm(t *testing.T) {
+	beside(t)
 	b := startBrowser(t)
 	p := startBinary(t, t.TempDir(), "--port", "0", "--demo", "--host-name", "vm", "--keepalive", "2s")
 	needClient(t, p)

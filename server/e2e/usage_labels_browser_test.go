@@ -69,6 +69,7 @@ func (b box) inside(c box) bool {
 // phone shows a shade at the edge it can scroll toward, and none once
 // scrolled there; a table that fits has none.
 func TestBrowserUsageBarLabels(t *testing.T) {
+	beside(t)
 	b := startBrowser(t)
 	claude := t.TempDir()
 	now := time.Now()
@@ -198,6 +199,7 @@ type axisName struct {
 // chart, wide and on a phone, light and dark. Each chart's table lists
 // only the days with use and says how many had none.
 func TestBrowserUsageDayAxis(t *testing.T) {
+	beside(t)
 	b := startBrowser(t)
 	claude := t.TempDir()
 	now := time.Now()

@@ -20,6 +20,7 @@ const usageReads = `performance.getEntriesByType("resource").filter(e => new URL
 // plain words to be from their time; when it is back, they are current
 // again; a hidden tab reads nothing, and reads at once when shown.
 func TestBrowserUsageStaysCurrent(t *testing.T) {
+	beside(t)
 	b := startBrowser(t)
 	claude := t.TempDir()
 	path := fixture.Path(claude, cwd, sidA)

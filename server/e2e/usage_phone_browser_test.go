@@ -81,6 +81,7 @@ func spent(sid, cwd, msgID, model string, at time.Time) string {
 // lines only after a slash, never inside a folder's name (nor at a space
 // in it).
 func TestBrowserUsagePhoneTables(t *testing.T) {
+	beside(t)
 	b := startBrowser(t)
 	claude := t.TempDir()
 	now := time.Now()
