@@ -32,6 +32,13 @@ var errNotFound = errors.New("not found")
 // errUnauthorized is a 401 from helmd: no token, or not its token.
 var errUnauthorized = errors.New("wants its access token")
 
+// httpStatus is the status of any other refusal from helmd, in the error
+// so that a caller can tell one kind of refusal from another (helmd
+// watch says a new one) without reading the message.
+type httpStatus int
+
+func (s httpStatus) Error() string { return fmt.Sprintf("%d %s", int(s), http.StatusText(int(s))) }
+
 // client talks to one helmd.
 type client struct {
 	base string // http://host:port/
@@ -103,7 +110,7 @@ func (c *client) request(ctx context.Context, path string, header http.Header) (
 	case http.StatusNotFound:
 		return nil, fmt.Errorf("%w: %s", errNotFound, msg)
 	}
-	return nil, fmt.Errorf("GET %s: %s: %s", path, resp.Status, msg)
+	return nil, fmt.Errorf("GET %s: %w: %s", path, httpStatus(resp.StatusCode), msg)
 }
 
 func (c *client) do(ctx context.Context, path string, header http.Header) (*http.Response, error) {

@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"vibecraft.sh/helm/shared"
@@ -24,6 +26,12 @@ const (
 // this long (helmd's default keepalive is 30 s): it is dead, not quiet.
 const idleLimit = 75 * time.Second
 
+// Why a stream ends when its connection does not fail.
+var (
+	errStreamClosed = errors.New("helmd closed the stream")
+	errSilent       = fmt.Errorf("nothing received for %v", idleLimit)
+)
+
 // watcher follows /api/sessions/stream and reports changes.
 type watcher struct {
 	c        *client
@@ -34,7 +42,7 @@ type watcher struct {
 	synced   bool   // an init was applied: later inits are diffed, not taken as the start
 	lastID   string // the resume cursor
 	lastN    int    // last count printed; -1 before any
-	down     bool   // the stream was lost and no connection is back yet
+	lostWhy  string // while the stream is lost, the reason last said (reason); "" once connected
 	enc      *json.Encoder
 }
 
@@ -96,7 +104,7 @@ func (w *watcher) follow(ctx context.Context) (got bool, err error) {
 	}
 	defer resp.Body.Close()
 	w.back()
-	idle := time.AfterFunc(idleLimit, func() { cancel(fmt.Errorf("nothing received for %v", idleLimit)) })
+	idle := time.AfterFunc(idleLimit, func() { cancel(errSilent) })
 	defer idle.Stop()
 	r := newSSEReader(resp.Body, maxBody)
 	for {
@@ -106,7 +114,7 @@ func (w *watcher) follow(ctx context.Context) (got bool, err error) {
 				err = c
 			}
 			if errors.Is(err, io.EOF) {
-				err = errors.New("helmd closed the stream")
+				err = errStreamClosed
 			}
 			return got, err
 		}
@@ -118,16 +126,55 @@ func (w *watcher) follow(ctx context.Context) (got bool, err error) {
 	}
 }
 
-// lost says on stderr that the stream dropped, once: the retries after
-// it are quiet until one connects (back). A line per retry buried the
-// terminal while helmd was down for a restart. stdout stays the
-// changes alone, for scripts.
+// lost says on stderr that the stream dropped, once, and then each new
+// reason a retry fails for, once: the retries that fail as the one before
+// are quiet until one connects (back). A line per retry buried the
+// terminal while helmd was down for a restart; a line for the first
+// reason only left the user thinking helmd was still down when it was
+// back but refused the token. stdout stays the changes alone, for
+// scripts.
 func (w *watcher) lost(err error) {
-	if w.down {
+	why := reason(err)
+	switch w.lostWhy {
+	case why:
 		return
+	case "":
+		fmt.Fprintf(w.o.Stderr, "helmd watch: lost helmd at %s (%v); reconnecting…\n", w.c.base, err)
+	default:
+		// err says what to do in the words the other commands use
+		// (client.request): the token to give, helmd to start.
+		fmt.Fprintf(w.o.Stderr, "helmd watch: still reconnecting to helmd at %s, now: %v\n", w.c.base, err)
 	}
-	w.down = true
-	fmt.Fprintf(w.o.Stderr, "helmd watch: lost helmd at %s (%v); reconnecting…\n", w.c.base, err)
+	w.lostWhy = why
+}
+
+// reason is the kind of failure err is, which lost compares: its text
+// may differ between two retries failing alike (a port, a duration).
+func reason(err error) string {
+	var status httpStatus
+	var errno syscall.Errno
+	var netErr net.Error
+	switch {
+	case errors.Is(err, ErrNotRunning):
+		return "refused"
+	case errors.Is(err, errUnauthorized):
+		return "401 unauthorized"
+	case errors.Is(err, errNotFound):
+		return "404 not found"
+	case errors.As(err, &status):
+		return "HTTP " + status.Error()
+	case errors.Is(err, errNotProven):
+		return "not proven"
+	case errors.As(err, &errno): // reset, unreachable…
+		return errno.Error()
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return "timeout"
+	case errors.Is(err, errStreamClosed), errors.Is(err, io.ErrUnexpectedEOF):
+		return "closed"
+	case errors.Is(err, errSilent):
+		return "silent"
+	}
+	return "other"
 }
 
 // back says on stderr that a connection is open again after lost: the
@@ -135,10 +182,10 @@ func (w *watcher) lost(err error) {
 // helmd answers it, not at its first event: a resumed stream that missed
 // nothing may send none until its keepalive, 30 s later.
 func (w *watcher) back() {
-	if !w.down {
+	if w.lostWhy == "" {
 		return
 	}
-	w.down = false
+	w.lostWhy = ""
 	fmt.Fprintf(w.o.Stderr, "helmd watch: back in touch with helmd at %s\n", w.c.base)
 }
 

@@ -96,50 +96,103 @@ func TestWatchFitsTheTerminal(t *testing.T) {
 	}
 }
 
-// While helmd's stream is down, helmd watch says so on stderr once, not
-// once per retry, and once more when it is back; stdout keeps only the
-// changes, as before. Here the stream drops, a retry is refused (503),
-// and the next one resumes.
+// watchThrough runs `helmd watch` against a helmd whose stream requests
+// h answers, until stdout holds n lines, then interrupts it (exit 0);
+// it returns the lines of stdout and of stderr, and helmd's URL.
+func watchThrough(t *testing.T, h http.HandlerFunc, n int) (stdout, stderr []string, url string) {
+	t.Helper()
+	port := fakeHelmd(t, "", h)
+	ch := make(wrote, 1)
+	o, e := &out{Tee: ch}, &out{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, []string{"watch"}, IO{Env: func(k string) string { return map[string]string{"PORT": port}[k] },
+			Home: "/nonexistent", Stdout: o, Stderr: e})
+	}()
+	waitFor(t, o, ch, fmt.Sprintf("%d lines", n), func(s string) bool { return strings.Count(s, "\n") >= n })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("interrupt: %v, want nil (exit 0)", err)
+	}
+	lines := func(s string) []string { return strings.Split(strings.TrimSuffix(s, "\n"), "\n") }
+	return lines(o.String()), lines(e.String()), "http://127.0.0.1:" + port
+}
+
+// Stream events for the tests of a drop: a session made before it, and
+// changed after it.
+const (
+	eventsBeforeDrop = "event: init\nid: e-1\ndata: {\"type\":\"init\",\"sessions\":[],\"timestamp\":1}\n\n" +
+		"event: session-created\nid: e-2\ndata: {\"type\":\"session-created\",\"sessions\":[{\"id\":\"s1\",\"source\":\"claude\",\"title\":\"First\",\"status\":\"working\",\"projectName\":\"p\"}],\"timestamp\":2}\n\n"
+	eventAfterDrop = "event: session-updated\nid: e-3\ndata: {\"type\":\"session-updated\",\"sessions\":[{\"id\":\"s1\",\"source\":\"claude\",\"status\":\"waiting\"}],\"timestamp\":3}\n\n"
+)
+
+// serveStream answers a stream request with events, and holds it open.
+func serveStream(w http.ResponseWriter, r *http.Request, events string) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	fmt.Fprint(w, events)
+	w.(http.Flusher).Flush()
+	<-r.Context().Done()
+}
+
+// While helmd's stream is down, helmd watch says so on stderr, and once
+// more when it is back; stdout keeps only the changes, as before. Here
+// the stream drops, a retry is refused (503), which is a new reason and
+// said with helmd's message, and the next one resumes.
 func TestWatchSaysLostAndBackOnce(t *testing.T) {
 	var attempts atomic.Int32
-	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
+	stdout, stderr, url := watchThrough(t, func(w http.ResponseWriter, r *http.Request) {
 		switch attempts.Add(1) {
 		case 1:
 			w.Header().Set("Content-Type", "text/event-stream")
-			fmt.Fprint(w, "event: init\nid: e-1\ndata: {\"type\":\"init\",\"sessions\":[],\"timestamp\":1}\n\n")
-			fmt.Fprint(w, "event: session-created\nid: e-2\ndata: {\"type\":\"session-created\",\"sessions\":[{\"id\":\"s1\",\"source\":\"claude\",\"title\":\"First\",\"status\":\"working\",\"projectName\":\"p\"}],\"timestamp\":2}\n\n")
+			fmt.Fprint(w, eventsBeforeDrop)
 			return // the drop
 		case 2:
 			http.Error(w, `{"error":"starting"}`, http.StatusServiceUnavailable)
 			return
 		}
-		w.Header().Set("Content-Type", "text/event-stream")
-		fmt.Fprint(w, "event: session-updated\nid: e-3\ndata: {\"type\":\"session-updated\",\"sessions\":[{\"id\":\"s1\",\"source\":\"claude\",\"status\":\"waiting\"}],\"timestamp\":3}\n\n")
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	})
-	ch := make(wrote, 1)
-	stdout, stderr := &out{Tee: ch}, &out{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, []string{"watch"}, IO{Env: func(k string) string { return map[string]string{"PORT": port}[k] },
-			Home: "/nonexistent", Stdout: stdout, Stderr: stderr})
-	}()
-	waitFor(t, stdout, ch, "change after the reconnect", func(s string) bool { return strings.Count(s, "\n") >= 2 })
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("interrupt: %v, want nil (exit 0)", err)
+		serveStream(w, r, eventAfterDrop)
+	}, 2)
+	if len(stderr) != 3 || stderr[0] != "helmd watch: lost helmd at "+url+" (helmd closed the stream); reconnecting…" ||
+		stderr[1] != "helmd watch: still reconnecting to helmd at "+url+", now: GET /api/sessions/stream: 503 Service Unavailable: starting" ||
+		stderr[2] != "helmd watch: back in touch with helmd at "+url {
+		t.Errorf("stderr, want a line on the drop, one on the 503, one when back:\n%s", strings.Join(stderr, "\n"))
 	}
-	url := "http://127.0.0.1:" + port
-	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "helmd watch: lost helmd at "+url+" ") || !strings.HasSuffix(lines[0], "reconnecting…") ||
-		lines[1] != "helmd watch: back in touch with helmd at "+url {
-		t.Errorf("stderr, want one line on the drop and one when back:\n%s", stderr.String())
+	if len(stdout) != 2 || !strings.Contains(stdout[0], "  new      working  First  (p, 0 msgs, $0.00)") ||
+		!strings.Contains(stdout[1], "  updated  waiting  First  (p, 0 msgs, $0.00)") {
+		t.Errorf("stdout, want the two changes alone:\n%s", strings.Join(stdout, "\n"))
 	}
-	got := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
-	if len(got) != 2 || !strings.Contains(got[0], "  new      working  First  (p, 0 msgs, $0.00)") ||
-		!strings.Contains(got[1], "  updated  waiting  First  (p, 0 msgs, $0.00)") {
-		t.Errorf("stdout, want the two changes alone:\n%s", stdout.String())
+}
+
+// When why it cannot reconnect changes while it retries, helmd watch
+// says the new reason, once, and what to do about it: here helmd comes
+// back but refuses the stream for want of its token (401), twice, before
+// it takes it again. The retries after the first line were silent, and
+// the user never learnt that the token was the trouble now.
+func TestWatchSaysANewReasonOnce(t *testing.T) {
+	var attempts atomic.Int32
+	_, stderr, url := watchThrough(t, func(w http.ResponseWriter, r *http.Request) {
+		switch attempts.Add(1) {
+		case 1:
+			w.Header().Set("Content-Type", "text/event-stream")
+			fmt.Fprint(w, eventsBeforeDrop)
+			return // the drop
+		case 2, 3:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"error":"this request needs Helm's access token"}`)
+			return
+		}
+		serveStream(w, r, eventAfterDrop)
+	}, 2)
+	all := strings.Join(stderr, "\n")
+	if len(stderr) != 3 || !strings.HasPrefix(stderr[0], "helmd watch: lost helmd at "+url+" (helmd closed the stream)") ||
+		stderr[2] != "helmd watch: back in touch with helmd at "+url {
+		t.Fatalf("stderr, want the drop, the 401 once, and back:\n%s", all)
+	}
+	// The 401 in the words every command uses for it, saying what to do.
+	if want := "helmd at " + url + " wants its access token (this request needs Helm's access token): set HELM_TOKEN or --token"; !strings.HasPrefix(stderr[1], "helmd watch: ") ||
+		!strings.Contains(stderr[1], want) || strings.Count(all, "wants its access token") != 1 {
+		t.Errorf("stderr, want one line saying %q:\n%s", want, all)
 	}
 }
