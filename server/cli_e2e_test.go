@@ -110,8 +110,8 @@ func TestCLILs(t *testing.T) {
 	// Which assistant each session is of: two may share a title.
 	tool := strings.Index(lines[0], "TOOL")
 	for _, l := range lines[1:] {
-		if tool < 0 || !strings.HasPrefix(string([]rune(l)[tool:]), "claude ") {
-			t.Errorf("no TOOL column saying claude:\n%s", out)
+		if tool < 0 || !strings.HasPrefix(string([]rune(l)[tool:]), "Claude Code ") {
+			t.Errorf("no TOOL column saying Claude Code:\n%s", out)
 		}
 	}
 

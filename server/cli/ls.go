@@ -31,11 +31,14 @@ const (
 // lsShrink is the order in which the table gives up columns to fit a
 // narrow terminal: the title first, as it is the widest, but not below
 // 24, then the branch and the project, then all three again down to a
-// floor under which a cell says too little to be worth its line. The
-// others (status, tool, figures, time) are short and are kept whole.
+// floor under which a cell says too little to be worth its line; last
+// the tool, to 8 columns: "OpenCode" whole, "Claude Code" still read as
+// Claude ("Claude C…"). The others (status, figures, time) are short and
+// are kept whole.
 var lsShrink = []shrink{
 	{colTitle, 24}, {colBranch, 12}, {colProject, 12},
 	{colTitle, 16}, {colBranch, 8}, {colProject, 8},
+	{colTool, 8},
 }
 
 // lsFlags is `helmd ls`: the session list, newest first, as aligned
@@ -92,9 +95,11 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 	rows := [][]string{{"STATUS", "TITLE", "PROJECT", "BRANCH", "TOOL", "MSGS", "COST", "UPDATED"}}
 	for _, s := range sessions {
 		// Every cell is cleaned: a title must not break its line.
-		// TOOL: two assistants may hold sessions of the same title.
+		// TOOL: two assistants may hold sessions of the same title; it
+		// names them as the page and helmd usage do ("Claude Code"),
+		// --json keeps the ids.
 		rows = append(rows, []string{clean(string(s.Status)), cut(clean(s.Title), titleWidth), cut(clean(s.ProjectName), 24),
-			dash(cut(clean(s.GitBranch), 24)), dash(cut(clean(string(s.Source)), 12)), strconv.Itoa(s.MessageCount),
+			dash(cut(clean(s.GitBranch), 24)), dash(cut(clean(s.Source.Label()), 12)), strconv.Itoa(s.MessageCount),
 			money(s.CostUSD), ago(s.UpdatedAt, now)})
 	}
 	fitColumns(rows, limit, lsShrink)

@@ -54,7 +54,7 @@ func TestLsWideTitlesLineUp(t *testing.T) {
 	tool := width(lines[0][:strings.Index(lines[0], "TOOL")])
 	for i, l := range lines[1:] {
 		p := strings.Index(l, fmt.Sprintf("p%d ", i+1))
-		c := strings.Index(l, "claude")
+		c := strings.Index(l, "Claude Code")
 		if p < 0 || c < 0 || width(l[:p]) != project || width(l[:c]) != tool {
 			t.Errorf("row %d: PROJECT or TOOL not under its heading:\n%s", i+1, b.String())
 		}
@@ -64,10 +64,10 @@ func TestLsWideTitlesLineUp(t *testing.T) {
 	}
 }
 
-// lsAt runs `helmd ls` against a helmd listing sessions, with stdout a
-// terminal of termWidth columns (0: not a terminal) and env, and returns
-// its lines.
-func lsAt(t *testing.T, sessions []shared.Session, termWidth int, env map[string]string) []string {
+// lsAt runs `helmd ls` with args against a helmd listing sessions, with
+// stdout a terminal of termWidth columns (0: not a terminal) and env,
+// and returns its lines.
+func lsAt(t *testing.T, sessions []shared.Session, termWidth int, env map[string]string, args ...string) []string {
 	t.Helper()
 	body, err := json.Marshal(sessions)
 	if err != nil {
@@ -82,7 +82,7 @@ func lsAt(t *testing.T, sessions []shared.Session, termWidth int, env map[string
 		return env[k]
 	}
 	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
-	if err := Run(context.Background(), []string{"ls"}, IO{Env: e, Home: "/nonexistent", Stdout: &stdout, Stderr: &stderr,
+	if err := Run(context.Background(), append([]string{"ls"}, args...), IO{Env: e, Home: "/nonexistent", Stdout: &stdout, Stderr: &stderr,
 		Now: func() time.Time { return now }, Width: termWidth}); err != nil {
 		t.Fatalf("ls: %v %s", err, stderr.String())
 	}
@@ -124,7 +124,7 @@ func TestLsFitsTheTerminal(t *testing.T) {
 	}
 	// PROJECT and TOOL each start at one place on every line.
 	aligned := func(lines []string) bool {
-		for _, col := range [][3]string{{"PROJECT", "helm", "vibec"}, {"TOOL", "claude", "opencode"}} {
+		for _, col := range [][3]string{{"PROJECT", "helm", "vibec"}, {"TOOL", "Claude", "OpenCode"}} {
 			at := width(lines[0][:strings.Index(lines[0], col[0])])
 			for i, cell := range col[1:] {
 				l := lines[i+1]
@@ -155,5 +155,27 @@ func TestLsFitsTheTerminal(t *testing.T) {
 	title := width(lines[0][:strings.Index(lines[0], "PROJECT")]) - width(lines[0][:strings.Index(lines[0], "TITLE")]) - 2
 	if title != 16 || !aligned(lines) {
 		t.Errorf("40 columns: a title column of %d, want 16:\n%s", title, strings.Join(lines, "\n"))
+	}
+}
+
+// helmd ls names each session's tool as the page and helmd usage --by
+// source do, "Claude Code" and "OpenCode"; --json keeps the source ids
+// that scripts match on.
+func TestLsNamesTools(t *testing.T) {
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	sessions := []shared.Session{
+		{ID: "a", Source: shared.SourceClaude, Status: shared.StatusIdle, Title: "one", ProjectName: "p", UpdatedAt: now.UnixMilli()},
+		{ID: "b", Source: shared.SourceOpenCode, Status: shared.StatusIdle, Title: "two", ProjectName: "p", UpdatedAt: now.UnixMilli()},
+	}
+	lines := lsAt(t, sessions, 0, nil)
+	tool := strings.Index(lines[0], "TOOL")
+	for i, want := range []string{"Claude Code  ", "OpenCode  "} {
+		if l := lines[i+1]; tool < 0 || !strings.HasPrefix(l[tool:], want) {
+			t.Errorf("row %d: TOOL is not %q:\n%s", i+1, strings.TrimSpace(want), strings.Join(lines, "\n"))
+		}
+	}
+	js := strings.Join(lsAt(t, sessions, 0, nil, "--json"), "\n")
+	if !strings.Contains(js, `"source":"claude"`) || !strings.Contains(js, `"source":"opencode"`) || strings.Contains(js, "Claude Code") {
+		t.Errorf("--json: want the source ids, not the labels:\n%s", js)
 	}
 }
