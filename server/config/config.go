@@ -82,30 +82,64 @@ type Env func(string) string
 // Parse reads flags from args with environment fallbacks. Usage and
 // errors go to out.
 func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
+	fs := flag.NewFlagSet("helmd", flag.ContinueOnError)
+	f, err := define(fs, env, home)
+	if err != nil {
+		return Config{}, err
+	}
+	if err := parseQuietly(fs, args); err != nil {
+		usage(fs, out)
+		if errors.Is(err, flag.ErrHelp) {
+			return f.c, ErrHelp
+		}
+		return f.c, err
+	}
+	if f.version {
+		return f.c, ErrVersion
+	}
+	if fs.NArg() > 0 {
+		return f.c, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	return f.config(home)
+}
+
+// parseQuietly parses args with fs printing nothing: the flag package
+// would print a parse error itself, and main prints the error returned,
+// so it was said twice. The caller prints the usage.
+func parseQuietly(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs.Parse(args)
+}
+
+// flags is what helmd's flags are parsed into, before config makes a
+// Config of it.
+type flags struct {
+	c                   Config
+	claudeDirs, allowed string
+	version             bool
+}
+
+// define defines every flag of helmd's on fs, each defaulting to its
+// environment variable.
+func define(fs *flag.FlagSet, env Env, home string) (*flags, error) {
 	if env == nil {
 		env = os.Getenv
 	}
-	c := Config{}
-	fs := flag.NewFlagSet("helmd", flag.ContinueOnError)
-	// The flag package would print a parse error itself, and main prints
-	// the error returned: said twice. Parse prints only the usage.
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-
 	port, err := envInt(env, "PORT", 5003)
 	if err != nil {
-		return c, err
+		return nil, err
 	}
 	waitingTTL, err := envDuration(env, "HELM_WAITING_TTL", 12*time.Hour)
 	if err != nil {
-		return c, err
+		return nil, err
 	}
-	var claudeDirs, allowed string
-	var version bool
+	f := &flags{}
+	c := &f.c
 	fs.StringVar(&c.Host, "host", or(env("HOST"), "127.0.0.1"), "address to listen on (env HOST)")
 	fs.IntVar(&c.Port, "port", port, "port to listen on (env PORT)")
 	fs.StringVar(&c.Env, "env", or(env("HELM_ENV"), env("NODE_ENV"), "production"), "production or development (env HELM_ENV, NODE_ENV)")
-	fs.StringVar(&claudeDirs, "claude-dir", env("CLAUDE_CONFIG_DIR"), "Claude Code config folder(s), comma-separated (env CLAUDE_CONFIG_DIR; default ~/.claude and ~/.config/claude)")
+	fs.StringVar(&f.claudeDirs, "claude-dir", env("CLAUDE_CONFIG_DIR"), "Claude Code config folder(s), comma-separated (env CLAUDE_CONFIG_DIR; default ~/.claude and ~/.config/claude)")
 	fs.StringVar(&c.OpenCodeDir, "opencode-dir", defaultOpenCodeDir(env, home), "OpenCode data folder (env XDG_DATA_HOME/opencode)")
 	fs.StringVar(&c.OpenCodeDB, "opencode-db", env("OPENCODE_DB"), "OpenCode database file (env OPENCODE_DB; default <opencode-dir>/opencode.db)")
 	fs.BoolVar(&c.NoOpenCode, "no-opencode", false, "do not read OpenCode sessions")
@@ -118,7 +152,7 @@ func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
 	fs.StringVar(&c.Auth, "auth", or(env("HELM_AUTH"), AuthToken), "token: every request needs the access token, loopback too; none: no token, for a single-user machine, loopback only (env HELM_AUTH)")
 	fs.StringVar(&c.Token, "token", env("HELM_TOKEN"), "access token, instead of the token file's (env HELM_TOKEN)")
 	fs.StringVar(&c.TokenFile, "token-file", or(env("HELM_TOKEN_FILE"), DefaultTokenFile(env, home)), "file keeping the access token, created 0600 on first start (env HELM_TOKEN_FILE)")
-	fs.StringVar(&allowed, "allowed-hosts", env("HELM_ALLOWED_HOSTS"), "comma-separated Host names accepted besides loopback (env HELM_ALLOWED_HOSTS)")
+	fs.StringVar(&f.allowed, "allowed-hosts", env("HELM_ALLOWED_HOSTS"), "comma-separated Host names accepted besides loopback (env HELM_ALLOWED_HOSTS)")
 	fs.StringVar(&c.CORSOrigin, "cors-origin", env("HELM_CORS_ORIGIN"), "an origin allowed to read the API cross-origin (env HELM_CORS_ORIGIN)")
 	fs.IntVar(&c.MaxClients, "max-clients", 1000, "maximum concurrent stream clients")
 	fs.IntVar(&c.MaxConns, "max-conns", 512, "maximum open non-stream connections (idle ones are closed first)")
@@ -127,24 +161,16 @@ func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", or(env("HELM_LOG_LEVEL"), "info"), "debug, info, warn or error (env HELM_LOG_LEVEL)")
 	fs.StringVar(&c.PushSubject, "push-subject", env("HELM_PUSH_SUBJECT"), "your email or an https URL, given to push services with each Web Push (env HELM_PUSH_SUBJECT; default https://vibecraft.sh)")
 	fs.StringVar(&c.HostName, "host-name", or(env("HELM_HOST_NAME"), osHostName()), "this machine's name in the page and in a fleet (env HELM_HOST_NAME; default the host name)")
-	fs.BoolVar(&version, "version", false, "print the version and exit")
+	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	c.Fleet.register(fs, env)
+	return f, nil
+}
 
-	if err := fs.Parse(args); err != nil {
-		usage(fs, out)
-		if errors.Is(err, flag.ErrHelp) {
-			return c, ErrHelp
-		}
-		return c, err
-	}
-	if version {
-		return c, ErrVersion
-	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
-	}
-	c.ClaudeDirs = splitList(claudeDirs)
-	c.AllowedHosts = splitList(allowed)
+// config is the Config the parsed flags give, checked.
+func (f *flags) config(home string) (Config, error) {
+	c := f.c
+	c.ClaudeDirs = splitList(f.claudeDirs)
+	c.AllowedHosts = splitList(f.allowed)
 	c.expandHome(home)
 	if c.OpenCodeDB == "" && c.OpenCodeDir != "" {
 		c.OpenCodeDB = filepath.Join(c.OpenCodeDir, "opencode.db")
