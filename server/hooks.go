@@ -2,11 +2,11 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"time"
 
@@ -14,17 +14,31 @@ import (
 	"vibecraft.sh/helm/server/hook"
 )
 
+// hooksUsage heads `helmd hooks --help`; the flags follow.
+const hooksUsage = `Usage: helmd hooks [--install] [flags]
+
+Prints the settings.json snippet that makes Claude Code tell helmd at once
+when a session waits; --install merges it into Claude Code's settings.json,
+after a backup. The hooks reach the helmd these flags name: they are helmd's
+own flags, give the ones helmd was started with.
+
+Flags:
+`
+
+// hooksFlags are helmd's flags the hook command needs (hookArgs).
+var hooksFlags = []string{"host", "port", "token-file"}
+
 // printHooks is `helmd hooks`: it prints the settings.json snippet that
 // makes Claude Code tell helmd at once when a session starts waiting, and
 // with --install merges it into Claude Code's settings.json, after a
 // backup. That is the only write Helm ever makes in Claude Code's
 // folder, and only on this command.
 func printHooks(args []string, home string, stdout, stderr io.Writer) error {
-	install := slices.Contains(args, "--install")
-	args = slices.DeleteFunc(slices.Clone(args), func(a string) bool { return a == "--install" })
-	cfg, err := config.Parse(args, os.Getenv, home, stderr)
+	fs := flag.NewFlagSet("hooks", flag.ContinueOnError)
+	install := fs.Bool("install", false, "merge the hooks into Claude Code's settings.json (env CLAUDE_CONFIG_DIR; default ~/.claude), after a backup")
+	cfg, err := config.ParseCommand(fs, hooksUsage, hooksFlags, args, os.Getenv, home, stderr)
 	switch {
-	case errors.Is(err, config.ErrHelp), errors.Is(err, config.ErrVersion):
+	case errors.Is(err, config.ErrHelp):
 		return nil
 	case err != nil:
 		return err
@@ -37,7 +51,7 @@ func printHooks(args []string, home string, stdout, stderr io.Writer) error {
 		bin = abs
 	}
 	cmd := hook.Command(bin, hookArgs(cfg, home)...)
-	if !install {
+	if !*install {
 		snippet, err := hook.Snippet(cmd)
 		if err != nil {
 			return err

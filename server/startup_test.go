@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -207,26 +208,68 @@ func TestJSONOnlyOpenCodeIsNoError(t *testing.T) {
 	}
 }
 
-// An unknown flag to helmd itself (and to url and hooks, which take its
-// flags) is one error, said once, after the usage with every flag, and
-// exits 1, the README's code for any error. It was said twice: by the
-// flag package above the usage, then by main below it.
-func TestUnknownServerFlagSaidOnce(t *testing.T) {
-	for _, args := range [][]string{{"--bogus"}, {"url", "--bogus"}, {"hooks", "--bogus"}} {
+// An unknown flag is refused alike by helmd and every command: one
+// error, said once and last, after the usage of that command alone (the
+// flags it takes, none it does not), and exit 1, the README's code for
+// any error (2 is kept for "helmd is not running", which scripts test
+// for). helmd url and hooks printed helmd's whole usage instead, some
+// thirty flags they do not take. helmd hook is the one exception, below.
+func TestUnknownFlagSaidOnceByEveryCommand(t *testing.T) {
+	conn := []string{"-host", "-port", "-token", "-token-file"}
+	for _, tc := range []struct {
+		args  []string
+		usage string   // how its usage starts
+		flags []string // flags its usage lists
+		say   string   // the error, as main says it
+	}{
+		{[]string{"--bogus"}, "helmd serves every", []string{"-claude-dir", "-poll", "-host"}, "helmd: flag provided but not defined: -bogus"},
+		{[]string{"url", "--bogus"}, "Usage: helmd url ", []string{"-host", "-port", "-auth", "-token", "-token-file"}, "helmd: url: flag provided but not defined: -bogus"},
+		{[]string{"hooks", "--bogus"}, "Usage: helmd hooks ", []string{"-install", "-host", "-port", "-token-file"}, "helmd: hooks: flag provided but not defined: -bogus"},
+		{[]string{"ls", "--bogus"}, "Usage: helmd ls ", append([]string{"-status", "-json"}, conn...), "helmd: ls: flag provided but not defined: -bogus"},
+		{[]string{"watch", "--bogus"}, "Usage: helmd watch ", append([]string{"-count", "-json"}, conn...), "helmd: watch: flag provided but not defined: -bogus"},
+		{[]string{"usage", "--bogus"}, "Usage: helmd usage ", append([]string{"-since", "-by"}, conn...), "helmd: usage: flag provided but not defined: -bogus"},
+		{[]string{"status", "--bogus"}, "Usage: helmd status ", append([]string{"-json"}, conn...), "helmd: status: flag provided but not defined: -bogus"},
+	} {
 		var out, errOut strings.Builder
-		err := run(t.Context(), args, &out, &errOut)
+		err := run(t.Context(), tc.args, &out, &errOut)
 		if err == nil {
-			t.Fatalf("helmd %v: no error", args)
+			t.Errorf("helmd %v: no error", tc.args)
+			continue
 		}
 		code := fail(&errOut, err) // what main says and exits with
 		got := errOut.String()
 		if n := strings.Count(got, "flag provided but not defined: -bogus"); n != 1 || code != 1 || out.Len() != 0 {
-			t.Errorf("helmd %v: the error said %d times, exit %d, stdout %q; want once, exit 1, nothing:\n%s", args, n, code, out.String(), got)
+			t.Errorf("helmd %v: the error said %d times, exit %d, stdout %q; want once, exit 1, nothing:\n%s", tc.args, n, code, out.String(), got)
 		}
-		if !strings.HasPrefix(got, "helmd serves every") || !strings.Contains(got, "\n  -claude-dir ") ||
-			!strings.HasSuffix(got, "\nhelmd: flag provided but not defined: -bogus\n") {
-			t.Errorf("helmd %v: want the usage with every flag, then the error:\n%s", args, got)
+		if !strings.HasPrefix(got, tc.usage) || !strings.HasSuffix(got, "\n"+tc.say+"\n") {
+			t.Errorf("helmd %v: want its usage, then %q:\n%s", tc.args, tc.say, got)
 		}
+		for _, f := range tc.flags {
+			// PrintDefaults starts each flag's line with "  -name".
+			if !strings.Contains(got, "\n  "+f+" ") && !strings.Contains(got, "\n  "+f+"\n") {
+				t.Errorf("helmd %v: the usage does not list %s:\n%s", tc.args, f, got)
+			}
+		}
+		if tc.args[0] != "--bogus" && strings.Contains(got, "\n  -claude-dir ") {
+			t.Errorf("helmd %v: the usage lists helmd's own flags:\n%s", tc.args, got)
+		}
+		// --help prints that usage alone, and exits 0.
+		help := append(slices.Clone(tc.args[:len(tc.args)-1]), "--help")
+		var helpOut, helpErr strings.Builder
+		if err := run(t.Context(), help, &helpOut, &helpErr); err != nil || helpOut.Len() != 0 ||
+			helpErr.String() != strings.TrimSuffix(got, tc.say+"\n") {
+			t.Errorf("helmd %v: %v, stdout %q, want nil and the usage above on stderr:\n%s", help, err, helpOut.String(), helpErr.String())
+		}
+	}
+}
+
+// helmd hook, which Claude Code runs on its events, never fails and
+// never prints (README): an unknown flag too is silent, exit 0.
+func TestHookIgnoresAnUnknownFlag(t *testing.T) {
+	t.Setenv("HELM_HOOK_DEBUG", "")
+	var out, errOut strings.Builder
+	if err := run(t.Context(), []string{"hook", "--bogus"}, &out, &errOut); err != nil || out.Len() != 0 || errOut.Len() != 0 {
+		t.Errorf("helmd hook --bogus: %v, stdout %q, stderr %q; want nil (exit 0), nothing", err, out.String(), errOut.String())
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,20 @@ import (
 // swayed by a helmd someone runs on this machine.
 var runningNeedsToken = cli.NeedsToken
 
+// urlUsage heads `helmd url --help`; the flags follow.
+const urlUsage = `Usage: helmd url [flags]
+
+Prints the URL to open Helm: the address of the helmd these flags name, with
+its access token if it wants one. They are helmd's own flags: give the ones
+helmd was started with.
+
+Flags:
+`
+
+// urlFlags are helmd's flags that decide the URL: where helmd listens,
+// and its token.
+var urlFlags = []string{"host", "port", "auth", "token", "token-file"}
+
 // printURL is `helmd url`: the address to open, token included, from the
 // same flags, environment and token file helmd uses. When a helmd answers
 // at that address, the URL is the one it takes, however it was started:
@@ -27,9 +42,9 @@ var runningNeedsToken = cli.NeedsToken
 // With --host 0.0.0.0 or ::, the URLs by host name and address follow
 // on stderr.
 func printURL(ctx context.Context, args []string, home string, stdout, stderr io.Writer) error {
-	cfg, err := config.Parse(args, os.Getenv, home, stderr)
+	cfg, err := config.ParseCommand(flag.NewFlagSet("url", flag.ContinueOnError), urlUsage, urlFlags, args, os.Getenv, home, stderr)
 	switch {
-	case errors.Is(err, config.ErrHelp), errors.Is(err, config.ErrVersion):
+	case errors.Is(err, config.ErrHelp):
 		return nil
 	case err != nil:
 		return err

@@ -103,6 +103,37 @@ func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
 	return f.config(home)
 }
 
+// ParseCommand reads the arguments of a command that takes some of
+// helmd's flags (helmd url, helmd hooks), named in takes, besides its own
+// defined on fs (a ContinueOnError set named after the command). It
+// refuses helmd's others, which would change nothing it does, and its
+// usage, printed to out as Parse's is, is head then its flags alone:
+// helmd's whole usage listed some thirty it does not take.
+func ParseCommand(fs *flag.FlagSet, head string, takes []string, args []string, env Env, home string, out io.Writer) (Config, error) {
+	all := flag.NewFlagSet("helmd", flag.ContinueOnError)
+	f, err := define(all, env, home)
+	if err != nil {
+		return Config{}, err
+	}
+	for _, name := range takes {
+		h := all.Lookup(name) // nil for a name helmd has no flag of: the panic below fails the command's test
+		fs.Var(h.Value, h.Name, h.Usage)
+	}
+	if err := parseQuietly(fs, args); err != nil {
+		fmt.Fprint(out, head)
+		fs.SetOutput(out)
+		fs.PrintDefaults()
+		if errors.Is(err, flag.ErrHelp) {
+			return Config{}, ErrHelp
+		}
+		return Config{}, fmt.Errorf("%s: %w", fs.Name(), err) // as the client commands say it
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	return f.config(home)
+}
+
 // parseQuietly parses args with fs printing nothing: the flag package
 // would print a parse error itself, and main prints the error returned,
 // so it was said twice. The caller prints the usage.
