@@ -147,21 +147,10 @@ func summary(m map[string]string) string {
 func firstLine(s string, n int) string {
 	for _, l := range strings.Split(s, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
-			return cutRunes(l, n)
+			return shared.CutRunes(l, n)
 		}
 	}
 	return ""
-}
-
-func cutRunes(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j] + "…"
-		}
-		i++
-	}
-	return s
 }
 
 // Question is the first line of the last assistant text in page: what a

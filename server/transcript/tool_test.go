@@ -28,7 +28,7 @@ func TestToolLineIsTheMainArgument(t *testing.T) {
 		{"WebFetch", map[string]any{"url": "https://go.dev/doc/", "prompt": "summarise"}, "https://go.dev/doc/"},
 		{"WebSearch", map[string]any{"query": "go 1.26 release notes"}, "go 1.26 release notes"},
 		{"Task", map[string]any{"description": "find the flaky test", "prompt": "Look everywhere.", "subagent_type": "general-purpose"}, "find the flaky test"},
-		{"Long", map[string]any{"command": strings.Repeat("x", maxSummary+50)}, strings.Repeat("x", maxSummary) + "…"},
+		{"Long", map[string]any{"command": strings.Repeat("x", maxSummary+50)}, strings.Repeat("x", maxSummary-1) + "…"},
 		{"Blank", map[string]any{"command": "  \n", "description": "what it does"}, "what it does"},
 	}
 	var r rec
