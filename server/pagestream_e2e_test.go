@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -452,6 +453,100 @@ func TestPageStreamSubagent(t *testing.T) {
 	fixture.Append(t, sub, fixture.Assistant(sid, cwd, "msg_s1", "end_turn", now.Add(time.Second)))
 	if ev, got := pageEvent(t, c); ev.Type != "messages" || len(got.Messages) != 2 || got.Messages[1].Role != "assistant" {
 		t.Fatalf("after the subagent's append: %q: %+v", ev.Type, got)
+	}
+}
+
+// TestPageStreamSubagentGone: a subagent's page goes as its session's
+// does. Its transcript deleted, or its session's moved away (the list
+// keeps the session while a subagent's file is left, but helmd no longer
+// has its transcripts), the stream says gone, once, as a poll's 404
+// would; each back, it sends the messages after its cursor again, even
+// unchanged (or a reset: a file deleted and written anew may no longer
+// fit the cursor). A subagent's page has its parent's header: no session
+// event.
+func TestPageStreamSubagentGone(t *testing.T) {
+	root := t.TempDir()
+	const sid, agent = "5e55a0e0-0000-4000-8000-0000000000a9", "a4b5c6"
+	cwd := "/home/dev/webapp"
+	path := fixture.Path(root, cwd, sid)
+	now := time.Now()
+	main := fixture.User(sid, cwd, "delegate it", now) + fixture.Assistant(sid, cwd, "msg_m1", "end_turn", now)
+	fixture.Append(t, path, main)
+	sub := filepath.Join(strings.TrimSuffix(path, ".jsonl"), "subagents", "agent-"+agent+".jsonl")
+	subBody := fixture.User(sid, cwd, "look around", now) + fixture.Assistant(sid, cwd, "msg_s1", "end_turn", now)
+	fixture.Append(t, sub, subBody)
+	srv := startHelmd(t, root, "--debounce", "50ms")
+	pageURL := srv.URL + "/api/sessions/claude/" + sid + "/messages?agent=" + agent
+	var page shared.MessagePage
+	getJSON(t, pageURL, &page)
+	c := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, page.After)+"&agent="+agent, "")
+	var types []string
+	next := func(what string, typ ...string) ssetest.Event {
+		t.Helper()
+		return c.Wait(t, 5*time.Second, what, func(e ssetest.Event) bool {
+			if e.Type != string(shared.EventKeepalive) {
+				types = append(types, e.Type)
+			}
+			return slices.Contains(typ, e.Type)
+		})
+	}
+	next("the subagent's messages at the start", "messages")
+	status := func() int {
+		resp, err := http.Get(pageURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// Each comes back whole, in one step: written at once, a reader
+	// could find it empty, and rightly answer with a reset.
+	aside := filepath.Join(t.TempDir(), "aside.jsonl")
+	steps := []struct {
+		what     string
+		away     func() error
+		restored func() error
+	}{
+		{"the subagent's transcript deleted", func() error { return os.Remove(sub) }, func() error {
+			fixture.Append(t, aside, subBody)
+			return os.Rename(aside, sub)
+		}},
+		{"its session's transcript moved away", func() error { return os.Rename(path, aside) },
+			func() error { return os.Rename(aside, path) }},
+	}
+	cursor := page.After
+	for _, st := range steps {
+		if err := st.away(); err != nil {
+			t.Fatal(err)
+		}
+		ev := next("gone with "+st.what, "gone")
+		var gone struct{ Reason string }
+		if err := json.Unmarshal([]byte(ev.Raw), &gone); err != nil || gone.Reason == "" || ev.ID != "" {
+			t.Fatalf("gone: id %q data %s", ev.ID, ev.Raw)
+		}
+		if got := status(); got != http.StatusNotFound {
+			t.Errorf("with %s, the subagent's page answers %d, want 404 as the stream says", st.what, got)
+		}
+		if err := st.restored(); err != nil {
+			t.Fatal(err)
+		}
+		// Back: the messages after its cursor, or a reset when the file
+		// back is another (a deleted file's cursor may not fit the new).
+		ev = next("the messages again once "+st.what+" is back", "messages", "reset")
+		var back shared.MessagePage
+		if err := json.Unmarshal([]byte(ev.Raw), &back); err != nil || ev.ID == "" ||
+			ev.Type == "messages" && (ev.ID != cursor || len(back.Messages) == 0 || back.Messages[0].Cursor != cursor) {
+			t.Fatalf("back: %s id %q data %s", ev.Type, ev.ID, ev.Raw)
+		}
+		cursor = ev.ID
+		// The stream looks at the file, the page's requests at the list,
+		// which follows after --debounce.
+		waitFor(t, "the subagent's page back too", func() bool { return status() == http.StatusOK })
+	}
+	isBack := func(typ string) bool { return typ == "messages" || typ == "reset" }
+	if len(types) != 5 || types[0] != "messages" || types[1] != "gone" || !isBack(types[2]) || types[3] != "gone" || !isBack(types[4]) {
+		t.Errorf("events %v, want messages, gone, back, gone, back: gone once each time, "+
+			"and no session event (the header is the parent's)", types)
 	}
 }
 

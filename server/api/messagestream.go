@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io/fs"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +26,8 @@ import (
 // `reset` when the cursor went stale (the transcript was truncated or
 // replaced): reload the last page, the stream goes on from the new end;
 // `session` with the header's summary, `gone` when the session leaves the
-// list; `keepalive` on a quiet stream. One goroutine, the handler's, writes.
+// list (a subagent's page: when its transcript or its session's goes);
+// `keepalive` on a quiet stream. One goroutine, the handler's, writes.
 
 // PageHub is where page streams learn that their transcript may have
 // changed (*tail.Hub).
@@ -90,13 +93,17 @@ func (t *transcripts) stream(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer sub.Close()
-	if t.d.Published != nil && !hasAgent { // a subagent's page has its parent's header
+	if t.d.Published != nil {
 		key := s.Key()
 		changed, cancel := t.d.Published.Watch(key)
 		defer cancel()
 		ps.changed = changed
 		ps.lookup = func() (shared.Session, bool) { return t.d.Published.Lookup(key) }
+		ps.header = !hasAgent // a subagent's page has its parent's header: it hears only that it went
 	}
+	// Whether the session is there as the page's first event is read:
+	// from then on its going is news to the page.
+	_, ps.listed = ps.present()
 	first, err := ps.read(r.Context(), q)
 	stale := errors.Is(err, transcript.ErrStale)
 	if err != nil && !stale {
@@ -112,8 +119,8 @@ func (t *transcripts) stream(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	ps.emit = sseEmitter(w, rc)
-	if err = ps.start(first, stale); err == nil && ps.lookup != nil {
-		err = ps.session() // what it is now: it may have changed since the page read its header
+	if err = ps.start(first, stale); err == nil {
+		err = ps.look() // what it is now: it may have changed since the page read its header
 	}
 	if err == nil {
 		err = ps.loop(sub, t.keepalive())
@@ -137,6 +144,7 @@ func (e *pagesFull) Unwrap() error { return e.err }
 func (t *transcripts) openPage(ctx context.Context, s shared.Session, agent string, q transcript.Query) (*pageStream, *tail.Sub, error) {
 	var paths []string
 	var read pageReader
+	var found func() bool
 	if s.Source == shared.SourceOpenCode {
 		// The database's WAL and the legacy tree carry no session id a
 		// path would name: any OpenCode write pokes, and the re-read
@@ -159,12 +167,29 @@ func (t *transcripts) openPage(ctx context.Context, s shared.Session, agent stri
 		read = func(_ context.Context, q transcript.Query) (shared.MessagePage, error) {
 			return t.d.Files.Page(path, q)
 		}
+		if agent != "" {
+			found = func() bool { return t.subagentFound(s.ID, path) }
+		}
 	}
 	sub, err := t.d.Live.Subscribe(paths...)
 	if err != nil {
 		return nil, nil, &pagesFull{err}
 	}
-	return &pageStream{read: read, q: q, ctx: ctx}, sub, nil
+	return &pageStream{read: read, q: q, ctx: ctx, found: found}, sub, nil
+}
+
+// subagentFound reports whether a subagent's page is still served from
+// path: its session's transcripts are known (its main one was not
+// deleted or moved: the list may still show the session, from its
+// subagents' files, but its pages answer 404) and the file is there.
+// The file itself is looked at, not the last scan: a page stream hears
+// of a deletion before the list does.
+func (t *transcripts) subagentFound(sid, path string) bool {
+	if _, ok := t.d.Claude.Transcripts(sid); !ok {
+		return false
+	}
+	_, err := os.Stat(path)
+	return !errors.Is(err, fs.ErrNotExist)
 }
 
 // start sends the first page read, or a reset when the cursor was stale.
@@ -204,34 +229,86 @@ type pageStream struct {
 	// events.
 	last uint64
 	// changed signals a change of the session's published summary,
-	// lookup reads it (nil: no session events); lastSession is a hash
-	// of the last one sent.
+	// lookup reads it (nil: no session events, and only a subagent's
+	// page is told gone); header: it is sent as session events (not on a
+	// subagent's page, whose header is its parent's); lastSession is a
+	// hash of the last one sent.
 	changed     <-chan struct{}
 	lookup      func() (shared.Session, bool)
+	header      bool
 	lastSession uint64
-	// listed: the session was in the list when the stream last looked.
-	listed bool
+	// found, on a subagent's page, says whether its transcript is still
+	// to be had (subagentFound); nil on a session's page.
+	found func() bool
+	// listed: the session (and a subagent's transcript) was there when
+	// the stream last looked; gone: a gone event was sent since.
+	listed, gone bool
 }
 
-// session sends the session's published summary as a session event (the
-// page's header), unless it is what was sent last. When a session it
-// has sent leaves the list (its transcript deleted or moved: the detail
-// answers 404 now) it sends a gone event, so that a page left open says
-// so instead of showing the session as current; back in the list, the
-// session is sent again, even unchanged. A session not listed yet (a new
-// one, which the list publishes after its --debounce) is not gone.
-func (ps *pageStream) session() error {
-	s, ok := ps.lookup()
+// look tells the page what became of its session: its published summary
+// as a session event (the page's header), unless it is what was sent
+// last. When a session it has seen leaves the list (its transcript
+// deleted or moved: the detail answers 404 now) it sends a gone event,
+// so that a page left open says so instead of showing the session as
+// current; back in the list, the session is sent again, even unchanged.
+// A session not listed yet (a new one, which the list publishes after
+// its --debounce) is not gone. A subagent's page gets no session event,
+// but goes with its session and with its own transcript; back, it gets
+// the messages after its cursor again, even unchanged (or a reset).
+func (ps *pageStream) look() error {
+	if ps.lookup == nil && ps.found == nil {
+		return nil // no session events, and nothing to go
+	}
+	s, ok := ps.present()
 	if !ok {
 		if !ps.listed {
 			return nil
 		}
-		ps.listed, ps.lastSession = false, 0
-		return ps.frame("gone", "", []byte(`{"reason":"helmd no longer lists this session: its transcript was deleted or moved"}`))
+		ps.listed, ps.gone, ps.lastSession = false, true, 0
+		reason := "helmd no longer lists this session: its transcript was deleted or moved"
+		if ps.found != nil {
+			reason = "helmd no longer has this subagent's transcript: it, or its session's, was deleted or moved"
+		}
+		return ps.frame("gone", "", []byte(`{"reason":"`+reason+`"}`))
 	}
-	ps.listed = true
-	_, err := ps.sendChanged("session", "", s, &ps.lastSession)
-	return err
+	back := ps.gone
+	ps.listed, ps.gone = true, false
+	if ps.header {
+		_, err := ps.sendChanged("session", "", s, &ps.lastSession)
+		return err
+	}
+	if back {
+		ps.last = 0 // sent again, even unchanged: the page has its messages again
+		return ps.update()
+	}
+	return nil
+}
+
+// present returns the session's published summary, and whether the page
+// still has what it shows: its session listed, and a subagent's
+// transcript found.
+func (ps *pageStream) present() (s shared.Session, ok bool) {
+	ok = true
+	if ps.lookup != nil {
+		s, ok = ps.lookup()
+	}
+	if ok && ps.found != nil {
+		ok = ps.found()
+	}
+	return s, ok
+}
+
+// poked reads what a change of the transcript brought. A subagent's page
+// first looks whether the change took its transcript away, or brought it
+// back (look reads it then); while it is gone there is nothing to read.
+func (ps *pageStream) poked() error {
+	if ps.found != nil {
+		was := ps.gone
+		if err := ps.look(); err != nil || ps.gone || was {
+			return err
+		}
+	}
+	return ps.update()
 }
 
 // sendChanged sends v as a typ event with id, unless its encoding is the
@@ -269,11 +346,11 @@ func (ps *pageStream) loop(sub *tail.Sub, keepalive time.Duration) error {
 				return err
 			}
 		case <-sub.C:
-			if err := ps.update(); err != nil {
+			if err := ps.poked(); err != nil {
 				return err
 			}
-		case <-ps.changed: // nil without session events: never ready
-			if err := ps.session(); err != nil {
+		case <-ps.changed: // nil without Published: never ready
+			if err := ps.look(); err != nil {
 				return err
 			}
 		}
