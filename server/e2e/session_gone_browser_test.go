@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -60,4 +61,58 @@ func testSessionGone(t *testing.T, b *browser) {
 	fixture.Append(t, path, transcript)
 	c.waitJS(10*time.Second, "the session itself again once its transcript is back",
 		`!document.getElementById("session-gone") && `+state+` === "ready" && `+status+` === "waiting for input" && `+waited+` && `+reply)
+}
+
+// testSubagentGone: as testSessionGone, on a subagent's page, once it
+// follows the subagent's transcript live: that transcript deleted, the
+// page keeps its messages and says that helmd no longer has it, and since
+// when; written back, the page is itself again.
+func testSubagentGone(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid, agent = "6f000000-0000-4000-8000-000000000006", "a6f00000000000006"
+	at := time.Now().Add(-time.Hour)
+	path := fixture.Path(claude, cwd, sid)
+	fixture.Append(t, path, fixture.User(sid, cwd, "look for the flaky test", at)+replyLine(t, sid, "msg_main", "A subagent looked.", at))
+	sub := filepath.Join(strings.TrimSuffix(path, ".jsonl"), "subagents", "agent-"+agent+".jsonl")
+	side := map[string]any{"isSidechain": true, "agentId": agent}
+	subBody := record(t, sid, "user", "s-1", at, map[string]any{"role": "user", "content": "Find the flaky test."}, side) +
+		record(t, sid, "assistant", "s-2", at, map[string]any{"id": "msg_sub_gone", "type": "message", "role": "assistant",
+			"model": "claude-haiku-4-5", "stop_reason": "end_turn", "usage": map[string]int{"input_tokens": 1, "output_tokens": 1},
+			"content": []any{map[string]any{"type": "text", "text": "The subagent's answer stays readable."}}}, side)
+	fixture.Append(t, sub, subBody)
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid + "?agent=" + agent)
+	const (
+		state = `document.getElementById("session").dataset.state`
+		reply = `[...document.querySelectorAll("#transcript .msg")].some(m => m.textContent.includes("The subagent's answer stays readable."))`
+	)
+	c.waitJS(30*time.Second, "the subagent's page", state+` === "ready" && `+reply)
+	// Its stream open: what it is told, not a poll's 404, is under test.
+	waitUntil(t, 10*time.Second, "the page's stream open", func() bool {
+		var st struct{ PageStreams int }
+		statusOf(t, p, &st)
+		return st.PageStreams == 1
+	})
+
+	if err := os.Remove(sub); err != nil {
+		t.Fatal(err)
+	}
+	c.waitJS(10*time.Second, "the page saying helmd no longer has the subagent's transcript",
+		hasTextContaining("#session-gone", "helmd no longer has this subagent's transcript"))
+	type seen struct {
+		State, Notice, Since string
+		Reply, Error         bool
+	}
+	got := mustEval[seen](c, `({State: `+state+`, Notice: document.getElementById("session-gone").textContent,
+		Since: document.querySelector("#session-gone time")?.getAttribute("datetime") || "",
+		Reply: `+reply+`, Error: !!document.getElementById("session-error")})`)
+	if got.State != "gone" || !got.Reply || got.Error || got.Since == "" || !strings.Contains(got.Notice, "(just now)") {
+		t.Fatalf("with the subagent's transcript deleted: %+v; want state gone, the reply still shown, no other notice, "+
+			"since just now", got)
+	}
+
+	fixture.Append(t, sub, subBody)
+	c.waitJS(10*time.Second, "the subagent's page itself again once its transcript is back",
+		`!document.getElementById("session-gone") && `+state+` === "ready" && `+reply)
 }

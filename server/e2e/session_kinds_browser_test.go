@@ -25,8 +25,8 @@ import (
 // tests leave out: `o` opens a row and `u` returns to the filtered list,
 // each kind of block as a reader sees it, n / N in find, the copy
 // buttons, an OpenCode session's page (from the legacy JSON tree)
-// following its writes, a session deleted under its open page, and
-// Markdown's nested lists and tables.
+// following its writes, a session (and a subagent's transcript) deleted
+// under its open page, and Markdown's nested lists and tables.
 //
 //	make build && HELM_BIN=$PWD/bin/helmd go test -count=1 -run SessionPageBrowser ./server/e2e/
 func TestSessionPageBrowser(t *testing.T) {
@@ -47,6 +47,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"SaysItIsWorking", testSessionSaysItIsWorking},
 		{"WorkingLineAfterAnOutage", testSessionWorkingAfterOutage},
 		{"SaysWhenTheSessionIsGone", testSessionGone},
+		{"SaysWhenTheSubagentIsGone", testSubagentGone},
 		{"Markdown", testSessionMarkdown},
 	})
 }
