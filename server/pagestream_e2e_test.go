@@ -212,6 +212,49 @@ func TestPageStreamGone(t *testing.T) {
 	}
 }
 
+// TestPageStreamGoneLeavingSubagents: a session's transcript deleted
+// while its subagents' files stay. The list keeps the session, from those
+// files ("Subagent: …"), but helmd no longer has its transcript: its
+// detail and pages answer 404, and its page's stream says gone, as when
+// nothing is left; written back, the session is sent again.
+func TestPageStreamGoneLeavingSubagents(t *testing.T) {
+	root := t.TempDir()
+	const sid = "5e55a0e0-0000-4000-8000-0000000000aa"
+	cwd := "/home/dev/webapp"
+	path := fixture.Path(root, cwd, sid)
+	now := time.Now()
+	body := fixture.User(sid, cwd, "delegate, then go", now) + fixture.Assistant(sid, cwd, "msg_o1", "end_turn", now)
+	fixture.Append(t, path, body)
+	sub := filepath.Join(strings.TrimSuffix(path, ".jsonl"), "subagents", "agent-a7b8c9.jsonl")
+	fixture.Append(t, sub, fixture.User(sid, cwd, "look around", now)+fixture.Assistant(sid, cwd, "msg_o2", "end_turn", now))
+	srv := startHelmd(t, root, "--debounce", "50ms")
+
+	var page shared.MessagePage
+	getJSON(t, srv.URL+"/api/sessions/claude/"+sid+"/messages", &page)
+	c := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, page.After), "")
+	sessionEvent(t, c, "the header at the start", func(s shared.Session) bool { return s.ID == sid })
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	c.Wait(t, 5*time.Second, "gone after the deletion", func(e ssetest.Event) bool { return e.Type == "gone" })
+	// What the stream says is what the rest says.
+	resp, err := http.Get(srv.URL + "/api/sessions/claude/" + sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the detail answers %d, want 404", resp.StatusCode)
+	}
+	if _, listed := find(srv.sessions(t), sid); !listed {
+		t.Error("the session left the list: this test is about one the list keeps")
+	}
+	fixture.Append(t, path, body)
+	sessionEvent(t, c, "the session again once its transcript is back", func(s shared.Session) bool {
+		return s.ID == sid && !strings.HasPrefix(s.Title, "Subagent: ")
+	})
+}
+
 // TestPageStreamRefusals: what a stream request can get wrong is a 4xx
 // before any event, and the cap is a 503 with Retry-After.
 func TestPageStreamRefusals(t *testing.T) {

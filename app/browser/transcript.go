@@ -95,8 +95,8 @@ type PageStream struct {
 // OpenPageStream opens url: onPage gets each "messages" event's data,
 // onSession each "session" event's (the session's summary, for the
 // header; an older helmd sends none), onReset a "reset" (reload the last
-// page), onGone a "gone" (helmd no longer lists the session: its
-// transcript was deleted or moved), onError a failure.
+// page), onGone a "gone" (helmd no longer has the session, or the
+// subagent's transcript: deleted or moved), onError a failure.
 func OpenPageStream(url string, onPage, onSession func(data string), onReset, onGone func(), onError func(closed bool)) *PageStream {
 	s := &PageStream{es: app.Window().Get("EventSource").New(url)}
 	listen := func(name string, fn func(e app.Value)) {

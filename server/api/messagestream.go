@@ -144,7 +144,7 @@ func (e *pagesFull) Unwrap() error { return e.err }
 func (t *transcripts) openPage(ctx context.Context, s shared.Session, agent string, q transcript.Query) (*pageStream, *tail.Sub, error) {
 	var paths []string
 	var read pageReader
-	var found func() bool
+	var known, file func() bool
 	if s.Source == shared.SourceOpenCode {
 		// The database's WAL and the legacy tree carry no session id a
 		// path would name: any OpenCode write pokes, and the re-read
@@ -167,29 +167,26 @@ func (t *transcripts) openPage(ctx context.Context, s shared.Session, agent stri
 		read = func(_ context.Context, q transcript.Query) (shared.MessagePage, error) {
 			return t.d.Files.Page(path, q)
 		}
+		// Its main transcript deleted or moved, the list may keep the
+		// session, from its subagents' files, but its pages answer 404.
+		known = func() bool {
+			_, ok := t.d.Claude.Transcripts(s.ID)
+			return ok
+		}
 		if agent != "" {
-			found = func() bool { return t.subagentFound(s.ID, path) }
+			// The file itself, not the last scan: a page stream hears of
+			// a deletion before the list does.
+			file = func() bool {
+				_, err := os.Stat(path)
+				return !errors.Is(err, fs.ErrNotExist)
+			}
 		}
 	}
 	sub, err := t.d.Live.Subscribe(paths...)
 	if err != nil {
 		return nil, nil, &pagesFull{err}
 	}
-	return &pageStream{read: read, q: q, ctx: ctx, found: found}, sub, nil
-}
-
-// subagentFound reports whether a subagent's page is still served from
-// path: its session's transcripts are known (its main one was not
-// deleted or moved: the list may still show the session, from its
-// subagents' files, but its pages answer 404) and the file is there.
-// The file itself is looked at, not the last scan: a page stream hears
-// of a deletion before the list does.
-func (t *transcripts) subagentFound(sid, path string) bool {
-	if _, ok := t.d.Claude.Transcripts(sid); !ok {
-		return false
-	}
-	_, err := os.Stat(path)
-	return !errors.Is(err, fs.ErrNotExist)
+	return &pageStream{read: read, q: q, ctx: ctx, known: known, file: file}, sub, nil
 }
 
 // start sends the first page read, or a reset when the cursor was stale.
@@ -237,9 +234,10 @@ type pageStream struct {
 	lookup      func() (shared.Session, bool)
 	header      bool
 	lastSession uint64
-	// found, on a subagent's page, says whether its transcript is still
-	// to be had (subagentFound); nil on a session's page.
-	found func() bool
+	// known says whether helmd still has a Claude session's transcripts
+	// (nil: OpenCode's); file, on a subagent's page, whether its
+	// transcript is there (nil on a session's page).
+	known, file func() bool
 	// listed: the session (and a subagent's transcript) was there when
 	// the stream last looked; gone: a gone event was sent since.
 	listed, gone bool
@@ -247,8 +245,9 @@ type pageStream struct {
 
 // look tells the page what became of its session: its published summary
 // as a session event (the page's header), unless it is what was sent
-// last. When a session it has seen leaves the list (its transcript
-// deleted or moved: the detail answers 404 now) it sends a gone event,
+// last. When a session it has seen leaves the list, or helmd no longer
+// has its transcript (deleted or moved: the detail answers 404 now, even
+// with the session listed from its subagents' files), it sends a gone event,
 // so that a page left open says so instead of showing the session as
 // current; back in the list, the session is sent again, even unchanged.
 // A session not listed yet (a new one, which the list publishes after
@@ -256,7 +255,7 @@ type pageStream struct {
 // but goes with its session and with its own transcript; back, it gets
 // the messages after its cursor again, even unchanged (or a reset).
 func (ps *pageStream) look() error {
-	if ps.lookup == nil && ps.found == nil {
+	if ps.lookup == nil && ps.file == nil {
 		return nil // no session events, and nothing to go
 	}
 	s, ok := ps.present()
@@ -265,8 +264,8 @@ func (ps *pageStream) look() error {
 			return nil
 		}
 		ps.listed, ps.gone, ps.lastSession = false, true, 0
-		reason := "helmd no longer lists this session: its transcript was deleted or moved"
-		if ps.found != nil {
+		reason := "helmd no longer has this session: its transcript was deleted or moved"
+		if ps.file != nil {
 			reason = "helmd no longer has this subagent's transcript: it, or its session's, was deleted or moved"
 		}
 		return ps.frame("gone", "", []byte(`{"reason":"`+reason+`"}`))
@@ -285,15 +284,17 @@ func (ps *pageStream) look() error {
 }
 
 // present returns the session's published summary, and whether the page
-// still has what it shows: its session listed, and a subagent's
-// transcript found.
+// still has what it shows: its session listed, its transcripts known,
+// and a subagent's file there.
 func (ps *pageStream) present() (s shared.Session, ok bool) {
 	ok = true
 	if ps.lookup != nil {
 		s, ok = ps.lookup()
 	}
-	if ok && ps.found != nil {
-		ok = ps.found()
+	for _, there := range []func() bool{ps.known, ps.file} {
+		if ok && there != nil {
+			ok = there()
+		}
 	}
 	return s, ok
 }
@@ -302,7 +303,7 @@ func (ps *pageStream) present() (s shared.Session, ok bool) {
 // first looks whether the change took its transcript away, or brought it
 // back (look reads it then); while it is gone there is nothing to read.
 func (ps *pageStream) poked() error {
-	if ps.found != nil {
+	if ps.file != nil {
 		was := ps.gone
 		if err := ps.look(); err != nil || ps.gone || was {
 			return err
