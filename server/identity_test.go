@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"net/http"
 	"testing"
 
@@ -65,5 +66,53 @@ func TestIdentityBehindTheGuard(t *testing.T) {
 				mine = got
 			}
 		})
+	}
+}
+
+// TestDemoRestartedIsTheSameHelm: a demo stopped and started again on the
+// same port is the same Helm to the pages it served (they reconnect and
+// show the new demo's sessions), though each run simulates its own in a
+// new folder; a real helmd on that port is another, as is a demo on
+// another port or host, and the pages of one are refused by the other.
+func TestDemoRestartedIsTheSameHelm(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := portOf(t, "http://"+ln.Addr().String())
+	ln.Close()
+	first := startHelmd(t, "", "--demo", "--host-name", "box-1", "--port", port)
+	instance := func(s *testServer, named string) (string, int) {
+		t.Helper()
+		url := s.URL + "/api/sessions"
+		if named != "" {
+			url += "?instance=" + named
+		}
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header.Get(ident.InstanceHeader), resp.StatusCode
+	}
+	demo, _ := instance(first, "")
+	first.stop(t)
+
+	again := startHelmd(t, "", "--demo", "--host-name", "box-1", "--port", port)
+	if got, status := instance(again, demo); got != demo || status != http.StatusOK {
+		t.Errorf("the demo restarted on port %s: instance %q, %d to the first's pages; want %q, 200", port, got, status, demo)
+	}
+	again.stop(t)
+
+	real := startHelmd(t, "", "--host-name", "box-1", "--port", port)
+	if got, status := instance(real, demo); got == demo || status != http.StatusConflict {
+		t.Errorf("a real helmd on the demo's port: instance %q, %d to the demo's pages; want another, 409", got, status)
+	}
+	real.stop(t)
+	for _, args := range [][]string{{"--host-name", "box-2", "--port", port}, {"--host-name", "box-1"}} {
+		s := startHelmd(t, "", append([]string{"--demo"}, args...)...)
+		if got, _ := instance(s, ""); got == demo {
+			t.Errorf("a demo with %v has the instance of the first", args)
+		}
 	}
 }

@@ -135,7 +135,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		specs = append(specs, oc.WatchSpecs()...)
 	}
 
-	id := identity(cfg.HostName, cfg.Demo, roots, oc, cfg.OpenCodeDir)
+	id := identity(cfg.HostName, cfg.Demo, cfg.Port, roots, oc, cfg.OpenCodeDir)
 	ix := index.New()
 	hub := stream.NewHub(stream.Options{Keepalive: cfg.Keepalive, MaxClients: cfg.MaxClients, Debounce: cfg.Debounce, Logger: log})
 	cleanups = append(cleanups, hub.Close) // streams end, even if run fails after this

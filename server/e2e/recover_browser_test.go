@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ func TestRecoverBrowser(t *testing.T) {
 	b := startBrowser(t)
 	t.Run("LiveSoonAfterHelmdReturns", func(t *testing.T) { testLiveSoonAfterReturn(t, b) })
 	t.Run("AnotherHelmdOnThePort", func(t *testing.T) { testAnotherHelmd(t, b) })
+	t.Run("ADemoRestartedOnThePort", func(t *testing.T) { testDemoRestarted(t, b) })
 	t.Run("SessionPageNamesItsHelm", func(t *testing.T) { testSessionPageNamesItsHelm(t, b) })
 }
 
@@ -143,6 +145,49 @@ func testAnotherHelmd(t *testing.T, b *browser) {
 	c.waitJS(5*time.Second, "beta's row", present(rowSel("claude:"+sidB)))
 	if n := mustEval[int](c, `document.querySelectorAll("li.session").length`); n != 1 {
 		t.Errorf("%d rows after the reload, want beta's 1", n)
+	}
+}
+
+// testDemoRestarted: a demo stopped and started again on the same port
+// is the same Helm, though each run simulates sessions of its own: the
+// page open on the first run never says "Other Helm"; it is Live again
+// and shows the new run's sessions, none of the first's.
+func testDemoRestarted(t *testing.T, b *browser) {
+	port := strconv.Itoa(freePort(t))
+	demo := func() *proc {
+		p := startBinary(t, t.TempDir(), "--port", port, "--demo", "--keepalive", "2s", "--host-name", "demo-box")
+		needClient(t, p)
+		return p
+	}
+	first := demo()
+	c := b.tab(t)
+	c.navigate(first.URL + "/?backoff=100ms")
+	waitLive(c)
+	c.waitJS(10*time.Second, "the first run's rows", `document.querySelectorAll("li.session").length > 0`)
+	before, err := json.Marshal(rowKeys(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustEval[bool](c, `(() => {
+		window.__elsewhere = false;
+		const look = () => { if (document.getElementById("elsewhere")) window.__elsewhere = true; };
+		new MutationObserver(look).observe(document, {subtree: true, childList: true});
+		return true;
+	})()`)
+
+	first.terminate(t)
+	c.waitConn(10*time.Second, "offline", "Offline")
+	demo()
+	c.waitConn(15*time.Second, "live", "Live")
+	c.waitJS(10*time.Second, "the new run's rows, none of the first's", `(before => {
+		const rows = [...document.querySelectorAll("li.session")].map(r => r.dataset.key);
+		return rows.length > 0 && !rows.some(k => before.includes(k));
+	})(`+string(before)+`)`)
+	if mustEval[bool](c, `window.__elsewhere`) {
+		t.Error("the page said another Helm answers, for the same demo restarted")
+	}
+	if got := c.text("#host"); got != "demo-box" {
+		t.Errorf("header names %q, want demo-box", got)
 	}
 }
 

@@ -34,9 +34,9 @@ type Identity struct {
 }
 
 // New names the helmd on host reading sources (its Claude Code roots, its
-// OpenCode data, or "demo:<dir>"). The instance is a hash: stable while
-// the same folders are read on the same host, so a restart is the same
-// Helm, and it reveals none of the paths.
+// OpenCode data, or a demo's "demo:port <n>"). The instance is a hash:
+// stable while the same folders are read on the same host, so a restart
+// is the same Helm, and it reveals none of the paths.
 func New(host string, sources ...string) Identity {
 	h := sha256.New()
 	h.Write([]byte(host))
