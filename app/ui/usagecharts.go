@@ -134,9 +134,9 @@ func tokenChart(rows []dayRow, models []string, colors map[string]string) app.UI
 // barChart is one horizontal bar per bucket, each on a row with its name
 // and its cost in words; a click lists the sessions of that project,
 // model or source (the folded rest has no link). The rows are HTML, the
-// bars SVG: a name too long for its column ends in an ellipsis (a path
-// keeps its end, the project's own folder), whole in the row's tooltip.
-// Names come from transcripts: text, never markup.
+// bars SVG: a name too long for its column ends in an ellipsis, a path
+// shows its last folders after a "…" (pathFit); the row's tooltip has
+// it whole. Names come from transcripts: text, never markup.
 func barChart(id, title, filter string, buckets []usageBucket, colors map[string]string) app.UI {
 	if len(buckets) == 0 {
 		return chartSection(id, title, "nothing spent", app.P().Text("No usage in the last 30 days."))
@@ -169,7 +169,9 @@ func barChart(id, title, filter string, buckets []usageBucket, colors map[string
 		trs = append(trs, app.Tr().Body(app.Th().Scope("row").Body(name), app.Td().Text(cost(b.CostUSD)),
 			app.Td().Class("tokens").Body(tokenParts(b.Tokens)...)))
 	}
-	chart := app.Div().Class("hbars").Role("img").
+	// A list, not an image: each bar's name and figure are read whole,
+	// a path too where the bar shows its end only.
+	chart := app.Div().Class("hbars").Role("list").
 		Aria("label", title+" over the last 30 days; the table has the figures").Body(bars...)
 	return chartSection(id, title, "", chart, usageTable(colHeads("Name", "Cost", "Tokens"), trs))
 }
@@ -179,12 +181,11 @@ func barChart(id, title, filter string, buckets []usageBucket, colors map[string
 func hbar(filter, key, value string, width float64, fill string) app.UI {
 	label, full := bucketName(filter, key)
 	name := app.Span().Class("bar-name").Text(label)
-	if filter == "project" {
-		// Right to left, so the start is what gives way; the path
-		// itself isolated, so its slashes stay where they are.
-		name = app.Span().Class("bar-name", "path").Body(app.Bdi().Text(label))
+	if filter == "project" && key != restKey {
+		// Its end kept, the folders before it giving way (pathFit).
+		name = app.Span().Class("bar-name", "path").Body(pathFit(label))
 	}
-	row := app.Div().Class("bar").DataSet("key", attr(key)).Title("%s", attr(full+": "+value))
+	row := app.Div().Class("bar").Role("listitem").DataSet("key", attr(key)).Title("%s", attr(full+": "+value))
 	if key == restKey {
 		row = row.Class("rest") // no link: many projects
 	} else {

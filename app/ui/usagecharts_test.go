@@ -118,8 +118,9 @@ func renderUI(t *testing.T, ui app.UI) *elem {
 // Each bar of a project, model or source chart carries its name, in the
 // list's words (a model "opus 4.6", a source "Claude Code"), and its cost
 // as visible text, the whole of both in its tooltip (a model's full id);
-// a project's path is isolated (it is cut at its start, keeping its
-// end); a name that is markup stays text.
+// a project's path is laid out to keep its end (pathFit), the folded
+// rest is not a path; a name that is markup stays text. The chart is a
+// list of its bars, each read whole.
 func TestBarChartLabels(t *testing.T) {
 	const hostile = `<img src=x onerror="alert(1)">`
 	for _, tc := range []struct {
@@ -146,6 +147,9 @@ func TestBarChartLabels(t *testing.T) {
 		if len(charts) != 1 {
 			t.Fatalf("%s: %d bar charts", tc.filter, len(charts))
 		}
+		if role := charts[0].attrs["role"]; role != "list" {
+			t.Errorf("%s: the chart's role is %q, want list", tc.filter, role)
+		}
 		bars := charts[0].all("bar")
 		if len(bars) != len(tc.keys) {
 			t.Fatalf("%s: %d bars, want %d", tc.filter, len(bars), len(tc.keys))
@@ -163,8 +167,11 @@ func TestBarChartLabels(t *testing.T) {
 			if bar.attrs["data-key"] != key {
 				t.Errorf("%s bar %d: data-key %q, want the id %q (its link filters by it)", tc.filter, i, bar.attrs["data-key"], key)
 			}
-			if isPath := names[0].hasClass("path") && names[0].hasTag("bdi"); isPath != (tc.filter == "project") {
+			if isPath := names[0].hasClass("path") && len(names[0].all("fit-end")) == 1; isPath != (tc.filter == "project" && key != restKey) {
 				t.Errorf("%s bar %d: name laid out as a path %v", tc.filter, i, isPath)
+			}
+			if role := bar.attrs["role"]; role != "listitem" {
+				t.Errorf("%s bar %d: role %q, want listitem (its name and figure read)", tc.filter, i, role)
 			}
 			if rest := bar.hasClass("rest"); rest != (key == restKey) {
 				t.Errorf("%s bar %d (%q): marked as the folded rest %v", tc.filter, i, key, rest)
