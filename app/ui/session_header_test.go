@@ -20,8 +20,9 @@ func headerFacts(t *testing.T, p *SessionPage) (facts, copies map[string]string,
 	// Without the encoder's indentation, so text reads as one line.
 	out = regexp.MustCompile(`>\s+|\s+<`).ReplaceAllStringFunc(app.HTMLString(p.renderHeader()), strings.TrimSpace)
 	facts, copies = map[string]string{}, map[string]string{}
-	for _, m := range regexp.MustCompile(`class="fact ([a-z]+)"><span class="label">[^<]*</span><span [^>]*class="value"[^>]*>([^<]*)</span>`).FindAllStringSubmatch(out, -1) {
-		facts[m[1]] = html.UnescapeString(m[2])
+	tags := regexp.MustCompile(`<[^>]*>`)
+	for _, m := range regexp.MustCompile(`class="fact ([a-z]+)"><span class="label">[^<]*</span><span [^>]*class="value"[^>]*>(.*?)</span></div>`).FindAllStringSubmatch(out, -1) {
+		facts[m[1]] = html.UnescapeString(tags.ReplaceAllString(m[2], ""))
 	}
 	for _, m := range regexp.MustCompile(`<button[^>]*>`).FindAllString(out, -1) {
 		id := regexp.MustCompile(`id="([^"]*)"`).FindStringSubmatch(m)
@@ -33,7 +34,8 @@ func headerFacts(t *testing.T, p *SessionPage) (facts, copies map[string]string,
 	return facts, copies, out
 }
 
-// The header says what the issue lists: title, project, branch, models,
+// The header says what the issue lists: title, project (laid out to
+// keep its end, pathFit), branch, models,
 // status, why it waits and since when, messages, tokens split (cache writes by 5 min
 // and 1 h), cost, started, last activity and duration, and offers to copy
 // the resume command, the id and the transcript's path.
@@ -79,6 +81,8 @@ func TestRenderSessionHeader(t *testing.T) {
 		`<time [^>]*class="waited"[^>]*>for 3 min<`,
 		`class="fact models"><span class="label">Models<`,
 		`<span [^>]*title="claude-haiku-4-5, claude-opus-4-5-20251101"[^>]*>haiku 4.5, opus 4.5<`,
+		// The project keeps its end where a wide header cuts it, whole in its tooltip.
+		`<span [^>]*title="/home/dev/app"[^>]*><span class="fit-end"><span>/</span><span>home/</span><span>dev/</span><span>app</span></span></span>`,
 		`<span [^>]*class="question"[^>]*>Shall I run \[U\+202E\]the tests\?<`,
 	} {
 		if !regexp.MustCompile(want).MatchString(out) {

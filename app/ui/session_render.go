@@ -101,7 +101,7 @@ func (p *SessionPage) renderHeader() app.UI {
 func renderFacts(d *shared.SessionDetail) app.UI {
 	s, tk := &d.Session, d.Session.Tokens
 	return app.Div().Class("facts").Body(
-		fact("project", "Project", s.ProjectPath),
+		projectFact(s.ProjectPath),
 		app.If(s.GitBranch != "", func() app.UI { return fact("branch", "Branch", s.GitBranch) }),
 		app.If(len(d.Models) > 0, func() app.UI { return modelsFact(d.Models) }),
 		fact("messages", "Messages", grouped(s.MessageCount)),
@@ -132,6 +132,16 @@ func modelsFact(ids []string) app.UI {
 	}
 	return app.Div().Class("fact", "models").Body(app.Span().Class("label").Text(label),
 		app.Span().Class("value").Title("%s", attr(md.Clean(strings.Join(ids, ", ")))).Text(md.Clean(strings.Join(names, ", "))))
+}
+
+// projectFact is the session's folder: where a wide header gives it
+// less than its width, so that the facts keep one line, it shows its
+// end, the project's own folder, after a "…" (pathFit); the tooltip has
+// it whole.
+func projectFact(path string) app.UI {
+	path = md.Clean(path)
+	return app.Div().Class("fact", "project").Body(app.Span().Class("label").Text("Project"),
+		app.Span().Class("value").Title("%s", attr(path)).Body(pathFit(path)))
 }
 
 func fact(class, label, value string) app.UI {
