@@ -79,6 +79,7 @@ type wideLook struct {
 // px nothing moves: the frame, the facts whole, text at the frame's
 // width. At 390 px the page fits. Contrast passes, light and dark.
 func TestSessionPageBrowserWide(t *testing.T) {
+	beside(t)
 	b := startBrowser(t)
 	claude := t.TempDir()
 	const sid = "5f000000-0000-4000-8000-000000000001"

@@ -104,6 +104,7 @@ func readsEnd(path, shown string) bool {
 // tooltip and the accessible text have the path whole. At a phone's
 // 390 px, at 1280 and at 1600 px, light and dark.
 func TestBrowserUsagePathEnds(t *testing.T) {
+	beside(t)
 	b := startBrowser(t)
 	claude := t.TempDir()
 	now := time.Now()
