@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"vibecraft.sh/helm/shared"
@@ -76,25 +75,8 @@ func isoTime(ms int64) string {
 	return time.UnixMilli(ms).UTC().Format(time.RFC3339)
 }
 
-// grouped writes n with thousands separators: 1,234,567.
-func grouped(n int) string {
-	s := strconv.Itoa(n)
-	neg := s[0] == '-'
-	if neg {
-		s = s[1:]
-	}
-	var b []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b = append(b, ',')
-		}
-		b = append(b, s[i])
-	}
-	if neg {
-		return "-" + string(b)
-	}
-	return string(b)
-}
+// grouped writes n with thousands separators: 1,234,567 (shared.Grouped).
+func grouped(n int) string { return shared.Grouped(n) }
 
 // tokensText counts the tokens a session sent and received, cache writes
 // included, and the cache reads apart: they are most of a long session's
@@ -112,18 +94,10 @@ func tokensTitle(t shared.Tokens) string {
 		grouped(t.Input), grouped(t.Output), grouped(t.CacheRead), grouped(t.CacheWrite))
 }
 
-// cost writes US dollars: cents below $100, whole dollars above.
-func cost(usd float64) string {
-	switch {
-	case usd <= 0:
-		return "$0"
-	case usd < 0.01:
-		return "<$0.01"
-	case usd < 100:
-		return fmt.Sprintf("$%.2f", usd)
-	}
-	return "$" + grouped(int(usd+0.5))
-}
+// cost writes US dollars as every Helm surface does, helmd ls and
+// helmd usage included (shared.CostText): "<$0.01" below a cent, cents
+// below $100, whole dollars above.
+func cost(usd float64) string { return shared.CostText(usd) }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

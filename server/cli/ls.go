@@ -100,7 +100,7 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 		// --json keeps the ids.
 		rows = append(rows, []string{clean(string(s.Status)), cut(clean(s.Title), titleWidth), cut(clean(s.ProjectName), 24),
 			dash(cut(clean(s.GitBranch), 24)), dash(cut(clean(s.Source.Label()), 12)), strconv.Itoa(s.MessageCount),
-			money(s.CostUSD), ago(s.UpdatedAt, now)})
+			shared.CostText(s.CostUSD), ago(s.UpdatedAt, now)})
 	}
 	fitColumns(rows, limit, lsShrink)
 	return writeColumns(w, right, rows)

@@ -19,7 +19,7 @@ func TestLsFiguresLineUp(t *testing.T) {
 	var b strings.Builder
 	err := writeTable(&b, []shared.Session{
 		{Status: shared.StatusIdle, Title: "short", ProjectName: "a", MessageCount: 7, CostUSD: 0.5, UpdatedAt: now.UnixMilli()},
-		{Status: shared.StatusWaiting, Title: "a longer title", ProjectName: "b", MessageCount: 1234, CostUSD: 112.25, UpdatedAt: now.UnixMilli()},
+		{Status: shared.StatusWaiting, Title: "a longer title", ProjectName: "b", MessageCount: 1234, CostUSD: 12.25, UpdatedAt: now.UnixMilli()},
 	}, now, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +28,7 @@ func TestLsFiguresLineUp(t *testing.T) {
 	msgs, cost := strings.Index(lines[0], "MSGS")+len("MSGS"), strings.Index(lines[0], "COST")+len("COST")
 	for _, l := range lines[1:3] {
 		if !strings.HasSuffix(l[:msgs], " 7") && !strings.HasSuffix(l[:msgs], " 1234") ||
-			!strings.HasSuffix(l[:cost], " $0.50") && !strings.HasSuffix(l[:cost], " $112.25") {
+			!strings.HasSuffix(l[:cost], " $0.50") && !strings.HasSuffix(l[:cost], " $12.25") {
 			t.Errorf("figures do not end under MSGS and COST:\n%s", b.String())
 		}
 	}
@@ -177,5 +177,32 @@ func TestLsNamesTools(t *testing.T) {
 	js := strings.Join(lsAt(t, sessions, 0, nil, "--json"), "\n")
 	if !strings.Contains(js, `"source":"claude"`) || !strings.Contains(js, `"source":"opencode"`) || strings.Contains(js, "Claude Code") {
 		t.Errorf("--json: want the source ids, not the labels:\n%s", js)
+	}
+}
+
+// helmd ls and helmd usage spell a cost as the page does (shared.CostText):
+// $0.006 is "<$0.01" in the list, the header and the usage page, and it
+// read "$0.01" here, as if a cent had been spent.
+func TestCostsAsThePage(t *testing.T) {
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	costs := []float64{0.006, 0, 1.234, 1234.5}
+	var sessions []shared.Session
+	for i, c := range costs {
+		sessions = append(sessions, shared.Session{ID: fmt.Sprint(i), Source: shared.SourceClaude, Status: shared.StatusIdle,
+			Title: fmt.Sprint("t", i), ProjectName: "p", CostUSD: c, UpdatedAt: now.UnixMilli()})
+	}
+	lines := lsAt(t, sessions, 0, nil)
+	end := strings.Index(lines[0], "COST") + len("COST")
+	for i, c := range costs {
+		if got, want := strings.TrimSpace(lines[i+1][:end][strings.LastIndex(lines[i+1][:end], " "):]), shared.CostText(c); got != want {
+			t.Errorf("helmd ls: a cost of %v reads %q, the page's %q:\n%s", c, got, want, strings.Join(lines, "\n"))
+		}
+	}
+	rep := `{"by":"project","buckets":[{"key":"/p","costUsd":0.006,"tokens":{"input":1,"output":1,"cacheRead":0,"cacheWrite":0},"byModel":{"claude-opus-4-1":0.006}}],
+"total":{"costUsd":0.006,"tokens":{"input":1,"output":1,"cacheRead":0,"cacheWrite":0}}}`
+	for _, l := range usageAt(t, rep, 0, nil)[1:] {
+		if !strings.Contains(l, " <$0.01 ") {
+			t.Errorf("helmd usage: want <$0.01 for $0.006, got %q", l)
+		}
 	}
 }

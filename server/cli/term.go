@@ -130,14 +130,6 @@ func ago(ms int64, now time.Time) string {
 	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
 }
 
-// money formats US dollars for a table.
-func money(v float64) string {
-	if v < 0.005 && v > 0 {
-		return "<$0.01"
-	}
-	return fmt.Sprintf("$%.2f", v)
-}
-
 // writeColumns writes rows as columns two spaces apart. A cell is padded
 // to its column's width (in terminal columns) on the left where right
 // says so (figures, whose last digits then line up), else on the right;

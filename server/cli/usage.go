@@ -68,7 +68,7 @@ func usageFlags(fs *flag.FlagSet, o IO) runFunc {
 }
 
 // writeUsage prints the report as a table: names on the left, figures
-// on the right in the page's spelling (dollars with cents, tokens as
+// on the right in the page's spelling (shared.CostText: <$0.01, $12.50, $1,235; tokens as
 // 5.44k or 338k), so that a column reads down at a glance, models by
 // their names (modelNamer) and sources by their tools' names. TOP MODEL says which model cost most in
 // each row, except by model, where it would only repeat the row's name.
@@ -79,7 +79,7 @@ func writeUsage(o IO, rep usageReport, since string) error {
 	}
 	topCol := rep.By != "model"
 	row := func(key string, cost float64, t shared.Tokens, top string) []string {
-		r := []string{key, money(cost), shared.CountText(t.Input), shared.CountText(t.Output),
+		r := []string{key, shared.CostText(cost), shared.CountText(t.Input), shared.CountText(t.Output),
 			shared.CountText(t.CacheRead), shared.CountText(t.CacheWrite)}
 		if topCol {
 			r = append(r, top)

@@ -314,7 +314,7 @@ func line(ch change, now time.Time, limit int) string {
 	title, project := cut(clean(s.Title), 60), cut(clean(s.ProjectName), 24)
 	format := func(title, project string) string {
 		return fmt.Sprintf("%s  %-7s  %-7s  %s  (%s, %d msgs, %s)", now.Format("15:04:05"), verbs[ch.Event],
-			clean(string(s.Status)), title, project, s.MessageCount, money(s.CostUSD))
+			clean(string(s.Status)), title, project, s.MessageCount, shared.CostText(s.CostUSD))
 	}
 	if limit <= 0 {
 		return format(title, project)

@@ -91,7 +91,7 @@ func TestWatchFitsTheTerminal(t *testing.T) {
 		}
 	}
 	lines := watchAt(t, events, 2, 0, nil)
-	if !strings.Contains(lines[0], title[:59]+"…  (vibecraft-website-redes…, 1234 msgs, $112.25)") {
+	if !strings.Contains(lines[0], title[:59]+"…  (vibecraft-website-redes…, 1234 msgs, $112)") {
 		t.Errorf("not a terminal: the line changed:\n%s", lines[0])
 	}
 }
@@ -158,8 +158,8 @@ func TestWatchSaysLostAndBackOnce(t *testing.T) {
 		stderr[2] != "helmd watch: back in touch with helmd at "+url {
 		t.Errorf("stderr, want a line on the drop, one on the 503, one when back:\n%s", strings.Join(stderr, "\n"))
 	}
-	if len(stdout) != 2 || !strings.Contains(stdout[0], "  new      working  First  (p, 0 msgs, $0.00)") ||
-		!strings.Contains(stdout[1], "  updated  waiting  First  (p, 0 msgs, $0.00)") {
+	if len(stdout) != 2 || !strings.Contains(stdout[0], "  new      working  First  (p, 0 msgs, $0)") ||
+		!strings.Contains(stdout[1], "  updated  waiting  First  (p, 0 msgs, $0)") {
 		t.Errorf("stdout, want the two changes alone:\n%s", strings.Join(stdout, "\n"))
 	}
 }

@@ -1,0 +1,42 @@
+package shared
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// CostText writes US dollars the way every Helm surface writes them, the
+// page (list, header, usage) and the CLI alike: "$0" for nothing,
+// "<$0.01" for less than a cent (never rounded up to a cent that was not
+// spent), cents below $100, whole dollars grouped from there ("$1,235").
+func CostText(usd float64) string {
+	switch {
+	case usd <= 0:
+		return "$0"
+	case usd < 0.01:
+		return "<$0.01"
+	case usd < 100:
+		return fmt.Sprintf("$%.2f", usd)
+	}
+	return "$" + Grouped(int(usd+0.5))
+}
+
+// Grouped writes n with thousands separators: 1,234,567.
+func Grouped(n int) string {
+	s := strconv.Itoa(n)
+	neg := s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	var b []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, s[i])
+	}
+	if neg {
+		return "-" + string(b)
+	}
+	return string(b)
+}
