@@ -39,10 +39,11 @@ type watcher struct {
 	json     bool
 	count    bool // --waiting --count: print the number of waiting sessions on change
 	sessions map[string]shared.Session
-	synced   bool   // an init was applied: later inits are diffed, not taken as the start
-	lastID   string // the resume cursor
-	lastN    int    // last count printed; -1 before any
-	lostWhy  string // while the stream is lost, the reason last said (reason); "" once connected
+	synced   bool              // an init was applied: later inits are diffed, not taken as the start
+	lastID   string            // the resume cursor
+	lastN    int               // last count printed; -1 before any
+	lostWhy  string            // while the stream is lost, the reason last said (reason); "" once connected
+	shown    map[string]string // by session key, the facts of the last line printed for it (fresh)
 	enc      *json.Encoder
 }
 
@@ -56,7 +57,8 @@ func watchFlags(fs *flag.FlagSet, o IO) runFunc {
 			return errors.New("--waiting and --count go together: `helmd watch --waiting --count`")
 		}
 		w := &watcher{c: c, o: o, json: *asJSON, count: *cnt, sessions: map[string]shared.Session{}, lastN: -1,
-			enc: json.NewEncoder(o.Stdout)}
+			shown: map[string]string{},
+			enc:   json.NewEncoder(o.Stdout)}
 		return w.run(ctx)
 	}
 }
@@ -286,7 +288,11 @@ func (w *watcher) report(changes []change) error {
 		if w.json {
 			err = w.enc.Encode(ch)
 		} else {
-			_, err = fmt.Fprintln(w.o.Stdout, line(ch, w.o.Now(), lineWidth(w.o)))
+			l := line(ch, w.o.Now(), lineWidth(w.o))
+			if !w.fresh(ch, l) {
+				continue
+			}
+			_, err = fmt.Fprintln(w.o.Stdout, l)
 		}
 		if err != nil {
 			return &Error{Code: ExitError, Err: fmt.Errorf("write: %w", err)}
@@ -294,6 +300,33 @@ func (w *watcher) report(changes []change) error {
 	}
 	return nil
 }
+
+// fresh reports whether l, the line of ch, says something about its
+// session that the last line printed for it did not: an update of what
+// a line does not show (the session's time, its tokens, its model)
+// printed the line before it again, with only the time and the verb
+// changed ("new" then "updated"), and two lines alike read as a fault.
+// A new session and a gone one always print. --json does not ask: it
+// carries every field, and scripts may want each event.
+func (w *watcher) fresh(ch change, l string) bool {
+	k := ch.Session.Key()
+	facts := l[min(len(l), factsAt):]
+	switch ch.Event {
+	case shared.EventSessionDeleted:
+		delete(w.shown, k)
+		return true
+	case shared.EventSessionUpdated:
+		if last, ok := w.shown[k]; ok && last == facts {
+			return false
+		}
+	}
+	w.shown[k] = facts
+	return true
+}
+
+// factsAt is where a line's facts about its session start, after the
+// time and the verb, which line pads to fixed widths.
+const factsAt = len("15:04:05  updated  ")
 
 var verbs = map[shared.EventType]string{
 	shared.EventSessionCreated: "new",

@@ -38,8 +38,8 @@ func waitFor(t *testing.T, b *out, ch wrote, what string, cond func(string) bool
 
 // watchAt runs `helmd watch` against a helmd whose stream sends events,
 // with stdout a terminal of termWidth columns (0: not a terminal) and
-// env, until it has printed n lines; it returns them.
-func watchAt(t *testing.T, events string, n, termWidth int, env map[string]string) []string {
+// env and args, until it has printed n lines; it returns them.
+func watchAt(t *testing.T, events string, n, termWidth int, env map[string]string, args ...string) []string {
 	t.Helper()
 	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
@@ -58,7 +58,7 @@ func watchAt(t *testing.T, events string, n, termWidth int, env map[string]strin
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, []string{"watch"}, IO{Env: e, Home: "/nonexistent", Stdout: stdout, Stderr: stderr, Width: termWidth})
+		done <- Run(ctx, append([]string{"watch"}, args...), IO{Env: e, Home: "/nonexistent", Stdout: stdout, Stderr: stderr, Width: termWidth})
 	}()
 	waitFor(t, stdout, ch, fmt.Sprintf("%d lines", n), func(s string) bool { return strings.Count(s, "\n") >= n })
 	cancel()
@@ -194,5 +194,35 @@ func TestWatchSaysANewReasonOnce(t *testing.T) {
 	if want := "helmd at " + url + " wants its access token (this request needs Helm's access token): set HELM_TOKEN or --token"; !strings.HasPrefix(stderr[1], "helmd watch: ") ||
 		!strings.Contains(stderr[1], want) || strings.Count(all, "wants its access token") != 1 {
 		t.Errorf("stderr, want one line saying %q:\n%s", want, all)
+	}
+}
+
+// An update that changes nothing the line shows (here the session's
+// time, then its tokens) prints nothing: two lines alike but for the
+// time (or "new" then "updated"), seconds apart, read as a fault. The
+// next visible change prints, and --json, for scripts, still has every
+// event.
+func TestWatchSkipsLinesAlike(t *testing.T) {
+	upd := func(id, fields string) string {
+		return "event: session-updated\ndata: {\"type\":\"session-updated\",\"sessions\":[{\"id\":\"" + id + "\",\"source\":\"claude\"," + fields + "}],\"timestamp\":3}\n\n"
+	}
+	events := "event: init\nid: e-1\ndata: {\"type\":\"init\",\"sessions\":[],\"timestamp\":1}\n\n" +
+		"event: session-created\ndata: {\"type\":\"session-created\",\"sessions\":[{\"id\":\"s1\",\"source\":\"claude\",\"title\":\"Upgrade\",\"status\":\"working\",\"projectName\":\"webapp\",\"messageCount\":2,\"costUsd\":0.006,\"updatedAt\":1}],\"timestamp\":2}\n\n" +
+		upd("s1", "\"updatedAt\":2") +
+		upd("s1", "\"updatedAt\":3,\"tokens\":{\"input\":5,\"output\":1,\"cacheRead\":0,\"cacheWrite\":0}") +
+		upd("s1", "\"status\":\"waiting\",\"updatedAt\":4") +
+		upd("s1", "\"updatedAt\":5") +
+		"event: session-created\ndata: {\"type\":\"session-created\",\"sessions\":[{\"id\":\"s2\",\"source\":\"claude\",\"title\":\"Last\",\"status\":\"idle\",\"projectName\":\"p\"}],\"timestamp\":4}\n\n"
+	lines := watchAt(t, events, 3, 0, nil)
+	want := []string{"  new      working  Upgrade  (webapp, 2 msgs, <$0.01)", "  updated  waiting  Upgrade  (webapp, 2 msgs, <$0.01)", "  new      idle     Last  (p, 0 msgs, $0)"}
+	ok := len(lines) == len(want)
+	for i := 0; ok && i < len(want); i++ {
+		ok = strings.HasSuffix(lines[i], want[i])
+	}
+	if !ok {
+		t.Errorf("want a line per visible change:\n%s\ngot:\n%s", strings.Join(want, "\n"), strings.Join(lines, "\n"))
+	}
+	if js := watchAt(t, events, 6, 0, nil, "--json"); len(js) != 6 || strings.Count(strings.Join(js, "\n"), `"event":"session-updated"`) != 4 {
+		t.Errorf("--json: want all 6 changes, the 4 updates too:\n%s", strings.Join(js, "\n"))
 	}
 }
