@@ -102,8 +102,9 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 			dash(cut(clean(s.GitBranch), 24)), dash(cut(clean(s.Source.Label()), 12)), strconv.Itoa(s.MessageCount),
 			shared.CostText(s.CostUSD), ago(s.UpdatedAt, now)})
 	}
-	fitColumns(rows, limit, lsShrink)
-	return writeColumns(w, right, rows)
+	t := table{rows: rows, right: right}
+	t.fit(limit, lsShrink)
+	return t.write(w)
 }
 
 // dash stands in for an empty cell, so a blank does not read as a gap.

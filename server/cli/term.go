@@ -130,72 +130,176 @@ func ago(ms int64, now time.Time) string {
 	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
 }
 
-// writeColumns writes rows as columns two spaces apart. A cell is padded
-// to its column's width (in terminal columns) on the left where right
-// says so (figures, whose last digits then line up), else on the right;
-// no line ends in spaces. Cells must be clean: one line, no tabs, no
-// escapes.
-func writeColumns(w io.Writer, right []bool, rows [][]string) error {
-	widths := columnWidths(rows, len(right))
+// cutPath shortens a path to at most n columns keeping its end, as the
+// page's pathFit does: a project is told from its neighbours by its own
+// folder and those just above it, so "…" then the last folders that fit
+// whole ("…acme/platform/billing-api"), never "/home/alice/src/git…",
+// which two projects of one machine share; a last folder wider than n
+// alone keeps its end ("…ng-api").
+func cutPath(p string, n int) string {
+	if width(p) <= n {
+		return p
+	}
+	if n < 1 {
+		return ""
+	}
+	room := n - 1 // the ellipsis takes one column
+	kept := -1
+	for i := len(p) - 1; i > 0; i-- {
+		if p[i-1] != '/' && p[i-1] != '\\' {
+			continue
+		}
+		if width(p[i:]) > room {
+			break
+		}
+		kept = i
+	}
+	if kept >= 0 {
+		return "…" + p[kept:]
+	}
+	return "…" + tail(p, room)
+}
+
+// tail is the end of s that fits n columns; a combining mark stays with
+// the character it marks.
+func tail(s string, n int) string {
+	w := width(s)
+	for i, r := range s {
+		if w <= n && runeWidth(r) > 0 {
+			return s[i:]
+		}
+		w -= runeWidth(r)
+	}
+	return ""
+}
+
+// table is what helmd ls and helmd usage print: rows of clean cells (one
+// line, no tabs, no escapes), the first the header, written as columns
+// two spaces apart.
+type table struct {
+	rows  [][]string
+	right []bool                           // by column: figures, padded on the left so that their last digits line up
+	cuts  map[int]func(string, int) string // by column, how a cell is cut to a width; else cut, which keeps its start
+	limit int                              // fit's: no line is wider; 0: no limit
+}
+
+// shrink is one step of fitting a table to a terminal: column col gives
+// up columns, down to min; or, with a min below 0 (dropCol), goes whole,
+// its heading too.
+type shrink struct{ col, min int }
+
+// dropCol is the step that takes column col out of the table.
+func dropCol(col int) shrink { return shrink{col, -1} }
+
+// fit cuts the cells of the table (the header is left whole) so that
+// its lines are at most limit columns wide, taking the columns the steps
+// name, in order, each down to its min, or whole; what a column that
+// went leaves unused goes back to those that gave way, the one the steps
+// name last first. Lines are never wider than limit: should the steps
+// not be enough (a terminal narrower than they foresee), write cuts
+// each line at limit, as a wrapped line breaks the table worse. limit
+// 0: no limit.
+func (t *table) fit(limit int, steps []shrink) {
+	if limit <= 0 || len(t.rows) == 0 {
+		return
+	}
+	t.limit = limit
+	widths := columnWidths(t.rows, len(t.rows[0]))
+	over := 2*(len(widths)-1) - limit
+	for _, w := range widths {
+		over += w
+	}
+	giveWay(widths, over, steps)
+	keep := make([]int, 0, len(widths))
+	for i, w := range widths {
+		if w >= 0 {
+			keep = append(keep, i)
+		}
+	}
+	right := make([]bool, len(keep))
+	for j, i := range keep {
+		right[j] = t.right[i]
+	}
+	t.right = right
+	for k, r := range t.rows {
+		kept := make([]string, len(keep))
+		for j, i := range keep {
+			kept[j] = r[i]
+			if k == 0 {
+				continue
+			}
+			if c := t.cuts[i]; c != nil {
+				kept[j] = c(r[i], widths[i])
+			} else {
+				kept[j] = cut(r[i], widths[i])
+			}
+		}
+		t.rows[k] = kept
+	}
+}
+
+// write writes the table's rows as columns two spaces apart. A cell is
+// padded to its column's width (in terminal columns) on the left where
+// right says so, else on the right; no line ends in spaces.
+func (t *table) write(w io.Writer) error {
+	widths := columnWidths(t.rows, len(t.right))
 	var b strings.Builder
-	for _, r := range rows {
+	for _, r := range t.rows {
 		var line strings.Builder
 		for i, c := range r {
 			if i > 0 {
 				line.WriteString("  ")
 			}
 			pad := strings.Repeat(" ", widths[i]-width(c))
-			if right[i] {
+			if t.right[i] {
 				line.WriteString(pad + c)
 			} else {
 				line.WriteString(c + pad)
 			}
 		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
+		l := strings.TrimRight(line.String(), " ")
+		if t.limit > 0 {
+			l = cut(l, t.limit)
+		}
+		b.WriteString(l)
 		b.WriteByte('\n')
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// shrink is one step of fitting a table to a terminal: column col gives
-// up columns, down to min.
-type shrink struct{ col, min int }
-
-// fitColumns cuts the cells of rows (the first is the header, left
-// whole) so that writeColumns makes lines at most limit columns wide,
-// taking the columns the steps name, in order, each down to its min.
-// When the steps are spent the lines stay longer and the terminal wraps
-// them: better than titles of three letters. limit 0: no limit.
-func fitColumns(rows [][]string, limit int, steps []shrink) {
-	if limit <= 0 || len(rows) == 0 {
-		return
-	}
-	widths := columnWidths(rows, len(rows[0]))
-	over := 2*(len(widths)-1) - limit
-	for _, w := range widths {
-		over += w
-	}
-	giveWay(widths, over, steps)
-	for _, r := range rows[1:] {
-		for i, w := range widths {
-			r[i] = cut(r[i], w)
-		}
-	}
-}
-
 // giveWay takes over columns from widths, by the steps in order, each
-// width down to its step's min, and stops when nothing is over or the
-// steps are spent. A table (fitColumns) and a line of words (watch's)
-// then give way alike.
+// width down to its step's min, or, for a dropCol step, the width and
+// the two spaces before the column (the width becomes -1: gone), and
+// stops when nothing is over or the steps are spent. A column that went
+// may leave columns unused: they go back to the columns that gave way,
+// the one the steps name last (the one that gives way last, the most
+// read) first. A table (fit) and a line of words (watch's) then give way
+// alike.
 func giveWay(widths []int, over int, steps []shrink) {
+	given := make([]int, len(widths))
 	for _, s := range steps {
 		if over <= 0 {
-			return
+			break
 		}
-		give := max(0, min(over, widths[s.col]-s.min))
-		widths[s.col] -= give
-		over -= give
+		switch {
+		case widths[s.col] < 0:
+		case s.min < 0:
+			over -= widths[s.col] + 2
+			given[s.col], widths[s.col] = 0, -1
+		default:
+			give := max(0, min(over, widths[s.col]-s.min))
+			widths[s.col] -= give
+			given[s.col] += give
+			over -= give
+		}
+	}
+	for i := len(steps) - 1; i >= 0 && over < 0; i-- {
+		c := steps[i].col
+		back := min(-over, given[c])
+		widths[c] += back
+		given[c] -= back
+		over += back
 	}
 }
 

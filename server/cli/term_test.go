@@ -172,3 +172,33 @@ func TestCutByColumns(t *testing.T) {
 		}
 	}
 }
+
+// cutPath keeps a path's end, the last folders whole after a "…", as
+// the page's pathFit does, and a last folder too wide alone its end.
+func TestCutPath(t *testing.T) {
+	const long = "/home/alice/src/github.com/acme/platform/services/payments/billing-api"
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{long, 80, long},
+		{long, 44, "…acme/platform/services/payments/billing-api"},
+		{long, 43, "…platform/services/payments/billing-api"},
+		{long, 12, "…billing-api"},
+		{long, 8, "…ing-api"},
+		{"/home/dev/infra", 12, "…dev/infra"},
+		{"/home/dev/i18n", 11, "…dev/i18n"},
+		{`C:\Users\me\src\helm`, 10, "…src\\helm"},
+		{"/srv/日本語のプロジェクト", 9, "…ジェクト"},
+		{"/srv/ae\u0301e\u0301e\u0301", 3, "…e\u0301e\u0301"},
+		{long, 1, "…"},
+		{long, 0, ""},
+	}
+	for _, tc := range tests {
+		got := cutPath(tc.in, tc.n)
+		if got != tc.want || width(got) > max(tc.n, 0) {
+			t.Errorf("cutPath(%q, %d) = %q (%d columns), want %q", tc.in, tc.n, got, width(got), tc.want)
+		}
+	}
+}

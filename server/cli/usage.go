@@ -100,6 +100,10 @@ func writeUsage(o IO, rep usageReport, since string) error {
 		}
 	}
 	name := modelNamer(models)
+	cutKey := cut
+	if rep.By == "project" {
+		cutKey = cutPath // a path keeps its end, where projects differ
+	}
 	rows := [][]string{head}
 	for _, b := range rep.Buckets {
 		key := b.Key
@@ -109,24 +113,32 @@ func writeUsage(o IO, rep usageReport, since string) error {
 		case "source":
 			key = shared.Source(key).Label() // "Claude Code", as the page's usage names it
 		}
-		rows = append(rows, row(cut(clean(key), 40), b.CostUSD, b.Tokens, cut(clean(name(topModel(b.ByModel))), 32)))
+		rows = append(rows, row(cutKey(clean(key), 40), b.CostUSD, b.Tokens, cut(clean(name(topModel(b.ByModel))), 32)))
 	}
 	rows = append(rows, row("TOTAL", rep.Total.CostUSD, rep.Total.Tokens, ""))
-	fitColumns(rows, lineWidth(o), usageShrink(topCol))
-	return writeColumns(o.Stdout, right, rows)
+	t := table{rows: rows, right: right, cuts: map[int]func(string, int) string{0: cutKey}}
+	t.fit(lineWidth(o), usageShrink(topCol))
+	return t.write(o.Stdout)
 }
 
 // usageShrink is the order in which the usage table gives up columns to
 // fit a narrow terminal: the row's name first (a project's path is the
-// widest cell), then TOP MODEL, then the name again. The figures are
-// kept whole: a cut number would read as another number.
+// widest cell; cutPath keeps its end), then TOP MODEL, then the name
+// again; narrower than that, whole columns go, TOP MODEL, then CACHE
+// WRITE and CACHE READ, before the name goes below 12 columns; below
+// 40 columns, OUTPUT and INPUT, leaving the name and its cost. The
+// figures kept are whole: a cut number would read as another number.
 func usageShrink(topCol bool) []shrink {
-	const name, top = 0, 6
+	const name, input, output, cacheRead, cacheWrite, top = 0, 2, 3, 4, 5, 6
 	steps := []shrink{{name, 20}}
 	if topCol {
 		steps = append(steps, shrink{top, 12})
 	}
-	return append(steps, shrink{name, 12})
+	steps = append(steps, shrink{name, 12})
+	if topCol {
+		steps = append(steps, dropCol(top))
+	}
+	return append(steps, dropCol(cacheWrite), dropCol(cacheRead), shrink{name, 8}, dropCol(output), dropCol(input))
 }
 
 // modelNamer names models as the page and the list do, by

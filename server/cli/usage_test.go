@@ -117,9 +117,10 @@ func usageAt(t *testing.T, rep string, termWidth int, env map[string]string) []s
 }
 
 // helmd usage fits the terminal as helmd ls does: in 80 columns no line
-// wraps, a project's long path giving way first, cut with an ellipsis,
-// the figures whole and still ending under their headings; piped
-// without COLUMNS, the table is as it always was (names up to 40).
+// wraps, a project's long path giving way first, its start cut (after
+// an ellipsis, its last folders), the figures whole and still ending
+// under their headings; piped without COLUMNS, the table is as wide as
+// it always was (names up to 40).
 func TestUsageFitsTheTerminal(t *testing.T) {
 	const long = "/home/someone/src/github.com/vibecraft/helm-website-redesign"
 	rep := `{"by":"project","buckets":[
@@ -136,13 +137,13 @@ func TestUsageFitsTheTerminal(t *testing.T) {
 		if widest > 80 {
 			t.Errorf("%s: %d columns wide, want at most 80:\n%s", tc.name, widest, strings.Join(lines, "\n"))
 		}
-		if !strings.HasPrefix(lines[1], "/home/someone/src/") || !strings.Contains(lines[1], "…") ||
+		if !strings.HasPrefix(lines[1], "…") || !strings.Contains(lines[1], "website-redesign ") ||
 			!strings.Contains(lines[1], "$112") || width(lines[1][:strings.Index(lines[1], "$112")+len("$112")]) != cost {
 			t.Errorf("%s: the long path is not cut, or its cost is not under COST:\n%s", tc.name, strings.Join(lines, "\n"))
 		}
 	}
 	lines := usageAt(t, rep, 0, nil)
-	if !strings.HasPrefix(lines[1], cut(long, 40)+"  ") {
+	if !strings.HasPrefix(lines[1], cutPath(long, 40)+"  ") {
 		t.Errorf("not a terminal: the table changed:\n%s", strings.Join(lines, "\n"))
 	}
 }
@@ -167,5 +168,48 @@ func TestUsageSourcesByName(t *testing.T) {
 	stdout, _, err = runCmd(context.Background(), env, "usage", "--by", "source", "--json")
 	if err != nil || !strings.Contains(stdout, `"key":"claude"`) || !strings.Contains(stdout, `"key":"opencode"`) {
 		t.Errorf("usage --by source --json: %v, want the ids:\n%s", err, stdout)
+	}
+}
+
+// Projects are told apart by the end of their paths: a path that must
+// be cut keeps its last folders after a "…", as the usage page shows it,
+// so that two projects under one folder do not read alike. Cut at its
+// end, payments-service and payments-gateway both read
+// "/home/alice/src/git…" in 80 columns, infra and i18n "/home/dev/i…" in
+// 60, where lines were still 72 columns wide. No line is wider than the
+// terminal, down to 40 columns: whole columns go before the names
+// become unreadable.
+func TestUsageProjectsKeepTheirEnds(t *testing.T) {
+	paths := []string{
+		"/home/alice/src/github.com/acme/platform/services/payments-service",
+		"/home/alice/src/github.com/acme/platform/services/payments-gateway",
+		"/home/dev/infra",
+		"/home/dev/i18n",
+	}
+	rep := `{"by":"project","buckets":[`
+	for i, p := range paths {
+		if i > 0 {
+			rep += ","
+		}
+		rep += `{"key":"` + p + `","costUsd":12.5,"tokens":{"input":5443,"output":338000,"cacheRead":1500000,"cacheWrite":20000},"byModel":{"claude-sonnet-4-5":12.5}}`
+	}
+	rep += `],"total":{"costUsd":50,"tokens":{"input":21772,"output":1352000,"cacheRead":6000000,"cacheWrite":80000}}}`
+	for _, tc := range append(append([]widthCase{}, eightyColumns...), narrowColumns...) {
+		lines := usageAt(t, rep, tc.term, tc.env)
+		if w := widest(lines); w > tc.cols() {
+			t.Errorf("%s: %d columns wide:\n%s", tc.name, w, strings.Join(lines, "\n"))
+		}
+		seen := map[string]bool{}
+		for i, p := range paths {
+			name, _, _ := strings.Cut(lines[i+1], "  ")
+			if seen[name] || !strings.HasSuffix(p, strings.TrimPrefix(name, "…")) || len(name) < 6 ||
+				(name != p && !strings.HasPrefix(name, "…")) {
+				t.Errorf("%s: %s reads %q, want its end after a \"…\", unlike the others:\n%s", tc.name, p, name, strings.Join(lines, "\n"))
+			}
+			seen[name] = true
+		}
+		if tc.cols() == 80 && !strings.HasPrefix(lines[1], "…payments-service ") {
+			t.Errorf("%s: want the last folder whole:\n%s", tc.name, strings.Join(lines, "\n"))
+		}
 	}
 }
