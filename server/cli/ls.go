@@ -29,16 +29,40 @@ const (
 )
 
 // lsShrink is the order in which the table gives up columns to fit a
-// narrow terminal: the title first, as it is the widest, but not below
-// 24, then the branch and the project, then all three again down to a
-// floor under which a cell says too little to be worth its line; last
-// the tool, to 8 columns: "OpenCode" whole, "Claude Code" still read as
-// Claude ("Claude C…"). The others (status, figures, time) are short and
-// are kept whole.
-var lsShrink = []shrink{
-	{colTitle, 24}, {colBranch, 12}, {colProject, 12},
-	{colTitle, 16}, {colBranch, 8}, {colProject, 8},
-	{colTool, 8},
+// narrow terminal. The title is what a user reads, so TOOL gives way
+// first: it goes when every row has the same tool (it tells no row from
+// another), else its cells take their short forms ("Claude", "OpenCode":
+// toolCut), where "Claude Co…" took 10 columns on every row. Then the
+// title, the widest, but not below 24, the branch and the project to
+// 12; then TOOL goes whatever the tools, before the title goes below 24
+// (at 80 columns, a title of 24 or so and no TOOL, rather than 16 and
+// "Claude"); then the title, the branch and the project again, down to
+// a floor under which a cell says too little to be worth its line.
+// Narrower than that, whole columns go, the least read first: BRANCH,
+// MSGS, COST, UPDATED; then the title down to 12, the project, and the
+// title to 8, with STATUS beside it in about 20 columns (below that,
+// table.write cuts the lines). The title gives way last, and what a
+// column that went leaves unused goes back to it first (giveWay).
+func lsShrink(oneTool bool) []shrink {
+	tool := shrink{colTool, 8}
+	if oneTool {
+		tool = dropCol(colTool)
+	}
+	return []shrink{tool,
+		{colTitle, 24}, {colBranch, 12}, {colProject, 12}, dropCol(colTool),
+		{colTitle, 16}, {colBranch, 8}, {colProject, 8},
+		dropCol(colBranch), dropCol(colMsgs), dropCol(colCost), dropCol(colUpdated),
+		{colTitle, 12}, dropCol(colProject), {colTitle, 8},
+	}
+}
+
+// toolCut fits a tool's name to n columns by its short form, "Claude"
+// for "Claude Code" ("OpenCode" is short already), before cutting it.
+func toolCut(s string, n int) string {
+	if width(s) > n && s == shared.SourceClaude.Label() {
+		s = "Claude"
+	}
+	return cut(s, n)
 }
 
 // lsFlags is `helmd ls`: the session list, newest first, as aligned
@@ -84,7 +108,7 @@ func matchProject(s shared.Session, p string) bool {
 }
 
 // writeTable writes the sessions as columns, each line at most limit
-// columns wide as far as lsShrink allows (0: no limit).
+// columns wide (0: no limit), giving way as lsShrink says.
 func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int) error {
 	if len(sessions) == 0 {
 		_, err := fmt.Fprintln(w, "no sessions")
@@ -102,8 +126,12 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 			dash(cut(clean(s.GitBranch), 24)), dash(cut(clean(s.Source.Label()), 12)), strconv.Itoa(s.MessageCount),
 			shared.CostText(s.CostUSD), ago(s.UpdatedAt, now)})
 	}
-	t := table{rows: rows, right: right}
-	t.fit(limit, lsShrink)
+	oneTool := true
+	for _, s := range sessions {
+		oneTool = oneTool && s.Source == sessions[0].Source
+	}
+	t := table{rows: rows, right: right, cuts: map[int]func(string, int) string{colTool: toolCut}}
+	t.fit(limit, lsShrink(oneTool))
 	return t.write(w)
 }
 

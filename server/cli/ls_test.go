@@ -142,10 +142,18 @@ func TestLsFitsTheTerminal(t *testing.T) {
 		{ID: "b", Source: shared.SourceOpenCode, Status: shared.StatusIdle, Title: "日本語のタイトルがとても長いセッションの一覧",
 			ProjectName: "vibecraft-website", GitBranch: "fix/wrapping", MessageCount: 7, CostUSD: 0.5, UpdatedAt: now.Add(-3 * time.Hour).UnixMilli()},
 	}
-	// PROJECT and TOOL each start at one place on every line.
+	// PROJECT and TOOL, where they are, each start at one place on
+	// every line.
 	aligned := func(lines []string) bool {
 		for _, col := range [][3]string{{"PROJECT", "helm", "vibec"}, {"TOOL", "Claude", "OpenCode"}} {
-			at := width(lines[0][:strings.Index(lines[0], col[0])])
+			h := strings.Index(lines[0], col[0])
+			if h < 0 {
+				if col[0] == "TOOL" {
+					continue
+				}
+				return false
+			}
+			at := width(lines[0][:h])
 			for i, cell := range col[1:] {
 				l := lines[i+1]
 				if j := strings.Index(l, cell); j < 0 || width(l[:j]) != at {
@@ -169,11 +177,53 @@ func TestLsFitsTheTerminal(t *testing.T) {
 	if w := widest(lines); w <= 80 || !strings.Contains(lines[1], "Refactor the session index so that the stream a…") {
 		t.Errorf("not a terminal: %d columns, want the title at its 48 columns:\n%s", w, strings.Join(lines, "\n"))
 	}
-	// A terminal too narrow for the table: lines are cut at its width,
-	// never wrapped.
-	lines = lsAt(t, sessions, 40, nil)
-	if w := widest(lines); w > 40 {
-		t.Errorf("40 columns: %d columns wide:\n%s", w, strings.Join(lines, "\n"))
+}
+
+// In helmd ls the title is what a user reads: TOOL gives way before it,
+// its short forms ("Claude", "OpenCode") or, when every row has the same
+// tool, the whole column, then the whole column whatever the tools
+// before a title goes below 24 columns; in 80 columns titles had 16
+// ("Add rate limiti…") while every row spent 10 on "Claude Co…". And no
+// line is wider than the terminal, down to 40 columns and below: whole
+// columns go (BRANCH, MSGS, COST, UPDATED, PROJECT) before the title
+// does, where lines of 78 columns wrapped in 60.
+func TestLsTitleBeforeTool(t *testing.T) {
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	sessions := func(second shared.Source) []shared.Session {
+		return []shared.Session{
+			{ID: "a", Source: shared.SourceClaude, Status: shared.StatusWaiting, Title: "Add rate limiting to the public API gateway",
+				ProjectName: "payments-service", GitBranch: "feature/rate-limits", MessageCount: 182, CostUSD: 14.2, UpdatedAt: now.Add(-time.Minute).UnixMilli()},
+			{ID: "b", Source: second, Status: shared.StatusWorking, Title: "Upgrade the React Native version and fix the build",
+				ProjectName: "webapp", GitBranch: "main", MessageCount: 2, CostUSD: 0.006, UpdatedAt: now.Add(-3 * time.Hour).UnixMilli()},
+		}
+	}
+	titleCol := func(lines []string) int {
+		end := strings.Index(lines[0], "PROJECT")
+		if end < 0 {
+			return width(lines[1]) - width(lines[0][:strings.Index(lines[0], "TITLE")])
+		}
+		return width(lines[0][:end]) - width(lines[0][:strings.Index(lines[0], "TITLE")]) - 2
+	}
+	for _, second := range []shared.Source{shared.SourceClaude, shared.SourceOpenCode} {
+		for _, tc := range append(append([]widthCase{}, eightyColumns...), narrowColumns...) {
+			lines := lsAt(t, sessions(second), tc.term, tc.env)
+			all := strings.Join(lines, "\n")
+			if w := widest(lines); w > tc.cols() {
+				t.Errorf("%s, %s second: %d columns wide:\n%s", tc.name, second, w, all)
+			}
+			if strings.Contains(all, "Claude C") || !strings.HasPrefix(lines[1], "waiting  Add rate limiting") ||
+				!strings.HasPrefix(lines[2], "working  Upgrade the React") {
+				t.Errorf("%s, %s second: want each row's status and title, and no \"Claude Co…\":\n%s", tc.name, second, all)
+			}
+			if n := titleCol(lines); tc.cols() == 80 && n < 20 {
+				t.Errorf("%s, %s second: a title column of %d, want 20 or more:\n%s", tc.name, second, n, all)
+			}
+		}
+		// Wide enough for a TOOL, not for "Claude Code": its short forms.
+		lines := lsAt(t, sessions(second), 110, nil)
+		if second == shared.SourceOpenCode && (!strings.Contains(lines[1], "  Claude  ") || !strings.Contains(lines[2], "  OpenCode  ")) {
+			t.Errorf("110 columns: want TOOL's short forms:\n%s", strings.Join(lines, "\n"))
+		}
 	}
 }
 
