@@ -2,6 +2,7 @@ package list
 
 import (
 	"slices"
+	"strings"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -19,8 +20,13 @@ type needs struct {
 	at      []int32
 }
 
-// NeedsYou returns the sessions that need the user, longest wait first
-// (ties: the list's order).
+// NeedsYou returns the sessions that need the user, in the group's
+// order: first those whose agent is stopped mid-turn until the user acts
+// (Blocked: a permission, a dialog, …), then those that finished their
+// turn; within each, the newest wait first (ties: the list's order).
+// A finished turn waits up to 12 h (--waiting-ttl), so longest first
+// gave the top of the group to answers left since the morning, and put
+// a permission prompt asked a minute ago last, behind "Show all".
 func (l *List) NeedsYou() []shared.Session { return l.NeedsYouHead(-1) }
 
 // NeedsYouCount is how many sessions need the user.
@@ -46,7 +52,7 @@ func (l *List) NeedsYouHead(n int) []shared.Session {
 
 // NeedsYouIn is NeedsYouHead within a view: the first n sessions that
 // need the user among those q keeps (its sort aside: the group keeps its
-// order, longest wait first), and how many q keeps in all.
+// own order, NeedsYou's), and how many q keeps in all.
 func (l *List) NeedsYouIn(q shared.Query, n int) (rows []shared.Session, kept int) {
 	at := l.needsAt()
 	if len(at) == 0 {
@@ -81,13 +87,29 @@ func (l *List) needsAt() []int32 {
 		}
 	}
 	slices.SortFunc(at, func(a, b int32) int {
-		if c := cmpInt64(waitStart(&all[a]), waitStart(&all[b])); c != 0 {
-			return c
+		if ba, bb := Blocked(&all[a]), Blocked(&all[b]); ba != bb {
+			if ba {
+				return -1
+			}
+			return 1
+		}
+		if c := cmpInt64(waitStart(&all[b]), waitStart(&all[a])); c != 0 {
+			return c // the newest wait first
 		}
 		return cmpInt64(int64(a), int64(b)) // ties keep the list's order
 	})
 	l.needs = needs{version: l.version, valid: true, at: at}
 	return at
+}
+
+// Blocked reports whether a waiting session's agent is stopped mid-turn
+// until the user acts: a permission prompt, "permission: Bash", a dialog,
+// a sandbox or worker request (the registry's other reasons). A finished
+// turn ("input needed", or no reason from an older server) is not: its
+// agent is done, and only the next prompt waits.
+func Blocked(s *shared.Session) bool {
+	r := strings.TrimSpace(s.WaitingFor)
+	return r != "" && !strings.EqualFold(r, "input needed")
 }
 
 // waitStart is when s started to wait: WaitingSince, else (an older

@@ -20,6 +20,11 @@ func waiting(id string, since, updated, cleared int64) shared.Session {
 		WaitingSince: since, UpdatedAt: updated, ClearedAt: cleared}
 }
 
+func because(s shared.Session, reason string) shared.Session {
+	s.WaitingFor = reason
+	return s
+}
+
 func TestNeedsYouFilterAndOrder(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -27,17 +32,29 @@ func TestNeedsYouFilterAndOrder(t *testing.T) {
 		want     string
 	}{
 		{"none", []shared.Session{{ID: "a", Source: "claude", Status: shared.StatusIdle}}, "[]"},
-		{"longest wait first, whatever the activity order",
-			[]shared.Session{waiting("new", 300, 900, 0), waiting("old", 100, 500, 0), waiting("mid", 200, 100, 0)},
-			"[claude:old claude:mid claude:new]"},
+		{"newest wait first, whatever the activity order",
+			[]shared.Session{waiting("new", 300, 100, 0), waiting("old", 100, 500, 0), waiting("mid", 200, 900, 0)},
+			"[claude:new claude:mid claude:old]"},
+		// Ten finished turns waited for hours; a permission prompt asked
+		// a minute ago came last, behind "Show all".
+		{"what stops an agent first, then finished turns, each newest first",
+			[]shared.Session{
+				because(waiting("turn-old", 100, 100, 0), "input needed"),
+				because(waiting("bash", 900, 900, 0), "permission: Bash"),
+				because(waiting("turn-new", 800, 800, 0), "input needed"),
+				because(waiting("dialog", 200, 200, 0), "dialog open"),
+				waiting("turn-unsaid", 850, 850, 0), // an older server: no reason
+				because(waiting("sandbox", 300, 300, 0), "sandbox request"),
+			},
+			"[claude:bash claude:sandbox claude:dialog claude:turn-unsaid claude:turn-new claude:turn-old]"},
 		{"cleared and not waiting are out",
 			[]shared.Session{waiting("w", 100, 100, 0), waiting("cleared", 50, 50, 70),
 				{ID: "work", Source: "claude", Status: shared.StatusWorking, UpdatedAt: 10},
 				{ID: "idle", Source: "claude", Status: shared.StatusIdle, UpdatedAt: 5}},
 			"[claude:w]"},
 		{"no waitingSince (an older server) sorts by last activity",
-			[]shared.Session{waiting("a", 0, 300, 0), waiting("b", 200, 900, 0)},
-			"[claude:b claude:a]"},
+			[]shared.Session{waiting("a", 0, 300, 0), waiting("b", 200, 900, 0), waiting("c", 0, 100, 0)},
+			"[claude:a claude:b claude:c]"},
 		{"equal waits keep the list's order (newest activity first)",
 			[]shared.Session{waiting("x", 100, 1, 0), waiting("y", 100, 2, 0)},
 			"[claude:y claude:x]"},
@@ -61,7 +78,7 @@ func TestNeedsYouFollowsUpdates(t *testing.T) {
 		want string
 	}{
 		{"cleared", waiting("a", 100, 100, 150), "[claude:b]"},
-		{"waits again", waiting("a", 400, 400, 0), "[claude:b claude:a]"},
+		{"waits again", waiting("a", 400, 400, 0), "[claude:a claude:b]"},
 		{"answered", shared.Session{ID: "b", Source: "claude", Status: shared.StatusWorking, UpdatedAt: 500}, "[claude:a]"},
 	}
 	for _, st := range steps {
@@ -125,7 +142,7 @@ func TestNeedsYouHeadAndCount(t *testing.T) {
 		t.Fatalf("count %d, %d rows", l.NeedsYouCount(), len(all))
 	}
 	head := l.NeedsYouHead(3)
-	if len(head) != 3 || head[0].Key() != all[0].Key() || head[2].Key() != all[2].Key() || head[0].WaitingSince != 50 {
+	if len(head) != 3 || head[0].Key() != all[0].Key() || head[2].Key() != all[2].Key() || head[0].WaitingSince != 52 {
 		t.Fatalf("head %v, all %v", keyList(head), keyList(all))
 	}
 	if len(l.NeedsYouHead(20)) != 7 {
@@ -134,7 +151,7 @@ func TestNeedsYouHeadAndCount(t *testing.T) {
 }
 
 // Within a filtered view the group keeps the sessions the view keeps, in
-// its own order (longest wait first, whatever the view's sort), and says
+// its own order (the newest wait first, whatever the view's sort), and says
 // how many there are in all; the search matches its words in any order.
 func TestNeedsYouIn(t *testing.T) {
 	in := []shared.Session{
@@ -155,10 +172,10 @@ func TestNeedsYouIn(t *testing.T) {
 		want string
 		kept int
 	}{
-		{shared.Query{}, 5, "[claude:login opencode:refunds-ui claude:refunds]", 3},
-		{shared.Query{Search: "REFUNDS"}, 5, "[opencode:refunds-ui claude:refunds]", 2},
+		{shared.Query{}, 5, "[claude:refunds opencode:refunds-ui claude:login]", 3},
+		{shared.Query{Search: "REFUNDS"}, 5, "[claude:refunds opencode:refunds-ui]", 2},
 		{shared.Query{Search: "endpoint add", Sort: shared.SortCost}, 5, "[claude:refunds]", 1},
-		{shared.Query{Project: "/p/web"}, 1, "[claude:login]", 2},
+		{shared.Query{Project: "/p/web"}, 1, "[opencode:refunds-ui]", 2},
 		{shared.Query{Source: shared.SourceOpenCode, Search: "refunds"}, 5, "[opencode:refunds-ui]", 1},
 		{shared.Query{Status: string(shared.StatusWorking)}, 5, "[]", 0},
 		{shared.Query{Search: "nothing matches"}, 5, "[]", 0},

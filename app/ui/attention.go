@@ -26,7 +26,7 @@ type attnSettings struct {
 	Stable bool     `json:"stable"` // freeze the list's order
 	Muted  []string `json:"muted"`  // project paths that never notify
 	// AllNeeds shows every waiting session in "Needs you", not the
-	// longest waits only (needsFew).
+	// first few only (needsFew).
 	AllNeeds bool `json:"allNeeds,omitempty"`
 }
 

@@ -130,15 +130,17 @@ func TestPathsEscapeTheID(t *testing.T) {
 }
 
 // TestRenderNeedsYou: the group shows the waiting, uncleared sessions,
-// longest wait first whatever the list's sort, with reason, question and
-// wait, as text.
+// what stops an agent before a finished turn whatever the list's sort,
+// with reason, question and wait, as text.
 func TestRenderNeedsYou(t *testing.T) {
 	hostile := wait("evil", ms(40*time.Minute), 0)
 	hostile.Title = `<img src=x onerror=alert(1)>`
 	hostile.WaitingFor = `<b>permission</b>`
 	hostile.Question = "<script>alert(2)</script>\nsecond line"
+	recent := wait("recent", ms(2*time.Minute), 0)
+	recent.WaitingFor = "input needed"
 	sessions := []shared.Session{
-		wait("recent", ms(2*time.Minute), 0),
+		recent,
 		hostile,
 		wait("cleared", ms(time.Hour), ms(30*time.Minute)),
 		{ID: "idle", Source: shared.SourceClaude, Status: shared.StatusIdle, UpdatedAt: ms(time.Minute)},
@@ -200,9 +202,9 @@ func TestRenderNeedsYouInAView(t *testing.T) {
 	for _, tc := range []struct {
 		query, rows, heading, outside string
 	}{
-		{"", "[claude:docs claude:refunds claude:login]", "Needs you (3)", ""},
+		{"", "[claude:login claude:refunds claude:docs]", "Needs you (3)", ""},
 		{"q=endpoint+REFUNDS", "[claude:refunds]", "Needs you (1)", "2 more wait for you outside this view."},
-		{"q=refunds&sort=created", "[claude:docs claude:refunds]", "Needs you (2)", "1 more waits for you outside this view."},
+		{"q=refunds&sort=created", "[claude:refunds claude:docs]", "Needs you (2)", "1 more waits for you outside this view."},
 		{"status=working", "[]", "", "3 sessions wait for you outside this view."},
 		{"q=zzzqqq", "[]", "", "3 sessions wait for you outside this view."},
 	} {
@@ -248,7 +250,7 @@ func TestMuteToggles(t *testing.T) {
 }
 
 // TestRenderNeedsYouKeepsItsHeight: past three waiting sessions the
-// group shows the three longest waits and how many more wait, with a
+// group shows the first three (the newest waits) and how many more wait, with a
 // button for all of them, so that it neither fills the first screen nor
 // moves the list at each wait that comes or goes; asked for all, it
 // shows them, with a way back.
@@ -260,8 +262,8 @@ func TestRenderNeedsYouKeepsItsHeight(t *testing.T) {
 	h := NewHome(Seed{Sessions: sessions, At: ms(0), Now: now})
 	out := render(t, h)
 	group := between(out, `id="needs-you"`, "</section>")
-	if got, want := fmt.Sprint(needsRows(out)), "[claude:w4 claude:w3 claude:w2]"; got != want {
-		t.Errorf("rows %s, want the three longest waits %s", got, want)
+	if got, want := fmt.Sprint(needsRows(out)), "[claude:w0 claude:w1 claude:w2]"; got != want {
+		t.Errorf("rows %s, want the three newest waits %s", got, want)
 	}
 	if !regexp.MustCompile(`<h2>Needs you \(5\)</h2>`).MatchString(group) ||
 		!regexp.MustCompile(`id="needs-more"[^>]*>\s*2 more wait\s*<button[^>]*id="needs-all"[^>]*>Show all</button>`).MatchString(group) {
@@ -272,11 +274,11 @@ func TestRenderNeedsYouKeepsItsHeight(t *testing.T) {
 	h.attn.settings.AllNeeds = true
 	out = render(t, h)
 	group = between(out, `id="needs-you"`, "</section>")
-	if got, want := fmt.Sprint(needsRows(out)), "[claude:w4 claude:w3 claude:w2 claude:w1 claude:w0]"; got != want {
+	if got, want := fmt.Sprint(needsRows(out)), "[claude:w0 claude:w1 claude:w2 claude:w3 claude:w4]"; got != want {
 		t.Errorf("asked for all: rows %s, want %s", got, want)
 	}
 	if strings.Contains(group, `id="needs-more"`) || !strings.Contains(group, `id="needs-few"`) {
-		t.Errorf("asked for all: no way back to the longest waits, or still a more line:\n%s", group)
+		t.Errorf("asked for all: no way back to the first three, or still a more line:\n%s", group)
 	}
 
 	// Three or fewer: all of them, and neither button.

@@ -15,15 +15,16 @@ import (
 // rest are counted, and all of them are in the list below.
 const maxNeeds = 20
 
-// needsFew is how many of the longest waits the group shows until the
+// needsFew is how many of its first waits the group shows until the
 // user asks for all: nine waiting sessions took 664 px, the whole first
 // screen at 1280 × 800, and each wait that came or went moved the list
 // 70 px. Past this many, the group keeps its height.
 const needsFew = 3
 
 // renderNeedsYou is the "Needs you" group, pinned above the list: the
-// sessions waiting for the user and not cleared, longest wait first,
-// whatever the sort. A search or filter narrows it as it narrows the list
+// sessions waiting for the user and not cleared, what stops an agent
+// (a permission, a dialog) first, then the newest wait first
+// (list.NeedsYou), whatever the sort. A search or filter narrows it as it narrows the list
 // (three unrelated sessions above "No session matches this view" read as
 // a broken search), and a line says how many wait outside the view, with
 // a button to show them: a waiting session is never out of sight. Every
@@ -58,7 +59,7 @@ func (h *Home) renderNeedsYou() app.UI {
 		}),
 		app.If(h.attn.settings.AllNeeds && n > needsFew, func() app.UI {
 			return app.P().Class("more").Body(
-				app.Button().ID("needs-few").Aria("controls", "needs-you").Text(fmt.Sprintf("Show the %d longest waits only", needsFew)).OnClick(h.onAllNeeds),
+				app.Button().ID("needs-few").Aria("controls", "needs-you").Text(fmt.Sprintf("Show the first %d only", needsFew)).OnClick(h.onAllNeeds),
 			)
 		}),
 		app.If(outside > 0, func() app.UI {
@@ -125,8 +126,8 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 	)
 }
 
-// onAllNeeds shows every waiting session in the group, or the longest
-// waits only again; the choice is kept with the attention settings.
+// onAllNeeds shows every waiting session in the group, or the first
+// few only again; the choice is kept with the attention settings.
 func (h *Home) onAllNeeds(app.Context, app.Event) {
 	h.attn.settings.AllNeeds = !h.attn.settings.AllNeeds
 	h.saveAttention()

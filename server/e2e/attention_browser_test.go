@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -78,9 +79,9 @@ func TestAttentionBrowser(t *testing.T) {
 		}
 	}
 	t.Logf("FIGURE turn ended→row in Needs you on both pages: %v", time.Since(written).Round(time.Millisecond))
-	// Longest wait first.
-	if got := mustEval[[]string](a, `[...document.querySelectorAll("#needs-you li.needs")].map(r => r.dataset.session)`); strings.Join(got, " ") != "claude:"+lsWorking+" claude:"+atHostile {
-		t.Errorf("Needs you order %v, want the longest wait first", got)
+	// Both finished their turn: the newest wait first.
+	if got := mustEval[[]string](a, `[...document.querySelectorAll("#needs-you li.needs")].map(r => r.dataset.session)`); strings.Join(got, " ") != "claude:"+atHostile+" claude:"+lsWorking {
+		t.Errorf("Needs you order %v, want the newest wait first", got)
 	}
 	// The hostile title is text: shown as written, no element made of it.
 	if got := a.text(needsSel("claude:"+atHostile) + " .title"); got != hostileTitle {
@@ -282,41 +283,58 @@ func TestAttentionSettings(t *testing.T) {
 	c.waitJS(5*time.Second, "the newest activity first again", fmt.Sprintf(`document.querySelector("li.session").dataset.key === %s`, jsString("claude:"+lsLogin)))
 }
 
-// TestNeedsYouLongestWaitsBrowser: with five sessions waiting, "Needs
-// you" shows the three longest waits and how many more wait; Show all
-// shows the five, the focus on the button that undoes it, and the page
-// remembers the choice across a reload.
-func TestNeedsYouLongestWaitsBrowser(t *testing.T) {
+// TestNeedsYouOrderBrowser: what stops an agent (a permission prompt,
+// told by a hook) comes first in "Needs you", before finished turns
+// however new, and finished turns come newest first; with five sessions
+// waiting, the group shows the first three and how many more wait; Show
+// all shows them all, the focus on the button that undoes it, and the
+// page remembers the choice across a reload.
+func TestNeedsYouOrderBrowser(t *testing.T) {
 	b := startBrowser(t)
 	claude := t.TempDir()
 	now := time.Now()
-	var longest []string // the keys, longest wait first
+	var turns []string // the finished turns' keys, the newest wait first
 	for i := range 5 {
 		sid := fmt.Sprintf("4d000000-0000-4000-8000-%012d", i)
 		path := fixture.Path(claude, webapp, sid)
 		at := now.Add(-time.Duration(10-i) * time.Minute)
 		writeDated(t, path, fixture.User(sid, webapp, fmt.Sprintf("Question %d", i), at)+fixture.Assistant(sid, webapp, "msg_q", "end_turn", at), at)
-		longest = append(longest, "claude:"+sid)
+		turns = append([]string{"claude:" + sid}, turns...)
+	}
+	// Two sessions at work (prompts without replies, within the active
+	// window); written before the hook below, so that its hint is news.
+	const asks, later = "4d000000-0000-4000-8000-0000000000aa", "4d000000-0000-4000-8000-0000000000bb"
+	for _, sid := range []string{asks, later} {
+		at := now.Add(-20 * time.Second)
+		writeDated(t, fixture.Path(claude, webapp, sid), fixture.User(sid, webapp, "Run the migration "+sid[len(sid)-2:], at), at)
 	}
 	p := serveList(t, claude)
 	c := b.tab(t)
 	c.navigate(p.URL + "/")
 	waitLive(c)
-	rows := func(keys []string) string {
+	rows := func(keys ...string) string {
 		return fmt.Sprintf(`JSON.stringify([...document.querySelectorAll("#needs-you li.needs")].map(r => r.dataset.session)) === %s`,
 			jsString(`["`+strings.Join(keys, `","`)+`"]`))
 	}
-	c.waitJS(10*time.Second, "the three longest waits", rows(longest[:3]))
-	if got := strings.Join(strings.Fields(c.text("#needs-more")), " "); got != "2 more wait Show all" {
+	c.waitJS(10*time.Second, "the three newest waits", rows(turns[:3]...))
+
+	// One stops on a permission prompt, then the other ends its turn: the
+	// prompt first, though a turn ended since and five waited longer.
+	postHook(t, p, `{"session_id":"`+asks+`","hook_event_name":"PermissionRequest","tool_name":"Bash"}`)
+	c.waitJS(10*time.Second, "the permission prompt in Needs you", present(needsSel("claude:"+asks)))
+	fixture.Append(t, fixture.Path(claude, webapp, later), fixture.Assistant(later, webapp, "msg_l", "end_turn", time.Now()))
+	all := append([]string{"claude:" + asks, "claude:" + later}, turns...)
+	c.waitJS(10*time.Second, "the permission prompt, then the newest turns", rows(all[:3]...))
+	if got := strings.Join(strings.Fields(c.text("#needs-more")), " "); got != "4 more wait Show all" {
 		t.Errorf("the more line reads %q", got)
 	}
 	click(c, "#needs-all")
-	c.waitJS(5*time.Second, "all five, the focus on the way back", rows(longest)+` && document.activeElement.id === "needs-few"`)
+	c.waitJS(5*time.Second, "all seven, the focus on the way back", rows(all...)+` && document.activeElement.id === "needs-few"`)
 	c.navigate(p.URL + "/")
 	waitLive(c)
-	c.waitJS(10*time.Second, "all five after a reload", rows(longest))
+	c.waitJS(10*time.Second, "all seven after a reload", rows(all...))
 	click(c, "#needs-few")
-	c.waitJS(5*time.Second, "the three again, the focus on Show all", rows(longest[:3])+` && document.activeElement.id === "needs-all"`)
+	c.waitJS(5*time.Second, "the three again, the focus on Show all", rows(all[:3]...)+` && document.activeElement.id === "needs-all"`)
 
 	// On a phone a row's facts stay on one line beside its buttons: the
 	// project used to drop alone onto a line of its own.
@@ -331,5 +349,18 @@ func TestNeedsYouLongestWaitsBrowser(t *testing.T) {
 	}
 	if w := mustEval[float64](c, `document.documentElement.scrollWidth`); w > 375 {
 		t.Errorf("the page is %v px wide on a 375 px phone", w)
+	}
+}
+
+// postHook sends helmd a hook payload, as `helmd hook` forwards one.
+func postHook(t *testing.T, p *proc, payload string) {
+	t.Helper()
+	resp, err := http.Post(p.URL+"/api/hooks", "application/json", strings.NewReader(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /api/hooks: %s", resp.Status)
 	}
 }
