@@ -236,7 +236,7 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 	}
 	return li.Body(
 		app.If(s.Status == shared.StatusWorking || s.Status == shared.StatusWaiting, func() app.UI {
-			return app.Span().Class("status").Title("%s", statusTip(string(s.Status))).Text(rowStatusLabel(s.Status))
+			return app.Span().Class("status").Title("%s", attr(rowStatusTip(s))).Text(rowStatusLabel(s))
 		}),
 		app.Span().Class("title").Title("%s", attr(title)).Body(markedWords(title, search)...),
 		app.If(s.Status == shared.StatusWaiting && s.Question != "", func() app.UI {

@@ -120,6 +120,36 @@ func TestRenderList(t *testing.T) {
 	}
 }
 
+// A waiting row's pill says what it waits for, as the session page does:
+// a permission prompt is not a finished turn, and its tooltip does not
+// say "finished its turn". The reason is text.
+func TestRenderRowSaysWhyItWaits(t *testing.T) {
+	finished := "Waiting: the assistant finished its turn and waits for your input"
+	for _, tc := range []struct {
+		reason, label, tip string
+	}{
+		{"permission: Bash", "permission: Bash", "Waiting for permission: the assistant asks to use Bash and is stopped until you allow or deny it"},
+		{"permission prompt", "needs approval", "Waiting for permission: the assistant asks to use a tool and is stopped until you allow or deny it"},
+		{"dialog open", "dialog open", "Waiting: the assistant is stopped until you answer (dialog open)"},
+		{`permission: <b>"x"</b>`, `permission: &lt;b&gt;&#34;x&#34;&lt;/b&gt;`,
+			"Waiting for permission: the assistant asks to use &lt;b&gt;&quot;x&quot;&lt;/b&gt; and is stopped until you allow or deny it"},
+		{"input needed", "input needed", finished},
+		{"", "input needed", finished}, // an older server
+	} {
+		s := shared.Session{ID: "w", Source: shared.SourceClaude, Title: "T", Status: shared.StatusWaiting,
+			WaitingFor: tc.reason, WaitingSince: ms(time.Minute), UpdatedAt: ms(time.Minute)}
+		out := render(t, NewHome(Seed{Sessions: []shared.Session{s}, At: ms(0), Now: now}))
+		pill := regexp.MustCompile(`<span class="status" title="([^"]*)">([^<]*)</span>`).FindStringSubmatch(sortAttrs(strings.Join(rowRE.FindAllString(out, -1), "")))
+		if pill == nil {
+			t.Errorf("%q: no status pill in\n%s", tc.reason, out)
+			continue
+		}
+		if pill[2] != tc.label || pill[1] != tc.tip {
+			t.Errorf("%q: pill %q titled %q, want %q titled %q", tc.reason, pill[2], pill[1], tc.label, tc.tip)
+		}
+	}
+}
+
 func TestRenderEscapesData(t *testing.T) {
 	sessions := sample()
 	sessions = append(sessions, shared.Session{

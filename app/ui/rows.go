@@ -26,12 +26,44 @@ func statusTip(status string) string {
 
 // rowStatusLabel is a row's status pill. A waiting row's time says
 // "waiting 3 min" (rowTimeText), so its pill says what is asked of the
-// user, as Needs you does, rather than "waiting" a second time.
-func rowStatusLabel(st shared.Status) string {
-	if st == shared.StatusWaiting {
-		return "input needed"
+// user, as Needs you does, rather than "waiting" a second time: the
+// tool a permission is asked for ("permission: Bash"), "needs approval"
+// when the prompt does not name it, another reason as the session page
+// shows it ("dialog open"), and "input needed" for a finished turn.
+func rowStatusLabel(s *shared.Session) string {
+	if s.Status != shared.StatusWaiting {
+		return s.Status.Label()
 	}
-	return st.Label()
+	if waitsForPermission(s.WaitingFor) {
+		if tool := permissionTool(s.WaitingFor); tool != "" {
+			return "permission: " + tool
+		}
+		return "needs approval"
+	}
+	if detail := waitDetail(s.WaitingFor); detail != "" {
+		return detail
+	}
+	return "input needed"
+}
+
+// rowStatusTip is the tooltip of a row's status pill: statusTip, and
+// for a wait that stops the assistant mid-turn, what it waits for, which
+// statusTip's "finished its turn" is not.
+func rowStatusTip(s *shared.Session) string {
+	if s.Status != shared.StatusWaiting {
+		return statusTip(string(s.Status))
+	}
+	if waitsForPermission(s.WaitingFor) {
+		tool := permissionTool(s.WaitingFor)
+		if tool == "" {
+			tool = "a tool"
+		}
+		return "Waiting for permission: the assistant asks to use " + tool + " and is stopped until you allow or deny it"
+	}
+	if detail := waitDetail(s.WaitingFor); detail != "" {
+		return "Waiting: the assistant is stopped until you answer (" + detail + ")"
+	}
+	return statusTip(string(s.Status))
 }
 
 // rowTime is the row's time, shown as text (rowTimeText).

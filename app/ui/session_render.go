@@ -218,12 +218,20 @@ func waitDetail(reason string) string {
 	switch {
 	case saysNoMoreThanItsStatus(reason), strings.EqualFold(reason, "permission prompt"):
 		return ""
-	case waitsForPermission(reason):
-		if _, tool, ok := strings.Cut(reason, ":"); ok {
-			return strings.TrimSpace(tool)
-		}
+	case waitsForPermission(reason) && strings.Contains(reason, ":"):
+		return permissionTool(reason)
 	}
 	return reason
+}
+
+// permissionTool is the tool a permission reason names ("Bash" of
+// "permission: Bash"), "" when it names none.
+func permissionTool(reason string) string {
+	if !waitsForPermission(reason) {
+		return ""
+	}
+	_, tool, _ := strings.Cut(reason, ":")
+	return strings.TrimSpace(tool)
 }
 
 // copyText is what the copy button with id copies, from the detail as it

@@ -322,6 +322,10 @@ func TestNeedsYouOrderBrowser(t *testing.T) {
 	// prompt first, though a turn ended since and five waited longer.
 	postHook(t, p, `{"session_id":"`+asks+`","hook_event_name":"PermissionRequest","tool_name":"Bash"}`)
 	c.waitJS(10*time.Second, "the permission prompt in Needs you", present(needsSel("claude:"+asks)))
+	// Its row says what it waits for, as its page does, not "input needed".
+	c.waitJS(5*time.Second, "the row's pill naming the permission", fmt.Sprintf(
+		`(e => !!e && e.textContent === "permission: Bash" && e.title.startsWith("Waiting for permission: the assistant asks to use Bash"))(document.querySelector(%s))`,
+		jsString(rowSel("claude:"+asks)+" .status")))
 	fixture.Append(t, fixture.Path(claude, webapp, later), fixture.Assistant(later, webapp, "msg_l", "end_turn", time.Now()))
 	all := append([]string{"claude:" + asks, "claude:" + later}, turns...)
 	c.waitJS(10*time.Second, "the permission prompt, then the newest turns", rows(all[:3]...))
