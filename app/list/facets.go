@@ -126,8 +126,8 @@ type counts struct {
 }
 
 // Count is how many sessions of the whole list have status st, whatever
-// the filters: the page title and the header badge count every waiting
-// session, not only those in view.
+// the filters. (The page title and the header badge count NeedsYouCount:
+// a cleared session still has the status waiting.)
 func (l *List) Count(st shared.Status) int {
 	l.tally()
 	return l.counts.by[st]

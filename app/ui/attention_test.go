@@ -289,3 +289,23 @@ func TestRenderNeedsYouKeepsItsHeight(t *testing.T) {
 		t.Errorf("three waiting sessions offer a button:\n%s", group)
 	}
 }
+
+// A cleared session still has the status waiting, but no longer waits
+// for the user: the header badge and the document title count what
+// "Needs you" counts, so the three agree after a clear.
+func TestWaitingCountsLeaveClearedOut(t *testing.T) {
+	sessions := []shared.Session{
+		wait("a", ms(3*time.Minute), 0),
+		wait("b", ms(2*time.Minute), 0),
+		wait("cleared", ms(time.Minute), ms(30*time.Second)),
+	}
+	h := NewHome(Seed{Sessions: sessions, At: ms(0), Now: now})
+	out := render(t, h)
+	badge := regexp.MustCompile(`id="waiting"[^>]*>([^<]*)<`).FindStringSubmatch(sortAttrs(out))
+	heading := regexp.MustCompile(`<h2>(Needs you \(\d+\))</h2>`).FindStringSubmatch(out)
+	if badge == nil || badge[1] != "2 waiting" || heading == nil || heading[1] != "Needs you (2)" {
+		t.Errorf("badge %q and heading %q, want 2 waiting and Needs you (2)", badge, heading)
+	}
+	// The title is set in the browser (syncTitle; TestNeedsYouOrderBrowser
+	// reads it after a clear).
+}

@@ -20,9 +20,10 @@
 //     a search applies, how many of them show ("3 of 12 sessions"), and
 //     data-filtered. Its noun (" sessions") is a span.noun, which a phone
 //     hides while filtered ("3 of 12").
-//   - #waiting: the header badge "2 waiting" (sessions waiting for input,
-//     whatever the filters), present only when some wait; a click shows
-//     them. The document title carries the same count: "(2) Helm".
+//   - #waiting: the header badge "2 waiting" (sessions waiting for input
+//     and not cleared, as "Needs you" counts them, whatever the filters),
+//     present only when some wait; a click shows the waiting sessions.
+//     The document title carries the same count: "(2) Helm".
 //   - #filters: the search and the filters; #search (type=search), the
 //     selects #source, #project (options "<projectPath>", by name,
 //     text "name (count)") and #sort

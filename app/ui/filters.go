@@ -38,9 +38,9 @@ func (h *Home) countParts(all int) (figures, noun string, filtered bool) {
 }
 
 // renderWaiting is the header badge counting sessions that wait for
-// input; it shows them when clicked.
+// the user (waitingCount); it shows the waiting sessions when clicked.
 func (h *Home) renderWaiting() app.UI {
-	n := h.sessions.Count(shared.StatusWaiting)
+	n := h.waitingCount()
 	if n == 0 {
 		return nil
 	}

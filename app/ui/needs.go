@@ -162,6 +162,7 @@ func (h *Home) clearNeeds(key string) {
 	}
 	s.ClearedAt = at
 	h.sessions.Upsert(s)
+	h.syncTitle(h.ctx) // the badge and the group follow in this render; the title is set apart
 	h.attn.clearErr = ""
 	ctx := h.ctx
 	postClear(clearPath(&s), func(err error) {
@@ -173,6 +174,7 @@ func (h *Home) clearNeeds(key string) {
 			if cur, ok := h.sessions.Get(key); ok && cur.ClearedAt == at {
 				cur.ClearedAt = 0 // nothing newer came: undo
 				h.sessions.Upsert(cur)
+				h.syncTitle(h.ctx)
 			}
 		})
 	})

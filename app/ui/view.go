@@ -46,9 +46,17 @@ func (h *Home) setQuery(ctx app.Context, q shared.Query) {
 	ctx.Page().ReplaceURL(&u)
 }
 
+// waitingCount is how many sessions wait for the user: those of "Needs
+// you", waiting and not cleared, whatever the filters. The header badge,
+// the document title and the group's heading all say it, so a clear (or
+// a clear undone) changes all three: a cleared session still has the
+// status waiting, and counting the status left the badge and the title
+// one higher than the group after each clear.
+func (h *Home) waitingCount() int { return h.sessions.NeedsYouCount() }
+
 // syncTitle puts the waiting count in the document title when it changed.
 func (h *Home) syncTitle(ctx app.Context) {
-	n := h.sessions.Count(shared.StatusWaiting)
+	n := h.waitingCount()
 	if n == h.waiting {
 		return
 	}

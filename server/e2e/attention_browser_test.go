@@ -340,6 +340,23 @@ func TestNeedsYouOrderBrowser(t *testing.T) {
 	click(c, "#needs-few")
 	c.waitJS(5*time.Second, "the three again, the focus on Show all", rows(all[:3]...)+` && document.activeElement.id === "needs-all"`)
 
+	// Every count of the sessions waiting for the user agrees, after a
+	// clear by its button and one by the x key on the selected row too: a
+	// cleared session keeps the status waiting, and the header badge and
+	// the tab's title used to count it.
+	counts := func(n int) string {
+		return fmt.Sprintf(`(b => !!b && b.textContent === "%[1]d waiting")(document.getElementById("waiting")) &&
+			document.title.startsWith("(%[1]d) Helm") && document.querySelector("#needs-you h2").textContent === "Needs you (%[1]d)"`, n)
+	}
+	c.waitJS(5*time.Second, "seven waiting in the badge, the title and the group", counts(7))
+	click(c, needsSel("claude:"+asks)+" button.clear")
+	c.waitJS(5*time.Second, "six waiting everywhere after a clear", counts(6))
+	keys(c, "j") // the newest activity: the turn that ended last
+	c.waitJS(5*time.Second, "the row selected", fmt.Sprintf(`(e => !!e && e.classList.contains("selected"))(document.querySelector(%s))`,
+		jsString(rowSel("claude:"+later))))
+	keys(c, "x")
+	c.waitJS(5*time.Second, "five waiting everywhere after the x key", counts(5))
+
 	// On a phone a row's facts stay on one line beside its buttons: the
 	// project used to drop alone onto a line of its own.
 	viewport(c, 375, 812, true, "light")
