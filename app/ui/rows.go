@@ -34,14 +34,8 @@ func rowStatusLabel(s *shared.Session) string {
 	if s.Status != shared.StatusWaiting {
 		return s.Status.Label()
 	}
-	if waitsForPermission(s.WaitingFor) {
-		if tool := permissionTool(s.WaitingFor); tool != "" {
-			return "permission: " + tool
-		}
-		return "needs approval"
-	}
-	if detail := waitDetail(s.WaitingFor); detail != "" {
-		return detail
+	if reason := shared.WaitReason(s.Status, s.WaitingFor); reason != "" {
+		return reason
 	}
 	return "input needed"
 }
@@ -53,8 +47,8 @@ func rowStatusTip(s *shared.Session) string {
 	if s.Status != shared.StatusWaiting {
 		return statusTip(string(s.Status))
 	}
-	if waitsForPermission(s.WaitingFor) {
-		tool := permissionTool(s.WaitingFor)
+	if shared.WaitsForPermission(s.WaitingFor) {
+		tool := shared.PermissionTool(s.WaitingFor)
 		if tool == "" {
 			tool = "a tool"
 		}

@@ -210,7 +210,7 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 // of the tool the reason names when it names one.
 func (p *SessionPage) asksApprovalFor(m *shared.Message, t *shared.Tool) bool {
 	d, msgs := p.detail, p.convo.Msgs
-	if d == nil || d.Status != shared.StatusWaiting || !waitsForPermission(d.WaitingFor) ||
+	if d == nil || d.Status != shared.StatusWaiting || !shared.WaitsForPermission(d.WaitingFor) ||
 		len(msgs) == 0 || m != &msgs[len(msgs)-1] {
 		return false
 	}

@@ -188,7 +188,7 @@ func (p *SessionPage) statusStale() bool {
 func (p *SessionPage) renderStatus(s *shared.Session) app.UI {
 	span := app.Span().Class("status").DataSet("status", string(s.Status))
 	label := s.Status.Label()
-	if s.Status == shared.StatusWaiting && waitsForPermission(s.WaitingFor) {
+	if s.Status == shared.StatusWaiting && shared.WaitsForPermission(s.WaitingFor) {
 		label = "waiting for permission"
 	}
 	if p.state == "gone" {
@@ -202,13 +202,6 @@ func (p *SessionPage) renderStatus(s *shared.Session) app.UI {
 	return span.Text(label)
 }
 
-// waitsForPermission reports whether a session waits for the user to
-// allow a tool call ("permission prompt", "permission: Bash"), not for
-// an answer: the header says which.
-func waitsForPermission(reason string) bool {
-	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(reason)), "permission")
-}
-
 // waitDetail is what a reason adds to the status the header shows: the
 // tool a permission is asked for ("Bash"), a reason of another kind
 // whole, nothing when the status says it all ("input needed",
@@ -218,20 +211,10 @@ func waitDetail(reason string) string {
 	switch {
 	case saysNoMoreThanItsStatus(reason), strings.EqualFold(reason, "permission prompt"):
 		return ""
-	case waitsForPermission(reason) && strings.Contains(reason, ":"):
-		return permissionTool(reason)
+	case shared.WaitsForPermission(reason) && strings.Contains(reason, ":"):
+		return shared.PermissionTool(reason)
 	}
 	return reason
-}
-
-// permissionTool is the tool a permission reason names ("Bash" of
-// "permission: Bash"), "" when it names none.
-func permissionTool(reason string) string {
-	if !waitsForPermission(reason) {
-		return ""
-	}
-	_, tool, _ := strings.Cut(reason, ":")
-	return strings.TrimSpace(tool)
 }
 
 // copyText is what the copy button with id copies, from the detail as it

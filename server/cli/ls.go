@@ -38,7 +38,8 @@ const (
 // (at 80 columns, a title of 24 or so and no TOOL, rather than 16 and
 // "Claude"); then the title, the branch and the project again, down to
 // a floor under which a cell says too little to be worth its line.
-// Narrower than that, whole columns go, the least read first: BRANCH,
+// Before the title goes below 24, STATUS gives up why a session waits
+// ("waiting (permission: Bash)": statusCut). Narrower than that, whole columns go, the least read first: BRANCH,
 // MSGS, COST, UPDATED; then the title down to 12, the project, and the
 // title to 8, with STATUS beside it in about 20 columns (below that,
 // table.write cuts the lines). The title gives way last, and what a
@@ -50,6 +51,7 @@ func lsShrink(oneTool bool) []shrink {
 	}
 	return []shrink{tool,
 		{colTitle, 24}, {colBranch, 12}, {colProject, 12}, dropCol(colTool),
+		{colStatus, len("waiting")},
 		{colTitle, 16}, {colBranch, 8}, {colProject, 8},
 		dropCol(colBranch), dropCol(colMsgs), dropCol(colCost), dropCol(colUpdated),
 		{colTitle, 12}, dropCol(colProject), {colTitle, 8},
@@ -122,7 +124,7 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 		// TOOL: two assistants may hold sessions of the same title; it
 		// names them as the page and helmd usage do ("Claude Code"),
 		// --json keeps the ids.
-		rows = append(rows, []string{clean(string(s.Status)), cut(clean(s.Title), titleWidth), cut(clean(s.ProjectName), 24),
+		rows = append(rows, []string{statusCell(s), cut(clean(s.Title), titleWidth), cut(clean(s.ProjectName), 24),
 			dash(cut(clean(s.GitBranch), 24)), dash(cut(clean(s.Source.Label()), 12)), strconv.Itoa(s.MessageCount),
 			shared.CostText(s.CostUSD), ago(s.UpdatedAt, now)})
 	}
@@ -130,9 +132,31 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 	for _, s := range sessions {
 		oneTool = oneTool && s.Source == sessions[0].Source
 	}
-	t := table{rows: rows, right: right, cuts: map[int]func(string, int) string{colTool: toolCut}}
+	t := table{rows: rows, right: right, cuts: map[int]func(string, int) string{colTool: toolCut, colStatus: statusCut}}
 	t.fit(limit, lsShrink(oneTool))
 	return t.write(w)
+}
+
+// statusCell is a session's STATUS: its status and, when its assistant
+// is stopped mid-turn, why it waits, in the row's words
+// (shared.WaitReason): "waiting (permission: Bash)", "waiting (needs
+// approval)". A finished turn, which most waits are, is plain "waiting".
+// The reason is the registry's or a hook's text: cleaned and cut.
+func statusCell(s shared.Session) string {
+	st := clean(string(s.Status))
+	if reason := clean(shared.WaitReason(s.Status, s.WaitingFor)); reason != "" {
+		return st + " (" + cut(reason, 28) + ")"
+	}
+	return st
+}
+
+// statusCut fits a STATUS cell to n columns by dropping its reason
+// whole: "waiting", never "waiting (permission:…)" or "waiti…".
+func statusCut(s string, n int) string {
+	if width(s) > n {
+		s, _, _ = strings.Cut(s, " (")
+	}
+	return s
 }
 
 // dash stands in for an empty cell, so a blank does not read as a gap.

@@ -275,3 +275,56 @@ func TestCostsAsThePage(t *testing.T) {
 		}
 	}
 }
+
+// helmd ls says why a session waits when its assistant is stopped
+// mid-turn (a permission, a dialog), in the row's words, and not for a
+// finished turn, which most waits are. A terminal too narrow for the
+// reason drops it whole: the status stays "waiting", never cut.
+func TestLsSaysWhyItWaits(t *testing.T) {
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	at := now.Add(-time.Minute).UnixMilli()
+	waits := func(id, reason string) shared.Session {
+		return shared.Session{ID: id, Source: shared.SourceClaude, Status: shared.StatusWaiting, WaitingFor: reason,
+			Title: "Session " + id, ProjectName: "helm", GitBranch: "main", UpdatedAt: at}
+	}
+	sessions := []shared.Session{
+		waits("a", "permission: Bash"),
+		waits("b", "permission prompt"),
+		waits("c", "dialog open"),
+		waits("d", "input needed"),
+		waits("e", "permission: \x1b]0;pwned\x07mcp__github__create_pull_request_review"),
+		{ID: "f", Source: shared.SourceClaude, Status: shared.StatusWorking, Title: "Session f", ProjectName: "helm", UpdatedAt: at},
+	}
+	want := []string{"waiting (permission: Bash)", "waiting (needs approval)", "waiting (dialog open)", "waiting", "waiting (permission: mcp__github__cr…)", "working"}
+	status := func(lines []string) []string {
+		var got []string
+		for _, l := range lines[1:] {
+			cell, _, _ := strings.Cut(l, "  Session")
+			got = append(got, strings.TrimSpace(cell))
+		}
+		return got
+	}
+	for _, width := range []int{0, 140} {
+		lines := lsAt(t, sessions, width, nil)
+		if got := status(lines); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%d columns: STATUS %q, want %q:\n%s", width, got, want, strings.Join(lines, "\n"))
+		}
+	}
+	// Narrower, a reason that does not fit is dropped whole; the status
+	// itself is never cut.
+	for _, tc := range append(eightyColumns, narrowColumns...) {
+		lines := lsAt(t, sessions, tc.term, tc.env)
+		for i, g := range status(lines) {
+			full := want[i]
+			st, _, _ := strings.Cut(full, " (")
+			if g != full && g != st {
+				t.Errorf("%s: STATUS %q, want %q or %q:\n%s", tc.name, g, full, st, strings.Join(lines, "\n"))
+			}
+		}
+		for _, l := range lines {
+			if width(l) > tc.cols() {
+				t.Errorf("%s: a line of %d columns:\n%s", tc.name, width(l), strings.Join(lines, "\n"))
+			}
+		}
+	}
+}
