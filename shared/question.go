@@ -1,6 +1,7 @@
 package shared
 
 import (
+	"cmp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -10,31 +11,141 @@ import (
 const MaxQuestion = 200
 
 // QuestionLine is what a waiting session's row shows of its last
-// assistant text: the first line that is not blank, trimmed, without
+// assistant text: its first line that says something, trimmed, without
 // control or bidirectional formatting characters (an RLO in a transcript
 // would otherwise reverse the rest of the row), cut to MaxQuestion runes
 // with an ellipsis. It is text, never markup: the UI sets it as a text
-// node.
+// node. The list's row, the API's question and the session page's header
+// all show this one line.
 //
 // It is computed for every answer while a transcript is read, so it maps
 // only the runes it keeps: an answer of many KB costs its first
-// MaxQuestion runes, not its length.
+// MaxQuestion runes of each line it looks at, not its length.
 //
 // The answer is Markdown: a line's markup is dropped (PlainLine), and a
-// line with nothing else (a fence, a rule) is skipped.
+// line that says nothing is passed over: a fence, a rule, and the lines
+// of a fenced block; a label, which is a short heading ("## Question",
+// "Question" over "---") or a short line bold or italic as a whole
+// ("**Question:**"). A label or a fenced line is shown only when no
+// other line says anything.
 func QuestionLine(text string) string {
+	return questionLine(text, questionOf)
+}
+
+// labelWords is the most words a heading or a bold line has to be a
+// label passed over for the text after it: "## Question", "**Next
+// steps:**", "## Open questions left". A longer one is a title, which
+// says something ("## Result of step 119").
+const labelWords = 3
+
+// questionLine is QuestionLine with cut as the rule mapping and cutting
+// one line.
+func questionLine(text string, cut func(string) string) string {
+	var (
+		fallback string // the first label, or line of a fenced block
+		held     string // a line the next may underline as a heading
+		fence    string // the open fence's marks, "" outside a block
+	)
 	for line := range strings.Lines(text) {
-		if q := PlainLine(questionOf(line)); q != "" {
+		raw := cut(line)
+		if held != "" {
+			if !isUnderline(raw) || wordCount(held) > labelWords {
+				return held
+			}
+			fallback = cmp.Or(fallback, held)
+			held = ""
+			continue
+		}
+		if fence != "" {
+			if closesFence(raw, fence) {
+				fence = ""
+			} else if fallback == "" {
+				fallback = PlainLine(raw)
+			}
+			continue
+		}
+		if f := fenceOf(raw); f != "" {
+			fence = f
+			continue
+		}
+		q := PlainLine(raw)
+		switch {
+		case q == "":
+		case isLabel(raw, q):
+			fallback = cmp.Or(fallback, q)
+		case strings.ContainsRune("#>-+*", rune(raw[0])):
+			// A heading, a quote or a bullet: no line underlines it.
 			return q
+		default:
+			held = q
 		}
 	}
-	return ""
+	return cmp.Or(held, fallback)
+}
+
+// fenceOf is the run of backticks or tildes that opens a fenced block
+// at the start of line (trimmed), or "".
+func fenceOf(line string) string {
+	if line == "" || line[0] != '`' && line[0] != '~' {
+		return ""
+	}
+	n := len(line) - len(strings.TrimLeft(line, line[:1]))
+	if n < 3 || line[0] == '`' && strings.Contains(line[n:], "`") {
+		return ""
+	}
+	return line[:n]
+}
+
+// closesFence reports whether line (trimmed) closes the block that fence
+// opened: a run of the same mark at least as long, and nothing else.
+func closesFence(line, fence string) bool {
+	return len(line) >= len(fence) && strings.TrimLeft(line, fence[:1]) == ""
+}
+
+// isUnderline reports whether line (trimmed) underlines the line before
+// it as a heading: only "=" or only "-", as many as may be.
+func isUnderline(line string) bool {
+	return line != "" && (strings.Trim(line, "=") == "" || strings.Trim(line, "-") == "")
+}
+
+// isLabel reports whether raw, a line whose plain text is q, is a short
+// heading or a short line emphasized as a whole: a label for the text
+// after it rather than something said.
+func isLabel(raw, q string) bool {
+	if wordCount(q) > labelWords {
+		return false
+	}
+	if rest := strings.TrimLeft(raw, "#"); len(raw)-len(rest) <= 6 && len(rest) < len(raw) && (rest == "" || rest[0] == ' ') {
+		return true
+	}
+	s := strings.TrimSuffix(raw, ":")
+	for _, mark := range []string{"***", "**", "__", "*", "_"} {
+		if len(s) > 2*len(mark) && strings.HasPrefix(s, mark) && strings.HasSuffix(s, mark) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordCount counts the words of s, stopping past labelWords.
+func wordCount(s string) int {
+	n := 0
+	for w := range strings.FieldsSeq(s) {
+		_ = w
+		if n++; n > labelWords {
+			break
+		}
+	}
+	return n
 }
 
 // PlainLine is one line of Markdown as a reader would say it: without
-// the marks of a heading, a quote or a bullet at its start, nor bold or
-// code marks within; "" for a code fence or a rule, which say nothing.
-// "## Result" → "Result", "- **Done**: `make test`" → "Done: make test".
+// the marks of a heading, a quote or a bullet at its start, nor emphasis,
+// strikethrough or code marks within; "" for a code fence or a rule,
+// which say nothing. "## Result" → "Result", "- **Done**: `make test`" →
+// "Done: make test", "*really* ~~not~~" → "really not". Underscores stay:
+// in an agent's answer they are more often a name's (__init__,
+// snake_case) than emphasis.
 func PlainLine(line string) string {
 	line = strings.TrimSpace(line)
 	if strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~") || isRule(line) {
@@ -56,9 +167,72 @@ func PlainLine(line string) string {
 		}
 		break
 	}
-	line = strings.ReplaceAll(line, "**", "")
 	line = strings.ReplaceAll(line, "`", "")
+	line = dropMarks(line, '*')
+	line = dropMarks(line, '~')
+	if strings.Trim(line, "*~_ ") == "" {
+		return "" // marks alone say nothing
+	}
 	return strings.TrimSpace(line)
+}
+
+// dropMarks drops the runs of c that open or close emphasis (c '*') or a
+// strikethrough (c '~', runs of two): an opening run is followed by a
+// letter and not preceded by one, a closing run the other way round, and
+// each opening run is closed by the next closing one. A run between two
+// spaces ("2 * 3") or two letters ("a*b") stays, as does an unclosed
+// one. Linear in line: one pass finds the runs, one copies the rest.
+func dropMarks(line string, c byte) string {
+	if strings.IndexByte(line, c) < 0 {
+		return line
+	}
+	var drop []int // start and end of each run dropped, in order
+	open := -1     // where the open run starts, its end in openEnd
+	openEnd := 0
+	for i := 0; i < len(line); {
+		if line[i] != c {
+			i++
+			continue
+		}
+		n := 1
+		for i+n < len(line) && line[i+n] == c {
+			n++
+		}
+		before := i > 0 && !isSpaceOrPunct(line[i-1])
+		after := i+n < len(line) && !isSpaceOrPunct(line[i+n])
+		fits := n <= 3
+		if c == '~' {
+			fits = n == 2
+		}
+		switch {
+		case !fits:
+		case open < 0 && after && !before:
+			open, openEnd = i, i+n
+		case open >= 0 && before && !after:
+			drop = append(drop, open, openEnd, i, i+n)
+			open = -1
+		}
+		i += n
+	}
+	if drop == nil {
+		return line
+	}
+	var b strings.Builder
+	b.Grow(len(line))
+	last := 0
+	for k := 0; k < len(drop); k += 2 {
+		b.WriteString(line[last:drop[k]])
+		last = drop[k+1]
+	}
+	b.WriteString(line[last:])
+	return b.String()
+}
+
+// isSpaceOrPunct reports whether the byte next to a run of marks lets
+// it open or close: a space or ASCII punctuation. Other bytes, UTF-8's
+// included, are a word's.
+func isSpaceOrPunct(b byte) bool {
+	return b == ' ' || b == '\t' || b < 0x80 && strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", b) >= 0
 }
 
 // isRule reports whether line is a thematic break or a setext heading's

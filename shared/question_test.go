@@ -24,6 +24,23 @@ func TestQuestionLine(t *testing.T) {
 		{"a hashtag is not a heading", "#hashtag here", "#hashtag here"},
 		{"snake_case kept", "Rename __init__ and my_var?", "Rename __init__ and my_var?"},
 		{"only markup", "#\n**\n", ""},
+		{"a short heading is a label", "## Question\nShould the limit be **per user** or per IP?", "Should the limit be per user or per IP?"},
+		{"a heading of one word, text after a blank", "# Heading\n\nWhich one?", "Which one?"},
+		{"a bold label alone", "**Question:**\n\nKeep *both* flags?", "Keep both flags?"},
+		{"a bold label's colon outside", "__Next step__:\nMerge it?", "Merge it?"},
+		{"a setext heading", "Question\n--------\nShip it?", "Ship it?"},
+		{"a setext heading of many words is a title", "All the tests pass now\n===\nShip it?", "All the tests pass now"},
+		{"a line over a blank then a rule is no heading", "Ship it?\n\n---\nmore", "Ship it?"},
+		{"a rule, then a label", "---\n### Summary\n---\n> Done, *shall* I ~~wait~~ push?", "Done, shall I wait push?"},
+		{"a fenced block passed over", "```\nexit status 1\n```\nShall I retry?", "Shall I retry?"},
+		{"a tilde fence closed only by tildes", "~~~~\n```\nShall I?\n~~~~\nRetry?", "Retry?"},
+		{"only a block: its first line", "```sh\n\nmake test\n```", "make test"},
+		{"only a label: the label", "## Done\n", "Done"},
+		{"a label before a block shows the label", "## Output\n```\nok\n```", "Output"},
+		{"marks that are not emphasis stay", "Is 2 * 3 = a*b or ~5 min?", "Is 2 * 3 = a*b or ~5 min?"},
+		{"an unclosed mark stays", "*Shall I go on?", "*Shall I go on?"},
+		{"nested emphasis", "***Careful***: ~~**all**~~ of it?", "Careful: all of it?"},
+		{"a bullet holding only a label", "* **Q:**\nA bullet then?", "A bullet then?"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -38,15 +55,11 @@ func TestQuestionLine(t *testing.T) {
 	}
 }
 
-// questionRef is QuestionLine as first written: map the whole line, then
-// trim and cut. The early-stopping version must agree with it.
+// questionRef is QuestionLine with each line mapped as first written:
+// map the whole line, then trim and cut. The early-stopping version must
+// agree with it.
 func questionRef(text string) string {
-	for line := range strings.Lines(text) {
-		if q := PlainLine(lineRef(line)); q != "" {
-			return q
-		}
-	}
-	return ""
+	return questionLine(text, lineRef)
 }
 
 func lineRef(line string) string {
@@ -71,12 +84,19 @@ func FuzzQuestionLine(f *testing.F) {
 	f.Add(strings.Repeat("é", 199) + " \u202E x")
 	f.Add(strings.Repeat("x", 200) + "\xff\x00  ")
 	f.Add(strings.Repeat("x", 201))
+	f.Add("## Question\nShould the limit be **per user** or per IP?")
+	f.Add("**Question:**\n```\n" + strings.Repeat("`", 300) + "\n```\n~~~\nx")
+	f.Add("Title\n" + strings.Repeat("=", 250) + "\n" + strings.Repeat("*a ", 100) + "b*")
+	f.Add(strings.Repeat("#", 7) + " x\n" + strings.Repeat("**", 150) + "\n***\u202E***:\n~~\xff~~ ok")
+	f.Add(strings.Repeat("## a\n", 50) + strings.Repeat("é", 199) + "*x*")
+	f.Add("```\n" + strings.Repeat("line\n", 100))
 	f.Fuzz(func(t *testing.T, s string) {
 		got := QuestionLine(s)
 		if want := questionRef(s); got != want {
 			t.Fatalf("QuestionLine(%q) = %q, the whole-line mapping gives %q", s, got, want)
 		}
-		if utf8.RuneCountInString(got) > MaxQuestion || !utf8.ValidString(got) || strings.ContainsAny(got, "\n\r\u202E") {
+		if utf8.RuneCountInString(got) > MaxQuestion || !utf8.ValidString(got) || strings.ContainsAny(got, "\n\r\u202E") ||
+			got != strings.TrimSpace(got) {
 			t.Fatalf("QuestionLine(%q) = %q", s, got)
 		}
 	})
