@@ -2,7 +2,13 @@
 // string is set as text (and goes through md.Clean), never as markup:
 // transcripts are untrusted, so nothing here can produce an element the
 // subset does not name, an attribute other than a checked http(s) href,
-// or raw HTML. It is apart from the parser so that the parser, and its
+// or raw HTML. Every element holding a run of the transcript's text (a
+// paragraph, a heading, a list item, a table cell) has dir="auto": it
+// takes its direction from its own first strong character, so a
+// paragraph in Hebrew or Arabic reads right to left, and the next in
+// English left to right, in a page whose own words stay left to right.
+// A code block keeps the page's direction: code reads left to right.
+// It is apart from the parser so that the parser, and its
 // fuzz target, build without go-app.
 package mdview
 
@@ -50,7 +56,7 @@ func block(b md.Block, mark Marker) app.UI {
 		}
 		return pre.Body(app.Code().Body(mark(b.Text)...))
 	case md.Heading:
-		return app.Div().Class("md-h", fmt.Sprintf("md-h%d", b.Level)).Aria("level", b.Level).Body(inlines(b.Inlines, mark)...)
+		return app.Div().Class("md-h", fmt.Sprintf("md-h%d", b.Level)).Aria("level", b.Level).Dir("auto").Body(inlines(b.Inlines, mark)...)
 	case md.Quote:
 		// The parser bounds how deep quotes and lists nest, and so this
 		// recursion.
@@ -62,7 +68,7 @@ func block(b md.Block, mark Marker) app.UI {
 	case md.Rule:
 		return app.Hr()
 	default:
-		return app.P().Body(inlines(b.Inlines, mark)...)
+		return app.P().Dir("auto").Body(inlines(b.Inlines, mark)...)
 	}
 }
 
@@ -80,7 +86,7 @@ func list(b md.Block, mark Marker) app.UI {
 			body = inlines(blocks[0].Inlines, mark)
 			blocks = blocks[1:]
 		}
-		li := app.Li()
+		li := app.Li().Dir("auto")
 		if it.Task {
 			li = li.Class("task")
 			body = append([]app.UI{taskBox(it.Checked)}, body...)
@@ -114,7 +120,7 @@ func taskBox(checked bool) app.UI {
 func table(b md.Block, mark Marker) app.UI {
 	head := make([]app.UI, len(b.Head))
 	for i, c := range b.Head {
-		head[i] = app.Th().Class(alignClass(b.Align, i)).Body(inlines(c, mark)...)
+		head[i] = app.Th().Class(alignClass(b.Align, i)).Dir("auto").Body(inlines(c, mark)...)
 	}
 	parts := []app.UI{app.THead().Body(app.Tr().Body(head...))}
 	if len(b.Rows) > 0 {
@@ -122,7 +128,7 @@ func table(b md.Block, mark Marker) app.UI {
 		for r, row := range b.Rows {
 			cells := make([]app.UI, len(row))
 			for i, c := range row {
-				cells[i] = app.Td().Class(alignClass(b.Align, i)).Body(inlines(c, mark)...)
+				cells[i] = app.Td().Class(alignClass(b.Align, i)).Dir("auto").Body(inlines(c, mark)...)
 			}
 			rows[r] = app.Tr().Body(cells...)
 		}

@@ -105,11 +105,11 @@ func TestRenderHostileIsText(t *testing.T) {
 func TestRenderLinks(t *testing.T) {
 	const a = `<a href="https://en.wikipedia.org/wiki/Go_(programming_language)" rel="noopener noreferrer" target="_blank" title="https://en.wikipedia.org/wiki/Go_(programming_language)">Go</a>`
 	tests := []renderCase{
-		{"parentheses", "[Go](https://en.wikipedia.org/wiki/Go_(programming_language))", "<p>" + a + "</p>"},
-		{"then a period", "See [Go](https://en.wikipedia.org/wiki/Go_(programming_language)).", "<p>See " + a + ".</p>"},
-		{"refused, then a period", "[bad](javascript:alert(1)).", `<p><span class="link-text">bad</span>.</p>`},
-		{"refused, nothing after", "[x](javascript:alert(1))", `<p><span class="link-text">x</span></p>`},
-		{"nested", "[a](http://x/(a(b)c))", `<p><a href="http://x/(a(b)c)" rel="noopener noreferrer" target="_blank" title="http://x/(a(b)c)">a</a></p>`},
+		{"parentheses", "[Go](https://en.wikipedia.org/wiki/Go_(programming_language))", "<p dir=\"auto\">" + a + "</p>"},
+		{"then a period", "See [Go](https://en.wikipedia.org/wiki/Go_(programming_language)).", "<p dir=\"auto\">See " + a + ".</p>"},
+		{"refused, then a period", "[bad](javascript:alert(1)).", `<p dir="auto"><span class="link-text">bad</span>.</p>`},
+		{"refused, nothing after", "[x](javascript:alert(1))", `<p dir="auto"><span class="link-text">x</span></p>`},
+		{"nested", "[a](http://x/(a(b)c))", `<p dir="auto"><a href="http://x/(a(b)c)" rel="noopener noreferrer" target="_blank" title="http://x/(a(b)c)">a</a></p>`},
 	}
 	checkRenders(t, tests)
 }
@@ -117,13 +117,13 @@ func TestRenderLinks(t *testing.T) {
 // A bare URL is a link with every attribute a written link has.
 func TestRenderAutolinks(t *testing.T) {
 	tests := []renderCase{
-		{"https", "see https://x.test/a.", `<p>see <a href="https://x.test/a" rel="noopener noreferrer" target="_blank" title="https://x.test/a">https://x.test/a</a>.</p>`},
-		{"www", "www.x.test", `<p><a href="http://www.x.test" rel="noopener noreferrer" target="_blank" title="http://www.x.test">www.x.test</a></p>`},
+		{"https", "see https://x.test/a.", `<p dir="auto">see <a href="https://x.test/a" rel="noopener noreferrer" target="_blank" title="https://x.test/a">https://x.test/a</a>.</p>`},
+		{"www", "www.x.test", `<p dir="auto"><a href="http://www.x.test" rel="noopener noreferrer" target="_blank" title="http://www.x.test">www.x.test</a></p>`},
 		{"a quote ends it", `https://evil.test"onmouseover="alert(1)`,
-			`<p><a href="https://evil.test" rel="noopener noreferrer" target="_blank" title="https://evil.test">https://evil.test</a>&#34;onmouseover=&#34;alert(1)</p>`},
-		{"credentials refused", "https://u:p@x.test/", "<p>https://u:p@x.test/</p>"},
-		{"not http", "javascript:alert(1)", "<p>javascript:alert(1)</p>"},
-		{"in code", "`https://x.test/`", "<p><code>https://x.test/</code></p>"},
+			`<p dir="auto"><a href="https://evil.test" rel="noopener noreferrer" target="_blank" title="https://evil.test">https://evil.test</a>&#34;onmouseover=&#34;alert(1)</p>`},
+		{"credentials refused", "https://u:p@x.test/", "<p dir=\"auto\">https://u:p@x.test/</p>"},
+		{"not http", "javascript:alert(1)", "<p dir=\"auto\">javascript:alert(1)</p>"},
+		{"in code", "`https://x.test/`", "<p dir=\"auto\"><code>https://x.test/</code></p>"},
 	}
 	checkRenders(t, tests)
 }
@@ -132,9 +132,9 @@ func TestRenderAutolinks(t *testing.T) {
 // code.
 func TestRenderStrikethrough(t *testing.T) {
 	tests := []renderCase{
-		{"struck", "new ~~old~~.", "<p>new <del>old</del>.</p>"},
-		{"html inside", "~~<img src=x onerror=alert(1)>~~", "<p><del>&lt;img src=x onerror=alert(1)&gt;</del></p>"},
-		{"in a code span", "`~~a~~`", "<p><code>~~a~~</code></p>"},
+		{"struck", "new ~~old~~.", "<p dir=\"auto\">new <del>old</del>.</p>"},
+		{"html inside", "~~<img src=x onerror=alert(1)>~~", "<p dir=\"auto\"><del>&lt;img src=x onerror=alert(1)&gt;</del></p>"},
+		{"in a code span", "`~~a~~`", "<p dir=\"auto\"><code>~~a~~</code></p>"},
 		{"in a fence", "```\n~~a~~\n```", `<pre class="code" tabindex="0"><code>~~a~~</code></pre>`},
 	}
 	checkRenders(t, tests)
@@ -145,14 +145,14 @@ func TestRenderStrikethrough(t *testing.T) {
 func TestRenderNestedLists(t *testing.T) {
 	tests := []renderCase{
 		{"bullets under a number", "1. first\n2. second\n   - alpha\n   - beta\n3. third",
-			"<ol><li>first</li><li>second<ul><li>alpha</li><li>beta</li></ul></li><li>third</li></ol>"},
+			"<ol><li dir=\"auto\">first</li><li dir=\"auto\">second<ul><li dir=\"auto\">alpha</li><li dir=\"auto\">beta</li></ul></li><li dir=\"auto\">third</li></ol>"},
 		{"numbers under a bullet, two levels", "- a\n  1. one\n     - deep\n- b",
-			"<ul><li>a<ol><li>one<ul><li>deep</li></ul></li></ol></li><li>b</li></ul>"},
-		{"start kept", "3. x\n4. y", `<ol start="3"><li>x</li><li>y</li></ol>`},
+			"<ul><li dir=\"auto\">a<ol><li dir=\"auto\">one<ul><li dir=\"auto\">deep</li></ul></li></ol></li><li dir=\"auto\">b</li></ul>"},
+		{"start kept", "3. x\n4. y", `<ol start="3"><li dir="auto">x</li><li dir="auto">y</li></ol>`},
 		{"paragraph and code under an item", "1. Run:\n\n   ```sh\n   go test\n   ```\n\n   Then look.\n2. Done",
-			`<ol><li>Run:<pre class="code" data-lang="sh" tabindex="0"><code>go test</code></pre><p>Then look.</p></li><li>Done</li></ol>`},
+			`<ol><li dir="auto">Run:<pre class="code" data-lang="sh" tabindex="0"><code>go test</code></pre><p dir="auto">Then look.</p></li><li dir="auto">Done</li></ol>`},
 		{"html in an item is text", "- <script>window.__pwned=1</script>\n  - <img src=x onerror=alert(1)>",
-			"<ul><li>&lt;script&gt;window.__pwned=1&lt;/script&gt;<ul><li>&lt;img src=x onerror=alert(1)&gt;</li></ul></li></ul>"},
+			"<ul><li dir=\"auto\">&lt;script&gt;window.__pwned=1&lt;/script&gt;<ul><li dir=\"auto\">&lt;img src=x onerror=alert(1)&gt;</li></ul></li></ul>"},
 	}
 	checkRenders(t, tests)
 }
@@ -177,11 +177,11 @@ func TestRenderDeepNestingIsBounded(t *testing.T) {
 // each rendered as it is outside one.
 func TestRenderQuotes(t *testing.T) {
 	tests := []renderCase{
-		{"paragraphs", "> a\n>\n> c", "<blockquote><p>a</p><p>c</p></blockquote>"},
-		{"a list", "> Steps:\n> 1. one\n> 2. two", "<blockquote><p>Steps:</p><ol><li>one</li><li>two</li></ol></blockquote>"},
+		{"paragraphs", "> a\n>\n> c", "<blockquote><p dir=\"auto\">a</p><p dir=\"auto\">c</p></blockquote>"},
+		{"a list", "> Steps:\n> 1. one\n> 2. two", "<blockquote><p dir=\"auto\">Steps:</p><ol><li dir=\"auto\">one</li><li dir=\"auto\">two</li></ol></blockquote>"},
 		{"code", "> ```sh\n> ls <dir>\n> ```", `<blockquote><pre class="code" data-lang="sh" tabindex="0"><code>ls &lt;dir&gt;</code></pre></blockquote>`},
-		{"nested", "> a\n> > b", "<blockquote><p>a</p><blockquote><p>b</p></blockquote></blockquote>"},
-		{"html is text", "> <script>window.__pwned=1</script>", "<blockquote><p>&lt;script&gt;window.__pwned=1&lt;/script&gt;</p></blockquote>"},
+		{"nested", "> a\n> > b", "<blockquote><p dir=\"auto\">a</p><blockquote><p dir=\"auto\">b</p></blockquote></blockquote>"},
+		{"html is text", "> <script>window.__pwned=1</script>", "<blockquote><p dir=\"auto\">&lt;script&gt;window.__pwned=1&lt;/script&gt;</p></blockquote>"},
 	}
 	checkRenders(t, tests)
 }
@@ -190,15 +190,15 @@ func TestRenderQuotes(t *testing.T) {
 // elements they name, and nothing else.
 func TestRenderBlocks(t *testing.T) {
 	tests := []renderCase{
-		{"rule", "a\n\n---\n\nb", "<p>a</p><hr><p>b</p>"},
-		{"setext headings", "Title\n===\nSub\n---", `<div aria-level="1" class="md-h md-h1">Title</div><div aria-level="2" class="md-h md-h2">Sub</div>`},
+		{"rule", "a\n\n---\n\nb", "<p dir=\"auto\">a</p><hr><p dir=\"auto\">b</p>"},
+		{"setext headings", "Title\n===\nSub\n---", `<div aria-level="1" class="md-h md-h1" dir="auto">Title</div><div aria-level="2" class="md-h md-h2" dir="auto">Sub</div>`},
 		// A task's box is a named glyph, never an <input>.
 		{"task items", "- [ ] todo\n- [X] **done**\n- plain",
-			`<ul><li class="task"><span aria-label="not done" class="task-box" role="img">☐</span>todo</li>` +
-				`<li class="task"><span aria-label="done" class="task-box done" role="img">☑</span><strong>done</strong></li><li>plain</li></ul>`},
-		{"indented code", "a\n\n    <b>x</b>", `<p>a</p><pre class="code" tabindex="0"><code>&lt;b&gt;x&lt;/b&gt;</code></pre>`},
+			`<ul><li class="task" dir="auto"><span aria-label="not done" class="task-box" role="img">☐</span>todo</li>` +
+				`<li class="task" dir="auto"><span aria-label="done" class="task-box done" role="img">☑</span><strong>done</strong></li><li dir="auto">plain</li></ul>`},
+		{"indented code", "a\n\n    <b>x</b>", `<p dir="auto">a</p><pre class="code" tabindex="0"><code>&lt;b&gt;x&lt;/b&gt;</code></pre>`},
 		{"task item with blocks", "1. [x] a\n\n   b",
-			`<ol><li class="task"><span aria-label="done" class="task-box done" role="img">☑</span>a<p>b</p></li></ol>`},
+			`<ol><li class="task" dir="auto"><span aria-label="done" class="task-box done" role="img">☑</span>a<p dir="auto">b</p></li></ol>`},
 	}
 	checkRenders(t, tests)
 }
@@ -209,14 +209,14 @@ func TestRenderBlocks(t *testing.T) {
 func TestRenderTables(t *testing.T) {
 	tests := []renderCase{
 		{"table", "| Name | Size |\n|:--|--:|\n| `a.go` | **12** |\n| b \\| c |",
-			`<div class="md-table" tabindex="0"><table><thead><tr><th class="align-left">Name</th><th class="align-right">Size</th></tr></thead>` +
-				`<tbody><tr><td class="align-left"><code>a.go</code></td><td class="align-right"><strong>12</strong></td></tr>` +
-				`<tr><td class="align-left">b | c</td><td class="align-right"></td></tr></tbody></table></div>`},
-		{"centred, no body", "| a |\n|:-:|", `<div class="md-table" tabindex="0"><table><thead><tr><th class="align-center">a</th></tr></thead></table></div>`},
-		{"no alignment", "a | b\n-|-\n1 | 2", `<div class="md-table" tabindex="0"><table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table></div>`},
-		{"a lone pipe is a paragraph", "|", "<p>|</p>"},
+			`<div class="md-table" tabindex="0"><table><thead><tr><th class="align-left" dir="auto">Name</th><th class="align-right" dir="auto">Size</th></tr></thead>` +
+				`<tbody><tr><td class="align-left" dir="auto"><code>a.go</code></td><td class="align-right" dir="auto"><strong>12</strong></td></tr>` +
+				`<tr><td class="align-left" dir="auto">b | c</td><td class="align-right" dir="auto"></td></tr></tbody></table></div>`},
+		{"centred, no body", "| a |\n|:-:|", `<div class="md-table" tabindex="0"><table><thead><tr><th class="align-center" dir="auto">a</th></tr></thead></table></div>`},
+		{"no alignment", "a | b\n-|-\n1 | 2", `<div class="md-table" tabindex="0"><table><thead><tr><th dir="auto">a</th><th dir="auto">b</th></tr></thead><tbody><tr><td dir="auto">1</td><td dir="auto">2</td></tr></tbody></table></div>`},
+		{"a lone pipe is a paragraph", "|", "<p dir=\"auto\">|</p>"},
 		{"html in cells is text", "| <script>x</script> | <img src=x onerror=alert(1)> |\n|---|---|",
-			`<div class="md-table" tabindex="0"><table><thead><tr><th>&lt;script&gt;x&lt;/script&gt;</th><th>&lt;img src=x onerror=alert(1)&gt;</th></tr></thead></table></div>`},
+			`<div class="md-table" tabindex="0"><table><thead><tr><th dir="auto">&lt;script&gt;x&lt;/script&gt;</th><th dir="auto">&lt;img src=x onerror=alert(1)&gt;</th></tr></thead></table></div>`},
 	}
 	checkRenders(t, tests)
 }
@@ -231,7 +231,7 @@ func TestRenderHugeTablesAreBounded(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := html(tt.src)
-			if n := strings.Count(out, "<td>") + strings.Count(out, "<th>"); n > 2*1001 {
+			if n := strings.Count(out, "<td dir=\"auto\">") + strings.Count(out, "<th dir=\"auto\">"); n > 2*1001 {
 				t.Fatalf("%d cells rendered", n)
 			}
 			if !strings.Contains(out, "| 1 ") {

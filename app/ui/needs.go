@@ -103,7 +103,7 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 		li = li.Class("selected")
 	}
 	return li.Body(
-		app.A().Class("title").Href(sessionPath(s)).Title("%s", attr(title)).Text(title),
+		app.A().Class("title").Href(sessionPath(s)).Title("%s", attr(title)).Dir("auto").Text(title),
 		app.Div().Class("meta").Body(
 			app.Span().Class("reason").Text(reason),
 			app.Time().Class("waited").DateTime("%s", isoTime(since)).
@@ -111,7 +111,7 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Text(project),
 		),
 		app.If(question != "", func() app.UI {
-			return app.P().Class("question").Text(question)
+			return app.P().Class("question").Dir("auto").Text(question)
 		}),
 		app.Span().Class("actions").Body(
 			app.Button().Class("clear").DataSet("session", k).

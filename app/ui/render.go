@@ -238,10 +238,10 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 		app.If(s.Status == shared.StatusWorking || s.Status == shared.StatusWaiting, func() app.UI {
 			return app.Span().Class("status").Title("%s", attr(rowStatusTip(s))).Text(rowStatusLabel(s))
 		}),
-		app.Span().Class("title").Title("%s", attr(title)).Body(markedWords(title, search)...),
+		app.Span().Class("title").Title("%s", attr(title)).Dir("auto").Body(markedWords(title, search)...),
 		app.If(s.Status == shared.StatusWaiting && s.Question != "", func() app.UI {
 			// Text, never markup: transcripts are untrusted.
-			return app.P().Class("question").Title("%s", attr(s.Question)).Text(s.Question)
+			return app.P().Class("question").Title("%s", attr(s.Question)).Dir("auto").Text(s.Question)
 		}),
 		rowTime(s, timeText),
 		app.Div().Class("meta").Body(
@@ -254,7 +254,7 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 			app.Span().Class("source").Text(s.Source.Label()),
 		),
 		app.If(hint != "", func() app.UI {
-			return app.P().Class("prompt").Body(markedWords(hint, search)...)
+			return app.P().Class("prompt").Dir("auto").Body(markedWords(hint, search)...)
 		}),
 	)
 }

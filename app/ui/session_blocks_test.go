@@ -40,13 +40,13 @@ func TestRenderQuietAndCutBlocks(t *testing.T) {
 		{"compaction summary opened, as Markdown", []string{"c1#0"}, msg("system", shared.Block{Type: shared.BlockCompaction, Text: "The **summary**"}),
 			[]string{"<strong>summary</strong>"}, nil},
 		{"prompt cut by the server offers the whole", nil, msg("user", shared.Block{Type: shared.BlockText, Text: "a long prompt", Cut: &shared.Cut{Bytes: 70 << 10, Ref: "r0"}}),
-			[]string{`class="prompt">a long prompt`, "Cut here: load all 70 KB"}, nil},
+			[]string{`class="prompt" dir="auto">a long prompt`, "Cut here: load all 70 KB"}, nil},
 		{"prompt loaded whole", nil, msg("user", shared.Block{Type: shared.BlockText, Text: "a long prompt", Cut: &shared.Cut{Bytes: 70 << 10, Ref: "r1"}}),
 			[]string{"a long prompt and the rest of it"}, []string{"Cut here"}},
 		{"answer cut by the server offers the whole", nil, msg("assistant", shared.Block{Type: shared.BlockText, Text: "a long answer", Cut: &shared.Cut{Bytes: 70 << 10, Ref: "r2"}}),
 			[]string{"a long answer", "Cut here: load all 70 KB"}, nil},
 		{"thinking opened shows its text", []string{"c1#0"}, msg("assistant", shared.Block{Type: shared.BlockThinking, Text: "plan " + hostile}),
-			[]string{`class="thinking-text">plan &lt;img`}, []string{"<img"}},
+			[]string{`class="thinking-text" dir="auto">plan &lt;img`}, []string{"<img"}},
 		{"code block monospaced, kept verbatim", nil, msg("assistant", shared.Block{Type: shared.BlockText, Text: "```go\nfunc main() { println(\"<b>\") }\n```"}),
 			[]string{`<pre`, `class="code"`, "<code>func main() { println(&#34;&lt;b&gt;&#34;) }</code>"}, []string{"<b>"}},
 		{"tool input cut by the server", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Write", Summary: "/f.go",
@@ -59,7 +59,7 @@ func TestRenderQuietAndCutBlocks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := pageFor(tt.open...)
 			p.full["r1"] = "a long prompt and the rest of it" // as loaded through …/full
-			out := app.HTMLString(p.renderMessage(0, &tt.msg))
+			out := sortAttrs(app.HTMLString(p.renderMessage(0, &tt.msg)))
 			checkMarkup(t, out, tt.want, tt.notWant)
 		})
 	}

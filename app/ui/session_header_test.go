@@ -139,11 +139,11 @@ func TestRenderSessionHeaderSparse(t *testing.T) {
 // session's id, as if the main transcript were shown).
 func TestRenderSessionHeaderBeforeTheDetail(t *testing.T) {
 	p := pageFor()
-	if _, _, out := headerFacts(t, p); !strings.Contains(out, `class="title">`+p.id+`<`) {
+	if _, _, out := headerFacts(t, p); !strings.Contains(sortAttrs(out), `class="title" dir="auto">`+p.id+`<`) {
 		t.Errorf("a session's page before its detail:\n%s", out)
 	}
 	p.agent = "a1b2c3"
-	if _, _, out := headerFacts(t, p); !strings.Contains(out, `class="title">Subagent a1b2c3<`) {
+	if _, _, out := headerFacts(t, p); !strings.Contains(sortAttrs(out), `class="title" dir="auto">Subagent a1b2c3<`) {
 		t.Errorf("a subagent's page before the detail:\n%s", out)
 	}
 }

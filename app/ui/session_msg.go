@@ -119,7 +119,7 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 	case shared.BlockText:
 		if m.Role == "user" {
 			// A prompt over 64 KiB comes cut too: it offers its whole.
-			prompt := app.Div().Class("prompt").Body(p.mark(p.whole(b.Text, b.Cut))...)
+			prompt := app.Div().Class("prompt").Dir("auto").Body(p.mark(p.whole(b.Text, b.Cut))...)
 			if note := p.cutNote(b.Cut); note != nil {
 				return app.Div().Class("prompt-wrap").Body(prompt, note)
 			}
@@ -128,7 +128,7 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 		return app.Div().Class("md").Body(append(mdview.RenderBlocks(p.parse(p.whole(b.Text, b.Cut)), p.mark), p.cutNote(b.Cut))...)
 	case shared.BlockThinking:
 		return p.toggle(key, "thinking", "Thinking", "", func() app.UI {
-			return app.Div().Class("thinking-text").Body(p.mark(p.whole(b.Text, b.Cut))...)
+			return app.Div().Class("thinking-text").Dir("auto").Body(p.mark(p.whole(b.Text, b.Cut))...)
 		})
 	case shared.BlockTool:
 		if b.Tool == nil {
@@ -224,7 +224,7 @@ func (p *SessionPage) toggle(key, class, name, arg string, body func() app.UI, s
 	open := p.open[key]
 	btn := app.Button().Class("line").Aria("expanded", strconv.FormatBool(open)).DataSet("key", key).OnClick(p.onToggle).Body(
 		app.Span().Class("name").Text(md.Clean(name)),
-		app.If(arg != "", func() app.UI { return app.Span().Class("arg").Body(p.mark(arg)...) }),
+		app.If(arg != "", func() app.UI { return app.Span().Class("arg").Dir("auto").Body(p.mark(arg)...) }),
 		// The call the session waits on: said on its line, seen closed.
 		app.If(len(state) > 0 && state[0] == "approval", func() app.UI {
 			return app.Span().Class("asks").Text("waiting for your approval")

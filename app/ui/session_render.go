@@ -52,7 +52,7 @@ func (p *SessionPage) renderHeader() app.UI {
 			placeholder = "Subagent " + p.agent
 		}
 		return app.Header().ID("session-header").Class("session-header").Body(top,
-			app.H1().Class("title").Text(md.Clean(placeholder)))
+			app.H1().Class("title").Dir("auto").Text(md.Clean(placeholder)))
 	}
 	s := &d.Session
 	title := s.Title
@@ -69,7 +69,7 @@ func (p *SessionPage) renderHeader() app.UI {
 	return app.Header().ID("session-header").Class("session-header").Body(
 		top,
 		// Whole when Details is open: a phone cuts it to two lines.
-		app.H1().Class("title").Title("%s", attr(md.Clean(title))).DataSet("whole", strconv.FormatBool(p.details)).Text(md.Clean(title)),
+		app.H1().Class("title").Title("%s", attr(md.Clean(title))).DataSet("whole", strconv.FormatBool(p.details)).Dir("auto").Text(md.Clean(title)),
 		app.Div().Class("status-line").Body(
 			p.renderStatus(s),
 			app.If(s.Status == shared.StatusWaiting && waitDetail(s.WaitingFor) != "", func() app.UI {
@@ -84,7 +84,7 @@ func (p *SessionPage) renderHeader() app.UI {
 					Text("for " + strings.TrimPrefix(waitedText(time.Now(), s), "waiting "))
 			}),
 			app.If(d.Question != "", func() app.UI {
-				return app.Span().Class("question").Title("The first line of its last message").Text(md.Clean(d.Question))
+				return app.Span().Class("question").Title("The first line of its last message").Dir("auto").Text(md.Clean(d.Question))
 			}),
 			// A phone's summary of the facts below, which it hides.
 			app.Span().Class("brief").Text(cost(s.CostUSD)+" · "+relTime(time.Now(), s.UpdatedAt)),
