@@ -26,6 +26,32 @@ type SessionDetail struct {
 	// Question is the first line of the last assistant message when the
 	// session waits for its user: what it asked.
 	Question string `json:"question,omitempty"`
+	// Agent is the subagent a request with ?agent= is about (Claude
+	// Code): what its own transcript and meta file say. Everything else
+	// here is its parent session's: the status, the question, the resume
+	// command and the counts are the parent's.
+	Agent *AgentDetail `json:"agent,omitempty"`
+}
+
+// AgentDetail is a subagent's own facts, for its page's header.
+type AgentDetail struct {
+	ID string `json:"id"`
+	// Type and Description are from agent-<id>.meta.json beside its
+	// transcript ("Explore", "Explore code"); "" when it has none.
+	Type        string `json:"type,omitempty"`
+	Description string `json:"description,omitempty"`
+	// FirstPrompt is the task it was given.
+	FirstPrompt string `json:"firstPrompt,omitempty"`
+	Path        string `json:"path"`
+	// Models, Tokens and CostUSD are of its own responses (the parent's
+	// figures include them).
+	Models  []string `json:"models"`
+	Tokens  Tokens   `json:"tokens"`
+	CostUSD float64  `json:"costUSD"`
+	// CreatedAt and UpdatedAt are its first and latest records (epoch
+	// ms; 0 when none is dated).
+	CreatedAt int64 `json:"createdAt"`
+	UpdatedAt int64 `json:"updatedAt"`
 }
 
 // Subagent is one subagent transcript or child session.

@@ -180,11 +180,10 @@ func (p *SessionPage) syncTitle(ctx app.Context) {
 	if p.agent != "" {
 		title = "Subagent"
 	}
-	if d := p.detail; d != nil && d.Title != "" {
+	if d := p.detail; d != nil && p.agent != "" {
+		title = "Subagent · " + agentTitle(d.Agent, p.agent)
+	} else if d != nil && d.Title != "" {
 		title = clip.FirstLine(md.Clean(d.Title))
-		if p.agent != "" {
-			title = "Subagent · " + title
-		}
 	}
 	want := p.which.title(title+" · "+appName, ctx.Page().URL().Hostname())
 	if want != p.docTitle {

@@ -279,3 +279,87 @@ func TestRenderOlderLineSaysWhetherOlderLoad(t *testing.T) {
 		}
 	}
 }
+
+// A subagent's page names the subagent by its description and type,
+// says whose subagent it is with a link to that session and that
+// session's status as the parent's, shows the subagent's own figures,
+// not its parent's question, message count, models or cost, and offers
+// no resume command that would silently resume the parent.
+func TestRenderSubagentHeader(t *testing.T) {
+	p := pageFor()
+	p.agent = "a9497799e6978cb67"
+	started := time.Date(2026, 3, 2, 9, 15, 0, 0, time.Local)
+	p.detail = &shared.SessionDetail{
+		Session: shared.Session{ID: p.id, Source: shared.SourceClaude, Title: "Fix the <b>login</b> test", ProjectPath: "/home/dev/app",
+			GitBranch: "main", MessageCount: 3, CostUSD: 4.5, Status: shared.StatusWaiting, Tokens: shared.Tokens{Input: 9000}},
+		Models:        []string{"claude-opus-4-5-20251101"},
+		ResumeCommand: "cd /home/dev/app && claude --resume " + p.id,
+		Question:      "Shall I push the parent's work?",
+		Subagents:     []shared.Subagent{{ID: p.agent, Path: "/p/main/subagents/agent-a9497799e6978cb67.jsonl"}},
+		Agent: &shared.AgentDetail{ID: p.agent, Type: "Explore", Description: "Explore code", FirstPrompt: "Look around.",
+			Path: "/p/main/subagents/agent-a9497799e6978cb67.jsonl", Models: []string{"claude-haiku-4-5-20251001"},
+			Tokens: shared.Tokens{Input: 1200, Output: 300}, CostUSD: 0.25,
+			CreatedAt: started.UnixMilli(), UpdatedAt: started.Add(90 * time.Second).UnixMilli()},
+	}
+	facts, copies, out := headerFacts(t, p)
+	tags := regexp.MustCompile(`<[^>]*>`)
+	// text is the text of the element with class, its runs joined by a
+	// space (the printer indents them; the browser test reads the page's).
+	text := func(class string) string {
+		raw := regexp.MustCompile(`\s+`).ReplaceAllString(app.HTMLString(p.renderHeader()), " ")
+		m := regexp.MustCompile(`<([a-z0-9]+) [^>]*class="` + class + `"[^>]*>(.*?)</(span|h1|div)>`).FindStringSubmatch(raw)
+		if m == nil {
+			return ""
+		}
+		return strings.Join(strings.Fields(html.UnescapeString(tags.ReplaceAllString(m[2], " "))), " ")
+	}
+	if got := text("title"); got != "Explore code" {
+		t.Errorf("title %q, want the subagent's description", got)
+	}
+	if got := text("subagent-of"); got != "Explore subagent of Fix the <b>login</b> test" {
+		t.Errorf("the header says %q of whose subagent it is", got)
+	}
+	link := regexp.MustCompile(`<a [^>]*id="parent-session"[^>]*>`).FindString(out)
+	if want := `href="/s/claude/` + p.id + `"`; !strings.Contains(link, want) {
+		t.Errorf("no link to the parent session (%s):\n%s", want, out)
+	}
+	if want := `<span class="parent-status" title="The parent session's status"><span class="label">the session is</span>` +
+		`<span class="status" data-status="waiting">waiting for input</span></span>`; !strings.Contains(sortAttrs(out), want) {
+		t.Errorf("the parent's status is not said to be the session's: want %s in\n%s", want, sortAttrs(out))
+	}
+	if strings.Contains(out, "Shall I push") || strings.Contains(out, `class="question"`) {
+		t.Errorf("the parent's question shows on its subagent's page:\n%s", out)
+	}
+	for class, want := range map[string]string{"models": "haiku 4.5", "cost": "$0.25", "duration": "1 min", "project": "/home/dev/app",
+		"started": "2026-03-02 09:15:00"} {
+		if facts[class] != want {
+			t.Errorf("%s: %q, want %q", class, facts[class], want)
+		}
+	}
+	if _, ok := facts["messages"]; ok {
+		t.Errorf("the subagent's page shows a message count, its parent's: %q", facts["messages"])
+	}
+	if !strings.Contains(facts["tokens"], "in 1.2k") {
+		t.Errorf("tokens %q, want the subagent's own", facts["tokens"])
+	}
+	if copies["copy-path"] != "/p/main/subagents/agent-a9497799e6978cb67.jsonl" {
+		t.Errorf("copy-path copies %q", copies["copy-path"])
+	}
+	resume := regexp.MustCompile(`<button[^>]*id="copy-resume"[^>]*>([^<]*)<`).FindStringSubmatch(out)
+	if resume == nil || !strings.Contains(resume[1], "parent") {
+		t.Errorf("the resume button does not say it resumes the parent session: %q", resume)
+	}
+
+	// From a helmd that sends no subagent facts: named by its id, and no
+	// figure of the parent passed off as its own.
+	p.detail.Agent = nil
+	facts, _, out = headerFacts(t, p)
+	if got := text("title"); got != "Subagent a9497799e6978cb67" {
+		t.Errorf("title %q without the subagent's facts", got)
+	}
+	for _, class := range []string{"cost", "models", "messages", "tokens"} {
+		if v, ok := facts[class]; ok {
+			t.Errorf("without the subagent's facts, %s shows %q, the parent's", class, v)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/clip"
 	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/shared"
@@ -54,13 +55,13 @@ func (p *SessionPage) renderHeader() app.UI {
 		return app.Header().ID("session-header").Class("session-header").Body(top,
 			app.H1().Class("title").Dir("auto").Text(md.Clean(placeholder)))
 	}
+	if p.agent != "" {
+		return p.renderAgentHeader(top, d)
+	}
 	s := &d.Session
 	title := s.Title
 	if title == "" {
 		title = "Untitled session"
-	}
-	if p.agent != "" {
-		title = "Subagent " + p.agent + " of " + title
 	}
 	toggle := "Details"
 	if p.details {
@@ -94,6 +95,92 @@ func (p *SessionPage) renderHeader() app.UI {
 		app.Div().ID("session-details").Class("details").DataSet("open", strconv.FormatBool(p.details)).Body(
 			renderFacts(d), p.renderCopies()),
 	)
+}
+
+// renderAgentHeader is a subagent's page's header. The detail is its
+// parent session's, with the subagent's own facts in d.Agent: the header
+// names the subagent (its description, else the task it was given), says
+// whose subagent it is with a link to that session and that session's
+// status (labelled as the parent's), and shows the subagent's own model,
+// tokens, cost and times. It shows no question, which would be the
+// parent's, and no message count, which the server does not keep for a
+// subagent (the page lists its messages). Claude Code cannot resume a
+// subagent: the resume and id buttons say they copy the parent's.
+func (p *SessionPage) renderAgentHeader(top app.UI, d *shared.SessionDetail) app.UI {
+	s, a := &d.Session, d.Agent
+	parent := s.Title
+	if parent == "" {
+		parent = "Untitled session"
+	}
+	title := agentTitle(a, p.agent)
+	kind := "Subagent"
+	if a != nil && a.Type != "" {
+		kind = md.Clean(a.Type) + " subagent"
+	}
+	toggle := "Details"
+	if p.details {
+		toggle = "Hide details"
+	}
+	brief := ""
+	if a != nil {
+		brief = cost(a.CostUSD) + " · " + relTime(time.Now(), a.UpdatedAt)
+	}
+	return app.Header().ID("session-header").Class("session-header").DataSet("agent", "true").Body(
+		top,
+		app.H1().Class("title").Title("%s", attr(title)).DataSet("whole", strconv.FormatBool(p.details)).Dir("auto").Text(title),
+		app.Div().Class("status-line").Body(
+			app.Span().Class("subagent-of").Body(
+				app.Text(kind+" of "),
+				app.A().ID("parent-session").Class("parent").Href(pagePath(p.source, p.id, "", p.host)).
+					Title("Open the session this subagent worked for").Dir("auto").Text(md.Clean(parent)),
+			),
+			app.Span().Class("parent-status").Title("The parent session's status").Body(
+				app.Span().Class("label").Text("the session is "), p.renderStatus(s)),
+			app.Span().Class("brief").Text(brief),
+			app.Button().ID("details-toggle").Class("details-toggle").Aria("expanded", strconv.FormatBool(p.details)).
+				Aria("controls", "session-details").Text(toggle).OnClick(p.onDetails),
+		),
+		app.Div().ID("session-details").Class("details").DataSet("open", strconv.FormatBool(p.details)).Body(
+			renderAgentFacts(d), p.renderCopies()),
+	)
+}
+
+// agentTitle names a subagent: the description it was given, else the
+// first line of its task, else its id.
+func agentTitle(a *shared.AgentDetail, id string) string {
+	if a != nil {
+		if t := clip.FirstLine(md.Clean(a.Description)); t != "" {
+			return t
+		}
+		if t := clip.FirstLine(md.Clean(a.FirstPrompt)); t != "" {
+			return t
+		}
+	}
+	return md.Clean("Subagent " + id)
+}
+
+// renderAgentFacts is a subagent's facts: its session's project and
+// branch, which it shares, then its own figures, from its transcript;
+// none of them when the detail carries no subagent (an older helmd).
+func renderAgentFacts(d *shared.SessionDetail) app.UI {
+	s, a := &d.Session, d.Agent
+	facts := []app.UI{
+		projectFact(s.ProjectPath),
+		app.If(s.GitBranch != "", func() app.UI { return fact("branch", "Branch", s.GitBranch) }),
+	}
+	if a != nil {
+		facts = append(facts,
+			app.If(len(a.Models) > 0, func() app.UI { return modelsFact(a.Models) }),
+			fact("tokens", "Tokens", headerTokens(a.Tokens)),
+			fact("cost", "Cost", cost(a.CostUSD)),
+			app.If(a.CreatedAt > 0, func() app.UI { return fact("started", "Started", absTime(a.CreatedAt)) }),
+			app.If(a.UpdatedAt > 0, func() app.UI { return fact("updated", "Last activity", relTime(time.Now(), a.UpdatedAt)) }),
+			app.If(a.CreatedAt > 0, func() app.UI {
+				return fact("duration", "Duration", duration(max(0, a.UpdatedAt-a.CreatedAt)))
+			}),
+		)
+	}
+	return app.Div().Class("facts").Body(facts...)
 }
 
 // renderFacts is what the header knows of the session, a label and a
@@ -148,11 +235,17 @@ func fact(class, label, value string) app.UI {
 	return app.Div().Class("fact", class).Body(app.Span().Class("label").Text(label), app.Span().Class("value").Text(md.Clean(value)))
 }
 
-// renderCopies is the header's copy buttons.
+// renderCopies is the header's copy buttons. A subagent's page copies
+// its own transcript's path, but Claude Code resumes only the session:
+// its resume command and id are the parent's, and say so.
 func (p *SessionPage) renderCopies() app.UI {
+	resume, id := "Copy resume command", "Copy session id"
+	if p.agent != "" {
+		resume, id = "Copy the parent session's resume command", "Copy the parent session's id"
+	}
 	return app.Div().Class("actions").Body(
-		p.copyButton("copy-resume", "Copy resume command"),
-		p.copyButton("copy-id", "Copy session id"),
+		p.copyButton("copy-resume", resume),
+		p.copyButton("copy-id", id),
 		p.copyButton("copy-path", "Copy transcript path"),
 	)
 }
@@ -231,6 +324,9 @@ func (p *SessionPage) copyText(id string) string {
 		return d.ID
 	case "copy-path":
 		if p.agent != "" { // the subagent's own transcript, not the session's
+			if d.Agent != nil && d.Agent.ID == p.agent {
+				return d.Agent.Path
+			}
 			for _, sub := range d.Subagents {
 				if sub.ID == p.agent {
 					return sub.Path

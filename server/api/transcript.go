@@ -175,6 +175,9 @@ func (t *transcripts) detail(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Models = append(d.Models, files.Models...)
 		d.ResumeCommand = resume(s.ProjectPath, "claude --resume "+s.ID)
+		if r.URL.Query().Has("agent") {
+			d.Agent = agentDetail(files, r.URL.Query().Get("agent"))
+		}
 		if s.Status == shared.StatusWaiting {
 			last, err = t.d.Files.Page(files.Main, transcript.Query{Limit: 4})
 		}
@@ -202,6 +205,29 @@ func (t *transcripts) detail(w http.ResponseWriter, r *http.Request) error {
 	d.Question = transcript.Question(last)
 	noStore(w)
 	return writeJSON(w, d)
+}
+
+// agentDetail is the subagent agent of a session's files, as its page's
+// header shows it; nil when the session has no such subagent. Not an
+// error: the page's messages say the subagent is missing (404), and its
+// header still shows the session it was looked for in.
+func agentDetail(files claude.Transcripts, agent string) *shared.AgentDetail {
+	if !transcript.ValidAgentID(agent) {
+		return nil
+	}
+	for _, s := range files.Subagents {
+		if s.ID != agent {
+			continue
+		}
+		a := &shared.AgentDetail{ID: s.ID, FirstPrompt: s.FirstPrompt, Path: s.Path, Models: s.Models, Tokens: s.Tokens,
+			CostUSD: s.CostUSD, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		if a.Models == nil {
+			a.Models = []string{}
+		}
+		a.Type, a.Description = claude.AgentMeta(s.Path)
+		return a
+	}
+	return nil
 }
 
 func (t *transcripts) messages(w http.ResponseWriter, r *http.Request) error {

@@ -53,8 +53,16 @@ func transcriptServer(t testing.TB) (srv *httptest.Server, main string) {
 	if err := os.WriteFile(main, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	sub := claudeLine("user", "s1", map[string]any{"role": "user", "content": "look around"}, `,"isSidechain":true,"agentId":"a1b2"`)
+	side := `,"isSidechain":true,"agentId":"a1b2"`
+	sub := claudeLine("user", "s1", map[string]any{"role": "user", "content": "look around"}, side) +
+		claudeLine("assistant", "s2", map[string]any{"id": "msg_s2", "role": "assistant", "model": "claude-haiku-4-5-20251001",
+			"content": []any{map[string]any{"type": "text", "text": "Found it."}}, "stop_reason": "end_turn",
+			"usage": map[string]any{"input_tokens": 1000000, "output_tokens": 7}}, side+`,"requestId":"rs2"`)
 	if err := os.WriteFile(filepath.Join(dir, testSID, "subagents", "agent-a1b2.jsonl"), []byte(sub), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	meta := `{"agentType":"Explore","description":"Explore <b>code</b>"}`
+	if err := os.WriteFile(filepath.Join(dir, testSID, "subagents", "agent-a1b2.meta.json"), []byte(meta), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	src := claude.New(claude.Options{Roots: []string{root}})
@@ -108,11 +116,48 @@ func TestSessionDetail(t *testing.T) {
 	if want := `cd '/home/dev/it'\''s app' && claude --resume ` + testSID; d.ResumeCommand != want {
 		t.Errorf("resume = %q, want %q", d.ResumeCommand, want)
 	}
-	if len(d.Models) != 1 || d.Models[0] != "claude-opus-4-5-20251101" {
+	if len(d.Models) != 2 || d.Models[0] != "claude-haiku-4-5-20251001" || d.Models[1] != "claude-opus-4-5-20251101" {
 		t.Errorf("models = %q", d.Models)
 	}
 	if d.Question != "Shall I push?" {
 		t.Errorf("question = %q, want the first line of the last answer", d.Question)
+	}
+	if d.Agent != nil {
+		t.Errorf("the session's own detail names a subagent: %+v", d.Agent)
+	}
+}
+
+// A subagent's page asks for the detail with ?agent=: the parent's, plus
+// the subagent's own facts, from its transcript and its meta file.
+func TestSubagentDetail(t *testing.T) {
+	srv, _ := transcriptServer(t)
+	base := "/api/sessions/claude/" + testSID
+	var d shared.SessionDetail
+	if code, body := getPage(t, srv, base+"?agent=a1b2", &d); code != 200 {
+		t.Fatalf("detail: %d %s", code, body)
+	}
+	a := d.Agent
+	if d.ID != testSID || a == nil {
+		t.Fatalf("detail %s with agent %+v, want the parent's with the subagent's", d.ID, a)
+	}
+	if a.ID != "a1b2" || a.Type != "Explore" || a.Description != "Explore <b>code</b>" || a.FirstPrompt != "look around" ||
+		!strings.HasSuffix(a.Path, "agent-a1b2.jsonl") {
+		t.Errorf("agent = %+v", a)
+	}
+	if len(a.Models) != 1 || a.Models[0] != "claude-haiku-4-5-20251001" || a.Tokens.Input != 1000000 || a.Tokens.Output != 7 ||
+		a.CostUSD <= 0 || a.CostUSD > d.CostUSD {
+		t.Errorf("agent's figures: models %q, tokens %+v, cost %v (the session's %v)", a.Models, a.Tokens, a.CostUSD, d.CostUSD)
+	}
+	if a.CreatedAt == 0 || a.UpdatedAt < a.CreatedAt {
+		t.Errorf("agent's times %d..%d", a.CreatedAt, a.UpdatedAt)
+	}
+	// A subagent the session does not have: the session's detail alone
+	// (the subagent's messages answer 404, and the page says so).
+	for _, path := range []string{base + "?agent=zzzz", base + "?agent=..%2Fx"} {
+		var d shared.SessionDetail
+		if code, body := getPage(t, srv, path, &d); code != 200 || d.ID != testSID || d.Agent != nil {
+			t.Errorf("%s: %d %.200s, want the session's detail without a subagent", path, code, body)
+		}
 	}
 }
 
@@ -192,7 +237,7 @@ func TestMessagesAndFullText(t *testing.T) {
 		t.Errorf("full: %d %q, %d bytes (want %d)", resp.StatusCode, resp.Header.Get("Content-Type"), len(full), len(want))
 	}
 	var sub shared.MessagePage
-	if code, body := getPage(t, srv, base+"/messages?agent=a1b2", &sub); code != 200 || len(sub.Messages) != 1 {
+	if code, body := getPage(t, srv, base+"/messages?agent=a1b2", &sub); code != 200 || len(sub.Messages) != 2 {
 		t.Errorf("subagent page: %d %.300s", code, body)
 	}
 	// The file replaced: the old cursor is stale, a fresh page works.

@@ -1,9 +1,15 @@
 package claude
 
 import (
+	"encoding/json"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"vibecraft.sh/helm/server/pricing"
+	"vibecraft.sh/helm/shared"
 )
 
 // Transcripts are the files one session is read from, for the session page.
@@ -13,10 +19,17 @@ type Transcripts struct {
 	Models    []string   // every model its responses name, sorted
 }
 
-// Subagent is one subagent transcript of a session.
+// Subagent is one subagent transcript of a session, with what its own
+// lines say: a subagent's page shows these rather than its parent's.
 type Subagent struct {
 	ID   string // from the file name: agent-<id>.jsonl
 	Path string
+
+	FirstPrompt          string        // the task it was given ("Warmup" skipped)
+	Models               []string      // every model its responses name, sorted
+	Tokens               shared.Tokens // of its own responses, as the parent's sum counts them
+	CostUSD              float64
+	CreatedAt, UpdatedAt int64 // epoch ms of its first record and its latest; 0 when none is dated
 }
 
 // Transcripts returns the files of session sid as the last Scan or Update
@@ -37,10 +50,17 @@ func (s *Source) Transcripts(sid string) (Transcripts, bool) {
 	}
 	for _, f := range s.reg.subsOf(sid, &one) {
 		id := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f.path), "agent-"), ".jsonl")
-		t.Subagents = append(t.Subagents, Subagent{ID: id, Path: f.path})
+		own := f.agg.total.sub(f.agg.shadowed())
+		sub := Subagent{ID: id, Path: f.path, FirstPrompt: f.agg.firstPrompt, Tokens: own.tokens,
+			CostUSD: pricing.Dollars(own.nano), CreatedAt: f.agg.firstTS, UpdatedAt: f.agg.lastTS}
 		for _, m := range f.agg.models {
 			models[m] = true
+			if m != "" && m != "<synthetic>" && !slices.Contains(sub.Models, m) {
+				sub.Models = append(sub.Models, m)
+			}
 		}
+		slices.Sort(sub.Models)
+		t.Subagents = append(t.Subagents, sub)
 	}
 	for m := range models {
 		if m != "" && m != "<synthetic>" {
@@ -49,4 +69,37 @@ func (s *Source) Transcripts(sid string) (Transcripts, bool) {
 	}
 	slices.Sort(t.Models)
 	return t, true
+}
+
+// maxAgentMeta bounds the read of a subagent's meta file: it holds two
+// short strings.
+const maxAgentMeta = 64 << 10
+
+// AgentMeta reads what Claude Code wrote about a subagent beside its
+// transcript (subagents/agent-<id>.jsonl): agent-<id>.meta.json, as
+// {"agentType":"Explore","description":"Explore code"}. Both are ""
+// when the file is missing, too large or not that JSON: older versions
+// write none. The strings are the file's, untrusted: shown as text, cut
+// to shared.MaxTitle runes.
+func AgentMeta(transcript string) (agentType, description string) {
+	if !strings.HasSuffix(transcript, ".jsonl") {
+		return "", ""
+	}
+	f, err := os.Open(strings.TrimSuffix(transcript, ".jsonl") + ".meta.json")
+	if err != nil {
+		return "", ""
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxAgentMeta+1))
+	if err != nil || len(b) > maxAgentMeta {
+		return "", ""
+	}
+	var m struct {
+		AgentType   string `json:"agentType"`
+		Description string `json:"description"`
+	}
+	if json.Unmarshal(b, &m) != nil {
+		return "", ""
+	}
+	return shared.CutRunes(strings.TrimSpace(m.AgentType), maxRunes), shared.CutRunes(strings.TrimSpace(m.Description), maxRunes)
 }

@@ -91,9 +91,10 @@ func testSessionSubagentAndFull(t *testing.T, b *browser) {
 	if mustEval[bool](c, msgsWith("The build output is above.")) {
 		t.Error("the subagent's page shows the main transcript's messages")
 	}
-	// The header names the subagent and, once the session's detail has
-	// come, the session it works for.
-	c.waitJS(10*time.Second, "the subagent's title", hasText("#session-header .title", "Subagent "+agent+" of look into the failing build"))
+	// The header names the subagent (no meta file here: by its task) and,
+	// once the session's detail has come, the session it works for.
+	c.waitJS(10*time.Second, "the subagent's title", hasText("#session-header .title", "Find the failing test."))
+	c.waitJS(10*time.Second, "whose subagent it is", hasText("#session-header .subagent-of", "Subagent of look into the failing build"))
 	// A subagent's transcript is part of its session: Esc and u go back
 	// to the session's page, not to the list; the header's way back
 	// says so.
