@@ -2,7 +2,6 @@ package list
 
 import (
 	"slices"
-	"strings"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -108,8 +107,7 @@ func (l *List) needsAt() []int32 {
 // turn ("input needed", or no reason from an older server) is not: its
 // agent is done, and only the next prompt waits.
 func Blocked(s *shared.Session) bool {
-	r := strings.TrimSpace(s.WaitingFor)
-	return r != "" && !strings.EqualFold(r, "input needed")
+	return shared.WaitReason(shared.StatusWaiting, s.WaitingFor) != ""
 }
 
 // waitStart is when s started to wait: WaitingSince, else (an older
