@@ -2,7 +2,7 @@ package e2e
 
 import (
 	"flag"
-	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,17 +22,13 @@ import (
 // besideTests holds the top-level tests that called beside.
 var besideTests sync.Map
 
-// beside marks t to run beside the other such tests, and returns once it
-// is t's turn (besideTurns). A goroutine check per test would see its
-// neighbours' goroutines, so theirs is done once, after every test
-// (checkLeaks).
+// beside marks t to run beside the other such tests. A goroutine check
+// per test would see its neighbours' goroutines, so theirs is done once,
+// after every test (checkLeaks).
 func beside(t *testing.T) {
 	t.Helper()
 	besideTests.Store(t.Name(), true)
-	besideTurns.register(t.Name())
 	t.Parallel()
-	besideTurns.enter(t.Name())
-	t.Cleanup(besideTurns.leave)
 }
 
 // isBeside reports whether t, or the top-level test it belongs to, runs
@@ -48,108 +44,13 @@ func isBeside(t *testing.T) bool {
 // compute.
 const besideAtOnce = 3
 
-// longestFirst ranks the tests that run beside each other, the longest
-// first (seconds in a -json run of the package with -race, on 2 cores).
-// go test resumes parallel tests last declared first, so the usage
-// tests (seconds each) ran first and the list's (30–40 s) last: the
-// phase ended on one long test with two slots idle. Started longest
-// first, the short ones fill the gaps at the end. A test missing here
-// runs after these; a stale order costs time, never a result.
-var longestFirst = []string{
-	"TestSessionPageBrowser",             // 75 s
-	"TestSessionBrowser",                 // 60 s
-	"TestListLookBrowser",                // 39 s
-	"TestListBrowser",                    // 34 s
-	"TestSessionPageLastActivityAges",    // 33 s
-	"TestBrowser",                        // 29 s
-	"TestRecoverBrowser",                 // 28 s
-	"TestSlowReadersStayBounded",         // 16 s
-	"TestFleetBrowser",                   // 14 s
-	"TestBrowserUsageStaysCurrent",       // 7 s
-	"TestScrollingKeepsTheReadingPlace",  // 6 s
-	"TestDemoIsLive",                     // 5 s
-	"TestBrowserUsagePage",               // 4 s
-	"TestBrowserUsageInTheBrowsersZone",  // 3 s
-	"TestBrowserUsageModelColors",        // 2 s
-	"TestBrowserUsageBarLabels",          // 2 s
-	"TestBrowserUsageHeaderNamesItsHelm", // 2 s
-	"TestBrowserUsageDayAxis",            // 2 s
-	"TestBrowserUsagePhoneTables",        // 2 s
-}
-
-// besideTurns admits the tests that run beside each other besideAtOnce at a
-// time, longest first. go test resumes them all at once (widenParallel
-// lifts its own limit) and each waits here until a slot is free and no
-// test ranked before it is still to start. Every test that will wait
-// here has registered before any resumes: beside registers while the
-// serial tests still run. With -test.parallel given, there is no gate:
-// go test's own limit and order rule.
-var besideTurns gate
-
-type gate struct {
-	mu      sync.Mutex
-	changed sync.Cond
-	on      bool
-	slots   int             // free slots, when on
-	pending map[string]bool // registered, not started
-}
-
-func (g *gate) register(name string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.pending == nil {
-		g.pending, g.changed.L = map[string]bool{}, &g.mu
-	}
-	g.pending[name] = true
-}
-
-// enter returns once name may start.
-func (g *gate) enter(name string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	for g.on && (g.slots == 0 || g.first() != name) {
-		g.changed.Wait()
-	}
-	delete(g.pending, name)
-	if g.on {
-		g.slots--
-		g.changed.Broadcast() // the next in rank may take another free slot
-	}
-}
-
-func (g *gate) leave() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.on {
-		g.slots++
-		g.changed.Broadcast()
-	}
-}
-
-// first is the pending test to start next: the best ranked, then by name.
-func (g *gate) first() string {
-	best, bestRank := "", len(longestFirst)+1
-	for name := range g.pending {
-		r := slices.Index(longestFirst, name)
-		if r < 0 {
-			r = len(longestFirst)
-		}
-		if r < bestRank || r == bestRank && name < best {
-			best, bestRank = name, r
-		}
-	}
-	return best
-}
-
-// widenParallel, when the command line left -test.parallel at its
-// default (GOMAXPROCS), has go test resume every test that runs beside
-// others at once, and besideTurns admit besideAtOnce of them at a time.
+// widenParallel raises -test.parallel to besideAtOnce when the command
+// line left it at its default (GOMAXPROCS).
 func widenParallel() {
 	given := false
 	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
 	if !given {
-		_ = flag.Set("test.parallel", "1000")
-		besideTurns.on, besideTurns.slots = true, besideAtOnce
+		_ = flag.Set("test.parallel", strconv.Itoa(besideAtOnce))
 	}
 }
 
