@@ -277,6 +277,48 @@ func TestHooksCommand(t *testing.T) {
 	}
 }
 
+// TestHooksForAHelmdWithoutToken: for a helmd started with --auth none,
+// which writes no token file, `helmd hooks --auth none` installs a hook
+// command that says so, and that command, with no token file anywhere,
+// delivers: without it the hook looked for the token file, found none,
+// and sent nothing, so such a helmd never heard a permission prompt.
+func TestHooksForAHelmdWithoutToken(t *testing.T) {
+	const sid, cwd = "a77e0000-0000-4000-8000-000000000009", "/home/dev/notoken"
+	root := t.TempDir()
+	fixture.Append(t, fixture.Path(root, cwd, sid), fixture.User(sid, cwd, "start", time.Now().Add(-time.Minute)))
+	srv := startHelmd(t, root, "--debounce", "1h")
+	port := portOf(t, srv.URL)
+
+	t.Setenv("CLAUDE_CONFIG_DIR", t.TempDir())
+	var out strings.Builder
+	if err := run(t.Context(), []string{"hooks", "--auth", "none", "--port", port}, &out, io.Discard); err != nil {
+		t.Fatalf("helmd hooks --auth none: %v", err)
+	}
+	var snippet struct {
+		Hooks map[string][]struct {
+			Hooks []struct{ Command string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out.String()), &snippet); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	cmd := snippet.Hooks["PermissionRequest"][0].Hooks[0].Command
+	_, args, ok := strings.Cut(cmd, " hook ")
+	if !ok || args != "--host 127.0.0.1 --port "+port+" --auth none" {
+		t.Fatalf("the hook command %q, want it to end with hook --host 127.0.0.1 --port %s --auth none", cmd, port)
+	}
+	// Run as Claude Code would, from a home with no token file.
+	payload := hookPayload(sid, "PermissionRequest", `,"tool_name":"Bash","tool_input":{"command":"ls"}`)
+	if err := runHook(t.Context(), strings.Fields(args), strings.NewReader(payload), t.TempDir(), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var status struct{ Hooks struct{ Accepted int } }
+	getJSON(t, srv.URL+"/api/status", &status)
+	if status.Hooks.Accepted != 1 {
+		t.Errorf("hooks accepted by a helmd with --auth none: %d, want 1", status.Hooks.Accepted)
+	}
+}
+
 // TestHugeHookStdin: a payload over the bound is not sent, and the hook
 // still exits 0.
 func TestHugeHookStdin(t *testing.T) {

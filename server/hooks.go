@@ -26,7 +26,7 @@ Flags:
 `
 
 // hooksFlags are helmd's flags the hook command needs (hookArgs).
-var hooksFlags = []string{"host", "port", "token-file"}
+var hooksFlags = []string{"host", "port", "auth", "token-file"}
 
 // printHooks is `helmd hooks`: it prints the settings.json snippet that
 // makes Claude Code tell helmd at once when a session starts waiting, and
@@ -78,10 +78,15 @@ func printHooks(args []string, home string, stdout, stderr io.Writer) error {
 
 // hookArgs are the flags the hook command needs to find this helmd: the
 // host and port always (a HOST or PORT set in the session's environment
-// for another program must not send the token there), the token file
+// for another program must not send the token there); --auth none for a
+// helmd that wants no token, which has no token file to read, and
+// without it the hook, finding none, sent nothing; else the token file
 // when it is not the default.
 func hookArgs(cfg config.Config, home string) []string {
 	args := []string{"--host", cfg.Host, "--port", strconv.Itoa(cfg.Port)}
+	if cfg.Auth == config.AuthNone {
+		return append(args, "--auth", config.AuthNone)
+	}
 	if cfg.TokenFile != config.DefaultTokenFile(os.Getenv, home) {
 		args = append(args, "--token-file", cfg.TokenFile)
 	}
