@@ -250,18 +250,10 @@ func TestHooksCommand(t *testing.T) {
 	if err := run(t.Context(), []string{"hooks", "--port", "5099"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	var snippet struct {
-		Hooks map[string][]struct {
-			Hooks []struct{ Command string }
-		}
-	}
-	if err := json.Unmarshal([]byte(out.String()), &snippet); err != nil {
-		t.Fatalf("%v: %s", err, out.String())
-	}
-	cmd := snippet.Hooks["Stop"][0].Hooks[0].Command
+	cmd, events := hookCommand(t, out.String(), "Stop")
 	bin, _, _ := strings.Cut(cmd, " hook")
-	if !filepath.IsAbs(strings.Trim(bin, "'")) || !strings.HasSuffix(cmd, " hook --host 127.0.0.1 --port 5099") || len(snippet.Hooks) != 7 {
-		t.Errorf("snippet command %q over %d events", cmd, len(snippet.Hooks))
+	if !filepath.IsAbs(strings.Trim(bin, "'")) || !strings.HasSuffix(cmd, " hook --host 127.0.0.1 --port 5099") || events != 7 {
+		t.Errorf("snippet command %q over %d events", cmd, events)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "settings.json")); !os.IsNotExist(err) {
 		t.Fatal("printing the snippet wrote settings.json")
@@ -275,6 +267,24 @@ func TestHooksCommand(t *testing.T) {
 			t.Errorf("install %d: %q, want %q", i+1, out.String(), want)
 		}
 	}
+}
+
+// hookCommand reads the settings.json snippet helmd hooks printed: the
+// command it runs for event, and how many events it hooks.
+func hookCommand(t *testing.T, snippet, event string) (cmd string, events int) {
+	t.Helper()
+	var parsed struct {
+		Hooks map[string][]struct {
+			Hooks []struct{ Command string }
+		}
+	}
+	if err := json.Unmarshal([]byte(snippet), &parsed); err != nil {
+		t.Fatalf("%v: %s", err, snippet)
+	}
+	if len(parsed.Hooks[event]) == 0 || len(parsed.Hooks[event][0].Hooks) == 0 {
+		t.Fatalf("no %s hook in %s", event, snippet)
+	}
+	return parsed.Hooks[event][0].Hooks[0].Command, len(parsed.Hooks)
 }
 
 // TestHooksForAHelmdWithoutToken: for a helmd started with --auth none,
@@ -294,15 +304,7 @@ func TestHooksForAHelmdWithoutToken(t *testing.T) {
 	if err := run(t.Context(), []string{"hooks", "--auth", "none", "--port", port}, &out, io.Discard); err != nil {
 		t.Fatalf("helmd hooks --auth none: %v", err)
 	}
-	var snippet struct {
-		Hooks map[string][]struct {
-			Hooks []struct{ Command string }
-		}
-	}
-	if err := json.Unmarshal([]byte(out.String()), &snippet); err != nil {
-		t.Fatalf("%v: %s", err, out.String())
-	}
-	cmd := snippet.Hooks["PermissionRequest"][0].Hooks[0].Command
+	cmd, _ := hookCommand(t, out.String(), "PermissionRequest")
 	_, args, ok := strings.Cut(cmd, " hook ")
 	if !ok || args != "--host 127.0.0.1 --port "+port+" --auth none" {
 		t.Fatalf("the hook command %q, want it to end with hook --host 127.0.0.1 --port %s --auth none", cmd, port)
