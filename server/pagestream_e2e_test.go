@@ -46,6 +46,15 @@ func pageEvent(t *testing.T, c *ssetest.Client) (ssetest.Event, shared.MessagePa
 	return ev, page
 }
 
+// followFromLastPage reads a Claude session's last page, as its page
+// does on opening, and follows its stream from that page's end.
+func followFromLastPage(t *testing.T, base, sid string) (*ssetest.Client, shared.MessagePage) {
+	t.Helper()
+	var page shared.MessagePage
+	getJSON(t, base+"/api/sessions/claude/"+sid+"/messages", &page)
+	return ssetest.Connect(t, streamURL(base, "claude", sid, page.After), ""), page
+}
+
 func streamURL(base, src, sid, after string) string {
 	return base + "/api/sessions/" + src + "/" + sid + "/messages/stream?after=" + url.QueryEscape(after)
 }
@@ -62,9 +71,7 @@ func TestPageStreamFollowsAppends(t *testing.T) {
 	fixture.Append(t, path, fixture.User(sid, cwd, "first prompt", now))
 	srv := startHelmd(t, root)
 
-	var page shared.MessagePage
-	getJSON(t, srv.URL+"/api/sessions/claude/"+sid+"/messages", &page)
-	c := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, page.After), "")
+	c, page := followFromLastPage(t, srv.URL, sid)
 	if ct := c.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") || c.Header.Get("Cache-Control") == "" {
 		t.Fatalf("headers: %v", c.Header)
 	}
@@ -114,9 +121,7 @@ func TestPageStreamReset(t *testing.T) {
 	fixture.Append(t, fixture.Path(root, cwd, other), fixture.User(other, cwd, "another session", now))
 	srv := startHelmd(t, root)
 
-	var page shared.MessagePage
-	getJSON(t, srv.URL+"/api/sessions/claude/"+sid+"/messages", &page)
-	c := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, page.After), "")
+	c, _ := followFromLastPage(t, srv.URL, sid)
 	pageEvent(t, c)
 	// Rewritten as a new file renamed over the old one (one step, so the
 	// reset names the new file's end, which the reload then gets).
@@ -191,9 +196,7 @@ func TestPageStreamGone(t *testing.T) {
 	fixture.Append(t, path, body)
 	srv := startHelmd(t, root)
 
-	var page shared.MessagePage
-	getJSON(t, srv.URL+"/api/sessions/claude/"+sid+"/messages", &page)
-	c := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, page.After), "")
+	c, _ := followFromLastPage(t, srv.URL, sid)
 	isType := func(typ string) func(ssetest.Event) bool { return func(e ssetest.Event) bool { return e.Type == typ } }
 	c.Wait(t, 5*time.Second, "session event at the start", isType("session"))
 	if err := os.Remove(path); err != nil {
@@ -229,9 +232,7 @@ func TestPageStreamGoneLeavingSubagents(t *testing.T) {
 	fixture.Append(t, sub, fixture.User(sid, cwd, "look around", now)+fixture.Assistant(sid, cwd, "msg_o2", "end_turn", now))
 	srv := startHelmd(t, root, "--debounce", "50ms")
 
-	var page shared.MessagePage
-	getJSON(t, srv.URL+"/api/sessions/claude/"+sid+"/messages", &page)
-	c := ssetest.Connect(t, streamURL(srv.URL, "claude", sid, page.After), "")
+	c, _ := followFromLastPage(t, srv.URL, sid)
 	sessionEvent(t, c, "the header at the start", func(s shared.Session) bool { return s.ID == sid })
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
