@@ -169,10 +169,7 @@ func (t *transcripts) openPage(ctx context.Context, s shared.Session, agent stri
 		}
 		// Its main transcript deleted or moved, the list may keep the
 		// session, from its subagents' files, but its pages answer 404.
-		known = func() bool {
-			_, ok := t.d.Claude.Transcripts(s.ID)
-			return ok
-		}
+		known = func() bool { return t.d.Claude.HasTranscripts(s.ID) }
 		if agent != "" {
 			// The file itself, not the last scan: a page stream hears of
 			// a deletion before the list does.

@@ -35,6 +35,7 @@ type SessionGetter interface {
 // ClaudeTranscripts finds a Claude session's files (*claude.Source).
 type ClaudeTranscripts interface {
 	Transcripts(sid string) (claude.Transcripts, bool)
+	HasTranscripts(sid string) bool
 }
 
 // OpenCodeMessages reads an OpenCode session's messages (*opencode.Source).

@@ -71,6 +71,15 @@ func (s *Source) Transcripts(sid string) (Transcripts, bool) {
 	return t, true
 }
 
+// HasTranscripts reports whether Transcripts would find sid's files, without
+// gathering what they hold: a page stream asks at each write to its file.
+func (s *Source) HasTranscripts(sid string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var one [1]*file
+	return primary(s.reg.mainsOf(sid, &one)) != nil
+}
+
 // maxAgentMeta bounds the read of a subagent's meta file: it holds two
 // short strings.
 const maxAgentMeta = 64 << 10
@@ -80,7 +89,7 @@ const maxAgentMeta = 64 << 10
 // {"agentType":"Explore","description":"Explore code"}. Both are ""
 // when the file is missing, too large or not that JSON: older versions
 // write none. The strings are the file's, untrusted: shown as text, cut
-// to shared.MaxTitle runes.
+// to maxRunes runes, as titles are.
 func AgentMeta(transcript string) (agentType, description string) {
 	if !strings.HasSuffix(transcript, ".jsonl") {
 		return "", ""
