@@ -163,6 +163,10 @@ type StatusCounts struct {
 	By     map[shared.Status]int
 	Active int
 	All    int
+	// Cleared is how many of the waiting were cleared from Needs you:
+	// they keep their status, so the Waiting filter counts them while
+	// the header's badge does not.
+	Cleared int
 }
 
 // statusFacet caches the last StatusCounts answer.
@@ -194,6 +198,9 @@ func (l *List) StatusCounts(q shared.Query) StatusCounts {
 		out.By[s.Status]++
 		if s.Active {
 			out.Active++
+		}
+		if s.Status == shared.StatusWaiting && s.ClearedAt != 0 {
+			out.Cleared++
 		}
 	}
 	*f = statusFacet{version: l.version, valid: true, q: key, out: out}

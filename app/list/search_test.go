@@ -115,3 +115,23 @@ func TestStatusCountsFollowFilters(t *testing.T) {
 		t.Errorf("after an update: waiting %d idle %d, want 2 and 1", c.By[shared.StatusWaiting], c.By[shared.StatusIdle])
 	}
 }
+
+// TestStatusCountsSayWhatWasCleared: a cleared session keeps its status,
+// so the Waiting filter counts it; Cleared says how many, so the page can
+// tell why the filter says more than the header's badge.
+func TestStatusCountsSayWhatWasCleared(t *testing.T) {
+	l := New([]shared.Session{
+		{ID: "a", Source: shared.SourceClaude, Status: shared.StatusWaiting, WaitingSince: 10, UpdatedAt: 10},
+		{ID: "b", Source: shared.SourceClaude, Status: shared.StatusWaiting, WaitingSince: 10, UpdatedAt: 10, ClearedAt: 20},
+		{ID: "c", Source: shared.SourceClaude, Status: shared.StatusIdle, UpdatedAt: 10, ClearedAt: 20},
+	})
+	c := l.StatusCounts(shared.Query{})
+	if c.By[shared.StatusWaiting] != 2 || c.Cleared != 1 {
+		t.Fatalf("waiting %d, cleared %d; want 2 and 1 (an idle session's old clear is not counted)", c.By[shared.StatusWaiting], c.Cleared)
+	}
+	// A new wait resets clearedAt on the server: it is no longer cleared.
+	l.Apply(shared.Event{Type: shared.EventSessionUpdated, Sessions: []shared.Session{{ID: "b", Source: shared.SourceClaude, Status: shared.StatusWaiting, WaitingSince: 30, UpdatedAt: 30}}})
+	if c := l.StatusCounts(shared.Query{}); c.Cleared != 0 {
+		t.Errorf("after a new wait: cleared %d, want 0", c.Cleared)
+	}
+}

@@ -225,6 +225,25 @@ func (h *Home) projectOptions() []option {
 	return opts
 }
 
+// statusFilterTip is a status button's tooltip: what the status means
+// (statusTip), but for Waiting every reason a session waits, not only a
+// finished turn, and how many of those it counts were cleared from Needs
+// you: they keep their status, so the button can say more than the
+// header's badge.
+func statusFilterTip(status string, cleared int) string {
+	if status != string(shared.StatusWaiting) {
+		return statusTip(status)
+	}
+	tip := "Waiting: the assistant finished its turn, or asks for a permission, and waits for you"
+	switch {
+	case cleared == 1:
+		tip += " (1 of them cleared from Needs you)"
+	case cleared > 1:
+		tip += " (" + grouped(cleared) + " of them cleared from Needs you)"
+	}
+	return tip
+}
+
 // maxProjectOptions bounds the project filter's options.
 const maxProjectOptions = 200
 
@@ -236,13 +255,13 @@ func (h *Home) renderStatus() app.UI {
 		value, label string
 		n            int
 	}
-	c := h.sessions.StatusCounts(h.query)
+	cnt := h.sessions.StatusCounts(h.query)
 	choices := []choice{
-		{"", "All", c.All},
-		{string(shared.StatusWorking), "Working", c.By[shared.StatusWorking]},
-		{string(shared.StatusWaiting), "Waiting", c.By[shared.StatusWaiting]},
-		{string(shared.StatusIdle), "Idle", c.By[shared.StatusIdle]},
-		{shared.StatusActive, "Active", c.Active},
+		{"", "All", cnt.All},
+		{string(shared.StatusWorking), "Working", cnt.By[shared.StatusWorking]},
+		{string(shared.StatusWaiting), "Waiting", cnt.By[shared.StatusWaiting]},
+		{string(shared.StatusIdle), "Idle", cnt.By[shared.StatusIdle]},
+		{shared.StatusActive, "Active", cnt.Active},
 	}
 	return app.Div().ID("status").Role("group").Aria("label", "Status").Body(
 		app.Range(choices).Slice(func(i int) app.UI {
@@ -252,7 +271,7 @@ func (h *Home) renderStatus() app.UI {
 				pressed = "true"
 			}
 			return app.Button().DataSet("value", orAll(c.value)).Aria("pressed", pressed).
-				Title("%s", statusTip(c.value)).
+				Title("%s", statusFilterTip(c.value, cnt.Cleared)).
 				Body(app.Text(c.label+" "), app.Span().Class("n").Text(grouped(c.n))).
 				OnClick(h.onStatus)
 		}),

@@ -94,7 +94,7 @@ func TestRenderView(t *testing.T) {
 		{name: "project", raw: "project=%2Fw%2Fsite", keys: []string{"claude:w2", "opencode:old"},
 			count: "2 of 4 sessions", expect: []string{`id="clear"`}},
 		{name: "status", raw: "status=waiting", keys: []string{"claude:new", "claude:w2"},
-			expect: []string{`<button data-value="waiting" aria-pressed title="Waiting: the assistant finished its turn and waits for your input">`}},
+			expect: []string{`<button data-value="waiting" aria-pressed title="Waiting: the assistant finished its turn, or asks for a permission, and waits for you">`}},
 		{name: "active", raw: "status=active", keys: []string{"claude:wk"}},
 		{name: "source", raw: "source=opencode", keys: []string{"opencode:old"}},
 		{name: "search highlights", raw: "q=DEPLOY", keys: []string{"claude:w2"},
@@ -163,7 +163,7 @@ func TestStatusFilterTooltips(t *testing.T) {
 	want := map[string]string{
 		"all":     "Every session",
 		"working": "Working: the assistant is answering or running a tool right now",
-		"waiting": "Waiting: the assistant finished its turn and waits for your input",
+		"waiting": "Waiting: the assistant finished its turn, or asks for a permission, and waits for you",
 		"idle":    "Idle: nothing is happening and nothing is asked of you",
 		"active":  "Active: a live process owns the session, or it was written in the last 2 minutes (it may be working, waiting or idle)",
 	}
@@ -177,6 +177,27 @@ func TestStatusFilterTooltips(t *testing.T) {
 	}
 	if tips["active"] == tips["working"] || strings.Contains(tips["active"], "right now") || !strings.Contains(tips["active"], "may be working") {
 		t.Errorf("Active (%q) is not told apart from Working (%q)", tips["active"], tips["working"])
+	}
+}
+
+// TestWaitingFilterSaysWhatWasCleared: a cleared session keeps its
+// status, so Waiting counts it where the header's badge does not; the
+// button's tooltip says how many of its sessions were cleared.
+func TestWaitingFilterSaysWhatWasCleared(t *testing.T) {
+	sessions := viewSample()
+	for i := range sessions {
+		if sessions[i].ID == "w2" {
+			sessions[i].WaitingSince, sessions[i].ClearedAt = ms(time.Hour), ms(time.Hour+time.Minute)
+		}
+	}
+	out := sortAttrs(render(t, NewHome(Seed{Sessions: sessions, At: ms(0), Now: now})))
+	want := regexp.QuoteMeta(`data-value="waiting" title="Waiting: the assistant finished its turn, or asks for a permission, and waits for you (1 of them cleared from Needs you)">`) +
+		`\s*Waiting\s*<span class="n">2</span>`
+	if !regexp.MustCompile(want).MatchString(out) {
+		t.Errorf("the Waiting button does not say that 1 of its 2 was cleared:\n%s", out[strings.Index(out, `id="status"`):][:900])
+	}
+	if !strings.Contains(out, ">1 waiting<") {
+		t.Errorf("the header's badge does not count only the waiting session not cleared")
 	}
 }
 
