@@ -34,9 +34,11 @@
 //     (source, project, status, q, sort: shared.Query).
 //   - #sessions: the list, in the view's order (newest first by
 //     default); rows are li.session with data-key="<source>:<id>" and
-//     data-status="working|waiting|idle", and children .status (only
-//     when working, "working", or waiting, "input needed": the .time of
-//     a waiting row says "waiting 3 min"), .title, .time, .source, .project (title attribute = the full project path),
+//     data-status="working|waiting|idle", data-blocked when its wait
+//     stops the agent (a permission, a dialog), and children .status
+//     (only when working, "working", or waiting, what it waits for:
+//     "permission: Bash", "input needed"; the .time of a waiting row
+//     says "waiting 3 min"), .title, .time, .source, .project (title attribute = the full project path),
 //     .branch, .messages, .tokens, .cost, and .prompt (the part of the
 //     first prompt that matches the search, when the row shows no match
 //     otherwise). Search matches are in <mark>. The selected row (j/k,

@@ -220,6 +220,10 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 	if attention {
 		li = li.DataSet("attention", "true")
 	}
+	if s.Status == shared.StatusWaiting && list.Blocked(s) {
+		// Its pill stays on a phone, where a finished turn's goes.
+		li = li.DataSet("blocked", "true")
+	}
 	model := shared.ModelWords(s.Model) // "sonnet 4.5"; the tooltip has the whole id
 	var hint string
 	if search != "" && !shows(search, title, project, s.GitBranch, model) {

@@ -371,6 +371,22 @@ func TestNeedsYouOrderBrowser(t *testing.T) {
 	if w := mustEval[float64](c, `document.documentElement.scrollWidth`); w > 375 {
 		t.Errorf("the page is %v px wide on a 375 px phone", w)
 	}
+	// There a finished turn's row drops its pill (its time says "waiting
+	// 3 min"), but a permission's keeps it, on the title's line: it is
+	// the only place the row says what the agent is stopped for.
+	pill := func(key string) string {
+		return mustEval[string](c, fmt.Sprintf(`(r => {
+			const p = r.querySelector(".status"), t = r.querySelector(".title").getBoundingClientRect(), b = p.getBoundingClientRect();
+			if (b.width < 1) return "hidden";
+			return (Math.abs(b.top - t.top) < t.height && b.right <= r.getBoundingClientRect().right) ? p.textContent : "off the title's line";
+		})(document.querySelector(%s))`, jsString(rowSel(key))))
+	}
+	if got := pill("claude:" + asks); got != "permission: Bash" {
+		t.Errorf("at 375 px the permission's row pill is %q, want \"permission: Bash\"", got)
+	}
+	if got := pill(turns[0]); got != "hidden" {
+		t.Errorf("at 375 px a finished turn's row pill is %q, want hidden", got)
+	}
 }
 
 // postHook sends helmd a hook payload, as `helmd hook` forwards one.
