@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,7 +27,7 @@ func testRightToLeftText(t *testing.T, b *browser) {
 	const sid = "5e000000-0000-4000-8000-0000000000d1"
 	claude := t.TempDir()
 	at := time.Now().Add(-30 * time.Second) // an ended turn, just written: waiting
-	answer := "## שאלה\nהאם להמשיך עם **login**?\n\n- פריט ראשון\n\n| שם | גודל |\n|---|---|\n| קובץ | 12 |"
+	answer := "## שאלה\nהאם להמשיך עם **login**?\n\n- פריט ראשון\n\n| שם | גודל |\n|---|---|\n| קובץ | 12 |\n\n> ציטוט מהמסמך\n\n> a quote in English"
 	fixture.Append(t, fixture.Path(claude, cwd, sid), fixture.User(sid, cwd, "שלום!", at)+replyLine(t, sid, "msg_rtl", answer, at))
 	p := serveList(t, claude)
 	c := b.tab(t)
@@ -110,6 +111,15 @@ func testRightToLeftText(t *testing.T, b *browser) {
 	}
 	if role, tm := rect("#transcript .msg-head .role"), rect("#transcript .msg-head .time"); tm.Left < role.Right {
 		t.Errorf("a message's time %+v is left of its role %+v", tm, role)
+	}
+	// A quote's bar stands where its text begins: right of a Hebrew
+	// quote, left of an English one.
+	bars := mustEval[[]string](c, `[...document.querySelectorAll("#transcript .md blockquote")].map(q => {
+		const s = getComputedStyle(q);
+		return (s.borderLeftWidth === "0px" ? "" : "left") + (s.borderRightWidth === "0px" ? "" : "right");
+	})`)
+	if strings.Join(bars, " ") != "right left" {
+		t.Errorf("the quotes' bars are %q, want the Hebrew one's right and the English one's left", bars)
 	}
 	if mustEval[bool](c, `document.documentElement.scrollWidth > document.documentElement.clientWidth`) {
 		t.Error("the right-to-left text widens the page")
