@@ -363,3 +363,27 @@ func TestRenderSubagentHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestWaitDetailReadsReasonsAsTheRowDoes: the header's reason beside
+// "waiting for permission" and the list row's pill (shared.WaitReason)
+// read a reason alike: a permission that names no tool, however it is
+// worded, adds nothing to the status, where the header used to repeat
+// "permission request" whole beside it.
+func TestWaitDetailReadsReasonsAsTheRowDoes(t *testing.T) {
+	for _, tt := range []struct{ reason, detail, pill string }{
+		{"permission: Bash", "Bash", "permission: Bash"},
+		{" Permission:  mcp__github__create_issue ", "mcp__github__create_issue", "permission: mcp__github__create_issue"},
+		{"permission prompt", "", "needs approval"},
+		{"permission request", "", "needs approval"},
+		{"Permission", "", "needs approval"},
+		{"input needed", "", ""},
+		{"dialog open", "dialog open", "dialog open"},
+	} {
+		if got := waitDetail(tt.reason); got != tt.detail {
+			t.Errorf("waitDetail(%q) = %q, want %q", tt.reason, got, tt.detail)
+		}
+		if got := shared.WaitReason(shared.StatusWaiting, tt.reason); got != tt.pill {
+			t.Errorf("WaitReason(%q) = %q, want %q", tt.reason, got, tt.pill)
+		}
+	}
+}

@@ -297,14 +297,16 @@ func (p *SessionPage) renderStatus(s *shared.Session) app.UI {
 
 // waitDetail is what a reason adds to the status the header shows: the
 // tool a permission is asked for ("Bash"), a reason of another kind
-// whole, nothing when the status says it all ("input needed",
-// "permission prompt").
+// whole, nothing when the status says it all ("input needed", a
+// permission that names no tool: "waiting for permission" says it). It
+// reads a reason as shared.WaitReason does for the list's row: any
+// reason that starts with "permission" is one.
 func waitDetail(reason string) string {
 	reason = strings.TrimSpace(reason)
 	switch {
-	case saysNoMoreThanItsStatus(reason), strings.EqualFold(reason, "permission prompt"):
+	case saysNoMoreThanItsStatus(reason):
 		return ""
-	case shared.WaitsForPermission(reason) && strings.Contains(reason, ":"):
+	case shared.WaitsForPermission(reason):
 		return shared.PermissionTool(reason)
 	}
 	return reason
