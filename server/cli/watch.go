@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -334,25 +336,77 @@ var verbs = map[shared.EventType]string{
 	shared.EventSessionDeleted: "gone",
 }
 
-// watchShrink is the order in which a change's line gives up columns
-// to fit a narrow terminal, as helmd ls's table does: the title first,
-// then the project, then both again down to a floor.
-var watchShrink = []shrink{{0, 24}, {1, 12}, {0, 16}, {1, 8}}
-
-// line is a change in words: time, what happened, status, title,
-// project; at most limit columns wide as far as watchShrink allows (0:
-// no limit).
+// line is a change in words: time, what happened, status (with why a
+// session waits when its assistant is stopped mid-turn, as helmd ls
+// says it: "waiting (permission: Bash)"), title, then project, message
+// count and cost; at most limit columns wide (0: no limit). It gives up
+// columns to a narrow terminal in the order of lineSteps, each step
+// taking no more than the line is over; below them all it is cut.
 func line(ch change, now time.Time, limit int) string {
 	s := ch.Session
-	title, project := cut(clean(s.Title), 60), cut(clean(s.ProjectName), 24)
-	format := func(title, project string) string {
-		return fmt.Sprintf("%s  %-7s  %-7s  %s  (%s, %d msgs, %s)", now.Format("15:04:05"), verbs[ch.Event],
-			clean(string(s.Status)), title, project, s.MessageCount, shared.CostText(s.CostUSD))
-	}
+	l := lineParts{now: now.Format("15:04:05"), verb: verbs[ch.Event], status: statusCell(s),
+		title: cut(clean(s.Title), 60), project: cut(clean(s.ProjectName), 24),
+		figures: msgs(s.MessageCount) + ", " + shared.CostText(s.CostUSD)}
 	if limit <= 0 {
-		return format(title, project)
+		return l.String()
 	}
-	widths := []int{width(title), width(project)}
-	giveWay(widths, width(format(title, project))-limit, watchShrink)
-	return format(cut(title, widths[0]), cut(project, widths[1]))
+	for _, step := range lineSteps {
+		over := width(l.String()) - limit
+		if over <= 0 {
+			break
+		}
+		step(&l, over)
+	}
+	return cut(l.String(), limit)
+}
+
+// msgs is a message count in words: "1 msg", "12 msgs".
+func msgs(n int) string {
+	if n == 1 {
+		return "1 msg"
+	}
+	return strconv.Itoa(n) + " msgs"
+}
+
+// lineParts are the parts of a change's line that give way.
+type lineParts struct {
+	now, verb, status, title, project, figures string
+}
+
+func (l lineParts) String() string {
+	var more []string
+	for _, p := range []string{l.project, l.figures} {
+		if p != "" {
+			more = append(more, p)
+		}
+	}
+	tail := ""
+	if len(more) > 0 {
+		tail = "  (" + strings.Join(more, ", ") + ")"
+	}
+	return fmt.Sprintf("%s  %-7s  %-7s  %s%s", l.now, l.verb, l.status, l.title, tail)
+}
+
+// shorten cuts *s by up to over columns, not below floor.
+func shorten(s *string, over, floor int) {
+	if w := width(*s); w > floor {
+		*s = cut(*s, max(floor, w-over))
+	}
+}
+
+// lineSteps is the order in which a change's line gives up columns, as
+// helmd ls's table does: the title to 24, the project to 12, then why a
+// session waits (whole: "waiting"), the title to 16 and the project to
+// 8; then the message count and cost, the project, and the title down
+// to 8 go. At 40 columns a line still says when, what, the status and
+// the title's first words.
+var lineSteps = []func(l *lineParts, over int){
+	func(l *lineParts, over int) { shorten(&l.title, over, 24) },
+	func(l *lineParts, over int) { shorten(&l.project, over, 12) },
+	func(l *lineParts, over int) { l.status = statusCut(l.status, 0) },
+	func(l *lineParts, over int) { shorten(&l.title, over, 16) },
+	func(l *lineParts, over int) { shorten(&l.project, over, 8) },
+	func(l *lineParts, over int) { l.figures = "" },
+	func(l *lineParts, over int) { l.project = "" },
+	func(l *lineParts, over int) { shorten(&l.title, over, 8) },
 }

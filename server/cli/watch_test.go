@@ -96,6 +96,34 @@ func TestWatchFitsTheTerminal(t *testing.T) {
 	}
 }
 
+// helmd watch says why a session waits, as helmd ls does, and fits any
+// terminal down to 40 columns: the reason goes whole before the title is
+// cut below 24, then the figures and the project, the title last; the
+// time, the verb, the status and the title's first words stay.
+func TestWatchFitsNarrowTerminals(t *testing.T) {
+	events := "event: init\nid: e-1\ndata: {\"type\":\"init\",\"sessions\":[],\"timestamp\":1}\n\n" +
+		"event: session-created\nid: e-2\ndata: {\"type\":\"session-created\",\"sessions\":[{\"id\":\"s1\",\"source\":\"claude\"," +
+		"\"title\":\"Refactor the session index so that the stream and the list agree\",\"status\":\"waiting\",\"waitingFor\":\"permission: Bash\"," +
+		"\"projectName\":\"vibecraft-website-redesign-2026\",\"messageCount\":1,\"costUsd\":112.25}],\"timestamp\":2}\n\n"
+	wide := watchAt(t, events, 1, 0, nil)[0]
+	if !strings.Contains(wide, "  waiting (permission: Bash)  Refactor the session index") || !strings.HasSuffix(wide, "(vibecraft-website-redes…, 1 msg, $112)") {
+		t.Errorf("not a terminal: the line does not say why the session waits, or its facts changed:\n%s", wide)
+	}
+	if l := watchAt(t, events, 1, 100, nil)[0]; width(l) > 100 || !strings.Contains(l, "waiting (permission: Bash)  Refactor the ") {
+		t.Errorf("100 columns: a line of %d columns without the reason:\n%s", width(l), l)
+	}
+	for _, tc := range narrowColumns {
+		l := watchAt(t, events, 1, tc.term, tc.env)[0]
+		n := 60
+		if strings.Contains(tc.name, "40") {
+			n = 40
+		}
+		if width(l) > n || !strings.Contains(l, "  new      waiting  Refactor") || strings.Contains(l, "permission") {
+			t.Errorf("%s: a line of %d columns, want at most %d, saying new, waiting and the title's start, the reason gone:\n%s", tc.name, width(l), n, l)
+		}
+	}
+}
+
 // watchThrough runs `helmd watch` against a helmd whose stream requests
 // h answers, until stdout holds n lines, then interrupts it (exit 0);
 // it returns the lines of stdout and of stderr, and helmd's URL.
