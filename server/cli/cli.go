@@ -162,12 +162,17 @@ func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc,
 		return nil, nil, fmt.Errorf("port %d out of range", port)
 	}
 	t := *token
+	var reload func() (string, error)
 	if t == "" {
 		if t, err = readToken(*tokenFile); err != nil {
 			return nil, nil, err
 		}
+		file := *tokenFile
+		reload = func() (string, error) { return readToken(file) }
 	}
-	return newClient(config.OpenURL(config.Config{Host: host, Port: port}.Addr(), ""), t), run, nil
+	c := newClient(config.OpenURL(config.Config{Host: host, Port: port}.Addr(), ""), t)
+	c.reload = reload
+	return c, run, nil
 }
 
 // printUsage writes a command's synopsis and every flag it takes: its

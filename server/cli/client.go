@@ -46,6 +46,12 @@ type client struct {
 
 	mu    sync.Mutex
 	token string // dropped when helmd says it wants none
+
+	// reload reads the token again from where it came from (the token
+	// file); nil when it was given (--token, HELM_TOKEN). A helmd
+	// restarted with a new token, or with one after --auth none, is then
+	// followed: helmd watch outlives the helmd it started with.
+	reload func() (string, error)
 }
 
 func newClient(base, token string) *client {
@@ -82,11 +88,12 @@ func (c *client) dropToken() {
 // helmd's message. The token leaves only on a connection whose other end
 // proved it knows it (dialProven). The caller closes the body.
 func (c *client) request(ctx context.Context, path string, header http.Header) (*http.Response, error) {
-	resp, err := c.do(ctx, path, header)
-	if errors.Is(err, tokenproof.ErrNoTokenWanted) {
-		// A helmd started with --auth none: ask again without the token.
-		c.dropToken()
-		resp, err = c.do(ctx, path, header)
+	resp, err := c.send(ctx, path, header)
+	if refusedToken(resp, err) && c.reloadToken() {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		resp, err = c.send(ctx, path, header)
 	}
 	if err != nil {
 		if errors.Is(err, syscall.ECONNREFUSED) {
@@ -111,6 +118,43 @@ func (c *client) request(ctx context.Context, path string, header http.Header) (
 		return nil, fmt.Errorf("%w: %s", errNotFound, msg)
 	}
 	return nil, fmt.Errorf("GET %s: %w: %s", path, httpStatus(resp.StatusCode), msg)
+}
+
+// send is do, asked again without the token when helmd wants none (a
+// helmd started with --auth none).
+func (c *client) send(ctx context.Context, path string, header http.Header) (*http.Response, error) {
+	resp, err := c.do(ctx, path, header)
+	if errors.Is(err, tokenproof.ErrNoTokenWanted) {
+		c.dropToken()
+		resp, err = c.do(ctx, path, header)
+	}
+	return resp, err
+}
+
+// refusedToken reports whether helmd refused the token sent, or what
+// answers did not prove it knows it: the token may have changed.
+func refusedToken(resp *http.Response, err error) bool {
+	var unproven *unprovenError
+	return errors.As(err, &unproven) || err == nil && resp.StatusCode == http.StatusUnauthorized
+}
+
+// reloadToken reads the token again (reload) and reports whether it
+// differs from the one sent: only then is a request worth asking again.
+func (c *client) reloadToken() bool {
+	if c.reload == nil {
+		return false
+	}
+	t, err := c.reload()
+	if err != nil {
+		return false // the first error stands: it says which token was refused
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t == c.token {
+		return false
+	}
+	c.token = t
+	return true
 }
 
 func (c *client) do(ctx context.Context, path string, header http.Header) (*http.Response, error) {

@@ -4,10 +4,16 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/tokenproof"
 )
 
 // wrote is a writer that tells a test something was written, so that it
@@ -252,5 +258,61 @@ func TestWatchSkipsLinesAlike(t *testing.T) {
 	}
 	if js := watchAt(t, events, 6, 0, nil, "--json"); len(js) != 6 || strings.Count(strings.Join(js, "\n"), `"event":"session-updated"`) != 4 {
 		t.Errorf("--json: want all 6 changes, the 4 updates too:\n%s", strings.Join(js, "\n"))
+	}
+}
+
+// helmd watch follows a helmd restarted with a new token: it reads the
+// token file again when what answers does not know the token it has. It
+// read the file once, and reconnected to the new helmd forever, in vain.
+func TestWatchFollowsANewToken(t *testing.T) {
+	const first, second = "tok-first-0123456789abcdef", "tok-second-0123456789abcdef"
+	file := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(file, []byte(first+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var token atomic.Value
+	token.Store(first)
+	var attempts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == tokenproof.Path {
+			tokenproof.Serve(w, r, token.Load().(string))
+			return
+		}
+		if r.Header.Get("Authorization") != "Bearer "+token.Load().(string) {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if attempts.Add(1) == 1 {
+			// helmd restarts with a new token, written to its file.
+			if err := os.WriteFile(file, []byte(second+"\n"), 0o600); err != nil {
+				t.Error(err)
+			}
+			token.Store(second)
+			w.Header().Set("Content-Type", "text/event-stream")
+			fmt.Fprint(w, eventsBeforeDrop)
+			return // the drop
+		}
+		serveStream(w, r, eventAfterDrop)
+	}))
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	env := map[string]string{"PORT": u.Port(), "HELM_TOKEN_FILE": file}
+	ch := make(wrote, 1)
+	o, e := &out{Tee: ch}, &out{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, []string{"watch"}, IO{Env: func(k string) string { return env[k] }, Home: "/nonexistent", Stdout: o, Stderr: e})
+	}()
+	waitFor(t, o, ch, "the change after the restart", func(s string) bool { return strings.Count(s, "\n") >= 2 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("interrupt: %v, want nil (exit 0)", err)
+	}
+	if lines := strings.Split(strings.TrimSpace(o.String()), "\n"); !strings.Contains(lines[1], "updated  waiting") {
+		t.Errorf("stdout, want the session's change after the restart:\n%s", o.String())
+	}
+	if got := e.String(); strings.Contains(got, "still reconnecting") || !strings.Contains(got, "back in touch") {
+		t.Errorf("stderr, want the drop and back, no failed retry:\n%s", got)
 	}
 }
