@@ -139,8 +139,11 @@ func TestRenderNeedsYou(t *testing.T) {
 	hostile.Question = "<script>alert(2)</script>\nsecond line"
 	recent := wait("recent", ms(2*time.Minute), 0)
 	recent.WaitingFor = "input needed"
+	asks := wait("asks", ms(time.Minute), 0)
+	asks.WaitingFor = "permission prompt" // Claude Code's registry's words
 	sessions := []shared.Session{
 		recent,
+		asks,
 		hostile,
 		wait("cleared", ms(time.Hour), ms(30*time.Minute)),
 		{ID: "idle", Source: shared.SourceClaude, Status: shared.StatusIdle, UpdatedAt: ms(time.Minute)},
@@ -148,18 +151,21 @@ func TestRenderNeedsYou(t *testing.T) {
 	h := NewHome(Seed{Sessions: sessions, At: ms(0), Now: now})
 	h.query = list.QueryFromURL("sort=cost") // the group keeps its own order
 	out := render(t, h)
-	group := between(out, `id="needs-you"`, "</section>")
+	group := sortAttrs(between(out, `id="needs-you"`, "</section>"))
 	var rows []string
 	for _, m := range regexp.MustCompile(`data-session="([^"]*)"`).FindAllStringSubmatch(group, -1) {
 		if len(rows) == 0 || rows[len(rows)-1] != m[1] {
 			rows = append(rows, m[1])
 		}
 	}
-	if got, want := fmt.Sprint(rows), "[claude:evil claude:recent]"; got != want {
+	if got, want := fmt.Sprint(rows), "[claude:asks claude:evil claude:recent]"; got != want {
 		t.Errorf("group rows %s, want %s", got, want)
 	}
 	for _, want := range []string{
-		"Needs you (2)",
+		"Needs you (3)",
+		// What a session waits for, in its row's words.
+		`class="reason" title="Waiting for permission: the assistant asks to use a tool and is stopped until you allow or deny it">needs approval<`,
+		`>input needed<`,
 		"&lt;img src=x onerror=alert(1)&gt;",
 		"&lt;b&gt;permission&lt;/b&gt;",
 		"&lt;script&gt;alert(2)&lt;/script&gt;",
@@ -178,7 +184,7 @@ func TestRenderNeedsYou(t *testing.T) {
 
 // needsRows are the sessions of the rendered "Needs you" group, in order.
 func needsRows(out string) []string {
-	group := between(out, `id="needs-you"`, "</section>")
+	group := sortAttrs(between(out, `id="needs-you"`, "</section>"))
 	var rows []string
 	for _, m := range regexp.MustCompile(`data-session="([^"]*)"`).FindAllStringSubmatch(group, -1) {
 		if len(rows) == 0 || rows[len(rows)-1] != m[1] {
@@ -211,7 +217,7 @@ func TestRenderNeedsYouInAView(t *testing.T) {
 		h := NewHome(Seed{Sessions: []shared.Session{refunds, login, third}, At: ms(0), Now: now})
 		h.query = list.QueryFromURL(tc.query)
 		out := render(t, h)
-		group := between(out, `id="needs-you"`, "</section>")
+		group := sortAttrs(between(out, `id="needs-you"`, "</section>"))
 		if got := fmt.Sprint(needsRows(out)); got != tc.rows {
 			t.Errorf("%q: rows %s, want %s", tc.query, got, tc.rows)
 		}
@@ -261,7 +267,7 @@ func TestRenderNeedsYouKeepsItsHeight(t *testing.T) {
 	}
 	h := NewHome(Seed{Sessions: sessions, At: ms(0), Now: now})
 	out := render(t, h)
-	group := between(out, `id="needs-you"`, "</section>")
+	group := sortAttrs(between(out, `id="needs-you"`, "</section>"))
 	if got, want := fmt.Sprint(needsRows(out)), "[claude:w0 claude:w1 claude:w2]"; got != want {
 		t.Errorf("rows %s, want the three newest waits %s", got, want)
 	}

@@ -82,10 +82,6 @@ func (h *Home) renderNeedsYou() app.UI {
 // it waits, for how long, and what it asked.
 func (h *Home) needsRow(s *shared.Session) app.UI {
 	title, _ := notification(s)
-	reason := s.WaitingFor
-	if reason == "" {
-		reason = "waiting for input"
-	}
 	since := waitStart(s)
 	project := s.ProjectName
 	if project == "" {
@@ -105,7 +101,9 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 	return li.Body(
 		app.A().Class("title").Href(sessionPath(s)).Title("%s", attr(title)).Dir("auto").Text(title),
 		app.Div().Class("meta").Body(
-			app.Span().Class("reason").Text(reason),
+			// In the row's words (its pill's): "needs approval" for
+			// the registry's "permission prompt", "permission: Bash".
+			app.Span().Class("reason").Title("%s", attr(rowStatusTip(s))).Text(rowStatusLabel(s)),
 			app.Time().Class("waited").DateTime("%s", isoTime(since)).
 				Title("%s", "Waiting since "+absTime(since)).Text(waitedText(h.now, s)),
 			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Text(project),
