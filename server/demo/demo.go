@@ -171,6 +171,7 @@ type world struct {
 	sessions []*session
 	started  int
 	oc       *ocWorld // nil: Claude Code only
+	asking   *session // the one session asking for a permission (registry.go)
 }
 
 // step advances the simulation by one write.
@@ -190,18 +191,37 @@ func (w *world) step(n int) error {
 		// (it grew by three every 200 writes) and no two share a topic
 		s := w.sessions[0]
 		w.sessions = w.sessions[1:]
+		if s.asking {
+			if err := w.answered(s); err != nil {
+				return err
+			}
+		}
 		return os.Remove(s.path)
 	}
 	// Otherwise the session whose turn it is moves on, unless it is
-	// waiting for its user, who takes a while to answer.
+	// waiting for its user, who takes a while to answer, or to allow a
+	// tool call.
 	live := w.sessions[len(w.sessions)-1-n%min(4, len(w.sessions))]
-	if live.phase == 0 && n < live.resumeAt {
+	if (live.phase == 0 || live.asking) && n < live.resumeAt {
 		return nil
+	}
+	if live.asking {
+		if err := w.answered(live); err != nil {
+			return err
+		}
 	}
 	if live.phase == 3 {
 		live.resumeAt = n + 8 + n%9
 	}
-	return live.advance(time.Now())
+	asks := live.phase == 1 && w.mayAsk(live)
+	if err := live.advance(time.Now()); err != nil {
+		return err
+	}
+	if asks {
+		live.resumeAt = n + 6 + n%7
+		return w.ask(live, time.Now())
+	}
+	return nil
 }
 
 func (w *world) start(i int) (*session, error) {

@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,4 +173,91 @@ func TestTitlesStayDistinct(t *testing.T) {
 			seen[s.Title] = s.ID
 		}
 	}
+}
+
+// TestSessionsAskForPermission: now and then a session stops on a tool
+// call that Claude Code asks about (a command, an edit, a new file): its
+// registry entry, under a live PID, says it waits on a permission prompt
+// while the call is the transcript's last record, and goes when the user
+// "allows" it, before the call's result is written. One session asks at
+// a time.
+func TestSessionsAskForPermission(t *testing.T) {
+	root := t.TempDir()
+	w := &world{root: root}
+	for i := range 5 {
+		s, err := w.start(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.historic(1, time.Now().Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entry := filepath.Join(root, "sessions", fmt.Sprintf("%d.json", os.Getpid()))
+	asked, allowed := 0, 0
+	var asking string // the session id in the entry, "" when none
+	for n := range 300 {
+		if err := w.step(n); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(entry)
+		if errors.Is(err, fs.ErrNotExist) {
+			if asking != "" {
+				allowed++
+			}
+			asking = ""
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e struct {
+			PID                           int
+			SessionID, Status, WaitingFor string
+			UpdatedAt, StatusUpdatedAt    int64
+		}
+		if err := json.Unmarshal(b, &e); err != nil || e.PID != os.Getpid() || e.Status != "waiting" ||
+			e.WaitingFor != "permission prompt" || e.StatusUpdatedAt == 0 {
+			t.Fatalf("step %d: the registry entry %s (%v), want helmd's PID waiting on a permission prompt", n, b, err)
+		}
+		if e.SessionID != asking {
+			asked++
+			asking = e.SessionID
+		}
+		var s *session
+		for _, c := range w.sessions {
+			if c.id == e.SessionID {
+				s = c
+			}
+		}
+		if s == nil {
+			t.Fatalf("step %d: the entry names %s, no session of the demo", n, e.SessionID)
+		}
+		last := lastRecord(t, s.path)
+		if last.Type != "assistant" || last.Message.StopReason != "tool_use" || !asksPermission[s.topic.tool] {
+			t.Fatalf("step %d: %s asks for a permission, its last record is %+v (tool %s)", n, s.id, last, s.topic.tool)
+		}
+	}
+	if asked < 2 || allowed < 1 {
+		t.Errorf("in 300 steps %d permissions were asked and %d allowed; want a few of each", asked, allowed)
+	}
+}
+
+// lastRecord is the type and stop reason of a transcript's last line.
+func lastRecord(t *testing.T, path string) (r struct {
+	Type    string `json:"type"`
+	Message struct {
+		StopReason string `json:"stop_reason"`
+	} `json:"message"`
+}) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
