@@ -372,13 +372,17 @@ func TestNeedsYouOrderBrowser(t *testing.T) {
 		t.Errorf("the page is %v px wide on a 375 px phone", w)
 	}
 	// There a finished turn's row drops its pill (its time says "waiting
-	// 3 min"), but a permission's keeps it, on the title's line: it is
-	// the only place the row says what the agent is stopped for.
+	// 3 min"), but a permission's keeps it, whole, below the title, which
+	// keeps most of its line: the pill is the only place the row says
+	// what the agent is stopped for.
 	pill := func(key string) string {
 		return mustEval[string](c, fmt.Sprintf(`(r => {
 			const p = r.querySelector(".status"), t = r.querySelector(".title").getBoundingClientRect(), b = p.getBoundingClientRect();
+			const row = r.getBoundingClientRect();
 			if (b.width < 1) return "hidden";
-			return (Math.abs(b.top - t.top) < t.height && b.right <= r.getBoundingClientRect().right) ? p.textContent : "off the title's line";
+			if (b.top < t.bottom - 1 || b.right > row.right || p.scrollWidth > p.clientWidth) return "beside the title, or cut";
+			if (t.width < row.width / 2) return "the title left " + Math.round(t.width) + " px";
+			return p.textContent;
 		})(document.querySelector(%s))`, jsString(rowSel(key))))
 	}
 	if got := pill("claude:" + asks); got != "permission: Bash" {
