@@ -8,6 +8,7 @@ import (
 
 	"vibecraft.sh/helm/app/clip"
 	"vibecraft.sh/helm/app/list"
+	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -83,16 +84,18 @@ func startedWaiting(ev shared.Event, get func(key string) (shared.Session, bool)
 // notification is what the system notification for s says: the title,
 // then why it waits and what it asked.
 func notification(s *shared.Session) (title, body string) {
-	title = s.Title
+	// A transcript's text, made safe to show (md.Clean), as the row's.
+	title = md.Clean(s.Title)
 	if title == "" {
 		title = "Untitled session"
 	}
-	reason := s.WaitingFor
-	if reason == "" {
-		reason = "waiting for input"
+	// Why it waits, in the row's words ("needs approval" for the
+	// registry's "permission prompt"): a notification is of a wait.
+	body = shared.WaitReason(shared.StatusWaiting, s.WaitingFor)
+	if body == "" {
+		body = "input needed"
 	}
-	body = reason
-	if q := clip.FirstLine(s.Question); q != "" {
+	if q := md.Clean(clip.FirstLine(s.Question)); q != "" {
 		body += ": " + q
 	}
 	return title, body

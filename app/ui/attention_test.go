@@ -67,7 +67,10 @@ func TestNotificationText(t *testing.T) {
 		{"reason and question", shared.Session{Title: "Fix login", WaitingFor: "permission: Bash", Question: "\n  May I run the tests?  \nThen deploy."},
 			"Fix login", "permission: Bash: May I run the tests?"},
 		{"no question", shared.Session{Title: "Fix login", WaitingFor: "input needed"}, "Fix login", "input needed"},
-		{"nothing said", shared.Session{}, "Untitled session", "waiting for input"},
+		{"nothing said", shared.Session{}, "Untitled session", "input needed"},
+		{"the registry's words", shared.Session{Title: "t", WaitingFor: "permission prompt"}, "t", "needs approval"},
+		{"bidi and control characters shown, not obeyed", shared.Session{Title: "evil\u202etxt.exe\x1b[2J", WaitingFor: "input needed", Question: "ok\u2066?"},
+			"evil[U+202E]txt.exe␛[2J", "input needed: ok[U+2066]?"},
 		{"markup stays text", shared.Session{Title: "<b>x</b>", WaitingFor: "<i>y</i>", Question: "<img src=x onerror=alert(1)>"},
 			"<b>x</b>", "<i>y</i>: <img src=x onerror=alert(1)>"},
 		{"a long question is cut", shared.Session{Title: "t", WaitingFor: "r", Question: strings.Repeat("é", 300)},
@@ -134,7 +137,9 @@ func TestPathsEscapeTheID(t *testing.T) {
 // with reason, question and wait, as text.
 func TestRenderNeedsYou(t *testing.T) {
 	hostile := wait("evil", ms(40*time.Minute), 0)
-	hostile.Title = `<img src=x onerror=alert(1)>`
+	hostile.Title = "<img src=x onerror=alert(1)>\u202egnp.exe"
+	hostile.GitBranch = "fix\u2067\x1b]0;pwned\x07"
+	hostile.ProjectName = "web\u202dapp"
 	hostile.WaitingFor = `<b>permission</b>`
 	hostile.Question = "<script>alert(2)</script>\nsecond line"
 	recent := wait("recent", ms(2*time.Minute), 0)
@@ -166,7 +171,8 @@ func TestRenderNeedsYou(t *testing.T) {
 		// What a session waits for, in its row's words.
 		`class="reason" title="Waiting for permission: the assistant asks to use a tool and is stopped until you allow or deny it">needs approval<`,
 		`>input needed<`,
-		"&lt;img src=x onerror=alert(1)&gt;",
+		"&lt;img src=x onerror=alert(1)&gt;[U+202E]gnp.exe",
+		"web[U+202D]app",
 		"&lt;b&gt;permission&lt;/b&gt;",
 		"&lt;script&gt;alert(2)&lt;/script&gt;",
 		"waiting 40 min",
@@ -176,6 +182,18 @@ func TestRenderNeedsYou(t *testing.T) {
 		if !strings.Contains(group, want) {
 			t.Errorf("group lacks %s:\n%s", want, group)
 		}
+	}
+	// The list's row shows them as the group does, and the branch too:
+	// a bidi control shown, never obeyed; a terminal's escape as its
+	// picture.
+	row := sortAttrs(between(out, `data-key="claude:evil"`, "</li>"))
+	for _, want := range []string{"&lt;img src=x onerror=alert(1)&gt;[U+202E]gnp.exe", "web[U+202D]app", "fix[U+2067]␛]0;pwned␇"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("the list's row lacks %s:\n%s", want, row)
+		}
+	}
+	if strings.ContainsAny(out, "\u202e\u202d\u2067\x1b") {
+		t.Errorf("a bidi or control character reached the page raw")
 	}
 	if strings.Contains(out, "<script>") || strings.Contains(out, "<img src=x") || strings.Contains(group, "second line") {
 		t.Errorf("markup or a second question line reached the page:\n%s", group)

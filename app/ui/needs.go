@@ -8,6 +8,7 @@ import (
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/clip"
 	"vibecraft.sh/helm/app/list"
+	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -83,11 +84,11 @@ func (h *Home) renderNeedsYou() app.UI {
 func (h *Home) needsRow(s *shared.Session) app.UI {
 	title, _ := notification(s)
 	since := waitStart(s)
-	project := s.ProjectName
+	project := md.Clean(s.ProjectName) // a transcript's text, made safe to show
 	if project == "" {
-		project = s.ProjectPath
+		project = md.Clean(s.ProjectPath)
 	}
-	question := clip.FirstLine(s.Question)
+	question := md.Clean(clip.FirstLine(s.Question))
 	muted := h.attn.settings.muted(s.ProjectPath)
 	mute := "Mute project"
 	if muted {
@@ -106,7 +107,7 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 			app.Span().Class("reason").Title("%s", attr(rowStatusTip(s))).Text(rowStatusLabel(s)),
 			app.Time().Class("waited").DateTime("%s", isoTime(since)).
 				Title("%s", "Waiting since "+absTime(since)).Text(waitedText(h.now, s)),
-			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Text(project),
+			app.Span().Class("project").Title("%s", attr(md.Clean(s.ProjectPath))).Text(project),
 		),
 		app.If(question != "", func() app.UI {
 			return app.P().Class("question").Dir("auto").Text(question)

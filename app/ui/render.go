@@ -7,6 +7,7 @@ import (
 
 	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/app/list"
+	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -202,14 +203,17 @@ func (h *Home) renderList(rows list.Result) app.UI {
 // opens it); its status shows only when notable: idle is the default,
 // and a pill on every idle row would be noise.
 func row(s *shared.Session, timeText, search string, selected, attention bool) app.UI {
-	title := s.Title
+	// A transcript's text, made safe to show (md.Clean): a bidi override
+	// in a title would make the row read other than it is.
+	title := md.Clean(s.Title)
 	if title == "" {
 		title = "Untitled session"
 	}
-	project := s.ProjectName
+	project := md.Clean(s.ProjectName)
 	if project == "" {
-		project = s.ProjectPath
+		project = md.Clean(s.ProjectPath)
 	}
+	branch, question := md.Clean(s.GitBranch), md.Clean(s.Question)
 	li := app.Li().Class("session").
 		DataSet("key", attr(s.Key())).
 		DataSet("status", attr(string(s.Status))).
@@ -226,13 +230,13 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 	}
 	model := shared.ModelWords(s.Model) // "sonnet 4.5"; the tooltip has the whole id
 	var hint string
-	if search != "" && !shows(search, title, project, s.GitBranch, model) {
+	if search != "" && !shows(search, title, project, branch, model) {
 		// The match is in what the row does not show: say where. The
 		// row shows the model short, so a match in the rest of its name
 		// ("claude", the date) is shown whole here.
-		hint = snippet(s.FirstPrompt, search)
+		hint = snippet(md.Clean(s.FirstPrompt), search)
 		if hint == "" {
-			hint = snippet(s.ProjectPath, search)
+			hint = snippet(md.Clean(s.ProjectPath), search)
 		}
 		if hint == "" {
 			hint = snippet(s.Model, search)
@@ -243,14 +247,14 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 			return app.Span().Class("status").Title("%s", attr(rowStatusTip(s))).Text(rowStatusLabel(s))
 		}),
 		app.Span().Class("title").Title("%s", attr(title)).Dir("auto").Body(markedWords(title, search)...),
-		app.If(s.Status == shared.StatusWaiting && s.Question != "", func() app.UI {
+		app.If(s.Status == shared.StatusWaiting && question != "", func() app.UI {
 			// Text, never markup: transcripts are untrusted.
-			return app.P().Class("question").Title("%s", attr(s.Question)).Dir("auto").Text(s.Question)
+			return app.P().Class("question").Title("%s", attr(question)).Dir("auto").Text(question)
 		}),
 		rowTime(s, timeText),
 		app.Div().Class("meta").Body(
-			app.Span().Class("project").Title("%s", attr(s.ProjectPath)).Body(markedWords(project, search)...),
-			app.Span().Class("branch").Title("%s", attr("git branch "+s.GitBranch)).Body(markedWords(s.GitBranch, search)...),
+			app.Span().Class("project").Title("%s", attr(md.Clean(s.ProjectPath))).Body(markedWords(project, search)...),
+			app.Span().Class("branch").Title("%s", attr("git branch "+branch)).Body(markedWords(branch, search)...),
 			app.Span().Class("model").Title("%s", attr(s.Model)).Body(markedWords(model, search)...),
 			app.Span().Class("messages").Text(plural(s.MessageCount, "message", "messages")),
 			app.Span().Class("tokens").Title("%s", tokensTitle(s.Tokens)).Text(tokensText(s.Tokens)),
