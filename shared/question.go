@@ -26,8 +26,9 @@ const MaxQuestion = 200
 // line that says nothing is passed over: a fence, a rule, and the lines
 // of a fenced block; a label, which is a short heading ("## Question",
 // "Question" over "---") or a short line bold or italic as a whole
-// ("**Question:**"). A label or a fenced line is shown only when no
-// other line says anything.
+// ("**Question:**"); a table's rows. A label, a table's first row (its
+// cells "a · b") or a fenced line is shown only when no other line says
+// anything.
 func QuestionLine(text string) string {
 	return questionLine(text, questionOf)
 }
@@ -71,7 +72,9 @@ func questionLine(text string, cut func(string) string) string {
 		q := PlainLine(raw)
 		switch {
 		case q == "":
-		case isLabel(raw, q):
+		case isLabel(raw, q), raw[0] == '|':
+			// A label, or a table's row ("a · b"): the line after the
+			// table is the more likely question.
 			fallback = cmp.Or(fallback, q)
 		case strings.ContainsRune("#>-+*", rune(raw[0])):
 			// A heading, a quote or a bullet: no line underlines it.
@@ -141,15 +144,19 @@ func wordCount(s string) int {
 
 // PlainLine is one line of Markdown as a reader would say it: without
 // the marks of a heading, a quote or a bullet at its start, nor emphasis,
-// strikethrough or code marks within; "" for a code fence or a rule,
-// which say nothing. "## Result" → "Result", "- **Done**: `make test`" →
+// strikethrough or code marks within; a table's row as its cells, "a ·
+// b"; "" for a code fence, a rule or a table's delimiter row, which say
+// nothing. "## Result" → "Result", "- **Done**: `make test`" →
 // "Done: make test", "*really* ~~not~~" → "really not". Underscores stay:
 // in an agent's answer they are more often a name's (__init__,
 // snake_case) than emphasis.
 func PlainLine(line string) string {
 	line = strings.TrimSpace(line)
-	if strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~") || isRule(line) {
+	if strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~") || isRule(line) || isTableDelimiter(line) {
 		return ""
+	}
+	if strings.HasPrefix(line, "|") {
+		line = tableCells(line)
 	}
 	for {
 		rest := strings.TrimLeft(line, "#")
@@ -237,6 +244,48 @@ func isSpaceOrPunct(b byte) bool {
 
 // isRule reports whether line is a thematic break or a setext heading's
 // underline: three or more of one of - * _ =, spaces between.
+// isTableDelimiter reports whether line (trimmed) is the row under a
+// table's header: cells of dashes, each with an optional colon at either
+// end, between pipes ("|---|:--:|", "--- | ---").
+func isTableDelimiter(line string) bool {
+	if !strings.Contains(line, "|") || !strings.Contains(line, "-") {
+		return false
+	}
+	for cell := range strings.SplitSeq(strings.Trim(line, "|"), "|") {
+		cell = strings.Trim(strings.TrimSpace(cell), ":")
+		if cell == "" || strings.Trim(cell, "-") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// tableCells is a table's row ("| a | b |") as its cells, "a · b"; an
+// escaped pipe ("\\|") stays in its cell, as a pipe.
+func tableCells(line string) string {
+	var cells []string
+	var cell strings.Builder
+	end := func() {
+		if c := strings.TrimSpace(cell.String()); c != "" {
+			cells = append(cells, c)
+		}
+		cell.Reset()
+	}
+	for i := 0; i < len(line); i++ {
+		switch {
+		case line[i] == '\\' && i+1 < len(line) && line[i+1] == '|':
+			cell.WriteByte('|')
+			i++
+		case line[i] == '|':
+			end()
+		default:
+			cell.WriteByte(line[i])
+		}
+	}
+	end()
+	return strings.Join(cells, " · ")
+}
+
 func isRule(line string) bool {
 	if len(line) < 3 || !strings.ContainsRune("-*_=", rune(line[0])) {
 		return false

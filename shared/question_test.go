@@ -36,6 +36,11 @@ func TestQuestionLine(t *testing.T) {
 		{"a tilde fence closed only by tildes", "~~~~\n```\nShall I?\n~~~~\nRetry?", "Retry?"},
 		{"only a block: its first line", "```sh\n\nmake test\n```", "make test"},
 		{"only a label: the label", "## Done\n", "Done"},
+		{"only a table: its header's cells", "| a | b |\n|---|---|\n| x | y |", "a · b"},
+		{"a table passed over", "| file | lines |\n|:--|--:|\n| main.go | 12 |\nShall I split main.go?", "Shall I split main.go?"},
+		{"a table's escaped pipe and marks", "| `a\\|b` | **bold** |\n| --- | --- |", "a|b · bold"},
+		{"a delimiter row without edge pipes says nothing", "--- | :---:\nOK?", "OK?"},
+		{"a line with a pipe inside is no table", "Use a || b here?", "Use a || b here?"},
 		{"a label before a block shows the label", "## Output\n```\nok\n```", "Output"},
 		{"marks that are not emphasis stay", "Is 2 * 3 = a*b or ~5 min?", "Is 2 * 3 = a*b or ~5 min?"},
 		{"an unclosed mark stays", "*Shall I go on?", "*Shall I go on?"},
@@ -90,6 +95,7 @@ func FuzzQuestionLine(f *testing.F) {
 	f.Add(strings.Repeat("#", 7) + " x\n" + strings.Repeat("**", 150) + "\n***\u202E***:\n~~\xff~~ ok")
 	f.Add(strings.Repeat("## a\n", 50) + strings.Repeat("é", 199) + "*x*")
 	f.Add("```\n" + strings.Repeat("line\n", 100))
+	f.Add("| a \\| b | c |\n|:--|--:|\n" + strings.Repeat("|", 300) + "\n| x |\nok?")
 	f.Fuzz(func(t *testing.T, s string) {
 		got := QuestionLine(s)
 		if want := questionRef(s); got != want {
