@@ -218,7 +218,7 @@ func SearchText(s *Session) string {
 		if i > 0 {
 			b.WriteByte(0)
 		}
-		b.WriteString(strings.ToLower(hay))
+		b.WriteString(fold(hay))
 	}
 	return b.String()
 }
@@ -233,7 +233,7 @@ func (q Query) MatchFolded(s *Session, text string) bool { return q.Matcher()(s,
 // left to right, not overlapping. They are what the list highlights; an
 // empty search has none.
 func MatchRanges(text, search string) [][2]int {
-	needle := []rune(strings.ToLower(search))
+	needle := []rune(fold(search))
 	if len(needle) == 0 {
 		return nil
 	}
@@ -253,12 +253,13 @@ func MatchRanges(text, search string) [][2]int {
 // matchAt reports whether needle (lower-cased runes) starts at byte i of
 // text, and where the match ends.
 func matchAt(text string, i int, needle []rune) (int, bool) {
-	for _, want := range needle {
-		if i >= len(text) {
-			return 0, false
-		}
+	for n, want := range needle {
 		r, size := utf8.DecodeRuneInString(text[i:])
-		if unicode.ToLower(r) != want {
+		for n > 0 && invisible(r) { // inside a match, as fold drops them
+			i += size
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
+		if i >= len(text) || unicode.ToLower(r) != want {
 			return 0, false
 		}
 		i += size

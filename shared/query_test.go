@@ -108,6 +108,12 @@ func TestMatchRanges(t *testing.T) {
 		{"ÜBER über", "ü", [][2]int{{0, 2}, {6, 8}}},
 		{"x\xffy", "y", [][2]int{{2, 3}}}, // invalid UTF-8 is stepped over
 		{"ab", "abc", nil},
+		// What shows nothing is passed over: the text shows "zerowidth".
+		{"zero\u200bwidth", "zerowidth", [][2]int{{0, 12}}},
+		{"zero\u200bwidth", "ZERO\u200dWIDTH", [][2]int{{0, 12}}},
+		{"co\u00adop\u200e", "coop", [][2]int{{0, 6}}}, // a soft hyphen inside; the mark after, not taken
+		{"\u200bab", "ab", [][2]int{{3, 5}}},            // a match starts at a letter
+		{"a\u200b", "a\u200b", [][2]int{{0, 1}}},
 	}
 	for _, tc := range tests {
 		got := MatchRanges(tc.text, tc.search)
@@ -124,8 +130,10 @@ func TestMatchRanges(t *testing.T) {
 
 func TestMatchFoldedAgreesWithMatch(t *testing.T) {
 	queries := []string{"", "q=login", "q=LOGIN&source=claude", "q=%2Fw%2Fweb", "q=main", "status=idle&q=docs",
-		"q=" + url.QueryEscape("login\x00/w"), "q=ü", "q=feature%2Flogin", "q=opencode", "q=sonnet+4.5", "q=code+claude"}
-	sessions := append(sample(), Session{ID: "u", Source: SourceClaude, Title: "Über", ProjectPath: "/w/ü"})
+		"q=" + url.QueryEscape("login\x00/w"), "q=ü", "q=feature%2Flogin", "q=opencode", "q=sonnet+4.5", "q=code+claude",
+		"q=zerowidth", "q=" + url.QueryEscape("zero\u200bwidth"), "q=" + url.QueryEscape("\u200b")}
+	sessions := append(sample(), Session{ID: "u", Source: SourceClaude, Title: "Über", ProjectPath: "/w/ü"},
+		Session{ID: "z", Source: SourceClaude, Title: "t", FirstPrompt: "zero\u200bwidth"})
 	for _, raw := range queries {
 		v, _ := url.ParseQuery(raw)
 		q, err := ParseQuery(v)
@@ -138,6 +146,9 @@ func TestMatchFoldedAgreesWithMatch(t *testing.T) {
 				t.Errorf("%q on %s: Match %v, MatchFolded %v", raw, s.ID, a, b)
 			}
 		}
+	}
+	if q := (Query{Search: "zerowidth"}); !q.Match(&sessions[len(sessions)-1]) {
+		t.Errorf("a prompt shown as \"zerowidth\" (a zero-width space inside) is not found by it")
 	}
 	if got := SearchText(&Session{Title: "A", FirstPrompt: "B", ProjectPath: "/C", GitBranch: "D", Model: "claude-E-4-5", Source: SourceOpenCode}); got != "a\x00b\x00/c\x00d\x00claude-e-4-5\x00e 4.5\x00opencode" {
 		t.Errorf("SearchText = %q", got)

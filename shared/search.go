@@ -3,6 +3,8 @@ package shared
 import (
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // words is a search split at white space and lower-cased: a session
@@ -11,14 +13,40 @@ import (
 type words []string
 
 // searchWords splits a search into its words.
-func searchWords(search string) words { return strings.Fields(strings.ToLower(search)) }
+func searchWords(search string) words { return strings.Fields(fold(search)) }
+
+// fold is s as a search compares it: lower-cased, without the characters
+// that show nothing (format characters: a zero-width space, joiner or
+// soft hyphen, a bidi mark). "zero\u200bwidth" shows as "zerowidth", and
+// a search for what the row shows finds it.
+func fold(s string) string {
+	s = strings.ToLower(s)
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf { // every format character is past ASCII
+			if strings.ContainsFunc(s[i:], invisible) {
+				return strings.Map(func(r rune) rune {
+					if invisible(r) {
+						return -1
+					}
+					return r
+				}, s)
+			}
+			break
+		}
+	}
+	return s
+}
+
+// invisible reports whether r is a format character (Unicode's Cf),
+// which a search passes over.
+func invisible(r rune) bool { return r >= 0xAD && unicode.Is(unicode.Cf, r) }
 
 // in reports whether every word occurs in one of fields.
 func (ws words) in(fields searchedFields) bool {
 	for _, w := range ws {
 		found := false
 		for _, f := range fields {
-			if strings.Contains(strings.ToLower(f), w) {
+			if strings.Contains(fold(f), w) {
 				found = true
 				break
 			}
