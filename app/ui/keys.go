@@ -4,6 +4,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -83,10 +84,36 @@ func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
 		post(func() { h.openSession(ctx, key) })
 		return true
 	case "x":
-		post(func() { h.clearNeeds(h.selected) })
+		post(func() { h.clearSelected(ctx) })
 		return true
 	}
 	return false
+}
+
+// clearSelected clears the selected session from "Needs you" (x) and
+// selects the next session that still needs the user, the group's first,
+// so that x pressed again works through the group: the selection stayed
+// on the row just cleared, and a second x did nothing.
+func (h *Home) clearSelected(ctx app.Context) {
+	s, ok := h.sessions.Get(h.selected)
+	if !ok || !list.NeedsYou(&s) {
+		return
+	}
+	h.clearNeeds(h.selected)
+	next, _ := h.sessions.NeedsYouIn(h.query, 1)
+	if len(next) == 0 {
+		return
+	}
+	key := next[0].Key()
+	i := h.view().Index(key)
+	if i < 0 {
+		return
+	}
+	for i >= h.limit {
+		h.limit += pageSize
+	}
+	h.choose(key)
+	ctx.Defer(func(app.Context) { browser.FocusRow(key) })
 }
 
 // escape clears the search if there is one, else the filters. From the

@@ -356,6 +356,12 @@ func TestNeedsYouOrderBrowser(t *testing.T) {
 		jsString(rowSel("claude:"+later))))
 	keys(c, "x")
 	c.waitJS(5*time.Second, "five waiting everywhere after the x key", counts(5))
+	// x selects the next session Needs you shows, so that pressing it
+	// again works through the group: it stayed on the row just cleared.
+	c.waitJS(5*time.Second, "the group's first row selected in the list", fmt.Sprintf(
+		`(e => !!e && e.classList.contains("selected"))(document.querySelector(%s))`, jsString(rowSel(turns[0]))))
+	keys(c, "x")
+	c.waitJS(5*time.Second, "four waiting everywhere after x again", counts(4))
 
 	// On a phone a row's facts stay on one line beside its buttons: the
 	// project used to drop alone onto a line of its own.
