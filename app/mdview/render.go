@@ -16,6 +16,7 @@ import (
 	"fmt"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/app/md"
 )
 
@@ -50,25 +51,25 @@ func block(b md.Block, mark Marker) app.UI {
 	case md.Code:
 		// A long line scrolls inside the block: a tab stop lets a
 		// keyboard scroll it too.
-		pre := app.Pre().Class("code").TabIndex(0)
+		pre := el.Pre().Class("code").TabIndex(0)
 		if b.Lang != "" {
 			pre = pre.DataSet("lang", md.Clean(b.Lang))
 		}
-		return pre.Body(app.Code().Body(mark(b.Text)...))
+		return pre.Body(el.Code().Body(mark(b.Text)...))
 	case md.Heading:
-		return app.Div().Class("md-h", fmt.Sprintf("md-h%d", b.Level)).Aria("level", b.Level).Dir("auto").Body(inlines(b.Inlines, mark)...)
+		return el.Div().Class("md-h", fmt.Sprintf("md-h%d", b.Level)).Aria("level", b.Level).Dir("auto").Body(inlines(b.Inlines, mark)...)
 	case md.Quote:
 		// The parser bounds how deep quotes and lists nest, and so this
 		// recursion.
-		return app.Blockquote().Body(RenderBlocks(b.Blocks, mark)...)
+		return el.Blockquote().Body(RenderBlocks(b.Blocks, mark)...)
 	case md.List:
 		return list(b, mark)
 	case md.Table:
 		return table(b, mark)
 	case md.Rule:
-		return app.Hr()
+		return el.Hr()
 	default:
-		return app.P().Dir("auto").Body(inlines(b.Inlines, mark)...)
+		return el.P().Dir("auto").Body(inlines(b.Inlines, mark)...)
 	}
 }
 
@@ -86,7 +87,7 @@ func list(b md.Block, mark Marker) app.UI {
 			body = inlines(blocks[0].Inlines, mark)
 			blocks = blocks[1:]
 		}
-		li := app.Li().Dir("auto")
+		li := el.Li().Dir("auto")
 		if it.Task {
 			li = li.Class("task")
 			body = append([]app.UI{taskBox(it.Checked)}, body...)
@@ -94,11 +95,11 @@ func list(b md.Block, mark Marker) app.UI {
 		items[i] = li.Body(append(body, RenderBlocks(blocks, mark)...)...)
 	}
 	if !b.Ordered {
-		return app.Ul().Body(items...)
+		return el.Ul().Body(items...)
 	}
-	ol := app.Ol()
+	ol := el.Ol()
 	if b.Start != 1 {
-		ol = ol.Start(b.Start) // "3." starts at 3, as it was written
+		ol = ol.Attr("start", b.Start) // "3." starts at 3, as it was written
 	}
 	return ol.Body(items...)
 }
@@ -108,9 +109,9 @@ func list(b md.Block, mark Marker) app.UI {
 // reader by what it says, done or not done.
 func taskBox(checked bool) app.UI {
 	if checked {
-		return app.Span().Class("task-box", "done").Role("img").Aria("label", "done").Text("☑")
+		return el.Span().Class("task-box", "done").Role("img").Aria("label", "done").Text("☑")
 	}
-	return app.Span().Class("task-box").Role("img").Aria("label", "not done").Text("☐")
+	return el.Span().Class("task-box").Role("img").Aria("label", "not done").Text("☐")
 }
 
 // table renders a table in a box that scrolls sideways, so that a wide
@@ -120,21 +121,21 @@ func taskBox(checked bool) app.UI {
 func table(b md.Block, mark Marker) app.UI {
 	head := make([]app.UI, len(b.Head))
 	for i, c := range b.Head {
-		head[i] = app.Th().Class(alignClass(b.Align, i)).Dir("auto").Body(inlines(c, mark)...)
+		head[i] = el.Th().Class(alignClass(b.Align, i)).Dir("auto").Body(inlines(c, mark)...)
 	}
-	parts := []app.UI{app.THead().Body(app.Tr().Body(head...))}
+	parts := []app.UI{el.THead().Body(el.Tr().Body(head...))}
 	if len(b.Rows) > 0 {
 		rows := make([]app.UI, len(b.Rows))
 		for r, row := range b.Rows {
 			cells := make([]app.UI, len(row))
 			for i, c := range row {
-				cells[i] = app.Td().Class(alignClass(b.Align, i)).Dir("auto").Body(inlines(c, mark)...)
+				cells[i] = el.Td().Class(alignClass(b.Align, i)).Dir("auto").Body(inlines(c, mark)...)
 			}
-			rows[r] = app.Tr().Body(cells...)
+			rows[r] = el.Tr().Body(cells...)
 		}
-		parts = append(parts, app.TBody().Body(rows...))
+		parts = append(parts, el.TBody().Body(rows...))
 	}
-	return app.Div().Class("md-table").TabIndex(0).Body(app.Table().Body(parts...))
+	return el.Div().Class("md-table").TabIndex(0).Body(el.Table().Body(parts...))
 }
 
 // alignClass is the class that aligns column i: a name from this fixed
@@ -160,19 +161,19 @@ func inlines(ins []md.Inline, mark Marker) []app.UI {
 	for _, in := range ins {
 		switch in.Kind {
 		case md.CodeSpan:
-			out = append(out, app.Code().Body(mark(in.Text)...))
+			out = append(out, el.Code().Body(mark(in.Text)...))
 		case md.Em:
-			out = append(out, app.Em().Body(mark(in.Text)...))
+			out = append(out, el.Em().Body(mark(in.Text)...))
 		case md.Strong:
-			out = append(out, app.Strong().Body(mark(in.Text)...))
+			out = append(out, el.Strong().Body(mark(in.Text)...))
 		case md.Del:
-			out = append(out, app.Del().Body(mark(in.Text)...))
+			out = append(out, el.Del().Body(mark(in.Text)...))
 		case md.Link:
 			if in.Href == "" {
-				out = append(out, app.Span().Class("link-text").Body(mark(in.Text)...))
+				out = append(out, el.Span().Class("link-text").Body(mark(in.Text)...))
 				continue
 			}
-			out = append(out, app.A().Href("%s", in.Href).Rel("noopener noreferrer").Target("_blank").
+			out = append(out, el.A().Attr("href", in.Href).Attr("rel", "noopener noreferrer").Attr("target", "_blank").
 				Title("%s", md.Clean(in.Href)).Body(mark(in.Text)...))
 		default:
 			out = append(out, mark(in.Text)...)

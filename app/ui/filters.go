@@ -5,6 +5,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -44,7 +45,7 @@ func (h *Home) renderWaiting() app.UI {
 	if n == 0 {
 		return nil
 	}
-	return app.Button().ID("waiting").Class("badge").
+	return el.Button().ID("waiting").Class("badge").
 		Title("%s", "Show the sessions waiting for your input").
 		Text(fmt.Sprintf("%s waiting", grouped(n))).
 		OnClick(h.onShowWaiting)
@@ -55,20 +56,20 @@ func (h *Home) renderWaiting() app.UI {
 // so the header leaves the screen to the list.
 func (h *Home) renderFilters() app.UI {
 	q := h.query
-	expanded, div := "false", app.Div().ID("filters").Class("filters").Role("search")
+	expanded, div := "false", el.Div().ID("filters").Class("filters").Role("search")
 	if h.filtersOpen {
 		expanded, div = "true", div.DataSet("open", "true")
 	}
 	return div.Body(
-		app.Input().ID(searchID).Type("search").
-			Placeholder("Search  ( / )").
+		el.Input().ID(searchID).Attr("type", "search").
+			Attr("placeholder", "Search  ( / )").
 			Title("%s", "Search titles, first prompts, project paths, branches and models: every word, in any order; / to focus, Esc to clear").
-			Aria("label", "Search sessions").AutoComplete(false).Spellcheck(false).
+			Aria("label", "Search sessions").Attr("autocomplete", "off").Spellcheck(false).
 			Attr("value", attr(h.typed)).
 			OnInput(h.onSearch),
-		app.Button().ID("filters-toggle").Aria("expanded", expanded).Aria("controls", "filter-controls").
+		el.Button().ID("filters-toggle").Aria("expanded", expanded).Aria("controls", "filter-controls").
 			Title("Show or hide the filters").Text(h.filtersLabel()).OnClick(h.onFiltersToggle),
-		app.Div().ID("filter-controls").Body(
+		el.Div().ID("filter-controls").Body(
 			h.renderSelect("source", "Source", orAll(string(q.Source)), h.onSource, []option{
 				{anyValue, "All sources"},
 				{string(shared.SourceClaude), shared.SourceClaude.Label()},
@@ -95,15 +96,15 @@ func (h *Home) renderFilters() app.UI {
 func (h *Home) renderChips() app.UI {
 	q := h.query
 	chip := func(filter, label, title string) app.UI {
-		return app.Span().Class("chip").DataSet("filter", filter).Title("%s", attr(title)).Body(
-			app.Span().Text(label),
-			app.Button().Class("drop").DataSet("filter", filter).Aria("label", "Drop the filter: "+attr(label)).
+		return el.Span().Class("chip").DataSet("filter", filter).Title("%s", attr(title)).Body(
+			el.Span().Text(label),
+			el.Button().Class("drop").DataSet("filter", filter).Aria("label", "Drop the filter: "+attr(label)).
 				Title("Show the sessions of every "+filter).Text("×").OnClick(h.onDropFilter),
 		)
 	}
 	// Always there, empty when no such filter applies: the children
 	// after it keep their places (go-app diffs by position).
-	return app.Span().ID("chips").Body(
+	return el.Span().ID("chips").Body(
 		app.If(q.Model != "", func() app.UI { return chip("model", "Model: "+shared.ModelWords(q.Model), q.Model) }),
 		app.If(q.Day != "", func() app.UI { return chip("day", "Active on "+q.Day, "Sessions active on "+q.Day+", your local time") }),
 	)
@@ -125,7 +126,7 @@ func (h *Home) onDropFilter(ctx app.Context, _ app.Event) {
 // clear: appearing at the first keystroke, it would push the row along
 // (or onto a new line) and make the list jump.
 func (h *Home) renderClear() app.UI {
-	b := app.Button().ID("clear").Title("%s", "Clear the search and the filters (Esc)").Text("Clear").OnClick(h.onClear)
+	b := el.Button().ID("clear").Title("%s", "Clear the search and the filters (Esc)").Text("Clear").OnClick(h.onClear)
 	if h.query == (shared.Query{Sort: h.query.Sort}) { // Clear keeps the sort
 		return b.DataSet("idle", "true").Aria("hidden", "true").TabIndex(-1)
 	}
@@ -181,12 +182,12 @@ type option struct{ value, label string }
 // property (go-app sets "value" as a property) for later changes, which
 // an attribute would not show once the user has picked something.
 func (h *Home) renderSelect(id, label, value string, onChange app.EventHandler, opts []option) app.UI {
-	return app.Select().ID(id).Aria("label", label).Title("%s", label).Attr("value", attr(value)).
+	return el.Select().ID(id).Aria("label", label).Title("%s", label).Attr("value", attr(value)).
 		OnChange(onChange).
 		Body(app.Range(opts).Slice(func(i int) app.UI {
-			o := app.Option().Value(attr(opts[i].value)).Text(opts[i].label)
+			o := el.Option().Attr("value", attr(opts[i].value)).Text(opts[i].label)
 			if opts[i].value == value {
-				o = o.Selected(true)
+				o = o.Attr("selected", true)
 			}
 			return o
 		}))
@@ -263,16 +264,16 @@ func (h *Home) renderStatus() app.UI {
 		{string(shared.StatusIdle), "Idle", cnt.By[shared.StatusIdle]},
 		{shared.StatusActive, "Active", cnt.Active},
 	}
-	return app.Div().ID("status").Role("group").Aria("label", "Status").Body(
+	return el.Div().ID("status").Role("group").Aria("label", "Status").Body(
 		app.Range(choices).Slice(func(i int) app.UI {
 			c := choices[i]
 			pressed := "false"
 			if c.value == h.query.Status {
 				pressed = "true"
 			}
-			return app.Button().DataSet("value", orAll(c.value)).Aria("pressed", pressed).
+			return el.Button().DataSet("value", orAll(c.value)).Aria("pressed", pressed).
 				Title("%s", statusFilterTip(c.value, cnt.Cleared)).
-				Body(app.Text(c.label+" "), app.Span().Class("n").Text(grouped(c.n))).
+				Body(app.Text(c.label+" "), el.Span().Class("n").Text(grouped(c.n))).
 				OnClick(h.onStatus)
 		}),
 	)

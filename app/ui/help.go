@@ -4,6 +4,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/el"
 )
 
 // shortcut is a key of a page and what it does, as its help dialog says.
@@ -42,16 +43,16 @@ func (h *Home) renderHelp() app.UI { return helpDialog(shortcuts, h.onHelpClose,
 // helpDialog lists keys; onClose is its Close button, onBackdrop a
 // click anywhere, which closes it when beside it (onBackdropClick).
 func helpDialog(keys []shortcut, onClose, onBackdrop app.EventHandler) app.UI {
-	return app.Div().ID("help-backdrop").OnClick(onBackdrop).Body(
-		app.Div().ID("help").Role("dialog").Aria("modal", "true").Aria("labelledby", "help-title").Body(
-			app.H2().ID("help-title").Text("Keyboard shortcuts"),
-			app.Dl().Body(app.Range(keys).Slice(func(i int) app.UI {
-				return app.Div().Body(
-					app.Dt().Body(app.Kbd().Text(keys[i].keys)),
-					app.Dd().Text(keys[i].what),
+	return el.Div().ID("help-backdrop").OnClick(onBackdrop).Body(
+		el.Div().ID("help").Role("dialog").Aria("modal", "true").Aria("labelledby", "help-title").Body(
+			el.H2().ID("help-title").Text("Keyboard shortcuts"),
+			el.Dl().Body(app.Range(keys).Slice(func(i int) app.UI {
+				return el.Div().Body(
+					el.Dt().Body(el.Kbd().Text(keys[i].keys)),
+					el.Dd().Text(keys[i].what),
 				)
 			})),
-			app.Button().ID(helpCloseID).Text("Close").OnClick(onClose),
+			el.Button().ID(helpCloseID).Text("Close").OnClick(onClose),
 		),
 	)
 }

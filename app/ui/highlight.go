@@ -6,6 +6,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -34,7 +35,7 @@ func markRanges(text string, ranges [][2]int) []app.UI {
 		if r[0] > at {
 			out = append(out, app.Text(text[at:r[0]]))
 		}
-		out = append(out, app.Mark().Text(text[r[0]:r[1]]))
+		out = append(out, el.Mark().Text(text[r[0]:r[1]]))
 		at = r[1]
 	}
 	if at < len(text) {

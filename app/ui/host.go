@@ -44,7 +44,7 @@ func (h *Home) onHost(ctx app.Context, _ app.Event) {
 // withHost adds the machine to a row when several are listed, and greys
 // the row of a machine that went offline. The name is text, never markup.
 func withHost(row app.UI, s *shared.Session, many bool) app.UI {
-	li, ok := row.(app.HTMLLi)
+	li, ok := row.(app.HTMLElem)
 	if !ok {
 		return row
 	}

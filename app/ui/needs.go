@@ -7,6 +7,7 @@ import (
 
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/clip"
+	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/shared"
@@ -34,7 +35,7 @@ const needsFew = 3
 func (h *Home) renderNeedsYou() app.UI {
 	all := h.sessions.NeedsYouCount()
 	if all == 0 {
-		return app.Div().ID("needs-you").Hidden(true)
+		return el.Div().ID("needs-you").Hidden(true)
 	}
 	shown, n := h.sessions.NeedsYouIn(h.query, maxNeeds) // an unfiltered view keeps them all
 	outside := all - n
@@ -42,25 +43,25 @@ func (h *Home) renderNeedsYou() app.UI {
 	if few {
 		shown = shown[:needsFew]
 	}
-	return app.Section().ID("needs-you").Aria("label", "Needs you").Body(
+	return el.Section().ID("needs-you").Aria("label", "Needs you").Body(
 		app.If(n > 0, func() app.UI {
-			return app.H2().Text(fmt.Sprintf("Needs you (%d)", n))
+			return el.H2().Text(fmt.Sprintf("Needs you (%d)", n))
 		}),
-		app.Ul().Body(app.Range(shown).Slice(func(i int) app.UI {
+		el.Ul().Body(app.Range(shown).Slice(func(i int) app.UI {
 			return h.needsRow(&shown[i])
 		})),
 		app.If(few, func() app.UI {
-			return app.P().ID("needs-more").Class("more").Body(
+			return el.P().ID("needs-more").Class("more").Body(
 				app.Text(plural(n-len(shown), "more waits", "more wait")+" "),
-				app.Button().ID("needs-all").Aria("controls", "needs-you").Text("Show all").OnClick(h.onAllNeeds),
+				el.Button().ID("needs-all").Aria("controls", "needs-you").Text("Show all").OnClick(h.onAllNeeds),
 			)
 		}),
 		app.If(!few && n > len(shown), func() app.UI {
-			return app.P().Class("more").Text(fmt.Sprintf("and %d more in the list below", n-len(shown)))
+			return el.P().Class("more").Text(fmt.Sprintf("and %d more in the list below", n-len(shown)))
 		}),
 		app.If(h.attn.settings.AllNeeds && n > needsFew, func() app.UI {
-			return app.P().Class("more").Body(
-				app.Button().ID("needs-few").Aria("controls", "needs-you").Text(fmt.Sprintf("Show the first %d only", needsFew)).OnClick(h.onAllNeeds),
+			return el.P().Class("more").Body(
+				el.Button().ID("needs-few").Aria("controls", "needs-you").Text(fmt.Sprintf("Show the first %d only", needsFew)).OnClick(h.onAllNeeds),
 			)
 		}),
 		app.If(outside > 0, func() app.UI {
@@ -68,13 +69,13 @@ func (h *Home) renderNeedsYou() app.UI {
 			if n == 0 {
 				text = plural(outside, "session waits", "sessions wait") + " for you outside this view."
 			}
-			return app.P().ID("needs-outside").Class("more").Body(
+			return el.P().ID("needs-outside").Class("more").Body(
 				app.Text(text+" "),
-				app.Button().ID("needs-show").Text("Show them").OnClick(h.onShowAllWaiting),
+				el.Button().ID("needs-show").Text("Show them").OnClick(h.onShowAllWaiting),
 			)
 		}),
 		app.If(h.attn.clearErr != "", func() app.UI {
-			return app.P().ID("clear-error").Role("alert").Text(h.attn.clearErr)
+			return el.P().ID("clear-error").Role("alert").Text(h.attn.clearErr)
 		}),
 	)
 }
@@ -95,29 +96,29 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 		mute = "Unmute project"
 	}
 	k := attr(s.Key())
-	li := app.Li().Class("needs").DataSet("session", k)
+	li := el.Li().Class("needs").DataSet("session", k)
 	if k == h.selected {
 		li = li.Class("selected")
 	}
 	return li.Body(
-		app.A().Class("title").Href(sessionPath(s)).Title("%s", attr(title)).Dir("auto").Text(title),
-		app.Div().Class("meta").Body(
+		el.A().Class("title").Attr("href", sessionPath(s)).Title("%s", attr(title)).Dir("auto").Text(title),
+		el.Div().Class("meta").Body(
 			// In the row's words (its pill's): "needs approval" for
 			// the registry's "permission prompt", "permission: Bash".
-			app.Span().Class("reason").Title("%s", attr(rowStatusTip(s))).Text(rowStatusLabel(s)),
-			app.Time().Class("waited").DateTime("%s", isoTime(since)).
+			el.Span().Class("reason").Title("%s", attr(rowStatusTip(s))).Text(rowStatusLabel(s)),
+			el.Time().Class("waited").Attr("datetime", isoTime(since)).
 				Title("%s", "Waiting since "+absTime(since)).Text(waitedText(h.now, s)),
-			app.Span().Class("project").Title("%s", attr(md.Clean(s.ProjectPath))).Text(project),
+			el.Span().Class("project").Title("%s", attr(md.Clean(s.ProjectPath))).Text(project),
 		),
 		app.If(question != "", func() app.UI {
-			return app.P().Class("question").Dir("auto").Text(question)
+			return el.P().Class("question").Dir("auto").Text(question)
 		}),
-		app.Span().Class("actions").Body(
-			app.Button().Class("clear").DataSet("session", k).
+		el.Span().Class("actions").Body(
+			el.Button().Class("clear").DataSet("session", k).
 				Title("Clear: leave this group until the session changes (x)").
 				Aria("label", "Clear "+attr(title)).Text("Clear").OnClick(h.onClearNeeds),
 			app.If(s.ProjectPath != "", func() app.UI {
-				return app.Button().Class("mute").DataSet("project", attr(s.ProjectPath)).
+				return el.Button().Class("mute").DataSet("project", attr(s.ProjectPath)).
 					Aria("pressed", muted).Title("%s", "No notifications for "+attr(s.ProjectPath)).
 					Text(mute).OnClick(h.onMute)
 			}),

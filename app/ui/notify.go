@@ -4,6 +4,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared"
 )
@@ -85,14 +86,14 @@ func (h *Home) renderBell() app.UI {
 	case "unsupported":
 		label = "Notifications: not available here (they need https or localhost)"
 	}
-	return app.Button().ID("bell").Title("%s", label).Aria("label", label).
+	return el.Button().ID("bell").Title("%s", label).Aria("label", label).
 		Aria("expanded", h.attn.panel).DataSet("permission", h.attn.permission).
-		Body(app.Span().Class("icon-bell").Aria("hidden", "true")).OnClick(h.onBell)
+		Body(el.Span().Class("icon-bell").Aria("hidden", "true")).OnClick(h.onBell)
 }
 
 // renderStable is the "stable order" toggle.
 func (h *Home) renderStable() app.UI {
-	return app.Button().ID("stable").Aria("pressed", h.attn.settings.Stable).
+	return el.Button().ID("stable").Aria("pressed", h.attn.settings.Stable).
 		Title("Stable order: rows keep their places while sessions change").
 		Text("Stable order").OnClick(h.onStable)
 }
@@ -125,18 +126,18 @@ func (h *Home) onSound(ctx app.Context, _ app.Event) {
 // renderAttnPanel is the bell's settings: sound, and the muted projects.
 func (h *Home) renderAttnPanel() app.UI {
 	muted := h.attn.settings.Muted
-	return app.Div().ID("attn-settings").Class("notice").Body(
-		app.Label().Body(
-			app.Input().Type("checkbox").ID("sound").Checked(h.attn.settings.Sound).OnChange(h.onSound),
+	return el.Div().ID("attn-settings").Class("notice").Body(
+		el.Label().Body(
+			el.Input().Attr("type", "checkbox").ID("sound").Attr("checked", h.attn.settings.Sound).OnChange(h.onSound),
 			app.Text(" Play a sound with each notification"),
 		),
 		app.If(len(muted) == 0, func() app.UI {
-			return app.P().Text("No project is muted. Mute one from its row in “Needs you”.")
+			return el.P().Text("No project is muted. Mute one from its row in “Needs you”.")
 		}).Else(func() app.UI {
-			return app.Ul().ID("muted").Body(app.Range(muted).Slice(func(i int) app.UI {
-				return app.Li().Body(
-					app.Span().Text(muted[i]),
-					app.Button().DataSet("project", attr(muted[i])).Text("Unmute").OnClick(h.onMute),
+			return el.Ul().ID("muted").Body(app.Range(muted).Slice(func(i int) app.UI {
+				return el.Li().Body(
+					el.Span().Text(muted[i]),
+					el.Button().DataSet("project", attr(muted[i])).Text("Unmute").OnClick(h.onMute),
 				)
 			}))
 		}),

@@ -4,6 +4,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/el"
 )
 
 // A project's path is told apart from its neighbours by its end: the
@@ -62,11 +64,11 @@ func fitParts(path string) []string {
 // pathFit is path laid out to keep its end (above) in a box of one line
 // that hides what overflows it (web/helm.css: .bar-name.path, a
 // session's project).
-func pathFit(path string) app.HTMLSpan {
+func pathFit(path string) app.HTMLElem {
 	parts := fitParts(path)
 	kids := make([]app.UI, len(parts))
 	for i, p := range parts {
-		kids[i] = app.Span().Text(p)
+		kids[i] = el.Span().Text(p)
 	}
-	return app.Span().Class("fit-end").Body(kids...)
+	return el.Span().Class("fit-end").Body(kids...)
 }

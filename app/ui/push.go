@@ -7,6 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/el"
 )
 
 // PushToggle is the "Notify me when away" setting: a Web Push
@@ -39,18 +40,18 @@ func (p *PushToggle) OnMount(ctx app.Context) {
 
 func (p *PushToggle) Render() app.UI {
 	if p.unavailable != "" {
-		return app.P().ID("push").Class("push-off").Text(p.unavailable)
+		return el.P().ID("push").Class("push-off").Text(p.unavailable)
 	}
 	label := "Notify me when away"
 	if p.on {
 		label = "Notifying this device when away: turn off"
 	}
-	return app.Div().ID("push").Body(
-		app.Button().ID("push-toggle").Aria("pressed", strconv.FormatBool(p.on)).Aria("busy", strconv.FormatBool(!p.checked || p.busy)).
+	return el.Div().ID("push").Body(
+		el.Button().ID("push-toggle").Aria("pressed", strconv.FormatBool(p.on)).Aria("busy", strconv.FormatBool(!p.checked || p.busy)).
 			Title("A system notification when a session starts waiting, even with no Helm page open").
 			Text(label).OnClick(p.onToggle),
 		app.If(p.msg != "", func() app.UI {
-			return app.Span().ID("push-error").Role("alert").Text(p.msg)
+			return el.Span().ID("push-error").Role("alert").Text(p.msg)
 		}),
 	)
 }

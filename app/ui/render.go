@@ -5,6 +5,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/app/md"
@@ -16,30 +17,30 @@ import (
 func (h *Home) Render() app.UI {
 	all := max(h.sessions.Len(), h.total)
 	elsewhere := h.conn.State == feed.Elsewhere
-	return app.Div().Class("app").DataSet("conn", string(h.conn.State)).Body(
+	return el.Div().Class("app").DataSet("conn", string(h.conn.State)).Body(
 		// The first stop of Tab: past the header, the filters and every
 		// "Needs you" row's three buttons, to the rows. A button, not a
 		// link to #sessions: go-app would navigate to the fragment, which
 		// scrolls but leaves the focus where it was.
-		app.Button().ID("skip").Text("Skip to the sessions").OnClick(h.onSkip),
+		el.Button().ID("skip").Text("Skip to the sessions").OnClick(h.onSkip),
 		h.renderHeader(all),
 		app.If(h.updateAvailable, func() app.UI {
-			return app.P().ID("update").Class("notice").Body(
+			return el.P().ID("update").Class("notice").Body(
 				app.Text("A new version of Helm is ready."),
-				app.Button().Class("primary").Text("Reload").OnClick(h.onReload),
+				el.Button().Class("primary").Text("Reload").OnClick(h.onReload),
 			)
 		}),
 		app.If(h.showCacheAge(), func() app.UI { return h.renderCacheAge() }),
 		app.If(h.refreshErr != "", func() app.UI {
-			return app.P().ID("refresh-error").Class("notice").Role("alert").Text(h.refreshErr)
+			return el.P().ID("refresh-error").Class("notice").Role("alert").Text(h.refreshErr)
 		}),
 		app.If(h.attn.panel, h.renderAttnPanel),
-		app.Main().Body(
+		el.Main().Body(
 			app.If(elsewhere, h.renderElsewhere),
 			app.If(h.loaded && !elsewhere, h.renderNeedsYou),
 			app.If(!elsewhere, func() app.UI { return h.renderMain(all) }),
 		),
-		app.Footer().Class("settings").Body(&PushToggle{}),
+		el.Footer().Class("settings").Body(&PushToggle{}),
 		app.If(h.help, h.renderHelp),
 		app.If(app.IsServer && h.dataAt > 0, h.renderSeed),
 	)
@@ -49,7 +50,7 @@ func (h *Home) Render() app.UI {
 func (h *Home) renderMain(all int) app.UI {
 	switch {
 	case !h.loaded:
-		return app.P().ID("loading").Class("notice").Text("Loading sessions…")
+		return el.P().ID("loading").Class("notice").Text("Loading sessions…")
 	case all == 0:
 		return h.renderEmpty()
 	}
@@ -62,29 +63,29 @@ func (h *Home) renderHeader(n int) app.UI {
 		st = feed.Connecting
 	}
 	tip := h.connTooltip()
-	return app.Header().Class("top").Body(
-		app.H1().Class("brand").Aria("label", "Helm").Body(
-			app.Img().Src("/web/icon.svg").Aria("hidden", "true"),
-			app.Span().Class("brand-name").Text("Helm"),
+	return el.Header().Class("top").Body(
+		el.H1().Class("brand").Aria("label", "Helm").Body(
+			el.Img().Attr("src", "/web/icon.svg").Aria("hidden", "true"),
+			el.Span().Class("brand-name").Text("Helm"),
 		),
 		h.renderWhich(),
 		// The link first, as the usage page has its way back: what
 		// follows changes width as the list does (the state, the count,
 		// the waiting badge), and would move it under the pointer.
-		app.A().ID("to-usage").Href(UsageRoute).Text("Usage"),
-		app.Span().ID("conn").DataSet("state", string(st)).Title("%s", attr(tip)).
+		el.A().ID("to-usage").Attr("href", UsageRoute).Text("Usage"),
+		el.Span().ID("conn").DataSet("state", string(st)).Title("%s", attr(tip)).
 			TabIndex(0).Aria("label", attr(tip)).Role("status").
 			Text(st.Label()),
 		h.renderCount(n),
 		h.renderWaiting(),
-		app.Span().Class("spacer"),
+		el.Span().Class("spacer"),
 		h.renderStable(),
 		h.renderBell(),
 		app.If(h.installable, func() app.UI {
-			return app.Button().ID("install").Title("Install Helm as an app").Text("Install").OnClick(h.onInstall)
+			return el.Button().ID("install").Title("Install Helm as an app").Text("Install").OnClick(h.onInstall)
 		}),
 		h.renderRefresh(),
-		app.Button().ID("help-button").Title("Keyboard shortcuts (?)").Aria("label", "Keyboard shortcuts").
+		el.Button().ID("help-button").Title("Keyboard shortcuts (?)").Aria("label", "Keyboard shortcuts").
 			Aria("haspopup", "dialog").Text("?").OnClick(h.onHelp),
 		app.If(n > 0, h.renderFilters),
 	)
@@ -97,20 +98,20 @@ func (h *Home) renderHeader(n int) app.UI {
 // server's total): what a measurement of the start waits for.
 func (h *Home) renderCount(n int) app.UI {
 	figures, noun, filtered := h.countParts(n)
-	count := app.Span().ID("count").DataSet("held", h.sessions.Len())
+	count := el.Span().ID("count").DataSet("held", h.sessions.Len())
 	if filtered {
 		count = count.DataSet("filtered", "true")
 	}
-	return count.Body(app.Text(figures), app.Span().Class("noun").Text(noun))
+	return count.Body(app.Text(figures), el.Span().Class("noun").Text(noun))
 }
 
 // renderRefresh sets disabled only when busy: go-app's server encoder
 // writes Disabled(false) as disabled="false", which HTML reads as
 // disabled.
 func (h *Home) renderRefresh() app.UI {
-	b := app.Button().ID("refresh").Title("Rescan the session files now").OnClick(h.onRefresh)
+	b := el.Button().ID("refresh").Title("Rescan the session files now").OnClick(h.onRefresh)
 	if h.refreshing {
-		return b.Disabled(true).Text("Refreshing…")
+		return b.Attr("disabled", true).Text("Refreshing…")
 	}
 	return b.Text("Refresh")
 }
@@ -145,23 +146,23 @@ func (h *Home) renderCacheAge() app.UI {
 			text = "Offline: showing the list saved %s."
 		}
 	}
-	return app.P().ID("cache-age").Class("notice").DataSet("saved-at", at).
+	return el.P().ID("cache-age").Class("notice").DataSet("saved-at", at).
 		Title("%s", attr(absTime(at))).
 		Text(fmt.Sprintf(text, ageText(h.now, at)))
 }
 
 func (h *Home) renderEmpty() app.UI {
-	return app.Div().ID("empty").Body(
-		app.H2().Text("No sessions yet"),
+	return el.Div().ID("empty").Body(
+		el.H2().Text("No sessions yet"),
 		app.If(len(h.watched) > 0, func() app.UI {
-			return app.Div().Body(
-				app.P().Text("Helm watches these folders; a Claude Code or OpenCode session shows up here as soon as one is written:"),
-				app.Ul().Body(app.Range(h.watched).Slice(func(i int) app.UI {
-					return app.Li().Text(h.watched[i])
+			return el.Div().Body(
+				el.P().Text("Helm watches these folders; a Claude Code or OpenCode session shows up here as soon as one is written:"),
+				el.Ul().Body(app.Range(h.watched).Slice(func(i int) app.UI {
+					return el.Li().Text(h.watched[i])
 				})),
 			)
 		}).Else(func() app.UI {
-			return app.P().Text("Start a Claude Code or OpenCode session on this machine and it shows up here.")
+			return el.P().Text("Start a Claude Code or OpenCode session on this machine and it shows up here.")
 		}),
 	)
 }
@@ -169,9 +170,9 @@ func (h *Home) renderEmpty() app.UI {
 func (h *Home) renderList(rows list.Result) app.UI {
 	shown := rows.Head(h.limit)
 	if len(shown) == 0 {
-		return app.Div().ID("no-match").Body(
-			app.P().Text("No session matches this view."),
-			app.Button().Text("Show all sessions").OnClick(h.onClear),
+		return el.Div().ID("no-match").Body(
+			el.P().Text("No session matches this view."),
+			el.Button().Text("Show all sessions").OnClick(h.onClear),
 		)
 	}
 	l := &rowList{
@@ -187,10 +188,10 @@ func (h *Home) renderList(rows list.Result) app.UI {
 		l.Times[i] = rowTimeText(&shown[i], h.now)
 		l.Attention[i] = h.attention[shown[i].Key()]
 	}
-	return app.Div().Body(
+	return el.Div().Body(
 		l,
 		app.If(rows.Len() > len(shown), func() app.UI {
-			return app.Button().ID("more").
+			return el.Button().ID("more").
 				Text(fmt.Sprintf("Show more (%d of %d shown)", len(shown), rows.Len())).
 				OnClick(h.onMore)
 		}),
@@ -214,7 +215,7 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 		project = md.Clean(s.ProjectPath)
 	}
 	branch, question := md.Clean(s.GitBranch), md.Clean(s.Question)
-	li := app.Li().Class("session").
+	li := el.Li().Class("session").
 		DataSet("key", attr(s.Key())).
 		DataSet("status", attr(string(s.Status))).
 		TabIndex(0)
@@ -244,25 +245,25 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 	}
 	return li.Body(
 		app.If(s.Status == shared.StatusWorking || s.Status == shared.StatusWaiting, func() app.UI {
-			return app.Span().Class("status").Title("%s", attr(rowStatusTip(s))).Text(rowStatusLabel(s))
+			return el.Span().Class("status").Title("%s", attr(rowStatusTip(s))).Text(rowStatusLabel(s))
 		}),
-		app.Span().Class("title").Title("%s", attr(title)).Dir("auto").Body(markedWords(title, search)...),
+		el.Span().Class("title").Title("%s", attr(title)).Dir("auto").Body(markedWords(title, search)...),
 		app.If(s.Status == shared.StatusWaiting && question != "", func() app.UI {
 			// Text, never markup: transcripts are untrusted.
-			return app.P().Class("question").Title("%s", attr(question)).Dir("auto").Text(question)
+			return el.P().Class("question").Title("%s", attr(question)).Dir("auto").Text(question)
 		}),
 		rowTime(s, timeText),
-		app.Div().Class("meta").Body(
-			app.Span().Class("project").Title("%s", attr(md.Clean(s.ProjectPath))).Body(markedWords(project, search)...),
-			app.Span().Class("branch").Title("%s", attr("git branch "+branch)).Body(markedWords(branch, search)...),
-			app.Span().Class("model").Title("%s", attr(s.Model)).Body(markedWords(model, search)...),
-			app.Span().Class("messages").Text(plural(s.MessageCount, "message", "messages")),
-			app.Span().Class("tokens").Title("%s", tokensTitle(s.Tokens)).Text(tokensText(s.Tokens)),
-			app.Span().Class("cost").Title("%s", "estimated API cost").Text(cost(s.CostUSD)),
-			app.Span().Class("source").Text(s.Source.Label()),
+		el.Div().Class("meta").Body(
+			el.Span().Class("project").Title("%s", attr(md.Clean(s.ProjectPath))).Body(markedWords(project, search)...),
+			el.Span().Class("branch").Title("%s", attr("git branch "+branch)).Body(markedWords(branch, search)...),
+			el.Span().Class("model").Title("%s", attr(s.Model)).Body(markedWords(model, search)...),
+			el.Span().Class("messages").Text(plural(s.MessageCount, "message", "messages")),
+			el.Span().Class("tokens").Title("%s", tokensTitle(s.Tokens)).Text(tokensText(s.Tokens)),
+			el.Span().Class("cost").Title("%s", "estimated API cost").Text(cost(s.CostUSD)),
+			el.Span().Class("source").Text(s.Source.Label()),
 		),
 		app.If(hint != "", func() app.UI {
-			return app.P().Class("prompt").Dir("auto").Body(markedWords(hint, search)...)
+			return el.P().Class("prompt").Dir("auto").Body(markedWords(hint, search)...)
 		}),
 	)
 }
@@ -286,5 +287,5 @@ func (h *Home) renderSeed() app.UI {
 	if err != nil {
 		return nil
 	}
-	return app.Div().ID("seed").Hidden(true).DataSet("seed", attr(string(b)))
+	return el.Div().ID("seed").Hidden(true).DataSet("seed", attr(string(b)))
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -36,7 +37,7 @@ type rowList struct {
 }
 
 func (l *rowList) Render() app.UI {
-	return app.Ul().ID("sessions").Aria("label", "Sessions").OnClick(l.page.onRowClick).
+	return el.Ul().ID("sessions").Aria("label", "Sessions").OnClick(l.page.onRowClick).
 		Body(app.Range(l.Rows).Slice(func(i int) app.UI {
 			s := &l.Rows[i]
 			return withHost(row(s, l.Times[i], l.Search, s.Key() == l.Selected, l.Attention[i]), s, l.ManyHosts)

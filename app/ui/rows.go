@@ -5,6 +5,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -64,10 +65,10 @@ func rowStatusTip(s *shared.Session) string {
 func rowTime(s *shared.Session, text string) app.UI {
 	if s.Status == shared.StatusWaiting {
 		since := waitStart(s)
-		return app.Time().Class("time").DateTime("%s", isoTime(since)).
+		return el.Time().Class("time").Attr("datetime", isoTime(since)).
 			Title("%s", "Waiting since "+absTime(since)).Text(text)
 	}
-	return app.Time().Class("time").DateTime("%s", isoTime(s.UpdatedAt)).
+	return el.Time().Class("time").Attr("datetime", isoTime(s.UpdatedAt)).
 		Title("%s", "Last activity "+absTime(s.UpdatedAt)).Text(text)
 }
 

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/el"
 )
 
 // A session can go while its page is open: its transcript deleted, or
@@ -36,9 +38,9 @@ func (p *SessionPage) renderGone() app.UI {
 	if p.agent != "" {
 		what = "helmd no longer has this subagent's transcript: it, or its session's, was deleted or moved. Gone since "
 	}
-	return app.P().ID("session-gone").Class("notice").Body(
+	return el.P().ID("session-gone").Class("notice").Body(
 		app.Text(what),
-		app.Time().DateTime("%s", isoTime(at)).Title("%s", absTime(at)).Text(goneClock(time.Now(), at)),
+		el.Time().Attr("datetime", isoTime(at)).Title("%s", absTime(at)).Text(goneClock(time.Now(), at)),
 		app.Text(" ("+relTime(time.Now(), at)+"). The messages below are what this page had; it looks for the session again every "+
 			itoa(int(pollEvery/time.Second))+" s."),
 	)

@@ -11,6 +11,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/app/mdview"
 	"vibecraft.sh/helm/shared"
@@ -25,13 +26,13 @@ const (
 // renderMessage is one row of the transcript. Everything in it is
 // transcript text, and goes in as text (p.mark, mdview.Render), never markup.
 func (p *SessionPage) renderMessage(i int, m *shared.Message) app.UI {
-	row := app.Article().Class("msg", "role-"+roleClass(m.Role)).
+	row := el.Article().Class("msg", "role-"+roleClass(m.Role)).
 		DataSet("i", i).DataSet("role", roleClass(m.Role)).DataSet("cursor", m.Cursor)
 	if p.isMatch(i) {
 		row = row.Class("current-match")
 	}
 	when := app.If(m.Time > 0, func() app.UI {
-		return app.Time().Class("time").DateTime("%s", isoTime(m.Time)).Title("%s", absTime(m.Time)).Text(p.msgTime(i, m, time.Now()))
+		return el.Time().Class("time").Attr("datetime", isoTime(m.Time)).Title("%s", absTime(m.Time)).Text(p.msgTime(i, m, time.Now()))
 	})
 	var head app.UI
 	if p.continues(i, m) {
@@ -40,12 +41,12 @@ func (p *SessionPage) renderMessage(i int, m *shared.Message) app.UI {
 		// response, repeated "Assistant claude-sonnet-4-5-20250929" on
 		// every row, and eight calls filled a screen.
 		row = row.Class("cont")
-		head = app.Div().Class("msg-head").Body(when)
+		head = el.Div().Class("msg-head").Body(when)
 	} else {
-		head = app.Div().Class("msg-head").Body(
-			app.Span().Class("role").Text(roleLabel(m.Role)),
+		head = el.Div().Class("msg-head").Body(
+			el.Span().Class("role").Text(roleLabel(m.Role)),
 			app.If(m.Model != "", func() app.UI {
-				return app.Span().Class("model").Title("%s", attr(md.Clean(m.Model))).Text(md.Clean(shared.ModelWords(m.Model)))
+				return el.Span().Class("model").Title("%s", attr(md.Clean(m.Model))).Text(md.Clean(shared.ModelWords(m.Model)))
 			}),
 			when,
 		)
@@ -119,16 +120,16 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 	case shared.BlockText:
 		if m.Role == "user" {
 			// A prompt over 64 KiB comes cut too: it offers its whole.
-			prompt := app.Div().Class("prompt").Dir("auto").Body(p.mark(p.whole(b.Text, b.Cut))...)
+			prompt := el.Div().Class("prompt").Dir("auto").Body(p.mark(p.whole(b.Text, b.Cut))...)
 			if note := p.cutNote(b.Cut); note != nil {
-				return app.Div().Class("prompt-wrap").Body(prompt, note)
+				return el.Div().Class("prompt-wrap").Body(prompt, note)
 			}
 			return prompt
 		}
-		return app.Div().Class("md").Body(append(mdview.RenderBlocks(p.parse(p.whole(b.Text, b.Cut)), p.mark), p.cutNote(b.Cut))...)
+		return el.Div().Class("md").Body(append(mdview.RenderBlocks(p.parse(p.whole(b.Text, b.Cut)), p.mark), p.cutNote(b.Cut))...)
 	case shared.BlockThinking:
 		return p.toggle(key, "thinking", "Thinking", "", func() app.UI {
-			return app.Div().Class("thinking-text").Dir("auto").Body(p.mark(p.whole(b.Text, b.Cut))...)
+			return el.Div().Class("thinking-text").Dir("auto").Body(p.mark(p.whole(b.Text, b.Cut))...)
 		})
 	case shared.BlockTool:
 		if b.Tool == nil {
@@ -136,26 +137,26 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 		}
 		return p.renderTool(m, key, b.Tool)
 	case shared.BlockImage:
-		return app.Div().Class("placeholder").Text("[image" + media(b.MediaType) + ", " + byteSize(b.Bytes) + "]")
+		return el.Div().Class("placeholder").Text("[image" + media(b.MediaType) + ", " + byteSize(b.Bytes) + "]")
 	case shared.BlockFile:
-		return app.Div().Class("placeholder").Text("[file " + md.Clean(b.Text) + media(b.MediaType) + ", " + byteSize(b.Bytes) + "]")
+		return el.Div().Class("placeholder").Text("[file " + md.Clean(b.Text) + media(b.MediaType) + ", " + byteSize(b.Bytes) + "]")
 	case shared.BlockCompaction:
 		if b.Text == "" {
-			return app.Div().Class("separator").Text("Conversation compacted")
+			return el.Div().Class("separator").Text("Conversation compacted")
 		}
 		return p.toggle(key, "separator", "Conversation compacted", "", func() app.UI {
-			return app.Div().Class("md").Body(mdview.RenderBlocks(p.parse(b.Text), p.mark)...)
+			return el.Div().Class("md").Body(mdview.RenderBlocks(p.parse(b.Text), p.mark)...)
 		})
 	case shared.BlockCommand:
-		return app.Div().Class("separator", "command").Body(p.mark(b.Text)...)
+		return el.Div().Class("separator", "command").Body(p.mark(b.Text)...)
 	case shared.BlockOutput:
 		return p.longText(key, "output", b.Text, b.Cut)
 	case shared.BlockError:
-		return app.Div().Class("error").Body(app.Strong().Text("Error: "), app.Span().Body(p.mark(b.Text)...))
+		return el.Div().Class("error").Body(el.Strong().Text("Error: "), el.Span().Body(p.mark(b.Text)...))
 	case shared.BlockOmitted:
-		return app.Div().Class("separator").Text("A record too large to show (" + byteSize(b.Bytes) + ")")
+		return el.Div().Class("separator").Text("A record too large to show (" + byteSize(b.Bytes) + ")")
 	}
-	return app.Div().Class("separator").Text("[" + md.Clean(b.Type) + "]")
+	return el.Div().Class("separator").Text("[" + md.Clean(b.Type) + "]")
 }
 
 // renderTool is one line (name and main argument) that opens to the
@@ -173,7 +174,7 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 	return p.toggle(key, "tool", t.Name, t.Summary, func() app.UI {
 		parts := []app.UI{}
 		if len(t.Input) > 0 && string(t.Input) != "null" && string(t.Input) != "{}" {
-			parts = append(parts, app.Div().Class("label").Text("Input"), p.renderInput(key, t))
+			parts = append(parts, el.Div().Class("label").Text("Input"), p.renderInput(key, t))
 		}
 		if r := t.Result; r != nil {
 			label := "Result"
@@ -183,25 +184,25 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 			if r.Images > 0 {
 				label += " (+" + plural(r.Images, "image", "images") + ", not shown)"
 			}
-			parts = append(parts, app.Div().Class("label").Text(label), p.longText(key+"out", "result", r.Text, r.Cut))
+			parts = append(parts, el.Div().Class("label").Text(label), p.longText(key+"out", "result", r.Text, r.Cut))
 		} else if state == "approval" {
-			parts = append(parts, app.Div().Class("label", "asks").Text("Waiting for your approval"))
+			parts = append(parts, el.Div().Class("label", "asks").Text("Waiting for your approval"))
 		} else {
-			parts = append(parts, app.Div().Class("label").Text("No result yet"))
+			parts = append(parts, el.Div().Class("label").Text("No result yet"))
 		}
 		switch {
 		case t.AgentID == "" || p.agent != "":
 		case p.source == string(shared.SourceOpenCode):
 			// OpenCode runs a task in a child session: a page of its own.
-			parts = append(parts, app.A().Class("subagent").Href(pagePath(p.source, t.AgentID, "", p.host)).
+			parts = append(parts, el.A().Class("subagent").Attr("href", pagePath(p.source, t.AgentID, "", p.host)).
 				Text("Open the subagent's session"))
 		default:
 			// The host too: a remote session's subagent lives on its machine.
 			href := pagePath(p.source, p.id, t.AgentID, p.host)
-			parts = append(parts, app.A().Class("subagent").Href(href).Text("Open the subagent's transcript").
+			parts = append(parts, el.A().Class("subagent").Attr("href", href).Text("Open the subagent's transcript").
 				OnClick(p.onSubagent))
 		}
-		return app.Div().Class("tool-body").Body(parts...)
+		return el.Div().Class("tool-body").Body(parts...)
 	}, state)
 }
 
@@ -222,15 +223,15 @@ func (p *SessionPage) asksApprovalFor(m *shared.Message, t *shared.Tool) bool {
 // per block (not per DOM node, which the virtual list reuses).
 func (p *SessionPage) toggle(key, class, name, arg string, body func() app.UI, state ...string) app.UI {
 	open := p.open[key]
-	btn := app.Button().Class("line").Aria("expanded", strconv.FormatBool(open)).DataSet("key", key).OnClick(p.onToggle).Body(
-		app.Span().Class("name").Text(md.Clean(name)),
-		app.If(arg != "", func() app.UI { return app.Span().Class("arg").Dir("auto").Body(p.mark(arg)...) }),
+	btn := el.Button().Class("line").Aria("expanded", strconv.FormatBool(open)).DataSet("key", key).OnClick(p.onToggle).Body(
+		el.Span().Class("name").Text(md.Clean(name)),
+		app.If(arg != "", func() app.UI { return el.Span().Class("arg").Dir("auto").Body(p.mark(arg)...) }),
 		// The call the session waits on: said on its line, seen closed.
 		app.If(len(state) > 0 && state[0] == "approval", func() app.UI {
-			return app.Span().Class("asks").Text("waiting for your approval")
+			return el.Span().Class("asks").Text("waiting for your approval")
 		}),
 	)
-	d := app.Div().Class("block", class)
+	d := el.Div().Class("block", class)
 	if len(state) > 0 && state[0] != "" {
 		d = d.DataSet("state", state[0])
 	}
@@ -257,17 +258,17 @@ func (p *SessionPage) longText(key, class, text string, cut *shared.Cut) app.UI 
 	if !all {
 		shown = screenful(text)
 	}
-	pre := app.Pre().Class("long", class).TabIndex(0).Body(p.mark(shown)...) // scrolls sideways: a tab stop for the keyboard
+	pre := el.Pre().Class("long", class).TabIndex(0).Body(p.mark(shown)...) // scrolls sideways: a tab stop for the keyboard
 	if len(shown) < len(text) {
-		return app.Div().Class("longtext").Body(pre, app.Button().Class("show-all").DataSet("key", key+"all").OnClick(p.onToggle).
+		return el.Div().Class("longtext").Body(pre, el.Button().Class("show-all").DataSet("key", key+"all").OnClick(p.onToggle).
 			Text(p.showAllLabel(text, cut)))
 	}
 	var less app.UI
 	if all && len(screenful(text)) < len(text) {
 		// In the place of Show all, so the keyboard's focus stays on it.
-		less = app.Button().Class("show-all").DataSet("key", key+"all").OnClick(p.onToggle).Text("Show less")
+		less = el.Button().Class("show-all").DataSet("key", key+"all").OnClick(p.onToggle).Text("Show less")
 	}
-	return app.Div().Class("longtext").Body(pre, less, p.cutNote(cut))
+	return el.Div().Class("longtext").Body(pre, less, p.cutNote(cut))
 }
 
 // showAllLabel says what Show all shows: the lines and bytes of text,
@@ -333,7 +334,7 @@ func (p *SessionPage) cutNote(cut *shared.Cut) app.UI {
 	// The ref travels in the element, not in a closure: go-app keeps an
 	// element's old handler when the new one is the same function, and
 	// the virtual list reuses a row's button for another message's cut.
-	return app.Button().Class("load-full").DataSet("ref", cut.Ref).
+	return el.Button().Class("load-full").DataSet("ref", cut.Ref).
 		Text("Cut here: load all " + byteSize(cut.Bytes)).OnClick(p.onLoadFull)
 }
 
@@ -385,10 +386,10 @@ func (p *SessionPage) renderInput(key string, t *shared.Tool) app.UI {
 	}
 	items := make([]app.UI, 0, 2*len(fields))
 	for k, f := range fields {
-		items = append(items, app.Dt().Text(md.Clean(f.name)),
-			app.Dd().Body(p.longText(key+"in"+itoa(k), "input", f.value, nil)))
+		items = append(items, el.Dt().Text(md.Clean(f.name)),
+			el.Dd().Body(p.longText(key+"in"+itoa(k), "input", f.value, nil)))
 	}
-	return app.Dl().Class("input-fields").Body(items...)
+	return el.Dl().Class("input-fields").Body(items...)
 }
 
 // inputField is one member of a tool call's input: a string value as

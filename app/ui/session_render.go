@@ -10,6 +10,7 @@ import (
 
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/clip"
+	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/shared"
@@ -20,13 +21,13 @@ func (p *SessionPage) Render() app.UI {
 	// The children keep their places whatever shows: go-app diffs by
 	// position, and a shifted child would rebuild the scrolling element.
 	// Everything below the header is the page's main landmark.
-	return app.Div().ID("session").Class("session-page").DataSet("state", p.state).DataSet("seeking", p.seek != nil).Body(
+	return el.Div().ID("session").Class("session-page").DataSet("state", p.state).DataSet("seeking", p.seek != nil).Body(
 		p.renderHeader(),
-		app.Main().Class("session-main").Body(
-			app.Div().Class("notices").Body(app.If(p.state == "gone", p.renderGone).ElseIf(p.errText != "", func() app.UI {
-				return app.P().ID("session-error").Class("notice").Text(p.errText)
+		el.Main().Class("session-main").Body(
+			el.Div().Class("notices").Body(app.If(p.state == "gone", p.renderGone).ElseIf(p.errText != "", func() app.UI {
+				return el.P().ID("session-error").Class("notice").Text(p.errText)
 			})),
-			app.Div().Class("find-wrap").Body(app.If(p.finding, func() app.UI { return p.renderFind() })),
+			el.Div().Class("find-wrap").Body(app.If(p.finding, func() app.UI { return p.renderFind() })),
 			p.renderTranscript(),
 		),
 		app.If(p.help, func() app.UI { return helpDialog(sessionShortcuts, p.onHelpClose, p.onHelpBackdrop) }),
@@ -34,26 +35,26 @@ func (p *SessionPage) Render() app.UI {
 }
 
 func (p *SessionPage) renderHeader() app.UI {
-	back := app.A().ID("back").Class("back").Href("/").Title("Back to the list (Esc)").Text("← Sessions").OnClick(p.onBack)
+	back := el.A().ID("back").Class("back").Attr("href", "/").Title("Back to the list (Esc)").Text("← Sessions").OnClick(p.onBack)
 	if p.agent != "" {
-		back = app.A().ID("back").Class("back").Href(pagePath(p.source, p.id, "", p.host)).
+		back = el.A().ID("back").Class("back").Attr("href", pagePath(p.source, p.id, "", p.host)).
 			Title("Back to the session (Esc)").Text("← Session").OnClick(p.onBack)
 	}
 	// The back link and which Helm this is, on one line.
 	// Find has a button too: a phone has no "/" key to press.
-	find := app.Button().ID("find-open").Class("find-open").Title("Find in the loaded messages ( / )").
-		OnClick(p.onFindButton).Body(app.Text("Find"), app.Span().Class("key-hint").Text(" ( / )"))
-	help := app.Button().ID("help-button").Title("Keyboard shortcuts ( ? )").Aria("label", "Keyboard shortcuts").
+	find := el.Button().ID("find-open").Class("find-open").Title("Find in the loaded messages ( / )").
+		OnClick(p.onFindButton).Body(app.Text("Find"), el.Span().Class("key-hint").Text(" ( / )"))
+	help := el.Button().ID("help-button").Title("Keyboard shortcuts ( ? )").Aria("label", "Keyboard shortcuts").
 		Text("?").OnClick(p.onHelpButton)
-	top := app.Div().Class("top-line").Body(back, renderWhich(p.which), p.renderConn(), find, help)
+	top := el.Div().Class("top-line").Body(back, renderWhich(p.which), p.renderConn(), find, help)
 	d := p.detail
 	if d == nil { // until the detail comes: what the URL says
 		placeholder := p.id
 		if p.agent != "" {
 			placeholder = "Subagent " + p.agent
 		}
-		return app.Header().ID("session-header").Class("session-header").Body(top,
-			app.H1().Class("title").Dir("auto").Text(md.Clean(placeholder)))
+		return el.Header().ID("session-header").Class("session-header").Body(top,
+			el.H1().Class("title").Dir("auto").Text(md.Clean(placeholder)))
 	}
 	if p.agent != "" {
 		return p.renderAgentHeader(top, d)
@@ -67,32 +68,32 @@ func (p *SessionPage) renderHeader() app.UI {
 	if p.details {
 		toggle = "Hide details"
 	}
-	return app.Header().ID("session-header").Class("session-header").Body(
+	return el.Header().ID("session-header").Class("session-header").Body(
 		top,
 		// Whole when Details is open: a phone cuts it to two lines.
-		app.H1().Class("title").Title("%s", attr(md.Clean(title))).DataSet("whole", strconv.FormatBool(p.details)).Dir("auto").Text(md.Clean(title)),
-		app.Div().Class("status-line").Body(
+		el.H1().Class("title").Title("%s", attr(md.Clean(title))).DataSet("whole", strconv.FormatBool(p.details)).Dir("auto").Text(md.Clean(title)),
+		el.Div().Class("status-line").Body(
 			p.renderStatus(s),
 			app.If(s.Status == shared.StatusWaiting && waitDetail(s.WaitingFor) != "", func() app.UI {
-				return app.Span().Class("reason").Title("%s", "Why it waits: "+attr(md.Clean(s.WaitingFor))).Text(md.Clean(waitDetail(s.WaitingFor)))
+				return el.Span().Class("reason").Title("%s", "Why it waits: "+attr(md.Clean(s.WaitingFor))).Text(md.Clean(waitDetail(s.WaitingFor)))
 			}),
 			// How long, as the list's badge says it ("waiting for input
 			// for 12 min"): the header's Last activity is the
 			// transcript's, not the wait's.
 			app.If(s.Status == shared.StatusWaiting && waitStart(s) > 0 && !p.statusStale(), func() app.UI {
 				since := waitStart(s)
-				return app.Time().Class("waited").DateTime("%s", isoTime(since)).Title("%s", "Waiting since "+absTime(since)).
+				return el.Time().Class("waited").Attr("datetime", isoTime(since)).Title("%s", "Waiting since "+absTime(since)).
 					Text("for " + strings.TrimPrefix(waitedText(time.Now(), s), "waiting "))
 			}),
 			app.If(d.Question != "", func() app.UI {
-				return app.Span().Class("question").Title("The first line of its last message").Dir("auto").Text(md.Clean(d.Question))
+				return el.Span().Class("question").Title("The first line of its last message").Dir("auto").Text(md.Clean(d.Question))
 			}),
 			// A phone's summary of the facts below, which it hides.
-			app.Span().Class("brief").Text(cost(s.CostUSD)+" · "+relTime(time.Now(), s.UpdatedAt)),
-			app.Button().ID("details-toggle").Class("details-toggle").Aria("expanded", strconv.FormatBool(p.details)).
+			el.Span().Class("brief").Text(cost(s.CostUSD)+" · "+relTime(time.Now(), s.UpdatedAt)),
+			el.Button().ID("details-toggle").Class("details-toggle").Aria("expanded", strconv.FormatBool(p.details)).
 				Aria("controls", "session-details").Text(toggle).OnClick(p.onDetails),
 		),
-		app.Div().ID("session-details").Class("details").DataSet("open", strconv.FormatBool(p.details)).Body(
+		el.Div().ID("session-details").Class("details").DataSet("open", strconv.FormatBool(p.details)).Body(
 			renderFacts(d), p.renderCopies()),
 	)
 }
@@ -125,22 +126,22 @@ func (p *SessionPage) renderAgentHeader(top app.UI, d *shared.SessionDetail) app
 	if a != nil {
 		brief = cost(a.CostUSD) + " · " + relTime(time.Now(), a.UpdatedAt)
 	}
-	return app.Header().ID("session-header").Class("session-header").DataSet("agent", "true").Body(
+	return el.Header().ID("session-header").Class("session-header").DataSet("agent", "true").Body(
 		top,
-		app.H1().Class("title").Title("%s", attr(title)).DataSet("whole", strconv.FormatBool(p.details)).Dir("auto").Text(title),
-		app.Div().Class("status-line").Body(
-			app.Span().Class("subagent-of").Body(
+		el.H1().Class("title").Title("%s", attr(title)).DataSet("whole", strconv.FormatBool(p.details)).Dir("auto").Text(title),
+		el.Div().Class("status-line").Body(
+			el.Span().Class("subagent-of").Body(
 				app.Text(kind+" of "),
-				app.A().ID("parent-session").Class("parent").Href(pagePath(p.source, p.id, "", p.host)).
+				el.A().ID("parent-session").Class("parent").Attr("href", pagePath(p.source, p.id, "", p.host)).
 					Title("Open the session this subagent worked for").Dir("auto").Text(md.Clean(parent)),
 			),
-			app.Span().Class("parent-status").Title("The parent session's status").Body(
-				app.Span().Class("label").Text("the session is "), p.renderStatus(s)),
-			app.Span().Class("brief").Text(brief),
-			app.Button().ID("details-toggle").Class("details-toggle").Aria("expanded", strconv.FormatBool(p.details)).
+			el.Span().Class("parent-status").Title("The parent session's status").Body(
+				el.Span().Class("label").Text("the session is "), p.renderStatus(s)),
+			el.Span().Class("brief").Text(brief),
+			el.Button().ID("details-toggle").Class("details-toggle").Aria("expanded", strconv.FormatBool(p.details)).
 				Aria("controls", "session-details").Text(toggle).OnClick(p.onDetails),
 		),
-		app.Div().ID("session-details").Class("details").DataSet("open", strconv.FormatBool(p.details)).Body(
+		el.Div().ID("session-details").Class("details").DataSet("open", strconv.FormatBool(p.details)).Body(
 			renderAgentFacts(d), p.renderCopies()),
 	)
 }
@@ -180,14 +181,14 @@ func renderAgentFacts(d *shared.SessionDetail) app.UI {
 			}),
 		)
 	}
-	return app.Div().Class("facts").Body(facts...)
+	return el.Div().Class("facts").Body(facts...)
 }
 
 // renderFacts is what the header knows of the session, a label and a
 // value each.
 func renderFacts(d *shared.SessionDetail) app.UI {
 	s, tk := &d.Session, d.Session.Tokens
-	return app.Div().Class("facts").Body(
+	return el.Div().Class("facts").Body(
 		projectFact(s.ProjectPath),
 		app.If(s.GitBranch != "", func() app.UI { return fact("branch", "Branch", s.GitBranch) }),
 		app.If(len(d.Models) > 0, func() app.UI { return modelsFact(d.Models) }),
@@ -217,8 +218,8 @@ func modelsFact(ids []string) app.UI {
 	if len(names) == 1 {
 		label = "Model"
 	}
-	return app.Div().Class("fact", "models").Body(app.Span().Class("label").Text(label),
-		app.Span().Class("value").Title("%s", attr(md.Clean(strings.Join(ids, ", ")))).Text(md.Clean(strings.Join(names, ", "))))
+	return el.Div().Class("fact", "models").Body(el.Span().Class("label").Text(label),
+		el.Span().Class("value").Title("%s", attr(md.Clean(strings.Join(ids, ", ")))).Text(md.Clean(strings.Join(names, ", "))))
 }
 
 // projectFact is the session's folder: where a wide header gives it
@@ -227,12 +228,12 @@ func modelsFact(ids []string) app.UI {
 // it whole.
 func projectFact(path string) app.UI {
 	path = md.Clean(path)
-	return app.Div().Class("fact", "project").Body(app.Span().Class("label").Text("Project"),
-		app.Span().Class("value").Title("%s", attr(path)).Body(pathFit(path)))
+	return el.Div().Class("fact", "project").Body(el.Span().Class("label").Text("Project"),
+		el.Span().Class("value").Title("%s", attr(path)).Body(pathFit(path)))
 }
 
 func fact(class, label, value string) app.UI {
-	return app.Div().Class("fact", class).Body(app.Span().Class("label").Text(label), app.Span().Class("value").Text(md.Clean(value)))
+	return el.Div().Class("fact", class).Body(el.Span().Class("label").Text(label), el.Span().Class("value").Text(md.Clean(value)))
 }
 
 // renderCopies is the header's copy buttons. A subagent's page copies
@@ -243,7 +244,7 @@ func (p *SessionPage) renderCopies() app.UI {
 	if p.agent != "" {
 		resume, id = "Copy the parent session's resume command", "Copy the parent session's id"
 	}
-	return app.Div().Class("actions").Body(
+	return el.Div().Class("actions").Body(
 		p.copyButton("copy-resume", resume),
 		p.copyButton("copy-id", id),
 		p.copyButton("copy-path", "Copy transcript path"),
@@ -257,7 +258,7 @@ func (p *SessionPage) copyButton(id, label string) app.UI {
 		label = "Copied"
 	}
 	text := p.copyText(id)
-	return app.Button().ID(id).Disabled(text == "").Title("%s", attr(text)).Text(label).OnClick(p.onCopy)
+	return el.Button().ID(id).Attr("disabled", text == "").Title("%s", attr(text)).Text(label).OnClick(p.onCopy)
 }
 
 // onDetails shows or hides the header's facts on a phone. The header
@@ -279,7 +280,7 @@ func (p *SessionPage) statusStale() bool {
 // the page cannot reach helmd: "working" then may have ended long ago;
 // "gone" once helmd no longer has the session.
 func (p *SessionPage) renderStatus(s *shared.Session) app.UI {
-	span := app.Span().Class("status").DataSet("status", string(s.Status))
+	span := el.Span().Class("status").DataSet("status", string(s.Status))
 	label := s.Status.Label()
 	if s.Status == shared.StatusWaiting && shared.WaitsForPermission(s.WaitingFor) {
 		label = "waiting for permission"
@@ -414,17 +415,17 @@ func (p *SessionPage) renderFind() app.UI {
 		hint = "searches the " + itoa(n) + " messages loaded"
 	}
 	none := len(p.matches) == 0
-	return app.Div().Class("find").Body(
+	return el.Div().Class("find").Body(
 		// Not bound to p.term: setting the value while the user types
 		// (a render of an older term) would eat keystrokes.
-		app.Input().ID(findID).Type("search").Placeholder("Find in the loaded messages").
+		el.Input().ID(findID).Attr("type", "search").Attr("placeholder", "Find in the loaded messages").
 			OnInput(p.onFind),
-		app.Span().ID("find-count").Aria("live", "polite").Text(count),
+		el.Span().ID("find-count").Aria("live", "polite").Text(count),
 		// Buttons as well as keys: a phone has no n, N or Shift+Enter.
-		app.Button().ID("find-prev").Class("find-step").Title("Previous match (N, Shift+Enter)").
-			Aria("label", "Previous match").Disabled(none).Text("↑").OnClick(p.onFindPrev),
-		app.Button().ID("find-next").Class("find-step").Title("Next match (n, Enter)").
-			Aria("label", "Next match").Disabled(none).Text("↓").OnClick(p.onFindNext),
+		el.Button().ID("find-prev").Class("find-step").Title("Previous match (N, Shift+Enter)").
+			Aria("label", "Previous match").Attr("disabled", none).Text("↑").OnClick(p.onFindPrev),
+		el.Button().ID("find-next").Class("find-step").Title("Next match (n, Enter)").
+			Aria("label", "Next match").Attr("disabled", none).Text("↓").OnClick(p.onFindNext),
 		// There before the first key too, so that the box does not grow
 		// a line (and the view shrink) as the term is typed.
 		app.If(older, func() app.UI {
@@ -432,10 +433,10 @@ func (p *SessionPage) renderFind() app.UI {
 			if p.findingOlder {
 				label = "Searching older…"
 			}
-			return app.Button().ID("find-older").Disabled(p.findingOlder || p.term == "").
+			return el.Button().ID("find-older").Attr("disabled", p.findingOlder || p.term == "").
 				Title("Load older messages until one of them matches").Text(label).OnClick(p.onFindOlder)
 		}),
-		app.Span().Class("hint").Text(hint),
+		el.Span().Class("hint").Text(hint),
 	)
 }
 
@@ -463,22 +464,22 @@ func (p *SessionPage) renderTranscript() app.UI {
 	for i := p.win.First; i < p.win.Last && i < len(c.Msgs); i++ {
 		rows = append(rows, p.renderMessage(i, &c.Msgs[i]))
 	}
-	return app.Div().Class("transcript-wrap").Body(
+	return el.Div().Class("transcript-wrap").Body(
 		// Focusable, and focused on open (start): the arrow keys scroll
 		// what has the focus (the page scrolls for PageDown, Space, Home
 		// and End itself: session_keys.go page).
-		app.Div().ID(transcriptID).Class("transcript").TabIndex(0).Attr("role", "region").Aria("label", "Transcript").
+		el.Div().ID(transcriptID).Class("transcript").TabIndex(0).Attr("role", "region").Aria("label", "Transcript").
 			OnScroll(p.onScroll).Body(
-			app.P().ID("older").Class("older").Text(top),
-			app.Div().ID("above").Class("spacer"),
-			app.Div().ID("rows").Body(rows...),
-			app.Div().ID("below").Class("spacer"),
+			el.P().ID("older").Class("older").Text(top),
+			el.Div().ID("above").Class("spacer"),
+			el.Div().ID("rows").Body(rows...),
+			el.Div().ID("below").Class("spacer"),
 			app.If(c.Loaded && len(c.Msgs) == 0, func() app.UI {
-				return app.P().Class("empty").Text("No messages yet.")
+				return el.P().Class("empty").Text("No messages yet.")
 			}),
 			// The session is at work: what it writes next comes here.
 			app.If(p.working(), func() app.UI {
-				return app.P().ID("working").Class("working-now").Aria("live", "off").Text("Working…")
+				return el.P().ID("working").Class("working-now").Aria("live", "off").Text("Working…")
 			}),
 		),
 		// Away from the end, the way back to it: with what came since
@@ -489,7 +490,7 @@ func (p *SessionPage) renderTranscript() app.UI {
 			if p.unseen > 0 {
 				label = itoa(p.unseen) + " new ↓"
 			}
-			return app.Button().ID("new-below").Class("new-below").Title("Go to the latest message").Text(label).OnClick(p.toBottom)
+			return el.Button().ID("new-below").Class("new-below").Title("Go to the latest message").Text(label).OnClick(p.toBottom)
 		}),
 	)
 }
@@ -518,12 +519,12 @@ func (p *SessionPage) renderConn() app.UI {
 	case p.state == "offline":
 		st, tip = feed.Offline, "Offline: helmd does not answer; the page tries again every "+every
 	case p.state != "ready":
-		return app.Span().ID("conn").Hidden(true)
+		return el.Span().ID("conn").Hidden(true)
 	case p.live != nil:
 		st, tip = feed.Live, "Live: new messages appear as they are written"
 	default:
 		st, tip = feed.Polling, "Polling: the page asks for new messages every "+every
 	}
-	return app.Span().ID("conn").DataSet("state", string(st)).Title("%s", tip).
+	return el.Span().ID("conn").DataSet("state", string(st)).Title("%s", tip).
 		TabIndex(0).Aria("label", tip).Role("status").Text(st.Label())
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/el"
 )
 
 // UsagePage is /usage: where the tokens and money went over the last 30
@@ -173,35 +174,35 @@ func (p *UsagePage) onReload(ctx app.Context, e app.Event) { p.load() }
 func (p *UsagePage) Render() app.UI {
 	// data-reading: a reading is in flight (a test hook, as the list's
 	// data-conn).
-	return app.Div().ID("usage-page").Class("app").DataSet("reading", p.pending != nil).Body( // the list's margins
-		app.Header().Class("top").Body(
-			app.H1().Class("brand").Aria("label", "Helm usage").Body(
-				app.Img().Src("/web/icon.svg").Aria("hidden", "true"),
+	return el.Div().ID("usage-page").Class("app").DataSet("reading", p.pending != nil).Body( // the list's margins
+		el.Header().Class("top").Body(
+			el.H1().Class("brand").Aria("label", "Helm usage").Body(
+				el.Img().Attr("src", "/web/icon.svg").Aria("hidden", "true"),
 				// "page-name": kept on a phone, where the list's "Helm"
 				// gives way to its icon (web/helm.css).
-				app.Span().Class("brand-name", "page-name").Text("Usage"),
+				el.Span().Class("brand-name", "page-name").Text("Usage"),
 			),
 			renderWhich(p.which),
-			app.A().ID("to-sessions").Href("/").Text("Sessions"),
-			app.Span().Class("spacer"),
-			app.Button().ID("usage-reload").Title("Read the usage again").OnClick(p.onReload).Text("Reload"),
+			el.A().ID("to-sessions").Attr("href", "/").Text("Sessions"),
+			el.Span().Class("spacer"),
+			el.Button().ID("usage-reload").Title("Read the usage again").OnClick(p.onReload).Text("Reload"),
 		),
-		app.Main().Class("usage").Body(p.renderBody()),
+		el.Main().Class("usage").Body(p.renderBody()),
 	)
 }
 
 func (p *UsagePage) renderBody() app.UI {
 	switch {
 	case p.readAt.IsZero() && p.failure != nil:
-		return app.P().ID("usage-error").Role("alert").Text(
+		return el.P().ID("usage-error").Role("alert").Text(
 			failed("Could not read the usage", p.failure) + " " + p.retrying())
 	case p.readAt.IsZero():
-		return app.P().ID("usage-loading").Role("status").Text("Loading usage…")
+		return el.P().ID("usage-loading").Role("status").Text("Loading usage…")
 	}
 	d := p.shown
 	rows, models := fillDays(d.days, d.at, time.Local, usageDays)
 	colors := palette(models)
-	return app.Div().Body(
+	return el.Div().Body(
 		p.renderFreshness(),
 		p.renderSummary(rows),
 		p.renderBlock(),
@@ -224,34 +225,34 @@ func (p *UsagePage) renderSummary(rows []dayRow) app.UI {
 	if r, ok := cacheHitRate(days.Total.Tokens); ok {
 		hit = fmt.Sprintf("%.1f%%", r*100)
 	}
-	return app.Section().ID("usage-summary").Aria("label", "Summary").Body(
-		app.Dl().Body(
-			app.Dt().Text("Last 30 days"),
-			app.Dd().ID("usage-total").Title("%s", tokensTitle(days.Total.Tokens)).
+	return el.Section().ID("usage-summary").Aria("label", "Summary").Body(
+		el.Dl().Body(
+			el.Dt().Text("Last 30 days"),
+			el.Dd().ID("usage-total").Title("%s", tokensTitle(days.Total.Tokens)).
 				Text(cost(days.Total.CostUSD)+" · "+tokensText(days.Total.Tokens)),
-			app.Dt().Text("This week (7 days)"),
-			app.Dd().ID("usage-week").Text(cost(this)+" · "+change),
-			app.Dt().Title("cache reads over all input tokens").Text("Cache hit rate"),
-			app.Dd().ID("usage-cache").Text(hit),
+			el.Dt().Text("This week (7 days)"),
+			el.Dd().ID("usage-week").Text(cost(this)+" · "+change),
+			el.Dt().Title("cache reads over all input tokens").Text("Cache hit rate"),
+			el.Dd().ID("usage-cache").Text(hit),
 		),
 	)
 }
 
 func (p *UsagePage) renderBlock() app.UI {
 	b := p.shown.block
-	body := []app.UI{app.H2().Text("Current 5-hour block")}
+	body := []app.UI{el.H2().Text("Current 5-hour block")}
 	if !b.Active {
-		body = append(body, app.P().Text("No block running: nothing spent in the last 5 hours."))
+		body = append(body, el.P().Text("No block running: nothing spent in the last 5 hours."))
 	} else {
-		body = append(body, app.Dl().Body(
-			app.Dt().Text("Started"), app.Dd().Text(clockTime(b.Start)),
-			app.Dt().Text("Spent so far"), app.Dd().ID("block-cost").Text(cost(b.CostUSD)),
-			app.Dt().Text("Burn rate"), app.Dd().ID("block-burn").Text(cost(b.BurnUSDPerHour)+" per hour"),
-			app.Dt().Text("Projected at its end"), app.Dd().ID("block-projected").
+		body = append(body, el.Dl().Body(
+			el.Dt().Text("Started"), el.Dd().Text(clockTime(b.Start)),
+			el.Dt().Text("Spent so far"), el.Dd().ID("block-cost").Text(cost(b.CostUSD)),
+			el.Dt().Text("Burn rate"), el.Dd().ID("block-burn").Text(cost(b.BurnUSDPerHour)+" per hour"),
+			el.Dt().Text("Projected at its end"), el.Dd().ID("block-projected").
 				Text(projected(b, p.now.Sub(p.readAt))),
 		))
 	}
-	return app.Section().ID("usage-block").Body(body...)
+	return el.Section().ID("usage-block").Body(body...)
 }
 
 // projected is the block's projected cost, with when it ends and the time

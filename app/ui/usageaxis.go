@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/el"
 )
 
 // A day chart is thirty slots of bars: under them, some slots are named
@@ -56,24 +58,24 @@ func dayAxis(rows []dayRow) app.UI {
 	slots := make([]app.UI, 0, len(rows))
 	for i, r := range rows {
 		if !named[i] {
-			slots = append(slots, app.Span())
+			slots = append(slots, el.Span())
 			continue
 		}
-		tick := app.Span().Class("tick")
+		tick := el.Span().Class("tick")
 		switch i {
 		case 0:
 			tick = tick.Class("first")
 		case len(rows) - 1:
 			tick = tick.Class("last")
 		}
-		slots = append(slots, tick.Body(app.Span().Class("day").Text(shortDay(r.Day))))
+		slots = append(slots, tick.Body(el.Span().Class("day").Text(shortDay(r.Day))))
 	}
-	return app.Div().Class("day-axis").Aria("hidden", "true").Body(slots...)
+	return el.Div().Class("day-axis").Aria("hidden", "true").Body(slots...)
 }
 
 // dayPlot is a day chart's bars over its axis.
 func dayPlot(chart app.UI, rows []dayRow) app.UI {
-	return app.Div().Class("day-plot").Body(chart, dayAxis(rows))
+	return el.Div().Class("day-plot").Body(chart, dayAxis(rows))
 }
 
 // dayTable is a day chart's figures: a row for each day that used
@@ -82,7 +84,7 @@ func dayPlot(chart app.UI, rows []dayRow) app.UI {
 // what is what the quiet days lack: "spend", "tokens".
 func dayTable(heads []app.UI, trs []app.UI, days int, what string) app.UI {
 	if len(trs) == 0 {
-		return app.P().Class("quiet-days").Text(fmt.Sprintf("No %s in the last %d days.", what, days))
+		return el.P().Class("quiet-days").Text(fmt.Sprintf("No %s in the last %d days.", what, days))
 	}
 	rest := ""
 	switch quiet := days - len(trs); quiet {
@@ -92,8 +94,8 @@ func dayTable(heads []app.UI, trs []app.UI, days int, what string) app.UI {
 	default:
 		rest = fmt.Sprintf("No %s on the other %d days.", what, quiet)
 	}
-	return app.Div().Body(
+	return el.Div().Body(
 		usageTable(heads, trs),
-		app.If(rest != "", func() app.UI { return app.P().Class("quiet-days").Text(rest) }),
+		app.If(rest != "", func() app.UI { return el.P().Class("quiet-days").Text(rest) }),
 	)
 }

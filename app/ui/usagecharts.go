@@ -6,6 +6,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -42,10 +43,10 @@ func dayChart(rows []dayRow, models []string, colors map[string]string) app.UI {
 		if r.Cost == 0 {
 			continue // the table lists the days that cost something
 		}
-		trs = append(trs, app.Tr().Body(
-			app.Th().Scope("row").Class("day").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
-			app.Td().Text(cost(r.Cost)),
-			app.Td().Class("models").Text(modelsText(r.Models, cost)),
+		trs = append(trs, el.Tr().Body(
+			el.Th().Attr("scope", "row").Class("day").Body(el.A().Attr("href", listURL("day", r.Day)).Text(r.Day)),
+			el.Td().Text(cost(r.Cost)),
+			el.Td().Class("models").Text(modelsText(r.Models, cost)),
 		))
 	}
 	return chartSection("days", "Cost per day, by model", fmt.Sprintf("highest %s", cost(top)),
@@ -74,14 +75,14 @@ func legend(models []string, colors map[string]string) app.UI {
 	items := make([]app.UI, 0, len(models))
 	for _, m := range models {
 		name, full := bucketName("model", m)
-		items = append(items, app.Li().Body(
+		items = append(items, el.Li().Body(
 			// An SVG swatch: the page's CSP refuses style attributes.
 			svg("svg").Class("swatch").Attr("viewBox", "0 0 10 10").Aria("hidden", "true").Body(
 				svg("rect").Attr("width", 10).Attr("height", 10).Attr("rx", 2).Attr("fill", colors[m])),
-			app.A().Href(listURL("model", m)).Title("%s", attr(full)).Text(name),
+			el.A().Attr("href", listURL("model", m)).Title("%s", attr(full)).Text(name),
 		))
 	}
-	return app.Ul().Class("legend").Body(items...)
+	return el.Ul().Class("legend").Body(items...)
 }
 
 // modelsText is a day's share per model, "sonnet 4.5: $1.20 · opus
@@ -119,10 +120,10 @@ func tokenChart(rows []dayRow, models []string, colors map[string]string) app.UI
 		if t.Total() == 0 {
 			continue // the table lists the days that used some
 		}
-		trs = append(trs, app.Tr().Body(
-			app.Th().Scope("row").Class("day").Body(app.A().Href(listURL("day", r.Day)).Text(r.Day)),
+		trs = append(trs, el.Tr().Body(
+			el.Th().Attr("scope", "row").Class("day").Body(el.A().Attr("href", listURL("day", r.Day)).Text(r.Day)),
 			countCell(t.Input), countCell(t.Output), countCell(t.CacheRead), countCell(t.CacheWrite),
-			app.Td().Class("models").Text(modelsText(r.TokenModels, tokenCount)),
+			el.Td().Class("models").Text(modelsText(r.TokenModels, tokenCount)),
 		))
 	}
 	return chartSection("tokens", "Tokens per day, by model", fmt.Sprintf("highest %s", shared.CountText(top)),
@@ -139,7 +140,7 @@ func tokenChart(rows []dayRow, models []string, colors map[string]string) app.UI
 // it whole. Names come from transcripts: text, never markup.
 func barChart(id, title, filter string, buckets []usageBucket, colors map[string]string) app.UI {
 	if len(buckets) == 0 {
-		return chartSection(id, title, "nothing spent", app.P().Text("No usage in the last 30 days."))
+		return chartSection(id, title, "nothing spent", el.P().Text("No usage in the last 30 days."))
 	}
 	top := 0.0
 	for _, b := range buckets {
@@ -162,16 +163,16 @@ func barChart(id, title, filter string, buckets []usageBucket, colors map[string
 		switch {
 		case b.Key == restKey:
 		case filter == "project":
-			name = app.A().Href(listURL(filter, b.Key)).Title("%s", attr(full)).Body(pathParts(label)...)
+			name = el.A().Attr("href", listURL(filter, b.Key)).Title("%s", attr(full)).Body(pathParts(label)...)
 		default:
-			name = app.A().Href(listURL(filter, b.Key)).Title("%s", attr(full)).Text(label)
+			name = el.A().Attr("href", listURL(filter, b.Key)).Title("%s", attr(full)).Text(label)
 		}
-		trs = append(trs, app.Tr().Body(app.Th().Scope("row").Body(name), app.Td().Text(cost(b.CostUSD)),
-			app.Td().Class("tokens").Body(tokenParts(b.Tokens)...)))
+		trs = append(trs, el.Tr().Body(el.Th().Attr("scope", "row").Body(name), el.Td().Text(cost(b.CostUSD)),
+			el.Td().Class("tokens").Body(tokenParts(b.Tokens)...)))
 	}
 	// A list, not an image: each bar's name and figure are read whole,
 	// a path too where the bar shows its end only.
-	chart := app.Div().Class("hbars").Role("list").
+	chart := el.Div().Class("hbars").Role("list").
 		Aria("label", title+" over the last 30 days; the table has the figures").Body(bars...)
 	return chartSection(id, title, "", chart, usageTable(colHeads("Name", "Cost", "Tokens"), trs))
 }
@@ -180,12 +181,12 @@ func barChart(id, title, filter string, buckets []usageBucket, colors map[string
 // percent of the longest) and value; the tooltip has the name whole.
 func hbar(filter, key, value string, width float64, fill string) app.UI {
 	label, full := bucketName(filter, key)
-	name := app.Span().Class("bar-name").Text(label)
+	name := el.Span().Class("bar-name").Text(label)
 	if filter == "project" && key != restKey {
 		// Its end kept, the folders before it giving way (pathFit).
-		name = app.Span().Class("bar-name", "path").Body(pathFit(label))
+		name = el.Span().Class("bar-name", "path").Body(pathFit(label))
 	}
-	row := app.Div().Class("bar").Role("listitem").DataSet("key", attr(key)).Title("%s", attr(full+": "+value))
+	row := el.Div().Class("bar").Role("listitem").DataSet("key", attr(key)).Title("%s", attr(full+": "+value))
 	if key == restKey {
 		row = row.Class("rest") // no link: many projects
 	} else {
@@ -197,16 +198,16 @@ func hbar(filter, key, value string, width float64, fill string) app.UI {
 			Aria("hidden", "true").Body(
 			svg("rect").Attr("x", 0).Attr("y", 0).Attr("width", fmt.Sprintf("%.2f", width)).Attr("height", 10).
 				Attr("rx", 1).Attr("fill", fill)),
-		app.Span().Class("bar-value").Text(value),
+		el.Span().Class("bar-value").Text(value),
 	)
 }
 
 func chartSection(id, title, note string, body ...app.UI) app.UI {
-	head := []app.UI{app.H2().Text(title)}
+	head := []app.UI{el.H2().Text(title)}
 	if note != "" {
-		head = append(head, app.Span().Class("note").Text(note))
+		head = append(head, el.Span().Class("note").Text(note))
 	}
-	return app.Section().ID("chart-" + id).Class("usage-chart").Body(append(head, body...)...)
+	return el.Section().ID("chart-" + id).Class("usage-chart").Body(append(head, body...)...)
 }
 
 // usageTable is a chart's figures under the headings heads (colHeads).
@@ -215,13 +216,13 @@ func chartSection(id, title, note string, body ...app.UI) app.UI {
 // the scroll position, and show only when it can scroll). On a phone the
 // tables are made to fit: the by-model columns give way, headings wrap.
 func usageTable(heads []app.UI, rows []app.UI) app.UI {
-	return app.Div().Class("usage-table").Body(
-		app.Div().Class("scroller").Body(app.Table().Body(
-			app.THead().Body(app.Tr().Body(heads...)),
-			app.TBody().Body(rows...),
+	return el.Div().Class("usage-table").Body(
+		el.Div().Class("scroller").Body(el.Table().Body(
+			el.THead().Body(el.Tr().Body(heads...)),
+			el.TBody().Body(rows...),
 		)),
-		app.Span().Class("scroll-cue", "start").Aria("hidden", "true"),
-		app.Span().Class("scroll-cue", "end").Aria("hidden", "true"),
+		el.Span().Class("scroll-cue", "start").Aria("hidden", "true"),
+		el.Span().Class("scroll-cue", "end").Aria("hidden", "true"),
 	)
 }
 
@@ -230,14 +231,14 @@ func usageTable(heads []app.UI, rows []app.UI) app.UI {
 // four counts fit its width beside the day however large they grow
 // (web/helm.css shows one of the two).
 func countCell(n int) app.UI {
-	return app.Td().Body(app.Span().Class("exact").Text(grouped(n)), app.Span().Class("short").Text(shared.CountText(n)))
+	return el.Td().Body(el.Span().Class("exact").Text(grouped(n)), el.Span().Class("short").Text(shared.CountText(n)))
 }
 
 // colHeads are a table's column headings.
 func colHeads(names ...string) []app.UI {
 	ths := make([]app.UI, 0, len(names))
 	for _, n := range names {
-		ths = append(ths, app.Th().Scope("col").Text(n))
+		ths = append(ths, el.Th().Attr("scope", "col").Text(n))
 	}
 	return ths
 }
@@ -245,7 +246,7 @@ func colHeads(names ...string) []app.UI {
 // modelsHead heads a day's share per model (td.models), the column a
 // phone leaves out: a day's models are a line or more of their own,
 // which the chart above shows stacked in the legend's colors.
-func modelsHead() app.UI { return app.Th().Scope("col").Class("models").Text("By model") }
+func modelsHead() app.UI { return el.Th().Attr("scope", "col").Class("models").Text("By model") }
 
 // pathParts is a project's path as text that wraps only after a slash:
 // each folder's name with its slash in a part that never breaks (not at
@@ -262,9 +263,9 @@ func pathParts(path string) []app.UI {
 			continue
 		}
 		if len(out) > 0 {
-			out = append(out, app.Wbr())
+			out = append(out, el.Wbr())
 		}
-		out = append(out, app.Span().Class("part").Text(p))
+		out = append(out, el.Span().Class("part").Text(p))
 	}
 	return out
 }
@@ -276,7 +277,7 @@ func tokenParts(t shared.Tokens) []app.UI {
 	s := tokensText(t)
 	before, after, ok := strings.Cut(s, " · ")
 	if !ok {
-		return []app.UI{app.Span().Class("part").Text(s)}
+		return []app.UI{el.Span().Class("part").Text(s)}
 	}
-	return []app.UI{app.Span().Class("part").Text(before + " ·"), app.Text(" "), app.Span().Class("part").Text(after)}
+	return []app.UI{el.Span().Class("part").Text(before + " ·"), app.Text(" "), el.Span().Class("part").Text(after)}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -73,11 +74,11 @@ func (p *UsagePage) refresh() {
 // last reading failed, that they are older, and why in plain words.
 func (p *UsagePage) renderFreshness() app.UI {
 	text, stale := freshness(p.readAt, p.now, p.failure)
-	el := app.P().ID("usage-fresh").Class("fresh").Role("status").Title("Read at %s", p.readAt.Format("15:04:05"))
+	fresh := el.P().ID("usage-fresh").Class("fresh").Role("status").Title("Read at %s", p.readAt.Format("15:04:05"))
 	if stale {
-		el, text = el.Class("stale"), text+" "+p.retrying()
+		fresh, text = fresh.Class("stale"), text+" "+p.retrying()
 	}
-	return el.Text(text)
+	return fresh.Text(text)
 }
 
 // freshness is how current figures read at readAt are at now: "Updated

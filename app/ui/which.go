@@ -6,6 +6,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/app/list"
 )
 
@@ -29,16 +30,16 @@ func (h *Home) renderWhich() app.UI {
 // renderWhich is the list's, the session page's and the usage page's
 // mark of which Helm they are of; PageWhich reads it back from the page.
 func renderWhich(w Which) app.UI {
-	span := app.Span().Class("which")
+	span := el.Span().Class("which")
 	if w.Instance != "" {
 		span = span.DataSet("instance", attr(w.Instance))
 	}
 	return span.Body(
 		app.If(w.Host != "", func() app.UI {
-			return app.Span().ID("host").Title("%s", attr("The sessions of the machine "+w.Host+" (helmd --host-name)")).Text(w.Host)
+			return el.Span().ID("host").Title("%s", attr("The sessions of the machine "+w.Host+" (helmd --host-name)")).Text(w.Host)
 		}),
 		app.If(w.Demo, func() app.UI {
-			return app.Span().ID("demo").Title("A simulated workspace (helmd --demo): none of these sessions are real").Text("Demo")
+			return el.Span().ID("demo").Title("A simulated workspace (helmd --demo): none of these sessions are real").Text("Demo")
 		}),
 	)
 }
@@ -55,12 +56,12 @@ func PageWhich() Which {
 		return Which{}
 	}
 	var w Which
-	if el := doc.Call("getElementById", "host"); el.Truthy() {
-		w.Host = el.Get("textContent").String()
+	if node := doc.Call("getElementById", "host"); node.Truthy() {
+		w.Host = node.Get("textContent").String()
 	}
 	w.Demo = doc.Call("getElementById", "demo").Truthy()
-	if el := doc.Call("querySelector", ".which[data-instance]"); el.Truthy() {
-		w.Instance = el.Call("getAttribute", "data-instance").String()
+	if node := doc.Call("querySelector", ".which[data-instance]"); node.Truthy() {
+		w.Instance = node.Call("getAttribute", "data-instance").String()
 	}
 	return w
 }
@@ -73,9 +74,9 @@ func (h *Home) renderElsewhere() app.UI {
 	if h.host != "" {
 		which = "the Helm on " + h.host
 	}
-	return app.Div().ID("elsewhere").Class("notice").Role("alert").Body(
-		app.P().Text("This page showed the sessions of "+which+". The address now answers as another Helm, so that list is hidden."),
-		app.Button().Class("primary").Text("Reload to see its sessions").OnClick(h.onReload),
+	return el.Div().ID("elsewhere").Class("notice").Role("alert").Body(
+		el.P().Text("This page showed the sessions of "+which+". The address now answers as another Helm, so that list is hidden."),
+		el.Button().Class("primary").Text("Reload to see its sessions").OnClick(h.onReload),
 	)
 }
 
