@@ -25,7 +25,7 @@ HOST := CGO_ENABLED=0
 WASM := GOOS=js GOARCH=wasm
 STEP := ./.ci/step
 WEB_PKG := vibecraft.sh/helm/web
-# Brotli quality of the served client (9.6 MB raw): 11 gives 1.77 MB and
+# Brotli quality of the served client (9.4 MB raw): 11 gives 1.79 MB and
 # costs ~50 CPU-s on one core, on the first build's longest path (the
 # client compiles, then compresses, then the server links); 5 gives
 # 2.08 MB in ~1 s. Over loopback or a LAN the difference is invisible, so
