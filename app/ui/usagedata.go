@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -104,12 +105,14 @@ func bucketName(filter, key string) (name, full string) {
 	case key == restKey:
 		return key, key
 	case filter == "model":
-		return shared.ModelWords(key), key
+		return md.Clean(shared.ModelWords(key)), md.Clean(key)
 	case filter == "source":
 		l := shared.Source(key).Label()
 		return l, l
 	}
-	return key, key
+	// A project's path (or a model's id) is a transcript's text: a bidi
+	// override in it is shown, never obeyed (md.Clean), as in the list.
+	return md.Clean(key), md.Clean(key)
 }
 
 // restKey names the bucket that folds every project past the top ones.

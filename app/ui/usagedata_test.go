@@ -92,6 +92,22 @@ func TestTopN(t *testing.T) {
 	}
 }
 
+// TestBucketNameShowsControls: a project's path and a model's id come
+// from transcripts; a bidi override or a terminal escape in one is shown
+// (md.Clean), as the list shows it, never obeyed.
+func TestBucketNameShowsControls(t *testing.T) {
+	for _, tc := range []struct{ filter, key, name, full string }{
+		{"project", "/w/\u202egnp.exe", "/w/[U+202E]gnp.exe", "/w/[U+202E]gnp.exe"},
+		{"model", "claude-\u2066x\x1b", "[U+2066]x␛", "claude-[U+2066]x␛"}, // "claude-" goes, as ModelWords says a model
+		{"model", "claude-sonnet-4-5-20250929", "sonnet 4.5", "claude-sonnet-4-5-20250929"},
+		{"project", restKey, restKey, restKey},
+	} {
+		if name, full := bucketName(tc.filter, tc.key); name != tc.name || full != tc.full {
+			t.Errorf("bucketName(%q, %q) = %q, %q; want %q, %q", tc.filter, tc.key, name, full, tc.name, tc.full)
+		}
+	}
+}
+
 func TestWeeksAndCacheRate(t *testing.T) {
 	rows := make([]dayRow, 15)
 	for i := range rows {
