@@ -6,6 +6,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/el"
+	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -105,7 +106,7 @@ func (h *Home) renderChips() app.UI {
 	// Always there, empty when no such filter applies: the children
 	// after it keep their places (go-app diffs by position).
 	return el.Span().ID("chips").Body(
-		app.If(q.Model != "", func() app.UI { return chip("model", "Model: "+shared.ModelWords(q.Model), q.Model) }),
+		app.If(q.Model != "", func() app.UI { return chip("model", "Model: "+md.Clean(shared.ModelWords(q.Model)), md.Clean(q.Model)) }),
 		app.If(q.Day != "", func() app.UI { return chip("day", "Active on "+q.Day, "Sessions active on "+q.Day+", your local time") }),
 	)
 }
@@ -213,12 +214,12 @@ func (h *Home) projectOptions() []option {
 	}
 	opts = append(opts, option{anyValue, fmt.Sprintf("All projects (%s)", grouped(all))})
 	for _, p := range shown {
-		opts = append(opts, option{p.Path, fmt.Sprintf("%s (%s)", p.Label, grouped(p.Count))})
+		opts = append(opts, option{p.Path, fmt.Sprintf("%s (%s)", md.Clean(p.Label), grouped(p.Count))})
 	}
 	if len(ps) > len(shown) {
 		for _, p := range ps[len(shown):] {
 			if p.Path == h.query.Project {
-				opts = append(opts, option{p.Path, fmt.Sprintf("%s (%s)", p.Label, grouped(p.Count))})
+				opts = append(opts, option{p.Path, fmt.Sprintf("%s (%s)", md.Clean(p.Label), grouped(p.Count))})
 			}
 		}
 		opts = append(opts, option{anyValue, fmt.Sprintf("… %s less recent projects: search to find them", grouped(len(ps)-len(shown)))})

@@ -303,3 +303,22 @@ func TestRenderMarksTheSelectedRow(t *testing.T) {
 		t.Fatalf("selected rows: %v", sel)
 	}
 }
+
+// TestFilterControlsShowControls: a project's name in the project filter
+// and a model in its chip come from transcripts: a bidi override in one
+// is shown, never obeyed, as in the rows.
+func TestFilterControlsShowControls(t *testing.T) {
+	sessions := append(viewSample(), shared.Session{ID: "bidi", Source: shared.SourceClaude, Title: "t",
+		ProjectPath: "/w/ev\u202eil", ProjectName: "ev\u202eil", Model: "claude-\u202ex", UpdatedAt: ms(time.Minute)})
+	h := NewHome(Seed{Sessions: sessions, At: ms(0), Now: now})
+	h.query = list.QueryFromURL("model=claude-%E2%80%AEx")
+	out := render(t, h)
+	for _, want := range []string{"ev[U+202E]il (1)", "Model: [U+202E]x"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the filters lack %q", want)
+		}
+	}
+	if strings.Contains(between(out, `id="filters"`, `id="sessions"`), "\u202e") {
+		t.Errorf("a bidi override reached the filters raw")
+	}
+}
