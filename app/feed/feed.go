@@ -18,7 +18,12 @@
 //     once with a fresh budget (Live within seconds, not at the next
 //     backoff step or minute-long retry).
 //   - A server that answers 409 to this page's instance (Options.Instance)
-//     is another Helm: the machine stops, Elsewhere, and shows nothing of it.
+//     is another Helm: Elsewhere, the machine closes the stream, drops
+//     its cursor and shows nothing of it, and asks for the list again
+//     after 1, 2, then every 4 s (Backoff doubling, at most
+//     ElsewhereEvery, jittered) until the page's own Helm answers it (the
+//     other one refusing, or nothing answering, keeps it Elsewhere);
+//     that answer is the whole list, and the stream reopens from it.
 //   - Every status carries since-when and why, for the indicator, in
 //     plain words (PlainError), never the browser's "TypeError: …".
 //
@@ -62,7 +67,8 @@ const (
 	// Offline: neither the stream nor the REST list answers.
 	Offline State = "offline"
 	// Elsewhere: the address answers as another Helm than the page's
-	// (Options.Instance); the machine has stopped.
+	// (Options.Instance); the machine shows nothing of it and checks,
+	// with a backoff, for its own Helm's return.
 	Elsewhere State = "elsewhere"
 )
 
@@ -164,6 +170,12 @@ type Options struct {
 	// nothing answers (2 s): the first answer retries the stream at once,
 	// so the page is Live again within seconds of the server's return.
 	OfflinePollEvery time.Duration
+	// ElsewhereEvery is the longest wait between two checks while
+	// another Helm holds the address (4 s): they start at Backoff and
+	// double up to it, so the page is back within seconds of its own
+	// Helm's return, and a page left open beside another Helm asks
+	// every few seconds, not in a loop.
+	ElsewhereEvery time.Duration
 
 	Clock     Clock
 	Transport Transport
@@ -195,8 +207,9 @@ type Options struct {
 
 	// Instance names the helmd the page belongs to (its X-Helm-Instance).
 	// It goes with every stream and poll request as ?instance=, and a
-	// helmd that is another instance answers 409: the machine then stops
-	// (Elsewhere) rather than show another Helm's sessions as this page's.
+	// helmd that is another instance answers 409: the machine then waits
+	// (Elsewhere) for its own rather than show another Helm's sessions
+	// as this page's.
 	// Empty: not checked.
 	Instance string
 
@@ -217,6 +230,7 @@ const (
 	DefaultRetryEvery = 60 * time.Second
 
 	DefaultOfflinePollEvery = 2 * time.Second
+	DefaultElsewhereEvery   = 4 * time.Second
 )
 
 // Stats count what the machine saw, for debugging.

@@ -32,6 +32,7 @@ type Machine struct {
 	// reset failures, so a server that keeps sending what this client
 	// cannot read spends the backoff budget instead of being hammered.
 	badRun int
+	checks int // checks in a row while Elsewhere (elsewhere.go)
 
 	stream     Stream
 	streamGen  int
@@ -78,6 +79,7 @@ func New(opts Options) *Machine {
 	def(&o.PollEvery, DefaultPollEvery)
 	def(&o.RetryEvery, DefaultRetryEvery)
 	def(&o.OfflinePollEvery, DefaultOfflinePollEvery)
+	def(&o.ElsewhereEvery, DefaultElsewhereEvery)
 	if o.Attempts <= 0 {
 		o.Attempts = DefaultAttempts
 	}
@@ -132,13 +134,17 @@ func (m *Machine) Start() {
 
 // Retry tries the stream now, as if the backoff had elapsed, with a fresh
 // budget of attempts; it does nothing while Live. The UI calls it on a
-// manual refresh and when the browser comes back online.
+// manual refresh and when the browser comes back online. While
+// Elsewhere it asks at once which Helm answers, as the next check would.
 func (m *Machine) Retry() {
 	m.run(func() {
-		if m.closed || m.streamOpen {
-			return
+		switch {
+		case m.closed || m.streamOpen:
+		case m.status.State == Elsewhere:
+			m.checkNow()
+		default:
+			m.reopen("retrying the stream")
 		}
-		m.reopen("retrying the stream")
 	})
 }
 
@@ -334,7 +340,11 @@ func (m *Machine) onError(gen int, reason string) {
 // backoff is the delay before reconnect n (1-based): Backoff·2^(n-1),
 // jittered by ±25 % so that many clients do not reconnect in step.
 func (m *Machine) backoff(n int) time.Duration {
-	d := m.o.Backoff << (n - 1)
+	return m.jitter(m.o.Backoff << (n - 1))
+}
+
+// jitter is d ±25 %.
+func (m *Machine) jitter(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * (0.75 + 0.5*m.o.Rand()))
 }
 

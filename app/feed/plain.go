@@ -9,10 +9,6 @@ import (
 // errBadList: an answer that is not a session list.
 var errBadList = errors.New("the answer was not a session list")
 
-// statusOtherHelm (HTTP 409) is how a helmd answers a page that names
-// another helmd's instance: the address now serves someone else's list.
-const statusOtherHelm = 409 // not 421: the access guard answers that to an unknown Host
-
 // httpStatus is the HTTP status an error carries, or 0. A Poller's error
 // carries one by having an HTTPStatus method (app/browser.HTTPError).
 func httpStatus(err error) int {
@@ -44,17 +40,4 @@ func PlainError(err error) string {
 		return fmt.Sprintf("The server refused the request (HTTP %d).", code)
 	}
 	return "The server does not answer. Is helmd running?"
-}
-
-// elsewhere stops the machine for good: the server at this address is
-// another Helm (its instance differs from the page's), so nothing it
-// sends may be shown as this page's list. Only a reload, which loads
-// that Helm's own page, goes on.
-func (m *Machine) elsewhere() {
-	m.closed = true
-	m.closeStream()
-	m.stopTimer(&m.reconnect)
-	m.stopTimer(&m.watchdog)
-	m.stopPolling()
-	m.setState(Elsewhere, "This address now serves another Helm: reload to see its sessions.")
 }

@@ -53,7 +53,9 @@ func (m *Machine) poll() {
 // stream is retried at once, with a fresh budget, rather than at the next
 // backoff step or periodic retry (up to a minute later). While nothing
 // answers, the list is polled every OfflinePollEvery, so that moment is
-// noticed within seconds.
+// noticed within seconds. While another Helm holds the address
+// (Elsewhere), a check is this poll; a failure schedules the next
+// (checkLater), and the first list is the page's own Helm back.
 func (m *Machine) onPoll(gen int, body []byte, eventID string, err error) {
 	if m.closed || gen != m.pollGen {
 		return
@@ -68,8 +70,14 @@ func (m *Machine) onPoll(gen int, body []byte, eventID string, err error) {
 	}
 	if err != nil {
 		m.stats.PollFailures++
-		if httpStatus(err) == statusOtherHelm {
+		switch {
+		case httpStatus(err) == statusOtherHelm:
 			m.elsewhere()
+			return
+		case m.status.State == Elsewhere:
+			// Not this page's Helm either: the other may have stopped,
+			// and this one not started yet. Only its answer ends the wait.
+			m.checkLater("Another Helm answered at this address before. " + PlainError(err))
 			return
 		}
 		m.setState(Offline, PlainError(err))
@@ -80,7 +88,8 @@ func (m *Machine) onPoll(gen int, body []byte, eventID string, err error) {
 		m.schedule(&m.pollNext, every, m.poll)
 		return
 	}
-	back := m.status.State == Offline
+	// Offline, or Elsewhere: the page's own Helm answers again.
+	back := m.status.State == Offline || m.status.State == Elsewhere
 	m.stats.Polls++
 	m.setCursor(eventID) // none: the list is of no known event
 	m.o.OnEvent(shared.Event{Type: shared.EventRefresh, Sessions: sessions, Timestamp: m.o.Clock.Now().UnixMilli()})

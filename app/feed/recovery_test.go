@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 )
@@ -92,35 +91,6 @@ func TestPollingWithoutOutageKeepsItsPace(t *testing.T) {
 		t.Fatalf("%d stream attempts while polling for 55 s, want none before the minute", h.tr.count()-streams)
 	}
 	h.wantState(Polling)
-}
-
-// TestElsewhere: a helmd that answers 409 to the page's instance is
-// another Helm: the machine stops for good and delivers nothing of it.
-func TestElsewhere(t *testing.T) {
-	h := newHarness(t, 0.5, func(o *Options) { o.Instance = "abc123" })
-	h.m.Start()
-	if u := h.tr.last(t).url; !strings.Contains(u, "instance=abc123") {
-		t.Fatalf("stream url %q does not name the instance", u)
-	}
-	h.tr.last(t).h.Error() // the other helmd refused the stream
-	p := h.poller.last(t)
-	if !strings.Contains(p.url, "instance=abc123") {
-		t.Fatalf("poll url %q does not name the instance", p.url)
-	}
-	p.done(nil, "", statusError(409))
-	h.wantState(Elsewhere)
-	if r := h.m.Status().Reason; !strings.Contains(r, "another Helm") {
-		t.Fatalf("reason %q", r)
-	}
-	streams, polls := h.tr.count(), h.poller.count()
-	h.clock.Advance(10 * time.Minute)
-	h.m.Retry() // the browser's "online" event, a manual refresh
-	if h.tr.count() != streams || h.poller.count() != polls || len(h.events) != 0 {
-		t.Fatalf("after Elsewhere: %d more streams, %d more polls, %d events", h.tr.count()-streams, h.poller.count()-polls, len(h.events))
-	}
-	if len(h.clock.pending()) != 0 {
-		t.Fatalf("timers left: %v", h.clock.pending())
-	}
 }
 
 type statusError int
