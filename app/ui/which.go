@@ -68,21 +68,23 @@ func PageWhich() Which {
 
 // renderElsewhere replaces the list when the address answers as another
 // Helm: what this page showed is no longer that server's, and what that
-// server has is not this page's to show.
+// server has is not this page's to show. The feed keeps checking: the
+// list comes back by itself when its Helm answers here again.
 func (h *Home) renderElsewhere() app.UI {
 	which := "this page's Helm"
 	if h.host != "" {
 		which = "the Helm on " + h.host
 	}
 	return el.Div().ID("elsewhere").Class("notice").Role("alert").Body(
-		el.P().Text("This page showed the sessions of "+which+". The address now answers as another Helm, so that list is hidden."),
+		el.P().Text("This page showed the sessions of "+which+". The address now answers as another Helm, so that list is hidden until "+which+" answers here again."),
 		el.Button().Class("primary").Text("Reload to see its sessions").OnClick(h.onReload),
 	)
 }
 
 // forget drops the list when another Helm answers at the address: its
 // counts, waiting badge and title would still speak for a server that is
-// gone. The saved copy stays, for this Helm's return.
+// gone. The saved copy stays, for an offline start; on this Helm's
+// return the feed brings its whole list anew.
 func (h *Home) forget(ctx app.Context) {
 	h.sessions = list.New(nil)
 	h.total = 0
