@@ -24,6 +24,7 @@ func TestRecoverBrowser(t *testing.T) {
 	t.Run("LiveSoonAfterHelmdReturns", func(t *testing.T) { testLiveSoonAfterReturn(t, b) })
 	t.Run("AnotherHelmdOnThePort", func(t *testing.T) { testAnotherHelmd(t, b) })
 	t.Run("ADemoRestartedOnThePort", func(t *testing.T) { testDemoRestarted(t, b) })
+	t.Run("ItsHelmBackAfterAnother", func(t *testing.T) { testBackAfterAnother(t, b) })
 	t.Run("SessionPageNamesItsHelm", func(t *testing.T) { testSessionPageNamesItsHelm(t, b) })
 }
 
@@ -111,13 +112,7 @@ func testAnotherHelmd(t *testing.T, b *browser) {
 	if got := c.text("#host"); got != "alpha" {
 		t.Errorf("header names %q, want alpha", got)
 	}
-	// Every row the page ever shows from here on is recorded.
-	mustEval[bool](c, `(() => {
-		const seen = window.__seen = new Set();
-		const look = () => document.querySelectorAll("li.session").forEach(r => seen.add(r.dataset.key));
-		new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true});
-		return true;
-	})()`)
+	recordRows(c)
 
 	a.terminate(t)
 	c.waitConn(10*time.Second, "offline", "Offline")
@@ -132,7 +127,7 @@ func testAnotherHelmd(t *testing.T, b *browser) {
 	if got := c.text("#count"); got != "0 sessions" || mustEval[string](c, `document.title`) != "Helm" {
 		t.Errorf("the old list still speaks: count %q, title %q", got, mustEval[string](c, `document.title`))
 	}
-	if seen := mustEval[[]string](c, `[...window.__seen]`); containsAny(fmt.Sprint(seen), sidB) {
+	if seen := seenRows(c); containsAny(fmt.Sprint(seen), sidB) {
 		t.Fatalf("the page showed the other Helm's session: %v", seen)
 	}
 	if txt := c.text("#elsewhere"); !containsAny(txt, "alpha") {
@@ -145,6 +140,82 @@ func testAnotherHelmd(t *testing.T, b *browser) {
 	c.waitJS(5*time.Second, "beta's row", present(rowSel("claude:"+sidB)))
 	if n := mustEval[int](c, `document.querySelectorAll("li.session").length`); n != 1 {
 		t.Errorf("%d rows after the reload, want beta's 1", n)
+	}
+}
+
+// recordRows records, from now on, the key of every row the page shows
+// (seenRows reads them), however briefly.
+func recordRows(c *chrome) {
+	c.t.Helper()
+	mustEval[bool](c, `(() => {
+		const seen = window.__seen = new Set();
+		const look = () => document.querySelectorAll("li.session").forEach(r => seen.add(r.dataset.key));
+		new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true});
+		return true;
+	})()`)
+}
+
+func seenRows(c *chrome) []string {
+	c.t.Helper()
+	return mustEval[[]string](c, `[...window.__seen]`)
+}
+
+// elsewhereOutage is how long the other helmd holds the port after the
+// page said "Other Helm": the scenario, not a synchronisation. It outlasts
+// the page's checks' climb (from ?backoff=100ms, doubling) to their bound
+// of 4 s, so the return below is seen at the slowest pace.
+const elsewhereOutage = 6 * time.Second
+
+// testBackAfterAnother: the page's helmd stops, another one (another
+// user's folders) answers on the port, and the page says "Other Helm";
+// then that one stops and the page's helmd starts again on the port. The
+// page keeps checking meanwhile and is Live again by itself within
+// seconds, with its own Helm's sessions as they are now (one added
+// during the outage), without a reload, and never showed the other's.
+func testBackAfterAnother(t *testing.T, b *browser) {
+	claudeA, claudeB := t.TempDir(), t.TempDir()
+	fixture.Append(t, fixture.Path(claudeA, cwd, sidA), fixture.User(sidA, cwd, "Alpha's work", time.Now()))
+	fixture.Append(t, fixture.Path(claudeB, "/home/other/secret", sidB), fixture.User(sidB, "/home/other/secret", "Beta's private work", time.Now()))
+	port := strconv.Itoa(freePort(t))
+	a := serveOn(t, port, claudeA, "alpha")
+	c := b.tab(t)
+	c.navigate(a.URL + "/?backoff=100ms")
+	waitLive(c)
+	c.waitJS(5*time.Second, "alpha's row", present(rowSel("claude:"+sidA)))
+	recordRows(c)
+
+	a.terminate(t)
+	c.waitConn(10*time.Second, "offline", "Offline")
+	other := serveOn(t, port, claudeB, "beta")
+	c.waitJS(15*time.Second, "the page to say another Helm answers", present("#elsewhere"))
+	c.waitConn(time.Second, "elsewhere", "Other Helm")
+	<-time.After(elsewhereOutage)
+	if state, _ := c.conn(); state != "elsewhere" {
+		t.Fatalf("indicator %s while the other Helm still answers, want elsewhere", state)
+	}
+	if n := mustEval[int](c, `document.querySelectorAll("li.session").length`); n != 0 {
+		t.Fatalf("%d rows shown under another Helm", n)
+	}
+	other.terminate(t)
+
+	// The page's Helm comes back with a session more than it had.
+	fixture.Append(t, fixture.Path(claudeA, cwd, sidC), fixture.User(sidC, cwd, "Written while away", time.Now()))
+	serveOn(t, port, claudeA, "alpha")
+	back := time.Now()
+	c.waitConn(8*time.Second, "live", "Live")
+	t.Logf("FIGURE Live %v after the page's helmd came back (another Helm on the port %v before)", time.Since(back).Round(10*time.Millisecond), elsewhereOutage)
+	c.waitJS(5*time.Second, "alpha's rows, the new one too", present(rowSel("claude:"+sidA))+" && "+present(rowSel("claude:"+sidC)))
+	if present := mustEval[bool](c, `!!document.getElementById("elsewhere")`); present {
+		t.Error("the Other Helm notice stays after the page's Helm came back")
+	}
+	if got := c.text("#host"); got != "alpha" {
+		t.Errorf("header names %q, want alpha", got)
+	}
+	if got := c.text("#count"); got != "2 sessions" {
+		t.Errorf("count %q, want 2 sessions", got)
+	}
+	if seen := seenRows(c); containsAny(fmt.Sprint(seen), sidB) {
+		t.Fatalf("the page showed the other Helm's session: %v", seen)
 	}
 }
 
