@@ -105,7 +105,7 @@ func TestCLIWithHelmdsOwnToken(t *testing.T) {
 	fixture.Append(t, fixture.Path(root, "/work/plain", sid), fixture.User(sid, "/work/plain", "Plain words", time.Now()))
 	waitFor(t, "the new session's line", func() bool { return strings.Contains(wout.String(), "Plain words") })
 	line := strings.TrimSpace(wout.String())
-	if !strings.Contains(line, " new ") || !strings.Contains(line, "(plain, 1 msgs,") || strings.HasPrefix(line, "{") {
+	if !strings.Contains(line, " new ") || !strings.Contains(line, "(plain, 1 msg,") || strings.HasPrefix(line, "{") {
 		t.Errorf("watch line %q: want the time, \"new\", the status, title and (project, messages, cost)", line)
 	}
 	if err := interrupt(); err != nil {
