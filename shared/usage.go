@@ -46,4 +46,15 @@ type UsageBlock struct {
 	// ProjectedUSD is the spend at the block's end at that rate.
 	ProjectedUSD float64 `json:"projectedUsd"`
 	Now          int64   `json:"now"` // epoch ms the block was computed at
+	// Last is the latest block when it has ended (Active false), so a
+	// client can say when and at what cost; absent while a block runs,
+	// and when nothing was spent in the time the server looks back over.
+	Last *UsageSpan `json:"last,omitempty"`
+}
+
+// UsageSpan is a block that has ended: its window and its spend.
+type UsageSpan struct {
+	Start int64 `json:"start"` // epoch ms, on the hour
+	End   int64 `json:"end"`   // Start + 5 h
+	UsageTotals
 }

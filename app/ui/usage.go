@@ -242,7 +242,7 @@ func (p *UsagePage) renderBlock() app.UI {
 	b := p.shown.block
 	body := []app.UI{el.H2().Text("Current 5-hour block")}
 	if !b.Active {
-		body = append(body, el.P().Text("No block running: nothing spent in the last 5 hours."))
+		body = append(body, el.P().ID("block-none").Text(noBlock(b)))
 	} else {
 		body = append(body, el.Dl().Body(
 			el.Dt().Text("Started"), el.Dd().Text(clockTime(b.Start)),
@@ -253,6 +253,17 @@ func (p *UsagePage) renderBlock() app.UI {
 		))
 	}
 	return el.Section().ID("usage-block").Body(body...)
+}
+
+// noBlock says why no block runs, truly: the last one ended (a block
+// ends 5 hours after it starts, though its last response may be much
+// more recent), or nothing was spent in the time the server looks back
+// over, which is more than 5 hours.
+func noBlock(b usageBlock) string {
+	if l := b.Last; l != nil {
+		return fmt.Sprintf("No block running: the last one ended at %s (%s).", clockTime(l.End), cost(l.CostUSD))
+	}
+	return "No block running: nothing spent in the last 5 hours."
 }
 
 // projected is the block's projected cost, with when it ends and the time

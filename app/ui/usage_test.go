@@ -185,3 +185,36 @@ func (e *elem) byID(id string) *elem {
 	}
 	return nil
 }
+
+// With no block running, the page says why, truly: the last block ended,
+// when and at what cost, though it was spent on within the last 5 hours;
+// "nothing spent in the last 5 hours" only when the server knows of no
+// block in the time it looks back over.
+func TestUsageNoBlockSaysWhy(t *testing.T) {
+	readAt := time.Date(2026, 3, 3, 5, 34, 0, 0, time.Local)
+	ended := time.Date(2026, 3, 3, 5, 0, 0, 0, time.Local)
+	for _, tc := range []struct {
+		name  string
+		block usageBlock
+		want  string
+	}{
+		{"the last block ended", usageBlock{Now: readAt.UnixMilli(), Last: &shared.UsageSpan{
+			Start: ended.Add(-5 * time.Hour).UnixMilli(), End: ended.UnixMilli(), UsageTotals: shared.UsageTotals{CostUSD: 2.81}}},
+			"No block running: the last one ended at Tue 05:00 ($2.81)."},
+		{"it ended this instant, at no cost (tokens of an unpriced model)", usageBlock{Now: ended.UnixMilli(), Last: &shared.UsageSpan{
+			Start: ended.Add(-5 * time.Hour).UnixMilli(), End: ended.UnixMilli()}},
+			"No block running: the last one ended at Tue 05:00 ($0)."},
+		{"nothing known", usageBlock{Now: readAt.UnixMilli()}, "No block running: nothing spent in the last 5 hours."},
+	} {
+		p := usagePageWith(readAt, nil)
+		p.shown.block = tc.block
+		page := renderUI(t, p.Render())
+		got := page.byID("block-none")
+		if got == nil || got.content() != tc.want {
+			t.Errorf("%s: the block says %v, want %q", tc.name, got, tc.want)
+		}
+		if page.byID("block-cost") != nil || page.byID("block-burn") != nil {
+			t.Errorf("%s: a block that does not run has figures", tc.name)
+		}
+	}
+}

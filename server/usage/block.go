@@ -21,8 +21,10 @@ const blockLookback = 48 * time.Hour
 // Block is the current usage block (shared.UsageBlock).
 type Block = shared.UsageBlock
 
-// Block returns the block now falls in. Slot starts stand for message
-// times, so gaps are measured to within a slot (15 minutes).
+// Block returns the block now falls in, or, when none runs, the last
+// one that ended (Last), so that the page can say what it cost rather
+// than that nothing was spent. Slot starts stand for message times, so
+// gaps are measured to within a slot (15 minutes).
 func (st *Store) Block(now time.Time) Block {
 	nowMS := now.UnixMilli()
 	from := nowMS - blockLookback.Milliseconds()
@@ -42,9 +44,6 @@ func (st *Store) Block(now time.Time) Block {
 		}
 		last = t
 	}
-	if nowMS >= start+length || nowMS-last >= length {
-		return out
-	}
 	var total spend
 	for j, t := range times {
 		if t >= first {
@@ -53,10 +52,16 @@ func (st *Store) Block(now time.Time) Block {
 			}
 		}
 	}
+	spent := Totals{CostUSD: pricing.Dollars(total.nano), Tokens: total.tokens}
+	// The last activity is in the block, so 5 hours quiet is past its end.
+	if nowMS >= start+length {
+		out.Last = &shared.UsageSpan{Start: start, End: start + length, UsageTotals: spent}
+		return out
+	}
 	elapsed := max(nowMS-first, Slot.Milliseconds())
 	burn := float64(total.nano) / float64(elapsed) * float64(hour) // nano-dollars per hour
 	out.Active, out.Start, out.End = true, start, start+length
-	out.UsageTotals = Totals{CostUSD: pricing.Dollars(total.nano), Tokens: total.tokens}
+	out.UsageTotals = spent
 	out.BurnUSDPerHour = pricing.Dollars(int64(burn))
 	out.ProjectedUSD = pricing.Dollars(total.nano + int64(burn*float64(start+length-nowMS)/float64(hour)))
 	return out

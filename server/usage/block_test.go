@@ -1,7 +1,10 @@
 package usage
 
 import (
+	"encoding/json"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -30,6 +33,9 @@ func TestBlock(t *testing.T) {
 		costCents int64
 		burnCents int64 // per hour
 		projCents int64
+		// lastStart and lastCents: the block that ended, when none runs
+		// (lastStart 0: none in the lookback).
+		lastStart, lastCents int64
 	}{
 		{name: "nothing spent", now: h(12, 0)},
 		{
@@ -49,14 +55,36 @@ func TestBlock(t *testing.T) {
 			now:   h(7, 15), active: true, start: h(6, 0), costCents: 100, burnCents: 100, projCents: 100 + 375,
 		},
 		{
-			name:  "the block ended: none now",
+			name:  "the block ended: none now, the last one said",
 			cells: []Cell{{At: h(1, 0), Nano: dollar}},
-			now:   h(6, 1),
+			now:   h(6, 1), lastStart: h(1, 0), lastCents: 100,
 		},
 		{
-			name:  "5 hours quiet: none now",
+			name:  "the block ended this very millisecond",
+			cells: []Cell{{At: h(1, 15), Nano: dollar}, {At: h(5, 45), Nano: dollar / 2}},
+			now:   h(6, 0), lastStart: h(1, 0), lastCents: 150,
+		},
+		{
+			// The reviewer's case: spent within the last 5 hours, in a
+			// block that ended before now.
+			name:  "spent 1.8 h ago in a block that ended: none now, the last one said",
+			cells: []Cell{{At: h(0, 0), Nano: dollar}, {At: h(3, 45), Nano: 1_810_000_000}},
+			now:   h(5, 34), lastStart: h(0, 0), lastCents: 281,
+		},
+		{
+			name:  "5 hours quiet: none now, the last one said",
 			cells: []Cell{{At: h(1, 0), Nano: dollar}, {At: h(3, 0), Nano: dollar}},
-			now:   h(8, 0) + 1,
+			now:   h(8, 0) + 1, lastStart: h(1, 0), lastCents: 200,
+		},
+		{
+			name:  "continuous use, then quiet: the last block is the latest, not the first",
+			cells: []Cell{{At: h(1, 0), Nano: dollar}, {At: h(6, 15), Nano: 3 * dollar}},
+			now:   h(12, 0), lastStart: h(6, 0), lastCents: 300,
+		},
+		{
+			name:  "spent over two days ago only: none now, and no last one",
+			cells: []Cell{{At: h(1, 0) - 49*time.Hour.Milliseconds(), Nano: dollar}},
+			now:   h(1, 0),
 		},
 	}
 	for _, tc := range tests {
@@ -67,10 +95,22 @@ func TestBlock(t *testing.T) {
 			if b.Active != tc.active {
 				t.Fatalf("active %v, want %v (%+v)", b.Active, tc.active, b)
 			}
+			c := func(usd float64) int64 { return int64(math.Round(usd * 100)) }
+			switch l := b.Last; {
+			case tc.lastStart == 0 && l != nil:
+				t.Errorf("last block %+v, want none", *l)
+			case tc.lastStart != 0 && l == nil:
+				t.Errorf("no last block, want one from %s", time.UnixMilli(tc.lastStart).UTC())
+			case l != nil && (l.Start != tc.lastStart || l.End != tc.lastStart+BlockLength.Milliseconds() || c(l.CostUSD) != tc.lastCents):
+				t.Errorf("last block %s–%s, %.4f; want from %s, %d cents", time.UnixMilli(l.Start).UTC(), time.UnixMilli(l.End).UTC(), l.CostUSD,
+					time.UnixMilli(tc.lastStart).UTC(), tc.lastCents)
+			}
 			if !tc.active {
+				if b.Start != 0 || b.End != 0 || b.CostUSD != 0 || b.BurnUSDPerHour != 0 || b.ProjectedUSD != 0 {
+					t.Errorf("no block, yet %+v: the old fields say none as they did", b)
+				}
 				return
 			}
-			c := func(usd float64) int64 { return int64(math.Round(usd * 100)) }
 			if b.Start != tc.start || b.End != tc.start+BlockLength.Milliseconds() {
 				t.Errorf("block %s–%s, want start %s", time.UnixMilli(b.Start).UTC(), time.UnixMilli(b.End).UTC(), time.UnixMilli(tc.start).UTC())
 			}
@@ -127,5 +167,63 @@ func TestSameIDTwoSources(t *testing.T) {
 	}
 	if ids := st.IDs(shared.SourceOpenCode); len(ids) != 1 || ids[0] != "s1" || len(st.IDs(shared.SourceClaude)) != 0 {
 		t.Errorf("IDs: opencode %v, claude %v", ids, st.IDs(shared.SourceClaude))
+	}
+}
+
+// TestBlockAnswer: GET /api/usage/block keeps every field it had, so an
+// old client reads it as before, and adds the block that ended when
+// none runs ("last"), which it leaves out while one runs.
+func TestBlockAnswer(t *testing.T) {
+	day := time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) int64 { return day.Add(d).UnixMilli() }
+	st := NewStore()
+	st.Set(sess("a", "/p"), []Cell{{At: at(0), Nano: 1_000_000_000}, {At: at(3*time.Hour + 45*time.Minute), Nano: 1_810_000_000}})
+	clock := day
+	mux := http.NewServeMux()
+	Install(mux, st, func() time.Time { return clock }, nil)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	get := func() map[string]json.RawMessage {
+		t.Helper()
+		resp, err := http.Get(srv.URL + "/api/usage/block")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]json.RawMessage
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	old := []string{"active", "start", "end", "costUsd", "tokens", "burnUsdPerHour", "projectedUsd", "now"}
+
+	clock = day.Add(5*time.Hour + 34*time.Minute) // the block ran 00:00–05:00
+	got := get()
+	for _, k := range old {
+		if _, ok := got[k]; !ok {
+			t.Errorf("ended: no %q in %s", k, got)
+		}
+	}
+	if string(got["active"]) != "false" || string(got["costUsd"]) != "0" {
+		t.Errorf("ended: active %s, costUsd %s; want false and 0, as before", got["active"], got["costUsd"])
+	}
+	var last struct {
+		Start, End int64
+		CostUSD    float64 `json:"costUsd"`
+	}
+	if err := json.Unmarshal(got["last"], &last); err != nil || last.Start != at(0) || last.End != at(5*time.Hour) || math.Round(last.CostUSD*100) != 281 {
+		t.Errorf("ended: last %s (%v), want 00:00 to 05:00 at $2.81", got["last"], err)
+	}
+
+	clock = day.Add(4 * time.Hour)
+	got = get()
+	for _, k := range old {
+		if _, ok := got[k]; !ok {
+			t.Errorf("running: no %q in %s", k, got)
+		}
+	}
+	if _, ok := got["last"]; ok || string(got["active"]) != "true" {
+		t.Errorf("running: %s; want active, and no last block", got)
 	}
 }
