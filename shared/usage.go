@@ -40,6 +40,12 @@ type UsageBlock struct {
 	Start  int64 `json:"start"` // epoch ms, on the hour
 	End    int64 `json:"end"`   // Start + 5 h
 	UsageTotals
+	// HasRate says whether the block's use spans long enough to tell a
+	// rate from (the server's rule, README's usage page): one response,
+	// or a few within minutes, say nothing of the hours left. Without
+	// it BurnUSDPerHour is 0 and ProjectedUSD the spend so far, which is
+	// what a client that does not know this field shows.
+	HasRate bool `json:"hasRate"`
 	// BurnUSDPerHour is the spend so far over the time since the block's
 	// first activity.
 	BurnUSDPerHour float64 `json:"burnUsdPerHour"`

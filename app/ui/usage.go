@@ -244,13 +244,23 @@ func (p *UsagePage) renderBlock() app.UI {
 	if !b.Active {
 		body = append(body, el.P().ID("block-none").Text(noBlock(b)))
 	} else {
-		body = append(body, el.Dl().Body(
+		since := p.now.Sub(p.readAt)
+		facts := []app.UI{
 			el.Dt().Text("Started"), el.Dd().Text(clockTime(b.Start)),
 			el.Dt().Text("Spent so far"), el.Dd().ID("block-cost").Text(cost(b.CostUSD)),
-			el.Dt().Text("Burn rate"), el.Dd().ID("block-burn").Text(cost(b.BurnUSDPerHour)+" per hour"),
-			el.Dt().Text("Projected at its end"), el.Dd().ID("block-projected").
-				Text(projected(b, p.now.Sub(p.readAt))),
-		))
+		}
+		if b.HasRate {
+			facts = append(facts,
+				el.Dt().Text("Burn rate"), el.Dd().ID("block-burn").Text(cost(b.BurnUSDPerHour)+" per hour"),
+				el.Dt().Text("Projected at its end"), el.Dd().ID("block-projected").Text(projected(b, since)))
+		} else {
+			// One response, or a few within minutes, stretched over the
+			// hours left would be a guess shown as a figure.
+			facts = append(facts,
+				el.Dt().Text("Burn rate"), el.Dd().ID("block-burn").Text(noRate),
+				el.Dt().Text("Ends"), el.Dd().ID("block-ends").Text(endsAt(b, since)))
+		}
+		body = append(body, el.Dl().Body(facts...))
 	}
 	return el.Section().ID("usage-block").Body(body...)
 }
@@ -272,12 +282,22 @@ func noBlock(b usageBlock) string {
 // how long ago the block was read: between readings, and while they
 // fail, it is still the time left now.
 func projected(b usageBlock, since time.Duration) string {
+	return cost(b.ProjectedUSD) + " at " + endsAt(b, since)
+}
+
+// endsAt is when the block ends and the time left, "Thu 12:00 (4 h 53
+// min left)", counted down by since as projected says.
+func endsAt(b usageBlock, since time.Duration) string {
 	left := max(b.End-b.Now-max(since, 0).Milliseconds(), 0)
 	if left >= time.Minute.Milliseconds() {
 		left = (left + 30_000) / 60_000 * 60_000 // to the nearest minute
 	}
-	return fmt.Sprintf("%s at %s (%s left)", cost(b.ProjectedUSD), clockTime(b.End), duration(left))
+	return fmt.Sprintf("%s (%s left)", clockTime(b.End), duration(left))
 }
+
+// noRate is what the page says of a block whose use does not yet span
+// long enough for a rate (the server's usage.RateSpan).
+const noRate = "Too early to tell: a rate needs more than 15 minutes of use"
 
 // clockTime is a time of day in the browser's zone.
 func clockTime(ms int64) string { return time.UnixMilli(ms).In(time.Local).Format("Mon 15:04") }

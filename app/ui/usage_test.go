@@ -218,3 +218,42 @@ func TestUsageNoBlockSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// A block whose use does not yet span long enough for a rate (one
+// response, or a few within minutes) shows no burn rate and no
+// projection, only that it is too early and when the block ends; one
+// that does shows both.
+func TestUsageBlockRate(t *testing.T) {
+	readAt := time.Date(2026, 3, 3, 9, 10, 0, 0, time.Local)
+	start := time.Date(2026, 3, 3, 9, 0, 0, 0, time.Local)
+	block := usageBlock{Active: true, Start: start.UnixMilli(), End: start.Add(5 * time.Hour).UnixMilli(), Now: readAt.UnixMilli(),
+		UsageTotals: shared.UsageTotals{CostUSD: 22.5}, ProjectedUSD: 22.5}
+	for _, tc := range []struct {
+		name                  string
+		rate                  bool
+		burn, projected, ends string // "": no such figure
+	}{
+		{"one response", false, noRate, "", "Tue 14:00 (4 h 50 min left)"},
+		{"use over an hour", true, "$9.00 per hour", "$60.00 at Tue 14:00 (4 h 50 min left)", ""},
+	} {
+		b := block
+		if b.HasRate = tc.rate; tc.rate {
+			b.BurnUSDPerHour, b.ProjectedUSD = 9, 60
+		}
+		p := usagePageWith(readAt, nil)
+		p.shown.block = b
+		page := renderUI(t, p.Render())
+		text := func(id string) string {
+			if e := page.byID(id); e != nil {
+				return e.content()
+			}
+			return ""
+		}
+		if got := text("block-cost"); got != "$22.50" {
+			t.Errorf("%s: spent %q, want $22.50", tc.name, got)
+		}
+		if got, got2, got3 := text("block-burn"), text("block-projected"), text("block-ends"); got != tc.burn || got2 != tc.projected || got3 != tc.ends {
+			t.Errorf("%s: burn %q, projected %q, ends %q; want %q, %q, %q", tc.name, got, got2, got3, tc.burn, tc.projected, tc.ends)
+		}
+	}
+}

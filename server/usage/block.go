@@ -18,6 +18,14 @@ const BlockLength = 5 * time.Hour
 // walk starts at its edge and block edges may differ from ccusage's.
 const blockLookback = 48 * time.Hour
 
+// RateSpan is how far apart the block's first and last activity must be
+// for a burn rate and a projection: a rate from one response, or a few
+// within minutes, stretched over the hours left, says nothing (one
+// $22.50 response was "$90 per hour, $401 at its end"). Activity is
+// known by the slot, so slot starts 30 minutes apart are more than 15
+// minutes of real use.
+const RateSpan = 2 * Slot
+
 // Block is the current usage block (shared.UsageBlock).
 type Block = shared.UsageBlock
 
@@ -58,10 +66,16 @@ func (st *Store) Block(now time.Time) Block {
 		out.Last = &shared.UsageSpan{Start: start, End: start + length, UsageTotals: spent}
 		return out
 	}
-	elapsed := max(nowMS-first, Slot.Milliseconds())
-	burn := float64(total.nano) / float64(elapsed) * float64(hour) // nano-dollars per hour
 	out.Active, out.Start, out.End = true, start, start+length
 	out.UsageTotals = spent
+	out.ProjectedUSD = spent.CostUSD // what an old client shows without a rate: the spend so far
+	if last-first < RateSpan.Milliseconds() {
+		return out
+	}
+	// now ≥ last, so elapsed is RateSpan at least.
+	elapsed := nowMS - first
+	burn := float64(total.nano) / float64(elapsed) * float64(hour) // nano-dollars per hour
+	out.HasRate = true
 	out.BurnUSDPerHour = pricing.Dollars(int64(burn))
 	out.ProjectedUSD = pricing.Dollars(total.nano + int64(burn*float64(start+length-nowMS)/float64(hour)))
 	return out

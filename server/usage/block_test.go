@@ -31,6 +31,7 @@ func TestBlock(t *testing.T) {
 		active    bool
 		start     int64
 		costCents int64
+		rate      bool  // a burn rate told (HasRate)
 		burnCents int64 // per hour
 		projCents int64
 		// lastStart and lastCents: the block that ended, when none runs
@@ -42,17 +43,49 @@ func TestBlock(t *testing.T) {
 			name:  "one block: $2 from 09:10 to 10:10, now 10:10",
 			cells: []Cell{{At: h(9, 0) + 15*60_000, Nano: dollar}, {At: h(10, 15), Nano: dollar}},
 			now:   h(10, 15), active: true, start: h(9, 0), costCents: 200,
-			burnCents: 200, projCents: 200 + 200*375/100, // $2/h for the 3 h 45 min left
+			rate: true, burnCents: 200, projCents: 200 + 200*375/100, // $2/h for the 3 h 45 min left
 		},
 		{
 			name:  "a 5-hour gap starts a new block",
 			cells: []Cell{{At: h(1, 0), Nano: 5 * dollar}, {At: h(6, 30), Nano: dollar}},
-			now:   h(7, 30), active: true, start: h(6, 0), costCents: 100, burnCents: 100, projCents: 100 + 350,
+			now:   h(7, 30), active: true, start: h(6, 0), costCents: 100, projCents: 100, // one response: no rate
 		},
 		{
 			name:  "continuous use: the block ends 5 h after its start and the next starts at its first slot",
 			cells: []Cell{{At: h(1, 0), Nano: dollar}, {At: h(3, 0), Nano: dollar}, {At: h(6, 15), Nano: dollar}},
-			now:   h(7, 15), active: true, start: h(6, 0), costCents: 100, burnCents: 100, projCents: 100 + 375,
+			now:   h(7, 15), active: true, start: h(6, 0), costCents: 100, projCents: 100, // one response: no rate
+		},
+		{
+			// The reviewer's case: it was "$90.00 per hour" and "$401".
+			name:  "one $22.50 response: no rate, the projection the spend so far",
+			cells: []Cell{{At: h(9, 0), Nano: 22_500_000_000}},
+			now:   h(9, 10), active: true, start: h(9, 0), costCents: 2250, projCents: 2250,
+		},
+		{
+			name:  "one response, hours ago: still no rate",
+			cells: []Cell{{At: h(9, 0), Nano: 22_500_000_000}},
+			now:   h(12, 0), active: true, start: h(9, 0), costCents: 2250, projCents: 2250,
+		},
+		{
+			name:  "many responses in one slot: no rate",
+			cells: []Cell{{At: h(9, 0), Nano: dollar, Model: "a"}, {At: h(9, 0), Nano: dollar, Model: "b"}, {At: h(9, 0), Nano: dollar, Model: "c"}},
+			now:   h(9, 14), active: true, start: h(9, 0), costCents: 300, projCents: 300,
+		},
+		{
+			name:  "two slots side by side, maybe a minute apart: no rate",
+			cells: []Cell{{At: h(9, 0), Nano: dollar}, {At: h(9, 15), Nano: dollar}},
+			now:   h(9, 20), active: true, start: h(9, 0), costCents: 200, projCents: 200,
+		},
+		{
+			name:  "two slots 30 min apart: a rate over the time since the first",
+			cells: []Cell{{At: h(9, 0), Nano: dollar}, {At: h(9, 30), Nano: dollar}},
+			now:   h(10, 0), active: true, start: h(9, 0), costCents: 200,
+			rate: true, burnCents: 200, projCents: 200 + 200*4, // $2/h for the 4 h left
+		},
+		{
+			name:  "nothing spent in the block's responses (an unpriced model): a rate of $0",
+			cells: []Cell{{At: h(9, 0), Tokens: shared.Tokens{Input: 5}}, {At: h(10, 0), Tokens: shared.Tokens{Input: 5}}},
+			now:   h(10, 0), active: true, start: h(9, 0), rate: true,
 		},
 		{
 			name:  "the block ended: none now, the last one said",
@@ -113,6 +146,9 @@ func TestBlock(t *testing.T) {
 			}
 			if b.Start != tc.start || b.End != tc.start+BlockLength.Milliseconds() {
 				t.Errorf("block %s–%s, want start %s", time.UnixMilli(b.Start).UTC(), time.UnixMilli(b.End).UTC(), time.UnixMilli(tc.start).UTC())
+			}
+			if b.HasRate != tc.rate {
+				t.Errorf("a rate told %v, want %v", b.HasRate, tc.rate)
 			}
 			if c(b.CostUSD) != tc.costCents || c(b.BurnUSDPerHour) != tc.burnCents || c(b.ProjectedUSD) != tc.projCents {
 				t.Errorf("cost %.4f burn %.4f/h projected %.4f, want %d %d %d cents", b.CostUSD, b.BurnUSDPerHour, b.ProjectedUSD,
@@ -225,5 +261,8 @@ func TestBlockAnswer(t *testing.T) {
 	}
 	if _, ok := got["last"]; ok || string(got["active"]) != "true" {
 		t.Errorf("running: %s; want active, and no last block", got)
+	}
+	if string(got["hasRate"]) != "true" {
+		t.Errorf("running 4 h, spent at 00:00 and 03:45: hasRate %s, want true", got["hasRate"])
 	}
 }
