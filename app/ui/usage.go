@@ -202,15 +202,17 @@ func (p *UsagePage) renderBody() app.UI {
 	d := p.shown
 	rows, models := fillDays(d.days, d.at, time.Local, usageDays)
 	colors := palette(models)
+	top, rest := topN(d.projects.Buckets, 10)
 	return el.Div().Body(
 		p.renderFreshness(),
 		p.renderSummary(rows),
 		p.renderBlock(),
 		dayChart(rows, models, colors),
 		tokenChart(rows, models, colors),
-		barChart("projects", "Cost per project (top 10)", "project", topN(d.projects.Buckets, 10), colors),
-		barChart("models", "Cost per model", "model", d.models.Buckets, colors),
-		barChart("sources", "Cost per source", "source", d.sources.Buckets, colors),
+		barChart("projects", "Cost per project (top 10)", "project", top, rest, colors),
+		// Every model and source has its bar: none folded.
+		barChart("models", "Cost per model", "model", d.models.Buckets, folded{}, colors),
+		barChart("sources", "Cost per source", "source", d.sources.Buckets, folded{}, colors),
 	)
 }
 

@@ -134,11 +134,13 @@ func tokenChart(rows []dayRow, models []string, colors map[string]string) app.UI
 
 // barChart is one horizontal bar per bucket, each on a row with its name
 // and its cost in words; a click lists the sessions of that project,
-// model or source (the folded rest has no link). The rows are HTML, the
-// bars SVG: a name too long for its column ends in an ellipsis, a path
-// shows its last folders after a "…" (pathFit); the row's tooltip has
-// it whole. Names come from transcripts: text, never markup.
-func barChart(id, title, filter string, buckets []usageBucket, colors map[string]string) app.UI {
+// model or source. The rows are HTML, the bars SVG: a name too long for
+// its column ends in an ellipsis, a path shows its last folders after a
+// "…" (pathFit); the row's tooltip has it whole. Names come from
+// transcripts: text, never markup. The bars are to the scale of the
+// costliest bucket; rest, the buckets folded past them, is a last row
+// without a bar or a link, which would otherwise set the scale.
+func barChart(id, title, filter string, buckets []usageBucket, rest folded, colors map[string]string) app.UI {
 	if len(buckets) == 0 {
 		return chartSection(id, title, "nothing spent", el.P().Text("No usage in the last 30 days."))
 	}
@@ -146,8 +148,8 @@ func barChart(id, title, filter string, buckets []usageBucket, colors map[string
 	for _, b := range buckets {
 		top = max(top, b.CostUSD)
 	}
-	bars := make([]app.UI, 0, len(buckets))
-	trs := make([]app.UI, 0, len(buckets))
+	bars := make([]app.UI, 0, len(buckets)+1)
+	trs := make([]app.UI, 0, len(buckets)+1)
 	for _, b := range buckets {
 		w := 0.0
 		if top > 0 {
@@ -159,16 +161,17 @@ func barChart(id, title, filter string, buckets []usageBucket, colors map[string
 		}
 		bars = append(bars, hbar(filter, b.Key, cost(b.CostUSD), w, fill))
 		label, full := bucketName(filter, b.Key)
-		name := app.UI(app.Text(label))
-		switch {
-		case b.Key == restKey:
-		case filter == "project":
+		name := el.A().Attr("href", listURL(filter, b.Key)).Title("%s", attr(full)).Text(label)
+		if filter == "project" {
 			name = el.A().Attr("href", listURL(filter, b.Key)).Title("%s", attr(full)).Body(pathParts(label)...)
-		default:
-			name = el.A().Attr("href", listURL(filter, b.Key)).Title("%s", attr(full)).Text(label)
 		}
 		trs = append(trs, el.Tr().Body(el.Th().Attr("scope", "row").Body(name), el.Td().Text(cost(b.CostUSD)),
 			el.Td().Class("tokens").Body(tokenParts(b.Tokens)...)))
+	}
+	if rest.N > 0 {
+		bars = append(bars, restRow(rest))
+		trs = append(trs, el.Tr().Class("rest").Body(el.Th().Attr("scope", "row").Text(rest.name()), el.Td().Text(cost(rest.CostUSD)),
+			el.Td().Class("tokens").Body(tokenParts(rest.Tokens)...)))
 	}
 	// A list, not an image: each bar's name and figure are read whole,
 	// a path too where the bar shows its end only.
@@ -182,22 +185,31 @@ func barChart(id, title, filter string, buckets []usageBucket, colors map[string
 func hbar(filter, key, value string, width float64, fill string) app.UI {
 	label, full := bucketName(filter, key)
 	name := el.Span().Class("bar-name").Text(label)
-	if filter == "project" && key != restKey {
+	if filter == "project" {
 		// Its end kept, the folders before it giving way (pathFit).
 		name = el.Span().Class("bar-name", "path").Body(pathFit(label))
 	}
-	row := el.Div().Class("bar").Role("listitem").DataSet("key", attr(key)).Title("%s", attr(full+": "+value))
-	if key == restKey {
-		row = row.Class("rest") // no link: many projects
-	} else {
-		row = row.OnClick(navigate(listURL(filter, key)))
-	}
-	return row.Body(
+	return el.Div().Class("bar").Role("listitem").DataSet("key", attr(key)).Title("%s", attr(full+": "+value)).
+		OnClick(navigate(listURL(filter, key))).Body(
 		name,
 		svg("svg").Class("bar-track").Attr("viewBox", "0 0 100 10").Attr("preserveAspectRatio", "none").
 			Aria("hidden", "true").Body(
 			svg("rect").Attr("x", 0).Attr("y", 0).Attr("width", fmt.Sprintf("%.2f", width)).Attr("height", 10).
 				Attr("rx", 1).Attr("fill", fill)),
+		el.Span().Class("bar-value").Text(value),
+	)
+}
+
+// restRow is a bar chart's folded buckets, under the bars: its name ("31
+// other projects") and cost, read as a bar is, and in the bar's place a
+// note that it is not charted (hidden from a reader, who hears no bars):
+// no bar, so that a large sum of many small buckets does not shrink the
+// others' to slivers; no link, the list filtering by one project only.
+func restRow(rest folded) app.UI {
+	value := cost(rest.CostUSD)
+	return el.Div().Class("bar", "rest").Role("listitem").DataSet("key", restKey).Title("%s", rest.name()+": "+value).Body(
+		el.Span().Class("bar-name").Text(rest.name()),
+		el.Span().Class("bar-note").Aria("hidden", "true").Text("together, not charted"),
 		el.Span().Class("bar-value").Text(value),
 	)
 }

@@ -128,8 +128,8 @@ func TestBarChartLabels(t *testing.T) {
 		keys        []string
 		names, full []string // shown, and in the tooltip
 	}{
-		{"project", []string{"/home/dev/webapp", "/home/dev/" + hostile, restKey},
-			[]string{"/home/dev/webapp", "/home/dev/" + hostile, restKey}, []string{"/home/dev/webapp", "/home/dev/" + hostile, restKey}},
+		{"project", []string{"/home/dev/webapp", "/home/dev/" + hostile},
+			[]string{"/home/dev/webapp", "/home/dev/" + hostile}, []string{"/home/dev/webapp", "/home/dev/" + hostile}},
 		{"model", []string{"claude-sonnet-4-5-20250929", "gpt-5", hostile},
 			[]string{"sonnet 4.5", "gpt 5", hostile}, []string{"claude-sonnet-4-5-20250929", "gpt-5", hostile}},
 		{"source", []string{"claude", "opencode"},
@@ -139,7 +139,7 @@ func TestBarChartLabels(t *testing.T) {
 		for i, k := range tc.keys {
 			buckets = append(buckets, usageBucket{Key: k, CostUSD: 12.5 / float64(i+1)})
 		}
-		page := renderUI(t, barChart(tc.filter+"s", "Cost per "+tc.filter, tc.filter, buckets, palette(tc.keys)))
+		page := renderUI(t, barChart(tc.filter+"s", "Cost per "+tc.filter, tc.filter, buckets, folded{}, palette(tc.keys)))
 		if page.hasTag("img") {
 			t.Errorf("%s: a name became markup", tc.filter)
 		}
@@ -167,14 +167,11 @@ func TestBarChartLabels(t *testing.T) {
 			if bar.attrs["data-key"] != key {
 				t.Errorf("%s bar %d: data-key %q, want the id %q (its link filters by it)", tc.filter, i, bar.attrs["data-key"], key)
 			}
-			if isPath := names[0].hasClass("path") && len(names[0].all("fit-end")) == 1; isPath != (tc.filter == "project" && key != restKey) {
+			if isPath := names[0].hasClass("path") && len(names[0].all("fit-end")) == 1; isPath != (tc.filter == "project") {
 				t.Errorf("%s bar %d: name laid out as a path %v", tc.filter, i, isPath)
 			}
 			if role := bar.attrs["role"]; role != "listitem" {
 				t.Errorf("%s bar %d: role %q, want listitem (its name and figure read)", tc.filter, i, role)
-			}
-			if rest := bar.hasClass("rest"); rest != (key == restKey) {
-				t.Errorf("%s bar %d (%q): marked as the folded rest %v", tc.filter, i, key, rest)
 			}
 		}
 	}
@@ -188,7 +185,7 @@ func TestBarChartTableNames(t *testing.T) {
 		{"model", buckets[0].Key, "opus 4.1", buckets[0].Key, "/?model=claude-opus-4-1-20250805"},
 		{"source", buckets[1].Key, "OpenCode", "OpenCode", "/?source=opencode"},
 	} {
-		page := renderUI(t, barChart("x", "Cost", tc.filter, buckets, nil))
+		page := renderUI(t, barChart("x", "Cost", tc.filter, buckets, folded{}, nil))
 		var links []string
 		for _, a := range page.tags("a") {
 			if a.attrs["href"] == tc.href {
@@ -208,7 +205,7 @@ func TestBarChartTableNames(t *testing.T) {
 func TestBarChartTableBreaks(t *testing.T) {
 	const path = `/home/dev/notes/blog posts/<img src=x onerror="alert(1)">`
 	tokens := shared.Tokens{Input: 1500, Output: 200, CacheRead: 12_000}
-	page := renderUI(t, barChart("projects", "Cost per project", "project", []usageBucket{{Key: path, CostUSD: 1, Tokens: tokens}}, nil))
+	page := renderUI(t, barChart("projects", "Cost per project", "project", []usageBucket{{Key: path, CostUSD: 1, Tokens: tokens}}, folded{}, nil))
 	if page.hasTag("img") {
 		t.Error("a path became markup")
 	}
@@ -369,3 +366,82 @@ func TestDayTablesListTheDaysWithUse(t *testing.T) {
 		}
 	}
 }
+
+// A bar chart's bars are to the scale of its costliest bucket shown,
+// never of the folded rest: with 41 projects, the other 31 at $705 made
+// every one of the top 10, at $29 to $39, a sliver alike. The rest is a
+// last row of its own, its name and cost read as a bar's (a list item),
+// with no bar and no link; the table has it too. Nothing spent, or a
+// rest of $0, draws no bar wider than the track and no NaN.
+func TestBarChartScale(t *testing.T) {
+	var top10 []usageBucket
+	for i := range 10 {
+		top10 = append(top10, usageBucket{Key: fmt.Sprintf("/home/dev/p%02d", i), CostUSD: float64(39 - i)})
+	}
+	zero := []usageBucket{{Key: "/a"}, {Key: "/b"}}
+	for _, tc := range []struct {
+		name    string
+		filter  string
+		buckets []usageBucket
+		rest    folded
+		widths  []string // each bar's, in the viewBox's 0..100
+		restRow string   // the folded row's name and value; "": none
+	}{
+		{"the rest far above the top 10", "project", top10, folded{N: 31, CostUSD: 705},
+			[]string{"100.00", "97.44", "94.87", "92.31", "89.74", "87.18", "84.62", "82.05", "79.49", "76.92"}, "31 other projects|$705"},
+		{"the rest below the top", "project", top10[:2], folded{N: 1, CostUSD: 1}, []string{"100.00", "97.44"}, "1 other project|$1.00"},
+		{"a rest of $0 (unpriced models)", "project", top10[:1], folded{N: 2}, []string{"100.00"}, "2 other projects|$0"},
+		{"nothing spent", "project", zero, folded{N: 4}, []string{"0.00", "0.00"}, "4 other projects|$0"},
+		{"models: every one its bar, none folded", "model",
+			[]usageBucket{{Key: "claude-opus-4-6", CostUSD: 8}, {Key: "gpt-5", CostUSD: 2}, {Key: "glm-4", CostUSD: 0}},
+			folded{}, []string{"100.00", "25.00", "0.00"}, ""},
+	} {
+		page := renderUI(t, barChart("x", "Cost", tc.filter, tc.buckets, tc.rest, nil))
+		items := page.all("hbars")[0].all("bar")
+		var widths []string
+		restRows := 0
+		for _, it := range items {
+			if it.attrs["role"] != "listitem" {
+				t.Errorf("%s: row %q is no list item", tc.name, it.attrs["data-key"])
+			}
+			rects := it.tags("rect")
+			if !it.hasClass("rest") {
+				if len(rects) != 1 {
+					t.Fatalf("%s: bar %q has %d rects", tc.name, it.attrs["data-key"], len(rects))
+				}
+				widths = append(widths, rects[0].attrs["width"])
+				continue
+			}
+			restRows++
+			read := contents(it.all("bar-name"))[0] + "|" + contents(it.all("bar-value"))[0]
+			if read != tc.restRow || it.attrs["title"] != strings.Replace(tc.restRow, "|", ": ", 1) {
+				t.Errorf("%s: the rest reads %q, tooltip %q; want %q", tc.name, read, it.attrs["title"], tc.restRow)
+			}
+			if len(rects) != 0 || it.hasTag("svg") {
+				t.Errorf("%s: the rest has a bar", tc.name)
+			}
+			if notes := it.all("bar-note"); len(notes) != 1 || !hasAttr(notes[0], "aria-hidden") {
+				t.Errorf("%s: the rest's note, which a reader need not hear, is %v", tc.name, notes)
+			}
+		}
+		if !slices.Equal(widths, tc.widths) {
+			t.Errorf("%s: bars %q wide, want %q", tc.name, widths, tc.widths)
+		}
+		if want := min(len(tc.restRow), 1); restRows != want {
+			t.Errorf("%s: %d rows of the rest, want %d", tc.name, restRows, want)
+		}
+		// The table: a row for the rest, in its words, with no link.
+		var rows []string
+		for _, tr := range page.tags("tbody")[0].tags("tr") {
+			rows = append(rows, tr.tags("th")[0].content()+"|"+tr.tags("td")[0].content())
+			if tr.hasClass("rest") && tr.hasTag("a") {
+				t.Errorf("%s: the rest's table row links to a list", tc.name)
+			}
+		}
+		if tc.restRow != "" && (len(rows) != len(tc.buckets)+1 || rows[len(rows)-1] != tc.restRow) {
+			t.Errorf("%s: table rows %q, want the rest last as %q", tc.name, rows, tc.restRow)
+		}
+	}
+}
+
+func hasAttr(e *elem, name string) bool { _, ok := e.attrs[name]; return ok }

@@ -101,12 +101,10 @@ func fillDays(rep usageReport, now time.Time, loc *time.Location, n int) ([]dayR
 // says: a model's whole id, which the short name leaves out (the date,
 // the vendor's prefix) and which tells two releases apart.
 func bucketName(filter, key string) (name, full string) {
-	switch {
-	case key == restKey:
-		return key, key
-	case filter == "model":
+	switch filter {
+	case "model":
 		return md.Clean(shared.ModelWords(key)), md.Clean(key)
-	case filter == "source":
+	case "source":
 		l := shared.Source(key).Label()
 		return l, l
 	}
@@ -115,22 +113,39 @@ func bucketName(filter, key string) (name, full string) {
 	return md.Clean(key), md.Clean(key)
 }
 
-// restKey names the bucket that folds every project past the top ones.
+// restKey is the data-key of a chart's folded row (folded).
 const restKey = "(the rest)"
 
-// topN keeps the n costliest buckets (rep's order: costliest first) and
-// folds the others into one restKey bucket.
-func topN(buckets []usageBucket, n int) []usageBucket {
-	if len(buckets) <= n {
-		return buckets
+// folded is the buckets past a chart's top ones, summed. It is shown
+// under their bars as a row of its own with no bar, so that it never sets
+// their scale: 31 projects past the top 10 folded into $705 made every
+// bar of the top 10, at $29 to $39, a sliver of the same width.
+type folded struct {
+	N       int // how many buckets; 0: none folded
+	CostUSD float64
+	Tokens  shared.Tokens
+}
+
+// name is the folded row's name: "31 other projects".
+func (f folded) name() string {
+	if f.N == 1 {
+		return "1 other project"
 	}
-	out := append([]usageBucket(nil), buckets[:n]...)
-	rest := usageBucket{Key: restKey}
+	return strconv.Itoa(f.N) + " other projects"
+}
+
+// topN keeps the n costliest buckets (rep's order: costliest first) and
+// folds the others.
+func topN(buckets []usageBucket, n int) ([]usageBucket, folded) {
+	if len(buckets) <= n {
+		return buckets, folded{}
+	}
+	rest := folded{N: len(buckets) - n}
 	for _, b := range buckets[n:] {
 		rest.CostUSD += b.CostUSD
 		rest.Tokens = rest.Tokens.Add(b.Tokens)
 	}
-	return append(out, rest)
+	return buckets[:n], rest
 }
 
 // cacheHitRate is cache reads over all input (fresh, cache read, cache

@@ -83,12 +83,15 @@ func TestTopN(t *testing.T) {
 	for i := range 13 {
 		bs = append(bs, usageBucket{Key: strconv.Itoa(i), CostUSD: float64(13 - i), Tokens: shared.Tokens{Input: 1}})
 	}
-	got := topN(bs, 10)
-	if len(got) != 11 || got[10].Key != restKey || got[10].CostUSD != 3+2+1 || got[10].Tokens.Input != 3 {
-		t.Errorf("top 10 + rest: %+v", got[len(got)-1])
+	got, rest := topN(bs, 10)
+	if len(got) != 10 || got[9].Key != "9" || rest.N != 3 || rest.CostUSD != 3+2+1 || rest.Tokens.Input != 3 || rest.name() != "3 other projects" {
+		t.Errorf("top 10 %d, last %q; rest %+v (%q)", len(got), got[len(got)-1].Key, rest, rest.name())
 	}
-	if got := topN(bs[:5], 10); len(got) != 5 {
-		t.Errorf("%d buckets from 5", len(got))
+	if got, rest := topN(bs[:11], 10); len(got) != 10 || rest.N != 1 || rest.name() != "1 other project" {
+		t.Errorf("11 buckets: %d and %+v (%q)", len(got), rest, rest.name())
+	}
+	if got, rest := topN(bs[:5], 10); len(got) != 5 || rest.N != 0 {
+		t.Errorf("%d buckets and %+v from 5", len(got), rest)
 	}
 }
 
