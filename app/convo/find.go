@@ -21,21 +21,9 @@ func (c *Convo) Find(term string) []int {
 }
 
 // Holds reports whether text holds term, as find marks it
-// (shared.MatchRanges: case-insensitive).
-func Holds(text, term string) bool { return text != "" && len(shared.MatchRanges(text, term)) > 0 }
+// (shared.Holds: case-insensitive).
+func Holds(text, term string) bool { return shared.Holds(text, term) }
 
-// Matches reports whether m shows term: its texts, tool lines and results.
-func Matches(m *shared.Message, term string) bool {
-	has := func(s string) bool { return Holds(s, term) }
-	for _, b := range m.Blocks {
-		if has(b.Text) {
-			return true
-		}
-		if t := b.Tool; t != nil {
-			if has(t.Name) || has(t.Summary) || (t.Result != nil && has(t.Result.Text)) {
-				return true
-			}
-		}
-	}
-	return false
-}
+// Matches reports whether m shows term: its texts, tool lines and
+// results (shared.MessageShows, which the server's find uses too).
+func Matches(m *shared.Message, term string) bool { return shared.MessageShows(m, term) }
