@@ -21,6 +21,7 @@ import (
 //	GET /api/sessions/{source}/{id}/messages                MessagePage (?before|after=<cursor>&limit=&agent=)
 //	GET /api/sessions/{source}/{id}/messages/{ref}/full     one cut text, whole, as text/plain (Claude: ?agent=)
 //	GET /api/sessions/{source}/{id}/messages/stream         SSE of what is written after ?after= (messagestream.go)
+//	GET /api/sessions/{source}/{id}/find                    FindResult (?q=&agent=; find.go)
 //
 // Ids are checked against their source's syntax before anything else,
 // and files are found through what the sources walked, never built from
@@ -82,6 +83,8 @@ type PublishedSessions interface {
 
 type transcripts struct {
 	d TranscriptDeps
+	// finds bounds the finds that read at once (find.go).
+	finds chan struct{}
 }
 
 // newTranscripts fills d's defaults: a Files cache and the default logger.
@@ -92,7 +95,7 @@ func newTranscripts(d TranscriptDeps) *transcripts {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &transcripts{d: d}
+	return &transcripts{d: d, finds: make(chan struct{}, maxFinds)}
 }
 
 // InstallTranscripts registers the session page's endpoints on mux, and
@@ -105,6 +108,7 @@ func InstallTranscripts(mux *http.ServeMux, d TranscriptDeps) *Follower {
 	mux.Handle("GET /api/sessions/{source}/{id}/messages", a.handle(t.messages))
 	mux.Handle("GET /api/sessions/{source}/{id}/messages/{ref}/full", a.handle(t.full))
 	mux.Handle("GET /api/sessions/{source}/{id}/messages/stream", a.handle(t.stream))
+	mux.Handle("GET /api/sessions/{source}/{id}/find", a.handle(t.find))
 	return &Follower{t: t}
 }
 
@@ -295,12 +299,21 @@ func (t *transcripts) full(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// pageQuery reads ?before, ?after and ?limit.
+// pageQuery reads ?before, ?after, ?at=start and ?limit.
 func pageQuery(r *http.Request) (transcript.Query, error) {
 	v := r.URL.Query()
 	q := transcript.Query{Before: v.Get("before"), After: v.Get("after")}
 	if q.Before != "" && q.After != "" {
 		return q, Errorf(http.StatusBadRequest, "before and after: ask for one")
+	}
+	if v.Has("at") {
+		if v.Get("at") != "start" {
+			return q, Errorf(http.StatusBadRequest, "at: want start")
+		}
+		if q.Before != "" || q.After != "" {
+			return q, Errorf(http.StatusBadRequest, "at=start and a cursor: ask for one")
+		}
+		q.Start = true
 	}
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)

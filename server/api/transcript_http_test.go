@@ -25,6 +25,9 @@ func TestEveryPagePathIsGuarded(t *testing.T) {
 		base + "/messages?before=" + url.QueryEscape(page.Before) + "&agent=a1b2",
 		base + "/messages/" + url.PathEscape(ref) + "/full",
 		base + "/messages/stream?after=" + url.QueryEscape(page.After),
+		base + "/messages?at=start",
+		base + "/find?q=push",
+		base + "/find?q=found&agent=a1b2",
 	}
 	bearer := "Bearer " + testToken
 	for _, tc := range []struct {

@@ -30,6 +30,11 @@ func OpenCodePage(ctx context.Context, r OpenCodeReader, sid string, q Query) (s
 		limit = DefaultLimit
 	}
 	oq := opencode.MessagePage{Limit: min(limit, MaxLimit)}
+	if q.Start {
+		// As after an id before every message: none to send again, so
+		// limit counts the ones sent.
+		oq.After, oq.Limit = fromStart, oq.Limit-1
+	}
 	for _, c := range []struct {
 		in  string
 		out *string
@@ -55,7 +60,7 @@ func OpenCodePage(ctx context.Context, r OpenCodeReader, sid string, q Query) (s
 	switch {
 	case oq.After != "":
 		out.More = more
-		if len(msgs) > 0 && msgs[0].ID > fromStart {
+		if len(msgs) > 0 && msgs[0].ID > fromStart && !q.Start {
 			out.Before = cursor(msgs[0].ID)
 		}
 	case more && len(msgs) > 0:

@@ -31,10 +31,12 @@ const (
 var ErrNotFound = errors.New("transcript not found")
 
 // Query asks for one page: the messages before Before (the last ones when
-// both cursors are empty), or those from After on.
+// both cursors are empty), or those from After on; Start asks for the
+// first ones (the cursors are then empty).
 type Query struct {
 	Before, After string
 	Limit         int
+	Start         bool
 }
 
 // pager reads one page of one open file.
@@ -65,6 +67,10 @@ func (t *Files) Page(path string, q Query) (shared.MessagePage, error) {
 	limit = min(limit, MaxLimit)
 	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
 	switch {
+	case q.Start:
+		// As after a cursor before the first line, which has no message
+		// to send again: limit counts the ones sent.
+		return p.after(0, limit-1)
 	case q.After != "":
 		pos, err := p.position(q.After)
 		if err != nil {

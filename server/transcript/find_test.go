@@ -1,0 +1,216 @@
+package transcript
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"vibecraft.sh/helm/server/opencode"
+	"vibecraft.sh/helm/shared"
+)
+
+// manyMessages is a transcript of n turns: a prompt, then a response
+// with a tool call whose result comes on the next line; turn 7's
+// result holds "needle", turn 11's prompt "Needle" and every tenth
+// call is a Grep.
+func manyMessages(t testing.TB, n int) []byte {
+	var r rec
+	var recs []map[string]any
+	for i := range n {
+		prompt, result, tool := fmt.Sprintf("prompt %d", i), fmt.Sprintf("output %d", i), "Bash"
+		if i == 7 {
+			result += " needle"
+		}
+		if i == 11 {
+			prompt = "find the Needle"
+		}
+		if i%10 == 0 {
+			tool = "Grep"
+		}
+		id, call := fmt.Sprintf("msg_%04d", i), fmt.Sprintf("toolu_%04d", i)
+		recs = append(recs, r.prompt(prompt),
+			r.assistant(id, toolUse(call, tool, map[string]any{"command": "ls"})),
+			r.results(nil, toolResult(call, result, false)),
+			r.assistant(id, text(fmt.Sprintf("answer %d", i))))
+	}
+	return jsonl(t, recs...)
+}
+
+// allMessages walks a transcript's pages from its end, as the page's
+// "older" does.
+func allMessages(t *testing.T, files *Files, path string) []shared.Message {
+	t.Helper()
+	var all []shared.Message
+	cursor := ""
+	for {
+		page, err := files.Page(path, Query{Before: cursor, Limit: MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(page.Messages, all...)
+		if cursor = page.Before; cursor == "" {
+			return all
+		}
+	}
+}
+
+// Find finds exactly the messages the page's find marks once every page
+// is loaded, in order.
+func TestFindMatchesWhatPagesShow(t *testing.T) {
+	path := tempTranscript(t, manyMessages(t, 120))
+	files := NewFiles(0)
+	all := allMessages(t, files, path)
+	for _, term := range []string{"needle", "NEEDLE", "grep", "answer 1", "output 11", "nowhere", "é"} {
+		var want []string
+		for i := range all {
+			if shared.MessageShows(&all[i], term) {
+				want = append(want, all[i].Cursor)
+			}
+		}
+		got, err := files.Find(context.Background(), path, func(m *shared.Message) bool { return shared.MessageShows(m, term) }, shared.MaxFound)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.More || !slices.Equal(got.Matches, want) && len(want)+len(got.Matches) > 0 {
+			t.Errorf("%q: got %d %v more %v, want %d", term, len(got.Matches), got.Matches, got.More, len(want))
+		}
+	}
+}
+
+// Find stops at max, says there is more, and each cursor opens its
+// message with ?after=.
+func TestFindCapsAndCursorsOpen(t *testing.T) {
+	path := tempTranscript(t, manyMessages(t, 60))
+	files := NewFiles(0)
+	match := func(m *shared.Message) bool { return shared.MessageShows(m, "answer") }
+	got, err := files.Find(context.Background(), path, match, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Matches) != 5 || !got.More {
+		t.Fatalf("got %d matches, more %v; want 5 and more", len(got.Matches), got.More)
+	}
+	for i, c := range got.Matches {
+		page, err := files.Page(path, Query{After: c, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Messages) == 0 || page.Messages[0].Cursor != c || !match(&page.Messages[0]) {
+			t.Fatalf("match %d: ?after= does not open it: %q", i, summaryOf(page.Messages))
+		}
+	}
+}
+
+func TestFindStopsWithContext(t *testing.T) {
+	path := tempTranscript(t, manyMessages(t, 200))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := NewFiles(0).Find(ctx, path, func(*shared.Message) bool { return true }, 10)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+// Start is the first page: its first messages, more, and no page above.
+func TestStartPage(t *testing.T) {
+	path := tempTranscript(t, manyMessages(t, 30))
+	files := NewFiles(0)
+	for _, limit := range []int{1, 3, 50} {
+		page, err := files.Page(path, Query{Start: true, Limit: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := min(limit, 60)
+		if len(page.Messages) != want || page.Before != "" || page.More != (want < 60) {
+			t.Fatalf("limit %d: %d messages, before %q, more %v", limit, len(page.Messages), page.Before, page.More)
+		}
+		if page.Messages[0].Blocks[0].Text != "prompt 0" {
+			t.Fatalf("limit %d: first message %q", limit, summaryOf(page.Messages[:1]))
+		}
+		next, err := files.Page(path, Query{After: page.After, Limit: 1})
+		if err != nil || next.Messages[0].Cursor != page.After {
+			t.Fatalf("limit %d: ?after= the start page's after: %v %q", limit, err, summaryOf(next.Messages))
+		}
+	}
+	empty := tempTranscript(t, nil)
+	if page, err := files.Page(empty, Query{Start: true}); err != nil || len(page.Messages) != 0 || page.More {
+		t.Fatalf("empty transcript: %v %+v", err, page)
+	}
+}
+
+// FuzzFind runs find over hostile transcripts and terms: nothing
+// panics, and every cursor it returns opens a message that matches.
+func FuzzFind(f *testing.F) {
+	f.Add(conversation(f), "fail")
+	f.Add(manyMessages(f, 3), "needle")
+	f.Add([]byte("{\"type\":\"user\",\"message\":{\"content\":\"\\u0000x\"}}\n{\"type\":\"assistant\""), "x")
+	f.Add([]byte(strings.Repeat("{}\n", 50)), "\xff")
+	f.Fuzz(func(t *testing.T, data []byte, term string) {
+		if term == "" || len(term) > shared.MaxFindTerm || bytes.Count(data, []byte("\n")) > 2000 {
+			return
+		}
+		path := tempTranscript(t, data)
+		files := NewFiles(0)
+		match := func(m *shared.Message) bool { return shared.MessageShows(m, term) }
+		got, err := files.Find(context.Background(), path, match, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range got.Matches {
+			page, err := files.Page(path, Query{After: c, Limit: 1})
+			if err != nil {
+				t.Fatalf("cursor %q: %v", c, err)
+			}
+			if len(page.Messages) == 0 || page.Messages[0].Cursor != c {
+				t.Fatalf("cursor %q does not open its message: %q", c, summaryOf(page.Messages))
+			}
+		}
+	})
+}
+
+// idPages answers ?after= pages over fixed messages as the database does.
+type idPages struct{ msgs []opencode.Message }
+
+func (p *idPages) Messages(_ context.Context, _ string, q opencode.MessagePage) ([]opencode.Message, bool, error) {
+	var out []opencode.Message
+	for _, m := range p.msgs {
+		if m.ID >= q.After {
+			out = append(out, m)
+		}
+	}
+	more := len(out) > q.Limit+1
+	if more {
+		out = out[:q.Limit+1]
+	}
+	return out, more, nil
+}
+
+// OpenCode's find reads every page once, each match once, in order.
+func TestOpenCodeFind(t *testing.T) {
+	r := &idPages{}
+	var want []string
+	for i := range 450 {
+		m := opencode.Message{ID: fmt.Sprintf("msg_%05d", i+1), Role: "assistant", Parts: []opencode.Part{{Type: "text", Text: fmt.Sprint("line ", i)}}}
+		if i == 5 || i == 200 || i == 201 || i == 449 {
+			m.Parts = append(m.Parts, opencode.Part{Type: "tool", Tool: "bash", Status: "completed", Output: "a Needle here"})
+			want = append(want, encodeCursor(position{kind: kindMessage, msg: m.ID}))
+		}
+		r.msgs = append(r.msgs, m)
+	}
+	match := func(m *shared.Message) bool { return shared.MessageShows(m, "needle") }
+	got, err := OpenCodeFind(context.Background(), r, "ses_x", match, shared.MaxFound)
+	if err != nil || got.More || !slices.Equal(got.Matches, want) {
+		t.Fatalf("got %v more %v (%v), want %v", got.Matches, got.More, err, want)
+	}
+	if got, _ := OpenCodeFind(context.Background(), r, "ses_x", match, 2); len(got.Matches) != 2 || !got.More {
+		t.Fatalf("capped at 2: %v more %v", got.Matches, got.More)
+	}
+	page, err := OpenCodePage(context.Background(), r, "ses_x", Query{Start: true, Limit: 3})
+	if err != nil || len(page.Messages) != 3 || page.Messages[0].ID != "msg_00001" || page.Before != "" || !page.More {
+		t.Fatalf("start page: %v %q before %q more %v", err, summaryOf(page.Messages), page.Before, page.More)
+	}
+}
