@@ -95,3 +95,9 @@ func (c *Convo) reindex() {
 		c.idx[m.Cursor] = i
 	}
 }
+
+// Index is the position of the message with cursor among those loaded.
+func (c *Convo) Index(cursor string) (int, bool) {
+	i, ok := c.idx[cursor]
+	return i, ok
+}

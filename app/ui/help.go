@@ -30,7 +30,7 @@ const helpCloseID = "help-close"
 var sessionShortcuts = []shortcut{
 	{"j / k", "Next / previous message"},
 	{"Space, PgDn / PgUp", "Scroll the transcript"},
-	{"Home / End", "Its start / its end"},
+	{"Home / End", "The transcript's first message / its latest, followed"},
 	{"/", "Find in the loaded messages"},
 	{"n / N", "Next / previous match (Enter / Shift+Enter in the box)"},
 	{"Esc or u", "Close find or this dialog; else back to the list"},

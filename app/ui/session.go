@@ -26,8 +26,10 @@ import (
 // .started, .updated, .duration, .work (when the transcript times its turns); #copy-resume, #copy-id, #copy-path;
 // #transcript, the scrolling list, whose rendered rows are .msg with
 // data-i (index among the loaded messages), data-role and data-cursor;
-// #older (loading older messages or "start of the transcript"); #new-below
-// ("N new ↓"); #find (the find box), #find-count.
+// #older (loading older messages or "start of the transcript"); #newer
+// (below a window away from the end: session_window.go); #new-below
+// ("N new ↓", "N new messages — jump to latest ↓"); #find (the find box),
+// #find-count.
 
 // SessionRoute matches the session page's path.
 const SessionRoute = `^/s/[^/]+/[^/]+/?$`
@@ -85,14 +87,24 @@ type SessionPage struct {
 	// docTitle is the document title set last (syncTitle).
 	docTitle string
 	convo    *convo.Convo
-	win      vwin.Window
-	follow   bool // the view is at the bottom and follows new messages
-	unseen   int  // messages appended while the view was not at the bottom
-	older    bool // a page above is being loaded
-	open     map[string]bool
-	full     map[string]string // texts loaded whole, by cut ref
-	parsed   map[string][]md.Block
-	copied   string // the copy button that just succeeded
+	// tail is the end of the transcript, following the stream, while
+	// convo is a window away from it (session_window.go); nil when
+	// convo is the end.
+	tail *convo.Convo
+	// windowing: a window is being loaded (winCancel drops it); newer:
+	// the page after the window is. winGen tells a window's answers
+	// from those of the one before.
+	windowing, newer bool
+	winGen           int
+	winCancel        func()
+	win              vwin.Window
+	follow           bool // the view is at the bottom and follows new messages
+	unseen           int  // messages appended while the view was not at the bottom
+	older            bool // a page above is being loaded
+	open             map[string]bool
+	full             map[string]string // texts loaded whole, by cut ref
+	parsed           map[string][]md.Block
+	copied           string // the copy button that just succeeded
 	// details: the header's facts and copy buttons are shown on a
 	// phone, where they sit behind one button (on a wider screen they
 	// always show).
@@ -270,6 +282,7 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	p.pin, p.match, p.matches, p.curCursor, p.place = -1, -1, nil, "", -1
 	p.seek, p.seekPages = nil, 0
+	p.dropWindow()
 	if s := openedRow(p.key()); s != nil {
 		// The list's row: the header at once, completed by the detail.
 		p.detail = &shared.SessionDetail{Session: *s, DurationMs: max(0, s.UpdatedAt-s.CreatedAt)}
@@ -400,6 +413,7 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 				p.loadDetail(ctx, getURL)
 			}
 			pl, ok := p.placeToKeep()
+			p.dropWindow() // the last page is the end: a window's cursors may be stale too
 			p.convo.Reset(pg)
 			p.refind()
 			p.resume(pl, ok)

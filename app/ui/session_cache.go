@@ -55,8 +55,9 @@ func (p *SessionPage) saveCache() {
 }
 
 func (p *SessionPage) saveNow() {
-	msgs := p.convo.Tail(cachedMessages)
-	c := cachedPage{Detail: p.detail, Page: shared.MessagePage{Messages: msgs, After: p.convo.After}}
+	live := p.liveConvo() // the end, not a window away from it
+	msgs := live.Tail(cachedMessages)
+	c := cachedPage{Detail: p.detail, Page: shared.MessagePage{Messages: msgs, After: live.After}}
 	if len(msgs) > 0 {
 		c.Page.Before = msgs[0].Cursor
 	}

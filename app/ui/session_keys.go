@@ -18,6 +18,7 @@ const findID = "find"
 //	Esc, u     back to the list, or from a subagent to its session
 //	           (Esc first closes the find box)
 //	/          find in the loaded messages
+//	Home, End  the transcript's start (session_window.go) / its end
 //	n, N       next / previous match (Enter / Shift+Enter in the box)
 //	j, k       the next / previous message to the view's top
 //	?          the keys (help.go sessionShortcuts); Esc closes it
@@ -67,7 +68,7 @@ func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
 		// is stopped by the first scroll that keeps the row being read
 		// in place as rows are measured on the way, and End stopped short
 		// of the end.
-		post(func() { p.page(k.Key, k.Shift) })
+		post(func() { p.page(ctx, k.Key, k.Shift) })
 		return true
 	case "Escape", "u":
 		if p.finding && k.Key == "Escape" {
@@ -236,9 +237,9 @@ func (p *SessionPage) closeFind() {
 }
 
 // page is End, Home, PageDown, PageUp and Space (Shift+Space up): the
-// end (following it), the start of what is loaded (older pages load from
-// there), or a view's height less a line of overlap.
-func (p *SessionPage) page(key string, shift bool) {
+// end (following it), the transcript's start (loaded when it is not:
+// session_window.go), or a view's height less a line of overlap.
+func (p *SessionPage) page(ctx app.Context, key string, shift bool) {
 	s, ok := browser.ScrollOf(transcriptID)
 	if !ok {
 		return
@@ -247,8 +248,7 @@ func (p *SessionPage) page(key string, shift bool) {
 	case key == "End":
 		p.toEnd()
 	case key == "Home":
-		p.follow, p.pin = false, -1
-		browser.ScrollTo(transcriptID, 0)
+		p.toStart(ctx)
 	case key == "PageUp" || key == " " && shift:
 		p.pin = -1
 		browser.ScrollTo(transcriptID, s.Top-max(s.View-pageOverlap, pageOverlap))

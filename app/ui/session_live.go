@@ -21,11 +21,12 @@ import (
 
 func (p *SessionPage) startLive(ctx app.Context) {
 	p.stopLive()
-	if p.polling || p.host != "" || p.convo.After == "" && len(p.convo.Msgs) > 0 { // no live stream over NATS: poll
+	live := p.liveConvo()
+	if p.polling || p.host != "" || live.After == "" && len(live.Msgs) > 0 { // no live stream over NATS: poll
 		p.schedule(ctx, p.poll)
 		return
 	}
-	u := p.api("/messages/stream", url.Values{"after": {p.convo.After}})
+	u := p.api("/messages/stream", url.Values{"after": {live.After}})
 	var s *browser.PageStream
 	s = browser.OpenPageStream(u, func(data string) {
 		var pg shared.MessagePage
@@ -80,8 +81,8 @@ func (p *SessionPage) startLive(ctx app.Context) {
 func (p *SessionPage) poll(ctx app.Context) {
 	gen := p.gen
 	q := url.Values{"limit": {itoa(200)}}
-	if p.convo.After != "" {
-		q.Set("after", p.convo.After)
+	if after := p.liveConvo().After; after != "" {
+		q.Set("after", after)
 	}
 	p.cancel = browser.Fetch("GET", p.api("/messages", q), func(body []byte, err error) {
 		var pg shared.MessagePage
@@ -157,7 +158,7 @@ func (p *SessionPage) takeSession(s shared.Session) {
 // working reports whether the page says, below the last message, that
 // the session is at work: helmd says so now (not a status last known).
 func (p *SessionPage) working() bool {
-	return p.detail != nil && p.detail.Status == shared.StatusWorking && p.state == "ready"
+	return p.detail != nil && p.detail.Status == shared.StatusWorking && p.state == "ready" && p.tail == nil
 }
 
 // setDetail takes a newer detail, and settles the view when the line
@@ -184,6 +185,14 @@ const detailEveryPolls = 5
 func (p *SessionPage) take(ctx app.Context, pg shared.MessagePage) int {
 	if len(pg.Messages) == 0 && pg.After == "" {
 		return 0
+	}
+	if p.tail != nil {
+		// A window away from the end is shown: the end takes them, and
+		// the page says how many came (session_window.go).
+		added := p.tail.Merge(pg)
+		p.unseen += added
+		p.saveCache()
+		return added
 	}
 	added := p.convo.Merge(pg)
 	if !p.follow {

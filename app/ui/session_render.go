@@ -474,6 +474,14 @@ func (p *SessionPage) renderTranscript() app.UI {
 			el.Div().ID("above").Class("spacer"),
 			el.Div().ID("rows").Body(rows...),
 			el.Div().ID("below").Class("spacer"),
+			app.If(p.tail != nil, func() app.UI {
+				// A window away from the end: more below it.
+				text := "Scroll down for newer messages"
+				if p.newer {
+					text = "Loading newer messages…"
+				}
+				return el.P().ID("newer").Class("older").Text(text)
+			}),
 			app.If(c.Loaded && len(c.Msgs) == 0, func() app.UI {
 				return el.P().Class("empty").Text("No messages yet.")
 			}),
@@ -485,9 +493,15 @@ func (p *SessionPage) renderTranscript() app.UI {
 		// Away from the end, the way back to it: with what came since
 		// when something did. Not only then: on a phone there is no End
 		// key, and a long scroll back is the only other way.
-		app.If(p.unseen > 0 || (!p.follow && len(c.Msgs) > 0), func() app.UI {
+		app.If(p.unseen > 0 || (!p.follow && len(c.Msgs) > 0) || p.tail != nil, func() app.UI {
 			label := "Latest ↓"
-			if p.unseen > 0 {
+			switch {
+			case p.tail != nil && p.unseen > 0:
+				// The window shown does not grow: say what came.
+				label = plural(p.unseen, "new message", "new messages") + " — jump to latest ↓"
+			case p.tail != nil:
+				label = "Jump to latest ↓"
+			case p.unseen > 0:
 				label = itoa(p.unseen) + " new ↓"
 			}
 			return el.Button().ID("new-below").Class("new-below").Title("Go to the latest message").Text(label).OnClick(p.toBottom)

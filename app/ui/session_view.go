@@ -175,7 +175,8 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 	// stayed blank (two clean-clone runs under load).
 	following := p.follow
 	if p.place < 0 {
-		p.follow = p.pin < 0 && s.AtBottom(bottomSlack)
+		// A window's bottom is not the end: nothing there to follow.
+		p.follow = p.pin < 0 && p.tail == nil && s.AtBottom(bottomSlack)
 	}
 	p.notePlace()
 	changed := p.follow != following // "Latest ↓" comes or goes
@@ -197,6 +198,10 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 		p.loadOlder(p.ctx)
 		changed = changed || p.older
 	}
+	if s.Top+s.View > s.Height-loadOlderAt && p.tail != nil && !p.newer && !p.windowing {
+		p.loadNewer(p.ctx)
+		changed = changed || p.newer
+	}
 	if !changed {
 		ctx.PreventUpdate()
 	}
@@ -207,6 +212,7 @@ func (p *SessionPage) toBottom(app.Context, app.Event) { p.toEnd() }
 
 // toEnd goes to the end and follows it ("Latest ↓", End).
 func (p *SessionPage) toEnd() {
+	p.attach() // from a window away from it: the end, as the stream left it
 	// The end, not a match find was holding in view.
 	p.follow, p.unseen, p.pin = true, 0, -1
 	// Go there now: a scroll event still queued from before the click

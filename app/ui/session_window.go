@@ -1,0 +1,180 @@
+package ui
+
+import (
+	"encoding/json"
+	"net/url"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/convo"
+	"vibecraft.sh/helm/shared"
+)
+
+// A window away from the end. Home and find's jumps show a part of the
+// transcript that the loaded messages do not reach: its start, or a
+// match far above. The page then shows a window (p.convo) loaded from
+// there, while the live end it left (p.tail) goes on taking what the
+// stream sends, unseen: nothing is added below what is being read, and
+// "N new messages — jump to latest" (or End) goes back to the end at
+// once, following it. Scrolling down the window loads the pages after
+// it (?after=); once they meet the end, the window and the end are one
+// again and the page follows as before. The window's own older pages
+// load as at the end (?before=).
+
+// detached reports whether the page shows a window away from the end.
+func (p *SessionPage) detached() bool { return p.tail != nil }
+
+// liveConvo is what the stream and the polls bring the end's messages
+// into: the end the page left, while it shows a window.
+func (p *SessionPage) liveConvo() *convo.Convo {
+	if p.tail != nil {
+		return p.tail
+	}
+	return p.convo
+}
+
+// toStart is Home: the transcript's start, loaded when it is not.
+func (p *SessionPage) toStart(ctx app.Context) {
+	p.follow, p.pin = false, -1
+	if p.convo.Before == "" {
+		browser.ScrollTo(transcriptID, 0)
+		return
+	}
+	p.openWindow(ctx, url.Values{"at": {"start"}}, func() {
+		p.follow, p.place, p.anchor, p.anchorAt = false, 0, 0, startGap
+	})
+}
+
+// startGap is where the first message is put at Home: below the line
+// above it that says this is the start.
+const startGap = 48
+
+// openWindow loads the page q names and shows it in place of what is
+// shown; then places the view (run after the window is in, before it is
+// laid out). A window that reaches the end is the end again.
+func (p *SessionPage) openWindow(ctx app.Context, q url.Values, then func()) {
+	if !p.convo.Loaded || p.state != "ready" {
+		return
+	}
+	if p.winCancel != nil {
+		p.winCancel() // the window asked for before: this one wins
+	}
+	p.winGen++
+	gen, key := p.winGen, p.key()
+	q.Set("limit", itoa(pageLimit))
+	p.windowing = true
+	p.winCancel = browser.Fetch("GET", p.api("/messages", q), func(body []byte, err error) {
+		var pg shared.MessagePage
+		if err == nil {
+			err = json.Unmarshal(body, &pg)
+		}
+		ctx.Dispatch(func(app.Context) {
+			if gen != p.winGen || key != p.key() {
+				return
+			}
+			p.winCancel, p.windowing = nil, false
+			switch {
+			case browser.Status(err) == 409:
+				p.loadLast(ctx)
+				return
+			case err != nil:
+				return // offline: the page stays as it was
+			}
+			if p.tail == nil {
+				p.tail, p.unseen = p.convo, 0
+			}
+			p.convo = convo.New()
+			p.convo.Reset(pg)
+			p.older, p.newer = false, false
+			p.seek = nil
+			p.meet(pg)
+			p.refind()
+			then()
+			p.reWindow()
+			p.settleLater()
+		})
+	})
+}
+
+// loadNewer asks for the page after the window, as the view nears its
+// bottom.
+func (p *SessionPage) loadNewer(ctx app.Context) {
+	if p.tail == nil || p.newer || p.state != "ready" || p.convo.After == "" {
+		return
+	}
+	p.newer = true
+	after, gen := p.convo.After, p.winGen
+	browser.Fetch("GET", p.api("/messages", url.Values{"limit": {itoa(pageLimit)}, "after": {after}}), func(body []byte, err error) {
+		var pg shared.MessagePage
+		if err == nil {
+			err = json.Unmarshal(body, &pg)
+		}
+		ctx.Dispatch(func(app.Context) {
+			if gen != p.winGen || p.tail == nil || after != p.convo.After {
+				return // another window since, or the end again
+			}
+			p.newer = false
+			switch {
+			case browser.Status(err) == 409:
+				p.loadLast(ctx)
+				return
+			case err != nil:
+				return
+			}
+			p.convo.Merge(pg)
+			p.meet(pg)
+			p.refind()
+			p.afterChange() // rows came below: the row read stays put
+		})
+	})
+}
+
+// meet makes the window the end again once pg, its latest page, reached
+// the end or the messages the end holds: what the end took since comes
+// after it, and the page follows the stream from here.
+func (p *SessionPage) meet(pg shared.MessagePage) {
+	t := p.tail
+	if t == nil {
+		return
+	}
+	reached := !pg.More
+	for _, m := range pg.Messages {
+		if _, ok := t.Index(m.Cursor); ok {
+			reached = true
+			break
+		}
+	}
+	if !reached {
+		return
+	}
+	p.convo.Merge(shared.MessagePage{Messages: t.Msgs, After: t.After})
+	p.tail, p.unseen = nil, 0
+}
+
+// attach goes back to the end the page left (End, "jump to latest", a
+// match among the end's messages).
+func (p *SessionPage) attach() {
+	if p.tail == nil {
+		return
+	}
+	p.winGen++ // a window or newer page on its way is not wanted now
+	if p.winCancel != nil {
+		p.winCancel()
+		p.winCancel = nil
+	}
+	p.convo, p.tail, p.unseen = p.tail, nil, 0
+	p.older, p.newer, p.windowing = false, false, false
+	p.refind()
+}
+
+// dropWindow forgets the window and the end it left, for a fresh last
+// page.
+func (p *SessionPage) dropWindow() {
+	p.winGen++
+	if p.winCancel != nil {
+		p.winCancel()
+		p.winCancel = nil
+	}
+	p.tail, p.windowing, p.newer = nil, false, false
+}
