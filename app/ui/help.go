@@ -31,7 +31,7 @@ var sessionShortcuts = []shortcut{
 	{"j / k", "Next / previous message"},
 	{"Space, PgDn / PgUp", "Scroll the transcript"},
 	{"Home / End", "The transcript's first message / its latest, followed"},
-	{"/", "Find in the loaded messages"},
+	{"/", "Find in the transcript"},
 	{"n / N", "Next / previous match (Enter / Shift+Enter in the box)"},
 	{"Esc or u", "Close find or this dialog; else back to the list"},
 	{"?", "Show these shortcuts"},

@@ -128,6 +128,17 @@ type SessionPage struct {
 	// match (goOnFindingOlder); findOlderPages counts them.
 	findingOlder   bool
 	findOlderPages int
+	// found are helmd's matches of foundTerm over the whole transcript,
+	// in order (session_findall.go); foundState says where the question
+	// is; all is found with the matches loaded since; findT and
+	// findCancel stop the question waiting or on its way.
+	found      []string
+	foundMore  bool
+	foundTerm  string
+	foundState string
+	all        []string
+	findT      *time.Timer
+	findCancel func()
 	// curCursor is the current match's message: indices move when an
 	// older page arrives, cursors do not.
 	curCursor string
@@ -281,6 +292,8 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.measured, p.polls = false, 0
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	p.pin, p.match, p.matches, p.curCursor, p.place = -1, -1, nil, "", -1
+	p.stopFind()
+	p.found, p.foundTerm, p.foundState, p.all = nil, "", "", nil
 	p.seek, p.seekPages = nil, 0
 	p.dropWindow()
 	if s := openedRow(p.key()); s != nil {

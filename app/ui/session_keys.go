@@ -17,7 +17,7 @@ const findID = "find"
 //
 //	Esc, u     back to the list, or from a subagent to its session
 //	           (Esc first closes the find box)
-//	/          find in the loaded messages
+//	/          find in the transcript (session_findall.go)
 //	Home, End  the transcript's start (session_window.go) / its end
 //	n, N       next / previous match (Enter / Shift+Enter in the box)
 //	j, k       the next / previous message to the view's top
@@ -157,8 +157,10 @@ func (p *SessionPage) onFind(ctx app.Context, _ app.Event) {
 		cur, from, view = p.curCursor, p.matches[p.match], nil
 	}
 	p.match = -1
-	p.refind() // no current match: holds no row
+	p.refind()     // no current match: holds no row
+	p.askFind(ctx) // the whole transcript's matches (session_findall.go)
 	if len(p.matches) == 0 {
+		p.curCursor = ""
 		return
 	}
 	p.match = firstMatch(p.matches, p.convo.Msgs, cur, from, view) - 1
@@ -211,6 +213,7 @@ func (p *SessionPage) refind() {
 		cur = p.curCursor
 	}
 	p.matches = p.convo.Find(p.term)
+	p.refindAll()
 	p.match = min(p.match, len(p.matches)-1)
 	for k, i := range p.matches {
 		if cur != "" && p.convo.Msgs[i].Cursor == cur {
@@ -226,9 +229,20 @@ func (p *SessionPage) refind() {
 	p.pin = -1
 }
 
+// refindAll is what n / N step through over the whole transcript:
+// helmd's matches, with those loaded since (session_findall.go).
+func (p *SessionPage) refindAll() {
+	p.all = nil
+	if p.findsAll() {
+		p.all = mergeFound(p.found, p.convo.Msgs, p.matches)
+	}
+}
+
 func (p *SessionPage) closeFind() {
 	p.finding, p.term, p.matches, p.match, p.curCursor, p.pin = false, "", nil, -1, "", -1
 	p.findingOlder = false
+	p.stopFind()
+	p.found, p.foundTerm, p.foundState, p.all = nil, "", "", nil
 	browser.Blur(findID)
 	// Back where the keyboard was before find, not on the page's body.
 	browser.Refocus(p.findFrom)
@@ -371,6 +385,10 @@ const findOlderPagesMax = seekPagesMax
 
 // next moves to the next (by 1) or previous (by -1) match, wrapping.
 func (p *SessionPage) next(by int) {
+	if p.findsAll() {
+		p.nextOfAll(by)
+		return
+	}
 	if len(p.matches) == 0 {
 		return
 	}

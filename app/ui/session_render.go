@@ -403,22 +403,39 @@ func headerTokens(t shared.Tokens) string {
 
 func (p *SessionPage) renderFind() app.UI {
 	count := "no match"
+	all := p.findsAll()
 	switch {
 	case p.term == "":
 		count = ""
+	case all && len(p.all) > 0:
+		// Over the whole transcript; "1,000+" past what helmd counts.
+		n := grouped(len(p.all))
+		if p.foundMore {
+			n += "+"
+		}
+		count = n + " matches"
+		if k := p.allIndex(); k >= 0 {
+			count = itoa(k+1) + " of " + n
+		}
+	case all:
 	case len(p.matches) > 0:
 		count = itoa(p.match+1) + " of " + itoa(len(p.matches))
 	}
-	n, older := len(p.convo.Msgs), p.convo.Before != ""
+	n, older := len(p.convo.Msgs), !p.wholeLoaded()
 	hint := "searches all " + itoa(n) + " messages"
-	if older {
+	switch {
+	case all:
+		hint = "searches the whole transcript"
+	case p.foundState == findAsking:
+		hint = "searching the whole transcript…"
+	case older:
 		hint = "searches the " + itoa(n) + " messages loaded"
 	}
-	none := len(p.matches) == 0
+	none := len(p.matches) == 0 && len(p.all) == 0
 	return el.Div().Class("find").Body(
 		// Not bound to p.term: setting the value while the user types
 		// (a render of an older term) would eat keystrokes.
-		el.Input().ID(findID).Attr("type", "search").Attr("placeholder", "Find in the loaded messages").
+		el.Input().ID(findID).Attr("type", "search").Attr("placeholder", "Find in the transcript").
 			OnInput(p.onFind),
 		el.Span().ID("find-count").Aria("live", "polite").Text(count),
 		// Buttons as well as keys: a phone has no n, N or Shift+Enter.
@@ -426,9 +443,9 @@ func (p *SessionPage) renderFind() app.UI {
 			Aria("label", "Previous match").Attr("disabled", none).Text("↑").OnClick(p.onFindPrev),
 		el.Button().ID("find-next").Class("find-step").Title("Next match (n, Enter)").
 			Aria("label", "Next match").Attr("disabled", none).Text("↓").OnClick(p.onFindNext),
-		// There before the first key too, so that the box does not grow
-		// a line (and the view shrink) as the term is typed.
-		app.If(older, func() app.UI {
+		// Only where helmd cannot find in the whole transcript (an older
+		// one): the loaded messages, and older pages loaded to search.
+		app.If(p.convo.Before != "" && p.foundState == findFailed, func() app.UI {
 			label := "Search older"
 			if p.findingOlder {
 				label = "Searching older…"
