@@ -37,7 +37,8 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"CutPromptsLoadTheirOwnText", testSessionCutPrompts},
 		{"OpeningABlockAtTheEndKeepsItsLine", testSessionOpenAtTheEnd},
 		{"FindOpensWhatHidesItsMatch", testSessionFindReveals},
-		{"FindStepsBackAndSearchesOlder", testSessionFindOlder},
+		{"FindStepsThroughTheWholeTranscript", testSessionFindWhole},
+		{"HomeEndAndFindOverTheWholeTranscript", testSessionJumps},
 		{"KeysReadAMessageAtATime", testSessionKeysByMessage},
 		{"TheEndStaysWhenTheHeaderGrows", testSessionEndStaysHeaderGrows},
 		{"TheEndStaysInView", testSessionEndStaysInView},
@@ -759,11 +760,11 @@ func testSessionFindReveals(t *testing.T, b *browser) {
 	}
 }
 
-// testSessionFindOlder: find's buttons step between matches as n and N
-// do, Shift+Enter steps back, and "Search older messages" loads older
-// pages until one holds a match, shows it, and is gone once the start
-// is loaded; the hint says which messages were searched.
-func testSessionFindOlder(t *testing.T, b *browser) {
+// testSessionFindWhole: find counts its matches over the whole
+// transcript, its buttons step between them as n and N do, Shift+Enter
+// steps back, and a match above the loaded messages is loaded and shown
+// (Enter comes back to the end's); the hint says what was searched.
+func testSessionFindWhole(t *testing.T, b *browser) {
 	claude := t.TempDir()
 	const sid = "6d000000-0000-4000-8000-000000000002"
 	// 150 pairs: the last page (50 messages) is pairs 125–149; the
@@ -795,26 +796,30 @@ func testSessionFindOlder(t *testing.T, b *browser) {
 		c.waitJS(10*time.Second, what+": "+want+", "+prompt+" shown", count+` === `+jsString(want)+` && `+currentMatchInView("needle")+
 			` && document.querySelector("#transcript .msg.current-match").textContent.includes(`+jsString(prompt+" with")+`)`)
 	}
-	// From the end, the nearest match above the view.
-	at2("the nearest match", "3 of 3", "prompt 142")
-	if got := c.text(".find .hint"); got != "searches the 50 messages loaded" {
-		t.Errorf("the hint says %q", got)
-	}
+	// From the end, the nearest match above the view, counted over the
+	// whole transcript.
+	at2("the nearest match", "5 of 5", "prompt 142")
+	c.waitJS(10*time.Second, "the hint", hasText(".find .hint", "searches the whole transcript"))
 	shiftEnter(c)
-	at2("Shift+Enter back", "2 of 3", "prompt 140")
+	at2("Shift+Enter back", "4 of 5", "prompt 140")
 	click(c, "#find-next")
-	at2("the next button", "3 of 3", "prompt 142")
+	at2("the next button", "5 of 5", "prompt 142")
 	click(c, "#find-prev")
-	at2("the previous button", "2 of 3", "prompt 140")
-
-	click(c, "#find-older")
-	at2("searching older, the newest match among them", "1 of 4", "prompt 60")
-	c.waitJS(10*time.Second, "the hint to count the page searched", hasText(".find .hint", "searches the 250 messages loaded"))
-	click(c, "#find-older")
-	at2("searching older again, to the start", "1 of 5", "prompt 2")
-	c.waitJS(10*time.Second, "no more older messages to search", `!document.getElementById("find-older")`)
-	if got := c.text(".find .hint"); got != "searches all 300 messages" {
-		t.Errorf("with every message loaded the hint says %q", got)
+	at2("the previous button", "4 of 5", "prompt 140")
+	shiftEnter(c)
+	at2("Shift+Enter back", "3 of 5", "prompt 138")
+	// Above the loaded messages: their pages are loaded where they are.
+	shiftEnter(c)
+	at2("a match above the loaded messages", "2 of 5", "prompt 60")
+	c.waitJS(10*time.Second, "the way back to the end", `(document.getElementById("new-below") || {}).textContent === "Jump to latest ↓"`)
+	shiftEnter(c)
+	at2("the first match", "1 of 5", "prompt 2")
+	keys(c, "\r")
+	at2("Enter, forward again", "2 of 5", "prompt 60")
+	keys(c, "\r")
+	at2("Enter, back in the end's messages", "3 of 5", "prompt 138")
+	if mustEval[bool](c, `!!document.getElementById("find-older")`) {
+		t.Error(`"Search older" offered by a helmd that finds in the whole transcript`)
 	}
 }
 

@@ -1,0 +1,79 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp/kb"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+)
+
+// testSessionJumps: on a transcript of 3,000 messages, Home shows its
+// first prompt (not the start of the 50 loaded) and End its end; a
+// message written while the start is read leaves the view still and is
+// announced; End follows the end again; find counts a word only message
+// 10 holds over the whole transcript, and Enter shows it.
+func testSessionJumps(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6d000000-0000-4000-8000-000000000010"
+	at := time.Now().Add(-time.Hour)
+	var s strings.Builder
+	for i := range 1500 {
+		text := fmt.Sprintf("prompt %d", i)
+		if i == 5 { // message 10
+			text = "prompt 5 holds the zebrafish"
+		}
+		s.WriteString(fixture.User(sid, cwd, text, at) + replyLine(t, sid, fmt.Sprintf("msg_j%d", i), fmt.Sprintf("reply %d", i), at))
+	}
+	path := fixture.Path(claude, cwd, sid)
+	fixture.Append(t, path, s.String())
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the last page", msgsWith("reply 1499"))
+	c.waitJS(5*time.Second, "the transcript focused", `document.activeElement && document.activeElement.id === "transcript"`)
+	const transcript = `document.getElementById("transcript")`
+	inView := func(text string) string {
+		return fmt.Sprintf(`(t => [...t.querySelectorAll(".msg")].some(m => {
+			const v = t.getBoundingClientRect(), r = m.getBoundingClientRect();
+			return r.bottom > v.top && r.top < v.bottom && m.textContent.includes(%s);
+		}))(%s)`, jsString(text), transcript)
+	}
+	newBelow := `(document.getElementById("new-below") || {}).textContent`
+	atEnd := `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(` + transcript + `)`
+
+	keys(c, kb.Home)
+	c.waitJS(10*time.Second, "Home: the first prompt in view", inView("prompt 0")+` && `+hasText("#older", "Start of the transcript"))
+	c.waitJS(5*time.Second, "the way back to the end offered", newBelow+` === "Jump to latest ↓"`)
+	row := `document.querySelector('#transcript .msg[data-i="0"]')`
+	before := settledTop(c, "the first prompt", row)
+
+	fixture.Append(t, path, fixture.User(sid, cwd, "written while the start is read", time.Now()))
+	c.waitJS(10*time.Second, "the new message announced", newBelow+` === "1 new message — jump to latest ↓"`)
+	if after := settledTop(c, "the first prompt after the write", row); after != before {
+		t.Errorf("the write moved the first prompt from y=%.1f to y=%.1f", before, after)
+	}
+	if mustEval[bool](c, msgsWith("written while the start is read")) {
+		t.Error("the new message was added below the start")
+	}
+
+	keys(c, kb.End)
+	c.waitJS(10*time.Second, "End: the new message, at the end", inView("written while the start is read")+` && `+atEnd+
+		` && !document.getElementById("new-below")`)
+	fixture.Append(t, path, replyLine(t, sid, "msg_j_after", "written after End", time.Now()))
+	c.waitJS(10*time.Second, "End follows the end again", inView("written after End")+` && `+atEnd)
+
+	keys(c, "/")
+	c.waitJS(5*time.Second, "the find box focused", `document.activeElement && document.activeElement.id === "find"`)
+	keys(c, "zebrafish")
+	count := `document.getElementById("find-count").textContent`
+	c.waitJS(10*time.Second, "one match in the whole transcript", count+` === "1 of 1"`)
+	keys(c, "\r")
+	c.waitJS(10*time.Second, "Enter shows message 10", currentMatchInView("zebrafish")+` && `+inView("prompt 5 holds"))
+	if got := c.text(".find .hint"); got != "searches the whole transcript" {
+		t.Errorf("the hint says %q", got)
+	}
+}
