@@ -77,3 +77,33 @@ func testSessionJumps(t *testing.T, b *browser) {
 		t.Errorf("the hint says %q", got)
 	}
 }
+
+// testSessionWindowMeetsTheEnd: scrolled down from Home, the window
+// loads the pages after it until it meets the end, which the page then
+// follows as before: a message written there shows, at the end.
+func testSessionWindowMeetsTheEnd(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6d000000-0000-4000-8000-000000000011"
+	at := time.Now().Add(-time.Hour)
+	var s strings.Builder
+	for i := range 150 { // 300 messages: six pages
+		s.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), at) + replyLine(t, sid, fmt.Sprintf("msg_m%d", i), fmt.Sprintf("reply %d", i), at))
+	}
+	path := fixture.Path(claude, cwd, sid)
+	fixture.Append(t, path, s.String())
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the last page", msgsWith("reply 149"))
+	c.waitJS(5*time.Second, "the transcript focused", `document.activeElement && document.activeElement.id === "transcript"`)
+	keys(c, kb.Home)
+	c.waitJS(10*time.Second, "Home: the first page, newer below it", msgsWith("prompt 0")+` && !!document.getElementById("newer")`)
+	// Down to the bottom of the window, again and again as pages come.
+	c.waitJS(15*time.Second, "the window met the end", `(t => {
+		t.scrollTop = t.scrollHeight;
+		return !document.getElementById("newer") && !document.getElementById("new-below");
+	})(document.getElementById("transcript"))`+` && `+msgsWith("reply 149"))
+	fixture.Append(t, path, fixture.User(sid, cwd, "written once the window met the end", time.Now()))
+	c.waitJS(10*time.Second, "followed at the end", msgsWith("written once the window met the end")+
+		` && (t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript"))`)
+}

@@ -39,6 +39,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"FindOpensWhatHidesItsMatch", testSessionFindReveals},
 		{"FindStepsThroughTheWholeTranscript", testSessionFindWhole},
 		{"HomeEndAndFindOverTheWholeTranscript", testSessionJumps},
+		{"AWindowMeetsTheEnd", testSessionWindowMeetsTheEnd},
 		{"KeysReadAMessageAtATime", testSessionKeysByMessage},
 		{"TheEndStaysWhenTheHeaderGrows", testSessionEndStaysHeaderGrows},
 		{"TheEndStaysInView", testSessionEndStaysInView},
