@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -212,5 +213,31 @@ func TestOpenCodeFind(t *testing.T) {
 	page, err := OpenCodePage(context.Background(), r, "ses_x", Query{Start: true, Limit: 3})
 	if err != nil || len(page.Messages) != 3 || page.Messages[0].ID != "msg_00001" || page.Before != "" || !page.More {
 		t.Fatalf("start page: %v %q before %q more %v", err, summaryOf(page.Messages), page.Before, page.More)
+	}
+}
+
+// BenchmarkFind reads a 1 MB and a 500 MB transcript (bench_test.go's)
+// for a word no message holds: every message made and tested.
+func BenchmarkFind(b *testing.B) {
+	for _, size := range []struct {
+		name   string
+		filler int64
+	}{{"1MB", 0}, {"500MB", 499 << 20}} {
+		b.Run(size.name, func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "s.jsonl")
+			writeBench(b, path, size.filler)
+			files := NewFiles(0)
+			match := func(m *shared.Message) bool { return shared.MessageShows(m, "zebrafish") }
+			if _, err := files.Find(context.Background(), path, match, shared.MaxFound); err != nil { // the index, built once
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if res, err := files.Find(context.Background(), path, match, shared.MaxFound); err != nil || len(res.Matches) != 0 {
+					b.Fatal(err, res)
+				}
+			}
+		})
 	}
 }
