@@ -37,7 +37,8 @@ func (p *SessionPage) liveConvo() *convo.Convo {
 // toStart is Home: the transcript's start, loaded when it is not.
 func (p *SessionPage) toStart(ctx app.Context) {
 	p.follow, p.pin = false, -1
-	if p.convo.Before == "" {
+	if p.convo.Before == "" || p.state != "ready" {
+		// All loaded, or helmd not answering: the start of what is.
 		browser.ScrollTo(transcriptID, 0)
 		return
 	}
@@ -89,6 +90,7 @@ func (p *SessionPage) openWindow(ctx app.Context, q url.Values, then func()) {
 			p.older, p.newer = false, false
 			p.seek = nil
 			p.meet(pg)
+			p.match = -1 // an index among other messages; then shows one
 			p.refind()
 			then()
 			p.reWindow()
@@ -165,6 +167,7 @@ func (p *SessionPage) attach() {
 	}
 	p.convo, p.tail, p.unseen = p.tail, nil, 0
 	p.older, p.newer, p.windowing = false, false, false
+	p.match = -1 // an index among the window's messages
 	p.refind()
 }
 
