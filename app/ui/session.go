@@ -139,6 +139,8 @@ type SessionPage struct {
 	all        []string
 	findT      *time.Timer
 	findCancel func()
+	// noFindAll: helmd has no …/find (an older one).
+	noFindAll bool
 	// curCursor is the current match's message: indices move when an
 	// older page arrives, cursors do not.
 	curCursor string
@@ -293,7 +295,7 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	p.pin, p.match, p.matches, p.curCursor, p.place = -1, -1, nil, "", -1
 	p.stopFind()
-	p.found, p.foundTerm, p.foundState, p.all = nil, "", "", nil
+	p.found, p.foundTerm, p.foundState, p.all, p.noFindAll = nil, "", "", nil, false
 	p.seek, p.seekPages = nil, 0
 	p.dropWindow()
 	if s := openedRow(p.key()); s != nil {

@@ -46,6 +46,10 @@ func (p *SessionPage) askFind(ctx app.Context) {
 	if p.term == "" || p.wholeLoaded() {
 		return
 	}
+	if p.noFindAll {
+		p.foundTerm, p.foundState = p.term, findFailed
+		return
+	}
 	term, key := p.term, p.key()
 	p.foundTerm, p.foundState = term, findAsking
 	p.findT = time.AfterFunc(findPause, func() {
@@ -74,7 +78,9 @@ func (p *SessionPage) tookFind(term, key string, res shared.FindResult, err erro
 	}
 	p.findCancel = nil
 	if err != nil {
-		p.foundState = findFailed // an older helmd: the loaded messages only
+		p.foundState = findFailed // the loaded messages only
+		// An older helmd, without …/find: not asked again on this page.
+		p.noFindAll = browser.Status(err) == 404 || browser.Status(err) == 405
 		return
 	}
 	p.found, p.foundMore, p.foundState = res.Matches, res.More, findDone
@@ -147,26 +153,28 @@ func (p *SessionPage) nextOfAll(by int) {
 func (p *SessionPage) showCursor(c string) {
 	p.curCursor = c
 	if i, ok := p.convo.Index(c); ok {
-		p.showLoaded(i)
+		p.showLoaded(i, false)
 		return
 	}
 	if p.tail != nil {
 		if _, ok := p.tail.Index(c); ok {
 			p.attach()
 			i, _ := p.convo.Index(c)
-			p.showLoaded(i)
+			p.showLoaded(i, true)
 			return
 		}
 	}
 	p.openWindow(p.ctx, url.Values{"after": {c}}, func() {
 		if i, ok := p.convo.Index(c); ok && p.curCursor == c {
-			p.showLoaded(i)
+			p.showLoaded(i, true)
 		}
 	})
 }
 
-// showLoaded makes loaded message i the current match and shows it.
-func (p *SessionPage) showLoaded(i int) {
+// showLoaded makes loaded message i the current match and shows it;
+// swapped: the messages were just swapped for others, whose rows the
+// page does not show yet (those it shows are of the messages before).
+func (p *SessionPage) showLoaded(i int, swapped bool) {
 	p.match = -1
 	for k, j := range p.matches {
 		if j == i {
@@ -176,6 +184,11 @@ func (p *SessionPage) showLoaded(i int) {
 	m := &p.convo.Msgs[i]
 	p.curCursor = m.Cursor
 	p.reveal(m)
+	if swapped {
+		p.follow, p.pin, p.pinTop = false, i, -1 // settle puts it in view
+		p.afterChange()
+		return
+	}
 	p.showRow(i)
 }
 

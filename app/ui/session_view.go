@@ -112,6 +112,11 @@ func (p *SessionPage) settle() {
 	// scrolls after the settle, the place kept was the one before (the
 	// start, in OpensWhereItWasLeftFarUp, where the test had scrolled).
 	p.notePlace()
+	// A window whose bottom is in reach with no scroll to come (it is
+	// short, or the view tall) loads what follows it now.
+	if p.tail != nil && !p.newer && !p.windowing && s.Top+s.View > s.Height-loadOlderAt {
+		p.ctx.Dispatch(func(app.Context) { p.loadNewer(p.ctx) })
+	}
 }
 
 // markAnchor notes the row being read and where it is in the view,
