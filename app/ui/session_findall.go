@@ -3,7 +3,6 @@ package ui
 import (
 	"encoding/json"
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -231,7 +230,14 @@ func mergeFound(found []string, msgs []shared.Message, local []int) []string {
 	if len(extras) == 0 {
 		return found
 	}
-	slices.SortStableFunc(extras, func(a, b extra) int { return a.at - b.at })
+	// In order of place, each place's in loaded order: an insertion
+	// sort, as they are few and nearly in order (and slices' stable
+	// sort costs the client its code).
+	for i := 1; i < len(extras); i++ {
+		for j := i; j > 0 && extras[j-1].at > extras[j].at; j-- {
+			extras[j-1], extras[j] = extras[j], extras[j-1]
+		}
+	}
 	out := make([]string, 0, len(found)+len(extras))
 	e := 0
 	for k := 0; k <= len(found); k++ {
