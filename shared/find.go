@@ -1,5 +1,10 @@
 package shared
 
+import (
+	"strings"
+	"unicode"
+)
+
 // Find in a transcript: the session page's find box and GET
 // …/find?q= match the same text, so that what the server counts is what
 // the page marks.
@@ -20,9 +25,18 @@ const (
 	MaxFindTerm = 256
 )
 
-// Holds reports whether text holds term, as find marks it (MatchRanges:
-// case-insensitive).
-func Holds(text, term string) bool { return text != "" && len(MatchRanges(text, term)) > 0 }
+// Holds reports whether text holds term, as find marks it: where
+// MatchRanges finds a range (each rune compared lower-cased). Both sides
+// lower-cased rune by rune, then searched as strings, which is the same
+// (UTF-8 is self-synchronising, and an invalid byte reads as U+FFFD on
+// both sides) but linear: the server runs it over whole transcripts,
+// with terms of up to MaxFindTerm bytes (FuzzHolds checks the two agree).
+func Holds(text, term string) bool {
+	if text == "" || term == "" {
+		return false
+	}
+	return strings.Contains(strings.Map(unicode.ToLower, text), string([]rune(strings.ToLower(term))))
+}
 
 // MessageShows reports whether m shows term: its texts, tool names and
 // summaries, and tool results, as they came (a cut text as cut).

@@ -1,0 +1,19 @@
+package shared
+
+import "testing"
+
+// FuzzHolds: Holds says what MatchRanges finds, for any text and term.
+func FuzzHolds(f *testing.F) {
+	for _, c := range [][2]string{
+		{"Fix the LOGIN test", "login"}, {"KELVIN \u212a", "k"}, {"ſtraße", "S"}, {"İstanbul", "i"},
+		{"a\xffb", "\xff"}, {"a\ufffdb", "\xfe"}, {"aaaaaaaaab", "aab"}, {"ΣΑΣ", "σας"}, {"", "x"}, {"x", ""},
+	} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, text, term string) {
+		want := text != "" && len(MatchRanges(text, term)) > 0
+		if got := Holds(text, term); got != want {
+			t.Fatalf("Holds(%q, %q) = %v, MatchRanges finds %v", text, term, got, want)
+		}
+	})
+}
