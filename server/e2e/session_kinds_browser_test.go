@@ -328,6 +328,21 @@ func testSessionOpenCode(t *testing.T, b *browser) {
 	if !mustEval[bool](c, msgsWith(`<img src=x onerror="window.__pwned=1">`)) {
 		t.Error("the hostile prompt is not shown as text")
 	}
+	// Find over the whole transcript and its first page, from the
+	// session file: the page's own requests, as its find and Home make them.
+	var found struct{ Matches []string }
+	if err := json.Unmarshal([]byte(mustEval[string](c, `fetch("/api/sessions/opencode/`+sid+`/find?q=MISSING%20module").then(r => r.text())`)), &found); err != nil || len(found.Matches) != 1 {
+		t.Errorf("find in the OpenCode session: %v %+v, want its one message", err, found)
+	}
+	var first struct {
+		Messages []struct{ ID string }
+		Before   string
+		More     bool
+	}
+	if err := json.Unmarshal([]byte(mustEval[string](c, `fetch("/api/sessions/opencode/`+sid+`/messages?at=start&limit=1").then(r => r.text())`)), &first); err != nil ||
+		len(first.Messages) != 1 || first.Messages[0].ID != "msg_95e1a2b3c4d5XyZ0123456789a" || first.Before != "" || !first.More {
+		t.Errorf("the OpenCode session's first page: %v %+v", err, first)
+	}
 
 	// A message written while the page is open appears.
 	ocMessage(t, storage, sid, "msg_95e1a2b3c4d7XyZ0123456789a", "user", time.Now().UnixMilli(),
