@@ -26,16 +26,23 @@ const (
 )
 
 // Holds reports whether text holds term, as find marks it: where
-// MatchRanges finds a range (each rune compared lower-cased). Both sides
+// MatchRanges finds a range (each rune compared lower-cased, what shows
+// nothing passed over, as fold does). Both sides
 // lower-cased rune by rune, then searched as strings, which is the same
 // (UTF-8 is self-synchronising, and an invalid byte reads as U+FFFD on
 // both sides) but linear: the server runs it over whole transcripts,
 // with terms of up to MaxFindTerm bytes (FuzzHolds checks the two agree).
 func Holds(text, term string) bool {
-	if text == "" || term == "" {
+	needle := string([]rune(fold(term))) // without what shows nothing, as MatchRanges
+	if text == "" || needle == "" {
 		return false
 	}
-	return strings.Contains(strings.Map(unicode.ToLower, text), string([]rune(strings.ToLower(term))))
+	return strings.Contains(strings.Map(func(r rune) rune {
+		if invisible(r) {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, text), needle)
 }
 
 // MessageShows reports whether m shows term: its texts, tool names and

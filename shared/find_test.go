@@ -7,6 +7,7 @@ func FuzzHolds(f *testing.F) {
 	for _, c := range [][2]string{
 		{"Fix the LOGIN test", "login"}, {"KELVIN \u212a", "k"}, {"ſtraße", "S"}, {"İstanbul", "i"},
 		{"a\xffb", "\xff"}, {"a\ufffdb", "\xfe"}, {"aaaaaaaaab", "aab"}, {"ΣΑΣ", "σας"}, {"", "x"}, {"x", ""},
+		{"zero\u200bwidth", "ZEROWIDTH"}, {"a\u200d", "\u200d"}, {"\u00adco-op", "co\u00ad-op"},
 	} {
 		f.Add(c[0], c[1])
 	}
