@@ -112,7 +112,7 @@ func TestMatchRanges(t *testing.T) {
 		{"zero\u200bwidth", "zerowidth", [][2]int{{0, 12}}},
 		{"zero\u200bwidth", "ZERO\u200dWIDTH", [][2]int{{0, 12}}},
 		{"co\u00adop\u200e", "coop", [][2]int{{0, 6}}}, // a soft hyphen inside; the mark after, not taken
-		{"\u200bab", "ab", [][2]int{{3, 5}}},            // a match starts at a letter
+		{"\u200bab", "ab", [][2]int{{3, 5}}},           // a match starts at a letter
 		{"a\u200b", "a\u200b", [][2]int{{0, 1}}},
 	}
 	for _, tc := range tests {
