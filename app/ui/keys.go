@@ -113,7 +113,7 @@ func (h *Home) clearSelected(ctx app.Context) {
 		h.limit += pageSize
 	}
 	h.choose(key)
-	ctx.Defer(func(app.Context) { browser.FocusRow(key) })
+	focusRow(ctx, key)
 }
 
 // escape clears the search if there is one, else the filters. From the
@@ -152,6 +152,16 @@ func (h *Home) move(ctx app.Context, by int) {
 		h.limit += pageSize
 	}
 	h.choose(rows.At(i).Key())
-	key := h.selected
-	ctx.Defer(func(app.Context) { browser.FocusRow(key) })
+	focusRow(ctx, h.selected)
+}
+
+// focusRow puts the keyboard's focus on the row of key, the one just
+// selected: at once when it is on the page, else after the render that
+// shows it. At once, because a key focused on another row selects that
+// row first (onKey): pressed before a deferred focus landed (x x, j j
+// typed fast, or a busy machine), it went to the row left behind.
+func focusRow(ctx app.Context, key string) {
+	if !browser.FocusRow(key) {
+		ctx.Defer(func(app.Context) { browser.FocusRow(key) })
+	}
 }
