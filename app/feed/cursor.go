@@ -32,15 +32,17 @@ func validID(id string) string {
 // streamURL passes the cursor, so the server replays what this client
 // missed: a new EventSource cannot send Last-Event-ID itself.
 func (m *Machine) streamURL(from string) string {
-	u := withInstance(m.o.StreamURL, m.o.Instance)
+	u := WithInstance(m.o.StreamURL, m.o.Instance)
 	if from == "" {
 		return u
 	}
 	return withParam(u, "lastEventId", from)
 }
 
-// withInstance names the page's helmd in u (see Options.Instance).
-func withInstance(u, instance string) string {
+// WithInstance names the page's helmd in u (see Options.Instance): a
+// helmd that is another instance answers 409 (server/ident). The usage
+// page names it too.
+func WithInstance(u, instance string) string {
 	if instance == "" {
 		return u
 	}

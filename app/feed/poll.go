@@ -38,7 +38,7 @@ func (m *Machine) poll() {
 	}
 	m.pollGen++
 	gen := m.pollGen
-	m.pollCancel = m.o.Poller.Poll(withInstance(m.o.PollURL, m.o.Instance), func(body []byte, eventID string, err error) {
+	m.pollCancel = m.o.Poller.Poll(WithInstance(m.o.PollURL, m.o.Instance), func(body []byte, eventID string, err error) {
 		m.post(func() { m.onPoll(gen, body, eventID, err) })
 	})
 }

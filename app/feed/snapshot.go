@@ -73,7 +73,7 @@ func (f fetch) Close() { f() }
 // fetchSnapshot starts the snapshot request of attempt gen.
 func (m *Machine) fetchSnapshot(gen int) {
 	m.snap = snapState{pending: true}
-	url := withInstance(m.o.SnapshotURL, m.o.Instance)
+	url := WithInstance(m.o.SnapshotURL, m.o.Instance)
 	done := func(body []byte, id string, err error) {
 		m.post(func() { m.onSnapshot(gen, body, id, err) })
 	}

@@ -3,12 +3,14 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/el"
+	"vibecraft.sh/helm/app/feed"
 )
 
 // UsagePage is /usage: where the tokens and money went over the last 30
@@ -25,9 +27,12 @@ type UsagePage struct {
 	pending *usageLoad // the reading in flight, nil when none
 	tried   time.Time  // when the last reading began
 	failure error      // why the last reading failed; nil when it did not
-	now     time.Time  // the clock the page was last drawn by
-	every   time.Duration
-	which   Which // the Helm the page is of: its machine, a demo
+	// elsewhere: another Helm answers at the address (409 to the page's
+	// instance); its figures are hidden until this page's Helm answers.
+	elsewhere bool
+	now       time.Time // the clock the page was last drawn by
+	every     time.Duration
+	which     Which // the Helm the page is of: its machine, a demo
 
 	ctx      app.Context
 	cleanups []func()
@@ -130,6 +135,9 @@ func (p *UsagePage) load() {
 	p.pending = l
 	tz := browserZone()
 	get := func(url string, dst any) {
+		// Named, so that another Helm answering at the address (a demo,
+		// another user's) says so (409) rather than its figures.
+		url = feed.WithInstance(url, p.which.Instance)
 		l.cancels = append(l.cancels, browser.Fetch("GET", url, func(body []byte, err error) {
 			p.ctx.Dispatch(func(app.Context) {
 				if p.pending != l {
@@ -143,7 +151,7 @@ func (p *UsagePage) load() {
 					return
 				}
 				if l.answered++; l.answered == usageRequests {
-					p.pending, p.failure = nil, nil
+					p.pending, p.failure, p.elsewhere = nil, nil, false
 					p.shown = l.next
 					p.readAt = time.Now()
 					p.now = p.readAt
@@ -159,7 +167,10 @@ func (p *UsagePage) load() {
 	get("/api/usage/block", &l.next.block)
 }
 
-// fail ends the reading in flight with err: the figures shown stay.
+// fail ends the reading in flight with err: the figures shown stay,
+// unless another Helm answers at the address (409 to the page's
+// instance): they are then hidden until this page's Helm answers again
+// (the next reading, every 30 s, or Reload).
 func (p *UsagePage) fail(err error) {
 	if p.pending != nil {
 		p.pending.abort()
@@ -167,6 +178,7 @@ func (p *UsagePage) fail(err error) {
 	}
 	p.failure = err
 	p.now = time.Now()
+	p.elsewhere = browser.Status(err) == http.StatusConflict
 }
 
 func (p *UsagePage) onReload(ctx app.Context, e app.Event) { p.load() }
@@ -193,6 +205,15 @@ func (p *UsagePage) Render() app.UI {
 
 func (p *UsagePage) renderBody() app.UI {
 	switch {
+	case p.elsewhere:
+		which := "this page's Helm"
+		if p.which.Host != "" {
+			which = "the Helm on " + p.which.Host
+		}
+		return el.Div().ID("elsewhere").Class("notice").Role("alert").Body(
+			el.P().Text("This page showed the usage of " + which + ". The address now answers as another Helm, so its figures are hidden until " +
+				which + " answers here again. " + p.retrying()),
+		)
 	case p.readAt.IsZero() && p.failure != nil:
 		return el.P().ID("usage-error").Role("alert").Text(
 			failed("Could not read the usage", p.failure) + " " + p.retrying())

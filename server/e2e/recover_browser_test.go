@@ -26,6 +26,41 @@ func TestRecoverBrowser(t *testing.T) {
 	t.Run("ADemoRestartedOnThePort", func(t *testing.T) { testDemoRestarted(t, b) })
 	t.Run("ItsHelmBackAfterAnother", func(t *testing.T) { testBackAfterAnother(t, b) })
 	t.Run("SessionPageNamesItsHelm", func(t *testing.T) { testSessionPageNamesItsHelm(t, b) })
+	t.Run("UsagePageNamesItsHelm", func(t *testing.T) { testUsagePageNamesItsHelm(t, b) })
+}
+
+// testUsagePageNamesItsHelm: the usage page names its Helm in its
+// requests, as the list does. Another Helm answering at the address (a
+// demo, another user's helmd) then says so, and the page hides the
+// figures, where it showed that Helm's usage as its own; its own Helm
+// back, its figures come back with the next reading.
+func testUsagePageNamesItsHelm(t *testing.T, b *browser) {
+	claudeA, claudeB := t.TempDir(), t.TempDir()
+	at := time.Now().Add(-time.Minute)
+	fixture.Append(t, fixture.Path(claudeA, cwd, sidA), fixture.User(sidA, cwd, "Alpha's work", at)+fixture.Assistant(sidA, cwd, "msg_a", "end_turn", at))
+	fixture.Append(t, fixture.Path(claudeB, "/home/other/secret", sidB), fixture.User(sidB, "/home/other/secret", "Beta's work", at))
+	port := strconv.Itoa(freePort(t))
+	a := serveOn(t, port, claudeA, "alpha")
+	c := b.tab(t)
+	c.navigate(a.URL + "/usage")
+	c.waitJS(30*time.Second, "alpha's figures", present("#usage-total"))
+	total := c.text("#usage-total")
+
+	a.terminate(t)
+	other := serveOn(t, port, claudeB, "beta")
+	click(c, "#usage-reload")
+	c.waitJS(10*time.Second, "the page to say another Helm answers", present("#elsewhere")+` && !document.getElementById("usage-total")`)
+	if got := c.text("#elsewhere"); !containsAny(got, "the Helm on alpha answers here again") {
+		t.Errorf("the notice reads %q", got)
+	}
+	other.terminate(t)
+
+	serveOn(t, port, claudeA, "alpha")
+	click(c, "#usage-reload")
+	c.waitJS(10*time.Second, "alpha's figures again", present("#usage-total")+` && !document.getElementById("elsewhere")`)
+	if got := c.text("#usage-total"); got != total {
+		t.Errorf("the total reads %q, want alpha's %q", got, total)
+	}
 }
 
 // testSessionPageNamesItsHelm: a session's page names the machine whose
