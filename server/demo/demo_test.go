@@ -27,18 +27,26 @@ func transcripts(t *testing.T, root string) []string {
 	return files
 }
 
-func TestWorldLivesAndDies(t *testing.T) {
-	root := t.TempDir()
+// worldWithHistory starts five sessions under root, each with turns
+// finished turns that ended an hour ago.
+func worldWithHistory(t *testing.T, root string, turns int) *world {
+	t.Helper()
 	w := &world{root: root}
 	for i := range 5 {
 		s, err := w.start(i)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.historic(2, time.Now().Add(-time.Hour)); err != nil {
+		if err := s.historic(turns, time.Now().Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return w
+}
+
+func TestWorldLivesAndDies(t *testing.T) {
+	root := t.TempDir()
+	w := worldWithHistory(t, root, 2)
 	first := w.sessions[0].path
 	// Each past turn took its three steps of a minute, as Claude Code
 	// records it.
@@ -183,16 +191,7 @@ func TestTitlesStayDistinct(t *testing.T) {
 // a time.
 func TestSessionsAskForPermission(t *testing.T) {
 	root := t.TempDir()
-	w := &world{root: root}
-	for i := range 5 {
-		s, err := w.start(i)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.historic(1, time.Now().Add(-time.Hour)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	w := worldWithHistory(t, root, 1)
 	entry := filepath.Join(root, "sessions", fmt.Sprintf("%d.json", os.Getpid()))
 	asked, allowed := 0, 0
 	var asking string // the session id in the entry, "" when none

@@ -130,20 +130,29 @@ func testLiveSoonAfterReturn(t *testing.T, b *browser) {
 	c.waitJS(5*time.Second, "the row after the return", present(rowSel("claude:"+sidA)))
 }
 
+// openAlpha serves alpha's folders on a free port and opens its list,
+// Live with alpha's session; beta's folders, another user's, are ready
+// for another helmd on that port.
+func openAlpha(t *testing.T, b *browser) (claudeA, claudeB, port string, a *proc, c *chrome) {
+	t.Helper()
+	claudeA, claudeB = t.TempDir(), t.TempDir()
+	fixture.Append(t, fixture.Path(claudeA, cwd, sidA), fixture.User(sidA, cwd, "Alpha's work", time.Now()))
+	fixture.Append(t, fixture.Path(claudeB, "/home/other/secret", sidB), fixture.User(sidB, "/home/other/secret", "Beta's private work", time.Now()))
+	port = strconv.Itoa(freePort(t))
+	a = serveOn(t, port, claudeA, "alpha")
+	c = b.tab(t)
+	c.navigate(a.URL + "/?backoff=100ms")
+	waitLive(c)
+	c.waitJS(5*time.Second, "alpha's row", present(rowSel("claude:"+sidA)))
+	return claudeA, claudeB, port, a, c
+}
+
 // testAnotherHelmd: the page's helmd stops and another one (another
 // user's folders, another host name) starts on the same port. The page
 // never shows the other's sessions; it hides its old list and says so,
 // and a reload shows the other Helm, named.
 func testAnotherHelmd(t *testing.T, b *browser) {
-	claudeA, claudeB := t.TempDir(), t.TempDir()
-	fixture.Append(t, fixture.Path(claudeA, cwd, sidA), fixture.User(sidA, cwd, "Alpha's work", time.Now()))
-	fixture.Append(t, fixture.Path(claudeB, "/home/other/secret", sidB), fixture.User(sidB, "/home/other/secret", "Beta's private work", time.Now()))
-	port := strconv.Itoa(freePort(t))
-	a := serveOn(t, port, claudeA, "alpha")
-	c := b.tab(t)
-	c.navigate(a.URL + "/?backoff=100ms")
-	waitLive(c)
-	c.waitJS(5*time.Second, "alpha's row", present(rowSel("claude:"+sidA)))
+	_, claudeB, port, a, c := openAlpha(t, b)
 	if got := c.text("#host"); got != "alpha" {
 		t.Errorf("header names %q, want alpha", got)
 	}
@@ -208,15 +217,7 @@ const elsewhereOutage = 6 * time.Second
 // seconds, with its own Helm's sessions as they are now (one added
 // during the outage), without a reload, and never showed the other's.
 func testBackAfterAnother(t *testing.T, b *browser) {
-	claudeA, claudeB := t.TempDir(), t.TempDir()
-	fixture.Append(t, fixture.Path(claudeA, cwd, sidA), fixture.User(sidA, cwd, "Alpha's work", time.Now()))
-	fixture.Append(t, fixture.Path(claudeB, "/home/other/secret", sidB), fixture.User(sidB, "/home/other/secret", "Beta's private work", time.Now()))
-	port := strconv.Itoa(freePort(t))
-	a := serveOn(t, port, claudeA, "alpha")
-	c := b.tab(t)
-	c.navigate(a.URL + "/?backoff=100ms")
-	waitLive(c)
-	c.waitJS(5*time.Second, "alpha's row", present(rowSel("claude:"+sidA)))
+	claudeA, claudeB, port, a, c := openAlpha(t, b)
 	recordRows(c)
 
 	a.terminate(t)
