@@ -141,6 +141,11 @@ type SessionPage struct {
 	findCancel func()
 	// noFindAll: helmd has no …/find (an older one).
 	noFindAll bool
+	// nextWhenFound is an Enter (1) or Shift+Enter (-1) pressed while
+	// helmd was still finding, with no loaded match to go to: done when
+	// its answer comes (tookFind). A word typed then Enter at once is the
+	// habit, and that Enter was dropped.
+	nextWhenFound int
 	// curCursor is the current match's message: indices move when an
 	// older page arrives, cursors do not.
 	curCursor string

@@ -1,8 +1,13 @@
 package ui
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"vibecraft.sh/helm/app/convo"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -73,5 +78,28 @@ func TestFirstMatch(t *testing.T) {
 		if got := firstMatch(matches, msgs, c.cur, c.from, c.view); got != c.want {
 			t.Errorf("%s: match %d (row %d), want %d (row %d)", c.name, got, matches[got], c.want, matches[c.want])
 		}
+	}
+}
+
+// TestFindSaysWhatItKnows: before helmd answers a find, the count says
+// "…", not "no match"; a term too long for helmd's find says so rather
+// than offering the loaded messages without a reason; and a window away
+// from the end, offline, does not invite a scroll that loads nothing.
+func TestFindSaysWhatItKnows(t *testing.T) {
+	p := pageFor()
+	p.convo.Reset(textMsgs(map[string]string{"c1": "nothing here"}, "c1"))
+	p.convo.Before = "c0" // older messages to load
+	p.term, p.foundTerm, p.foundState = "resultonly", "resultonly", findAsking
+	if out := app.HTMLString(p.renderFind()); !regexp.MustCompile(`id="find-count"[^>]*>…<`).MatchString(out) {
+		t.Errorf("while helmd searches, the count is not \"…\":\n%s", out)
+	}
+	long := strings.Repeat("é", shared.MaxFindTerm/2+1)
+	p.term, p.foundTerm, p.foundState = long, long, findFailed
+	if out := app.HTMLString(p.renderFind()); !strings.Contains(out, "too long to search the whole transcript (256 bytes at most)") {
+		t.Errorf("a term over %d bytes does not say why only the loaded messages are searched:\n%s", shared.MaxFindTerm, out)
+	}
+	p.tail, p.state = &convo.Convo{}, "offline"
+	if out := app.HTMLString(p.renderTranscript()); !strings.Contains(out, "Newer messages load once helmd answers again") {
+		t.Errorf("offline in a window, the end of the transcript does not say newer messages wait for helmd:\n%s", out)
 	}
 }

@@ -42,6 +42,7 @@ func (p *SessionPage) wholeLoaded() bool { return p.convo.Before == "" && p.tail
 func (p *SessionPage) askFind(ctx app.Context) {
 	p.stopFind()
 	p.found, p.foundMore, p.foundTerm, p.foundState, p.all = nil, false, "", "", nil
+	p.nextWhenFound = 0
 	if p.term == "" || p.wholeLoaded() {
 		return
 	}
@@ -76,6 +77,8 @@ func (p *SessionPage) tookFind(term, key string, res shared.FindResult, err erro
 		return // typed on since
 	}
 	p.findCancel = nil
+	by := p.nextWhenFound
+	p.nextWhenFound = 0
 	if err != nil {
 		p.foundState = findFailed // the loaded messages only
 		// An older helmd, without …/find: not asked again on this page.
@@ -92,6 +95,9 @@ func (p *SessionPage) tookFind(term, key string, res shared.FindResult, err erro
 			k = 0
 		}
 		p.curCursor = p.all[k]
+	}
+	if by != 0 {
+		p.next(by) // the Enter pressed while helmd was finding
 	}
 }
 

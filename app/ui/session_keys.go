@@ -390,6 +390,9 @@ func (p *SessionPage) next(by int) {
 		return
 	}
 	if len(p.matches) == 0 {
+		if p.foundState == findAsking {
+			p.nextWhenFound = by // done when helmd answers
+		}
 		return
 	}
 	p.showMatch((p.match + by + len(p.matches)) % len(p.matches))

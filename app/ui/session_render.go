@@ -42,7 +42,7 @@ func (p *SessionPage) renderHeader() app.UI {
 	}
 	// The back link and which Helm this is, on one line.
 	// Find has a button too: a phone has no "/" key to press.
-	find := el.Button().ID("find-open").Class("find-open").Title("Find in the loaded messages ( / )").
+	find := el.Button().ID("find-open").Class("find-open").Title("Find in the transcript ( / )").
 		OnClick(p.onFindButton).Body(app.Text("Find"), el.Span().Class("key-hint").Text(" ( / )"))
 	help := el.Button().ID("help-button").Title("Keyboard shortcuts ( ? )").Aria("label", "Keyboard shortcuts").
 		Text("?").OnClick(p.onHelpButton)
@@ -420,6 +420,8 @@ func (p *SessionPage) renderFind() app.UI {
 	case all:
 	case len(p.matches) > 0:
 		count = itoa(p.match+1) + " of " + itoa(len(p.matches))
+	case p.foundState == findAsking:
+		count = "…" // not "no match" before helmd has answered
 	}
 	n, older := len(p.convo.Msgs), !p.wholeLoaded()
 	hint := "searches all " + itoa(n) + " messages"
@@ -428,6 +430,8 @@ func (p *SessionPage) renderFind() app.UI {
 		hint = "searches the whole transcript"
 	case p.foundState == findAsking:
 		hint = "searching the whole transcript…"
+	case len(p.term) > shared.MaxFindTerm && older:
+		hint = "too long to search the whole transcript (" + itoa(shared.MaxFindTerm) + " bytes at most): searches the " + itoa(n) + " messages loaded"
 	case older:
 		hint = "searches the " + itoa(n) + " messages loaded"
 	}
@@ -494,8 +498,13 @@ func (p *SessionPage) renderTranscript() app.UI {
 			app.If(p.tail != nil, func() app.UI {
 				// A window away from the end: more below it.
 				text := "Scroll down for newer messages"
-				if p.newer {
+				switch {
+				case p.newer:
 					text = "Loading newer messages…"
+				case p.state == "gone":
+					text = "Newer messages cannot be loaded: helmd no longer has this session"
+				case p.state != "ready":
+					text = "Newer messages load once helmd answers again"
 				}
 				return el.P().ID("newer").Class("older").Text(text)
 			}),
