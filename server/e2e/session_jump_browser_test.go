@@ -17,24 +17,13 @@ import (
 // announced; End follows the end again; find counts a word only message
 // 10 holds over the whole transcript, and Enter shows it.
 func testSessionJumps(t *testing.T, b *browser) {
-	claude := t.TempDir()
 	const sid = "6d000000-0000-4000-8000-000000000010"
-	at := time.Now().Add(-time.Hour)
-	var s strings.Builder
-	for i := range 1500 {
-		text := fmt.Sprintf("prompt %d", i)
+	c, path := openTurns(t, b, sid, 1500, func(i int) string {
 		if i == 5 { // message 10
-			text = "prompt 5 holds the zebrafish"
+			return "prompt 5 holds the zebrafish"
 		}
-		s.WriteString(fixture.User(sid, cwd, text, at) + replyLine(t, sid, fmt.Sprintf("msg_j%d", i), fmt.Sprintf("reply %d", i), at))
-	}
-	path := fixture.Path(claude, cwd, sid)
-	fixture.Append(t, path, s.String())
-	p := serveList(t, claude)
-	c := b.tab(t)
-	c.navigate(p.URL + "/s/claude/" + sid)
-	c.waitJS(30*time.Second, "the last page", msgsWith("reply 1499"))
-	c.waitJS(5*time.Second, "the transcript focused", `document.activeElement && document.activeElement.id === "transcript"`)
+		return fmt.Sprintf("prompt %d", i)
+	})
 	const transcript = `document.getElementById("transcript")`
 	inView := func(text string) string {
 		return fmt.Sprintf(`(t => [...t.querySelectorAll(".msg")].some(m => {
@@ -83,20 +72,8 @@ func testSessionJumps(t *testing.T, b *browser) {
 // loads the pages after it until it meets the end, which the page then
 // follows as before: a message written there shows, at the end.
 func testSessionWindowMeetsTheEnd(t *testing.T, b *browser) {
-	claude := t.TempDir()
 	const sid = "6d000000-0000-4000-8000-000000000011"
-	at := time.Now().Add(-time.Hour)
-	var s strings.Builder
-	for i := range 150 { // 300 messages: six pages
-		s.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), at) + replyLine(t, sid, fmt.Sprintf("msg_m%d", i), fmt.Sprintf("reply %d", i), at))
-	}
-	path := fixture.Path(claude, cwd, sid)
-	fixture.Append(t, path, s.String())
-	p := serveList(t, claude)
-	c := b.tab(t)
-	c.navigate(p.URL + "/s/claude/" + sid)
-	c.waitJS(30*time.Second, "the last page", msgsWith("reply 149"))
-	c.waitJS(5*time.Second, "the transcript focused", `document.activeElement && document.activeElement.id === "transcript"`)
+	c, path := openTurns(t, b, sid, 150, func(i int) string { return fmt.Sprintf("prompt %d", i) }) // 300 messages: six pages
 	keys(c, kb.Home)
 	c.waitJS(10*time.Second, "Home: the first page, newer below it", msgsWith("prompt 0")+` && !!document.getElementById("newer")`)
 	// Down to the bottom of the window, again and again as pages come.
@@ -107,4 +84,25 @@ func testSessionWindowMeetsTheEnd(t *testing.T, b *browser) {
 	fixture.Append(t, path, fixture.User(sid, cwd, "written once the window met the end", time.Now()))
 	c.waitJS(10*time.Second, "followed at the end", msgsWith("written once the window met the end")+
 		` && (t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript"))`)
+}
+
+// openTurns writes a transcript of turns prompts (prompt(i)), each
+// answered "reply i", an hour ago, serves it and opens its page at the
+// last page, the transcript focused; it returns the tab and the file.
+func openTurns(t *testing.T, b *browser, sid string, turns int, prompt func(i int) string) (*chrome, string) {
+	t.Helper()
+	claude := t.TempDir()
+	at := time.Now().Add(-time.Hour)
+	var s strings.Builder
+	for i := range turns {
+		s.WriteString(fixture.User(sid, cwd, prompt(i), at) + replyLine(t, sid, fmt.Sprintf("msg_%s_%d", sid[len(sid)-2:], i), fmt.Sprintf("reply %d", i), at))
+	}
+	path := fixture.Path(claude, cwd, sid)
+	fixture.Append(t, path, s.String())
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the last page", msgsWith(fmt.Sprintf("reply %d", turns-1)))
+	c.waitJS(5*time.Second, "the transcript focused", `document.activeElement && document.activeElement.id === "transcript"`)
+	return c, path
 }
