@@ -206,10 +206,7 @@ func (p *UsagePage) Render() app.UI {
 func (p *UsagePage) renderBody() app.UI {
 	switch {
 	case p.elsewhere:
-		which := "this page's Helm"
-		if p.which.Host != "" {
-			which = "the Helm on " + p.which.Host
-		}
+		which := pagesHelm(p.which.Host)
 		return el.Div().ID("elsewhere").Class("notice").Role("alert").Body(
 			el.P().Text("This page showed the usage of " + which + ". The address now answers as another Helm, so its figures are hidden until " +
 				which + " answers here again. " + p.retrying()),

@@ -66,15 +66,21 @@ func PageWhich() Which {
 	return w
 }
 
+// pagesHelm names the Helm a page belongs to, for a notice that another
+// one answers at its address: by its machine when it has one.
+func pagesHelm(host string) string {
+	if host != "" {
+		return "the Helm on " + host
+	}
+	return "this page's Helm"
+}
+
 // renderElsewhere replaces the list when the address answers as another
 // Helm: what this page showed is no longer that server's, and what that
 // server has is not this page's to show. The feed keeps checking: the
 // list comes back by itself when its Helm answers here again.
 func (h *Home) renderElsewhere() app.UI {
-	which := "this page's Helm"
-	if h.host != "" {
-		which = "the Helm on " + h.host
-	}
+	which := pagesHelm(h.host)
 	return el.Div().ID("elsewhere").Class("notice").Role("alert").Body(
 		el.P().Text("This page showed the sessions of "+which+". The address now answers as another Helm, so that list is hidden until "+which+" answers here again."),
 		el.Button().Class("primary").Text("Reload to see its sessions").OnClick(h.onReload),
