@@ -1,9 +1,6 @@
 package shared
 
-import (
-	"strings"
-	"unicode"
-)
+import "strings"
 
 // Find in a transcript: the session page's find box and GET
 // …/find?q= match the same text, so that what the server counts is what
@@ -27,36 +24,36 @@ const (
 
 // Holds reports whether text holds term, as find marks it: where
 // MatchRanges finds a range (each rune compared lower-cased, what shows
-// nothing passed over, as fold does). Both sides
-// lower-cased rune by rune, then searched as strings, which is the same
-// (UTF-8 is self-synchronising, and an invalid byte reads as U+FFFD on
-// both sides) but linear: the server runs it over whole transcripts,
-// with terms of up to MaxFindTerm bytes (FuzzHolds checks the two agree).
-func Holds(text, term string) bool {
-	needle := string([]rune(fold(term))) // without what shows nothing, as MatchRanges
-	if text == "" || needle == "" {
-		return false
-	}
-	return strings.Contains(strings.Map(func(r rune) rune {
-		if invisible(r) {
-			return -1
-		}
-		return unicode.ToLower(r)
-	}, text), needle)
+// nothing passed over). Both sides folded (fold), then searched as
+// strings, which is the same (UTF-8 is self-synchronising, and an
+// invalid byte reads as U+FFFD on both sides) but linear: the server runs
+// it over whole transcripts, with terms of up to MaxFindTerm bytes
+// (FuzzHolds checks the two agree).
+func Holds(text, term string) bool { return holdsFolded(text, fold(term)) }
+
+// holdsFolded is Holds with the term folded already.
+func holdsFolded(text, needle string) bool {
+	return text != "" && needle != "" && strings.Contains(fold(text), needle)
 }
 
 // MessageShows reports whether m shows term: its texts, tool names and
 // summaries, and tool results, as they came (a cut text as cut).
-func MessageShows(m *Message, term string) bool {
-	for _, b := range m.Blocks {
-		if Holds(b.Text, term) {
-			return true
-		}
-		if t := b.Tool; t != nil {
-			if Holds(t.Name, term) || Holds(t.Summary, term) || (t.Result != nil && Holds(t.Result.Text, term)) {
+func MessageShows(m *Message, term string) bool { return Shows(term)(m) }
+
+// Shows is MessageShows for one term over many messages (a find over a
+// whole transcript): the term is folded once.
+func Shows(term string) func(m *Message) bool {
+	needle := fold(term)
+	has := func(s string) bool { return holdsFolded(s, needle) }
+	return func(m *Message) bool {
+		for _, b := range m.Blocks {
+			if has(b.Text) {
+				return true
+			}
+			if t := b.Tool; t != nil && (has(t.Name) || has(t.Summary) || t.Result != nil && has(t.Result.Text)) {
 				return true
 			}
 		}
+		return false
 	}
-	return false
 }

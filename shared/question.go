@@ -133,8 +133,7 @@ func isLabel(raw, q string) bool {
 // wordCount counts the words of s, stopping past labelWords.
 func wordCount(s string) int {
 	n := 0
-	for w := range strings.FieldsSeq(s) {
-		_ = w
+	for range strings.FieldsSeq(s) {
 		if n++; n > labelWords {
 			break
 		}
@@ -242,8 +241,6 @@ func isSpaceOrPunct(b byte) bool {
 	return b == ' ' || b == '\t' || b < 0x80 && strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", b) >= 0
 }
 
-// isRule reports whether line is a thematic break or a setext heading's
-// underline: three or more of one of - * _ =, spaces between.
 // isTableDelimiter reports whether line (trimmed) is the row under a
 // table's header: cells of dashes, each with an optional colon at either
 // end, between pipes ("|---|:--:|", "--- | ---").
@@ -286,6 +283,8 @@ func tableCells(line string) string {
 	return strings.Join(cells, " · ")
 }
 
+// isRule reports whether line is a thematic break or a setext heading's
+// underline: three or more of one of - * _ =, spaces between.
 func isRule(line string) bool {
 	if len(line) < 3 || !strings.ContainsRune("-*_=", rune(line[0])) {
 		return false

@@ -44,7 +44,7 @@ func (t *transcripts) find(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Retry-After", "1")
 		return Errorf(http.StatusServiceUnavailable, "too many finds at once: try again")
 	}
-	match := func(m *shared.Message) bool { return shared.MessageShows(m, term) }
+	match := shared.Shows(term)
 	var res shared.FindResult
 	if s.Source == shared.SourceOpenCode {
 		if r.URL.Query().Has("agent") {
