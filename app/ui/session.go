@@ -260,6 +260,8 @@ func (p *SessionPage) OnDismount() {
 	p.notePlace()
 	p.stopLive()
 	p.stopSave()
+	p.stopFind()   // a find over the whole transcript is costly for helmd
+	p.dropWindow() // and a page of the window on its way
 	for _, f := range p.cleanups {
 		f()
 	}
