@@ -91,10 +91,7 @@ func notification(s *shared.Session) (title, body string) {
 	}
 	// Why it waits, in the row's words ("needs approval" for the
 	// registry's "permission prompt"): a notification is of a wait.
-	body = shared.WaitReason(shared.StatusWaiting, s.WaitingFor)
-	if body == "" {
-		body = "input needed"
-	}
+	body = waitLabel(s.WaitingFor)
 	if q := md.Clean(clip.FirstLine(s.Question)); q != "" {
 		body += ": " + q
 	}

@@ -4,7 +4,6 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
-	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -95,25 +94,16 @@ func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
 // so that x pressed again works through the group: the selection stayed
 // on the row just cleared, and a second x did nothing.
 func (h *Home) clearSelected(ctx app.Context) {
-	s, ok := h.sessions.Get(h.selected)
-	if !ok || !list.NeedsYou(&s) {
+	if !h.clearNeeds(h.selected) {
 		return
 	}
-	h.clearNeeds(h.selected)
 	next, _ := h.sessions.NeedsYouIn(h.query, 1)
 	if len(next) == 0 {
 		return
 	}
-	key := next[0].Key()
-	i := h.view().Index(key)
-	if i < 0 {
-		return
+	if i := h.view().Index(next[0].Key()); i >= 0 {
+		h.selectAt(ctx, i)
 	}
-	for i >= h.limit {
-		h.limit += pageSize
-	}
-	h.choose(key)
-	focusRow(ctx, key)
 }
 
 // escape clears the search if there is one, else the filters. From the
@@ -148,10 +138,16 @@ func (h *Home) move(ctx app.Context, by int) {
 	} else {
 		i = min(max(i+by, 0), rows.Len()-1)
 	}
+	h.selectAt(ctx, i)
+}
+
+// selectAt selects row i of the view, showing more rows when it is past
+// the last shown, and focuses it.
+func (h *Home) selectAt(ctx app.Context, i int) {
 	for i >= h.limit {
 		h.limit += pageSize
 	}
-	h.choose(rows.At(i).Key())
+	h.choose(h.view().At(i).Key())
 	focusRow(ctx, h.selected)
 }
 

@@ -151,10 +151,12 @@ func (h *Home) onMute(ctx app.Context, _ app.Event) {
 // clearNeeds takes the session of key out of "Needs you": at once here
 // (optimistic), then for good on the server, whose clearedAt reaches
 // every page in a session-updated and wins. A failed clear is undone.
-func (h *Home) clearNeeds(key string) {
+// It reports whether it cleared: false when the session does not need
+// the user (or the page is not running).
+func (h *Home) clearNeeds(key string) bool {
 	s, ok := h.sessions.Get(key)
 	if !ok || !list.NeedsYou(&s) || h.machine == nil {
-		return
+		return false
 	}
 	at := h.now.UnixMilli()
 	if at <= 0 {
@@ -178,4 +180,5 @@ func (h *Home) clearNeeds(key string) {
 			}
 		})
 	})
+	return true
 }

@@ -35,8 +35,14 @@ func rowStatusLabel(s *shared.Session) string {
 	if s.Status != shared.StatusWaiting {
 		return s.Status.Label()
 	}
-	if reason := shared.WaitReason(s.Status, s.WaitingFor); reason != "" {
-		return reason
+	return waitLabel(s.WaitingFor)
+}
+
+// waitLabel is why a session waits, in the row's words: reason as
+// shared.WaitReason says it, "input needed" for a finished turn.
+func waitLabel(reason string) string {
+	if r := shared.WaitReason(shared.StatusWaiting, reason); r != "" {
+		return r
 	}
 	return "input needed"
 }

@@ -301,8 +301,8 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.measured, p.polls = false, 0
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	p.pin, p.match, p.matches, p.curCursor, p.place = -1, -1, nil, "", -1
-	p.stopFind()
-	p.found, p.foundTerm, p.foundState, p.all, p.noFindAll = nil, "", "", nil, false
+	p.forgetFound()
+	p.noFindAll = false
 	p.seek, p.seekPages = nil, 0
 	p.dropWindow()
 	if s := openedRow(p.key()); s != nil {

@@ -40,9 +40,7 @@ func (p *SessionPage) wholeLoaded() bool { return p.convo.Before == "" && p.tail
 // askFind asks helmd for the term's matches, after a pause; the answer
 // to an earlier term is dropped.
 func (p *SessionPage) askFind(ctx app.Context) {
-	p.stopFind()
-	p.found, p.foundMore, p.foundTerm, p.foundState, p.all = nil, false, "", "", nil
-	p.nextWhenFound = 0
+	p.forgetFound()
 	if p.term == "" || p.wholeLoaded() {
 		return
 	}
@@ -99,6 +97,14 @@ func (p *SessionPage) tookFind(term, key string, res shared.FindResult, err erro
 	if by != 0 {
 		p.next(by) // the Enter pressed while helmd was finding
 	}
+}
+
+// forgetFound stops a question to helmd and forgets its answer: a new
+// term, find closed, another session.
+func (p *SessionPage) forgetFound() {
+	p.stopFind()
+	p.found, p.foundMore, p.foundTerm, p.foundState, p.all = nil, false, "", "", nil
+	p.nextWhenFound = 0
 }
 
 // stopFind drops a question to helmd waiting or on its way.

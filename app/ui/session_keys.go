@@ -241,8 +241,7 @@ func (p *SessionPage) refindAll() {
 func (p *SessionPage) closeFind() {
 	p.finding, p.term, p.matches, p.match, p.curCursor, p.pin = false, "", nil, -1, "", -1
 	p.findingOlder = false
-	p.stopFind()
-	p.found, p.foundTerm, p.foundState, p.all = nil, "", "", nil
+	p.forgetFound()
 	browser.Blur(findID)
 	// Back where the keyboard was before find, not on the page's body.
 	browser.Refocus(p.findFrom)

@@ -27,12 +27,9 @@ type UsagePage struct {
 	pending *usageLoad // the reading in flight, nil when none
 	tried   time.Time  // when the last reading began
 	failure error      // why the last reading failed; nil when it did not
-	// elsewhere: another Helm answers at the address (409 to the page's
-	// instance); its figures are hidden until this page's Helm answers.
-	elsewhere bool
-	now       time.Time // the clock the page was last drawn by
-	every     time.Duration
-	which     Which // the Helm the page is of: its machine, a demo
+	now     time.Time  // the clock the page was last drawn by
+	every   time.Duration
+	which   Which // the Helm the page is of: its machine, a demo
 
 	ctx      app.Context
 	cleanups []func()
@@ -151,7 +148,7 @@ func (p *UsagePage) load() {
 					return
 				}
 				if l.answered++; l.answered == usageRequests {
-					p.pending, p.failure, p.elsewhere = nil, nil, false
+					p.pending, p.failure = nil, nil
 					p.shown = l.next
 					p.readAt = time.Now()
 					p.now = p.readAt
@@ -178,8 +175,12 @@ func (p *UsagePage) fail(err error) {
 	}
 	p.failure = err
 	p.now = time.Now()
-	p.elsewhere = browser.Status(err) == http.StatusConflict
 }
+
+// elsewhere reports whether another Helm answers at the address (409 to
+// the page's instance): its figures are hidden until this page's Helm
+// answers.
+func (p *UsagePage) elsewhere() bool { return browser.Status(p.failure) == http.StatusConflict }
 
 func (p *UsagePage) onReload(ctx app.Context, e app.Event) { p.load() }
 
@@ -205,7 +206,7 @@ func (p *UsagePage) Render() app.UI {
 
 func (p *UsagePage) renderBody() app.UI {
 	switch {
-	case p.elsewhere:
+	case p.elsewhere():
 		which := pagesHelm(p.which.Host)
 		return el.Div().ID("elsewhere").Class("notice").Role("alert").Body(
 			el.P().Text("This page showed the usage of " + which + ". The address now answers as another Helm, so its figures are hidden until " +
