@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -89,6 +90,7 @@ func TestFindRefuses(t *testing.T) {
 		{base + "/messages?at=end", 400},
 		{base + "/messages?at=start&before=AQ", 400},
 		{base + "/messages?at=", 400},
+		{base + "/messages/stream?at=start", 400}, // a stream follows the end
 	} {
 		if code, body := getPage(t, srv, tc.path, nil); code != tc.want {
 			t.Errorf("%s: %d %.300s, want %d", tc.path, code, body, tc.want)
@@ -96,5 +98,31 @@ func TestFindRefuses(t *testing.T) {
 	}
 	if code, _ := getPage(t, srv, base+"/find?q="+strings.Repeat("a", shared.MaxFindTerm), nil); code != 200 {
 		t.Errorf("a term of %d bytes: %d, want 200", shared.MaxFindTerm, code)
+	}
+}
+
+// TestFindsAtOnceAreBounded: a find reads a whole transcript, so past
+// maxFinds reading at once helmd answers 503 with Retry-After, and
+// answers again once one ends.
+func TestFindsAtOnceAreBounded(t *testing.T) {
+	srv, _, f := transcriptServerOf(t)
+	for range maxFinds {
+		f.t.finds <- struct{}{} // finds reading
+	}
+	path := "/api/sessions/claude/" + testSID + "/find?q=push"
+	req, _ := http.NewRequest("GET", srv.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("with %d finds reading: %d, Retry-After %q; want 503 and a Retry-After", maxFinds, resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	<-f.t.finds // one ends
+	var res shared.FindResult
+	if code, body := getPage(t, srv, path, &res); code != 200 || len(res.Matches) != 1 {
+		t.Errorf("once one ended: %d %.200s, want 200 and the one message that says push", code, body)
 	}
 }

@@ -70,8 +70,8 @@ func (t *transcripts) stream(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if q.Before != "" {
-		return Errorf(http.StatusBadRequest, "a stream follows the end: use after=, not before=")
+	if q.Before != "" || q.Start {
+		return Errorf(http.StatusBadRequest, "a stream follows the end: use after=, not before= or at=")
 	}
 	if id := lastEventID(r); id != "" {
 		q.After = id // where the client got to, newer than the after= it opened with

@@ -36,6 +36,13 @@ func claudeLine(typ, uuid string, message map[string]any, extra string) string {
 // through the real source, index and guard.
 func transcriptServer(t testing.TB) (srv *httptest.Server, main string) {
 	t.Helper()
+	srv, main, _ = transcriptServerOf(t)
+	return srv, main
+}
+
+// transcriptServerOf is transcriptServer, with what its endpoints share.
+func transcriptServerOf(t testing.TB) (srv *httptest.Server, main string, f *Follower) {
+	t.Helper()
 	root := t.TempDir()
 	dir := filepath.Join(root, "projects", "-home-dev-it-s-app")
 	if err := os.MkdirAll(filepath.Join(dir, testSID, "subagents"), 0o755); err != nil {
@@ -74,10 +81,10 @@ func transcriptServer(t testing.TB) (srv *httptest.Server, main string) {
 	ix := index.New()
 	ix.Replace(shared.SourceClaude, sessions)
 	mux := http.NewServeMux()
-	InstallTranscripts(mux, TranscriptDeps{Sessions: ix, Claude: src, Live: tail.New(0)})
+	f = InstallTranscripts(mux, TranscriptDeps{Sessions: ix, Claude: src, Live: tail.New(0)})
 	srv = httptest.NewServer(guard.Wrap(mux, guard.Options{Token: testToken}))
 	t.Cleanup(srv.Close)
-	return srv, main
+	return srv, main, f
 }
 
 func getPage(t testing.TB, srv *httptest.Server, path string, into any) (int, string) {

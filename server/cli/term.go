@@ -274,8 +274,8 @@ func (t *table) write(w io.Writer) error {
 // stops when nothing is over or the steps are spent. A column that went
 // may leave columns unused: they go back to the columns that gave way,
 // the one the steps name last (the one that gives way last, the most
-// read) first. A table (fit) and a line of words (watch's) then give way
-// alike.
+// read) first. (helmd watch's line gives way by its own steps,
+// lineSteps: its parts are not columns.)
 func giveWay(widths []int, over int, steps []shrink) {
 	given := make([]int, len(widths))
 	for _, s := range steps {

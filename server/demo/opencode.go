@@ -206,15 +206,20 @@ func (w *ocWorld) step(n int) error {
 // a rename (named as OpenCode names its temp files, which Helm ignores),
 // so a reader never sees half a file.
 func (w *ocWorld) write(rel string, v any) error {
+	path := filepath.Join(w.storage, rel)
+	return writeWhole(path, filepath.Join(filepath.Dir(path), ".oc-"+filepath.Base(path)+".tmp"), v)
+}
+
+// writeWhole writes v as JSON to path through tmp, a name its reader
+// ignores, renamed into place: a reader never sees half a file.
+func writeWhole(path, tmp string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	path := filepath.Join(w.storage, rel)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	tmp := filepath.Join(filepath.Dir(path), ".oc-"+filepath.Base(path)+".tmp")
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

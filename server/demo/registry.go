@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -36,25 +35,13 @@ func (w *world) registryPath() string {
 // ask writes s's registry entry: waiting for a permission since at.
 func (w *world) ask(s *session, at time.Time) error {
 	ms := at.UnixMilli()
-	entry, err := json.Marshal(map[string]any{
+	path := w.registryPath() // .json.tmp: not a registry file to helmd
+	if err := writeWhole(path, path+".tmp", map[string]any{
 		"pid": os.Getpid(), "sessionId": s.id, "cwd": s.cwd, "startedAt": ms, "version": "2.1.90",
 		"kind": "interactive", "entrypoint": "cli", "status": "waiting", "waitingFor": "permission prompt",
 		"updatedAt": ms, "statusUpdatedAt": ms,
-	})
-	if err != nil {
+	}); err != nil {
 		return err
-	}
-	path := w.registryPath()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	// Written whole and renamed: helmd never reads half an entry.
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, entry, 0o644); err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("demo: %w", err)
 	}
 	s.asking, w.asking = true, s
 	return nil
