@@ -290,8 +290,8 @@ func (w *watcher) report(changes []change) error {
 		if w.json {
 			err = w.enc.Encode(ch)
 		} else {
-			l := line(ch, w.o.Now(), lineWidth(w.o))
-			if !w.fresh(ch, l) {
+			l, parts := fitLine(ch, w.o.Now(), lineWidth(w.o))
+			if !w.fresh(ch, parts.facts()) {
 				continue
 			}
 			_, err = fmt.Fprintln(w.o.Stdout, l)
@@ -303,16 +303,16 @@ func (w *watcher) report(changes []change) error {
 	return nil
 }
 
-// fresh reports whether l, the line of ch, says something about its
+// fresh reports whether facts, what the line of ch says about its
+// session (lineParts.facts), say something about its
 // session that the last line printed for it did not: an update of what
 // a line does not show (the session's time, its tokens, its model)
 // printed the line before it again, with only the time and the verb
 // changed ("new" then "updated"), and two lines alike read as a fault.
 // A new session and a gone one always print. --json does not ask: it
 // carries every field, and scripts may want each event.
-func (w *watcher) fresh(ch change, l string) bool {
+func (w *watcher) fresh(ch change, facts string) bool {
 	k := ch.Session.Key()
-	facts := l[min(len(l), factsAt):]
 	switch ch.Event {
 	case shared.EventSessionDeleted:
 		delete(w.shown, k)
@@ -325,10 +325,6 @@ func (w *watcher) fresh(ch change, l string) bool {
 	w.shown[k] = facts
 	return true
 }
-
-// factsAt is where a line's facts about its session start, after the
-// time and the verb, which line pads to fixed widths.
-const factsAt = len("15:04:05  updated  ")
 
 var verbs = map[shared.EventType]string{
 	shared.EventSessionCreated: "new",
@@ -343,12 +339,18 @@ var verbs = map[shared.EventType]string{
 // columns to a narrow terminal in the order of lineSteps, each step
 // taking no more than the line is over; below them all it is cut.
 func line(ch change, now time.Time, limit int) string {
+	text, _ := fitLine(ch, now, limit)
+	return text
+}
+
+// fitLine is line, and the parts it was made of as they were fitted.
+func fitLine(ch change, now time.Time, limit int) (string, lineParts) {
 	s := ch.Session
 	l := lineParts{now: now.Format("15:04:05"), verb: verbs[ch.Event], status: statusCell(s),
 		title: cut(clean(s.Title), 60), project: cut(clean(s.ProjectName), 24),
 		figures: msgs(s.MessageCount) + ", " + shared.CostText(s.CostUSD)}
 	if limit <= 0 {
-		return l.String()
+		return l.String(), l
 	}
 	for _, step := range lineSteps {
 		over := width(l.String()) - limit
@@ -357,7 +359,7 @@ func line(ch change, now time.Time, limit int) string {
 		}
 		step(&l, over)
 	}
-	return cut(l.String(), limit)
+	return cut(l.String(), limit), l
 }
 
 // msgs is a message count in words: "1 msg", "12 msgs".
@@ -371,6 +373,12 @@ func msgs(n int) string {
 // lineParts are the parts of a change's line that give way.
 type lineParts struct {
 	now, verb, status, title, project, figures string
+}
+
+// facts is what the line says about its session, without the time and
+// what happened.
+func (l lineParts) facts() string {
+	return l.status + "\x00" + l.title + "\x00" + l.project + "\x00" + l.figures
 }
 
 func (l lineParts) String() string {
