@@ -151,12 +151,11 @@ func (t *transcripts) claudePath(sid, agent string) (string, error) {
 	if !transcript.ValidAgentID(agent) {
 		return "", Errorf(http.StatusBadRequest, "malformed agent id")
 	}
-	for _, s := range files.Subagents {
-		if s.ID == agent {
-			return s.Path, nil
-		}
+	sub, ok := files.Subagent(agent)
+	if !ok {
+		return "", Errorf(http.StatusNotFound, "no such subagent in this session")
 	}
-	return "", Errorf(http.StatusNotFound, "no such subagent in this session")
+	return sub.Path, nil
 }
 
 func (t *transcripts) detail(w http.ResponseWriter, r *http.Request) error {
@@ -220,19 +219,17 @@ func agentDetail(files claude.Transcripts, agent string) *shared.AgentDetail {
 	if !transcript.ValidAgentID(agent) {
 		return nil
 	}
-	for _, s := range files.Subagents {
-		if s.ID != agent {
-			continue
-		}
-		a := &shared.AgentDetail{ID: s.ID, FirstPrompt: s.FirstPrompt, Path: s.Path, Models: s.Models, Tokens: s.Tokens,
-			CostUSD: s.CostUSD, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
-		if a.Models == nil {
-			a.Models = []string{}
-		}
-		a.Type, a.Description = claude.AgentMeta(s.Path)
-		return a
+	s, ok := files.Subagent(agent)
+	if !ok {
+		return nil
 	}
-	return nil
+	a := &shared.AgentDetail{ID: s.ID, FirstPrompt: s.FirstPrompt, Path: s.Path, Models: s.Models, Tokens: s.Tokens,
+		CostUSD: s.CostUSD, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+	if a.Models == nil {
+		a.Models = []string{}
+	}
+	a.Type, a.Description = claude.AgentMeta(s.Path)
+	return a
 }
 
 func (t *transcripts) messages(w http.ResponseWriter, r *http.Request) error {

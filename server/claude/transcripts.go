@@ -32,6 +32,16 @@ type Subagent struct {
 	CreatedAt, UpdatedAt int64 // epoch ms of its first record and its latest; 0 when none is dated
 }
 
+// Subagent is the subagent of id among t's; false when t has none.
+func (t Transcripts) Subagent(id string) (Subagent, bool) {
+	for _, s := range t.Subagents {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Subagent{}, false
+}
+
 // Transcripts returns the files of session sid as the last Scan or Update
 // saw them; false when no main transcript carries that id. The paths come
 // from the tree Helm walked, never from sid itself.
