@@ -91,20 +91,20 @@ type SessionPage struct {
 	// convo is a window away from it (session_window.go); nil when
 	// convo is the end.
 	tail *convo.Convo
-	// windowing: a window is being loaded (winCancel drops it); newer:
-	// the page after the window is. winGen tells a window's answers
-	// from those of the one before.
-	windowing, newer bool
-	winGen           int
-	winCancel        func()
-	win              vwin.Window
-	follow           bool // the view is at the bottom and follows new messages
-	unseen           int  // messages appended while the view was not at the bottom
-	older            bool // a page above is being loaded
-	open             map[string]bool
-	full             map[string]string // texts loaded whole, by cut ref
-	parsed           map[string][]md.Block
-	copied           string // the copy button that just succeeded
+	// newer: the page after the window is being loaded (a window's own
+	// page: winCancel, windowing). winGen tells a window's answers from
+	// those of the one before.
+	newer     bool
+	winGen    int
+	winCancel func()
+	win       vwin.Window
+	follow    bool // the view is at the bottom and follows new messages
+	unseen    int  // messages appended while the view was not at the bottom
+	older     bool // a page above is being loaded
+	open      map[string]bool
+	full      map[string]string // texts loaded whole, by cut ref
+	parsed    map[string][]md.Block
+	copied    string // the copy button that just succeeded
 	// details: the header's facts and copy buttons are shown on a
 	// phone, where they sit behind one button (on a wider screen they
 	// always show).

@@ -114,7 +114,7 @@ func (p *SessionPage) settle() {
 	p.notePlace()
 	// A window whose bottom is in reach with no scroll to come (it is
 	// short, or the view tall) loads what follows it now.
-	if p.tail != nil && !p.newer && !p.windowing && s.Top+s.View > s.Height-loadOlderAt {
+	if p.tail != nil && !p.newer && !p.windowing() && s.Top+s.View > s.Height-loadOlderAt {
 		p.ctx.Dispatch(func(app.Context) { p.loadNewer(p.ctx) })
 	}
 }
@@ -203,7 +203,7 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 		p.loadOlder(p.ctx)
 		changed = changed || p.older
 	}
-	if s.Top+s.View > s.Height-loadOlderAt && p.tail != nil && !p.newer && !p.windowing {
+	if s.Top+s.View > s.Height-loadOlderAt && p.tail != nil && !p.newer && !p.windowing() {
 		p.loadNewer(p.ctx)
 		changed = changed || p.newer
 	}

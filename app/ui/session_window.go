@@ -22,9 +22,6 @@ import (
 // again and the page follows as before. The window's own older pages
 // load as at the end (?before=).
 
-// detached reports whether the page shows a window away from the end.
-func (p *SessionPage) detached() bool { return p.tail != nil }
-
 // liveConvo is what the stream and the polls bring the end's messages
 // into: the end the page left, while it shows a window.
 func (p *SessionPage) liveConvo() *convo.Convo {
@@ -58,13 +55,10 @@ func (p *SessionPage) openWindow(ctx app.Context, q url.Values, then func()) {
 	if !p.convo.Loaded || p.state != "ready" {
 		return
 	}
-	if p.winCancel != nil {
-		p.winCancel() // the window asked for before: this one wins
-	}
+	p.stopWindowFetch() // the window asked for before: this one wins
 	p.winGen++
 	gen, key := p.winGen, p.key()
 	q.Set("limit", itoa(pageLimit))
-	p.windowing = true
 	p.winCancel = browser.Fetch("GET", p.api("/messages", q), func(body []byte, err error) {
 		var pg shared.MessagePage
 		if err == nil {
@@ -74,7 +68,7 @@ func (p *SessionPage) openWindow(ctx app.Context, q url.Values, then func()) {
 			if gen != p.winGen || key != p.key() {
 				return
 			}
-			p.winCancel, p.windowing = nil, false
+			p.winCancel = nil
 			switch {
 			case browser.Status(err) == 409:
 				p.loadLast(ctx)
@@ -161,12 +155,9 @@ func (p *SessionPage) attach() {
 		return
 	}
 	p.winGen++ // a window or newer page on its way is not wanted now
-	if p.winCancel != nil {
-		p.winCancel()
-		p.winCancel = nil
-	}
+	p.stopWindowFetch()
 	p.convo, p.tail, p.unseen = p.tail, nil, 0
-	p.older, p.newer, p.windowing = false, false, false
+	p.older, p.newer = false, false
 	p.match = -1 // an index among the window's messages
 	p.refind()
 }
@@ -175,9 +166,17 @@ func (p *SessionPage) attach() {
 // page.
 func (p *SessionPage) dropWindow() {
 	p.winGen++
+	p.stopWindowFetch()
+	p.tail, p.newer = nil, false
+}
+
+// stopWindowFetch stops a window's page on its way (openWindow).
+func (p *SessionPage) stopWindowFetch() {
 	if p.winCancel != nil {
 		p.winCancel()
 		p.winCancel = nil
 	}
-	p.tail, p.windowing, p.newer = nil, false, false
 }
+
+// windowing reports whether a window's page is on its way.
+func (p *SessionPage) windowing() bool { return p.winCancel != nil }

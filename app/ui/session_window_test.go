@@ -45,15 +45,15 @@ func TestWindowTakesNothingAndMeetsTheEnd(t *testing.T) {
 	more.More = true
 	p.convo.Merge(more)
 	p.meet(more)
-	if !p.detached() {
+	if p.tail == nil {
 		t.Fatal("met the end from a page that reached neither it nor its messages")
 	}
 	reach := textMsgs(texts, "c", "x")
 	reach.More = true
 	p.convo.Merge(reach)
 	p.meet(reach)
-	if p.detached() || p.unseen != 0 {
-		t.Fatalf("a page that reached the end's first message: detached %v, unseen %d", p.detached(), p.unseen)
+	if p.tail != nil || p.unseen != 0 {
+		t.Fatalf("a page that reached the end's first message: detached %v, unseen %d", p.tail != nil, p.unseen)
 	}
 	if got := cursors(p.convo.Msgs); !slices.Equal(got, []string{"a", "b", "c", "x", "y", "z"}) || p.convo.After != "z" {
 		t.Fatalf("met: %q after %q", got, p.convo.After)
