@@ -64,10 +64,6 @@ func (p *SessionPage) renderHeader() app.UI {
 	if title == "" {
 		title = "Untitled session"
 	}
-	toggle := "Details"
-	if p.details {
-		toggle = "Hide details"
-	}
 	return el.Header().ID("session-header").Class("session-header").Body(
 		top,
 		// Whole when Details is open: a phone cuts it to two lines.
@@ -90,12 +86,27 @@ func (p *SessionPage) renderHeader() app.UI {
 			}),
 			// A phone's summary of the facts below, which it hides.
 			el.Span().Class("brief").Text(cost(s.CostUSD)+" · "+relTime(time.Now(), s.UpdatedAt)),
-			el.Button().ID("details-toggle").Class("details-toggle").Aria("expanded", strconv.FormatBool(p.details)).
-				Aria("controls", "session-details").Text(toggle).OnClick(p.onDetails),
+			p.renderDetailsToggle(),
 		),
-		el.Div().ID("session-details").Class("details").DataSet("open", strconv.FormatBool(p.details)).Body(
-			renderFacts(d), p.renderCopies()),
+		p.renderDetails(renderFacts(d)),
 	)
+}
+
+// renderDetailsToggle is the header's Details button, which opens the
+// facts below it (a phone hides them).
+func (p *SessionPage) renderDetailsToggle() app.UI {
+	toggle := "Details"
+	if p.details {
+		toggle = "Hide details"
+	}
+	return el.Button().ID("details-toggle").Class("details-toggle").Aria("expanded", strconv.FormatBool(p.details)).
+		Aria("controls", "session-details").Text(toggle).OnClick(p.onDetails)
+}
+
+// renderDetails holds the header's facts and copy buttons.
+func (p *SessionPage) renderDetails(facts app.UI) app.UI {
+	return el.Div().ID("session-details").Class("details").DataSet("open", strconv.FormatBool(p.details)).Body(
+		facts, p.renderCopies())
 }
 
 // renderAgentHeader is a subagent's page's header. The detail is its
@@ -118,10 +129,6 @@ func (p *SessionPage) renderAgentHeader(top app.UI, d *shared.SessionDetail) app
 	if a != nil && a.Type != "" {
 		kind = md.Clean(a.Type) + " subagent"
 	}
-	toggle := "Details"
-	if p.details {
-		toggle = "Hide details"
-	}
 	brief := ""
 	if a != nil {
 		brief = cost(a.CostUSD) + " · " + relTime(time.Now(), a.UpdatedAt)
@@ -138,11 +145,9 @@ func (p *SessionPage) renderAgentHeader(top app.UI, d *shared.SessionDetail) app
 			el.Span().Class("parent-status").Title("The parent session's status").Body(
 				el.Span().Class("label").Text("the session is "), p.renderStatus(s)),
 			el.Span().Class("brief").Text(brief),
-			el.Button().ID("details-toggle").Class("details-toggle").Aria("expanded", strconv.FormatBool(p.details)).
-				Aria("controls", "session-details").Text(toggle).OnClick(p.onDetails),
+			p.renderDetailsToggle(),
 		),
-		el.Div().ID("session-details").Class("details").DataSet("open", strconv.FormatBool(p.details)).Body(
-			renderAgentFacts(d), p.renderCopies()),
+		p.renderDetails(renderAgentFacts(d)),
 	)
 }
 
