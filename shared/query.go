@@ -229,9 +229,10 @@ func SearchText(s *Session) string {
 func (q Query) MatchFolded(s *Session, text string) bool { return q.Matcher()(s, text) }
 
 // MatchRanges returns where search occurs in text, compared the way Match
-// compares (rune by rune, lower-cased): byte ranges [start, end) of text,
-// left to right, not overlapping. They are what the list highlights; an
-// empty search has none.
+// compares (rune by rune, folded: see fold): byte ranges [start, end) of
+// text, left to right, not overlapping, each taking in the accents that
+// follow its last letter. They are what the list highlights; an empty
+// search has none.
 func MatchRanges(text, search string) [][2]int {
 	needle := []rune(fold(search))
 	if len(needle) == 0 {
@@ -250,17 +251,26 @@ func MatchRanges(text, search string) [][2]int {
 	return out
 }
 
-// matchAt reports whether needle (lower-cased runes) starts at byte i of
+// matchAt reports whether needle (folded runes) starts at byte i of
 // text, and where the match ends.
 func matchAt(text string, i int, needle []rune) (int, bool) {
 	for n, want := range needle {
 		r, size := utf8.DecodeRuneInString(text[i:])
-		for n > 0 && invisible(r) { // inside a match, as fold drops them
+		f := foldRune(r)
+		for n > 0 && f < 0 { // inside a match, as fold drops them
 			i += size
 			r, size = utf8.DecodeRuneInString(text[i:])
+			f = foldRune(r)
 		}
-		if i >= len(text) || unicode.ToLower(r) != want {
+		if i >= len(text) || f != want {
 			return 0, false
+		}
+		i += size
+	}
+	for i < len(text) { // the last letter's accents, decomposed
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !unicode.Is(unicode.Mn, r) {
+			break
 		}
 		i += size
 	}

@@ -114,6 +114,17 @@ func TestMatchRanges(t *testing.T) {
 		{"co\u00adop\u200e", "coop", [][2]int{{0, 6}}}, // a soft hyphen inside; the mark after, not taken
 		{"\u200bab", "ab", [][2]int{{3, 5}}},           // a match starts at a letter
 		{"a\u200b", "a\u200b", [][2]int{{0, 1}}},
+		// Accents are passed over, composed or not: macOS names files
+		// decomposed ("e" then U+0301), keyboards type them composed.
+		{"cafe\u0301 au lait", "café", [][2]int{{0, 6}}}, // the mark after the last letter, taken
+		{"Café", "cafe\u0301", [][2]int{{0, 5}}},
+		{"Résumé", "resume", [][2]int{{0, 8}}},
+		{"Tiếng Việt", "VIET", [][2]int{{8, 14}}},    // two marks on one letter
+		{"ѝ и\u0306", "й", [][2]int{{0, 2}, {3, 7}}}, // Cyrillic
+		{"Ελληνικά", "ελληνικα", [][2]int{{0, 16}}},  // Greek
+		{"\u0301e", "e", [][2]int{{2, 3}}},           // a match starts at a letter
+		{"n\u0303a", "na", [][2]int{{0, 4}}},         // a mark inside a match
+		{"ø æ", "o", nil},                            // letters of their own, not accented
 	}
 	for _, tc := range tests {
 		got := MatchRanges(tc.text, tc.search)
@@ -145,6 +156,12 @@ func TestMatchFoldedAgreesWithMatch(t *testing.T) {
 			if a, b := q.Match(s), q.MatchFolded(s, SearchText(s)); a != b {
 				t.Errorf("%q on %s: Match %v, MatchFolded %v", raw, s.ID, a, b)
 			}
+		}
+	}
+	decomposed := Session{ID: "d", Source: SourceClaude, Title: "Cafe\u0301 menu"}
+	for _, search := range []string{"café", "CAFÉ", "cafe", "cafe\u0301"} {
+		if q := (Query{Search: search}); !q.Match(&decomposed) || !q.MatchFolded(&decomposed, SearchText(&decomposed)) {
+			t.Errorf("a title written decomposed, \"Cafe\\u0301 menu\", is not found by %q", search)
 		}
 	}
 	if q := (Query{Search: "zerowidth"}); !q.Match(&sessions[len(sessions)-1]) {

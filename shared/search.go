@@ -15,26 +15,35 @@ type words []string
 // searchWords splits a search into its words.
 func searchWords(search string) words { return strings.Fields(fold(search)) }
 
-// fold is s as a search compares it: lower-cased, without the characters
-// that show nothing (format characters: a zero-width space, joiner or
-// soft hyphen, a bidi mark). "zero\u200bwidth" shows as "zerowidth", and
-// a search for what the row shows finds it.
+// fold is s as a search compares it: lower-cased, a letter's accents
+// dropped ("é" and its decomposed form "e\u0301" both read "e", see
+// accented), without the characters that show nothing (format characters:
+// a zero-width space, joiner or soft hyphen, a bidi mark).
+// "zero\u200bwidth" shows as "zerowidth", and a search for what the row
+// shows finds it. ASCII takes one pass, as strings.ToLower.
 func fold(s string) string {
-	s = strings.ToLower(s)
 	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf { // every format character is past ASCII
-			if strings.ContainsFunc(s[i:], invisible) {
-				return strings.Map(func(r rune) rune {
-					if invisible(r) {
-						return -1
-					}
-					return r
-				}, s)
-			}
-			break
+		if s[i] >= utf8.RuneSelf {
+			return strings.Map(foldRune, s)
 		}
 	}
-	return s
+	return strings.ToLower(s)
+}
+
+// foldRune is r as fold keeps it: lower-cased, its accents dropped; -1
+// for what fold drops: a format character or a nonspacing mark.
+func foldRune(r rune) rune {
+	r = unicode.ToLower(r)
+	if r < utf8.RuneSelf {
+		return r
+	}
+	if base, ok := accented[r]; ok {
+		return base
+	}
+	if invisible(r) || unicode.Is(unicode.Mn, r) {
+		return -1
+	}
+	return r
 }
 
 // invisible reports whether r is a format character (Unicode's Cf),
