@@ -35,17 +35,7 @@ const fitPartsMax = 16
 // "notes"); a name with no slash gives its first character a part of
 // its own, so that the rest of it can still show after a "…".
 func fitParts(path string) []string {
-	var parts []string
-	start := 0
-	for i := 0; i < len(path); i++ {
-		if path[i] == '/' || path[i] == '\\' {
-			parts = append(parts, path[start:i+1])
-			start = i + 1
-		}
-	}
-	if start < len(path) {
-		parts = append(parts, path[start:])
-	}
+	parts := folderParts(path)
 	if len(parts) == 1 {
 		if _, n := utf8.DecodeRuneInString(path); n < len(path) {
 			parts = []string{path[:n], path[n:]}
@@ -57,6 +47,23 @@ func fitParts(path string) []string {
 			head += p
 		}
 		parts = append([]string{head}, parts[n+1:]...)
+	}
+	return parts
+}
+
+// folderParts is path cut after each slash or backslash (a Windows
+// path's): "/", "home/", "alice/", "notes".
+func folderParts(path string) []string {
+	var parts []string
+	start := 0
+	for i := 0; i < len(path); i++ {
+		if path[i] == '/' || path[i] == '\\' {
+			parts = append(parts, path[start:i+1])
+			start = i + 1
+		}
+	}
+	if start < len(path) {
+		parts = append(parts, path[start:])
 	}
 	return parts
 }

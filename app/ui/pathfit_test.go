@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"vibecraft.sh/helm/app/el"
 )
 
 // A path is laid out in parts, each folder with its slash after it, the
@@ -47,5 +49,24 @@ func TestPathFitIsText(t *testing.T) {
 	fit := page.all("fit-end")
 	if len(fit) != 1 || fit[0].content() != path || len(fit[0].tags("span")) != 4 {
 		t.Errorf("pathFit(%q) renders %d lists reading %q", path, len(fit), contents(fit))
+	}
+}
+
+// The usage table's paths wrap only after a folder's slash, a Windows
+// path's backslash too, the root's slash kept with the first folder.
+func TestPathPartsWrapAfterFolders(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{"/home/alice/notes", []string{"/home/", "alice/", "notes"}},
+		{`C:\Users\alice\app`, []string{`C:\`, `Users\`, `alice\`, "app"}},
+		{`\\server\share\app`, []string{`\\`, `server\`, `share\`, "app"}},
+		{"global", []string{"global"}},
+	} {
+		page := renderUI(t, el.Span().Body(pathParts(tc.path)...))
+		if got := contents(page.all("part")); !slices.Equal(got, tc.want) {
+			t.Errorf("pathParts(%q) reads %q, want %q", tc.path, got, tc.want)
+		}
 	}
 }

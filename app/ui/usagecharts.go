@@ -260,20 +260,18 @@ func colHeads(names ...string) []app.UI {
 // which the chart above shows stacked in the legend's colors.
 func modelsHead() app.UI { return el.Th().Attr("scope", "col").Class("models").Text("By model") }
 
-// pathParts is a project's path as text that wraps only after a slash:
-// each folder's name with its slash in a part that never breaks (not at
-// a hyphen nor at a space: web/helm.css), a <wbr> between parts. The
-// root's slash stays with the first folder ("/home/").
+// pathParts is a project's path as text that wraps only after a slash
+// (or a Windows path's backslash, as pathFit cuts it): each folder's
+// name with its slash in a part that never breaks (not at a hyphen nor
+// at a space: web/helm.css), a <wbr> between parts. The root's slash
+// stays with the first folder ("/home/").
 func pathParts(path string) []app.UI {
-	parts := strings.SplitAfter(path, "/")
-	if len(parts) > 1 && parts[0] == "/" {
-		parts = append([]string{"/" + parts[1]}, parts[2:]...)
+	parts := folderParts(path)
+	if len(parts) > 1 && (parts[0] == "/" || parts[0] == "\\") {
+		parts = append([]string{parts[0] + parts[1]}, parts[2:]...)
 	}
 	out := make([]app.UI, 0, 2*len(parts))
 	for _, p := range parts {
-		if p == "" {
-			continue
-		}
 		if len(out) > 0 {
 			out = append(out, el.Wbr())
 		}
