@@ -36,10 +36,8 @@ type UsageReport struct {
 // UsageBlock is the current 5-hour usage block (GET /api/usage/block), or
 // Active false when there is none.
 type UsageBlock struct {
-	Active bool  `json:"active"`
-	Start  int64 `json:"start"` // epoch ms, on the hour
-	End    int64 `json:"end"`   // Start + 5 h
-	UsageTotals
+	Active bool `json:"active"`
+	UsageSpan
 	// HasRate says whether the block's use spans long enough to tell a
 	// rate from (the server's rule, README's usage page): one response,
 	// or a few within minutes, say nothing of the hours left. Without
@@ -58,7 +56,8 @@ type UsageBlock struct {
 	Last *UsageSpan `json:"last,omitempty"`
 }
 
-// UsageSpan is a block that has ended: its window and its spend.
+// UsageSpan is a block's window and its spend: the running block's, or
+// one that has ended (UsageBlock.Last).
 type UsageSpan struct {
 	Start int64 `json:"start"` // epoch ms, on the hour
 	End   int64 `json:"end"`   // Start + 5 h

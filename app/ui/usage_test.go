@@ -226,8 +226,8 @@ func TestUsageNoBlockSaysWhy(t *testing.T) {
 func TestUsageBlockRate(t *testing.T) {
 	readAt := time.Date(2026, 3, 3, 9, 10, 0, 0, time.Local)
 	start := time.Date(2026, 3, 3, 9, 0, 0, 0, time.Local)
-	block := usageBlock{Active: true, Start: start.UnixMilli(), End: start.Add(5 * time.Hour).UnixMilli(), Now: readAt.UnixMilli(),
-		UsageTotals: shared.UsageTotals{CostUSD: 22.5}, ProjectedUSD: 22.5}
+	block := usageBlock{Active: true, Now: readAt.UnixMilli(), ProjectedUSD: 22.5, UsageSpan: shared.UsageSpan{
+		Start: start.UnixMilli(), End: start.Add(5 * time.Hour).UnixMilli(), UsageTotals: shared.UsageTotals{CostUSD: 22.5}}}
 	for _, tc := range []struct {
 		name                  string
 		rate                  bool

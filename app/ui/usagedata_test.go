@@ -169,7 +169,7 @@ func TestProjectedTimeLeft(t *testing.T) {
 		{12 * time.Minute, -time.Minute, "(12 min left)"}, // a clock set back
 	}
 	for _, tc := range tests {
-		b := usageBlock{End: end.UnixMilli(), Now: end.Add(-tc.left).UnixMilli(), ProjectedUSD: 5.912}
+		b := usageBlock{UsageSpan: shared.UsageSpan{End: end.UnixMilli()}, Now: end.Add(-tc.left).UnixMilli(), ProjectedUSD: 5.912}
 		if got, want := projected(b, tc.since), "$5.91 at "+end.Format("Mon 15:04")+" "+tc.want; got != want {
 			t.Errorf("%v before the end, read %v ago: %q, want %q", tc.left, tc.since, got, want)
 		}
