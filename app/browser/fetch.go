@@ -83,15 +83,11 @@ func fetch(method, url, header string, head func(value string), done func(body [
 	onResponse := fn(func(resp app.Value) {
 		status = resp.Get("status").Int()
 		if !resp.Get("ok").Bool() {
-			finish(nil, &HTTPError{Method: method, URL: url, Status: status})
+			finish(nil, &HTTPError{Method: method, URL: url, Status: status, Instance: headerOf(resp, InstanceHeader)})
 			return
 		}
 		if header != "" {
-			// Headers.get answers null when the header is absent: only a
-			// string is a value (null's String() would be "<null>").
-			if v := resp.Get("headers").Call("get", header); v.Type() == app.TypeString {
-				value = v.String()
-			}
+			value = headerOf(resp, header)
 		}
 		if head != nil {
 			head(value)
@@ -108,10 +104,28 @@ func fetch(method, url, header string, head func(value string), done func(body [
 	return func() { ctrl.Call("abort") }
 }
 
+// headerOf is the response's header name, "" when absent: Headers.get
+// answers null then, and only a string is a value (null's String()
+// would be "<null>").
+func headerOf(resp app.Value, name string) string {
+	if v := resp.Get("headers").Call("get", name); v.Type() == app.TypeString {
+		return v.String()
+	}
+	return ""
+}
+
+// InstanceHeader names the helmd that answered (server/ident): every
+// answer of helmd carries it, an error too.
+const InstanceHeader = "X-Helm-Instance"
+
 // HTTPError is a non-2xx answer: callers tell a 404 or 409 from others.
 type HTTPError struct {
 	Method, URL string
 	Status      int
+	// Instance is the answering helmd's InstanceHeader ("" = none): a
+	// 409 from another helmd than the page's (OtherHelm) is told from
+	// the page's own helmd's 409 (a stale cursor) by it.
+	Instance string
 }
 
 func (e *HTTPError) Error() string { return fmt.Sprintf("%s %s: HTTP %d", e.Method, e.URL, e.Status) }
@@ -127,6 +141,15 @@ func Status(err error) int {
 		return h.HTTPStatus()
 	}
 	return 0
+}
+
+// OtherHelm reports whether err is another helmd's refusal of a request
+// that named the page's instance (?instance=, feed.WithInstance): a 409
+// (Conflict) from a helmd that names itself otherwise. The page's own
+// helmd answers 409 too, to a stale cursor, naming instance.
+func OtherHelm(err error, instance string) bool {
+	var h *HTTPError
+	return instance != "" && errors.As(err, &h) && h.Status == 409 && h.Instance != "" && h.Instance != instance
 }
 
 // JSError is why a browser promise was rejected. Name tells the causes
