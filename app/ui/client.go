@@ -44,7 +44,7 @@ func (h *Home) OnMount(ctx app.Context) {
 	}
 	h.attn.mountedAt = h.now.UnixMilli() - mountSlack.Milliseconds()
 	h.loadAttention(ctx)
-	h.cleanups = append(h.cleanups, prefetchOnPress())
+	h.cleanups = append(h.cleanups, prefetchOnPress(h.instance))
 	h.installable = ctx.IsAppInstallable()
 	h.updateAvailable = ctx.AppUpdateAvailable()
 

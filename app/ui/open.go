@@ -49,6 +49,6 @@ func (h *Home) openSession(ctx app.Context, key string) {
 		return
 	}
 	openedFromList, openedKey = true, key
-	prefetchSession(key, &s)
+	prefetchSession(key, &s, h.instance)
 	ctx.Navigate(sessionPath(&s)) // another machine's session names its host
 }

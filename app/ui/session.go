@@ -11,6 +11,7 @@ import (
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/clip"
 	"vibecraft.sh/helm/app/convo"
+	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/app/vwin"
 	"vibecraft.sh/helm/shared"
@@ -19,8 +20,9 @@ import (
 // The session page, /s/<source>/<id> (?agent=<id> for a Claude
 // subagent's transcript). Test hooks: #session (data-state "loading",
 // "ready", "offline", "error", "missing" (helmd has no such session, and
-// no message is loaded) or "gone" (helmd no longer has the session whose
-// messages are shown: #session-gone says so); data-seeking "true" while older pages
+// no message is loaded), "gone" (helmd no longer has the session whose
+// messages are shown: #session-gone says so) or "elsewhere" (another
+// Helm answers at the address: #elsewhere, session_elsewhere.go); data-seeking "true" while older pages
 // load to find the place the reader left), #session-header with .title, .project,
 // .branch, .models, .status, .question, .messages, .tokens, .cost,
 // .started, .updated, .duration, .work (when the transcript times its turns); #copy-resume, #copy-id, #copy-path;
@@ -79,7 +81,7 @@ type SessionPage struct {
 
 	detail  *shared.SessionDetail
 	polls   int    // polls since the page opened (session_live.go)
-	state   string // loading, ready, offline, error, missing or gone (a 404: asks again)
+	state   string // loading, ready, offline, error, missing, gone (a 404: asks again) or elsewhere
 	errText string
 	// goneAt is when the page learned that helmd no longer has the
 	// session (epoch ms; session_gone.go); 0 while it has.
@@ -281,8 +283,10 @@ func (p *SessionPage) key() string {
 }
 
 // api is the URL of the session's endpoint below it ("" = the detail).
+// It names the page's instance: another helmd answering at the address
+// refuses it (otherHelm) rather than answering of its own sessions.
 func (p *SessionPage) api(sub string, q url.Values) string {
-	return sessionAPI(p.source, p.id, p.agent, sub, p.withHost(q))
+	return feed.WithInstance(sessionAPI(p.source, p.id, p.agent, sub, p.withHost(q)), p.which.Instance)
 }
 
 // start loads the session once both the page is mounted and its URL read.
@@ -357,6 +361,10 @@ func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte
 				return // another session's page since
 			}
 			if err != nil {
+				if p.otherHelm(err) {
+					p.markElsewhere(ctx)
+					return
+				}
 				if _, missing := p.missingText(err); missing && p.convo.Loaded {
 					p.markGone(ctx) // deleted or moved since its messages came
 					return
@@ -401,6 +409,11 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 			if err != nil {
 				_, missing := p.missingText(err)
 				switch {
+				case p.otherHelm(err) || p.state == "elsewhere" && !missing:
+					// Another Helm refuses the page, or, after one did,
+					// nothing answers: not the page's Helm back yet.
+					p.markElsewhere(ctx)
+					return
 				case missing && p.convo.Loaded:
 					// Gone since the messages shown were loaded (or
 					// saved in this browser): not an outage.
@@ -421,11 +434,12 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 				p.schedule(ctx, p.loadLastLater)
 				return
 			}
-			back := p.goneAt != 0
+			back := p.goneAt != 0 || p.state == "elsewhere"
 			p.state, p.errText, p.goneAt = "ready", "", 0
 			if back {
 				// The stream may have failed for good while the session
-				// was gone (a 404 closes it): try it again.
+				// was gone or another Helm answered (a 404 or 409
+				// closes it): try it again.
 				p.polling = false
 			}
 			if p.detail == nil || back {

@@ -95,6 +95,9 @@ func (p *SessionPage) poll(ctx app.Context) {
 			}
 			p.cancel = nil
 			switch {
+			case p.otherHelm(err):
+				p.markElsewhere(ctx)
+				return
 			case browser.Status(err) == 409:
 				p.loadLast(ctx)
 				return

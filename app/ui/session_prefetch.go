@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -58,9 +59,10 @@ func lastPageQuery() url.Values { return url.Values{"limit": {itoa(pageLimit)}} 
 
 // prefetchSession starts loading the page of the session with key
 // ("<source>:<id>") before navigating to it; s, when given, is the
-// list's row. A second call for the same session (the click after its
-// pointerdown) keeps the requests already under way.
-func prefetchSession(key string, s *shared.Session) {
+// list's row. The requests name the list's instance, as the page's will
+// (SessionPage.api). A second call for the same session (the click after
+// its pointerdown) keeps the requests already under way.
+func prefetchSession(key string, s *shared.Session, instance string) {
 	source, id, ok := strings.Cut(key, ":")
 	if !ok || id == "" || strings.Contains(id, "@") {
 		// A remote session ("<source>:<id>@<host>") is read over NATS by
@@ -80,6 +82,7 @@ func prefetchSession(key string, s *shared.Session) {
 	opening.key, opening.session, opening.at = pageKey, s, time.Now()
 	opening.reqs = map[string]*early{}
 	for _, u := range []string{sessionAPI(source, id, "", "", nil), sessionAPI(source, id, "", "/messages", lastPageQuery())} {
+		u = feed.WithInstance(u, instance)
 		e := &early{}
 		opening.reqs[u] = e
 		e.cancel = browser.Fetch("GET", u, e.finish)
@@ -97,8 +100,8 @@ const prefetchFresh = 5 * time.Second
 // prefetchOnPress prefetches the session of a row as the pointer goes
 // down on it, a click's worth of time before the click opens it. It
 // returns the function that removes the listener.
-func prefetchOnPress() (remove func()) {
-	return browser.OnRowPress(func(key string) { prefetchSession(key, nil) })
+func prefetchOnPress(instance string) (remove func()) {
+	return browser.OnRowPress(func(key string) { prefetchSession(key, nil, instance) })
 }
 
 // finish stores the answer, or hands it to the page that took it.

@@ -24,7 +24,7 @@ func (p *SessionPage) Render() app.UI {
 	return el.Div().ID("session").Class("session-page").DataSet("state", p.state).DataSet("seeking", p.seek != nil).Body(
 		p.renderHeader(),
 		el.Main().Class("session-main").Body(
-			el.Div().Class("notices").Body(app.If(p.state == "gone", p.renderGone).ElseIf(p.errText != "", func() app.UI {
+			el.Div().Class("notices").Body(app.If(p.state == "gone", p.renderGone).ElseIf(p.state == "elsewhere", p.renderElsewhere).ElseIf(p.errText != "", func() app.UI {
 				return el.P().ID("session-error").Class("notice").Text(p.errText)
 			})),
 			el.Div().Class("find-wrap").Body(app.If(p.finding, func() app.UI { return p.renderFind() })),
@@ -275,10 +275,10 @@ func (p *SessionPage) onDetails(app.Context, app.Event) {
 }
 
 // statusStale reports whether the header's status may no longer be the
-// session's: helmd does not answer (offline, error) or no longer has it
-// (gone).
+// session's: helmd does not answer (offline, error, another Helm in its
+// place) or no longer has it (gone).
 func (p *SessionPage) statusStale() bool {
-	return p.state == "offline" || p.state == "error" || p.state == "gone"
+	return p.state == "offline" || p.state == "error" || p.state == "elsewhere" || p.state == "gone"
 }
 
 // renderStatus is the session's status, said as the last one known while
@@ -294,7 +294,7 @@ func (p *SessionPage) renderStatus(s *shared.Session) app.UI {
 		return span.DataSet("stale", "true").Title("helmd no longer has this session; it was " + label + " when last seen").
 			Text("gone (was " + label + ")")
 	}
-	if p.state == "offline" || p.state == "error" {
+	if p.statusStale() {
 		return span.DataSet("stale", "true").Title("The last status Helm knew: this page cannot reach helmd").
 			Text(label + " (last known)")
 	}
@@ -470,7 +470,7 @@ func (p *SessionPage) renderTranscript() app.UI {
 	c := p.convo
 	top := "Start of the transcript"
 	switch {
-	case !c.Loaded && (p.state == "error" || p.state == "missing"):
+	case !c.Loaded && (p.state == "error" || p.state == "missing" || p.state == "elsewhere"):
 		// The notice above says why; "Loading…" beside it would say the
 		// opposite. loadLast asks again every pollEvery.
 		top = "Trying again every " + itoa(int(pollEvery/time.Second)) + " s…"
@@ -563,6 +563,8 @@ func (p *SessionPage) renderConn() app.UI {
 	switch {
 	case p.state == "offline":
 		st, tip = feed.Offline, "Offline: helmd does not answer; the page tries again every "+every
+	case p.state == "elsewhere":
+		st, tip = feed.Elsewhere, "Another Helm answers at this address; the page checks every "+every+" for its own"
 	case p.state != "ready":
 		return el.Span().ID("conn").Hidden(true)
 	case p.live != nil:

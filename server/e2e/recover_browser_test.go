@@ -27,6 +27,79 @@ func TestRecoverBrowser(t *testing.T) {
 	t.Run("ItsHelmBackAfterAnother", func(t *testing.T) { testBackAfterAnother(t, b) })
 	t.Run("SessionPageNamesItsHelm", func(t *testing.T) { testSessionPageNamesItsHelm(t, b) })
 	t.Run("UsagePageNamesItsHelm", func(t *testing.T) { testUsagePageNamesItsHelm(t, b) })
+	t.Run("SessionPageBackAfterAnother", func(t *testing.T) { testSessionPageBackAfterAnother(t, b, sidB) })
+	t.Run("SessionPageBackAfterAnotherWithItsID", func(t *testing.T) { testSessionPageBackAfterAnother(t, b, sidA) })
+}
+
+// testSessionPageBackAfterAnother: a session's page under another Helm,
+// as the list's (testBackAfterAnother). Its helmd stops and another one
+// (another user's folders, holding a session with id otherID: another
+// one, or one of the page's session's id) answers on the port: the page
+// says another Helm answers and names its own, never that the session is
+// gone, and shows nothing of the other's. That one stops and the page's
+// helmd starts again: the page is Live again by itself, with the
+// session's messages, and follows what is written next.
+func testSessionPageBackAfterAnother(t *testing.T, b *browser, otherID string) {
+	claudeA, claudeB := t.TempDir(), t.TempDir()
+	path := fixture.Path(claudeA, cwd, sidA)
+	fixture.Append(t, path, fixture.User(sidA, cwd, "Alpha's first prompt", time.Now()))
+	fixture.Append(t, fixture.Path(claudeB, "/home/other/secret", otherID), fixture.User(otherID, "/home/other/secret", "Beta's private work", time.Now()))
+	port := strconv.Itoa(freePort(t))
+	a := serveOn(t, port, claudeA, "alpha")
+	c := b.tab(t)
+	c.navigate(a.URL + "/s/claude/" + sidA)
+	waitLive(c)
+	c.waitJS(10*time.Second, "alpha's message", msgsWith("Alpha's first prompt"))
+	// Everything the page says from now on, however briefly.
+	mustEval[bool](c, `(() => {
+		const said = window.__said = new Set();
+		const look = () => {
+			const s = document.getElementById("session");
+			if (s) said.add("state:" + s.dataset.state);
+			if (document.getElementById("session-gone")) said.add("gone notice");
+			if (document.body.textContent.includes("Beta's")) said.add("beta's data");
+		};
+		new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+		return true;
+	})()`)
+	t.Cleanup(func() { // before the tab closes (cleanups run last first)
+		if t.Failed() {
+			t.Logf("the page said %v", mustEval[[]string](c, `[...window.__said]`))
+		}
+	})
+
+	a.terminate(t)
+	other := serveOn(t, port, claudeB, "beta")
+	since := time.Now()
+	c.waitJS(15*time.Second, "the page to say another Helm answers", present("#elsewhere"))
+	t.Logf("FIGURE session page says Other Helm %v after another helmd answers on its port", time.Since(since).Round(10*time.Millisecond))
+	c.waitConn(time.Second, "elsewhere", "Other Helm")
+	if got := c.text("#elsewhere"); !containsAny(got, "the Helm on alpha answers here again") {
+		t.Errorf("the notice reads %q", got)
+	}
+	// The other Helm holds the port a while: the page's checks meet it
+	// again and again.
+	<-time.After(elsewhereOutage)
+	if state, _ := c.conn(); state != "elsewhere" {
+		t.Errorf("indicator %s while the other Helm still answers, want elsewhere", state)
+	}
+	if got := c.text("#session-header #host"); got != "alpha" {
+		t.Errorf("header names %q, want alpha", got)
+	}
+	other.terminate(t)
+
+	fixture.Append(t, path, fixture.User(sidA, cwd, "Written while away", time.Now()))
+	serveOn(t, port, claudeA, "alpha")
+	back := time.Now()
+	c.waitConn(8*time.Second, "live", "Live")
+	t.Logf("FIGURE session page Live %v after its helmd came back (another Helm on the port %v before)", time.Since(back).Round(10*time.Millisecond), elsewhereOutage)
+	c.waitJS(5*time.Second, "the message written while away", msgsWith("Written while away")+` && !document.getElementById("elsewhere")`)
+	fixture.Append(t, path, fixture.User(sidA, cwd, "Written after the return", time.Now()))
+	c.waitJS(5*time.Second, "the message written after the return", msgsWith("Written after the return"))
+	said := mustEval[[]string](c, `[...window.__said]`)
+	if containsAny(fmt.Sprint(said), "gone", "missing", "beta's data") {
+		t.Errorf("under the other Helm the page said %v", said)
+	}
 }
 
 // testUsagePageNamesItsHelm: the usage page names its Helm in its
