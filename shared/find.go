@@ -8,10 +8,22 @@ import "strings"
 
 // FindResult answers GET /api/sessions/<source>/<id>/find: the cursors of
 // the messages that show the term, in transcript order, at most
-// MaxFound; More when there were others after the last.
+// MaxFound of them (the first, the last, or those either side of a
+// cursor); More when there were others after the last.
+//
+// Total counts every match in the transcript and First is the place of
+// Matches[0] among them (from 0), so that a page shows "k of N" right
+// past MaxFound. Last is the cursor of the last match in the whole
+// transcript and End that of its last message, as read: a page tells
+// by them the messages written since, which the answer does not count.
+// An older helmd sends none of the four.
 type FindResult struct {
 	Matches []string `json:"matches"`
 	More    bool     `json:"more,omitempty"`
+	Total   int      `json:"total,omitempty"`
+	First   int      `json:"first,omitempty"`
+	Last    string   `json:"last,omitempty"`
+	End     string   `json:"end,omitempty"`
 }
 
 // Find's bounds.

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -125,4 +126,100 @@ func TestFindsAtOnceAreBounded(t *testing.T) {
 	if code, body := getPage(t, srv, path, &res); code != 200 || len(res.Matches) != 1 {
 		t.Errorf("once one ended: %d %.200s, want 200 and the one message that says push", code, body)
 	}
+}
+
+// A find answers the matches from a cursor on, before one, or the last,
+// each with where it stands among them all.
+func TestFindAroundOverHTTP(t *testing.T) {
+	srv, _ := transcriptServer(t)
+	base := "/api/sessions/claude/" + testSID + "/find?q=t"
+	var all shared.FindResult
+	if code, body := getPage(t, srv, base, &all); code != 200 || len(all.Matches) != 3 || all.Total != 3 || all.First != 0 {
+		t.Fatalf("every match: %d %.300s; want the transcript's three messages", code, body)
+	}
+	for _, tc := range []struct {
+		query string
+		from  int
+		n     int
+		more  bool
+	}{
+		{"&at=end", 0, 3, false},
+		{"&after=" + url.QueryEscape(all.Matches[1]), 1, 2, false},
+		{"&before=" + url.QueryEscape(all.Matches[1]), 0, 1, true},
+		{"&before=" + url.QueryEscape(all.Matches[0]), 0, 0, true},
+	} {
+		var res shared.FindResult
+		if code, body := getPage(t, srv, base+tc.query, &res); code != 200 {
+			t.Fatalf("%s: %d %.300s", tc.query, code, body)
+		}
+		if !slices.Equal(res.Matches, all.Matches[tc.from:tc.from+tc.n]) || res.First != tc.from || res.Total != 3 || res.More != tc.more {
+			t.Errorf("%s: %+v, want matches %d..%d of 3 (more %v)", tc.query, res, tc.from, tc.from+tc.n, tc.more)
+		}
+	}
+}
+
+// Which matches to answer is refused with a 400 that says why when it
+// is not one helmd can answer, before any reading; a cursor made for
+// another file (the subagent's) with a 409, as pages answer it.
+func TestFindRefusesWhereFrom(t *testing.T) {
+	srv, _ := transcriptServer(t)
+	base := "/api/sessions/claude/" + testSID + "/find?q=t"
+	var sub shared.MessagePage
+	if code, body := getPage(t, srv, "/api/sessions/claude/"+testSID+"/messages?agent=a1b2", &sub); code != 200 || len(sub.Messages) == 0 {
+		t.Fatalf("the subagent's page: %d %.300s", code, body)
+	}
+	var all shared.FindResult
+	if code, _ := getPage(t, srv, base, &all); code != 200 || len(all.Matches) == 0 {
+		t.Fatal("no match to start from")
+	}
+	c := url.QueryEscape(all.Matches[0])
+	for _, tc := range []struct {
+		query, says string
+		want        int
+	}{
+		{"&after=", "after: want a cursor", 400},
+		{"&before=", "before: want a cursor", 400},
+		{"&after=%21%21%21", "malformed cursor", 400},
+		{"&before=" + strings.Repeat("A", 5000), "before: want a cursor", 400},
+		{"&after=" + c + "&before=" + c, "ask for one", 400},
+		{"&after=" + c + "&after=" + c, "after: give it once", 400},
+		{"&at=end&after=" + c, "ask for one", 400},
+		{"&at=start", "at: want end", 400},
+		{"&at=", "at: want end", 400},
+		{"&after=" + url.QueryEscape(sub.Messages[0].Cursor), "stale cursor", 409},
+		{"&before=AW0", "malformed cursor", 400}, // an OpenCode message's kind, no id
+	} {
+		code, body := getPage(t, srv, base+tc.query, nil)
+		if code != tc.want || !strings.Contains(body, tc.says) {
+			t.Errorf("%.80s: %d %.200s, want %d saying %q", tc.query, code, body, tc.want, tc.says)
+		}
+	}
+}
+
+// FuzzFindQuery: whatever the query, findQuery does not panic, and what
+// it accepts names one place at most, with a bounded cursor.
+func FuzzFindQuery(f *testing.F) {
+	for _, s := range []string{"", "at=end", "after=AQ", "before=AQ&after=AQ", "at=start", "after=&before=",
+		"after=" + strings.Repeat("A", 300), "at=end&at=end", "%zz", "before=%00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		q, err := findQuery(v)
+		if err != nil {
+			return
+		}
+		set := 0
+		for _, on := range []bool{q.After != "", q.Before != "", q.End} {
+			if on {
+				set++
+			}
+		}
+		if set > 1 || len(q.After) > maxFindCursor || len(q.Before) > maxFindCursor || q.Max != shared.MaxFound {
+			t.Fatalf("%q accepted as %+v", raw, q)
+		}
+	})
 }

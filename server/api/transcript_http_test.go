@@ -28,6 +28,8 @@ func TestEveryPagePathIsGuarded(t *testing.T) {
 		base + "/messages?at=start",
 		base + "/find?q=push",
 		base + "/find?q=found&agent=a1b2",
+		base + "/find?q=push&at=end",
+		base + "/find?q=push&before=" + url.QueryEscape(page.Messages[1].Cursor),
 	}
 	bearer := "Bearer " + testToken
 	for _, tc := range []struct {

@@ -3,6 +3,7 @@ package transcript
 import (
 	"bufio"
 	"context"
+	"fmt"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -22,28 +23,106 @@ const findPending = 4
 // request's context.
 const findCheckEvery = 256
 
+// FindQuery says which of a find's matches to return, at most Max (in
+// transcript order): the first (the zero query); those from the message
+// at cursor After on (as …/messages?after= starts at it); the last
+// (End); or the last before the message at cursor Before. However many
+// there are, the whole transcript is read once, to count them all, and
+// at most 2×Max cursors are held at a time.
+type FindQuery struct {
+	Max           int
+	After, Before string
+	End           bool
+}
+
+// backward reports whether q wants the last matches of a range.
+func (q FindQuery) backward() bool { return q.End || q.Before != "" }
+
+// finding collects a find's answer as the matches come, in order.
+type finding struct {
+	q    FindQuery
+	out  shared.FindResult
+	keep []string // backward: the last matches in range, a tail of at most 2×Max
+	in   int      // backward: the matches in range
+}
+
+func newFinding(q FindQuery) *finding {
+	return &finding{q: q, out: shared.FindResult{Matches: []string{}}}
+}
+
+// add takes a match with cursor c; in: whether it is in q's range
+// (after the After message, before the Before one).
+func (f *finding) add(c string, in bool) {
+	f.out.Total++
+	f.out.Last = c
+	switch {
+	case !f.q.backward() && !in:
+		f.out.First++ // before the range: counted, not sent
+	case !f.q.backward() && len(f.out.Matches) >= f.q.Max:
+		f.out.More = true
+	case !f.q.backward():
+		f.out.Matches = append(f.out.Matches, c)
+	case !in:
+		f.out.More = true // after the range
+	default:
+		f.in++
+		if f.q.Max <= 0 {
+			return // counted only
+		}
+		if len(f.keep) == 2*f.q.Max {
+			f.keep = append(f.keep[:0], f.keep[f.q.Max:]...)
+		}
+		f.keep = append(f.keep, c)
+	}
+}
+
+// result is the answer, once every match is added; end is the cursor
+// of the transcript's last message.
+func (f *finding) result(end string) shared.FindResult {
+	if f.q.backward() {
+		if n := max(f.q.Max, 0); len(f.keep) > n {
+			f.keep = f.keep[len(f.keep)-n:]
+		}
+		f.out.Matches = append(f.out.Matches, f.keep...)
+		f.out.First = f.in - len(f.keep)
+	}
+	f.out.End = end
+	return f.out
+}
+
 // Find returns the cursors of the messages of the transcript at path
-// that match reports, in transcript order: at most max, More when there
-// were others. It stops with ctx's error when ctx ends.
-func (t *Files) Find(ctx context.Context, path string, match func(*shared.Message) bool, max int) (shared.FindResult, error) {
+// that match reports, as q asks, and how many there are. It stops with
+// ctx's error when ctx ends; a cursor in q not made for this file is
+// ErrBadCursor, one made before it was rewritten ErrStale.
+func (t *Files) Find(ctx context.Context, path string, match func(*shared.Message) bool, q FindQuery) (shared.FindResult, error) {
 	f, snap, err := t.open(path)
 	if err != nil {
 		return shared.FindResult{}, err
 	}
 	defer f.Close()
 	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
-	out := shared.FindResult{Matches: []string{}}
-	// test reports whether the search is over: max found, and one more.
-	test := func(gr *group) bool {
-		if len(gr.msg.Blocks) == 0 || !match(&gr.msg) {
-			return false
+	// in is whether a message at off is in q's range.
+	in := func(int64) bool { return true }
+	if c := q.After + q.Before; c != "" {
+		at, err := p.position(c)
+		if err != nil {
+			return shared.FindResult{}, fmt.Errorf("find from a cursor: %w", err)
 		}
-		if len(out.Matches) == max {
-			out.More = true
-			return true
+		in = func(off int64) bool { return off >= at }
+		if q.Before != "" {
+			in = func(off int64) bool { return off < at }
 		}
-		out.Matches = append(out.Matches, p.cursor(gr.off))
-		return false
+	}
+	fd := newFinding(q)
+	end := int64(-1) // the last message's offset
+	test := func(gr *group) {
+		if len(gr.msg.Blocks) == 0 {
+			return
+		}
+		end = gr.off
+		if match(&gr.msg) {
+			fd.add(p.cursor(gr.off), in(gr.off))
+		}
 	}
 	g := newGrouper(true, p.ref)
 	for k := range snap.offs {
@@ -63,17 +142,17 @@ func (t *Files) Find(ctx context.Context, path string, match func(*shared.Messag
 			g.groups[0] = nil
 			g.groups = g.groups[1:]
 			g.forget(gr)
-			if test(gr) {
-				return out, nil
-			}
+			test(gr)
 		}
 	}
 	for _, gr := range g.groups {
-		if test(gr) {
-			break
-		}
+		test(gr)
 	}
-	return out, nil
+	last := ""
+	if end >= 0 {
+		last = p.cursor(end)
+	}
+	return fd.result(last), nil
 }
 
 // forget drops gr's tool calls from those later results join.
@@ -86,8 +165,21 @@ func (g *grouper) forget(gr *group) {
 }
 
 // OpenCodeFind is Find for OpenCode session sid, read a page at a time.
-func OpenCodeFind(ctx context.Context, r OpenCodeReader, sid string, match func(*shared.Message) bool, max int) (shared.FindResult, error) {
-	out := shared.FindResult{Matches: []string{}}
+func OpenCodeFind(ctx context.Context, r OpenCodeReader, sid string, match func(*shared.Message) bool, fq FindQuery) (shared.FindResult, error) {
+	in := func(string) bool { return true }
+	if c := fq.After + fq.Before; c != "" {
+		pos, err := decodeCursor(c)
+		if err != nil || pos.kind != kindMessage {
+			return shared.FindResult{}, fmt.Errorf("find from a cursor: %w", ErrBadCursor)
+		}
+		// OpenCode's message ids ascend: the order is theirs.
+		in = func(id string) bool { return id >= pos.msg }
+		if fq.Before != "" {
+			in = func(id string) bool { return id < pos.msg }
+		}
+	}
+	fd := newFinding(fq)
+	end := ""
 	q := Query{Start: true, Limit: MaxLimit}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -102,17 +194,16 @@ func OpenCodeFind(ctx context.Context, r OpenCodeReader, sid string, match func(
 			if q.After != "" && i == 0 && m.Cursor == q.After {
 				continue // the cursor's message, sent again
 			}
-			if len(m.Blocks) == 0 || !match(m) {
+			if len(m.Blocks) == 0 {
 				continue
 			}
-			if len(out.Matches) == max {
-				out.More = true
-				return out, nil
+			end = m.Cursor
+			if match(m) {
+				fd.add(m.Cursor, in(m.ID))
 			}
-			out.Matches = append(out.Matches, m.Cursor)
 		}
 		if !pg.More || pg.After == "" || pg.After == q.After {
-			return out, nil
+			return fd.result(end), nil
 		}
 		q = Query{After: pg.After, Limit: MaxLimit}
 	}

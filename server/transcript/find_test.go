@@ -72,7 +72,7 @@ func TestFindMatchesWhatPagesShow(t *testing.T) {
 				want = append(want, all[i].Cursor)
 			}
 		}
-		got, err := files.Find(context.Background(), path, func(m *shared.Message) bool { return shared.MessageShows(m, term) }, shared.MaxFound)
+		got, err := files.Find(context.Background(), path, func(m *shared.Message) bool { return shared.MessageShows(m, term) }, FindQuery{Max: shared.MaxFound})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,7 +94,7 @@ func TestFindCapsAndCursorsOpen(t *testing.T) {
 	path := tempTranscript(t, manyMessages(t, 60))
 	files := NewFiles(0)
 	match := func(m *shared.Message) bool { return shared.MessageShows(m, "answer") }
-	got, err := files.Find(context.Background(), path, match, 5)
+	got, err := files.Find(context.Background(), path, match, FindQuery{Max: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestFindStopsWithContext(t *testing.T) {
 	path := tempTranscript(t, manyMessages(t, 200))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := NewFiles(0).Find(ctx, path, func(*shared.Message) bool { return true }, 10)
+	_, err := NewFiles(0).Find(ctx, path, func(*shared.Message) bool { return true }, FindQuery{Max: 10})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -163,7 +163,7 @@ func FuzzFind(f *testing.F) {
 		path := tempTranscript(t, data)
 		files := NewFiles(0)
 		match := func(m *shared.Message) bool { return shared.MessageShows(m, term) }
-		got, err := files.Find(context.Background(), path, match, 50)
+		got, err := files.Find(context.Background(), path, match, FindQuery{Max: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,11 +209,11 @@ func TestOpenCodeFind(t *testing.T) {
 		r.msgs = append(r.msgs, m)
 	}
 	match := func(m *shared.Message) bool { return shared.MessageShows(m, "needle") }
-	got, err := OpenCodeFind(context.Background(), r, "ses_x", match, shared.MaxFound)
+	got, err := OpenCodeFind(context.Background(), r, "ses_x", match, FindQuery{Max: shared.MaxFound})
 	if err != nil || got.More || !slices.Equal(got.Matches, want) {
 		t.Fatalf("got %v more %v (%v), want %v", got.Matches, got.More, err, want)
 	}
-	if got, _ := OpenCodeFind(context.Background(), r, "ses_x", match, 2); len(got.Matches) != 2 || !got.More {
+	if got, _ := OpenCodeFind(context.Background(), r, "ses_x", match, FindQuery{Max: 2}); len(got.Matches) != 2 || !got.More {
 		t.Fatalf("capped at 2: %v more %v", got.Matches, got.More)
 	}
 	page, err := OpenCodePage(context.Background(), r, "ses_x", Query{Start: true, Limit: 3})
@@ -234,13 +234,13 @@ func BenchmarkFind(b *testing.B) {
 			writeBench(b, path, size.filler)
 			files := NewFiles(0)
 			match := func(m *shared.Message) bool { return shared.MessageShows(m, "zebrafish") }
-			if _, err := files.Find(context.Background(), path, match, shared.MaxFound); err != nil { // the index, built once
+			if _, err := files.Find(context.Background(), path, match, FindQuery{Max: shared.MaxFound}); err != nil { // the index, built once
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
-				if res, err := files.Find(context.Background(), path, match, shared.MaxFound); err != nil || len(res.Matches) != 0 {
+				if res, err := files.Find(context.Background(), path, match, FindQuery{Max: shared.MaxFound}); err != nil || len(res.Matches) != 0 {
 					b.Fatal(err, res)
 				}
 			}
