@@ -131,11 +131,22 @@ type SessionPage struct {
 	findingOlder   bool
 	findOlderPages int
 	// found are helmd's matches of foundTerm over the whole transcript,
-	// in order (session_findall.go); foundState says where the question
-	// is; all is found with the matches loaded since; findT and
-	// findCancel stop the question waiting or on its way.
+	// in order, at most shared.MaxFound of them: those from foundFirst
+	// of foundTotal (session_findall.go); foundMore: an older helmd's
+	// count, which stops at its first ones. foundLast and foundEnd are
+	// its last match and last message as it read them; foundNew counts
+	// the matches written since that found does not reach. foundState
+	// says where the question is; all is found with the matches loaded
+	// since; findT and findCancel stop the question waiting or on its
+	// way; batch: the question is for the matches either side of found.
 	found      []string
+	foundFirst int
+	foundTotal int
 	foundMore  bool
+	foundLast  string
+	foundEnd   string
+	foundNew   int
+	batch      bool
 	foundTerm  string
 	foundState string
 	all        []string

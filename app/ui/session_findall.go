@@ -14,14 +14,16 @@ import (
 // Find over the whole transcript. While the term is typed, the loaded
 // messages are searched at once (session_keys.go); when they are not
 // the whole transcript, helmd is asked too (…/find?q=, after a pause in
-// the typing, the question before dropped), and its answer, the cursors
-// of every match in transcript order, is what "k of N" counts and n / N
-// step through. A match not loaded is shown by loading the page that
-// starts at it (?after=<cursor>) as a window away from the end
-// (session_window.go), or by going back to the end when the end holds
-// it. Messages loaded since the answer that match are counted too, in
-// their place (mergeFound). An older helmd without …/find leaves the
-// page as it was: the loaded messages, and "Search older".
+// the typing, the question before dropped): for the last 1,000 matches
+// at the end, or the first 1,000 from a window's start on. It counts
+// them all and says where those it sends stand, which is what "k of N"
+// says; n / N step through them, and past either side of them ask for
+// the 1,000 there (askBatch). A match not loaded is shown by loading
+// the page that starts at it (?after=<cursor>) as a window away from
+// the end (session_window.go), or by going back to the end when the end
+// holds it. Messages loaded since the answer that match are counted
+// too, in their place (mergeFound, newSince). An older helmd without …/find
+// leaves the page as it was: the loaded messages, and "Search older".
 
 // findPause is how long the typing rests before helmd is asked.
 const findPause = 250 * time.Millisecond
@@ -50,21 +52,40 @@ func (p *SessionPage) askFind(ctx app.Context) {
 	}
 	term, key := p.term, p.key()
 	p.foundTerm, p.foundState = term, findAsking
+	// At the end, the last matches; in a window, those from its start.
+	q := url.Values{"at": {"end"}}
+	if p.tail != nil && len(p.convo.Msgs) > 0 {
+		q = url.Values{"after": {p.convo.Msgs[0].Cursor}}
+	}
 	p.findT = time.AfterFunc(findPause, func() {
 		ctx.Dispatch(func(app.Context) {
 			if term != p.term || key != p.key() || p.foundState != findAsking {
 				return
 			}
 			p.findT = nil
-			p.findCancel = browser.Fetch("GET", p.api("/find", url.Values{"q": {term}}), func(body []byte, err error) {
-				var res shared.FindResult
-				if err == nil {
-					err = json.Unmarshal(body, &res)
-				}
-				ctx.Dispatch(func(app.Context) { p.tookFind(term, key, res, err) })
-			})
+			p.fetchFound(ctx, q)
 		})
 	})
+}
+
+// fetchFound asks helmd for the term's matches q names.
+func (p *SessionPage) fetchFound(ctx app.Context, q url.Values) {
+	term, key := p.term, p.key()
+	q.Set("q", term)
+	p.findCancel = browser.Fetch("GET", p.api("/find", q), func(body []byte, err error) {
+		var res shared.FindResult
+		if err == nil {
+			err = json.Unmarshal(body, &res)
+		}
+		ctx.Dispatch(func(app.Context) { p.tookFind(term, key, res, err) })
+	})
+}
+
+// askBatch asks for the matches q names, either side of those known,
+// and steps by when they come; the count stays meanwhile.
+func (p *SessionPage) askBatch(q url.Values, by int) {
+	p.batch, p.nextWhenFound = true, by
+	p.fetchFound(p.ctx, q)
 }
 
 // tookFind takes helmd's matches for term. With none shown yet, the
@@ -75,17 +96,25 @@ func (p *SessionPage) tookFind(term, key string, res shared.FindResult, err erro
 		return // typed on since
 	}
 	p.findCancel = nil
-	by := p.nextWhenFound
-	p.nextWhenFound = 0
+	by, batch := p.nextWhenFound, p.batch
+	p.nextWhenFound, p.batch = 0, false
+	if err != nil && batch {
+		return // the matches known stay; n asks again
+	}
 	if err != nil {
 		p.foundState = findFailed // the loaded messages only
 		// An older helmd, without …/find: not asked again on this page.
 		p.noFindAll = browser.Status(err) == 404 || browser.Status(err) == 405
 		return
 	}
-	p.found, p.foundMore, p.foundState = res.Matches, res.More, findDone
+	p.found, p.foundFirst, p.foundTotal, p.foundMore, p.foundState = res.Matches, res.First, res.Total, false, findDone
+	p.foundLast, p.foundEnd = res.Last, res.End
+	if n := res.First + len(res.Matches); res.Total < n {
+		// An older helmd: the first matches, counted no further.
+		p.foundTotal, p.foundMore = n, res.More
+	}
 	p.refind()
-	if p.match < 0 && len(p.all) > 0 {
+	if p.match < 0 && len(p.all) > 0 && !batch {
 		// Nothing loaded matches. At the end, the nearest is the last;
 		// in a window (its start, or a match's) the first.
 		k := len(p.all) - 1
@@ -95,7 +124,11 @@ func (p *SessionPage) tookFind(term, key string, res shared.FindResult, err erro
 		p.curCursor = p.all[k]
 	}
 	if by != 0 {
-		p.next(by) // the Enter pressed while helmd was finding
+		// The Enter pressed while helmd was finding, or n past the
+		// matches known; after a batch, no other is asked for.
+		p.batch = batch
+		p.next(by)
+		p.batch = false
 	}
 }
 
@@ -104,7 +137,8 @@ func (p *SessionPage) tookFind(term, key string, res shared.FindResult, err erro
 func (p *SessionPage) forgetFound() {
 	p.stopFind()
 	p.found, p.foundMore, p.foundTerm, p.foundState, p.all = nil, false, "", "", nil
-	p.nextWhenFound = 0
+	p.foundFirst, p.foundTotal, p.foundLast, p.foundEnd, p.foundNew = 0, 0, "", "", 0
+	p.nextWhenFound, p.batch = 0, false
 }
 
 // stopFind drops a question to helmd waiting or on its way.
@@ -139,22 +173,51 @@ func (p *SessionPage) allIndex() int {
 
 // nextOfAll is n / N over the whole transcript: the current match when
 // it is not shown yet (the nearest, chosen as helmd answered), else the
-// next (by 1) or previous (by -1), wrapping.
+// next (by 1) or previous (by -1), wrapping. Past either side of the
+// matches known, helmd is asked for those there (askBatch), and the
+// step is taken when they come.
 func (p *SessionPage) nextOfAll(by int) {
-	n := len(p.all)
-	if n == 0 {
-		return
+	if p.findCancel != nil {
+		return // a batch on its way
 	}
+	n, known := len(p.all), len(p.found)
 	k := p.allIndex()
 	_, loaded := p.convo.Index(p.curCursor)
+	whole := p.foundFirst+known >= p.foundTotal // known to the end
+	ask := func(q url.Values) bool {
+		if p.batch {
+			return false // just asked: no other
+		}
+		p.askBatch(q, by)
+		return true
+	}
+	after, before := url.Values{}, url.Values{"at": {"end"}}
+	if known > 0 {
+		after, before = url.Values{"after": {p.found[known-1]}}, url.Values{"before": {p.found[0]}}
+	}
+	if k < 0 && loaded && p.curCursor != "" && (p.foundFirst > 0 || !whole) &&
+		ask(url.Values{"after": {p.curCursor}}) {
+		return // a match loaded, away from those known: the ones from it on
+	}
 	switch {
 	case k < 0 && by > 0:
 		k = 0
 	case k < 0:
 		k = n - 1
-	case loaded: // shown, or shown by scrolling: the next
-		k = (k + by + n) % n
+	case loaded:
+		k += by
 	}
+	switch {
+	case k >= n && !whole && ask(after), // the next ones
+		k < 0 && p.foundFirst > 0 && ask(before),          // the ones before
+		k >= n && p.foundFirst > 0 && ask(url.Values{}),   // round to the first
+		k < 0 && !whole && ask(url.Values{"at": {"end"}}): // round to the last
+		return
+	}
+	if n == 0 {
+		return
+	}
+	k = (k%n + n) % n
 	p.showCursor(p.all[k])
 }
 
@@ -203,11 +266,14 @@ func (p *SessionPage) showLoaded(i int, swapped bool) {
 	p.showRow(i)
 }
 
-// mergeFound is found (helmd's matches, in transcript order) with the
-// loaded matches it does not hold (messages that came or grew since it
-// answered) put in their place: after the nearest loaded message above
-// them that it holds, else before the nearest below, else at the end.
-func mergeFound(found []string, msgs []shared.Message, local []int) []string {
+// mergeFound is found (helmd's matches, in transcript order, to the
+// transcript's end) with the loaded matches it does not hold (messages
+// that came or grew since it answered) put in their place: after the
+// nearest loaded message above them that it holds, else before the
+// nearest below, else at the end. Before found's first, only when found
+// starts at the transcript's first match (fromStart): else helmd
+// counted them there.
+func mergeFound(found []string, msgs []shared.Message, local []int, fromStart bool) []string {
 	pos := make(map[string]int, len(found))
 	for k, c := range found {
 		pos[c] = k
@@ -229,13 +295,17 @@ func mergeFound(found []string, msgs []shared.Message, local []int) []string {
 				break
 			}
 		}
+		above := false // before found's first, which is loaded
 		if at == len(found) {
 			for j := i + 1; j < len(msgs); j++ {
 				if k, ok := pos[msgs[j].Cursor]; ok {
-					at = k
+					at, above = k, k == 0
 					break
 				}
 			}
+		}
+		if above && !fromStart {
+			continue
 		}
 		extras = append(extras, extra{at, c})
 	}
@@ -262,4 +332,30 @@ func mergeFound(found []string, msgs []shared.Message, local []int) []string {
 		}
 	}
 	return out
+}
+
+// newSince counts the loaded matches an answer that does not reach the
+// transcript's end did not count: those after end, its last message as
+// read, and end's own when it grew to match since (last, its last
+// match, is another).
+func newSince(msgs []shared.Message, local []int, end, last string) int {
+	at := -1
+	for i := len(msgs) - 1; i >= 0 && at < 0; i-- {
+		if msgs[i].Cursor == end {
+			at = i
+		}
+	}
+	n := 0
+	for _, i := range local {
+		if at >= 0 && (i > at || i == at && end != last) {
+			n++
+		}
+	}
+	return n
+}
+
+// allCount is how many matches the whole transcript holds, as far as
+// the page knows.
+func (p *SessionPage) allCount() int {
+	return p.foundTotal + len(p.all) - len(p.found) + p.foundNew
 }

@@ -232,10 +232,18 @@ func (p *SessionPage) refind() {
 // refindAll is what n / N step through over the whole transcript:
 // helmd's matches, with those loaded since (session_findall.go).
 func (p *SessionPage) refindAll() {
-	p.all = nil
-	if p.findsAll() {
-		p.all = mergeFound(p.found, p.convo.Msgs, p.matches)
+	p.all, p.foundNew = nil, 0
+	if !p.findsAll() {
+		return
 	}
+	end, local := p.convo, p.matches
+	if p.foundFirst+len(p.found) < p.foundTotal {
+		// Not known to the end: the new ones only counted, reached by
+		// asking for the matches after those known.
+		p.all, p.foundNew = p.found, newSince(end.Msgs, local, p.foundEnd, p.foundLast)
+		return
+	}
+	p.all = mergeFound(p.found, end.Msgs, local, p.foundFirst == 0)
 }
 
 func (p *SessionPage) closeFind() {

@@ -412,15 +412,16 @@ func (p *SessionPage) renderFind() app.UI {
 	switch {
 	case p.term == "":
 		count = ""
-	case all && len(p.all) > 0:
-		// Over the whole transcript; "1,000+" past what helmd counts.
-		n := grouped(len(p.all))
+	case all && p.allCount() > 0:
+		// Over the whole transcript, each where it stands among all;
+		// "1,000+" past what an older helmd counts.
+		n := grouped(p.allCount())
 		if p.foundMore {
 			n += "+"
 		}
 		count = n + " matches"
 		if k := p.allIndex(); k >= 0 {
-			count = itoa(k+1) + " of " + n
+			count = grouped(p.foundFirst+k+1) + " of " + n
 		}
 	case all:
 	case len(p.matches) > 0:
@@ -440,7 +441,7 @@ func (p *SessionPage) renderFind() app.UI {
 	case older:
 		hint = "searches the " + itoa(n) + " messages loaded"
 	}
-	none := len(p.matches) == 0 && len(p.all) == 0
+	none := len(p.matches) == 0 && (!all || p.allCount() == 0)
 	return el.Div().Class("find").Body(
 		// Not bound to p.term: setting the value while the user types
 		// (a render of an older term) would eat keystrokes.

@@ -21,7 +21,7 @@ import (
 //	GET /api/sessions/{source}/{id}/messages                MessagePage (?before|after=<cursor>&limit=&agent=)
 //	GET /api/sessions/{source}/{id}/messages/{ref}/full     one cut text, whole, as text/plain (Claude: ?agent=)
 //	GET /api/sessions/{source}/{id}/messages/stream         SSE of what is written after ?after= (messagestream.go)
-//	GET /api/sessions/{source}/{id}/find                    FindResult (?q=&agent=; find.go)
+//	GET /api/sessions/{source}/{id}/find                    FindResult (?q=&after|before=<cursor>|at=end&agent=; find.go)
 //
 // Ids are checked against their source's syntax before anything else,
 // and files are found through what the sources walked, never built from

@@ -40,6 +40,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"FindStepsThroughTheWholeTranscript", testSessionFindWhole},
 		{"HomeEndAndFindOverTheWholeTranscript", testSessionJumps},
 		{"AWindowMeetsTheEnd", testSessionWindowMeetsTheEnd},
+		{"FindPastItsCap", testSessionFindPastTheCap},
 		{"KeysReadAMessageAtATime", testSessionKeysByMessage},
 		{"TheEndStaysWhenTheHeaderGrows", testSessionEndStaysHeaderGrows},
 		{"TheEndStaysInView", testSessionEndStaysInView},
