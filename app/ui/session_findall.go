@@ -21,8 +21,9 @@ import (
 // the 1,000 there (askBatch). A match not loaded is shown by loading
 // the page that starts at it (?after=<cursor>) as a window away from
 // the end (session_window.go), or by going back to the end when the end
-// holds it. Messages loaded since the answer that match are counted
-// too, in their place (mergeFound, newSince). An older helmd without …/find
+// holds it. Messages the end took since the answer that match are
+// counted too, in their place (mergeFound, newSince), whether the page
+// follows the end or shows a window. An older helmd without …/find
 // leaves the page as it was: the loaded messages, and "Search older".
 
 // findPause is how long the typing rests before helmd is asked.

@@ -230,13 +230,17 @@ func (p *SessionPage) refind() {
 }
 
 // refindAll is what n / N step through over the whole transcript:
-// helmd's matches, with those loaded since (session_findall.go).
+// helmd's matches, with those the end took since (session_findall.go),
+// the end the page follows or, while a window shows, the end it left.
 func (p *SessionPage) refindAll() {
 	p.all, p.foundNew = nil, 0
 	if !p.findsAll() {
 		return
 	}
 	end, local := p.convo, p.matches
+	if p.tail != nil {
+		end, local = p.tail, p.tail.Find(p.term)
+	}
 	if p.foundFirst+len(p.found) < p.foundTotal {
 		// Not known to the end: the new ones only counted, reached by
 		// asking for the matches after those known.

@@ -195,6 +195,7 @@ func (p *SessionPage) take(ctx app.Context, pg shared.MessagePage) int {
 		added := p.tail.Merge(pg)
 		p.unseen += added
 		p.saveCache()
+		p.refindAll() // find counts what the end took, as when it is shown
 		return added
 	}
 	added := p.convo.Merge(pg)

@@ -41,6 +41,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"HomeEndAndFindOverTheWholeTranscript", testSessionJumps},
 		{"AWindowMeetsTheEnd", testSessionWindowMeetsTheEnd},
 		{"FindPastItsCap", testSessionFindPastTheCap},
+		{"FindCountsWritesInAWindow", testSessionFindCountsWritesInAWindow},
 		{"KeysReadAMessageAtATime", testSessionKeysByMessage},
 		{"TheEndStaysWhenTheHeaderGrows", testSessionEndStaysHeaderGrows},
 		{"TheEndStaysInView", testSessionEndStaysInView},
