@@ -152,3 +152,25 @@ func TestOpenCodeFindAroundACursor(t *testing.T) {
 		t.Errorf("a forged cursor: %v, want ErrBadCursor", err)
 	}
 }
+
+// BenchmarkFindPastTheCap: 5,000 matches in 20,000 lines, the first
+// 1,000 and the last 1,000 sent; every match is made, tested and
+// counted either way.
+func BenchmarkFindPastTheCap(b *testing.B) {
+	path := tempTranscript(b, manyMessages(b, 5000))
+	files := NewFiles(0)
+	match := func(m *shared.Message) bool { return shared.MessageShows(m, "answer") }
+	for _, q := range []struct {
+		name string
+		q    FindQuery
+	}{{"first", FindQuery{Max: shared.MaxFound}}, {"end", FindQuery{Max: shared.MaxFound, End: true}}} {
+		b.Run(q.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				if res, err := files.Find(context.Background(), path, match, q.q); err != nil || res.Total != 5000 {
+					b.Fatal(err, res.Total)
+				}
+			}
+		})
+	}
+}
