@@ -19,6 +19,7 @@ import (
 	"vibecraft.sh/helm/server/fleet/pages"
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/server/natsd"
+	"vibecraft.sh/helm/shared"
 )
 
 // fleetNode is what --publish, --fleet and --nats-listen add to helmd
@@ -65,17 +66,20 @@ func (f *fleetNode) wrap(p live.Publisher) live.Publisher {
 	return f.merger
 }
 
-// handler forwards remote session pages; it is mounted behind the guard.
-func (f *fleetNode) handler(next http.Handler) http.Handler {
-	if f == nil || f.view == nil {
-		return next
-	}
+// handler forwards remote session pages and clears (fleetclear.go); it
+// is mounted behind the guard. self is this machine's name, lookup finds
+// a listed session by key. A helmd that shows no other machine still
+// refuses a clear that names one (404): its own session of that id is
+// not the one meant.
+func (f *fleetNode) handler(next http.Handler, self string, lookup func(key string) (shared.Session, bool)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if f.conn == nil {
+		switch {
+		case remoteClear(w, r, self, lookup): // answered
+		case f == nil || f.view == nil || f.conn == nil:
 			next.ServeHTTP(w, r)
-			return
+		default:
+			pages.Forward(f.conn.NC, self, next).ServeHTTP(w, r)
 		}
-		pages.Forward(f.conn.NC, f.cfg.HostName, next).ServeHTTP(w, r)
 	})
 }
 

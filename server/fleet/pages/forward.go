@@ -12,9 +12,9 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// Forward returns next with one addition: a session-page request that
-// names another machine (?host=<name>) is answered by that machine's
-// helmd over NATS. Install it behind the guard: the caller must have
+// Forward returns next with one addition: a session-page request, or a
+// session's clear, that names another machine (?host=<name>) is answered
+// by that machine's helmd over NATS. Install it behind the guard: the caller must have
 // passed the token, Host and Origin checks first.
 func Forward(nc *nats.Conn, self string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -32,12 +32,16 @@ func Forward(nc *nats.Conn, self string, next http.Handler) http.Handler {
 		case strings.HasSuffix(r.URL.Path, "/messages/stream"):
 			fail(w, http.StatusBadRequest, "a remote session has no live page stream: ask for ?after=<cursor> again instead")
 			return
-		case r.Method != http.MethodGet || !isPage(r.URL.Path):
-			fail(w, http.StatusBadRequest, "only a session's header, its messages and a full text can be asked of another machine")
+		case !allowed(r.Method, r.URL.Path):
+			fail(w, http.StatusBadRequest, "only a session's header, its messages, a full text and a clear can be asked of another machine")
 			return
 		}
 		q.Del("host")
-		body, _ := json.Marshal(Request{Path: r.URL.Path, Query: q.Encode()})
+		method := ""
+		if r.Method != http.MethodGet {
+			method = r.Method
+		}
+		body, _ := json.Marshal(Request{Method: method, Path: r.URL.Path, Query: q.Encode()})
 		ctx, cancel := context.WithTimeout(r.Context(), Timeout)
 		defer cancel()
 		msg, err := nc.RequestWithContext(ctx, Subject(host[0]), body)

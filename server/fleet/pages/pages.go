@@ -3,6 +3,8 @@
 // NATS micro service, and the hub forwards GET /api/sessions/<source>/<id>…
 // with ?host=<that machine> over request-reply. Transcripts stay where they
 // are until someone opens one, and then only the page asked for travels.
+// The one change a hub forwards is a session's "Needs you" clear (POST
+// …/clear?host=), which its machine makes and publishes.
 package pages
 
 import (
@@ -37,13 +39,23 @@ const Timeout = 10 * time.Second
 // its messages, one cut text whole. Never the live page stream.
 var pagePath = regexp.MustCompile(`^/api/sessions/[a-z]+/[^/]+(/messages(/[^/]+/full)?)?$`)
 
+// clearPath is the one change a hub may ask of a machine: take one of
+// its sessions out of "Needs you" (POST). The clear is the machine's own,
+// kept and published by it as a clear made on its own page is, so every
+// hub and the machine's page agree, and a hub's session of the same id is
+// never touched.
+var clearPath = regexp.MustCompile(`^/api/sessions/[a-z]+/[^/]+/clear$`)
+
 // isPage reports whether path may be asked over NATS: a page path with no
 // "." or ".." segment, which the owner's mux would clean into another
 // path (and answer with a redirect to it) rather than serve as asked.
-func isPage(path string) bool {
-	if !pagePath.MatchString(path) {
-		return false
-	}
+func isPage(path string) bool { return pagePath.MatchString(path) && noDots(path) }
+
+// IsClear reports whether path is a session's clear that may be sent to
+// its machine over NATS (POST), by the rule isPage follows.
+func IsClear(path string) bool { return clearPath.MatchString(path) && noDots(path) }
+
+func noDots(path string) bool {
 	for _, seg := range strings.Split(path, "/") {
 		if seg == "." || seg == ".." {
 			return false
@@ -52,13 +64,27 @@ func isPage(path string) bool {
 	return true
 }
 
+// allowed reports whether method and path may be asked over NATS.
+func allowed(method, path string) bool {
+	switch method {
+	case http.MethodGet:
+		return isPage(path)
+	case http.MethodPost:
+		return IsClear(path)
+	}
+	return false
+}
+
 // Subject is the request subject of host's page service.
 func Subject(host string) string { return "helm." + fleet.HeartbeatKey(host) + ".pages" }
 
-// Request is what the hub sends: the path and query of the local API call.
+// Request is what the hub sends: the path and query of the local API call,
+// and its method when it is not GET (a clear's POST; a machine that
+// predates clears refuses it as no page).
 type Request struct {
-	Path  string `json:"path"`
-	Query string `json:"query"`
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path"`
+	Query  string `json:"query"`
 }
 
 // Serve answers host's page requests with h (the local API, behind no
@@ -101,18 +127,25 @@ func answer(req micro.Request, h http.Handler, log *slog.Logger) {
 	respond(req, rec.status, rec.header.Get("Content-Type"), rec.body.Bytes())
 }
 
-// parseRequest turns what a hub sent into the local GET it stands for,
-// refusing anything but a session page.
+// parseRequest turns what a hub sent into the local request it stands
+// for, refusing anything but a session page (GET) or a session's clear
+// (POST).
 func parseRequest(ctx context.Context, data []byte) (*http.Request, error) {
 	var in Request
-	if len(data) > 8<<10 || json.Unmarshal(data, &in) != nil || !isPage(in.Path) {
+	if len(data) > 8<<10 || json.Unmarshal(data, &in) != nil {
+		return nil, errors.New("not a session page request")
+	}
+	if in.Method == "" {
+		in.Method = http.MethodGet
+	}
+	if !allowed(in.Method, in.Path) {
 		return nil, errors.New("not a session page request")
 	}
 	q, err := url.ParseQuery(in.Query)
 	if err != nil {
 		return nil, errors.New("malformed query")
 	}
-	r, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1"+in.Path+"?"+q.Encode(), nil)
+	r, err := http.NewRequestWithContext(ctx, in.Method, "http://127.0.0.1"+in.Path+"?"+q.Encode(), nil)
 	if err != nil || r.URL.Path != in.Path {
 		return nil, errors.New("malformed path")
 	}

@@ -30,6 +30,10 @@ func ownerAPI() http.Handler {
 			json.NewEncoder(w).Encode(map[string]string{"id": r.PathValue("id"), "limit": r.URL.Query().Get("limit")})
 		}
 	})
+	mux.HandleFunc("POST /api/sessions/{source}/{id}/clear", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted)
+		w.Write([]byte(`{"cleared":"` + r.PathValue("source") + ":" + r.PathValue("id") + `"}`))
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("SECRET: not a page")) // what must never be reachable over NATS
 	})
@@ -98,8 +102,35 @@ func TestForwardOverNATS(t *testing.T) {
 		})
 	}
 
+	// A clear is the one change that travels: POST, to the clear path only.
+	for _, tc := range []struct {
+		name, method, path string
+		want               int
+		body               string
+	}{
+		{"the owner clears its session", "POST", "/api/sessions/claude/abc/clear?" + q, 202, `"cleared":"claude:abc"`},
+		{"no host: this machine's clear", "POST", "/api/sessions/claude/abc/clear", 200, "local"},
+		{"a POST to a page", "POST", "/api/sessions/claude/abc/messages?" + q, 400, "only a session"},
+		{"a dot-dot clear", "POST", "/api/sessions/claude/../clear?" + q, 400, "only a session"},
+		{"another method", "DELETE", "/api/sessions/claude/abc/clear?" + q, 400, "only a session"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, hub.URL+tc.path, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.want || !strings.Contains(string(b), tc.body) || strings.Contains(string(b), "SECRET") {
+				t.Fatalf("%d %.200s, want %d containing %q", resp.StatusCode, b, tc.want, tc.body)
+			}
+		})
+	}
+
 	// A hostile caller on the bus, not the hub: raw requests are refused.
-	for _, raw := range []string{"", "{", `{"path":"/api/status"}`, `{"path":"/api/sessions/claude/a/messages/stream"}`, `{"path":"/api/sessions/claude/a/messages","query":"%zz"}`, `{"path":"/api/sessions/claude/../messages"}`, `{"path":"/api/sessions/claude/x/messages/../full"}`} {
+	for _, raw := range []string{`{"method":"POST","path":"/api/sessions/claude/a/messages"}`, `{"method":"DELETE","path":"/api/sessions/claude/a/clear"}`,
+		`{"method":"POST","path":"/api/sessions/claude/../clear"}`, `{"method":"POST","path":"/api/status"}`, `{"path":"/api/sessions/claude/a/clear"}`, "", "{", `{"path":"/api/status"}`, `{"path":"/api/sessions/claude/a/messages/stream"}`, `{"path":"/api/sessions/claude/a/messages","query":"%zz"}`, `{"path":"/api/sessions/claude/../messages"}`, `{"path":"/api/sessions/claude/x/messages/../full"}`} {
 		msg, err := nc.Request(Subject(owner), []byte(raw), Timeout)
 		if err != nil {
 			t.Fatalf("%q: %v", raw, err)

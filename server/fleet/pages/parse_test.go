@@ -16,7 +16,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func FuzzParseRequest(f *testing.F) {
-	for _, s := range []string{`{"path":"/api/sessions/claude/a/messages","query":"limit=5"}`, `{"path":"/api/sessions/claude/a"}`, `{"path":"/api/sessions/claude/a/messages/r/full"}`, `{}`} {
+	for _, s := range []string{`{"path":"/api/sessions/claude/a/messages","query":"limit=5"}`, `{"path":"/api/sessions/claude/a"}`, `{"path":"/api/sessions/claude/a/messages/r/full"}`, `{"method":"POST","path":"/api/sessions/claude/a/clear"}`, `{}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -24,8 +24,9 @@ func FuzzParseRequest(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if r.Method != http.MethodGet || !pagePath.MatchString(r.URL.Path) || strings.HasSuffix(r.URL.Path, "/messages/stream") ||
-			path.Clean(r.URL.Path) != r.URL.Path {
+		page := r.Method == http.MethodGet && pagePath.MatchString(r.URL.Path) && !strings.HasSuffix(r.URL.Path, "/messages/stream")
+		clear := r.Method == http.MethodPost && clearPath.MatchString(r.URL.Path)
+		if !page && !clear || path.Clean(r.URL.Path) != r.URL.Path {
 			t.Fatalf("%q became %s %s", data, r.Method, r.URL)
 		}
 	})

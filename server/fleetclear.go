@@ -1,0 +1,56 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"vibecraft.sh/helm/server/attn"
+	"vibecraft.sh/helm/server/fleet/pages"
+	"vibecraft.sh/helm/shared"
+)
+
+// remoteClear checks, on a hub, a "Needs you" clear that names another
+// machine (POST /api/sessions/<source>/<id>/clear?host=<machine>) before
+// pages.Forward sends it to that machine over NATS. The machine makes the
+// clear, keeps it (its cleared.json) and publishes it as it does a clear
+// made on its own page: the hub keeps none, so the machine's page, every
+// hub and every device agree, and a session of the hub's own, or of a
+// third machine, with the same id is never touched. It answers here, and
+// reports true, what the hub already knows to refuse: a malformed source
+// or id (400), a session it does not list on that machine (404), a
+// machine shown offline (409: nothing there to ask, and its sessions are
+// in no one's "Needs you" until it is back). Anything else is the
+// machine's to answer.
+func remoteClear(w http.ResponseWriter, r *http.Request, self string, lookup func(key string) (shared.Session, bool)) bool {
+	hosts, named := r.URL.Query()["host"]
+	if r.Method != http.MethodPost || !named || len(hosts) != 1 || hosts[0] == "" || hosts[0] == self || !pages.IsClear(r.URL.Path) {
+		return false // this machine's clear, or Forward's to refuse
+	}
+	host := hosts[0]
+	parts := strings.Split(r.URL.Path, "/") // "", api, sessions, <source>, <id>, clear
+	src, id := shared.Source(parts[3]), parts[4]
+	refuse := func(status int, format string, args ...any) bool {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": fmt.Sprintf(format, args...)})
+		return true
+	}
+	switch {
+	case src != shared.SourceClaude && src != shared.SourceOpenCode:
+		return refuse(http.StatusBadRequest, "source %q: want claude or opencode", src)
+	case !attn.ValidID(id):
+		return refuse(http.StatusBadRequest, "malformed session id")
+	}
+	s, ok := lookup(shared.Session{Source: src, ID: id, Host: host, Remote: true}.Key())
+	switch {
+	case !ok:
+		return refuse(http.StatusNotFound, "no %s session %s on machine %s", src, id, strconv.Quote(host))
+	case s.HostOffline:
+		return refuse(http.StatusConflict, "machine %s is offline: clear its session when it is back", strconv.Quote(host))
+	}
+	return false
+}
