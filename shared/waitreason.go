@@ -38,3 +38,28 @@ func WaitReason(status Status, reason string) string {
 	}
 	return reason
 }
+
+// WaitLabel is why a session waits, in the words of its row's pill:
+// WaitReason's, "input needed" for a finished turn.
+func WaitLabel(reason string) string {
+	if r := WaitReason(StatusWaiting, reason); r != "" {
+		return r
+	}
+	return "input needed"
+}
+
+// WaitNotice is what a notification that a session waits says under its
+// title, the page's and a Web Push alike: the machine it runs on (a
+// fleet hub's remote session; "" for this machine's own), why it waits
+// in the row's words (WaitLabel) and what it asked (one line, made safe
+// by the caller): "beta · needs approval: Run the migration?".
+func WaitNotice(host, reason, question string) string {
+	body := WaitLabel(reason)
+	if host != "" {
+		body = host + " · " + body
+	}
+	if question != "" {
+		body += ": " + question
+	}
+	return body
+}

@@ -90,12 +90,19 @@ func notification(s *shared.Session) (title, body string) {
 		title = "Untitled session"
 	}
 	// Why it waits, in the row's words ("needs approval" for the
-	// registry's "permission prompt"): a notification is of a wait.
-	body = waitLabel(s.WaitingFor)
-	if q := md.Clean(clip.FirstLine(s.Question)); q != "" {
-		body += ": " + q
+	// registry's "permission prompt"): a notification is of a wait. On
+	// a hub, another machine's session names its machine first.
+	return title, shared.WaitNotice(machineOf(s), s.WaitingFor, md.Clean(clip.FirstLine(s.Question)))
+}
+
+// machineOf is the machine a remote session runs on, made safe to show
+// (md.Clean: the name comes from the bucket, as untrusted as a
+// transcript); "" for this machine's own sessions.
+func machineOf(s *shared.Session) string {
+	if !s.Remote {
+		return ""
 	}
-	return title, body
+	return md.Clean(s.Host)
 }
 
 // sessionPath is the session's page.
@@ -108,8 +115,15 @@ func sessionPath(s *shared.Session) string {
 }
 
 // clearPath is the API that clears s from "Needs you".
+// A remote session's names its machine (?host=), which the hub asks to
+// clear it: a clear is its machine's, and never this machine's session
+// of the same id.
 func clearPath(s *shared.Session) string {
-	return "/api/sessions/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID) + "/clear"
+	p := "/api/sessions/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID) + "/clear"
+	if s.Remote {
+		p += "?host=" + url.QueryEscape(s.Host)
+	}
+	return p
 }
 
 // waitStart is when s began to wait (epoch ms): when helmd saw it

@@ -75,6 +75,13 @@ func TestNotificationText(t *testing.T) {
 			"<b>x</b>", "<i>y</i>: <img src=x onerror=alert(1)>"},
 		{"a long question is cut", shared.Session{Title: "t", WaitingFor: "r", Question: strings.Repeat("é", 300)},
 			"t", "r: " + strings.Repeat("é", clip.MaxLine) + "…"},
+		// A hub's notification of another machine's wait says where to
+		// go and answer it; of its own, as a single machine's page does.
+		{"another machine's session names it", shared.Session{Title: "gamma notify me", WaitingFor: "input needed", Question: "Ship it?",
+			Host: "gamma", Remote: true}, "gamma notify me", "gamma · input needed: Ship it?"},
+		{"a hostile machine name is text, its controls shown", shared.Session{Title: "t", WaitingFor: "permission prompt",
+			Host: "<img src=x>‮", Remote: true}, "t", "<img src=x>[U+202E] · needs approval"},
+		{"the hub's own session names no machine", shared.Session{Title: "t", Host: "hub"}, "t", "input needed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

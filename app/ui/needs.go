@@ -81,7 +81,8 @@ func (h *Home) renderNeedsYou() app.UI {
 }
 
 // needsRow is one waiting session: its title (a link to its page), why
-// it waits, for how long, and what it asked.
+// it waits, for how long, on which project (and, on a hub, on which other
+// machine), and what it asked.
 func (h *Home) needsRow(s *shared.Session) app.UI {
 	title, _ := notification(s)
 	since := waitStart(s)
@@ -90,6 +91,7 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 		project = md.Clean(s.ProjectPath)
 	}
 	question := md.Clean(clip.FirstLine(s.Question))
+	host := machineOf(s)
 	muted := h.attn.settings.muted(s.ProjectPath)
 	mute := "Mute project"
 	if muted {
@@ -109,6 +111,10 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 			el.Time().Class("waited").Attr("datetime", isoTime(since)).
 				Title("%s", "Waiting since "+absTime(since)).Text(waitedText(h.now, s)),
 			el.Span().Class("project").Title("%s", attr(md.Clean(s.ProjectPath))).Text(project),
+			// Another machine's wait says where to go and answer it.
+			app.If(host != "", func() app.UI {
+				return el.Span().Class("host").Title("%s", attr("Machine: "+host)).Text(host)
+			}),
 		),
 		app.If(question != "", func() app.UI {
 			return el.P().Class("question").Dir("auto").Text(question)

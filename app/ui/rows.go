@@ -40,12 +40,7 @@ func rowStatusLabel(s *shared.Session) string {
 
 // waitLabel is why a session waits, in the row's words: reason as
 // shared.WaitReason says it, "input needed" for a finished turn.
-func waitLabel(reason string) string {
-	if r := shared.WaitReason(shared.StatusWaiting, reason); r != "" {
-		return r
-	}
-	return "input needed"
-}
+func waitLabel(reason string) string { return shared.WaitLabel(reason) }
 
 // rowStatusTip is the tooltip of a row's status pill: statusTip, and
 // for a wait that stops the assistant mid-turn, what it waits for, which

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -28,6 +29,7 @@ const (
 	flHubB = "4f000000-0000-4000-8000-000000000002"
 	flPubA = "4f000000-0000-4000-8000-000000000011"
 	flPubB = "4f000000-0000-4000-8000-000000000012"
+	flSame = "4f000000-0000-4000-8000-000000000021" // on both machines
 	// flHostile is the publisher's --host-name: markup that would run if
 	// any part of the page took it for HTML. Fleet keys escape every
 	// byte, so helmd takes it as it is.
@@ -177,6 +179,67 @@ func TestFleetBrowser(t *testing.T) {
 		c.navigate(hub.URL + "/")
 		waitLive(c)
 		waitKeys(c, 10*time.Second, "the list again", all...)
+	})
+
+	step("NeedsYouClearsTheRemoteSession", func(t *testing.T) {
+		// The same session id waiting on both machines (a session resumed
+		// on each): Clear on the publisher's row clears the publisher's,
+		// on the publisher, and never the hub's own.
+		const cwd = "/home/dev/same"
+		now := time.Now()
+		own := fixture.Path(hubClaude, cwd, flSame)
+		remote := fixture.Path(pubClaude, cwd, flSame)
+		fixture.Append(t, own, fixture.User(flSame, cwd, "hubwork The same id, the hub's", now)+fixture.Assistant(flSame, cwd, "msg_h", "end_turn", now))
+		fixture.Append(t, remote, fixture.User(flSame, cwd, "laptop The same id, the laptop's", now)+fixture.Assistant(flSame, cwd, "msg_l", "end_turn", now))
+		keyOwn, keyRemote := "claude:"+flSame, "claude:"+flSame+"@"+flHostile
+		needs := func(key string) string { return fmt.Sprintf(`#needs-you li.needs[data-session=%q]`, key) }
+		c.waitJS(10*time.Second, "both waits in Needs you", present(needs(keyOwn))+" && "+present(needs(keyRemote)))
+		// The other machine's wait names it, as its list row does; the
+		// hub's own names none.
+		if got := c.text(needs(keyRemote) + " .meta .host"); got != flHostile {
+			t.Errorf("the remote wait's row names machine %q, want %q", got, flHostile)
+		}
+		if mustEval[bool](c, present(needs(keyOwn)+" .host")) {
+			t.Error("the hub's own wait names a machine")
+		}
+		fleetAxe(t, c, "light, both machines waiting", "light", rowSel(keyPubA))
+		click(c, needs(keyRemote)+" button.clear")
+		cleared := func(url, key string) int64 {
+			var list []struct {
+				Source, ID, Host string
+				Remote           bool
+				ClearedAt        int64
+			}
+			getJSONFrom(t, url+"/api/sessions", &list)
+			for _, s := range list {
+				k := s.Source + ":" + s.ID
+				if s.Remote {
+					k += "@" + s.Host
+				}
+				if k == key {
+					return s.ClearedAt
+				}
+			}
+			t.Fatalf("%s does not list %s", url, key)
+			return 0
+		}
+		waitUntil(t, 10*time.Second, "the publisher's session cleared, on the publisher and on the hub", func() bool {
+			return cleared(pub.URL, keyOwn) > 0 && cleared(hub.URL, keyRemote) > 0
+		})
+		if at := cleared(hub.URL, keyOwn); at != 0 {
+			t.Errorf("Clear on the publisher's row cleared the hub's own session of that id (clearedAt %d)", at)
+		}
+		if mustEval[bool](c, present("#clear-error")) {
+			t.Errorf("the clear failed: %s", c.text("#clear-error"))
+		}
+		c.waitJS(5*time.Second, "the remote wait gone from Needs you, the hub's own still there", "!"+present(needs(keyRemote))+" && "+present(needs(keyOwn)))
+		// Gone again, so the steps after see the list they expect.
+		for _, p := range []string{own, remote} {
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitKeys(c, 10*time.Second, "the list without them", all...)
 	})
 
 	step("PublisherKilledIsGreyed", func(t *testing.T) {
