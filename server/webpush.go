@@ -34,13 +34,18 @@ func newPush(cfg config.Config, c *claude.Source, oc *opencode.Source, log *slog
 }
 
 // pushQuestion reads what a waiting session asks (the first line of its
-// last answer), as the session page shows it.
+// last answer), as the session page shows it. A fleet hub's remote
+// session brings its question with it, read by its machine: the
+// transcript is there, and a session of this machine with the same id
+// is another session.
 func pushQuestion(c *claude.Source, oc *opencode.Source) func(context.Context, shared.Session) string {
 	files := transcript.NewFiles(4) // its own few: pushes are rare
 	return func(ctx context.Context, s shared.Session) string {
 		var page shared.MessagePage
 		var err error
 		switch {
+		case s.Remote:
+			return s.Question
 		case s.Source == shared.SourceClaude:
 			t, ok := c.Transcripts(s.ID)
 			if !ok {

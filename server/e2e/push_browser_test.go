@@ -96,7 +96,7 @@ func TestPushInBrowser(t *testing.T) {
 		Title: "Fix the flake", WaitingFor: "permission: Bash"}, "Run the migration?"))
 	deliver(string(payload))
 	got := notifications(1)
-	want := shown{Title: "Fix the flake", Body: "Permission: Bash: Run the migration?", Tag: "claude:" + sidA, URL: "/s/claude/" + sidA}
+	want := shown{Title: "Fix the flake", Body: "permission: Bash: Run the migration?", Tag: "claude:" + sidA, URL: "/s/claude/" + sidA}
 	if len(got) != 1 || got[0] != want {
 		t.Fatalf("notifications %+v, want [%+v]", got, want)
 	}

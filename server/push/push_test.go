@@ -110,7 +110,7 @@ func TestPushEndToEnd(t *testing.T) {
 	if got[0].err != nil {
 		t.Fatalf("push service could not read the push: %v", got[0].err)
 	}
-	want := Payload{Title: "Fix the login flake b", Body: "Permission: Bash: Run the migration on b?", Tag: "claude:b", URL: "/s/claude/b"}
+	want := Payload{Title: "Fix the login flake b", Body: "permission: Bash: Run the migration on b?", Tag: "claude:b", URL: "/s/claude/b"}
 	if got[0].payload != want {
 		t.Errorf("payload %+v, want %+v", got[0].payload, want)
 	}

@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	webpush "github.com/SherClockHolmes/webpush-go"
 
@@ -31,26 +29,27 @@ const (
 	maxBody  = 400
 )
 
-// PayloadFor is the notification of a session that starts waiting.
+// PayloadFor is the notification of a session that starts waiting, in
+// the page's words (shared.WaitNotice: the page's own notification says
+// the same). A fleet hub's remote session names its machine, and its
+// page is the hub's view of it there (?host=), not a session of the
+// hub's own that has the same id.
 func PayloadFor(s shared.Session, question string) Payload {
 	title := s.Title
 	if title == "" {
 		title = "A session waits for you"
 	}
-	reason := s.WaitingFor
-	if reason == "" {
-		reason = "waiting for you"
+	host, page := "", shared.SessionPath(string(s.Source), s.ID)
+	if s.Remote && s.Host != "" {
+		host = s.Host
+		page += "?" + url.Values{"host": {s.Host}}.Encode()
 	}
-	r, size := utf8.DecodeRuneInString(reason)
-	body := string(unicode.ToUpper(r)) + reason[size:]
-	if q := strings.TrimSpace(question); q != "" {
-		body += ": " + q
-	}
+	body := shared.WaitNotice(host, s.WaitingFor, strings.TrimSpace(question))
 	return Payload{
 		Title: cut(title, maxTitle),
 		Body:  cut(body, maxBody),
 		Tag:   s.Key(),
-		URL:   shared.SessionPath(string(s.Source), s.ID),
+		URL:   page,
 	}
 }
 

@@ -87,11 +87,19 @@ func TestPayloadFor(t *testing.T) {
 		want     Payload
 	}{
 		{"reason and question", shared.Session{ID: "x1", Source: shared.SourceOpenCode, Title: "T", WaitingFor: "permission prompt"}, "  Allow rm?  ",
-			Payload{Title: "T", Body: "Permission prompt: Allow rm?", Tag: "opencode:x1", URL: "/s/opencode/x1"}},
+			Payload{Title: "T", Body: "needs approval: Allow rm?", Tag: "opencode:x1", URL: "/s/opencode/x1"}},
 		{"no title, no reason", shared.Session{ID: "y", Source: shared.SourceClaude}, "",
-			Payload{Title: "A session waits for you", Body: "Waiting for you", Tag: "claude:y", URL: "/s/claude/y"}},
+			Payload{Title: "A session waits for you", Body: "input needed", Tag: "claude:y", URL: "/s/claude/y"}},
 		{"markup stays text, odd id escaped", shared.Session{ID: "a/b?c", Source: shared.SourceClaude, Title: "<b>x</b>", WaitingFor: "élan"}, "",
-			Payload{Title: "<b>x</b>", Body: "Élan", Tag: "claude:a/b?c", URL: "/s/claude/a%2Fb%3Fc"}},
+			Payload{Title: "<b>x</b>", Body: "élan", Tag: "claude:a/b?c", URL: "/s/claude/a%2Fb%3Fc"}},
+		// A fleet hub's push for another machine's session names the
+		// machine and opens the hub's page of that session, not the
+		// hub's own session of the same id.
+		{"another machine's session", shared.Session{ID: "y", Source: shared.SourceClaude, Title: "T", WaitingFor: "permission prompt",
+			Host: "beta & co", Remote: true}, "Deploy?",
+			Payload{Title: "T", Body: "beta & co · needs approval: Deploy?", Tag: "claude:y@beta & co", URL: "/s/claude/y?host=beta+%26+co"}},
+		{"the hub's own session names no machine", shared.Session{ID: "y", Source: shared.SourceClaude, Title: "T", Host: "hub"}, "",
+			Payload{Title: "T", Body: "input needed", Tag: "claude:y", URL: "/s/claude/y"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := PayloadFor(tc.s, tc.question); got != tc.want {

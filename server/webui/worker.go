@@ -136,7 +136,13 @@ self.addEventListener("notificationclick", (event) => {
   event.waitUntil((async () => {
     const wins = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
     const same = wins.filter((c) => new URL(c.url).origin === self.location.origin);
-    const exact = same.find((c) => new URL(c.url).pathname === target.pathname);
+    // The same page: the same path on the same machine (a hub's page of
+    // another machine's session is ?host=, and ids can repeat across them).
+    const host = (u) => u.searchParams.get("host") || "";
+    const exact = same.find((c) => {
+      const u = new URL(c.url);
+      return u.pathname === target.pathname && host(u) === host(target);
+    });
     if (exact) {
       return exact.focus();
     }
