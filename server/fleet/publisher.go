@@ -199,26 +199,42 @@ func (p *Publisher) isReady() bool {
 
 // read returns what the bucket holds under this host's keys.
 func (p *Publisher) read(ctx context.Context, kv jetstream.KeyValue) (map[string][]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	w, err := kv.Watch(ctx, HostPrefix(p.host), jetstream.IgnoreDeletes())
+	es, err := readEntries(ctx, kv, HostPrefix(p.host), 0)
 	if err != nil {
 		return nil, fmt.Errorf("fleet: read this host's keys: %w", err)
 	}
+	got := make(map[string][]byte, len(es))
+	for _, e := range es {
+		got[e.Key()] = bytes.Clone(e.Value())
+	}
+	return got, nil
+}
+
+// readEntries returns the values the bucket holds under filter, at most
+// max of them (0: all), deletes left out.
+func readEntries(ctx context.Context, kv jetstream.KeyValue, filter string, max int) ([]jetstream.KeyValueEntry, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	w, err := kv.Watch(ctx, filter, jetstream.IgnoreDeletes())
+	if err != nil {
+		return nil, err
+	}
 	defer w.Stop()
-	got := make(map[string][]byte)
+	var got []jetstream.KeyValueEntry
 	for {
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("fleet: read this host's keys: %w", ctx.Err())
+			return nil, ctx.Err()
 		case e, ok := <-w.Updates():
 			if !ok {
-				return nil, errors.New("fleet: read this host's keys: watcher closed")
+				return nil, errors.New("watcher closed")
 			}
 			if e == nil { // the end of the replay
 				return got, nil
 			}
-			got[e.Key()] = bytes.Clone(e.Value())
+			if max <= 0 || len(got) < max {
+				got = append(got, e)
+			}
 		}
 	}
 }

@@ -21,6 +21,15 @@ import (
 // silent for Forget. After every (re)connection the watch starts over and
 // what the replay no longer holds is dropped, so the view converges on
 // the bucket whatever happened meanwhile.
+//
+// Forgetting is the hub's alone: the bucket keeps a forgotten host's
+// sessions, and the host, back, writes only what changed meanwhile. So
+// the liveness of the host decides: a host is forgotten only while it is
+// offline (never between two heartbeats, whatever Forget says), never
+// during a replay (the replay lists a host's old sessions before the
+// heartbeat that shows it alive), and when a host the view forgot writes
+// again, live, the view reads that host's keys from the bucket (reread),
+// so all its sessions are back, not only what it wrote anew.
 type View struct {
 	self   string // this machine's host: its sessions are local already
 	forget time.Duration
@@ -41,9 +50,24 @@ type View struct {
 	// (and the batch's), so a flooded replay grows it no further than
 	// sessions.
 	replaying map[string]struct{}
+	// touched holds, per host being reread, the keys written or deleted
+	// live since its reread was asked: what the reread found of them is
+	// older than what the view holds. A host is being reread while it is
+	// in touched. rereads lists the hosts whose reread is not started yet.
+	touched map[string]map[string]struct{}
+	rereads []string
+	// forgotten names the hosts forgotten by age, up to maxForgotten
+	// (beyond that, forgotOver: every host new to the view is reread).
+	forgotten  map[string]struct{}
+	forgotOver bool
+	// rereading: entry is taking a reread's entries, which tell nothing
+	// of their host's liveness.
+	rereading bool
+	changed   bool // hosts changed since the stats were taken
 
 	statsMu sync.Mutex
 	stats   ViewStats
+	hostsSt map[string]HostStatus
 }
 
 type hostState struct {
@@ -51,6 +75,13 @@ type hostState struct {
 	ttl     time.Duration // from its heartbeat
 	stopped bool          // its heartbeat was deleted: its helmd stopped on purpose
 	offline bool
+	n       int // sessions held
+}
+
+// HostStatus is one remote host as /api/fleet lists it.
+type HostStatus struct {
+	Offline  bool `json:"offline"`
+	Sessions int  `json:"sessions"`
 }
 
 // ViewStats is what /api/status shows of a View.
@@ -89,7 +120,22 @@ func NewView(self string, forget time.Duration, out *Merger, log *slog.Logger) *
 	}
 	return &View{self: self, forget: forget, out: out, log: log, now: time.Now,
 		maxHosts: MaxHosts, maxSessions: MaxSessions,
-		hosts: make(map[string]*hostState), sessions: make(map[string]shared.Session)}
+		hosts: make(map[string]*hostState), sessions: make(map[string]shared.Session),
+		touched: make(map[string]map[string]struct{}), forgotten: make(map[string]struct{})}
+}
+
+// maxForgotten bounds the names of forgotten hosts a view keeps.
+const maxForgotten = 10 * MaxHosts
+
+// maxRereads bounds the rereads under way at once.
+const maxRereads = 4
+
+// reread is what one reread of a host's keys found.
+type reread struct {
+	host    string
+	gen     int // the watch it was asked under
+	entries []jetstream.KeyValueEntry
+	err     error
 }
 
 // batchMax bounds the entries applied as one batch (one event per type).
@@ -107,6 +153,28 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 	var wait backoff
 	var w jetstream.KeyWatcher
 	var updates <-chan jetstream.KeyValueEntry
+	var kv jetstream.KeyValue // the bucket watched
+	// Rereads run beside the watch; gen numbers the watch, so that a
+	// reread asked under one that has ended is dropped (the new watch's
+	// replay covers it). They end with ctx: Run waits for them.
+	gen, running := 0, 0
+	reads := make(chan reread)
+	var rwg sync.WaitGroup
+	defer rwg.Wait()
+	startRereads := func() {
+		for running < maxRereads && len(v.rereads) > 0 && kv != nil {
+			host, g, bucket := v.rereads[0], gen, kv
+			v.rereads = v.rereads[1:]
+			running++
+			rwg.Go(func() {
+				es, err := readEntries(ctx, bucket, HostPrefix(host), v.maxSessions)
+				select {
+				case reads <- reread{host: host, gen: g, entries: es, err: err}:
+				case <-ctx.Done():
+				}
+			})
+		}
+	}
 	stopWatch := func() {
 		if w != nil {
 			_ = w.Stop()
@@ -116,7 +184,12 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 	defer stopWatch()
 	start := func() {
 		stopWatch()
-		kv, err := OpenBucket(ctx, conn.JS)
+		// The replay lists every host's keys: rereads asked before it are moot.
+		gen++
+		clear(v.touched)
+		v.rereads = v.rereads[:0]
+		var err error
+		kv, err = OpenBucket(ctx, conn.JS)
 		if err == nil {
 			w, err = kv.WatchAll(ctx)
 		}
@@ -142,6 +215,10 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 			start()
 		case <-tick.C:
 			v.age()
+		case r := <-reads:
+			running--
+			v.rereadDone(r, gen)
+			startRereads()
 		case e, ok := <-updates:
 			if !ok { // the watch ended under us: start over
 				stopWatch()
@@ -178,6 +255,7 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 				v.replaying = nil
 			}
 			v.apply(up, gone)
+			startRereads()
 		}
 	}
 }
@@ -193,6 +271,7 @@ func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 	if key.Host == v.self {
 		return
 	}
+	del := e.Operation() != jetstream.KeyValuePut
 	h := v.hosts[key.Host]
 	if h == nil {
 		if len(v.hosts) >= v.maxHosts {
@@ -201,8 +280,23 @@ func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 		}
 		h = &hostState{ttl: DefaultTTL}
 		v.hosts[key.Host] = h
+		v.changed = true
+		if v.replaying != nil {
+			delete(v.forgotten, key.Host) // the replay lists it whole
+		} else if v.forgotOver && !del {
+			v.forgotten[key.Host] = struct{}{} // maybe forgotten: read it
+		}
 	}
-	del := e.Operation() != jetstream.KeyValuePut
+	if _, forgot := v.forgotten[key.Host]; forgot && !del && v.replaying == nil && !v.rereading {
+		// A host the view forgot writes, live: it is back, and what it
+		// did not write again is in the bucket only.
+		delete(v.forgotten, key.Host)
+		v.touched[key.Host] = make(map[string]struct{})
+		v.rereads = append(v.rereads, key.Host)
+	}
+	if t := v.touched[key.Host]; t != nil && !key.Heartbeat && !v.rereading {
+		t[e.Key()] = struct{}{}
+	}
 	if key.Heartbeat {
 		if del {
 			h.stopped = true // offline now, not after the TTL
@@ -234,7 +328,7 @@ func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 	if v.replaying != nil {
 		v.replaying[sk] = struct{}{}
 	}
-	if at := v.seenAt(e); at.After(h.seen) {
+	if at := v.seenAt(e); at.After(h.seen) && !v.rereading {
 		h.seen = at // a write shows its host alive as a heartbeat does
 		if v.replaying == nil {
 			h.stopped = false
@@ -346,6 +440,10 @@ func (v *View) restamp(host string, b *batch) {
 		return
 	}
 	h.offline = off
+	v.changed = true
+	if h.n == 0 {
+		return
+	}
 	for k, s := range v.sessions {
 		if s.Host == host {
 			s.HostOffline = off
@@ -357,17 +455,33 @@ func (v *View) restamp(host string, b *batch) {
 func (v *View) isOffline(h *hostState) bool { return h.stopped || v.now().Sub(h.seen) > h.ttl }
 
 // age marks hosts offline whose heartbeat is overdue and forgets those
-// silent for longer than Forget.
+// offline and silent for longer than Forget, and those stopped with no
+// session left (nothing of them remains in the bucket). Not during a
+// replay: it lists a host's sessions before the heartbeat that shows it
+// alive, and a host forgotten in between would be back without them.
 func (v *View) age() {
+	if v.replaying != nil {
+		return
+	}
 	var b batch
 	for host, h := range v.hosts {
-		if v.now().Sub(h.seen) > v.forget {
-			for k, s := range v.sessions {
-				if s.Host == host {
-					b.del(k)
+		off := v.isOffline(h)
+		if off && (v.now().Sub(h.seen) > v.forget || h.stopped && h.n == 0) {
+			if h.n > 0 {
+				for k, s := range v.sessions {
+					if s.Host == host {
+						b.del(k)
+					}
 				}
 			}
 			delete(v.hosts, host)
+			delete(v.touched, host) // a reread under way finds it gone
+			if len(v.forgotten) < maxForgotten {
+				v.forgotten[host] = struct{}{}
+			} else {
+				v.forgotOver = true
+			}
+			v.changed = true
 			continue
 		}
 		v.restamp(host, &b)
@@ -375,9 +489,34 @@ func (v *View) age() {
 	v.apply(b.lists())
 }
 
+// rereadDone takes a reread's entries, but for the keys written or
+// deleted live since it was asked: those the view holds as they are now.
+func (v *View) rereadDone(r reread, gen int) {
+	t, ok := v.touched[r.host]
+	if r.gen != gen || !ok {
+		return // asked under a watch that has ended, or its host forgotten since
+	}
+	delete(v.touched, r.host)
+	if r.err != nil {
+		// The next (re)connection's replay brings them back.
+		v.log.Warn("fleet: read a returning host's sessions", "host", r.host, "err", r.err)
+		return
+	}
+	var b batch
+	v.rereading = true
+	for _, e := range r.entries {
+		if _, newer := t[e.Key()]; !newer {
+			v.entry(e, &b)
+		}
+	}
+	v.rereading = false
+	v.apply(b.lists())
+}
+
 // apply hands a batch to the merger and keeps what it handed.
 func (v *View) apply(up []shared.Session, gone []string) {
 	if len(up) == 0 && len(gone) == 0 {
+		v.takeStats()
 		return
 	}
 	// Deletes first, so that they free their places for this batch's new
@@ -385,6 +524,12 @@ func (v *View) apply(up []shared.Session, gone []string) {
 	// restamp, not written (entry keeps only a key's last operation).
 	deleted := make(map[string]bool, len(gone))
 	for _, k := range gone {
+		if s, had := v.sessions[k]; had {
+			if h := v.hosts[s.Host]; h != nil {
+				h.n--
+			}
+			v.changed = true
+		}
 		delete(v.sessions, k)
 		delete(v.replaying, k)
 		deleted[k] = true
@@ -395,14 +540,21 @@ func (v *View) apply(up []shared.Session, gone []string) {
 		if deleted[k] {
 			continue
 		}
-		if h := v.hosts[s.Host]; h != nil {
-			s.HostOffline = h.offline // a restamp later in the batch wins
+		h := v.hosts[s.Host]
+		if h == nil {
+			continue // forgotten since (age): its sessions went with it
 		}
-		if _, had := v.sessions[k]; !had && len(v.sessions) >= v.maxSessions {
+		s.HostOffline = h.offline // a restamp later in the batch wins
+		_, had := v.sessions[k]
+		if !had && len(v.sessions) >= v.maxSessions {
 			// Over the bound: not remembered as replayed either.
 			delete(v.replaying, k)
 			v.count(func(s *ViewStats) { s.OverLimit++ })
 			continue
+		}
+		if !had {
+			h.n++
+			v.changed = true
 		}
 		v.sessions[k] = s
 		kept = append(kept, s)
@@ -412,13 +564,28 @@ func (v *View) apply(up []shared.Session, gone []string) {
 		up[i] = shown(v.sessions[up[i].Key()])
 	}
 	v.out.Remote(up, gone)
+	v.takeStats()
+}
+
+// takeStats notes the hosts and their counts for Stats and Hosts, when
+// they changed: one list, so that the counts agree with it.
+func (v *View) takeStats() {
+	if !v.changed {
+		return
+	}
+	v.changed = false
+	hosts := make(map[string]HostStatus, len(v.hosts))
 	off := 0
-	for _, h := range v.hosts {
+	for name, h := range v.hosts {
+		hosts[name] = HostStatus{Offline: h.offline, Sessions: h.n}
 		if h.offline {
 			off++
 		}
 	}
-	v.count(func(s *ViewStats) { s.Hosts, s.Offline, s.Sessions = len(v.hosts), off, len(v.sessions) })
+	v.statsMu.Lock()
+	v.stats.Hosts, v.stats.Offline, v.stats.Sessions = len(hosts), off, len(v.sessions)
+	v.hostsSt = hosts
+	v.statsMu.Unlock()
 }
 
 func (v *View) count(f func(*ViewStats)) {
@@ -429,9 +596,16 @@ func (v *View) count(f func(*ViewStats)) {
 
 // Stats reports what the view holds and skipped.
 func (v *View) Stats() ViewStats {
+	st, _ := v.Status()
+	return st
+}
+
+// Status reports what the view holds and skipped, and each host it holds:
+// the counts are of that list.
+func (v *View) Status() (ViewStats, map[string]HostStatus) {
 	v.statsMu.Lock()
 	defer v.statsMu.Unlock()
-	return v.stats
+	return v.stats, v.hostsSt // hostsSt is replaced, never changed
 }
 
 // shown is s as the hub lists it. A machine that went silent cannot be

@@ -325,3 +325,72 @@ func TestViewFloodedReplayStaysBounded(t *testing.T) {
 		t.Fatalf("after a flood of 2,000 new sessions the hub lists %d and remembers %d keys as replayed, want 3 and at most 3", n, r)
 	}
 }
+
+// A replay lists a host's old sessions before the heartbeat that shows it
+// alive (the bucket replays in the order of the last writes): the view
+// forgets nobody before the replay is over. It forgot a live host whose
+// sessions had not changed for longer than Forget, and listed none of
+// them after a hub restart.
+func TestViewForgetsNobodyDuringAReplay(t *testing.T) {
+	g := newTarget()
+	v := NewView("hub", time.Hour, NewMerger(g, "hub", nil), nil)
+	clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	v.now = func() time.Time { return clock }
+	v.replaying = make(map[string]struct{}) // as Run starts a watch
+	val, _ := json.Marshal(session("s1", 3))
+	feedBatch(v, entry{key: SessionKey("box", shared.SourceClaude, "s1"), val: val, op: jetstream.KeyValuePut, at: clock.Add(-48 * time.Hour)})
+	v.age() // a tick between two batches of the replay
+	beat, _ := json.Marshal(Heartbeat{At: clock.UnixMilli(), TTLms: 30_000})
+	feedBatch(v, entry{key: HeartbeatKey("box"), val: beat, op: jetstream.KeyValuePut, at: clock.Add(-time.Second)})
+	v.replaying = nil // the end of the replay
+	v.age()
+	s, ok := g.Lookup(shared.Session{ID: "s1", Source: shared.SourceClaude, Host: "box", Remote: true}.Key())
+	if !ok || s.HostOffline {
+		t.Fatalf("after a replay of a beating host's two-day-old session: listed %v, offline %v; want it listed online", ok, s.HostOffline)
+	}
+}
+
+// The liveness of a host decides: one that beats is never forgotten,
+// even with a Forget shorter than the time between two of its beats.
+func TestViewDoesNotForgetALiveHost(t *testing.T) {
+	g := newTarget()
+	v := NewView("hub", 5*time.Second, NewMerger(g, "hub", nil), nil)
+	clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	v.now = func() time.Time { return clock }
+	beat, _ := json.Marshal(Heartbeat{At: clock.UnixMilli(), TTLms: 30_000}) // beats every 10 s
+	val, _ := json.Marshal(session("s1", 3))
+	feedBatch(v, entry{key: HeartbeatKey("box"), val: beat, op: jetstream.KeyValuePut},
+		entry{key: SessionKey("box", shared.SourceClaude, "s1"), val: val, op: jetstream.KeyValuePut})
+	clock = clock.Add(8 * time.Second) // between two beats, past Forget
+	v.age()
+	if s, ok := g.Lookup(shared.Session{ID: "s1", Source: shared.SourceClaude, Host: "box", Remote: true}.Key()); !ok || s.HostOffline {
+		t.Fatalf("8 s after the beat of a host with a 30 s TTL: listed %v, offline %v; want it listed online", ok, s.HostOffline)
+	}
+	clock = clock.Add(30 * time.Second) // offline, and silent past Forget
+	v.age()
+	if _, ok := g.Lookup(shared.Session{ID: "s1", Source: shared.SourceClaude, Host: "box", Remote: true}.Key()); ok {
+		t.Fatal("a host offline and silent past Forget is still listed")
+	}
+}
+
+// A host whose keys are all gone from the bucket (its sessions and its
+// heartbeat deleted) has nothing left to show: the view's counts leave it
+// out, as the hub's list of hosts does. It counted 3 hosts, 2 offline,
+// beside a list of 2, 1 offline.
+func TestViewCountsOnlyHostsItLists(t *testing.T) {
+	g := newTarget()
+	v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
+	beat, _ := json.Marshal(Heartbeat{At: 1, TTLms: 30_000})
+	put := func(host, id string) entry {
+		b, _ := json.Marshal(session(id, 1))
+		return entry{key: SessionKey(host, shared.SourceClaude, id), val: b, op: jetstream.KeyValuePut}
+	}
+	feedBatch(v, entry{key: HeartbeatKey("a"), val: beat, op: jetstream.KeyValuePut}, put("a", "1"),
+		entry{key: HeartbeatKey("b"), val: beat, op: jetstream.KeyValuePut}, put("b", "2"))
+	feedBatch(v, entry{key: SessionKey("b", shared.SourceClaude, "2"), op: jetstream.KeyValueDelete},
+		entry{key: HeartbeatKey("b"), op: jetstream.KeyValueDelete})
+	v.age()
+	if st := v.Stats(); st.Hosts != 1 || st.Offline != 0 || st.Sessions != 1 {
+		t.Fatalf("after host b's keys were deleted: %+v, want 1 host (a), none offline, 1 session", st)
+	}
+}
