@@ -186,17 +186,13 @@ func natsURLs(listen net.Addr, useTLS bool, hostName string, ips []net.IP) []str
 
 // fleetStatus is GET /api/fleet.
 type fleetStatus struct {
-	Host      string                `json:"host"`
-	Connected bool                  `json:"connected"`
-	Server    string                `json:"server,omitempty"`
-	Listen    string                `json:"listen,omitempty"` // the embedded server's address
-	Publish   *fleet.PublisherStats `json:"publish,omitempty"`
-	View      *fleet.ViewStats      `json:"view,omitempty"`
-	Hosts     map[string]hostStatus `json:"hosts,omitempty"`
-}
-
-type hostStatus struct {
-	Offline bool `json:"offline"`
+	Host      string                      `json:"host"`
+	Connected bool                        `json:"connected"`
+	Server    string                      `json:"server,omitempty"`
+	Listen    string                      `json:"listen,omitempty"` // the embedded server's address
+	Publish   *fleet.PublisherStats       `json:"publish,omitempty"`
+	View      *fleet.ViewStats            `json:"view,omitempty"`
+	Hosts     map[string]fleet.HostStatus `json:"hosts,omitempty"` // the hosts View counts
 }
 
 func (f *fleetNode) status(w http.ResponseWriter, _ *http.Request) {
@@ -212,12 +208,8 @@ func (f *fleetNode) status(w http.ResponseWriter, _ *http.Request) {
 		st.Publish = &s
 	}
 	if f.view != nil {
-		s := f.view.Stats()
-		st.View = &s
-		st.Hosts = map[string]hostStatus{}
-		for h, off := range f.merger.Hosts() {
-			st.Hosts[h] = hostStatus{Offline: off}
-		}
+		s, hosts := f.view.Status()
+		st.View, st.Hosts = &s, hosts
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")

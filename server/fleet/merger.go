@@ -107,15 +107,3 @@ func (m *Merger) Remote(upserts []shared.Session, gone []string) {
 		}
 	}
 }
-
-// Hosts lists the remote hosts with a session published, and whether
-// each is offline.
-func (m *Merger) Hosts() map[string]bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := make(map[string]bool)
-	for _, s := range m.remote {
-		out[s.Host] = out[s.Host] || s.HostOffline
-	}
-	return out
-}
