@@ -186,9 +186,13 @@ func natsURLs(listen net.Addr, useTLS bool, hostName string, ips []net.IP) []str
 
 // fleetStatus is GET /api/fleet.
 type fleetStatus struct {
-	Host      string                      `json:"host"`
-	Connected bool                        `json:"connected"`
-	Server    string                      `json:"server,omitempty"`
+	Host      string `json:"host"`
+	Connected bool   `json:"connected"`
+	// Server is the NATS server connected to, else the URLs tried
+	// (credentials redacted), or the embedded server in process.
+	Server string `json:"server,omitempty"`
+	// LastError is why the connection is down ("" while it is up).
+	LastError string                      `json:"lastError,omitempty"`
 	Listen    string                      `json:"listen,omitempty"` // the embedded server's address
 	Publish   *fleet.PublisherStats       `json:"publish,omitempty"`
 	View      *fleet.ViewStats            `json:"view,omitempty"`
@@ -196,10 +200,7 @@ type fleetStatus struct {
 }
 
 func (f *fleetNode) status(w http.ResponseWriter, _ *http.Request) {
-	st := fleetStatus{Host: f.cfg.HostName, Connected: f.conn.NC.IsConnected()}
-	if f.conn.NC.IsConnected() {
-		st.Server = f.conn.NC.ConnectedUrlRedacted()
-	}
+	st := fleetStatus{Host: f.cfg.HostName, Connected: f.conn.NC.IsConnected(), Server: f.conn.Server(), LastError: f.conn.LastError()}
 	if f.ns != nil {
 		st.Listen = f.ns.Addr().String()
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	neturl "net/url"
 	"os"
@@ -353,6 +354,11 @@ func TestFleetEmbeddedNATS(t *testing.T) {
 	if st.Listen == "" || !st.Connected {
 		t.Fatalf("hub fleet status %+v: want an embedded server and a connection", st)
 	}
+	// In process: no URL at all (it said nats://127.0.0.1:4222, the
+	// client's default, where nothing listens).
+	if st.Server != "the embedded server, in process" {
+		t.Errorf("hub fleet status names the server %q, want the embedded server, in process", st.Server)
+	}
 	natsURL := "nats://" + st.Listen
 	// The fleet's HTTP paths sit behind the same guard as the rest: the
 	// token, then (with it) the Host and the requesting site, checked
@@ -407,6 +413,39 @@ func TestFleetEmbeddedNATS(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// A machine that cannot reach NATS says why in /api/fleet and in helmd
+// status. It said {"connected":false} and nothing more.
+func TestFleetSaysWhyNotConnected(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	srv := launch(t, "", "--no-opencode", "--publish", "--nats", "nats://"+addr, "--nats-token", "not-shown-anywhere", "--host-name", "beta")
+	var st fleetStatus
+	waitWithin(t, 10*time.Second, "the refused connection in /api/fleet", func() bool {
+		getJSONAuth(t, srv.URL+"/api/fleet", "", &st)
+		return strings.Contains(st.LastError, "connection refused")
+	})
+	if st.Connected || st.Server != "nats://"+addr {
+		t.Errorf("fleet status %+v, want not connected, server nats://%s", st, addr)
+	}
+	out, stderr, code := helmdCmd(t, context.Background(), portOf(t, srv.URL), "status")
+	if code != 0 {
+		t.Fatalf("helmd status: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"Fleet: beta, NOT connected to NATS (nats://" + addr + "): dial tcp " + addr, "connection refused; published 0 writes",
+		"Health: serving, with errors:\n  fleet: dial tcp " + addr} {
+		if !strings.Contains(out, want) {
+			t.Errorf("helmd status lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "not-shown-anywhere") {
+		t.Errorf("helmd status shows the NATS token:\n%s", out)
+	}
 }
 
 const testHelmToken = "helm-fleet-token-abcdefghijkl"

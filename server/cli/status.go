@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,6 +32,29 @@ type statusDoc struct {
 		Stats claude.Stats `json:"stats"`
 	} `json:"claude"`
 	OpenCode *opencode.Status `json:"opencode"`
+	// Fleet is GET /api/fleet, nil when helmd neither publishes nor
+	// shows a fleet (it answers 404).
+	Fleet *fleetDoc `json:"-"`
+	// FleetErr is why GET /api/fleet failed otherwise.
+	FleetErr error `json:"-"`
+}
+
+// fleetDoc is the part of GET /api/fleet this command reads.
+type fleetDoc struct {
+	Host      string `json:"host"`
+	Connected bool   `json:"connected"`
+	Server    string `json:"server"`
+	LastError string `json:"lastError"`
+	Publish   *struct {
+		Puts       int `json:"puts"`
+		Deletes    int `json:"deletes"`
+		Reconciles int `json:"reconciles"`
+	} `json:"publish"`
+	View *struct {
+		Hosts    int `json:"hosts"`
+		Offline  int `json:"offline"`
+		Sessions int `json:"sessions"`
+	} `json:"view"`
 }
 
 // statusFlags is `helmd status`: the server's health in words.
@@ -45,6 +69,12 @@ func statusFlags(fs *flag.FlagSet, o IO) runFunc {
 		if *asJSON {
 			_, err := fmt.Fprintln(o.Stdout, strings.TrimSpace(string(raw)))
 			return err
+		}
+		var fd fleetDoc
+		if _, err := c.getJSON(ctx, "/api/fleet", &fd); err == nil {
+			st.Fleet = &fd
+		} else if !errors.Is(err, errNotFound) {
+			st.FleetErr = err
 		}
 		return writeStatus(o.Stdout, st)
 	}
@@ -100,6 +130,11 @@ func writeStatus(w io.Writer, st statusDoc) error {
 	} else {
 		p("OpenCode: not read.")
 	}
+	if fd := st.Fleet; fd != nil {
+		p("%s", fleetLine(fd))
+	} else if st.FleetErr != nil {
+		p("Fleet: unknown: %s", clean(st.FleetErr.Error()))
+	}
 	var problems []string
 	for _, e := range [][2]string{{"watcher", st.Watcher.LastError}, {"scan", st.Scan.LastError}, {"Claude Code", st.Claude.Stats.LastError}} {
 		if e[1] != "" {
@@ -108,6 +143,9 @@ func writeStatus(w io.Writer, st statusDoc) error {
 	}
 	if oc := st.OpenCode; oc != nil && oc.LastError != "" {
 		problems = append(problems, "OpenCode: "+clean(oc.LastError))
+	}
+	if fd := st.Fleet; fd != nil && !fd.Connected && fd.LastError != "" {
+		problems = append(problems, "fleet: "+clean(fd.LastError))
 	}
 	if len(problems) == 0 {
 		p("Health: ok, no errors.")
@@ -135,4 +173,29 @@ func cleanList(ss []string) string {
 		out[i] = clean(s)
 	}
 	return strings.Join(out, ", ")
+}
+
+// fleetLine is the fleet's state in one line: the NATS connection (or why
+// there is none), what this machine published, what it shows of others.
+func fleetLine(fd *fleetDoc) string {
+	var b strings.Builder
+	b.WriteString("Fleet: ")
+	switch {
+	case fd.Connected:
+		fmt.Fprintf(&b, "%s, connected to NATS (%s)", clean(fd.Host), clean(fd.Server))
+	case fd.LastError != "":
+		fmt.Fprintf(&b, "%s, NOT connected to NATS (%s): %s", clean(fd.Host), clean(fd.Server), clean(fd.LastError))
+	default:
+		fmt.Fprintf(&b, "%s, not connected to NATS (%s) yet", clean(fd.Host), clean(fd.Server))
+	}
+	if pub := fd.Publish; pub != nil {
+		fmt.Fprintf(&b, "; published %s, %s, %s", plural(pub.Puts, "write", "writes"), plural(pub.Deletes, "delete", "deletes"),
+			plural(pub.Reconciles, "reconcile", "reconciles"))
+	}
+	if v := fd.View; v != nil {
+		fmt.Fprintf(&b, "; showing %s (%d offline), %s", plural(v.Hosts, "other machine", "other machines"), v.Offline,
+			plural(v.Sessions, "session", "sessions"))
+	}
+	b.WriteString(".")
+	return b.String()
 }

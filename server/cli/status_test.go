@@ -70,3 +70,40 @@ func TestStatusCountsInWords(t *testing.T) {
 		t.Errorf("a count says (s):\n%s", out)
 	}
 }
+
+// With a fleet, helmd status says in a line whether NATS is reached, and
+// why not: it said nothing of the fleet.
+func TestStatusFleetLine(t *testing.T) {
+	st := statusDoc{Version: "v1.2.0", Listen: "127.0.0.1:5003"}
+	st.Fleet = &fleetDoc{Host: "beta", Server: "nats://127.0.0.1:14222", LastError: "nats: Authorization Violation"}
+	var b strings.Builder
+	if err := writeStatus(&b, st); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Fleet: beta, NOT connected to NATS (nats://127.0.0.1:14222): nats: Authorization Violation.\n",
+		"Health: serving, with errors:\n  fleet: nats: Authorization Violation\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, b.String())
+		}
+	}
+	st.Fleet = &fleetDoc{Host: "alpha", Connected: true, Server: "the embedded server, in process"}
+	st.Fleet.View = &struct {
+		Hosts    int `json:"hosts"`
+		Offline  int `json:"offline"`
+		Sessions int `json:"sessions"`
+	}{Hosts: 2, Offline: 1, Sessions: 7}
+	b.Reset()
+	if err := writeStatus(&b, st); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Fleet: alpha, connected to NATS (the embedded server, in process); showing 2 other machines (1 offline), 7 sessions.\n",
+		"Health: ok, no errors.",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +39,8 @@ type ConnOptions struct {
 	CAFile string
 	Name   string // shown in the server's connection list
 	Logger *slog.Logger
+	// ReconnectWait is the pause between two attempts: 0 is a second.
+	ReconnectWait time.Duration
 }
 
 // Conn is a NATS connection that keeps reconnecting, and tells who asks
@@ -50,9 +53,17 @@ type Conn struct {
 	// the client's URL is its default (nats://127.0.0.1:4222), not where
 	// anything listens.
 	inProcess bool
+	urls      string // the URLs given, credentials redacted
 
 	mu   sync.Mutex
 	subs []*connSub
+
+	errMu   sync.Mutex
+	lastErr string        // why the last attempt failed; "" once connected
+	warned  string        // the error last logged; "" once connected
+	stop    chan struct{} // closed by Close: ends watchErrors
+	stopped sync.Once
+	done    chan struct{} // closed when watchErrors has returned
 }
 
 // connSub is one Connected channel and the connection it was last told of.
@@ -84,17 +95,36 @@ func Connect(o ConnOptions) (*Conn, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	c := &Conn{log: o.Logger, inProcess: o.InProcess != nil}
+	if o.ReconnectWait <= 0 {
+		o.ReconnectWait = time.Second
+	}
+	c := &Conn{log: o.Logger, inProcess: o.InProcess != nil, urls: redactURLs(o.URLs),
+		stop: make(chan struct{}), done: make(chan struct{})}
 	opts := []nats.Option{
 		nats.Name(o.Name),
 		nats.MaxReconnects(-1),
-		nats.ReconnectWait(time.Second),
+		nats.ReconnectWait(o.ReconnectWait),
 		nats.RetryOnFailedConnect(true),
+		// A refused token is tried again like any failure: the server's
+		// may be put right without restarting this helmd.
+		nats.IgnoreAuthErrorAbort(),
 		nats.ConnectHandler(func(nc *nats.Conn) { c.notify(nc, "connected") }),
 		nats.ReconnectHandler(func(nc *nats.Conn) { c.notify(nc, "reconnected") }),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
-				c.log.Warn("fleet: NATS connection lost", "err", err)
+				c.failed("fleet: NATS connection lost", err)
+			}
+		}),
+		// A failed attempt: the first one, and each that cannot reach the
+		// server (refused, unreachable, timed out).
+		nats.ReconnectErrHandler(func(_ *nats.Conn, err error) { c.failed("fleet: cannot connect to NATS", err) }),
+		// The server's errors, among them a refused token once connected
+		// before.
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			if sub == nil {
+				c.failed("fleet: NATS error", err)
+			} else {
+				c.log.Debug("fleet: NATS subscription", "subject", sub.Subject, "err", err)
 			}
 		}),
 	}
@@ -124,7 +154,107 @@ func Connect(o ConnOptions) (*Conn, error) {
 		return nil, fmt.Errorf("fleet: JetStream: %w", err)
 	}
 	c.NC, c.JS = nc, js
+	go c.watchErrors(o.ReconnectWait)
 	return c, nil
+}
+
+// watchErrors reports what the client's callbacks leave out: an attempt
+// that reached the server and failed after (a refused token, TLS) calls
+// none of them until the client has been connected once, and sets only
+// the client's last error, until the next attempt.
+func (c *Conn) watchErrors(every time.Duration) {
+	defer close(c.done)
+	t := time.NewTicker(max(every/2, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+			if c.NC.IsConnected() || c.NC.IsClosed() {
+				continue
+			}
+			if err := c.NC.LastError(); err != nil {
+				c.failed("fleet: cannot connect to NATS", err)
+			}
+		}
+	}
+}
+
+// failed notes why the connection is not up, and says so once per
+// distinct error: not at every attempt, again when the error changes, and
+// again after a connection.
+func (c *Conn) failed(msg string, err error) {
+	if errors.Is(err, nats.ErrNoServers) {
+		return // the first attempt's summary: the next one says why
+	}
+	e := err.Error()
+	c.errMu.Lock()
+	c.lastErr = e
+	warn := e != c.warned
+	c.warned = e
+	c.errMu.Unlock()
+	if warn {
+		c.log.Warn(msg, "server", c.serverName(), "err", err)
+	}
+}
+
+// LastError is why the connection is down, "" while it is up or before
+// an attempt failed.
+func (c *Conn) LastError() string {
+	if c.NC != nil && c.NC.IsConnected() {
+		return ""
+	}
+	c.errMu.Lock()
+	defer c.errMu.Unlock()
+	return c.lastErr
+}
+
+// Server names the NATS server: the one connected to, else the URLs
+// given; credentials never show.
+func (c *Conn) Server() string {
+	if c.inProcess {
+		return inProcessName
+	}
+	if c.NC != nil {
+		if u := c.NC.ConnectedUrlRedacted(); u != "" {
+			return redactURLs(u)
+		}
+	}
+	return c.urls
+}
+
+// serverName is Server for the callbacks, which may run before Connect
+// has set c.NC.
+func (c *Conn) serverName() string {
+	if c.inProcess {
+		return inProcessName
+	}
+	return c.urls
+}
+
+const inProcessName = "the embedded server, in process"
+
+// redactURLs is a comma-separated list of URLs with their user part (a
+// token, a user and password) replaced by "redacted".
+func redactURLs(urls string) string {
+	var out []string
+	for _, s := range strings.Split(urls, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		u, err := url.Parse(s)
+		if err != nil {
+			out = append(out, "(a URL that does not parse)")
+			continue
+		}
+		if u.User != nil {
+			u.User = url.User("redacted")
+		}
+		out = append(out, u.String())
+	}
+	return strings.Join(out, ",")
 }
 
 // Connected returns a channel that receives (without blocking the
@@ -154,10 +284,13 @@ func epoch(nc *nats.Conn) uint64 { return nc.Stats().Reconnects }
 // notify runs on the connection's callback goroutine, possibly before
 // Connect has returned: it uses nc, not c.NC.
 func (c *Conn) notify(nc *nats.Conn, what string) {
-	server := nc.ConnectedUrlRedacted()
+	server := redactURLs(nc.ConnectedUrlRedacted())
 	if c.inProcess {
-		server = "the embedded server, in process"
+		server = inProcessName
 	}
+	c.errMu.Lock()
+	c.lastErr, c.warned = "", ""
+	c.errMu.Unlock()
 	c.log.Info("fleet: NATS "+what, "server", server)
 	e := epoch(nc)
 	c.mu.Lock()
@@ -168,7 +301,11 @@ func (c *Conn) notify(nc *nats.Conn, what string) {
 }
 
 // Close closes the connection.
-func (c *Conn) Close() { c.NC.Close() }
+func (c *Conn) Close() {
+	c.stopped.Do(func() { close(c.stop) })
+	<-c.done
+	c.NC.Close()
+}
 
 // OpenBucket creates the bucket or opens it as it is.
 func OpenBucket(ctx context.Context, js jetstream.JetStream) (jetstream.KeyValue, error) {
