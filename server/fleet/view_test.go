@@ -394,3 +394,45 @@ func TestViewCountsOnlyHostsItLists(t *testing.T) {
 		t.Fatalf("after host b's keys were deleted: %+v, want 1 host (a), none offline, 1 session", st)
 	}
 }
+
+// A machine back after the hub forgot it: the hub reads its sessions
+// from the bucket, and a session written meanwhile keeps its newer
+// content, not the older one the read found.
+func TestViewRereadKeepsNewerWrites(t *testing.T) {
+	g := newTarget()
+	v := NewView("hub", time.Hour, NewMerger(g, "hub", nil), nil)
+	clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	v.now = func() time.Time { return clock }
+	beat := func() entry {
+		b, _ := json.Marshal(Heartbeat{At: clock.UnixMilli(), TTLms: 30_000})
+		return entry{key: HeartbeatKey("box"), val: b, op: jetstream.KeyValuePut}
+	}
+	put := func(id string, n int) entry {
+		b, _ := json.Marshal(session(id, n))
+		return entry{key: SessionKey("box", shared.SourceClaude, id), val: b, op: jetstream.KeyValuePut, at: clock}
+	}
+	listed := func(id string) (shared.Session, bool) {
+		return g.Lookup(shared.Session{ID: id, Source: shared.SourceClaude, Host: "box", Remote: true}.Key())
+	}
+	feedBatch(v, beat(), put("1", 1), put("2", 1))
+	clock = clock.Add(2 * time.Hour)
+	v.age()
+	if _, ok := listed("1"); ok {
+		t.Fatal("box not forgotten after 2 silent hours")
+	}
+	feedBatch(v, beat()) // back: a reread is asked
+	if len(v.rereads) != 1 || v.rereads[0] != "box" {
+		t.Fatalf("box back: rereads %v, want box", v.rereads)
+	}
+	feedBatch(v, put("1", 5)) // written while the read is under way
+	v.rereadDone(reread{host: "box", entries: []jetstream.KeyValueEntry{put("1", 1), put("2", 1)}}, 0)
+	if s, ok := listed("1"); !ok || s.MessageCount != 5 {
+		t.Errorf("session 1: listed %v with %d messages, want the newer write's 5", ok, s.MessageCount)
+	}
+	if s, ok := listed("2"); !ok || s.HostOffline {
+		t.Errorf("session 2 (unchanged, read from the bucket): listed %v, offline %v; want it listed online", ok, s.HostOffline)
+	}
+	if st := v.Stats(); st.Hosts != 1 || st.Sessions != 2 {
+		t.Errorf("stats %+v, want 1 host, 2 sessions", st)
+	}
+}
