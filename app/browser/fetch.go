@@ -1,9 +1,11 @@
 package browser
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -83,7 +85,21 @@ func fetch(method, url, header string, head func(value string), done func(body [
 	onResponse := fn(func(resp app.Value) {
 		status = resp.Get("status").Int()
 		if !resp.Get("ok").Bool() {
-			finish(nil, &HTTPError{Method: method, URL: url, Status: status, Instance: headerOf(resp, InstanceHeader)})
+			e := &HTTPError{Method: method, URL: url, Status: status, Instance: headerOf(resp, InstanceHeader)}
+			if status < 500 || e.Instance == "" {
+				finish(nil, e)
+				return
+			}
+			// helmd's own 5xx says why in its {"error": …}: a hub's 502
+			// names the machine that does not answer. A proxy's has no
+			// instance header, and its page is not read.
+			resp.Call("text").Call("then", fn(func(t app.Value) {
+				var body struct{ Error string }
+				if json.Unmarshal([]byte(t.String()), &body) == nil {
+					e.Message = cutMessage(body.Error)
+				}
+				finish(nil, e)
+			}), onError)
 			return
 		}
 		if header != "" {
@@ -126,6 +142,25 @@ type HTTPError struct {
 	// 409 from another helmd than the page's (OtherHelm) is told from
 	// the page's own helmd's 409 (a stale cursor) by it.
 	Instance string
+	// Message is helmd's own words for a 5xx (its {"error": …}), cut to
+	// maxMessage bytes; "" for any other answer. It may name a machine:
+	// text to show as text, never markup.
+	Message string
+}
+
+// maxMessage bounds an error's Message: a notice, not a page.
+const maxMessage = 300
+
+// cutMessage is s cut to maxMessage bytes, at a character's start.
+func cutMessage(s string) string {
+	if len(s) <= maxMessage {
+		return s
+	}
+	n := maxMessage
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 func (e *HTTPError) Error() string { return fmt.Sprintf("%s %s: HTTP %d", e.Method, e.URL, e.Status) }

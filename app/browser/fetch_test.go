@@ -3,7 +3,9 @@ package browser
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // Another helmd refuses a request that names the page's instance with a
@@ -31,5 +33,18 @@ func TestOtherHelm(t *testing.T) {
 		if got := OtherHelm(tc.err, tc.instance); got != tc.want {
 			t.Errorf("%s: OtherHelm = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// helmd's words for a 5xx are shown on the page: a long one is cut, at a
+// character's start, so that the page shows a notice and valid text.
+func TestCutMessage(t *testing.T) {
+	if got := cutMessage(`machine "beta" is not answering`); got != `machine "beta" is not answering` {
+		t.Errorf("a short message changed: %q", got)
+	}
+	long := strings.Repeat("é", 400) // 800 bytes
+	got := cutMessage(long)
+	if len(got) > maxMessage+len("…") || !utf8.ValidString(got) || !strings.HasSuffix(got, "…") || !strings.HasPrefix(long, strings.TrimSuffix(got, "…")) {
+		t.Errorf("cut to %d bytes (valid UTF-8: %v): %q", len(got), utf8.ValidString(got), got)
 	}
 }
