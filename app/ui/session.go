@@ -78,6 +78,9 @@ type SessionPage struct {
 	source, id, agent string
 	host              string // the machine a remote session lives on; "" = this one
 	which             Which  // the Helm the page is of: its machine, a demo
+	// hostDown is the page's Helm (a hub) saying that host does not
+	// answer, in its words (session_remote.go); "" when it does.
+	hostDown string
 
 	detail  *shared.SessionDetail
 	polls   int    // polls since the page opened (session_live.go)
@@ -433,6 +436,9 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 				case p.convo.Loaded:
 					p.state = "offline"
 					p.errText = failed("Offline: showing the copy saved in this browser", err)
+					if n := p.setHostDown(err); n != "" {
+						p.errText = n
+					}
 					p.afterChange()
 				default:
 					p.state = "error"
@@ -446,7 +452,7 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 				return
 			}
 			back := p.goneAt != 0 || p.state == "elsewhere"
-			p.state, p.errText, p.goneAt = "ready", "", 0
+			p.state, p.errText, p.goneAt, p.hostDown = "ready", "", 0, ""
 			if back {
 				// The stream may have failed for good while the session
 				// was gone or another Helm answered (a 404 or 409

@@ -105,7 +105,14 @@ func (p *SessionPage) poll(ctx app.Context) {
 				p.markGone(ctx)
 				return
 			case err != nil:
-				if p.state != "offline" {
+				was := p.hostDown
+				if n := p.setHostDown(err); n != "" {
+					// The hub answers for a machine that does not: not
+					// "not connected to helmd".
+					p.state, p.errText = "offline", n
+					break
+				}
+				if p.state != "offline" || was != "" {
 					// Said in words, not only by "(last known)" beside the
 					// status: the page may sit open for hours.
 					p.errText = failed("Not connected to helmd: this page shows what it last sent, and tries again every "+
@@ -114,7 +121,7 @@ func (p *SessionPage) poll(ctx app.Context) {
 				p.state = "offline"
 			default:
 				if p.state == "offline" {
-					p.state, p.errText = "ready", ""
+					p.state, p.errText, p.hostDown = "ready", "", ""
 				}
 				// No session events without the stream: the header is
 				// read again when messages came, and every few polls

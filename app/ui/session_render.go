@@ -46,7 +46,7 @@ func (p *SessionPage) renderHeader() app.UI {
 		OnClick(p.onFindButton).Body(app.Text("Find"), el.Span().Class("key-hint").Text(" ( / )"))
 	help := el.Button().ID("help-button").Title("Keyboard shortcuts ( ? )").Aria("label", "Keyboard shortcuts").
 		Text("?").OnClick(p.onHelpButton)
-	top := el.Div().Class("top-line").Body(back, renderWhich(p.which), p.renderConn(), find, help)
+	top := el.Div().Class("top-line").Body(back, p.renderOnHost(), renderWhich(p.which), p.renderConn(), find, help)
 	d := p.detail
 	if d == nil { // until the detail comes: what the URL says
 		placeholder := p.id
@@ -263,7 +263,7 @@ func (p *SessionPage) copyButton(id, label string) app.UI {
 		label = "Copied"
 	}
 	text := p.copyText(id)
-	return el.Button().ID(id).Attr("disabled", text == "").Title("%s", attr(text)).Text(label).OnClick(p.onCopy)
+	return el.Button().ID(id).Attr("disabled", text == "").Title("%s", p.copyTip(id, text)).Text(label).OnClick(p.onCopy)
 }
 
 // onDetails shows or hides the header's facts on a phone. The header
@@ -295,7 +295,11 @@ func (p *SessionPage) renderStatus(s *shared.Session) app.UI {
 			Text("gone (was " + label + ")")
 	}
 	if p.statusStale() {
-		return span.DataSet("stale", "true").Title("The last status Helm knew: this page cannot reach helmd").
+		why := "this page cannot reach helmd"
+		if p.hostDown != "" {
+			why = attr(p.host) + " does not answer"
+		}
+		return span.DataSet("stale", "true").Title("%s", "The last status Helm knew: "+why).
 			Text(label + " (last known)")
 	}
 	return span.Text(label)
@@ -483,7 +487,7 @@ func (p *SessionPage) renderTranscript() app.UI {
 		// Older pages load only from a session helmd has (loadOlderBy).
 		top = "Older messages cannot be loaded: helmd no longer has this session"
 	case c.Before != "" && p.state != "ready":
-		top = "Older messages load once helmd answers again"
+		top = "Older messages load once " + p.answerer() + " answers again"
 	case c.Before != "":
 		top = "Scroll up for older messages"
 	}
@@ -510,7 +514,7 @@ func (p *SessionPage) renderTranscript() app.UI {
 				case p.state == "gone":
 					text = "Newer messages cannot be loaded: helmd no longer has this session"
 				case p.state != "ready":
-					text = "Newer messages load once helmd answers again"
+					text = "Newer messages load once " + p.answerer() + " answers again"
 				}
 				return el.P().ID("newer").Class("older").Text(text)
 			}),
@@ -560,8 +564,11 @@ func (p *SessionPage) mark(text string) []app.UI {
 func (p *SessionPage) renderConn() app.UI {
 	every := itoa(int(pollEvery/time.Second)) + " s"
 	var st feed.State
-	var tip string
+	var tip, label string
 	switch {
+	case p.state == "offline" && p.hostDown != "":
+		// The hub answers; the session's machine does not (session_remote.go).
+		st, tip, label = feed.Offline, md.Clean(p.host)+" does not answer "+p.hubName()+"; the page tries again every "+every, "Machine offline"
 	case p.state == "offline":
 		st, tip = feed.Offline, "Offline: helmd does not answer; the page tries again every "+every
 	case p.state == "elsewhere":
@@ -573,6 +580,10 @@ func (p *SessionPage) renderConn() app.UI {
 	default:
 		st, tip = feed.Polling, "Polling: the page asks for new messages every "+every
 	}
+	if label == "" {
+		label = st.Label()
+	}
+	tip = attr(tip)
 	return el.Span().ID("conn").DataSet("state", string(st)).Title("%s", tip).
-		TabIndex(0).Aria("label", tip).Role("status").Text(st.Label())
+		TabIndex(0).Aria("label", tip).Role("status").Text(label)
 }

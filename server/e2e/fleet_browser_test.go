@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -169,6 +170,7 @@ func TestFleetBrowser(t *testing.T) {
 		// written on the publisher shows up on the hub's page.
 		count := `document.querySelector("#session-header .messages .value").textContent`
 		c.waitJS(10*time.Second, "the header", present("#session-header .messages"))
+		checkNamesItsMachine(t, c)
 		before := mustEval[string](c, count)
 		fixture.Append(t, pubB, fixture.User(flPubB, "/home/dev/laptop", "a second prompt, from afar", time.Now()))
 		c.waitJS(10*time.Second, "the new prompt, polled from the publisher", fmt.Sprintf(
@@ -280,6 +282,68 @@ func TestFleetBrowser(t *testing.T) {
 		fleetAxe(t, c, "dark, one machine offline", "dark", rowSel(keyPubB))
 		c.screenshots("fleet-offline")
 	})
+
+	startPub := func() *proc {
+		return startBinary(t, t.TempDir(), "--port", "0", "--claude-dir", pubClaude, "--no-opencode",
+			"--debounce", "50ms", "--host-name", flHostile, "--cache-dir", t.TempDir(), "--nats", "nats://"+st.Listen, "--publish", "--fleet-ttl", "1s")
+	}
+	step("RemoteMachineOfflineThenBack", func(t *testing.T) {
+		viewport(c, 1280, 900, false, "light")
+		pub = startPub()
+		c.navigate(hub.URL + "/s/claude/" + flPubB + "?host=" + url.QueryEscape(flHostile))
+		c.waitJS(15*time.Second, "the remote session, its machine back", `document.getElementById("conn")?.dataset.state === "polling"`)
+		checkNamesItsMachine(t, c)
+		// The machine goes; the hub stays. The page says which is gone.
+		pub.kill()
+		c.waitJS(15*time.Second, "the page offline for its machine", present("#session-error"))
+		notice := c.text("#session-error")
+		for _, want := range []string{`Machine "` + flHostile + `" is not answering`, "hub answers"} {
+			if !strings.Contains(notice, want) {
+				t.Errorf("the notice %q does not say %q", notice, want)
+			}
+		}
+		for _, wrong := range []string{"Not connected to helmd", "The server had a problem"} {
+			if strings.Contains(notice, wrong) {
+				t.Errorf("the notice blames the hub (%q): %q", wrong, notice)
+			}
+		}
+		if conn := c.text("#conn"); conn != "Machine offline" {
+			t.Errorf("the connection mark says %q with the hub answering and its machine off, want Machine offline", conn)
+		}
+		if tip, _ := c.attr("#conn", "title"); !strings.Contains(tip, flHostile+" does not answer hub") {
+			t.Errorf("the connection mark's tooltip %q does not name the machine", tip)
+		}
+		if n := mustEval[int](c, `window.__pwned`); n != 0 {
+			t.Errorf("the machine's name in the notice ran script %d times", n)
+		}
+		c.screenshots("fleet-remote-machine-off")
+		// Back: the page follows it again by itself.
+		pub = startPub()
+		c.waitJS(20*time.Second, "the page back once its machine answers", `!document.getElementById("session-error") && document.getElementById("conn")?.dataset.state === "polling"`)
+		if st := c.text("#session-header .status"); strings.Contains(st, "last known") {
+			t.Errorf("back, the status still says %q", st)
+		}
+	})
+}
+
+// checkNamesItsMachine: a remote session's page names its machine in the
+// header, before the hub's name ("<machine> via hub"), and its resume
+// command and transcript path say they are that machine's.
+func checkNamesItsMachine(t *testing.T, c *chrome) {
+	t.Helper()
+	c.waitJS(10*time.Second, "the copy buttons", `!document.getElementById("copy-resume")?.disabled`)
+	got := mustEval[string](c, `[...document.querySelectorAll("#session-header .top-line #on-host, #session-header .top-line #host")].map(e => e.id + "=" + e.textContent.trim()).join(" ")`)
+	if want := "on-host=" + flHostile + " via host=hub"; got != want {
+		t.Errorf("the header's machine marks %q, want %q", got, want)
+	}
+	for _, id := range []string{"copy-resume", "copy-path"} {
+		if tip, _ := c.attr("#"+id, "title"); !strings.HasPrefix(tip, "On "+flHostile+": ") {
+			t.Errorf("#%s's tooltip %q does not say it is on %s", id, tip, flHostile)
+		}
+	}
+	if tip, _ := c.attr("#copy-id", "title"); tip != flPubB {
+		t.Errorf("#copy-id's tooltip %q, want the id alone", tip)
+	}
 }
 
 // writeIdle adds to claude a session of one prompt and its answer, all
