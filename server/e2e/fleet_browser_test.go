@@ -122,6 +122,44 @@ func TestFleetBrowser(t *testing.T) {
 		waitKeys(c, 5*time.Second, "every session again", all...)
 	})
 
+	step("FiltersFitWithMachines", func(t *testing.T) {
+		// The machine filter is one more control in the filters' row: at
+		// no width may the row, or the page, reach past the window, nor
+		// the sort be cut ("Last activ…") to make room.
+		var sortWidth float64
+		for width := int64(1920); width >= 320; width -= 40 {
+			viewport(c, width, 900, width < 600, "")
+			if mustEval[string](c, `getComputedStyle(document.getElementById("filter-controls")).display`) == "none" {
+				click(c, "#filters-toggle") // a phone folds them: open them
+				c.waitJS(5*time.Second, "the filters open", `getComputedStyle(document.getElementById("filter-controls")).display !== "none"`)
+			}
+			got := mustEval[struct {
+				Scroll, Inner, Sort, Machine float64
+				Past                         []string
+			}](c, `({scroll: document.documentElement.scrollWidth, inner: innerWidth,
+				sort: document.getElementById("sort").getBoundingClientRect().width,
+				machine: document.getElementById("machine").getBoundingClientRect().width,
+				past: [...document.querySelectorAll("#filters input, #filters select, #filters button, #status")]
+					.filter(e => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > innerWidth + 0.5)
+					.map(e => "#" + e.id + " ends at " + Math.round(e.getBoundingClientRect().right))})`)
+			if got.Machine == 0 {
+				t.Fatalf("at %d px the machine filter is not laid out: %s", width, c.describe())
+			}
+			if got.Scroll > got.Inner || len(got.Past) > 0 {
+				t.Errorf("at %d px with the machine filter the page is %v px wide (window %v); past the window: %v", width, got.Scroll, got.Inner, got.Past)
+			}
+			if sortWidth == 0 {
+				sortWidth = got.Sort // at 1920 px: whole
+			} else if got.Sort < sortWidth-1 {
+				t.Errorf("at %d px the sort is cut to %v px (%v px whole)", width, got.Sort, sortWidth)
+			}
+		}
+		if mustEval[bool](c, `document.getElementById("filters").dataset.open === "true"`) {
+			click(c, "#filters-toggle")
+		}
+		viewport(c, 1280, 900, false, "")
+	})
+
 	step("RowsNameTheirMachine", func(t *testing.T) {
 		for _, width := range []int64{1280, 390} {
 			viewport(c, width, 900, width < 600, "light")
