@@ -30,6 +30,9 @@ type UsagePage struct {
 	now     time.Time  // the clock the page was last drawn by
 	every   time.Duration
 	which   Which // the Helm the page is of: its machine, a demo
+	// thisOnly says that the figures are this machine's alone, on a
+	// fleet hub listing others (usage_fleet.go); "" elsewhere.
+	thisOnly string
 
 	ctx      app.Context
 	cleanups []func()
@@ -99,6 +102,7 @@ func (p *UsagePage) OnMount(ctx app.Context) {
 	p.ctx = ctx
 	p.every = refreshEvery(ctx.Page().URL())
 	p.load()
+	p.loadFleet()
 	p.cleanups = append(p.cleanups,
 		tickingEvery(ctx, p.every, p.refresh),
 		// Back in view: read again at once if the figures are old.
@@ -224,6 +228,7 @@ func (p *UsagePage) renderBody() app.UI {
 	top, rest := topN(d.projects.Buckets, 10)
 	return el.Div().Body(
 		p.renderFreshness(),
+		app.If(p.thisOnly != "", func() app.UI { return el.P().ID("this-machine").Class("notice").Text(p.thisOnly) }),
 		p.renderSummary(rows),
 		p.renderBlock(),
 		dayChart(rows, models, colors),

@@ -282,6 +282,21 @@ func TestFleetBrowser(t *testing.T) {
 		waitKeys(c, 10*time.Second, "the list without them", all...)
 	})
 
+	step("UsageSaysThisMachineOnly", func(t *testing.T) {
+		// The usage page reads the hub's own transcripts: beside a list
+		// costing both machines, it says so.
+		defer func() { // the list again, for the steps after this one
+			c.navigate(hub.URL + "/")
+			waitLive(c)
+			waitKeys(c, 10*time.Second, "the list again", all...)
+		}()
+		c.navigate(hub.URL + "/usage")
+		c.waitJS(10*time.Second, "the line saying whose usage it is", present("#this-machine"))
+		if got, want := c.text("#this-machine"), "This machine only (hub): the list's 1 other machine is not counted here."; got != want {
+			t.Errorf("the usage page says %q, want %q", got, want)
+		}
+	})
+
 	step("PublisherKilledIsGreyed", func(t *testing.T) {
 		// The prompt RemoteSessionOpens wrote has no answer yet: the
 		// publisher says its session is working, and the hub counts it.
