@@ -103,7 +103,7 @@ func Connect(o ConnOptions) (*Conn, error) {
 	opts := []nats.Option{
 		nats.Name(o.Name),
 		nats.MaxReconnects(-1),
-		nats.ReconnectWait(o.ReconnectWait),
+		nats.CustomReconnectDelay(reconnectDelay(o.ReconnectWait)),
 		nats.RetryOnFailedConnect(true),
 		// A refused token is tried again like any failure: the server's
 		// may be put right without restarting this helmd.
@@ -157,6 +157,27 @@ func Connect(o ConnOptions) (*Conn, error) {
 	go c.watchErrors(o.ReconnectWait)
 	return c, nil
 }
+
+// reconnectDelay is the pause before a connection's attempt number
+// attempts (from 1; counted again after each connection): wait for the
+// first quickAttempts, so a hub restarted is reached again within a
+// second or so, then twice as long each time, up to slowestAttempt ×
+// wait. A machine left with a wrong token, or a hub gone for the day,
+// costs the hub's log one refused attempt every 30 s, not every second.
+func reconnectDelay(wait time.Duration) func(attempts int) time.Duration {
+	return func(attempts int) time.Duration {
+		d := wait
+		for n := attempts - quickAttempts; n > 0 && d < slowestAttempt*wait; n-- {
+			d *= 2
+		}
+		return min(d, slowestAttempt*wait)
+	}
+}
+
+const (
+	quickAttempts  = 10
+	slowestAttempt = 30
+)
 
 // watchErrors reports what the client's callbacks leave out: an attempt
 // that reached the server and failed after (a refused token, TLS) calls

@@ -46,3 +46,23 @@ func TestConnTellsOncePerConnection(t *testing.T) {
 		t.Fatal("the new connection was not reported")
 	}
 }
+
+// A machine that cannot reach NATS tries every second at first (a hub
+// restarted is reached again at once), then less and less often, at
+// most every 30 s: a wrong token left for a day fills no log.
+func TestReconnectBacksOff(t *testing.T) {
+	delay := reconnectDelay(time.Second)
+	var got []time.Duration
+	for a := 1; a <= 18; a++ {
+		got = append(got, delay(a))
+	}
+	want := []time.Duration{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 4, 8, 16, 30, 30, 30, 30}
+	for i := range want {
+		if got[i] != want[i]*time.Second {
+			t.Fatalf("pauses before attempts 1–18: %v, want %v s", got, want)
+		}
+	}
+	if d := delay(1000); d != 30*time.Second {
+		t.Errorf("after 1,000 attempts the pause is %v, want 30s", d)
+	}
+}
