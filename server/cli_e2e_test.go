@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -335,5 +336,26 @@ func TestCLIWatchWaitingCount(t *testing.T) {
 	waitFor(t, "the count to reach 2", func() bool { return out.String() == "1\n2\n" })
 	if code := stop(); code != 0 || out.String() != "1\n2\n" {
 		t.Errorf("exit %d, output %q: want the count only when it changes", code, out.String())
+	}
+}
+
+// helmd watch --waiting --count counts as the page's badge does, the
+// sessions of "Needs you": waiting and not cleared. It counted the
+// status, so a tmux bar stayed up after every clear (10 where the page
+// said 7).
+func TestCLIWatchCountDropsOnAClear(t *testing.T) {
+	root := t.TempDir()
+	seedSessions(t, root) // one waiting session
+	srv := startHelmd(t, root, "--debounce", "20ms")
+	waitFor(t, "both sessions", func() bool { return len(srv.sessions(t)) == 2 })
+	out, stop := startWatch(t, portOf(t, srv.URL), "watch", "--waiting", "--count")
+	waitFor(t, "the first count", func() bool { return out.String() == "1\n" })
+
+	if got := post(t, srv.URL+"/api/sessions/claude/"+sidCalm+"/clear", nil); got != http.StatusAccepted {
+		t.Fatalf("clear: %d, want 202", got)
+	}
+	waitFor(t, "the count to go down to 0", func() bool { return out.String() == "1\n0\n" })
+	if code := stop(); code != 0 || out.String() != "1\n0\n" {
+		t.Errorf("exit %d, output %q: want 1, then 0 once the waiting session was cleared", code, out.String())
 	}
 }

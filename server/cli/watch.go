@@ -39,7 +39,7 @@ type watcher struct {
 	c        *client
 	o        IO
 	json     bool
-	count    bool // --waiting --count: print the number of waiting sessions on change
+	count    bool // --waiting --count: print the number of sessions that need the user (needsYou) on change
 	sessions map[string]shared.Session
 	synced   bool              // an init was applied: later inits are diffed, not taken as the start
 	lastID   string            // the resume cursor
@@ -52,8 +52,8 @@ type watcher struct {
 // watchFlags is `helmd watch`: one line per change until interrupted.
 func watchFlags(fs *flag.FlagSet, o IO) runFunc {
 	asJSON := fs.Bool("json", false, "print one JSON object per change (NDJSON)")
-	waiting := fs.Bool("waiting", false, "with --count: count waiting sessions")
-	cnt := fs.Bool("count", false, "print only the number of waiting sessions, whenever it changes (needs --waiting)")
+	waiting := fs.Bool("waiting", false, "with --count: count the sessions waiting for you (not cleared), as the page's badge")
+	cnt := fs.Bool("count", false, "print only the number of sessions waiting for you, whenever it changes (needs --waiting)")
 	return func(ctx context.Context, c *client) error {
 		if *cnt != *waiting {
 			return errors.New("--waiting and --count go together: `helmd watch --waiting --count`")
@@ -266,7 +266,7 @@ func (w *watcher) report(changes []change) error {
 	if w.count {
 		n := 0
 		for _, s := range w.sessions {
-			if s.Status == shared.StatusWaiting {
+			if needsYou(s) {
 				n++
 			}
 		}
@@ -301,6 +301,15 @@ func (w *watcher) report(changes []change) error {
 		}
 	}
 	return nil
+}
+
+// needsYou reports whether s is one of the page's "Needs you", which
+// its header badge counts: waiting and not cleared (README "Attention").
+// A cleared session still has the status waiting; counting the status,
+// a tmux bar stayed at 10 while the page said 7, and never went down
+// after a clear. (An offline machine's sessions are idle on the hub.)
+func needsYou(s shared.Session) bool {
+	return s.Status == shared.StatusWaiting && s.ClearedAt == 0
 }
 
 // fresh reports whether facts, what the line of ch says about its
