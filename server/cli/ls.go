@@ -38,12 +38,15 @@ const (
 // (at 80 columns, a title of 24 or so and no TOOL, rather than 16 and
 // "Claude"); then the title, the branch and the project again, down to
 // a floor under which a cell says too little to be worth its line.
-// Before the title goes below 24, STATUS gives up why a session waits
-// ("waiting (permission: Bash)": statusCut). Narrower than that, whole columns go, the least read first: BRANCH,
-// MSGS, COST, UPDATED; then the title down to 12, the project, and the
-// title to 8, with STATUS beside it in about 20 columns (below that,
-// table.write cuts the lines). The title gives way last, and what a
-// column that went leaves unused goes back to it first (giveWay).
+// Narrower than that, whole columns go, the least read first: BRANCH,
+// MSGS, COST, UPDATED. Only then does STATUS give up why a session
+// waits ("waiting (permission: Bash)": statusCut): what the user has to
+// do is worth more than a message count or a cost, and it went first,
+// at 80 columns, while MSGS, COST and UPDATED stayed. Then the title
+// down to 12, the project, and the title to 8, with STATUS beside it in
+// about 20 columns (below that, table.write cuts the lines). The title
+// gives way last, and what a column that went leaves unused goes back
+// to it first (giveWay).
 func lsShrink(oneTool bool) []shrink {
 	tool := shrink{colTool, 8}
 	if oneTool {
@@ -51,9 +54,9 @@ func lsShrink(oneTool bool) []shrink {
 	}
 	return []shrink{tool,
 		{colTitle, 24}, {colBranch, 12}, {colProject, 12}, dropCol(colTool),
-		{colStatus, len("waiting")},
 		{colTitle, 16}, {colBranch, 8}, {colProject, 8},
 		dropCol(colBranch), dropCol(colMsgs), dropCol(colCost), dropCol(colUpdated),
+		{colStatus, len("waiting")},
 		{colTitle, 12}, dropCol(colProject), {colTitle, 8},
 	}
 }

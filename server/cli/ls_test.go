@@ -328,3 +328,25 @@ func TestLsSaysWhyItWaits(t *testing.T) {
 		}
 	}
 }
+
+// Why a session waits is what the user has to act on: at 80 columns
+// STATUS keeps "waiting (permission: Bash)" and MSGS, COST, UPDATED give
+// way first. It was the other way round: "waiting  alpha notify me …
+// 3  $0.01  6m ago".
+func TestLsKeepsTheReasonBeforeTheFigures(t *testing.T) {
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	sessions := []shared.Session{
+		{ID: "a", Source: shared.SourceClaude, Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Title: "alpha notify me when the deploy is done",
+			ProjectName: "proj-alpha", GitBranch: "feature/notify", MessageCount: 3, CostUSD: 0.01, UpdatedAt: now.Add(-6 * time.Minute).UnixMilli()},
+		{ID: "b", Source: shared.SourceClaude, Status: shared.StatusWaiting, WaitingFor: "input needed", Title: "beta working task",
+			ProjectName: "proj-beta", GitBranch: "main", MessageCount: 2, CostUSD: 0.004, UpdatedAt: now.Add(-2 * time.Minute).UnixMilli()},
+	}
+	for _, tc := range eightyColumns {
+		lines := lsAt(t, sessions, tc.term, tc.env, "--status", "waiting")
+		all := strings.Join(lines, "\n")
+		if w := widest(lines); w > 80 || !strings.HasPrefix(lines[1], "waiting (permission: Bash)  alpha notify") ||
+			!strings.HasPrefix(lines[2], "waiting                     beta working task") {
+			t.Errorf("%s: %d columns; want the reason and the titles' starts in 80:\n%s", tc.name, w, all)
+		}
+	}
+}

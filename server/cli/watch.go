@@ -290,11 +290,10 @@ func (w *watcher) report(changes []change) error {
 		if w.json {
 			err = w.enc.Encode(ch)
 		} else {
-			l, parts := fitLine(ch, w.o.Now(), lineWidth(w.o))
-			if !w.fresh(ch, parts.facts()) {
+			if !w.fresh(ch, facts(ch.Session)) {
 				continue
 			}
-			_, err = fmt.Fprintln(w.o.Stdout, l)
+			_, err = fmt.Fprintln(w.o.Stdout, line(ch, w.o.Now(), lineWidth(w.o)))
 		}
 		if err != nil {
 			return &Error{Code: ExitError, Err: fmt.Errorf("write: %w", err)}
@@ -313,7 +312,7 @@ func needsYou(s shared.Session) bool {
 }
 
 // fresh reports whether facts, what the line of ch says about its
-// session (lineParts.facts), say something about its
+// session (facts), say something about its
 // session that the last line printed for it did not: an update of what
 // a line does not show (the session's time, its tokens, its model)
 // printed the line before it again, with only the time and the verb
@@ -348,18 +347,12 @@ var verbs = map[shared.EventType]string{
 // columns to a narrow terminal in the order of lineSteps, each step
 // taking no more than the line is over; below them all it is cut.
 func line(ch change, now time.Time, limit int) string {
-	text, _ := fitLine(ch, now, limit)
-	return text
-}
-
-// fitLine is line, and the parts it was made of as they were fitted.
-func fitLine(ch change, now time.Time, limit int) (string, lineParts) {
 	s := ch.Session
 	l := lineParts{now: now.Format("15:04:05"), verb: verbs[ch.Event], status: statusCell(s),
 		title: cut(clean(s.Title), 60), project: cut(clean(s.ProjectName), 24),
 		figures: msgs(s.MessageCount) + ", " + shared.CostText(s.CostUSD)}
 	if limit <= 0 {
-		return l.String(), l
+		return l.String()
 	}
 	for _, step := range lineSteps {
 		over := width(l.String()) - limit
@@ -368,7 +361,7 @@ func fitLine(ch change, now time.Time, limit int) (string, lineParts) {
 		}
 		step(&l, over)
 	}
-	return cut(l.String(), limit), l
+	return cut(l.String(), limit)
 }
 
 // msgs is a message count in words: "1 msg", "12 msgs".
@@ -384,10 +377,12 @@ type lineParts struct {
 	now, verb, status, title, project, figures string
 }
 
-// facts is what the line says about its session, without the time and
-// what happened.
-func (l lineParts) facts() string {
-	return l.status + "\x00" + l.title + "\x00" + l.project + "\x00" + l.figures
+// facts is what a line says about s, without the time and what
+// happened, whole: not as a narrow terminal cut it. fresh compared the
+// cut parts, so at 80 columns, where the reason is cut, a session
+// waiting for input that became blocked on a permission printed nothing.
+func facts(s shared.Session) string {
+	return strings.Join([]string{statusCell(s), clean(s.Title), clean(s.ProjectName), msgs(s.MessageCount), shared.CostText(s.CostUSD)}, "\x00")
 }
 
 func (l lineParts) String() string {
@@ -412,18 +407,20 @@ func shorten(s *string, over, floor int) {
 }
 
 // lineSteps is the order in which a change's line gives up columns, as
-// helmd ls's table does: the title to 24, the project to 12, then why a
-// session waits (whole: "waiting"), the title to 16 and the project to
-// 8; then the message count and cost, the project, and the title down
-// to 8 go. At 40 columns a line still says when, what, the status and
-// the title's first words.
+// helmd ls's table does: the title to 24, the project to 12, the title
+// to 16 and the project to 8; then the message count and cost, the
+// project; only then why a session waits (whole: "waiting"), what the
+// user has to do, which went before the figures and left "updated
+// waiting" for a new permission prompt at 80 columns; and the title
+// down to 8. At 40 columns a line still says when, what, the status
+// and the title's first words.
 var lineSteps = []func(l *lineParts, over int){
 	func(l *lineParts, over int) { shorten(&l.title, over, 24) },
 	func(l *lineParts, over int) { shorten(&l.project, over, 12) },
-	func(l *lineParts, over int) { l.status = statusCut(l.status, 0) },
 	func(l *lineParts, over int) { shorten(&l.title, over, 16) },
 	func(l *lineParts, over int) { shorten(&l.project, over, 8) },
 	func(l *lineParts, over int) { l.figures = "" },
 	func(l *lineParts, over int) { l.project = "" },
+	func(l *lineParts, over int) { l.status = statusCut(l.status, 0) },
 	func(l *lineParts, over int) { shorten(&l.title, over, 8) },
 }

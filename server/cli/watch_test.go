@@ -316,3 +316,30 @@ func TestWatchFollowsANewToken(t *testing.T) {
 		t.Errorf("stderr, want the drop and back, no failed retry:\n%s", got)
 	}
 }
+
+// At 80 columns helmd watch keeps why a session waits before its
+// figures ("waiting (permission: Bash)", not "waiting … 2 msgs"), and
+// a session waiting for input that becomes blocked on a permission is a
+// line: whether a line is new was decided on the cut facts, the same
+// "waiting" at 80 columns, and nothing was printed.
+func TestWatchSaysANewPermissionAt80(t *testing.T) {
+	ev := func(typ, fields string) string {
+		return "event: " + typ + "\ndata: {\"type\":\"" + typ + "\",\"sessions\":[{" + fields + "}],\"timestamp\":2}\n\n"
+	}
+	const beta = `"id":"s1","source":"claude","title":"beta working task","projectName":"proj-beta","messageCount":2,"costUsd":0.004`
+	events := "event: init\nid: e-1\ndata: {\"type\":\"init\",\"sessions\":[],\"timestamp\":1}\n\n" +
+		ev("session-created", beta+`,"status":"waiting","waitingFor":"input needed"`) +
+		ev("session-updated", `"id":"s1","source":"claude","waitingFor":"permission: Bash"`) +
+		ev("session-created", `"id":"s2","source":"claude","title":"Last","status":"idle","projectName":"p"`)
+	for _, tc := range eightyColumns {
+		lines := watchAt(t, events, 3, tc.term, tc.env)
+		all := strings.Join(lines, "\n")
+		if len(lines) != 3 || !strings.Contains(lines[0], "  new      waiting  beta working task  (proj-beta, 2 msgs, <$0.01)") ||
+			!strings.Contains(lines[1], "  updated  waiting (permission: Bash)  beta working") || !strings.Contains(lines[2], "  new      idle     Last") {
+			t.Errorf("%s: want the session, its new permission with the reason, then the last one:\n%s", tc.name, all)
+		}
+		if w := widest(lines); w > 80 {
+			t.Errorf("%s: a line of %d columns:\n%s", tc.name, w, all)
+		}
+	}
+}
