@@ -342,4 +342,11 @@ func TestWatchSaysANewPermissionAt80(t *testing.T) {
 			t.Errorf("%s: a line of %d columns:\n%s", tc.name, w, all)
 		}
 	}
+	// Too narrow for the reason, the change is still a line.
+	for _, tc := range narrowColumns {
+		lines := watchAt(t, events, 3, tc.term, tc.env)
+		if len(lines) != 3 || !strings.Contains(lines[1], "  updated  waiting  beta") || widest(lines) > tc.cols() {
+			t.Errorf("%s: want the new permission as an update, within %d columns:\n%s", tc.name, tc.cols(), strings.Join(lines, "\n"))
+		}
+	}
 }
