@@ -13,9 +13,6 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// titleWidth is how many columns of a title a row shows at most.
-const titleWidth = 48
-
 // The table's columns, in order.
 const (
 	colStatus = iota
@@ -126,8 +123,13 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 		// Every cell is cleaned: a title must not break its line.
 		// TOOL: two assistants may hold sessions of the same title; it
 		// names them as the page and helmd usage do ("Claude Code"),
-		// --json keeps the ids.
-		rows = append(rows, []string{statusCell(s), cut(clean(s.Title), titleWidth), cut(clean(s.ProjectName), 24),
+		// --json keeps the ids. The title is whole: fit cuts it to the
+		// width there is (COLUMNS, the terminal's), and piped without
+		// COLUMNS a script gets it all. It was cut at 48 columns
+		// whatever the width, in 200 columns too. The project and the
+		// branch keep their bound of 24: a long branch name would push
+		// the figures off a piped line for little.
+		rows = append(rows, []string{statusCell(s), clean(s.Title), cut(clean(s.ProjectName), 24),
 			dash(cut(clean(s.GitBranch), 24)), dash(cut(clean(s.Source.Label()), 12)), strconv.Itoa(s.MessageCount),
 			shared.CostText(s.CostUSD), ago(s.UpdatedAt, now)})
 	}

@@ -37,31 +37,42 @@ func TestLsFiguresLineUp(t *testing.T) {
 
 // Titles in Japanese or with emoji take two columns a character: the
 // columns after them still start at one place on every line, and a long
-// one is cut to the title column's width in columns, not in runes.
+// one is cut to the title column's width in columns, not in runes (in
+// 100 columns; with no limit it is whole).
 func TestLsWideTitlesLineUp(t *testing.T) {
 	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
-	var b strings.Builder
-	err := writeTable(&b, []shared.Session{
-		{Status: shared.StatusIdle, Title: "plain title", ProjectName: "p1", Source: shared.SourceClaude, UpdatedAt: now.UnixMilli()},
-		{Status: shared.StatusIdle, Title: "日本語のセッション", ProjectName: "p2", Source: shared.SourceClaude, UpdatedAt: now.UnixMilli()},
-		{Status: shared.StatusIdle, Title: "🚀 ship it 🎉", ProjectName: "p3", Source: shared.SourceClaude, UpdatedAt: now.UnixMilli()},
-		{Status: shared.StatusIdle, Title: strings.Repeat("長", 40), ProjectName: "p4", Source: shared.SourceClaude, UpdatedAt: now.UnixMilli()},
-	}, now, 0)
-	if err != nil {
-		t.Fatal(err)
+	table := func(limit int) []string {
+		var b strings.Builder
+		err := writeTable(&b, []shared.Session{
+			{Status: shared.StatusIdle, Title: "plain title", ProjectName: "p1", Source: shared.SourceClaude, UpdatedAt: now.UnixMilli()},
+			{Status: shared.StatusIdle, Title: "日本語のセッション", ProjectName: "p2", Source: shared.SourceClaude, UpdatedAt: now.UnixMilli()},
+			{Status: shared.StatusIdle, Title: "🚀 ship it 🎉", ProjectName: "p3", Source: shared.SourceClaude, UpdatedAt: now.UnixMilli()},
+			{Status: shared.StatusIdle, Title: strings.Repeat("長", 40), ProjectName: "p4", Source: shared.SourceClaude, UpdatedAt: now.UnixMilli()},
+		}, now, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 	}
-	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	project := width(lines[0][:strings.Index(lines[0], "PROJECT")])
-	tool := width(lines[0][:strings.Index(lines[0], "TOOL")])
-	for i, l := range lines[1:] {
-		p := strings.Index(l, fmt.Sprintf("p%d ", i+1))
-		c := strings.Index(l, "Claude Code")
-		if p < 0 || c < 0 || width(l[:p]) != project || width(l[:c]) != tool {
-			t.Errorf("row %d: PROJECT or TOOL not under its heading:\n%s", i+1, b.String())
+	under := func(lines []string, heading, cell string, row int) bool {
+		h := strings.Index(lines[0], heading)
+		c := strings.Index(lines[row], cell)
+		return h >= 0 && c >= 0 && width(lines[0][:h]) == width(lines[row][:c])
+	}
+	lines := table(0)
+	for i := 1; i < len(lines); i++ {
+		if !under(lines, "PROJECT", fmt.Sprintf("p%d ", i), i) || !under(lines, "TOOL", "Claude Code", i) {
+			t.Errorf("row %d: PROJECT or TOOL not under its heading:\n%s", i, strings.Join(lines, "\n"))
 		}
 	}
-	if w := width(lines[4][:strings.Index(lines[4], "p4 ")]); w > project || !strings.Contains(lines[4], "…") {
-		t.Errorf("a long wide title is not cut to its column:\n%s", b.String())
+	lines = table(100)
+	for i := 1; i < len(lines); i++ {
+		if !under(lines, "PROJECT", fmt.Sprintf("p%d ", i), i) {
+			t.Errorf("100 columns, row %d: PROJECT not under its heading:\n%s", i, strings.Join(lines, "\n"))
+		}
+	}
+	if !strings.Contains(lines[4], "…") || widest(lines) > 100 {
+		t.Errorf("a long wide title is not cut to its column:\n%s", strings.Join(lines, "\n"))
 	}
 }
 
@@ -172,10 +183,37 @@ func TestLsFitsTheTerminal(t *testing.T) {
 		}
 	}
 
-	// Not a terminal, no COLUMNS: as before, whatever the width.
+	// Not a terminal, no COLUMNS: no limit, the title whole.
 	lines := lsAt(t, sessions, 0, nil)
-	if w := widest(lines); w <= 80 || !strings.Contains(lines[1], "Refactor the session index so that the stream a…") {
-		t.Errorf("not a terminal: %d columns, want the title at its 48 columns:\n%s", w, strings.Join(lines, "\n"))
+	if w := widest(lines); w <= 80 || !strings.Contains(lines[1], "  Refactor the session index so that the stream and the list agree  ") {
+		t.Errorf("not a terminal: %d columns, want the title whole:\n%s", w, strings.Join(lines, "\n"))
+	}
+}
+
+// helmd ls gives a title the width there is: in 200 columns, the
+// terminal's or COLUMNS's, a title of 100 is whole, and piped without
+// COLUMNS every title is; narrower than the line, the title is cut to
+// fit, not to a fixed 48 columns, which it was whatever the width.
+func TestLsTitlesTakeTheWidthGiven(t *testing.T) {
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	long := "Refactor the session index so that the stream, the list and the page agree on every change they show"
+	huge := strings.Repeat("a very long title ", 20) + "end"
+	sessions := func(title string) []shared.Session {
+		return []shared.Session{{ID: "a", Source: shared.SourceClaude, Status: shared.StatusIdle, Title: title,
+			ProjectName: "helm", GitBranch: "main", MessageCount: 12, CostUSD: 1.5, UpdatedAt: now.Add(-time.Minute).UnixMilli()}}
+	}
+	for _, tc := range []widthCase{{"a 200-column terminal", 200, nil}, {"COLUMNS=200, not a terminal", 0, map[string]string{"COLUMNS": "200"}}} {
+		lines := lsAt(t, sessions(long), tc.term, tc.env)
+		if !strings.Contains(lines[1], "  "+long+"  ") || widest(lines) > 200 {
+			t.Errorf("%s: want the title of %d columns whole:\n%s", tc.name, len(long), strings.Join(lines, "\n"))
+		}
+		lines = lsAt(t, sessions(huge), tc.term, tc.env)
+		if w := widest(lines); w != 200 || !strings.Contains(lines[1], "a very long title a very long title") || !strings.Contains(lines[1], "…  helm") {
+			t.Errorf("%s: want a title wider than the line cut to fill its 200 columns, got %d:\n%s", tc.name, w, strings.Join(lines, "\n"))
+		}
+	}
+	if lines := lsAt(t, sessions(huge), 0, nil); !strings.Contains(lines[1], "  "+huge+"  ") {
+		t.Errorf("piped without COLUMNS: want the title whole:\n%s", strings.Join(lines, "\n"))
 	}
 }
 

@@ -349,7 +349,7 @@ var verbs = map[shared.EventType]string{
 func line(ch change, now time.Time, limit int) string {
 	s := ch.Session
 	l := lineParts{now: now.Format("15:04:05"), verb: verbs[ch.Event], status: statusCell(s),
-		title: cut(clean(s.Title), 60), project: cut(clean(s.ProjectName), 24),
+		title: clean(s.Title), project: cut(clean(s.ProjectName), 24),
 		figures: msgs(s.MessageCount) + ", " + shared.CostText(s.CostUSD)}
 	if limit <= 0 {
 		return l.String()

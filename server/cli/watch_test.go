@@ -76,8 +76,8 @@ func watchAt(t *testing.T, events string, n, termWidth int, env map[string]strin
 
 // helmd watch fits the terminal as helmd ls does: in 80 columns a
 // change's line does not wrap, the title giving way first, cut with an
-// ellipsis, then the project; piped without COLUMNS, the line is as it
-// always was (a title of up to 60 columns).
+// ellipsis, then the project; piped without COLUMNS, the line is whole
+// (the title was cut at 60 columns, even in 200).
 func TestWatchFitsTheTerminal(t *testing.T) {
 	const title = "Refactor the session index so that the stream and the list agree on every change"
 	events := "event: init\nid: e-1\ndata: {\"type\":\"init\",\"sessions\":[],\"timestamp\":1}\n\n" +
@@ -96,9 +96,11 @@ func TestWatchFitsTheTerminal(t *testing.T) {
 			t.Errorf("%s: the title or the project gave way entirely:\n%s", tc.name, lines[0])
 		}
 	}
-	lines := watchAt(t, events, 2, 0, nil)
-	if !strings.Contains(lines[0], title[:59]+"…  (vibecraft-website-redes…, 1234 msgs, $112)") {
-		t.Errorf("not a terminal: the line changed:\n%s", lines[0])
+	for _, tc := range []widthCase{{"not a terminal", 0, nil}, {"COLUMNS=200", 0, map[string]string{"COLUMNS": "200"}}} {
+		lines := watchAt(t, events, 2, tc.term, tc.env)
+		if !strings.Contains(lines[0], "  "+title+"  (vibecraft-website-redes…, 1234 msgs, $112)") {
+			t.Errorf("%s: want the title whole:\n%s", tc.name, lines[0])
+		}
 	}
 }
 
