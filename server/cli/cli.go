@@ -52,7 +52,7 @@ type runFunc func(ctx context.Context, c *client) error
 
 // Each command's synopsis, for its --help.
 const (
-	usageLs     = "ls [--status waiting|working|idle] [--project P] [--json]"
+	usageLs     = "ls [--status waiting|working|idle] [--project P] [--machine NAME] [--json]"
 	usageWatch  = "watch [--json] [--waiting --count]"
 	usageUsage  = "usage [--since 7d] [--by day|project|model|source] [--tz ZONE] [--json]"
 	usageStatus = "status [--json]"

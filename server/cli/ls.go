@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 // The table's columns, in order.
 const (
 	colStatus = iota
+	colMachine
 	colTitle
 	colProject
 	colBranch
@@ -43,15 +45,17 @@ const (
 // down to 12, the project, and the title to 8, with STATUS beside it in
 // about 20 columns (below that, table.write cuts the lines). The title
 // gives way last, and what a column that went leaves unused goes back
-// to it first (giveWay).
+// to it first (giveWay). MACHINE, on a hub (helmd --fleet), is what
+// tells two sessions of one title apart: it gives way with the project,
+// to 10 then 8, and stays while the title goes down to 8.
 func lsShrink(oneTool bool) []shrink {
 	tool := shrink{colTool, 8}
 	if oneTool {
 		tool = dropCol(colTool)
 	}
 	return []shrink{tool,
-		{colTitle, 24}, {colBranch, 12}, {colProject, 12}, dropCol(colTool),
-		{colTitle, 16}, {colBranch, 8}, {colProject, 8},
+		{colTitle, 24}, {colBranch, 12}, {colProject, 12}, {colMachine, 10}, dropCol(colTool),
+		{colTitle, 16}, {colBranch, 8}, {colProject, 8}, {colMachine, 8},
 		dropCol(colBranch), dropCol(colMsgs), dropCol(colCost), dropCol(colUpdated),
 		{colStatus, len("waiting")},
 		{colTitle, 12}, dropCol(colProject), {colTitle, 8},
@@ -72,6 +76,7 @@ func toolCut(s string, n int) string {
 func lsFlags(fs *flag.FlagSet, o IO) runFunc {
 	status := fs.String("status", "", "only sessions with this status: waiting, working or idle")
 	project := fs.String("project", "", "only sessions of this project (its name or its path)")
+	machine := fs.String("machine", "", "only sessions of this machine, on a hub (helmd --fleet): its name as MACHINE shows it")
 	asJSON := fs.Bool("json", false, "print the sessions as a JSON array")
 	return func(ctx context.Context, c *client) error {
 		switch shared.Status(*status) {
@@ -83,9 +88,16 @@ func lsFlags(fs *flag.FlagSet, o IO) runFunc {
 		if _, err := c.getJSON(ctx, "/api/sessions", &sessions); err != nil {
 			return err
 		}
+		if err := knownMachine(sessions, *machine); err != nil {
+			return err
+		}
 		kept := sessions[:0]
 		for _, s := range sessions {
-			if (*status == "" || string(s.Status) == *status) && matchProject(s, *project) {
+			// --machine is the page's machine filter, the API's host
+			// parameter (shared.Query.Host): the session's Host, exactly.
+			// Filtered here, as the others, over the whole list, which
+			// knownMachine needs.
+			if (*status == "" || string(s.Status) == *status) && matchProject(s, *project) && (*machine == "" || s.Host == *machine) {
 				kept = append(kept, s)
 			}
 		}
@@ -98,6 +110,44 @@ func lsFlags(fs *flag.FlagSet, o IO) runFunc {
 		}
 		return writeTable(o.Stdout, kept, o.Now(), lineWidth(o))
 	}
+}
+
+// knownMachine refuses a --machine that no session names, saying the
+// machines there are: a typo must not read as a machine with nothing
+// to show.
+func knownMachine(sessions []shared.Session, name string) error {
+	if name == "" {
+		return nil
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, s := range sessions {
+		if s.Host == name {
+			return nil
+		}
+		if s.Host != "" && !seen[s.Host] {
+			seen[s.Host] = true
+			names = append(names, clean(s.Host))
+		}
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("--machine %q: no session names a machine (helmd lists other machines' sessions with --fleet)", clean(name))
+	}
+	slices.Sort(names)
+	return fmt.Errorf("--machine %q: no session of that machine; machines listed: %s", clean(name), strings.Join(names, ", "))
+}
+
+// manyMachines reports whether sessions come from more than one machine,
+// or from another machine than this one: then each row names its
+// machine (MACHINE), as the page's rows do. Two sessions of one title on
+// two machines printed identical rows.
+func manyMachines(sessions []shared.Session) bool {
+	for _, s := range sessions {
+		if s.Remote || s.Host != sessions[0].Host {
+			return true
+		}
+	}
+	return false
 }
 
 // matchProject: an empty filter matches all; else the project's name
@@ -117,8 +167,8 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 		return err
 	}
 	// MSGS and COST right-aligned, as every table of figures here.
-	right := []bool{false, false, false, false, false, true, true, false}
-	rows := [][]string{{"STATUS", "TITLE", "PROJECT", "BRANCH", "TOOL", "MSGS", "COST", "UPDATED"}}
+	right := []bool{false, false, false, false, false, false, true, true, false}
+	rows := [][]string{{"STATUS", "MACHINE", "TITLE", "PROJECT", "BRANCH", "TOOL", "MSGS", "COST", "UPDATED"}}
 	for _, s := range sessions {
 		// Every cell is cleaned: a title must not break its line.
 		// TOOL: two assistants may hold sessions of the same title; it
@@ -129,7 +179,8 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 		// whatever the width, in 200 columns too. The project and the
 		// branch keep their bound of 24: a long branch name would push
 		// the figures off a piped line for little.
-		rows = append(rows, []string{statusCell(s), clean(s.Title), cut(clean(s.ProjectName), 24),
+		// MACHINE: a host name, from another machine's helmd: cleaned too.
+		rows = append(rows, []string{statusCell(s), dash(cut(clean(s.Host), 16)), clean(s.Title), cut(clean(s.ProjectName), 24),
 			dash(cut(clean(s.GitBranch), 24)), dash(cut(clean(s.Source.Label()), 12)), strconv.Itoa(s.MessageCount),
 			shared.CostText(s.CostUSD), ago(s.UpdatedAt, now)})
 	}
@@ -138,6 +189,9 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 		oneTool = oneTool && s.Source == sessions[0].Source
 	}
 	t := table{rows: rows, right: right, cuts: map[int]func(string, int) string{colTool: toolCut, colStatus: statusCut}}
+	if !manyMachines(sessions) {
+		t.hide = []int{colMachine}
+	}
 	t.fit(limit, lsShrink(oneTool))
 	return t.write(w)
 }
@@ -147,7 +201,13 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 // (shared.WaitReason): "waiting (permission: Bash)", "waiting (needs
 // approval)". A finished turn, which most waits are, is plain "waiting".
 // The reason is the registry's or a hook's text: cleaned and cut.
+// A session of a machine that stopped sending (HostOffline) is
+// "offline", as the page greys it: the hub lists it idle, its last
+// known state, and "idle" read as if its wait had been answered.
 func statusCell(s shared.Session) string {
+	if s.HostOffline {
+		return "offline"
+	}
 	st := clean(string(s.Status))
 	if reason := clean(shared.WaitReason(s.Status, s.WaitingFor)); reason != "" {
 		return st + " (" + cut(reason, 28) + ")"

@@ -388,3 +388,44 @@ func TestLsKeepsTheReasonBeforeTheFigures(t *testing.T) {
 		}
 	}
 }
+
+// On a hub, helmd ls names each row's machine, as the page's rows do:
+// two sessions of one title on two machines printed identical rows. A
+// session of a machine that stopped is "offline", not the "idle" the
+// hub lists it as. Machine names come from other machines: cleaned.
+// Without a fleet, no MACHINE column.
+func TestLsNamesMachines(t *testing.T) {
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	at := now.Add(-6 * time.Minute).UnixMilli()
+	sessions := []shared.Session{
+		{ID: "a", Source: shared.SourceClaude, Host: "alpha", Remote: true, Status: shared.StatusWaiting, WaitingFor: "permission: Bash",
+			Title: "notify me when the deploy is done", ProjectName: "proj", GitBranch: "main", MessageCount: 3, CostUSD: 0.01, UpdatedAt: at},
+		{ID: "a", Source: shared.SourceClaude, Host: "beta", Remote: true, HostOffline: true, Status: shared.StatusIdle,
+			Title: "notify me when the deploy is done", ProjectName: "proj", GitBranch: "main", MessageCount: 3, CostUSD: 0.01, UpdatedAt: at},
+		{ID: "h", Source: shared.SourceClaude, Host: "hub\x1b]0;pwned\x07", Status: shared.StatusWorking,
+			Title: "the hub's own", ProjectName: "proj", GitBranch: "main", MessageCount: 1, CostUSD: 0.01, UpdatedAt: at},
+	}
+	want := []string{"waiting (permission: Bash)  alpha    notify me", "offline                     beta     notify me", "working                     hub      the hub's own"}
+	for _, tc := range append([]widthCase{{"not a terminal", 0, nil}}, eightyColumns...) {
+		lines := lsAt(t, sessions, tc.term, tc.env)
+		all := strings.Join(lines, "\n")
+		ok := strings.HasPrefix(lines[0], "STATUS                      MACHINE  TITLE") && len(lines) == 4 && !strings.Contains(all, "\x1b")
+		for i, w := range want {
+			ok = ok && strings.HasPrefix(lines[i+1], w)
+		}
+		if !ok || tc.term+len(tc.env) > 0 && widest(lines) > 80 {
+			t.Errorf("%s: want each row's machine, beta's offline, within the width:\n%s", tc.name, all)
+		}
+	}
+	// --machine keeps one machine's sessions; a name no session has is
+	// an error naming those there are.
+	if lines := lsAt(t, sessions, 0, nil, "--machine", "beta"); len(lines) != 2 || !strings.HasPrefix(lines[1], "offline  beta     notify me") {
+		t.Errorf("--machine beta: want beta's session alone:\n%s", strings.Join(lines, "\n"))
+	}
+	// One machine's own sessions, no fleet: no MACHINE.
+	local := []shared.Session{{ID: "x", Source: shared.SourceClaude, Host: "hub", Status: shared.StatusIdle, Title: "mine", ProjectName: "p", UpdatedAt: at},
+		{ID: "y", Source: shared.SourceClaude, Host: "hub", Status: shared.StatusIdle, Title: "mine too", ProjectName: "p", UpdatedAt: at}}
+	if lines := lsAt(t, local, 0, nil); strings.Contains(lines[0], "MACHINE") {
+		t.Errorf("one machine: want no MACHINE column:\n%s", strings.Join(lines, "\n"))
+	}
+}

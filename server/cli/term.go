@@ -180,6 +180,7 @@ type table struct {
 	rows  [][]string
 	right []bool                           // by column: figures, padded on the left so that their last digits line up
 	cuts  map[int]func(string, int) string // by column, how a cell is cut to a width; else cut, which keeps its start
+	hide  []int                            // columns fit leaves out whatever the width (one that would tell no row from another)
 	limit int                              // fit's: no line is wider; 0: no limit
 }
 
@@ -198,18 +199,25 @@ func dropCol(col int) shrink { return shrink{col, -1} }
 // name last first. Lines are never wider than limit: should the steps
 // not be enough (a terminal narrower than they foresee), write cuts
 // each line at limit, as a wrapped line breaks the table worse. limit
-// 0: no limit.
+// 0: no limit. The columns of hide go first, whatever the limit.
 func (t *table) fit(limit int, steps []shrink) {
-	if limit <= 0 || len(t.rows) == 0 {
+	if limit <= 0 && len(t.hide) == 0 || len(t.rows) == 0 {
 		return
 	}
-	t.limit = limit
 	widths := columnWidths(t.rows, len(t.rows[0]))
-	over := 2*(len(widths)-1) - limit
-	for _, w := range widths {
-		over += w
+	for _, c := range t.hide {
+		widths[c] = -1
 	}
-	giveWay(widths, over, steps)
+	if limit > 0 {
+		t.limit = limit
+		over := -2 - limit
+		for _, w := range widths {
+			if w >= 0 {
+				over += w + 2
+			}
+		}
+		giveWay(widths, over, steps)
+	}
 	keep := make([]int, 0, len(widths))
 	for i, w := range widths {
 		if w >= 0 {

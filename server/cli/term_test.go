@@ -117,7 +117,7 @@ func TestWatchLine(t *testing.T) {
 	now := time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
 	ch := change{Event: shared.EventSessionUpdated, Session: shared.Session{
 		Title: "\x1b]0;owned\x07Fix\nit", ProjectName: "helm", Status: shared.StatusWaiting, MessageCount: 4, CostUSD: 0.5}}
-	got := line(ch, now, 0)
+	got := line(ch, false, now, 0)
 	want := "09:30:00  updated  waiting  Fix it  (helm, 4 msgs, $0.50)"
 	if got != want {
 		t.Errorf("got  %q\nwant %q", got, want)

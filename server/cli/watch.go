@@ -46,6 +46,7 @@ type watcher struct {
 	lastN    int               // last count printed; -1 before any
 	lostWhy  string            // while the stream is lost, the reason last said (reason); "" once connected
 	shown    map[string]string // by session key, the facts of the last line printed for it (fresh)
+	hosts    map[string]bool   // the machines sessions were seen of (Host): past one, lines name theirs
 	enc      *json.Encoder
 }
 
@@ -59,8 +60,8 @@ func watchFlags(fs *flag.FlagSet, o IO) runFunc {
 			return errors.New("--waiting and --count go together: `helmd watch --waiting --count`")
 		}
 		w := &watcher{c: c, o: o, json: *asJSON, count: *cnt, sessions: map[string]shared.Session{}, lastN: -1,
-			shown: map[string]string{},
-			enc:   json.NewEncoder(o.Stdout)}
+			shown: map[string]string{}, hosts: map[string]bool{},
+			enc: json.NewEncoder(o.Stdout)}
 		return w.run(ctx)
 	}
 }
@@ -220,6 +221,7 @@ func (w *watcher) apply(ev sseEvent) error {
 		next := make(map[string]shared.Session, len(dec.Sessions))
 		for _, s := range dec.Sessions {
 			next[s.Key()] = s
+			w.seeHost(s)
 		}
 		if w.synced { // a refresh, or an init after a reconnect: what differs
 			out = diff(w.sessions, next)
@@ -227,6 +229,7 @@ func (w *watcher) apply(ev sseEvent) error {
 		w.sessions, w.synced = next, true
 	} else {
 		for _, s := range dec.Sessions {
+			w.seeHost(s)
 			if typ == shared.EventSessionDeleted {
 				delete(w.sessions, s.Key())
 			} else {
@@ -242,6 +245,21 @@ func (w *watcher) apply(ev sseEvent) error {
 		out[i].ID = w.lastID
 	}
 	return w.report(out)
+}
+
+// seeHost notes the machine s is of (none without a fleet).
+func (w *watcher) seeHost(s shared.Session) {
+	if s.Host != "" {
+		w.hosts[s.Host] = true
+	}
+}
+
+// machine reports whether a line names the machine of s: on a hub (helmd
+// --fleet), where sessions of several machines, or of another one, are
+// listed, as helmd ls's MACHINE does. A machine that goes offline is
+// said so ("offline", statusCell) with its name.
+func (w *watcher) machine(s shared.Session) bool {
+	return s.Host != "" && (s.Remote || len(w.hosts) > 1)
 }
 
 // diff returns the changes that turn old into cur, as events would.
@@ -290,10 +308,11 @@ func (w *watcher) report(changes []change) error {
 		if w.json {
 			err = w.enc.Encode(ch)
 		} else {
-			if !w.fresh(ch, facts(ch.Session)) {
+			machine := w.machine(ch.Session)
+			if !w.fresh(ch, facts(ch.Session, machine)) {
 				continue
 			}
-			_, err = fmt.Fprintln(w.o.Stdout, line(ch, w.o.Now(), lineWidth(w.o)))
+			_, err = fmt.Fprintln(w.o.Stdout, line(ch, machine, w.o.Now(), lineWidth(w.o)))
 		}
 		if err != nil {
 			return &Error{Code: ExitError, Err: fmt.Errorf("write: %w", err)}
@@ -342,15 +361,19 @@ var verbs = map[shared.EventType]string{
 
 // line is a change in words: time, what happened, status (with why a
 // session waits when its assistant is stopped mid-turn, as helmd ls
-// says it: "waiting (permission: Bash)"), title, then project, message
-// count and cost; at most limit columns wide (0: no limit). It gives up
-// columns to a narrow terminal in the order of lineSteps, each step
-// taking no more than the line is over; below them all it is cut.
-func line(ch change, now time.Time, limit int) string {
+// says it: "waiting (permission: Bash)"; "offline" for a machine gone
+// silent), title, then, with machine, the machine ("on beta"), project,
+// message count and cost; at most limit columns wide (0: no limit). It
+// gives up columns to a narrow terminal in the order of lineSteps, each
+// step taking no more than the line is over; below them all it is cut.
+func line(ch change, machine bool, now time.Time, limit int) string {
 	s := ch.Session
 	l := lineParts{now: now.Format("15:04:05"), verb: verbs[ch.Event], status: statusCell(s),
 		title: clean(s.Title), project: cut(clean(s.ProjectName), 24),
 		figures: msgs(s.MessageCount) + ", " + shared.CostText(s.CostUSD)}
+	if machine {
+		l.machine = cut(clean(s.Host), 16)
+	}
 	if limit <= 0 {
 		return l.String()
 	}
@@ -374,19 +397,26 @@ func msgs(n int) string {
 
 // lineParts are the parts of a change's line that give way.
 type lineParts struct {
-	now, verb, status, title, project, figures string
+	now, verb, status, title, machine, project, figures string
 }
 
 // facts is what a line says about s, without the time and what
 // happened, whole: not as a narrow terminal cut it. fresh compared the
 // cut parts, so at 80 columns, where the reason is cut, a session
 // waiting for input that became blocked on a permission printed nothing.
-func facts(s shared.Session) string {
-	return strings.Join([]string{statusCell(s), clean(s.Title), clean(s.ProjectName), msgs(s.MessageCount), shared.CostText(s.CostUSD)}, "\x00")
+func facts(s shared.Session, machine bool) string {
+	host := ""
+	if machine {
+		host = clean(s.Host)
+	}
+	return strings.Join([]string{statusCell(s), clean(s.Title), host, clean(s.ProjectName), msgs(s.MessageCount), shared.CostText(s.CostUSD)}, "\x00")
 }
 
 func (l lineParts) String() string {
 	var more []string
+	if l.machine != "" {
+		more = append(more, "on "+l.machine)
+	}
 	for _, p := range []string{l.project, l.figures} {
 		if p != "" {
 			more = append(more, p)
@@ -412,15 +442,18 @@ func shorten(s *string, over, floor int) {
 // project; only then why a session waits (whole: "waiting"), what the
 // user has to do, which went before the figures and left "updated
 // waiting" for a new permission prompt at 80 columns; and the title
-// down to 8. At 40 columns a line still says when, what, the status
-// and the title's first words.
+// down to 8; the machine, which tells two sessions of one title apart,
+// gives way with the project, to 8, and goes last. At 40 columns a line
+// still says when, what, the status and the title's first words.
 var lineSteps = []func(l *lineParts, over int){
 	func(l *lineParts, over int) { shorten(&l.title, over, 24) },
 	func(l *lineParts, over int) { shorten(&l.project, over, 12) },
 	func(l *lineParts, over int) { shorten(&l.title, over, 16) },
 	func(l *lineParts, over int) { shorten(&l.project, over, 8) },
+	func(l *lineParts, over int) { shorten(&l.machine, over, 8) },
 	func(l *lineParts, over int) { l.figures = "" },
 	func(l *lineParts, over int) { l.project = "" },
 	func(l *lineParts, over int) { l.status = statusCut(l.status, 0) },
 	func(l *lineParts, over int) { shorten(&l.title, over, 8) },
+	func(l *lineParts, over int) { l.machine = "" },
 }

@@ -352,3 +352,28 @@ func TestWatchSaysANewPermissionAt80(t *testing.T) {
 		}
 	}
 }
+
+// On a hub helmd watch names the machine of a change ("on beta"), and a
+// machine that stops is "offline" with its name: the hub lists its
+// sessions idle, and "updated  idle  beta working task" read as if the
+// permission had been answered. At 80 columns the machine stays.
+func TestWatchNamesMachines(t *testing.T) {
+	ev := func(typ, fields string) string {
+		return "event: " + typ + "\ndata: {\"type\":\"" + typ + "\",\"sessions\":[{" + fields + "}],\"timestamp\":2}\n\n"
+	}
+	const beta = `"id":"s1","source":"claude","host":"beta","remote":true,"title":"beta working task","projectName":"proj-beta","messageCount":2,"costUsd":0.004`
+	events := "event: init\nid: e-1\ndata: {\"type\":\"init\",\"sessions\":[],\"timestamp\":1}\n\n" +
+		ev("session-created", beta+`,"status":"waiting","waitingFor":"permission: Bash"`) +
+		ev("session-updated", `"id":"s1","source":"claude","host":"beta","remote":true,"hostOffline":true,"status":"idle","waitingFor":""`)
+	for _, tc := range append([]widthCase{{"not a terminal", 0, nil}}, eightyColumns...) {
+		lines := watchAt(t, events, 2, tc.term, tc.env)
+		all := strings.Join(lines, "\n")
+		if len(lines) != 2 || !strings.Contains(lines[0], "  new      waiting (permission: Bash)  beta working t") || !strings.Contains(lines[0], "  (on beta") ||
+			!strings.Contains(lines[1], "  updated  offline  beta working t") || !strings.Contains(lines[1], "  (on beta, proj-be") || strings.Contains(all, "idle") {
+			t.Errorf("%s: want the machine named, and its going said as offline:\n%s", tc.name, all)
+		}
+		if tc.term+len(tc.env) > 0 && widest(lines) > 80 {
+			t.Errorf("%s: a line wider than 80:\n%s", tc.name, all)
+		}
+	}
+}
