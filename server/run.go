@@ -163,7 +163,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cleanups = append(cleanups, pages.Close)
 	watcher := watch.New(watch.Options{Specs: specs, Poll: cfg.Poll, PollInterval: cfg.PollInterval, Logger: log})
 
-	var apiH *api.API // status reads its hook counts
+	published := publishedNow(hub.Handler(nil)) // read-only, never copied: status, metrics and the page read it
+	var apiH *api.API                           // status reads its hook counts
 	started := time.Now()
 	var plain *connlimit.Listener // set before serving
 	status := func() any {
@@ -174,6 +175,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			Claude: claudeStatus{Roots: claudeSrc.Roots(), Stats: claudeSrc.Stats()},
 			Hooks:  apiH.HookStats(), PageStreams: pages.Len(),
 			Push: pushStatus(pushSvc, pushOff),
+		}
+		sessions, _, release := published()
+		doc.Listed, doc.RemoteSessions, doc.Machines = countList(sessions)
+		if release != nil {
+			release()
 		}
 		if oc != nil {
 			st := oc.Status()
@@ -197,7 +203,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	apiH.Install(mux)
 	push.Install(mux, pushSvc, pushOff)
 	usage.Install(mux, spend, nil, log)
-	published := publishedNow(hub.Handler(nil)) // read-only, never copied
 	mux.Handle("GET /metrics", metrics.Handler(func() metrics.Snapshot {
 		sessions, _, release := published()
 		s := metrics.Snapshot{Sessions: sessions, Release: release, Stream: hub.Stats(), Watcher: watcher.Status(),

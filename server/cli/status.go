@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,12 @@ type statusDoc struct {
 	Fleet *fleetDoc `json:"-"`
 	// FleetErr is why GET /api/fleet failed otherwise.
 	FleetErr error `json:"-"`
+
+	// Listed, RemoteSessions and Machines: the whole list, the fleet's
+	// sessions among them (a helmd before them sends none: 0, nil).
+	Listed         int       `json:"listed"`
+	RemoteSessions int       `json:"remoteSessions"`
+	Machines       []machine `json:"machines"`
 }
 
 // fleetDoc is the part of GET /api/fleet this command reads.
@@ -55,6 +62,14 @@ type fleetDoc struct {
 		Offline  int `json:"offline"`
 		Sessions int `json:"sessions"`
 	} `json:"view"`
+}
+
+// machine is one machine of the list, in a fleet.
+type machine struct {
+	Name     string `json:"name"`
+	Sessions int    `json:"sessions"`
+	Remote   bool   `json:"remote"`
+	Offline  bool   `json:"offline"`
 }
 
 // statusFlags is `helmd status`: the server's health in words.
@@ -92,7 +107,39 @@ func writeStatus(w io.Writer, st statusDoc) error {
 	if st.Scan.Scans > 0 {
 		scans = fmt.Sprintf("last full scan took %d ms", st.Scan.LastScanMs)
 	}
-	p("Sessions: %d; %s.", st.Sessions, scans)
+	if st.RemoteSessions == 0 { // no fleet, or no other machine in it: as before
+		p("Sessions: %d; %s.", st.Sessions, scans)
+	} else {
+		// On a hub: every session listed, and whose. It said "Sessions:
+		// 3", this machine's, while the hub listed 9.
+		others, offline := 0, 0
+		var ms []string
+		for _, m := range st.Machines {
+			d := clean(m.Name) + " " + strconv.Itoa(m.Sessions)
+			switch {
+			case !m.Remote:
+				d += " (this one)"
+			case m.Offline:
+				d += " (offline: its last known state)"
+			}
+			ms = append(ms, d)
+			if m.Remote {
+				others++
+			}
+			if m.Offline {
+				offline++
+			}
+		}
+		off := ""
+		if offline > 0 {
+			off = fmt.Sprintf(", %d of them offline", offline)
+		}
+		p("Sessions: %d listed: %d of this machine, %d of %s%s; %s.", st.Listed, st.Listed-st.RemoteSessions, st.RemoteSessions,
+			plural(others, "other machine", "other machines"), off, scans)
+		if len(ms) > 0 {
+			p("Machines: %s.", strings.Join(ms, ", "))
+		}
+	}
 	p("Live updates: %s connected; %s published, %s cut.", plural(st.Stream.Clients, "client", "clients"),
 		plural(st.Stream.Published, "event", "events"), plural(st.Stream.SlowDisconnects, "slow client", "slow clients"))
 
