@@ -89,6 +89,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 
+	// Listen first: a port in use (or any address helmd cannot have)
+	// ends helmd before it writes anything, where it had already made the
+	// token file and vapid.json for a helmd that never served. Served
+	// once everything is ready; a connection made meanwhile waits in the
+	// backlog. Closed by Shutdown, or here if run fails before serving.
+	ln, err := net.Listen("tcp", cfg.Addr())
+	if err != nil {
+		return listenError(cfg.Addr(), err)
+	}
+	cleanups = append(cleanups, func() { ln.Close() })
+
 	roots := cfg.ClaudeDirs
 	if cfg.Demo {
 		dir, err := os.MkdirTemp("", "helm-demo-")
@@ -255,10 +266,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	handler := guard.Wrap(ident.Wrap(fl.handler(mux, cfg.HostName, hub.Lookup), id), guard.Options{Token: token, AllowedHosts: networkHosts(cfg, hostName), CORSOrigin: cfg.CORSOrigin, Logger: log})
 	handler = deadline.Wrap(handler, cfg.WriteTimeout, isStream)
 
-	ln, err := net.Listen("tcp", cfg.Addr())
-	if err != nil {
-		return listenError(cfg.Addr(), err)
-	}
 	plain = connlimit.Wrap(ln, connlimit.Options{Max: cfg.MaxConns, Logger: log})
 	srv := &http.Server{
 		Handler:           handler,

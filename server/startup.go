@@ -33,8 +33,9 @@ func warnMissingDirs(log *slog.Logger, dirs []string) {
 // busyPortError is a listen address another program holds. Its message
 // is the one sentence a user needs; the cause stays for errors.Is.
 type busyPortError struct {
-	addr string
-	err  error
+	addr    string
+	suggest string // a port free when the error was made ("" when none was found)
+	err     error
 }
 
 func (e *busyPortError) Error() string {
@@ -42,25 +43,50 @@ func (e *busyPortError) Error() string {
 	if _, p, err := net.SplitHostPort(e.addr); err == nil {
 		port = p
 	}
-	return fmt.Sprintf("port %s is already in use (another helmd, or another server, listens on %s): stop it, or start helmd with another port (--port %s)",
-		port, e.addr, suggestPort(port))
+	other := "another port (--port)"
+	if e.suggest != "" {
+		other = "another port (--port " + e.suggest + ", free just now)"
+	}
+	return fmt.Sprintf("port %s is already in use (another helmd, or another server, listens on %s): stop it, or start helmd with %s",
+		port, e.addr, other)
 }
 
 func (e *busyPortError) Unwrap() error { return e.err }
 
-// suggestPort is the port after p, a concrete value to try.
-func suggestPort(p string) string {
+// portTries is how many ports after a busy one suggestPort tries.
+const portTries = 20
+
+// suggestPort is a port of host that is free at this moment: the first
+// of the ports after p that can be listened on, else one the system
+// picks; "" if none can. The port after p, suggested unchecked, was as
+// often busy too (5201 busy, 5202 suggested, 5202 busy).
+func suggestPort(host, p string) string {
 	n, err := strconv.Atoi(p)
 	if err != nil || n <= 0 || n >= 65535 {
-		return "5004"
+		n = 5003
 	}
-	return strconv.Itoa(n + 1)
+	try := func(port int) string {
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			return ""
+		}
+		defer ln.Close()
+		_, got, _ := net.SplitHostPort(ln.Addr().String())
+		return got
+	}
+	for port := n + 1; port <= min(n+portTries, 65535); port++ {
+		if s := try(port); s != "" {
+			return s
+		}
+	}
+	return try(0)
 }
 
 // listenError explains why helmd cannot listen on addr.
 func listenError(addr string, err error) error {
 	if errors.Is(err, syscall.EADDRINUSE) {
-		return &busyPortError{addr: addr, err: err}
+		host, port, _ := net.SplitHostPort(addr)
+		return &busyPortError{addr: addr, suggest: suggestPort(host, port), err: err}
 	}
 	return fmt.Errorf("listen on %s: %w", addr, err)
 }

@@ -6,8 +6,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -131,6 +134,74 @@ func TestBusyPort(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "http://") {
 		t.Errorf("printed a URL it does not serve: %q", out.String())
+	}
+}
+
+// holdTwoPorts listens on two consecutive ports of 127.0.0.1 until the
+// test ends, and returns the first.
+func holdTwoPorts(t *testing.T) int {
+	t.Helper()
+	for range 50 {
+		a, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := a.Addr().(*net.TCPAddr).Port
+		b, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p+1)))
+		if err != nil {
+			a.Close()
+			continue
+		}
+		t.Cleanup(func() { a.Close(); b.Close() })
+		return p
+	}
+	t.Fatal("found no two free consecutive ports")
+	return 0
+}
+
+// TestBusyPortSuggestsAFreePort: the port helmd suggests is one it could
+// listen on when it said so. It suggested the next port unchecked:
+// --port 5201 gave "(--port 5202)", and 5202 was busy too.
+func TestBusyPortSuggestsAFreePort(t *testing.T) {
+	p := holdTwoPorts(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, errOut logbuf.Buffer
+	err := run(ctx, []string{"--port", strconv.Itoa(p), "--host", "127.0.0.1", "--claude-dir", t.TempDir(), "--no-opencode",
+		"--cache-dir", "", "--token", testToken}, &out, &errOut)
+	if err == nil || exitCode(err) != 1 {
+		t.Fatalf("helmd on a port in use: %v (exit %d), want exit 1", err, exitCode(err))
+	}
+	m := regexp.MustCompile(`start helmd with another port \(--port (\d+), free just now\)$`).FindStringSubmatch(err.Error())
+	if m == nil || m[1] == strconv.Itoa(p+1) {
+		t.Fatalf("message %q: want a port suggested, not %d, which is busy", err, p+1)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", m[1]))
+	if err != nil {
+		t.Fatalf("the suggested port %s is not free: %v", m[1], err)
+	}
+	ln.Close()
+}
+
+// TestBusyPortWritesNothing: helmd listens before it writes anything, so
+// a port in use leaves no token file and no vapid.json behind, made for
+// a helmd that never served.
+func TestBusyPortWritesNothing(t *testing.T) {
+	p := holdTwoPorts(t)
+	dir := t.TempDir()
+	tokenFile, cache := filepath.Join(dir, "config", "token"), filepath.Join(dir, "cache")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, errOut logbuf.Buffer
+	err := run(ctx, []string{"--port", strconv.Itoa(p), "--host", "127.0.0.1", "--claude-dir", t.TempDir(), "--no-opencode",
+		"--cache-dir", cache, "--token-file", tokenFile}, &out, &errOut)
+	if !errors.Is(err, syscall.EADDRINUSE) || exitCode(err) != 1 {
+		t.Fatalf("helmd on a port in use: %v (exit %d), want address in use, exit 1", err, exitCode(err))
+	}
+	for _, f := range []string{tokenFile, filepath.Dir(tokenFile), filepath.Join(cache, "vapid.json"), cache} {
+		if _, serr := os.Stat(f); !errors.Is(serr, os.ErrNotExist) {
+			t.Errorf("%s written by a helmd that could not listen (%v)", strings.TrimPrefix(f, dir), serr)
+		}
 	}
 }
 
