@@ -49,16 +49,17 @@ const (
 // tells two sessions of one title apart: it gives way with the project,
 // to 10 then 8, and stays while the title goes down to 8.
 func lsShrink(oneTool bool) []shrink {
-	tool := shrink{colTool, 8}
+	tool := shrink{col: colTool, min: 8}
 	if oneTool {
 		tool = dropCol(colTool)
 	}
+	to := func(col, min int) shrink { return shrink{col: col, min: min} }
 	return []shrink{tool,
-		{colTitle, 24}, {colBranch, 12}, {colProject, 12}, {colMachine, 10}, dropCol(colTool),
-		{colTitle, 16}, {colBranch, 8}, {colProject, 8}, {colMachine, 8},
+		to(colTitle, 24), to(colBranch, 12), to(colProject, 12), to(colMachine, 10), dropCol(colTool),
+		to(colTitle, 16), to(colBranch, 8), to(colProject, 8), to(colMachine, 8),
 		dropCol(colBranch), dropCol(colMsgs), dropCol(colCost), dropCol(colUpdated),
-		{colStatus, len("waiting")},
-		{colTitle, 12}, dropCol(colProject), {colTitle, 8},
+		shrinkWhole(colStatus, len("waiting")),
+		to(colTitle, 12), dropCol(colProject), to(colTitle, 8),
 	}
 }
 

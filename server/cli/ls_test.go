@@ -429,3 +429,22 @@ func TestLsNamesMachines(t *testing.T) {
 		t.Errorf("one machine: want no MACHINE column:\n%s", strings.Join(lines, "\n"))
 	}
 }
+
+// A reason STATUS cannot keep goes whole, and the columns it frees go to
+// the title: cut by columns, a STATUS of 23 dropped the reason of 26
+// anyway, and its 19 columns stood empty beside a title cut to 16.
+func TestLsReasonGoneGivesItsRoom(t *testing.T) {
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	at := now.Add(-6 * time.Minute).UnixMilli()
+	sessions := []shared.Session{
+		{ID: "a", Source: shared.SourceClaude, Status: shared.StatusWaiting, WaitingFor: "permission: Bash",
+			Title: "alpha notify me when the deploy is done", ProjectName: "proj-alpha", GitBranch: "main", MessageCount: 3, CostUSD: 0.01, UpdatedAt: at},
+		{ID: "b", Source: shared.SourceClaude, Status: shared.StatusWaiting, Title: "the hub's own", ProjectName: "helm", UpdatedAt: at},
+	}
+	for _, cols := range []int{50, 45} {
+		lines := lsAt(t, sessions, 0, map[string]string{"COLUMNS": strconv.Itoa(cols)})
+		if w := widest(lines); w > cols || w < cols-3 || !strings.HasPrefix(lines[1], "waiting  alpha notify me when") {
+			t.Errorf("COLUMNS=%d: %d columns used; want the reason gone and the title in its room:\n%s", cols, w, strings.Join(lines, "\n"))
+		}
+	}
+}

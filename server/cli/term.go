@@ -186,11 +186,21 @@ type table struct {
 
 // shrink is one step of fitting a table to a terminal: column col gives
 // up columns, down to min; or, with a min below 0 (dropCol), goes whole,
-// its heading too.
-type shrink struct{ col, min int }
+// its heading too. A whole step (shrinkWhole) takes the column to min at
+// once: its cells give way all or nothing (STATUS drops a reason whole).
+type shrink struct {
+	col, min int
+	whole    bool
+}
 
 // dropCol is the step that takes column col out of the table.
-func dropCol(col int) shrink { return shrink{col, -1} }
+func dropCol(col int) shrink { return shrink{col: col, min: -1} }
+
+// shrinkWhole is the step that takes column col to min at once, whatever
+// it is over: what it frees beyond that goes back to the columns that
+// gave way (giveWay). Cut by columns, a STATUS column of 23 dropped every
+// reason of 26 anyway, and the 16 columns it left stood empty.
+func shrinkWhole(col, min int) shrink { return shrink{col: col, min: min, whole: true} }
 
 // fit cuts the cells of the table (the header is left whole) so that
 // its lines are at most limit columns wide, taking the columns the steps
@@ -296,7 +306,10 @@ func giveWay(widths []int, over int, steps []shrink) {
 			over -= widths[s.col] + 2
 			given[s.col], widths[s.col] = 0, -1
 		default:
-			give := max(0, min(over, widths[s.col]-s.min))
+			give := max(0, widths[s.col]-s.min)
+			if !s.whole {
+				give = min(over, give)
+			}
 			widths[s.col] -= give
 			given[s.col] += give
 			over -= give

@@ -130,15 +130,15 @@ func writeUsage(o IO, rep usageReport, since string) error {
 // figures kept are whole: a cut number would read as another number.
 func usageShrink(topCol bool) []shrink {
 	const name, input, output, cacheRead, cacheWrite, top = 0, 2, 3, 4, 5, 6
-	steps := []shrink{{name, 20}}
+	steps := []shrink{{col: name, min: 20}}
 	if topCol {
-		steps = append(steps, shrink{top, 12})
+		steps = append(steps, shrink{col: top, min: 12})
 	}
-	steps = append(steps, shrink{name, 12})
+	steps = append(steps, shrink{col: name, min: 12})
 	if topCol {
 		steps = append(steps, dropCol(top))
 	}
-	return append(steps, dropCol(cacheWrite), dropCol(cacheRead), shrink{name, 8}, dropCol(output), dropCol(input))
+	return append(steps, dropCol(cacheWrite), dropCol(cacheRead), shrink{col: name, min: 8}, dropCol(output), dropCol(input))
 }
 
 // modelNamer names models as the page and the list do, by
