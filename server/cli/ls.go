@@ -77,7 +77,7 @@ func toolCut(s string, n int) string {
 func lsFlags(fs *flag.FlagSet, o IO) runFunc {
 	status := fs.String("status", "", "only sessions with this status: waiting, working or idle")
 	project := fs.String("project", "", "only sessions of this project (its name or its path)")
-	machine := fs.String("machine", "", "only sessions of this machine, on a hub (helmd --fleet): its name as MACHINE shows it")
+	machine := fs.String("machine", "", "only sessions of this machine, on a hub (helmd --fleet): its host name, as the page's machine filter lists it")
 	asJSON := fs.Bool("json", false, "print the sessions as a JSON array")
 	return func(ctx context.Context, c *client) error {
 		switch shared.Status(*status) {

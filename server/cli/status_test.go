@@ -107,3 +107,35 @@ func TestStatusFleetLine(t *testing.T) {
 		}
 	}
 }
+
+// On a hub helmd status counts every session listed and says whose, the
+// machines offline among them, names cleaned (they come from other
+// machines); a helmd without a fleet, or one from before these fields,
+// reads as it did.
+func TestStatusOnAHub(t *testing.T) {
+	st := statusDoc{Version: "v1.2.0", Listen: "127.0.0.1:5003", Sessions: 3, Listed: 9, RemoteSessions: 6, Machines: []machine{
+		{Name: "alpha", Sessions: 3, Remote: true},
+		{Name: "beta\x1b]0;pwned\x07", Sessions: 3, Remote: true, Offline: true},
+		{Name: "hub", Sessions: 3},
+	}}
+	var b strings.Builder
+	if err := writeStatus(&b, st); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"Sessions: 9 listed: 3 of this machine, 6 of 2 other machines, 1 of them offline; the first scan is still running.\n",
+		"Machines: alpha 3, beta 3 (offline: its last known state), hub 3 (this one).\n",
+	} {
+		if !strings.Contains(out, want) || strings.Contains(out, "\x1b") {
+			t.Errorf("lacks %q, or prints an escape:\n%s", want, out)
+		}
+	}
+	b.Reset()
+	if err := writeStatus(&b, statusDoc{Version: "v1.2.0", Listen: "127.0.0.1:5003", Sessions: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.Contains(out, "Sessions: 3; the first scan is still running.\n") || strings.Contains(out, "Machines") {
+		t.Errorf("no fleet: want the sessions as before:\n%s", out)
+	}
+}
