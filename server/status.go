@@ -1,9 +1,6 @@
 package main
 
 import (
-	"slices"
-	"strings"
-
 	"vibecraft.sh/helm/server/api"
 	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/connlimit"
@@ -38,43 +35,21 @@ type statusDoc struct {
 	// machine's (Sessions, as indexed) and, on a hub (--fleet), other
 	// machines' (RemoteSessions of them). Machines says whose, when
 	// sessions name a machine (in a fleet).
-	Listed         int             `json:"listed"`
-	RemoteSessions int             `json:"remoteSessions"`
-	Machines       []machineStatus `json:"machines,omitempty"`
+	Listed         int              `json:"listed"`
+	RemoteSessions int              `json:"remoteSessions"`
+	Machines       []shared.Machine `json:"machines,omitempty"`
 }
 
-// machineStatus is one machine of the list, in a fleet.
-type machineStatus struct {
-	Name     string `json:"name"`
-	Sessions int    `json:"sessions"`
-	Remote   bool   `json:"remote,omitempty"`  // another machine's helmd publishes them
-	Offline  bool   `json:"offline,omitempty"` // that helmd stopped sending heartbeats: its last known state
-}
-
-// countList counts the sessions of the list, the fleet's among them, by
-// machine (sorted by name; none without a fleet, where no session names
-// its machine). helmd status said "Sessions: 3" on a hub listing 9.
-func countList(ss []shared.Session) (listed, remote int, machines []machineStatus) {
-	at := map[string]int{}
+// countList counts the sessions of the list, the fleet's among them, and
+// their machines (none without a fleet, where no session names its
+// machine). helmd status said "Sessions: 3" on a hub listing 9.
+func countList(ss []shared.Session) (listed, remote int, machines []shared.Machine) {
 	for i := range ss {
-		s := &ss[i]
-		if s.Remote {
+		if ss[i].Remote {
 			remote++
 		}
-		if s.Host == "" {
-			continue
-		}
-		j, ok := at[s.Host]
-		if !ok {
-			j = len(machines)
-			at[s.Host] = j
-			machines = append(machines, machineStatus{Name: s.Host, Remote: s.Remote})
-		}
-		machines[j].Sessions++
-		machines[j].Offline = machines[j].Offline || s.HostOffline
 	}
-	slices.SortFunc(machines, func(a, b machineStatus) int { return strings.Compare(a.Name, b.Name) })
-	return len(ss), remote, machines
+	return len(ss), remote, shared.Machines(ss)
 }
 
 type claudeStatus struct {

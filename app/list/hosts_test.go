@@ -14,7 +14,7 @@ func TestHosts(t *testing.T) {
 		{ID: "c", Source: shared.SourceOpenCode}, // no fleet: not a machine to filter by
 	})
 	got := l.Hosts()
-	want := []Host{{Name: "alpha", Count: 2, Offline: true}, {Name: "zed", Count: 1}}
+	want := []shared.Machine{{Name: "alpha", Sessions: 2, Remote: true, Offline: true}, {Name: "zed", Sessions: 1}}
 	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("Hosts() = %+v, want %+v", got, want)
 	}

@@ -26,7 +26,7 @@ func (h *Home) renderHostFilter() app.UI {
 	}
 	opts := []option{{anyValue, fmt.Sprintf("All machines (%d)", len(hosts))}}
 	for _, x := range hosts {
-		label := fmt.Sprintf("%s (%s)", x.Name, grouped(x.Count))
+		label := fmt.Sprintf("%s (%s)", x.Name, grouped(x.Sessions))
 		if x.Offline {
 			label += " · offline"
 		}
