@@ -320,13 +320,21 @@ func TestCLIWatchJSON(t *testing.T) {
 	}
 }
 
-func TestCLIWatchWaitingCount(t *testing.T) {
-	root := t.TempDir()
-	seedSessions(t, root) // one waiting session
-	srv := startHelmd(t, root, "--debounce", "20ms")
+// watchWaitingCount starts helmd over the seeded sessions, one of them
+// waiting, and helmd watch --waiting --count once it printed 1.
+func watchWaitingCount(t *testing.T) (root string, srv *testServer, out *syncBuffer, stop func() int) {
+	t.Helper()
+	root = t.TempDir()
+	seedSessions(t, root)
+	srv = startHelmd(t, root, "--debounce", "20ms")
 	waitFor(t, "both sessions", func() bool { return len(srv.sessions(t)) == 2 })
-	out, stop := startWatch(t, portOf(t, srv.URL), "watch", "--waiting", "--count")
+	out, stop = startWatch(t, portOf(t, srv.URL), "watch", "--waiting", "--count")
 	waitFor(t, "the first count", func() bool { return out.String() == "1\n" })
+	return root, srv, out, stop
+}
+
+func TestCLIWatchWaitingCount(t *testing.T) {
+	root, _, out, stop := watchWaitingCount(t)
 
 	const sid = "0f4b1c2d-4444-4c1e-9a55-0d6e2f8b1c04"
 	path := fixture.Path(root, "/work/c", sid)
@@ -344,12 +352,7 @@ func TestCLIWatchWaitingCount(t *testing.T) {
 // status, so a tmux bar stayed up after every clear (10 where the page
 // said 7).
 func TestCLIWatchCountDropsOnAClear(t *testing.T) {
-	root := t.TempDir()
-	seedSessions(t, root) // one waiting session
-	srv := startHelmd(t, root, "--debounce", "20ms")
-	waitFor(t, "both sessions", func() bool { return len(srv.sessions(t)) == 2 })
-	out, stop := startWatch(t, portOf(t, srv.URL), "watch", "--waiting", "--count")
-	waitFor(t, "the first count", func() bool { return out.String() == "1\n" })
+	_, srv, out, stop := watchWaitingCount(t)
 
 	if got := post(t, srv.URL+"/api/sessions/claude/"+sidCalm+"/clear", nil); got != http.StatusAccepted {
 		t.Fatalf("clear: %d, want 202", got)

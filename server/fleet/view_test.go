@@ -258,17 +258,7 @@ func TestViewBoundCountsOnlyNewSessions(t *testing.T) {
 	v.maxSessions = 4
 	clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	v.now = func() time.Time { return clock }
-	beat := func() entry {
-		b, _ := json.Marshal(Heartbeat{At: clock.UnixMilli(), TTLms: 30_000})
-		return entry{key: HeartbeatKey("box"), val: b, op: jetstream.KeyValuePut}
-	}
-	put := func(id string, n int) entry {
-		b, _ := json.Marshal(session(id, n))
-		return entry{key: SessionKey("box", shared.SourceClaude, id), val: b, op: jetstream.KeyValuePut, at: clock}
-	}
-	listed := func(id string) (shared.Session, bool) {
-		return g.Lookup(shared.Session{ID: id, Source: shared.SourceClaude, Host: "box", Remote: true}.Key())
-	}
+	beat, put, listed := boxEntries(g, &clock)
 	feedBatch(v, beat(), put("1", 1), put("2", 1))
 
 	// Two held sessions written again, one new: 3 of 4 places.
@@ -403,17 +393,7 @@ func TestViewRereadKeepsNewerWrites(t *testing.T) {
 	v := NewView("hub", time.Hour, NewMerger(g, "hub", nil), nil)
 	clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	v.now = func() time.Time { return clock }
-	beat := func() entry {
-		b, _ := json.Marshal(Heartbeat{At: clock.UnixMilli(), TTLms: 30_000})
-		return entry{key: HeartbeatKey("box"), val: b, op: jetstream.KeyValuePut}
-	}
-	put := func(id string, n int) entry {
-		b, _ := json.Marshal(session(id, n))
-		return entry{key: SessionKey("box", shared.SourceClaude, id), val: b, op: jetstream.KeyValuePut, at: clock}
-	}
-	listed := func(id string) (shared.Session, bool) {
-		return g.Lookup(shared.Session{ID: id, Source: shared.SourceClaude, Host: "box", Remote: true}.Key())
-	}
+	beat, put, listed := boxEntries(g, &clock)
 	feedBatch(v, beat(), put("1", 1), put("2", 1))
 	clock = clock.Add(2 * time.Hour)
 	v.age()
@@ -435,4 +415,22 @@ func TestViewRereadKeepsNewerWrites(t *testing.T) {
 	if st := v.Stats(); st.Hosts != 1 || st.Sessions != 2 {
 		t.Errorf("stats %+v, want 1 host, 2 sessions", st)
 	}
+}
+
+// boxEntries makes the entries a machine "box" writes at *clock (its
+// heartbeat, its session id at version n) and looks its sessions up in
+// g, for the view's tests that feed them by hand.
+func boxEntries(g *target, clock *time.Time) (beat func() entry, put func(id string, n int) entry, listed func(id string) (shared.Session, bool)) {
+	beat = func() entry {
+		b, _ := json.Marshal(Heartbeat{At: clock.UnixMilli(), TTLms: 30_000})
+		return entry{key: HeartbeatKey("box"), val: b, op: jetstream.KeyValuePut}
+	}
+	put = func(id string, n int) entry {
+		b, _ := json.Marshal(session(id, n))
+		return entry{key: SessionKey("box", shared.SourceClaude, id), val: b, op: jetstream.KeyValuePut, at: *clock}
+	}
+	listed = func(id string) (shared.Session, bool) {
+		return g.Lookup(shared.Session{ID: id, Source: shared.SourceClaude, Host: "box", Remote: true}.Key())
+	}
+	return beat, put, listed
 }
