@@ -303,6 +303,18 @@ func (p *SessionPage) api(sub string, q url.Values) string {
 	return feed.WithInstance(sessionAPI(p.source, p.id, p.agent, sub, p.withHost(q)), p.which.Instance)
 }
 
+// getMessages asks for the page of messages q names and hands it, or
+// why not, to took on the UI goroutine; it returns what cancels the ask.
+func (p *SessionPage) getMessages(ctx app.Context, q url.Values, took func(pg shared.MessagePage, err error)) (cancel func()) {
+	return browser.Fetch("GET", p.api("/messages", q), func(body []byte, err error) {
+		var pg shared.MessagePage
+		if err == nil {
+			err = json.Unmarshal(body, &pg)
+		}
+		ctx.Dispatch(func(app.Context) { took(pg, err) })
+	})
+}
+
 // start loads the session once both the page is mounted and its URL read.
 func (p *SessionPage) start(ctx app.Context) {
 	if !p.mounted || p.id == "" || p.started == p.key() {
@@ -492,63 +504,57 @@ func (p *SessionPage) loadOlderBy(ctx app.Context, limit int) {
 	}
 	p.older = true
 	before := p.convo.Before
-	browser.Fetch("GET", p.api("/messages", url.Values{"limit": {itoa(limit)}, "before": {before}}), func(body []byte, err error) {
-		var pg shared.MessagePage
-		if err == nil {
-			err = json.Unmarshal(body, &pg)
+	p.getMessages(ctx, url.Values{"limit": {itoa(limit)}, "before": {before}}, func(pg shared.MessagePage, err error) {
+		p.older = false
+		if browser.Status(err) == 409 {
+			p.loadLast(ctx)
+			return
 		}
-		ctx.Dispatch(func(app.Context) {
-			p.older = false
-			if browser.Status(err) == 409 {
-				p.loadLast(ctx)
-				return
-			}
-			switch {
-			case err != nil:
-				p.findingOlder = false // the button is there to try again
-				return                 // offline: loadLast, once helmd answers again, goes on seeking
-			case before != p.convo.Before:
-				// A reload replaced the messages meanwhile: a place
-				// sought is sought from them.
-				p.findingOlder = false
-				p.seekOlder(ctx)
-				return
-			}
-			s, _ := browser.ScrollOf(transcriptID)
-			old := p.convo.Heights.Total()
-			added := p.convo.Prepend(pg)
-			p.refind()
-			switch {
-			case p.pin >= 0:
-				// The match shown moved down with every row: settle puts
-				// it back in view. Until then the view is not where it
-				// was placed, and a scroll event meanwhile is not the
-				// user scrolling away from it.
-				p.pinTop = -1
-			case !p.follow:
-				// The rows shown move down by the added rows' height:
-				// scroll by as much so the user keeps reading the same
-				// line. The spacer above grows first, as the render will
-				// make it: scrolling past the page's present end would
-				// stop at the end, leaving the view at the bottom.
-				grown := p.convo.Heights.Total() - old
-				browser.GrowHeight("above", grown)
-				browser.ScrollTo(transcriptID, s.Top+grown)
-			}
-			// Following (at the bottom: "N new ↓" was clicked while this
-			// page was on its way) stays following: settle goes to the end.
-			p.afterChange()
-			if p.anchor >= 0 {
-				// Read from rows not rendered since: their data-i still
-				// counts from the page that was first.
-				p.anchor += added
-			}
-			if p.place >= 0 {
-				p.place += added
-			}
+		switch {
+		case err != nil:
+			p.findingOlder = false // the button is there to try again
+			return                 // offline: loadLast, once helmd answers again, goes on seeking
+		case before != p.convo.Before:
+			// A reload replaced the messages meanwhile: a place
+			// sought is sought from them.
+			p.findingOlder = false
 			p.seekOlder(ctx)
-			p.goOnFindingOlder(ctx, added)
-		})
+			return
+		}
+		s, _ := browser.ScrollOf(transcriptID)
+		old := p.convo.Heights.Total()
+		added := p.convo.Prepend(pg)
+		p.refind()
+		switch {
+		case p.pin >= 0:
+			// The match shown moved down with every row: settle puts
+			// it back in view. Until then the view is not where it
+			// was placed, and a scroll event meanwhile is not the
+			// user scrolling away from it.
+			p.pinTop = -1
+		case !p.follow:
+			// The rows shown move down by the added rows' height:
+			// scroll by as much so the user keeps reading the same
+			// line. The spacer above grows first, as the render will
+			// make it: scrolling past the page's present end would
+			// stop at the end, leaving the view at the bottom.
+			grown := p.convo.Heights.Total() - old
+			browser.GrowHeight("above", grown)
+			browser.ScrollTo(transcriptID, s.Top+grown)
+		}
+		// Following (at the bottom: "N new ↓" was clicked while this
+		// page was on its way) stays following: settle goes to the end.
+		p.afterChange()
+		if p.anchor >= 0 {
+			// Read from rows not rendered since: their data-i still
+			// counts from the page that was first.
+			p.anchor += added
+		}
+		if p.place >= 0 {
+			p.place += added
+		}
+		p.seekOlder(ctx)
+		p.goOnFindingOlder(ctx, added)
 	})
 }
 

@@ -84,63 +84,57 @@ func (p *SessionPage) poll(ctx app.Context) {
 	if after := p.liveConvo().After; after != "" {
 		q.Set("after", after)
 	}
-	p.cancel = browser.Fetch("GET", p.api("/messages", q), func(body []byte, err error) {
-		var pg shared.MessagePage
-		if err == nil {
-			err = json.Unmarshal(body, &pg)
+	p.cancel = p.getMessages(ctx, q, func(pg shared.MessagePage, err error) {
+		if gen != p.gen {
+			return // stopped (or aborted) since
 		}
-		ctx.Dispatch(func(app.Context) {
-			if gen != p.gen {
-				return // stopped (or aborted) since
+		p.cancel = nil
+		switch {
+		case p.otherHelm(err):
+			p.markElsewhere(ctx)
+			return
+		case browser.Status(err) == 409:
+			p.loadLast(ctx)
+			return
+		case browser.Status(err) == 404:
+			p.markGone(ctx)
+			return
+		case err != nil:
+			was := p.hostDown
+			if n := p.setHostDown(err); n != "" {
+				// The hub answers for a machine that does not: not
+				// "not connected to helmd".
+				p.state, p.errText = "offline", n
+				break
 			}
-			p.cancel = nil
-			switch {
-			case p.otherHelm(err):
-				p.markElsewhere(ctx)
-				return
-			case browser.Status(err) == 409:
-				p.loadLast(ctx)
-				return
-			case browser.Status(err) == 404:
-				p.markGone(ctx)
-				return
-			case err != nil:
-				was := p.hostDown
-				if n := p.setHostDown(err); n != "" {
-					// The hub answers for a machine that does not: not
-					// "not connected to helmd".
-					p.state, p.errText = "offline", n
-					break
-				}
-				if p.state != "offline" || was != "" {
-					// Said in words, not only by "(last known)" beside the
-					// status: the page may sit open for hours.
-					p.errText = failed("Not connected to helmd: this page shows what it last sent, and tries again every "+
-						itoa(int(pollEvery/time.Second))+" s", err)
-				}
-				p.state = "offline"
-			default:
-				if p.state == "offline" {
-					p.state, p.errText, p.hostDown = "ready", "", ""
-				}
-				// No session events without the stream: the header is
-				// read again when messages came, and every few polls
-				// (a status can change with no message: a hook, time).
-				p.polls++
-				if p.take(ctx, pg) > 0 || p.polls%detailEveryPolls == 0 {
-					p.loadDetail(ctx, getURL)
-				}
-				if pg.More {
-					p.poll(ctx)
-					return
-				}
+			if p.state != "offline" || was != "" {
+				// Said in words, not only by "(last known)" beside the
+				// status: the page may sit open for hours.
+				p.errText = failed("Not connected to helmd: this page shows what it last sent, and tries again every "+
+					itoa(int(pollEvery/time.Second))+" s", err)
 			}
-			if p.polling {
-				p.schedule(ctx, p.poll)
-			} else {
-				p.startLive(ctx) // try the stream again
+			p.state = "offline"
+		default:
+			if p.state == "offline" {
+				p.state, p.errText, p.hostDown = "ready", "", ""
 			}
-		})
+			// No session events without the stream: the header is
+			// read again when messages came, and every few polls
+			// (a status can change with no message: a hook, time).
+			p.polls++
+			if p.take(ctx, pg) > 0 || p.polls%detailEveryPolls == 0 {
+				p.loadDetail(ctx, getURL)
+			}
+			if pg.More {
+				p.poll(ctx)
+				return
+			}
+		}
+		if p.polling {
+			p.schedule(ctx, p.poll)
+		} else {
+			p.startLive(ctx) // try the stream again
+		}
 	})
 }
 

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
 	"net/url"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -59,37 +58,31 @@ func (p *SessionPage) openWindow(ctx app.Context, q url.Values, then func()) {
 	p.winGen++
 	gen, key := p.winGen, p.key()
 	q.Set("limit", itoa(pageLimit))
-	p.winCancel = browser.Fetch("GET", p.api("/messages", q), func(body []byte, err error) {
-		var pg shared.MessagePage
-		if err == nil {
-			err = json.Unmarshal(body, &pg)
+	p.winCancel = p.getMessages(ctx, q, func(pg shared.MessagePage, err error) {
+		if gen != p.winGen || key != p.key() {
+			return
 		}
-		ctx.Dispatch(func(app.Context) {
-			if gen != p.winGen || key != p.key() {
-				return
-			}
-			p.winCancel = nil
-			switch {
-			case browser.Status(err) == 409:
-				p.loadLast(ctx)
-				return
-			case err != nil:
-				return // offline: the page stays as it was
-			}
-			if p.tail == nil {
-				p.tail, p.unseen = p.convo, 0
-			}
-			p.convo = convo.New()
-			p.convo.Reset(pg)
-			p.older, p.newer = false, false
-			p.seek = nil
-			p.meet(pg)
-			p.match = -1 // an index among other messages; then shows one
-			p.refind()
-			then()
-			p.reWindow()
-			p.settleLater()
-		})
+		p.winCancel = nil
+		switch {
+		case browser.Status(err) == 409:
+			p.loadLast(ctx)
+			return
+		case err != nil:
+			return // offline: the page stays as it was
+		}
+		if p.tail == nil {
+			p.tail, p.unseen = p.convo, 0
+		}
+		p.convo = convo.New()
+		p.convo.Reset(pg)
+		p.older, p.newer = false, false
+		p.seek = nil
+		p.meet(pg)
+		p.match = -1 // an index among other messages; then shows one
+		p.refind()
+		then()
+		p.reWindow()
+		p.settleLater()
 	})
 }
 
@@ -101,28 +94,22 @@ func (p *SessionPage) loadNewer(ctx app.Context) {
 	}
 	p.newer = true
 	after, gen := p.convo.After, p.winGen
-	browser.Fetch("GET", p.api("/messages", url.Values{"limit": {itoa(pageLimit)}, "after": {after}}), func(body []byte, err error) {
-		var pg shared.MessagePage
-		if err == nil {
-			err = json.Unmarshal(body, &pg)
+	p.getMessages(ctx, url.Values{"limit": {itoa(pageLimit)}, "after": {after}}, func(pg shared.MessagePage, err error) {
+		if gen != p.winGen || p.tail == nil || after != p.convo.After {
+			return // another window since, or the end again
 		}
-		ctx.Dispatch(func(app.Context) {
-			if gen != p.winGen || p.tail == nil || after != p.convo.After {
-				return // another window since, or the end again
-			}
-			p.newer = false
-			switch {
-			case browser.Status(err) == 409:
-				p.loadLast(ctx)
-				return
-			case err != nil:
-				return
-			}
-			p.convo.Merge(pg)
-			p.meet(pg)
-			p.refind()
-			p.afterChange() // rows came below: the row read stays put
-		})
+		p.newer = false
+		switch {
+		case browser.Status(err) == 409:
+			p.loadLast(ctx)
+			return
+		case err != nil:
+			return
+		}
+		p.convo.Merge(pg)
+		p.meet(pg)
+		p.refind()
+		p.afterChange() // rows came below: the row read stays put
 	})
 }
 
