@@ -103,8 +103,7 @@ func TestElsewhereUntilItsHelmReturns(t *testing.T) {
 	h.wantPending(4 * time.Second)
 
 	// The page's helmd is back, with other sessions than before.
-	back := h.clock.Now()
-	h.clock.Advance(4 * time.Second)
+	h.clock.Advance(4 * time.Second) // the check pending, at its 4 s bound
 	h.poller.last(t).done([]byte(`[{"id":"b","source":"claude","updatedAt":9}]`), "7-1", nil)
 	last := h.events[len(h.events)-1]
 	if last.Type != shared.EventRefresh || len(last.Sessions) != 1 || last.Sessions[0].ID != "b" {
@@ -118,9 +117,6 @@ func TestElsewhereUntilItsHelmReturns(t *testing.T) {
 	}
 	h.tr.last(t).h.Open()
 	h.wantState(Live)
-	if took := h.clock.Now().Sub(back); took > 5*time.Second {
-		t.Fatalf("Live %s after the page's helmd came back", took)
-	}
 	h.wantPending(time.Minute) // the watchdog alone: no check left
 }
 

@@ -73,7 +73,7 @@ func testSessionPageBackAfterAnother(t *testing.T, b *browser, otherID string) {
 	since := time.Now()
 	c.waitJS(15*time.Second, "the page to say another Helm answers", present("#elsewhere"))
 	t.Logf("FIGURE session page says Other Helm %v after another helmd answers on its port", time.Since(since).Round(10*time.Millisecond))
-	c.waitConn(time.Second, "elsewhere", "Other Helm")
+	c.waitConn(10*time.Second, "elsewhere", "Other Helm")
 	if got := c.text("#elsewhere"); !containsAny(got, "the Helm on alpha answers here again") {
 		t.Errorf("the notice reads %q", got)
 	}
@@ -297,7 +297,7 @@ func testBackAfterAnother(t *testing.T, b *browser) {
 	c.waitConn(10*time.Second, "offline", "Offline")
 	other := serveOn(t, port, claudeB, "beta")
 	c.waitJS(15*time.Second, "the page to say another Helm answers", present("#elsewhere"))
-	c.waitConn(time.Second, "elsewhere", "Other Helm")
+	c.waitConn(10*time.Second, "elsewhere", "Other Helm")
 	<-time.After(elsewhereOutage)
 	if state, _ := c.conn(); state != "elsewhere" {
 		t.Fatalf("indicator %s while the other Helm still answers, want elsewhere", state)
