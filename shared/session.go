@@ -194,3 +194,11 @@ func Newer(a, b Session) bool {
 func SessionPath(source, id string) string {
 	return "/s/" + url.PathEscape(source) + "/" + url.PathEscape(id)
 }
+
+// NeedsYou reports whether s belongs in "Needs you": it waits for the
+// user and the user has not cleared it since it started to. The page's
+// group and badge, its notifications and pushes, and helmd watch
+// --waiting --count all count by it.
+func NeedsYou(s *Session) bool {
+	return s.Status == StatusWaiting && s.ClearedAt == 0
+}

@@ -6,11 +6,8 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// NeedsYou reports whether s belongs in the "Needs you" group: it waits
-// for the user and the user has not cleared it since it started to.
-func NeedsYou(s *shared.Session) bool {
-	return s.Status == shared.StatusWaiting && s.ClearedAt == 0
-}
+// NeedsYou is shared.NeedsYou, for the page's callers of this package.
+func NeedsYou(s *shared.Session) bool { return shared.NeedsYou(s) }
 
 // needs caches the last NeedsYou answer: positions in the sorted list.
 type needs struct {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -39,7 +38,7 @@ type watcher struct {
 	c        *client
 	o        IO
 	json     bool
-	count    bool // --waiting --count: print the number of sessions that need the user (needsYou) on change
+	count    bool // --waiting --count: print the number of sessions that need the user (shared.NeedsYou: as the page's badge, not cleared) on change
 	sessions map[string]shared.Session
 	synced   bool              // an init was applied: later inits are diffed, not taken as the start
 	lastID   string            // the resume cursor
@@ -284,7 +283,7 @@ func (w *watcher) report(changes []change) error {
 	if w.count {
 		n := 0
 		for _, s := range w.sessions {
-			if needsYou(s) {
+			if shared.NeedsYou(&s) {
 				n++
 			}
 		}
@@ -319,15 +318,6 @@ func (w *watcher) report(changes []change) error {
 		}
 	}
 	return nil
-}
-
-// needsYou reports whether s is one of the page's "Needs you", which
-// its header badge counts: waiting and not cleared (README "Attention").
-// A cleared session still has the status waiting; counting the status,
-// a tmux bar stayed at 10 while the page said 7, and never went down
-// after a clear. (An offline machine's sessions are idle on the hub.)
-func needsYou(s shared.Session) bool {
-	return s.Status == shared.StatusWaiting && s.ClearedAt == 0
 }
 
 // fresh reports whether facts, what the line of ch says about its
@@ -370,7 +360,7 @@ func line(ch change, machine bool, now time.Time, limit int) string {
 	s := ch.Session
 	l := lineParts{now: now.Format("15:04:05"), verb: verbs[ch.Event], status: statusCell(s),
 		title: clean(s.Title), project: cut(clean(s.ProjectName), 24),
-		figures: msgs(s.MessageCount) + ", " + shared.CostText(s.CostUSD)}
+		figures: plural(s.MessageCount, "msg", "msgs") + ", " + shared.CostText(s.CostUSD)}
 	if machine {
 		l.machine = cut(clean(s.Host), 16)
 	}
@@ -387,14 +377,6 @@ func line(ch change, machine bool, now time.Time, limit int) string {
 	return cut(l.String(), limit)
 }
 
-// msgs is a message count in words: "1 msg", "12 msgs".
-func msgs(n int) string {
-	if n == 1 {
-		return "1 msg"
-	}
-	return strconv.Itoa(n) + " msgs"
-}
-
 // lineParts are the parts of a change's line that give way.
 type lineParts struct {
 	now, verb, status, title, machine, project, figures string
@@ -409,7 +391,7 @@ func facts(s shared.Session, machine bool) string {
 	if machine {
 		host = clean(s.Host)
 	}
-	return strings.Join([]string{statusCell(s), clean(s.Title), host, clean(s.ProjectName), msgs(s.MessageCount), shared.CostText(s.CostUSD)}, "\x00")
+	return strings.Join([]string{statusCell(s), clean(s.Title), host, clean(s.ProjectName), plural(s.MessageCount, "msg", "msgs"), shared.CostText(s.CostUSD)}, "\x00")
 }
 
 func (l lineParts) String() string {

@@ -18,11 +18,6 @@ type watcher struct {
 
 func (w *watcher) init() { w.waiting = make(map[string]bool) }
 
-// needsYou is the "Needs you" rule of README "Attention".
-func needsYou(s *shared.Session) bool {
-	return s.Status == shared.StatusWaiting && s.ClearedAt == 0
-}
-
 // observe records the event and returns the sessions that started waiting.
 func (w *watcher) observe(t shared.EventType, sessions []shared.Session) []shared.Session {
 	w.mu.Lock()
@@ -35,7 +30,7 @@ func (w *watcher) observe(t shared.EventType, sessions []shared.Session) []share
 			s, k := &sessions[i], sessions[i].Key()
 			was := w.waiting[k]
 			next[k] = s.Status == shared.StatusWaiting || s.HostOffline && was // as below
-			if w.started && !was && needsYou(s) {
+			if w.started && !was && shared.NeedsYou(s) {
 				out = append(out, *s)
 			}
 		}
@@ -48,7 +43,7 @@ func (w *watcher) observe(t shared.EventType, sessions []shared.Session) []share
 			// that waited then is still counted waiting here, so that
 			// the machine coming back with the same wait tells nothing.
 			w.waiting[k] = s.Status == shared.StatusWaiting || s.HostOffline && was
-			if w.started && !was && needsYou(s) {
+			if w.started && !was && shared.NeedsYou(s) {
 				out = append(out, *s)
 			}
 		}
