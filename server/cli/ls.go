@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,21 +119,16 @@ func knownMachine(sessions []shared.Session, name string) error {
 	if name == "" {
 		return nil
 	}
-	seen := map[string]bool{}
 	var names []string
-	for _, s := range sessions {
-		if s.Host == name {
+	for _, m := range shared.Machines(sessions) { // sorted by name
+		if m.Name == name {
 			return nil
 		}
-		if s.Host != "" && !seen[s.Host] {
-			seen[s.Host] = true
-			names = append(names, clean(s.Host))
-		}
+		names = append(names, clean(m.Name))
 	}
 	if len(names) == 0 {
 		return fmt.Errorf("--machine %q: no session names a machine (helmd lists other machines' sessions with --fleet)", clean(name))
 	}
-	slices.Sort(names)
 	return fmt.Errorf("--machine %q: no session of that machine; machines listed: %s", clean(name), strings.Join(names, ", "))
 }
 

@@ -41,9 +41,9 @@ type statusDoc struct {
 
 	// Listed, RemoteSessions and Machines: the whole list, the fleet's
 	// sessions among them (a helmd before them sends none: 0, nil).
-	Listed         int       `json:"listed"`
-	RemoteSessions int       `json:"remoteSessions"`
-	Machines       []machine `json:"machines"`
+	Listed         int              `json:"listed"`
+	RemoteSessions int              `json:"remoteSessions"`
+	Machines       []shared.Machine `json:"machines"`
 }
 
 // fleetDoc is the part of GET /api/fleet this command reads.
@@ -62,14 +62,6 @@ type fleetDoc struct {
 		Offline  int `json:"offline"`
 		Sessions int `json:"sessions"`
 	} `json:"view"`
-}
-
-// machine is one machine of the list, in a fleet.
-type machine struct {
-	Name     string `json:"name"`
-	Sessions int    `json:"sessions"`
-	Remote   bool   `json:"remote"`
-	Offline  bool   `json:"offline"`
 }
 
 // statusFlags is `helmd status`: the server's health in words.

@@ -8,6 +8,7 @@ import (
 	"vibecraft.sh/helm/server/opencode"
 	"vibecraft.sh/helm/server/stream"
 	"vibecraft.sh/helm/server/watch"
+	"vibecraft.sh/helm/shared"
 )
 
 // helmd status names its build once, says how long it has run in words,
@@ -113,7 +114,7 @@ func TestStatusFleetLine(t *testing.T) {
 // machines); a helmd without a fleet, or one from before these fields,
 // reads as it did.
 func TestStatusOnAHub(t *testing.T) {
-	st := statusDoc{Version: "v1.2.0", Listen: "127.0.0.1:5003", Sessions: 3, Listed: 9, RemoteSessions: 6, Machines: []machine{
+	st := statusDoc{Version: "v1.2.0", Listen: "127.0.0.1:5003", Sessions: 3, Listed: 9, RemoteSessions: 6, Machines: []shared.Machine{
 		{Name: "alpha", Sessions: 3, Remote: true},
 		{Name: "beta\x1b]0;pwned\x07", Sessions: 3, Remote: true, Offline: true},
 		{Name: "hub", Sessions: 3},
