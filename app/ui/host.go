@@ -6,6 +6,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -26,7 +27,7 @@ func (h *Home) renderHostFilter() app.UI {
 	}
 	opts := []option{{anyValue, fmt.Sprintf("All machines (%d)", len(hosts))}}
 	for _, x := range hosts {
-		label := fmt.Sprintf("%s (%s)", x.Name, grouped(x.Sessions))
+		label := fmt.Sprintf("%s (%s)", md.Clean(x.Name), grouped(x.Sessions)) // the value stays the name: the filter's key
 		if x.Offline {
 			label += " · offline"
 		}
@@ -49,12 +50,12 @@ func withHost(row app.UI, s *shared.Session, many bool) app.UI {
 		return row
 	}
 	if s.HostOffline {
-		li = li.Class("offline").Title("%s", attr(s.Host+" is offline: its last known state"))
+		li = li.Class("offline").Title("%s", attr(md.Clean(s.Host)+" is offline: its last known state"))
 	}
 	if !many || s.Host == "" {
 		return li
 	}
-	return li.DataSet("host", attr(s.Host))
+	return li.DataSet("host", attr(md.Clean(s.Host))) // shown by the stylesheet (attr(data-host))
 }
 
 // withHost adds the page's machine to an API query.

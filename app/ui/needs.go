@@ -125,7 +125,7 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 				Aria("label", "Clear "+attr(title)).Text("Clear").OnClick(h.onClearNeeds),
 			app.If(s.ProjectPath != "", func() app.UI {
 				return el.Button().Class("mute").DataSet("project", attr(s.ProjectPath)).
-					Aria("pressed", muted).Title("%s", "No notifications for "+attr(s.ProjectPath)).
+					Aria("pressed", muted).Title("%s", "No notifications for "+attr(md.Clean(s.ProjectPath))).
 					Text(mute).OnClick(h.onMute)
 			}),
 		),

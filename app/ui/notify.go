@@ -6,6 +6,7 @@ import (
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/app/list"
+	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -136,7 +137,7 @@ func (h *Home) renderAttnPanel() app.UI {
 		}).Else(func() app.UI {
 			return el.Ul().ID("muted").Body(app.Range(muted).Slice(func(i int) app.UI {
 				return el.Li().Body(
-					el.Span().Text(muted[i]),
+					el.Span().Text(md.Clean(muted[i])),
 					el.Button().DataSet("project", attr(muted[i])).Text("Unmute").OnClick(h.onMute),
 				)
 			}))

@@ -229,7 +229,7 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 		// Its pill stays on a phone, where a finished turn's goes.
 		li = li.DataSet("blocked", "true")
 	}
-	model := shared.ModelWords(s.Model) // "sonnet 4.5"; the tooltip has the whole id
+	model := md.Clean(shared.ModelWords(s.Model)) // "sonnet 4.5"; the tooltip has the whole id
 	var hint string
 	if search != "" && !shows(search, title, project, branch, model) {
 		// The match is in what the row does not show: say where. The
@@ -240,7 +240,7 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 			hint = snippet(md.Clean(s.ProjectPath), search)
 		}
 		if hint == "" {
-			hint = snippet(s.Model, search)
+			hint = snippet(md.Clean(s.Model), search)
 		}
 	}
 	return li.Body(
@@ -256,7 +256,7 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 		el.Div().Class("meta").Body(
 			el.Span().Class("project").Title("%s", attr(md.Clean(s.ProjectPath))).Body(markedWords(project, search)...),
 			el.Span().Class("branch").Title("%s", attr("git branch "+branch)).Body(markedWords(branch, search)...),
-			el.Span().Class("model").Title("%s", attr(s.Model)).Body(markedWords(model, search)...),
+			el.Span().Class("model").Title("%s", attr(md.Clean(s.Model))).Body(markedWords(model, search)...),
 			el.Span().Class("messages").Text(plural(s.MessageCount, "message", "messages")),
 			el.Span().Class("tokens").Title("%s", tokensTitle(s.Tokens)).Text(tokensText(s.Tokens)),
 			el.Span().Class("cost").Title("%s", "estimated API cost").Text(cost(s.CostUSD)),

@@ -420,3 +420,25 @@ func TestRenderQuestion(t *testing.T) {
 		t.Errorf("an idle row shows a question:\n%s", rows[1])
 	}
 }
+
+// A machine's name and a model's id come from other machines and from
+// transcripts: a bidi override in them is shown as a mark, never obeyed,
+// in the machine filter, the row's machine and offline tooltip, and the
+// row's model.
+func TestRenderMachineAndModelShowControls(t *testing.T) {
+	sessions := []shared.Session{
+		{ID: "a", Source: shared.SourceClaude, Title: "one", UpdatedAt: ms(time.Minute), Host: "al\u202epha", Remote: true, HostOffline: true,
+			Model: "claude-\u202esonnet-4-5"},
+		{ID: "b", Source: shared.SourceClaude, Title: "two", UpdatedAt: ms(time.Hour), Host: "beta"},
+	}
+	out := render(t, NewHome(Seed{Sessions: sessions, At: ms(0), Now: now}))
+	out = regexp.MustCompile(`data-seed="[^"]*"`).ReplaceAllString(out, "") // the data itself, not what shows
+	if strings.Contains(out, "\u202e") {
+		t.Errorf("a raw U+202E reached the page:\n%s", out)
+	}
+	for _, want := range []string{`al[U+202E]pha (1) · offline`, `data-host="al[U+202E]pha"`, `al[U+202E]pha is offline`, `claude-[U+202E]sonnet-4-5`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %s", want)
+		}
+	}
+}

@@ -297,7 +297,7 @@ func (p *SessionPage) renderStatus(s *shared.Session) app.UI {
 	if p.statusStale() {
 		why := "this page cannot reach helmd"
 		if p.hostDown != "" {
-			why = attr(p.host) + " does not answer"
+			why = attr(p.answerer()) + " does not answer"
 		}
 		return span.DataSet("stale", "true").Title("%s", "The last status Helm knew: "+why).
 			Text(label + " (last known)")
