@@ -35,12 +35,8 @@ func rowStatusLabel(s *shared.Session) string {
 	if s.Status != shared.StatusWaiting {
 		return s.Status.Label()
 	}
-	return waitLabel(s.WaitingFor)
+	return shared.WaitLabel(s.WaitingFor)
 }
-
-// waitLabel is why a session waits, in the row's words: reason as
-// shared.WaitReason says it, "input needed" for a finished turn.
-func waitLabel(reason string) string { return shared.WaitLabel(reason) }
 
 // rowStatusTip is the tooltip of a row's status pill: statusTip, and
 // for a wait that stops the assistant mid-turn, what it waits for, which

@@ -7,7 +7,6 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
-	"vibecraft.sh/helm/app/convo"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -422,7 +421,7 @@ func (p *SessionPage) showMatch(k int) {
 // call whose result holds it, a long text cut to a screenful before it.
 // A match counted but not shown would be a match the reader cannot find.
 func (p *SessionPage) reveal(m *shared.Message) {
-	has := func(s string) bool { return convo.Holds(s, p.term) }
+	has := func(s string) bool { return shared.Holds(s, p.term) }
 	// beyond: the term is in text but not in the screenful shown of it.
 	beyond := func(text string) bool { return has(text) && !has(screenful(text)) }
 	for j := range m.Blocks {
