@@ -25,8 +25,11 @@ import (
 // in no one's "Needs you" until it is back). Anything else is the
 // machine's to answer.
 func remoteClear(w http.ResponseWriter, r *http.Request, self string, lookup func(key string) (shared.Session, bool)) bool {
+	if r.Method != http.MethodPost || !pages.IsClear(r.URL.Path) {
+		return false // not a clear: every other request passes here, so it is told first
+	}
 	hosts, named := r.URL.Query()["host"]
-	if r.Method != http.MethodPost || !named || len(hosts) != 1 || hosts[0] == "" || hosts[0] == self || !pages.IsClear(r.URL.Path) {
+	if !named || len(hosts) != 1 || hosts[0] == "" || hosts[0] == self {
 		return false // this machine's clear, or Forward's to refuse
 	}
 	host := hosts[0]

@@ -50,12 +50,17 @@ func foldRune(r rune) rune {
 // which a search passes over.
 func invisible(r rune) bool { return r >= 0xAD && unicode.Is(unicode.Cf, r) }
 
-// in reports whether every word occurs in one of fields.
+// in reports whether every word occurs in one of fields, each field
+// folded at most once, when a word first looks in it.
 func (ws words) in(fields searchedFields) bool {
+	var folded [len(searchedFields{})]bool
 	for _, w := range ws {
 		found := false
-		for _, f := range fields {
-			if strings.Contains(fold(f), w) {
+		for i := range fields {
+			if !folded[i] {
+				fields[i], folded[i] = fold(fields[i]), true
+			}
+			if strings.Contains(fields[i], w) {
 				found = true
 				break
 			}
