@@ -191,7 +191,7 @@ func (w *world) step(n int) error {
 		// (it grew by three every 200 writes) and no two share a topic
 		s := w.sessions[0]
 		w.sessions = w.sessions[1:]
-		if s.asking {
+		if w.asking == s {
 			if err := w.answered(s); err != nil {
 				return err
 			}
@@ -202,10 +202,10 @@ func (w *world) step(n int) error {
 	// waiting for its user, who takes a while to answer, or to allow a
 	// tool call.
 	live := w.sessions[len(w.sessions)-1-n%min(4, len(w.sessions))]
-	if (live.phase == 0 || live.asking) && n < live.resumeAt {
+	if (live.phase == 0 || w.asking == live) && n < live.resumeAt {
 		return nil
 	}
-	if live.asking {
+	if w.asking == live {
 		if err := w.answered(live); err != nil {
 			return err
 		}

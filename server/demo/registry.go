@@ -43,14 +43,14 @@ func (w *world) ask(s *session, at time.Time) error {
 	}); err != nil {
 		return err
 	}
-	s.asking, w.asking = true, s
+	w.asking = s
 	return nil
 }
 
 // answered removes s's registry entry: its user allowed the call, which
 // then runs (its result is the session's next write).
 func (w *world) answered(s *session) error {
-	s.asking, w.asking = false, nil
+	w.asking = nil
 	if err := os.Remove(w.registryPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("demo: %w", err)
 	}

@@ -19,7 +19,6 @@ type session struct {
 	msg                   int
 	parent                string
 	turnAt                time.Time // when the turn's prompt was written
-	asking                bool      // its tool call waits for the user's permission (registry.go)
 }
 
 const model = "claude-sonnet-4-5-20250929"
