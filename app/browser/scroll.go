@@ -61,6 +61,69 @@ func OnSizeOf(id string, fn func()) (remove func()) {
 	}
 }
 
+// OnScrollUpAsked calls fn when the reader asks the element with id to
+// scroll up: a wheel turned up, a finger drawn down, ArrowUp in it, a
+// press on the element itself (its scrollbar, whichever way the drag
+// then goes). It comes before the scroll asked for, and well before that
+// scroll's event, which the browser sends at its next frame. It returns
+// the function that removes the listeners; a page without the element
+// gets one that does nothing.
+func OnScrollUpAsked(id string, fn func()) (remove func()) {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return func() {}
+	}
+	touchY := 0.0
+	at := func(e app.Value) float64 {
+		ts := e.Get("touches")
+		if ts.Length() == 0 {
+			return touchY
+		}
+		return ts.Index(0).Get("clientY").Float()
+	}
+	listeners := map[string]app.Func{
+		"wheel": app.FuncOf(func(_ app.Value, a []app.Value) any {
+			if a[0].Get("deltaY").Float() < 0 {
+				fn()
+			}
+			return nil
+		}),
+		"touchstart": app.FuncOf(func(_ app.Value, a []app.Value) any {
+			touchY = at(a[0])
+			return nil
+		}),
+		"touchmove": app.FuncOf(func(_ app.Value, a []app.Value) any {
+			y := at(a[0])
+			if y > touchY {
+				fn()
+			}
+			touchY = y
+			return nil
+		}),
+		"pointerdown": app.FuncOf(func(_ app.Value, a []app.Value) any {
+			if a[0].Get("target").Equal(el) {
+				fn()
+			}
+			return nil
+		}),
+		"keydown": app.FuncOf(func(_ app.Value, a []app.Value) any {
+			if a[0].Get("key").String() == "ArrowUp" {
+				fn()
+			}
+			return nil
+		}),
+	}
+	for name, f := range listeners {
+		el.Call("addEventListener", name, f, map[string]any{"passive": true})
+	}
+	return func() {
+		for name, f := range listeners {
+			el.Call("removeEventListener", name, f)
+			f.Release()
+		}
+	}
+}
+
 // OnResize calls fn after the window changed size (a phone turned, a
 // window resized). It returns the function that removes the listener.
 func OnResize(fn func()) (remove func()) {

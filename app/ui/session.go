@@ -104,6 +104,7 @@ type SessionPage struct {
 	winCancel func()
 	win       vwin.Window
 	follow    bool // the view is at the bottom and follows new messages
+	upAsked   bool // the reader asked to scroll up, not yet told by a scroll event
 	unseen    int  // messages appended while the view was not at the bottom
 	older     bool // a page above is being loaded
 	open      map[string]bool
@@ -255,6 +256,9 @@ func (p *SessionPage) OnMount(ctx app.Context) {
 			}
 		})
 	}))
+	// The reader's scroll up, before its event: settle leaves the view
+	// where the reader takes it (session_view.go).
+	p.cleanups = append(p.cleanups, browser.OnScrollUpAsked(transcriptID, func() { p.upAsked = true }))
 	// The view itself changes height when what is above it does: the
 	// header grown by the detail (which can come after the messages and
 	// their last settle), a notice come or gone. The browser keeps the
@@ -327,7 +331,7 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.t0 = app.Window().Get("performance").Call("now").Float()
 	perfMark("session-start")
 	p.state, p.errText, p.detail, p.convo, p.follow, p.unseen = "loading", "", nil, convo.New(), true, 0
-	p.goneAt = 0
+	p.goneAt, p.upAsked = 0, false
 	p.measured, p.polls = false, 0
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	p.pin, p.match, p.matches, p.curCursor, p.place = -1, -1, nil, "", -1

@@ -274,7 +274,7 @@ func (p *SessionPage) page(ctx app.Context, key string, shift bool) {
 	case key == "Home":
 		p.toStart(ctx)
 	case key == "PageUp" || key == " " && shift:
-		p.pin = -1
+		p.pin, p.upAsked = -1, true
 		browser.ScrollTo(transcriptID, s.Top-max(s.View-pageOverlap, pageOverlap))
 	default:
 		p.pin = -1
@@ -315,6 +315,7 @@ func (p *SessionPage) step(by int) {
 		return
 	}
 	p.pin = -1 // the scroll that follows sets following, as a reader's does
+	p.upAsked = p.upAsked || by < 0
 	browser.ScrollTo(transcriptID, at)
 }
 

@@ -101,7 +101,7 @@ func (p *SessionPage) notePlace() {
 // else the view follows the end, and, when older messages are left to
 // load, pl is sought among them (seekOlder).
 func (p *SessionPage) resume(pl place, ok bool) {
-	p.follow, p.place, p.seek = true, -1, nil
+	p.follow, p.place, p.seek, p.upAsked = true, -1, nil, false
 	if !ok {
 		return
 	}

@@ -83,8 +83,16 @@ func (p *SessionPage) settle() {
 			after, _ := browser.ScrollOf(transcriptID)
 			p.pinTop = after.Top
 		}
+	case p.follow && p.upAsked && !browser.AtBottomOf(transcriptID, bottomSlack):
+		// The reader scrolled up, and its scroll event has not come
+		// yet (under load, renders and settles run between a scroll and
+		// its event): the end taken back here would undo the scroll,
+		// and the event would then read the end. Stop following as the
+		// event would have; the render offers the way back.
+		p.follow = false
+		p.ctx.Dispatch(func(app.Context) {})
 	case p.follow:
-		browser.ScrollTo(transcriptID, hs.Total()+1e6)
+		p.takeEnd()
 	default:
 		p.holdAnchor()
 	}
@@ -183,6 +191,9 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 		// A window's bottom is not the end: nothing there to follow.
 		p.follow = p.pin < 0 && p.tail == nil && s.AtBottom(bottomSlack)
 	}
+	if !p.follow {
+		p.upAsked = false // told: the reader left the end
+	}
 	p.notePlace()
 	changed := p.follow != following // "Latest ↓" comes or goes
 	if p.follow && p.unseen > 0 {
@@ -222,8 +233,15 @@ func (p *SessionPage) toEnd() {
 	p.follow, p.unseen, p.pin = true, 0, -1
 	// Go there now: a scroll event still queued from before the click
 	// would otherwise read the old position and stop the following.
-	browser.ScrollTo(transcriptID, p.convo.Heights.Total()+1e6)
+	p.takeEnd()
 	p.afterChange()
+}
+
+// takeEnd scrolls the view to the end, followed: a scroll up the reader
+// asked for before it is taken back by it.
+func (p *SessionPage) takeEnd() {
+	p.upAsked = false
+	browser.ScrollTo(transcriptID, p.convo.Heights.Total()+1e6)
 }
 
 // showRow shows row i (find's n / N): where it is when the whole row

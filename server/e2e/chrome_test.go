@@ -322,7 +322,7 @@ func onServerPage(body string) string {
 func rowSel(key string) string { return fmt.Sprintf(`li.session[data-key=%q]`, key) }
 
 // describe summarises the page for failure messages: URL, wasm marker,
-// indicator and rows.
+// indicator, rows, and a session page's view.
 func (c *chrome) describe() string {
 	b, err := eval[json.RawMessage](c, `(() => {
 		if (typeof document === "undefined") { // a worker (attachWorker)
@@ -339,6 +339,15 @@ func (c *chrome) describe() string {
 				r.dataset.key + " | " + (r.dataset.status||"") + " | " + ((r.querySelector(".title")||{}).textContent||"") + " | " + ((r.querySelector(".messages")||{}).textContent||"")),
 			needsYou: [...document.querySelectorAll("#needs-you li.needs")].map(r => r.dataset.session),
 			notified: window.__notified || null,
+			// A session page: where its view is, what it offers, its
+			// last rows (the browser flakes under load were all there).
+			session: (t => t && {
+				state: (document.getElementById("session") || {dataset: {}}).dataset.state,
+				top: Math.round(t.scrollTop), view: t.clientHeight, height: t.scrollHeight,
+				newBelow: (document.getElementById("new-below") || {}).textContent || null,
+				working: !!document.getElementById("working"),
+				last: [...t.querySelectorAll(".msg[data-i]")].slice(-3).map(m => m.dataset.i + ": " + m.textContent.slice(0, 40)),
+			})(document.getElementById("transcript")),
 		};
 	})()`)
 	if err != nil {

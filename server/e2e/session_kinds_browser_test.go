@@ -48,6 +48,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"OpensWhereItWasLeft", testSessionOpensWhereLeft},
 		{"OpensWhereItWasLeftFarUp", testSessionOpensWhereLeftFarUp},
 		{"AppendsLeaveTheViewStill", testSessionAppendsLeaveTheViewStill},
+		{"AScrollUpToldLateStaysUp", testSessionScrollUpToldLate},
 		{"SaysItIsWorking", testSessionSaysItIsWorking},
 		{"WorkingLineAfterAnOutage", testSessionWorkingAfterOutage},
 		{"SaysWhenTheSessionIsGone", testSessionGone},
@@ -176,7 +177,7 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 	// Find: / opens it; n and N move between the three messages with
 	// "needle", wrapping. From the top, where the first is (find starts
 	// from the view: the tool call opened above made it scroll).
-	mustEval[bool](c, `(document.getElementById("transcript").scrollTop = 0, true)`)
+	readerScrolls(c, "0")
 	// Find opened from a tool's line gives the focus back to it on Esc.
 	grepLine := `[...document.querySelectorAll("#transcript .block.tool")].find(b => b.textContent.includes("Grep")).querySelector("button.line")`
 	mustEval[bool](c, `((`+grepLine+`).focus(), true)`)
@@ -493,7 +494,7 @@ func testSessionOpensWhereLeft(t *testing.T, b *browser) {
 	waitLive(c)
 	openFromList(c, sid, "the session")
 	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
-	mustEval[bool](c, `(document.getElementById("transcript").scrollTop = 1500, true)`)
+	readerScrolls(c, "1500")
 	left := readingOf(c, "scrolled up")
 	backToList(c)
 	openFromList(c, sid, "the session again")
@@ -584,7 +585,7 @@ func testSessionOpensWhereLeftFarUp(t *testing.T, b *browser) {
 	// top asks for the next.
 	c.waitJS(60*time.Second, "the first prompt, loaded by scrolling up", `(t => { t.scrollTop = 0;
 		return [...t.querySelectorAll(".msg .prompt")].some(e => e.textContent === "prompt 0"); })(document.getElementById("transcript"))`)
-	mustEval[bool](c, `(document.getElementById("transcript").scrollTop = 2500, true)`)
+	readerScrolls(c, "2500")
 	left := readingOf(c, "read near the start")
 	if !strings.HasPrefix(left.Text, "prompt ") && !strings.HasPrefix(left.Text, "reply ") {
 		t.Fatalf("the row read is %q", left.Text)
@@ -634,7 +635,7 @@ func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
 	// short of the end by the first scroll that held the row being read.
 	c.waitJS(5*time.Second, "End back to the end, following", `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript")) && !document.getElementById("new-below")`)
 	for _, up := range []int{200, 500} {
-		mustEval[bool](c, fmt.Sprintf(`(t => (t.scrollTop = t.scrollHeight - t.clientHeight - %d, true))(document.getElementById("transcript"))`, up))
+		readerScrolls(c, fmt.Sprintf("t.scrollHeight - t.clientHeight - %d", up))
 		// The row at 100 px into the view, by its index: the virtual
 		// list moves other rows into the same elements.
 		i := mustEval[string](c, `(t => [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > t.getBoundingClientRect().top + 100).dataset.i)(document.getElementById("transcript"))`)
@@ -656,6 +657,61 @@ func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
 		settledTop(c, "the last row, at the end again", `document.querySelector("#transcript .msg:last-of-type")`)
 		c.waitJS(10*time.Second, "no way to the end offered at the end", `!document.getElementById("new-below")`)
 	}
+}
+
+// testSessionScrollUpToldLate: a scroll's event comes a frame or more
+// after the scroll, and under load the page renders and settles in
+// between. The reader turns the wheel up while a settle at the end is
+// due, and the scroll's event is held back (a capturing listener stops
+// it before the page's own) until the page settled: the view stays
+// where the reader put it, "Latest ↓" offered. (The settle took the end
+// back, and the event then read the end: AppendsLeaveTheViewStill
+// waited for "Latest ↓" in vain in CI.)
+func testSessionScrollUpToldLate(t *testing.T, b *browser) {
+	const sid = "6e000000-0000-4000-8000-000000000002"
+	p, _ := serveTurns(t, sid, "late", 40)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the transcript", `document.body.dataset.wasm === "ready" && !!document.querySelector("#transcript .msg")`)
+	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
+	c.waitJS(10*time.Second, "the end, followed", `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript")) && !document.getElementById("new-below")`)
+	// The wheel, its scroll (held), and a resize: following, the page
+	// settles the view at the end, before the scroll is told.
+	type reading struct {
+		I  string
+		At float64
+	}
+	read := mustEval[reading](c, `(t => {
+		window.__hold = e => { if (e.target === t) e.stopImmediatePropagation(); };
+		document.addEventListener("scroll", window.__hold, true);
+		t.dispatchEvent(new WheelEvent("wheel", {deltaY: -300, bubbles: true}));
+		t.scrollTop = t.scrollHeight - t.clientHeight - 300;
+		const top = t.getBoundingClientRect().top;
+		const m = [...t.querySelectorAll(".msg[data-i]")].find(m => m.getBoundingClientRect().bottom > top + 100);
+		window.dispatchEvent(new Event("resize"));
+		return {I: m.dataset.i, At: m.getBoundingClientRect().top - top};
+	})(document.getElementById("transcript"))`)
+	// Where the row read is in the view, with the page's compensation
+	// for rows measured above it: the same place to the pixel.
+	row := fmt.Sprintf(`document.querySelector('#transcript .msg[data-i="%s"]')`, read.I)
+	stays := fmt.Sprintf(`(m => !!m && Math.abs(m.getBoundingClientRect().top - document.getElementById("transcript").getBoundingClientRect().top - %v) <= 1)(%s)`, read.At, row)
+	c.waitJS(10*time.Second, "Latest ↓ offered, the row read where the reader put it",
+		`(document.getElementById("new-below") || {}).textContent === "Latest ↓" && `+stays)
+	// Told at last: the reader's scroll, away from the end.
+	mustEval[bool](c, `(t => {
+		document.removeEventListener("scroll", window.__hold, true);
+		t.dispatchEvent(new Event("scroll"));
+		return true;
+	})(document.getElementById("transcript"))`)
+	settledTop(c, "row "+read.I+", the scroll told", row)
+	if !mustEval[bool](c, stays) {
+		t.Errorf("the scroll told, row %s left the place the reader put it at (%.0f px into the view)", read.I, read.At)
+	}
+	if got := c.text("#new-below"); got != "Latest ↓" {
+		t.Errorf("the scroll told, the way back reads %q", got)
+	}
+	click(c, "#new-below")
+	c.waitJS(10*time.Second, "the end again, followed", `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript")) && !document.getElementById("new-below")`)
 }
 
 // testSessionSaysItIsWorking: below the last message of a session at
@@ -704,6 +760,21 @@ func testSessionWorkingAfterOutage(t *testing.T, b *browser) {
 	c.waitJS(30*time.Second, "Working… back after the outage, in view", inView)
 	c.waitJS(5*time.Second, "the outage no longer said", `!document.getElementById("session-error")`)
 	c.waitJS(10*time.Second, "the header saying Live again", conn("live", "Live"))
+}
+
+// readerScrolls scrolls the transcript to top (a JS expression of t, the
+// transcript) as a reader's wheel does: the wheel's event first, then the
+// scroll. The wheel tells the page the scroll is the reader's before the
+// scroll's own event comes (session_view.go settle); a bare scrollTop
+// set while the page still settles the end it follows is taken back.
+func readerScrolls(c *chrome, top string) {
+	c.t.Helper()
+	mustEval[bool](c, `(t => {
+		const to = `+top+`;
+		t.dispatchEvent(new WheelEvent("wheel", {deltaY: to - t.scrollTop, bubbles: true}));
+		t.scrollTop = to;
+		return true;
+	})(document.getElementById("transcript"))`)
 }
 
 // settledTop is the top of the element expr finds, once the page has
@@ -871,7 +942,7 @@ func testSessionKeysByMessage(t *testing.T, b *browser) {
 	c.waitJS(5*time.Second, "the transcript focused", `document.activeElement && document.activeElement.id === "transcript"`)
 	// The message at the view's top, put there exactly, and whether it is.
 	const atTop = `(t => { const v = t.getBoundingClientRect().top; const m = [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > v + 1); return m ? +m.dataset.i + (Math.abs(m.getBoundingClientRect().top - v) < 1.5 ? "" : " cut") : "none"; })(document.getElementById("transcript"))`
-	mustEval[bool](c, `(t => (t.scrollTop = t.scrollHeight / 2 + 17, true))(document.getElementById("transcript"))`)
+	readerScrolls(c, "t.scrollHeight / 2 + 17")
 	settledTop(c, "half way up", `document.querySelector("#transcript .msg")`)
 	first := mustEval[string](c, atTop)
 	n, err := strconv.Atoi(strings.TrimSuffix(first, " cut"))
