@@ -105,6 +105,7 @@ type SessionPage struct {
 	win       vwin.Window
 	follow    bool // the view is at the bottom and follows new messages
 	upAsked   bool // the reader asked to scroll up, not yet told by a scroll event
+	summaries int  // session events taken: a detail asked before the last is older
 	unseen    int  // messages appended while the view was not at the bottom
 	older     bool // a page above is being loaded
 	open      map[string]bool
@@ -380,7 +381,7 @@ func (p *SessionPage) missingText(err error) (text string, ok bool) {
 // loadDetail reads the header's detail through fetch (fetchEarly at the
 // start, when the list may have asked already; browser.Fetch after).
 func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte, error)) func()) {
-	key := p.key()
+	key, asked := p.key(), p.summaries
 	fetch(p.api("", nil), func(body []byte, err error) {
 		var d shared.SessionDetail
 		if err == nil {
@@ -411,6 +412,13 @@ func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte
 					}
 				}
 				return
+			}
+			if p.summaries != asked && p.detail != nil {
+				// The stream sent the session's summary after this was
+				// asked: its status is the newer (an answer read before
+				// an append came after the append's event, and said
+				// "Working…" again for good).
+				d = withSummary(d, p.detail.Session)
 			}
 			p.setDetail(&d)
 			p.syncTitle(ctx)

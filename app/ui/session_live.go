@@ -146,6 +146,14 @@ func (p *SessionPage) takeSession(s shared.Session) {
 	if d == nil || s.ID != d.ID || s.Source != d.Source {
 		return
 	}
+	p.summaries++
+	nd := withSummary(*d, s)
+	p.setDetail(&nd)
+	p.saveCache()
+}
+
+// withSummary is detail d brought up to the session's summary s.
+func withSummary(d shared.SessionDetail, s shared.Session) shared.SessionDetail {
 	question := d.Question
 	switch {
 	case s.Status != shared.StatusWaiting:
@@ -153,10 +161,8 @@ func (p *SessionPage) takeSession(s shared.Session) {
 	case s.Question != "":
 		question = s.Question
 	}
-	nd := *d
-	nd.Session, nd.DurationMs, nd.Question = s, max(0, s.UpdatedAt-s.CreatedAt), question
-	p.setDetail(&nd)
-	p.saveCache()
+	d.Session, d.DurationMs, d.Question = s, max(0, s.UpdatedAt-s.CreatedAt), question
+	return d
 }
 
 // working reports whether the page says, below the last message, that
