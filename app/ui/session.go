@@ -344,7 +344,7 @@ func (p *SessionPage) start(ctx app.Context) {
 		// The list's row: the header at once, completed by the detail.
 		p.detail = &shared.SessionDetail{Session: *s, DurationMs: max(0, s.UpdatedAt-s.CreatedAt)}
 	}
-	if c, ok := loadCachedPage(ctx, p.key()); ok {
+	if c, ok := loadCachedPage(ctx, p.key(), p.which.Instance); ok {
 		// Shown at once, replaced when the network answers.
 		p.detail = c.Detail
 		p.convo.Reset(c.Page)

@@ -24,11 +24,20 @@ const (
 type cachedPage struct {
 	Detail *shared.SessionDetail `json:"detail,omitempty"`
 	Page   shared.MessagePage    `json:"page"`
+	// Instance is the helmd the page came from: a page another helmd
+	// serves at the address (its own sessions, perhaps one of the same
+	// id) does not show it, as the list does not show another's list.
+	Instance string `json:"instance,omitempty"`
 }
 
-func loadCachedPage(ctx app.Context, key string) (cachedPage, bool) {
+// loadCachedPage is the copy saved of session key's page, when there is
+// one and it is of the helmd instance (either unknown: taken).
+func loadCachedPage(ctx app.Context, key, instance string) (cachedPage, bool) {
 	var c cachedPage
 	if err := ctx.LocalStorage().Get(pageCachePref+key, &c); err != nil || len(c.Page.Messages) == 0 {
+		return cachedPage{}, false
+	}
+	if c.Instance != "" && instance != "" && c.Instance != instance {
 		return cachedPage{}, false
 	}
 	return c, true
@@ -57,7 +66,7 @@ func (p *SessionPage) saveCache() {
 func (p *SessionPage) saveNow() {
 	live := p.liveConvo() // the end, not a window away from it
 	msgs := live.Tail(cachedMessages)
-	c := cachedPage{Detail: p.detail, Page: shared.MessagePage{Messages: msgs, After: live.After}}
+	c := cachedPage{Detail: p.detail, Page: shared.MessagePage{Messages: msgs, After: live.After}, Instance: p.which.Instance}
 	if len(msgs) > 0 {
 		c.Page.Before = msgs[0].Cursor
 	}
