@@ -57,8 +57,8 @@ func (t *transcripts) find(w http.ResponseWriter, r *http.Request) error {
 	match := shared.Shows(term)
 	var res shared.FindResult
 	if s.Source == shared.SourceOpenCode {
-		if r.URL.Query().Has("agent") {
-			return Errorf(http.StatusBadRequest, "OpenCode subagents are sessions of their own: open them by id")
+		if err := openCodeAgent(r); err != nil {
+			return err
 		}
 		res, err = transcript.OpenCodeFind(r.Context(), t.d.OpenCode, s.ID, match, fq)
 	} else {

@@ -76,10 +76,12 @@ func (t *transcripts) stream(w http.ResponseWriter, r *http.Request) error {
 	if id := lastEventID(r); id != "" {
 		q.After = id // where the client got to, newer than the after= it opened with
 	}
-	agent, hasAgent := r.URL.Query().Get("agent"), r.URL.Query().Has("agent")
-	if hasAgent && s.Source == shared.SourceOpenCode {
-		return Errorf(http.StatusBadRequest, "OpenCode subagents are sessions of their own: open them by id")
+	if s.Source == shared.SourceOpenCode {
+		if err := openCodeAgent(r); err != nil {
+			return err
+		}
 	}
+	agent := r.URL.Query().Get("agent")
 	ps, sub, err := t.openPage(r.Context(), s, agent, q)
 	var full *pagesFull
 	switch {
@@ -99,7 +101,7 @@ func (t *transcripts) stream(w http.ResponseWriter, r *http.Request) error {
 		defer cancel()
 		ps.changed = changed
 		ps.lookup = func() (shared.Session, bool) { return t.d.Published.Lookup(key) }
-		ps.header = !hasAgent // a subagent's page has its parent's header: it hears only that it went
+		ps.header = agent == "" // a subagent's page has its parent's header: it hears only that it went
 	}
 	// Whether the session is there as the page's first event is read:
 	// from then on its going is news to the page.

@@ -138,6 +138,15 @@ func (t *transcripts) claudeFile(r *http.Request, sid string) (string, error) {
 	return t.claudePath(sid, r.URL.Query().Get("agent"))
 }
 
+// openCodeAgent refuses a request naming a subagent (?agent=) of an
+// OpenCode session, whose subagents are sessions of their own.
+func openCodeAgent(r *http.Request) error {
+	if r.URL.Query().Has("agent") {
+		return Errorf(http.StatusBadRequest, "OpenCode subagents are sessions of their own: open them by id")
+	}
+	return nil
+}
+
 // claudePath is the main transcript of Claude session sid, or that of
 // its subagent agent when agent is not "".
 func (t *transcripts) claudePath(sid, agent string) (string, error) {
@@ -243,8 +252,8 @@ func (t *transcripts) messages(w http.ResponseWriter, r *http.Request) error {
 	}
 	var page shared.MessagePage
 	if s.Source == shared.SourceOpenCode {
-		if r.URL.Query().Has("agent") {
-			return Errorf(http.StatusBadRequest, "OpenCode subagents are sessions of their own: open them by id")
+		if err := openCodeAgent(r); err != nil {
+			return err
 		}
 		page, err = transcript.OpenCodePage(r.Context(), t.d.OpenCode, s.ID, q)
 	} else {
