@@ -1,13 +1,13 @@
 package main
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"vibecraft.sh/helm/server/attn"
+	"vibecraft.sh/helm/server/api"
 	"vibecraft.sh/helm/server/fleet/pages"
 	"vibecraft.sh/helm/shared"
 )
@@ -34,19 +34,16 @@ func remoteClear(w http.ResponseWriter, r *http.Request, self string, lookup fun
 	}
 	host := hosts[0]
 	parts := strings.Split(r.URL.Path, "/") // "", api, sessions, <source>, <id>, clear
-	src, id := shared.Source(parts[3]), parts[4]
+	id := parts[4]
 	refuse := func(status int, format string, args ...any) bool {
-		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]string{"error": fmt.Sprintf(format, args...)})
+		api.WriteError(w, status, fmt.Sprintf(format, args...))
 		return true
 	}
-	switch {
-	case src != shared.SourceClaude && src != shared.SourceOpenCode:
-		return refuse(http.StatusBadRequest, "source %q: want claude or opencode", src)
-	case !attn.ValidID(id):
-		return refuse(http.StatusBadRequest, "malformed session id")
+	src, err := api.ClearTarget(parts[3], id)
+	var bad *api.Error
+	if errors.As(err, &bad) {
+		return refuse(bad.Status, "%s", bad.Message)
 	}
 	s, ok := lookup(shared.Session{Source: src, ID: id, Host: host, Remote: true}.Key())
 	switch {

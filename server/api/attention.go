@@ -92,13 +92,25 @@ func (a *API) receiveHook(w http.ResponseWriter, r *http.Request) error {
 
 // clearSession is POST /api/sessions/{source}/{id}/clear: the session
 // leaves "Needs you" until it changes again, on every page and device.
-func (a *API) clearSession(w http.ResponseWriter, r *http.Request) error {
-	src, id := shared.Source(r.PathValue("source")), r.PathValue("id")
+// ClearTarget checks the session a clear names: a source Helm reads and
+// a well-formed id, else an *Error (400). A hub checks a clear it passes
+// to another machine with it too.
+func ClearTarget(source, id string) (shared.Source, error) {
+	src := shared.Source(source)
 	if src != shared.SourceClaude && src != shared.SourceOpenCode {
-		return Errorf(http.StatusBadRequest, "source %q: want claude or opencode", src)
+		return "", Errorf(http.StatusBadRequest, "source %q: want claude or opencode", src)
 	}
 	if !attn.ValidID(id) {
-		return Errorf(http.StatusBadRequest, "malformed session id")
+		return "", Errorf(http.StatusBadRequest, "malformed session id")
+	}
+	return src, nil
+}
+
+func (a *API) clearSession(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	src, err := ClearTarget(r.PathValue("source"), id)
+	if err != nil {
+		return err
 	}
 	if _, ok := a.d.Lookup(string(src) + ":" + id); !ok {
 		return Errorf(http.StatusNotFound, "no %s session %s", src, id)
