@@ -216,7 +216,7 @@ func (c *Conn) failed(msg string, err error) {
 	c.warned = e
 	c.errMu.Unlock()
 	if warn {
-		c.log.Warn(msg, "server", c.serverName(), "err", err)
+		c.log.Warn(msg, "server", c.serverOf(nil), "err", err)
 	}
 }
 
@@ -233,23 +233,18 @@ func (c *Conn) LastError() string {
 
 // Server names the NATS server: the one connected to, else the URLs
 // given; credentials never show.
-func (c *Conn) Server() string {
+func (c *Conn) Server() string { return c.serverOf(c.NC) }
+
+// serverOf is Server as connection nc sees it (nil: none yet, as in a
+// callback that runs before Connect has set c.NC).
+func (c *Conn) serverOf(nc *nats.Conn) string {
 	if c.inProcess {
 		return inProcessName
 	}
-	if c.NC != nil {
-		if u := c.NC.ConnectedUrlRedacted(); u != "" {
+	if nc != nil {
+		if u := nc.ConnectedUrlRedacted(); u != "" {
 			return redactURLs(u)
 		}
-	}
-	return c.urls
-}
-
-// serverName is Server for the callbacks, which may run before Connect
-// has set c.NC.
-func (c *Conn) serverName() string {
-	if c.inProcess {
-		return inProcessName
 	}
 	return c.urls
 }
@@ -305,10 +300,7 @@ func epoch(nc *nats.Conn) uint64 { return nc.Stats().Reconnects }
 // notify runs on the connection's callback goroutine, possibly before
 // Connect has returned: it uses nc, not c.NC.
 func (c *Conn) notify(nc *nats.Conn, what string) {
-	server := redactURLs(nc.ConnectedUrlRedacted())
-	if c.inProcess {
-		server = inProcessName
-	}
+	server := c.serverOf(nc)
 	c.errMu.Lock()
 	c.lastErr, c.warned = "", ""
 	c.errMu.Unlock()
