@@ -3,7 +3,6 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -181,10 +180,10 @@ func (p *UsagePage) fail(err error) {
 	p.now = time.Now()
 }
 
-// elsewhere reports whether another Helm answers at the address (409 to
-// the page's instance): its figures are hidden until this page's Helm
-// answers.
-func (p *UsagePage) elsewhere() bool { return browser.Status(p.failure) == http.StatusConflict }
+// elsewhere reports whether another Helm answers at the address (a 409
+// naming another instance, as the session page tells it): its figures
+// are hidden until this page's Helm answers.
+func (p *UsagePage) elsewhere() bool { return browser.OtherHelm(p.failure, p.which.Instance) }
 
 func (p *UsagePage) onReload(ctx app.Context, e app.Event) { p.load() }
 

@@ -173,6 +173,32 @@ func TestUsageKeepsItsFiguresWhenAReadingFails(t *testing.T) {
 	}
 }
 
+// Only another Helm's answer hides the figures as another Helm's: a
+// 409 that names no other instance is an error of this page's own Helm,
+// said as one, the figures kept.
+func TestUsageElsewhereIsAnotherHelmsAnswer(t *testing.T) {
+	readAt := time.Date(2026, 3, 2, 14, 5, 0, 0, time.Local)
+	for _, tc := range []struct {
+		name      string
+		answer    *browser.HTTPError
+		elsewhere bool
+	}{
+		{"another Helm", &browser.HTTPError{Method: "GET", URL: "/api/usage/block", Status: 409, Instance: "b2b2"}, true},
+		{"this Helm", &browser.HTTPError{Method: "GET", URL: "/api/usage/block", Status: 409, Instance: "a1a1"}, false},
+		{"no instance said", &browser.HTTPError{Method: "GET", URL: "/api/usage/block", Status: 409}, false},
+	} {
+		p := usagePageWith(readAt, tc.answer)
+		p.which.Instance = "a1a1"
+		page := renderUI(t, p.Render())
+		if got := page.byID("elsewhere") != nil; got != tc.elsewhere {
+			t.Errorf("%s: said another Helm answers %v, want %v", tc.name, got, tc.elsewhere)
+		}
+		if got := page.byID("usage-total") != nil; got == tc.elsewhere {
+			t.Errorf("%s: figures shown %v", tc.name, got)
+		}
+	}
+}
+
 // byID is the element under e with id, or nil.
 func (e *elem) byID(id string) *elem {
 	for _, k := range e.kids {
