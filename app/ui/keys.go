@@ -4,6 +4,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -101,8 +102,9 @@ func (h *Home) clearSelected(ctx app.Context) {
 	if len(next) == 0 {
 		return
 	}
-	if i := h.view().Index(next[0].Key()); i >= 0 {
-		h.selectAt(ctx, i)
+	rows := h.view()
+	if i := rows.Index(next[0].Key()); i >= 0 {
+		h.selectAt(ctx, rows, i)
 	}
 }
 
@@ -138,16 +140,17 @@ func (h *Home) move(ctx app.Context, by int) {
 	} else {
 		i = min(max(i+by, 0), rows.Len()-1)
 	}
-	h.selectAt(ctx, i)
+	h.selectAt(ctx, rows, i)
 }
 
-// selectAt selects row i of the view, showing more rows when it is past
-// the last shown, and focuses it.
-func (h *Home) selectAt(ctx app.Context, i int) {
+// selectAt selects row i of rows (the view, computed once by the
+// caller), showing more rows when it is past the last shown, and
+// focuses it.
+func (h *Home) selectAt(ctx app.Context, rows list.Result, i int) {
 	for i >= h.limit {
 		h.limit += pageSize
 	}
-	h.choose(h.view().At(i).Key())
+	h.choose(rows.At(i).Key())
 	focusRow(ctx, h.selected)
 }
 
