@@ -480,8 +480,9 @@ func getJSONAuth(t *testing.T, url, token string, v any) {
 
 func urlQuery(s string) string { return neturl.QueryEscape(s) }
 
-// A remote session's "Needs you" clear belongs to its machine: the hub
-// refuses it rather than keep a clear for a key it does not own.
+// A remote session's "Needs you" clear belongs to its machine: with no
+// way to it (remote nil), the socket refuses it rather than keep a clear
+// for a key it does not own. (With one, TestFleetClearRemoteSession.)
 func TestClearRefusesRemoteSession(t *testing.T) {
 	remote := shared.Session{ID: "x", Source: shared.SourceClaude, Host: "box", Remote: true}
 	c := wsClearer{lookup: func(k string) (shared.Session, bool) { return remote, k == remote.Key() }}

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -114,6 +118,20 @@ func TestFleetClearRemoteSession(t *testing.T) {
 		t.Errorf("a refused clear cleared gamma's session (clearedAt %d)", s.ClearedAt)
 	}
 
+	// Over the hub's WebSocket (the original client's clear), as over
+	// HTTP: gamma clears its own session; the hub's own of that id stays.
+	sock := dialClearSocket(t, hub.srv.URL)
+	if msg := sock.clear(t, key(same, "gamma")); msg != "" {
+		t.Fatalf("the socket's clear of gamma's session: %q", msg)
+	}
+	waitWithin(t, 5*time.Second, "gamma's clear, asked over the socket, on gamma", func() bool {
+		s, _ := listed(gamma.srv, key(same, ""))
+		return s.ClearedAt > 0
+	})
+	if s, _ := listed(hub.srv, key(same, "")); s.ClearedAt != 0 {
+		t.Errorf("the socket's clear of gamma's session cleared the hub's own (clearedAt %d)", s.ClearedAt)
+	}
+
 	// A machine that stopped has nothing to ask: the hub says so at once.
 	gamma.srv.stop(t)
 	waitWithin(t, 5*time.Second, "gamma offline on the hub", func() bool {
@@ -123,7 +141,60 @@ func TestFleetClearRemoteSession(t *testing.T) {
 	if code, body := clear("/api/sessions/claude/"+same+"/clear?host=gamma", nil); code != http.StatusConflict || !strings.Contains(body, "offline") {
 		t.Errorf("clear of an offline machine's session: %d %s, want 409 saying it is offline", code, body)
 	}
+	if msg := sock.clear(t, key(same, "gamma")); !strings.Contains(msg, "offline") {
+		t.Errorf("the socket's clear of an offline machine's session: %q, want a refusal saying it is offline", msg)
+	}
 	if s, _ := listed(hub.srv, key(same, "")); s.ClearedAt != 0 {
 		t.Errorf("the hub's own session was cleared (clearedAt %d)", s.ClearedAt)
+	}
+}
+
+// clearSocket is a WebSocket on a helmd's /api/sessions/ws that sends
+// "clear" requests.
+type clearSocket struct{ conn *websocket.Conn }
+
+func dialClearSocket(t *testing.T, base string) clearSocket {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/api/sessions/ws",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Origin": {base}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.CloseNow() })
+	return clearSocket{conn}
+}
+
+// clear asks the socket to clear session key and returns the reply's
+// error ("" when it cleared).
+func (s clearSocket) clear(t *testing.T, key string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	msg, _ := json.Marshal(map[string]string{"type": "clear", "session": key})
+	if err := s.conn.Write(ctx, websocket.MessageText, msg); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, b, err := s.conn.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r struct {
+			Event string
+			OK    bool
+			Error string
+		}
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Event != "reply" { // the list's own events come too
+			continue
+		}
+		if !r.OK && r.Error == "" {
+			return "refused, saying nothing"
+		}
+		return r.Error
 	}
 }

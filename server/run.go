@@ -208,7 +208,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		wsOrigins = []string{cfg.CORSOrigin}
 	}
 	follower := installTranscripts(mux, ix, hub, claudeSrc, oc, pages, cfg.Keepalive, log)
-	ws := hub.WSHandler(stream.WSOptions{OriginPatterns: wsOrigins, Clearer: wsClearer{live: lv, lookup: hub.Lookup},
+	// Remote pages and clears (fleetclear.go) go through the fleet; the
+	// socket's clear of another machine's session too.
+	routed := fl.handler(mux, cfg.HostName, hub.Lookup)
+	ws := hub.WSHandler(stream.WSOptions{OriginPatterns: wsOrigins, Clearer: wsClearer{live: lv, lookup: hub.Lookup, remote: routed},
 		Transcripts: follower})
 	apiH = api.New(api.Deps{Refresh: lv, Stream: hub, Status: status, WS: ws, Logger: log, Attention: lv, Lookup: hub.Lookup})
 	apiH.Install(mux)
@@ -263,7 +266,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Warn("--auth none: no token asked; every account on this machine can read what helmd serves at " + cfg.Addr())
 	}
 	hostName := osHostName()
-	handler := guard.Wrap(ident.Wrap(fl.handler(mux, cfg.HostName, hub.Lookup), id), guard.Options{Token: token, AllowedHosts: networkHosts(cfg, hostName), CORSOrigin: cfg.CORSOrigin, Logger: log})
+	handler := guard.Wrap(ident.Wrap(routed, id), guard.Options{Token: token, AllowedHosts: networkHosts(cfg, hostName), CORSOrigin: cfg.CORSOrigin, Logger: log})
 	handler = deadline.Wrap(handler, cfg.WriteTimeout, isStream)
 
 	plain = connlimit.Wrap(ln, connlimit.Options{Max: cfg.MaxConns, Logger: log})

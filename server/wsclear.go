@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 
 	"vibecraft.sh/helm/server/live"
@@ -11,26 +15,81 @@ import (
 
 // wsClearer serves the WebSocket's "clear" requests as
 // POST /api/sessions/<source>/<id>/clear does: only a session the stream
-// has published can be cleared.
+// has published can be cleared, and another machine's is cleared by that
+// machine, the request passed on as the page's is (remote).
 type wsClearer struct {
 	live   *live.Live
 	lookup func(key string) (shared.Session, bool)
+	// remote serves a page's clear of another machine's session
+	// (…/clear?host=: fleetclear.go, then over NATS); nil: refused.
+	remote http.Handler
 }
 
 var errNoSuchSession = errors.New("no such session")
 
 var errRemoteSession = errors.New("another machine's session: clear it on that machine's Helm")
 
-func (c wsClearer) Clear(_ context.Context, key string) error {
+func (c wsClearer) Clear(ctx context.Context, key string) error {
 	src, id, ok := strings.Cut(key, ":")
 	if !ok || id == "" {
 		return errNoSuchSession
 	}
-	if s, ok := c.lookup(key); !ok {
+	s, ok := c.lookup(key)
+	switch {
+	case !ok:
 		return errNoSuchSession
-	} else if s.Remote {
+	case s.Remote && c.remote == nil:
 		return errRemoteSession // its machine's helmd keeps its clears
+	case s.Remote:
+		return c.clearRemote(ctx, s)
 	}
 	c.live.Clear(shared.Source(src), id)
 	return nil
+}
+
+// clearRemote passes the clear of remote session s to its machine as a
+// page's POST …/clear?host= goes, and says what the machine (or the hub,
+// for a machine offline) answered when it is not a success.
+func (c wsClearer) clearRemote(ctx context.Context, s shared.Session) error {
+	u := "/api/sessions/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID) + "/clear?host=" + url.QueryEscape(s.Host)
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
+	if err != nil {
+		return fmt.Errorf("clear on %s: %w", s.Host, err)
+	}
+	w := &clearAnswer{header: http.Header{}}
+	c.remote.ServeHTTP(w, r)
+	if w.status == 0 || w.status/100 == 2 {
+		return nil
+	}
+	var e struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(w.body, &e) != nil || e.Error == "" {
+		e.Error = fmt.Sprintf("machine %q answered HTTP %d", s.Host, w.status)
+	}
+	return errors.New(e.Error)
+}
+
+// clearAnswer keeps what a handler wrote: its status and the start of its
+// body (an error's JSON; the rest is dropped).
+type clearAnswer struct {
+	header http.Header
+	status int
+	body   []byte
+}
+
+func (a *clearAnswer) Header() http.Header { return a.header }
+
+func (a *clearAnswer) WriteHeader(status int) {
+	if a.status == 0 {
+		a.status = status
+	}
+}
+
+func (a *clearAnswer) Write(b []byte) (int, error) {
+	a.WriteHeader(http.StatusOK)
+	if room := 4096 - len(a.body); room > 0 {
+		a.body = append(a.body, b[:min(len(b), room)]...)
+	}
+	return len(b), nil
 }
