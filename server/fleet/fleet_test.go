@@ -5,9 +5,11 @@ package fleet
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"testing"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/logbuf"
 	"vibecraft.sh/helm/server/natsd"
 	"vibecraft.sh/helm/shared"
 )
@@ -229,13 +231,21 @@ func TestOfflineHostIsNeitherWorkingNorWaiting(t *testing.T) {
 }
 
 // Two machines publishing under one host name find out: each one's
-// heartbeat overwrites the other's, and both say so.
+// heartbeat overwrites the other's, and both say so, each once in its
+// log (a warning at every beat buried it) while Twins counts on.
 func TestTwinHostNamesAreReported(t *testing.T) {
 	s := startNATS(t)
-	a, b := NewPublisher("box", 300*time.Millisecond, nil), NewPublisher("box", 300*time.Millisecond, nil)
+	var aLog, bLog logbuf.Buffer
+	a := NewPublisher("box", 300*time.Millisecond, slog.New(slog.NewTextHandler(&aLog, nil)))
+	b := NewPublisher("box", 300*time.Millisecond, slog.New(slog.NewTextHandler(&bLog, nil)))
 	a.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
 	b.Observe(shared.EventRefresh, []shared.Session{session("b", 1)})
 	defer runPublisher(a, connect(t, s))()
 	defer runPublisher(b, connect(t, s))()
-	waitUntil(t, "both publishers to report a twin", func() bool { return a.Stats().Twins > 0 && b.Stats().Twins > 0 })
+	waitUntil(t, "both publishers to see the twin three times", func() bool { return a.Stats().Twins >= 3 && b.Stats().Twins >= 3 })
+	for name, log := range map[string]*logbuf.Buffer{"a": &aLog, "b": &bLog} {
+		if n := len(logLines(log, "another helmd publishes as this machine")); n != 1 {
+			t.Errorf("publisher %s warned of its twin %d times, want once:\n%s", name, n, log.String())
+		}
+	}
 }

@@ -71,7 +71,13 @@ func (p *Publisher) checkTwin(ctx context.Context, kv jetstream.KeyValue, key st
 	if json.Unmarshal(e.Value(), &hb) != nil || hb.Instance == "" || hb.Instance == p.instance {
 		return
 	}
-	p.log.Warn("fleet: another helmd publishes as this machine: give each machine its own --host-name", "host", p.host)
+	// Once for each twin: the two overwrite each other at every beat, and
+	// a warning every beat (every second at a short --fleet-ttl) buried
+	// the log. Twins still counts every overwrite.
+	if hb.Instance != p.twin {
+		p.twin = hb.Instance
+		p.log.Warn("fleet: another helmd publishes as this machine: give each machine its own --host-name", "host", p.host, "twin", hb.Instance)
+	}
 	p.statsMu.Lock()
 	p.stats.Twins++
 	p.statsMu.Unlock()

@@ -40,6 +40,7 @@ type Publisher struct {
 
 	instance string       // names this publisher in its heartbeat (heartbeat.go)
 	beatRev  uint64       // the heartbeat's revision as last written; Run's goroutine only
+	twin     string       // the instance of the twin last warned of (heartbeat.go); Run's goroutine only
 	beats    atomic.Int64 // heartbeats written, for tests
 
 	statsMu sync.Mutex
