@@ -195,6 +195,25 @@ func SessionPath(source, id string) string {
 	return "/s/" + url.PathEscape(source) + "/" + url.PathEscape(id)
 }
 
+// PagePath is SessionPath with what else names the page: a Claude
+// subagent's transcript (?agent=), and, on a fleet hub, the machine of
+// another machine's session (?host=), so that the hub's page of it is
+// never its own session of the same id. "" leaves either out.
+func PagePath(source, id, agent, host string) string {
+	u := SessionPath(source, id)
+	q := url.Values{}
+	if agent != "" {
+		q.Set("agent", agent)
+	}
+	if host != "" {
+		q.Set("host", host)
+	}
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
 // NeedsYou reports whether s belongs in "Needs you": it waits for the
 // user and the user has not cleared it since it started to. The page's
 // group and badge, its notifications and pushes, and helmd watch

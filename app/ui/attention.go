@@ -111,7 +111,7 @@ func sessionPath(s *shared.Session) string {
 	if s.Remote {
 		host = s.Host
 	}
-	return pagePath(string(s.Source), s.ID, "", host)
+	return shared.PagePath(string(s.Source), s.ID, "", host)
 }
 
 // clearPath is the API that clears s from "Needs you".

@@ -54,23 +54,6 @@ var openedFromList bool
 // and open blocks kept) rather than to a fresh copy.
 var subagentOpenedFrom string
 
-// pagePath is the page of a session, or of one of its subagents when
-// agent is not "", on host ("" = this machine).
-func pagePath(source, id, agent, host string) string {
-	u := shared.SessionPath(source, id)
-	q := url.Values{}
-	if agent != "" {
-		q.Set("agent", agent)
-	}
-	if host != "" {
-		q.Set("host", host)
-	}
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
-	return u
-}
-
 // SessionPage shows one session: header and conversation.
 type SessionPage struct {
 	app.Compo

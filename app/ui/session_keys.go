@@ -95,7 +95,7 @@ func (p *SessionPage) onKey(ctx app.Context, k browser.Key) bool {
 // session's page, in history when that page opened it.
 func (p *SessionPage) back(ctx app.Context) {
 	if p.agent != "" {
-		parent := pagePath(p.source, p.id, "", p.host)
+		parent := shared.PagePath(p.source, p.id, "", p.host)
 		if subagentOpenedFrom == parent {
 			subagentOpenedFrom = ""
 			browser.Back()

@@ -194,11 +194,11 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 		case t.AgentID == "" || p.agent != "":
 		case p.source == string(shared.SourceOpenCode):
 			// OpenCode runs a task in a child session: a page of its own.
-			parts = append(parts, el.A().Class("subagent").Attr("href", pagePath(p.source, t.AgentID, "", p.host)).
+			parts = append(parts, el.A().Class("subagent").Attr("href", shared.PagePath(p.source, t.AgentID, "", p.host)).
 				Text("Open the subagent's session"))
 		default:
 			// The host too: a remote session's subagent lives on its machine.
-			href := pagePath(p.source, p.id, t.AgentID, p.host)
+			href := shared.PagePath(p.source, p.id, t.AgentID, p.host)
 			parts = append(parts, el.A().Class("subagent").Attr("href", href).Text("Open the subagent's transcript").
 				OnClick(p.onSubagent))
 		}
@@ -371,7 +371,7 @@ func (p *SessionPage) onLoadFull(ctx app.Context, _ app.Event) {
 // onSubagent notes that this page opened a subagent's transcript, so
 // Esc there goes back to it in history.
 func (p *SessionPage) onSubagent(app.Context, app.Event) {
-	subagentOpenedFrom = pagePath(p.source, p.id, "", p.host)
+	subagentOpenedFrom = shared.PagePath(p.source, p.id, "", p.host)
 }
 
 // renderInput is a tool call's input as its fields, each value as its

@@ -37,7 +37,7 @@ func (p *SessionPage) Render() app.UI {
 func (p *SessionPage) renderHeader() app.UI {
 	back := el.A().ID("back").Class("back").Attr("href", "/").Title("Back to the list (Esc)").Text("← Sessions").OnClick(p.onBack)
 	if p.agent != "" {
-		back = el.A().ID("back").Class("back").Attr("href", pagePath(p.source, p.id, "", p.host)).
+		back = el.A().ID("back").Class("back").Attr("href", shared.PagePath(p.source, p.id, "", p.host)).
 			Title("Back to the session (Esc)").Text("← Session").OnClick(p.onBack)
 	}
 	// The back link and which Helm this is, on one line.
@@ -139,7 +139,7 @@ func (p *SessionPage) renderAgentHeader(top app.UI, d *shared.SessionDetail) app
 		el.Div().Class("status-line").Body(
 			el.Span().Class("subagent-of").Body(
 				app.Text(kind+" of "),
-				el.A().ID("parent-session").Class("parent").Attr("href", pagePath(p.source, p.id, "", p.host)).
+				el.A().ID("parent-session").Class("parent").Attr("href", shared.PagePath(p.source, p.id, "", p.host)).
 					Title("Open the session this subagent worked for").Dir("auto").Text(md.Clean(parent)),
 			),
 			el.Span().Class("parent-status").Title("The parent session's status").Body(

@@ -39,11 +39,11 @@ func PayloadFor(s shared.Session, question string) Payload {
 	if title == "" {
 		title = "A session waits for you"
 	}
-	host, page := "", shared.SessionPath(string(s.Source), s.ID)
-	if s.Remote && s.Host != "" {
+	host := ""
+	if s.Remote {
 		host = s.Host
-		page += "?" + url.Values{"host": {s.Host}}.Encode()
 	}
+	page := shared.PagePath(string(s.Source), s.ID, "", host)
 	body := shared.WaitNotice(host, s.WaitingFor, strings.TrimSpace(question))
 	return Payload{
 		Title: cut(title, maxTitle),
