@@ -84,15 +84,32 @@ func startedWaiting(ev shared.Event, get func(key string) (shared.Session, bool)
 // notification is what the system notification for s says: the title,
 // then why it waits and what it asked.
 func notification(s *shared.Session) (title, body string) {
-	// A transcript's text, made safe to show (md.Clean), as the row's.
-	title = md.Clean(s.Title)
-	if title == "" {
-		title = "Untitled session"
-	}
+	title = shownOf(s).title
 	// Why it waits, in the row's words ("needs approval" for the
 	// registry's "permission prompt"): a notification is of a wait. On
 	// a hub, another machine's session names its machine first.
 	return title, shared.WaitNotice(machineOf(s), s.WaitingFor, md.Clean(clip.FirstLine(s.Question)))
+}
+
+// shown is what a row, a "Needs you" row and a notification show of a
+// session's names: transcripts' text made safe to show (md.Clean: a bidi
+// override in a title would make the row read other than it is), once.
+type shown struct {
+	title   string // "Untitled session" when it has none
+	project string // its name, else its path
+	path    string // the project's path, for a tooltip
+}
+
+func shownOf(s *shared.Session) shown {
+	w := shown{title: md.Clean(s.Title), path: md.Clean(s.ProjectPath)}
+	if w.title == "" {
+		w.title = "Untitled session"
+	}
+	w.project = md.Clean(s.ProjectName)
+	if w.project == "" {
+		w.project = w.path
+	}
+	return w
 }
 
 // machineOf is the machine a remote session runs on, made safe to show

@@ -84,12 +84,9 @@ func (h *Home) renderNeedsYou() app.UI {
 // it waits, for how long, on which project (and, on a hub, on which other
 // machine), and what it asked.
 func (h *Home) needsRow(s *shared.Session) app.UI {
-	title, _ := notification(s)
+	names := shownOf(s)
+	title, project := names.title, names.project
 	since := waitStart(s)
-	project := md.Clean(s.ProjectName) // a transcript's text, made safe to show
-	if project == "" {
-		project = md.Clean(s.ProjectPath)
-	}
 	question := md.Clean(clip.FirstLine(s.Question))
 	host := machineOf(s)
 	muted := h.attn.settings.muted(s.ProjectPath)
@@ -110,7 +107,7 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 			el.Span().Class("reason").Title("%s", attr(rowStatusTip(s))).Text(rowStatusLabel(s)),
 			el.Time().Class("waited").Attr("datetime", isoTime(since)).
 				Title("%s", "Waiting since "+absTime(since)).Text(waitedText(h.now, s)),
-			el.Span().Class("project").Title("%s", attr(md.Clean(s.ProjectPath))).Text(project),
+			el.Span().Class("project").Title("%s", attr(names.path)).Text(project),
 			// Another machine's wait says where to go and answer it.
 			app.If(host != "", func() app.UI {
 				return el.Span().Class("host").Title("%s", attr("Machine: "+host)).Text(host)
@@ -125,7 +122,7 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 				Aria("label", "Clear "+attr(title)).Text("Clear").OnClick(h.onClearNeeds),
 			app.If(s.ProjectPath != "", func() app.UI {
 				return el.Button().Class("mute").DataSet("project", attr(s.ProjectPath)).
-					Aria("pressed", muted).Title("%s", "No notifications for "+attr(md.Clean(s.ProjectPath))).
+					Aria("pressed", muted).Title("%s", "No notifications for "+attr(names.path)).
 					Text(mute).OnClick(h.onMute)
 			}),
 		),

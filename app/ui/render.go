@@ -204,16 +204,8 @@ func (h *Home) renderList(rows list.Result) app.UI {
 // opens it); its status shows only when notable: idle is the default,
 // and a pill on every idle row would be noise.
 func row(s *shared.Session, timeText, search string, selected, attention bool) app.UI {
-	// A transcript's text, made safe to show (md.Clean): a bidi override
-	// in a title would make the row read other than it is.
-	title := md.Clean(s.Title)
-	if title == "" {
-		title = "Untitled session"
-	}
-	project := md.Clean(s.ProjectName)
-	if project == "" {
-		project = md.Clean(s.ProjectPath)
-	}
+	names := shownOf(s)
+	title, project := names.title, names.project
 	branch, question := md.Clean(s.GitBranch), md.Clean(s.Question)
 	li := el.Li().Class("session").
 		DataSet("key", attr(s.Key())).
@@ -237,7 +229,7 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 		// ("claude", the date) is shown whole here.
 		hint = snippet(md.Clean(s.FirstPrompt), search)
 		if hint == "" {
-			hint = snippet(md.Clean(s.ProjectPath), search)
+			hint = snippet(names.path, search)
 		}
 		if hint == "" {
 			hint = snippet(md.Clean(s.Model), search)
@@ -254,7 +246,7 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 		}),
 		rowTime(s, timeText),
 		el.Div().Class("meta").Body(
-			el.Span().Class("project").Title("%s", attr(md.Clean(s.ProjectPath))).Body(markedWords(project, search)...),
+			el.Span().Class("project").Title("%s", attr(names.path)).Body(markedWords(project, search)...),
 			el.Span().Class("branch").Title("%s", attr("git branch "+branch)).Body(markedWords(branch, search)...),
 			el.Span().Class("model").Title("%s", attr(md.Clean(s.Model))).Body(markedWords(model, search)...),
 			el.Span().Class("messages").Text(plural(s.MessageCount, "message", "messages")),
