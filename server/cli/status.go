@@ -170,7 +170,9 @@ func writeStatus(w io.Writer, st statusDoc) error {
 		p("OpenCode: not read.")
 	}
 	if fd := st.Fleet; fd != nil {
-		p("%s", fleetLine(fd))
+		// The Sessions and Machines lines say what a hub shows of the
+		// others when it lists any: the Fleet line does not again.
+		p("%s", fleetLine(fd, st.RemoteSessions > 0))
 	} else if st.FleetErr != nil {
 		p("Fleet: unknown: %s", clean(st.FleetErr.Error()))
 	}
@@ -215,8 +217,9 @@ func cleanList(ss []string) string {
 }
 
 // fleetLine is the fleet's state in one line: the NATS connection (or why
-// there is none), what this machine published, what it shows of others.
-func fleetLine(fd *fleetDoc) string {
+// there is none), what this machine published, and, unless listed says
+// it elsewhere, what it shows of others.
+func fleetLine(fd *fleetDoc, listed bool) string {
 	var b strings.Builder
 	b.WriteString("Fleet: ")
 	switch {
@@ -231,7 +234,7 @@ func fleetLine(fd *fleetDoc) string {
 		fmt.Fprintf(&b, "; published %s, %s, %s", plural(pub.Puts, "write", "writes"), plural(pub.Deletes, "delete", "deletes"),
 			plural(pub.Reconciles, "reconcile", "reconciles"))
 	}
-	if v := fd.View; v != nil {
+	if v := fd.View; v != nil && !listed {
 		fmt.Fprintf(&b, "; showing %s (%d offline), %s", plural(v.Hosts, "other machine", "other machines"), v.Offline,
 			plural(v.Sessions, "session", "sessions"))
 	}

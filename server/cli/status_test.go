@@ -107,6 +107,20 @@ func TestStatusFleetLine(t *testing.T) {
 			t.Errorf("lacks %q:\n%s", want, b.String())
 		}
 	}
+	// Listing the others' sessions, the Sessions and Machines lines say
+	// what the Fleet line said: once is enough.
+	st.Listed, st.RemoteSessions, st.Sessions = 10, 7, 3
+	st.Machines = []shared.Machine{{Name: "alpha", Sessions: 3}, {Name: "beta", Sessions: 4, Remote: true}, {Name: "gamma", Sessions: 3, Remote: true, Offline: true}}
+	b.Reset()
+	if err := writeStatus(&b, st); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Fleet: alpha, connected to NATS (the embedded server, in process).\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("lacks %q:\n%s", want, b.String())
+	}
+	if want := "Sessions: 10 listed: 3 of this machine, 7 of 2 other machines, 1 of them offline"; !strings.Contains(b.String(), want) {
+		t.Errorf("lacks %q:\n%s", want, b.String())
+	}
 }
 
 // On a hub helmd status counts every session listed and says whose, the
