@@ -47,11 +47,11 @@ func pushQuestion(c *claude.Source, oc *opencode.Source) func(context.Context, s
 		case s.Remote:
 			return s.Question
 		case s.Source == shared.SourceClaude:
-			t, ok := c.Transcripts(s.ID)
+			main, ok := c.TranscriptPath(s.ID, "")
 			if !ok {
 				return ""
 			}
-			page, err = files.Page(t.Main, transcript.Query{Limit: 4})
+			page, err = files.Page(main, transcript.Query{Limit: 4})
 		case s.Source == shared.SourceOpenCode && oc != nil:
 			page, err = transcript.OpenCodePage(ctx, oc, s.ID, transcript.Query{Limit: 4})
 		}

@@ -36,6 +36,7 @@ type SessionGetter interface {
 // ClaudeTranscripts finds a Claude session's files (*claude.Source).
 type ClaudeTranscripts interface {
 	Transcripts(sid string) (claude.Transcripts, bool)
+	TranscriptPath(sid, agent string) (string, bool)
 	HasTranscripts(sid string) bool
 }
 
@@ -150,21 +151,17 @@ func openCodeAgent(r *http.Request) error {
 // claudePath is the main transcript of Claude session sid, or that of
 // its subagent agent when agent is not "".
 func (t *transcripts) claudePath(sid, agent string) (string, error) {
-	files, ok := t.d.Claude.Transcripts(sid)
-	if !ok {
-		return "", Errorf(http.StatusNotFound, "no transcript for this session")
-	}
-	if agent == "" {
-		return files.Main, nil
-	}
-	if !transcript.ValidAgentID(agent) {
+	if agent != "" && !transcript.ValidAgentID(agent) {
 		return "", Errorf(http.StatusBadRequest, "malformed agent id")
 	}
-	sub, ok := files.Subagent(agent)
-	if !ok {
+	path, ok := t.d.Claude.TranscriptPath(sid, agent)
+	switch {
+	case ok:
+		return path, nil
+	case agent != "" && t.d.Claude.HasTranscripts(sid):
 		return "", Errorf(http.StatusNotFound, "no such subagent in this session")
 	}
-	return sub.Path, nil
+	return "", Errorf(http.StatusNotFound, "no transcript for this session")
 }
 
 func (t *transcripts) detail(w http.ResponseWriter, r *http.Request) error {

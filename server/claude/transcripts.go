@@ -59,7 +59,7 @@ func (s *Source) Transcripts(sid string) (Transcripts, bool) {
 		models[m] = true
 	}
 	for _, f := range s.reg.subsOf(sid, &one) {
-		id := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f.path), "agent-"), ".jsonl")
+		id := agentIDOf(f.path)
 		own := f.agg.total.sub(f.agg.shadowed())
 		sub := Subagent{ID: id, Path: f.path, FirstPrompt: f.agg.firstPrompt, Tokens: own.tokens,
 			CostUSD: pricing.Dollars(own.nano), CreatedAt: f.agg.firstTS, UpdatedAt: f.agg.lastTS}
@@ -79,6 +79,35 @@ func (s *Source) Transcripts(sid string) (Transcripts, bool) {
 	}
 	slices.Sort(t.Models)
 	return t, true
+}
+
+// agentIDOf is the id of the subagent whose transcript is at path
+// (…/subagents/agent-<id>.jsonl).
+func agentIDOf(path string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "agent-"), ".jsonl")
+}
+
+// TranscriptPath is the file Transcripts names for session sid's main
+// transcript, or for its subagent agent when agent is not "", without
+// gathering what the files hold (every subagent's figures, under the
+// lock the scan takes): a session page asks at each request.
+func (s *Source) TranscriptPath(sid, agent string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var one [1]*file
+	main := primary(s.reg.mainsOf(sid, &one))
+	switch {
+	case main == nil:
+		return "", false
+	case agent == "":
+		return main.path, true
+	}
+	for _, f := range s.reg.subsOf(sid, &one) {
+		if agentIDOf(f.path) == agent {
+			return f.path, true
+		}
+	}
+	return "", false
 }
 
 // HasTranscripts reports whether Transcripts would find sid's files, without
