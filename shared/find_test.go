@@ -9,6 +9,7 @@ func FuzzHolds(f *testing.F) {
 		{"a\xffb", "\xff"}, {"a\ufffdb", "\xfe"}, {"aaaaaaaaab", "aab"}, {"ΣΑΣ", "σας"}, {"", "x"}, {"x", ""},
 		{"zero\u200bwidth", "ZEROWIDTH"}, {"a\u200d", "\u200d"}, {"\u00adco-op", "co\u00ad-op"},
 		{"cafe\u0301", "CAFÉ"}, {"\u0301\u0301e", "\u0301"}, {"Tiếng Việt", "viê\u0323t"},
+		{"straße", "SE"}, {"ßß", "sss"}, {"ﬃx", "fix"}, {"ſtrasse", "ß"},
 	} {
 		f.Add(c[0], c[1])
 	}

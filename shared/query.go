@@ -231,39 +231,59 @@ func (q Query) MatchFolded(s *Session, text string) bool { return q.Matcher()(s,
 // MatchRanges returns where search occurs in text, compared the way Match
 // compares (rune by rune, folded: see fold): byte ranges [start, end) of
 // text, left to right, not overlapping, each taking in the accents that
-// follow its last letter. They are what the list highlights; an empty
-// search has none.
+// follow its last letter. A match that starts or ends inside a letter
+// that folds to several ("ss" in "ß") takes the whole letter. They are
+// what the list highlights; an empty search has none.
 func MatchRanges(text, search string) [][2]int {
 	needle := []rune(fold(search))
 	if len(needle) == 0 {
 		return nil
 	}
 	var out [][2]int
+	var buf [1]rune
 	for i := 0; i < len(text); {
-		if end, ok := matchAt(text, i, needle); ok {
-			out = append(out, [2]int{i, end})
-			i = end
-			continue
+		r, size := utf8.DecodeRuneInString(text[i:])
+		matched := false
+		for skip := range len(foldedRunes(r, &buf)) {
+			if end, ok := matchAt(text, i, skip, needle); ok {
+				out = append(out, [2]int{i, end})
+				i, matched = end, true
+				break
+			}
 		}
-		_, size := utf8.DecodeRuneInString(text[i:])
-		i += size
+		if !matched {
+			i += size
+		}
 	}
 	return out
 }
 
 // matchAt reports whether needle (folded runes) starts at byte i of
-// text, and where the match ends.
-func matchAt(text string, i int, needle []rune) (int, bool) {
-	for n, want := range needle {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		f := foldRune(r)
-		for n > 0 && f < 0 { // inside a match, as fold drops them
-			i += size
-			r, size = utf8.DecodeRuneInString(text[i:])
-			f = foldRune(r)
-		}
-		if i >= len(text) || f != want {
+// text, skip runes into that rune's fold, and where the match ends.
+func matchAt(text string, i, skip int, needle []rune) (int, bool) {
+	var buf [1]rune
+	n := 0
+	for n < len(needle) {
+		if i >= len(text) {
 			return 0, false
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		f := foldedRunes(r, &buf)
+		if n == 0 {
+			if len(f) == 0 {
+				return 0, false // a match starts on a letter
+			}
+			f = f[skip:]
+		}
+		// What fold drops (len(f) == 0) is passed over inside a match.
+		for _, fr := range f {
+			if n == len(needle) {
+				break // it ends inside this letter's fold: the letter is the match's
+			}
+			if fr != needle[n] {
+				return 0, false
+			}
+			n++
 		}
 		i += size
 	}

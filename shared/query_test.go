@@ -102,9 +102,19 @@ func TestMatchRanges(t *testing.T) {
 		{"Fix the Login flake", "nope", nil},
 		{"aaaa", "aa", [][2]int{{0, 2}, {2, 4}}},           // not overlapping
 		{"LoginLOGIN", "login", [][2]int{{0, 5}, {5, 10}}}, // case-insensitive
-		{"Größe straße", "STRASSE", nil},                   // simple folding only, as Match
-		{"Größe STRAẞE", "straße", [][2]int{{8, 16}}},      // ẞ lower-cases to ß
-		{"naïve Über", "über", [][2]int{{7, 12}}},          // byte offsets of multi-byte runes
+		// "ß" reads "ss", as a browser's find in page reads it, and a
+		// ligature its letters; a match that starts or ends inside one
+		// takes the whole letter.
+		{"Größe straße", "STRASSE", [][2]int{{8, 15}}},
+		{"Größe straße", "grosse", [][2]int{{0, 7}}},
+		{"straße", "as", [][2]int{{3, 6}}},  // ends inside ß
+		{"straße", "se", [][2]int{{4, 7}}},  // starts inside ß
+		{"maßstab", "ss", [][2]int{{2, 4}}}, // the one letter, once
+		{"ßß", "sss", [][2]int{{0, 4}}},
+		{"the ﬁle", "FILE", [][2]int{{4, 9}}},
+		{"ﬃx", "fix", [][2]int{{0, 4}}},               // "ffix"
+		{"Größe STRAẞE", "straße", [][2]int{{8, 16}}}, // ẞ lower-cases to ß
+		{"naïve Über", "über", [][2]int{{7, 12}}},     // byte offsets of multi-byte runes
 		{"ÜBER über", "ü", [][2]int{{0, 2}, {6, 8}}},
 		{"x\xffy", "y", [][2]int{{2, 3}}}, // invalid UTF-8 is stepped over
 		{"ab", "abc", nil},

@@ -24,10 +24,44 @@ func searchWords(search string) words { return strings.Fields(fold(search)) }
 func fold(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			return strings.Map(foldRune, s)
+			var b strings.Builder
+			b.Grow(len(s))
+			var buf [1]rune
+			for _, r := range s {
+				for _, f := range foldedRunes(r, &buf) {
+					b.WriteRune(f)
+				}
+			}
+			return b.String()
 		}
 	}
 	return strings.ToLower(s)
+}
+
+// expansions are the letters that fold to more than one: "ß" reads "ss"
+// (and "ẞ", lower-cased to it), as "STRASSE" writes "straße", and the
+// Latin ligatures read as their letters ("ﬁle" is "file"). A browser's
+// find in page matches them so.
+var expansions = map[rune][]rune{
+	'ß': []rune("ss"), 'ﬀ': []rune("ff"), 'ﬁ': []rune("fi"), 'ﬂ': []rune("fl"),
+	'ﬃ': []rune("ffi"), 'ﬄ': []rune("ffl"), 'ﬅ': []rune("st"), 'ﬆ': []rune("st"),
+}
+
+// foldedRunes is what fold makes of r: none (a character that shows
+// nothing), one, or an expansion's letters. buf is the room for one,
+// so that a rune's fold costs no allocation.
+func foldedRunes(r rune, buf *[1]rune) []rune {
+	if r >= utf8.RuneSelf {
+		if e, ok := expansions[unicode.ToLower(r)]; ok {
+			return e
+		}
+	}
+	f := foldRune(r)
+	if f < 0 {
+		return nil
+	}
+	buf[0] = f
+	return buf[:]
 }
 
 // foldRune is r as fold keeps it: lower-cased, its accents dropped; -1
