@@ -38,21 +38,39 @@ func fold(s string) string {
 	return strings.ToLower(s)
 }
 
-// expansions are the letters that fold to more than one: "ß" reads "ss"
-// (and "ẞ", lower-cased to it), as "STRASSE" writes "straße", and the
-// Latin ligatures read as their letters ("ﬁle" is "file"). A browser's
-// find in page matches them so.
-var expansions = map[rune][]rune{
-	'ß': []rune("ss"), 'ﬀ': []rune("ff"), 'ﬁ': []rune("fi"), 'ﬂ': []rune("fl"),
-	'ﬃ': []rune("ffi"), 'ﬄ': []rune("ffl"), 'ﬅ': []rune("st"), 'ﬆ': []rune("st"),
+// expansion is the fold of a letter that folds to more than one: "ß"
+// reads "ss" (and "ẞ", lower-cased to it), as "STRASSE" writes "straße",
+// and the Latin ligatures read as their letters ("ﬁle" is "file"). A
+// browser's find in page matches them so. A switch over one array, not a
+// map: the client pays for each map type it holds.
+func expansion(r rune) ([]rune, bool) {
+	switch r {
+	case 'ß':
+		return expanded[0:2], true
+	case 'ﬀ':
+		return expanded[2:4], true
+	case 'ﬁ':
+		return expanded[4:6], true
+	case 'ﬂ':
+		return expanded[6:8], true
+	case 'ﬃ':
+		return expanded[8:11], true
+	case 'ﬄ':
+		return expanded[11:14], true
+	case 'ﬅ', 'ﬆ':
+		return expanded[14:16], true
+	}
+	return nil, false
 }
+
+var expanded = [...]rune{'s', 's', 'f', 'f', 'f', 'i', 'f', 'l', 'f', 'f', 'i', 'f', 'f', 'l', 's', 't'}
 
 // foldedRunes is what fold makes of r: none (a character that shows
 // nothing), one, or an expansion's letters. buf is the room for one,
 // so that a rune's fold costs no allocation.
 func foldedRunes(r rune, buf *[1]rune) []rune {
 	if r >= utf8.RuneSelf {
-		if e, ok := expansions[unicode.ToLower(r)]; ok {
+		if e, ok := expansion(unicode.ToLower(r)); ok {
 			return e
 		}
 	}
