@@ -135,18 +135,26 @@ func TestFleetBrowser(t *testing.T) {
 			}
 			got := mustEval[struct {
 				Scroll, Inner, Sort, Machine float64
-				Past                         []string
-			}](c, `({scroll: document.documentElement.scrollWidth, inner: innerWidth,
+				Past, Alone                  []string
+			}](c, `(controls => ({scroll: document.documentElement.scrollWidth, inner: innerWidth,
 				sort: document.getElementById("sort").getBoundingClientRect().width,
 				machine: document.getElementById("machine").getBoundingClientRect().width,
-				past: [...document.querySelectorAll("#filters input, #filters select, #filters button, #status")]
-					.filter(e => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > innerWidth + 0.5)
-					.map(e => "#" + e.id + " ends at " + Math.round(e.getBoundingClientRect().right))})`)
+				past: controls.filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)
+					.map(e => "#" + e.id + " ends at " + Math.round(e.getBoundingClientRect().right)),
+				// A control kept in its place while hidden (Clear, idle)
+				// on a line of its own is an empty line in the header.
+				alone: (shown => controls.filter(e => !shown(e) && !controls.some(v => shown(v) &&
+						v.getBoundingClientRect().top < e.getBoundingClientRect().bottom && e.getBoundingClientRect().top < v.getBoundingClientRect().bottom))
+					.map(e => "#" + e.id + " at y=" + Math.round(e.getBoundingClientRect().top)))(e => getComputedStyle(e).visibility !== "hidden")
+			}))([...document.querySelectorAll("#filters input, #filters select, #filters button, #status")].filter(e => e.getBoundingClientRect().width > 0))`)
 			if got.Machine == 0 {
 				t.Fatalf("at %d px the machine filter is not laid out: %s", width, c.describe())
 			}
 			if got.Scroll > got.Inner || len(got.Past) > 0 {
 				t.Errorf("at %d px with the machine filter the page is %v px wide (window %v); past the window: %v", width, got.Scroll, got.Inner, got.Past)
+			}
+			if len(got.Alone) > 0 {
+				t.Errorf("at %d px with the machine filter an empty line holds %v", width, got.Alone)
 			}
 			if sortWidth == 0 {
 				sortWidth = got.Sort // at 1920 px: whole
@@ -156,6 +164,11 @@ func TestFleetBrowser(t *testing.T) {
 		}
 		if mustEval[bool](c, `document.getElementById("filters").dataset.open === "true"`) {
 			click(c, "#filters-toggle")
+		}
+		// Typing shows Clear where it was kept, and the list stays.
+		for _, width := range []int64{1280, 700} {
+			viewport(c, width, 900, false, "")
+			lookClearStill(t, c, width)
 		}
 		viewport(c, 1280, 900, false, "")
 	})

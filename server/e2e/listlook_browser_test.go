@@ -458,6 +458,15 @@ func lookClearStill(t *testing.T, c *chrome, width int64) {
 	if afterRow.Top != beforeRow.Top {
 		t.Errorf("at %d px the list jumped %.0f px at the first keystroke", width, afterRow.Top-beforeRow.Top)
 	}
+	// Beyond a phone it sits at the search box's end, over the box's
+	// padding: the text typed ends before it.
+	if search := rect(c, "#search"); width > 560 && (afterClear.Left < search.Left || afterClear.Right > search.Right ||
+		afterClear.Top < search.Top || afterClear.Bottom > search.Bottom) {
+		t.Errorf("at %d px Clear (%+v) is not inside the search box (%+v)", width, afterClear, search)
+	}
+	if pad := mustEval[float64](c, `parseFloat(getComputedStyle(document.getElementById("search")).paddingRight)`); width > 560 && pad < afterClear.Width {
+		t.Errorf("at %d px the search box's text runs under Clear: padding %v px, Clear %v px wide", width, pad, afterClear.Width)
+	}
 	keys(c, "\x1b") // Esc clears
 	c.waitJS(5*time.Second, "Clear to hide", `getComputedStyle(document.getElementById("clear")).visibility === "hidden"`)
 }
