@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -120,8 +119,8 @@ func TestFleetClearRemoteSession(t *testing.T) {
 
 	// Over the hub's WebSocket (the original client's clear), as over
 	// HTTP: gamma clears its own session; the hub's own of that id stays.
-	sock := dialClearSocket(t, hub.srv.URL)
-	if msg := sock.clear(t, key(same, "gamma")); msg != "" {
+	sock := dialSocket(t, hub.srv.URL)
+	if ok, msg := socketClear(t, sock, key(same, "gamma")); !ok {
 		t.Fatalf("the socket's clear of gamma's session: %q", msg)
 	}
 	waitWithin(t, 5*time.Second, "gamma's clear, asked over the socket, on gamma", func() bool {
@@ -141,7 +140,7 @@ func TestFleetClearRemoteSession(t *testing.T) {
 	if code, body := clear("/api/sessions/claude/"+same+"/clear?host=gamma", nil); code != http.StatusConflict || !strings.Contains(body, "offline") {
 		t.Errorf("clear of an offline machine's session: %d %s, want 409 saying it is offline", code, body)
 	}
-	if msg := sock.clear(t, key(same, "gamma")); !strings.Contains(msg, "offline") {
+	if ok, msg := socketClear(t, sock, key(same, "gamma")); ok || !strings.Contains(msg, "offline") {
 		t.Errorf("the socket's clear of an offline machine's session: %q, want a refusal saying it is offline", msg)
 	}
 	if s, _ := listed(hub.srv, key(same, "")); s.ClearedAt != 0 {
@@ -149,11 +148,8 @@ func TestFleetClearRemoteSession(t *testing.T) {
 	}
 }
 
-// clearSocket is a WebSocket on a helmd's /api/sessions/ws that sends
-// "clear" requests.
-type clearSocket struct{ conn *websocket.Conn }
-
-func dialClearSocket(t *testing.T, base string) clearSocket {
+// dialSocket opens a WebSocket on a helmd's /api/sessions/ws.
+func dialSocket(t *testing.T, base string) *websocket.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -163,38 +159,5 @@ func dialClearSocket(t *testing.T, base string) clearSocket {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.CloseNow() })
-	return clearSocket{conn}
-}
-
-// clear asks the socket to clear session key and returns the reply's
-// error ("" when it cleared).
-func (s clearSocket) clear(t *testing.T, key string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	msg, _ := json.Marshal(map[string]string{"type": "clear", "session": key})
-	if err := s.conn.Write(ctx, websocket.MessageText, msg); err != nil {
-		t.Fatal(err)
-	}
-	for {
-		_, b, err := s.conn.Read(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var r struct {
-			Event string
-			OK    bool
-			Error string
-		}
-		if err := json.Unmarshal(b, &r); err != nil {
-			t.Fatal(err)
-		}
-		if r.Event != "reply" { // the list's own events come too
-			continue
-		}
-		if !r.OK && r.Error == "" {
-			return "refused, saying nothing"
-		}
-		return r.Error
-	}
+	return conn
 }

@@ -221,42 +221,10 @@ func TestWebSocketEndToEnd(t *testing.T) {
 
 	// A clear over the socket does what POST …/clear does; an unknown
 	// session is refused in the reply, and the socket stays open.
-	send := func(msg string) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := conn.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	reply := func() (ok bool, errMsg string) {
-		t.Helper()
-		for {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			_, b, err := conn.Read(ctx)
-			cancel()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var r struct {
-				Event string
-				OK    bool
-				Error string
-			}
-			if err := json.Unmarshal(b, &r); err != nil {
-				t.Fatal(err)
-			}
-			if r.Event == "reply" { // the socket's own events may come first
-				return r.OK, r.Error
-			}
-		}
-	}
-	send(`{"type":"clear","session":"claude:00000000-0000-4000-8000-000000000000"}`)
-	if ok, msg := reply(); ok || msg == "" {
+	if ok, msg := socketClear(t, conn, "claude:00000000-0000-4000-8000-000000000000"); ok || msg == "" {
 		t.Fatalf("clearing an unknown session: ok=%v %q, want a refusal", ok, msg)
 	}
-	send(`{"type":"clear","session":"claude:` + sid + `"}`)
-	if ok, msg := reply(); !ok {
+	if ok, msg := socketClear(t, conn, "claude:"+sid); !ok {
 		t.Fatalf("clear refused: %s", msg)
 	}
 	sse.Wait(t, 5*time.Second, "the clear on the stream", func(e ssetest.Event) bool {
@@ -315,4 +283,33 @@ func (h hostRewriter) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Host = h.host
 	return http.DefaultTransport.RoundTrip(r)
+}
+
+// socketClear asks a helmd's WebSocket to clear session key, and returns
+// its reply (the socket's own events may come first).
+func socketClear(t *testing.T, conn *websocket.Conn, key string) (ok bool, errMsg string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	msg, _ := json.Marshal(map[string]string{"type": "clear", "session": key})
+	if err := conn.Write(ctx, websocket.MessageText, msg); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, b, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r struct {
+			Event string
+			OK    bool
+			Error string
+		}
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Event == "reply" {
+			return r.OK, r.Error
+		}
+	}
 }

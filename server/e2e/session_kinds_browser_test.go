@@ -557,6 +557,18 @@ func serveTurns(t *testing.T, sid, tag string, n int) (*proc, string) {
 	return serveList(t, claude), path
 }
 
+// openSettled serves n turns of sid (serveTurns) and opens its page in a
+// tab, settled at the end it follows; path is its transcript.
+func openSettled(t *testing.T, b *browser, sid, tag string, n int) (c *chrome, path string) {
+	t.Helper()
+	p, path := serveTurns(t, sid, tag, n)
+	c = b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the transcript", `document.body.dataset.wasm === "ready" && !!document.querySelector("#transcript .msg")`)
+	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
+	return c, path
+}
+
 // turns writes n prompt/reply pairs of sid at at, the replies of
 // varied lengths (tag keeps their message ids apart), into a builder a
 // test may add to.
@@ -618,11 +630,7 @@ func testSessionOpensWhereLeftFarUp(t *testing.T, b *browser) {
 // them.
 func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
 	const sid = "6e000000-0000-4000-8000-000000000001"
-	p, path := serveTurns(t, sid, "still", 40)
-	c := b.tab(t)
-	c.navigate(p.URL + "/s/claude/" + sid)
-	c.waitJS(30*time.Second, "the transcript", `document.body.dataset.wasm === "ready" && !!document.querySelector("#transcript .msg")`)
-	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
+	c, path := openSettled(t, b, sid, "still", 40)
 	// The keys scroll the transcript from the start, without a click
 	// in it first.
 	const scrollTop = `document.getElementById("transcript").scrollTop`
@@ -669,11 +677,7 @@ func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
 // waited for "Latest ↓" in vain in CI.)
 func testSessionScrollUpToldLate(t *testing.T, b *browser) {
 	const sid = "6e000000-0000-4000-8000-000000000002"
-	p, _ := serveTurns(t, sid, "late", 40)
-	c := b.tab(t)
-	c.navigate(p.URL + "/s/claude/" + sid)
-	c.waitJS(30*time.Second, "the transcript", `document.body.dataset.wasm === "ready" && !!document.querySelector("#transcript .msg")`)
-	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
+	c, _ := openSettled(t, b, sid, "late", 40)
 	c.waitJS(10*time.Second, "the end, followed", `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript")) && !document.getElementById("new-below")`)
 	// The wheel, its scroll (held), and a resize: following, the page
 	// settles the view at the end, before the scroll is told.
@@ -934,11 +938,7 @@ func shiftEnter(c *chrome) {
 // closes the list, the focus back where it was.
 func testSessionKeysByMessage(t *testing.T, b *browser) {
 	const sid = "6d000000-0000-4000-8000-000000000003"
-	p, _ := serveTurns(t, sid, "keys", 30)
-	c := b.tab(t)
-	c.navigate(p.URL + "/s/claude/" + sid)
-	c.waitJS(30*time.Second, "the transcript", `document.body.dataset.wasm === "ready" && !!document.querySelector("#transcript .msg")`)
-	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
+	c, _ := openSettled(t, b, sid, "keys", 30)
 	c.waitJS(5*time.Second, "the transcript focused", `document.activeElement && document.activeElement.id === "transcript"`)
 	// The message at the view's top, put there exactly, and whether it is.
 	const atTop = `(t => { const v = t.getBoundingClientRect().top; const m = [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > v + 1); return m ? +m.dataset.i + (Math.abs(m.getBoundingClientRect().top - v) < 1.5 ? "" : " cut") : "none"; })(document.getElementById("transcript"))`
