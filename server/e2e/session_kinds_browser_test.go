@@ -49,6 +49,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"OpensWhereItWasLeftFarUp", testSessionOpensWhereLeftFarUp},
 		{"AppendsLeaveTheViewStill", testSessionAppendsLeaveTheViewStill},
 		{"AScrollUpToldLateStaysUp", testSessionScrollUpToldLate},
+		{"ItsOwnScrollToldLateKeepsFollowing", testSessionOwnScrollToldLate},
 		{"SaysItIsWorking", testSessionSaysItIsWorking},
 		{"WorkingLineAfterAnOutage", testSessionWorkingAfterOutage},
 		{"SaysWhenTheSessionIsGone", testSessionGone},
@@ -716,6 +717,43 @@ func testSessionScrollUpToldLate(t *testing.T, b *browser) {
 	}
 	click(c, "#new-below")
 	c.waitJS(10*time.Second, "the end again, followed", `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript")) && !document.getElementById("new-below")`)
+}
+
+// testSessionOwnScrollToldLate: the page's own scroll to the end (an
+// append followed), its event held back until the content grew below
+// the view (rows laid out anew, as a render that no settle followed yet
+// leaves them), is not the reader leaving the end: the page goes on
+// following, and the next append shows at the end. (It stopped
+// following, "N new ↓".)
+func testSessionOwnScrollToldLate(t *testing.T, b *browser) {
+	const sid = "6e000000-0000-4000-8000-000000000003"
+	c, path := openSettled(t, b, sid, "own", 40)
+	atEnd := `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript"))`
+	c.waitJS(10*time.Second, "the end, followed", atEnd+` && !document.getElementById("new-below")`)
+	mustEval[bool](c, `(t => {
+		window.__hold = e => { if (e.target === t) e.stopImmediatePropagation(); };
+		document.addEventListener("scroll", window.__hold, true);
+		return true;
+	})(document.getElementById("transcript"))`)
+	fixture.Append(t, path, fixture.User(sid, cwd, "appended first", time.Now())+
+		replyLine(t, sid, "msg_own_1", "answer first", time.Now()))
+	c.waitJS(10*time.Second, "the append at the end, its scroll held", `(t => {
+		const last = [...t.querySelectorAll(".msg")].pop();
+		return !!last && last.textContent.includes("answer first") && t.scrollTop + t.clientHeight >= t.scrollHeight - 2;
+	})(document.getElementById("transcript"))`)
+	mustEval[bool](c, `((t, below) => {
+		below.style.height = (below.getBoundingClientRect().height + 300) + "px";
+		document.removeEventListener("scroll", window.__hold, true);
+		t.dispatchEvent(new Event("scroll"));
+		return true;
+	})(document.getElementById("transcript"), document.getElementById("below"))`)
+	fixture.Append(t, path, fixture.User(sid, cwd, "appended second", time.Now())+
+		replyLine(t, sid, "msg_own_2", "answer second", time.Now()))
+	c.waitJS(10*time.Second, "the next append shown at the end, followed", `(t => {
+		const last = [...t.querySelectorAll(".msg")].pop();
+		return !!last && last.textContent.includes("answer second") && !document.getElementById("new-below") &&
+			t.scrollTop + t.clientHeight >= t.scrollHeight - 2;
+	})(document.getElementById("transcript"))`)
 }
 
 // testSessionSaysItIsWorking: below the last message of a session at
