@@ -180,12 +180,6 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 	if p.pin >= 0 && p.pinTop >= 0 && abs(s.Top-p.pinTop) > s.View/2 {
 		p.pin = -1 // the user scrolled away from the match shown
 	}
-	// While a place waits to be put back (resume, seekOlder), the view
-	// is still where it was before, at the end: a scroll event then (the
-	// render that brought the place's rows moved the scroll) is not the
-	// reader following the end. Taken as one, settle scrolled to the end
-	// while the rows rendered were the place's, far up, and the view
-	// stayed blank (two clean-clone runs under load).
 	following := p.follow
 	// The page's own scroll to the end, its event read after the content
 	// grew below it (under load, a frame or more later), is not a reader
@@ -195,6 +189,12 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 	// one way found for that.)
 	own := following && p.endTaken && !p.upAsked && !s.AtBottom(bottomSlack)
 	p.endTaken = false
+	// While a place waits to be put back (resume, seekOlder), the view
+	// is still where it was before, at the end: a scroll event then (the
+	// render that brought the place's rows moved the scroll) is not the
+	// reader following the end. Taken as one, settle scrolled to the end
+	// while the rows rendered were the place's, far up, and the view
+	// stayed blank (two clean-clone runs under load).
 	if p.place < 0 {
 		// A window's bottom is not the end: nothing there to follow.
 		p.follow = p.pin < 0 && p.tail == nil && (s.AtBottom(bottomSlack) || own)
