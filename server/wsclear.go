@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"vibecraft.sh/helm/server/fleet/pages"
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/shared"
 )
@@ -56,40 +57,16 @@ func (c wsClearer) clearRemote(ctx context.Context, s shared.Session) error {
 	if err != nil {
 		return fmt.Errorf("clear on %s: %w", s.Host, err)
 	}
-	w := &clearAnswer{header: http.Header{}}
+	w := pages.NewRecorder()
 	c.remote.ServeHTTP(w, r)
-	if w.status == 0 || w.status/100 == 2 {
+	if w.Status/100 == 2 {
 		return nil
 	}
 	var e struct {
 		Error string `json:"error"`
 	}
-	if json.Unmarshal(w.body, &e) != nil || e.Error == "" {
-		e.Error = fmt.Sprintf("machine %q answered HTTP %d", s.Host, w.status)
+	if json.Unmarshal(w.Body.Bytes(), &e) != nil || e.Error == "" {
+		e.Error = fmt.Sprintf("machine %q answered HTTP %d", s.Host, w.Status)
 	}
 	return errors.New(e.Error)
-}
-
-// clearAnswer keeps what a handler wrote: its status and the start of its
-// body (an error's JSON; the rest is dropped).
-type clearAnswer struct {
-	header http.Header
-	status int
-	body   []byte
-}
-
-func (a *clearAnswer) Header() http.Header { return a.header }
-
-func (a *clearAnswer) WriteHeader(status int) {
-	if a.status == 0 {
-		a.status = status
-	}
-}
-
-func (a *clearAnswer) Write(b []byte) (int, error) {
-	a.WriteHeader(http.StatusOK)
-	if room := 4096 - len(a.body); room > 0 {
-		a.body = append(a.body, b[:min(len(b), room)]...)
-	}
-	return len(b), nil
 }

@@ -117,14 +117,14 @@ func answer(req micro.Request, h http.Handler, log *slog.Logger) {
 		respond(req, http.StatusBadRequest, "application/json", errJSON(err.Error()))
 		return
 	}
-	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	rec := NewRecorder()
 	h.ServeHTTP(rec, r)
 	if rec.over {
 		log.Warn("pages: answer too large to forward", "path", r.URL.Path)
 		respond(req, http.StatusBadGateway, "application/json", errJSON("the answer is too large to forward over NATS"))
 		return
 	}
-	respond(req, rec.status, rec.header.Get("Content-Type"), rec.body.Bytes())
+	respond(req, rec.Status, rec.header.Get("Content-Type"), rec.Body.Bytes())
 }
 
 // parseRequest turns what a hub sent into the local request it stands
@@ -164,26 +164,31 @@ func errJSON(msg string) []byte {
 	return b
 }
 
-// recorder is a ResponseWriter that keeps at most MaxReply bytes.
-type recorder struct {
+// Recorder is a ResponseWriter that keeps what a handler answered, at
+// most MaxReply bytes of it: a machine's answer before it goes over
+// NATS, and a hub's answer to a clear its WebSocket passes on.
+type Recorder struct {
 	header http.Header
-	status int
+	Status int // 200 unless the handler said otherwise
 	wrote  bool
-	body   bytes.Buffer
+	Body   bytes.Buffer
 	over   bool
 }
 
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) WriteHeader(code int) {
+// NewRecorder returns an empty Recorder.
+func NewRecorder() *Recorder { return &Recorder{header: http.Header{}, Status: http.StatusOK} }
+
+func (r *Recorder) Header() http.Header { return r.header }
+func (r *Recorder) WriteHeader(code int) {
 	if !r.wrote {
-		r.status, r.wrote = code, true
+		r.Status, r.wrote = code, true
 	}
 }
-func (r *recorder) Write(b []byte) (int, error) {
+func (r *Recorder) Write(b []byte) (int, error) {
 	r.WriteHeader(http.StatusOK)
-	if r.body.Len()+len(b) > MaxReply {
+	if r.Body.Len()+len(b) > MaxReply {
 		r.over = true
 		return 0, errors.New("pages: answer too large")
 	}
-	return r.body.Write(b)
+	return r.Body.Write(b)
 }
