@@ -3,7 +3,6 @@
 package fleet
 
 import (
-	"context"
 	"log/slog"
 	"net"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/server/internal/logbuf"
-	"vibecraft.sh/helm/server/natsd"
 )
 
 // freeAddr is a loopback address where nothing listens (yet).
@@ -24,16 +22,6 @@ func freeAddr(t *testing.T) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	return addr
-}
-
-// serveAt runs an embedded NATS server at addr with the given token.
-func serveAt(t *testing.T, addr, tok string) *natsd.Server {
-	t.Helper()
-	s, err := natsd.Start(context.Background(), natsd.Options{Listen: addr, StoreDir: t.TempDir(), Token: tok})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // logLines are the lines of log that contain every one of words.

@@ -18,11 +18,19 @@ const token = "fleet-package-test-token"
 
 func startNATS(t testing.TB) *natsd.Server {
 	t.Helper()
-	s, err := natsd.Start(context.Background(), natsd.Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Token: token})
+	s := serveAt(t, "127.0.0.1:0", token)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// serveAt runs an embedded NATS server at addr with the given token;
+// the caller stops it.
+func serveAt(t testing.TB, addr, tok string) *natsd.Server {
+	t.Helper()
+	s, err := natsd.Start(context.Background(), natsd.Options{Listen: addr, StoreDir: t.TempDir(), Token: tok})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close)
 	return s
 }
 

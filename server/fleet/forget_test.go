@@ -3,7 +3,6 @@
 package fleet
 
 import (
-	"context"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,14 +15,7 @@ import (
 // it past Forget without waiting for it.
 func skewedView(t *testing.T, conn *Conn, ahead *atomic.Int64) (*target, *View) {
 	t.Helper()
-	g := newTarget()
-	v := NewView("hub", time.Hour, NewMerger(g, "hub", nil), nil)
-	v.now = func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = v.Run(ctx, conn) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return g, v
+	return startView(t, conn, time.Hour, func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) })
 }
 
 // boxSessions are box's sessions in these tests: one idle, one waiting.

@@ -87,8 +87,18 @@ func session(id string, n int) shared.Session {
 // target until the test ends.
 func runViewOn(t *testing.T, conn *Conn) (*target, *View) {
 	t.Helper()
+	return startView(t, conn, 0, nil)
+}
+
+// startView is runViewOn with the view's --fleet-forget and, when now is
+// not nil, its clock.
+func startView(t *testing.T, conn *Conn, forget time.Duration, now func() time.Time) (*target, *View) {
+	t.Helper()
 	g := newTarget()
-	v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
+	v := NewView("hub", forget, NewMerger(g, "hub", nil), nil)
+	if now != nil {
+		v.now = now
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = v.Run(ctx, conn) }()
