@@ -86,12 +86,13 @@ type SessionPage struct {
 	winGen    int
 	winCancel func()
 	win       vwin.Window
-	follow    bool // the view is at the bottom and follows new messages
-	upAsked   bool // the reader asked to scroll up, not yet told by a scroll event
-	endTaken  bool // the page scrolled to the end, its scroll event not come yet
-	summaries int  // session events taken: a detail asked before the last is older
-	unseen    int  // messages appended while the view was not at the bottom
-	older     bool // a page above is being loaded
+	follow    bool    // the view is at the bottom and follows new messages
+	upAsked   bool    // the reader asked to scroll up, not yet told by a scroll event
+	endTaken  bool    // the page scrolled to the end, its scroll event not come yet
+	endTop    float64 // the view's top when last seen at the end, or put there
+	summaries int     // session events taken: a detail asked before the last is older
+	unseen    int     // messages appended while the view was not at the bottom
+	older     bool    // a page above is being loaded
 	open      map[string]bool
 	full      map[string]string // texts loaded whole, by cut ref
 	parsed    map[string][]md.Block
@@ -316,7 +317,7 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.t0 = app.Window().Get("performance").Call("now").Float()
 	perfMark("session-start")
 	p.state, p.errText, p.detail, p.convo, p.follow, p.unseen = "loading", "", nil, convo.New(), true, 0
-	p.goneAt, p.upAsked, p.endTaken = 0, false, false
+	p.goneAt, p.upAsked, p.endTaken, p.endTop = 0, false, false, 0
 	p.measured, p.polls = false, 0
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	p.pin, p.match, p.matches, p.curCursor, p.place = -1, -1, nil, "", -1
