@@ -66,7 +66,13 @@ func (c wsClearer) clearRemote(ctx context.Context, s shared.Session) error {
 		Error string `json:"error"`
 	}
 	if json.Unmarshal(w.Body.Bytes(), &e) != nil || e.Error == "" {
-		e.Error = fmt.Sprintf("machine %q answered HTTP %d", s.Host, w.Status)
+		e.Error = fmt.Sprintf("machine %q answered HTTP %d", shared.CutRunes(s.Host, maxRemoteError), w.Status)
 	}
-	return errors.New(e.Error)
+	// Another machine's words, up to the 900 KB a reply may hold: the
+	// socket's reply says what went wrong in a line, not in a page.
+	return errors.New(shared.CutRunes(e.Error, maxRemoteError))
 }
+
+// maxRemoteError is the most of a machine's refusal a socket's reply
+// carries, in runes.
+const maxRemoteError = 300
