@@ -88,6 +88,7 @@ type SessionPage struct {
 	win       vwin.Window
 	follow    bool    // the view is at the bottom and follows new messages
 	upAsked   bool    // the reader asked to scroll up, not yet told by a scroll event
+	askedTop  float64 // the view's top when the reader asked
 	endTaken  bool    // the page scrolled to the end, its scroll event not come yet
 	endTop    float64 // the view's top when last seen at the end, or put there
 	summaries int     // session events taken: a detail asked before the last is older
@@ -244,7 +245,7 @@ func (p *SessionPage) OnMount(ctx app.Context) {
 	}))
 	// The reader's scroll up, before its event: settle leaves the view
 	// where the reader takes it (session_view.go).
-	p.cleanups = append(p.cleanups, browser.OnScrollUpAsked(transcriptID, func() { p.upAsked = true }))
+	p.cleanups = append(p.cleanups, browser.OnScrollUpAsked(transcriptID, p.askUp))
 	// The view itself changes height when what is above it does: the
 	// header grown by the detail (which can come after the messages and
 	// their last settle), a notice come or gone. The browser keeps the

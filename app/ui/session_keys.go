@@ -274,7 +274,8 @@ func (p *SessionPage) page(ctx app.Context, key string, shift bool) {
 	case key == "Home":
 		p.toStart(ctx)
 	case key == "PageUp" || key == " " && shift:
-		p.pin, p.upAsked = -1, true
+		p.pin = -1
+		p.askUp()
 		browser.ScrollTo(transcriptID, s.Top-max(s.View-pageOverlap, pageOverlap))
 	default:
 		p.pin = -1
@@ -315,7 +316,9 @@ func (p *SessionPage) step(by int) {
 		return
 	}
 	p.pin = -1 // the scroll that follows sets following, as a reader's does
-	p.upAsked = p.upAsked || by < 0
+	if by < 0 {
+		p.askUp()
+	}
 	browser.ScrollTo(transcriptID, at)
 }
 

@@ -83,7 +83,7 @@ func (p *SessionPage) settle() {
 			after, _ := browser.ScrollOf(transcriptID)
 			p.pinTop = after.Top
 		}
-	case p.follow && p.upAsked && !browser.AtBottomOf(transcriptID, bottomSlack):
+	case p.follow && p.movedUp() && !browser.AtBottomOf(transcriptID, bottomSlack):
 		// The reader scrolled up, and its scroll event has not come
 		// yet (under load, renders and settles run between a scroll and
 		// its event): the end taken back here would undo the scroll,
@@ -194,7 +194,7 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 	// the view 78 px above the end, "Latest ↓", no reader). A reader's
 	// scroll moves the view up, whatever told it (the browser's find in
 	// page included, which asks nothing first).
-	own := following && !p.upAsked && !s.AtBottom(bottomSlack) && (p.endTaken || s.Top >= p.endTop-0.5)
+	own := following && !p.movedUp() && !s.AtBottom(bottomSlack) && (p.endTaken || s.Top >= p.endTop-0.5)
 	p.endTaken = false
 	if s.AtBottom(bottomSlack) {
 		p.endTop = s.Top
@@ -212,8 +212,8 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 	if own && p.follow {
 		p.settleLater()
 	}
-	if !p.follow {
-		p.upAsked = false // told: the reader left the end
+	if !p.follow || p.movedUp() {
+		p.upAsked = false // told: the reader left the end, or moved within its slack
 	}
 	p.notePlace()
 	changed := p.follow != following // "Latest ↓" comes or goes
@@ -249,7 +249,8 @@ func (p *SessionPage) toBottom(app.Context, app.Event) { p.toEnd() }
 
 // toEnd goes to the end and follows it ("Latest ↓", End).
 func (p *SessionPage) toEnd() {
-	p.attach() // from a window away from it: the end, as the stream left it
+	p.upAsked = false // the reader's last word: the end
+	p.attach()        // from a window away from it: the end, as the stream left it
 	// The end, not a match find was holding in view.
 	p.follow, p.unseen, p.pin = true, 0, -1
 	// Go there now: a scroll event still queued from before the click
@@ -259,9 +260,16 @@ func (p *SessionPage) toEnd() {
 }
 
 // takeEnd scrolls the view to the end, followed: a scroll up the reader
-// asked for before it is taken back by it.
+// asked for and made, within the end's slack, is taken back by it. One
+// asked for and not made yet is still to come: the request stands.
+// (Go runs the page's other work inside the wheel's own listener: a
+// settle there found the view at the end, took the request back, and the
+// next settle undid the scroll that followed, AppendsLeaveTheViewStill
+// under load.)
 func (p *SessionPage) takeEnd() {
-	p.upAsked = false
+	if p.movedUp() {
+		p.upAsked = false
+	}
 	before, _ := browser.ScrollOf(transcriptID)
 	browser.ScrollTo(transcriptID, p.convo.Heights.Total()+1e6)
 	after, _ := browser.ScrollOf(transcriptID)
@@ -281,6 +289,24 @@ func (p *SessionPage) showRow(i int) {
 		p.pin = -1 // settle holds the row being read instead
 	}
 	p.afterChange()
+}
+
+// askUp notes the reader's request to scroll up (a wheel turned up, a
+// key), before the scroll it asks for, and where the view was then.
+func (p *SessionPage) askUp() {
+	s, _ := browser.ScrollOf(transcriptID)
+	p.upAsked, p.askedTop = true, s.Top
+}
+
+// movedUp reports whether the reader asked to scroll up and the view is
+// now above where it was then: the reader's scroll, whichever event
+// tells it and whenever.
+func (p *SessionPage) movedUp() bool {
+	if !p.upAsked {
+		return false
+	}
+	s, _ := browser.ScrollOf(transcriptID)
+	return s.Top < p.askedTop-0.5
 }
 
 func abs(f float64) float64 {
