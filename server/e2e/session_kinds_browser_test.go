@@ -643,7 +643,7 @@ func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
 	keys(c, kb.End)
 	// The page's End, not the browser's: its smooth scroll was stopped
 	// short of the end by the first scroll that held the row being read.
-	c.waitJS(5*time.Second, "End back to the end, following", `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript")) && !document.getElementById("new-below")`)
+	c.waitJS(5*time.Second, "End back to the end, following", endFollowed)
 	for _, up := range []int{200, 500} {
 		readerScrolls(c, fmt.Sprintf("t.scrollHeight - t.clientHeight - %d", up))
 		// The row at 100 px into the view, by its index: the virtual
@@ -680,7 +680,7 @@ func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
 func testSessionScrollUpToldLate(t *testing.T, b *browser) {
 	const sid = "6e000000-0000-4000-8000-000000000002"
 	c, _ := openSettled(t, b, sid, "late", 40)
-	c.waitJS(10*time.Second, "the end, followed", `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript")) && !document.getElementById("new-below")`)
+	c.waitJS(10*time.Second, "the end, followed", endFollowed)
 	// The wheel, its scroll (held), and a resize: following, the page
 	// settles the view at the end, before the scroll is told.
 	type reading struct {
@@ -717,7 +717,7 @@ func testSessionScrollUpToldLate(t *testing.T, b *browser) {
 		t.Errorf("the scroll told, the way back reads %q", got)
 	}
 	click(c, "#new-below")
-	c.waitJS(10*time.Second, "the end again, followed", `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript")) && !document.getElementById("new-below")`)
+	c.waitJS(10*time.Second, "the end again, followed", endFollowed)
 }
 
 // testSessionOwnScrollToldLate: the page's own scroll to the end (an
@@ -729,8 +729,7 @@ func testSessionScrollUpToldLate(t *testing.T, b *browser) {
 func testSessionOwnScrollToldLate(t *testing.T, b *browser) {
 	const sid = "6e000000-0000-4000-8000-000000000003"
 	c, path := openSettled(t, b, sid, "own", 40)
-	atEnd := `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript"))`
-	c.waitJS(10*time.Second, "the end, followed", atEnd+` && !document.getElementById("new-below")`)
+	c.waitJS(10*time.Second, "the end, followed", endFollowed)
 	mustEval[bool](c, `(t => {
 		window.__hold = e => { if (e.target === t) e.stopImmediatePropagation(); };
 		document.addEventListener("scroll", window.__hold, true);
@@ -748,13 +747,7 @@ func testSessionOwnScrollToldLate(t *testing.T, b *browser) {
 		t.dispatchEvent(new Event("scroll"));
 		return true;
 	})(document.getElementById("transcript"), document.getElementById("below"))`)
-	fixture.Append(t, path, fixture.User(sid, cwd, "appended second", time.Now())+
-		replyLine(t, sid, "msg_own_2", "answer second", time.Now()))
-	c.waitJS(10*time.Second, "the next append shown at the end, followed", `(t => {
-		const last = [...t.querySelectorAll(".msg")].pop();
-		return !!last && last.textContent.includes("answer second") && !document.getElementById("new-below") &&
-			t.scrollTop + t.clientHeight >= t.scrollHeight - 2;
-	})(document.getElementById("transcript"))`)
+	appendSeenAtEnd(c, path, sid, "msg_own_2", "answer second")
 }
 
 // testSessionViewShortened: the header grows above a view following the
@@ -767,21 +760,26 @@ func testSessionOwnScrollToldLate(t *testing.T, b *browser) {
 func testSessionViewShortened(t *testing.T, b *browser) {
 	const sid = "6e000000-0000-4000-8000-000000000004"
 	c, path := openSettled(t, b, sid, "short", 40)
-	atEnd := `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript"))`
-	c.waitJS(10*time.Second, "the end, followed", atEnd+` && !document.getElementById("new-below")`)
+	c.waitJS(10*time.Second, "the end, followed", endFollowed)
 	mustEval[bool](c, `((t, h) => {
 		h.style.paddingBottom = "120px";
 		t.dispatchEvent(new Event("scroll"));
 		return true;
 	})(document.getElementById("transcript"), document.getElementById("session-header"))`)
-	c.waitJS(10*time.Second, "the end again, followed", atEnd+` && !document.getElementById("new-below")`)
-	fixture.Append(t, path, fixture.User(sid, cwd, "appended after", time.Now())+
-		replyLine(t, sid, "msg_short_1", "answer after", time.Now()))
-	c.waitJS(10*time.Second, "the append shown at the end, followed", `(t => {
-		const last = [...t.querySelectorAll(".msg")].pop();
-		return !!last && last.textContent.includes("answer after") && !document.getElementById("new-below") &&
-			t.scrollTop + t.clientHeight >= t.scrollHeight - 2;
-	})(document.getElementById("transcript"))`)
+	c.waitJS(10*time.Second, "the end again, followed", endFollowed)
+	appendSeenAtEnd(c, path, sid, "msg_short_1", "answer after")
+}
+
+// endFollowed: the transcript's view is at its end, and no way back to
+// the end is offered (the page follows it).
+const endFollowed = `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript")) && !document.getElementById("new-below")`
+
+// appendSeenAtEnd appends a prompt and its answer to sid's transcript
+// and waits for the answer shown last, at the end, followed.
+func appendSeenAtEnd(c *chrome, path, sid, msgID, answer string) {
+	c.t.Helper()
+	fixture.Append(c.t, path, fixture.User(sid, cwd, "asked for "+msgID, time.Now())+replyLine(c.t, sid, msgID, answer, time.Now()))
+	c.waitJS(10*time.Second, answer+" shown at the end, followed", fmt.Sprintf(`(m => !!m && m.textContent.includes(%q))([...document.querySelectorAll("#transcript .msg")].pop()) && `, answer)+endFollowed)
 }
 
 // testSessionSaysItIsWorking: below the last message of a session at
