@@ -277,6 +277,11 @@ func (p *SessionPage) takeEnd() {
 		p.endTaken = true // an event comes for it
 	}
 	p.endTop = after.Top
+	if p.upAsked {
+		// A request still to come is the reader's from the end as it is
+		// now: the view moved down to it, not up.
+		p.askedTop = max(p.askedTop, after.Top)
+	}
 }
 
 // showRow shows row i (find's n / N): where it is when the whole row
@@ -292,10 +297,15 @@ func (p *SessionPage) showRow(i int) {
 }
 
 // askUp notes the reader's request to scroll up (a wheel turned up, a
-// key), before the scroll it asks for, and where the view was then.
+// key), before the scroll it asks for, and where the view was then: for
+// a second request before the first was told, where it was at the first
+// (the second wheel's turn finds the view moved up by the first's).
 func (p *SessionPage) askUp() {
 	s, _ := browser.ScrollOf(transcriptID)
-	p.upAsked, p.askedTop = true, s.Top
+	if !p.upAsked {
+		p.askedTop = s.Top
+	}
+	p.upAsked, p.askedTop = true, max(p.askedTop, s.Top)
 }
 
 // movedUp reports whether the reader asked to scroll up and the view is
