@@ -49,6 +49,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"OpensWhereItWasLeftFarUp", testSessionOpensWhereLeftFarUp},
 		{"AppendsLeaveTheViewStill", testSessionAppendsLeaveTheViewStill},
 		{"AScrollUpToldLateStaysUp", testSessionScrollUpToldLate},
+		{"ASettleInTheWheelLeavesTheRequest", testSessionSettleInTheWheel},
 		{"ItsOwnScrollToldLateKeepsFollowing", testSessionOwnScrollToldLate},
 		{"AViewShortenedKeepsFollowing", testSessionViewShortened},
 		{"SaysItIsWorking", testSessionSaysItIsWorking},
@@ -678,25 +679,66 @@ func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
 // back, and the event then read the end: AppendsLeaveTheViewStill
 // waited for "Latest ↓" in vain in CI.)
 func testSessionScrollUpToldLate(t *testing.T, b *browser) {
-	const sid = "6e000000-0000-4000-8000-000000000002"
+	scrollUpToldLate(t, b, "6e000000-0000-4000-8000-000000000002", "", 300)
+}
+
+// testSessionSettleInTheWheel: as testSessionScrollUpToldLate, with a
+// settle of the page's run inside the wheel's own listener, between the
+// request to scroll up and the scroll: Go runs its other goroutines
+// before it hands an event back, and the page's frame (a Go timer) was
+// due. The settle finds the view still at the end: the request stands.
+// (It spent the request, and the next settle took the end back over the
+// reader's scroll: AppendsLeaveTheViewStill, once under load.)
+func testSessionSettleInTheWheel(t *testing.T, b *browser) {
+	t.Run("one turn", func(t *testing.T) {
+		scrollUpToldLate(t, b, "6e000000-0000-4000-8000-000000000005", settleDue, 300)
+	})
+	// The second of two turns, the first's scroll not told yet: the
+	// settle finds the view 150 px up, where the first turn put it,
+	// and keeps it. (It counted from there, found the view not moved
+	// up, and took the end back over the first turn's scroll.)
+	t.Run("two turns", func(t *testing.T) {
+		scrollUpToldLate(t, b, "6e000000-0000-4000-8000-000000000006",
+			`t.dispatchEvent(new WheelEvent("wheel", {deltaY: -150, bubbles: true}));
+			t.scrollTop -= 150;`+settleDue, 450)
+	})
+}
+
+// settleDue, in JavaScript: a settle due at the page's next frame (a Go
+// timer), and that frame's time passed while the browser was busy, so
+// Go runs it inside the next event it is given.
+const settleDue = `window.dispatchEvent(new Event("resize"));
+	for (const until = performance.now() + 150; performance.now() < until;) {}`
+
+// scrollUpToldLate turns the wheel up over the followed end of sid's
+// transcript after running before (JavaScript), holds the scroll's event
+// back while a resize makes the page settle, then tells it. The reader's
+// turns moved the view up by moved px, all of them kept.
+func scrollUpToldLate(t *testing.T, b *browser, sid, before string, moved float64) {
 	c, _ := openSettled(t, b, sid, "late", 40)
 	c.waitJS(10*time.Second, "the end, followed", endFollowed)
 	// The wheel, its scroll (held), and a resize: following, the page
 	// settles the view at the end, before the scroll is told.
 	type reading struct {
-		I  string
-		At float64
+		I     string
+		At    float64
+		Moved float64
 	}
 	read := mustEval[reading](c, `(t => {
+		const from = t.scrollTop;
 		window.__hold = e => { if (e.target === t) e.stopImmediatePropagation(); };
 		document.addEventListener("scroll", window.__hold, true);
+		`+before+`
 		t.dispatchEvent(new WheelEvent("wheel", {deltaY: -300, bubbles: true}));
-		t.scrollTop = t.scrollHeight - t.clientHeight - 300;
+		t.scrollTop -= 300;
 		const top = t.getBoundingClientRect().top;
 		const m = [...t.querySelectorAll(".msg[data-i]")].find(m => m.getBoundingClientRect().bottom > top + 100);
 		window.dispatchEvent(new Event("resize"));
-		return {I: m.dataset.i, At: m.getBoundingClientRect().top - top};
+		return {I: m.dataset.i, At: m.getBoundingClientRect().top - top, Moved: from - t.scrollTop};
 	})(document.getElementById("transcript"))`)
+	if math.Abs(read.Moved-moved) > 1 {
+		t.Errorf("the reader's turns moved the view %.0f px up, want %.0f: the page took some back", read.Moved, moved)
+	}
 	// Where the row read is in the view, with the page's compensation
 	// for rows measured above it: the same place to the pixel.
 	row := fmt.Sprintf(`document.querySelector('#transcript .msg[data-i="%s"]')`, read.I)
