@@ -50,7 +50,7 @@ PRECOMPRESS_CACHE ?= .cache/precompress
 # exceeded" under load, which is not a finding.
 FUZZTIME ?= 20000x
 
-.PHONY: all run demo build release wasm test test-built test-race test-vet-fuzz test-fuzz vet fuzz bench soak clean FORCE
+.PHONY: all run demo build release wasm test test-built test-race test-fuzz vet fuzz bench soak clean FORCE
 
 all: build
 
@@ -138,19 +138,13 @@ TEST_BROTLI ?= 5
 test:
 	@$(MAKE) --no-print-directory test-built BROTLI=$(TEST_BROTLI)
 
-# The build, then the race suite with vet and the brief fuzzing beside it:
+# The build, vet, then the race suite with the brief fuzzing beside it:
 # vet finds what the build compiled, the fuzz binaries what vet compiled,
-# and the race suite runs the built helmd. Vet runs beside the suite, not
-# before it: the suite keeps about one core of two busy (its longest
-# package waits on Chromium), and vet's 30 s before it were 30 s on the
-# suite's path.
+# and the race suite runs the built helmd.
 test-built:
 	@$(MAKE) --no-print-directory build
-	@$(MAKE) --no-print-directory -j2 test-race test-vet-fuzz
-
-test-vet-fuzz:
 	@$(MAKE) --no-print-directory vet
-	@$(MAKE) --no-print-directory test-fuzz
+	@$(MAKE) --no-print-directory -j2 test-race test-fuzz
 
 # TESTFLAGS adds go test flags, e.g. TESTFLAGS=-json for per-test times.
 TESTFLAGS ?=
