@@ -23,13 +23,6 @@ func ScrollOf(id string) (Scroll, bool) {
 	return Scroll{Top: el.Get("scrollTop").Float(), View: el.Get("clientHeight").Float(), Height: el.Get("scrollHeight").Float()}, true
 }
 
-// AtBottomOf reports whether the element with id shows its end (within
-// slack px); false without the element.
-func AtBottomOf(id string, slack float64) bool {
-	s, ok := ScrollOf(id)
-	return ok && s.AtBottom(slack)
-}
-
 // ScrollTo scrolls the element with id to top px (the browser clamps it).
 func ScrollTo(id string, top float64) {
 	if el := app.Window().GetElementByID(id); el.Truthy() {

@@ -83,7 +83,7 @@ func (p *SessionPage) settle() {
 			after, _ := browser.ScrollOf(transcriptID)
 			p.pinTop = after.Top
 		}
-	case p.follow && p.movedUp() && !browser.AtBottomOf(transcriptID, bottomSlack):
+	case p.follow && p.readerLeftEnd():
 		// The reader scrolled up, and its scroll event has not come
 		// yet (under load, renders and settles run between a scroll and
 		// its event): the end taken back here would undo the scroll,
@@ -194,7 +194,8 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 	// the view 78 px above the end, "Latest ↓", no reader). A reader's
 	// scroll moves the view up, whatever told it (the browser's find in
 	// page included, which asks nothing first).
-	own := following && !p.movedUp() && !s.AtBottom(bottomSlack) && (p.endTaken || s.Top >= p.endTop-0.5)
+	moved := p.movedUp(s.Top)
+	own := following && !moved && !s.AtBottom(bottomSlack) && (p.endTaken || s.Top >= p.endTop-0.5)
 	p.endTaken = false
 	if s.AtBottom(bottomSlack) {
 		p.endTop = s.Top
@@ -212,7 +213,7 @@ func (p *SessionPage) onScroll(ctx app.Context, _ app.Event) {
 	if own && p.follow {
 		p.settleLater()
 	}
-	if !p.follow || p.movedUp() {
+	if !p.follow || moved {
 		p.upAsked = false // told: the reader left the end, or moved within its slack
 	}
 	p.notePlace()
@@ -267,10 +268,10 @@ func (p *SessionPage) toEnd() {
 // next settle undid the scroll that followed, AppendsLeaveTheViewStill
 // under load.)
 func (p *SessionPage) takeEnd() {
-	if p.movedUp() {
+	before, _ := browser.ScrollOf(transcriptID)
+	if p.movedUp(before.Top) {
 		p.upAsked = false
 	}
-	before, _ := browser.ScrollOf(transcriptID)
 	browser.ScrollTo(transcriptID, p.convo.Heights.Total()+1e6)
 	after, _ := browser.ScrollOf(transcriptID)
 	if after.Top != before.Top {
@@ -302,21 +303,24 @@ func (p *SessionPage) showRow(i int) {
 // (the second wheel's turn finds the view moved up by the first's).
 func (p *SessionPage) askUp() {
 	s, _ := browser.ScrollOf(transcriptID)
-	if !p.upAsked {
+	if !p.upAsked || s.Top > p.askedTop {
 		p.askedTop = s.Top
 	}
-	p.upAsked, p.askedTop = true, max(p.askedTop, s.Top)
+	p.upAsked = true
 }
 
-// movedUp reports whether the reader asked to scroll up and the view is
-// now above where it was then: the reader's scroll, whichever event
-// tells it and whenever.
-func (p *SessionPage) movedUp() bool {
-	if !p.upAsked {
-		return false
-	}
-	s, _ := browser.ScrollOf(transcriptID)
-	return s.Top < p.askedTop-0.5
+// movedUp reports whether the reader asked to scroll up and the view,
+// its top now at top, is above where it was then: the reader's scroll,
+// whichever event tells it and whenever.
+func (p *SessionPage) movedUp(top float64) bool {
+	return p.upAsked && top < p.askedTop-0.5
+}
+
+// readerLeftEnd reports whether the reader's scroll asked for took the
+// view up and past the end's slack.
+func (p *SessionPage) readerLeftEnd() bool {
+	s, ok := browser.ScrollOf(transcriptID)
+	return ok && p.movedUp(s.Top) && !s.AtBottom(bottomSlack)
 }
 
 func abs(f float64) float64 {
