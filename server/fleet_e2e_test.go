@@ -480,17 +480,6 @@ func getJSONAuth(t *testing.T, url, token string, v any) {
 
 func urlQuery(s string) string { return neturl.QueryEscape(s) }
 
-// A remote session's "Needs you" clear belongs to its machine: with no
-// way to it (remote nil), the socket refuses it rather than keep a clear
-// for a key it does not own. (With one, TestFleetClearRemoteSession.)
-func TestClearRefusesRemoteSession(t *testing.T) {
-	remote := shared.Session{ID: "x", Source: shared.SourceClaude, Host: "box", Remote: true}
-	c := wsClearer{lookup: func(k string) (shared.Session, bool) { return remote, k == remote.Key() }}
-	if err := c.Clear(context.Background(), remote.Key()); err == nil || err == errNoSuchSession {
-		t.Fatalf("clear of a remote session: %v, want the remote-session refusal", err)
-	}
-}
-
 // --nats-token overrides the Helm token on both sides: the hub's
 // embedded NATS admits that token and no longer the hub's Helm token,
 // and a machine with another Helm token joins with it. The embedded

@@ -92,6 +92,8 @@ func TestWSClearOfAnotherMachinesSession(t *testing.T) {
 			t.Errorf("clear of %q: %v, want %v", key, err, errNoSuchSession)
 		}
 	}
+	// With no way to its machine, the hub keeps no clear for a key it
+	// does not own.
 	if err := (wsClearer{lookup: lookup}).Clear(context.Background(), remote.Key()); !errors.Is(err, errRemoteSession) {
 		t.Errorf("a helmd with no fleet route: %v, want %v", err, errRemoteSession)
 	}

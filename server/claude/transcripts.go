@@ -113,10 +113,8 @@ func (s *Source) TranscriptPath(sid, agent string) (string, bool) {
 // HasTranscripts reports whether Transcripts would find sid's files, without
 // gathering what they hold: a page stream asks at each write to its file.
 func (s *Source) HasTranscripts(sid string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var one [1]*file
-	return primary(s.reg.mainsOf(sid, &one)) != nil
+	_, ok := s.TranscriptPath(sid, "")
+	return ok
 }
 
 // maxAgentMeta bounds the read of a subagent's meta file: it holds two
