@@ -821,7 +821,7 @@ const endFollowed = `(t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(d
 func appendSeenAtEnd(c *chrome, path, sid, msgID, answer string) {
 	c.t.Helper()
 	fixture.Append(c.t, path, fixture.User(sid, cwd, "asked for "+msgID, time.Now())+replyLine(c.t, sid, msgID, answer, time.Now()))
-	c.waitJS(10*time.Second, answer+" shown at the end, followed", fmt.Sprintf(`(m => !!m && m.textContent.includes(%q))([...document.querySelectorAll("#transcript .msg")].pop()) && `, answer)+endFollowed)
+	c.waitJS(10*time.Second, answer+" shown at the end, followed", fmt.Sprintf(`(m => !!m && m.textContent.includes(%s))([...document.querySelectorAll("#transcript .msg")].pop()) && `, jsString(answer))+endFollowed)
 }
 
 // testSessionSaysItIsWorking: below the last message of a session at
