@@ -24,8 +24,10 @@ func TestReadmeFlagsMatchHelmd(t *testing.T) {
 	if _, err := define(fs, envOf(nil), "/home/u"); err != nil {
 		t.Fatal(err)
 	}
-	envNames := regexp.MustCompile(`\(env ([^)]*)\)`)
-	envName := regexp.MustCompile(`^[A-Z][A-Z0-9_]+`)
+	// "(env HELM_ENV, NODE_ENV)", "(env XDG_DATA_HOME/opencode)", "(env
+	// CLAUDE_CONFIG_DIR; default ~/.claude …)": the names before any ";".
+	envNames := regexp.MustCompile(`\(env ([^);]*)`)
+	envName := regexp.MustCompile(`[A-Z][A-Z0-9_]+`)
 	defined := map[string]bool{}
 	fs.VisitAll(func(f *flag.Flag) {
 		defined[f.Name] = true
@@ -33,9 +35,8 @@ func TestReadmeFlagsMatchHelmd(t *testing.T) {
 			t.Errorf("the README's Flags section does not name --%s (%s)", f.Name, f.Usage)
 		}
 		for _, m := range envNames.FindAllStringSubmatch(f.Usage, -1) {
-			for _, part := range strings.Split(m[1], ",") {
-				part = strings.TrimSpace(strings.SplitN(part, ";", 2)[0])
-				if name := envName.FindString(part); name != "" && !strings.Contains(section, "`"+name) {
+			for _, name := range envName.FindAllString(m[1], -1) {
+				if !strings.Contains(section, "`"+name) {
 					t.Errorf("the README's Flags section does not name %s, the environment fallback of --%s", name, f.Name)
 				}
 			}
