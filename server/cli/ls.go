@@ -177,7 +177,7 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 		// MACHINE: a host name, from another machine's helmd: cleaned too.
 		rows = append(rows, []string{statusCell(s), dash(cut(clean(s.Host), 16)), clean(s.Title), cut(clean(s.ProjectName), 24),
 			dash(cut(clean(s.GitBranch), 24)), dash(cut(clean(s.Source.Label()), 12)), strconv.Itoa(s.MessageCount),
-			shared.CostText(s.CostUSD), ago(s.UpdatedAt, now)})
+			shared.CostText(s.CostUSD), updatedCell(s, now)})
 	}
 	oneTool := true
 	for _, s := range sessions {
@@ -217,6 +217,26 @@ func statusCut(s string, n int) string {
 		s, _, _ = strings.Cut(s, " (")
 	}
 	return s
+}
+
+// updatedCell is a session's UPDATED: when it last did something ("6m
+// ago"), or for a waiting session how long it has waited ("for 12m"), as
+// the page's row says "waiting 12 min": what the user weighs in
+// answering. A wait a hook or the registry started began after the last
+// record, which then overstated it. "for", not "waiting": the row's
+// STATUS says that already, and the cell is no wider than "12m ago".
+func updatedCell(s shared.Session, now time.Time) string {
+	if s.Status != shared.StatusWaiting || s.HostOffline {
+		return ago(s.UpdatedAt, now)
+	}
+	since := s.WaitingSince
+	if since <= 0 {
+		since = s.UpdatedAt
+	}
+	if since <= 0 {
+		return "-"
+	}
+	return "for " + span(max(now.Sub(time.UnixMilli(since)), 0))
 }
 
 // dash stands in for an empty cell, so a blank does not read as a gap.

@@ -448,3 +448,39 @@ func TestLsReasonGoneGivesItsRoom(t *testing.T) {
 		}
 	}
 }
+
+// A waiting row's UPDATED says how long it has waited, as the page's row
+// says "waiting 12 min": from when the wait began (a hook, say, after
+// the last record), else from the last record. Every other row, and a
+// stopped machine's, keeps its last activity. It said "1h ago" for a
+// session that had waited 5 minutes.
+func TestLsSaysHowLongAWaitingSessionWaited(t *testing.T) {
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	ms := func(d time.Duration) int64 { return now.Add(-d).UnixMilli() }
+	sessions := []shared.Session{
+		{ID: "a", Source: shared.SourceClaude, Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Title: "hooked",
+			ProjectName: "p", UpdatedAt: ms(time.Hour), WaitingSince: ms(5 * time.Minute)},
+		{ID: "b", Source: shared.SourceClaude, Status: shared.StatusWaiting, Title: "unknown start", ProjectName: "p", UpdatedAt: ms(3 * time.Hour)},
+		{ID: "c", Source: shared.SourceClaude, Status: shared.StatusWaiting, Title: "just now", ProjectName: "p",
+			UpdatedAt: ms(time.Minute), WaitingSince: now.Add(time.Second).UnixMilli()},
+		{ID: "d", Source: shared.SourceClaude, Status: shared.StatusIdle, Title: "machine gone", ProjectName: "p", Host: "far", Remote: true,
+			HostOffline: true, UpdatedAt: ms(2 * time.Hour), WaitingSince: ms(2 * time.Hour)},
+		{ID: "e", Source: shared.SourceClaude, Status: shared.StatusWorking, Title: "busy", ProjectName: "p", UpdatedAt: ms(3 * time.Minute)},
+	}
+	lines := lsAt(t, sessions, 0, nil)
+	want := map[string]string{"hooked": "for 5m", "unknown start": "for 3h", "just now": "for 0s", "machine gone": "2h ago", "busy": "3m ago"}
+	for title, cell := range want {
+		found := false
+		for _, l := range lines {
+			if strings.Contains(l, " "+title+" ") {
+				found = true
+				if !strings.HasSuffix(l, "  "+cell) {
+					t.Errorf("the row of %q ends %q, want %q:\n%s", title, l[max(0, len(l)-12):], cell, strings.Join(lines, "\n"))
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no row of %q:\n%s", title, strings.Join(lines, "\n"))
+		}
+	}
+}

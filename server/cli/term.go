@@ -117,17 +117,23 @@ func ago(ms int64, now time.Time) string {
 		return "-"
 	}
 	d := now.Sub(time.UnixMilli(ms))
-	switch {
-	case d < 0:
+	if d < 0 {
 		return "just now" // clocks differ a little between files and here
-	case d < time.Minute:
-		return fmt.Sprintf("%ds ago", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d.Minutes()))
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d.Hours()))
 	}
-	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+	return span(d) + " ago"
+}
+
+// span is d in its largest whole unit, short: "5s", "3m", "23h", "2d".
+func span(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
 // cutPath shortens a path to at most n columns keeping its end, as the
