@@ -1,0 +1,117 @@
+//go:build unix
+
+package regular
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// within runs open and fails the test if it has not returned in 10 s:
+// a FIFO without a writer blocked os.Open for ever.
+func within(t *testing.T, what string, open func() (*os.File, error)) (*os.File, error) {
+	t.Helper()
+	type result struct {
+		f   *os.File
+		err error
+	}
+	done := make(chan result, 1)
+	go func() { f, err := open(); done <- result{f, err} }()
+	select {
+	case r := <-done:
+		return r.f, r.err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s: still opening after 10 s", what)
+		return nil, nil
+	}
+}
+
+func TestOpenRefusesWhatIsNotARegularFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("ses_ok.json", `{"id":"ses_ok"}`)
+	if err := syscall.Mkfifo(filepath.Join(dir, "ses_fifo.json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := func(name, to string) {
+		if err := os.Symlink(to, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link("to-ok.json", "ses_ok.json")
+	link("to-fifo.json", "ses_fifo.json")
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		link("zero.json", "/dev/zero")
+	}
+	if err := os.Mkdir(filepath.Join(dir, "folder.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+
+	for _, tc := range []struct {
+		name   string
+		ok     bool
+		inRoot bool // OpenIn can open it: /dev/zero is outside the root
+	}{
+		{"ses_ok.json", true, true},
+		{"to-ok.json", true, true},
+		{"ses_fifo.json", false, true},
+		{"to-fifo.json", false, true},
+		{"zero.json", false, false},
+		{"folder.json", false, true},
+	} {
+		path := filepath.Join(dir, tc.name)
+		if _, err := os.Lstat(path); err != nil {
+			continue // no /dev/zero here
+		}
+		f, err := within(t, "Open "+tc.name, func() (*os.File, error) { return Open(path) })
+		checkOpen(t, "Open", tc.name, tc.ok, f, err)
+		f, err = within(t, "OpenIn "+tc.name, func() (*os.File, error) { return OpenIn(root, tc.name) })
+		if tc.inRoot {
+			checkOpen(t, "OpenIn", tc.name, tc.ok, f, err)
+		} else if err == nil {
+			f.Close()
+			t.Errorf("OpenIn %s: opened a link out of the root", tc.name)
+		}
+	}
+	if _, err := Open(filepath.Join(dir, "missing.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Open of a missing file: %v, want ErrNotExist", err)
+	}
+}
+
+// checkOpen: a regular file opens and reads whole; anything else fails
+// with ErrNotRegular and leaves no file open.
+func checkOpen(t *testing.T, how, name string, ok bool, f *os.File, err error) {
+	t.Helper()
+	if !ok {
+		if err == nil {
+			f.Close()
+			t.Errorf("%s %s: opened, want ErrNotRegular", how, name)
+		} else if !errors.Is(err, ErrNotRegular) {
+			t.Errorf("%s %s: %v, want ErrNotRegular", how, name, err)
+		}
+		return
+	}
+	if err != nil {
+		t.Errorf("%s %s: %v", how, name, err)
+		return
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil || string(b) != `{"id":"ses_ok"}` {
+		t.Errorf("%s %s: read %q, %v", how, name, b, err)
+	}
+}
