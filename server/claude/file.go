@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/regular"
 	"vibecraft.sh/helm/server/internal/written"
 )
 
@@ -136,7 +137,7 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 	if info.Size() <= f.offset {
 		return rs, nil // only a touch, or a partial line still unfinished
 	}
-	fh, err := os.Open(f.path)
+	fh, err := regular.Open(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return rs, errGone
 	}

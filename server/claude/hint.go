@@ -2,8 +2,10 @@ package claude
 
 import (
 	"encoding/json"
-	"os"
+	"io"
 	"path/filepath"
+
+	"vibecraft.sh/helm/server/internal/regular"
 )
 
 // maxIndexSize is the largest sessions-index.json Helm reads: it is only
@@ -20,12 +22,13 @@ func (f *file) loadHint() {
 	}
 	f.hintTried = true
 	path := filepath.Join(filepath.Dir(f.path), "sessions-index.json")
-	st, err := os.Stat(path)
-	if err != nil || st.Size() > maxIndexSize {
+	fh, err := regular.Open(path) // a FIFO there blocked the read
+	if err != nil {
 		return
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
+	data, err := io.ReadAll(io.LimitReader(fh, maxIndexSize+1))
+	fh.Close()
+	if err != nil || len(data) > maxIndexSize {
 		return
 	}
 	var idx struct {

@@ -3,10 +3,10 @@ package claude
 import (
 	"encoding/json"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"vibecraft.sh/helm/server/internal/regular"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -51,7 +51,7 @@ const maxPIDFile = 1 << 20
 // readPIDFile reads one registry file; ok is false when it is missing or
 // not a registry entry (partly written, or something else).
 func readPIDFile(path string) (pidEntry, bool) {
-	fh, err := os.Open(path)
+	fh, err := regular.Open(path)
 	if err != nil {
 		return pidEntry{}, false
 	}

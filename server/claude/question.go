@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"unsafe"
 
+	"vibecraft.sh/helm/server/internal/regular"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -59,7 +59,7 @@ func (f *file) question() string {
 
 // openTranscript opens a transcript to read its question line again; a
 // variable so that tests can count the opens.
-var openTranscript = os.Open
+var openTranscript = regular.Open
 
 var errNotAnswer = errors.New("not the answer read before")
 

@@ -3,11 +3,11 @@ package claude
 import (
 	"encoding/json"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"vibecraft.sh/helm/server/internal/regular"
 	"vibecraft.sh/helm/server/pricing"
 	"vibecraft.sh/helm/shared"
 )
@@ -131,7 +131,7 @@ func AgentMeta(transcript string) (agentType, description string) {
 	if !strings.HasSuffix(transcript, ".jsonl") {
 		return "", ""
 	}
-	f, err := os.Open(strings.TrimSuffix(transcript, ".jsonl") + ".meta.json")
+	f, err := regular.Open(strings.TrimSuffix(transcript, ".jsonl") + ".meta.json")
 	if err != nil {
 		return "", ""
 	}

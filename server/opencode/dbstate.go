@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 
+	"vibecraft.sh/helm/server/internal/regular"
 	"vibecraft.sh/helm/server/internal/written"
 )
 
@@ -29,6 +30,11 @@ func (s *Source) readDB(ctx context.Context, full bool) map[string]bool {
 		// Not readable now (permissions, a flaky mount): keep what was read.
 		s.dbMark = 0
 		s.setState(StateError, err)
+		return affected
+	case !fi.Mode().IsRegular():
+		// A FIFO would block SQLite's open until something wrote to it.
+		s.dbMark = 0
+		s.setState(StateError, fmt.Errorf("%s: %w", s.opts.DBPath, regular.ErrNotRegular))
 		return affected
 	}
 	if s.db != nil && !os.SameFile(s.dbFile, fi) {

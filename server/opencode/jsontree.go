@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/regular"
 	"vibecraft.sh/helm/server/internal/written"
 )
 
@@ -278,7 +279,7 @@ func (t *jsonTree) readJSON(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("%s: outside the storage folder: %w", path, err)
 	}
-	f, err := t.root.Open(rel)
+	f, err := regular.OpenIn(t.root, rel) // a FIFO here blocked the scan
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,9 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
-	"os"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/regular"
 )
 
 // A commit to a WAL database happens in two steps: the writer appends
@@ -44,7 +45,7 @@ type walIndex [walIndexHeaderSize]byte
 // being rewritten (the two copies differ).
 func readWALIndex(dbPath string) (walIndex, bool) {
 	var idx walIndex
-	f, err := os.Open(dbPath + "-shm")
+	f, err := regular.Open(dbPath + "-shm")
 	if err != nil {
 		return idx, false
 	}
@@ -66,7 +67,7 @@ func readWALIndex(dbPath string) (walIndex, bool) {
 // Fields of the index are in native byte order; salts are compared as
 // the raw bytes SQLite copies between the three places.
 func walPending(dbPath string, idx walIndex) bool {
-	f, err := os.Open(dbPath + "-wal")
+	f, err := regular.Open(dbPath + "-wal")
 	if err != nil {
 		return false
 	}

@@ -19,6 +19,8 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+
+	"vibecraft.sh/helm/server/internal/regular"
 )
 
 // DefaultMaxFiles is how many transcripts keep their index in memory: an
@@ -99,8 +101,8 @@ func (t *Files) Len() int {
 
 // open opens path and brings its index up to date.
 func (t *Files) open(path string) (*os.File, snapshot, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	f, err := regular.Open(path)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, regular.ErrNotRegular) {
 		return nil, snapshot{}, ErrNotFound
 	}
 	if err != nil {
