@@ -47,6 +47,10 @@ func check(f *os.File, name string) (*os.File, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w (%s)", name, ErrNotRegular, kind(st.Mode()))
 	}
+	if err := blocking(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	return f, nil
 }
 

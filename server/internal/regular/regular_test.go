@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // within runs open and fails the test if it has not returned in 10 s:
@@ -110,8 +112,27 @@ func checkOpen(t *testing.T, how, name string, ok bool, f *os.File, err error) {
 		return
 	}
 	defer f.Close()
+	if nonBlocking(t, f) {
+		t.Errorf("%s %s: the file is left non-blocking", how, name)
+	}
 	b, err := io.ReadAll(f)
 	if err != nil || string(b) != `{"id":"ses_ok"}` {
 		t.Errorf("%s %s: read %q, %v", how, name, b, err)
 	}
+}
+
+// nonBlocking reports whether f's descriptor has O_NONBLOCK: a network
+// file system may answer its reads with EAGAIN.
+func nonBlocking(t *testing.T, f *os.File) bool {
+	t.Helper()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flags int
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { flags, ferr = unix.FcntlInt(fd, unix.F_GETFL, 0) }); err != nil || ferr != nil {
+		t.Fatal(err, ferr)
+	}
+	return flags&unix.O_NONBLOCK != 0
 }
