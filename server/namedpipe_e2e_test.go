@@ -55,12 +55,8 @@ func TestNamedPipesWhereFilesWereExpected(t *testing.T) {
 	mkfifo(t, strings.TrimSuffix(sub, ".jsonl")+".meta.json")
 	// OpenCode's JSON storage: a session file, a message and a part that
 	// are FIFOs, beside a good session.
-	const ocSID = "ses_6a1f0e2d3c4bAbCdEfGhIjKlMt"
+	ocSID := writeLegacyOpenCode(t, ocDir)
 	storage := filepath.Join(ocDir, "storage")
-	writeFile(t, filepath.Join(storage, "session", "global", ocSID+".json"),
-		[]byte(`{"id":"`+ocSID+`","version":"1.1.20","projectID":"global","directory":"/home/dev/legacy","title":"Legacy work","time":{"created":1767312000000,"updated":1767312345000}}`))
-	writeFile(t, filepath.Join(storage, "message", ocSID, "msg_1.json"),
-		[]byte(`{"id":"msg_1","sessionID":"`+ocSID+`","role":"user","time":{"created":1767312000000}}`))
 	mkfifo(t, filepath.Join(storage, "message", ocSID, "msg_2.json"))
 	mkfifo(t, filepath.Join(storage, "part", "msg_1", "prt_1.json"))
 	mkfifo(t, filepath.Join(storage, "session", "global", "ses_fifoFifoFifoFifoFifoFifo.json"))
@@ -120,10 +116,7 @@ func TestNamedPipesWhereFilesWereExpected(t *testing.T) {
 func TestNamedPipeForOpenCodesDatabase(t *testing.T) {
 	t.Parallel()
 	ocDir := t.TempDir()
-	const ocSID = "ses_6a1f0e2d3c4bAbCdEfGhIjKlMt"
-	storage := filepath.Join(ocDir, "storage")
-	writeFile(t, filepath.Join(storage, "session", "global", ocSID+".json"),
-		[]byte(`{"id":"`+ocSID+`","version":"1.1.20","projectID":"global","directory":"/home/dev/legacy","title":"Legacy work","time":{"created":1767312000000,"updated":1767312345000}}`))
+	ocSID := writeLegacyOpenCode(t, ocDir)
 	mkfifo(t, filepath.Join(ocDir, "opencode.db"))
 	srv := startOpenCodeHelmd(t, "", ocDir)
 	var st struct {

@@ -252,17 +252,27 @@ func TestWildcardHostPrintsUsableURLs(t *testing.T) {
 	}
 }
 
+// legacySID is the session writeLegacyOpenCode writes.
+const legacySID = "ses_6a1f0e2d3c4bAbCdEfGhIjKlMt"
+
+// writeLegacyOpenCode writes one session, with one user message, in
+// dataDir's JSON storage tree (OpenCode before 1.2), and returns its id.
+func writeLegacyOpenCode(t *testing.T, dataDir string) string {
+	t.Helper()
+	storage := filepath.Join(dataDir, "storage")
+	writeFile(t, filepath.Join(storage, "session", "global", legacySID+".json"),
+		[]byte(`{"id":"`+legacySID+`","version":"1.1.20","projectID":"global","directory":"/home/dev/legacy","title":"Legacy work","time":{"created":1767312000000,"updated":1767312345000}}`))
+	writeFile(t, filepath.Join(storage, "message", legacySID, "msg_1.json"),
+		[]byte(`{"id":"msg_1","sessionID":"`+legacySID+`","role":"user","time":{"created":1767312000000}}`))
+	return legacySID
+}
+
 // TestJSONOnlyOpenCodeIsNoError: an OpenCode install from before 1.2
 // (the JSON storage tree, no opencode.db) is read and logged without a
 // single warning or error.
 func TestJSONOnlyOpenCodeIsNoError(t *testing.T) {
 	dataDir := t.TempDir()
-	const sid = "ses_6a1f0e2d3c4bAbCdEfGhIjKlMt"
-	storage := filepath.Join(dataDir, "storage")
-	writeFile(t, filepath.Join(storage, "session", "global", sid+".json"),
-		[]byte(`{"id":"`+sid+`","version":"1.1.20","projectID":"global","directory":"/home/dev/legacy","title":"Legacy work","time":{"created":1767312000000,"updated":1767312345000}}`))
-	writeFile(t, filepath.Join(storage, "message", sid, "msg_1.json"),
-		[]byte(`{"id":"msg_1","sessionID":"`+sid+`","role":"user","time":{"created":1767312000000}}`))
+	sid := writeLegacyOpenCode(t, dataDir)
 	s := startCapturing(t, testToken, "--claude-dir", t.TempDir(), "--opencode-dir", dataDir)
 	resp := get(t, s.url+"/api/sessions", map[string]string{"Authorization": "Bearer " + testToken})
 	body, _ := io.ReadAll(resp.Body)
