@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/server/internal/homepath"
+	"vibecraft.sh/helm/server/internal/regular"
 )
 
 // events are the hook events Helm listens to, with their matcher ("" for
@@ -82,6 +84,17 @@ func SettingsFile(claudeConfigDir, home string) string {
 	return filepath.Join(home, ".claude", "settings.json")
 }
 
+// readSettings reads the settings file, which must be a regular file: a
+// FIFO held the command in open(2) until something wrote to it.
+func readSettings(path string) ([]byte, error) {
+	f, err := regular.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
 // Install merges cmd into the settings file at path: for each event, a
 // group running cmd, unless one already runs a Helm hook (whose command
 // is then brought up to date). Every other key and hook is kept. When
@@ -89,7 +102,7 @@ func SettingsFile(claudeConfigDir, home string) string {
 // <path>.helm-backup-<time>, and the new one replaces it atomically.
 // It returns whether it wrote, and the backup's path ("" for none).
 func Install(path, cmd string, now time.Time) (changed bool, backup string, err error) {
-	old, err := os.ReadFile(path)
+	old, err := readSettings(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return false, "", fmt.Errorf("read %s: %w", path, err)
 	}
