@@ -128,7 +128,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else if len(roots) == 0 {
 		roots = claude.DefaultRoots(os.Getenv, home)
 	} else {
-		warnMissingDirs(log, roots)
+		warnClaudeDirs(log, roots)
 	}
 	cacheFile := ""
 	if cfg.CacheDir != "" && !cfg.Demo {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,16 +19,35 @@ import (
 // a first run most often goes wrong (a mistyped folder, a port in use, a
 // URL that cannot be opened from the machine it was meant for).
 
-// warnMissingDirs warns once for each Claude folder given explicitly
-// (--claude-dir, CLAUDE_CONFIG_DIR) that does not exist: a typo there
-// would otherwise look like a machine with no sessions. helmd still
-// watches for it, so a folder that appears later is read.
-func warnMissingDirs(log *slog.Logger, dirs []string) {
+// warnClaudeDirs warns once for each Claude folder given explicitly
+// (--claude-dir, CLAUDE_CONFIG_DIR) that cannot be one, each a mistake
+// that would otherwise look like a machine with no sessions: a folder
+// that does not exist (a typo; helmd still watches for it, so a folder
+// that appears later is read), a path that is a file, and Claude Code's
+// projects folder itself given for the folder above it (which holds
+// projects/ and sessions/). A folder without projects/ by any other
+// name is not warned of: Claude Code makes it at its first session.
+func warnClaudeDirs(log *slog.Logger, dirs []string) {
+	const given = "(--claude-dir or CLAUDE_CONFIG_DIR)"
 	for _, d := range dirs {
-		if _, err := os.Stat(d); errors.Is(err, os.ErrNotExist) {
-			log.Warn(fmt.Sprintf("Claude Code folder %s does not exist (--claude-dir or CLAUDE_CONFIG_DIR): no sessions from it until it appears", d))
+		st, err := os.Stat(d)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			log.Warn(fmt.Sprintf("Claude Code folder %s does not exist %s: no sessions from it until it appears", d, given))
+		case err != nil:
+			log.Warn(fmt.Sprintf("Claude Code folder %s cannot be read %s: %v", d, given, err))
+		case !st.IsDir():
+			log.Warn(fmt.Sprintf("Claude Code folder %s is not a folder %s: no sessions from it", d, given))
+		case filepath.Base(filepath.Clean(d)) == "projects" && !isDir(filepath.Join(d, "projects")):
+			log.Warn(fmt.Sprintf("Claude Code folder %s is the projects folder itself %s: give the folder that holds it, %s",
+				d, given, filepath.Dir(filepath.Clean(d))))
 		}
 	}
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }
 
 // busyPortError is a listen address another program holds. Its message

@@ -94,12 +94,49 @@ func TestMissingClaudeDirWarns(t *testing.T) {
 	})
 }
 
-// TestExistingClaudeDirDoesNotWarn: the warning is for a folder that is
-// not there, nothing else.
+// A --claude-dir that is a file, or Claude Code's projects folder given
+// for the folder above it (a mistake easily made: the transcripts are in
+// it), got no word: an empty list, as on a machine without sessions.
+// Each gets one warning naming what to give instead.
+func TestClaudeDirThatCannotBeOneWarns(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "settings.json")
+	writeFile(t, file, []byte("{}"))
+	projects := filepath.Join(dir, ".claude", "projects")
+	const sid = "5e551011-0000-4000-8000-00000000000b"
+	fixture.Append(t, fixture.Path(filepath.Dir(projects), "/work/p", sid), fixture.User(sid, "/work/p", "hello", time.Now()))
+	for _, tc := range []struct{ dir, want string }{
+		{file, file + " is not a folder"},
+		{projects, projects + " is the projects folder itself (--claude-dir or CLAUDE_CONFIG_DIR): give the folder that holds it, " + filepath.Dir(projects)},
+		{projects + "/", " is the projects folder itself"},
+	} {
+		s := startCapturing(t, testToken, "--claude-dir", tc.dir, "--no-opencode")
+		var warnings []string
+		for _, l := range strings.Split(s.log.String(), "\n") {
+			if strings.Contains(l, "level=WARN") {
+				warnings = append(warnings, l)
+			}
+		}
+		if len(warnings) != 1 || !strings.Contains(warnings[0], tc.want) {
+			t.Errorf("--claude-dir %s: want one warning saying %q, got %q", tc.dir, tc.want, warnings)
+		}
+	}
+}
+
+// TestExistingClaudeDirDoesNotWarn: the warnings are for folders that
+// cannot be Claude Code's, nothing else: not for one Claude Code has not
+// written to yet (no projects/), nor for one named "projects" that holds
+// a projects/ folder.
 func TestExistingClaudeDirDoesNotWarn(t *testing.T) {
-	s := startCapturing(t, testToken, "--claude-dir", t.TempDir(), "--no-opencode")
-	if strings.Contains(s.log.String(), "does not exist") {
-		t.Errorf("warned about a folder that exists:\n%s", s.log)
+	odd := filepath.Join(t.TempDir(), "projects")
+	if err := os.MkdirAll(filepath.Join(odd, "projects"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{t.TempDir(), odd} {
+		s := startCapturing(t, testToken, "--claude-dir", dir, "--no-opencode")
+		if strings.Contains(s.log.String(), "level=WARN") {
+			t.Errorf("--claude-dir %s: warned:\n%s", dir, s.log)
+		}
 	}
 }
 
