@@ -12,5 +12,5 @@ func openFileLimit() (uint64, bool) {
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
 		return 0, false
 	}
-	return rl.Cur, true
+	return uint64(rl.Cur), true // int64 on FreeBSD, uint64 elsewhere
 }
