@@ -35,13 +35,8 @@ func runHook(ctx context.Context, args []string, stdin io.Reader, home string, s
 		if token == "" {
 			// Read, never created: helmd creates it; without it, helmd
 			// is not set up, and there is no one to tell.
-			data, err := os.ReadFile(cfg.TokenFile)
-			if err != nil {
+			if token, err = config.ReadToken(cfg.TokenFile); err != nil {
 				debug.Warn("hook: no token", "err", err)
-				return nil
-			}
-			if token, err = config.ParseToken(data); err != nil {
-				debug.Warn("hook: bad token file", "err", err)
 				return nil
 			}
 		}

@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -131,5 +132,29 @@ func TestNamedPipeForOpenCodesDatabase(t *testing.T) {
 	}
 	if ss := srv.sessions(t); len(ss) != 1 || ss[0].ID != ocSID {
 		t.Errorf("sessions %+v, want the JSON storage's %s", ss, ocSID)
+	}
+}
+
+// helmd hook runs for every event of a Claude Code session, which waits
+// for it: with a token file that is a named pipe it read the file for
+// ever. It gives up at once, sends nothing, and exits 0 as always.
+func TestHookWithANamedPipeForItsTokenFile(t *testing.T) {
+	t.Parallel()
+	srv := startHelmd(t, "")
+	fifo := filepath.Join(t.TempDir(), "token")
+	mkfifo(t, fifo)
+	port := portOf(t, srv.URL)
+	done := make(chan error, 1)
+	go func() {
+		done <- runHook(t.Context(), []string{"--port", port, "--token-file", fifo},
+			strings.NewReader(hookPayload("a77e0000-0000-4000-8000-0000000000f1", "Stop", "")), t.TempDir(), io.Discard)
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("helmd hook: %v, want exit 0", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("helmd hook with a FIFO token file: still running after 10 s")
 	}
 }

@@ -206,30 +206,15 @@ func firstOf(vals ...string) string {
 	return ""
 }
 
-// maxTokenFile bounds what is read of the token file: one line.
-const maxTokenFile = 4 << 10
-
 // readToken reads helmd's token file; a missing one means no token
 // (helmd may run with --auth none, and a 401 will say so otherwise).
 func readToken(path string) (string, error) {
 	if path == "" {
 		return "", nil
 	}
-	f, err := os.Open(path)
+	t, err := config.ReadToken(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}
-	if err != nil {
-		return "", fmt.Errorf("token file: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxTokenFile))
-	if err != nil {
-		return "", fmt.Errorf("token file %s: %w", path, err)
-	}
-	t, err := config.ParseToken(b)
-	if err != nil {
-		return "", fmt.Errorf("token file %s: %w", path, err)
-	}
-	return t, nil
+	return t, err
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"vibecraft.sh/helm/server/internal/homepath"
+	"vibecraft.sh/helm/server/internal/regular"
 )
 
 // Auth modes (--auth).
@@ -120,7 +121,10 @@ func LoadOrCreateToken(path string) (token string, created bool, err error) {
 
 // readTokenFile reads and checks an existing token file.
 func readTokenFile(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := regular.Open(path) // os.Open waited on a FIFO before its check below
+	if errors.Is(err, regular.ErrNotRegular) {
+		return "", fmt.Errorf("token file %s is not a regular file", path)
+	}
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", err
@@ -148,6 +152,27 @@ func readTokenFile(path string) (string, error) {
 	t, err := ParseToken(b)
 	if err != nil {
 		return "", fmt.Errorf("token file %s: %w: delete it to get a new one", path, err)
+	}
+	return t, nil
+}
+
+// ReadToken reads the token of an existing token file, as a client (a
+// command, the hook) does: it need not be private, but it must be a
+// regular file, and only its first maxTokenFile bytes are read. A FIFO
+// held helmd hook, and with it the session it runs for, in open(2).
+func ReadToken(path string) (string, error) {
+	f, err := regular.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("token file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxTokenFile))
+	if err != nil {
+		return "", fmt.Errorf("token file %s: %w", path, err)
+	}
+	t, err := ParseToken(b)
+	if err != nil {
+		return "", fmt.Errorf("token file %s: %w", path, err)
 	}
 	return t, nil
 }
