@@ -158,3 +158,19 @@ func TestHookWithANamedPipeForItsTokenFile(t *testing.T) {
 		t.Fatal("helmd hook with a FIFO token file: still running after 10 s")
 	}
 }
+
+// Helm's own state files (the scan state, the cleared sessions, the push
+// keys and subscriptions) are read at start: a named pipe in their place
+// held the start for ever. helmd starts, without them, and serves.
+func TestNamedPipesForHelmsOwnState(t *testing.T) {
+	t.Parallel()
+	claudeDir, cache := t.TempDir(), t.TempDir()
+	writeFile(t, fixture.Path(claudeDir, goodCwd, goodSID), []byte(fixture.User(goodSID, goodCwd, "good session", time.Now())))
+	for _, name := range []string{"claude-scan.cache", "cleared.json", "vapid.json", "push-subscriptions.json"} {
+		mkfifo(t, filepath.Join(cache, name))
+	}
+	srv := startHelmd(t, claudeDir, "--cache-dir", cache) // fails if it does not serve, or its first scan does not end
+	if ss := srv.sessions(t); len(ss) != 1 || ss[0].ID != goodSID {
+		t.Errorf("sessions %+v, want %s", ss, goodSID)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+
+	"vibecraft.sh/helm/server/internal/regular"
 )
 
 // maxCleared bounds the clears kept; past it the oldest go. A user clears
@@ -52,7 +54,7 @@ func NewCleared(path string, log *slog.Logger) *Cleared {
 }
 
 func (c *Cleared) load() error {
-	fh, err := os.Open(c.path)
+	fh, err := regular.Open(c.path) // never a FIFO: it would hold helmd's start
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+
+	"vibecraft.sh/helm/server/internal/regular"
 )
 
 // The scan cache lets a restart over an unchanged tree read no transcript:
@@ -78,7 +80,7 @@ func (s *Source) loadCache() {
 }
 
 func readCacheFile(path string) ([]byte, error) {
-	fh, err := os.Open(path)
+	fh, err := regular.Open(path) // never a FIFO: it would hold the first scan
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"vibecraft.sh/helm/server/internal/regular"
 )
 
 // maxFile bounds what is read from either state file.
@@ -15,7 +17,7 @@ const maxFile = 1 << 20
 // readPrivate reads a state file, refusing one others may read (it holds a
 // private key or where to reach the user's devices) or one too large.
 func readPrivate(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := regular.Open(path) // never a FIFO: it would hold helmd's start
 	if err != nil {
 		return nil, err
 	}
