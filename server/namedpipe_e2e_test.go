@@ -6,27 +6,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"vibecraft.sh/helm/server/internal/fixture"
+	"vibecraft.sh/helm/server/internal/regular/regulartest"
 )
-
-// mkfifo makes a named pipe at path: what a read blocked on for ever,
-// in open(2), until something wrote to it.
-func mkfifo(t *testing.T, path string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mkfifo(path, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestNamedPipesWhereFilesWereExpected puts a named pipe (FIFO) where
 // each kind of file helmd reads from Claude Code's and OpenCode's folders
@@ -45,22 +32,22 @@ func TestNamedPipesWhereFilesWereExpected(t *testing.T) {
 	const fifoSID, noCwdSID = "f1f0f1f0-0000-4000-8000-000000000001", "0c0d0000-0000-4000-8000-000000000002"
 	good := fixture.Path(claudeDir, goodCwd, goodSID)
 	writeFile(t, good, []byte(fixture.User(goodSID, goodCwd, "good session", now)))
-	mkfifo(t, fixture.Path(claudeDir, goodCwd, fifoSID))
-	mkfifo(t, filepath.Join(claudeDir, "sessions", "4242.json"))
+	regulartest.Mkfifo(t, fixture.Path(claudeDir, goodCwd, fifoSID))
+	regulartest.Mkfifo(t, filepath.Join(claudeDir, "sessions", "4242.json"))
 	noCwd := filepath.Join(filepath.Dir(good), noCwdSID+".jsonl")
 	writeFile(t, noCwd, []byte(strings.Replace(fixture.User(noCwdSID, goodCwd, "no cwd here", now), `"cwd":"`+goodCwd+`",`, "", 1)))
-	mkfifo(t, filepath.Join(filepath.Dir(good), "sessions-index.json"))
+	regulartest.Mkfifo(t, filepath.Join(filepath.Dir(good), "sessions-index.json"))
 	const agent = "a1b2c3"
 	sub := filepath.Join(filepath.Dir(good), goodSID, "subagents", "agent-"+agent+".jsonl")
 	writeFile(t, sub, []byte(fixture.User(goodSID, goodCwd, "look around", now)))
-	mkfifo(t, strings.TrimSuffix(sub, ".jsonl")+".meta.json")
+	regulartest.Mkfifo(t, strings.TrimSuffix(sub, ".jsonl")+".meta.json")
 	// OpenCode's JSON storage: a session file, a message and a part that
 	// are FIFOs, beside a good session.
 	ocSID := writeLegacyOpenCode(t, ocDir)
 	storage := filepath.Join(ocDir, "storage")
-	mkfifo(t, filepath.Join(storage, "message", ocSID, "msg_2.json"))
-	mkfifo(t, filepath.Join(storage, "part", "msg_1", "prt_1.json"))
-	mkfifo(t, filepath.Join(storage, "session", "global", "ses_fifoFifoFifoFifoFifoFifo.json"))
+	regulartest.Mkfifo(t, filepath.Join(storage, "message", ocSID, "msg_2.json"))
+	regulartest.Mkfifo(t, filepath.Join(storage, "part", "msg_1", "prt_1.json"))
+	regulartest.Mkfifo(t, filepath.Join(storage, "session", "global", "ses_fifoFifoFifoFifoFifoFifo.json"))
 
 	srv := startOpenCodeHelmd(t, claudeDir, ocDir) // fails if the first scan does not end
 	ids := map[string]bool{}
@@ -118,7 +105,7 @@ func TestNamedPipeForOpenCodesDatabase(t *testing.T) {
 	t.Parallel()
 	ocDir := t.TempDir()
 	ocSID := writeLegacyOpenCode(t, ocDir)
-	mkfifo(t, filepath.Join(ocDir, "opencode.db"))
+	regulartest.Mkfifo(t, filepath.Join(ocDir, "opencode.db"))
 	srv := startOpenCodeHelmd(t, "", ocDir)
 	var st struct {
 		OpenCode struct {
@@ -142,20 +129,14 @@ func TestHookWithANamedPipeForItsTokenFile(t *testing.T) {
 	t.Parallel()
 	srv := startHelmd(t, "")
 	fifo := filepath.Join(t.TempDir(), "token")
-	mkfifo(t, fifo)
+	regulartest.Mkfifo(t, fifo)
 	port := portOf(t, srv.URL)
-	done := make(chan error, 1)
-	go func() {
-		done <- runHook(t.Context(), []string{"--port", port, "--token-file", fifo},
+	err := regulartest.Within(t, "helmd hook with a FIFO token file", func() error {
+		return runHook(t.Context(), []string{"--port", port, "--token-file", fifo},
 			strings.NewReader(hookPayload("a77e0000-0000-4000-8000-0000000000f1", "Stop", "")), t.TempDir(), io.Discard)
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("helmd hook: %v, want exit 0", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("helmd hook with a FIFO token file: still running after 10 s")
+	})
+	if err != nil {
+		t.Errorf("helmd hook: %v, want exit 0", err)
 	}
 }
 
@@ -167,7 +148,7 @@ func TestNamedPipesForHelmsOwnState(t *testing.T) {
 	claudeDir, cache := t.TempDir(), t.TempDir()
 	writeFile(t, fixture.Path(claudeDir, goodCwd, goodSID), []byte(fixture.User(goodSID, goodCwd, "good session", time.Now())))
 	for _, name := range []string{"claude-scan.cache", "cleared.json", "vapid.json", "push-subscriptions.json"} {
-		mkfifo(t, filepath.Join(cache, name))
+		regulartest.Mkfifo(t, filepath.Join(cache, name))
 	}
 	srv := startHelmd(t, claudeDir, "--cache-dir", cache) // fails if it does not serve, or its first scan does not end
 	if ss := srv.sessions(t); len(ss) != 1 || ss[0].ID != goodSID {

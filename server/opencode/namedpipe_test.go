@@ -4,9 +4,9 @@ package opencode
 
 import (
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
+
+	"vibecraft.sh/helm/server/internal/regular/regulartest"
 )
 
 // A -shm or -wal beside opencode.db that is a named pipe is no index and
@@ -14,22 +14,13 @@ import (
 // and with it every read of the database.
 func TestNamedPipesBesideTheDatabase(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "opencode.db")
-	for _, suffix := range []string{"-shm", "-wal"} {
-		if err := syscall.Mkfifo(dbPath+suffix, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	done := make(chan [2]bool, 1)
-	go func() {
+	regulartest.Mkfifo(t, dbPath+"-shm")
+	regulartest.Mkfifo(t, dbPath+"-wal")
+	got := regulartest.Within(t, "reading a FIFO -shm and -wal", func() [2]bool {
 		idx, ok := readWALIndex(dbPath)
-		done <- [2]bool{ok, walPending(dbPath, idx)}
-	}()
-	select {
-	case got := <-done:
-		if got[0] || got[1] {
-			t.Errorf("index read %v, frames pending %v; want neither", got[0], got[1])
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("reading a FIFO -shm and -wal: no answer in 10 s")
+		return [2]bool{ok, walPending(dbPath, idx)}
+	})
+	if got[0] || got[1] {
+		t.Errorf("index read %v, frames pending %v; want neither", got[0], got[1])
 	}
 }

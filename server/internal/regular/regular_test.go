@@ -7,30 +7,17 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	"golang.org/x/sys/unix"
+
+	"vibecraft.sh/helm/server/internal/regular/regulartest"
 )
 
-// within runs open and fails the test if it has not returned in 10 s:
-// a FIFO without a writer blocked os.Open for ever.
-func within(t *testing.T, what string, open func() (*os.File, error)) (*os.File, error) {
-	t.Helper()
-	type result struct {
-		f   *os.File
-		err error
-	}
-	done := make(chan result, 1)
-	go func() { f, err := open(); done <- result{f, err} }()
-	select {
-	case r := <-done:
-		return r.f, r.err
-	case <-time.After(10 * time.Second):
-		t.Fatalf("%s: still opening after 10 s", what)
-		return nil, nil
-	}
+// opened is what Open or OpenIn returned.
+type opened struct {
+	f   *os.File
+	err error
 }
 
 func TestOpenRefusesWhatIsNotARegularFile(t *testing.T) {
@@ -41,9 +28,7 @@ func TestOpenRefusesWhatIsNotARegularFile(t *testing.T) {
 		}
 	}
 	write("ses_ok.json", `{"id":"ses_ok"}`)
-	if err := syscall.Mkfifo(filepath.Join(dir, "ses_fifo.json"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	regulartest.Mkfifo(t, filepath.Join(dir, "ses_fifo.json"))
 	link := func(name, to string) {
 		if err := os.Symlink(to, filepath.Join(dir, name)); err != nil {
 			t.Fatal(err)
@@ -79,13 +64,13 @@ func TestOpenRefusesWhatIsNotARegularFile(t *testing.T) {
 		if _, err := os.Lstat(path); err != nil {
 			continue // no /dev/zero here
 		}
-		f, err := within(t, "Open "+tc.name, func() (*os.File, error) { return Open(path) })
-		checkOpen(t, "Open", tc.name, tc.ok, f, err)
-		f, err = within(t, "OpenIn "+tc.name, func() (*os.File, error) { return OpenIn(root, tc.name) })
+		r := regulartest.Within(t, "Open "+tc.name, func() opened { f, err := Open(path); return opened{f, err} })
+		checkOpen(t, "Open", tc.name, tc.ok, r.f, r.err)
+		r = regulartest.Within(t, "OpenIn "+tc.name, func() opened { f, err := OpenIn(root, tc.name); return opened{f, err} })
 		if tc.inRoot {
-			checkOpen(t, "OpenIn", tc.name, tc.ok, f, err)
-		} else if err == nil {
-			f.Close()
+			checkOpen(t, "OpenIn", tc.name, tc.ok, r.f, r.err)
+		} else if r.err == nil {
+			r.f.Close()
 			t.Errorf("OpenIn %s: opened a link out of the root", tc.name)
 		}
 	}
