@@ -36,6 +36,7 @@ func TestListBrowser(t *testing.T) {
 		{"SearchKeystroke5000", testListKeystroke5000},
 		{"FindsBeyondTheSeed5000", testListFindsBeyondTheSeed},
 		{"StoppedClientSaysSo", testListStoppedClient},
+		{"EmptyNamesEveryFolder", testListEmptyNamesEveryFolder},
 	})
 }
 
@@ -477,4 +478,20 @@ func testListStoppedClient(t *testing.T, b *browser) {
 	if mustEval[bool](c, present("#helm-stopped")) {
 		t.Error("the notice is still there after the reload")
 	}
+}
+
+// On a machine without sessions the page names the folders it watches,
+// so a user can tell a wrong folder from a quiet machine: the seed lists
+// every watched folder, then the page asks helmd's status for the roots
+// alone (a page from the service worker's cache may hold an old list).
+// That list named Claude Code's root alone: OpenCode's status had none.
+func testListEmptyNamesEveryFolder(t *testing.T, b *browser) {
+	claude, openCode := t.TempDir(), t.TempDir()
+	p := startBinary(t, t.TempDir(), "--port", "0", "--claude-dir", claude, "--opencode-dir", openCode, "--keepalive", "2s")
+	needClient(t, p)
+	c := b.tab(t)
+	c.navigate(p.URL + "/")
+	waitLive(c)
+	c.waitJS(10*time.Second, "the empty state naming the two roots, and only them", fmt.Sprintf(
+		`[...document.querySelectorAll("#empty li")].map(li => li.textContent).join("\n") === %s`, jsString(claude+"\n"+openCode)))
 }

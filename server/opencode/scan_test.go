@@ -167,9 +167,9 @@ func TestScan(t *testing.T) {
 			}
 			assertSessions(t, got, wantA, wantB, wantChild, wantDup, wantJSON)
 			st := src.Status()
-			want := Status{DataDir: dir, DBPath: filepath.Join(dir, "opencode.db"), DBState: StateOK,
+			want := Status{Roots: []string{dir}, DataDir: dir, DBPath: filepath.Join(dir, "opencode.db"), DBState: StateOK,
 				SessionsFromDB: 4, SessionsFromJSON: 1, Skipped: 2}
-			if st != want {
+			if !reflect.DeepEqual(st, want) {
 				t.Errorf("status %+v, want %+v", st, want)
 			}
 			// Sessions recomputes from memory and agrees with Scan.

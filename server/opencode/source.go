@@ -147,7 +147,7 @@ func New(opts Options) *Source {
 	}
 	s.log = s.log.With("source", "opencode")
 	s.json = newJSONTree(s.storageDir, s.now)
-	s.st = Status{DataDir: opts.DataDir, DBPath: opts.DBPath}
+	s.st = Status{DataDir: opts.DataDir, DBPath: opts.DBPath, Roots: []string{opts.DataDir}}
 	return s
 }
 

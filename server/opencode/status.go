@@ -5,8 +5,12 @@ import "os"
 // Status is what GET /api/status shows about OpenCode: enough to tell why
 // sessions are missing or stale.
 type Status struct {
-	DataDir string `json:"dataDir"`
-	DBPath  string `json:"dbPath"`
+	// Roots is the folder OpenCode's sessions are read from, as Claude
+	// Code's status names its roots: the page's empty state lists every
+	// source's roots, and listed only Claude Code's.
+	Roots   []string `json:"roots"`
+	DataDir string   `json:"dataDir"`
+	DBPath  string   `json:"dbPath"`
 	// DBState is "ok", "missing", "locked", "corrupt", "unsupported schema"
 	// or "error"; "" before the first read.
 	DBState   string `json:"dbState"`
