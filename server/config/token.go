@@ -121,7 +121,7 @@ func LoadOrCreateToken(path string) (token string, created bool, err error) {
 
 // readTokenFile reads and checks an existing token file.
 func readTokenFile(path string) (string, error) {
-	f, err := regular.Open(path) // os.Open waited on a FIFO before its check below
+	f, err := regular.Open(path) // os.Open waited on a FIFO before any check
 	if errors.Is(err, regular.ErrNotRegular) {
 		return "", fmt.Errorf("token file %s is not a regular file", path)
 	}
@@ -137,8 +137,6 @@ func readTokenFile(path string) (string, error) {
 		return "", fmt.Errorf("token file: %w", err)
 	}
 	switch {
-	case !st.Mode().IsRegular():
-		return "", fmt.Errorf("token file %s is not a regular file", path)
 	case othersMayRead(st.Mode()):
 		return "", fmt.Errorf("token file %s can be read by other users (mode %04o), so its token may be known: "+
 			"delete it to get a new token (old links stop working), or `chmod 600` it to keep this one", path, st.Mode().Perm())
