@@ -140,6 +140,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	specs := claudeSrc.WatchSpecs()
 	var oc *opencode.Source
 	if !cfg.NoOpenCode && cfg.OpenCodeDir != "" {
+		if !cfg.Demo {
+			warnOpenCodeDir(log, cfg.OpenCodeDir)
+		}
 		oc = opencode.New(opencode.Options{DataDir: cfg.OpenCodeDir, DBPath: cfg.OpenCodeDB, Logger: log, WaitingWindow: cfg.WaitingTTL})
 		cleanups = append(cleanups, func() { oc.Close() })
 		sources = append(sources, usage.Track(oc, oc, spend)) // each message at its own time

@@ -45,6 +45,25 @@ func warnClaudeDirs(log *slog.Logger, dirs []string) {
 	}
 }
 
+// warnOpenCodeDir warns once when OpenCode's data folder cannot be one:
+// a path that is a file, or OpenCode's storage folder given for the
+// folder that holds it (and opencode.db), which lists nothing although
+// sessions are right there. A folder that does not exist is OpenCode not
+// being installed, which the source itself says at info level.
+func warnOpenCodeDir(log *slog.Logger, dir string) {
+	const given = "(--opencode-dir or XDG_DATA_HOME)"
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return
+	case !st.IsDir():
+		log.Warn(fmt.Sprintf("OpenCode folder %s is not a folder %s: no OpenCode sessions from it", dir, given))
+	case filepath.Base(filepath.Clean(dir)) == "storage" && isDir(filepath.Join(dir, "session")) && !isDir(filepath.Join(dir, "storage")):
+		log.Warn(fmt.Sprintf("OpenCode folder %s is its storage folder itself %s: give the folder that holds it, %s",
+			dir, given, filepath.Dir(filepath.Clean(dir))))
+	}
+}
+
 func isDir(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.IsDir()

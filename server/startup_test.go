@@ -304,6 +304,34 @@ func writeLegacyOpenCode(t *testing.T, dataDir string) string {
 	return legacySID
 }
 
+// TestOpenCodeDirThatCannotBeOneWarns: a file given for OpenCode's data
+// folder, or its storage folder given for the folder that holds it,
+// lists no OpenCode session; each gets one warning, the second naming
+// the folder to give instead.
+func TestOpenCodeDirThatCannotBeOneWarns(t *testing.T) {
+	dataDir := t.TempDir()
+	writeLegacyOpenCode(t, dataDir)
+	storage := filepath.Join(dataDir, "storage")
+	file := filepath.Join(t.TempDir(), "opencode.json")
+	writeFile(t, file, []byte("{}"))
+	for _, tc := range []struct{ dir, want string }{
+		{file, file + " is not a folder"},
+		{storage, storage + " is its storage folder itself (--opencode-dir or XDG_DATA_HOME): give the folder that holds it, " + dataDir},
+		{storage + "/", " is its storage folder itself"},
+	} {
+		s := startCapturing(t, testToken, "--claude-dir", t.TempDir(), "--opencode-dir", tc.dir)
+		var warnings []string
+		for _, l := range strings.Split(s.log.String(), "\n") {
+			if strings.Contains(l, "level=WARN") {
+				warnings = append(warnings, l)
+			}
+		}
+		if len(warnings) != 1 || !strings.Contains(warnings[0], tc.want) {
+			t.Errorf("--opencode-dir %s: want one warning saying %q, got %q", tc.dir, tc.want, warnings)
+		}
+	}
+}
+
 // TestJSONOnlyOpenCodeIsNoError: an OpenCode install from before 1.2
 // (the JSON storage tree, no opencode.db) is read and logged without a
 // single warning or error.

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"syscall"
 
 	"vibecraft.sh/helm/server/internal/regular"
 	"vibecraft.sh/helm/server/internal/written"
@@ -21,7 +22,10 @@ func (s *Source) readDB(ctx context.Context, full bool) map[string]bool {
 	affected := map[string]bool{}
 	fi, err := os.Stat(s.opts.DBPath)
 	switch {
-	case errors.Is(err, os.ErrNotExist):
+	case errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
+		// ENOTDIR: a file where a folder of its path should be (helmd
+		// warns of a data folder that is a file at its start). No
+		// database can be there, as when it does not exist.
 		s.dropDB(affected)
 		s.closeDB()
 		s.setState(StateMissing, nil)
