@@ -84,15 +84,27 @@ func SettingsFile(claudeConfigDir, home string) string {
 	return filepath.Join(home, ".claude", "settings.json")
 }
 
-// readSettings reads the settings file, which must be a regular file: a
-// FIFO held the command in open(2) until something wrote to it.
+// maxSettings bounds the settings file read: Claude Code's is a few KB,
+// and the whole file is held, decoded and written again.
+const maxSettings = 16 << 20
+
+// readSettings reads the settings file, which must be a regular file (a
+// FIFO held the command in open(2) until something wrote to it) of at
+// most maxSettings bytes.
 func readSettings(path string) ([]byte, error) {
 	f, err := regular.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(f)
+	b, err := io.ReadAll(io.LimitReader(f, maxSettings+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxSettings {
+		return nil, fmt.Errorf("larger than %d MiB, which no settings file is; not read", maxSettings>>20)
+	}
+	return b, nil
 }
 
 // Install merges cmd into the settings file at path: for each event, a

@@ -148,3 +148,25 @@ func TestInstallFreshAndRefusals(t *testing.T) {
 		t.Errorf("settings file under ~/x: %s", got)
 	}
 }
+
+// TestInstallRefusesAHugeSettingsFile: a settings file far larger than
+// any (here 17 MiB, sparse) is refused with a sentence saying why, not
+// read whole into memory, and left as it was.
+func TestInstallRefusesAHugeSettingsFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "settings.json")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(17 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	changed, backup, err := Install(path, "helmd hook", time.Now())
+	if err == nil || !strings.Contains(err.Error(), "larger than 16 MiB") || changed || backup != "" {
+		t.Fatalf("install over a 17 MiB settings file: changed %v, backup %q, err %v; want a refusal naming the bound", changed, backup, err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() != 17<<20 {
+		t.Errorf("the settings file was changed: %v %v", st.Size(), err)
+	}
+}
