@@ -124,7 +124,13 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 	if f.seen && info.Size() == f.size && info.ModTime().UnixNano() == f.mtimeNs && ino == f.ino && !(quiet && f.hasTail()) {
 		return rs, nil
 	}
-	if f.seen && (ino != f.ino || info.Size() < f.size || info.Size() < f.offset) {
+	// The same size at another mtime is a rewrite in place (an editor
+	// that redacts a secret and keeps the inode), not a touch: Claude
+	// Code only appends, and a touch alone raises no event, so this is
+	// met at a restart, a refresh or a poll, where reading the file
+	// again is what a fresh helmd does anyway.
+	rewritten := info.Size() == f.size && info.ModTime().UnixNano() != f.mtimeNs
+	if f.seen && (ino != f.ino || info.Size() < f.size || info.Size() < f.offset || rewritten) {
 		f.reset()
 		rs.reset = true
 	}
@@ -135,7 +141,7 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 	}
 	f.seen, f.size, f.mtimeNs, f.ino = true, info.Size(), info.ModTime().UnixNano(), ino
 	if info.Size() <= f.offset {
-		return rs, nil // only a touch, or a partial line still unfinished
+		return rs, nil // an empty file, or a partial line still unfinished
 	}
 	fh, err := regular.Open(f.path)
 	if errors.Is(err, fs.ErrNotExist) {

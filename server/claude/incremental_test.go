@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -118,6 +119,40 @@ func TestRereadWhole(t *testing.T) {
 		got := one(t, changed)
 		sameSession(t, got, fresh(t, root, now))
 		if got.FirstPrompt != "Rewrite the lexer!" || src.Stats().Resets != 1 {
+			t.Errorf("first prompt %q, resets %d; want the new content read whole", got.FirstPrompt, src.Stats().Resets)
+		}
+	})
+	t.Run("rewritten in place, same size", func(t *testing.T) {
+		// A secret redacted by an editor that writes in place: the same
+		// inode, the same size, only the mtime says it changed.
+		root := t.TempDir()
+		path := install(t, root, rel, "split.jsonl")
+		src, _ := scan(t, root, now)
+		other := strings.Replace(string(data), "Refactor the parser", "Rewrite the lexer!!", 1)
+		if len(other) != len(data) || other == string(data) {
+			t.Fatal("the fixture does not hold the prompt to rewrite")
+		}
+		fh, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fh.WriteAt([]byte(other), 0); err != nil {
+			t.Fatal(err)
+		}
+		fh.Close()
+		if err := os.Chtimes(path, old.Add(time.Minute), old.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		changed, _, err := src.Update(t.Context(), []string{path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(changed) != 1 {
+			t.Fatalf("the rewritten session was not updated: %d changed", len(changed))
+		}
+		got := one(t, changed)
+		sameSession(t, got, fresh(t, root, now))
+		if got.FirstPrompt != "Rewrite the lexer!!" || src.Stats().Resets != 1 {
 			t.Errorf("first prompt %q, resets %d; want the new content read whole", got.FirstPrompt, src.Stats().Resets)
 		}
 	})
