@@ -91,10 +91,8 @@ type readStats struct {
 var errGone = errors.New("transcript gone")
 
 // tailQuiet is how long a file must stay unchanged before a last line
-// without '\n' that is a whole JSON record is consumed: Claude Code ends
-// every line with one, but some tools, and fixtures copied by hand, do
-// not, and their last record would otherwise never count.
-const tailQuiet = time.Second
+// without '\n' that is a whole JSON record is consumed (written.TailQuiet).
+const tailQuiet = written.TailQuiet
 
 // hasTail reports whether f has bytes after its last complete line.
 func (f *file) hasTail() bool { return f.seen && f.offset < f.size && !f.badTail }

@@ -10,6 +10,9 @@ import (
 	"os"
 	"sort"
 	"sync"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/written"
 )
 
 // headBytes is how much of a file's start its identity hashes: enough to
@@ -37,8 +40,11 @@ type lineIndex struct {
 	mu   sync.Mutex
 	path string
 	id   identity
-	end  int64   // after the last complete line scanned
-	offs []int64 // starts of the lines that can be shown, ascending
+	end  int64 // after the last complete line scanned
+	// endByte is the byte before end: '\n', or the last of a final line
+	// without one, taken once the file was quiet (written.TailQuiet).
+	endByte byte
+	offs    []int64 // starts of the lines that can be shown, ascending
 	// long are the long strings of those lines, in file order (longstr.go).
 	long []span
 	gen  uint64 // bumped at each rebuild
@@ -68,8 +74,8 @@ func (x *lineIndex) refresh(f *os.File) (snapshot, error) {
 		return snapshot{}, fmt.Errorf("stat: %w", err)
 	}
 	ino := inode(st)
-	if ino != x.id.ino || st.Size() < x.end || !x.sameHead(f) || !endsLine(f, x.end) {
-		x.id, x.end, x.offs, x.long, x.hashed = identity{ino: ino}, 0, nil, nil, false
+	if ino != x.id.ino || st.Size() < x.end || !x.sameHead(f) || !endsWith(f, x.end, x.endByte) {
+		x.id, x.end, x.offs, x.long, x.hashed, x.endByte = identity{ino: ino}, 0, nil, nil, false, '\n'
 		x.gen++
 	}
 	if !x.hashed && st.Size() > int64(x.id.hlen) {
@@ -78,7 +84,8 @@ func (x *lineIndex) refresh(f *os.File) (snapshot, error) {
 		}
 	}
 	if st.Size() > x.end {
-		if err := x.extend(f); err != nil {
+		quiet := time.Since(st.ModTime()) >= written.TailQuiet
+		if err := x.extend(f, quiet); err != nil {
 			return snapshot{}, err
 		}
 	}
@@ -123,18 +130,23 @@ func headHash(f *os.File, n int) (uint32, error) {
 // endsLine reports whether the byte before off is a '\n' (or off is 0):
 // in a file that was only appended to, the last line scanned still ends
 // there.
-func endsLine(f *os.File, off int64) bool {
+func endsLine(f *os.File, off int64) bool { return endsWith(f, off, '\n') }
+
+// endsWith reports whether the byte before off is last (or off is 0).
+func endsWith(f *os.File, off int64, last byte) bool {
 	if off == 0 {
 		return true
 	}
 	var b [1]byte
 	n, err := f.ReadAt(b[:], off-1)
-	return n == 1 && err == nil && b[0] == '\n'
+	return n == 1 && err == nil && b[0] == last
 }
 
 // extend scans from end to the last complete line, recording where each
-// shown line starts. A last line without its '\n' is left for later.
-func (x *lineIndex) extend(f *os.File) error {
+// shown line starts. A last line without its '\n' is left for later,
+// unless the file is quiet and it is a whole record, as the list takes
+// it (written.TailQuiet): its '\n', when it comes, is then an empty line.
+func (x *lineIndex) extend(f *os.File, quiet bool) error {
 	if _, err := f.Seek(x.end, io.SeekStart); err != nil {
 		return fmt.Errorf("seek: %w", err)
 	}
@@ -147,6 +159,7 @@ func (x *lineIndex) extend(f *os.File) error {
 		sc.reset()
 		ls.reset()
 		var err error
+		last := byte(0) // the last byte of the line that is not white space
 		for {
 			var chunk []byte
 			chunk, err = br.ReadSlice('\n')
@@ -155,25 +168,50 @@ func (x *lineIndex) extend(f *os.File) error {
 			if !sc.done {
 				sc.feed(chunk)
 			}
+			if t := bytes.TrimRight(chunk, " \t\r\n"); len(t) > 0 {
+				last = t[len(t)-1]
+			}
 			if !errors.Is(err, bufio.ErrBufferFull) {
 				break
 			}
 		}
 		if err != nil {
-			if errors.Is(err, io.EOF) {
+			if !errors.Is(err, io.EOF) {
+				return fmt.Errorf("read: %w", err)
+			}
+			if !quiet || pos == start || !sc.done || last != '}' {
 				return nil // x.end stays before an unfinished line
 			}
-			return fmt.Errorf("read: %w", err)
+			// A whole record without its '\n', in a quiet file: taken.
+			if shown(sc.typ, sc.sub) {
+				x.add(start, ls.found)
+			}
+			x.end, x.endByte = pos, lastByte(f, pos)
+			return nil
 		}
 		if shown(sc.typ, sc.sub) {
-			x.offs = append(x.offs, start)
-			for _, l := range ls.found {
-				l.line = start
-				x.long = append(x.long, l)
-			}
+			x.add(start, ls.found)
 		}
-		x.end = pos
+		x.end, x.endByte = pos, '\n'
 	}
+}
+
+// add records a shown line that starts at start, with its long strings.
+func (x *lineIndex) add(start int64, long []span) {
+	x.offs = append(x.offs, start)
+	for _, l := range long {
+		l.line = start
+		x.long = append(x.long, l)
+	}
+}
+
+// lastByte is the byte before off, 0 when it cannot be read.
+func lastByte(f *os.File, off int64) byte {
+	var b [1]byte
+	if n, err := f.ReadAt(b[:], off-1); n != 1 || err != nil {
+		return 0
+	}
+	return b[0]
 }
 
 // at is the position of offset off among the snapshot's lines: the

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -374,5 +375,64 @@ func TestPageOfHiddenRecordsIsBounded(t *testing.T) {
 	}
 	if cursor != "" || !slices.Equal(got, []string{"user[text:first]", "user[text:last]"}) {
 		t.Fatalf("pages: %q, still a cursor: %v", got, cursor != "")
+	}
+}
+
+// TestQuietLastLineWithoutNewline: a last record without its '\n' shows
+// once the file has been quiet for written.TailQuiet, as the list counts
+// it; its '\n' and the lines after it then extend the page with every
+// cursor still good. A cut record in a quiet file still does not show.
+func TestQuietLastLineWithoutNewline(t *testing.T) {
+	var r rec
+	data := jsonl(t, r.prompt("one"), r.assistant("msg_1", text("first answer")), r.prompt("two"))
+	path := tempTranscript(t, data[:len(data)-1])
+	files := NewFiles(0)
+	page, err := files.Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := summaryOf(page.Messages), []string{"user[text:one]", "assistant[text:first answer]"}; !slices.Equal(got, want) {
+		t.Fatalf("while the line may still grow:\n got %q\nwant %q", got, want)
+	}
+	quiet := time.Now().Add(-time.Minute)
+	if err := os.Chtimes(path, quiet, quiet); err != nil {
+		t.Fatal(err)
+	}
+	page, err = files.Page(path, Query{After: page.After})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A page after a cursor starts with its last message again (a
+	// response may have grown).
+	if got, want := summaryOf(page.Messages), []string{"assistant[text:first answer]", "user[text:two]"}; !slices.Equal(got, want) {
+		t.Fatalf("once quiet:\n got %q\nwant %q", got, want)
+	}
+	appendFile(t, path, append([]byte("\n"), jsonl(t, r.assistant("msg_2", text("second answer")))...))
+	next, err := files.Page(path, Query{After: page.After})
+	if err != nil {
+		t.Fatalf("after its newline came: %v (the cursor must stay good)", err)
+	}
+	if got, want := summaryOf(next.Messages), []string{"user[text:two]", "assistant[text:second answer]"}; !slices.Equal(got, want) {
+		t.Fatalf("after its newline came:\n got %q\nwant %q", got, want)
+	}
+	whole, err := files.Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := NewFiles(0).Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := summaryOf(whole.Messages), summaryOf(again.Messages); !slices.Equal(got, want) || len(got) != 4 {
+		t.Fatalf("followed %q, read fresh %q: want the same four messages", got, want)
+	}
+
+	appendFile(t, path, []byte(`{"type":"user","message":{"content":"cut`))
+	if err := os.Chtimes(path, quiet, quiet); err != nil {
+		t.Fatal(err)
+	}
+	cut, err := files.Page(path, Query{After: next.After})
+	if got, want := summaryOf(cut.Messages), []string{"assistant[text:second answer]"}; err != nil || !slices.Equal(got, want) {
+		t.Fatalf("a cut record in a quiet file: %q, %v; want only the last message again", got, err)
 	}
 }

@@ -24,3 +24,10 @@ func Believed(ms, notAfter int64) int64 {
 	}
 	return ms
 }
+
+// TailQuiet is how long a transcript must stay unchanged before a last
+// line without '\n' that is a whole record counts: Claude Code ends every
+// line with one, but some tools, and fixtures copied by hand, do not, and
+// their last record would otherwise never count. The list and the session
+// page apply the same wait, so they agree on such a line.
+const TailQuiet = time.Second
