@@ -672,3 +672,58 @@ func TestPageStreamFollowsTheHeader(t *testing.T) {
 		t.Errorf("after the answer: %+v", s)
 	}
 }
+
+// TestPageAndListAgreeOnAQuietLastLine: a last record without its '\n'
+// counts once the file has been quiet for a second, in the list and on
+// the session page alike: an open page stream is sent it (no write
+// announces it), the detail names its question, and its messages hold it.
+func TestPageAndListAgreeOnAQuietLastLine(t *testing.T) {
+	root := t.TempDir()
+	const sid = "5e55a0e0-0000-4000-8000-0000000000a7"
+	cwd := "/home/dev/webapp"
+	path := fixture.Path(root, cwd, sid)
+	now := time.Now()
+	fixture.Append(t, path, fixture.User(sid, cwd, "first prompt", now))
+	srv := startHelmd(t, root)
+	c, _ := followFromLastPage(t, srv.URL, sid)
+	if ev, got := pageEvent(t, c); ev.Type != "messages" || len(got.Messages) != 1 {
+		t.Fatalf("first event %q: %+v", ev.Type, got)
+	}
+
+	fixture.Append(t, path, strings.TrimSuffix(fixture.Assistant(sid, cwd, "msg_a1", "end_turn", now.Add(time.Second)), "\n"))
+	ev, got := pageEvent(t, c)
+	if ev.Type != "messages" || len(got.Messages) != 2 || got.Messages[1].Role != "assistant" {
+		t.Fatalf("after the last line went quiet: %q: %+v", ev.Type, got)
+	}
+	var list []shared.Session
+	getJSON(t, srv.URL+"/api/sessions", &list)
+	var detail shared.SessionDetail
+	getJSON(t, srv.URL+"/api/sessions/claude/"+sid, &detail)
+	var page shared.MessagePage
+	getJSON(t, srv.URL+"/api/sessions/claude/"+sid+"/messages", &page)
+	if len(list) != 1 || list[0].MessageCount != 2 || list[0].Status != shared.StatusWaiting || list[0].Question != "ok" {
+		t.Fatalf("list: %+v", list)
+	}
+	if detail.Question != "ok" || len(page.Messages) != 2 {
+		t.Errorf("the page disagrees with the list: question %q, %d messages", detail.Question, len(page.Messages))
+	}
+
+	// A clear changes the summary, not the transcript: the header is sent,
+	// and no messages (not the last message again).
+	if got := post(t, srv.URL+"/api/sessions/claude/"+sid+"/clear", nil); got != http.StatusAccepted {
+		t.Fatalf("clear: %d, want 202", got)
+	}
+	sessionEvent(t, c, "the cleared header", func(s shared.Session) bool { return s.ClearedAt > 0 })
+	// Its '\n' comes late, with a record the page does not show, and a
+	// prompt: the prompt is the next event.
+	fixture.Append(t, path, "\n"+`{"type":"file-history-snapshot","messageId":"x","snapshot":{}}`+"\n")
+	fixture.Append(t, path, fixture.User(sid, cwd, "second prompt", now.Add(2*time.Second)))
+	ev, got = pageEvent(t, c)
+	if last := got.Messages[len(got.Messages)-1]; ev.Type != "messages" || last.Role != "user" || last.Blocks[0].Text != "second prompt" {
+		t.Fatalf("the next event is not the prompt: %q: %+v", ev.Type, got)
+	}
+	waitFor(t, "the list to count the prompt after the late newline", func() bool {
+		getJSON(t, srv.URL+"/api/sessions", &list)
+		return len(list) == 1 && list[0].MessageCount == 3
+	})
+}

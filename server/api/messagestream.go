@@ -224,6 +224,11 @@ type pageStream struct {
 	// nothing. A hash, not the bytes, so a stream holds no page between
 	// events.
 	last uint64
+	// tail is a hash of the last message sent (its cursor is q.After): a
+	// page after that cursor holding only it, unchanged, is nothing new,
+	// however it compares with the whole last page (a poke by a line the
+	// page does not show, a change of the session's summary).
+	tail uint64
 	// changed signals a change of the session's published summary,
 	// lookup reads it (nil: no session events, and only a subagent's
 	// page is told gone); header: it is sent as session events (not on a
@@ -272,14 +277,16 @@ func (ps *pageStream) look() error {
 	back := ps.gone
 	ps.listed, ps.gone = true, false
 	if ps.header {
-		_, err := ps.sendChanged("session", "", s, &ps.lastSession)
-		return err
+		if _, err := ps.sendChanged("session", "", s, &ps.lastSession); err != nil {
+			return err
+		}
+	} else if back {
+		ps.last, ps.tail = 0, 0 // sent again, even unchanged: the page has its messages again
 	}
-	if back {
-		ps.last = 0 // sent again, even unchanged: the page has its messages again
-		return ps.update()
-	}
-	return nil
+	// A change of the summary may be the list taking a last line without
+	// '\n' once the file went quiet (written.TailQuiet), which no write
+	// announces: the page takes it too. Unchanged messages are not sent.
+	return ps.update()
 }
 
 // present returns the session's published summary, and whether the page
@@ -382,13 +389,30 @@ func (ps *pageStream) update() error {
 	}
 }
 
-// send writes page as a messages event, unless it is what was sent last.
+// send writes page as a messages event, unless it is what was sent last,
+// or only the last message sent, unchanged.
 func (ps *pageStream) send(page shared.MessagePage) error {
+	n := len(page.Messages)
+	if n == 1 && !page.More && page.After == ps.q.After && ps.tail != 0 && messageHash(page.Messages[0]) == ps.tail {
+		return nil
+	}
 	sent, err := ps.sendChanged("messages", page.After, page, &ps.last)
 	if sent {
-		ps.q.After = page.After
+		ps.q.After, ps.tail = page.After, 0
+		if n > 0 {
+			ps.tail = messageHash(page.Messages[n-1])
+		}
 	}
 	return err
+}
+
+// messageHash is a hash of m's encoding, 0 if it has none.
+func messageHash(m shared.Message) uint64 {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return 0
+	}
+	return hash(b)
 }
 
 // reset tells the client its cursor went stale, and moves the stream's
@@ -403,7 +427,7 @@ func (ps *pageStream) reset() error {
 	// reloads: only what changes from here on is to be sent. Read before
 	// the reset goes out: a write the client makes once it has seen the
 	// reset must not be taken for what it already holds.
-	ps.q.After, ps.last = page.After, 0
+	ps.q.After, ps.last, ps.tail = page.After, 0, 0
 	if cur, err := ps.read(ps.ctx, ps.q); err == nil {
 		if b, err := json.Marshal(cur); err == nil {
 			ps.last = hash(b)
