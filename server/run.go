@@ -41,6 +41,11 @@ import (
 // shutdownGrace bounds how long a stop waits for requests to finish.
 const shutdownGrace = 4 * time.Second
 
+// bodyTimeout is how long a request's headers may take to arrive, and
+// then its body: a hook payload or a push subscription takes
+// milliseconds, and a client that stalls holds a connection slot.
+const bodyTimeout = 10 * time.Second
+
 // run is helmd: it returns when ctx is cancelled (SIGINT, SIGTERM) and
 // everything has stopped, or at once with an error if it cannot start.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -271,12 +276,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	hostName := osHostName()
 	handler := guard.Wrap(ident.Wrap(routed, id), guard.Options{Token: token, AllowedHosts: networkHosts(cfg, hostName), CORSOrigin: cfg.CORSOrigin, Logger: log})
 	handler = deadline.Wrap(handler, cfg.WriteTimeout, isStream)
+	handler = deadline.Body(handler, bodyTimeout)
 
 	plain = connlimit.Wrap(ln, connlimit.Options{Max: cfg.MaxConns, Logger: log})
 	srv := &http.Server{
 		Handler:           handler,
 		ConnState:         plain.ConnState,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: bodyTimeout, // headers and a body have as long each
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		BaseContext:       func(net.Listener) context.Context { return ctx },

@@ -29,3 +29,21 @@ func Wrap(next http.Handler, d time.Duration, skip func(*http.Request) bool) htt
 		next.ServeHTTP(w, r)
 	})
 }
+
+// Body gives every request that has a body (a POST's) a read deadline of
+// d from its start. Without one, a client that sends the headers of a
+// body and then nothing held its connection for ever, even on a refused
+// request: net/http reads a small unread body before it writes the reply
+// (to keep the connection), so not even the 401 went out, and a few
+// hundred such connections, no token needed, filled --max-conns. Past
+// the deadline the read fails, the reply goes out and the connection is
+// closed. Requests without a body (the streams, WebSocket upgrades) are
+// left alone: net/http sets their deadlines for the next request itself.
+func Body(next http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 {
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
+		}
+		next.ServeHTTP(w, r)
+	})
+}

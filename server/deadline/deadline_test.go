@@ -97,3 +97,51 @@ func TestReadingClientGetsItAll(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestStalledBodyIsCut: a client that sends the headers of a body and
+// then nothing gets the handler's reply (here a refusal that never reads
+// the body) once the body's deadline passes, and its connection is
+// closed; without the deadline net/http waited for the body for ever
+// before replying. A client that sends its body is served as before.
+func TestStalledBodyIsCut(t *testing.T) {
+	refuse := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "no token", http.StatusUnauthorized)
+	})
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Write(b)
+	})
+	for _, tc := range []struct {
+		name    string
+		handler http.Handler
+		send    string
+		want    string
+	}{
+		{"stalled, refused", refuse, "", "HTTP/1.1 401"},
+		{"stalled, read", echo, "", "HTTP/1.1 400"},
+		{"whole, read", echo, strings.Repeat("x", 1000), "HTTP/1.1 200"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(Body(tc.handler, 200*time.Millisecond))
+			defer srv.Close()
+			conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			req := "POST /api/hooks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n" + tc.send
+			if _, err := conn.Write([]byte(req)); err != nil {
+				t.Fatal(err)
+			}
+			conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			line, err := bufio.NewReader(conn).ReadString('\n')
+			if err != nil || !strings.HasPrefix(line, tc.want) {
+				t.Fatalf("reply %q, %v; want %s", line, err, tc.want)
+			}
+		})
+	}
+}
