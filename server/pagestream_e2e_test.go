@@ -382,6 +382,51 @@ func TestPageStreamOpenCode(t *testing.T) {
 	}
 }
 
+// TestPageStreamOpenCodeRevert: OpenCode deletes the messages an undo
+// reverted. A page whose cursor's message is gone gets a reset naming the
+// session's new end (it showed what is no longer the session's), and the
+// next message follows on from there, not from the session's start; a
+// plain request after that cursor is a 409, as a rewritten transcript's.
+func TestPageStreamOpenCodeRevert(t *testing.T) {
+	xdg := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", xdg)
+	db := openWriter(t, filepath.Join(xdg, "opencode"))
+	now := time.Now().UnixMilli()
+	const sid = "ses_6a1f0e2d3c4bAbCdEfGhIjKlMs"
+	sqlExec(t, db, `INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated) VALUES (?, 'prj_1', 's', '/home/dev/webapp', 'OC', '1.2.3', ?, ?)`, sid, now, now)
+	for i, text := range []string{"first", "second", "third"} {
+		commitUserMessage(t, db, sid, fmt.Sprintf("msg_0%d", i+1), fmt.Sprintf("prt_0%d", i+1), text, now+int64(i))
+	}
+	srv := startOpenCodeHelmd(t, t.TempDir(), filepath.Join(xdg, "opencode"))
+
+	var page shared.MessagePage
+	getJSON(t, srv.URL+"/api/sessions/opencode/"+sid+"/messages", &page)
+	c := ssetest.Connect(t, streamURL(srv.URL, "opencode", sid, page.After), "")
+	if ev, got := pageEvent(t, c); ev.Type != "messages" || len(got.Messages) != 1 || got.Messages[0].ID != "msg_03" {
+		t.Fatalf("first event %q: %+v", ev.Type, got)
+	}
+	sqlExec(t, db, `DELETE FROM part WHERE message_id = 'msg_03'`)
+	sqlExec(t, db, `DELETE FROM message WHERE id = 'msg_03'`)
+	ev, _ := pageEvent(t, c)
+	var reset struct{ After string }
+	if err := json.Unmarshal([]byte(ev.Raw), &reset); ev.Type != "reset" || err != nil || reset.After == "" {
+		t.Fatalf("after the undo: %q %s, want a reset", ev.Type, ev.Raw)
+	}
+	var reload shared.MessagePage
+	getJSON(t, srv.URL+"/api/sessions/opencode/"+sid+"/messages", &reload)
+	if n := len(reload.Messages); n != 2 || reload.Messages[n-1].ID != "msg_02" || reload.After != reset.After {
+		t.Fatalf("the reloaded page: %+v, the reset's end %q", reload, reset.After)
+	}
+	if resp := request(t, "GET", srv.URL+"/api/sessions/opencode/"+sid+"/messages?after="+url.QueryEscape(page.After), nil); resp.StatusCode != http.StatusConflict {
+		t.Errorf("a page after the reverted message: %d, want 409", resp.StatusCode)
+	}
+	commitUserMessage(t, db, sid, "msg_04", "prt_04", "fourth", now+4)
+	ev, got := pageEvent(t, c)
+	if ev.Type != "messages" || len(got.Messages) != 2 || got.Messages[0].ID != "msg_02" || got.Messages[1].ID != "msg_04" {
+		t.Fatalf("after the next message: %q: %+v, want msg_02 again and msg_04", ev.Type, got)
+	}
+}
+
 // commitUserMessage commits one user message of session and its text
 // part. One commit for both: committed apart, a stream may rightly send
 // the message before its text, and the tests' assertions are about the

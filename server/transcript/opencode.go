@@ -21,9 +21,12 @@ type OpenCodeReader interface {
 const fromStart = "msg_0"
 
 // OpenCodePage answers q for OpenCode session sid. Cursors are message
-// ids: a cursor whose message was reverted still orders correctly, so an
-// OpenCode cursor is never stale. Cut fields carry their size and a ref
-// naming the part and field, which OpenCodeFull reads whole.
+// ids, which order correctly even once their message is gone; but an
+// after cursor whose message is gone (OpenCode deletes the messages an
+// undo reverted) is ErrStale: the page that holds it shows messages that
+// are no longer the session's, and must be loaded again, as a Claude
+// transcript rewritten. Cut fields carry their size and a ref naming the
+// part and field, which OpenCodeFull reads whole.
 func OpenCodePage(ctx context.Context, r OpenCodeReader, sid string, q Query) (shared.MessagePage, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -51,6 +54,10 @@ func OpenCodePage(ctx context.Context, r OpenCodeReader, sid string, q Query) (s
 	msgs, more, err := r.Messages(ctx, sid, oq)
 	if err != nil {
 		return shared.MessagePage{}, err
+	}
+	if oq.After != "" && oq.After != fromStart && (len(msgs) == 0 || msgs[0].ID != oq.After) {
+		// An after page starts with the message at its cursor.
+		return shared.MessagePage{}, ErrStale
 	}
 	out := shared.MessagePage{Messages: make([]shared.Message, 0, len(msgs))}
 	for _, m := range msgs {
