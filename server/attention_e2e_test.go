@@ -428,3 +428,32 @@ func TestHookSendsTokenAndOnlyWhatHelmReads(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptedAnswersAreJSON: the 202s (a refresh, a hook payload used or
+// ignored, a clear) say what they did as JSON, and are typed as JSON,
+// like every other answer of the API.
+func TestAcceptedAnswersAreJSON(t *testing.T) {
+	const sid, cwd = "a77e0000-0000-4000-8000-000000000009", "/home/dev/typed"
+	root := t.TempDir()
+	fixture.Append(t, fixture.Path(root, cwd, sid), fixture.User(sid, cwd, "start", time.Now().Add(-time.Minute)))
+	fixture.Append(t, fixture.Path(root, cwd, sid), fixture.Assistant(sid, cwd, "msg_1", "end_turn", time.Now()))
+	srv := startHelmd(t, root)
+	for _, tc := range []struct{ name, path, body, want string }{
+		{"refresh", "/api/sessions/refresh", "", "refreshing"},
+		{"original refresh", "/api/claude-sessions/refresh", "", "refreshing"},
+		{"hook used", "/api/hooks", hookPayload(sid, "Stop", ""), "accepted"},
+		{"hook ignored", "/api/hooks", hookPayload(sid, "PreCompact", ""), "ignored"},
+		{"clear", "/api/sessions/claude/" + sid + "/clear", "", "cleared"},
+	} {
+		resp, err := http.Post(srv.URL+tc.path, "application/json", strings.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct{ Status string }
+		err = json.NewDecoder(resp.Body).Decode(&got)
+		resp.Body.Close()
+		if ct := resp.Header.Get("Content-Type"); resp.StatusCode != http.StatusAccepted || !strings.HasPrefix(ct, "application/json") || err != nil || got.Status != tc.want {
+			t.Errorf("%s: %d %q %+v %v; want 202, application/json, status %q", tc.name, resp.StatusCode, ct, got, err, tc.want)
+		}
+	}
+}

@@ -172,16 +172,23 @@ func originalShape(sessions []shared.Session) any { return compat.List(sessions)
 // clients as a refresh event. Requests made while one is pending join it.
 func (a *API) refresh(w http.ResponseWriter, _ *http.Request) error {
 	a.d.Refresh.RequestRefresh()
-	w.WriteHeader(http.StatusAccepted)
-	return writeJSON(w, map[string]string{"status": "refreshing"})
+	return writeJSONStatus(w, http.StatusAccepted, map[string]string{"status": "refreshing"})
 }
 
 func (a *API) status(w http.ResponseWriter, _ *http.Request) error {
 	return writeJSON(w, a.d.Status())
 }
 
-func writeJSON(w http.ResponseWriter, v any) error {
+func writeJSON(w http.ResponseWriter, v any) error { return writeJSONStatus(w, http.StatusOK, v) }
+
+// writeJSONStatus answers v as JSON with status code. The type is set
+// before the status: headers set after WriteHeader are not sent, and the
+// body was then sniffed as text/plain.
+func writeJSONStatus(w http.ResponseWriter, code int, v any) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if code != http.StatusOK {
+		w.WriteHeader(code)
+	}
 	return json.NewEncoder(w).Encode(v)
 }
 

@@ -79,15 +79,13 @@ func (a *API) receiveHook(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, hook.ErrMalformed), errors.Is(err, hook.ErrBadID):
 		return Errorf(http.StatusBadRequest, "%v", err)
 	case err != nil:
-		w.WriteHeader(http.StatusAccepted)
-		return writeJSON(w, map[string]string{"status": "ignored"})
+		return writeJSONStatus(w, http.StatusAccepted, map[string]string{"status": "ignored"})
 	}
 	a.d.Attention.Signal(attn.Hint{
 		Source: shared.SourceClaude, ID: sig.SessionID, Event: sig.Event,
 		Status: sig.Status, WaitingFor: sig.WaitingFor, Active: sig.Active, At: time.Now(),
 	})
-	w.WriteHeader(http.StatusAccepted)
-	return writeJSON(w, map[string]string{"status": "accepted"})
+	return writeJSONStatus(w, http.StatusAccepted, map[string]string{"status": "accepted"})
 }
 
 // clearSession is POST /api/sessions/{source}/{id}/clear: the session
@@ -116,6 +114,5 @@ func (a *API) clearSession(w http.ResponseWriter, r *http.Request) error {
 		return Errorf(http.StatusNotFound, "no %s session %s", src, id)
 	}
 	a.d.Attention.Clear(src, id)
-	w.WriteHeader(http.StatusAccepted)
-	return writeJSON(w, map[string]string{"status": "cleared"})
+	return writeJSONStatus(w, http.StatusAccepted, map[string]string{"status": "cleared"})
 }
