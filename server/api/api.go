@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"vibecraft.sh/helm/server/compat"
 	"vibecraft.sh/helm/server/internal/httperr"
@@ -103,20 +104,39 @@ func (a *API) Install(mux *http.ServeMux) {
 			{"POST", "/api/sessions/{source}/{id}/clear", a.handle(a.clearSession)},
 		}...)
 	}
-	allowed := make(map[string]string, len(routes))
 	for _, rt := range routes {
 		mux.Handle(rt.method+" "+rt.path, rt.h)
-		allowed[rt.path] = rt.method
 	}
 	// Anything else under /api/ is a clear JSON error, not the app's page:
-	// 405 for a known path asked with the wrong method, else 404.
-	mux.Handle("/api/", a.handle(func(w http.ResponseWriter, r *http.Request) error {
-		if m, ok := allowed[r.URL.Path]; ok {
-			w.Header().Set("Allow", m)
-			return Errorf(http.StatusMethodNotAllowed, "%s %s: use %s", r.Method, r.URL.Path, m)
+	// 405 for a path some route of mux serves with another method (those
+	// of other packages too, and paths with wildcards), else 404.
+	mux.Handle(catchAll, a.handle(func(w http.ResponseWriter, r *http.Request) error {
+		if allow := allowedMethods(mux, r); allow != "" {
+			w.Header().Set("Allow", allow)
+			return Errorf(http.StatusMethodNotAllowed, "%s %s: use %s", r.Method, r.URL.Path, allow)
 		}
 		return Errorf(http.StatusNotFound, "no such endpoint; see GET /api/sessions, /api/sessions/stream, /api/status")
 	}))
+}
+
+// catchAll is the pattern of the API's answer to what no route serves.
+const catchAll = "/api/"
+
+// allowedMethods lists the methods with which mux would serve r's path
+// by a route of its own, not the catch-all ("" for none): a method the
+// pattern does not name falls to the catch-all, which then says 405.
+func allowedMethods(mux *http.ServeMux, r *http.Request) string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		if m == r.Method {
+			continue
+		}
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != catchAll && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	return strings.Join(allow, ", ")
 }
 
 func healthz(w http.ResponseWriter, _ *http.Request) error {

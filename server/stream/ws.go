@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,6 +60,10 @@ type wsEndpoint struct {
 }
 
 func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if status, msg := e.handshakeError(w, r); status != 0 {
+		httperr.Write(w, status, msg) // as JSON, as every refusal of the API
+		return
+	}
 	v, h := e.view, e.view.hub
 	last := lastEventID(r)
 	c, st, err := h.subscribe(v, last)
@@ -89,6 +95,42 @@ func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(maxWSMessage)
 	s := newWSConn(conn, h.opts.WriteTimeout, e.opts, h.log)
 	v.serve(c, s, first, r.RemoteAddr)
+}
+
+// handshakeError is why r cannot be a WebSocket handshake, as the status
+// and message to answer (0: let websocket.Accept decide). Accept answers
+// these itself, in plain text; the checks are its own, and the Origin one
+// only refuses what Accept would (a foreign Origin when no other origins
+// are allowed), so a handshake it takes is never refused here.
+func (e *wsEndpoint) handshakeError(w http.ResponseWriter, r *http.Request) (int, string) {
+	switch {
+	case !headerHas(r.Header, "Connection", "upgrade") || !headerHas(r.Header, "Upgrade", "websocket"):
+		w.Header().Set("Connection", "Upgrade")
+		w.Header().Set("Upgrade", "websocket")
+		return http.StatusUpgradeRequired, "this is a WebSocket endpoint: open it with a WebSocket client (or use /api/sessions/stream)"
+	case r.Header.Get("Sec-WebSocket-Version") != "13":
+		w.Header().Set("Sec-WebSocket-Version", "13")
+		return http.StatusBadRequest, "unsupported WebSocket version: want 13"
+	}
+	if o := r.Header.Get("Origin"); o != "" && len(e.opts.OriginPatterns) == 0 {
+		if u, err := url.Parse(o); err != nil || !strings.EqualFold(u.Host, r.Host) {
+			return http.StatusForbidden, "a WebSocket from another origin (" + o + ") is refused"
+		}
+	}
+	return 0, ""
+}
+
+// headerHas reports whether header name lists token (comma-separated,
+// case aside).
+func headerHas(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // hold counts a writer goroutine Close waits for; false once closed.

@@ -24,6 +24,7 @@ import (
 
 	"vibecraft.sh/helm/app/ui"
 	"vibecraft.sh/helm/server/internal/encoded"
+	"vibecraft.sh/helm/server/internal/httperr"
 	"vibecraft.sh/helm/shared"
 	"vibecraft.sh/helm/web"
 )
@@ -237,11 +238,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(p, "/api/") || p == "/api":
 		// Not one of the API's routes (those are registered before us).
-		http.Error(w, "no such API endpoint: "+p, http.StatusNotFound)
+		httperr.Write(w, http.StatusNotFound, "no such API endpoint: "+p)
 		return
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
 		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		httperr.Write(w, http.StatusMethodNotAllowed, r.Method+" "+p+": use GET")
 		return
 	case p == "/app.js" || p == "/goapp.js":
 		h.serveAppJS(w, r)
