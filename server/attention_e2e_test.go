@@ -148,6 +148,17 @@ func TestHostileHookPayloads(t *testing.T) {
 			t.Errorf("%s: status %d, want %d", tc.name, resp.StatusCode, tc.status)
 		}
 	}
+	// Huge and sent without a length (chunked): the guard's bound cuts
+	// it while it is read, and that too is a 413, counted.
+	huge := `{"session_id":"x","hook_event_name":"Stop","pad":"` + strings.Repeat("a", 100<<10) + `"}`
+	resp, err := http.Post(srv.URL+"/api/hooks", "application/json", io.MultiReader(strings.NewReader(huge)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("huge, chunked: status %d, want 413", resp.StatusCode)
+	}
 	var status struct {
 		Hooks struct {
 			Accepted int
@@ -155,8 +166,8 @@ func TestHostileHookPayloads(t *testing.T) {
 		}
 	}
 	getJSON(t, srv.URL+"/api/status", &status)
-	// The huge one is refused by the guard's body limit before it is read.
-	want := map[string]int{hook.ErrMalformed.Error(): 2, hook.ErrBadID.Error(): 2, hook.ErrUnknown.Error(): 2}
+	// The huge one with a length is refused by the guard before it is read.
+	want := map[string]int{hook.ErrMalformed.Error(): 2, hook.ErrBadID.Error(): 2, hook.ErrUnknown.Error(): 2, hook.ErrTooLarge.Error(): 1}
 	if status.Hooks.Accepted != 0 || fmt.Sprint(status.Hooks.Skipped) != fmt.Sprint(want) {
 		t.Errorf("counted %d accepted, skipped %v; want 0, %v", status.Hooks.Accepted, status.Hooks.Skipped, want)
 	}

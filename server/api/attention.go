@@ -68,7 +68,15 @@ func (a *API) HookStats() HookStats {
 // be a payload gets a 4xx.
 func (a *API) receiveHook(w http.ResponseWriter, r *http.Request) error {
 	data, err := io.ReadAll(io.LimitReader(r.Body, hook.MaxPayload+1))
-	if err != nil {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		// Past the guard's bound on every body (sent without a length;
+		// with one, the guard refused it first): `helmd hook` sends only
+		// what Helm reads of a payload, far less.
+		a.hooks.note(hook.ErrTooLarge)
+		return Errorf(http.StatusRequestEntityTooLarge, "%v (at most %d bytes here)", hook.ErrTooLarge, tooBig.Limit)
+	case err != nil:
 		return Errorf(http.StatusBadRequest, "reading the body: %v", err)
 	}
 	sig, err := hook.Parse(data)
