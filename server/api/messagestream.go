@@ -88,7 +88,7 @@ func (t *transcripts) stream(w http.ResponseWriter, r *http.Request) error {
 	case errors.As(err, &full):
 		w.Header().Set("Retry-After", retryAfterFull)
 		if errors.Is(err, tail.ErrFull) {
-			return Errorf(http.StatusServiceUnavailable, "too many open session pages (%v); retry later", full.err)
+			return Errorf(http.StatusServiceUnavailable, "%v; retry later", full.err)
 		}
 		return Errorf(http.StatusServiceUnavailable, "%v", full.err)
 	case err != nil:
