@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -21,7 +23,9 @@ var attrEscaper = strings.NewReplacer(
 // that matters is turned into an HTML entity first — none is left for
 // strconv.Quote to touch — and control characters become spaces. In the
 // browser go-app sets attributes through the DOM, where the raw value is
-// right.
+// right. Runes strconv.Quote would write as \u escapes (a line or
+// paragraph separator, a zero-width space: printable by no font) become
+// numeric entities, which the browser decodes to the rune itself.
 func attr(s string) string {
 	if !app.IsServer {
 		return s
@@ -32,5 +36,20 @@ func attr(s string) string {
 		}
 		return r
 	}, s)
-	return attrEscaper.Replace(s)
+	s = attrEscaper.Replace(s)
+	if strings.IndexFunc(s, notQuotable) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if notQuotable(r) {
+			fmt.Fprintf(&b, "&#x%X;", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
+
+// notQuotable is a rune strconv.Quote escapes (controls are gone by then).
+func notQuotable(r rune) bool { return !strconv.IsPrint(r) }

@@ -156,6 +156,9 @@ func TestRenderEscapesData(t *testing.T) {
 		ID: `q"id`, Source: shared.SourceClaude, UpdatedAt: ms(time.Hour),
 		Title:       `x" onmouseover="alert(1)" y='z'` + "\nline2",
 		ProjectPath: `C:\Users\dev\"app"`, ProjectName: "app",
+	}, shared.Session{
+		ID: "separators", Source: shared.SourceClaude, UpdatedAt: ms(2 * time.Hour),
+		Title: "one\u2028two\u2029three\u200bfour",
 	})
 	out := render(t, NewHome(Seed{Sessions: sessions, At: ms(0), Now: now}))
 	if strings.Contains(out, "<script>") {
@@ -172,6 +175,7 @@ func TestRenderEscapesData(t *testing.T) {
 		`title="x&quot; onmouseover=&quot;alert(1)&quot; y=&#39;z&#39; line2"`,
 		`title="C:&#92;Users&#92;dev&#92;&quot;app&quot;"`,
 		`data-key="claude:q&quot;id"`,
+		`title="one&#x2028;two&#x2029;three&#x200B;four"`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %s", want)
@@ -193,7 +197,7 @@ func TestRenderEscapesData(t *testing.T) {
 	if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &seed); err != nil {
 		t.Fatal(err)
 	}
-	if len(seed.Sessions) != 3 || seed.Sessions[0].Title != sample()[1].Title || seed.Sessions[1].ProjectPath != sessions[2].ProjectPath || seed.Sessions[1].Title != sessions[2].Title {
+	if len(seed.Sessions) != 4 || seed.Sessions[2].Title != "one\u2028two\u2029three\u200bfour" || seed.Sessions[0].Title != sample()[1].Title || seed.Sessions[1].ProjectPath != sessions[2].ProjectPath || seed.Sessions[1].Title != sessions[2].Title {
 		t.Fatalf("seed = %+v", seed)
 	}
 	if strings.Contains(out, "disabled") {
