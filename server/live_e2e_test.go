@@ -125,3 +125,33 @@ func TestRefreshSendsEverySession(t *testing.T) {
 		return ev.Type == "refresh" && ok && len(ev.Data.Sessions) == 1
 	})
 }
+
+// TestLinkedProjectFolderIsFollowed: a project folder that is a link to
+// a folder elsewhere (dotfiles, another disk), made while helmd runs, is
+// listed at once and followed live like any other.
+func TestLinkedProjectFolderIsFollowed(t *testing.T) {
+	const sid, cwd = "1111ced0-0000-4000-8000-000000000001", "/home/dev/linked"
+	root, elsewhere := t.TempDir(), t.TempDir()
+	target := filepath.Join(elsewhere, "project")
+	path := filepath.Join(target, sid+".jsonl")
+	now := time.Now()
+	fixture.Append(t, path, fixture.User(sid, cwd, "linked prompt", now))
+	if err := os.MkdirAll(filepath.Join(root, "projects"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	srv := startHelmd(t, root)
+	if err := os.Symlink(target, filepath.Dir(fixture.Path(root, cwd, sid))); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		for _, s := range srv.sessions(t) {
+			if s.ID == sid {
+				return s.MessageCount
+			}
+		}
+		return 0
+	}
+	waitFor(t, "the linked project's session", func() bool { return count() == 1 })
+	fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_1", "end_turn", now.Add(time.Second)))
+	waitFor(t, "the answer written in the linked folder", func() bool { return count() == 2 })
+}

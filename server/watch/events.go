@@ -74,7 +74,7 @@ func (w *Watcher) treeEvent(r *root, p string, op fsnotify.Op) {
 		}
 	}
 	if op.Has(fsnotify.Create) {
-		fi, err := os.Lstat(p)
+		fi, err := os.Stat(p) // a link to a folder is the folder (walkTree)
 		if err == nil && fi.IsDir() {
 			if r.wantDir(p) {
 				if ino, ok := r.dirs[p]; ok {

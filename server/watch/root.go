@@ -119,7 +119,9 @@ func walkTree(r *root, dir string, enter func(dir string) (bool, error), file fu
 	}
 	for _, e := range entries {
 		p := filepath.Join(dir, e.Name())
-		if e.IsDir() {
+		// A link to a folder is walked as the folder, as the sources'
+		// scans read it (the watch then follows the link to its target).
+		if e.IsDir() || e.Type()&fs.ModeSymlink != 0 && isDir(p) {
 			if r.wantDir(p) {
 				if err := walkTree(r, p, enter, file); err != nil {
 					return err

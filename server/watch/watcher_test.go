@@ -321,3 +321,35 @@ func TestAnchorRemoved(t *testing.T) {
 	write(t, f, "x\n")
 	h.rec.waitPaths(t, mark, rootDir, f)
 }
+
+// TestLinkedFolders: a link to a folder elsewhere, in the tree from the
+// start or made later, is watched as the folder it names: a session
+// written there is reported under the link's path, as the sources' scans
+// (which follow links) list it. A link to a file is only a file.
+func TestLinkedFolders(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	early, late := join(elsewhere, "early"), join(elsewhere, "late")
+	mkdir(t, early)
+	mkdir(t, late)
+	if err := os.Symlink(early, join(dir, "early")); err != nil {
+		t.Fatal(err)
+	}
+	h := prepare(Options{Specs: []Spec{{Path: dir, Depth: 3}}})
+	h.run(t)
+
+	mark := h.rec.mark()
+	write(t, join(early, "s.jsonl"), "x\n")
+	h.rec.waitPaths(t, mark, join(dir, "early", "s.jsonl"))
+
+	mark = h.rec.mark()
+	if err := os.Symlink(late, join(dir, "late")); err != nil {
+		t.Fatal(err)
+	}
+	h.rec.waitPaths(t, mark, join(dir, "late"))
+	mark = h.rec.mark()
+	write(t, join(late, "s.jsonl"), "x\n")
+	h.rec.waitPaths(t, mark, join(dir, "late", "s.jsonl"))
+	if got := h.w.Status().WatchedDirs; got != 3 {
+		t.Errorf("WatchedDirs = %d, want 3 (the root and the two linked folders)", got)
+	}
+}
