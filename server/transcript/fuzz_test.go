@@ -183,3 +183,21 @@ func FuzzUnquote(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEscapeRawControls: a line that is already JSON is left exactly as
+// it is; any other escapes only what it finds raw inside its strings, so
+// that a line JSON refuses for a raw control character alone decodes to
+// the text it holds.
+func FuzzEscapeRawControls(f *testing.F) {
+	for _, s := range []string{`{"a":"b"}`, "{\"a\":\"raw\x01\tx\"}", "{\"a\":\"\\\"\x1f\"}", `"unterminated`, "\x00"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out := escapeRawControls(b)
+		if json.Valid(b) && !bytes.Equal(out, b) {
+			t.Fatalf("valid JSON %q changed to %q", b, out)
+		}
+		var l line
+		_ = decodeLine(b, &l) // never panics, whatever it is given
+	})
+}

@@ -269,7 +269,7 @@ func (p *pager) line(k int) (*parsed, error) {
 	default:
 		p.buf = out[:0]
 		var l line
-		if json.Unmarshal(out, &l) == nil {
+		if decodeLine(out, &l) == nil {
 			pr.l = &l
 			pr.cs = blocks(l.Message.Content)
 			pr.bytes = len(out)
@@ -279,3 +279,52 @@ func (p *pager) line(k int) (*parsed, error) {
 	p.cache[k] = pr
 	return pr, nil
 }
+
+// decodeLine decodes one record. A control character written raw inside
+// a string (JSON wants it escaped) fails encoding/json, while the list's
+// lenient reader takes the record: such a line is decoded again with
+// those characters escaped, so the page shows what the list counts.
+func decodeLine(b []byte, l *line) error {
+	err := json.Unmarshal(b, l)
+	var syn *json.SyntaxError
+	if err == nil || !errors.As(err, &syn) || !hasRawControl(b) {
+		return err
+	}
+	*l = line{}
+	return json.Unmarshal(escapeRawControls(b), l)
+}
+
+func hasRawControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 && c != '\n' { // a line's own end, outside any string
+			return true
+		}
+	}
+	return false
+}
+
+// escapeRawControls writes each control character inside a string of b
+// as a \u escape; outside strings, white space is left as it is.
+func escapeRawControls(b []byte) []byte {
+	out := make([]byte, 0, len(b)+32)
+	inStr, esc := false, false
+	for _, c := range b {
+		switch {
+		case !inStr:
+			inStr = c == '"'
+		case esc:
+			esc = false
+		case c == '\\':
+			esc = true
+		case c == '"':
+			inStr = false
+		case c < 0x20:
+			out = append(out, '\\', 'u', '0', '0', hexDigit[c>>4], hexDigit[c&0xf])
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+const hexDigit = "0123456789abcdef"

@@ -436,3 +436,20 @@ func TestQuietLastLineWithoutNewline(t *testing.T) {
 		t.Fatalf("a cut record in a quiet file: %q, %v; want only the last message again", got, err)
 	}
 }
+
+// TestRawControlCharactersInAString: a record whose string holds a
+// control character written raw (not escaped, as JSON wants) is shown,
+// as the list counts it, with the character as it is.
+func TestRawControlCharactersInAString(t *testing.T) {
+	var r rec
+	data := jsonl(t, r.prompt("one"))
+	data = append(data, []byte("{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"raw\x01 tab\there\"}}\n")...)
+	path := tempTranscript(t, data)
+	page, err := NewFiles(0).Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := summaryOf(page.Messages), []string{"user[text:one]", "user[text:raw\x01 tab\there]"}; !slices.Equal(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
