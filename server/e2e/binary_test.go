@@ -232,6 +232,28 @@ func TestUnreadableProjectFolder(t *testing.T) {
 	if st.Claude.Stats.SkippedPaths < 1 || !strings.Contains(st.Claude.Stats.LastError, "permission denied") {
 		t.Fatalf("status should count the unreadable folder: %+v", st.Claude.Stats)
 	}
+
+	// Made readable: its session is listed, with no other change, and a
+	// line written there later is read (the folder is watched now).
+	if err := os.Chmod(secret, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		_, body := get(t, p.URL+"/api/sessions")
+		var sessions []shared.Session
+		if err := json.Unmarshal(body, &sessions); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range sessions {
+			if s.ID == hidden {
+				return s.MessageCount
+			}
+		}
+		return 0
+	}
+	waitUntil(t, 10*time.Second, "the session of the folder made readable", func() bool { return count() == 1 })
+	fixture.Append(t, fixture.Path(claude, "/w/secret", hidden), fixture.User(hidden, "/w/secret", "later", time.Now()))
+	waitUntil(t, 10*time.Second, "a line written there since", func() bool { return count() == 2 })
 }
 
 // TestSIGTERMEndsStreamsPromptly: open streams do not hold a stop up.

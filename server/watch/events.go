@@ -26,10 +26,11 @@ func (w *Watcher) handleEvent(ev fsnotify.Event) {
 	// Chmod comes in floods from indexers and antivirus, and on Linux ahead
 	// of the removal of an open file: it never means new content.
 	op := ev.Op &^ fsnotify.Chmod
+	p := filepath.Clean(ev.Name)
 	if op == 0 {
+		w.folderModeChanged(p)
 		return
 	}
-	p := filepath.Clean(ev.Name)
 	for _, r := range w.roots {
 		if r.mode != modeNotify {
 			continue
@@ -43,6 +44,27 @@ func (w *Watcher) handleEvent(ev fsnotify.Event) {
 			w.treeEvent(r, p, op)
 		} else {
 			w.anchorEvent(r, p, op)
+		}
+	}
+}
+
+// folderModeChanged handles a Chmod of p, which matters only for a
+// folder of a tree: its permissions may make readable what was written
+// while it could not be read, of which no event comes again. A watched
+// folder has its files checked anew; one left out for being unreadable
+// is added now, if it can be.
+func (w *Watcher) folderModeChanged(p string) {
+	for _, r := range w.roots {
+		if !r.active || r.mode != modeNotify || !within(r.path, p) {
+			continue
+		}
+		if _, ok := r.dirs[p]; ok {
+			w.report(p)
+			return
+		}
+		if _, ok := r.dirs[filepath.Dir(p)]; ok && r.wantDir(p) && isDir(p) {
+			w.addTree(r, p, true)
+			return
 		}
 	}
 }

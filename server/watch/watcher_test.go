@@ -353,3 +353,18 @@ func TestLinkedFolders(t *testing.T) {
 		t.Errorf("WatchedDirs = %d, want 3 (the root and the two linked folders)", got)
 	}
 }
+
+// TestChmodOfAWatchedFolder: a watched folder whose permissions change is
+// reported (what was written while it could not be read is read then),
+// while a file's chmod stays unreported (TestChmodIgnored).
+func TestChmodOfAWatchedFolder(t *testing.T) {
+	dir := t.TempDir()
+	sub := join(dir, "project")
+	mkdir(t, sub)
+	h := start(t, Options{Specs: []Spec{{Path: dir, Depth: 1}}})
+	mark := h.rec.mark()
+	if err := os.Chmod(sub, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	h.rec.waitPaths(t, mark, sub)
+}
