@@ -124,6 +124,9 @@ func Install(path, cmd string, now time.Time) (changed bool, backup string, err 
 		if err := json.Unmarshal(old, &doc); err != nil {
 			return false, "", fmt.Errorf("%s is not a JSON object; fix or move it first: %w", path, err)
 		}
+		if doc == nil { // the file says null, which Claude Code reads as no settings
+			doc = map[string]json.RawMessage{}
+		}
 	}
 	hooks := map[string][]map[string]any{}
 	if raw, ok := doc["hooks"]; ok {
@@ -131,6 +134,9 @@ func Install(path, cmd string, now time.Time) (changed bool, backup string, err 
 		d.UseNumber() // numbers stay as written
 		if err := d.Decode(&hooks); err != nil {
 			return false, "", fmt.Errorf("%s: \"hooks\" is not in Claude Code's shape: %w", path, err)
+		}
+		if hooks == nil { // "hooks": null, as good as none
+			hooks = map[string][]map[string]any{}
 		}
 	}
 	if !merge(hooks, cmd) {

@@ -170,3 +170,37 @@ func TestInstallRefusesAHugeSettingsFile(t *testing.T) {
 		t.Errorf("the settings file was changed: %v %v", st.Size(), err)
 	}
 }
+
+// TestInstallOverNull: a settings file holding `null`, or whose "hooks"
+// is null, is taken as an empty one, as Claude Code takes it: install
+// writes the seven hooks (and keeps the other keys) where it panicked on
+// a nil map.
+func TestInstallOverNull(t *testing.T) {
+	for name, content := range map[string]string{
+		"null":          "null\n",
+		"hooks null":    `{"model": "opus", "hooks": null}`,
+		"an event null": `{"hooks": {"Stop": null}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "settings.json")
+			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			changed, backup, err := Install(path, "helmd hook", time.Now())
+			if err != nil || !changed || backup == "" {
+				t.Fatalf("install over %s: changed %v, backup %q, err %v; want it written after a backup", content, changed, backup, err)
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := decode(t, data)
+			if hooks, _ := got["hooks"].(map[string]any); len(hooks) != 7 {
+				t.Errorf("after install over %s: %s; want Helm's 7 hook events", content, data)
+			}
+			if strings.Contains(content, "opus") && got["model"] != "opus" {
+				t.Errorf("the model key was lost: %s", data)
+			}
+		})
+	}
+}
