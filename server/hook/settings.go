@@ -157,8 +157,7 @@ func Install(path, cmd string, now time.Time) (changed bool, backup string, err 
 		if st, err := os.Stat(path); err == nil {
 			mode = st.Mode().Perm()
 		}
-		backup = path + ".helm-backup-" + now.UTC().Format("20060102T150405Z")
-		if err := os.WriteFile(backup, old, 0o600); err != nil {
+		if backup, err = writeBackup(path, old, now); err != nil {
 			return false, "", fmt.Errorf("backup: %w", err)
 		}
 	}
@@ -166,6 +165,40 @@ func Install(path, cmd string, now time.Time) (changed bool, backup string, err 
 		return false, backup, err
 	}
 	return true, backup, nil
+}
+
+// maxBackups bounds the names writeBackup tries for one second.
+const maxBackups = 100
+
+// writeBackup copies data to a new file <path>.helm-backup-<now>, or
+// with -2, -3 … after it when that exists: never over an existing one,
+// where a second change within the same second took the first's name and
+// the user's own settings, which only the first held, were lost.
+func writeBackup(path string, data []byte, now time.Time) (string, error) {
+	base := path + ".helm-backup-" + now.UTC().Format("20060102T150405Z")
+	for i := 1; i <= maxBackups; i++ {
+		name := base
+		if i > 1 {
+			name = fmt.Sprintf("%s-%d", base, i)
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(name) // a partial copy is no backup
+			return "", err
+		}
+		return name, nil
+	}
+	return "", fmt.Errorf("%s and -2 to -%d all exist", base, maxBackups)
 }
 
 // merge adds cmd to each event of hooks that has no Helm hook yet, and

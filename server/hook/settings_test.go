@@ -204,3 +204,36 @@ func TestInstallOverNull(t *testing.T) {
 		})
 	}
 }
+
+// TestBackupsNeverOverwritten: two installs that change the file within
+// one second each keep their backup; the second took the first's name
+// and the user's own settings, in the first, were lost.
+func TestBackupsNeverOverwritten(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "settings.json")
+	if err := os.WriteFile(path, []byte(existing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 2, 3, 4, 5, 0, time.UTC)
+	_, first, err := Install(path, Command("/opt/helmd", "--port", "5003"), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	installed, _ := os.ReadFile(path)
+	// The binary moved: a change, within the same second.
+	_, second, err := Install(path, Command("/usr/bin/helmd", "--port", "5003"), now.Add(500*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first == second || second != first+"-2" {
+		t.Errorf("backups %q then %q; want the second beside the first, with -2", first, second)
+	}
+	if b, _ := os.ReadFile(first); string(b) != existing {
+		t.Errorf("the first backup holds %s; want the user's own settings", b)
+	}
+	if b, _ := os.ReadFile(second); string(b) != string(installed) {
+		t.Errorf("the second backup holds %s; want the file the first install wrote", b)
+	}
+	if st, err := os.Stat(second); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("second backup: %v %v, want 0600", st, err)
+	}
+}
