@@ -111,7 +111,9 @@ func readSettings(path string) ([]byte, error) {
 // group running cmd, unless one already runs a Helm hook (whose command
 // is then brought up to date). Every other key and hook is kept. When
 // something changes, the old file is first copied to
-// <path>.helm-backup-<time>, and the new one replaces it atomically.
+// <path>.helm-backup-<time>, and the new one replaces it atomically
+// (when path is a symbolic link, the file it links to: the link stays,
+// and the backup is beside it).
 // It returns whether it wrote, and the backup's path ("" for none).
 func Install(path, cmd string, now time.Time) (changed bool, backup string, err error) {
 	old, err := readSettings(path)
@@ -161,10 +163,53 @@ func Install(path, cmd string, now time.Time) (changed bool, backup string, err 
 			return false, "", fmt.Errorf("backup: %w", err)
 		}
 	}
-	if err := writeAtomic(path, out, mode); err != nil {
+	dest, err := target(path)
+	if err != nil {
+		return false, backup, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := writeAtomic(dest, out, mode); err != nil {
 		return false, backup, err
 	}
 	return true, backup, nil
+}
+
+// maxLinks bounds the links target follows, as Linux's ELOOP does.
+const maxLinks = 40
+
+// target is the file path names, its symbolic links followed, and where
+// a new settings file is written: a settings.json that links into a
+// dotfiles repository is written there, the link kept, where renaming
+// over the link made it a regular file and the repository never saw the
+// change. A link to a file not there yet names where to create it.
+func target(path string) (string, error) {
+	for range maxLinks {
+		// The folder first, links and all, so that a link's "../" is
+		// taken from where the link really is.
+		dir, err := filepath.EvalSymlinks(filepath.Dir(path))
+		if errors.Is(err, fs.ErrNotExist) {
+			return path, nil // no folder yet: writeAtomic makes it
+		}
+		if err != nil {
+			return "", err
+		}
+		path = filepath.Join(dir, filepath.Base(path))
+		st, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) || err == nil && st.Mode()&fs.ModeSymlink == 0 {
+			return path, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		link, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(dir, link)
+		}
+		path = link
+	}
+	return "", fmt.Errorf("more than %d symbolic links", maxLinks)
 }
 
 // maxBackups bounds the names writeBackup tries for one second.

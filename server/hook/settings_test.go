@@ -237,3 +237,74 @@ func TestBackupsNeverOverwritten(t *testing.T) {
 		t.Errorf("second backup: %v %v, want 0600", st, err)
 	}
 }
+
+// TestInstallThroughASymlink: a settings.json that is a link (into a
+// dotfiles repository, say) stays a link, and the file it names gets the
+// hooks, its mode kept; the backup is beside the link, where the user
+// looks, not in the repository. Replaced over the link, it became a
+// regular file and the repository never saw the change. A link to a file
+// not there yet has it created where it points.
+func TestInstallThroughASymlink(t *testing.T) {
+	dir := t.TempDir()
+	dotfiles := filepath.Join(dir, "dotfiles")
+	claude := filepath.Join(dir, "claude")
+	for _, d := range []string{dotfiles, claude} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name, old string // the old is "" for a target not there yet
+		mode      os.FileMode
+	}{
+		{"settings.json", existing, 0o640},
+		{"new.json", "", 0o600},
+	} {
+		real := filepath.Join(dotfiles, tc.name)
+		if tc.old != "" {
+			if err := os.WriteFile(real, []byte(tc.old), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(real, tc.mode); err != nil {
+				t.Fatal(err)
+			}
+		}
+		link := filepath.Join(claude, "settings.json")
+		os.Remove(link)
+		rel := filepath.Join("..", "dotfiles", tc.name)
+		if err := os.Symlink(rel, link); err != nil {
+			t.Fatal(err)
+		}
+		changed, backup, err := Install(link, "helmd hook", time.Now())
+		if err != nil || !changed {
+			t.Fatalf("%s: install through the link: %v, changed %v", tc.name, err, changed)
+		}
+		if got, err := os.Readlink(link); err != nil || got != rel {
+			t.Errorf("%s: the link now reads %q (%v); want it still a link to %s", tc.name, got, err, rel)
+		}
+		data, err := os.ReadFile(real)
+		if err != nil {
+			t.Fatalf("%s: the link's target: %v", tc.name, err)
+		}
+		if hooks, _ := decode(t, data)["hooks"].(map[string]any); len(hooks) < 7 {
+			t.Errorf("%s: the link's target holds %s; want the hooks", tc.name, data)
+		}
+		if st, err := os.Stat(real); err != nil || st.Mode().Perm() != tc.mode {
+			t.Errorf("%s: target mode %v (%v), want %v", tc.name, st.Mode().Perm(), err, tc.mode)
+		}
+		switch {
+		case tc.old == "" && backup != "":
+			t.Errorf("%s: backup %q of a file that was not there", tc.name, backup)
+		case tc.old != "":
+			if filepath.Dir(backup) != claude {
+				t.Errorf("backup %s; want it beside the link, in %s", backup, claude)
+			}
+			if b, _ := os.ReadFile(backup); string(b) != tc.old {
+				t.Errorf("backup holds %s; want the old file", b)
+			}
+		}
+	}
+	if entries, _ := os.ReadDir(dotfiles); len(entries) != 2 {
+		t.Errorf("the dotfiles folder holds %v; want the two settings files alone", entries)
+	}
+}
