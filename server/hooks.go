@@ -15,12 +15,13 @@ import (
 )
 
 // hooksUsage heads `helmd hooks --help`; the flags follow.
-const hooksUsage = `Usage: helmd hooks [--install] [flags]
+const hooksUsage = `Usage: helmd hooks [--install | --uninstall] [flags]
 
 Prints the settings.json snippet that makes Claude Code tell helmd at once
 when a session waits; --install merges it into Claude Code's settings.json,
-after a backup. The hooks reach the helmd these flags name: they are helmd's
-own flags, give the ones helmd was started with.
+after a backup, and --uninstall takes Helm's hooks out of it again, after a
+backup, leaving every other key and hook. The hooks reach the helmd these
+flags name: they are helmd's own flags, give the ones helmd was started with.
 
 Flags:
 `
@@ -29,19 +30,23 @@ Flags:
 var hooksFlags = []string{"host", "port", "auth", "token-file"}
 
 // printHooks is `helmd hooks`: it prints the settings.json snippet that
-// makes Claude Code tell helmd at once when a session starts waiting, and
-// with --install merges it into Claude Code's settings.json, after a
-// backup. That is the only write Helm ever makes in Claude Code's
-// folder, and only on this command.
+// makes Claude Code tell helmd at once when a session starts waiting,
+// with --install merges it into Claude Code's settings.json, and with
+// --uninstall takes Helm's hooks out of it, each after a backup. Those
+// are the only writes Helm ever makes in Claude Code's folder, and only
+// on this command.
 func printHooks(args []string, home string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("hooks", flag.ContinueOnError)
 	install := fs.Bool("install", false, "merge the hooks into Claude Code's settings.json (env CLAUDE_CONFIG_DIR; default ~/.claude), after a backup")
+	uninstall := fs.Bool("uninstall", false, "remove Helm's hooks from Claude Code's settings.json, after a backup; every other key and hook stays")
 	cfg, err := config.ParseCommand(fs, hooksUsage, hooksFlags, args, os.Getenv, home, stderr)
 	switch {
 	case errors.Is(err, config.ErrHelp):
 		return nil
 	case err != nil:
 		return err
+	case *install && *uninstall:
+		return errors.New("hooks: --install or --uninstall, not both")
 	}
 	bin, err := os.Executable()
 	if err != nil {
@@ -49,6 +54,9 @@ func printHooks(args []string, home string, stdout, stderr io.Writer) error {
 	}
 	if abs, err := filepath.EvalSymlinks(bin); err == nil {
 		bin = abs
+	}
+	if *uninstall {
+		return uninstallHooks(hook.SettingsFile(os.Getenv("CLAUDE_CONFIG_DIR"), home), bin, stdout)
 	}
 	cmd := hook.Command(bin, hookArgs(cfg, home)...)
 	if !*install {
@@ -74,6 +82,22 @@ func printHooks(args []string, home string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "Helm's hooks written to %s.\n", path)
 	}
 	return nil
+}
+
+// uninstallHooks is `helmd hooks --uninstall`: it takes Helm's hooks out
+// of the settings file at path (those of bin, this binary, whatever its
+// name), and says what it did.
+func uninstallHooks(path, bin string, stdout io.Writer) error {
+	removed, backup, err := hook.Uninstall(path, bin, time.Now())
+	if err != nil {
+		return fmt.Errorf("hooks --uninstall: %w", err)
+	}
+	if removed == 0 {
+		_, err = fmt.Fprintf(stdout, "No Helm hooks installed in %s; nothing changed.\n", path)
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "Helm's hooks removed from %s (%d of them; the previous file is in %s).\n", path, removed, backup)
+	return err
 }
 
 // hookArgs are the flags the hook command needs to find this helmd: the

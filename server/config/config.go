@@ -260,9 +260,10 @@ Usage: helmd [flags]
        helmd url [flags]   print the URL to open, with the access token if the running
                            helmd wants one
        helmd ls|watch|usage|status [--json]   ask the running helmd (see helmd ls --help)
-       helmd hooks [--install] [flags]
-                           print (or merge into Claude Code's settings.json, after a
-                           backup) the hooks that tell helmd when a session waits
+       helmd hooks [--install|--uninstall] [flags]
+                           print (or merge into Claude Code's settings.json, or remove
+                           from it, after a backup) the hooks that tell helmd when a
+                           session waits
        helmd hook [flags]  the hook itself: forwards the payload on stdin to helmd
 
 Open the URL helmd prints at start (it carries the access token; "helmd url" prints it

@@ -116,61 +116,83 @@ func readSettings(path string) ([]byte, error) {
 // and the backup is beside it).
 // It returns whether it wrote, and the backup's path ("" for none).
 func Install(path, cmd string, now time.Time) (changed bool, backup string, err error) {
-	old, err := readSettings(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return false, "", fmt.Errorf("read %s: %w", path, err)
+	s, err := load(path)
+	if err != nil {
+		return false, "", err
 	}
-	exists := err == nil
-	doc := map[string]json.RawMessage{}
-	if exists && len(bytes.TrimSpace(old)) > 0 {
-		if err := json.Unmarshal(old, &doc); err != nil {
-			return false, "", fmt.Errorf("%s is not a JSON object; fix or move it first: %w", path, err)
-		}
-		if doc == nil { // the file says null, which Claude Code reads as no settings
-			doc = map[string]json.RawMessage{}
-		}
-	}
-	hooks := map[string][]map[string]any{}
-	if raw, ok := doc["hooks"]; ok {
-		d := json.NewDecoder(bytes.NewReader(raw))
-		d.UseNumber() // numbers stay as written
-		if err := d.Decode(&hooks); err != nil {
-			return false, "", fmt.Errorf("%s: \"hooks\" is not in Claude Code's shape: %w", path, err)
-		}
-		if hooks == nil { // "hooks": null, as good as none
-			hooks = map[string][]map[string]any{}
-		}
-	}
-	if !merge(hooks, cmd) {
+	if !merge(s.hooks, cmd) {
 		return false, "", nil
 	}
-	raw, err := json.Marshal(hooks)
+	raw, err := json.Marshal(s.hooks)
 	if err != nil {
 		return false, "", fmt.Errorf("encode hooks: %w", err)
 	}
-	doc["hooks"] = raw
-	out, err := json.MarshalIndent(doc, "", "  ")
+	s.keys["hooks"] = raw
+	backup, err = s.save(path, now)
+	return err == nil, backup, err
+}
+
+// settings is a settings file as read: its keys as written, and its
+// hooks decoded, to change.
+type settings struct {
+	old    []byte // the file, to back up
+	exists bool
+	keys   map[string]json.RawMessage
+	hooks  map[string][]map[string]any
+}
+
+// load reads the settings file at path; one not there reads as empty.
+// A file, or "hooks", that says null reads as empty too, as Claude Code
+// reads it: Unmarshal leaves a nil map for null, which panicked later.
+func load(path string) (*settings, error) {
+	old, err := readSettings(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	s := &settings{old: old, exists: err == nil}
+	if s.exists && len(bytes.TrimSpace(old)) > 0 {
+		if err := json.Unmarshal(old, &s.keys); err != nil {
+			return nil, fmt.Errorf("%s is not a JSON object; fix or move it first: %w", path, err)
+		}
+	}
+	if s.keys == nil {
+		s.keys = map[string]json.RawMessage{}
+	}
+	if raw, ok := s.keys["hooks"]; ok {
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.UseNumber() // numbers stay as written
+		if err := d.Decode(&s.hooks); err != nil {
+			return nil, fmt.Errorf("%s: \"hooks\" is not in Claude Code's shape: %w", path, err)
+		}
+	}
+	if s.hooks == nil {
+		s.hooks = map[string][]map[string]any{}
+	}
+	return s, nil
+}
+
+// save writes s.keys to path, after copying the file that was there to
+// a backup (writeBackup), whose path it returns ("" for none).
+func (s *settings) save(path string, now time.Time) (backup string, err error) {
+	out, err := json.MarshalIndent(s.keys, "", "  ")
 	if err != nil {
-		return false, "", fmt.Errorf("encode settings: %w", err)
+		return "", fmt.Errorf("encode settings: %w", err)
 	}
 	out = append(out, '\n')
 	mode := fs.FileMode(0o600)
-	if exists {
+	if s.exists {
 		if st, err := os.Stat(path); err == nil {
 			mode = st.Mode().Perm()
 		}
-		if backup, err = writeBackup(path, old, now); err != nil {
-			return false, "", fmt.Errorf("backup: %w", err)
+		if backup, err = writeBackup(path, s.old, now); err != nil {
+			return "", fmt.Errorf("backup: %w", err)
 		}
 	}
 	dest, err := target(path)
 	if err != nil {
-		return false, backup, fmt.Errorf("write %s: %w", path, err)
+		return backup, fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := writeAtomic(dest, out, mode); err != nil {
-		return false, backup, err
-	}
-	return true, backup, nil
+	return backup, writeAtomic(dest, out, mode)
 }
 
 // maxLinks bounds the links target follows, as Linux's ELOOP does.

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestHooksUninstallCommand: `helmd hooks --uninstall` takes out what
+// --install put in, leaving the user's settings, says so with the
+// backup's name; run again, it says there is nothing to remove and
+// writes nothing.
+func TestHooksUninstallCommand(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("CLAUDE_CONFIG_DIR", dir)
+	path := filepath.Join(dir, "settings.json")
+	const mine = `{"model": "opus"}`
+	if err := os.WriteFile(path, []byte(mine), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t.Context(), []string{"hooks", "--install", "--port", "5099"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := run(t.Context(), []string{"hooks", "--uninstall"}, &out, io.Discard); err != nil {
+		t.Fatalf("helmd hooks --uninstall: %v", err)
+	}
+	if !strings.Contains(out.String(), "Helm's hooks removed from "+path) || !strings.Contains(out.String(), ".helm-backup-") {
+		t.Errorf("helmd hooks --uninstall said %q; want what it removed, and the backup", out.String())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "helmd") || strings.Contains(string(data), "hooks") || !strings.Contains(string(data), `"opus"`) {
+		t.Errorf("after uninstall settings.json holds %s; want the user's model alone", data)
+	}
+	entries, _ := os.ReadDir(dir)
+
+	out.Reset()
+	if err := run(t.Context(), []string{"hooks", "--uninstall"}, &out, io.Discard); err != nil {
+		t.Fatalf("helmd hooks --uninstall, again: %v", err)
+	}
+	if !strings.Contains(out.String(), "No Helm hooks installed in "+path) {
+		t.Errorf("second uninstall said %q; want that there are none", out.String())
+	}
+	if again, _ := os.ReadFile(path); string(again) != string(data) {
+		t.Error("the second uninstall rewrote settings.json")
+	}
+	if now, _ := os.ReadDir(dir); len(now) != len(entries) {
+		t.Errorf("the second uninstall left %d files where there were %d", len(now), len(entries))
+	}
+
+	if err := run(t.Context(), []string{"hooks", "--install", "--uninstall"}, io.Discard, io.Discard); err == nil {
+		t.Error("helmd hooks --install --uninstall: no error")
+	}
+}
