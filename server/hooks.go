@@ -58,7 +58,11 @@ func printHooks(args []string, home string, stdout, stderr io.Writer) error {
 	if *uninstall {
 		return uninstallHooks(hook.SettingsFile(os.Getenv("CLAUDE_CONFIG_DIR"), home), bin, stdout)
 	}
-	cmd := hook.Command(bin, hookArgs(cfg, home)...)
+	hargs, err := hookArgs(cfg, home)
+	if err != nil {
+		return fmt.Errorf("hooks: %w", err)
+	}
+	cmd := hook.Command(bin, hargs...)
 	if !*install {
 		snippet, err := hook.Snippet(cmd)
 		if err != nil {
@@ -105,14 +109,20 @@ func uninstallHooks(path, bin string, stdout io.Writer) error {
 // for another program must not send the token there); --auth none for a
 // helmd that wants no token, which has no token file to read, and
 // without it the hook, finding none, sent nothing; else the token file
-// when it is not the default.
-func hookArgs(cfg config.Config, home string) []string {
+// when it is not the default, as an absolute path: Claude Code runs the
+// hook from the session's project folder, where a relative one names
+// another file, or none.
+func hookArgs(cfg config.Config, home string) ([]string, error) {
 	args := []string{"--host", cfg.Host, "--port", strconv.Itoa(cfg.Port)}
 	if cfg.Auth == config.AuthNone {
-		return append(args, "--auth", config.AuthNone)
+		return append(args, "--auth", config.AuthNone), nil
 	}
 	if cfg.TokenFile != config.DefaultTokenFile(os.Getenv, home) {
-		args = append(args, "--token-file", cfg.TokenFile)
+		file, err := filepath.Abs(cfg.TokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("token file %s: %w", cfg.TokenFile, err)
+		}
+		args = append(args, "--token-file", file)
 	}
-	return args
+	return args, nil
 }

@@ -57,3 +57,31 @@ func TestHooksUninstallCommand(t *testing.T) {
 		t.Error("helmd hooks --install --uninstall: no error")
 	}
 }
+
+// TestHooksTokenFileMadeAbsolute: a relative --token-file (or
+// HELM_TOKEN_FILE) is written into the hook command as the absolute path
+// it names where `helmd hooks` runs: Claude Code runs the hook from the
+// session's project folder, where "tok" names another file, or none.
+func TestHooksTokenFileMadeAbsolute(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, tc := range []struct {
+		args []string
+		env  string
+	}{
+		{[]string{"--token-file", "tok"}, ""},
+		{[]string{"--token-file", "./tok"}, ""},
+		{nil, "tok"},
+	} {
+		t.Setenv("HELM_TOKEN_FILE", tc.env)
+		var out strings.Builder
+		if err := run(t.Context(), append([]string{"hooks", "--port", "5099"}, tc.args...), &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		cmd, _ := hookCommand(t, out.String(), "Stop")
+		want := " hook --host 127.0.0.1 --port 5099 --token-file " + filepath.Join(dir, "tok")
+		if !strings.HasSuffix(cmd, want) {
+			t.Errorf("helmd hooks %v (HELM_TOKEN_FILE=%q): the hook runs %q; want it to end with %q", tc.args, tc.env, cmd, want)
+		}
+	}
+}
