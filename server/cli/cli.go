@@ -158,6 +158,7 @@ func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc,
 	case all.NArg() > 0:
 		return nil, nil, fmt.Errorf("unexpected argument %q (see --help)", all.Arg(0))
 	}
+	host = config.CleanHost(host) // "[::1]", as in a URL
 	if port <= 0 || port > 65535 {
 		return nil, nil, fmt.Errorf("port %d out of range", port)
 	}

@@ -200,6 +200,7 @@ func define(fs *flag.FlagSet, env Env, home string) (*flags, error) {
 // config is the Config the parsed flags give, checked.
 func (f *flags) config(home string) (Config, error) {
 	c := f.c
+	c.Host = CleanHost(c.Host)
 	c.ClaudeDirs = splitList(f.claudeDirs)
 	c.AllowedHosts = splitList(f.allowed)
 	c.expandHome(home)

@@ -2,8 +2,24 @@ package config
 
 import (
 	"net"
+	"net/netip"
 	"strconv"
+	"strings"
 )
+
+// CleanHost is a host as given to --host or in HOST, without the
+// brackets an IPv6 address has in a URL ("[::1]" is ::1): Addr brackets
+// it again, and kept, it listened on and dialled "[[::1]]:5003". Anything
+// but a bracketed IP address is left as it is.
+func CleanHost(host string) string {
+	inner, ok := strings.CutPrefix(host, "[")
+	if inner, ok2 := strings.CutSuffix(inner, "]"); ok && ok2 {
+		if _, err := netip.ParseAddr(inner); err == nil {
+			return inner
+		}
+	}
+	return host
+}
 
 // Wildcard reports whether host listens on every interface (0.0.0.0, ::
 // or nothing), where no one address names the server.

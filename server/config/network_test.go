@@ -1,6 +1,7 @@
 package config
 
 import (
+	"io"
 	"net"
 	"slices"
 	"strings"
@@ -47,5 +48,38 @@ func TestNetworkURLs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCleanHost: a bracketed IP address, as in a URL, loses its
+// brackets, in --host and in HOST, so that it is listened on and dialled
+// (and taken as loopback, for --auth none); nothing else changes.
+func TestCleanHost(t *testing.T) {
+	for in, want := range map[string]string{
+		"[::1]":          "::1",
+		"[fe80::1%eth0]": "fe80::1%eth0",
+		"[127.0.0.1]":    "127.0.0.1",
+		"::1":            "::1",
+		"localhost":      "localhost",
+		"[localhost]":    "[localhost]",
+		"[::1":           "[::1",
+		"[]":             "[]",
+		"":               "",
+	} {
+		if got := CleanHost(in); got != want {
+			t.Errorf("CleanHost(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{[]string{"--host", "[::1]", "--auth", "none"}, nil},
+		{[]string{"--auth", "none"}, map[string]string{"HOST": "[::1]"}},
+	} {
+		c, err := Parse(tc.args, envOf(tc.env), "/home/u", io.Discard)
+		if err != nil || c.Host != "::1" || c.Addr() != "[::1]:5003" {
+			t.Errorf("%v %v: host %q, addr %q, %v; want ::1, [::1]:5003", tc.args, tc.env, c.Host, c.Addr(), err)
+		}
 	}
 }
