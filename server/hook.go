@@ -24,7 +24,7 @@ func runHook(ctx context.Context, args []string, stdin io.Reader, home string, s
 	if os.Getenv("HELM_HOOK_DEBUG") != "" {
 		debug = slog.New(slog.NewTextHandler(stderr, nil))
 	}
-	cfg, err := config.Parse(args, os.Getenv, home, io.Discard)
+	cfg, err := config.Parse(args, os.Getenv, home, io.Discard, io.Discard)
 	if err != nil {
 		debug.Warn("hook: bad arguments", "err", err)
 		return nil

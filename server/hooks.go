@@ -39,7 +39,7 @@ func printHooks(args []string, home string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("hooks", flag.ContinueOnError)
 	install := fs.Bool("install", false, "merge the hooks into Claude Code's settings.json (env CLAUDE_CONFIG_DIR; default ~/.claude), after a backup")
 	uninstall := fs.Bool("uninstall", false, "remove Helm's hooks from Claude Code's settings.json, after a backup; every other key and hook stays")
-	cfg, err := config.ParseCommand(fs, hooksUsage, hooksFlags, args, os.Getenv, home, stderr)
+	cfg, err := config.ParseCommand(fs, hooksUsage, hooksFlags, args, os.Getenv, home, stdout, stderr)
 	switch {
 	case errors.Is(err, config.ErrHelp):
 		return nil

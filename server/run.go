@@ -59,13 +59,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		case "hooks":
 			return printHooks(args[1:], home, stdout, stderr)
 		case "help": // as git and go read it: the usage, not an error
-			args = []string{"--help"}
+			var err error
+			if args, err = helpArgs(args[1:]); err != nil {
+				return err
+			}
+			return run(ctx, args, stdout, stderr)
 		}
 	}
 	if len(args) > 0 && cli.Is(args[0]) {
 		return cli.Run(ctx, args, cli.IO{Home: home, Stdout: stdout, Stderr: stderr})
 	}
-	cfg, err := config.Parse(args, os.Getenv, home, stderr)
+	cfg, err := config.Parse(args, os.Getenv, home, stdout, stderr)
 	switch {
 	case errors.Is(err, config.ErrHelp):
 		return nil

@@ -399,12 +399,18 @@ func TestUnknownFlagSaidOnceByEveryCommand(t *testing.T) {
 		if tc.args[0] != "--bogus" && strings.Contains(got, "\n  -claude-dir ") {
 			t.Errorf("helmd %v: the usage lists helmd's own flags:\n%s", tc.args, got)
 		}
-		// --help prints that usage alone, and exits 0.
-		help := append(slices.Clone(tc.args[:len(tc.args)-1]), "--help")
-		var helpOut, helpErr strings.Builder
-		if err := run(t.Context(), help, &helpOut, &helpErr); err != nil || helpOut.Len() != 0 ||
-			helpErr.String() != strings.TrimSuffix(got, tc.say+"\n") {
-			t.Errorf("helmd %v: %v, stdout %q, want nil and the usage above on stderr:\n%s", help, err, helpOut.String(), helpErr.String())
+		// --help, -h and helmd help <command> print that usage alone, on
+		// stdout (helmd ls --help | grep json), and exit 0.
+		for _, h := range []string{"--help", "-h", "help"} {
+			help := append(slices.Clone(tc.args[:len(tc.args)-1]), h)
+			if h == "help" {
+				help = append([]string{"help"}, tc.args[:len(tc.args)-1]...)
+			}
+			var helpOut, helpErr strings.Builder
+			if err := run(t.Context(), help, &helpOut, &helpErr); err != nil || helpErr.Len() != 0 ||
+				helpOut.String() != strings.TrimSuffix(got, tc.say+"\n") {
+				t.Errorf("helmd %v: %v, stderr %q, want nil and the usage above on stdout:\n%s", help, err, helpErr.String(), helpOut.String())
+			}
 		}
 	}
 }
@@ -420,15 +426,23 @@ func TestHookIgnoresAnUnknownFlag(t *testing.T) {
 }
 
 // `helmd help` prints the usage, as --help does, rather than refusing an
-// argument it does not know.
+// argument it does not know; asked for, it goes to stdout, so that
+// `helmd help | grep port` finds the flag. helmd help <command> is that
+// command's help (it ignored the command), and a command there is not
+// is an error.
 func TestHelpCommand(t *testing.T) {
-	for _, args := range [][]string{{"help"}, {"--help"}} {
+	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}, {"help", "hook"}} {
 		var out, errOut strings.Builder
 		if err := run(t.Context(), args, &out, &errOut); err != nil {
 			t.Errorf("helmd %v: %v", args, err)
 		}
-		if got := out.String() + errOut.String(); !strings.Contains(got, "Usage: helmd [flags]") || !strings.Contains(got, "-claude-dir") {
-			t.Errorf("helmd %v printed %q, want the usage with the flags", args, got)
+		if got := out.String(); !strings.Contains(got, "Usage: helmd [flags]") || !strings.Contains(got, "\n  -port ") || errOut.Len() != 0 {
+			t.Errorf("helmd %v printed %q, stderr %q; want the usage with the flags on stdout alone", args, got, errOut.String())
 		}
+	}
+	var out, errOut strings.Builder
+	err := run(t.Context(), []string{"help", "lss"}, &out, &errOut)
+	if err == nil || fail(&errOut, err) != 1 || !strings.Contains(errOut.String(), `"lss"`) || out.Len() != 0 {
+		t.Errorf("helmd help lss: %v, stdout %q, stderr %q; want an error naming lss, exit 1", err, out.String(), errOut.String())
 	}
 }

@@ -42,7 +42,7 @@ var urlFlags = []string{"host", "port", "auth", "token", "token-file"}
 // With --host 0.0.0.0 or ::, the URLs by host name and address follow
 // on stderr.
 func printURL(ctx context.Context, args []string, home string, stdout, stderr io.Writer) error {
-	cfg, err := config.ParseCommand(flag.NewFlagSet("url", flag.ContinueOnError), urlUsage, urlFlags, args, os.Getenv, home, stderr)
+	cfg, err := config.ParseCommand(flag.NewFlagSet("url", flag.ContinueOnError), urlUsage, urlFlags, args, os.Getenv, home, stdout, stderr)
 	switch {
 	case errors.Is(err, config.ErrHelp):
 		return nil

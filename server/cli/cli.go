@@ -150,7 +150,8 @@ func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc,
 	err := all.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		printUsage(o.Stderr, cmd.usage, own, conn)
+		// Asked for, the usage is the output: stdout, to pipe or page.
+		printUsage(o.Stdout, cmd.usage, own, conn)
 		return nil, nil, errHelp
 	case err != nil:
 		printUsage(o.Stderr, cmd.usage, own, conn)

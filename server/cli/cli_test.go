@@ -209,13 +209,14 @@ func TestFlagsAnywhere(t *testing.T) {
 	if !errors.As(err, &e) || e.Code != ExitError {
 		t.Errorf("stray argument: %v", err)
 	}
-	if _, stderr, err := runCmd(context.Background(), nil, "ls", "--help"); err != nil || !strings.Contains(stderr, "Usage: helmd ls") {
-		t.Errorf("--help: %v %q", err, stderr)
+	if stdout, _, err := runCmd(context.Background(), nil, "ls", "--help"); err != nil || !strings.Contains(stdout, "Usage: helmd ls") {
+		t.Errorf("--help: %v %q", err, stdout)
 	}
 }
 
 // Each command's --help lists every flag it takes, its own and the
-// connection flags, once each, and exits 0 (it listed only the
+// connection flags, once each, on stdout (asked for, it is the output:
+// helmd ls --help | grep json), and exits 0 (it listed only the
 // connection flags: its own were defined after -h was handled).
 func TestHelpListsEveryFlag(t *testing.T) {
 	conn := []string{"host", "port", "token", "token-file"}
@@ -227,14 +228,14 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	} {
 		for _, help := range []string{"--help", "-h"} {
 			stdout, stderr, err := runCmd(context.Background(), nil, cmd, help)
-			if err != nil || stdout != "" || !strings.HasPrefix(stderr, "Usage: helmd "+cmd+" ") {
-				t.Errorf("%s %s: %v, stdout %q, stderr:\n%s", cmd, help, err, stdout, stderr)
+			if err != nil || stderr != "" || !strings.HasPrefix(stdout, "Usage: helmd "+cmd+" ") {
+				t.Errorf("%s %s: %v, stderr %q, stdout:\n%s", cmd, help, err, stderr, stdout)
 				continue
 			}
 			for _, f := range append(own, conn...) {
 				// PrintDefaults starts each flag's line with "  -name".
-				if n := strings.Count(stderr, "\n  -"+f+" ") + strings.Count(stderr, "\n  -"+f+"\n"); n != 1 {
-					t.Errorf("%s %s lists -%s %d times, want once:\n%s", cmd, help, f, n, stderr)
+				if n := strings.Count(stdout, "\n  -"+f+" ") + strings.Count(stdout, "\n  -"+f+"\n"); n != 1 {
+					t.Errorf("%s %s lists -%s %d times, want once:\n%s", cmd, help, f, n, stdout)
 				}
 			}
 		}

@@ -79,19 +79,21 @@ var (
 // Env looks up an environment variable ("" when unset).
 type Env func(string) string
 
-// Parse reads flags from args with environment fallbacks. Usage and
-// errors go to out.
-func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
+// Parse reads flags from args with environment fallbacks. The usage
+// goes to stdout when asked for (--help, -h), so that it can be piped
+// (helmd --help | grep port), and to stderr above a mistake in args.
+func Parse(args []string, env Env, home string, stdout, stderr io.Writer) (Config, error) {
 	fs := flag.NewFlagSet("helmd", flag.ContinueOnError)
 	f, err := define(fs, env, home)
 	if err != nil {
 		return Config{}, err
 	}
 	if err := parseQuietly(fs, args); err != nil {
-		usage(fs, out)
 		if errors.Is(err, flag.ErrHelp) {
+			usage(fs, stdout)
 			return f.c, ErrHelp
 		}
+		usage(fs, stderr)
 		return f.c, err
 	}
 	if f.version {
@@ -107,9 +109,9 @@ func Parse(args []string, env Env, home string, out io.Writer) (Config, error) {
 // helmd's flags (helmd url, helmd hooks), named in takes, besides its own
 // defined on fs (a ContinueOnError set named after the command). It
 // refuses helmd's others, which would change nothing it does, and its
-// usage, printed to out as Parse's is, is head then its flags alone:
-// helmd's whole usage listed some thirty it does not take.
-func ParseCommand(fs *flag.FlagSet, head string, takes []string, args []string, env Env, home string, out io.Writer) (Config, error) {
+// usage, printed to stdout or stderr as Parse's is, is head then its
+// flags alone: helmd's whole usage listed some thirty it does not take.
+func ParseCommand(fs *flag.FlagSet, head string, takes []string, args []string, env Env, home string, stdout, stderr io.Writer) (Config, error) {
 	all := flag.NewFlagSet("helmd", flag.ContinueOnError)
 	f, err := define(all, env, home)
 	if err != nil {
@@ -120,6 +122,10 @@ func ParseCommand(fs *flag.FlagSet, head string, takes []string, args []string, 
 		fs.Var(h.Value, h.Name, h.Usage)
 	}
 	if err := parseQuietly(fs, args); err != nil {
+		out := stderr
+		if errors.Is(err, flag.ErrHelp) {
+			out = stdout
+		}
 		fmt.Fprint(out, head)
 		fs.SetOutput(out)
 		fs.PrintDefaults()
@@ -266,6 +272,8 @@ Usage: helmd [flags]
                            from it, after a backup) the hooks that tell helmd when a
                            session waits
        helmd hook [flags]  the hook itself: forwards the payload on stdin to helmd
+       helmd help [command]
+                           this usage, or a command's
 
 Open the URL helmd prints at start (it carries the access token; "helmd url" prints it
 again). API: GET /api/sessions, GET /api/sessions/stream (Server-Sent Events),

@@ -96,7 +96,7 @@ func TestParseDefaultsAndEnv(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := Parse(tc.args, envOf(tc.env), "/home/u", io.Discard)
+			c, err := Parse(tc.args, envOf(tc.env), "/home/u", io.Discard, io.Discard)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,22 +124,30 @@ func TestParseErrors(t *testing.T) {
 		{nil, map[string]string{"HELM_TOKEN": "has spaces in it, which break cookies"}, "16 to 512 characters"},
 	}
 	for _, tc := range tests {
-		_, err := Parse(tc.args, envOf(tc.env), "/home/u", io.Discard)
+		_, err := Parse(tc.args, envOf(tc.env), "/home/u", io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Parse(%v) error = %v, want it to mention %q", tc.args, err, tc.want)
 		}
 	}
 }
 
+// TestHelpAndVersion: the usage asked for goes to stdout (helmd --help |
+// grep port); above a mistake, to stderr.
 func TestHelpAndVersion(t *testing.T) {
-	var out strings.Builder
-	if _, err := Parse([]string{"--help"}, envOf(nil), "", &out); !errors.Is(err, ErrHelp) {
-		t.Fatalf("--help: %v", err)
+	for _, help := range []string{"--help", "-h"} {
+		var out, errOut strings.Builder
+		if _, err := Parse([]string{help}, envOf(nil), "", &out, &errOut); !errors.Is(err, ErrHelp) {
+			t.Fatalf("%s: %v", help, err)
+		}
+		if !strings.Contains(out.String(), "Usage: helmd") || !strings.Contains(out.String(), "-claude-dir") || errOut.Len() != 0 {
+			t.Fatalf("%s: stdout %q, stderr %q; want the usage on stdout alone", help, out.String(), errOut.String())
+		}
 	}
-	if !strings.Contains(out.String(), "Usage: helmd") || !strings.Contains(out.String(), "-claude-dir") {
-		t.Fatalf("usage text missing: %s", out.String())
+	var out, errOut strings.Builder
+	if _, err := Parse([]string{"--bogus"}, envOf(nil), "", &out, &errOut); err == nil || out.Len() != 0 || !strings.Contains(errOut.String(), "Usage: helmd") {
+		t.Fatalf("--bogus: %v, stdout %q, stderr %q; want an error and the usage on stderr", err, out.String(), errOut.String())
 	}
-	if _, err := Parse([]string{"--version"}, envOf(nil), "", io.Discard); !errors.Is(err, ErrVersion) {
+	if _, err := Parse([]string{"--version"}, envOf(nil), "", io.Discard, io.Discard); !errors.Is(err, ErrVersion) {
 		t.Fatalf("--version: %v", err)
 	}
 }
@@ -162,7 +170,7 @@ func TestFleetFlags(t *testing.T) {
 		{"TTL too short", []string{"--fleet-ttl", "1ms"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := Parse(tc.args, env, "/home/u", io.Discard)
+			c, err := Parse(tc.args, env, "/home/u", io.Discard, io.Discard)
 			if (err == nil) != tc.ok {
 				t.Fatalf("Parse(%q) = %+v, %v; want ok=%v", tc.args, c.Fleet, err, tc.ok)
 			}
@@ -170,7 +178,7 @@ func TestFleetFlags(t *testing.T) {
 	}
 	// The defaults: an offline machine's sessions kept a week, a
 	// machine silent for 30 s shown offline.
-	c, err := Parse(nil, env, "/home/u", io.Discard)
+	c, err := Parse(nil, env, "/home/u", io.Discard, io.Discard)
 	if err != nil || c.Fleet.Forget != 7*24*time.Hour || c.Fleet.TTL != 30*time.Second {
 		t.Fatalf("defaults: forget %v, TTL %v (%v); want 168h and 30s", c.Fleet.Forget, c.Fleet.TTL, err)
 	}

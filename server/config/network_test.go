@@ -77,7 +77,7 @@ func TestCleanHost(t *testing.T) {
 		{[]string{"--host", "[::1]", "--auth", "none"}, nil},
 		{[]string{"--auth", "none"}, map[string]string{"HOST": "[::1]"}},
 	} {
-		c, err := Parse(tc.args, envOf(tc.env), "/home/u", io.Discard)
+		c, err := Parse(tc.args, envOf(tc.env), "/home/u", io.Discard, io.Discard)
 		if err != nil || c.Host != "::1" || c.Addr() != "[::1]:5003" {
 			t.Errorf("%v %v: host %q, addr %q, %v; want ::1, [::1]:5003", tc.args, tc.env, c.Host, c.Addr(), err)
 		}

@@ -22,7 +22,7 @@ func TestWaitingTTL(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := Parse(tc.args, envOf(tc.env), "/home/u", io.Discard)
+			c, err := Parse(tc.args, envOf(tc.env), "/home/u", io.Discard, io.Discard)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
 			}
