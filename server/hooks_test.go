@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/fixture"
 )
 
 // TestHooksUninstallCommand: `helmd hooks --uninstall` takes out what
@@ -83,5 +86,26 @@ func TestHooksTokenFileMadeAbsolute(t *testing.T) {
 		if !strings.HasSuffix(cmd, want) {
 			t.Errorf("helmd hooks %v (HELM_TOKEN_FILE=%q): the hook runs %q; want it to end with %q", tc.args, tc.env, cmd, want)
 		}
+	}
+}
+
+// TestHookWithAnotherProgramsPort: a PORT in the session's environment
+// that is no number (another program's) does not stop the hook, whose
+// --port says where helmd is: it failed to parse its arguments and sent
+// nothing, so that helmd never heard the session wait.
+func TestHookWithAnotherProgramsPort(t *testing.T) {
+	const sid, cwd = "a77e0000-0000-4000-8000-00000000000a", "/home/dev/badport"
+	root := t.TempDir()
+	fixture.Append(t, fixture.Path(root, cwd, sid), fixture.User(sid, cwd, "start", time.Now().Add(-time.Minute)))
+	srv := startHelmd(t, root, "--debounce", "1h")
+	t.Setenv("PORT", "abc")
+	payload := hookPayload(sid, "Stop", `,"stop_hook_active":false`)
+	if err := runHook(t.Context(), []string{"--port", portOf(t, srv.URL), "--auth", "none"}, strings.NewReader(payload), t.TempDir(), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var status struct{ Hooks struct{ Accepted int } }
+	getJSON(t, srv.URL+"/api/status", &status)
+	if status.Hooks.Accepted != 1 {
+		t.Errorf("hooks accepted with PORT=abc and --port given: %d, want 1", status.Hooks.Accepted)
 	}
 }

@@ -119,12 +119,16 @@ func Run(ctx context.Context, args []string, o IO) error {
 // returns a client for that helmd and the command to run.
 func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc, error) {
 	port := 5003
+	// A PORT that is no number is an error only when --port does not
+	// replace it (below): it may be another program's.
+	var portErr error
 	if p := o.Env("PORT"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil {
-			return nil, nil, fmt.Errorf("PORT=%q is not a number", p)
+			portErr = fmt.Errorf("PORT=%q is not a number", p)
+		} else {
+			port = n
 		}
-		port = n
 	}
 	host := o.Env("HOST")
 	if host == "" {
@@ -158,6 +162,13 @@ func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc,
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	case all.NArg() > 0:
 		return nil, nil, fmt.Errorf("unexpected argument %q (see --help)", all.Arg(0))
+	}
+	if portErr != nil {
+		given := false
+		all.Visit(func(f *flag.Flag) { given = given || f.Name == "port" })
+		if !given {
+			return nil, nil, portErr
+		}
 	}
 	host = config.CleanHost(host) // "[::1]", as in a URL
 	if port <= 0 || port > 65535 {

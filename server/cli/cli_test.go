@@ -266,3 +266,15 @@ func TestUnknownFlagSaidOnce(t *testing.T) {
 		t.Errorf("usage --port notaport: %v\n%s", err, stderr)
 	}
 }
+
+// A PORT that is no number is an error only when used: with --port it
+// is not (it failed the command, though --port said where helmd is).
+func TestBadPortEnvReplacedByTheFlag(t *testing.T) {
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `[]`) })
+	if stdout, _, err := runCmd(context.Background(), map[string]string{"PORT": "abc"}, "ls", "--json", "--port", port); err != nil || stdout != "[]\n" {
+		t.Errorf("PORT=abc ls --port %s: %v %q; want the list", port, err, stdout)
+	}
+	if _, _, err := runCmd(context.Background(), map[string]string{"PORT": "abc"}, "ls", "--json"); err == nil || !strings.Contains(err.Error(), `PORT="abc"`) {
+		t.Errorf("PORT=abc ls: %v; want PORT refused", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -84,10 +85,7 @@ type Env func(string) string
 // (helmd --help | grep port), and to stderr above a mistake in args.
 func Parse(args []string, env Env, home string, stdout, stderr io.Writer) (Config, error) {
 	fs := flag.NewFlagSet("helmd", flag.ContinueOnError)
-	f, err := define(fs, env, home)
-	if err != nil {
-		return Config{}, err
-	}
+	f := define(fs, env, home)
 	if err := parseQuietly(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(fs, stdout)
@@ -102,7 +100,8 @@ func Parse(args []string, env Env, home string, stdout, stderr io.Writer) (Confi
 	if fs.NArg() > 0 {
 		return f.c, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
 	}
-	return f.config(home)
+	given := visited(fs)
+	return f.config(home, func(name string) bool { return !given[name] })
 }
 
 // ParseCommand reads the arguments of a command that takes some of
@@ -113,10 +112,7 @@ func Parse(args []string, env Env, home string, stdout, stderr io.Writer) (Confi
 // flags alone: helmd's whole usage listed some thirty it does not take.
 func ParseCommand(fs *flag.FlagSet, head string, takes []string, args []string, env Env, home string, stdout, stderr io.Writer) (Config, error) {
 	all := flag.NewFlagSet("helmd", flag.ContinueOnError)
-	f, err := define(all, env, home)
-	if err != nil {
-		return Config{}, err
-	}
+	f := define(all, env, home)
 	for _, name := range takes {
 		h := all.Lookup(name) // nil for a name helmd has no flag of: the panic below fails the command's test
 		fs.Var(h.Value, h.Name, h.Usage)
@@ -137,7 +133,15 @@ func ParseCommand(fs *flag.FlagSet, head string, takes []string, args []string, 
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
 	}
-	return f.config(home)
+	given := visited(fs)
+	return f.config(home, func(name string) bool { return slices.Contains(takes, name) && !given[name] })
+}
+
+// visited is the set of flags args gave on fs.
+func visited(fs *flag.FlagSet) map[string]bool {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	return given
 }
 
 // parseQuietly parses args with fs printing nothing: the flag package
@@ -155,23 +159,31 @@ type flags struct {
 	c                   Config
 	claudeDirs, allowed string
 	version             bool
+	badEnv              []badEnv
+}
+
+// badEnv is an environment variable that a flag defaults to but that
+// does not parse: an error only if the flag's value is used (config).
+type badEnv struct {
+	flag string
+	err  error
 }
 
 // define defines every flag of helmd's on fs, each defaulting to its
 // environment variable.
-func define(fs *flag.FlagSet, env Env, home string) (*flags, error) {
+func define(fs *flag.FlagSet, env Env, home string) *flags {
 	if env == nil {
 		env = os.Getenv
 	}
+	f := &flags{}
 	port, err := envInt(env, "PORT", 5003)
 	if err != nil {
-		return nil, err
+		f.badEnv = append(f.badEnv, badEnv{"port", err})
 	}
 	waitingTTL, err := envDuration(env, "HELM_WAITING_TTL", 12*time.Hour)
 	if err != nil {
-		return nil, err
+		f.badEnv = append(f.badEnv, badEnv{"waiting-ttl", err})
 	}
-	f := &flags{}
 	c := &f.c
 	fs.StringVar(&c.Host, "host", or(env("HOST"), "127.0.0.1"), "address to listen on (env HOST)")
 	fs.IntVar(&c.Port, "port", port, "port to listen on (env PORT)")
@@ -200,11 +212,19 @@ func define(fs *flag.FlagSet, env Env, home string) (*flags, error) {
 	fs.StringVar(&c.HostName, "host-name", or(env("HELM_HOST_NAME"), osHostName()), "this machine's name in the page and in a fleet (env HELM_HOST_NAME; default the host name)")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	c.Fleet.register(fs, env)
-	return f, nil
+	return f
 }
 
-// config is the Config the parsed flags give, checked.
-func (f *flags) config(home string) (Config, error) {
+// config is the Config the parsed flags give, checked. used says whether
+// a flag's value is used: not given (its environment variable's, then),
+// and taken by the command. A PORT meant for another program that is no
+// number failed helmd hook, whose --port always replaces it.
+func (f *flags) config(home string, used func(flag string) bool) (Config, error) {
+	for _, b := range f.badEnv {
+		if used(b.flag) {
+			return f.c, b.err
+		}
+	}
 	c := f.c
 	c.Host = CleanHost(c.Host)
 	c.ClaudeDirs = splitList(f.claudeDirs)
@@ -305,6 +325,9 @@ func defaultCacheDir(env Env, home string) string {
 	return filepath.Join(home, ".cache", "helm")
 }
 
+// envInt and envDuration read an environment variable, def when it is
+// unset, and def with an error when it does not parse: the flag it is the
+// default of may replace it (flags.config).
 func envInt(env Env, name string, def int) (int, error) {
 	v := env(name)
 	if v == "" {
@@ -312,7 +335,7 @@ func envInt(env Env, name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, fmt.Errorf("%s=%q is not a number", name, v)
+		return def, fmt.Errorf("%s=%q is not a number", name, v)
 	}
 	return n, nil
 }
@@ -324,7 +347,7 @@ func envDuration(env Env, name string, def time.Duration) (time.Duration, error)
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		return 0, fmt.Errorf("%s=%q is not a duration (e.g. 12h, 90m)", name, v)
+		return def, fmt.Errorf("%s=%q is not a duration (e.g. 12h, 90m)", name, v)
 	}
 	return d, nil
 }
