@@ -139,11 +139,15 @@ func (t *jsonTree) partText(sid, messageID, partID, field string) (string, error
 	if err := t.readJSON(filepath.Join(t.dir, "part", messageID, partID+".json"), &pf); err != nil {
 		return "", ErrNoPart
 	}
-	switch field {
-	case "text":
+	// A field only its kind of part has: a text part has no output.
+	tool := pf.Type == "tool"
+	switch {
+	case field == "text" && !tool:
 		return pf.Text, nil
-	case "input":
+	case field == "input" && tool:
 		return string(pf.State.Input), nil
+	case field == "output" && tool:
+		return pf.State.Output, nil
 	}
-	return pf.State.Output, nil
+	return "", ErrNoPart
 }

@@ -288,6 +288,8 @@ func (s *Source) PartText(ctx context.Context, sid, messageID, partID, field str
 		return "", ErrNoPart
 	case err != nil:
 		return "", fmt.Errorf("read part: %w", err)
+	case !v.Valid:
+		return "", ErrNoPart // the part has no such field (a text part's output)
 	}
 	return v.String, nil
 }

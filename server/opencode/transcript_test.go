@@ -94,6 +94,7 @@ func TestMessagesPages(t *testing.T) {
 		{"ses_page", "msg_02", "prt_03b", "output"}, // another message's
 		{"ses_other", "msg_03", "prt_03b", "output"},
 		{"ses_page", "msg_03", "prt_03b", "data"},
+		{"ses_page", "msg_03", "prt_03b", "text"}, // a tool part has no text field
 	} {
 		if _, err := src.PartText(ctx, q[0], q[1], q[2], q[3]); err == nil {
 			t.Errorf("PartText%v: no error", q)
@@ -133,5 +134,8 @@ func TestMessagesFromLegacyTree(t *testing.T) {
 	}
 	if _, err := src.PartText(ctx, "ses_legacy", "msg_01", "../prt_01", "text"); !errors.Is(err, ErrNoPart) {
 		t.Errorf("a part id with a path: %v", err)
+	}
+	if _, err := src.PartText(ctx, "ses_legacy", "msg_01", "prt_01", "output"); !errors.Is(err, ErrNoPart) {
+		t.Errorf("a text part's output: %v, want ErrNoPart", err)
 	}
 }
