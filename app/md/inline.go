@@ -8,9 +8,9 @@ import (
 // InlineKind is an inline span's kind.
 type InlineKind uint8
 
-// Inline kinds. Emphasis and strikethrough hold plain text only: spans
-// never nest, so no input can make the tree (or the renderer's
-// recursion) deep.
+// Inline kinds. Emphasis, strikethrough and a link's text may hold other
+// spans (Kids) down to maxNest levels, deeper is text: no input can make
+// the tree (or the renderer's recursion) deep.
 const (
 	Text InlineKind = iota
 	CodeSpan
@@ -27,19 +27,35 @@ type Inline struct {
 	// Href is a Link's target, set only for an absolute http(s) URL; a
 	// link to anything else shows its text and goes nowhere.
 	Href string
+	// Kids are the spans of Text, when it holds any but plain text
+	// (**`file.go`**, [`README`](…), **[docs](…)**): shown instead of
+	// Text. A link's kids hold no link.
+	Kids []Inline
 }
+
+// maxNest bounds how deep spans nest. Assistants often write a code
+// span in bold or in a link, or a link in bold; deeper is rare, and
+// stays text.
+const maxNest = 2
 
 // maxInlines bounds the spans of one paragraph; the rest is one text.
 const maxInlines = 4000
 
 // ParseInline splits s into spans.
-func ParseInline(s string) []Inline {
+func ParseInline(s string) []Inline { return parseInline(s, 0, true) }
+
+// parseInline splits s, read depth levels down in other spans, into
+// spans; links says whether they may hold links (not in a link's text).
+func parseInline(s string, depth int, links bool) []Inline {
 	var out []Inline
 	var text strings.Builder
 	emit := func(in Inline) {
 		if text.Len() > 0 {
 			out = append(out, Inline{Kind: Text, Text: text.String()})
 			text.Reset()
+		}
+		if in.Kind != CodeSpan && in.Kind != Text && depth < maxNest {
+			in = nest(in, depth, links)
 		}
 		out = append(out, in)
 	}
@@ -92,6 +108,8 @@ func ParseInline(s string) []Inline {
 			text.WriteString(s[i : i+n])
 			i += n
 			continue
+		case !links && (c == 'h' || c == 'H' || c == 'w' || c == '[' || c == '<'):
+			// In a link's text: no link, nor bare URL, in it.
 		case c == 'h' || c == 'H' || c == 'w':
 			in, n, plain := autolink(s, i)
 			if n > 0 {
@@ -132,6 +150,17 @@ func ParseInline(s string) []Inline {
 	return out
 }
 
+// nest gives in, a span read depth levels down, the spans its text
+// holds, unless that is plain text.
+func nest(in Inline, depth int, links bool) Inline {
+	kids := parseInline(in.Text, depth+1, links && in.Kind != Link)
+	if len(kids) == 1 && kids[0].Kind == Text && kids[0].Text == in.Text {
+		return in
+	}
+	in.Kids = kids
+	return in
+}
+
 const escapable = "\\`*_{}[]()#+-.!<>|~"
 
 // run counts the bytes equal to c at the start of s.
@@ -149,7 +178,7 @@ func run(s string, c byte) int {
 func emphasis(s string, i int) (Inline, int) {
 	c := s[i]
 	n := run(s[i:], c)
-	if n > 2 {
+	if n > 3 {
 		return Inline{}, 0
 	}
 	if c == '_' && i > 0 && isWord(s[i-1]) {
@@ -176,11 +205,14 @@ func emphasis(s string, i int) (Inline, int) {
 	if c == '_' && i+n+end+n < len(s) && isWord(s[i+n+end+n]) {
 		return Inline{}, 0
 	}
-	k := Em
-	if n == 2 {
-		k = Strong
+	switch n {
+	case 1:
+		return Inline{Kind: Em, Text: body[:end]}, n + end + n
+	case 2:
+		return Inline{Kind: Strong, Text: body[:end]}, n + end + n
 	}
-	return Inline{Kind: k, Text: body[:end]}, n + end + n
+	// ***both***: strong, holding the emphasis (nest reads it).
+	return Inline{Kind: Strong, Text: delim[:1] + body[:end] + delim[:1]}, n + end + n
 }
 
 // strike reads ~~text~~ at s[i:], GitHub's strikethrough, returning the

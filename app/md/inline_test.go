@@ -165,3 +165,28 @@ func within(t *testing.T, d time.Duration, f func()) {
 	}
 	t.Logf("took %v", time.Since(start))
 }
+
+// Spans hold others as assistants write them: a code span in bold, in
+// emphasis or in a link's text, a link in bold, bold and emphasis at
+// once. A link's text holds no link, and nesting stops at maxNest.
+func TestNestedSpans(t *testing.T) {
+	code := func(s string) Inline { return Inline{Kind: CodeSpan, Text: s} }
+	text := func(s string) Inline { return Inline{Kind: Text, Text: s} }
+	testInline(t, []struct {
+		name, src string
+		want      []Inline
+	}{
+		{"code in bold", "**`file.go`**", []Inline{{Kind: Strong, Text: "`file.go`", Kids: []Inline{code("file.go")}}}},
+		{"code in emphasis", "*the `cfg` struct*", []Inline{{Kind: Em, Text: "the `cfg` struct", Kids: []Inline{text("the "), code("cfg"), text(" struct")}}}},
+		{"code in a link", "[`README.md`](https://x.test/r)", []Inline{{Kind: Link, Text: "`README.md`", Href: "https://x.test/r", Kids: []Inline{code("README.md")}}}},
+		{"a link in bold", "**[docs](https://x.test/d)**", []Inline{{Kind: Strong, Text: "[docs](https://x.test/d)", Kids: []Inline{{Kind: Link, Text: "docs", Href: "https://x.test/d"}}}}},
+		{"bold and emphasis", "***both***", []Inline{{Kind: Strong, Text: "*both*", Kids: []Inline{{Kind: Em, Text: "both"}}}}},
+		{"struck bold", "~~**old**~~", []Inline{{Kind: Del, Text: "**old**", Kids: []Inline{{Kind: Strong, Text: "old"}}}}},
+		{"plain text holds nothing", "**plain**", []Inline{{Kind: Strong, Text: "plain"}}},
+		{"no link in a link's text", "[see https://y.test](https://x.test)", []Inline{{Kind: Link, Text: "see https://y.test", Href: "https://x.test"}}},
+		{"three deep, then text", "**a *b ~~c~~ d* e**", []Inline{{Kind: Strong, Text: "a *b ~~c~~ d* e", Kids: []Inline{
+			text("a "), {Kind: Em, Text: "b ~~c~~ d", Kids: []Inline{text("b "), {Kind: Del, Text: "c"}, text(" d")}}, text(" e")}}}},
+		{"deeper stays text", "**a *b ~~c [d](https://x.test) e~~ f* g**", []Inline{{Kind: Strong, Text: "a *b ~~c [d](https://x.test) e~~ f* g", Kids: []Inline{
+			text("a "), {Kind: Em, Text: "b ~~c [d](https://x.test) e~~ f", Kids: []Inline{text("b "), {Kind: Del, Text: "c [d](https://x.test) e"}, text(" f")}}, text(" g")}}}},
+	})
+}

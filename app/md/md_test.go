@@ -210,6 +210,8 @@ func TestHostileInputIsBounded(t *testing.T) {
 		{"tables in deep lists", strings.Repeat(deepList(10, "-")+"  | a |\n  |---|\n", 1000)},
 		{"many stars", strings.Repeat("*", 100000)},
 		{"nested emphasis", strings.Repeat("*_", 50000) + "x" + strings.Repeat("_*", 50000)},
+		{"nested spans", strings.Repeat("**a *b ~~c [d **e** `f`](https://x.test)~~*", 20000)},
+		{"spans in spans, closed", strings.Repeat("**[*~~`a`~~*](https://x.test)** ", 20000)},
 		{"many brackets", strings.Repeat("[", 100000) + "](http://x.test)"},
 		{"many fences", strings.Repeat("```\n", 10001)},
 		{"many paragraphs", strings.Repeat("a\n\n", 100000)},
@@ -304,10 +306,26 @@ func checkTree(blocks []Block) error {
 }
 
 // checkSpans checks that no link leads anywhere but to an http(s) URL.
-func checkSpans(ins []Inline) error {
+func checkSpans(ins []Inline) error { return checkNested(ins, 0, false) }
+
+// checkNested checks spans depth levels down in others, inLink when in a
+// link's text: safe hrefs, no deeper than maxNest, no link in a link.
+func checkNested(ins []Inline, depth int, inLink bool) error {
 	for _, in := range ins {
 		if in.Href != "" && !strings.HasPrefix(strings.ToLower(in.Href), "http") {
 			return fmt.Errorf("unsafe href %q", in.Href)
+		}
+		if in.Kind == Link && inLink {
+			return fmt.Errorf("a link %q in a link's text", in.Text)
+		}
+		if len(in.Kids) == 0 {
+			continue
+		}
+		if depth >= maxNest || in.Kind == Text || in.Kind == CodeSpan {
+			return fmt.Errorf("a %d span %d deep holds others", in.Kind, depth)
+		}
+		if err := checkNested(in.Kids, depth+1, inLink || in.Kind == Link); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -156,25 +156,33 @@ func alignClass(align []md.Align, i int) string {
 	return ""
 }
 
+// inlines renders spans; those that hold others (md.Inline.Kids, at most
+// md's nesting bound deep) render them inside.
 func inlines(ins []md.Inline, mark Marker) []app.UI {
 	out := make([]app.UI, 0, len(ins))
 	for _, in := range ins {
+		body := func() []app.UI {
+			if len(in.Kids) > 0 {
+				return inlines(in.Kids, mark)
+			}
+			return mark(in.Text)
+		}
 		switch in.Kind {
 		case md.CodeSpan:
 			out = append(out, el.Code().Body(mark(in.Text)...))
 		case md.Em:
-			out = append(out, el.Em().Body(mark(in.Text)...))
+			out = append(out, el.Em().Body(body()...))
 		case md.Strong:
-			out = append(out, el.Strong().Body(mark(in.Text)...))
+			out = append(out, el.Strong().Body(body()...))
 		case md.Del:
-			out = append(out, el.Del().Body(mark(in.Text)...))
+			out = append(out, el.Del().Body(body()...))
 		case md.Link:
 			if in.Href == "" {
-				out = append(out, el.Span().Class("link-text").Body(mark(in.Text)...))
+				out = append(out, el.Span().Class("link-text").Body(body()...))
 				continue
 			}
 			out = append(out, el.A().Attr("href", in.Href).Attr("rel", "noopener noreferrer").Attr("target", "_blank").
-				Title("%s", md.Clean(in.Href)).Body(mark(in.Text)...))
+				Title("%s", md.Clean(in.Href)).Body(body()...))
 		default:
 			out = append(out, mark(in.Text)...)
 		}

@@ -140,6 +140,19 @@ func TestRenderStrikethrough(t *testing.T) {
 	checkRenders(t, tests)
 }
 
+// Spans in spans render inside each other, their text as text.
+func TestRenderNestedSpans(t *testing.T) {
+	tests := []renderCase{
+		{"code in bold", "See **`run.go`**.", "<p dir=\"auto\">See <strong><code>run.go</code></strong>.</p>"},
+		{"code in a link", "[`README`](https://x.test/r)",
+			`<p dir="auto"><a href="https://x.test/r" rel="noopener noreferrer" target="_blank" title="https://x.test/r"><code>README</code></a></p>`},
+		{"a link in bold", "**[docs](https://x.test/d)**",
+			`<p dir="auto"><strong><a href="https://x.test/d" rel="noopener noreferrer" target="_blank" title="https://x.test/d">docs</a></strong></p>`},
+		{"bold and emphasis", "***<b>both</b>***", "<p dir=\"auto\"><strong><em>&lt;b&gt;both&lt;/b&gt;</em></strong></p>"},
+	}
+	checkRenders(t, tests)
+}
+
 // Lists render as a reader of GitHub would see them: a list under an item
 // is a sub-list in that item, of its own kind.
 func TestRenderNestedLists(t *testing.T) {
