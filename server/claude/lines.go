@@ -2,6 +2,7 @@ package claude
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -93,6 +94,7 @@ func (r *reader) lines(f *os.File, off int64, takeTail bool, visit func(rec *rec
 	r.rec.forgetLast(true) // every line of this read goes to one aggregate
 	defer func() { r.f = nil; r.br.Reset(nil); r.rec.forgetLast(false) }()
 	r.readErr = nil
+	atStart := off == 0
 	for {
 		chunk, err := r.br.ReadSlice('\n')
 		if len(chunk) == 0 {
@@ -111,10 +113,16 @@ func (r *reader) lines(f *os.File, off int64, takeTail bool, visit func(rec *rec
 		if !r.terminated && !r.ended {
 			more = r.more // a long line: the parser takes the rest chunk by chunk
 		}
-		blank := r.terminated && isBlank(chunk)
+		body := chunk
+		if atStart {
+			// A byte order mark, as some Windows editors write when a
+			// transcript is saved by hand: not part of the first record.
+			body, atStart = bytes.TrimPrefix(chunk, utf8BOM), false
+		}
+		blank := r.terminated && isBlank(body)
 		ok := false
 		if !blank {
-			ok = r.p.parseLine(&r.rec, chunk, more)
+			ok = r.p.parseLine(&r.rec, body, more)
 		}
 		for more != nil && !r.terminated && !r.ended {
 			more() // drain what the parser left of a bad line
@@ -154,3 +162,6 @@ func isBlank(b []byte) bool {
 	}
 	return true
 }
+
+// utf8BOM is the byte order mark a file may start with.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}

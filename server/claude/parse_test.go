@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // parseChunked parses line handed over in chunks of n bytes, as a long
@@ -225,4 +226,18 @@ func FuzzParseLine(f *testing.F) {
 			t.Errorf("message.id = %q, encoding/json says %q", r.msgID.bytes(), id)
 		}
 	})
+}
+
+// TestByteOrderMark: a transcript saved by an editor that starts it with
+// a byte order mark keeps its first record (its prompt is the title),
+// and counts no malformed line.
+func TestByteOrderMark(t *testing.T) {
+	t0 := at("2026-03-02T15:00:00Z")
+	root := t.TempDir()
+	write(t, root, projectRel("/w", sidStatus+".jsonl"), "\xEF\xBB\xBF"+promptLine("first prompt", t0)+answerLine("a", "Done.", t0.Add(time.Second)))
+	src, out := scan(t, root, t0.Add(time.Minute).Format(time.RFC3339Nano))
+	s := one(t, out)
+	if s.Title != "first prompt" || s.MessageCount != 2 || src.Stats().LinesSkipped != 0 {
+		t.Errorf("title %q, %d messages, %d lines skipped; want the first prompt, 2, 0", s.Title, s.MessageCount, src.Stats().LinesSkipped)
+	}
 }

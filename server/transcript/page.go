@@ -2,6 +2,7 @@ package transcript
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -285,6 +286,8 @@ func (p *pager) line(k int) (*parsed, error) {
 // lenient reader takes the record: such a line is decoded again with
 // those characters escaped, so the page shows what the list counts.
 func decodeLine(b []byte, l *line) error {
+	// A file saved by a Windows editor may start with a byte order mark.
+	b = bytes.TrimPrefix(b, utf8BOM)
 	err := json.Unmarshal(b, l)
 	var syn *json.SyntaxError
 	if err == nil || !errors.As(err, &syn) || !hasRawControl(b) {
@@ -328,3 +331,6 @@ func escapeRawControls(b []byte) []byte {
 }
 
 const hexDigit = "0123456789abcdef"
+
+// utf8BOM is the byte order mark a file may start with.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}

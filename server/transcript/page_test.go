@@ -453,3 +453,17 @@ func TestRawControlCharactersInAString(t *testing.T) {
 		t.Fatalf("got %q\nwant %q", got, want)
 	}
 }
+
+// TestByteOrderMark: a transcript saved by an editor that starts it with
+// a byte order mark keeps its first record.
+func TestByteOrderMark(t *testing.T) {
+	var r rec
+	path := tempTranscript(t, append([]byte("\xEF\xBB\xBF"), jsonl(t, r.prompt("first"), r.prompt("second"))...))
+	page, err := NewFiles(0).Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := summaryOf(page.Messages), []string{"user[text:first]", "user[text:second]"}; !slices.Equal(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
