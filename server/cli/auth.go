@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -13,9 +14,6 @@ const probeTimeout = 3 * time.Second
 
 // ErrTokenRefused is a helmd that wants a token and was not given its own.
 var ErrTokenRefused = errors.New("helmd wants a token, and not this one")
-
-// errNotHelmd is an answer from something that is not helmd.
-var errNotHelmd = errors.New("what answers there is not helmd")
 
 // NeedsToken asks the helmd listening at base (http://host:port/) whether
 // it wants a token, as any client finds out: by asking for its status
@@ -37,7 +35,8 @@ func NeedsToken(ctx context.Context, base, token string) (bool, error) {
 	case err == nil && doc.Version != "":
 		return false, nil
 	case err == nil:
-		return false, fmt.Errorf("%s: %w", base, errNotHelmd)
+		return false, fmt.Errorf("what answers at %s %w (its status names no version): is helmd on another port? (--port)",
+			strings.TrimSuffix(base, "/"), errNotHelmd)
 	case !errors.Is(err, errUnauthorized):
 		return false, err
 	case token == "":

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"vibecraft.sh/helm/server/internal/tokenproof"
@@ -21,23 +20,6 @@ const requestTimeout = 15 * time.Second
 // maxBody bounds a REST answer read into memory: the session list of a
 // large machine is a few MB.
 const maxBody = 64 << 20
-
-// ErrNotRunning is a refused connection: nothing listens there. The
-// commands exit 2 on it; helmd url says it and prints the URL anyway.
-var ErrNotRunning = errors.New("helmd is not running")
-
-// errNotFound is a 404 from helmd.
-var errNotFound = errors.New("not found")
-
-// errUnauthorized is a 401 from helmd: no token, or not its token.
-var errUnauthorized = errors.New("wants its access token")
-
-// httpStatus is the status of any other refusal from helmd, in the error
-// so that a caller can tell one kind of refusal from another (helmd
-// watch says a new one) without reading the message.
-type httpStatus int
-
-func (s httpStatus) Error() string { return fmt.Sprintf("%d %s", int(s), http.StatusText(int(s))) }
 
 // client talks to one helmd.
 type client struct {
@@ -85,7 +67,8 @@ func (c *client) dropToken() {
 
 // request sends a GET for path with the token, mapping a refused
 // connection to ErrNotRunning and a non-2xx answer to an error carrying
-// helmd's message. The token leaves only on a connection whose other end
+// helmd's message, or saying that what answers is not helmd (failure,
+// refusal). The token leaves only on a connection whose other end
 // proved it knows it (dialProven). The caller closes the body.
 func (c *client) request(ctx context.Context, path string, header http.Header) (*http.Response, error) {
 	resp, err := c.send(ctx, path, header)
@@ -96,28 +79,13 @@ func (c *client) request(ctx context.Context, path string, header http.Header) (
 		resp, err = c.send(ctx, path, header)
 	}
 	if err != nil {
-		if errors.Is(err, syscall.ECONNREFUSED) {
-			return nil, fmt.Errorf("%w at %s (connection refused): start it with `helmd`, or pass --host/--port", ErrNotRunning, c.base)
-		}
-		var unproven *unprovenError
-		if errors.As(err, &unproven) {
-			return nil, fmt.Errorf("%w: what answers at %s did not prove it knows it (%v). Another program may hold that port "+
-				"(helmd prints its address when it starts), or that helmd has another token (--token-file)", errNotProven, c.base, unproven)
-		}
-		return nil, fmt.Errorf("GET %s: %w", c.base+path, err)
+		return nil, c.failure(err, path)
 	}
 	if resp.StatusCode/100 == 2 {
 		return resp, nil
 	}
 	defer resp.Body.Close()
-	msg := errorMessage(resp)
-	switch resp.StatusCode {
-	case http.StatusUnauthorized:
-		return nil, fmt.Errorf("helmd at %s %w (%s): set HELM_TOKEN or --token, or --token-file to helmd's token file", c.base, errUnauthorized, msg)
-	case http.StatusNotFound:
-		return nil, fmt.Errorf("%w: %s", errNotFound, msg)
-	}
-	return nil, fmt.Errorf("GET %s: %w: %s", path, httpStatus(resp.StatusCode), msg)
+	return nil, c.refusal(resp, path)
 }
 
 // send is do, asked again without the token when helmd wants none (a
@@ -171,19 +139,6 @@ func (c *client) do(ctx context.Context, path string, header http.Header) (*http
 	return c.http.Do(req)
 }
 
-// errorMessage is the message of helmd's JSON error body, made safe to
-// print.
-func errorMessage(resp *http.Response) string {
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	var e struct {
-		Error string `json:"error"`
-	}
-	if json.Unmarshal(b, &e) == nil && e.Error != "" {
-		return clean(e.Error)
-	}
-	return clean(strings.TrimSpace(string(b)))
-}
-
 // getJSON decodes the JSON answer to GET path into v, and returns the
 // raw bytes too (for --json, which prints what helmd sent).
 func (c *client) getJSON(ctx context.Context, path string, v any) ([]byte, error) {
@@ -200,6 +155,11 @@ func (c *client) getJSON(ctx context.Context, path string, v any) ([]byte, error
 	}
 	if len(b) > maxBody {
 		return nil, fmt.Errorf("GET %s: answer larger than %d MB", path, maxBody>>20)
+	}
+	if !json.Valid(b) {
+		// A server that answers every path with its page (a web app's
+		// dev server) is not helmd.
+		return nil, c.notHelmd(answered(resp.StatusCode, resp.Header.Get("Content-Type"), b), errors.New("its answer is not JSON"))
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return nil, fmt.Errorf("GET %s: not the JSON expected: %w", path, err)

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"strings"
@@ -107,6 +108,12 @@ func (w *watcher) follow(ctx context.Context) (got bool, err error) {
 		return false, err
 	}
 	defer resp.Body.Close()
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
+		// A page answered (another server's): it would read as a
+		// stream that closed at once, retried forever.
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		return false, w.c.notHelmd(answered(resp.StatusCode, resp.Header.Get("Content-Type"), b), errors.New("its answer is not an event stream"))
+	}
 	w.back()
 	idle := time.AfterFunc(idleLimit, func() { cancel(errSilent) })
 	defer idle.Stop()
@@ -161,6 +168,8 @@ func reason(err error) string {
 	switch {
 	case errors.Is(err, ErrNotRunning):
 		return "refused"
+	case errors.Is(err, errNotHelmd):
+		return "not helmd"
 	case errors.Is(err, errUnauthorized):
 		return "401 unauthorized"
 	case errors.Is(err, errNotFound):

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -82,19 +83,44 @@ func Prove(ctx context.Context, conn net.Conn, host, token string) error {
 func ReadAnswer(br *bufio.Reader) ([]byte, error) {
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: its answer is not HTTP (%v)", ErrNotProven, err)
+		return nil, fmt.Errorf("%w: %w (%v)", ErrNotProven, ErrNotHTTP, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer+1))
 	switch {
+	case resp.StatusCode != http.StatusOK:
+		// Before the body's faults: a refusal is said by its status
+		// (and its body, cut, tells helmd's from another server's),
+		// however long the page that comes with it.
+		return nil, fmt.Errorf("%w: %w", ErrNotProven, &StatusError{Code: resp.StatusCode, Status: resp.Status,
+			ContentType: resp.Header.Get("Content-Type"), Body: body[:min(len(body), MaxAnswer)]})
 	case err != nil:
 		return nil, fmt.Errorf("%w: %v", ErrNotProven, err)
 	case len(body) > MaxAnswer:
 		return nil, fmt.Errorf("%w: its answer is too long", ErrNotProven)
-	case resp.StatusCode != http.StatusOK:
-		return nil, fmt.Errorf("%w: it answered %s", ErrNotProven, resp.Status)
 	case resp.Close:
 		return nil, fmt.Errorf("%w: it closes the connection", ErrNotProven)
 	}
 	return body, nil
 }
+
+// Kinds of ErrNotProven a client may say in its own words: they tell a
+// port held by another program from a helmd with another token.
+var (
+	// ErrNotHTTP is an answer that is not HTTP at all.
+	ErrNotHTTP = errors.New("its answer is not HTTP")
+	// ErrNotHelmd is a 200 whose body is not a proof answer.
+	ErrNotHelmd = errors.New("its answer is not helmd's")
+)
+
+// StatusError is an answer other than 200: a refusal of the question
+// (helmd's guard answers 421 to a Host name it does not serve), or
+// another server's page.
+type StatusError struct {
+	Code        int
+	Status      string // "404 Not Found", as sent
+	ContentType string
+	Body        []byte // at most MaxAnswer bytes of it
+}
+
+func (e *StatusError) Error() string { return "it answered " + e.Status }

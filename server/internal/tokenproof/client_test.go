@@ -57,6 +57,14 @@ func TestProofAgainstBadAnswers(t *testing.T) {
 			}
 		}, false, "too long"},
 		{"a proof with more after it", proving("HTTP/1.1 200 OK\r\n"), false, "more than its answer"},
+		// Said by its status, which tells another server's page from
+		// helmd's refusal: it was "too long" for a page over 4 KB.
+		{"a long 404 page", func(c net.Conn) {
+			_, _ = http.ReadRequest(bufio.NewReader(c))
+			page := strings.Repeat("<p>not here</p>", 1000)
+			fmt.Fprintf(c, "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s", len(page), page)
+			_, _ = c.Read(make([]byte, 1))
+		}, false, "it answered 404 Not Found"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")

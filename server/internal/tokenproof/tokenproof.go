@@ -126,14 +126,14 @@ var (
 func Check(body []byte, token string, nonce []byte, addr netip.AddrPort) error {
 	var a Answer
 	if err := json.Unmarshal(body, &a); err != nil {
-		return fmt.Errorf("%w: its answer is not helmd's (%v)", ErrNotProven, err)
+		return fmt.Errorf("%w: %w (%v)", ErrNotProven, ErrNotHelmd, err)
 	}
 	switch a.Auth {
 	case "none":
 		return ErrNoTokenWanted
 	case "token":
 	default:
-		return fmt.Errorf("%w: its answer is not helmd's", ErrNotProven)
+		return fmt.Errorf("%w: %w", ErrNotProven, ErrNotHelmd)
 	}
 	got, err := hex.DecodeString(a.Proof)
 	if err != nil || !hmac.Equal(got, Sum(token, nonce, addr)) {

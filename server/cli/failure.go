@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"syscall"
+	"unicode/utf8"
+
+	"vibecraft.sh/helm/server/internal/tokenproof"
+)
+
+// What a command says when it could not ask helmd: each failure in one
+// sentence that names the address once and says what to do, wrapping a
+// sentinel, so that the exit code (ErrNotRunning: 2) and helmd watch's
+// reasons are decided without reading the words.
+
+// ErrNotRunning is a refused connection: nothing listens there. The
+// commands exit 2 on it; helmd url says it and prints the URL anyway.
+var ErrNotRunning = errors.New("helmd is not running")
+
+// errNotFound is a 404 from helmd.
+var errNotFound = errors.New("not found")
+
+// errUnauthorized is a 401 from helmd: no token, or not its token.
+var errUnauthorized = errors.New("wants its access token")
+
+// errNotHelmd is an answer from something that is not helmd: another
+// server holds the port.
+var errNotHelmd = errors.New("is not helmd")
+
+// httpStatus is the status of any other refusal from helmd, in the error
+// so that a caller can tell one kind of refusal from another (helmd
+// watch says a new one) without reading the message.
+type httpStatus int
+
+func (s httpStatus) Error() string { return fmt.Sprintf("%d %s", int(s), http.StatusText(int(s))) }
+
+// saidError is a failure in the command's words, which leave out its
+// causes' own (they repeat the address, or quote a whole page), while
+// errors.Is and errors.As still find them.
+type saidError struct {
+	msg  string
+	errs []error
+}
+
+func (e *saidError) Error() string   { return e.msg }
+func (e *saidError) Unwrap() []error { return e.errs }
+
+// failure is what to say of err, a request to path that got no answer
+// from helmd.
+func (c *client) failure(err error, path string) error {
+	var status *tokenproof.StatusError
+	var unproven *unprovenError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("%w at %s (connection refused): start it with `helmd`, or pass --host/--port", ErrNotRunning, c.base)
+	case errors.Is(err, tokenproof.ErrNotHTTP):
+		return c.notHelmd("its answer is not HTTP", err)
+	case errors.Is(err, tokenproof.ErrNotHelmd):
+		return c.notHelmd("its answer to "+tokenproof.Path+" is not helmd's", err)
+	case errors.As(err, &status):
+		if _, ok := helmdError(status.Body); !ok {
+			return c.notHelmd(answered(status.Code, status.ContentType, status.Body), err)
+		}
+	}
+	if errors.As(err, &unproven) {
+		return fmt.Errorf("%w: what answers at %s did not prove it knows it (%v). Another program may hold that port "+
+			"(helmd prints its address when it starts), or that helmd has another token (--token-file)", errNotProven, c.base, unproven)
+	}
+	return fmt.Errorf("GET %s: %w", c.base+path, err)
+}
+
+// refusal is what to say of resp, a non-2xx answer to path; the caller
+// closes its body.
+func (c *client) refusal(resp *http.Response, path string) error {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	msg, ok := helmdError(body)
+	switch {
+	case !ok:
+		return c.notHelmd(answered(resp.StatusCode, resp.Header.Get("Content-Type"), body), httpStatus(resp.StatusCode))
+	case resp.StatusCode == http.StatusUnauthorized:
+		return fmt.Errorf("helmd at %s %w (%s): set HELM_TOKEN or --token, or --token-file to helmd's token file", c.base, errUnauthorized, msg)
+	case resp.StatusCode == http.StatusNotFound:
+		return fmt.Errorf("%w: %s", errNotFound, msg)
+	}
+	return fmt.Errorf("GET %s: %w: %s", path, httpStatus(resp.StatusCode), msg)
+}
+
+// notHelmd says that another server answers at c's address, and how:
+// what, the words for its answer.
+func (c *client) notHelmd(what string, cause error) error {
+	return &saidError{fmt.Sprintf("what answers at %s %v (%s): is helmd on another port? (--port)", c.base, errNotHelmd, what),
+		[]error{errNotHelmd, cause}}
+}
+
+// helmdError is the message of helmd's error body, made safe to print:
+// helmd refuses with {"error": "…"} whichever layer refuses (httperr),
+// so any other body (a page, plain text, nothing) is another server's.
+func helmdError(body []byte) (string, bool) {
+	var e struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.Error == "" {
+		return "", false
+	}
+	return clean(e.Error), true
+}
+
+// answered puts another server's answer in words, never whole: a page
+// read out on a terminal says nothing, and may say what it likes.
+func answered(code int, contentType string, body []byte) string {
+	text := strings.Join(strings.Fields(clean(string(body))), " ")
+	switch lower := strings.ToLower(text); {
+	case text == "":
+		return fmt.Sprintf("it answered %d with an empty body", code)
+	case strings.Contains(strings.ToLower(contentType), "html"), strings.HasPrefix(lower, "<!doctype"), strings.HasPrefix(lower, "<html"):
+		return fmt.Sprintf("it answered %d with an HTML page", code)
+	case !utf8.ValidString(string(bytes.TrimSpace(body))):
+		return fmt.Sprintf("it answered %d with binary data", code)
+	}
+	const excerpt = 60 // runes: enough to recognise a server by
+	if r := []rune(text); len(r) > excerpt {
+		text = string(r[:excerpt]) + "…"
+	}
+	return fmt.Sprintf("it answered %d: %q", code, text)
+}

@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pythonPage is the 404 page of `python3 -m http.server`.
+const pythonPage = `<!DOCTYPE HTML>
+<html lang="en">
+    <head>
+        <meta charset="utf-8">
+        <title>Error response</title>
+    </head>
+    <body>
+        <h1>Error response</h1>
+        <p>Error code: 404</p>
+        <p>Message: File not found.</p>
+    </body>
+</html>
+`
+
+// serveAll starts a server that answers every request with h, and
+// returns its port.
+func serveAll(t *testing.T, h http.HandlerFunc) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	return u.Port()
+}
+
+// said runs a client command as main does, and returns what it says on
+// stderr and its exit code.
+func said(t *testing.T, ctx context.Context, env map[string]string, args ...string) (string, int) {
+	t.Helper()
+	_, stderr, err := runCmd(ctx, env, args...)
+	if err == nil {
+		return stderr, 0
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("%v: %v is no *Error", args, err)
+	}
+	return stderr + "helmd: " + err.Error() + "\n", e.Code
+}
+
+// Another server on the port (a web server's 404 page, a dev server's app
+// for every path, Go's plain 404) is said to be not helmd, in a short
+// sentence naming the port to change, with or without a token: the
+// commands printed its whole page as helmd's "not found" message. A 404
+// from helmd itself, its JSON error, keeps its message.
+func TestAnotherServerIsNotHelmd(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		serve http.HandlerFunc
+		// what is how the answer is said, without a token and with one
+		// (the token's proof is asked first, at /api/token-proof).
+		what, withToken string
+	}{
+		{"a 404 page", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html;charset=utf-8")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, pythonPage)
+		}, "it answered 404 with an HTML page", "it answered 404 with an HTML page"},
+		{"an app for every path", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, "<!doctype html><html><body><div id=app></div></body></html>")
+		}, "it answered 200 with an HTML page", "its answer to /api/token-proof is not helmd's"},
+		{"plain text", http.NotFound, `it answered 404: "404 page not found"`, `it answered 404: "404 page not found"`},
+		{"a long text", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, strings.Repeat("word ", 100)+"\x1b[2J", http.StatusForbidden)
+		}, `it answered 403: "` + strings.Repeat("word ", 12) + `…"`, `it answered 403: "` + strings.Repeat("word ", 12) + `…"`},
+	} {
+		port := serveAll(t, tc.serve)
+		base := "http://127.0.0.1:" + port
+		for _, env := range []map[string]string{{"PORT": port}, {"PORT": port, "HELM_TOKEN": "tok-0123456789abcdef"}} {
+			what := tc.what
+			if env["HELM_TOKEN"] != "" {
+				what = tc.withToken
+			}
+			want := "helmd: what answers at " + base + " is not helmd (" + what + "): is helmd on another port? (--port)\n"
+			for _, args := range [][]string{{"ls"}, {"status"}, {"usage"}, {"watch"}} {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				got, code := said(t, ctx, env, args...)
+				cancel()
+				if code != ExitError || got != want {
+					t.Errorf("%s, %v, token %q: exit %d,\n%s want exit 1,\n%s", tc.name, args, env["HELM_TOKEN"], code, got, want)
+				}
+			}
+		}
+	}
+
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"error":"no such endpoint: /api/status"}`)
+	})
+	if got, code := said(t, context.Background(), map[string]string{"PORT": port}, "status"); code != ExitError ||
+		got != "helmd: not found: no such endpoint: /api/status\n" {
+		t.Errorf("a 404 from helmd: exit %d, %q; want its message", code, got)
+	}
+}
