@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"syscall"
 	"unicode/utf8"
@@ -67,6 +68,9 @@ func (c *client) failure(err error, path string) error {
 		if _, ok := helmdError(status.Body); !ok {
 			return c.notHelmd(answered(status.Code, status.ContentType, status.Body), err)
 		}
+		if status.Code == http.StatusMisdirectedRequest {
+			return c.hostRefused(err)
+		}
 	}
 	if errors.As(err, &unproven) {
 		return fmt.Errorf("%w: what answers at %s did not prove it knows it (%v). Another program may hold that port "+
@@ -87,6 +91,8 @@ func (c *client) refusal(resp *http.Response, path string) error {
 		return fmt.Errorf("helmd at %s %w (%s): set HELM_TOKEN or --token, or --token-file to helmd's token file", c.base, errUnauthorized, msg)
 	case resp.StatusCode == http.StatusNotFound:
 		return fmt.Errorf("%w: %s", errNotFound, msg)
+	case resp.StatusCode == http.StatusMisdirectedRequest:
+		return c.hostRefused(httpStatus(resp.StatusCode))
 	}
 	return fmt.Errorf("GET %s: %w: %s", path, httpStatus(resp.StatusCode), msg)
 }
@@ -96,6 +102,18 @@ func (c *client) refusal(resp *http.Response, path string) error {
 func (c *client) notHelmd(what string, cause error) error {
 	return &saidError{fmt.Sprintf("what answers at %s %v (%s): is helmd on another port? (--port)", c.base, errNotHelmd, what),
 		[]error{errNotHelmd, cause}}
+}
+
+// hostRefused says helmd's 421: the host name the command reached it by
+// (HOST, --host) is not one helmd serves, which its guard against DNS
+// rebinding refuses; its address, or a name helmd is told of, is.
+func (c *client) hostRefused(cause error) error {
+	host := c.base
+	if u, err := url.Parse(c.base); err == nil {
+		host = u.Hostname()
+	}
+	return &saidError{fmt.Sprintf("helmd at %s refuses the host name %q (421 Misdirected Request): pass --host 127.0.0.1, "+
+		"or start helmd with --allowed-hosts %s", c.base, host, host), []error{httpStatus(http.StatusMisdirectedRequest), cause}}
 }
 
 // helmdError is the message of helmd's error body, made safe to print:

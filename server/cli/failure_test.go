@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"vibecraft.sh/helm/server/guard"
 )
 
 // pythonPage is the 404 page of `python3 -m http.server`.
@@ -105,5 +108,49 @@ func TestAnotherServerIsNotHelmd(t *testing.T) {
 	if got, code := said(t, context.Background(), map[string]string{"PORT": port}, "status"); code != ExitError ||
 		got != "helmd: not found: no such endpoint: /api/status\n" {
 		t.Errorf("a 404 from helmd: exit %d, %q; want its message", code, got)
+	}
+}
+
+// hostsDialer reaches the names it maps at the addresses they map to,
+// as /etc/hosts would; other names are dialled as they are.
+type hostsDialer map[string]string
+
+func (h hostsDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if host, port, err := net.SplitHostPort(addr); err == nil && h[host] != "" {
+		addr = net.JoinHostPort(h[host], port)
+	}
+	return (&net.Dialer{}).DialContext(ctx, network, addr)
+}
+
+// A host name helmd does not serve (HOST=vm, when vm is this machine)
+// is refused with 421 by its guard against DNS rebinding; the command
+// says that the name is refused, and the two ways out: the address, or
+// --allowed-hosts. It said the token was not proven, as if another
+// program held the port.
+func TestHostNameRefused(t *testing.T) {
+	dialer = hostsDialer{"helm.test": "127.0.0.1"}
+	t.Cleanup(func() { dialer = &net.Dialer{} })
+	const token = "tok-0123456789abcdef"
+	for _, auth := range []string{token, ""} {
+		helmd := func(allowed ...string) string {
+			return serveAll(t, guard.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprint(w, `[]`)
+			}), guard.Options{Token: auth, AllowedHosts: allowed}).ServeHTTP)
+		}
+		port := helmd()
+		env := map[string]string{"PORT": port, "HOST": "helm.test", "HELM_TOKEN": auth}
+		want := "helmd: helmd at http://helm.test:" + port + ` refuses the host name "helm.test" (421 Misdirected Request): ` +
+			"pass --host 127.0.0.1, or start helmd with --allowed-hosts helm.test\n"
+		if got, code := said(t, context.Background(), env, "ls"); code != ExitError || got != want {
+			t.Errorf("token %q: exit %d,\n%s want exit 1,\n%s", auth, code, got, want)
+		}
+		// Either way out works.
+		if got, code := said(t, context.Background(), env, "ls", "--host", "127.0.0.1"); code != 0 {
+			t.Errorf("token %q, --host 127.0.0.1: exit %d, %s", auth, code, got)
+		}
+		env["PORT"] = helmd("helm.test")
+		if got, code := said(t, context.Background(), env, "ls"); code != 0 {
+			t.Errorf("token %q, helmd --allowed-hosts helm.test: exit %d, %s", auth, code, got)
+		}
 	}
 }

@@ -8,10 +8,14 @@ import (
 	"vibecraft.sh/helm/server/internal/tokenproof"
 )
 
+// dialer opens the commands' connections; a variable so that a test can
+// reach a real helmd by a host name no resolver knows.
+var dialer tokenproof.Dialer = &net.Dialer{}
+
 // dialProven is the transport's dial: a connection carries the token
 // only once what answers has proved it holds it (tokenproof).
 func (c *client) dialProven(ctx context.Context, network, addr string) (net.Conn, error) {
-	conn, err := tokenproof.Dial(ctx, &net.Dialer{}, network, addr, c.currentToken())
+	conn, err := tokenproof.Dial(ctx, dialer, network, addr, c.currentToken())
 	if errors.Is(err, tokenproof.ErrNotProven) {
 		return nil, &unprovenError{err}
 	}

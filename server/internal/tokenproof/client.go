@@ -22,7 +22,7 @@ const ProveTimeout = 5 * time.Second
 // A client whose transport dials only through here never sends its token
 // on a connection that was not proven. ErrNoTokenWanted: a helmd with
 // authentication off, to be asked again without the token.
-func Dial(ctx context.Context, d *net.Dialer, network, addr, token string) (net.Conn, error) {
+func Dial(ctx context.Context, d Dialer, network, addr, token string) (net.Conn, error) {
 	conn, err := d.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err
@@ -35,6 +35,12 @@ func Dial(ctx context.Context, d *net.Dialer, network, addr, token string) (net.
 		return nil, err
 	}
 	return conn, nil
+}
+
+// Dialer opens connections: a *net.Dialer, or a test's stand-in for
+// one that reaches names no resolver knows.
+type Dialer interface {
+	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Prove sends a fresh nonce on conn (host: the Host header) and checks
