@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"vibecraft.sh/helm/server/internal/tokenproof"
@@ -71,6 +73,7 @@ func (c *client) dropToken() {
 // refusal). The token leaves only on a connection whose other end
 // proved it knows it (dialProven). The caller closes the body.
 func (c *client) request(ctx context.Context, path string, header http.Header) (*http.Response, error) {
+	start := time.Now()
 	resp, err := c.send(ctx, path, header)
 	if refusedToken(resp, err) && c.reloadToken() {
 		if resp != nil {
@@ -79,7 +82,7 @@ func (c *client) request(ctx context.Context, path string, header http.Header) (
 		resp, err = c.send(ctx, path, header)
 	}
 	if err != nil {
-		return nil, c.failure(err, path)
+		return nil, c.failure(err, path, time.Since(start))
 	}
 	if resp.StatusCode/100 == 2 {
 		return resp, nil
@@ -126,6 +129,21 @@ func (c *client) reloadToken() bool {
 }
 
 func (c *client) do(ctx context.Context, path string, header http.Header) (*http.Response, error) {
+	// Whether a connection was made, one handed to the request (proven,
+	// with a token), and a byte came back: a request that times out
+	// after the first and before the last met a program that accepts
+	// and keeps silent. (The proof's own deadline finds it too, unless
+	// the request's comes first.)
+	var reached, connected, spoke atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		ConnectDone: func(_, _ string, err error) {
+			if err == nil {
+				reached.Store(true)
+			}
+		},
+		GotConn:              func(httptrace.GotConnInfo) { connected.Store(true) },
+		GotFirstResponseByte: func() { spoke.Store(true) },
+	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
 	if err != nil {
 		return nil, fmt.Errorf("request %s: %w", path, err)
@@ -133,10 +151,16 @@ func (c *client) do(ctx context.Context, path string, header http.Header) (*http
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	if t := c.currentToken(); t != "" {
+	t := c.currentToken()
+	if t != "" {
 		req.Header.Set("Authorization", "Bearer "+t)
 	}
-	return c.http.Do(req)
+	resp, err := c.http.Do(req)
+	// A proven connection that then hangs is helmd's: not said so.
+	if err != nil && reached.Load() && !spoke.Load() && (t == "" || !connected.Load()) && (timedOut(err) || hungUp(err)) {
+		err = fmt.Errorf("%w (%w)", errNoAnswer, err)
+	}
+	return resp, err
 }
 
 // getJSON decodes the JSON answer to GET path into v, and returns the

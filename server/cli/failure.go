@@ -2,14 +2,18 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"syscall"
+	"time"
 	"unicode/utf8"
 
 	"vibecraft.sh/helm/server/internal/tokenproof"
@@ -34,6 +38,9 @@ var errUnauthorized = errors.New("wants its access token")
 // server holds the port.
 var errNotHelmd = errors.New("is not helmd")
 
+// errNoAnswer is a connection accepted and nothing said on it.
+var errNoAnswer = errors.New("nothing answered")
+
 // httpStatus is the status of any other refusal from helmd, in the error
 // so that a caller can tell one kind of refusal from another (helmd
 // watch says a new one) without reading the message.
@@ -53,13 +60,15 @@ func (e *saidError) Error() string   { return e.msg }
 func (e *saidError) Unwrap() []error { return e.errs }
 
 // failure is what to say of err, a request to path that got no answer
-// from helmd.
-func (c *client) failure(err error, path string) error {
+// from helmd after waiting waited.
+func (c *client) failure(err error, path string, waited time.Duration) error {
 	var status *tokenproof.StatusError
 	var unproven *unprovenError
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("%w at %s (connection refused): start it with `helmd`, or pass --host/--port", ErrNotRunning, c.base)
+	case errors.Is(err, errNoAnswer), errors.Is(err, tokenproof.ErrNoAnswer):
+		return c.silent(err, waited)
 	case errors.Is(err, tokenproof.ErrNotHTTP):
 		return c.notHelmd("its answer is not HTTP", err)
 	case errors.Is(err, tokenproof.ErrNotHelmd):
@@ -77,6 +86,43 @@ func (c *client) failure(err error, path string) error {
 			"(helmd prints its address when it starts), or that helmd has another token (--token-file)", errNotProven, c.base, unproven)
 	}
 	return fmt.Errorf("GET %s: %w", c.base+path, err)
+}
+
+// silent says that what accepted the connection said nothing: not
+// helmd, which answers at once, or a helmd that hangs.
+func (c *client) silent(err error, waited time.Duration) error {
+	var why string
+	switch {
+	case timedOut(err):
+		why = "within " + roundWait(waited).String()
+	case hungUp(err):
+		why = "(it closed the connection)"
+	default:
+		why = "(" + err.Error() + ")"
+	}
+	return &saidError{fmt.Sprintf("nothing answered at %s %s: is it helmd?", c.base, why), []error{errNoAnswer, err}}
+}
+
+// timedOut reports a deadline reached: the request's, or the proof's on
+// the connection. (The transport's *url.Error, first in the chain, says
+// Timeout only of the error it wraps directly, not of the proof's.)
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// hungUp reports a connection closed by the other end.
+func hungUp(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)
+}
+
+// roundWait is a wait to say: whole seconds, or for a short one (a
+// test's), hundredths.
+func roundWait(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(10 * time.Millisecond)
 }
 
 // refusal is what to say of resp, a non-2xx answer to path; the caller

@@ -8,11 +8,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"vibecraft.sh/helm/server/guard"
+	"vibecraft.sh/helm/server/internal/tokenproof"
 )
 
 // pythonPage is the 404 page of `python3 -m http.server`.
@@ -153,4 +155,69 @@ func TestHostNameRefused(t *testing.T) {
 			t.Errorf("token %q, helmd --allowed-hosts helm.test: exit %d, %s", auth, code, got)
 		}
 	}
+}
+
+// silentPort listens on a loopback port and accepts every connection,
+// then says nothing on it: it holds it until the test ends, or, hangUp,
+// closes it at once. It returns the port.
+func silentPort(t *testing.T, hangUp bool) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				break
+			}
+			if hangUp {
+				c.Close()
+				continue
+			}
+			held = append(held, c)
+		}
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); <-done })
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
+}
+
+// A port that accepts and never answers, or hangs up at once, is said
+// as such, with or without a token, whichever deadline comes first, the
+// request's or the token's proof's: "its answer is not HTTP (… i/o
+// timeout)", or "context deadline exceeded", said nothing of the silence.
+func TestNothingAnswers(t *testing.T) {
+	const token = "tok-0123456789abcdef"
+	check := func(t *testing.T, hangUp bool, timeout time.Duration, token string, want string, args ...string) {
+		port := silentPort(t, hangUp)
+		base := "http://127.0.0.1:" + port
+		re := regexp.MustCompile("^helmd: nothing answered at " + regexp.QuoteMeta(base) + " " + want + `: is it helmd\?\n$`)
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if got, code := said(t, ctx, map[string]string{"PORT": port, "HELM_TOKEN": token}, args...); code != ExitError || !re.MatchString(got) {
+			t.Errorf("hang up %v, token %q, %v: exit %d, %q; want exit 1 and %s", hangUp, token, args, code, got, re)
+		}
+	}
+	// Both at once: the proof's deadline is 5 s.
+	t.Run("the proof's deadline", func(t *testing.T) {
+		t.Parallel()
+		check(t, false, 2*tokenproof.ProveTimeout, token, "within "+tokenproof.ProveTimeout.String(), "ls")
+	})
+	t.Run("the request's deadline, or a hang-up", func(t *testing.T) {
+		t.Parallel()
+		for _, token := range []string{"", token} {
+			for _, args := range [][]string{{"ls"}, {"status"}, {"usage"}} {
+				check(t, false, 300*time.Millisecond, token, `within [0-9.]+m?s`, args...)
+				check(t, true, 10*time.Second, token, `\(it closed the connection\)`, args...)
+			}
+		}
+	})
 }

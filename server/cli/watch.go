@@ -170,6 +170,8 @@ func reason(err error) string {
 		return "refused"
 	case errors.Is(err, errNotHelmd):
 		return "not helmd"
+	case errors.Is(err, errNoAnswer):
+		return "no answer"
 	case errors.Is(err, errUnauthorized):
 		return "401 unauthorized"
 	case errors.Is(err, errNotFound):

@@ -66,6 +66,11 @@ func Prove(ctx context.Context, conn net.Conn, host, token string) error {
 		return fmt.Errorf("%w: %v", ErrNotProven, err)
 	}
 	br := bufio.NewReaderSize(conn, MaxAnswer)
+	if _, err := br.Peek(1); err != nil {
+		// Not a byte back: a program that accepts and keeps silent, or
+		// hangs up, which a client says apart from a wrong answer.
+		return fmt.Errorf("%w: %w (%w)", ErrNotProven, ErrNoAnswer, err)
+	}
 	body, err := ReadAnswer(br)
 	if err != nil {
 		return err
@@ -113,6 +118,9 @@ func ReadAnswer(br *bufio.Reader) ([]byte, error) {
 // Kinds of ErrNotProven a client may say in its own words: they tell a
 // port held by another program from a helmd with another token.
 var (
+	// ErrNoAnswer is no answer at all before the deadline, or before
+	// the connection closed.
+	ErrNoAnswer = errors.New("nothing answered")
 	// ErrNotHTTP is an answer that is not HTTP at all.
 	ErrNotHTTP = errors.New("its answer is not HTTP")
 	// ErrNotHelmd is a 200 whose body is not a proof answer.

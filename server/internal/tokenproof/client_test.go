@@ -47,6 +47,9 @@ func TestProofAgainstBadAnswers(t *testing.T) {
 	}{
 		{"a proof", proving(""), true, ""},
 		{"silent", func(c net.Conn) { _, _ = io.Copy(io.Discard, c) }, false, "timeout"},
+		// Said apart from a wrong answer (ErrNoAnswer, below): it was
+		// "its answer is not HTTP (EOF)".
+		{"hanging up", func(c net.Conn) {}, false, "nothing answered (EOF)"},
 		{"endless", func(c net.Conn) {
 			_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n"))
 			line := bytes.Repeat([]byte("x"), 64<<10)
@@ -95,6 +98,8 @@ func TestProofAgainstBadAnswers(t *testing.T) {
 				t.Fatal("the connection was taken as proven")
 			case !errors.Is(err, ErrNotProven) || !strings.Contains(err.Error(), c.because):
 				t.Fatalf("refused with %v, want ErrNotProven saying %q", err, c.because)
+			case errors.Is(err, ErrNoAnswer) != (c.name == "silent" || c.name == "hanging up"):
+				t.Fatalf("refused with %v: ErrNoAnswer %v", err, errors.Is(err, ErrNoAnswer))
 			}
 			ln.Close()
 			<-done
