@@ -64,9 +64,15 @@ func (e *saidError) Unwrap() []error { return e.errs }
 func (c *client) failure(err error, path string, waited time.Duration) error {
 	var status *tokenproof.StatusError
 	var unproven *unprovenError
+	var dnsErr *net.DNSError
+	var dial *net.OpError
+	var transport *url.Error
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("%w at %s (connection refused): start it with `helmd`, or pass --host/--port", ErrNotRunning, c.base)
+	case errors.As(err, &dnsErr):
+		// Its own words name the host again, and the server asked.
+		return &saidError{fmt.Sprintf("cannot resolve host %q (%s): check --host or HOST", dnsErr.Name, dnsErr.Err), []error{err}}
 	case errors.Is(err, errNoAnswer), errors.Is(err, tokenproof.ErrNoAnswer):
 		return c.silent(err, waited)
 	case errors.Is(err, tokenproof.ErrNotHTTP):
@@ -81,9 +87,22 @@ func (c *client) failure(err error, path string, waited time.Duration) error {
 			return c.hostRefused(err)
 		}
 	}
-	if errors.As(err, &unproven) {
+	switch {
+	case errors.As(err, &unproven):
 		return fmt.Errorf("%w: what answers at %s did not prove it knows it (%v). Another program may hold that port "+
 			"(helmd prints its address when it starts), or that helmd has another token (--token-file)", errNotProven, c.base, unproven)
+	case errors.As(err, &dial) && dial.Op == "dial":
+		// "dial tcp 10.0.0.9:5003: connect: no route to host": the
+		// address once, and the reason alone.
+		why := dial.Err.Error()
+		var errno syscall.Errno
+		if errors.As(dial.Err, &errno) {
+			why = errno.Error()
+		}
+		return &saidError{fmt.Sprintf("cannot connect to %s (%s): check --host or HOST", c.base, why), []error{err}}
+	case errors.As(err, &transport):
+		// Its words repeat the URL.
+		return fmt.Errorf("GET %s: %w", c.base+path, transport.Err)
 	}
 	return fmt.Errorf("GET %s: %w", c.base+path, err)
 }

@@ -221,3 +221,25 @@ func TestNothingAnswers(t *testing.T) {
 		}
 	})
 }
+
+// A host name that does not resolve, or an address that cannot be
+// reached, is one sentence naming it once: it was "GET http://…: Get
+// \"http://…\": dial tcp: lookup … on …: no such host", the URL twice.
+func TestHostNotReached(t *testing.T) {
+	for _, tc := range []struct {
+		host, prefix string
+	}{
+		// .invalid never resolves (RFC 6761).
+		{"nosuchhost.invalid", `helmd: cannot resolve host "nosuchhost.invalid" (`},
+		// No TCP connection to a broadcast address: refused before any packet.
+		{"255.255.255.255", "helmd: cannot connect to http://255.255.255.255:5003 ("},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		got, code := said(t, ctx, nil, "ls", "--host", tc.host)
+		cancel()
+		if code != ExitError || !strings.HasPrefix(got, tc.prefix) || !strings.HasSuffix(got, "): check --host or HOST\n") ||
+			strings.Count(got, tc.host) != 1 {
+			t.Errorf("--host %s: exit %d, %q; want exit 1, %q… naming it once", tc.host, code, got, tc.prefix)
+		}
+	}
+}
