@@ -176,15 +176,25 @@ func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc,
 	}
 	t := *token
 	var reload func() (string, error)
+	explicit := ""
 	if t == "" {
 		if t, err = readToken(*tokenFile); err != nil {
 			return nil, nil, err
 		}
 		file := *tokenFile
 		reload = func() (string, error) { return readToken(file) }
+		all.Visit(func(f *flag.Flag) {
+			if f.Name == "token-file" {
+				explicit = file
+			}
+		})
+		if o.Env("HELM_TOKEN_FILE") != "" {
+			explicit = file
+		}
 	}
 	c := newClient(config.OpenURL(config.Config{Host: host, Port: port}.Addr(), ""), t)
 	c.reload = reload
+	c.tokenFile = explicit
 	return c, run, nil
 }
 
@@ -220,7 +230,8 @@ func firstOf(vals ...string) string {
 }
 
 // readToken reads helmd's token file; a missing one means no token
-// (helmd may run with --auth none, and a 401 will say so otherwise).
+// (helmd may run with --auth none, and a 401 will say so otherwise, and
+// that a file given does not exist).
 func readToken(path string) (string, error) {
 	if path == "" {
 		return "", nil

@@ -36,6 +36,11 @@ type client struct {
 	// restarted with a new token, or with one after --auth none, is then
 	// followed: helmd watch outlives the helmd it started with.
 	reload func() (string, error)
+
+	// tokenFile is the token file given (--token-file, HELM_TOKEN_FILE)
+	// when the token is read from it: a 401 says when it does not exist,
+	// which read as no token at all.
+	tokenFile string
 }
 
 func newClient(base, token string) *client {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -152,6 +153,9 @@ func (c *client) refusal(resp *http.Response, path string) error {
 	switch {
 	case !ok:
 		return c.notHelmd(answered(resp.StatusCode, resp.Header.Get("Content-Type"), body), httpStatus(resp.StatusCode))
+	case resp.StatusCode == http.StatusUnauthorized && c.tokenFileMissing():
+		return fmt.Errorf("helmd at %s %w, and token file %s does not exist: give --token-file helmd's token file, or set HELM_TOKEN or --token",
+			c.base, errUnauthorized, c.tokenFile)
 	case resp.StatusCode == http.StatusUnauthorized:
 		return fmt.Errorf("helmd at %s %w (%s): set HELM_TOKEN or --token, or --token-file to helmd's token file", c.base, errUnauthorized, msg)
 	case resp.StatusCode == http.StatusNotFound:
@@ -160,6 +164,16 @@ func (c *client) refusal(resp *http.Response, path string) error {
 		return c.hostRefused(httpStatus(resp.StatusCode))
 	}
 	return fmt.Errorf("GET %s: %w: %s", path, httpStatus(resp.StatusCode), msg)
+}
+
+// tokenFileMissing reports that the token file given does not exist,
+// and so that no token was sent.
+func (c *client) tokenFileMissing() bool {
+	if c.tokenFile == "" || c.currentToken() != "" {
+		return false
+	}
+	_, err := os.Stat(c.tokenFile)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // notHelmd says that another server answers at c's address, and how:

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -241,5 +242,41 @@ func TestHostNotReached(t *testing.T) {
 			strings.Count(got, tc.host) != 1 {
 			t.Errorf("--host %s: exit %d, %q; want exit 1, %q… naming it once", tc.host, code, got, tc.prefix)
 		}
+	}
+}
+
+// A token file given (--token-file, HELM_TOKEN_FILE) that does not exist
+// is said when helmd wants its token: it was read as no token, and the
+// 401 only asked for a token file. Not given, the usual file's absence
+// is the 401 as before.
+func TestGivenTokenFileMissing(t *testing.T) {
+	const token = "file-token-0123456789"
+	port := fakeHelmd(t, token, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+token {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"error":"this request needs Helm's access token"}`)
+			return
+		}
+		fmt.Fprint(w, `[]`)
+	})
+	missing := filepath.Join(t.TempDir(), "no-folder", "tok")
+	want := "helmd: helmd at http://127.0.0.1:" + port + " wants its access token, and token file " + missing +
+		" does not exist: give --token-file helmd's token file, or set HELM_TOKEN or --token\n"
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{map[string]string{"PORT": port}, []string{"ls", "--token-file", missing}},
+		{map[string]string{"PORT": port, "HELM_TOKEN_FILE": missing}, []string{"ls"}},
+		{map[string]string{"PORT": port, "HELM_TOKEN_FILE": missing}, []string{"watch"}},
+	} {
+		if got, code := said(t, context.Background(), tc.env, tc.args...); code != ExitError || got != want {
+			t.Errorf("%v %v: exit %d,\n%s want exit 1,\n%s", tc.env, tc.args, code, got, want)
+		}
+	}
+	if got, code := said(t, context.Background(), map[string]string{"PORT": port}, "ls"); code != ExitError ||
+		!strings.Contains(got, "wants its access token (this request needs Helm's access token): set HELM_TOKEN") || strings.Contains(got, "does not exist") {
+		t.Errorf("no token file given, none at the usual place: exit %d, %q", code, got)
 	}
 }
