@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"vibecraft.sh/helm/server/cli"
@@ -38,7 +39,8 @@ var urlFlags = []string{"host", "port", "auth", "token", "token-file"}
 // (or --token's) if it wants one. With none running, it is the URL helmd
 // started with these settings would print (the token file is created if
 // none exists yet, as helmd would), but a port chosen with --port 0 is
-// not known; stderr says that none is running there.
+// not known; stderr says that none is running there. Something else
+// answering there (or nothing) is an error, exit 1, and no URL.
 // With --host 0.0.0.0 or ::, the URLs by host name and address follow
 // on stderr.
 func printURL(ctx context.Context, args []string, home string, stdout, stderr io.Writer) error {
@@ -63,24 +65,39 @@ func printURL(ctx context.Context, args []string, home string, stdout, stderr io
 }
 
 // urlToken is the token the URL carries: the one cfg gives, unless the
-// helmd running at cfg's address says otherwise.
+// helmd running at cfg's address says otherwise. Anything else answering
+// there, or nothing, is an error: the URL would not open Helm.
 func urlToken(ctx context.Context, cfg config.Config, stderr io.Writer) (string, error) {
-	token, _, err := cfg.ResolveToken()
-	if err != nil {
-		return "", err
+	// The token file is made only once it is known that no helmd runs
+	// there (below): one made for a running helmd that keeps its token
+	// elsewhere is a token nothing takes, left behind.
+	missing := tokenFileMissing(cfg)
+	token := ""
+	if !missing {
+		t, _, err := cfg.ResolveToken()
+		if err != nil {
+			return "", err
+		}
+		token = t
 	}
 	needs, err := runningNeedsToken(ctx, config.OpenURL(cfg.Addr(), ""), token)
 	switch {
 	case err == nil && !needs:
 		return "", nil // started with --auth none
+	case err == nil:
+		return token, nil
 	case errors.Is(err, cli.ErrTokenRefused) && cfg.Auth == config.AuthNone:
 		// --auth none here, but the running helmd wants a token: the
 		// one helmd keeps.
 		cfg.Auth = config.AuthToken
 		return urlToken(ctx, cfg, stderr)
+	case errors.Is(err, cli.ErrTokenRefused) && missing:
+		return "", fmt.Errorf("helmd at %s wants a token, and token file %s does not exist: give helmd url the --token-file or --token helmd was started with",
+			cfg.Addr(), cfg.TokenFile)
 	case errors.Is(err, cli.ErrTokenRefused):
 		fmt.Fprintf(stderr, "helmd: what answers at %s does not take this token: a helmd started with another --token, HELM_TOKEN or --token-file (give helmd url the same), or another program holding the port\n",
 			cfg.Addr())
+		return token, nil
 	case errors.Is(err, cli.ErrNotRunning):
 		// The URL is still printed, and exit 0: it is the one helmd will
 		// take once started with these settings (its token file is made
@@ -88,7 +105,22 @@ func urlToken(ctx context.Context, cfg config.Config, stderr io.Writer) (string,
 		// first start. But alone it reads as if Helm were serving there.
 		fmt.Fprintf(stderr, "helmd: helmd is not running at %s (connection refused): the URL opens Helm once helmd is started with these settings\n",
 			cfg.Addr())
+		if missing {
+			t, _, err := cfg.ResolveToken()
+			return t, err
+		}
+		return token, nil
 	}
-	// It takes this token, or no helmd answers there: these settings'.
-	return token, nil
+	// Another server, or a port that never answers: its words say which.
+	return "", err
+}
+
+// tokenFileMissing reports that cfg's token comes from a token file that
+// does not exist yet.
+func tokenFileMissing(cfg config.Config) bool {
+	if cfg.Auth == config.AuthNone || cfg.Token != "" || cfg.TokenFile == "" {
+		return false
+	}
+	_, err := os.Stat(cfg.TokenFile)
+	return errors.Is(err, fs.ErrNotExist)
 }

@@ -3,12 +3,20 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/cli"
 )
 
 // TestURLCommand runs `helmd url` as a user would, against a config folder
@@ -18,7 +26,9 @@ import (
 func TestURLCommand(t *testing.T) {
 	// Another helmd on this machine (on 5003, say) must not answer.
 	defer func(f func(context.Context, string, string) (bool, error)) { runningNeedsToken = f }(runningNeedsToken)
-	runningNeedsToken = func(context.Context, string, string) (bool, error) { return false, errors.New("not running") }
+	runningNeedsToken = func(context.Context, string, string) (bool, error) {
+		return false, fmt.Errorf("%w at the address asked", cli.ErrNotRunning)
+	}
 	cfg := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", cfg)
 	t.Setenv("HELM_TOKEN", "")
@@ -111,5 +121,98 @@ func TestURLSaysHelmdIsNotRunning(t *testing.T) {
 	}
 	if want := "helmd is not running at 127.0.0.1:" + port + " (connection refused)"; !strings.Contains(errOut.String(), want) {
 		t.Errorf("stderr %q, want it to say %q", errOut.String(), want)
+	}
+}
+
+// Another server at the address (a web server's 404 page), or a port
+// that accepts and never answers, is not a helmd that will take the URL:
+// helmd url says so, prints no URL, and exits 1. It printed the URL with
+// the token, exit 0, without a word.
+func TestURLOfAnotherServer(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	for _, k := range []string{"HELM_TOKEN", "HELM_AUTH", "HELM_TOKEN_FILE", "HOST", "PORT"} {
+		t.Setenv(k, "")
+	}
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html;charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, "<!DOCTYPE HTML>\n<html><body><h1>Error response</h1><p>Error code: 404</p></body></html>\n")
+	}))
+	defer page.Close()
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	var held []net.Conn
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				break
+			}
+			held = append(held, c)
+		}
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	defer func() { silent.Close(); <-accepted }()
+
+	pagePort, silentPort := portOf(t, page.URL), portOf(t, "http://"+silent.Addr().String())
+	for _, tc := range []struct {
+		port string
+		want *regexp.Regexp
+	}{
+		{pagePort, regexp.MustCompile("^" + regexp.QuoteMeta("helmd: what answers at http://127.0.0.1:"+pagePort+
+			" is not helmd (it answered 404 with an HTML page): is helmd on another port? (--port)") + "\n$")},
+		// Within the time it waited, here the test's, not 3 s.
+		{silentPort, regexp.MustCompile("^" + regexp.QuoteMeta("helmd: nothing answered at http://127.0.0.1:"+silentPort) +
+			` within [0-9.]+m?s: is it helmd\?\n$`)},
+	} {
+		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+		var out, errOut strings.Builder
+		err := run(ctx, []string{"url", "--port", tc.port}, &out, &errOut)
+		cancel()
+		said := errOut.String()
+		code := 0
+		if err != nil {
+			code = fail(&errOut, err)
+			said = errOut.String()
+		}
+		if code != 1 || out.String() != "" || !tc.want.MatchString(said) {
+			t.Errorf("helmd url --port %s: exit %d, stdout %q, stderr %q; want exit 1, no URL, and %q", tc.port, code, out.String(), said, tc.want)
+		}
+	}
+}
+
+// Given a token file that does not exist, helmd url asked of a running
+// helmd that wants a token makes none: it would be a token that helmd
+// refuses. It says why, exit 1. It created the folder and the file, and
+// printed a URL helmd refused, exit 0.
+func TestURLMakesNoTokenARunningHelmdRefuses(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	for _, k := range []string{"HELM_TOKEN", "HELM_AUTH", "HELM_TOKEN_FILE", "HOST", "PORT"} {
+		t.Setenv(k, "")
+	}
+	helmd := launchAuth(t, "", "the-running-helmds-token-0123", "--no-opencode")
+	port := portOf(t, helmd.URL)
+	folder := filepath.Join(t.TempDir(), "new")
+	file := filepath.Join(folder, "token")
+	var out, errOut strings.Builder
+	err := run(t.Context(), []string{"url", "--port", port, "--token-file", file}, &out, &errOut)
+	code := 0
+	if err != nil {
+		code = fail(&errOut, err)
+	}
+	want := "helmd: helmd at 127.0.0.1:" + port + " wants a token, and token file " + file +
+		" does not exist: give helmd url the --token-file or --token helmd was started with\n"
+	if code != 1 || out.String() != "" || errOut.String() != want {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 1, no URL, and %q", code, out.String(), errOut.String(), want)
+	}
+	if _, err := os.Stat(folder); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("helmd url made %s (%v): a token the running helmd refuses", folder, err)
 	}
 }
