@@ -161,8 +161,10 @@ func (c *client) do(ctx context.Context, path string, header http.Header) (*http
 		req.Header.Set("Authorization", "Bearer "+t)
 	}
 	resp, err := c.http.Do(req)
-	// A proven connection that then hangs is helmd's: not said so.
-	if err != nil && reached.Load() && !spoke.Load() && (t == "" || !connected.Load()) && (timedOut(err) || hungUp(err)) {
+	// A proven connection that then hangs is helmd's: not said so. A
+	// proof that failed says why itself (failure).
+	if err != nil && reached.Load() && !spoke.Load() && (t == "" || !connected.Load()) &&
+		!errors.Is(err, tokenproof.ErrNotProven) && !errors.Is(err, tokenproof.ErrNoTokenWanted) && !errors.Is(err, context.Canceled) {
 		err = fmt.Errorf("%w (%w)", errNoAnswer, err)
 	}
 	return resp, err

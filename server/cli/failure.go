@@ -111,14 +111,12 @@ func (c *client) failure(err error, path string, waited time.Duration) error {
 // silent says that what accepted the connection said nothing: not
 // helmd, which answers at once, or a helmd that hangs.
 func (c *client) silent(err error, waited time.Duration) error {
-	var why string
-	switch {
-	case timedOut(err):
+	// Short of a deadline, the other end hung up: EOF, a reset, or the
+	// transport's "server closed idle connection", its words when that
+	// came before the request was sent.
+	why := "(it closed the connection)"
+	if timedOut(err) {
 		why = "within " + roundWait(waited).String()
-	case hungUp(err):
-		why = "(it closed the connection)"
-	default:
-		why = "(" + err.Error() + ")"
 	}
 	return &saidError{fmt.Sprintf("nothing answered at %s %s: is it helmd?", c.base, why), []error{errNoAnswer, err}}
 }
@@ -129,11 +127,6 @@ func (c *client) silent(err error, waited time.Duration) error {
 func timedOut(err error) bool {
 	var ne net.Error
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
-}
-
-// hungUp reports a connection closed by the other end.
-func hungUp(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // roundWait is a wait to say: whole seconds, or for a short one (a
