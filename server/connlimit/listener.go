@@ -246,11 +246,15 @@ func (l *Listener) dropLocked(c net.Conn) {
 	l.changedLocked()
 }
 
-// refuseBody is the whole answer to a connection refused at the cap.
+// refuseBody is the whole answer to a connection refused at the cap:
+// JSON {"error"}, as every refusal of helmd's (the commands tell helmd
+// from another server by it).
 const refuseBody = "HTTP/1.1 503 Service Unavailable\r\n" +
-	"Content-Type: text/plain; charset=utf-8\r\n" +
-	"Retry-After: 1\r\nConnection: close\r\nContent-Length: 44\r\n\r\n" +
-	"helmd: too many connections, retry shortly\r\n"
+	"Content-Type: application/json; charset=utf-8\r\n" +
+	"Retry-After: 1\r\nConnection: close\r\nContent-Length: 63\r\n\r\n" +
+	refuseJSON
+
+const refuseJSON = `{"error":"helmd has too many connections open; retry shortly"}` + "\n"
 
 // refuseConn answers 503 and closes. The request is read (briefly) before
 // closing, or the kernel would reset the connection and the client might

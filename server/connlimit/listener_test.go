@@ -2,6 +2,7 @@ package connlimit
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -125,9 +126,15 @@ func TestBusyAtTheCapIsRefusedCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no clean refusal: %v", err)
 	}
+	var body struct{ Error string }
+	err = json.NewDecoder(resp.Body).Decode(&body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("refusal: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	// JSON, as every refusal of helmd's, and whole (its Content-Length).
+	if ct := resp.Header.Get("Content-Type"); err != nil || body.Error == "" || !strings.HasPrefix(ct, "application/json") || resp.ContentLength != int64(len(refuseJSON)) {
+		t.Errorf("refusal body: %q, %+v, %v, length %d of %d", ct, body, err, resp.ContentLength, len(refuseJSON))
 	}
 	if st := l.Stats(); st.Refused != 1 {
 		t.Errorf("stats %+v: want one refused", st)
