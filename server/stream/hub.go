@@ -170,14 +170,10 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 	if next != nil {
 		h.state, h.sorted, h.loans = next, own, 1 // own is the record's too, for good
 		h.gen++
+	} else if t == shared.EventSessionDeleted {
+		h.removeAllLocked(own)
 	} else {
-		for _, s := range own {
-			if t == shared.EventSessionDeleted {
-				h.removeLocked(s.Key())
-			} else {
-				h.putLocked(s)
-			}
-		}
+		h.putAllLocked(own)
 	}
 	h.hist.push(rec)
 	h.signalLocked(t == shared.EventRefresh, own)

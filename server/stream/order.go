@@ -126,3 +126,127 @@ func (h *Hub) removeLocked(key string) {
 	h.state.del(key)
 	h.sorted = slices.Delete(h.sorted, i, i+1)
 }
+
+// manyAtOnce is the size of a change from which it may be merged into
+// the list in one pass (putAllLocked, removeAllLocked) rather than moved
+// in one session at a time: each move shifts the sessions between two
+// places, so a fleet machine's 20,000 sessions arriving at a hub of
+// 40,000, their times among the others', took 24 s of moves; merged, a
+// batch of 500 takes one pass. The usual change (a few recent sessions
+// becoming the newest) moves few, and stays in place.
+const manyAtOnce = 8
+
+// shiftsLocked estimates how many sessions putting ss one at a time
+// would shift: for each, those between its place and its new one (all
+// after it for a new one). It stops counting past limit.
+func (h *Hub) shiftsLocked(ss []shared.Session, limit int) int {
+	n := 0
+	for i := range ss {
+		s := &ss[i]
+		pos, _ := slices.BinarySearchFunc(h.sorted, s, func(e shared.Session, s *shared.Session) int {
+			return compareNewest(&e, s)
+		})
+		if old, had := h.findLocked(s.Key()); had {
+			n += max(pos-old, old-pos)
+		} else {
+			n += len(h.sorted) - pos
+		}
+		if n > limit {
+			break
+		}
+	}
+	return n
+}
+
+// putAllLocked puts every session of ss, the last of a key winning.
+func (h *Hub) putAllLocked(ss []shared.Session) {
+	if len(ss) < manyAtOnce || h.shiftsLocked(ss, len(h.sorted)) <= len(h.sorted) {
+		for _, s := range ss {
+			h.putLocked(s)
+		}
+		return
+	}
+	last := make(map[string]int, len(ss))
+	for i := range ss {
+		last[ss[i].Key()] = i
+	}
+	batch := make([]shared.Session, 0, len(last))
+	for i := range ss {
+		if last[ss[i].Key()] == i {
+			batch = append(batch, ss[i])
+		}
+	}
+	slices.SortFunc(batch, func(a, b shared.Session) int { return compareNewest(&a, &b) })
+	// One pass: the list without the sessions batch replaces, merged with
+	// batch. A new slice, so a reader holding the old one keeps it whole.
+	merged := make([]shared.Session, 0, len(h.sorted)+len(batch))
+	var buf [96]byte
+	j := 0
+	for i := range h.sorted {
+		e := &h.sorted[i]
+		if _, replaced := last[string(shared.AppendKey(buf[:0], e))]; replaced {
+			continue
+		}
+		for j < len(batch) && compareNewest(&batch[j], e) < 0 {
+			merged = append(merged, batch[j])
+			j++
+		}
+		merged = append(merged, *e)
+	}
+	merged = append(merged, batch[j:]...)
+	for i := range batch {
+		h.state.set(&batch[i], batch[i].UpdatedAt)
+	}
+	h.replaceLocked(merged)
+}
+
+// removeAllLocked takes every session of ss (by key) out of the state.
+func (h *Hub) removeAllLocked(ss []shared.Session) {
+	if len(ss) < manyAtOnce || h.removalShiftsLocked(ss, len(h.sorted)) <= len(h.sorted) {
+		for _, s := range ss {
+			h.removeLocked(s.Key())
+		}
+		return
+	}
+	gone := make(map[string]bool, len(ss))
+	for i := range ss {
+		k := ss[i].Key()
+		if _, ok := h.state.get(k); ok {
+			gone[k] = true
+			h.state.del(k)
+		}
+	}
+	if len(gone) == 0 {
+		return
+	}
+	kept := make([]shared.Session, 0, len(h.sorted)-len(gone))
+	var buf [96]byte
+	for i := range h.sorted {
+		if !gone[string(shared.AppendKey(buf[:0], &h.sorted[i]))] {
+			kept = append(kept, h.sorted[i])
+		}
+	}
+	h.replaceLocked(kept)
+}
+
+// removalShiftsLocked estimates how many sessions removing ss one at a
+// time would shift (those after each), up to past limit.
+func (h *Hub) removalShiftsLocked(ss []shared.Session, limit int) int {
+	n := 0
+	for i := range ss {
+		if at, had := h.findLocked(ss[i].Key()); had {
+			n += len(h.sorted) - at - 1
+		}
+		if n > limit {
+			break
+		}
+	}
+	return n
+}
+
+// replaceLocked makes sorted, a new slice, the list: loans of the old
+// one stay with it (the next change to sorted works in place).
+func (h *Hub) replaceLocked(sorted []shared.Session) {
+	h.sorted, h.loans = sorted, 0
+	h.gen++
+}

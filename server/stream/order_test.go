@@ -46,8 +46,14 @@ func TestHubOrderFollowsChanges(t *testing.T) {
 			lent, before = nil, nil
 		}
 
+		// Small changes move sessions one at a time, large ones
+		// (manyAtOnce and more) are merged in one pass: both are checked.
+		n := 1 + r.IntN(3)
+		if r.IntN(3) == 0 {
+			n = manyAtOnce + r.IntN(20)
+		}
 		var batch []shared.Session
-		for range 1 + r.IntN(3) {
+		for range n {
 			batch = append(batch, session())
 		}
 		switch op := r.IntN(20); {
@@ -231,5 +237,40 @@ func TestUnsentRefresh(t *testing.T) {
 	recs := c.take(nil)
 	if len(recs) != 1 || recs[0].typ != shared.EventRefresh || len(recs[0].frame) < 60*minSessionJSON() {
 		t.Fatalf("a connected client got %d records; want the refresh, encoded", len(recs))
+	}
+}
+
+// BenchmarkMachineArrives is a fleet hub holding 40,000 sessions taking
+// a machine's 20,000, in batches of 500 as its view reports them, their
+// times among the others': one op is the whole machine. Put one at a
+// time, each moved the sessions after its place (400 bytes each), a cost
+// that grows with the square of the list.
+func BenchmarkMachineArrives(b *testing.B) {
+	const held, arriving, batch = 40_000, 20_000, 500
+	all := realisticList(held)
+	r := rand.New(rand.NewPCG(1, 2))
+	lo, hi := all[0].UpdatedAt, all[0].UpdatedAt
+	for _, s := range all {
+		lo, hi = min(lo, s.UpdatedAt), max(hi, s.UpdatedAt)
+	}
+	machine := make([]shared.Session, arriving)
+	for i := range machine {
+		s := all[r.IntN(held)]
+		s.ID, s.Host, s.Remote = "remote-"+strconv.Itoa(i), "m1", true
+		s.UpdatedAt = lo + r.Int64N(hi-lo+1)
+		machine[i] = s
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		h := NewHub(Options{})
+		h.Publish(shared.EventRefresh, slices.Clone(all))
+		b.StartTimer()
+		for i := 0; i < arriving; i += batch {
+			h.Publish(shared.EventSessionCreated, machine[i:i+batch])
+		}
+		b.StopTimer()
+		h.Close()
+		b.StartTimer()
 	}
 }
