@@ -33,7 +33,7 @@ func Forward(nc *nats.Conn, self string, next http.Handler) http.Handler {
 			fail(w, http.StatusBadRequest, "a remote session has no live page stream: ask for ?after=<cursor> again instead")
 			return
 		case !allowed(r.Method, r.URL.Path):
-			fail(w, http.StatusBadRequest, "only a session's header, its messages, a full text and a clear can be asked of another machine")
+			fail(w, http.StatusBadRequest, "only a session's header, its messages, a full text, a find and a clear can be asked of another machine")
 			return
 		}
 		q.Del("host")

@@ -25,6 +25,7 @@ import (
 	"github.com/nats-io/nats.go/micro"
 
 	"vibecraft.sh/helm/server/fleet"
+	"vibecraft.sh/helm/server/transcript"
 )
 
 // MaxReply bounds one forwarded answer, under NATS's default 1 MiB payload.
@@ -36,8 +37,12 @@ const MaxReply = 900 << 10
 const Timeout = 10 * time.Second
 
 // pagePath is what may be asked over NATS: a session's header, a page of
-// its messages, one cut text whole. Never the live page stream.
-var pagePath = regexp.MustCompile(`^/api/sessions/[a-z]+/[^/]+(/messages(/[^/]+/full)?)?$`)
+// its messages, one cut text whole, a find over its transcript. Never the
+// live page stream.
+var pagePath = regexp.MustCompile(`^/api/sessions/[a-z]+/[^/]+(/messages(/[^/]+/full)?|/find)?$`)
+
+// messagesPath is a page of messages, which answer halves until it fits.
+var messagesPath = regexp.MustCompile(`^/api/sessions/[a-z]+/[^/]+/messages$`)
 
 // clearPath is the one change a hub may ask of a machine: take one of
 // its sessions out of "Needs you" (POST). The clear is the machine's own,
@@ -119,6 +124,23 @@ func answer(req micro.Request, h http.Handler, log *slog.Logger) {
 	}
 	rec := NewRecorder()
 	h.ServeHTTP(rec, r)
+	for rec.over && messagesPath.MatchString(r.URL.Path) {
+		// A page of messages too large (long texts, each cut at 64 KiB,
+		// add up): fewer of them, as a page that says there are more
+		// (its before, or more), which the page reads as it reads any.
+		q := r.URL.Query()
+		limit, err := strconv.Atoi(q.Get("limit"))
+		if err != nil || limit <= 0 {
+			limit = transcript.DefaultLimit
+		}
+		if limit <= 1 {
+			break
+		}
+		q.Set("limit", strconv.Itoa(limit/2))
+		r.URL.RawQuery = q.Encode()
+		rec = NewRecorder()
+		h.ServeHTTP(rec, r)
+	}
 	if rec.over {
 		log.Warn("pages: answer too large to forward", "path", r.URL.Path)
 		respond(req, http.StatusBadGateway, "application/json", errJSON("the answer is too large to forward over NATS"))

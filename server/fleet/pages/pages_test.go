@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -23,12 +24,23 @@ func ownerAPI() http.Handler {
 		switch r.PathValue("id") {
 		case "huge":
 			w.Write([]byte(strings.Repeat("x", MaxReply+1)))
+		case "long": // 100 KB a message: a page of 50 is over MaxReply
+			limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
+			if err != nil {
+				limit = 50 // the API's default
+			}
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(map[string]string{"limit": strconv.Itoa(limit), "pad": strings.Repeat("x", limit*100<<10)})
 		case "gone":
 			http.Error(w, `{"error":"no such session"}`, http.StatusNotFound)
 		default:
 			w.Header().Set("Content-Type", "application/json")
 			json.NewEncoder(w).Encode(map[string]string{"id": r.PathValue("id"), "limit": r.URL.Query().Get("limit")})
 		}
+	})
+	mux.HandleFunc("GET /api/sessions/{source}/{id}/find", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"found": r.URL.Query().Get("q")})
 	})
 	mux.HandleFunc("POST /api/sessions/{source}/{id}/clear", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusAccepted)
@@ -82,6 +94,10 @@ func TestForwardOverNATS(t *testing.T) {
 		{"this machine named", "GET", "/api/sessions/claude/abc/messages?host=hub", 200, "local"},
 		{"the owner's 404 passes through", "GET", "/api/sessions/claude/gone/messages?" + q, 404, "no such session"},
 		{"too large to forward", "GET", "/api/sessions/claude/huge/messages?" + q, 502, "too large"},
+		// A page too large is asked again with half as many messages,
+		// until it fits: 50, 25, 12, then 6 of 100 KB.
+		{"a long page, made shorter", "GET", "/api/sessions/claude/long/messages?" + q, 200, `"limit":"6"`},
+		{"a find", "GET", "/api/sessions/claude/abc/find?q=needle&" + q, 200, `"found":"needle"`},
 		{"not a page path", "GET", "/api/sessions/claude/abc/clear?" + q, 400, "only a session"},
 		{"other paths ignore host", "GET", "/api/status?" + q, 200, "local"},
 		{"dot segments", "GET", "/api/sessions/claude/../../status/messages?" + q, 400, ""},
