@@ -3,6 +3,7 @@
 package fleet
 
 import (
+	"errors"
 	"log/slog"
 	"net"
 	"strings"
@@ -96,5 +97,26 @@ func TestConnRedactsTheURL(t *testing.T) {
 	}
 	if s := c.Server(); s != "nats://redacted@"+addr {
 		t.Errorf("server %q, want nats://redacted@%s", s, addr)
+	}
+}
+
+// TestPublishErrorsLoggedOncePerOutage: an error the publisher meets
+// again and again (each heartbeat, each retry while NATS is away) is
+// logged once, and counted each time; another error is news, and after a
+// reconcile the same error is news again.
+func TestPublishErrorsLoggedOncePerOutage(t *testing.T) {
+	var log logbuf.Buffer
+	p := NewPublisher("m1", time.Minute, slog.New(slog.NewTextHandler(&log, nil)))
+	down := errors.New("fleet: heartbeat: context deadline exceeded")
+	for range 5 {
+		p.noteErr(down)
+	}
+	p.noteErr(errors.New("nats: no responders available for request"))
+	p.noteErr(down)
+	if got := len(logLines(&log, "fleet: publish")); got != 3 {
+		t.Errorf("%d warnings for 5 of one error, one of another and the first again, want 3:\n%s", got, log.String())
+	}
+	if st := p.Stats(); st.Errors != 7 || st.LastError != down.Error() {
+		t.Errorf("stats %+v: want 7 errors, the last %q", st, down)
 	}
 }

@@ -45,6 +45,9 @@ type Publisher struct {
 
 	statsMu sync.Mutex
 	stats   PublisherStats
+	// warned is the error last logged, until a reconcile succeeds: an
+	// outage logs its error once, not at each heartbeat or retry.
+	warned string
 }
 
 // PublisherStats is what /api/status shows of a Publisher.
@@ -156,7 +159,9 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 			heard, synced = true, false
 		case <-p.wake:
 		case <-beat.C:
-			if kv != nil && synced {
+			// Not while disconnected: each would wait out its timeout and
+			// fail, the reconnection's report reconciles anyway.
+			if kv != nil && synced && conn.NC.IsConnected() {
 				p.heartbeat(ctx, kv)
 			}
 			continue
@@ -182,6 +187,7 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 			p.heartbeat(ctx, kv)
 			p.statsMu.Lock()
 			p.stats.Reconciles++
+			p.stats.LastError, p.warned = "", "" // back: the next error is news
 			p.statsMu.Unlock()
 		}
 		if err := p.flush(ctx, kv, written); err != nil {
@@ -297,12 +303,18 @@ func (p *Publisher) flush(ctx context.Context, kv jetstream.KeyValue, written ma
 	return firstErr
 }
 
+// noteErr counts err, and logs it unless it is the one last logged
+// since the last reconcile.
 func (p *Publisher) noteErr(err error) {
-	p.log.Warn("fleet: publish", "err", err)
 	p.statsMu.Lock()
 	p.stats.Errors++
 	p.stats.LastError = err.Error()
+	news := p.warned != err.Error()
+	p.warned = err.Error()
 	p.statsMu.Unlock()
+	if news {
+		p.log.Warn("fleet: publish", "err", err)
+	}
 }
 
 // Stats reports what the publisher wrote.
