@@ -62,6 +62,9 @@ func (f *fleetNode) wrap(p live.Publisher) live.Publisher {
 	f.merger = fleet.NewMerger(p, f.cfg.HostName, obs)
 	if f.cfg.Fleet.Show {
 		f.view = fleet.NewView(f.cfg.HostName, f.cfg.Fleet.Forget, f.merger, f.log)
+		if f.cfg.Fleet.Publish {
+			f.view.SelfPublishes()
+		}
 	}
 	return f.merger
 }

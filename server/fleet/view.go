@@ -31,11 +31,14 @@ import (
 // again, live, the view reads that host's keys from the bucket (reread),
 // so all its sessions are back, not only what it wrote anew.
 type View struct {
-	self   string // this machine's host: its sessions are local already
-	forget time.Duration
-	out    *Merger
-	log    *slog.Logger
-	now    func() time.Time
+	self string // this machine's host: its sessions are local already
+	// selfPublishes: this machine publishes (SelfPublishes); else what is
+	// under self is another machine's, warned of once (warnedOwnName).
+	selfPublishes, warnedOwnName bool
+	forget                       time.Duration
+	out                          *Merger
+	log                          *slog.Logger
+	now                          func() time.Time
 	// Bounds on what the bucket, writable by anyone with the NATS token,
 	// can make this helmd hold: MaxHosts and MaxSessions unless a test
 	// lowers them.
@@ -97,6 +100,9 @@ type ViewStats struct {
 	// the view already holds MaxHosts hosts or MaxSessions sessions.
 	OverLimit int `json:"overLimit"`
 	Restarts  int `json:"restarts"`
+	// OwnName counts entries written under this hub's own name by another
+	// machine (the hub does not publish): they are not shown.
+	OwnName int `json:"ownName,omitempty"`
 }
 
 // DefaultForget is how long an offline host's sessions are kept.
@@ -109,6 +115,11 @@ const (
 	MaxHosts    = 1000
 	MaxSessions = 200_000
 )
+
+// SelfPublishes tells the view that this machine publishes under its
+// name too, so that what is written under it is its own (a twin is the
+// publisher's to tell). Call it before Run.
+func (v *View) SelfPublishes() { v.selfPublishes = true }
 
 // NewView returns a view that hands what it sees to out.
 func NewView(self string, forget time.Duration, out *Merger, log *slog.Logger) *View {
@@ -269,6 +280,17 @@ func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 		return
 	}
 	if key.Host == v.self {
+		// Its own sessions are local already. A hub that does not publish
+		// has none there: another machine took its name, whose sessions
+		// would otherwise go missing without a word.
+		if !v.selfPublishes && e.Operation() == jetstream.KeyValuePut {
+			v.count(func(s *ViewStats) { s.OwnName++ })
+			if !v.warnedOwnName {
+				v.warnedOwnName = true
+				v.log.Warn("fleet: another machine publishes under this hub's own name, and its sessions are not shown: "+
+					"give it another --host-name, or this hub one", "name", v.self)
+			}
+		}
 		return
 	}
 	del := e.Operation() != jetstream.KeyValuePut

@@ -2,13 +2,16 @@ package fleet
 
 import (
 	"encoding/json"
+	"log/slog"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"vibecraft.sh/helm/server/internal/cputime"
+	"vibecraft.sh/helm/server/internal/logbuf"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -433,4 +436,32 @@ func boxEntries(g *target, clock *time.Time) (beat func() entry, put func(id str
 		return g.Lookup(shared.Session{ID: id, Source: shared.SourceClaude, Host: "box", Remote: true}.Key())
 	}
 	return beat, put, listed
+}
+
+// TestViewWarnsOfAMachineUnderItsName: a hub that does not publish shows
+// nothing written under its own name, and says once why (another
+// machine took its name), counting each entry; one that publishes takes
+// them for its own, without a word.
+func TestViewWarnsOfAMachineUnderItsName(t *testing.T) {
+	for _, publishes := range []bool{false, true} {
+		var log logbuf.Buffer
+		g := newTarget()
+		v := NewView("hub", 0, NewMerger(g, "hub", nil), slog.New(slog.NewTextHandler(&log, nil)))
+		if publishes {
+			v.SelfPublishes()
+		}
+		beat, _ := json.Marshal(Heartbeat{At: time.Now().UnixMilli(), TTLms: 30000, Instance: "other"})
+		for i := range 3 {
+			val, _ := json.Marshal(session("s"+strconv.Itoa(i), 1))
+			feedBatch(v, entry{key: HeartbeatKey("hub"), val: beat, op: jetstream.KeyValuePut, at: time.Now()},
+				entry{key: SessionKey("hub", shared.SourceClaude, "s"+strconv.Itoa(i)), val: val, op: jetstream.KeyValuePut, at: time.Now()})
+		}
+		warnings := strings.Count(log.String(), "publishes under this hub's own name")
+		if want := map[bool]int{false: 1, true: 0}[publishes]; warnings != want || len(g.state) != 0 {
+			t.Errorf("publishes %v: %d warnings, %d sessions listed; want %d, none:\n%s", publishes, warnings, len(g.state), want, log.String())
+		}
+		if want := map[bool]int{false: 6, true: 0}[publishes]; v.Stats().OwnName != want {
+			t.Errorf("publishes %v: ownName %d, want %d", publishes, v.Stats().OwnName, want)
+		}
+	}
 }
