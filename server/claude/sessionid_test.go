@@ -16,8 +16,9 @@ func TestIDFromName(t *testing.T) {
 		{"données", "données"},
 		{"a\xffb", "a%FFb"},
 		{"a\xfeb", "a%FEb"},
-		{"a%FFb", "a%25FFb"}, // not the same id as "a\xffb"
-		{"\xc3", "%C3"},      // a cut multi-byte sequence
+		{"a%FFb", "a%25FFb"},             // not the same id as "a\xffb"
+		{"\xc3", "%C3"},                  // a cut multi-byte sequence
+		{"55555555@m1", "55555555%40m1"}, // never claude:<id>@<host>, another machine's key
 		{"", ""},
 	}
 	for _, tc := range cases {

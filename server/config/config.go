@@ -272,6 +272,11 @@ func (c Config) validate() error {
 	if err := c.Fleet.validate(c.CacheDir); err != nil {
 		return err
 	}
+	if (c.Fleet.Publish || c.Fleet.Show) && (c.HostName == "" || strings.Contains(c.HostName, "@")) {
+		// A remote session's key is <source>:<id>@<host>: an '@' in a
+		// host name made two machines' sessions one.
+		return fmt.Errorf("host name %q (--host-name or HELM_HOST_NAME): a fleet needs one, without '@'", c.HostName)
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

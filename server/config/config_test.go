@@ -168,6 +168,9 @@ func TestFleetFlags(t *testing.T) {
 		{"half a TLS pair", []string{"--nats-listen", "127.0.0.1:4222", "--cache-dir", "/tmp/x", "--nats-tls-cert", "c.pem"}, false},
 		{"forget zero", []string{"--fleet-forget", "0"}, false},
 		{"TTL too short", []string{"--fleet-ttl", "1ms"}, false},
+		{"a host name with '@'", []string{"--nats", "nats://a:4222", "--publish", "--host-name", "me@laptop"}, false},
+		{"no host name", []string{"--nats", "nats://a:4222", "--fleet", "--host-name", ""}, false},
+		{"'@' with no fleet", []string{"--host-name", "me@laptop"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := Parse(tc.args, env, "/home/u", io.Discard, io.Discard)

@@ -124,10 +124,15 @@ func ParseKey(k string) (Key, error) {
 		}
 		vals[i] = v
 	}
+	// '@' joins a remote session's id to its host in its list key
+	// (claude:<id>@<host>): in either, it made two keys one.
+	if vals[0] == "" || strings.Contains(vals[0], "@") {
+		return Key{}, errBadKey
+	}
 	if len(vals) == 1 {
 		return Key{Host: vals[0], Heartbeat: true}, nil
 	}
-	if vals[2] == "" || vals[1] == "" {
+	if vals[2] == "" || vals[1] == "" || strings.Contains(vals[2], "@") {
 		return Key{}, errBadKey
 	}
 	return Key{Host: vals[0], Source: shared.Source(vals[1]), ID: vals[2]}, nil

@@ -20,7 +20,6 @@ func TestSessionKeyRoundTrip(t *testing.T) {
 		{"wildcards", "a.*.>", "*", shared.SourceClaude},
 		{"spaces and unicode", "Anna’s MacBook Pro", "id with spaces/é", shared.SourceClaude},
 		{"escape char itself", "=41", "==", shared.SourceClaude},
-		{"empty host", "", "x", shared.SourceClaude},
 		{"control bytes", "a\x00b\nc", "\xff\xfe", shared.SourceClaude},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -57,7 +56,9 @@ func TestKeysDoNotCollide(t *testing.T) {
 }
 
 func TestParseKeyRefusesForeignKeys(t *testing.T) {
-	for _, k := range []string{"", ".", "a.b", "a.b.c.d", "a..b", "a.claude.", "a.=.x", "a=4", "a=ZZ", "a=41", "a=2e", "a b", "a.claude.x y"} {
+	// '@' in a host or an id: claude:a@b@c would be two sessions' key.
+	for _, k := range []string{"", ".", "a.b", "a.b.c.d", "a..b", "a.claude.", "a.=.x", "a=4", "a=ZZ", "a=41", "a=2e", "a b", "a.claude.x y",
+		"b=40c.claude.a", "c.claude.a=40b", "b=40c", ".claude.x"} {
 		if got, err := ParseKey(k); err == nil {
 			t.Errorf("ParseKey(%q) = %+v, want an error", k, got)
 		}
