@@ -295,9 +295,23 @@ func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 	}
 	del := e.Operation() != jetstream.KeyValuePut
 	h := v.hosts[key.Host]
+	var s shared.Session // a session entry's, decoded before its host takes a place
+	if !key.Heartbeat && !del {
+		if s, err = decodeSession(e.Value(), key); err != nil {
+			v.count(func(s *ViewStats) { s.Skipped++ })
+			v.log.Debug("fleet: entry skipped", "key", e.Key(), "err", err)
+			return
+		}
+	}
 	if h == nil {
+		if !key.Heartbeat && del {
+			return // a session of a host the view does not hold: nothing to delete
+		}
 		if len(v.hosts) >= v.maxHosts {
+			// Refused, but read whole once it writes again with room
+			// made (a host forgotten, as rereads do for those).
 			v.count(func(s *ViewStats) { s.OverLimit++ })
+			v.forgetHost(key.Host)
 			return
 		}
 		h = &hostState{ttl: DefaultTTL}
@@ -341,12 +355,6 @@ func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 	// Whether a new session fits under MaxSessions is apply's to say, once
 	// the batch's deletes have freed their places: the batch is bounded
 	// (batchMax), and what apply refuses leaves nothing behind.
-	s, err := decodeSession(e.Value(), key)
-	if err != nil {
-		v.count(func(s *ViewStats) { s.Skipped++ })
-		v.log.Debug("fleet: entry skipped", "key", e.Key(), "err", err)
-		return
-	}
 	if v.replaying != nil {
 		v.replaying[sk] = struct{}{}
 	}
@@ -477,6 +485,16 @@ func (v *View) restamp(host string, b *batch) {
 func (v *View) isOffline(h *hostState) bool { return h.stopped || v.now().Sub(h.seen) > h.ttl }
 
 // age marks hosts offline whose heartbeat is overdue and forgets those
+// forgetHost notes host as one the view does not hold, to be read whole
+// when it writes again (entry).
+func (v *View) forgetHost(host string) {
+	if len(v.forgotten) < maxForgotten {
+		v.forgotten[host] = struct{}{}
+	} else {
+		v.forgotOver = true
+	}
+}
+
 // offline and silent for longer than Forget, and those stopped with no
 // session left (nothing of them remains in the bucket). Not during a
 // replay: it lists a host's sessions before the heartbeat that shows it
@@ -498,11 +516,7 @@ func (v *View) age() {
 			}
 			delete(v.hosts, host)
 			delete(v.touched, host) // a reread under way finds it gone
-			if len(v.forgotten) < maxForgotten {
-				v.forgotten[host] = struct{}{}
-			} else {
-				v.forgotOver = true
-			}
+			v.forgetHost(host)
 			v.changed = true
 			continue
 		}

@@ -186,6 +186,37 @@ func TestViewBoundsWhatItHolds(t *testing.T) {
 	}
 }
 
+// Junk under many names (a value that is no session, a delete of what
+// was never written) takes no place among the hosts: a real machine
+// that comes after is held. A host refused over the bound is noted to
+// be read whole when it writes again once there is room.
+func TestViewJunkTakesNoHostPlace(t *testing.T) {
+	g := newTarget()
+	v := NewView("hub", 0, NewMerger(g, "hub", nil), nil)
+	v.maxHosts = 2
+	var junk []entry
+	for i := range 50 {
+		host := "j" + strconv.Itoa(i)
+		junk = append(junk, entry{key: SessionKey(host, shared.SourceClaude, "x"), val: []byte("{bad"), op: jetstream.KeyValuePut, at: time.Now()},
+			entry{key: SessionKey(host, shared.SourceClaude, "y"), op: jetstream.KeyValueDelete, at: time.Now()})
+	}
+	feedBatch(v, junk...)
+	val, _ := json.Marshal(session("s1", 1))
+	feedBatch(v, entry{key: SessionKey("m1", shared.SourceClaude, "s1"), val: val, op: jetstream.KeyValuePut, at: time.Now()})
+	if _, ok := g.Lookup(shared.Session{ID: "s1", Source: shared.SourceClaude, Host: "m1", Remote: true}.Key()); !ok {
+		t.Fatalf("a real machine after junk is not held: stats %+v", v.Stats())
+	}
+	if st := v.Stats(); st.Hosts != 1 || st.Skipped != 50 || st.OverLimit != 0 {
+		t.Errorf("stats %+v: want 1 host, the 50 junk values skipped, nothing over the limit", st)
+	}
+	for _, h := range []string{"m2", "m3"} {
+		feedBatch(v, entry{key: SessionKey(h, shared.SourceClaude, "s1"), val: val, op: jetstream.KeyValuePut, at: time.Now()})
+	}
+	if _, noted := v.forgotten["m3"]; !noted || v.Stats().OverLimit != 1 {
+		t.Errorf("m3, over the bound of 2 hosts, was not noted to be read again (overLimit %d)", v.Stats().OverLimit)
+	}
+}
+
 // Bucket entries are untrusted: whatever their key, value and operation,
 // the view never panics, never lists this machine's own sessions from the
 // bucket, and lists only remote sessions under the host and id their key
