@@ -3,6 +3,7 @@ package claude
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -60,7 +61,7 @@ func TestInvalidUTF8NamesKeepDistinctIDs(t *testing.T) {
 }
 
 func FuzzIDFromName(f *testing.F) {
-	for _, s := range []string{"", "abc", "a\xffb", "a%FFb", "%", "%25", "\xc3", "é"} {
+	for _, s := range []string{"", "abc", "a\xffb", "a%FFb", "%", "%25", "\xc3", "é", "a@b", "a%40b"} {
 		f.Add(s, "a\xffb")
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
@@ -71,17 +72,11 @@ func FuzzIDFromName(f *testing.F) {
 		if a != b && ia == ib {
 			t.Fatalf("%q and %q share the id %q", a, b, ia)
 		}
-		if utf8.ValidString(a) && !containsPercent(a) && ia != a {
+		if utf8.ValidString(a) && !strings.ContainsAny(a, "%@") && ia != a {
 			t.Fatalf("a plain name changed: %q → %q", a, ia)
 		}
-	})
-}
-
-func containsPercent(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' {
-			return true
+		if strings.Contains(ia, "@") {
+			t.Fatalf("idFromName(%q) = %q holds an '@', which joins an id to its machine in keys", a, ia)
 		}
-	}
-	return false
+	})
 }
