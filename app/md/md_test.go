@@ -336,6 +336,8 @@ func TestCleanShowsBidiControls(t *testing.T) {
 		{"plain", "plain"},
 		{"rm \u202Etxt.exe", "rm [U+202E]txt.exe"},
 		{"a\u2066b\u2069c", "a[U+2066]b[U+2069]c"},
+		{"\u200Eltr \u200Frtl \u061Calm", "[U+200E]ltr [U+200F]rtl [U+061C]alm"},
+		{"– ‘quoted’ ≠ Ш", "– ‘quoted’ ≠ Ш"}, // lead bytes 0xE2 and 0xD0 alone: nothing to show
 		{"עברית", "עברית"}, // right-to-left text itself is fine
 		// A terminal's escapes show as the controls they are, not as boxes;
 		// tabs and line breaks stay.
