@@ -338,7 +338,7 @@ func TestCleanShowsBidiControls(t *testing.T) {
 		{"a\u2066b\u2069c", "a[U+2066]b[U+2069]c"},
 		{"\u200Eltr \u200Frtl \u061Calm", "[U+200E]ltr [U+200F]rtl [U+061C]alm"},
 		{"– ‘quoted’ ≠ Ш", "– ‘quoted’ ≠ Ш"}, // lead bytes 0xE2 and 0xD0 alone: nothing to show
-		{"עברית", "עברית"}, // right-to-left text itself is fine
+		{"עברית", "עברית"},                   // right-to-left text itself is fine
 		// A terminal's escapes show as the controls they are, not as boxes;
 		// tabs and line breaks stay.
 		{"\x1b[31mRED\x1b[0m \x07 \x00 \x7f", "␛[31mRED␛[0m ␇ ␀ ␡"},
