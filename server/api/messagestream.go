@@ -146,7 +146,7 @@ func (e *pagesFull) Unwrap() error { return e.err }
 func (t *transcripts) openPage(ctx context.Context, s shared.Session, agent string, q transcript.Query) (*pageStream, *tail.Sub, error) {
 	var paths []string
 	var read pageReader
-	var known, file func() bool
+	var known, file, behind func() bool
 	if s.Source == shared.SourceOpenCode {
 		// The database's WAL and the legacy tree carry no session id a
 		// path would name: any OpenCode write pokes, and the re-read
@@ -172,6 +172,7 @@ func (t *transcripts) openPage(ctx context.Context, s shared.Session, agent stri
 		// Its main transcript deleted or moved, the list may keep the
 		// session, from its subagents' files, but its pages answer 404.
 		known = func() bool { return t.d.Claude.HasTranscripts(s.ID) }
+		behind = func() bool { return t.d.Files.Behind(path) }
 		if agent != "" {
 			// The file itself, not the last scan: a page stream hears of
 			// a deletion before the list does.
@@ -185,7 +186,7 @@ func (t *transcripts) openPage(ctx context.Context, s shared.Session, agent stri
 	if err != nil {
 		return nil, nil, &pagesFull{err}
 	}
-	return &pageStream{read: read, q: q, ctx: ctx, known: known, file: file}, sub, nil
+	return &pageStream{read: read, q: q, ctx: ctx, known: known, file: file, behind: behind}, sub, nil
 }
 
 // start sends the first page read, or a reset when the cursor was stale.
@@ -238,6 +239,10 @@ type pageStream struct {
 	lookup      func() (shared.Session, bool)
 	header      bool
 	lastSession uint64
+	// behind says whether the transcript may hold a line the page did not
+	// take (transcript.Files.Behind; nil: never, as OpenCode's commits
+	// poke the stream themselves).
+	behind func() bool
 	// known says whether helmd still has a Claude session's transcripts
 	// (nil: OpenCode's); file, on a subagent's page, whether its
 	// transcript is there (nil on a session's page).
@@ -285,7 +290,11 @@ func (ps *pageStream) look() error {
 	}
 	// A change of the summary may be the list taking a last line without
 	// '\n' once the file went quiet (written.TailQuiet), which no write
-	// announces: the page takes it too. Unchanged messages are not sent.
+	// announces: the page takes it too, when its file has bytes the page's
+	// index did not take (a stat, not a read of the page, at every change).
+	if !back && (ps.behind == nil || !ps.behind()) {
+		return nil
+	}
 	return ps.update()
 }
 

@@ -65,6 +65,28 @@ func (t *Files) index(path string) *lineIndex {
 	return x
 }
 
+// Behind reports whether path's file is not the size its index took: a
+// line being written, or one left until the file went quiet
+// (written.TailQuiet). A page stream reads again on a change of its
+// session's summary only then; no write announces the list taking such a
+// line. True when it cannot tell (no index yet, a stat that fails).
+func (t *Files) Behind(path string) bool {
+	t.mu.Lock()
+	e, ok := t.byKey[path]
+	t.mu.Unlock()
+	if !ok {
+		return true
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return true
+	}
+	x := e.Value.(*lineIndex)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return st.Size() != x.end
+}
+
 // account records how many offsets x holds now, and drops the least
 // recently used other indexes while there are too many.
 func (t *Files) account(x *lineIndex, n int) {
