@@ -166,13 +166,15 @@ func (h *Hub) putAllLocked(ss []shared.Session) {
 		}
 		return
 	}
+	keys := make([]string, len(ss))
 	last := make(map[string]int, len(ss))
 	for i := range ss {
-		last[ss[i].Key()] = i
+		keys[i] = ss[i].Key()
+		last[keys[i]] = i
 	}
 	batch := make([]shared.Session, 0, len(last))
 	for i := range ss {
-		if last[ss[i].Key()] == i {
+		if last[keys[i]] == i {
 			batch = append(batch, ss[i])
 		}
 	}
