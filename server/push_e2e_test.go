@@ -42,9 +42,10 @@ func postJSON(t *testing.T, url string, body []byte) (int, string) {
 }
 
 // TestPushThroughHelmd: helmd keeps its VAPID keys (0600, the same after a
-// restart), takes a subscription, refuses a hostile one, and when a
-// session starts waiting (a Stop hook) tries the push service; with that
-// service down the failure is counted in /api/status and helmd serves on.
+// restart), takes a subscription, refuses hostile ones (one on this
+// machine among them), and when a session starts waiting (a Stop hook)
+// tries the push service; with that service not found the failure is
+// counted in /api/status, the subscription kept, and helmd serves on.
 func TestPushThroughHelmd(t *testing.T) {
 	const sid, cwd = "b0570000-0000-4000-8000-000000000001", "/home/dev/push"
 	root, cache := t.TempDir(), t.TempDir()
@@ -61,13 +62,17 @@ func TestPushThroughHelmd(t *testing.T) {
 		t.Fatalf("keys file: %v %v, want mode 0600", err, fi)
 	}
 
-	// A push service that is down: a port nothing listens on.
+	// A push service on this machine is refused: helmd would POST to
+	// whatever port it names. One that cannot be reached is a name that
+	// never resolves (RFC 6761's .invalid): the lookup fails, and no
+	// connection is tried.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	down := "https://" + ln.Addr().String() + "/push/device-1"
+	local := "https://" + ln.Addr().String() + "/push/device-1"
 	ln.Close()
+	down := "https://push.helm-test.invalid/push/device-1"
 	ua, _ := ecdh.P256().GenerateKey(rand.Reader)
 	auth := make([]byte, 16)
 	rand.Read(auth)
@@ -79,6 +84,9 @@ func TestPushThroughHelmd(t *testing.T) {
 	}
 	if code, body := postJSON(t, srv.URL+"/api/push/subscribe", sub("http://"+ln.Addr().String()+"/x")); code != http.StatusBadRequest {
 		t.Errorf("http:// endpoint: %d %s, want 400", code, body)
+	}
+	if code, body := postJSON(t, srv.URL+"/api/push/subscribe", sub(local)); code != http.StatusBadRequest || !strings.Contains(body, "loopback") {
+		t.Errorf("endpoint on 127.0.0.1: %d %s, want 400 saying loopback", code, body)
 	}
 	if code, body := postJSON(t, srv.URL+"/api/push/subscribe", sub(down)); code != http.StatusNoContent {
 		t.Fatalf("subscribe: %d %s", code, body)

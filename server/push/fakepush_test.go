@@ -24,6 +24,10 @@ import (
 	"testing"
 )
 
+// testReach lets endpoints name the fake push services, which listen on
+// 127.0.0.1; helmd's own reach (public) refuses them.
+var testReach = reach{loopback: true}
+
 // fakePushService is a push service (RFC 8030) on an httptest TLS server.
 // It decrypts each message with the subscriber's keys per RFC 8291 and
 // checks the VAPID header per RFC 8292, as a browser vendor's would.

@@ -4,7 +4,9 @@ import (
 	"crypto/ecdh"
 	"encoding/base64"
 	"encoding/json"
+	"net/netip"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -16,6 +18,11 @@ func FuzzParseSubscription(f *testing.F) {
 		`{"endpoint":"https://u:p@x/","keys":{"p256dh":"","auth":""}}`,
 		`{"endpoint":"https://x/#f","keys":{"p256dh":"` + key + `==","auth":"tBHItJI5svbpez7KI4CCXg=="}}`,
 		`[]`, `null`, `{"endpoint":1}`,
+		`{"endpoint":"https://[::ffff:127.0.0.1]:8443/p","keys":{"p256dh":"` + key + `","auth":"tBHItJI5svbpez7KI4CCXg"}}`,
+		`{"endpoint":"https://169.254.169.254./latest","keys":{"p256dh":"` + key + `","auth":"tBHItJI5svbpez7KI4CCXg"}}`,
+		`{"endpoint":"https://0x7f.1/p","keys":{"p256dh":"` + key + `","auth":"tBHItJI5svbpez7KI4CCXg"}}`,
+		`{"endpoint":"https://push.LocalHost./p","keys":{"p256dh":"` + key + `","auth":"tBHItJI5svbpez7KI4CCXg"}}`,
+		`{"endpoint":"https://[64:ff9b::8.8.8.8]/p","keys":{"p256dh":"` + key + `","auth":"tBHItJI5svbpez7KI4CCXg"}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -25,9 +32,17 @@ func FuzzParseSubscription(f *testing.F) {
 			return
 		}
 		// Whatever is accepted is what the sender can use: an https endpoint
-		// without credentials, a curve point, a 16-byte secret, one spelling.
+		// without credentials on a host that is not plainly this machine or
+		// its networks, a curve point, a 16-byte secret, one spelling.
 		u, err := url.Parse(s.Endpoint)
 		if err != nil || u.Scheme != "https" || u.User != nil || u.Host == "" {
+			t.Fatalf("accepted endpoint %q", s.Endpoint)
+		}
+		host := strings.ToLower(strings.TrimRight(u.Hostname(), "."))
+		if a, err := netip.ParseAddr(host); err == nil && nonPublic(a) != "" {
+			t.Fatalf("accepted endpoint %q: %s is %s", s.Endpoint, a, nonPublic(a))
+		}
+		if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.ContainsFunc(host, func(r rune) bool { return r >= 0x80 }) {
 			t.Fatalf("accepted endpoint %q", s.Endpoint)
 		}
 		p, err := base64.RawURLEncoding.DecodeString(s.Keys.P256dh)

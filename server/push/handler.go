@@ -57,7 +57,7 @@ func (h handlers) subscribe(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sub, err := ParseSubscription(body)
+	sub, err := parseSubscription(body, h.svc.opts.reach())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return

@@ -33,8 +33,15 @@ type rig struct {
 
 func newRig(t *testing.T, dir string, client *http.Client, question func(context.Context, shared.Session) string) *rig {
 	t.Helper()
-	svc, err := New(Options{Dir: dir, Subject: "mailto:ops@helm-test.org", HTTPClient: client,
-		Question: question, Timeout: 5 * time.Second})
+	return newRigWith(t, Options{Dir: dir, Subject: "mailto:ops@helm-test.org", HTTPClient: client,
+		Question: question, Timeout: 5 * time.Second, loopback: true})
+}
+
+// newRigWith is newRig with opts as they are: without loopback set, the
+// endpoints are held to public hosts as in helmd.
+func newRigWith(t *testing.T, opts Options) *rig {
+	t.Helper()
+	svc, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,13 +210,13 @@ func TestPushNeverBlocksThePublisher(t *testing.T) {
 	defer close(block)
 	f := &fakePushService{srv: srv}
 	dir := t.TempDir()
-	svc, err := New(Options{Dir: dir, Subject: "ops@helm-test.org", HTTPClient: srv.Client(), QueueSize: 2})
+	svc, err := New(Options{Dir: dir, Subject: "ops@helm-test.org", HTTPClient: srv.Client(), QueueSize: 2, loopback: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fake := newFakePushService(t)
 	f.ua, f.auth = fake.ua, fake.auth
-	sub, err := ParseSubscription(f.subscription("/hang"))
+	sub, err := parseSubscription(f.subscription("/hang"), testReach)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +321,7 @@ func TestPushDoesNotFollowRedirects(t *testing.T) {
 	// The default client, trusting the test servers' certificate.
 	client := svc.opts.HTTPClient.(*http.Client)
 	client.Transport = redirect.Client().Transport
-	sub, err := ParseSubscription(bytes.Replace(fake.subscription("/x"), []byte(fake.srv.URL), []byte(redirect.URL), 1))
+	sub, err := parseSubscription(bytes.Replace(fake.subscription("/x"), []byte(fake.srv.URL), []byte(redirect.URL), 1), testReach)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,15 @@ type Options struct {
 	// TTL is how long a push service keeps an undelivered message (12 h).
 	TTL    time.Duration
 	Logger *slog.Logger
+
+	// loopback lets endpoints name loopback addresses too. Only tests set
+	// it, for their fake push services on 127.0.0.1; helmd's pushes go to
+	// public addresses only (egress.go). Not a flag: no user needs it.
+	loopback bool
 }
+
+// reach is where o lets pushes go.
+func (o Options) reach() reach { return reach{loopback: o.loopback} }
 
 func (o Options) withDefaults() Options {
 	if o.Subject == "" {
@@ -126,7 +134,7 @@ func New(opts Options) (*Service, error) {
 	if created {
 		s.log.Info("push: VAPID keys generated", "file", filepath.Join(opts.Dir, KeysFile))
 	}
-	st, skipped, err := openStore(filepath.Join(opts.Dir, SubscriptionsFile), opts.MaxSubscriptions)
+	st, skipped, err := openStore(filepath.Join(opts.Dir, SubscriptionsFile), opts.MaxSubscriptions, opts.reach())
 	if err != nil {
 		return nil, fmt.Errorf("push: %w", err)
 	}

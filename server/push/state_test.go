@@ -125,12 +125,12 @@ func TestStoreIsBoundedPrivateAndReloaded(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, SubscriptionsFile)
 	fake := newFakePushService(t)
-	st, _, err := openStore(path, 3)
+	st, _, err := openStore(path, 3, testReach)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, p := range []string{"/1", "/2", "/3", "/2", "/4"} {
-		s, err := ParseSubscription(fake.subscription(p))
+		s, err := parseSubscription(fake.subscription(p), testReach)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func TestStoreIsBoundedPrivateAndReloaded(t *testing.T) {
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	again, skipped, err := openStore(path, 3)
+	again, skipped, err := openStore(path, 3, testReach)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,8 +28,10 @@ type storeFile struct {
 }
 
 // openStore loads path; a missing file is an empty store. Entries that no
-// longer pass ParseSubscription are dropped and counted in skipped.
-func openStore(path string, max int) (st *store, skipped int, err error) {
+// longer pass ParseSubscription (held to r) are dropped and counted in
+// skipped: one saved before endpoints had to be public goes at the next
+// start.
+func openStore(path string, max int, r reach) (st *store, skipped int, err error) {
 	st = &store{path: path, max: max}
 	b, err := readPrivate(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -44,7 +46,7 @@ func openStore(path string, max int) (st *store, skipped int, err error) {
 	}
 	for _, s := range f.Subscriptions {
 		raw, _ := json.Marshal(s)
-		ok, err := ParseSubscription(raw)
+		ok, err := parseSubscription(raw, r)
 		if err != nil {
 			skipped++
 			continue

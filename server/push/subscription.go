@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 )
@@ -41,9 +42,16 @@ func bad(format string, args ...any) error {
 }
 
 // ParseSubscription reads and checks a subscription: an https endpoint
-// with no credentials in it, a P-256 point as p256dh and a 16-byte auth
-// secret. Anything else is an error wrapping ErrBadSubscription.
+// with no credentials in it, on a public host as far as its URL shows
+// (checkHost), a P-256 point as p256dh and a 16-byte auth secret.
+// Anything else is an error wrapping ErrBadSubscription.
 func ParseSubscription(body []byte) (Subscription, error) {
+	return parseSubscription(body, public)
+}
+
+// parseSubscription is ParseSubscription with the endpoint's host held to
+// r: public, but for tests.
+func parseSubscription(body []byte, r reach) (Subscription, error) {
 	var s Subscription
 	if len(body) > MaxBody {
 		return s, bad("body over %d bytes", MaxBody)
@@ -52,7 +60,11 @@ func ParseSubscription(body []byte) (Subscription, error) {
 		return Subscription{}, bad("not a JSON subscription: %v", err)
 	}
 	s.CreatedAt = 0 // the server's to set
-	if err := checkEndpoint(s.Endpoint); err != nil {
+	u, err := checkEndpoint(s.Endpoint)
+	if err != nil {
+		return Subscription{}, err
+	}
+	if err := checkHost(u.Hostname(), r); err != nil {
 		return Subscription{}, err
 	}
 	keys, err := checkKeys(s.Keys)
@@ -64,7 +76,8 @@ func ParseSubscription(body []byte) (Subscription, error) {
 }
 
 // ParseEndpoint reads an unsubscribe body: a subscription or just
-// {"endpoint": …}; only the endpoint is used.
+// {"endpoint": …}; only the endpoint is used. Its host is not held to
+// public addresses: forgetting an endpoint sends nothing to it.
 func ParseEndpoint(body []byte) (string, error) {
 	if len(body) > MaxBody {
 		return "", bad("body over %d bytes", MaxBody)
@@ -75,35 +88,86 @@ func ParseEndpoint(body []byte) (string, error) {
 	if err := json.Unmarshal(body, &s); err != nil {
 		return "", bad("not JSON: %v", err)
 	}
-	return s.Endpoint, checkEndpoint(s.Endpoint)
+	_, err := checkEndpoint(s.Endpoint)
+	return s.Endpoint, err
 }
 
 // checkEndpoint accepts only what a push service hands out: an absolute
 // https URL with a host, no user:password (it would be sent to that host
 // and logged), no fragment.
-func checkEndpoint(raw string) error {
+func checkEndpoint(raw string) (*url.URL, error) {
 	if raw == "" {
-		return bad("no endpoint")
+		return nil, bad("no endpoint")
 	}
 	if len(raw) > maxEndpoint {
-		return bad("endpoint over %d bytes", maxEndpoint)
+		return nil, bad("endpoint over %d bytes", maxEndpoint)
 	}
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:
-		return bad("endpoint is not a URL")
+		return nil, bad("endpoint is not a URL")
 	case u.Scheme != "https":
-		return bad("endpoint must be an https URL")
+		return nil, bad("endpoint must be an https URL")
 	case u.Host == "" || u.Hostname() == "":
-		return bad("endpoint has no host")
+		return nil, bad("endpoint has no host")
 	case u.User != nil:
-		return bad("endpoint must not carry credentials")
+		return nil, bad("endpoint must not carry credentials")
 	case u.Fragment != "" || strings.Contains(raw, "#"):
-		return bad("endpoint must not have a fragment")
+		return nil, bad("endpoint must not have a fragment")
 	case strings.ContainsAny(raw, " \t\r\n"):
-		return bad("endpoint has white space")
+		return nil, bad("endpoint has white space")
+	}
+	return u, nil
+}
+
+// checkHost refuses an endpoint host that is plainly not a push service's
+// (egress.go says why that matters): an address r refuses, written as an
+// IP literal in any spelling netip reads (::ffff:127.0.0.1 included);
+// localhost and its subdomains (RFC 6761); an IPv4 address in a form some
+// resolvers take and netip does not (2130706433, 0x7f.1, 127.1, 0177.0.0.1),
+// caught as a host whose last label is a number, as browsers do; and a
+// host that is not ASCII, which the sender would rewrite by IDNA (full-width
+// "１２７.０.０.１" becomes 127.0.0.1). A name may still resolve to
+// anything: this is the early, clear answer, not the only check.
+func checkHost(host string, r reach) error {
+	name := strings.TrimRight(host, ".") // "localhost." is localhost
+	if a, err := netip.ParseAddr(name); err == nil {
+		if kind := r.refuse(a); kind != "" {
+			return bad("endpoint host %s is %s: push services are on public addresses", host, kind)
+		}
+		return nil
+	}
+	lower := strings.ToLower(name)
+	switch {
+	case name == "":
+		return bad("endpoint has no host")
+	case !isASCII(host):
+		return bad("endpoint host must be plain ASCII (push services' are)")
+	case lower == "localhost" || strings.HasSuffix(lower, ".localhost"):
+		return bad("endpoint host %s is this machine: push services are on public hosts", host)
+	case endsInNumber(lower):
+		return bad("endpoint host %s is neither a name nor an IP address in its usual form", host)
 	}
 	return nil
+}
+
+// endsInNumber is the URL Standard's test for a host meant as IPv4: its
+// last label is decimal digits or 0x and hex digits.
+func endsInNumber(host string) bool {
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	if hex, ok := strings.CutPrefix(last, "0x"); ok {
+		return strings.Trim(hex, "0123456789abcdef") == ""
+	}
+	return last != "" && strings.Trim(last, "0123456789") == ""
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // checkKeys returns the keys in one spelling (unpadded base64url): the
