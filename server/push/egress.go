@@ -1,7 +1,16 @@
 package push
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
 	"net/netip"
+	"net/url"
+	"sync"
+	"syscall"
+	"time"
 )
 
 // Helmd POSTs to whatever endpoint a browser subscribed with, and the
@@ -9,13 +18,18 @@ import (
 // --auth none, any local user) names a URL helmd will request. Push
 // services (FCM, Mozilla autopush, Apple, Windows) are https on public
 // hosts, so an endpoint on this machine or on a network it sits on is a
-// request forgery, not a push service, and is refused: at subscribe time
-// for an address written in the URL, with a clear 400 (checkHost).
+// request forgery, not a push service, and is refused twice: at subscribe
+// time for an address written in the URL, with a clear 400 (checkHost);
+// and at every connection for the address a name resolved to
+// (dialGuard), as a public name may resolve to 127.0.0.1 or
+// 169.254.169.254 when it is looked up (DNS rebinding). The second is the
+// one that holds.
 
 // reach is which addresses pushes may go to.
 type reach struct {
-	// loopback lets endpoints name 127.0.0.0/8 and ::1 too. Only tests set
-	// it (Options.loopback): their fake push services listen there.
+	// loopback lets endpoints name, and pushes connect to, 127.0.0.0/8 and
+	// ::1 too. Only tests set it (Options.loopback): their fake push
+	// services listen there.
 	loopback bool
 }
 
@@ -109,4 +123,77 @@ func kindIn(a netip.Addr, blocks []special) string {
 		}
 	}
 	return ""
+}
+
+// errNotPublic ends the error of a connection dialGuard refused.
+var errNotPublic = errors.New("push services are on public addresses")
+
+// dialGuard makes the connections of pushes. Its dialer checks each address
+// after the name is resolved and before connecting (net.Dialer.Control),
+// so what is checked is what is connected to, every address tried
+// included. A proxy the environment names (HTTPS_PROXY, as
+// http.DefaultTransport reads it) is the operator's choice and is dialled
+// wherever it is; through it the proxy resolves the endpoint's name, and
+// its rules hold.
+type dialGuard struct {
+	reach reach
+	// proxy is http.ProxyFromEnvironment; tests replace it, as the
+	// environment is read once per process.
+	proxy func(*http.Request) (*url.URL, error)
+	// proxies holds the host:port of each proxy that proxy named.
+	proxies sync.Map
+	// checked dials endpoints; plain, the proxies.
+	checked, plain net.Dialer
+}
+
+func newDialGuard(r reach) *dialGuard {
+	g := &dialGuard{reach: r, proxy: http.ProxyFromEnvironment}
+	g.plain = net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second} // http.DefaultTransport's
+	g.checked = g.plain
+	g.checked.Control = g.control
+	return g
+}
+
+// transport is http.DefaultTransport connecting through g.
+func (g *dialGuard) transport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = g.proxyFor
+	t.DialContext = g.dial
+	return t
+}
+
+func (g *dialGuard) proxyFor(r *http.Request) (*url.URL, error) {
+	u, err := g.proxy(r)
+	if u != nil {
+		g.proxies.Store(proxyAddr(u), struct{}{})
+	}
+	return u, err
+}
+
+// proxyAddr is the address http.Transport dials for the proxy u.
+func proxyAddr(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443", "socks5": "1080", "socks5h": "1080"}[u.Scheme]
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}
+
+func (g *dialGuard) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if _, ok := g.proxies.Load(addr); ok {
+		return g.plain.DialContext(ctx, network, addr)
+	}
+	return g.checked.DialContext(ctx, network, addr)
+}
+
+// control runs with each resolved address before the connection is made.
+func (g *dialGuard) control(_, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("push: connecting to %q: %w", address, err)
+	}
+	if kind := g.reach.refuse(ap.Addr()); kind != "" {
+		return fmt.Errorf("%s is %s: %w", ap.Addr(), kind, errNotPublic)
+	}
+	return nil
 }

@@ -1,10 +1,16 @@
 package push
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // subscriptionTo is a browser's subscription JSON with fake's keys and
@@ -102,5 +108,115 @@ func TestSubscribeRefusesNonPublicEndpoints(t *testing.T) {
 	}
 	if n := r.svc.Stats().Subscriptions; n != len(public) {
 		t.Errorf("%d subscriptions, want %d", n, len(public))
+	}
+}
+
+// listenAndCount is a TCP listener on 127.0.0.1 that accepts and hangs up
+// at once, sending each connection's remote address on the channel.
+func listenAndCount(t *testing.T) (net.Listener, <-chan string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan string, 16)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			select {
+			case accepted <- c.RemoteAddr().String():
+			default: // only the first few are read
+			}
+			c.Close()
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
+	return ln, accepted
+}
+
+// firstAccepted makes a connection of its own to ln and returns the
+// address of the first connection ln accepted and whether it was that
+// one: the kernel queues connections in order, so when it is, nothing
+// connected before it.
+func firstAccepted(t *testing.T, ln net.Listener, accepted <-chan string) (string, bool) {
+	t.Helper()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	first := <-accepted
+	return first, first == c.LocalAddr().String()
+}
+
+// A name that passed the subscribe check may resolve to this machine when
+// the push is sent (DNS rebinding): the connection is refused once the
+// address is known, before it is made. "localhost" stands for such a
+// name: it resolves to 127.0.0.1 by the hosts file, with no DNS, and as
+// the subscribe check refuses it by name it is stored directly, as a
+// rebinding name would have been.
+func TestPushToANameResolvingToLoopbackIsRefusedAtDial(t *testing.T) {
+	ln, accepted := listenAndCount(t)
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	svc, err := New(Options{Dir: t.TempDir(), Subject: "ops@helm-test.org", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sub Subscription
+	if err := json.Unmarshal(subscriptionTo(t, newFakePushService(t), "https://localhost:"+port+"/push/rebound"), &sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.subs.add(sub); err != nil {
+		t.Fatal(err)
+	}
+	svc.sendOne(context.Background(), []byte(`{}`), sub)
+
+	if first, ok := firstAccepted(t, ln, accepted); !ok {
+		t.Errorf("the push connected to 127.0.0.1 (from %s)", first)
+	}
+	st := svc.Stats()
+	if st.Failed != 1 || !strings.Contains(st.LastError, "127.0.0.1 is a loopback address") {
+		t.Errorf("stats %+v: want one failure saying 127.0.0.1 is loopback", st)
+	}
+	if strings.Contains(st.LastError, "rebound") {
+		t.Errorf("last error %q shows the endpoint's path (a capability)", st.LastError)
+	}
+	if st.Subscriptions != 1 {
+		t.Errorf("%d subscriptions: a refused address is what the name resolves to now, not a reason to forget it", st.Subscriptions)
+	}
+}
+
+// A proxy the environment names is dialled wherever it is, here on
+// loopback, while a direct connection there is still refused.
+func TestDialGuardDialsTheEnvironmentsProxy(t *testing.T) {
+	ln, accepted := listenAndCount(t)
+	g := newDialGuard(public)
+	g.proxy = func(*http.Request) (*url.URL, error) { return &url.URL{Scheme: "http", Host: ln.Addr().String()}, nil }
+	client := &http.Client{Transport: g.transport()}
+	defer client.CloseIdleConnections()
+	resp, err := client.Post("https://push.example.org/p", "application/octet-stream", strings.NewReader("x"))
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("the proxy hung up, yet %s", resp.Status)
+	}
+	if errors.Is(err, errNotPublic) {
+		t.Fatalf("the proxy was refused: %v", err)
+	}
+	if first, ok := firstAccepted(t, ln, accepted); ok {
+		t.Errorf("nothing reached the proxy before %s", first)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	if c, err := g.dial(context.Background(), "tcp", "localhost:"+port); !errors.Is(err, errNotPublic) {
+		if c != nil {
+			c.Close()
+		}
+		t.Errorf("a direct connection to localhost: %v, want refused", err)
 	}
 }

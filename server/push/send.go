@@ -99,6 +99,13 @@ func (s *Service) sendOne(ctx context.Context, msg []byte, sub Subscription) {
 	})
 	host := endpointHost(sub.Endpoint) // never the whole endpoint: it is a capability
 	if err != nil {
+		// A push with no answer keeps the subscription (the push service
+		// down, its name not found), and so does a connection dialGuard
+		// refused (egress.go): that address is only what the name resolves
+		// to now, and a captive portal or a blocking resolver answers 10.x
+		// or 0.0.0.0 for a real push service. Kept, such a subscription
+		// costs one refused connection per push and reaches nothing; only
+		// the push service's own 404 or 410 (below) forgets one.
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // its message holds the whole endpoint

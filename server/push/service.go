@@ -26,7 +26,9 @@ type Options struct {
 	Dir string
 	// Subject is the VAPID contact (--push-subject); DefaultSubject if "".
 	Subject string
-	// HTTPClient sends to push services; an http.Client with Timeout.
+	// HTTPClient sends to push services: an http.Client with Timeout that
+	// connects to public addresses only (egress.go). One given here is used
+	// as it is, with no such guard: only tests give one.
 	HTTPClient webpush.HTTPClient
 	// Question returns the first line of what a waiting session asks, or
 	// "". It runs on the sending goroutine, never on the stream's.
@@ -42,9 +44,10 @@ type Options struct {
 	TTL    time.Duration
 	Logger *slog.Logger
 
-	// loopback lets endpoints name loopback addresses too. Only tests set
-	// it, for their fake push services on 127.0.0.1; helmd's pushes go to
-	// public addresses only (egress.go). Not a flag: no user needs it.
+	// loopback lets endpoints name, and pushes connect to, loopback
+	// addresses too. Only tests set it, for their fake push services on
+	// 127.0.0.1; helmd's pushes go to public addresses only (egress.go).
+	// Not a flag: no user needs it.
 	loopback bool
 }
 
@@ -65,7 +68,8 @@ func (o Options) withDefaults() Options {
 		o.Timeout = 15 * time.Second
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: o.Timeout, CheckRedirect: noRedirects}
+		o.HTTPClient = &http.Client{Timeout: o.Timeout, CheckRedirect: noRedirects,
+			Transport: newDialGuard(o.reach()).transport()}
 	}
 	if o.TTL <= 0 {
 		o.TTL = 12 * time.Hour
