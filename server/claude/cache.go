@@ -127,10 +127,10 @@ func (s *Source) noteRefresh(f *file, rs readStats, err error) {
 	if rs.changed || gone {
 		s.cache.dirty = true
 	}
-	if !f.fromCache {
+	if !f.has(bitFromCache) {
 		return
 	}
-	f.fromCache = false
+	f.set(bitFromCache, false)
 	switch {
 	case gone:
 	case !rs.changed:

@@ -105,9 +105,9 @@ func TestCacheDecodeDamage(t *testing.T) {
 		}
 		keys := 0
 		f.agg.eachKey(func(string) { keys++ })
-		if keys != len(orig.agg.responses) || f.agg.total != orig.agg.total || f.agg.anon() != orig.agg.anon() || f.endByte != orig.endByte {
-			t.Errorf("%s: keys %d, totals %+v/%+v, end %q; want %d, %+v/%+v, %q", path, keys, f.agg.total, f.agg.anon(), f.endByte,
-				len(orig.agg.responses), orig.agg.total, orig.agg.anon(), orig.endByte)
+		if keys != len(orig.agg.responses) || f.agg.total != orig.agg.total || f.agg.anon() != orig.agg.anon() || f.endSum != orig.endSum {
+			t.Errorf("%s: keys %d, totals %+v/%+v, end sum %#x; want %d, %+v/%+v, %#x", path, keys, f.agg.total, f.agg.anon(), f.endSum,
+				len(orig.agg.responses), orig.agg.total, orig.agg.anon(), orig.endSum)
 		}
 		if !f.agg.materialize() || f.agg.messageCount() != orig.agg.messageCount() ||
 			len(f.agg.responses) != len(orig.agg.responses) {

@@ -30,7 +30,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 12 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows
+	cacheVersion = 13 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -111,7 +111,7 @@ func (e *encoder) file(f *file) {
 	e.int(mtime.Unix())
 	e.uint(uint64(mtime.Nanosecond()))
 	e.uint(f.ino)
-	e.uint(uint64(f.endByte))
+	e.uint(uint64(f.endSum))
 	e.agg(&f.agg)
 }
 
@@ -421,7 +421,7 @@ func decodeCache(data []byte, build string, roots []string) (map[string]*file, e
 }
 
 func (d *decoder) file() *file {
-	f := &file{seen: true, fromCache: true}
+	f := &file{seen: true, bits: bitFromCache}
 	f.path = d.str()
 	f.kind = kind(d.small(uint64(kindPIDFile), "kind"))
 	f.sid = d.str()
@@ -429,7 +429,7 @@ func (d *decoder) file() *file {
 	sec, nsec := d.int(), d.small(999_999_999, "mtime")
 	f.mtimeNs = time.Unix(sec, int64(nsec)).UnixNano()
 	f.ino = d.uint()
-	f.endByte = byte(d.small(255, "end byte"))
+	f.endSum = uint32(d.small(math.MaxUint32, "end sum"))
 	if !f.kind.isTranscript() || f.offset < 0 || f.offset > f.size {
 		d.fail("file state")
 	}

@@ -60,12 +60,13 @@ func (s *Source) index(f *file, touched map[string]bool) {
 		f.rare.dropped.eachKey(func(k string) { s.release(k, f, nil, touched) })
 		f.setRare(func(r *rareState) { r.dropped = nil })
 	}
-	if f.indexed && (rankKey{ts: f.rankTS, copy: f.rankCopy}) != f.rankKey() {
+	if f.indexed && (rankKey{ts: f.rankTS, copy: f.has(bitRankCopy)}) != f.rankKey() {
 		s.unindex(f, touched)
 	}
 	if !f.indexed {
 		rank := f.rankKey()
-		f.indexed, f.rankTS, f.rankCopy = true, rank.ts, rank.copy
+		f.indexed, f.rankTS = true, rank.ts
+		f.set(bitRankCopy, rank.copy)
 		f.agg.takeDirty()
 		f.agg.eachKey(func(k string) { s.hold(k, f, touched) })
 		return

@@ -24,7 +24,7 @@ type file struct {
 	ino     uint64
 
 	agg    aggregate
-	rankTS int64      // with rankCopy below, its rank (rankKey) when it was indexed
+	rankTS int64      // with bitRankCopy below, its rank (rankKey) when it was indexed
 	rare   *rareState // what few files need; nil for the others
 
 	// The small fields together, so that 100,000 files pay no padding
@@ -32,19 +32,38 @@ type file struct {
 	// bool to 8 bytes), what only a read needs out of the aggregate
 	// (idState, idlessSpend), and what few files have out of the file
 	// (rareState), the struct is 384 bytes, a size class of its own (it
-	// was 568, in the 576 class, with them inline).
-	kind kind // kindMain, kindAgent or kindSubagent
-	// endByte is the byte before offset: '\n', or the last byte of a
-	// final line consumed without one (see tailQuiet).
-	endByte   byte
-	seen      bool // stat'ed at least once
-	fromCache bool // seeded from the scan cache and not refreshed since
-	indexed   bool // its response keys are in the Source's dedup index
-	hintTried bool
-	rankCopy  bool // see rankTS
-	// badTail: the last line, without '\n', was not a whole record at
+	// was 568, in the 576 class, with them inline). The flags that few
+	// places touch are bits of one byte, which left room for endSum.
+	kind    kind // kindMain, kindAgent or kindSubagent
+	seen    bool // stat'ed at least once
+	indexed bool // its response keys are in the Source's dedup index
+	bits    fileBits
+	// endSum fingerprints the bytes before offset (endsum.Len of them):
+	// a file that no longer has them there was rewritten, not appended
+	// to, and is read again whole. 0 while offset is.
+	endSum uint32
+}
+
+// fileBits are a file's rarely touched flags.
+type fileBits uint8
+
+const (
+	bitFromCache fileBits = 1 << iota // seeded from the scan cache and not refreshed since
+	bitHintTried                      // loadHint looked for sessions-index.json
+	bitRankCopy                       // see rankTS
+	// bitBadTail: the last line, without '\n', was not a whole record at
 	// the current size; cleared whenever the size changes.
-	badTail bool
+	bitBadTail
+)
+
+func (f *file) has(b fileBits) bool { return f.bits&b != 0 }
+
+func (f *file) set(b fileBits, on bool) {
+	if on {
+		f.bits |= b
+	} else {
+		f.bits &^= b
+	}
 }
 
 // rareState is what a file needs only after a reset, or when its
@@ -75,7 +94,7 @@ func (f *file) setRare(fn func(r *rareState)) {
 }
 
 func newFile(path string, k kind) *file {
-	return &file{path: path, kind: k, sid: sessionOf(path, k), agg: newAggregate(), endByte: '\n'}
+	return &file{path: path, kind: k, sid: sessionOf(path, k), agg: newAggregate()}
 }
 
 // readStats is what one refresh did, for Stats.
@@ -95,7 +114,7 @@ var errGone = errors.New("transcript gone")
 const tailQuiet = written.TailQuiet
 
 // hasTail reports whether f has bytes after its last complete line.
-func (f *file) hasTail() bool { return f.seen && f.offset < f.size && !f.badTail }
+func (f *file) hasTail() bool { return f.seen && f.offset < f.size && !f.has(bitBadTail) }
 
 // refresh brings f up to date with the file on disk: nothing when it did
 // not change, the new lines when it grew, everything when it shrank or was
@@ -135,7 +154,7 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 	rs.changed = true
 	f.agg.askMissed = false // the question's line may be there again
 	if info.Size() != f.size {
-		f.badTail = false // it was about another size
+		f.set(bitBadTail, false) // it was about another size
 	}
 	f.seen, f.size, f.mtimeNs, f.ino = true, info.Size(), info.ModTime().UnixNano(), ino
 	if info.Size() <= f.offset {
@@ -149,15 +168,21 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 		return rs, fmt.Errorf("open %s: %w", f.path, err)
 	}
 	defer fh.Close()
-	if f.offset > 0 && !continues(fh, f.offset, f.endByte) {
+	// The bytes before offset, as they were read: a file that was only
+	// appended to still has them. This one ReadAt (not counted in
+	// Stats.BytesRead) also starts r.end, the window the read carries
+	// on to its new offset.
+	if !r.end.Matches(fh, f.offset, f.endSum) {
 		// Rewritten in place to a larger size: what was read is not what
 		// the file holds now.
 		f.reset()
 		rs.reset = true
+		r.end.Reset()
 	}
 	if !f.agg.materialize() { // the cache's id sets, needed from here on
 		f.reset()
 		rs.reset = true
+		r.end.Reset()
 	}
 	f.agg.maps()
 	conversation := f.kind == kindMain
@@ -180,14 +205,11 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 	f.agg.shareSessionID(f.sid)
 	f.readAt = now.UnixMilli()
 	if res.offset != f.offset {
-		f.endByte = '\n'
-		if res.tailTaken {
-			f.endByte = lastByte(fh, res.offset)
-		}
+		f.endSum = r.end.Sum()
 	}
 	f.offset = res.offset
 	// Not a whole record: do not try again until the size changes.
-	f.badTail = quiet && f.offset < f.size && err == nil
+	f.set(bitBadTail, quiet && f.offset < f.size && err == nil)
 	rs.read, rs.bytes, rs.lines, rs.malformed = true, res.bytesRead, res.lines, res.malformed
 	if err != nil {
 		return rs, fmt.Errorf("%s: %w", f.path, err)
@@ -211,7 +233,8 @@ func (f *file) reset() {
 		f.setRare(func(r *rareState) { r.dropped = &old })
 		f.indexed = false
 	}
-	f.offset, f.endByte, f.agg, f.hintTried = 0, '\n', newAggregate(), false
+	f.offset, f.endSum, f.agg = 0, 0, newAggregate()
+	f.set(bitHintTried, false)
 }
 
 // parent is the session f belongs to by what is known of it now: its
@@ -263,20 +286,4 @@ func (f *file) modTime() time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, f.mtimeNs)
-}
-
-// continues reports whether the byte before offset is still end, the
-// byte that ended the last line read, as it is in a file that was only
-// appended to. It is one byte, and not counted in Stats.BytesRead.
-func continues(fh *os.File, offset int64, end byte) bool {
-	return lastByte(fh, offset) == end
-}
-
-// lastByte is the byte before offset, or 0 when it cannot be read.
-func lastByte(fh *os.File, offset int64) byte {
-	var b [1]byte
-	if n, err := fh.ReadAt(b[:], offset-1); n != 1 || err != nil {
-		return 0
-	}
-	return b[0]
 }

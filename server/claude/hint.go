@@ -17,10 +17,10 @@ const maxIndexSize = 8 << 20
 // often stale or empty, so it is used for nothing else, and a missing,
 // invalid or huge one just gives no hint.
 func (f *file) loadHint() {
-	if f.kind != kindMain || f.agg.cwd != "" || f.hintTried {
+	if f.kind != kindMain || f.agg.cwd != "" || f.has(bitHintTried) {
 		return
 	}
-	f.hintTried = true
+	f.set(bitHintTried, true)
 	path := filepath.Join(filepath.Dir(f.path), "sessions-index.json")
 	fh, err := regular.Open(path) // a FIFO there blocked the read
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/fixture"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -122,6 +123,45 @@ func TestRereadWhole(t *testing.T) {
 			t.Errorf("first prompt %q, resets %d; want the new content read whole", got.FirstPrompt, src.Stats().Resets)
 		}
 	})
+	t.Run("rewritten in place, longer, same byte at the old end", func(t *testing.T) {
+		// Another conversation (another prompt, other record uuids)
+		// whose lines have the old lines' lengths, so the old end is
+		// still just after a '\n': only the bytes the read stopped
+		// after tell this rewrite from an append.
+		root := t.TempDir()
+		path := write(t, root, rel, strings.Join(lines[:3], ""))
+		src, _ := scan(t, root, now)
+		if got := one(t, src.Sessions()); got.FirstPrompt != "Refactor the parser" {
+			t.Fatalf("first prompt %q before the rewrite", got.FirstPrompt)
+		}
+		end := len(strings.Join(lines[:3], ""))
+		other := strings.Replace(string(data), "Refactor the parser", "Rewrite the lexer!!", 1)
+		other = strings.NewReplacer(`"uuid":"a`, `"uuid":"b`, `"uuid":"u`, `"uuid":"v`).Replace(other)
+		if len(other) != len(data) || other[end-1] != '\n' || other[end-64:end] == string(data[end-64:end]) {
+			t.Fatal("the rewrite must change the lines read and keep their lengths")
+		}
+		fh, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fh.WriteAt([]byte(other), 0); err != nil { // same inode, over the old bytes
+			t.Fatal(err)
+		}
+		if err := fh.Close(); err != nil {
+			t.Fatal(err)
+		}
+		setOld(t, path)
+		changed, _, err := src.Update(t.Context(), []string{path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := one(t, changed)
+		sameSession(t, got, fresh(t, root, now))
+		// The old first prompt gone, the new lines there.
+		if got.FirstPrompt != "Rewrite the lexer!!" || got.MessageCount != 6 || src.Stats().Resets != 1 {
+			t.Errorf("first prompt %q, %d messages, resets %d; want the new content read whole (6 messages)", got.FirstPrompt, got.MessageCount, src.Stats().Resets)
+		}
+	})
 	t.Run("rewritten in place, same size", func(t *testing.T) {
 		// A secret redacted by an editor that writes in place: the same
 		// inode, the same size, only the mtime says it changed.
@@ -177,4 +217,47 @@ func TestRereadWhole(t *testing.T) {
 			t.Errorf("first prompt %q, resets %d; want the new file read whole", got.FirstPrompt, src.Stats().Resets)
 		}
 	})
+}
+
+// TestAppendAfterLongLine checks that what a read stopped after is
+// remembered right when its last line came in more than one buffer (its
+// last piece shorter than the bytes compared) or was blank: the append
+// that follows is read alone, not taken for a rewrite.
+func TestAppendAfterLongLine(t *testing.T) {
+	const now = "2026-03-02T12:20:00Z"
+	const cwd = "/home/dev/long"
+	t0 := at("2026-03-02T09:00:00Z")
+	root := t.TempDir()
+	path := fixture.Path(root, cwd, sidStatus)
+	// A prompt line whose last buffer holds 20 bytes of it.
+	base := len(fixture.User(sidStatus, cwd, "", t0))
+	long := fixture.User(sidStatus, cwd, strings.Repeat("x", 2*readBufSize+20-base), t0)
+	if len(long) != 2*readBufSize+20 {
+		t.Fatalf("the long line is %d bytes", len(long))
+	}
+	fixture.Append(t, path, long)
+	setOld(t, path)
+	src, out := scan(t, root, now)
+	if got := one(t, out); got.MessageCount != 1 {
+		t.Fatalf("%d messages before the appends, want 1", got.MessageCount)
+	}
+	for i, add := range []string{
+		fixture.Assistant(sidStatus, cwd, "msg_1", "end_turn", t0.Add(time.Second)),
+		"\n",
+		fixture.User(sidStatus, cwd, "go on", t0.Add(2*time.Second)),
+	} {
+		before := src.Stats().BytesRead
+		appendTo(t, path, add)
+		if _, _, err := src.Update(t.Context(), []string{path}); err != nil {
+			t.Fatal(err)
+		}
+		if read := src.Stats().BytesRead - before; read != int64(len(add)) {
+			t.Errorf("append %d: read %d bytes, want %d", i, read, len(add))
+		}
+	}
+	got := one(t, src.Sessions())
+	sameSession(t, got, fresh(t, root, now))
+	if st := src.Stats(); st.Resets != 0 || got.MessageCount != 3 {
+		t.Errorf("resets %d, %d messages; want 0, 3", st.Resets, got.MessageCount)
+	}
 }

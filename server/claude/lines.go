@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"sync"
+
+	"vibecraft.sh/helm/server/internal/endsum"
 )
 
 // readBufSize is the most of one line held in memory: longer lines are
@@ -32,6 +34,14 @@ type reader struct {
 	terminated, ended bool
 	readErr           error
 	more              func() []byte // r.nextChunk, bound once per reader
+
+	// end is the window of the offset a read has reached (after its
+	// last complete line): the caller loads it at the offset the read
+	// starts from, lines carries it on, and its sum is what the next
+	// read checks the file against (file.endSum). line is the same for
+	// the line being read, added to end once the line is complete. Fed
+	// from the chunks as they are parsed, they cost no read of their own.
+	end, line endsum.Window
 }
 
 var readers = sync.Pool{New: func() any {
@@ -48,6 +58,7 @@ func (r *reader) nextChunk() []byte {
 	}
 	c, err := r.br.ReadSlice('\n')
 	r.length += int64(len(c))
+	r.line.Feed(c)
 	switch {
 	case err == nil:
 		r.terminated = true
@@ -75,7 +86,6 @@ type lineResult struct {
 	bytesRead int64
 	lines     int // complete lines parsed
 	malformed int
-	tailTaken bool // a last line without '\n' was consumed (see lines)
 }
 
 // lines reads f from off to its end, calling visit with each complete
@@ -83,7 +93,8 @@ type lineResult struct {
 // without its '\n' is left for the next read, the offset before it,
 // unless takeTail is set and it is a whole JSON record: then it is
 // consumed like a complete line (the caller sets takeTail once the file
-// has been quiet long enough for that line to be final).
+// has been quiet long enough for that line to be final). r.end must be
+// the window of off; it is left the window of the offset returned.
 func (r *reader) lines(f *os.File, off int64, takeTail bool, visit func(rec *record, ok bool)) (lineResult, error) {
 	res := lineResult{offset: off}
 	if _, err := f.Seek(off, io.SeekStart); err != nil {
@@ -104,6 +115,8 @@ func (r *reader) lines(f *os.File, off int64, takeTail bool, visit func(rec *rec
 			break
 		}
 		r.length = int64(len(chunk))
+		r.line.Reset()
+		r.line.Feed(chunk)
 		r.terminated = err == nil
 		r.ended = err != nil && !errors.Is(err, bufio.ErrBufferFull)
 		if r.ended && !errors.Is(err, io.EOF) {
@@ -130,13 +143,14 @@ func (r *reader) lines(f *os.File, off int64, takeTail bool, visit func(rec *rec
 		if !r.terminated {
 			if takeTail && ok && r.readErr == nil {
 				res.offset += r.length
+				r.end.Append(&r.line)
 				res.lines++
-				res.tailTaken = true
 				visit(&r.rec, true)
 			}
 			break // incomplete last line, or a read error
 		}
 		res.offset += r.length
+		r.end.Append(&r.line)
 		if blank {
 			continue
 		}
