@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/endsum"
 	"vibecraft.sh/helm/server/internal/written"
 )
 
@@ -41,10 +42,16 @@ type lineIndex struct {
 	path string
 	id   identity
 	end  int64 // after the last complete line scanned
-	// endByte is the byte before end: '\n', or the last of a final line
-	// without one, taken once the file was quiet (written.TailQuiet).
-	endByte byte
-	offs    []int64 // starts of the lines that can be shown, ascending
+	// endSum fingerprints the bytes before end (endsum.Len of them; 0
+	// at 0): a file that no longer has them there was rewritten in
+	// place, not appended to, even when it grew and its first line
+	// stayed.
+	endSum uint32
+	// win is refresh's scratch: the window of end, loaded by its check
+	// and carried on by extend. Here, not a local, as reading into it
+	// through the file would move a local to the heap at every refresh.
+	win  endsum.Window
+	offs []int64 // starts of the lines that can be shown, ascending
 	// long are the long strings of those lines, in file order (longstr.go).
 	long []span
 	gen  uint64 // bumped at each rebuild
@@ -74,9 +81,12 @@ func (x *lineIndex) refresh(f *os.File) (snapshot, error) {
 		return snapshot{}, fmt.Errorf("stat: %w", err)
 	}
 	ino := inode(st)
-	if ino != x.id.ino || st.Size() < x.end || !x.sameHead(f) || !endsWith(f, x.end, x.endByte) {
-		x.id, x.end, x.offs, x.long, x.hashed, x.endByte = identity{ino: ino}, 0, nil, nil, false, '\n'
+	// The check loads x.win, the window of x.end: extend carries it on
+	// from the lines it scans, so an append costs no other read.
+	if ino != x.id.ino || st.Size() < x.end || !x.sameHead(f) || !x.win.Matches(f, x.end, x.endSum) {
+		x.id, x.end, x.offs, x.long, x.hashed, x.endSum = identity{ino: ino}, 0, nil, nil, false, 0
 		x.gen++
+		x.win.Reset()
 	}
 	if !x.hashed && st.Size() > int64(x.id.hlen) {
 		if err := x.hashHead(f); err != nil {
@@ -127,26 +137,25 @@ func headHash(f *os.File, n int) (uint32, error) {
 	return crc32.ChecksumIEEE(buf), nil
 }
 
-// endsLine reports whether the byte before off is a '\n' (or off is 0):
-// in a file that was only appended to, the last line scanned still ends
-// there.
-func endsLine(f *os.File, off int64) bool { return endsWith(f, off, '\n') }
-
-// endsWith reports whether the byte before off is last (or off is 0).
-func endsWith(f *os.File, off int64, last byte) bool {
+// endsLine reports whether the byte before off is a '\n' (or off is 0).
+func endsLine(f *os.File, off int64) bool {
 	if off == 0 {
 		return true
 	}
 	var b [1]byte
 	n, err := f.ReadAt(b[:], off-1)
-	return n == 1 && err == nil && b[0] == last
+	return n == 1 && err == nil && b[0] == '\n'
 }
 
 // extend scans from end to the last complete line, recording where each
 // shown line starts. A last line without its '\n' is left for later,
 // unless the file is quiet and it is a whole record, as the list takes
 // it (written.TailQuiet): its '\n', when it comes, is then an empty line.
+// x.win must be the window of x.end; the lines taken are added to it,
+// and x.endSum is its sum at the new x.end.
 func (x *lineIndex) extend(f *os.File, quiet bool) error {
+	// x.win follows x.end line by line; summed once, however it returns.
+	defer func() { x.endSum = x.win.Sum() }()
 	if _, err := f.Seek(x.end, io.SeekStart); err != nil {
 		return fmt.Errorf("seek: %w", err)
 	}
@@ -154,16 +163,19 @@ func (x *lineIndex) extend(f *os.File, quiet bool) error {
 	var sc topScan
 	ls := strScan{min: longString}
 	pos := x.end
+	var line endsum.Window // the end of the line being scanned
 	for {
 		start := pos
 		sc.reset()
 		ls.reset()
+		line.Reset()
 		var err error
 		last := byte(0) // the last byte of the line that is not white space
 		for {
 			var chunk []byte
 			chunk, err = br.ReadSlice('\n')
 			ls.feed(chunk, pos)
+			line.Feed(chunk)
 			pos += int64(len(chunk))
 			if !sc.done {
 				sc.feed(chunk)
@@ -186,13 +198,15 @@ func (x *lineIndex) extend(f *os.File, quiet bool) error {
 			if shown(sc.typ, sc.sub) {
 				x.add(start, ls.found)
 			}
-			x.end, x.endByte = pos, lastByte(f, pos)
+			x.win.Append(&line)
+			x.end = pos
 			return nil
 		}
 		if shown(sc.typ, sc.sub) {
 			x.add(start, ls.found)
 		}
-		x.end, x.endByte = pos, '\n'
+		x.win.Append(&line)
+		x.end = pos
 	}
 }
 
@@ -203,15 +217,6 @@ func (x *lineIndex) add(start int64, long []span) {
 		l.line = start
 		x.long = append(x.long, l)
 	}
-}
-
-// lastByte is the byte before off, 0 when it cannot be read.
-func lastByte(f *os.File, off int64) byte {
-	var b [1]byte
-	if n, err := f.ReadAt(b[:], off-1); n != 1 || err != nil {
-		return 0
-	}
-	return b[0]
 }
 
 // at is the position of offset off among the snapshot's lines: the

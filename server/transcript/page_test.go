@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -269,6 +270,49 @@ func TestStaleCursors(t *testing.T) {
 				t.Errorf("a fresh last page fails: %v", err)
 			}
 		})
+	}
+}
+
+// TestRewriteThatGrows rewrites a transcript in place with other lines
+// that keep its first line and put a '\n' where the old content ended,
+// and more after it: neither the head nor the byte before the old end
+// tells this from an append, and the lines indexed before must go.
+func TestRewriteThatGrows(t *testing.T) {
+	old := conversation(t)
+	path := tempTranscript(t, old)
+	files := NewFiles(0)
+	if _, err := files.Page(path, Query{}); err != nil {
+		t.Fatal(err)
+	}
+	head := old[:bytes.IndexByte(old, '\n')+1]
+	var r rec
+	r.n = 500
+	data := append(slices.Clone(head), jsonl(t, r.prompt("a new story"))...)
+	short := jsonl(t, r.prompt("")) // as long as any other prompt of r, but for its text
+	pad := len(old) - len(data) - len(short)
+	data = append(data, jsonl(t, r.prompt(strings.Repeat("y", pad)))...)
+	data = append(data, jsonl(t, r.prompt("after the rewrite"))...)
+	if data[len(old)-1] != '\n' || bytes.Equal(data[:len(old)], old) {
+		t.Fatal("the rewrite must end a line where the old content ended, with other bytes before it")
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0) // in place: the same inode
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(data, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	page, err := files.Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := summaryOf(page.Messages)
+	want := []string{"user[text:a new story]", "user[text:" + strings.Repeat("y", pad) + "]", "user[text:after the rewrite]"}
+	if !slices.Equal(got, want) {
+		t.Errorf("after the rewrite:\n got %.300q\nwant %.300q", got, want)
 	}
 }
 
