@@ -27,6 +27,9 @@ func (w *Watcher) handleEvent(ev fsnotify.Event) {
 	// of the removal of an open file: it never means new content.
 	op := ev.Op &^ fsnotify.Chmod
 	p := filepath.Clean(ev.Name)
+	if len(w.links) > 0 {
+		w.linkEvent(p, ev.Op) // a linked file's Chmod may be its target replaced
+	}
 	if op == 0 {
 		w.folderModeChanged(p)
 		return
@@ -113,6 +116,7 @@ func (w *Watcher) treeEvent(r *root, p string, op fsnotify.Op) {
 		}
 		if !r.ignored(p) {
 			w.report(p)
+			w.watchLink(r, p)
 		}
 		return
 	}

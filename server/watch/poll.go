@@ -42,7 +42,12 @@ func scan(r *root) (map[string]stamp, int) {
 		return true, nil
 	}
 	file := func(p string, e fs.DirEntry) {
-		if fi, err := e.Info(); err == nil {
+		info := e.Info
+		if e.Type()&fs.ModeSymlink != 0 {
+			// A linked file changes as its target does (links.go).
+			info = func() (fs.FileInfo, error) { return os.Stat(p) }
+		}
+		if fi, err := info(); err == nil {
 			snap[p] = stampOf(fi)
 		}
 	}

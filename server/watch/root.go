@@ -36,9 +36,10 @@ type root struct {
 	active    bool
 	anchor    string
 	anchorIno uint64
-	dirs      map[string]uint64 // watched folder → its inode (0: unknown)
-	checked   bool              // its identity was checked in this batch
-	vanished  int               // times its folder went away (deleted, moved, replaced)
+	dirs      map[string]uint64   // watched folder → its inode (0: unknown)
+	links     map[string]struct{} // linked files followed for this root (links.go)
+	checked   bool                // its identity was checked in this batch
+	vanished  int                 // times its folder went away (deleted, moved, replaced)
 
 	// polling mode: the last snapshot of the tree.
 	snap     map[string]stamp
@@ -59,7 +60,7 @@ func newRoot(s Spec) *root {
 	if abs, err := filepath.Abs(p); err == nil {
 		p = abs
 	}
-	return &root{spec: s, path: p, dirs: make(map[string]uint64)}
+	return &root{spec: s, path: p, dirs: make(map[string]uint64), links: make(map[string]struct{})}
 }
 
 // within reports whether p is base or lies below it.
@@ -209,9 +210,12 @@ func (w *Watcher) addTree(r *root, dir string, report bool) {
 		}
 		return true, nil
 	}
-	file := func(p string, _ fs.DirEntry) {
+	file := func(p string, e fs.DirEntry) {
 		if report {
 			w.report(p)
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			w.watchLink(r, p)
 		}
 	}
 	if err := walkTree(r, dir, enter, file); err != nil {
@@ -219,7 +223,7 @@ func (w *Watcher) addTree(r *root, dir string, report bool) {
 	}
 }
 
-// dropTree forgets the watched folders at or below p.
+// dropTree forgets the watched folders and followed links at or below p.
 func (w *Watcher) dropTree(r *root, p string) {
 	for d := range r.dirs {
 		if within(p, d) {
@@ -227,6 +231,7 @@ func (w *Watcher) dropTree(r *root, p string) {
 			w.unwatch(d)
 		}
 	}
+	w.dropLinks(r, p)
 }
 
 // resolve brings a root that is not active under watch: the root itself

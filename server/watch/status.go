@@ -6,9 +6,12 @@ import "time"
 type Status struct {
 	Roots       []RootStatus `json:"roots"` // one per Spec
 	WatchedDirs int          `json:"watchedDirs"`
-	Overflows   int          `json:"overflows"`
-	Events      int64        `json:"events"` // fs events received
-	LastError   string       `json:"lastError,omitempty"`
+	// WatchedLinks counts the links to files followed live, each by a
+	// watch on its target (links.go).
+	WatchedLinks int    `json:"watchedLinks,omitempty"`
+	Overflows    int    `json:"overflows"`
+	Events       int64  `json:"events"` // fs events received
+	LastError    string `json:"lastError,omitempty"`
 	// RootChecks says how a move of a folder above a root (which the
 	// root's own watches cannot hear) is noticed: "events" from the guard,
 	// "every <interval>" by a stat of each root, "" with no root on
@@ -67,6 +70,7 @@ func (w *Watcher) publish() {
 	}
 	// Folders held by fsnotify (anchors included), plus the folders polled.
 	st.WatchedDirs = len(w.refs)
+	st.WatchedLinks = len(w.links)
 	switch {
 	case w.guard != nil:
 		st.RootChecks = "events"

@@ -81,10 +81,12 @@ type Watcher struct {
 	lastReturn time.Time
 
 	fs        *fsnotify.Watcher
-	fsErrs    chan error     // fsnotify's errors, forwarded (see forwardErrors)
-	stopFwd   chan struct{}  // closed to end forwardErrors
-	fwdDone   chan struct{}  // closed when forwardErrors has ended
-	refs      map[string]int // watched folder → number of roots using it
+	fsErrs    chan error       // fsnotify's errors, forwarded (see forwardErrors)
+	stopFwd   chan struct{}    // closed to end forwardErrors
+	fwdDone   chan struct{}    // closed when forwardErrors has ended
+	refs      map[string]int   // watched folder → number of roots using it
+	links     map[string]*link // followed links to files, by path (links.go)
+	linksFull bool             // maxLinks was reached (and logged)
 	ticker    *time.Ticker
 	ticking   bool // the ticker runs (see pace)
 	batch     map[string]struct{}
@@ -113,6 +115,7 @@ func New(opts Options) *Watcher {
 		guardC:    make(chan struct{}, 1),
 		guardOff:  !guardsSupported,
 		refs:      make(map[string]int),
+		links:     make(map[string]*link),
 		batch:     make(map[string]struct{}),
 		retryMin:  defaultRetryMin,
 		retryMax:  defaultRetryMax,
@@ -236,6 +239,10 @@ func (w *Watcher) closeNotify() {
 	<-w.fwdDone
 	w.fs = nil
 	clear(w.refs)
+	clear(w.links) // their watches went with the instance
+	for _, r := range w.roots {
+		clear(r.links)
+	}
 }
 
 func (w *Watcher) notifyChans() (<-chan fsnotify.Event, <-chan error) {

@@ -368,3 +368,105 @@ func TestChmodOfAWatchedFolder(t *testing.T) {
 	}
 	h.rec.waitPaths(t, mark, sub)
 }
+
+// TestLinkedFiles: a link to a file elsewhere, in the tree from the start
+// or made later, is followed as that file: a write to its target is
+// reported under the link's path, as the sources (which read through
+// links) know the file. A target replaced by rename is followed as the
+// new file, and a removed link is followed no more.
+func TestLinkedFiles(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	early, late := join(elsewhere, "early.jsonl"), join(elsewhere, "late.jsonl")
+	write(t, early, "x\n")
+	write(t, late, "x\n")
+	earlyLink, lateLink := join(dir, "early.jsonl"), join(dir, "late.jsonl")
+	if err := os.Symlink(early, earlyLink); err != nil {
+		t.Fatal(err)
+	}
+	h := prepare(Options{Specs: []Spec{{Path: dir, Depth: 3}}})
+	h.run(t)
+
+	mark := h.rec.mark()
+	appendTo(t, early, "y\n")
+	h.rec.waitPaths(t, mark, earlyLink)
+
+	mark = h.rec.mark()
+	if err := os.Symlink(late, lateLink); err != nil {
+		t.Fatal(err)
+	}
+	h.rec.waitPaths(t, mark, lateLink)
+	mark = h.rec.mark()
+	appendTo(t, late, "y\n")
+	h.rec.waitPaths(t, mark, lateLink)
+	h.waitStatus(t, "two links followed", func(st Status) bool { return st.WatchedLinks == 2 })
+
+	// An atomic save of the target: another file renamed over it.
+	mark = h.rec.mark()
+	tmp := join(elsewhere, "early.tmp")
+	write(t, tmp, "z\n")
+	if err := os.Rename(tmp, early); err != nil {
+		t.Fatal(err)
+	}
+	h.rec.waitPaths(t, mark, earlyLink)
+	mark = h.rec.mark()
+	appendTo(t, early, "w\n")
+	h.rec.waitPaths(t, mark, earlyLink)
+
+	mark = h.rec.mark()
+	if err := os.Remove(lateLink); err != nil {
+		t.Fatal(err)
+	}
+	h.rec.waitPaths(t, mark, lateLink)
+	h.waitStatus(t, "one link followed", func(st Status) bool { return st.WatchedLinks == 1 })
+	if st := h.w.Status(); st.WatchedDirs != 1 {
+		t.Errorf("WatchedDirs = %d, want 1: a linked file's folder is not watched", st.WatchedDirs)
+	}
+}
+
+// TestLinkedFileTwins: two links to one file share its watch; a write is
+// reported under both, and under the other once one link is gone.
+func TestLinkedFileTwins(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	target := join(elsewhere, "t.jsonl")
+	write(t, target, "x\n")
+	a, b := join(dir, "a.jsonl"), join(dir, "b.jsonl")
+	for _, l := range []string{a, b} {
+		if err := os.Symlink(target, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := start(t, Options{Specs: []Spec{{Path: dir, Depth: 1}}})
+	mark := h.rec.mark()
+	appendTo(t, target, "y\n")
+	h.rec.waitPaths(t, mark, a, b)
+
+	for _, gone := range []string{a, b} {
+		mark = h.rec.mark()
+		if err := os.Remove(gone); err != nil {
+			t.Fatal(err)
+		}
+		h.rec.waitPaths(t, mark, gone)
+		if gone == a {
+			mark = h.rec.mark()
+			appendTo(t, target, "z\n")
+			h.rec.waitPaths(t, mark, b)
+		}
+	}
+	h.waitStatus(t, "no link followed", func(st Status) bool { return st.WatchedLinks == 0 })
+}
+
+// TestLinkedFilePolled: a polled tree sees a linked file change with its
+// target, not only when the link itself changes.
+func TestLinkedFilePolled(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	target := join(elsewhere, "t.jsonl")
+	write(t, target, "x\n")
+	link := join(dir, "s.jsonl")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, Options{Poll: true, PollInterval: 10 * time.Millisecond, Specs: []Spec{{Path: dir, Depth: 1}}})
+	mark := h.rec.mark()
+	appendTo(t, target, "more than before\n")
+	h.rec.waitPaths(t, mark, link)
+}
