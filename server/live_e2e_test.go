@@ -155,3 +155,44 @@ func TestLinkedProjectFolderIsFollowed(t *testing.T) {
 	fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_1", "end_turn", now.Add(time.Second)))
 	waitFor(t, "the answer written in the linked folder", func() bool { return count() == 2 })
 }
+
+// TestLinkedTranscriptFileIsFollowed: a transcript that is a link to a
+// file elsewhere is read at the scan, and followed live as the file it
+// names: what is written to the target reaches the list at once, not at
+// the next refresh. So is one linked in while helmd runs.
+func TestLinkedTranscriptFileIsFollowed(t *testing.T) {
+	const cwd = "/home/dev/linkedfile"
+	const early, late = "2222ced0-0000-4000-8000-000000000001", "2222ced0-0000-4000-8000-000000000002"
+	root, elsewhere := t.TempDir(), t.TempDir()
+	now := time.Now()
+	for _, sid := range []string{early, late} {
+		fixture.Append(t, filepath.Join(elsewhere, sid+".jsonl"), fixture.User(sid, cwd, "linked prompt", now))
+	}
+	if err := os.MkdirAll(filepath.Dir(fixture.Path(root, cwd, early)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(elsewhere, early+".jsonl"), fixture.Path(root, cwd, early)); err != nil {
+		t.Fatal(err)
+	}
+	srv := startHelmd(t, root)
+	count := func(sid string) func() int {
+		return func() int {
+			for _, s := range srv.sessions(t) {
+				if s.ID == sid {
+					return s.MessageCount
+				}
+			}
+			return 0
+		}
+	}
+	waitFor(t, "the linked session", func() bool { return count(early)() == 1 })
+	fixture.Append(t, filepath.Join(elsewhere, early+".jsonl"), fixture.Assistant(early, cwd, "msg_1", "end_turn", now.Add(time.Second)))
+	waitFor(t, "the answer written to the link's target", func() bool { return count(early)() == 2 })
+
+	if err := os.Symlink(filepath.Join(elsewhere, late+".jsonl"), fixture.Path(root, cwd, late)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the session linked in later", func() bool { return count(late)() == 1 })
+	fixture.Append(t, filepath.Join(elsewhere, late+".jsonl"), fixture.Assistant(late, cwd, "msg_2", "end_turn", now.Add(time.Second)))
+	waitFor(t, "the answer written to the later link's target", func() bool { return count(late)() == 2 })
+}
