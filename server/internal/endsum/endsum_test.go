@@ -86,3 +86,29 @@ func TestMatches(t *testing.T) {
 		t.Error("offset 0 does not match the empty window")
 	}
 }
+
+// FuzzWindow feeds data in the pieces cuts gives and checks the window
+// against the bytes before each piece's end, loaded.
+func FuzzWindow(f *testing.F) {
+	f.Add([]byte("{\"a\":1}\n{\"b\":2}\n"), []byte{3, 0, 70, 1})
+	f.Add(bytes.Repeat([]byte("x"), 200), []byte{63, 64, 65})
+	f.Fuzz(func(t *testing.T, data, cuts []byte) {
+		var w Window
+		off := 0
+		for i := 0; off < len(data); i++ {
+			n := len(data) - off
+			if i < len(cuts) {
+				n = min(n, int(cuts[i]))
+			}
+			w.Feed(data[off : off+n])
+			off += n
+			if want := data[max(0, off-Len):off]; !bytes.Equal(w.Bytes(), want) {
+				t.Fatalf("at %d: window %q, want %q", off, w.Bytes(), want)
+			}
+			var loaded Window
+			if !loaded.Matches(bytes.NewReader(data), int64(off), w.Sum()) {
+				t.Fatalf("at %d: the loaded window does not match the fed one", off)
+			}
+		}
+	})
+}
