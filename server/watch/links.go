@@ -98,17 +98,26 @@ func (w *Watcher) holdTarget(p string, l *link) bool {
 	return true
 }
 
-// releaseTarget lets go of the watch l holds, if any, and hands it to
-// another link to the same file.
-func (w *Watcher) releaseTarget(p string, l *link) {
+// unhold lets go of the watch l holds under p, if any, and reports
+// whether it held one.
+func (w *Watcher) unhold(p string, l *link) bool {
 	if !l.holder {
-		return
+		return false
 	}
 	l.holder = false
 	if w.fs != nil {
 		// fsnotify has dropped it already when the target moved or was
 		// deleted: "non-existent watch" is expected then.
 		_ = w.fs.Remove(p)
+	}
+	return true
+}
+
+// releaseTarget lets go of the watch l holds, if any, and hands it to
+// another link to the same file. p is no longer in w.links.
+func (w *Watcher) releaseTarget(p string, l *link) {
+	if !w.unhold(p, l) {
+		return
 	}
 	for q, o := range w.links {
 		if q != p && os.SameFile(o.fi, l.fi) {
@@ -150,29 +159,63 @@ func (w *Watcher) dropLink(r *root, p string) {
 	w.releaseTarget(p, l)
 }
 
-// relink checks that p still leads to the file it is followed for. A
-// link removed, pointed elsewhere, or whose target was moved, deleted or
-// replaced (an atomic save renames another file over it) is followed as
-// it is now, or no more, and reported: the reader stats it again.
+// relink checks that p, and every other link to the file p was
+// followed for, still lead to it. A link removed, pointed elsewhere, or
+// whose target was moved, deleted or replaced (an atomic save renames
+// another file over it) is followed as it is now, or no more. When
+// anything changed, the group's watch is let go before any is added
+// again: handed from one link to the next, it would be added on the new
+// file under a link still taken for the old one. Every link of the
+// group is then reported, so that a write missed while no watch was in
+// place is read all the same: the reader stats the file again.
 func (w *Watcher) relink(p string) {
+	group := w.group(p)
+	if group == nil {
+		return
+	}
+	stats := make([]os.FileInfo, len(group))
+	changed := false
+	for i, q := range group {
+		fi, err := os.Stat(q)
+		if err == nil && isLink(q) && fi.Mode().IsRegular() {
+			stats[i] = fi
+		}
+		changed = changed || stats[i] == nil || !os.SameFile(stats[i], w.links[q].fi)
+	}
+	if !changed {
+		return
+	}
+	for _, q := range group {
+		w.unhold(q, w.links[q])
+	}
+	for i, q := range group {
+		w.report(q)
+		l := w.links[q]
+		if stats[i] == nil {
+			w.unlink(q) // a folder made at q is added by its Create event
+			continue
+		}
+		l.fi = stats[i]
+		if !w.holdTarget(q, l) {
+			w.unlink(q)
+		}
+	}
+}
+
+// group is p, when it is a followed link, and the other links followed
+// to the same file.
+func (w *Watcher) group(p string) []string {
 	l := w.links[p]
 	if l == nil {
-		return
+		return nil
 	}
-	fi, err := os.Stat(p)
-	if err == nil && isLink(p) && fi.Mode().IsRegular() && os.SameFile(fi, l.fi) {
-		return
+	group := []string{p}
+	for q, o := range w.links {
+		if q != p && os.SameFile(o.fi, l.fi) {
+			group = append(group, q)
+		}
 	}
-	w.report(p)
-	if err != nil || !isLink(p) || !fi.Mode().IsRegular() {
-		w.unlink(p) // a folder made at p is added by its Create event
-		return
-	}
-	w.releaseTarget(p, l)
-	l.fi = fi
-	if !w.holdTarget(p, l) {
-		w.unlink(p)
-	}
+	return group
 }
 
 // linkEvent handles an event named by a followed link's path: from the
@@ -180,27 +223,13 @@ func (w *Watcher) relink(p string) {
 // write is reported under every link to the file; anything else may
 // mean that a link now leads elsewhere, or nowhere.
 func (w *Watcher) linkEvent(p string, op fsnotify.Op) {
-	l := w.links[p]
-	if l == nil {
-		return
-	}
-	var twins []string
-	for q, o := range w.links {
-		if q != p && os.SameFile(o.fi, l.fi) {
-			twins = append(twins, q)
-		}
-	}
 	if op.Has(fsnotify.Write) {
-		w.report(p)
-		for _, q := range twins {
+		for _, q := range w.group(p) {
 			w.report(q)
 		}
 	}
 	if op&^fsnotify.Write != 0 {
 		w.relink(p)
-		for _, q := range twins {
-			w.relink(q)
-		}
 	}
 }
 

@@ -424,7 +424,8 @@ func TestLinkedFiles(t *testing.T) {
 }
 
 // TestLinkedFileTwins: two links to one file share its watch; a write is
-// reported under both, and under the other once one link is gone.
+// reported under both, after the file was replaced too, and under the
+// other once one link is gone.
 func TestLinkedFileTwins(t *testing.T) {
 	dir, elsewhere := t.TempDir(), t.TempDir()
 	target := join(elsewhere, "t.jsonl")
@@ -438,6 +439,18 @@ func TestLinkedFileTwins(t *testing.T) {
 	h := start(t, Options{Specs: []Spec{{Path: dir, Depth: 1}}})
 	mark := h.rec.mark()
 	appendTo(t, target, "y\n")
+	h.rec.waitPaths(t, mark, a, b)
+
+	// The file both lead to replaced by rename: both follow the new one.
+	mark = h.rec.mark()
+	tmp := join(elsewhere, "t.tmp")
+	write(t, tmp, "z\n")
+	if err := os.Rename(tmp, target); err != nil {
+		t.Fatal(err)
+	}
+	h.rec.waitPaths(t, mark, a, b)
+	mark = h.rec.mark()
+	appendTo(t, target, "w\n")
 	h.rec.waitPaths(t, mark, a, b)
 
 	for _, gone := range []string{a, b} {
