@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -135,13 +134,16 @@ var errNotPublic = errors.New("push services are on public addresses")
 // http.DefaultTransport reads it) is the operator's choice and is dialled
 // wherever it is; through it the proxy resolves the endpoint's name, and
 // its rules hold.
+//
+// Which of the two a connection is, is decided by the request (the proxy
+// its URL is given), never by the address dialled: an endpoint the
+// environment sends direct (NO_PROXY) that names the proxy's own host and
+// port is checked like any other.
 type dialGuard struct {
 	reach reach
 	// proxy is http.ProxyFromEnvironment; tests replace it, as the
 	// environment is read once per process.
 	proxy func(*http.Request) (*url.URL, error)
-	// proxies holds the host:port of each proxy that proxy named.
-	proxies sync.Map
 	// checked dials endpoints; plain, the proxies.
 	checked, plain net.Dialer
 }
@@ -154,20 +156,55 @@ func newDialGuard(r reach) *dialGuard {
 	return g
 }
 
-// transport is http.DefaultTransport connecting through g.
-func (g *dialGuard) transport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.Proxy = g.proxyFor
-	t.DialContext = g.dial
-	return t
+// proxyKey holds, in a request's context, the proxy it goes through.
+type proxyKey struct{}
+
+// guarded sends a request through the proxy the environment names for
+// it, if any, else straight to the endpoint, connecting only to public
+// addresses.
+type guarded struct {
+	g                *dialGuard
+	direct, viaProxy *http.Transport
 }
 
-func (g *dialGuard) proxyFor(r *http.Request) (*url.URL, error) {
-	u, err := g.proxy(r)
-	if u != nil {
-		g.proxies.Store(proxyAddr(u), struct{}{})
+// transport is http.DefaultTransport connecting through g.
+func (g *dialGuard) transport() http.RoundTripper {
+	direct := http.DefaultTransport.(*http.Transport).Clone()
+	direct.Proxy = nil
+	direct.DialContext = g.checked.DialContext
+	viaProxy := http.DefaultTransport.(*http.Transport).Clone()
+	viaProxy.Proxy = func(r *http.Request) (*url.URL, error) {
+		u, _ := r.Context().Value(proxyKey{}).(*url.URL)
+		return u, nil
 	}
-	return u, err
+	viaProxy.DialContext = g.dialProxy
+	return &guarded{g: g, direct: direct, viaProxy: viaProxy}
+}
+
+func (t *guarded) RoundTrip(r *http.Request) (*http.Response, error) {
+	u, err := t.g.proxy(r)
+	if err != nil {
+		return nil, fmt.Errorf("push: the proxy for %s: %w", r.URL.Host, err)
+	}
+	if u == nil {
+		return t.direct.RoundTrip(r)
+	}
+	return t.viaProxy.RoundTrip(r.WithContext(context.WithValue(r.Context(), proxyKey{}, u)))
+}
+
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach both.
+func (t *guarded) CloseIdleConnections() {
+	t.direct.CloseIdleConnections()
+	t.viaProxy.CloseIdleConnections()
+}
+
+// dialProxy dials the proxy of the request whose context ctx is, unchecked;
+// any other address (there should be none) is checked.
+func (g *dialGuard) dialProxy(ctx context.Context, network, addr string) (net.Conn, error) {
+	if u, _ := ctx.Value(proxyKey{}).(*url.URL); u != nil && proxyAddr(u) == addr {
+		return g.plain.DialContext(ctx, network, addr)
+	}
+	return g.checked.DialContext(ctx, network, addr)
 }
 
 // proxyAddr is the address http.Transport dials for the proxy u.
@@ -177,13 +214,6 @@ func proxyAddr(u *url.URL) string {
 		port = map[string]string{"http": "80", "https": "443", "socks5": "1080", "socks5h": "1080"}[u.Scheme]
 	}
 	return net.JoinHostPort(u.Hostname(), port)
-}
-
-func (g *dialGuard) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	if _, ok := g.proxies.Load(addr); ok {
-		return g.plain.DialContext(ctx, network, addr)
-	}
-	return g.checked.DialContext(ctx, network, addr)
 }
 
 // control runs with each resolved address before the connection is made.

@@ -194,11 +194,19 @@ func TestPushToANameResolvingToLoopbackIsRefusedAtDial(t *testing.T) {
 }
 
 // A proxy the environment names is dialled wherever it is, here on
-// loopback, while a direct connection there is still refused.
+// loopback, while a request the environment sends direct (NO_PROXY) is
+// checked even when it names the proxy's own address: which way a
+// request goes is the request's, not the address's.
 func TestDialGuardDialsTheEnvironmentsProxy(t *testing.T) {
 	ln, accepted := listenAndCount(t)
+	proxyURL := &url.URL{Scheme: "http", Host: ln.Addr().String()}
 	g := newDialGuard(public)
-	g.proxy = func(*http.Request) (*url.URL, error) { return &url.URL{Scheme: "http", Host: ln.Addr().String()}, nil }
+	g.proxy = func(r *http.Request) (*url.URL, error) {
+		if r.URL.Host == proxyURL.Host {
+			return nil, nil // NO_PROXY holds the proxy's own host
+		}
+		return proxyURL, nil
+	}
 	client := &http.Client{Transport: g.transport()}
 	defer client.CloseIdleConnections()
 	resp, err := client.Post("https://push.example.org/p", "application/octet-stream", strings.NewReader("x"))
@@ -212,11 +220,11 @@ func TestDialGuardDialsTheEnvironmentsProxy(t *testing.T) {
 	if first, ok := firstAccepted(t, ln, accepted); ok {
 		t.Errorf("nothing reached the proxy before %s", first)
 	}
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	if c, err := g.dial(context.Background(), "tcp", "localhost:"+port); !errors.Is(err, errNotPublic) {
-		if c != nil {
-			c.Close()
-		}
-		t.Errorf("a direct connection to localhost: %v, want refused", err)
+	resp, err = client.Post("https://"+proxyURL.Host+"/p", "application/octet-stream", strings.NewReader("x"))
+	if err == nil {
+		resp.Body.Close()
+	}
+	if !errors.Is(err, errNotPublic) {
+		t.Errorf("a direct request to the proxy's address: %v, want refused as not public", err)
 	}
 }
