@@ -195,4 +195,24 @@ func TestLinkedTranscriptFileIsFollowed(t *testing.T) {
 	waitFor(t, "the session linked in later", func() bool { return count(late)() == 1 })
 	fixture.Append(t, filepath.Join(elsewhere, late+".jsonl"), fixture.Assistant(late, cwd, "msg_2", "end_turn", now.Add(time.Second)))
 	waitFor(t, "the answer written to the later link's target", func() bool { return count(late)() == 2 })
+
+	// The target moved away and back: the link is let go when it
+	// dangles, and nothing in the tree tells of the return. A refresh
+	// reads the session again and follows the link from then on.
+	target, away := filepath.Join(elsewhere, early+".jsonl"), filepath.Join(elsewhere, "away")
+	if err := os.Rename(target, away); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the session of the dangling link gone", func() bool { return count(early)() == 0 })
+	if err := os.Rename(away, target); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(srv.URL+"/api/sessions/refresh", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	waitFor(t, "the session back after a refresh", func() bool { return count(early)() == 2 })
+	fixture.Append(t, target, fixture.User(early, cwd, "and again", now.Add(2*time.Second)))
+	waitFor(t, "a write to the returned target, live", func() bool { return count(early)() == 3 })
 }

@@ -225,7 +225,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	routed := fl.handler(mux, cfg.HostName, hub.Lookup)
 	ws := hub.WSHandler(stream.WSOptions{OriginPatterns: wsOrigins, Clearer: wsClearer{live: lv, lookup: hub.Lookup, remote: routed},
 		Transcripts: follower})
-	apiH = api.New(api.Deps{Refresh: lv, Stream: hub, Status: status, WS: ws, Logger: log, Attention: lv, Lookup: hub.Lookup})
+	apiH = api.New(api.Deps{Refresh: refreshAll{lv, watcher}, Stream: hub, Status: status, WS: ws, Logger: log, Attention: lv, Lookup: hub.Lookup})
 	apiH.Install(mux)
 	push.Install(mux, pushSvc, pushOff)
 	usage.Install(mux, spend, nil, log)
@@ -383,5 +383,15 @@ func publishedNow(ep stream.Endpoint) func() ([]shared.Session, string, func()) 
 			return ss, id, nil
 		}
 		return ss, id, release
+	}
+}
+
+// refreshAll passes a refresh the user asks for to each: the sources read
+// every file again, and the watcher looks again for links to follow.
+type refreshAll []api.Refresher
+
+func (rs refreshAll) RequestRefresh() {
+	for _, r := range rs {
+		r.RequestRefresh()
 	}
 }

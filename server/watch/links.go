@@ -21,7 +21,11 @@ import (
 // points, nothing else there is heard or listed. A link that loops or
 // dangles fails its stat and is left alone; one to a folder is walked
 // as the folder (walkTree). At most maxLinks links are followed: past
-// that, a linked file is read at the next refresh, as it was before.
+// that, a linked file is read when helmd reads everything again (at its
+// start, on a refresh the user asks for), as it was before. A link left
+// alone, or no longer followed (its target deleted, and made again
+// where no event tells of it), is followed again on such a refresh
+// (RequestRefresh).
 //
 // inotify keeps one watch per file: a second link to the same file
 // shares the watch of the first, whose events fsnotify names by the
@@ -58,7 +62,7 @@ func (w *Watcher) watchLink(r *root, p string) {
 		if len(w.links) >= maxLinks {
 			if !w.linksFull {
 				w.linksFull = true
-				w.log.Warn("watch: too many linked files to follow live; the others are read at the next refresh",
+				w.log.Warn("watch: too many linked files to follow live; the others are read again on a refresh",
 					"max", maxLinks, "path", p)
 			}
 			return
@@ -80,8 +84,9 @@ func isLink(p string) bool {
 
 // holdTarget makes sure l's target is watched, by the watch of another
 // link to it or by one added under p. A watch that cannot be added only
-// leaves the link to the next refresh: unlike a folder's, it hides no
-// other file, so the root does not fall back to polling for it.
+// leaves the link to be read on a refresh: unlike a folder's, it hides no
+// other file, so the root does not fall back to polling for it. Logged
+// once: at the watch limit, every link after it fails the same way.
 func (w *Watcher) holdTarget(p string, l *link) bool {
 	l.holder = false
 	for q, o := range w.links {
@@ -91,7 +96,10 @@ func (w *Watcher) holdTarget(p string, l *link) bool {
 	}
 	if err := w.add(p); err != nil {
 		w.lastErr = "watching linked file " + p + ": " + err.Error()
-		w.log.Warn("watch: cannot follow linked file; it is read at the next refresh", "path", p, "err", err)
+		if !w.linkFail {
+			w.linkFail = true
+			w.log.Warn("watch: cannot follow a linked file live; it is read again on a refresh (logged once)", "path", p, "err", err)
+		}
 		return false
 	}
 	l.holder = true
@@ -238,6 +246,29 @@ func (w *Watcher) dropLinks(r *root, p string) {
 	for q := range r.links {
 		if within(p, q) {
 			w.dropLink(r, q)
+		}
+	}
+}
+
+// RequestRefresh asks the watcher to look for links to follow again, as
+// a refresh the user asks for reads every file again: a link whose
+// target came back where no event tells of it (outside the tree) is
+// followed live from then on. It does not block.
+func (w *Watcher) RequestRefresh() {
+	select {
+	case w.recheck <- struct{}{}:
+	default: // one is pending already
+	}
+}
+
+// followLinksAgain walks each watched tree for links to follow; the
+// folders are watched already, and the links followed are checked anew
+// (relink).
+func (w *Watcher) followLinksAgain() {
+	w.linksFull, w.linkFail = false, false // say it again, if it is still so
+	for _, r := range w.roots {
+		if r.active && r.mode == modeNotify {
+			w.addTree(r, r.path, false)
 		}
 	}
 }

@@ -67,6 +67,8 @@ type Watcher struct {
 	// inject feeds errors into Run's loop as if fsnotify had reported them
 	// (tests simulate a queue overflow with it).
 	inject chan error
+	// recheck asks Run to look for links to follow again (RequestRefresh).
+	recheck chan struct{}
 	// addWatch adds one inotify watch; nil means the current fsnotify
 	// watcher's Add. Tests replace it to simulate the kernel's watch limits.
 	addWatch func(dir string) error
@@ -87,6 +89,7 @@ type Watcher struct {
 	refs      map[string]int   // watched folder → number of roots using it
 	links     map[string]*link // followed links to files, by path (links.go)
 	linksFull bool             // maxLinks was reached (and logged)
+	linkFail  bool             // a link's watch could not be added (and was logged)
 	ticker    *time.Ticker
 	ticking   bool // the ticker runs (see pace)
 	batch     map[string]struct{}
@@ -112,6 +115,7 @@ func New(opts Options) *Watcher {
 		interval:  opts.PollInterval,
 		ready:     make(chan struct{}),
 		inject:    make(chan error),
+		recheck:   make(chan struct{}, 1),
 		guardC:    make(chan struct{}, 1),
 		guardOff:  !guardsSupported,
 		refs:      make(map[string]int),
@@ -167,6 +171,8 @@ func (w *Watcher) Run(ctx context.Context, h Handler) error {
 		case err := <-w.inject:
 			w.handleError(err)
 			w.drain()
+		case <-w.recheck:
+			w.followLinksAgain()
 		case <-w.guardC:
 			w.guardFired()
 		case now := <-w.ticker.C:

@@ -2,9 +2,11 @@ package watch
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -482,4 +484,60 @@ func TestLinkedFilePolled(t *testing.T) {
 	mark := h.rec.mark()
 	appendTo(t, target, "more than before\n")
 	h.rec.waitPaths(t, mark, link)
+}
+
+// TestLinkedFileFollowedAgainOnRefresh: a link whose target was deleted
+// is no longer followed, and no event tells when the target is made
+// again (it is outside the tree); a refresh the user asks for follows it
+// again, and later writes are heard.
+func TestLinkedFileFollowedAgainOnRefresh(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	target := join(elsewhere, "t.jsonl")
+	write(t, target, "x\n")
+	link := join(dir, "s.jsonl")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, Options{Specs: []Spec{{Path: dir, Depth: 1}}})
+	h.waitStatus(t, "the link followed", func(st Status) bool { return st.WatchedLinks == 1 })
+	if err := os.Remove(target); err != nil {
+		t.Fatal(err)
+	}
+	h.waitStatus(t, "the dangling link let go", func(st Status) bool { return st.WatchedLinks == 0 })
+	write(t, target, "back\n")
+
+	h.w.RequestRefresh()
+	h.waitStatus(t, "the link followed again after a refresh", func(st Status) bool { return st.WatchedLinks == 1 })
+	mark := h.rec.mark()
+	appendTo(t, target, "y\n")
+	h.rec.waitPaths(t, mark, link)
+}
+
+// TestLinkWatchFailuresLoggedOnce: at the kernel's watch limit every link
+// fails to be followed the same way; the log says so once, not once per
+// link, and the folder stays under fsnotify.
+func TestLinkWatchFailuresLoggedOnce(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	for i := range 20 {
+		target := join(elsewhere, fmt.Sprintf("t%d.jsonl", i))
+		write(t, target, "x\n")
+		if err := os.Symlink(target, join(dir, fmt.Sprintf("s%d.jsonl", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := prepare(Options{Specs: []Spec{{Path: dir, Depth: 1}}})
+	h.w.addWatch = func(p string) error {
+		if p != dir {
+			return syscall.ENOSPC
+		}
+		return h.w.fs.Add(p)
+	}
+	h.run(t)
+	st := h.w.Status()
+	if n := strings.Count(h.log.String(), "cannot follow a linked file"); n != 1 || st.WatchedLinks != 0 {
+		t.Errorf("%d warnings, %d links followed; want 1 warning, none followed:\n%s", n, st.WatchedLinks, h.log)
+	}
+	if m := st.Roots[0].Mode; m != "fsnotify" {
+		t.Errorf("mode %q: a link's failed watch hides no other file, the folder stays under fsnotify", m)
+	}
 }
