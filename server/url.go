@@ -40,7 +40,8 @@ var urlFlags = []string{"host", "port", "auth", "token", "token-file"}
 // started with these settings would print (the token file is created if
 // none exists yet, as helmd would), but a port chosen with --port 0 is
 // not known; stderr says that none is running there. Something else
-// answering there (or nothing) is an error, exit 1, and no URL.
+// answering there (or nothing), or a helmd that refuses the token, is an
+// error, exit 1, and no URL.
 // With --host 0.0.0.0 or ::, the URLs by host name and address follow
 // on stderr.
 func printURL(ctx context.Context, args []string, home string, stdout, stderr io.Writer) error {
@@ -95,9 +96,9 @@ func urlToken(ctx context.Context, cfg config.Config, stderr io.Writer) (string,
 		return "", fmt.Errorf("helmd at %s wants a token, and token file %s does not exist: give helmd url the --token-file or --token helmd was started with",
 			cfg.Addr(), cfg.TokenFile)
 	case errors.Is(err, cli.ErrTokenRefused):
-		fmt.Fprintf(stderr, "helmd: what answers at %s does not take this token: a helmd started with another --token, HELM_TOKEN or --token-file (give helmd url the same), or another program holding the port\n",
-			cfg.Addr())
-		return token, nil
+		// A URL with this token would open nothing: no URL, exit 1, as
+		// the other commands refuse when the token is refused.
+		return "", &tokenRefusedError{addr: cfg.Addr(), err: err}
 	case errors.Is(err, cli.ErrNotRunning):
 		// The URL is still printed, and exit 0: it is the one helmd will
 		// take once started with these settings (its token file is made
@@ -114,6 +115,22 @@ func urlToken(ctx context.Context, cfg config.Config, stderr io.Writer) (string,
 	// Another server, or a port that never answers: its words say which.
 	return "", err
 }
+
+// tokenRefusedError is a running helmd (or what answers as one) that
+// does not take the token helmd url found. It says what to give in
+// helmd url's words; the refusal's own (cli.ErrTokenRefused, and why the
+// token was kept back) stay for errors.Is.
+type tokenRefusedError struct {
+	addr string
+	err  error
+}
+
+func (e *tokenRefusedError) Error() string {
+	return "what answers at " + e.addr + " does not take this token: a helmd started with another --token, HELM_TOKEN or " +
+		"--token-file (give helmd url the same), or another program holding the port"
+}
+
+func (e *tokenRefusedError) Unwrap() error { return e.err }
 
 // tokenFileMissing reports that cfg's token comes from a token file that
 // does not exist yet.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -15,7 +17,7 @@ import (
 // the address with the token file's token for one that wants a token,
 // even asked with --auth none. Each URL printed opens Helm, as a browser
 // given it would. Asked with a token the running helmd does not take, it
-// says so on stderr.
+// says so and prints no URL, exit 1.
 func TestURLOfTheRunningHelmd(t *testing.T) {
 	cfgHome := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", cfgHome) // the token file helmd url reads: $XDG_CONFIG_HOME/helm/token
@@ -75,7 +77,10 @@ func TestURLOfTheRunningHelmd(t *testing.T) {
 	if opens("http://127.0.0.1:" + port + "/") {
 		t.Fatal("the helmd wanting a token opens without one")
 	}
-	if _, stderr := url(port, "--token", "not-the-running-helmds-token"); !strings.Contains(stderr, "does not take this token") {
-		t.Errorf("helmd url with a token the running helmd refuses: stderr %q, want it said", stderr)
+	var out strings.Builder
+	err := run(t.Context(), []string{"url", "--port", port, "--token", "not-the-running-helmds-token"}, &out, io.Discard)
+	if exitCode(err) != 1 || out.String() != "" || !strings.Contains(fmt.Sprint(err), "does not take this token") {
+		t.Errorf("helmd url with a token the running helmd refuses: exit %d, stdout %q, %v; want exit 1, no URL, and it said",
+			exitCode(err), out.String(), err)
 	}
 }

@@ -188,6 +188,30 @@ func TestURLOfAnotherServer(t *testing.T) {
 	}
 }
 
+// A running helmd that refuses the token helmd url found (another
+// --token, HELM_TOKEN or token file, or another program on the port) is
+// an error, exit 1, and no URL, as for the other commands: it printed
+// that URL, which opens nothing, with exit 0 and a word on stderr.
+func TestURLOfAHelmdThatRefusesTheToken(t *testing.T) {
+	defer func(f func(context.Context, string, string) (bool, error)) { runningNeedsToken = f }(runningNeedsToken)
+	runningNeedsToken = func(context.Context, string, string) (bool, error) { return true, cli.ErrTokenRefused }
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	for _, k := range []string{"HELM_TOKEN", "HELM_AUTH", "HELM_TOKEN_FILE", "HOST", "PORT"} {
+		t.Setenv(k, "")
+	}
+	var out, errOut strings.Builder
+	err := run(t.Context(), []string{"url", "--port", "6001", "--token", "not-the-running-helmds-token"}, &out, &errOut)
+	code := 0
+	if err != nil {
+		code = fail(&errOut, err)
+	}
+	want := "helmd: what answers at 127.0.0.1:6001 does not take this token: a helmd started with another --token, " +
+		"HELM_TOKEN or --token-file (give helmd url the same), or another program holding the port\n"
+	if code != 1 || out.String() != "" || errOut.String() != want || !errors.Is(err, cli.ErrTokenRefused) {
+		t.Errorf("exit %d, stdout %q, stderr %q (%v); want exit 1, no URL, and %q", code, out.String(), errOut.String(), err, want)
+	}
+}
+
 // Given a token file that does not exist, helmd url asked of a running
 // helmd that wants a token makes none: it would be a token that helmd
 // refuses. It says why, exit 1. It created the folder and the file, and
