@@ -16,8 +16,17 @@ import (
 	"vibecraft.sh/helm/server/internal/tokenproof"
 )
 
-// requestTimeout bounds a REST request; streams have none.
+// requestTimeout bounds a REST request; streams have none (only their
+// wait for an answer is bounded: headerTimeout).
 const requestTimeout = 15 * time.Second
+
+// headerTimeout bounds the wait for an answer's status and headers. A
+// stream has no request deadline: without it, helmd watch waited forever
+// on a port that accepts and never answers, when it had no token (with
+// one, the proof bounds that wait). helmd answers at once, so the REST
+// requests' bound is ample. A variable so that a test need not wait it
+// out.
+var headerTimeout = requestTimeout
 
 // maxBody bounds a REST answer read into memory: the session list of a
 // large machine is a few MB.
@@ -51,10 +60,11 @@ func newClient(base, token string) *client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Transport: &http.Transport{
 			// No proxy: the token is proven to the address dialled.
-			Proxy:           nil,
-			DialContext:     c.dialProven,
-			MaxIdleConns:    4,
-			IdleConnTimeout: 90 * time.Second,
+			Proxy:                 nil,
+			DialContext:           c.dialProven,
+			MaxIdleConns:          4,
+			IdleConnTimeout:       90 * time.Second,
+			ResponseHeaderTimeout: headerTimeout,
 		},
 	}
 	return c

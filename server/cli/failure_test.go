@@ -223,6 +223,25 @@ func TestNothingAnswers(t *testing.T) {
 	})
 }
 
+// helmd watch with no token (no proof to bound the wait) at a port that
+// accepts and never answers gives up as helmd ls does, once its wait for
+// an answer is over, and says so, exit 1: a stream has no request
+// deadline, and it waited forever.
+func TestWatchGivesUpWhenNothingAnswers(t *testing.T) {
+	defer func(d time.Duration) { headerTimeout = d }(headerTimeout)
+	headerTimeout = 200 * time.Millisecond
+	port := silentPort(t, false)
+	// The test's bound, far beyond the command's: a watch that waits on
+	// ends with it, exit 0.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	got, code := said(t, ctx, map[string]string{"PORT": port}, "watch")
+	re := regexp.MustCompile("^helmd: nothing answered at " + regexp.QuoteMeta("http://127.0.0.1:"+port) + ` within [0-9.]+m?s: is it helmd\?\n$`)
+	if code != ExitError || !re.MatchString(got) || ctx.Err() != nil {
+		t.Errorf("exit %d, %q (test's deadline passed: %v); want exit 1 and %s before the test's deadline", code, got, ctx.Err() != nil, re)
+	}
+}
+
 // A host name that does not resolve, or an address that cannot be
 // reached, is one sentence naming it once: it was "GET http://…: Get
 // \"http://…\": dial tcp: lookup … on …: no such host", the URL twice.
