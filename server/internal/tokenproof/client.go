@@ -10,6 +10,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -45,7 +47,8 @@ type Dialer interface {
 
 // Prove sends a fresh nonce on conn (host: the Host header) and checks
 // the answer against the address conn reached. It reads exactly the
-// answer, so the connection is left at a request boundary.
+// answer, so the connection is left at a request boundary. It returns as
+// soon as the answer is known, or ctx ends.
 func Prove(ctx context.Context, conn net.Conn, host, token string) error {
 	remote, ok := conn.RemoteAddr().(*net.TCPAddr)
 	if !ok {
@@ -58,6 +61,30 @@ func Prove(ctx context.Context, conn net.Conn, host, token string) error {
 	if err := conn.SetDeadline(deadline); err != nil {
 		return fmt.Errorf("%w: %v", ErrNotProven, err)
 	}
+	// A caller that gives up (^C) cuts the wait short, as the deadline
+	// would: the proof reads block on conn, not on ctx.
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
+	err := exchange(conn, host, token, remote.AddrPort())
+	stopped := stop()
+	switch {
+	case err != nil && errors.Is(ctx.Err(), context.Canceled):
+		// Its reason, not the timeout the cut wait reads as.
+		return fmt.Errorf("%w: %w", ErrNotProven, context.Cause(ctx))
+	case err != nil:
+		return err
+	case !stopped:
+		// Proven, but given up meanwhile: the cut may have struck.
+		return fmt.Errorf("%w: %w", ErrNotProven, context.Cause(ctx))
+	}
+	if err := conn.SetDeadline(time.Time{}); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotProven, err)
+	}
+	return nil
+}
+
+// exchange asks the question on conn and checks the answer against
+// remote, the address conn reached.
+func exchange(conn net.Conn, host, token string, remote netip.AddrPort) error {
 	nonce := make([]byte, NonceLen)
 	_, _ = rand.Read(nonce) // never fails (crypto/rand)
 	req := "GET " + Path + "?nonce=" + hex.EncodeToString(nonce) + " HTTP/1.1\r\n" +
@@ -75,29 +102,63 @@ func Prove(ctx context.Context, conn net.Conn, host, token string) error {
 	if err != nil {
 		return err
 	}
-	if err := Check(body, token, nonce, remote.AddrPort()); err != nil {
+	if err := Check(body, token, nonce, remote); err != nil {
 		return err
 	}
 	if br.Buffered() > 0 {
 		// Bytes beyond the answer would be lost with br: not helmd.
 		return fmt.Errorf("%w: it sent more than its answer", ErrNotProven)
 	}
-	if err := conn.SetDeadline(time.Time{}); err != nil {
-		return fmt.Errorf("%w: %v", ErrNotProven, err)
-	}
 	return nil
+}
+
+// httpPrefix begins every HTTP/1.x response, as http.ReadResponse reads
+// one: case and all.
+const httpPrefix = "HTTP/"
+
+// notHTTP reports that the bytes br already holds do not begin as an
+// HTTP response. http.ReadResponse would wait for a whole line to say
+// so, and a program that greets in binary (a TLS alert) and keeps the
+// connection open would hold the client to its deadline.
+func notHTTP(br *bufio.Reader) bool {
+	b, _ := br.Peek(min(br.Buffered(), len(httpPrefix))) // buffered: never waits
+	return !strings.HasPrefix(httpPrefix, string(b))
+}
+
+// answerBody is resp's body as far as it can be read without waiting for
+// the other end: one that runs until the connection closes (no length,
+// not chunked) is what came with the status, already in br. helmd's
+// answers have a length; a program that sends such a body and keeps the
+// connection open held the client to its deadline.
+func answerBody(resp *http.Response, br *bufio.Reader) io.Reader {
+	if resp.ContentLength < 0 && len(resp.TransferEncoding) == 0 {
+		return io.LimitReader(resp.Body, int64(br.Buffered()))
+	}
+	return resp.Body
 }
 
 // ReadAnswer reads one HTTP response from br and returns its body,
 // bounded by MaxAnswer. Anything but a 200 that keeps the connection open
 // is not a proof.
+//
+// It reads no more than it must to know: not the rest of a line that
+// does not begin as HTTP, nor the body of a 200 that would close the
+// connection, nor a body that runs until the connection closes beyond
+// what came with its status (answerBody). Nor is the body closed, which
+// would read what is left of it: the connection is dropped on a
+// refusal, and a proof's body was read to its end.
 func ReadAnswer(br *bufio.Reader) ([]byte, error) {
+	if notHTTP(br) {
+		return nil, fmt.Errorf("%w: %w", ErrNotProven, ErrNotHTTP)
+	}
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w (%v)", ErrNotProven, ErrNotHTTP, err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer+1))
+	if resp.StatusCode == http.StatusOK && resp.Close {
+		return nil, fmt.Errorf("%w: it closes the connection", ErrNotProven)
+	}
+	body, err := io.ReadAll(io.LimitReader(answerBody(resp, br), MaxAnswer+1))
 	switch {
 	case resp.StatusCode != http.StatusOK:
 		// Before the body's faults: a refusal is said by its status
@@ -109,8 +170,6 @@ func ReadAnswer(br *bufio.Reader) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %v", ErrNotProven, err)
 	case len(body) > MaxAnswer:
 		return nil, fmt.Errorf("%w: its answer is too long", ErrNotProven)
-	case resp.Close:
-		return nil, fmt.Errorf("%w: it closes the connection", ErrNotProven)
 	}
 	return body, nil
 }

@@ -53,11 +53,13 @@ func TestProofAgainstBadAnswers(t *testing.T) {
 		// sends a reset, which the client may see before or instead of
 		// the end (CI saw "connection reset by peer").
 		{"hanging up", func(c net.Conn) { _, _ = http.ReadRequest(bufio.NewReader(c)) }, false, "nothing answered (EOF)"},
+		// Chunked: one that runs until the connection closes is refused
+		// before its body is read (TestProofDecidesAtOnce).
 		{"endless", func(c net.Conn) {
-			_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n"))
-			line := bytes.Repeat([]byte("x"), 64<<10)
+			_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"))
+			chunk := fmt.Appendf(nil, "%x\r\n%s\r\n", 64<<10, bytes.Repeat([]byte("x"), 64<<10))
 			for {
-				if _, err := c.Write(line); err != nil {
+				if _, err := c.Write(chunk); err != nil {
 					return
 				}
 			}
@@ -103,6 +105,80 @@ func TestProofAgainstBadAnswers(t *testing.T) {
 				t.Fatalf("refused with %v, want ErrNotProven saying %q", err, c.because)
 			case errors.Is(err, ErrNoAnswer) != (c.name == "silent" || c.name == "hanging up"):
 				t.Fatalf("refused with %v: ErrNoAnswer %v", err, errors.Is(err, ErrNoAnswer))
+			}
+			ln.Close()
+			<-done
+		})
+	}
+}
+
+// answering reads the proof request on c, writes answer and keeps the
+// connection open until the client closes it.
+func answering(answer string) func(net.Conn) {
+	return func(c net.Conn) {
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+			return
+		}
+		_, _ = io.WriteString(c, answer)
+		_, _ = c.Read(make([]byte, 1))
+	}
+}
+
+// An answer that shows it is no proof ends the wait at once, not at the
+// deadline, even from a program that then keeps the connection open: one
+// that does not begin as HTTP does, or a refusal or a 200 whose body runs
+// until the connection closes (helmd's answers have a length); so does
+// the caller giving up. Each held the client for the whole 5 s.
+func TestProofDecidesAtOnce(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		answer  string
+		because error
+		says    string
+	}{
+		// A TLS server's alert: seven bytes, no line end.
+		{"not HTTP", "\x15\x03\x01\x00\x02\x02\x16", ErrNotHTTP, "not HTTP"},
+		{"a page until the connection closes", "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n\r\n<p>not here</p>",
+			ErrNotProven, "it answered 404 Not Found"},
+		{"a 200 until the connection closes", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"auth\":\"token\"}",
+			ErrNotProven, "closes the connection"},
+		{"the caller giving up", "", context.Canceled, "canceled"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), ProveTimeout)
+			defer cancel()
+			deadline, _ := ctx.Deadline()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				conn, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				defer conn.Close()
+				if c.answer == "" {
+					// Asked, the caller gives up; nothing is answered.
+					_, _ = http.ReadRequest(bufio.NewReader(conn))
+					cancel()
+					_, _ = conn.Read(make([]byte, 1))
+					return
+				}
+				answering(c.answer)(conn)
+			}()
+			conn, err := Dial(ctx, &net.Dialer{}, "tcp", ln.Addr().String(), "tok")
+			switch {
+			case err == nil:
+				conn.Close()
+				t.Fatal("the connection was taken as proven")
+			case !time.Now().Before(deadline):
+				t.Errorf("refused with %v at the deadline, %v after the answer showed it", err, ProveTimeout)
+			case !errors.Is(err, ErrNotProven) || !errors.Is(err, c.because) || !strings.Contains(err.Error(), c.says):
+				t.Errorf("refused with %v, want ErrNotProven, %v, saying %q", err, c.because, c.says)
 			}
 			ln.Close()
 			<-done
