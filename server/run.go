@@ -98,16 +98,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 
-	// Listen first: a port in use (or any address helmd cannot have)
-	// ends helmd before it writes anything, where it had already made the
-	// token file and vapid.json for a helmd that never served. Served
+	// Every check that can refuse the start comes before anything is
+	// written: a refused start leaves no token file and no vapid.json
+	// behind for a helmd that never served. The settings first, then the
+	// address: a port in use (or any address helmd cannot have). Served
 	// once everything is ready; a connection made meanwhile waits in the
 	// backlog. Closed by Shutdown, or here if run fails before serving.
+	if cfg.CORSOrigin != "" && !guard.ValidOrigin(cfg.CORSOrigin) {
+		return fmt.Errorf("cors-origin %q: want scheme://host[:port]", cfg.CORSOrigin)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {
 		return listenError(cfg.Addr(), err)
 	}
 	cleanups = append(cleanups, func() { ln.Close() })
+	// Then the token, which refuses a token file others can read, and
+	// else makes one if there is none: the first write, once the port is
+	// helmd's.
+	token, created, err := cfg.ResolveToken()
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("access token generated", "file", cfg.TokenFile)
+	}
 
 	roots := cfg.ClaudeDirs
 	if cfg.Demo {
@@ -259,16 +273,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		installHeapProfile(mux)
 	}
 
-	if cfg.CORSOrigin != "" && !guard.ValidOrigin(cfg.CORSOrigin) {
-		return fmt.Errorf("cors-origin %q: want scheme://host[:port]", cfg.CORSOrigin)
-	}
-	token, created, err := cfg.ResolveToken()
-	if err != nil {
-		return err
-	}
-	if created {
-		log.Info("access token generated", "file", cfg.TokenFile)
-	}
 	stopFleet, err := fl.start(ctx, &wg, token, mux)
 	if err != nil {
 		return err

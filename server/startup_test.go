@@ -246,6 +246,52 @@ func TestBusyPortWritesNothing(t *testing.T) {
 	}
 }
 
+// TestRefusedStartWritesNothing: a start refused for its settings (a
+// token file others can read, a --cors-origin that is no origin) leaves
+// nothing behind in the state folder, nor a token file: it had written
+// vapid.json before either check, for a helmd that never served.
+func TestRefusedStartWritesNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		readable bool // the token file exists, mode 0644
+		args     []string
+		want     string
+	}{
+		{"a token file others can read", true, nil, "can be read by other users"},
+		{"a bad --cors-origin", false, []string{"--cors-origin", "not-an-origin"}, "cors-origin"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tokenFile, cache := filepath.Join(dir, "config", "token"), filepath.Join(dir, "cache")
+			if tc.readable {
+				if err := os.Mkdir(filepath.Dir(tokenFile), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(tokenFile, []byte(testToken+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			var out, errOut logbuf.Buffer
+			err := run(ctx, append([]string{"--port", "0", "--host", "127.0.0.1", "--claude-dir", t.TempDir(), "--no-opencode",
+				"--cache-dir", cache, "--token-file", tokenFile}, tc.args...), &out, &errOut)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("helmd started, or refused for another reason: %v; want %q", err, tc.want)
+			}
+			written := []string{cache}
+			if !tc.readable {
+				written = append(written, filepath.Dir(tokenFile))
+			}
+			for _, f := range written {
+				if _, serr := os.Stat(f); !errors.Is(serr, os.ErrNotExist) {
+					t.Errorf("%s written by a helmd that refused to start (%v)", strings.TrimPrefix(f, dir), serr)
+				}
+			}
+		})
+	}
+}
+
 // TestWildcardHostPrintsUsableURLs: with --host 0.0.0.0 helmd prints the
 // loopback URL, then the URLs for the network, by host name and address,
 // never 0.0.0.0 or [::]; and the host-name URL opens (its Host is
