@@ -293,7 +293,7 @@ func TestCLIWatchJSON(t *testing.T) {
 		return string(l[len(l)-1]["event"]) == `"session-deleted"`
 	})
 	if code := stop(); code != 0 {
-		t.Errorf("exit %d after the interrupt, want 0", code)
+		t.Errorf("exit %d after the interrupt, want 0: no error (main ends by the signal)", code)
 	}
 
 	lines := ndjson(t, out.String())

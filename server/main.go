@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"syscall"
 
 	"vibecraft.sh/helm/server/internal/gcpace"
@@ -30,12 +29,19 @@ var (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// Collect when the heap grows, not every two minutes whatever happens:
 	// an idle server then does nothing (gcpace).
 	defer gcpace.StartFromEnv().Stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	if sig := signalOf(ctx); sig != nil && endsBySignal(os.Args[1:]) {
+		// Interrupted, a command ends by the signal, as a shell expects
+		// (dieBy), and says nothing: its error, if any, is the interrupt.
+		stop()
+		dieBy(sig)
+	}
+	if err != nil {
 		os.Exit(fail(os.Stderr, err))
 	}
 }

@@ -3,6 +3,7 @@
 // and token helmd itself would use. Each has --json for scripts.
 //
 // Exit codes: 0 ok, 1 error, 2 helmd is not running (connection refused).
+// An interrupt is no error (nil): main ends the process by its signal.
 package cli
 
 import (

@@ -67,7 +67,7 @@ func watchFlags(fs *flag.FlagSet, o IO) runFunc {
 }
 
 // run follows the stream until ctx ends (nil: an interrupt is the normal
-// way out). A refused first connection is ErrNotRunning; later drops are
+// way out, no error to say; main then ends by the signal). A refused first connection is ErrNotRunning; later drops are
 // retried with Last-Event-ID, so nothing is missed or repeated.
 func (w *watcher) run(ctx context.Context) error {
 	delay := retryMin

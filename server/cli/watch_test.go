@@ -133,7 +133,7 @@ func TestWatchFitsNarrowTerminals(t *testing.T) {
 }
 
 // watchThrough runs `helmd watch` against a helmd whose stream requests
-// h answers, until stdout holds n lines, then interrupts it (exit 0);
+// h answers, until stdout holds n lines, then interrupts it (no error);
 // it returns the lines of stdout and of stderr, and helmd's URL.
 func watchThrough(t *testing.T, h http.HandlerFunc, n int) (stdout, stderr []string, url string) {
 	t.Helper()
@@ -149,7 +149,7 @@ func watchThrough(t *testing.T, h http.HandlerFunc, n int) (stdout, stderr []str
 	waitFor(t, o, ch, fmt.Sprintf("%d lines", n), func(s string) bool { return strings.Count(s, "\n") >= n })
 	cancel()
 	if err := <-done; err != nil {
-		t.Fatalf("interrupt: %v, want nil (exit 0)", err)
+		t.Fatalf("interrupt: %v, want nil (no error: main ends by the signal)", err)
 	}
 	lines := func(s string) []string { return strings.Split(strings.TrimSuffix(s, "\n"), "\n") }
 	return lines(o.String()), lines(e.String()), "http://127.0.0.1:" + port
@@ -309,7 +309,7 @@ func TestWatchFollowsANewToken(t *testing.T) {
 	waitFor(t, o, ch, "the change after the restart", func(s string) bool { return strings.Count(s, "\n") >= 2 })
 	cancel()
 	if err := <-done; err != nil {
-		t.Fatalf("interrupt: %v, want nil (exit 0)", err)
+		t.Fatalf("interrupt: %v, want nil (no error: main ends by the signal)", err)
 	}
 	if lines := strings.Split(strings.TrimSpace(o.String()), "\n"); !strings.Contains(lines[1], "updated  waiting") {
 		t.Errorf("stdout, want the session's change after the restart:\n%s", o.String())

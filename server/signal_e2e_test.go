@@ -1,0 +1,59 @@
+//go:build unix
+
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/logbuf"
+)
+
+// ^C on a command, helmd watch's normal end as any other's, ends it by
+// SIGINT, saying nothing, as a shell expects of a command it interrupts:
+// a script's loop around it stops, and $? is 130. helmd watch exited 0,
+// and its loop went on; helmd ls exited 1 saying "GET …: interrupt
+// signal received".
+func TestCLIInterruptEndsBySIGINT(t *testing.T) {
+	asked := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/sessions/stream" {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
+		}
+		asked <- r.URL.Path
+		<-r.Context().Done() // no more, until the command goes
+	}))
+	defer srv.Close()
+	port := portOf(t, srv.URL)
+	for _, cmd := range []string{"watch", "ls"} {
+		var stderr logbuf.Buffer
+		c := asHelmd(t, cmd, "--port", port, "--token-file", filepath.Join(t.TempDir(), "none"))
+		c.Stderr = &stderr
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-asked: // the command waits on helmd: ^C now
+		case <-time.After(30 * time.Second):
+			c.Process.Kill()
+			t.Fatalf("helmd %s asked nothing within 30 s; stderr %q", cmd, stderr.String())
+		}
+		if err := c.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		ended := time.AfterFunc(10*time.Second, func() { c.Process.Kill() })
+		_ = c.Wait()
+		ended.Stop()
+		ws, _ := c.ProcessState.Sys().(syscall.WaitStatus)
+		if !ws.Signaled() || ws.Signal() != syscall.SIGINT || stderr.String() != "" {
+			t.Errorf("helmd %s, ^C: %v, stderr %q; want killed by SIGINT, saying nothing", cmd, c.ProcessState, stderr.String())
+		}
+	}
+}
