@@ -17,11 +17,18 @@ func (s signalled) Error() string { return s.sig.String() + " signal received" }
 
 // notifyContext is signal.NotifyContext, but ctx's cause holds the
 // signal (signalOf). As there, a second signal before stop is swallowed:
-// helmd shuts down once.
+// helmd shuts down once. A signal ignored from the start stays ignored:
+// a script's background job (helmd watch &) starts with SIGINT ignored,
+// so that ^C meant for the script's foreground spares it, and Notify
+// would undo that.
 func notifyContext(parent context.Context, sigs ...os.Signal) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancelCause(parent)
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, sigs...)
+	for _, sig := range sigs {
+		if !signal.Ignored(sig) {
+			signal.Notify(ch, sig)
+		}
+	}
 	go func() {
 		select {
 		case sig := <-ch:

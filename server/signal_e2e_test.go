@@ -3,9 +3,11 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -55,5 +57,18 @@ func TestCLIInterruptEndsBySIGINT(t *testing.T) {
 		if !ws.Signaled() || ws.Signal() != syscall.SIGINT || stderr.String() != "" {
 			t.Errorf("helmd %s, ^C: %v, stderr %q; want killed by SIGINT, saying nothing", cmd, c.ProcessState, stderr.String())
 		}
+	}
+}
+
+// A signal ignored when helmd starts (a script's background job starts
+// with SIGINT ignored) stays ignored: ^C meant for the script's
+// foreground ended helmd watch &, as Notify takes an ignored signal in.
+func TestIgnoredSignalStaysIgnored(t *testing.T) {
+	signal.Ignore(syscall.SIGUSR1)
+	defer signal.Reset(syscall.SIGUSR1)
+	_, stop := notifyContext(context.Background(), syscall.SIGUSR1)
+	defer stop()
+	if !signal.Ignored(syscall.SIGUSR1) {
+		t.Error("a signal ignored at start was taken in")
 	}
 }

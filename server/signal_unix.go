@@ -21,8 +21,8 @@ func dieBy(sig os.Signal) {
 	}
 	signal.Reset(s)
 	_ = syscall.Kill(syscall.Getpid(), s)
-	// The signal kills at once; should it be ignored (a background job
-	// started with SIGINT ignored), the code a shell gives its death.
+	// The signal kills at once; should it not, the code a shell gives
+	// a death by it.
 	time.Sleep(time.Second)
 	os.Exit(128 + int(s))
 }
