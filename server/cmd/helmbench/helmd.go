@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"vibecraft.sh/helm/server/internal/helmdproc"
@@ -31,8 +32,10 @@ func (b *bench) startHelmd(claudeDir string, args ...string) (*server, error) {
 	return &server{Proc: p, url: p.URL, addr: p.Addr}, nil
 }
 
+// stop ends helmd by SIGTERM: a bench run as a background job (make bench
+// &) starts its children with SIGINT ignored, and helmd keeps it so.
 func (s *server) stop() {
-	if err := s.Stop(os.Interrupt, 10*time.Second); err != nil {
+	if err := s.Stop(syscall.SIGTERM, 10*time.Second); err != nil {
 		fmt.Fprintln(os.Stderr, "helmbench:", err)
 	}
 }
