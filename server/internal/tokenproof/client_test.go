@@ -35,6 +35,32 @@ func proving(more string) func(net.Conn) {
 	}
 }
 
+// serveOne listens on loopback and serves the first connection with
+// serve; at the test's end it stops listening and waits for serve to
+// return, the connection closed.
+func serveOne(t *testing.T, serve func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		serve(conn)
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+	})
+	return ln.Addr().String()
+}
+
 // Only a whole, lone proof makes a connection proven: a program that
 // accepts and never answers, or answers endlessly, or sends more after
 // a proof, costs a client a bounded wait and no token.
@@ -75,24 +101,10 @@ func TestProofAgainstBadAnswers(t *testing.T) {
 		}, false, "it answered 404 Not Found"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				conn, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				defer conn.Close()
-				c.serve(conn)
-			}()
+			addr := serveOne(t, c.serve)
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
-			conn, err := Dial(ctx, &net.Dialer{}, "tcp", ln.Addr().String(), "tok")
+			conn, err := Dial(ctx, &net.Dialer{}, "tcp", addr, "tok")
 			switch {
 			case c.proven && err != nil:
 				t.Fatalf("a proof was refused: %v", err)
@@ -106,8 +118,6 @@ func TestProofAgainstBadAnswers(t *testing.T) {
 			case errors.Is(err, ErrNoAnswer) != (c.name == "silent" || c.name == "hanging up"):
 				t.Fatalf("refused with %v: ErrNoAnswer %v", err, errors.Is(err, ErrNoAnswer))
 			}
-			ln.Close()
-			<-done
 		})
 	}
 }
@@ -145,22 +155,10 @@ func TestProofDecidesAtOnce(t *testing.T) {
 		{"the caller giving up", "", context.Canceled, "canceled"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
 			ctx, cancel := context.WithTimeout(context.Background(), ProveTimeout)
 			defer cancel()
 			deadline, _ := ctx.Deadline()
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				conn, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				defer conn.Close()
+			addr := serveOne(t, func(conn net.Conn) {
 				if c.answer == "" {
 					// Asked, the caller gives up; nothing is answered.
 					_, _ = http.ReadRequest(bufio.NewReader(conn))
@@ -169,8 +167,8 @@ func TestProofDecidesAtOnce(t *testing.T) {
 					return
 				}
 				answering(c.answer)(conn)
-			}()
-			conn, err := Dial(ctx, &net.Dialer{}, "tcp", ln.Addr().String(), "tok")
+			})
+			conn, err := Dial(ctx, &net.Dialer{}, "tcp", addr, "tok")
 			switch {
 			case err == nil:
 				conn.Close()
@@ -180,8 +178,6 @@ func TestProofDecidesAtOnce(t *testing.T) {
 			case !errors.Is(err, ErrNotProven) || !errors.Is(err, c.because) || !strings.Contains(err.Error(), c.says):
 				t.Errorf("refused with %v, want ErrNotProven, %v, saying %q", err, c.because, c.says)
 			}
-			ln.Close()
-			<-done
 		})
 	}
 }
