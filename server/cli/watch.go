@@ -67,8 +67,9 @@ func watchFlags(fs *flag.FlagSet, o IO) runFunc {
 }
 
 // run follows the stream until ctx ends (nil: an interrupt is the normal
-// way out, no error to say; main then ends by the signal). A refused first connection is ErrNotRunning; later drops are
-// retried with Last-Event-ID, so nothing is missed or repeated.
+// way out, no error to say; main then ends by the signal). A refused
+// first connection is ErrNotRunning; later drops are retried with
+// Last-Event-ID, so nothing is missed or repeated.
 func (w *watcher) run(ctx context.Context) error {
 	delay := retryMin
 	for first := true; ; first = false {
