@@ -171,10 +171,15 @@ func (c *client) do(ctx context.Context, path string, header http.Header) (*http
 		req.Header.Set("Authorization", "Bearer "+t)
 	}
 	resp, err := c.http.Do(req)
-	// A proven connection that then hangs is helmd's: not said so. A
-	// proof that failed says why itself (failure).
-	if err != nil && reached.Load() && !spoke.Load() && (t == "" || !connected.Load()) &&
-		!errors.Is(err, tokenproof.ErrNotProven) && !errors.Is(err, tokenproof.ErrNoTokenWanted) && !errors.Is(err, context.Canceled) {
+	// A proven connection that then hangs is helmd's, stuck: said so
+	// (errHelmdSilent). A proof that failed says why itself (failure).
+	switch {
+	case err == nil || !reached.Load() || spoke.Load() || errors.Is(err, context.Canceled):
+	case t != "" && connected.Load():
+		if timedOut(err) {
+			err = fmt.Errorf("%w (%w)", errHelmdSilent, err)
+		}
+	case !errors.Is(err, tokenproof.ErrNotProven) && !errors.Is(err, tokenproof.ErrNoTokenWanted):
 		err = fmt.Errorf("%w (%w)", errNoAnswer, err)
 	}
 	return resp, err

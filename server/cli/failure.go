@@ -42,6 +42,10 @@ var errNotHelmd = errors.New("is not helmd")
 // errNoAnswer is a connection accepted and nothing said on it.
 var errNoAnswer = errors.New("nothing answered")
 
+// errHelmdSilent is a helmd that proved it holds the token, then did not
+// answer the request in time: helmd, but stuck or overloaded.
+var errHelmdSilent = errors.New("helmd did not answer")
+
 // httpStatus is the status of any other refusal from helmd, in the error
 // so that a caller can tell one kind of refusal from another (helmd
 // watch says a new one) without reading the message.
@@ -76,6 +80,9 @@ func (c *client) failure(err error, path string, waited time.Duration) error {
 		return &saidError{fmt.Sprintf("cannot resolve host %q (%s): check --host or HOST", dnsErr.Name, dnsErr.Err), []error{err}}
 	case errors.Is(err, errNoAnswer), errors.Is(err, tokenproof.ErrNoAnswer):
 		return c.silent(err, waited)
+	case errors.Is(err, errHelmdSilent):
+		return &saidError{fmt.Sprintf("helmd at %s took the token, then sent no answer within %s: it may be stuck or overloaded (its log may say why)",
+			c.base, roundWait(waited)), []error{errHelmdSilent, err}}
 	case errors.Is(err, tokenproof.ErrNotHTTP):
 		return c.notHelmd("its answer is not HTTP", err)
 	case errors.Is(err, tokenproof.ErrNotHelmd):

@@ -299,3 +299,31 @@ func TestGivenTokenFileMissing(t *testing.T) {
 		t.Errorf("no token file given, none at the usual place: exit %d, %q", code, got)
 	}
 }
+
+// A helmd that proves it holds the token, then sends no answer (stuck,
+// or overloaded), is said to be helmd, stuck: it was Go's "GET …:
+// net/http: timeout awaiting response headers" for helmd watch, and a
+// bare deadline for the others.
+func TestProvenHelmdThatHangs(t *testing.T) {
+	const token = "tok-0123456789abcdef"
+	defer func(d time.Duration) { headerTimeout = d }(headerTimeout)
+	headerTimeout = 300 * time.Millisecond
+	release := make(chan struct{})
+	defer close(release)
+	port := fakeHelmd(t, token, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	base := "http://127.0.0.1:" + port
+	re := regexp.MustCompile("^helmd: helmd at " + regexp.QuoteMeta(base) + ` took the token, then sent no answer within [0-9.]+m?s: it may be stuck or overloaded \(its log may say why\)\n$`)
+	for _, cmd := range []string{"ls", "watch"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		got, code := said(t, ctx, map[string]string{"PORT": port, "HELM_TOKEN": token}, cmd)
+		if code != ExitError || !re.MatchString(got) || ctx.Err() != nil {
+			t.Errorf("helmd %s: exit %d, %q (test's deadline passed: %v); want exit 1 and %s", cmd, code, got, ctx.Err() != nil, re)
+		}
+		cancel()
+	}
+}

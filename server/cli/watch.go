@@ -171,7 +171,7 @@ func reason(err error) string {
 		return "refused"
 	case errors.Is(err, errNotHelmd):
 		return "not helmd"
-	case errors.Is(err, errNoAnswer):
+	case errors.Is(err, errNoAnswer), errors.Is(err, errHelmdSilent):
 		return "no answer"
 	case errors.Is(err, errUnauthorized):
 		return "401 unauthorized"
