@@ -190,6 +190,7 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 	f.agg.answer = (*buf)[:0]
 	start := f.offset
 	r.rec.notAfter = written.NotAfter(now)
+	r.rec.undated = min(info.ModTime().UnixMilli(), now.UnixMilli())
 	res, err := r.lines(fh, start, quiet, func(rec *record, ok bool) {
 		if ok && !f.agg.apply(rec, conversation) {
 			rs.unknown++

@@ -121,6 +121,10 @@ type record struct {
 	// notAfter is the latest timestamp the current read believes (epoch
 	// ms; 0: any), set per read and kept across its lines (see at).
 	notAfter int64
+	// undated is when a response is filed that has no believable time
+	// and no earlier one in its file (responseTime): the file's mtime,
+	// or the read's time if that is later. Set per read.
+	undated int64
 
 	// The price entry of the last model priced (priceOf) and the minute
 	// of the last timestamp read (at): kept from line to line and file

@@ -16,12 +16,19 @@ type slotModel struct {
 }
 
 // responseTime is when a response was written: its line's timestamp,
-// else the latest time the file showed before it.
+// else the latest time the file showed before it, else (none yet: a
+// file whose first times are malformed, or ahead of this machine's
+// clock) when the file was last written. Time 0 filed its spend on
+// 1970-01-01, outside every usage query, while the session's cost
+// counted it.
 func (a *aggregate) responseTime(r *record) int64 {
 	if ms, ok := r.at(); ok {
 		return ms
 	}
-	return a.lastTS
+	if a.lastTS > 0 {
+		return a.lastTS
+	}
+	return r.undated
 }
 
 // addAnon adds a response without an id to a's idless spend.
