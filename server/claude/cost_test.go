@@ -253,3 +253,15 @@ func TestSumOverSessionsIsSpend(t *testing.T) {
 		t.Errorf("sum over %d sessions $%.9f, want $%.9f", len(out), sum, float64(want)/1e9)
 	}
 }
+
+// TestWebSearchesBounded: a response's web searches, $0.01 apiece, are
+// cut to maxSearches: a corrupt count was cut only to maxCount, and one
+// line added $1.3M to its session.
+func TestWebSearchesBounded(t *testing.T) {
+	root := t.TempDir()
+	sid := "88888888-0000-4000-8000-000000000009"
+	writeCost(t, root, projectRel("/home/dev/shop", sid+".jsonl"), userLine(sid, "2026-03-02T10:00:00Z", "hi")+
+		assistantLine(sid, "2026-03-02T10:00:01Z", "w1", sonnet45, `{"input_tokens":0,"output_tokens":0,"server_tool_use":{"web_search_requests":100000000000000}}`))
+	_, out := scan(t, root, "2026-03-02T12:00:00Z")
+	sameSpend(t, "searches", one(t, out), shared.Tokens{}, maxSearches*10_000_000) // $0.01 = 1e7 nano-dollars each
+}

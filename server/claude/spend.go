@@ -51,7 +51,7 @@ func price(p *priced, u *usage) spend {
 		t.CacheWrite = max(t.CacheWrite, sane(u.write5m)+sane(u.write1h))
 		t.CacheWrite1h = min(sane(u.write1h), t.CacheWrite)
 	}
-	return spend{tokens: t, nano: p.model.CostNano(pricing.Usage{Tokens: t, Fast: u.fast, USOnly: u.usOnly, WebSearches: sane(u.webSearches)})}
+	return spend{tokens: t, nano: p.model.CostNano(pricing.Usage{Tokens: t, Fast: u.fast, USOnly: u.usOnly, WebSearches: min(sane(u.webSearches), maxSearches)})}
 }
 
 // prices caches pricing.Lookup by model name for every file and worker.
@@ -126,6 +126,11 @@ func (r *record) keyString(b []byte) string {
 // int64 nano-dollars cannot overflow for any transcript that fits on a
 // disk.
 const maxCount = 1 << 27
+
+// maxSearches bounds the web searches of one response, priced apiece
+// ($10 per 1,000): a request makes a few, up to its tool's max_uses, and a
+// corrupt line cut only to maxCount added $1.3M to its session.
+const maxSearches = 1 << 10
 
 func sane(n int) int { return min(max(n, 0), maxCount) }
 
