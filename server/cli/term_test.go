@@ -99,6 +99,9 @@ func TestParseSince(t *testing.T) {
 		{"d", 0, false},
 		{"7x", 0, false},
 		{"99999d", 0, false},
+		{"213503983d", 0, false}, // made a duration, it overflowed to about 16 h
+		{"1000000000000000000w", 0, false},
+		{"1830d", 1830 * 24 * time.Hour, true},
 		{"", 0, false},
 	}
 	for _, tc := range tests {
@@ -199,6 +202,40 @@ func TestCutPath(t *testing.T) {
 		got := cutPath(tc.in, tc.n)
 		if got != tc.want || width(got) > max(tc.n, 0) {
 			t.Errorf("cutPath(%q, %d) = %q (%d columns), want %q", tc.in, tc.n, got, width(got), tc.want)
+		}
+	}
+}
+
+// TestLocalZone: --tz's default is TZ when it gives an IANA name (as a
+// name or a path into zoneinfo), else this machine's zone as if TZ were
+// not set: a TZ no IANA name (UTC0, a POSIX rule, a path elsewhere) was
+// passed on, and every helmd usage without --tz failed.
+func TestLocalZone(t *testing.T) {
+	env := func(tz string) Env {
+		return func(k string) string {
+			if k == "TZ" {
+				return tz
+			}
+			return ""
+		}
+	}
+	machine := localZone(env(""))
+	if _, err := time.LoadLocation(machine); err != nil {
+		t.Fatalf("the machine's zone %q does not load: %v", machine, err)
+	}
+	for tz, want := range map[string]string{
+		"Europe/Paris":                     "Europe/Paris",
+		":Asia/Kathmandu":                  "Asia/Kathmandu",
+		"/usr/share/zoneinfo/Europe/Paris": "Europe/Paris",
+		"UTC":                              "UTC",
+		"UTC0":                             machine,
+		"EST5EDT,M3.2.0,M11.1.0":           machine,
+		":/etc/localtime":                  machine,
+		"Local":                            machine,
+		"../../etc/passwd":                 machine,
+	} {
+		if got := localZone(env(tz)); got != want {
+			t.Errorf("TZ=%q: --tz defaults to %q, want %q", tz, got, want)
 		}
 	}
 }

@@ -182,9 +182,15 @@ func parseSince(s string) (time.Duration, error) {
 	if n, unit := strings.TrimRight(s, "dw"), strings.TrimLeft(s, "0123456789"); len(s) > 1 && (unit == "d" || unit == "w") {
 		var k int
 		if k, err = strconv.Atoi(n); err == nil {
-			d = time.Duration(k) * 24 * time.Hour
+			days := int64(k)
 			if unit == "w" {
-				d *= 7
+				days *= 7 // k has at most 19 digits, so days fits, and is checked before it is made a duration
+			}
+			// Checked in days first: 213503983d made a duration
+			// overflows to about 16 hours.
+			d = maxSince + 1
+			if days <= int64(maxSince/(24*time.Hour)) {
+				d = time.Duration(days) * 24 * time.Hour
 			}
 		}
 	} else {
@@ -196,16 +202,34 @@ func parseSince(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// localZone is this machine's IANA time zone: TZ, else the zone
-// /etc/localtime links to, else UTC.
+// localZone is this machine's IANA time zone: TZ when it names one
+// (a name, or a path into a zoneinfo folder), else the zone
+// /etc/localtime links to, else UTC. TZ may hold what no IANA name is
+// (UTC0, a POSIX rule such as EST5EDT,M3.2.0,M11.1.0, :/etc/localtime):
+// passed on as --tz's default, every helmd usage without --tz failed.
 func localZone(env Env) string {
-	if tz := strings.TrimPrefix(env("TZ"), ":"); tz != "" {
+	if tz := zoneName(strings.TrimPrefix(env("TZ"), ":")); tz != "" {
 		return tz
 	}
 	if p, err := os.Readlink("/etc/localtime"); err == nil {
-		if _, name, ok := strings.Cut(filepath.ToSlash(p), "zoneinfo/"); ok {
-			return name
+		if tz := zoneName(p); tz != "" {
+			return tz
 		}
 	}
 	return "UTC"
+}
+
+// zoneName is the IANA name tz gives (itself, or the part of a path
+// after zoneinfo/), "" when it gives none this machine knows.
+func zoneName(tz string) string {
+	if _, name, ok := strings.Cut(filepath.ToSlash(tz), "zoneinfo/"); ok {
+		tz = name
+	}
+	if tz == "" || tz == "Local" || filepath.IsAbs(tz) {
+		return ""
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return ""
+	}
+	return tz
 }
