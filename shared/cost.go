@@ -15,7 +15,7 @@ func CostText(usd float64) string {
 		return "$0"
 	case usd < 0.01:
 		return "<$0.01"
-	case usd < 100:
+	case usd < 99.995: // above it, cents would round to "$100.00", which the whole dollars say as "$100"
 		return fmt.Sprintf("$%.2f", usd)
 	}
 	return "$" + Grouped(int(usd+0.5))
