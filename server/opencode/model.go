@@ -120,13 +120,12 @@ func (f *facts) add(m *messageInfo, notAfter int64) {
 	switch m.Role {
 	case "user":
 	case "assistant":
-		// A negative count is garbage, counted as none (as a cost is).
 		tokens = shared.Tokens{
-			Input: max(0, m.Tokens.Input),
+			Input: saneCount(m.Tokens.Input),
 			// OpenCode bills reasoning as output (Session.getUsage).
-			Output:     max(0, m.Tokens.Output) + max(0, m.Tokens.Reasoning),
-			CacheRead:  max(0, m.Tokens.Cache.Read),
-			CacheWrite: max(0, m.Tokens.Cache.Write),
+			Output:     saneCount(m.Tokens.Output) + saneCount(m.Tokens.Reasoning),
+			CacheRead:  saneCount(m.Tokens.Cache.Read),
+			CacheWrite: saneCount(m.Tokens.Cache.Write),
 		}
 		f.tokens = f.tokens.Add(tokens)
 		if model != "" {
@@ -247,3 +246,13 @@ func cutPrompt(s string) string {
 
 // oneLine collapses white space, so a multi-line prompt reads as a title.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// maxCount bounds each token count of one message, as Claude's reader
+// bounds a response's (a context window is a few million tokens at
+// most): two messages claiming 9e18 input tokens summed past int64 and
+// showed a negative count in the list and the usage charts.
+const maxCount = 1 << 27
+
+// saneCount is n cut to [0, maxCount]: a negative count is garbage,
+// counted as none (as a cost is).
+func saneCount(n int) int { return min(max(n, 0), maxCount) }

@@ -198,3 +198,30 @@ func FuzzSpendMatchesSession(f *testing.F) {
 		}
 	})
 }
+
+// TestHugeTokenCountsBounded: each message's counts are cut to maxCount:
+// two messages claiming 9e18 input tokens summed past int64, and the
+// session and its usage showed a negative count.
+func TestHugeTokenCountsBounded(t *testing.T) {
+	huge := fxSession{ID: "ses_huge", Dir: "/home/dev/shop", Title: "Huge counts", Version: "1.2.3",
+		Created: at(-700), Updated: at(130), Messages: []fxMessage{
+			{ID: "msg_h1", Role: "user", Created: at(-700), Parts: []fxPart{{ID: "prt_h1", Type: "text", Text: "go", Created: at(-700)}}},
+			{ID: "msg_h2", Role: "assistant", Created: at(-600), Completed: at(-590), Input: 9_000_000_000_000_000_000, Output: 10,
+				Cost: 0.25, Model: "claude-sonnet-4-5", Finish: "tool-calls"},
+			{ID: "msg_h3", Role: "assistant", Created: at(120), Completed: at(130), Input: 9_000_000_000_000_000_000, Output: 20,
+				Cost: 0.5, Model: "claude-sonnet-4-5", Finish: "stop"},
+		}}
+	dir := t.TempDir()
+	db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
+	execSQL(t, db, schemaV12)
+	insertSession(t, db, huge)
+	src := newTestSource(dir)
+	defer src.Close()
+	list, err := src.Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].Tokens.Input != 2*maxCount || list[0].Tokens.Output != 30 {
+		t.Fatalf("sessions %+v, want one with %d input tokens (two messages at the bound) and 30 output", list, 2*maxCount)
+	}
+}
