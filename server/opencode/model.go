@@ -168,9 +168,9 @@ func (f *facts) build(now time.Time, workingWindow, waitingWindow time.Duration)
 	s := shared.Session{
 		ID:           f.id,
 		Source:       shared.SourceOpenCode,
-		ProjectPath:  f.projectPath,
-		ProjectName:  projectName(f.projectPath),
-		Title:        f.title,
+		ProjectPath:  shared.CutRunes(f.projectPath, maxPathRunes),
+		ProjectName:  projectName(shared.CutRunes(f.projectPath, maxPathRunes)),
+		Title:        shared.CutRunes(f.title, maxTitleRunes),
 		FirstPrompt:  f.firstPrompt,
 		Model:        f.model,
 		MessageCount: f.messages,
@@ -179,11 +179,11 @@ func (f *facts) build(now time.Time, workingWindow, waitingWindow time.Duration)
 		CreatedAt:    f.createdAt,
 		UpdatedAt:    f.updatedAt,
 		WorkMs:       f.workMs,
-		Version:      f.version,
+		Version:      shared.CutRunes(f.version, maxVersionRunes),
 		ParentID:     f.parentID,
 	}
 	if isDefaultTitle(s.Title) && f.firstPrompt != "" {
-		s.Title = oneLine(f.firstPrompt)
+		s.Title = shared.CutRunes(oneLine(f.firstPrompt), maxTitleRunes)
 	}
 	s.Status = f.status(now, workingWindow, waitingWindow)
 	if s.Status == shared.StatusWaiting {
@@ -256,3 +256,14 @@ const maxCount = 1 << 27
 // saneCount is n cut to [0, maxCount]: a negative count is garbage,
 // counted as none (as a cost is).
 func saneCount(n int) int { return min(max(n, 0), maxCount) }
+
+// What a session's strings may hold, cut where the session is built: a
+// row's title of 8 MB went whole into every list, and the page's seed,
+// which stops at a session over its budget, came out empty. A title is
+// cut as Claude's are; a folder at the longest path Linux opens
+// (PATH_MAX); a version, which is a few characters.
+const (
+	maxTitleRunes   = 300
+	maxPathRunes    = 4096
+	maxVersionRunes = 64
+)

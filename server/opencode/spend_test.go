@@ -225,3 +225,37 @@ func TestHugeTokenCountsBounded(t *testing.T) {
 		t.Fatalf("sessions %+v, want one with %d input tokens (two messages at the bound) and 30 output", list, 2*maxCount)
 	}
 }
+
+// TestLongStringsCut: a session's title, folder and version are cut
+// where the session is built: an 8 MB title went whole into every list,
+// and the page's seed, which stops at a session over its budget, came
+// out empty.
+func TestLongStringsCut(t *testing.T) {
+	long := fxSession{ID: "ses_long", Dir: "/home/" + strings.Repeat("d", 100_000), Title: strings.Repeat("é", 1 << 20),
+		Version: strings.Repeat("9", 10_000), Created: at(-700), Updated: at(130), Messages: []fxMessage{
+			{ID: "msg_l1", Role: "user", Created: at(-700), Parts: []fxPart{{ID: "prt_l1", Type: "text", Text: "go", Created: at(-700)}}},
+		}}
+	dir := t.TempDir()
+	db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
+	execSQL(t, db, schemaV12)
+	insertSession(t, db, long)
+	src := newTestSource(dir)
+	defer src.Close()
+	list, err := src.Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 {
+		t.Fatalf("%d sessions, want 1", len(list))
+	}
+	s := list[0]
+	if n := len([]rune(s.Title)); n != maxTitleRunes || !strings.HasPrefix(s.Title, "éé") {
+		t.Errorf("title of %d runes, want %d", n, maxTitleRunes)
+	}
+	if n := len([]rune(s.ProjectPath)); n != maxPathRunes || !strings.HasPrefix(s.ProjectPath, "/home/d") {
+		t.Errorf("folder of %d runes, want %d", n, maxPathRunes)
+	}
+	if n := len([]rune(s.Version)); n != maxVersionRunes {
+		t.Errorf("version of %d runes, want %d", n, maxVersionRunes)
+	}
+}
