@@ -231,7 +231,7 @@ func TestHugeTokenCountsBounded(t *testing.T) {
 // and the page's seed, which stops at a session over its budget, came
 // out empty.
 func TestLongStringsCut(t *testing.T) {
-	long := fxSession{ID: "ses_long", Dir: "/home/" + strings.Repeat("d", 100_000), Title: strings.Repeat("é", 1 << 20),
+	long := fxSession{ID: "ses_long", Dir: "/home/" + strings.Repeat("d", 100_000), Title: strings.Repeat("é", 1<<20),
 		Version: strings.Repeat("9", 10_000), Created: at(-700), Updated: at(130), Messages: []fxMessage{
 			{ID: "msg_l1", Role: "user", Created: at(-700), Parts: []fxPart{{ID: "prt_l1", Type: "text", Text: "go", Created: at(-700)}}},
 		}}
