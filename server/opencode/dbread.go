@@ -55,8 +55,13 @@ func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) 
 			r.skipped++ // a value of the wrong type in one row
 			continue
 		}
+		if !validID(f.id) {
+			r.skipped++ // '', a path, a megabyte: no session page could open it
+			continue
+		}
 		f.version, f.parentID = version.String, parent.String
-		f.updatedAt = written.Believed(f.sessionUpdated, r.notAfter)
+		f.createdAt = believed(f.createdAt, r.notAfter)
+		f.updatedAt = believed(f.sessionUpdated, r.notAfter)
 		r.mark = max(r.mark, f.updatedAt)
 		out[f.id] = sessionRow{f: f, archived: archived.Valid && archived.Int64 > 0}
 	}

@@ -132,9 +132,9 @@ func (t *jsonTree) sessionFile(path string, skipped *int) map[string]bool {
 		title:          info.Title,
 		version:        info.Version,
 		parentID:       info.ParentID,
-		createdAt:      info.Time.Created,
+		createdAt:      believed(info.Time.Created, written.NotAfter(t.now())),
 		sessionUpdated: info.Time.Updated,
-		updatedAt:      written.Believed(info.Time.Updated, written.NotAfter(t.now())),
+		updatedAt:      believed(info.Time.Updated, written.NotAfter(t.now())),
 	}}
 	delete(t.facts, info.ID) // read again by load
 	affected[info.ID] = true

@@ -111,7 +111,7 @@ func (f *facts) addModel(model string) {
 // (written.Believed). Messages must come in order (time created, then
 // id, which OpenCode makes ascending).
 func (f *facts) add(m *messageInfo, notAfter int64) {
-	created, completed := written.Believed(m.Time.Created, notAfter), written.Believed(m.Time.Completed, notAfter)
+	created, completed := believed(m.Time.Created, notAfter), believed(m.Time.Completed, notAfter)
 	var tokens shared.Tokens
 	model := m.ModelID
 	if model == "" {
@@ -149,8 +149,12 @@ func (f *facts) add(m *messageInfo, notAfter int64) {
 			f.spent = &spendLog{}
 		}
 		// At the message's creation: a message that streams for a while
-		// stays in one bucket, and a created time is always written.
-		f.spent.add(cmp.Or(created, completed, f.updatedAt, f.createdAt), model, tokens, nano)
+		// stays in one bucket, and a created time is always written. With
+		// no time to believe anywhere, at the read: at 0 (or a time far
+		// ahead) the usage queries, which cover at most 6 years up to
+		// now, left out what the session's cost counts.
+		readAt := max(0, notAfter-written.Slack.Milliseconds())
+		f.spent.add(cmp.Or(created, completed, f.updatedAt, f.createdAt, readAt), model, tokens, nano)
 	}
 	f.last = lastMessage{
 		id:        m.ID,
@@ -267,3 +271,8 @@ const (
 	maxPathRunes    = 4096
 	maxVersionRunes = 64
 )
+
+// believed is ms as a time of the session: none (0) when it is later
+// than notAfter (written.Believed) or before 1970, as a row's -1000000
+// or a legacy file's garbage is.
+func believed(ms, notAfter int64) int64 { return max(0, written.Believed(ms, notAfter)) }

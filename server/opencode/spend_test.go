@@ -259,3 +259,44 @@ func TestLongStringsCut(t *testing.T) {
 		t.Errorf("version of %d runes, want %d", n, maxVersionRunes)
 	}
 }
+
+// TestUnbelievableTimesAndIDs: a row's times before 1970, or after the
+// read, are no times: its spend lands at a time a usage query covers (it
+// was filed in 1969, or in the year 3000, outside every query, while the
+// session's cost counted it), and the session's start is not shown as
+// the year 3000. A row whose id could name no session (a path, '') is
+// skipped and counted, as the legacy tree's are.
+func TestUnbelievableTimesAndIDs(t *testing.T) {
+	const y3000 = 32503680000000
+	odd := fxSession{ID: "ses_odd", Dir: "/home/dev/shop", Title: "Odd times", Version: "1.2.3",
+		Created: y3000, Updated: at(130), Messages: []fxMessage{
+			{ID: "msg_o1", Role: "user", Created: at(100), Parts: []fxPart{{ID: "prt_o1", Type: "text", Text: "go", Created: at(100)}}},
+			{ID: "msg_o2", Role: "assistant", Created: -1_000_000, Input: 100, Output: 10, Cost: 0.25, Model: "claude-sonnet-4-5", Finish: "stop"},
+		}}
+	dir := t.TempDir()
+	db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
+	execSQL(t, db, schemaV12)
+	insertSession(t, db, odd)
+	for _, id := range []string{"../../etc", ""} {
+		bad := odd
+		bad.ID, bad.Messages = id, nil
+		insertSession(t, db, bad)
+	}
+	src := newTestSource(dir)
+	defer src.Close()
+	st := spent.NewStore()
+	list, err := spent.Track(src, src, st).Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].ID != "ses_odd" || list[0].CreatedAt >= y3000 {
+		t.Fatalf("sessions %+v, want ses_odd alone, its start not in the year 3000", list)
+	}
+	if sk := src.Status().Skipped; sk < 2 {
+		t.Errorf("%d skipped, want the two rows whose ids name no session", sk)
+	}
+	rep := st.Query(spent.Query{From: 0, To: at(86400), By: spent.ByDay, Loc: time.UTC})
+	if rep.Total.CostUSD != list[0].CostUSD || list[0].CostUSD != 0.25 {
+		t.Errorf("usage from 1970 to the fixture's next day: $%v; the session costs $%v, want $0.25 in both", rep.Total.CostUSD, list[0].CostUSD)
+	}
+}
