@@ -264,7 +264,7 @@ func TestLongStringsCut(t *testing.T) {
 // read, are no times: its spend lands at a time a usage query covers (it
 // was filed in 1969, or in the year 3000, outside every query, while the
 // session's cost counted it), and the session's start is not shown as
-// the year 3000. A row whose id could name no session (a path, ”) is
+// the year 3000. A row whose id could name no session (a path, none) is
 // skipped and counted, as the legacy tree's are.
 func TestUnbelievableTimesAndIDs(t *testing.T) {
 	const y3000 = 32503680000000
