@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"vibecraft.sh/helm/server/internal/written"
@@ -151,15 +152,20 @@ func (r *dbReader) partTimes(ctx context.Context, in map[string]*facts, ids []st
 // firstPrompts sets each session's first prompt: the first text part of
 // its earliest user message that has one, leaving out text OpenCode
 // itself injected (synthetic) or dropped (ignored). Only text parts leave
-// SQLite: file parts can hold whole files as data URLs.
+// SQLite: file parts can hold whole files as data URLs. And only as much
+// of the text as the prompt keeps (promptChars, after the white space
+// before it): a 60 MB prompt came into Go whole, at every read of its
+// session. A text that is not a string (an object) is no prompt.
 func (r *dbReader) firstPrompts(ctx context.Context, in map[string]*facts, users map[string][]string) error {
 	if r.sc.part == nil {
 		return nil
 	}
 	order := col(r.sc.part, "id", "rowid")
-	stmt, err := r.tx.PrepareContext(ctx, "SELECT json_extract(data, '$.text'), "+
+	stmt, err := r.tx.PrepareContext(ctx, "SELECT substr(ltrim(json_extract(data, '$.text'), ' '||char(9,10,13)), 1, "+
+		strconv.Itoa(promptChars)+"), "+
 		"COALESCE(json_extract(data, '$.synthetic'), 0), COALESCE(json_extract(data, '$.ignored'), 0) "+
 		"FROM part WHERE message_id = ? AND json_valid(data) AND json_extract(data, '$.type') = 'text' "+
+		"AND json_type(data, '$.text') = 'text' "+
 		"ORDER BY "+order)
 	if err != nil {
 		return fmt.Errorf("read prompts: %w", err)
@@ -243,3 +249,7 @@ func anys(ids []string) []any {
 	}
 	return out
 }
+
+// promptChars is how much of a first prompt's text is read: what
+// cutPrompt keeps, and room for the white space inside it it trims.
+const promptChars = firstPromptRunes + 64

@@ -3,8 +3,10 @@ package opencode
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -298,5 +300,40 @@ func TestUnbelievableTimesAndIDs(t *testing.T) {
 	rep := st.Query(spent.Query{From: 0, To: at(86400), By: spent.ByDay, Loc: time.UTC})
 	if rep.Total.CostUSD != list[0].CostUSD || list[0].CostUSD != 0.25 {
 		t.Errorf("usage from 1970 to the fixture's next day: $%v; the session costs $%v, want $0.25 in both", rep.Total.CostUSD, list[0].CostUSD)
+	}
+}
+
+// TestFirstPromptFromTextOnly: a text part whose text is no string (an
+// object) is no prompt (it became the title as its JSON), and a long
+// prompt comes out of SQLite cut to what is kept.
+func TestFirstPromptFromTextOnly(t *testing.T) {
+	s := fxSession{ID: "ses_prompt", Dir: "/home/dev/shop", Title: "New session - 2026-03-01T10:00:00.000Z", Version: "1.2.3",
+		Created: at(-700), Updated: at(130), Messages: []fxMessage{
+			{ID: "msg_p1", Role: "user", Created: at(100)},
+		}}
+	dir := t.TempDir()
+	db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
+	execSQL(t, db, schemaV12)
+	insertSession(t, db, s)
+	long := "\n\t  " + strings.Repeat("word ", 100_000)
+	for i, data := range []string{`{"type":"text","text":{"nested":[1,2,3]}}`, `{"type":"text","text":` + strconv.Quote(long) + `}`} {
+		execSQL(t, db, `INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?, ?)`,
+			fmt.Sprintf("prt_p%d", i), "msg_p1", s.ID, at(100), at(100), data)
+	}
+	src := newTestSource(dir)
+	defer src.Close()
+	list, err := src.Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 {
+		t.Fatalf("%d sessions, want 1", len(list))
+	}
+	want := strings.TrimSpace(strings.Repeat("word ", firstPromptRunes/5))
+	if got := list[0].FirstPrompt; !strings.HasPrefix(got, "word word") || len([]rune(got)) > firstPromptRunes || strings.Contains(got, "nested") {
+		t.Errorf("first prompt %q, want the long text's start (%q…)", got, want[:20])
+	}
+	if got := list[0].Title; strings.Contains(got, "nested") || !strings.HasPrefix(got, "word word") {
+		t.Errorf("title %q, want the long prompt's start", got)
 	}
 }
