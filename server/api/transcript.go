@@ -339,6 +339,8 @@ func pageError(err error) error {
 		return Errorf(http.StatusNotFound, "the transcript is gone")
 	case errors.Is(err, opencode.ErrNoPart):
 		return Errorf(http.StatusNotFound, "no such text in this session")
+	case errors.Is(err, opencode.ErrBusy):
+		return Errorf(http.StatusServiceUnavailable, "%v: try again in a moment", opencode.ErrBusy)
 	}
 	return err
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/server/guard"
 	"vibecraft.sh/helm/server/index"
+	"vibecraft.sh/helm/server/opencode"
 	"vibecraft.sh/helm/server/tail"
 	"vibecraft.sh/helm/shared"
 )
@@ -263,5 +265,16 @@ func TestMessagesAndFullText(t *testing.T) {
 	}
 	if code, body := getPage(t, srv, base+"/messages", &page); code != 200 || len(page.Messages) != 1 {
 		t.Errorf("fresh page after the rewrite: %d %.300s", code, body)
+	}
+}
+
+// TestPageErrorOfALockedDatabase: a page another program's lock on
+// OpenCode's database held off is a 503 that says so, not a 500 logged
+// as Helm's error at every request.
+func TestPageErrorOfALockedDatabase(t *testing.T) {
+	var he *Error
+	err := pageError(fmt.Errorf("read: %w", opencode.ErrBusy))
+	if !errors.As(err, &he) || he.Status != http.StatusServiceUnavailable || !strings.Contains(he.Error(), "locked by another program") {
+		t.Errorf("pageError: %v, want a 503 saying the database is locked", err)
 	}
 }

@@ -2,6 +2,7 @@ package opencode
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -125,6 +126,11 @@ func TestLockedDatabase(t *testing.T) {
 					t.Errorf("status %+v, want locked", st)
 				}
 				assertSessions(t, scan(t, src), all...) // a rescan keeps them too
+				// A session's page says the lock, which the API answers 503,
+				// not an internal error.
+				if _, _, err := src.Messages(ctx, wantA.ID, MessagePage{Limit: 10}); !errors.Is(err, ErrBusy) {
+					t.Errorf("a page while locked: %v, want ErrBusy", err)
+				}
 			}
 
 			// A source that never read the database shows the JSON copies.

@@ -22,6 +22,19 @@ const MaxPartText = 64 << 10
 // holds (or the database is not open).
 var ErrNotInDB = errors.New("session not in the OpenCode database")
 
+// ErrBusy is a read another program's lock on the database held off past
+// the busy timeout: for a moment, not a fault of Helm's (it was a 500,
+// logged as an error at every request).
+var ErrBusy = errors.New("OpenCode's database is locked by another program")
+
+// busy marks err as ErrBusy when it is SQLite's busy or locked.
+func busy(err error) error {
+	if err != nil && classify(err) == StateLocked {
+		return fmt.Errorf("%w (%w)", ErrBusy, err)
+	}
+	return err
+}
+
 // Message is one OpenCode message with its parts, for the session page.
 type Message struct {
 	ID      string
@@ -63,7 +76,8 @@ type MessagePage struct {
 // Messages reads one page of session sid's messages, oldest first, and
 // whether more lie beyond it (older ones for a before page, newer ones
 // for an after page).
-func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) ([]Message, bool, error) {
+func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) (_ []Message, _ bool, err error) {
+	defer func() { err = busy(err) }()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.db == nil || s.sc == nil || s.dbFacts[sid] == nil {
@@ -264,7 +278,8 @@ var ErrNoPart = errors.New("no such part in this session")
 // what a page carried cut. messageID and partID come from a ref Helm
 // made, checked for their syntax by the caller; the part must belong to
 // a message of session sid.
-func (s *Source) PartText(ctx context.Context, sid, messageID, partID, field string) (string, error) {
+func (s *Source) PartText(ctx context.Context, sid, messageID, partID, field string) (_ string, err error) {
+	defer func() { err = busy(err) }()
 	path, ok := partFields[field]
 	if !ok {
 		return "", ErrNoPart
@@ -281,7 +296,7 @@ func (s *Source) PartText(ctx context.Context, sid, messageID, partID, field str
 		return "", ErrNoPart
 	}
 	var v sql.NullString
-	err := s.db.QueryRowContext(ctx, "SELECT json_extract(data, ?) FROM part WHERE id = ? AND message_id = ? "+
+	err = s.db.QueryRowContext(ctx, "SELECT json_extract(data, ?) FROM part WHERE id = ? AND message_id = ? "+
 		"AND message_id IN (SELECT id FROM message WHERE session_id = ?) AND json_valid(data)", path, partID, messageID, sid).Scan(&v)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
