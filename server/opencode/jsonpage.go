@@ -64,7 +64,7 @@ func (t *jsonTree) page(sid string, q MessagePage, skipped *int) ([]Message, boo
 		if err := t.readJSON(filepath.Join(t.dir, "message", sid, id+".json"), &info); err != nil {
 			*skipped++
 		} else {
-			m.Role, m.Created, m.Model = info.Role, info.Time.Created, info.ModelID
+			m.Role, m.Created, m.Model = info.Role, int64(info.Time.Created), info.ModelID
 			if m.Model == "" {
 				m.Model = info.Model.ModelID
 			}

@@ -3,6 +3,7 @@ package opencode
 import (
 	"cmp"
 	"encoding/json"
+	"math"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -69,8 +70,8 @@ type messageInfo struct {
 	SessionID string `json:"sessionID"`
 	Role      string `json:"role"`
 	Time      struct {
-		Created   int64 `json:"created"`
-		Completed int64 `json:"completed"`
+		Created   lenient `json:"created"`
+		Completed lenient `json:"completed"`
 	} `json:"time"`
 	Error   json.RawMessage `json:"error"`
 	Finish  string          `json:"finish"`
@@ -78,16 +79,53 @@ type messageInfo struct {
 	Model   struct {
 		ModelID string `json:"modelID"`
 	} `json:"model"`
-	Cost   float64 `json:"cost"`
+	Cost   lenientFloat `json:"cost"`
 	Tokens struct {
-		Input     int `json:"input"`
-		Output    int `json:"output"`
-		Reasoning int `json:"reasoning"`
+		Input     lenient `json:"input"`
+		Output    lenient `json:"output"`
+		Reasoning lenient `json:"reasoning"`
 		Cache     struct {
-			Read  int `json:"read"`
-			Write int `json:"write"`
+			Read  lenient `json:"read"`
+			Write lenient `json:"write"`
 		} `json:"cache"`
 	} `json:"tokens"`
+}
+
+// lenient is a count or a time of a message: a number that is no int64
+// (12.5, 1e30), or a value that is no number ("12", null, {}), is read
+// as what it can be (12, the largest int64, 0) rather than failing the
+// message whole: one such field lost the message, its cost and its
+// status with it.
+type lenient int64
+
+func (n *lenient) UnmarshalJSON(b []byte) error {
+	var f float64
+	if json.Unmarshal(b, &f) != nil || f != f { // not a number (or NaN)
+		*n = 0
+		return nil
+	}
+	switch {
+	case f >= 9.2e18:
+		*n = math.MaxInt64
+	case f <= -9.2e18:
+		*n = math.MinInt64
+	default:
+		*n = lenient(f)
+	}
+	return nil
+}
+
+// lenientFloat is a message's cost: a value that is no number is none
+// (nanoOf bounds the rest), not a failed message.
+type lenientFloat float64
+
+func (x *lenientFloat) UnmarshalJSON(b []byte) error {
+	var f float64
+	if json.Unmarshal(b, &f) != nil {
+		f = 0
+	}
+	*x = lenientFloat(f)
+	return nil
 }
 
 // hasError reports whether the message carries an error object; a JSON
@@ -111,7 +149,7 @@ func (f *facts) addModel(model string) {
 // (written.Believed). Messages must come in order (time created, then
 // id, which OpenCode makes ascending).
 func (f *facts) add(m *messageInfo, notAfter int64) {
-	created, completed := believed(m.Time.Created, notAfter), believed(m.Time.Completed, notAfter)
+	created, completed := believed(int64(m.Time.Created), notAfter), believed(int64(m.Time.Completed), notAfter)
 	var tokens shared.Tokens
 	model := m.ModelID
 	if model == "" {
@@ -142,7 +180,7 @@ func (f *facts) add(m *messageInfo, notAfter int64) {
 		return // an unknown role is neither counted nor allowed to decide status
 	}
 	f.messages++
-	nano := nanoOf(m.Cost)
+	nano := nanoOf(float64(m.Cost))
 	f.nano += nano
 	if nano != 0 || tokens != (shared.Tokens{}) {
 		if f.spent == nil {
@@ -259,7 +297,7 @@ const maxCount = 1 << 27
 
 // saneCount is n cut to [0, maxCount]: a negative count is garbage,
 // counted as none (as a cost is).
-func saneCount(n int) int { return min(max(n, 0), maxCount) }
+func saneCount(n lenient) int { return int(min(max(n, 0), maxCount)) }
 
 // What a session's strings may hold, cut where the session is built: a
 // row's title of 8 MB went whole into every list, and the page's seed,

@@ -337,3 +337,42 @@ func TestFirstPromptFromTextOnly(t *testing.T) {
 		t.Errorf("title %q, want the long prompt's start", got)
 	}
 }
+
+// TestOddlyTypedFieldsKeepTheMessage: a count that is no int (12.5,
+// 1e30), a cost that is no number ("0.1"), a time written as a float:
+// the message is read with what can be read, its cost and status kept.
+// One such field failed the message whole: 0.75 of $2.50 showed.
+func TestOddlyTypedFieldsKeepTheMessage(t *testing.T) {
+	s := fxSession{ID: "ses_typed", Dir: "/home/dev/shop", Title: "Typed", Version: "1.2.3",
+		Created: at(-700), Updated: at(130), Messages: []fxMessage{
+			{ID: "msg_t0", Role: "user", Created: at(-700), Parts: []fxPart{{ID: "prt_t0", Type: "text", Text: "go", Created: at(-700)}}},
+		}}
+	dir := t.TempDir()
+	db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
+	execSQL(t, db, schemaV12)
+	insertSession(t, db, s)
+	for i, data := range []string{
+		`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":0.25,"tokens":{"input":12.5,"output":10}}`,
+		`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":0.5,"tokens":{"input":1e30,"output":10}}`,
+		`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":"0.1","tokens":{"input":"7","output":10}}`,
+		`{"role":"assistant","time":{"created":%d.0,"completed":%d.0},"cost":1.75,"tokens":{"input":100,"output":10},"finish":"stop"}`,
+	} {
+		created := at(int64(10 * (i + 1)))
+		execSQL(t, db, `INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)`,
+			fmt.Sprintf("msg_t%d", i+1), s.ID, created, created+1000, fmt.Sprintf(data, created, created+1000))
+	}
+	src := newTestSource(dir)
+	defer src.Close()
+	list, err := src.Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 {
+		t.Fatalf("%d sessions, want 1", len(list))
+	}
+	got := list[0]
+	if got.CostUSD != 2.5 || got.MessageCount != 5 || got.Tokens.Input != 12+maxCount+0+100 || got.Status != shared.StatusWaiting {
+		t.Errorf("cost $%v, %d messages, %d input tokens, %s; want $2.5 (the string cost as none), 5 messages, %d input tokens, waiting",
+			got.CostUSD, got.MessageCount, got.Tokens.Input, got.Status, 12+maxCount+100)
+	}
+}

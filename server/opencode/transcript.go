@@ -178,7 +178,7 @@ func readMessages(ctx context.Context, tx *sql.Tx, query string, args []any) ([]
 		}
 		m := Message{ID: id}
 		if json.Unmarshal(data, &info) == nil {
-			m.Role, m.Created = info.Role, info.Time.Created
+			m.Role, m.Created = info.Role, int64(info.Time.Created)
 			m.Model = info.ModelID
 			if m.Model == "" {
 				m.Model = info.Model.ModelID

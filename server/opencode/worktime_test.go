@@ -10,7 +10,7 @@ func TestWorkTimeOfAnswers(t *testing.T) {
 	const notAfter = 5_000_000_000
 	answer := func(created, completed int64) *messageInfo {
 		m := &messageInfo{Role: "assistant"}
-		m.Time.Created, m.Time.Completed = created, completed
+		m.Time.Created, m.Time.Completed = lenient(created), lenient(completed)
 		return m
 	}
 	user := &messageInfo{Role: "user"}
