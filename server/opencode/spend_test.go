@@ -2,6 +2,7 @@ package opencode
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -201,6 +202,24 @@ func FuzzSpendMatchesSession(f *testing.F) {
 	})
 }
 
+// dbWith is a source over a new database holding sessions, to which
+// more (if not nil) adds rows of its own; closed at the test's end.
+func dbWith(t *testing.T, more func(db *sql.DB), sessions ...fxSession) *Source {
+	t.Helper()
+	dir := t.TempDir()
+	db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
+	execSQL(t, db, schemaV12)
+	for _, s := range sessions {
+		insertSession(t, db, s)
+	}
+	if more != nil {
+		more(db)
+	}
+	src := newTestSource(dir)
+	t.Cleanup(func() { src.Close() })
+	return src
+}
+
 // TestHugeTokenCountsBounded: each message's counts are cut to maxCount:
 // two messages claiming 9e18 input tokens summed past int64, and the
 // session and its usage showed a negative count.
@@ -213,16 +232,7 @@ func TestHugeTokenCountsBounded(t *testing.T) {
 			{ID: "msg_h3", Role: "assistant", Created: at(120), Completed: at(130), Input: 9_000_000_000_000_000_000, Output: 20,
 				Cost: 0.5, Model: "claude-sonnet-4-5", Finish: "stop"},
 		}}
-	dir := t.TempDir()
-	db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
-	execSQL(t, db, schemaV12)
-	insertSession(t, db, huge)
-	src := newTestSource(dir)
-	defer src.Close()
-	list, err := src.Scan(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	list := scan(t, dbWith(t, nil, huge))
 	if len(list) != 1 || list[0].Tokens.Input != 2*maxCount || list[0].Tokens.Output != 30 {
 		t.Fatalf("sessions %+v, want one with %d input tokens (two messages at the bound) and 30 output", list, 2*maxCount)
 	}
@@ -237,16 +247,7 @@ func TestLongStringsCut(t *testing.T) {
 		Version: strings.Repeat("9", 10_000), Created: at(-700), Updated: at(130), Messages: []fxMessage{
 			{ID: "msg_l1", Role: "user", Created: at(-700), Parts: []fxPart{{ID: "prt_l1", Type: "text", Text: "go", Created: at(-700)}}},
 		}}
-	dir := t.TempDir()
-	db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
-	execSQL(t, db, schemaV12)
-	insertSession(t, db, long)
-	src := newTestSource(dir)
-	defer src.Close()
-	list, err := src.Scan(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	list := scan(t, dbWith(t, nil, long))
 	if len(list) != 1 {
 		t.Fatalf("%d sessions, want 1", len(list))
 	}
@@ -275,17 +276,13 @@ func TestUnbelievableTimesAndIDs(t *testing.T) {
 			{ID: "msg_o1", Role: "user", Created: at(100), Parts: []fxPart{{ID: "prt_o1", Type: "text", Text: "go", Created: at(100)}}},
 			{ID: "msg_o2", Role: "assistant", Created: -1_000_000, Input: 100, Output: 10, Cost: 0.25, Model: "claude-sonnet-4-5", Finish: "stop"},
 		}}
-	dir := t.TempDir()
-	db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
-	execSQL(t, db, schemaV12)
-	insertSession(t, db, odd)
+	var bad []fxSession
 	for _, id := range []string{"../../etc", ""} {
-		bad := odd
-		bad.ID, bad.Messages = id, nil
-		insertSession(t, db, bad)
+		b := odd
+		b.ID, b.Messages = id, nil
+		bad = append(bad, b)
 	}
-	src := newTestSource(dir)
-	defer src.Close()
+	src := dbWith(t, nil, append(bad, odd)...)
 	st := spent.NewStore()
 	list, err := spent.Track(src, src, st).Scan(context.Background())
 	if err != nil {
@@ -311,21 +308,13 @@ func TestFirstPromptFromTextOnly(t *testing.T) {
 		Created: at(-700), Updated: at(130), Messages: []fxMessage{
 			{ID: "msg_p1", Role: "user", Created: at(100)},
 		}}
-	dir := t.TempDir()
-	db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
-	execSQL(t, db, schemaV12)
-	insertSession(t, db, s)
 	long := "\n\t  " + strings.Repeat("word ", 100_000)
-	for i, data := range []string{`{"type":"text","text":{"nested":[1,2,3]}}`, `{"type":"text","text":` + strconv.Quote(long) + `}`} {
-		execSQL(t, db, `INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?, ?)`,
-			fmt.Sprintf("prt_p%d", i), "msg_p1", s.ID, at(100), at(100), data)
-	}
-	src := newTestSource(dir)
-	defer src.Close()
-	list, err := src.Scan(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	list := scan(t, dbWith(t, func(db *sql.DB) {
+		for i, data := range []string{`{"type":"text","text":{"nested":[1,2,3]}}`, `{"type":"text","text":` + strconv.Quote(long) + `}`} {
+			execSQL(t, db, `INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?, ?)`,
+				fmt.Sprintf("prt_p%d", i), "msg_p1", s.ID, at(100), at(100), data)
+		}
+	}, s))
 	if len(list) != 1 {
 		t.Fatalf("%d sessions, want 1", len(list))
 	}
@@ -347,26 +336,18 @@ func TestOddlyTypedFieldsKeepTheMessage(t *testing.T) {
 		Created: at(-700), Updated: at(130), Messages: []fxMessage{
 			{ID: "msg_t0", Role: "user", Created: at(-700), Parts: []fxPart{{ID: "prt_t0", Type: "text", Text: "go", Created: at(-700)}}},
 		}}
-	dir := t.TempDir()
-	db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
-	execSQL(t, db, schemaV12)
-	insertSession(t, db, s)
-	for i, data := range []string{
-		`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":0.25,"tokens":{"input":12.5,"output":10}}`,
-		`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":0.5,"tokens":{"input":1e30,"output":10}}`,
-		`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":"0.1","tokens":{"input":"7","output":10}}`,
-		`{"role":"assistant","time":{"created":%d.0,"completed":%d.0},"cost":1.75,"tokens":{"input":100,"output":10},"finish":"stop"}`,
-	} {
-		created := at(int64(10 * (i + 1)))
-		execSQL(t, db, `INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)`,
-			fmt.Sprintf("msg_t%d", i+1), s.ID, created, created+1000, fmt.Sprintf(data, created, created+1000))
-	}
-	src := newTestSource(dir)
-	defer src.Close()
-	list, err := src.Scan(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	list := scan(t, dbWith(t, func(db *sql.DB) {
+		for i, data := range []string{
+			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":0.25,"tokens":{"input":12.5,"output":10}}`,
+			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":0.5,"tokens":{"input":1e30,"output":10}}`,
+			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":"0.1","tokens":{"input":"7","output":10}}`,
+			`{"role":"assistant","time":{"created":%d.0,"completed":%d.0},"cost":1.75,"tokens":{"input":100,"output":10},"finish":"stop"}`,
+		} {
+			created := at(int64(10 * (i + 1)))
+			execSQL(t, db, `INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)`,
+				fmt.Sprintf("msg_t%d", i+1), s.ID, created, created+1000, fmt.Sprintf(data, created, created+1000))
+		}
+	}, s))
 	if len(list) != 1 {
 		t.Fatalf("%d sessions, want 1", len(list))
 	}
