@@ -358,8 +358,11 @@ func TestNeedsYouOrderBrowser(t *testing.T) {
 	c.waitJS(5*time.Second, "five waiting everywhere after the x key", counts(5))
 	// x selects the next session Needs you shows, so that pressing it
 	// again works through the group: it stayed on the row just cleared.
-	c.waitJS(5*time.Second, "the group's first row selected in the list", fmt.Sprintf(
-		`(e => !!e && e.classList.contains("selected"))(document.querySelector(%s))`, jsString(rowSel(turns[0]))))
+	// The focus goes with it: a key goes to the focused row, which a
+	// row Tab reached makes the selected one.
+	c.waitJS(5*time.Second, "the group's first row selected in the list, and focused", fmt.Sprintf(
+		`(e => !!e && e.classList.contains("selected") && document.activeElement?.closest("li.session") === e)(document.querySelector(%s))`,
+		jsString(rowSel(turns[0]))))
 	keys(c, "x")
 	c.waitJS(5*time.Second, "four waiting everywhere after x again", counts(4))
 
