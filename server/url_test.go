@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/server/cli"
+	"vibecraft.sh/helm/server/internal/silentport"
 )
 
 // TestURLCommand runs `helmd url` as a user would, against a config folder
@@ -139,29 +140,7 @@ func TestURLOfAnotherServer(t *testing.T) {
 		_, _ = io.WriteString(w, "<!DOCTYPE HTML>\n<html><body><h1>Error response</h1><p>Error code: 404</p></body></html>\n")
 	}))
 	defer page.Close()
-	silent, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer silent.Close()
-	var held []net.Conn
-	accepted := make(chan struct{})
-	go func() {
-		defer close(accepted)
-		for {
-			c, err := silent.Accept()
-			if err != nil {
-				break
-			}
-			held = append(held, c)
-		}
-		for _, c := range held {
-			c.Close()
-		}
-	}()
-	defer func() { silent.Close(); <-accepted }()
-
-	pagePort, silentPort := portOf(t, page.URL), portOf(t, "http://"+silent.Addr().String())
+	pagePort, silentPort := portOf(t, page.URL), silentport.Listen(t, false)
 	for _, tc := range []struct {
 		port string
 		want *regexp.Regexp

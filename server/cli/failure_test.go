@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/server/guard"
+	"vibecraft.sh/helm/server/internal/silentport"
 	"vibecraft.sh/helm/server/internal/tokenproof"
 )
 
@@ -158,39 +159,6 @@ func TestHostNameRefused(t *testing.T) {
 	}
 }
 
-// silentPort listens on a loopback port and accepts every connection,
-// then says nothing on it: it holds it until the test ends, or, hangUp,
-// closes it at once. It returns the port.
-func silentPort(t *testing.T, hangUp bool) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var held []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				break
-			}
-			if hangUp {
-				c.Close()
-				continue
-			}
-			held = append(held, c)
-		}
-		for _, c := range held {
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
-}
-
 // A port that accepts and never answers, or hangs up at once, is said
 // as such, with or without a token, whichever deadline comes first, the
 // request's or the token's proof's: "its answer is not HTTP (… i/o
@@ -198,7 +166,7 @@ func silentPort(t *testing.T, hangUp bool) string {
 func TestNothingAnswers(t *testing.T) {
 	const token = "tok-0123456789abcdef"
 	check := func(t *testing.T, hangUp bool, timeout time.Duration, token string, want string, args ...string) {
-		port := silentPort(t, hangUp)
+		port := silentport.Listen(t, hangUp)
 		base := "http://127.0.0.1:" + port
 		re := regexp.MustCompile("^helmd: nothing answered at " + regexp.QuoteMeta(base) + " " + want + `: is it helmd\?\n$`)
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -230,7 +198,7 @@ func TestNothingAnswers(t *testing.T) {
 func TestWatchGivesUpWhenNothingAnswers(t *testing.T) {
 	defer func(d time.Duration) { headerTimeout = d }(headerTimeout)
 	headerTimeout = 200 * time.Millisecond
-	port := silentPort(t, false)
+	port := silentport.Listen(t, false)
 	// The test's bound, far beyond the command's: a watch that waits on
 	// ends with it, exit 0.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
