@@ -182,16 +182,16 @@ func parseSince(s string) (time.Duration, error) {
 	if n, unit := strings.TrimRight(s, "dw"), strings.TrimLeft(s, "0123456789"); len(s) > 1 && (unit == "d" || unit == "w") {
 		var k int
 		if k, err = strconv.Atoi(n); err == nil {
-			days := int64(k)
+			days := 1
 			if unit == "w" {
-				days *= 7 // k has at most 19 digits, so days fits, and is checked before it is made a duration
+				days = 7
 			}
-			// Checked in days first: 213503983d made a duration
-			// overflows to about 16 hours.
-			d = maxSince + 1
-			if days <= int64(maxSince/(24*time.Hour)) {
-				d = time.Duration(days) * 24 * time.Hour
+			// Bounded before it is made a duration: 213503983d overflowed
+			// to about 16 hours.
+			if k > int(maxSince/(24*time.Hour))/days {
+				k = 0 // refused below, as 0d is
 			}
+			d = time.Duration(k*days) * 24 * time.Hour
 		}
 	} else {
 		d, err = time.ParseDuration(s)
