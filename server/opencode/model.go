@@ -207,11 +207,12 @@ func (f *facts) add(m *messageInfo, notAfter int64) {
 
 // build turns facts into the session the list shows, as of now.
 func (f *facts) build(now time.Time, workingWindow, waitingWindow time.Duration) shared.Session {
+	path := shared.CutRunes(f.projectPath, maxPathRunes)
 	s := shared.Session{
 		ID:           f.id,
 		Source:       shared.SourceOpenCode,
-		ProjectPath:  shared.CutRunes(f.projectPath, maxPathRunes),
-		ProjectName:  projectName(shared.CutRunes(f.projectPath, maxPathRunes)),
+		ProjectPath:  path,
+		ProjectName:  projectName(path),
 		Title:        shared.CutRunes(f.title, maxTitleRunes),
 		FirstPrompt:  f.firstPrompt,
 		Model:        f.model,
