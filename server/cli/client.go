@@ -175,6 +175,7 @@ func (c *client) do(ctx context.Context, path string, header http.Header) (*http
 	// (errHelmdSilent). A proof that failed says why itself (failure).
 	switch {
 	case err == nil || !reached.Load() || spoke.Load() || errors.Is(err, context.Canceled):
+		// An answer, no connection made, or the user's ^C: no silence.
 	case t != "" && connected.Load():
 		if timedOut(err) {
 			err = fmt.Errorf("%w (%w)", errHelmdSilent, err)
