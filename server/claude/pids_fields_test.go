@@ -19,14 +19,7 @@ func TestRegistryFields(t *testing.T) {
 	answered := promptLine("run it", t0) + replyLine("r1", `"end_turn"`, t0) +
 		fmt.Sprintf(`{"type":"ai-title","aiTitle":"AI title","sessionId":%q}`+"\n", sidStatus)
 	self := os.Getpid()
-	ownStart := ""
-	if runtime.GOOS == "linux" {
-		s, ok := procStartTicks(self)
-		if !ok {
-			t.Fatal("cannot read this process's start from /proc")
-		}
-		ownStart = s
-	}
+	ownStart := ownProcStart(t)
 	entry := func(extra string) string {
 		return fmt.Sprintf(`{"pid":%d,"sessionId":%q,"status":"waiting","updatedAt":%d,"statusUpdatedAt":%d%s}`,
 			self, sidStatus, t0.UnixMilli(), t0.Add(time.Minute).UnixMilli(), extra)

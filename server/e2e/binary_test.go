@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/server/internal/fixture"
+	"vibecraft.sh/helm/server/internal/helmdproc"
 	"vibecraft.sh/helm/server/internal/ssetest"
 	"vibecraft.sh/helm/shared"
 )
@@ -192,9 +193,9 @@ func TestUnrelatedPathsAndErrors(t *testing.T) {
 // skipped and counted; the other projects are listed. Root reads
 // everything, so as root helmd runs as nobody for this test.
 func TestUnreadableProjectFolder(t *testing.T) {
-	var cred *syscall.Credential
+	var cred *helmdproc.Credential
 	if os.Geteuid() == 0 {
-		cred = &syscall.Credential{Uid: 65534, Gid: 65534}
+		cred = &helmdproc.Credential{Uid: 65534, Gid: 65534}
 	}
 	claude := openDir(t)
 	const good, hidden = "9009d000-0000-4000-8000-000000000001", "41dde400-0000-4000-8000-000000000002"

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -137,8 +138,8 @@ func startBinaryEnv(t *testing.T, dir string, env []string, args ...string) *pro
 
 // startOpts vary how startBinaryWith runs helmd.
 type startOpts struct {
-	cred *syscall.Credential // run as this user (nil: this one)
-	env  []string            // extra environment
+	cred *helmdproc.Credential // run as this user (nil: this one)
+	env  []string              // extra environment
 	// scanWithin bounds the wait for the first scan (0: helmdproc's
 	// default, enough for a test's fixture but not for a large corpus).
 	scanWithin time.Duration
@@ -245,4 +246,16 @@ func openDir(t *testing.T) string {
 func execOutput(name string, args ...string) (string, error) {
 	out, err := exec.Command(name, args...).CombinedOutput()
 	return string(out), err
+}
+
+// freePort is a port nothing listens on now, for a server a test starts
+// (nginx, or a helmd that comes back on the port its page knew).
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }

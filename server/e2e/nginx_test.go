@@ -1,3 +1,5 @@
+//go:build unix
+
 package e2e
 
 import (
@@ -99,14 +101,4 @@ http {
 	for i := range 2 {
 		c.Wait(t, 2*time.Second, fmt.Sprintf("keepalive %d through nginx", i+1), func(e ssetest.Event) bool { return e.Type == "keepalive" })
 	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
 
 	"vibecraft.sh/helm/server/internal/corpus"
 )
@@ -16,7 +15,7 @@ const dropCachesPath = "/proc/sys/vm/drop_caches"
 // dropPageCache empties the page cache, so that the next read of a file
 // comes from the disk, as the first scan after a boot does.
 func dropPageCache() error {
-	syscall.Sync() // dirty pages are not dropped: write them first
+	syncDisks() // dirty pages are not dropped: write them first
 	if err := os.WriteFile(dropCachesPath, []byte("3\n"), 0); err != nil {
 		return fmt.Errorf("drop the page cache: %w", err)
 	}

@@ -19,12 +19,12 @@ import (
 
 // Options say how to run helmd.
 type Options struct {
-	Bin    string              // the helmd binary
-	Dir    string              // its working folder ("": this one)
-	Args   []string            // its flags
-	Env    []string            // its whole environment (nil: this process's)
-	Cred   *syscall.Credential // run as this user (nil: this one)
-	Stderr io.Writer           // gets helmd's log as it comes (nil: only kept, see Logs)
+	Bin    string      // the helmd binary
+	Dir    string      // its working folder ("": this one)
+	Args   []string    // its flags
+	Env    []string    // its whole environment (nil: this process's)
+	Cred   *Credential // run as this user (nil: this one)
+	Stderr io.Writer   // gets helmd's log as it comes (nil: only kept, see Logs)
 	// Token is presented on the first-scan probe when helmd prints none
 	// (a token given by HELM_TOKEN is not printed).
 	Token string
@@ -57,7 +57,10 @@ var ErrNoExit = errors.New("helmd did not exit in time after the signal")
 func Start(o Options) (*Proc, error) {
 	cmd := exec.Command(o.Bin, o.Args...)
 	cmd.Dir, cmd.Env = o.Dir, o.Env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: o.Cred}
+	cmd.SysProcAttr = &syscall.SysProcAttr{}
+	if err := setCredential(cmd, o.Cred); err != nil {
+		return nil, err
+	}
 	diesWithParent(cmd.SysProcAttr)
 	p := &Proc{Cmd: cmd, exited: make(chan struct{}), log: &logbuf.Buffer{Max: maxLog, Tee: o.Stderr}}
 	cmd.Stderr = p.log
