@@ -1,6 +1,7 @@
 package attn
 
 import (
+	"strings"
 	"time"
 
 	"vibecraft.sh/helm/shared"
@@ -100,7 +101,9 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 	if !known {
 		return shared.Session{}, false, evicted
 	}
+	prev := cur
 	o.put(&cur, held)
+	sameWait(&cur, prev)
 	o.clearState(&cur)
 	return cur, true, evicted
 }
@@ -114,8 +117,10 @@ func (o *Overlay) Clear(cur shared.Session, now time.Time) shared.Session {
 }
 
 // Apply overlays hints and clears on sessions fresh from their source,
-// in place, at now.
-func (o *Overlay) Apply(sessions []shared.Session, now time.Time) {
+// in place, at now. prev returns a session as it is now (the index's
+// copy), so that a wait that goes on keeps its start (sameWait); nil
+// when there is none.
+func (o *Overlay) Apply(sessions []shared.Session, now time.Time, prev func(key string) (shared.Session, bool)) {
 	for i := range sessions {
 		s := &sessions[i]
 		if len(o.hints) > 0 {
@@ -129,7 +134,34 @@ func (o *Overlay) Apply(sessions []shared.Session, now time.Time) {
 				}
 			}
 		}
+		if s.Status == shared.StatusWaiting && prev != nil { // a lookup only for a session that waits
+			if p, ok := prev(s.Key()); ok {
+				sameWait(s, p)
+			}
+		}
 		o.clearState(s)
+	}
+}
+
+// sameWait gives s, which waits, the start of prev's wait when it is the
+// same wait: prev waited too and no message came since. Claude Code tells
+// of one wait several times, each later than the last (the transcript's
+// end of turn, its Stop hook, a turn_duration line after it, the
+// idle_prompt notification a minute later, a permission_prompt one after
+// its PermissionRequest); taken each for its start, they made a page
+// notify again for the wait it had told of, and undid the user's clear
+// of it (a change after the clear) with nothing new to answer. A new turn
+// adds a message (the answer, at least), so it is a new wait; so is one
+// for another kind of reason (a permission prompt after "input needed"),
+// in case the messages that came between are not read yet.
+func sameWait(s *shared.Session, prev shared.Session) {
+	if s.Status != shared.StatusWaiting || prev.Status != shared.StatusWaiting ||
+		prev.WaitingSince <= 0 || s.MessageCount != prev.MessageCount ||
+		reasonKind(s.WaitingFor) != reasonKind(prev.WaitingFor) {
+		return
+	}
+	if s.WaitingSince <= 0 || prev.WaitingSince < s.WaitingSince {
+		s.WaitingSince = prev.WaitingSince
 	}
 }
 
@@ -244,3 +276,13 @@ func (o *Overlay) evictOldest() (own shared.Session, shown bool) {
 
 // evidence is the newest time s's state rests on.
 func evidence(s shared.Session) int64 { return max(s.UpdatedAt, s.WaitingSince) }
+
+// reasonKind is what a wait's reason asks of the user: "permission
+// prompt" (the registry's and the Notification hook's) and "permission:
+// <tool>" (the PermissionRequest hook's) are one prompt, told twice.
+func reasonKind(reason string) string {
+	if strings.HasPrefix(reason, "permission") {
+		return "permission"
+	}
+	return reason
+}

@@ -51,13 +51,13 @@ func TestHintLifetime(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			o := NewOverlay(0, nil)
 			first := []shared.Session{tc.before}
-			o.Apply(first, t0.Add(-time.Second))
+			o.Apply(first, t0.Add(-time.Second), nil)
 			got, ok, _ := o.Add(perm, first[0], true)
 			if !ok || got.Status != shared.StatusWaiting || got.WaitingFor != "permission: Bash" || got.WaitingSince != t0.UnixMilli() {
 				t.Fatalf("hint applied: %+v", got)
 			}
 			next := []shared.Session{tc.after}
-			o.Apply(next, t0.Add(tc.at))
+			o.Apply(next, t0.Add(tc.at), nil)
 			if next[0].Status != tc.want || next[0].WaitingFor != tc.reason {
 				t.Errorf("%s %q, want %s %q", next[0].Status, next[0].WaitingFor, tc.want, tc.reason)
 			}
@@ -73,7 +73,7 @@ func TestHintBeforeTheSession(t *testing.T) {
 		t.Fatal("applied to nothing")
 	}
 	s := []shared.Session{sess(shared.StatusWorking, -time.Minute)}
-	o.Apply(s, t0.Add(time.Second))
+	o.Apply(s, t0.Add(time.Second), nil)
 	if s[0].Status != shared.StatusWaiting || s[0].WaitingFor != "dialog open" {
 		t.Errorf("%+v", s[0])
 	}
@@ -95,7 +95,7 @@ func TestClearLifetime(t *testing.T) {
 	// A restart: the same clear, from the file.
 	o = NewOverlay(0, NewCleared(path, nil))
 	s := []shared.Session{waiting}
-	o.Apply(s, t0.Add(time.Hour))
+	o.Apply(s, t0.Add(time.Hour), nil)
 	if s[0].ClearedAt != t0.UnixMilli() {
 		t.Fatalf("after a restart clearedAt = %d", s[0].ClearedAt)
 	}
@@ -107,7 +107,7 @@ func TestClearLifetime(t *testing.T) {
 	// So does a new record.
 	o.Clear(got, t0.Add(3*time.Hour))
 	s = []shared.Session{sess(shared.StatusWorking, 4*time.Hour)}
-	o.Apply(s, t0.Add(4*time.Hour))
+	o.Apply(s, t0.Add(4*time.Hour), nil)
 	if s[0].ClearedAt != 0 {
 		t.Errorf("changed after the clear: clearedAt %d", s[0].ClearedAt)
 	}
@@ -122,7 +122,7 @@ func TestClearLifetime(t *testing.T) {
 func TestExpireReturnsTheSourcesSession(t *testing.T) {
 	o := NewOverlay(time.Hour, nil)
 	first := []shared.Session{sess(shared.StatusWorking, -time.Second)}
-	o.Apply(first, t0)
+	o.Apply(first, t0, nil)
 	if _, ok, _ := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true, At: t0}, first[0], true); !ok {
 		t.Fatal("hint not applied")
 	}
@@ -131,7 +131,7 @@ func TestExpireReturnsTheSourcesSession(t *testing.T) {
 	later := sess(shared.StatusIdle, -time.Second)
 	later.Active = false
 	next := []shared.Session{later}
-	o.Apply(next, t0.Add(30*time.Minute))
+	o.Apply(next, t0.Add(30*time.Minute), nil)
 	if next[0].Status != shared.StatusWaiting {
 		t.Fatalf("hint lost before its TTL: %+v", next[0])
 	}
@@ -142,7 +142,7 @@ func TestExpireReturnsTheSourcesSession(t *testing.T) {
 	if len(got) != 1 || got[0] != later || o.Len() != 0 {
 		t.Fatalf("Expire = %+v (%d held), want the source's last report %+v alone", got, o.Len(), later)
 	}
-	o.Apply(got, t0.Add(time.Hour))
+	o.Apply(got, t0.Add(time.Hour), nil)
 	if got[0].Status != shared.StatusIdle || got[0].WaitingFor != "" {
 		t.Errorf("after the expiry: %+v, want idle, not waiting", got[0])
 	}
@@ -157,11 +157,11 @@ func TestExpireReturnsTheSourcesSession(t *testing.T) {
 func TestSecondHintKeepsTheSourcesStatus(t *testing.T) {
 	o := NewOverlay(0, nil)
 	first := []shared.Session{sess(shared.StatusWorking, -time.Second)}
-	o.Apply(first, t0)
+	o.Apply(first, t0, nil)
 	cur, _, _ := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true, At: t0}, first[0], true)
 	o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission: Edit", Active: true, At: t0.Add(time.Second)}, cur, true)
 	next := []shared.Session{sess(shared.StatusWorking, -time.Second)}
-	o.Apply(next, t0.Add(2*time.Second))
+	o.Apply(next, t0.Add(2*time.Second), nil)
 	if next[0].Status != shared.StatusWaiting || next[0].WaitingFor != "permission: Edit" {
 		t.Errorf("the source still working: %s %q, want the second hint's wait", next[0].Status, next[0].WaitingFor)
 	}
@@ -169,7 +169,7 @@ func TestSecondHintKeepsTheSourcesStatus(t *testing.T) {
 	o = NewOverlay(0, nil)
 	o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "dialog open", Active: true, At: t0}, shared.Session{}, false)
 	s := []shared.Session{sess(shared.StatusWorking, -time.Minute)}
-	o.Apply(s, t0.Add(time.Second))
+	o.Apply(s, t0.Add(time.Second), nil)
 	if s[0].Status != shared.StatusWaiting {
 		t.Errorf("a first report of working ended the wait: %+v", s[0])
 	}
@@ -194,7 +194,7 @@ func TestEvictedHintLeavesNothingBehind(t *testing.T) {
 	for i := range first {
 		first[i] = report(i)
 	}
-	o.Apply(first, t0)
+	o.Apply(first, t0, nil)
 	for _, s := range first {
 		index[s.Key()] = s
 	}
@@ -225,8 +225,24 @@ func TestEvictedHintLeavesNothingBehind(t *testing.T) {
 
 	hint(0, "permission: Edit", t0.Add(time.Minute))
 	next := []shared.Session{report(0)}
-	o.Apply(next, t0.Add(time.Minute+time.Second))
+	o.Apply(next, t0.Add(time.Minute+time.Second), nil)
 	if next[0].Status != shared.StatusWaiting || next[0].WaitingFor != "permission: Edit" {
 		t.Errorf("the source still working: %s %q, want the new hint's wait", next[0].Status, next[0].WaitingFor)
+	}
+}
+
+// TestOnePromptToldTwice: Claude Code tells of one permission prompt by
+// its PermissionRequest hook, then by a Notification six seconds later:
+// one wait, which keeps its start and the user's clear of it.
+func TestOnePromptToldTwice(t *testing.T) {
+	o := NewOverlay(0, nil)
+	asked := Hint{Source: shared.SourceClaude, ID: id, Event: "PermissionRequest", Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true, At: t0}
+	got, _, _ := o.Add(asked, sess(shared.StatusWorking, -time.Second), true)
+	got = o.Clear(got, t0.Add(time.Second))
+	told := asked
+	told.Event, told.WaitingFor, told.At = "Notification", "permission prompt", t0.Add(6*time.Second)
+	again, _, _ := o.Add(told, got, true)
+	if again.WaitingSince != t0.UnixMilli() || again.ClearedAt == 0 {
+		t.Errorf("told again: since %d, clearedAt %d; want since %d, still cleared", again.WaitingSince, again.ClearedAt, t0.UnixMilli())
 	}
 }

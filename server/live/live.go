@@ -296,7 +296,7 @@ func (l *Live) fullScan(ctx context.Context) {
 				continue // a partial scan must not delete what it did not reach
 			}
 		}
-		l.att.Apply(sessions, time.Now())
+		l.att.Apply(sessions, time.Now(), l.index.Get)
 		ch := l.index.Replace(src.Kind(), sessions)
 		l.forget(keysOf(ch.Deleted))
 	}
@@ -354,7 +354,7 @@ func (l *Live) takeHints(ctx context.Context) {
 					continue
 				}
 			}
-			l.att.Apply(sessions, time.Now())
+			l.att.Apply(sessions, time.Now(), l.index.Get)
 			touched = append(touched, l.index.Replace(src.Kind(), sessions).Keys()...)
 		}
 	} else if len(paths) > 0 {
@@ -363,7 +363,7 @@ func (l *Live) takeHints(ctx context.Context) {
 			if err != nil {
 				l.noteErr("update "+string(src.Kind()), err)
 			}
-			l.att.Apply(changed, time.Now())
+			l.att.Apply(changed, time.Now(), l.index.Get)
 			touched = append(touched, l.index.Apply(src.Kind(), changed, removed).Keys()...)
 		}
 	}
@@ -387,7 +387,7 @@ func (l *Live) age() {
 		return !ok
 	})
 	if len(own) > 0 {
-		l.att.Apply(own, now)
+		l.att.Apply(own, now, l.index.Get)
 		for _, src := range l.sources {
 			var mine []shared.Session
 			for _, s := range own {
@@ -409,11 +409,11 @@ func (l *Live) age() {
 		switch {
 		case ager:
 			changed, removed := a.Aged()
-			l.att.Apply(changed, now)
+			l.att.Apply(changed, now, l.index.Get)
 			touched = append(touched, l.index.Apply(src.Kind(), changed, removed).Keys()...)
 		case whole:
 			sessions := src.Sessions()
-			l.att.Apply(sessions, now)
+			l.att.Apply(sessions, now, l.index.Get)
 			touched = append(touched, l.index.Replace(src.Kind(), sessions).Keys()...)
 		}
 	}
