@@ -8,6 +8,7 @@ package shared
 import (
 	"net/url"
 	"slices"
+	"strings"
 )
 
 // Source names the assistant that wrote a session.
@@ -220,4 +221,28 @@ func PagePath(source, id, agent, host string) string {
 // --waiting --count all count by it.
 func NeedsYou(s *Session) bool {
 	return s.Status == StatusWaiting && s.ClearedAt == 0
+}
+
+// SameWait reports whether s, which waits, waits the same wait as prev,
+// which waited: no message came since and the reason is of the same kind.
+// Claude Code tells of one wait several times, each later than the last
+// (the transcript's end of turn, its Stop hook, a turn_duration line, the
+// idle_prompt notification a minute later, a permission_prompt one after
+// its PermissionRequest), and a restart of helmd dates it anew from the
+// files; none of them is a new wait. A new turn adds a message (the
+// answer, at least); a permission prompt after "input needed" is new even
+// when the messages between are not read yet.
+func SameWait(prev, s *Session) bool {
+	return s.Status == StatusWaiting && prev.Status == StatusWaiting &&
+		s.MessageCount == prev.MessageCount && reasonKind(s.WaitingFor) == reasonKind(prev.WaitingFor)
+}
+
+// reasonKind is what a wait's reason asks of the user: "permission
+// prompt" (the registry's and the Notification hook's) and "permission:
+// <tool>" (the PermissionRequest hook's) are one prompt, told twice.
+func reasonKind(reason string) string {
+	if strings.HasPrefix(reason, "permission") {
+		return "permission"
+	}
+	return reason
 }

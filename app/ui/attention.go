@@ -72,8 +72,11 @@ func startedWaiting(ev shared.Event, get func(key string) (shared.Session, bool)
 		}
 		old, had := get(s.Key())
 		// The same wait is not news, nor is it when its machine, offline
-		// a while, is back with it.
-		if had && (list.NeedsYou(&old) || old.HostOffline) && old.WaitingSince == s.WaitingSince {
+		// a while, is back with it. Nor is one told again later (a hook
+		// after the transcript, helmd restarted): it comes with a later
+		// start, and without a message or a new kind of reason.
+		if had && (list.NeedsYou(&old) || old.HostOffline) && old.WaitingSince == s.WaitingSince ||
+			had && list.NeedsYou(&old) && shared.SameWait(&old, s) {
 			continue
 		}
 		out = append(out, *s)

@@ -35,7 +35,11 @@ func TestStartedWaiting(t *testing.T) {
 	}{
 		{"working → waiting", upd(wait("working", 200, 0)), "[claude:working]"},
 		{"still waiting, same wait", upd(wait("still", 100, 0)), "[]"},
-		{"a new wait of a waiting session", upd(wait("still", 300, 0)), "[claude:still]"},
+		{"a new wait of a waiting session", upd(func() shared.Session { s := wait("still", 300, 0); s.MessageCount++; return s }()), "[claude:still]"},
+		// Claude Code's hooks and helmd's restarts tell of one wait again,
+		// dated later: no message came, the same kind of reason.
+		{"the same wait told again later", upd(func() shared.Session { s := wait("still", 300, 0); s.WaitingFor = "permission: Bash"; return s }()), "[]"},
+		{"asked for input after a permission prompt", upd(func() shared.Session { s := wait("still", 300, 0); s.WaitingFor = "input needed"; return s }()), "[claude:still]"},
 		{"cleared, still cleared", upd(wait("cleared", 100, 150)), "[]"},
 		{"cleared, then a new wait resets the clear", upd(wait("cleared", 400, 0)), "[claude:cleared]"},
 		{"waiting but cleared at once", upd(wait("working", 200, 250)), "[]"},

@@ -1,7 +1,6 @@
 package attn
 
 import (
-	"strings"
 	"time"
 
 	"vibecraft.sh/helm/shared"
@@ -144,20 +143,13 @@ func (o *Overlay) Apply(sessions []shared.Session, now time.Time, prev func(key 
 }
 
 // sameWait gives s, which waits, the start of prev's wait when it is the
-// same wait: prev waited too and no message came since. Claude Code tells
-// of one wait several times, each later than the last (the transcript's
-// end of turn, its Stop hook, a turn_duration line after it, the
-// idle_prompt notification a minute later, a permission_prompt one after
-// its PermissionRequest); taken each for its start, they made a page
-// notify again for the wait it had told of, and undid the user's clear
-// of it (a change after the clear) with nothing new to answer. A new turn
-// adds a message (the answer, at least), so it is a new wait; so is one
-// for another kind of reason (a permission prompt after "input needed"),
-// in case the messages that came between are not read yet.
+// same wait (shared.SameWait). Each telling of one wait dated it anew:
+// a page with notifications on notified again for a wait it had told
+// of, and the idle_prompt notification a minute after the turn's end, a
+// change after the clear, undid the user's clear of it with nothing new
+// to answer.
 func sameWait(s *shared.Session, prev shared.Session) {
-	if s.Status != shared.StatusWaiting || prev.Status != shared.StatusWaiting ||
-		prev.WaitingSince <= 0 || s.MessageCount != prev.MessageCount ||
-		reasonKind(s.WaitingFor) != reasonKind(prev.WaitingFor) {
+	if prev.WaitingSince <= 0 || !shared.SameWait(&prev, s) {
 		return
 	}
 	if s.WaitingSince <= 0 || prev.WaitingSince < s.WaitingSince {
@@ -276,13 +268,3 @@ func (o *Overlay) evictOldest() (own shared.Session, shown bool) {
 
 // evidence is the newest time s's state rests on.
 func evidence(s shared.Session) int64 { return max(s.UpdatedAt, s.WaitingSince) }
-
-// reasonKind is what a wait's reason asks of the user: "permission
-// prompt" (the registry's and the Notification hook's) and "permission:
-// <tool>" (the PermissionRequest hook's) are one prompt, told twice.
-func reasonKind(reason string) string {
-	if strings.HasPrefix(reason, "permission") {
-		return "permission"
-	}
-	return reason
-}
