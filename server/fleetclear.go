@@ -45,12 +45,19 @@ func remoteClear(w http.ResponseWriter, r *http.Request, self string, lookup fun
 	if errors.As(err, &bad) {
 		return refuse(bad.Status, "%s", bad.Message)
 	}
+	since, err := api.ClearedWait(r)
+	if errors.As(err, &bad) {
+		return refuse(bad.Status, "%s", bad.Message)
+	}
 	s, ok := lookup(shared.Session{Source: src, ID: id, Host: host, Remote: true}.Key())
 	switch {
 	case !ok:
 		return refuse(http.StatusNotFound, "no %s session %s on machine %s", src, id, strconv.Quote(host))
 	case s.HostOffline:
 		return refuse(http.StatusConflict, "machine %s is offline: clear its session when it is back", strconv.Quote(host))
+	}
+	if err := api.SameWaitAsSeen(s, since); errors.As(err, &bad) {
+		return refuse(bad.Status, "%s", bad.Message) // the machine checks again: its list may be newer
 	}
 	return false
 }

@@ -100,6 +100,8 @@ func TestFleetClearRemoteSession(t *testing.T) {
 		{"an empty host", "/api/sessions/claude/" + same + "/clear?host=", nil, http.StatusBadRequest, "host"},
 		{"a malformed id", "/api/sessions/claude/-x/clear?host=beta", nil, http.StatusBadRequest, "malformed session id"},
 		{"an unknown source", "/api/sessions/codex/" + same + "/clear?host=beta", nil, http.StatusBadRequest, "want claude or opencode"},
+		{"a wait the page did not show", "/api/sessions/claude/" + same + "/clear?host=gamma&waitingSince=1", nil, http.StatusConflict, "waits again"},
+		{"a wait named in words", "/api/sessions/claude/" + same + "/clear?host=gamma&waitingSince=soon", nil, http.StatusBadRequest, "waitingSince"},
 		{"another site's request", "/api/sessions/claude/" + same + "/clear?host=gamma",
 			map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, http.StatusForbidden, ""},
 	} {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,4 +105,52 @@ func TestOneWaitIsOneWait(t *testing.T) {
 	if s, _ = ev.Has(sid); s.ClearedAt != 0 || s.WaitingSince <= began {
 		t.Errorf("the new wait: since %d, clearedAt %d; want a later start, not cleared", s.WaitingSince, s.ClearedAt)
 	}
+}
+
+// TestClearIsOfTheWaitSeen: a page's clear names the wait it showed
+// (?waitingSince=); a session that waits anew since, which a page seconds
+// behind (polling, a hub) has not shown, is not cleared, and says why.
+func TestClearIsOfTheWaitSeen(t *testing.T) {
+	const sid, cwd = "5a3e0000-0000-4000-8000-000000000003", "/home/dev/seen"
+	root := t.TempDir()
+	path := fixture.Path(root, cwd, sid)
+	now := time.Now()
+	fixture.Append(t, path, fixture.User(sid, cwd, "go", now.Add(-2*time.Minute)))
+	fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_1", "end_turn", now.Add(-time.Minute)))
+	srv := startHelmd(t, root)
+	c := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
+	s, _ := c.Next(t, 5*time.Second).Has(sid)
+	if s.Status != shared.StatusWaiting || s.WaitingSince <= 0 {
+		t.Fatalf("init: %s since %d, want waiting", s.Status, s.WaitingSince)
+	}
+	clear := func(query string) (int, string) {
+		t.Helper()
+		resp := request(t, http.MethodPost, srv.URL+"/api/sessions/claude/"+sid+"/clear"+query, nil)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, tc := range []struct {
+		name, query string
+		want        int
+		says        string
+	}{
+		{"an earlier wait", "?waitingSince=" + strconv.FormatInt(s.WaitingSince-1, 10), http.StatusConflict, "waits again"},
+		{"a number that is no time", "?waitingSince=-5", http.StatusBadRequest, "waitingSince"},
+		{"words", "?waitingSince=soon", http.StatusBadRequest, "waitingSince"},
+		{"two waits", "?waitingSince=1&waitingSince=2", http.StatusBadRequest, "waitingSince"},
+	} {
+		if code, body := clear(tc.query); code != tc.want || !strings.Contains(body, tc.says) {
+			t.Errorf("%s: %d %s, want %d saying %q", tc.name, code, body, tc.want, tc.says)
+		}
+	}
+	for _, x := range srv.sessions(t) {
+		if x.ID == sid && x.ClearedAt != 0 {
+			t.Fatalf("a refused clear cleared it: clearedAt %d", x.ClearedAt)
+		}
+	}
+	if code, body := clear("?waitingSince=" + strconv.FormatInt(s.WaitingSince, 10)); code != http.StatusAccepted {
+		t.Fatalf("the wait shown: %d %s, want 202", code, body)
+	}
+	c.Wait(t, 5*time.Second, "the clear", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool { return s.ClearedAt > 0 }))
 }

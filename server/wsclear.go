@@ -44,7 +44,7 @@ func (c wsClearer) Clear(ctx context.Context, key string) error {
 	case s.Remote:
 		return c.clearRemote(ctx, s)
 	}
-	c.live.Clear(shared.Source(src), id)
+	c.live.Clear(shared.Source(src), id, 0)
 	return nil
 }
 

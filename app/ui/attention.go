@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 
 	"vibecraft.sh/helm/app/clip"
@@ -137,11 +138,19 @@ func sessionPath(s *shared.Session) string {
 // clearPath is the API that clears s from "Needs you".
 // A remote session's names its machine (?host=), which the hub asks to
 // clear it: a clear is its machine's, and never this machine's session
-// of the same id.
+// of the same id. It names the wait the user saw (?waitingSince=): one
+// that began since, which this page may not show yet, is not cleared.
 func clearPath(s *shared.Session) string {
 	p := "/api/sessions/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID) + "/clear"
+	q := url.Values{}
 	if s.Remote {
-		p += "?host=" + url.QueryEscape(s.Host)
+		q.Set("host", s.Host)
+	}
+	if s.WaitingSince > 0 {
+		q.Set("waitingSince", strconv.FormatInt(s.WaitingSince, 10))
+	}
+	if len(q) > 0 {
+		p += "?" + q.Encode()
 	}
 	return p
 }

@@ -141,6 +141,11 @@ func TestPathsEscapeTheID(t *testing.T) {
 	if got, want := sessionPath(&s), "/s/claude/..%2F..%2Fx%3Fy%23z"; got != want {
 		t.Errorf("sessionPath = %s, want %s", got, want)
 	}
+	// A remote session's clear names its machine, and the wait it clears.
+	s = shared.Session{ID: "s1", Source: "claude", Remote: true, Host: "box&x=1", WaitingSince: 1700000000123}
+	if got, want := clearPath(&s), "/api/sessions/claude/s1/clear?host=box%26x%3D1&waitingSince=1700000000123"; got != want {
+		t.Errorf("clearPath = %s, want %s", got, want)
+	}
 }
 
 // TestRenderNeedsYou: the group shows the waiting, uncleared sessions,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -16,7 +17,10 @@ import (
 // of the session state applies them and the stream carries the result.
 type Attention interface {
 	Signal(attn.Hint)
-	Clear(src shared.Source, id string)
+	// Clear clears a session; since, when not 0, is the start of the
+	// wait the user saw, and a new wait by the time it is applied is
+	// left in "Needs you".
+	Clear(src shared.Source, id string, since int64)
 }
 
 // HookStats counts hook payloads received, by outcome: what a user needs
@@ -118,9 +122,44 @@ func (a *API) clearSession(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := a.d.Lookup(string(src) + ":" + id); !ok {
+	since, err := ClearedWait(r)
+	if err != nil {
+		return err
+	}
+	cur, ok := a.d.Lookup(string(src) + ":" + id)
+	if !ok {
 		return Errorf(http.StatusNotFound, "no %s session %s", src, id)
 	}
-	a.d.Attention.Clear(src, id)
+	if err := SameWaitAsSeen(cur, since); err != nil {
+		return err
+	}
+	a.d.Attention.Clear(src, id, since)
 	return writeJSONStatus(w, http.StatusAccepted, map[string]string{"status": "cleared"})
+}
+
+// ClearedWait reads a clear's ?waitingSince=: the start (epoch ms) of the
+// wait the page showed, which the clear is of; 0 when the request names
+// none (a clear of whatever the session waits for, as before it was
+// asked). A page that shows a list seconds old (polling, a hub's view of
+// another machine) would otherwise clear a wait its user never saw.
+func ClearedWait(r *http.Request) (int64, error) {
+	v, named := r.URL.Query()["waitingSince"]
+	if !named {
+		return 0, nil
+	}
+	since, err := strconv.ParseInt(v[0], 10, 64)
+	if len(v) != 1 || err != nil || since <= 0 {
+		return 0, Errorf(http.StatusBadRequest, "waitingSince: want one positive integer (epoch ms)")
+	}
+	return since, nil
+}
+
+// SameWaitAsSeen refuses (409) a clear of a wait other than the one s is
+// in: the session asked again since the page showed it. A session that
+// no longer waits can be cleared: it is out of "Needs you" already.
+func SameWaitAsSeen(s shared.Session, since int64) error {
+	if since == 0 || s.Status != shared.StatusWaiting || s.WaitingSince == since {
+		return nil
+	}
+	return Errorf(http.StatusConflict, "it waits again since the page showed it: not cleared")
 }

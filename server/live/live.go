@@ -96,7 +96,7 @@ type Live struct {
 	wake    chan struct{}       // 1 slot: hints or a rescan wait
 	refresh chan struct{}       // 1 slot: requests during a scan join the next
 	sigs    []attn.Hint         // hook hints since Run last took them (signal.go)
-	clears  []string            // keys of sessions the user cleared since then
+	clears  []pendingClear      // the user's clears since then
 	dropped int                 // hints refused because the inbox was full
 
 	att *attn.Overlay // Run's goroutine only

@@ -33,14 +33,17 @@ func (l *Live) Signal(h attn.Hint) {
 
 // Clear is the user's request that a session leave "Needs you" until it
 // changes again. It never blocks; Run applies, persists and publishes it.
-func (l *Live) Clear(src shared.Source, id string) {
+// A since other than 0 is the start of the wait the user saw
+// (WaitingSince): the clear is of that wait only, and a session that
+// waits anew by the time Run applies it is left in "Needs you".
+func (l *Live) Clear(src shared.Source, id string, since int64) {
 	l.hintMu.Lock()
 	if len(l.clears) >= maxSignals {
 		l.dropped++
 		l.hintMu.Unlock()
 		return
 	}
-	l.clears = append(l.clears, string(src)+":"+id)
+	l.clears = append(l.clears, pendingClear{key: string(src) + ":" + id, since: since})
 	l.hintMu.Unlock()
 	signal(l.wake)
 }
@@ -76,10 +79,14 @@ func (l *Live) takeSignals() {
 		}
 		l.log.Debug("hook", "event", h.Event, "session", h.Key(), "status", h.Status, "known", known)
 	}
-	for _, k := range clears {
+	for _, c := range clears {
+		k := c.key
 		cur, ok := l.index.Get(k)
 		if !ok {
 			continue // gone since the request was checked
+		}
+		if !c.of(cur) {
+			continue // a new wait since the request was checked: the user has not seen it
 		}
 		s := l.att.Clear(cur, now)
 		l.index.Apply(s.Source, []shared.Session{s}, nil)
@@ -111,4 +118,18 @@ func (l *Live) saveCleared() {
 	if err := l.att.Save(); err != nil {
 		l.noteErr("save cleared", err)
 	}
+}
+
+// pendingClear is a user's clear waiting for Run: the session's key and the
+// start of the wait the user saw (0: whatever it waits for).
+type pendingClear struct {
+	key   string
+	since int64
+}
+
+// of reports whether c clears the wait s is in: any, or the one the user
+// saw. A session that no longer waits is cleared all the same: it is out
+// of "Needs you" by itself, and the clear is dropped at its next change.
+func (c pendingClear) of(s shared.Session) bool {
+	return c.since == 0 || s.Status != shared.StatusWaiting || s.WaitingSince == c.since
 }

@@ -30,7 +30,7 @@ func TestSignalBypassesTheDebounce(t *testing.T) {
 	if s := ev[2].sessions[0]; ev[2].t != shared.EventSessionUpdated || s.Status != shared.StatusWaiting || s.WaitingFor != "permission: Bash" {
 		t.Fatalf("hint published as %s %+v", ev[2].t, s)
 	}
-	l.Clear(shared.SourceClaude, "a")
+	l.Clear(shared.SourceClaude, "a", 0)
 	ev = rec.waitFor(t, "the clear", func(ev []published) bool { return len(ev) == 4 })
 	if s := ev[3].sessions[0]; s.ClearedAt == 0 || s.WaitingFor != "permission: Bash" {
 		t.Fatalf("clear published as %+v", s)
@@ -65,7 +65,7 @@ func TestSignalInboxIsBounded(t *testing.T) {
 		l.Signal(attn.Hint{Source: shared.SourceClaude, ID: "a", Status: shared.StatusWaiting})
 	}
 	for range 4 {
-		l.Clear(shared.SourceClaude, "a")
+		l.Clear(shared.SourceClaude, "a", 0)
 	}
 	if got := l.Stats().SignalsDropped; got != 76 {
 		t.Errorf("dropped %d, want 76", got)
@@ -125,4 +125,29 @@ func TestExpiredHintOfADeletedSessionStaysDeleted(t *testing.T) {
 			t.Errorf("after the hint, %s %+v; want only the deletion", ev.t, ev.sessions)
 		}
 	}
+}
+
+// TestClearOfAnotherWaitIsDropped: a clear names the wait its user saw;
+// applied after the session began another (the request checked against
+// the list just before), it leaves the session in "Needs you".
+func TestClearOfAnotherWaitIsDropped(t *testing.T) {
+	src := newSource()
+	src.set("a", 1)
+	src.set("b", 1)
+	l, rec := start(t, src, Options{Debounce: time.Hour})
+	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
+	at := time.Now()
+	l.Signal(attn.Hint{Source: shared.SourceClaude, ID: "a", Event: "PermissionRequest", Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true, At: at})
+	rec.waitFor(t, "a's wait", func(ev []published) bool { s, _ := rec.Lookup("claude:a"); return s.Status == shared.StatusWaiting })
+
+	l.Clear(shared.SourceClaude, "a", at.UnixMilli()-5000) // the wait before this one
+	// b's hint goes after the clear: once it is out, so is what the clear did.
+	l.Signal(attn.Hint{Source: shared.SourceClaude, ID: "b", Event: "Stop", Status: shared.StatusWaiting, WaitingFor: "input needed", Active: true, At: at})
+	rec.waitFor(t, "b's wait", func(ev []published) bool { s, _ := rec.Lookup("claude:b"); return s.Status == shared.StatusWaiting })
+	if s, _ := rec.Lookup("claude:a"); s.ClearedAt != 0 {
+		t.Fatalf("a clear of the wait before cleared this one: clearedAt %d", s.ClearedAt)
+	}
+
+	l.Clear(shared.SourceClaude, "a", at.UnixMilli())
+	rec.waitFor(t, "the clear of the wait shown", func(ev []published) bool { s, _ := rec.Lookup("claude:a"); return s.ClearedAt > 0 })
 }
