@@ -30,7 +30,10 @@ type Query struct {
 	Status  string // "working", "waiting", "idle", "active" or ""
 	Search  string // words, each case-insensitive, in any order, over title, first prompt, project path, branch and model
 	Sort    string // one of the Sort constants; "" = SortActivity
-	Model   string // sessions whose (last) model this is; "" = every model
+	// Model keeps the sessions whose (last) model is this one under any
+	// of its names (ModelKey): the usage page counts them under one key
+	// and links that key here. "" = every model.
+	Model string
 	// Day (YYYY-MM-DD) keeps the sessions active that day in the local
 	// zone (the browser's, in the client): created before it ended and
 	// updated after it began. The usage page's day bars link to it.
@@ -106,7 +109,7 @@ func (q Query) Match(s *Session) bool {
 	if q.Project != "" && s.ProjectPath != q.Project {
 		return false
 	}
-	if q.Model != "" && s.Model != q.Model {
+	if q.Model != "" && s.Model != q.Model && ModelKey(s.Model) != ModelKey(q.Model) {
 		return false
 	}
 	if q.Host != "" && s.Host != q.Host {

@@ -224,6 +224,31 @@ func TestQueryDayAndModel(t *testing.T) {
 	}
 }
 
+// The usage page counts a model's every name under its key and links
+// that key to the list: the filter keeps the sessions of each name, and a
+// raw id (an older link) keeps them too, but not another model's.
+func TestModelFilterKeepsEveryNameOfTheModel(t *testing.T) {
+	sessions := []Session{
+		{ID: "plain", Model: "claude-haiku-4-5"},
+		{ID: "dated", Model: "claude-haiku-4-5-20251001"},
+		{ID: "bedrock", Model: "us.anthropic.claude-haiku-4-5-20251001-v1:0"},
+		{ID: "vertex", Model: "claude-haiku-4-5@20251001"},
+		{ID: "other", Model: "claude-sonnet-4-5-20250929"},
+	}
+	for _, model := range []string{"claude-haiku-4-5", "claude-haiku-4-5-20251001", "us.anthropic.claude-haiku-4-5-20251001-v1:0"} {
+		q := Query{Model: model}
+		var got []string
+		for i := range sessions {
+			if q.Match(&sessions[i]) {
+				got = append(got, sessions[i].ID)
+			}
+		}
+		if strings.Join(got, ",") != "plain,dated,bedrock,vertex" {
+			t.Errorf("model=%s keeps %v, want plain,dated,bedrock,vertex", model, got)
+		}
+	}
+}
+
 // A search finds a session by the name of the tool that ran it and by
 // its model as people say it ("sonnet 4.5"), as well as by its id.
 func TestSearchByToolAndModelWords(t *testing.T) {

@@ -81,43 +81,11 @@ func boundary(m, prefix string) bool {
 	return m[len(prefix)] == '-'
 }
 
-// Normalize lowercases a model name and strips what does not change its
-// price: a provider prefix ("anthropic/", "us.anthropic."), a date suffix
-// ("-20250929"), a version suffix ("-v1:0") and a context tag ("[1m]").
-func Normalize(model string) string {
-	m := strings.ToLower(strings.TrimSpace(model))
-	if i := strings.LastIndexByte(m, '/'); i >= 0 {
-		m = m[i+1:]
-	}
-	if i := strings.Index(m, "claude-"); i > 0 {
-		m = m[i:] // "us.anthropic.claude-…", "anthropic.claude-…"
-	}
-	if i := strings.IndexByte(m, '['); i >= 0 {
-		m = m[:i]
-	}
-	if i := strings.Index(m, "-v"); i >= 0 && strings.Contains(m[i:], ":") {
-		m = m[:i] // Bedrock "-v1:0"
-	}
-	if i := strings.Index(m, "@"); i >= 0 {
-		m = m[:i] // Vertex "claude-sonnet-4-5@20250929"
-	}
-	if i := strings.LastIndexByte(m, '-'); i >= 0 && isDate(m[i+1:]) {
-		m = m[:i]
-	}
-	return strings.TrimSuffix(m, "-latest")
-}
-
-func isDate(s string) bool {
-	if len(s) != 8 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+// Normalize is the name model is priced under (shared.ModelKey):
+// lowercased, without a provider prefix ("anthropic/", "us.anthropic."),
+// a date suffix ("-20250929"), a version suffix ("-v1:0") or a context tag
+// ("[1m]"), none of which changes a price.
+func Normalize(model string) string { return shared.ModelKey(model) }
 
 // CostNano is what one response cost on model, in nano-dollars
 // (1e-9 USD): integers, so that sums over thousands of responses are

@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"testing"
+	"time"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -155,7 +156,7 @@ func TestRatesAreExact(t *testing.T) {
 }
 
 func TestPricesAsOfIsADate(t *testing.T) {
-	if !isDate(PricesAsOf[:4]+PricesAsOf[5:7]+PricesAsOf[8:]) || PricesAsOf[:4] != "2026" {
+	if _, err := time.Parse(time.DateOnly, PricesAsOf); err != nil || PricesAsOf[:4] != "2026" {
 		t.Errorf("PricesAsOf = %q, want 2026-MM-DD", PricesAsOf)
 	}
 }
