@@ -117,7 +117,7 @@ func TestMetricsEndToEnd(t *testing.T) {
 	// One response of 10 input and 20 output tokens, by the fixture's model.
 	found := false
 	for _, m := range fams["helm_tokens"].GetMetric() {
-		if l := labels(m); l["model"] == "claude-sonnet-4-5-20250929" && l["kind"] == "output" {
+		if l := labels(m); l["model"] == "claude-sonnet-4-5" && l["kind"] == "output" { // its key (shared.ModelKey)
 			found = m.GetGauge().GetValue() == 20
 		}
 	}
@@ -244,6 +244,10 @@ func TestMetricsCostByModelIsTheUsage(t *testing.T) {
 	fixture.Append(t, path, fixture.User(sid, cwd, "two models", now.Add(-2*time.Minute)))
 	fixture.Append(t, path, strings.Replace(fixture.Assistant(sid, cwd, "msg_o", "end_turn", now.Add(-time.Minute)),
 		"claude-sonnet-4-5-20250929", "claude-opus-4-6", 1))
+	// Sonnet 4.5 by its Bedrock id, then by its own: one model, one
+	// series, as one bucket of the usage by model.
+	fixture.Append(t, path, strings.Replace(fixture.Assistant(sid, cwd, "msg_b", "end_turn", now.Add(-30*time.Second)),
+		"claude-sonnet-4-5-20250929", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", 1))
 	fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_s", "end_turn", now)) // Sonnet 4.5: the last model
 	base := startGuardedHelmd(t, root)
 	bearer := map[string]string{"Authorization": "Bearer " + testToken}
@@ -254,8 +258,11 @@ func TestMetricsCostByModelIsTheUsage(t *testing.T) {
 		if err := json.NewDecoder(get(t, base+"/api/usage?by=model&tz=UTC", bearer).Body).Decode(&rep); err != nil {
 			t.Fatal(err)
 		}
-		return len(rep.Buckets) == 2
+		return rep.Total.Tokens.Output == 3*20 // the three responses
 	})
+	if len(rep.Buckets) != 2 {
+		t.Errorf("usage by model: %d buckets, want 2 (opus 4.6, sonnet 4.5): %+v", len(rep.Buckets), rep.Buckets)
+	}
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := p.TextToMetricFamilies(get(t, base+"/metrics", bearer).Body)
 	if err != nil {

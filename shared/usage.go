@@ -8,15 +8,24 @@ package shared
 type UsageTotals struct {
 	CostUSD float64 `json:"costUsd"`
 	Tokens  Tokens  `json:"tokens"`
+	// UnpricedTokens is the part of Tokens (as Tokens.Total counts them)
+	// spent on models the price table does not know: CostUSD leaves
+	// their cost out, which is unknown, not 0.
+	UnpricedTokens int `json:"unpricedTokens,omitempty"`
 }
 
 // UsageBucket is one group of a report: a day (YYYY-MM-DD in the
-// report's zone), a project path, a model or a source.
+// report's zone), a project path, a model or a source. A model is named
+// by its key (ModelKey), in Key and in the maps: its dated, Bedrock and
+// Vertex ids are counted under it.
 type UsageBucket struct {
 	Key     string             `json:"key"`
 	CostUSD float64            `json:"costUsd"`
 	Tokens  Tokens             `json:"tokens"`
 	ByModel map[string]float64 `json:"byModel"` // cost by model
+	// UnpricedTokens is as UsageTotals's: the part of Tokens whose cost
+	// CostUSD leaves out, unknown.
+	UnpricedTokens int `json:"unpricedTokens,omitempty"`
 	// TokensByModel is Tokens.Total() by model: what the tokens chart
 	// stacks, as the cost chart stacks ByModel.
 	TokensByModel map[string]int `json:"tokensByModel,omitempty"`
@@ -31,6 +40,24 @@ type UsageReport struct {
 	TZ      string        `json:"tz"`
 	Buckets []UsageBucket `json:"buckets"`
 	Total   UsageTotals   `json:"total"`
+	// Unpriced are the models (keys) with tokens in the range that the
+	// price table does not know: a figure of theirs is "unpriced", never
+	// $0 (/api/status lists them under unpricedModels).
+	Unpriced []string `json:"unpriced,omitempty"`
+}
+
+// UsageCostText writes a cost of the usage report as CostText does,
+// unless some of its tokens have no price: then it is "unpriced" (none
+// of them has one: $0 would read as free) or "$1.20 + unpriced" (the
+// figure is what the priced ones cost, the rest unknown).
+func UsageCostText(usd float64, unpricedTokens int) string {
+	switch {
+	case unpricedTokens <= 0:
+		return CostText(usd)
+	case usd <= 0:
+		return "unpriced"
+	}
+	return CostText(usd) + " + unpriced"
 }
 
 // UsageBlock is the current 5-hour usage block (GET /api/usage/block), or

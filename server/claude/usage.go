@@ -3,6 +3,7 @@ package claude
 import (
 	"path/filepath"
 
+	"vibecraft.sh/helm/server/pricing"
 	spent "vibecraft.sh/helm/server/usage"
 	"vibecraft.sh/helm/shared"
 )
@@ -88,6 +89,10 @@ func (s *Source) Usage(sid string) []spent.Cell {
 	out := make([]spent.Cell, 0, len(cells))
 	for _, c := range cells {
 		if c.Nano != 0 || c.Tokens != (shared.Tokens{}) {
+			// As /api/status's unpricedModels: a response without a
+			// model name is not said to be of an unpriced model.
+			_, known := pricing.Lookup(c.Model)
+			c.Unpriced = c.Model != "" && !known
 			out = append(out, *c)
 		}
 	}

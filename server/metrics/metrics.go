@@ -177,7 +177,7 @@ func collect(s Snapshot) []*family {
 	} else {
 		for i := range s.Sessions {
 			if ss := &s.Sessions[i]; !ss.Remote {
-				spent = append(spent, modelTotal{model: ss.Model, cost: ss.CostUSD, tok: ss.Tokens})
+				spent = append(spent, modelTotal{model: shared.ModelKey(ss.Model), cost: ss.CostUSD, tok: ss.Tokens})
 			}
 		}
 	}

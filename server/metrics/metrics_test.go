@@ -194,7 +194,7 @@ func FuzzExposition(f *testing.F) {
 		if err != nil {
 			t.Fatalf("%v\n%s", err, b.String())
 		}
-		want := strings.ToValidUTF8(modelName, "\uFFFD")
+		want := strings.ToValidUTF8(shared.ModelKey(modelName), "\uFFFD") // the usage page's key
 		if want == "" {
 			want = "unknown"
 		}

@@ -36,6 +36,10 @@ type Cell struct {
 	Model  string
 	Tokens shared.Tokens
 	Nano   int64
+	// Unpriced says the price table does not know Model: Nano is 0
+	// because the cost is unknown, not because nothing was billed, and
+	// the report says so rather than show the tokens as free.
+	Unpriced bool
 }
 
 // spend is a running total.

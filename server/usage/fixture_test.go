@@ -32,15 +32,21 @@ import (
 //	C (/home/dev/blog)
 //	  r5  2026-03-02 12:00Z  opus     20,000 in          $0.10
 //
-// A costs $1.83, B $0.50, C $0.10: $2.43 in all.
+// A costs $1.83, B $0.50, C $0.10: $2.43 in all. A names Sonnet 4.5 three
+// ways (r2 by its Bedrock id, the id-less line by its Vertex id): one
+// model, counted under its key, claude-sonnet-4-5.
 const (
 	sidA     = "aaaaaaaa-0000-4000-8000-00000000000a"
 	sidB     = "bbbbbbbb-0000-4000-8000-00000000000b"
 	sidC     = "cccccccc-0000-4000-8000-00000000000c"
 	sonnet45 = "claude-sonnet-4-5-20250929"
-	opus46   = "claude-opus-4-6"
-	shop     = "/home/dev/shop"
-	blog     = "/home/dev/blog"
+	bedrock  = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+	vertex   = "claude-sonnet-4-5@20250929"
+	// sonnetKey is what the report names all three by (shared.ModelKey).
+	sonnetKey = "claude-sonnet-4-5"
+	opus46    = "claude-opus-4-6"
+	shop      = "/home/dev/shop"
+	blog      = "/home/dev/blog"
 )
 
 func userLine(sid, cwd, ts, text string) string {
@@ -63,8 +69,8 @@ var (
 	linesA = userLine(sidA, shop, "2026-03-02T23:49:00Z", "start") +
 		assistantLine(sidA, shop, "2026-03-02T23:50:00Z", "r1", sonnet45, `{"input_tokens":100000,"output_tokens":0}`) +
 		userLine(sidA, shop, "2026-03-03T00:19:00Z", "more") +
-		assistantLine(sidA, shop, "2026-03-03T00:20:00Z", "r2", sonnet45, `{"input_tokens":0,"output_tokens":100000}`) +
-		assistantLine(sidA, shop, "2026-03-03T00:40:00Z", "", sonnet45, `{"input_tokens":0,"output_tokens":0,"cache_read_input_tokens":100000}`)
+		assistantLine(sidA, shop, "2026-03-03T00:20:00Z", "r2", bedrock, `{"input_tokens":0,"output_tokens":100000}`) +
+		assistantLine(sidA, shop, "2026-03-03T00:40:00Z", "", vertex, `{"input_tokens":0,"output_tokens":0,"cache_read_input_tokens":100000}`)
 	linesB = userLine(sidA, shop, "2026-03-02T23:49:00Z", "start") +
 		assistantLine(sidA, shop, "2026-03-02T23:50:00Z", "r1", sonnet45, `{"input_tokens":100000,"output_tokens":0}`) +
 		userLine(sidB, shop, "2026-03-03T08:59:00Z", "resume") +

@@ -102,6 +102,7 @@ type group struct {
 	spend
 	byModel    []int64
 	tokByModel []int
+	unpriced   int // Tokens.Total of the cells of models without a price
 }
 
 // Query sums the slots in q's range by q's grouping. Sums are kept in
@@ -116,6 +117,8 @@ func (st *Store) Query(q Query) Report {
 	}
 	var groups []*group
 	var total spend
+	var unpricedTotal int
+	var unpricedModel []bool // by model id: some of its tokens in range have no price
 	st.mu.RLock()
 	byDim := make([]int32, len(st.dims)) // dim id → group index + 1 (not by day)
 	dayEnd, dayGroup := int64(math.MinInt64), int32(0)
@@ -123,6 +126,7 @@ func (st *Store) Query(q Query) Report {
 		groups = append(groups, &group{key: key, byModel: make([]int64, len(st.models)), tokByModel: make([]int, len(st.models))})
 		return int32(len(groups) - 1)
 	}
+	unpricedModel = make([]bool, len(st.models))
 	lo, hi := st.between(q.From, q.To)
 	for j := lo; j < hi; j++ {
 		at := st.order[j]
@@ -145,15 +149,27 @@ func (st *Store) Query(q Query) Report {
 			g.byModel[m] += c.nano
 			g.tokByModel[m] += c.tokens.Total()
 			total.add(c.tokens, c.nano, 1)
+			if st.dims[c.dim].unpriced {
+				n := c.tokens.Total()
+				g.unpriced += n
+				unpricedTotal += n
+				unpricedModel[m] = unpricedModel[m] || n != 0
+			}
 		}
 	}
 	models := st.models[:len(st.models):len(st.models)]
 	st.mu.RUnlock()
 	rep := Report{From: q.From, To: q.To, By: q.By, TZ: loc.String(), Buckets: make([]Bucket, 0, len(groups)),
-		Total: Totals{CostUSD: pricing.Dollars(total.nano), Tokens: total.tokens}}
+		Total: Totals{CostUSD: pricing.Dollars(total.nano), Tokens: total.tokens, UnpricedTokens: unpricedTotal}}
+	for m, u := range unpricedModel {
+		if u {
+			rep.Unpriced = append(rep.Unpriced, models[m])
+		}
+	}
+	slices.Sort(rep.Unpriced)
 	for _, g := range groups {
 		b := Bucket{Key: g.key, CostUSD: pricing.Dollars(g.nano), Tokens: g.tokens, ByModel: map[string]float64{},
-			TokensByModel: map[string]int{}}
+			TokensByModel: map[string]int{}, UnpricedTokens: g.unpriced}
 		for m, n := range g.byModel {
 			if n != 0 {
 				b.ByModel[models[m]] = pricing.Dollars(n)

@@ -8,11 +8,15 @@ import (
 )
 
 // dim is what a slot's totals are split by: every grouping a query asks
-// for (day comes from the slot itself). Dims are interned: a slot holds
-// small ids, so a query adds numbers instead of hashing strings.
+// for (day comes from the slot itself), and whether the model has a
+// price. Dims are interned: a slot holds small ids, so a query adds
+// numbers instead of hashing strings. model is the model's key
+// (shared.ModelKey): claude-haiku-4-5 and its dated, Bedrock and Vertex
+// ids are one model, one row of the report by model.
 type dim struct {
 	model, project string
 	source         shared.Source
+	unpriced       bool
 }
 
 // cellSum is a slot's total for one dim.
@@ -93,7 +97,8 @@ func (st *Store) Set(s *shared.Session, cells []Cell) {
 	if len(cells) > 0 {
 		e.cells = make([]heldCell, len(cells))
 		for i, c := range cells {
-			e.cells[i] = heldCell{at: c.At, dim: st.dimID(dim{model: c.Model, project: s.ProjectPath, source: s.Source}),
+			d := dim{model: shared.ModelKey(c.Model), project: s.ProjectPath, source: s.Source, unpriced: c.Unpriced}
+			e.cells[i] = heldCell{at: c.At, dim: st.dimID(d),
 				spend: spend{tokens: c.Tokens, nano: c.Nano}}
 		}
 	}
@@ -190,7 +195,7 @@ func (st *Store) between(from, to int64) (lo, hi int) {
 
 // ModelTotal is what one model spent over everything the store holds.
 type ModelTotal struct {
-	Model  string
+	Model  string // its key (shared.ModelKey)
 	Tokens shared.Tokens
 	Nano   int64 // cost in nano-dollars
 }

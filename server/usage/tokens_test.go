@@ -15,11 +15,11 @@ func TestTokensByModelHandComputed(t *testing.T) {
 		want map[string]map[string]int
 	}{
 		{"day", map[string]map[string]int{
-			"2026-03-02": {sonnet45: 100_000, opus46: 20_000},  // r1, r5
-			"2026-03-03": {sonnet45: 200_000, opus46: 100_000}, // r2 and the id-less cache read, r3
+			"2026-03-02": {sonnetKey: 100_000, opus46: 20_000},  // r1, r5
+			"2026-03-03": {sonnetKey: 200_000, opus46: 100_000}, // r2 and the id-less cache read, r3
 		}},
 		{"project", map[string]map[string]int{
-			shop: {sonnet45: 300_000, opus46: 100_000},
+			shop: {sonnetKey: 300_000, opus46: 100_000},
 			blog: {opus46: 20_000},
 		}},
 	}

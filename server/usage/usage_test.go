@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func TestReportHandComputed(t *testing.T) {
 		{"days in Kolkata (+5:30): the 23:50Z response falls on the 3rd", "day", "Asia/Kolkata",
 			map[string]int64{"2026-03-02": 10, "2026-03-03": 233}},
 		{"projects", "project", "UTC", map[string]int64{shop: 233, blog: 10}},
-		{"models", "model", "UTC", map[string]int64{sonnet45: 183, opus46: 60}},
+		{"models", "model", "UTC", map[string]int64{sonnetKey: 183, opus46: 60}},
 		{"sources", "source", "UTC", map[string]int64{"claude": 243}},
 	}
 	for _, tc := range tests {
@@ -88,7 +89,7 @@ func TestAppendMovesOneBucket(t *testing.T) {
 	// r4: 10,000 output tokens on Sonnet 4.5 = $0.15, on the 3rd (UTC).
 	e.appendLines(t, e.pathA, assistantLine(sidA, shop, "2026-03-03T00:25:00Z", "r4", sonnet45,
 		`{"input_tokens":0,"output_tokens":10000}`))
-	wantMoved := map[string]string{"day": "2026-03-03", "project": shop, "model": sonnet45, "source": "claude"}
+	wantMoved := map[string]string{"day": "2026-03-03", "project": shop, "model": sonnetKey, "source": "claude"}
 	for _, by := range groupings {
 		_, after := e.get(t, allTime(by, "UTC"))
 		was, now := cents(before[by]), cents(after)
@@ -143,3 +144,36 @@ func TestBadQuery(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestUnpricedModelIsNotFree: a model the price table does not know
+// costs nothing in the sums, but the report says its tokens have no
+// price (by model, in each bucket holding them, in the total), so that
+// no client shows them as $0 spent.
+func TestUnpricedModelIsNotFree(t *testing.T) {
+	e := newEnv(t)
+	const nova = "claude-nova-9-20270101" // not in the table
+	e.appendLines(t, e.pathA, assistantLine(sidA, shop, "2026-03-03T00:50:00Z", "r9", nova,
+		`{"input_tokens":7000,"output_tokens":3000}`))
+	_, rep := e.get(t, allTime("model", "UTC"))
+	if want := []string{"claude-nova-9"}; !slices.Equal(rep.Unpriced, want) {
+		t.Errorf("unpriced = %q, want %q", rep.Unpriced, want)
+	}
+	if rep.Total.UnpricedTokens != 10_000 || toCents(rep.Total.CostUSD) != 243 {
+		t.Errorf("total: %d unpriced tokens, %d cents; want 10000 and 243", rep.Total.UnpricedTokens, toCents(rep.Total.CostUSD))
+	}
+	for _, b := range rep.Buckets {
+		want := 0
+		if b.Key == "claude-nova-9" {
+			want = 10_000
+		}
+		if b.UnpricedTokens != want {
+			t.Errorf("%s: %d unpriced tokens, want %d", b.Key, b.UnpricedTokens, want)
+		}
+	}
+	_, days := e.get(t, allTime("day", "UTC"))
+	for _, b := range days.Buckets {
+		if want := map[string]int{"2026-03-03": 10_000}[b.Key]; b.UnpricedTokens != want {
+			t.Errorf("day %s: %d unpriced tokens, want %d", b.Key, b.UnpricedTokens, want)
+		}
+	}
+}
