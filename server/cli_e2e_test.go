@@ -198,7 +198,7 @@ func TestCLIUsage(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil {
 		t.Fatalf("exit %d: %s%s", code, out, stderr)
 	}
-	if rep.By != "model" || len(rep.Buckets) != 1 || rep.Buckets[0].Key != "claude-sonnet-4-5-20250929" ||
+	if rep.By != "model" || len(rep.Buckets) != 1 || rep.Buckets[0].Key != "claude-sonnet-4-5" || // the model's key (shared.ModelKey)
 		rep.Total.Tokens.Input != 10 || rep.Total.Tokens.Output != 20 {
 		t.Errorf("usage --json: %s", out)
 	}

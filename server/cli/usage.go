@@ -68,18 +68,22 @@ func usageFlags(fs *flag.FlagSet, o IO) runFunc {
 }
 
 // writeUsage prints the report as a table: names on the left, figures
-// on the right in the page's spelling (shared.CostText: <$0.01, $12.50, $1,235; tokens as
-// 5.44k or 338k), so that a column reads down at a glance, models by
-// their names (modelNamer) and sources by their tools' names. TOP MODEL says which model cost most in
-// each row, except by model, where it would only repeat the row's name.
+// on the right in the page's spelling (tokens as 5.44k or 338k), so that
+// a column reads down at a glance, models by their names (modelNamer)
+// and sources by their tools' names. Costs are to the cent, $1,234.56,
+// and add up to TOTAL (footCents): rounded each on its own, or to the
+// dollar, they did not. A model without a price reads "unpriced", not
+// $0, with a note under the table. TOP MODEL says which model cost most
+// in each row, except by model, where it would only repeat the row's
+// name.
 func writeUsage(o IO, rep usageReport, since string) error {
 	if len(rep.Buckets) == 0 {
 		_, err := fmt.Fprintf(o.Stdout, "no usage in the last %s\n", since)
 		return err
 	}
 	topCol := rep.By != "model"
-	row := func(key string, cost float64, t shared.Tokens, top string) []string {
-		r := []string{key, shared.CostText(cost), shared.CountText(t.Input), shared.CountText(t.Output),
+	row := func(key, cost string, t shared.Tokens, top string) []string {
+		r := []string{key, cost, shared.CountText(t.Input), shared.CountText(t.Output),
 			shared.CountText(t.CacheRead), shared.CountText(t.CacheWrite)}
 		if topCol {
 			r = append(r, top)
@@ -92,20 +96,23 @@ func writeUsage(o IO, rep usageReport, since string) error {
 		head, right = append(head, "TOP MODEL"), append(right, false)
 	}
 	var models []string // every model the table names
+	costs := make([]float64, 0, len(rep.Buckets))
 	for _, b := range rep.Buckets {
 		if topCol {
 			models = append(models, topModel(b.ByModel))
 		} else {
 			models = append(models, b.Key)
 		}
+		costs = append(costs, b.CostUSD)
 	}
+	cents, totalCents, footed := footCents(costs, rep.Total.CostUSD)
 	name := modelNamer(models)
 	cutKey := cut
 	if rep.By == "project" {
 		cutKey = cutPath // a path keeps its end, where projects differ
 	}
 	rows := [][]string{head}
-	for _, b := range rep.Buckets {
+	for i, b := range rep.Buckets {
 		key := b.Key
 		switch rep.By {
 		case "model":
@@ -113,12 +120,28 @@ func writeUsage(o IO, rep usageReport, since string) error {
 		case "source":
 			key = shared.Source(key).Label() // "Claude Code", as the page's usage names it
 		}
-		rows = append(rows, row(cutKey(clean(key), 40), b.CostUSD, b.Tokens, cut(clean(name(topModel(b.ByModel))), 32)))
+		rows = append(rows, row(cutKey(clean(key), 40), usageCost(cents[i], b.CostUSD, b.UnpricedTokens), b.Tokens,
+			cut(clean(name(topModel(b.ByModel))), 32)))
 	}
-	rows = append(rows, row("TOTAL", rep.Total.CostUSD, rep.Total.Tokens, ""))
+	rows = append(rows, row("TOTAL", usageCost(totalCents, rep.Total.CostUSD, rep.Total.UnpricedTokens), rep.Total.Tokens, ""))
 	t := table{rows: rows, right: right, cuts: map[int]func(string, int) string{0: cutKey}}
 	t.fit(lineWidth(o), usageShrink(topCol))
-	return t.write(o.Stdout)
+	if err := t.write(o.Stdout); err != nil {
+		return err
+	}
+	var notes []string
+	if !footed {
+		notes = append(notes, wrapWords("The rows do not add up to TOTAL: helmd sent rows whose sum is not its total (each row is rounded on its own).", lineWidth(o)))
+	}
+	if n := unpricedNote(rep, lineWidth(o)); n != "" {
+		notes = append(notes, n)
+	}
+	for _, n := range notes {
+		if _, err := fmt.Fprintln(o.Stdout, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // usageShrink is the order in which the usage table gives up columns to

@@ -138,7 +138,7 @@ func TestUsageFitsTheTerminal(t *testing.T) {
 			t.Errorf("%s: %d columns wide, want at most 80:\n%s", tc.name, widest, strings.Join(lines, "\n"))
 		}
 		if !strings.HasPrefix(lines[1], "…") || !strings.Contains(lines[1], "website-redesign ") ||
-			!strings.Contains(lines[1], "$112") || width(lines[1][:strings.Index(lines[1], "$112")+len("$112")]) != cost {
+			!strings.Contains(lines[1], "$112.25") || width(lines[1][:strings.Index(lines[1], "$112.25")+len("$112.25")]) != cost {
 			t.Errorf("%s: the long path is not cut, or its cost is not under COST:\n%s", tc.name, strings.Join(lines, "\n"))
 		}
 	}
@@ -211,5 +211,88 @@ func TestUsageProjectsKeepTheirEnds(t *testing.T) {
 		if tc.cols() == 80 && !strings.HasPrefix(lines[1], "…payments-service ") {
 			t.Errorf("%s: want the last folder whole:\n%s", tc.name, strings.Join(lines, "\n"))
 		}
+	}
+}
+
+// usageTable runs `helmd usage --by by` against a helmd answering rep
+// and returns its lines.
+func usageTable(t *testing.T, rep, by string) []string {
+	t.Helper()
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, rep) })
+	stdout, stderr, err := runCmd(context.Background(), map[string]string{"PORT": port, "TZ": "UTC"}, "usage", "--by", by)
+	if err != nil {
+		t.Fatalf("usage --by %s: %v %s", by, err, stderr)
+	}
+	return strings.Split(strings.TrimRight(stdout, "\n"), "\n")
+}
+
+// costCents reads a COST cell ("$1,234.56", "<$0.01" as 0) in cents.
+func costCents(t *testing.T, cell string) int64 {
+	t.Helper()
+	if cell == "<$0.01" {
+		return 0
+	}
+	var d, c int64
+	if _, err := fmt.Sscanf(strings.ReplaceAll(strings.TrimPrefix(cell, "$"), ",", ""), "%d.%02d", &d, &c); err != nil {
+		t.Fatalf("cost %q: not dollars and cents: %v", cell, err)
+	}
+	return d*100 + c
+}
+
+// A reader adds the COST column and finds TOTAL, to the cent: rows
+// rounded each on their own ($0.125 twice read $0.13 twice under a
+// $0.25 total) or to the dollar ($150.40 read $150) did not add up.
+// Each row stays within a cent of what it cost.
+func TestUsageRowsAddUpToTotal(t *testing.T) {
+	const rep = `{"by":"project","buckets":[
+{"key":"/a","costUsd":150.4,"tokens":{"input":1,"output":1,"cacheRead":0,"cacheWrite":0},"byModel":{"claude-opus-4-1":150.4}},
+{"key":"/b","costUsd":0.125,"tokens":{"input":1,"output":1,"cacheRead":0,"cacheWrite":0},"byModel":{"claude-sonnet-4-5":0.125}},
+{"key":"/c","costUsd":0.125,"tokens":{"input":1,"output":1,"cacheRead":0,"cacheWrite":0},"byModel":{"claude-sonnet-4-5":0.125}},
+{"key":"/d","costUsd":0.004,"tokens":{"input":1,"output":1,"cacheRead":0,"cacheWrite":0},"byModel":{"claude-sonnet-4-5":0.004}}],
+"total":{"costUsd":150.654,"tokens":{"input":4,"output":4,"cacheRead":0,"cacheWrite":0}}}`
+	lines := usageTable(t, rep, "project")
+	costs := []float64{150.4, 0.125, 0.125, 0.004}
+	var sum int64
+	for i, want := range costs {
+		cell := strings.Fields(lines[i+1])[1]
+		c := costCents(t, cell)
+		if d := float64(c) - want*100; d <= -1 || d >= 1 {
+			t.Errorf("row %d reads %s for $%v: more than a cent off", i+1, cell, want)
+		}
+		sum += c
+	}
+	total := strings.Fields(lines[len(costs)+1])
+	if total[0] != "TOTAL" || costCents(t, total[1]) != sum || sum != 15065 {
+		t.Errorf("rows add up to %d cents, TOTAL reads %s (want $150.65):\n%s", sum, total[1], strings.Join(lines, "\n"))
+	}
+}
+
+// A model helmd has no price for is not free: its row reads
+// "unpriced", a day that used it "$1.20 + unpriced", TOTAL too, and a
+// note under the table names it and says its cost is left out.
+func TestUsageUnpricedIsNotFree(t *testing.T) {
+	const byModel = `{"by":"model","buckets":[
+{"key":"claude-sonnet-4-5","costUsd":1.2,"tokens":{"input":1000,"output":10,"cacheRead":0,"cacheWrite":0},"byModel":{"claude-sonnet-4-5":1.2}},
+{"key":"claude-nova-9","costUsd":0,"unpricedTokens":10000,"tokens":{"input":7000,"output":3000,"cacheRead":0,"cacheWrite":0},"byModel":{},"tokensByModel":{"claude-nova-9":10000}}],
+"total":{"costUsd":1.2,"unpricedTokens":10000,"tokens":{"input":8000,"output":3010,"cacheRead":0,"cacheWrite":0}},"unpriced":["claude-nova-9"]}`
+	lines := usageTable(t, byModel, "model")
+	text := strings.Join(lines, "\n")
+	if !strings.HasPrefix(lines[2], "nova 9 ") || strings.Fields(lines[2])[2] != "unpriced" {
+		t.Errorf("the unpriced model's row, want COST unpriced:\n%s", text)
+	}
+	if !strings.HasPrefix(lines[3], "TOTAL") || !strings.Contains(lines[3], "$1.20 + unpriced") {
+		t.Errorf("TOTAL, want $1.20 + unpriced:\n%s", text)
+	}
+	if !strings.Contains(text, "claude-nova-9") || !strings.Contains(text, "10k tokens") || !strings.Contains(text, "not $0") {
+		t.Errorf("no note naming the unpriced model:\n%s", text)
+	}
+	if strings.Contains(text, "$0.00") || strings.Contains(text, " $0 ") {
+		t.Errorf("an unpriced model reads as free:\n%s", text)
+	}
+	const byDay = `{"by":"day","buckets":[
+{"key":"2026-03-02","costUsd":1.2,"unpricedTokens":10000,"tokens":{"input":8000,"output":3010,"cacheRead":0,"cacheWrite":0},"byModel":{"claude-sonnet-4-5":1.2},"tokensByModel":{"claude-sonnet-4-5":1010,"claude-nova-9":10000}}],
+"total":{"costUsd":1.2,"unpricedTokens":10000,"tokens":{"input":8000,"output":3010,"cacheRead":0,"cacheWrite":0}},"unpriced":["claude-nova-9"]}`
+	if days := usageTable(t, byDay, "day"); !strings.Contains(days[1], "$1.20 + unpriced") {
+		t.Errorf("a day that used an unpriced model, want $1.20 + unpriced:\n%s", strings.Join(days, "\n"))
 	}
 }
