@@ -10,6 +10,7 @@ import (
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/el"
 	"vibecraft.sh/helm/app/feed"
+	"vibecraft.sh/helm/shared"
 )
 
 // UsagePage is /usage: where the tokens and money went over the last 30
@@ -230,8 +231,8 @@ func (p *UsagePage) renderBody() app.UI {
 		app.If(p.thisOnly != "", func() app.UI { return el.P().ID("this-machine").Class("notice").Text(p.thisOnly) }),
 		p.renderSummary(rows),
 		p.renderBlock(),
-		dayChart(rows, models, colors),
-		tokenChart(rows, models, colors),
+		dayChart(rows, models, colors, d.days.Unpriced),
+		tokenChart(rows, models, colors, d.days.Unpriced),
 		barChart("projects", "Cost per project (top 10)", "project", top, rest, colors),
 		// Every model and source has its bar: none folded.
 		barChart("models", "Cost per model", "model", d.models.Buckets, folded{}, colors),
@@ -254,7 +255,7 @@ func (p *UsagePage) renderSummary(rows []dayRow) app.UI {
 		el.Dl().Body(
 			el.Dt().Text("Last 30 days"),
 			el.Dd().ID("usage-total").Title("%s", tokensTitle(days.Total.Tokens)).
-				Text(cost(days.Total.CostUSD)+" · "+tokensText(days.Total.Tokens)),
+				Text(shared.UsageCostText(days.Total.CostUSD, days.Total.UnpricedTokens)+" · "+tokensText(days.Total.Tokens)),
 			el.Dt().Text("This week (7 days)"),
 			el.Dd().ID("usage-week").Text(cost(this)+" · "+change),
 			el.Dt().Title("cache reads over all input tokens").Text("Cache hit rate"),

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -31,7 +32,7 @@ func chartSVG(label string, columns int, body ...app.UI) app.UI {
 
 // dayChart is cost per day, each day's bar stacked by model; a click on
 // a day lists the sessions active that day.
-func dayChart(rows []dayRow, models []string, colors map[string]string) app.UI {
+func dayChart(rows []dayRow, models []string, colors map[string]string, unpriced []string) app.UI {
 	top := 0.0
 	for _, r := range rows {
 		top = max(top, r.Cost)
@@ -39,19 +40,19 @@ func dayChart(rows []dayRow, models []string, colors map[string]string) app.UI {
 	bars := make([]app.UI, 0, len(rows))
 	trs := make([]app.UI, 0, len(rows))
 	for i, r := range rows {
-		bars = append(bars, stackedBar(i, r.Day, cost(r.Cost), stack(r.Models, top), colors))
-		if r.Cost == 0 {
+		bars = append(bars, stackedBar(i, r.Day, shared.UsageCostText(r.Cost, r.Unpriced), stack(r.Models, top), colors))
+		if r.Cost == 0 && r.Unpriced == 0 {
 			continue // the table lists the days that cost something
 		}
 		trs = append(trs, el.Tr().Body(
 			el.Th().Attr("scope", "row").Class("day").Body(el.A().Attr("href", listURL("day", r.Day)).Text(r.Day)),
-			el.Td().Text(cost(r.Cost)),
+			el.Td().Text(shared.UsageCostText(r.Cost, r.Unpriced)),
 			el.Td().Class("models").Text(modelsText(r.Models, cost)),
 		))
 	}
 	return chartSection("days", "Cost per day, by model", fmt.Sprintf("highest %s", cost(top)),
 		dayPlot(chartSVG("Cost per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...), rows),
-		legend(models, colors),
+		legend(models, colors, unpriced),
 		dayTable(append(colHeads("Day", "Cost"), modelsHead()), trs, len(rows), "spend"))
 }
 
@@ -70,17 +71,23 @@ func stackedBar(i int, day, total string, segs []barSeg, colors map[string]strin
 }
 
 // legend names each model's color as the list names the model, the
-// whole id in its tooltip, each a link to its sessions.
-func legend(models []string, colors map[string]string) app.UI {
+// whole id in its tooltip, each a link to its sessions; a model without
+// a price says so beside its name, its cost being unknown, not $0.
+func legend(models []string, colors map[string]string, unpriced []string) app.UI {
 	items := make([]app.UI, 0, len(models))
 	for _, m := range models {
 		name, full := bucketName("model", m)
-		items = append(items, el.Li().Body(
+		item := []app.UI{
 			// An SVG swatch: the page's CSP refuses style attributes.
 			svg("svg").Class("swatch").Attr("viewBox", "0 0 10 10").Aria("hidden", "true").Body(
 				svg("rect").Attr("width", 10).Attr("height", 10).Attr("rx", 2).Attr("fill", colors[m])),
 			el.A().Attr("href", listURL("model", m)).Title("%s", attr(full)).Text(name),
-		))
+		}
+		if slices.Contains(unpriced, m) {
+			item = append(item, el.Span().Class("unpriced").Title("Helm has no price for this model: its tokens are counted, its cost is not").
+				Text(" (unpriced)"))
+		}
+		items = append(items, el.Li().Body(item...))
 	}
 	return el.Ul().Class("legend").Body(items...)
 }
@@ -96,6 +103,10 @@ func modelsText(ms []modelPart, format func(float64) string) string {
 			s += " · "
 		}
 		name, _ := bucketName("model", m.Model)
+		if m.Value == unpricedPart {
+			s += name + ": unpriced"
+			continue
+		}
 		s += name + ": " + format(m.Value)
 	}
 	return s
@@ -107,7 +118,7 @@ func tokenCount(n float64) string { return shared.CountText(int(n)) }
 
 // tokenChart is tokens per day, each day's bar stacked by model in the
 // cost chart's colors; a click lists that day's sessions.
-func tokenChart(rows []dayRow, models []string, colors map[string]string) app.UI {
+func tokenChart(rows []dayRow, models []string, colors map[string]string, unpriced []string) app.UI {
 	top := 0
 	for _, r := range rows {
 		top = max(top, r.Tokens.Total())
@@ -128,7 +139,7 @@ func tokenChart(rows []dayRow, models []string, colors map[string]string) app.UI
 	}
 	return chartSection("tokens", "Tokens per day, by model", fmt.Sprintf("highest %s", shared.CountText(top)),
 		dayPlot(chartSVG("Tokens per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...), rows),
-		legend(models, colors),
+		legend(models, colors, unpriced),
 		dayTable(append(colHeads("Day", "Input", "Output", "Cache read", "Cache write"), modelsHead()), trs, len(rows), "tokens"))
 }
 
@@ -159,13 +170,14 @@ func barChart(id, title, filter string, buckets []usageBucket, rest folded, colo
 		if filter != "model" || fill == "" {
 			fill = "var(--accent)"
 		}
-		bars = append(bars, hbar(filter, b.Key, cost(b.CostUSD), w, fill))
+		value := shared.UsageCostText(b.CostUSD, b.UnpricedTokens) // "unpriced", never $0, for tokens without a price
+		bars = append(bars, hbar(filter, b.Key, value, w, fill))
 		label, full := bucketName(filter, b.Key)
 		name := el.A().Attr("href", listURL(filter, b.Key)).Title("%s", attr(full)).Text(label)
 		if filter == "project" {
 			name = el.A().Attr("href", listURL(filter, b.Key)).Title("%s", attr(full)).Body(pathParts(label)...)
 		}
-		trs = append(trs, el.Tr().Body(el.Th().Attr("scope", "row").Body(name), el.Td().Text(cost(b.CostUSD)),
+		trs = append(trs, el.Tr().Body(el.Th().Attr("scope", "row").Body(name), el.Td().Text(value),
 			el.Td().Class("tokens").Body(tokenParts(b.Tokens)...)))
 	}
 	if rest.N > 0 {

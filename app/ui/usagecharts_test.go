@@ -235,7 +235,7 @@ func TestBarChartTableBreaks(t *testing.T) {
 func TestDayChartModelNames(t *testing.T) {
 	const sonnet, gpt = "claude-sonnet-4-5-20250929", "gpt-5"
 	rows := []dayRow{{Day: "2026-11-05", Cost: 3, Models: []modelPart{{sonnet, 2}, {gpt, 1}}}}
-	page := renderUI(t, dayChart(rows, []string{sonnet, gpt}, palette([]string{sonnet, gpt})))
+	page := renderUI(t, dayChart(rows, []string{sonnet, gpt}, palette([]string{sonnet, gpt}), nil))
 	var legend []string
 	for _, a := range page.all("legend")[0].tags("a") {
 		legend = append(legend, a.content()+" ("+a.attrs["title"]+")")
@@ -316,7 +316,7 @@ func thirtyDays(spent map[string]float64) []dayRow {
 // axis has a column per bar.
 func TestDayChartsNameTheirDays(t *testing.T) {
 	rows := thirtyDays(map[string]float64{"2026-12-01": 2})
-	for _, chart := range []app.UI{dayChart(rows, nil, nil), tokenChart(rows, nil, nil)} {
+	for _, chart := range []app.UI{dayChart(rows, nil, nil, nil), tokenChart(rows, nil, nil, nil)} {
 		page := renderUI(t, chart)
 		axes := page.all("day-axis")
 		if len(axes) != 1 {
@@ -348,7 +348,7 @@ func TestDayTablesListTheDaysWithUse(t *testing.T) {
 		{nil, nil, []string{"No spend in the last 30 days.", "No tokens in the last 30 days."}},
 	} {
 		rows := thirtyDays(tc.spent)
-		for i, chart := range []app.UI{dayChart(rows, nil, nil), tokenChart(rows, nil, nil)} {
+		for i, chart := range []app.UI{dayChart(rows, nil, nil, nil), tokenChart(rows, nil, nil, nil)} {
 			page := renderUI(t, chart)
 			var days []string
 			for _, tr := range page.tags("tr") {

@@ -38,6 +38,7 @@ func usageURL(by string, now time.Time, loc *time.Location, tz string) string {
 type dayRow struct {
 	Day         string
 	Cost        float64
+	Unpriced    int // tokens of models without a price: Cost leaves them out
 	Tokens      shared.Tokens
 	Models      []modelPart // cost by model, in the order of the legend
 	TokenModels []modelPart // tokens (Total) by model, in the same order
@@ -48,6 +49,10 @@ type modelPart struct {
 	Model string
 	Value float64
 }
+
+// unpricedPart is the Value of a model's share of a day's cost when its
+// tokens have no price: not a figure, and no segment of the bar.
+const unpricedPart = -1
 
 // fillDays lays rep (by day) over the n days ending with today in loc,
 // days without spend included, and returns the models by total cost,
@@ -80,10 +85,14 @@ func fillDays(rep usageReport, now time.Time, loc *time.Location, n int) ([]dayR
 	for i := n - 1; i >= 0; i-- {
 		key := time.Date(y, m, d-i, 12, 0, 0, 0, loc).Format(time.DateOnly)
 		b := byDay[key]
-		row := dayRow{Day: key, Cost: b.CostUSD, Tokens: b.Tokens}
+		row := dayRow{Day: key, Cost: b.CostUSD, Unpriced: b.UnpricedTokens, Tokens: b.Tokens}
 		for _, mod := range models {
 			if c := b.ByModel[mod]; c > 0 {
 				row.Models = append(row.Models, modelPart{mod, c})
+			} else if b.TokensByModel[mod] > 0 && slices.Contains(rep.Unpriced, mod) {
+				// Its tokens have no price: the day's models say so
+				// (modelsText), where it had no part, as if free.
+				row.Models = append(row.Models, modelPart{mod, unpricedPart})
 			}
 			if t := b.TokensByModel[mod]; t > 0 {
 				row.TokenModels = append(row.TokenModels, modelPart{mod, float64(t)})
@@ -197,6 +206,9 @@ func stack(parts []modelPart, max float64) []barSeg {
 	var out []barSeg
 	y := 100.0
 	for _, c := range parts {
+		if c.Value <= 0 {
+			continue // unpricedPart: nothing to draw
+		}
 		h := c.Value / max * 100
 		if h < 0.4 {
 			h = 0.4
