@@ -24,6 +24,7 @@ import (
 // with another price put in its place.
 const (
 	sonnetModel  = "claude-sonnet-4-5-20250929"
+	sonnetKey    = "claude-sonnet-4-5" // what the usage page names it by (shared.ModelKey)
 	opusModel    = "claude-opus-4-6"
 	hostileModel = `<img src=x onerror="document.title='pwned'">`
 )
@@ -67,12 +68,12 @@ func TestBrowserUsagePage(t *testing.T) {
 		return mustEval[map[string]string](c, fmt.Sprintf(`Object.fromEntries([...document.querySelectorAll('%s g.bar[data-day=%q] rect[fill]')].map(r => [r.dataset.model, r.getAttribute("fill")]))`, chart, today))
 	}
 	costSegs, tokenSegs := segments("#chart-days"), segments("#chart-tokens")
-	if len(costSegs) != 2 || costSegs[sonnetModel] == "" || costSegs[opusModel] == "" {
-		t.Errorf("today's cost bar (%s): segments %v, want %s and %s", today, costSegs, sonnetModel, opusModel)
+	if len(costSegs) != 2 || costSegs[sonnetKey] == "" || costSegs[opusModel] == "" {
+		t.Errorf("today's cost bar (%s): segments %v, want %s and %s", today, costSegs, sonnetKey, opusModel)
 	}
 	unpriced := tokenSegs[hostileModel]
 	delete(tokenSegs, hostileModel)
-	if !maps.Equal(tokenSegs, costSegs) || unpriced == "" || unpriced == costSegs[sonnetModel] || unpriced == costSegs[opusModel] {
+	if !maps.Equal(tokenSegs, costSegs) || unpriced == "" || unpriced == costSegs[sonnetKey] || unpriced == costSegs[opusModel] {
 		t.Errorf("today's tokens bar: segments %v and %q for the unpriced model; want the cost bar's %v, and a color of its own",
 			tokenSegs, unpriced, costSegs)
 	}
@@ -87,7 +88,7 @@ func TestBrowserUsagePage(t *testing.T) {
 	}
 	// The legend names the models as the list does, each whole in its tooltip.
 	legend := mustEval[[]string](c, `[...document.querySelectorAll("#chart-days .legend a")].map(a => a.textContent + " (" + a.title + ")")`)
-	for _, want := range []string{"sonnet 4.5 (" + sonnetModel + ")", "opus 4.6 (" + opusModel + ")", hostileModel + " (" + hostileModel + ")"} {
+	for _, want := range []string{"sonnet 4.5 (" + sonnetKey + ")", "opus 4.6 (" + opusModel + ")", hostileModel + " (" + hostileModel + ")"} {
 		if !slices.Contains(legend, want) {
 			t.Errorf("the cost chart's legend reads %q, want %q among them", legend, want)
 		}
@@ -206,7 +207,7 @@ func TestBrowserUsageModelColors(t *testing.T) {
 	// ?refresh=1s: a page loaded before the server has read the new
 	// spending reads it again a second later.
 	c.navigate(p.URL + "/usage?refresh=1s")
-	c.waitJS(30*time.Second, "sonnet first in the legend", fmt.Sprintf(`document.querySelector("#chart-days .legend a")?.title === %q`, sonnetModel))
+	c.waitJS(30*time.Second, "sonnet first in the legend", fmt.Sprintf(`document.querySelector("#chart-days .legend a")?.title === %q`, sonnetKey))
 	first := mustEval[modelFills](c, modelFillsJS)
 
 	// Opus overtakes it; the page is loaded again.
@@ -217,16 +218,16 @@ func TestBrowserUsageModelColors(t *testing.T) {
 	again := mustEval[modelFills](c, modelFillsJS)
 
 	for _, load := range []modelFills{first, again} {
-		for _, m := range []string{sonnetModel, opusModel} {
+		for _, m := range []string{sonnetKey, opusModel} {
 			if len(load.Fills[m]) != 1 {
 				t.Errorf("legend %q: %s is drawn in %q; want one color in every chart and legend", load.Legend, m, load.Fills[m])
 			}
 		}
 	}
-	if !slices.Equal(first.Fills[sonnetModel], again.Fills[sonnetModel]) || !slices.Equal(first.Fills[opusModel], again.Fills[opusModel]) ||
-		slices.Equal(first.Fills[sonnetModel], first.Fills[opusModel]) {
+	if !slices.Equal(first.Fills[sonnetKey], again.Fills[sonnetKey]) || !slices.Equal(first.Fills[opusModel], again.Fills[opusModel]) ||
+		slices.Equal(first.Fills[sonnetKey], first.Fills[opusModel]) {
 		t.Errorf("sonnet %q and opus %q with the legend %q; after a reload, sonnet %q and opus %q with the legend %q: want each model its own color, the same",
-			first.Fills[sonnetModel], first.Fills[opusModel], first.Legend, again.Fills[sonnetModel], again.Fills[opusModel], again.Legend)
+			first.Fills[sonnetKey], first.Fills[opusModel], first.Legend, again.Fills[sonnetKey], again.Fills[opusModel], again.Legend)
 	}
 }
 
@@ -294,7 +295,7 @@ func TestBrowserUsageInTheBrowsersZone(t *testing.T) {
 	}
 	clickThrough(fmt.Sprintf(`#chart-days g.bar[data-day=%q]`, localDay), "day", localDay)
 	clickThrough(fmt.Sprintf(`#chart-projects .bar[data-key=%q]`, cwd), "project", cwd)
-	clickThrough(fmt.Sprintf(`#chart-models .bar[data-key=%q]`, sonnetModel), "model", sonnetModel)
+	clickThrough(fmt.Sprintf(`#chart-models .bar[data-key=%q]`, sonnetKey), "model", sonnetKey)
 }
 
 // TestBrowserUsageHeaderNamesItsHelm: the usage page's header names the

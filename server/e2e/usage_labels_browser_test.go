@@ -44,7 +44,7 @@ var money = regexp.MustCompile(`^(<?\$[0-9][0-9,]*(\.[0-9]{2})?)$`)
 
 // listNames is how the list names the fixture's models and sources, and
 // so the usage page too.
-var listNames = map[string]string{sonnetModel: "sonnet 4.5", opusModel: "opus 4.6", "claude": "Claude Code"}
+var listNames = map[string]string{sonnetKey: "sonnet 4.5", opusModel: "opus 4.6", "claude": "Claude Code"}
 
 type barLabel struct {
 	Key, Title, Name, Value     string
@@ -91,7 +91,7 @@ func TestBrowserUsageBarLabels(t *testing.T) {
 		for _, chart := range []struct {
 			sel  string
 			keys []string
-		}{{"#chart-projects", []string{cwd, longCwd}}, {"#chart-models", []string{sonnetModel, opusModel}}, {"#chart-sources", []string{"claude"}}} {
+		}{{"#chart-projects", []string{cwd, longCwd}}, {"#chart-models", []string{sonnetKey, opusModel}}, {"#chart-sources", []string{"claude"}}} {
 			bars := mustEval[[]barLabel](c, labelJS+"("+jsString(chart.sel)+")")
 			var keys []string
 			for _, l := range bars {
