@@ -37,6 +37,9 @@ func modelKeyPass(m string) string {
 	if i := strings.IndexByte(m, '['); i >= 0 {
 		m = m[:i]
 	}
+	if strings.HasPrefix(m, "claude-") {
+		m = dashedVersion(m)
+	}
 	m = trimBedrockVersion(m)
 	if i := strings.IndexByte(m, '@'); i >= 0 {
 		m = m[:i] // Vertex "claude-sonnet-4-5@20250929"
@@ -59,4 +62,20 @@ func trimBedrockVersion(m string) string {
 		return m
 	}
 	return m[:i]
+}
+
+// dashedVersion writes a Claude model's version as Anthropic does,
+// "claude-sonnet-4-5", where OpenRouter (and so OpenCode through it)
+// writes "claude-sonnet-4.5": a dot between two digits becomes a dash.
+func dashedVersion(m string) string {
+	if !strings.Contains(m, ".") {
+		return m
+	}
+	b := []byte(m)
+	for i := 1; i+1 < len(b); i++ {
+		if b[i] == '.' && isDigit(b[i-1]) && isDigit(b[i+1]) {
+			b[i] = '-'
+		}
+	}
+	return string(b)
 }

@@ -14,6 +14,10 @@ func TestModelKey(t *testing.T) {
 		"claude-3-5-sonnet-latest":                    "claude-3-5-sonnet",
 		"<synthetic>":                                 "<synthetic>",
 		"":                                            "",
+		// OpenRouter's (and OpenCode's through it) dotted versions.
+		"anthropic/claude-sonnet-4.5":          "claude-sonnet-4-5",
+		"anthropic/claude-3.7-sonnet":          "claude-3-7-sonnet",
+		"openrouter/anthropic/claude-opus-4.1": "claude-opus-4-1",
 		// Only Bedrock's -vN:M is a version: these name other models.
 		"deepseek/deepseek-v3:free":   "deepseek-v3:free",
 		"deepseek/deepseek-v3.1:free": "deepseek-v3.1:free",

@@ -44,6 +44,7 @@ func TestLookup(t *testing.T) {
 		{"anthropic/claude-sonnet-4-5", sonnet45, true},
 		{"us.anthropic.claude-opus-4-1-20250805-v1:0", Model{Base: opus4}, true},
 		{"claude-sonnet-4-5@20250929", sonnet45, true},
+		{"anthropic/claude-sonnet-4.5", sonnet45, true}, // OpenRouter's name
 		{"<synthetic>", Model{}, true},
 		{"", Model{}, false},
 		{"gpt-5", Model{}, false},
