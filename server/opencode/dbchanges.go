@@ -133,16 +133,17 @@ func (r *dbReader) collect(ctx context.Context, query string, args []any, each f
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			sid string
-			upd sql.NullInt64
-			n   int64
+			sid     string
+			updated any // MAX over a column of any type: read leniently (lenientSQL)
+			n       int64
 		)
-		if err := rows.Scan(&sid, &upd, &n); err != nil {
+		if err := rows.Scan(&sid, &updated, &n); err != nil {
 			r.skipped++
 			continue
 		}
-		r.mark = max(r.mark, written.Believed(upd.Int64, r.notAfter))
-		each(sid, rowStats{updated: upd.Int64, count: n})
+		upd := lenientSQL(updated)
+		r.mark = max(r.mark, written.Believed(upd, r.notAfter))
+		each(sid, rowStats{updated: upd, count: n})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read session rows: %w", err)

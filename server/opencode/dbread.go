@@ -36,7 +36,7 @@ func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) 
 	s := r.sc.session
 	query := "SELECT id, COALESCE(directory, ''), COALESCE(title, ''), " +
 		col(s, "version", "''") + ", " + col(s, "parent_id", "NULL") + ", " +
-		"COALESCE(time_created, 0), COALESCE(time_updated, 0), " +
+		"time_created, time_updated, " +
 		col(s, "time_archived", "NULL") + " FROM session"
 	rows, err := r.tx.QueryContext(ctx, query)
 	if err != nil {
@@ -46,16 +46,17 @@ func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) 
 	out := map[string]sessionRow{}
 	for rows.Next() {
 		var (
-			f        facts
-			version  sql.NullString
-			parent   sql.NullString
-			archived sql.NullInt64
+			f                          facts
+			version                    sql.NullString
+			parent                     sql.NullString
+			created, updated, archived any // read leniently (lenientSQL)
 		)
 		if err := rows.Scan(&f.id, &f.projectPath, &f.title, &version, &parent,
-			&f.createdAt, &f.sessionUpdated, &archived); err != nil {
+			&created, &updated, &archived); err != nil {
 			r.skipped++ // a value of the wrong type in one row
 			continue
 		}
+		f.createdAt, f.sessionUpdated = lenientSQL(created), lenientSQL(updated)
 		if !validID(f.id) {
 			r.skipped++ // '', a path, a megabyte: no session page could open it
 			continue
@@ -64,7 +65,7 @@ func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) 
 		f.createdAt = believed(f.createdAt, r.notAfter)
 		f.updatedAt = believed(f.sessionUpdated, r.notAfter)
 		r.mark = max(r.mark, f.updatedAt)
-		out[f.id] = sessionRow{f: f, archived: archived.Valid && archived.Int64 > 0}
+		out[f.id] = sessionRow{f: f, archived: lenientSQL(archived) > 0}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read sessions: %w", err)
@@ -78,7 +79,7 @@ func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) 
 func (r *dbReader) messages(ctx context.Context, in map[string]*facts, ids []string) (map[string][]string, error) {
 	m := r.sc.message
 	updated := col(m, "time_updated", "0")
-	query := "SELECT session_id, id, data, COALESCE(" + updated + ", 0) FROM message"
+	query := "SELECT session_id, id, data, " + updated + " FROM message"
 	if ids != nil {
 		query += " WHERE session_id IN (" + placeholders(len(ids)) + ")"
 	}
@@ -93,13 +94,13 @@ func (r *dbReader) messages(ctx context.Context, in map[string]*facts, ids []str
 		var (
 			sid, id string
 			data    []byte
-			upd     int64
+			updated any // read leniently (lenientSQL)
 		)
-		if err := rows.Scan(&sid, &id, &data, &upd); err != nil {
+		if err := rows.Scan(&sid, &id, &data, &updated); err != nil {
 			r.skipped++
 			continue
 		}
-		upd = written.Believed(upd, r.notAfter)
+		upd := written.Believed(lenientSQL(updated), r.notAfter)
 		r.mark = max(r.mark, upd)
 		f := in[sid]
 		if f == nil {

@@ -100,19 +100,39 @@ type lenient int64
 
 func (n *lenient) UnmarshalJSON(b []byte) error {
 	var f float64
-	if json.Unmarshal(b, &f) != nil || f != f { // not a number (or NaN)
-		*n = 0
+	if json.Unmarshal(b, &f) != nil {
+		*n = 0 // not a number
 		return nil
 	}
-	switch {
-	case f >= 9.2e18:
-		*n = math.MaxInt64
-	case f <= -9.2e18:
-		*n = math.MinInt64
-	default:
-		*n = lenient(f)
-	}
+	*n = lenient(intOf(f))
 	return nil
+}
+
+// intOf is f as an int64: cut toward zero, bounded, NaN as 0.
+func intOf(f float64) int64 {
+	switch {
+	case f != f:
+		return 0
+	case f >= 9.2e18:
+		return math.MaxInt64
+	case f <= -9.2e18:
+		return math.MinInt64
+	}
+	return int64(f)
+}
+
+// lenientSQL is a time or count of a row, by the rule of lenient: an
+// INTEGER is itself, a REAL what intOf makes of it, and anything else
+// (TEXT, BLOB, NULL) none. A session row whose time_created was REAL or
+// TEXT failed its scan and the session was skipped whole.
+func lenientSQL(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		return intOf(x)
+	}
+	return 0
 }
 
 // lenientFloat is a message's cost: a value that is no number is none

@@ -1,0 +1,60 @@
+package opencode
+
+import (
+	"database/sql"
+	"maps"
+	"slices"
+	"testing"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// TestSessionTimesReadLeniently: a session row whose time_created or
+// time_updated is REAL or TEXT is listed, its times read as a message's
+// are (a REAL cut to its whole milliseconds, a TEXT as none); such a row
+// was skipped whole. A message row whose time_updated is REAL counts as
+// well.
+func TestSessionTimesReadLeniently(t *testing.T) {
+	base := fxSession{Dir: "/home/dev/shop", Title: "Odd", Version: "1.2.3", Created: at(-700), Updated: at(130)}
+	msgs := func(sid string) []fxMessage {
+		return []fxMessage{
+			{ID: "msg_" + sid + "1", Role: "user", Created: at(100), Parts: []fxPart{{ID: "prt_" + sid + "1", Type: "text", Text: "go", Created: at(100)}}},
+			{ID: "msg_" + sid + "2", Role: "assistant", Created: at(110), Completed: at(120), Input: 10, Cost: 0.5, Model: "m", Finish: "stop"},
+		}
+	}
+	var sessions []fxSession
+	for _, id := range []string{"ses_real", "ses_text", "ses_mreal"} {
+		s := base
+		s.ID, s.Messages = id, msgs(id[4:])
+		sessions = append(sessions, s)
+	}
+	src := dbWith(t, func(db *sql.DB) {
+		execSQL(t, db, `UPDATE session SET time_created = ?, time_updated = ? WHERE id = 'ses_real'`, float64(at(-700))+0.5, float64(at(130))+0.25)
+		execSQL(t, db, `UPDATE session SET time_created = 'yesterday', time_updated = 'now' WHERE id = 'ses_text'`)
+		execSQL(t, db, `UPDATE message SET time_updated = ? WHERE session_id = 'ses_mreal'`, float64(at(125))+0.5)
+	}, sessions...)
+	list := scan(t, src)
+	byID := map[string]shared.Session{}
+	for _, s := range list {
+		byID[s.ID] = s
+	}
+	for _, id := range []string{"ses_real", "ses_text", "ses_mreal"} {
+		s, ok := byID[id]
+		if !ok {
+			t.Errorf("%s not listed; sessions %v", id, slices.Sorted(maps.Keys(byID)))
+			continue
+		}
+		if s.MessageCount != 2 || s.CostUSD != 0.5 {
+			t.Errorf("%s: %d messages, $%v; want 2 and $0.5", id, s.MessageCount, s.CostUSD)
+		}
+	}
+	if s := byID["ses_real"]; s.CreatedAt != at(-700) {
+		t.Errorf("ses_real created at %d, want %d (its REAL time cut to the millisecond)", s.CreatedAt, at(-700))
+	}
+	if s := byID["ses_text"]; s.CreatedAt != 0 || s.UpdatedAt != at(120) {
+		t.Errorf("ses_text created %d, updated %d; want none and its last message's %d", s.CreatedAt, s.UpdatedAt, at(120))
+	}
+	if sk := src.Status().Skipped; sk != 0 {
+		t.Errorf("%d skipped, want none", sk)
+	}
+}
