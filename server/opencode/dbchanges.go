@@ -124,7 +124,7 @@ func (r *dbReader) changedSince(ctx context.Context, since int64, marks map[stri
 }
 
 // collect runs a (session_id, MAX(time_updated), COUNT(*)) query, raising
-// the read mark and counting rows it cannot scan.
+// the read mark.
 func (r *dbReader) collect(ctx context.Context, query string, args []any, each func(string, rowStats)) error {
 	rows, err := r.tx.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -133,17 +133,20 @@ func (r *dbReader) collect(ctx context.Context, query string, args []any, each f
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			sid     string
+			sid     sql.NullString
 			updated any // MAX over a column of any type: read leniently (lenientSQL)
 			n       int64
 		)
 		if err := rows.Scan(&sid, &updated, &n); err != nil {
-			r.skipped++
-			continue
+			return fmt.Errorf("read session rows: %w", err) // no row: a sum of them
 		}
 		upd := lenientSQL(updated)
 		r.mark = max(r.mark, written.Believed(upd, r.notAfter))
-		each(sid, rowStats{updated: upd, count: n})
+		if sid.Valid {
+			// The rows of no session (NULL) name nothing to read again,
+			// and they are counted nowhere: messages passes them over.
+			each(sid.String, rowStats{updated: upd, count: n})
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read session rows: %w", err)

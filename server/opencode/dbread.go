@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,10 +15,13 @@ import (
 // dbReader reads sessions in one read transaction, so the session,
 // message and part rows it sees belong to the same commit.
 type dbReader struct {
-	tx      *sql.Tx
-	sc      schema
-	mark    int64 // the newest time_updated seen, over every table (believed)
-	skipped int   // malformed rows
+	tx   *sql.Tx
+	sc   schema
+	mark int64 // the newest time_updated seen, over every table (believed)
+	// badSessions counts the session rows passed over; a session's bad
+	// messages and parts count in its facts (skips.go).
+	badSessions int
+	skips       *skipLog
 	// notAfter is the latest time the read believes (written.Believed): no row
 	// can have been written after it.
 	notAfter int64
@@ -47,18 +51,19 @@ func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) 
 	for rows.Next() {
 		var (
 			f                          facts
-			version                    sql.NullString
-			parent                     sql.NullString
+			id, version, parent        sql.NullString
 			created, updated, archived any // read leniently (lenientSQL)
 		)
-		if err := rows.Scan(&f.id, &f.projectPath, &f.title, &version, &parent,
+		if err := rows.Scan(&id, &f.projectPath, &f.title, &version, &parent,
 			&created, &updated, &archived); err != nil {
-			r.skipped++ // a value of the wrong type in one row
+			r.skips.skip(&r.badSessions, "session row", id.String, err) // a value of the wrong type in one row
 			continue
 		}
+		f.id = id.String
 		f.createdAt, f.sessionUpdated = lenientSQL(created), lenientSQL(updated)
 		if !validID(f.id) {
-			r.skipped++ // '', a path, a megabyte: no session page could open it
+			// '', a path, a megabyte: no session page could open it
+			r.skips.skip(&r.badSessions, "session row", f.id, nil)
 			continue
 		}
 		f.version, f.parentID = version.String, parent.String
@@ -92,32 +97,36 @@ func (r *dbReader) messages(ctx context.Context, in map[string]*facts, ids []str
 	users := map[string][]string{}
 	for rows.Next() {
 		var (
-			sid, id string
+			sid, id sql.NullString
 			data    []byte
 			updated any // read leniently (lenientSQL)
 		)
-		if err := rows.Scan(&sid, &id, &data, &updated); err != nil {
-			r.skipped++
-			continue
-		}
+		scanErr := rows.Scan(&sid, &id, &data, &updated)
 		upd := written.Believed(lenientSQL(updated), r.notAfter)
 		r.mark = max(r.mark, upd)
-		f := in[sid]
+		f := in[sid.String]
 		if f == nil {
-			continue // archived, or an orphan
+			continue // archived, or an orphan (no session_id among them)
 		}
 		f.rows[0].count++
 		f.rows[0].updated = max(f.rows[0].updated, upd)
 		var info messageInfo
-		if err := json.Unmarshal(data, &info); err != nil {
-			r.skipped++
+		err := scanErr
+		if err == nil && !id.Valid {
+			err = errNoID
+		}
+		if err == nil {
+			err = json.Unmarshal(data, &info)
+		}
+		if err != nil {
+			r.skips.skip(&f.skipped, "message row", id.String, err)
 			continue
 		}
-		info.ID = id // the row's, which the data need not repeat
+		info.ID = id.String // the row's, which the data need not repeat
 		f.add(&info, r.notAfter)
 		f.updatedAt = max(f.updatedAt, upd)
 		if info.Role == "user" {
-			users[sid] = append(users[sid], id)
+			users[sid.String] = append(users[sid.String], id.String)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -178,7 +187,7 @@ func (r *dbReader) firstPrompts(ctx context.Context, in map[string]*facts, users
 			continue
 		}
 		for _, mid := range msgs {
-			text, err := r.firstText(ctx, stmt, mid)
+			text, err := r.firstText(ctx, stmt, f, mid)
 			if err != nil {
 				return err
 			}
@@ -191,7 +200,7 @@ func (r *dbReader) firstPrompts(ctx context.Context, in map[string]*facts, users
 	return nil
 }
 
-func (r *dbReader) firstText(ctx context.Context, stmt *sql.Stmt, messageID string) (string, error) {
+func (r *dbReader) firstText(ctx context.Context, stmt *sql.Stmt, f *facts, messageID string) (string, error) {
 	rows, err := stmt.QueryContext(ctx, messageID)
 	if err != nil {
 		return "", fmt.Errorf("read prompt of %s: %w", messageID, err)
@@ -203,7 +212,7 @@ func (r *dbReader) firstText(ctx context.Context, stmt *sql.Stmt, messageID stri
 			synthetic, ignored any
 		)
 		if err := rows.Scan(&text, &synthetic, &ignored); err != nil {
-			r.skipped++
+			r.skips.skip(&f.skipped, "part row of message", messageID, err)
 			continue
 		}
 		if truthy(synthetic) || truthy(ignored) {
@@ -250,6 +259,9 @@ func anys(ids []string) []any {
 	}
 	return out
 }
+
+// errNoID is a message row whose id is NULL: nothing could name it.
+var errNoID = errors.New("no id")
 
 // promptChars is how much of a first prompt's text is read: what
 // cutPrompt keeps, and room for the white space inside it it trims.

@@ -95,8 +95,7 @@ func (s *Source) readTx(ctx context.Context, full bool, affected map[string]bool
 	if s.dbMark == 0 || !s.sc.message["time_updated"] {
 		full = true // nothing read yet, or no way to tell new rows from old
 	}
-	r := &dbReader{tx: tx, sc: *s.sc, notAfter: written.NotAfter(s.now())}
-	defer func() { s.skipped += r.skipped }()
+	r := &dbReader{tx: tx, sc: *s.sc, notAfter: written.NotAfter(s.now()), skips: &s.skips}
 	rows, err := r.sessions(ctx)
 	if err != nil {
 		return err
@@ -171,6 +170,7 @@ func (s *Source) readTx(ctx context.Context, full bool, affected map[string]bool
 		s.dbFacts[id] = f
 	}
 	s.rowMarks = marks
+	s.badSessions = r.badSessions // the table was read whole: its count now
 	if full {
 		s.dbMark = r.mark
 	} else {
@@ -186,6 +186,7 @@ func (s *Source) dropDB(affected map[string]bool) {
 	}
 	clear(s.dbFacts)
 	s.dbMark = 0
+	s.badSessions = 0
 }
 
 func (s *Source) closeDB() error {

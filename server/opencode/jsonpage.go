@@ -32,7 +32,9 @@ type partFile struct {
 // page reads one page of a session shown from the legacy JSON tree, with
 // the same meaning as Messages: message ids are file names, and only the
 // page's messages and parts are read. sid is a session the tree listed.
-func (t *jsonTree) page(sid string, q MessagePage, skipped *int) ([]Message, bool) {
+// The files it passes over are logged, not counted: a page is a view,
+// and Status counts what the list passes over.
+func (t *jsonTree) page(sid string, q MessagePage) ([]Message, bool) {
 	if !validID(sid) {
 		return nil, false
 	}
@@ -61,8 +63,9 @@ func (t *jsonTree) page(sid string, q MessagePage, skipped *int) ([]Message, boo
 	for _, id := range ids[from:to] {
 		m := Message{ID: id}
 		var info messageInfo
-		if err := t.readJSON(filepath.Join(t.dir, "message", sid, id+".json"), &info); err != nil {
-			*skipped++
+		p := filepath.Join(t.dir, "message", sid, id+".json")
+		if err := t.readJSON(p, &info); err != nil {
+			t.skips.note("message file", t.rel(p), err)
 		} else {
 			m.Role, m.Created, m.Model = info.Role, int64(info.Time.Created), info.ModelID
 			if m.Model == "" {
@@ -72,14 +75,14 @@ func (t *jsonTree) page(sid string, q MessagePage, skipped *int) ([]Message, boo
 				m.Error = errorText(info.Error)
 			}
 		}
-		m.Parts = t.parts(id, skipped)
+		m.Parts = t.parts(id)
 		out = append(out, m)
 	}
 	return out, more
 }
 
 // parts reads a message's parts, cutting long fields as SQLite does.
-func (t *jsonTree) parts(messageID string, skipped *int) []Part {
+func (t *jsonTree) parts(messageID string) []Part {
 	if !validID(messageID) {
 		return nil
 	}
@@ -89,7 +92,7 @@ func (t *jsonTree) parts(messageID string, skipped *int) []Part {
 	for _, f := range files {
 		var pf partFile
 		if err := t.readJSON(f, &pf); err != nil {
-			*skipped++
+			t.skips.note("part file", t.rel(f), err)
 			continue
 		}
 		p := Part{ID: strings.TrimSuffix(filepath.Base(f), ".json"), MessageID: messageID, Type: pf.Type, Synthetic: pf.Synthetic,

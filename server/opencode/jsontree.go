@@ -37,6 +37,10 @@ type jsonTree struct {
 	facts      map[string]*facts   // sessions read in full
 	msgSession map[string]string   // message id → session id, to route part hints
 	now        func() time.Time    // for the times it believes (believed)
+	// bad are the session files passed over at their last read (a
+	// session's bad message and part files count in its facts).
+	bad   map[string]bool
+	skips *skipLog
 }
 
 // jsonHead is one session file.
@@ -68,10 +72,12 @@ type partInfo struct {
 	Ignored   bool   `json:"ignored"`
 }
 
-func newJSONTree(dir string, now func() time.Time) jsonTree {
+func newJSONTree(dir string, now func() time.Time, skips *skipLog) jsonTree {
 	return jsonTree{
 		dir:        dir,
 		now:        now,
+		skips:      skips,
+		bad:        map[string]bool{},
 		heads:      map[string]jsonHead{},
 		byPath:     map[string]string{},
 		facts:      map[string]*facts{},
@@ -81,22 +87,27 @@ func newJSONTree(dir string, now func() time.Time) jsonTree {
 
 // rescan re-reads every session file and returns the ids that appeared,
 // changed or went away.
-func (t *jsonTree) rescan(skipped *int) map[string]bool {
+func (t *jsonTree) rescan() map[string]bool {
 	t.reopen()
 	files := t.glob("session", "*", "*.json")
 	affected := map[string]bool{}
 	seen := map[string]bool{}
 	for _, p := range files {
 		seen[p] = true
-		for id := range t.sessionFile(p, skipped) {
+		for id := range t.sessionFile(p) {
 			affected[id] = true
 		}
 	}
 	for p := range t.byPath {
 		if !seen[p] {
-			for id := range t.sessionFile(p, skipped) {
+			for id := range t.sessionFile(p) {
 				affected[id] = true
 			}
+		}
+	}
+	for p := range t.bad {
+		if !seen[p] {
+			delete(t.bad, p) // gone: passed over no more
 		}
 	}
 	return affected
@@ -104,7 +115,7 @@ func (t *jsonTree) rescan(skipped *int) map[string]bool {
 
 // sessionFile re-reads one session file (gone, archived or unreadable
 // means the session is gone) and returns the ids it affects.
-func (t *jsonTree) sessionFile(path string, skipped *int) map[string]bool {
+func (t *jsonTree) sessionFile(path string) map[string]bool {
 	affected := map[string]bool{}
 	if old, ok := t.byPath[path]; ok {
 		affected[old] = true
@@ -116,11 +127,13 @@ func (t *jsonTree) sessionFile(path string, skipped *int) map[string]bool {
 	}
 	var info sessionInfo
 	err := t.readJSON(path, &info)
+	delete(t.bad, path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return affected
 	case err != nil || !validID(info.ID):
-		*skipped++ // unreadable, or an id that is not one (../.., *)
+		t.bad[path] = true // unreadable, or an id that is not one (../.., *)
+		t.skips.note("session file", t.rel(path), err)
 		return affected
 	case info.Time.Archived > 0:
 		return affected
@@ -142,11 +155,11 @@ func (t *jsonTree) sessionFile(path string, skipped *int) map[string]bool {
 }
 
 // load reads in full every session that want selects.
-func (t *jsonTree) load(want func(id string) bool, skipped *int) {
+func (t *jsonTree) load(want func(id string) bool) {
 	for id, h := range t.heads {
 		if want(id) {
 			f := h.base
-			t.readMessages(&f, skipped)
+			t.readMessages(&f)
 			t.facts[id] = &f
 		}
 	}
@@ -154,14 +167,14 @@ func (t *jsonTree) load(want func(id string) bool, skipped *int) {
 
 // readMessages adds the session's messages (storage/message/<id>/) and
 // its first prompt (from storage/part/<message>/) to f.
-func (t *jsonTree) readMessages(f *facts, skipped *int) {
+func (t *jsonTree) readMessages(f *facts) {
 	files := t.glob("message", f.id, "*.json") // f.id was checked by sessionFile
 	msgs := make([]messageInfo, 0, len(files))
 	for _, p := range files {
 		var m messageInfo
 		if err := t.readJSON(p, &m); err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
-				*skipped++
+				t.skips.skip(&f.skipped, "message file", t.rel(p), err)
 			}
 			continue
 		}
@@ -169,7 +182,7 @@ func (t *jsonTree) readMessages(f *facts, skipped *int) {
 			m.ID = strings.TrimSuffix(filepath.Base(p), ".json")
 		}
 		if !validID(m.ID) {
-			*skipped++ // it would name the folder of its parts
+			t.skips.skip(&f.skipped, "message file", t.rel(p), nil) // its id would name the folder of its parts
 			continue
 		}
 		msgs = append(msgs, m)
@@ -183,12 +196,12 @@ func (t *jsonTree) readMessages(f *facts, skipped *int) {
 		f.add(m, notAfter)
 		t.msgSession[m.ID] = f.id
 		if m.Role == "user" && f.firstPrompt == "" {
-			f.firstPrompt = t.firstText(m.ID, skipped)
+			f.firstPrompt = t.firstText(m.ID, &f.skipped)
 		}
 	}
 	f.question = ""
 	if f.asks() {
-		f.question = t.lastText(f.last.id, skipped)
+		f.question = t.lastText(f.last.id, &f.skipped)
 	}
 }
 
@@ -201,7 +214,7 @@ func (t *jsonTree) firstText(messageID string, skipped *int) string {
 		var part partInfo
 		if err := t.readJSON(p, &part); err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
-				*skipped++
+				t.skips.skip(skipped, "part file", t.rel(p), err)
 			}
 			continue
 		}
@@ -226,6 +239,14 @@ func (t *jsonTree) sessionOfPart(messageID, path string) string {
 		return ""
 	}
 	return part.SessionID
+}
+
+// rel is path as the log names it: inside the tree.
+func (t *jsonTree) rel(path string) string {
+	if r, err := filepath.Rel(t.dir, path); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return path
 }
 
 // reopen opens the tree's root afresh: the folder may have appeared,

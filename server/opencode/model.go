@@ -46,6 +46,8 @@ type facts struct {
 
 	question string // the newest message's last text line when it is a finished answer (question.go)
 
+	skipped int // its messages and parts passed over at its last read (skips.go); not shown in the list
+
 	spent *spendLog // the same spend by slot and model, for the usage buckets; nil until a message spends
 	// models are the models that answered, in the order first seen, for
 	// the session page's header; not part of what the list shows.

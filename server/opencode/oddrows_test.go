@@ -1,10 +1,17 @@
 package opencode
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
+	"log/slog"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -56,5 +63,65 @@ func TestSessionTimesReadLeniently(t *testing.T) {
 	}
 	if sk := src.Status().Skipped; sk != 0 {
 		t.Errorf("%d skipped, want none", sk)
+	}
+}
+
+// TestSkippedCountsWhatIsPassedOverNow: Status.Skipped says how many
+// rows and files are passed over now, and each is logged once. It grew
+// at every write (each update read the session table again and counted
+// its bad row again), and no log line named a row.
+func TestSkippedCountsWhatIsPassedOverNow(t *testing.T) {
+	dir := t.TempDir()
+	db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
+	execSQL(t, db, schemaV12)
+	good := fxSession{ID: "ses_good", Dir: "/home/dev/shop", Title: "Good", Version: "1.2.3", Created: at(-700), Updated: at(130),
+		Messages: []fxMessage{{ID: "msg_g1", Role: "user", Created: at(100), Parts: []fxPart{{ID: "prt_g1", Type: "text", Text: "go", Created: at(100)}}}}}
+	insertSession(t, db, good)
+	bad := good
+	bad.ID, bad.Messages = "../bad-session", nil
+	insertSession(t, db, bad)
+	execSQL(t, db, `INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES ('msg_badjson', 'ses_good', ?, ?, 'not json')`, at(101), at(101))
+	storage := filepath.Join(dir, "storage")
+	writeFile(t, filepath.Join(storage, "session", "4b825dc6", "ses_badfile.json"), "{not json")
+
+	var logs strings.Builder
+	src := New(Options{DataDir: dir, Now: func() time.Time { return testNow }, busyTimeout: 100 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	defer src.Close()
+	scan(t, src)
+	const want = 3 // the session row, the message row, the session file
+	if sk := src.Status().Skipped; sk != want {
+		t.Fatalf("after the scan %d skipped, want %d", sk, want)
+	}
+	for i := range 3 {
+		insertMessage(t, db, good.ID, fxMessage{ID: fmt.Sprintf("msg_g%d", i+2), Role: "user", Created: at(int64(200 + i))})
+		if _, _, err := src.Update(context.Background(), []string{filepath.Join(dir, "opencode.db-wal"), filepath.Join(storage, "session")}); err != nil {
+			t.Fatal(err)
+		}
+		if sk := src.Status().Skipped; sk != want {
+			t.Fatalf("after update %d: %d skipped, want still %d", i+1, sk, want)
+		}
+	}
+	for _, name := range []string{`\"../bad-session\"`, `\"msg_badjson\"`, `session/4b825dc6/ses_badfile.json`} {
+		n := 0
+		for line := range strings.Lines(logs.String()) {
+			if strings.Contains(line, name) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s logged %d times, want once\n%s", name, n, logs.String())
+		}
+	}
+
+	// Mended, they are passed over no more.
+	execSQL(t, db, `DELETE FROM session WHERE id = '../bad-session'`)
+	execSQL(t, db, `DELETE FROM message WHERE id = 'msg_badjson'`)
+	os.Remove(filepath.Join(storage, "session", "4b825dc6", "ses_badfile.json"))
+	if _, _, err := src.Update(context.Background(), []string{filepath.Join(dir, "opencode.db-wal"), filepath.Join(storage, "session")}); err != nil {
+		t.Fatal(err)
+	}
+	if sk := src.Status().Skipped; sk != 0 {
+		t.Errorf("mended: %d skipped, want none", sk)
 	}
 }

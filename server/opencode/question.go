@@ -66,7 +66,7 @@ func (t *jsonTree) lastText(messageID string, skipped *int) string {
 		var part partInfo
 		if err := t.readJSON(p, &part); err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
-				*skipped++
+				t.skips.skip(skipped, "part file", t.rel(p), err)
 			}
 			continue
 		}

@@ -100,8 +100,11 @@ type Source struct {
 	// from rewrites and to know what to report removed.
 	emitted map[string]facts
 	// due is when each session's status can next change (aging.go).
-	due     map[string]time.Time
-	skipped int
+	due map[string]time.Time
+	// skips logs the rows and files passed over (skips.go); badSessions
+	// counts the session rows the last database read passed over.
+	skips       skipLog
+	badSessions int
 
 	stMu sync.Mutex
 	st   Status
@@ -146,7 +149,8 @@ func New(opts Options) *Source {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.log = s.log.With("source", "opencode")
-	s.json = newJSONTree(s.storageDir, s.now)
+	s.skips.log = s.log
+	s.json = newJSONTree(s.storageDir, s.now, &s.skips)
 	s.st = Status{DataDir: opts.DataDir, DBPath: opts.DBPath, Roots: []string{opts.DataDir}}
 	return s
 }
@@ -160,9 +164,8 @@ func (s *Source) Kind() shared.Source { return shared.SourceOpenCode }
 func (s *Source) Scan(ctx context.Context) ([]shared.Session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.skipped = 0
 	s.readDB(ctx, true)
-	s.json.rescan(&s.skipped)
+	s.json.rescan()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -197,12 +200,12 @@ func (s *Source) Update(ctx context.Context, paths []string) ([]shared.Session, 
 		}
 	}
 	if h.jsonAll {
-		for id := range s.json.rescan(&s.skipped) {
+		for id := range s.json.rescan() {
 			affected[id] = true
 		}
 	}
 	for _, p := range h.sessionFiles {
-		for id := range s.json.sessionFile(p, &s.skipped) {
+		for id := range s.json.sessionFile(p) {
 			affected[id] = true
 		}
 	}
@@ -275,7 +278,7 @@ func (s *Source) lookup(id string) *facts {
 func (s *Source) loadFallbacks(ids map[string]bool) {
 	s.json.load(func(id string) bool {
 		return s.dbFacts[id] == nil && (ids == nil || ids[id] || s.json.facts[id] == nil)
-	}, &s.skipped)
+	})
 }
 
 // diff reports the affected sessions whose visible state differs from

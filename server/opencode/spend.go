@@ -49,9 +49,11 @@ func (l *spendLog) add(at int64, model string, t shared.Tokens, nano int64) {
 }
 
 // same reports whether f and g show the same session; the spend log is
-// left out (a fresh read makes a fresh log of the same messages).
+// left out (a fresh read makes a fresh log of the same messages), and so
+// is the count of rows passed over, which the list does not show.
 func (f facts) same(g facts) bool {
 	f.spent, g.spent, f.models, g.models = nil, nil, nil, nil
+	f.skipped, g.skipped = 0, 0
 	return f == g
 }
 

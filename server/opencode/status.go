@@ -19,8 +19,10 @@ type Status struct {
 	// those shown from the legacy tree only (not in SQLite).
 	SessionsFromDB   int `json:"sessionsFromDb"`
 	SessionsFromJSON int `json:"sessionsFromJson"`
-	// Skipped counts malformed rows and files passed over since the last
-	// full scan (one that is read again counts again).
+	// Skipped counts the rows and files passed over now (skips.go): the
+	// session table's bad rows at its last read, the shown sessions' bad
+	// messages and parts at their last reads, and the legacy tree's bad
+	// session files. A row read again is not counted again.
 	Skipped int `json:"skipped"`
 }
 
@@ -65,15 +67,20 @@ func (s *Source) setState(state string, err error) {
 // noteCounts refreshes the counters of Status.
 func (s *Source) noteCounts() {
 	jsonOnly := 0
-	for id := range s.json.facts {
+	skipped := s.badSessions + len(s.json.bad)
+	for _, f := range s.dbFacts {
+		skipped += f.skipped
+	}
+	for id, f := range s.json.facts {
 		if s.dbFacts[id] == nil {
 			jsonOnly++
+			skipped += f.skipped
 		}
 	}
 	s.stMu.Lock()
 	s.st.SessionsFromDB = len(s.dbFacts)
 	s.st.SessionsFromJSON = jsonOnly
-	s.st.Skipped = s.skipped
+	s.st.Skipped = skipped
 	s.stMu.Unlock()
 }
 

@@ -82,7 +82,7 @@ func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) (_ []M
 	defer s.mu.Unlock()
 	if s.db == nil || s.sc == nil || s.dbFacts[sid] == nil {
 		if _, ok := s.json.heads[sid]; ok {
-			msgs, more := s.json.page(sid, q, &s.skipped)
+			msgs, more := s.json.page(sid, q)
 			return msgs, more, nil
 		}
 		return nil, false, ErrNotInDB
