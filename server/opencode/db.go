@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 )
 
@@ -99,6 +100,13 @@ type schema struct {
 	session map[string]bool
 	message map[string]bool // nil: no usable message table
 	part    map[string]bool // nil: no usable part table
+	// messageUnique: a key or a unique index makes each (session, id)
+	// of the message table one row. Without one (a table made without
+	// its primary key) an id can be there twice, and is read once.
+	messageUnique bool
+	// messageRowid: the message table has rowids, to tell which of two
+	// rows of one id came later when their times are equal.
+	messageRowid bool
 }
 
 // Columns without which a table cannot be read at all.
@@ -143,7 +151,53 @@ func readSchema(ctx context.Context, q querier) (schema, error) {
 			break
 		}
 	}
+	sc.messageUnique, sc.messageRowid = messageKeys(ctx, q)
 	return sc, nil
+}
+
+// messageKeys reports whether the message table holds each (session_id,
+// id) once at most (a primary key or a unique index on id, or on id and
+// session_id), and whether it has rowids. A question SQLite cannot
+// answer is a no: reading each id once costs a sort, counting one twice
+// a wrong cost.
+func messageKeys(ctx context.Context, q querier) (unique, rowid bool) {
+	// A key's columns must include id and may include session_id: then
+	// no (session_id, id) can be there twice.
+	keyed := func(cols []string) bool {
+		return slices.Contains(cols, "id") && !slices.ContainsFunc(cols, func(c string) bool { return c != "id" && c != "session_id" })
+	}
+	names := func(query string, args ...any) []string {
+		rows, err := q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return nil
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			if rows.Scan(&s) != nil {
+				return nil
+			}
+			out = append(out, s)
+		}
+		if rows.Err() != nil {
+			return nil
+		}
+		return out
+	}
+	var wr int64
+	if q.QueryRowContext(ctx, "SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = 'message'").Scan(&wr) == nil {
+		rowid = wr == 0
+	}
+	if keyed(names("SELECT name FROM pragma_table_info('message') WHERE pk > 0")) {
+		return true, rowid
+	}
+	for _, index := range names(`SELECT name FROM pragma_index_list('message') WHERE "unique" AND NOT partial`) {
+		if keyed(names("SELECT name FROM pragma_index_info(?)", index)) {
+			return true, rowid
+		}
+	}
+	return false, rowid
 }
 
 // querier is what both *sql.DB and *sql.Tx offer.

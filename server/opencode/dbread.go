@@ -84,11 +84,25 @@ func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) 
 func (r *dbReader) messages(ctx context.Context, in map[string]*facts, ids []string) (map[string][]string, error) {
 	m := r.sc.message
 	updated := col(m, "time_updated", "0")
-	query := "SELECT session_id, id, data, " + updated + " FROM message"
+	where := ""
 	if ids != nil {
-		query += " WHERE session_id IN (" + placeholders(len(ids)) + ")"
+		where = " WHERE session_id IN (" + placeholders(len(ids)) + ")"
 	}
-	query += " ORDER BY session_id, " + col(m, "time_created", "NULL") + ", id"
+	// n is how many rows the message has: all of them count in the
+	// session's row stats, which collect compares with COUNT(*).
+	query := "SELECT session_id, id, data, " + updated + ", 1 FROM message" + where +
+		" ORDER BY session_id, " + col(m, "time_created", "NULL") + ", id"
+	if !r.sc.messageUnique {
+		// A message id twice in one session (no key stopped a rewrite
+		// from adding a row): the later row wins, the one written last,
+		// then the one inserted last. Counted twice, its cost and tokens
+		// were.
+		query = "SELECT session_id, id, data, upd, n FROM (SELECT session_id, id, data, " + updated + " AS upd, " +
+			col(m, "time_created", "NULL") + " AS created, " +
+			"ROW_NUMBER() OVER (PARTITION BY session_id, id ORDER BY " + laterRow(r.sc) + ") AS nth, " +
+			"COUNT(*) OVER (PARTITION BY session_id, id) AS n FROM message" + where + ") " +
+			"WHERE nth = 1 ORDER BY session_id, created, id"
+	}
 	rows, err := r.tx.QueryContext(ctx, query, anys(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("read messages: %w", err)
@@ -100,15 +114,17 @@ func (r *dbReader) messages(ctx context.Context, in map[string]*facts, ids []str
 			sid, id sql.NullString
 			data    []byte
 			updated any // read leniently (lenientSQL)
+			n       int64
 		)
-		scanErr := rows.Scan(&sid, &id, &data, &updated)
+		scanErr := rows.Scan(&sid, &id, &data, &updated, &n)
+		n = max(n, 1)
 		upd := written.Believed(lenientSQL(updated), r.notAfter)
 		r.mark = max(r.mark, upd)
 		f := in[sid.String]
 		if f == nil {
 			continue // archived, or an orphan (no session_id among them)
 		}
-		f.rows[0].count++
+		f.rows[0].count += n
 		f.rows[0].updated = max(f.rows[0].updated, upd)
 		var info messageInfo
 		err := scanErr
@@ -258,6 +274,16 @@ func anys(ids []string) []any {
 		out[i] = id
 	}
 	return out
+}
+
+// laterRow orders the rows of one message id, the later first: the one
+// written last, then the one inserted last.
+func laterRow(sc schema) string {
+	later := col(sc.message, "time_updated", "0") + " DESC"
+	if sc.messageRowid {
+		later += ", rowid DESC"
+	}
+	return later
 }
 
 // errNoID is a message row whose id is NULL: nothing could name it.

@@ -125,3 +125,72 @@ func TestSkippedCountsWhatIsPassedOverNow(t *testing.T) {
 		t.Errorf("mended: %d skipped, want none", sk)
 	}
 }
+
+// TestDuplicateMessageCountedOnce: in a message table made without its
+// primary key, a rewrite of a message adds a row of the same id; the
+// message counts once, as its later row says, in a scan and in an
+// update alike. Its cost and tokens counted twice.
+func TestDuplicateMessageCountedOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name, table string
+		tie         bool // both rows written at the same time: the one inserted last wins
+	}{
+		{"no key", "CREATE TABLE message (id text, ", true},
+		{"without rowid, keyed on session, time written and id", "CREATE TABLE message (id text NOT NULL, ", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			schema := strings.Replace(schemaV12, "CREATE TABLE message (id text PRIMARY KEY, ", tc.table, 1)
+			if strings.HasPrefix(tc.name, "without rowid") {
+				schema = strings.Replace(schema, "data text NOT NULL);\nCREATE INDEX message_session",
+					"data text NOT NULL, PRIMARY KEY (session_id, time_updated, id)) WITHOUT ROWID;\nCREATE INDEX message_session", 1)
+			}
+			if schema == schemaV12 {
+				t.Fatal("the schema was not changed")
+			}
+			dir := t.TempDir()
+			db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
+			execSQL(t, db, schema)
+			streaming := fxMessage{ID: "msg_d2", Role: "assistant", Created: at(110), Input: 100, Cost: 0.25, Model: "m"}
+			if tc.tie {
+				streaming.Updated = at(120)
+			}
+			s := fxSession{ID: "ses_dup", Dir: "/home/dev/shop", Title: "Dup", Version: "1.2.3", Created: at(-700), Updated: at(130),
+				Messages: []fxMessage{
+					{ID: "msg_d1", Role: "user", Created: at(100), Parts: []fxPart{{ID: "prt_d1", Type: "text", Text: "go", Created: at(100)}}},
+					streaming,
+				}}
+			insertSession(t, db, s)
+			done := streaming
+			done.Completed, done.Input, done.Cost, done.Finish = at(120), 300, 0.5, "stop"
+			insertMessage(t, db, s.ID, done) // the rewrite, as a second row
+			src := newTestSource(dir)
+			defer src.Close()
+			check := func(when string, got []shared.Session) {
+				t.Helper()
+				if len(got) != 1 || got[0].MessageCount != 2 || got[0].CostUSD != 0.5 || got[0].Tokens.Input != 300 || got[0].Status != shared.StatusWaiting {
+					t.Fatalf("%s: sessions %+v; want one of 2 messages, $0.5, 300 input tokens, waiting (the later row's)", when, got)
+				}
+			}
+			check("scan", scan(t, src))
+			again := done
+			again.Updated, again.Input, again.Cost = at(130), 400, 0.75 // rewritten once more
+			insertMessage(t, db, s.ID, fxMessage{ID: "msg_d3", Role: "user", Created: at(125)})
+			insertMessage(t, db, s.ID, again)
+			changed, _ := update(t, src, filepath.Join(dir, "opencode.db-wal"))
+			if len(changed) != 1 || changed[0].MessageCount != 3 || changed[0].CostUSD != 0.75 || changed[0].Tokens.Input != 400 {
+				t.Fatalf("update: %+v; want one session of 3 messages, $0.75, 400 input tokens", changed)
+			}
+			page, _, err := src.Messages(context.Background(), s.ID, MessagePage{Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, m := range page {
+				ids = append(ids, m.ID)
+			}
+			if !slices.Equal(ids, []string{"msg_d1", "msg_d2", "msg_d3"}) {
+				t.Errorf("the session page's messages %v, want each once", ids)
+			}
+		})
+	}
+}

@@ -93,6 +93,11 @@ func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) (_ []M
 	}
 	defer tx.Rollback()
 	query, args := "SELECT id, data FROM message WHERE session_id = ?", []any{sid}
+	if !s.sc.messageUnique {
+		// An id twice (see dbReader.messages): the page shows its later row.
+		query = "SELECT id, data FROM (SELECT id, data, ROW_NUMBER() OVER (PARTITION BY id ORDER BY " + laterRow(*s.sc) +
+			") AS nth FROM message WHERE session_id = ?) WHERE nth = 1"
+	}
 	switch {
 	case q.After != "":
 		query += " AND id >= ? ORDER BY id LIMIT ?"
