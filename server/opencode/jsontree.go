@@ -1,6 +1,7 @@
 package opencode
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -63,13 +64,14 @@ type sessionInfo struct {
 	} `json:"time"`
 }
 
-// partInfo is the part of a message part that the first prompt needs.
+// partInfo is the part of a message part that the first prompt and the
+// question line need.
 type partInfo struct {
-	SessionID string `json:"sessionID"`
-	Type      string `json:"type"`
-	Text      string `json:"text"`
-	Synthetic bool   `json:"synthetic"`
-	Ignored   bool   `json:"ignored"`
+	SessionID string   `json:"sessionID"`
+	Type      string   `json:"type"`
+	Text      keptText `json:"text"`
+	Synthetic bool     `json:"synthetic"`
+	Ignored   bool     `json:"ignored"`
 }
 
 func newJSONTree(dir string, now func() time.Time, skips *skipLog) jsonTree {
@@ -218,8 +220,8 @@ func (t *jsonTree) firstText(messageID string, skipped *int) string {
 			}
 			continue
 		}
-		if part.Type == "text" && !part.Synthetic && !part.Ignored && strings.TrimSpace(part.Text) != "" {
-			return cutPrompt(part.Text)
+		if part.Type == "text" && !part.Synthetic && !part.Ignored && strings.TrimSpace(string(part.Text)) != "" {
+			return cutPrompt(string(part.Text))
 		}
 	}
 	return ""
@@ -305,10 +307,18 @@ func (t *jsonTree) readJSON(path string, v any) error {
 		return err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxJSONFile+1))
-	if err != nil {
+	// Read into a buffer of the file's size: io.ReadAll's doubling made
+	// a 12 MB file cost 24 MB. (bytes.Buffer grows when less than
+	// bytes.MinRead is free, hence the room after it.)
+	size := int64(0)
+	if fi, err := f.Stat(); err == nil {
+		size = min(max(fi.Size(), 0), maxJSONFile+1)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead+1))
+	if _, err := buf.ReadFrom(io.LimitReader(f, maxJSONFile+1)); err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
+	data := buf.Bytes()
 	if len(data) > maxJSONFile {
 		return fmt.Errorf("%s: larger than %d bytes", path, maxJSONFile)
 	}

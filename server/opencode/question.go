@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"vibecraft.sh/helm/shared"
@@ -32,10 +33,15 @@ func (r *dbReader) questions(ctx context.Context, in map[string]*facts) error {
 		return nil
 	}
 	order := col(r.sc.part, "id", "rowid")
-	stmt, err := r.tx.PrepareContext(ctx, "SELECT json_extract(data, '$.text') "+
+	// Only the start of the text leaves SQLite (questionChars, after the
+	// white space before it): a 30 MB answer came into Go whole, at every
+	// read of its session, for a line of 200 runes.
+	stmt, err := r.tx.PrepareContext(ctx, "SELECT substr(ltrim(json_extract(data, '$.text'), ' '||char(9,10,13)), 1, "+
+		strconv.Itoa(questionChars)+") "+
 		"FROM part WHERE message_id = ? AND json_valid(data) AND json_extract(data, '$.type') = 'text' "+
+		"AND json_type(data, '$.text') = 'text' "+
 		"AND NOT COALESCE(json_extract(data, '$.synthetic'), 0) AND NOT COALESCE(json_extract(data, '$.ignored'), 0) "+
-		"AND trim(COALESCE(json_extract(data, '$.text'), '')) != '' "+
+		"AND trim(json_extract(data, '$.text')) != '' "+
 		"ORDER BY "+order+" DESC LIMIT 1")
 	if err != nil {
 		return fmt.Errorf("read questions: %w", err)
@@ -57,6 +63,13 @@ func (r *dbReader) questions(ctx context.Context, in map[string]*facts) error {
 	return nil
 }
 
+// questionChars is how much of an answer's text its question line is
+// looked for in: QuestionLine passes over labels, tables and fenced
+// blocks to the first line that says something, which lies in the first
+// lines of an answer; one past this start shows what the start has (a
+// label, a fenced line), or none.
+const questionChars = 16 << 10
+
 // lastText is the last text part of a legacy-tree message that OpenCode
 // did not inject itself or drop, as a question.
 func (t *jsonTree) lastText(messageID string, skipped *int) string {
@@ -70,8 +83,8 @@ func (t *jsonTree) lastText(messageID string, skipped *int) string {
 			}
 			continue
 		}
-		if part.Type == "text" && !part.Synthetic && !part.Ignored && strings.TrimSpace(part.Text) != "" {
-			return shared.QuestionLine(part.Text)
+		if part.Type == "text" && !part.Synthetic && !part.Ignored && strings.TrimSpace(string(part.Text)) != "" {
+			return shared.QuestionLine(string(part.Text))
 		}
 	}
 	return ""

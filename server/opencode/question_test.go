@@ -2,6 +2,9 @@ package opencode
 
 import (
 	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -34,6 +37,64 @@ func TestQuestionFromLegacyTree(t *testing.T) {
 			got := scan(t, src)
 			if len(got) != 1 || got[0].Question != tc.want {
 				t.Fatalf("sessions %+v, want question %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestLongAnswerReadInPart: a waiting session's question line is looked
+// for in the start of its answer only: a 30 MB answer came out of SQLite
+// (and a 12 MB part file's text out of JSON) whole, at every read of its
+// session, for a line of 200 runes. The Go heap a scan allocates stays
+// well under the answer's size, and the question is its first line.
+func TestLongAnswerReadInPart(t *testing.T) {
+	text := "\n\n  Shall I ship it?\n" + strings.Repeat("All tests pass. ", 30<<20/16)
+	answer := fxMessage{ID: "msg_l2", Role: "assistant", Created: at(100), Completed: at(110), Finish: "stop",
+		Parts: []fxPart{{ID: "prt_l2", Type: "text", Text: text, Created: at(100)}}}
+	s := fxSession{ID: "ses_long", Dir: "/l", Title: "L", Version: "1.2.3", Created: at(90), Updated: at(110), Messages: []fxMessage{
+		{ID: "msg_l1", Role: "user", Created: at(90), Parts: []fxPart{{ID: "prt_l1", Type: "text", Text: "ship it", Created: at(90)}}},
+		answer,
+	}}
+	for _, tc := range []struct {
+		name  string
+		size  int // the answer's size in its store
+		build func(t *testing.T, dir string)
+	}{
+		{"sqlite", len(text), func(t *testing.T, dir string) {
+			db := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
+			execSQL(t, db, schemaV12)
+			insertSession(t, db, s)
+		}},
+		{"json tree", 12 << 20, func(t *testing.T, dir string) {
+			js := s
+			js.Messages = slices.Clone(s.Messages)
+			js.Messages[1].Parts = []fxPart{{ID: "prt_l2", Type: "text", Text: text[:12<<20], Created: at(100)}}
+			writeLegacy(t, filepath.Join(dir, "storage"), js)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tc.build(t, dir)
+			src := newTestSource(dir)
+			defer src.Close()
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			got := scan(t, src)
+			runtime.ReadMemStats(&after)
+			if len(got) != 1 || got[0].Question != "Shall I ship it?" {
+				t.Fatalf("sessions %+v, want the question %q", got, "Shall I ship it?")
+			}
+			// The JSON tree reads the file (up to maxJSONFile), but not
+			// its text again into a string.
+			limit := uint64(tc.size)/2 + 4<<20
+			if tc.name == "json tree" {
+				limit = uint64(tc.size) + 4<<20
+			}
+			alloc := after.TotalAlloc - before.TotalAlloc
+			t.Logf("the scan allocated %d KB", alloc>>10)
+			if alloc > limit {
+				t.Errorf("the scan allocated %d MB for an answer of %d MB; want at most %d MB", alloc>>20, tc.size>>20, limit>>20)
 			}
 		})
 	}
