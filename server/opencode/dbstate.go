@@ -189,11 +189,16 @@ func (s *Source) dropDB(affected map[string]bool) {
 	s.badSessions = 0
 }
 
+// closeDB closes both handles. Closing the page's waits for a page read
+// still running (at most the busy timeout).
 func (s *Source) closeDB() error {
 	if s.db == nil {
 		return nil
 	}
 	err := s.db.Close()
-	s.db, s.dbFile, s.sc = nil, nil, nil
+	if s.pageDB != nil {
+		err = errors.Join(err, s.pageDB.Close())
+	}
+	s.db, s.pageDB, s.dbFile, s.sc = nil, nil, nil, nil
 	return err
 }

@@ -316,3 +316,49 @@ func TestOddPath(t *testing.T) {
 		t.Errorf("status %+v", st)
 	}
 }
+
+// A page read that another program's lock holds up holds up nothing
+// else: the session's models and file, and the list from memory, answer
+// while it waits. They waited the busy timeout with it.
+func TestPageReadWaitsAlone(t *testing.T) {
+	dir, w := buildFixture(t, "DELETE")
+	src := New(Options{DataDir: dir, Now: func() time.Time { return testNow }, busyTimeout: 5 * time.Second, WaitingWindow: fixtureWaiting})
+	defer src.Close()
+	scan(t, src)
+	ctx := context.Background()
+	conn, err := w.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	reading := make(chan struct{})
+	src.pageRead = func() { close(reading) }
+	pageDone := make(chan error, 1)
+	go func() {
+		_, _, err := src.Messages(ctx, wantA.ID, MessagePage{Limit: 10})
+		pageDone <- err
+	}()
+	<-reading
+	othersDone := make(chan struct{})
+	go func() {
+		src.Models(wantA.ID)
+		src.TranscriptPath(wantA.ID)
+		src.Sessions()
+		close(othersDone)
+	}()
+	select {
+	case <-othersDone:
+		if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-pageDone; err != nil {
+			t.Errorf("the page read once the lock went: %v", err)
+		}
+	case err := <-pageDone:
+		t.Errorf("the page read (%v) ended before the reads that need no database", err)
+		<-othersDone
+	}
+}

@@ -82,7 +82,10 @@ type Source struct {
 
 	mu sync.Mutex // guards everything below; Status uses stMu only
 
-	db      *sql.DB
+	db *sql.DB
+	// pageDB is the session page's own handle on the same file (see
+	// pageHandle); nil until a page is read.
+	pageDB  *sql.DB
 	dbFile  os.FileInfo // identity of the file db has open, to notice a replaced database
 	sc      *schema     // nil until read from the open database
 	dbFacts map[string]*facts
@@ -93,6 +96,7 @@ type Source struct {
 	// settler runs the list's reads of the database (walsettle.go).
 	settler   *Settler
 	afterRead func() // test hook: runs after the first read of an update
+	pageRead  func() // test hook: runs as a page read goes to the database
 
 	json jsonTree
 

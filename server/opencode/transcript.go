@@ -79,23 +79,31 @@ type MessagePage struct {
 func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) (_ []Message, _ bool, err error) {
 	defer func() { err = busy(err) }()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.db == nil || s.sc == nil || s.dbFacts[sid] == nil {
+		defer s.mu.Unlock()
 		if _, ok := s.json.heads[sid]; ok {
 			msgs, more := s.json.page(sid, q)
 			return msgs, more, nil
 		}
 		return nil, false, ErrNotInDB
 	}
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	db, sc, err := s.pageHandle()
+	s.mu.Unlock()
+	if err != nil {
+		return nil, false, err
+	}
+	if s.pageRead != nil {
+		s.pageRead()
+	}
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, false, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
 	query, args := "SELECT id, data FROM message WHERE session_id = ?", []any{sid}
-	if !s.sc.messageUnique {
+	if !sc.messageUnique {
 		// An id twice (see dbReader.messages): the page shows its later row.
-		query = "SELECT id, data FROM (SELECT id, data, ROW_NUMBER() OVER (PARTITION BY id ORDER BY " + laterRow(*s.sc) +
+		query = "SELECT id, data FROM (SELECT id, data, ROW_NUMBER() OVER (PARTITION BY id ORDER BY " + laterRow(sc) +
 			") AS nth FROM message WHERE session_id = ?) WHERE nth = 1"
 	}
 	switch {
@@ -124,12 +132,31 @@ func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) (_ []M
 		}
 		slices.Reverse(msgs)
 	}
-	if s.sc.part != nil && len(msgs) > 0 {
-		if err := readParts(ctx, tx, *s.sc, msgs); err != nil {
+	if sc.part != nil && len(msgs) > 0 {
+		if err := readParts(ctx, tx, sc, msgs); err != nil {
 			return nil, false, err
 		}
 	}
 	return msgs, more, nil
+}
+
+// pageHandle is the handle page reads use, opened on first use, and the
+// schema the list read; s.mu must be held. Page reads run without s.mu
+// and on a pool of their own: one that another program's lock held in
+// SQLite's busy wait held the Source's lock too, and the list's only
+// connection, so the session's models and file, the list and every
+// other page waited with it, the busy timeout long.
+func (s *Source) pageHandle() (*sql.DB, schema, error) {
+	if s.pageDB == nil {
+		db, err := openDB(s.opts.DBPath, s.opts.busyTimeout.Milliseconds())
+		if err != nil {
+			return nil, schema{}, err
+		}
+		// Two pages (a session's and a child's) may read at once.
+		db.SetMaxOpenConns(2)
+		s.pageDB = db
+	}
+	return s.pageDB, *s.sc, nil
 }
 
 // TranscriptPath is the file session sid is read from: the database, or
@@ -290,18 +317,23 @@ func (s *Source) PartText(ctx context.Context, sid, messageID, partID, field str
 		return "", ErrNoPart
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.db == nil || s.sc == nil || s.dbFacts[sid] == nil {
+		defer s.mu.Unlock()
 		if _, ok := s.json.heads[sid]; ok {
 			return s.json.partText(sid, messageID, partID, field)
 		}
 		return "", ErrNotInDB
 	}
-	if s.sc.part == nil || !s.sc.part["id"] {
+	db, sc, err := s.pageHandle()
+	s.mu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	if sc.part == nil || !sc.part["id"] {
 		return "", ErrNoPart
 	}
 	var v sql.NullString
-	err = s.db.QueryRowContext(ctx, "SELECT json_extract(data, ?) FROM part WHERE id = ? AND message_id = ? "+
+	err = db.QueryRowContext(ctx, "SELECT json_extract(data, ?) FROM part WHERE id = ? AND message_id = ? "+
 		"AND message_id IN (SELECT id FROM message WHERE session_id = ?) AND json_valid(data)", path, partID, messageID, sid).Scan(&v)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
