@@ -13,7 +13,9 @@
 // Files: model.go (what a session is made of, status rules), db.go (open,
 // schema, error states), dbread.go (queries), dbchanges.go (what changed),
 // dbstate.go (one read, its bookkeeping), walsettle.go, jsontree.go (the
-// legacy tree), watch.go (watch specs, routing of hints), status.go.
+// legacy tree), kepttext.go (a part's text, its start only), watch.go
+// (watch specs, routing of hints), skips.go (rows passed over),
+// status.go.
 package opencode
 
 import (
