@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
+	"vibecraft.sh/helm/server/api"
 	"vibecraft.sh/helm/server/fleet/pages"
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/shared"
@@ -30,7 +32,7 @@ var errNoSuchSession = errors.New("no such session")
 
 var errRemoteSession = errors.New("another machine's session: clear it on that machine's Helm")
 
-func (c wsClearer) Clear(ctx context.Context, key string) error {
+func (c wsClearer) Clear(ctx context.Context, key string, waitingSince int64) error {
 	src, id, ok := strings.Cut(key, ":")
 	if !ok || id == "" {
 		return errNoSuchSession
@@ -41,18 +43,25 @@ func (c wsClearer) Clear(ctx context.Context, key string) error {
 		return errNoSuchSession
 	case s.Remote && c.remote == nil:
 		return errRemoteSession // its machine's helmd keeps its clears
-	case s.Remote:
-		return c.clearRemote(ctx, s)
 	}
-	c.live.Clear(shared.Source(src), id, 0)
+	if err := api.SameWaitAsSeen(s, waitingSince); err != nil {
+		return err // a remote session's machine checks again: its list may be newer
+	}
+	if s.Remote {
+		return c.clearRemote(ctx, s, waitingSince)
+	}
+	c.live.Clear(shared.Source(src), id, waitingSince)
 	return nil
 }
 
 // clearRemote passes the clear of remote session s to its machine as a
 // page's POST …/clear?host= goes, and says what the machine (or the hub,
 // for a machine offline) answered when it is not a success.
-func (c wsClearer) clearRemote(ctx context.Context, s shared.Session) error {
+func (c wsClearer) clearRemote(ctx context.Context, s shared.Session, waitingSince int64) error {
 	u := "/api/sessions/" + url.PathEscape(string(s.Source)) + "/" + url.PathEscape(s.ID) + "/clear?host=" + url.QueryEscape(s.Host)
+	if waitingSince != 0 {
+		u += "&waitingSince=" + strconv.FormatInt(waitingSince, 10)
+	}
 	r, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
 	if err != nil {
 		return fmt.Errorf("clear on %s: %w", s.Host, err)

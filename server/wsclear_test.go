@@ -35,7 +35,7 @@ func TestWSClearOfAnotherMachinesSession(t *testing.T) {
 	c := wsClearer{lookup: lookup, remote: route}
 
 	answer = func(w http.ResponseWriter) { w.WriteHeader(http.StatusAccepted) }
-	if err := c.Clear(context.Background(), remote.Key()); err != nil {
+	if err := c.Clear(context.Background(), remote.Key(), 0); err != nil {
 		t.Fatalf("a clear the machine accepted: %v", err)
 	}
 	if len(asked) != 1 {
@@ -71,7 +71,7 @@ func TestWSClearOfAnotherMachinesSession(t *testing.T) {
 		}, "éé"},
 	} {
 		answer = tc.answer
-		err := c.Clear(context.Background(), remote.Key())
+		err := c.Clear(context.Background(), remote.Key(), 0)
 		if err == nil || !strings.Contains(err.Error(), tc.says) {
 			t.Errorf("%s: %v, want an error saying %q", tc.name, err, tc.says)
 			continue
@@ -88,16 +88,43 @@ func TestWSClearOfAnotherMachinesSession(t *testing.T) {
 	// Not the hub's to ask: no such session, no key, no route for remotes.
 	asked = nil
 	for _, key := range []string{"claude:" + id + "@nowhere", "claude:", "nonsense", ""} {
-		if err := c.Clear(context.Background(), key); !errors.Is(err, errNoSuchSession) {
+		if err := c.Clear(context.Background(), key, 0); !errors.Is(err, errNoSuchSession) {
 			t.Errorf("clear of %q: %v, want %v", key, err, errNoSuchSession)
 		}
 	}
 	// With no way to its machine, the hub keeps no clear for a key it
 	// does not own.
-	if err := (wsClearer{lookup: lookup}).Clear(context.Background(), remote.Key()); !errors.Is(err, errRemoteSession) {
+	if err := (wsClearer{lookup: lookup}).Clear(context.Background(), remote.Key(), 0); !errors.Is(err, errRemoteSession) {
 		t.Errorf("a helmd with no fleet route: %v, want %v", err, errRemoteSession)
 	}
 	if len(asked) != 0 {
 		t.Errorf("the route was asked for %d clears not its to pass on", len(asked))
+	}
+}
+
+// TestWSClearNamesTheWait: a socket's clear that names the wait its
+// client saw is refused for a session that waits anew, and a remote
+// session's machine is told which wait, to check against its own list.
+func TestWSClearNamesTheWait(t *testing.T) {
+	const id = "c1ea0000-0000-4000-8000-0000000000ab"
+	remote := shared.Session{Source: shared.SourceClaude, ID: id, Host: "beta", Remote: true, Status: shared.StatusWaiting, WaitingSince: 2000}
+	lookup := func(key string) (shared.Session, bool) { return remote, key == remote.Key() }
+	var asked []string
+	route := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked = append(asked, r.URL.RawQuery)
+		w.WriteHeader(http.StatusAccepted)
+	})
+	c := wsClearer{lookup: lookup, remote: route}
+	if err := c.Clear(context.Background(), remote.Key(), 1000); err == nil || !strings.Contains(err.Error(), "waits again") {
+		t.Errorf("a clear of the wait before: %v, want refused as waiting again", err)
+	}
+	if len(asked) != 0 {
+		t.Fatalf("the refused clear was passed on: %q", asked)
+	}
+	if err := c.Clear(context.Background(), remote.Key(), 2000); err != nil {
+		t.Fatalf("a clear of the wait shown: %v", err)
+	}
+	if len(asked) != 1 || asked[0] != "host=beta&waitingSince=2000" {
+		t.Errorf("the machine was asked %q, want host=beta&waitingSince=2000", asked)
 	}
 }

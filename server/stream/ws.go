@@ -18,9 +18,11 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// Clearer clears a waiting session (marks it seen), by shared.Session.Key.
+// Clearer clears a waiting session (marks it seen), by shared.Session.Key;
+// waitingSince, when not 0, is the start of the wait the client saw, and
+// a session that waits anew is not cleared (an error says so).
 type Clearer interface {
-	Clear(ctx context.Context, key string) error
+	Clear(ctx context.Context, key string, waitingSince int64) error
 }
 
 // WSOptions configure the WebSocket endpoint.
@@ -224,7 +226,7 @@ func (s *wsConn) do(req wsRequest) (sent chan struct{}, err error) {
 		}
 		ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
 		defer cancel()
-		return nil, s.clearer.Clear(ctx, req.Session)
+		return nil, s.clearer.Clear(ctx, req.Session, req.WaitingSince)
 	case wsSubscribe:
 		return s.subscribe(req.Session)
 	default: // wsUnsubscribe

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -37,9 +38,12 @@ type fakeClearer struct {
 	keys []string
 }
 
-func (f *fakeClearer) Clear(_ context.Context, key string) error {
+func (f *fakeClearer) Clear(_ context.Context, key string, waitingSince int64) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if waitingSince != 0 {
+		key += "@" + strconv.FormatInt(waitingSince, 10)
+	}
 	f.keys = append(f.keys, key)
 	return nil
 }
@@ -274,6 +278,10 @@ func TestWSRequests(t *testing.T) {
 		{"unsubscribe", nil, websocket.MessageText, `{"type":"unsubscribe","session":"claude:abc"}`, false, "not yet"},
 		{"clear without clearer", nil, websocket.MessageText, `{"type":"clear","session":"claude:abc"}`, false, "not yet"},
 		{"clear", cl, websocket.MessageText, `{"type":"clear","session":"opencode:ses_1"}`, true, ""},
+		{"clear of the wait seen", cl, websocket.MessageText, `{"type":"clear","session":"claude:abc","waitingSince":1700000000123}`, true, ""},
+		{"a wait before 1970", cl, websocket.MessageText, `{"type":"clear","session":"claude:abc","waitingSince":-1}`, false, "waitingSince"},
+		{"a wait that is no number", cl, websocket.MessageText, `{"type":"clear","session":"claude:abc","waitingSince":"soon"}`, false, "want {"},
+		{"a wait with a subscribe", nil, websocket.MessageText, `{"type":"subscribe","session":"claude:abc","waitingSince":5}`, false, "clear only"},
 		{"not json", nil, websocket.MessageText, `hello`, false, "want {"},
 		{"binary", nil, websocket.MessageBinary, `{"type":"clear","session":"claude:abc"}`, false, "text"},
 		{"unknown type", nil, websocket.MessageText, `{"type":"rm -rf","session":"claude:abc"}`, false, "unknown type"},
@@ -303,7 +311,7 @@ func TestWSRequests(t *testing.T) {
 			}
 		})
 	}
-	if len(cl.keys) != 1 || cl.keys[0] != "opencode:ses_1" {
+	if len(cl.keys) != 2 || cl.keys[0] != "opencode:ses_1" || cl.keys[1] != "claude:abc@1700000000123" {
 		t.Errorf("clearer got %v", cl.keys)
 	}
 

@@ -14,6 +14,7 @@ import (
 //	{"type":"subscribe","session":"claude:<id>"}
 //	{"type":"unsubscribe","session":"claude:<id>"}
 //	{"type":"clear","session":"opencode:<id>"}
+//	{"type":"clear","session":"claude:<id>","waitingSince":<epoch ms>}
 //
 // Each gets exactly one reply, {"event":"reply","request":…,"session":…,
 // "ok":bool,"error":…}, in the order the requests came.
@@ -35,6 +36,9 @@ const maxKeyLen = 256
 type wsRequest struct {
 	Type    string `json:"type"`
 	Session string `json:"session"`
+	// WaitingSince names the wait a clear is of, as the POST's
+	// ?waitingSince= does; 0: whatever the session waits for.
+	WaitingSince int64 `json:"waitingSince,omitempty"`
 }
 
 var errBadRequest = errors.New("bad request")
@@ -58,6 +62,12 @@ func parseWSRequest(msg []byte) (wsRequest, error) {
 	}
 	if err := checkKey(req.Session); err != nil {
 		return wsRequest{}, err
+	}
+	switch {
+	case req.WaitingSince < 0:
+		return wsRequest{}, fmt.Errorf("%w: waitingSince: want a positive time (epoch ms)", errBadRequest)
+	case req.WaitingSince != 0 && req.Type != wsClear:
+		return wsRequest{}, fmt.Errorf("%w: waitingSince goes with clear only", errBadRequest)
 	}
 	return req, nil
 }

@@ -14,9 +14,12 @@ func TestParseWSRequest(t *testing.T) {
 		ok   bool
 		want wsRequest
 	}{
-		{`{"type":"subscribe","session":"claude:0b5c-11"}`, true, wsRequest{"subscribe", "claude:0b5c-11"}},
-		{`{"type":"clear","session":"opencode:ses_abc"}`, true, wsRequest{"clear", "opencode:ses_abc"}},
-		{` {"session":"claude:x","type":"unsubscribe"} `, true, wsRequest{"unsubscribe", "claude:x"}},
+		{`{"type":"subscribe","session":"claude:0b5c-11"}`, true, wsRequest{Type: "subscribe", Session: "claude:0b5c-11"}},
+		{`{"type":"clear","session":"opencode:ses_abc"}`, true, wsRequest{Type: "clear", Session: "opencode:ses_abc"}},
+		{`{"type":"clear","session":"claude:x","waitingSince":42}`, true, wsRequest{Type: "clear", Session: "claude:x", WaitingSince: 42}},
+		{`{"type":"clear","session":"claude:x","waitingSince":-42}`, false, wsRequest{}},
+		{`{"type":"unsubscribe","session":"claude:x","waitingSince":42}`, false, wsRequest{}},
+		{` {"session":"claude:x","type":"unsubscribe"} `, true, wsRequest{Type: "unsubscribe", Session: "claude:x"}},
 		{`{"type":"clear","session":"claude:x","extra":1}`, false, wsRequest{}},
 		{`{"type":"clear","session":"claude:x"}{"type":"clear"}`, false, wsRequest{}},
 		{`{"type":"clear","session":"claude:"}`, false, wsRequest{}},
