@@ -84,7 +84,9 @@ type UsageBlock struct {
 }
 
 // UsageSpan is a block's window and its spend: the running block's, or
-// one that has ended (UsageBlock.Last).
+// one that has ended (UsageBlock.Last). Its UnpricedTokens are the
+// block's tokens of models without a price: its cost, and the running
+// block's rate and projection, leave theirs out.
 type UsageSpan struct {
 	Start int64 `json:"start"` // epoch ms, on the hour
 	End   int64 `json:"end"`   // Start + 5 h

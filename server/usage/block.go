@@ -32,7 +32,10 @@ type Block = shared.UsageBlock
 // Block returns the block now falls in, or, when none runs, the last
 // one that ended (Last), so that the page can say what it cost rather
 // than that nothing was spent. Slot starts stand for message times, so
-// gaps are measured to within a slot (15 minutes).
+// gaps are measured to within a slot (15 minutes). A block that used a
+// model without a price says how many tokens its cost leaves out
+// (UnpricedTokens): its cost, rate and projection are of the priced
+// ones only, and would otherwise read as the whole.
 func (st *Store) Block(now time.Time) Block {
 	nowMS := now.UnixMilli()
 	from := nowMS - blockLookback.Milliseconds()
@@ -53,14 +56,18 @@ func (st *Store) Block(now time.Time) Block {
 		last = t
 	}
 	var total spend
+	unpriced := 0 // as the report's: the tokens whose cost total leaves out
 	for j, t := range times {
 		if t >= first {
 			for _, c := range st.sums[lo+j] {
 				total.add(c.tokens, c.nano, 1)
+				if st.dims[c.dim].unpriced {
+					unpriced += c.tokens.Total()
+				}
 			}
 		}
 	}
-	spent := Totals{CostUSD: pricing.Dollars(total.nano), Tokens: total.tokens}
+	spent := Totals{CostUSD: pricing.Dollars(total.nano), Tokens: total.tokens, UnpricedTokens: unpriced}
 	// The last activity is in the block, so 5 hours quiet is past its end.
 	if nowMS >= start+length {
 		out.Last = &shared.UsageSpan{Start: start, End: start + length, UsageTotals: spent}

@@ -266,3 +266,47 @@ func TestBlockAnswer(t *testing.T) {
 		t.Errorf("running 4 h, spent at 00:00 and 03:45: hasRate %s, want true", got["hasRate"])
 	}
 }
+
+// TestBlockSaysUnpriced: a block that used a model the price table does
+// not know is not as cheap as its cost says: the block, running or
+// ended, carries the tokens whose cost it leaves out (unpricedTokens,
+// as /api/usage does), and the answer names the field for the page.
+func TestBlockSaysUnpriced(t *testing.T) {
+	day := time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) int64 { return day.Add(d).UnixMilli() }
+	st := NewStore()
+	st.Set(sess("a", "/p"), []Cell{
+		{At: at(9 * time.Hour), Model: "claude-sonnet-4-5", Tokens: shared.Tokens{Input: 1000}, Nano: 1_000_000_000},
+		{At: at(9*time.Hour + 30*time.Minute), Model: "claude-nova-9", Tokens: shared.Tokens{Input: 7000, Output: 3000}, Unpriced: true},
+	})
+	b := st.Block(day.Add(10 * time.Hour))
+	if !b.Active || b.UnpricedTokens != 10_000 || math.Round(b.CostUSD*100) != 100 {
+		t.Errorf("running: active %v, %d unpriced tokens, $%.2f; want active, 10000, $1.00", b.Active, b.UnpricedTokens, b.CostUSD)
+	}
+	b = st.Block(day.Add(15 * time.Hour))
+	if b.Active || b.Last == nil || b.Last.UnpricedTokens != 10_000 {
+		t.Errorf("ended: active %v, last %+v; want the last block with 10000 unpriced tokens", b.Active, b.Last)
+	}
+	// A priced block says none.
+	st.Set(sess("b", "/p"), []Cell{{At: at(20 * time.Hour), Model: "claude-sonnet-4-5", Tokens: shared.Tokens{Input: 5}, Nano: 7}})
+	if b := st.Block(day.Add(21 * time.Hour)); !b.Active || b.UnpricedTokens != 0 {
+		t.Errorf("a priced block: %+v, want no unpriced tokens", b)
+	}
+
+	mux := http.NewServeMux()
+	Install(mux, st, func() time.Time { return day.Add(10 * time.Hour) }, nil)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	resp, err := http.Get(srv.URL + "/api/usage/block")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got map[string]json.RawMessage
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got["unpricedTokens"]) != "10000" {
+		t.Errorf("GET /api/usage/block: unpricedTokens %s, want 10000: %s", got["unpricedTokens"], got)
+	}
+}
