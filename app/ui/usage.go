@@ -273,11 +273,11 @@ func (p *UsagePage) renderBlock() app.UI {
 		since := p.now.Sub(p.readAt)
 		facts := []app.UI{
 			el.Dt().Text("Started"), el.Dd().Text(clockTime(b.Start)),
-			el.Dt().Text("Spent so far"), el.Dd().ID("block-cost").Text(cost(b.CostUSD)),
+			el.Dt().Text("Spent so far"), el.Dd().ID("block-cost").Text(blockCost(b.CostUSD, b.UnpricedTokens)),
 		}
 		if b.HasRate {
 			facts = append(facts,
-				el.Dt().Text("Burn rate"), el.Dd().ID("block-burn").Text(cost(b.BurnUSDPerHour)+" per hour"),
+				el.Dt().Text("Burn rate"), el.Dd().ID("block-burn").Text(burnRate(b)),
 				el.Dt().Text("Projected at its end"), el.Dd().ID("block-projected").Text(projected(b, since)))
 		} else {
 			// One response, or a few within minutes, stretched over the
@@ -287,6 +287,12 @@ func (p *UsagePage) renderBlock() app.UI {
 				el.Dt().Text("Ends"), el.Dd().ID("block-ends").Text(endsAt(b, since)))
 		}
 		body = append(body, el.Dl().Body(facts...))
+		if b.UnpricedTokens > 0 {
+			// The figures are of the priced tokens only: without this
+			// the block reads as cheaper than it is.
+			body = append(body, el.P().ID("block-unpriced").Class("unpriced-note").Text(shared.CountText(b.UnpricedTokens)+
+				" tokens of this block are of models Helm has no price for: these figures leave their cost out."))
+		}
 	}
 	return el.Section().ID("usage-block").Body(body...)
 }
@@ -297,7 +303,7 @@ func (p *UsagePage) renderBlock() app.UI {
 // over, which is more than 5 hours.
 func noBlock(b usageBlock) string {
 	if l := b.Last; l != nil {
-		return fmt.Sprintf("No block running: the last one ended at %s (%s).", clockTime(l.End), cost(l.CostUSD))
+		return fmt.Sprintf("No block running: the last one ended at %s (%s).", clockTime(l.End), blockCost(l.CostUSD, l.UnpricedTokens))
 	}
 	return "No block running: nothing spent in the last 5 hours."
 }
@@ -308,7 +314,25 @@ func noBlock(b usageBlock) string {
 // how long ago the block was read: between readings, and while they
 // fail, it is still the time left now.
 func projected(b usageBlock, since time.Duration) string {
-	return cost(b.ProjectedUSD) + " at " + endsAt(b, since)
+	return blockCost(b.ProjectedUSD, b.UnpricedTokens) + " at " + endsAt(b, since)
+}
+
+// blockCost is a figure of the block: its cost, rate or projection,
+// which leave out the cost of its unpriced tokens, saying so as the
+// rest of the page does ("$2.00 + unpriced"; "unpriced", never $0, when
+// nothing in the block had a price).
+func blockCost(usd float64, unpricedTokens int) string {
+	return shared.UsageCostText(usd, unpricedTokens)
+}
+
+// burnRate is the block's rate, "$2.00 per hour", "$2.00 + unpriced per
+// hour"; "unpriced" alone when nothing in the block had a price, where
+// "unpriced per hour" would read as a figure.
+func burnRate(b usageBlock) string {
+	if b.UnpricedTokens > 0 && b.BurnUSDPerHour <= 0 {
+		return "unpriced"
+	}
+	return blockCost(b.BurnUSDPerHour, b.UnpricedTokens) + " per hour"
 }
 
 // endsAt is when the block ends and the time left, "Thu 12:00 (4 h 53

@@ -283,3 +283,60 @@ func TestUsageBlockRate(t *testing.T) {
 		}
 	}
 }
+
+// A block that used a model without a price is not as cheap as its
+// figures: what it spent, its rate and projection say "+ unpriced" (or
+// "unpriced" when nothing in it had a price), and a line under them
+// says how many tokens they leave out; an ended block says so too. A
+// block of priced models says none of it.
+func TestUsageBlockSaysUnpriced(t *testing.T) {
+	readAt := time.Date(2026, 3, 3, 10, 0, 0, 0, time.Local)
+	start := time.Date(2026, 3, 3, 9, 0, 0, 0, time.Local)
+	span := shared.UsageSpan{Start: start.UnixMilli(), End: start.Add(5 * time.Hour).UnixMilli(),
+		UsageTotals: shared.UsageTotals{CostUSD: 2, UnpricedTokens: 10_000}}
+	text := func(page *elem, id string) string {
+		if e := page.byID(id); e != nil {
+			return e.content()
+		}
+		return ""
+	}
+	for _, tc := range []struct {
+		name                         string
+		costUSD                      float64
+		unpriced                     int
+		spent, burn, projected, note string
+	}{
+		{"some unpriced", 2, 10_000, "$2.00 + unpriced", "$2.00 + unpriced per hour", "$10.00 + unpriced at Tue 14:00 (4 h left)",
+			"10k tokens of this block are of models Helm has no price for: these figures leave their cost out."},
+		{"all unpriced", 0, 10_000, "unpriced", "unpriced", "unpriced at Tue 14:00 (4 h left)",
+			"10k tokens of this block are of models Helm has no price for: these figures leave their cost out."},
+		{"all priced", 2, 0, "$2.00", "$2.00 per hour", "$10.00 at Tue 14:00 (4 h left)", ""},
+	} {
+		b := usageBlock{Active: true, Now: readAt.UnixMilli(), HasRate: true, BurnUSDPerHour: tc.costUSD, ProjectedUSD: 5 * tc.costUSD, UsageSpan: span}
+		b.CostUSD, b.UnpricedTokens = tc.costUSD, tc.unpriced
+		p := usagePageWith(readAt, nil)
+		p.now = readAt
+		p.shown.block = b
+		page := renderUI(t, p.Render())
+		if got := text(page, "block-cost"); got != tc.spent {
+			t.Errorf("%s: spent %q, want %q", tc.name, got, tc.spent)
+		}
+		if got := text(page, "block-burn"); got != tc.burn {
+			t.Errorf("%s: burn %q, want %q", tc.name, got, tc.burn)
+		}
+		if got := text(page, "block-projected"); got != tc.projected {
+			t.Errorf("%s: projected %q, want %q", tc.name, got, tc.projected)
+		}
+		if got := text(page, "block-unpriced"); got != tc.note {
+			t.Errorf("%s: note %q, want %q", tc.name, got, tc.note)
+		}
+	}
+
+	p := usagePageWith(readAt, nil)
+	last := span
+	p.shown.block = usageBlock{Now: readAt.Add(5 * time.Hour).UnixMilli(), Last: &last}
+	const want = "No block running: the last one ended at Tue 14:00 ($2.00 + unpriced)."
+	if got := text(renderUI(t, p.Render()), "block-none"); got != want {
+		t.Errorf("ended: %q, want %q", got, want)
+	}
+}
