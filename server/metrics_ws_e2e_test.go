@@ -282,6 +282,48 @@ func TestMetricsCostByModelIsTheUsage(t *testing.T) {
 	}
 }
 
+// TestMetricsSayUnpriced: a response of a model helmd has no price for
+// reads 0 in helm_cost_usd, as it did, and helm_unpriced_tokens says how
+// many tokens that 0 leaves out, as /api/usage's unpricedTokens does.
+func TestMetricsSayUnpriced(t *testing.T) {
+	root := t.TempDir()
+	const sid = "0f4b1c2d-7777-4c1e-9a55-0d6e2f8b1c07"
+	const cwd = "/work/nova"
+	path := fixture.Path(root, cwd, sid)
+	now := time.Now()
+	fixture.Append(t, path, fixture.User(sid, cwd, "a new model", now.Add(-time.Minute)))
+	fixture.Append(t, path, strings.Replace(fixture.Assistant(sid, cwd, "msg_n", "end_turn", now),
+		"claude-sonnet-4-5-20250929", "claude-nova-9-20270101", 1))
+	base := startGuardedHelmd(t, root)
+	bearer := map[string]string{"Authorization": "Bearer " + testToken}
+	var rep usage.Report
+	waitFor(t, "the response in the usage", func() bool {
+		rep = usage.Report{}
+		if err := json.NewDecoder(get(t, base+"/api/usage?by=model&tz=UTC", bearer).Body).Decode(&rep); err != nil {
+			t.Fatal(err)
+		}
+		return rep.Total.UnpricedTokens > 0
+	})
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(get(t, base+"/metrics", bearer).Body)
+	if err != nil {
+		t.Fatalf("not the text format: %v", err)
+	}
+	byModel := func(name string) map[string]float64 {
+		out := map[string]float64{}
+		for _, m := range fams[name].GetMetric() {
+			out[m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
+		}
+		return out
+	}
+	if cost := byModel("helm_cost_usd"); len(cost) != 1 || cost["claude-nova-9"] != 0 {
+		t.Errorf("helm_cost_usd %v, want claude-nova-9 at 0, as before", cost)
+	}
+	if got := byModel("helm_unpriced_tokens"); len(got) != 1 || got["claude-nova-9"] != float64(rep.Total.UnpricedTokens) {
+		t.Errorf("helm_unpriced_tokens %v, want claude-nova-9 at %d (/api/usage's unpricedTokens)", got, rep.Total.UnpricedTokens)
+	}
+}
+
 // hostRewriter sends each request with another Host, as a DNS-rebinding
 // page's requests arrive.
 type hostRewriter struct{ host string }

@@ -98,6 +98,11 @@ func collect(s Snapshot) []*family {
 		help: "Cost of this machine's sessions in US dollars, by the model each response used."}
 	tokens := &family{name: "helm_tokens", typ: "gauge", labels: []string{"model", "kind"},
 		help: "Tokens of this machine's sessions, by the model each response used and kind."}
+	// A family of its own, not a label of helm_cost_usd: a new label
+	// would change every existing cost series, and the queries and
+	// alerts written against them.
+	unpriced := &family{name: "helm_unpriced_tokens", typ: "gauge", labels: []string{"model"},
+		help: "Tokens of this machine's sessions (of helm_tokens) spent on a model Helm has no price for, by model: helm_cost_usd leaves their cost out, unknown, not 0."}
 
 	// Every source and status, zeros too: a series that vanishes at zero
 	// breaks alerts and graphs. A status or source helmd does not know
@@ -172,12 +177,19 @@ func collect(s Snapshot) []*family {
 	spent := make([]modelTotal, 0, len(s.Models))
 	if s.Models != nil {
 		for _, m := range s.Models {
-			spent = append(spent, modelTotal{model: m.Model, cost: pricing.Dollars(m.Nano), tok: m.Tokens})
+			spent = append(spent, modelTotal{model: m.Model, cost: pricing.Dollars(m.Nano), tok: m.Tokens, unpriced: m.UnpricedTokens})
 		}
 	} else {
 		for i := range s.Sessions {
 			if ss := &s.Sessions[i]; !ss.Remote {
-				spent = append(spent, modelTotal{model: shared.ModelKey(ss.Model), cost: ss.CostUSD, tok: ss.Tokens})
+				t := modelTotal{model: shared.ModelKey(ss.Model), cost: ss.CostUSD, tok: ss.Tokens}
+				// Claude's rule (its source marks each response so): a
+				// named model the table does not know. OpenCode writes
+				// its own costs, priced or not by OpenCode.
+				if _, known := pricing.Lookup(ss.Model); ss.Source == shared.SourceClaude && ss.Model != "" && !known {
+					t.unpriced = ss.Tokens.Total()
+				}
+				spent = append(spent, t)
 			}
 		}
 	}
@@ -187,14 +199,19 @@ func collect(s Snapshot) []*family {
 		tokens.add(float64(m.tok.Output), m.model, "output")
 		tokens.add(float64(m.tok.CacheRead), m.model, "cache_read")
 		tokens.add(float64(m.tok.CacheWrite), m.model, "cache_write")
+		// Every model of helm_cost_usd, 0 for a priced one: a series
+		// that appears only once a model goes unpriced is missed by an
+		// alert written before it.
+		unpriced.add(float64(m.unpriced), m.model)
 	}
-	return []*family{sessions, fleetSessions, clients, events, slow, rejected, scanSeconds, scans, watchMode, fallbacks, parse, cost, tokens}
+	return []*family{sessions, fleetSessions, clients, events, slow, rejected, scanSeconds, scans, watchMode, fallbacks, parse, cost, tokens, unpriced}
 }
 
 type modelTotal struct {
-	model string
-	cost  float64
-	tok   shared.Tokens
+	model    string
+	cost     float64
+	tok      shared.Tokens
+	unpriced int // of tok's Total, the tokens without a price
 }
 
 // byModel sums spends by model: the usage store's per-response totals,
@@ -215,6 +232,7 @@ func byModel(spent []modelTotal) []modelTotal {
 		}
 		t.cost += s.cost
 		t.tok = t.tok.Add(s.tok)
+		t.unpriced += s.unpriced
 	}
 	out := make([]modelTotal, 0, len(sums))
 	for _, t := range sums {
@@ -237,6 +255,7 @@ func byModel(spent []modelTotal) []modelTotal {
 		}
 		other.cost += t.cost
 		other.tok = other.tok.Add(t.tok)
+		other.unpriced += t.unpriced
 	}
 	return append(kept, other)
 }

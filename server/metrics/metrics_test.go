@@ -296,3 +296,39 @@ func TestMetricsCostByResponseModel(t *testing.T) {
 		t.Errorf("%d cost series, want the 3 models of the usage totals (gpt-5, a last model only, is not one)", n)
 	}
 }
+
+// A model Helm has no price for is not free: helm_cost_usd still says 0
+// for it (its series unchanged), and helm_unpriced_tokens says how many
+// of its tokens that 0 leaves out, 0 for a priced model, by the usage
+// store's totals and, without them, by each Claude session's model.
+func TestMetricsSayUnpriced(t *testing.T) {
+	snap := snapshot()
+	snap.Models = []usage.ModelTotal{
+		{Model: "claude-sonnet-4-5", Nano: 750_000_000, Tokens: shared.Tokens{Input: 31}},
+		{Model: "claude-nova-9", Tokens: shared.Tokens{Input: 7000, Output: 3000}, UnpricedTokens: 10_000},
+	}
+	fams := scrape(t, snap)
+	for _, tc := range []struct {
+		name, model string
+		want        float64
+	}{
+		{"helm_unpriced_tokens", "claude-nova-9", 10_000},
+		{"helm_unpriced_tokens", "claude-sonnet-4-5", 0},
+		{"helm_cost_usd", "claude-nova-9", 0},
+		{"helm_cost_usd", "claude-sonnet-4-5", 0.75},
+	} {
+		if got := value(t, fams, tc.name, "model", tc.model); got != tc.want {
+			t.Errorf("%s{model=%q} = %v, want %v", tc.name, tc.model, got, tc.want)
+		}
+	}
+
+	snap = snapshot() // no store: each session's spend under its model
+	snap.Sessions = append(snap.Sessions, shared.Session{ID: "5", Source: shared.SourceClaude, Status: shared.StatusIdle,
+		Model: "claude-nova-9-20270101", Tokens: shared.Tokens{Input: 40, Output: 2}})
+	fams = scrape(t, snap)
+	for model, want := range map[string]float64{"claude-nova-9": 42, "claude-sonnet-4-5": 0, "gpt-5": 0} {
+		if got := value(t, fams, "helm_unpriced_tokens", "model", model); got != want {
+			t.Errorf("by session: helm_unpriced_tokens{model=%q} = %v, want %v", model, got, want)
+		}
+	}
+}

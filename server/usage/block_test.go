@@ -310,3 +310,23 @@ func TestBlockSaysUnpriced(t *testing.T) {
 		t.Errorf("GET /api/usage/block: unpricedTokens %s, want 10000: %s", got["unpricedTokens"], got)
 	}
 }
+
+// TestModelTotalsUnpriced: a model's total says how many of its tokens
+// have no price, as cells come and go, so that /metrics can say it.
+func TestModelTotalsUnpriced(t *testing.T) {
+	st := NewStore()
+	nova := []Cell{{At: 0, Model: "claude-nova-9", Tokens: shared.Tokens{Input: 7000, Output: 3000}, Unpriced: true}}
+	st.Set(sess("a", "/p"), append(nova, Cell{At: 0, Model: "opus", Tokens: shared.Tokens{Input: 10}, Nano: 100}))
+	st.Set(sess("b", "/p"), nova)
+	got := map[string]int{}
+	for _, m := range st.ModelTotals() {
+		got[m.Model] = m.UnpricedTokens
+	}
+	if len(got) != 2 || got["claude-nova-9"] != 20_000 || got["opus"] != 0 {
+		t.Fatalf("unpriced tokens by model %v, want claude-nova-9 20000, opus 0", got)
+	}
+	st.Delete(shared.SourceClaude, "b")
+	if m := st.ModelTotals(); len(m) != 2 || m[0].UnpricedTokens+m[1].UnpricedTokens != 10_000 {
+		t.Errorf("after b left: %+v, want 10000 unpriced tokens", m)
+	}
+}

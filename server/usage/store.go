@@ -65,6 +65,9 @@ type Store struct {
 	modelIDs map[string]int32 //
 	dimModel []int32          // dim id → model id
 	byModel  []spend          // all-time totals by model id, for ModelTotals
+	// unpricedByModel is, by model id, the part of byModel's tokens
+	// (Tokens.Total) spent without a price, for ModelTotals.
+	unpricedByModel []int
 	// order holds the slot starts with a total, sorted, and sums their
 	// totals by dim, index for index: a range is a binary search away
 	// and is read in sequence.
@@ -148,6 +151,7 @@ func (st *Store) dimID(d dim) int32 {
 		st.models = append(st.models, d.model)
 		st.modelIDs[d.model] = m
 		st.byModel = append(st.byModel, spend{})
+		st.unpricedByModel = append(st.unpricedByModel, 0)
 	}
 	id := int32(len(st.dims))
 	st.dims = append(st.dims, d)
@@ -174,6 +178,9 @@ func (st *Store) apply(cells []heldCell, sign int) {
 		}
 		sums[i].add(c.tokens, c.nano, sign)
 		st.byModel[st.dimModel[id]].add(c.tokens, c.nano, sign)
+		if st.dims[id].unpriced {
+			st.unpricedByModel[st.dimModel[id]] += sign * c.tokens.Total()
+		}
 		if sums[i].zero() {
 			sums = slices.Delete(sums, i, i+1)
 		}
@@ -198,6 +205,9 @@ type ModelTotal struct {
 	Model  string // its key (shared.ModelKey)
 	Tokens shared.Tokens
 	Nano   int64 // cost in nano-dollars
+	// UnpricedTokens is the part of Tokens (Tokens.Total) whose model
+	// has no price: Nano leaves their cost out, unknown, not 0.
+	UnpricedTokens int
 }
 
 // ModelTotals is what each model spent, over every session the store
@@ -210,7 +220,7 @@ func (st *Store) ModelTotals() []ModelTotal {
 	out := []ModelTotal{} // not nil: an empty store is no spend, not no store
 	for m, sp := range st.byModel {
 		if !sp.zero() {
-			out = append(out, ModelTotal{Model: st.models[m], Tokens: sp.tokens, Nano: sp.nano})
+			out = append(out, ModelTotal{Model: st.models[m], Tokens: sp.tokens, Nano: sp.nano, UnpricedTokens: st.unpricedByModel[m]})
 		}
 	}
 	return out
