@@ -71,7 +71,7 @@ func usageFlags(fs *flag.FlagSet, o IO) runFunc {
 // on the right in the page's spelling (tokens as 5.44k or 338k), so that
 // a column reads down at a glance, models by their names (modelNamer)
 // and sources by their tools' names. Costs are to the cent, $1,234.56,
-// and add up to TOTAL (footCents): rounded each on its own, or to the
+// and add up to TOTAL (shared.FootCents, as the page's): rounded each on its own, or to the
 // dollar, they did not. A model without a price reads "unpriced", not
 // $0, with a note under the table. TOP MODEL says which model cost most
 // in each row, except by model, where it would only repeat the row's
@@ -105,7 +105,7 @@ func writeUsage(o IO, rep usageReport, since string) error {
 		}
 		costs = append(costs, b.CostUSD)
 	}
-	cents, totalCents, footed := footCents(costs, rep.Total.CostUSD)
+	cents, totalCents, footed := shared.FootCents(costs, rep.Total.CostUSD)
 	name := modelNamer(models)
 	cutKey := cut
 	if rep.By == "project" {
@@ -120,10 +120,10 @@ func writeUsage(o IO, rep usageReport, since string) error {
 		case "source":
 			key = shared.Source(key).Label() // "Claude Code", as the page's usage names it
 		}
-		rows = append(rows, row(cutKey(clean(key), 40), usageCost(cents[i], b.CostUSD, b.UnpricedTokens), b.Tokens,
+		rows = append(rows, row(cutKey(clean(key), 40), shared.UsageCentsText(cents[i], b.CostUSD, b.UnpricedTokens), b.Tokens,
 			cut(clean(name(topModel(b.ByModel))), 32)))
 	}
-	rows = append(rows, row("TOTAL", usageCost(totalCents, rep.Total.CostUSD, rep.Total.UnpricedTokens), rep.Total.Tokens, ""))
+	rows = append(rows, row("TOTAL", shared.UsageCentsText(totalCents, rep.Total.CostUSD, rep.Total.UnpricedTokens), rep.Total.Tokens, ""))
 	t := table{rows: rows, right: right, cuts: map[int]func(string, int) string{0: cutKey}}
 	t.fit(lineWidth(o), usageShrink(topCol))
 	if err := t.write(o.Stdout); err != nil {

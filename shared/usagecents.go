@@ -1,0 +1,110 @@
+package shared
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// FootCents turns a table's costs and their total (dollars, as helmd
+// sends them: sums of whole nano-dollars) into whole cents that add up
+// to the total's: the total is rounded to the cent, each row is rounded
+// down, and the cents still missing go to the rows that lost most in
+// that rounding (largest remainder). So each row is within a cent of
+// what it cost and the column adds up, as a reader checking the table
+// by hand expects: rounded each on its own ($0.125 twice read $0.13
+// twice under $0.25), or to the dollar, they did not. A total of less
+// than a cent is 0 cents (it reads "<$0.01", as every Helm surface
+// writes it, never a cent not spent). ok is false when the rows do not
+// sum to the total (no helmd sends that): the rows are then each
+// rounded on their own. `helmd usage` and the usage page both foot
+// their tables with it, so that the two agree to the cent.
+func FootCents(rows []float64, total float64) (cents []int64, totalCents int64, ok bool) {
+	nanos := make([]int64, len(rows))
+	var sum int64
+	for i, usd := range rows {
+		nanos[i] = USDNano(usd)
+		sum += nanos[i]
+	}
+	totalNano := USDNano(total)
+	totalCents = roundCents(totalNano)
+	if totalNano < 1e7 {
+		totalCents = 0
+	}
+	cents = make([]int64, len(rows))
+	var floor int64
+	for i, n := range nanos {
+		cents[i] = n / 1e7
+		floor += cents[i]
+	}
+	missing := totalCents - floor
+	if sum != totalNano || missing < 0 || missing > int64(len(rows)) {
+		for i, n := range nanos {
+			cents[i] = roundCents(n)
+		}
+		return cents, totalCents, false
+	}
+	order := make([]int, len(rows))
+	for i := range order {
+		order[i] = i
+	}
+	// Largest remainder first; between equals, the row above (the
+	// costlier, as helmd orders them) gets the cent.
+	slices.SortStableFunc(order, func(a, b int) int {
+		ra, rb := nanos[a]%1e7, nanos[b]%1e7
+		switch {
+		case ra > rb:
+			return -1
+		case ra < rb:
+			return 1
+		}
+		return 0
+	})
+	for _, i := range order[:missing] {
+		cents[i]++
+	}
+	return cents, totalCents, true
+}
+
+// USDNano is a dollar figure of helmd's back in the nano-dollars it was
+// summed in: exact for any sum below $9M. No cost, or a figure no helmd
+// sends (negative, NaN, above $1B), is 0.
+func USDNano(usd float64) int64 {
+	if !(usd > 0) || usd > 1e9 {
+		return 0
+	}
+	return int64(math.Round(usd * 1e9))
+}
+
+// NanoUSD is nano-dollars as the dollars helmd sends: a sum of figures
+// kept in nano-dollars, so that FootCents finds it whole again.
+func NanoUSD(nano int64) float64 { return float64(nano) / 1e9 }
+
+// roundCents rounds nano-dollars to the nearest cent, half up.
+func roundCents(nano int64) int64 { return (nano + 5e6) / 1e7 }
+
+// CentsText writes a cost to the cent, "$0.00", "$12.50", "$1,234.56":
+// a table's figures add up only if none is rounded to the dollar, as
+// CostText does from $100. A cost that rounds to no cent though
+// something was spent reads as CostText writes it, "<$0.01" (counted as
+// $0.00 in the sum).
+func CentsText(c int64, spent bool) string {
+	if c == 0 && spent {
+		return "<$0.01"
+	}
+	return fmt.Sprintf("$%s.%02d", Grouped(int(c/100)), c%100)
+}
+
+// UsageCentsText is CentsText for a figure of the usage report, saying
+// what its unpriced tokens leave out in UsageCostText's words:
+// "unpriced" when none of its tokens had a price, "$1.20 + unpriced"
+// when some did not.
+func UsageCentsText(c int64, usd float64, unpricedTokens int) string {
+	switch {
+	case unpricedTokens <= 0:
+		return CentsText(c, usd > 0)
+	case usd <= 0:
+		return "unpriced"
+	}
+	return CentsText(c, true) + " + unpriced"
+}
