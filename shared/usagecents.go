@@ -27,24 +27,53 @@ func FootCents(rows []float64, total float64) (cents []int64, totalCents int64, 
 		sum += nanos[i]
 	}
 	totalNano := USDNano(total)
-	totalCents = roundCents(totalNano)
-	if totalNano < 1e7 {
-		totalCents = 0
-	}
-	cents = make([]int64, len(rows))
-	var floor int64
-	for i, n := range nanos {
-		cents[i] = n / 1e7
-		floor += cents[i]
-	}
-	missing := totalCents - floor
-	if sum != totalNano || missing < 0 || missing > int64(len(rows)) {
+	totalCents = USDCents(total)
+	cents, ok = apportion(nanos, totalCents)
+	if !ok || sum != totalNano {
 		for i, n := range nanos {
 			cents[i] = roundCents(n)
 		}
 		return cents, totalCents, false
 	}
-	order := make([]int, len(rows))
+	return cents, totalCents, true
+}
+
+// SplitCents shares whole cents out over rows (dollars) as FootCents
+// does: a figure already shown to the cent (a day of a footed table)
+// split into its parts (the day's models) that add up to it. ok is false
+// when the cents are not within a cent of each row's rounding, which
+// rows that sum to them always are: the rows are then each rounded on
+// their own.
+func SplitCents(rows []float64, cents int64) (parts []int64, ok bool) {
+	nanos := make([]int64, len(rows))
+	for i, usd := range rows {
+		nanos[i] = USDNano(usd)
+	}
+	parts, ok = apportion(nanos, cents)
+	if !ok {
+		for i, n := range nanos {
+			parts[i] = roundCents(n)
+		}
+	}
+	return parts, ok
+}
+
+// apportion rounds each of nanos down to the cent and gives the cents
+// still missing to total one each, largest remainder first: each part
+// is then within a cent of its figure. ok is false when that cannot add
+// up to total (more missing than rows, or fewer than none).
+func apportion(nanos []int64, total int64) (cents []int64, ok bool) {
+	cents = make([]int64, len(nanos))
+	var floor int64
+	for i, n := range nanos {
+		cents[i] = n / 1e7
+		floor += cents[i]
+	}
+	missing := total - floor
+	if missing < 0 || missing > int64(len(nanos)) {
+		return cents, false
+	}
+	order := make([]int, len(nanos))
 	for i := range order {
 		order[i] = i
 	}
@@ -63,7 +92,7 @@ func FootCents(rows []float64, total float64) (cents []int64, totalCents int64, 
 	for _, i := range order[:missing] {
 		cents[i]++
 	}
-	return cents, totalCents, true
+	return cents, true
 }
 
 // USDNano is a dollar figure of helmd's back in the nano-dollars it was
@@ -74,6 +103,17 @@ func USDNano(usd float64) int64 {
 		return 0
 	}
 	return int64(math.Round(usd * 1e9))
+}
+
+// USDCents is a total as FootCents rounds it: to the nearest cent, half
+// up, and less than a cent 0 (it reads "<$0.01", never a cent not
+// spent).
+func USDCents(usd float64) int64 {
+	n := USDNano(usd)
+	if n < 1e7 {
+		return 0
+	}
+	return roundCents(n)
 }
 
 // NanoUSD is nano-dollars as the dollars helmd sends: a sum of figures

@@ -72,3 +72,17 @@ func TestCentsText(t *testing.T) {
 		}
 	}
 }
+
+// A day shown as $0.25 whose two models cost $0.125 each reads $0.13
+// and $0.12 by model: the parts add up to the figure shown.
+func TestSplitCents(t *testing.T) {
+	parts, ok := SplitCents([]float64{0.125, 0.125}, 25)
+	if !ok || parts[0]+parts[1] != 25 || parts[0] != 13 {
+		t.Errorf("split %v (%v), want [13 12]", parts, ok)
+	}
+	// 27 cents cannot be two rows of $0.125 each within a cent: each is
+	// rounded on its own.
+	if parts, ok := SplitCents([]float64{0.125, 0.125}, 27); ok || parts[0] != 13 || parts[1] != 13 {
+		t.Errorf("split of cents the rows cannot make: %v (%v), want [13 13], not ok", parts, ok)
+	}
+}

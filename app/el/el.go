@@ -171,6 +171,11 @@ func Table() app.HTMLElem { return app.Elem("table") }
 //go:noinline
 func TBody() app.HTMLElem { return app.Elem("tbody") }
 
+// TFoot returns a <tfoot>.
+//
+//go:noinline
+func TFoot() app.HTMLElem { return app.Elem("tfoot") }
+
 // Td returns a <td>.
 //
 //go:noinline

@@ -231,12 +231,12 @@ func (p *UsagePage) renderBody() app.UI {
 		app.If(p.thisOnly != "", func() app.UI { return el.P().ID("this-machine").Class("notice").Text(p.thisOnly) }),
 		p.renderSummary(rows),
 		p.renderBlock(),
-		dayChart(rows, models, colors, d.days.Unpriced),
+		dayChart(rows, models, colors, d.days.Unpriced, d.days.Total),
 		tokenChart(rows, models, colors, d.days.Unpriced),
-		barChart("projects", "Cost per project (top 10)", "project", top, rest, colors),
+		barChart("projects", "Cost per project (top 10)", "project", top, rest, colors, d.projects.Total),
 		// Every model and source has its bar: none folded.
-		barChart("models", "Cost per model", "model", d.models.Buckets, folded{}, colors),
-		barChart("sources", "Cost per source", "source", d.sources.Buckets, folded{}, colors),
+		barChart("models", "Cost per model", "model", d.models.Buckets, folded{}, colors, d.models.Total),
+		barChart("sources", "Cost per source", "source", d.sources.Buckets, folded{}, colors, d.sources.Total),
 	)
 }
 
@@ -255,7 +255,10 @@ func (p *UsagePage) renderSummary(rows []dayRow) app.UI {
 		el.Dl().Body(
 			el.Dt().Text("Last 30 days"),
 			el.Dd().ID("usage-total").Title("%s", tokensTitle(days.Total.Tokens)).
-				Text(shared.UsageCostText(days.Total.CostUSD, days.Total.UnpricedTokens)+" · "+tokensText(days.Total.Tokens)),
+				// To the cent, as the tables' Total rows, which their
+				// rows add up to (shared.FootCents).
+				Text(shared.UsageCentsText(shared.USDCents(days.Total.CostUSD), days.Total.CostUSD, days.Total.UnpricedTokens)+
+					" · "+tokensText(days.Total.Tokens)),
 			el.Dt().Text("This week (7 days)"),
 			el.Dd().ID("usage-week").Text(cost(this)+" · "+change),
 			el.Dt().Title("cache reads over all input tokens").Text("Cache hit rate"),

@@ -82,7 +82,8 @@ func dayPlot(chart app.UI, rows []dayRow) app.UI {
 // something (trs), and in words the days that did not, so that the
 // table still says all the chart does without thirty rows of zeros.
 // what is what the quiet days lack: "spend", "tokens".
-func dayTable(heads []app.UI, trs []app.UI, days int, what string) app.UI {
+// foot is the table's Total row, if any (usageTable).
+func dayTable(heads []app.UI, trs []app.UI, days int, what string, foot ...app.UI) app.UI {
 	if len(trs) == 0 {
 		return el.P().Class("quiet-days").Text(fmt.Sprintf("No %s in the last %d days.", what, days))
 	}
@@ -95,7 +96,7 @@ func dayTable(heads []app.UI, trs []app.UI, days int, what string) app.UI {
 		rest = fmt.Sprintf("No %s on the other %d days.", what, quiet)
 	}
 	return el.Div().Body(
-		usageTable(heads, trs),
+		usageTable(heads, trs, foot...),
 		app.If(rest != "", func() app.UI { return el.P().Class("quiet-days").Text(rest) }),
 	)
 }

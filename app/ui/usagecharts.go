@@ -31,12 +31,18 @@ func chartSVG(label string, columns int, body ...app.UI) app.UI {
 }
 
 // dayChart is cost per day, each day's bar stacked by model; a click on
-// a day lists the sessions active that day.
-func dayChart(rows []dayRow, models []string, colors map[string]string, unpriced []string) app.UI {
+// a day lists the sessions active that day. The chart's labels are as
+// the page writes costs ($1,235: short, to be read at a glance); its
+// table is to the cent, its days adding up to its Total row (total,
+// the report's), each day's models to the day (footCosts).
+func dayChart(rows []dayRow, models []string, colors map[string]string, unpriced []string, total shared.UsageTotals) app.UI {
 	top := 0.0
-	for _, r := range rows {
+	costs := make([]float64, len(rows))
+	for i, r := range rows {
 		top = max(top, r.Cost)
+		costs[i] = r.Cost
 	}
+	cents, totalCents := footCosts(costs, total.CostUSD)
 	bars := make([]app.UI, 0, len(rows))
 	trs := make([]app.UI, 0, len(rows))
 	for i, r := range rows {
@@ -46,14 +52,46 @@ func dayChart(rows []dayRow, models []string, colors map[string]string, unpriced
 		}
 		trs = append(trs, el.Tr().Body(
 			el.Th().Attr("scope", "row").Class("day").Body(el.A().Attr("href", listURL("day", r.Day)).Text(r.Day)),
-			el.Td().Text(shared.UsageCostText(r.Cost, r.Unpriced)),
-			el.Td().Class("models").Text(modelsText(r.Models, cost)),
+			el.Td().Text(shared.UsageCentsText(cents[i], r.Cost, r.Unpriced)),
+			el.Td().Class("models").Text(modelsCents(r.Models, cents[i])),
 		))
 	}
+	foot := el.Tr().Body(el.Th().Attr("scope", "row").Text("Total"),
+		el.Td().Text(shared.UsageCentsText(totalCents, total.CostUSD, total.UnpricedTokens)), el.Td().Class("models"))
 	return chartSection("days", "Cost per day, by model", fmt.Sprintf("highest %s", cost(top)),
 		dayPlot(chartSVG("Cost per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...), rows),
 		legend(models, colors, unpriced),
-		dayTable(append(colHeads("Day", "Cost"), modelsHead()), trs, len(rows), "spend"))
+		dayTable(append(colHeads("Day", "Cost"), modelsHead()), trs, len(rows), "spend", foot))
+}
+
+// footCosts is a table's costs in cents that add up to its total's, as
+// `helmd usage` foots its table (shared.FootCents): rounded each on its
+// own, or to the dollar from $100 as the page writes costs elsewhere,
+// the rows did not add up to the total. Rows that do not sum to the
+// total (no helmd sends them) are each rounded on their own.
+func footCosts(costs []float64, total float64) (cents []int64, totalCents int64) {
+	cents, totalCents, _ = shared.FootCents(costs, total)
+	return cents, totalCents
+}
+
+// modelsCents is a day's cost per model as modelsText writes it, to the
+// cent and adding up to the day's cents as its row shows them
+// (shared.SplitCents): "opus 4.1: $0.07 · sonnet 4.5: $0.06" for a day
+// of $0.13, where each rounded on its own read $0.06 twice.
+func modelsCents(ms []modelPart, dayCents int64) string {
+	var priced []float64
+	for _, m := range ms {
+		if m.Value != unpricedPart {
+			priced = append(priced, m.Value)
+		}
+	}
+	parts, _ := shared.SplitCents(priced, dayCents)
+	next := 0
+	return modelsText(ms, func(usd float64) string {
+		c := parts[next]
+		next++
+		return shared.CentsText(c, usd > 0)
+	})
 }
 
 // stackedBar is day i's bar of a day chart, one segment per model; a
@@ -151,17 +189,27 @@ func tokenChart(rows []dayRow, models []string, colors map[string]string, unpric
 // transcripts: text, never markup. The bars are to the scale of the
 // costliest bucket; rest, the buckets folded past them, is a last row
 // without a bar or a link, which would otherwise set the scale.
-func barChart(id, title, filter string, buckets []usageBucket, rest folded, colors map[string]string) app.UI {
+//
+// The bars' labels are as the page writes costs ($1,235: short); the
+// table is to the cent, its rows (the rest's included) adding up to its
+// Total row, total (the report's), as `helmd usage`'s do.
+func barChart(id, title, filter string, buckets []usageBucket, rest folded, colors map[string]string, total shared.UsageTotals) app.UI {
 	if len(buckets) == 0 {
 		return chartSection(id, title, "nothing spent", el.P().Text("No usage in the last 30 days."))
 	}
 	top := 0.0
+	costs := make([]float64, 0, len(buckets)+1)
 	for _, b := range buckets {
 		top = max(top, b.CostUSD)
+		costs = append(costs, b.CostUSD)
 	}
+	if rest.N > 0 {
+		costs = append(costs, rest.CostUSD)
+	}
+	cents, totalCents := footCosts(costs, total.CostUSD)
 	bars := make([]app.UI, 0, len(buckets)+1)
 	trs := make([]app.UI, 0, len(buckets)+1)
-	for _, b := range buckets {
+	for i, b := range buckets {
 		w := 0.0
 		if top > 0 {
 			w = b.CostUSD / top * 100
@@ -177,19 +225,24 @@ func barChart(id, title, filter string, buckets []usageBucket, rest folded, colo
 		if filter == "project" {
 			name = el.A().Attr("href", listURL(filter, b.Key)).Title("%s", attr(full)).Body(pathParts(label)...)
 		}
-		trs = append(trs, el.Tr().Body(el.Th().Attr("scope", "row").Body(name), el.Td().Text(value),
+		trs = append(trs, el.Tr().Body(el.Th().Attr("scope", "row").Body(name),
+			el.Td().Text(shared.UsageCentsText(cents[i], b.CostUSD, b.UnpricedTokens)),
 			el.Td().Class("tokens").Body(tokenParts(b.Tokens)...)))
 	}
 	if rest.N > 0 {
 		bars = append(bars, restRow(rest))
-		trs = append(trs, el.Tr().Class("rest").Body(el.Th().Attr("scope", "row").Text(rest.name()), el.Td().Text(cost(rest.CostUSD)),
+		trs = append(trs, el.Tr().Class("rest").Body(el.Th().Attr("scope", "row").Text(rest.name()),
+			el.Td().Text(shared.UsageCentsText(cents[len(buckets)], rest.CostUSD, rest.Unpriced)),
 			el.Td().Class("tokens").Body(tokenParts(rest.Tokens)...)))
 	}
+	foot := el.Tr().Body(el.Th().Attr("scope", "row").Text("Total"),
+		el.Td().Text(shared.UsageCentsText(totalCents, total.CostUSD, total.UnpricedTokens)),
+		el.Td().Class("tokens").Body(tokenParts(total.Tokens)...))
 	// A list, not an image: each bar's name and figure are read whole,
 	// a path too where the bar shows its end only.
 	chart := el.Div().Class("hbars").Role("list").
 		Aria("label", title+" over the last 30 days; the table has the figures").Body(bars...)
-	return chartSection(id, title, "", chart, usageTable(colHeads("Name", "Cost", "Tokens"), trs))
+	return chartSection(id, title, "", chart, usageTable(colHeads("Name", "Cost", "Tokens"), trs, foot))
 }
 
 // hbar is one row of a bar chart: name (bucketName's), bar (width
@@ -218,7 +271,7 @@ func hbar(filter, key, value string, width float64, fill string) app.UI {
 // no bar, so that a large sum of many small buckets does not shrink the
 // others' to slivers; no link, the list filtering by one project only.
 func restRow(rest folded) app.UI {
-	value := cost(rest.CostUSD)
+	value := shared.UsageCostText(rest.CostUSD, rest.Unpriced)
 	return el.Div().Class("bar", "rest").Role("listitem").DataSet("key", restKey).Title("%s", rest.name()+": "+value).Body(
 		el.Span().Class("bar-name").Text(rest.name()),
 		el.Span().Class("bar-note").Aria("hidden", "true").Text("together, not charted"),
@@ -239,11 +292,14 @@ func chartSection(id, title, note string, body ...app.UI) app.UI {
 // edge says more of it lies that way (web/helm.css: the shades follow
 // the scroll position, and show only when it can scroll). On a phone the
 // tables are made to fit: the by-model columns give way, headings wrap.
-func usageTable(heads []app.UI, rows []app.UI) app.UI {
+//
+// foot, when given, is its Total row (a tfoot): what the rows add up to.
+func usageTable(heads []app.UI, rows []app.UI, foot ...app.UI) app.UI {
 	return el.Div().Class("usage-table").Body(
 		el.Div().Class("scroller").Body(el.Table().Body(
 			el.THead().Body(el.Tr().Body(heads...)),
 			el.TBody().Body(rows...),
+			app.If(len(foot) > 0, func() app.UI { return el.TFoot().Body(foot...) }),
 		)),
 		el.Span().Class("scroll-cue", "start").Aria("hidden", "true"),
 		el.Span().Class("scroll-cue", "end").Aria("hidden", "true"),

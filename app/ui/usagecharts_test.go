@@ -139,7 +139,7 @@ func TestBarChartLabels(t *testing.T) {
 		for i, k := range tc.keys {
 			buckets = append(buckets, usageBucket{Key: k, CostUSD: 12.5 / float64(i+1)})
 		}
-		page := renderUI(t, barChart(tc.filter+"s", "Cost per "+tc.filter, tc.filter, buckets, folded{}, palette(tc.keys)))
+		page := renderUI(t, barChart(tc.filter+"s", "Cost per "+tc.filter, tc.filter, buckets, folded{}, palette(tc.keys), shared.UsageTotals{}))
 		if page.hasTag("img") {
 			t.Errorf("%s: a name became markup", tc.filter)
 		}
@@ -185,7 +185,7 @@ func TestBarChartTableNames(t *testing.T) {
 		{"model", buckets[0].Key, "opus 4.1", buckets[0].Key, "/?model=claude-opus-4-1-20250805"},
 		{"source", buckets[1].Key, "OpenCode", "OpenCode", "/?source=opencode"},
 	} {
-		page := renderUI(t, barChart("x", "Cost", tc.filter, buckets, folded{}, nil))
+		page := renderUI(t, barChart("x", "Cost", tc.filter, buckets, folded{}, nil, shared.UsageTotals{}))
 		var links []string
 		for _, a := range page.tags("a") {
 			if a.attrs["href"] == tc.href {
@@ -205,7 +205,7 @@ func TestBarChartTableNames(t *testing.T) {
 func TestBarChartTableBreaks(t *testing.T) {
 	const path = `/home/dev/notes/blog posts/<img src=x onerror="alert(1)">`
 	tokens := shared.Tokens{Input: 1500, Output: 200, CacheRead: 12_000}
-	page := renderUI(t, barChart("projects", "Cost per project", "project", []usageBucket{{Key: path, CostUSD: 1, Tokens: tokens}}, folded{}, nil))
+	page := renderUI(t, barChart("projects", "Cost per project", "project", []usageBucket{{Key: path, CostUSD: 1, Tokens: tokens}}, folded{}, nil, shared.UsageTotals{}))
 	if page.hasTag("img") {
 		t.Error("a path became markup")
 	}
@@ -222,7 +222,7 @@ func TestBarChartTableBreaks(t *testing.T) {
 		t.Errorf("the path's link holds %q, want %q", parts, want)
 	}
 	var cell []string
-	for _, td := range tables[0].all("tokens") {
+	for _, td := range tables[0].tags("tbody")[0].all("tokens") { // the bucket's, not the Total row's
 		cell = append(cell, contents(td.all("part"))...)
 	}
 	if want := []string{"1.7k tokens ·", "12k cached"}; !slices.Equal(cell, want) {
@@ -235,7 +235,7 @@ func TestBarChartTableBreaks(t *testing.T) {
 func TestDayChartModelNames(t *testing.T) {
 	const sonnet, gpt = "claude-sonnet-4-5-20250929", "gpt-5"
 	rows := []dayRow{{Day: "2026-11-05", Cost: 3, Models: []modelPart{{sonnet, 2}, {gpt, 1}}}}
-	page := renderUI(t, dayChart(rows, []string{sonnet, gpt}, palette([]string{sonnet, gpt}), nil))
+	page := renderUI(t, dayChart(rows, []string{sonnet, gpt}, palette([]string{sonnet, gpt}), nil, shared.UsageTotals{}))
 	var legend []string
 	for _, a := range page.all("legend")[0].tags("a") {
 		legend = append(legend, a.content()+" ("+a.attrs["title"]+")")
@@ -316,7 +316,7 @@ func thirtyDays(spent map[string]float64) []dayRow {
 // axis has a column per bar.
 func TestDayChartsNameTheirDays(t *testing.T) {
 	rows := thirtyDays(map[string]float64{"2026-12-01": 2})
-	for _, chart := range []app.UI{dayChart(rows, nil, nil, nil), tokenChart(rows, nil, nil, nil)} {
+	for _, chart := range []app.UI{dayChart(rows, nil, nil, nil, shared.UsageTotals{}), tokenChart(rows, nil, nil, nil)} {
 		page := renderUI(t, chart)
 		axes := page.all("day-axis")
 		if len(axes) != 1 {
@@ -348,10 +348,10 @@ func TestDayTablesListTheDaysWithUse(t *testing.T) {
 		{nil, nil, []string{"No spend in the last 30 days.", "No tokens in the last 30 days."}},
 	} {
 		rows := thirtyDays(tc.spent)
-		for i, chart := range []app.UI{dayChart(rows, nil, nil, nil), tokenChart(rows, nil, nil, nil)} {
+		for i, chart := range []app.UI{dayChart(rows, nil, nil, nil, shared.UsageTotals{}), tokenChart(rows, nil, nil, nil)} {
 			page := renderUI(t, chart)
 			var days []string
-			for _, tr := range page.tags("tr") {
+			for _, tr := range bodyRows(page) { // the days, not the Total row
 				if ths := tr.tags("th"); len(ths) > 0 && ths[0].attrs["scope"] == "row" {
 					days = append(days, ths[0].content())
 				}
@@ -386,17 +386,20 @@ func TestBarChartScale(t *testing.T) {
 		rest    folded
 		widths  []string // each bar's, in the viewBox's 0..100
 		restRow string   // the folded row's name and value; "": none
+		// restCell is the rest's figure in the table, to the cent.
+		restCell string
 	}{
 		{"the rest far above the top 10", "project", top10, folded{N: 31, CostUSD: 705},
-			[]string{"100.00", "97.44", "94.87", "92.31", "89.74", "87.18", "84.62", "82.05", "79.49", "76.92"}, "31 other projects|$705"},
-		{"the rest below the top", "project", top10[:2], folded{N: 1, CostUSD: 1}, []string{"100.00", "97.44"}, "1 other project|$1.00"},
-		{"a rest of $0 (unpriced models)", "project", top10[:1], folded{N: 2}, []string{"100.00"}, "2 other projects|$0"},
-		{"nothing spent", "project", zero, folded{N: 4}, []string{"0.00", "0.00"}, "4 other projects|$0"},
+			[]string{"100.00", "97.44", "94.87", "92.31", "89.74", "87.18", "84.62", "82.05", "79.49", "76.92"}, "31 other projects|$705", "$705.00"},
+		{"the rest below the top", "project", top10[:2], folded{N: 1, CostUSD: 1}, []string{"100.00", "97.44"}, "1 other project|$1.00", "$1.00"},
+		{"a rest of $0", "project", top10[:1], folded{N: 2}, []string{"100.00"}, "2 other projects|$0", "$0.00"},
+		{"a rest of unpriced models", "project", top10[:1], folded{N: 2, Unpriced: 10}, []string{"100.00"}, "2 other projects|unpriced", "unpriced"},
+		{"nothing spent", "project", zero, folded{N: 4}, []string{"0.00", "0.00"}, "4 other projects|$0", "$0.00"},
 		{"models: every one its bar, none folded", "model",
 			[]usageBucket{{Key: "claude-opus-4-6", CostUSD: 8}, {Key: "gpt-5", CostUSD: 2}, {Key: "glm-4", CostUSD: 0}},
-			folded{}, []string{"100.00", "25.00", "0.00"}, ""},
+			folded{}, []string{"100.00", "25.00", "0.00"}, "", ""},
 	} {
-		page := renderUI(t, barChart("x", "Cost", tc.filter, tc.buckets, tc.rest, nil))
+		page := renderUI(t, barChart("x", "Cost", tc.filter, tc.buckets, tc.rest, nil, shared.UsageTotals{}))
 		items := page.all("hbars")[0].all("bar")
 		var widths []string
 		restRows := 0
@@ -438,10 +441,20 @@ func TestBarChartScale(t *testing.T) {
 				t.Errorf("%s: the rest's table row links to a list", tc.name)
 			}
 		}
-		if tc.restRow != "" && (len(rows) != len(tc.buckets)+1 || rows[len(rows)-1] != tc.restRow) {
-			t.Errorf("%s: table rows %q, want the rest last as %q", tc.name, rows, tc.restRow)
+		want := strings.SplitN(tc.restRow, "|", 2)[0] + "|" + tc.restCell
+		if tc.restRow != "" && (len(rows) != len(tc.buckets)+1 || rows[len(rows)-1] != want) {
+			t.Errorf("%s: table rows %q, want the rest last as %q", tc.name, rows, want)
 		}
 	}
+}
+
+// bodyRows are the rows of e's tables' bodies: not their Total rows.
+func bodyRows(e *elem) []*elem {
+	var out []*elem
+	for _, b := range e.tags("tbody") {
+		out = append(out, b.tags("tr")...)
+	}
+	return out
 }
 
 func hasAttr(e *elem, name string) bool { _, ok := e.attrs[name]; return ok }

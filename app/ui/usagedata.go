@@ -133,6 +133,9 @@ type folded struct {
 	N       int // how many buckets; 0: none folded
 	CostUSD float64
 	Tokens  shared.Tokens
+	// Unpriced is the buckets' unpricedTokens: CostUSD leaves their
+	// cost out, and the row says so rather than read as free.
+	Unpriced int
 }
 
 // name is the folded row's name: "31 other projects".
@@ -150,10 +153,13 @@ func topN(buckets []usageBucket, n int) ([]usageBucket, folded) {
 		return buckets, folded{}
 	}
 	rest := folded{N: len(buckets) - n}
+	var nano int64 // summed as helmd sums, so that the table foots to the cent
 	for _, b := range buckets[n:] {
-		rest.CostUSD += b.CostUSD
+		nano += shared.USDNano(b.CostUSD)
 		rest.Tokens = rest.Tokens.Add(b.Tokens)
+		rest.Unpriced += b.UnpricedTokens
 	}
+	rest.CostUSD = shared.NanoUSD(nano)
 	return buckets[:n], rest
 }
 
