@@ -52,6 +52,9 @@ func TestHookEventsReachTheStream(t *testing.T) {
 		{"SessionStart", `,"source":"resume"`, shared.StatusIdle, "", true},
 		{"Stop", `,"stop_hook_active":false,"last_assistant_message":"done"`, shared.StatusWaiting, "input needed", true},
 		{"SessionEnd", `,"reason":"exit"`, shared.StatusIdle, "", false},
+		// Resumed: a hook after an end counts only from a process running
+		// the session again.
+		{"SessionStart", `,"source":"resume"`, shared.StatusIdle, "", true},
 		{"Notification", `,"notification_type":"idle_prompt","message":"Claude is waiting for your input"`, shared.StatusWaiting, "input needed", true},
 	}
 	for _, st := range steps {

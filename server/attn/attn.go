@@ -18,7 +18,7 @@ import (
 type Hint struct {
 	Source     shared.Source
 	ID         string
-	Event      string // the hook event, for logs
+	Event      string // the hook event: for logs, and to tell a resume after an end
 	Status     shared.Status
 	WaitingFor string
 	Active     bool

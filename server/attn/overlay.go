@@ -69,7 +69,9 @@ func NewOverlay(ttl time.Duration, c *Cleared) *Overlay {
 
 // Add records h. It returns the session as h makes it, when cur (the
 // session as published now) is known; ok is false when it is not yet, in
-// which case h waits for the source to report the session.
+// which case h waits for the source to report the session, and when h is
+// dropped: a hook of a session whose SessionEnd came first, other than
+// one that resumes it.
 //
 // Past maxHints the oldest hint makes room. Its session, published as
 // that hint made it, is returned in evicted as its source last reported
@@ -78,11 +80,17 @@ func NewOverlay(ttl time.Duration, c *Cleared) *Overlay {
 // session would take the evicted hint's status for its source's (Add
 // reads the source's report from cur when no hint is held).
 func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session, ok bool, evicted []shared.Session) {
+	key := h.Key()
+	if old, held := o.hints[key]; held && ended(old.Hint) && !resumes(h) {
+		// A hook of the process that ended, slower than its SessionEnd:
+		// a Stop so late would show the ended session waiting for the
+		// whole TTL, with no process left to end the wait.
+		return shared.Session{}, false, nil
+	}
 	ttl := o.ttl
 	if h.Status == shared.StatusWorking {
 		ttl = workingTTL
 	}
-	key := h.Key()
 	if _, held := o.hints[key]; !held && len(o.hints) >= maxHints {
 		if own, shown := o.evictOldest(); shown {
 			evicted = append(evicted, own)
@@ -106,6 +114,15 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 	o.clearState(&cur)
 	return cur, true, evicted
 }
+
+// ended reports whether h says its session's process ended (SessionEnd):
+// the only hint of a session that is not running.
+func ended(h Hint) bool { return !h.Active }
+
+// resumes reports whether h comes from a process running the session
+// after an end: it starts (SessionStart, as a resume does) or takes a
+// prompt. Any other hook after an end was sent before it.
+func resumes(h Hint) bool { return h.Event == "SessionStart" || h.Event == "UserPromptSubmit" }
 
 // Clear marks the session cur as cleared at now and returns it so.
 func (o *Overlay) Clear(cur shared.Session, now time.Time) shared.Session {

@@ -246,3 +246,44 @@ func TestOnePromptToldTwice(t *testing.T) {
 		t.Errorf("told again: since %d, clearedAt %d; want since %d, still cleared", again.WaitingSince, again.ClearedAt, t0.UnixMilli())
 	}
 }
+
+// TestHookAfterTheEnd: a Stop or a notification that arrives after the
+// session's SessionEnd comes from the process that ended: the session
+// stays ended rather than waiting for the whole TTL. A SessionStart (a
+// resume) or a prompt is a running process again, whose hooks count.
+func TestHookAfterTheEnd(t *testing.T) {
+	hint := func(event string, status shared.Status, active bool, at time.Duration) Hint {
+		return Hint{Source: shared.SourceClaude, ID: id, Event: event, Status: status, Active: active, At: t0.Add(at)}
+	}
+	for _, late := range []Hint{
+		hint("Stop", shared.StatusWaiting, true, 2*time.Second),
+		hint("Notification", shared.StatusWaiting, true, 2*time.Second),
+		hint("PermissionRequest", shared.StatusWaiting, true, 2*time.Second),
+		hint("SubagentStop", shared.StatusWorking, true, 2*time.Second),
+	} {
+		t.Run(late.Event, func(t *testing.T) {
+			o := NewOverlay(0, nil)
+			end, ok, _ := o.Add(hint("SessionEnd", shared.StatusIdle, false, time.Second), sess(shared.StatusIdle, -time.Minute), true)
+			if !ok || end.Active {
+				t.Fatalf("SessionEnd: %+v", end)
+			}
+			if got, ok, _ := o.Add(late, end, true); ok {
+				t.Errorf("applied after the end: %s %q, active %v", got.Status, got.WaitingFor, got.Active)
+			}
+			s := []shared.Session{sess(shared.StatusIdle, -time.Minute)}
+			o.Apply(s, t0.Add(time.Hour), nil)
+			if s[0].Status != shared.StatusIdle || s[0].Active {
+				t.Errorf("an hour on: %s, active %v; want ended", s[0].Status, s[0].Active)
+			}
+		})
+	}
+	o := NewOverlay(0, nil)
+	end, _, _ := o.Add(hint("SessionEnd", shared.StatusIdle, false, time.Second), sess(shared.StatusIdle, -time.Minute), true)
+	start, ok, _ := o.Add(hint("SessionStart", shared.StatusIdle, true, time.Minute), end, true)
+	if !ok || !start.Active {
+		t.Fatalf("resumed: %+v", start)
+	}
+	if got, _, _ := o.Add(hint("Stop", shared.StatusWaiting, true, 2*time.Minute), start, true); got.Status != shared.StatusWaiting {
+		t.Errorf("a resumed session's Stop: %s, want waiting", got.Status)
+	}
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+	"vibecraft.sh/helm/server/internal/ssetest"
+	"vibecraft.sh/helm/shared"
+)
+
+// sessionOf is the session id as GET /api/sessions lists it.
+func sessionOf(t *testing.T, srv *testServer, id string) (shared.Session, bool) {
+	t.Helper()
+	for _, s := range srv.sessions(t) {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return shared.Session{}, false
+}
+
+// hintBarrier sends a hint about another listed session and waits for the
+// stream to carry it: Run takes hints in order and publishes each batch
+// at once, so what the hints sent before it did is published by then.
+type hintBarrier struct {
+	t     *testing.T
+	url   string
+	c     *ssetest.Client
+	other string
+	flip  bool
+}
+
+func (b *hintBarrier) wait(what string) {
+	b.t.Helper()
+	b.flip = !b.flip
+	event, want := "UserPromptSubmit", shared.StatusWorking
+	if b.flip {
+		event, want = "Stop", shared.StatusWaiting
+	}
+	postHook(b.t, b.url, hookPayload(b.other, event, ""))
+	b.c.Wait(b.t, 10*time.Second, what, ssetest.Of(shared.EventSessionUpdated, b.other, func(s shared.Session) bool { return s.Status == want }))
+}
+
+// TestStopAfterSessionEnd: a Stop hook that reaches helmd after the
+// session's SessionEnd (a slow hook of the process that ended) does not
+// put the ended session in "Needs you"; a session resumed (SessionStart)
+// waits again as usual.
+func TestStopAfterSessionEnd(t *testing.T) {
+	const sid, other, cwd = "e4d00000-0000-4000-8000-000000000001", "e4d00000-0000-4000-8000-000000000002", "/home/dev/ended"
+	root := t.TempDir()
+	now := time.Now()
+	fixture.Append(t, fixture.Path(root, cwd, sid), fixture.User(sid, cwd, "go", now.Add(-time.Minute)))
+	fixture.Append(t, fixture.Path(root, cwd, other), fixture.User(other, cwd, "other", now.Add(-time.Minute)))
+	srv := startHelmd(t, root)
+	c := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
+	c.Next(t, 5*time.Second)
+	b := &hintBarrier{t: t, url: srv.URL, c: c, other: other}
+
+	postHook(t, srv.URL, hookPayload(sid, "SessionEnd", `,"reason":"exit"`))
+	c.Wait(t, 5*time.Second, "the SessionEnd", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool {
+		return s.Status == shared.StatusIdle && !s.Active
+	}))
+	postHook(t, srv.URL, hookPayload(sid, "Stop", `,"stop_hook_active":false`))
+	b.wait("the late Stop")
+	if s, _ := sessionOf(t, srv, sid); s.Status != shared.StatusIdle || s.Active || shared.NeedsYou(&s) {
+		t.Errorf("a Stop after SessionEnd: %s %q, active %v; want the ended session idle, not in Needs you", s.Status, s.WaitingFor, s.Active)
+	}
+
+	// Resumed: its process runs again, and its Stop is a wait.
+	postHook(t, srv.URL, hookPayload(sid, "SessionStart", `,"source":"resume"`))
+	postHook(t, srv.URL, hookPayload(sid, "Stop", `,"stop_hook_active":false`))
+	c.Wait(t, 5*time.Second, "the resumed session's Stop", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool {
+		return s.Status == shared.StatusWaiting && s.Active
+	}))
+}
