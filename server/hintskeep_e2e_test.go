@@ -1,6 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,4 +77,58 @@ func TestStopAfterSessionEnd(t *testing.T) {
 	c.Wait(t, 5*time.Second, "the resumed session's Stop", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool {
 		return s.Status == shared.StatusWaiting && s.Active
 	}))
+}
+
+// TestUnlistedHintsKeepListedOnes: hints for more session ids than the
+// overlay holds, none of them a session helmd lists (another machine's,
+// or made up by a caller with the token), do not push out the wait a
+// hook told of a listed session.
+func TestUnlistedHintsKeepListedOnes(t *testing.T) {
+	const sid, other, cwd = "0b5e0000-0000-4000-8000-000000000001", "0b5e0000-0000-4000-8000-000000000002", "/home/dev/unlisted"
+	root := t.TempDir()
+	now := time.Now()
+	path := fixture.Path(root, cwd, sid)
+	fixture.Append(t, path, fixture.User(sid, cwd, "build it", now.Add(-time.Minute)))
+	fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_1", "tool_use", now.Add(-30*time.Second)))
+	fixture.Append(t, fixture.Path(root, cwd, other), fixture.User(other, cwd, "other", now.Add(-time.Minute)))
+	srv := startHelmd(t, root)
+	c := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
+	c.Next(t, 5*time.Second)
+	b := &hintBarrier{t: t, url: srv.URL, c: c, other: other}
+
+	postHook(t, srv.URL, hookPayload(sid, "PermissionRequest", `,"tool_name":"Bash"`))
+	c.Wait(t, 5*time.Second, "the permission prompt", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool {
+		return s.WaitingFor == "permission: Bash"
+	}))
+
+	// One client, its connections kept: thousands of hooks, each answered
+	// and read to the end.
+	client := &http.Client{Timeout: 10 * time.Second}
+	const strangers = 4096 + 10
+	for i := range strangers {
+		body := hookPayload(fmt.Sprintf("f0e1%04x-0000-4000-8000-%012x", i, i), "Stop", "")
+		resp, err := client.Post(srv.URL+"/api/hooks", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("hook %d: %d", i, resp.StatusCode)
+		}
+		if i%512 == 511 { // the inbox holds 1,024: let Run take them before it fills
+			b.wait(fmt.Sprintf("the hooks up to %d", i))
+		}
+	}
+	b.wait("the last hooks")
+	var status struct {
+		Scan struct{ SignalsDropped int }
+	}
+	getJSON(t, srv.URL+"/api/status", &status)
+	if status.Scan.SignalsDropped != 0 {
+		t.Fatalf("%d hints dropped: the test did not send what it meant to", status.Scan.SignalsDropped)
+	}
+	if s, _ := sessionOf(t, srv, sid); s.Status != shared.StatusWaiting || s.WaitingFor != "permission: Bash" {
+		t.Errorf("after %d hints for unlisted ids the listed session shows %s %q; want its permission prompt", strangers, s.Status, s.WaitingFor)
+	}
 }

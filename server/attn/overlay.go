@@ -15,8 +15,16 @@ const DefaultWaitingTTL = 12 * time.Hour
 // that should not outlive the active window.
 const workingTTL = 2 * time.Minute
 
-// maxHints bounds the hints held for sessions; past it the oldest go.
+// maxHints bounds the hints held for listed sessions; past it the
+// oldest go.
 const maxHints = 4096
+
+// maxPending bounds, apart, the hints held for sessions no source has
+// reported: a hook can come before its transcript is read, but any
+// caller with the token can send hints for ids helmd does not list
+// (another machine's, made up), and those must never make room by
+// pushing out the wait of a listed session.
+const maxPending = 1024
 
 // hint is a Hint as held: when it ends, and the session as its source
 // last reported it (under the hint), which shows again when the hint
@@ -52,6 +60,7 @@ func (h *hint) sourceStatus() shared.Status {
 type Overlay struct {
 	ttl     time.Duration
 	hints   map[string]*hint
+	pending int // hints held whose session no source has reported (!known)
 	cleared *Cleared
 }
 
@@ -73,9 +82,11 @@ func NewOverlay(ttl time.Duration, c *Cleared) *Overlay {
 // dropped: a hook of a session whose SessionEnd came first, other than
 // one that resumes it.
 //
-// Past maxHints the oldest hint makes room. Its session, published as
-// that hint made it, is returned in evicted as its source last reported
-// it: the caller publishes it before it passes Add another cur, or the
+// Past maxPending hints of sessions not listed, the oldest of those
+// makes room: they never push out a listed session's. Past maxHints
+// hints of listed sessions, the oldest of them makes room, and its
+// session, published as that hint made it, is returned in evicted as its
+// source last reported it: the caller publishes it before it passes Add another cur, or the
 // index would go on showing the evicted hint, and a later hint for that
 // session would take the evicted hint's status for its source's (Add
 // reads the source's report from cur when no hint is held).
@@ -91,9 +102,14 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 	if h.Status == shared.StatusWorking {
 		ttl = workingTTL
 	}
-	if _, held := o.hints[key]; !held && len(o.hints) >= maxHints {
-		if own, shown := o.evictOldest(); shown {
-			evicted = append(evicted, own)
+	if _, held := o.hints[key]; !held {
+		switch {
+		case known && len(o.hints)-o.pending >= maxHints:
+			if own, shown := o.evictOldest(true); shown {
+				evicted = append(evicted, own)
+			}
+		case !known && o.pending >= maxPending:
+			o.evictOldest(false) // its session is not listed: nothing shows it
 		}
 	}
 	held := &hint{Hint: h, expires: h.At.Add(ttl)}
@@ -104,7 +120,7 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 	} else if known {
 		held.own, held.known = cur, true // no hint: cur is the source's report
 	}
-	o.hints[key] = held
+	o.set(key, held)
 	if !known {
 		return shared.Session{}, false, evicted
 	}
@@ -143,8 +159,11 @@ func (o *Overlay) Apply(sessions []shared.Session, now time.Time, prev func(key 
 			key := s.Key()
 			if h, ok := o.hints[key]; ok {
 				if o.superseded(s, h, now) {
-					delete(o.hints, key)
+					o.drop(key)
 				} else {
+					if !h.known {
+						o.pending-- // listed now
+					}
 					h.own, h.known = *s, true
 					o.put(s, h)
 				}
@@ -203,7 +222,7 @@ func (o *Overlay) Expire(now time.Time) []shared.Session {
 	var own []shared.Session
 	for key, h := range o.hints {
 		if !now.Before(h.expires) {
-			delete(o.hints, key)
+			o.drop(key)
 			if h.known {
 				own = append(own, h.own)
 			}
@@ -248,7 +267,7 @@ func (o *Overlay) clearState(s *shared.Session) {
 // Forget drops what is held of sessions that are gone.
 func (o *Overlay) Forget(keys []string) {
 	for _, k := range keys {
-		delete(o.hints, k)
+		o.drop(k)
 		o.cleared.Drop(k)
 	}
 }
@@ -262,19 +281,41 @@ func (o *Overlay) Save() error { return o.cleared.Save() }
 // Len is the number of hints held.
 func (o *Overlay) Len() int { return len(o.hints) }
 
-// evictOldest drops the oldest hint and returns its session as its
-// source last reported it, with the clears applied; shown is false when
-// the source never reported it (nothing shows the hint then).
-func (o *Overlay) evictOldest() (own shared.Session, shown bool) {
+// set holds h for key, in place of any hint held for it.
+func (o *Overlay) set(key string, h *hint) {
+	if old, ok := o.hints[key]; ok && !old.known {
+		o.pending--
+	}
+	if !h.known {
+		o.pending++
+	}
+	o.hints[key] = h
+}
+
+// drop lets go of key's hint, if one is held.
+func (o *Overlay) drop(key string) {
+	if h, ok := o.hints[key]; ok {
+		if !h.known {
+			o.pending--
+		}
+		delete(o.hints, key)
+	}
+}
+
+// evictOldest drops the oldest hint of a listed session (known) or of
+// one not listed, and returns its session as its source last reported
+// it, with the clears applied; shown is false when the source never
+// reported it (nothing shows the hint then).
+func (o *Overlay) evictOldest(known bool) (own shared.Session, shown bool) {
 	var oldest string
 	var at time.Time
 	for k, h := range o.hints {
-		if oldest == "" || h.At.Before(at) {
+		if h.known == known && (oldest == "" || h.At.Before(at)) {
 			oldest, at = k, h.At
 		}
 	}
 	h := o.hints[oldest]
-	delete(o.hints, oldest)
+	o.drop(oldest)
 	if h == nil || !h.known {
 		return shared.Session{}, false
 	}

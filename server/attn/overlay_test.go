@@ -287,3 +287,39 @@ func TestHookAfterTheEnd(t *testing.T) {
 		t.Errorf("a resumed session's Stop: %s, want waiting", got.Status)
 	}
 }
+
+// TestPendingHintsKeepListedOnes: hints for ids no source lists, however
+// many, make room among themselves: the oldest of them goes, never the
+// wait of a listed session, and the later pending ones still apply when
+// their session shows up.
+func TestPendingHintsKeepListedOnes(t *testing.T) {
+	o := NewOverlay(0, nil)
+	listed := []shared.Session{sess(shared.StatusWorking, -time.Second)}
+	o.Apply(listed, t0, nil)
+	if _, ok, _ := o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true, At: t0}, listed[0], true); !ok {
+		t.Fatal("hint not applied")
+	}
+	for i := range maxHints + maxPending {
+		h := Hint{Source: shared.SourceClaude, ID: fmt.Sprintf("p%05d", i), Status: shared.StatusWaiting, Active: true, At: t0.Add(time.Duration(i+1) * time.Millisecond)}
+		if _, _, evicted := o.Add(h, shared.Session{}, false); len(evicted) != 0 {
+			t.Fatalf("a pending hint evicted %+v", evicted)
+		}
+	}
+	if o.Len() != 1+maxPending {
+		t.Errorf("%d hints held, want the listed one and %d pending", o.Len(), maxPending)
+	}
+	next := []shared.Session{sess(shared.StatusWorking, -time.Second)}
+	o.Apply(next, t0.Add(time.Minute), nil)
+	if next[0].Status != shared.StatusWaiting || next[0].WaitingFor != "permission: Bash" {
+		t.Errorf("the listed session after %d pending hints: %s %q, want its wait", maxHints+maxPending, next[0].Status, next[0].WaitingFor)
+	}
+	newest := sess(shared.StatusWorking, -time.Second)
+	newest.ID = fmt.Sprintf("p%05d", maxHints+maxPending-1)
+	oldest := newest
+	oldest.ID = "p00000"
+	got := []shared.Session{newest, oldest}
+	o.Apply(got, t0.Add(time.Minute), nil)
+	if got[0].Status != shared.StatusWaiting || got[1].Status != shared.StatusWorking {
+		t.Errorf("newest pending %s, oldest %s: want the newest kept, the oldest gone", got[0].Status, got[1].Status)
+	}
+}
