@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +132,60 @@ func TestUnlistedHintsKeepListedOnes(t *testing.T) {
 	}
 	if s, _ := sessionOf(t, srv, sid); s.Status != shared.StatusWaiting || s.WaitingFor != "permission: Bash" {
 		t.Errorf("after %d hints for unlisted ids the listed session shows %s %q; want its permission prompt", strangers, s.Status, s.WaitingFor)
+	}
+}
+
+// TestHintsKeptAcrossARestart: a permission prompt known only from a hook
+// (the transcript shows a tool call, nothing more) is still in "Needs
+// you" after helmd restarts, as the same wait: the same start, and the
+// hook telling of it again sends no second Web Push. The file it is kept
+// in is the user's alone.
+func TestHintsKeptAcrossARestart(t *testing.T) {
+	const sid, other, cwd = "7e57a000-0000-4000-8000-000000000001", "7e57a000-0000-4000-8000-000000000002", "/home/dev/restart"
+	root, cache := t.TempDir(), t.TempDir()
+	now := time.Now()
+	path := fixture.Path(root, cwd, sid)
+	fixture.Append(t, path, fixture.User(sid, cwd, "clean up", now.Add(-time.Minute)))
+	fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_1", "tool_use", now.Add(-30*time.Second)))
+	fixture.Append(t, fixture.Path(root, cwd, other), fixture.User(other, cwd, "other", now.Add(-time.Minute)))
+	args := []string{"--cache-dir", cache, "--push-subject", "mailto:ops@helm-test.org"}
+	srv := startHelmd(t, root, args...)
+	if s, _ := sessionOf(t, srv, sid); s.Status != shared.StatusWorking {
+		t.Fatalf("before the hook: %s, want working (a tool call without its result)", s.Status)
+	}
+	postHook(t, srv.URL, hookPayload(sid, "PermissionRequest", `,"tool_name":"Bash"`))
+	var before shared.Session
+	waitFor(t, "the permission prompt", func() bool {
+		before, _ = sessionOf(t, srv, sid)
+		return before.WaitingFor == "permission: Bash"
+	})
+	if pushStatusOf(t, srv.URL).Notified != 1 {
+		t.Fatalf("push status %+v, want one notification for the prompt", pushStatusOf(t, srv.URL))
+	}
+
+	srv.stop(t)
+	if st, err := os.Stat(filepath.Join(cache, "hints.json")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("hints.json: %v, mode %v; want a 0600 file", err, st)
+	}
+	srv = startHelmd(t, root, args...)
+	after, _ := sessionOf(t, srv, sid)
+	if after.Status != shared.StatusWaiting || after.WaitingFor != before.WaitingFor || after.WaitingSince != before.WaitingSince || !shared.NeedsYou(&after) {
+		t.Fatalf("after a restart: %s %q since %d; want %s %q since %d, in Needs you",
+			after.Status, after.WaitingFor, after.WaitingSince, before.Status, before.WaitingFor, before.WaitingSince)
+	}
+
+	// Claude Code tells of the prompt again (its Notification six seconds
+	// on): the same wait, no second push. The other session's wait,
+	// told after it, is the barrier: its push is counted once the first
+	// hook's is, if there is one.
+	c := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
+	c.Next(t, 5*time.Second)
+	postHook(t, srv.URL, hookPayload(sid, "Notification", `,"notification_type":"permission_prompt","message":"Claude needs your permission to use Bash"`))
+	(&hintBarrier{t: t, url: srv.URL, c: c, other: other}).wait("the other session's Stop")
+	if n := pushStatusOf(t, srv.URL).Notified; n != 1 {
+		t.Errorf("%d pushes after the restart, want 1 (the other session's): the prompt told again was taken for a new wait", n)
+	}
+	if s, _ := sessionOf(t, srv, sid); s.WaitingSince != before.WaitingSince {
+		t.Errorf("told again after the restart: since %d, want %d", s.WaitingSince, before.WaitingSince)
 	}
 }

@@ -180,8 +180,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.CacheDir != "" && !cfg.Demo {
 		clearedFile = filepath.Join(cfg.CacheDir, "cleared.json")
 	}
-	liveOpts := live.Options{Debounce: cfg.Debounce, Logger: log,
-		Attention: attn.NewOverlay(cfg.WaitingTTL, attn.NewCleared(clearedFile, log))}
+	att := attn.NewOverlay(cfg.WaitingTTL, attn.NewCleared(clearedFile, log))
+	if clearedFile != "" {
+		// Hook hints too: a wait known only from its hook stays in Needs
+		// you across a restart, as the same wait.
+		att.KeepHints(filepath.Join(cfg.CacheDir, "hints.json"), log, time.Now())
+	}
+	liveOpts := live.Options{Debounce: cfg.Debounce, Logger: log, Attention: att}
 	if cacheFile != "" {
 		liveOpts.Save = claudeSrc.Save // live owns the sources' lifecycle: it alone persists
 	}

@@ -4,13 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
-
-	"vibecraft.sh/helm/server/internal/regular"
 )
 
 // maxCleared bounds the clears kept; past it the oldest go. A user clears
@@ -54,17 +49,9 @@ func NewCleared(path string, log *slog.Logger) *Cleared {
 }
 
 func (c *Cleared) load() error {
-	fh, err := regular.Open(c.path) // never a FIFO: it would hold helmd's start
+	data, err := readState(c.path, maxClearedFile)
 	if err != nil {
 		return err
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, maxClearedFile+1))
-	if err != nil {
-		return fmt.Errorf("read: %w", err)
-	}
-	if len(data) > maxClearedFile {
-		return fmt.Errorf("larger than %d bytes", maxClearedFile)
 	}
 	var f clearedFile
 	if err := json.Unmarshal(data, &f); err != nil {
@@ -134,10 +121,8 @@ func (c *Cleared) dropOldest() {
 	delete(c.at, oldest)
 }
 
-// Save writes the clears when they changed since the last save: to a
-// temporary file in the same folder, then renamed over the old one, so a
-// crash leaves the old file or the new one, never half of one. The file
-// is private to the user (0600): it names the user's sessions.
+// Save writes the clears when they changed since the last save, whole
+// or not at all (writeState).
 func (c *Cleared) Save() error {
 	if c.path == "" || !c.dirty {
 		return nil
@@ -146,27 +131,7 @@ func (c *Cleared) Save() error {
 	if err != nil {
 		return fmt.Errorf("cleared sessions: %w", err)
 	}
-	dir := filepath.Dir(c.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("cleared sessions: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".cleared-*.tmp")
-	if err != nil {
-		return fmt.Errorf("cleared sessions: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename, a no-op
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("cleared sessions: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("cleared sessions: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("cleared sessions: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), c.path); err != nil {
+	if err := writeState(c.path, data); err != nil {
 		return fmt.Errorf("cleared sessions: %w", err)
 	}
 	c.dirty = false

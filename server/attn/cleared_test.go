@@ -31,7 +31,7 @@ func TestClearedFile(t *testing.T) {
 	if c = NewCleared(path, nil); c.Len() != 1 {
 		t.Errorf("after pruning: %d entries", c.Len())
 	}
-	if leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".cleared-*")); len(leftovers) != 0 {
+	if leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".cleared*")); len(leftovers) != 0 {
 		t.Errorf("temporary files left: %v", leftovers)
 	}
 }

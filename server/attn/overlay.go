@@ -1,6 +1,7 @@
 package attn
 
 import (
+	"errors"
 	"time"
 
 	"vibecraft.sh/helm/shared"
@@ -32,6 +33,7 @@ const maxPending = 1024
 type hint struct {
 	Hint
 	expires time.Time
+	since   int64 // start (epoch ms) of the wait shown, when before At: one told again keeps it
 	own     shared.Session
 	known   bool // own holds a report
 }
@@ -62,6 +64,11 @@ type Overlay struct {
 	hints   map[string]*hint
 	pending int // hints held whose session no source has reported (!known)
 	cleared *Cleared
+
+	// The hints file (kept.go): "" keeps hints in memory only.
+	file  string
+	kept  map[string]*hint // loaded from the file, not yet met by a scan
+	dirty bool             // the hints of listed sessions changed since the last save
 }
 
 // NewOverlay returns an Overlay whose waiting hints last ttl (0: the
@@ -127,6 +134,9 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 	prev := cur
 	o.put(&cur, held)
 	sameWait(&cur, prev)
+	if cur.Status == shared.StatusWaiting {
+		held.since = cur.WaitingSince // the start this wait keeps, across a restart too
+	}
 	o.clearState(&cur)
 	return cur, true, evicted
 }
@@ -155,14 +165,23 @@ func (o *Overlay) Clear(cur shared.Session, now time.Time) shared.Session {
 func (o *Overlay) Apply(sessions []shared.Session, now time.Time, prev func(key string) (shared.Session, bool)) {
 	for i := range sessions {
 		s := &sessions[i]
-		if len(o.hints) > 0 {
+		if len(o.hints) > 0 || len(o.kept) > 0 {
 			key := s.Key()
-			if h, ok := o.hints[key]; ok {
+			h, ok := o.hints[key]
+			if !ok && len(o.kept) > 0 {
+				if h, ok = o.kept[key]; ok { // kept across a restart: as held before it
+					delete(o.kept, key)
+					o.set(key, h)
+					o.dirty = true
+				}
+			}
+			if ok {
 				if o.superseded(s, h, now) {
 					o.drop(key)
 				} else {
 					if !h.known {
 						o.pending-- // listed now
+						o.dirty = true
 					}
 					h.own, h.known = *s, true
 					o.put(s, h)
@@ -236,6 +255,9 @@ func (o *Overlay) put(s *shared.Session, h *hint) {
 	s.Status, s.WaitingFor, s.Active, s.WaitingSince = h.Status, h.WaitingFor, h.Active, 0
 	if h.Status == shared.StatusWaiting {
 		s.WaitingSince = h.At.UnixMilli()
+		if h.since > 0 && h.since < s.WaitingSince {
+			s.WaitingSince = h.since
+		}
 		if h.WaitingFor == "" {
 			s.WaitingFor = "input needed"
 		}
@@ -268,26 +290,45 @@ func (o *Overlay) clearState(s *shared.Session) {
 func (o *Overlay) Forget(keys []string) {
 	for _, k := range keys {
 		o.drop(k)
+		if _, ok := o.kept[k]; ok {
+			delete(o.kept, k)
+			o.dirty = true
+		}
 		o.cleared.Drop(k)
 	}
 }
 
-// Prune keeps only the clears of sessions exists reports.
-func (o *Overlay) Prune(exists func(key string) bool) { o.cleared.Prune(exists) }
+// Prune keeps only the clears of sessions exists reports, after a full
+// scan, and drops the hints kept across a restart that the scan did not
+// meet: their sessions are gone.
+func (o *Overlay) Prune(exists func(key string) bool) {
+	o.cleared.Prune(exists)
+	if len(o.kept) > 0 {
+		o.dirty = true
+	}
+	o.kept = nil
+}
 
-// Save writes the clears if they changed.
-func (o *Overlay) Save() error { return o.cleared.Save() }
+// Save writes the clears and the hints of listed sessions, each if it
+// changed.
+func (o *Overlay) Save() error {
+	return errors.Join(o.cleared.Save(), o.saveHints())
+}
 
 // Len is the number of hints held.
 func (o *Overlay) Len() int { return len(o.hints) }
 
 // set holds h for key, in place of any hint held for it.
 func (o *Overlay) set(key string, h *hint) {
-	if old, ok := o.hints[key]; ok && !old.known {
+	old := o.hints[key]
+	if old != nil && !old.known {
 		o.pending--
 	}
 	if !h.known {
 		o.pending++
+	}
+	if h.known || old != nil && old.known {
+		o.dirty = true
 	}
 	o.hints[key] = h
 }
@@ -297,6 +338,8 @@ func (o *Overlay) drop(key string) {
 	if h, ok := o.hints[key]; ok {
 		if !h.known {
 			o.pending--
+		} else {
+			o.dirty = true
 		}
 		delete(o.hints, key)
 	}

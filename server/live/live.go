@@ -189,7 +189,9 @@ func signal(c chan struct{}) {
 // Every timer is stopped when it returns, after a last Save.
 func (l *Live) Run(ctx context.Context) error {
 	if l.opts.Save != nil {
-		defer l.save()
+		defer l.save() // the attention overlay's too
+	} else {
+		defer l.saveAttention()
 	}
 	flush, ageT, saveT := stopped(), stopped(), stopped()
 	defer flush.Stop()
@@ -368,7 +370,7 @@ func (l *Live) takeHints(ctx context.Context) {
 		}
 	}
 	l.publish(l.coal.touch(time.Now(), touched))
-	l.saveCleared() // a change may have undone a clear; a no-op otherwise
+	l.saveAttention() // a change may have undone a clear or ended a hint; a no-op otherwise
 }
 
 // age recomputes time-derived fields (a session stops "working" when its
@@ -418,7 +420,7 @@ func (l *Live) age() {
 		}
 	}
 	l.publish(l.coal.touch(time.Now(), touched))
-	l.saveCleared() // a change may have undone a clear; a no-op otherwise
+	l.saveAttention() // a change may have undone a clear or ended a hint; a no-op otherwise
 }
 
 // publish sends the current state of keys, compared with what clients
@@ -456,7 +458,7 @@ func (l *Live) publish(keys []string) {
 }
 
 func (l *Live) save() {
-	l.saveCleared()
+	l.saveAttention()
 	if l.opts.Save == nil {
 		return
 	}

@@ -92,9 +92,7 @@ func (l *Live) takeSignals() {
 		l.index.Apply(s.Source, []shared.Session{s}, nil)
 		keys = append(keys, k)
 	}
-	if len(clears) > 0 {
-		l.saveCleared()
-	}
+	l.saveAttention() // hints and clears are kept across a restart; a no-op when none changed
 	l.coal.stamp(now, keys)
 	l.publish(keys)
 }
@@ -111,12 +109,14 @@ func (l *Live) pruneCleared() {
 		_, ok := l.index.Get(key)
 		return ok
 	})
-	l.saveCleared()
+	l.saveAttention()
 }
 
-func (l *Live) saveCleared() {
+// saveAttention keeps the hints and clears that changed, so that a
+// restart shows what the list shows now.
+func (l *Live) saveAttention() {
 	if err := l.att.Save(); err != nil {
-		l.noteErr("save cleared", err)
+		l.noteErr("save attention", err)
 	}
 }
 

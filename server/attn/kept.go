@@ -1,0 +1,173 @@
+package attn
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"slices"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// The hints of listed sessions are kept in a file, as the clears are, so
+// that a restart of helmd shows what it showed before: a permission
+// prompt known only from its hook (the transcript shows a tool call, as
+// it does while the tool runs) would otherwise leave "Needs you", and
+// its hook telling of it again would be taken for a new wait, pushed
+// again. A hint is kept with its expiry and the start of its wait.
+
+// maxHintsFile bounds what loading the hints file may read: maxHints
+// hints of a few hundred bytes each.
+const maxHintsFile = 4 << 20
+
+// hintsFile is the file's layout.
+type hintsFile struct {
+	Version int        `json:"version"`
+	Hints   []keptHint `json:"hints"`
+}
+
+// keptHint is a hint as kept; times are epoch ms.
+type keptHint struct {
+	Source     shared.Source `json:"source"`
+	ID         string        `json:"id"`
+	Event      string        `json:"event,omitempty"`
+	Status     shared.Status `json:"status"`
+	WaitingFor string        `json:"waitingFor,omitempty"`
+	Active     bool          `json:"active"`
+	At         int64         `json:"at"`
+	Since      int64         `json:"since,omitempty"`
+	Expires    int64         `json:"expires"`
+}
+
+// maxText bounds a kept event name or reason: the hook package's are
+// far shorter (a reason names a tool of at most 64 runes).
+const maxText = 512
+
+// KeepHints keeps the hints of listed sessions in path from now on, and
+// loads those kept there that still hold at now: each applies when a
+// scan reports its session, and is dropped with the first full scan
+// that does not. A missing file is none kept; an unreadable or damaged
+// one is logged and replaced on the next save, so it never stops helmd.
+func (o *Overlay) KeepHints(path string, log *slog.Logger, now time.Time) {
+	if log == nil {
+		log = slog.Default()
+	}
+	o.file = path
+	kept, err := loadHints(path, o.ttl, now)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		log.Warn("hook hints not loaded; starting with none", "file", path, "err", err)
+	}
+	o.kept = kept
+}
+
+func loadHints(path string, ttl time.Duration, now time.Time) (map[string]*hint, error) {
+	data, err := readState(path, maxHintsFile)
+	if err != nil {
+		return nil, err
+	}
+	var f hintsFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	kept := map[string]*hint{}
+	for _, k := range f.Hints {
+		if h, ok := k.hint(ttl, now); ok && len(kept) < maxHints {
+			kept[h.Key()] = h
+		}
+	}
+	return kept, nil
+}
+
+// hint is k as held, if it is one a hook could have made and it still
+// holds at now. The file is Helm's own, but a damaged or edited one must
+// not put a wait without end, or text no hook sent, on the list.
+func (k keptHint) hint(ttl time.Duration, now time.Time) (*hint, bool) {
+	if k.Source != shared.SourceClaude && k.Source != shared.SourceOpenCode || !ValidID(k.ID) ||
+		!plainText(k.Event) || !plainText(k.WaitingFor) {
+		return nil, false
+	}
+	switch k.Status {
+	case shared.StatusWorking:
+		ttl = workingTTL
+	case shared.StatusWaiting:
+	case shared.StatusIdle:
+		k.WaitingFor = ""
+	default:
+		return nil, false
+	}
+	at := time.UnixMilli(k.At)
+	if k.At <= 0 || at.After(now.Add(time.Minute)) { // a minute of clock skew
+		return nil, false
+	}
+	expires := time.UnixMilli(k.Expires)
+	if limit := at.Add(ttl); expires.After(limit) {
+		expires = limit // never past the TTL in force
+	}
+	if !now.Before(expires) {
+		return nil, false
+	}
+	if k.Since < 0 || k.Since > k.At || k.Status != shared.StatusWaiting {
+		k.Since = 0
+	}
+	return &hint{
+		Hint: Hint{Source: k.Source, ID: k.ID, Event: k.Event, Status: k.Status,
+			WaitingFor: k.WaitingFor, Active: k.Active, At: at},
+		expires: expires,
+		since:   k.Since,
+	}, true
+}
+
+// plainText reports whether s can be a kept event name or reason: short,
+// valid UTF-8, printable.
+func plainText(s string) bool {
+	if len(s) > maxText || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// saveHints writes the hints of listed sessions, and those loaded that no
+// scan has met yet, when they changed since the last save.
+func (o *Overlay) saveHints() error {
+	if o.file == "" || !o.dirty {
+		return nil
+	}
+	out := make([]keptHint, 0, len(o.kept))
+	add := func(h *hint) {
+		out = append(out, keptHint{Source: h.Source, ID: h.ID, Event: h.Event, Status: h.Status,
+			WaitingFor: h.WaitingFor, Active: h.Active, At: h.At.UnixMilli(), Since: h.since,
+			Expires: h.expires.UnixMilli()})
+	}
+	for _, h := range o.hints {
+		if h.known { // one of no listed session would show nothing after a restart
+			add(h)
+		}
+	}
+	for _, h := range o.kept {
+		add(h)
+	}
+	if len(out) > maxHints { // the newest, as loading keeps at most maxHints
+		slices.SortFunc(out, func(a, b keptHint) int { return cmp.Compare(b.At, a.At) })
+		out = out[:maxHints]
+	}
+	data, err := json.Marshal(hintsFile{Version: 1, Hints: out})
+	if err != nil {
+		return fmt.Errorf("hook hints: %w", err)
+	}
+	if err := writeState(o.file, data); err != nil {
+		return fmt.Errorf("hook hints: %w", err)
+	}
+	o.dirty = false
+	return nil
+}

@@ -1,0 +1,164 @@
+package attn
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// TestHintsKeptAcrossARestart: a listed session's hint is back after a
+// restart with its reason, its expiry and the start of its wait (one
+// told again keeps the first start); one of a session no source lists
+// is not kept; one whose session the first scan does not find is
+// dropped from the file.
+func TestHintsKeptAcrossARestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "helm", "hints.json")
+	o := NewOverlay(time.Hour, nil)
+	o.KeepHints(path, nil, t0)
+	cur := sess(shared.StatusWorking, -time.Second)
+	asked := Hint{Source: shared.SourceClaude, ID: id, Event: "PermissionRequest", Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true, At: t0}
+	cur, _, _ = o.Add(asked, cur, true)
+	told := asked
+	told.Event, told.WaitingFor, told.At = "Notification", "permission prompt", t0.Add(6*time.Second)
+	cur, _, _ = o.Add(told, cur, true)
+	gone := sess(shared.StatusWorking, -time.Second)
+	gone.ID = "gone"
+	o.Add(Hint{Source: shared.SourceClaude, ID: "gone", Status: shared.StatusWaiting, Active: true, At: t0}, gone, true)
+	o.Add(Hint{Source: shared.SourceClaude, ID: "unlisted", Status: shared.StatusWaiting, Active: true, At: t0}, shared.Session{}, false)
+	if err := o.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("%v %v: want a 0600 file", st, err)
+	}
+
+	restart := func(at time.Time) *Overlay {
+		o := NewOverlay(time.Hour, nil)
+		o.KeepHints(path, nil, at)
+		return o
+	}
+	o = restart(t0.Add(time.Minute))
+	s := []shared.Session{sess(shared.StatusWorking, -time.Second)}
+	o.Apply(s, t0.Add(time.Minute), nil)
+	if s[0].Status != shared.StatusWaiting || s[0].WaitingFor != "permission prompt" || s[0].WaitingSince != cur.WaitingSince || cur.WaitingSince != t0.UnixMilli() {
+		t.Fatalf("after a restart: %s %q since %d; want waiting %q since %d", s[0].Status, s[0].WaitingFor, s[0].WaitingSince, "permission prompt", t0.UnixMilli())
+	}
+	o.Prune(func(k string) bool { return k == s[0].Key() }) // the first full scan: "gone" not found
+	if o.Len() != 1 {
+		t.Errorf("%d hints held after the first scan, want 1", o.Len())
+	}
+	if err := o.Save(); err != nil {
+		t.Fatal(err)
+	}
+	o = restart(t0.Add(2 * time.Minute))
+	if len(o.kept) != 1 || o.kept[s[0].Key()] == nil {
+		t.Errorf("kept after the second restart: %v, want only %s", o.kept, s[0].Key())
+	}
+
+	// Past its expiry (from the hint, not from the restart) it is gone.
+	o = restart(t0.Add(6*time.Second + time.Hour))
+	if len(o.kept) != 0 {
+		t.Errorf("expired hint loaded: %v", o.kept)
+	}
+}
+
+// TestKeptHintSupersededIsForgotten: a kept hint that the session's newer
+// records outdate after a restart leaves the file, so a later restart
+// does not bring it back.
+func TestKeptHintSupersededIsForgotten(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hints.json")
+	o := NewOverlay(0, nil)
+	o.KeepHints(path, nil, t0)
+	o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "dialog open", Active: true, At: t0}, sess(shared.StatusWorking, -time.Second), true)
+	if err := o.Save(); err != nil {
+		t.Fatal(err)
+	}
+	o = NewOverlay(0, nil)
+	o.KeepHints(path, nil, t0.Add(time.Minute))
+	s := []shared.Session{sess(shared.StatusWorking, 30*time.Second)} // a record after the hint
+	o.Apply(s, t0.Add(time.Minute), nil)
+	if s[0].Status != shared.StatusWorking {
+		t.Fatalf("a newer record: %s, want working", s[0].Status)
+	}
+	if err := o.Save(); err != nil {
+		t.Fatal(err)
+	}
+	o = NewOverlay(0, nil)
+	o.KeepHints(path, nil, t0.Add(2*time.Minute))
+	if len(o.kept) != 0 {
+		t.Errorf("an outdated hint kept: %v", o.kept)
+	}
+}
+
+// TestHintsFileHostile: a damaged, foreign or huge file is not trusted
+// and does not stop helmd; entries no hook could make are dropped, and
+// none is made to last past the TTL.
+func TestHintsFileHostile(t *testing.T) {
+	now := t0.Add(time.Minute)
+	entry := func(f string) string {
+		return fmt.Sprintf(`{"version":1,"hints":[{"source":"claude","id":"ok","status":"waiting","waitingFor":"input needed","active":true,"at":%d,"expires":%d%s}]}`,
+			t0.UnixMilli(), t0.Add(time.Hour).UnixMilli(), f)
+	}
+	for name, content := range map[string]string{
+		"not JSON":        `{"hints":`,
+		"wrong type":      `{"hints":{"a":1}}`,
+		"bad id":          strings.Replace(entry(""), `"id":"ok"`, `"id":"../../x"`, 1),
+		"bad source":      strings.Replace(entry(""), `"claude"`, `"codex"`, 1),
+		"bad status":      strings.Replace(entry(""), `"waiting",`, `"asleep",`, 1),
+		"control in text": strings.Replace(entry(""), `input needed`, `input\u0007needed`, 1),
+		"long text":       strings.Replace(entry(""), `input needed`, strings.Repeat("a", maxText+1), 1),
+		"from the future": strings.Replace(entry(""), fmt.Sprint(t0.UnixMilli()), fmt.Sprint(now.Add(time.Hour).UnixMilli()), 1),
+		"expired":         strings.Replace(entry(""), fmt.Sprint(t0.Add(time.Hour).UnixMilli()), fmt.Sprint(t0.UnixMilli()), 1),
+		"huge":            `{"hints":[],"pad":"` + strings.Repeat(" ", maxHintsFile) + `"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "hints.json")
+			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			o := NewOverlay(0, nil)
+			o.KeepHints(path, nil, now)
+			if len(o.kept) != 0 {
+				t.Errorf("%d entries trusted", len(o.kept))
+			}
+		})
+	}
+	// Years ahead: cut to the TTL in force.
+	path := filepath.Join(t.TempDir(), "hints.json")
+	long := strings.Replace(entry(""), fmt.Sprint(t0.Add(time.Hour).UnixMilli()), fmt.Sprint(t0.AddDate(10, 0, 0).UnixMilli()), 1)
+	if err := os.WriteFile(path, []byte(long), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o := NewOverlay(2*time.Hour, nil)
+	o.KeepHints(path, nil, now)
+	if h := o.kept["claude:ok"]; h == nil || !h.expires.Equal(t0.Add(2*time.Hour)) {
+		t.Errorf("kept %+v, want it to expire at the TTL", h)
+	}
+}
+
+// FuzzHintsFile: no file content crashes the loader, and whatever it
+// keeps is a valid session's hint that holds now and ends within the TTL.
+func FuzzHintsFile(f *testing.F) {
+	f.Add([]byte(fmt.Sprintf(`{"version":1,"hints":[{"source":"claude","id":"abc","status":"waiting","at":%d,"since":1,"expires":%d}]}`, t0.UnixMilli(), t0.Add(time.Hour).UnixMilli())))
+	f.Add([]byte(`{"hints":[{"source":"opencode","id":"x","status":"idle","at":1,"expires":9e18}]}`))
+	f.Add([]byte(`[`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "hints.json")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		now := t0.Add(time.Minute)
+		o := NewOverlay(time.Hour, nil)
+		o.KeepHints(path, nil, now)
+		for k, h := range o.kept {
+			if k != h.Key() || !ValidID(h.ID) || !h.expires.After(now) || h.expires.After(h.At.Add(time.Hour)) || h.since > h.At.UnixMilli() {
+				t.Fatalf("kept %q: %+v", k, h)
+			}
+		}
+	})
+}
