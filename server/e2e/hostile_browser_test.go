@@ -1,0 +1,58 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+)
+
+// TestHostileTextBrowser: what a transcript's odd text does to the
+// session page as a reader sees it.
+//
+//	make build && HELM_BIN=$PWD/bin/helmd HELM_AXE=…/axe.min.js go test -count=1 -run HostileTextBrowser ./server/e2e/
+func TestHostileTextBrowser(t *testing.T) {
+	beside(t)
+	inOneBrowser(t, []browserTest{
+		{"ALongWordStaysInItsCell", testLongWordInCell},
+	})
+}
+
+// openSessionPage serves a session whose transcript is lines, opens its
+// page at 1280 px and waits for its rows.
+func openSessionPage(t *testing.T, b *browser, sid string, lines ...string) *chrome {
+	t.Helper()
+	claude := t.TempDir()
+	fixture.Append(t, fixture.Path(claude, cwd, sid), strings.Join(lines, ""))
+	p := serveList(t, claude)
+	c := b.tab(t)
+	viewport(c, 1280, 900, false, "light")
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the transcript", `(s => !!s && s.dataset.state === "ready")(document.getElementById("session")) &&
+		document.querySelectorAll("#transcript .msg[data-i]").length >= 2`)
+	return c
+}
+
+// testLongWordInCell: a word longer than a table's column (a URL, a
+// hash) breaks within its cell, as words in a paragraph do; left whole,
+// it ran out of the cell over the cells beside it.
+func testLongWordInCell(t *testing.T, b *browser) {
+	const sid = "7b000000-0000-4000-8000-0000000000c1"
+	at := time.Now().Add(-time.Hour)
+	url := "https://example.com/artifacts?sha=" + strings.Repeat("0123456789abcdef", 12)
+	table := "| artifact | size |\n|---|---|\n| " + url + " | 12 MB |\n| short | 3 MB |"
+	c := openSessionPage(t, b, sid, fixture.User(sid, cwd, "where are the builds?", at), replyLine(t, sid, "msg_t1", table, at))
+	c.waitJS(5*time.Second, "the table", present("#transcript .md table td"))
+	spills := mustEval[[]string](c, `[...document.querySelectorAll("#transcript .md th, #transcript .md td")]
+		.filter(e => e.scrollWidth > e.clientWidth + 1)
+		.map(e => e.textContent.slice(0, 30) + ": " + e.scrollWidth + " px of text in " + e.clientWidth + " px")`)
+	if len(spills) > 0 {
+		t.Errorf("text runs out of its table cell: %v", spills)
+	}
+	// Its column still keeps to 20rem (280 px): the word wrapped, the
+	// table did not grow to its length.
+	if w := mustEval[float64](c, `document.querySelector("#transcript .md td").getBoundingClientRect().width`); w > 300 {
+		t.Errorf("the cell holding the long word is %.0f px wide", w)
+	}
+}
