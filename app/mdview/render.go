@@ -57,7 +57,12 @@ func block(b md.Block, mark Marker) app.UI {
 		}
 		return pre.Body(el.Code().Body(mark(b.Text)...))
 	case md.Heading:
-		return el.Div().Class("md-h", fmt.Sprintf("md-h%d", b.Level)).Aria("level", b.Level).Dir("auto").Body(inlines(b.Inlines, mark)...)
+		// A heading to assistive technology (aria-level alone, without
+		// the role, is not allowed and was ignored), one level below the
+		// page's own h1: an answer's "# Plan" is a section of the page,
+		// not its title.
+		return el.Div().Class("md-h", fmt.Sprintf("md-h%d", b.Level)).Role("heading").Aria("level", min(b.Level+1, 6)).
+			Dir("auto").Body(inlines(b.Inlines, mark)...)
 	case md.Quote:
 		// The parser bounds how deep quotes and lists nest, and so this
 		// recursion.

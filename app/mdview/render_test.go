@@ -204,7 +204,7 @@ func TestRenderQuotes(t *testing.T) {
 func TestRenderBlocks(t *testing.T) {
 	tests := []renderCase{
 		{"rule", "a\n\n---\n\nb", "<p dir=\"auto\">a</p><hr><p dir=\"auto\">b</p>"},
-		{"setext headings", "Title\n===\nSub\n---", `<div aria-level="1" class="md-h md-h1" dir="auto">Title</div><div aria-level="2" class="md-h md-h2" dir="auto">Sub</div>`},
+		{"setext headings", "Title\n===\nSub\n---", `<div aria-level="2" class="md-h md-h1" dir="auto" role="heading">Title</div><div aria-level="3" class="md-h md-h2" dir="auto" role="heading">Sub</div>`},
 		// A task's box is a named glyph, never an <input>.
 		{"task items", "- [ ] todo\n- [X] **done**\n- plain",
 			`<ul><li class="task" dir="auto"><span aria-label="not done" class="task-box" role="img">☐</span>todo</li>` +

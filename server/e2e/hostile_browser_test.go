@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ func TestHostileTextBrowser(t *testing.T) {
 	beside(t)
 	inOneBrowser(t, []browserTest{
 		{"ALongWordStaysInItsCell", testLongWordInCell},
+		{"AHeadingIsAHeading", testAnswerHeading},
 	})
 }
 
@@ -54,5 +56,27 @@ func testLongWordInCell(t *testing.T, b *browser) {
 	// table did not grow to its length.
 	if w := mustEval[float64](c, `document.querySelector("#transcript .md td").getBoundingClientRect().width`); w > 300 {
 		t.Errorf("the cell holding the long word is %.0f px wide", w)
+	}
+}
+
+// testAnswerHeading: a heading in an answer is a heading to assistive
+// technology, below the page's title; axe finds nothing wrong with it.
+func testAnswerHeading(t *testing.T, b *browser) {
+	const sid = "7b000000-0000-4000-8000-0000000000c2"
+	at := time.Now().Add(-time.Hour)
+	c := openSessionPage(t, b, sid, fixture.User(sid, cwd, "plan the release", at),
+		replyLine(t, sid, "msg_h1", "# Plan\n\nShip it.\n\n## Risks\n\nNone.", at))
+	c.waitJS(5*time.Second, "the headings", present("#transcript .md .md-h2"))
+	type heading struct {
+		Role, Level, Text string
+	}
+	got := mustEval[[]heading](c, `[...document.querySelectorAll("#transcript .md .md-h")].map(h =>
+		({role: h.getAttribute("role") || h.tagName.toLowerCase(), level: h.getAttribute("aria-level") || "", text: h.textContent}))`)
+	want := []heading{{"heading", "2", "Plan"}, {"heading", "3", "Risks"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the answer's headings are %+v, want %+v", got, want)
+	}
+	if axe := axeIfPresent(t); axe != "" {
+		axeCheck(t, c, axe, "a session page with headings", 10)
 	}
 }
