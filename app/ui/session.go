@@ -87,6 +87,7 @@ type SessionPage struct {
 	winCancel func()
 	win       vwin.Window
 	follow    bool    // the view is at the bottom and follows new messages
+	fits      bool    // the whole transcript fits its view, as the last settle measured
 	upAsked   bool    // the reader asked to scroll up, not yet told by a scroll event
 	askedTop  float64 // the view's top when the reader asked
 	endTaken  bool    // the page scrolled to the end, its scroll event not come yet
@@ -319,7 +320,7 @@ func (p *SessionPage) start(ctx app.Context) {
 	perfMark("session-start")
 	p.state, p.errText, p.detail, p.convo, p.follow, p.unseen = "loading", "", nil, convo.New(), true, 0
 	p.goneAt, p.upAsked, p.endTaken, p.endTop = 0, false, false, 0
-	p.measured, p.polls = false, 0
+	p.measured, p.polls, p.fits = false, 0, false
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	p.pin, p.match, p.matches, p.curCursor, p.place = -1, -1, nil, "", -1
 	p.forgetFound()

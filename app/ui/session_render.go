@@ -148,7 +148,7 @@ func (p *SessionPage) renderTranscript() app.UI {
 		// Away from the end, the way back to it: with what came since
 		// when something did. Not only then: on a phone there is no End
 		// key, and a long scroll back is the only other way.
-		app.If(p.unseen > 0 || (!p.follow && len(c.Msgs) > 0) || p.tail != nil, func() app.UI {
+		app.If(p.unseen > 0 || (!p.follow && !p.fits && len(c.Msgs) > 0) || p.tail != nil, func() app.UI {
 			label := "Latest ↓"
 			switch {
 			case p.tail != nil && p.unseen > 0:

@@ -120,6 +120,21 @@ func (p *SessionPage) settle() {
 	// scrolls after the settle, the place kept was the one before (the
 	// start, in OpensWhereItWasLeftFarUp, where the test had scrolled).
 	p.notePlace()
+	// A transcript that fits its view shows its end: it follows it, as
+	// a scroll to the end would say. Nothing scrolls in it to tell, and
+	// a block opened or closed in it (onToggle stops following) left
+	// "Latest ↓" under a whole transcript, with nothing below to go to.
+	// The render reads fits too, so that the toggle's own render, before
+	// this, does not flash the button.
+	fits := s.View > 0 && s.Height <= s.View+0.5
+	redraw := fits != p.fits
+	p.fits = fits
+	if fits && !p.follow && p.pin < 0 && p.place < 0 && p.tail == nil {
+		p.follow, p.unseen, redraw = true, 0, true
+	}
+	if redraw {
+		p.ctx.Dispatch(func(app.Context) {}) // "Latest ↓" comes or goes
+	}
 	// A window whose bottom is in reach with no scroll to come (it is
 	// short, or the view tall) loads what follows it now.
 	if p.tail != nil && !p.newer && !p.windowing() && s.Top+s.View > s.Height-loadOlderAt {

@@ -18,6 +18,7 @@ func TestHostileTextBrowser(t *testing.T) {
 	inOneBrowser(t, []browserTest{
 		{"ALongWordStaysInItsCell", testLongWordInCell},
 		{"AHeadingIsAHeading", testAnswerHeading},
+		{"AWholeTranscriptHasNoLatest", testWholeTranscriptNoLatest},
 	})
 }
 
@@ -78,5 +79,28 @@ func testAnswerHeading(t *testing.T, b *browser) {
 	}
 	if axe := axeIfPresent(t); axe != "" {
 		axeCheck(t, c, axe, "a session page with headings", 10)
+	}
+}
+
+// testWholeTranscriptNoLatest: in a transcript that fits its view,
+// opening and closing a tool's block leaves no "Latest ↓": there is
+// nothing below to go to.
+func testWholeTranscriptNoLatest(t *testing.T, b *browser) {
+	const sid = "7b000000-0000-4000-8000-0000000000c3"
+	at := time.Now().Add(-time.Hour)
+	c := openSessionPage(t, b, sid, fixture.User(sid, cwd, "list the files", at),
+		toolCall(t, sid, "ls", "Bash", map[string]any{"command": "ls"}, at),
+		toolResult(t, sid, "ls", "go.mod\nmain.go", at, nil),
+		replyLine(t, sid, "msg_w1", "Two files.", at))
+	line := `#transcript .block button.line`
+	for _, want := range []string{"true", "false"} {
+		mustEval[bool](c, fmt.Sprintf(`(document.querySelector(%s).click(), true)`, jsString(line)))
+		c.waitJS(5*time.Second, "the block's line to say expanded="+want, fmt.Sprintf(`document.querySelector(%s).getAttribute("aria-expanded") === %s`, jsString(line), jsString(want)))
+		if fits := mustEval[bool](c, `(t => t.scrollHeight <= t.clientHeight)(document.getElementById("transcript"))`); !fits {
+			t.Fatalf("the transcript does not fit its view: %s", c.describe())
+		}
+		if !c.staysAbsent("#new-below", 500*time.Millisecond) {
+			t.Errorf("with the block expanded=%s, the whole transcript in view offers %q", want, c.text("#new-below"))
+		}
 	}
 }
