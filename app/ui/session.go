@@ -86,15 +86,16 @@ type SessionPage struct {
 	winGen    int
 	winCancel func()
 	win       vwin.Window
-	follow    bool    // the view is at the bottom and follows new messages
-	fits      bool    // the whole transcript fits its view, as the last settle measured
-	upAsked   bool    // the reader asked to scroll up, not yet told by a scroll event
-	askedTop  float64 // the view's top when the reader asked
-	endTaken  bool    // the page scrolled to the end, its scroll event not come yet
-	endTop    float64 // the view's top when last seen at the end, or put there
-	summaries int     // session events taken: a detail asked before the last is older
-	unseen    int     // messages appended while the view was not at the bottom
-	older     bool    // a page above is being loaded
+	follow    bool             // the view is at the bottom and follows new messages
+	fits      bool             // the whole transcript fits its view, as the last settle measured
+	rowFocus  browser.RowFocus // the row's control with the focus before a render, put back after it
+	upAsked   bool             // the reader asked to scroll up, not yet told by a scroll event
+	askedTop  float64          // the view's top when the reader asked
+	endTaken  bool             // the page scrolled to the end, its scroll event not come yet
+	endTop    float64          // the view's top when last seen at the end, or put there
+	summaries int              // session events taken: a detail asked before the last is older
+	unseen    int              // messages appended while the view was not at the bottom
+	older     bool             // a page above is being loaded
 	open      map[string]bool
 	full      map[string]string // texts loaded whole, by cut ref
 	parsed    map[string][]md.Block

@@ -55,6 +55,9 @@ func (p *SessionPage) reWindow() {
 
 // settle runs after a render: measure, size the spacers, keep the view.
 func (p *SessionPage) settle() {
+	// First: what follows reads the focus (markAnchor) to hold it again.
+	p.rowFocus.Restore(transcriptID)
+	p.rowFocus = browser.RowFocus{}
 	hs := p.convo.Heights
 	changed := false
 	browser.RowHeights(transcriptID, ".msg[data-i]", func(i int, px float64) {
@@ -147,6 +150,7 @@ func (p *SessionPage) settle() {
 // last, a block opened or closed, the spacer standing for unmeasured
 // rows.
 func (p *SessionPage) markAnchor() {
+	p.rowFocus = browser.HoldRowFocus(transcriptID)
 	if p.place >= 0 {
 		return // resume's row, not yet put back: the anchor already
 	}

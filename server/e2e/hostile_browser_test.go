@@ -23,18 +23,19 @@ func TestHostileTextBrowser(t *testing.T) {
 }
 
 // openSessionPage serves a session whose transcript is lines, opens its
-// page at 1280 px and waits for its rows.
-func openSessionPage(t *testing.T, b *browser, sid string, lines ...string) *chrome {
+// page at 1280 px and waits for its rows. path is the transcript's file.
+func openSessionPage(t *testing.T, b *browser, sid string, lines ...string) (c *chrome, path string) {
 	t.Helper()
 	claude := t.TempDir()
-	fixture.Append(t, fixture.Path(claude, cwd, sid), strings.Join(lines, ""))
+	path = fixture.Path(claude, cwd, sid)
+	fixture.Append(t, path, strings.Join(lines, ""))
 	p := serveList(t, claude)
-	c := b.tab(t)
+	c = b.tab(t)
 	viewport(c, 1280, 900, false, "light")
 	c.navigate(p.URL + "/s/claude/" + sid)
 	c.waitJS(30*time.Second, "the transcript", `(s => !!s && s.dataset.state === "ready")(document.getElementById("session")) &&
 		document.querySelectorAll("#transcript .msg[data-i]").length >= 2`)
-	return c
+	return c, path
 }
 
 // testLongWordInCell: a word longer than a table's column (a URL, a
@@ -45,7 +46,7 @@ func testLongWordInCell(t *testing.T, b *browser) {
 	at := time.Now().Add(-time.Hour)
 	url := "https://example.com/artifacts?sha=" + strings.Repeat("0123456789abcdef", 12)
 	table := "| artifact | size |\n|---|---|\n| " + url + " | 12 MB |\n| short | 3 MB |"
-	c := openSessionPage(t, b, sid, fixture.User(sid, cwd, "where are the builds?", at), replyLine(t, sid, "msg_t1", table, at))
+	c, _ := openSessionPage(t, b, sid, fixture.User(sid, cwd, "where are the builds?", at), replyLine(t, sid, "msg_t1", table, at))
 	c.waitJS(5*time.Second, "the table", present("#transcript .md table td"))
 	spills := mustEval[[]string](c, `[...document.querySelectorAll("#transcript .md th, #transcript .md td")]
 		.filter(e => e.scrollWidth > e.clientWidth + 1)
@@ -65,7 +66,7 @@ func testLongWordInCell(t *testing.T, b *browser) {
 func testAnswerHeading(t *testing.T, b *browser) {
 	const sid = "7b000000-0000-4000-8000-0000000000c2"
 	at := time.Now().Add(-time.Hour)
-	c := openSessionPage(t, b, sid, fixture.User(sid, cwd, "plan the release", at),
+	c, _ := openSessionPage(t, b, sid, fixture.User(sid, cwd, "plan the release", at),
 		replyLine(t, sid, "msg_h1", "# Plan\n\nShip it.\n\n## Risks\n\nNone.", at))
 	c.waitJS(5*time.Second, "the headings", present("#transcript .md .md-h2"))
 	type heading struct {
@@ -88,7 +89,7 @@ func testAnswerHeading(t *testing.T, b *browser) {
 func testWholeTranscriptNoLatest(t *testing.T, b *browser) {
 	const sid = "7b000000-0000-4000-8000-0000000000c3"
 	at := time.Now().Add(-time.Hour)
-	c := openSessionPage(t, b, sid, fixture.User(sid, cwd, "list the files", at),
+	c, _ := openSessionPage(t, b, sid, fixture.User(sid, cwd, "list the files", at),
 		toolCall(t, sid, "ls", "Bash", map[string]any{"command": "ls"}, at),
 		toolResult(t, sid, "ls", "go.mod\nmain.go", at, nil),
 		replyLine(t, sid, "msg_w1", "Two files.", at))

@@ -1,0 +1,44 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+)
+
+// TestSessionFocusBrowser: a keyboard user's focus on a tool's line, at
+// the end of a live session, stays on that line while messages come and
+// the view follows them; it was dropped to the page's body at the first
+// one (the rows are rendered by their place in the window, which moved).
+//
+//	make build && HELM_BIN=$PWD/bin/helmd go test -count=1 -run SessionFocusBrowser ./server/e2e/
+func TestSessionFocusBrowser(t *testing.T) {
+	beside(t)
+	b := startBrowser(t)
+	const sid = "7b000000-0000-4000-8000-0000000000f1"
+	at := time.Now().Add(-time.Hour)
+	var w strings.Builder
+	for i := range 30 { // more than a view: the window moves as messages come
+		n := fmt.Sprint(i)
+		w.WriteString(fixture.User(sid, cwd, "prompt "+n, at))
+		w.WriteString(toolCall(t, sid, "c"+n, "Bash", map[string]any{"command": "ls " + n}, at))
+		w.WriteString(toolResult(t, sid, "c"+n, "out", at, nil))
+		w.WriteString(replyLine(t, sid, "msg_"+n, "reply "+n+"\n\nwith a second paragraph", at))
+	}
+	c, path := openSessionPage(t, b, sid, w.String())
+
+	line := `[...document.querySelectorAll("#transcript .block button.line")].pop()`
+	key := mustEval[string](c, `(b => (b.focus(), b.dataset.key))(`+line+`)`)
+	for i := range 3 {
+		fixture.Append(t, path, replyLine(t, sid, fmt.Sprintf("msg_new%d", i), fmt.Sprintf("news %d", i), time.Now()))
+		c.waitJS(5*time.Second, fmt.Sprintf("message %d shown, the view at the end", i), hasTextContaining("#transcript", fmt.Sprintf("news %d", i))+
+			` && !document.getElementById("new-below")`)
+		got := mustEval[string](c, `(e => e.className + " " + (e.dataset.key || "") + " " + e.textContent.slice(0, 20))(document.activeElement)`)
+		if got != "line "+key+" Bashls 29" {
+			t.Fatalf("after message %d the focus is on %q, want the line of the last Bash call (%s)", i, got, key)
+		}
+	}
+}
