@@ -106,7 +106,7 @@ type shown struct {
 
 func shownOf(s *shared.Session) shown {
 	w := shown{title: md.Clean(s.Title), path: md.Clean(s.ProjectPath)}
-	if w.title == "" {
+	if shared.Blank(s.Title) { // only zero-width or white space: no title to see
 		w.title = "Untitled session"
 	}
 	w.project = md.Clean(s.ProjectName)

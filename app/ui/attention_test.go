@@ -72,6 +72,7 @@ func TestNotificationText(t *testing.T) {
 			"Fix login", "permission: Bash: May I run the tests?"},
 		{"no question", shared.Session{Title: "Fix login", WaitingFor: "input needed"}, "Fix login", "input needed"},
 		{"nothing said", shared.Session{}, "Untitled session", "input needed"},
+		{"a title of zero-width spaces is none", shared.Session{Title: "\u200b\ufeff "}, "Untitled session", "input needed"},
 		{"the registry's words", shared.Session{Title: "t", WaitingFor: "permission prompt"}, "t", "needs approval"},
 		{"bidi and control characters shown, not obeyed", shared.Session{Title: "evil\u202etxt.exe\x1b[2J", WaitingFor: "input needed", Question: "ok\u2066?"},
 			"evil[U+202E]txt.exe␛[2J", "input needed: ok[U+2066]?"},

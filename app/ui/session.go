@@ -218,7 +218,7 @@ func (p *SessionPage) syncTitle(ctx app.Context) {
 	}
 	if d := p.detail; d != nil && p.agent != "" {
 		title = "Subagent · " + agentTitle(d.Agent, p.agent)
-	} else if d != nil && d.Title != "" {
+	} else if d != nil && !shared.Blank(d.Title) {
 		title = clip.FirstLine(md.Clean(d.Title))
 	}
 	want := p.which.title(title+" · "+appName, ctx.Page().URL().Hostname())

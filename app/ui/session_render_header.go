@@ -46,7 +46,7 @@ func (p *SessionPage) renderHeader() app.UI {
 	}
 	s := &d.Session
 	title := s.Title
-	if title == "" {
+	if shared.Blank(title) { // only zero-width or white space: no title to see
 		title = "Untitled session"
 	}
 	return el.Header().ID("session-header").Class("session-header").Body(
@@ -106,7 +106,7 @@ func (p *SessionPage) renderDetails(facts app.UI) app.UI {
 func (p *SessionPage) renderAgentHeader(top app.UI, d *shared.SessionDetail) app.UI {
 	s, a := &d.Session, d.Agent
 	parent := s.Title
-	if parent == "" {
+	if shared.Blank(parent) {
 		parent = "Untitled session"
 	}
 	title := agentTitle(a, p.agent)

@@ -143,7 +143,7 @@ func (s *Source) buildOrphan(sid string, subs []*file, live map[string]pidEntry,
 	}
 	sess.ProjectName = lastElement(sess.ProjectPath)
 	sess.Title = subagentPrefix + untitled
-	if p := strings.TrimSpace(sess.FirstPrompt); p != "" {
+	if p := strings.TrimSpace(sess.FirstPrompt); !shared.Blank(p) {
 		sess.Title = shared.CutRunes(subagentPrefix+p, maxRunes)
 	}
 	sp, lastWrite := addSubagents(spend{}, subs, 0)
@@ -159,10 +159,11 @@ func (s *Source) buildOrphan(sid string, subs []*file, live map[string]pidEntry,
 }
 
 // title applies DESIGN §2: the last custom title, else the last AI title,
-// else a summary, else the first real prompt.
+// else a summary, else the first real prompt. One that shows nothing (only
+// zero-width or white space: shared.Blank) is no title: the next is taken.
 func title(a *aggregate) string {
 	for _, t := range []string{a.customTitle, a.aiTitle, a.summary, a.firstPrompt} {
-		if t = strings.TrimSpace(t); t != "" {
+		if t = strings.TrimSpace(t); !shared.Blank(t) {
 			return shared.CutRunes(t, maxRunes)
 		}
 	}

@@ -59,6 +59,14 @@ func TestSessionRules(t *testing.T) {
 		now:   "2026-03-02T12:00:00Z",
 		want:  titled("users paging"),
 	}, {
+		name: "a custom title that shows nothing (zero-width spaces) gives way to the ai-title",
+		files: []file{{rel: projectRel("/srv/api", sidTitles+".jsonl"), content: `{"parentUuid":null,"isSidechain":false,"userType":"external","cwd":"/srv/api","sessionId":"` + sidTitles + `","version":"2.1.90","gitBranch":"main","type":"user","message":{"role":"user","content":"Add pagination to /users"},"uuid":"u1","timestamp":"2026-03-02T10:00:00.000Z"}
+{"type":"ai-title","aiTitle":"Paginate the users endpoint","sessionId":"` + sidTitles + `"}
+{"type":"custom-title","customTitle":"\u200b\u200b \ufeff","sessionId":"` + sidTitles + `"}
+`}},
+		now:  "2026-03-02T12:00:00Z",
+		want: titled("Paginate the users endpoint"),
+	}, {
 		name:  "the last ai-title beats a summary",
 		files: []file{{rel: projectRel("/srv/api", sidTitles+".jsonl"), fixture: "title-ai-only.jsonl"}},
 		now:   "2026-03-02T12:00:00Z",

@@ -19,6 +19,7 @@ func TestHostileTextBrowser(t *testing.T) {
 		{"ALongWordStaysInItsCell", testLongWordInCell},
 		{"AHeadingIsAHeading", testAnswerHeading},
 		{"AWholeTranscriptHasNoLatest", testWholeTranscriptNoLatest},
+		{"ATitleOfZeroWidthSpacesIsNoTitle", testInvisibleTitle},
 	})
 }
 
@@ -103,5 +104,23 @@ func testWholeTranscriptNoLatest(t *testing.T, b *browser) {
 		if !c.staysAbsent("#new-below", 500*time.Millisecond) {
 			t.Errorf("with the block expanded=%s, the whole transcript in view offers %q", want, c.text("#new-below"))
 		}
+	}
+}
+
+// testInvisibleTitle: a custom title of zero-width spaces shows nothing;
+// the session goes by its prompt instead, in the list and on its page,
+// where it had an empty title, a blank line to click.
+func testInvisibleTitle(t *testing.T, b *browser) {
+	const sid = "7b000000-0000-4000-8000-0000000000c4"
+	at := time.Now().Add(-time.Hour)
+	c, _ := openSessionPage(t, b, sid, fixture.User(sid, cwd, "deploy the docs", at),
+		record(t, sid, "custom-title", "ct-zw", at, nil, map[string]any{"customTitle": "\u200b\u200b\ufeff"}),
+		replyLine(t, sid, "msg_z1", "Deployed.", at))
+	c.waitJS(5*time.Second, "the page's title", hasText("#session-header .title", "deploy the docs"))
+	c.navigate(strings.TrimSuffix(mustEval[string](c, `location.href`), "/s/claude/"+sid) + "/")
+	waitLive(c)
+	c.waitJS(5*time.Second, "the row", present(rowSel("claude:"+sid)))
+	if got := c.text(rowSel("claude:"+sid) + " .title"); got != "deploy the docs" {
+		t.Errorf("the row's title reads %+q", got)
 	}
 }

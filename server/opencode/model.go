@@ -290,7 +290,8 @@ func (f *facts) status(now time.Time, workingWindow, waitingWindow time.Duration
 // it: "New session - <ISO time>" ("Child session - …" for subagents).
 var defaultTitle = regexp.MustCompile(`^(New|Child) session - \d{4}-\d\d-\d\d`)
 
-func isDefaultTitle(t string) bool { return t == "" || defaultTitle.MatchString(t) }
+// A title that shows nothing (only white or zero-width space) is none.
+func isDefaultTitle(t string) bool { return shared.Blank(t) || defaultTitle.MatchString(t) }
 
 func projectName(p string) string {
 	p = strings.TrimRight(p, `/\`)

@@ -105,6 +105,7 @@ func TestTitleAndPrompt(t *testing.T) {
 		{"New session - 2026-01-02T10:00:00.000Z", true},
 		{"Child session - 2026-01-02T10:00:00.000Z", true},
 		{"", true},
+		{" \u200b\u200b", true}, // shows nothing
 		{"New session about logging", false},
 		{"Fix login", false},
 	} {
