@@ -17,10 +17,20 @@ const rowFocusable = "button, a[href], [tabindex]"
 // message's, or replaced, and the focus was left on another message's
 // control, or dropped to the page's body.
 type RowFocus struct {
-	held bool
-	row  int    // the row's data-i
-	key  string // the control's data-key (a block's line, its Show all), if any
-	nth  int    // else its place among the row's focusable elements
+	el  app.Value // the element that had the focus; nil: none held
+	row int       // its row's data-i
+	key string    // its data-key (a block's line, its Show all), if any
+	nth int       // else its place among the row's focusable elements
+}
+
+// Held reports whether f notes a control to put the focus back on.
+func (f RowFocus) Held() bool { return f.el != nil }
+
+// Dropped reports whether the reader moved the focus off the control f
+// holds to nothing (a click beside it): the focus is on the body while
+// the control is still in the page. A render's drop takes it out.
+func (f RowFocus) Dropped() bool {
+	return f.Held() && !Focused().Truthy() && f.el.Get("isConnected").Bool()
 }
 
 // HoldRowFocus notes which row's control has the focus inside the
@@ -38,7 +48,7 @@ func HoldRowFocus(id string) RowFocus {
 	if err != nil {
 		return RowFocus{}
 	}
-	f := RowFocus{held: true, row: i, nth: -1}
+	f := RowFocus{el: el, row: i, nth: -1}
 	if k := el.Get("dataset").Get("key"); k.Truthy() {
 		f.key = k.String()
 		return f
@@ -53,14 +63,15 @@ func HoldRowFocus(id string) RowFocus {
 	return f
 }
 
-// Restore, after the render, puts the focus back on the control f
-// noted, without scrolling. When its row is no longer rendered (the
-// window moved past it), the scrolling element takes the focus, so that
-// the keys still read the transcript and no other message's control
-// has it. A focus the page moved out of the rows meanwhile (into the
-// find box, say) is left where it is.
+// Restore, after a render, puts the focus back on the control f noted,
+// without scrolling, when the render took it away (out of the page, or
+// onto another message's control in its place). When its row is no
+// longer rendered (the window moved past it), the scrolling element
+// takes the focus, so that the keys still read the transcript. A focus
+// moved out of the rows (into the find box, say), or dropped by the
+// reader, is left where it is.
 func (f RowFocus) Restore(id string) {
-	if !f.held {
+	if !f.Held() || f.Dropped() {
 		return
 	}
 	box := app.Window().GetElementByID(id)

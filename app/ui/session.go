@@ -321,7 +321,7 @@ func (p *SessionPage) start(ctx app.Context) {
 	perfMark("session-start")
 	p.state, p.errText, p.detail, p.convo, p.follow, p.unseen = "loading", "", nil, convo.New(), true, 0
 	p.goneAt, p.upAsked, p.endTaken, p.endTop = 0, false, false, 0
-	p.measured, p.polls, p.fits = false, 0, false
+	p.measured, p.polls, p.fits, p.rowFocus = false, 0, false, browser.RowFocus{}
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	p.pin, p.match, p.matches, p.curCursor, p.place = -1, -1, nil, "", -1
 	p.forgetFound()

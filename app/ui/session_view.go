@@ -57,7 +57,6 @@ func (p *SessionPage) reWindow() {
 func (p *SessionPage) settle() {
 	// First: what follows reads the focus (markAnchor) to hold it again.
 	p.rowFocus.Restore(transcriptID)
-	p.rowFocus = browser.RowFocus{}
 	hs := p.convo.Heights
 	changed := false
 	browser.RowHeights(transcriptID, ".msg[data-i]", func(i int, px float64) {
@@ -150,7 +149,13 @@ func (p *SessionPage) settle() {
 // last, a block opened or closed, the spacer standing for unmeasured
 // rows.
 func (p *SessionPage) markAnchor() {
-	p.rowFocus = browser.HoldRowFocus(transcriptID)
+	// The control with the focus, for settle to put it back on. A focus
+	// on the body with the control gone is one a render dropped: the
+	// control noted before it is still the one to put back, until the
+	// focus goes elsewhere or the reader drops it.
+	if f := browser.HoldRowFocus(transcriptID); f.Held() || browser.Focused().Truthy() || p.rowFocus.Dropped() {
+		p.rowFocus = f
+	}
 	if p.place >= 0 {
 		return // resume's row, not yet put back: the anchor already
 	}
