@@ -163,6 +163,15 @@ func (p *SessionPage) markAnchor() {
 	if p.follow || p.pin >= 0 {
 		return // settle places the view itself: no layout read for it
 	}
+	// At the very top of a transcript whose start is loaded, what is read
+	// is its start. The first rendered row is not: rows above it stand as
+	// a spacer of guessed height, and held in place, that row pushed the
+	// start out of view as they rendered taller (a scrollbar dragged to
+	// the top showed the third message, not "Start of the transcript").
+	// Unheld, the view stays at the top as they render.
+	if s, ok := browser.ScrollOf(transcriptID); ok && s.Top < 0.5 && p.convo.Before == "" {
+		return
+	}
 	if i, at, ok := browser.FirstRowInView(transcriptID); ok {
 		p.anchor, p.anchorAt = i, at
 	}

@@ -17,6 +17,7 @@ func TestSessionFocusBrowser(t *testing.T) {
 	beside(t)
 	inOneBrowser(t, []browserTest{
 		{"TheFocusStaysAsMessagesCome", testFocusStaysAsMessagesCome},
+		{"TheTopShowsTheStart", testTopShowsTheStart},
 	})
 }
 
@@ -52,5 +53,34 @@ func testFocusStaysAsMessagesCome(t *testing.T, b *browser) {
 		if got != "line "+key+" Bashls 29" {
 			t.Fatalf("after message %d the focus is on %q, want the line of the last Bash call (%s)", i, got, key)
 		}
+	}
+}
+
+// testTopShowsTheStart: the transcript's scrollbar dragged to the top
+// shows its start. The rows above the first rendered one stood as a
+// spacer of guessed height; rendered taller than guessed, they pushed the
+// view down to keep that row in place, and the reader at the top saw
+// neither "Start of the transcript" nor the first prompt.
+func testTopShowsTheStart(t *testing.T, b *browser) {
+	const sid = "7b000000-0000-4000-8000-0000000000f2"
+	at := time.Now().Add(-time.Hour)
+	lines := []string{fixture.User(sid, cwd, "here is the log:\n"+strings.Repeat("a line of the log\n", 120), at)}
+	for i := range 12 {
+		lines = append(lines, replyLine(t, sid, fmt.Sprintf("msg_s%d", i), fmt.Sprintf("short answer %d", i), at),
+			fixture.User(sid, cwd, fmt.Sprintf("short prompt %d", i), at))
+	}
+	c, _ := openSessionPage(t, b, sid, lines...)
+	if mustEval[bool](c, present(`#transcript .msg[data-i="0"]`)) {
+		t.Fatalf("the first message is rendered at the end: the view is too tall for this test: %s", c.describe())
+	}
+	// The scrollbar's thumb pressed and dragged to the top.
+	mustEval[bool](c, `(t => (t.dispatchEvent(new PointerEvent("pointerdown", {bubbles: true})), t.scrollTop = 0, true))(document.getElementById("transcript"))`)
+	c.waitJS(5*time.Second, "the first message rendered", present(`#transcript .msg[data-i="0"]`))
+	// Two frames: the settle after that render has run.
+	mustEval[bool](c, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
+	top := mustEval[float64](c, `document.getElementById("transcript").scrollTop`)
+	start := mustEval[bool](c, `(o => o.getBoundingClientRect().top >= document.getElementById("transcript").getBoundingClientRect().top)(document.getElementById("older"))`)
+	if top > 0.5 || !start {
+		t.Errorf("at the top, the view moved to %.0f px and shows the start: %v: %s", top, start, c.describe())
 	}
 }
