@@ -25,10 +25,10 @@ func OnKeyDown(handle func(Key) bool) (remove func()) {
 			return nil
 		}
 		e := args[0]
-		if e.Get("ctrlKey").Bool() || e.Get("altKey").Bool() || e.Get("metaKey").Bool() || e.Get("isComposing").Bool() {
+		if flag(e, "ctrlKey") || flag(e, "altKey") || flag(e, "metaKey") || flag(e, "isComposing") {
 			return nil
 		}
-		k := Key{Key: e.Get("key").String(), Shift: e.Get("shiftKey").Bool()}
+		k := Key{Key: e.Get("key").String(), Shift: flag(e, "shiftKey")}
 		if t := e.Get("target"); t.Truthy() {
 			switch t.Get("tagName").String() {
 			case "INPUT", "SELECT", "TEXTAREA":
@@ -36,13 +36,13 @@ func OnKeyDown(handle func(Key) bool) (remove func()) {
 			case "BUTTON", "A", "SUMMARY":
 				k.Control = true
 			}
-			if t.Get("isContentEditable").Bool() {
+			if flag(t, "isContentEditable") {
 				k.Typing = true
 			}
 			if id := t.Get("id"); id.Truthy() {
 				k.Target = id.String()
 			}
-			if t.Get("closest").Truthy() {
+			if t.Get("closest").Type() == app.TypeFunction {
 				if row := t.Call("closest", "li.session"); row.Truthy() {
 					k.Row = row.Get("dataset").Get("key").String()
 				}

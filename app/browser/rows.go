@@ -127,7 +127,7 @@ func holdOnce(a Anchor) {
 func OnRowPress(fn func(key string)) (remove func()) {
 	doc := app.Window().Get("document")
 	f := app.FuncOf(func(_ app.Value, args []app.Value) any {
-		if len(args) == 0 || args[0].Get("button").Int() != 0 {
+		if len(args) == 0 || number(args[0], "button") != 0 {
 			return nil
 		}
 		t := args[0].Get("target")

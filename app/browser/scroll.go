@@ -76,10 +76,10 @@ func OnScrollUpAsked(id string, fn func()) (remove func()) {
 	touchY := 0.0
 	at := func(e app.Value) float64 {
 		ts := e.Get("touches")
-		if ts.Length() == 0 {
+		if number(ts, "length") == 0 {
 			return touchY
 		}
-		return ts.Index(0).Get("clientY").Float()
+		return number(ts.Index(0), "clientY")
 	}
 	// One listener for the five events: a closure for each cost the
 	// client 6 KB more.
@@ -87,7 +87,7 @@ func OnScrollUpAsked(id string, fn func()) (remove func()) {
 		e := a[0]
 		switch e.Get("type").String() {
 		case "wheel":
-			if e.Get("deltaY").Float() < 0 {
+			if number(e, "deltaY") < 0 {
 				fn()
 			}
 		case "touchstart":

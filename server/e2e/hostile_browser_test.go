@@ -20,6 +20,7 @@ func TestHostileTextBrowser(t *testing.T) {
 		{"AHeadingIsAHeading", testAnswerHeading},
 		{"AWholeTranscriptHasNoLatest", testWholeTranscriptNoLatest},
 		{"ATitleOfZeroWidthSpacesIsNoTitle", testInvisibleTitle},
+		{"ScriptedEventsLeaveTheClientRunning", testScriptedEvents},
 	})
 }
 
@@ -123,4 +124,34 @@ func testInvisibleTitle(t *testing.T, b *browser) {
 	if got := c.text(rowSel("claude:"+sid) + " .title"); got != "deploy the docs" {
 		t.Errorf("the row's title reads %+q", got)
 	}
+}
+
+// testScriptedEvents: events a script makes (an extension's or a
+// password manager's new Event("keydown"), without ctrlKey; a keydown
+// on the document itself, whose target has no isContentEditable; a
+// wheel, touch or press without their numbers) leave the client
+// running. One read as the browser's own ended the Go program: the page
+// stayed as it was, dead to keys, clicks and the stream, until reloaded.
+func testScriptedEvents(t *testing.T, b *browser) {
+	const sid = "7b000000-0000-4000-8000-0000000000c5"
+	at := time.Now().Add(-time.Hour)
+	c, _ := openSessionPage(t, b, sid, fixture.User(sid, cwd, "run the suite", at), replyLine(t, sid, "msg_e1", "It passes.", at))
+	mustEval[bool](c, `(() => {
+		const t = document.getElementById("transcript");
+		document.dispatchEvent(new Event("keydown"));
+		document.dispatchEvent(new KeyboardEvent("keydown", {key: "j"}));
+		for (const type of ["wheel", "touchstart", "touchmove", "pointerdown"]) t.dispatchEvent(new Event(type, {bubbles: true}));
+		return true;
+	})()`)
+	keys(c, "?")
+	c.waitJS(5*time.Second, "the shortcuts, the client still running", present(`#help[role="dialog"]`))
+	keys(c, "\x1b")
+	c.waitJS(5*time.Second, "the dialog closed", `!document.getElementById("help")`)
+
+	keys(c, "u") // the list, where a press on a row is listened to
+	c.waitJS(10*time.Second, "the list", present(rowSel("claude:"+sid)))
+	mustEval[bool](c, `(document.querySelector("li.session").dispatchEvent(new Event("pointerdown", {bubbles: true})),
+		document.dispatchEvent(new Event("keydown")), true)`)
+	keys(c, "/")
+	c.waitJS(5*time.Second, "/ to focus the search, the client still running", `document.activeElement === document.getElementById("search")`)
 }
