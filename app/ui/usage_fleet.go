@@ -13,14 +13,33 @@ import (
 // while the usage page reads this machine's transcripts only: it says
 // so, in one line.
 
-// loadFleet asks once whether this Helm is a hub that lists other
-// machines; a Helm without --fleet answers 404, and the page says
-// nothing.
+// loadFleet asks once whether this Helm lists other machines' sessions
+// (GET /api/status), and only then which machines (GET /api/fleet): a
+// Helm without --fleet answers /api/fleet with a 404, which the browser
+// logs as an error on every visit of the page.
 func (p *UsagePage) loadFleet() {
-	p.cleanups = append(p.cleanups, browser.Fetch("GET", "/api/fleet", func(body []byte, err error) {
-		line := thisMachineOnly(body, err)
-		p.ctx.Dispatch(func(app.Context) { p.thisOnly = line })
+	p.cleanups = append(p.cleanups, browser.Fetch("GET", "/api/status", func(body []byte, err error) {
+		if err != nil || !listsOtherMachines(body) {
+			return
+		}
+		p.ctx.Dispatch(func(app.Context) {
+			p.cleanups = append(p.cleanups, browser.Fetch("GET", "/api/fleet", func(body []byte, err error) {
+				line := thisMachineOnly(body, err)
+				p.ctx.Dispatch(func(app.Context) { p.thisOnly = line })
+			}))
+		})
 	}))
+}
+
+// listsOtherMachines reports whether GET /api/status's answer body counts
+// sessions of other machines in the list (remoteSessions: a hub's).
+func listsOtherMachines(body []byte) bool {
+	var st map[string]any
+	if json.Unmarshal(body, &st) != nil {
+		return false
+	}
+	n, _ := st["remoteSessions"].(float64)
+	return n > 0
 }
 
 // thisMachineOnly is the usage page's line on a hub whose GET /api/fleet

@@ -38,3 +38,20 @@ func TestUsageOnAHubSaysThisMachineOnly(t *testing.T) {
 		}
 	}
 }
+
+// The usage page asks /api/fleet only of a Helm whose status counts
+// other machines' sessions: elsewhere that answer is a 404, an error in
+// the browser's console at every visit.
+func TestUsageAsksForTheFleetOnlyOfAHub(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"listed":12,"remoteSessions":9}`: true,
+		`{"listed":3,"remoteSessions":0}`:  false,
+		`{"listed":3}`:                     false,
+		`{"remoteSessions":"9"}`:           false,
+		`not json`:                         false,
+	} {
+		if got := listsOtherMachines([]byte(body)); got != want {
+			t.Errorf("listsOtherMachines(%s) = %v, want %v", body, got, want)
+		}
+	}
+}
