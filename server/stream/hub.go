@@ -40,6 +40,13 @@ type Hub struct {
 	// search and a shift per change, never a sort of every session.
 	state  *byKey[int64]
 	sorted []shared.Session
+	// pend holds, by key, changes that would have shifted many sessions
+	// of sorted: they wait for the next reader, which merges them all in
+	// one pass (order.go). state and sorted are the list without them;
+	// lookupLocked sees them. cheapShift is the most sessions a change
+	// shifts in place (tests lower it).
+	pend       map[string]pendingChange
+	cheapShift int
 	// loans counts the readers holding sorted, who read it without the
 	// lock (lendLocked; a refresh's record, for good): a change works on a
 	// copy while any does, so what was handed out is never modified, and
@@ -73,14 +80,15 @@ var (
 func NewHub(opts Options) *Hub {
 	opts = opts.withDefaults()
 	return &Hub{
-		opts:  opts,
-		log:   opts.Logger,
-		epoch: newEpoch(),
-		quit:  make(chan struct{}),
-		state: newByKey[int64](nil),
-		hist:  newHistory(opts.HistoryCount, opts.HistoryBytes),
-		views: make(map[*view]map[*client]struct{}),
-		taken: make(map[*rawConn]struct{}),
+		opts:       opts,
+		log:        opts.Logger,
+		epoch:      newEpoch(),
+		quit:       make(chan struct{}),
+		state:      newByKey[int64](nil),
+		cheapShift: cheapShift,
+		hist:       newHistory(opts.HistoryCount, opts.HistoryBytes),
+		views:      make(map[*view]map[*client]struct{}),
+		taken:      make(map[*rawConn]struct{}),
 	}
 }
 
@@ -145,6 +153,7 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 		h.seq = rec.seq
 		h.stats.PublishedByType.add(t)
 		h.state, h.sorted, h.loans = next, own, 0
+		clear(h.pend)
 		h.gen++
 		h.hist.reset()
 		h.signalLocked(true, nil)
@@ -169,6 +178,7 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 	h.stats.PublishedByType.add(t)
 	if next != nil {
 		h.state, h.sorted, h.loans = next, own, 1 // own is the record's too, for good
+		clear(h.pend)
 		h.gen++
 	} else if t == shared.EventSessionDeleted {
 		h.removeAllLocked(own)
@@ -256,6 +266,7 @@ func (h *Hub) Lookup(key string) (shared.Session, bool) {
 func (h *Hub) EachLocal(fn func(*shared.Session)) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.flushLocked()
 	for i := range h.sorted {
 		if !h.sorted[i].Remote {
 			fn(&h.sorted[i])
@@ -267,6 +278,7 @@ func (h *Hub) EachLocal(fn func(*shared.Session)) {
 func (h *Hub) Snapshot() []shared.Session {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.flushLocked()
 	return slices.Clone(h.sorted) // a copy: nothing lent
 }
 
@@ -274,6 +286,7 @@ func (h *Hub) Snapshot() []shared.Session {
 // without the lock until release is called (once or more; from any
 // goroutine, without the lock held): it is not modified until then.
 func (h *Hub) lendLocked() (sessions []shared.Session, release func()) {
+	h.flushLocked()
 	h.loans++
 	gen := h.gen
 	var once sync.Once
@@ -340,6 +353,7 @@ func (h *Hub) Stats() Stats {
 	s.Epoch = h.epoch
 	s.Clients = h.nclients
 	s.Published = h.seq
+	h.flushLocked() // state counts the list without what waits
 	s.Sessions = h.state.len()
 	s.HistoryEvents = h.hist.n
 	s.HistoryBytes = h.hist.bytes

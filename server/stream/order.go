@@ -64,7 +64,8 @@ func newestFirst(sessions []shared.Session) ([]shared.Session, *byKey[int64]) {
 	return sessions, at
 }
 
-// findLocked returns where the session with key is in h.sorted.
+// findLocked returns where the session with key is in h.sorted, whatever
+// h.pend holds of it.
 func (h *Hub) findLocked(key string) (int, bool) {
 	at, ok := h.state.get(key)
 	if !ok {
@@ -76,6 +77,9 @@ func (h *Hub) findLocked(key string) (int, bool) {
 }
 
 func (h *Hub) lookupLocked(key string) (shared.Session, bool) {
+	if c, waiting := h.pend[key]; waiting {
+		return c.s, !c.gone // the zero Session when gone
+	}
 	if i, ok := h.findLocked(key); ok {
 		return h.sorted[i], true
 	}
@@ -92,17 +96,51 @@ func (h *Hub) ownLocked() {
 	}
 }
 
+// A change that would shift many sessions is not made in the list at
+// once: it waits in h.pend, by key, and the next reader of the list
+// (flushLocked) merges every waiting change in one pass. A fleet hub
+// takes another machine's sessions one at a time as its view reads them,
+// each among the others by time; moved into place each, they cost a
+// shift of half the list (400 bytes a session) apiece, 66 µs each at
+// 10,000 and growing with the list, where a merge per reader costs one
+// pass. The usual change (a recent session becoming the newest) shifts
+// few and is made in place, so a list read after every change costs no
+// merge.
+
+// pendingChange is a change waiting in h.pend: the session's new state,
+// or its removal.
+type pendingChange struct {
+	s    shared.Session
+	gone bool
+}
+
+// cheapShift is the most sessions a change shifts in place; beyond, it
+// waits for a merge.
+const cheapShift = 256
+
 // putLocked adds s to the state, or replaces the session of its key,
 // moving it to its place: the sessions between its old place and its new
 // one shift by one, and for the usual change (a recent session becomes
-// the newest) they are few.
+// the newest) they are few. A move of more waits in h.pend.
 func (h *Hub) putLocked(s shared.Session) {
-	h.ownLocked()
 	key := s.Key()
+	if _, waiting := h.pend[key]; waiting {
+		h.pend[key] = pendingChange{s: s}
+		return
+	}
 	pos, _ := slices.BinarySearchFunc(h.sorted, key, func(e shared.Session, key string) int {
 		return compareAt(&e, s.UpdatedAt, key)
 	})
 	i, had := h.findLocked(key)
+	shift := len(h.sorted) - pos
+	if had {
+		shift = max(pos-i, i-pos)
+	}
+	if shift > h.cheapShift {
+		h.deferLocked(key, pendingChange{s: s})
+		return
+	}
+	h.ownLocked()
 	h.state.set(&s, s.UpdatedAt)
 	switch {
 	case !had:
@@ -118,8 +156,20 @@ func (h *Hub) putLocked(s shared.Session) {
 
 // removeLocked takes the session with key out of the state.
 func (h *Hub) removeLocked(key string) {
+	if _, waiting := h.pend[key]; waiting {
+		if _, listed := h.state.get(key); listed {
+			h.pend[key] = pendingChange{gone: true}
+		} else {
+			delete(h.pend, key) // a creation still waiting: undone
+		}
+		return
+	}
 	i, ok := h.findLocked(key)
 	if !ok {
+		return
+	}
+	if len(h.sorted)-i-1 > h.cheapShift {
+		h.deferLocked(key, pendingChange{gone: true})
 		return
 	}
 	h.ownLocked()
@@ -127,66 +177,39 @@ func (h *Hub) removeLocked(key string) {
 	h.sorted = slices.Delete(h.sorted, i, i+1)
 }
 
-// manyAtOnce is the size of a change from which it may be merged into
-// the list in one pass (putAllLocked, removeAllLocked) rather than moved
-// in one session at a time: each move shifts the sessions between two
-// places, so a fleet machine's 20,000 sessions arriving at a hub of
-// 40,000, their times among the others', took 24 s of moves; merged, a
-// batch of 500 takes one pass. The usual change (a few recent sessions
-// becoming the newest) moves few, and stays in place.
-const manyAtOnce = 8
-
-// shiftsLocked estimates how many sessions putting ss one at a time
-// would shift: for each, those between its place and its new one (all
-// after it for a new one). It stops counting past limit.
-func (h *Hub) shiftsLocked(ss []shared.Session, limit int) int {
-	n := 0
-	for i := range ss {
-		s := &ss[i]
-		pos, _ := slices.BinarySearchFunc(h.sorted, s, func(e shared.Session, s *shared.Session) int {
-			return compareNewest(&e, s)
-		})
-		if old, had := h.findLocked(s.Key()); had {
-			n += max(pos-old, old-pos)
-		} else {
-			n += len(h.sorted) - pos
-		}
-		if n > limit {
-			break
-		}
+// deferLocked lets a change wait for the next merge. Past an eighth of
+// the list waiting, it merges at once: what waits stays small beside the
+// list, and a merge costs an eighth of a pass per change at most.
+func (h *Hub) deferLocked(key string, c pendingChange) {
+	if h.pend == nil {
+		h.pend = make(map[string]pendingChange)
 	}
-	return n
+	h.pend[key] = c
+	if len(h.pend) > max(64, len(h.sorted)/8) {
+		h.flushLocked()
+	}
 }
 
-// putAllLocked puts every session of ss, the last of a key winning.
-func (h *Hub) putAllLocked(ss []shared.Session) {
-	if len(ss) < manyAtOnce || h.shiftsLocked(ss, len(h.sorted)) <= len(h.sorted) {
-		for _, s := range ss {
-			h.putLocked(s)
-		}
+// flushLocked merges the changes waiting in h.pend into the list in one
+// pass: every reader of h.sorted or h.state calls it first. A new slice,
+// so a reader holding the old one keeps it whole.
+func (h *Hub) flushLocked() {
+	if len(h.pend) == 0 {
 		return
 	}
-	keys := make([]string, len(ss))
-	last := make(map[string]int, len(ss))
-	for i := range ss {
-		keys[i] = ss[i].Key()
-		last[keys[i]] = i
-	}
-	batch := make([]shared.Session, 0, len(last))
-	for i := range ss {
-		if last[keys[i]] == i {
-			batch = append(batch, ss[i])
+	batch := make([]shared.Session, 0, len(h.pend))
+	for _, c := range h.pend {
+		if !c.gone {
+			batch = append(batch, c.s)
 		}
 	}
 	slices.SortFunc(batch, func(a, b shared.Session) int { return compareNewest(&a, &b) })
-	// One pass: the list without the sessions batch replaces, merged with
-	// batch. A new slice, so a reader holding the old one keeps it whole.
 	merged := make([]shared.Session, 0, len(h.sorted)+len(batch))
 	var buf [96]byte
 	j := 0
 	for i := range h.sorted {
 		e := &h.sorted[i]
-		if _, replaced := last[string(shared.AppendKey(buf[:0], e))]; replaced {
+		if _, changed := h.pend[string(shared.AppendKey(buf[:0], e))]; changed {
 			continue
 		}
 		for j < len(batch) && compareNewest(&batch[j], e) < 0 {
@@ -196,54 +219,30 @@ func (h *Hub) putAllLocked(ss []shared.Session) {
 		merged = append(merged, *e)
 	}
 	merged = append(merged, batch[j:]...)
+	for k, c := range h.pend {
+		if c.gone {
+			h.state.del(k)
+		}
+	}
 	for i := range batch {
 		h.state.set(&batch[i], batch[i].UpdatedAt)
 	}
+	clear(h.pend)
 	h.replaceLocked(merged)
+}
+
+// putAllLocked puts every session of ss, the last of a key winning.
+func (h *Hub) putAllLocked(ss []shared.Session) {
+	for _, s := range ss {
+		h.putLocked(s)
+	}
 }
 
 // removeAllLocked takes every session of ss (by key) out of the state.
 func (h *Hub) removeAllLocked(ss []shared.Session) {
-	if len(ss) < manyAtOnce || h.removalShiftsLocked(ss, len(h.sorted)) <= len(h.sorted) {
-		for _, s := range ss {
-			h.removeLocked(s.Key())
-		}
-		return
-	}
-	gone := make(map[string]bool, len(ss))
 	for i := range ss {
-		k := ss[i].Key()
-		if _, ok := h.state.get(k); ok {
-			gone[k] = true
-			h.state.del(k)
-		}
+		h.removeLocked(ss[i].Key())
 	}
-	if len(gone) == 0 {
-		return
-	}
-	kept := make([]shared.Session, 0, len(h.sorted)-len(gone))
-	var buf [96]byte
-	for i := range h.sorted {
-		if !gone[string(shared.AppendKey(buf[:0], &h.sorted[i]))] {
-			kept = append(kept, h.sorted[i])
-		}
-	}
-	h.replaceLocked(kept)
-}
-
-// removalShiftsLocked estimates how many sessions removing ss one at a
-// time would shift (those after each), up to past limit.
-func (h *Hub) removalShiftsLocked(ss []shared.Session, limit int) int {
-	n := 0
-	for i := range ss {
-		if at, had := h.findLocked(ss[i].Key()); had {
-			n += len(h.sorted) - at - 1
-		}
-		if n > limit {
-			break
-		}
-	}
-	return n
 }
 
 // replaceLocked makes sorted, a new slice, the list: loans of the old

@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -16,14 +17,25 @@ import (
 // what a map of the events would hold, sorted as the list is: the order
 // kept one change at a time is the order a full sort would give. A
 // state handed to a reader before a change, for good or lent and not yet
-// given back, must not move under it.
+// given back, must not move under it. Changes are made in place, or wait
+// for a merge (cheapShift lowered: all of them, or all but the smallest
+// moves; with more sessions, so that the wait overflows mid-event).
 func TestHubOrderFollowsChanges(t *testing.T) {
+	for _, c := range []struct{ cheap, ids int }{{cheapShift, 60}, {4, 60}, {0, 60}, {2, 400}} {
+		t.Run(fmt.Sprintf("cheapShift=%d,ids=%d", c.cheap, c.ids), func(t *testing.T) {
+			testHubOrder(t, c.cheap, c.ids)
+		})
+	}
+}
+
+func testHubOrder(t *testing.T, cheap, ids int) {
 	h := NewHub(Options{})
 	defer h.Close()
+	h.cheapShift = cheap
 	r := rand.New(rand.NewPCG(7, 9))
 	want := map[string]shared.Session{}
 	session := func() shared.Session {
-		s := shared.Session{ID: "s" + strconv.Itoa(r.IntN(60)), Source: shared.SourceClaude,
+		s := shared.Session{ID: "s" + strconv.Itoa(r.IntN(ids)), Source: shared.SourceClaude,
 			UpdatedAt: int64(r.IntN(20)), Title: strconv.Itoa(r.IntN(1000))}
 		if r.IntN(5) == 0 {
 			s.Source = shared.SourceOpenCode
@@ -46,11 +58,11 @@ func TestHubOrderFollowsChanges(t *testing.T) {
 			lent, before = nil, nil
 		}
 
-		// Small changes move sessions one at a time, large ones
-		// (manyAtOnce and more) are merged in one pass: both are checked.
+		// Small events and large ones (past the wait's bound of 64, with
+		// enough sessions).
 		n := 1 + r.IntN(3)
 		if r.IntN(3) == 0 {
-			n = manyAtOnce + r.IntN(20)
+			n = 8 + r.IntN(ids/4)
 		}
 		var batch []shared.Session
 		for range n {
@@ -87,9 +99,8 @@ func TestHubOrderFollowsChanges(t *testing.T) {
 			sorted = append(sorted, s)
 		}
 		shared.SortNewestFirst(sorted)
-		if got := h.Snapshot(); !slices.Equal(got, sorted) {
-			t.Fatalf("step %d: state\n%v\nwant\n%v", step, got, sorted)
-		}
+		// Lookups first: they see the changes still waiting for a merge,
+		// which Snapshot makes.
 		for k, s := range want {
 			if got, ok := h.Lookup(k); !ok || got != s {
 				t.Fatalf("step %d: Lookup(%q) = %v, %v; want %v", step, k, got, ok, s)
@@ -97,6 +108,9 @@ func TestHubOrderFollowsChanges(t *testing.T) {
 		}
 		if _, ok := h.Lookup("claude:absent"); ok {
 			t.Fatalf("step %d: Lookup of an absent key found one", step)
+		}
+		if got := h.Snapshot(); !slices.Equal(got, sorted) {
+			t.Fatalf("step %d: state\n%v\nwant\n%v", step, got, sorted)
 		}
 		if n := h.Stats().Sessions; n != len(want) {
 			t.Fatalf("step %d: Stats().Sessions = %d, want %d", step, n, len(want))
