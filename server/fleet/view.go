@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sync"
 	"time"
 
@@ -66,11 +67,15 @@ type View struct {
 	// rereading: entry is taking a reread's entries, which tell nothing
 	// of their host's liveness.
 	rereading bool
-	changed   bool // hosts changed since the stats were taken
+	// changed names the hosts changed since the stats were taken:
+	// takeStats updates theirs alone, so that a batch costs the hosts it
+	// touched, not every host (a new session at a hub of 1,000 machines
+	// rebuilt a 1,000-host map, ~90 µs).
+	changed map[string]struct{}
 
 	statsMu sync.Mutex
 	stats   ViewStats
-	hostsSt map[string]HostStatus
+	hostsSt map[string]HostStatus // under statsMu; Status hands out copies
 }
 
 type hostState struct {
@@ -132,7 +137,8 @@ func NewView(self string, forget time.Duration, out *Merger, log *slog.Logger) *
 	return &View{self: self, forget: forget, out: out, log: log, now: time.Now,
 		maxHosts: MaxHosts, maxSessions: MaxSessions,
 		hosts: make(map[string]*hostState), sessions: make(map[string]shared.Session),
-		touched: make(map[string]map[string]struct{}), forgotten: make(map[string]struct{})}
+		touched: make(map[string]map[string]struct{}), forgotten: make(map[string]struct{}),
+		changed: make(map[string]struct{}), hostsSt: make(map[string]HostStatus)}
 }
 
 // maxForgotten bounds the names of forgotten hosts a view keeps.
@@ -316,7 +322,7 @@ func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 		}
 		h = &hostState{ttl: DefaultTTL}
 		v.hosts[key.Host] = h
-		v.changed = true
+		v.changed[key.Host] = struct{}{}
 		if v.replaying != nil {
 			delete(v.forgotten, key.Host) // the replay lists it whole
 		} else if v.forgotOver && !del {
@@ -470,7 +476,7 @@ func (v *View) restamp(host string, b *batch) {
 		return
 	}
 	h.offline = off
-	v.changed = true
+	v.changed[host] = struct{}{}
 	if h.n == 0 {
 		return
 	}
@@ -517,7 +523,7 @@ func (v *View) age() {
 			delete(v.hosts, host)
 			delete(v.touched, host) // a reread under way finds it gone
 			v.forgetHost(host)
-			v.changed = true
+			v.changed[host] = struct{}{}
 			continue
 		}
 		v.restamp(host, &b)
@@ -564,7 +570,7 @@ func (v *View) apply(up []shared.Session, gone []string) {
 			if h := v.hosts[s.Host]; h != nil {
 				h.n--
 			}
-			v.changed = true
+			v.changed[s.Host] = struct{}{}
 		}
 		delete(v.sessions, k)
 		delete(v.replaying, k)
@@ -590,7 +596,7 @@ func (v *View) apply(up []shared.Session, gone []string) {
 		}
 		if !had {
 			h.n++
-			v.changed = true
+			v.changed[s.Host] = struct{}{}
 		}
 		v.sessions[k] = s
 		kept = append(kept, s)
@@ -603,25 +609,30 @@ func (v *View) apply(up []shared.Session, gone []string) {
 	v.takeStats()
 }
 
-// takeStats notes the hosts and their counts for Stats and Hosts, when
-// they changed: one list, so that the counts agree with it.
+// takeStats notes the hosts that changed and their counts for Stats and
+// Hosts: under one lock, so that the counts agree with the list.
 func (v *View) takeStats() {
-	if !v.changed {
+	if len(v.changed) == 0 {
 		return
 	}
-	v.changed = false
-	hosts := make(map[string]HostStatus, len(v.hosts))
-	off := 0
-	for name, h := range v.hosts {
-		hosts[name] = HostStatus{Offline: h.offline, Sessions: h.n}
+	v.statsMu.Lock()
+	for name := range v.changed {
+		if old, had := v.hostsSt[name]; had && old.Offline {
+			v.stats.Offline--
+		}
+		h := v.hosts[name]
+		if h == nil {
+			delete(v.hostsSt, name)
+			continue
+		}
+		v.hostsSt[name] = HostStatus{Offline: h.offline, Sessions: h.n}
 		if h.offline {
-			off++
+			v.stats.Offline++
 		}
 	}
-	v.statsMu.Lock()
-	v.stats.Hosts, v.stats.Offline, v.stats.Sessions = len(hosts), off, len(v.sessions)
-	v.hostsSt = hosts
+	v.stats.Hosts, v.stats.Sessions = len(v.hostsSt), len(v.sessions)
 	v.statsMu.Unlock()
+	clear(v.changed)
 }
 
 func (v *View) count(f func(*ViewStats)) {
@@ -641,7 +652,7 @@ func (v *View) Stats() ViewStats {
 func (v *View) Status() (ViewStats, map[string]HostStatus) {
 	v.statsMu.Lock()
 	defer v.statsMu.Unlock()
-	return v.stats, v.hostsSt // hostsSt is replaced, never changed
+	return v.stats, maps.Clone(v.hostsSt) // takeStats changes hostsSt in place
 }
 
 // shown is s as the hub lists it. A machine that went silent cannot be

@@ -3,6 +3,7 @@ package fleet
 import (
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -495,4 +496,54 @@ func TestViewWarnsOfAMachineUnderItsName(t *testing.T) {
 			t.Errorf("publishes %v: ownName %d, want %d", publishes, v.Stats().OwnName, want)
 		}
 	}
+}
+
+// Status follows each host through its life, the counts agreeing with the
+// list of hosts: takeStats updates only the hosts a batch touched.
+func TestViewStatusFollowsHosts(t *testing.T) {
+	g := newTarget()
+	v := NewView("hub", time.Hour, NewMerger(g, "hub", nil), nil)
+	clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	v.now = func() time.Time { return clock }
+	beat := func(host string, ttl time.Duration) entry {
+		b, _ := json.Marshal(Heartbeat{At: clock.UnixMilli(), TTLms: ttl.Milliseconds()})
+		return entry{key: HeartbeatKey(host), val: b, op: jetstream.KeyValuePut}
+	}
+	put := func(host, id string) entry {
+		b, _ := json.Marshal(session(id, 1))
+		return entry{key: SessionKey(host, shared.SourceClaude, id), val: b, op: jetstream.KeyValuePut}
+	}
+	check := func(step string, want map[string]HostStatus) {
+		t.Helper()
+		st, hosts := v.Status()
+		if !maps.Equal(hosts, want) {
+			t.Fatalf("%s: hosts %v, want %v", step, hosts, want)
+		}
+		off, n := 0, 0
+		for _, h := range want {
+			if h.Offline {
+				off++
+			}
+			n += h.Sessions
+		}
+		if st.Hosts != len(want) || st.Offline != off || st.Sessions != n {
+			t.Fatalf("%s: stats %+v, want %d hosts, %d offline, %d sessions", step, st, len(want), off, n)
+		}
+	}
+	feedBatch(v, beat("a", time.Minute), put("a", "1"), put("a", "2"), beat("b", 10*time.Second), put("b", "1"))
+	check("both beating", map[string]HostStatus{"a": {Sessions: 2}, "b": {Sessions: 1}})
+	clock = clock.Add(20 * time.Second)
+	v.age()
+	check("b past its TTL", map[string]HostStatus{"a": {Sessions: 2}, "b": {Offline: true, Sessions: 1}})
+	feedBatch(v, put("c", "1"), entry{key: SessionKey("a", shared.SourceClaude, "2"), op: jetstream.KeyValueDelete})
+	check("c writes, a deletes one", map[string]HostStatus{"a": {Sessions: 1}, "b": {Offline: true, Sessions: 1}, "c": {Sessions: 1}})
+	feedBatch(v, beat("b", 10*time.Second))
+	check("b back", map[string]HostStatus{"a": {Sessions: 1}, "b": {Sessions: 1}, "c": {Sessions: 1}})
+	clock = clock.Add(2 * time.Minute)
+	v.age()
+	check("all silent", map[string]HostStatus{"a": {Offline: true, Sessions: 1}, "b": {Offline: true, Sessions: 1}, "c": {Offline: true, Sessions: 1}})
+	feedBatch(v, beat("a", time.Hour))
+	clock = clock.Add(time.Hour)
+	v.age()
+	check("b and c forgotten", map[string]HostStatus{"a": {Sessions: 1}})
 }
