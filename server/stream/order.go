@@ -105,7 +105,8 @@ func (h *Hub) ownLocked() {
 // 10,000 and growing with the list, where a merge per reader costs one
 // pass. The usual change (a recent session becoming the newest) shifts
 // few and is made in place, so a list read after every change costs no
-// merge.
+// merge. An event of many changes that shift many is merged at once, as
+// it always was.
 
 // pendingChange is a change waiting in h.pend: the session's new state,
 // or its removal.
@@ -231,18 +232,88 @@ func (h *Hub) flushLocked() {
 	h.replaceLocked(merged)
 }
 
+// manyAtOnce is the size of an event from which it may be merged into
+// the list in one pass (putAllLocked, removeAllLocked) rather than made
+// one session at a time: a fleet machine's 20,000 sessions arriving at a
+// hub of 40,000 in batches of 500, their times among the others', merge
+// in a pass per batch, where each session waiting (deferLocked) would
+// merge the list every eighth of it.
+const manyAtOnce = 8
+
+// shiftsLocked estimates how many sessions putting ss one at a time
+// would shift: for each, those between its place and its new one (all
+// after it for a new one). It stops counting past limit.
+func (h *Hub) shiftsLocked(ss []shared.Session, limit int) int {
+	n := 0
+	for i := range ss {
+		s := &ss[i]
+		pos, _ := slices.BinarySearchFunc(h.sorted, s, func(e shared.Session, s *shared.Session) int {
+			return compareNewest(&e, s)
+		})
+		if old, had := h.findLocked(s.Key()); had {
+			n += max(pos-old, old-pos)
+		} else {
+			n += len(h.sorted) - pos
+		}
+		if n > limit {
+			break
+		}
+	}
+	return n
+}
+
 // putAllLocked puts every session of ss, the last of a key winning.
 func (h *Hub) putAllLocked(ss []shared.Session) {
-	for _, s := range ss {
-		h.putLocked(s)
+	if len(ss) < manyAtOnce || h.shiftsLocked(ss, len(h.sorted)) <= len(h.sorted) {
+		for _, s := range ss {
+			h.putLocked(s)
+		}
+		return
 	}
+	if h.pend == nil {
+		h.pend = make(map[string]pendingChange, len(ss))
+	}
+	for _, s := range ss {
+		h.pend[s.Key()] = pendingChange{s: s}
+	}
+	h.flushLocked()
+}
+
+// removalShiftsLocked estimates how many sessions removing ss one at a
+// time would shift (those after each), up to past limit.
+func (h *Hub) removalShiftsLocked(ss []shared.Session, limit int) int {
+	n := 0
+	for i := range ss {
+		if at, had := h.findLocked(ss[i].Key()); had {
+			n += len(h.sorted) - at - 1
+		}
+		if n > limit {
+			break
+		}
+	}
+	return n
 }
 
 // removeAllLocked takes every session of ss (by key) out of the state.
 func (h *Hub) removeAllLocked(ss []shared.Session) {
-	for i := range ss {
-		h.removeLocked(ss[i].Key())
+	if len(ss) < manyAtOnce || h.removalShiftsLocked(ss, len(h.sorted)) <= len(h.sorted) {
+		for i := range ss {
+			h.removeLocked(ss[i].Key())
+		}
+		return
 	}
+	if h.pend == nil {
+		h.pend = make(map[string]pendingChange, len(ss))
+	}
+	for i := range ss {
+		k := ss[i].Key()
+		if _, listed := h.state.get(k); listed {
+			h.pend[k] = pendingChange{gone: true}
+		} else {
+			delete(h.pend, k) // a creation still waiting, if any: undone
+		}
+	}
+	h.flushLocked()
 }
 
 // replaceLocked makes sorted, a new slice, the list: loans of the old

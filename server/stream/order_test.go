@@ -58,11 +58,13 @@ func testHubOrder(t *testing.T, cheap, ids int) {
 			lent, before = nil, nil
 		}
 
-		// Small events and large ones (past the wait's bound of 64, with
-		// enough sessions).
+		// Small events are made a session at a time, large ones
+		// (manyAtOnce and more) merged in one pass, or a session at a time
+		// when they move few (then, with cheapShift lowered and enough
+		// sessions, past the wait's bound of 64): all are checked.
 		n := 1 + r.IntN(3)
 		if r.IntN(3) == 0 {
-			n = 8 + r.IntN(ids/4)
+			n = manyAtOnce + r.IntN(ids/4)
 		}
 		var batch []shared.Session
 		for range n {
