@@ -37,7 +37,8 @@ type Hub struct {
 	// sorted holds each session, newest first (shared.Newer), and state
 	// the UpdatedAt of each by Key, which finds it in sorted by binary
 	// search. A change moves one session within sorted, so order costs a
-	// search and a shift per change, never a sort of every session.
+	// search and a short shift per change, never a sort of every session;
+	// a change that would shift many waits in pend instead.
 	state  *byKey[int64]
 	sorted []shared.Session
 	// pend holds, by key, changes that would have shifted many sessions
