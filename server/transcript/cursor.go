@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"hash/crc32"
+	"io"
 )
 
 // A cursor is opaque to the client: base64url of a version, a kind and
@@ -11,9 +13,19 @@ import (
 // and head hash, index.go), so a cursor from a replaced or truncated file
 // is recognised as stale instead of landing mid-line in another file.
 // An OpenCode position is a message id, which OpenCode keeps ascending.
+//
+// A Claude position is sealed too: a sum of the bytes either side of its
+// offset (seal). The inode and the head hash do not see a file rewritten
+// in place from a first line it kept; without the seal, such a file's
+// cursors landed mid-line (refused as malformed, which no page recovers
+// from) or, worse, at the start of another message, taken silently.
 
 const (
+	// cursorVersion is that of OpenCode cursors, and of the unsealed
+	// Claude cursors of helmd before the seal; sealedVersion that of
+	// Claude cursors now.
 	cursorVersion = 1
+	sealedVersion = 2
 	kindLine      = 'l' // a line start in a Claude transcript
 	kindRef       = 'r' // a string's opening quote, for …/full
 	kindMessage   = 'm' // an OpenCode message id
@@ -33,11 +45,47 @@ type position struct {
 	msg  string // kindMessage, kindPart
 	part string // kindPart
 	fld  byte   // kindPart: 't'ext, 'i'nput or 'o'utput
+	// sealed: a Claude cursor with a seal, of the sealLen bytes before
+	// off (fewer at the file's start) and the after bytes from off on.
+	sealed bool
+	after  uint8
+	sum    uint32
+}
+
+// sealLen is how many bytes either side of a Claude cursor's offset its
+// seal covers: the end of the line before (its uuid and timestamp, in
+// Claude Code's records) and the start of the line at it (its parent's
+// uuid). A rewrite that keeps all of them where they were goes unseen,
+// as one that keeps the bytes before the index's end does (endsum).
+const sealLen = 64
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// seal is the seal of offset off of a file of end bytes (the complete
+// lines the index holds): what it covers stays put on append. A read
+// that fails (the file cut short since) seals what it got, which no
+// later check matches: the cursor is then stale, as it should be.
+func seal(f io.ReaderAt, off, end int64) (after uint8, sum uint32) {
+	after = uint8(max(0, min(sealLen, end-off)))
+	return after, sealSum(f, off, after)
+}
+
+// sealSum is the sum of the sealLen bytes before off (fewer at the
+// file's start) and the after bytes from off on.
+func sealSum(f io.ReaderAt, off int64, after uint8) uint32 {
+	var buf [2 * sealLen]byte
+	before := min(off, sealLen)
+	n, _ := f.ReadAt(buf[:before+int64(after)], off-before)
+	return crc32.Checksum(buf[:n], castagnoli)
 }
 
 func encodeCursor(p position) string {
-	b := make([]byte, 0, 40)
-	b = append(b, cursorVersion, p.kind)
+	b := make([]byte, 0, 48)
+	v := byte(cursorVersion)
+	if p.sealed {
+		v = sealedVersion
+	}
+	b = append(b, v, p.kind)
 	switch p.kind {
 	case kindMessage:
 		b = append(b, p.msg...)
@@ -50,6 +98,10 @@ func encodeCursor(p position) string {
 		b = binary.AppendUvarint(b, uint64(p.id.hlen))
 		b = binary.BigEndian.AppendUint32(b, p.id.hash)
 		b = binary.AppendUvarint(b, uint64(p.off))
+		if p.sealed {
+			b = append(b, p.after)
+			b = binary.BigEndian.AppendUint32(b, p.sum)
+		}
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
 }
@@ -60,10 +112,13 @@ func decodeCursor(s string) (position, error) {
 		return p, ErrBadCursor
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) < 2 || b[0] != cursorVersion {
+	if err != nil || len(b) < 2 || b[0] != cursorVersion && b[0] != sealedVersion {
 		return p, ErrBadCursor
 	}
-	p.kind, b = b[1], b[2:]
+	p.kind, p.sealed, b = b[1], b[0] == sealedVersion, b[2:]
+	if p.sealed && p.kind != kindLine && p.kind != kindRef {
+		return p, ErrBadCursor // OpenCode cursors have no seal
+	}
 	switch p.kind {
 	case kindMessage:
 		p.msg = string(b)
@@ -98,10 +153,19 @@ func decodeCursor(s string) (position, error) {
 		return p, ErrBadCursor
 	}
 	p.id.hash, b = binary.BigEndian.Uint32(b), b[4:]
-	if v, n = binary.Uvarint(b); n <= 0 || v > 1<<62 || n != len(b) {
+	if v, n = binary.Uvarint(b); n <= 0 || v > 1<<62 {
 		return p, ErrBadCursor
 	}
-	p.off = int64(v)
+	p.off, b = int64(v), b[n:]
+	if p.sealed {
+		if len(b) != 5 || b[0] > sealLen {
+			return p, ErrBadCursor
+		}
+		p.after, p.sum, b = b[0], binary.BigEndian.Uint32(b[1:]), b[5:]
+	}
+	if len(b) != 0 {
+		return p, ErrBadCursor
+	}
 	return p, nil
 }
 
@@ -109,14 +173,30 @@ func decodeCursor(s string) (position, error) {
 // truncated or rewritten: the page must be loaded again from the end.
 var ErrStale = errors.New("the transcript was rewritten since this cursor was made")
 
-// check verifies that p was made for the file snap describes. A cursor
-// made before the first line was complete carries no head hash and is
-// checked by inode alone.
-func (p position) check(snap *snapshot) error {
+// check verifies that p was made for the file snap describes, which f
+// reads: its inode, its head (a cursor made before the first line was
+// complete carries no head hash) and its seal. An unsealed one, of an
+// older helmd, is checked without: a ref still opens its text, but a
+// line cursor is stale, since the pages after it name their messages
+// by sealed cursors, which the page holding it would not know for the
+// same messages (it reloads the last page once).
+func (p position) check(f io.ReaderAt, snap *snapshot) error {
 	if p.id.ino != snap.id.ino || p.off > snap.end {
 		return ErrStale
 	}
 	if p.id.hlen > 0 && (p.id.hlen != snap.id.hlen || p.id.hash != snap.id.hash) {
+		return ErrStale
+	}
+	if !p.sealed {
+		if p.kind == kindLine {
+			return ErrStale
+		}
+		return nil
+	}
+	if p.off+int64(p.after) > snap.end {
+		return ErrStale
+	}
+	if sealSum(f, p.off, p.after) != p.sum {
 		return ErrStale
 	}
 	return nil

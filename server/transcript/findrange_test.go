@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 
@@ -98,8 +99,22 @@ func TestFindRefusesForeignCursors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	midLine := pos
-	midLine.off += 3
+	// Moved mid-line with the seal of where it was: as a cursor of a
+	// file since rewritten, stale. Sealed where it now points (as helmd
+	// seals its own), it is still mid-line: not one helmd made.
+	moved := pos
+	moved.off += 3
+	midLine := moved
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := fh.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	midLine.after, midLine.sum = seal(fh, midLine.off, st.Size())
+	fh.Close()
 	ref := pos
 	ref.kind = kindRef
 	match := func(*shared.Message) bool { return true }
@@ -110,6 +125,7 @@ func TestFindRefusesForeignCursors(t *testing.T) {
 		{"not base64", "!!!", ErrBadCursor},
 		{"cut short", ours[:len(ours)-3], ErrBadCursor},
 		{"mid-line", encodeCursor(midLine), ErrBadCursor},
+		{"moved, its seal not", encodeCursor(moved), ErrStale},
 		{"a text's ref", encodeCursor(ref), ErrBadCursor},
 		{"an OpenCode message", encodeCursor(position{kind: kindMessage, msg: "msg_00001"}), ErrBadCursor},
 		{"another file's", theirs, ErrStale},

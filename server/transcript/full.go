@@ -23,7 +23,7 @@ func (t *Files) Full(path, ref string, w io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	if err := pos.check(&snap); err != nil {
+	if err := pos.check(f, &snap); err != nil {
 		return err
 	}
 	if pos.off >= snap.end {

@@ -145,6 +145,7 @@ func order(raw []byte) string {
 // encodes back to the same position.
 func FuzzCursor(f *testing.F) {
 	f.Add(encodeCursor(position{kind: kindLine, id: identity{ino: 7, hlen: 12, hash: 3}, off: 99}))
+	f.Add(encodeCursor(position{kind: kindLine, id: identity{ino: 7, hlen: 12, hash: 3}, off: 99, sealed: true, after: 64, sum: 5}))
 	f.Add(encodeCursor(position{kind: kindMessage, msg: "msg_abc"}))
 	f.Add(encodeCursor(position{kind: kindPart, fld: 'o', msg: "msg_abc", part: "prt_x"}))
 	f.Add("AQ")

@@ -95,7 +95,7 @@ func (p *pager) position(cursor string) (int64, error) {
 	if err != nil || pos.kind != kindLine {
 		return 0, ErrBadCursor
 	}
-	if err := pos.check(&p.snap); err != nil {
+	if err := pos.check(p.f, &p.snap); err != nil {
 		return 0, err
 	}
 	if _, exact := p.snap.at(pos.off); !exact && pos.off != p.snap.end && !endsLine(p.f, pos.off) {
@@ -105,11 +105,19 @@ func (p *pager) position(cursor string) (int64, error) {
 }
 
 func (p *pager) cursor(off int64) string {
-	return encodeCursor(position{kind: kindLine, id: p.snap.id, off: off})
+	return p.sealed(kindLine, off)
 }
 
 func (p *pager) ref(at int64) string {
-	return encodeCursor(position{kind: kindRef, id: p.snap.id, off: at})
+	return p.sealed(kindRef, at)
+}
+
+// sealed is the cursor of kind at off, sealed (cursor.go): one small
+// read of the bytes around off, most often in the page cache already.
+func (p *pager) sealed(kind byte, off int64) string {
+	pos := position{kind: kind, id: p.snap.id, off: off, sealed: true}
+	pos.after, pos.sum = seal(p.f, off, p.snap.end)
+	return encodeCursor(pos)
 }
 
 // before is the last limit messages that start before off.
