@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -62,12 +63,22 @@ const sealLen = 64
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // seal is the seal of offset off of a file of end bytes (the complete
-// lines the index holds): what it covers stays put on append. A read
-// that fails (the file cut short since) seals what it got, which no
-// later check matches: the cursor is then stale, as it should be.
+// lines the index holds): the bytes before off, and those after it up to
+// sealLen, the end of the line at off (its '\n' left out, which a last
+// line taken without it gets later) or end. What it covers stays put on
+// append, and is the same whenever a cursor of one message is made: a
+// page replaces a message by its cursor. A read that fails (the file cut
+// short since) seals what it got, which no later check matches: the
+// cursor is then stale, as it should be.
 func seal(f io.ReaderAt, off, end int64) (after uint8, sum uint32) {
-	after = uint8(max(0, min(sealLen, end-off)))
-	return after, sealSum(f, off, after)
+	var buf [2 * sealLen]byte
+	before := min(off, sealLen)
+	n, _ := f.ReadAt(buf[:before+max(0, min(sealLen, end-off))], off-before)
+	got := buf[min(int64(n), before):n]
+	if i := bytes.IndexByte(got, '\n'); i >= 0 {
+		got = got[:i]
+	}
+	return uint8(len(got)), crc32.Checksum(buf[:before+int64(len(got))], castagnoli)
 }
 
 // sealSum is the sum of the sealLen bytes before off (fewer at the

@@ -132,3 +132,27 @@ func TestUnsealedCursors(t *testing.T) {
 		t.Errorf("an unsealed ref: %v, %d bytes; want the text's %d", err, b.Len(), len(long))
 	}
 }
+
+// TestCursorOfAShortLastLine: a message's cursor is the same string
+// whenever a page names it, however the file grew since: the page
+// replaces a message by its cursor, and would show a message it got
+// under two cursors twice. A record shorter than a seal's reach (a
+// hand-written one) is its file's last line at first, with more lines
+// after it later.
+func TestCursorOfAShortLastLine(t *testing.T) {
+	path := tempTranscript(t, []byte(`{"type":"user","message":{"content":"hi"}}`+"\n"))
+	files := NewFiles(0)
+	first, err := files.Page(path, Query{})
+	if err != nil || len(first.Messages) != 1 {
+		t.Fatalf("%+v, %v", first, err)
+	}
+	var r rec
+	appendFile(t, path, jsonl(t, r.prompt("a longer prompt after it, well past a seal's reach")))
+	later, err := files.Page(path, Query{After: first.After})
+	if err != nil || len(later.Messages) != 2 {
+		t.Fatalf("%+v, %v", later, err)
+	}
+	if later.Messages[0].Cursor != first.Messages[0].Cursor {
+		t.Errorf("the short prompt's cursor was %q, is %q once a line follows it", first.Messages[0].Cursor, later.Messages[0].Cursor)
+	}
+}
