@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/fixture"
+	"vibecraft.sh/helm/shared"
+)
+
+// TestPageStreamRewriteKeepingFirstLine: a transcript rewritten in place
+// (the same inode) from its own first line, under an open page stream,
+// gives a reset, and the stream goes on from the new end. Before, the
+// stream's cursor landed mid-line in the new content: the stream ended,
+// and each reconnect with its cursor was refused (400), so the page
+// stopped following its session for good.
+func TestPageStreamRewriteKeepingFirstLine(t *testing.T) {
+	root := t.TempDir()
+	const sid = "5e55a0e0-0000-4000-8000-0000000000b7"
+	cwd := "/home/dev/webapp"
+	path := fixture.Path(root, cwd, sid)
+	now := time.Now()
+	first := fixture.User(sid, cwd, "the first prompt", now)
+	fixture.Append(t, path, first+fixture.Assistant(sid, cwd, "msg_w1", "end_turn", now)+fixture.User(sid, cwd, "a second prompt", now))
+	srv := startHelmd(t, root)
+
+	c, _ := followFromLastPage(t, srv.URL, sid)
+	pageEvent(t, c)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := now.Add(time.Second)
+	if _, err := f.WriteString(first + fixture.Assistant(sid, cwd, "msg_w2", "end_turn", later) +
+		fixture.User(sid, cwd, "another second prompt, written by the rewrite", later)); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	ev, _ := pageEvent(t, c)
+	var reset struct{ After string }
+	if err := json.Unmarshal([]byte(ev.Raw), &reset); ev.Type != "reset" || err != nil || reset.After == "" {
+		t.Fatalf("after the rewrite: %q %s; want a reset", ev.Type, ev.Raw)
+	}
+	fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_w3", "end_turn", later.Add(time.Second)))
+	ev, got := pageEvent(t, c)
+	if ev.Type != "messages" || len(got.Messages) != 2 || got.Messages[1].ID != "msg_w3" {
+		t.Fatalf("after the reset: %q %+v", ev.Type, got)
+	}
+	var page shared.MessagePage
+	getJSON(t, srv.URL+"/api/sessions/claude/"+sid+"/messages", &page)
+	var texts [][]byte
+	for _, m := range page.Messages {
+		b, _ := json.Marshal(m.Blocks)
+		texts = append(texts, b)
+	}
+	if len(page.Messages) != 4 || !bytes.Contains(texts[2], []byte("written by the rewrite")) {
+		t.Fatalf("the last page: %s", bytes.Join(texts, []byte("\n")))
+	}
+}
