@@ -110,6 +110,19 @@ var costCases = []costCase{{
 	tokens: shared.Tokens{Input: 3000, Output: 3000},
 	// Sonnet 4.5 twice: 1000×3 + 1000×15 = $0.018 each; Opus 4.6: 1000×5 + 1000×25 = $0.03
 	nano: 2*18_000_000 + 30_000_000,
+}, {
+	name: "a response's line after another response's still replaces its earlier line",
+	rel:  projectRel("/home/dev/shop", "66666666-0000-4000-8000-000000000006.jsonl"),
+	lines: userLine("66666666-0000-4000-8000-000000000006", "2026-03-02T10:00:00Z", "interleave") +
+		assistantLine("66666666-0000-4000-8000-000000000006", "2026-03-02T10:00:01Z", "a1", sonnet45,
+			`{"input_tokens":1000,"output_tokens":5}`) +
+		assistantLine("66666666-0000-4000-8000-000000000006", "2026-03-02T10:00:02Z", "b1", sonnet45,
+			`{"input_tokens":10,"output_tokens":100}`) +
+		assistantLine("66666666-0000-4000-8000-000000000006", "2026-03-02T10:00:03Z", "a1", sonnet45,
+			`{"input_tokens":1000,"output_tokens":2000}`),
+	tokens: shared.Tokens{Input: 1010, Output: 2100},
+	// a1's last line: 1000×3 + 2000×15 = $0.033; b1: 10×3 + 100×15 = $0.00153
+	nano: 33_000_000 + 1_530_000,
 }}
 
 // writeCost writes content at root/rel, mtime old.

@@ -150,14 +150,22 @@ type record struct {
 	lastKey  []byte
 	lastResp *response
 	lastMsg  []byte
+	// held, while not nil, is the aggregate lastResp belongs to, when
+	// the usage of its last line (heldUsage, of heldModel) is not priced
+	// into it yet (see addUsage). forgetLast settles it.
+	held      *aggregate
+	heldModel string
+	heldUsage usage
 
 	// pack, during a cold scan, holds the first prompts the worker keeps
 	// (pack.go); nil otherwise.
 	pack *pack
 }
 
-// forgetLast ends what inRead allows.
+// forgetLast ends what inRead allows, once the usage held for the last
+// response is priced into its aggregate.
 func (r *record) forgetLast(inRead bool) {
+	r.settleHeld()
 	r.inRead, r.lastResp = inRead, nil
 	r.lastKey, r.lastMsg = r.lastKey[:0], r.lastMsg[:0]
 }

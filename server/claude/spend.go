@@ -99,15 +99,6 @@ func (r *record) newResponse(v response) *response {
 	return p
 }
 
-// noteResponse remembers p, the response of key, for the next line
-// (see record.lastResp).
-func (r *record) noteResponse(key []byte, p *response) {
-	if r.inRead && r.lastResp != p {
-		r.lastKey = append(r.lastKey[:0], key...)
-		r.lastResp = p
-	}
-}
-
 // keyString is b as a string for a key of the file's id maps: over the
 // worker's lent room while it has some (see record.keys), else allocated.
 // The room is reused only once the maps are let go (spareMaps.reclaim).
@@ -152,37 +143,74 @@ func (a *aggregate) unpriced() []string {
 // addUsage records a response's usage; a later line of the same response
 // (same message id and request id) replaces what an earlier one said.
 // It returns the key of a response it saw for the first time, else "".
+//
+// Within a read, a line's usage is held (record.held) rather than priced:
+// a response's lines come one after another, and only the last one's
+// usage stays, so it is priced once, when a line of another response
+// comes or the read ends (settleHeld), not once per line.
 func (a *aggregate) addUsage(r *record) (added string) {
 	model := a.intern(&r.model)
-	sp := price(r.priceOf(model), &r.usage)
-	a.total = a.total.add(sp)
-	at := a.responseTime(r)
 	if !r.msgID.ok || len(r.msgID.raw) == 0 {
-		a.addAnon(at, model, sp) // no id: cannot repeat, cannot be replayed
+		sp := price(r.priceOf(model), &r.usage)
+		a.total = a.total.add(sp)
+		a.addAnon(a.responseTime(r), model, sp) // no id: cannot repeat, cannot be replayed
 		return ""
 	}
 	var buf [128]byte // on the stack: no scratch kept in every aggregate
 	key := append(append(append(buf[:0], r.msgID.bytes()...), 0), r.requestID.bytes()...)
-	var old *response
-	ok := r.inRead && r.lastResp != nil && string(key) == string(r.lastKey)
-	if ok {
-		old = r.lastResp
-	} else {
-		old, ok = a.responses[string(key)]
+	if r.inRead && r.lastResp != nil && string(key) == string(r.lastKey) {
+		r.hold(a, model) // the same response as the last line: nothing to look up
+		return ""
 	}
+	r.settleHeld()
+	old, ok := a.responses[string(key)]
 	if !ok {
 		k := r.keyString(key)
-		p := r.newResponse(response{model: model, spend: sp, at: at})
-		a.responses[k] = p
+		old = r.newResponse(response{model: model, at: a.responseTime(r)})
+		a.responses[k] = old
 		a.dirty = append(a.dirty, k)
-		r.noteResponse(key, p)
-		return k
+		added = k
 	}
-	r.noteResponse(key, old)
-	a.total = a.total.sub(old.spend)
-	if old.shadowed {
-		a.shadow = a.shadow.sub(old.spend).add(sp)
+	if !r.inRead {
+		a.setSpend(old, model, price(r.priceOf(model), &r.usage))
+		return added
 	}
-	old.model, old.spend = model, sp
-	return ""
+	r.lastKey = append(r.lastKey[:0], key...)
+	r.lastResp = old
+	r.hold(a, model)
+	return added
+}
+
+// setSpend makes sp, of model, what response p spent, in place of what
+// it said before.
+func (a *aggregate) setSpend(p *response, model string, sp spend) {
+	a.total = a.total.sub(p.spend).add(sp)
+	if p.shadowed {
+		a.shadow = a.shadow.sub(p.spend).add(sp)
+	}
+	p.model, p.spend = model, sp
+}
+
+// hold keeps the usage of the line just read, of model, as what
+// r.lastResp, a response of a, says until a later line replaces it.
+func (r *record) hold(a *aggregate, model string) {
+	if r.held != a {
+		r.held = a
+	}
+	if r.heldModel != model { // one model for nearly every line: no store
+		r.heldModel = model
+	}
+	r.heldUsage = r.usage
+}
+
+// settleHeld prices the usage held for r.lastResp, if any, into its
+// aggregate: before another response is looked at, and at the end of a
+// read (forgetLast), so that no total is ever read with a line left out.
+func (r *record) settleHeld() {
+	a := r.held
+	if a == nil {
+		return
+	}
+	r.held = nil
+	a.setSpend(r.lastResp, r.heldModel, price(r.priceOf(r.heldModel), &r.heldUsage))
 }
