@@ -255,7 +255,13 @@ func (e *encoder) messages(resps []encodedResponse, messages map[string]struct{}
 	refs(func(int) { n++ })
 	e.uint(uint64(n))
 	refs(func(i int) { e.uint(uint64(i)) })
-	e.uint(uint64(len(messages) - n))
+	rest := len(messages) - n
+	e.uint(uint64(rest))
+	if rest == 0 {
+		// Every id was a reference, the case of nearly every file: the
+		// loop below would look each one up again to write nothing.
+		return
+	}
 	var buf [128]byte
 	for m := range messages {
 		if strings.IndexByte(m, 0) < 0 {
