@@ -205,7 +205,8 @@ func (r *record) hold(a *aggregate, model string) {
 
 // settleHeld prices the usage held for r.lastResp, if any, into its
 // aggregate: before another response is looked at, and at the end of a
-// read (forgetLast), so that no total is ever read with a line left out.
+// read (forgetLast). Nothing reads an aggregate's totals while lines are
+// applied to it, so every reader of them sees every line priced.
 func (r *record) settleHeld() {
 	a := r.held
 	if a == nil {

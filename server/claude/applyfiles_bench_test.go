@@ -1,0 +1,169 @@
+package claude
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"vibecraft.sh/helm/server/internal/corpus"
+	"vibecraft.sh/helm/server/internal/cputime"
+)
+
+// corpusFiles returns the lines of whole files of HELM_SCAN_CORPUS (or
+// of a generated corpus), files until max bytes are reached.
+func corpusFiles(b *testing.B, max int64) (files [][][]byte, size int64, lines int) {
+	b.Helper()
+	dir := os.Getenv("HELM_SCAN_CORPUS")
+	if dir == "" {
+		dir = b.TempDir()
+		if _, err := corpus.GenerateSmallRecords(dir, 32<<20, 50, 0, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(p) != ".jsonl" || size >= max {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var ls [][]byte
+		for _, l := range bytes.SplitAfter(data, []byte("\n")) {
+			if len(l) > 1 {
+				ls = append(ls, l)
+			}
+		}
+		files = append(files, ls)
+		size += int64(len(data))
+		lines += len(ls)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if lines == 0 {
+		b.Fatal("no lines in the corpus")
+	}
+	return files, size, lines
+}
+
+// BenchmarkApplyFiles is BenchmarkApplyCorpus as a cold scan's worker
+// applies lines (refreshFound): each file to an aggregate of its own,
+// lent the worker's spare maps and compacted once read. ApplyCorpus puts
+// 64 MB of lines in one aggregate, whose maps grow to tens of thousands
+// of ids; here they hold one file's, as in a scan. The lines are those
+// of whole files of HELM_SCAN_CORPUS (or a generated corpus), up to
+// 64 MB, held in memory. It reports CPU nanoseconds per line.
+//
+//	HELM_SCAN_CORPUS=<helmbench -work>/corpus-small go test -run '^$' -bench 'ApplyFiles|ParseCorpus' ./server/claude/
+func BenchmarkApplyFiles(b *testing.B) {
+	files, size, lines := corpusFiles(b, 64<<20)
+	var p parser
+	var r record
+	var spare spareMaps
+	var scratch []byte
+	b.SetBytes(size)
+	b.ReportAllocs()
+	cpu0 := cputime.Process()
+	for b.Loop() {
+		messages := 0
+		for _, ls := range files {
+			a := newAggregate()
+			if spare.lend(&a) {
+				spare.lendLists(&r)
+			}
+			a.maps()
+			r.forgetLast(true) // as reader.lines
+			for _, l := range ls {
+				if !p.parseLine(&r, l, nil) {
+					b.Fatalf("bad line %.200q", l)
+				}
+				a.apply(&r, true)
+			}
+			r.forgetLast(false)
+			r.responses, r.keys = nil, nil
+			spare.read(&a)
+			a.dirty = nil // as compactRead
+			if !a.compact(&scratch, nil) {
+				b.Fatal("compact refused")
+			}
+			spare.reclaim(&a)
+			messages += a.messageCount()
+		}
+		if messages == 0 {
+			b.Fatal("no assistant message counted")
+		}
+	}
+	b.ReportMetric((cputime.Process()-cpu0)*1e9/float64(b.N*lines), "cpu-ns/line")
+}
+
+// BenchmarkAggregateFiles is BenchmarkApplyFiles without the parser:
+// the lines of 4 MB of whole files (few enough to stay in the cache, as a line just parsed is) are parsed beforehand, and each is
+// copied into the one record the worker reads with before it is applied
+// (the record keeps what a read carries from line to line). It measures
+// the aggregation of a cold scan alone: apply, and compact once a file
+// is read. It reports CPU nanoseconds per line.
+func BenchmarkAggregateFiles(b *testing.B) {
+	files, size, lines := corpusFiles(b, 4<<20)
+	var p parser
+	parsed := make([][]record, len(files))
+	for i, ls := range files {
+		for _, l := range ls {
+			var r record
+			if !p.parseLine(&r, l, nil) {
+				b.Fatalf("bad line %.200q", l)
+			}
+			parsed[i] = append(parsed[i], r) // its own buffers: a new record per line
+		}
+	}
+	var r record
+	var spare spareMaps
+	var scratch []byte
+	b.SetBytes(size)
+	b.ReportAllocs()
+	cpu0 := cputime.Process()
+	for b.Loop() {
+		messages := 0
+		for _, rs := range parsed {
+			a := newAggregate()
+			if spare.lend(&a) {
+				spare.lendLists(&r)
+			}
+			a.maps()
+			r.forgetLast(true) // as reader.lines
+			for i := range rs {
+				lineOf(&r, &rs[i])
+				a.apply(&r, true)
+			}
+			r.forgetLast(false)
+			r.responses, r.keys = nil, nil
+			spare.read(&a)
+			a.dirty = nil // as compactRead
+			if !a.compact(&scratch, nil) {
+				b.Fatal("compact refused")
+			}
+			spare.reclaim(&a)
+			messages += a.messageCount()
+		}
+		if messages == 0 {
+			b.Fatal("no assistant message counted")
+		}
+	}
+	b.ReportMetric((cputime.Process()-cpu0)*1e9/float64(b.N*lines), "cpu-ns/line")
+}
+
+// lineOf copies into r what parseLine fills from one line, leaving what
+// r carries from line to line (see record) as it is.
+func lineOf(r, from *record) {
+	r.typ, r.subtype, r.cwd, r.sessionID = from.typ, from.subtype, from.cwd, from.sessionID
+	r.version, r.gitBranch, r.timestamp, r.requestID = from.version, from.gitBranch, from.timestamp, from.requestID
+	r.customTitle, r.aiTitle, r.summary = from.customTitle, from.aiTitle, from.summary
+	r.isMeta, r.isSidechain, r.isCompactSummary, r.isAPIError = from.isMeta, from.isSidechain, from.isCompactSummary, from.isAPIError
+	r.durationMs, r.hasMessage = from.durationMs, from.hasMessage
+	r.msgID, r.model, r.stopReason = from.msgID, from.model, from.stopReason
+	r.hasUsage, r.usage, r.content = from.hasUsage, from.usage, from.content
+	r.tsMS, r.tsState = 0, 0
+}
