@@ -37,7 +37,7 @@ type response struct {
 // model name for the whole process (prices): a map per file cost 100 MB
 // at 100,000 transcripts for a handful of models.
 type priced struct {
-	model pricing.Model
+	model pricing.Nano // its rates per token, rounded once rather than per response
 	known bool
 }
 
@@ -68,7 +68,8 @@ func priceOf(model string) *priced {
 		return p.(*priced)
 	}
 	p := new(priced)
-	p.model, p.known = pricing.Lookup(model)
+	m, known := pricing.Lookup(model)
+	p.model, p.known = m.Nano(), known
 	if pricedNames.Add(1) <= maxPriced {
 		prices.Store(model, p)
 	}

@@ -103,23 +103,58 @@ func CostNano(model string, u Usage) (nano int64, known bool) {
 // long-context and fast rules are per request, so u must be one
 // response's usage, never a sum.
 func (m Model) CostNano(u Usage) int64 {
-	if m == (Model{}) { // Synthetic: nothing was billed
+	n := m.Nano()
+	return n.CostNano(u)
+}
+
+// Nano is a Model with its rates in nano-dollars per token, worked out
+// once: a caller that prices many responses of one model (a scan prices
+// every response of every transcript) keeps it rather than rounding five
+// rates for each response. It gives exactly what Model.CostNano gives,
+// which is computed by it.
+type Nano struct {
+	base, long nanoRates
+	hasLong    bool
+	free       bool // the zero Model (Synthetic): nothing was billed
+	longAbove  int
+	fast       int
+}
+
+type nanoRates struct{ input, output, write5m, write1h, read int64 }
+
+func nanoOf(r Rates) nanoRates {
+	return nanoRates{nanoPerToken(r.Input), nanoPerToken(r.Output), nanoPerToken(r.CacheWrite5m),
+		nanoPerToken(r.CacheWrite1h), nanoPerToken(r.CacheRead)}
+}
+
+// Nano is m's rates in nano-dollars per token.
+func (m Model) Nano() Nano {
+	n := Nano{base: nanoOf(m.Base), free: m == (Model{}), longAbove: m.LongAbove, fast: m.Fast}
+	if m.Long != nil {
+		n.long, n.hasLong = nanoOf(*m.Long), true
+	}
+	return n
+}
+
+// CostNano is what one response cost at n's model (see Model.CostNano).
+func (n *Nano) CostNano(u Usage) int64 {
+	if n.free {
 		return 0
 	}
 	t := u.Tokens
-	r := m.Base
-	if m.Long != nil && t.Input+t.CacheRead+t.CacheWrite > m.LongAbove {
-		r = *m.Long
+	r := &n.base
+	if n.hasLong && t.Input+t.CacheRead+t.CacheWrite > n.longAbove {
+		r = &n.long
 	}
 	w1h := min(max(t.CacheWrite1h, 0), max(t.CacheWrite, 0))
 	w5m := max(t.CacheWrite, 0) - w1h
-	tokens := int64(t.Input)*nanoPerToken(r.Input) +
-		int64(t.Output)*nanoPerToken(r.Output) +
-		int64(w5m)*nanoPerToken(r.CacheWrite5m) +
-		int64(w1h)*nanoPerToken(r.CacheWrite1h) +
-		int64(t.CacheRead)*nanoPerToken(r.CacheRead)
-	if u.Fast && m.Fast > 0 {
-		tokens *= int64(m.Fast)
+	tokens := int64(t.Input)*r.input +
+		int64(t.Output)*r.output +
+		int64(w5m)*r.write5m +
+		int64(w1h)*r.write1h +
+		int64(t.CacheRead)*r.read
+	if u.Fast && n.fast > 0 {
+		tokens *= int64(n.fast)
 	}
 	if u.USOnly {
 		// Only models from Opus 4.6 on accept inference_geo, so a
