@@ -3,7 +3,6 @@ package shared
 import (
 	"fmt"
 	"math"
-	"slices"
 )
 
 // FootCents turns a table's costs and their total (dollars, as helmd
@@ -73,24 +72,21 @@ func apportion(nanos []int64, total int64) (cents []int64, ok bool) {
 	if missing < 0 || missing > int64(len(nanos)) {
 		return cents, false
 	}
-	order := make([]int, len(nanos))
-	for i := range order {
-		order[i] = i
-	}
-	// Largest remainder first; between equals, the row above (the
-	// costlier, as helmd orders them) gets the cent.
-	slices.SortStableFunc(order, func(a, b int) int {
-		ra, rb := nanos[a]%1e7, nanos[b]%1e7
-		switch {
-		case ra > rb:
-			return -1
-		case ra < rb:
-			return 1
+	// The cents go to the largest remainders; between equals, to the row
+	// above (the costlier, as helmd orders them). One pick per missing
+	// cent rather than a sort: missing is at most the rows, which are
+	// few, and a sort instantiated for this would add kilobytes to the
+	// client (app.wasm is held to 1.8 MB).
+	given := make([]bool, len(nanos))
+	for range missing {
+		best := -1
+		for i, n := range nanos {
+			if !given[i] && (best < 0 || n%1e7 > nanos[best]%1e7) {
+				best = i
+			}
 		}
-		return 0
-	})
-	for _, i := range order[:missing] {
-		cents[i]++
+		given[best] = true
+		cents[best]++
 	}
 	return cents, true
 }
