@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"vibecraft.sh/helm/server/internal/corpus"
 	"vibecraft.sh/helm/server/internal/cputime"
 )
 
@@ -15,13 +14,7 @@ import (
 // of a generated corpus), files until max bytes are reached.
 func corpusFiles(b *testing.B, max int64) (files [][][]byte, size int64, lines int) {
 	b.Helper()
-	dir := os.Getenv("HELM_SCAN_CORPUS")
-	if dir == "" {
-		dir = b.TempDir()
-		if _, err := corpus.GenerateSmallRecords(dir, 32<<20, 50, 0, 1); err != nil {
-			b.Fatal(err)
-		}
-	}
+	dir := corpusDir(b)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(p) != ".jsonl" || size >= max {
 			return err
@@ -62,36 +55,18 @@ func corpusFiles(b *testing.B, max int64) (files [][][]byte, size int64, lines i
 func BenchmarkApplyFiles(b *testing.B) {
 	files, size, lines := corpusFiles(b, 64<<20)
 	var p parser
-	var r record
-	var spare spareMaps
-	var scratch []byte
+	var w fileWorker
 	b.SetBytes(size)
 	b.ReportAllocs()
 	cpu0 := cputime.Process()
 	for b.Loop() {
 		messages := 0
 		for _, ls := range files {
-			a := newAggregate()
-			if spare.lend(&a) {
-				spare.lendLists(&r)
-			}
-			a.maps()
-			r.forgetLast(true) // as reader.lines
-			for _, l := range ls {
-				if !p.parseLine(&r, l, nil) {
-					b.Fatalf("bad line %.200q", l)
+			messages += w.file(b, len(ls), func(i int, r *record) {
+				if !p.parseLine(r, ls[i], nil) {
+					b.Fatalf("bad line %.200q", ls[i])
 				}
-				a.apply(&r, true)
-			}
-			r.forgetLast(false)
-			r.responses, r.keys = nil, nil
-			spare.read(&a)
-			a.dirty = nil // as compactRead
-			if !a.compact(&scratch, nil) {
-				b.Fatal("compact refused")
-			}
-			spare.reclaim(&a)
-			messages += a.messageCount()
+			})
 		}
 		if messages == 0 {
 			b.Fatal("no assistant message counted")
@@ -101,11 +76,12 @@ func BenchmarkApplyFiles(b *testing.B) {
 }
 
 // BenchmarkAggregateFiles is BenchmarkApplyFiles without the parser:
-// the lines of 4 MB of whole files (few enough to stay in the cache, as a line just parsed is) are parsed beforehand, and each is
-// copied into the one record the worker reads with before it is applied
-// (the record keeps what a read carries from line to line). It measures
-// the aggregation of a cold scan alone: apply, and compact once a file
-// is read. It reports CPU nanoseconds per line.
+// the lines of 4 MB of whole files (few enough to stay in the cache, as
+// a line just parsed is) are parsed beforehand, and each is copied into
+// the one record the worker reads with before it is applied (the record
+// keeps what a read carries from line to line). It measures the
+// aggregation of a cold scan alone: apply, and compact once a file is
+// read. It reports CPU nanoseconds per line.
 func BenchmarkAggregateFiles(b *testing.B) {
 	files, size, lines := corpusFiles(b, 4<<20)
 	var p parser
@@ -119,40 +95,53 @@ func BenchmarkAggregateFiles(b *testing.B) {
 			parsed[i] = append(parsed[i], r) // its own buffers: a new record per line
 		}
 	}
-	var r record
-	var spare spareMaps
-	var scratch []byte
+	var w fileWorker
 	b.SetBytes(size)
 	b.ReportAllocs()
 	cpu0 := cputime.Process()
 	for b.Loop() {
 		messages := 0
 		for _, rs := range parsed {
-			a := newAggregate()
-			if spare.lend(&a) {
-				spare.lendLists(&r)
-			}
-			a.maps()
-			r.forgetLast(true) // as reader.lines
-			for i := range rs {
-				lineOf(&r, &rs[i])
-				a.apply(&r, true)
-			}
-			r.forgetLast(false)
-			r.responses, r.keys = nil, nil
-			spare.read(&a)
-			a.dirty = nil // as compactRead
-			if !a.compact(&scratch, nil) {
-				b.Fatal("compact refused")
-			}
-			spare.reclaim(&a)
-			messages += a.messageCount()
+			messages += w.file(b, len(rs), func(i int, r *record) { lineOf(r, &rs[i]) })
 		}
 		if messages == 0 {
 			b.Fatal("no assistant message counted")
 		}
 	}
 	b.ReportMetric((cputime.Process()-cpu0)*1e9/float64(b.N*lines), "cpu-ns/line")
+}
+
+// fileWorker aggregates files as a cold scan's worker does
+// (refreshFound): each file to an aggregate of its own, lent the
+// worker's spare maps, and compacted once read.
+type fileWorker struct {
+	r       record
+	spare   spareMaps
+	scratch []byte
+}
+
+// file aggregates one file of n lines, line filling the worker's record
+// with the i-th, and returns the file's message count.
+func (w *fileWorker) file(b *testing.B, n int, line func(i int, r *record)) int {
+	a := newAggregate()
+	if w.spare.lend(&a) {
+		w.spare.lendLists(&w.r)
+	}
+	a.maps()
+	w.r.forgetLast(true) // as reader.lines
+	for i := range n {
+		line(i, &w.r)
+		a.apply(&w.r, true)
+	}
+	w.r.forgetLast(false)
+	w.r.responses, w.r.keys = nil, nil
+	w.spare.read(&a)
+	a.dirty = nil // as compactRead
+	if !a.compact(&w.scratch, nil) {
+		b.Fatal("compact refused")
+	}
+	w.spare.reclaim(&a)
+	return a.messageCount()
 }
 
 // lineOf copies into r what parseLine fills from one line, leaving what

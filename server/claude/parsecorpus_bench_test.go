@@ -22,13 +22,7 @@ import (
 // corpusLines returns up to max bytes of whole lines of the corpus.
 func corpusLines(b *testing.B, max int) (lines [][]byte, size int64) {
 	b.Helper()
-	dir := os.Getenv("HELM_SCAN_CORPUS")
-	if dir == "" {
-		dir = b.TempDir()
-		if _, err := corpus.GenerateSmallRecords(dir, 32<<20, 50, 0, 1); err != nil {
-			b.Fatal(err)
-		}
-	}
+	dir := corpusDir(b)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(p) != ".jsonl" || size >= int64(max) {
 			return err
@@ -55,6 +49,20 @@ func corpusLines(b *testing.B, max int) (lines [][]byte, size int64) {
 		b.Fatal("no lines in the corpus")
 	}
 	return lines, size
+}
+
+// corpusDir is HELM_SCAN_CORPUS, or a 32 MB corpus generated for the
+// benchmark.
+func corpusDir(b *testing.B) string {
+	b.Helper()
+	dir := os.Getenv("HELM_SCAN_CORPUS")
+	if dir == "" {
+		dir = b.TempDir()
+		if _, err := corpus.GenerateSmallRecords(dir, 32<<20, 50, 0, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return dir
 }
 
 // perLine reports the CPU time per line since cpu0.
