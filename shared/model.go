@@ -44,10 +44,7 @@ func modelKeyPass(m string) string {
 	if i := strings.IndexByte(m, '@'); i >= 0 {
 		m = m[:i] // Vertex "claude-sonnet-4-5@20250929"
 	}
-	if i := strings.LastIndexByte(m, '-'); i >= 0 && len(m)-i-1 == 8 && allDigits(m[i+1:]) {
-		m = m[:i]
-	}
-	return strings.TrimSuffix(m, "-latest")
+	return strings.TrimSuffix(trimDate(m), "-latest")
 }
 
 // trimBedrockVersion cuts Bedrock's "-v1:0" from the end of m, and only
@@ -78,4 +75,13 @@ func dashedVersion(m string) string {
 		}
 	}
 	return string(b)
+}
+
+// trimDate cuts a release date ("-20250929") from the end of a model's
+// name.
+func trimDate(m string) string {
+	if i := strings.LastIndexByte(m, '-'); i >= 0 && len(m)-i-1 == 8 && allDigits(m[i+1:]) {
+		return m[:i]
+	}
+	return m
 }

@@ -174,10 +174,7 @@ type searchedFields [7]string
 // → "sonnet 4.5", "gpt-5.1-codex" → "gpt 5.1 codex"), so that "sonnet
 // 4.5" finds the sessions of a model whose id says sonnet-4-5.
 func ModelWords(m string) string {
-	m = strings.TrimPrefix(m, "claude-")
-	if i := strings.LastIndexByte(m, '-'); i > 0 && len(m)-i-1 == 8 && allDigits(m[i+1:]) {
-		m = m[:i]
-	}
+	m = trimDate(strings.TrimPrefix(m, "claude-"))
 	b := []byte(m)
 	for i, c := range b {
 		if c != '-' {
