@@ -3,7 +3,6 @@ package claude
 import (
 	"path/filepath"
 
-	"vibecraft.sh/helm/server/pricing"
 	spent "vibecraft.sh/helm/server/usage"
 	"vibecraft.sh/helm/shared"
 )
@@ -91,8 +90,7 @@ func (s *Source) Usage(sid string) []spent.Cell {
 		if c.Nano != 0 || c.Tokens != (shared.Tokens{}) {
 			// As /api/status's unpricedModels: a response without a
 			// model name is not said to be of an unpriced model.
-			_, known := pricing.Lookup(c.Model)
-			c.Unpriced = c.Model != "" && !known
+			c.Unpriced = c.Model != "" && !priceOf(c.Model).known
 			out = append(out, *c)
 		}
 	}

@@ -186,8 +186,10 @@ func collect(s Snapshot) []*family {
 				// Claude's rule (its source marks each response so): a
 				// named model the table does not know. OpenCode writes
 				// its own costs, priced or not by OpenCode.
-				if _, known := pricing.Lookup(ss.Model); ss.Source == shared.SourceClaude && ss.Model != "" && !known {
-					t.unpriced = ss.Tokens.Total()
+				if ss.Source == shared.SourceClaude && ss.Model != "" {
+					if _, known := pricing.Lookup(ss.Model); !known {
+						t.unpriced = ss.Tokens.Total()
+					}
 				}
 				spent = append(spent, t)
 			}

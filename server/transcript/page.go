@@ -98,21 +98,15 @@ func (p *pager) position(cursor string) (int64, error) {
 	if err := pos.check(p.f, &p.snap); err != nil {
 		return 0, err
 	}
-	if _, exact := p.snap.at(pos.off); !exact && pos.off != p.snap.end && !endsLine(p.f, pos.off) && !atNewline(p.f, pos.off) {
+	// A line start, or a '\n' at off: a page's end cursor is made at the
+	// file's end, which after a last line taken without its '\n' (a
+	// quiet file, index.go) is just before it; once the '\n' comes, that
+	// cursor names the end of that line, a line boundary, not a place in
+	// one.
+	if _, exact := p.snap.at(pos.off); !exact && pos.off != p.snap.end && !endsLine(p.f, pos.off) && !endsLine(p.f, pos.off+1) {
 		return 0, ErrBadCursor // mid-line: not a cursor helmd made
 	}
 	return pos.off, nil
-}
-
-// atNewline reports whether the byte at off is a '\n'. A page's end
-// cursor is made at the file's end, which after a last line taken
-// without its '\n' (a quiet file, index.go) is just before it: once the
-// '\n' comes, that cursor names the end of that line, a line boundary,
-// not a place in one.
-func atNewline(f *os.File, off int64) bool {
-	var b [1]byte
-	n, err := f.ReadAt(b[:], off)
-	return n == 1 && (err == nil || errors.Is(err, io.EOF)) && b[0] == '\n'
 }
 
 func (p *pager) cursor(off int64) string {
