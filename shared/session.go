@@ -237,6 +237,14 @@ func SameWait(prev, s *Session) bool {
 		s.MessageCount == prev.MessageCount && reasonKind(s.WaitingFor) == reasonKind(prev.WaitingFor)
 }
 
+// InWaitSince reports whether a clear of the wait that began at since
+// (WaitingSince; 0: whatever the session waits for) is one of s's wait.
+// A session that no longer waits can be cleared: it is out of "Needs
+// you" already, and the clear is dropped at its next change.
+func (s *Session) InWaitSince(since int64) bool {
+	return since == 0 || s.Status != StatusWaiting || s.WaitingSince == since
+}
+
 // reasonKind is what a wait's reason asks of the user: "permission
 // prompt" (the registry's and the Notification hook's) and "permission:
 // <tool>" (the PermissionRequest hook's) are one prompt, told twice.

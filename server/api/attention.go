@@ -158,7 +158,7 @@ func ClearedWait(r *http.Request) (int64, error) {
 // in: the session asked again since the page showed it. A session that
 // no longer waits can be cleared: it is out of "Needs you" already.
 func SameWaitAsSeen(s shared.Session, since int64) error {
-	if since == 0 || s.Status != shared.StatusWaiting || s.WaitingSince == since {
+	if s.InWaitSince(since) {
 		return nil
 	}
 	return Errorf(http.StatusConflict, "it waits again since the page showed it: not cleared")

@@ -188,11 +188,7 @@ func signal(c chan struct{}) {
 // nothing changes none is armed, and Run sleeps on its channels alone.
 // Every timer is stopped when it returns, after a last Save.
 func (l *Live) Run(ctx context.Context) error {
-	if l.opts.Save != nil {
-		defer l.save() // the attention overlay's too
-	} else {
-		defer l.saveAttention()
-	}
+	defer l.save() // the attention overlay's too
 	flush, ageT, saveT := stopped(), stopped(), stopped()
 	defer flush.Stop()
 	defer ageT.Stop()

@@ -85,16 +85,18 @@ func (l *Live) takeSignals() {
 		if !ok {
 			continue // gone since the request was checked
 		}
-		if !c.of(cur) {
+		if !cur.InWaitSince(c.since) {
 			continue // a new wait since the request was checked: the user has not seen it
 		}
 		s := l.att.Clear(cur, now)
 		l.index.Apply(s.Source, []shared.Session{s}, nil)
 		keys = append(keys, k)
 	}
-	l.saveAttention() // hints and clears are kept across a restart; a no-op when none changed
 	l.coal.stamp(now, keys)
 	l.publish(keys)
+	// After the publish, which the user waits for: hints and clears are
+	// kept across a restart; a no-op when none changed.
+	l.saveAttention()
 }
 
 // forget drops what the coalescer and the overlay hold of deleted keys.
@@ -125,11 +127,4 @@ func (l *Live) saveAttention() {
 type pendingClear struct {
 	key   string
 	since int64
-}
-
-// of reports whether c clears the wait s is in: any, or the one the user
-// saw. A session that no longer waits is cleared all the same: it is out
-// of "Needs you" by itself, and the clear is dropped at its next change.
-func (c pendingClear) of(s shared.Session) bool {
-	return c.since == 0 || s.Status != shared.StatusWaiting || s.WaitingSince == c.since
 }
