@@ -52,6 +52,12 @@ func TestBrowserUsageAsksOnlyWhatIsThere(t *testing.T) {
 		defer mu.Unlock()
 		return statusSeen || refused
 	})
+	// What the page asks after reading its status comes within a moment:
+	// a lone helmd's page says nothing of other machines, and asks nothing
+	// more of it (its /api/fleet would be a 404).
+	if !c.staysAbsent("#this-machine", time.Second) {
+		t.Error("a lone helmd's usage page speaks of other machines")
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	for _, a := range answered {
