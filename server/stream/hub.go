@@ -354,8 +354,7 @@ func (h *Hub) Stats() Stats {
 	s.Epoch = h.epoch
 	s.Clients = h.nclients
 	s.Published = h.seq
-	h.flushLocked() // state counts the list without what waits
-	s.Sessions = h.state.len()
+	s.Sessions = h.lenLocked()
 	s.HistoryEvents = h.hist.n
 	s.HistoryBytes = h.hist.bytes
 	return s

@@ -191,6 +191,21 @@ func (h *Hub) deferLocked(key string, c pendingChange) {
 	}
 }
 
+// lenLocked counts the sessions of the list, those that wait in h.pend
+// included, without merging them: a count (Stats, polled) must not pay
+// the merge the wait puts off.
+func (h *Hub) lenLocked() int {
+	n := h.state.len()
+	for k, c := range h.pend {
+		if _, listed := h.state.get(k); listed && c.gone {
+			n--
+		} else if !listed && !c.gone {
+			n++
+		}
+	}
+	return n
+}
+
 // flushLocked merges the changes waiting in h.pend into the list in one
 // pass: every reader of h.sorted or h.state calls it first. A new slice,
 // so a reader holding the old one keeps it whole.
