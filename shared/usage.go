@@ -51,13 +51,20 @@ type UsageReport struct {
 // of them has one: $0 would read as free) or "$1.20 + unpriced" (the
 // figure is what the priced ones cost, the rest unknown).
 func UsageCostText(usd float64, unpricedTokens int) string {
+	return withUnpriced(CostText(usd), usd, unpricedTokens)
+}
+
+// withUnpriced is priced, the text of a cost of usd, saying what its
+// unpriced tokens leave out: "unpriced" alone when nothing had a price,
+// "<priced> + unpriced" when some of it did not.
+func withUnpriced(priced string, usd float64, unpricedTokens int) string {
 	switch {
 	case unpricedTokens <= 0:
-		return CostText(usd)
+		return priced
 	case usd <= 0:
 		return "unpriced"
 	}
-	return CostText(usd) + " + unpriced"
+	return priced + " + unpriced"
 }
 
 // UsageBlock is the current 5-hour usage block (GET /api/usage/block), or

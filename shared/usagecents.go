@@ -19,22 +19,16 @@ import (
 // rounded on their own. `helmd usage` and the usage page both foot
 // their tables with it, so that the two agree to the cent.
 func FootCents(rows []float64, total float64) (cents []int64, totalCents int64, ok bool) {
-	nanos := make([]int64, len(rows))
-	var sum int64
-	for i, usd := range rows {
-		nanos[i] = USDNano(usd)
-		sum += nanos[i]
-	}
-	totalNano := USDNano(total)
 	totalCents = USDCents(total)
-	cents, ok = apportion(nanos, totalCents)
-	if !ok || sum != totalNano {
-		for i, n := range nanos {
-			cents[i] = roundCents(n)
-		}
-		return cents, totalCents, false
+	var sum int64
+	for _, usd := range rows {
+		sum += USDNano(usd)
 	}
-	return cents, totalCents, true
+	if sum != USDNano(total) {
+		return roundEach(rows), totalCents, false
+	}
+	cents, ok = SplitCents(rows, totalCents)
+	return cents, totalCents, ok
 }
 
 // SplitCents shares whole cents out over rows (dollars) as FootCents
@@ -48,13 +42,19 @@ func SplitCents(rows []float64, cents int64) (parts []int64, ok bool) {
 	for i, usd := range rows {
 		nanos[i] = USDNano(usd)
 	}
-	parts, ok = apportion(nanos, cents)
-	if !ok {
-		for i, n := range nanos {
-			parts[i] = roundCents(n)
-		}
+	if parts, ok = apportion(nanos, cents); !ok {
+		return roundEach(rows), false
 	}
-	return parts, ok
+	return parts, true
+}
+
+// roundEach rounds each of rows (dollars) to the cent on its own.
+func roundEach(rows []float64) []int64 {
+	cents := make([]int64, len(rows))
+	for i, usd := range rows {
+		cents[i] = roundCents(USDNano(usd))
+	}
+	return cents
 }
 
 // apportion rounds each of nanos down to the cent and gives the cents
@@ -136,11 +136,5 @@ func CentsText(c int64, spent bool) string {
 // "unpriced" when none of its tokens had a price, "$1.20 + unpriced"
 // when some did not.
 func UsageCentsText(c int64, usd float64, unpricedTokens int) string {
-	switch {
-	case unpricedTokens <= 0:
-		return CentsText(c, usd > 0)
-	case usd <= 0:
-		return "unpriced"
-	}
-	return CentsText(c, true) + " + unpriced"
+	return withUnpriced(CentsText(c, usd > 0), usd, unpricedTokens)
 }

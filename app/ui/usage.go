@@ -276,7 +276,7 @@ func (p *UsagePage) renderBlock() app.UI {
 		since := p.now.Sub(p.readAt)
 		facts := []app.UI{
 			el.Dt().Text("Started"), el.Dd().Text(clockTime(b.Start)),
-			el.Dt().Text("Spent so far"), el.Dd().ID("block-cost").Text(blockCost(b.CostUSD, b.UnpricedTokens)),
+			el.Dt().Text("Spent so far"), el.Dd().ID("block-cost").Text(shared.UsageCostText(b.CostUSD, b.UnpricedTokens)),
 		}
 		if b.HasRate {
 			facts = append(facts,
@@ -306,7 +306,7 @@ func (p *UsagePage) renderBlock() app.UI {
 // over, which is more than 5 hours.
 func noBlock(b usageBlock) string {
 	if l := b.Last; l != nil {
-		return fmt.Sprintf("No block running: the last one ended at %s (%s).", clockTime(l.End), blockCost(l.CostUSD, l.UnpricedTokens))
+		return fmt.Sprintf("No block running: the last one ended at %s (%s).", clockTime(l.End), shared.UsageCostText(l.CostUSD, l.UnpricedTokens))
 	}
 	return "No block running: nothing spent in the last 5 hours."
 }
@@ -317,15 +317,7 @@ func noBlock(b usageBlock) string {
 // how long ago the block was read: between readings, and while they
 // fail, it is still the time left now.
 func projected(b usageBlock, since time.Duration) string {
-	return blockCost(b.ProjectedUSD, b.UnpricedTokens) + " at " + endsAt(b, since)
-}
-
-// blockCost is a figure of the block: its cost, rate or projection,
-// which leave out the cost of its unpriced tokens, saying so as the
-// rest of the page does ("$2.00 + unpriced"; "unpriced", never $0, when
-// nothing in the block had a price).
-func blockCost(usd float64, unpricedTokens int) string {
-	return shared.UsageCostText(usd, unpricedTokens)
+	return shared.UsageCostText(b.ProjectedUSD, b.UnpricedTokens) + " at " + endsAt(b, since)
 }
 
 // burnRate is the block's rate, "$2.00 per hour", "$2.00 + unpriced per
@@ -335,7 +327,7 @@ func burnRate(b usageBlock) string {
 	if b.UnpricedTokens > 0 && b.BurnUSDPerHour <= 0 {
 		return "unpriced"
 	}
-	return blockCost(b.BurnUSDPerHour, b.UnpricedTokens) + " per hour"
+	return shared.UsageCostText(b.BurnUSDPerHour, b.UnpricedTokens) + " per hour"
 }
 
 // endsAt is when the block ends and the time left, "Thu 12:00 (4 h 53

@@ -42,7 +42,7 @@ func dayChart(rows []dayRow, models []string, colors map[string]string, unpriced
 		top = max(top, r.Cost)
 		costs[i] = r.Cost
 	}
-	cents, totalCents := footCosts(costs, total.CostUSD)
+	cents, totalCents, _ := shared.FootCents(costs, total.CostUSD) // rows that miss the total: each rounded
 	bars := make([]app.UI, 0, len(rows))
 	trs := make([]app.UI, 0, len(rows))
 	for i, r := range rows {
@@ -62,16 +62,6 @@ func dayChart(rows []dayRow, models []string, colors map[string]string, unpriced
 		dayPlot(chartSVG("Cost per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...), rows),
 		legend(models, colors, unpriced),
 		dayTable(append(colHeads("Day", "Cost"), modelsHead()), trs, len(rows), "spend", foot))
-}
-
-// footCosts is a table's costs in cents that add up to its total's, as
-// `helmd usage` foots its table (shared.FootCents): rounded each on its
-// own, or to the dollar from $100 as the page writes costs elsewhere,
-// the rows did not add up to the total. Rows that do not sum to the
-// total (no helmd sends them) are each rounded on their own.
-func footCosts(costs []float64, total float64) (cents []int64, totalCents int64) {
-	cents, totalCents, _ = shared.FootCents(costs, total)
-	return cents, totalCents
 }
 
 // modelsCents is a day's cost per model as modelsText writes it, to the
@@ -206,7 +196,7 @@ func barChart(id, title, filter string, buckets []usageBucket, rest folded, colo
 	if rest.N > 0 {
 		costs = append(costs, rest.CostUSD)
 	}
-	cents, totalCents := footCosts(costs, total.CostUSD)
+	cents, totalCents, _ := shared.FootCents(costs, total.CostUSD) // rows that miss the total: each rounded
 	bars := make([]app.UI, 0, len(buckets)+1)
 	trs := make([]app.UI, 0, len(buckets)+1)
 	for i, b := range buckets {
