@@ -104,11 +104,17 @@ type shown struct {
 	path    string // the project's path, for a tooltip
 }
 
-func shownOf(s *shared.Session) shown {
-	w := shown{title: md.Clean(s.Title), path: md.Clean(s.ProjectPath)}
-	if shared.Blank(s.Title) { // only zero-width or white space: no title to see
-		w.title = "Untitled session"
+// titleOf is a session's title to show: "Untitled session" for none, or
+// one of only zero-width or white space, which shows nothing.
+func titleOf(title string) string {
+	if shared.Blank(title) {
+		return "Untitled session"
 	}
+	return title
+}
+
+func shownOf(s *shared.Session) shown {
+	w := shown{title: md.Clean(titleOf(s.Title)), path: md.Clean(s.ProjectPath)}
 	w.project = md.Clean(s.ProjectName)
 	if w.project == "" {
 		w.project = w.path

@@ -45,10 +45,7 @@ func (p *SessionPage) renderHeader() app.UI {
 		return p.renderAgentHeader(top, d)
 	}
 	s := &d.Session
-	title := s.Title
-	if shared.Blank(title) { // only zero-width or white space: no title to see
-		title = "Untitled session"
-	}
+	title := titleOf(s.Title)
 	return el.Header().ID("session-header").Class("session-header").Body(
 		top,
 		// Whole when Details is open: a phone cuts it to two lines.
@@ -105,10 +102,7 @@ func (p *SessionPage) renderDetails(facts app.UI) app.UI {
 // subagent: the resume and id buttons say they copy the parent's.
 func (p *SessionPage) renderAgentHeader(top app.UI, d *shared.SessionDetail) app.UI {
 	s, a := &d.Session, d.Agent
-	parent := s.Title
-	if shared.Blank(parent) {
-		parent = "Untitled session"
-	}
+	parent := titleOf(s.Title)
 	title := agentTitle(a, p.agent)
 	kind := "Subagent"
 	if a != nil && a.Type != "" {
