@@ -53,6 +53,14 @@ func (s Status) Label() string {
 	return "idle"
 }
 
+// MaxTokenCount bounds each token count of one response, in every
+// source. No request comes near it (a context window is at most a few
+// million tokens); a corrupt or hostile record's 1e18 is cut to it, so
+// that sums of counts, and of costs in int64 nano-dollars, cannot
+// overflow for any transcript that fits on a disk (two OpenCode messages
+// of 9e18 input tokens summed to a negative count).
+const MaxTokenCount = 1 << 27
+
 // Tokens are token totals, deduplicated per API response.
 type Tokens struct {
 	Input      int `json:"input"`

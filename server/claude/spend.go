@@ -112,12 +112,8 @@ func (r *record) keyString(b []byte) string {
 	return string(b)
 }
 
-// maxCount bounds each count of one response. No request comes near it
-// (a context window is at most a few million tokens); a corrupt or
-// hostile line with a count of 1e18 is cut to it, so sums of costs in
-// int64 nano-dollars cannot overflow for any transcript that fits on a
-// disk.
-const maxCount = 1 << 27
+// maxCount bounds each count of one response (shared.MaxTokenCount).
+const maxCount = shared.MaxTokenCount
 
 // maxSearches bounds the web searches of one response, priced apiece
 // ($10 per 1,000): a request makes a few, up to its tool's max_uses, and a

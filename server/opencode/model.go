@@ -314,10 +314,8 @@ func cutPrompt(s string) string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // maxCount bounds each token count of one message, as Claude's reader
-// bounds a response's (a context window is a few million tokens at
-// most): two messages claiming 9e18 input tokens summed past int64 and
-// showed a negative count in the list and the usage charts.
-const maxCount = 1 << 27
+// bounds a response's (shared.MaxTokenCount).
+const maxCount = shared.MaxTokenCount
 
 // saneCount is n cut to [0, maxCount]: a negative count is garbage,
 // counted as none (as a cost is).
