@@ -40,10 +40,6 @@ type Query struct {
 	Day string
 	// Host keeps one machine's sessions, in a fleet; "" = every machine.
 	Host string
-
-	// modelKey is ModelKey(Model), worked out once by Matcher for the
-	// sessions it tests; "" elsewhere (Match then works it out).
-	modelKey string
 }
 
 // ParseQuery reads a Query from URL values (source, project, status, q,
@@ -113,14 +109,8 @@ func (q Query) Match(s *Session) bool {
 	if q.Project != "" && s.ProjectPath != q.Project {
 		return false
 	}
-	if q.Model != "" && s.Model != q.Model {
-		key := q.modelKey
-		if key == "" {
-			key = ModelKey(q.Model)
-		}
-		if ModelKey(s.Model) != key {
-			return false
-		}
+	if q.Model != "" && s.Model != q.Model && ModelKey(s.Model) != ModelKey(q.Model) {
+		return false
 	}
 	if q.Host != "" && s.Host != q.Host {
 		return false

@@ -139,7 +139,6 @@ func (ws words) inFolded(text string) bool {
 // Matcher returns Match over SearchText, with the search split once: the
 // client filters thousands of sessions per keystroke with one query.
 func (q Query) Matcher() func(s *Session, text string) bool {
-	q.modelKey = ModelKey(q.Model) // once, not for every session
 	ws := searchWords(q.Search)
 	if len(ws) == 0 || strings.IndexByte(q.Search, 0) >= 0 {
 		return func(s *Session, _ string) bool { return q.Match(s) } // a NUL could match across fields of text
