@@ -13,11 +13,11 @@ import (
 // grouping), tested by match, and dropped. A 500 MB transcript is read
 // once, front to back, holding a few messages at a time.
 
-// findPending is how many messages are held before they are tested: a
-// tool result joins its call while the call's message is held (as a
-// page from the start shows it). A result further down than that
-// stands on its own, as it does on a page that starts between them.
-const findPending = 4
+// findPending is how many messages are held before they are tested:
+// only the last can still grow (a result joins its call in the message
+// its record joins, group.go), so a message is tested once the next
+// one starts.
+const findPending = 1
 
 // findCheckEvery is how many lines are read between two looks at the
 // request's context.
@@ -141,7 +141,6 @@ func (t *Files) Find(ctx context.Context, path string, match func(*shared.Messag
 			gr := g.groups[0]
 			g.groups[0] = nil
 			g.groups = g.groups[1:]
-			g.forget(gr)
 			test(gr)
 		}
 	}
@@ -153,15 +152,6 @@ func (t *Files) Find(ctx context.Context, path string, match func(*shared.Messag
 		last = p.cursor(end)
 	}
 	return fd.result(last), nil
-}
-
-// forget drops gr's tool calls from those later results join.
-func (g *grouper) forget(gr *group) {
-	for _, b := range gr.msg.Blocks {
-		if t := b.Tool; t != nil && t.ID != "" && g.tools[t.ID] == t {
-			delete(g.tools, t.ID)
-		}
-	}
 }
 
 // OpenCodeFind is Find for OpenCode session sid, read a page at a time.

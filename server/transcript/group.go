@@ -28,13 +28,17 @@ type group struct {
 // grouper turns lines, in file order, into messages. A message starts at
 // a prompt, a separator, or an assistant line whose message.id differs
 // from the current response's; tool results, meta records and the further
-// lines of a response join the message before them. Starting mid-file,
+// lines of a response join the message before them. A tool result is
+// shown with its call when the call is in the message its record joins;
+// else on its own, in that message (see start). Starting mid-file,
 // the first message may have begun before the first line read: lines are
 // "uncertain" until a line that starts a message whatever came before.
 type grouper struct {
 	refs   refMaker
 	groups []*group
-	tools  map[string]*shared.Tool
+	// tools are the calls of the current message, by id: a result
+	// joins its call only there (see start).
+	tools map[string]*shared.Tool
 	// known: the lines before are known (the read began at the file's
 	// start, or at a line that starts a message whatever precedes it).
 	known    bool
@@ -63,6 +67,16 @@ func (g *grouper) start(p *parsed, role string) *group {
 		gr.msg.Time = millis(p.l.Timestamp)
 	}
 	g.groups = append(g.groups, gr)
+	// A result joins its call in the message its record joins, never
+	// one further up: a page holds its messages whole but not those
+	// above them, and a page that follows the end is sent only its last
+	// message again. A result joined to a call further up showed with it
+	// on a page that held both, in the message before it on a page that
+	// did not, and on none when the page read the call's line without
+	// showing its message. Now a call whose result comes after its
+	// message shows without one, and the result stands on its own where
+	// it was written: the same on every page, live, and in find.
+	clear(g.tools)
 	if !g.known {
 		g.unsure = len(g.groups)
 	}
@@ -234,7 +248,7 @@ func (g *grouper) result(gr *group, c content, lineOff int64, agentID string) {
 	r.Text = strings.Join(texts, "\n")
 	t := g.tools[c.ToolUseID]
 	if t == nil {
-		// Its call is on an earlier page (or was never written).
+		// Its call is in an earlier message (or was never written).
 		t = &shared.Tool{ID: c.ToolUseID}
 		gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockTool, Tool: t})
 	}
