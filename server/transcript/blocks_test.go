@@ -153,11 +153,11 @@ func TestMalformedAndTooLargeLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := summaryOf(page.Messages)
-	want := []string{"user[text:before omitted:]", "user[text:after]"}
+	want := []string{"user[text:before]", "user[omitted:]", "user[text:after]"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("messages:\n got %q\nwant %q", got, want)
 	}
-	if b := page.Messages[0].Blocks[1]; b.Bytes != int64(huge.Len()) {
+	if b := page.Messages[1].Blocks[0]; b.Bytes != int64(huge.Len()) {
 		t.Errorf("omitted block = %+v, want the record's size %d", b, huge.Len())
 	}
 }

@@ -13,6 +13,7 @@ type parsed struct {
 	off, size int64
 	l         *line // nil: malformed or too large
 	tooBig    bool
+	typ       string // tooBig: the record's type, as far as it was found
 	cs        []content
 	bytes     int // of its cut copy: what it costs the page
 }
@@ -96,8 +97,7 @@ func (g *grouper) join(p *parsed, role string) *group {
 func (g *grouper) add(p *parsed) {
 	if p.l == nil {
 		if p.tooBig {
-			gr := g.join(p, "system")
-			gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockOmitted, Bytes: p.size})
+			g.omitted(p)
 		}
 		return
 	}
@@ -153,6 +153,34 @@ func (g *grouper) add(p *parsed) {
 		gr.msg.ID = l.UUID
 		g.system(gr, p)
 	}
+}
+
+// omitted places a record too large to read: what it holds is unknown,
+// its type is not. An assistant record joins the response before it, as
+// Claude Code writes one response as several lines; after anything else
+// it starts a response of its own. Any other record is a row of its own
+// with its role: a user record may be a prompt or tool results, and a
+// row of its own is right for either, where joining the message before
+// showed a prompt as part of the answer above it.
+func (g *grouper) omitted(p *parsed) {
+	var gr *group
+	switch c := g.cur(); {
+	case p.typ == "assistant" && c != nil && c.assist != "":
+		gr = c
+	case p.typ == "assistant":
+		// Read from mid-file with nothing before it, whether it
+		// continues a response begun before the read is unknown: start
+		// leaves the grouper unsure, as for a response's first line.
+		gr = g.start(p, "assistant")
+	default:
+		role := "system"
+		if p.typ == "user" {
+			role = "user"
+		}
+		g.known = true // it starts a message whatever precedes it
+		gr = g.start(p, role)
+	}
+	gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockOmitted, Bytes: p.size})
 }
 
 // text makes a text-like block from a decoded string, cut or not.

@@ -276,6 +276,7 @@ func (p *pager) line(k int) (*parsed, error) {
 	switch {
 	case errors.Is(err, errTooBig):
 		pr.tooBig = true
+		pr.typ = recordType(p.f, off, n)
 	case errors.Is(err, io.EOF):
 		// Gone since the index was made: shown as nothing.
 	case err != nil:
@@ -344,6 +345,24 @@ func escapeRawControls(b []byte) []byte {
 }
 
 const hexDigit = "0123456789abcdef"
+
+// recordType is the top-level type of the n-byte record at off, one too
+// large to decode: the grouper places it by its role. Claude Code writes
+// "type" near a record's start; a record that has it last is scanned
+// through once more, which its size bounds as it bounded the read.
+func recordType(f io.ReaderAt, off, n int64) string {
+	var s topScan
+	buf := make([]byte, 32<<10)
+	for at, end := off, off+n; at < end && !s.done; {
+		k, err := f.ReadAt(buf[:min(int64(len(buf)), end-at)], at)
+		s.feed(buf[:k])
+		at += int64(k)
+		if err != nil {
+			break // cut short since: what was read says what it can
+		}
+	}
+	return s.typ
+}
 
 // utf8BOM is the byte order mark a file may start with.
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
