@@ -118,6 +118,35 @@ func TestRenderToolAwaitingApproval(t *testing.T) {
 	}
 }
 
+// A call whose result came after other messages (helmd shows such a
+// result on its own, where it was written, on every page) is no longer
+// running: it said so, with "No result yet", beside its own result,
+// whose line had no name.
+func TestRenderToolAnsweredLater(t *testing.T) {
+	p := pageFor("c1#0")
+	p.convo.Msgs = []shared.Message{
+		toolMsg(&shared.Tool{ID: "toolu_1", Name: "Bash", Summary: "go test"}),
+		{Cursor: "c2", Role: "user", Blocks: []shared.Block{{Type: shared.BlockText, Text: "still there?"}}},
+		{Cursor: "c3", Role: "user", Blocks: []shared.Block{{Type: shared.BlockTool, Tool: &shared.Tool{ID: "toolu_1", Result: &shared.ToolResult{Text: "ok"}}}}},
+	}
+	out := app.HTMLString(p.renderMessage(0, &p.convo.Msgs[0]))
+	if strings.Contains(out, `data-state="running"`) || strings.Contains(out, "No result yet") || !strings.Contains(out, "Its result came later") {
+		t.Errorf("a call answered in a later message shows as running:\n%s", out)
+	}
+	// The result's own line names its call when the call is loaded.
+	if out := app.HTMLString(p.renderMessage(2, &p.convo.Msgs[2])); !strings.Contains(out, ">Result of Bash<") {
+		t.Errorf("a result on its own does not name its call:\n%s", out)
+	}
+	p.convo.Msgs = p.convo.Msgs[1:]
+	if out := app.HTMLString(p.renderMessage(1, &p.convo.Msgs[1])); !strings.Contains(out, ">Result of an earlier call<") {
+		t.Errorf("a result on its own, its call not loaded, has no name:\n%s", out)
+	}
+	p.convo.Msgs = []shared.Message{toolMsg(&shared.Tool{ID: "toolu_1", Name: "Bash"}), p.convo.Msgs[0]}
+	if out := app.HTMLString(p.renderMessage(0, &p.convo.Msgs[0])); !strings.Contains(out, `data-state="running"`) {
+		t.Errorf("a call with no result anywhere is not running:\n%s", out)
+	}
+}
+
 // An answer that goes on from the one before (the assistant again, the
 // same model, within minutes) shows its time only; a new speaker, model
 // or a pause long after starts a message with its head. Models read as

@@ -166,12 +166,22 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 	switch {
 	case t.Result == nil && p.asksApprovalFor(m, t):
 		state = "approval"
+	case t.Result == nil && p.answeredLater(m, t):
+		state = "answered"
 	case t.Result == nil:
 		state = "running"
 	case t.Result.IsError:
 		state = "error"
 	}
-	return p.toggle(key, "tool", t.Name, t.Summary, func() app.UI {
+	name := t.Name
+	if name == "" && t.Result != nil {
+		// A result that stands on its own, its call in an earlier message.
+		name = "Result of an earlier call"
+		if call := p.callName(m, t); call != "" {
+			name = "Result of " + call
+		}
+	}
+	return p.toggle(key, "tool", name, t.Summary, func() app.UI {
 		parts := []app.UI{}
 		if len(t.Input) > 0 && string(t.Input) != "null" && string(t.Input) != "{}" {
 			parts = append(parts, el.Div().Class("label").Text("Input"), p.renderInput(key, t))
@@ -187,6 +197,8 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 			parts = append(parts, el.Div().Class("label").Text(label), p.longText(key+"out", "result", r.Text, r.Cut))
 		} else if state == "approval" {
 			parts = append(parts, el.Div().Class("label", "asks").Text("Waiting for your approval"))
+		} else if state == "answered" {
+			parts = append(parts, el.Div().Class("label").Text("Its result came later: below, after other messages"))
 		} else {
 			parts = append(parts, el.Div().Class("label").Text("No result yet"))
 		}
@@ -204,6 +216,48 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 		}
 		return el.Div().Class("tool-body").Body(parts...)
 	}, state)
+}
+
+// answeredLater reports whether t, a call without a result, has one in
+// a later loaded message: a result written after other messages stands
+// on its own where it was written (helmd shows it the same on every
+// page), and its call is not running any more.
+func (p *SessionPage) answeredLater(m *shared.Message, t *shared.Tool) bool {
+	if t.ID == "" {
+		return false
+	}
+	msgs := p.convo.Msgs
+	for i := len(msgs) - 1; i >= 0 && &msgs[i] != m; i-- {
+		for _, b := range msgs[i].Blocks {
+			if b.Tool != nil && b.Tool.ID == t.ID && b.Tool.Result != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// callName is the name of the call whose result t is, when a message
+// loaded before m holds it.
+func (p *SessionPage) callName(m *shared.Message, t *shared.Tool) string {
+	if t.ID == "" {
+		return ""
+	}
+	msgs := p.convo.Msgs
+	at := len(msgs)
+	for i := range msgs {
+		if &msgs[i] == m {
+			at = i
+		}
+	}
+	for i := at - 1; i >= 0; i-- {
+		for _, b := range msgs[i].Blocks {
+			if b.Tool != nil && b.Tool.ID == t.ID && b.Tool.Name != "" {
+				return b.Tool.Name
+			}
+		}
+	}
+	return ""
 }
 
 // asksApprovalFor reports whether t, a call without a result, is the one
