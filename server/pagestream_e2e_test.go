@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -379,6 +380,40 @@ func TestPageStreamOpenCode(t *testing.T) {
 	ev, got := pageEvent(t, c)
 	if ev.Type != "messages" || len(got.Messages) != 2 || len(got.Messages[1].Blocks) == 0 || got.Messages[1].Blocks[0].Text != "second" || ev.ID != got.After {
 		t.Fatalf("after the commit: %q: %+v", ev.Type, got)
+	}
+
+	// An answer goes on after a prompt typed meanwhile, which OpenCode
+	// writes at once, queued: the page is sent the answer as it grows.
+	// Its stream followed from the prompt, the last message, and the
+	// answer stayed as it was when the prompt came (its tools running,
+	// its text cut short, find's count on the page short of what it
+	// went on to say) until the page was loaded again.
+	answer := func(text, completed string) {
+		sqlExec(t, db, `INSERT OR REPLACE INTO message (id, session_id, time_created, time_updated, data) VALUES ('msg_04', ?, ?, ?, ?)`,
+			sid, now+4, now+4, `{"role":"assistant","modelID":"m","time":{"created":`+strconv.FormatInt(now+4, 10)+completed+`}}`)
+		sqlExec(t, db, `INSERT OR REPLACE INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES ('prt_04', 'msg_04', ?, ?, ?, json_object('type', 'text', 'text', ?))`,
+			sid, now+4, now+4, text)
+	}
+	shows := func(got shared.MessagePage, id, text string) bool {
+		for _, m := range got.Messages {
+			if m.ID == id && len(m.Blocks) > 0 && m.Blocks[0].Text == text {
+				return true
+			}
+		}
+		return false
+	}
+	answer("looking", "")
+	user(sid, "msg_05", "prt_05", "also check the signup", now+5)
+	for !shows(got, "msg_05", "also check the signup") {
+		if ev, got = pageEvent(t, c); ev.Type != "messages" {
+			t.Fatalf("while answering: %q %s", ev.Type, ev.Raw)
+		}
+	}
+	answer("found the needle", `,"completed":`+strconv.FormatInt(now+6, 10))
+	for !shows(got, "msg_04", "found the needle") {
+		if ev, got = pageEvent(t, c); ev.Type != "messages" {
+			t.Fatalf("after the answer grew: %q %s", ev.Type, ev.Raw)
+		}
 	}
 }
 

@@ -428,7 +428,10 @@ func messageHash(m shared.Message) uint64 {
 // cursor to the end of the transcript as it is now: the page the client
 // reloads ends there, so the next event follows on from it.
 func (ps *pageStream) reset() error {
-	page, err := ps.read(ps.ctx, transcript.Query{Limit: 1})
+	// A few messages, not one: an OpenCode answer still written with
+	// prompts queued after it is where a page's end cursor stays
+	// (transcript.OpenCodePage), as in the page the client reloads.
+	page, err := ps.read(ps.ctx, transcript.Query{Limit: 8})
 	if err != nil && !errors.Is(err, transcript.ErrNotFound) {
 		return fmt.Errorf("read the new end: %w", err)
 	}

@@ -74,6 +74,7 @@ func (t *jsonTree) page(sid string, q MessagePage) ([]Message, bool) {
 			if info.hasError() {
 				m.Error = errorText(info.Error)
 			}
+			m.Running = info.running()
 		}
 		m.Parts = t.parts(id)
 		out = append(out, m)

@@ -93,6 +93,12 @@ type messageInfo struct {
 	} `json:"tokens"`
 }
 
+// running reports whether the message is an answer OpenCode may still
+// be writing: neither completed nor failed.
+func (m *messageInfo) running() bool {
+	return m.Role == "assistant" && m.Time.Completed == 0 && !m.hasError()
+}
+
 // lenient is a count or a time of a message: a number that is no int64
 // (12.5, 1e30), or a value that is no number ("12", null, {}), is read
 // as what it can be (12, the largest int64, 0) rather than failing the

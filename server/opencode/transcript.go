@@ -42,6 +42,10 @@ type Message struct {
 	Created int64
 	Model   string
 	Error   string // the error's name and message, when it failed
+	// Running: an answer neither completed nor failed, which OpenCode
+	// may still be writing parts to, with prompts typed meanwhile
+	// already written after it.
+	Running bool
 	Parts   []Part
 }
 
@@ -218,6 +222,7 @@ func readMessages(ctx context.Context, tx *sql.Tx, query string, args []any) ([]
 			if info.hasError() {
 				m.Error = errorText(info.Error)
 			}
+			m.Running = info.running()
 		}
 		out = append(out, m)
 	}

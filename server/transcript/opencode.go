@@ -77,7 +77,35 @@ func OpenCodePage(ctx context.Context, r OpenCodeReader, sid string, q Query) (s
 	if len(msgs) > 0 {
 		out.After = cursor(msgs[len(msgs)-1].ID)
 	}
+	// A prompt typed while OpenCode answers is written at once, queued,
+	// after the answer it goes on writing: ?after= the last message
+	// sent, a page that follows the end never got that answer again as
+	// it grew (its tools stayed running, its text cut where it was, and
+	// find's count on the page missed what it went on to say). On a page
+	// that reaches the end, the after cursor is that answer's, so it is
+	// sent again, with the few prompts after it, until it is done. Not
+	// on a page with more after it, whose cursor must move on.
+	if reachesEnd := oq.Before == "" && (oq.After == "" || !more); reachesEnd {
+		if i := lastRunning(msgs); i >= 0 {
+			out.After = cursor(msgs[i].ID)
+		}
+	}
 	return out, nil
+}
+
+// lastRunning is the index of the last answer in msgs when OpenCode may
+// still be writing it, or -1. Only the last answer: one left unfinished
+// by a crash, with answers after it, is done.
+func lastRunning(msgs []opencode.Message) int {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Role == "assistant" {
+			if msgs[i].Running {
+				return i
+			}
+			return -1
+		}
+	}
+	return -1
 }
 
 func openCodeMessage(m opencode.Message) shared.Message {

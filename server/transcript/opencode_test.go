@@ -81,3 +81,44 @@ func TestOpenCodeBlocks(t *testing.T) {
 		t.Errorf("a Claude cursor on an OpenCode session: %v", err)
 	}
 }
+
+// A page that reaches the end names, as its after cursor, the last answer
+// while OpenCode still writes it with prompts queued after it, so that
+// ?after= sends it again as it grows (TestPageStreamOpenCode follows one);
+// a page with more after it moves on, or following it would never end.
+func TestOpenCodeAfterStaysAtARunningAnswer(t *testing.T) {
+	cursor := func(id string) string { return encodeCursor(position{kind: kindMessage, msg: id}) }
+	for _, tc := range []struct {
+		name string
+		msgs []opencode.Message
+		more bool
+		q    Query
+		want string
+	}{
+		{"a prompt queued after the answer", []opencode.Message{
+			{ID: "msg_1", Role: "user"}, {ID: "msg_2", Role: "assistant", Running: true}, {ID: "msg_3", Role: "user"},
+		}, false, Query{}, "msg_2"},
+		{"the same, after a cursor", []opencode.Message{
+			{ID: "msg_1", Role: "user"}, {ID: "msg_2", Role: "assistant", Running: true}, {ID: "msg_3", Role: "user"},
+		}, false, Query{After: cursor("msg_1")}, "msg_2"},
+		{"more after the page", []opencode.Message{
+			{ID: "msg_1", Role: "user"}, {ID: "msg_2", Role: "assistant", Running: true}, {ID: "msg_3", Role: "user"},
+		}, true, Query{After: cursor("msg_1")}, "msg_3"},
+		{"the answer done", []opencode.Message{
+			{ID: "msg_1", Role: "user"}, {ID: "msg_2", Role: "assistant"}, {ID: "msg_3", Role: "user"},
+		}, false, Query{}, "msg_3"},
+		{"an unfinished answer with a later one", []opencode.Message{
+			{ID: "msg_1", Role: "assistant", Running: true}, {ID: "msg_2", Role: "user"}, {ID: "msg_3", Role: "assistant"}, {ID: "msg_4", Role: "user"},
+		}, false, Query{}, "msg_4"},
+	} {
+		r := &pagesOf{msgs: tc.msgs, more: tc.more}
+		page, err := OpenCodePage(context.Background(), r, "ses_x", tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.After != cursor(tc.want) {
+			pos, _ := decodeCursor(page.After)
+			t.Errorf("%s: after names %q, want %q", tc.name, pos.msg, tc.want)
+		}
+	}
+}
