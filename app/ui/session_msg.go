@@ -163,10 +163,15 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 // call's input and result.
 func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) app.UI {
 	state := ""
+	var call string
+	var answered bool
+	if t.Result == nil || t.Name == "" { // a half: rare, and a look through every loaded message
+		call, answered = p.otherHalf(m, t)
+	}
 	switch {
 	case t.Result == nil && p.asksApprovalFor(m, t):
 		state = "approval"
-	case t.Result == nil && p.answeredLater(m, t):
+	case t.Result == nil && answered:
 		state = "answered"
 	case t.Result == nil:
 		state = "running"
@@ -177,7 +182,7 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 	if name == "" && t.Result != nil {
 		// A result that stands on its own, its call in an earlier message.
 		name = "Result of an earlier call"
-		if call := p.callName(m, t); call != "" {
+		if call != "" {
 			name = "Result of " + call
 		}
 	}
@@ -218,46 +223,25 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 	}, state)
 }
 
-// answeredLater reports whether t, a call without a result, has one in
-// a later loaded message: a result written after other messages stands
-// on its own where it was written (helmd shows it the same on every
-// page), and its call is not running any more.
-func (p *SessionPage) answeredLater(m *shared.Message, t *shared.Tool) bool {
-	if t.ID == "" {
-		return false
-	}
-	msgs := p.convo.Msgs
-	for i := len(msgs) - 1; i >= 0 && &msgs[i] != m; i-- {
-		for _, b := range msgs[i].Blocks {
-			if b.Tool != nil && b.Tool.ID == t.ID && b.Tool.Result != nil {
-				return true
+// otherHalf finds, in the loaded messages other than m, the other half
+// of t: helmd shows a result written after other messages on its own,
+// where it was written (the same on every page), so its call has no
+// result and the result no name. It returns the call's name, for a
+// result, and whether a result came later, for a call.
+func (p *SessionPage) otherHalf(m *shared.Message, t *shared.Tool) (name string, answered bool) {
+	for i := range p.convo.Msgs {
+		if o := &p.convo.Msgs[i]; o != m && t.ID != "" {
+			for _, b := range o.Blocks {
+				if b.Tool != nil && b.Tool.ID == t.ID {
+					if b.Tool.Name != "" {
+						name = b.Tool.Name
+					}
+					answered = answered || b.Tool.Result != nil
+				}
 			}
 		}
 	}
-	return false
-}
-
-// callName is the name of the call whose result t is, when a message
-// loaded before m holds it.
-func (p *SessionPage) callName(m *shared.Message, t *shared.Tool) string {
-	if t.ID == "" {
-		return ""
-	}
-	msgs := p.convo.Msgs
-	at := len(msgs)
-	for i := range msgs {
-		if &msgs[i] == m {
-			at = i
-		}
-	}
-	for i := at - 1; i >= 0; i-- {
-		for _, b := range msgs[i].Blocks {
-			if b.Tool != nil && b.Tool.ID == t.ID && b.Tool.Name != "" {
-				return b.Tool.Name
-			}
-		}
-	}
-	return ""
+	return name, answered
 }
 
 // asksApprovalFor reports whether t, a call without a result, is the one
