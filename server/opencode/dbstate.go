@@ -18,6 +18,8 @@ import (
 // may have changed. full reads every row; otherwise only the sessions
 // written since the last read are read again. Errors end up in Status,
 // never in the caller: a database in trouble must not hide JSON sessions.
+// It is called without mu, which it takes only to change what page reads
+// share (see Source.mu).
 func (s *Source) readDB(ctx context.Context, full bool) map[string]bool {
 	affected := map[string]bool{}
 	fi, err := os.Stat(s.opts.DBPath)
@@ -51,7 +53,9 @@ func (s *Source) readDB(ctx context.Context, full bool) map[string]bool {
 			s.setState(StateError, err)
 			return affected
 		}
+		s.mu.Lock()
 		s.db, s.dbFile, s.sc = db, fi, nil
+		s.mu.Unlock()
 	}
 	err = s.readTx(ctx, full, affected)
 	state := classify(err)
@@ -80,6 +84,9 @@ const maxByID = 500
 
 // readTx does one read in one read transaction.
 func (s *Source) readTx(ctx context.Context, full bool, affected map[string]bool) error {
+	if s.listRead != nil {
+		s.listRead()
+	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -90,7 +97,9 @@ func (s *Source) readTx(ctx context.Context, full bool, affected map[string]bool
 		if err != nil {
 			return err
 		}
+		s.mu.Lock()
 		s.sc = &sc
+		s.mu.Unlock()
 	}
 	if s.dbMark == 0 || !s.sc.message["time_updated"] {
 		full = true // nothing read yet, or no way to tell new rows from old
@@ -157,6 +166,8 @@ func (s *Source) readTx(ctx context.Context, full bool, affected map[string]bool
 		}
 	}
 	// Everything read: only now replace what was known.
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for id := range s.dbFacts {
 		if row, ok := rows[id]; !ok || row.archived || full {
 			if !dirty[id] {
@@ -181,6 +192,8 @@ func (s *Source) readTx(ctx context.Context, full bool, affected map[string]bool
 
 // dropDB forgets every SQLite session, adding them to affected.
 func (s *Source) dropDB(affected map[string]bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for id := range s.dbFacts {
 		affected[id] = true
 	}
@@ -190,15 +203,19 @@ func (s *Source) dropDB(affected map[string]bool) {
 }
 
 // closeDB closes both handles. Closing the page's waits for a page read
-// still running (at most the busy timeout).
+// still running (at most the busy timeout): without mu, which that read
+// may need.
 func (s *Source) closeDB() error {
-	if s.db == nil {
+	s.mu.Lock()
+	db, pageDB := s.db, s.pageDB
+	s.db, s.pageDB, s.dbFile, s.sc = nil, nil, nil, nil
+	s.mu.Unlock()
+	if db == nil {
 		return nil
 	}
-	err := s.db.Close()
-	if s.pageDB != nil {
-		err = errors.Join(err, s.pageDB.Close())
+	err := db.Close()
+	if pageDB != nil {
+		err = errors.Join(err, pageDB.Close())
 	}
-	s.db, s.pageDB, s.dbFile, s.sc = nil, nil, nil, nil
 	return err
 }

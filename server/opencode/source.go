@@ -82,7 +82,16 @@ type Source struct {
 	log        *slog.Logger
 	storageDir string
 
-	mu sync.Mutex // guards everything below; Status uses stMu only
+	// mu guards what the session page shares with the list: db, sc,
+	// dbFacts and json, which only the goroutine that calls Scan, Update
+	// (live's) writes, always holding mu, and pageDB, which page
+	// reads open holding mu. That goroutine reads db, sc and dbFacts
+	// without mu while it reads the database: so a read that another
+	// program's lock holds in SQLite's busy wait holds up the list's
+	// update alone, not a page, its models or its usage, as it did when
+	// the update held mu throughout. The other fields are that
+	// goroutine's own. Status uses stMu only.
+	mu sync.Mutex
 
 	db *sql.DB
 	// pageDB is the session page's own handle on the same file (see
@@ -98,6 +107,7 @@ type Source struct {
 	// settler runs the list's reads of the database (walsettle.go).
 	settler   *Settler
 	afterRead func() // test hook: runs after the first read of an update
+	listRead  func() // test hook: runs as the list's read goes to the database
 	pageRead  func() // test hook: runs as a page read goes to the database
 
 	json jsonTree
@@ -168,9 +178,9 @@ func (s *Source) Kind() shared.Source { return shared.SourceOpenCode }
 // A database that cannot be read is reported in Status and logged, not
 // returned as an error: the JSON sessions are still good.
 func (s *Source) Scan(ctx context.Context) ([]shared.Session, error) {
+	s.readDB(ctx, true) // holds mu only to keep what it read
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.readDB(ctx, true)
 	s.json.rescan()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -193,18 +203,19 @@ func (s *Source) Scan(ctx context.Context) ([]shared.Session, error) {
 // read), or one session of the JSON tree. Paths that are not OpenCode's
 // are ignored. Only sessions whose content changed are returned.
 func (s *Source) Update(ctx context.Context, paths []string) ([]shared.Session, []string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	h := s.route(paths)
 	if !h.db && !h.jsonAll && len(h.sessionFiles)+len(h.sessions)+len(h.parts) == 0 {
 		return nil, nil, nil // none of ours
 	}
 	affected := map[string]bool{}
 	if h.db {
+		// Holds mu only to keep what it read (see Source.mu).
 		for id := range s.readDBSettled(ctx) {
 			affected[id] = true
 		}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if h.jsonAll {
 		for id := range s.json.rescan() {
 			affected[id] = true
@@ -249,8 +260,8 @@ func (s *Source) Sessions() []shared.Session {
 // Close releases the database.
 func (s *Source) Close() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.json.close()
+	s.mu.Unlock()
 	return s.closeDB()
 }
 
