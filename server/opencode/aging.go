@@ -1,6 +1,7 @@
 package opencode
 
 import (
+	"context"
 	"time"
 
 	"vibecraft.sh/helm/shared"
@@ -44,7 +45,7 @@ func (s *Source) build(f *facts, now time.Time) shared.Session {
 func (s *Source) NextChange() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var next time.Time
+	next := s.retryAt // a read the lock refused, due again
 	for _, at := range s.due {
 		if next.IsZero() || at.Before(next) {
 			next = at
@@ -53,14 +54,27 @@ func (s *Source) NextChange() time.Time {
 	return next
 }
 
-// Aged rebuilds the sessions due by now; it reads nothing.
+// Aged rebuilds the sessions due by now. It reads nothing, but for a
+// read of the database that another program's lock refused, once its
+// retry is due: what a hint would have brought.
 func (s *Source) Aged() (changed []shared.Session, removed []string) {
+	var affected map[string]bool
+	if !s.retryAt.IsZero() && !s.retryAt.After(s.now()) {
+		// live gives Aged no context; the list's busy timeout bounds the
+		// wait for the lock, and an update's own size the read.
+		affected = s.readDBSettled(context.Background())
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if affected != nil {
+		s.loadFallbacks(affected)
+		changed, removed = s.diff(affected)
+		s.noteCounts()
+	}
 	now := s.now()
 	for id, at := range s.due {
-		if at.After(now) {
-			continue
+		if at.After(now) || affected[id] {
+			continue // not due, or just built by diff
 		}
 		f := s.lookup(id)
 		if f == nil {

@@ -48,7 +48,8 @@ func (s *Source) readDB(ctx context.Context, full bool) map[string]bool {
 		s.closeDB()
 	}
 	if s.db == nil {
-		db, err := openDB(s.opts.DBPath, s.opts.busyTimeout.Milliseconds())
+		// The list's own busy timeout, short: see defaultListBusy.
+		db, err := openDB(s.opts.DBPath, s.opts.listBusy.Milliseconds())
 		if err != nil {
 			s.setState(StateError, err)
 			return affected
@@ -61,7 +62,12 @@ func (s *Source) readDB(ctx context.Context, full bool) map[string]bool {
 	state := classify(err)
 	switch state {
 	case StateOK:
-	case StateLocked, StateError:
+	case StateLocked:
+		// Another program's lock refused the read before it read a row:
+		// nothing changed, and the marks still say what was read last,
+		// so the retry (setState) reads what was written since, as the
+		// next hint would.
+	case StateError:
 		// Transient as far as anyone can tell: keep what was read last,
 		// and read everything once the database answers again.
 		s.dbMark = 0

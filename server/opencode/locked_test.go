@@ -3,7 +3,9 @@ package opencode
 import (
 	"context"
 	"database/sql"
+	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -32,7 +34,7 @@ func lockDB(t *testing.T, w *sql.DB) *sql.Conn {
 func TestListReadWaitsAlone(t *testing.T) {
 	dir, w := buildFixture(t, "DELETE")
 	src := New(Options{DataDir: dir, Now: func() time.Time { return testNow }, WaitingWindow: fixtureWaiting,
-		busyTimeout: 5 * time.Second})
+		busyTimeout: 5 * time.Second, listBusy: 5 * time.Second})
 	defer src.Close()
 	scan(t, src)
 	conn := lockDB(t, w)
@@ -69,5 +71,61 @@ func TestListReadWaitsAlone(t *testing.T) {
 	case <-updateDone:
 		t.Error("the update ended before the reads that need no database")
 		<-othersDone
+	}
+}
+
+// An update that cannot get the database gives up within the list's own
+// short busy timeout (the Run loop, and with it every other source, waited
+// the page's 3 s), keeps what it showed, says so once, and reads again on
+// a timer: a change committed with the lock's release, and no write after
+// it to hint at it, reaches the list.
+func TestLockedUpdateRetries(t *testing.T) {
+	dir, w := buildFixture(t, "DELETE")
+	dbPath := filepath.Join(dir, "opencode.db")
+	now := testNow
+	var logs strings.Builder
+	src := New(Options{DataDir: dir, Now: func() time.Time { return now }, WaitingWindow: fixtureWaiting,
+		busyTimeout: 5 * time.Second, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	defer src.Close()
+	scan(t, src)
+	conn := lockDB(t, w)
+	ctx := context.Background()
+	if _, err := conn.ExecContext(ctx, "UPDATE session SET title = 'renamed', time_updated = time_updated + 1 WHERE id = ?", wantA.ID); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		start := time.Now()
+		changed, removed := update(t, src, dbPath)
+		if took := time.Since(start); took > 2*time.Second {
+			t.Fatalf("a locked update took %v: the page's busy timeout, not the list's", took)
+		}
+		if len(changed)+len(removed) != 0 {
+			t.Errorf("locked: changed %v, removed %v", changed, removed)
+		}
+	}
+	if st := src.Status(); st.DBState != StateLocked || st.SessionsFromDB == 0 {
+		t.Errorf("status %+v, want locked with the sessions read before", st)
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	// No hint comes: only the timer, NextChange, can bring the title.
+	renamed := false
+	for wakes := 0; !renamed; wakes++ {
+		next := src.NextChange()
+		if next.IsZero() || next.After(now.Add(lockRetryMax)) || wakes > 20 {
+			t.Fatalf("no read of the database due (next %v after %d wakes)", next, wakes)
+		}
+		now = next
+		changed, _ := src.Aged()
+		for _, s := range changed {
+			renamed = renamed || s.ID == wantA.ID && s.Title == "renamed"
+		}
+	}
+	if st := src.Status(); st.DBState != StateOK {
+		t.Errorf("status %+v after the retry", st)
+	}
+	if strings.Count(logs.String(), "state=locked") != 1 || strings.Count(logs.String(), "readable again") != 1 {
+		t.Errorf("want one line for the lock and one for its end, whatever the reads refused:\n%s", logs.String())
 	}
 }

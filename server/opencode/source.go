@@ -34,6 +34,17 @@ import (
 const (
 	defaultWorkingWindow = 2 * time.Minute
 	defaultBusyTimeout   = 3 * time.Second
+	// defaultListBusy is how long the list's read waits for another
+	// program's lock. Short: the update runs on the goroutine that serves
+	// every source, the hook hints and the publishing, so a wait of the
+	// page's 3 s held all of them; a lock that lasts longer is read
+	// past by a retry (lockRetry), not waited out.
+	defaultListBusy = 100 * time.Millisecond
+	// lockRetry is the delay before a read the lock refused is tried
+	// again without a hint, doubling at each refusal up to lockRetryMax:
+	// a write committed as the lock goes may bring no hint after it.
+	lockRetry    = time.Second
+	lockRetryMax = 8 * time.Second
 	// markSlack widens each incremental read back in time. OpenCode stamps
 	// rows with Date.now() before it commits, so with several OpenCode
 	// processes on one database a row stamped earlier can commit after one
@@ -51,7 +62,8 @@ type Options struct {
 	WorkingWindow time.Duration // 0 = 2 min: an unfinished assistant message older than this is not "working"
 	WaitingWindow time.Duration // 0 = 12 h: how long a finished turn shows "waiting"
 
-	busyTimeout time.Duration // 0 = 3 s; tests shorten it
+	busyTimeout time.Duration // 0 = 3 s: a page read's wait for a lock; tests shorten it
+	listBusy    time.Duration // 0 = defaultListBusy: the list's
 	settle      time.Duration // 0 = defaultSettle (walsettle.go)
 }
 
@@ -84,7 +96,7 @@ type Source struct {
 
 	// mu guards what the session page shares with the list: db, sc,
 	// dbFacts and json, which only the goroutine that calls Scan, Update
-	// (live's) writes, always holding mu, and pageDB, which page
+	// and Aged (live's) writes, always holding mu, and pageDB, which page
 	// reads open holding mu. That goroutine reads db, sc and dbFacts
 	// without mu while it reads the database: so a read that another
 	// program's lock holds in SQLite's busy wait holds up the list's
@@ -121,6 +133,11 @@ type Source struct {
 	// counts the session rows the last database read passed over.
 	skips       skipLog
 	badSessions int
+	// lockedReads counts the database reads in a row that another
+	// program's lock refused; retryAt is when the next is due with no
+	// hint (zero: none is), which NextChange and Aged see to.
+	lockedReads int
+	retryAt     time.Time
 
 	stMu sync.Mutex
 	st   Status
@@ -145,6 +162,9 @@ func New(opts Options) *Source {
 	}
 	if opts.busyTimeout <= 0 {
 		opts.busyTimeout = defaultBusyTimeout
+	}
+	if opts.listBusy <= 0 {
+		opts.listBusy = min(defaultListBusy, opts.busyTimeout)
 	}
 	if opts.settle <= 0 {
 		opts.settle = defaultSettle

@@ -1,6 +1,9 @@
 package opencode
 
-import "os"
+import (
+	"os"
+	"time"
+)
 
 // Status is what GET /api/status shows about OpenCode: enough to tell why
 // sessions are missing or stale.
@@ -35,8 +38,17 @@ func (s *Source) Status() Status {
 }
 
 // setState records the result of a database read, and logs a change of
-// state once rather than on every read.
+// state once rather than on every read. A read another program's lock
+// refused is tried again after a delay that doubles up to lockRetryMax,
+// hint or none: the write that the lock's holder commits as it lets go
+// may be the last for a while.
 func (s *Source) setState(state string, err error) {
+	if state == StateLocked {
+		s.retryAt = s.now().Add(min(lockRetry<<min(s.lockedReads, 8), lockRetryMax))
+		s.lockedReads++
+	} else {
+		s.retryAt, s.lockedReads = time.Time{}, 0
+	}
 	s.stMu.Lock()
 	prev := s.st.DBState
 	s.st.DBState = state

@@ -145,8 +145,8 @@ func (s *Source) readDBSettled(ctx context.Context) map[string]bool {
 	affected := map[string]bool{}
 	first := true
 	s.settler.Read(ctx, func() {
-		if !first && s.db == nil {
-			return // gone meanwhile: nothing more to catch
+		if !first && (s.db == nil || s.lockedReads > 0) {
+			return // gone or locked meanwhile: nothing more to catch now
 		}
 		for id := range s.readDB(ctx, false) {
 			affected[id] = true
