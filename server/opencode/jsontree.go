@@ -214,7 +214,7 @@ func (t *jsonTree) firstText(messageID string, skipped *int) string {
 	slices.Sort(files)                           // part ids are ascending
 	for _, p := range files {
 		var part partInfo
-		if err := t.readJSON(p, &part); err != nil {
+		if err := t.readPart(p, &part); err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
 				t.skips.skip(skipped, "part file", t.rel(p), err)
 			}
@@ -237,7 +237,7 @@ func (t *jsonTree) sessionOfPart(messageID, path string) string {
 		return ""
 	}
 	var part partInfo
-	if t.readJSON(path, &part) != nil || !validID(part.SessionID) {
+	if t.readPart(path, &part) != nil || !validID(part.SessionID) {
 		return ""
 	}
 	return part.SessionID
@@ -292,17 +292,7 @@ func (t *jsonTree) glob(elems ...string) []string {
 // refusing files over maxJSONFile. The file is opened through the root,
 // so a path (or a symbolic link) that leads outside the tree fails.
 func (t *jsonTree) readJSON(path string, v any) error {
-	if t.root == nil {
-		t.reopen()
-	}
-	if t.root == nil {
-		return os.ErrNotExist
-	}
-	rel, err := filepath.Rel(t.dir, path)
-	if err != nil {
-		return fmt.Errorf("%s: outside the storage folder: %w", path, err)
-	}
-	f, err := regular.OpenIn(t.root, rel) // a FIFO here blocked the scan
+	f, err := t.open(path)
 	if err != nil {
 		return err
 	}
@@ -323,6 +313,43 @@ func (t *jsonTree) readJSON(path string, v any) error {
 		return fmt.Errorf("%s: larger than %d bytes", path, maxJSONFile)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// open opens one file of the tree, given as a path under t.dir, through
+// the root, so a path (or a symbolic link) that leads outside the tree
+// fails.
+func (t *jsonTree) open(path string) (*os.File, error) {
+	if t.root == nil {
+		t.reopen()
+	}
+	if t.root == nil {
+		return nil, os.ErrNotExist
+	}
+	rel, err := filepath.Rel(t.dir, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: outside the storage folder: %w", path, err)
+	}
+	return regular.OpenIn(t.root, rel) // a FIFO here blocked the scan
+}
+
+// readPart decodes a part file as readJSON would, refusing the same
+// files, but streams it (skimPart): the list's reads of a part keep its
+// start only, and a part file can be the size of a whole answer.
+func (t *jsonTree) readPart(path string, p *partInfo) error {
+	f, err := t.open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	lr := &io.LimitedReader{R: f, N: maxJSONFile + 1}
+	err = skimPart(lr, p)
+	switch {
+	case lr.N == 0:
+		return fmt.Errorf("%s: larger than %d bytes", path, maxJSONFile)
+	case err != nil:
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil

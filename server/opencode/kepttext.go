@@ -5,10 +5,10 @@ import "encoding/json"
 // keptText is a part's text as the first prompt and the question line
 // read it: its start only, after the white space before it, at most
 // keptChars characters (enough for either, promptChars and
-// questionChars). The file is read whole, as every file of the tree is
-// (bounded by maxJSONFile), but the text is not copied out whole: a
-// 15 MB answer became a 15 MB string for a line of 200 runes. A text
-// that is no string (an object) is none, as SQLite's json_type makes it.
+// questionChars). The text is not copied out whole: a 15 MB answer
+// became a 15 MB string for a line of 200 runes (nor is the file read
+// whole: skimPart hands this only the text's start). A text that is no
+// string (an object) is none, as SQLite's json_type makes it.
 type keptText string
 
 // keptChars is the most a keptText keeps.

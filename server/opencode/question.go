@@ -77,7 +77,7 @@ func (t *jsonTree) lastText(messageID string, skipped *int) string {
 	slices.Sort(files)                           // part ids are ascending
 	for _, p := range slices.Backward(files) {
 		var part partInfo
-		if err := t.readJSON(p, &part); err != nil {
+		if err := t.readPart(p, &part); err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
 				t.skips.skip(skipped, "part file", t.rel(p), err)
 			}
