@@ -63,10 +63,10 @@ func (s *Source) readDB(ctx context.Context, full bool) map[string]bool {
 	switch state {
 	case StateOK:
 	case StateLocked:
-		// Another program's lock refused the read before it read a row:
-		// nothing changed, and the marks still say what was read last,
-		// so the retry (setState) reads what was written since, as the
-		// next hint would.
+		// Another program's lock refused the read. readTx keeps what it
+		// read only once it has read everything, so nothing changed: the
+		// marks still say what was read last, and the retry (setState)
+		// reads what was written since, as the next hint would.
 	case StateError:
 		// Transient as far as anyone can tell: keep what was read last,
 		// and read everything once the database answers again.

@@ -63,7 +63,7 @@ type Options struct {
 	WaitingWindow time.Duration // 0 = 12 h: how long a finished turn shows "waiting"
 
 	busyTimeout time.Duration // 0 = 3 s: a page read's wait for a lock; tests shorten it
-	listBusy    time.Duration // 0 = defaultListBusy: the list's
+	listBusy    time.Duration // 0 = defaultListBusy (at most busyTimeout): the list's wait for a lock
 	settle      time.Duration // 0 = defaultSettle (walsettle.go)
 }
 
