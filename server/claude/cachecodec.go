@@ -152,7 +152,7 @@ func (e *encoder) agg(a *aggregate) {
 	if a.lazy == nil {
 		resps = make([]encodedResponse, 0, len(a.responses))
 		for k, r := range a.responses {
-			resps = append(resps, encodedResponse{k, index(r.model), r.spend, r.at})
+			resps = append(resps, encodedResponse{k, uint64(r.model), r.spent(), r.at})
 		}
 	}
 

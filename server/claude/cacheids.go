@@ -1,7 +1,7 @@
 package claude
 
 import (
-	"slices"
+	"math"
 	"sync"
 )
 
@@ -52,12 +52,12 @@ func (a *aggregate) materialize() bool {
 	a.lazy = nil
 	d := decoder{b: l.blob}
 	work := d.small(maxWorkMs, "working time")
-	model := func() string {
+	model := func() uint16 {
 		i := d.small(uint64(len(a.models)), "model")
-		if i == 0 {
-			return ""
+		if i > math.MaxUint16 {
+			return 0 // as modelIndex
 		}
-		return a.models[i-1]
+		return uint16(i)
 	}
 	n := d.count()
 	a.idState = &idState{responses: make(map[string]*response, n), workMs: int64(work)}
@@ -67,7 +67,9 @@ func (a *aggregate) materialize() bool {
 		k := d.str()
 		keys[i] = k
 		rs[i].model = model()
-		rs[i].spend = d.spend()
+		if !rs[i].setSpent(d.spend()) {
+			d.fail("response usage")
+		}
 		rs[i].at = d.int()
 		a.responses[k] = &rs[i]
 	}
@@ -116,7 +118,7 @@ func (a *aggregate) eachResponse(fn func(model string, sp spend, at int64)) bool
 	if a.lazy == nil {
 		for _, r := range a.responses {
 			if !r.shadowed {
-				fn(r.model, r.spend, r.at)
+				fn(a.modelOf(r), r.spent(), r.at)
 			}
 		}
 		return true
@@ -171,13 +173,7 @@ func (a *aggregate) compact(scratch *[]byte, pk *pack) bool {
 		if r.shadowed {
 			return false
 		}
-		i := 0
-		if r.model != "" {
-			if i = slices.Index(a.models, r.model) + 1; i == 0 {
-				return false // intern made every model; never here
-			}
-		}
-		resps = append(resps, encodedResponse{k, uint64(i), r.spend, r.at})
+		resps = append(resps, encodedResponse{k, uint64(r.model), r.spent(), r.at})
 	}
 	e := encoder{b: (*scratch)[:0]}
 	e.idSets(resps, a)

@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"vibecraft.sh/helm/server/internal/corpus"
@@ -62,7 +61,7 @@ func BenchmarkEncodeIDSets(b *testing.B) {
 		for _, a := range aggs {
 			resps = resps[:0]
 			for k, r := range a.responses {
-				resps = append(resps, encodedResponse{k, uint64(slices.Index(a.models, r.model) + 1), r.spend, r.at})
+				resps = append(resps, encodedResponse{k, uint64(r.model), r.spent(), r.at})
 			}
 			e.b = e.b[:0]
 			e.idSets(resps, a)

@@ -222,7 +222,7 @@ func TestCompactMessageIDs(t *testing.T) {
 	a.maps()
 	a.models = []string{"m"}
 	for _, k := range []string{"msg_a\x00req_1", "msg_a\x00req_2", "msg_ab\x00req_3", "msg\x00x\x00req_4", "msg_c\x00req_5", "\x00req_6"} {
-		a.responses[k] = &response{model: "m", spend: spend{nano: int64(len(k))}, at: 7}
+		a.responses[k] = &response{model: 1, nano: int64(len(k)), tokens: [5]uint32{1, 2, 3, 4, 5}, at: 7}
 	}
 	for _, m := range []string{"msg_a", "msg_ab", "msg\x00x", "msg_nousage", "", "msg_b"} {
 		a.messages[m] = struct{}{}

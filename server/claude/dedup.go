@@ -177,9 +177,9 @@ func (s *Source) setShadow(f *file, k string, on bool, touched map[string]bool) 
 	}
 	r.shadowed = on
 	if on {
-		a.shadow = a.shadow.add(r.spend)
+		a.shadow = a.shadow.add(r.spent())
 	} else {
-		a.shadow = a.shadow.sub(r.spend)
+		a.shadow = a.shadow.sub(r.spent())
 	}
 	if f.sid != "" {
 		touched[f.sid] = true

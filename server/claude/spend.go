@@ -1,6 +1,7 @@
 package claude
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -26,11 +27,72 @@ func (s spend) sub(o spend) spend {
 
 // response is one API response of a file: its model, what it used and
 // cost, and whether another file owns it (it was replayed from there).
+//
+// A file being written keeps one for every response it holds, for as
+// long as it is written to: a 1 GB transcript holds 200,000 of them. So
+// they are packed into 48 bytes (a size class) rather than the 80 that a
+// model string and a spend of int counts took: the counts as uint32
+// (price bounds each below 2^29, and materialize refuses more) and the
+// model as its index in the aggregate's models. Costs are unchanged:
+// nano is kept whole.
 type response struct {
-	model    string
-	spend    spend
-	at       int64 // epoch ms of its first line, for usage over time (usage.go)
+	tokens   [5]uint32 // Input, Output, CacheRead, CacheWrite, CacheWrite1h
+	model    uint16    // index + 1 into the aggregate's models; 0: none (see modelIndex)
 	shadowed bool
+	nano     int64
+	at       int64 // epoch ms of its first line, for usage over time (usage.go)
+}
+
+// spent is what p used and cost.
+func (p *response) spent() spend {
+	t := &p.tokens
+	return spend{tokens: shared.Tokens{Input: int(t[0]), Output: int(t[1]), CacheRead: int(t[2]),
+		CacheWrite: int(t[3]), CacheWrite1h: int(t[4])}, nano: p.nano}
+}
+
+// setSpent makes sp what p used and cost. It reports false, changing
+// nothing, for a count a response cannot have (negative or past
+// uint32): only a corrupt cache could give one.
+func (p *response) setSpent(sp spend) bool {
+	t := sp.tokens
+	counts := [5]int{t.Input, t.Output, t.CacheRead, t.CacheWrite, t.CacheWrite1h}
+	for _, n := range counts {
+		if n < 0 || n > math.MaxUint32 {
+			return false
+		}
+	}
+	for i, n := range counts {
+		p.tokens[i] = uint32(n)
+	}
+	p.nano = sp.nano
+	return true
+}
+
+// modelOf is the name of p's model in a.
+func (a *aggregate) modelOf(p *response) string {
+	if p.model == 0 || int(p.model) > len(a.models) {
+		return ""
+	}
+	return a.models[p.model-1]
+}
+
+// modelIndex is what response.model holds for m, one of a.models (from
+// intern): its index + 1, 0 for "". A file of more than 65,535 model
+// names (none is real: a file has a handful) files the responses of the
+// later ones under no model in usage over time; their cost is kept.
+func (a *aggregate) modelIndex(m string) uint16 {
+	if m == "" {
+		return 0
+	}
+	for i, x := range a.models {
+		if x == m {
+			if i >= math.MaxUint16 {
+				return 0
+			}
+			return uint16(i + 1)
+		}
+	}
+	return 0
 }
 
 // priced is a model's entry in the price table, looked up once per
@@ -163,7 +225,7 @@ func (a *aggregate) addUsage(r *record) (added string) {
 	old, ok := a.responses[string(key)]
 	if !ok {
 		k := r.keyString(key)
-		old = r.newResponse(response{model: model, at: a.responseTime(r)})
+		old = r.newResponse(response{model: a.modelIndex(model), at: a.responseTime(r)})
 		a.responses[k] = old
 		a.dirty = append(a.dirty, k)
 		added = k
@@ -181,11 +243,13 @@ func (a *aggregate) addUsage(r *record) (added string) {
 // setSpend makes sp, of model, what response p spent, in place of what
 // it said before.
 func (a *aggregate) setSpend(p *response, model string, sp spend) {
-	a.total = a.total.sub(p.spend).add(sp)
+	old := p.spent()
+	p.setSpent(sp) // always fits: price bounds every count
+	a.total = a.total.sub(old).add(sp)
 	if p.shadowed {
-		a.shadow = a.shadow.sub(p.spend).add(sp)
+		a.shadow = a.shadow.sub(old).add(sp)
 	}
-	p.model, p.spend = model, sp
+	p.model = a.modelIndex(model)
 }
 
 // hold keeps the usage of the line just read, of model, as what
