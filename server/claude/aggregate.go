@@ -85,11 +85,11 @@ const noAsk = math.MaxUint32
 // are nil until a read needs them (maps), so a file created but not yet
 // read pays no empty maps.
 type idState struct {
-	messages  map[string]struct{}  // distinct assistant message ids
-	responses map[string]*response // by message id + request id
-	pending   map[string]struct{}  // tool_use ids of this turn without a result
-	dirty     []string             // response keys added or changed since the index saw them
-	shadow    spend                // the part of total from responses another file owns (dedup.go)
+	messages  map[uint64]struct{} // distinct assistant message ids, by idHash (see rkey)
+	responses map[rkey]*response  // by message id + request id
+	pending   map[string]struct{} // tool_use ids of this turn without a result
+	dirty     []rkey              // response keys added or changed since the index saw them
+	shadow    spend               // the part of total from responses another file owns (dedup.go)
 
 	// answer is the text of the last answer read since question was
 	// last settled: a read keeps only the last one and settles it once
@@ -126,10 +126,10 @@ func newAggregate() aggregate {
 // line.
 func (a *aggregate) maps() {
 	if a.messages == nil {
-		a.messages = map[string]struct{}{}
+		a.messages = map[uint64]struct{}{}
 	}
 	if a.responses == nil {
-		a.responses = map[string]*response{}
+		a.responses = map[rkey]*response{}
 	}
 	if a.pending == nil {
 		a.pending = map[string]struct{}{}
@@ -310,9 +310,10 @@ func (a *aggregate) subagentPrompt(r *record) {
 }
 
 func (a *aggregate) assistant(r *record, sidechain bool) {
-	var added string // the key of a response new with this line
+	var key rkey // the key of this line's response, when addUsage hashed it
+	var hashed bool
 	if r.hasUsage {
-		added = a.addUsage(r)
+		key, hashed = a.addUsage(r)
 	}
 	if r.model.ok && len(r.model.raw) > 0 && !r.model.is("<synthetic>") && !sidechain {
 		setLastShared(&a.model, &r.model)
@@ -324,14 +325,12 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 		id := r.msgID.bytes()
 		if r.inRead && len(r.lastMsg) > 0 && string(id) == string(r.lastMsg) {
 			// an id already found in messages, which a read never shrinks
-		} else if _, seen := a.messages[string(id)]; !seen {
-			// A new response's key starts with its message id: share
-			// those bytes rather than allocate them a second time.
-			k := added[:min(len(id), len(added))]
-			if k != string(id) {
-				k = string(id)
+		} else {
+			h := key.msg // hashed once for both maps
+			if !hashed {
+				h = idHash(id)
 			}
-			a.messages[k] = struct{}{}
+			a.messages[h] = struct{}{}
 		}
 		if r.inRead {
 			r.lastMsg = append(r.lastMsg[:0], id...)

@@ -104,7 +104,7 @@ func TestCacheDecodeDamage(t *testing.T) {
 			t.Fatalf("%s: compacted id sets not restored", path)
 		}
 		keys := 0
-		f.agg.eachKey(func(string) { keys++ })
+		f.agg.eachKey(func(rkey) { keys++ })
 		if keys != len(orig.agg.responses) || f.agg.total != orig.agg.total || f.agg.anon() != orig.agg.anon() || f.endSum != orig.endSum {
 			t.Errorf("%s: keys %d, totals %+v/%+v, end sum %#x; want %d, %+v/%+v, %#x", path, keys, f.agg.total, f.agg.anon(), f.endSum,
 				len(orig.agg.responses), orig.agg.total, orig.agg.anon(), orig.endSum)
@@ -128,7 +128,7 @@ func TestCacheDecodeDamage(t *testing.T) {
 		}
 		files, _ := decodeCache(recrc(b), "b", src.roots) // must not panic
 		for _, f := range files {
-			f.agg.eachKey(func(string) {})
+			f.agg.eachKey(func(rkey) {})
 			f.agg.materialize()
 		}
 	}

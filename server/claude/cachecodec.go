@@ -8,10 +8,8 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -30,7 +28,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 13 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte
+	cacheVersion = 14 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte; 14: response keys and message ids as hashes (rkey)
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -46,6 +44,10 @@ type encoder struct {
 func (e *encoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
 func (e *encoder) int(v int64)   { e.b = binary.AppendVarint(e.b, v) }
 func (e *encoder) str(s string)  { e.uint(uint64(len(s))); e.b = append(e.b, s...) }
+
+// u64 writes v in 8 bytes: a hash is as long as a varint could make it.
+func (e *encoder) u64(v uint64) { e.b = binary.LittleEndian.AppendUint64(e.b, v) }
+func (e *encoder) key(k rkey)   { e.u64(k.msg); e.u64(k.req) }
 
 func (e *encoder) spend(s spend) {
 	t := s.tokens
@@ -195,7 +197,7 @@ func (e *encoder) agg(a *aggregate) {
 // encodedResponse is a response as the id sets hold it: its model by
 // index + 1 into the aggregate's models (0 is "").
 type encodedResponse struct {
-	key   string
+	key   rkey
 	model uint64
 	s     spend
 	at    int64
@@ -209,10 +211,10 @@ type encodedResponse struct {
 // file without decoding the rest.
 func (e *encoder) idSets(resps []encodedResponse, a *aggregate) {
 	e.uint(uint64(a.workMs))
-	slices.SortFunc(resps, func(x, y encodedResponse) int { return strings.Compare(x.key, y.key) })
+	slices.SortFunc(resps, func(x, y encodedResponse) int { return x.key.compare(y.key) })
 	e.uint(uint64(len(resps)))
 	for _, r := range resps {
-		e.str(r.key)
+		e.key(r.key)
 		e.uint(r.model)
 		e.spend(r.s)
 		e.int(r.at)
@@ -221,32 +223,20 @@ func (e *encoder) idSets(resps []encodedResponse, a *aggregate) {
 	e.set(a.pending)
 }
 
-// msgOf is the message id a response key starts with (see addUsage):
-// the key up to its first 0 byte; ok false when it has none.
-func msgOf(key string) (id string, ok bool) {
-	i := strings.IndexByte(key, 0)
-	return key[:max(i, 0)], i >= 0
-}
-
-// messages writes the message ids of a file. Almost every one starts
-// the key of a response (message id, 0, request id), so it is written as
-// the index of the first such response in resps, sorted by key: a
-// varint rather than the id a second time, a quarter of a compacted
-// file's blob. The rest (an id with no usage, or one holding a 0 byte,
-// which msgOf cannot tell from its key) are written whole after them.
-func (e *encoder) messages(resps []encodedResponse, messages map[string]struct{}) {
+// messages writes the message ids of a file. Almost every one is the
+// message of a response, so it is written as the index of the first such
+// response in resps, sorted by key: a varint rather than 8 bytes of
+// hash. The rest (an id with no usage) are written whole after them.
+func (e *encoder) messages(resps []encodedResponse, messages map[uint64]struct{}) {
 	// The first response of each message id in messages, counted, then
 	// written: two passes rather than a list, as compact runs for every
 	// file of a cold scan.
 	refs := func(fn func(i int)) {
-		prev, prevOK := "", false
 		for i, r := range resps {
-			id, ok := msgOf(r.key)
-			if !ok || (prevOK && id == prev) {
+			if i > 0 && resps[i-1].key.msg == r.key.msg {
 				continue // keys sorted: a message's responses are side by side
 			}
-			prev, prevOK = id, true
-			if _, in := messages[id]; in {
+			if _, in := messages[r.key.msg]; in {
 				fn(i)
 			}
 		}
@@ -262,17 +252,12 @@ func (e *encoder) messages(resps []encodedResponse, messages map[string]struct{}
 		// loop below would look each one up again to write nothing.
 		return
 	}
-	var buf [128]byte
 	for m := range messages {
-		if strings.IndexByte(m, 0) < 0 {
-			probe := append(append(buf[:0], m...), 0)
-			p := unsafe.String(unsafe.SliceData(probe), len(probe))
-			j := firstKeyFrom(resps, p)
-			if j < len(resps) && strings.HasPrefix(resps[j].key, p) {
-				continue // written as a reference
-			}
+		j := firstKeyFrom(resps, m)
+		if j < len(resps) && resps[j].key.msg == m {
+			continue // written as a reference
 		}
-		e.str(m)
+		e.u64(m)
 	}
 }
 
@@ -317,6 +302,22 @@ func (d *decoder) int() int64 {
 	return v
 }
 
+// u64 reads what encoder.u64 wrote.
+func (d *decoder) u64() uint64 {
+	if len(d.b) < 8 {
+		d.fail("number")
+		return 0
+	}
+	v := binary.LittleEndian.Uint64(d.b)
+	d.b = d.b[8:]
+	return v
+}
+
+func (d *decoder) key() rkey {
+	msg := d.u64()
+	return rkey{msg, d.u64()}
+}
+
 func (d *decoder) str() string {
 	n := d.uint()
 	if n > uint64(len(d.b)) {
@@ -326,34 +327,6 @@ func (d *decoder) str() string {
 	s := string(d.b[:n])
 	d.b = d.b[n:]
 	return s
-}
-
-// blobStr is str without a copy: the string shares d's bytes. Only for
-// an id-set blob, which nothing writes once made (compact clones it
-// from the encoder; a cache load's is part of the file's buffer, read
-// once), so the string is as immutable as any.
-func (d *decoder) blobStr() string {
-	n := d.uint()
-	if n > uint64(len(d.b)) {
-		d.fail("string")
-		return ""
-	}
-	s := unsafe.String(unsafe.SliceData(d.b), int(n))
-	if n == 0 {
-		s = ""
-	}
-	d.b = d.b[n:]
-	return s
-}
-
-// skipStr passes over a string without making it.
-func (d *decoder) skipStr() {
-	n := d.uint()
-	if n > uint64(len(d.b)) {
-		d.fail("string")
-		return
-	}
-	d.b = d.b[n:]
 }
 
 // count reads a number of elements, each at least one byte long, so a
@@ -495,13 +468,12 @@ func (d *decoder) agg() aggregate {
 }
 
 // firstKeyFrom is the index of the first of resps, sorted by key, whose
-// key is not below p (slices.BinarySearchFunc, without the closure that
-// made encoder.messages allocate its probe).
-func firstKeyFrom(resps []encodedResponse, p string) int {
+// message is not below m (slices.BinarySearchFunc, without a closure).
+func firstKeyFrom(resps []encodedResponse, m uint64) int {
 	lo, hi := 0, len(resps)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if resps[mid].key < p {
+		if resps[mid].key.msg < m {
 			lo = mid + 1
 		} else {
 			hi = mid
@@ -511,26 +483,25 @@ func firstKeyFrom(resps []encodedResponse, p string) int {
 }
 
 // messages reads what encoder.messages wrote; keys are the response
-// keys, in the order written. The ids written as references share the
-// bytes of their response's key.
-func (d *decoder) messages(keys []string) map[string]struct{} {
+// keys, in the order written.
+func (d *decoder) messages(keys []rkey) map[uint64]struct{} {
 	refs := d.count()
-	m := make(map[string]struct{}, refs)
+	m := make(map[uint64]struct{}, refs)
 	for range refs {
 		i := d.small(uint64(len(keys)), "message")
 		if d.err != nil || i == uint64(len(keys)) {
 			d.fail("message")
 			return m
 		}
-		id, ok := msgOf(keys[i])
-		if !ok {
-			d.fail("message")
-			return m
-		}
-		m[id] = struct{}{}
+		m[keys[i].msg] = struct{}{}
 	}
-	for range d.count() {
-		m[d.str()] = struct{}{}
+	rest := d.count()
+	if uint64(rest) > uint64(len(d.b))/8 {
+		d.fail("messages")
+		return m
+	}
+	for range rest {
+		m[d.u64()] = struct{}{}
 	}
 	return m
 }

@@ -60,11 +60,11 @@ func (a *aggregate) materialize() bool {
 		return uint16(i)
 	}
 	n := d.count()
-	a.idState = &idState{responses: make(map[string]*response, n), workMs: int64(work)}
+	a.idState = &idState{responses: make(map[rkey]*response, n), workMs: int64(work)}
 	rs := make([]response, n) // one allocation for all
-	keys := make([]string, n) // for the messages, written by index
+	keys := make([]rkey, n)   // for the messages, written by index
 	for i := range n {
-		k := d.str()
+		k := d.key()
 		keys[i] = k
 		rs[i].model = model()
 		if !rs[i].setSpent(d.spend()) {
@@ -82,11 +82,7 @@ func (a *aggregate) materialize() bool {
 // while the cache's id sets are still encoded, from the blob, without
 // building the maps: indexing a file for deduplication (dedup.go) must
 // not undo the point of keeping them encoded.
-//
-// A key from the blob is not a copy: it shares the blob's bytes, which
-// are never modified (see blobString), so the dedup index keys its maps
-// with them without a string of its own per response.
-func (a *aggregate) eachKey(fn func(k string)) {
+func (a *aggregate) eachKey(fn func(k rkey)) {
 	if a.lazy == nil {
 		for k := range a.responses {
 			fn(k)
@@ -96,7 +92,7 @@ func (a *aggregate) eachKey(fn func(k string)) {
 	d := a.lazy.ids()
 	n := d.count()
 	for range n {
-		k := d.blobStr()
+		k := d.key()
 		d.uint()
 		d.spend()
 		d.int()
@@ -126,7 +122,7 @@ func (a *aggregate) eachResponse(fn func(model string, sp spend, at int64)) bool
 	d := a.lazy.ids()
 	n := d.count()
 	for range n {
-		d.skipStr()
+		d.key()
 		i := d.small(uint64(len(a.models)), "model")
 		sp, at := d.spend(), d.int()
 		if d.err != nil {

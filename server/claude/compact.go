@@ -21,9 +21,9 @@ func (s *Source) compactQuiet(now time.Time) {
 		if f.agg.lazy != nil || !f.modTime().Before(quietSince) {
 			continue
 		}
-		if f.agg.compact(&scratch, nil) && f.indexed {
-			s.rekey(f)
-		}
+		// The index keeps its entries: its keys are values (rkey), and
+		// hold none of the maps' memory.
+		f.agg.compact(&scratch, nil)
 	}
 }
 
@@ -31,8 +31,7 @@ func (s *Source) compactQuiet(now time.Time) {
 // it is quiet (as compactQuiet decides) and not yet in the dedup index,
 // the case of every file of a cold scan. Done there, the work is spread
 // over the workers instead of following the scan on one core, and the
-// index is then filled from the blob's keys (eachKey), so no rekey is
-// needed to let the maps' strings go.
+// index is then filled from the blob's keys (eachKey).
 //
 // Its list of responses new to the index (dirty) is dropped first:
 // index reads every key of a file it has not indexed, so the list only
@@ -54,22 +53,4 @@ func (a *aggregate) responseCount() int {
 	}
 	d := a.lazy.ids()
 	return d.count()
-}
-
-// rekey keys the dedup index's entries for f's responses with the
-// strings of f's blob (eachKey), so that the strings the maps had are
-// freed: one string per response, 16 MB at 100,000 sessions. A map
-// keeps the key it was first given, so each entry is taken out and put
-// back.
-func (s *Source) rekey(f *file) {
-	f.agg.eachKey(func(k string) {
-		if own, ok := s.owner[k]; ok {
-			delete(s.owner, k)
-			s.owner[k] = own
-		}
-		if rest, ok := s.others[k]; ok {
-			delete(s.others, k)
-			s.others[k] = rest
-		}
-	})
 }

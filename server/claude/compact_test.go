@@ -215,17 +215,17 @@ func TestScanWorkersShareNoIDsBetweenFiles(t *testing.T) {
 
 // The message ids a compacted file keeps as references to its response
 // keys come back exactly, with the ones that cannot be: an id with no
-// usage, one holding a 0 byte (which a key cannot tell apart), one that
-// is the prefix of another, and a message of several requests.
+// usage, one holding a 0 byte, one that is the prefix of another, and a
+// message of several requests.
 func TestCompactMessageIDs(t *testing.T) {
 	a := newAggregate()
 	a.maps()
 	a.models = []string{"m"}
-	for _, k := range []string{"msg_a\x00req_1", "msg_a\x00req_2", "msg_ab\x00req_3", "msg\x00x\x00req_4", "msg_c\x00req_5", "\x00req_6"} {
-		a.responses[k] = &response{model: 1, nano: int64(len(k)), tokens: [5]uint32{1, 2, 3, 4, 5}, at: 7}
+	for i, k := range [][2]string{{"msg_a", "req_1"}, {"msg_a", "req_2"}, {"msg_ab", "req_3"}, {"msg\x00x", "req_4"}, {"msg_c", "req_5"}, {"", "req_6"}} {
+		a.responses[keyOf([]byte(k[0]), []byte(k[1]))] = &response{model: 1, nano: int64(i), tokens: [5]uint32{1, 2, 3, 4, 5}, at: 7}
 	}
 	for _, m := range []string{"msg_a", "msg_ab", "msg\x00x", "msg_nousage", "", "msg_b"} {
-		a.messages[m] = struct{}{}
+		a.messages[idHash([]byte(m))] = struct{}{}
 	}
 	a.pending["toolu_1"] = struct{}{}
 	compactRoundTrip(t, "ids", &a)
@@ -236,7 +236,7 @@ func TestCompactMessageIDs(t *testing.T) {
 // messages they held.
 func compactRoundTrip(t *testing.T, name string, a *aggregate) (responses, messages int) {
 	t.Helper()
-	wantResponses := map[string]response{}
+	wantResponses := map[rkey]response{}
 	for k, r := range a.responses {
 		wantResponses[k] = *r
 	}
@@ -251,12 +251,12 @@ func compactRoundTrip(t *testing.T, name string, a *aggregate) (responses, messa
 	if !a.materialize() {
 		t.Fatalf("%s: materialize after compact failed", name)
 	}
-	got := map[string]response{}
+	got := map[rkey]response{}
 	for k, r := range a.responses {
 		got[k] = *r
 	}
 	if !mapsEqual(got, wantResponses) || !mapsEqual(a.messages, wantMessages) || !mapsEqual(a.pending, wantPending) {
-		t.Errorf("%s: id sets changed by compact and materialize:\nresponses %v, want %v\nmessages %q, want %q\npending %q, want %q",
+		t.Errorf("%s: id sets changed by compact and materialize:\nresponses %v, want %v\nmessages %x, want %x\npending %q, want %q",
 			name, got, wantResponses, a.messages, wantMessages, a.pending, wantPending)
 	}
 	return len(wantResponses), len(wantMessages)

@@ -57,7 +57,7 @@ func ranksBefore(a, b *file) bool {
 // added to touched.
 func (s *Source) index(f *file, touched map[string]bool) {
 	if f.rare != nil && f.rare.dropped != nil {
-		f.rare.dropped.eachKey(func(k string) { s.release(k, f, nil, touched) })
+		f.rare.dropped.eachKey(func(k rkey) { s.release(k, f, nil, touched) })
 		f.setRare(func(r *rareState) { r.dropped = nil })
 	}
 	if f.indexed && (rankKey{ts: f.rankTS, copy: f.has(bitRankCopy)}) != f.rankKey() {
@@ -68,7 +68,7 @@ func (s *Source) index(f *file, touched map[string]bool) {
 		f.indexed, f.rankTS = true, rank.ts
 		f.set(bitRankCopy, rank.copy)
 		f.agg.takeDirty()
-		f.agg.eachKey(func(k string) { s.hold(k, f, touched) })
+		f.agg.eachKey(func(k rkey) { s.hold(k, f, touched) })
 		return
 	}
 	for _, k := range f.agg.takeDirty() {
@@ -78,7 +78,7 @@ func (s *Source) index(f *file, touched map[string]bool) {
 
 // takeDirty returns the response keys a holds that the index has not
 // seen, and forgets them. The slice is valid until a's next read.
-func (a *aggregate) takeDirty() []string {
+func (a *aggregate) takeDirty() []rkey {
 	if a.idState == nil {
 		return nil // compacted: compact refuses while any is left
 	}
@@ -92,12 +92,12 @@ func (s *Source) unindex(f *file, touched map[string]bool) {
 	if !f.indexed {
 		return
 	}
-	f.agg.eachKey(func(k string) { s.release(k, f, &f.agg, touched) })
+	f.agg.eachKey(func(k rkey) { s.release(k, f, &f.agg, touched) })
 	f.indexed = false
 }
 
 // hold adds f as a holder of response k.
-func (s *Source) hold(k string, f *file, touched map[string]bool) {
+func (s *Source) hold(k rkey, f *file, touched map[string]bool) {
 	own, ok := s.owner[k]
 	switch {
 	case !ok:
@@ -124,7 +124,7 @@ func (s *Source) hold(k string, f *file, touched map[string]bool) {
 // release removes f as a holder of response k. When f owned it, the
 // next holder in rank takes it over. agg, when not nil, is f's current
 // aggregate, whose shadowing of k is undone; nil for a state f dropped.
-func (s *Source) release(k string, f *file, agg *aggregate, touched map[string]bool) {
+func (s *Source) release(k rkey, f *file, agg *aggregate, touched map[string]bool) {
 	rest := s.others[k]
 	if s.owner[k] != f {
 		for i, g := range rest {
@@ -155,7 +155,7 @@ func (s *Source) release(k string, f *file, agg *aggregate, touched map[string]b
 	s.setShadow(next, k, false, touched)
 }
 
-func (s *Source) setOthers(k string, rest []*file) {
+func (s *Source) setOthers(k rkey, rest []*file) {
 	if len(rest) == 0 {
 		delete(s.others, k)
 		return
@@ -164,7 +164,7 @@ func (s *Source) setOthers(k string, rest []*file) {
 }
 
 // setShadow marks f's response k as billed elsewhere, or no longer.
-func (s *Source) setShadow(f *file, k string, on bool, touched map[string]bool) {
+func (s *Source) setShadow(f *file, k rkey, on bool, touched map[string]bool) {
 	a := &f.agg
 	if !a.materialize() {
 		// Cannot happen with a cache that passed its checksum; the file

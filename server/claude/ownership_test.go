@@ -25,16 +25,16 @@ func checkSource(s *Source) error {
 	errs := []error{checkRegistry(s.reg)}
 	for k, f := range s.owner {
 		if !s.reg.has(f) || !f.indexed {
-			errs = append(errs, fmt.Errorf("owner of %q is %s, not registered and indexed", k, f.path))
+			errs = append(errs, fmt.Errorf("owner of %x is %s, not registered and indexed", k, f.path))
 		}
 	}
 	for k, rest := range s.others {
 		if _, ok := s.owner[k]; !ok {
-			errs = append(errs, fmt.Errorf("others of %q without an owner", k))
+			errs = append(errs, fmt.Errorf("others of %x without an owner", k))
 		}
 		for i, f := range rest {
 			if !s.reg.has(f) || !f.indexed || f == s.owner[k] || slices.Index(rest, f) != i {
-				errs = append(errs, fmt.Errorf("others of %q: %s is unregistered, unindexed, the owner or listed twice", k, f.path))
+				errs = append(errs, fmt.Errorf("others of %x: %s is unregistered, unindexed, the owner or listed twice", k, f.path))
 			}
 		}
 	}
@@ -42,9 +42,9 @@ func checkSource(s *Source) error {
 		if !f.indexed {
 			continue
 		}
-		f.agg.eachKey(func(k string) {
+		f.agg.eachKey(func(k rkey) {
 			if s.owner[k] != f && !slices.Contains(s.others[k], f) {
-				errs = append(errs, fmt.Errorf("%s holds %q, not in the index", f.path, k))
+				errs = append(errs, fmt.Errorf("%s holds %x, not in the index", f.path, k))
 			}
 		})
 	}

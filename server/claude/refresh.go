@@ -157,7 +157,7 @@ func (s *Source) presizeOwners(responses int, read, total int64) {
 	if len(s.owner) > 0 || read <= 0 || responses <= 0 {
 		return
 	}
-	s.owner = make(map[string]*file, int(float64(responses)*float64(total)/float64(read)))
+	s.owner = make(map[rkey]*file, int(float64(responses)*float64(total)/float64(read)))
 }
 
 // refreshOne brings one known or new transcript up to date.

@@ -43,8 +43,8 @@ type Source struct {
 	reg      *registry           // every transcript, by path and by session (registry.go)
 	pids     map[string]pidEntry // registry files, by path
 	reported map[string]bool     // sessions the last Scan/Update returned
-	owner    map[string]*file    // response key → the file that bills it (dedup.go)
-	others   map[string][]*file  // response key → the other files holding it
+	owner    map[rkey]*file      // response key → the file that bills it (dedup.go)
+	others   map[rkey][]*file    // response key → the other files holding it
 
 	st    stats
 	cache cacheState
@@ -61,8 +61,8 @@ func New(opts Options) *Source {
 		reg:           newRegistry(),
 		pids:          map[string]pidEntry{},
 		reported:      map[string]bool{},
-		owner:         map[string]*file{},
-		others:        map[string][]*file{},
+		owner:         map[rkey]*file{},
+		others:        map[rkey][]*file{},
 	}
 	s.cache.path = opts.CacheFile
 	for _, r := range opts.Roots {

@@ -8,13 +8,13 @@ package claude
 // Cleared maps keep their room, so after the first files a worker's
 // reads grow none.
 type spareMaps struct {
-	responses map[string]*response
-	messages  map[string]struct{}
+	responses map[rkey]*response
+	messages  map[uint64]struct{}
 	pending   map[string]struct{}
 	// dirty is the aggregate's list of new response keys: of no use to
 	// a file not yet indexed (compactRead drops it), but appended to for
 	// each response all the same.
-	dirty []string
+	dirty []rkey
 	// values holds the responses map's values (record.responses): a
 	// list of fixed room, so that the pointers into it stay valid.
 	values []response
@@ -35,7 +35,7 @@ func (m *spareMaps) lend(a *aggregate) bool {
 		return false
 	}
 	if m.responses == nil {
-		m.responses, m.messages, m.pending = map[string]*response{}, map[string]struct{}{}, map[string]struct{}{}
+		m.responses, m.messages, m.pending = map[rkey]*response{}, map[uint64]struct{}{}, map[string]struct{}{}
 	}
 	a.responses, a.messages, a.pending = m.responses, m.messages, m.pending
 	if len(a.dirty) == 0 {

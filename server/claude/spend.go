@@ -1,6 +1,7 @@
 package claude
 
 import (
+	"encoding/binary"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -201,43 +202,48 @@ func (a *aggregate) unpriced() []string {
 
 // addUsage records a response's usage; a later line of the same response
 // (same message id and request id) replaces what an earlier one said.
-// It returns the key of a response it saw for the first time, else "".
+// It returns the key of the line's response and true when it hashed its
+// ids (a line of another response than the last line's), else false.
 //
 // Within a read, a line's usage is held (record.held) rather than priced:
 // a response's lines come one after another, and only the last one's
 // usage stays, so it is priced once, when a line of another response
 // comes or the read ends (settleHeld), not once per line.
-func (a *aggregate) addUsage(r *record) (added string) {
+func (a *aggregate) addUsage(r *record) (key rkey, hashed bool) {
 	model := a.intern(&r.model)
 	if !r.msgID.ok || len(r.msgID.raw) == 0 {
 		sp := price(r.priceOf(model), &r.usage)
 		a.total = a.total.add(sp)
 		a.addAnon(a.responseTime(r), model, sp) // no id: cannot repeat, cannot be replayed
-		return ""
+		return rkey{}, false
 	}
+	// The ids as they are, the message id's length first so that no two
+	// pairs of ids read the same, to tell the next line of the same
+	// response without hashing them.
 	var buf [128]byte // on the stack: no scratch kept in every aggregate
-	key := append(append(append(buf[:0], r.msgID.bytes()...), 0), r.requestID.bytes()...)
-	if r.inRead && r.lastResp != nil && string(key) == string(r.lastKey) {
+	msg := r.msgID.bytes()
+	raw := append(binary.AppendUvarint(buf[:0], uint64(len(msg))), msg...)
+	raw = append(raw, r.requestID.bytes()...)
+	if r.inRead && r.lastResp != nil && string(raw) == string(r.lastKey) {
 		r.hold(a, model) // the same response as the last line: nothing to look up
-		return ""
+		return rkey{}, false
 	}
 	r.settleHeld()
-	old, ok := a.responses[string(key)]
+	key = keyOf(msg, r.requestID.bytes())
+	old, ok := a.responses[key]
 	if !ok {
-		k := r.keyString(key)
 		old = r.newResponse(response{model: a.modelIndex(model), at: a.responseTime(r)})
-		a.responses[k] = old
-		a.dirty = append(a.dirty, k)
-		added = k
+		a.responses[key] = old
+		a.dirty = append(a.dirty, key)
 	}
 	if !r.inRead {
 		a.setSpend(old, model, price(r.priceOf(model), &r.usage))
-		return added
+		return key, true
 	}
-	r.lastKey = append(r.lastKey[:0], key...)
+	r.lastKey = append(r.lastKey[:0], raw...)
 	r.lastResp = old
 	r.hold(a, model)
-	return added
+	return key, true
 }
 
 // setSpend makes sp, of model, what response p spent, in place of what
