@@ -78,14 +78,24 @@ func (s *Source) index(f *file, touched map[string]bool) {
 
 // takeDirty returns the response keys a holds that the index has not
 // seen, and forgets them. The slice is valid until a's next read.
+//
+// A list grown past maxKeptDirty is let go rather than kept for the next
+// read: the first read of a long transcript fills it with every response
+// (3 MB for a 1 GB file), and the reads that follow it, a few lines
+// each, need a few entries.
 func (a *aggregate) takeDirty() []rkey {
 	if a.idState == nil {
 		return nil // compacted: compact refuses while any is left
 	}
 	d := a.dirty
 	a.dirty = a.dirty[:0]
+	if cap(d) > maxKeptDirty {
+		a.dirty = nil
+	}
 	return d
 }
+
+const maxKeptDirty = 256
 
 // unindex releases every key f holds, its own shadowing included.
 func (s *Source) unindex(f *file, touched map[string]bool) {
