@@ -85,7 +85,7 @@ const noAsk = math.MaxUint32
 // are nil until a read needs them (maps), so a file created but not yet
 // read pays no empty maps.
 type idState struct {
-	messages  map[uint64]struct{} // distinct assistant message ids, by idHash (see rkey)
+	messages  *idSet              // distinct assistant message ids, by idHash (see rkey)
 	responses map[rkey]*response  // by message id + request id
 	pending   map[string]struct{} // tool_use ids of this turn without a result
 	dirty     []rkey              // response keys added or changed since the index saw them
@@ -126,7 +126,7 @@ func newAggregate() aggregate {
 // line.
 func (a *aggregate) maps() {
 	if a.messages == nil {
-		a.messages = map[uint64]struct{}{}
+		a.messages = newIDSet(0)
 	}
 	if a.responses == nil {
 		a.responses = map[rkey]*response{}
@@ -330,7 +330,7 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 			if !hashed {
 				h = idHash(id)
 			}
-			a.messages[h] = struct{}{}
+			a.messages.add(h)
 		}
 		if r.inRead {
 			r.lastMsg = append(r.lastMsg[:0], id...)

@@ -227,7 +227,7 @@ func (e *encoder) idSets(resps []encodedResponse, a *aggregate) {
 // message of a response, so it is written as the index of the first such
 // response in resps, sorted by key: a varint rather than 8 bytes of
 // hash. The rest (an id with no usage) are written whole after them.
-func (e *encoder) messages(resps []encodedResponse, messages map[uint64]struct{}) {
+func (e *encoder) messages(resps []encodedResponse, messages *idSet) {
 	// The first response of each message id in messages, counted, then
 	// written: two passes rather than a list, as compact runs for every
 	// file of a cold scan.
@@ -236,7 +236,7 @@ func (e *encoder) messages(resps []encodedResponse, messages map[uint64]struct{}
 			if i > 0 && resps[i-1].key.msg == r.key.msg {
 				continue // keys sorted: a message's responses are side by side
 			}
-			if _, in := messages[r.key.msg]; in {
+			if messages.has(r.key.msg) {
 				fn(i)
 			}
 		}
@@ -245,20 +245,19 @@ func (e *encoder) messages(resps []encodedResponse, messages map[uint64]struct{}
 	refs(func(int) { n++ })
 	e.uint(uint64(n))
 	refs(func(i int) { e.uint(uint64(i)) })
-	rest := len(messages) - n
+	rest := messages.len() - n
 	e.uint(uint64(rest))
 	if rest == 0 {
 		// Every id was a reference, the case of nearly every file: the
 		// loop below would look each one up again to write nothing.
 		return
 	}
-	for m := range messages {
-		j := firstKeyFrom(resps, m)
-		if j < len(resps) && resps[j].key.msg == m {
-			continue // written as a reference
+	messages.each(func(m uint64) {
+		if j := firstKeyFrom(resps, m); j < len(resps) && resps[j].key.msg == m {
+			return // written as a reference
 		}
 		e.u64(m)
-	}
+	})
 }
 
 func (e *encoder) set(m map[string]struct{}) {
@@ -484,16 +483,16 @@ func firstKeyFrom(resps []encodedResponse, m uint64) int {
 
 // messages reads what encoder.messages wrote; keys are the response
 // keys, in the order written.
-func (d *decoder) messages(keys []rkey) map[uint64]struct{} {
+func (d *decoder) messages(keys []rkey) *idSet {
 	refs := d.count()
-	m := make(map[uint64]struct{}, refs)
+	m := newIDSet(refs)
 	for range refs {
 		i := d.small(uint64(len(keys)), "message")
 		if d.err != nil || i == uint64(len(keys)) {
 			d.fail("message")
 			return m
 		}
-		m[keys[i].msg] = struct{}{}
+		m.add(keys[i].msg)
 	}
 	rest := d.count()
 	if uint64(rest) > uint64(len(d.b))/8 {
@@ -501,7 +500,7 @@ func (d *decoder) messages(keys []rkey) map[uint64]struct{} {
 		return m
 	}
 	for range rest {
-		m[d.u64()] = struct{}{}
+		m.add(d.u64())
 	}
 	return m
 }

@@ -38,7 +38,7 @@ func (a *aggregate) messageCount() int {
 	if a.lazy != nil {
 		return a.lazy.messages
 	}
-	return len(a.messages)
+	return a.messages.len()
 }
 
 // materialize decodes the id sets the cache left encoded, before lines
@@ -75,7 +75,7 @@ func (a *aggregate) materialize() bool {
 	}
 	a.messages = d.messages(keys)
 	a.pending = d.set()
-	return d.err == nil && len(d.b) == 0 && len(a.messages) == l.messages
+	return d.err == nil && len(d.b) == 0 && a.messages.len() == l.messages
 }
 
 // eachKey calls fn with the key of each response of a, from its map or,
@@ -174,7 +174,7 @@ func (a *aggregate) compact(scratch *[]byte, pk *pack) bool {
 	e := encoder{b: (*scratch)[:0]}
 	e.idSets(resps, a)
 	*scratch = e.b
-	a.lazy = &lazyIDs{blob: pk.bytes(e.b), messages: len(a.messages)}
+	a.lazy = &lazyIDs{blob: pk.bytes(e.b), messages: a.messages.len()}
 	a.idState = nil
 	return true
 }

@@ -33,10 +33,10 @@ func responseLines(sid string, t0 time.Time, first, n int) []byte {
 // transcript that is being written, the case of a session live for days
 // whose file reaches a gigabyte, is bounded: it once kept 264 bytes
 // (a string of both ids, an 80-byte response, and their map entries),
-// 52 MB of live heap for a 1 GB transcript; now about 145. Measured as
+// 52 MB of live heap for a 1 GB transcript; now about 140. Measured as
 // the live heap a few thousand appended responses add once read, so the
 // per-file constants cancel; the bound leaves room for how full the
-// maps happen to be (138 to 156 bytes over runs).
+// maps happen to be (135 to 156 bytes over runs).
 func TestRetainedPerResponse(t *testing.T) {
 	const sid = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 	t0 := at("2026-03-02T09:00:00Z")

@@ -9,7 +9,7 @@ package claude
 // reads grow none.
 type spareMaps struct {
 	responses map[rkey]*response
-	messages  map[uint64]struct{}
+	messages  *idSet
 	pending   map[string]struct{}
 	// dirty is the aggregate's list of new response keys: of no use to
 	// a file not yet indexed (compactRead drops it), but appended to for
@@ -31,11 +31,11 @@ const maxSpare = 1 << 12
 // lend gives a the spare maps when a holds none of its own yet (a file
 // about to be read from its start), and reports whether it did.
 func (m *spareMaps) lend(a *aggregate) bool {
-	if a.idState == nil || len(a.responses) > 0 || len(a.messages) > 0 || len(a.pending) > 0 {
+	if a.idState == nil || len(a.responses) > 0 || a.messages.len() > 0 || len(a.pending) > 0 {
 		return false
 	}
 	if m.responses == nil {
-		m.responses, m.messages, m.pending = map[rkey]*response{}, map[uint64]struct{}{}, map[string]struct{}{}
+		m.responses, m.messages, m.pending = map[rkey]*response{}, newIDSet(0), map[string]struct{}{}
 	}
 	a.responses, a.messages, a.pending = m.responses, m.messages, m.pending
 	if len(a.dirty) == 0 {
@@ -68,7 +68,7 @@ func (m *spareMaps) lendLists(r *record) { r.responses, r.keys = &m.values, &m.k
 // files after it, smaller still, do not each pay for the largest one.
 func (m *spareMaps) reclaim(a *aggregate) {
 	free := a.idState == nil || (a.responses == nil && a.messages == nil && a.pending == nil && a.dirty == nil)
-	n := max(len(m.responses), len(m.messages), len(m.pending))
+	n := max(len(m.responses), m.messages.len(), len(m.pending))
 	m.most = max(m.most, n)
 	if !free {
 		m.values, m.keys = nil, nil // the file may point into them: it keeps them
@@ -81,7 +81,7 @@ func (m *spareMaps) reclaim(a *aggregate) {
 		return
 	}
 	clear(m.responses)
-	clear(m.messages)
+	m.messages.clear()
 	clear(m.pending)
 	clear(m.dirty) // the keys it held can go
 	m.dirty = m.dirty[:0]
