@@ -11,6 +11,11 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
+// VersionHeader names, on a page, the version of the client and files it
+// loads (Handler.Version): the service worker compares it with its own,
+// whose cached files the page would otherwise run (worker.go).
+const VersionHeader = "X-Helm-Version"
+
 // servePage answers every path that is not a file with the page of the
 // route it names (renderPath): the list, the usage page or a session's
 // page, which the client then takes over by window.location. go-app
@@ -48,6 +53,7 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	hdr.Set("Cache-Control", "no-store")
+	hdr.Set(VersionHeader, h.app.Version)
 	hdr.Set("Content-Length", strconv.Itoa(page.body.Len()))
 	w.WriteHeader(page.code())
 	if r.Method != http.MethodHead {

@@ -13,6 +13,11 @@ package webui
 //     window.location, so one shell serves every path). A navigation's
 //     response is never stored: its URL is chosen by whoever linked to
 //     Helm, and whatever it carried would be replayed offline for good;
+//   - answers with that shell too a page from a helmd of another version
+//     (VersionHeader; an upgrade, before the new worker took over): the
+//     static files it would load come from this worker's cache, so the
+//     new page would run the old client and style (it did); the shell
+//     is the old version whole, and the update notice offers the new;
 //   - answers the precached static files from the cache first.
 const workerJS = `// Helm service worker {{.Version}}
 const cacheName = "helm-{{.Version}}";
@@ -97,12 +102,14 @@ self.addEventListener("fetch", (event) => {
 
 // page answers a navigation. A server that is down, or too busy to
 // render (503), gets the shell, whose client shows the saved list and
-// keeps trying; any other answer (a 401 asking for the token) is shown.
+// keeps trying; so does a page of another version, whose files are not
+// this worker's; any other answer (a 401 asking for the token) is shown.
 async function page(request) {
   let resp;
   try {
     resp = await fetch(request);
-    if (resp.status < 500) {
+    const version = resp.headers.get("` + VersionHeader + `");
+    if (resp.status < 500 && (!version || version === "{{.Version}}")) {
       return resp;
     }
   } catch (err) {
