@@ -100,6 +100,9 @@ type Home struct {
 	updateAvailable bool
 	refreshing      bool
 	refreshErr      string
+	// wasLive: the stream has been open before, so opening it again is a
+	// return, after which helmd may be a new build (checkForUpdate).
+	wasLive bool
 
 	// Client only, set in OnMount, released in OnDismount.
 	ctx       app.Context

@@ -186,6 +186,9 @@ func testLiveSoonAfterReturn(t *testing.T, b *browser) {
 	c.navigate(p.URL + "/?backoff=100ms&retry=10m")
 	waitLive(c)
 	c.waitJS(5*time.Second, "the row", present(rowSel("claude:"+sidA)))
+	// Count the page's checks for a new build (go-app's, which asks the
+	// service worker to look): the helmd that returns may be an upgrade.
+	mustEval[int](c, `(check => { window.goappTryUpdate = () => { window.__updateChecks++; check(); }; return window.__updateChecks = 0; })(window.goappTryUpdate)`)
 
 	p.terminate(t)
 	c.waitConn(10*time.Second, "offline", "Offline")
@@ -201,6 +204,9 @@ func testLiveSoonAfterReturn(t *testing.T, b *browser) {
 	c.waitConn(5*time.Second, "live", "Live")
 	t.Logf("FIGURE Live %v after helmd came back (outage %v, page polling)", time.Since(back).Round(10*time.Millisecond), backoffBudget+2*time.Second)
 	c.waitJS(5*time.Second, "the row after the return", present(rowSel("claude:"+sidA)))
+	// A page kept open across an upgrade learns of the new build only by
+	// asking: the browser checks the worker when a page loads.
+	c.waitJS(5*time.Second, "a check for a new build once Live again", `window.__updateChecks >= 1`)
 }
 
 // openAlpha serves alpha's folders on a free port and opens its list,
