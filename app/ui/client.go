@@ -70,7 +70,21 @@ func (h *Home) OnMount(ctx app.Context) {
 		// component's ctx (an event handler's ctx may be gone by then).
 		Post: func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
 		OnStatus: func(s feed.Status) {
-			opened := s.State == feed.Live && h.conn.State != feed.Live
+			if s.State == feed.Live && h.conn.State != feed.Live {
+				// The stream opens again: helmd went away and came
+				// back, perhaps upgraded (make build, restart). The
+				// browser checks the service worker for a new build
+				// only when a page loads, so a tab or installed app
+				// kept open ran the old client against the new helmd
+				// for as long as it stayed open, saying nothing. Found,
+				// the new build installs and the update notice offers
+				// it. The first opening needs no check: the page was
+				// just loaded.
+				if h.wasLive {
+					app.TryUpdate()
+				}
+				h.wasLive = true
+			}
 			h.conn = s
 			if s.State != feed.Connecting {
 				h.afterStart()
@@ -79,9 +93,6 @@ func (h *Home) OnMount(ctx app.Context) {
 				// Started: what waited for the start may run (as when
 				// the whole list is held, home.go apply).
 				ctx.Defer(func(app.Context) { browser.Started() })
-			}
-			if opened {
-				h.checkForUpdate()
 			}
 			if s.State == feed.Elsewhere {
 				h.forget(ctx)
@@ -145,20 +156,6 @@ func (h *Home) OnDismount() {
 		f()
 	}
 	h.cleanups = nil
-}
-
-// checkForUpdate asks the service worker to look for a new build when the
-// stream opens again: helmd went away and came back, perhaps upgraded
-// (make build, restart). The browser checks the worker only when a page
-// is loaded, so a tab or installed app kept open ran the old client
-// against the new helmd for as long as it stayed open, saying nothing;
-// found, the new build installs and the update notice offers it. The
-// first opening needs no check: the page was just loaded.
-func (h *Home) checkForUpdate() {
-	if h.wasLive {
-		app.TryUpdate()
-	}
-	h.wasLive = true
 }
 
 // OnAppUpdate: a new version was installed in the background.

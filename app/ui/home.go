@@ -101,7 +101,7 @@ type Home struct {
 	refreshing      bool
 	refreshErr      string
 	// wasLive: the stream has been open before, so opening it again is a
-	// return, after which helmd may be a new build (checkForUpdate).
+	// return, after which helmd may be a new build (OnMount, OnStatus).
 	wasLive bool
 
 	// Client only, set in OnMount, released in OnDismount.
