@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -99,6 +100,46 @@ func BenchmarkUpdate(b *testing.B) {
 		changed, _, err := src.Update(ctx, wal)
 		if err != nil || len(changed) != 1 {
 			b.Fatalf("changed %d, err %v", len(changed), err)
+		}
+	}
+}
+
+// legacyBigParts writes a legacy session whose one answer holds tool
+// parts with outputs of the given sizes in MB (lines of source, quotes
+// and non-ASCII in them, as a cat of a file has).
+func legacyBigParts(tb testing.TB, dir string, mbs ...int) {
+	tb.Helper()
+	storage := filepath.Join(dir, "storage")
+	s := fxSession{ID: "ses_big", Dir: "/w/p", Title: "big", Version: "1.1.0", Created: at(0), Updated: at(10),
+		Messages: []fxMessage{{ID: "msg_01", Role: "assistant", Created: at(1), Completed: at(2), Model: "m", Finish: "stop"}}}
+	writeLegacy(tb, storage, s)
+	line := "\tfmt.Println(\"héllo, wörld\") // a line of a file 🙂\n"
+	for i, mb := range mbs {
+		out := strings.Repeat(line, mb<<20/len(line))
+		part := map[string]any{"id": fmt.Sprintf("prt_%02d", i), "sessionID": "ses_big", "messageID": "msg_01", "type": "tool",
+			"tool": "bash", "callID": fmt.Sprintf("call_%d", i),
+			"state": map[string]any{"status": "completed", "input": map[string]any{"command": "cat big.go"},
+				"output": out, "metadata": map[string]any{"output": out[:1000]}, "time": map[string]any{"start": at(1)}}}
+		writeFile(tb, filepath.Join(storage, "part", "msg_01", fmt.Sprintf("prt_%02d.json", i)), mustJSON(tb, part))
+	}
+}
+
+// BenchmarkLegacyPage: the page of a legacy session whose answer holds
+// tool outputs of 5, 10 and 14 MB (the file of 14 is near the 16 MB bound).
+func BenchmarkLegacyPage(b *testing.B) {
+	dir := b.TempDir()
+	legacyBigParts(b, dir, 5, 10, 14)
+	src := New(Options{DataDir: dir})
+	defer src.Close()
+	ctx := context.Background()
+	if _, err := src.Scan(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		msgs, _, err := src.Messages(ctx, "ses_big", MessagePage{Limit: 50})
+		if err != nil || len(msgs) != 1 || len(msgs[0].Parts) != 3 {
+			b.Fatalf("%+v, %v", msgs, err)
 		}
 	}
 }
