@@ -5,10 +5,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
-// partFile is a part of the legacy tree, as the session page shows it.
+// partFile is a part of the legacy tree, as PartText reads it whole (the
+// page reads it with skimPagePart).
 type partFile struct {
 	Type      string `json:"type"`
 	Text      string `json:"text"`
@@ -91,41 +91,15 @@ func (t *jsonTree) parts(messageID string) []Part {
 	slices.Sort(files) // part ids ascend
 	var out []Part
 	for _, f := range files {
-		var pf partFile
-		if err := t.readJSON(f, &pf); err != nil {
+		var p Part
+		if err := t.readPagePart(f, &p); err != nil {
 			t.skips.note("part file", t.rel(f), err)
 			continue
 		}
-		p := Part{ID: strings.TrimSuffix(filepath.Base(f), ".json"), MessageID: messageID, Type: pf.Type, Synthetic: pf.Synthetic,
-			Tool: pf.Tool, CallID: pf.CallID, Status: pf.State.Status, ToolError: cutChars(pf.State.Error),
-			Mime: pf.Mime, Filename: pf.Filename, URLLen: int64(utf8.RuneCountInString(pf.URL))}
-		p.Text, p.TextLen = cutChars(pf.Text), int64(utf8.RuneCountInString(pf.Text))
-		p.Output, p.OutputLen = cutChars(pf.State.Output), int64(utf8.RuneCountInString(pf.State.Output))
-		var meta struct {
-			SessionID any `json:"sessionId"`
-		}
-		if json.Unmarshal(pf.State.Metadata, &meta) == nil {
-			if id, ok := meta.SessionID.(string); ok && len(id) <= 100 {
-				p.ChildSession = id
-			}
-		}
-		in := string(pf.State.Input)
-		p.Input, p.InputLen = cutChars(in), int64(utf8.RuneCountInString(in))
+		p.ID, p.MessageID = strings.TrimSuffix(filepath.Base(f), ".json"), messageID
 		out = append(out, p)
 	}
 	return out
-}
-
-// cutChars keeps the first MaxPartText characters of s.
-func cutChars(s string) string {
-	n := 0
-	for i := range s {
-		if n == MaxPartText {
-			return s[:i]
-		}
-		n++
-	}
-	return s
 }
 
 // partText reads one field of a part of the legacy tree whole.

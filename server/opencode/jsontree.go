@@ -354,3 +354,23 @@ func (t *jsonTree) readPart(path string, p *partInfo) error {
 	}
 	return nil
 }
+
+// readPagePart reads a part file as the session page shows it
+// (skimPagePart), refusing the files readJSON would: a page's tool
+// outputs were each read whole, and each decoded to a string its size.
+func (t *jsonTree) readPagePart(path string, p *Part) error {
+	f, err := t.open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	lr := &io.LimitedReader{R: f, N: maxJSONFile + 1}
+	err = skimPagePart(lr, p, MaxPartText)
+	switch {
+	case lr.N == 0:
+		return fmt.Errorf("%s: larger than %d bytes", path, maxJSONFile)
+	case err != nil:
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}

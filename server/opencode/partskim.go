@@ -45,6 +45,9 @@ type skimmer struct {
 	r     *bufio.Reader
 	off   int64 // bytes read, for errors
 	depth int
+	// tap, when set, is handed every byte read: the page keeps a tool
+	// call's input as written (pagepart.go).
+	tap *runeKeep
 }
 
 // skimPart decodes r into p as json.Unmarshal would: the same fields,
@@ -99,6 +102,9 @@ func (s *skimmer) next() (byte, error) {
 		return 0, err
 	}
 	s.off++
+	if s.tap != nil {
+		s.tap.byte(c)
+	}
 	return c, nil
 }
 
@@ -111,6 +117,9 @@ func (s *skimmer) nonSpace() (byte, error) {
 			return 0, err
 		}
 		s.off++
+		if s.tap != nil {
+			s.tap.byte(c)
+		}
 		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
 			return c, nil
 		}
@@ -366,6 +375,9 @@ func (s *skimmer) str(keep []byte, room int) (_ []byte, whole bool, _ error) {
 				whole = false
 			} else if whole {
 				keep = append(keep, buf[:n]...)
+			}
+			if s.tap != nil {
+				s.tap.run(buf[:n])
 			}
 			s.r.Discard(n)
 			s.off += int64(n)
