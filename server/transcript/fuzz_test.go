@@ -74,7 +74,8 @@ func FuzzBlocks(f *testing.F) {
 // what was not is dropped, never sent on half-written.
 func FuzzToolInput(f *testing.F) {
 	for _, s := range []string{`{"file_path":"/a","old_string":"x","new_string":"y"}`, `{"n":1.50,"e":1e400,"l":[{"z":1,"a":null}],"t":true}`,
-		`"text"`, `[1,2]`, `{"a":"\u00e9\ud83d\ude00\"<>&"}`, `{"a":1}{"b":2}`, `{"a":`, `{}`, `null`, `{"a":{"b":{"c":[[[]]]}}}`} {
+		`"text"`, `[1,2]`, `{"a":"\u00e9\ud83d\ude00\"<>&"}`, `{"a":1}{"b":2}`, `{"a":`, `{}`, `null`, `{"a":{"b":{"c":[[[]]]}}}`,
+		strings.Repeat("[", maxInputDepth+1) + strings.Repeat("]", maxInputDepth+1)} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -88,6 +89,12 @@ func FuzzToolInput(f *testing.F) {
 		}
 		if !json.Valid(tool.Input) {
 			t.Fatalf("input %q written as invalid %q", in, tool.Input)
+		}
+		if deeperThan(in, maxInputDepth) {
+			if tool.Input[0] != '"' {
+				t.Fatalf("input %q nested past %d sent as JSON", in, maxInputDepth)
+			}
+			return
 		}
 		var want, got bytes.Buffer
 		if json.Compact(&want, in) != nil || json.Compact(&got, tool.Input) != nil {

@@ -152,11 +152,13 @@ func openCodeBlock(p opencode.Part) (shared.Block, bool) {
 		if ValidOpenCodeID(p.ChildSession) {
 			t.AgentID = p.ChildSession // a task's subagent: a session of its own
 		}
-		if json.Valid([]byte(p.Input)) {
+		if json.Valid([]byte(p.Input)) && !deeperThan([]byte(p.Input), maxInputDepth) {
 			t.Input = json.RawMessage(p.Input)
 			t.Summary = summaryOfJSON(t.Input)
 		} else if p.Input != "" {
-			t.Input, _ = json.Marshal(p.Input) // cut mid-value: sent as text
+			// Cut mid-value, or nested too deep for a reader of the page
+			// (maxInputDepth).
+			t.Input, _ = json.Marshal(p.Input)
 		}
 		t.InputCut = cutLen(p, p.Input, p.InputLen, 'i')
 		switch p.Status {

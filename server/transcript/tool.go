@@ -36,6 +36,9 @@ func (g *grouper) toolUse(c content, lineOff int64) *shared.Tool {
 		return t // more after the value: not one JSON value
 	}
 	t.Input, t.InputCut = cl.out.Bytes(), cl.biggest
+	if deeperThan(t.Input, maxInputDepth) {
+		t.Input = inputAsText(t.Input)
+	}
 	t.Summary = summary(cl.top)
 	return t
 }
