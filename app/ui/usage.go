@@ -241,13 +241,17 @@ func (p *UsagePage) renderBody() app.UI {
 }
 
 func (p *UsagePage) renderSummary(rows []dayRow) app.UI {
-	this, last := weeks(rows)
+	// To the cent, as the rest of the page's figures: "$150" here beside
+	// a day table reading $150.05 for the same seven days looked like
+	// another amount.
+	days := p.shown.days
+	cents, _ := dayCents(rows, days.Total.CostUSD)
+	this, last, thisC, lastC := weeks(rows, cents)
 	change := "no spend last week"
 	if last > 0 {
-		change = fmt.Sprintf("%+.0f%% on last week (%s)", (this-last)/last*100, cost(last))
+		change = fmt.Sprintf("%+.0f%% on last week (%s)", (this-last)/last*100, shared.CentsText(lastC, true))
 	}
 	hit := "no input yet"
-	days := p.shown.days
 	if r, ok := cacheHitRate(days.Total.Tokens); ok {
 		hit = fmt.Sprintf("%.1f%%", r*100)
 	}
@@ -257,10 +261,10 @@ func (p *UsagePage) renderSummary(rows []dayRow) app.UI {
 			el.Dd().ID("usage-total").Title("%s", tokensTitle(days.Total.Tokens)).
 				// To the cent, as the tables' Total rows, which their
 				// rows add up to (shared.FootCents).
-				Text(shared.UsageCentsText(shared.USDCents(days.Total.CostUSD), days.Total.CostUSD, days.Total.UnpricedTokens)+
+				Text(usageCents(days.Total.CostUSD, days.Total.UnpricedTokens)+
 					" · "+tokensText(days.Total.Tokens)),
 			el.Dt().Text("This week (7 days)"),
-			el.Dd().ID("usage-week").Text(cost(this)+" · "+change),
+			el.Dd().ID("usage-week").Text(shared.CentsText(thisC, this > 0)+" · "+change),
 			el.Dt().Title("cache reads over all input tokens").Text("Cache hit rate"),
 			el.Dd().ID("usage-cache").Text(hit),
 		),
@@ -276,7 +280,7 @@ func (p *UsagePage) renderBlock() app.UI {
 		since := p.now.Sub(p.readAt)
 		facts := []app.UI{
 			el.Dt().Text("Started"), el.Dd().Text(clockTime(b.Start)),
-			el.Dt().Text("Spent so far"), el.Dd().ID("block-cost").Text(shared.UsageCostText(b.CostUSD, b.UnpricedTokens)),
+			el.Dt().Text("Spent so far"), el.Dd().ID("block-cost").Text(usageCents(b.CostUSD, b.UnpricedTokens)),
 		}
 		if b.HasRate {
 			facts = append(facts,
@@ -300,13 +304,22 @@ func (p *UsagePage) renderBlock() app.UI {
 	return el.Section().ID("usage-block").Body(body...)
 }
 
+// usageCents writes a figure of the page to the cent, as its tables do
+// (shared.USDCents: "<$0.01" below a cent), saying "+ unpriced" as
+// shared.UsageCostText does. Every cost of the page but a chart's scale
+// is written so: the block's "$150" above tables reading $150.05 read
+// as another amount.
+func usageCents(usd float64, unpricedTokens int) string {
+	return shared.UsageCentsText(shared.USDCents(usd), usd, unpricedTokens)
+}
+
 // noBlock says why no block runs, truly: the last one ended (a block
 // ends 5 hours after it starts, though its last response may be much
 // more recent), or nothing was spent in the time the server looks back
 // over, which is more than 5 hours.
 func noBlock(b usageBlock) string {
 	if l := b.Last; l != nil {
-		return fmt.Sprintf("No block running: the last one ended at %s (%s).", clockTime(l.End), shared.UsageCostText(l.CostUSD, l.UnpricedTokens))
+		return fmt.Sprintf("No block running: the last one ended at %s (%s).", clockTime(l.End), usageCents(l.CostUSD, l.UnpricedTokens))
 	}
 	return "No block running: nothing spent in the last 5 hours."
 }
@@ -317,7 +330,7 @@ func noBlock(b usageBlock) string {
 // how long ago the block was read: between readings, and while they
 // fail, it is still the time left now.
 func projected(b usageBlock, since time.Duration) string {
-	return shared.UsageCostText(b.ProjectedUSD, b.UnpricedTokens) + " at " + endsAt(b, since)
+	return usageCents(b.ProjectedUSD, b.UnpricedTokens) + " at " + endsAt(b, since)
 }
 
 // burnRate is the block's rate, "$2.00 per hour", "$2.00 + unpriced per
@@ -327,7 +340,7 @@ func burnRate(b usageBlock) string {
 	if b.UnpricedTokens > 0 && b.BurnUSDPerHour <= 0 {
 		return "unpriced"
 	}
-	return shared.UsageCostText(b.BurnUSDPerHour, b.UnpricedTokens) + " per hour"
+	return usageCents(b.BurnUSDPerHour, b.UnpricedTokens) + " per hour"
 }
 
 // endsAt is when the block ends and the time left, "Thu 12:00 (4 h 53

@@ -229,7 +229,7 @@ func TestUsageNoBlockSaysWhy(t *testing.T) {
 			"No block running: the last one ended at Tue 05:00 ($2.81)."},
 		{"it ended this instant, at no cost (tokens of an unpriced model)", usageBlock{Now: ended.UnixMilli(), Last: &shared.UsageSpan{
 			Start: ended.Add(-5 * time.Hour).UnixMilli(), End: ended.UnixMilli()}},
-			"No block running: the last one ended at Tue 05:00 ($0)."},
+			"No block running: the last one ended at Tue 05:00 ($0.00)."},
 		{"nothing known", usageBlock{Now: readAt.UnixMilli()}, "No block running: nothing spent in the last 5 hours."},
 	} {
 		p := usagePageWith(readAt, nil)

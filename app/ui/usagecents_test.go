@@ -116,3 +116,36 @@ func TestUsageTablesAddUp(t *testing.T) {
 		}
 	}
 }
+
+// The summary's week and the block say their amounts to the cent, as
+// the tables do, not "$151" from $100 on: this week is what the day
+// table's seven rows add up to ($150.40 + $0.13 + $0.13 + <$0.01, the
+// two $0.125 days footed up), last week its row; the block's spend, rate
+// and projection each to the cent.
+func TestUsageSummaryAndBlockToTheCent(t *testing.T) {
+	readAt := time.Date(2026, 3, 10, 12, 0, 0, 0, time.Local)
+	p := footedPage(readAt)
+	d := &p.shown.days
+	d.Buckets = append([]usageBucket{{Key: readAt.AddDate(0, 0, -10).Format(time.DateOnly), CostUSD: 120.333,
+		Tokens: shared.Tokens{Input: 10}, ByModel: map[string]float64{"claude-opus-4-1": 120.333}}}, d.Buckets...)
+	d.Total.CostUSD += 120.333
+	start := readAt.Add(-time.Hour)
+	p.shown.block = usageBlock{Active: true, Now: readAt.UnixMilli(), HasRate: true, BurnUSDPerHour: 100.126, ProjectedUSD: 250.999,
+		UsageSpan: shared.UsageSpan{Start: start.UnixMilli(), End: start.Add(5 * time.Hour).UnixMilli(),
+			UsageTotals: shared.UsageTotals{CostUSD: 150.654}}}
+	page := renderUI(t, p.Render())
+	for id, want := range map[string]string{
+		"usage-week":      "$150.66 · +25% on last week ($120.33)",
+		"block-cost":      "$150.65",
+		"block-burn":      "$100.13 per hour",
+		"block-projected": "$251.00 at Tue 16:00 (4 h left)",
+	} {
+		got := "(none)"
+		if e := page.byID(id); e != nil {
+			got = e.content()
+		}
+		if got != want {
+			t.Errorf("#%s reads %q, want %q", id, got, want)
+		}
+	}
+}

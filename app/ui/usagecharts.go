@@ -37,12 +37,10 @@ func chartSVG(label string, columns int, body ...app.UI) app.UI {
 // the report's), each day's models to the day (footCosts).
 func dayChart(rows []dayRow, models []string, colors map[string]string, unpriced []string, total shared.UsageTotals) app.UI {
 	top := 0.0
-	costs := make([]float64, len(rows))
-	for i, r := range rows {
+	for _, r := range rows {
 		top = max(top, r.Cost)
-		costs[i] = r.Cost
 	}
-	cents, totalCents, _ := shared.FootCents(costs, total.CostUSD) // rows that miss the total: each rounded
+	cents, totalCents := dayCents(rows, total.CostUSD)
 	bars := make([]app.UI, 0, len(rows))
 	trs := make([]app.UI, 0, len(rows))
 	for i, r := range rows {
@@ -62,6 +60,18 @@ func dayChart(rows []dayRow, models []string, colors map[string]string, unpriced
 		dayPlot(chartSVG("Cost per day for the last 30 days, stacked by model; the table has the figures", len(rows), bars...), rows),
 		legend(models, colors, unpriced),
 		dayTable(append(colHeads("Day", "Cost"), modelsHead()), trs, len(rows), "spend", foot))
+}
+
+// dayCents is the days' costs to the cent as the day table shows them,
+// adding up to total's cents (shared.FootCents; rows that miss the
+// total: each rounded), and those.
+func dayCents(rows []dayRow, total float64) (cents []int64, totalCents int64) {
+	costs := make([]float64, len(rows))
+	for i, r := range rows {
+		costs[i] = r.Cost
+	}
+	cents, totalCents, _ = shared.FootCents(costs, total)
+	return cents, totalCents
 }
 
 // modelsCents is a day's cost per model as modelsText writes it, to the

@@ -174,17 +174,19 @@ func cacheHitRate(t shared.Tokens) (rate float64, ok bool) {
 }
 
 // weeks sums the last 7 days of rows (this week, today included) and the
-// 7 before them (last week).
-func weeks(rows []dayRow) (this, last float64) {
+// 7 before them (last week): in dollars, and in the cents the day table
+// shows them (cents, each row's: shared.FootCents), so that "This week"
+// is what its seven rows add up to, not a figure a cent off them.
+func weeks(rows []dayRow, cents []int64) (this, last float64, thisC, lastC int64) {
 	for i, r := range rows {
 		switch age := len(rows) - 1 - i; {
 		case age < 7:
-			this += r.Cost
+			this, thisC = this+r.Cost, thisC+cents[i]
 		case age < 14:
-			last += r.Cost
+			last, lastC = last+r.Cost, lastC+cents[i]
 		}
 	}
-	return this, last
+	return this, last, thisC, lastC
 }
 
 // listURL is the session list filtered to one bar's day, project or

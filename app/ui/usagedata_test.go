@@ -112,12 +112,14 @@ func TestBucketNameShowsControls(t *testing.T) {
 
 func TestWeeksAndCacheRate(t *testing.T) {
 	rows := make([]dayRow, 15)
+	cents := make([]int64, 15)
 	for i := range rows {
 		rows[i].Cost = float64(i) // the last day (today) costs 14
+		cents[i] = int64(i * 100)
 	}
-	this, last := weeks(rows)
-	if this != 8+9+10+11+12+13+14 || last != 1+2+3+4+5+6+7 {
-		t.Errorf("this week %v, last week %v", this, last)
+	this, last, thisC, lastC := weeks(rows, cents)
+	if this != 8+9+10+11+12+13+14 || last != 1+2+3+4+5+6+7 || thisC != 7700 || lastC != 2800 {
+		t.Errorf("this week %v (%d cents), last week %v (%d cents)", this, thisC, last, lastC)
 	}
 	tests := []struct {
 		t    shared.Tokens

@@ -73,8 +73,8 @@ func TestBrowserUsageAddsUp(t *testing.T) {
 		t.Errorf("the 30 days' total reads %q, want $150.05 + unpriced", total)
 	}
 
-	if got := c.text("#block-cost"); got != "$150 + unpriced" {
-		t.Errorf("the block's spend reads %q, want $150 + unpriced", got)
+	if got := c.text("#block-cost"); got != "$150.05 + unpriced" {
+		t.Errorf("the block's spend reads %q, want $150.05 + unpriced, as the tables say it", got)
 	}
 	if got := c.text("#block-unpriced"); !strings.HasPrefix(got, "20 tokens of this block are of models Helm has no price for") {
 		t.Errorf("the block's note reads %q, want the 20 unpriced tokens said", got)
