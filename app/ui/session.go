@@ -65,7 +65,11 @@ type SessionPage struct {
 	// answer, in its words (session_remote.go); "" when it does.
 	hostDown string
 
-	detail  *shared.SessionDetail
+	detail *shared.SessionDetail
+	// rowOnly: detail is the session's row in the list saved in this
+	// browser (savedRow), helmd not answering; its own is asked for
+	// once it does.
+	rowOnly bool
 	polls   int    // polls since the page opened (session_live.go)
 	state   string // loading, ready, offline, error, missing, gone (a 404: asks again) or elsewhere
 	errText string
@@ -320,7 +324,7 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.t0 = app.Window().Get("performance").Call("now").Float()
 	perfMark("session-start")
 	p.state, p.errText, p.detail, p.convo, p.follow, p.unseen = "loading", "", nil, convo.New(), true, 0
-	p.goneAt, p.upAsked, p.endTaken, p.endTop = 0, false, false, 0
+	p.goneAt, p.upAsked, p.endTaken, p.endTop, p.rowOnly = 0, false, false, 0, false
 	p.measured, p.polls, p.fits, p.rowFocus = false, 0, false, browser.RowFocus{}
 	p.open, p.full = map[string]bool{}, map[string]string{}
 	p.pin, p.match, p.matches, p.curCursor, p.place = -1, -1, nil, "", -1
@@ -330,7 +334,7 @@ func (p *SessionPage) start(ctx app.Context) {
 	p.dropWindow()
 	if s := openedRow(p.key()); s != nil {
 		// The list's row: the header at once, completed by the detail.
-		p.detail = &shared.SessionDetail{Session: *s, DurationMs: max(0, s.UpdatedAt-s.CreatedAt)}
+		p.detail = rowDetail(s)
 	}
 	if c, ok := loadCachedPage(ctx, p.key(), p.which.Instance); ok {
 		// Shown at once, replaced when the network answers.
@@ -397,6 +401,14 @@ func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte
 							// tries again, not "Loading…" beside the notice.
 							p.state = "missing"
 						}
+					} else if s := p.savedRow(ctx); s != nil {
+						// helmd does not answer, and this session's page
+						// was never saved: its row in the list saved in
+						// this browser says its title, project, model and
+						// cost, where the header showed its raw id.
+						p.setDetail(rowDetail(s))
+						p.rowOnly = true
+						p.syncTitle(ctx)
 					}
 				}
 				return
@@ -409,6 +421,7 @@ func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte
 				d = withSummary(d, p.detail.Session)
 			}
 			p.setDetail(&d)
+			p.rowOnly = false
 			p.syncTitle(ctx)
 			p.saveCache()
 		})
@@ -471,10 +484,11 @@ func (p *SessionPage) loadLast(ctx app.Context) {
 				// closes it): try it again.
 				p.polling = false
 			}
-			if p.detail == nil || back {
+			if p.detail == nil || back || p.rowOnly {
 				// The detail failed (a session not written yet, helmd
-				// down), or is of the session before it went: the
-				// header asks again now that messages came.
+				// down; the header may be the saved list's row), or is
+				// of the session before it went: the header asks again
+				// now that messages came.
 				p.loadDetail(ctx, getURL)
 			}
 			pl, ok := p.placeToKeep()

@@ -6,6 +6,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/shared"
+	"vibecraft.sh/helm/shared/snapshot"
 )
 
 // The session page keeps, per session, the header and the last messages
@@ -114,4 +115,40 @@ func size(c cachedPage) int {
 		}
 	}
 	return n
+}
+
+// savedRow is the page's session as the list saved in this browser has
+// it (persist.go), when that list is of the page's helmd (either
+// unknown: taken), as the list shows it offline; nil for a subagent's
+// page, whose header is not its session's row.
+func (p *SessionPage) savedRow(ctx app.Context) *shared.Session {
+	var st stored
+	if p.agent != "" || ctx.LocalStorage().Get(storageKey, &st) != nil ||
+		st.Instance != "" && p.which.Instance != "" && st.Instance != p.which.Instance {
+		return nil
+	}
+	sessions, err := snapshot.Decode(st.Snapshot)
+	if err != nil {
+		return nil // nothing saved, or not a list
+	}
+	key := p.source + ":" + p.id // shared.Session.Key
+	if p.host != "" {
+		key += "@" + p.host
+	}
+	for i := range sessions {
+		if sessions[i].Key() == key {
+			return &sessions[i]
+		}
+	}
+	return nil
+}
+
+// rowDetail is a header of the list's row s until helmd's detail comes:
+// what the list knows, its model (the last used) for the models.
+func rowDetail(s *shared.Session) *shared.SessionDetail {
+	d := withSummary(shared.SessionDetail{}, *s)
+	if s.Model != "" {
+		d.Models = []string{s.Model}
+	}
+	return &d
 }
