@@ -283,6 +283,11 @@ func testSessionOffline(t *testing.T, b *browser) {
 	c.navigate(p.URL + "/")
 	waitLive(c)
 	waitWorker(c, p.URL)
+	// A change while the list is open: the list saves itself in browser
+	// storage (it does on a change, not when it comes with the page).
+	at := time.Now()
+	fixture.Append(t, fixture.Path(claude, cwd, spHostile), replyLine(t, spHostile, "msg_hostile_2", "a later reply", at))
+	c.waitJS(10*time.Second, "the list saved in browser storage", `!!localStorage.getItem("helm.sessions.v2")`)
 	page := p.URL + "/s/claude/" + spLong
 	c.navigate(page)
 	c.waitJS(10*time.Second, "the last page", msgsWith(fmt.Sprintf("reply %d", spPairs-1)))
@@ -298,6 +303,19 @@ func testSessionOffline(t *testing.T, b *browser) {
 	c.waitJS(10*time.Second, "the saved messages, offline", msgsWith(fmt.Sprintf("reply %d", spPairs-1)))
 	c.waitJS(10*time.Second, "the offline state", `document.getElementById("session").dataset.state === "offline"`)
 	c.waitJS(10*time.Second, "the saved header's title, offline", hasTextContaining("#session-header .title", "prompt 0"))
+
+	// A session whose page was never saved: its header is its row of the
+	// list saved in this browser (title, project, cost), not its raw id.
+	c.navigate(p.URL + "/s/claude/" + spHostile)
+	c.waitJS(30*time.Second, "the wasm client, from the worker's cache", `document.body.dataset.wasm === "ready"`)
+	c.waitJS(10*time.Second, "the saved list's row as the header, offline", hasTextContaining("#session-header .project", "webapp")+
+		" && "+hasTextContaining("#session-header .cost", "$"))
+	if title := c.text("#session-header .title"); title == spHostile || !strings.Contains(title, "window.__pwned") {
+		t.Errorf("offline, the header of a session never opened reads %q, want its title from the saved list", title)
+	}
+	if mustEval[bool](c, `window.__pwned !== undefined`) {
+		t.Fatal("window.__pwned was set")
+	}
 }
 
 // testSessionMissing: a link to a session helmd does not have says so in
