@@ -163,6 +163,47 @@ func TestFleet(t *testing.T) {
 		}
 	})
 
+	// A second machine started under alpha's name: its reconcile deleted
+	// alpha's sessions from the bucket and the hub listed the twin's in
+	// their place, under one machine, until alpha reconnected; stopped,
+	// it deleted alpha's heartbeat and the hub showed alpha offline.
+	t.Run("a second machine under a taken name is refused, and says so", func(t *testing.T) {
+		dir := t.TempDir()
+		writeSession(t, dir, "5c1f0b2e-8a4d-4c1e-9f3a-0000000000c1", "the twin's own")
+		twin := startHelmd(t, dir, append([]string{"--host-name", "alpha"}, alpha.args...)...)
+		var tw, hs fleetStatus
+		waitWithin(t, 5*time.Second, "the twin refused, and the hub told", func() bool {
+			getJSON(t, twin.URL+"/api/fleet", &tw)
+			getJSON(t, hub.srv.URL+"/api/fleet", &hs)
+			return tw.Publish != nil && tw.Publish.Refused != "" && hs.View != nil && hs.View.Refused["alpha"] == 1
+		})
+		if !strings.Contains(tw.Publish.LastError, "--host-name") {
+			t.Errorf("the twin's lastError %q does not say what to do", tw.Publish.LastError)
+		}
+		// Several of the twin's looks at the name later (every 200 ms at
+		// this TTL), alpha's list is whole and the twin wrote nothing.
+		waitWithin(t, 5*time.Second, "the twin's further looks", func() bool {
+			var st fleetStatus
+			getJSON(t, twin.URL+"/api/fleet", &st)
+			return st.Publish.Twins >= 3
+		})
+		if h := byHost(t, hub.srv); !sameIDs(h["alpha"], shared1, "5c1f0b2e-8a4d-4c1e-9f3a-00000000000a") {
+			t.Fatalf("with a twin the hub lists alpha's %v, want alpha's own two", h["alpha"])
+		}
+		if st := tw.Publish; st.Puts != 0 || st.Deletes != 0 || st.Reconciles != 0 {
+			t.Fatalf("the refused twin wrote: %+v", st)
+		}
+		twin.stop(t)
+		waitWithin(t, 5*time.Second, "the hub to drop the twin", func() bool {
+			var st fleetStatus // fresh: a map left out of the JSON is not emptied
+			getJSON(t, hub.srv.URL+"/api/fleet", &st)
+			return st.View != nil && st.View.Refused["alpha"] == 0
+		})
+		if off, _ := hostOffline(t, hub.srv, "alpha"); off {
+			t.Fatal("the twin's stop took alpha offline")
+		}
+	})
+
 	t.Run("the original Helm's paths and the metrics count the hub's own sessions", func(t *testing.T) {
 		// The original client has no notion of machines: a remote
 		// session there would pass as local, and shared1 would be listed

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -238,22 +239,61 @@ func TestOfflineHostIsNeitherWorkingNorWaiting(t *testing.T) {
 	waitUntil(t, "box back, its sessions as it published them", as(false, published))
 }
 
-// Two machines publishing under one host name find out: each one's
-// heartbeat overwrites the other's, and both say so, each once in its
-// log (a warning at every beat buried it) while Twins counts on.
-func TestTwinHostNamesAreReported(t *testing.T) {
+// A second helmd under a host name another live helmd holds publishes
+// nothing: the holder's sessions stay as it wrote them (the second's
+// reconcile deleted them, and hubs listed the second's instead), and the
+// second says why, once in its log however often it looks again. Once
+// the holder stops, the name is free and the second takes it.
+func TestTwinHostNameIsRefused(t *testing.T) {
 	s := startNATS(t)
-	var aLog, bLog logbuf.Buffer
-	a := NewPublisher("box", 300*time.Millisecond, slog.New(slog.NewTextHandler(&aLog, nil)))
-	b := NewPublisher("box", 300*time.Millisecond, slog.New(slog.NewTextHandler(&bLog, nil)))
-	a.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
-	b.Observe(shared.EventRefresh, []shared.Session{session("b", 1)})
-	defer runPublisher(a, connect(t, s))()
-	defer runPublisher(b, connect(t, s))()
-	waitUntil(t, "both publishers to see the twin three times", func() bool { return a.Stats().Twins >= 3 && b.Stats().Twins >= 3 })
-	for name, log := range map[string]*logbuf.Buffer{"a": &aLog, "b": &bLog} {
-		if n := len(logLines(log, "another helmd publishes as this machine")); n != 1 {
-			t.Errorf("publisher %s warned of its twin %d times, want once:\n%s", name, n, log.String())
+	conn := connect(t, s)
+	kv, err := OpenBucket(context.Background(), conn.JS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// keys lists the sessions the bucket holds under box.
+	keys := func() []string {
+		es, err := readEntries(context.Background(), kv, HostPrefix("box"), 0)
+		if err != nil {
+			t.Fatal(err)
 		}
+		var out []string
+		for _, e := range es {
+			out = append(out, e.Key())
+		}
+		return out
+	}
+	a := NewPublisher("box", 300*time.Millisecond, nil)
+	a.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
+	stopA := runPublisher(a, conn)
+	waitUntil(t, "a's reconcile", func() bool { return a.Stats().Reconciles == 1 })
+
+	var bLog logbuf.Buffer
+	b := NewPublisher("box", 300*time.Millisecond, slog.New(slog.NewTextHandler(&bLog, nil)))
+	b.Observe(shared.EventRefresh, []shared.Session{session("b", 1)})
+	defer runPublisher(b, connect(t, s))()
+	waitUntil(t, "b to look at the name three times", func() bool { return b.Stats().Twins >= 3 })
+	if st := b.Stats(); st.Refused != a.instance || st.Reconciles != 0 || st.Puts != 0 || !strings.Contains(st.LastError, "--host-name") {
+		t.Fatalf("b's stats with a holding the name: %+v", st)
+	}
+	if got := keys(); len(got) != 1 || got[0] != SessionKey("box", shared.SourceClaude, "a") {
+		t.Fatalf("with a twin the bucket holds %v under box, want a's session only", got)
+	}
+	if n := len(logLines(&bLog, "level=ERROR", "--host-name")); n != 1 {
+		t.Errorf("b said it was refused %d times, want once:\n%s", n, bLog.String())
+	}
+	if _, err := kv.Get(context.Background(), TwinKey("box", b.instance)); err != nil {
+		t.Errorf("b left hubs no word of its refusal: %v", err)
+	}
+	stopA()
+	waitUntil(t, "b's reconcile once a stopped", func() bool { return b.Stats().Reconciles == 1 })
+	if got := keys(); len(got) != 1 || got[0] != SessionKey("box", shared.SourceClaude, "b") {
+		t.Fatalf("b holding the name, the bucket holds %v under box, want b's session only", got)
+	}
+	if st := b.Stats(); st.Refused != "" || st.LastError != "" {
+		t.Errorf("b publishing still says it is refused: %+v", st)
+	}
+	if _, err := kv.Get(context.Background(), TwinKey("box", b.instance)); err == nil {
+		t.Error("b holding the name left its twin key for hubs")
 	}
 }

@@ -27,58 +27,133 @@ func newInstance() string {
 	return hex.EncodeToString(b)
 }
 
-// heartbeat writes this host's heartbeat. It rewrites the revision it
-// wrote last: when another helmd wrote in between, under the same host
-// name, the write fails, and the publisher says so (a warning, Twins)
-// before it writes its own again. Both machines' sessions would
-// otherwise be shown as one machine's, and each reconcile would delete
-// the other's.
-func (p *Publisher) heartbeat(ctx context.Context, kv jetstream.KeyValue) {
-	key := HeartbeatKey(p.host)
-	b, _ := json.Marshal(Heartbeat{At: time.Now().UnixMilli(), TTLms: p.ttl.Milliseconds(), Instance: p.instance})
-	var rev uint64
-	var err error
-	if p.beatRev != 0 {
-		rev, err = kv.Update(ctx, key, b, p.beatRev)
-		if errors.Is(err, jetstream.ErrKeyExists) {
-			p.checkTwin(ctx, kv, key)
-			p.beatRev = 0
-		}
+// A host name is one machine's. Its heartbeat key says which helmd holds
+// it (Instance): a helmd takes the name only when no other live helmd
+// holds it (claim), and while one does it publishes nothing, says why
+// (an error in its log, Refused and LastError in /api/fleet) and writes
+// its TwinKey so that hubs say so too. Two machines under one name
+// merged, and each reconcile deleted the other's sessions from every
+// hub, silently: the first machine's list emptied on the hub while the
+// first machine believed it had written them. Refusing the second keeps
+// the first's list whole, and the pages and clears the hub forwards by
+// name reach the machine whose sessions it shows.
+
+// hbTTL is how long after hb its writer may be silent: as a hub reads it.
+func hbTTL(hb Heartbeat) time.Duration {
+	if hb.TTLms <= 0 {
+		return DefaultTTL
 	}
-	if p.beatRev == 0 {
-		rev, err = kv.Put(ctx, key, b)
-	}
-	if err != nil {
-		p.beatRev = 0
-		if ctx.Err() == nil {
-			p.noteErr(fmt.Errorf("fleet: heartbeat: %w", err))
-		}
-		return
-	}
-	p.beatRev = rev
-	p.beats.Add(1)
+	return min(max(time.Duration(hb.TTLms)*time.Millisecond, 100*time.Millisecond), time.Hour)
 }
 
-// checkTwin reads the heartbeat someone else wrote: another instance's
-// is a twin; a delete (a twin stopping) or this instance's own (a write
-// of ours that failed late, after a reconnection) is not news.
-func (p *Publisher) checkTwin(ctx context.Context, kv jetstream.KeyValue, key string) {
-	e, err := kv.Get(ctx, key)
-	if err != nil {
-		return
+func (p *Publisher) beatValue() []byte {
+	b, _ := json.Marshal(Heartbeat{At: time.Now().UnixMilli(), TTLms: p.ttl.Milliseconds(), Instance: p.instance})
+	return b
+}
+
+// claim takes this host's heartbeat key for this instance unless another
+// live helmd holds it; it reports whether this instance holds it now.
+// Every write is conditional on the revision read, so of two helmds
+// starting at once one wins.
+func (p *Publisher) claim(ctx context.Context, kv jetstream.KeyValue) (bool, error) {
+	key := HeartbeatKey(p.host)
+	for range 3 {
+		e, err := kv.Get(ctx, key)
+		var rev uint64
+		switch {
+		case errors.Is(err, jetstream.ErrKeyNotFound): // nobody's, or its holder stopped
+			rev, err = kv.Create(ctx, key, p.beatValue())
+		case err != nil:
+			return false, fmt.Errorf("fleet: heartbeat: %w", err)
+		default:
+			var hb Heartbeat
+			_ = json.Unmarshal(e.Value(), &hb) // unreadable: a holder of no instance
+			if hb.Instance != p.instance && p.holderAlive(e, hb) {
+				p.refuse(ctx, kv, hb.Instance)
+				return false, nil
+			}
+			rev, err = kv.Update(ctx, key, p.beatValue(), e.Revision())
+		}
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			continue // written meanwhile: read it again
+		}
+		if err != nil {
+			return false, fmt.Errorf("fleet: heartbeat: %w", err)
+		}
+		p.beatRev = rev
+		p.beats.Add(1)
+		p.held(ctx, kv)
+		return true, nil
 	}
-	var hb Heartbeat
-	if json.Unmarshal(e.Value(), &hb) != nil || hb.Instance == "" || hb.Instance == p.instance {
-		return
+	return false, errors.New("fleet: heartbeat: rewritten under each of 3 attempts to take it")
+}
+
+// holderAlive tells whether the helmd whose heartbeat e is still beats:
+// written within its TTL by the server's clock, and rewritten within its
+// TTL since this instance first saw that revision (by this machine's
+// clock, so that a skewed clock alone cannot keep a dead holder's name
+// taken). A helmd restarted after a crash waits out its predecessor's
+// TTL, as hubs do before they show it offline.
+func (p *Publisher) holderAlive(e jetstream.KeyValueEntry, hb Heartbeat) bool {
+	ttl := hbTTL(hb)
+	if e.Revision() != p.rivalRev {
+		p.rivalRev, p.rivalSince = e.Revision(), time.Now()
 	}
-	// Once for each twin: the two overwrite each other at every beat, and
-	// a warning every beat (every second at a short --fleet-ttl) buried
-	// the log. Twins still counts every overwrite.
-	if hb.Instance != p.twin {
-		p.twin = hb.Instance
-		p.log.Warn("fleet: another helmd publishes as this machine: give each machine its own --host-name", "host", p.host, "twin", hb.Instance)
+	return time.Since(e.Created()) <= ttl && time.Since(p.rivalSince) <= ttl
+}
+
+// refuse notes that holder holds this host name: an error logged once per
+// holder, the stats, and the TwinKey that tells hubs.
+func (p *Publisher) refuse(ctx context.Context, kv jetstream.KeyValue, holder string) {
+	p.beatRev = 0
+	msg := fmt.Sprintf("fleet: host name %q is taken by another running helmd (instance %q): "+
+		"this one publishes nothing while it runs; give each machine its own --host-name", p.host, holder)
+	if holder != p.twin {
+		p.twin = holder
+		p.log.Error(msg, "host", p.host, "holder", holder, "instance", p.instance)
 	}
 	p.statsMu.Lock()
 	p.stats.Twins++
+	p.stats.Refused, p.stats.LastError = holder, msg
+	p.warned = msg
 	p.statsMu.Unlock()
+	if _, err := kv.Put(ctx, TwinKey(p.host, p.instance), p.beatValue()); err != nil && ctx.Err() == nil {
+		p.log.Debug("fleet: write twin key", "err", err)
+	}
+}
+
+// held notes that this instance holds the host name: a refusal is over.
+func (p *Publisher) held(ctx context.Context, kv jetstream.KeyValue) {
+	if p.twin == "" {
+		return
+	}
+	p.log.Info("fleet: host name free again: publishing", "host", p.host, "was", p.twin)
+	p.twin = ""
+	p.statsMu.Lock()
+	p.stats.Refused = ""
+	p.statsMu.Unlock()
+	if err := kv.Delete(ctx, TwinKey(p.host, p.instance)); err != nil && ctx.Err() == nil {
+		p.log.Debug("fleet: delete twin key", "err", err)
+	}
+}
+
+// heartbeat rewrites this host's heartbeat, on the revision it wrote
+// last; it reports false when another helmd wrote it meanwhile (its name
+// taken over after this one was silent beyond its TTL, or a stale write):
+// the publisher claims it again, and stops publishing if it is not its.
+func (p *Publisher) heartbeat(ctx context.Context, kv jetstream.KeyValue) bool {
+	rev, err := kv.Update(ctx, HeartbeatKey(p.host), p.beatValue(), p.beatRev)
+	if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyNotFound) {
+		p.beatRev = 0
+		return false
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			p.noteErr(fmt.Errorf("fleet: heartbeat: %w", err))
+		}
+		return true // not known lost: the next beat tries again
+	}
+	p.beatRev = rev
+	p.beats.Add(1)
+	return true
 }

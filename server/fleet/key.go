@@ -11,6 +11,7 @@ import (
 //
 //	<host>                   the host's heartbeat
 //	<host>.<source>.<id>     one session
+//	=.<host>.<instance>      a helmd refused <host>, held by another (heartbeat.go)
 //
 // JetStream keys allow only [-/_=.a-zA-Z0-9] and '.' separates tokens, so
 // each token is escaped: every byte outside [-_a-zA-Z0-9] becomes =XX
@@ -99,6 +100,14 @@ func SessionKey(host string, src shared.Source, id string) string {
 	return escapeToken(host) + "." + escapeToken(string(src)) + "." + escapeToken(id)
 }
 
+// TwinKey is the key a helmd refused host writes while another holds it,
+// so that hubs can say so. Its first token is the empty host, which no
+// host's key has: a host's prefix (HostPrefix) never takes it in, so
+// the holder's reconcile leaves it alone.
+func TwinKey(host, instance string) string {
+	return "=." + escapeToken(host) + "." + escapeToken(instance)
+}
+
 // HostPrefix is the filter of every session key of host ("<host>.>").
 func HostPrefix(host string) string { return escapeToken(host) + ".>" }
 
@@ -106,8 +115,11 @@ func HostPrefix(host string) string { return escapeToken(host) + ".>" }
 type Key struct {
 	Host      string
 	Heartbeat bool // the host's heartbeat; Source and ID are empty
-	Source    shared.Source
-	ID        string
+	// Twin is the instance of a helmd refused Host (TwinKey); Source and
+	// ID are empty.
+	Twin   string
+	Source shared.Source
+	ID     string
 }
 
 // ParseKey reads a key of the bucket; anything else is an error.
@@ -123,6 +135,12 @@ func ParseKey(k string) (Key, error) {
 			return Key{}, err
 		}
 		vals[i] = v
+	}
+	if len(vals) == 3 && vals[0] == "" {
+		if vals[1] == "" || strings.Contains(vals[1], "@") || vals[2] == "" {
+			return Key{}, errBadKey
+		}
+		return Key{Host: vals[1], Twin: vals[2]}, nil
 	}
 	// '@' joins a remote session's id to its host in its list key
 	// (claude:<id>@<host>): in either, it made two keys one.

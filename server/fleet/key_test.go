@@ -58,7 +58,7 @@ func TestKeysDoNotCollide(t *testing.T) {
 func TestParseKeyRefusesForeignKeys(t *testing.T) {
 	// '@' in a host or an id: claude:a@b@c would be two sessions' key.
 	for _, k := range []string{"", ".", "a.b", "a.b.c.d", "a..b", "a.claude.", "a.=.x", "a=4", "a=ZZ", "a=41", "a=2e", "a b", "a.claude.x y",
-		"b=40c.claude.a", "c.claude.a=40b", "b=40c", ".claude.x"} {
+		"b=40c.claude.a", "c.claude.a=40b", "b=40c", ".claude.x", "=.=.x", "=.a.=", "=.b=40c.x"} {
 		if got, err := ParseKey(k); err == nil {
 			t.Errorf("ParseKey(%q) = %+v, want an error", k, got)
 		}
@@ -66,7 +66,7 @@ func TestParseKeyRefusesForeignKeys(t *testing.T) {
 }
 
 func FuzzParseKey(f *testing.F) {
-	for _, s := range []string{"laptop", "a.claude.x", "a=2Eb.claude.=", "=.=.="} {
+	for _, s := range []string{"laptop", "a.claude.x", "a=2Eb.claude.=", "=.=.=", "=.a=2Eb.0123abcd"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, k string) {
@@ -76,7 +76,10 @@ func FuzzParseKey(f *testing.F) {
 		}
 		// What parses is what the key functions make: one meaning per key.
 		want := HeartbeatKey(got.Host)
-		if !got.Heartbeat {
+		switch {
+		case got.Twin != "":
+			want = TwinKey(got.Host, got.Twin)
+		case !got.Heartbeat:
 			want = SessionKey(got.Host, got.Source, got.ID)
 		}
 		if want != k {

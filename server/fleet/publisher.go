@@ -38,10 +38,16 @@ type Publisher struct {
 	// reconcile would delete every key this host published before.
 	ready bool
 
-	instance string       // names this publisher in its heartbeat (heartbeat.go)
-	beatRev  uint64       // the heartbeat's revision as last written; Run's goroutine only
-	twin     string       // the instance of the twin last warned of (heartbeat.go); Run's goroutine only
-	beats    atomic.Int64 // heartbeats written, for tests
+	instance string // names this publisher in its heartbeat (heartbeat.go)
+	// Run's goroutine only (heartbeat.go): the heartbeat's revision as
+	// last written, 0 while this instance does not hold the host name;
+	// the instance of the helmd holding it, while one does; the revision
+	// of its heartbeat seen, and since when (this machine's clock).
+	beatRev    uint64
+	twin       string
+	rivalRev   uint64
+	rivalSince time.Time
+	beats      atomic.Int64 // heartbeats written, for tests
 
 	statsMu sync.Mutex
 	stats   PublisherStats
@@ -55,9 +61,12 @@ type PublisherStats struct {
 	Puts       int `json:"puts"`
 	Deletes    int `json:"deletes"`
 	Reconciles int `json:"reconciles"`
-	// Twins counts heartbeats of this host written by another helmd: two
-	// machines publishing under one --host-name.
-	Twins     int    `json:"twins"`
+	// Twins counts the times another live helmd was found holding this
+	// host name (each check while refused counts).
+	Twins int `json:"twins"`
+	// Refused is, while another helmd holds this host name, its instance:
+	// this one publishes nothing meanwhile (heartbeat.go).
+	Refused   string `json:"refused,omitempty"`
 	Errors    int    `json:"errors"`
 	LastError string `json:"lastError,omitempty"`
 }
@@ -144,11 +153,20 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 	// would be followed by another on the report.
 	heard := false
 	var reported uint64
+	var nextClaim time.Time // while refused, when to look at the host name again
 	defer func() {
-		if kv != nil {
-			stop, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			_ = kv.Delete(stop, HeartbeatKey(p.host))
+		if kv == nil {
+			return
+		}
+		stop, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		// Only the heartbeat this instance wrote: a refused twin stopping
+		// deleted its holder's, and hubs showed that machine offline.
+		if p.beatRev != 0 {
+			_ = kv.Delete(stop, HeartbeatKey(p.host), jetstream.LastRevision(p.beatRev))
+		}
+		if p.twin != "" {
+			_ = kv.Delete(stop, TwinKey(p.host, p.instance))
 		}
 	}()
 	for {
@@ -161,20 +179,35 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 		case <-beat.C:
 			// Not while disconnected: each would wait out its timeout and
 			// fail, the reconnection's report reconciles anyway.
-			if kv != nil && synced && conn.NC.IsConnected() {
-				p.heartbeat(ctx, kv)
+			if kv == nil || !synced || !conn.NC.IsConnected() || p.heartbeat(ctx, kv) {
+				continue
 			}
-			continue
+			synced = false // another helmd wrote it: claim it again, or stop publishing
 		case <-retry.C:
 		}
 		if !heard || epoch(conn.NC) != reported || !conn.NC.IsConnected() || !p.isReady() {
 			continue // the next connection's report, or the first refresh, brings us back here
 		}
 		if !synced {
+			if p.twin != "" && time.Now().Before(nextClaim) {
+				continue // refused: its retry looks again, not each change of this machine
+			}
 			var err error
 			if kv, err = OpenBucket(ctx, conn.JS); err != nil {
 				p.noteErr(err)
 				retry.Reset(wait.next())
+				continue
+			}
+			// Whose the host name is before anything is written under it.
+			held, err := p.claim(ctx, kv)
+			if err != nil {
+				p.noteErr(err)
+				retry.Reset(wait.next())
+				continue
+			}
+			if !held {
+				nextClaim = time.Now().Add(p.ttl / 3)
+				retry.Reset(p.ttl / 3) // its holder may stop: look again, as often as it beats
 				continue
 			}
 			if written, err = p.read(ctx, kv); err != nil {
@@ -184,7 +217,6 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 			}
 			synced, wait = true, backoff{} // a reconnection during the read is reported after it: read again
 			p.markAll(written)
-			p.heartbeat(ctx, kv)
 			p.statsMu.Lock()
 			p.stats.Reconciles++
 			p.stats.LastError, p.warned = "", "" // back: the next error is news

@@ -72,6 +72,10 @@ type View struct {
 	// touched, not every host (a new session at a hub of 1,000 machines
 	// rebuilt a 1,000-host map, ~90 µs).
 	changed map[string]struct{}
+	// twins holds, per host name, the helmds refused it (TwinKey) and when
+	// each last said so; twinsChanged: since the stats were taken.
+	twins        map[string]map[string]twinSeen
+	twinsChanged bool
 
 	statsMu sync.Mutex
 	stats   ViewStats
@@ -85,6 +89,15 @@ type hostState struct {
 	offline bool
 	n       int // sessions held
 }
+
+// twinSeen is when a refused helmd last wrote its TwinKey, and its TTL.
+type twinSeen struct {
+	at  time.Time
+	ttl time.Duration
+}
+
+// maxTwins bounds the refused helmds a view notes per host name.
+const maxTwins = 16
 
 // HostStatus is one remote host as /api/fleet lists it.
 type HostStatus struct {
@@ -108,6 +121,9 @@ type ViewStats struct {
 	// OwnName counts entries written under this hub's own name by another
 	// machine (the hub does not publish): they are not shown.
 	OwnName int `json:"ownName,omitempty"`
+	// Refused counts, per host name, the running helmds refused it because
+	// another holds it: machines that need their own --host-name.
+	Refused map[string]int `json:"refused,omitempty"`
 }
 
 // DefaultForget is how long an offline host's sessions are kept.
@@ -138,7 +154,7 @@ func NewView(self string, forget time.Duration, out *Merger, log *slog.Logger) *
 		maxHosts: MaxHosts, maxSessions: MaxSessions,
 		hosts: make(map[string]*hostState), sessions: make(map[string]shared.Session),
 		touched: make(map[string]map[string]struct{}), forgotten: make(map[string]struct{}),
-		changed: make(map[string]struct{}), hostsSt: make(map[string]HostStatus)}
+		changed: make(map[string]struct{}), twins: make(map[string]map[string]twinSeen), hostsSt: make(map[string]HostStatus)}
 }
 
 // maxForgotten bounds the names of forgotten hosts a view keeps.
@@ -285,6 +301,10 @@ func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 		v.count(func(s *ViewStats) { s.Skipped++ })
 		return
 	}
+	if key.Twin != "" {
+		v.twinEntry(key, e)
+		return
+	}
 	if key.Host == v.self {
 		// Its own sessions are local already. A hub that does not publish
 		// has none there: another machine took its name, whose sessions
@@ -346,7 +366,7 @@ func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 			h.stopped = false
 			var hb Heartbeat
 			if json.Unmarshal(e.Value(), &hb) == nil && hb.TTLms > 0 {
-				h.ttl = min(max(time.Duration(hb.TTLms)*time.Millisecond, 100*time.Millisecond), time.Hour)
+				h.ttl = hbTTL(hb)
 			}
 			h.seen = v.seenAt(e)
 		}
@@ -373,6 +393,38 @@ func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 	v.restamp(key.Host, b)
 	s.HostOffline = h.offline
 	b.put(sk, s)
+}
+
+// twinEntry notes a helmd refused a host name, or its going.
+func (v *View) twinEntry(key Key, e jetstream.KeyValueEntry) {
+	m := v.twins[key.Host]
+	if e.Operation() != jetstream.KeyValuePut {
+		if _, ok := m[key.Twin]; ok {
+			delete(m, key.Twin)
+			if len(m) == 0 {
+				delete(v.twins, key.Host)
+			}
+			v.twinsChanged = true
+		}
+		return
+	}
+	var hb Heartbeat
+	_ = json.Unmarshal(e.Value(), &hb) // unreadable: the default TTL
+	_, had := m[key.Twin]
+	if !had && (m == nil && len(v.twins) >= v.maxHosts || len(m) >= maxTwins) {
+		v.count(func(s *ViewStats) { s.OverLimit++ })
+		return
+	}
+	if m == nil {
+		m = make(map[string]twinSeen)
+		v.twins[key.Host] = m
+	}
+	m[key.Twin] = twinSeen{at: v.seenAt(e), ttl: hbTTL(hb)}
+	if !had {
+		v.twinsChanged = true
+		v.log.Warn("fleet: a second helmd was refused a host name another holds: give it its own --host-name",
+			"host", key.Host, "instance", key.Twin)
+	}
 }
 
 // batch is what one read of the watch hands the merger: sessions to list
@@ -506,7 +558,19 @@ func (v *View) forgetHost(host string) {
 // replay: it lists a host's sessions before the heartbeat that shows it
 // alive, and a host forgotten in between would be back without them.
 func (v *View) age() {
+	for host, m := range v.twins { // refused helmds silent beyond their TTL are gone
+		for inst, t := range m {
+			if v.now().Sub(t.at) > t.ttl {
+				delete(m, inst)
+				v.twinsChanged = true
+			}
+		}
+		if len(m) == 0 {
+			delete(v.twins, host)
+		}
+	}
 	if v.replaying != nil {
+		v.takeStats()
 		return
 	}
 	var b batch
@@ -612,10 +676,21 @@ func (v *View) apply(up []shared.Session, gone []string) {
 // takeStats notes the hosts that changed and their counts for Stats and
 // Hosts: under one lock, so that the counts agree with the list.
 func (v *View) takeStats() {
-	if len(v.changed) == 0 {
+	if len(v.changed) == 0 && !v.twinsChanged {
 		return
 	}
 	v.statsMu.Lock()
+	if v.twinsChanged {
+		// A new map, never changed after: Status hands it out.
+		var refused map[string]int
+		if len(v.twins) > 0 {
+			refused = make(map[string]int, len(v.twins))
+			for host, m := range v.twins {
+				refused[host] = len(m)
+			}
+		}
+		v.stats.Refused, v.twinsChanged = refused, false
+	}
 	for name := range v.changed {
 		if old, had := v.hostsSt[name]; had && old.Offline {
 			v.stats.Offline--
