@@ -754,8 +754,11 @@ func decodeSession(b []byte, key Key) (shared.Session, error) {
 		return shared.Session{}, fmt.Errorf("value of %d bytes", len(b))
 	}
 	var s shared.Session
-	if err := json.Unmarshal(b, &s); err != nil {
-		return shared.Session{}, fmt.Errorf("session JSON: %w", err)
+	if !fastSession(b, &s) { // not as helmd writes it: encoding/json says what it is
+		s = shared.Session{}
+		if err := json.Unmarshal(b, &s); err != nil {
+			return shared.Session{}, fmt.Errorf("session JSON: %w", err)
+		}
 	}
 	if s.Source != key.Source || s.ID != key.ID {
 		return shared.Session{}, fmt.Errorf("value is session %s:%s", s.Source, s.ID)
