@@ -35,7 +35,7 @@ type fleetNode struct {
 
 	ns   *natsd.Server // --nats-listen
 	conn *fleet.Conn
-	svc  micro.Service
+	svc  micro.Service // while pub holds this host name
 }
 
 func newFleet(cfg config.Config, log *slog.Logger) *fleetNode {
@@ -143,10 +143,29 @@ func (f *fleetNode) start(ctx context.Context, wg *sync.WaitGroup, token string,
 	}
 	closers = append(closers, f.conn.Close)
 	if f.pub != nil {
-		if f.svc, err = pages.Serve(f.conn.NC, f.cfg.HostName, "1.0.0", api, f.log); err != nil {
-			return nil, err
+		// This machine's pages are served while it holds its host name:
+		// a helmd refused the name still answered on its subject (a queue
+		// group), took its share of the hub's requests for the holder's
+		// sessions and answered 404.
+		var mu sync.Mutex
+		serve := func(held bool) {
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case held && f.svc == nil:
+				svc, err := pages.Serve(f.conn.NC, f.cfg.HostName, "1.0.0", api, f.log)
+				if err != nil {
+					f.log.Warn("fleet: serve this machine's pages", "err", err)
+					return
+				}
+				f.svc = svc
+			case !held && f.svc != nil:
+				_ = f.svc.Stop()
+				f.svc = nil
+			}
 		}
-		closers = append(closers, func() { _ = f.svc.Stop() })
+		f.pub.OnHold(serve)
+		closers = append(closers, func() { serve(false) })
 		wg.Go(func() { _ = f.pub.Run(ctx, f.conn) })
 	}
 	if f.view != nil {

@@ -193,6 +193,14 @@ func TestFleet(t *testing.T) {
 		if st := tw.Publish; st.Puts != 0 || st.Deletes != 0 || st.Reconciles != 0 {
 			t.Fatalf("the refused twin wrote: %+v", st)
 		}
+		// Pages of alpha's sessions come from alpha: the twin, answering
+		// on alpha's subject too, took its share of them and said 404.
+		for i := range 10 {
+			status, body := fleetGet(t, hub.srv.URL+"/api/sessions/claude/"+shared1+"/messages?host=alpha")
+			if status != http.StatusOK || !strings.Contains(string(body), "alpha's prompt") {
+				t.Fatalf("page %d of alpha's session with a twin: %d %.200s", i, status, body)
+			}
+		}
 		twin.stop(t)
 		waitWithin(t, 5*time.Second, "the hub to drop the twin", func() bool {
 			var st fleetStatus // fresh: a map left out of the JSON is not emptied

@@ -106,6 +106,7 @@ func (p *Publisher) holderAlive(e jetstream.KeyValueEntry, hb Heartbeat) bool {
 // holder, the stats, and the TwinKey that tells hubs.
 func (p *Publisher) refuse(ctx context.Context, kv jetstream.KeyValue, holder string) {
 	p.beatRev = 0
+	p.tellHold(false)
 	msg := fmt.Sprintf("fleet: host name %q is taken by another running helmd (instance %q): "+
 		"this one publishes nothing while it runs; give each machine its own --host-name", p.host, holder)
 	if holder != p.twin {
@@ -124,6 +125,7 @@ func (p *Publisher) refuse(ctx context.Context, kv jetstream.KeyValue, holder st
 
 // held notes that this instance holds the host name: a refusal is over.
 func (p *Publisher) held(ctx context.Context, kv jetstream.KeyValue) {
+	p.tellHold(true)
 	if p.twin == "" {
 		return
 	}

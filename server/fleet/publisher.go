@@ -48,6 +48,8 @@ type Publisher struct {
 	rivalRev   uint64
 	rivalSince time.Time
 	beats      atomic.Int64 // heartbeats written, for tests
+	onHold     func(bool)   // OnHold's; Run's goroutine calls it
+	holding    bool         // as last told onHold; Run's goroutine only
 
 	statsMu sync.Mutex
 	stats   PublisherStats
@@ -85,6 +87,22 @@ func NewPublisher(host string, ttl time.Duration, log *slog.Logger) *Publisher {
 	}
 	return &Publisher{host: host, ttl: ttl, log: log, instance: newInstance(),
 		want: make(map[string][]byte), dirty: make(map[string]struct{}), wake: make(chan struct{}, 1)}
+}
+
+// OnHold has f told, from Run's goroutine, each time this helmd comes to
+// hold this host name (true) or finds another helmd holding it (false),
+// as the claim of its heartbeat says (heartbeat.go). Call it before Run.
+func (p *Publisher) OnHold(f func(held bool)) { p.onHold = f }
+
+// tellHold tells OnHold's function of a change.
+func (p *Publisher) tellHold(held bool) {
+	if held == p.holding {
+		return
+	}
+	p.holding = held
+	if p.onHold != nil {
+		p.onHold(held)
+	}
 }
 
 // Observe takes an event live published (this machine's sessions only).
