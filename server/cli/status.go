@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,12 +58,20 @@ type fleetDoc struct {
 		Puts       int `json:"puts"`
 		Deletes    int `json:"deletes"`
 		Reconciles int `json:"reconciles"`
+		// Refused: another helmd holds this host name; LastError says so.
+		Refused   string `json:"refused"`
+		LastError string `json:"lastError"`
 	} `json:"publish"`
-	View *struct {
-		Hosts    int `json:"hosts"`
-		Offline  int `json:"offline"`
-		Sessions int `json:"sessions"`
-	} `json:"view"`
+	View *fleetView `json:"view"`
+}
+
+// fleetView is what a hub shows of other machines.
+type fleetView struct {
+	Hosts    int `json:"hosts"`
+	Offline  int `json:"offline"`
+	Sessions int `json:"sessions"`
+	// Refused counts, per host name, the helmds refused it: it is taken.
+	Refused map[string]int `json:"refused"`
 }
 
 // statusFlags is `helmd status`: the server's health in words.
@@ -187,6 +197,15 @@ func writeStatus(w io.Writer, st statusDoc) error {
 	}
 	if fd := st.Fleet; fd != nil && !fd.Connected && fd.LastError != "" {
 		problems = append(problems, "fleet: "+clean(fd.LastError))
+	}
+	if fd := st.Fleet; fd != nil && fd.Publish != nil && fd.Publish.Refused != "" {
+		problems = append(problems, clean(fd.Publish.LastError))
+	}
+	if fd := st.Fleet; fd != nil && fd.View != nil {
+		for _, host := range slices.Sorted(maps.Keys(fd.View.Refused)) {
+			problems = append(problems, fmt.Sprintf("fleet: %s refused the host name %q, which another holds: give each machine its own --host-name",
+				plural(fd.View.Refused[host], "helmd", "helmds"), clean(host)))
+		}
 	}
 	if len(problems) == 0 {
 		p("Health: ok, no errors.")

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -90,11 +91,7 @@ func TestStatusFleetLine(t *testing.T) {
 		}
 	}
 	st.Fleet = &fleetDoc{Host: "alpha", Connected: true, Server: "the embedded server, in process"}
-	st.Fleet.View = &struct {
-		Hosts    int `json:"hosts"`
-		Offline  int `json:"offline"`
-		Sessions int `json:"sessions"`
-	}{Hosts: 2, Offline: 1, Sessions: 7}
+	st.Fleet.View = &fleetView{Hosts: 2, Offline: 1, Sessions: 7}
 	b.Reset()
 	if err := writeStatus(&b, st); err != nil {
 		t.Fatal(err)
@@ -152,5 +149,29 @@ func TestStatusOnAHub(t *testing.T) {
 	}
 	if out := b.String(); !strings.Contains(out, "Sessions: 3; the first scan is still running.\n") || strings.Contains(out, "Machines") {
 		t.Errorf("no fleet: want the sessions as before:\n%s", out)
+	}
+}
+
+// A helmd refused its host name (another running helmd holds it) says so,
+// and a hub names the name others were refused: both said "ok".
+func TestStatusSaysHostNameRefused(t *testing.T) {
+	var fd fleetDoc
+	if err := json.Unmarshal([]byte(`{"host":"alpha","connected":true,"server":"nats://n:4222",
+		"publish":{"refused":"0123abcd","lastError":"fleet: host name \"alpha\" is taken by another running helmd"},
+		"view":{"hosts":1,"refused":{"alpha":1}}}`), &fd); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := writeStatus(&b, statusDoc{Version: "v1.2.0", Fleet: &fd}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Health: serving, with errors:\n",
+		"  fleet: host name \"alpha\" is taken by another running helmd\n",
+		"  fleet: 1 helmd refused the host name \"alpha\", which another holds: give each machine its own --host-name\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, b.String())
+		}
 	}
 }
