@@ -69,7 +69,7 @@ func (p *Publisher) claim(ctx context.Context, kv jetstream.KeyValue) (bool, err
 			var hb Heartbeat
 			_ = json.Unmarshal(e.Value(), &hb) // unreadable: a holder of no instance
 			if hb.Instance != p.instance && p.holderAlive(e, hb) {
-				p.refuse(ctx, kv, hb.Instance)
+				p.refuse(ctx, kv, hb.Instance, hbTTL(hb))
 				return false, nil
 			}
 			rev, err = kv.Update(ctx, key, p.beatValue(), e.Revision())
@@ -104,11 +104,14 @@ func (p *Publisher) holderAlive(e jetstream.KeyValueEntry, hb Heartbeat) bool {
 
 // refuse notes that holder holds this host name: an error logged once per
 // holder, the stats, and the TwinKey that tells hubs.
-func (p *Publisher) refuse(ctx context.Context, kv jetstream.KeyValue, holder string) {
+func (p *Publisher) refuse(ctx context.Context, kv jetstream.KeyValue, holder string, ttl time.Duration) {
 	p.beatRev = 0
 	p.tellHold(false)
+	// A helmd restarted after a crash finds its predecessor's heartbeat
+	// too: the message says that it passes.
 	msg := fmt.Sprintf("fleet: host name %q is taken by another running helmd (instance %q): "+
-		"this one publishes nothing while it runs; give each machine its own --host-name", p.host, holder)
+		"this one publishes nothing while it runs; give each machine its own --host-name "+
+		"(a helmd of this machine that crashed frees it once silent for %v)", p.host, holder, ttl)
 	if holder != p.twin {
 		p.twin = holder
 		p.log.Error(msg, "host", p.host, "holder", holder, "instance", p.instance)

@@ -422,6 +422,8 @@ func (v *View) twinEntry(key Key, e jetstream.KeyValueEntry) {
 	m[key.Twin] = twinSeen{at: v.seenAt(e), ttl: hbTTL(hb)}
 	if !had {
 		v.twinsChanged = true
+	}
+	if !had && len(m) == 1 { // once per name taken, not per helmd refused it: the bucket is anyone's to write
 		v.log.Warn("fleet: a second helmd was refused a host name another holds: give it its own --host-name",
 			"host", key.Host, "instance", key.Twin)
 	}

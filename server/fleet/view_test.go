@@ -547,3 +547,27 @@ func TestViewStatusFollowsHosts(t *testing.T) {
 	v.age()
 	check("b and c forgotten", map[string]HostStatus{"a": {Sessions: 1}})
 }
+
+// A hub counts the helmds refused a host name while they say so: one
+// that stops deletes its key, one killed is dropped once silent for its
+// TTL, as a machine goes offline.
+func TestViewCountsRefusedTwins(t *testing.T) {
+	now := time.Now()
+	v := NewView("hub", 0, NewMerger(newTarget(), "hub", nil), nil)
+	v.now = func() time.Time { return now }
+	val, _ := json.Marshal(Heartbeat{At: now.UnixMilli(), TTLms: 1000, Instance: "b"})
+	feedBatch(v, entry{key: TwinKey("box", "b"), val: val, op: jetstream.KeyValuePut, at: now},
+		entry{key: TwinKey("box", "c"), val: val, op: jetstream.KeyValuePut, at: now})
+	if got := v.Stats().Refused; got["box"] != 2 || len(got) != 1 {
+		t.Fatalf("refused %v, want box: 2", got)
+	}
+	feedBatch(v, entry{key: TwinKey("box", "c"), op: jetstream.KeyValueDelete, at: now})
+	if got := v.Stats().Refused; got["box"] != 1 {
+		t.Fatalf("after c stopped, refused %v, want box: 1", got)
+	}
+	now = now.Add(2 * time.Second)
+	v.age()
+	if got := v.Stats().Refused; len(got) != 0 {
+		t.Fatalf("b silent beyond its TTL, refused %v, want none", got)
+	}
+}
