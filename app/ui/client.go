@@ -82,6 +82,12 @@ func (h *Home) OnMount(ctx app.Context) {
 				// just loaded.
 				if h.wasLive {
 					app.TryUpdate()
+				} else if h.loaded && h.savedAt.IsZero() {
+					// The list the page carried, resumed from its event:
+					// no snapshot comes, and it was saved only at its first
+					// change, so a list that did not change was never
+					// there offline.
+					h.persist()
 				}
 				h.wasLive = true
 			}

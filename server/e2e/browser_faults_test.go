@@ -97,6 +97,10 @@ func testOfflineFromCache(t *testing.T, b *browser) {
 	c.navigate(p.URL + "/")
 	waitLive(c)
 	waitWorker(c, p.URL)
+	// The list the page carried is saved once Live, changed or not: it
+	// was saved only at its first change, and one that did not change
+	// was not there offline.
+	c.waitJS(5*time.Second, "the list saved", `localStorage.getItem("helm.sessions.v2") !== null`)
 
 	// What an older client saved, in a form this one does not read: the
 	// next save frees its share of the origin's quota.
