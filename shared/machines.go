@@ -1,7 +1,6 @@
 package shared
 
 import (
-	"slices"
 	"strings"
 )
 
@@ -36,6 +35,6 @@ func Machines(ss []Session) []Machine {
 		out[j].Sessions++
 		out[j].Offline = out[j].Offline || s.HostOffline
 	}
-	slices.SortFunc(out, func(a, b Machine) int { return strings.Compare(a.Name, b.Name) })
+	SortFunc(out, func(a, b *Machine) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }

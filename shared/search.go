@@ -175,7 +175,7 @@ func WordRanges(text, search string) [][2]int {
 	if len(all) < 2 {
 		return all
 	}
-	slices.SortFunc(all, func(a, b [2]int) int { return a[0] - b[0] })
+	SortFunc(all, func(a, b *[2]int) int { return a[0] - b[0] })
 	out := all[:1]
 	for _, r := range all[1:] {
 		last := &out[len(out)-1]

@@ -2,7 +2,6 @@ package list
 
 import (
 	"cmp"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -68,7 +67,7 @@ func (l *List) Projects(q shared.Query) []Project {
 	// sessions work (by activity they were all written again at each
 	// change of order, many times a minute), and a select finds a
 	// project by its first letters.
-	slices.SortFunc(out, func(a, b Project) int {
+	shared.SortFunc(out, func(a, b *Project) int {
 		return cmp.Or(compareFolded(a.Name, b.Name), strings.Compare(a.Path, b.Path))
 	})
 	*f = facets{version: l.version, valid: true, q: key, out: out}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"vibecraft.sh/helm/app/clip"
@@ -41,7 +42,7 @@ func (s *attnSettings) toggleMute(project string) {
 		return
 	}
 	s.Muted = append(slices.Clone(s.Muted), project)
-	slices.Sort(s.Muted)
+	shared.SortFunc(s.Muted, func(a, b *string) int { return strings.Compare(*a, *b) })
 }
 
 // attention is the page's state for "Needs you" and notifications.

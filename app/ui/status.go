@@ -3,6 +3,9 @@ package ui
 import (
 	"encoding/json"
 	"slices"
+	"strings"
+
+	"vibecraft.sh/helm/shared"
 )
 
 // rootsFromStatus reads the watched folders out of GET /api/status. The
@@ -31,7 +34,7 @@ func rootsFromStatus(body []byte) []string {
 	for k := range doc {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	shared.SortFunc(keys, func(a, b *string) int { return strings.Compare(*a, *b) })
 	for _, k := range keys {
 		var sub map[string]json.RawMessage
 		if json.Unmarshal(doc[k], &sub) == nil {

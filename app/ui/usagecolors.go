@@ -94,7 +94,8 @@ func rotate(cs []string, n int) []string {
 // a model before it in name order took that one, then its next free one.
 // The order the models come in (the legend's, by cost) plays no part.
 func palette(models []string) map[string]string {
-	sorted := slices.Sorted(slices.Values(models))
+	sorted := slices.Clone(models)
+	shared.SortFunc(sorted, func(a, b *string) int { return strings.Compare(*a, *b) })
 	out := make(map[string]string, len(models))
 	taken := map[string]bool{}
 	for _, m := range slices.Compact(sorted) {

@@ -77,8 +77,8 @@ func fillDays(rep usageReport, now time.Time, loc *time.Location, n int) ([]dayR
 	for m := range totals {
 		models = append(models, m)
 	}
-	slices.SortFunc(models, func(a, b string) int {
-		return cmp.Or(cmp.Compare(totals[b], totals[a]), cmp.Compare(tokens[b], tokens[a]), cmp.Compare(a, b))
+	shared.SortFunc(models, func(a, b *string) int {
+		return cmp.Or(cmp.Compare(totals[*b], totals[*a]), cmp.Compare(tokens[*b], tokens[*a]), cmp.Compare(*a, *b))
 	})
 	y, m, d := now.In(loc).Date()
 	rows := make([]dayRow, 0, n)
