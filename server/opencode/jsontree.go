@@ -339,33 +339,26 @@ func (t *jsonTree) open(path string) (*os.File, error) {
 // files, but streams it (skimPart): the list's reads of a part keep its
 // start only, and a part file can be the size of a whole answer.
 func (t *jsonTree) readPart(path string, p *partInfo) error {
-	f, err := t.open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	lr := &io.LimitedReader{R: f, N: maxJSONFile + 1}
-	err = skimPart(lr, p)
-	switch {
-	case lr.N == 0:
-		return fmt.Errorf("%s: larger than %d bytes", path, maxJSONFile)
-	case err != nil:
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+	return t.skimFile(path, func(r io.Reader) error { return skimPart(r, p) })
 }
 
 // readPagePart reads a part file as the session page shows it
 // (skimPagePart), refusing the files readJSON would: a page's tool
 // outputs were each read whole, and each decoded to a string its size.
 func (t *jsonTree) readPagePart(path string, p *Part) error {
+	return t.skimFile(path, func(r io.Reader) error { return skimPagePart(r, p, MaxPartText) })
+}
+
+// skimFile streams the file at path through skim, refusing one larger
+// than maxJSONFile as readJSON does.
+func (t *jsonTree) skimFile(path string, skim func(io.Reader) error) error {
 	f, err := t.open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	lr := &io.LimitedReader{R: f, N: maxJSONFile + 1}
-	err = skimPagePart(lr, p, MaxPartText)
+	err = skim(lr)
 	switch {
 	case lr.N == 0:
 		return fmt.Errorf("%s: larger than %d bytes", path, maxJSONFile)

@@ -1,7 +1,6 @@
 package opencode
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"math"
@@ -25,18 +24,9 @@ import (
 // input and error cut to cut characters (MaxPartText but in tests), and
 // the lengths of the first three and of the url counted whole.
 func skimPagePart(r io.Reader, p *Part, cut int) error {
-	s := &skimmer{r: bufio.NewReaderSize(r, skimBuffer)}
-	c, err := s.nonSpace()
-	if err == io.EOF {
-		return errSkimEnd
-	}
-	if err != nil {
-		return err
-	}
-	switch c {
-	case '{':
+	return skimDocument(r, func(s *skimmer) error {
 		s.depth = 1
-		err = s.members(func(key []byte, whole bool, c byte) error {
+		return s.members(func(key []byte, whole bool, c byte) error {
 			switch fieldOf(key, whole, "type", "text", "synthetic", "tool", "callID", "state", "mime", "filename", "url") {
 			case "type":
 				return s.wholeString(c, &p.Type)
@@ -60,24 +50,7 @@ func skimPagePart(r io.Reader, p *Part, cut int) error {
 			}
 			return s.value(c)
 		})
-	case 'n':
-		err = s.literal("ull") // null: a part of no fields, as json.Unmarshal makes it
-	default:
-		if err = s.value(c); err == nil {
-			err = errSkimObject
-		}
-	}
-	if err != nil {
-		return err // the part is passed over: which error comes first does not matter
-	}
-	c, rest := s.nonSpace()
-	switch {
-	case rest == io.EOF:
-		return nil
-	case rest != nil:
-		return rest
-	}
-	return s.syntax(c, "after the top-level value")
+	})
 }
 
 // fieldOf is the one of names that the key literal (skimmer.members)

@@ -54,6 +54,14 @@ type skimmer struct {
 // the same errors (a syntax error, a field of the wrong type, a
 // document that is not an object), but holding only a bounded buffer.
 func skimPart(r io.Reader, p *partInfo) error {
+	return skimDocument(r, func(s *skimmer) error { return s.object(p) })
+}
+
+// skimDocument reads the one JSON document of r, checking it as
+// json.Unmarshal does, with object reading its members (its '{' read)
+// when it is an object; null sets nothing, and anything else is checked
+// whole and refused (json.Unmarshal reports its syntax first).
+func skimDocument(r io.Reader, object func(s *skimmer) error) error {
 	s := &skimmer{r: bufio.NewReaderSize(r, skimBuffer)}
 	c, err := s.nonSpace()
 	if err == io.EOF {
@@ -64,12 +72,10 @@ func skimPart(r io.Reader, p *partInfo) error {
 	}
 	switch c {
 	case '{':
-		err = s.object(p)
+		err = object(s)
 	case 'n':
 		err = s.literal("ull") // null: nothing set, as json.Unmarshal does
 	default:
-		// A part that is not an object: check it all, then refuse it
-		// (json.Unmarshal reports its syntax first).
 		if err = s.value(c); err == nil {
 			err = errSkimObject
 		}
