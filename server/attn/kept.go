@@ -137,10 +137,38 @@ func plainText(s string) bool {
 	return true
 }
 
-// saveHints writes the hints of listed sessions, and those loaded that no
-// scan has met yet, when they changed since the last save.
-func (o *Overlay) saveHints() error {
+// Hooks fire several times a turn for each running session, and the file
+// holds every listed session's hint (about 1 MB at maxHints): it is not
+// rewritten for each. A change a restart needs (a hint that shows its
+// session otherwise: a new wait, another reason, an end) is written at
+// most once per urgentGap; one it can do without (a wait told again
+// moves only its time; a hint that the files or its expiry outdate is
+// outdated again by the scan or the load after a restart) at most once
+// per lazyGap. Shutdown writes what is left (Flush): only a crash loses
+// the last urgentGap of changes.
+const (
+	urgentGap = time.Second
+	lazyGap   = 30 * time.Second
+)
+
+// saveDue is when the hints file is next due to be written; zero when
+// nothing changed since its last write.
+func (o *Overlay) saveDue() time.Time {
 	if o.file == "" || !o.dirty {
+		return time.Time{}
+	}
+	if o.urgent {
+		return o.savedAt.Add(urgentGap)
+	}
+	return o.savedAt.Add(lazyGap)
+}
+
+// saveHints writes the hints of listed sessions, and those loaded that no
+// scan has met yet, when they changed since the last save and the write
+// is due at now, or when all.
+func (o *Overlay) saveHints(now time.Time, all bool) error {
+	due := o.saveDue()
+	if due.IsZero() || !all && now.Before(due) {
 		return nil
 	}
 	out := make([]keptHint, 0, len(o.kept))
@@ -168,6 +196,6 @@ func (o *Overlay) saveHints() error {
 	if err := writeState(o.file, data); err != nil {
 		return fmt.Errorf("hook hints: %w", err)
 	}
-	o.dirty = false
+	o.dirty, o.urgent, o.savedAt = false, false, now
 	return nil
 }

@@ -30,7 +30,7 @@ func TestHintsKeptAcrossARestart(t *testing.T) {
 	gone.ID = "gone"
 	o.Add(Hint{Source: shared.SourceClaude, ID: "gone", Status: shared.StatusWaiting, Active: true, At: t0}, gone, true)
 	o.Add(Hint{Source: shared.SourceClaude, ID: "unlisted", Status: shared.StatusWaiting, Active: true, At: t0}, shared.Session{}, false)
-	if err := o.Save(); err != nil {
+	if err := o.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
@@ -52,7 +52,7 @@ func TestHintsKeptAcrossARestart(t *testing.T) {
 	if o.Len() != 1 {
 		t.Errorf("%d hints held after the first scan, want 1", o.Len())
 	}
-	if err := o.Save(); err != nil {
+	if err := o.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	o = restart(t0.Add(2 * time.Minute))
@@ -67,6 +67,71 @@ func TestHintsKeptAcrossARestart(t *testing.T) {
 	}
 }
 
+// TestHintsNotRewrittenPerHook: hooks told again of what the list shows
+// already (a subagent's stop while the session works) do not rewrite the
+// hints file, which holds every listed session's hint; a change a
+// restart needs is written at once, then at most once a second; and a
+// restart after shutdown finds the last state, the last hook's time
+// included.
+func TestHintsNotRewrittenPerHook(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hints.json")
+	o := NewOverlay(0, nil)
+	o.KeepHints(path, nil, t0)
+	hook := func(event string, status shared.Status, reason string, at time.Duration) Hint {
+		return Hint{Source: shared.SourceClaude, ID: id, Event: event, Status: status, WaitingFor: reason, Active: true, At: t0.Add(at)}
+	}
+	var last os.FileInfo
+	save := func(at time.Duration) (rewritten bool) {
+		t.Helper()
+		if err := o.Save(t0.Add(at)); err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatalf("after a save at %v: %v", at, err)
+		}
+		rewritten = last == nil || !os.SameFile(last, st) // each write renames a new file over the old
+		last = st
+		return rewritten
+	}
+
+	cur := sess(shared.StatusIdle, -time.Minute)
+	cur, _, _ = o.Add(hook("UserPromptSubmit", shared.StatusWorking, "", 0), cur, true)
+	if !save(0) {
+		t.Fatal("the prompt's hint not written")
+	}
+	for _, at := range []time.Duration{2 * time.Second, 4 * time.Second} {
+		cur, _, _ = o.Add(hook("SubagentStop", shared.StatusWorking, "", at), cur, true)
+		if save(at) {
+			t.Errorf("rewritten at %v for a hook that changed nothing a restart shows", at)
+		}
+	}
+	if due := o.SaveDue(); !due.Equal(t0.Add(lazyGap)) {
+		t.Errorf("the told-again hints are due at %v, want %v", due, t0.Add(lazyGap))
+	}
+	cur, _, _ = o.Add(hook("Stop", shared.StatusWaiting, "input needed", 5*time.Second), cur, true)
+	if !save(5 * time.Second) {
+		t.Error("a new wait not written at once")
+	}
+	o.Add(hook("PermissionRequest", shared.StatusWaiting, "permission: Bash", 5500*time.Millisecond), cur, true)
+	if save(5500 * time.Millisecond) {
+		t.Error("a second change within a second written at once")
+	}
+	if due := o.SaveDue(); !due.Equal(t0.Add(6 * time.Second)) {
+		t.Errorf("the permission prompt is due at %v, want a second after the last write", due)
+	}
+	if err := o.Flush(); err != nil { // shutdown
+		t.Fatal(err)
+	}
+	o = NewOverlay(0, nil)
+	o.KeepHints(path, nil, t0.Add(time.Minute))
+	s := []shared.Session{sess(shared.StatusIdle, -time.Minute)}
+	o.Apply(s, t0.Add(time.Minute), nil)
+	if s[0].Status != shared.StatusWaiting || s[0].WaitingFor != "permission: Bash" {
+		t.Errorf("after a restart: %s %q, want the permission prompt", s[0].Status, s[0].WaitingFor)
+	}
+}
+
 // TestKeptHintSupersededIsForgotten: a kept hint that the session's newer
 // records outdate after a restart leaves the file, so a later restart
 // does not bring it back.
@@ -75,7 +140,7 @@ func TestKeptHintSupersededIsForgotten(t *testing.T) {
 	o := NewOverlay(0, nil)
 	o.KeepHints(path, nil, t0)
 	o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "dialog open", Active: true, At: t0}, sess(shared.StatusWorking, -time.Second), true)
-	if err := o.Save(); err != nil {
+	if err := o.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	o = NewOverlay(0, nil)
@@ -85,7 +150,7 @@ func TestKeptHintSupersededIsForgotten(t *testing.T) {
 	if s[0].Status != shared.StatusWorking {
 		t.Fatalf("a newer record: %s, want working", s[0].Status)
 	}
-	if err := o.Save(); err != nil {
+	if err := o.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	o = NewOverlay(0, nil)

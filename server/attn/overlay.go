@@ -66,9 +66,11 @@ type Overlay struct {
 	cleared *Cleared
 
 	// The hints file (kept.go): "" keeps hints in memory only.
-	file  string
-	kept  map[string]*hint // loaded from the file, not yet met by a scan
-	dirty bool             // the hints of listed sessions changed since the last save
+	file    string
+	kept    map[string]*hint // loaded from the file, not yet met by a scan
+	dirty   bool             // the hints of listed sessions changed since the last save
+	urgent  bool             // and a restart would show one other than the list does (saveDue)
+	savedAt time.Time        // the hints file's last write
 }
 
 // NewOverlay returns an Overlay whose waiting hints last ttl (0: the
@@ -120,7 +122,8 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 		}
 	}
 	held := &hint{Hint: h, expires: h.At.Add(ttl)}
-	if old, ok := o.hints[key]; ok {
+	old, had := o.hints[key]
+	if had {
 		// cur shows the old hint, not its source: the old hint knows
 		// what the source said.
 		held.own, held.known = old.own, old.known
@@ -137,8 +140,19 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 	if cur.Status == shared.StatusWaiting {
 		held.since = cur.WaitingSince // the start this wait keeps, across a restart too
 	}
+	if !had || !old.known || !sameShown(old, held) {
+		o.urgent = true
+	}
 	o.clearState(&cur)
 	return cur, true, evicted
+}
+
+// sameShown reports whether b shows its session as a does: the same
+// status, reason, process and wait start. A hint told again so (the
+// idle_prompt a minute after a Stop, a subagent's stop while working)
+// moves only its time and expiry, which a restart can do without.
+func sameShown(a, b *hint) bool {
+	return a.Status == b.Status && a.WaitingFor == b.WaitingFor && a.Active == b.Active && a.since == b.since
 }
 
 // ended reports whether h says its session's process ended (SessionEnd):
@@ -176,12 +190,17 @@ func (o *Overlay) Apply(sessions []shared.Session, now time.Time, prev func(key 
 				}
 			}
 			if ok {
-				if o.superseded(s, h, now) {
+				if by, done := o.superseded(s, h, now); done {
 					o.drop(key)
+					if by == byWorking {
+						// Nothing in the files dates this: the hint loaded
+						// after a restart would show the wait again.
+						o.urgent = true
+					}
 				} else {
 					if !h.known {
 						o.pending-- // listed now
-						o.dirty = true
+						o.dirty, o.urgent = true, true
 					}
 					h.own, h.known = *s, true
 					o.put(s, h)
@@ -212,13 +231,20 @@ func sameWait(s *shared.Session, prev shared.Session) {
 	}
 }
 
-// superseded reports whether s, fresh from its source, outdates h.
-func (o *Overlay) superseded(s *shared.Session, h *hint, now time.Time) bool {
+// How a hint is superseded (superseded).
+const (
+	byFiles   = iota // expired, or a record or registry change after it: a restart sees the same
+	byWorking        // a move to working its source reported
+)
+
+// superseded reports whether s, fresh from its source, outdates h, and
+// by what.
+func (o *Overlay) superseded(s *shared.Session, h *hint, now time.Time) (by int, done bool) {
 	if !now.Before(h.expires) || evidence(*s) > h.At.UnixMilli() {
-		return true
+		return byFiles, true
 	}
 	prev := h.sourceStatus()
-	return s.Status == shared.StatusWorking && prev != shared.StatusWorking && prev != ""
+	return byWorking, s.Status == shared.StatusWorking && prev != shared.StatusWorking && prev != ""
 }
 
 // NextExpiry is when the first hint held expires; zero when none is held.
@@ -309,11 +335,20 @@ func (o *Overlay) Prune(exists func(key string) bool) {
 	o.kept = nil
 }
 
-// Save writes the clears and the hints of listed sessions, each if it
-// changed.
-func (o *Overlay) Save() error {
-	return errors.Join(o.cleared.Save(), o.saveHints())
+// Save writes the clears if they changed, and the hints of listed
+// sessions if they changed and their write is due at now (SaveDue).
+func (o *Overlay) Save(now time.Time) error {
+	return errors.Join(o.cleared.Save(), o.saveHints(now, false))
 }
+
+// Flush writes the clears and the hints of listed sessions, each if it
+// changed, due or not: at shutdown.
+func (o *Overlay) Flush() error {
+	return errors.Join(o.cleared.Save(), o.saveHints(time.Now(), true))
+}
+
+// SaveDue is when Save has hints to write; zero when none changed.
+func (o *Overlay) SaveDue() time.Time { return o.saveDue() }
 
 // Len is the number of hints held.
 func (o *Overlay) Len() int { return len(o.hints) }

@@ -89,7 +89,7 @@ func TestClearLifetime(t *testing.T) {
 	if c.ClearedAt != t0.UnixMilli() || c.Status != shared.StatusWaiting {
 		t.Fatalf("cleared: %+v", c)
 	}
-	if err := o.Save(); err != nil {
+	if err := o.Save(t0); err != nil {
 		t.Fatal(err)
 	}
 	// A restart: the same clear, from the file.

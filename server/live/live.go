@@ -202,6 +202,9 @@ func (l *Live) Run(ctx context.Context) error {
 		t.Flush, _ = l.coal.next()
 		t.Age = l.nextAge()
 		t.Save = saveAt
+		if due := l.att.SaveDue(); !due.IsZero() && (t.Save.IsZero() || due.Before(t.Save)) {
+			t.Save = due // hook hints not written at once (attn.Overlay.Save)
+		}
 		arm(flush, t.Flush)
 		arm(ageT, t.Age)
 		arm(saveT, t.Save)
@@ -226,9 +229,14 @@ func (l *Live) Run(ctx context.Context) error {
 			l.count(&l.timers.Ages)
 			l.age()
 		case <-saveT.C:
+			worked = false
+			if saveAt.IsZero() || time.Now().Before(saveAt) {
+				l.saveAttention() // only the hints were due
+				break
+			}
 			l.count(&l.timers.Saves)
 			l.save()
-			saveAt, worked = time.Time{}, false
+			saveAt = time.Time{}
 		}
 		if worked && l.opts.Save != nil && saveAt.IsZero() {
 			saveAt = time.Now().Add(l.opts.SaveEvery)
@@ -454,7 +462,11 @@ func (l *Live) publish(keys []string) {
 }
 
 func (l *Live) save() {
-	l.saveAttention()
+	// Every hint too, due or not: this is the periodic save, after a full
+	// scan, or the last one at shutdown.
+	if err := l.att.Flush(); err != nil {
+		l.noteErr("save attention", err)
+	}
 	if l.opts.Save == nil {
 		return
 	}

@@ -114,10 +114,11 @@ func (l *Live) pruneCleared() {
 	l.saveAttention()
 }
 
-// saveAttention keeps the hints and clears that changed, so that a
-// restart shows what the list shows now.
+// saveAttention keeps the clears that changed, and the hints when their
+// write is due (Run's save timer writes them then), so that a restart
+// shows what the list shows now.
 func (l *Live) saveAttention() {
-	if err := l.att.Save(); err != nil {
+	if err := l.att.Save(time.Now()); err != nil {
 		l.noteErr("save attention", err)
 	}
 }
