@@ -50,8 +50,9 @@ func (b *hintBarrier) wait(what string) {
 
 // TestStopAfterSessionEnd: a Stop hook that reaches helmd after the
 // session's SessionEnd (a slow hook of the process that ended) does not
-// put the ended session in "Needs you"; a session resumed (SessionStart)
-// waits again as usual.
+// put the ended session in "Needs you", nor does a late prompt's hook
+// show it working; a session resumed (SessionStart) waits again as
+// usual.
 func TestStopAfterSessionEnd(t *testing.T) {
 	const sid, other, cwd = "e4d00000-0000-4000-8000-000000000001", "e4d00000-0000-4000-8000-000000000002", "/home/dev/ended"
 	root := t.TempDir()
@@ -71,6 +72,11 @@ func TestStopAfterSessionEnd(t *testing.T) {
 	b.wait("the late Stop")
 	if s, _ := sessionOf(t, srv, sid); s.Status != shared.StatusIdle || s.Active || shared.NeedsYou(&s) {
 		t.Errorf("a Stop after SessionEnd: %s %q, active %v; want the ended session idle, not in Needs you", s.Status, s.WaitingFor, s.Active)
+	}
+	postHook(t, srv.URL, hookPayload(sid, "UserPromptSubmit", `,"prompt":"go"`))
+	b.wait("the late prompt")
+	if s, _ := sessionOf(t, srv, sid); s.Status != shared.StatusIdle || s.Active {
+		t.Errorf("a prompt's hook after SessionEnd, nothing written since: %s, active %v; want the ended session idle", s.Status, s.Active)
 	}
 
 	// Resumed: its process runs again, and its Stop is a wait.

@@ -160,9 +160,14 @@ func sameShown(a, b *hint) bool {
 func ended(h Hint) bool { return !h.Active }
 
 // resumes reports whether h comes from a process running the session
-// after an end: it starts (SessionStart, as a resume does) or takes a
-// prompt. Any other hook after an end was sent before it.
-func resumes(h Hint) bool { return h.Event == "SessionStart" || h.Event == "UserPromptSubmit" }
+// after an end: it starts (SessionStart, which Claude Code sends on every
+// resume before its first prompt). Any other hook after an end was sent
+// before it, by the process that ended: a prompt's too, which a slow hook
+// runner can deliver late, and which would show the ended session working
+// for workingTTL. A resume whose SessionStart was lost still shows: its
+// prompt is written to the transcript, a record after the end's hint,
+// which outdates it (superseded).
+func resumes(h Hint) bool { return h.Event == "SessionStart" }
 
 // Clear marks the session cur as cleared at now and returns it so.
 func (o *Overlay) Clear(cur shared.Session, now time.Time) shared.Session {

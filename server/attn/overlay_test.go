@@ -247,10 +247,13 @@ func TestOnePromptToldTwice(t *testing.T) {
 	}
 }
 
-// TestHookAfterTheEnd: a Stop or a notification that arrives after the
-// session's SessionEnd comes from the process that ended: the session
-// stays ended rather than waiting for the whole TTL. A SessionStart (a
-// resume) or a prompt is a running process again, whose hooks count.
+// TestHookAfterTheEnd: a Stop, a notification or a prompt that arrives
+// after the session's SessionEnd, with nothing written since, comes
+// from the process that ended: the session stays ended rather than
+// waiting for the whole TTL or working for two minutes. A SessionStart
+// (a resume) is a running process again, whose hooks count; a resume
+// whose SessionStart did not reach helmd writes its prompt to the
+// transcript, which outdates the end.
 func TestHookAfterTheEnd(t *testing.T) {
 	hint := func(event string, status shared.Status, active bool, at time.Duration) Hint {
 		return Hint{Source: shared.SourceClaude, ID: id, Event: event, Status: status, Active: active, At: t0.Add(at)}
@@ -260,6 +263,7 @@ func TestHookAfterTheEnd(t *testing.T) {
 		hint("Notification", shared.StatusWaiting, true, 2*time.Second),
 		hint("PermissionRequest", shared.StatusWaiting, true, 2*time.Second),
 		hint("SubagentStop", shared.StatusWorking, true, 2*time.Second),
+		hint("UserPromptSubmit", shared.StatusWorking, true, 2*time.Second),
 	} {
 		t.Run(late.Event, func(t *testing.T) {
 			o := NewOverlay(0, nil)
@@ -285,6 +289,15 @@ func TestHookAfterTheEnd(t *testing.T) {
 	}
 	if got, _, _ := o.Add(hint("Stop", shared.StatusWaiting, true, 2*time.Minute), start, true); got.Status != shared.StatusWaiting {
 		t.Errorf("a resumed session's Stop: %s, want waiting", got.Status)
+	}
+
+	o = NewOverlay(0, nil)
+	end, _, _ = o.Add(hint("SessionEnd", shared.StatusIdle, false, time.Second), sess(shared.StatusIdle, -time.Minute), true)
+	o.Add(hint("UserPromptSubmit", shared.StatusWorking, true, time.Minute), end, true)
+	s := []shared.Session{sess(shared.StatusWorking, time.Minute+time.Second)} // its prompt, written
+	o.Apply(s, t0.Add(time.Minute+time.Second), nil)
+	if s[0].Status != shared.StatusWorking || !s[0].Active {
+		t.Errorf("resumed without a SessionStart, its prompt written: %s, active %v; want working", s[0].Status, s[0].Active)
 	}
 }
 
