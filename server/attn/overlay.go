@@ -64,6 +64,10 @@ type Overlay struct {
 	hints   map[string]*hint
 	pending int // hints held whose session no source has reported (!known)
 	cleared *Cleared
+	// seen is, per clear made since the start, the newest evidence the
+	// cleared session showed (clearState). In memory only: a restart
+	// dates waits again from the files, later than what was shown.
+	seen map[string]int64
 
 	// The hints file (kept.go): "" keeps hints in memory only.
 	file    string
@@ -173,6 +177,10 @@ func resumes(h Hint) bool { return h.Event == "SessionStart" }
 func (o *Overlay) Clear(cur shared.Session, now time.Time) shared.Session {
 	at := max(now.UnixMilli(), evidence(cur)) // "changed after" must be after this
 	o.cleared.Set(cur.Key(), at)
+	if o.seen == nil {
+		o.seen = map[string]int64{}
+	}
+	o.seen[cur.Key()] = evidence(cur)
 	cur.ClearedAt = at
 	return cur
 }
@@ -300,18 +308,27 @@ func (o *Overlay) put(s *shared.Session, h *hint) {
 }
 
 // clearState sets s.ClearedAt from the clears, dropping a clear that s
-// has changed since.
+// has changed since, or that is not of the wait s waits.
+//
+// A change written before a clear but read after it (the read's delay,
+// milliseconds) has records dated before the clear: by its dates alone it
+// is not a change since. A wait in it that starts after everything the
+// user saw at the clear is a new wait all the same (a wait told again
+// keeps its first start: sameWait), and the user has not seen it.
 func (o *Overlay) clearState(s *shared.Session) {
 	s.ClearedAt = 0
 	if o.cleared.Len() == 0 {
 		return // no key to build: most sessions, most of the time
 	}
-	at, ok := o.cleared.Get(s.Key())
+	key := s.Key()
+	at, ok := o.cleared.Get(key)
 	if !ok {
 		return
 	}
-	if evidence(*s) > at {
-		o.cleared.Drop(s.Key())
+	seen, saw := o.seen[key]
+	if evidence(*s) > at || saw && s.Status == shared.StatusWaiting && s.WaitingSince > seen {
+		o.cleared.Drop(key)
+		delete(o.seen, key)
 		return
 	}
 	s.ClearedAt = at
@@ -326,6 +343,7 @@ func (o *Overlay) Forget(keys []string) {
 			o.dirty = true
 		}
 		o.cleared.Drop(k)
+		delete(o.seen, k)
 	}
 }
 
@@ -334,6 +352,11 @@ func (o *Overlay) Forget(keys []string) {
 // meet: their sessions are gone.
 func (o *Overlay) Prune(exists func(key string) bool) {
 	o.cleared.Prune(exists)
+	for k := range o.seen {
+		if _, ok := o.cleared.Get(k); !ok { // pruned, or pushed out by newer clears
+			delete(o.seen, k)
+		}
+	}
 	if len(o.kept) > 0 {
 		o.dirty = true
 	}

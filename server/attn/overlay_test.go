@@ -116,6 +116,50 @@ func TestClearLifetime(t *testing.T) {
 	}
 }
 
+// TestClearOfAWaitReadLate: a clear applied while a change is still being
+// read (written before the clear, read after it, so dated before it)
+// hides that change only when it tells of the wait the user saw; a new
+// wait in it (a turn the user answered elsewhere) is in "Needs you". A
+// restart dates the wait again from the files, later than what the user
+// saw: the clear holds.
+func TestClearOfAWaitReadLate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cleared.json")
+	o := NewOverlay(0, NewCleared(path, nil))
+	seen := sess(shared.StatusWaiting, -time.Minute)
+	seen.MessageCount = 2
+	shown := o.Clear(seen, t0)
+	index := func(string) (shared.Session, bool) { return shown, true }
+
+	toldAgain := sess(shared.StatusWaiting, -10*time.Millisecond) // its turn_duration line
+	toldAgain.MessageCount = 2
+	s := []shared.Session{toldAgain}
+	o.Apply(s, t0.Add(5*time.Millisecond), index)
+	if s[0].ClearedAt != t0.UnixMilli() {
+		t.Fatalf("the wait seen, told again: clearedAt %d, want still cleared", s[0].ClearedAt)
+	}
+	shown = s[0]
+
+	answered := sess(shared.StatusWaiting, -5*time.Millisecond) // answered, and a new turn ended
+	answered.MessageCount = 4
+	s = []shared.Session{answered}
+	o.Apply(s, t0.Add(10*time.Millisecond), index)
+	if !shared.NeedsYou(&s[0]) {
+		t.Errorf("a new wait read after the clear: clearedAt %d; want it in Needs you", s[0].ClearedAt)
+	}
+
+	o = NewOverlay(0, NewCleared(path, nil))
+	o.Clear(seen, t0)
+	if err := o.Save(t0); err != nil {
+		t.Fatal(err)
+	}
+	o = NewOverlay(0, NewCleared(path, nil))
+	s = []shared.Session{toldAgain} // dated from its last write
+	o.Apply(s, t0.Add(time.Second), nil)
+	if s[0].ClearedAt != t0.UnixMilli() {
+		t.Errorf("after a restart: clearedAt %d, want still cleared", s[0].ClearedAt)
+	}
+}
+
 // TestExpireReturnsTheSourcesSession: an expired hint gives back the
 // session as its source last reported it (a report under the hint
 // included), and a hint for a session never reported gives nothing.
