@@ -171,6 +171,9 @@ func (o *Overlay) saveHints(now time.Time, all bool) error {
 	if due.IsZero() || !all && now.Before(due) {
 		return nil
 	}
+	// Tried now, written or not: a failing disk is tried again a gap
+	// later, not in a loop of Run's save timer.
+	o.savedAt = now
 	out := make([]keptHint, 0, len(o.kept))
 	add := func(h *hint) {
 		out = append(out, keptHint{Source: h.Source, ID: h.ID, Event: h.Event, Status: h.Status,
@@ -196,6 +199,6 @@ func (o *Overlay) saveHints(now time.Time, all bool) error {
 	if err := writeState(o.file, data); err != nil {
 		return fmt.Errorf("hook hints: %w", err)
 	}
-	o.dirty, o.urgent, o.savedAt = false, false, now
+	o.dirty, o.urgent = false, false
 	return nil
 }

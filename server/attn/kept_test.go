@@ -2,6 +2,7 @@ package attn
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,6 +130,25 @@ func TestHintsNotRewrittenPerHook(t *testing.T) {
 	o.Apply(s, t0.Add(time.Minute), nil)
 	if s[0].Status != shared.StatusWaiting || s[0].WaitingFor != "permission: Bash" {
 		t.Errorf("after a restart: %s %q, want the permission prompt", s[0].Status, s[0].WaitingFor)
+	}
+}
+
+// TestHintsFileUnwritable: a hints file that cannot be written is tried
+// again a second later, not at once: Run's save timer, armed at SaveDue,
+// would otherwise spin.
+func TestHintsFileUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "file"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o := NewOverlay(0, nil)
+	o.KeepHints(filepath.Join(dir, "file", "hints.json"), slog.New(slog.DiscardHandler), t0) // under a file: never written
+	o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, Active: true, At: t0}, sess(shared.StatusWorking, -time.Second), true)
+	if err := o.Save(t0); err == nil {
+		t.Fatal("saved under a file")
+	}
+	if due := o.SaveDue(); !due.After(t0) {
+		t.Errorf("after a failed write the hints are due at %v, want after it (%v)", due, t0)
 	}
 }
 
