@@ -31,7 +31,7 @@ func TestHintsKeptAcrossARestart(t *testing.T) {
 	gone.ID = "gone"
 	o.Add(Hint{Source: shared.SourceClaude, ID: "gone", Status: shared.StatusWaiting, Active: true, At: t0}, gone, true)
 	o.Add(Hint{Source: shared.SourceClaude, ID: "unlisted", Status: shared.StatusWaiting, Active: true, At: t0}, shared.Session{}, false)
-	if err := o.Flush(); err != nil {
+	if err := o.Flush(t0); err != nil {
 		t.Fatal(err)
 	}
 	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
@@ -53,7 +53,7 @@ func TestHintsKeptAcrossARestart(t *testing.T) {
 	if o.Len() != 1 {
 		t.Errorf("%d hints held after the first scan, want 1", o.Len())
 	}
-	if err := o.Flush(); err != nil {
+	if err := o.Flush(t0); err != nil {
 		t.Fatal(err)
 	}
 	o = restart(t0.Add(2 * time.Minute))
@@ -121,7 +121,7 @@ func TestHintsNotRewrittenPerHook(t *testing.T) {
 	if due := o.SaveDue(); !due.Equal(t0.Add(6 * time.Second)) {
 		t.Errorf("the permission prompt is due at %v, want a second after the last write", due)
 	}
-	if err := o.Flush(); err != nil { // shutdown
+	if err := o.Flush(t0.Add(5600 * time.Millisecond)); err != nil { // shutdown
 		t.Fatal(err)
 	}
 	o = NewOverlay(0, nil)
@@ -160,7 +160,7 @@ func TestKeptHintSupersededIsForgotten(t *testing.T) {
 	o := NewOverlay(0, nil)
 	o.KeepHints(path, nil, t0)
 	o.Add(Hint{Source: shared.SourceClaude, ID: id, Status: shared.StatusWaiting, WaitingFor: "dialog open", Active: true, At: t0}, sess(shared.StatusWorking, -time.Second), true)
-	if err := o.Flush(); err != nil {
+	if err := o.Flush(t0); err != nil {
 		t.Fatal(err)
 	}
 	o = NewOverlay(0, nil)
@@ -170,7 +170,7 @@ func TestKeptHintSupersededIsForgotten(t *testing.T) {
 	if s[0].Status != shared.StatusWorking {
 		t.Fatalf("a newer record: %s, want working", s[0].Status)
 	}
-	if err := o.Flush(); err != nil {
+	if err := o.Flush(t0); err != nil {
 		t.Fatal(err)
 	}
 	o = NewOverlay(0, nil)

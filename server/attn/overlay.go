@@ -144,7 +144,7 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 	if cur.Status == shared.StatusWaiting {
 		held.since = cur.WaitingSince // the start this wait keeps, across a restart too
 	}
-	if !had || !old.known || !sameShown(old, held) {
+	if had && !old.known || !sameShown(&prev, &cur) {
 		o.urgent = true
 	}
 	o.clearState(&cur)
@@ -152,11 +152,13 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 }
 
 // sameShown reports whether b shows its session as a does: the same
-// status, reason, process and wait start. A hint told again so (the
-// idle_prompt a minute after a Stop, a subagent's stop while working)
-// moves only its time and expiry, which a restart can do without.
-func sameShown(a, b *hint) bool {
-	return a.Status == b.Status && a.WaitingFor == b.WaitingFor && a.Active == b.Active && a.since == b.since
+// status, reason, process and wait start. A hint that changes nothing
+// the list shows (a wait told again, as the idle_prompt a minute after a
+// Stop; a subagent's stop while the session works; a Stop whose end of
+// turn the transcript shows already) moves only a hint's time and
+// expiry, or says what the files say: a restart can do without it.
+func sameShown(a, b *shared.Session) bool {
+	return a.Status == b.Status && a.WaitingFor == b.WaitingFor && a.Active == b.Active && a.WaitingSince == b.WaitingSince
 }
 
 // ended reports whether h says its session's process ended (SessionEnd):
@@ -369,10 +371,10 @@ func (o *Overlay) Save(now time.Time) error {
 	return errors.Join(o.cleared.Save(), o.saveHints(now, false))
 }
 
-// Flush writes the clears and the hints of listed sessions, each if it
-// changed, due or not: at shutdown.
-func (o *Overlay) Flush() error {
-	return errors.Join(o.cleared.Save(), o.saveHints(time.Now(), true))
+// Flush writes, at now, the clears and the hints of listed sessions,
+// each if it changed, due or not: at shutdown.
+func (o *Overlay) Flush(now time.Time) error {
+	return errors.Join(o.cleared.Save(), o.saveHints(now, true))
 }
 
 // SaveDue is when Save has hints to write; zero when none changed.

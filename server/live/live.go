@@ -464,7 +464,7 @@ func (l *Live) publish(keys []string) {
 func (l *Live) save() {
 	// Every hint too, due or not: this is the periodic save, after a full
 	// scan, or the last one at shutdown.
-	if err := l.att.Flush(); err != nil {
+	if err := l.att.Flush(time.Now()); err != nil {
 		l.noteErr("save attention", err)
 	}
 	if l.opts.Save == nil {
