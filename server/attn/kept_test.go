@@ -107,6 +107,18 @@ func TestHintsNotRewrittenPerHook(t *testing.T) {
 			t.Errorf("rewritten at %v for a hook that changed nothing a restart shows", at)
 		}
 	}
+	// The prompt's records are read: the hint is outdated, and a restart
+	// would find the same from the files; a subagent's stop then says
+	// what they say.
+	read := []shared.Session{sess(shared.StatusWorking, 4200*time.Millisecond)}
+	o.Apply(read, t0.Add(4300*time.Millisecond), nil)
+	if save(4300 * time.Millisecond) {
+		t.Error("rewritten for a hint the records outdate")
+	}
+	cur, _, _ = o.Add(hook("SubagentStop", shared.StatusWorking, "", 4500*time.Millisecond), read[0], true)
+	if save(4500 * time.Millisecond) {
+		t.Error("rewritten for a hook that says what the records say")
+	}
 	if due := o.SaveDue(); !due.Equal(t0.Add(lazyGap)) {
 		t.Errorf("the told-again hints are due at %v, want %v", due, t0.Add(lazyGap))
 	}
