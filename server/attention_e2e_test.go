@@ -224,9 +224,15 @@ func TestClearPersistsUntilTheSessionChanges(t *testing.T) {
 	if cleared.Status != shared.StatusWaiting || cleared.WaitingFor != "input needed" {
 		t.Errorf("cleared session %s %q: a clear hides it from Needs you, it does not change what it does", cleared.Status, cleared.WaitingFor)
 	}
-	st, err := os.Stat(filepath.Join(cache, "cleared.json"))
-	if err != nil || st.Mode().Perm() != 0o600 {
-		t.Fatalf("cleared.json: %v, mode %v; want a 0600 file", err, st)
+	// Written after the publish, which the user waits for: by now, or soon.
+	var st os.FileInfo
+	waitFor(t, "cleared.json", func() bool {
+		var err error
+		st, err = os.Stat(filepath.Join(cache, "cleared.json"))
+		return err == nil
+	})
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("cleared.json: mode %v; want a 0600 file", st.Mode())
 	}
 
 	srv.stop(t)
