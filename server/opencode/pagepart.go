@@ -75,15 +75,8 @@ func fieldOf(key []byte, whole bool, names ...string) string {
 // pageState reads a tool part's state (its first byte c read) into p.
 // Like json.Unmarshal into a struct, a second state adds to the first.
 func (s *skimmer) pageState(c byte, p *Part, cut int) error {
-	switch c {
-	case 'n':
-		return s.literal("ull")
-	case '{':
-	default:
-		if err := s.value(c); err != nil {
-			return err
-		}
-		return errSkimType
+	if more, err := s.typed(c, '{'); !more {
+		return err
 	}
 	if s.depth++; s.depth > maxSkimDepth {
 		return errSkimDepth
@@ -170,15 +163,8 @@ func (s *skimmer) wholeString(c byte, v *string) error {
 // characters decoded into v, and how many characters it has decoded into
 // n. As json.Unmarshal does, null leaves both, another type is an error.
 func (s *skimmer) cutString(c byte, v *string, n *int64, cut int) error {
-	switch c {
-	case 'n':
-		return s.literal("ull")
-	case '"':
-	default:
-		if err := s.value(c); err != nil {
-			return err
-		}
-		return errSkimType
+	if more, err := s.typed(c, '"'); !more {
+		return err
 	}
 	k := &runeKeep{max: cut, lit: []byte{'"'}}
 	if err := s.decoded(k); err != nil {

@@ -428,19 +428,30 @@ func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
+// typed starts a field's value, its first byte c read, as json.Unmarshal
+// reads one into a field whose values open with open: it reports true
+// when the value is of that kind, to be read on; null (which leaves the
+// field) and a value of another kind (checked whole, then errSkimType)
+// are done with.
+func (s *skimmer) typed(c, open byte) (more bool, err error) {
+	switch c {
+	case open:
+		return true, nil
+	case 'n':
+		return false, s.literal("ull")
+	}
+	if err := s.value(c); err != nil {
+		return false, err
+	}
+	return false, errSkimType
+}
+
 // stringField reads a string field's value into v, as json.Unmarshal
 // does: null leaves v, another type is an error. A literal longer than
 // idCap is kept cut (no field read this way is that long).
 func (s *skimmer) stringField(c byte, v *string) error {
-	switch c {
-	case 'n':
-		return s.literal("ull")
-	case '"':
-	default:
-		if err := s.value(c); err != nil {
-			return err
-		}
-		return errSkimType
+	if more, err := s.typed(c, '"'); !more {
+		return err
 	}
 	lit, _, err := s.str([]byte{'"'}, idCap)
 	if err != nil {
