@@ -55,24 +55,34 @@ func corpusFiles(b *testing.B, max int64) (files [][][]byte, size int64, lines i
 func BenchmarkApplyFiles(b *testing.B) {
 	files, size, lines := corpusFiles(b, 64<<20)
 	var p parser
+	lens := make([]int, len(files))
+	for i, ls := range files {
+		lens[i] = len(ls)
+	}
+	benchFiles(b, size, lines, lens, func(f, i int, r *record) {
+		if !p.parseLine(r, files[f][i], nil) {
+			b.Fatalf("bad line %.200q", files[f][i])
+		}
+	})
+}
+
+// benchFiles runs a scan worker over files of lens lines, fill giving it
+// line i of file f, and reports CPU nanoseconds per line.
+func benchFiles(b *testing.B, size int64, lines int, lens []int, fill func(f, i int, r *record)) {
 	var w fileWorker
 	b.SetBytes(size)
 	b.ReportAllocs()
 	cpu0 := cputime.Process()
 	for b.Loop() {
 		messages := 0
-		for _, ls := range files {
-			messages += w.file(b, len(ls), func(i int, r *record) {
-				if !p.parseLine(r, ls[i], nil) {
-					b.Fatalf("bad line %.200q", ls[i])
-				}
-			})
+		for f, n := range lens {
+			messages += w.file(b, n, func(i int, r *record) { fill(f, i, r) })
 		}
 		if messages == 0 {
 			b.Fatal("no assistant message counted")
 		}
 	}
-	b.ReportMetric((cputime.Process()-cpu0)*1e9/float64(b.N*lines), "cpu-ns/line")
+	perLine(b, cpu0, lines)
 }
 
 // BenchmarkAggregateFiles is BenchmarkApplyFiles without the parser:
@@ -95,20 +105,11 @@ func BenchmarkAggregateFiles(b *testing.B) {
 			parsed[i] = append(parsed[i], r) // its own buffers: a new record per line
 		}
 	}
-	var w fileWorker
-	b.SetBytes(size)
-	b.ReportAllocs()
-	cpu0 := cputime.Process()
-	for b.Loop() {
-		messages := 0
-		for _, rs := range parsed {
-			messages += w.file(b, len(rs), func(i int, r *record) { lineOf(r, &rs[i]) })
-		}
-		if messages == 0 {
-			b.Fatal("no assistant message counted")
-		}
+	lens := make([]int, len(parsed))
+	for i, rs := range parsed {
+		lens[i] = len(rs)
 	}
-	b.ReportMetric((cputime.Process()-cpu0)*1e9/float64(b.N*lines), "cpu-ns/line")
+	benchFiles(b, size, lines, lens, func(f, i int, r *record) { lineOf(r, &parsed[f][i]) })
 }
 
 // fileWorker aggregates files as a cold scan's worker does
