@@ -72,6 +72,10 @@ func (w *Watcher) watchLink(r *root, p string) {
 			return
 		}
 		w.links[p] = l
+		// Reported once its watch is in place: a write made before it,
+		// since the file was last read (one linked in again on a refresh,
+		// whose sources may read it before this runs), is read all the same.
+		w.report(p)
 	}
 	l.refs++
 	r.links[p] = struct{}{}
