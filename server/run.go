@@ -25,6 +25,7 @@ import (
 	"vibecraft.sh/helm/server/guard"
 	"vibecraft.sh/helm/server/ident"
 	"vibecraft.sh/helm/server/index"
+	"vibecraft.sh/helm/server/internal/private"
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/server/metrics"
 	"vibecraft.sh/helm/server/natsd"
@@ -121,6 +122,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if created {
 		log.Info("access token generated", "file", cfg.TokenFile)
+	}
+	// The cache folder holds what transcripts say (titles, prompts) and
+	// what helmd believes on restart (hints, cleared waits, push keys):
+	// another account able to write there could plant its own.
+	if cfg.CacheDir != "" {
+		if err := os.MkdirAll(cfg.CacheDir, 0o700); err != nil {
+			return fmt.Errorf("cache folder: %w", err)
+		}
+		if err := private.Folder(cfg.CacheDir); err != nil {
+			return fmt.Errorf("cache folder (--cache-dir): %w", err)
+		}
 	}
 
 	roots := cfg.ClaudeDirs

@@ -292,6 +292,38 @@ func TestRefusedStartWritesNothing(t *testing.T) {
 	}
 }
 
+// TestOpenCacheFolderRefused: a cache folder others can write into (one
+// made beforehand under a shared /tmp, or opened by hand) is refused at
+// start, before anything in it is read or written: another account could
+// have planted a hints.json there that put its own text in the list as a
+// session's reason to wait, which helmd believed.
+func TestOpenCacheFolderRefused(t *testing.T) {
+	dir := t.TempDir()
+	cache := filepath.Join(dir, "cache")
+	if err := os.Mkdir(cache, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(cache, 0o777); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	planted := filepath.Join(cache, "hints.json")
+	if err := os.WriteFile(planted, []byte(`{"version":1,"hints":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, errOut logbuf.Buffer
+	err := run(ctx, []string{"--port", "0", "--host", "127.0.0.1", "--claude-dir", t.TempDir(), "--no-opencode",
+		"--cache-dir", cache, "--token-file", filepath.Join(dir, "token")}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "can be written by other users") || !strings.Contains(err.Error(), "chmod 700") {
+		t.Fatalf("helmd over a cache folder anyone can write: %v; want a refusal saying `chmod 700`", err)
+	}
+	entries, _ := os.ReadDir(cache)
+	if len(entries) != 1 {
+		t.Errorf("helmd wrote into the open cache folder before refusing it: %d entries", len(entries))
+	}
+}
+
 // TestWildcardHostPrintsUsableURLs: with --host 0.0.0.0 helmd prints the
 // loopback URL, then the URLs for the network, by host name and address,
 // never 0.0.0.0 or [::]; and the host-name URL opens (its Host is
