@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"vibecraft.sh/helm/server/internal/homepath"
+	"vibecraft.sh/helm/server/internal/private"
 	"vibecraft.sh/helm/server/internal/regular"
 )
 
@@ -136,6 +137,11 @@ func readTokenFile(path string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("token file: %w", err)
 	}
+	if err := private.Owned("token file "+path, st); err != nil {
+		// Another account made it (first, under a shared folder): it knows
+		// the token, whatever the mode; only root could read it at all.
+		return "", err
+	}
 	switch {
 	case othersMayRead(st.Mode()):
 		return "", fmt.Errorf("token file %s can be read by other users (mode %04o), so its token may be known: "+
@@ -175,12 +181,16 @@ func ReadToken(path string) (string, error) {
 	return t, nil
 }
 
-// checkFolder refuses a token folder others may write to: they could
-// swap the token file for one whose token they know.
+// checkFolder refuses a token folder others may write to, or another
+// account's: they could swap the token file for one whose token they know.
 func checkFolder(dir string) error {
 	st, err := os.Stat(dir)
 	if err != nil {
 		return fmt.Errorf("token folder: %w", err)
+	}
+	if uid, foreign := private.ForeignOwner(st); foreign {
+		return fmt.Errorf("token folder %s belongs to another account (uid %d), which could put its own token there: "+
+			"choose a folder of your own (--token-file)", dir, uid)
 	}
 	if runtime.GOOS != "windows" && st.Mode().Perm()&0o022 != 0 && st.Mode()&fs.ModeSticky == 0 {
 		return fmt.Errorf("token folder %s can be written by other users (mode %04o): `chmod 700` it", dir, st.Mode().Perm())

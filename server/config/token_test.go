@@ -88,6 +88,45 @@ func TestTokenFileRefused(t *testing.T) {
 			t.Fatalf("err %v, want a refusal of the open folder", err)
 		}
 	})
+	// Only root can give a file away; as root, helmd read another
+	// account's 0600 token file (made first under a shared folder), so
+	// that account knew the token helmd then asked for.
+	t.Run("another account's file", func(t *testing.T) {
+		if os.Geteuid() != 0 {
+			t.Skip("needs root to give the file to another account")
+		}
+		dir := t.TempDir()
+		if err := os.Chmod(dir, 0o1777); err != nil { // a shared, sticky folder
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "token")
+		if err := os.WriteFile(path, []byte(valid+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(path, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		tok, _, err := LoadOrCreateToken(path)
+		if err == nil || !strings.Contains(err.Error(), "belongs to another account") {
+			t.Fatalf("token %q err %v, want a refusal of another account's token file", tok, err)
+		}
+	})
+	t.Run("another account's folder", func(t *testing.T) {
+		if os.Geteuid() != 0 {
+			t.Skip("needs root to give the folder to another account")
+		}
+		dir := filepath.Join(t.TempDir(), "helm")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(dir, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := LoadOrCreateToken(filepath.Join(dir, "token"))
+		if err == nil || !strings.Contains(err.Error(), "belongs to another account") {
+			t.Fatalf("err %v, want a refusal of another account's folder", err)
+		}
+	})
 	t.Run("a folder where the file should be", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "token")
 		if err := os.Mkdir(path, 0o700); err != nil {
