@@ -51,8 +51,8 @@ func (b *hintBarrier) wait(what string) {
 // TestStopAfterSessionEnd: a Stop hook that reaches helmd after the
 // session's SessionEnd (a slow hook of the process that ended) does not
 // put the ended session in "Needs you", nor does a late prompt's hook
-// show it working; a session resumed (SessionStart) waits again as
-// usual.
+// show it working, even after a resume (SessionStart); a session resumed
+// waits again as usual.
 func TestStopAfterSessionEnd(t *testing.T) {
 	const sid, other, cwd = "e4d00000-0000-4000-8000-000000000001", "e4d00000-0000-4000-8000-000000000002", "/home/dev/ended"
 	root := t.TempDir()
@@ -79,8 +79,14 @@ func TestStopAfterSessionEnd(t *testing.T) {
 		t.Errorf("a prompt's hook after SessionEnd, nothing written since: %s, active %v; want the ended session idle", s.Status, s.Active)
 	}
 
-	// Resumed: its process runs again, and its Stop is a wait.
+	// Resumed: its process runs again, and its Stop is a wait. The ended
+	// process's prompt hook, later still, does not show it working.
 	postHook(t, srv.URL, hookPayload(sid, "SessionStart", `,"source":"resume"`))
+	postHook(t, srv.URL, hookPayload(sid, "UserPromptSubmit", `,"prompt":"go"`))
+	b.wait("the prompt after the resume")
+	if s, _ := sessionOf(t, srv, sid); s.Status == shared.StatusWorking || !s.Active {
+		t.Errorf("the ended process's prompt hook after the resume, nothing written since: %s, active %v; want the resumed session at its prompt", s.Status, s.Active)
+	}
 	postHook(t, srv.URL, hookPayload(sid, "Stop", `,"stop_hook_active":false`))
 	c.Wait(t, 5*time.Second, "the resumed session's Stop", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool {
 		return s.Status == shared.StatusWaiting && s.Active

@@ -36,6 +36,11 @@ type hint struct {
 	since   int64 // start (epoch ms) of the wait shown, when before At: one told again keeps it
 	own     shared.Session
 	known   bool // own holds a report
+	// resumed: h is a SessionStart after the session's SessionEnd, and
+	// the files show nothing since (doubtful). In memory only: a restart
+	// between a resume and a late hook of the ended process is rare, and
+	// costs at most workingTTL of "working".
+	resumed bool
 }
 
 // sourceStatus is the status the session's source last reported, "" when
@@ -93,7 +98,8 @@ func NewOverlay(ttl time.Duration, c *Cleared) *Overlay {
 // session as published now) is known; ok is false when it is not yet, in
 // which case h waits for the source to report the session, and when h is
 // dropped: a hook of a session whose SessionEnd came first, other than
-// one that resumes it.
+// one that resumes it, and one that says it works right after a resume
+// (doubtful).
 //
 // Past maxPending hints of sessions not listed, the oldest of those
 // makes room: they never push out a listed session's. Past maxHints
@@ -109,6 +115,9 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 		// A hook of the process that ended, slower than its SessionEnd:
 		// a Stop so late would show the ended session waiting for the
 		// whole TTL, with no process left to end the wait.
+		return shared.Session{}, false, nil
+	}
+	if old, held := o.hints[key]; held && old.resumed && doubtful(h) {
 		return shared.Session{}, false, nil
 	}
 	ttl := o.ttl
@@ -127,6 +136,7 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 	}
 	held := &hint{Hint: h, expires: h.At.Add(ttl)}
 	old, had := o.hints[key]
+	held.resumed = had && (ended(old.Hint) || old.resumed) && resumes(h)
 	if had {
 		// cur shows the old hint, not its source: the old hint knows
 		// what the source said.
@@ -174,6 +184,19 @@ func ended(h Hint) bool { return !h.Active }
 // prompt is written to the transcript, a record after the end's hint,
 // which outdates it (superseded).
 func resumes(h Hint) bool { return h.Event == "SessionStart" }
+
+// doubtful reports whether h, come right after a resume (nothing written
+// since its SessionStart), may be a late hook of the process that ended:
+// one that says the session works (a prompt's, a subagent's stop). The
+// ended process's prompt hook, delivered after the end and after the
+// resume's SessionStart by a slow hook runner, looks the same as the
+// resumed process's first prompt, and would show the session working for
+// workingTTL while it sits at its prompt. The files tell them apart: a
+// prompt of the resumed process is written to the transcript after its
+// hook, a record that shows the session working a read later; the late
+// one's prompt is in the transcript already, before the end. So such a
+// hook is not taken: the transcript says whether the session works.
+func doubtful(h Hint) bool { return h.Status == shared.StatusWorking }
 
 // Clear marks the session cur as cleared at now and returns it so.
 func (o *Overlay) Clear(cur shared.Session, now time.Time) shared.Session {

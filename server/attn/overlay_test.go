@@ -345,6 +345,45 @@ func TestHookAfterTheEnd(t *testing.T) {
 	}
 }
 
+// TestLatePromptAfterAResume: the ended process's prompt hook, delivered
+// late by a slow hook runner after the SessionEnd and after the resume's
+// SessionStart has replaced the end's hint, does not show the session
+// working: the transcript, which holds that prompt from before the end
+// and nothing since, says its turn ended. The resumed process's own
+// prompt shows working once its record is read.
+func TestLatePromptAfterAResume(t *testing.T) {
+	hint := func(event string, status shared.Status, active bool, at time.Duration) Hint {
+		return Hint{Source: shared.SourceClaude, ID: id, Event: event, Status: status, Active: active, At: t0.Add(at)}
+	}
+	files := sess(shared.StatusWaiting, -time.Minute) // the prompt answered, the turn ended, then the end
+	o := NewOverlay(0, nil)
+	cur, _, _ := o.Add(hint("SessionEnd", shared.StatusIdle, false, 0), files, true)
+	cur, _, _ = o.Add(hint("SessionStart", shared.StatusIdle, true, 3*time.Second), cur, true)
+	for _, late := range []Hint{
+		hint("UserPromptSubmit", shared.StatusWorking, true, 4*time.Second),
+		hint("SubagentStop", shared.StatusWorking, true, 5*time.Second),
+	} {
+		if got, ok, _ := o.Add(late, cur, true); ok && got.Status == shared.StatusWorking {
+			t.Errorf("the ended process's late %s after the resume: working", late.Event)
+		}
+	}
+	s := []shared.Session{files} // read again, nothing written since
+	o.Apply(s, t0.Add(10*time.Second), nil)
+	if s[0].Status == shared.StatusWorking || !s[0].Active {
+		t.Errorf("the resumed session, nothing written since: %s, active %v; want at its prompt, not working", s[0].Status, s[0].Active)
+	}
+
+	o.Add(hint("UserPromptSubmit", shared.StatusWorking, true, time.Minute), s[0], true)
+	s = []shared.Session{sess(shared.StatusWorking, time.Minute+50*time.Millisecond)} // its prompt, written
+	o.Apply(s, t0.Add(time.Minute+500*time.Millisecond), nil)
+	if s[0].Status != shared.StatusWorking || !s[0].Active {
+		t.Errorf("the resumed process's prompt, read: %s, active %v; want working", s[0].Status, s[0].Active)
+	}
+	if got, _, _ := o.Add(hint("UserPromptSubmit", shared.StatusWorking, true, 2*time.Minute), s[0], true); got.Status != shared.StatusWorking {
+		t.Errorf("a prompt once the resumed process has written: %s, want working", got.Status)
+	}
+}
+
 // TestPendingHintsKeepListedOnes: hints for ids no source lists, however
 // many, make room among themselves: the oldest of them goes, never the
 // wait of a listed session, and the later pending ones still apply when
