@@ -253,6 +253,11 @@ func (s *Session) InWaitSince(since int64) bool {
 	return since == 0 || s.Status != StatusWaiting || s.WaitingSince == since
 }
 
+// SameAsk reports whether two reasons ask the same of the user
+// (reasonKind): "permission: Bash" and "permission prompt" both ask for
+// a permission.
+func SameAsk(a, b string) bool { return reasonKind(a) == reasonKind(b) }
+
 // reasonKind is what a wait's reason asks of the user: "permission
 // prompt" (the registry's and the Notification hook's) and "permission:
 // <tool>" (the PermissionRequest hook's) are one prompt, told twice.

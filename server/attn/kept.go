@@ -140,12 +140,13 @@ func plainText(s string) bool {
 // Hooks fire several times a turn for each running session, and the file
 // holds every listed session's hint (about 1 MB at maxHints): it is not
 // rewritten for each. A change a restart needs (a hint that shows its
-// session otherwise: a new wait, another reason, an end) is written at
-// most once per urgentGap; one it can do without (a wait told again
-// moves only its time; a hint that the files or its expiry outdate is
-// outdated again by the scan or the load after a restart) at most once
-// per lazyGap. Shutdown writes what is left (Flush): only a crash loses
-// the last urgentGap of changes.
+// session otherwise: a new wait, another kind of wait, an end) is
+// written at most once per urgentGap; one it can do without (a wait told
+// again moves only its time, or names its ask otherwise: sameShown; a
+// hint that the files or its expiry outdate is outdated again by the
+// scan or the load after a restart) at most once per lazyGap. Shutdown
+// writes what is left (Flush): only a crash loses the last urgentGap of
+// the changes a restart needs.
 const (
 	urgentGap = time.Second
 	lazyGap   = 30 * time.Second

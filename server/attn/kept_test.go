@@ -145,6 +145,56 @@ func TestHintsNotRewrittenPerHook(t *testing.T) {
 	}
 }
 
+// TestSameAskToldAgainNotUrgent: one permission prompt told again with
+// another reason ("permission: Bash", then Claude Code's Notification
+// "permission prompt") asks the same of the user, and rides the batched
+// write; a wait of another kind (the user answered, the turn ended:
+// "input needed") is written at once. Shutdown writes the last reason.
+func TestSameAskToldAgainNotUrgent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hints.json")
+	o := NewOverlay(0, nil)
+	o.KeepHints(path, nil, t0)
+	hook := func(event, reason string, at time.Duration) Hint {
+		return Hint{Source: shared.SourceClaude, ID: id, Event: event, Status: shared.StatusWaiting, WaitingFor: reason, Active: true, At: t0.Add(at)}
+	}
+	written := func(at time.Duration) bool {
+		t.Helper()
+		before, _ := os.Stat(path)
+		if err := o.Save(t0.Add(at)); err != nil {
+			t.Fatal(err)
+		}
+		after, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return before == nil || !os.SameFile(before, after) // each write renames a new file over the old
+	}
+	cur, _, _ := o.Add(hook("PermissionRequest", "permission: Bash", 0), sess(shared.StatusWorking, -time.Second), true)
+	if !written(0) {
+		t.Fatal("the permission prompt not written at once")
+	}
+	cur, _, _ = o.Add(hook("Notification", "permission prompt", 6*time.Second), cur, true)
+	if written(6 * time.Second) {
+		t.Error("written at once for the same permission prompt told again with another reason")
+	}
+	if due := o.SaveDue(); !due.Equal(t0.Add(lazyGap)) {
+		t.Errorf("due at %v, want with the batch at %v", due, t0.Add(lazyGap))
+	}
+	if err := o.Flush(t0.Add(7 * time.Second)); err != nil { // shutdown
+		t.Fatal(err)
+	}
+	restarted := NewOverlay(0, nil)
+	restarted.KeepHints(path, nil, t0.Add(8*time.Second))
+	if h := restarted.kept[cur.Key()]; h == nil || h.WaitingFor != "permission prompt" {
+		t.Errorf("after a shutdown the file holds %+v, want the last reason", h)
+	}
+
+	o.Add(hook("Stop", "input needed", 10*time.Second), cur, true)
+	if !written(10 * time.Second) {
+		t.Error("a wait of another kind not written at once")
+	}
+}
+
 // TestHintsFileUnwritable: a hints file that cannot be written is tried
 // again a second later, not at once: Run's save timer, armed at SaveDue,
 // would otherwise spin.

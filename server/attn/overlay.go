@@ -161,14 +161,20 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 	return cur, true, evicted
 }
 
-// sameShown reports whether b shows its session as a does: the same
-// status, reason, process and wait start. A hint that changes nothing
-// the list shows (a wait told again, as the idle_prompt a minute after a
-// Stop; a subagent's stop while the session works; a Stop whose end of
-// turn the transcript shows already) moves only a hint's time and
-// expiry, or says what the files say: a restart can do without it.
+// sameShown reports whether b shows its session as a does, in what a
+// restart must not lose: the same status, kind of wait, process and wait
+// start. A hint that changes nothing the list shows (a wait told again,
+// as the idle_prompt a minute after a Stop; a subagent's stop while the
+// session works; a Stop whose end of turn the transcript shows already)
+// moves only a hint's time and expiry, or says what the files say: a
+// restart can do without it. Nor need a restart know at once of another
+// reason for the same ask ("permission: Bash" told again as "permission
+// prompt", or the other way round): the session is in "Needs you" for a
+// permission either way, its wait keeps its start, so no page notifies
+// again, and the label's detail is written with the batch, at shutdown
+// at the latest; only a crash in the lazyGap before loses it.
 func sameShown(a, b *shared.Session) bool {
-	return a.Status == b.Status && a.WaitingFor == b.WaitingFor && a.Active == b.Active && a.WaitingSince == b.WaitingSince
+	return a.Status == b.Status && shared.SameAsk(a.WaitingFor, b.WaitingFor) && a.Active == b.Active && a.WaitingSince == b.WaitingSince
 }
 
 // ended reports whether h says its session's process ended (SessionEnd):
