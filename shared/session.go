@@ -242,7 +242,7 @@ func NeedsYou(s *Session) bool {
 // when the messages between are not read yet.
 func SameWait(prev, s *Session) bool {
 	return s.Status == StatusWaiting && prev.Status == StatusWaiting &&
-		s.MessageCount == prev.MessageCount && reasonKind(s.WaitingFor) == reasonKind(prev.WaitingFor)
+		s.MessageCount == prev.MessageCount && SameAsk(s.WaitingFor, prev.WaitingFor)
 }
 
 // InWaitSince reports whether a clear of the wait that began at since
@@ -254,14 +254,14 @@ func (s *Session) InWaitSince(since int64) bool {
 }
 
 // SameAsk reports whether two reasons ask the same of the user
-// (reasonKind): "permission: Bash" and "permission prompt" both ask for
-// a permission.
-func SameAsk(a, b string) bool { return reasonKind(a) == reasonKind(b) }
+// (AskKind): "permission: Bash" and "permission prompt" both ask for a
+// permission.
+func SameAsk(a, b string) bool { return AskKind(a) == AskKind(b) }
 
-// reasonKind is what a wait's reason asks of the user: "permission
-// prompt" (the registry's and the Notification hook's) and "permission:
-// <tool>" (the PermissionRequest hook's) are one prompt, told twice.
-func reasonKind(reason string) string {
+// AskKind is what a wait's reason asks of the user: "permission prompt"
+// (the registry's and the Notification hook's) and "permission: <tool>"
+// (the PermissionRequest hook's) are one prompt, told twice.
+func AskKind(reason string) string {
 	if strings.HasPrefix(reason, "permission") {
 		return "permission"
 	}

@@ -11,8 +11,8 @@ func TestClearedFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "helm", "cleared.json")
 	c := NewCleared(path, nil)
-	c.Set("claude:"+id, 42)
-	c.Set("opencode:ses_abc", 43)
+	c.Set("claude:"+id, 42, Seen{})
+	c.Set("opencode:ses_abc", 43, Seen{})
 	if err := c.Save(); err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestClearedFileHostile(t *testing.T) {
 	}
 	c := NewCleared("", nil)
 	for i := range maxCleared + 10 {
-		c.Set(fmt.Sprintf("claude:s%d", i), int64(i+1))
+		c.Set(fmt.Sprintf("claude:s%d", i), int64(i+1), Seen{})
 	}
 	if c.Len() != maxCleared {
 		t.Errorf("%d entries, want at most %d", c.Len(), maxCleared)
@@ -73,6 +73,7 @@ func FuzzClearedFile(f *testing.F) {
 	f.Add([]byte(`{"version":1,"cleared":{"claude:abc":1}}`))
 	f.Add([]byte(`{"cleared":{"x:../y":1,"claude:":2}}`))
 	f.Add([]byte(`[`))
+	f.Add([]byte(`{"version":1,"cleared":{"claude:abc":5},"seen":{"claude:abc":{"at":4,"messages":2,"ask":"permission"},"claude:def":{"at":1}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "cleared.json")
 		if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -82,6 +83,11 @@ func FuzzClearedFile(f *testing.F) {
 		for k, at := range c.at {
 			if !validKey(k) || at <= 0 {
 				t.Fatalf("kept %q at %d", k, at)
+			}
+		}
+		for k, v := range c.seen {
+			if _, ok := c.at[k]; !ok || v.At <= 0 || v.Messages < 0 || len(v.Ask) > maxAsk || !plainText(v.Ask) {
+				t.Fatalf("kept what was seen of %q: %+v", k, v)
 			}
 		}
 	})

@@ -69,10 +69,6 @@ type Overlay struct {
 	hints   map[string]*hint
 	pending int // hints held whose session no source has reported (!known)
 	cleared *Cleared
-	// seen is, per clear made since the start, the newest evidence the
-	// cleared session showed (clearState). In memory only: a restart
-	// dates waits again from the files, later than what was shown.
-	seen map[string]int64
 
 	// The hints file (kept.go): "" keeps hints in memory only.
 	file    string
@@ -207,11 +203,11 @@ func doubtful(h Hint) bool { return h.Status == shared.StatusWorking }
 // Clear marks the session cur as cleared at now and returns it so.
 func (o *Overlay) Clear(cur shared.Session, now time.Time) shared.Session {
 	at := max(now.UnixMilli(), evidence(cur)) // "changed after" must be after this
-	o.cleared.Set(cur.Key(), at)
-	if o.seen == nil {
-		o.seen = map[string]int64{}
+	seen := Seen{At: evidence(cur), Messages: cur.MessageCount}
+	if cur.Status == shared.StatusWaiting {
+		seen.Ask = shared.AskKind(cur.WaitingFor)
 	}
-	o.seen[cur.Key()] = evidence(cur)
+	o.cleared.Set(cur.Key(), at, seen)
 	cur.ClearedAt = at
 	return cur
 }
@@ -342,10 +338,17 @@ func (o *Overlay) put(s *shared.Session, h *hint) {
 // has changed since, or that is not of the wait s waits.
 //
 // A change written before a clear but read after it (the read's delay,
-// milliseconds) has records dated before the clear: by its dates alone it
-// is not a change since. A wait in it that starts after everything the
-// user saw at the clear is a new wait all the same (a wait told again
-// keeps its first start: sameWait), and the user has not seen it.
+// milliseconds; or a restart of helmd before it was read) has records
+// dated before the clear: by its dates alone it is not a change since. A
+// wait in it that starts after everything the user saw at the clear is a
+// new wait all the same (a wait told again keeps its first start:
+// sameWait), and the user has not seen it.
+//
+// A restart dates a wait anew from the files, later than the user saw
+// it, with nothing to keep its first start: the first read of a cleared
+// session after a restart takes a wait of as many messages, asking the
+// same (shared.SameWait's test), for the wait the user saw, and dates
+// what the user saw from it.
 func (o *Overlay) clearState(s *shared.Session) {
 	s.ClearedAt = 0
 	if o.cleared.Len() == 0 {
@@ -356,10 +359,17 @@ func (o *Overlay) clearState(s *shared.Session) {
 	if !ok {
 		return
 	}
-	seen, saw := o.seen[key]
-	if evidence(*s) > at || saw && s.Status == shared.StatusWaiting && s.WaitingSince > seen {
+	seen, saw := o.cleared.Seen(key)
+	if saw && seen.loaded {
+		seen.loaded = false
+		if s.Status == shared.StatusWaiting && s.MessageCount == seen.Messages &&
+			seen.Ask != "" && shared.AskKind(s.WaitingFor) == seen.Ask {
+			seen.At = max(seen.At, evidence(*s))
+		}
+		o.cleared.setSeen(key, seen)
+	}
+	if evidence(*s) > at || saw && s.Status == shared.StatusWaiting && s.WaitingSince > seen.At {
 		o.cleared.Drop(key)
-		delete(o.seen, key)
 		return
 	}
 	s.ClearedAt = at
@@ -374,7 +384,6 @@ func (o *Overlay) Forget(keys []string) {
 			o.dirty = true
 		}
 		o.cleared.Drop(k)
-		delete(o.seen, k)
 	}
 }
 
@@ -383,11 +392,6 @@ func (o *Overlay) Forget(keys []string) {
 // meet: their sessions are gone.
 func (o *Overlay) Prune(exists func(key string) bool) {
 	o.cleared.Prune(exists)
-	for k := range o.seen {
-		if _, ok := o.cleared.Get(k); !ok { // pruned, or pushed out by newer clears
-			delete(o.seen, k)
-		}
-	}
 	if len(o.kept) > 0 {
 		o.dirty = true
 	}

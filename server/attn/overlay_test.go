@@ -160,6 +160,55 @@ func TestClearOfAWaitReadLate(t *testing.T) {
 	}
 }
 
+// TestClearOfAWaitReadLateAfterARestart: the rule of
+// TestClearOfAWaitReadLate holds for a clear kept across a restart: a
+// new wait written before the clear but first read after a restart (the
+// session answered elsewhere, a new turn ended) is in "Needs you", while
+// the wait the user cleared, dated anew from the files by the restart,
+// stays cleared, told again or not, until a new wait is read.
+func TestClearOfAWaitReadLateAfterARestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cleared.json")
+	o := NewOverlay(0, NewCleared(path, nil))
+	seen := sess(shared.StatusWaiting, -time.Minute)
+	seen.MessageCount = 2
+	o.Clear(seen, t0)
+	if err := o.Save(t0); err != nil {
+		t.Fatal(err)
+	}
+	restart := func() *Overlay { return NewOverlay(0, NewCleared(path, nil)) }
+
+	answered := sess(shared.StatusWaiting, -5*time.Millisecond)
+	answered.MessageCount = 4
+	s := []shared.Session{answered}
+	restart().Apply(s, t0.Add(time.Second), nil)
+	if !shared.NeedsYou(&s[0]) {
+		t.Errorf("a new wait first read after a restart: clearedAt %d; want it in Needs you", s[0].ClearedAt)
+	}
+
+	o = restart()
+	toldAgain := sess(shared.StatusWaiting, -10*time.Millisecond) // the wait seen, dated from its last write
+	toldAgain.MessageCount = 2
+	s = []shared.Session{toldAgain}
+	o.Apply(s, t0.Add(time.Second), nil)
+	if s[0].ClearedAt != t0.UnixMilli() {
+		t.Fatalf("the wait seen, after a restart: clearedAt %d, want still cleared", s[0].ClearedAt)
+	}
+	shown := s[0]
+	index := func(string) (shared.Session, bool) { return shown, true }
+	again := sess(shared.StatusWaiting, -8*time.Millisecond) // its turn_duration line
+	again.MessageCount = 2
+	s = []shared.Session{again}
+	o.Apply(s, t0.Add(2*time.Second), index)
+	if s[0].ClearedAt != t0.UnixMilli() {
+		t.Fatalf("the wait seen, told again after a restart: clearedAt %d, want still cleared", s[0].ClearedAt)
+	}
+	s = []shared.Session{answered}
+	o.Apply(s, t0.Add(3*time.Second), index)
+	if !shared.NeedsYou(&s[0]) {
+		t.Errorf("a new wait read later after a restart: clearedAt %d; want it in Needs you", s[0].ClearedAt)
+	}
+}
+
 // TestExpireReturnsTheSourcesSession: an expired hint gives back the
 // session as its source last reported it (a report under the hint
 // included), and a hint for a session never reported gives nothing.
