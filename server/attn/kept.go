@@ -20,7 +20,14 @@ import (
 // prompt known only from its hook (the transcript shows a tool call, as
 // it does while the tool runs) would otherwise leave "Needs you", and
 // its hook telling of it again would be taken for a new wait, pushed
-// again. A hint is kept with its expiry and the start of its wait.
+// again. A hint is kept with the start of its wait.
+//
+// The file is written whole at every change a restart needs (saveDue),
+// so it holds only what a restart reads: not the hook's event name (read
+// of a hook as it comes, never of one held), nor the expiry, which is
+// the hint's time plus the TTL in force, nor a wait's start when it is
+// the hint's own time. At maxHints permission prompts that is ~148 bytes a
+// hint, against 222 with them (TestHintsFileAtItsBound).
 
 // maxHintsFile bounds what loading the hints file may read: maxHints
 // hints of a few hundred bytes each.
@@ -32,21 +39,19 @@ type hintsFile struct {
 	Hints   []keptHint `json:"hints"`
 }
 
-// keptHint is a hint as kept; times are epoch ms.
+// keptHint is a hint as kept; times are epoch ms. Files written before
+// had "event" and "expires" too: both are ignored.
 type keptHint struct {
 	Source     shared.Source `json:"source"`
 	ID         string        `json:"id"`
-	Event      string        `json:"event,omitempty"`
 	Status     shared.Status `json:"status"`
 	WaitingFor string        `json:"waitingFor,omitempty"`
 	Active     bool          `json:"active"`
 	At         int64         `json:"at"`
-	Since      int64         `json:"since,omitempty"`
-	Expires    int64         `json:"expires"`
+	Since      int64         `json:"since,omitempty"` // before At only
 }
 
-// maxText bounds a kept event name or reason: the hook package's are
-// far shorter (a reason names a tool of at most 64 runes).
+// maxText bounds a kept reason: the hook package's are far shorter (a reason names a tool of at most 64 runes).
 const maxText = 512
 
 // KeepHints keeps the hints of listed sessions in path from now on, and
@@ -88,8 +93,7 @@ func loadHints(path string, ttl time.Duration, now time.Time) (map[string]*hint,
 // holds at now. The file is Helm's own, but a damaged or edited one must
 // not put a wait without end, or text no hook sent, on the list.
 func (k keptHint) hint(ttl time.Duration, now time.Time) (*hint, bool) {
-	if k.Source != shared.SourceClaude && k.Source != shared.SourceOpenCode || !ValidID(k.ID) ||
-		!plainText(k.Event) || !plainText(k.WaitingFor) {
+	if k.Source != shared.SourceClaude && k.Source != shared.SourceOpenCode || !ValidID(k.ID) || !plainText(k.WaitingFor) {
 		return nil, false
 	}
 	switch k.Status {
@@ -105,10 +109,7 @@ func (k keptHint) hint(ttl time.Duration, now time.Time) (*hint, bool) {
 	if k.At <= 0 || at.After(now.Add(time.Minute)) { // a minute of clock skew
 		return nil, false
 	}
-	expires := time.UnixMilli(k.Expires)
-	if limit := at.Add(ttl); expires.After(limit) {
-		expires = limit // never past the TTL in force
-	}
+	expires := at.Add(ttl) // the TTL in force
 	if !now.Before(expires) {
 		return nil, false
 	}
@@ -116,14 +117,14 @@ func (k keptHint) hint(ttl time.Duration, now time.Time) (*hint, bool) {
 		k.Since = 0
 	}
 	return &hint{
-		Hint: Hint{Source: k.Source, ID: k.ID, Event: k.Event, Status: k.Status,
+		Hint: Hint{Source: k.Source, ID: k.ID, Status: k.Status,
 			WaitingFor: k.WaitingFor, Active: k.Active, At: at},
 		expires: expires,
 		since:   k.Since,
 	}, true
 }
 
-// plainText reports whether s can be a kept event name or reason: short,
+// plainText reports whether s can be a kept reason: short,
 // valid UTF-8, printable.
 func plainText(s string) bool {
 	if len(s) > maxText || !utf8.ValidString(s) {
@@ -177,9 +178,12 @@ func (o *Overlay) saveHints(now time.Time, all bool) error {
 	o.savedAt = now
 	out := make([]keptHint, 0, len(o.kept))
 	add := func(h *hint) {
-		out = append(out, keptHint{Source: h.Source, ID: h.ID, Event: h.Event, Status: h.Status,
-			WaitingFor: h.WaitingFor, Active: h.Active, At: h.At.UnixMilli(), Since: h.since,
-			Expires: h.expires.UnixMilli()})
+		k := keptHint{Source: h.Source, ID: h.ID, Status: h.Status, WaitingFor: h.WaitingFor,
+			Active: h.Active, At: h.At.UnixMilli(), Since: h.since}
+		if k.Since >= k.At {
+			k.Since = 0 // the wait starts at the hint: loading dates it from At
+		}
+		out = append(out, k)
 	}
 	for _, h := range o.hints {
 		if h.known { // one of no listed session would show nothing after a restart

@@ -195,6 +195,38 @@ func TestSameAskToldAgainNotUrgent(t *testing.T) {
 	}
 }
 
+// TestHintsFileAtItsBound: the hints file holding maxHints permission
+// prompts, as a fleet of sessions would leave it, is written whole on
+// every urgent change: it holds only what a restart needs. Its size is
+// logged (go test -run TestHintsFileAtItsBound -v ./server/attn/).
+func TestHintsFileAtItsBound(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hints.json")
+	o := NewOverlay(0, nil)
+	o.KeepHints(path, nil, t0)
+	for i := range maxHints {
+		cur := sess(shared.StatusWorking, -time.Second)
+		cur.ID = fmt.Sprintf("%08x-0000-4000-8000-000000000001", i)
+		o.Add(Hint{Source: shared.SourceClaude, ID: cur.ID, Event: "PermissionRequest", Status: shared.StatusWaiting,
+			WaitingFor: "permission: Bash", Active: true, At: t0.Add(time.Duration(i) * time.Millisecond)}, cur, true)
+	}
+	if err := o.Flush(t0.Add(5 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d hints: %d bytes", maxHints, st.Size())
+	if limit := int64(maxHints * 160); st.Size() > limit {
+		t.Errorf("%d hints take %d bytes, want at most %d", maxHints, st.Size(), limit)
+	}
+	o = NewOverlay(0, nil)
+	o.KeepHints(path, nil, t0.Add(time.Minute))
+	if len(o.kept) != maxHints {
+		t.Errorf("%d hints back after a restart, want %d", len(o.kept), maxHints)
+	}
+}
+
 // TestHintsFileUnwritable: a hints file that cannot be written is tried
 // again a second later, not at once: Run's save timer, armed at SaveDue,
 // would otherwise spin.
@@ -260,7 +292,7 @@ func TestHintsFileHostile(t *testing.T) {
 		"control in text": strings.Replace(entry(""), `input needed`, `input\u0007needed`, 1),
 		"long text":       strings.Replace(entry(""), `input needed`, strings.Repeat("a", maxText+1), 1),
 		"from the future": strings.Replace(entry(""), fmt.Sprint(t0.UnixMilli()), fmt.Sprint(now.Add(time.Hour).UnixMilli()), 1),
-		"expired":         strings.Replace(entry(""), fmt.Sprint(t0.Add(time.Hour).UnixMilli()), fmt.Sprint(t0.UnixMilli()), 1),
+		"expired":         strings.Replace(entry(""), fmt.Sprint(t0.UnixMilli()), fmt.Sprint(now.Add(-DefaultWaitingTTL).UnixMilli()), 1),
 		"huge":            `{"hints":[],"pad":"` + strings.Repeat(" ", maxHintsFile) + `"}`,
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -275,7 +307,7 @@ func TestHintsFileHostile(t *testing.T) {
 			}
 		})
 	}
-	// Years ahead: cut to the TTL in force.
+	// An expiry years ahead (files before kept one): the TTL in force.
 	path := filepath.Join(t.TempDir(), "hints.json")
 	long := strings.Replace(entry(""), fmt.Sprint(t0.Add(time.Hour).UnixMilli()), fmt.Sprint(t0.AddDate(10, 0, 0).UnixMilli()), 1)
 	if err := os.WriteFile(path, []byte(long), 0o600); err != nil {
