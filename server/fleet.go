@@ -142,6 +142,21 @@ func (f *fleetNode) start(ctx context.Context, wg *sync.WaitGroup, token string,
 		return nil, err
 	}
 	closers = append(closers, f.conn.Close)
+	if f.pub != nil && f.cfg.CacheDir != "" {
+		// Its lasting identity: restarted after a crash, it takes its
+		// host name back at once rather than after its --fleet-ttl.
+		h, err := fleet.OpenHolder(f.cfg.CacheDir)
+		switch {
+		case errors.Is(err, fleet.ErrHolderBusy):
+			f.log.Warn("fleet: another helmd runs on this --cache-dir: this one takes the host name only once the other's heartbeat is silent",
+				"dir", f.cfg.CacheDir, "host", f.cfg.HostName)
+		case err != nil:
+			f.log.Warn("fleet: no lasting identity: restarted after a crash, this helmd waits out its --fleet-ttl before it publishes", "err", err)
+		default:
+			f.pub.UseHolder(h)
+			closers = append(closers, func() { h.Close() })
+		}
+	}
 	if f.pub != nil {
 		// This machine's pages are served while it holds its host name:
 		// a helmd refused the name still answered on its subject (a queue

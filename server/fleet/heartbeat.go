@@ -19,6 +19,9 @@ type Heartbeat struct {
 	// Instance names the helmd that wrote it, so that two machines
 	// publishing under one host name find out.
 	Instance string `json:"instance,omitempty"`
+	// Holder is the writer's lasting identity (Holder), when it has one:
+	// a helmd restarted on the same state folder presents it again.
+	Holder string `json:"holder,omitempty"`
 }
 
 func newInstance() string {
@@ -47,7 +50,7 @@ func hbTTL(hb Heartbeat) time.Duration {
 }
 
 func (p *Publisher) beatValue() []byte {
-	b, _ := json.Marshal(Heartbeat{At: time.Now().UnixMilli(), TTLms: p.ttl.Milliseconds(), Instance: p.instance})
+	b, _ := json.Marshal(Heartbeat{At: time.Now().UnixMilli(), TTLms: p.ttl.Milliseconds(), Instance: p.instance, Holder: p.holderID()})
 	return b
 }
 
@@ -68,7 +71,7 @@ func (p *Publisher) claim(ctx context.Context, kv jetstream.KeyValue) (bool, err
 		default:
 			var hb Heartbeat
 			_ = json.Unmarshal(e.Value(), &hb) // unreadable: a holder of no instance
-			if hb.Instance != p.instance && p.holderAlive(e, hb) {
+			if hb.Instance != p.instance && !p.ownHolder(hb) && p.holderAlive(e, hb) {
 				p.refuse(ctx, kv, hb.Instance, hbTTL(hb))
 				return false, nil
 			}
@@ -80,12 +83,46 @@ func (p *Publisher) claim(ctx context.Context, kv jetstream.KeyValue) (bool, err
 		if err != nil {
 			return false, fmt.Errorf("fleet: heartbeat: %w", err)
 		}
-		p.beatRev = rev
+		p.beatRev, p.heldOnce = rev, true
 		p.beats.Add(1)
 		p.held(ctx, kv)
 		return true, nil
 	}
 	return false, errors.New("fleet: heartbeat: rewritten under each of 3 attempts to take it")
+}
+
+// holderID is this helmd's lasting identity, "" without one.
+func (p *Publisher) holderID() string {
+	if p.holder == nil {
+		return ""
+	}
+	return p.holder.ID()
+}
+
+// ownHolder tells whether hb was written under this helmd's lasting
+// identity: by its predecessor on this state folder, dead since (the
+// folder's lock says so), whose name it takes back at once rather than
+// after the dead one's TTL. Or, once this helmd has held the name, by a
+// helmd on a copy of its folder (another machine: no restart makes a
+// second instance while this one runs), which took it over: this one
+// takes a new identity, says so, and the name back; the copy finds the
+// name held under an identity not its own and is refused.
+func (p *Publisher) ownHolder(hb Heartbeat) bool {
+	if p.holder == nil || hb.Holder != p.holder.ID() {
+		return false
+	}
+	if p.heldOnce {
+		old := p.holder.ID()
+		id, err := p.holder.Renew()
+		p.log.Error("fleet: another helmd took this host name under this helmd's own identity, "+
+			"so it runs on a copy of this one's --cache-dir: this one took a new identity and the name back, "+
+			"and the other is refused it; give each machine its own --cache-dir and --host-name",
+			"host", p.host, "other", hb.Instance, "instance", p.instance, "was", old, "now", id)
+		if err != nil {
+			p.noteErr(err)
+		}
+	}
+	return true
 }
 
 // holderAlive tells whether the helmd whose heartbeat e is still beats:
@@ -107,11 +144,12 @@ func (p *Publisher) holderAlive(e jetstream.KeyValueEntry, hb Heartbeat) bool {
 func (p *Publisher) refuse(ctx context.Context, kv jetstream.KeyValue, holder string, ttl time.Duration) {
 	p.beatRev = 0
 	p.tellHold(false)
-	// A helmd restarted after a crash finds its predecessor's heartbeat
-	// too: the message says that it passes.
+	// A helmd restarted after a crash on another state folder (or none)
+	// finds its predecessor's heartbeat too: the message says that it
+	// passes.
 	msg := fmt.Sprintf("fleet: host name %q is taken by another running helmd (instance %q): "+
 		"this one publishes nothing while it runs; give each machine its own --host-name "+
-		"(a helmd of this machine that crashed frees it once silent for %v)", p.host, holder, ttl)
+		"(a helmd that crashed frees it once silent for %v; restarted on its --cache-dir, at once)", p.host, holder, ttl)
 	if holder != p.twin {
 		p.twin = holder
 		p.log.Error(msg, "host", p.host, "holder", holder, "instance", p.instance)

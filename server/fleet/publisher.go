@@ -38,12 +38,14 @@ type Publisher struct {
 	// reconcile would delete every key this host published before.
 	ready bool
 
-	instance string // names this publisher in its heartbeat (heartbeat.go)
+	instance string  // names this publisher in its heartbeat (heartbeat.go)
+	holder   *Holder // its lasting identity (UseHolder), nil without one
 	// Run's goroutine only (heartbeat.go): the heartbeat's revision as
 	// last written, 0 while this instance does not hold the host name;
 	// the instance of the helmd holding it, while one does; the revision
 	// of its heartbeat seen, and since when (this machine's clock).
 	beatRev    uint64
+	heldOnce   bool // this instance has held the host name
 	twin       string
 	rivalRev   uint64
 	rivalSince time.Time
@@ -88,6 +90,10 @@ func NewPublisher(host string, ttl time.Duration, log *slog.Logger) *Publisher {
 	return &Publisher{host: host, ttl: ttl, log: log, instance: newInstance(),
 		want: make(map[string][]byte), dirty: make(map[string]struct{}), wake: make(chan struct{}, 1)}
 }
+
+// UseHolder has p present h's identity in its heartbeat, and take back
+// at once a host name held under it (heartbeat.go). Call it before Run.
+func (p *Publisher) UseHolder(h *Holder) { p.holder = h }
 
 // OnHold has f told, from Run's goroutine, each time this helmd comes to
 // hold this host name (true) or finds another helmd holding it (false),

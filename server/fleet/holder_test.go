@@ -1,0 +1,156 @@
+//go:build !nonats && unix
+
+package fleet
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+func openHolder(t *testing.T, dir string) *Holder {
+	t.Helper()
+	h, err := OpenHolder(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	return h
+}
+
+// boxKeys lists the session keys the bucket holds under box.
+func boxKeys(t *testing.T, conn *Conn) []string {
+	t.Helper()
+	kv, err := OpenBucket(context.Background(), conn.JS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := readEntries(context.Background(), kv, HostPrefix("box"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Key())
+	}
+	return out
+}
+
+// A helmd killed without its shutdown (kill -9, a power cut, the OOM
+// killer) and started again on the same state folder takes its host name
+// back at once: it was refused it until its predecessor's heartbeat had
+// been silent for the TTL (a minute here), and the machine vanished from
+// every hub meanwhile. Another helmd, on another folder, is still
+// refused it.
+func TestRestartedHelmdTakesItsNameBack(t *testing.T) {
+	s := startNATS(t)
+	dir := t.TempDir()
+	a := NewPublisher("box", time.Minute, nil)
+	ha, err := OpenHolder(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.UseHolder(ha)
+	a.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
+	connA := connect(t, s)
+	stopA := runPublisher(a, connA)
+	waitUntil(t, "a's reconcile", func() bool { return a.Stats().Reconciles == 1 })
+	connA.Close() // killed: its heartbeat stays in the bucket, fresh
+	stopA()
+	ha.Close() // the process's end releases its folder's lock
+
+	other := NewPublisher("box", time.Minute, nil)
+	other.UseHolder(openHolder(t, t.TempDir()))
+	other.Observe(shared.EventRefresh, []shared.Session{session("x", 1)})
+	defer runPublisher(other, connect(t, s))()
+	waitUntil(t, "another helmd to look at the name", func() bool { return other.Stats().Twins >= 1 })
+	if st := other.Stats(); st.Refused != a.instance || st.Reconciles != 0 {
+		t.Fatalf("a helmd on another folder, with the killed one's heartbeat fresh: %+v, want refused", st)
+	}
+
+	b := NewPublisher("box", time.Minute, nil)
+	b.UseHolder(openHolder(t, dir))
+	b.Observe(shared.EventRefresh, []shared.Session{session("a", 1), session("b", 1)})
+	conn := connect(t, s)
+	defer runPublisher(b, conn)()
+	waitWithin(t, 2*time.Second, "the restarted helmd publishing under its name", func() bool { return b.Stats().Reconciles == 1 })
+	if st := b.Stats(); st.Twins != 0 || st.Refused != "" || st.LastError != "" {
+		t.Errorf("the restarted helmd took its predecessor for another: %+v", st)
+	}
+	waitUntil(t, "its two sessions in the bucket", func() bool { return len(boxKeys(t, conn)) == 2 })
+}
+
+// Two helmds on one state folder at once: the second does not get the
+// folder's identity while the first runs (it would take the first's
+// name), and gets it once the first has stopped.
+func TestHolderIsOneHelmdsAtATime(t *testing.T) {
+	dir := t.TempDir()
+	first, err := OpenHolder(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err := OpenHolder(dir); !errors.Is(err, ErrHolderBusy) {
+		if h != nil {
+			h.Close()
+		}
+		t.Fatalf("a second helmd on the folder: %v, want ErrHolderBusy", err)
+	}
+	id := first.ID()
+	first.Close()
+	if again := openHolder(t, dir); again.ID() != id {
+		t.Fatalf("restarted on the folder, identity %q, want %q as before", again.ID(), id)
+	}
+}
+
+// A state folder copied to another machine carries the identity along:
+// the copy, under the same host name, takes the name over once, then the
+// helmd it took it from (which no restart can have made a second
+// instance of, since it runs) takes a new identity and the name back,
+// and the copy is refused from then on.
+func TestCopiedFolderIsRefused(t *testing.T) {
+	s := startNATS(t)
+	dirA, dirB := t.TempDir(), t.TempDir()
+	ha := openHolder(t, dirA)
+	b, err := os.ReadFile(filepath.Join(dirA, HolderFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dirB, HolderFile), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	copied := ha.ID()
+
+	a := NewPublisher("box", 300*time.Millisecond, nil)
+	a.UseHolder(ha)
+	a.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
+	conn := connect(t, s)
+	defer runPublisher(a, conn)()
+	waitUntil(t, "a's reconcile", func() bool { return a.Stats().Reconciles == 1 })
+
+	c := NewPublisher("box", 300*time.Millisecond, nil)
+	c.UseHolder(openHolder(t, dirB))
+	c.Observe(shared.EventRefresh, []shared.Session{session("c", 1)})
+	defer runPublisher(c, connect(t, s))()
+	waitUntil(t, "the copy refused, a holding the name", func() bool { return c.Stats().Refused == a.instance })
+	if ha.ID() == copied {
+		t.Fatal("a kept the identity its copy presents")
+	}
+	if got, _ := os.ReadFile(filepath.Join(dirA, HolderFile)); string(got) != ha.ID()+"\n" {
+		t.Errorf("a's folder holds %q, want its new identity %q", got, ha.ID())
+	}
+	// The copy stays refused: several of its looks later, a's list is whole.
+	twins := c.Stats().Twins
+	waitUntil(t, "three more looks of the copy", func() bool { return c.Stats().Twins >= twins+3 })
+	if st := c.Stats(); st.Refused != a.instance {
+		t.Fatalf("the copy took the name again: %+v", st)
+	}
+	waitUntil(t, "a's session alone in the bucket", func() bool {
+		k := boxKeys(t, conn)
+		return len(k) == 1 && k[0] == SessionKey("box", shared.SourceClaude, "a")
+	})
+}
