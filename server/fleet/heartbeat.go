@@ -50,7 +50,7 @@ func hbTTL(hb Heartbeat) time.Duration {
 }
 
 func (p *Publisher) beatValue() []byte {
-	b, _ := json.Marshal(Heartbeat{At: time.Now().UnixMilli(), TTLms: p.ttl.Milliseconds(), Instance: p.instance, Holder: p.holderID()})
+	b, _ := json.Marshal(Heartbeat{At: p.now().UnixMilli(), TTLms: p.ttl.Milliseconds(), Instance: p.instance, Holder: p.holderID()})
 	return b
 }
 
@@ -134,9 +134,9 @@ func (p *Publisher) ownHolder(hb Heartbeat) bool {
 func (p *Publisher) holderAlive(e jetstream.KeyValueEntry, hb Heartbeat) bool {
 	ttl := hbTTL(hb)
 	if e.Revision() != p.rivalRev {
-		p.rivalRev, p.rivalSince = e.Revision(), time.Now()
+		p.rivalRev, p.rivalSince = e.Revision(), p.now()
 	}
-	return time.Since(e.Created()) <= ttl && time.Since(p.rivalSince) <= ttl
+	return p.now().Sub(e.Created()) <= ttl && p.now().Sub(p.rivalSince) <= ttl
 }
 
 // refuse notes that holder holds this host name: an error logged once per

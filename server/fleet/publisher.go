@@ -38,8 +38,9 @@ type Publisher struct {
 	// reconcile would delete every key this host published before.
 	ready bool
 
-	instance string  // names this publisher in its heartbeat (heartbeat.go)
-	holder   *Holder // its lasting identity (UseHolder), nil without one
+	instance string           // names this publisher in its heartbeat (heartbeat.go)
+	holder   *Holder          // its lasting identity (UseHolder), nil without one
+	now      func() time.Time // this machine's clock; a test skews it
 	// Run's goroutine only (heartbeat.go): the heartbeat's revision as
 	// last written, 0 while this instance does not hold the host name;
 	// the instance of the helmd holding it, while one does; the revision
@@ -87,7 +88,7 @@ func NewPublisher(host string, ttl time.Duration, log *slog.Logger) *Publisher {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Publisher{host: host, ttl: ttl, log: log, instance: newInstance(),
+	return &Publisher{host: host, ttl: ttl, log: log, instance: newInstance(), now: time.Now,
 		want: make(map[string][]byte), dirty: make(map[string]struct{}), wake: make(chan struct{}, 1)}
 }
 
@@ -213,7 +214,7 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 			continue // the next connection's report, or the first refresh, brings us back here
 		}
 		if !synced {
-			if p.twin != "" && time.Now().Before(nextClaim) {
+			if p.twin != "" && p.now().Before(nextClaim) {
 				continue // refused: its retry looks again, not each change of this machine
 			}
 			var err error
@@ -230,7 +231,7 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 				continue
 			}
 			if !held {
-				nextClaim = time.Now().Add(p.ttl / 3)
+				nextClaim = p.now().Add(p.ttl / 3)
 				retry.Reset(p.ttl / 3) // its holder may stop: look again, as often as it beats
 				continue
 			}
