@@ -297,3 +297,52 @@ func TestTwinHostNameIsRefused(t *testing.T) {
 		t.Error("b holding the name left its twin key for hubs")
 	}
 }
+
+// Whether the helmd holding a host name is alive is the NATS server's
+// clock's to tell, not this machine's: a machine whose clock ran ahead of
+// the server's by more than the TTL found every heartbeat too old and
+// took a live holder's name.
+func TestSkewedClockCannotTakeALiveName(t *testing.T) {
+	s := startNATS(t)
+	a := NewPublisher("box", 300*time.Millisecond, nil)
+	a.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
+	defer runPublisher(a, connect(t, s))()
+	waitUntil(t, "a's reconcile", func() bool { return a.Stats().Reconciles == 1 })
+
+	for _, skew := range []time.Duration{time.Hour, -time.Hour} {
+		b := NewPublisher("box", 300*time.Millisecond, nil)
+		b.now = func() time.Time { return time.Now().Add(skew) }
+		b.Observe(shared.EventRefresh, []shared.Session{session("b", 1)})
+		stop := runPublisher(b, connect(t, s))
+		waitUntil(t, "b to look at the name three times, or take it", func() bool {
+			st := b.Stats()
+			return st.Twins >= 3 || st.Reconciles > 0
+		})
+		stop()
+		if st := b.Stats(); st.Refused != a.instance || st.Reconciles != 0 {
+			t.Fatalf("with its clock %v off the server's, b took a live holder's name: %+v", skew, st)
+		}
+	}
+}
+
+// A hub whose clock runs ahead of the NATS server's by more than a TTL
+// judges the heartbeats it reads from the bucket by the server's clock
+// too: it showed every live machine offline after each (re)start of its
+// watch, until that machine's next heartbeat.
+func TestSkewedHubShowsLiveHostOnline(t *testing.T) {
+	s := startNATS(t)
+	p := NewPublisher("box", 300*time.Millisecond, nil)
+	p.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
+	defer runPublisher(p, connect(t, s))()
+	waitUntil(t, "box's reconcile", func() bool { return p.Stats().Reconciles == 1 })
+
+	g, _ := startView(t, connect(t, s), 0, func(v *View) { v.now = func() time.Time { return time.Now().Add(time.Hour) } })
+	waitUntil(t, "box's session on the hub", func() bool { return len(g.list()) == 1 })
+	beats := p.beats.Load()
+	waitUntil(t, "two more heartbeats", func() bool { return p.beats.Load() >= beats+2 })
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.offline != 0 {
+		t.Fatalf("a hub an hour ahead of the server listed live box offline %d times", g.offline)
+	}
+}

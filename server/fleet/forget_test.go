@@ -3,19 +3,29 @@
 package fleet
 
 import (
+	"context"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"vibecraft.sh/helm/shared"
 )
 
 // skewedView runs a view (as host "hub", forgetting after an hour) whose
-// clock runs ahead of the real one by what ahead holds: the test moves
-// it past Forget without waiting for it.
+// clock, and the NATS server's as it reads it, run ahead of the real ones
+// by what ahead holds: the test moves time past Forget without waiting
+// for it.
 func skewedView(t *testing.T, conn *Conn, ahead *atomic.Int64) (*target, *View) {
 	t.Helper()
-	return startView(t, conn, time.Hour, func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) })
+	return startView(t, conn, time.Hour, func(v *View) {
+		v.now = func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
+		v.serverTime = func(ctx context.Context, kv jetstream.KeyValue) (time.Time, bool) {
+			at, ok := serverNow(ctx, kv)
+			return at.Add(time.Duration(ahead.Load())), ok
+		}
+	})
 }
 
 // boxSessions are box's sessions in these tests: one idle, one waiting.

@@ -71,7 +71,7 @@ func (p *Publisher) claim(ctx context.Context, kv jetstream.KeyValue) (bool, err
 		default:
 			var hb Heartbeat
 			_ = json.Unmarshal(e.Value(), &hb) // unreadable: a holder of no instance
-			if hb.Instance != p.instance && !p.ownHolder(hb) && p.holderAlive(e, hb) {
+			if hb.Instance != p.instance && !p.ownHolder(hb) && p.holderAlive(ctx, kv, e, hb) {
 				p.refuse(ctx, kv, hb.Instance, hbTTL(hb))
 				return false, nil
 			}
@@ -126,17 +126,35 @@ func (p *Publisher) ownHolder(hb Heartbeat) bool {
 }
 
 // holderAlive tells whether the helmd whose heartbeat e is still beats:
-// written within its TTL by the server's clock, and rewritten within its
-// TTL since this instance first saw that revision (by this machine's
-// clock, so that a skewed clock alone cannot keep a dead holder's name
-// taken). A helmd restarted after a crash waits out its predecessor's
-// TTL, as hubs do before they show it offline.
-func (p *Publisher) holderAlive(e jetstream.KeyValueEntry, hb Heartbeat) bool {
+// written within its TTL, as the NATS server's clock alone tells (the
+// time of the bucket's stream info, asked after e was read, less the
+// time of e's write). This machine's clock takes no part: one running
+// ahead of the server's by more than the TTL found every heartbeat too
+// old and took a live holder's name, and one behind kept a dead holder's
+// name taken. A server that does not say its time: e's revision seen
+// unchanged for its TTL, by this machine's monotonic clock.
+func (p *Publisher) holderAlive(ctx context.Context, kv jetstream.KeyValue, e jetstream.KeyValueEntry, hb Heartbeat) bool {
 	ttl := hbTTL(hb)
 	if e.Revision() != p.rivalRev {
 		p.rivalRev, p.rivalSince = e.Revision(), p.now()
 	}
-	return p.now().Sub(e.Created()) <= ttl && p.now().Sub(p.rivalSince) <= ttl
+	if now, ok := serverNow(ctx, kv); ok {
+		return now.Sub(e.Created()) <= ttl
+	}
+	return p.now().Sub(p.rivalSince) <= ttl
+}
+
+// serverNow is the NATS server's time, as its stream info says.
+func serverNow(ctx context.Context, kv jetstream.KeyValue) (time.Time, bool) {
+	st, err := kv.Status(ctx)
+	if err != nil {
+		return time.Time{}, false
+	}
+	bs, ok := st.(*jetstream.KeyValueBucketStatus)
+	if !ok || bs.StreamInfo() == nil || bs.StreamInfo().TimeStamp.IsZero() {
+		return time.Time{}, false
+	}
+	return bs.StreamInfo().TimeStamp, true
 }
 
 // refuse notes that holder holds this host name: an error logged once per

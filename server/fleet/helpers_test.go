@@ -28,9 +28,10 @@ func runPublisher(p *Publisher, conn *Conn) (stop func()) {
 
 // target is a stand-in for the stream hub: the list its events imply.
 type target struct {
-	mu    sync.Mutex
-	state map[string]shared.Session
-	n     int // events
+	mu      sync.Mutex
+	state   map[string]shared.Session
+	n       int // events
+	offline int // sessions listed with their host offline, over every event
 }
 
 func newTarget() *target { return &target{state: map[string]shared.Session{}} }
@@ -43,6 +44,9 @@ func (g *target) Publish(t shared.EventType, ss []shared.Session) {
 		clear(g.state)
 	}
 	for _, s := range ss {
+		if s.HostOffline && t != shared.EventSessionDeleted {
+			g.offline++
+		}
 		if t == shared.EventSessionDeleted {
 			delete(g.state, s.Key())
 		} else {
@@ -96,14 +100,14 @@ func runViewOn(t *testing.T, conn *Conn) (*target, *View) {
 	return startView(t, conn, 0, nil)
 }
 
-// startView is runViewOn with the view's --fleet-forget and, when now is
-// not nil, its clock.
-func startView(t *testing.T, conn *Conn, forget time.Duration, now func() time.Time) (*target, *View) {
+// startView is runViewOn with the view's --fleet-forget and, when setup
+// is not nil, what it changes of the view (its clocks) before it runs.
+func startView(t *testing.T, conn *Conn, forget time.Duration, setup func(*View)) (*target, *View) {
 	t.Helper()
 	g := newTarget()
 	v := NewView("hub", forget, NewMerger(g, "hub", nil), nil)
-	if now != nil {
-		v.now = now
+	if setup != nil {
+		setup(v)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -40,6 +40,11 @@ type View struct {
 	out                          *Merger
 	log                          *slog.Logger
 	now                          func() time.Time
+	// serverTime is the NATS server's time (serverNow; a test moves it).
+	// skew is how far it is ahead of now, as the watch's start found it
+	// (seenAt): Run's goroutine only.
+	serverTime func(context.Context, jetstream.KeyValue) (time.Time, bool)
+	skew       time.Duration
 	// Bounds on what the bucket, writable by anyone with the NATS token,
 	// can make this helmd hold: MaxHosts and MaxSessions unless a test
 	// lowers them.
@@ -150,7 +155,7 @@ func NewView(self string, forget time.Duration, out *Merger, log *slog.Logger) *
 	if log == nil {
 		log = slog.Default()
 	}
-	return &View{self: self, forget: forget, out: out, log: log, now: time.Now,
+	return &View{self: self, forget: forget, out: out, log: log, now: time.Now, serverTime: serverNow,
 		maxHosts: MaxHosts, maxSessions: MaxSessions,
 		hosts: make(map[string]*hostState), sessions: make(map[string]shared.Session),
 		touched: make(map[string]map[string]struct{}), forgotten: make(map[string]struct{}),
@@ -224,6 +229,10 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 		var err error
 		kv, err = OpenBucket(ctx, conn.JS)
 		if err == nil {
+			v.skew = 0
+			if at, ok := v.serverTime(ctx, kv); ok {
+				v.skew = at.Sub(v.now())
+			}
 			w, err = kv.WatchAll(ctx)
 		}
 		if err != nil {
@@ -513,11 +522,14 @@ func (b *batch) lists() (up []shared.Session, gone []string) {
 	return up, gone
 }
 
-// seenAt is when an entry tells its host was alive: now for a live update,
-// the server's time of the write for one replayed.
+// seenAt is when an entry tells its host was alive: now for a live update;
+// for one replayed, the server's time of the write on this machine's
+// clock (less the skew), so that its age is the server's clock's alone:
+// a hub whose clock ran ahead of the server's by more than a TTL showed
+// every live machine offline after each start of its watch.
 func (v *View) seenAt(e jetstream.KeyValueEntry) time.Time {
 	if v.replaying != nil {
-		return e.Created()
+		return e.Created().Add(-v.skew)
 	}
 	return v.now()
 }
