@@ -57,6 +57,11 @@ type Conn struct {
 
 	mu   sync.Mutex
 	subs []*connSub
+	// live ends when the connection of liveEpoch drops (Up): nil until
+	// Up asks for one.
+	live      context.Context
+	liveEnd   context.CancelFunc
+	liveEpoch uint64
 
 	errMu   sync.Mutex
 	lastErr string        // why the last attempt failed; "" once connected
@@ -110,7 +115,8 @@ func Connect(o ConnOptions) (*Conn, error) {
 		nats.IgnoreAuthErrorAbort(),
 		nats.ConnectHandler(func(nc *nats.Conn) { c.notify(nc, "connected") }),
 		nats.ReconnectHandler(func(nc *nats.Conn) { c.notify(nc, "reconnected") }),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
+			c.dropped(nc)
 			if err != nil {
 				c.failed("fleet: NATS connection lost", err)
 			}
@@ -308,6 +314,9 @@ func (c *Conn) notify(nc *nats.Conn, what string) {
 	e := epoch(nc)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.liveEnd != nil && c.liveEpoch != e {
+		c.liveEnd() // the requests of a connection gone, if its drop was not told
+	}
 	for _, s := range c.subs {
 		s.tell(e)
 	}
@@ -318,6 +327,48 @@ func (c *Conn) Close() {
 	c.stopped.Do(func() { close(c.stop) })
 	<-c.done
 	c.NC.Close()
+	c.mu.Lock()
+	if c.liveEnd != nil {
+		c.liveEnd()
+	}
+	c.mu.Unlock()
+}
+
+// Up returns a context that ends with ctx, or when the connection up now
+// drops (at once when none is up): for the requests made over it. A
+// request in flight when the connection dropped got no answer, nor did
+// one the client buffered meanwhile, and each waited out JetStream's
+// timeout (5 s): after NATS came back, a publisher's reconcile waited
+// behind it and the hub showed the machine's old list for 5 s more.
+// Call end when done.
+func (c *Conn) Up(ctx context.Context) (op context.Context, end context.CancelFunc) {
+	op, cancel := context.WithCancel(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.NC.IsConnected() {
+		cancel()
+		return op, cancel
+	}
+	if e := epoch(c.NC); c.live == nil || c.liveEpoch != e {
+		if c.liveEnd != nil {
+			c.liveEnd() // a connection gone: its requests get no answer
+		}
+		c.live, c.liveEnd = context.WithCancel(context.Background())
+		c.liveEpoch = e
+	}
+	stop := context.AfterFunc(c.live, cancel)
+	return op, func() { stop(); cancel() }
+}
+
+// dropped ends the requests of the connection that dropped. The
+// callback may come after the client is connected again: the new
+// connection's, which Up made since, go on.
+func (c *Conn) dropped(nc *nats.Conn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.liveEnd != nil && (!nc.IsConnected() || c.liveEpoch != epoch(nc)) {
+		c.liveEnd()
+	}
 }
 
 // OpenBucket creates the bucket or opens it as it is.

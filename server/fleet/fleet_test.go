@@ -346,3 +346,21 @@ func TestSkewedHubShowsLiveHostOnline(t *testing.T) {
 		t.Fatalf("a hub an hour ahead of the server listed live box offline %d times", g.offline)
 	}
 }
+
+// boxKeys lists the session keys the bucket holds under box.
+func boxKeys(t *testing.T, conn *Conn) []string {
+	t.Helper()
+	kv, err := OpenBucket(context.Background(), conn.JS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := readEntries(context.Background(), kv, HostPrefix("box"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Key())
+	}
+	return out
+}

@@ -3,7 +3,6 @@
 package fleet
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -21,24 +20,6 @@ func openHolder(t *testing.T, dir string) *Holder {
 	}
 	t.Cleanup(func() { h.Close() })
 	return h
-}
-
-// boxKeys lists the session keys the bucket holds under box.
-func boxKeys(t *testing.T, conn *Conn) []string {
-	t.Helper()
-	kv, err := OpenBucket(context.Background(), conn.JS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	es, err := readEntries(context.Background(), kv, HostPrefix("box"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range es {
-		out = append(out, e.Key())
-	}
-	return out
 }
 
 // A helmd killed without its shutdown (kill -9, a power cut, the OOM

@@ -204,7 +204,13 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 		case <-beat.C:
 			// Not while disconnected: each would wait out its timeout and
 			// fail, the reconnection's report reconciles anyway.
-			if kv == nil || !synced || !conn.NC.IsConnected() || p.heartbeat(ctx, kv) {
+			if kv == nil || !synced || !conn.NC.IsConnected() {
+				continue
+			}
+			op, end := conn.Up(ctx)
+			mine := p.heartbeat(op, kv)
+			end()
+			if mine {
 				continue
 			}
 			synced = false // another helmd wrote it: claim it again, or stop publishing
@@ -213,45 +219,53 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 		if !heard || epoch(conn.NC) != reported || !conn.NC.IsConnected() || !p.isReady() {
 			continue // the next connection's report, or the first refresh, brings us back here
 		}
-		if !synced {
-			if p.twin != "" && p.now().Before(nextClaim) {
-				continue // refused: its retry looks again, not each change of this machine
-			}
-			var err error
-			if kv, err = OpenBucket(ctx, conn.JS); err != nil {
+		// The requests of this connection end with it (Conn.Up): one in
+		// flight when it drops fails then, not after JetStream's timeout.
+		op, end := conn.Up(ctx)
+		failed := func(err error) {
+			if op.Err() == nil { // else the connection dropped: Conn says so
 				p.noteErr(err)
-				retry.Reset(wait.next())
-				continue
 			}
-			// Whose the host name is before anything is written under it.
-			held, err := p.claim(ctx, kv)
-			if err != nil {
-				p.noteErr(err)
-				retry.Reset(wait.next())
-				continue
-			}
-			if !held {
-				nextClaim = p.now().Add(p.ttl / 3)
-				retry.Reset(p.ttl / 3) // its holder may stop: look again, as often as it beats
-				continue
-			}
-			if written, err = p.read(ctx, kv); err != nil {
-				p.noteErr(err)
-				retry.Reset(wait.next())
-				continue
-			}
-			synced, wait = true, backoff{} // a reconnection during the read is reported after it: read again
-			p.markAll(written)
-			p.statsMu.Lock()
-			p.stats.Reconciles++
-			p.stats.LastError, p.warned = "", "" // back: the next error is news
-			p.statsMu.Unlock()
-		}
-		if err := p.flush(ctx, kv, written); err != nil {
-			p.noteErr(err)
-			synced = false // what failed may or may not be written: read back
 			retry.Reset(wait.next())
 		}
+		func() {
+			defer end()
+			if !synced {
+				if p.twin != "" && p.now().Before(nextClaim) {
+					return // refused: its retry looks again, not each change of this machine
+				}
+				var err error
+				if kv, err = OpenBucket(op, conn.JS); err != nil {
+					failed(err)
+					return
+				}
+				// Whose the host name is before anything is written under it.
+				held, err := p.claim(op, kv)
+				if err != nil {
+					failed(err)
+					return
+				}
+				if !held {
+					nextClaim = p.now().Add(p.ttl / 3)
+					retry.Reset(p.ttl / 3) // its holder may stop: look again, as often as it beats
+					return
+				}
+				if written, err = p.read(op, kv); err != nil {
+					failed(err)
+					return
+				}
+				synced, wait = true, backoff{} // a reconnection during the read is reported after it: read again
+				p.markAll(written)
+				p.statsMu.Lock()
+				p.stats.Reconciles++
+				p.stats.LastError, p.warned = "", "" // back: the next error is news
+				p.statsMu.Unlock()
+			}
+			if err := p.flush(op, kv, written); err != nil {
+				failed(err)
+				synced = false // what failed may or may not be written: read back
+			}
+		}()
 	}
 }
 
