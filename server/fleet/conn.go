@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -66,6 +67,7 @@ type Conn struct {
 	errMu   sync.Mutex
 	lastErr string        // why the last attempt failed; "" once connected
 	warned  string        // the error last logged; "" once connected
+	clearTo string        // the server last warned of as reached in clear text
 	stop    chan struct{} // closed by Close: ends watchErrors
 	stopped sync.Once
 	done    chan struct{} // closed when watchErrors has returned
@@ -311,6 +313,7 @@ func (c *Conn) notify(nc *nats.Conn, what string) {
 	c.lastErr, c.warned = "", ""
 	c.errMu.Unlock()
 	c.log.Info("fleet: NATS "+what, "server", server)
+	c.warnClearText(nc, server)
 	e := epoch(nc)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -320,6 +323,45 @@ func (c *Conn) notify(nc *nats.Conn, what string) {
 	for _, s := range c.subs {
 		s.tell(e)
 	}
+}
+
+// warnClearText says, once per server, that the connection to it is
+// not encrypted while it crosses a network: the CONNECT carries the NATS
+// token (by default the Helm token itself) and every message the
+// sessions' titles and paths, readable by anyone on the way. The
+// embedded server refuses to listen so beyond loopback (--nats-insecure
+// aside), but the server here may be another's, or reached through a
+// tunnel's far end: only the socket tells.
+func (c *Conn) warnClearText(nc *nats.Conn, server string) {
+	if c.inProcess {
+		return
+	}
+	_, tlsErr := nc.TLSConnectionState()
+	if !clearText(nc.ConnectedAddr(), tlsErr == nil) {
+		return
+	}
+	c.errMu.Lock()
+	warn := c.clearTo != server
+	c.clearTo = server
+	c.errMu.Unlock()
+	if warn {
+		c.log.Warn("fleet: the connection to NATS is not encrypted, and the token and sessions cross the network in clear text: "+
+			"use a tls:// URL (a hub's --nats-tls-cert)", "server", server, "address", nc.ConnectedAddr())
+	}
+}
+
+// clearText reports whether a connection to remote (host:port) crosses
+// a network unencrypted: not TLS, and not to a loopback address.
+func clearText(remote string, encrypted bool) bool {
+	if encrypted || remote == "" {
+		return false
+	}
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }
 
 // Close closes the connection.

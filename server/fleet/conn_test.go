@@ -3,12 +3,16 @@
 package fleet
 
 import (
+	"context"
 	"log/slog"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"vibecraft.sh/helm/server/config"
 	"vibecraft.sh/helm/server/internal/logbuf"
+	"vibecraft.sh/helm/server/natsd"
 )
 
 // A subscriber hears of each connection once: the client's own callback
@@ -64,5 +68,68 @@ func TestReconnectBacksOff(t *testing.T) {
 	}
 	if d := delay(1000); d != 30*time.Second {
 		t.Errorf("after 1,000 attempts the pause is %v, want 30s", d)
+	}
+}
+
+// A connection that crosses a network unencrypted carries the token in
+// its CONNECT and every session in clear: the log says so, once per
+// server; over loopback or TLS it says nothing.
+func TestClearTextConnectionWarned(t *testing.T) {
+	for _, tc := range []struct {
+		remote    string
+		encrypted bool
+		want      bool
+	}{
+		{"127.0.0.1:4222", false, false},
+		{"[::1]:4222", false, false},
+		{"192.0.2.7:4222", false, true},
+		{"[2001:db8::7]:4222", false, true},
+		{"192.0.2.7:4222", true, false},
+		{"hub.example:4222", false, true}, // not an address: not known to be loopback
+		{"", false, false},                // in process
+	} {
+		if got := clearText(tc.remote, tc.encrypted); got != tc.want {
+			t.Errorf("clearText(%q, tls %v) = %v, want %v", tc.remote, tc.encrypted, got, tc.want)
+		}
+	}
+
+	warnings := func(addr string) string {
+		var logs logbuf.Buffer
+		c, err := Connect(ConnOptions{URLs: addr, Token: token, Name: t.Name(),
+			Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		waitUntil(t, "the client's connect callback", func() bool { return strings.Contains(logs.String(), "NATS connected") })
+		return logs.String()
+	}
+	loop := startNATS(t)
+	if out := warnings(loop.URL()); strings.Contains(out, "not encrypted") {
+		t.Errorf("a loopback connection was warned of:\n%s", out)
+	}
+	var lan net.IP
+	for _, ip := range config.InterfaceIPs() {
+		if ip.To4() != nil && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() {
+			lan = ip
+			break
+		}
+	}
+	if lan == nil {
+		t.Log("no non-loopback IPv4 address on this machine: the connection across a network is not tried")
+		return
+	}
+	s, err := natsd.Start(context.Background(), natsd.Options{Listen: "0.0.0.0:0", StoreDir: t.TempDir(), Token: token, Insecure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, port, _ := net.SplitHostPort(s.Addr().String())
+	out := warnings("nats://" + net.JoinHostPort(lan.String(), port))
+	if n := strings.Count(out, "not encrypted"); n != 1 {
+		t.Errorf("a connection in clear text to %s was warned of %d times, want 1:\n%s", lan, n, out)
+	}
+	if strings.Contains(out, token) {
+		t.Errorf("the warning shows the token:\n%s", out)
 	}
 }
