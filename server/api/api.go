@@ -34,7 +34,7 @@ type Refresher interface {
 // that the REST list of its path serves.
 type Streamer interface {
 	Handler(keep func(*shared.Session) bool) stream.Endpoint
-	FullListHandler(keep func(*shared.Session) bool, shape func([]shared.Session) any) stream.Endpoint
+	FullListHandler(keep func(*shared.Session) bool, shape func(*shared.Session) any) stream.Endpoint
 }
 
 // Deps is what the API needs. Status returns the /api/status document.
@@ -64,7 +64,7 @@ func New(d Deps) *API {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &API{d: d, all: d.Stream.Handler(nil), claude: d.Stream.FullListHandler(onlyClaude, originalShape)}
+	return &API{d: d, all: d.Stream.Handler(nil), claude: d.Stream.FullListHandler(onlyClaude, originalShape())}
 }
 
 // onlyClaude keeps this machine's Claude Code sessions: the original
@@ -181,12 +181,21 @@ func (a *API) listSessions(w http.ResponseWriter, r *http.Request) error {
 func (a *API) listClaude(w http.ResponseWriter, _ *http.Request) error {
 	sessions, id := a.claude.Snapshot()
 	w.Header().Set(EventIDHeader, id)
-	return writeList(w, compat.List(sessions))
+	return writeShaped(w, sessions, originalShape())
 }
 
-// originalShape gives sessions the original Helm server's fields, for its
-// client on /api/claude-sessions/stream.
-func originalShape(sessions []shared.Session) any { return compat.List(sessions) }
+// originalShape returns what gives a session the original Helm server's
+// fields, for its client on /api/claude-sessions/*: one session at a
+// time, into one value it reuses, so that a list is never converted
+// whole (a copy of 100,000 sessions, 109 MB, per request). Each value
+// must be encoded before the next call; not for concurrent use.
+func originalShape() func(*shared.Session) any {
+	var c compat.Session
+	return func(s *shared.Session) any {
+		c = compat.From(*s)
+		return &c
+	}
+}
 
 // refresh asks for a full rescan and answers at once: the result reaches
 // clients as a refresh event. Requests made while one is pending join it.

@@ -13,6 +13,12 @@ import (
 // in memory first (MBs at 10k sessions), held until a client that reads
 // slowly, or not at all, has taken it.
 func writeList[T any](w http.ResponseWriter, sessions []T) error {
+	return writeShaped(w, sessions, func(s *T) any { return s })
+}
+
+// writeShaped is writeList with each session written as shape gives it,
+// called once per session, each value encoded before the next call.
+func writeShaped[T any](w http.ResponseWriter, sessions []T, shape func(*T) any) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	bw := bufio.NewWriterSize(w, 32<<10)
 	enc := jsonenc.New(bw) // json.Marshal's bytes, with no garbage per session
@@ -21,7 +27,7 @@ func writeList[T any](w http.ResponseWriter, sessions []T) error {
 		if i > 0 {
 			bw.WriteByte(',')
 		}
-		if err := enc.Encode(&sessions[i]); err != nil {
+		if err := enc.Encode(shape(&sessions[i])); err != nil {
 			return fmt.Errorf("encode session %d: %w", i, err)
 		}
 	}

@@ -1,11 +1,13 @@
 package stream
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/jsonenc"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -28,11 +30,14 @@ import (
 // being the whole list, what it missed needs no replay.
 
 // FullListHandler serves a full-list stream of the sessions keep accepts
-// (nil: all). shape turns the kept sessions, newest first, into the value
-// sent as the event's "sessions" (nil: the sessions as they are); it must
-// return a JSON array, and is called once per encoded frame, never
-// concurrently for one handler. Call it once per endpoint.
-func (h *Hub) FullListHandler(keep func(*shared.Session) bool, shape func([]shared.Session) any) Endpoint {
+// (nil: all). shape turns each kept session into the value sent for it in
+// the event's "sessions" array (nil: the session as it is); it must not
+// modify the session, and is called for each session of each encoded
+// frame, never concurrently for one handler, the value encoded before the
+// next call (so it may reuse one). Session by session: the list shaped
+// whole, then marshalled whole, allocated five times the frame (544 MB at
+// 100,000 sessions). Call it once per endpoint.
+func (h *Hub) FullListHandler(keep func(*shared.Session) bool, shape func(*shared.Session) any) Endpoint {
 	v := h.newView(keep, true) // its frames are not the change view's, so neither are its ids
 	v.full = &fullList{shape: shape}
 	return v
@@ -40,9 +45,10 @@ func (h *Hub) FullListHandler(keep func(*shared.Session) bool, shape func([]shar
 
 // fullList is what a full-list view keeps: its shape and its last frame.
 type fullList struct {
-	shape func([]shared.Session) any
+	shape func(*shared.Session) any
 
 	mu    sync.Mutex // held while encoding, so a frame is encoded once
+	size  int        // the last frame's length, to size the next one
 	seq   uint64
 	typ   shared.EventType
 	frame reusedFrame // the list at (seq, typ); once let go, the next client encodes anew
@@ -73,12 +79,49 @@ func (v *view) fullStart(st start, lastID string) fullStart {
 	return fs
 }
 
-// fullEvent is the data of a full-list event: shared.Event with sessions
-// of any shape.
-type fullEvent struct {
-	Type      shared.EventType `json:"type"`
-	Sessions  any              `json:"sessions"`
-	Timestamp int64            `json:"timestamp"`
+// appendFull appends the frame of a full-list event to b: shared.Event's
+// JSON, {"type":…,"sessions":[…],"timestamp":ms}, with the sessions of
+// state that v keeps, each as v's shape gives it, encoded one at a time
+// into b (no copy of the list, shaped or not, and no buffer but b).
+func (v *view) appendFull(b []byte, typ shared.EventType, id string, state []shared.Session, at time.Time) ([]byte, error) {
+	b, err := appendHead(b, typ, id)
+	if err != nil {
+		return nil, err
+	}
+	start := len(b)
+	b = append(b, `{"type":`...)
+	b = strconv.AppendQuote(b, string(typ)) // an event type is plain ASCII
+	b = append(b, `,"sessions":[`...)
+	out := &jsonenc.Appender{B: b}
+	enc := jsonenc.New(out)
+	n := 0
+	for i := range state {
+		s := &state[i] // lent: read only
+		if v.keep != nil {
+			c := *s // keep sees a copy, as filter gives it
+			if !v.keep(&c) {
+				continue
+			}
+		}
+		if n > 0 {
+			out.B = append(out.B, ',')
+		}
+		n++
+		var val any = s
+		if v.full.shape != nil {
+			val = v.full.shape(s)
+		}
+		if err := enc.Encode(val); err != nil {
+			return nil, fmt.Errorf("stream: encode %s list: %w", typ, err)
+		}
+	}
+	b = append(out.B, `],"timestamp":`...)
+	b = strconv.AppendInt(b, at.UnixMilli(), 10)
+	b = append(b, '}')
+	if bytes.ContainsAny(b[start:], "\r\n") {
+		return nil, fmt.Errorf("stream: %s data has a line break", typ)
+	}
+	return append(b, "\n\n"...), nil
 }
 
 // publishedState returns the published seq and the state at it, newest
@@ -106,24 +149,20 @@ func (v *view) fullFrame(typ shared.EventType) ([]byte, uint64, error) {
 	if fl.frame.data != nil && fl.seq == seq && fl.typ == typ {
 		return fl.frame.data, seq, nil
 	}
-	kept, _ := v.filter(state, nil)
-	var sessions any = kept
-	switch {
-	case fl.shape != nil:
-		sessions = fl.shape(kept)
-	case kept == nil:
-		sessions = []shared.Session{} // [] rather than null: clients read its length
-	}
-	data, err := json.Marshal(fullEvent{Type: typ, Sessions: sessions, Timestamp: v.hub.opts.Now().UnixMilli()})
-	if err != nil {
-		return nil, 0, fmt.Errorf("stream: encode %s list: %w", typ, err)
+	// Sized as the last frame, a little more: a buffer grown by doubling
+	// to 100 MB allocates 200 MB more on the way. The first is sized
+	// from the sessions, with room for a shape's extra fields (the
+	// original's five: a quarter more).
+	size := fl.size + fl.size/16 + 4096
+	if fl.size == 0 {
+		size = dataSize(state, nil) * 5 / 4
 	}
 	id := formatEventID(v.epoch, seq)
-	f, err := appendFrame(make([]byte, 0, len(data)+len(typ)+len(id)+24), typ, id, data)
+	f, err := v.appendFull(make([]byte, 0, size), typ, id, state, v.hub.opts.Now())
 	if err != nil {
 		return nil, 0, err
 	}
-	fl.seq, fl.typ = seq, typ
+	fl.seq, fl.typ, fl.size = seq, typ, len(f)
 	fl.frame.keep(f, v.hub.opts.Now(), &fl.mu, v.hub.opts.Now)
 	return f, seq, nil
 }

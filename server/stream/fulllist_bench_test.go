@@ -19,7 +19,7 @@ func BenchmarkFullListFrame(b *testing.B) {
 			defer h.Close()
 			all := realisticList(n)
 			h.Publish(shared.EventRefresh, all)
-			v := h.FullListHandler(claudeOnly, func(ss []shared.Session) any { return compat.List(ss) }).(*view)
+			v := h.FullListHandler(claudeOnly, func(s *shared.Session) any { c := compat.From(*s); return &c }).(*view)
 			s := realistic(0)
 			b.ReportAllocs()
 			b.ResetTimer()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,12 +13,13 @@ import (
 
 	"go.uber.org/goleak"
 
+	"vibecraft.sh/helm/server/compat"
 	"vibecraft.sh/helm/shared"
 )
 
 // newFullRig is newRig with full-list views: /full (every session, as
 // they are) and /claude-full (Claude Code only, through shape).
-func newFullRig(t testing.TB, opts Options, shape func([]shared.Session) any) *rig {
+func newFullRig(t testing.TB, opts Options, shape func(*shared.Session) any) *rig {
 	t.Helper()
 	before := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, before) })
@@ -144,9 +146,9 @@ func TestFullListCoalescesABurst(t *testing.T) {
 // However many clients a view has, it encodes each list once.
 func TestFullListEncodesOncePerSeq(t *testing.T) {
 	var shaped atomic.Int32
-	r := newFullRig(t, Options{Debounce: time.Nanosecond}, func(ss []shared.Session) any {
-		shaped.Add(1)
-		return ss
+	r := newFullRig(t, Options{Debounce: time.Nanosecond}, func(s *shared.Session) any {
+		shaped.Add(1) // once per session of each list encoded
+		return s
 	})
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("a", shared.SourceClaude, 1)})
 	var cs []*sseClient
@@ -156,7 +158,7 @@ func TestFullListEncodesOncePerSeq(t *testing.T) {
 		cs = append(cs, c)
 	}
 	if n := shaped.Load(); n != 1 {
-		t.Errorf("5 inits at one seq shaped %d lists, want 1", n)
+		t.Errorf("5 inits at one seq of one session shaped %d sessions, want 1 (one list)", n)
 	}
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("b", shared.SourceClaude, 2)})
 	for _, c := range cs {
@@ -164,8 +166,8 @@ func TestFullListEncodesOncePerSeq(t *testing.T) {
 			t.Fatalf("list after create: %s", f.Data)
 		}
 	}
-	if n := shaped.Load(); n != 2 {
-		t.Errorf("one create sent to 5 clients shaped %d lists in all, want 2", n)
+	if n := shaped.Load(); n != 3 {
+		t.Errorf("one create sent to 5 clients shaped %d sessions in all, want 3 (a list of 1, one of 2)", n)
 	}
 }
 
@@ -250,4 +252,56 @@ func TestFullListHostileTitle(t *testing.T) {
 	if got, want := ev.Sessions[0].Title, "<script>alert(1)</script>\uFFFD\u2028\nevent: evil"; got != want {
 		t.Fatalf("title: got %q, want %q", got, want)
 	}
+}
+
+// A full-list frame is the list's bytes, allocated about once: at 100,000
+// sessions the original Helm's stream marshalled the shaped list whole,
+// growing json.Marshal's buffer by doubling, then copied it into the
+// frame, after a copy of the kept sessions and of their shaped form (544
+// MB allocated, the heap's peak up 450 MB, for one client connecting).
+func TestFullListFrameAllocatesAboutItsSize(t *testing.T) {
+	h := NewHub(Options{})
+	defer h.Close()
+	h.Publish(shared.EventRefresh, realisticList(2000))
+	var c compat.Session // reused, as the API's shape does
+	v := h.FullListHandler(claudeOnly, func(s *shared.Session) any { c = compat.From(*s); return &c }).(*view)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f, _, err := v.fullFrame(shared.EventInit)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := fullFrameSessions(t, f); n != 2000 {
+		t.Fatalf("frame holds %d sessions, want 2000", n)
+	}
+	alloc := after.TotalAlloc - before.TotalAlloc
+	if alloc > uint64(len(f))*2 && !raceOn {
+		t.Errorf("a frame of %d bytes allocated %d bytes, want at most twice its size", len(f), alloc)
+	}
+	t.Logf("FIGURE a frame of %d bytes allocated %d bytes", len(f), alloc)
+}
+
+// fullFrameSessions decodes frame f's data and counts its sessions, each
+// with the original's sessionId.
+func fullFrameSessions(t *testing.T, f []byte) int {
+	t.Helper()
+	_, data, ok := strings.Cut(string(f), "\ndata: ")
+	if !ok {
+		t.Fatalf("no data field in %.200q", f)
+	}
+	var ev struct {
+		Sessions []struct {
+			SessionID string `json:"sessionId"`
+		} `json:"sessions"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(data)), &ev); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range ev.Sessions {
+		if s.SessionID == "" {
+			t.Fatal("a session without sessionId: not shaped")
+		}
+	}
+	return len(ev.Sessions)
 }

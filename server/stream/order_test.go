@@ -218,7 +218,7 @@ func TestReleasedListIsNotCopied(t *testing.T) {
 	}
 	// A full-list view (the original Helm's stream) encodes a frame for
 	// every change: once encoded, the list is given back too.
-	full := h.FullListHandler(claudeOnly, func(ss []shared.Session) any { return ss }).(*view)
+	full := h.FullListHandler(claudeOnly, nil).(*view)
 	if _, _, err := full.fullFrame(shared.EventRefresh); err != nil {
 		t.Fatal(err)
 	}
