@@ -3,9 +3,13 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -84,22 +88,18 @@ func lsFlags(fs *flag.FlagSet, o IO) runFunc {
 		default:
 			return fmt.Errorf("--status %q: want waiting, working or idle", *status)
 		}
-		var sessions []shared.Session
-		if _, err := c.getJSON(ctx, "/api/sessions", &sessions); err != nil {
+		// --machine is the page's machine filter, the API's host
+		// parameter (shared.Query.Host): the session's Host, exactly.
+		// Filtered here, as the others, over the whole list, whose
+		// machines knownMachine needs.
+		kept, machines, err := listSessions(ctx, c, func(s *shared.Session) bool {
+			return (*status == "" || string(s.Status) == *status) && matchProject(*s, *project) && (*machine == "" || s.Host == *machine)
+		})
+		if err != nil {
 			return err
 		}
-		if err := knownMachine(sessions, *machine); err != nil {
+		if err := knownMachine(machines, *machine); err != nil {
 			return err
-		}
-		kept := sessions[:0]
-		for _, s := range sessions {
-			// --machine is the page's machine filter, the API's host
-			// parameter (shared.Query.Host): the session's Host, exactly.
-			// Filtered here, as the others, over the whole list, which
-			// knownMachine needs.
-			if (*status == "" || string(s.Status) == *status) && matchProject(s, *project) && (*machine == "" || s.Host == *machine) {
-				kept = append(kept, s)
-			}
 		}
 		if *asJSON {
 			if kept == nil {
@@ -112,19 +112,91 @@ func lsFlags(fs *flag.FlagSet, o IO) runFunc {
 	}
 }
 
+// lsPage is how many sessions ls asks helmd for at a time. The whole
+// list in one answer is 76 MB at 100,000 sessions, past what a command
+// reads into memory at once (maxBody): ls failed there. A page of 5,000
+// (the most helmd gives) is about 4 MB.
+var lsPage = 5000
+
+// lsRestarts bounds how often ls starts the list again when helmd says
+// it changed too much between two pages (409).
+const lsRestarts = 3
+
+// listSessions reads every session, newest first, a page at a time, and
+// returns those keep accepts and the machines of all (sorted by name):
+// only what it keeps is held. A helmd that answers the whole list
+// whatever the limit (one older than paging) is read as it answers.
+func listSessions(ctx context.Context, c *client, keep func(*shared.Session) bool) ([]shared.Session, []string, error) {
+	for restart := 0; ; restart++ {
+		kept, machines, err := readPages(ctx, c, keep)
+		if errors.Is(err, httpStatus(http.StatusConflict)) && restart < lsRestarts {
+			continue // the pages' list is gone: a list read anew is consistent again
+		}
+		return kept, machines, err
+	}
+}
+
+func readPages(ctx context.Context, c *client, keep func(*shared.Session) bool) ([]shared.Session, []string, error) {
+	kept := []shared.Session{}
+	seen := map[string]bool{}
+	take := func(ss []shared.Session) {
+		for i := range ss {
+			if ss[i].Host != "" {
+				seen[ss[i].Host] = true
+			}
+			if keep(&ss[i]) {
+				kept = append(kept, ss[i])
+			}
+		}
+	}
+	q := url.Values{"limit": {strconv.Itoa(lsPage)}}
+	for {
+		var raw json.RawMessage
+		if _, err := c.getJSON(ctx, "/api/sessions?"+q.Encode(), &raw); err != nil {
+			return nil, nil, err
+		}
+		if len(raw) > 0 && raw[0] == '[' { // the whole list: no paging
+			var all []shared.Session
+			if err := json.Unmarshal(raw, &all); err != nil {
+				return nil, nil, fmt.Errorf("GET /api/sessions: not the JSON expected: %w", err)
+			}
+			take(all)
+			break
+		}
+		var pg struct {
+			Sessions []shared.Session `json:"sessions"`
+			Next     string           `json:"next"`
+		}
+		if err := json.Unmarshal(raw, &pg); err != nil {
+			return nil, nil, fmt.Errorf("GET /api/sessions: not the JSON expected: %w", err)
+		}
+		take(pg.Sessions)
+		if pg.Next == "" {
+			break
+		}
+		q.Set("cursor", pg.Next)
+	}
+	machines := make([]string, 0, len(seen))
+	for m := range seen {
+		machines = append(machines, m)
+	}
+	slices.Sort(machines)
+	return kept, machines, nil
+}
+
 // knownMachine refuses a --machine that no session names, saying the
-// machines there are: a typo must not read as a machine with nothing
-// to show.
-func knownMachine(sessions []shared.Session, name string) error {
+// machines there are (machines, sorted): a typo must not read as a
+// machine with nothing to show.
+func knownMachine(machines []string, name string) error {
 	if name == "" {
 		return nil
 	}
 	var names []string
-	for _, m := range shared.Machines(sessions) { // sorted by name
-		if m.Name == name {
+	for _, m := range machines {
+		if m == name {
 			return nil
 		}
-		names = append(names, clean(m.Name))
+		names = append(names, clean(m))
 	}
 	if len(names) == 0 {
 		return fmt.Errorf("--machine %q: no session names a machine (helmd lists other machines' sessions with --fleet)", clean(name))

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -482,5 +484,57 @@ func TestLsSaysHowLongAWaitingSessionWaited(t *testing.T) {
 		if !found {
 			t.Errorf("no row of %q:\n%s", title, strings.Join(lines, "\n"))
 		}
+	}
+}
+
+// helmd ls reads the list a page at a time: at 100,000 sessions the
+// whole list in one answer (76 MB) was past what ls reads at once, and
+// it failed ("answer larger than 64 MB"). Every request here is a page,
+// and every session of every page is listed, in order.
+func TestLsReadsTheListAPageAtATime(t *testing.T) {
+	defer func(n int) { lsPage = n }(lsPage)
+	lsPage = 3
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	var all []shared.Session
+	for i := range 7 {
+		all = append(all, shared.Session{ID: strconv.Itoa(i), Source: shared.SourceClaude, Host: "vm", Status: shared.StatusIdle,
+			Title: fmt.Sprintf("session number %d", i), ProjectName: "p", UpdatedAt: now.Add(-time.Duration(i) * time.Minute).UnixMilli()})
+	}
+	var mu sync.Mutex
+	var asked []string
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = append(asked, r.URL.RawQuery)
+		mu.Unlock()
+		q := r.URL.Query()
+		if !q.Has("limit") { // the whole list, as helmd answers it
+			json.NewEncoder(w).Encode(all)
+			return
+		}
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		start, _ := strconv.Atoi(q.Get("cursor"))
+		end := min(start+limit, len(all))
+		pg := map[string]any{"sessions": all[start:end], "total": len(all)}
+		if end < len(all) {
+			pg["next"] = strconv.Itoa(end)
+		}
+		json.NewEncoder(w).Encode(pg)
+	})
+	stdout, stderr, err := runCmd(context.Background(), map[string]string{"PORT": port}, "ls")
+	if err != nil {
+		t.Fatalf("ls: %v %s", err, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	ok := len(lines) == 8
+	for i := 0; ok && i < 7; i++ {
+		ok = strings.Contains(lines[i+1], fmt.Sprintf("session number %d", i))
+	}
+	if !ok {
+		t.Errorf("want the 7 sessions of 3 pages, newest first:\n%s", stdout)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"limit=3", "cursor=3&limit=3", "cursor=6&limit=3"}; !slices.Equal(asked, want) {
+		t.Errorf("asked %q, want the list a page at a time: %q", asked, want)
 	}
 }
