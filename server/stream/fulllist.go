@@ -95,11 +95,11 @@ func (v *view) appendFull(b []byte, typ shared.EventType, id string, state []sha
 	out := &jsonenc.Appender{B: b}
 	enc := jsonenc.New(out)
 	n := 0
+	var c shared.Session // keep sees a copy, as filter gives it: one, reused
 	for i := range state {
 		s := &state[i] // lent: read only
 		if v.keep != nil {
-			c := *s // keep sees a copy, as filter gives it
-			if !v.keep(&c) {
+			if c = *s; !v.keep(&c) {
 				continue
 			}
 		}

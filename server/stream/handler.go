@@ -108,9 +108,12 @@ func (v *view) filter(ss, prev []shared.Session) (kept, keptPrev []shared.Sessio
 		return ss, prev
 	}
 	kept = make([]shared.Session, 0, len(ss))
-	for i, s := range ss {
-		if v.keep(&s) {
-			kept = append(kept, s)
+	// keep's copy, one for all: the loop variable, its address given to
+	// keep, went to the heap each turn (34 MB at 100,000 sessions).
+	var c shared.Session
+	for i := range ss {
+		if c = ss[i]; v.keep(&c) {
+			kept = append(kept, ss[i])
 			if prev != nil {
 				keptPrev = append(keptPrev, prev[i])
 			}
