@@ -2,5 +2,5 @@
 
 package stream
 
-// raceOn: see race_test.go.
-const raceOn = false
+// allocSlack: see race_test.go.
+const allocSlack = 2
