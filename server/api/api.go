@@ -159,7 +159,14 @@ func (a *API) listSessions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if paged {
+	if since, ok := values["since"]; ok {
+		if paged || q != (shared.Query{}) {
+			return Errorf(http.StatusBadRequest, "since: it names a state of the whole list; leave out filters and paging")
+		}
+		if done, err := a.listSince(w, since[0]); done || err != nil {
+			return err
+		}
+	} else if paged {
 		return a.listPage(w, q, limit, cur)
 	}
 	// The hub's own read-only list, not a copy: at 100,000 sessions a copy

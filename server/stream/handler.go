@@ -54,6 +54,9 @@ type Endpoint interface {
 	// read-only and not copied until release is called, which the caller
 	// must do once done with it (stateat.go).
 	StateAt(id string) (sessions []shared.Session, sorted bool, at string, release func(), err error)
+	// Since returns the events a stream resumed from id would replay,
+	// and the id of the view's state now (since.go).
+	Since(id string) (events []Sent, at string, ok bool)
 }
 
 // Handler serves one stream endpoint. keep filters sessions (nil keeps
@@ -219,18 +222,23 @@ func (v *view) opening(st start) ([][]byte, error) {
 		return out, nil // serveFull writes the list
 	}
 	if st.resumed {
-		for _, rec := range st.replay {
-			if f := rec.frameFor(v); f != nil {
-				out = append(out, f)
-			}
-		}
-		return out, nil
+		return v.appendFrames(out, st.replay), nil
 	}
 	f, err := v.initFrame(st.initID, st.state)
 	if err != nil {
 		return nil, err
 	}
 	return append(out, f), nil
+}
+
+// appendFrames appends the frames of recs that clients of v get.
+func (v *view) appendFrames(out [][]byte, recs []*record) [][]byte {
+	for _, rec := range recs {
+		if f := rec.frameFor(v); f != nil {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // serve is the connection's writer: the only goroutine that writes to s.

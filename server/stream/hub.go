@@ -385,9 +385,7 @@ func (h *Hub) subscribe(v *view, lastID string) (*client, start, error) {
 		return nil, start{}, errTooMany
 	}
 	st := start{release: noRelease}
-	if epoch, seq, ok := ParseEventID(lastID); ok && epoch == v.epoch {
-		st.replay, st.resumed = h.hist.after(seq, h.seq)
-	}
+	st.replay, st.resumed = h.replayLocked(v, lastID)
 	if st.resumed {
 		h.stats.Resumed++
 	} else {
@@ -402,6 +400,20 @@ func (h *Hub) subscribe(v *view, lastID string) (*client, start, error) {
 	h.views[v][c] = struct{}{}
 	h.nclients++
 	return c, st, nil
+}
+
+// replayLocked returns the records a client of v that holds lastID
+// missed, when the history still holds every one of them; ok is false
+// when lastID names no state of v the history reaches (another epoch or
+// view, the future, older than the history): such a client needs the
+// whole list. The stream's resume and the list's ?since= (Since) both
+// decide with it.
+func (h *Hub) replayLocked(v *view, lastID string) (recs []*record, ok bool) {
+	epoch, seq, ok := ParseEventID(lastID)
+	if !ok || epoch != v.epoch {
+		return nil, false
+	}
+	return h.hist.after(seq, h.seq)
 }
 
 // unsubscribe removes c, if Publish or Close has not already.
