@@ -134,7 +134,10 @@ func headerOf(resp app.Value, name string) string {
 // answer of helmd carries it, an error too.
 const InstanceHeader = "X-Helm-Instance"
 
-// HTTPError is a non-2xx answer: callers tell a 404 or 409 from others.
+// HTTPError is a non-2xx answer: callers tell a 404 or 409 from others,
+// and the feed a 304 (its poll's list is the server's). The request is
+// made with cache "no-store", so a 304 reaches it as helmd sent it, never
+// turned into a cached body by the browser.
 type HTTPError struct {
 	Method, URL string
 	Status      int

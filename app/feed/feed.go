@@ -27,6 +27,13 @@
 //   - Every status carries since-when and why, for the indicator, in
 //     plain words (PlainError), never the browser's "TypeError: …".
 //
+// A poll or probe costs what changed, not the list: it names the list
+// held (?since=<cursor>), and the server answers 304 when nothing changed
+// (the list stays; it counts as an answer: Offline ends, Polling goes
+// on), the stream's events since it (applied in order as the stream's,
+// each moving the cursor), or the whole list when it cannot replay, as
+// without a cursor (poll.go).
+//
 // The stream resumes from the id of the list the client holds (its
 // cursor): the last event applied, or, when a poll or probe replaced the
 // list, that answer's EventIDHeader (none: no cursor, and the next stream
@@ -131,8 +138,9 @@ type Transport interface {
 // Poller fetches a URL's body (fetch in the browser). done is called once,
 // from any goroutine, never synchronously from inside Poll, with the
 // body of a 2xx answer and its EventIDHeader ("" when it has none), or
-// an error; cancel aborts the request (done may still be called and is
-// then ignored).
+// an error, which for an HTTP status (a 304 too) has an HTTPStatus()
+// int method (app/browser.HTTPError); cancel aborts the request (done
+// may still be called and is then ignored).
 type Poller interface {
 	Poll(url string, done func(body []byte, eventID string, err error)) (cancel func())
 }
@@ -193,7 +201,8 @@ type Options struct {
 	OnStatus func(Status)
 	// OnEvent gets every list update: stream events other than keepalive,
 	// each poll or probe result as a shared.EventRefresh (it replaces
-	// the list), and a snapshot as a shared.EventInit. Its sessions are whole, session-updated ones included.
+	// the list) or as the stream events it carries, and a snapshot as a
+	// shared.EventInit. Its sessions are whole, session-updated ones included.
 	// While it runs, Machine.LastEventID already names the list that the
 	// update makes, so the two can be saved together.
 	OnEvent func(shared.Event)

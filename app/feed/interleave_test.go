@@ -46,6 +46,36 @@ type pollRec struct {
 	computed bool
 	body     []byte
 	id       string
+	err      error // a 304
+}
+
+// answer is the REST list's answer to a poll now: to one that names a
+// state of the history (?since=), 304 or the events after it, as helmd
+// answers, but now and then the whole list, as an older helmd does.
+func (srv *modelServer) answer(t *testing.T, p *pollRec) {
+	p.computed, p.err = true, nil
+	p.body, p.id = mustMarshal(t, srv.list()), srv.id(len(srv.history))
+	u, err := url.Parse(p.p.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, ok := strings.CutPrefix(u.Query().Get("since"), "1-")
+	n, err := strconv.Atoi(seq)
+	if !ok || err != nil || n < 0 || n > len(srv.history) || srv.rng.IntN(4) == 0 {
+		return
+	}
+	if n == len(srv.history) {
+		p.body, p.err = nil, statusError(statusNotModified)
+		return
+	}
+	b := []byte(`{"events":[`)
+	for i, f := range srv.history[n:] {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, `{"event":%q,"id":%q,"data":%s}`, f.typ, srv.id(n+i+1), f.data)
+	}
+	p.body = append(b, "]}"...)
 }
 
 func (srv *modelServer) id(n int) string { return "1-" + strconv.Itoa(n) }
@@ -248,11 +278,10 @@ func (srv *modelServer) act(t *testing.T, h *listHarness, inject bool, injected 
 		}
 	case x < 75: // the server computes a REST answer now
 		for _, p := range srv.served {
-			if !p.computed {
-				p.computed = true
-				p.body = mustMarshal(t, srv.list())
-				if r.IntN(6) > 0 {
-					p.id = srv.id(len(srv.history))
+			if !p.computed && p.p != nil {
+				srv.answer(t, p)
+				if r.IntN(6) == 0 && p.body != nil && p.body[0] == '[' {
+					p.id = "" // a list without the header
 				}
 				break
 			}
@@ -262,7 +291,7 @@ func (srv *modelServer) act(t *testing.T, h *listHarness, inject bool, injected 
 			if p.p != nil {
 				switch {
 				case p.computed:
-					p.p.done(p.body, p.id, nil)
+					p.p.done(p.body, p.id, p.err)
 				case r.IntN(3) == 0:
 					p.p.done(nil, "", fmt.Errorf("connection refused"))
 				default:
@@ -302,11 +331,11 @@ func (srv *modelServer) settle(t *testing.T, h *listHarness) {
 		for _, p := range srv.served {
 			if p.p != nil {
 				if !p.computed {
-					p.body, p.id, p.computed = mustMarshal(t, srv.list()), srv.id(len(srv.history)), true
+					srv.answer(t, p)
 				}
 				done := p.p.done
 				p.p = nil
-				done(p.body, p.id, nil)
+				done(p.body, p.id, p.err)
 			}
 		}
 		c := srv.newest()

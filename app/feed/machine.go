@@ -282,22 +282,31 @@ func (m *Machine) onEvent(gen int, typ, id, data string) {
 		m.hold(gen, typ, id, data) // snapshot.go: applied after the snapshot
 		return
 	}
-	// The event name is authoritative over the type in the data.
-	decode := shared.DecodeEvent
-	if m.o.Base != nil {
-		decode = shared.DecodeEventStrict
-	}
-	ev, err := decode(t, []byte(data), m.o.Base)
-	if err != nil {
-		m.stats.BadEvents++
+	if err := m.apply(t, id, []byte(data)); err != nil {
 		m.resync(gen, fmt.Sprintf("%s event %.40q: %.160v", t, id, err)) // bounded: the error quotes untrusted data
 		return
 	}
 	if !t.IsSnapshot() {
 		m.healthy()
 	}
+}
+
+// apply decodes a stream event, from the stream or a poll's answer, and
+// hands it to OnEvent. The event name is authoritative over the type in
+// the data.
+func (m *Machine) apply(t shared.EventType, id string, data []byte) error {
+	decode := shared.DecodeEvent
+	if m.o.Base != nil {
+		decode = shared.DecodeEventStrict
+	}
+	ev, err := decode(t, data, m.o.Base)
+	if err != nil {
+		m.stats.BadEvents++
+		return err
+	}
 	m.setCursor(id) // before OnEvent, which may save the list with it
 	m.o.OnEvent(ev)
+	return nil
 }
 
 // healthy notes that the stream works: bad events before it were a

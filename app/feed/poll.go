@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -37,10 +38,24 @@ func (m *Machine) poll() {
 		return
 	}
 	m.pollGen++
-	gen := m.pollGen
-	m.pollCancel = m.o.Poller.Poll(WithInstance(m.o.PollURL, m.o.Instance), func(body []byte, eventID string, err error) {
-		m.post(func() { m.onPoll(gen, body, eventID, err) })
+	gen, from := m.pollGen, m.lastID
+	u := WithInstance(m.o.PollURL, m.o.Instance)
+	if from != "" {
+		u = withParam(u, "since", from) // only what changed since the list held
+	}
+	m.pollCancel = m.o.Poller.Poll(u, func(body []byte, eventID string, err error) {
+		m.post(func() { m.onPoll(gen, from, body, eventID, err) })
 	})
+}
+
+// statusNotModified (HTTP 304) answers a poll whose list is the server's.
+const statusNotModified = 304
+
+// sinceEvent is a stream event as the list answers ?since= with it.
+type sinceEvent struct {
+	Event shared.EventType
+	ID    string
+	Data  json.RawMessage
 }
 
 // onPoll takes a poll or probe answer. Only one poll is in flight at a
@@ -49,6 +64,14 @@ func (m *Machine) poll() {
 // replace the list and the cursor. A stream attempt still connecting
 // meanwhile is rebased when it opens (onOpen).
 //
+// A poll names the list held (from, its cursor) with ?since=, and the
+// server answers what changed since: 304 when nothing did, else the
+// stream's events after from, applied in order as the stream's are, or
+// the whole list when it cannot tell (an older helmd, an id it no
+// longer reaches). Events that fail to apply drop the cursor, so the
+// next poll brings the whole list; events for another list than the one
+// now held (a snapshot applied meanwhile) are not applied.
+//
 // An answer after the server was unreachable means it is back: the
 // stream is retried at once, with a fresh budget, rather than at the next
 // backoff step or periodic retry (up to a minute later). While nothing
@@ -56,17 +79,25 @@ func (m *Machine) poll() {
 // noticed within seconds. While another Helm holds the address
 // (Elsewhere), a check is this poll; a failure schedules the next
 // (checkLater), and the first list is the page's own Helm back.
-func (m *Machine) onPoll(gen int, body []byte, eventID string, err error) {
+func (m *Machine) onPoll(gen int, from string, body []byte, eventID string, err error) {
 	if m.closed || gen != m.pollGen {
 		return
 	}
 	m.pollCancel = nil
 	var sessions []shared.Session
+	var since struct{ Events []sinceEvent }
+	whole := err == nil && !bytes.HasPrefix(body, []byte("{"))
 	if err == nil {
-		if jerr := json.Unmarshal(body, &sessions); jerr != nil {
+		into := any(&sessions)
+		if !whole {
+			into = &since
+		}
+		if jerr := json.Unmarshal(body, into); jerr != nil {
 			m.stats.BadEvents++
 			err = fmt.Errorf("%w: %w", errBadList, jerr)
 		}
+	} else if httpStatus(err) == statusNotModified {
+		err = nil
 	}
 	if err != nil {
 		m.stats.PollFailures++
@@ -91,8 +122,19 @@ func (m *Machine) onPoll(gen int, body []byte, eventID string, err error) {
 	// Offline, or Elsewhere: the page's own Helm answers again.
 	back := m.status.State == Offline || m.status.State == Elsewhere
 	m.stats.Polls++
-	m.setCursor(eventID) // none: the list is of no known event
-	m.o.OnEvent(shared.Event{Type: shared.EventRefresh, Sessions: sessions, Timestamp: m.o.Clock.Now().UnixMilli()})
+	if whole {
+		m.setCursor(eventID) // none: the list is of no known event
+		m.o.OnEvent(shared.Event{Type: shared.EventRefresh, Sessions: sessions, Timestamp: m.o.Clock.Now().UnixMilli()})
+	}
+	for _, ev := range since.Events {
+		if m.closed || from != m.lastID {
+			break // closed by OnEvent; or not for this list
+		}
+		if m.apply(ev.Event, ev.ID, ev.Data) != nil {
+			m.setCursor("")
+		}
+		from = ev.ID
+	}
 	if m.closed {
 		return // OnEvent closed the machine
 	}
