@@ -73,6 +73,17 @@ func testServerFaults(t *testing.T, b *browser) {
 	if st, _ := c.conn(); st != "polling" {
 		t.Fatalf("the changes should have come by polling, but the indicator says %s", st)
 	}
+	// A poll costs what changed since the list the page holds: nothing
+	// (304) while nothing changes, the change itself after one.
+	for end := time.Now().Add(3 * time.Second); proxy.sinceNotModified.Load() == 0 && time.Now().Before(end); {
+		time.Sleep(25 * time.Millisecond) // polling a condition, not synchronising
+	}
+	notModified := proxy.sinceNotModified.Load()
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.Assistant(sidA, cwd, "msg_a1", "end_turn", time.Now()))
+	c.waitJS(3*time.Second, "polling to show the append", hasText(rowA+" .messages", "2 messages"))
+	if n := proxy.sinceEvents.Load(); n == 0 || notModified == 0 {
+		t.Errorf("while polling, helmd answered %d polls 304 and %d with events; want both, not the whole list each time", notModified, n)
+	}
 	c.screenshots("faults-polling")
 
 	// The stream is back: Live again (retried every second here), and
@@ -81,8 +92,8 @@ func testServerFaults(t *testing.T, b *browser) {
 	proxy.set(passAll)
 	c.waitConn(10*time.Second, "live", "Live")
 	t.Logf("FIGURE stream back→Live from polling: %v", time.Since(back).Round(time.Millisecond))
-	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.Assistant(sidA, cwd, "msg_a1", "end_turn", time.Now()))
-	c.waitJS(3*time.Second, "an append shown live", hasText(rowA+" .messages", "2 messages"))
+	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.Assistant(sidA, cwd, "msg_a2", "end_turn", time.Now()))
+	c.waitJS(3*time.Second, "an append shown live", hasText(rowA+" .messages", "3 messages"))
 	if n := c.text("#count"); n != "2 sessions" {
 		t.Fatalf("#count = %q after catching up", n)
 	}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log"
@@ -33,6 +34,10 @@ type faultProxy struct {
 
 	mu      sync.Mutex
 	streams map[*http.Request]context.CancelFunc
+
+	// What helmd answered the list's polls that named the list held
+	// (?since=): 304s, and events (a JSON object, not the list's array).
+	sinceNotModified, sinceEvents atomic.Int32
 }
 
 func newFaultProxy(t *testing.T, target string) *faultProxy {
@@ -44,6 +49,22 @@ func newFaultProxy(t *testing.T, target string) *faultProxy {
 	p := &faultProxy{streams: map[*http.Request]context.CancelFunc{}}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.ErrorLog = log.New(io.Discard, "", 0) // cut streams are the point, not errors
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.URL.Path != "/api/sessions" || !resp.Request.URL.Query().Has("since") {
+			return nil
+		}
+		if resp.StatusCode == http.StatusNotModified {
+			p.sinceNotModified.Add(1)
+			return nil
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		if bytes.HasPrefix(body, []byte(`{"events":`)) {
+			p.sinceEvents.Add(1)
+		}
+		return err
+	}
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		stream := strings.HasSuffix(r.URL.Path, "/stream")
 		switch fault(p.mode.Load()) {
