@@ -84,6 +84,9 @@ func testServerFaults(t *testing.T, b *browser) {
 	if n := proxy.sinceEvents.Load(); n == 0 || notModified == 0 {
 		t.Errorf("while polling, helmd answered %d polls 304 and %d with events; want both, not the whole list each time", notModified, n)
 	}
+	if st, label := c.conn(); st != "polling" {
+		t.Fatalf("after polls answered 304 the indicator says %s (%q), want polling", st, label)
+	}
 	c.screenshots("faults-polling")
 
 	// The stream is back: Live again (retried every second here), and
