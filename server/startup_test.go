@@ -508,7 +508,9 @@ func TestHookIgnoresAnUnknownFlag(t *testing.T) {
 // command's help (it ignored the command), and a command there is not
 // is an error.
 func TestHelpCommand(t *testing.T) {
-	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}, {"help", "hook"}} {
+	// help is a command too: its --help and -h are its usage, which is
+	// helmd's (they were an error, "no command \"--help\"", exit 1).
+	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}, {"help", "hook"}, {"help", "--help"}, {"help", "-h"}} {
 		var out, errOut strings.Builder
 		if err := run(t.Context(), args, &out, &errOut); err != nil {
 			t.Errorf("helmd %v: %v", args, err)
