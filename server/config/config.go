@@ -209,7 +209,7 @@ func define(fs *flag.FlagSet, env Env, home string) *flags {
 	fs.BoolVar(&c.Demo, "demo", false, "serve a simulated live workspace from a temp folder")
 	fs.StringVar(&c.LogLevel, "log-level", or(env("HELM_LOG_LEVEL"), "info"), "debug, info, warn or error (env HELM_LOG_LEVEL)")
 	fs.StringVar(&c.PushSubject, "push-subject", env("HELM_PUSH_SUBJECT"), "your email or an https URL, given to push services with each Web Push (env HELM_PUSH_SUBJECT; default https://vibecraft.sh)")
-	fs.StringVar(&c.HostName, "host-name", or(env("HELM_HOST_NAME"), osHostName()), "this machine's name in the page and in a fleet (env HELM_HOST_NAME; default the host name)")
+	fs.StringVar(&c.HostName, "host-name", or(env("HELM_HOST_NAME"), osHostName()), "this machine's name in the page and in a fleet (env HELM_HOST_NAME)") // the flag package prints the default: the OS's host name
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	c.Fleet.register(fs, env)
 	return f
