@@ -40,7 +40,7 @@ WEB_PKG := vibecraft.sh/helm/web
 # Brotli quality of the served client (9.4 MB raw): 11 gives 1.79 MB and
 # costs ~50 CPU-s on one core, on the first build's longest path (the
 # client compiles, then compresses, then the server links); 5 gives
-# 2.08 MB in ~1 s. Over loopback or a LAN the difference is invisible, so
+# 2.10 MB in ~1 s. Over loopback or a LAN the difference is invisible, so
 # a build writes 11 only when a release (make release, make bench) has
 # made it for this exact client, and 5 otherwise (BROTLI_FALLBACK). Each
 # form is cached by the client's sha256 in PRECOMPRESS_CACHE.
