@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"html"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -42,8 +46,13 @@ func pageSeed(t *testing.T, url string) ui.Seed {
 // page says it is a demo (a real helmd's does not).
 func TestDemoListsOpenCodeSessions(t *testing.T) {
 	t.Parallel() // it mostly waits (debounces, quiet periods): beside the others that do
-	srv := startHelmd(t, "", "--demo", "--debounce", "20ms")
+	// A demo leaves the user's cache alone.
+	cache := filepath.Join(t.TempDir(), "cache")
+	srv := startHelmd(t, "", "--demo", "--debounce", "20ms", "--cache-dir", cache)
 	seed := pageSeed(t, srv.URL+"/")
+	if _, err := os.Stat(cache); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the demo made its --cache-dir (stat: %v); it keeps nothing there", err)
+	}
 	if !seed.Demo || seed.Host == "" {
 		t.Errorf("the demo's page seed: demo %v, host %q; want marked demo, with a host name", seed.Demo, seed.Host)
 	}

@@ -125,8 +125,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// The cache folder holds what transcripts say (titles, prompts) and
 	// what helmd believes on restart (hints, cleared waits, push keys):
-	// another account able to write there could plant its own.
-	if cfg.CacheDir != "" {
+	// another account able to write there could plant its own. A demo
+	// keeps nothing there.
+	if cfg.CacheDir != "" && !cfg.Demo {
 		if err := os.MkdirAll(cfg.CacheDir, 0o700); err != nil {
 			return fmt.Errorf("cache folder: %w", err)
 		}
