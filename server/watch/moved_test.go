@@ -96,6 +96,15 @@ func TestRootMovedAndRecreated(t *testing.T) {
 				t.Errorf("root status = %+v, want existing, fsnotify", r)
 			}
 
+			// The events the old tree queued before the new one was made
+			// are all handled once a write made now is reported (inotify
+			// delivers in order): a deleted tree's last removals, named by
+			// the same paths, may come in a batch of their own after the
+			// new tree was found (seen under load), and are no news of it.
+			caughtUp := h.rec.mark()
+			appendTo(t, f, "w\n")
+			h.rec.waitPaths(t, caughtUp, f)
+
 			// The new tree is really watched; the old one is not. A file
 			// in the new tree is the sentinel: inotify delivers in order,
 			// so once it is reported the old tree's writes were handled.
