@@ -152,7 +152,10 @@ func TestFleet(t *testing.T) {
 	beta.start(t)
 
 	t.Run("hub lists every machine's sessions with their host", func(t *testing.T) {
-		waitWithin(t, 2*time.Second, "alpha's and beta's sessions on the hub", func() bool {
+		// The suite's wait: three helmds just started, each connecting to
+		// NATS and reconciling, which a loaded -race machine may take
+		// longer than 2 s to do.
+		waitFor(t, "alpha's and beta's sessions on the hub", func() bool {
 			h := byHost(t, hub.srv)
 			return sameIDs(h["alpha"], shared1, "5c1f0b2e-8a4d-4c1e-9f3a-00000000000a") &&
 				sameIDs(h[beta.host], shared1) && sameIDs(h["hub"], "5c1f0b2e-8a4d-4c1e-9f3a-0000000000ff")
