@@ -10,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"vibecraft.sh/helm/server/natsd"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -76,6 +77,12 @@ func TestForgottenHostComesBackWhole(t *testing.T) {
 	_, kill := startBox(t, s.URL())
 	waitUntil(t, "box's sessions on the hub", listsBox(g))
 	kill()
+	// The view stamps a heartbeat with its clock when it reads it: one
+	// written before the kill but read after the clock moved (a loaded
+	// machine) would be seen two hours ahead, and box forgotten only an
+	// hour after that. An entry written now, read once every earlier
+	// one was (the watch delivers in order), marks the end of box's.
+	sentinel(t, s, v)
 	ahead.Store(int64(2 * time.Hour)) // silent for longer than Forget
 	waitUntil(t, "box forgotten", func() bool { return len(g.list()) == 0 && v.Stats().Hosts == 0 })
 
@@ -111,4 +118,19 @@ func TestHubRestartedThenHostBack(t *testing.T) {
 	_, kill = startBox(t, s.URL())
 	defer kill()
 	waitUntil(t, "box back on the restarted hub with both its sessions", listsBox(g))
+}
+
+// sentinel writes an entry that is no host's to the bucket and waits
+// until v has read it, and so every entry written before it.
+func sentinel(t *testing.T, s *natsd.Server, v *View) {
+	t.Helper()
+	kv, err := OpenBucket(context.Background(), connect(t, s).JS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	skipped := v.Stats().Skipped
+	if _, err := kv.Put(context.Background(), "sentinel.entry", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the sentinel read by the view", func() bool { return v.Stats().Skipped > skipped })
 }
