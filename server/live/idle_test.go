@@ -149,11 +149,13 @@ func TestHintExpiryTouchesOnlyItsSession(t *testing.T) {
 	l, rec := startAger(t, src, Options{Tick: time.Hour, Debounce: time.Millisecond, Attention: attn.NewOverlay(ttl, nil)})
 	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
 	l.Signal(attn.Hint{Source: shared.SourceClaude, ID: "ca", Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true})
-	ev := rec.waitFor(t, "the hint", func(ev []published) bool { return len(ev) == 2 })
+	// At least: the expiry, ttl later, may be published before the
+	// waiter looks (a loaded machine), and the events are never fewer.
+	ev := rec.waitFor(t, "the hint", func(ev []published) bool { return len(ev) >= 2 })
 	if s := ev[1].sessions; len(s) != 1 || s[0].Status != shared.StatusWaiting {
 		t.Fatalf("hint published as %+v", s)
 	}
-	ev = rec.waitFor(t, "the hint's expiry", func(ev []published) bool { return len(ev) == 3 })
+	ev = rec.waitFor(t, "the hint's expiry", func(ev []published) bool { return len(ev) >= 3 })
 	s := ev[2].sessions
 	if ev[2].t != shared.EventSessionUpdated || len(s) != 1 || s[0].ID != "ca" || s[0].Status != "" || s[0].WaitingFor != "" || s[0].MessageCount != 2 {
 		t.Errorf("expiry published as %s %+v, want ca alone, as its source reported it", ev[2].t, s)
@@ -161,5 +163,8 @@ func TestHintExpiryTouchesOnlyItsSession(t *testing.T) {
 	tm := waitTimers(t, l, "idle after the expiry", idle)
 	if n := src.sessions.Load(); n != 0 || tm.Ages != 1 {
 		t.Errorf("%d whole recomputes, %d age wakeups; want none, one", n, tm.Ages)
+	}
+	if n := len(rec.snapshot()); n != 3 {
+		t.Errorf("%d events, want 3: the refresh, the hint, its expiry", n)
 	}
 }
