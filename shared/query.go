@@ -101,8 +101,25 @@ func (q Query) Values() url.Values {
 // IsZero reports whether the query keeps everything in the default order.
 func (q Query) IsZero() bool { return len(q.Values()) == 0 }
 
-// Match reports whether s passes the filters and the search.
+// Match reports whether s passes the filters and the search. To match
+// many sessions, MatchFunc splits the search once.
 func (q Query) Match(s *Session) bool {
+	return q.matchFilters(s) && (q.Search == "" || newSearcher(q.Search).in(s))
+}
+
+// MatchFunc returns Match for a pass over many sessions: the search split
+// and folded once, and no allocation per session. It is not safe for
+// concurrent use.
+func (q Query) MatchFunc() func(s *Session) bool {
+	if q.Search == "" {
+		return q.matchFilters
+	}
+	sr := newSearcher(q.Search)
+	return func(s *Session) bool { return q.matchFilters(s) && sr.in(s) }
+}
+
+// matchFilters is Match but for the search.
+func (q Query) matchFilters(s *Session) bool {
 	if q.Source != "" && s.Source != q.Source {
 		return false
 	}
@@ -129,10 +146,7 @@ func (q Query) Match(s *Session) bool {
 			return false
 		}
 	}
-	if q.Search == "" {
-		return true
-	}
-	return searchWords(q.Search).in(searched(s))
+	return true
 }
 
 // dayRange is Day as epoch ms [start, end) in the local zone.
@@ -303,8 +317,9 @@ func matchAt(text string, i, skip int, needle []rune) (int, bool) {
 // sessions for a search that found none.
 func (q Query) Apply(sessions []Session) []Session {
 	var at []int32
+	match := q.MatchFunc()
 	for i := range sessions {
-		if q.Match(&sessions[i]) {
+		if match(&sessions[i]) {
 			at = append(at, int32(i))
 		}
 	}
