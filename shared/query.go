@@ -102,24 +102,8 @@ func (q Query) Values() url.Values {
 func (q Query) IsZero() bool { return len(q.Values()) == 0 }
 
 // Match reports whether s passes the filters and the search. To match
-// many sessions, MatchFunc splits the search once.
+// many sessions, MatchFunc splits the search once and folds no field.
 func (q Query) Match(s *Session) bool {
-	return q.matchFilters(s) && (q.Search == "" || newSearcher(q.Search).in(s))
-}
-
-// MatchFunc returns Match for a pass over many sessions: the search split
-// and folded once, and no allocation per session. It is not safe for
-// concurrent use.
-func (q Query) MatchFunc() func(s *Session) bool {
-	if q.Search == "" {
-		return q.matchFilters
-	}
-	sr := newSearcher(q.Search)
-	return func(s *Session) bool { return q.matchFilters(s) && sr.in(s) }
-}
-
-// matchFilters is Match but for the search.
-func (q Query) matchFilters(s *Session) bool {
 	if q.Source != "" && s.Source != q.Source {
 		return false
 	}
@@ -146,7 +130,23 @@ func (q Query) matchFilters(s *Session) bool {
 			return false
 		}
 	}
-	return true
+	if q.Search == "" {
+		return true
+	}
+	return searchWords(q.Search).in(searched(s))
+}
+
+// MatchFunc returns Match for a pass over many sessions: the search split
+// and folded once, and no allocation per session. It is not safe for
+// concurrent use.
+func (q Query) MatchFunc() func(s *Session) bool {
+	if q.Search == "" {
+		return q.Match
+	}
+	sr := newSearcher(q.Search)
+	f := q
+	f.Search = ""
+	return func(s *Session) bool { return f.Match(s) && sr.in(s) }
 }
 
 // dayRange is Day as epoch ms [start, end) in the local zone.

@@ -2,11 +2,13 @@ package shared
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
 // searchCorpus is n sessions shaped like a real list: a title and a first
-// prompt of their own (one in eight not ASCII: accents, dashes, quotes),
+// prompt of their own (a third of the prompts and one in eight titles not
+// ASCII: a dash, accents, quotes, other scripts),
 // a project, a branch, a model among a few, both sources.
 func searchCorpus(n int) []Session {
 	words := []string{"fix", "the", "login", "flake", "refactor", "parser", "add", "tests", "for", "cache",
@@ -17,8 +19,12 @@ func searchCorpus(n int) []Session {
 	for i := range out {
 		w := func(k int) string { return words[(i*7+k*13+i/3)%len(words)] }
 		title := fmt.Sprintf("%s %s %s %s #%d", w(0), w(1), w(2), w(3), i)
-		prompt := fmt.Sprintf("Please %s %s in the %s module, then %s the %s and %s %s; keep the %s as it is (ticket %d).",
-			w(4), w(5), w(6), w(7), w(8), w(9), w(10), w(11), i)
+		prompt := fmt.Sprintf("Please %s %s in the %s module, then %s the %s and %s %s; keep the %s as it is (ticket %d). "+
+			"The %s %s should %s the %s first, and the %s %s must not %s anything else.",
+			w(4), w(5), w(6), w(7), w(8), w(9), w(10), w(11), i, w(14), w(15), w(16), w(17), w(18), w(19), w(0))
+		if i%3 == 0 { // a third of real first prompts hold a dash or a quote
+			prompt = strings.Replace(prompt, ", then", " — then", 1)
+		}
 		if i%8 == 0 {
 			title += " " + unicode[i%len(unicode)]
 			prompt = unicode[(i/8)%len(unicode)] + " " + prompt
