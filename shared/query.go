@@ -101,8 +101,7 @@ func (q Query) Values() url.Values {
 // IsZero reports whether the query keeps everything in the default order.
 func (q Query) IsZero() bool { return len(q.Values()) == 0 }
 
-// Match reports whether s passes the filters and the search. To match
-// many sessions, MatchFunc splits the search once and folds no field.
+// Match reports whether s passes the filters and the search.
 func (q Query) Match(s *Session) bool {
 	if q.Source != "" && s.Source != q.Source {
 		return false
@@ -134,19 +133,6 @@ func (q Query) Match(s *Session) bool {
 		return true
 	}
 	return searchWords(q.Search).in(searched(s))
-}
-
-// MatchFunc returns Match for a pass over many sessions: the search split
-// and folded once, and no allocation per session. It is not safe for
-// concurrent use.
-func (q Query) MatchFunc() func(s *Session) bool {
-	if q.Search == "" {
-		return q.Match
-	}
-	sr := newSearcher(q.Search)
-	f := q
-	f.Search = ""
-	return func(s *Session) bool { return f.Match(s) && sr.in(s) }
 }
 
 // dayRange is Day as epoch ms [start, end) in the local zone.
@@ -316,8 +302,7 @@ func matchAt(text string, i, skip int, needle []rune) (int, bool) {
 // the matches: made the size of the input, it was 47 MB at 100,000
 // sessions for a search that found none.
 func (q Query) Apply(sessions []Session) []Session {
-	var at []int32
-	match := q.MatchFunc()
+	at, match := []int32(nil), MatchFunc(q)
 	for i := range sessions {
 		if match(&sessions[i]) {
 			at = append(at, int32(i))

@@ -53,7 +53,7 @@ func BenchmarkSearch100k(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				n := 0
-				match := q.MatchFunc()
+				match := MatchFunc(q)
 				for i := range all {
 					if match(&all[i]) {
 						n++

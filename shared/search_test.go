@@ -92,7 +92,7 @@ func FuzzSearchFolds(f *testing.F) {
 			{Title: other, ProjectPath: title, GitBranch: other + title, Model: other, Source: Source(title)},
 		}
 		q := Query{Search: search}
-		match := q.MatchFunc()
+		match := MatchFunc(q)
 		for i := range sessions {
 			s := &sessions[i]
 			if got, want := match(s), q.Match(s); got != want {
@@ -114,7 +114,7 @@ func TestSearchOfOneLetterOverOneLetter(t *testing.T) {
 	}
 	for _, search := range []string{a[:200] + "b", strings.ToUpper(a), a[:100] + "é", a[:298] + "ss", a[:151] + " " + a} {
 		q := Query{Search: search}
-		match := q.MatchFunc()
+		match := MatchFunc(q)
 		for i := range sessions {
 			if got, want := match(&sessions[i]), q.Match(&sessions[i]); got != want {
 				t.Errorf("search %.20q… in session %d: MatchFunc %v, Match %v", search, i, got, want)

@@ -156,7 +156,7 @@ func (a *API) listPage(w http.ResponseWriter, q shared.Query, limit int, cur *cu
 	// Pointers into the read-only state: a page of 100 out of 100,000
 	// copies 100 sessions, not the list.
 	list := make([]*shared.Session, 0, len(state))
-	match := q.MatchFunc() // the search split and folded once, not per session
+	match := shared.MatchFunc(q) // the search split and folded once, not per session
 	for i := range state {
 		if match(&state[i]) {
 			list = append(list, &state[i])
