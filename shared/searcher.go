@@ -32,7 +32,7 @@ func MatchFunc(q Query) func(s *Session) bool {
 // Not safe for concurrent use (models).
 type searcher struct {
 	words  []searchWord
-	models map[string]string // ModelWords of each model met: a list has a few
+	models map[string]string // modelWords
 }
 
 // searchWord is a word of a search, folded, and as runes for a field that
@@ -52,8 +52,9 @@ func newSearcher(search string) *searcher {
 	return sr
 }
 
-// in reports whether every word occurs in one of s's searched fields
-// (searched): the longest, the first prompt, last.
+// in reports whether every word occurs in one of s's searched fields,
+// those of searched (FuzzSearchFolds fails if the two lists part): the
+// longest, the first prompt, last.
 func (sr *searcher) in(s *Session) bool {
 	for i := range sr.words {
 		w := &sr.words[i]
@@ -65,6 +66,9 @@ func (sr *searcher) in(s *Session) bool {
 	return true
 }
 
+// modelWords is ModelWords(m), made once per model: a list has a few.
+// Past 64 (a list of made-up names) it is made each time, as before,
+// rather than a map the size of the list.
 func (sr *searcher) modelWords(m string) string {
 	if mw, ok := sr.models[m]; ok {
 		return mw
@@ -73,7 +77,9 @@ func (sr *searcher) modelWords(m string) string {
 		sr.models = make(map[string]string)
 	}
 	mw := ModelWords(m)
-	sr.models[m] = mw
+	if len(sr.models) < 64 {
+		sr.models[m] = mw
+	}
 	return mw
 }
 
