@@ -127,11 +127,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// what helmd believes on restart (hints, cleared waits, push keys):
 	// another account able to write there could plant its own. A demo
 	// keeps nothing there.
+	//
+	// One helmd cannot make or reach is no such risk (what it cannot
+	// reach it cannot read either): helmd runs on, keeping in memory
+	// what it would keep there, as it did before this check, and says
+	// so; each write that fails says so too.
 	if cfg.CacheDir != "" && !cfg.Demo {
 		if err := os.MkdirAll(cfg.CacheDir, 0o700); err != nil {
-			return fmt.Errorf("cache folder: %w", err)
-		}
-		if err := private.Folder(cfg.CacheDir); err != nil {
+			log.Warn("cache folder cannot be made or reached: the scan state, hook hints and clears are not kept across a restart",
+				"dir", cfg.CacheDir, "err", err)
+		} else if err := private.Folder(cfg.CacheDir); err != nil {
 			return fmt.Errorf("cache folder (--cache-dir): %w", err)
 		}
 	}

@@ -324,6 +324,23 @@ func TestOpenCacheFolderRefused(t *testing.T) {
 	}
 }
 
+// TestUnreachableCacheFolderWarns: a cache folder helmd cannot make (a
+// file where a folder of its path should be; a folder of another
+// account's it may not enter) is no folder another account can plant
+// in: helmd serves, keeping in memory what it would keep there, and
+// says so, as before the cache folder was checked at start.
+func TestUnreachableCacheFolderWarns(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startCapturing(t, "unreachable-cache-token-0123456789",
+		"--claude-dir", t.TempDir(), "--no-opencode", "--cache-dir", filepath.Join(file, "cache"))
+	if !strings.Contains(s.log.String(), "cache folder cannot be made or reached") {
+		t.Errorf("helmd said nothing of its unreachable cache folder:\n%s", s.log)
+	}
+}
+
 // TestWildcardHostPrintsUsableURLs: with --host 0.0.0.0 helmd prints the
 // loopback URL, then the URLs for the network, by host name and address,
 // never 0.0.0.0 or [::]; and the host-name URL opens (its Host is

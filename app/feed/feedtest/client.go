@@ -147,7 +147,9 @@ func (c *Client) fetch(ctx context.Context, url string) ([]byte, string, error) 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, "", fmt.Errorf("feedtest: GET %s: %s", url, resp.Status)
+		// With its status, as the browser's fetch reports it: a 304 to
+		// a poll's ?since= means the list held is the server's.
+		return nil, "", &statusError{url: url, status: resp.StatusCode, text: resp.Status}
 	}
 	limit := c.MaxBody
 	if limit <= 0 {
@@ -162,3 +164,14 @@ func (c *Client) fetch(ctx context.Context, url string) ([]byte, string, error) 
 	}
 	return body, resp.Header.Get(feed.EventIDHeader), nil
 }
+
+// statusError is an answer of another status than 2xx.
+type statusError struct {
+	url, text string
+	status    int
+}
+
+func (e *statusError) Error() string { return "feedtest: GET " + e.url + ": " + e.text }
+
+// HTTPStatus is the status, as app/browser's errors give it to feed.
+func (e *statusError) HTTPStatus() int { return e.status }
