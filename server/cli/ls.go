@@ -88,15 +88,33 @@ func lsFlags(fs *flag.FlagSet, o IO) runFunc {
 		default:
 			return fmt.Errorf("--status %q: want waiting, working or idle", *status)
 		}
-		// --machine is the page's machine filter, the API's host
-		// parameter (shared.Query.Host): the session's Host, exactly.
-		// Filtered here, as the others, over the whole list, whose
-		// machines knownMachine needs.
-		kept, machines, err := listSessions(ctx, c, func(s *shared.Session) bool {
+		// --status and --machine go to helmd, the API's status and host
+		// parameters (shared.Query): only the sessions they keep cross
+		// the wire, where reading the whole list to keep a few took 20
+		// requests and 2 s at 100,000 sessions. keep applies them again:
+		// a helmd that ignores a parameter (an older one) still gives
+		// the same answer. --project stays ours alone: it matches a
+		// project's name too, the API's project only its path.
+		filter := url.Values{}
+		if *status != "" {
+			filter.Set("status", *status)
+		}
+		if *machine != "" {
+			filter.Set("host", *machine)
+		}
+		kept, machines, err := listSessions(ctx, c, filter, func(s *shared.Session) bool {
 			return (*status == "" || string(s.Status) == *status) && matchProject(*s, *project) && (*machine == "" || s.Host == *machine)
 		})
 		if err != nil {
 			return err
+		}
+		if *machine != "" && len(machines) == 0 {
+			// No session read names a machine: helmd kept none of that
+			// machine's. Which machines there are, knownMachine's
+			// answer, is asked apart, without the list.
+			if machines, err = listMachines(ctx, c); err != nil {
+				return err
+			}
 		}
 		if err := knownMachine(machines, *machine); err != nil {
 			return err
@@ -122,13 +140,14 @@ var lsPage = 5000
 // it changed too much between two pages (409).
 const lsRestarts = 3
 
-// listSessions reads every session, newest first, a page at a time, and
-// returns those keep accepts and the machines of all (sorted by name):
-// only what it keeps is held. A helmd that answers the whole list
-// whatever the limit (one older than paging) is read as it answers.
-func listSessions(ctx context.Context, c *client, keep func(*shared.Session) bool) ([]shared.Session, []string, error) {
+// listSessions reads the sessions helmd keeps by filter (URL values of
+// GET /api/sessions), newest first, a page at a time, and returns those
+// keep accepts and the machines of all it read (sorted by name): only
+// what it keeps is held. A helmd that answers the whole list whatever
+// the limit (one older than paging) is read as it answers.
+func listSessions(ctx context.Context, c *client, filter url.Values, keep func(*shared.Session) bool) ([]shared.Session, []string, error) {
 	for restart := 0; ; restart++ {
-		kept, machines, err := readPages(ctx, c, keep)
+		kept, machines, err := readPages(ctx, c, filter, keep)
 		if errors.Is(err, httpStatus(http.StatusConflict)) && restart < lsRestarts {
 			continue // the pages' list is gone: a list read anew is consistent again
 		}
@@ -136,7 +155,7 @@ func listSessions(ctx context.Context, c *client, keep func(*shared.Session) boo
 	}
 }
 
-func readPages(ctx context.Context, c *client, keep func(*shared.Session) bool) ([]shared.Session, []string, error) {
+func readPages(ctx context.Context, c *client, filter url.Values, keep func(*shared.Session) bool) ([]shared.Session, []string, error) {
 	kept := []shared.Session{}
 	seen := map[string]bool{}
 	take := func(ss []shared.Session) {
@@ -150,6 +169,9 @@ func readPages(ctx context.Context, c *client, keep func(*shared.Session) bool) 
 		}
 	}
 	q := url.Values{"limit": {strconv.Itoa(lsPage)}}
+	for k, v := range filter {
+		q[k] = v
+	}
 	for {
 		var raw json.RawMessage
 		if _, err := c.getJSON(ctx, "/api/sessions?"+q.Encode(), &raw); err != nil {
@@ -182,6 +204,30 @@ func readPages(ctx context.Context, c *client, keep func(*shared.Session) bool) 
 	}
 	slices.Sort(machines)
 	return kept, machines, nil
+}
+
+// listMachines returns the machines helmd's list names (sorted by name),
+// as GET /api/status counts them: one small answer, not the list. A
+// helmd whose status does not count the list (no "listed", one older
+// than that count) is asked the whole list instead, page by page.
+func listMachines(ctx context.Context, c *client) ([]string, error) {
+	var doc struct {
+		Listed   *int             `json:"listed"`
+		Machines []shared.Machine `json:"machines"`
+	}
+	if _, err := c.getJSON(ctx, "/api/status", &doc); err != nil {
+		return nil, err
+	}
+	if doc.Listed == nil {
+		_, machines, err := listSessions(ctx, c, nil, func(*shared.Session) bool { return false })
+		return machines, err
+	}
+	machines := make([]string, 0, len(doc.Machines))
+	for _, m := range doc.Machines {
+		machines = append(machines, m.Name)
+	}
+	slices.Sort(machines)
+	return machines, nil
 }
 
 // knownMachine refuses a --machine that no session names, saying the

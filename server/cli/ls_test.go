@@ -538,3 +538,93 @@ func TestLsReadsTheListAPageAtATime(t *testing.T) {
 		t.Errorf("asked %q, want the list a page at a time: %q", asked, want)
 	}
 }
+
+// helmd ls --status and --machine ask helmd for the sessions they keep
+// (the API's status and host): it read every page of the whole list and
+// kept a few, 20 requests and 2 s at 100,000 sessions. What it prints
+// is the same whether helmd applies them or ignores them (an older
+// helmd), and --machine naming no machine still names those there are,
+// from helmd's status, or, from a helmd whose status does not count
+// them, from the list.
+func TestLsSendsItsFiltersToHelmd(t *testing.T) {
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	var all []shared.Session
+	for i, m := range []string{"alpha", "beta", "hub", "alpha", "beta", "hub"} {
+		st := []shared.Status{shared.StatusWaiting, shared.StatusIdle, shared.StatusWorking}[i%3]
+		all = append(all, shared.Session{ID: strconv.Itoa(i), Source: shared.SourceClaude, Host: m, Remote: m != "hub", Status: st,
+			Title: fmt.Sprintf("session %d", i), ProjectName: fmt.Sprint("proj", i%2), ProjectPath: fmt.Sprint("/p/proj", i%2),
+			UpdatedAt: now.Add(-time.Duration(i) * time.Minute).UnixMilli()})
+	}
+	type helmd struct {
+		name            string
+		filters, counts bool // it applies status and host; its status counts the list's machines
+	}
+	var mu sync.Mutex
+	var asked []string // the list's requests, of the helmd that applies filters and counts
+	serve := func(h helmd) string {
+		return fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/api/status" {
+				doc := map[string]any{"version": "test"}
+				if h.counts {
+					doc["listed"], doc["machines"] = len(all), shared.Machines(all)
+				}
+				json.NewEncoder(w).Encode(doc)
+				return
+			}
+			ss := all
+			if h.filters {
+				q, err := shared.ParseQuery(r.URL.Query())
+				if err != nil {
+					http.Error(w, err.Error(), http.StatusBadRequest)
+					return
+				}
+				ss = q.Apply(all)
+				if h.counts {
+					mu.Lock()
+					asked = append(asked, r.URL.RawQuery)
+					mu.Unlock()
+				}
+			}
+			json.NewEncoder(w).Encode(map[string]any{"sessions": ss, "total": len(ss)})
+		})
+	}
+	helmds := []helmd{{"applies the filters", true, true}, {"ignores them", false, false}, {"applies them, status without machines", true, false}}
+	ports := map[string]string{}
+	for _, h := range helmds {
+		ports[h.name] = serve(h)
+	}
+	for _, tc := range []struct {
+		args  []string
+		query string // what the list's request says besides the limit
+		want  string // in what ls prints
+	}{
+		{[]string{"--status", "waiting"}, "limit=5000&status=waiting", "session 0"},
+		{[]string{"--machine", "beta"}, "host=beta&limit=5000", "session 4"},
+		{[]string{"--machine", "beta", "--status", "idle", "--project", "proj0"}, "host=beta&limit=5000&status=idle", "session 4"},
+		{[]string{"--machine", "beta", "--status", "working"}, "host=beta&limit=5000&status=working", "no sessions"},
+		{[]string{"--machine", "gamma"}, "host=gamma&limit=5000", `--machine "gamma": no session of that machine; machines listed: alpha, beta, hub`},
+		{[]string{"--json", "--status", "idle"}, "limit=5000&status=idle", `"id":"1"`},
+	} {
+		mu.Lock()
+		asked = nil
+		mu.Unlock()
+		var first string
+		for _, h := range helmds {
+			stdout, stderr, err := runCmd(context.Background(), map[string]string{"PORT": ports[h.name]}, append([]string{"ls"}, tc.args...)...)
+			got := fmt.Sprint(stdout, stderr, err)
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("ls %s, a helmd that %s: want %q in:\n%s", tc.args, h.name, tc.want, got)
+			}
+			if first == "" {
+				first = got
+			} else if got != first {
+				t.Errorf("ls %s: a helmd that %s gives\n%s\nwant what one that %s gives:\n%s", tc.args, h.name, got, helmds[0].name, first)
+			}
+		}
+		mu.Lock()
+		if len(asked) != 1 || asked[0] != tc.query {
+			t.Errorf("ls %s asked for the list %q, want once, with its filters: %q", tc.args, asked, tc.query)
+		}
+		mu.Unlock()
+	}
+}
