@@ -103,19 +103,59 @@ func (q Query) IsZero() bool { return len(q.Values()) == 0 }
 
 // Match reports whether s passes the filters and the search.
 func (q Query) Match(s *Session) bool {
+	f := q.filters(false)
+	if !f.match(s) {
+		return false
+	}
+	if q.Search == "" {
+		return true
+	}
+	return searchWords(q.Search).in(searched(s))
+}
+
+// filters is a Query's filters made ready to match sessions: the day
+// parsed and the model's key made once, not per session, and in a pass
+// over many (pass) each session model's key compared once per model, as
+// searcher.modelWords: a list has a few models. Per session, parsing the
+// day and lower-casing a model (ModelKey) cost an allocation each.
+type filters struct {
+	q          Query
+	start, end int64           // q.Day as epoch ms [start, end) in the local zone
+	dayOK      bool            // q.Day parsed
+	model      string          // ModelKey(q.Model)
+	models     map[string]bool // per model met: whether its key is model; nil outside a pass
+}
+
+func (q Query) filters(pass bool) *filters {
+	f := &filters{q: q}
+	if q.Day != "" {
+		f.start, f.end, f.dayOK = q.dayRange()
+	}
+	if q.Model != "" {
+		f.model = ModelKey(q.Model)
+		if pass {
+			f.models = make(map[string]bool)
+		}
+	}
+	return f
+}
+
+// match reports whether s passes the filters, the search aside.
+func (f *filters) match(s *Session) bool {
+	q := &f.q
 	if q.Source != "" && s.Source != q.Source {
 		return false
 	}
 	if q.Project != "" && s.ProjectPath != q.Project {
 		return false
 	}
-	if q.Model != "" && s.Model != q.Model && ModelKey(s.Model) != ModelKey(q.Model) {
+	if q.Model != "" && s.Model != q.Model && !f.modelIs(s.Model) {
 		return false
 	}
 	if q.Host != "" && s.Host != q.Host {
 		return false
 	}
-	if q.Day != "" && !q.activeOnDay(s) {
+	if q.Day != "" && !f.activeOnDay(s) {
 		return false
 	}
 	switch q.Status {
@@ -129,10 +169,21 @@ func (q Query) Match(s *Session) bool {
 			return false
 		}
 	}
-	if q.Search == "" {
-		return true
+	return true
+}
+
+// modelIs reports whether m's key is the query's model's. Past 64 models
+// (a list of made-up names) it is made each time, rather than a map the
+// size of the list.
+func (f *filters) modelIs(m string) bool {
+	if is, ok := f.models[m]; ok {
+		return is
 	}
-	return searchWords(q.Search).in(searched(s))
+	is := ModelKey(m) == f.model
+	if f.models != nil && len(f.models) < 64 {
+		f.models[m] = is
+	}
+	return is
 }
 
 // dayRange is Day as epoch ms [start, end) in the local zone.
@@ -146,16 +197,15 @@ func (q Query) dayRange() (start, end int64, ok bool) {
 
 // activeOnDay reports whether s was active on q.Day: an unparsable day
 // keeps nothing.
-func (q Query) activeOnDay(s *Session) bool {
-	start, end, ok := q.dayRange()
-	if !ok {
+func (f *filters) activeOnDay(s *Session) bool {
+	if !f.dayOK {
 		return false
 	}
 	created := s.CreatedAt
 	if created == 0 {
 		created = s.UpdatedAt
 	}
-	return created < end && s.UpdatedAt >= start
+	return created < f.end && s.UpdatedAt >= f.start
 }
 
 // searched lists the fields a search looks in.

@@ -137,15 +137,18 @@ func (ws words) inFolded(text string) bool {
 }
 
 // Matcher returns Match over SearchText, with the search split once: the
-// client filters thousands of sessions per keystroke with one query.
+// client filters thousands of sessions per keystroke with one query. Its
+// filters too are made ready once (filters); not safe for concurrent use.
 func (q Query) Matcher() func(s *Session, text string) bool {
 	ws := searchWords(q.Search)
-	if len(ws) == 0 || strings.IndexByte(q.Search, 0) >= 0 {
+	if strings.IndexByte(q.Search, 0) >= 0 {
 		return func(s *Session, _ string) bool { return q.Match(s) } // a NUL could match across fields of text
 	}
-	f := q
-	f.Search = ""
-	return func(s *Session, text string) bool { return f.Match(s) && ws.inFolded(text) }
+	f := q.filters(true)
+	if len(ws) == 0 {
+		return func(s *Session, _ string) bool { return f.match(s) }
+	}
+	return func(s *Session, text string) bool { return f.match(s) && ws.inFolded(text) }
 }
 
 // Narrows reports whether every session search next keeps is one that

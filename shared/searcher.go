@@ -14,13 +14,12 @@ import (
 // Query is as it was (a method is named in its type's table, and the
 // client's brotli size moved by 3 KB). It is not safe for concurrent use.
 func MatchFunc(q Query) func(s *Session) bool {
+	f := q.filters(true)
 	if q.Search == "" {
-		return q.Match
+		return f.match
 	}
 	sr := newSearcher(q.Search)
-	f := q
-	f.Search = ""
-	return func(s *Session) bool { return f.Match(s) && sr.in(s) }
+	return func(s *Session) bool { return f.match(s) && sr.in(s) }
 }
 
 // searcher is a search made ready for a pass over many sessions: its
