@@ -286,13 +286,11 @@ func TestTwinHostNameIsRefused(t *testing.T) {
 		t.Errorf("b left hubs no word of its refusal: %v", err)
 	}
 	stopA()
-	// A reconcile is counted once it has read the bucket, before it
-	// writes the difference: the bucket is waited for too.
-	var got []string
-	waitUntil(t, "b's reconcile once a stopped, and the bucket holding b's session only", func() bool {
-		got = keys()
-		return b.Stats().Reconciles == 1 && len(got) == 1 && got[0] == SessionKey("box", shared.SourceClaude, "b")
-	})
+	// A reconcile is counted once its difference is written.
+	waitUntil(t, "b's reconcile once a stopped", func() bool { return b.Stats().Reconciles == 1 })
+	if got := keys(); len(got) != 1 || got[0] != SessionKey("box", shared.SourceClaude, "b") {
+		t.Fatalf("after b's reconcile the bucket holds %v under box, want b's session only", got)
+	}
 	if st := b.Stats(); st.Refused != "" || st.LastError != "" {
 		t.Errorf("b publishing still says it is refused: %+v", st)
 	}

@@ -63,8 +63,11 @@ type Publisher struct {
 
 // PublisherStats is what /api/status shows of a Publisher.
 type PublisherStats struct {
-	Puts       int `json:"puts"`
-	Deletes    int `json:"deletes"`
+	Puts    int `json:"puts"`
+	Deletes int `json:"deletes"`
+	// Reconciles counts the times the bucket was read after a
+	// (re)connection and the difference from this machine's sessions
+	// written, all of it: one whose writes failed counts when retried.
 	Reconciles int `json:"reconciles"`
 	// Twins counts the times another live helmd was found holding this
 	// host name (each check while refused counts).
@@ -230,6 +233,7 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 		}
 		func() {
 			defer end()
+			reconciling := false
 			if !synced {
 				if p.twin != "" && p.now().Before(nextClaim) {
 					return // refused: its retry looks again, not each change of this machine
@@ -256,14 +260,21 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 				}
 				synced, wait = true, backoff{} // a reconnection during the read is reported after it: read again
 				p.markAll(written)
-				p.statsMu.Lock()
-				p.stats.Reconciles++
-				p.stats.LastError, p.warned = "", "" // back: the next error is news
-				p.statsMu.Unlock()
+				reconciling = true
 			}
 			if err := p.flush(op, kv, written); err != nil {
 				failed(err)
 				synced = false // what failed may or may not be written: read back
+				return
+			}
+			// Counted once its difference is written, not once the bucket
+			// is read: whoever sees the count sees the bucket in line with
+			// this machine, and its puts and deletes in the stats.
+			if reconciling {
+				p.statsMu.Lock()
+				p.stats.Reconciles++
+				p.stats.LastError, p.warned = "", "" // back: the next error is news
+				p.statsMu.Unlock()
 			}
 		}()
 	}

@@ -70,8 +70,11 @@ func TestPublisherReconcilesOncePerConnection(t *testing.T) {
 	conn := connect(t, s)
 	_, write, reconciles := publishing(t, conn)
 	n := 1
+	// The reconcile's own writes may carry the next write: the count is
+	// waited for before the writes, which then must not move it.
 	writes := func(want int) {
 		t.Helper()
+		waitUntil(t, "reconcile "+strconv.Itoa(want), func() bool { return reconciles() >= want })
 		for range 5 {
 			n++
 			write(n)
@@ -236,6 +239,8 @@ func TestPublisherWaitsForTheReconnectionsReport(t *testing.T) {
 	waitUntil(t, "the publisher to take the wake-up", func() bool { return len(p.wake) == 0 })
 	let()
 	waitUntil(t, "the reconnection's report taken", func() bool { return reportTaken(conn) })
+	// Its reconcile may write 5 before it is counted, not after.
+	waitUntil(t, "the reconnection's reconcile", func() bool { return reconciles() >= 2 })
 	write(5)
 	if r := reconciles(); r != 2 {
 		t.Fatalf("%d reconciles over two connections, want 2", r)
