@@ -251,18 +251,6 @@ func TestTwinHostNameIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// keys lists the sessions the bucket holds under box.
-	keys := func() []string {
-		es, err := readEntries(context.Background(), kv, HostPrefix("box"), 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, e := range es {
-			out = append(out, e.Key())
-		}
-		return out
-	}
 	a := NewPublisher("box", 300*time.Millisecond, nil)
 	a.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
 	stopA := runPublisher(a, conn)
@@ -276,7 +264,7 @@ func TestTwinHostNameIsRefused(t *testing.T) {
 	if st := b.Stats(); st.Refused != a.instance || st.Reconciles != 0 || st.Puts != 0 || !strings.Contains(st.LastError, "--host-name") {
 		t.Fatalf("b's stats with a holding the name: %+v", st)
 	}
-	if got := keys(); len(got) != 1 || got[0] != SessionKey("box", shared.SourceClaude, "a") {
+	if got := boxKeys(t, conn); len(got) != 1 || got[0] != SessionKey("box", shared.SourceClaude, "a") {
 		t.Fatalf("with a twin the bucket holds %v under box, want a's session only", got)
 	}
 	if n := len(logLines(&bLog, "level=ERROR", "--host-name")); n != 1 {
@@ -288,7 +276,7 @@ func TestTwinHostNameIsRefused(t *testing.T) {
 	stopA()
 	// A reconcile is counted once its difference is written.
 	waitUntil(t, "b's reconcile once a stopped", func() bool { return b.Stats().Reconciles == 1 })
-	if got := keys(); len(got) != 1 || got[0] != SessionKey("box", shared.SourceClaude, "b") {
+	if got := boxKeys(t, conn); len(got) != 1 || got[0] != SessionKey("box", shared.SourceClaude, "b") {
 		t.Fatalf("after b's reconcile the bucket holds %v under box, want b's session only", got)
 	}
 	if st := b.Stats(); st.Refused != "" || st.LastError != "" {
