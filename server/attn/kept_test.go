@@ -46,8 +46,11 @@ func TestHintsKeptAcrossARestart(t *testing.T) {
 	o = restart(t0.Add(time.Minute))
 	s := []shared.Session{sess(shared.StatusWorking, -time.Second)}
 	o.Apply(s, t0.Add(time.Minute), nil)
-	if s[0].Status != shared.StatusWaiting || s[0].WaitingFor != "permission prompt" || s[0].WaitingSince != cur.WaitingSince || cur.WaitingSince != t0.UnixMilli() {
-		t.Fatalf("after a restart: %s %q since %d; want waiting %q since %d", s[0].Status, s[0].WaitingFor, s[0].WaitingSince, "permission prompt", t0.UnixMilli())
+	// The Notification's "permission prompt" told of the same wait as the
+	// PermissionRequest's "permission: Bash", more vaguely: the hint keeps
+	// the tool's name (TestVaguerReasonKeepsTheTool), and so does the file.
+	if s[0].Status != shared.StatusWaiting || s[0].WaitingFor != "permission: Bash" || s[0].WaitingSince != cur.WaitingSince || cur.WaitingSince != t0.UnixMilli() {
+		t.Fatalf("after a restart: %s %q since %d; want waiting %q since %d", s[0].Status, s[0].WaitingFor, s[0].WaitingSince, "permission: Bash", t0.UnixMilli())
 	}
 	o.Prune(func(k string) bool { return k == s[0].Key() }) // the first full scan: "gone" not found
 	if o.Len() != 1 {
@@ -146,9 +149,10 @@ func TestHintsNotRewrittenPerHook(t *testing.T) {
 }
 
 // TestSameAskToldAgainNotUrgent: one permission prompt told again with
-// another reason ("permission: Bash", then Claude Code's Notification
-// "permission prompt") asks the same of the user, and rides the batched
-// write; a wait of another kind (the user answered, the turn ended:
+// another reason ("permission prompt", as the registry or a Notification
+// says it, then the PermissionRequest's "permission: Bash"; the other way
+// round the tool's name is kept: TestVaguerReasonKeepsTheTool) asks the
+// same of the user, and rides the batched write; a wait of another kind (the user answered, the turn ended:
 // "input needed") is written at once. Shutdown writes the last reason.
 func TestSameAskToldAgainNotUrgent(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "hints.json")
@@ -169,11 +173,11 @@ func TestSameAskToldAgainNotUrgent(t *testing.T) {
 		}
 		return before == nil || !os.SameFile(before, after) // each write renames a new file over the old
 	}
-	cur, _, _ := o.Add(hook("PermissionRequest", "permission: Bash", 0), sess(shared.StatusWorking, -time.Second), true)
+	cur, _, _ := o.Add(hook("Notification", "permission prompt", 0), sess(shared.StatusWorking, -time.Second), true)
 	if !written(0) {
 		t.Fatal("the permission prompt not written at once")
 	}
-	cur, _, _ = o.Add(hook("Notification", "permission prompt", 6*time.Second), cur, true)
+	cur, _, _ = o.Add(hook("PermissionRequest", "permission: Bash", 6*time.Second), cur, true)
 	if written(6 * time.Second) {
 		t.Error("written at once for the same permission prompt told again with another reason")
 	}
@@ -185,7 +189,7 @@ func TestSameAskToldAgainNotUrgent(t *testing.T) {
 	}
 	restarted := NewOverlay(0, nil)
 	restarted.KeepHints(path, nil, t0.Add(8*time.Second))
-	if h := restarted.kept[cur.Key()]; h == nil || h.WaitingFor != "permission prompt" {
+	if h := restarted.kept[cur.Key()]; h == nil || h.WaitingFor != "permission: Bash" {
 		t.Errorf("after a shutdown the file holds %+v, want the last reason", h)
 	}
 

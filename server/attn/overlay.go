@@ -2,6 +2,7 @@ package attn
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"vibecraft.sh/helm/shared"
@@ -147,6 +148,15 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 	prev := cur
 	o.put(&cur, held)
 	sameWait(&cur, prev)
+	if had && old.known && vaguer(h.WaitingFor, old.WaitingFor) && prev.Status == shared.StatusWaiting &&
+		prev.WaitingFor == old.WaitingFor && cur.WaitingSince == prev.WaitingSince {
+		// The wait shown, told again more vaguely (the Notification's
+		// "permission prompt" six seconds after the PermissionRequest's
+		// "permission: Bash"): the row keeps the tool's name. Nothing
+		// newer from the files, or the old hint would be gone
+		// (superseded); another wait has its own start, or its own tool.
+		held.WaitingFor, cur.WaitingFor = old.WaitingFor, old.WaitingFor
+	}
 	if cur.Status == shared.StatusWaiting {
 		held.since = cur.WaitingSince // the start this wait keeps, across a restart too
 	}
@@ -164,13 +174,23 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 // session works; a Stop whose end of turn the transcript shows already)
 // moves only a hint's time and expiry, or says what the files say: a
 // restart can do without it. Nor need a restart know at once of another
-// reason for the same ask ("permission: Bash" told again as "permission
-// prompt", or the other way round): the session is in "Needs you" for a
-// permission either way, its wait keeps its start, so no page notifies
-// again, and the label's detail is written with the batch, at shutdown
+// reason for the same ask ("permission prompt" told again as
+// "permission: Bash"; the other way round the tool's name is kept:
+// vaguer): the session is in "Needs you" for a permission either way,
+// its wait keeps its start, so no page notifies again, and the label's
+// detail is written with the batch, at shutdown
 // at the latest; only a crash in the lazyGap before loses it.
 func sameShown(a, b *shared.Session) bool {
 	return a.Status == b.Status && shared.SameAsk(a.WaitingFor, b.WaitingFor) && a.Active == b.Active && a.WaitingSince == b.WaitingSince
+}
+
+// vaguer reports whether reason asks what held asks (shared.SameAsk) but
+// without the tool's name held gives: "permission prompt" after
+// "permission: Bash". A reason that names a tool, the same or another,
+// is never vaguer.
+func vaguer(reason, held string) bool {
+	const named = "permission: " // the PermissionRequest hook's (hook.Parse)
+	return strings.HasPrefix(held, named) && !strings.HasPrefix(reason, named) && shared.SameAsk(reason, held)
 }
 
 // ended reports whether h says its session's process ended (SessionEnd):

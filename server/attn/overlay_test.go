@@ -340,6 +340,46 @@ func TestOnePromptToldTwice(t *testing.T) {
 	}
 }
 
+// TestVaguerReasonKeepsTheTool: Claude Code's Notification "permission
+// prompt", six seconds after the PermissionRequest's "permission: Bash"
+// for the same prompt, leaves the row naming the tool; another tool's
+// permission names its own, and a wait that ended (the transcript, or a
+// hook, shows the session worked) and a new one that began show the new
+// one's reason and start.
+func TestVaguerReasonKeepsTheTool(t *testing.T) {
+	o := NewOverlay(0, nil)
+	hook := func(event string, status shared.Status, reason string, at time.Duration) Hint {
+		return Hint{Source: shared.SourceClaude, ID: id, Event: event, Status: status, WaitingFor: reason, Active: true, At: t0.Add(at)}
+	}
+	check := func(what string, s shared.Session, reason string, since time.Duration) {
+		t.Helper()
+		if s.Status != shared.StatusWaiting || s.WaitingFor != reason || s.WaitingSince != ms(since) {
+			t.Errorf("%s: %s %q since %d; want waiting %q since %d", what, s.Status, s.WaitingFor, s.WaitingSince, reason, ms(since))
+		}
+	}
+	cur, _, _ := o.Add(hook("PermissionRequest", shared.StatusWaiting, "permission: Bash", 0), sess(shared.StatusWorking, -time.Second), true)
+	cur, _, _ = o.Add(hook("Notification", shared.StatusWaiting, "permission prompt", 6*time.Second), cur, true)
+	check("the same prompt told again", cur, "permission: Bash", 0)
+	read := []shared.Session{sess(shared.StatusWorking, -time.Second)} // the transcript: nothing newer
+	o.Apply(read, t0.Add(7*time.Second), nil)
+	check("read again", read[0], "permission: Bash", 0)
+	cur, _, _ = o.Add(hook("PermissionRequest", shared.StatusWaiting, "permission: Edit", 8*time.Second), read[0], true)
+	check("another tool's permission", cur, "permission: Edit", 0)
+
+	// The user approved: the tool ran, its records are read; then a new
+	// prompt, known from its Notification only.
+	read = []shared.Session{sess(shared.StatusWorking, 10*time.Second)}
+	o.Apply(read, t0.Add(11*time.Second), nil)
+	cur, _, _ = o.Add(hook("Notification", shared.StatusWaiting, "permission prompt", 20*time.Second), read[0], true)
+	check("a new wait after the transcript moved on", cur, "permission prompt", 20*time.Second)
+
+	// The same, the wait ended by a hook.
+	cur, _, _ = o.Add(hook("PermissionRequest", shared.StatusWaiting, "permission: Bash", 30*time.Second), sess(shared.StatusWorking, 25*time.Second), true)
+	cur, _, _ = o.Add(hook("UserPromptSubmit", shared.StatusWorking, "", 40*time.Second), cur, true)
+	cur, _, _ = o.Add(hook("Notification", shared.StatusWaiting, "permission prompt", 50*time.Second), cur, true)
+	check("a new wait after a prompt", cur, "permission prompt", 50*time.Second)
+}
+
 // TestHookAfterTheEnd: a Stop, a notification or a prompt that arrives
 // after the session's SessionEnd, with nothing written since, comes
 // from the process that ended: the session stays ended rather than
