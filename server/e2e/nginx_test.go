@@ -3,8 +3,11 @@
 package e2e
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"vibecraft.sh/helm/server/internal/fixture"
 	"vibecraft.sh/helm/server/internal/ssetest"
@@ -21,7 +26,8 @@ import (
 // TestStreamThroughNginx runs server/deploy/nginx.conf, with only its
 // ports and upstream changed, in front of helmd and checks that nothing
 // buffers the stream: an append reaches the client through the proxy
-// within 1 s, and keepalives flow.
+// within 1 s, and keepalives flow. The WebSocket form of the stream must
+// upgrade through the same site and carry the same append.
 func TestStreamThroughNginx(t *testing.T) {
 	nginx := needTool(t, "nginx")
 	claude := t.TempDir()
@@ -91,12 +97,59 @@ http {
 	if ev := c.Next(t, 5*time.Second); ev.Type != "init" {
 		t.Fatalf("first event through nginx: %s", ev.Type)
 	}
+
+	// The WebSocket: a site that sends every request upstream with an
+	// empty Connection header drops the Upgrade, and helmd answers 426.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ws, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(proxy, "http")+"/api/sessions/ws",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + e2eToken}}})
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("WebSocket through nginx: HTTP %d: %v", status, err)
+	}
+	defer ws.CloseNow()
+	type wsMsg struct {
+		Event string
+		Data  json.RawMessage
+	}
+	readWS := func(what string) wsMsg {
+		t.Helper()
+		_, b, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("%s through nginx: %v", what, err)
+		}
+		var m wsMsg
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s through nginx: %v in %q", what, err, b)
+		}
+		return m
+	}
+	if m := readWS("the WebSocket's first message"); m.Event != "init" {
+		t.Fatalf("the WebSocket's first message through nginx: %q, want init", m.Event)
+	}
+
 	const sid = "1c2d3e4f-5555-4666-8777-888899990000"
 	path := fixture.Path(claude, "/w/proxied", sid)
 	written := time.Now()
 	fixture.Append(t, path, fixture.User(sid, "/w/proxied", "through the proxy", written))
 	c.Wait(t, 1*time.Second, "the appended session through nginx within 1 s", ssetest.Of(shared.EventSessionCreated, sid, nil))
 	t.Logf("append → event through nginx: %v", time.Since(written))
+	for {
+		m := readWS("the appended session on the WebSocket")
+		if m.Event == string(shared.EventSessionCreated) && strings.Contains(string(m.Data), sid) {
+			break
+		}
+	}
+	// A close handshake, not just a dropped connection: helmd's writer
+	// waits up to its write timeout for the pong of a ping this client,
+	// no longer reading, would never answer, and helmd's shutdown with it.
+	if err := ws.Close(websocket.StatusNormalClosure, ""); err != nil {
+		t.Errorf("closing the WebSocket through nginx: %v", err)
+	}
 
 	for i := range 2 {
 		c.Wait(t, 2*time.Second, fmt.Sprintf("keepalive %d through nginx", i+1), func(e ssetest.Event) bool { return e.Type == "keepalive" })
