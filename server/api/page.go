@@ -156,10 +156,19 @@ func (a *API) listPage(w http.ResponseWriter, q shared.Query, limit int, cur *cu
 	// Pointers into the read-only state: a page of 100 out of 100,000
 	// copies 100 sessions, not the list.
 	list := make([]*shared.Session, 0, len(state))
-	match := shared.MatchFunc(q) // the search split and folded once, not per session
-	for i := range state {
-		if match(&state[i]) {
+	if q == (shared.Query{Sort: q.Sort}) {
+		// The first screen's page filters nothing: no call per session
+		// (through MatchFunc's function value, ~3 ns each, 0.3 ms of a
+		// 2.3 ms page at 100,000 sessions).
+		for i := range state {
 			list = append(list, &state[i])
+		}
+	} else {
+		match := shared.MatchFunc(q) // the search split and folded once, not per session
+		for i := range state {
+			if match(&state[i]) {
+				list = append(list, &state[i])
+			}
 		}
 	}
 	cmp := func(a, b *shared.Session) int { return q.Compare(a, b) }
