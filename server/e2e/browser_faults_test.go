@@ -75,9 +75,7 @@ func testServerFaults(t *testing.T, b *browser) {
 	}
 	// A poll costs what changed since the list the page holds: nothing
 	// (304) while nothing changes, the change itself after one.
-	for end := time.Now().Add(3 * time.Second); proxy.sinceNotModified.Load() == 0 && time.Now().Before(end); {
-		time.Sleep(25 * time.Millisecond) // polling a condition, not synchronising
-	}
+	waitUntil(t, 10*time.Second, "a poll answered 304 while nothing changed", func() bool { return proxy.sinceNotModified.Load() > 0 })
 	notModified := proxy.sinceNotModified.Load()
 	fixture.Append(t, fixture.Path(claude, cwd, sidA), fixture.Assistant(sidA, cwd, "msg_a1", "end_turn", time.Now()))
 	c.waitJS(3*time.Second, "polling to show the append", hasText(rowA+" .messages", "2 messages"))
