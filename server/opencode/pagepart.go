@@ -186,16 +186,9 @@ func (s *skimmer) cutString(c byte, v *string, n *int64, cut int) error {
 func (s *skimmer) decoded(k *runeKeep) error {
 	high := false // the last character was a \u escape of a high surrogate
 	for {
-		// The plain bytes buffered, at once: a string can be megabytes.
-		buf, _ := s.r.Peek(max(s.r.Buffered(), 1))
-		n := 0
-		for n < len(buf) && buf[n] >= 0x20 && buf[n] != '"' && buf[n] != '\\' {
-			n++
-		}
-		if n > 0 {
-			k.run(buf[:n])
-			s.r.Discard(n)
-			s.off += int64(n)
+		if buf := s.plain(); len(buf) > 0 {
+			k.run(buf)
+			s.consume(len(buf))
 			high = false
 			continue
 		}

@@ -348,6 +348,24 @@ func (s *skimmer) peekIs(set string) bool {
 	return len(b) == 1 && strings.IndexByte(set, b[0]) >= 0
 }
 
+// plain returns the plain bytes of a string literal buffered next (none
+// before a quote, a backslash or a control byte), unread: a string can
+// be megabytes, and is walked a buffer at a time, not a byte.
+func (s *skimmer) plain() []byte {
+	buf, _ := s.r.Peek(max(s.r.Buffered(), 1))
+	n := 0
+	for n < len(buf) && buf[n] >= 0x20 && buf[n] != '"' && buf[n] != '\\' {
+		n++
+	}
+	return buf[:n]
+}
+
+// consume reads the n bytes plain returned.
+func (s *skimmer) consume(n int) {
+	s.r.Discard(n)
+	s.off += int64(n)
+}
+
 // str reads the rest of a string literal (its opening quote read),
 // checking it, and appends to keep the first bytes of it as written
 // (escapes undecoded), up to room bytes more, cut between two
@@ -363,13 +381,8 @@ func (s *skimmer) str(keep []byte, room int) (_ []byte, whole bool, _ error) {
 		}
 	}
 	for {
-		// The plain bytes buffered, at once: a string can be megabytes.
-		buf, _ := s.r.Peek(max(s.r.Buffered(), 1))
-		n := 0
-		for n < len(buf) && buf[n] >= 0x20 && buf[n] != '"' && buf[n] != '\\' {
-			n++
-		}
-		if n > 0 {
+		if buf := s.plain(); len(buf) > 0 {
+			n := len(buf)
 			if whole && len(keep)+n > limit {
 				// Cut at a character's start: the literal is UTF-8 as
 				// written, and keptText counts characters.
@@ -380,13 +393,12 @@ func (s *skimmer) str(keep []byte, room int) (_ []byte, whole bool, _ error) {
 				keep = append(keep, buf[:fit]...)
 				whole = false
 			} else if whole {
-				keep = append(keep, buf[:n]...)
+				keep = append(keep, buf...)
 			}
 			if s.tap != nil {
-				s.tap.run(buf[:n])
+				s.tap.run(buf)
 			}
-			s.r.Discard(n)
-			s.off += int64(n)
+			s.consume(n)
 			continue
 		}
 		c, err := s.next()
