@@ -112,3 +112,18 @@ func TestPreparedFiltersMatchAsBefore(t *testing.T) {
 		}
 	}
 }
+
+// Match alone, for one session at a time (the client counts its facets
+// with it over the whole list), allocates nothing for filters it need
+// not prepare.
+func TestMatchAllocatesNothing(t *testing.T) {
+	q := Query{Source: SourceClaude, Status: "idle", Host: "box"}
+	s := &Session{Source: SourceClaude, Status: StatusIdle, Host: "box"}
+	if n := testing.AllocsPerRun(100, func() {
+		if !q.Match(s) {
+			t.Fatal("no match")
+		}
+	}); n != 0 {
+		t.Errorf("Match allocated %v times a call, want 0", n)
+	}
+}

@@ -126,8 +126,10 @@ type filters struct {
 	models     map[string]bool // per model met: whether its key is model; nil outside a pass
 }
 
-func (q Query) filters(pass bool) *filters {
-	f := &filters{q: q}
+// filters is a value, not a pointer: Match, called per session (the
+// client's facet counts), keeps it on the stack.
+func (q Query) filters(pass bool) filters {
+	f := filters{q: q}
 	if q.Day != "" {
 		f.start, f.end, f.dayOK = q.dayRange()
 	}
