@@ -135,3 +135,41 @@ func TestCopiedFolderIsRefused(t *testing.T) {
 		return len(k) == 1 && k[0] == SessionKey("box", shared.SourceClaude, "a")
 	})
 }
+
+// A damaged identity file (cut, edited, huge, not an identity at all) is
+// replaced by a new identity, kept; a folder where the file should be is
+// an error to say, never a crash or a hang.
+func TestDamagedHolderFileIsReplaced(t *testing.T) {
+	for name, content := range map[string][]byte{
+		"empty":      nil,
+		"cut":        []byte("0123456789abcdef"),
+		"upper case": []byte("0123456789ABCDEF0123456789ABCDEF\n"),
+		"not hex":    []byte("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\n"),
+		"huge":       make([]byte, 1<<20),
+		"markup":     []byte("<script>alert(1)</script>"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, HolderFile)
+			if err := os.WriteFile(path, content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			id := openHolder(t, dir).ID()
+			if !validHolder(id) {
+				t.Fatalf("identity %q from a damaged file", id)
+			}
+			kept, err := os.ReadFile(path)
+			if err != nil || string(kept) != id+"\n" {
+				t.Fatalf("the file holds %.40q (%v), want the new identity %q", kept, err, id)
+			}
+		})
+	}
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, HolderFile), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := OpenHolder(dir); err == nil {
+		h.Close()
+		t.Fatal("a folder in the identity file's place was taken for it")
+	}
+}
