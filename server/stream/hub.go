@@ -13,6 +13,7 @@
 package stream
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -28,7 +29,11 @@ type Hub struct {
 	opts  Options
 	log   *slog.Logger
 	epoch string
-	quit  chan struct{} // closed by Close: every handler returns
+	// ctx is cancelled by Close: every handler returns (quit is its Done),
+	// and a WebSocket's pending write or ping ends with it.
+	ctx  context.Context
+	stop context.CancelFunc
+	quit <-chan struct{}
 
 	mu     sync.Mutex
 	closed bool
@@ -80,11 +85,14 @@ var (
 // NewHub returns a hub with a new random epoch. Close it at shutdown.
 func NewHub(opts Options) *Hub {
 	opts = opts.withDefaults()
+	ctx, stop := context.WithCancel(context.Background())
 	return &Hub{
 		opts:       opts,
 		log:        opts.Logger,
 		epoch:      newEpoch(),
-		quit:       make(chan struct{}),
+		ctx:        ctx,
+		stop:       stop,
+		quit:       ctx.Done(),
 		state:      newByKey[int64](nil),
 		cheapShift: cheapShift,
 		hist:       newHistory(opts.HistoryCount, opts.HistoryBytes),
@@ -312,7 +320,7 @@ func (h *Hub) Close() {
 	h.mu.Lock()
 	if !h.closed {
 		h.closed = true
-		close(h.quit)
+		h.stop()
 		clear(h.views)
 		h.nclients = 0
 		for rc := range h.taken {

@@ -95,7 +95,7 @@ func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.writers.Done()
 	conn.SetReadLimit(maxWSMessage)
-	s := newWSConn(conn, h.opts.WriteTimeout, e.opts, h.log)
+	s := newWSConn(h.ctx, conn, h.opts.WriteTimeout, e.opts, h.log)
 	v.serve(c, s, first, r.RemoteAddr)
 }
 
@@ -161,7 +161,7 @@ type wsConn struct {
 	clearer     Clearer
 	transcripts Transcripts
 	log         *slog.Logger
-	ctx         context.Context // cancelled by finish: ends the reader and the followers
+	ctx         context.Context // cancelled by finish or the hub's Close: ends the reader, the followers and any write
 	cancel      context.CancelFunc
 	left        chan struct{} // closed by the reader when the peer leaves or breaks the protocol
 	replies     chan wsReplyOut
@@ -173,8 +173,10 @@ type wsConn struct {
 	followers sync.WaitGroup
 }
 
-func newWSConn(conn *websocket.Conn, timeout time.Duration, o WSOptions, log *slog.Logger) *wsConn {
-	ctx, cancel := context.WithCancel(context.Background())
+// hubCtx is the hub's: its Close ends the connection's reads, writes and
+// pings (a ping waits for a pong up to the write timeout otherwise).
+func newWSConn(hubCtx context.Context, conn *websocket.Conn, timeout time.Duration, o WSOptions, log *slog.Logger) *wsConn {
+	ctx, cancel := context.WithCancel(hubCtx)
 	s := &wsConn{conn: conn, timeout: timeout, clearer: o.Clearer, transcripts: o.Transcripts, log: log, ctx: ctx, cancel: cancel,
 		left: make(chan struct{}), replies: make(chan wsReplyOut, maxPendingReplies), pages: make(chan wsPage),
 		follows: map[string]context.CancelFunc{}}
@@ -182,9 +184,13 @@ func newWSConn(conn *websocket.Conn, timeout time.Duration, o WSOptions, log *sl
 	return s
 }
 
-// read serves the client's requests until the connection ends.
+// read serves the client's requests until the connection ends. Its end
+// cancels the connection's context too: the library does not always mark
+// the connection closed when its reads fail, and a ping would then wait
+// out the write timeout for a pong from a peer that is gone.
 func (s *wsConn) read() {
 	defer close(s.left)
+	defer s.cancel()
 	for {
 		typ, msg, err := s.conn.Read(s.ctx)
 		if err != nil {

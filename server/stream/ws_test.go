@@ -1,9 +1,12 @@
 package stream
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -382,4 +385,83 @@ func TestWSPeerThatAnswersNoPingIsCut(t *testing.T) {
 	}
 	defer conn.CloseNow()
 	waitFor(t, 5*time.Second, "the silent peer to be cut", func() bool { return r.hub.Stats().Clients == 0 })
+}
+
+// Close does not wait out a ping: a writer waiting for the pong of a peer
+// that answers none (an hour of write timeout left) returns at once, so
+// helmd stops promptly with such a page connected.
+func TestWSCloseDoesNotWaitForAPong(t *testing.T) {
+	r := newWSRig(t, Options{Keepalive: 20 * time.Millisecond, WriteTimeout: time.Hour}, WSOptions{})
+	conn, br := rawWS(t, r)
+	waitForPing(t, br) // the writer now waits for a pong that never comes
+	closed := make(chan struct{})
+	go func() { r.hub.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close still waits for the pong of a peer that answers no ping")
+	}
+	conn.Close()
+}
+
+// A peer whose connection drops while the writer waits for its pong frees
+// its slot at once, not when the write timeout (an hour here) runs out.
+func TestWSPeerGoneDuringAPingIsNoticed(t *testing.T) {
+	r := newWSRig(t, Options{Keepalive: 20 * time.Millisecond, WriteTimeout: time.Hour}, WSOptions{})
+	conn, br := rawWS(t, r)
+	waitForPing(t, br)
+	conn.Close()
+	waitFor(t, 5*time.Second, "the dropped peer's slot to free", func() bool { return r.hub.Stats().Clients == 0 })
+}
+
+// rawWS opens /ws with a handshake of its own, so the test reads the
+// server's frames itself and answers none of its pings.
+func rawWS(t *testing.T, r *wsRig) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	conn, br, head := rawGet(t, r.srv.Listener.Addr().String(), "GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+
+		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==")
+	if !strings.HasPrefix(head, "HTTP/1.1 101") {
+		t.Fatalf("handshake: %q", head)
+	}
+	return conn, br
+}
+
+// waitForPing reads frames up to the first ping: then the server's writer
+// waits for a pong.
+func waitForPing(t *testing.T, br *bufio.Reader) {
+	t.Helper()
+	for {
+		op, err := readWSFrame(br)
+		if err != nil {
+			t.Fatalf("reading frames before the first ping: %v", err)
+		}
+		if op == 0x9 {
+			return
+		}
+	}
+}
+
+// readWSFrame reads one unmasked frame (server to client) and returns its
+// opcode.
+func readWSFrame(br *bufio.Reader) (byte, error) {
+	var h [2]byte
+	if _, err := io.ReadFull(br, h[:]); err != nil {
+		return 0, err
+	}
+	n := uint64(h[1] & 0x7f)
+	switch n {
+	case 126, 127:
+		ext := make([]byte, map[uint64]int{126: 2, 127: 8}[n])
+		if _, err := io.ReadFull(br, ext); err != nil {
+			return 0, err
+		}
+		n = 0
+		for _, b := range ext {
+			n = n<<8 | uint64(b)
+		}
+	}
+	if _, err := io.CopyN(io.Discard, br, int64(n)); err != nil {
+		return 0, err
+	}
+	return h[0] & 0x0f, nil
 }
