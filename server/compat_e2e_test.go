@@ -2,9 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
-	"path"
 	"reflect"
 	"strings"
 	"testing"
@@ -140,6 +140,30 @@ func checkOriginalEvent(t *testing.T, typ string, data map[string]any) {
 	}
 }
 
+// homeRow is what the original Home page computes to show a session as
+// a row: its key, `${session.server.id}-${session.id}`, which throws a
+// TypeError (and, with no error boundary, blanks the page) when server is
+// undefined or null; and its folder label, getProjectName(directory):
+// the part after the last "/", or the whole path when that is empty.
+func homeRow(s map[string]any) (key, label string, err error) {
+	server, ok := s["server"]
+	switch v := server.(type) {
+	case nil: // absent or null
+		return "", "", fmt.Errorf("session %v: server is %#v (present %v): reading .id of it throws", s["id"], server, ok)
+	case map[string]any:
+		key = fmt.Sprint(v["id"])
+	default: // false, "", 0, true: .id of a primitive is undefined
+		key = "undefined"
+	}
+	key += "-" + fmt.Sprint(s["id"])
+	dir, _ := s["directory"].(string)
+	parts := strings.Split(dir, "/")
+	if label = parts[len(parts)-1]; label == "" {
+		label = dir
+	}
+	return key, label, nil
+}
+
 // checkOriginalSession: every field the original client reads is there,
 // with the type it uses it as (SessionData in useClaudeSessionsSSE.ts;
 // Home.tsx sorts on updatedAt, searches title and directory with
@@ -170,8 +194,10 @@ func checkOriginalSession(t *testing.T, s map[string]any) {
 		t.Errorf("session %v: sessionId %v, directory %v (projectPath %v), isSidechain %v",
 			s["id"], s["sessionId"], s["directory"], s["projectPath"], s["isSidechain"])
 	}
-	if dir, _ := s["directory"].(string); dir != "" && path.Base(dir) != s["projectName"] {
-		t.Errorf("session %v: the row label from directory is %q, projectName %v", s["id"], path.Base(dir), s["projectName"])
+	if _, label, err := homeRow(s); err != nil {
+		t.Error(err)
+	} else if dir, _ := s["directory"].(string); dir != "" && !strings.Contains(dir, `\`) && label != s["projectName"] {
+		t.Errorf("session %v: the row label from directory %q is %q, projectName %v", s["id"], dir, label, s["projectName"])
 	}
 	for _, k := range [][2]string{{"created", "createdAt"}, {"modified", "updatedAt"}} {
 		iso, _ := s[k[0]].(string)
@@ -319,4 +345,71 @@ func TestOriginalClientBurst(t *testing.T) {
 		t.Errorf("%d lists for 200 appends in %v, want at most %d", lists, burst, limit)
 	}
 	t.Logf("FIGURE 200 appends to 20 sessions in %v → %d lists", burst.Round(time.Millisecond), lists)
+}
+
+// homeRows is the original Home page's list of Claude rows, as it
+// filters and renders them: with a server selected (selected is its
+// working directory, "" for none) a row without a server object shows
+// when its directory is that server's, one with a server object when it
+// is that server (which a Claude row's never is); then each row's key
+// and label. An error is what would have thrown.
+func homeRows(l originalList, selected string) (keys, labels []string, err error) {
+	for _, s := range l {
+		if selected != "" {
+			if _, ok := s["server"].(map[string]any); ok || s["directory"] != selected {
+				continue
+			}
+		}
+		key, label, err := homeRow(s)
+		if err != nil {
+			return nil, nil, err
+		}
+		keys, labels = append(keys, key), append(labels, label)
+	}
+	return keys, labels, nil
+}
+
+// TestOriginalHomeRendersClaudeRows: the original Home page renders
+// Claude rows beside an OpenCode server, selected or not, and Helm's own
+// list is left as it was.
+func TestOriginalHomeRendersClaudeRows(t *testing.T) {
+	root := t.TempDir()
+	const (
+		a, b         = "0c1a0000-0000-4000-8000-0000000000a1", "0c1a0000-0000-4000-8000-0000000000b1"
+		webapp, tool = "/home/dev/webapp", "/home/dev/billing"
+	)
+	fixture.Append(t, fixture.Path(root, webapp, a), fixture.User(a, webapp, "fix the login test", time.Now().Add(-time.Minute)))
+	fixture.Append(t, fixture.Path(root, tool, b), fixture.User(b, tool, "add invoices", time.Now()))
+	srv := startHelmd(t, root)
+	o := connectOriginal(t, srv.URL)
+	l := o.until(t, srv.URL, "both sessions", func(l originalList) bool { return len(l) == 2 })
+
+	// An OpenCode server working in webapp, selected (as the page does
+	// with the first healthy one), then no server selected.
+	for _, tc := range []struct {
+		selected   string
+		keys, labs []string
+	}{
+		{webapp, []string{"undefined-" + a}, []string{"webapp"}},
+		{"", []string{"undefined-" + b, "undefined-" + a}, []string{"billing", "webapp"}},
+	} {
+		keys, labels, err := homeRows(l, tc.selected)
+		if err != nil {
+			t.Fatalf("selected %q: the Home page throws: %v", tc.selected, err)
+		}
+		if !reflect.DeepEqual(keys, tc.keys) || !reflect.DeepEqual(labels, tc.labs) {
+			t.Errorf("selected %q: rows %v labelled %v, want %v labelled %v", tc.selected, keys, labels, tc.keys, tc.labs)
+		}
+	}
+
+	// Helm's own list carries none of the original's fields.
+	var own []map[string]any
+	getJSON(t, srv.URL+"/api/sessions", &own)
+	for _, s := range own {
+		for _, k := range []string{"server", "directory", "sessionId"} {
+			if _, ok := s[k]; ok {
+				t.Errorf("/api/sessions: session %v has the original's %s", s["id"], k)
+			}
+		}
+	}
 }

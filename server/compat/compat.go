@@ -2,6 +2,9 @@
 // /api/claude-sessions/*, so that its web client (useClaudeSessionsSSE and
 // the Home page) works against helmd unchanged.
 //
+// Helm's own clients read /api/sessions, which this package never
+// touches: what it adds or changes here is for the original client only.
+//
 // The original listed Claude Code sessions from sessions-index.json and sent
 // each with the index's own fields (sessionId, projectPath, firstPrompt,
 // messageCount, created, modified, gitBranch, isSidechain) plus the ones its
@@ -17,7 +20,7 @@ import (
 )
 
 // Session is a shared.Session with the original server's extra fields. Its
-// JSON is Helm's object with five more keys, so a client of either wire
+// JSON is Helm's object with six more keys, so a client of either wire
 // format finds what it reads.
 type Session struct {
 	shared.Session
@@ -27,6 +30,19 @@ type Session struct {
 	// labels rows by it and calls string methods on it, so it is always a
 	// string, "" when the path is unknown.
 	Directory string `json:"directory"`
+	// Server is always false, never absent. The original Home page keys
+	// each row by `${session.server.id}-${session.id}`, which throws for a
+	// row without one and, with no error boundary, blanks the page. It
+	// lists rows only while some OpenCode server is healthy, and shows a
+	// Claude row when no server is selected or the selected one works in
+	// the row's directory; its own server sent no server field either, so
+	// it threw there too. false.id is undefined, so the key is made; and
+	// false is falsy, so every other use still reads no server: the server
+	// filter matches the row by directory, the badge says "Local", a click
+	// opens the directory's repository with no server id. An object would
+	// make the key too, but the filter would then drop every Claude row
+	// whenever a server is selected.
+	Server bool `json:"server"`
 	// Created and Modified are createdAt and updatedAt as JavaScript's
 	// Date.prototype.toISOString writes them (ISOTime).
 	Created  string `json:"created"`

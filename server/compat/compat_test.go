@@ -59,6 +59,8 @@ func TestFromFields(t *testing.T) {
 			"created": "2025-11-24T13:13:20.000Z", "modified": "2025-11-24T13:13:21.001Z", "isSidechain": false,
 			"createdAt": float64(1_763_990_000_000), "updatedAt": float64(1_763_990_001_001),
 			"title": "Fix login", "firstPrompt": "the login test fails", "messageCount": float64(4), "gitBranch": "main",
+			// Present and not null: the original Home page reads .id of it.
+			"server": false,
 		}},
 		{"unknown path and creation", noPath, map[string]any{
 			"directory": "", "projectPath": "", "created": "1970-01-01T00:00:00.000Z", "createdAt": float64(0),
