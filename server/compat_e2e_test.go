@@ -190,8 +190,14 @@ func checkOriginalSession(t *testing.T, s map[string]any) {
 			t.Errorf("session %v: %s is %#v, want a %s", s["id"], f.key, s[f.key], f.kind)
 		}
 	}
-	if s["sessionId"] != s["id"] || s["directory"] != s["projectPath"] || s["isSidechain"] != false {
-		t.Errorf("session %v: sessionId %v, directory %v (projectPath %v), isSidechain %v",
+	wantDir, _ := s["projectPath"].(string)
+	if trimmed := strings.TrimRight(wantDir, "/"); trimmed != "" || wantDir == "" {
+		wantDir = trimmed
+	} else {
+		wantDir = "/"
+	}
+	if s["sessionId"] != s["id"] || s["directory"] != wantDir || s["isSidechain"] != false {
+		t.Errorf("session %v: sessionId %v, directory %v (projectPath %v without trailing slashes), isSidechain %v",
 			s["id"], s["sessionId"], s["directory"], s["projectPath"], s["isSidechain"])
 	}
 	if _, label, err := homeRow(s); err != nil {
@@ -370,8 +376,9 @@ func homeRows(l originalList, selected string) (keys, labels []string, err error
 }
 
 // TestOriginalHomeRendersClaudeRows: the original Home page renders
-// Claude rows beside an OpenCode server, selected or not, and Helm's own
-// list is left as it was.
+// Claude rows beside an OpenCode server, selected or not, labelled with
+// their folder's name even when the transcript's cwd ends with a slash,
+// and Helm's own list is left as it was.
 func TestOriginalHomeRendersClaudeRows(t *testing.T) {
 	root := t.TempDir()
 	const (
@@ -379,18 +386,20 @@ func TestOriginalHomeRendersClaudeRows(t *testing.T) {
 		webapp, tool = "/home/dev/webapp", "/home/dev/billing"
 	)
 	fixture.Append(t, fixture.Path(root, webapp, a), fixture.User(a, webapp, "fix the login test", time.Now().Add(-time.Minute)))
-	fixture.Append(t, fixture.Path(root, tool, b), fixture.User(b, tool, "add invoices", time.Now()))
+	fixture.Append(t, fixture.Path(root, tool, b), fixture.User(b, tool+"/", "add invoices", time.Now()))
 	srv := startHelmd(t, root)
 	o := connectOriginal(t, srv.URL)
 	l := o.until(t, srv.URL, "both sessions", func(l originalList) bool { return len(l) == 2 })
 
-	// An OpenCode server working in webapp, selected (as the page does
-	// with the first healthy one), then no server selected.
+	// An OpenCode server working in webapp, then one in billing,
+	// selected (as the page does with the first healthy one), then no
+	// server selected.
 	for _, tc := range []struct {
 		selected   string
 		keys, labs []string
 	}{
 		{webapp, []string{"undefined-" + a}, []string{"webapp"}},
+		{tool, []string{"undefined-" + b}, []string{"billing"}},
 		{"", []string{"undefined-" + b, "undefined-" + a}, []string{"billing", "webapp"}},
 	} {
 		keys, labels, err := homeRows(l, tc.selected)
@@ -402,9 +411,13 @@ func TestOriginalHomeRendersClaudeRows(t *testing.T) {
 		}
 	}
 
-	// Helm's own list carries none of the original's fields.
+	// Helm's own list keeps the path as the transcript gave it and
+	// carries none of the original's fields.
 	var own []map[string]any
 	getJSON(t, srv.URL+"/api/sessions", &own)
+	if len(own) != 2 || own[0]["id"] != b || own[0]["projectPath"] != tool+"/" {
+		t.Errorf("/api/sessions: %v, want %s first with projectPath %s/", own, b, tool)
+	}
 	for _, s := range own {
 		for _, k := range []string{"server", "directory", "sessionId"} {
 			if _, ok := s[k]; ok {

@@ -14,6 +14,7 @@
 package compat
 
 import (
+	"strings"
 	"time"
 
 	"vibecraft.sh/helm/shared"
@@ -26,8 +27,8 @@ type Session struct {
 	shared.Session
 	// SessionID repeats id: the original's index entries named it so.
 	SessionID string `json:"sessionId"`
-	// Directory is projectPath: the original client searches, filters and
-	// labels rows by it and calls string methods on it, so it is always a
+	// Directory is projectPath without trailing slashes (Directory). The
+	// original client calls string methods on it, so it is always a
 	// string, "" when the path is unknown.
 	Directory string `json:"directory"`
 	// Server is always false, never absent. The original Home page keys
@@ -58,10 +59,34 @@ func From(s shared.Session) Session {
 	return Session{
 		Session:   s,
 		SessionID: s.ID,
-		Directory: s.ProjectPath,
+		Directory: Directory(s.ProjectPath),
 		Created:   ISOTime(s.CreatedAt),
 		Modified:  ISOTime(s.UpdatedAt),
 	}
+}
+
+// Directory is a project path as the original client needs it: without
+// trailing slashes, "/" for the root. Its Home page labels a row with the
+// part after the last "/", or the whole path when that part is empty, so
+// /home/dev/webapp/ was labelled with the whole path (cut to what fits)
+// where /home/dev/webapp gives webapp; and its server filter, which
+// compares the directory with a server's working directory as a string,
+// hid the row. It is the same folder, and the original server drops
+// trailing slashes itself when a click opens its repository. A Windows
+// path (C:\dev\x) is left whole: the client only splits on "/", as it
+// did with its own server's paths.
+//
+// An unknown path stays "", so that row's folder line stays empty: a
+// click hands the directory to the original server, which registers an
+// existing absolute path as a repository and runs git init in a new
+// folder for a relative one; a made-up label would do that harm, where
+// "" is refused (400) and does nothing.
+func Directory(p string) string {
+	trimmed := strings.TrimRight(p, "/")
+	if trimmed == "" && p != "" {
+		return "/"
+	}
+	return trimmed
 }
 
 // List converts sessions in order. It never returns nil: the original

@@ -49,6 +49,8 @@ func TestFromFields(t *testing.T) {
 	}
 	noPath := base
 	noPath.ProjectPath, noPath.CreatedAt = "", 0
+	slash := base
+	slash.ProjectPath = "/home/dev/webapp/"
 	for _, tc := range []struct {
 		name string
 		in   shared.Session
@@ -61,6 +63,9 @@ func TestFromFields(t *testing.T) {
 			"title": "Fix login", "firstPrompt": "the login test fails", "messageCount": float64(4), "gitBranch": "main",
 			// Present and not null: the original Home page reads .id of it.
 			"server": false,
+		}},
+		{"trailing slash: directory without it, projectPath as it was", slash, map[string]any{
+			"directory": "/home/dev/webapp", "projectPath": "/home/dev/webapp/", "projectName": "webapp",
 		}},
 		{"unknown path and creation", noPath, map[string]any{
 			"directory": "", "projectPath": "", "created": "1970-01-01T00:00:00.000Z", "createdAt": float64(0),
@@ -86,6 +91,20 @@ func TestFromFields(t *testing.T) {
 				t.Errorf("as a Session: %+v, %v; want %+v", back, err, tc.in)
 			}
 		})
+	}
+}
+
+// The original Home page labels a row with what follows the directory's
+// last "/", so the directory ends with none, except the root's.
+func TestDirectory(t *testing.T) {
+	for in, want := range map[string]string{
+		"/home/dev/webapp": "/home/dev/webapp", "/home/dev/webapp/": "/home/dev/webapp",
+		"/home/dev/webapp//": "/home/dev/webapp", "/": "/", "///": "/", "": "",
+		"relative/": "relative", `C:\dev\x`: `C:\dev\x`, `C:\dev\x\`: `C:\dev\x\`,
+	} {
+		if got := Directory(in); got != want {
+			t.Errorf("Directory(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
