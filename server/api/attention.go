@@ -95,7 +95,7 @@ func (a *API) receiveHook(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.d.Attention.Signal(attn.Hint{
 		Source: shared.SourceClaude, ID: sig.SessionID, Event: sig.Event,
-		Status: sig.Status, WaitingFor: sig.WaitingFor, Active: sig.Active, At: time.Now(),
+		Status: sig.Status, WaitingFor: sig.WaitingFor, Active: sig.Active, Prompt: sig.Prompt, At: time.Now(),
 	})
 	return writeJSONStatus(w, http.StatusAccepted, map[string]string{"status": "accepted"})
 }

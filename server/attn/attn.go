@@ -22,7 +22,11 @@ type Hint struct {
 	Status     shared.Status
 	WaitingFor string
 	Active     bool
-	At         time.Time
+	// Prompt names the permission dialog a PermissionRequest tells of
+	// (a digest of its tool's input); "" for other events, or when the
+	// hook sent none.
+	Prompt string
+	At     time.Time
 }
 
 // Key is the session's index key.

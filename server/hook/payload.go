@@ -5,6 +5,9 @@
 package hook
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -33,6 +36,9 @@ type Signal struct {
 	Status     shared.Status
 	WaitingFor string
 	Active     bool
+	// Prompt names a PermissionRequest's dialog (promptID): "" for any
+	// other event, or when the payload gave no tool input.
+	Prompt string
 }
 
 // payload is the part of a hook's stdin Helm reads. Every event carries
@@ -43,6 +49,37 @@ type payload struct {
 	NotificationType string `json:"notification_type,omitempty"` // Notification: the matcher's value
 	Message          string `json:"message,omitempty"`           // Notification
 	ToolName         string `json:"tool_name,omitempty"`         // PermissionRequest
+	// ToolInput is PermissionRequest's, as Claude Code sent it; Reduce
+	// forwards only its digest, as Prompt (promptID).
+	ToolInput json.RawMessage `json:"tool_input,omitempty"`
+	Prompt    string          `json:"dialog,omitempty"` // Helm's own: the digest Reduce forwards
+}
+
+// promptLen is the length of a prompt's digest: 64 bits in hex, enough
+// to tell the dialogs of one session apart.
+const promptLen = 16
+
+// promptID names the permission dialog p asks about: a digest of its
+// tool's input, or the digest Reduce forwarded in its place. Two
+// PermissionRequests of one assistant message (parallel tool calls)
+// have inputs of their own; one dialog told twice (Helm's hook
+// installed twice) has the same. "" when p gives neither.
+func (p *payload) promptID() string {
+	if len(p.ToolInput) > 0 {
+		var b bytes.Buffer
+		if json.Compact(&b, p.ToolInput) != nil {
+			return ""
+		}
+		sum := sha256.Sum256(append([]byte(p.ToolName+"\x00"), b.Bytes()...))
+		return hex.EncodeToString(sum[:promptLen/2])
+	}
+	if len(p.Prompt) != promptLen {
+		return ""
+	}
+	if _, err := hex.DecodeString(p.Prompt); err != nil {
+		return ""
+	}
+	return strings.ToLower(p.Prompt)
 }
 
 // maxMessage bounds the notification message Reduce keeps.
@@ -63,6 +100,13 @@ func Reduce(data []byte) ([]byte, error) {
 	if !attn.ValidID(p.SessionID) {
 		return nil, ErrBadID
 	}
+	// The digest first, of the tool's name as sent: Parse of the payload
+	// itself computes the same.
+	dialog := ""
+	if p.Event == "PermissionRequest" {
+		dialog = p.promptID()
+	}
+	p.Prompt, p.ToolInput = dialog, nil
 	p.Event = cleanText(p.Event, maxTool)
 	p.NotificationType = cleanText(p.NotificationType, maxTool)
 	p.ToolName = cleanText(p.ToolName, 4*maxTool)
@@ -104,6 +148,7 @@ func Parse(data []byte) (Signal, error) {
 		sig.Status, sig.WaitingFor = shared.StatusWaiting, reason
 	case "PermissionRequest":
 		sig.Status, sig.WaitingFor = shared.StatusWaiting, "permission prompt"
+		sig.Prompt = p.promptID()
 		if tool := cleanText(p.ToolName, maxTool); tool != "" {
 			sig.WaitingFor = "permission: " + tool
 		}

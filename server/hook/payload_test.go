@@ -81,6 +81,8 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		payloadOf("Notification", `,"notification_type":"permission_prompt"`),
 		payloadOf("PermissionRequest", `,"tool_name":"Bash"`),
+		payloadOf("PermissionRequest", `,"tool_name":"Bash","tool_input":{"command":"make"}`),
+		payloadOf("PermissionRequest", `,"tool_name":"Bash","dialog":"0123456789abcdef"`),
 		payloadOf("Stop", ``), payloadOf("SessionEnd", ``), `{"session_id":"../a"}`, `[]`, `{`, `null`,
 	} {
 		f.Add([]byte(s))
@@ -96,6 +98,14 @@ func FuzzParse(f *testing.F) {
 		if !attn.ValidID(sig.SessionID) {
 			t.Fatalf("accepted id %q", sig.SessionID)
 		}
+		if sig.Prompt != "" && (len(sig.Prompt) != promptLen || strings.Trim(sig.Prompt, "0123456789abcdef") != "") {
+			t.Fatalf("dialog %q", sig.Prompt)
+		}
+		if red, rerr := Reduce(data); rerr == nil {
+			if again, err := Parse(red); err == nil && again.Prompt != sig.Prompt {
+				t.Fatalf("reduced %q names dialog %q, want %q", red, again.Prompt, sig.Prompt)
+			}
+		}
 		switch sig.Status {
 		case shared.StatusWaiting:
 			if sig.WaitingFor == "" || len(sig.WaitingFor) > 4*(maxTool+20) {
@@ -109,4 +119,45 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("status %q", sig.Status)
 		}
 	})
+}
+
+// TestPromptNamesTheDialog: each PermissionRequest names its dialog by
+// its tool's input: two Bash calls of one message are two dialogs, one
+// dialog told twice is one, however its JSON is spaced; what helmd hook
+// forwards names the same dialog without the input itself, and a digest
+// that is not one is dropped.
+func TestPromptNamesTheDialog(t *testing.T) {
+	prompt := func(in string) string {
+		t.Helper()
+		sig, err := Parse([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		red, err := Reduce([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(red), "tool_input") || strings.Contains(string(red), "secret") {
+			t.Errorf("reduced payload %s carries the tool's input", red)
+		}
+		again, err := Parse(red)
+		if err != nil || again.Prompt != sig.Prompt {
+			t.Errorf("reduced %s names %q, %v; want %q", red, again.Prompt, err, sig.Prompt)
+		}
+		return sig.Prompt
+	}
+	make1 := prompt(payloadOf("PermissionRequest", `,"tool_name":"Bash","tool_input":{"command":"make secret"}`))
+	make2 := prompt(payloadOf("PermissionRequest", `,"tool_name":"Bash","tool_input":{ "command" : "make secret" }`))
+	test := prompt(payloadOf("PermissionRequest", `,"tool_name":"Bash","tool_input":{"command":"make test"}`))
+	if make1 == "" || make1 != make2 || make1 == test {
+		t.Errorf("prompts %q, %q, %q; want the first two equal, the third another", make1, make2, test)
+	}
+	for _, bad := range []string{`"zz23456789abcdef"`, `"0123"`, `"../../etc/passwd"`} {
+		if p := prompt(payloadOf("PermissionRequest", `,"tool_name":"Bash","dialog":`+bad)); p != "" {
+			t.Errorf("dialog %s kept as %q", bad, p)
+		}
+	}
+	if p := prompt(payloadOf("Notification", `,"notification_type":"permission_prompt","tool_input":{"a":1}`)); p != "" {
+		t.Errorf("a Notification names dialog %q", p)
+	}
 }
