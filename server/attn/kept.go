@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -116,12 +117,18 @@ func (k keptHint) hint(ttl time.Duration, now time.Time) (*hint, bool) {
 	if k.Since < 0 || k.Since > k.At || k.Status != shared.StatusWaiting {
 		k.Since = 0
 	}
-	return &hint{
+	h := &hint{
 		Hint: Hint{Source: k.Source, ID: k.ID, Status: k.Status,
 			WaitingFor: k.WaitingFor, Active: k.Active, At: at},
 		expires: expires,
 		since:   k.Since,
-	}, true
+	}
+	if k.Status == shared.StatusWaiting && strings.HasPrefix(k.WaitingFor, named) {
+		// Only a PermissionRequest names the tool: its wait is a dialog's,
+		// and the next PermissionRequest another dialog (anotherDialog).
+		h.dialog = unnamed
+	}
+	return h, true
 }
 
 // plainText reports whether s can be a kept reason: short,

@@ -42,6 +42,41 @@ type hint struct {
 	// between a resume and a late hook of the ended process is rare, and
 	// costs at most workingTTL of "working".
 	resumed bool
+	// dialog names the permission dialog a PermissionRequest told of
+	// this wait (dialogOf); "" when none did. A wait told again by a
+	// Notification keeps it: a later PermissionRequest is another dialog.
+	dialog string
+}
+
+// unnamed is a hint's dialog when a PermissionRequest told of its wait
+// without naming the dialog: no tool input came with it, or the hint was
+// kept across a restart, which keeps no digest.
+const unnamed = "?"
+
+// dialogOf is the dialog h tells of: its Prompt, unnamed when it gives
+// none; "" when h is not a PermissionRequest.
+func dialogOf(h Hint) string {
+	switch {
+	case h.Event != "PermissionRequest":
+		return ""
+	case h.Prompt != "":
+		return h.Prompt
+	}
+	return unnamed
+}
+
+// anotherDialog reports whether h tells of a permission dialog other than
+// the one that old, a wait, was told of. Claude Code runs the
+// PermissionRequest hook once for each dialog it shows: the tool calls
+// of one message (two Bash calls, say) are asked one after the other,
+// with as many messages and the same kind of ask, so the files cannot
+// tell them apart when the next hook beats the read of the first tool's
+// result; taken for one wait, the second prompt kept the first one's
+// start and its clear. One dialog told twice (Helm's hook installed
+// twice) names the same dialog; one told unnamed is taken for another.
+func anotherDialog(h Hint, old *hint) bool {
+	d := dialogOf(h)
+	return d != "" && old.dialog != "" && old.Status == shared.StatusWaiting && (d == unnamed || d != old.dialog)
 }
 
 // sourceStatus is the status the session's source last reported, "" when
@@ -131,7 +166,7 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 			o.evictOldest(false) // its session is not listed: nothing shows it
 		}
 	}
-	held := &hint{Hint: h, expires: h.At.Add(ttl)}
+	held := &hint{Hint: h, expires: h.At.Add(ttl), dialog: dialogOf(h)}
 	old, had := o.hints[key]
 	held.resumed = had && (ended(old.Hint) || old.resumed) && resumes(h)
 	if had {
@@ -141,14 +176,20 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 	} else if known {
 		held.own, held.known = cur, true // no hint: cur is the source's report
 	}
+	another := had && anotherDialog(h, old)
 	o.set(key, held)
 	if !known {
+		if had && !old.known && !another {
+			toldAgain(held, old)
+		}
 		return shared.Session{}, false, evicted
 	}
 	prev := cur
 	o.put(&cur, held)
-	sameWait(&cur, prev)
-	if had && old.known && vaguer(h.WaitingFor, old.WaitingFor) && prev.Status == shared.StatusWaiting &&
+	if !another {
+		sameWait(&cur, prev)
+	}
+	if had && old.known && !another && vaguer(h.WaitingFor, old.WaitingFor) && prev.Status == shared.StatusWaiting &&
 		prev.WaitingFor == old.WaitingFor && cur.WaitingSince == prev.WaitingSince {
 		// The wait shown, told again more vaguely (the Notification's
 		// "permission prompt" six seconds after the PermissionRequest's
@@ -156,6 +197,10 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 		// newer from the files, or the old hint would be gone
 		// (superseded); another wait has its own start, or its own tool.
 		held.WaitingFor, cur.WaitingFor = old.WaitingFor, old.WaitingFor
+	}
+	if had && old.known && held.dialog == "" && cur.Status == shared.StatusWaiting &&
+		prev.Status == shared.StatusWaiting && cur.WaitingSince == prev.WaitingSince {
+		held.dialog = old.dialog // the same wait: told of by the old hint's dialog
 	}
 	if cur.Status == shared.StatusWaiting {
 		held.since = cur.WaitingSince // the start this wait keeps, across a restart too
@@ -184,13 +229,41 @@ func sameShown(a, b *shared.Session) bool {
 	return a.Status == b.Status && shared.SameAsk(a.WaitingFor, b.WaitingFor) && a.Active == b.Active && a.WaitingSince == b.WaitingSince
 }
 
+// named heads the reason of the PermissionRequest hook, the one hook that
+// names the tool (hook.Parse).
+const named = "permission: "
+
 // vaguer reports whether reason asks what held asks (shared.SameAsk) but
 // without the tool's name held gives: "permission prompt" after
 // "permission: Bash". A reason that names a tool, the same or another,
 // is never vaguer.
 func vaguer(reason, held string) bool {
-	const named = "permission: " // the PermissionRequest hook's (hook.Parse)
 	return strings.HasPrefix(held, named) && !strings.HasPrefix(reason, named) && shared.SameAsk(reason, held)
+}
+
+// toldAgain makes held, a hint of a session no source has reported yet,
+// the wait old told of when it tells of it again: a wait asking the same
+// (the Notification's "permission prompt" after the PermissionRequest's
+// "permission: Bash", both come before the session's first read) keeps
+// old's start, and the tool's name, as Add's rules do for a session
+// listed. Nothing from the files can have ended old's wait: none was read.
+func toldAgain(held, old *hint) {
+	if old.Status != shared.StatusWaiting || held.Status != shared.StatusWaiting || !shared.SameAsk(held.WaitingFor, old.WaitingFor) {
+		return
+	}
+	start := old.At.UnixMilli()
+	if old.since > 0 && old.since < start {
+		start = old.since
+	}
+	if start < held.At.UnixMilli() {
+		held.since = start
+	}
+	if vaguer(held.WaitingFor, old.WaitingFor) {
+		held.WaitingFor = old.WaitingFor
+	}
+	if held.dialog == "" {
+		held.dialog = old.dialog
+	}
 }
 
 // ended reports whether h says its session's process ended (SessionEnd):

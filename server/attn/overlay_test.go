@@ -343,7 +343,7 @@ func TestOnePromptToldTwice(t *testing.T) {
 // TestVaguerReasonKeepsTheTool: Claude Code's Notification "permission
 // prompt", six seconds after the PermissionRequest's "permission: Bash"
 // for the same prompt, leaves the row naming the tool; another tool's
-// permission names its own, and a wait that ended (the transcript, or a
+// permission names its own, with its own start, and a wait that ended (the transcript, or a
 // hook, shows the session worked) and a new one that began show the new
 // one's reason and start.
 func TestVaguerReasonKeepsTheTool(t *testing.T) {
@@ -364,7 +364,7 @@ func TestVaguerReasonKeepsTheTool(t *testing.T) {
 	o.Apply(read, t0.Add(7*time.Second), nil)
 	check("read again", read[0], "permission: Bash", 0)
 	cur, _, _ = o.Add(hook("PermissionRequest", shared.StatusWaiting, "permission: Edit", 8*time.Second), read[0], true)
-	check("another tool's permission", cur, "permission: Edit", 0)
+	check("another tool's permission: another dialog", cur, "permission: Edit", 8*time.Second)
 
 	// The user approved: the tool ran, its records are read; then a new
 	// prompt, known from its Notification only.
@@ -506,5 +506,102 @@ func TestPendingHintsKeepListedOnes(t *testing.T) {
 	o.Apply(got, t0.Add(time.Minute), nil)
 	if got[0].Status != shared.StatusWaiting || got[1].Status != shared.StatusWorking {
 		t.Errorf("newest pending %s, oldest %s: want the newest kept, the oldest gone", got[0].Status, got[1].Status)
+	}
+}
+
+// TestEachPromptItsOwnWait: two tool calls of one assistant message
+// (two Bash commands) each ask for permission, one after the other, with
+// as many messages and the same kind of ask; the second's hook comes
+// before the first tool's result is read. Each prompt is a wait of its
+// own, with its own start, before a restart of helmd and after it: the
+// user who approved the first and clears the row the page showed does
+// not clear the second, which stays in "Needs you". One prompt told
+// twice (the same hook installed twice) or told again by its
+// Notification stays one wait.
+func TestEachPromptItsOwnWait(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(fmt.Sprintf("restart %v", restart), func(t *testing.T) {
+			dir := t.TempDir()
+			hints, cleared := filepath.Join(dir, "hints.json"), filepath.Join(dir, "cleared.json")
+			start := func(now time.Time) *Overlay {
+				o := NewOverlay(0, NewCleared(cleared, nil))
+				o.KeepHints(hints, nil, now)
+				return o
+			}
+			o := start(t0)
+			asked := func(prompt string, at time.Duration) Hint {
+				return Hint{Source: shared.SourceClaude, ID: id, Event: "PermissionRequest", Status: shared.StatusWaiting,
+					WaitingFor: "permission: Bash", Active: true, Prompt: prompt, At: t0.Add(at)}
+			}
+			read := sess(shared.StatusWorking, -time.Second) // the tool calls, unanswered
+			read.MessageCount = 2
+			first := []shared.Session{read}
+			o.Apply(first, t0.Add(-time.Second), nil)
+			cur, _, _ := o.Add(asked("0123456789abcdef", 0), first[0], true)
+			dup, _, _ := o.Add(asked("0123456789abcdef", 50*time.Millisecond), cur, true)
+			if dup.WaitingSince != ms(0) {
+				t.Fatalf("one prompt told twice: since %d, want %d", dup.WaitingSince, ms(0))
+			}
+			shown := dup // what the page shows of the first prompt
+			if restart {
+				if err := o.Flush(t0.Add(time.Second)); err != nil {
+					t.Fatal(err)
+				}
+				o = start(t0.Add(2 * time.Second))
+				again := []shared.Session{read}
+				o.Apply(again, t0.Add(2*time.Second), nil)
+				if again[0].WaitingSince != ms(0) {
+					t.Fatalf("the first prompt after a restart: since %d, want %d", again[0].WaitingSince, ms(0))
+				}
+				dup = again[0]
+			}
+			// Approved at the terminal: the tool ran (its result, written at
+			// 9 s, is not read yet), and the second dialog shows.
+			second, _, _ := o.Add(asked("fedcba9876543210", 10*time.Second), dup, true)
+			if second.Status != shared.StatusWaiting || second.WaitingSince != ms(10*time.Second) {
+				t.Errorf("the second prompt: %s since %d, want waiting since %d", second.Status, second.WaitingSince, ms(10*time.Second))
+			}
+			told, _, _ := o.Add(Hint{Source: shared.SourceClaude, ID: id, Event: "Notification", Status: shared.StatusWaiting,
+				WaitingFor: "permission prompt", Active: true, At: t0.Add(16 * time.Second)}, second, true)
+			if told.WaitingSince != second.WaitingSince || told.WaitingFor != "permission: Bash" {
+				t.Fatalf("the second prompt told again: %q since %d, want %q since %d", told.WaitingFor, told.WaitingSince, "permission: Bash", second.WaitingSince)
+			}
+			// The user clears the row the page showed, the first prompt's
+			// (live.Clear applies a clear only to the wait it names).
+			if told.InWaitSince(shown.WaitingSince) {
+				told = o.Clear(told, t0.Add(17*time.Second))
+			}
+			withResult := read
+			withResult.UpdatedAt = ms(9 * time.Second)
+			now := []shared.Session{withResult}
+			o.Apply(now, t0.Add(18*time.Second), func(string) (shared.Session, bool) { return told, true })
+			if !shared.NeedsYou(&now[0]) || now[0].WaitingSince != ms(10*time.Second) {
+				t.Errorf("the second prompt, the first one's result read: %s since %d, clearedAt %d; want in Needs you since %d",
+					now[0].Status, now[0].WaitingSince, now[0].ClearedAt, ms(10*time.Second))
+			}
+		})
+	}
+}
+
+// TestVaguerReasonBeforeTheFirstRead: the PermissionRequest's "permission:
+// Bash" and the Notification's "permission prompt" of one prompt, both
+// come before the session's first read (a new session), leave the row
+// naming the tool from its first read, with the prompt's start, in
+// either order.
+func TestVaguerReasonBeforeTheFirstRead(t *testing.T) {
+	perm := Hint{Source: shared.SourceClaude, ID: id, Event: "PermissionRequest", Status: shared.StatusWaiting, WaitingFor: "permission: Bash", Active: true}
+	note := Hint{Source: shared.SourceClaude, ID: id, Event: "Notification", Status: shared.StatusWaiting, WaitingFor: "permission prompt", Active: true}
+	for _, order := range [][2]Hint{{perm, note}, {note, perm}} {
+		o := NewOverlay(0, nil)
+		a, b := order[0], order[1]
+		a.At, b.At = t0, t0.Add(6*time.Second)
+		o.Add(a, shared.Session{}, false)
+		o.Add(b, shared.Session{}, false)
+		s := []shared.Session{sess(shared.StatusWorking, -time.Second)}
+		o.Apply(s, t0.Add(7*time.Second), nil)
+		if s[0].Status != shared.StatusWaiting || s[0].WaitingFor != "permission: Bash" || s[0].WaitingSince != ms(0) {
+			t.Errorf("%s then %s, then the first read: %s %q since %d; want waiting %q since %d",
+				a.Event, b.Event, s[0].Status, s[0].WaitingFor, s[0].WaitingSince, "permission: Bash", ms(0))
+		}
 	}
 }
