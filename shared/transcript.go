@@ -122,6 +122,10 @@ type Tool struct {
 	InputCut *Cut `json:"inputCut,omitempty"`
 	// Result is nil while the call runs (or its result is not written yet).
 	Result *ToolResult `json:"result,omitempty"`
+	// Later says that a call without Result here has one, written further
+	// down the transcript after other messages, where it stands on its
+	// own: the call is done, not running, on a page that ends before it.
+	Later bool `json:"later,omitempty"`
 	// AgentID opens the subagent this call ran: a Claude Task call's
 	// agent (…/messages?agent=), or the child session an OpenCode task
 	// call ran in (a session of its own).

@@ -148,7 +148,9 @@ func (p *pager) before(off int64, limit int) (shared.MessagePage, error) {
 			full = true
 		}
 		if full {
-			return p.pick(cands, limit, i == 0, off), nil
+			page := p.pick(cands, limit, i == 0, off)
+			p.markLater(page.Messages, off)
+			return page, nil
 		}
 		// Read further back by what the lines read so far held per
 		// message, and a little more: most pages need one more read.
@@ -198,6 +200,7 @@ func (p *pager) after(off int64, limit int) (shared.MessagePage, error) {
 	j, _ := p.snap.at(off)
 	g := newGrouper(true, p.ref)
 	more := false
+	end := p.snap.end // of the page's lines
 	for k := j; k < len(p.snap.offs); k++ {
 		pr, err := p.line(k)
 		if err != nil {
@@ -207,7 +210,7 @@ func (p *pager) after(off int64, limit int) (shared.MessagePage, error) {
 		g.add(pr)
 		if len(g.groups) > before && (countShown(g.groups[:before]) > limit || p.spent > pageBudget || k-j >= maxPageLines) {
 			g.groups = g.groups[:before] // the line that opened one message too many
-			more = true
+			more, end = true, p.snap.offs[k]
 			break
 		}
 	}
@@ -227,6 +230,7 @@ func (p *pager) after(off int64, limit int) (shared.MessagePage, error) {
 	} else if len(g.groups) > 0 {
 		out.After = p.cursor(g.groups[len(g.groups)-1].off)
 	}
+	p.markLater(out.Messages, end)
 	return out, nil
 }
 
