@@ -171,7 +171,9 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 	switch {
 	case t.Result == nil && p.asksApprovalFor(m, t):
 		state = "approval"
-	case t.Result == nil && answered:
+	case t.Result == nil && (answered || t.Later):
+		// Its result is further down, loaded or not (helmd says so):
+		// done, not running.
 		state = "answered"
 	case t.Result == nil:
 		state = "running"

@@ -70,12 +70,27 @@ func testSessionJumps(t *testing.T, b *browser) {
 
 // testSessionWindowMeetsTheEnd: scrolled down from Home, the window
 // loads the pages after it until it meets the end, which the page then
-// follows as before: a message written there shows, at the end.
+// follows as before: a message written there shows, at the end. A call
+// on the first page whose result is written 200 messages below it (the
+// user went on talking while it ran) shows as done, not running, before
+// its result is loaded; a call written at the end, which has no result
+// yet, runs.
 func testSessionWindowMeetsTheEnd(t *testing.T, b *browser) {
 	const sid = "6d000000-0000-4000-8000-000000000011"
-	c, path := openTurns(t, b, sid, 150, func(i int) string { return fmt.Sprintf("prompt %d", i) }) // 300 messages: six pages
+	at := time.Now().Add(-time.Hour)
+	c, path := openTurns(t, b, sid, 150, func(i int) string { return fmt.Sprintf("prompt %d", i) }, func(i int) string { // 300 messages: six pages
+		switch i {
+		case 2:
+			return toolCall(t, sid, "slow", "Bash", map[string]any{"command": "make slow-suite"}, at)
+		case 100:
+			return toolResult(t, sid, "slow", "slow suite passed", at, nil)
+		}
+		return ""
+	})
+	slow := `(b => b && b.dataset.state)([...document.querySelectorAll("#transcript .block.tool")].find(b => b.textContent.includes("make slow-suite")))`
 	keys(c, kb.Home)
 	c.waitJS(10*time.Second, "Home: the first page, newer below it", msgsWith("prompt 0")+` && !!document.getElementById("newer")`)
+	c.waitJS(5*time.Second, "the call whose result is not loaded yet shown as done", slow+` === "answered"`)
 	// Down to the bottom of the window, again and again as pages come.
 	c.waitJS(15*time.Second, "the window met the end", `(t => {
 		t.scrollTop = t.scrollHeight;
@@ -84,18 +99,25 @@ func testSessionWindowMeetsTheEnd(t *testing.T, b *browser) {
 	fixture.Append(t, path, fixture.User(sid, cwd, "written once the window met the end", time.Now()))
 	c.waitJS(10*time.Second, "followed at the end", msgsWith("written once the window met the end")+
 		` && (t => t.scrollTop + t.clientHeight >= t.scrollHeight - 2)(document.getElementById("transcript"))`)
+	fixture.Append(t, path, toolCall(t, sid, "now", "Bash", map[string]any{"command": "make now"}, time.Now()))
+	c.waitJS(10*time.Second, "the call written last, with no result yet, runs",
+		`[...document.querySelectorAll("#transcript .block.tool")].some(b => b.textContent.includes("make now") && b.dataset.state === "running")`)
 }
 
 // openTurns writes a transcript of turns prompts (prompt(i)), each
-// answered "reply i", an hour ago, serves it and opens its page at the
-// last page, the transcript focused; it returns the tab and the file.
-func openTurns(t *testing.T, b *browser, sid string, turns int, prompt func(i int) string) (*chrome, string) {
+// answered "reply i" and followed by the lines after(i) gives, an hour
+// ago, serves it and opens its page at the last page, the transcript
+// focused; it returns the tab and the file.
+func openTurns(t *testing.T, b *browser, sid string, turns int, prompt func(i int) string, after ...func(i int) string) (*chrome, string) {
 	t.Helper()
 	claude := t.TempDir()
 	at := time.Now().Add(-time.Hour)
 	var s strings.Builder
 	for i := range turns {
 		s.WriteString(fixture.User(sid, cwd, prompt(i), at) + replyLine(t, sid, fmt.Sprintf("msg_%s_%d", sid[len(sid)-2:], i), fmt.Sprintf("reply %d", i), at))
+		for _, a := range after {
+			s.WriteString(a(i))
+		}
 	}
 	path := fixture.Path(claude, cwd, sid)
 	fixture.Append(t, path, s.String())
