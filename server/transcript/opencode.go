@@ -60,8 +60,17 @@ func OpenCodePage(ctx context.Context, r OpenCodeReader, sid string, q Query) (s
 		return shared.MessagePage{}, ErrStale
 	}
 	out := shared.MessagePage{Messages: make([]shared.Message, 0, len(msgs))}
-	for _, m := range msgs {
+	lastAnswer := -1
+	for i, m := range msgs {
+		if m.Role == "assistant" {
+			lastAnswer = i
+		}
+	}
+	for i, m := range msgs {
 		out.Messages = append(out.Messages, openCodeMessage(m))
+		if m.Role == "assistant" && (!m.Running || i < lastAnswer) {
+			stopped(&out.Messages[len(out.Messages)-1])
+		}
 	}
 	cursor := func(id string) string { return encodeCursor(position{kind: kindMessage, msg: id}) }
 	switch {
@@ -106,6 +115,22 @@ func lastRunning(msgs []opencode.Message) int {
 		}
 	}
 	return -1
+}
+
+// stoppedText is the result a call left pending or running by an
+// answer that ended is shown with.
+const stoppedText = "No result: OpenCode stopped before this call ended."
+
+// stopped gives the calls of m, an answer OpenCode no longer writes (it
+// completed or failed, or answers came after it: a crash left it), that
+// are still pending or running a result saying so: they showed as
+// running for good, a call of hours before like the one that ran now.
+func stopped(m *shared.Message) {
+	for _, b := range m.Blocks {
+		if b.Tool != nil && b.Tool.Result == nil {
+			b.Tool.Result = &shared.ToolResult{Text: stoppedText, IsError: true}
+		}
+	}
 }
 
 func openCodeMessage(m opencode.Message) shared.Message {

@@ -122,3 +122,33 @@ func TestOpenCodeAfterStaysAtARunningAnswer(t *testing.T) {
 		}
 	}
 }
+
+// A call OpenCode left pending or running in an answer it no longer
+// writes (one that completed or failed, or one a crash left, answers
+// after it) has a result saying it stopped: it showed running for good.
+// The calls of the answer being written still run.
+func TestOpenCodeStoppedCallsDoNotRun(t *testing.T) {
+	tool := func(id, status string) opencode.Part {
+		return opencode.Part{Type: "tool", Tool: "bash", CallID: id, Status: status, Input: `{"command":"make"}`, InputLen: 18}
+	}
+	r := &pagesOf{msgs: []opencode.Message{
+		{ID: "msg_1", Role: "assistant", Parts: []opencode.Part{tool("done", "running")}},
+		{ID: "msg_2", Role: "assistant", Running: true, Parts: []opencode.Part{tool("crashed", "pending")}},
+		{ID: "msg_3", Role: "user", Parts: []opencode.Part{{Type: "text", Text: "go on", TextLen: 5}}},
+		{ID: "msg_4", Role: "assistant", Running: true, Parts: []opencode.Part{tool("now", "running"), tool("ok", "completed")}},
+		{ID: "msg_5", Role: "user", Parts: []opencode.Part{{Type: "text", Text: "typed meanwhile", TextLen: 15}}},
+	}}
+	page, err := OpenCodePage(context.Background(), r, "ses_x", Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := callsOf(page.Messages)
+	for _, id := range []string{"done", "crashed"} {
+		if c := calls[id]; c == nil || c.Result == nil || !c.Result.IsError || c.Result.Text != stoppedText {
+			t.Errorf("call %s of an answer that ended = %+v, want a result saying it stopped", id, c)
+		}
+	}
+	if c := calls["now"]; c == nil || c.Result != nil {
+		t.Errorf("the call running now = %+v, want it without a result", c)
+	}
+}
