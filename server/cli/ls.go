@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -102,9 +103,21 @@ func lsFlags(fs *flag.FlagSet, o IO) runFunc {
 		if *machine != "" {
 			filter.Set("host", *machine)
 		}
-		kept, machines, err := listSessions(ctx, c, filter, func(s *shared.Session) bool {
+		keep := func(s *shared.Session) bool {
 			return (*status == "" || string(s.Status) == *status) && matchProject(*s, *project) && (*machine == "" || s.Host == *machine)
-		})
+		}
+		// --json prints each page as it comes: the whole list held, as
+		// the table must (its columns fit the widest cell), was 360 MB
+		// at 100,000 sessions. The table is for a terminal, and a few.
+		var sink listSink
+		var kept tableRows
+		if *asJSON {
+			sink = newJSONList(o.Stdout, keep)
+		} else {
+			kept.keep = keep
+			sink = &kept
+		}
+		machines, err := listSessions(ctx, c, filter, sink)
 		if err != nil {
 			return err
 		}
@@ -116,18 +129,95 @@ func lsFlags(fs *flag.FlagSet, o IO) runFunc {
 				return err
 			}
 		}
+		// A machine no session names is refused before the list ends:
+		// then nothing was kept (a kept session names it), so nothing
+		// was printed, and the error stands alone, as it always did.
 		if err := knownMachine(machines, *machine); err != nil {
 			return err
 		}
 		if *asJSON {
-			if kept == nil {
-				kept = []shared.Session{}
-			}
-			enc := json.NewEncoder(o.Stdout)
-			return enc.Encode(kept)
+			return sink.(*jsonList).end()
 		}
-		return writeTable(o.Stdout, kept, o.Now(), lineWidth(o))
+		return writeTable(o.Stdout, kept.rows, o.Now(), lineWidth(o))
 	}
+}
+
+// listSink takes the sessions of a walk of the list, in order.
+type listSink interface {
+	// take is given every session read; the sink keeps what it wants.
+	// The session is the page's: copied if kept past the page.
+	take(s *shared.Session) error
+	// pageEnd says a page was read.
+	pageEnd() error
+	// again says the walk starts from its first page, and reports
+	// whether the sink can forget what it took (not once it printed).
+	again() bool
+}
+
+// tableRows keeps the sessions keep accepts, for the table.
+type tableRows struct {
+	keep func(*shared.Session) bool
+	rows []shared.Session
+}
+
+func (t *tableRows) take(s *shared.Session) error {
+	if t.keep(s) {
+		t.rows = append(t.rows, *s)
+	}
+	return nil
+}
+
+func (t *tableRows) pageEnd() error { return nil }
+
+func (t *tableRows) again() bool { t.rows = t.rows[:0]; return true }
+
+// jsonList prints the sessions keep accepts as one JSON array, the
+// bytes json.Encoder wrote for the whole list ([…] and a line feed; each
+// session as json.Marshal writes it, HTML escaped as it escapes it), a
+// page at a time: ls --json held the whole list, 360 MB at 100,000
+// sessions. The array opens with its first session, so that a walk
+// that starts again, or a --machine refused, before any is kept prints
+// nothing; it is closed only by end: a walk that fails after a page
+// leaves an array a parser refuses, never a shorter list that parses.
+type jsonList struct {
+	w       *bufio.Writer
+	keep    func(*shared.Session) bool
+	started bool
+}
+
+func newJSONList(w io.Writer, keep func(*shared.Session) bool) *jsonList {
+	return &jsonList{w: bufio.NewWriterSize(w, 64<<10), keep: keep}
+}
+
+func (l *jsonList) take(s *shared.Session) error {
+	if !l.keep(s) {
+		return nil
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("encode session %s: %w", clean(s.ID), err)
+	}
+	sep := byte(',')
+	if !l.started {
+		sep, l.started = '[', true
+	}
+	l.w.WriteByte(sep)
+	_, err = l.w.Write(b)
+	return err
+}
+
+// pageEnd sends what the page printed: a reader of the output (jq, a
+// pipe to head) has it while the next page is asked for.
+func (l *jsonList) pageEnd() error { return l.w.Flush() }
+
+func (l *jsonList) again() bool { return !l.started }
+
+func (l *jsonList) end() error {
+	if !l.started {
+		l.w.WriteByte('[')
+	}
+	l.w.WriteString("]\n")
+	return l.w.Flush()
 }
 
 // lsPage is how many sessions ls asks helmd for at a time. The whole
@@ -141,32 +231,39 @@ var lsPage = 5000
 const lsRestarts = 3
 
 // listSessions reads the sessions helmd keeps by filter (URL values of
-// GET /api/sessions), newest first, a page at a time, and returns those
-// keep accepts and the machines of all it read (sorted by name): only
-// what it keeps is held. A helmd that answers the whole list whatever
-// the limit (one older than paging) is read as it answers.
-func listSessions(ctx context.Context, c *client, filter url.Values, keep func(*shared.Session) bool) ([]shared.Session, []string, error) {
+// GET /api/sessions), newest first, a page at a time, giving each to
+// sink, and returns the machines of all it read (sorted by name): only
+// what sink keeps is held past its page. A helmd that answers the whole
+// list whatever the limit (one older than paging) is read as it answers.
+func listSessions(ctx context.Context, c *client, filter url.Values, sink listSink) ([]string, error) {
 	for restart := 0; ; restart++ {
-		kept, machines, err := readPages(ctx, c, filter, keep)
-		if errors.Is(err, httpStatus(http.StatusConflict)) && restart < lsRestarts {
-			continue // the pages' list is gone: a list read anew is consistent again
+		machines, err := readPages(ctx, c, filter, sink)
+		if errors.Is(err, httpStatus(http.StatusConflict)) {
+			// The pages' list is gone: a list read anew is consistent
+			// again, unless part of the old one was printed already.
+			if !sink.again() {
+				return nil, fmt.Errorf("the list changed too much while it was printed (helmd refreshed or restarted), so what was printed is incomplete; run ls again: %w", err)
+			}
+			if restart < lsRestarts {
+				continue
+			}
 		}
-		return kept, machines, err
+		return machines, err
 	}
 }
 
-func readPages(ctx context.Context, c *client, filter url.Values, keep func(*shared.Session) bool) ([]shared.Session, []string, error) {
-	kept := []shared.Session{}
+func readPages(ctx context.Context, c *client, filter url.Values, sink listSink) ([]string, error) {
 	seen := map[string]bool{}
-	take := func(ss []shared.Session) {
+	take := func(ss []shared.Session) error {
 		for i := range ss {
 			if ss[i].Host != "" {
 				seen[ss[i].Host] = true
 			}
-			if keep(&ss[i]) {
-				kept = append(kept, ss[i])
+			if err := sink.take(&ss[i]); err != nil {
+				return err
 			}
 		}
+		return sink.pageEnd()
 	}
 	q := url.Values{"limit": {strconv.Itoa(lsPage)}}
 	for k, v := range filter {
@@ -175,14 +272,16 @@ func readPages(ctx context.Context, c *client, filter url.Values, keep func(*sha
 	for {
 		var raw json.RawMessage
 		if _, err := c.getJSON(ctx, "/api/sessions?"+q.Encode(), &raw); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if len(raw) > 0 && raw[0] == '[' { // the whole list: no paging
 			var all []shared.Session
 			if err := json.Unmarshal(raw, &all); err != nil {
-				return nil, nil, fmt.Errorf("GET /api/sessions: not the JSON expected: %w", err)
+				return nil, fmt.Errorf("GET /api/sessions: not the JSON expected: %w", err)
 			}
-			take(all)
+			if err := take(all); err != nil {
+				return nil, err
+			}
 			break
 		}
 		var pg struct {
@@ -190,9 +289,11 @@ func readPages(ctx context.Context, c *client, filter url.Values, keep func(*sha
 			Next     string           `json:"next"`
 		}
 		if err := json.Unmarshal(raw, &pg); err != nil {
-			return nil, nil, fmt.Errorf("GET /api/sessions: not the JSON expected: %w", err)
+			return nil, fmt.Errorf("GET /api/sessions: not the JSON expected: %w", err)
 		}
-		take(pg.Sessions)
+		if err := take(pg.Sessions); err != nil {
+			return nil, err
+		}
 		if pg.Next == "" {
 			break
 		}
@@ -203,7 +304,7 @@ func readPages(ctx context.Context, c *client, filter url.Values, keep func(*sha
 		machines = append(machines, m)
 	}
 	slices.Sort(machines)
-	return kept, machines, nil
+	return machines, nil
 }
 
 // listMachines returns the machines helmd's list names (sorted by name),
@@ -219,8 +320,7 @@ func listMachines(ctx context.Context, c *client) ([]string, error) {
 		return nil, err
 	}
 	if doc.Listed == nil {
-		_, machines, err := listSessions(ctx, c, nil, func(*shared.Session) bool { return false })
-		return machines, err
+		return listSessions(ctx, c, nil, &tableRows{keep: func(*shared.Session) bool { return false }})
 	}
 	machines := make([]string, 0, len(doc.Machines))
 	for _, m := range doc.Machines {

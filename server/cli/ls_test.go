@@ -628,3 +628,103 @@ func TestLsSendsItsFiltersToHelmd(t *testing.T) {
 		mu.Unlock()
 	}
 }
+
+// helmd ls --json prints each page as it comes, not the whole list once
+// read: that held 360 MB at 100,000 sessions. A page is asked for only
+// once the one before it is out, and what is printed is, byte for byte,
+// what json.Encoder wrote for the whole list (HTML characters escaped,
+// the line separators too, one line feed at the end), for a list of
+// several pages, with sessions kept from some pages only (helmd applies
+// no filter here, as an older one does not), or from none. A walk that
+// must start again (409) before anything was printed gives the same
+// list; after, ls says so and leaves an array no parser takes for a
+// shorter list.
+func TestLsJSONPrintsEachPageAsItComes(t *testing.T) {
+	defer func(n int) { lsPage = n }(lsPage)
+	lsPage = 3
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	var all []shared.Session
+	for i := range 8 {
+		st := shared.StatusIdle
+		if i == 4 || i == 7 {
+			st = shared.StatusWaiting
+		}
+		all = append(all, shared.Session{ID: fmt.Sprint("s", i), Source: shared.SourceClaude, Host: "vm", Status: st,
+			Title: fmt.Sprintf("<b>%d</b> & \u2028 \"q\" é", i), ProjectName: "p", ProjectPath: "/p", CostUSD: 0.1 * float64(i),
+			UpdatedAt: now.Add(-time.Duration(i) * time.Minute).UnixMilli()})
+	}
+	var mu sync.Mutex
+	var stdout *out
+	conflicts := 0 // 409s still to answer, to the first cursor asked for
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		start := 0
+		if c := q.Get("cursor"); c != "" {
+			start, _ = strconv.Atoi(c)
+			mu.Lock()
+			printed := stdout.String()
+			conflict := conflicts > 0
+			if conflict {
+				conflicts--
+			}
+			mu.Unlock()
+			if conflict {
+				http.Error(w, `{"error":"the list changed"}`, http.StatusConflict)
+				return
+			}
+			// Every kept session of the pages before is out already.
+			for _, s := range all[:start] {
+				if kept := q.Get("status") == "" || s.Status == shared.Status(q.Get("status")); kept && !strings.Contains(printed, `"id":"`+s.ID+`"`) {
+					t.Errorf("page at %d asked for before session %s of an earlier page was printed:\n%s", start, s.ID, printed)
+				}
+			}
+		}
+		end := min(start+limit, len(all))
+		pg := map[string]any{"sessions": all[start:end], "total": len(all)}
+		if end < len(all) {
+			pg["next"] = strconv.Itoa(end)
+		}
+		json.NewEncoder(w).Encode(pg)
+	})
+	run := func(conflict int, args ...string) (string, error) {
+		mu.Lock()
+		stdout, conflicts = &out{}, conflict
+		o := stdout
+		mu.Unlock()
+		err := Run(context.Background(), append([]string{"ls", "--json"}, args...), IO{Env: func(k string) string { return map[string]string{"PORT": port}[k] },
+			Home: "/nonexistent", Stdout: o, Stderr: &out{}, Now: func() time.Time { return now }})
+		return o.String(), err
+	}
+	encoded := func(status shared.Status) string {
+		kept := []shared.Session{}
+		for _, s := range all {
+			if status == "" || s.Status == status {
+				kept = append(kept, s)
+			}
+		}
+		var b strings.Builder
+		json.NewEncoder(&b).Encode(kept)
+		return b.String()
+	}
+	for _, tc := range []struct {
+		args     []string
+		conflict int
+		want     string
+	}{
+		{nil, 0, encoded("")},
+		{[]string{"--status", "waiting"}, 0, encoded(shared.StatusWaiting)},
+		{[]string{"--status", "working"}, 0, "[]\n"},
+		{[]string{"--status", "waiting"}, 1, encoded(shared.StatusWaiting)}, // nothing printed before the 409
+	} {
+		got, err := run(tc.conflict, tc.args...)
+		if err != nil || got != tc.want {
+			t.Errorf("ls --json %s (409s: %d): %v\n%s\nwant\n%s", tc.args, tc.conflict, err, got, tc.want)
+		}
+	}
+	got, err := run(1)
+	var v any
+	if err == nil || !strings.Contains(err.Error(), "incomplete") || json.Unmarshal([]byte(got), &v) == nil {
+		t.Errorf("ls --json, 409 after the first page was printed: %v, printed %q; want an error saying so and no JSON that parses", err, got)
+	}
+}
