@@ -27,9 +27,15 @@ const StatusActive = "active"
 type Query struct {
 	Source  Source // "" = every source
 	Project string // a projectPath; "" = every project
-	Status  string // "working", "waiting", "idle", "active" or ""
-	Search  string // words, each case-insensitive, in any order, over title, first prompt, project path, branch and model
-	Sort    string // one of the Sort constants; "" = SortActivity
+	// ProjectMatch keeps the sessions of a project as a user names it
+	// (MatchProject): its name in any case, or its path. helmd ls
+	// --project sends it, so that only that project's sessions cross
+	// the wire; Project stays the path alone, as its callers know it.
+	// "" = every project.
+	ProjectMatch string
+	Status       string // "working", "waiting", "idle", "active" or ""
+	Search       string // words, each case-insensitive, in any order, over title, first prompt, project path, branch and model
+	Sort         string // one of the Sort constants; "" = SortActivity
 	// Model keeps the sessions whose (last) model is this one under any
 	// of its names (ModelKey): the usage page counts them under one key
 	// and links that key here. "" = every model.
@@ -42,19 +48,20 @@ type Query struct {
 	Host string
 }
 
-// ParseQuery reads a Query from URL values (source, project, status, q,
-// sort) and rejects values it does not know, so a typo is not silently
+// ParseQuery reads a Query from URL values (source, project,
+// projectMatch, status, q, sort, model, day, host) and rejects values it does not know, so a typo is not silently
 // an empty list.
 func ParseQuery(v url.Values) (Query, error) {
 	q := Query{
-		Source:  Source(v.Get("source")),
-		Project: v.Get("project"),
-		Status:  v.Get("status"),
-		Search:  strings.TrimSpace(v.Get("q")),
-		Sort:    v.Get("sort"),
-		Model:   v.Get("model"),
-		Day:     v.Get("day"),
-		Host:    v.Get("host"),
+		Source:       Source(v.Get("source")),
+		Project:      v.Get("project"),
+		ProjectMatch: v.Get("projectMatch"),
+		Status:       v.Get("status"),
+		Search:       strings.TrimSpace(v.Get("q")),
+		Sort:         v.Get("sort"),
+		Model:        v.Get("model"),
+		Day:          v.Get("day"),
+		Host:         v.Get("host"),
 	}
 	if _, _, ok := q.dayRange(); q.Day != "" && !ok {
 		return Query{}, fmt.Errorf("day %q: want a date such as 2026-03-02", q.Day)
@@ -87,6 +94,7 @@ func (q Query) Values() url.Values {
 	}
 	set("source", string(q.Source))
 	set("project", q.Project)
+	set("projectMatch", q.ProjectMatch)
 	set("status", q.Status)
 	set("q", q.Search)
 	set("model", q.Model)
@@ -149,6 +157,9 @@ func (f *filters) match(s *Session) bool {
 		return false
 	}
 	if q.Project != "" && s.ProjectPath != q.Project {
+		return false
+	}
+	if q.ProjectMatch != "" && !MatchProject(s, q.ProjectMatch) {
 		return false
 	}
 	if q.Model != "" && s.Model != q.Model && !f.modelIs(s.Model) {
@@ -411,4 +422,14 @@ func cmpDesc[T int | int64 | float64](a, b T) int {
 		return 1
 	}
 	return 0
+}
+
+// MatchProject reports whether s is of the project p names, as a user
+// names one (helmd ls --project): its name, in any case, or its path,
+// with or without a slash at its end. An empty p matches every session.
+func MatchProject(s *Session, p string) bool {
+	if p == "" {
+		return true
+	}
+	return strings.EqualFold(s.ProjectName, p) || s.ProjectPath == p || strings.TrimSuffix(p, "/") == s.ProjectPath
 }

@@ -74,6 +74,7 @@ func TestQueryURLRoundTrip(t *testing.T) {
 		{Project: "/home/dev/my app_v2.0/ü", Status: StatusActive, Search: "a&b=c #x", Sort: SortCost},
 		{Status: "waiting", Sort: SortMessages},
 		{Model: "claude-opus-4-6", Day: "2026-03-02"},
+		{ProjectMatch: "My App", Host: "beta"},
 	}
 	for _, q := range queries {
 		enc := q.Values().Encode()
@@ -306,5 +307,25 @@ func TestQueryApplyAllocatesWhatMatches(t *testing.T) {
 	list := uint64(n) * uint64(unsafe.Sizeof(Session{}))
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > list/10 {
 		t.Errorf("keeping 1 session of %d allocated %d bytes (the list is %d)", n, alloc, list)
+	}
+}
+
+// MatchProject is helmd ls --project's rule, which helmd applies too
+// (projectMatch): a project's name in any case, or its path with or
+// without a slash at its end; nothing else, a part of a name no more
+// than another project's path.
+func TestMatchProject(t *testing.T) {
+	s := &Session{ProjectName: "Web App", ProjectPath: "/w/Web App"}
+	for p, want := range map[string]bool{
+		"": true, "Web App": true, "web app": true, "WEB APP": true, "/w/Web App": true, "/w/Web App/": true,
+		"/w/web app": false, "Web": false, "/w": false, "/w/Web App//": false, "Web App/": false,
+	} {
+		if got := MatchProject(s, p); got != want {
+			t.Errorf("MatchProject(%q) = %v, want %v", p, got, want)
+		}
+		q := Query{ProjectMatch: p}
+		if got := q.Match(s) && MatchFunc(q)(s); got != want {
+			t.Errorf("Query{ProjectMatch: %q} matches: %v, want %v", p, got, want)
+		}
 	}
 }

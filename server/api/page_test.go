@@ -240,3 +240,41 @@ func FuzzParseCursor(f *testing.F) {
 		}
 	})
 }
+
+// projectMatch keeps the sessions of a project as helmd ls --project
+// names it (shared.MatchProject): its name in any case, or its path with
+// or without a slash at its end, paged or not; ls then asks for those
+// sessions only, not every page of the list. project is still the path
+// alone: a name there matches nothing, as it did.
+func TestProjectMatchNamesAProjectByNameOrPath(t *testing.T) {
+	hub := stream.NewHub(stream.Options{})
+	t.Cleanup(hub.Close)
+	hub.Publish(shared.EventRefresh, []shared.Session{
+		{ID: "a", Source: shared.SourceClaude, ProjectName: "webapp", ProjectPath: "/w/webapp", UpdatedAt: 50},
+		{ID: "b", Source: shared.SourceClaude, ProjectName: "site", ProjectPath: "/w/site", UpdatedAt: 40},
+		{ID: "c", Source: shared.SourceOpenCode, ProjectName: "WebApp", ProjectPath: "/old/WebApp", UpdatedAt: 30},
+		{ID: "d", Source: shared.SourceClaude, ProjectName: "webapp", ProjectPath: "/w/webapp", UpdatedAt: 20},
+		{ID: "e", Source: shared.SourceClaude, ProjectName: "webapp2", ProjectPath: "/w/webapp2", UpdatedAt: 10},
+	})
+	mux := http.NewServeMux()
+	New(Deps{Refresh: &fakeRefresher{}, Stream: hub, Status: func() any { return nil }}).Install(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct{ query, want string }{
+		{"limit=1&projectMatch=webapp", "a,c,d"},
+		{"limit=2&projectMatch=WEBAPP", "a,c,d"},
+		{"limit=5000&projectMatch=%2Fw%2Fwebapp%2F", "a,d"},
+		{"limit=5000&projectMatch=%2Fw%2Fwebapp", "a,d"},
+		{"limit=5000&projectMatch=web", ""},
+		{"limit=5000&project=webapp", ""},
+		{"limit=5000&project=%2Fw%2Fwebapp", "a,d"},
+	} {
+		got, _ := walk(t, srv, tc.query, nil)
+		if g := strings.Join(got, ","); g != tc.want {
+			t.Errorf("%s: %s, want %s", tc.query, g, tc.want)
+		}
+	}
+	if _, body := get(t, srv.URL+"/api/sessions?projectMatch=Site"); ids(t, body) != "b" {
+		t.Errorf("the whole list, projectMatch=Site: %s, want b", body)
+	}
+}

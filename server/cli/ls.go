@@ -89,13 +89,14 @@ func lsFlags(fs *flag.FlagSet, o IO) runFunc {
 		default:
 			return fmt.Errorf("--status %q: want waiting, working or idle", *status)
 		}
-		// --status and --machine go to helmd, the API's status and host
-		// parameters (shared.Query): only the sessions they keep cross
-		// the wire, where reading the whole list to keep a few took 20
-		// requests and 2 s at 100,000 sessions. keep applies them again:
-		// a helmd that ignores a parameter (an older one) still gives
-		// the same answer. --project stays ours alone: it matches a
-		// project's name too, the API's project only its path.
+		// --status, --machine and --project go to helmd, the API's
+		// status, host and projectMatch parameters (shared.Query): only
+		// the sessions they keep cross the wire, where reading the whole
+		// list to keep a few took 20 requests and 2 s at 100,000
+		// sessions. keep applies them again: a helmd that ignores a
+		// parameter (an older one) still gives the same answer.
+		// projectMatch, not project: --project matches a project's name
+		// too, the API's project only its path.
 		filter := url.Values{}
 		if *status != "" {
 			filter.Set("status", *status)
@@ -103,8 +104,11 @@ func lsFlags(fs *flag.FlagSet, o IO) runFunc {
 		if *machine != "" {
 			filter.Set("host", *machine)
 		}
+		if *project != "" {
+			filter.Set("projectMatch", *project)
+		}
 		keep := func(s *shared.Session) bool {
-			return (*status == "" || string(s.Status) == *status) && matchProject(*s, *project) && (*machine == "" || s.Host == *machine)
+			return (*status == "" || string(s.Status) == *status) && shared.MatchProject(s, *project) && (*machine == "" || s.Host == *machine)
 		}
 		// --json prints each page as it comes: the whole list held, as
 		// the table must (its columns fit the widest cell), was 360 MB
@@ -361,15 +365,6 @@ func manyMachines(sessions []shared.Session) bool {
 		}
 	}
 	return false
-}
-
-// matchProject: an empty filter matches all; else the project's name
-// (case-insensitively) or its path.
-func matchProject(s shared.Session, p string) bool {
-	if p == "" {
-		return true
-	}
-	return strings.EqualFold(s.ProjectName, p) || s.ProjectPath == p || strings.TrimSuffix(p, "/") == s.ProjectPath
 }
 
 // writeTable writes the sessions as columns, each line at most limit

@@ -539,9 +539,10 @@ func TestLsReadsTheListAPageAtATime(t *testing.T) {
 	}
 }
 
-// helmd ls --status and --machine ask helmd for the sessions they keep
-// (the API's status and host): it read every page of the whole list and
-// kept a few, 20 requests and 2 s at 100,000 sessions. What it prints
+// helmd ls --status, --machine and --project ask helmd for the sessions
+// they keep (the API's status, host and projectMatch): it read every
+// page of the whole list and kept a few, 20 requests and 2 s at 100,000
+// sessions. What it prints
 // is the same whether helmd applies them or ignores them (an older
 // helmd), and --machine naming no machine still names those there are,
 // from helmd's status, or, from a helmd whose status does not count
@@ -600,7 +601,10 @@ func TestLsSendsItsFiltersToHelmd(t *testing.T) {
 	}{
 		{[]string{"--status", "waiting"}, "limit=5000&status=waiting", "session 0"},
 		{[]string{"--machine", "beta"}, "host=beta&limit=5000", "session 4"},
-		{[]string{"--machine", "beta", "--status", "idle", "--project", "proj0"}, "host=beta&limit=5000&status=idle", "session 4"},
+		{[]string{"--machine", "beta", "--status", "idle", "--project", "proj0"}, "host=beta&limit=5000&projectMatch=proj0&status=idle", "session 4"},
+		{[]string{"--project", "PROJ1", "--json"}, "limit=5000&projectMatch=PROJ1", `"id":"5"`},
+		{[]string{"--project", "/p/proj0/"}, "limit=5000&projectMatch=%2Fp%2Fproj0%2F", "session 4"},
+		{[]string{"--project", "proj"}, "limit=5000&projectMatch=proj", "no sessions"},
 		{[]string{"--machine", "beta", "--status", "working"}, "host=beta&limit=5000&status=working", "no sessions"},
 		{[]string{"--machine", "gamma"}, "host=gamma&limit=5000", `--machine "gamma": no session of that machine; machines listed: alpha, beta, hub`},
 		{[]string{"--json", "--status", "idle"}, "limit=5000&status=idle", `"id":"1"`},
