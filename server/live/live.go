@@ -103,6 +103,11 @@ type Live struct {
 
 	tickAt time.Time // Run's goroutine only: next whole recompute of a non-Ager source
 
+	// scanned is closed once the first full scan is published: until then
+	// the list is not the files' (an empty one, at a start), and what
+	// serves lists waits for it (FirstScan).
+	scanned chan struct{}
+
 	statsMu  sync.Mutex
 	lastErr  string
 	scans    int
@@ -134,8 +139,13 @@ func New(ix *index.Index, pub Publisher, sources []Source, opts Options) *Live {
 		hints:   make(map[string]struct{}),
 		wake:    make(chan struct{}, 1),
 		refresh: make(chan struct{}, 1),
+		scanned: make(chan struct{}),
 	}
 }
+
+// FirstScan is closed once the first full scan is published: the list
+// the publisher holds is then what the files say.
+func (l *Live) FirstScan() <-chan struct{} { return l.scanned }
 
 // Changed is the watcher's hint that paths may have changed. It never
 // blocks: the paths join a set that Run drains.
@@ -331,6 +341,9 @@ func (l *Live) fullScan(ctx context.Context) {
 	l.scans++
 	l.lastScan = took
 	l.statsMu.Unlock()
+	if first {
+		close(l.scanned)
+	}
 	l.log.Info("scan done", "sessions", n, "took", took.Round(time.Millisecond))
 	l.save()
 }

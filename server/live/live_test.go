@@ -423,3 +423,25 @@ func TestHintFloodBecomesARescan(t *testing.T) {
 		return ok
 	})
 }
+
+// FirstScan is closed once the first scan is published, not before: what
+// serves lists waits on it, and a list served before it would be the
+// empty one a start begins with.
+func TestFirstScanClosesOncePublished(t *testing.T) {
+	src := &fakeSource{sessions: map[string]shared.Session{}, gate: make(chan struct{}), entered: make(chan string, 4)}
+	src.set("a", 1)
+	l, rec := start(t, src, Options{})
+	if what := <-src.entered; what != "scan" {
+		t.Fatalf("entered %q, want the first scan", what)
+	}
+	select {
+	case <-l.FirstScan():
+		t.Fatal("FirstScan closed while the first scan reads")
+	default:
+	}
+	close(src.gate)
+	<-l.FirstScan()
+	if ev := rec.snapshot(); len(ev) == 0 || ev[0].t != shared.EventRefresh || len(ev[0].sessions) != 1 {
+		t.Fatalf("FirstScan closed before the scan was published: %+v", ev)
+	}
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"vibecraft.sh/helm/server/internal/httperr"
+)
+
+// Until helmd's first scan is published, the list it holds is not the
+// files' (an empty one, at a start): a client that asked then was told
+// there were no sessions (`helmd ls` printed nothing, a session's page
+// was "not found", the usage page was empty) and, a moment later, that
+// there were thousands. So the requests that read sessions wait for the
+// first scan: a stream as long as it takes (its client waits for its
+// first event anyway), any other read up to firstScanWait, then a 503
+// that says why, since a client's patience is short (`helmd ls` gives up
+// on a helmd that answers nothing within 5 s). The scan of a large
+// workspace takes about a second, a start from the scan cache far less.
+// The page itself does not wait: it renders with no list ("Loading
+// sessions…", webui's seed) and its stream brings the list.
+const firstScanWait = 3 * time.Second
+
+// afterFirstScan serves next, holding the requests that read sessions
+// until scanned is closed; a stream's (isStream, and the WebSocket) as
+// long as it takes.
+func afterFirstScan(next http.Handler, scanned <-chan struct{}) http.Handler {
+	return firstScanGate{scanned: scanned, wait: firstScanWait}.wrap(next)
+}
+
+type firstScanGate struct {
+	scanned <-chan struct{}
+	wait    time.Duration // a list request's, at most
+	waiting func()        // tests: called when a request starts to wait
+}
+
+func (g firstScanGate) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isClosed(g.scanned) || !readsSessions(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		var limit <-chan time.Time
+		if !isStream(r) && r.URL.Path != "/api/sessions/ws" {
+			t := time.NewTimer(g.wait)
+			defer t.Stop()
+			limit = t.C
+		}
+		if g.waiting != nil {
+			g.waiting()
+		}
+		select {
+		case <-g.scanned:
+			next.ServeHTTP(w, r)
+		case <-limit:
+			w.Header().Set("Retry-After", "1")
+			httperr.Write(w, http.StatusServiceUnavailable, "helmd is still reading the transcripts (its first scan since it started): try again in a moment")
+		case <-r.Context().Done():
+			// The client left, or helmd is stopping: nobody reads an answer.
+		}
+	})
+}
+
+// readsSessions reports whether r reads sessions: a GET of the lists,
+// their streams, a session's transcript, or usage. Hooks, clears and
+// refreshes (POSTs), status, health and the page's files do not wait.
+func readsSessions(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	p := r.URL.Path
+	return p == "/api/sessions" || strings.HasPrefix(p, "/api/sessions/") ||
+		strings.HasPrefix(p, "/api/claude-sessions/") ||
+		p == "/api/usage" || strings.HasPrefix(p, "/api/usage/")
+}
+
+// isClosed reports whether ch is closed, without waiting.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
