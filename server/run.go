@@ -281,6 +281,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// The published state, as GET /api/sessions serves it: what the
 		// stream's changes apply to.
 		Sessions:  published,
+		Scanned:   func() bool { return isClosed(lv.FirstScan()) },
 		Watched:   func() []string { return watchedRoots(specs) },
 		Host:      cfg.HostName,
 		Demo:      cfg.Demo,

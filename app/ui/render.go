@@ -42,7 +42,9 @@ func (h *Home) Render() app.UI {
 		),
 		el.Footer().Class("settings").Body(&PushToggle{}),
 		app.If(h.help, h.renderHelp),
-		app.If(app.IsServer && h.dataAt > 0, h.renderSeed),
+		// Without a list too (helmd's first scan not done): the seed names
+		// the helmd (instance, host, demo) the client then talks to.
+		app.If(app.IsServer && (h.dataAt > 0 || h.instance != ""), h.renderSeed),
 	)
 }
 

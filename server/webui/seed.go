@@ -20,6 +20,10 @@ const (
 
 func (h *Handler) seed() ui.Seed {
 	now := time.Now()
+	if h.opts.Scanned != nil && !h.opts.Scanned() {
+		// No list yet (At 0): an empty one would read "No sessions yet".
+		return ui.Seed{Watched: h.opts.Watched(), Now: now, Host: h.opts.Host, Demo: h.opts.Demo, Instance: h.opts.Instance}
+	}
 	all, id, release := h.opts.Sessions()
 	if release != nil {
 		defer release()

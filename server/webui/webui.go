@@ -41,6 +41,10 @@ type Options struct {
 	// no longer reads them: they may be the stream hub's own list, lent.
 	// nil renders an empty list.
 	Sessions func() (sessions []shared.Session, eventID string, release func())
+	// Scanned reports whether helmd's first scan is published; until it
+	// is, the page carries no list (Sessions is not yet the files'), shows
+	// "Loading sessions…", and its stream brings the list. nil: always.
+	Scanned func() bool
 	// Watched returns the folders watched, for the empty state.
 	Watched func() []string
 	// Host is this helmd's --host-name, and Demo whether it serves the

@@ -479,3 +479,43 @@ func countOf(page string) string {
 	text := regexp.MustCompile(`<[^>]*>`).ReplaceAllString(m[1], "")
 	return html.UnescapeString(strings.Join(strings.Fields(text), " "))
 }
+
+// Until helmd's first scan is published, the list it holds is not the
+// files': the page says it loads rather than "No sessions yet", and
+// embeds no list for the client to start from (its stream brings the
+// list once the scan is done). Then the page is as always.
+func TestPageBeforeTheFirstScanLoads(t *testing.T) {
+	var scanned atomic.Bool
+	h, err := New(Options{
+		Version:  "v1.2.3-abc",
+		Sessions: func() ([]shared.Session, string, func()) { return nil, "e-0", nil },
+		Scanned:  scanned.Load,
+		Watched:  func() []string { return []string{"/home/dev/.claude"} },
+		Host:     "alpha",
+		Instance: "i-1",
+		Logger:   quiet,
+		Assets:   assets(t, fakeWasm(), true, true),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{h: h, Server: httptest.NewServer(h)}
+	t.Cleanup(s.Close)
+	_, body := s.get(t, "/")
+	page := string(body)
+	if !strings.Contains(page, `id="loading"`) || strings.Contains(page, `id="empty"`) || strings.Contains(page, "No sessions yet") {
+		t.Errorf("before the first scan the page does not say it loads:\n%s", page)
+	}
+	seed := pageSeed(t, page)
+	if seed.At != 0 || len(seed.Sessions) != 0 || seed.EventID != "" {
+		t.Errorf("before the first scan the page embeds a list: %+v", seed)
+	}
+	if seed.Instance != "i-1" || seed.Host != "alpha" {
+		t.Errorf("before the first scan the page does not name its helmd: %+v", seed)
+	}
+	scanned.Store(true)
+	_, body = s.get(t, "/")
+	if page := string(body); !strings.Contains(page, `id="empty"`) || !strings.Contains(page, "/home/dev/.claude") {
+		t.Errorf("after the first scan, an empty machine's page lacks its empty state:\n%s", page)
+	}
+}
