@@ -14,19 +14,25 @@ import (
 // was "not found", the usage page was empty) and, a moment later, that
 // there were thousands. So the requests that read sessions wait for the
 // first scan: a stream as long as it takes (its client waits for its
-// first event anyway), any other read up to firstScanWait, then a 503
-// that says why, since a client's patience is short (`helmd ls` gives up
-// on a helmd that answers nothing within 5 s). The scan of a large
-// workspace takes about a second, a start from the scan cache far less.
-// The page itself does not wait: it renders with no list ("Loading
-// sessions…", webui's seed) and its stream brings the list.
-const firstScanWait = 3 * time.Second
+// first event anyway), any other read up to firstScanWait (within
+// `helmd ls`'s 15 s per request, and half the write timeout at most, so
+// that the answer still has time to go out), then a 503 that says why.
+// The scan of a large workspace takes about a second, a start from the
+// scan cache far less (3 s at 100,000 sessions). The page itself does
+// not wait: it renders with no list ("Loading sessions…", webui's seed)
+// and its stream brings the list.
+const firstScanWait = 10 * time.Second
 
 // afterFirstScan serves next, holding the requests that read sessions
 // until scanned is closed; a stream's (isStream, and the WebSocket) as
-// long as it takes.
-func afterFirstScan(next http.Handler, scanned <-chan struct{}) http.Handler {
-	return firstScanGate{scanned: scanned, wait: firstScanWait}.wrap(next)
+// long as it takes, any other up to firstScanWait or half of
+// writeTimeout (0: none), whichever is shorter.
+func afterFirstScan(next http.Handler, scanned <-chan struct{}, writeTimeout time.Duration) http.Handler {
+	wait := firstScanWait
+	if writeTimeout > 0 {
+		wait = min(wait, writeTimeout/2)
+	}
+	return firstScanGate{scanned: scanned, wait: wait}.wrap(next)
 }
 
 type firstScanGate struct {

@@ -306,7 +306,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Warn("--auth none: no token asked; every account on this machine can read what helmd serves at " + cfg.Addr())
 	}
 	hostName := osHostName()
-	handler := guard.Wrap(ident.Wrap(afterFirstScan(routed, lv.FirstScan()), id), guard.Options{Token: token, AllowedHosts: networkHosts(cfg, hostName), CORSOrigin: cfg.CORSOrigin, Logger: log})
+	handler := guard.Wrap(ident.Wrap(afterFirstScan(routed, lv.FirstScan(), cfg.WriteTimeout), id), guard.Options{Token: token, AllowedHosts: networkHosts(cfg, hostName), CORSOrigin: cfg.CORSOrigin, Logger: log})
 	handler = deadline.Wrap(handler, cfg.WriteTimeout, isStream)
 	handler = deadline.Body(handler, bodyTimeout)
 
