@@ -56,9 +56,24 @@ func (f *Follower) Follow(ctx context.Context, key string) (run func(emit func(t
 	}
 	return func(emit func(typ, id string, data []byte) error) error {
 		defer sub.Close()
-		ps.emit = emit
+		// The page stream's watch of the session, without its header
+		// events (the socket's list carries the summary): without it a
+		// followed session that was deleted went silent, held one of the
+		// socket's few follows all day and looked live to its client. Gone
+		// ends the follow, which the socket reports as unsubscribed.
+		defer t.watchSession(ps, s, "")()
+		ps.header = false
+		ps.emit = func(typ, id string, data []byte) error {
+			if typ == "gone" {
+				return errFollowGone
+			}
+			return emit(typ, id, data)
+		}
 		err := ps.follow(sub, t.keepalive())
 		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		if errors.Is(err, errFollowGone) {
 			return err
 		}
 		// The client gets words it can act on, never a path or an
@@ -72,6 +87,9 @@ func (f *Follower) Follow(ctx context.Context, key string) (run func(emit func(t
 	}, nil
 }
 
+// errFollowGone ends a socket's follow of a session helmd no longer has.
+var errFollowGone = errors.New("helmd no longer has this session: its transcript was deleted or moved")
+
 // follow sends the last page, or a reset when it is stale, then each
 // change until the end.
 func (ps *pageStream) follow(sub *tail.Sub, keepalive time.Duration) error {
@@ -81,6 +99,9 @@ func (ps *pageStream) follow(sub *tail.Sub, keepalive time.Duration) error {
 		return err
 	}
 	if err := ps.start(first, stale); err != nil {
+		return err
+	}
+	if err := ps.look(); err != nil { // gone already, between the subscribe and the first page
 		return err
 	}
 	return ps.loop(sub, keepalive)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,5 +128,84 @@ func TestFollower(t *testing.T) {
 	}
 	if n := pages.Len(); n != 0 {
 		t.Errorf("%d page subscriptions after both follows ended, want 0", n)
+	}
+}
+
+// fakePublished is the published list of one session, which the test
+// takes away.
+type fakePublished struct {
+	s       shared.Session
+	gone    atomic.Bool
+	changed chan struct{}
+}
+
+func (p *fakePublished) Watch(string) (<-chan struct{}, func()) { return p.changed, func() {} }
+func (p *fakePublished) Lookup(string) (shared.Session, bool) {
+	return p.s, !p.gone.Load()
+}
+
+// TestFollowerSaysGone: a session followed over the socket that leaves
+// the list ends its follow with words saying so (the socket then sends
+// unsubscribed and frees the slot), rather than falling silent while the
+// client keeps it as live.
+func TestFollowerSaysGone(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "projects", "-home-dev-app")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	main := filepath.Join(dir, testSID+".jsonl")
+	if err := os.WriteFile(main, []byte(claudeLine("user", "u1", map[string]any{"role": "user", "content": "hello"}, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src := claude.New(claude.Options{Roots: []string{root}})
+	sessions, err := src.Scan(context.Background())
+	if err != nil || len(sessions) != 1 {
+		t.Fatalf("scan: %d sessions, %v", len(sessions), err)
+	}
+	ix := index.New()
+	ix.Replace(shared.SourceClaude, sessions)
+	pages := tail.New(2)
+	t.Cleanup(pages.Close)
+	pub := &fakePublished{s: sessions[0], changed: make(chan struct{}, 1)}
+	f := NewFollower(TranscriptDeps{Sessions: ix, Claude: src, Live: pages, Published: pub})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	run, err := f.Follow(ctx, "claude:"+testSID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := make(chan string, 8)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(func(typ, _ string, _ []byte) error {
+			events <- typ
+			return nil
+		})
+	}()
+	next := func(want string) {
+		t.Helper()
+		select {
+		case got := <-events:
+			if got != want {
+				t.Fatalf("event %q, want %q", got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %s event within 5 s", want)
+		}
+	}
+	next("messages")
+	pub.gone.Store(true)
+	pub.changed <- struct{}{} // the hub's signal that the session's summary changed
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "no longer has this session") {
+			t.Fatalf("run ended with %v, want that the session is gone", err)
+		}
+	case typ := <-events:
+		t.Fatalf("event %q after the session went, want the follow to end", typ)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the follow of a session that went did not end within 5 s")
 	}
 }

@@ -95,17 +95,7 @@ func (t *transcripts) stream(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer sub.Close()
-	if t.d.Published != nil {
-		key := s.Key()
-		changed, cancel := t.d.Published.Watch(key)
-		defer cancel()
-		ps.changed = changed
-		ps.lookup = func() (shared.Session, bool) { return t.d.Published.Lookup(key) }
-		ps.header = agent == "" // a subagent's page has its parent's header: it hears only that it went
-	}
-	// Whether the session is there as the page's first event is read:
-	// from then on its going is news to the page.
-	_, ps.listed = ps.present()
+	defer t.watchSession(ps, s, agent)()
 	first, err := ps.read(r.Context(), q)
 	stale := errors.Is(err, transcript.ErrStale)
 	if err != nil && !stale {
@@ -250,6 +240,24 @@ type pageStream struct {
 	// listed: the session (and a subagent's transcript) was there when
 	// the stream last looked; gone: a gone event was sent since.
 	listed, gone bool
+}
+
+// watchSession has ps follow s's published summary, so that it sends
+// session and gone events; the page stream and the socket's follower
+// both call it, so a transcript followed either way hears the same. It
+// also notes whether the session is there now, before the page's first
+// event is read: from then on its going is news to the page. The
+// returned func ends the watch.
+func (t *transcripts) watchSession(ps *pageStream, s shared.Session, agent string) (cancel func()) {
+	cancel = func() {}
+	if t.d.Published != nil {
+		key := s.Key()
+		ps.changed, cancel = t.d.Published.Watch(key)
+		ps.lookup = func() (shared.Session, bool) { return t.d.Published.Lookup(key) }
+		ps.header = agent == "" // a subagent's page has its parent's header: it hears only that it went
+	}
+	_, ps.listed = ps.present()
+	return cancel
 }
 
 // look tells the page what became of its session: its published summary
