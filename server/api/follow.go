@@ -87,8 +87,9 @@ func (f *Follower) Follow(ctx context.Context, key string) (run func(emit func(t
 	}, nil
 }
 
-// errFollowGone ends a socket's follow of a session helmd no longer has.
-var errFollowGone = errors.New("helmd no longer has this session: its transcript was deleted or moved")
+// errFollowGone ends a socket's follow of a session helmd no longer has;
+// the socket clips a reason at 64 bytes, which this stays under.
+var errFollowGone = errors.New("helmd no longer has this session (deleted or moved)")
 
 // follow sends the last page, or a reset when it is stale, then each
 // change until the end.
