@@ -35,6 +35,16 @@ func newFirstScanRig(t *testing.T, wait time.Duration) *firstScanRig {
 	return r
 }
 
+// noneServed fails t if the handler served any request so far.
+func (r *firstScanRig) noneServed(t *testing.T) {
+	t.Helper()
+	select {
+	case p := <-r.calls:
+		t.Fatalf("%s served before the first scan", p)
+	default:
+	}
+}
+
 func (r *firstScanRig) get(t *testing.T, ctx context.Context, method, path string) (*http.Response, string, error) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(ctx, method, r.srv.URL+path, nil)
@@ -67,11 +77,7 @@ func TestListWaitsForTheFirstScan(t *testing.T) {
 	if p := <-r.waiting; p != "/api/sessions" {
 		t.Fatalf("waiting: %q", p)
 	}
-	select {
-	case p := <-r.calls:
-		t.Fatalf("%s served before the first scan", p)
-	default:
-	}
+	r.noneServed(t)
 	close(r.scanned)
 	if a := <-done; a.err != nil || a.body != "served" {
 		t.Fatalf("after the scan: %q, %v", a.body, a.err)
@@ -92,11 +98,7 @@ func TestListPastTheWaitSaysTheScanRuns(t *testing.T) {
 			t.Errorf("%s: %d, Retry-After %q, %s; want 503 saying the first scan runs", path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
 		}
 	}
-	select {
-	case p := <-r.calls:
-		t.Errorf("%s served before the first scan", p)
-	default:
-	}
+	r.noneServed(t)
 }
 
 // A stream waits as long as the scan takes (its client waits for its
@@ -118,11 +120,7 @@ func TestStreamWaitsForTheFirstScan(t *testing.T) {
 			t.Errorf("%s answered before the first scan", path)
 		}
 	}
-	select {
-	case p := <-r.calls:
-		t.Errorf("%s served before the first scan", p)
-	default:
-	}
+	r.noneServed(t)
 	// Once scanned, a stream is served at once.
 	close(r.scanned)
 	if _, body, err := r.get(t, context.Background(), "GET", "/api/sessions/stream"); err != nil || body != "served" {

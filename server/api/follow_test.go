@@ -23,29 +23,37 @@ type followEvent struct {
 	data    []byte
 }
 
-// TestFollower: what the socket's subscribe gets for a session is the
-// page stream's: the last page with its cursor, then what an append adds
-// after it, until ctx ends, when the page hub is let go. Bad keys,
-// unknown sessions and a full hub are refused in words.
-func TestFollower(t *testing.T) {
+// followerFixture scans one session's transcript (main, one prompt) into
+// an index, with a page hub for its follows.
+func followerFixture(t *testing.T) (main string, src *claude.Source, sessions []shared.Session, ix *index.Index, pages *tail.Hub) {
+	t.Helper()
 	root := t.TempDir()
 	dir := filepath.Join(root, "projects", "-home-dev-app")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	main := filepath.Join(dir, testSID+".jsonl")
+	main = filepath.Join(dir, testSID+".jsonl")
 	if err := os.WriteFile(main, []byte(claudeLine("user", "u1", map[string]any{"role": "user", "content": "hello"}, "")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	src := claude.New(claude.Options{Roots: []string{root}})
+	src = claude.New(claude.Options{Roots: []string{root}})
 	sessions, err := src.Scan(context.Background())
 	if err != nil || len(sessions) != 1 {
 		t.Fatalf("scan: %d sessions, %v", len(sessions), err)
 	}
-	ix := index.New()
+	ix = index.New()
 	ix.Replace(shared.SourceClaude, sessions)
-	pages := tail.New(2)
+	pages = tail.New(2)
 	t.Cleanup(pages.Close)
+	return main, src, sessions, ix, pages
+}
+
+// TestFollower: what the socket's subscribe gets for a session is the
+// page stream's: the last page with its cursor, then what an append adds
+// after it, until ctx ends, when the page hub is let go. Bad keys,
+// unknown sessions and a full hub are refused in words.
+func TestFollower(t *testing.T) {
+	main, src, _, ix, pages := followerFixture(t)
 	files := transcript.NewFiles(0)
 	f := NewFollower(TranscriptDeps{Sessions: ix, Claude: src, Live: pages, Files: files})
 
@@ -149,24 +157,7 @@ func (p *fakePublished) Lookup(string) (shared.Session, bool) {
 // unsubscribed and frees the slot), rather than falling silent while the
 // client keeps it as live.
 func TestFollowerSaysGone(t *testing.T) {
-	root := t.TempDir()
-	dir := filepath.Join(root, "projects", "-home-dev-app")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	main := filepath.Join(dir, testSID+".jsonl")
-	if err := os.WriteFile(main, []byte(claudeLine("user", "u1", map[string]any{"role": "user", "content": "hello"}, "")), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	src := claude.New(claude.Options{Roots: []string{root}})
-	sessions, err := src.Scan(context.Background())
-	if err != nil || len(sessions) != 1 {
-		t.Fatalf("scan: %d sessions, %v", len(sessions), err)
-	}
-	ix := index.New()
-	ix.Replace(shared.SourceClaude, sessions)
-	pages := tail.New(2)
-	t.Cleanup(pages.Close)
+	_, src, sessions, ix, pages := followerFixture(t)
 	pub := &fakePublished{s: sessions[0], changed: make(chan struct{}, 1)}
 	f := NewFollower(TranscriptDeps{Sessions: ix, Claude: src, Live: pages, Published: pub})
 
