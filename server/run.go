@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -269,7 +270,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mux.Handle("GET /metrics", metrics.Handler(func() metrics.Snapshot {
 		sessions, _, release := published()
 		s := metrics.Snapshot{Sessions: sessions, Release: release, Stream: hub.Stats(), Watcher: watcher.Status(),
-			Scan: lv.Stats(), Claude: claudeSrc.Stats(), Models: spend.ModelTotals()}
+			Scan: lv.Stats(), Claude: claudeSrc.Stats(), Models: spend.ModelTotals(), Goroutines: runtime.NumGoroutine()}
 		if oc != nil {
 			st := oc.Status()
 			s.OpenCode = &st

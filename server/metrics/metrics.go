@@ -39,6 +39,9 @@ type Snapshot struct {
 	// response (usage.Store.ModelTotals). Nil: cost and tokens go by each
 	// session's last model, whole.
 	Models []usage.ModelTotal
+	// Goroutines is runtime.NumGoroutine at the scrape: the figure to
+	// watch for a leak in a helmd that runs all day.
+	Goroutines int
 }
 
 // MaxModels bounds the model label's values: model names come from
@@ -88,6 +91,9 @@ func collect(s Snapshot) []*family {
 	scanSeconds := &family{name: "helm_scan_duration_seconds", typ: "gauge",
 		help: "Duration of the last full scan."}
 	scans := &family{name: "helm_scans_total", typ: "counter", help: "Full scans done."}
+	// The Prometheus Go client's name for it, so dashboards made for Go
+	// programs find it.
+	goroutines := &family{name: "go_goroutines", typ: "gauge", help: "Number of goroutines that currently exist."}
 	watchMode := &family{name: "helm_watcher_mode", typ: "gauge", labels: []string{"root", "mode"},
 		help: "1 for the way each root is watched now (fsnotify or polling), 0 for the other."}
 	fallbacks := &family{name: "helm_watcher_fallbacks_total", typ: "counter", labels: []string{"root"},
@@ -143,6 +149,7 @@ func collect(s Snapshot) []*family {
 
 	scanSeconds.add(float64(s.Scan.LastScanMs) / 1000)
 	scans.add(float64(s.Scan.Scans))
+	goroutines.add(float64(s.Goroutines))
 	seen := map[string]bool{}
 	for _, r := range s.Watcher.Roots {
 		// Two series with the same labels fail the scrape: one per path.
@@ -206,7 +213,7 @@ func collect(s Snapshot) []*family {
 		// alert written before it.
 		unpriced.add(float64(m.unpriced), m.model)
 	}
-	return []*family{sessions, fleetSessions, clients, events, slow, rejected, scanSeconds, scans, watchMode, fallbacks, parse, cost, tokens, unpriced}
+	return []*family{sessions, fleetSessions, clients, events, slow, rejected, scanSeconds, scans, goroutines, watchMode, fallbacks, parse, cost, tokens, unpriced}
 }
 
 type modelTotal struct {

@@ -79,6 +79,7 @@ func value(t testing.TB, fams map[string]*dto.MetricFamily, name string, want ..
 
 func snapshot() Snapshot {
 	return Snapshot{
+		Goroutines: 42,
 		Sessions: []shared.Session{
 			{ID: "1", Source: shared.SourceClaude, Status: shared.StatusWaiting, Model: "claude-sonnet-4-5", CostUSD: 1.5,
 				Tokens: shared.Tokens{Input: 100, Output: 20, CacheRead: 1000, CacheWrite: 50}},
@@ -117,6 +118,7 @@ func TestMetricsValues(t *testing.T) {
 		{"helm_stream_rejected_total", nil, 1},
 		{"helm_scan_duration_seconds", nil, 0.25},
 		{"helm_scans_total", nil, 7},
+		{"go_goroutines", nil, 42},
 		{"helm_watcher_mode", []string{"root", "/home/u/.claude", "mode", "fsnotify"}, 1},
 		{"helm_watcher_mode", []string{"root", "/home/u/.claude", "mode", "polling"}, 0},
 		{"helm_watcher_mode", []string{"root", "/mnt/nfs/claude", "mode", "polling"}, 1},
