@@ -29,11 +29,10 @@ type Hub struct {
 	opts  Options
 	log   *slog.Logger
 	epoch string
-	// ctx is cancelled by Close: every handler returns (quit is its Done),
-	// and a WebSocket's pending write or ping ends with it.
+	// ctx is cancelled by Close: every handler returns, and a
+	// WebSocket's pending write or ping ends with it.
 	ctx  context.Context
 	stop context.CancelFunc
-	quit <-chan struct{}
 
 	mu     sync.Mutex
 	closed bool
@@ -92,7 +91,6 @@ func NewHub(opts Options) *Hub {
 		epoch:      newEpoch(),
 		ctx:        ctx,
 		stop:       stop,
-		quit:       ctx.Done(),
 		state:      newByKey[int64](nil),
 		cheapShift: cheapShift,
 		hist:       newHistory(opts.HistoryCount, opts.HistoryBytes),
