@@ -95,14 +95,7 @@ func (v *view) appendFull(b []byte, typ shared.EventType, id string, state []sha
 	out := &jsonenc.Appender{B: b}
 	enc := jsonenc.New(out)
 	n := 0
-	var c shared.Session // keep sees a copy, as filter gives it: one, reused
-	for i := range state {
-		s := &state[i] // lent: read only
-		if v.keep != nil {
-			if c = *s; !v.keep(&c) {
-				continue
-			}
-		}
+	for s := range v.kept(state) { // lent: read only
 		if n > 0 {
 			out.B = append(out.B, ',')
 		}
@@ -224,7 +217,7 @@ func (v *view) serveFull(c *client, s sink, first [][]byte, remote string) {
 		case <-s.gone():
 			h.logEnd(remote, "client gone", nil)
 			return
-		case <-h.quit:
+		case <-h.ctx.Done():
 			return
 		case <-c.done:
 			h.dropSlow(s, remote)

@@ -116,8 +116,15 @@ func (v *view) Snapshot() ([]shared.Session, string) {
 // appendFull does, need not. keep sees a copy, as in filter.
 func (v *view) Published() (iter.Seq[*shared.Session], string, func()) {
 	seq, state, release := v.hub.publishedState()
-	each := func(yield func(*shared.Session) bool) {
-		var c shared.Session // one copy for keep, reused
+	return v.kept(state), formatEventID(v.epoch, seq), release
+}
+
+// kept yields the sessions of state v keeps, in order, as pointers into
+// state (read-only): no copy of what it keeps, where filter makes one.
+// keep sees a copy, as in filter: one, reused.
+func (v *view) kept(state []shared.Session) iter.Seq[*shared.Session] {
+	return func(yield func(*shared.Session) bool) {
+		var c shared.Session
 		for i := range state {
 			if v.keep != nil {
 				if c = state[i]; !v.keep(&c) {
@@ -129,7 +136,6 @@ func (v *view) Published() (iter.Seq[*shared.Session], string, func()) {
 			}
 		}
 	}
-	return each, formatEventID(v.epoch, seq), release
 }
 
 // filter returns the sessions v keeps, and the entries of prev (when set)
@@ -308,7 +314,7 @@ func (v *view) serve(c *client, s sink, first [][]byte, remote string) {
 		case <-s.gone():
 			h.logEnd(remote, "client gone", nil)
 			return
-		case <-h.quit:
+		case <-h.ctx.Done():
 			return
 		case <-c.done:
 			h.dropSlow(s, remote)
