@@ -49,8 +49,8 @@ type Query struct {
 }
 
 // ParseQuery reads a Query from URL values (source, project,
-// projectMatch, status, q, sort, model, day, host) and rejects values it does not know, so a typo is not silently
-// an empty list.
+// projectMatch, status, q, sort, model, day, host) and rejects values it
+// does not know, so a typo is not silently an empty list.
 func ParseQuery(v url.Values) (Query, error) {
 	q := Query{
 		Source:       Source(v.Get("source")),
