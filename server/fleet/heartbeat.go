@@ -107,12 +107,26 @@ func (p *Publisher) holderID() string {
 // second instance while this one runs), which took it over: this one
 // takes a new identity, says so, and the name back; the copy finds the
 // name held under an identity not its own and is refused.
+//
+// The copy beats on meanwhile: one of its beats written between this
+// helmd's read of the key and its write made the write fail, and the
+// key, read again, held the copy's beat under the identity this one had
+// just given up, a stranger's now: this helmd was refused its own name
+// and the copy kept it. A beat under that given-up identity is the
+// copy's too, and taken back the same way (no second renewal).
 func (p *Publisher) ownHolder(hb Heartbeat) bool {
-	if p.holder == nil || hb.Holder != p.holder.ID() {
+	if p.holder == nil || hb.Holder == "" {
+		return false
+	}
+	if p.copied != "" && hb.Holder == p.copied {
+		return true
+	}
+	if hb.Holder != p.holder.ID() {
 		return false
 	}
 	if p.heldOnce {
 		old := p.holder.ID()
+		p.copied = old
 		id, err := p.holder.Renew()
 		p.log.Error("fleet: another helmd took this host name under this helmd's own identity, "+
 			"so it runs on a copy of this one's --cache-dir: this one took a new identity and the name back, "+

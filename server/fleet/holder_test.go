@@ -3,11 +3,15 @@
 package fleet
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -134,6 +138,78 @@ func TestCopiedFolderIsRefused(t *testing.T) {
 		k := boxKeys(t, conn)
 		return len(k) == 1 && k[0] == SessionKey("box", shared.SourceClaude, "a")
 	})
+}
+
+// beatFirst writes beat to the heartbeat key just before the first
+// conditional write of it: another helmd beating between a claim's read
+// and its write.
+type beatFirst struct {
+	jetstream.KeyValue
+	t    *testing.T
+	beat Heartbeat
+	done bool
+}
+
+func (k *beatFirst) Update(ctx context.Context, key string, value []byte, rev uint64) (uint64, error) {
+	if !k.done {
+		k.done = true
+		b, _ := json.Marshal(k.beat)
+		if _, err := k.KeyValue.Put(ctx, HeartbeatKey("box"), b); err != nil {
+			k.t.Fatal(err)
+		}
+	}
+	return k.KeyValue.Update(ctx, key, value, rev)
+}
+
+// The copy beats on while the helmd it took the name from takes it back:
+// a beat written between that helmd's read and its write made the write
+// fail, and the beat read again was under the identity it had just given
+// up, so it took the copy for a stranger and was refused its own name
+// while the copy kept it (seen once in CI).
+func TestCopyBeatingDuringTheTakeBackIsRefused(t *testing.T) {
+	s := startNATS(t)
+	kv, err := OpenBucket(context.Background(), connect(t, s).JS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	dirA, dirB := t.TempDir(), t.TempDir()
+	ha := openHolder(t, dirA)
+	if err := os.WriteFile(filepath.Join(dirB, HolderFile), []byte(ha.ID()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	copied := ha.ID()
+	a := NewPublisher("box", time.Minute, nil)
+	a.UseHolder(ha)
+	if held, err := a.claim(ctx, kv); !held || err != nil {
+		t.Fatalf("a's first claim: %v, %v", held, err)
+	}
+
+	copyBeat := Heartbeat{At: time.Now().UnixMilli(), TTLms: time.Minute.Milliseconds(), Instance: "0c0c0c0c0c0c0c0c", Holder: copied}
+	b, _ := json.Marshal(copyBeat)
+	if _, err := kv.Put(ctx, HeartbeatKey("box"), b); err != nil { // the copy took the name
+		t.Fatal(err)
+	}
+	if held, err := a.claim(ctx, &beatFirst{KeyValue: kv, t: t, beat: copyBeat}); !held || err != nil {
+		t.Fatalf("a taking its name back while the copy beats: held %v (%v), stats %+v", held, err, a.Stats())
+	}
+	if ha.ID() == copied {
+		t.Fatal("a kept the identity its copy presents")
+	}
+	e, err := kv.Get(ctx, HeartbeatKey("box"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hb Heartbeat
+	if err := json.Unmarshal(e.Value(), &hb); err != nil || hb.Instance != a.instance || hb.Holder != ha.ID() {
+		t.Fatalf("the heartbeat after a's take-back: %s, want a's under its new identity", e.Value())
+	}
+
+	c := NewPublisher("box", time.Minute, nil)
+	c.UseHolder(openHolder(t, dirB))
+	if held, err := c.claim(ctx, kv); held || err != nil || c.Stats().Refused != a.instance {
+		t.Fatalf("the copy's next claim: held %v (%v), stats %+v; want refused by a", held, err, c.Stats())
+	}
 }
 
 // A damaged identity file (cut, edited, huge, not an identity at all) is

@@ -45,8 +45,12 @@ type Publisher struct {
 	// last written, 0 while this instance does not hold the host name;
 	// the instance of the helmd holding it, while one does; the revision
 	// of its heartbeat seen, and since when (this machine's clock).
-	beatRev    uint64
-	heldOnce   bool // this instance has held the host name
+	beatRev  uint64
+	heldOnce bool // this instance has held the host name
+	// copied is the identity this helmd gave up because a copy of its
+	// state folder presents it (ownHolder): a heartbeat under it is that
+	// copy's, whose hold of the name this helmd takes back.
+	copied     string
 	twin       string
 	rivalRev   uint64
 	rivalSince time.Time
