@@ -152,3 +152,28 @@ func TestCacheSaveFails(t *testing.T) {
 		t.Error("Save after a failed save: nil error, want the failure again")
 	}
 }
+
+// FuzzDecodeCache: a scan cache damaged in any way (the checksum made to
+// match, so the decoder sees the damage) is refused or loaded, never a
+// panic or a huge allocation, and what it loads can be used.
+func FuzzDecodeCache(f *testing.F) {
+	root := f.TempDir()
+	install(f, root, projectRel("/home/dev/webapp", sidSplit+".jsonl"), "split.jsonl")
+	install(f, root, projectRel("/home/dev/webapp", "agent-a1.jsonl"), "sub-legacy.jsonl")
+	src := New(Options{Roots: []string{root}, Now: clock(cacheNow)})
+	if _, err := src.Scan(f.Context()); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(encodeCache("b", src.roots, src.reg.sorted()))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) < 4 {
+			return
+		}
+		files, _ := decodeCache(recrc(data), "b", src.roots)
+		for _, f := range files {
+			f.agg.workTime()
+			f.agg.eachKey(func(rkey) {})
+			f.agg.materialize()
+		}
+	})
+}

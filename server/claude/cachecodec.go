@@ -272,6 +272,9 @@ func (e *encoder) set(m map[string]struct{}) {
 type decoder struct {
 	b   []byte
 	err error
+	// pk, when set, takes the copies of what a load keeps of the cache's
+	// bytes (the id sets' blobs); nil allocates each alone.
+	pk *pack
 }
 
 func (d *decoder) fail(what string) {
@@ -382,6 +385,9 @@ func decodeCache(data []byte, build string, roots []string) (map[string]*file, e
 	}
 	n = d.count()
 	files := make(map[string]*file, n)
+	if n >= packMinFiles {
+		d.pk = &pack{}
+	}
 	for range n {
 		f := d.file()
 		if d.err != nil {
@@ -456,9 +462,11 @@ func (d *decoder) agg() aggregate {
 	messages := int(d.small(1<<40, "count"))
 	n = d.count()
 	if d.err == nil {
-		// A sub-slice of the cache: it keeps the file's buffer alive,
-		// which is smaller than the maps it stands for.
-		a.lazy = &lazyIDs{blob: d.b[:n:n], messages: messages}
+		// Copied: a sub-slice would keep the whole cache's buffer alive
+		// while helmd runs, for the sake of its id sets, a sixth of it (at
+		// 100,000 sessions, 12 MB of a 79 MB cache: helmd restarted over
+		// it sat at 325 MB, 66 MB more than it needed).
+		a.lazy = &lazyIDs{blob: d.pk.bytes(d.b[:n]), messages: messages}
 		d.b = d.b[n:]
 	}
 	// idState stays nil: only apply writes it, and refresh
