@@ -197,14 +197,11 @@ func (a *API) listClaude(w http.ResponseWriter, _ *http.Request) error {
 // originalShape returns what gives a session the original Helm server's
 // fields, for its client on /api/claude-sessions/*: one session at a
 // time, into one value it reuses, so that a list is never converted
-// whole (a copy of 100,000 sessions, 109 MB, per request). Each value
-// must be encoded before the next call; not for concurrent use.
+// whole (a copy of 100,000 sessions, 109 MB, per request), nor its times
+// made strings. Each value must be encoded before the next call; not for
+// concurrent use.
 func originalShape() func(*shared.Session) any {
-	var c compat.Session
-	return func(s *shared.Session) any {
-		c = compat.From(*s)
-		return &c
-	}
+	return new(compat.Shaper).Shape
 }
 
 // refresh asks for a full rescan and answers at once: the result reaches

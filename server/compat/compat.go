@@ -107,7 +107,8 @@ const maxJSTime = 8_640_000_000_000_000
 // UTC, milliseconds, "Z", e.g. 2025-01-02T03:04:05.678Z; a year outside
 // 0…9999 is written with a sign and six digits (+010000-01-01T…). A time
 // JavaScript cannot represent gives "", which the original client, which
-// only displays these strings, shows as nothing.
+// only displays these strings, shows as nothing. The lists append the
+// same bytes with AppendISOTime (Shaper), tested against this.
 func ISOTime(ms int64) string {
 	if ms > maxJSTime || ms < -maxJSTime {
 		return ""
