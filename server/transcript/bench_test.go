@@ -158,3 +158,40 @@ func writeBench(b *testing.B, path string, filler int64) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkPageAboveKilledCall is one repeated request for the first
+// page of a 64 MB transcript whose first call never got a result (its
+// process was killed): the page looks below itself for that result
+// (later.go). The file is written to the benchmark's temp dir.
+//
+//	go test -run '^$' -bench BenchmarkPageAboveKilledCall -benchtime 20x ./server/transcript/
+func BenchmarkPageAboveKilledCall(b *testing.B) {
+	dir := b.TempDir()
+	rest := filepath.Join(dir, "rest.jsonl")
+	writeBench(b, rest, 63<<20)
+	var r rec
+	head := jsonl(b, r.prompt("run the tests"), r.assistant("msg_K", toolUse("toolu_killed", "Bash", map[string]any{"command": "make"})))
+	path := filepath.Join(dir, "s.jsonl")
+	writeFile(b, path, head)
+	data, err := os.ReadFile(rest)
+	if err != nil {
+		b.Fatal(err)
+	}
+	appendFile(b, path, data)
+	data = nil
+	files := NewFiles(0)
+	q := Query{Start: true, Limit: 2}
+	if _, err := files.Page(path, q); err != nil { // the index, built once
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		page, err := files.Page(path, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c := callsOf(page.Messages)["toolu_killed"]; c == nil || c.Result != nil || c.Later {
+			b.Fatalf("the killed call = %+v, want it without a result", c)
+		}
+	}
+}
