@@ -59,6 +59,9 @@ type lineIndex struct {
 	hashed bool
 	// counted is len(offs) as Files last counted it (guarded by Files.mu).
 	counted int
+	// later is what pages searched below themselves (later.go), kept
+	// across requests; its own lock, as a page uses it after refresh.
+	later laterMemo
 }
 
 // snapshot is an index as of one refresh: a page reads only these lines,
@@ -68,6 +71,10 @@ type snapshot struct {
 	end  int64
 	offs []int64
 	long []span
+	// gen is the index's rebuild count: what later holds of another
+	// generation was read in another file.
+	gen   uint64
+	later *laterMemo
 }
 
 // refresh brings the index up to date with the file and returns a
@@ -99,7 +106,7 @@ func (x *lineIndex) refresh(f *os.File) (snapshot, error) {
 			return snapshot{}, err
 		}
 	}
-	return snapshot{id: x.id, end: x.end, offs: x.offs, long: x.long}, nil
+	return snapshot{id: x.id, end: x.end, offs: x.offs, long: x.long, gen: x.gen, later: &x.later}, nil
 }
 
 // sameHead checks that the bytes the identity hashed are unchanged.

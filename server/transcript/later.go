@@ -3,6 +3,7 @@ package transcript
 import (
 	"bytes"
 	"io"
+	"sync"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -40,7 +41,9 @@ const (
 // when a call is left, and only until each is found: at the end of a
 // live session, where the call that runs is, that is a few bytes; for a
 // call never answered (its process killed), the rest of the file, read
-// once through one buffer, never held.
+// through one buffer, never held. What it found, and where it found
+// nothing, is kept with the index (laterMemo): that page asked again
+// reads only what was appended since, not the rest of the file again.
 func (p *pager) markLater(msgs []shared.Message, end int64) {
 	want := map[string][]*shared.Tool{}
 	for i := range msgs {
@@ -59,22 +62,41 @@ func (p *pager) markLater(msgs []shared.Message, end int64) {
 	if len(want) == 0 || end >= p.snap.end {
 		return
 	}
-	scanResults(p.f, end, p.snap.end, make([]byte, laterBuf), func(id []byte) bool {
-		if _, found := want[string(id)]; found { // no copy of id made to look it up
+	m := p.snap.later
+	from := m.recall(p.snap.gen, end, p.snap.end, want)
+	if len(want) == 0 {
+		return
+	}
+	ids := make([]string, 0, len(want)) // those searched, for m.note
+	for id := range want {
+		ids = append(ids, id)
+	}
+	found := map[string]int64{}
+	// A search that goes on from the last one reads a few bytes: no
+	// buffer of laterBuf for them.
+	buf := make([]byte, min(laterBuf, max(2*laterCarry, p.snap.end-from)))
+	read, whole := scanResults(p.f, from, p.snap.end, buf, func(id []byte, at int64) bool {
+		if _, ok := want[string(id)]; ok { // no copy of id made to look it up
+			found[string(id)] = at
 			mark(want, string(id))
 		}
 		return len(want) == 0
 	})
+	m.note(p.snap.gen, end, ids, found, p.snap.end, whole, read)
 }
 
 // scanResults calls found with the id of each result key in r's bytes
-// from..end, read through buf (longer than laterCarry), until found says
-// that is all it wants.
-func scanResults(r io.ReaderAt, from, end int64, buf []byte, found func(id []byte) (done bool)) {
+// from..end, read through buf (longer than laterCarry), and the key's
+// offset, until found says that is all it wants. It returns the bytes
+// it read, and whether it looked at all of from..end it had to (false:
+// a read failed first).
+func scanResults(r io.ReaderAt, from, end int64, buf []byte, found func(id []byte, at int64) (done bool)) (read int64, whole bool) {
 	keep := 0 // bytes carried at buf's start from the read before
 	for at := from; at < end; {
 		n, err := r.ReadAt(buf[keep:keep+int(min(int64(len(buf)-keep), end-at))], at)
+		base := at - int64(keep) // the offset of data[0]
 		at += int64(n)
+		read += int64(n)
 		data := buf[:keep+n]
 		// A key in the last laterCarry bytes is looked at again with
 		// what follows it, unless nothing does.
@@ -89,16 +111,143 @@ func scanResults(r io.ReaderAt, from, end int64, buf []byte, found func(id []byt
 				break
 			}
 			i += j
-			if id, ok := idAfterKey(data[i+len(resultKey):]); ok && found(id) {
-				return
+			if id, ok := idAfterKey(data[i+len(resultKey):]); ok && found(id, base+int64(i)) {
+				return read, true
 			}
 		}
 		if last {
 			// A read that fails leaves the calls not found as they
 			// were: the page is still right about everything else.
-			return
+			return read, at >= end
 		}
 		keep = copy(buf, data[stop:])
+	}
+	return read, true
+}
+
+// laterMemo is what the pages of one transcript learned, per call id,
+// looking below themselves: where the id's result key is, or how far
+// there is none. A page asked again (a client polling, a page stream's
+// refresh, a user scrolling back) read the rest of the file again for a
+// call that will never have a result: 160 ms and more per request on a
+// 500 MB transcript. It is kept with the file's index, so it is dropped
+// with it, and holds for one generation of it (gen): a file rewritten,
+// as the index tells (index.go), is searched afresh. Its size is
+// bounded (maxMemo), whatever a transcript holds; a page with more ids
+// than fit is searched as before, in full.
+type laterMemo struct {
+	mu   sync.Mutex
+	gen  uint64
+	ids  map[string]searched
+	size int // charged for ids: the bytes of each, and memoEntry
+	// read counts the bytes searches read, what a repeated request must
+	// not pay again (tests).
+	read int64
+}
+
+// searched is what the search for one id learned: no result key of it
+// starts in from..to; when found, one starts at to.
+type searched struct {
+	from, to int64
+	found    bool
+}
+
+const (
+	// maxMemo bounds a laterMemo: at Claude Code's 30-byte ids, about
+	// 350 of them; DefaultMaxFiles transcripts hold 2 MB at most.
+	maxMemo = 32 << 10
+	// memoEntry is what an id costs beside its bytes: its map slot, a
+	// string header and a searched.
+	memoEntry = 64
+)
+
+// recall takes from want the ids m knows about for a search of
+// end..fileEnd in generation gen: it marks those whose result it knows
+// there, and drops those it knows there is none of there. It returns
+// where the search of those left starts: end, or for ids searched up to
+// some offset already, that offset less laterCarry, so a key the last
+// search saw cut at its end is seen whole.
+func (m *laterMemo) recall(gen uint64, end, fileEnd int64, want map[string][]*shared.Tool) int64 {
+	if m == nil {
+		return end
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if gen != m.gen {
+		return end
+	}
+	from := fileEnd
+	for id := range want {
+		s, ok := m.ids[id]
+		switch {
+		case !ok || s.from > end || s.to < end:
+			from = end // nothing known from end on
+		case s.found && s.to < fileEnd:
+			mark(want, id)
+		case s.found || s.to >= fileEnd:
+			delete(want, id) // none in end..fileEnd
+		default:
+			from = min(from, max(end, s.to-laterCarry))
+		}
+	}
+	return from
+}
+
+// note keeps what a search for ids from end on learned: the offsets of
+// the keys found, and for the others, when the search read all it had
+// to (whole), that there is none before fileEnd.
+func (m *laterMemo) note(gen uint64, end int64, ids []string, found map[string]int64, fileEnd int64, whole bool, read int64) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.read += read
+	switch {
+	case gen < m.gen:
+		return // read in a file the index has since found rewritten
+	case gen > m.gen:
+		m.gen, m.ids, m.size = gen, nil, 0
+	}
+	need := 0
+	for _, id := range ids {
+		if _, had := m.ids[id]; !had {
+			need += len(id) + memoEntry
+		}
+	}
+	if m.size+need > maxMemo {
+		// The ids of this page, the one asked last, first.
+		m.ids, m.size = nil, 0
+	}
+	if m.ids == nil {
+		m.ids = map[string]searched{}
+	}
+	for _, id := range ids {
+		at, ok := found[id]
+		if !ok && !whole {
+			continue // a read that failed says nothing of what it did not read
+		}
+		s := searched{from: end, to: fileEnd}
+		if ok {
+			s = searched{from: end, to: at, found: true}
+		}
+		old, had := m.ids[id]
+		switch {
+		case !had:
+			if m.size+len(id)+memoEntry > maxMemo {
+				continue
+			}
+			m.size += len(id) + memoEntry
+		case old.found && old.from <= end && end <= old.to:
+			continue // found meanwhile, by a page that asked at once
+		case old.from <= end && end <= old.to:
+			// None in old.from..old.to either.
+			s.from = old.from
+			if !s.found {
+				s.to = max(s.to, old.to)
+			}
+		}
+		m.ids[id] = s
 	}
 }
 
