@@ -79,6 +79,17 @@ func (t *jsonTree) page(sid string, q MessagePage) ([]Message, bool) {
 		m.Parts = t.parts(id)
 		out = append(out, m)
 	}
+	// The messages after the page, read until an answer: most often the
+	// next one or two.
+	_ = settleAnswers(out, func(string) (bool, error) { // it fails never
+		for _, id := range ids[to:] {
+			var info messageInfo
+			if t.readJSON(filepath.Join(t.dir, "message", sid, id+".json"), &info) == nil && info.Role == "assistant" {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
 	return out, more
 }
 

@@ -44,7 +44,9 @@ type Message struct {
 	Error   string // the error's name and message, when it failed
 	// Running: an answer neither completed nor failed, which OpenCode
 	// may still be writing parts to, with prompts typed meanwhile
-	// already written after it.
+	// already written after it. Not an answer with another answer after
+	// it in the session, on the page or not: OpenCode writes one at a
+	// time, so a crash left that one (settleAnswers).
 	Running bool
 	Parts   []Part
 }
@@ -136,12 +138,63 @@ func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) (_ []M
 		}
 		slices.Reverse(msgs)
 	}
+	err = settleAnswers(msgs, func(id string) (bool, error) {
+		if q.Before == "" && (q.After == "" || !more) {
+			// The page reaches the session's end: nothing after it, and
+			// no walk of the session's rows (the query below) to say so.
+			return false, nil
+		}
+		var one int
+		// Any later answer will do: no order asked of SQLite. Its role
+		// read only from a row that is JSON, as a row that is not would
+		// fail the query.
+		err := tx.QueryRowContext(ctx, "SELECT 1 FROM message WHERE session_id = ? AND id > ? AND "+
+			"CASE WHEN json_valid(data) THEN json_extract(data, '$.role') END = 'assistant' LIMIT 1", sid, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("read later answers: %w", err)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
 	if sc.part != nil && len(msgs) > 0 {
 		if err := readParts(ctx, tx, sc, msgs); err != nil {
 			return nil, false, err
 		}
 	}
 	return msgs, more, nil
+}
+
+// settleAnswers clears Running on the answers of msgs, a page of a
+// session, that OpenCode no longer writes: each with another answer
+// after it. For the page's last answer, that one is asked of the
+// session (answerAfter its id): a page that does not reach the
+// session's end (an older window, scrolled up to or opened from the
+// start) showed the calls of an answer a crash left, its last, running
+// for good, the next answer being on a later page.
+func settleAnswers(msgs []Message, answerAfter func(id string) (bool, error)) error {
+	last := -1
+	for i := range msgs {
+		if msgs[i].Role == "assistant" {
+			if last >= 0 {
+				msgs[last].Running = false
+			}
+			last = i
+		}
+	}
+	if last < 0 || !msgs[last].Running {
+		return nil
+	}
+	later, err := answerAfter(msgs[last].ID)
+	if err != nil {
+		return err
+	}
+	msgs[last].Running = !later
+	return nil
 }
 
 // pageHandle is the handle page reads use, opened on first use, and the

@@ -139,3 +139,73 @@ func TestMessagesFromLegacyTree(t *testing.T) {
 		t.Errorf("a text part's output: %v, want ErrNoPart", err)
 	}
 }
+
+// An answer a crash left (neither completed nor failed) with a later
+// answer in the session is not running, on a page that ends with it as
+// on one that reaches the end: an older window's last answer showed its
+// calls running for good. The answer OpenCode writes now, prompts typed
+// meanwhile after it, still runs.
+func TestCrashedAnswerIsOverOnAnOlderPage(t *testing.T) {
+	s := fxSession{ID: "ses_crash", Dir: "/home/dev/webapp", Title: "t", Version: "1.2.0", Created: at(0), Updated: at(100)}
+	for i, m := range []struct {
+		role      string
+		completed int64
+	}{{"user", 0}, {"assistant", 0}, {"user", 0}, {"assistant", at(4)}, {"user", 0}, {"assistant", 0}, {"user", 0}} {
+		// msg_01 was left by a crash; msg_05 is being written, msg_06
+		// typed meanwhile.
+		s.Messages = append(s.Messages, fxMessage{ID: fmt.Sprintf("msg_%02d", i), Role: m.role, Created: at(int64(i)), Completed: m.completed, Model: "m1",
+			Parts: []fxPart{{ID: fmt.Sprintf("prt_%02d", i), Type: "text", Text: fmt.Sprintf("text %d", i), Created: at(int64(i))}}})
+	}
+	running := func(t *testing.T, src *Source, sid string) {
+		ctx := context.Background()
+		for _, tc := range []struct {
+			name string
+			q    MessagePage
+			last string // the page's last message, for the fixture's sake
+			want bool   // its Running
+		}{
+			{"before, ending with the crashed answer", MessagePage{Before: "msg_02", Limit: 2}, "msg_01", false},
+			{"from the start, ending with it", MessagePage{After: "msg_00", Limit: 1}, "msg_01", false},
+			{"before, ending after it", MessagePage{Before: "msg_03", Limit: 3}, "msg_02", false},
+			{"the end, its answer being written", MessagePage{Limit: 3}, "msg_06", true},
+		} {
+			got, _, err := src.Messages(ctx, sid, tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) == 0 || got[len(got)-1].ID != tc.last {
+				t.Fatalf("%s: a page of %d ending %+v, want it to end with %s", tc.name, len(got), got, tc.last)
+			}
+			for _, m := range got {
+				if m.ID == "msg_01" && m.Running {
+					t.Errorf("%s: the answer a crash left runs", tc.name)
+				}
+				if m.ID == "msg_05" && m.Running != tc.want {
+					t.Errorf("%s: the answer being written runs = %v, want %v", tc.name, m.Running, tc.want)
+				}
+			}
+		}
+	}
+	t.Run("database", func(t *testing.T) {
+		dir := t.TempDir()
+		db := openWriter(t, filepath.Join(dir, "opencode.db"), "wal")
+		execSQL(t, db, schemaV12)
+		insertSession(t, db, s)
+		src := newTestSource(dir)
+		defer src.Close()
+		if _, err := src.Scan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		running(t, src, s.ID)
+	})
+	t.Run("legacy tree", func(t *testing.T) {
+		dir := t.TempDir()
+		writeLegacy(t, filepath.Join(dir, "storage"), s)
+		src := newTestSource(dir)
+		defer src.Close()
+		if _, err := src.Scan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		running(t, src, s.ID)
+	})
+}
