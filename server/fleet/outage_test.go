@@ -18,9 +18,12 @@ import (
 // client sends (a request whose answer never comes, as when the
 // connection drops under it) and cut every connection.
 type lossyProxy struct {
-	ln    net.Listener
-	up    string
-	lose  atomic.Bool
+	ln   net.Listener
+	up   string
+	lose atomic.Bool
+	// armed: lose from the first read that holds marks on (that one
+	// too), so that a client connects and asks what it asks before it.
+	armed atomic.Bool
 	marks []byte        // what, lost, is told on lost
 	lost  chan struct{} // told once
 	once  sync.Once
@@ -58,6 +61,9 @@ func newLossyProxy(t *testing.T, upstream string, marks []byte) *lossyProxy {
 					n, err := c.Read(buf)
 					if err != nil {
 						return
+					}
+					if p.armed.Load() && bytes.Contains(buf[:n], p.marks) && p.armed.CompareAndSwap(true, false) {
+						p.lose.Store(true)
 					}
 					if p.lose.Load() {
 						if bytes.Contains(buf[:n], p.marks) {
@@ -126,4 +132,40 @@ func TestWriteInFlightEndsWithItsConnection(t *testing.T) {
 	if st := p.Stats(); st.Errors != 0 {
 		t.Errorf("the dropped connection's write counted as the publisher's error: %+v", st)
 	}
+}
+
+// The hub's watch starts over on each connection. A request of that start
+// lost as NATS dropped (here the watch's consumer, asked just before the
+// cut) waited out JetStream's timeout (5 s) once NATS was back, with the
+// new connection's start queued behind it: the hub showed its machines
+// that much later after a NATS blip.
+func TestViewStartEndsWithItsConnection(t *testing.T) {
+	s := startNATS(t)
+	p := NewPublisher("box", time.Minute, nil)
+	p.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
+	defer runPublisher(p, connect(t, s))()
+	waitUntil(t, "box's reconcile", func() bool { return p.Stats().Reconciles == 1 })
+
+	px := newLossyProxy(t, s.Addr().String(), []byte("CONSUMER.CREATE.KV_"+Bucket))
+	px.armed.Store(true)
+	conn, err := Connect(ConnOptions{URLs: "nats://" + px.ln.Addr().String(), Token: token, Name: t.Name(), ReconnectWait: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(conn.Close) // after the view's end (cleanups run last first)
+	g, _ := runViewOn(t, conn)
+	select {
+	case <-px.lost: // the watch's consumer is asked, and its answer will not come
+	case <-time.After(10 * time.Second):
+		t.Fatal("the hub never started its watch")
+	}
+	px.lose.Store(false)
+	px.cut() // NATS gone and back: the client reconnects within 20 ms
+
+	a := shared.Session{ID: "a", Source: shared.SourceClaude, Host: "box", Remote: true}.Key()
+	// The bound is the point: well under the 5 s the lost request waited.
+	waitWithin(t, 3*time.Second, "box's session on the hub after NATS came back", func() bool {
+		_, ok := g.Lookup(a)
+		return ok
+	})
 }

@@ -174,6 +174,7 @@ type reread struct {
 	gen     int // the watch it was asked under
 	entries []jetstream.KeyValueEntry
 	err     error
+	dropped bool // err: its connection dropped
 }
 
 // batchMax bounds the entries applied as one batch (one event per type).
@@ -204,20 +205,29 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 			host, g, bucket := v.rereads[0], gen, kv
 			v.rereads = v.rereads[1:]
 			running++
+			// Ended with its connection, as the watch is: a reread lost
+			// as NATS dropped held its place for 30 s (readEntries).
+			op, end := conn.Up(ctx)
 			rwg.Go(func() {
-				es, err := readEntries(ctx, bucket, HostPrefix(host), v.maxSessions)
+				defer end()
+				es, err := readEntries(op, bucket, HostPrefix(host), v.maxSessions)
 				select {
-				case reads <- reread{host: host, gen: g, entries: es, err: err}:
+				case reads <- reread{host: host, gen: g, entries: es, err: err, dropped: err != nil && op.Err() != nil}:
 				case <-ctx.Done():
 				}
 			})
 		}
 	}
+	// watchOp is the watch's connection (Conn.Up), ended by endWatch.
+	var watchOp context.Context
+	endWatch := func() {}
 	stopWatch := func() {
 		if w != nil {
 			_ = w.Stop()
 			w, updates = nil, nil
 		}
+		endWatch()
+		endWatch = func() {}
 	}
 	defer stopWatch()
 	start := func() {
@@ -226,22 +236,31 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 		gen++
 		clear(v.touched)
 		v.rereads = v.rereads[:0]
+		// The watch and the requests that start it are the connection's
+		// (Conn.Up): one lost as NATS dropped waited out JetStream's
+		// timeout (5 s) with the next connection's start queued behind
+		// it, and the hub showed its machines that much later.
+		op, end := conn.Up(ctx)
 		var err error
-		kv, err = OpenBucket(ctx, conn.JS)
+		kv, err = OpenBucket(op, conn.JS)
 		if err == nil {
 			v.skew = 0
-			if at, ok := v.serverTime(ctx, kv); ok {
+			if at, ok := v.serverTime(op, kv); ok {
 				v.skew = at.Sub(v.now())
 			}
-			w, err = kv.WatchAll(ctx)
+			w, err = kv.WatchAll(op)
 		}
 		if err != nil {
-			if ctx.Err() == nil {
+			end()
+			// A connection that dropped meanwhile says so itself, and the
+			// next one's report (Connected) starts over: no retry.
+			if op.Err() == nil {
 				v.log.Warn("fleet: watch", "err", err)
 				retry.Reset(wait.next())
 			}
 			return
 		}
+		watchOp, endWatch = op, end
 		updates, v.replaying, wait = w.Updates(), make(map[string]struct{}), backoff{}
 		v.statsMu.Lock()
 		v.stats.Restarts++
@@ -263,8 +282,11 @@ func (v *View) Run(ctx context.Context, conn *Conn) error {
 			startRereads()
 		case e, ok := <-updates:
 			if !ok { // the watch ended under us: start over
+				dropped := watchOp.Err() != nil // with its connection: the next one's report starts over
 				stopWatch()
-				retry.Reset(wait.next())
+				if !dropped {
+					retry.Reset(wait.next())
+				}
 				continue
 			}
 			var b batch
@@ -618,8 +640,11 @@ func (v *View) rereadDone(r reread, gen int) {
 	}
 	delete(v.touched, r.host)
 	if r.err != nil {
-		// The next (re)connection's replay brings them back.
-		v.log.Warn("fleet: read a returning host's sessions", "host", r.host, "err", r.err)
+		// The next (re)connection's replay brings them back; a dropped
+		// connection is Conn's to tell.
+		if !r.dropped {
+			v.log.Warn("fleet: read a returning host's sessions", "host", r.host, "err", r.err)
+		}
 		return
 	}
 	var b batch
