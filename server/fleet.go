@@ -148,8 +148,11 @@ func (f *fleetNode) start(ctx context.Context, wg *sync.WaitGroup, token string,
 		h, err := fleet.OpenHolder(f.cfg.CacheDir)
 		switch {
 		case errors.Is(err, fleet.ErrHolderBusy):
-			f.log.Warn("fleet: another helmd runs on this --cache-dir: this one takes the host name only once the other's heartbeat is silent",
+			// Most often its predecessor, still stopping: the publisher
+			// takes the identity once that one's lock goes.
+			f.log.Info("fleet: another helmd runs on this --cache-dir: this one takes the folder's lasting identity once it stops",
 				"dir", f.cfg.CacheDir, "host", f.cfg.HostName)
+			f.pub.AwaitHolder(f.cfg.CacheDir)
 		case err != nil:
 			f.log.Warn("fleet: no lasting identity: restarted after a crash, this helmd waits out its --fleet-ttl before it publishes", "err", err)
 		default:

@@ -20,7 +20,8 @@ import (
 // The file is locked while a helmd runs (the lock goes with the
 // process, however it ends): a second helmd on the same folder at once
 // does not get the identity (ErrHolderBusy) and is refused the name like
-// any other, while the first lives. A folder copied to another machine
+// any other, while the first lives; it takes the identity once the first
+// has stopped (Publisher.AwaitHolder). A folder copied to another machine
 // carries the identity along: the helmd whose name a copy took over
 // finds its own identity under another instance while it runs, which no
 // restart can make, takes a new identity (Renew) and its name back, and

@@ -249,3 +249,63 @@ func TestDamagedHolderFileIsReplaced(t *testing.T) {
 		t.Fatal("a folder in the identity file's place was taken for it")
 	}
 }
+
+// A helmd restarted while its predecessor is still stopping (its
+// heartbeat deleted, but its folder's lock held until its process ends)
+// found the folder's identity busy and ran its whole life without one:
+// killed later, its successor on the folder was refused the host name
+// until the dead one's heartbeat had been silent for the TTL (a minute
+// here), and the machine was missing from every hub meanwhile. It takes
+// the identity once the lock frees, and says so in its heartbeat.
+func TestRestartWhilePredecessorStopsKeepsIdentity(t *testing.T) {
+	s := startNATS(t)
+	dir := t.TempDir()
+	a := NewPublisher("box", time.Minute, nil)
+	ha, err := OpenHolder(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ha.Close()
+	a.UseHolder(ha)
+	a.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
+	stopA := runPublisher(a, connect(t, s))
+	waitUntil(t, "a's reconcile", func() bool { return a.Stats().Reconciles == 1 })
+	stopA() // stopping: its heartbeat deleted, its lock not yet released
+	if h, err := OpenHolder(dir); !errors.Is(err, ErrHolderBusy) {
+		if h != nil {
+			h.Close()
+		}
+		t.Fatalf("the folder's identity while its helmd stops: %v, want ErrHolderBusy", err)
+	}
+
+	b := NewPublisher("box", time.Minute, nil)
+	b.AwaitHolder(dir)
+	b.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
+	connB := connect(t, s)
+	stopB := runPublisher(b, connB)
+	waitUntil(t, "the restarted helmd publishing", func() bool { return b.Stats().Reconciles == 1 })
+	ha.Close() // the predecessor's process ends
+	kv, err := OpenBucket(context.Background(), connB.JS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the restarted helmd's heartbeat under the folder's identity", func() bool {
+		e, err := kv.Get(context.Background(), HeartbeatKey("box"))
+		if err != nil {
+			return false
+		}
+		var hb Heartbeat
+		return json.Unmarshal(e.Value(), &hb) == nil && hb.Instance == b.instance && hb.Holder == ha.ID()
+	})
+	connB.Close() // killed: its heartbeat stays in the bucket, fresh
+	stopB()
+
+	c := NewPublisher("box", time.Minute, nil)
+	c.UseHolder(openHolder(t, dir)) // free: the killed helmd's lock went with it
+	c.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
+	defer runPublisher(c, connect(t, s))()
+	waitUntil(t, "the helmd restarted after the kill publishing", func() bool { return c.Stats().Reconciles == 1 || c.Stats().Twins > 0 })
+	if st := c.Stats(); st.Twins != 0 || st.Refused != "" {
+		t.Errorf("restarted after a kill on its folder, refused its own name: %+v", st)
+	}
+}

@@ -38,9 +38,13 @@ type Publisher struct {
 	// reconcile would delete every key this host published before.
 	ready bool
 
-	instance string           // names this publisher in its heartbeat (heartbeat.go)
-	holder   *Holder          // its lasting identity (UseHolder), nil without one
-	now      func() time.Time // this machine's clock; a test skews it
+	instance string  // names this publisher in its heartbeat (heartbeat.go)
+	holder   *Holder // its lasting identity (UseHolder), nil without one
+	// holderDir is the folder whose identity Run takes once its lock
+	// frees (AwaitHolder); ownsHolder: Run took it, and closes it.
+	holderDir  string
+	ownsHolder bool
+	now        func() time.Time // this machine's clock; a test skews it
 	// Run's goroutine only (heartbeat.go): the heartbeat's revision as
 	// last written, 0 while this instance does not hold the host name;
 	// the instance of the helmd holding it, while one does; the revision
@@ -102,6 +106,36 @@ func NewPublisher(host string, ttl time.Duration, log *slog.Logger) *Publisher {
 // UseHolder has p present h's identity in its heartbeat, and take back
 // at once a host name held under it (heartbeat.go). Call it before Run.
 func (p *Publisher) UseHolder(h *Holder) { p.holder = h }
+
+// AwaitHolder has p take dir's identity once its lock frees, and close
+// it when Run returns: for a helmd whose OpenHolder found the folder
+// busy. A helmd restarted while its predecessor was still stopping (its
+// heartbeat deleted, its lock held until its process ended) ran its
+// whole life without the identity: killed later, its successor on the
+// folder was refused the host name for the TTL. Call it before Run.
+func (p *Publisher) AwaitHolder(dir string) { p.holderDir = dir }
+
+// holderPoll is how often Run tries the lock of AwaitHolder's folder:
+// an open and a flock, while another helmd holds it.
+const holderPoll = 500 * time.Millisecond
+
+// takeHolder tries to take AwaitHolder's identity; it reports whether it
+// did. Run's goroutine only.
+func (p *Publisher) takeHolder() bool {
+	h, err := OpenHolder(p.holderDir)
+	if errors.Is(err, ErrHolderBusy) {
+		return false
+	}
+	dir := p.holderDir
+	p.holderDir = ""
+	if err != nil {
+		p.log.Warn("fleet: no lasting identity: restarted after a crash, this helmd waits out its --fleet-ttl before it publishes", "err", err)
+		return false
+	}
+	p.holder, p.ownsHolder = h, true
+	p.log.Info("fleet: the other helmd on this --cache-dir stopped: this one took the folder's lasting identity", "dir", dir, "host", p.host)
+	return true
+}
 
 // OnHold has f told, from Run's goroutine, each time this helmd comes to
 // hold this host name (true) or finds another helmd holding it (false),
@@ -186,6 +220,22 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 	heard := false
 	var reported uint64
 	var nextClaim time.Time // while refused, when to look at the host name again
+	var awaitHolder <-chan time.Time
+	if p.holder == nil && p.holderDir != "" {
+		t := time.NewTicker(holderPoll)
+		defer t.Stop()
+		awaitHolder = t.C
+	}
+	defer func() {
+		if p.ownsHolder { // after the heartbeat's delete below: its successor finds both gone
+			_ = p.holder.Close()
+		}
+	}()
+	beatNow := func() (mine bool) {
+		op, end := conn.Up(ctx)
+		defer end()
+		return p.heartbeat(op, kv)
+	}
 	defer func() {
 		if kv == nil {
 			return
@@ -211,16 +261,27 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 		case <-beat.C:
 			// Not while disconnected: each would wait out its timeout and
 			// fail, the reconnection's report reconciles anyway.
-			if kv == nil || !synced || !conn.NC.IsConnected() {
-				continue
-			}
-			op, end := conn.Up(ctx)
-			mine := p.heartbeat(op, kv)
-			end()
-			if mine {
+			if kv == nil || !synced || !conn.NC.IsConnected() || beatNow() {
 				continue
 			}
 			synced = false // another helmd wrote it: claim it again, or stop publishing
+		case <-awaitHolder:
+			if !p.takeHolder() {
+				if p.holderDir == "" {
+					awaitHolder = nil // given up: an error other than busy
+				}
+				continue
+			}
+			awaitHolder = nil
+			// The heartbeat says so now, not at the next beat: killed
+			// before it, this helmd's successor waited out the TTL. While
+			// refused, the claim presents it now: the holder, crashed,
+			// may be the predecessor whose lock just went.
+			nextClaim = time.Time{}
+			if synced && (!conn.NC.IsConnected() || beatNow()) {
+				continue
+			}
+			synced = false
 		case <-retry.C:
 		}
 		if !heard || epoch(conn.NC) != reported || !conn.NC.IsConnected() || !p.isReady() {
