@@ -336,8 +336,15 @@ func (c *Conn) warnClearText(nc *nats.Conn, server string) {
 	if c.inProcess {
 		return
 	}
-	_, tlsErr := nc.TLSConnectionState()
-	if !clearText(nc.ConnectedAddr(), tlsErr == nil) {
+	// The address first: nats.go's TLSConnectionState reads the client's
+	// state without its lock, a data race with a drop just after the
+	// connection (go test -race saw it), so it is asked only of a
+	// connection that crosses a network at all.
+	addr := nc.ConnectedAddr()
+	if !clearText(addr, false) {
+		return
+	}
+	if _, tlsErr := nc.TLSConnectionState(); !clearText(addr, tlsErr == nil) {
 		return
 	}
 	c.errMu.Lock()
