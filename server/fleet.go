@@ -81,7 +81,7 @@ func (f *fleetNode) handler(next http.Handler, self string, lookup func(key stri
 		case f == nil || f.view == nil || f.conn == nil:
 			next.ServeHTTP(w, r)
 		default:
-			pages.Forward(f.conn.NC, self, next).ServeHTTP(w, r)
+			pages.Forward(f.conn, self, next).ServeHTTP(w, r)
 		}
 	})
 }

@@ -10,13 +10,15 @@ import (
 	"strings"
 
 	"github.com/nats-io/nats.go"
+
+	"vibecraft.sh/helm/server/fleet"
 )
 
 // Forward returns next with one addition: a session-page request, or a
 // session's clear, that names another machine (?host=<name>) is answered
 // by that machine's helmd over NATS. Install it behind the guard: the caller must have
 // passed the token, Host and Origin checks first.
-func Forward(nc *nats.Conn, self string, next http.Handler) http.Handler {
+func Forward(conn *fleet.Conn, self string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		host, named := q["host"]
@@ -42,13 +44,20 @@ func Forward(nc *nats.Conn, self string, next http.Handler) http.Handler {
 			method = r.Method
 		}
 		body, _ := json.Marshal(Request{Method: method, Path: r.URL.Path, Query: q.Encode()})
-		ctx, cancel := context.WithTimeout(r.Context(), Timeout)
+		// The request ends with its connection (Conn.Up): asked as NATS
+		// dropped, its answer never came and the page waited out Timeout.
+		op, end := conn.Up(r.Context())
+		defer end()
+		ctx, cancel := context.WithTimeout(op, Timeout)
 		defer cancel()
-		msg, err := nc.RequestWithContext(ctx, Subject(host[0]), body)
+		msg, err := conn.NC.RequestWithContext(ctx, Subject(host[0]), body)
 		if err == nil && len(msg.Data) > MaxReply {
 			err = errors.New("answer too large")
 		}
 		switch {
+		case err != nil && op.Err() != nil && r.Context().Err() == nil:
+			fail(w, http.StatusBadGateway, "the connection to NATS dropped (or is down) while asking machine "+strconv.Quote(host[0])+": ask again")
+			return
 		case errors.Is(err, nats.ErrNoResponders):
 			fail(w, http.StatusBadGateway, "machine "+strconv.Quote(host[0])+" is not answering: its helmd is stopped or does not --publish")
 			return

@@ -6,14 +6,18 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
+	"vibecraft.sh/helm/server/fleet"
 	"vibecraft.sh/helm/server/natsd"
 )
 
@@ -54,23 +58,30 @@ func ownerAPI() http.Handler {
 
 // startBus starts a NATS server and connects to it, both closed when the
 // test ends.
-func startBus(t *testing.T) *nats.Conn {
+func startBus(t *testing.T) *fleet.Conn {
 	t.Helper()
 	s, err := natsd.Start(context.Background(), natsd.Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Token: "pages-test-token"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	nc, err := nats.Connect(s.URL(), nats.Token("pages-test-token"))
+	return busConn(t, s.URL())
+}
+
+// busConn connects to the bus at url, closed when the test ends.
+func busConn(t *testing.T, url string) *fleet.Conn {
+	t.Helper()
+	c, err := fleet.Connect(fleet.ConnOptions{URLs: url, Token: "pages-test-token", Name: t.Name(), ReconnectWait: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(nc.Close)
-	return nc
+	t.Cleanup(c.Close)
+	return c
 }
 
 func TestForwardOverNATS(t *testing.T) {
-	nc := startBus(t)
+	conn := startBus(t)
+	nc := conn.NC
 	const owner = "laptop.local *"
 	svc, err := Serve(nc, owner, "1.0.0", ownerAPI(), nil)
 	if err != nil {
@@ -78,7 +89,7 @@ func TestForwardOverNATS(t *testing.T) {
 	}
 	defer svc.Stop()
 	local := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("local")) })
-	hub := httptest.NewServer(Forward(nc, "hub", local))
+	hub := httptest.NewServer(Forward(conn, "hub", local))
 	defer hub.Close()
 
 	q := "host=" + strings.ReplaceAll(owner, " ", "%20")
@@ -143,7 +154,8 @@ func TestForwardOverNATS(t *testing.T) {
 // content type such an answer claims, the hub serves it as JSON or plain
 // text, never as markup or script of its own origin.
 func TestForwardServesNoMarkup(t *testing.T) {
-	nc := startBus(t)
+	conn := startBus(t)
+	nc := conn.NC
 	claims := map[string]string{ // the answer's id → its claimed content type
 		"html": "text/html", "script": "text/javascript", "svg": "image/svg+xml; charset=utf-8",
 		"junk": "\x00;;", "plain": "text/plain", "json": "application/json",
@@ -162,7 +174,7 @@ func TestForwardServesNoMarkup(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub.Unsubscribe()
-	hub := httptest.NewServer(Forward(nc, "hub", http.NotFoundHandler()))
+	hub := httptest.NewServer(Forward(conn, "hub", http.NotFoundHandler()))
 	defer hub.Close()
 	for id, claimed := range claims {
 		resp, err := http.Get(hub.URL + "/api/sessions/claude/" + id + "/messages?host=mallory")
@@ -178,5 +190,101 @@ func TestForwardServesNoMarkup(t *testing.T) {
 		if got != want || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("an answer claiming %q was served as %q (nosniff %q), want %q", claimed, got, resp.Header.Get("X-Content-Type-Options"), want)
 		}
+	}
+}
+
+// A page (or a clear) asked as NATS drops under the hub gets no answer:
+// it waited out Timeout (10 s) and then read "did not answer in time".
+// It ends with its connection, and says so.
+func TestForwardEndsWithItsConnection(t *testing.T) {
+	s, err := natsd.Start(context.Background(), natsd.Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Token: "pages-test-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	owner := busConn(t, s.URL())
+	asked := make(chan struct{}, 1)
+	sub, err := owner.NC.Subscribe(Subject("laptop"), func(*nats.Msg) { // hears, never answers: the answer is lost
+		select {
+		case asked <- struct{}{}:
+		default:
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	if err := owner.NC.Flush(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The hub reaches NATS through a proxy whose connections the test cuts.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	var wg sync.WaitGroup
+	cut := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+		conns = nil
+	}
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", s.Addr().String())
+			if err != nil {
+				c.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, c, u)
+			mu.Unlock()
+			wg.Go(func() { _, _ = io.Copy(c, u); c.Close() })
+			wg.Go(func() { _, _ = io.Copy(u, c); u.Close() })
+		}
+	})
+	t.Cleanup(func() { ln.Close(); cut(); wg.Wait() })
+	hub := httptest.NewServer(Forward(busConn(t, "nats://"+ln.Addr().String()), "hub", http.NotFoundHandler()))
+	defer hub.Close()
+
+	type answer struct {
+		status int
+		body   string
+		err    error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		resp, err := http.Get(hub.URL + "/api/sessions/claude/abc/messages?host=laptop")
+		if err != nil {
+			got <- answer{err: err}
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got <- answer{status: resp.StatusCode, body: string(b)}
+	}()
+	select {
+	case <-asked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the owner never heard the hub's request")
+	}
+	cut() // NATS gone under the request, and back within 20 ms
+	select {
+	case a := <-got: // the bound is the point: well under Timeout
+		if a.err != nil || a.status != http.StatusBadGateway || !strings.Contains(a.body, "dropped") {
+			t.Fatalf("the page asked as NATS dropped: %d %q %v, want 502 saying the connection dropped", a.status, a.body, a.err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Error("the page asked as NATS dropped waited on after the drop")
+		<-got // its Timeout ends it: nothing left running
 	}
 }
