@@ -78,7 +78,9 @@ func TestUsageAgainstTheContract(t *testing.T) {
 	}
 	q := got.URL.Query()
 	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
-	if q.Get("from") != fmt.Sprint(now.Add(-7*24*time.Hour).UnixMilli()) || q.Get("to") != fmt.Sprint(now.UnixMilli()) ||
+	paris, _ := time.LoadLocation("Europe/Paris")
+	// 7 days back is Dec 1 in Paris; the report starts at its midnight.
+	if q.Get("from") != fmt.Sprint(time.Date(2026, 12, 1, 0, 0, 0, 0, paris).UnixMilli()) || q.Get("to") != fmt.Sprint(now.UnixMilli()) ||
 		q.Get("by") != "day" || q.Get("tz") != "Europe/Paris" {
 		t.Errorf("query %v", q)
 	}

@@ -28,7 +28,7 @@ const maxSince = 5 * 366 * 24 * time.Hour
 // usageFlags is `helmd usage`: cost and tokens per day, project, model
 // or source over a recent period, from GET /api/usage.
 func usageFlags(fs *flag.FlagSet, o IO) runFunc {
-	since := fs.String("since", "7d", "how far back: a number of days (7d), weeks (2w) or hours (12h)")
+	since := fs.String("since", "7d", "how far back: a number of days (7d) or weeks (2w), from that day's start, or hours (12h)")
 	by := fs.String("by", "day", "one row per day, project, model or source")
 	tz := fs.String("tz", localZone(o.Env), "time zone the days are cut in (IANA name)")
 	asJSON := fs.Bool("json", false, "print the report as helmd sends it")
@@ -42,12 +42,13 @@ func usageFlags(fs *flag.FlagSet, o IO) runFunc {
 		default:
 			return fmt.Errorf("--by %q: want day, project, model or source", *by)
 		}
-		if _, err := time.LoadLocation(*tz); err != nil {
+		loc, err := time.LoadLocation(*tz)
+		if err != nil {
 			return fmt.Errorf("--tz %q: not a time zone this machine knows", *tz)
 		}
 		to := o.Now()
 		q := url.Values{}
-		q.Set("from", strconv.FormatInt(to.Add(-d).UnixMilli(), 10))
+		q.Set("from", strconv.FormatInt(sinceFrom(to, d, *since, loc).UnixMilli(), 10))
 		q.Set("to", strconv.FormatInt(to.UnixMilli(), 10))
 		q.Set("by", *by)
 		q.Set("tz", *tz)
@@ -223,6 +224,22 @@ func parseSince(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("--since %q: want a period such as 7d, 2w or 12h, at most 5 years", s)
 	}
 	return d, nil
+}
+
+// sinceFrom is where a report of the period d up to now starts. A
+// period in days or weeks (since ends in d or w) starts at midnight, in
+// loc, of the day now-d falls on: the table's first row is then that
+// whole day, as its date says, not the part of it after this hour (a
+// day of $40 read "$3"), and tables asked for by day and by project
+// over "7d" cover the same spend, whatever the hour. Hours and Go
+// durations are taken as they are.
+func sinceFrom(now time.Time, d time.Duration, since string, loc *time.Location) time.Time {
+	from := now.Add(-d)
+	if !strings.HasSuffix(since, "d") && !strings.HasSuffix(since, "w") {
+		return from
+	}
+	y, m, day := from.In(loc).Date()
+	return time.Date(y, m, day, 0, 0, 0, 0, loc)
 }
 
 // localZone is this machine's IANA time zone: TZ when it names one

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/usage"
+	"vibecraft.sh/helm/shared"
+)
+
+// realUsage is a helmd's GET /api/usage over st, for runCmd's clock.
+func realUsage(t *testing.T, st *usage.Store) string {
+	t.Helper()
+	mux := http.NewServeMux()
+	usage.Install(mux, st, func() time.Time { return time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC) }, nil)
+	return fakeHelmd(t, "", mux.ServeHTTP)
+}
+
+// spentAt is a store where one session spent each of costs (dollars) at
+// the times given.
+func spentAt(costs map[time.Time]float64) *usage.Store {
+	st := usage.NewStore()
+	var cells []usage.Cell
+	for at, usd := range costs {
+		cells = append(cells, usage.Cell{At: usage.SlotOf(at.UnixMilli()), Model: "claude-sonnet-4-5", Nano: int64(usd * 1e9)})
+	}
+	st.Set(&shared.Session{Source: shared.SourceClaude, ID: "s1", ProjectPath: "/p"}, cells)
+	return st
+}
+
+// rowOf is the line of table that starts with key.
+func rowOf(table, key string) string {
+	for _, l := range strings.Split(table, "\n") {
+		if strings.HasPrefix(l, key+" ") {
+			return l
+		}
+	}
+	return ""
+}
+
+// `helmd usage --since 7d` is asked at noon: the first day of its table
+// is the day 7 days back, and its row says what that whole day cost. It
+// said only what was spent after noon ($3 of a $43 day), under the
+// day's date.
+func TestUsageSinceDaysShowsWholeDays(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	port := realUsage(t, spentAt(map[time.Time]float64{
+		time.Date(2026, 12, 1, 8, 0, 0, 0, paris):  40,
+		time.Date(2026, 12, 1, 20, 0, 0, 0, paris): 3,
+		time.Date(2026, 12, 8, 9, 0, 0, 0, paris):  1,
+	}))
+	env := map[string]string{"PORT": port, "TZ": "Europe/Paris"}
+	for _, by := range []string{"day", "project"} {
+		stdout, stderr, err := runCmd(context.Background(), env, "usage", "--since", "7d", "--by", by)
+		if err != nil {
+			t.Fatalf("--by %s: %v %s", by, err, stderr)
+		}
+		if by == "day" && !strings.Contains(rowOf(stdout, "2026-12-01"), "$43.00") {
+			t.Errorf("--by day: Dec 1 does not read $43.00:\n%s", stdout)
+		}
+		if !strings.Contains(rowOf(stdout, "TOTAL"), "$44.00") {
+			t.Errorf("--by %s: TOTAL is not $44.00:\n%s", by, stdout)
+		}
+	}
+	// Hours are hours: 12h back is 01:00 in Paris, after Dec 1.
+	stdout, _, err := runCmd(context.Background(), env, "usage", "--since", "12h")
+	if err != nil || rowOf(stdout, "2026-12-01") != "" || !strings.Contains(rowOf(stdout, "TOTAL"), "$1.00") {
+		t.Errorf("--since 12h: %v\n%s", err, stdout)
+	}
+}
