@@ -42,6 +42,12 @@ func usageFlags(fs *flag.FlagSet, o IO) runFunc {
 		default:
 			return fmt.Errorf("--by %q: want day, project, model or source", *by)
 		}
+		if *tz == "Local" {
+			// time.LoadLocation takes "Local" but helmd refuses it (it
+			// would be helmd's zone, not this shell's): ask for what it
+			// means here.
+			*tz = localZone(o.Env)
+		}
 		loc, err := time.LoadLocation(*tz)
 		if err != nil {
 			return fmt.Errorf("--tz %q: not a time zone this machine knows", *tz)

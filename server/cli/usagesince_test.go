@@ -71,3 +71,19 @@ func TestUsageSinceDaysShowsWholeDays(t *testing.T) {
 		t.Errorf("--since 12h: %v\n%s", err, stdout)
 	}
 }
+
+// --tz Local is this shell's zone (TZ), as the flag's default is: helmd
+// refused the name with a 400, and the command failed.
+func TestUsageTZLocal(t *testing.T) {
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	port := realUsage(t, spentAt(map[time.Time]float64{time.Date(2026, 12, 8, 1, 0, 0, 0, tokyo): 2}))
+	stdout, stderr, err := runCmd(context.Background(), map[string]string{"PORT": port, "TZ": "Asia/Tokyo"},
+		"usage", "--tz", "Local")
+	if err != nil {
+		t.Fatalf("--tz Local: %v %s", err, stderr)
+	}
+	// 01:00 in Tokyo is Dec 7 in UTC: the row is Tokyo's day.
+	if !strings.Contains(rowOf(stdout, "2026-12-08"), "$2.00") {
+		t.Errorf("--tz Local did not cut days in TZ's zone:\n%s", stdout)
+	}
+}
