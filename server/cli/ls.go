@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"vibecraft.sh/helm/server/pricing"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -390,7 +391,7 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 		// MACHINE: a host name, from another machine's helmd: cleaned too.
 		rows = append(rows, []string{statusCell(s), dash(cut(clean(s.Host), 16)), clean(s.Title), cut(clean(s.ProjectName), 24),
 			dash(cut(clean(s.GitBranch), 24)), dash(cut(clean(s.Source.Label()), 12)), strconv.Itoa(s.MessageCount),
-			shared.CostText(s.CostUSD), updatedCell(s, now)})
+			costCell(s), updatedCell(s, now)})
 	}
 	oneTool := true
 	for _, s := range sessions {
@@ -402,6 +403,21 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 	}
 	t.fit(limit, lsShrink(oneTool))
 	return t.write(w)
+}
+
+// costCell is a session's COST: its cost as the page writes it, unless
+// its model is one helmd has no price for. A Claude Code session's cost
+// then leaves that model's tokens out, and "$0" read as free: it says
+// "unpriced", or "$0.17 + unpriced" when other models of it had a price,
+// as helmd usage does. Only the last model is known here; OpenCode
+// prices its own messages, so its cost is taken as it says.
+func costCell(s shared.Session) string {
+	if s.Source == shared.SourceClaude && s.Model != "" {
+		if _, known := pricing.Lookup(s.Model); !known {
+			return shared.UsageCostText(s.CostUSD, 1)
+		}
+	}
+	return shared.CostText(s.CostUSD)
 }
 
 // statusCell is a session's STATUS: its status and, when its assistant

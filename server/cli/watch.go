@@ -372,7 +372,7 @@ func line(ch change, machine bool, now time.Time, limit int) string {
 	s := ch.Session
 	l := lineParts{now: now.Format("15:04:05"), verb: verbs[ch.Event], status: statusCell(s),
 		title: clean(s.Title), project: cut(clean(s.ProjectName), 24),
-		figures: plural(s.MessageCount, "msg", "msgs") + ", " + shared.CostText(s.CostUSD)}
+		figures: plural(s.MessageCount, "msg", "msgs") + ", " + costCell(s)}
 	if machine {
 		l.machine = cut(clean(s.Host), 16)
 	}
@@ -403,7 +403,7 @@ func facts(s shared.Session, machine bool) string {
 	if machine {
 		host = clean(s.Host)
 	}
-	return strings.Join([]string{statusCell(s), clean(s.Title), host, clean(s.ProjectName), plural(s.MessageCount, "msg", "msgs"), shared.CostText(s.CostUSD)}, "\x00")
+	return strings.Join([]string{statusCell(s), clean(s.Title), host, clean(s.ProjectName), plural(s.MessageCount, "msg", "msgs"), costCell(s)}, "\x00")
 }
 
 func (l lineParts) String() string {
