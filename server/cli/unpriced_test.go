@@ -39,3 +39,18 @@ func TestLsUnpricedIsNotFree(t *testing.T) {
 		}
 	}
 }
+
+// helmd status names the models without a price without calling their
+// cost 0, which the usage table's note says it is not.
+func TestStatusUnpricedIsNotZero(t *testing.T) {
+	var st statusDoc
+	st.Claude.Roots = []string{"/home/u/.claude"}
+	st.Claude.Stats.UnpricedModels = []string{"claude-nova-9"}
+	var b strings.Builder
+	if err := writeStatus(&b, st); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.Contains(out, "claude-nova-9") || strings.Contains(out, "cost 0") {
+		t.Errorf("unpriced models in words:\n%s", out)
+	}
+}
