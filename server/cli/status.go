@@ -165,7 +165,7 @@ func writeStatus(w io.Writer, st statusDoc) error {
 			plural(cs.Files, "file", "files"), cleanList(st.Claude.Roots), plural(cs.LinesSkipped, "malformed line", "malformed lines"),
 			plural(cs.UnknownTypes, "unknown record", "unknown records"))
 		if len(cs.UnpricedModels) > 0 {
-			p("  models without a price (their tokens are in no cost, which is not $0): %s", cleanList(cs.UnpricedModels))
+			p("  models without a price (their tokens are in no cost shown, so those costs are too low): %s", cleanList(cs.UnpricedModels))
 		}
 	}
 	if oc := st.OpenCode; oc != nil {
