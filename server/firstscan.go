@@ -61,6 +61,7 @@ func (g firstScanGate) wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		case <-limit:
 			w.Header().Set("Retry-After", "1")
+			w.Header().Set(httperr.FirstScanHeader, "1") // helmd ls waits on it
 			httperr.Write(w, http.StatusServiceUnavailable, "helmd is still reading the transcripts (its first scan since it started): try again in a moment")
 		case <-r.Context().Done():
 			// The client left, or helmd is stopping: nobody reads an answer.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/httperr"
 )
 
 // firstScanRig serves a gate over a handler that answers "served" and
@@ -94,7 +96,8 @@ func TestListPastTheWaitSaysTheScanRuns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "first scan") {
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "first scan") ||
+			resp.Header.Get(httperr.FirstScanHeader) == "" { // what helmd ls waits on
 			t.Errorf("%s: %d, Retry-After %q, %s; want 503 saying the first scan runs", path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
 		}
 	}

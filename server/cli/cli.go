@@ -53,9 +53,9 @@ type runFunc func(ctx context.Context, c *client) error
 
 // Each command's synopsis, for its --help.
 const (
-	usageLs     = "ls [--status waiting|working|idle] [--project P] [--machine NAME] [--json]"
+	usageLs     = "ls [--status waiting|working|idle] [--project P] [--machine NAME] [--json] [--scan-wait 2m]"
 	usageWatch  = "watch [--json] [--waiting --count]"
-	usageUsage  = "usage [--since 7d] [--by day|project|model|source] [--tz ZONE] [--json]"
+	usageUsage  = "usage [--since 7d] [--by day|project|model|source] [--tz ZONE] [--json] [--scan-wait 2m]"
 	usageStatus = "status [--json]"
 )
 
@@ -196,6 +196,7 @@ func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc,
 	c := newClient(config.OpenURL(config.Config{Host: host, Port: port}.Addr(), ""), t)
 	c.reload = reload
 	c.tokenFile = explicit
+	c.name, c.notice = name, o.Stderr
 	return c, run, nil
 }
 

@@ -223,9 +223,9 @@ func TestFlagsAnywhere(t *testing.T) {
 func TestHelpListsEveryFlag(t *testing.T) {
 	conn := []string{"host", "port", "token", "token-file"}
 	for cmd, own := range map[string][]string{
-		"ls":     {"status", "project", "json"},
+		"ls":     {"status", "project", "json", "scan-wait"},
 		"watch":  {"json", "waiting", "count"},
-		"usage":  {"since", "by", "tz", "json"},
+		"usage":  {"since", "by", "tz", "json", "scan-wait"},
 		"status": {"json"},
 	} {
 		for _, help := range []string{"--help", "-h"} {

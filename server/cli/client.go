@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,10 +52,18 @@ type client struct {
 	// when the token is read from it: a 401 says when it does not exist,
 	// which read as no token at all.
 	tokenFile string
+
+	// name is the command's ("ls"), for what it says on notice
+	// (stderr) while it waits out helmd's first scan (awaitScan), for
+	// up to scanWait in all; scanSince is when that wait began.
+	name      string
+	notice    io.Writer
+	scanWait  time.Duration
+	scanSince time.Time
 }
 
 func newClient(base, token string) *client {
-	c := &client{base: strings.TrimSuffix(base, "/"), token: token}
+	c := &client{base: strings.TrimSuffix(base, "/"), token: token, notice: io.Discard, scanWait: defaultScanWait}
 	c.http = &http.Client{
 		// Never follow a redirect: helmd sends none to API clients, and
 		// one elsewhere must not carry the token along.
@@ -187,8 +197,23 @@ func (c *client) do(ctx context.Context, path string, header http.Header) (*http
 }
 
 // getJSON decodes the JSON answer to GET path into v, and returns the
-// raw bytes too (for --json, which prints what helmd sent).
+// raw bytes too (for --json, which prints what helmd sent). While helmd
+// says it is still in its first scan, it asks again (awaitScan).
 func (c *client) getJSON(ctx context.Context, path string, v any) ([]byte, error) {
+	for {
+		start := time.Now()
+		b, err := c.getJSONOnce(ctx, path, v)
+		var scan *scanningError
+		if !errors.As(err, &scan) {
+			return b, err
+		}
+		if err := c.awaitScan(ctx, scan, start); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (c *client) getJSONOnce(ctx context.Context, path string, v any) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
 	resp, err := c.request(ctx, path, nil)
@@ -212,4 +237,81 @@ func (c *client) getJSON(ctx context.Context, path string, v any) ([]byte, error
 		return nil, fmt.Errorf("GET %s: not the JSON expected: %w", path, err)
 	}
 	return b, nil
+}
+
+// defaultScanWait is how long a command waits for helmd's first scan
+// (--scan-wait): a cold start over tens of GB of transcripts takes
+// longer than helmd holds a request (10 s), far less than this.
+const defaultScanWait = 2 * time.Minute
+
+// A wait between two asks while helmd scans: its Retry-After, within
+// these bounds (a Retry-After of 0 must not make a busy loop, one of an
+// hour must not outwait the user). Variables so that a test need not
+// wait out a second per ask.
+var (
+	scanPauseMin = 250 * time.Millisecond
+	scanPauseMax = 5 * time.Second
+)
+
+// scanningError is helmd's 503 while it reads the transcripts after it
+// started (httperr.FirstScanHeader): the list it would answer is not
+// the files' yet, and will be in a moment.
+type scanningError struct {
+	retryAfter time.Duration
+	err        error
+}
+
+func (e *scanningError) Error() string { return e.err.Error() }
+func (e *scanningError) Unwrap() error { return e.err }
+
+// retryAfter is a Retry-After's wait, in seconds or as a date; 0 when
+// there is none or it cannot be read.
+func retryAfter(h http.Header) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return time.Duration(min(n, 3600)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}
+
+// awaitScan waits before asking again a request that started at start
+// and that helmd refused with e because its first scan runs: it says
+// once on notice that it waits, and gives up, saying so, once scanWait
+// has passed since the first such request began (a request asked just
+// before then may outlast it by the time helmd holds it, 10 s at most).
+// ^C ends the wait at once.
+func (c *client) awaitScan(ctx context.Context, e *scanningError, start time.Time) error {
+	c.mu.Lock()
+	first := c.scanSince.IsZero()
+	if first {
+		c.scanSince = start
+	}
+	since := c.scanSince
+	c.mu.Unlock()
+	pause := min(max(e.retryAfter, scanPauseMin), scanPauseMax)
+	if waited := time.Since(since); waited+pause > c.scanWait {
+		return &saidError{fmt.Sprintf("helmd at %s is still reading its transcripts (its first scan since it started) after %s: "+
+			"try again in a moment, or wait longer with --scan-wait", c.base, roundWait(waited)), []error{e}}
+	}
+	if first {
+		fmt.Fprintf(c.notice, "helmd %s: helmd at %s is still reading its transcripts (its first scan since it started); waiting for it, up to %s…\n",
+			c.name, c.base, c.scanWait)
+	}
+	t := time.NewTimer(pause)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for helmd's first scan: %w", ctx.Err())
+	case <-t.C:
+		return nil
+	}
+}
+
+// scanWaitFlag defines --scan-wait, for a command that reads what helmd
+// holds back during its first scan (the list, usage).
+func scanWaitFlag(fs *flag.FlagSet) *time.Duration {
+	return fs.Duration("scan-wait", defaultScanWait, "how long to wait for a helmd that has just started and still reads its transcripts (0: not at all)")
 }

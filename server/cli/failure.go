@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"vibecraft.sh/helm/server/internal/httperr"
 	"vibecraft.sh/helm/server/internal/tokenproof"
 )
 
@@ -162,6 +163,11 @@ func (c *client) refusal(resp *http.Response, path string) error {
 		return fmt.Errorf("%w: %s", errNotFound, msg)
 	case resp.StatusCode == http.StatusMisdirectedRequest:
 		return c.hostRefused(httpStatus(resp.StatusCode))
+	case resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get(httperr.FirstScanHeader) != "":
+		// Only this 503 is asked again (getJSON): the others (too many
+		// connections or streams) say helmd is overloaded, which a
+		// command asking again for minutes would only add to.
+		return &scanningError{retryAfter(resp.Header), fmt.Errorf("GET %s: %w: %s", path, httpStatus(resp.StatusCode), msg)}
 	}
 	return fmt.Errorf("GET %s: %w: %s", path, httpStatus(resp.StatusCode), msg)
 }

@@ -84,7 +84,9 @@ func lsFlags(fs *flag.FlagSet, o IO) runFunc {
 	project := fs.String("project", "", "only sessions of this project (its name or its path)")
 	machine := fs.String("machine", "", "only sessions of this machine, on a hub (helmd --fleet): its host name, as the page's machine filter lists it")
 	asJSON := fs.Bool("json", false, "print the sessions as a JSON array")
+	scanWait := scanWaitFlag(fs)
 	return func(ctx context.Context, c *client) error {
+		c.scanWait = *scanWait
 		switch shared.Status(*status) {
 		case "", shared.StatusWaiting, shared.StatusWorking, shared.StatusIdle:
 		default:

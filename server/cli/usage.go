@@ -32,7 +32,9 @@ func usageFlags(fs *flag.FlagSet, o IO) runFunc {
 	by := fs.String("by", "day", "one row per day, project, model or source")
 	tz := fs.String("tz", localZone(o.Env), "time zone the days are cut in (IANA name)")
 	asJSON := fs.Bool("json", false, "print the report as helmd sends it")
+	scanWait := scanWaitFlag(fs)
 	return func(ctx context.Context, c *client) error {
+		c.scanWait = *scanWait
 		d, err := parseSince(*since)
 		if err != nil {
 			return err

@@ -19,3 +19,9 @@ func Write(w http.ResponseWriter, status int, msg string) {
 	// A string map cannot fail to encode; a failed write means the client left.
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }
+
+// FirstScanHeader marks helmd's 503 while it reads the transcripts after
+// it starts (its first scan), which it sends with a Retry-After: a client
+// that waits (helmd ls) asks again, where another 503 (too many
+// connections, too many streams) is an answer to give the user.
+const FirstScanHeader = "X-Helm-First-Scan"
