@@ -24,9 +24,11 @@ import (
 const firstScanWait = 10 * time.Second
 
 // afterFirstScan serves next, holding the requests that read sessions
-// until scanned is closed; a stream's (isStream, and the WebSocket) as
-// long as it takes, any other up to firstScanWait or half of
-// writeTimeout (0: none), whichever is shorter.
+// until scanned is closed; a stream's (isStream) as long as it takes, any
+// other up to firstScanWait or half of writeTimeout (0: none), whichever
+// is shorter. The WebSocket is not held here: its handshake must answer
+// at once (a client gives up on one that takes seconds), so its handler
+// waits for the scan after it (stream.WSOptions.Ready).
 func afterFirstScan(next http.Handler, scanned <-chan struct{}, writeTimeout time.Duration) http.Handler {
 	wait := firstScanWait
 	if writeTimeout > 0 {
@@ -34,6 +36,9 @@ func afterFirstScan(next http.Handler, scanned <-chan struct{}, writeTimeout tim
 	}
 	return firstScanGate{scanned: scanned, wait: wait}.wrap(next)
 }
+
+// wsPath is the WebSocket's, which waits for the first scan itself.
+const wsPath = "/api/sessions/ws"
 
 type firstScanGate struct {
 	scanned <-chan struct{}
@@ -43,12 +48,12 @@ type firstScanGate struct {
 
 func (g firstScanGate) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isClosed(g.scanned) || !readsSessions(r) {
+		if isClosed(g.scanned) || !readsSessions(r) || r.URL.Path == wsPath {
 			next.ServeHTTP(w, r)
 			return
 		}
 		var limit <-chan time.Time
-		if !isStream(r) && r.URL.Path != "/api/sessions/ws" {
+		if !isStream(r) {
 			t := time.NewTimer(g.wait)
 			defer t.Stop()
 			limit = t.C

@@ -262,7 +262,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// socket's clear of another machine's session too.
 	routed := fl.handler(mux, cfg.HostName, hub.Lookup)
 	ws := hub.WSHandler(stream.WSOptions{OriginPatterns: wsOrigins, Clearer: wsClearer{live: lv, lookup: hub.Lookup, remote: routed},
-		Transcripts: follower})
+		Transcripts: follower, Ready: lv.FirstScan()})
 	apiH = api.New(api.Deps{Refresh: refreshAll{lv, watcher}, Stream: hub, Status: status, WS: ws, Logger: log, Attention: lv, Lookup: hub.Lookup})
 	apiH.Install(mux)
 	push.Install(mux, pushSvc, pushOff)

@@ -376,6 +376,24 @@ type start struct {
 	release func()           // gives state back; always set
 }
 
+// admits reports why subscribe would refuse a client now (nil: it
+// would not), without subscribing one.
+func (h *Hub) admits() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var err error
+	switch {
+	case h.closed:
+		err = errClosed
+	case h.nclients >= h.opts.MaxClients:
+		err = errTooMany
+	}
+	if err != nil {
+		h.stats.Rejected++
+	}
+	return err
+}
+
 // subscribe registers a client of v. Under the same lock it collects the
 // replay after lastID (or the state for init), so every event is either in
 // what the client writes first or in its queue: no gap, no duplicate.

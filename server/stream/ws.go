@@ -36,6 +36,12 @@ type WSOptions struct {
 	// the socket, as "scheme://host[:port]": pass the guard's CORS origin
 	// and nothing else, so the socket is no looser than the REST API.
 	OriginPatterns []string
+	// Ready, when not nil, is closed once the published list is the
+	// files' (helmd's first scan): a socket opened before has its
+	// handshake at once, then sends nothing, and serves no request, until
+	// then. Waiting before the handshake, as a gate in front of the
+	// handler did, ran a long scan into the client's handshake timeout.
+	Ready <-chan struct{}
 }
 
 // Errors of requests that later features will serve.
@@ -64,6 +70,10 @@ type wsEndpoint struct {
 func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if status, msg := e.handshakeError(w, r); status != 0 {
 		httperr.Write(w, status, msg) // as JSON, as every refusal of the API
+		return
+	}
+	if e.opts.Ready != nil && !isClosed(e.opts.Ready) {
+		e.serveBeforeReady(w, r)
 		return
 	}
 	v, h := e.view, e.view.hub
@@ -97,6 +107,66 @@ func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(maxWSMessage)
 	s := newWSConn(h.ctx, conn, h.opts.WriteTimeout, e.opts, h.log)
 	v.serve(c, s, first, r.RemoteAddr)
+}
+
+// serveBeforeReady serves a socket opened before Ready: the handshake
+// at once, then the subscription once Ready is closed, so that its first
+// message is the scanned list, as a stream's that waited for it; hub's
+// Close or the peer's leaving ends the wait. A refusal the subscription
+// would make (a closed hub, too many clients) is still an HTTP 503 when
+// it holds before the handshake; one that comes of the wait is a close.
+func (e *wsEndpoint) serveBeforeReady(w http.ResponseWriter, r *http.Request) {
+	v, h := e.view, e.view.hub
+	if err := h.admits(); err != nil {
+		refuse(w, err)
+		return
+	}
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: e.opts.OriginPatterns})
+	if err != nil {
+		h.logEnd(r.RemoteAddr, "websocket refused", err)
+		return
+	}
+	if !h.hold() {
+		conn.CloseNow()
+		return
+	}
+	defer h.writers.Done()
+	conn.SetReadLimit(maxWSMessage)
+	s := newWSConn(h.ctx, conn, h.opts.WriteTimeout, e.opts, h.log)
+	select {
+	case <-e.opts.Ready:
+	case <-s.ctx.Done(): // the hub's Close, or the peer left (read)
+		s.finish()
+		h.logEnd(r.RemoteAddr, "gone before the first list", nil)
+		return
+	}
+	c, st, err := h.subscribe(v, lastEventID(r))
+	if err != nil {
+		// Closed without a closing handshake (finish), as every end
+		// here: one with a reason waits for the peer's answer, which
+		// would hold the hub's Close. Clients reconnect on any close.
+		s.finish()
+		h.logEnd(r.RemoteAddr, "refused after the first list", err)
+		return
+	}
+	first, err := v.opening(st)
+	if err != nil {
+		h.unsubscribe(c)
+		s.finish()
+		h.log.Error("stream: init not sent", "err", err)
+		return
+	}
+	v.serve(c, s, first, r.RemoteAddr)
+}
+
+// isClosed reports whether ch is closed, without waiting.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // handshakeError is why r cannot be a WebSocket handshake, as the status
@@ -157,6 +227,7 @@ const maxPendingReplies = 16
 // reads its pages and hands them to the writer.
 type wsConn struct {
 	conn        *websocket.Conn
+	ready       <-chan struct{} // WSOptions.Ready: requests wait for it
 	timeout     time.Duration
 	clearer     Clearer
 	transcripts Transcripts
@@ -177,7 +248,7 @@ type wsConn struct {
 // pings (a ping waits for a pong up to the write timeout otherwise).
 func newWSConn(hubCtx context.Context, conn *websocket.Conn, timeout time.Duration, o WSOptions, log *slog.Logger) *wsConn {
 	ctx, cancel := context.WithCancel(hubCtx)
-	s := &wsConn{conn: conn, timeout: timeout, clearer: o.Clearer, transcripts: o.Transcripts, log: log, ctx: ctx, cancel: cancel,
+	s := &wsConn{conn: conn, ready: o.Ready, timeout: timeout, clearer: o.Clearer, transcripts: o.Transcripts, log: log, ctx: ctx, cancel: cancel,
 		left: make(chan struct{}), replies: make(chan wsReplyOut, maxPendingReplies), pages: make(chan wsPage),
 		follows: map[string]context.CancelFunc{}}
 	go s.read()
@@ -201,6 +272,15 @@ func (s *wsConn) read() {
 			reply.msg = encodeReply(wsRequest{}, fmt.Errorf("%w: send JSON text messages", errBadRequest))
 		} else {
 			req, err := parseWSRequest(msg)
+			if err == nil && s.ready != nil {
+				// Before the first scan, a session asked for may not be
+				// known yet: the request waits for it, as the list does.
+				select {
+				case <-s.ready:
+				case <-s.ctx.Done():
+					return
+				}
+			}
 			if err == nil {
 				reply.sent, err = s.do(req)
 			}

@@ -465,3 +465,55 @@ func readWSFrame(br *bufio.Reader) (byte, error) {
 	}
 	return h[0] & 0x0f, nil
 }
+
+// A socket opened while helmd's first scan runs (Ready still open) has
+// its handshake at once: held before it, a long scan ran into the
+// client's handshake timeout, a failed connection. Its first message is
+// the list the scan published, not the empty one before it, and a
+// request sent meanwhile is answered after that list.
+func TestWSOpensBeforeReadyAndSendsTheReadyList(t *testing.T) {
+	ready := make(chan struct{})
+	cl := &fakeClearer{}
+	r := newWSRig(t, Options{}, WSOptions{Ready: ready, Clearer: cl})
+	ws, resp, err := r.dial(t, "", nil) // within the dial's 5 s, Ready still open
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("handshake while the scan runs: %v", err)
+	}
+	ws.send(t, websocket.MessageText, `{"type":"clear","session":"claude:a"}`)
+	r.hub.Publish(shared.EventRefresh, []shared.Session{sess("a", shared.SourceClaude, 1)}) // the scan's list
+	close(ready)
+	m := ws.next(t)
+	var ev shared.Event
+	_ = json.Unmarshal(m.Data, &ev)
+	if m.Event != "init" || ids(ev.Sessions) != "a" {
+		t.Fatalf("first message: %s %s; want the init of the scanned list", m.Event, m.Data)
+	}
+	if m := ws.next(t); m.Event != "reply" || !m.OK {
+		t.Fatalf("then: %+v; want the clear's reply", m)
+	}
+}
+
+// A helmd stopped during its first scan does not hang on a socket that
+// waits for it: the hub's Close ends it at once.
+func TestWSWaitingForReadyEndsWithTheHub(t *testing.T) {
+	r := newWSRig(t, Options{}, WSOptions{Ready: make(chan struct{})})
+	ws, _, err := r.dial(t, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan struct{})
+	go func() { r.hub.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the hub's Close waits for a socket that waits for the first scan")
+	}
+	select {
+	case m, ok := <-ws.msgs:
+		if ok {
+			t.Fatalf("got %s %s before the scan", m.Event, m.Data)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the socket is still open after the hub closed")
+	}
+}
