@@ -164,12 +164,29 @@ func readTokenFile(path string) (string, error) {
 // command, the hook) does: it need not be private, but it must be a
 // regular file, and only its first maxTokenFile bytes are read. A FIFO
 // held helmd hook, and with it the session it runs for, in open(2).
+//
+// It must be the user's, and no one else may write it: a client sends
+// what it talks to (the hook: the session's tool input and paths) to
+// whatever proves the file's token, so a token another account put
+// there lets that account, listening on helmd's port while helmd is
+// down, prove it and be sent all that.
 func ReadToken(path string) (string, error) {
 	f, err := regular.Open(path)
 	if err != nil {
 		return "", fmt.Errorf("token file: %w", err)
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("token file: %w", err)
+	}
+	if err := private.Owned("token file "+path, st); err != nil {
+		return "", err
+	}
+	if othersMayWrite(st.Mode()) {
+		return "", fmt.Errorf("token file %s can be written by other users (mode %04o), who could put a token of theirs there: "+
+			"`chmod 600` it", path, st.Mode().Perm())
+	}
 	b, err := io.ReadAll(io.LimitReader(f, maxTokenFile))
 	if err != nil {
 		return "", fmt.Errorf("token file %s: %w", path, err)
@@ -225,6 +242,12 @@ func writeNew(path, token string) error {
 // such bits (every file reads as 0666), its folders' ACLs protect it.
 func othersMayRead(m fs.FileMode) bool {
 	return runtime.GOOS != "windows" && m.Perm()&0o077 != 0
+}
+
+// othersMayWrite reports group or other write bits (never on Windows,
+// as othersMayRead).
+func othersMayWrite(m fs.FileMode) bool {
+	return runtime.GOOS != "windows" && m.Perm()&0o022 != 0
 }
 
 // DefaultTokenFile is $XDG_CONFIG_HOME/helm/token, else
