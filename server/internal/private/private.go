@@ -8,9 +8,11 @@
 package private
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // Folder refuses a folder another account owns or may write into: the
@@ -31,7 +33,39 @@ func Folder(dir string) error {
 	}
 	if writableByOthers(st.Mode()) {
 		return fmt.Errorf("%s can be written by other users (mode %04o), who could put files there that helmd would trust: "+
-			"`chmod 700` it", dir, st.Mode().Perm())
+			"`chmod 700` it, and delete what in it is not yours", dir, st.Mode().Perm())
+	}
+	return plantedIn(dir)
+}
+
+// plantedIn refuses an entry of dir another account owns, or others may
+// write: a folder that was open once (and was refused for it, then
+// closed with chmod) still holds what was put there meanwhile, a
+// hints.json helmd would believe, or a nats/ folder whose files that
+// account could swap. Only dir's own entries are looked at: helmd's
+// state files are there, and what it makes below is private (0700,
+// 0600) once the entries leading to it are.
+func plantedIn(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		st, err := e.Info() // the entry itself: a link planted there is the other account's
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // removed meanwhile (a temporary file renamed)
+		}
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(dir, e.Name())
+		if uid, foreign := ForeignOwner(st); foreign {
+			return fmt.Errorf("%s belongs to another account (uid %d), which chose what it holds: delete it", path, uid)
+		}
+		if st.Mode()&fs.ModeSymlink == 0 && writableByOthers(st.Mode()) {
+			return fmt.Errorf("%s can be written by other users (mode %04o), who could change what helmd reads there: "+
+				"delete it, or `chmod go-w` it", path, st.Mode().Perm())
+		}
 	}
 	return nil
 }
