@@ -1,8 +1,10 @@
 package main
 
 import (
+	"net/http"
 	"strconv"
 
+	"vibecraft.sh/helm/server/guard"
 	"vibecraft.sh/helm/server/ident"
 	"vibecraft.sh/helm/server/opencode"
 )
@@ -24,4 +26,20 @@ func identity(host string, demo bool, port int, roots []string, oc *opencode.Sou
 		sources = append(sources, "opencode:"+openCodeDir)
 	}
 	return ident.New(host, sources...)
+}
+
+// named names id on the answers of next (ident.Wrap), but for the paths
+// the guard lets through without a token (the health check, the client's
+// static files): any account on the machine may fetch those, and the
+// host name, and an instance that a guess of the user's home and host
+// confirms, tell it whose helmd listens there. No page reads them there.
+func named(next http.Handler, id ident.Identity) http.Handler {
+	withID := ident.Wrap(next, id)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if guard.IsPublic(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		withID.ServeHTTP(w, r)
+	})
 }

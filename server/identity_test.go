@@ -9,7 +9,8 @@ import (
 )
 
 // TestIdentityBehindTheGuard: helmd names itself only to requests that
-// passed the access checks, on the list and the stream alike, and a
+// passed the access checks, on the list and the stream alike (never on
+// the public health check and static files), and a
 // request naming another instance gets 409 and no sessions.
 func TestIdentityBehindTheGuard(t *testing.T) {
 	const token = "0123456789abcdef0123456789abcdef"
@@ -28,6 +29,12 @@ func TestIdentityBehindTheGuard(t *testing.T) {
 		{"list, another instance", "/api/sessions", true, 409, true, "0000000000000000"},
 		{"stream, another instance", "/api/sessions/stream", true, 409, true, "ffffffffffffffff"},
 		{"no token, another instance: refused by the guard first", "/api/sessions", false, 401, false, "0000000000000000"},
+		// What anyone may fetch names no host and no instance (a hash of
+		// the host and the folders read, which a guess of the user's home
+		// confirms): another account learns nothing of whose helmd it is.
+		{"health check: unnamed", "/healthz", false, 200, false, ""},
+		{"a static file: unnamed", "/web/helm.css", false, 200, false, ""},
+		{"the manifest: unnamed", "/manifest.webmanifest", false, 200, false, ""},
 	}
 	var mine string
 	for _, tc := range tests {
@@ -59,8 +66,8 @@ func TestIdentityBehindTheGuard(t *testing.T) {
 			if (got != "") != tc.named {
 				t.Errorf("%s: %q", ident.InstanceHeader, got)
 			}
-			if tc.named && resp.Header.Get(ident.HostHeader) != "box-1" {
-				t.Errorf("%s: %q", ident.HostHeader, resp.Header.Get(ident.HostHeader))
+			if host := resp.Header.Get(ident.HostHeader); tc.named && host != "box-1" || !tc.named && host != "" {
+				t.Errorf("%s: %q", ident.HostHeader, host)
 			}
 			if got != "" {
 				mine = got

@@ -24,7 +24,6 @@ import (
 	"vibecraft.sh/helm/server/deadline"
 	"vibecraft.sh/helm/server/demo"
 	"vibecraft.sh/helm/server/guard"
-	"vibecraft.sh/helm/server/ident"
 	"vibecraft.sh/helm/server/index"
 	"vibecraft.sh/helm/server/internal/private"
 	"vibecraft.sh/helm/server/live"
@@ -307,7 +306,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Warn("--auth none: no token asked; every account on this machine can read what helmd serves at " + cfg.Addr())
 	}
 	hostName := osHostName()
-	handler := guard.Wrap(ident.Wrap(afterFirstScan(routed, lv.FirstScan(), cfg.WriteTimeout), id), guard.Options{Token: token, AllowedHosts: networkHosts(cfg, hostName), CORSOrigin: cfg.CORSOrigin, Logger: log})
+	handler := guard.Wrap(named(afterFirstScan(routed, lv.FirstScan(), cfg.WriteTimeout), id), guard.Options{Token: token, AllowedHosts: networkHosts(cfg, hostName), CORSOrigin: cfg.CORSOrigin, Logger: log})
 	handler = deadline.Wrap(handler, cfg.WriteTimeout, isStream)
 	handler = deadline.Body(handler, bodyTimeout)
 

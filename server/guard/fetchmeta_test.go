@@ -87,7 +87,7 @@ func FuzzFetchMetadata(f *testing.F) {
 		reached = false
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
-		public := isPublic(r.URL.Path)
+		public := IsPublic(r.URL.Path)
 		site, mode, dest = strings.ToLower(site), strings.ToLower(mode), strings.ToLower(dest)
 		subresource := (site == "cross-site" || site == "same-site") && (mode != "navigate" || (dest != "" && dest != "document"))
 		switch {

@@ -95,7 +95,7 @@ func Wrap(next http.Handler, o Options) http.Handler {
 				return
 			}
 		}
-		if isPublic(r.URL.Path) {
+		if IsPublic(r.URL.Path) {
 			protected.ServeHTTP(w, r)
 			return
 		}
@@ -116,10 +116,12 @@ func Wrap(next http.Handler, o Options) http.Handler {
 	})
 }
 
-// isPublic lists what a browser fetches without credentials (the manifest
+// IsPublic lists what a browser fetches without credentials (the manifest
 // and its icons) or that holds no data: the client's own static files, as
-// the web client serves them (go-app's generated files and web/).
-func isPublic(path string) bool {
+// the web client serves them (go-app's generated files and web/). What
+// the guard lets through without a token must say nothing of the user
+// (helmd answers these without naming itself, run.go).
+func IsPublic(path string) bool {
 	switch path {
 	case "/healthz", "/robots.txt",
 		"/manifest.webmanifest", "/manifest.json", "/app.js", "/goapp.js", "/app.css", "/wasm_exec.js", "/app-worker.js",
