@@ -28,6 +28,25 @@ func (hs *Heights) Prepend(n int) {
 	hs.h = append(make([]float64, n, n+len(hs.h)), hs.h...)
 }
 
+// Drop removes the first n rows (messages let go of above the view) and
+// returns their height: the list's top moved up by as much, which the
+// caller scrolls by. The estimate stays as it was, so that every row left
+// counts as tall as before and the rows below keep their offsets; the
+// next row measured makes it the mean of those measured then.
+func (hs *Heights) Drop(n int) float64 {
+	n = min(max(n, 0), len(hs.h))
+	px := hs.Top(n)
+	for _, h := range hs.h[:n] {
+		if h > 0 {
+			hs.sum -= h
+			hs.measured--
+		}
+	}
+	// A copy: the slice past them would keep the whole array alive.
+	hs.h = append([]float64(nil), hs.h[n:]...)
+	return px
+}
+
 // Append adds n unmeasured rows after the last.
 func (hs *Heights) Append(n int) { hs.h = append(hs.h, make([]float64, n)...) }
 

@@ -102,3 +102,30 @@ func TestCovers(t *testing.T) {
 		t.Error("a window of more rows than the list covers it")
 	}
 }
+
+// Dropping the top rows moves every row left up by exactly their height,
+// measured or estimated, and the estimate the rest count at stays.
+func TestDrop(t *testing.T) {
+	hs := New(6, 100)
+	hs.Set(0, 300) // estimate (300+100)/2 = 200
+	hs.Set(3, 100)
+	top4 := hs.Top(4)
+	px := hs.Drop(2) // a measured row and an estimated one
+	if px != 500 {
+		t.Fatalf("dropped %v px, want 300 + 200", px)
+	}
+	if hs.Len() != 4 || hs.Estimate != 200 {
+		t.Fatalf("len %d estimate %v after the drop, want 4 and 200", hs.Len(), hs.Estimate)
+	}
+	if got := hs.Top(2); got != top4-px {
+		t.Fatalf("the row that was 4th is at %v, want %v", got, top4-px)
+	}
+	// The next measure is the mean of the rows still held: 100 and 50.
+	hs.Set(0, 50)
+	if hs.Estimate != 75 {
+		t.Fatalf("estimate %v after a measure, want 75", hs.Estimate)
+	}
+	if px := hs.Drop(10); px != 50+100+75+75 || hs.Len() != 0 {
+		t.Fatalf("dropping past the end: %v px, %d rows left", px, hs.Len())
+	}
+}
