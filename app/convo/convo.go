@@ -12,6 +12,16 @@ import (
 // is measured: a short prompt or a few lines of answer.
 const rowEstimate = 120
 
+// Max is how many messages a Convo holds once appends pushed it past:
+// Trim lets the oldest go, and they load again as pages above when the
+// reader scrolls back up. A page left open all day on an agent that
+// writes all day otherwise grew without end, and so did every walk of
+// the messages (find, heights, the window). 3,000 is 60 pages of 50,
+// hours of an agent's work to scroll back through before a page is
+// asked for again, and at a few KB a message (texts are cut at 8 KB)
+// some MB of the tab's memory. A variable for the tests.
+var Max = 3000
+
 // Convo is the loaded part of one transcript.
 type Convo struct {
 	Msgs    []shared.Message
@@ -82,6 +92,28 @@ func (c *Convo) Merge(p shared.MessagePage) int {
 	}
 	c.Loaded = true
 	return added
+}
+
+// Trim lets the oldest messages go once more than Max are held, none
+// from index keep on (the rows shown, what the reader is on), and returns
+// how many went and their height: the indices of the messages left, and
+// the list's top, moved up by as much. Past Max it trims an eighth of Max
+// more, so that a busy session's every append does not trim (and move
+// the view) again. Before then names the first message left: scrolling
+// up loads what went as pages above, as at open.
+func (c *Convo) Trim(keep int) (n int, px float64) {
+	if len(c.Msgs) <= Max {
+		return 0, 0
+	}
+	n = min(len(c.Msgs)-Max+Max/8, keep, len(c.Msgs)-1)
+	if n <= 0 {
+		return 0, 0
+	}
+	// A copy: the slice past them would keep them all in the array.
+	c.Msgs = append([]shared.Message(nil), c.Msgs[n:]...)
+	c.reindex()
+	c.Before = c.Msgs[0].Cursor
+	return n, c.Heights.Drop(n)
 }
 
 // Tail is the last n messages (what is kept for offline reading).

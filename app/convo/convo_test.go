@@ -2,6 +2,7 @@ package convo
 
 import (
 	"reflect"
+	"strconv"
 	"testing"
 
 	"vibecraft.sh/helm/shared"
@@ -96,5 +97,77 @@ func TestFind(t *testing.T) {
 		if got := c.Find(tt.term); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Find(%q) = %v, want %v", tt.term, got, tt.want)
 		}
+	}
+}
+
+// page is the messages with cursors from … to-1, in order.
+func page(from, to int) []shared.Message {
+	var out []shared.Message
+	for i := from; i < to; i++ {
+		out = append(out, msg(strconv.Itoa(i), ""))
+	}
+	return out
+}
+
+// An open page that appends for ever holds at most Max messages (and an
+// eighth more before it trims), the oldest let go; Before then names the
+// first one held, so the page above it is the messages let go, and
+// loading it puts them back once each.
+func TestTrimCapsAppends(t *testing.T) {
+	defer func(m int) { Max = m }(Max)
+	Max = 16
+	c := New()
+	c.Reset(shared.MessagePage{Messages: page(0, 10), Before: "", After: "9"})
+	for i := 10; i < 100; i++ {
+		c.Merge(shared.MessagePage{Messages: page(i, i+1), After: strconv.Itoa(i)})
+		c.Trim(len(c.Msgs)) // the view at the end
+		if len(c.Msgs) > Max {
+			t.Fatalf("%d messages held after %d appends, cap %d", len(c.Msgs), i-9, Max)
+		}
+	}
+	if got := cursors(c); got[len(got)-1] != "99" || c.Heights.Len() != len(got) {
+		t.Fatalf("held %v with %d heights, want the latest last", got, c.Heights.Len())
+	}
+	first := c.Msgs[0].Cursor
+	if c.Before != first {
+		t.Fatalf("Before = %q after a trim, want the first message held, %q", c.Before, first)
+	}
+	if i, ok := c.Index(first); !ok || i != 0 {
+		t.Fatalf("Index(%q) = %d, %v after a trim", first, i, ok)
+	}
+	// The page above (as helmd answers ?before=first) comes back whole.
+	n, _ := strconv.Atoi(first)
+	if added := c.Prepend(shared.MessagePage{Messages: page(n-5, n+1), Before: strconv.Itoa(n - 5)}); added != 5 {
+		t.Fatalf("the page above added %d, want the 5 let go", added)
+	}
+	if c.Before != strconv.Itoa(n-5) || c.Msgs[0].Cursor != strconv.Itoa(n-5) {
+		t.Fatalf("after loading the page above: first %q, Before %q", c.Msgs[0].Cursor, c.Before)
+	}
+}
+
+// Trim lets go of nothing from keep on (the rows shown, the match the
+// reader is on), however many are held, and returns the height that
+// went so the view can stay on the same line.
+func TestTrimKeepsWhatIsShown(t *testing.T) {
+	defer func(m int) { Max = m }(Max)
+	Max = 8
+	c := New()
+	c.Reset(shared.MessagePage{Messages: page(0, 20), After: "19"})
+	c.Heights.Set(0, 500)
+	c.Heights.Set(1, 100) // estimate 300
+	if n, px := c.Trim(3); n != 3 || px != 500+100+300 {
+		t.Fatalf("Trim(3) = %d, %v px; want 3 rows, 900 px", n, px)
+	}
+	if c.Msgs[0].Cursor != "3" || c.Before != "3" {
+		t.Fatalf("first %q, Before %q; want message 3 first", c.Msgs[0].Cursor, c.Before)
+	}
+	if n, _ := c.Trim(0); n != 0 || len(c.Msgs) != 17 {
+		t.Fatalf("Trim(0) let %d go, %d held: the first row is shown", n, len(c.Msgs))
+	}
+	if n, _ := c.Trim(100); n != 17-Max+Max/8 || len(c.Msgs) != Max-Max/8 {
+		t.Fatalf("Trim past the cap let %d go, %d held", n, len(c.Msgs))
+	}
+	if n, _ := c.Trim(100); n != 0 {
+		t.Fatalf("Trim under the cap let %d go", n)
 	}
 }
