@@ -23,6 +23,11 @@ type RowFocus struct {
 	nth int       // else its place among the row's focusable elements
 }
 
+// Shift moves the row f notes by by: its message's index changed (the
+// messages above it let go) while the rows rendered still count from
+// before.
+func (f *RowFocus) Shift(by int) { f.row += by }
+
 // Held reports whether f notes a control to put the focus back on.
 func (f RowFocus) Held() bool { return f.el != nil }
 

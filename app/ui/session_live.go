@@ -200,6 +200,7 @@ func (p *SessionPage) take(ctx app.Context, pg shared.MessagePage) int {
 		// A window away from the end is shown: the end takes them, and
 		// the page says how many came (session_window.go).
 		added := p.tail.Merge(pg)
+		p.tail.Trim(p.keepFound(p.tail, len(p.tail.Msgs))) // none of it shown
 		p.unseen += added
 		p.saveCache()
 		p.refindAll() // find counts what the end took, as when it is shown
@@ -212,7 +213,9 @@ func (p *SessionPage) take(ctx app.Context, pg shared.MessagePage) int {
 	if added > 0 {
 		p.markAppended()
 	}
+	dropped := p.capMsgs()
 	p.afterChange()
+	p.readAbove(dropped)
 	p.saveCache()
 	p.refind()
 	return added

@@ -4,6 +4,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/convo"
 )
 
 // The virtualised transcript: only the rows of p.win are in the DOM,
@@ -361,4 +362,81 @@ func abs(f float64) float64 {
 		return -f
 	}
 	return f
+}
+
+// capMsgs lets the oldest messages go once appends pushed the page past
+// convo.Max (convo.Trim), so that a page left open on a busy session
+// does not grow for ever; scrolling up loads them again as older pages.
+// Only rows above those rendered go, and a page's worth more stays above
+// them, so that a reader near the top does not load again at once what
+// went; never the row read, the match shown or found, nor while a place
+// is being put back or an older page is on its way. The view stays on
+// the same line: the spacer above and the scroll position shrink by the
+// rows' height, and every index held moves up by their number. Call it
+// with p.win the window rendered, before afterChange, which reads the
+// rendered rows' data-i (still counting from before: n is returned to
+// move what it reads).
+func (p *SessionPage) capMsgs() (n int) {
+	if p.older || p.seek != nil || p.place >= 0 {
+		return 0
+	}
+	if m := app.Window().Get("__helmMaxMsgs"); m.Truthy() {
+		convo.Max = m.Int() // a browser test's cap, small enough to see
+	}
+	keep := p.win.First
+	for _, i := range []int{p.anchor, p.pin} {
+		if i >= 0 {
+			keep = min(keep, i)
+		}
+	}
+	n, px := p.convo.Trim(p.keepFound(p.convo, keep) - pageLimit)
+	if n == 0 {
+		return 0
+	}
+	s, _ := browser.ScrollOf(transcriptID)
+	browser.GrowHeight("above", -px)
+	browser.ScrollTo(transcriptID, s.Top-px)
+	p.win.First, p.win.Last, p.win.Above = p.win.First-n, p.win.Last-n, p.win.Above-px
+	if p.anchor >= 0 {
+		p.anchor -= n
+	}
+	if p.pin >= 0 {
+		p.pin -= n
+	}
+	p.pinTop -= px // -1 (not placed) stays below 0
+	p.askedTop -= px
+	p.endTop -= px
+	if p.term != "" && p.foundTerm != p.term {
+		// Found among the loaded messages when they were the whole
+		// transcript: they no longer are, helmd finds in it.
+		p.askFind(p.ctx)
+	}
+	return n
+}
+
+// readAbove moves what afterChange read from the rendered rows after
+// capMsgs let n messages go: the rows' data-i count from before until
+// the render.
+func (p *SessionPage) readAbove(n int) {
+	if p.anchor >= 0 {
+		p.anchor -= n
+	}
+	p.rowFocus.Shift(-n)
+}
+
+// keepFound is keep, or the index in c of find's current match or, while
+// helmd's matches are in use, of the last message it had read for them
+// (what counts those written since, newSince), when either is above it:
+// c.Trim keeps them.
+func (p *SessionPage) keepFound(c *convo.Convo, keep int) int {
+	keepAt := []string{p.curCursor}
+	if p.findsAll() {
+		keepAt = append(keepAt, p.foundEnd) // forgetFound leaves it
+	}
+	for _, cur := range keepAt {
+		if i, ok := c.Index(cur); ok && cur != "" {
+			keep = min(keep, i)
+		}
+	}
+	return keep
 }

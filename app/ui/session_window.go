@@ -108,8 +108,10 @@ func (p *SessionPage) loadNewer(ctx app.Context) {
 		}
 		p.convo.Merge(pg)
 		p.meet(pg)
+		dropped := p.capMsgs()
 		p.refind()
 		p.afterChange() // rows came below: the row read stays put
+		p.readAbove(dropped)
 	})
 }
 

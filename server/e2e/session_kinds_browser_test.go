@@ -48,6 +48,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"OpensWhereItWasLeft", testSessionOpensWhereLeft},
 		{"OpensWhereItWasLeftFarUp", testSessionOpensWhereLeftFarUp},
 		{"AppendsLeaveTheViewStill", testSessionAppendsLeaveTheViewStill},
+		{"ACapLetsGoOfTheTopAndLoadsItAgain", testSessionCapLetsGoOfTheTop},
 		{"AScrollUpToldLateStaysUp", testSessionScrollUpToldLate},
 		{"ASettleInTheWheelLeavesTheRequest", testSessionSettleInTheWheel},
 		{"ItsOwnScrollToldLateKeepsFollowing", testSessionOwnScrollToldLate},
@@ -668,6 +669,48 @@ func testSessionAppendsLeaveTheViewStill(t *testing.T, b *browser) {
 		settledTop(c, "the last row, at the end again", `document.querySelector("#transcript .msg:last-of-type")`)
 		c.waitJS(10*time.Second, "no way to the end offered at the end", `!document.getElementById("new-below")`)
 	}
+}
+
+// testSessionCapLetsGoOfTheTop: a page holds at most a cap of messages
+// (a small one here, window.__helmMaxMsgs; 3,000 in use): appends past
+// it let the oldest go, above the view, and the row being read stays
+// where it is; scrolling up loads what went again, as older pages.
+func testSessionCapLetsGoOfTheTop(t *testing.T, b *browser) {
+	const sid = "6e000000-0000-4000-8000-000000000009"
+	c, path := openSettled(t, b, sid, "cap", 40) // its last page: turns 15-39
+	var more strings.Builder
+	for i := 40; i < 100; i++ {
+		more.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), time.Now()))
+		more.WriteString(replyLine(t, sid, fmt.Sprintf("msg_cap_%d", i), fmt.Sprintf("reply %d", i), time.Now()))
+	}
+	fixture.Append(t, path, more.String())
+	c.waitJS(10*time.Second, "turn 99 shown at the end", msgsWith("reply 99")+" && "+endFollowed)
+	mustEval[bool](c, `(window.__helmMaxMsgs = 24, true)`)
+	readerScrolls(c, "t.scrollHeight - t.clientHeight - 300")
+	cursor := mustEval[string](c, `(t => [...t.querySelectorAll(".msg")].find(m => m.getBoundingClientRect().bottom > t.getBoundingClientRect().top + 100).dataset.cursor)(document.getElementById("transcript"))`)
+	row := fmt.Sprintf(`document.querySelector('#transcript .msg[data-cursor=%s]')`, jsString(cursor))
+	before := settledTop(c, "the row being read", row)
+	fixture.Append(t, path, fixture.User(sid, cwd, "prompt 100", time.Now())+replyLine(t, sid, "msg_cap_100", "reply 100", time.Now()))
+	c.waitJS(10*time.Second, "2 new ↓", `(document.getElementById("new-below") || {}).textContent === "2 new ↓"`)
+	// 172 held without the cap; with it, those from a page above the
+	// rows shown.
+	last := `Math.max(...[...document.querySelectorAll("#transcript .msg")].map(m => +m.dataset.i))`
+	c.waitJS(10*time.Second, "the oldest let go", last+" < 100")
+	if after := settledTop(c, "the row being read after the cap", row); math.Abs(after-before) > 1 {
+		t.Errorf("the cap moved the row being read from y=%.1f to y=%.1f", before, after)
+	}
+	// Scrolled up, a page of 50 at a time, to the transcript's start:
+	// what went comes again, above the rows held, as at open. (The first
+	// row's text is not asked for: a settle after the last page can hold
+	// the row read over the test's scroll to the top, as without a cap.)
+	start := `(document.getElementById("older") || {}).textContent === "Start of the transcript"`
+	for k := 0; k < 6 && !mustEval[bool](c, start); k++ {
+		readerScrolls(c, "0")
+		// The page above in: the view moved down by its height.
+		c.waitJS(10*time.Second, "a page above loaded", start+` || (t => t.scrollTop > 0 && document.getElementById("older").textContent === "Scroll up for older messages")(document.getElementById("transcript"))`)
+	}
+	// The pages above the first message held led back to the start.
+	c.waitJS(10*time.Second, "the transcript's start, loaded again", start)
 }
 
 // testSessionScrollUpToldLate: a scroll's event comes a frame or more
