@@ -1,9 +1,6 @@
 package shared
 
-import (
-	"fmt"
-	"strconv"
-)
+import "strconv"
 
 // CostText writes US dollars the way every Helm surface writes them, the
 // page (list, header, usage) and the CLI alike: "$0" for nothing,
@@ -16,7 +13,13 @@ func CostText(usd float64) string {
 	case usd < 0.01:
 		return "<$0.01"
 	case usd < 99.995: // above it, cents would round to "$100.00", which the whole dollars say as "$100"
-		return fmt.Sprintf("$%.2f", usd)
+		// Rounded as the usage report rounds (USDCents, half up on the
+		// exact figure): %.2f of the float rounded an exact half cent
+		// down, so a $0.125 session read "$0.12" in the list and "$0.13"
+		// in the usage of its one day.
+		if c := USDCents(usd); c < 100_00 {
+			return CentsText(c, true)
+		}
 	}
 	return "$" + Grouped(int(usd+0.5))
 }
