@@ -14,7 +14,8 @@ import (
 // was "not found", the usage page was empty) and, a moment later, that
 // there were thousands. So the requests that read sessions wait for the
 // first scan: a stream as long as it takes (its client waits for its
-// first event anyway), any other read up to firstScanWait (within
+// first event anyway; the list streams after their head, ownWait), any
+// other read up to firstScanWait (within
 // `helmd ls`'s 15 s per request, and half the write timeout at most, so
 // that the answer still has time to go out), then a 503 that says why.
 // The scan of a large workspace takes about a second, a start from the
@@ -26,9 +27,8 @@ const firstScanWait = 10 * time.Second
 // afterFirstScan serves next, holding the requests that read sessions
 // until scanned is closed; a stream's (isStream) as long as it takes, any
 // other up to firstScanWait or half of writeTimeout (0: none), whichever
-// is shorter. The WebSocket is not held here: its handshake must answer
-// at once (a client gives up on one that takes seconds), so its handler
-// waits for the scan after it (stream.WSOptions.Ready).
+// is shorter. The WebSocket and the list streams are not held here
+// (ownWait): their handlers wait for the scan after answering.
 func afterFirstScan(next http.Handler, scanned <-chan struct{}, writeTimeout time.Duration) http.Handler {
 	wait := firstScanWait
 	if writeTimeout > 0 {
@@ -40,6 +40,21 @@ func afterFirstScan(next http.Handler, scanned <-chan struct{}, writeTimeout tim
 // wsPath is the WebSocket's, which waits for the first scan itself.
 const wsPath = "/api/sessions/ws"
 
+// ownWait reports whether r's handler waits for the first scan itself,
+// after the answer's head, so that no bound a client or a proxy puts on
+// the wait for a head is run into by a long scan: the WebSocket (a
+// handshake that takes seconds is given up on) and the list streams
+// (stream.Hub.HoldStreams; helmd watch gave up after 15 s). A session's
+// transcript stream is still held here: its 404, for a session the scan
+// does not find, must be its status, not a stream that ends.
+func ownWait(r *http.Request) bool {
+	switch r.URL.Path {
+	case wsPath, "/api/sessions/stream", "/api/claude-sessions/stream":
+		return true
+	}
+	return false
+}
+
 type firstScanGate struct {
 	scanned <-chan struct{}
 	wait    time.Duration // a list request's, at most
@@ -48,7 +63,7 @@ type firstScanGate struct {
 
 func (g firstScanGate) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isClosed(g.scanned) || !readsSessions(r) || r.URL.Path == wsPath {
+		if isClosed(g.scanned) || !readsSessions(r) || ownWait(r) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -105,10 +105,13 @@ func TestListPastTheWaitSaysTheScanRuns(t *testing.T) {
 }
 
 // A stream waits as long as the scan takes (its client waits for its
-// first event anyway), and lets go when its client leaves.
+// first event anyway), and lets go when its client leaves. A session's
+// transcript stream waits here, before its head (its 404 must be a
+// status); the list streams wait in their handler, after theirs
+// (stream.Hub.HoldStreams, TestOnlySessionReadsWaitForTheFirstScan).
 func TestStreamWaitsForTheFirstScan(t *testing.T) {
 	r := newFirstScanRig(t, time.Millisecond) // a list's wait: not a stream's
-	for _, path := range []string{"/api/sessions/stream", "/api/claude-sessions/stream", "/api/sessions/claude/x/messages/stream"} {
+	for _, path := range []string{"/api/sessions/claude/x/messages/stream", "/api/sessions/opencode/y/messages/stream"} {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() {
@@ -126,16 +129,18 @@ func TestStreamWaitsForTheFirstScan(t *testing.T) {
 	r.noneServed(t)
 	// Once scanned, a stream is served at once.
 	close(r.scanned)
-	if _, body, err := r.get(t, context.Background(), "GET", "/api/sessions/stream"); err != nil || body != "served" {
+	if _, body, err := r.get(t, context.Background(), "GET", "/api/sessions/claude/x/messages/stream"); err != nil || body != "served" {
 		t.Fatalf("after the scan: %q, %v", body, err)
 	}
 }
 
 // What does not read sessions never waits: the page (it shows "Loading
 // sessions…"), its files, status, health, and the POSTs (hooks must
-// reach helmd while it scans). Nor does the WebSocket here: held before
-// its handshake, a long scan ran into the client's handshake timeout; it
-// waits after it, in its handler (stream.WSOptions.Ready).
+// reach helmd while it scans). Nor do the WebSocket and the list
+// streams here: held before their handshake or head, a long scan ran
+// into the client's bound on the wait for it (a handshake timeout,
+// helmd watch's 15 s); they wait after it, in their handler
+// (stream.WSOptions.Ready, stream.Hub.HoldStreams).
 func TestOnlySessionReadsWaitForTheFirstScan(t *testing.T) {
 	r := newFirstScanRig(t, time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -144,6 +149,7 @@ func TestOnlySessionReadsWaitForTheFirstScan(t *testing.T) {
 		{"GET", "/"}, {"GET", "/s/claude/x"}, {"GET", "/web/app.wasm"}, {"GET", "/api/status"}, {"GET", "/healthz"},
 		{"POST", "/api/hooks"}, {"POST", "/api/sessions/refresh"}, {"POST", "/api/sessions/claude/x/clear"},
 		{"GET", "/api/fleet"}, {"GET", "/api/sessionsx"}, {"GET", "/api/sessions/ws"},
+		{"GET", "/api/sessions/stream"}, {"GET", "/api/claude-sessions/stream"},
 	} {
 		_, body, err := r.get(t, ctx, c.method, c.path)
 		if err != nil || body != "served" {

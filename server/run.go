@@ -217,6 +217,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pub = fl.wrap(pub)
 	ix.Over(published{hub: hub, pub: pub}) // one copy of each session: the hub's
 	lv := live.New(ix, pub, sources, liveOpts)
+	// The list streams wait for the first scan after their head, not
+	// before it as the other reads do (afterFirstScan): see streamPaths.
+	hub.HoldStreams(lv.FirstScan())
 	// Open session pages, poked before live's debounce; joined after the
 	// server has shut down (see below).
 	pages := tail.New(0)

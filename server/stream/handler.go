@@ -201,6 +201,10 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	if ready := h.notReady(); ready != nil {
+		v.serveBeforeReady(w, r, ready)
+		return
+	}
 	last := lastEventID(r)
 	c, st, err := h.subscribe(v, last)
 	if err != nil {
@@ -246,6 +250,115 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		v.serve(c, newResponse(w, r.Context(), h.opts.WriteTimeout), first, remote)
 	}
+}
+
+// scanning is the comment a stream opened before the hub's ready sends
+// with its head: clients pass it over; a person reading the stream
+// (curl) learns why no list follows yet.
+var scanning = []byte(": helmd is still reading its transcripts (its first scan since it started); the list follows once it is done\n\n")
+
+// serveBeforeReady serves a stream opened before ready is closed: its
+// answer's head at once, marked with httperr.FirstScanHeader (helmd
+// watch says it waits on it), then a keepalive event each period, and
+// the stream proper once ready is closed, whose first event is the
+// scanned list, as the WebSocket does (serveBeforeReady there). Held
+// before its head instead, a stream ran into every bound a client or a
+// proxy sets on the wait for one: helmd watch gave up after 15 s on a
+// first scan over tens of GB. A refusal the subscription would make (a
+// closed hub, too many streams) is a 503 when it holds before the head;
+// one that comes of the wait closes the stream, which its client's
+// reconnection retries.
+func (v *view) serveBeforeReady(w http.ResponseWriter, r *http.Request, ready <-chan struct{}) {
+	h := v.hub
+	if err := h.admits(); err != nil {
+		refuse(w, err)
+		return
+	}
+	hdr := w.Header()
+	hdr.Set(httperr.FirstScanHeader, "1")
+	remote, last := r.RemoteAddr, lastEventID(r)
+	s, taken, err := hijack(w, r, hdr, h.opts.WriteTimeout)
+	switch {
+	case err != nil:
+		h.logEnd(remote, "could not take the connection over", err)
+	case taken:
+		// As a ready stream's: the handler returns, the wait goes on in
+		// a goroutine of its own, and the hub's Close ends it.
+		rc := s.(*rawConn)
+		if !h.adopt(rc) {
+			rc.finish()
+			return
+		}
+		go func() {
+			defer h.release(rc)
+			v.awaitReady(s, ready, remote, last)
+		}()
+	default:
+		w.WriteHeader(http.StatusOK)
+		v.awaitReady(newResponse(w, r.Context(), h.opts.WriteTimeout), ready, remote, last)
+	}
+}
+
+// awaitReady writes the head (with the retry field and scanning), a
+// keepalive each period until ready is closed, then serves the stream
+// from its subscription then, which is what it would have been had it
+// connected then. It ends the stream if the peer leaves or the hub
+// closes first.
+func (v *view) awaitReady(s sink, ready <-chan struct{}, remote, last string) {
+	h := v.hub
+	out := [][]byte{retryField(h.opts.Retry), scanning}
+	keepalive := time.NewTimer(h.opts.Keepalive)
+	defer keepalive.Stop()
+	for waiting := true; waiting; {
+		if out != nil {
+			if err := s.write(out); err != nil {
+				h.logEnd(remote, "write failed", err)
+				s.finish()
+				return
+			}
+			out = nil
+		}
+		select {
+		case <-ready:
+			waiting = false
+		case <-s.gone():
+			h.logEnd(remote, "gone before the first list", nil)
+			s.finish()
+			return
+		case <-h.ctx.Done():
+			s.finish()
+			return
+		case <-keepalive.C:
+			// A named event, as a quiet stream's (serve): a client
+			// that ends a silent stream (helmd watch's idleLimit) sees
+			// helmd alive (its reader passes comments over unseen).
+			f, err := encodeFrame(shared.EventKeepalive, "", nil, nil, h.opts.Now())
+			if err != nil {
+				h.logEnd(remote, "keepalive not encoded", err)
+				s.finish()
+				return
+			}
+			out = [][]byte{f}
+			keepalive.Reset(h.opts.Keepalive)
+		}
+	}
+	c, st, err := h.subscribe(v, last)
+	if err != nil {
+		h.logEnd(remote, "refused after the first list", err)
+		s.finish()
+		return
+	}
+	if v.full != nil {
+		c.full = v.fullStart(st, last)
+	}
+	first, err := v.opening(st)
+	if err != nil {
+		h.unsubscribe(c)
+		h.log.Error("stream: init not sent", "err", err)
+		s.finish()
+		return
+	}
+	v.serve(c, s, first[1:], remote) // its retry field went out with the head
 }
 
 // opening is what a new connection writes before live events: the retry

@@ -73,6 +73,10 @@ type Hub struct {
 	// neither closes nor waits for: Close does both.
 	taken   map[*rawConn]struct{}
 	writers sync.WaitGroup
+
+	// ready, when not nil, is closed once the published list is the
+	// files' (HoldStreams): a stream opened before waits for it.
+	ready <-chan struct{}
 }
 
 var (
@@ -97,6 +101,28 @@ func NewHub(opts Options) *Hub {
 		views:      make(map[*view]map[*client]struct{}),
 		taken:      make(map[*rawConn]struct{}),
 	}
+}
+
+// HoldStreams makes the streams opened before ready is closed wait for
+// it, after their answer's head (serveBeforeReady): until then the
+// published list is not the files' (helmd's first scan runs). Call it
+// before serving.
+func (h *Hub) HoldStreams(ready <-chan struct{}) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.ready = ready
+}
+
+// notReady returns the channel a new stream waits for, nil once it is
+// closed or when there is none.
+func (h *Hub) notReady() <-chan struct{} {
+	h.mu.Lock()
+	ready := h.ready
+	h.mu.Unlock()
+	if ready == nil || isClosed(ready) {
+		return nil
+	}
+	return ready
 }
 
 // Epoch is the first part of the event ids of the unfiltered change view
