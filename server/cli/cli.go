@@ -54,7 +54,7 @@ type runFunc func(ctx context.Context, c *client) error
 // Each command's synopsis, for its --help.
 const (
 	usageLs     = "ls [--status waiting|working|idle] [--project P] [--machine NAME] [--json] [--scan-wait 2m]"
-	usageWatch  = "watch [--json] [--waiting --count]"
+	usageWatch  = "watch [--json] [--waiting --count] [--scan-wait 2m]"
 	usageUsage  = "usage [--since 7d] [--by day|project|model|source] [--tz ZONE] [--json] [--scan-wait 2m]"
 	usageStatus = "status [--json]"
 )

@@ -277,6 +277,10 @@ func retryAfter(h http.Header) time.Duration {
 	return 0
 }
 
+// errScanTooLong is a wait for helmd's first scan that outlasted
+// --scan-wait: the command's end, not a failure to try again.
+var errScanTooLong = errors.New("helmd's first scan outlasted --scan-wait")
+
 // awaitScan waits before asking again a request that started at start
 // and that helmd refused with e because its first scan runs: it says
 // once on notice that it waits, and gives up, saying so, once scanWait
@@ -284,21 +288,13 @@ func retryAfter(h http.Header) time.Duration {
 // before then may outlast it by the time helmd holds it, 10 s at most).
 // ^C ends the wait at once.
 func (c *client) awaitScan(ctx context.Context, e *scanningError, start time.Time) error {
-	c.mu.Lock()
-	first := c.scanSince.IsZero()
-	if first {
-		c.scanSince = start
-	}
-	since := c.scanSince
-	c.mu.Unlock()
+	since, first := c.scanBegun(start)
 	pause := min(max(e.retryAfter, scanPauseMin), scanPauseMax)
-	if waited := time.Since(since); waited+pause > c.scanWait {
-		return &saidError{fmt.Sprintf("helmd at %s is still reading its transcripts (its first scan since it started) after %s: "+
-			"try again in a moment, or wait longer with --scan-wait", c.base, roundWait(waited)), []error{e}}
+	if time.Since(since)+pause > c.scanWait {
+		return c.scanTooLong(since, e)
 	}
 	if first {
-		fmt.Fprintf(c.notice, "helmd %s: helmd at %s is still reading its transcripts (its first scan since it started); waiting for it, up to %s…\n",
-			c.name, c.base, c.scanWait)
+		c.sayScanWait()
 	}
 	t := time.NewTimer(pause)
 	defer t.Stop()
@@ -310,8 +306,35 @@ func (c *client) awaitScan(ctx context.Context, e *scanningError, start time.Tim
 	}
 }
 
+// scanBegun notes that a request begun at start found helmd in its
+// first scan, and returns since when the command waits for it (the
+// first such request's start) and whether this is the first.
+func (c *client) scanBegun(start time.Time) (since time.Time, first bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	first = c.scanSince.IsZero()
+	if first {
+		c.scanSince = start
+	}
+	return c.scanSince, first
+}
+
+// sayScanWait says on notice, once per command (scanBegun's first),
+// that it waits for helmd's first scan.
+func (c *client) sayScanWait() {
+	fmt.Fprintf(c.notice, "helmd %s: helmd at %s is still reading its transcripts (its first scan since it started); waiting for it, up to %s…\n",
+		c.name, c.base, c.scanWait)
+}
+
+// scanTooLong is the failure of a wait for helmd's first scan that
+// began at since and outlasted scanWait; cause is helmd's answer.
+func (c *client) scanTooLong(since time.Time, cause error) error {
+	return &saidError{fmt.Sprintf("helmd at %s is still reading its transcripts (its first scan since it started) after %s: "+
+		"try again in a moment, or wait longer with --scan-wait", c.base, roundWait(time.Since(since))), []error{errScanTooLong, cause}}
+}
+
 // scanWaitFlag defines --scan-wait, for a command that reads what helmd
-// holds back during its first scan (the list, usage).
+// holds back during its first scan (the list, usage, the stream).
 func scanWaitFlag(fs *flag.FlagSet) *time.Duration {
 	return fs.Duration("scan-wait", defaultScanWait, "how long to wait for a helmd that has just started and still reads its transcripts (0: not at all)")
 }

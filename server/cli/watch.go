@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/httperr"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -55,7 +56,9 @@ func watchFlags(fs *flag.FlagSet, o IO) runFunc {
 	asJSON := fs.Bool("json", false, "print one JSON object per change (NDJSON)")
 	waiting := fs.Bool("waiting", false, "with --count: count the sessions waiting for you (not cleared), as the page's badge")
 	cnt := fs.Bool("count", false, "print only the number of sessions waiting for you, whenever it changes (needs --waiting)")
+	scanWait := scanWaitFlag(fs)
 	return func(ctx context.Context, c *client) error {
+		c.scanWait = *scanWait
 		if *cnt != *waiting {
 			return errors.New("--waiting and --count go together: `helmd watch --waiting --count`")
 		}
@@ -78,8 +81,8 @@ func (w *watcher) run(ctx context.Context) error {
 			return nil
 		}
 		var fatal *Error
-		if errors.As(err, &fatal) || (first && !got && err != nil) {
-			return err // stdout is gone, or there is nothing to watch: say why at once
+		if errors.As(err, &fatal) || errors.Is(err, errScanTooLong) || (first && !got && err != nil) {
+			return err // stdout is gone, helmd's first scan outlasted --scan-wait, or there is nothing to watch: say why at once
 		}
 		if got {
 			delay = retryMin
@@ -104,6 +107,7 @@ func (w *watcher) follow(ctx context.Context) (got bool, err error) {
 	if w.lastID != "" {
 		h.Set("Last-Event-ID", w.lastID)
 	}
+	start := time.Now()
 	resp, err := w.c.request(ctx, "/api/sessions/stream", h)
 	if err != nil {
 		return false, err
@@ -116,6 +120,13 @@ func (w *watcher) follow(ctx context.Context) (got bool, err error) {
 		return false, w.c.notHelmd(answered(resp.StatusCode, resp.Header.Get("Content-Type"), b), errors.New("its answer is not an event stream"))
 	}
 	w.back()
+	var scanLimit *time.Timer
+	if resp.Header.Get(httperr.FirstScanHeader) != "" && !w.synced {
+		if scanLimit, err = w.awaitScan(start, cancel); err != nil {
+			return false, err
+		}
+		defer scanLimit.Stop()
+	}
 	idle := time.AfterFunc(idleLimit, func() { cancel(errSilent) })
 	defer idle.Stop()
 	r := newSSEReader(resp.Body, maxBody)
@@ -134,8 +145,38 @@ func (w *watcher) follow(ctx context.Context) (got bool, err error) {
 		if err := w.apply(ev); err != nil {
 			return got, err
 		}
+		if scanLimit != nil && w.synced {
+			scanLimit.Stop() // the list came: the scan is over
+		}
 		got = true
 	}
+}
+
+// errScanning is helmd's answer to a stream asked for during its first
+// scan: the head, marked httperr.FirstScanHeader, and the list once the
+// scan is done.
+var errScanning = errors.New("helmd answered the stream during its first scan")
+
+// awaitScan waits, on a stream that began at start and that helmd
+// answered during its first scan, for the list, as helmd ls waits out
+// the 503 helmd answers it with then: it says once that it waits, and
+// gives up, saying so, once --scan-wait has passed since then, ending
+// the stream by cancel with why (run does not retry that). It returns
+// the timer to stop once the list has come. Until this, helmd held the
+// stream before its head for the scan, and helmd watch gave up after
+// 15 s (headerTimeout) saying helmd was stuck. A watch that has had a
+// list waits for a restarted helmd's scan without a word or a bound:
+// it has said that it reconnects, and does until ^C.
+func (w *watcher) awaitScan(start time.Time, cancel context.CancelCauseFunc) (*time.Timer, error) {
+	since, first := w.c.scanBegun(start)
+	left := w.c.scanWait - time.Since(since)
+	if left <= 0 {
+		return nil, w.c.scanTooLong(since, errScanning)
+	}
+	if first {
+		w.c.sayScanWait()
+	}
+	return time.AfterFunc(left, func() { cancel(w.c.scanTooLong(since, errScanning)) }), nil
 }
 
 // lost says on stderr that the stream dropped, once, and then each new

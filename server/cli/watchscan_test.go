@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/stream"
+	"vibecraft.sh/helm/shared"
+)
+
+// scanningHelmd serves helmd's own stream (the hub's handler) while its
+// first scan runs, until the test closes the returned channel; its
+// sessions are published with hub.
+func scanningHelmd(t *testing.T) (port string, hub *stream.Hub, scanned chan struct{}) {
+	t.Helper()
+	hub = stream.NewHub(stream.Options{})
+	scanned = make(chan struct{})
+	hub.HoldStreams(scanned)
+	port = fakeHelmd(t, "", hub.Handler(nil).ServeHTTP)
+	t.Cleanup(hub.Close) // before the server's Close: it ends the streams taken over
+	return port, hub, scanned
+}
+
+// runWatch runs `helmd watch args` against port until ctx ends, its
+// stdout and stderr telling ch when written.
+func runWatch(ctx context.Context, port string, ch wrote, args ...string) (stdout, stderr *out, done <-chan error) {
+	stdout, stderr = &out{Tee: ch}, &out{Tee: ch}
+	d := make(chan error, 1)
+	go func() {
+		d <- Run(ctx, append([]string{"watch"}, args...), IO{Env: func(k string) string { return map[string]string{"PORT": port}[k] },
+			Home: "/nonexistent", Stdout: stdout, Stderr: stderr})
+	}()
+	return stdout, stderr, d
+}
+
+// helmd watch started against a helmd whose first scan outlasts the
+// wait for an answer's head (a cold start over tens of GB of
+// transcripts) failed at once, saying helmd "took the token, then sent
+// no answer within 15s: it may be stuck". It waits for the scan as helmd
+// ls does, saying so once on stderr, then follows the scanned list (here
+// its count of sessions waiting for the user, which the list's first
+// event prints).
+func TestWatchWaitsOutTheFirstScan(t *testing.T) {
+	ht := headerTimeout
+	headerTimeout = 50 * time.Millisecond
+	t.Cleanup(func() { headerTimeout = ht })
+	port, hub, scanned := scanningHelmd(t)
+	ch := make(wrote, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout, stderr, done := runWatch(ctx, port, ch, "--waiting", "--count")
+	waitFor(t, stderr, ch, "word that it waits", func(s string) bool { return strings.Contains(s, "still reading its transcripts") })
+	// The scan lasts past the header timeout: what the test is about.
+	<-time.After(3 * headerTimeout)
+	hub.Publish(shared.EventRefresh, []shared.Session{
+		{ID: "s1", Source: shared.SourceClaude, Title: "One", Status: shared.StatusWaiting},
+		{ID: "s2", Source: shared.SourceClaude, Title: "Two", Status: shared.StatusWaiting},
+		{ID: "s3", Source: shared.SourceClaude, Title: "Three", Status: shared.StatusIdle},
+	})
+	close(scanned)
+	waitFor(t, stdout, ch, "the count of the scanned list", func(s string) bool { return s != "" })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("interrupted: %v, want nil", err)
+	}
+	url := "http://127.0.0.1:" + port
+	if e := stderr.String(); e != "helmd watch: helmd at "+url+" is still reading its transcripts (its first scan since it started); waiting for it, up to 2m0s…\n" {
+		t.Errorf("stderr %q; want one line saying it waits for the scan", e)
+	}
+	if o := stdout.String(); o != "2\n" {
+		t.Errorf("stdout %q; want the scanned list's count, 2", o)
+	}
+}
+
+// A first scan that outlasts --scan-wait ends helmd watch, saying why
+// and what to do, as helmd ls; ^C ends the wait at once, without a word.
+func TestWatchGivesUpOnTheFirstScanPastItsWait(t *testing.T) {
+	port, _, _ := scanningHelmd(t)
+	ch := make(wrote, 1)
+	_, stderr, done := runWatch(context.Background(), port, ch, "--scan-wait", "100ms")
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("helmd watch --scan-wait 100ms still waits after 10s")
+	}
+	url := "http://127.0.0.1:" + port
+	if err == nil || !strings.HasPrefix(err.Error(), "helmd at "+url+" is still reading its transcripts (its first scan since it started) after ") ||
+		!strings.HasSuffix(err.Error(), ": try again in a moment, or wait longer with --scan-wait") {
+		t.Errorf("past --scan-wait: %v; want it to say helmd still scans", err)
+	}
+	if n := strings.Count(stderr.String(), "still reading its transcripts"); n != 1 {
+		t.Errorf("stderr says it waits %d times, want once: %q", n, stderr.String())
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	_, stderr, done = runWatch(ctx, port, ch)
+	waitFor(t, stderr, ch, "word that it waits", func(s string) bool { return strings.Contains(s, "still reading its transcripts") })
+	cancel()
+	select {
+	case err = <-done:
+		if err != nil {
+			t.Errorf("^C while it waits: %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("^C did not end the wait for the first scan")
+	}
+}
