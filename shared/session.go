@@ -102,7 +102,14 @@ type Session struct {
 	MessageCount int     `json:"messageCount"`
 	Tokens       Tokens  `json:"tokens"`
 	CostUSD      float64 `json:"costUsd"`
-	Status       Status  `json:"status"`
+	// Unpriced says some of the session's tokens are of a model helmd
+	// has no price for (one newer than its table): CostUSD leaves them
+	// out, so it is not what the session cost, and "$0" is not free
+	// (SessionCostText). Claude Code sessions only: OpenCode prices its
+	// own. omitempty keeps a priced session's JSON as it was; a change
+	// back to false still travels (AppendChange sends differing fields).
+	Unpriced bool   `json:"unpriced,omitempty"`
+	Status   Status `json:"status"`
 	// WaitingFor says why a waiting session waits ("permission prompt",
 	// "input needed", "permission: Bash", …); "" when it does not wait.
 	// Not omitempty: a change back to "" must travel in changes.

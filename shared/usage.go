@@ -54,6 +54,16 @@ func UsageCostText(usd float64, unpricedTokens int) string {
 	return withUnpriced(CostText(usd), usd, unpricedTokens)
 }
 
+// SessionCostText is s's cost as the page and helmd ls write it:
+// CostText, or, when some of its tokens had no price (Unpriced),
+// "unpriced" or "$0.17 + unpriced" as the usage report says it.
+func SessionCostText(s *Session) string {
+	if s.Unpriced {
+		return UsageCostText(s.CostUSD, 1)
+	}
+	return CostText(s.CostUSD)
+}
+
 // withUnpriced is priced, the text of a cost of usd, saying what its
 // unpriced tokens leave out: "unpriced" alone when nothing had a price,
 // "<priced> + unpriced" when some of it did not.

@@ -170,9 +170,10 @@ func (d *decoder) session(s *shared.Session) {
 	s.CostUSD = math.Float64frombits(binary.LittleEndian.Uint64(d.b[d.pos:]))
 	flags := d.b[d.pos+8]
 	d.pos += 9
-	if flags&^(flagActive|flagRemote|flagHostOffline) != 0 {
+	if flags&^(flagActive|flagRemote|flagHostOffline|flagUnpriced) != 0 {
 		d.fail("unknown flags %#x", flags)
 		return
 	}
 	s.Active, s.Remote, s.HostOffline = flags&flagActive != 0, flags&flagRemote != 0, flags&flagHostOffline != 0
+	s.Unpriced = flags&flagUnpriced != 0
 }

@@ -73,6 +73,7 @@ const (
 	flagActive = 1 << iota
 	flagRemote
 	flagHostOffline
+	flagUnpriced
 )
 
 // stringFields lists a session's string fields in the order written.
@@ -159,6 +160,9 @@ func (e *Encoder) Write(s *shared.Session) error {
 	}
 	if s.HostOffline {
 		flags |= flagHostOffline
+	}
+	if s.Unpriced {
+		flags |= flagUnpriced
 	}
 	e.buf = append(b, flags)
 	e.flushBuf()
