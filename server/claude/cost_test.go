@@ -2,10 +2,12 @@ package claude
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"vibecraft.sh/helm/server/pricing"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -277,4 +279,76 @@ func TestWebSearchesBounded(t *testing.T) {
 		assistantLine(sid, "2026-03-02T10:00:01Z", "w1", sonnet45, `{"input_tokens":0,"output_tokens":0,"server_tool_use":{"web_search_requests":100000000000000}}`))
 	_, out := scan(t, root, "2026-03-02T12:00:00Z")
 	sameSpend(t, "searches", one(t, out), shared.Tokens{}, maxSearches*10_000_000) // $0.01 = 1e7 nano-dollars each
+}
+
+// A session with responses of a model the price table does not know says
+// so (Unpriced), whether the model is its only one, one of its own
+// beside priced ones, or only its subagent's: its cost leaves those
+// tokens out, and the page and helmd ls would read "$0" as free.
+// Priced and synthetic replies are not unpriced. A restart that reads
+// the scan cache says the same.
+func TestSessionUnpriced(t *testing.T) {
+	root := t.TempDir()
+	u := `{"input_tokens":100,"output_tokens":100}`
+	session := func(sid, model string) string {
+		return userLine(sid, "2026-03-02T10:00:00Z", "hi") + assistantLine(sid, "2026-03-02T10:00:01Z", sid[:4], model, u)
+	}
+	cases := []struct {
+		sid, model string
+		sub        string // a subagent transcript's model, if any
+		unpriced   bool
+	}{
+		{sid: "a1000000-0000-4000-8000-000000000001", model: "claude-nova-9", unpriced: true},
+		{sid: "a2000000-0000-4000-8000-000000000002", model: sonnet45, unpriced: false},
+		{sid: "a3000000-0000-4000-8000-000000000003", model: pricing.Synthetic, unpriced: false},
+		{sid: "a4000000-0000-4000-8000-000000000004", model: sonnet45, sub: "claude-nova-9", unpriced: true},
+		{sid: "a5000000-0000-4000-8000-000000000005", model: sonnet45, sub: opus46, unpriced: false},
+	}
+	for _, c := range cases {
+		writeCost(t, root, projectRel("/home/dev/shop", c.sid+".jsonl"), session(c.sid, c.model))
+		if c.sub != "" {
+			writeCost(t, root, projectRel("/home/dev/shop", c.sid+"/subagents/agent-x.jsonl"),
+				sidechain(assistantLine(c.sid, "2026-03-02T10:00:02Z", "s"+c.sid[:4], c.sub, u)))
+		}
+	}
+	// Of one session, beside a priced model: the priced part is its cost.
+	mixed := "a6000000-0000-4000-8000-000000000006"
+	writeCost(t, root, projectRel("/home/dev/shop", mixed+".jsonl"), session(mixed, sonnet45)+
+		assistantLine(mixed, "2026-03-02T10:00:03Z", "m2", "claude-nova-9", u))
+	cases = append(cases, struct {
+		sid, model string
+		sub        string
+		unpriced   bool
+	}{sid: mixed, model: sonnet45 + " and claude-nova-9", unpriced: true})
+
+	cache := filepath.Join(t.TempDir(), "claude-scan.cache")
+	for _, pass := range []string{"scan", "from the cache"} {
+		src := New(Options{Roots: []string{root}, Now: clock("2026-03-02T12:00:00Z"), CacheFile: cache})
+		out, err := src.Scan(t.Context())
+		if err != nil {
+			t.Fatalf("Scan: %v", err)
+		}
+		if err := src.Save(); err != nil {
+			t.Fatalf("Save: %v", err)
+		}
+		if fromCache := src.Stats().FromCache; (pass == "scan") != (fromCache == 0) {
+			t.Fatalf("%s: %d files from the cache", pass, fromCache)
+		}
+		byID := map[string]shared.Session{}
+		for _, s := range out {
+			byID[s.ID] = s
+		}
+		for _, c := range cases {
+			s, ok := byID[c.sid]
+			if !ok {
+				t.Fatalf("%s: session %s missing", pass, c.sid)
+			}
+			if s.Unpriced != c.unpriced {
+				t.Errorf("%s: session on %q (subagent %q): Unpriced %v, want %v", pass, c.model, c.sub, s.Unpriced, c.unpriced)
+			}
+		}
+		if got := byID[mixed]; got.CostUSD <= 0 || shared.SessionCostText(&got) != shared.CostText(got.CostUSD)+" + unpriced" {
+			t.Errorf("%s: mixed session costs %v, reads %q", pass, got.CostUSD, shared.SessionCostText(&got))
+		}
+	}
 }

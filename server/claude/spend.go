@@ -200,6 +200,31 @@ func (a *aggregate) unpriced() []string {
 	return out
 }
 
+// hasUnpriced reports whether some of a's responses are of a model the
+// table does not know (one newer than it): a's cost leaves their tokens
+// out, so the session's cost is not what it spent, and "$0" would read
+// as free. Synthetic replies and responses naming no model are not
+// unpriced. a.models is every model a's responses named, which the scan
+// cache keeps, so a session read from the cache says the same.
+func (a *aggregate) hasUnpriced() bool {
+	for _, m := range a.models {
+		if m != "" && !priceOf(m).known {
+			return true
+		}
+	}
+	return false
+}
+
+// unpricedIn reports whether any of files has an unpriced model.
+func unpricedIn(files []*file) bool {
+	for _, f := range files {
+		if f.agg.hasUnpriced() {
+			return true
+		}
+	}
+	return false
+}
+
 // addUsage records a response's usage; a later line of the same response
 // (same message id and request id) replaces what an earlier one said.
 // It returns the key of the line's response and true when it hashed its
