@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"vibecraft.sh/helm/server/pricing"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -407,20 +406,13 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 	return t.write(w)
 }
 
-// costCell is a session's COST: its cost as the page writes it, unless
-// its model is one helmd has no price for. A Claude Code session's cost
-// then leaves that model's tokens out, and "$0" read as free: it says
-// "unpriced", or "$0.17 + unpriced" when other models of it had a price,
-// as helmd usage does. Only the last model is known here; OpenCode
-// prices its own messages, so its cost is taken as it says.
-func costCell(s shared.Session) string {
-	if s.Source == shared.SourceClaude && s.Model != "" {
-		if _, known := pricing.Lookup(s.Model); !known {
-			return shared.UsageCostText(s.CostUSD, 1)
-		}
-	}
-	return shared.CostText(s.CostUSD)
-}
+// costCell is a session's COST, as the page writes it: when some of its
+// tokens are of a model helmd has no price for (Unpriced), its cost
+// leaves them out and "$0" read as free, so it says "unpriced", or
+// "$0.17 + unpriced" when other models of it had a price, as helmd usage
+// does. helmd says so for every model of the session and its subagents,
+// not only the last one the row names.
+func costCell(s shared.Session) string { return shared.SessionCostText(&s) }
 
 // statusCell is a session's STATUS: its status and, when its assistant
 // is stopped mid-turn, why it waits, in the row's words

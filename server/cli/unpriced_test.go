@@ -14,28 +14,32 @@ import (
 // OpenCode's own, whatever its model.
 func TestLsUnpricedIsNotFree(t *testing.T) {
 	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	// Unpriced is helmd's word for every model of the session and its
+	// subagents: the last model the row names need not be the unknown one.
 	cases := []struct {
-		src   shared.Source
-		model string
-		cost  float64
-		want  string
+		src      shared.Source
+		model    string
+		unpriced bool
+		cost     float64
+		want     string
 	}{
-		{shared.SourceClaude, "claude-nova-9", 0, "unpriced"},
-		{shared.SourceClaude, "claude-nova-9-20270101", 0.17, "$0.17 + unpriced"},
-		{shared.SourceClaude, "claude-sonnet-4-5-20250929", 0.17, "$0.17"},
-		{shared.SourceClaude, "<synthetic>", 0, "$0"},
-		{shared.SourceOpenCode, "gpt-9", 0.5, "$0.50"},
+		{shared.SourceClaude, "claude-nova-9", true, 0, "unpriced"},
+		{shared.SourceClaude, "claude-nova-9-20270101", true, 0.17, "$0.17 + unpriced"},
+		{shared.SourceClaude, "claude-sonnet-4-5-20250929", true, 0.17, "$0.17 + unpriced"}, // a subagent's model, say
+		{shared.SourceClaude, "claude-sonnet-4-5-20250929", false, 0.17, "$0.17"},
+		{shared.SourceClaude, "<synthetic>", false, 0, "$0"},
+		{shared.SourceOpenCode, "gpt-9", false, 0.5, "$0.50"},
 	}
 	var sessions []shared.Session
 	for i, c := range cases {
 		sessions = append(sessions, shared.Session{ID: string(rune('a' + i)), Source: c.src, Status: shared.StatusIdle,
-			Title: "t" + string(rune('a'+i)), ProjectName: "p", Model: c.model, CostUSD: c.cost,
+			Title: "t" + string(rune('a'+i)), ProjectName: "p", Model: c.model, CostUSD: c.cost, Unpriced: c.unpriced,
 			Tokens: shared.Tokens{Input: 1000, Output: 1000}, UpdatedAt: now.UnixMilli() - int64(i)})
 	}
 	lines := lsAt(t, sessions, 0, nil)
 	for i, c := range cases {
 		if l := lines[i+1]; !strings.Contains(l, "  "+c.want+"  ") {
-			t.Errorf("%s on %s costing %v: want COST %q:\n%s", c.src, c.model, c.cost, c.want, strings.Join(lines, "\n"))
+			t.Errorf("%s on %s costing %v (unpriced %v): want COST %q:\n%s", c.src, c.model, c.cost, c.unpriced, c.want, strings.Join(lines, "\n"))
 		}
 	}
 }
