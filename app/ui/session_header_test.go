@@ -387,3 +387,38 @@ func TestWaitDetailReadsReasonsAsTheRowDoes(t *testing.T) {
 		}
 	}
 }
+
+// A session some of whose tokens have no price (a model newer than
+// helmd's table) does not read as free or as costing only its priced
+// part: the list's row and the session page's header say "unpriced", as
+// the usage page does.
+func TestRenderUnpricedIsNotFree(t *testing.T) {
+	rows := []shared.Session{
+		{ID: "none", Source: shared.SourceClaude, Title: "none", Status: shared.StatusIdle, UpdatedAt: ms(time.Minute), Unpriced: true},
+		{ID: "some", Source: shared.SourceClaude, Title: "some", Status: shared.StatusIdle, UpdatedAt: ms(2 * time.Minute), CostUSD: 0.17, Unpriced: true},
+		{ID: "all", Source: shared.SourceClaude, Title: "all", Status: shared.StatusIdle, UpdatedAt: ms(3 * time.Minute), CostUSD: 0.17},
+	}
+	out := render(t, NewHome(Seed{Sessions: rows, At: ms(0), Now: now}))
+	costs := regexp.MustCompile(`class="cost"[^>]*>([^<]*)<`).FindAllStringSubmatch(out, -1)
+	want := []string{"unpriced", "$0.17 + unpriced", "$0.17"}
+	if len(costs) != len(want) {
+		t.Fatalf("%d costs in the list, want %d:\n%s", len(costs), len(want), out)
+	}
+	for i, m := range costs {
+		if m[1] != want[i] {
+			t.Errorf("row %s: cost %q, want %q", rows[i].ID, m[1], want[i])
+		}
+	}
+	for i, s := range rows {
+		p := pageFor()
+		s.ID = p.id
+		p.detail = &shared.SessionDetail{Session: s}
+		facts, _, out := headerFacts(t, p)
+		if facts["cost"] != want[i] {
+			t.Errorf("header of %s: cost %q, want %q", rows[i].ID, facts["cost"], want[i])
+		}
+		if !strings.Contains(out, ">"+html.EscapeString(want[i])+" · ") {
+			t.Errorf("header of %s: brief lacks %q:\n%s", rows[i].ID, want[i], out)
+		}
+	}
+}

@@ -67,7 +67,7 @@ func (p *SessionPage) renderHeader() app.UI {
 				return el.Span().Class("question").Title("The first line of its last message").Dir("auto").Text(md.Clean(d.Question))
 			}),
 			// A phone's summary of the facts below, which it hides.
-			el.Span().Class("brief").Text(cost(s.CostUSD)+" · "+relTime(time.Now(), s.UpdatedAt)),
+			el.Span().Class("brief").Text(shared.SessionCostText(s)+" · "+relTime(time.Now(), s.UpdatedAt)),
 			p.renderDetailsToggle(),
 		),
 		p.renderDetails(renderFacts(d)),
@@ -178,7 +178,7 @@ func renderFacts(d *shared.SessionDetail) app.UI {
 		app.If(len(d.Models) > 0, func() app.UI { return modelsFact(d.Models) }),
 		fact("messages", "Messages", grouped(s.MessageCount)),
 		fact("tokens", "Tokens", headerTokens(tk)),
-		fact("cost", "Cost", cost(s.CostUSD)),
+		fact("cost", "Cost", shared.SessionCostText(s)),
 		fact("started", "Started", absTime(s.CreatedAt)),
 		fact("updated", "Last activity", relTime(time.Now(), s.UpdatedAt)),
 		fact("duration", "Duration", duration(d.DurationMs)),
