@@ -559,11 +559,11 @@ func (p *SessionPage) loadOlderBy(ctx app.Context, limit int) {
 		// Following (at the bottom: "N new ↓" was clicked while this
 		// page was on its way) stays following: settle goes to the end.
 		p.afterChange()
-		if p.anchor >= 0 {
-			// Read from rows not rendered since: their data-i still
-			// counts from the page that was first.
-			p.anchor += added
-		}
+		// The anchor and the control with the focus were read from rows
+		// not rendered since: their data-i still counts from the page
+		// that was first. (The focus put back by that index went to the
+		// control of the message now there.)
+		p.readAbove(-added)
 		if p.place >= 0 {
 			p.place += added
 		}

@@ -415,8 +415,8 @@ func (p *SessionPage) capMsgs() (n int) {
 }
 
 // readAbove moves what afterChange read from the rendered rows after
-// capMsgs let n messages go: the rows' data-i count from before until
-// the render.
+// capMsgs let n messages go (or, n below 0, loadOlderBy put -n above):
+// the rows' data-i count from before until the render.
 func (p *SessionPage) readAbove(n int) {
 	if p.anchor >= 0 {
 		p.anchor -= n

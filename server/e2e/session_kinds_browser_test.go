@@ -49,6 +49,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"OpensWhereItWasLeftFarUp", testSessionOpensWhereLeftFarUp},
 		{"AppendsLeaveTheViewStill", testSessionAppendsLeaveTheViewStill},
 		{"ACapLetsGoOfTheTopAndLoadsItAgain", testSessionCapLetsGoOfTheTop},
+		{"TheFocusStaysOnItsMessageWhenOlderLoad", testSessionFocusOverOlder},
 		{"AScrollUpToldLateStaysUp", testSessionScrollUpToldLate},
 		{"ASettleInTheWheelLeavesTheRequest", testSessionSettleInTheWheel},
 		{"ItsOwnScrollToldLateKeepsFollowing", testSessionOwnScrollToldLate},
@@ -711,6 +712,51 @@ func testSessionCapLetsGoOfTheTop(t *testing.T, b *browser) {
 	}
 	// The pages above the first message held led back to the start.
 	c.waitJS(10*time.Second, "the transcript's start, loaded again", start)
+}
+
+// testSessionFocusOverOlder: the keyboard's focus on a control inside a
+// message (a tool call's line) stays on that message's control when a
+// page of older messages loads above it. (It was put back by the row's
+// index, which the page above moved: onto the control of the message
+// that came to have that index, or the transcript, so the next Enter
+// opened another message's block.)
+func testSessionFocusOverOlder(t *testing.T, b *browser) {
+	const sid = "6e000000-0000-4000-8000-00000000000f"
+	claude := t.TempDir()
+	at := time.Now().Add(-time.Hour)
+	var w strings.Builder
+	for i := range 40 { // 120 messages: the last page of 50 leaves older ones
+		n := fmt.Sprintf("f%d", i)
+		w.WriteString(fixture.User(sid, cwd, fmt.Sprintf("prompt %d", i), at))
+		w.WriteString(toolCall(t, sid, n, "Bash", map[string]any{"command": fmt.Sprintf("echo %d", i)}, at))
+		w.WriteString(toolResult(t, sid, n, fmt.Sprint(i), at, nil))
+		w.WriteString(replyLine(t, sid, "msg_r"+n, fmt.Sprintf("reply %d", i), at))
+	}
+	fixture.Append(t, fixture.Path(claude, cwd, sid), w.String())
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the transcript", `document.body.dataset.wasm === "ready" && !!document.querySelector("#transcript .msg")`)
+	settledTop(c, "the last row", `document.querySelector("#transcript .msg:last-of-type")`)
+	// Up to the first message held, the page above held back while its
+	// first tool call's line takes the focus, then let in.
+	holdRequests(c, "before=")
+	readerScrolls(c, "0")
+	c.waitJS(10*time.Second, "the page above asked for, the top rows shown", `window.__hold.held.length > 0 &&
+		!!document.querySelector('#transcript .msg[data-i="0"]')`)
+	type focused struct {
+		Cursor string
+		I      int
+	}
+	f := mustEval[focused](c, `(l => (l.focus({preventScroll: true}), {cursor: l.closest(".msg").dataset.cursor, i: +l.closest(".msg").dataset.i}))(
+		document.querySelector("#transcript .msg[data-cursor] button.line"))`)
+	cursor, msg := f.Cursor, `document.querySelector("#transcript .msg[data-cursor=" + CSS.escape(`+jsString(f.Cursor)+`) + "]")`
+	releaseRequests(c)
+	c.waitJS(10*time.Second, "the page above in", fmt.Sprintf(`(m => m && +m.dataset.i > %d)(%s)`, f.I, msg))
+	settledTop(c, "the focused message", msg)
+	if got := mustEval[string](c, `(e => { const m = e && e.closest(".msg"); return m ? m.dataset.cursor : (e ? e.id || e.tagName : "none"); })(document.activeElement)`); got != cursor {
+		t.Errorf("after the page above loaded, the focus is in %q, not in the message %q it was on", got, cursor)
+	}
 }
 
 // testSessionScrollUpToldLate: a scroll's event comes a frame or more
