@@ -162,6 +162,8 @@ func (r *sessionReader) sessionField(key []byte, s *shared.Session) bool {
 		return r.boolean(&s.Remote)
 	case "hostOffline":
 		return r.boolean(&s.HostOffline)
+	case "unpriced":
+		return r.boolean(&s.Unpriced)
 	case "question":
 		return r.str(&s.Question)
 	}
