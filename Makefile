@@ -32,9 +32,15 @@ GOFLAGS_BUILD := -trimpath "-gcflags=all=-dwarf=false$(GCSTART)"
 # the markdown's parser (app/md): 8 KB less, for 5 % of its speed
 # (BenchmarkParse), which no page notices. The session page's message
 # window and its helpers (app/convo, app/vwin, app/clip, app/startgc):
-# 1,800,901 → 1,799,447 bytes, back under 1.8 MB (raw 8 KB more).
+# 1,800,901 → 1,799,447 bytes, back under 1.8 MB (raw 8 KB more). And
+# go-app's own package, whose rendering runs once per change: 11 KB less
+# in brotli (1,798,371 → 1,787,390 at 6fd47fa, raw 48 KB less), with the
+# start to Live at 5,000 sessions the same (TestStartBrowser, two runs of
+# three each way: first visit median 654/850 ms inlined, 659/641 not;
+# repeat 293/276, 291/277).
 WASM_NOINLINE = "-gcflags=vibecraft.sh/helm/app/$(1)=-dwarf=false$(GCSTART) -l"
-WASM_GCFLAGS := $(foreach p,ui browser el md mdview convo vwin clip startgc,$(call WASM_NOINLINE,$(p)))
+WASM_GCFLAGS := $(foreach p,ui browser el md mdview convo vwin clip startgc,$(call WASM_NOINLINE,$(p))) \
+  "-gcflags=github.com/maxence-charriere/go-app/v10/pkg/app=-dwarf=false$(GCSTART) -l"
 HOST := CGO_ENABLED=0
 WASM := GOOS=js GOARCH=wasm
 STEP := ./.ci/step
