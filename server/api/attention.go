@@ -93,9 +93,11 @@ func (a *API) receiveHook(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return writeJSONStatus(w, http.StatusAccepted, map[string]string{"status": "ignored"})
 	}
+	now := time.Now()
 	a.d.Attention.Signal(attn.Hint{
 		Source: shared.SourceClaude, ID: sig.SessionID, Event: sig.Event,
-		Status: sig.Status, WaitingFor: sig.WaitingFor, Active: sig.Active, Prompt: sig.Prompt, At: time.Now(),
+		Status: sig.Status, WaitingFor: sig.WaitingFor, Active: sig.Active, Prompt: sig.Prompt, At: now,
+		Sent: sig.SentAt(now),
 	})
 	return writeJSONStatus(w, http.StatusAccepted, map[string]string{"status": "accepted"})
 }

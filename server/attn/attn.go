@@ -27,6 +27,19 @@ type Hint struct {
 	// hook sent none.
 	Prompt string
 	At     time.Time
+	// Sent is when Claude Code ran the hook, by the hook's own clock
+	// (the transcript's); zero when the hook did not say. A hook's POST
+	// can reach helmd late, after later hooks and records of the same
+	// session: Sent, not At, orders it among them (late).
+	Sent time.Time
+}
+
+// when is when h's event happened, as best known: Sent, else At.
+func (h Hint) when() time.Time {
+	if !h.Sent.IsZero() {
+		return h.Sent
+	}
+	return h.At
 }
 
 // Key is the session's index key.

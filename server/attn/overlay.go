@@ -152,6 +152,9 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 	if old, held := o.hints[key]; held && old.resumed && doubtful(h) {
 		return shared.Session{}, false, nil
 	}
+	if o.late(key, h, cur, known) {
+		return shared.Session{}, false, nil
+	}
 	ttl := o.ttl
 	if h.Status == shared.StatusWorking {
 		ttl = workingTTL
@@ -293,6 +296,31 @@ func resumes(h Hint) bool { return h.Event == "SessionStart" }
 // hook is not taken: the transcript says whether the session works.
 func doubtful(h Hint) bool { return h.Status == shared.StatusWorking }
 
+// late reports whether h tells of an event older than what is known of
+// its session: a hook whose POST reached helmd after a later hook's (a
+// prompt's, slowed by a busy helmd, after the Stop of its own turn), or,
+// for a hook that says the session works, after records written since it
+// ran (the turn's end, read already). Taken, the prompt's hook showed
+// the session working for workingTTL while it waited for its user. A
+// hook that did not say when it ran (an older `helmd hook`) is dated by
+// its arrival, which no record precedes: it is never late by the files.
+//
+// Only a working hint is judged by the files: it only bridges the moment
+// until the transcript shows the turn, and any record after the prompt
+// is the transcript telling. A waiting hint is what the files cannot
+// show (a permission dialog), so a record dated a moment after its hook
+// ran (Claude Code's own progress lines) must not drop it.
+func (o *Overlay) late(key string, h Hint, cur shared.Session, known bool) bool {
+	at := h.when()
+	if old, held := o.hints[key]; held {
+		if at.Before(old.when()) {
+			return true
+		}
+		cur, known = old.own, old.known // cur shows old: the source's report is old's copy
+	}
+	return h.Status == shared.StatusWorking && known && evidence(cur) > at.UnixMilli()
+}
+
 // Clear marks the session cur as cleared at now and returns it so.
 func (o *Overlay) Clear(cur shared.Session, now time.Time) shared.Session {
 	at := max(now.UnixMilli(), evidence(cur)) // "changed after" must be after this
@@ -373,7 +401,11 @@ const (
 // superseded reports whether s, fresh from its source, outdates h, and
 // by what.
 func (o *Overlay) superseded(s *shared.Session, h *hint, now time.Time) (by int, done bool) {
-	if !now.Before(h.expires) || evidence(*s) > h.At.UnixMilli() {
+	at := h.At
+	if h.Status == shared.StatusWorking {
+		at = h.when() // a late prompt's hook read before its turn's end: that end outdates it (late)
+	}
+	if !now.Before(h.expires) || evidence(*s) > at.UnixMilli() {
 		return byFiles, true
 	}
 	prev := h.sourceStatus()

@@ -605,3 +605,64 @@ func TestVaguerReasonBeforeTheFirstRead(t *testing.T) {
 		}
 	}
 }
+
+// TestLatePromptAfterItsStop: a prompt's hook (or a subagent's stop)
+// whose POST reached helmd after its own turn's Stop, or after the
+// transcript's end of that turn was read, does not show the session
+// working for workingTTL: it waits for its user. A prompt typed right
+// after the Stop shows working at once.
+func TestLatePromptAfterItsStop(t *testing.T) {
+	hint := func(event string, status shared.Status, sent, came time.Duration) Hint {
+		h := Hint{Source: shared.SourceClaude, ID: id, Event: event, Status: status, Active: true, Sent: t0.Add(sent), At: t0.Add(came)}
+		if status == shared.StatusWaiting {
+			h.WaitingFor = "input needed"
+		}
+		return h
+	}
+	ended := sess(shared.StatusWaiting, 4*time.Second) // the prompt at 0, its turn's end at 4 s
+	for _, event := range []string{"UserPromptSubmit", "SubagentStop"} {
+		late := hint(event, shared.StatusWorking, 0, 6*time.Second)
+		t.Run(event+" after the Stop", func(t *testing.T) {
+			o := NewOverlay(0, nil)
+			cur, _, _ := o.Add(hint("Stop", shared.StatusWaiting, 5*time.Second, 5*time.Second), ended, true)
+			if got, ok, _ := o.Add(late, cur, true); ok && got.Status == shared.StatusWorking {
+				t.Errorf("the turn's own late %s after its Stop: working", event)
+			}
+			s := []shared.Session{ended}
+			o.Apply(s, t0.Add(10*time.Second), nil)
+			if s[0].Status != shared.StatusWaiting {
+				t.Errorf("read again: %s, want waiting", s[0].Status)
+			}
+		})
+		t.Run(event+" after the turn's end was read", func(t *testing.T) {
+			o := NewOverlay(0, nil)
+			if got, ok, _ := o.Add(late, ended, true); ok && got.Status == shared.StatusWorking {
+				t.Errorf("the turn's own late %s, its end read: working", event)
+			}
+		})
+		t.Run(event+" before its turn was read", func(t *testing.T) {
+			o := NewOverlay(0, nil)
+			before := sess(shared.StatusWaiting, -time.Minute) // nothing of this turn read yet
+			if got, _, _ := o.Add(late, before, true); got.Status != shared.StatusWorking {
+				t.Fatalf("nothing of its turn read: %s, want working", got.Status)
+			}
+			s := []shared.Session{ended}
+			o.Apply(s, t0.Add(7*time.Second), nil)
+			if s[0].Status != shared.StatusWaiting {
+				t.Errorf("the turn's end read: %s, want waiting", s[0].Status)
+			}
+		})
+	}
+	o := NewOverlay(0, nil)
+	cur, _, _ := o.Add(hint("Stop", shared.StatusWaiting, 5*time.Second, 5*time.Second), ended, true)
+	got, ok, _ := o.Add(hint("UserPromptSubmit", shared.StatusWorking, 5500*time.Millisecond, 5600*time.Millisecond), cur, true)
+	if !ok || got.Status != shared.StatusWorking {
+		t.Errorf("a prompt typed right after the Stop: %s, want working at once", got.Status)
+	}
+	o = NewOverlay(0, nil) // from a helmd hook that does not date its hooks: by their arrival, as before
+	cur, _, _ = o.Add(Hint{Source: shared.SourceClaude, ID: id, Event: "Stop", Status: shared.StatusWaiting, Active: true, At: t0.Add(5 * time.Second)}, ended, true)
+	got, _, _ = o.Add(Hint{Source: shared.SourceClaude, ID: id, Event: "UserPromptSubmit", Status: shared.StatusWorking, Active: true, At: t0.Add(6 * time.Second)}, cur, true)
+	if got.Status != shared.StatusWorking {
+		t.Errorf("an undated prompt after the Stop: %s, want working", got.Status)
+	}
+}

@@ -49,15 +49,16 @@ func Client(token string) *http.Client {
 }
 
 // Forward reads one payload from in (at most MaxPayload bytes) and posts
-// what Helm reads of it (Reduce) to helmd at base ("http://host:port") with token ("" for none). The
+// what Helm reads of it (Reduce), with when it ran, to helmd at base ("http://host:port") with token ("" for none). The
 // caller ignores its error: it says why nothing was delivered, for tests
 // and debug output, and a hook exits 0 whatever happened.
 func Forward(ctx context.Context, in io.Reader, base, token string) error {
+	sent := time.Now() // first: Claude Code ran the hook just now; the POST may reach helmd late
 	data, err := io.ReadAll(io.LimitReader(in, MaxPayload+1))
 	if err != nil {
 		return fmt.Errorf("read stdin: %w", err)
 	}
-	if data, err = Reduce(data); err != nil {
+	if data, err = Reduce(data, sent); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, Timeout)

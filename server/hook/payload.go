@@ -10,7 +10,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"vibecraft.sh/helm/server/attn"
@@ -39,6 +41,32 @@ type Signal struct {
 	// Prompt names a PermissionRequest's dialog (promptID): "" for any
 	// other event, or when the payload gave no tool input.
 	Prompt string
+	// Sent is when `helmd hook` ran, by its clock (epoch ms); 0 when the
+	// payload did not say (Claude Code's own, an older `helmd hook`).
+	// Use SentAt, which bounds it.
+	Sent int64
+}
+
+// maxLate bounds how long before its arrival a hook may say it ran: a
+// hook gives up after Timeout, so one dated earlier than this says more
+// of a clock that differs from helmd's than of its delay.
+const maxLate = time.Minute
+
+// SentAt is when the hook ran, for a hint that arrives at now: its Sent,
+// kept within [now-maxLate, now] (a payload is untrusted, and a hint
+// from the future would outlast every record); zero when none was sent.
+func (s Signal) SentAt(now time.Time) time.Time {
+	if s.Sent <= 0 {
+		return time.Time{}
+	}
+	at := time.UnixMilli(s.Sent)
+	switch {
+	case at.After(now):
+		return now
+	case at.Before(now.Add(-maxLate)):
+		return now.Add(-maxLate)
+	}
+	return at
 }
 
 // payload is the part of a hook's stdin Helm reads. Every event carries
@@ -53,6 +81,10 @@ type payload struct {
 	// forwards only its digest, as Prompt (promptID).
 	ToolInput json.RawMessage `json:"tool_input,omitempty"`
 	Prompt    string          `json:"dialog,omitempty"` // Helm's own: the digest Reduce forwards
+	// Sent is Helm's own too: when `helmd hook` ran (epoch ms), which
+	// Reduce adds. A hook's POST can reach helmd after later hooks of the
+	// session (attn.Hint.Sent); this dates the event itself.
+	Sent json.Number `json:"helm_sent_ms,omitempty"`
 }
 
 // promptLen is the length of a prompt's digest: 64 bits in hex, enough
@@ -88,8 +120,9 @@ const maxMessage = 1024
 // Reduce keeps of a hook payload only the fields Parse reads, so that
 // what `helmd hook` sends helmd is small (payloads carry whole tool
 // inputs and assistant messages, which helmd does not need and should
-// not be handed) and never over the server's body limit.
-func Reduce(data []byte) ([]byte, error) {
+// not be handed) and never over the server's body limit, and adds sent,
+// when the hook ran (zero: none).
+func Reduce(data []byte, sent time.Time) ([]byte, error) {
 	if len(data) > MaxPayload {
 		return nil, ErrTooLarge
 	}
@@ -106,7 +139,10 @@ func Reduce(data []byte) ([]byte, error) {
 	if p.Event == "PermissionRequest" {
 		dialog = p.promptID()
 	}
-	p.Prompt, p.ToolInput = dialog, nil
+	p.Prompt, p.ToolInput, p.Sent = dialog, nil, ""
+	if !sent.IsZero() {
+		p.Sent = json.Number(strconv.FormatInt(sent.UnixMilli(), 10))
+	}
 	p.Event = cleanText(p.Event, maxTool)
 	p.NotificationType = cleanText(p.NotificationType, maxTool)
 	p.ToolName = cleanText(p.ToolName, 4*maxTool)
@@ -139,6 +175,9 @@ func Parse(data []byte) (Signal, error) {
 		return Signal{}, ErrBadID
 	}
 	sig := Signal{SessionID: p.SessionID, Event: p.Event, Active: true}
+	if n, err := p.Sent.Int64(); err == nil {
+		sig.Sent = n // not a whole number: as if none was sent
+	}
 	switch p.Event {
 	case "Notification":
 		reason := notificationReason(p.NotificationType, p.Message)

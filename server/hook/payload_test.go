@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"vibecraft.sh/helm/server/attn"
 	"vibecraft.sh/helm/shared"
@@ -54,7 +55,7 @@ func TestParse(t *testing.T) {
 				t.Errorf("got %+v, want %s %q active %v", sig, tc.status, tc.reason, tc.active)
 			}
 			// What helmd hook forwards means the same to helmd.
-			if red, rerr := Reduce([]byte(tc.in)); rerr == nil {
+			if red, rerr := Reduce([]byte(tc.in), time.Time{}); rerr == nil {
 				again, err := Parse(red)
 				if !errors.Is(err, tc.err) || again != sig {
 					t.Errorf("reduced %s parses to %+v, %v; want %+v, %v", red, again, err, sig, tc.err)
@@ -66,7 +67,7 @@ func TestParse(t *testing.T) {
 
 func TestReduceDropsWhatHelmdDoesNotRead(t *testing.T) {
 	in := payloadOf("PermissionRequest", `,"tool_name":"Write","tool_input":{"content":"`+strings.Repeat("secret ", 20000)+`"}`)
-	out, err := Reduce([]byte(in))
+	out, err := Reduce([]byte(in), time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sig, err := Parse(data)
-		if red, rerr := Reduce(data); rerr == nil && !json.Valid(red) {
+		if red, rerr := Reduce(data, time.Time{}); rerr == nil && !json.Valid(red) {
 			t.Fatalf("Reduce gave invalid JSON %q", red)
 		}
 		if err != nil {
@@ -101,7 +102,7 @@ func FuzzParse(f *testing.F) {
 		if sig.Prompt != "" && (len(sig.Prompt) != promptLen || strings.Trim(sig.Prompt, "0123456789abcdef") != "") {
 			t.Fatalf("dialog %q", sig.Prompt)
 		}
-		if red, rerr := Reduce(data); rerr == nil {
+		if red, rerr := Reduce(data, time.Time{}); rerr == nil {
 			if again, err := Parse(red); err == nil && again.Prompt != sig.Prompt {
 				t.Fatalf("reduced %q names dialog %q, want %q", red, again.Prompt, sig.Prompt)
 			}
@@ -133,7 +134,7 @@ func TestPromptNamesTheDialog(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		red, err := Reduce([]byte(in))
+		red, err := Reduce([]byte(in), time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,5 +160,36 @@ func TestPromptNamesTheDialog(t *testing.T) {
 	}
 	if p := prompt(payloadOf("Notification", `,"notification_type":"permission_prompt","tool_input":{"a":1}`)); p != "" {
 		t.Errorf("a Notification names dialog %q", p)
+	}
+}
+
+// TestReduceDatesTheHook: what helmd hook forwards says when the hook
+// ran, which orders a hook whose POST reached helmd late among the
+// session's later hooks and records; helmd bounds it, so that a payload
+// cannot date a hint in the future or long before it came.
+func TestReduceDatesTheHook(t *testing.T) {
+	ran := time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
+	red, err := Reduce([]byte(payloadOf("UserPromptSubmit", `,"prompt":"go on","helm_sent_ms":1`)), ran)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := Parse(red)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arrived := ran.Add(3 * time.Second)
+	if got := sig.SentAt(arrived); !got.Equal(ran) {
+		t.Errorf("a hook run at %v, come 3 s later: sent %v", ran, got)
+	}
+	if got := sig.SentAt(ran.Add(-time.Second)); !got.Equal(ran.Add(-time.Second)) {
+		t.Errorf("sent in the future: %v, want its arrival", got)
+	}
+	if got := sig.SentAt(ran.Add(time.Hour)); !got.Equal(ran.Add(time.Hour - maxLate)) {
+		t.Errorf("sent an hour before it came: %v, want at most %v before", got, maxLate)
+	}
+	for _, in := range []string{payloadOf("Stop", ``), payloadOf("Stop", `,"helm_sent_ms":1.5e3`)} {
+		if sig, err := Parse([]byte(in)); err != nil || !sig.SentAt(arrived).IsZero() {
+			t.Errorf("%s: sent %v, %v; want none", in, sig.SentAt(arrived), err)
+		}
 	}
 }
