@@ -86,3 +86,72 @@ func TestStreamWaitingForTheScanEnds(t *testing.T) {
 		cancel()
 	}
 }
+
+// The streams that wait for the first scan hold their slots of
+// MaxClients: taken over from net/http, they are in no other count, and
+// uncounted, every stream a reconnect storm opened during a long scan
+// stayed open, a descriptor each, however many. A stream that leaves
+// gives its slot back, and every one that waited gets in once the scan
+// is published.
+func TestStreamsWaitingForTheScanHoldTheirSlots(t *testing.T) {
+	r := newRig(t, Options{MaxClients: 2})
+	ready := make(chan struct{})
+	r.hub.HoldStreams(ready)
+	a := r.connect(t, "/all", "")
+	b := r.connect(t, "/claude", "")
+	if resp, cancel := r.get(t, "/all", nil); resp.StatusCode != http.StatusServiceUnavailable {
+		resp.Body.Close()
+		cancel()
+		t.Fatalf("a third stream while two wait, at MaxClients 2: %d; want 503", resp.StatusCode)
+	} else {
+		resp.Body.Close()
+		cancel()
+	}
+	b.next(t) // the head is out: b waits
+	b.close()
+	var c *sseClient // in b's slot, once helmd has seen b leave
+	waitFor(t, 5*time.Second, "the slot of a stream that left", func() bool {
+		resp, cancel := r.get(t, "/all", nil)
+		if resp.StatusCode != http.StatusOK {
+			resp.Body.Close()
+			cancel()
+			return false
+		}
+		c = readStream(t, resp, cancel)
+		return true
+	})
+	r.hub.Publish(shared.EventRefresh, []shared.Session{sess("a", shared.SourceClaude, 1)}) // the scan's list
+	close(ready)
+	for _, s := range []*sseClient{a, c} {
+		if f := s.next(t); f.Retry != "3000" {
+			t.Fatalf("first block %+v; want the retry field", f)
+		}
+		if f := s.event(t); f.Event != "init" || ids(f.decode(t).Sessions) != "a" {
+			t.Errorf("a stream that waited: %s %s; want the init of the scanned list", f.Event, f.Data)
+		}
+	}
+	if n := r.hub.Stats().Clients; n != 2 {
+		t.Errorf("%d clients once the scan is published; want the 2 that waited", n)
+	}
+}
+
+// A socket that waits for the first scan holds its slot of MaxClients
+// as a stream does, and gives it back when it leaves.
+func TestWSWaitingForTheScanHoldsItsSlot(t *testing.T) {
+	r := newWSRig(t, Options{MaxClients: 1}, WSOptions{Ready: make(chan struct{})})
+	ws, _, err := r.dial(t, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, resp, err := r.dial(t, "", nil); err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("a second socket while one waits, at MaxClients 1: %v; want 503", err)
+	}
+	ws.conn.CloseNow()
+	waitFor(t, 5*time.Second, "the slot of a socket that left", func() bool {
+		c, _, err := r.dial(t, "", nil)
+		if err == nil {
+			c.conn.CloseNow()
+		}
+		return err == nil
+	})
+}

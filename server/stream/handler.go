@@ -267,10 +267,11 @@ var scanning = []byte(": helmd is still reading its transcripts (its first scan 
 // first scan over tens of GB. A refusal the subscription would make (a
 // closed hub, too many streams) is a 503 when it holds before the head;
 // one that comes of the wait closes the stream, which its client's
-// reconnection retries.
+// reconnection retries. The stream holds its slot of MaxClients from
+// its head on (reserve), which awaitReady passes on or gives back.
 func (v *view) serveBeforeReady(w http.ResponseWriter, r *http.Request, ready <-chan struct{}) {
 	h := v.hub
-	if err := h.admits(); err != nil {
+	if err := h.reserve(); err != nil {
 		refuse(w, err)
 		return
 	}
@@ -280,12 +281,14 @@ func (v *view) serveBeforeReady(w http.ResponseWriter, r *http.Request, ready <-
 	s, taken, err := hijack(w, r, hdr, h.opts.WriteTimeout)
 	switch {
 	case err != nil:
+		h.unreserve()
 		h.logEnd(remote, "could not take the connection over", err)
 	case taken:
 		// As a ready stream's: the handler returns, the wait goes on in
 		// a goroutine of its own, and the hub's Close ends it.
 		rc := s.(*rawConn)
 		if !h.adopt(rc) {
+			h.unreserve()
 			rc.finish()
 			return
 		}
@@ -303,9 +306,15 @@ func (v *view) serveBeforeReady(w http.ResponseWriter, r *http.Request, ready <-
 // keepalive each period until ready is closed, then serves the stream
 // from its subscription then, which is what it would have been had it
 // connected then. It ends the stream if the peer leaves or the hub
-// closes first.
+// closes first. It owns the stream's slot (reserve).
 func (v *view) awaitReady(s sink, ready <-chan struct{}, remote, last string) {
 	h := v.hub
+	reserved := true
+	defer func() {
+		if reserved {
+			h.unreserve()
+		}
+	}()
 	out := [][]byte{retryField(h.opts.Retry), scanning}
 	keepalive := time.NewTimer(h.opts.Keepalive)
 	defer keepalive.Stop()
@@ -342,7 +351,8 @@ func (v *view) awaitReady(s sink, ready <-chan struct{}, remote, last string) {
 			keepalive.Reset(h.opts.Keepalive)
 		}
 	}
-	c, st, err := h.subscribe(v, last)
+	reserved = false // join takes the slot over, or gives it back
+	c, st, err := h.join(v, last, true)
 	if err != nil {
 		h.logEnd(remote, "refused after the first list", err)
 		s.finish()

@@ -64,7 +64,14 @@ type Hub struct {
 	hist     *history
 	views    map[*view]map[*client]struct{} // clients by the handler that serves them
 	nclients int
-	nviews   uint64 // views made so far: the suffix of the next view's epoch
+	// waiting counts the streams opened before ready that wait for it
+	// (reserve): each holds a slot of MaxClients from its head on, as a
+	// subscribed one does. Taken over from net/http, they are in
+	// connlimit's count no more; uncounted here too, a reconnect storm
+	// during a long first scan kept every connection it opened, a
+	// descriptor each.
+	waiting int
+	nviews  uint64 // views made so far: the suffix of the next view's epoch
 	// watchers are the channels Watch handed out, by session key.
 	watchers map[string]map[chan struct{}]struct{}
 	stats    Stats // counters only; the rest is filled in by Stats
@@ -402,35 +409,56 @@ type start struct {
 	release func()           // gives state back; always set
 }
 
-// admits reports why subscribe would refuse a client now (nil: it
-// would not), without subscribing one.
-func (h *Hub) admits() error {
+// reserve takes a slot of MaxClients for a stream that waits for ready
+// (serveBeforeReady), or says why subscribe would refuse it now. The
+// slot is given back by unreserve, or passed on to the subscription by
+// subscribe(…, true): a stream that waited is never refused for streams
+// that came after it.
+func (h *Hub) reserve() error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var err error
 	switch {
 	case h.closed:
 		err = errClosed
-	case h.nclients >= h.opts.MaxClients:
+	case h.nclients+h.waiting >= h.opts.MaxClients:
 		err = errTooMany
 	}
 	if err != nil {
 		h.stats.Rejected++
+		return err
 	}
-	return err
+	h.waiting++
+	return nil
+}
+
+// unreserve gives back the slot of a stream that ends while it waits.
+func (h *Hub) unreserve() {
+	h.mu.Lock()
+	h.waiting--
+	h.mu.Unlock()
 }
 
 // subscribe registers a client of v. Under the same lock it collects the
 // replay after lastID (or the state for init), so every event is either in
 // what the client writes first or in its queue: no gap, no duplicate.
 func (h *Hub) subscribe(v *view, lastID string) (*client, start, error) {
+	return h.join(v, lastID, false)
+}
+
+// join is subscribe for a client that holds a slot (reserve) when
+// reserved: it takes the slot over, or gives it back when refused.
+func (h *Hub) join(v *view, lastID string, reserved bool) (*client, start, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if reserved {
+		h.waiting--
+	}
 	if h.closed {
 		h.stats.Rejected++
 		return nil, start{}, errClosed
 	}
-	if h.nclients >= h.opts.MaxClients {
+	if h.nclients+h.waiting >= h.opts.MaxClients {
 		h.stats.Rejected++
 		return nil, start{}, errTooMany
 	}

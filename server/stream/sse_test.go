@@ -154,6 +154,12 @@ func (r *rig) connect(t testing.TB, path, lastID string) *sseClient {
 		cancel()
 		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
 	}
+	return readStream(t, resp, cancel)
+}
+
+// readStream reads the frames of a stream's answer until its client
+// closes it (cancel ends its request).
+func readStream(t testing.TB, resp *http.Response, cancel context.CancelFunc) *sseClient {
 	c := &sseClient{Resp: resp, frames: make(chan frame, 1024), stop: make(chan struct{}), cancel: cancel}
 	c.wg.Add(1)
 	go func() {

@@ -115,12 +115,20 @@ func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Close or the peer's leaving ends the wait. A refusal the subscription
 // would make (a closed hub, too many clients) is still an HTTP 503 when
 // it holds before the handshake; one that comes of the wait is a close.
+// The socket holds its slot of MaxClients from its handshake on
+// (reserve), as a stream that waits does.
 func (e *wsEndpoint) serveBeforeReady(w http.ResponseWriter, r *http.Request) {
 	v, h := e.view, e.view.hub
-	if err := h.admits(); err != nil {
+	if err := h.reserve(); err != nil {
 		refuse(w, err)
 		return
 	}
+	reserved := true
+	defer func() {
+		if reserved {
+			h.unreserve()
+		}
+	}()
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: e.opts.OriginPatterns})
 	if err != nil {
 		h.logEnd(r.RemoteAddr, "websocket refused", err)
@@ -140,7 +148,8 @@ func (e *wsEndpoint) serveBeforeReady(w http.ResponseWriter, r *http.Request) {
 		h.logEnd(r.RemoteAddr, "gone before the first list", nil)
 		return
 	}
-	c, st, err := h.subscribe(v, lastEventID(r))
+	reserved = false // join takes the slot over, or gives it back
+	c, st, err := h.join(v, lastEventID(r), true)
 	if err != nil {
 		// Closed without a closing handshake (finish), as every end
 		// here: one with a reason waits for the peer's answer, which
