@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"vibecraft.sh/helm/server/internal/httperr"
 	"vibecraft.sh/helm/shared"
 )
@@ -148,6 +150,27 @@ func TestWSWaitingForTheScanHoldsItsSlot(t *testing.T) {
 	}
 	ws.conn.CloseNow()
 	waitFor(t, 5*time.Second, "the slot of a socket that left", func() bool {
+		c, _, err := r.dial(t, "", nil)
+		if err == nil {
+			c.conn.CloseNow()
+		}
+		return err == nil
+	})
+}
+
+// A socket that sends a request while the first scan runs and leaves is
+// let go at once: the request waited for the scan in the socket's only
+// reader, which then saw nothing of the peer leaving, so the socket and
+// its slot were held until the scan ended.
+func TestWSLeftWithARequestDuringTheScanIsLetGo(t *testing.T) {
+	r := newWSRig(t, Options{MaxClients: 1}, WSOptions{Ready: make(chan struct{}), Clearer: &fakeClearer{}})
+	ws, _, err := r.dial(t, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.send(t, websocket.MessageText, `{"type":"clear","session":"claude:a"}`)
+	ws.conn.CloseNow()
+	waitFor(t, 3*time.Second, "the slot of a socket that left with a request", func() bool {
 		c, _, err := r.dial(t, "", nil)
 		if err == nil {
 			c.conn.CloseNow()

@@ -268,40 +268,94 @@ func newWSConn(hubCtx context.Context, conn *websocket.Conn, timeout time.Durati
 // cancels the connection's context too: the library does not always mark
 // the connection closed when its reads fail, and a ping would then wait
 // out the write timeout for a pong from a peer that is gone.
+//
+// On a socket opened before the first scan, the requests are served by
+// serveEarly, in order, once the scan is published (a session asked for
+// may not be known before): read itself goes on reading meanwhile, so
+// that a peer that leaves is seen at once. Waiting in read for the scan,
+// it saw nothing more of a peer that sent a request and left: the socket
+// and its slot of MaxClients were held until the scan ended.
 func (s *wsConn) read() {
+	var early chan wsIn
+	if s.ready != nil && !isClosed(s.ready) {
+		early = make(chan wsIn, maxPendingReplies)
+		s.followers.Add(1) // finish waits for it
+		go s.serveEarly(early)
+	}
+	// In this order, last first: serveEarly sees the context end before
+	// the requests left, and serves none of a peer that is gone.
 	defer close(s.left)
+	if early != nil {
+		defer close(early)
+	}
 	defer s.cancel()
 	for {
 		typ, msg, err := s.conn.Read(s.ctx)
 		if err != nil {
 			return
 		}
-		var reply wsReplyOut
-		if typ != websocket.MessageText {
-			reply.msg = encodeReply(wsRequest{}, fmt.Errorf("%w: send JSON text messages", errBadRequest))
-		} else {
-			req, err := parseWSRequest(msg)
-			if err == nil && s.ready != nil {
-				// Before the first scan, a session asked for may not be
-				// known yet: the request waits for it, as the list does.
-				select {
-				case <-s.ready:
-				case <-s.ctx.Done():
-					return
-				}
+		if early == nil {
+			if !s.serveOne(typ, msg) {
+				return
 			}
-			if err == nil {
-				reply.sent, err = s.do(req)
-			}
-			reply.msg = encodeReply(req, err)
+			continue
 		}
 		select {
-		case s.replies <- reply:
+		case early <- wsIn{typ, msg}:
 		default:
-			s.conn.Close(websocket.StatusPolicyViolation, "too many requests without reading the replies")
+			s.tooMany()
 			return
 		}
 	}
+}
+
+// wsIn is a message of the client's, as read.
+type wsIn struct {
+	typ websocket.MessageType
+	msg []byte
+}
+
+// serveEarly serves the requests read on a socket opened before the
+// first scan, in order, once it is published; it ends with the socket.
+func (s *wsConn) serveEarly(early <-chan wsIn) {
+	defer s.followers.Done()
+	select {
+	case <-s.ready:
+	case <-s.ctx.Done():
+		return
+	}
+	for in := range early {
+		if s.ctx.Err() != nil || !s.serveOne(in.typ, in.msg) {
+			return
+		}
+	}
+}
+
+// serveOne carries out one request and hands its reply to the writer;
+// false when the client sends faster than it reads the replies, and is
+// cut for it.
+func (s *wsConn) serveOne(typ websocket.MessageType, msg []byte) bool {
+	var reply wsReplyOut
+	if typ != websocket.MessageText {
+		reply.msg = encodeReply(wsRequest{}, fmt.Errorf("%w: send JSON text messages", errBadRequest))
+	} else {
+		req, err := parseWSRequest(msg)
+		if err == nil {
+			reply.sent, err = s.do(req)
+		}
+		reply.msg = encodeReply(req, err)
+	}
+	select {
+	case s.replies <- reply:
+		return true
+	default:
+		s.tooMany()
+		return false
+	}
+}
+
+func (s *wsConn) tooMany() {
+	s.conn.Close(websocket.StatusPolicyViolation, "too many requests without reading the replies")
 }
 
 // wsReplyOut is a reply for the writer; sent, when not nil, is closed
