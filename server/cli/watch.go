@@ -49,6 +49,11 @@ type watcher struct {
 	shown    map[string]string // by session key, the facts of the last line printed for it (fresh)
 	hosts    map[string]bool   // the machines sessions were seen of (Host): past one, lines name theirs
 	enc      *json.Encoder
+	// streamed: helmd answered with its stream at least once, so an end
+	// of it, even before its first event (helmd stopped or restarted
+	// during its first scan), is a drop to reconnect after, not nothing
+	// to watch.
+	streamed bool
 }
 
 // watchFlags is `helmd watch`: one line per change until interrupted.
@@ -81,7 +86,7 @@ func (w *watcher) run(ctx context.Context) error {
 			return nil
 		}
 		var fatal *Error
-		if errors.As(err, &fatal) || errors.Is(err, errScanTooLong) || (first && !got && err != nil) {
+		if errors.As(err, &fatal) || errors.Is(err, errScanTooLong) || (first && !got && !w.streamed && err != nil) {
 			return err // stdout is gone, helmd's first scan outlasted --scan-wait, or there is nothing to watch: say why at once
 		}
 		if got {
@@ -120,6 +125,7 @@ func (w *watcher) follow(ctx context.Context) (got bool, err error) {
 		return false, w.c.notHelmd(answered(resp.StatusCode, resp.Header.Get("Content-Type"), b), errors.New("its answer is not an event stream"))
 	}
 	w.back()
+	w.streamed = true
 	var scanLimit *time.Timer
 	if resp.Header.Get(httperr.FirstScanHeader) != "" && !w.synced {
 		if scanLimit, err = w.awaitScan(start, cancel); err != nil {

@@ -2,10 +2,13 @@ package cli
 
 import (
 	"context"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/httperr"
 	"vibecraft.sh/helm/server/stream"
 	"vibecraft.sh/helm/shared"
 )
@@ -106,5 +109,38 @@ func TestWatchGivesUpOnTheFirstScanPastItsWait(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("^C did not end the wait for the first scan")
+	}
+}
+
+// helmd stopped (or restarted) during its first scan ends the stream it
+// had answered before any event: helmd watch's first connection then
+// said there was nothing to watch and exited. helmd was there: it is a
+// drop, and watch reconnects and follows the list the next helmd has.
+func TestWatchReconnectsAfterAStopDuringTheFirstScan(t *testing.T) {
+	hub := stream.NewHub(stream.Options{})
+	t.Cleanup(hub.Close)
+	hub.Publish(shared.EventRefresh, []shared.Session{{ID: "s1", Source: shared.SourceClaude, Title: "One", Status: shared.StatusWaiting}})
+	var asked atomic.Int32
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
+		if asked.Add(1) == 1 {
+			// The head helmd answers during its first scan, then its end.
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.Header().Set(httperr.FirstScanHeader, "1")
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		hub.Handler(nil).ServeHTTP(w, r)
+	})
+	ch := make(wrote, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout, stderr, done := runWatch(ctx, port, ch, "--waiting", "--count")
+	waitFor(t, stdout, ch, "the count of the next helmd's list", func(s string) bool { return s == "1\n" })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("interrupted: %v, want nil (stderr %q)", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "reconnecting") {
+		t.Errorf("stderr %q; want it to say it reconnects", stderr.String())
 	}
 }
