@@ -216,6 +216,7 @@ func (s *Source) closeDB() error {
 	db, pageDB := s.db, s.pageDB
 	s.db, s.pageDB, s.dbFile, s.sc = nil, nil, nil, nil
 	s.mu.Unlock()
+	s.closeProbe()
 	if db == nil {
 		return nil
 	}
@@ -224,4 +225,53 @@ func (s *Source) closeDB() error {
 		err = errors.Join(err, pageDB.Close())
 	}
 	return err
+}
+
+// stillLocked reports whether the lock that refused the list's last read
+// is still held, asking without waiting: a retry or a hint that found it
+// held waited the list's busy timeout, holding up every other source,
+// at each retry for as long as the lock lasted (hours, for a program that
+// keeps the database in exclusive locking mode). A held lock is recorded
+// as a refused read (setState), which schedules the next retry. An answer
+// other than a lock says nothing either way: the list's read finds out.
+func (s *Source) stillLocked() bool {
+	if s.lockProbe != nil {
+		s.lockProbe()
+	}
+	s.mu.Lock()
+	probe := s.probe
+	s.mu.Unlock()
+	if probe == nil {
+		db, err := openDB(s.opts.DBPath, 0) // busy_timeout 0: refused at once
+		if err != nil {
+			return false
+		}
+		s.mu.Lock()
+		s.probe, probe = db, db
+		s.mu.Unlock()
+	}
+	// Any read of a table takes the shared lock that a writer's
+	// exclusive one refuses; count(*) always returns a row.
+	var n int
+	err := probe.QueryRow("SELECT count(*) FROM sqlite_master").Scan(&n)
+	if classify(err) != StateLocked {
+		return false
+	}
+	s.setState(StateLocked, err)
+	return true
+}
+
+// closeProbe closes stillLocked's handle, once no lock refuses the list:
+// a handle open for nothing holds a descriptor and, in WAL mode, the
+// -shm mapping.
+func (s *Source) closeProbe() {
+	s.mu.Lock()
+	probe := s.probe
+	s.probe = nil
+	s.mu.Unlock()
+	if probe != nil {
+		if err := probe.Close(); err != nil {
+			s.log.Debug("closing the lock probe", "err", err)
+		}
+	}
 }

@@ -129,3 +129,109 @@ func TestLockedUpdateRetries(t *testing.T) {
 		t.Errorf("want one line for the lock and one for its end, whatever the reads refused:\n%s", logs.String())
 	}
 }
+
+// A write whose hint a long lock refused shows within a second of the
+// lock's end, with no write after it to hint at it: the retries had
+// backed off to 8 s, so the list lagged up to 8 s behind the database.
+// While the lock lasts, a retry does not wait the list's busy timeout
+// (each did, holding up every other source live serves), retries cost
+// at most about one a second however long the lock lasts, and once the
+// list has caught up nothing is read until the next hint.
+func TestLockEndCaughtUpPromptly(t *testing.T) {
+	for _, tc := range []struct {
+		name, journal string
+		// lock takes the lock and writes under it; unlock ends it and
+		// writes nothing after.
+		lock, unlock []string
+	}{
+		{"rollback journal, a writer's transaction", "DELETE",
+			[]string{"BEGIN EXCLUSIVE", "UPDATE session SET title = 'renamed', time_updated = time_updated + 1 WHERE id = 'ses_aaa'"},
+			[]string{"COMMIT"}},
+		{"WAL, exclusive locking mode", "WAL",
+			[]string{"PRAGMA locking_mode = EXCLUSIVE", "UPDATE session SET title = 'renamed', time_updated = time_updated + 1 WHERE id = 'ses_aaa'"},
+			[]string{"PRAGMA locking_mode = NORMAL", "SELECT count(*) FROM session"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, w := buildFixture(t, tc.journal)
+			dbPath := filepath.Join(dir, "opencode.db")
+			now := testNow
+			const listBusy = 200 * time.Millisecond
+			src := New(Options{DataDir: dir, Now: func() time.Time { return now }, WaitingWindow: fixtureWaiting,
+				busyTimeout: 5 * time.Second, listBusy: listBusy})
+			defer src.Close()
+			scan(t, src)
+			// In WAL mode the list's open handle would keep the writer
+			// from exclusive mode: the lock is taken while it is closed.
+			src.closeDB()
+			ctx := context.Background()
+			conn, err := w.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			for _, q := range tc.lock {
+				if _, err := conn.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			var reads, probes int
+			src.listRead = func() { reads++ }
+			src.lockProbe = func() { probes++ }
+			update(t, src, dbPath) // the write's hint, refused
+			if st := src.Status(); st.DBState != StateLocked {
+				t.Fatalf("status %+v, want locked", st)
+			}
+			renamed := false
+			wake := func() { // what live does at each NextChange
+				next := src.NextChange()
+				if next.IsZero() {
+					t.Fatal("nothing due while a lock holds back a write")
+				}
+				now = next
+				changed, _ := src.Aged()
+				for _, s := range changed {
+					renamed = renamed || s.ID == wantA.ID && s.Title == "renamed"
+				}
+			}
+			reads, probes = 0, 0
+			const lockLasts = time.Minute
+			for end := now.Add(lockLasts); now.Before(end); {
+				start := time.Now()
+				wake()
+				if took := time.Since(start); took >= listBusy {
+					t.Fatalf("a retry while locked took %v: the list's busy wait, which holds up every other source", took)
+				}
+			}
+			if renamed || src.Status().DBState != StateLocked {
+				t.Fatalf("the lock ended by itself (renamed %v, %+v)", renamed, src.Status())
+			}
+			if most := int(lockLasts/lockRetryMax) + 5; reads+probes > most {
+				t.Errorf("%d reads and %d probes in a %v lock, want at most %d", reads, probes, lockLasts, most)
+			}
+			for _, q := range tc.unlock {
+				if _, err := conn.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			unlocked := now
+			for !renamed {
+				wake()
+				if now.Sub(unlocked) > time.Second {
+					t.Fatalf("the write under the lock still not shown %v after its end", now.Sub(unlocked))
+				}
+			}
+			// Caught up: whatever else is due (the sessions' windows),
+			// the database is not touched again without a hint.
+			reads, probes = 0, 0
+			for wakes := 0; !src.NextChange().IsZero(); wakes++ {
+				if wakes > 100 {
+					t.Fatalf("still waking at %v", src.NextChange())
+				}
+				wake()
+			}
+			if reads+probes != 0 || src.probe != nil {
+				t.Errorf("after the lock: %d reads, %d probes, probe handle open %v", reads, probes, src.probe != nil)
+			}
+		})
+	}
+}

@@ -42,9 +42,12 @@ const (
 	defaultListBusy = 100 * time.Millisecond
 	// lockRetry is the delay before a read the lock refused is tried
 	// again without a hint, doubling at each refusal up to lockRetryMax:
-	// a write committed as the lock goes may bring no hint after it.
-	lockRetry    = time.Second
-	lockRetryMax = 8 * time.Second
+	// a write committed as the lock goes may bring no hint after it, so
+	// the list is that much behind once the lock ends. A retry that finds
+	// the lock still held costs one attempt at the lock (stillLocked),
+	// not the list's busy wait, so the cap can be short.
+	lockRetry    = 125 * time.Millisecond
+	lockRetryMax = time.Second
 	// markSlack widens each incremental read back in time. OpenCode stamps
 	// rows with Date.now() before it commits, so with several OpenCode
 	// processes on one database a row stamped earlier can commit after one
@@ -106,6 +109,9 @@ type Source struct {
 	mu sync.Mutex
 
 	db *sql.DB
+	// probe asks whether a lock that refused the list's read is still
+	// held, without waiting (stillLocked); open only while one is.
+	probe *sql.DB
 	// pageDB is the session page's own handle on the same file (see
 	// pageHandle); nil until a page is read.
 	pageDB  *sql.DB
@@ -121,6 +127,7 @@ type Source struct {
 	afterRead func() // test hook: runs after the first read of an update
 	listRead  func() // test hook: runs as the list's read goes to the database
 	pageRead  func() // test hook: runs as a page read goes to the database
+	lockProbe func() // test hook: runs as stillLocked asks the database
 
 	json jsonTree
 

@@ -41,13 +41,14 @@ func (s *Source) Status() Status {
 // state once rather than on every read. A read another program's lock
 // refused is tried again after a delay that doubles up to lockRetryMax,
 // hint or none: the write that the lock's holder commits as it lets go
-// may be the last for a while.
+// may be the last for a while. Nothing is retried while no lock refuses.
 func (s *Source) setState(state string, err error) {
 	if state == StateLocked {
 		s.retryAt = s.now().Add(min(lockRetry<<min(s.lockedReads, 8), lockRetryMax))
 		s.lockedReads++
 	} else {
 		s.retryAt, s.lockedReads = time.Time{}, 0
+		s.closeProbe()
 	}
 	s.stMu.Lock()
 	prev := s.st.DBState

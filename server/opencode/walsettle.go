@@ -141,8 +141,13 @@ func (st *Settler) Read(ctx context.Context, read func()) {
 }
 
 // readDBSettled is readDB(ctx, false) run by the list's Settler.
+// While a lock refuses the list, it reads only once stillLocked says the
+// lock is gone.
 func (s *Source) readDBSettled(ctx context.Context) map[string]bool {
 	affected := map[string]bool{}
+	if s.lockedReads > 0 && s.stillLocked() {
+		return affected
+	}
 	first := true
 	s.settler.Read(ctx, func() {
 		if !first && (s.db == nil || s.lockedReads > 0) {
