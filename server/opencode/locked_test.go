@@ -202,6 +202,14 @@ func TestLockEndCaughtUpPromptly(t *testing.T) {
 					t.Fatalf("a retry while locked took %v: the list's busy wait, which holds up every other source", took)
 				}
 			}
+			// Another write's hint while the lock lasts: no wait either.
+			start := time.Now()
+			if changed, removed := update(t, src, dbPath); len(changed)+len(removed) != 0 {
+				t.Errorf("locked: changed %v, removed %v", changed, removed)
+			}
+			if took := time.Since(start); took >= listBusy {
+				t.Fatalf("a hint while locked took %v: the list's busy wait, which holds up every other source", took)
+			}
 			if renamed || src.Status().DBState != StateLocked {
 				t.Fatalf("the lock ended by itself (renamed %v, %+v)", renamed, src.Status())
 			}
