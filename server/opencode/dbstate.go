@@ -257,7 +257,7 @@ func (s *Source) stillLocked() bool {
 	if classify(err) != StateLocked {
 		return false
 	}
-	s.setState(StateLocked, err)
+	s.setState(StateLocked, fmt.Errorf("read sessions: %w", err))
 	return true
 }
 
