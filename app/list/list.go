@@ -9,6 +9,7 @@
 package list
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -32,10 +33,19 @@ type List struct {
 	indexed int
 	dropped []int32
 	// texts[i] is shared.SearchText(&sorted[i]), nil until a search
-	// needs them (textsFor); folded keeps them from one sort to the next,
-	// so a session is lower-cased once per change, not once per keystroke.
+	// needs them (textsFor) or FoldSome starts them; folded keeps them
+	// from one sort to the next, so a session is lower-cased once per
+	// change, not once per keystroke.
+	//
+	// A fold may be under way (FoldSome): then texts[:foldAt] are made,
+	// and so is any text of a session upserted since, while the rest are
+	// "" until made. stale is folded as it was when that fold began,
+	// whose texts are reused; it goes when the fold ends, so that the
+	// texts of sessions no longer held go with it.
 	texts  []string
 	folded map[string]foldedText
+	stale  map[string]foldedText
+	foldAt int
 
 	version uint64 // counts changes; the caches below belong to one version
 	view    view
@@ -235,6 +245,9 @@ func (l *List) cut(i int) int {
 	l.keys = slices.Delete(l.keys, i, i+1)
 	if l.texts != nil {
 		l.texts = slices.Delete(l.texts, i, i+1)
+		if i < l.foldAt {
+			l.foldAt-- // the rows after i moved up: none is skipped
+		}
 	}
 	return i
 }
@@ -247,17 +260,22 @@ func (l *List) insert(k string, s shared.Session) int {
 	l.keys = slices.Insert(l.keys, i, k)
 	if l.texts != nil {
 		l.texts = slices.Insert(l.texts, i, l.foldOne(k, &l.sorted[i]))
+		if i < l.foldAt {
+			l.foldAt++ // the rows after i moved down, all made
+		}
 	}
 	return i
 }
 
-// foldOne returns s's search text, from folded when its fields are
-// unchanged.
+// foldOne returns s's search text, from folded, or else stale, when its
+// fields are unchanged, and keeps it in folded.
 func (l *List) foldOne(k string, s *shared.Session) string {
 	from := [5]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch, s.Model}
 	f, ok := l.folded[k]
 	if !ok || f.from != from {
-		f = foldedText{from: from, text: shared.SearchText(s)}
+		if f, ok = l.stale[k]; !ok || f.from != from {
+			f = foldedText{from: from, text: shared.SearchText(s)}
+		}
 		if l.folded == nil {
 			l.folded = make(map[string]foldedText)
 		}
@@ -311,16 +329,16 @@ func (l *List) Get(key string) (shared.Session, bool) {
 func (l *List) Sessions() []shared.Session { return l.sorted }
 
 // textsFor returns texts for a search: nil when it is blank (a matcher
-// then reads no text), else folded now if they are not yet. Folding is
-// left to the first search: at 100,000 sessions it is over a second of
-// wasm that a start, or a list nobody searches, need not wait for.
+// then reads no text), else made now if they are not yet. They are not
+// made at the start: at 100,000 sessions that is over a second of wasm
+// that a start need not wait for. The page makes them a part at a time
+// once the list is held (FoldSome), so that a search rarely has any
+// left to make.
 func (l *List) textsFor(search string) []string {
 	if strings.TrimSpace(search) == "" {
 		return nil
 	}
-	if l.texts == nil {
-		l.fold()
-	}
+	l.FoldSome(len(l.sorted))
 	return l.texts
 }
 
@@ -332,22 +350,40 @@ func textAt(texts []string, i int) string {
 	return texts[i]
 }
 
-// fold fills texts for sorted, reusing the text of every session whose
-// searched fields did not change.
-func (l *List) fold() {
-	l.index()
-	old := l.folded
-	l.folded = make(map[string]foldedText, len(l.sorted))
-	l.texts = make([]string, len(l.sorted))
-	for i := range l.sorted {
-		s := &l.sorted[i]
-		from := [5]string{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch, s.Model}
-		k := l.keys[i]
-		f, ok := old[k]
-		if !ok || f.from != from {
-			f = foldedText{from: from, text: shared.SearchText(s)}
-		}
-		l.folded[k] = f
-		l.texts[i] = f.text
+// foldChunk is how many search texts FoldSome makes by default: at about
+// 10 µs each in wasm, a part the page does not notice between two frames.
+const foldChunk = 2000
+
+// FoldSome makes up to n more search texts (n <= 0: a default part),
+// reusing the text of every session whose searched fields did not change,
+// and reports whether every session has its text. A page calls it
+// between frames once the list is held (after IndexSome), so that the
+// first search need not make them all; a search makes whatever is left.
+func (l *List) FoldSome(n int) (done bool) {
+	if n <= 0 {
+		n = foldChunk
 	}
+	l.index()
+	if l.texts == nil {
+		// A fold from the start: the texts made so far are reused, and
+		// those of sessions no longer held dropped at its end.
+		if l.stale == nil {
+			l.stale = l.folded
+		} else {
+			maps.Copy(l.stale, l.folded) // a fold begun again before its end
+		}
+		l.folded = make(map[string]foldedText, len(l.sorted))
+		l.texts = make([]string, len(l.sorted))
+		l.foldAt = 0
+	}
+	end := min(len(l.sorted), l.foldAt+n)
+	for i := l.foldAt; i < end; i++ {
+		l.texts[i] = l.foldOne(l.keys[i], &l.sorted[i])
+	}
+	l.foldAt = end
+	if end < len(l.sorted) {
+		return false
+	}
+	l.stale = nil
+	return true
 }
