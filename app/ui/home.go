@@ -267,15 +267,38 @@ func (h *Home) firstPage() int {
 
 // indexLater builds l's index by key a part at a time, each after the
 // page has had a chance to draw and answer input (a timer, not a due one:
-// in wasm a due timer runs without returning to the browser). Replace
-// leaves it to be built so that a list of 100,000 is drawn first; a
-// lookup before the last part finishes it at once.
+// in wasm a due timer runs without returning to the browser), then its
+// search texts (foldLater). Replace leaves the index to be built so that
+// a list of 100,000 is drawn first; a lookup before the last part
+// finishes it at once.
 func (h *Home) indexLater(l *list.List) {
 	ctx := h.ctx
 	time.AfterFunc(time.Millisecond, func() {
 		ctx.Dispatch(func(app.Context) {
-			if h.sessions == l && !l.IndexSome(0) {
+			switch {
+			case h.sessions != l:
+			case !l.IndexSome(0):
 				h.indexLater(l)
+			default:
+				h.foldLater(l)
+			}
+		})
+	})
+}
+
+// foldLater makes l's search texts a part at a time, as indexLater its
+// index, so that they are ready by the time a user types: made at the
+// first keystroke, at 100,000 sessions, they froze the page for a
+// second. A search before the last part makes the rest at once.
+func (h *Home) foldLater(l *list.List) {
+	ctx := h.ctx
+	time.AfterFunc(time.Millisecond, func() {
+		ctx.Dispatch(func(ctx app.Context) {
+			// Nothing drawn changes: the page is not rendered again for
+			// each of up to fifty parts.
+			ctx.PreventUpdate()
+			if h.sessions == l && !l.FoldSome(0) {
+				h.foldLater(l)
 			}
 		})
 	})
