@@ -286,13 +286,16 @@ var errScanTooLong = errors.New("helmd's first scan outlasted --scan-wait")
 // once on notice that it waits, and gives up, saying so, once scanWait
 // has passed since the first such request began (a request asked just
 // before then may outlast it by the time helmd holds it, 10 s at most).
-// ^C ends the wait at once.
+// A pause is cut to the wait left, so that the last ask is at its end:
+// a --scan-wait shorter than helmd's Retry-After is waited out, not
+// given up on at the first 503. ^C ends the wait at once.
 func (c *client) awaitScan(ctx context.Context, e *scanningError, start time.Time) error {
 	since, first := c.scanBegun(start)
-	pause := min(max(e.retryAfter, scanPauseMin), scanPauseMax)
-	if time.Since(since)+pause > c.scanWait {
+	left := c.scanWait - time.Since(since)
+	if left <= 0 {
 		return c.scanTooLong(since, e)
 	}
+	pause := min(max(e.retryAfter, scanPauseMin), scanPauseMax, left)
 	if first {
 		c.sayScanWait()
 	}

@@ -87,6 +87,29 @@ func TestCommandGivesUpOnAFirstScanPastItsWait(t *testing.T) {
 	}
 }
 
+// A --scan-wait shorter than helmd's Retry-After is waited out: helmd
+// ls --scan-wait 1s gave up at the first 503, after the 0.1 s helmd held
+// it, saying it had waited 100ms, though the scan ended within the
+// second it was given.
+func TestCommandAsksAgainAtTheEndOfAShortScanWait(t *testing.T) {
+	lo, hi := scanPauseMin, scanPauseMax
+	scanPauseMin, scanPauseMax = time.Minute, time.Minute // Retry-After far past --scan-wait
+	t.Cleanup(func() { scanPauseMin, scanPauseMax = lo, hi })
+	var asked atomic.Int32
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
+		if asked.Add(1) == 1 {
+			scanning(w)
+			return
+		}
+		fmt.Fprint(w, `[{"id":"s1","source":"claude","title":"the scanned session","status":"idle","projectName":"p"}]`)
+	})
+	stdout, stderr, err := runCmd(context.Background(), map[string]string{"PORT": port}, "ls", "--scan-wait", "50ms")
+	if err != nil || !strings.Contains(stdout, "the scanned session") || asked.Load() != 2 {
+		t.Fatalf("ls --scan-wait 50ms: %v after %d requests, stdout %q, stderr %q; want the list, asked again at 50ms",
+			err, asked.Load(), stdout, stderr)
+	}
+}
+
 // ^C ends the wait at once, however long the pause.
 func TestInterruptEndsTheScanWait(t *testing.T) {
 	lo, hi := scanPauseMin, scanPauseMax
