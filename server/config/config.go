@@ -192,7 +192,7 @@ func define(fs *flag.FlagSet, env Env, home string) *flags {
 	fs.StringVar(&c.OpenCodeDir, "opencode-dir", defaultOpenCodeDir(env, home), "OpenCode data folder (env XDG_DATA_HOME/opencode)")
 	fs.StringVar(&c.OpenCodeDB, "opencode-db", env("OPENCODE_DB"), "OpenCode database file (env OPENCODE_DB; default <opencode-dir>/opencode.db)")
 	fs.BoolVar(&c.NoOpenCode, "no-opencode", false, "do not read OpenCode sessions")
-	fs.StringVar(&c.CacheDir, "cache-dir", or(env("HELM_CACHE_DIR"), defaultCacheDir(env, home)), "folder for scan state kept across restarts; empty disables (env HELM_CACHE_DIR)")
+	fs.StringVar(&c.CacheDir, "cache-dir", or(env("HELM_CACHE_DIR"), defaultCacheDir(env, home)), "folder for what helmd keeps across restarts: scan state, clears, hook hints, Web Push keys, the --nats-listen store; empty: none (env HELM_CACHE_DIR)")
 	fs.DurationVar(&c.Debounce, "debounce", 500*time.Millisecond, "at most one update per session per this period")
 	fs.DurationVar(&c.Keepalive, "keepalive", 30*time.Second, "keepalive event period on quiet streams")
 	fs.DurationVar(&c.WaitingTTL, "waiting-ttl", waitingTTL, "how long a session that ended its turn shows waiting when no live process tells (env HELM_WAITING_TTL)")
