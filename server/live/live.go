@@ -316,6 +316,12 @@ func (l *Live) fullScan(ctx context.Context) {
 		ch := l.index.Replace(src.Kind(), sessions)
 		l.forget(keysOf(ch.Deleted))
 	}
+	if ctx.Err() != nil {
+		// helmd stops: what a cut scan found is neither published nor
+		// counted (it logged "scan done sessions=0" at a stop during the
+		// first scan); Run's save keeps what it read.
+		return
+	}
 	l.pruneCleared()
 	took := time.Since(start)
 	all := l.index.List(nil)

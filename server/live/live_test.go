@@ -445,3 +445,29 @@ func TestFirstScanClosesOncePublished(t *testing.T) {
 		t.Fatalf("FirstScan closed before the scan was published: %+v", ev)
 	}
 }
+
+// A stop during the first scan cuts it: what it found is not published
+// as the list (an empty one, or a part) nor counted as a scan done, which
+// helmd logged as "scan done sessions=0".
+func TestStopDuringTheFirstScanPublishesNothing(t *testing.T) {
+	src := &fakeSource{sessions: map[string]shared.Session{}, gate: make(chan struct{}), entered: make(chan string, 4)}
+	src.set("a", 1)
+	rec := newRecorder()
+	l := New(index.New(), rec, []Source{src}, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- l.Run(ctx) }()
+	if what := <-src.entered; what != "scan" {
+		t.Fatalf("entered %q, want the first scan", what)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if ev := rec.snapshot(); len(ev) != 0 {
+		t.Errorf("a cut first scan published %+v", ev)
+	}
+	if st := l.Stats(); st.Scans != 0 {
+		t.Errorf("a cut first scan counted: %d scans", st.Scans)
+	}
+}
