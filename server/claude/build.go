@@ -69,7 +69,7 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 	}
 	sp, lastWrite := addSubagents(sp, subs, main.lastWrite())
 	sess.Tokens, sess.CostUSD = sp.tokens, pricing.Dollars(sp.nano)
-	sess.Unpriced = unpricedIn(mains) || unpricedIn(subs) // a subagent's unknown model counts for its parent
+	sess.Unpriced = unpricedIn(main, mains, subs) // a subagent's unknown model counts for its parent
 
 	s.setStatus(&sess, a.turn, lastWrite, live[sid], a.customTitle, now)
 	if sess.Status == shared.StatusWaiting {
@@ -149,7 +149,7 @@ func (s *Source) buildOrphan(sid string, subs []*file, live map[string]pidEntry,
 	}
 	sp, lastWrite := addSubagents(spend{}, subs, 0)
 	sess.Tokens, sess.CostUSD = sp.tokens, pricing.Dollars(sp.nano)
-	sess.Unpriced = unpricedIn(subs)
+	sess.Unpriced = unpricedIn(nil, nil, subs)
 	if sess.CreatedAt == 0 {
 		sess.CreatedAt = lastWrite
 	}

@@ -3,6 +3,7 @@ package claude
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -349,6 +350,78 @@ func TestSessionUnpriced(t *testing.T) {
 		}
 		if got := byID[mixed]; got.CostUSD <= 0 || shared.SessionCostText(&got) != shared.CostText(got.CostUSD)+" + unpriced" {
 			t.Errorf("%s: mixed session costs %v, reads %q", pass, got.CostUSD, shared.SessionCostText(&got))
+		}
+	}
+}
+
+// A session is unpriced only when its cost leaves tokens out: some of
+// the tokens it counts are of a model the price table does not know. A
+// model merely named, by a response of no tokens (an API error) or by a
+// response another session bills (replayed from it), leaves nothing
+// out; the row said "$1.20 + unpriced" while the usage report counted
+// no unpriced tokens. A restart that reads the scan cache agrees.
+func TestUnpricedOnlyForCountedTokens(t *testing.T) {
+	root := t.TempDir()
+	const nova = "claude-nova-9"
+	u, none := `{"input_tokens":100,"output_tokens":100}`, `{"input_tokens":0,"output_tokens":0}`
+	idless := func(line string) string {
+		return regexp.MustCompile(`"requestId":"[^"]*",|"id":"msg_[^"]*",`).ReplaceAllString(line, "")
+	}
+	const (
+		errored = "b1000000-0000-4000-8000-000000000001" // a nova response of no tokens, beside a priced one
+		anon    = "b2000000-0000-4000-8000-000000000002" // the same without ids
+		orig    = "b3000000-0000-4000-8000-000000000003" // a nova response with tokens: unpriced
+		resumed = "b4000000-0000-4000-8000-000000000004" // replays orig's lines, then its own priced response
+		withSub = "b5000000-0000-4000-8000-000000000005" // priced; subagent x on nova, y naming nova with no tokens
+	)
+	priced := func(sid string) string {
+		return userLine(sid, "2026-03-02T10:00:00Z", "hi") + assistantLine(sid, "2026-03-02T10:00:01Z", "p"+sid[:4], sonnet45, u)
+	}
+	write := func(rel, lines string) { writeCost(t, root, projectRel("/home/dev/shop", rel), lines) }
+	write(errored+".jsonl", priced(errored)+assistantLine(errored, "2026-03-02T10:00:02Z", "e1", nova, none))
+	write(anon+".jsonl", priced(anon)+idless(assistantLine(anon, "2026-03-02T10:00:02Z", "e2", nova, none)))
+	origLines := userLine(orig, "2026-03-02T09:00:00Z", "start") + assistantLine(orig, "2026-03-02T09:00:01Z", "n1", nova, u)
+	write(orig+".jsonl", origLines)
+	write(resumed+".jsonl", origLines+userLine(resumed, "2026-03-02T10:00:00Z", "resume")+
+		assistantLine(resumed, "2026-03-02T10:00:01Z", "r1", sonnet45, u))
+	write(withSub+".jsonl", priced(withSub))
+	write(withSub+"/subagents/agent-x.jsonl", sidechain(assistantLine(withSub, "2026-03-02T10:00:02Z", "sx", nova, u)))
+	write(withSub+"/subagents/agent-y.jsonl", sidechain(assistantLine(withSub, "2026-03-02T10:00:02Z", "sy1", sonnet45, u))+
+		sidechain(assistantLine(withSub, "2026-03-02T10:00:03Z", "sy2", nova, none)))
+	want := map[string]bool{errored: false, anon: false, orig: true, resumed: false, withSub: true}
+
+	cache := filepath.Join(t.TempDir(), "claude-scan.cache")
+	for _, pass := range []string{"scan", "from the cache"} {
+		src := New(Options{Roots: []string{root}, Now: clock("2026-03-02T12:00:00Z"), CacheFile: cache})
+		out, err := src.Scan(t.Context())
+		if err != nil {
+			t.Fatalf("Scan: %v", err)
+		}
+		if err := src.Save(); err != nil {
+			t.Fatalf("Save: %v", err)
+		}
+		if fromCache := src.Stats().FromCache; (pass == "scan") != (fromCache == 0) {
+			t.Fatalf("%s: %d files from the cache", pass, fromCache)
+		}
+		got := byID(out)
+		for sid, unpriced := range want {
+			s, ok := got[sid]
+			if !ok {
+				t.Fatalf("%s: session %s missing", pass, sid)
+			}
+			if s.Unpriced != unpriced {
+				t.Errorf("%s: session %s: Unpriced %v, want %v (cost reads %q)", pass, sid, s.Unpriced, unpriced, shared.SessionCostText(&s))
+			}
+			// The usage report's word for the same session.
+			counted := 0
+			for _, c := range src.Usage(sid) {
+				if c.Unpriced {
+					counted += c.Tokens.Total()
+				}
+			}
+			if (counted > 0) != unpriced {
+				t.Errorf("%s: session %s: %d unpriced tokens in its usage, Unpriced %v", pass, sid, counted, unpriced)
+			}
 		}
 	}
 }

@@ -3,6 +3,8 @@ package claude
 import (
 	"encoding/binary"
 	"math"
+	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -200,27 +202,55 @@ func (a *aggregate) unpriced() []string {
 	return out
 }
 
-// hasUnpriced reports whether some of a's responses are of a model the
-// table does not know (one newer than it): a's cost leaves their tokens
-// out, so the session's cost is not what it spent, and "$0" would read
-// as free. Synthetic replies and responses naming no model are not
-// unpriced. a.models is every model a's responses named, which the scan
-// cache keeps, so a session read from the cache says the same.
-func (a *aggregate) hasUnpriced() bool {
-	for _, m := range a.models {
-		if m != "" && !priceOf(m).known {
+// hasUnpriced reports whether a's cost leaves out tokens of a model the
+// table does not know (one newer than it), so that the session's cost
+// is not what it spent, and "$0" would read as free: some response of
+// such a model that a counts (not one another file bills: shadowed) used
+// tokens, or, when anon (a's id-less usage counts for its session: see
+// build), some of its id-less usage did. A model merely named, by a
+// response of no tokens (an API error) or only by one billed elsewhere,
+// leaves nothing out: the usage report counts no unpriced tokens for it
+// either (Usage). Synthetic replies and responses naming no model are
+// not unpriced. The responses and id-less cells are what the scan cache
+// keeps, so a session read from the cache says the same.
+func (a *aggregate) hasUnpriced(anon bool) bool {
+	unknown := func(m string) bool { return m != "" && !priceOf(m).known }
+	if !slices.ContainsFunc(a.models, unknown) {
+		return false // nearly every file: no response to walk
+	}
+	found := false
+	if !a.eachResponse(func(model string, sp spend, _ int64) {
+		found = found || sp.tokens.Total() != 0 && unknown(model)
+	}) {
+		return true // an invalid cache blob: say what the names say, not "free"
+	}
+	if !found && anon && a.idless != nil {
+		for k, sp := range a.idless.cells {
+			if sp.tokens.Total() != 0 && unknown(k.model) {
+				return true
+			}
+		}
+	}
+	return found
+}
+
+// unpricedIn reports whether the cost of a session of main transcripts
+// mains, of which main is the one counted whole, and subagent files
+// subs leaves out tokens of an unpriced model. Id-less usage counts as
+// build counts it: of main, and of the first subagent file of each name.
+func unpricedIn(main *file, mains, subs []*file) bool {
+	for _, f := range mains {
+		if f.agg.hasUnpriced(f == main) {
 			return true
 		}
 	}
-	return false
-}
-
-// unpricedIn reports whether any of files has an unpriced model.
-func unpricedIn(files []*file) bool {
-	for _, f := range files {
-		if f.agg.hasUnpriced() {
+	seen := make(map[string]bool, len(subs))
+	for _, f := range subs {
+		name := filepath.Base(f.path)
+		if f.agg.hasUnpriced(!seen[name]) {
 			return true
 		}
+		seen[name] = true
 	}
 	return false
 }
