@@ -48,6 +48,10 @@ type AgentDetail struct {
 	Models  []string `json:"models"`
 	Tokens  Tokens   `json:"tokens"`
 	CostUSD float64  `json:"costUSD"`
+	// Unpriced says some of its tokens are of a model helmd has no price
+	// for, as Session.Unpriced: CostUSD leaves them out, and "$0" is not
+	// free (AgentCostText).
+	Unpriced bool `json:"unpriced,omitempty"`
 	// CreatedAt and UpdatedAt are its first and latest records (epoch
 	// ms; 0 when none is dated).
 	CreatedAt int64 `json:"createdAt"`

@@ -64,6 +64,16 @@ func SessionCostText(s *Session) string {
 	return CostText(s.CostUSD)
 }
 
+// AgentCostText is a subagent's own cost as its page writes it, in
+// SessionCostText's words: "unpriced" rather than "$0" when its tokens
+// had no price.
+func AgentCostText(a *AgentDetail) string {
+	if a.Unpriced {
+		return UsageCostText(a.CostUSD, 1)
+	}
+	return CostText(a.CostUSD)
+}
+
 // withUnpriced is priced, the text of a cost of usd, saying what its
 // unpriced tokens leave out: "unpriced" alone when nothing had a price,
 // "<priced> + unpriced" when some of it did not.

@@ -422,3 +422,30 @@ func TestRenderUnpricedIsNotFree(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderUnpricedSubagentIsNotFree: a subagent's page shows its own
+// cost; when its tokens are of a model helmd has no price for, that cost
+// reads "unpriced" (or "$0.17 + unpriced"), as its session's row does,
+// never "$0" (free) or a priced part alone.
+func TestRenderUnpricedSubagentIsNotFree(t *testing.T) {
+	for _, c := range []struct {
+		usd      float64
+		unpriced bool
+		want     string
+	}{{0, true, "unpriced"}, {0.17, true, "$0.17 + unpriced"}, {0.17, false, "$0.17"}} {
+		p := pageFor()
+		p.agent = "a9497799e6978cb67"
+		p.detail = &shared.SessionDetail{
+			Session: shared.Session{ID: p.id, Source: shared.SourceClaude, Title: "parent", Status: shared.StatusIdle, CostUSD: 4.5},
+			Agent: &shared.AgentDetail{ID: p.agent, Models: []string{"claude-nova-9"}, Tokens: shared.Tokens{Input: 1200},
+				CostUSD: c.usd, Unpriced: c.unpriced, UpdatedAt: ms(time.Minute)},
+		}
+		facts, _, out := headerFacts(t, p)
+		if facts["cost"] != c.want {
+			t.Errorf("subagent of $%v (unpriced %v): cost %q, want %q", c.usd, c.unpriced, facts["cost"], c.want)
+		}
+		if !strings.Contains(out, ">"+html.EscapeString(c.want)+" · ") {
+			t.Errorf("subagent of $%v (unpriced %v): brief lacks %q:\n%s", c.usd, c.unpriced, c.want, out)
+		}
+	}
+}

@@ -110,7 +110,7 @@ func (p *SessionPage) renderAgentHeader(top app.UI, d *shared.SessionDetail) app
 	}
 	brief := ""
 	if a != nil {
-		brief = cost(a.CostUSD) + " · " + relTime(time.Now(), a.UpdatedAt)
+		brief = shared.AgentCostText(a) + " · " + relTime(time.Now(), a.UpdatedAt)
 	}
 	return el.Header().ID("session-header").Class("session-header").DataSet("agent", "true").Body(
 		top,
@@ -157,7 +157,7 @@ func renderAgentFacts(d *shared.SessionDetail) app.UI {
 		facts = append(facts,
 			app.If(len(a.Models) > 0, func() app.UI { return modelsFact(a.Models) }),
 			fact("tokens", "Tokens", headerTokens(a.Tokens)),
-			fact("cost", "Cost", cost(a.CostUSD)),
+			fact("cost", "Cost", shared.AgentCostText(a)),
 			app.If(a.CreatedAt > 0, func() app.UI { return fact("started", "Started", absTime(a.CreatedAt)) }),
 			app.If(a.UpdatedAt > 0, func() app.UI { return fact("updated", "Last activity", relTime(time.Now(), a.UpdatedAt)) }),
 			app.If(a.CreatedAt > 0, func() app.UI {

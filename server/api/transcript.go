@@ -230,7 +230,7 @@ func agentDetail(files claude.Transcripts, agent string) *shared.AgentDetail {
 		return nil
 	}
 	a := &shared.AgentDetail{ID: s.ID, FirstPrompt: s.FirstPrompt, Path: s.Path, Models: s.Models, Tokens: s.Tokens,
-		CostUSD: s.CostUSD, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		CostUSD: s.CostUSD, Unpriced: s.Unpriced, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 	if a.Models == nil {
 		a.Models = []string{}
 	}

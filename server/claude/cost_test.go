@@ -359,7 +359,8 @@ func TestSessionUnpriced(t *testing.T) {
 // model merely named, by a response of no tokens (an API error) or by a
 // response another session bills (replayed from it), leaves nothing
 // out; the row said "$1.20 + unpriced" while the usage report counted
-// no unpriced tokens. A restart that reads the scan cache agrees.
+// no unpriced tokens. A subagent's own figures, which its page shows,
+// say the same of it. A restart that reads the scan cache agrees.
 func TestUnpricedOnlyForCountedTokens(t *testing.T) {
 	root := t.TempDir()
 	const nova = "claude-nova-9"
@@ -421,6 +422,16 @@ func TestUnpricedOnlyForCountedTokens(t *testing.T) {
 			}
 			if (counted > 0) != unpriced {
 				t.Errorf("%s: session %s: %d unpriced tokens in its usage, Unpriced %v", pass, sid, counted, unpriced)
+			}
+		}
+		tr, ok := src.Transcripts(withSub)
+		if !ok {
+			t.Fatalf("%s: no transcripts for %s", pass, withSub)
+		}
+		for id, unpriced := range map[string]bool{"x": true, "y": false} {
+			sub, ok := tr.Subagent(id)
+			if !ok || sub.Unpriced != unpriced {
+				t.Errorf("%s: subagent %s: %+v, %v; want Unpriced %v", pass, id, sub, ok, unpriced)
 			}
 		}
 	}

@@ -25,10 +25,13 @@ type Subagent struct {
 	ID   string // from the file name: agent-<id>.jsonl
 	Path string
 
-	FirstPrompt          string        // the task it was given ("Warmup" skipped)
-	Models               []string      // every model its responses name, sorted
-	Tokens               shared.Tokens // of its own responses, as the parent's sum counts them
-	CostUSD              float64
+	FirstPrompt string        // the task it was given ("Warmup" skipped)
+	Models      []string      // every model its responses name, sorted
+	Tokens      shared.Tokens // of its own responses, as the parent's sum counts them
+	CostUSD     float64
+	// Unpriced says CostUSD leaves out tokens of a model helmd has no
+	// price for (as shared.Session's): its page must not read "$0".
+	Unpriced             bool
 	CreatedAt, UpdatedAt int64 // epoch ms of its first record and its latest; 0 when none is dated
 }
 
@@ -62,7 +65,8 @@ func (s *Source) Transcripts(sid string) (Transcripts, bool) {
 		id := agentIDOf(f.path)
 		own := f.agg.total.sub(f.agg.shadowed())
 		sub := Subagent{ID: id, Path: f.path, FirstPrompt: f.agg.firstPrompt, Tokens: own.tokens,
-			CostUSD: pricing.Dollars(own.nano), CreatedAt: f.agg.firstTS, UpdatedAt: f.agg.lastTS}
+			CostUSD: pricing.Dollars(own.nano), CreatedAt: f.agg.firstTS, UpdatedAt: f.agg.lastTS,
+			Unpriced: f.agg.hasUnpriced(true)} // its own figures count its id-less usage, as own does
 		for _, m := range f.agg.models {
 			models[m] = true
 			if m != "" && m != "<synthetic>" && !slices.Contains(sub.Models, m) {
