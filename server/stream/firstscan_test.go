@@ -178,3 +178,39 @@ func TestWSLeftWithARequestDuringTheScanIsLetGo(t *testing.T) {
 		return err == nil
 	})
 }
+
+// A socket that waits for the first scan sends what a quiet subscribed
+// socket sends, a keepalive message with a ping each period, until the
+// scanned list: silent, it tripped the page's watchdog (nothing for two
+// keepalive periods: reconnect) again and again during a long scan.
+func TestWSWaitingForTheScanSendsKeepalives(t *testing.T) {
+	ready := make(chan struct{})
+	r := newWSRig(t, Options{Keepalive: 20 * time.Millisecond}, WSOptions{Ready: ready})
+	ws, _, err := r.dial(t, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		select {
+		case m, ok := <-ws.msgs:
+			if !ok {
+				t.Fatalf("socket ended while the scan runs: %v", ws.err)
+			}
+			if m.Event != "keepalive" || m.ID != "" {
+				t.Fatalf("while the scan runs: %s %q %s; want a keepalive without an id", m.Event, m.ID, m.Data)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no message within 5s while the scan runs; want a keepalive each 20ms")
+		}
+	}
+	r.hub.Publish(shared.EventRefresh, []shared.Session{sess("a", shared.SourceClaude, 1)}) // the scan's list
+	close(ready)
+	if m := ws.next(t); m.Event != "init" {
+		t.Fatalf("after the scan: %s %s; want the init", m.Event, m.Data)
+	}
+
+	// Its keepalive pings: a peer that answers none is seen at the first.
+	r2 := newWSRig(t, Options{Keepalive: 20 * time.Millisecond}, WSOptions{Ready: make(chan struct{})})
+	_, br := rawWS(t, r2)
+	waitForPing(t, br)
+}

@@ -38,9 +38,10 @@ type WSOptions struct {
 	OriginPatterns []string
 	// Ready, when not nil, is closed once the published list is the
 	// files' (helmd's first scan): a socket opened before has its
-	// handshake at once, then sends nothing, and serves no request, until
-	// then. Waiting before the handshake, as a gate in front of the
-	// handler did, ran a long scan into the client's handshake timeout.
+	// handshake at once, then sends only keepalives (as a quiet socket
+	// does), and serves no request, until then. Waiting before the
+	// handshake, as a gate in front of the handler did, ran a long scan
+	// into the client's handshake timeout.
 	Ready <-chan struct{}
 }
 
@@ -141,11 +142,7 @@ func (e *wsEndpoint) serveBeforeReady(w http.ResponseWriter, r *http.Request) {
 	defer h.writers.Done()
 	conn.SetReadLimit(maxWSMessage)
 	s := newWSConn(h.ctx, conn, h.opts.WriteTimeout, e.opts, h.log)
-	select {
-	case <-e.opts.Ready:
-	case <-s.ctx.Done(): // the hub's Close, or the peer left (read)
-		s.finish()
-		h.logEnd(r.RemoteAddr, "gone before the first list", nil)
+	if !e.keepAlive(s, r.RemoteAddr) {
 		return
 	}
 	reserved = false // join takes the slot over, or gives it back
@@ -166,6 +163,40 @@ func (e *wsEndpoint) serveBeforeReady(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.serve(c, s, first, r.RemoteAddr)
+}
+
+// keepAlive waits for Ready on a socket opened before it, sending what a
+// quiet subscribed socket sends (serve): a keepalive message, with a
+// ping, each keepalive period. Silent, the socket tripped the client's
+// watchdog (nothing for 2 periods: reconnect) again and again during a
+// long first scan, and a proxy's idle timeout could cut it; the ping
+// lets a peer gone without a word go, and its slot with it. False when
+// the socket ended first (it is finished then).
+func (e *wsEndpoint) keepAlive(s *wsConn, remote string) bool {
+	h := e.view.hub
+	keepalive := time.NewTimer(h.opts.Keepalive)
+	defer keepalive.Stop()
+	for {
+		select {
+		case <-e.opts.Ready:
+			return true
+		case <-s.ctx.Done(): // the hub's Close, or the peer left (read)
+			s.finish()
+			h.logEnd(remote, "gone before the first list", nil)
+			return false
+		case <-keepalive.C:
+			f, err := encodeFrame(shared.EventKeepalive, "", nil, nil, h.opts.Now())
+			if err == nil {
+				err = s.write([][]byte{f})
+			}
+			if err != nil {
+				s.finish()
+				h.logEnd(remote, "write failed before the first list", err)
+				return false
+			}
+			keepalive.Reset(h.opts.Keepalive)
+		}
+	}
 }
 
 // isClosed reports whether ch is closed, without waiting.
