@@ -3,6 +3,7 @@ package stream
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -213,4 +214,33 @@ func TestWSWaitingForTheScanSendsKeepalives(t *testing.T) {
 	r2 := newWSRig(t, Options{Keepalive: 20 * time.Millisecond}, WSOptions{Ready: make(chan struct{})})
 	_, br := rawWS(t, r2)
 	waitForPing(t, br)
+}
+
+// The streams and sockets that wait for the first scan are counted in
+// Stats (GET /api/status) as waiting: they hold slots of MaxClients, and
+// with only subscribed clients counted an operator saw "0 clients" while
+// new streams were refused for too many.
+func TestStatsCountWhatWaitsForTheScan(t *testing.T) {
+	ready := make(chan struct{})
+	r := newWSRig(t, Options{}, WSOptions{Ready: ready})
+	r.hub.HoldStreams(ready)
+	ws, _, err := r.dial(t, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, _, head := rawGet(t, r.srv.Listener.Addr().String(), "GET /all HTTP/1.1")
+	if !strings.HasPrefix(head, "HTTP/1.1 200") {
+		t.Fatalf("a stream during the scan: %q", head)
+	}
+	if st := r.hub.Stats(); st.Waiting != 2 || st.Clients != 0 {
+		t.Fatalf("a socket and a stream wait for the scan: %d waiting, %d clients; want 2 and 0", st.Waiting, st.Clients)
+	}
+	ws.conn.CloseNow()
+	waitFor(t, 5*time.Second, "the socket that left to be counted out", func() bool { return r.hub.Stats().Waiting == 1 })
+	close(ready)
+	waitFor(t, 5*time.Second, "the stream that waited to subscribe", func() bool { return r.hub.Stats().Clients == 1 })
+	if st := r.hub.Stats(); st.Waiting != 0 {
+		t.Errorf("after the scan: %d waiting; want 0", st.Waiting)
+	}
+	conn.Close()
 }

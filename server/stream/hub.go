@@ -392,6 +392,7 @@ func (h *Hub) Stats() Stats {
 	s := h.stats
 	s.Epoch = h.epoch
 	s.Clients = h.nclients
+	s.Waiting = h.waiting
 	s.Published = h.seq
 	s.Sessions = h.lenLocked()
 	s.HistoryEvents = h.hist.n

@@ -84,6 +84,7 @@ func (o Options) withDefaults() Options {
 type Stats struct {
 	Epoch           string `json:"epoch"`
 	Clients         int    `json:"clients"`         // streams open now
+	Waiting         int    `json:"waiting"`         // streams and sockets waiting for the first scan: not clients yet, but each holds a slot of MaxClients
 	Published       uint64 `json:"published"`       // events published (the current seq)
 	Ignored         uint64 `json:"ignored"`         // Publish calls with a type the hub does not send
 	SlowDisconnects uint64 `json:"slowDisconnects"` // clients dropped because their queue was full
