@@ -85,6 +85,9 @@ func (w *watcher) run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		if errors.Is(err, errListAtDeadline) {
+			continue // it has the list: resume it, with no wait and no word
+		}
 		var fatal *Error
 		if errors.As(err, &fatal) || errors.Is(err, errScanTooLong) || (first && !got && !w.streamed && err != nil) {
 			return err // stdout is gone, helmd's first scan outlasted --scan-wait, or there is nothing to watch: say why at once
@@ -148,15 +151,31 @@ func (w *watcher) follow(ctx context.Context) (got bool, err error) {
 			return got, err
 		}
 		idle.Reset(idleLimit)
+		// The list came: the scan is over. The timer is stopped before
+		// the list is applied (printed, to a stdout that may be slow),
+		// so a deadline passing meanwhile does not end the watch saying
+		// the scan outlasted --scan-wait. Had it fired already, the
+		// connection is being cut: the list is applied and the stream
+		// resumed from it at once (run).
+		late := false
+		if scanLimit != nil && shared.EventType(ev.typ).IsSnapshot() {
+			late = !scanLimit.Stop()
+			scanLimit = nil
+		}
 		if err := w.apply(ev); err != nil {
 			return got, err
 		}
-		if scanLimit != nil && w.synced {
-			scanLimit.Stop() // the list came: the scan is over
-		}
 		got = true
+		if late {
+			return got, errListAtDeadline
+		}
 	}
 }
+
+// errListAtDeadline ends a connection whose list came as --scan-wait ran
+// out: the timer had cut it, but the scan did not outlast the wait, and
+// run resumes the stream at once, without a word.
+var errListAtDeadline = errors.New("the list came as --scan-wait ran out")
 
 // errScanning is helmd's answer to a stream asked for during its first
 // scan: the head, marked httperr.FirstScanHeader, and the list once the

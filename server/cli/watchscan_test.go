@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -142,5 +144,80 @@ func TestWatchReconnectsAfterAStopDuringTheFirstScan(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "reconnecting") {
 		t.Errorf("stderr %q; want it to say it reconnects", stderr.String())
+	}
+}
+
+// slowTee holds the first write of the stdout it tees until cut is
+// closed or a while past wait: a terminal or pipe slow to take the list
+// just as --scan-wait runs out.
+type slowTee struct {
+	ch       wrote
+	cut      <-chan struct{}
+	wait     time.Duration
+	released chan struct{}
+	once     sync.Once
+}
+
+func (s *slowTee) Write(p []byte) (int, error) {
+	s.once.Do(func() {
+		select {
+		case <-s.cut:
+		case <-time.After(5 * s.wait): // bounds the test if nothing cuts the stream
+		}
+		close(s.released)
+	})
+	return s.ch.Write(p)
+}
+
+// The list that comes within --scan-wait wins, though printing it takes
+// past the deadline: the timer was stopped only after the list was
+// printed, so one that fired meanwhile cut the stream and watch exited
+// saying helmd's first scan outlasted --scan-wait, the list on screen.
+func TestWatchListWithinTheScanWaitWinsOverASlowStdout(t *testing.T) {
+	const wait = 100 * time.Millisecond
+	cut := make(chan struct{})
+	tee := &slowTee{ch: make(wrote, 1), cut: cut, wait: wait, released: make(chan struct{})}
+	var asked atomic.Int32
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		first := asked.Add(1) == 1
+		if first {
+			w.Header().Set(httperr.FirstScanHeader, "1")
+		}
+		w.WriteHeader(http.StatusOK)
+		fl := w.(http.Flusher)
+		if first {
+			fmt.Fprint(w, "retry: 3000\n\nevent: init\nid: e-1\ndata: {\"type\":\"init\",\"sessions\":[],\"timestamp\":1}\n\n")
+			fl.Flush()
+			select {
+			case <-r.Context().Done(): // the --scan-wait timer cut the stream
+				close(cut)
+				return
+			case <-tee.released:
+			}
+		}
+		fmt.Fprint(w, `event: session-created`+"\nid: e-2\n"+`data: {"type":"session-created","sessions":[{"id":"s1","source":"claude","title":"One","status":"waiting"}],"timestamp":2}`+"\n\n")
+		fl.Flush()
+		<-r.Context().Done()
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout, stderr := &out{Tee: tee}, &out{Tee: tee.ch}
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, []string{"watch", "--waiting", "--count", "--scan-wait", wait.String()}, IO{
+			Env: func(k string) string { return map[string]string{"PORT": port}[k] }, Home: "/nonexistent", Stdout: stdout, Stderr: stderr})
+	}()
+	waitFor(t, stdout, tee.ch, "the count after the list", func(s string) bool {
+		select {
+		case err := <-done:
+			t.Fatalf("watch ended: %v; stdout %q; want it to go on with the list it had", err, s)
+		default:
+		}
+		return s == "0\n1\n"
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("interrupted: %v, want nil (stderr %q)", err, stderr.String())
 	}
 }
