@@ -240,7 +240,7 @@ bench: build
 	# The client's start at 5,000 sessions, each run a first visit and a repeat visit.
 	HELM_START_RUNS=7 HELM_BIN=$(CURDIR)/bin/helmd HELM_REQUIRE_BROWSER=1 $(GO) test -count=1 -v -run 'TestStartBrowser$$' ./server/e2e/ | grep -E '^(--- |ok|FAIL)|FIGURE start over|^ {10}[a-zA-Z]'
 	# The client's start over helmbench's 100,000 sessions (made by its scale row above).
-	HELM_SCALE_CORPUS=$(BENCH_DIR)/corpus-100k HELM_BIN=$(CURDIR)/bin/helmd HELM_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 20m -v -run 'TestScaleBrowser' ./server/e2e/ | grep -E '^(--- |ok|FAIL)|FIGURE'
+	HELM_SCALE_CORPUS=$(BENCH_DIR)/corpus-100k HELM_BIN=$(CURDIR)/bin/helmd HELM_REQUIRE_BROWSER=1 $(GO) test -tags helmbench -count=1 -timeout 20m -v -run 'TestScaleBrowser' ./server/e2e/ | grep -E '^(--- |ok|FAIL)|FIGURE'
 
 clean:
 	rm -rf bin web/app.wasm web/app.wasm.br web/app.wasm.gz web/app.wasm.sums
