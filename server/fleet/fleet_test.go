@@ -110,7 +110,7 @@ func TestViewSkipsHostileEntries(t *testing.T) {
 	g, v := runView(t, s)
 	conn := connect(t, s)
 	ctx := context.Background()
-	kv, err := OpenBucket(ctx, conn.JS)
+	kv, err := openBucket(t, conn.JS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestPublisherWritesOnlyChanges(t *testing.T) {
 	if st := again.Stats(); st.Puts != 0 || st.Deletes != 0 {
 		t.Fatalf("a restart with the same sessions wrote %+v", st)
 	}
-	kv, err := OpenBucket(context.Background(), conn.JS)
+	kv, err := openBucket(t, conn.JS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func TestOfflineHostIsNeitherWorkingNorWaiting(t *testing.T) {
 func TestTwinHostNameIsRefused(t *testing.T) {
 	s := startNATS(t)
 	conn := connect(t, s)
-	kv, err := OpenBucket(context.Background(), conn.JS)
+	kv, err := openBucket(t, conn.JS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +339,7 @@ func TestSkewedHubShowsLiveHostOnline(t *testing.T) {
 // boxKeys lists the session keys the bucket holds under box.
 func boxKeys(t *testing.T, conn *Conn) []string {
 	t.Helper()
-	kv, err := OpenBucket(context.Background(), conn.JS)
+	kv, err := openBucket(t, conn.JS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -124,7 +124,7 @@ func TestHubRestartedThenHostBack(t *testing.T) {
 // until v has read it, and so every entry written before it.
 func sentinel(t *testing.T, s *natsd.Server, v *View) {
 	t.Helper()
-	kv, err := OpenBucket(context.Background(), connect(t, s).JS)
+	kv, err := openBucket(t, connect(t, s).JS)
 	if err != nil {
 		t.Fatal(err)
 	}

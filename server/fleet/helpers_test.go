@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/goleak"
 
 	"vibecraft.sh/helm/shared"
@@ -114,4 +115,15 @@ func startView(t *testing.T, conn *Conn, forget time.Duration, setup func(*View)
 	go func() { defer close(done); _ = v.Run(ctx, conn) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return g, v
+}
+
+// openBucket is OpenBucket for a test, with room for a machine under
+// load: without a deadline of its own, JetStream gives a request 5 s,
+// which the race suite beside the browser tests outlasted in CI once
+// (TestViewSkipsHostileEntries: "context deadline exceeded").
+func openBucket(t testing.TB, js jetstream.JetStream) (jetstream.KeyValue, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return OpenBucket(ctx, js)
 }

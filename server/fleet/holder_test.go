@@ -168,7 +168,7 @@ func (k *beatFirst) Update(ctx context.Context, key string, value []byte, rev ui
 // while the copy kept it (seen once in CI).
 func TestCopyBeatingDuringTheTakeBackIsRefused(t *testing.T) {
 	s := startNATS(t)
-	kv, err := OpenBucket(context.Background(), connect(t, s).JS)
+	kv, err := openBucket(t, connect(t, s).JS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func TestRestartWhilePredecessorStopsKeepsIdentity(t *testing.T) {
 	stopB := runPublisher(b, connB)
 	waitUntil(t, "the restarted helmd publishing", func() bool { return b.Stats().Reconciles == 1 })
 	ha.Close() // the predecessor's process ends
-	kv, err := OpenBucket(context.Background(), connB.JS)
+	kv, err := openBucket(t, connB.JS)
 	if err != nil {
 		t.Fatal(err)
 	}

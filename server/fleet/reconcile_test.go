@@ -37,7 +37,7 @@ func reportTaken(c *Conn) bool {
 // the bucket holds that write; reconciles is the publisher's count.
 func publishing(t *testing.T, conn *Conn) (p *Publisher, write func(n int), reconciles func() int) {
 	t.Helper()
-	kv, err := OpenBucket(context.Background(), conn.JS)
+	kv, err := openBucket(t, conn.JS)
 	if err != nil {
 		t.Fatal(err)
 	}
