@@ -322,6 +322,27 @@ func TestSessionUnpriced(t *testing.T) {
 		unpriced   bool
 	}{sid: mixed, model: sonnet45 + " and claude-nova-9", unpriced: true})
 
+	scanTwice(t, root, func(pass string, _ *Source, out []shared.Session) {
+		sessions := byID(out)
+		for _, c := range cases {
+			s, ok := sessions[c.sid]
+			if !ok {
+				t.Fatalf("%s: session %s missing", pass, c.sid)
+			}
+			if s.Unpriced != c.unpriced {
+				t.Errorf("%s: session on %q (subagent %q): Unpriced %v, want %v", pass, c.model, c.sub, s.Unpriced, c.unpriced)
+			}
+		}
+		if got := sessions[mixed]; got.CostUSD <= 0 || shared.SessionCostText(&got) != shared.CostText(got.CostUSD)+" + unpriced" {
+			t.Errorf("%s: mixed session costs %v, reads %q", pass, got.CostUSD, shared.SessionCostText(&got))
+		}
+	})
+}
+
+// scanTwice scans root with a scan cache twice, the second time from
+// the cache, and hands each pass's Source and sessions to check.
+func scanTwice(t *testing.T, root string, check func(pass string, src *Source, out []shared.Session)) {
+	t.Helper()
 	cache := filepath.Join(t.TempDir(), "claude-scan.cache")
 	for _, pass := range []string{"scan", "from the cache"} {
 		src := New(Options{Roots: []string{root}, Now: clock("2026-03-02T12:00:00Z"), CacheFile: cache})
@@ -335,22 +356,7 @@ func TestSessionUnpriced(t *testing.T) {
 		if fromCache := src.Stats().FromCache; (pass == "scan") != (fromCache == 0) {
 			t.Fatalf("%s: %d files from the cache", pass, fromCache)
 		}
-		byID := map[string]shared.Session{}
-		for _, s := range out {
-			byID[s.ID] = s
-		}
-		for _, c := range cases {
-			s, ok := byID[c.sid]
-			if !ok {
-				t.Fatalf("%s: session %s missing", pass, c.sid)
-			}
-			if s.Unpriced != c.unpriced {
-				t.Errorf("%s: session on %q (subagent %q): Unpriced %v, want %v", pass, c.model, c.sub, s.Unpriced, c.unpriced)
-			}
-		}
-		if got := byID[mixed]; got.CostUSD <= 0 || shared.SessionCostText(&got) != shared.CostText(got.CostUSD)+" + unpriced" {
-			t.Errorf("%s: mixed session costs %v, reads %q", pass, got.CostUSD, shared.SessionCostText(&got))
-		}
+		check(pass, src, out)
 	}
 }
 
@@ -391,19 +397,7 @@ func TestUnpricedOnlyForCountedTokens(t *testing.T) {
 		sidechain(assistantLine(withSub, "2026-03-02T10:00:03Z", "sy2", nova, none)))
 	want := map[string]bool{errored: false, anon: false, orig: true, resumed: false, withSub: true}
 
-	cache := filepath.Join(t.TempDir(), "claude-scan.cache")
-	for _, pass := range []string{"scan", "from the cache"} {
-		src := New(Options{Roots: []string{root}, Now: clock("2026-03-02T12:00:00Z"), CacheFile: cache})
-		out, err := src.Scan(t.Context())
-		if err != nil {
-			t.Fatalf("Scan: %v", err)
-		}
-		if err := src.Save(); err != nil {
-			t.Fatalf("Save: %v", err)
-		}
-		if fromCache := src.Stats().FromCache; (pass == "scan") != (fromCache == 0) {
-			t.Fatalf("%s: %d files from the cache", pass, fromCache)
-		}
+	scanTwice(t, root, func(pass string, src *Source, out []shared.Session) {
 		got := byID(out)
 		for sid, unpriced := range want {
 			s, ok := got[sid]
@@ -434,5 +428,5 @@ func TestUnpricedOnlyForCountedTokens(t *testing.T) {
 				t.Errorf("%s: subagent %s: %+v, %v; want Unpriced %v", pass, id, sub, ok, unpriced)
 			}
 		}
-	}
+	})
 }
