@@ -105,7 +105,7 @@ type Session struct {
 	// Unpriced says some of the session's tokens are of a model helmd
 	// has no price for (one newer than its table): CostUSD leaves them
 	// out, so it is not what the session cost, and "$0" is not free
-	// (SessionCostText). Claude Code sessions only: OpenCode prices its
+	// (CostOrUnpricedText). Claude Code sessions only: OpenCode prices its
 	// own. omitempty keeps a priced session's JSON as it was; a change
 	// back to false still travels (AppendChange sends differing fields).
 	Unpriced bool   `json:"unpriced,omitempty"`

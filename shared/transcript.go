@@ -50,7 +50,7 @@ type AgentDetail struct {
 	CostUSD float64  `json:"costUSD"`
 	// Unpriced says some of its tokens are of a model helmd has no price
 	// for, as Session.Unpriced: CostUSD leaves them out, and "$0" is not
-	// free (AgentCostText).
+	// free (CostOrUnpricedText).
 	Unpriced bool `json:"unpriced,omitempty"`
 	// CreatedAt and UpdatedAt are its first and latest records (epoch
 	// ms; 0 when none is dated).

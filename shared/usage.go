@@ -54,24 +54,15 @@ func UsageCostText(usd float64, unpricedTokens int) string {
 	return withUnpriced(CostText(usd), usd, unpricedTokens)
 }
 
-// SessionCostText is s's cost as the page and helmd ls write it:
-// CostText, or, when some of its tokens had no price (Unpriced),
-// "unpriced" or "$0.17 + unpriced" as the usage report says it.
-func SessionCostText(s *Session) string {
-	if s.Unpriced {
-		return UsageCostText(s.CostUSD, 1)
+// CostOrUnpricedText is a session's or a subagent's cost as the page and
+// helmd ls write it: CostText, or, when some of its tokens had no price
+// (Session.Unpriced, AgentDetail.Unpriced), "unpriced" or "$0.17 +
+// unpriced" as the usage report says it.
+func CostOrUnpricedText(usd float64, unpriced bool) string {
+	if unpriced {
+		return UsageCostText(usd, 1)
 	}
-	return CostText(s.CostUSD)
-}
-
-// AgentCostText is a subagent's own cost as its page writes it, in
-// SessionCostText's words: "unpriced" rather than "$0" when its tokens
-// had no price.
-func AgentCostText(a *AgentDetail) string {
-	if a.Unpriced {
-		return UsageCostText(a.CostUSD, 1)
-	}
-	return CostText(a.CostUSD)
+	return CostText(usd)
 }
 
 // withUnpriced is priced, the text of a cost of usd, saying what its

@@ -253,7 +253,7 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 			el.Span().Class("model").Title("%s", attr(md.Clean(s.Model))).Body(markedWords(model, search)...),
 			el.Span().Class("messages").Text(plural(s.MessageCount, "message", "messages")),
 			el.Span().Class("tokens").Title("%s", tokensTitle(s.Tokens)).Text(tokensText(s.Tokens)),
-			el.Span().Class("cost").Title("%s", "estimated API cost").Text(shared.SessionCostText(s)),
+			el.Span().Class("cost").Title("%s", "estimated API cost").Text(shared.CostOrUnpricedText(s.CostUSD, s.Unpriced)),
 			el.Span().Class("source").Text(s.Source.Label()),
 		),
 		app.If(hint != "", func() app.UI {

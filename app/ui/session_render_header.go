@@ -67,7 +67,7 @@ func (p *SessionPage) renderHeader() app.UI {
 				return el.Span().Class("question").Title("The first line of its last message").Dir("auto").Text(md.Clean(d.Question))
 			}),
 			// A phone's summary of the facts below, which it hides.
-			el.Span().Class("brief").Text(shared.SessionCostText(s)+" · "+relTime(time.Now(), s.UpdatedAt)),
+			el.Span().Class("brief").Text(shared.CostOrUnpricedText(s.CostUSD, s.Unpriced)+" · "+relTime(time.Now(), s.UpdatedAt)),
 			p.renderDetailsToggle(),
 		),
 		p.renderDetails(renderFacts(d)),
@@ -110,7 +110,7 @@ func (p *SessionPage) renderAgentHeader(top app.UI, d *shared.SessionDetail) app
 	}
 	brief := ""
 	if a != nil {
-		brief = shared.AgentCostText(a) + " · " + relTime(time.Now(), a.UpdatedAt)
+		brief = shared.CostOrUnpricedText(a.CostUSD, a.Unpriced) + " · " + relTime(time.Now(), a.UpdatedAt)
 	}
 	return el.Header().ID("session-header").Class("session-header").DataSet("agent", "true").Body(
 		top,
@@ -157,7 +157,7 @@ func renderAgentFacts(d *shared.SessionDetail) app.UI {
 		facts = append(facts,
 			app.If(len(a.Models) > 0, func() app.UI { return modelsFact(a.Models) }),
 			fact("tokens", "Tokens", headerTokens(a.Tokens)),
-			fact("cost", "Cost", shared.AgentCostText(a)),
+			fact("cost", "Cost", shared.CostOrUnpricedText(a.CostUSD, a.Unpriced)),
 			app.If(a.CreatedAt > 0, func() app.UI { return fact("started", "Started", absTime(a.CreatedAt)) }),
 			app.If(a.UpdatedAt > 0, func() app.UI { return fact("updated", "Last activity", relTime(time.Now(), a.UpdatedAt)) }),
 			app.If(a.CreatedAt > 0, func() app.UI {
@@ -178,7 +178,7 @@ func renderFacts(d *shared.SessionDetail) app.UI {
 		app.If(len(d.Models) > 0, func() app.UI { return modelsFact(d.Models) }),
 		fact("messages", "Messages", grouped(s.MessageCount)),
 		fact("tokens", "Tokens", headerTokens(tk)),
-		fact("cost", "Cost", shared.SessionCostText(s)),
+		fact("cost", "Cost", shared.CostOrUnpricedText(s.CostUSD, s.Unpriced)),
 		fact("started", "Started", absTime(s.CreatedAt)),
 		fact("updated", "Last activity", relTime(time.Now(), s.UpdatedAt)),
 		fact("duration", "Duration", duration(d.DurationMs)),

@@ -333,8 +333,8 @@ func TestSessionUnpriced(t *testing.T) {
 				t.Errorf("%s: session on %q (subagent %q): Unpriced %v, want %v", pass, c.model, c.sub, s.Unpriced, c.unpriced)
 			}
 		}
-		if got := sessions[mixed]; got.CostUSD <= 0 || shared.SessionCostText(&got) != shared.CostText(got.CostUSD)+" + unpriced" {
-			t.Errorf("%s: mixed session costs %v, reads %q", pass, got.CostUSD, shared.SessionCostText(&got))
+		if got := sessions[mixed]; got.CostUSD <= 0 || shared.CostOrUnpricedText(got.CostUSD, got.Unpriced) != shared.CostText(got.CostUSD)+" + unpriced" {
+			t.Errorf("%s: mixed session costs %v, reads %q", pass, got.CostUSD, shared.CostOrUnpricedText(got.CostUSD, got.Unpriced))
 		}
 	})
 }
@@ -405,7 +405,7 @@ func TestUnpricedOnlyForCountedTokens(t *testing.T) {
 				t.Fatalf("%s: session %s missing", pass, sid)
 			}
 			if s.Unpriced != unpriced {
-				t.Errorf("%s: session %s: Unpriced %v, want %v (cost reads %q)", pass, sid, s.Unpriced, unpriced, shared.SessionCostText(&s))
+				t.Errorf("%s: session %s: Unpriced %v, want %v (cost reads %q)", pass, sid, s.Unpriced, unpriced, shared.CostOrUnpricedText(s.CostUSD, s.Unpriced))
 			}
 			// The usage report's word for the same session.
 			counted := 0

@@ -412,7 +412,7 @@ func writeTable(w io.Writer, sessions []shared.Session, now time.Time, limit int
 // "$0.17 + unpriced" when other models of it had a price, as helmd usage
 // does. helmd says so for every model of the session and its subagents,
 // not only the last one the row names.
-func costCell(s shared.Session) string { return shared.SessionCostText(&s) }
+func costCell(s shared.Session) string { return shared.CostOrUnpricedText(s.CostUSD, s.Unpriced) }
 
 // statusCell is a session's STATUS: its status and, when its assistant
 // is stopped mid-turn, why it waits, in the row's words
