@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/closed"
 	"vibecraft.sh/helm/server/internal/httperr"
 )
 
@@ -63,7 +64,7 @@ type firstScanGate struct {
 
 func (g firstScanGate) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isClosed(g.scanned) || !readsSessions(r) || ownWait(r) {
+		if closed.Is(g.scanned) || !readsSessions(r) || ownWait(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -100,14 +101,4 @@ func readsSessions(r *http.Request) bool {
 	return p == "/api/sessions" || strings.HasPrefix(p, "/api/sessions/") ||
 		strings.HasPrefix(p, "/api/claude-sessions/") ||
 		p == "/api/usage" || strings.HasPrefix(p, "/api/usage/")
-}
-
-// isClosed reports whether ch is closed, without waiting.
-func isClosed(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
 }

@@ -25,6 +25,7 @@ import (
 	"vibecraft.sh/helm/server/demo"
 	"vibecraft.sh/helm/server/guard"
 	"vibecraft.sh/helm/server/index"
+	"vibecraft.sh/helm/server/internal/closed"
 	"vibecraft.sh/helm/server/internal/private"
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/server/metrics"
@@ -284,7 +285,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// The published state, as GET /api/sessions serves it: what the
 		// stream's changes apply to.
 		Sessions:  published,
-		Scanned:   func() bool { return isClosed(lv.FirstScan()) },
+		Scanned:   func() bool { return closed.Is(lv.FirstScan()) },
 		Watched:   func() []string { return watchedRoots(specs) },
 		Host:      cfg.HostName,
 		Demo:      cfg.Demo,

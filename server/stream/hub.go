@@ -21,6 +21,7 @@ import (
 	"slices"
 	"sync"
 
+	"vibecraft.sh/helm/server/internal/closed"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -126,7 +127,7 @@ func (h *Hub) notReady() <-chan struct{} {
 	h.mu.Lock()
 	ready := h.ready
 	h.mu.Unlock()
-	if ready == nil || isClosed(ready) {
+	if ready == nil || closed.Is(ready) {
 		return nil
 	}
 	return ready

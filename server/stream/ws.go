@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"vibecraft.sh/helm/server/internal/closed"
 	"vibecraft.sh/helm/server/internal/httperr"
 	"vibecraft.sh/helm/shared"
 )
@@ -73,7 +74,7 @@ func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, status, msg) // as JSON, as every refusal of the API
 		return
 	}
-	if e.opts.Ready != nil && !isClosed(e.opts.Ready) {
+	if e.opts.Ready != nil && !closed.Is(e.opts.Ready) {
 		e.serveBeforeReady(w, r)
 		return
 	}
@@ -199,16 +200,6 @@ func (e *wsEndpoint) keepAlive(s *wsConn, remote string) bool {
 	}
 }
 
-// isClosed reports whether ch is closed, without waiting.
-func isClosed(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
-}
-
 // handshakeError is why r cannot be a WebSocket handshake, as the status
 // and message to answer (0: let websocket.Accept decide). Accept answers
 // these itself, in plain text; the checks are its own, and the Origin one
@@ -308,7 +299,7 @@ func newWSConn(hubCtx context.Context, conn *websocket.Conn, timeout time.Durati
 // and its slot of MaxClients were held until the scan ended.
 func (s *wsConn) read() {
 	var early chan wsIn
-	if s.ready != nil && !isClosed(s.ready) {
+	if s.ready != nil && !closed.Is(s.ready) {
 		early = make(chan wsIn, maxPendingReplies)
 		s.followers.Add(1) // finish waits for it
 		go s.serveEarly(early)
