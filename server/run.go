@@ -271,9 +271,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	push.Install(mux, pushSvc, pushOff)
 	usage.Install(mux, spend, nil, log)
 	mux.Handle("GET /metrics", metrics.Handler(func() metrics.Snapshot {
-		sessions, _, release := published()
-		s := metrics.Snapshot{Sessions: sessions, Release: release, Stream: hub.Stats(), Watcher: watcher.Status(),
-			Scan: lv.Stats(), Claude: claudeSrc.Stats(), Models: spend.ModelTotals(), Goroutines: runtime.NumGoroutine()}
+		s := metrics.Snapshot{Stream: hub.Stats(), Watcher: watcher.Status(), Scan: lv.Stats(), Claude: claudeSrc.Stats(),
+			Goroutines: runtime.NumGoroutine(), FirstScanRunning: !closed.Is(lv.FirstScan())}
+		if !s.FirstScanRunning { // else the list and the spend are not the files' yet
+			s.Sessions, _, s.Release = published()
+			s.Models = spend.ModelTotals()
+		}
 		if oc != nil {
 			st := oc.Status()
 			s.OpenCode = &st

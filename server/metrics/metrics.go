@@ -42,6 +42,13 @@ type Snapshot struct {
 	// Goroutines is runtime.NumGoroutine at the scrape: the figure to
 	// watch for a leak in a helmd that runs all day.
 	Goroutines int
+	// FirstScanRunning: helmd has not finished its first scan, so
+	// Sessions and Models are not the files' yet (an empty list at a
+	// start). The session, cost and token families are then left out,
+	// not reported as 0: Prometheus recorded a machine with no sessions
+	// and no spend for the seconds of each restart, a drop on every
+	// graph and a false "nothing waits" to an alert.
+	FirstScanRunning bool
 }
 
 // MaxModels bounds the model label's values: model names come from
@@ -133,8 +140,10 @@ func collect(s Snapshot) []*family {
 		}
 		counts[k]++
 	}
-	for _, k := range order {
-		sessions.add(float64(counts[k]), k.src, k.st)
+	if !s.FirstScanRunning {
+		for _, k := range order {
+			sessions.add(float64(counts[k]), k.src, k.st)
+		}
 	}
 
 	st := s.Stream
@@ -177,6 +186,11 @@ func collect(s Snapshot) []*family {
 		parse.add(float64(s.OpenCode.Skipped), "opencode", "skipped")
 	}
 
+	if s.FirstScanRunning {
+		// The families below are of the list: absent until it is read
+		// (a family without samples is not written).
+		return []*family{sessions, fleetSessions, clients, events, slow, rejected, scanSeconds, scans, goroutines, watchMode, fallbacks, parse}
+	}
 	for _, h := range byHost(s.Sessions) {
 		fleetSessions.add(float64(h.n), h.host, h.source, h.status)
 	}

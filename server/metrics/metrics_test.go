@@ -334,3 +334,30 @@ func TestMetricsSayUnpriced(t *testing.T) {
 		}
 	}
 }
+
+// During helmd's first scan its list is not the files' yet (empty, at a
+// start): the session, cost and token families are left out rather than
+// reported as 0, which Prometheus recorded as a machine with no
+// sessions; what helmd knows of itself is there, helm_scans_total 0
+// saying why the rest is not.
+func TestMetricsNoSessionsDuringTheFirstScan(t *testing.T) {
+	s := snapshot() // whatever list and spend it is lent, they are not the files'
+	s.Scan = live.Stats{}
+	s.FirstScanRunning = true
+	fams := scrape(t, s)
+	for _, name := range []string{"helm_sessions", "helm_fleet_sessions", "helm_cost_usd", "helm_tokens", "helm_unpriced_tokens"} {
+		if f := fams[name]; f != nil {
+			t.Errorf("%s reported during the first scan: %v", name, f)
+		}
+	}
+	if got := value(t, fams, "helm_scans_total"); got != 0 {
+		t.Errorf("helm_scans_total = %v during the first scan, want 0", got)
+	}
+	if got := value(t, fams, "helm_stream_clients"); got != 3 {
+		t.Errorf("helm_stream_clients = %v during the first scan, want 3", got)
+	}
+	s.Sessions, s.FirstScanRunning = nil, false
+	if got := value(t, scrape(t, s), "helm_sessions", "source", "claude", "status", "idle"); got != 0 {
+		t.Errorf("after the first scan, an empty list is 0 sessions: %v", got)
+	}
+}
