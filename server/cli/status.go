@@ -142,7 +142,14 @@ func writeStatus(w io.Writer, st statusDoc) error {
 			p("Machines: %s.", strings.Join(ms, ", "))
 		}
 	}
-	p("Live updates: %s connected; %s published, %s cut.", plural(st.Stream.Clients, "client", "clients"),
+	// Streams opened during the first scan are not clients until its
+	// list goes out, but are connected and hold a slot of --max-clients
+	// each: "0 clients connected" hid a page or a watch left waiting.
+	waiting := ""
+	if st.Stream.Waiting > 0 {
+		waiting = fmt.Sprintf(", %d waiting for the first scan", st.Stream.Waiting)
+	}
+	p("Live updates: %s connected%s; %s published, %s cut.", plural(st.Stream.Clients, "client", "clients"), waiting,
 		plural(st.Stream.Published, "event", "events"), plural(st.Stream.SlowDisconnects, "slow client", "slow clients"))
 
 	p("Watching %s (%s in all):", plural(len(st.Watcher.Roots), "root", "roots"), plural(st.Watcher.WatchedDirs, "folder", "folders"))

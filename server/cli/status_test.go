@@ -73,6 +73,31 @@ func TestStatusCountsInWords(t *testing.T) {
 	}
 }
 
+// Streams opened during the first scan wait for its list: they are not
+// clients yet (GET /api/status counts them apart, stream.waiting) but
+// each is a page or a watch connected. helmd status said "0 clients
+// connected" while three waited.
+func TestStatusCountsStreamsWaitingForTheFirstScan(t *testing.T) {
+	st := statusDoc{Version: "v1.2.0", Listen: "127.0.0.1:5003"}
+	for _, tc := range []struct {
+		stats stream.Stats
+		want  string
+	}{
+		{stream.Stats{Clients: 0, Waiting: 3}, "Live updates: 0 clients connected, 3 waiting for the first scan; 0 events published, 0 slow clients cut.\n"},
+		{stream.Stats{Clients: 2, Waiting: 1}, "Live updates: 2 clients connected, 1 waiting for the first scan; "},
+		{stream.Stats{Clients: 2}, "Live updates: 2 clients connected; "},
+	} {
+		st.Stream = tc.stats
+		var b strings.Builder
+		if err := writeStatus(&b, st); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), tc.want) {
+			t.Errorf("%+v: lacks %q:\n%s", tc.stats, tc.want, b.String())
+		}
+	}
+}
+
 // With a fleet, helmd status says in a line whether NATS is reached, and
 // why not: it said nothing of the fleet.
 func TestStatusFleetLine(t *testing.T) {
