@@ -72,7 +72,7 @@ func usageFlags(fs *flag.FlagSet, o IO) runFunc {
 			_, err := fmt.Fprintln(o.Stdout, strings.TrimSpace(string(raw)))
 			return err
 		}
-		return writeUsage(o, rep, *since)
+		return writeUsage(o, rep, *since, *tz)
 	}
 }
 
@@ -84,8 +84,11 @@ func usageFlags(fs *flag.FlagSet, o IO) runFunc {
 // dollar, they did not. A model without a price reads "unpriced", not
 // $0, with a note under the table. TOP MODEL says which model cost most
 // in each row, except by model, where it would only repeat the row's
-// name.
-func writeUsage(o IO, rep usageReport, since string) error {
+// name. When days cut the report (its rows are days, or its period
+// starts at a midnight: --since in days or weeks), a line under the
+// table says in which zone, tz: a day's row read as the reader's day
+// when it was UTC's, hours off.
+func writeUsage(o IO, rep usageReport, since, tz string) error {
 	if len(rep.Buckets) == 0 {
 		_, err := fmt.Fprintf(o.Stdout, "no usage in the last %s\n", since)
 		return err
@@ -139,6 +142,12 @@ func writeUsage(o IO, rep usageReport, since string) error {
 		return err
 	}
 	var notes []string
+	switch {
+	case rep.By == "day":
+		notes = append(notes, wrapWords(fmt.Sprintf("Days run from midnight to midnight, %s time (--tz).", clean(tz)), lineWidth(o)))
+	case inDays(since):
+		notes = append(notes, wrapWords(fmt.Sprintf("From the start of the day %s ago, %s time (--tz).", clean(since), clean(tz)), lineWidth(o)))
+	}
 	if !footed {
 		notes = append(notes, wrapWords("The rows do not add up to TOTAL: helmd sent rows whose sum is not its total (each row is rounded on its own).", lineWidth(o)))
 	}
@@ -243,12 +252,16 @@ func parseSince(s string) (time.Duration, error) {
 // durations are taken as they are.
 func sinceFrom(now time.Time, d time.Duration, since string, loc *time.Location) time.Time {
 	from := now.Add(-d)
-	if !strings.HasSuffix(since, "d") && !strings.HasSuffix(since, "w") {
+	if !inDays(since) {
 		return from
 	}
 	y, m, day := from.In(loc).Date()
 	return time.Date(y, m, day, 0, 0, 0, 0, loc)
 }
+
+// inDays reports whether --since counts days or weeks (7d, 2w), which
+// start at a midnight, rather than hours.
+func inDays(since string) bool { return strings.HasSuffix(since, "d") || strings.HasSuffix(since, "w") }
 
 // localZone is this machine's IANA time zone: TZ when it names one
 // (a name, or a path into a zoneinfo folder), else the zone

@@ -46,6 +46,7 @@ func TestUsageTableReads(t *testing.T) {
 		"opus 4.1    $12.50  5.44k    338k        1.5M          20k",
 		"sonnet 4.5  <$0.01     12     950           0            4",
 		"TOTAL       $12.50  5.46k    339k        1.5M          20k",
+		"From the start of the day 7d ago, UTC time (--tz).",
 	}
 	if strings.Join(byModel, "\n") != strings.Join(want, "\n") {
 		t.Errorf("usage --by model:\n%s\nwant:\n%s", strings.Join(byModel, "\n"), strings.Join(want, "\n"))
@@ -294,5 +295,42 @@ func TestUsageUnpricedIsNotFree(t *testing.T) {
 "total":{"costUsd":1.2,"unpricedTokens":10000,"tokens":{"input":8000,"output":3010,"cacheRead":0,"cacheWrite":0}},"unpriced":["claude-nova-9"]}`
 	if days := usageTable(t, byDay, "day"); !strings.Contains(days[1], "$1.20 + unpriced") {
 		t.Errorf("a day that used an unpriced model, want $1.20 + unpriced:\n%s", strings.Join(days, "\n"))
+	}
+}
+
+// helmd usage says in which zone its days are cut: a row of
+// "2026-12-01" read as the reader's day when it was UTC's (or the
+// reverse), hours off, and nothing said which. By day the rows are
+// days; over --since 7d the period starts at a midnight; over hours no
+// midnight cuts anything, and --json is what helmd sent.
+func TestUsageSaysItsZone(t *testing.T) {
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		// Its buckets under the by asked for, as helmd names it.
+		fmt.Fprint(w, strings.Replace(usageJSON, `"by":"day"`, `"by":"`+r.URL.Query().Get("by")+`"`, 1))
+	})
+	for _, tc := range []struct {
+		tz   string
+		args []string
+		want string // the table's last line; "" for none naming a zone
+	}{
+		{"Asia/Tokyo", []string{"--by", "day"}, "Days run from midnight to midnight, Asia/Tokyo time (--tz)."},
+		{"Asia/Tokyo", []string{"--by", "day", "--tz", "America/New_York"}, "Days run from midnight to midnight, America/New_York time (--tz)."},
+		{"UTC", []string{"--by", "project", "--since", "2w"}, "From the start of the day 2w ago, UTC time (--tz)."},
+		{"Asia/Tokyo", []string{"--by", "project", "--since", "12h"}, ""},
+		{"Asia/Tokyo", []string{"--by", "day", "--json"}, ""},
+	} {
+		stdout, stderr, err := runCmd(context.Background(), map[string]string{"PORT": port, "TZ": tc.tz}, append([]string{"usage"}, tc.args...)...)
+		if err != nil {
+			t.Fatalf("TZ=%s usage %s: %v %s", tc.tz, tc.args, err, stderr)
+		}
+		lines := strings.Split(strings.TrimRight(stdout, "\n"), "\n")
+		last := lines[len(lines)-1]
+		switch {
+		case tc.want != "" && last != tc.want:
+			t.Errorf("TZ=%s usage %s ends %q, want %q:\n%s", tc.tz, tc.args, last, tc.want, stdout)
+		case tc.want == "" && strings.Contains(stdout, "(--tz)"):
+			t.Errorf("TZ=%s usage %s names a zone where no midnight cuts it:\n%s", tc.tz, tc.args, stdout)
+		}
 	}
 }
