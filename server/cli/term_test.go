@@ -219,7 +219,7 @@ func TestLocalZone(t *testing.T) {
 			return ""
 		}
 	}
-	machine := localZone(env(""))
+	machine, _ := localZone(env(""))
 	if _, err := time.LoadLocation(machine); err != nil {
 		t.Fatalf("the machine's zone %q does not load: %v", machine, err)
 	}
@@ -234,7 +234,7 @@ func TestLocalZone(t *testing.T) {
 		"Local":                            machine,
 		"../../etc/passwd":                 machine,
 	} {
-		if got := localZone(env(tz)); got != want {
+		if got, _ := localZone(env(tz)); got != want {
 			t.Errorf("TZ=%q: --tz defaults to %q, want %q", tz, got, want)
 		}
 	}

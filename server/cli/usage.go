@@ -30,7 +30,10 @@ const maxSince = 5 * 366 * 24 * time.Hour
 func usageFlags(fs *flag.FlagSet, o IO) runFunc {
 	since := fs.String("since", "7d", "how far back: a number of days (7d) or weeks (2w), from that day's start, or hours (12h)")
 	by := fs.String("by", "day", "one row per day, project, model or source")
-	tz := fs.String("tz", localZone(o.Env), "time zone the days are cut in (IANA name)")
+	machineTZ, badTZ := localZone(o.Env)
+	tzFlag := &givenString{v: machineTZ}
+	fs.Var(tzFlag, "tz", "time zone the days are cut in (IANA `name`)")
+	tz := &tzFlag.v
 	asJSON := fs.Bool("json", false, "print the report as helmd sends it")
 	scanWait := scanWaitFlag(fs)
 	return func(ctx context.Context, c *client) error {
@@ -44,11 +47,20 @@ func usageFlags(fs *flag.FlagSet, o IO) runFunc {
 		default:
 			return fmt.Errorf("--by %q: want day, project, model or source", *by)
 		}
+		given := tzFlag.given
 		if *tz == "Local" {
 			// time.LoadLocation takes "Local" but helmd refuses it (it
 			// would be helmd's zone, not this shell's): ask for what it
 			// means here.
-			*tz = localZone(o.Env)
+			*tz, given = machineTZ, false
+		}
+		if !given && badTZ != "" {
+			// A TZ Go cannot load by name (a POSIX rule such as
+			// CET-1CEST,M3.5.0,M10.5.0/3) is passed over for the
+			// machine's zone: said, or days were cut in another zone
+			// than the shell's date uses, hours off, without a word.
+			fmt.Fprintf(o.Stderr, "helmd usage: TZ=%q names no time zone helmd can read (it reads IANA names such as Europe/Paris); days are cut in %s, this machine's zone; --tz chooses one\n",
+				clean(badTZ), clean(machineTZ))
 		}
 		loc, err := time.LoadLocation(*tz)
 		if err != nil {
@@ -259,6 +271,23 @@ func sinceFrom(now time.Time, d time.Duration, since string, loc *time.Location)
 	return time.Date(y, m, day, 0, 0, 0, 0, loc)
 }
 
+// givenString is a string flag that knows whether it was given: the
+// command's flags are parsed in another flag set (parseArgs), so
+// Visit on its own does not tell.
+type givenString struct {
+	v     string
+	given bool
+}
+
+func (g *givenString) String() string {
+	if g == nil {
+		return ""
+	}
+	return g.v
+}
+
+func (g *givenString) Set(s string) error { g.v, g.given = s, true; return nil }
+
 // inDays reports whether --since counts days or weeks (7d, 2w), which
 // start at a midnight, rather than hours.
 func inDays(since string) bool { return strings.HasSuffix(since, "d") || strings.HasSuffix(since, "w") }
@@ -268,16 +297,24 @@ func inDays(since string) bool { return strings.HasSuffix(since, "d") || strings
 // /etc/localtime links to, else UTC. TZ may hold what no IANA name is
 // (UTC0, a POSIX rule such as EST5EDT,M3.2.0,M11.1.0, :/etc/localtime):
 // passed on as --tz's default, every helmd usage without --tz failed.
-func localZone(env Env) string {
-	if tz := zoneName(strings.TrimPrefix(env("TZ"), ":")); tz != "" {
-		return tz
+// badTZ is TZ when it was set and passed over for the machine's zone
+// ("" when it named that zone's file, /etc/localtime), for the command
+// to say so.
+func localZone(env Env) (zone, badTZ string) {
+	raw := env("TZ")
+	tz := strings.TrimPrefix(raw, ":")
+	if z := zoneName(tz); z != "" {
+		return z, ""
+	}
+	if tz != "" && tz != "/etc/localtime" {
+		badTZ = raw
 	}
 	if p, err := os.Readlink("/etc/localtime"); err == nil {
-		if tz := zoneName(p); tz != "" {
-			return tz
+		if z := zoneName(p); z != "" {
+			return z, badTZ
 		}
 	}
-	return "UTC"
+	return "UTC", badTZ
 }
 
 // zoneName is the IANA name tz gives (itself, or the part of a path

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -331,6 +332,56 @@ func TestUsageSaysItsZone(t *testing.T) {
 			t.Errorf("TZ=%s usage %s ends %q, want %q:\n%s", tc.tz, tc.args, last, tc.want, stdout)
 		case tc.want == "" && strings.Contains(stdout, "(--tz)"):
 			t.Errorf("TZ=%s usage %s names a zone where no midnight cuts it:\n%s", tc.tz, tc.args, stdout)
+		}
+	}
+}
+
+// A TZ Go cannot load by name, a POSIX rule as glibc reads it, is
+// passed over for this machine's zone: helmd usage says so, once, on
+// stderr, naming the zone it cuts days in. It cut them in another zone
+// than the shell's date without a word. A zone given (--tz), or a TZ it
+// reads, is used as it is, and nothing is said.
+func TestUsageSaysTZWasNotUnderstood(t *testing.T) {
+	var mu sync.Mutex
+	var asked string // the tz of the last request
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = r.URL.Query().Get("tz")
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, usageJSON)
+	})
+	const rule = "CET-1CEST,M3.5.0,M10.5.0/3"
+	machine, _ := localZone(func(string) string { return "" })
+	for _, tc := range []struct {
+		tz   string
+		args []string
+		zone string // asked of helmd
+		warn bool
+	}{
+		{rule, nil, machine, true},
+		{rule, []string{"--tz", "Local"}, machine, true},
+		{rule, []string{"--json"}, machine, true},
+		{rule, []string{"--tz", "Europe/Paris"}, "Europe/Paris", false},
+		{"Europe/Paris", nil, "Europe/Paris", false},
+		{":/etc/localtime", nil, machine, false},
+	} {
+		_, stderr, err := runCmd(context.Background(), map[string]string{"PORT": port, "TZ": tc.tz}, append([]string{"usage"}, tc.args...)...)
+		if err != nil {
+			t.Fatalf("TZ=%s usage %s: %v %s", tc.tz, tc.args, err, stderr)
+		}
+		mu.Lock()
+		got := asked
+		mu.Unlock()
+		if got != tc.zone {
+			t.Errorf("TZ=%s usage %s asked for tz %q, want %q", tc.tz, tc.args, got, tc.zone)
+		}
+		want := fmt.Sprintf("helmd usage: TZ=%q names no time zone helmd can read (it reads IANA names such as Europe/Paris); days are cut in %s, this machine's zone; --tz chooses one\n", tc.tz, machine)
+		switch {
+		case tc.warn && stderr != want:
+			t.Errorf("TZ=%s usage %s said on stderr\n%q\nwant once\n%q", tc.tz, tc.args, stderr, want)
+		case !tc.warn && stderr != "":
+			t.Errorf("TZ=%s usage %s said on stderr %q, want nothing", tc.tz, tc.args, stderr)
 		}
 	}
 }
