@@ -155,9 +155,10 @@ type listSink interface {
 	take(s *shared.Session) error
 	// pageEnd says a page was read.
 	pageEnd() error
-	// again says the walk starts from its first page, and reports
-	// whether the sink can forget what it took (not once it printed).
-	again() bool
+	// again says the walk starts from its first page, of a list that
+	// changed: the sink forgets what it took, or, once it printed some,
+	// skips those sessions when they come again.
+	again()
 }
 
 // tableRows keeps the sessions keep accepts, for the table.
@@ -175,7 +176,7 @@ func (t *tableRows) take(s *shared.Session) error {
 
 func (t *tableRows) pageEnd() error { return nil }
 
-func (t *tableRows) again() bool { t.rows = t.rows[:0]; return true }
+func (t *tableRows) again() { t.rows = t.rows[:0] }
 
 // jsonList prints the sessions keep accepts as one JSON array, the
 // bytes json.Encoder wrote for the whole list ([…] and a line feed; each
@@ -185,20 +186,43 @@ func (t *tableRows) again() bool { t.rows = t.rows[:0]; return true }
 // that starts again, or a --machine refused, before any is kept prints
 // nothing; it is closed only by end: a walk that fails after a page
 // leaves an array a parser refuses, never a shorter list that parses.
+//
+// A walk that starts again after part of the list was printed (its
+// state gone: a refresh, a restart of helmd) cannot take that part back:
+// it skips the sessions printed already, by key, and prints the others
+// of the new list. Each session is printed once, every one of the new
+// list is printed, those printed before as they were then; only the
+// order is of two lists, the part printed first, then the rest newest
+// first. It said "incomplete" and left an array no parser took: at
+// 100,000 sessions a refresh during the minute's walk lost it all.
 type jsonList struct {
 	w       *bufio.Writer
 	keep    func(*shared.Session) bool
 	started bool
+	printed map[listKey]struct{} // every session printed
+	skip    bool                 // the walk started again after some were printed: skip them
 }
 
+// listKey names a session in the list: its key, as shared.Session.Key
+// makes it, without building a string per session.
+type listKey struct{ source, id, host string }
+
 func newJSONList(w io.Writer, keep func(*shared.Session) bool) *jsonList {
-	return &jsonList{w: bufio.NewWriterSize(w, 64<<10), keep: keep}
+	return &jsonList{w: bufio.NewWriterSize(w, 64<<10), keep: keep, printed: map[listKey]struct{}{}}
 }
 
 func (l *jsonList) take(s *shared.Session) error {
 	if !l.keep(s) {
 		return nil
 	}
+	k := listKey{source: string(s.Source), id: s.ID}
+	if s.Remote {
+		k.host = s.Host
+	}
+	if _, done := l.printed[k]; done && l.skip {
+		return nil
+	}
+	l.printed[k] = struct{}{}
 	b, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("encode session %s: %w", clean(s.ID), err)
@@ -216,7 +240,7 @@ func (l *jsonList) take(s *shared.Session) error {
 // pipe to head) has it while the next page is asked for.
 func (l *jsonList) pageEnd() error { return l.w.Flush() }
 
-func (l *jsonList) again() bool { return !l.started }
+func (l *jsonList) again() { l.skip = l.started }
 
 func (l *jsonList) end() error {
 	if !l.started {
@@ -244,15 +268,11 @@ const lsRestarts = 3
 func listSessions(ctx context.Context, c *client, filter url.Values, sink listSink) ([]string, error) {
 	for restart := 0; ; restart++ {
 		machines, err := readPages(ctx, c, filter, sink)
-		if errors.Is(err, httpStatus(http.StatusConflict)) {
-			// The pages' list is gone: a list read anew is consistent
-			// again, unless part of the old one was printed already.
-			if !sink.again() {
-				return nil, fmt.Errorf("the list changed too much while it was printed (helmd refreshed or restarted), so what was printed is incomplete; run ls again: %w", err)
-			}
-			if restart < lsRestarts {
-				continue
-			}
+		if errors.Is(err, httpStatus(http.StatusConflict)) && restart < lsRestarts {
+			// The pages' list is gone: read the new one from its start
+			// (the sink skips what it printed of the old one).
+			sink.again()
+			continue
 		}
 		return machines, err
 	}

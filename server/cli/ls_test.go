@@ -640,9 +640,8 @@ func TestLsSendsItsFiltersToHelmd(t *testing.T) {
 // the line separators too, one line feed at the end), for a list of
 // several pages, with sessions kept from some pages only (helmd applies
 // no filter here, as an older one does not), or from none. A walk that
-// must start again (409) before anything was printed gives the same
-// list; after, ls says so and leaves an array no parser takes for a
-// shorter list.
+// must start again (409) gives the same list, each session once,
+// whether or not a page was printed before.
 func TestLsJSONPrintsEachPageAsItComes(t *testing.T) {
 	defer func(n int) { lsPage = n }(lsPage)
 	lsPage = 3
@@ -720,15 +719,77 @@ func TestLsJSONPrintsEachPageAsItComes(t *testing.T) {
 		{[]string{"--status", "waiting"}, 0, encoded(shared.StatusWaiting)},
 		{[]string{"--status", "working"}, 0, "[]\n"},
 		{[]string{"--status", "waiting"}, 1, encoded(shared.StatusWaiting)}, // nothing printed before the 409
+		{nil, 1, encoded("")}, // the first page printed before it
 	} {
 		got, err := run(tc.conflict, tc.args...)
 		if err != nil || got != tc.want {
 			t.Errorf("ls --json %s (409s: %d): %v\n%s\nwant\n%s", tc.args, tc.conflict, err, got, tc.want)
 		}
 	}
-	got, err := run(1)
-	var v any
-	if err == nil || !strings.Contains(err.Error(), "incomplete") || json.Unmarshal([]byte(got), &v) == nil {
-		t.Errorf("ls --json, 409 after the first page was printed: %v, printed %q; want an error saying so and no JSON that parses", err, got)
+}
+
+// When the list's state is gone (409: helmd refreshed or restarted)
+// after ls --json printed part of it, ls reads the new list from its
+// start and prints what it had not: every session of the new list, none
+// twice. It said the output was incomplete and left an array no parser
+// took, all of it lost to a refresh during the walk.
+func TestLsJSONStartsAgainAfterPrinting(t *testing.T) {
+	defer func(n int) { lsPage = n }(lsPage)
+	lsPage = 3
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	mk := func(id string, ago int, title string) shared.Session {
+		return shared.Session{ID: id, Source: shared.SourceClaude, Status: shared.StatusIdle, Title: title,
+			UpdatedAt: now.Add(-time.Duration(ago) * time.Minute).UnixMilli()}
+	}
+	old := []shared.Session{mk("s0", 0, "0"), mk("s1", 1, "1"), mk("s2", 2, "2"), mk("s3", 3, "3"), mk("s4", 4, "4"), mk("s5", 5, "5"), mk("s6", 6, "6")}
+	// Since: s8 began, s5 changed (it comes first now), s1 and s6 ended.
+	// An OpenCode session of s3's id is another session.
+	oc := mk("s3", 7, "opencode")
+	oc.Source = shared.SourceOpenCode
+	fresh := []shared.Session{mk("s8", -2, "8"), mk("s5", -1, "5 again"), mk("s0", 0, "0"), mk("s2", 2, "2"), mk("s3", 3, "3"), mk("s4", 4, "4"), oc}
+	var mu sync.Mutex
+	gone := false // the old list's state, after its first page
+	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		state, start := "new", 0 // a cursor is "<state>:<offset>"
+		if c := r.URL.Query().Get("cursor"); c != "" {
+			var at string
+			state, at, _ = strings.Cut(c, ":")
+			start, _ = strconv.Atoi(at)
+		} else if !gone {
+			state, gone = "old", true // the next page finds its state gone
+		}
+		list := fresh
+		if state == "old" {
+			if start > 0 {
+				http.Error(w, `{"error":"the list changed too much since the first page"}`, http.StatusConflict)
+				return
+			}
+			list = old
+		}
+		end := min(start+lsPage, len(list))
+		pg := map[string]any{"sessions": list[start:end], "total": len(list)}
+		if end < len(list) {
+			pg["next"] = state + ":" + strconv.Itoa(end)
+		}
+		json.NewEncoder(w).Encode(pg)
+	})
+	stdout, stderr, err := runCmd(context.Background(), map[string]string{"PORT": port}, "ls", "--json")
+	if err != nil {
+		t.Fatalf("ls --json: %v %s\n%s", err, stderr, stdout)
+	}
+	var got []shared.Session
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("ls --json printed no JSON array: %v\n%s", err, stdout)
+	}
+	var keys []string
+	for _, s := range got {
+		keys = append(keys, s.Key()+"="+s.Title)
+	}
+	// The old list's first page as printed, then the new list's others.
+	want := []string{"claude:s0=0", "claude:s1=1", "claude:s2=2", "claude:s8=8", "claude:s5=5 again", "claude:s3=3", "claude:s4=4", "opencode:s3=opencode"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("ls --json printed\n%q\nwant\n%q", keys, want)
 	}
 }
