@@ -8,9 +8,11 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// farResult is a turn whose tool result is written six messages below its
-// call (API errors and prompts typed meanwhile between them), holding
-// "needle", then an answer.
+// farResult is a turn whose tool result is written three messages below
+// its call (API errors between them, and prompts typed meanwhile, which
+// Claude Code writes as queued_command attachments, shown nowhere),
+// holding "needle", then an answer. A prompt record would end the turn:
+// the call would be over (over.go).
 func farResult(t testing.TB) [][]byte {
 	var r rec
 	recs := []map[string]any{
@@ -20,7 +22,9 @@ func farResult(t testing.TB) [][]byte {
 	for i := range 3 {
 		e := r.env("system")
 		e["subtype"], e["error"] = "api_error", map[string]any{"message": "overloaded " + itoa(i)}
-		recs = append(recs, e, r.prompt("still there? "+itoa(i)))
+		q := r.env("attachment")
+		q["attachment"] = map[string]any{"type": "queued_command", "prompt": "still there? " + itoa(i)}
+		recs = append(recs, e, q)
 	}
 	recs = append(recs,
 		r.results(nil, toolResult("toolu_far", "FAIL needle_test", true)),

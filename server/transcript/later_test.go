@@ -30,7 +30,7 @@ func callsOf(msgs []shared.Message) map[string]*shared.Tool {
 // or scrolled up to. A call with no result anywhere below, the one the
 // session runs now, still has none.
 func TestCallWithResultBelowThePageIsDone(t *testing.T) {
-	lines := farResult(t) // toolu_far's result is six messages below its call
+	lines := farResult(t) // toolu_far's result is three messages below its call
 	var r rec
 	var data []byte
 	for _, l := range lines {
@@ -62,12 +62,12 @@ func TestCallWithResultBelowThePageIsDone(t *testing.T) {
 			}
 		}
 	}
-	up, err := files.Page(path, Query{Before: resultAt, Limit: 3})
+	up, err := files.Page(path, Query{Before: resultAt, Limit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c := callsOf(up.Messages)["toolu_far"]; c != nil {
-		t.Fatalf("a page of 3 above the result holds the call: %q", summaryOf(up.Messages))
+		t.Fatalf("a page of 2 above the result holds the call: %q", summaryOf(up.Messages))
 	}
 	above, err := files.Page(path, Query{Before: up.Before, Limit: MaxLimit})
 	if err != nil {
