@@ -125,6 +125,9 @@ type Tool struct {
 	// InputCut is set when a string inside Input was cut.
 	InputCut *Cut `json:"inputCut,omitempty"`
 	// Result is nil while the call runs (or its result is not written yet).
+	// A call that will never have one (its process killed, its answer
+	// crashed) once the session went on past it has an error result
+	// saying so, written by helmd, not the assistant.
 	Result *ToolResult `json:"result,omitempty"`
 	// Later says that a call without Result here has one, written further
 	// down the transcript after other messages, where it stands on its

@@ -24,6 +24,10 @@ type group struct {
 	msg     shared.Message
 	assist  string // message.id when an assistant response
 	command bool
+	// prompt: it starts at a prompt the user typed; side: at a
+	// sidechain record (a subagent's, a side question's). Both say
+	// whether the session went on past a call (over.go).
+	prompt, side bool
 }
 
 // grouper turns lines, in file order, into messages. A message starts at
@@ -66,6 +70,7 @@ func (g *grouper) start(p *parsed, role string) *group {
 	gr := &group{off: p.off, msg: shared.Message{Role: role, Blocks: []shared.Block{}}}
 	if p.l != nil {
 		gr.msg.Time = millis(p.l.Timestamp)
+		gr.side = p.l.IsSidechain
 	}
 	g.groups = append(g.groups, gr)
 	// A result joins its call in the message its record joins, never
@@ -146,6 +151,7 @@ func (g *grouper) add(p *parsed) {
 		gr := g.start(p, role)
 		gr.msg.ID = l.UUID
 		gr.command = k == userCommand
+		gr.prompt = k == userPrompt
 		g.results(gr, p, k)
 	case "system":
 		g.known = true

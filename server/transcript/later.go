@@ -150,6 +150,9 @@ type laterMemo struct {
 type searched struct {
 	from, to int64
 	found    bool
+	// over: the transcript goes on past the call (over.go), which
+	// nothing appended undoes.
+	over bool
 }
 
 const (
@@ -232,6 +235,7 @@ func (m *laterMemo) note(gen uint64, end int64, ids []string, found map[string]i
 			s = searched{from: end, to: at, found: true}
 		}
 		old, had := m.ids[id]
+		s.over = old.over
 		switch {
 		case !had:
 			if m.size+len(id)+memoEntry > maxMemo {

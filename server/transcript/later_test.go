@@ -208,21 +208,22 @@ func laterRead(files *Files, path string) int64 {
 // A page above a call that will never have a result, asked again (a
 // client polling, a user scrolling back), read the whole rest of the
 // transcript again each time: 160 ms a request on a 500 MB one. Asked
-// again, it reads nothing below itself; once the file grew, only what
-// was appended.
+// again, it reads nothing below itself, neither for the result nor for
+// the prompt that says the call is over (over.go); once the file grew,
+// only what was appended.
 func TestPageAboveKilledCallIsNotSearchedAgain(t *testing.T) {
 	head, call, below := killedCall(t, 200)
 	path := tempTranscript(t, slices.Concat(head, call, below))
 	files := NewFiles(0)
-	if c := killedPage(t, files, path); c.Result != nil || c.Later {
-		t.Fatalf("the killed call = %+v, want it without a result", c)
+	if c := killedPage(t, files, path); !stoppedCall(c) {
+		t.Fatalf("the killed call = %+v, want it ended without a result", c)
 	}
 	first := laterRead(files, path)
 	if first < int64(len(below)) {
 		t.Fatalf("the first page read %d bytes below itself, want the %d there", first, len(below))
 	}
-	if c := killedPage(t, files, path); c.Result != nil || c.Later {
-		t.Fatalf("asked again, the killed call = %+v, want it without a result", c)
+	if c := killedPage(t, files, path); !stoppedCall(c) {
+		t.Fatalf("asked again, the killed call = %+v, want it ended without a result", c)
 	}
 	if again := laterRead(files, path) - first; again != 0 {
 		t.Errorf("asked again, the page read %d bytes below itself again, want 0", again)

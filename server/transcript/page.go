@@ -148,8 +148,9 @@ func (p *pager) before(off int64, limit int) (shared.MessagePage, error) {
 			full = true
 		}
 		if full {
-			page := p.pick(cands, limit, i == 0, off)
+			page, shown := p.pick(cands, limit, i == 0, off)
 			p.markLater(page.Messages, off)
+			p.settle(shown, off)
 			return page, nil
 		}
 		// Read further back by what the lines read so far held per
@@ -163,8 +164,9 @@ func (p *pager) before(off int64, limit int) (shared.MessagePage, error) {
 	}
 }
 
-// pick keeps the last limit shown messages of cands.
-func (p *pager) pick(cands []*group, limit int, atStart bool, off int64) shared.MessagePage {
+// pick keeps the last limit shown messages of cands; it returns the
+// page and the groups it covers.
+func (p *pager) pick(cands []*group, limit int, atStart bool, off int64) (shared.MessagePage, []*group) {
 	out := shared.MessagePage{Messages: []shared.Message{}}
 	first := len(cands)
 	for n := 0; first > 0 && n < limit; {
@@ -191,7 +193,7 @@ func (p *pager) pick(cands []*group, limit int, atStart bool, off int64) shared.
 	} else {
 		out.After = p.cursor(off)
 	}
-	return out
+	return out, cands[first:]
 }
 
 // after is the message at off, sent again because it may have grown, and
@@ -231,6 +233,7 @@ func (p *pager) after(off int64, limit int) (shared.MessagePage, error) {
 		out.After = p.cursor(g.groups[len(g.groups)-1].off)
 	}
 	p.markLater(out.Messages, end)
+	p.settle(g.groups, end)
 	return out, nil
 }
 

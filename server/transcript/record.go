@@ -16,6 +16,7 @@ type line struct {
 	Timestamp        string          `json:"timestamp"`
 	IsMeta           bool            `json:"isMeta"`
 	IsCompactSummary bool            `json:"isCompactSummary"`
+	IsSidechain      bool            `json:"isSidechain"`
 	Content          json.RawMessage `json:"content"` // system records
 	Level            string          `json:"level"`
 	Error            json.RawMessage `json:"error"`
