@@ -339,6 +339,12 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 		a.anonymous++
 	}
 	c := &r.content
+	if r.stopReason.ok && !r.stopReason.is("tool_use") && !r.stopReason.is("pause_turn") {
+		// A response that ends the turn waits on no call: one an
+		// earlier response left without a result (its process killed,
+		// the session resumed) is over, not running.
+		clear(a.pending)
+	}
 	for i := range c.toolUses.len() {
 		a.pending[r.keyString(c.toolUses.at(i))] = struct{}{}
 	}

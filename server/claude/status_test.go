@@ -81,6 +81,7 @@ func TestStatus(t *testing.T) {
 		{"end_turn, past the 12 h waiting TTL", answered, "", 12*time.Hour + time.Minute, shared.StatusIdle, false},
 		{"turn_duration ends a turn whose lines all have stop_reason null", promptLine("hello", t0) + replyLine("r1", "null", t0) + turnDurationLine(t0), "", time.Minute, shared.StatusWaiting, true},
 		{"an interrupted tool call is not pending after the next prompt", promptLine("a", t0) + toolUseLine("t1", t0) + promptLine("b", t0) + replyLine("r2", `"end_turn"`, t0), "", time.Minute, shared.StatusWaiting, true},
+		{"a killed tool call is not pending after a later response", promptLine("a", t0) + toolUseLine("t1", t0) + replyLine("r2", `"end_turn"`, t0), "", time.Minute, shared.StatusWaiting, true},
 		{"live process busy, quiet transcript", answered, pidFile(os.Getpid(), "busy"), time.Hour, shared.StatusWorking, true},
 		{"live process waiting", promptLine("hello", t0), pidFile(os.Getpid(), "waiting"), time.Hour, shared.StatusWaiting, true},
 		{"live process idle", promptLine("hello", t0), pidFile(os.Getpid(), "idle"), time.Minute, shared.StatusIdle, true},
