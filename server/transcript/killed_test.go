@@ -97,3 +97,26 @@ func TestKilledCallIsOverOnceTheSessionGoesOn(t *testing.T) {
 		}
 	}
 }
+
+// A page that follows a session as it is written (the client's live
+// view) learns that the call it showed running is over when the session
+// is resumed: the message that holds it, the last one it had, is sent
+// again with the prompt after it.
+func TestKilledCallIsOverOnAFollowingPage(t *testing.T) {
+	var r rec
+	path := tempTranscript(t, jsonl(t, r.prompt("run the tests"),
+		r.assistant("msg_K", toolUse("toolu_killed", "Bash", map[string]any{"command": "make test"}))))
+	files := NewFiles(0)
+	page, err := files.Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := callsOf(page.Messages)["toolu_killed"]; c == nil || c.Result != nil || c.Later {
+		t.Fatalf("before the session went on, the call = %+v, want it running", c)
+	}
+	appendFile(t, path, jsonl(t, r.prompt("are you still there?"), r.assistant("msg_L", text("yes"))))
+	msgs, _ := follow(t, files, path, page.Messages, page.After)
+	if c := callsOf(msgs)["toolu_killed"]; !stoppedCall(c) {
+		t.Errorf("the page that followed shows the call %+v, want it ended without a result (%q)", c, summaryOf(msgs))
+	}
+}
