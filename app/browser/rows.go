@@ -159,6 +159,15 @@ type FocusHold struct {
 // Held reports whether h holds a focus to restore.
 func (h FocusHold) Held() bool { return h.key != "" }
 
+// Row is the session of the list row h holds the focus of; "" when h
+// holds none, or a "Needs you" item's.
+func (h FocusHold) Row() string {
+	if h.item != "session" {
+		return ""
+	}
+	return h.key
+}
+
 // HoldFocus notes what the focus is on, before an update.
 func HoldFocus() FocusHold {
 	el := Focused()

@@ -79,6 +79,9 @@ type Home struct {
 	query    shared.Query
 	typed    string // the search box as typed; query.Search is it trimmed
 	selected string // key of the row the keyboard is on; "" = none
+	// rowFocus keeps the focus on its session's list row across renders
+	// (holdRowFocus).
+	rowFocus rowFocus
 	// refocus is the selected row to focus once it is rendered: the
 	// session the list opened, back on the list (openedKey).
 	refocus string
@@ -201,8 +204,11 @@ func (h *Home) apply(ev shared.Event) {
 	if hold {
 		h.ctx.Defer(func(app.Context) { browser.Hold(anchor) })
 	}
-	// The focus stays on its session, not on the place its row was.
-	if focus.Held() {
+	// The focus stays on its session, not on the place its row was. A
+	// list row's is held by each render (holdRowFocus): held here too, it
+	// was noted before a key's move in the same frame, and put back
+	// after the render on the row the key had left.
+	if focus.Held() && focus.Row() == "" {
 		h.ctx.Defer(func(app.Context) { focus.Restore() })
 	}
 	h.focusReturned()

@@ -50,7 +50,7 @@ func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
 			post(func() { h.escape(ctx, true) })
 			return true
 		case "ArrowDown":
-			post(func() { h.move(ctx, 1) })
+			post(func() { h.move(1) })
 			return true
 		}
 		return false
@@ -63,10 +63,10 @@ func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
 		post(func() { h.showHelp(ctx, true) })
 		return true
 	case "j", "ArrowDown":
-		post(func() { h.move(ctx, 1) })
+		post(func() { h.move(1) })
 		return true
 	case "k", "ArrowUp":
-		post(func() { h.move(ctx, -1) })
+		post(func() { h.move(-1) })
 		return true
 	case "Escape":
 		post(func() { h.escape(ctx, false) })
@@ -84,7 +84,7 @@ func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
 		post(func() { h.openSession(ctx, key) })
 		return true
 	case "x":
-		post(func() { h.clearSelected(ctx) })
+		post(h.clearSelected)
 		return true
 	}
 	return false
@@ -94,7 +94,7 @@ func (h *Home) onKey(ctx app.Context, k browser.Key) bool {
 // selects the next session that still needs the user, the group's first,
 // so that x pressed again works through the group: the selection stayed
 // on the row just cleared, and a second x did nothing.
-func (h *Home) clearSelected(ctx app.Context) {
+func (h *Home) clearSelected() {
 	if !h.clearNeeds(h.selected) {
 		return
 	}
@@ -104,7 +104,7 @@ func (h *Home) clearSelected(ctx app.Context) {
 	}
 	rows := h.view()
 	if i := rows.Index(next[0].Key()); i >= 0 {
-		h.selectAt(ctx, rows, i)
+		h.selectAt(rows, i)
 	}
 }
 
@@ -129,7 +129,7 @@ func (h *Home) escape(ctx app.Context, inSearch bool) {
 // move selects the row by steps after (or before) the selected one,
 // showing more rows when it walks past the last shown, and focuses it
 // once rendered.
-func (h *Home) move(ctx app.Context, by int) {
+func (h *Home) move(by int) {
 	rows := h.view()
 	if rows.Len() == 0 {
 		return
@@ -140,27 +140,76 @@ func (h *Home) move(ctx app.Context, by int) {
 	} else {
 		i = min(max(i+by, 0), rows.Len()-1)
 	}
-	h.selectAt(ctx, rows, i)
+	h.selectAt(rows, i)
 }
 
 // selectAt selects row i of rows (the view, computed once by the
 // caller), showing more rows when it is past the last shown, and
 // focuses it.
-func (h *Home) selectAt(ctx app.Context, rows list.Result, i int) {
+func (h *Home) selectAt(rows list.Result, i int) {
 	for i >= h.limit {
 		h.limit += pageSize
 	}
 	h.choose(rows.At(i).Key())
-	focusRow(ctx, h.selected)
+	// At once, because a key focused on another row selects that row
+	// first (onKey): pressed before the render (x x, j j typed fast, or
+	// a busy machine), it went to the row left behind. And after the
+	// render (holdRowFocus): the page may not be drawn from the state
+	// yet (a feed update applied in the same frame), and the element
+	// focused at once then shows another session, or the row is not
+	// there yet.
+	browser.FocusRow(h.selected)
+	h.rowFocus.moveTo(h.selected)
 }
 
-// focusRow puts the keyboard's focus on the row of key, the one just
-// selected: at once when it is on the page, else after the render that
-// shows it. At once, because a key focused on another row selects that
-// row first (onKey): pressed before a deferred focus landed (x x, j j
-// typed fast, or a busy machine), it went to the row left behind.
-func focusRow(ctx app.Context, key string) {
-	if !browser.FocusRow(key) {
-		ctx.Defer(func(app.Context) { browser.FocusRow(key) })
+// rowFocus decides which session's list row is to have the keyboard's
+// focus after a render. go-app renders the rows by their place, not by
+// session: a render that moves rows (a feed update, a sort) leaves the
+// focused element showing another session, and Enter or x, which act
+// on the focused row, then act on that one. So each render notes, as it
+// begins, the session whose row has the focus, from the page as drawn,
+// and the focus goes back to that session's row once it is rendered. A
+// key's move since the last render wins: the element it focused may be
+// drawn from a state older than the one it chose from.
+type rowFocus struct {
+	moved string // the session a key selected since the last render
+}
+
+// moveTo notes that a key selected the session of key.
+func (f *rowFocus) moveTo(key string) { f.moved = key }
+
+// next is the session whose row is to have the focus after a render
+// that begins with the focus on the row of focused ("" when no list row
+// has it), and whether a key moved it there (its row is then scrolled
+// into view). A key's move counts for the render that follows it only:
+// after that, the focus is where that render left it.
+func (f *rowFocus) next(focused string) (key string, moved bool) {
+	key, moved = f.moved, f.moved != ""
+	f.moved = ""
+	if !moved {
+		key = focused
 	}
+	return key, moved
+}
+
+// holdRowFocus runs as each render of the page begins: the focus ends
+// on the row rowFocus.next says, once the render is done. Every render,
+// not only the one after a key: any may move the rows.
+func (h *Home) holdRowFocus() {
+	if h.machine == nil {
+		return // not mounted (the server's render, the first): no focus to keep
+	}
+	held := browser.HoldFocus()
+	key, moved := h.rowFocus.next(held.Row())
+	if key == "" {
+		return // "Needs you" items are held by apply
+	}
+	h.ctx.Defer(func(app.Context) {
+		if moved && browser.FocusRow(key) {
+			return
+		}
+		if held.Row() != "" {
+			held.Restore() // on the same session's row, or off the rows when it is gone
+		}
+	})
 }

@@ -15,6 +15,7 @@ import (
 // Render draws the page from the component's state only. Data always goes
 // through Text or attributes, which go-app escapes: never app.Raw.
 func (h *Home) Render() app.UI {
+	h.holdRowFocus() // the focus is read from the page as drawn, before this render changes it
 	all := max(h.sessions.Len(), h.total)
 	elsewhere := h.conn.State == feed.Elsewhere
 	return el.Div().Class("app").DataSet("conn", string(h.conn.State)).Body(
