@@ -298,7 +298,7 @@ func TestNeedsYouOrderBrowser(t *testing.T) {
 		sid := fmt.Sprintf("4d000000-0000-4000-8000-%012d", i)
 		path := fixture.Path(claude, webapp, sid)
 		at := now.Add(-time.Duration(10-i) * time.Minute)
-		writeDated(t, path, fixture.User(sid, webapp, fmt.Sprintf("Question %d", i), at)+fixture.Assistant(sid, webapp, "msg_q", "end_turn", at), at)
+		writeDated(t, path, fixture.User(sid, webapp, fmt.Sprintf("Question %d on the %s", i, []string{"ant", "bee", "cat", "dog", "eel"}[i]), at)+fixture.Assistant(sid, webapp, "msg_q", "end_turn", at), at)
 		turns = append([]string{"claude:" + sid}, turns...)
 	}
 	// Two sessions at work (prompts without replies, within the active
@@ -363,8 +363,41 @@ func TestNeedsYouOrderBrowser(t *testing.T) {
 	c.waitJS(5*time.Second, "the group's first row selected in the list, and focused", fmt.Sprintf(
 		`(e => !!e && e.classList.contains("selected") && document.activeElement?.closest("li.session") === e)(document.querySelector(%s))`,
 		jsString(rowSel(turns[0]))))
+	// The focus stays with the selected session when a render moves the
+	// rows: go-app reuses each row's element for whatever session is now
+	// at its place, and the focus was left on one showing another, which
+	// Enter or x then acted on. Sorting by messages moves the session
+	// that asks (one message) to the end, and the rows after it up.
+	sortBy := func(v string) string {
+		return fmt.Sprintf(`(s => { s.value = %s; s.dispatchEvent(new Event("change", {bubbles: true})); })(document.getElementById("sort"));`, jsString(v))
+	}
+	focusedOn := func(key string, rows int, asksLast bool) string {
+		return fmt.Sprintf(`(e => !!e && e.matches("li.session.selected") && e.dataset.key === %s &&
+			document.querySelectorAll("#sessions > li.session").length === %d &&
+			(document.querySelector("#sessions > li.session:last-child")?.dataset.key === %s) === %t)(document.activeElement)`,
+			jsString(key), rows, jsString("claude:"+asks), asksLast)
+	}
+	mustEval[bool](c, sortBy("messages")+` true`)
+	c.waitJS(5*time.Second, "the rows sorted by messages, the focus still on the selected session", focusedOn(turns[0], 7, true))
+	// A search leaves the selected row alone; then, in one task, as a
+	// feed update and a key can come within one frame: Esc clears the
+	// search, the rows go back to their order, and j selects the next
+	// session, whose row the page, drawn before the rows came back, did
+	// not have to focus yet.
+	mustEval[bool](c, `(s => { s.value = "eel"; s.dispatchEvent(new Event("input", {bubbles: true})); return true; })(document.getElementById("search"))`)
+	c.waitJS(5*time.Second, "the search's one row, focused", focusedOn(turns[0], 1, false))
+	// Each key goes to the element focused as it is pressed: a render
+	// may come between them, when handling one takes longer than a frame.
+	press := func(k string) string {
+		return fmt.Sprintf(`document.activeElement.dispatchEvent(new KeyboardEvent("keydown", {key: %s, bubbles: true}));`, jsString(k))
+	}
+	mustEval[bool](c, press("Escape")+sortBy("activity")+press("j")+` true`)
+	c.waitJS(5*time.Second, "every row back in its order, the focus on the session j selected", focusedOn(turns[1], 7, false))
 	keys(c, "x")
 	c.waitJS(5*time.Second, "four waiting everywhere after x again", counts(4))
+	if !mustEval[bool](c, `!document.querySelector(`+jsString(needsSel(turns[1]))+`)`) {
+		t.Errorf("x cleared another session than the one selected and focused: %s", c.describe())
+	}
 
 	// On a phone a row's facts stay on one line beside its buttons: the
 	// project used to drop alone onto a line of its own.
