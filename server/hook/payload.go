@@ -5,9 +5,6 @@
 package hook
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -16,6 +13,7 @@ import (
 	"unicode"
 
 	"vibecraft.sh/helm/server/attn"
+	"vibecraft.sh/helm/server/internal/calldigest"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -87,31 +85,27 @@ type payload struct {
 	Sent json.Number `json:"helm_sent_ms,omitempty"`
 }
 
-// promptLen is the length of a prompt's digest: 64 bits in hex, enough
-// to tell the dialogs of one session apart.
-const promptLen = 16
-
-// promptID names the permission dialog p asks about: a digest of its
-// tool's input, or the digest Reduce forwarded in its place. Two
-// PermissionRequests of one assistant message (parallel tool calls)
-// have inputs of their own; one dialog told twice (Helm's hook
-// installed twice) has the same. "" when p gives neither.
+// promptID names the permission dialog p asks about: the digest of its
+// tool's name and input (calldigest.Of), which helmd computes of the
+// transcript's tool_use it asks for (claude Source.Asks), or the digest
+// Reduce forwarded in their place. Two PermissionRequests of one
+// assistant message (parallel tool calls) have inputs of their own; one
+// dialog told twice (Helm's hook installed twice) has the same. "" when
+// p gives neither, or a digest of another form (an older `helmd hook`'s,
+// which no transcript call matches).
 func (p *payload) promptID() string {
 	if len(p.ToolInput) > 0 {
-		var b bytes.Buffer
-		if json.Compact(&b, p.ToolInput) != nil {
+		sum, ok := calldigest.Of(p.ToolName, p.ToolInput)
+		if !ok {
 			return ""
 		}
-		sum := sha256.Sum256(append([]byte(p.ToolName+"\x00"), b.Bytes()...))
-		return hex.EncodeToString(sum[:promptLen/2])
+		return sum.String()
 	}
-	if len(p.Prompt) != promptLen {
+	sum, ok := calldigest.Parse(p.Prompt)
+	if !ok {
 		return ""
 	}
-	if _, err := hex.DecodeString(p.Prompt); err != nil {
-		return ""
-	}
-	return strings.ToLower(p.Prompt)
+	return sum.String()
 }
 
 // maxMessage bounds the notification message Reduce keeps.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/server/attn"
+	"vibecraft.sh/helm/server/internal/calldigest"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -84,6 +85,7 @@ func FuzzParse(f *testing.F) {
 		payloadOf("PermissionRequest", `,"tool_name":"Bash"`),
 		payloadOf("PermissionRequest", `,"tool_name":"Bash","tool_input":{"command":"make"}`),
 		payloadOf("PermissionRequest", `,"tool_name":"Bash","dialog":"0123456789abcdef"`),
+		payloadOf("PermissionRequest", `,"tool_name":"Bash","dialog":"0123456789abcdef0123456789ABCDEF"`),
 		payloadOf("Stop", ``), payloadOf("SessionEnd", ``), `{"session_id":"../a"}`, `[]`, `{`, `null`,
 	} {
 		f.Add([]byte(s))
@@ -99,7 +101,7 @@ func FuzzParse(f *testing.F) {
 		if !attn.ValidID(sig.SessionID) {
 			t.Fatalf("accepted id %q", sig.SessionID)
 		}
-		if sig.Prompt != "" && (len(sig.Prompt) != promptLen || strings.Trim(sig.Prompt, "0123456789abcdef") != "") {
+		if sig.Prompt != "" && (len(sig.Prompt) != 2*calldigest.Size || strings.Trim(sig.Prompt, "0123456789abcdef") != "") {
 			t.Fatalf("dialog %q", sig.Prompt)
 		}
 		if red, rerr := Reduce(data, time.Time{}); rerr == nil {
@@ -153,7 +155,15 @@ func TestPromptNamesTheDialog(t *testing.T) {
 	if make1 == "" || make1 != make2 || make1 == test {
 		t.Errorf("prompts %q, %q, %q; want the first two equal, the third another", make1, make2, test)
 	}
-	for _, bad := range []string{`"zz23456789abcdef"`, `"0123"`, `"../../etc/passwd"`} {
+	// The hook's keys in another order than the transcript's tool_use
+	// input: the same call, by the digest the transcript parser takes.
+	fetch := prompt(payloadOf("PermissionRequest", `,"tool_name":"WebFetch","tool_input":{"prompt":"sum","url":"https://a.example/"}`))
+	if want, _ := calldigest.Of("WebFetch", []byte(`{"url":"https://a.example/","prompt":"sum"}`)); fetch != want.String() {
+		t.Errorf("WebFetch's dialog %q, want %q, the transcript call's digest", fetch, want)
+	}
+	// An older helmd hook's digest (64 bits of a digest of the input's
+	// bytes) is none: no transcript call is named so.
+	for _, bad := range []string{`"zz23456789abcdef0123456789abcdef"`, `"0123456789abcdef"`, `"0123"`, `"../../etc/passwd"`} {
 		if p := prompt(payloadOf("PermissionRequest", `,"tool_name":"Bash","dialog":`+bad)); p != "" {
 			t.Errorf("dialog %s kept as %q", bad, p)
 		}
