@@ -8,7 +8,8 @@
 // Nothing says the hook's tool_input is byte for byte the transcript's
 // input, so the digest is of a canonical form: the JSON decoded and
 // encoded again, object keys sorted, no white space, strings and numbers
-// as encoding/json writes them back.
+// as encoding/json writes them back. Numbers are read as float64, as
+// JavaScript (Claude Code) holds them: 1.50 and 1.5 are one number.
 package calldigest
 
 import (
@@ -60,10 +61,10 @@ func Large(name string) Sum {
 }
 
 // canonical is input decoded and encoded again: keys sorted (encoding/json
-// writes a map's keys in order), no white space, numbers as written.
+// writes a map's keys in order), no white space, each number in its
+// shortest form.
 func canonical(input []byte) ([]byte, bool) {
 	d := json.NewDecoder(bytes.NewReader(input))
-	d.UseNumber()
 	var v any
 	if err := d.Decode(&v); err != nil {
 		return nil, false

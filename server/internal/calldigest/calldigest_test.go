@@ -22,6 +22,8 @@ func TestOfIsCanonical(t *testing.T) {
 	same := []string{
 		`{ "prompt" : "sum é", "url": "https:\/\/a.example/",` + "\n\t" + `"n": [ 1, 2.50, {"x":null, "y":true} ] }`,
 		`{"n":[1,2.50,{"x":null,"y":true}],"prompt":"sum \u00E9","url":"https://a.example/"}`,
+		`{"n":[1.0,2.5,{"x":null,"y":true}],"prompt":"sum é","url":"https://a.example/"}`,
+		`{"n":[1e0,25e-1,{"x":null,"y":true}],"prompt":"sum é","url":"https://a.example/"}`,
 	}
 	for _, in := range same {
 		if got := mustOf(t, "WebFetch", in); got != a {
