@@ -85,11 +85,16 @@ const noAsk = math.MaxUint32
 // are nil until a read needs them (maps), so a file created but not yet
 // read pays no empty maps.
 type idState struct {
-	messages  *idSet              // distinct assistant message ids, by idHash (see rkey)
-	responses map[rkey]*response  // by message id + request id
-	pending   map[string]struct{} // tool_use ids of this turn without a result
-	dirty     []rkey              // response keys added or changed since the index saw them
-	shadow    spend               // the part of total from responses another file owns (dedup.go)
+	messages  *idSet             // distinct assistant message ids, by idHash (see rkey)
+	responses map[rkey]*response // by message id + request id
+	// pending are the tool calls of this turn without a result, by
+	// tool_use id: the offset of the line that holds each, which
+	// Source.Asks reads again to tell the call a permission dialog names
+	// (asks.go). An offset, not the call's input: the scan reads every
+	// call, and nearly all have their result a few lines later.
+	pending map[string]int64
+	dirty   []rkey // response keys added or changed since the index saw them
+	shadow  spend  // the part of total from responses another file owns (dedup.go)
 
 	// answer is the text of the last answer read since question was
 	// last settled: a read keeps only the last one and settles it once
@@ -132,7 +137,7 @@ func (a *aggregate) maps() {
 		a.responses = map[rkey]*response{}
 	}
 	if a.pending == nil {
-		a.pending = map[string]struct{}{}
+		a.pending = map[string]int64{}
 	}
 }
 
@@ -346,7 +351,7 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 		clear(a.pending)
 	}
 	for i := range c.toolUses.len() {
-		a.pending[r.keyString(c.toolUses.at(i))] = struct{}{}
+		a.pending[r.keyString(c.toolUses.at(i))] = r.lineAt
 	}
 	if c.hasText {
 		// Kept as it is read, so the row's question costs no re-read.

@@ -129,6 +129,7 @@ func TestCacheDecodeDamage(t *testing.T) {
 		files, _ := decodeCache(recrc(b), "b", src.roots) // must not panic
 		for _, f := range files {
 			f.agg.eachKey(func(rkey) {})
+			f.agg.pendingCalls() // what Asks reads of a blob left encoded
 			f.agg.materialize()
 		}
 	}
@@ -173,6 +174,7 @@ func FuzzDecodeCache(f *testing.F) {
 		for _, f := range files {
 			f.agg.workTime()
 			f.agg.eachKey(func(rkey) {})
+			f.agg.pendingCalls() // what Asks reads of a blob left encoded
 			f.agg.materialize()
 		}
 	})

@@ -28,7 +28,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 15 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte; 14: response keys and message ids as hashes (rkey); 15: a response that ends the turn ends the calls left without a result
+	cacheVersion = 16 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte; 14: response keys and message ids as hashes (rkey); 15: a response that ends the turn ends the calls left without a result; 16: each pending tool call with the offset of its line (Source.Asks)
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -220,7 +220,7 @@ func (e *encoder) idSets(resps []encodedResponse, a *aggregate) {
 		e.int(r.at)
 	}
 	e.messages(resps, a.messages)
-	e.set(a.pending)
+	e.calls(a.pending)
 }
 
 // messages writes the message ids of a file. Almost every one is the
@@ -260,10 +260,13 @@ func (e *encoder) messages(resps []encodedResponse, messages *idSet) {
 	})
 }
 
-func (e *encoder) set(m map[string]struct{}) {
+// calls writes the pending tool calls: each id, then the offset of its
+// line.
+func (e *encoder) calls(m map[string]int64) {
 	e.uint(uint64(len(m)))
-	for k := range m {
+	for k, at := range m {
 		e.str(k)
+		e.uint(uint64(at))
 	}
 }
 
@@ -513,11 +516,23 @@ func (d *decoder) messages(keys []rkey) *idSet {
 	return m
 }
 
-func (d *decoder) set() map[string]struct{} {
+// calls reads what encoder.calls wrote.
+func (d *decoder) calls() map[string]int64 {
 	n := d.count()
-	m := make(map[string]struct{}, n)
+	m := make(map[string]int64, n)
 	for range n {
-		m[d.str()] = struct{}{}
+		k := d.str()
+		m[k] = d.offset()
 	}
 	return m
+}
+
+// offset reads a line's offset in its file, which an int64 holds.
+func (d *decoder) offset() int64 {
+	v := d.uint()
+	if v > math.MaxInt64 {
+		d.fail("offset")
+		return 0
+	}
+	return int64(v)
 }

@@ -74,7 +74,7 @@ func (a *aggregate) materialize() bool {
 		a.responses[k] = &rs[i]
 	}
 	a.messages = d.messages(keys)
-	a.pending = d.set()
+	a.pending = d.calls()
 	return d.err == nil && len(d.b) == 0 && a.messages.len() == l.messages
 }
 

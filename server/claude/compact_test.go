@@ -234,7 +234,8 @@ func TestCompactMessageIDs(t *testing.T) {
 	for _, m := range []string{"msg_a", "msg_ab", "msg\x00x", "msg_nousage", "", "msg_b"} {
 		a.messages.add(idHash([]byte(m)))
 	}
-	a.pending["toolu_1"] = struct{}{}
+	a.pending["toolu_1"] = 1234
+	a.pending["toolu_2"] = 0
 	compactRoundTrip(t, "ids", &a)
 }
 
@@ -263,7 +264,7 @@ func compactRoundTrip(t *testing.T, name string, a *aggregate) (responses, messa
 		got[k] = *r
 	}
 	if !mapsEqual(got, wantResponses) || !mapsEqual(setMap(a.messages), wantMessages) || !mapsEqual(a.pending, wantPending) {
-		t.Errorf("%s: id sets changed by compact and materialize:\nresponses %v, want %v\nmessages %v, want %v\npending %q, want %q",
+		t.Errorf("%s: id sets changed by compact and materialize:\nresponses %v, want %v\nmessages %v, want %v\npending %v, want %v",
 			name, got, wantResponses, setMap(a.messages), wantMessages, a.pending, wantPending)
 	}
 	return len(wantResponses), len(wantMessages)

@@ -192,6 +192,9 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 	r.rec.notAfter = written.NotAfter(now)
 	r.rec.undated = min(info.ModTime().UnixMilli(), now.UnixMilli())
 	res, err := r.lines(fh, start, quiet, func(rec *record, ok bool) {
+		if ok && rec.content.toolUses.len() > 0 {
+			rec.lineAt = start + r.n - int64(r.br.Buffered()) - r.length // as answerAt
+		}
 		if ok && !f.agg.apply(rec, conversation) {
 			rs.unknown++
 		}

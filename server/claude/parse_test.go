@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/calldigest"
 )
 
 // parseChunked parses line handed over in chunks of n bytes, as a long
@@ -193,6 +195,8 @@ func FuzzParseLine(f *testing.F) {
 	f.Add([]byte(`{"type":"assistant","message":{"id":"m","usage":{"input_tokens":1,"cache_creation_input_tokens":30,"cache_creation":{"ephemeral_5m_input_tokens":10,"ephemeral_1h_input_tokens":20},"speed":"fast","server_tool_use":{"web_search_requests":3,"web_fetch_requests":1}}}}`), uint8(5))
 	f.Add([]byte(`{"message":{"usage":{"cache_creation":{"ephemeral_1h_input_tokens":1e3},"speed":"f\u0061st","server_tool_use":null}}}`), uint8(4))
 	f.Add([]byte(`{"type":"user","message":{"content":[{"type":"text","text":"<ide_selection>x</ide_selection>"},{"type":"text","text":"[Request interrupted by user]"}]}}`), uint8(6))
+	// Tool calls, which Source.Asks digests from their line (callSum).
+	f.Add([]byte(`{"type":"assistant","message":{"content":[{"type":"tool_use","id":"a","name":"WebFetch","input":{"url":"u","prompt":"p \u00e9","n":[1.50,{"b":null,"a":true}]}},{"input":"x","type":"tool_use","id":"b"},{"type":"tool_use","id":"a","name":"Bash","input":{}}]}}`), uint8(9))
 	f.Fuzz(func(t *testing.T, line []byte, chunk uint8) {
 		var p parser
 		var r record
@@ -225,7 +229,55 @@ func FuzzParseLine(f *testing.F) {
 		if len(id) < 100 && string(r.msgID.bytes()) != id {
 			t.Errorf("message.id = %q, encoding/json says %q", r.msgID.bytes(), id)
 		}
+		checkCalls(t, line, &r, m)
 	})
+}
+
+// checkCalls checks the tool calls the parser read of line (r), which
+// the scan keeps pending by id, against the tool_use blocks encoding/json
+// reads of it (m): the same ids in the same order, and for each the
+// digest callSum finds of it in the line is the one calldigest gives of
+// the call as encoding/json reads it (the last block of that id), as the
+// PermissionRequest hook, which sends the call so, names it. The digest
+// of a line cut short (largeCallSum) must not fail either.
+func checkCalls(t *testing.T, line []byte, r *record, m map[string]any) {
+	t.Helper()
+	msg, _ := m["message"].(map[string]any)
+	blocks, _ := msg["content"].([]any)
+	var ids []string
+	sums := map[string]string{}
+	for _, b := range blocks {
+		b, _ := b.(map[string]any)
+		id, isID := b["id"].(string)
+		if typ, _ := b["type"].(string); typ != "tool_use" || !isID {
+			continue
+		}
+		if len(id) >= 100 {
+			return // cut by the parser
+		}
+		ids = append(ids, id)
+		name, _ := b["name"].(string)
+		in, has := b["input"]
+		sums[id] = "none"
+		if raw, err := json.Marshal(in); has && err == nil {
+			if sum, ok := calldigest.Of(name, raw); ok {
+				sums[id] = sum.String()
+			}
+		}
+	}
+	var got, want []string
+	for _, id := range ids {
+		want = append(want, id+"/"+sums[id])
+	}
+	for i := range r.content.toolUses.len() {
+		id := string(r.content.toolUses.at(i))
+		sum, ok := callSum(line, id)
+		got = append(got, id+"/"+map[bool]string{true: sum.String(), false: "none"}[ok])
+		largeCallSum(line[:len(line)/2], id)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("tool calls %q, encoding/json says %q", got, want)
+	}
 }
 
 // TestByteOrderMark: a transcript saved by an editor that starts it with

@@ -116,6 +116,11 @@ type record struct {
 	usage                    usage
 	content                  content
 
+	// lineAt is where the line starts in its file, set by the reader
+	// for a line with tool calls only: the offset each pending call
+	// keeps (idState.pending).
+	lineAt int64
+
 	tsMS    int64 // the timestamp read once for all who ask (at)
 	tsState uint8 // 0 not read yet, 1 valid, 2 not a timestamp
 	// notAfter is the latest timestamp the current read believes (epoch

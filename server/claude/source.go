@@ -49,6 +49,10 @@ type Source struct {
 	st    stats
 	cache cacheState
 	aging aging // when each session's status next changes (aging.go)
+
+	// asked keeps the digests of the pending calls Asks read, under a
+	// lock of its own: Asks reads files without holding mu.
+	asked callMemo
 }
 
 // New returns a Source over opts.Roots. It reads nothing until Scan.

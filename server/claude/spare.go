@@ -10,7 +10,7 @@ package claude
 type spareMaps struct {
 	responses map[rkey]*response
 	messages  *idSet
-	pending   map[string]struct{}
+	pending   map[string]int64
 	// dirty is the aggregate's list of new response keys: of no use to
 	// a file not yet indexed (compactRead drops it), but appended to for
 	// each response all the same.
@@ -35,7 +35,7 @@ func (m *spareMaps) lend(a *aggregate) bool {
 		return false
 	}
 	if m.responses == nil {
-		m.responses, m.messages, m.pending = map[rkey]*response{}, newIDSet(0), map[string]struct{}{}
+		m.responses, m.messages, m.pending = map[rkey]*response{}, newIDSet(0), map[string]int64{}
 	}
 	a.responses, a.messages, a.pending = m.responses, m.messages, m.pending
 	if len(a.dirty) == 0 {

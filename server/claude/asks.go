@@ -1,0 +1,430 @@
+package claude
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sync"
+
+	"vibecraft.sh/helm/server/internal/calldigest"
+	"vibecraft.sh/helm/server/internal/regular"
+)
+
+// A permission dialog is named by its hook with the digest of the call
+// it asks for (calldigest.Of of tool_name and tool_input). The scan
+// keeps of each pending call only the offset of the line that holds it
+// (idState.pending): digesting, or even copying, every call's input
+// made each line of a scan pay for what is asked of a few. Asks, which
+// runs only when a waiting dialog meets a newer record, reads those
+// lines again.
+
+// Asks reports whether session id's transcript holds, without its result
+// yet, a tool call whose digest is dialog (calldigest.Sum.String): the
+// call a PermissionRequest hook named, whose dialog then still waits for
+// its user however many records (another call's result) came since.
+//
+// Only the main transcript's calls count: the turn's pending calls are
+// kept of it alone (aggregate.assistant), and a subagent's dialog is
+// left to the rule of records, as before.
+func (s *Source) Asks(id, dialog string) bool {
+	want, ok := calldigest.Parse(dialog)
+	if !ok || want == (calldigest.Sum{}) {
+		return false
+	}
+	// The lock only to copy what the file says: reading it is I/O, which
+	// a scan or a stream must not wait for.
+	s.mu.Lock()
+	var one [1]*file
+	var src callSource
+	var calls []pendingCall
+	if main := primary(s.reg.mainsOf(id, &one)); main != nil {
+		src = callSource{main.path, main.ino}
+		calls = main.agg.pendingCalls()
+	}
+	s.mu.Unlock()
+	if len(calls) == 0 {
+		return false
+	}
+	held, err := s.asked.holds(src, calls, want)
+	if err != nil {
+		// A file gone or replaced since the scan: the next one says so.
+		s.log.Debug("claude: reading a pending call", "err", err)
+	}
+	return held
+}
+
+// pendingCall is a tool call without a result: its tool_use id and the
+// offset of the line that holds it.
+type pendingCall struct {
+	id string
+	at int64
+}
+
+// pendingCalls copies a's pending calls, in the order of their lines:
+// from its map or, while a quiet file's id sets are still encoded, from
+// the blob, without building the maps (a dialog can wait longer than a
+// file stays uncompacted: compactQuiet).
+func (a *aggregate) pendingCalls() []pendingCall {
+	var calls []pendingCall
+	if a.lazy == nil {
+		for k, at := range a.pending {
+			calls = append(calls, pendingCall{k, at})
+		}
+	} else {
+		d := a.lazy.ids()
+		for range d.count() { // the responses, as materialize reads them
+			d.key()
+			d.uint()
+			d.spend()
+			d.int()
+		}
+		for range d.count() { // the message ids given by reference
+			d.uint()
+		}
+		for range d.count() { // the others, whole
+			d.u64()
+		}
+		for range d.count() {
+			k := d.str()
+			at := d.offset()
+			if d.err != nil {
+				return nil // a blob that does not decode names no call
+			}
+			calls = append(calls, pendingCall{k, at})
+		}
+	}
+	slices.SortFunc(calls, func(x, y pendingCall) int { return cmp.Compare(x.at, y.at) })
+	return calls
+}
+
+// maxCallLine bounds the bytes of one line Asks reads to digest a call
+// of it. A longer line (a Write of a large file) is named by its tool
+// alone (calldigest.Large) when its block can be read within the bound:
+// a hook refuses a payload of over a MiB anyway (hook.MaxPayload).
+const maxCallLine = 1 << 20
+
+// maxMemo bounds the digests callMemo keeps: far more than the calls of
+// the dialogs that wait at once.
+const maxMemo = 256
+
+// callSource is the file pending calls were read of: its path, and its
+// inode then, so that a file replaced since (another inode) is not read
+// at offsets of the one it replaced.
+type callSource struct {
+	path string
+	ino  uint64
+}
+
+// callKey names one call of one file: a line Claude Code wrote is never
+// written again (it appends), so its digest is the same however often
+// a waiting dialog asks.
+type callKey struct {
+	src callSource
+	id  string
+	at  int64
+}
+
+// memoSum is a call's digest; ok is false when its line did not hold it
+// (the file rewritten since it was read).
+type memoSum struct {
+	sum calldigest.Sum
+	ok  bool
+}
+
+// callMemo keeps the digests of the calls Asks read, so that a session
+// asked again at each newer record does not read its lines again.
+type callMemo struct {
+	mu   sync.Mutex
+	sums map[callKey]memoSum
+}
+
+func (m *callMemo) get(k callKey) (memoSum, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.sums[k]
+	return s, ok
+}
+
+func (m *callMemo) put(k callKey, s memoSum) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.sums == nil || len(m.sums) >= maxMemo {
+		m.sums = map[callKey]memoSum{} // bounded: the waits of now ask again
+	}
+	m.sums[k] = s
+}
+
+// holds reports whether one of calls, pending in src, has digest want.
+// Each is digested once (memo); those not yet are read from the file,
+// opened once, each line once. An error (no call held) says why the
+// file could not be read.
+func (m *callMemo) holds(src callSource, calls []pendingCall, want calldigest.Sum) (bool, error) {
+	var fh *lineReader
+	defer func() {
+		if fh != nil {
+			fh.f.Close()
+		}
+	}()
+	for _, c := range calls {
+		k := callKey{src, c.id, c.at}
+		s, ok := m.get(k)
+		if !ok {
+			if fh == nil {
+				var err error
+				if fh, err = openLines(src); err != nil {
+					return false, err // gone, or not the file read: no call to match
+				}
+			}
+			line, whole, final, err := fh.line(c.at)
+			if err != nil {
+				return false, err
+			}
+			if whole {
+				s.sum, s.ok = callSum(line, c.id)
+			} else {
+				s.sum, s.ok = largeCallSum(line, c.id)
+			}
+			if final {
+				m.put(k, s)
+			}
+		}
+		if s.ok && s.sum == want {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// lineReader reads the lines pending calls are on, keeping the last one
+// read: the parallel calls of one message share it.
+type lineReader struct {
+	f                 *os.File
+	at                int64
+	buf               []byte
+	whole, final, got bool
+}
+
+// errReplaced says a file has another inode than when it was read.
+var errReplaced = errors.New("replaced since it was read")
+
+func openLines(src callSource) (*lineReader, error) {
+	fh, err := regular.Open(src.path)
+	if err != nil {
+		return nil, fmt.Errorf("asks: %w", err)
+	}
+	info, err := fh.Stat()
+	if err == nil && inode(info) != src.ino {
+		err = errReplaced
+	}
+	if err != nil {
+		fh.Close()
+		return nil, fmt.Errorf("asks %s: %w", src.path, err)
+	}
+	return &lineReader{f: fh}, nil
+}
+
+// line returns the line that starts at offset at, without its '\n':
+// whole is false when it is longer than maxCallLine, of which it holds
+// the first maxCallLine bytes. final is false when the file ended
+// before the line did: a line still being written, or an offset of a
+// file since cut, which another look may find otherwise.
+func (r *lineReader) line(at int64) (line []byte, whole, final bool, err error) {
+	if r.got && r.at == at {
+		return r.buf, r.whole, r.final, nil
+	}
+	r.got, r.at, r.buf, r.whole, r.final = false, at, r.buf[:0], true, true
+	if at < 0 {
+		return nil, true, true, nil // not an offset: a corrupt cache's
+	}
+	br := bufio.NewReaderSize(io.NewSectionReader(r.f, at, maxCallLine+1), 64<<10)
+	for {
+		chunk, err := br.ReadSlice('\n')
+		r.buf = append(r.buf, chunk...)
+		if err == nil {
+			r.buf = r.buf[:len(r.buf)-1]
+			break
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if !errors.Is(err, io.EOF) {
+			return nil, false, false, fmt.Errorf("asks: read: %w", err)
+		}
+		if len(r.buf) > maxCallLine {
+			r.buf, r.whole = r.buf[:maxCallLine], false
+		} else {
+			r.final = false // the file ended before the line
+		}
+		break
+	}
+	if at == 0 {
+		r.buf = bytes.TrimPrefix(r.buf, utf8BOM) // as reader.lines
+	}
+	r.got = true
+	return r.buf, r.whole, r.final, nil
+}
+
+// callSum is the digest of tool call id as line (one transcript record)
+// holds it: of the last tool_use block of its message's content with
+// that id, as encoding/json reads the line, and so as the hook, which
+// has the call as Claude Code sends it, digests it. ok is false when
+// line holds no such call, or one without an input.
+func callSum(line []byte, id string) (sum calldigest.Sum, ok bool) {
+	var rec map[string]json.RawMessage
+	if json.Unmarshal(line, &rec) != nil {
+		return sum, false
+	}
+	var msg map[string]json.RawMessage
+	if json.Unmarshal(rec["message"], &msg) != nil {
+		return sum, false
+	}
+	var blocks []map[string]json.RawMessage
+	if json.Unmarshal(msg["content"], &blocks) != nil {
+		return sum, false
+	}
+	for _, b := range slices.Backward(blocks) {
+		if jsonString(b["type"]) != "tool_use" || jsonString(b["id"]) != id {
+			continue
+		}
+		input, has := b["input"]
+		if !has {
+			return sum, false
+		}
+		return calldigest.Of(jsonString(b["name"]), input)
+	}
+	return sum, false
+}
+
+// jsonString is raw as a JSON string; "" when it is not one.
+func jsonString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// largeCallSum is the digest of tool call id in prefix, the first
+// maxCallLine bytes of a longer line. It reads the record as a stream of
+// tokens as far as it goes: a tool_use block with that id and its name,
+// whose input is cut, is a call too large to tell apart from another of
+// its tool (calldigest.Large); one whose input fits is digested whole.
+// ok is false when the cut comes before the block says which call and
+// tool it is.
+func largeCallSum(prefix []byte, id string) (sum calldigest.Sum, ok bool) {
+	d := json.NewDecoder(bytes.NewReader(prefix))
+	found := false
+	each(d, '{', func(k string) bool {
+		if k != "message" {
+			return skip(d)
+		}
+		return each(d, '{', func(k string) bool {
+			if k != "content" {
+				return skip(d)
+			}
+			return each(d, '[', func(string) bool {
+				var typ, bid, name string
+				var input json.RawMessage
+				cut := false
+				done := each(d, '{', func(k string) bool {
+					switch k {
+					case "type":
+						return str(d, &typ)
+					case "id":
+						return str(d, &bid)
+					case "name":
+						return str(d, &name)
+					case "input":
+						cut = d.Decode(&input) != nil
+						return !cut
+					}
+					return skip(d)
+				})
+				if typ != "tool_use" || bid != id {
+					return done
+				}
+				switch {
+				case cut && name != "":
+					sum, ok, found = calldigest.Large(name), true, true
+				case done && input != nil:
+					sum, ok = calldigest.Of(name, input)
+					found = true
+				}
+				return done && !found
+			})
+		})
+	})
+	return sum, ok
+}
+
+// each reads the object or array d is at (open, '{' or '['), calling
+// fn with each key of an object ("" for an array's elements), which
+// must read its value; false from fn stops. A value of another kind is
+// read past. It reports whether d read to the value's end.
+func each(d *json.Decoder, open json.Delim, fn func(key string) bool) bool {
+	t, err := d.Token()
+	if err != nil {
+		return false
+	}
+	if t != open {
+		if _, ok := t.(json.Delim); ok {
+			return skipOpen(d)
+		}
+		return true // a scalar, read
+	}
+	for d.More() {
+		var k string
+		if open == '{' {
+			t, err := d.Token()
+			if err != nil {
+				return false
+			}
+			k, _ = t.(string)
+		}
+		if !fn(k) {
+			return false
+		}
+	}
+	_, err = d.Token() // its close
+	return err == nil
+}
+
+// str reads the value d is at into *s: "" when it is not a string.
+func str(d *json.Decoder, s *string) bool {
+	var raw json.RawMessage
+	if d.Decode(&raw) != nil {
+		return false
+	}
+	*s = jsonString(raw)
+	return true
+}
+
+// skip reads past the value d is at.
+func skip(d *json.Decoder) bool {
+	var raw json.RawMessage
+	return d.Decode(&raw) == nil
+}
+
+// skipOpen reads past the rest of an object or array whose open d read.
+func skipOpen(d *json.Decoder) bool {
+	for depth := 1; depth > 0; {
+		t, err := d.Token()
+		if err != nil {
+			return false
+		}
+		if delim, ok := t.(json.Delim); ok {
+			if delim == '{' || delim == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		}
+	}
+	return true
+}
