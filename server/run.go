@@ -205,6 +205,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// you across a restart, as the same wait.
 		att.KeepHints(filepath.Join(cfg.CacheDir, "hints.json"), log, time.Now())
 	}
+	// A permission dialog's wait lasts while its call is pending in the
+	// transcript, whatever else is written (parallel calls' results).
+	att.AskCalls(func(s *shared.Session, dialog string) bool {
+		return s.Source == shared.SourceClaude && !s.Remote && claudeSrc.Asks(s.ID, dialog)
+	})
 	liveOpts := live.Options{Debounce: cfg.Debounce, Logger: log, Attention: att}
 	if cacheFile != "" {
 		liveOpts.Save = claudeSrc.Save // live owns the sources' lifecycle: it alone persists

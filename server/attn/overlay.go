@@ -105,6 +105,10 @@ type Overlay struct {
 	hints   map[string]*hint
 	pending int // hints held whose session no source has reported (!known)
 	cleared *Cleared
+	// asks reports whether a session's files hold, without its result
+	// yet, the tool call a permission dialog names (AskCalls); nil: no
+	// source can tell.
+	asks func(s *shared.Session, dialog string) bool
 
 	// The hints file (kept.go): "" keeps hints in memory only.
 	file    string
@@ -125,6 +129,17 @@ func NewOverlay(ttl time.Duration, c *Cleared) *Overlay {
 	}
 	return &Overlay{ttl: ttl, hints: map[string]*hint{}, cleared: c}
 }
+
+// AskCalls lets the wait of a permission dialog named by its hook (Hint.
+// Prompt) outlast records written after it while asks says the call it
+// asks for is still without a result. Claude Code asks for the parallel
+// calls of one message (two WebFetch calls) one after the other: once
+// the first is allowed, its result is written while the second dialog
+// waits, a record newer than that dialog's hook, which took the session
+// for going on and showed it working until the Notification six seconds
+// later said again that it waits. The second call's own result, or a
+// new prompt (which leaves no call pending), still ends the wait.
+func (o *Overlay) AskCalls(asks func(s *shared.Session, dialog string) bool) { o.asks = asks }
 
 // Add records h. It returns the session as h makes it, when cur (the
 // session as published now) is known; ok is false when it is not yet, in
@@ -405,11 +420,19 @@ func (o *Overlay) superseded(s *shared.Session, h *hint, now time.Time) (by int,
 	if h.Status == shared.StatusWorking {
 		at = h.when() // a late prompt's hook read before its turn's end: that end outdates it (late)
 	}
-	if !now.Before(h.expires) || evidence(*s) > at.UnixMilli() {
+	if !now.Before(h.expires) || evidence(*s) > at.UnixMilli() && !o.stillAsked(s, h) {
 		return byFiles, true
 	}
 	prev := h.sourceStatus()
 	return byWorking, s.Status == shared.StatusWorking && prev != shared.StatusWorking && prev != ""
+}
+
+// stillAsked reports whether h is the wait of a permission dialog whose
+// tool call s's files hold without a result (AskCalls). A dialog its
+// hook did not name (an older `helmd hook`, a hint kept across a
+// restart) is never: records newer than it end it, as before.
+func (o *Overlay) stillAsked(s *shared.Session, h *hint) bool {
+	return o.asks != nil && h.Status == shared.StatusWaiting && h.dialog != "" && h.dialog != unnamed && o.asks(s, h.dialog)
 }
 
 // NextExpiry is when the first hint held expires; zero when none is held.

@@ -666,3 +666,53 @@ func TestLatePromptAfterItsStop(t *testing.T) {
 		t.Errorf("an undated prompt after the Stop: %s, want working", got.Status)
 	}
 }
+
+// TestDialogOutlastsAnotherCallsResult: Claude Code asks for two WebFetch
+// calls of one message in turn; the first, allowed, writes its result
+// while the second dialog waits. That record, newer than the second
+// dialog's hook, does not end its wait while the call the hook named is
+// without a result; the call's own result, or anything that leaves it
+// answered (a new prompt), does, as does the TTL. A dialog its hook did
+// not name (an older helmd hook) ends at any newer record, as before.
+func TestDialogOutlastsAnotherCallsResult(t *testing.T) {
+	const second = "0123456789abcdef0123456789abcdef"
+	for _, tc := range []struct {
+		name    string
+		prompt  string        // the second hook's digest
+		pending bool          // the second call is still without a result
+		at      time.Duration // when the files are read
+		want    shared.Status
+		reason  string
+	}{
+		{"the first call's result", second, true, 3 * time.Second, shared.StatusWaiting, "permission: WebFetch"},
+		{"the second call's result, or a new prompt", second, false, 3 * time.Second, shared.StatusWorking, ""},
+		{"an older hook, no digest", "", true, 3 * time.Second, shared.StatusWorking, ""},
+		{"the TTL", second, true, 13 * time.Hour, shared.StatusWorking, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := NewOverlay(0, nil)
+			var asked []string
+			o.AskCalls(func(s *shared.Session, dialog string) bool {
+				asked = append(asked, s.ID+" "+dialog)
+				return tc.pending && dialog == second
+			})
+			calls := sess(shared.StatusWorking, -time.Second) // the two calls, unanswered
+			first := []shared.Session{calls}
+			o.Apply(first, t0.Add(-time.Second), nil)
+			cur, _, _ := o.Add(Hint{Source: shared.SourceClaude, ID: id, Event: "PermissionRequest", Status: shared.StatusWaiting,
+				WaitingFor: "permission: WebFetch", Active: true, Prompt: tc.prompt, At: t0}, first[0], true)
+			if cur.Status != shared.StatusWaiting {
+				t.Fatalf("the second dialog: %s", cur.Status)
+			}
+			read := sess(shared.StatusWorking, 2*time.Second) // a result written after the hook
+			now := []shared.Session{read}
+			o.Apply(now, t0.Add(tc.at), nil)
+			if now[0].Status != tc.want || now[0].WaitingFor != tc.reason {
+				t.Errorf("%s %q, want %s %q (asked %q)", now[0].Status, now[0].WaitingFor, tc.want, tc.reason, asked)
+			}
+			if tc.want == shared.StatusWaiting && now[0].WaitingSince != ms(0) {
+				t.Errorf("waiting since %d, want the dialog's start %d", now[0].WaitingSince, ms(0))
+			}
+		})
+	}
+}
