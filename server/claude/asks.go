@@ -104,9 +104,10 @@ func (a *aggregate) pendingCalls() []pendingCall {
 }
 
 // maxCallLine bounds the bytes of one line Asks reads to digest a call
-// of it. A longer line (a Write of a large file) is named by its tool
-// alone (calldigest.Large) when its block can be read within the bound:
-// a hook refuses a payload of over a MiB anyway (hook.MaxPayload).
+// of it. A longer line names no call, and the dialog's wait ends at the
+// next record, as it did before dialogs were matched with calls: a hook
+// refuses a payload of over a MiB anyway (hook.MaxPayload), so only a
+// small call beside a huge one in one line is lost so.
 const maxCallLine = 1 << 20
 
 // maxMemo bounds the digests callMemo keeps: far more than the calls of
@@ -185,10 +186,8 @@ func (m *callMemo) holds(src callSource, calls []pendingCall, want calldigest.Su
 			if err != nil {
 				return false, err
 			}
-			if whole {
+			if whole { // a longer line names no call (maxCallLine)
 				s.sum, s.ok = callSum(line, c.id)
-			} else {
-				s.sum, s.ok = largeCallSum(line, c.id)
 			}
 			if final {
 				m.put(k, s)
@@ -308,123 +307,4 @@ func jsonString(raw json.RawMessage) string {
 		return ""
 	}
 	return s
-}
-
-// largeCallSum is the digest of tool call id in prefix, the first
-// maxCallLine bytes of a longer line. It reads the record as a stream of
-// tokens as far as it goes: a tool_use block with that id and its name,
-// whose input is cut, is a call too large to tell apart from another of
-// its tool (calldigest.Large); one whose input fits is digested whole.
-// ok is false when the cut comes before the block says which call and
-// tool it is.
-func largeCallSum(prefix []byte, id string) (sum calldigest.Sum, ok bool) {
-	d := json.NewDecoder(bytes.NewReader(prefix))
-	found := false
-	each(d, '{', func(k string) bool {
-		if k != "message" {
-			return skip(d)
-		}
-		return each(d, '{', func(k string) bool {
-			if k != "content" {
-				return skip(d)
-			}
-			return each(d, '[', func(string) bool {
-				var typ, bid, name string
-				var input json.RawMessage
-				cut := false
-				done := each(d, '{', func(k string) bool {
-					switch k {
-					case "type":
-						return str(d, &typ)
-					case "id":
-						return str(d, &bid)
-					case "name":
-						return str(d, &name)
-					case "input":
-						cut = d.Decode(&input) != nil
-						return !cut
-					}
-					return skip(d)
-				})
-				if typ != "tool_use" || bid != id {
-					return done
-				}
-				switch {
-				case cut && name != "":
-					sum, ok, found = calldigest.Large(name), true, true
-				case done && input != nil:
-					sum, ok = calldigest.Of(name, input)
-					found = true
-				}
-				return done && !found
-			})
-		})
-	})
-	return sum, ok
-}
-
-// each reads the object or array d is at (open, '{' or '['), calling
-// fn with each key of an object ("" for an array's elements), which
-// must read its value; false from fn stops. A value of another kind is
-// read past. It reports whether d read to the value's end.
-func each(d *json.Decoder, open json.Delim, fn func(key string) bool) bool {
-	t, err := d.Token()
-	if err != nil {
-		return false
-	}
-	if t != open {
-		if _, ok := t.(json.Delim); ok {
-			return skipOpen(d)
-		}
-		return true // a scalar, read
-	}
-	for d.More() {
-		var k string
-		if open == '{' {
-			t, err := d.Token()
-			if err != nil {
-				return false
-			}
-			k, _ = t.(string)
-		}
-		if !fn(k) {
-			return false
-		}
-	}
-	_, err = d.Token() // its close
-	return err == nil
-}
-
-// str reads the value d is at into *s: "" when it is not a string.
-func str(d *json.Decoder, s *string) bool {
-	var raw json.RawMessage
-	if d.Decode(&raw) != nil {
-		return false
-	}
-	*s = jsonString(raw)
-	return true
-}
-
-// skip reads past the value d is at.
-func skip(d *json.Decoder) bool {
-	var raw json.RawMessage
-	return d.Decode(&raw) == nil
-}
-
-// skipOpen reads past the rest of an object or array whose open d read.
-func skipOpen(d *json.Decoder) bool {
-	for depth := 1; depth > 0; {
-		t, err := d.Token()
-		if err != nil {
-			return false
-		}
-		if delim, ok := t.(json.Delim); ok {
-			if delim == '{' || delim == '[' {
-				depth++
-			} else {
-				depth--
-			}
-		}
-	}
-	return true
 }

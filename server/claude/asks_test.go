@@ -138,10 +138,9 @@ func TestAsksOfManyPendingCalls(t *testing.T) {
 	}
 }
 
-// TestAsksOfLongLine: a line longer than Asks reads (maxCallLine) still
-// names the calls it can read within the bound: one before the cut by
-// its input, the one the cut falls in by its tool alone; one past the
-// cut is not asked, and nothing reads more of the line.
+// TestAsksOfLongLine: a line longer than Asks reads (maxCallLine) names
+// none of its calls, before the cut, in it or past it: their dialogs
+// end at the next record, as before dialogs were matched with calls.
 func TestAsksOfLongLine(t *testing.T) {
 	t0 := at("2026-03-02T15:00:00Z")
 	line := callsLineOf("1", t0,
@@ -151,14 +150,14 @@ func TestAsksOfLongLine(t *testing.T) {
 	root := t.TempDir()
 	write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("write it", t0)+line)
 	src, _ := scan(t, root, "2026-03-02T15:10:00Z")
-	if !src.Asks(sidStatus, dialogOf(t, "WebFetch", `{"prompt":"summarise","url":"https://a.example/"}`)) {
-		t.Error("the call before the cut: not asked")
-	}
-	if !src.Asks(sidStatus, calldigest.Large("Write").String()) {
-		t.Error("the call the cut falls in: not asked by its tool")
-	}
-	if src.Asks(sidStatus, dialogOf(t, "WebFetch", `{"prompt":"summarise","url":"https://c.example/"}`)) {
-		t.Error("the call past the cut: asked, though Asks reads no more than maxCallLine")
+	for _, d := range []struct{ what, dialog string }{
+		{"the call before the cut", dialogOf(t, "WebFetch", `{"prompt":"summarise","url":"https://a.example/"}`)},
+		{"the call the cut falls in", calldigest.Large("Write").String()},
+		{"the call past the cut", dialogOf(t, "WebFetch", `{"prompt":"summarise","url":"https://c.example/"}`)},
+	} {
+		if src.Asks(sidStatus, d.dialog) {
+			t.Errorf("%s: asked, though Asks reads no line longer than maxCallLine", d.what)
+		}
 	}
 }
 
