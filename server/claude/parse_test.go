@@ -197,6 +197,8 @@ func FuzzParseLine(f *testing.F) {
 	f.Add([]byte(`{"type":"user","message":{"content":[{"type":"text","text":"<ide_selection>x</ide_selection>"},{"type":"text","text":"[Request interrupted by user]"}]}}`), uint8(6))
 	// Tool calls, which Source.Asks digests from their line (callSum).
 	f.Add([]byte(`{"type":"assistant","message":{"content":[{"type":"tool_use","id":"a","name":"WebFetch","input":{"url":"u","prompt":"p \u00e9","n":[1.50,{"b":null,"a":true}]}},{"input":"x","type":"tool_use","id":"b"},{"type":"tool_use","id":"a","name":"Bash","input":{}}]}}`), uint8(9))
+	// Valid JSON with a number no float64 holds, which the parser takes.
+	f.Add([]byte(`{"type":"x","n":1e400}`), uint8(3))
 	f.Fuzz(func(t *testing.T, line []byte, chunk uint8) {
 		var p parser
 		var r record
@@ -216,7 +218,10 @@ func FuzzParseLine(f *testing.F) {
 		}
 		var m map[string]any
 		if err := json.Unmarshal(line, &m); err != nil {
-			t.Fatal(err)
+			// Valid JSON that a map of any refuses: a number beyond
+			// float64 (1e400). The checks below need encoding/json's
+			// view of the line; the parser took it, as it should.
+			return
 		}
 		typ, _ := m["type"].(string)
 		if len(typ) < 100 && string(r.typ.bytes()) != typ {
@@ -238,8 +243,7 @@ func FuzzParseLine(f *testing.F) {
 // reads of it (m): the same ids in the same order, and for each the
 // digest callSum finds of it in the line is the one calldigest gives of
 // the call as encoding/json reads it (the last block of that id), as the
-// PermissionRequest hook, which sends the call so, names it. The digest
-// of a line cut short (largeCallSum) must not fail either.
+// PermissionRequest hook, which sends the call so, names it.
 func checkCalls(t *testing.T, line []byte, r *record, m map[string]any) {
 	t.Helper()
 	msg, _ := m["message"].(map[string]any)
@@ -273,7 +277,6 @@ func checkCalls(t *testing.T, line []byte, r *record, m map[string]any) {
 		id := string(r.content.toolUses.at(i))
 		sum, ok := callSum(line, id)
 		got = append(got, id+"/"+map[bool]string{true: sum.String(), false: "none"}[ok])
-		largeCallSum(line[:len(line)/2], id)
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("tool calls %q, encoding/json says %q", got, want)
