@@ -76,6 +76,10 @@ type MessagePage struct {
 	// More, on a page asked for with after=, says that the limit stopped
 	// it: ask again with the new After.
 	More bool `json:"more,omitempty"`
+	// Again, on a page stream's event, says that its messages were all
+	// sent before and changed since (a call above the last message sent
+	// ended): replace those held, add none.
+	Again bool `json:"again,omitempty"`
 }
 
 // Message is one user prompt, one assistant response (however many lines

@@ -22,7 +22,9 @@ import (
 // GET /api/sessions/{source}/{id}/messages/stream?after=<cursor> follows
 // an open page (README "The session page"): an event `messages` whose
 // data is exactly what GET …/messages?after=<cursor> answers, with
-// `id: <its after>` so that a reconnect (Last-Event-ID) resumes there;
+// `id: <its after>` so that a reconnect (Last-Event-ID) resumes there,
+// or one marked again with messages above that, which changed
+// (resettle.go);
 // `reset` when the cursor went stale (the transcript was truncated or
 // replaced): reload the last page, the stream goes on from the new end;
 // `session` with the header's summary, `gone` when the session leaves the
@@ -184,6 +186,9 @@ func (ps *pageStream) start(first shared.MessagePage, stale bool) error {
 	if stale {
 		return ps.reset()
 	}
+	if ps.q.After != "" {
+		ps.seed() // the page has the messages before its cursor already
+	}
 	return ps.send(first)
 }
 
@@ -240,6 +245,9 @@ type pageStream struct {
 	// listed: the session (and a subagent's transcript) was there when
 	// the stream last looked; gone: a gone event was sent since.
 	listed, gone bool
+	// open is the messages the page holds that show a call running,
+	// oldest first, at most maxOpen (resettle.go).
+	open []openMsg
 }
 
 // watchSession has ps follow s's published summary, so that it sends
@@ -385,6 +393,7 @@ func (ps *pageStream) loop(sub *tail.Sub, keepalive time.Duration) error {
 // update reads what was written after the cursor and sends it, page by
 // page while the limit stops a page short.
 func (ps *pageStream) update() error {
+	news := false // a page was sent: what it brought may end calls above it
 	for {
 		page, err := ps.read(ps.ctx, ps.q)
 		switch {
@@ -397,13 +406,21 @@ func (ps *pageStream) update() error {
 		case err != nil:
 			return fmt.Errorf("read the page: %w", err)
 		}
+		sent := ps.last
 		if err := ps.send(page); err != nil {
 			return err
 		}
+		if ps.last != sent {
+			news = true
+		}
 		if !page.More || ps.ctx.Err() != nil {
-			return nil
+			break
 		}
 	}
+	if !news || ps.ctx.Err() != nil {
+		return nil
+	}
+	return ps.resettle()
 }
 
 // send writes page as a messages event, unless it is what was sent last,
@@ -419,6 +436,7 @@ func (ps *pageStream) send(page shared.MessagePage) error {
 		if n > 0 {
 			ps.tail = messageHash(page.Messages[n-1])
 		}
+		ps.track(page.Messages)
 	}
 	return err
 }
@@ -447,7 +465,8 @@ func (ps *pageStream) reset() error {
 	// reloads: only what changes from here on is to be sent. Read before
 	// the reset goes out: a write the client makes once it has seen the
 	// reset must not be taken for what it already holds.
-	ps.q.After, ps.last, ps.tail = page.After, 0, 0
+	ps.q.After, ps.last, ps.tail, ps.open = page.After, 0, 0, nil
+	ps.track(page.Messages) // what the reloaded page will show
 	if cur, err := ps.read(ps.ctx, ps.q); err == nil {
 		if b, err := json.Marshal(cur); err == nil {
 			ps.last = hash(b)
