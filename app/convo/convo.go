@@ -74,12 +74,17 @@ func (c *Convo) Prepend(p shared.MessagePage) int {
 
 // Merge takes a page asked for with ?after=: a message already loaded is
 // replaced (it grew: a tool result, the rest of a response), the others
-// are appended. It returns how many were appended.
+// are appended. It returns how many were appended. A page marked Again
+// (messages above the stream's last one that changed) only replaces: one
+// not held (trimmed, or above a window's end) is not the newest.
 func (c *Convo) Merge(p shared.MessagePage) int {
 	added := 0
 	for _, m := range p.Messages {
 		if i, ok := c.idx[m.Cursor]; ok {
 			c.Msgs[i] = m // re-measured when next shown
+			continue
+		}
+		if p.Again {
 			continue
 		}
 		c.idx[m.Cursor] = len(c.Msgs)

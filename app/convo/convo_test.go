@@ -45,6 +45,10 @@ func TestPagingAndAppends(t *testing.T) {
 			c.Reset(shared.MessagePage{Messages: []shared.Message{msg("c", "partial")}, Before: "c", After: "c"})
 			return c.Merge(shared.MessagePage{Messages: []shared.Message{msg("c", "whole"), msg("e", "")}, After: "e"})
 		}, []string{"c", "e"}, 1, "c", "e"},
+		{"messages sent again replace those held and add none", func(c *Convo) int {
+			c.Reset(shared.MessagePage{Messages: []shared.Message{msg("c", "running"), msg("d", "")}, Before: "c", After: "d"})
+			return c.Merge(shared.MessagePage{Messages: []shared.Message{msg("b", "trimmed"), msg("c", "over")}, After: "d", Again: true})
+		}, []string{"c", "d"}, 0, "c", "d"},
 		{"empty append keeps the cursor", func(c *Convo) int {
 			c.Reset(shared.MessagePage{Messages: []shared.Message{msg("c", "")}, Before: "", After: "c"})
 			return c.Merge(shared.MessagePage{})

@@ -199,6 +199,11 @@ func (p *SessionPage) take(ctx app.Context, pg shared.MessagePage) int {
 	if p.tail != nil {
 		// A window away from the end is shown: the end takes them, and
 		// the page says how many came (session_window.go).
+		if pg.Again {
+			// A message sent again above the end (a call there ended)
+			// may be in the window shown, not in the end.
+			p.convo.Merge(pg)
+		}
 		added := p.tail.Merge(pg)
 		p.tail.Trim(p.keepFound(p.tail, len(p.tail.Msgs))) // none of it shown
 		p.unseen += added
