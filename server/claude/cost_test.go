@@ -430,3 +430,36 @@ func TestUnpricedOnlyForCountedTokens(t *testing.T) {
 		}
 	})
 }
+
+// /api/status names a model "without a price" only when some tokens of
+// it went uncounted, by the rule the usage report follows: a model named
+// only by responses of no tokens (an API error), with or without ids,
+// cost nothing left out and was listed all the same, while the usage
+// report named none. A restart that reads the scan cache agrees.
+func TestUnpricedModelsOnlyWithTokens(t *testing.T) {
+	root := t.TempDir()
+	const sid = "c1000000-0000-4000-8000-000000000001"
+	u, none := `{"input_tokens":100,"output_tokens":100}`, `{"input_tokens":0,"output_tokens":0}`
+	idless := func(line string) string {
+		return regexp.MustCompile(`"requestId":"[^"]*",|"id":"msg_[^"]*",`).ReplaceAllString(line, "")
+	}
+	writeCost(t, root, projectRel("/home/dev/shop", sid+".jsonl"),
+		userLine(sid, "2026-03-02T10:00:00Z", "hi")+
+			assistantLine(sid, "2026-03-02T10:00:01Z", "e1", "claude-errored-1", none)+
+			idless(assistantLine(sid, "2026-03-02T10:00:02Z", "e2", "claude-errored-2", none))+
+			assistantLine(sid, "2026-03-02T10:00:03Z", "n1", "claude-nova-9", u)+
+			idless(assistantLine(sid, "2026-03-02T10:00:04Z", "n2", "claude-nova-8", u)))
+	scanTwice(t, root, func(pass string, src *Source, _ []shared.Session) {
+		var report []string // the models the usage report would name
+		for _, c := range src.Usage(sid) {
+			if c.Unpriced && c.Tokens.Total() > 0 && !slices.Contains(report, c.Model) {
+				report = append(report, c.Model)
+			}
+		}
+		slices.Sort(report)
+		want := []string{"claude-nova-8", "claude-nova-9"}
+		if um := src.Stats().UnpricedModels; !slices.Equal(um, want) || !slices.Equal(report, want) {
+			t.Errorf("%s: unpricedModels %q, usage report %q; want both %q", pass, um, report, want)
+		}
+	})
+}

@@ -187,46 +187,74 @@ const maxSearches = 1 << 10
 
 func sane(n int) int { return min(max(n, 0), maxCount) }
 
-// unpriced lists the models of a's responses that the table does not
-// know, for /api/status.
+// unpricedTokens is the part of tokens spent on model that no cost
+// counts: all of them when the price table does not know the model, else
+// none. It is the one rule by which helmd says a model went unpriced:
+// /api/status's unpricedModels, a session's Unpriced and the usage
+// report's unpriced tokens (Usage marks its cells by it) all name a model
+// only when this is > 0. A model merely named, by a response of no
+// tokens (an API error), leaves nothing out and is not called unpriced;
+// nor is a response naming no model, nor Synthetic (the table knows it).
+func unpricedTokens(model string, tokens shared.Tokens) int {
+	if model == "" || priceOf(model).known {
+		return 0
+	}
+	return tokens.Total()
+}
+
+// unpriced lists the models of a's responses, by unpricedTokens, whose
+// tokens no cost counts, for /api/status: those of a's responses that no
+// other file bills (shadowed: that file lists them) and of its id-less
+// usage (a copy under a second root lists what its first does).
 func (a *aggregate) unpriced() []string {
+	if !slices.ContainsFunc(a.models, unknownModel) {
+		return nil // nearly every file: no response to walk
+	}
 	var out []string
-	for _, m := range a.models {
-		if m == "" {
-			continue
+	add := func(model string, sp spend) {
+		if unpricedTokens(model, sp.tokens) > 0 && !slices.Contains(out, model) {
+			out = append(out, model)
 		}
-		if _, known := pricing.Lookup(m); !known {
-			out = append(out, m)
+	}
+	if !a.eachResponse(func(model string, sp spend, _ int64) { add(model, sp) }) {
+		// An invalid cache blob: say what the names say, as hasUnpriced.
+		return slices.DeleteFunc(slices.Clone(a.models), func(m string) bool { return !unknownModel(m) })
+	}
+	if a.idless != nil {
+		for k, sp := range a.idless.cells {
+			add(k.model, sp)
 		}
 	}
 	return out
 }
+
+// unknownModel says model is named and the price table does not know it:
+// a response of it may be unpriced (unpricedTokens).
+func unknownModel(model string) bool { return model != "" && !priceOf(model).known }
 
 // hasUnpriced reports whether a's cost leaves out tokens of a model the
 // table does not know (one newer than it), so that the session's cost
 // is not what it spent, and "$0" would read as free: some response of
 // such a model that a counts (not one another file bills: shadowed) used
 // tokens, or, when anon (a's id-less usage counts for its session: see
-// build), some of its id-less usage did. A model merely named, by a
-// response of no tokens (an API error) or only by one billed elsewhere,
-// leaves nothing out: the usage report counts no unpriced tokens for it
-// either (Usage). Synthetic replies and responses naming no model are
-// not unpriced. The responses and id-less cells are what the scan cache
-// keeps, so a session read from the cache says the same.
+// build), some of its id-less usage did (unpricedTokens). A model merely
+// named, by a response of no tokens (an API error) or only by one billed
+// elsewhere, leaves nothing out: the usage report counts no unpriced
+// tokens for it either (Usage). The responses and id-less cells are what
+// the scan cache keeps, so a session read from the cache says the same.
 func (a *aggregate) hasUnpriced(anon bool) bool {
-	unknown := func(m string) bool { return m != "" && !priceOf(m).known }
-	if !slices.ContainsFunc(a.models, unknown) {
+	if !slices.ContainsFunc(a.models, unknownModel) {
 		return false // nearly every file: no response to walk
 	}
 	found := false
 	if !a.eachResponse(func(model string, sp spend, _ int64) {
-		found = found || sp.tokens.Total() != 0 && unknown(model)
+		found = found || unpricedTokens(model, sp.tokens) > 0
 	}) {
 		return true // an invalid cache blob: say what the names say, not "free"
 	}
 	if !found && anon && a.idless != nil {
 		for k, sp := range a.idless.cells {
-			if sp.tokens.Total() != 0 && unknown(k.model) {
+			if unpricedTokens(k.model, sp.tokens) > 0 {
 				return true
 			}
 		}

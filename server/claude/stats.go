@@ -22,7 +22,9 @@ type Stats struct {
 	CacheResumed int64  `json:"cacheResumed"` // files grown (or touched) since: read from the cached offset
 	LastError    string `json:"lastError,omitempty"`
 	// UnpricedModels are models met in transcripts that the price table
-	// does not know: their responses count as costing 0.
+	// does not know and that used tokens (unpricedTokens), which no cost
+	// counts: the models the usage report names, not one only named by a
+	// response of no tokens.
 	UnpricedModels []string `json:"unpricedModels,omitempty"`
 }
 
@@ -37,7 +39,7 @@ type stats struct {
 	unpriced                                                  map[string]bool
 }
 
-// notePriced records the models of f the price table does not know.
+// notePriced records the models of f whose tokens have no price.
 func (s *Source) notePriced(f *file) {
 	um := f.agg.unpriced()
 	if len(um) == 0 {

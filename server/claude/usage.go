@@ -88,9 +88,10 @@ func (s *Source) Usage(sid string) []spent.Cell {
 	out := make([]spent.Cell, 0, len(cells))
 	for _, c := range cells {
 		if c.Nano != 0 || c.Tokens != (shared.Tokens{}) {
-			// As /api/status's unpricedModels: a response without a
-			// model name is not said to be of an unpriced model.
-			c.Unpriced = c.Model != "" && !priceOf(c.Model).known
+			// The rule /api/status's unpricedModels and a session's
+			// Unpriced follow: the report counts a cell's tokens as
+			// unpriced, and names its model, only when it has some.
+			c.Unpriced = unpricedTokens(c.Model, c.Tokens) > 0
 			out = append(out, *c)
 		}
 	}
