@@ -25,8 +25,17 @@ const (
 	ExitNotRunning = 2
 )
 
-// Env looks up an environment variable ("" when unset).
-type Env func(string) string
+// Env looks up an environment variable as os.LookupEnv does: ok says
+// it is set, even to "". TZ needs the difference: set to "" it is UTC
+// (to POSIX, glibc and Go), unset it is the machine's zone.
+type Env func(string) (value string, ok bool)
+
+// get is the variable's value, "" when unset: for every variable but
+// TZ, set to "" reads as unset.
+func (e Env) get(name string) string {
+	v, _ := e(name)
+	return v
+}
 
 // IO is where a command reads its environment and writes.
 type IO struct {
@@ -91,7 +100,7 @@ var errHelp = errors.New("help")
 // nil, or an *Error carrying the exit code.
 func Run(ctx context.Context, args []string, o IO) error {
 	if o.Env == nil {
-		o.Env = os.Getenv
+		o.Env = os.LookupEnv
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -123,7 +132,7 @@ func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc,
 	// A PORT that is no number is an error only when --port does not
 	// replace it (below): it may be another program's.
 	var portErr error
-	if p := o.Env("PORT"); p != "" {
+	if p := o.Env.get("PORT"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil {
 			portErr = fmt.Errorf("PORT=%q is not a number", p)
@@ -131,7 +140,7 @@ func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc,
 			port = n
 		}
 	}
-	host := o.Env("HOST")
+	host := o.Env.get("HOST")
 	if host == "" {
 		host = "127.0.0.1"
 	}
@@ -141,8 +150,8 @@ func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc,
 	conn := flag.NewFlagSet("helmd "+name, flag.ContinueOnError)
 	conn.StringVar(&host, "host", host, "address helmd listens on (env HOST)")
 	conn.IntVar(&port, "port", port, "port helmd listens on (env PORT)")
-	token := conn.String("token", o.Env("HELM_TOKEN"), "access token (env HELM_TOKEN; default: the token file's)")
-	tokenFile := conn.String("token-file", firstOf(o.Env("HELM_TOKEN_FILE"), config.DefaultTokenFile(config.Env(o.Env), o.Home)),
+	token := conn.String("token", o.Env.get("HELM_TOKEN"), "access token (env HELM_TOKEN; default: the token file's)")
+	tokenFile := conn.String("token-file", firstOf(o.Env.get("HELM_TOKEN_FILE"), config.DefaultTokenFile(config.Env(o.Env.get), o.Home)),
 		"file helmd keeps its token in (env HELM_TOKEN_FILE)")
 	all := flag.NewFlagSet("helmd "+name, flag.ContinueOnError)
 	for _, fs := range []*flag.FlagSet{own, conn} {
@@ -189,7 +198,7 @@ func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc,
 				explicit = file
 			}
 		})
-		if o.Env("HELM_TOKEN_FILE") != "" {
+		if o.Env.get("HELM_TOKEN_FILE") != "" {
 			explicit = file
 		}
 	}
@@ -216,7 +225,7 @@ func printUsage(w io.Writer, usage string, own, conn *flag.FlagSet) {
 // not a terminal, so no limit, each column at its own bound, as a
 // script reading the output has always had it.
 func lineWidth(o IO) int {
-	if n, err := strconv.Atoi(o.Env("COLUMNS")); err == nil && n > 0 {
+	if n, err := strconv.Atoi(o.Env.get("COLUMNS")); err == nil && n > 0 {
 		return n
 	}
 	return o.Width

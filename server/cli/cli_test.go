@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -42,10 +43,31 @@ func fakeHelmd(t *testing.T, token string, h http.HandlerFunc) (port string) {
 // out is a writer a test reads while a command writes to it.
 type out = logbuf.Buffer
 
+// envOf is an environment of env's variables, as os.LookupEnv sees it.
+func envOf(env map[string]string) Env {
+	return func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}
+}
+
+// with is env and the variables of kv (name, value, ...), env left as
+// it was.
+func with(env map[string]string, kv ...string) map[string]string {
+	out := maps.Clone(env)
+	if out == nil {
+		out = map[string]string{}
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
 func runCmd(ctx context.Context, env map[string]string, args ...string) (string, string, error) {
 	var stdout, stderr out
 	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
-	err := Run(ctx, args, IO{Env: func(k string) string { return env[k] }, Home: "/nonexistent",
+	err := Run(ctx, args, IO{Env: envOf(env), Home: "/nonexistent",
 		Stdout: &stdout, Stderr: &stderr, Now: func() time.Time { return now }})
 	return stdout.String(), stderr.String(), err
 }
@@ -165,7 +187,7 @@ func TestWatchResumesAfterADrop(t *testing.T) {
 	ch := make(wrote, 1)
 	stdout, stderr := &out{Tee: ch}, &out{}
 	go func() {
-		done <- Run(ctx, []string{"watch", "--json"}, IO{Env: func(k string) string { return map[string]string{"PORT": port}[k] },
+		done <- Run(ctx, []string{"watch", "--json"}, IO{Env: envOf(map[string]string{"PORT": port}),
 			Stdout: stdout, Stderr: stderr})
 	}()
 	select {

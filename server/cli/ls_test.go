@@ -89,12 +89,7 @@ func lsAt(t *testing.T, sessions []shared.Session, termWidth int, env map[string
 	}
 	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) { w.Write(body) })
 	var stdout, stderr out
-	e := func(k string) string {
-		if k == "PORT" {
-			return port
-		}
-		return env[k]
-	}
+	e := envOf(with(env, "PORT", port))
 	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
 	if err := Run(context.Background(), append([]string{"ls"}, args...), IO{Env: e, Home: "/nonexistent", Stdout: &stdout, Stderr: &stderr,
 		Now: func() time.Time { return now }, Width: termWidth}); err != nil {
@@ -695,7 +690,7 @@ func TestLsJSONPrintsEachPageAsItComes(t *testing.T) {
 		stdout, conflicts = &out{}, conflict
 		o := stdout
 		mu.Unlock()
-		err := Run(context.Background(), append([]string{"ls", "--json"}, args...), IO{Env: func(k string) string { return map[string]string{"PORT": port}[k] },
+		err := Run(context.Background(), append([]string{"ls", "--json"}, args...), IO{Env: envOf(map[string]string{"PORT": port}),
 			Home: "/nonexistent", Stdout: o, Stderr: &out{}, Now: func() time.Time { return now }})
 		return o.String(), err
 	}

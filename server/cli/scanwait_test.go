@@ -122,7 +122,7 @@ func TestInterruptEndsTheScanWait(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, []string{"ls"}, IO{Env: func(k string) string { return map[string]string{"PORT": port}[k] }, Home: "/nonexistent",
+		done <- Run(ctx, []string{"ls"}, IO{Env: envOf(map[string]string{"PORT": port}), Home: "/nonexistent",
 			Stdout: &out{}, Stderr: stderr})
 	}()
 	// Said once the 503 is read, just before the wait.

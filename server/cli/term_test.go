@@ -209,17 +209,12 @@ func TestCutPath(t *testing.T) {
 // TestLocalZone: --tz's default is TZ when it gives an IANA name (as a
 // name or a path into zoneinfo), else this machine's zone as if TZ were
 // not set: a TZ no IANA name (UTC0, a POSIX rule, a path elsewhere) was
-// passed on, and every helmd usage without --tz failed.
+// passed on, and every helmd usage without --tz failed. TZ set but
+// empty is UTC, as POSIX, glibc's date and Go read it; unset, the
+// machine's zone.
 func TestLocalZone(t *testing.T) {
-	env := func(tz string) Env {
-		return func(k string) string {
-			if k == "TZ" {
-				return tz
-			}
-			return ""
-		}
-	}
-	machine, _ := localZone(env(""))
+	env := func(tz string) Env { return envOf(map[string]string{"TZ": tz}) }
+	machine, _ := localZone(envOf(nil))
 	if _, err := time.LoadLocation(machine); err != nil {
 		t.Fatalf("the machine's zone %q does not load: %v", machine, err)
 	}
@@ -233,6 +228,8 @@ func TestLocalZone(t *testing.T) {
 		":/etc/localtime":                  machine,
 		"Local":                            machine,
 		"../../etc/passwd":                 machine,
+		"":                                 "UTC",
+		":":                                "UTC",
 	} {
 		if got, _ := localZone(env(tz)); got != want {
 			t.Errorf("TZ=%q: --tz defaults to %q, want %q", tz, got, want)

@@ -293,16 +293,20 @@ func (g *givenString) Set(s string) error { g.v, g.given = s, true; return nil }
 func inDays(since string) bool { return strings.HasSuffix(since, "d") || strings.HasSuffix(since, "w") }
 
 // localZone is this machine's IANA time zone: TZ when it names one
-// (a name, or a path into a zoneinfo folder), else the zone
-// /etc/localtime links to, else UTC. TZ may hold what no IANA name is
-// (UTC0, a POSIX rule such as EST5EDT,M3.2.0,M11.1.0, :/etc/localtime):
-// passed on as --tz's default, every helmd usage without --tz failed.
-// badTZ is TZ when it was set and passed over for the machine's zone
-// ("" when it named that zone's file, /etc/localtime), for the command
-// to say so.
+// (a name, or a path into a zoneinfo folder), UTC when TZ is set but
+// empty (or ":"), as POSIX, glibc's date and Go's time.Local read it,
+// else the zone /etc/localtime links to, else UTC. TZ may hold what no
+// IANA name is (UTC0, a POSIX rule such as EST5EDT,M3.2.0,M11.1.0,
+// :/etc/localtime): passed on as --tz's default, every helmd usage
+// without --tz failed. badTZ is TZ when it was set and passed over for
+// the machine's zone ("" when it named that zone's file,
+// /etc/localtime), for the command to say so.
 func localZone(env Env) (zone, badTZ string) {
-	raw := env("TZ")
+	raw, set := env("TZ")
 	tz := strings.TrimPrefix(raw, ":")
+	if set && tz == "" {
+		return "UTC", ""
+	}
 	if z := zoneName(tz); z != "" {
 		return z, ""
 	}

@@ -101,15 +101,7 @@ func TestUsageModelsThatReadAlike(t *testing.T) {
 func usageAt(t *testing.T, rep string, termWidth int, env map[string]string) []string {
 	t.Helper()
 	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, rep) })
-	e := func(k string) string {
-		switch k {
-		case "PORT":
-			return port
-		case "TZ":
-			return "UTC"
-		}
-		return env[k]
-	}
+	e := envOf(with(env, "PORT", port, "TZ", "UTC"))
 	var stdout, stderr out
 	if err := Run(context.Background(), []string{"usage", "--by", "project"}, IO{Env: e, Home: "/nonexistent",
 		Stdout: &stdout, Stderr: &stderr, Width: termWidth}); err != nil {
@@ -352,7 +344,7 @@ func TestUsageSaysTZWasNotUnderstood(t *testing.T) {
 		fmt.Fprint(w, usageJSON)
 	})
 	const rule = "CET-1CEST,M3.5.0,M10.5.0/3"
-	machine, _ := localZone(func(string) string { return "" })
+	machine, _ := localZone(envOf(nil))
 	for _, tc := range []struct {
 		tz   string
 		args []string

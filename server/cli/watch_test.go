@@ -53,12 +53,7 @@ func watchAt(t *testing.T, events string, n, termWidth int, env map[string]strin
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
 	})
-	e := func(k string) string {
-		if k == "PORT" {
-			return port
-		}
-		return env[k]
-	}
+	e := envOf(with(env, "PORT", port))
 	ch := make(wrote, 1)
 	stdout, stderr := &out{Tee: ch}, &out{}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -143,7 +138,7 @@ func watchThrough(t *testing.T, h http.HandlerFunc, n int) (stdout, stderr []str
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, []string{"watch"}, IO{Env: func(k string) string { return map[string]string{"PORT": port}[k] },
+		done <- Run(ctx, []string{"watch"}, IO{Env: envOf(map[string]string{"PORT": port}),
 			Home: "/nonexistent", Stdout: o, Stderr: e})
 	}()
 	waitFor(t, o, ch, fmt.Sprintf("%d lines", n), func(s string) bool { return strings.Count(s, "\n") >= n })
@@ -304,7 +299,7 @@ func TestWatchFollowsANewToken(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, []string{"watch"}, IO{Env: func(k string) string { return env[k] }, Home: "/nonexistent", Stdout: o, Stderr: e})
+		done <- Run(ctx, []string{"watch"}, IO{Env: envOf(env), Home: "/nonexistent", Stdout: o, Stderr: e})
 	}()
 	waitFor(t, o, ch, "the change after the restart", func(s string) bool { return strings.Count(s, "\n") >= 2 })
 	cancel()

@@ -34,7 +34,7 @@ func runWatch(ctx context.Context, port string, ch wrote, args ...string) (stdou
 	stdout, stderr = &out{Tee: ch}, &out{Tee: ch}
 	d := make(chan error, 1)
 	go func() {
-		d <- Run(ctx, append([]string{"watch"}, args...), IO{Env: func(k string) string { return map[string]string{"PORT": port}[k] },
+		d <- Run(ctx, append([]string{"watch"}, args...), IO{Env: envOf(map[string]string{"PORT": port}),
 			Home: "/nonexistent", Stdout: stdout, Stderr: stderr})
 	}()
 	return stdout, stderr, d
@@ -206,7 +206,7 @@ func TestWatchListWithinTheScanWaitWinsOverASlowStdout(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- Run(ctx, []string{"watch", "--waiting", "--count", "--scan-wait", wait.String()}, IO{
-			Env: func(k string) string { return map[string]string{"PORT": port}[k] }, Home: "/nonexistent", Stdout: stdout, Stderr: stderr})
+			Env: envOf(map[string]string{"PORT": port}), Home: "/nonexistent", Stdout: stdout, Stderr: stderr})
 	}()
 	waitFor(t, stdout, tee.ch, "the count after the list", func(s string) bool {
 		select {
