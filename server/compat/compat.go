@@ -27,9 +27,10 @@ type Session struct {
 	shared.Session
 	// SessionID repeats id: the original's index entries named it so.
 	SessionID string `json:"sessionId"`
-	// Directory is projectPath without trailing slashes (Directory). The
-	// original client calls string methods on it, so it is always a
-	// string, "" when the path is unknown.
+	// Directory is projectPath as the original client labels a row by
+	// it: without trailing slashes, a Windows path with "/" (Directory).
+	// The client calls string methods on it, so it is always a string,
+	// "" when the path is unknown.
 	Directory string `json:"directory"`
 	// Server is always false, never absent. The original Home page keys
 	// each row by `${session.server.id}-${session.id}`, which throws for a
@@ -65,28 +66,54 @@ func From(s shared.Session) Session {
 	}
 }
 
-// Directory is a project path as the original client needs it: without
-// trailing slashes, "/" for the root. Its Home page labels a row with the
-// part after the last "/", or the whole path when that part is empty, so
+// Directory is a session's project path as the original client needs
+// it. Its Home page labels a row with the part of directory after the
+// last "/", or the whole of it when that part is empty, so:
+//
+// A Unix path loses its trailing slashes, "/" for the root:
 // /home/dev/webapp/ was labelled with the whole path (cut to what fits)
 // where /home/dev/webapp gives webapp; and its server filter, which
 // compares the directory with a server's working directory as a string,
 // hid the row. It is the same folder, and the original server drops
-// trailing slashes itself when a click opens its repository. A Windows
-// path (C:\dev\x) is left whole: the client only splits on "/", as it
-// did with its own server's paths.
+// trailing slashes itself when a click opens its repository. A "\" in a
+// Unix path is part of a name and stays.
+//
+// A Windows path (C:\dev\x, \\server\share\x) is written with "/"
+// (C:/dev/x), which Windows reads as the same folder, so that the row is
+// labelled x, as a Unix one is, not with the whole path.
 //
 // An unknown path stays "", so that row's folder line stays empty: a
 // click hands the directory to the original server, which registers an
 // existing absolute path as a repository and runs git init in a new
-// folder for a relative one; a made-up label would do that harm, where
-// "" is refused (400) and does nothing.
+// folder for a relative one; a made-up label would do that harm (a
+// made-up absolute path may exist: /app, /home), where "" is refused
+// (400) and does nothing.
 func Directory(p string) string {
+	if p == "" {
+		return ""
+	}
+	if windowsPath(p) {
+		p = strings.ReplaceAll(p, `\`, "/")
+		if trimmed := strings.TrimRight(p, "/"); len(trimmed) > len("C:") {
+			return trimmed
+		}
+		return p[:min(len(p), len("C:/"))] // a drive's root, C:/, is itself
+	}
 	trimmed := strings.TrimRight(p, "/")
-	if trimmed == "" && p != "" {
+	if trimmed == "" {
 		return "/"
 	}
 	return trimmed
+}
+
+// windowsPath says p is a Windows path: a drive's (C:\...) or a share's
+// (\\server\share\...).
+func windowsPath(p string) bool {
+	if strings.HasPrefix(p, `\\`) {
+		return true
+	}
+	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') &&
+		('a' <= p[0] && p[0] <= 'z' || 'A' <= p[0] && p[0] <= 'Z')
 }
 
 // List converts sessions in order. It never returns nil: the original

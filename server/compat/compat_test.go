@@ -48,7 +48,7 @@ func TestFromFields(t *testing.T) {
 		CreatedAt: 1_763_990_000_000, UpdatedAt: 1_763_990_001_001, Status: shared.StatusIdle,
 	}
 	noPath := base
-	noPath.ProjectPath, noPath.CreatedAt = "", 0
+	noPath.ProjectPath, noPath.ProjectName, noPath.CreatedAt = "", "", 0
 	slash := base
 	slash.ProjectPath = "/home/dev/webapp/"
 	for _, tc := range []struct {
@@ -95,12 +95,14 @@ func TestFromFields(t *testing.T) {
 }
 
 // The original Home page labels a row with what follows the directory's
-// last "/", so the directory ends with none, except the root's.
+// last "/", so the directory ends with none, except a root's, and a
+// Windows path's separators are "/".
 func TestDirectory(t *testing.T) {
 	for in, want := range map[string]string{
 		"/home/dev/webapp": "/home/dev/webapp", "/home/dev/webapp/": "/home/dev/webapp",
 		"/home/dev/webapp//": "/home/dev/webapp", "/": "/", "///": "/", "": "",
-		"relative/": "relative", `C:\dev\x`: `C:\dev\x`, `C:\dev\x\`: `C:\dev\x\`,
+		"relative/": "relative", `C:\dev\x`: "C:/dev/x", `C:\dev\x\`: "C:/dev/x", `C:\`: "C:/", `C:\\`: "C:/",
+		`\\srv\share\x`: "//srv/share/x", `\\`: "//", `/home/a\`: `/home/a\`, `C:x\y`: `C:x\y`,
 	} {
 		if got := Directory(in); got != want {
 			t.Errorf("Directory(%q) = %q, want %q", in, got, want)

@@ -51,26 +51,33 @@ func TestShapeIsFrom(t *testing.T) {
 		maxJSTime + 1,
 		math.MinInt64,
 	}
+	// Paths of every kind Directory tells apart: Unix, Windows, unknown
+	// with and without a project name.
+	paths := [][2]string{{"/home/dev/<b>&app</b>/", "app"}, {`C:\Users\me\<app>\`, "<app>"}, {"", ""}, {"", "shop"}}
 	p := new(Shaper)
 	for i, created := range times {
+		path := paths[i%len(paths)]
 		s := shared.Session{
 			ID: "5c1f0b2e-8a4d-4c1e-9f3a-100000000001", Source: shared.SourceClaude,
-			ProjectPath: "/home/dev/<b>&app</b>/", ProjectName: "app", Title: "a \u2028 title\n",
+			ProjectPath: path[0], ProjectName: path[1], Title: "a \u2028 title\n",
 			CreatedAt: created, UpdatedAt: times[len(times)-1-i], Status: shared.StatusWaiting, CostUSD: 0.125,
 		}
 		if got, want := shapedJSON(t, p, s), fromJSON(t, s); got != want {
-			t.Errorf("created %d, updated %d:\n got %s\nwant %s", s.CreatedAt, s.UpdatedAt, got, want)
+			t.Errorf("created %d, updated %d, path %q:\n got %s\nwant %s", s.CreatedAt, s.UpdatedAt, path, got, want)
 		}
 	}
 }
 
 // FuzzShape: for any times and strings, Shape's bytes are From's.
 func FuzzShape(f *testing.F) {
-	f.Add(int64(0), int64(-1), "/home/dev/app/", "id")
-	f.Add(int64(253_402_300_800_000), int64(math.MinInt64), "\xff<&>\u2028", "\x00\"")
+	f.Add(int64(0), int64(-1), "/home/dev/app/", "app", "id")
+	f.Add(int64(253_402_300_800_000), int64(math.MinInt64), "\xff<&>\u2028", "", "\x00\"")
+	f.Add(int64(1), int64(2), `C:\dev\x\`, "x", "id")
+	f.Add(int64(1), int64(2), `\\`, "", "id")
+	f.Add(int64(1), int64(2), "", "\xff<&>", "id")
 	p := new(Shaper)
-	f.Fuzz(func(t *testing.T, created, updated int64, path, id string) {
-		s := shared.Session{ID: id, ProjectPath: path, CreatedAt: created, UpdatedAt: updated}
+	f.Fuzz(func(t *testing.T, created, updated int64, path, name, id string) {
+		s := shared.Session{ID: id, ProjectPath: path, ProjectName: name, CreatedAt: created, UpdatedAt: updated}
 		if got, want := shapedJSON(t, p, s), fromJSON(t, s); got != want {
 			t.Fatalf("\n got %s\nwant %s", got, want)
 		}
