@@ -143,3 +143,58 @@ func BenchmarkLegacyPage(b *testing.B) {
 		}
 	}
 }
+
+// legacyQueued writes a legacy session of n messages: a prompt, an
+// answer a crash left (never completed), then prompts typed after it,
+// each with a diff summary of a few KB as OpenCode keeps on a user
+// message, and, when answered, an answer as the last message.
+func legacyQueued(tb testing.TB, dir string, n int, answered bool) {
+	tb.Helper()
+	storage := filepath.Join(dir, "storage")
+	s := fxSession{ID: "ses_long", Dir: "/w/p", Title: "long", Version: "1.1.0", Created: at(0), Updated: at(int64(n)),
+		Messages: []fxMessage{{ID: "msg_00000", Role: "user", Created: at(0)}, {ID: "msg_00001", Role: "assistant", Created: at(1), Model: "m"}}}
+	writeLegacy(tb, storage, s)
+	code := strings.Repeat("\tfmt.Println(\"a line of the file\")\n", 60)
+	for i := 2; i < n; i++ {
+		id := fmt.Sprintf("msg_%05d", i)
+		if answered && i == n-1 {
+			writeLegacyMessage(tb, storage, s.ID, fxMessage{ID: id, Role: "assistant", Created: at(int64(i)), Completed: at(int64(i)), Model: "m", Finish: "stop"})
+			continue
+		}
+		// OpenCode's own order: the role near the start, the summary
+		// added after.
+		writeFile(tb, filepath.Join(storage, "message", s.ID, id+".json"), fmt.Sprintf(
+			`{"id":%q,"sessionID":"ses_long","role":"user","time":{"created":%d},"agent":"build",`+
+				`"model":{"providerID":"anthropic","modelID":"m"},"summary":{"diffs":[{"file":"a.go","before":%q,"after":%q,"additions":1,"deletions":0}]}}`,
+			id, at(int64(i)), code, code+"x"))
+	}
+}
+
+// BenchmarkLegacyOlderPage: the first page (two messages, ending with
+// the answer a crash left) of a legacy session of 5,000 messages whose
+// next answer, if any, is its last message: the page asks whether an
+// answer follows it. files/op is how many files the page opened.
+func BenchmarkLegacyOlderPage(b *testing.B) {
+	for _, answered := range []bool{true, false} {
+		b.Run(fmt.Sprintf("answered=%v", answered), func(b *testing.B) {
+			dir := b.TempDir()
+			legacyQueued(b, dir, 5000, answered)
+			src := New(Options{DataDir: dir})
+			defer src.Close()
+			ctx := context.Background()
+			if _, err := src.Scan(ctx); err != nil {
+				b.Fatal(err)
+			}
+			opened := 0
+			src.json.opened = func(string) { opened++ }
+			b.ReportAllocs()
+			for b.Loop() {
+				msgs, more, err := src.Messages(ctx, "ses_long", MessagePage{After: "msg_00000", Limit: 1})
+				if err != nil || len(msgs) != 2 || !more || msgs[1].Running == answered {
+					b.Fatalf("%+v, %v, %v", msgs, more, err)
+				}
+			}
+			b.ReportMetric(float64(opened)/float64(b.N), "files/op")
+		})
+	}
+}

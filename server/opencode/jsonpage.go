@@ -2,6 +2,7 @@ package opencode
 
 import (
 	"encoding/json"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -79,18 +80,38 @@ func (t *jsonTree) page(sid string, q MessagePage) ([]Message, bool) {
 		m.Parts = t.parts(id)
 		out = append(out, m)
 	}
-	// The messages after the page, read until an answer: most often the
-	// next one or two.
-	_ = settleAnswers(out, func(string) (bool, error) { // it fails never
-		for _, id := range ids[to:] {
-			var info messageInfo
-			if t.readJSON(filepath.Join(t.dir, "message", sid, id+".json"), &info) == nil && info.Role == "assistant" {
-				return true, nil
-			}
-		}
-		return false, nil
+	_ = settleAnswers(out, func(id string) (bool, error) { // it fails never
+		return t.answerAfter(sid, id, ids[to:]), nil
 	})
 	return out, more
+}
+
+// maxAnswerLook is how many message files after a page answerAfter
+// reads at most.
+const maxAnswerLook = 16
+
+// answerAfter reports whether an answer follows message id of session
+// sid, later the message files named after (the ids after the page,
+// ascending). Every one of them was read whole until an answer: a
+// crashed answer followed by many prompts cost a read of each at every
+// page request. Now the newest answer the list read names it from the
+// listing alone (its file still there, its id later); else the roles of
+// the first few files after the page are read, for an answer written
+// since the list's read, which a rescan soon brings to the list too.
+func (t *jsonTree) answerAfter(sid, id string, after []string) bool {
+	if last := t.lastAnswer[sid]; last > id {
+		if _, ok := slices.BinarySearch(after, last); ok {
+			return true
+		}
+	}
+	for _, m := range after[:min(len(after), maxAnswerLook)] {
+		p := filepath.Join(t.dir, "message", sid, m+".json")
+		var role string
+		if t.skimFile(p, func(r io.Reader) error { return skimRole(r, &role) }) == nil && role == "assistant" {
+			return true
+		}
+	}
+	return false
 }
 
 // parts reads a message's parts, cutting long fields as SQLite does.

@@ -37,11 +37,18 @@ type jsonTree struct {
 	byPath     map[string]string   // session file → session id
 	facts      map[string]*facts   // sessions read in full
 	msgSession map[string]string   // message id → session id, to route part hints
-	now        func() time.Time    // for the times it believes (believed)
+	// lastAnswer is the id of each session's newest answer (the greatest
+	// id of an assistant message) at its last read, for a page to tell
+	// that an answer follows it without reading the files after it.
+	lastAnswer map[string]string
+	now        func() time.Time // for the times it believes (believed)
 	// bad are the session files passed over at their last read (a
 	// session's bad message and part files count in its facts).
 	bad   map[string]bool
 	skips *skipLog
+	// opened, when set, is told each file the tree opens: the tests and
+	// benchmarks count a page's reads with it.
+	opened func(path string)
 }
 
 // jsonHead is one session file.
@@ -84,6 +91,7 @@ func newJSONTree(dir string, now func() time.Time, skips *skipLog) jsonTree {
 		byPath:     map[string]string{},
 		facts:      map[string]*facts{},
 		msgSession: map[string]string{},
+		lastAnswer: map[string]string{},
 	}
 }
 
@@ -125,6 +133,7 @@ func (t *jsonTree) sessionFile(path string) map[string]bool {
 		if t.heads[old].path == path {
 			delete(t.heads, old)
 			delete(t.facts, old)
+			delete(t.lastAnswer, old)
 		}
 	}
 	var info sessionInfo
@@ -193,14 +202,19 @@ func (t *jsonTree) readMessages(f *facts) {
 		return cmp.Or(cmp.Compare(a.Time.Created, b.Time.Created), cmp.Compare(a.ID, b.ID))
 	})
 	notAfter := written.NotAfter(t.now())
+	lastAnswer := ""
 	for i := range msgs {
 		m := &msgs[i]
 		f.add(m, notAfter)
 		t.msgSession[m.ID] = f.id
+		if m.Role == "assistant" {
+			lastAnswer = max(lastAnswer, m.ID)
+		}
 		if m.Role == "user" && f.firstPrompt == "" {
 			f.firstPrompt = t.firstText(m.ID, &f.skipped)
 		}
 	}
+	t.lastAnswer[f.id] = lastAnswer
 	f.question = ""
 	if f.asks() {
 		f.question = t.lastText(f.last.id, &f.skipped)
@@ -331,6 +345,9 @@ func (t *jsonTree) open(path string) (*os.File, error) {
 	rel, err := filepath.Rel(t.dir, path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: outside the storage folder: %w", path, err)
+	}
+	if t.opened != nil {
+		t.opened(path)
 	}
 	return regular.OpenIn(t.root, rel) // a FIFO here blocked the scan
 }

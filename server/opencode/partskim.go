@@ -57,6 +57,50 @@ func skimPart(r io.Reader, p *partInfo) error {
 	return skimDocument(r, func(s *skimmer) error { return s.object(p) })
 }
 
+// errRoleRead ends skimRole's read at the role.
+var errRoleRead = errors.New("role read")
+
+// skimRole reads the role of a message file: its top-level "role", a
+// string (the key matched as json.Unmarshal matches it), reading no
+// further than that member. A page asks it of the files after it, to
+// learn whether an answer follows, and OpenCode writes the role near the
+// start, before a user message's summary, which can hold whole files:
+// each was read and decoded whole. What follows the role is not checked,
+// so a file cut short after its role still says what it is. A document
+// that is no object, or whose members up to the role are not JSON, is
+// an error; one with no role leaves role as it was.
+func skimRole(r io.Reader, role *string) error {
+	s := &skimmer{r: bufio.NewReaderSize(r, roleBuffer)}
+	c, err := s.nonSpace()
+	switch {
+	case err == io.EOF:
+		return errSkimEnd
+	case err != nil:
+		return err
+	case c != '{':
+		return errSkimObject
+	}
+	s.depth = 1
+	err = s.members(func(key []byte, whole bool, c byte) error {
+		var k string
+		if whole && json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &k) == nil && strings.EqualFold(k, "role") {
+			if err := s.stringField(c, role); err != nil {
+				return err
+			}
+			return errRoleRead
+		}
+		return s.value(c)
+	})
+	if errors.Is(err, errRoleRead) {
+		return nil
+	}
+	return err
+}
+
+// roleBuffer is skimRole's buffer: a message file's role is in its
+// first hundred bytes or so.
+const roleBuffer = 512
+
 // skimDocument reads the one JSON document of r, checking it as
 // json.Unmarshal does, with object reading its members (its '{' read)
 // when it is an object; null sets nothing, and anything else is checked

@@ -40,3 +40,58 @@ func FuzzSkimPart(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSkimRole: a message file's role skimmed is the one json.Unmarshal
+// reads, for every document it accepts with one role member at most
+// (skimRole stops at the first, where json.Unmarshal keeps the last); a
+// document it refuses may still name its role before the fault, but
+// skimRole never reads past the role.
+func FuzzSkimRole(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"msg_1","sessionID":"ses_1","role":"user","time":{"created":1},"summary":{"diffs":[{"before":"a\"b"}]}}`,
+		`{"ROLE":"assistant","time":{"completed":2}}`, `{"r\u006fle":"assistant"}`, `{"role":null}`, `{"role":5}`,
+		`{"role":"assistant"} x`, `{"role":"assistant",`, `{"a":[1,{"role":"assistant"}],"role":"user"}`, `{}`, `null`,
+		`[{"role":"assistant"}]`, `{"a":tru,"role":"assistant"}`, ``, `{"role":"\ud83d"}`,
+		`{"a":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `,"role":"user"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r := bytes.NewReader(b)
+		var got string
+		gotErr := skimRole(r, &got)
+		var want struct {
+			Role string `json:"role"`
+		}
+		if json.Unmarshal(b, &want) != nil {
+			return
+		}
+		roles, ok := roleMembers(b)
+		if ok && roles <= 1 && (gotErr != nil || got != want.Role) {
+			t.Fatalf("%q: json.Unmarshal reads role %q, skimRole %q (%v)", b, want.Role, got, gotErr)
+		}
+	})
+}
+
+// roleMembers counts the top-level members of the object b that
+// json.Unmarshal would read as "role"; ok is false when b is no object.
+func roleMembers(b []byte) (n int, ok bool) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := d.Token(); err != nil || tok != json.Delim('{') {
+		return 0, false
+	}
+	for d.More() {
+		tok, err := d.Token()
+		if err != nil {
+			return 0, false
+		}
+		if k, _ := tok.(string); strings.EqualFold(k, "role") {
+			n++
+		}
+		var v json.RawMessage
+		if d.Decode(&v) != nil {
+			return 0, false
+		}
+	}
+	return n, true
+}

@@ -209,3 +209,54 @@ func TestCrashedAnswerIsOverOnAnOlderPage(t *testing.T) {
 		running(t, src, s.ID)
 	})
 }
+
+// An older page of a legacy session learns whether an answer follows it
+// from a few files, however many prompts were typed after the answer a
+// crash left: it read every message file after the page, whole, up to
+// the next answer (with 5,000 messages, 0.5 s at each page request).
+// An answer written since the list last read the tree is still seen.
+func TestOlderLegacyPageReadsFewFilesAfterIt(t *testing.T) {
+	const n = 40 // messages: a prompt, the answer a crash left, prompts, maybe an answer
+	for _, answered := range []bool{true, false} {
+		t.Run(fmt.Sprintf("answered=%v", answered), func(t *testing.T) {
+			dir := t.TempDir()
+			legacyQueued(t, dir, n, answered)
+			src := newTestSource(dir)
+			defer src.Close()
+			if _, err := src.Scan(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			var opened []string
+			src.json.opened = func(p string) {
+				if strings.Contains(filepath.ToSlash(p), "/message/") {
+					opened = append(opened, filepath.Base(p))
+				}
+			}
+			msgs, more, err := src.Messages(context.Background(), "ses_long", MessagePage{After: "msg_00000", Limit: 1})
+			if err != nil || len(msgs) != 2 || !more {
+				t.Fatalf("page %+v, more %v, err %v", msgs, more, err)
+			}
+			if msgs[1].Running == answered {
+				t.Errorf("the answer a crash left runs = %v with an answer after it %v", msgs[1].Running, answered)
+			}
+			if most := 2 + maxAnswerLook; len(opened) > most {
+				t.Errorf("the page opened %d message files, want at most %d (its own 2 and %d after it)", len(opened), most, maxAnswerLook)
+			}
+		})
+	}
+	t.Run("answered since the list read", func(t *testing.T) {
+		dir := t.TempDir()
+		legacyQueued(t, dir, 6, false)
+		src := newTestSource(dir)
+		defer src.Close()
+		if _, err := src.Scan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		writeLegacyMessage(t, filepath.Join(dir, "storage"), "ses_long",
+			fxMessage{ID: "msg_00006", Role: "assistant", Created: at(6), Completed: at(7), Model: "m", Finish: "stop"})
+		msgs, _, err := src.Messages(context.Background(), "ses_long", MessagePage{After: "msg_00000", Limit: 1})
+		if err != nil || len(msgs) != 2 || msgs[1].Running {
+			t.Fatalf("page %+v, err %v: want the answer a crash left over, an answer being written after it", msgs, err)
+		}
+	})
+}
