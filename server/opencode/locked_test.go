@@ -3,6 +3,7 @@ package opencode
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -241,5 +242,22 @@ func TestLockEndCaughtUpPromptly(t *testing.T) {
 				t.Errorf("after the lock: %d reads, %d probes, probe handle open %v", reads, probes, src.probe != nil)
 			}
 		})
+	}
+}
+
+// A session page that another program's lock refuses says so well
+// within a person's patience, with the busy timeouts helmd runs with:
+// it waited the page's 3 s busy timeout first, a blank page all along.
+// The deadline is the request's: a page still waiting at 2.5 s fails.
+func TestLockedPageAnswersSoon(t *testing.T) {
+	dir, w := buildFixture(t, "DELETE")
+	src := New(Options{DataDir: dir, Now: func() time.Time { return testNow }, WaitingWindow: fixtureWaiting})
+	defer src.Close()
+	scan(t, src)
+	lockDB(t, w)
+	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	defer cancel()
+	if _, _, err := src.Messages(ctx, wantA.ID, MessagePage{Limit: 10}); !errors.Is(err, ErrBusy) || ctx.Err() != nil {
+		t.Fatalf("a page while locked: %v (request %v), want ErrBusy before the request's deadline", err, ctx.Err())
 	}
 }

@@ -33,12 +33,20 @@ import (
 
 const (
 	defaultWorkingWindow = 2 * time.Minute
-	defaultBusyTimeout   = 3 * time.Second
+	// defaultBusyTimeout is how long a session page's read waits for
+	// another program's lock before it is refused (ErrBusy, a 503 the
+	// page can retry). It was 3 s, the figure other readers of OpenCode's
+	// database use: a person opening a page during a long lock looked at
+	// a blank page for 3 s, to be told it was locked. A writer's commit
+	// holds readers off for milliseconds; a lock that lasts past half a
+	// second is a long one (a long transaction, exclusive locking mode),
+	// which waiting does not see out.
+	defaultBusyTimeout = 500 * time.Millisecond
 	// defaultListBusy is how long the list's read waits for another
 	// program's lock. Short: the update runs on the goroutine that serves
 	// every source, the hook hints and the publishing, so a wait of the
-	// page's 3 s held all of them; a lock that lasts longer is read
-	// past by a retry (lockRetry), not waited out.
+	// page's busy timeout (then 3 s) held all of them; a lock that lasts
+	// longer is read past by a retry (lockRetry), not waited out.
 	defaultListBusy = 100 * time.Millisecond
 	// lockRetry is the delay before a read the lock refused is tried
 	// again without a hint, doubling at each refusal up to lockRetryMax:
@@ -65,7 +73,7 @@ type Options struct {
 	WorkingWindow time.Duration // 0 = 2 min: an unfinished assistant message older than this is not "working"
 	WaitingWindow time.Duration // 0 = 12 h: how long a finished turn shows "waiting"
 
-	busyTimeout time.Duration // 0 = 3 s: a page read's wait for a lock; tests shorten it
+	busyTimeout time.Duration // 0 = defaultBusyTimeout: a page read's wait for a lock; tests change it
 	listBusy    time.Duration // 0 = defaultListBusy (at most busyTimeout): the list's wait for a lock
 	settle      time.Duration // 0 = defaultSettle (walsettle.go)
 }
