@@ -232,6 +232,9 @@ func writeJSONStatus(w http.ResponseWriter, code int, v any) error {
 type Error struct {
 	Status  int
 	Message string
+	// RetryAfter, when set, is the Retry-After header (seconds) that
+	// says when to ask again.
+	RetryAfter string
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -254,6 +257,9 @@ func (a *API) handle(h handlerFunc) http.Handler {
 		}
 		var he *Error
 		if errors.As(err, &he) {
+			if he.RetryAfter != "" {
+				w.Header().Set("Retry-After", he.RetryAfter)
+			}
 			WriteError(w, he.Status, he.Message)
 			return
 		}

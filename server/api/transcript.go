@@ -340,7 +340,10 @@ func pageError(err error) error {
 	case errors.Is(err, opencode.ErrNoPart):
 		return Errorf(http.StatusNotFound, "no such text in this session")
 	case errors.Is(err, opencode.ErrBusy):
-		return Errorf(http.StatusServiceUnavailable, "%v: try again in a moment", opencode.ErrBusy)
+		// The page waited its short busy timeout (opencode's
+		// defaultBusyTimeout) already: a second is a fair next try.
+		return &Error{Status: http.StatusServiceUnavailable, RetryAfter: "1",
+			Message: opencode.ErrBusy.Error() + ": try again in a moment"}
 	}
 	return err
 }

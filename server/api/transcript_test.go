@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -270,11 +269,24 @@ func TestMessagesAndFullText(t *testing.T) {
 
 // TestPageErrorOfALockedDatabase: a page another program's lock on
 // OpenCode's database held off is a 503 that says so, not a 500 logged
-// as Helm's error at every request.
+// as Helm's error at every request, and says when to ask again
+// (Retry-After), as helmd's other 503s do.
 func TestPageErrorOfALockedDatabase(t *testing.T) {
-	var he *Error
-	err := pageError(fmt.Errorf("read: %w", opencode.ErrBusy))
-	if !errors.As(err, &he) || he.Status != http.StatusServiceUnavailable || !strings.Contains(he.Error(), "locked by another program") {
-		t.Errorf("pageError: %v, want a 503 saying the database is locked", err)
+	a := &API{}
+	srv := httptest.NewServer(a.handle(func(http.ResponseWriter, *http.Request) error {
+		return pageError(fmt.Errorf("read: %w", opencode.ErrBusy))
+	}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "locked by another program") {
+		t.Errorf("%d %s, want a 503 saying the database is locked", resp.StatusCode, body)
+	}
+	if got := resp.Header.Get("Retry-After"); got != "1" {
+		t.Errorf("Retry-After %q, want 1 (s)", got)
 	}
 }
