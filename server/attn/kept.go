@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"vibecraft.sh/helm/server/internal/calldigest"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -27,8 +28,11 @@ import (
 // so it holds only what a restart reads: not the hook's event name (read
 // of a hook as it comes, never of one held), nor the expiry, which is
 // the hint's time plus the TTL in force, nor a wait's start when it is
-// the hint's own time. At maxHints permission prompts that is ~148 bytes a
-// hint, against 222 with them (TestHintsFileAtItsBound).
+// the hint's own time. A permission dialog's wait keeps the digest its
+// hook named the dialog by, or a restart could not tell that its call is
+// still pending (AskCalls) and would end the wait at the next record.
+// At maxHints permission prompts that is ~192 bytes a hint
+// (TestHintsFileAtItsBound).
 
 // maxHintsFile bounds what loading the hints file may read: maxHints
 // hints of a few hundred bytes each.
@@ -50,6 +54,11 @@ type keptHint struct {
 	Active     bool          `json:"active"`
 	At         int64         `json:"at"`
 	Since      int64         `json:"since,omitempty"` // before At only
+	// Dialog is the digest a permission dialog's hook named it by
+	// (calldigest.Sum.String). Raw, so that a value of any other shape
+	// loads as none rather than losing the whole file; absent in files
+	// written before it was kept.
+	Dialog json.RawMessage `json:"dialog,omitempty"`
 }
 
 // maxText bounds a kept reason: the hook package's are far shorter (a reason names a tool of at most 64 runes).
@@ -123,12 +132,34 @@ func (k keptHint) hint(ttl time.Duration, now time.Time) (*hint, bool) {
 		expires: expires,
 		since:   k.Since,
 	}
-	if k.Status == shared.StatusWaiting && strings.HasPrefix(k.WaitingFor, named) {
-		// Only a PermissionRequest names the tool: its wait is a dialog's,
-		// and the next PermissionRequest another dialog (anotherDialog).
-		h.dialog = unnamed
+	if k.Status == shared.StatusWaiting {
+		if d, ok := keptDialog(k.Dialog); ok {
+			// As the hook named it: its call still pending outlasts newer
+			// records (stillAsked), and the same dialog told again is the
+			// same wait (anotherDialog).
+			h.dialog = d
+		} else if strings.HasPrefix(k.WaitingFor, named) {
+			// Only a PermissionRequest names the tool: its wait is a
+			// dialog's, and the next PermissionRequest another dialog.
+			h.dialog = unnamed
+		}
 	}
 	return h, true
+}
+
+// keptDialog is the dialog digest raw holds, as the hook package writes
+// it (lower-case hex, which anotherDialog compares); ok is false for
+// anything else, unnamed included: such a dialog is not named.
+func keptDialog(raw json.RawMessage) (string, bool) {
+	var s string
+	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	sum, ok := calldigest.Parse(s)
+	if !ok {
+		return "", false
+	}
+	return sum.String(), true
 }
 
 // plainText reports whether s can be a kept reason: short,
@@ -189,6 +220,9 @@ func (o *Overlay) saveHints(now time.Time, all bool) error {
 			Active: h.Active, At: h.At.UnixMilli(), Since: h.since}
 		if k.Since >= k.At {
 			k.Since = 0 // the wait starts at the hint: loading dates it from At
+		}
+		if d, ok := calldigest.Parse(h.dialog); ok && h.Status == shared.StatusWaiting {
+			k.Dialog = json.RawMessage(`"` + d.String() + `"`) // hex: nothing to escape
 		}
 		out = append(out, k)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/calldigest"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -200,8 +201,9 @@ func TestSameAskToldAgainNotUrgent(t *testing.T) {
 }
 
 // TestHintsFileAtItsBound: the hints file holding maxHints permission
-// prompts, as a fleet of sessions would leave it, is written whole on
-// every urgent change: it holds only what a restart needs. Its size is
+// prompts, as a fleet of sessions would leave it (each named by its
+// hook's digest), is written whole on every urgent change: it holds only
+// what a restart needs. Its size is
 // logged (go test -run TestHintsFileAtItsBound -v ./server/attn/).
 func TestHintsFileAtItsBound(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "hints.json")
@@ -211,7 +213,7 @@ func TestHintsFileAtItsBound(t *testing.T) {
 		cur := sess(shared.StatusWorking, -time.Second)
 		cur.ID = fmt.Sprintf("%08x-0000-4000-8000-000000000001", i)
 		o.Add(Hint{Source: shared.SourceClaude, ID: cur.ID, Event: "PermissionRequest", Status: shared.StatusWaiting,
-			WaitingFor: "permission: Bash", Active: true, At: t0.Add(time.Duration(i) * time.Millisecond)}, cur, true)
+			WaitingFor: "permission: Bash", Active: true, Prompt: fmt.Sprintf("%032x", i), At: t0.Add(time.Duration(i) * time.Millisecond)}, cur, true)
 	}
 	if err := o.Flush(t0.Add(5 * time.Second)); err != nil {
 		t.Fatal(err)
@@ -221,7 +223,7 @@ func TestHintsFileAtItsBound(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d hints: %d bytes", maxHints, st.Size())
-	if limit := int64(maxHints * 160); st.Size() > limit {
+	if limit := int64(maxHints * 200); st.Size() > limit {
 		t.Errorf("%d hints take %d bytes, want at most %d", maxHints, st.Size(), limit)
 	}
 	o = NewOverlay(0, nil)
@@ -330,6 +332,7 @@ func FuzzHintsFile(f *testing.F) {
 	f.Add([]byte(fmt.Sprintf(`{"version":1,"hints":[{"source":"claude","id":"abc","status":"waiting","at":%d,"since":1,"expires":%d}]}`, t0.UnixMilli(), t0.Add(time.Hour).UnixMilli())))
 	f.Add([]byte(`{"hints":[{"source":"opencode","id":"x","status":"idle","at":1,"expires":9e18}]}`))
 	f.Add([]byte(`[`))
+	f.Add([]byte(fmt.Sprintf(`{"hints":[{"source":"claude","id":"abc","status":"waiting","waitingFor":"permission: Bash","at":%d,"dialog":"0123456789ABCDEF0123456789abcdef"}]}`, t0.UnixMilli())))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "hints.json")
 		if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -342,6 +345,91 @@ func FuzzHintsFile(f *testing.F) {
 			if k != h.Key() || !ValidID(h.ID) || !h.expires.After(now) || h.expires.After(h.At.Add(time.Hour)) || h.since > h.At.UnixMilli() {
 				t.Fatalf("kept %q: %+v", k, h)
 			}
+			if d, ok := calldigest.Parse(h.dialog); h.dialog != "" && h.dialog != unnamed && (!ok || d.String() != h.dialog || h.Status != shared.StatusWaiting) {
+				t.Fatalf("kept %q with dialog %q", k, h.dialog)
+			}
 		}
 	})
+}
+
+// TestDialogKeptAcrossARestart: a permission dialog's wait, named by its
+// hook, is kept with its dialog: after a restart a newer record (another
+// parallel call's result) does not end it while its call is pending, and
+// the same dialog told again keeps its start where another dialog has
+// its own. A file without the dialog (an older helmd's) or with one that
+// is no digest loads as before: the wait ends at the next record.
+func TestDialogKeptAcrossARestart(t *testing.T) {
+	const dialog = "0123456789abcdef0123456789abcdef"
+	asked := Hint{Source: shared.SourceClaude, ID: id, Event: "PermissionRequest", Status: shared.StatusWaiting,
+		WaitingFor: "permission: WebFetch", Active: true, Prompt: dialog, At: t0}
+	saved := filepath.Join(t.TempDir(), "hints.json")
+	o := NewOverlay(0, nil)
+	o.KeepHints(saved, nil, t0)
+	o.Add(asked, sess(shared.StatusWorking, -time.Second), true)
+	if err := o.Flush(t0); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restart := func(t *testing.T, path string) *Overlay {
+		o := NewOverlay(0, nil)
+		o.KeepHints(path, nil, t0.Add(time.Minute))
+		o.AskCalls(func(_ *shared.Session, d string) bool { return d == dialog }) // its call still pending
+		return o
+	}
+	after := t0.Add(time.Minute)
+
+	t.Run("a newer record", func(t *testing.T) {
+		o := restart(t, saved)
+		s := []shared.Session{sess(shared.StatusWorking, 2*time.Second)} // the other call's result
+		o.Apply(s, after, nil)
+		if s[0].Status != shared.StatusWaiting || s[0].WaitingFor != "permission: WebFetch" || s[0].WaitingSince != ms(0) {
+			t.Errorf("after a restart and a newer record: %s %q since %d; want waiting %q since %d",
+				s[0].Status, s[0].WaitingFor, s[0].WaitingSince, "permission: WebFetch", ms(0))
+		}
+	})
+	t.Run("the same dialog told again", func(t *testing.T) {
+		o := restart(t, saved)
+		s := []shared.Session{sess(shared.StatusWorking, -time.Second)}
+		o.Apply(s, after, nil)
+		again := asked
+		again.At = after
+		if cur, _, _ := o.Add(again, s[0], true); cur.WaitingSince != ms(0) {
+			t.Errorf("the same dialog told again after a restart: waiting since %d, want its start %d", cur.WaitingSince, ms(0))
+		}
+		other := asked
+		other.Prompt, other.At = "fedcba9876543210fedcba9876543210", after.Add(time.Second)
+		if cur, _, _ := o.Add(other, s[0], true); cur.WaitingSince != other.At.UnixMilli() {
+			t.Errorf("another dialog after a restart: waiting since %d, want its own start %d", cur.WaitingSince, other.At.UnixMilli())
+		}
+	})
+	for name, edit := range map[string]func(string) string{
+		"an older file":    func(s string) string { return strings.Replace(s, `,"dialog":"`+dialog+`"`, "", 1) },
+		"not a digest":     func(s string) string { return strings.Replace(s, dialog, "../../etc/passwd", 1) },
+		"an older digest":  func(s string) string { return strings.Replace(s, dialog, dialog[:16], 1) },
+		"not a string":     func(s string) string { return strings.Replace(s, `"`+dialog+`"`, "[1,2]", 1) },
+		"unnamed, written": func(s string) string { return strings.Replace(s, dialog, unnamed, 1) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			content := edit(string(data))
+			if content == string(data) {
+				t.Fatalf("the file holds no dialog to edit: %s", data)
+			}
+			path := filepath.Join(t.TempDir(), "hints.json")
+			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			o := restart(t, path)
+			if h := o.kept[asked.Key()]; h == nil || h.dialog != unnamed {
+				t.Fatalf("loaded %+v, want the wait, its dialog unnamed", h)
+			}
+			s := []shared.Session{sess(shared.StatusWorking, 2*time.Second)}
+			o.Apply(s, after, nil)
+			if s[0].Status != shared.StatusWorking {
+				t.Errorf("a newer record: %s %q, want working: the wait of a dialog named by no digest ends", s[0].Status, s[0].WaitingFor)
+			}
+		})
+	}
 }

@@ -50,7 +50,8 @@ type hint struct {
 
 // unnamed is a hint's dialog when a PermissionRequest told of its wait
 // without naming the dialog: no tool input came with it, or the hint was
-// kept across a restart, which keeps no digest.
+// kept across a restart by a file that holds no digest for it (an older
+// helmd's).
 const unnamed = "?"
 
 // dialogOf is the dialog h tells of: its Prompt, unnamed when it gives
@@ -429,8 +430,9 @@ func (o *Overlay) superseded(s *shared.Session, h *hint, now time.Time) (by int,
 
 // stillAsked reports whether h is the wait of a permission dialog whose
 // tool call s's files hold without a result (AskCalls). A dialog its
-// hook did not name (an older `helmd hook`, a hint kept across a
-// restart) is never: records newer than it end it, as before.
+// hook did not name (an older `helmd hook`, a hint kept by an older
+// helmd across a restart) is never: records newer than it end it, as
+// before.
 func (o *Overlay) stillAsked(s *shared.Session, h *hint) bool {
 	return o.asks != nil && h.Status == shared.StatusWaiting && h.dialog != "" && h.dialog != unnamed && o.asks(s, h.dialog)
 }
