@@ -179,7 +179,7 @@ func isKnownType(t []byte) bool {
 }
 
 // apply adds one record to a. conversation is false for subagent files,
-// whose records only contribute tokens and times. It returns false for a
+// whose records only contribute tokens, times and pending calls. It returns false for a
 // record of an unknown type, which changes nothing.
 func (a *aggregate) apply(r *record, conversation bool) bool {
 	if !r.typ.ok || !isKnownType(r.typ.bytes()) {
@@ -214,9 +214,13 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 			a.user(r)
 		} else if !conversation {
 			a.subagentPrompt(r)
+			a.subagentResults(r)
 		}
 	case "assistant":
 		a.assistant(r, sidechain)
+		if !conversation {
+			a.subagentCalls(r)
+		}
 		if !conversation && r.model.ok && len(r.model.raw) > 0 && !r.model.is("<synthetic>") {
 			setLastShared(&a.model, &r.model) // shown only for a session known from its subagents alone
 		}
@@ -311,6 +315,33 @@ func (a *aggregate) subagentPrompt(r *record) {
 	}
 	if text := c.promptText(r.pack); text != "Warmup" {
 		a.firstPrompt = text
+	}
+}
+
+// subagentCalls keeps the tool calls a subagent transcript's response
+// asks for as pending, as assistant does for the main one's, but nothing
+// of the turn: the session's status is its main transcript's. A
+// subagent's permission dialog comes with the session's id, and waits
+// while its call is without a result (Source.Asks).
+func (a *aggregate) subagentCalls(r *record) {
+	if r.stopReason.ok && !r.stopReason.is("tool_use") && !r.stopReason.is("pause_turn") {
+		clear(a.pending) // its answer: it waits on no call
+	}
+	c := &r.content
+	for i := range c.toolUses.len() {
+		a.pending[r.keyString(c.toolUses.at(i))] = r.lineAt
+	}
+}
+
+// subagentResults ends the pending calls of a subagent transcript whose
+// results a user record carries, or all of them when the user stopped it.
+func (a *aggregate) subagentResults(r *record) {
+	c := &r.content
+	for i := range c.toolResults.len() {
+		delete(a.pending, string(c.toolResults.at(i)))
+	}
+	if !r.isMeta && c.hasText && userText(c) == textInterrupt {
+		clear(a.pending)
 	}
 }
 

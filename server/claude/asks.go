@@ -24,39 +24,53 @@ import (
 // runs only when a waiting dialog meets a newer record, reads those
 // lines again.
 
-// Asks reports whether session id's transcript holds, without its result
-// yet, a tool call whose digest is dialog (calldigest.Sum.String): the
-// call a PermissionRequest hook named, whose dialog then still waits for
-// its user however many records (another call's result) came since.
+// Asks reports whether session id's transcripts hold, without its
+// result yet, a tool call whose digest is dialog (calldigest.Sum.String):
+// the call a PermissionRequest hook named, whose dialog then still waits
+// for its user however many records (another call's result) came since.
 //
-// Only the main transcript's calls count: the turn's pending calls are
-// kept of it alone (aggregate.assistant), and a subagent's dialog is
-// left to the rule of records, as before.
+// The calls of its subagents' transcripts count too: a subagent's
+// dialog comes with the session's id. They count only while the main
+// transcript has a call pending (the Task call a subagent runs in): a
+// subagent stopped with its process leaves calls without a result in a
+// file never written again, which a new prompt, ending the main one's,
+// ends too.
 func (s *Source) Asks(id, dialog string) bool {
 	want, ok := calldigest.Parse(dialog)
 	if !ok || want == (calldigest.Sum{}) {
 		return false
 	}
-	// The lock only to copy what the file says: reading it is I/O, which
-	// a scan or a stream must not wait for.
+	// The lock only to copy what the files say: reading them is I/O,
+	// which a scan or a stream must not wait for.
+	type pending struct {
+		src   callSource
+		calls []pendingCall
+	}
+	var each []pending
 	s.mu.Lock()
 	var one [1]*file
-	var src callSource
-	var calls []pendingCall
 	if main := primary(s.reg.mainsOf(id, &one)); main != nil {
-		src = callSource{main.path, main.ino}
-		calls = main.agg.pendingCalls()
+		if calls := main.agg.pendingCalls(); len(calls) > 0 {
+			each = append(each, pending{callSource{main.path, main.ino}, calls})
+			for _, f := range s.reg.subsOf(id, &one) {
+				if calls := f.agg.pendingCalls(); len(calls) > 0 {
+					each = append(each, pending{callSource{f.path, f.ino}, calls})
+				}
+			}
+		}
 	}
 	s.mu.Unlock()
-	if len(calls) == 0 {
-		return false
+	for _, p := range each {
+		held, err := s.asked.holds(p.src, p.calls, want)
+		if err != nil {
+			// A file gone or replaced since the scan: the next one says so.
+			s.log.Debug("claude: reading a pending call", "err", err)
+		}
+		if held {
+			return true
+		}
 	}
-	held, err := s.asked.holds(src, calls, want)
-	if err != nil {
-		// A file gone or replaced since the scan: the next one says so.
-		s.log.Debug("claude: reading a pending call", "err", err)
-	}
-	return held
+	return false
 }
 
 // pendingCall is a tool call without a result: its tool_use id and the

@@ -241,3 +241,65 @@ func TestCallMemoBounded(t *testing.T) {
 		t.Error("the last call's digest is not kept")
 	}
 }
+
+// TestAsksOfSubagentCalls: a subagent (a Task call of the main
+// transcript, whose records are in a file of their own) asks for two
+// WebFetch calls at once; its hook events come with the session's id.
+// Once the first is allowed and its result written, the second dialog is
+// asked; not once its own result is written, nor once the main
+// transcript leaves no call pending (a new prompt: the subagent's
+// unanswered calls are over). Both layouts, the subagents folder and a
+// legacy agent file beside the main transcript; the subagent's calls are
+// read from its compacted id sets too, and after a restart from the
+// scan cache.
+func TestAsksOfSubagentCalls(t *testing.T) {
+	a, b := dialogOf(t, "WebFetch", `{"prompt":"summarise","url":"https://a.example/"}`), dialogOf(t, "WebFetch", `{ "url": "https://b.example/", "prompt": "summarise" }`)
+	t0 := at("2026-03-02T15:00:00Z")
+	task := callsLineOf("t", t0.Add(time.Second), toolUse("toolu_T", "Task", `{"description":"compare","prompt":"compare the pages","subagent_type":"general-purpose"}`))
+	for _, layout := range []string{sidStatus + "/subagents/agent-a1.jsonl", "agent-a1.jsonl"} {
+		t.Run(layout, func(t *testing.T) {
+			root, cache := t.TempDir(), filepath.Join(t.TempDir(), "scan.cache")
+			main := write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("compare", t0)+task)
+			sub := write(t, root, projectRel("/w", layout), sidechain(callsLine(t0.Add(2*time.Second)))+sidechain(toolResultLine("toolu_A", t0.Add(3*time.Second))))
+			now := clock("2026-03-02T15:10:00Z")
+			check := func(what string, src *Source, wantA, wantB bool) {
+				t.Helper()
+				if gotA, gotB := src.Asks(sidStatus, a), src.Asks(sidStatus, b); gotA != wantA || gotB != wantB {
+					t.Errorf("%s: asks A %v, B %v; want %v, %v", what, gotA, gotB, wantA, wantB)
+				}
+			}
+			src := New(Options{Roots: []string{root}, Now: now, CacheFile: cache})
+			if _, err := src.Scan(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			check("the first call's result written", src, false, true)
+			if err := src.Save(); err != nil {
+				t.Fatal(err)
+			}
+			again := New(Options{Roots: []string{root}, Now: now, CacheFile: cache})
+			if _, err := again.Scan(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			check("from the scan cache", again, false, true)
+
+			appendTo(t, sub, sidechain(toolResultLine("toolu_B", t0.Add(4*time.Second))))
+			if _, err := again.Scan(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			check("after B's result", again, false, false)
+
+			write(t, root, projectRel("/w", layout), sidechain(callsLine(t0.Add(2*time.Second))))
+			write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("compare", t0)+task)
+			fresh := New(Options{Roots: []string{root}, Now: now})
+			if _, err := fresh.Scan(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			check("both pending", fresh, true, true)
+			appendTo(t, main, promptLine("stop that", t0.Add(5*time.Second)))
+			if _, err := fresh.Scan(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			check("after a new prompt", fresh, false, false)
+		})
+	}
+}

@@ -28,7 +28,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 16 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte; 14: response keys and message ids as hashes (rkey); 15: a response that ends the turn ends the calls left without a result; 16: each pending tool call with the offset of its line (Source.Asks)
+	cacheVersion = 17 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte; 14: response keys and message ids as hashes (rkey); 15: a response that ends the turn ends the calls left without a result; 16: each pending tool call with the offset of its line (Source.Asks); 17: and a subagent transcript's pending calls
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
