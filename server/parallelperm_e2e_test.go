@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,11 +31,21 @@ func toolResult(sid, cwd, id string, at time.Time) string {
 		cwd, sid, id, at.UnixNano(), at.UTC().Format("2006-01-02T15:04:05.000Z"))
 }
 
+// agentProgress is the progress record Claude Code writes in the main
+// transcript of each record of a subagent run by the Task call task: a
+// record of the session, dated when the subagent's was.
+func agentProgress(sid, cwd, task string, at time.Time) string {
+	return fmt.Sprintf(`{"parentUuid":null,"isSidechain":false,"userType":"external","cwd":%q,"sessionId":%q,"version":"2.1.90","type":"progress","data":{"type":"agent_progress"},"toolUseID":"agent_msg_%d","parentToolUseID":%q,"uuid":"p-%d","timestamp":%q}`+"\n",
+		cwd, sid, at.UnixNano(), task, at.UnixNano(), at.UTC().Format("2006-01-02T15:04:05.000Z"))
+}
+
 // TestParallelPermissionPrompts: Claude Code runs two WebFetch calls of
 // one message at once and asks permission for each in turn. Once the
 // first is allowed, its result is written while the second dialog waits:
 // the session still waits for its user, and says so, until the second
-// call's own result is written, or a new prompt ends the turn.
+// call's own result is written, or a new prompt ends the turn; so it
+// does after helmd restarts while the second dialog waits, and for a
+// subagent's calls, written in a transcript of their own.
 func TestParallelPermissionPrompts(t *testing.T) {
 	const sid, cwd = "9a7a0000-0000-4000-8000-000000000001", "/home/dev/parallel"
 	root := t.TempDir()
@@ -46,7 +57,8 @@ func TestParallelPermissionPrompts(t *testing.T) {
 	fixture.Append(t, path, toolUses(sid, cwd, "msg_1", start.Add(time.Second),
 		[3]string{"toolu_A", "WebFetch", `{"url":"https://a.example/","prompt":"summarise"}`},
 		[3]string{"toolu_B", "WebFetch", `{"url":"https://b.example/","prompt":"summarise"}`}))
-	srv := startHelmd(t, root, "--debounce", "1ms")
+	args := []string{"--debounce", "1ms", "--cache-dir", t.TempDir()} // a cache dir: hints kept across a restart
+	srv := startHelmd(t, root, args...)
 	c := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
 	c.Next(t, 5*time.Second)
 
@@ -67,15 +79,37 @@ func TestParallelPermissionPrompts(t *testing.T) {
 		return time.Now()
 	}
 
-	postHook(t, srv.URL, hookPayload(sid, "PermissionRequest", `,"tool_name":"WebFetch","tool_input":{"prompt":"summarise","url":"https://a.example/"}`))
-	c.Wait(t, 5*time.Second, "the first dialog", ssetest.Of(shared.EventSessionUpdated, sid, waits))
-	// Allowed: the second dialog shows at once, while the first call runs.
-	postHook(t, srv.URL, hookPayload(sid, "PermissionRequest", `,"tool_name":"WebFetch","tool_input":{ "prompt": "summarise", "url": "https://b.example/" }`))
+	// dialogs posts the PermissionRequest of each call in turn, as each
+	// dialog shows, and waits for the stream to show the last: the
+	// first is allowed, and the next shows at once, while the first
+	// call runs and before its result is written.
+	dialogs := func(what string, inputs ...string) {
+		t.Helper()
+		var since int64
+		for _, in := range inputs {
+			later() // each wait starts a millisecond after the last
+			postHook(t, srv.URL, hookPayload(sid, "PermissionRequest", `,"tool_name":"WebFetch","tool_input":`+in))
+			ev := c.Wait(t, 5*time.Second, what, ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool { return waits(s) && s.WaitingSince > since }))
+			s, _ := ev.Has(sid)
+			since = s.WaitingSince
+		}
+	}
+	dialogs("the dialogs", `{"prompt":"summarise","url":"https://a.example/"}`, `{ "prompt": "summarise", "url": "https://b.example/" }`)
 	at := later()
 	fixture.Append(t, path, toolResult(sid, cwd, "toolu_A", at))
 	if s := readAfter("the first call's result", at); s.Status != shared.StatusWaiting || s.WaitingFor != "permission: WebFetch" {
 		t.Fatalf("after the first call's result: %s %q; want waiting on the second dialog, \"permission: WebFetch\"", s.Status, s.WaitingFor)
 	}
+
+	// helmd restarts while the second dialog waits: the wait it kept
+	// goes on, though the first call's result is newer than its hook.
+	srv.stop(t)
+	srv = startHelmd(t, root, args...)
+	if s, _ := sessionOf(t, srv, sid); s.Status != shared.StatusWaiting || s.WaitingFor != "permission: WebFetch" {
+		t.Fatalf("after a restart: %s %q; want still waiting on the second dialog, \"permission: WebFetch\"", s.Status, s.WaitingFor)
+	}
+	c = ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
+	c.Next(t, 5*time.Second)
 
 	at = later()
 	fixture.Append(t, path, toolResult(sid, cwd, "toolu_B", at))
@@ -92,5 +126,30 @@ func TestParallelPermissionPrompts(t *testing.T) {
 	fixture.Append(t, path, fixture.User(sid, cwd, "never mind, stop", at))
 	if s := readAfter("the new prompt", at); s.Status != shared.StatusWorking {
 		t.Fatalf("after a new prompt: %s %q; want working", s.Status, s.WaitingFor)
+	}
+
+	// A subagent (a Task call) asks for two WebFetch calls at once, in
+	// its own transcript; its hooks come with the session's id, and the
+	// main transcript gets a progress record of each of its records.
+	fixture.Append(t, path, toolUses(sid, cwd, "msg_3", time.Now(), [3]string{"toolu_T", "Task", `{"description":"compare","prompt":"compare the pages"}`}))
+	sub := strings.TrimSuffix(path, ".jsonl") + "/subagents/agent-a1.jsonl"
+	sidechain := func(line string) string {
+		return strings.Replace(line, `"isSidechain":false`, `"isSidechain":true,"agentId":"a1"`, 1)
+	}
+	fixture.Append(t, sub, sidechain(toolUses(sid, cwd, "msg_4", time.Now(),
+		[3]string{"toolu_D", "WebFetch", `{"url":"https://d.example/","prompt":"summarise"}`},
+		[3]string{"toolu_E", "WebFetch", `{"url":"https://e.example/","prompt":"summarise"}`})))
+	dialogs("the subagent's dialogs", `{"prompt":"summarise","url":"https://d.example/"}`, `{"prompt":"summarise","url":"https://e.example/"}`)
+	at = later()
+	fixture.Append(t, sub, sidechain(toolResult(sid, cwd, "toolu_D", at)))
+	fixture.Append(t, path, agentProgress(sid, cwd, "toolu_T", at))
+	if s := readAfter("the subagent's first call's result", at); s.Status != shared.StatusWaiting || s.WaitingFor != "permission: WebFetch" {
+		t.Fatalf("after the subagent's first call's result: %s %q; want waiting on its second dialog", s.Status, s.WaitingFor)
+	}
+	at = later()
+	fixture.Append(t, sub, sidechain(toolResult(sid, cwd, "toolu_E", at)))
+	fixture.Append(t, path, agentProgress(sid, cwd, "toolu_T", at))
+	if s := readAfter("the subagent's second call's result", at); s.Status != shared.StatusWorking {
+		t.Fatalf("after the subagent's second call's result: %s %q; want working", s.Status, s.WaitingFor)
 	}
 }
