@@ -198,3 +198,53 @@ func BenchmarkLegacyOlderPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLegacyUpdate: one new message file in a legacy session of
+// 5,000 messages, read after the watcher's hint on it. files/op is how
+// many files the update opened. One update runs before the timer, as
+// the session's first change after a scan would.
+func BenchmarkLegacyUpdate(b *testing.B) {
+	dir := b.TempDir()
+	storage := filepath.Join(dir, "storage")
+	const sid = "ses_long"
+	s := fxSession{ID: sid, Dir: "/w/p", Title: "New session - 2026-01-01T00:00:00Z", Version: "1.1.0", Created: at(0), Updated: at(0),
+		Messages: []fxMessage{{ID: "msg_000000", Role: "user", Created: at(0),
+			Parts: []fxPart{{ID: "prt_000000", Type: "text", Text: "Fix the flaky login test"}}}}}
+	writeLegacy(b, storage, s)
+	n := 0
+	write := func() string {
+		n++
+		m := fxMessage{ID: fmt.Sprintf("msg_%06d", n), Role: "user", Created: at(int64(n))}
+		if n%2 == 1 {
+			m = fxMessage{ID: m.ID, Role: "assistant", Created: at(int64(n)), Completed: at(int64(n) + 1),
+				Input: 100, Output: 50, CacheRead: 1000, Cost: 0.01, Model: "claude-sonnet-4-5", Finish: "stop"}
+		}
+		writeLegacyMessage(b, storage, sid, m)
+		return filepath.Join(storage, "message", sid, m.ID+".json")
+	}
+	for n < 4999 {
+		write()
+	}
+	src := New(Options{DataDir: dir})
+	defer src.Close()
+	ctx := context.Background()
+	if _, err := src.Scan(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := src.Update(ctx, []string{write()}); err != nil {
+		b.Fatal(err)
+	}
+	opened := 0
+	src.json.opened = func(string) { opened++ }
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		p := write()
+		b.StartTimer()
+		changed, _, err := src.Update(ctx, []string{p})
+		if err != nil || len(changed) != 1 || changed[0].MessageCount != n+1 {
+			b.Fatalf("changed %+v, err %v", changed, err)
+		}
+	}
+	b.ReportMetric(float64(opened)/float64(b.N), "files/op")
+}
