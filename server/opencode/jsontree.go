@@ -37,6 +37,13 @@ type jsonTree struct {
 	byPath     map[string]string   // session file → session id
 	facts      map[string]*facts   // sessions read in full
 	msgSession map[string]string   // message id → session id, to route part hints
+	// msgs is what the message files of each session an update read
+	// said, by file name, and pending what the hints since say was
+	// written: the next read opens only those files (readMessages). A
+	// session of thousands of messages was read whole at each write of
+	// one, and OpenCode writes several a second while it answers.
+	msgs    map[string]msgCache
+	pending map[string]*pending
 	// lastAnswer is the id of each session's newest answer (the greatest
 	// id of an assistant message) at its last read, for a page to tell
 	// that an answer follows it without reading the files after it.
@@ -91,7 +98,69 @@ func newJSONTree(dir string, now func() time.Time, skips *skipLog) jsonTree {
 		byPath:     map[string]string{},
 		facts:      map[string]*facts{},
 		msgSession: map[string]string{},
+		msgs:       map[string]msgCache{},
+		pending:    map[string]*pending{},
 		lastAnswer: map[string]string{},
+	}
+}
+
+// msgCache is what a read of a session's message folder found, by file
+// name.
+type msgCache map[string]*msgFile
+
+// msgFile is one message file as its last read found it.
+type msgFile struct {
+	name string      // its file name: the last word on the order of two messages alike
+	m    messageInfo // only what facts.add needs (readMessage)
+	bad  bool        // passed over: unreadable, or an id that is not one
+	// prompt is the message's first text (firstText) once read, and
+	// promptSkips the part files that read passed over: only a user
+	// message before the first prompt is asked, and a hint on one of its
+	// parts asks again.
+	prompt      string
+	promptRead  bool
+	promptSkips int
+}
+
+// pending is what the hints since a session's last read say was written.
+type pending struct {
+	folder bool            // the folder itself: what is in it is read again
+	files  map[string]bool // message file names
+	parts  map[string]bool // ids of messages whose parts were written
+}
+
+// pendingFor is the pending record of a session whose message files are
+// kept, or nil when none are: its next read is a full one anyway.
+func (t *jsonTree) pendingFor(sid string) *pending {
+	if t.msgs[sid] == nil {
+		return nil
+	}
+	p := t.pending[sid]
+	if p == nil {
+		p = &pending{files: map[string]bool{}, parts: map[string]bool{}}
+		t.pending[sid] = p
+	}
+	return p
+}
+
+// hintMessage notes that the message file at path of session sid was
+// written, created or removed; path "" is the folder itself.
+func (t *jsonTree) hintMessage(sid, path string) {
+	p := t.pendingFor(sid)
+	switch {
+	case p == nil:
+	case path == "":
+		p.folder = true
+	default:
+		p.files[filepath.Base(path)] = true
+	}
+}
+
+// hintPart notes that a part of message messageID of session sid was
+// written, created or removed: the first prompt may be in it.
+func (t *jsonTree) hintPart(sid, messageID string) {
+	if p := t.pendingFor(sid); p != nil {
+		p.parts[messageID] = true
 	}
 }
 
@@ -120,12 +189,24 @@ func (t *jsonTree) rescan() map[string]bool {
 			delete(t.bad, p) // gone: passed over no more
 		}
 	}
+	// A rescan comes when hints were lost, or the tree replaced: what
+	// was kept of the message files may be stale, so they are read whole.
+	clear(t.msgs)
+	clear(t.pending)
 	return affected
 }
 
 // sessionFile re-reads one session file (gone, archived or unreadable
 // means the session is gone) and returns the ids it affects.
 func (t *jsonTree) sessionFile(path string) map[string]bool {
+	affected := t.readSessionFile(path)
+	t.forget(affected)
+	return affected
+}
+
+// readSessionFile is sessionFile but for dropping what was kept of the
+// message files of the sessions that went.
+func (t *jsonTree) readSessionFile(path string) map[string]bool {
 	affected := map[string]bool{}
 	if old, ok := t.byPath[path]; ok {
 		affected[old] = true
@@ -165,53 +246,105 @@ func (t *jsonTree) sessionFile(path string) map[string]bool {
 	return affected
 }
 
-// load reads in full every session that want selects.
-func (t *jsonTree) load(want func(id string) bool) {
-	for id, h := range t.heads {
-		if want(id) {
-			f := h.base
-			t.readMessages(&f)
-			t.facts[id] = &f
+// forget drops what was kept of the message files of the sessions in ids
+// that are gone.
+func (t *jsonTree) forget(ids map[string]bool) {
+	for id := range ids {
+		if _, ok := t.heads[id]; !ok {
+			delete(t.msgs, id)
+			delete(t.pending, id)
 		}
 	}
 }
 
-// readMessages adds the session's messages (storage/message/<id>/) and
-// its first prompt (from storage/part/<message>/) to f.
-func (t *jsonTree) readMessages(f *facts) {
-	files := t.glob("message", f.id, "*.json") // f.id was checked by sessionFile
-	msgs := make([]messageInfo, 0, len(files))
-	for _, p := range files {
-		var m messageInfo
-		if err := t.readJSON(p, &m); err != nil {
-			if !errors.Is(err, os.ErrNotExist) {
-				t.skips.skip(&f.skipped, "message file", t.rel(p), err)
-			}
+// load reads every session that want selects: in full, or, for one an
+// earlier update read and kept (keep), only its message files written
+// since. Either way the facts come out the same, added up again from
+// every message; only the files opened differ.
+func (t *jsonTree) load(want func(id string) bool, keep bool) {
+	for id, h := range t.heads {
+		if !want(id) {
 			continue
 		}
-		if m.ID == "" {
-			m.ID = strings.TrimSuffix(filepath.Base(p), ".json")
+		c, p := t.msgs[id], t.pending[id]
+		delete(t.pending, id)
+		if p != nil && p.folder {
+			c = nil // the folder replaced or moved: what was in it may be too
 		}
-		if !validID(m.ID) {
-			t.skips.skip(&f.skipped, "message file", t.rel(p), nil) // its id would name the folder of its parts
-			continue
+		f := h.base
+		c = t.readMessages(&f, c, p)
+		t.facts[id] = &f
+		if keep {
+			t.msgs[id] = c
+		} else {
+			delete(t.msgs, id)
 		}
-		msgs = append(msgs, m)
 	}
-	slices.SortFunc(msgs, func(a, b messageInfo) int {
-		return cmp.Or(cmp.Compare(a.Time.Created, b.Time.Created), cmp.Compare(a.ID, b.ID))
+	// Hints on a session not read now (SQLite has it): what was kept of
+	// it would miss them at its next read.
+	for id := range t.pending {
+		delete(t.msgs, id)
+	}
+	clear(t.pending)
+}
+
+// readMessages adds the session's messages (storage/message/<id>/) and
+// its first prompt (from storage/part/<message>/) to f, and returns what
+// it read of them. Given what an earlier read returned (c) and the hints
+// since (p), it opens only the message files p names (written, created
+// or removed) and asks only the parts of messages p names again; with no
+// c, it lists the folder and opens every file.
+func (t *jsonTree) readMessages(f *facts, c msgCache, p *pending) msgCache {
+	if c == nil {
+		c = msgCache{}
+		for _, path := range t.glob("message", f.id, "*.json") { // f.id was checked by sessionFile
+			if mf := t.readMessage(f.id, path); mf != nil {
+				c[mf.name] = mf
+			}
+		}
+	} else if p != nil {
+		for name := range p.files {
+			// name is a file name (hintMessage), and the files opened
+			// are the glob's: the pattern keeps to *.json.
+			if ok, _ := filepath.Match("*.json", name); !ok {
+				continue
+			}
+			delete(c, name)
+			if mf := t.readMessage(f.id, filepath.Join(t.dir, "message", f.id, name)); mf != nil {
+				c[name] = mf
+			}
+		}
+	}
+	msgs := make([]*msgFile, 0, len(c))
+	for _, mf := range c {
+		if mf.bad {
+			f.skipped++
+			continue
+		}
+		if p != nil && p.parts[mf.m.ID] {
+			mf.promptRead = false
+		}
+		msgs = append(msgs, mf)
+	}
+	slices.SortFunc(msgs, func(a, b *msgFile) int {
+		return cmp.Or(cmp.Compare(a.m.Time.Created, b.m.Time.Created), cmp.Compare(a.m.ID, b.m.ID), cmp.Compare(a.name, b.name))
 	})
 	notAfter := written.NotAfter(t.now())
 	lastAnswer := ""
-	for i := range msgs {
-		m := &msgs[i]
+	for _, mf := range msgs {
+		m := &mf.m
 		f.add(m, notAfter)
-		t.msgSession[m.ID] = f.id
 		if m.Role == "assistant" {
 			lastAnswer = max(lastAnswer, m.ID)
 		}
 		if m.Role == "user" && f.firstPrompt == "" {
-			f.firstPrompt = t.firstText(m.ID, &f.skipped)
+			if !mf.promptRead {
+				mf.promptSkips = 0
+				mf.prompt = t.firstText(m.ID, &mf.promptSkips)
+				mf.promptRead = true
+			}
+			f.firstPrompt = mf.prompt
+			f.skipped += mf.promptSkips
 		}
 	}
 	t.lastAnswer[f.id] = lastAnswer
@@ -219,7 +352,43 @@ func (t *jsonTree) readMessages(f *facts) {
 	if f.asks() {
 		f.question = t.lastText(f.last.id, &f.skipped)
 	}
+	return c
 }
+
+// readMessage reads one message file of session sid; nil when it is
+// gone. One that cannot be read is logged and kept as bad, to be counted
+// at each read until it is written again.
+func (t *jsonTree) readMessage(sid, path string) *msgFile {
+	mf := &msgFile{name: filepath.Base(path)}
+	if err := t.readJSON(path, &mf.m); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		t.skips.note("message file", t.rel(path), err)
+		return &msgFile{name: mf.name, bad: true}
+	}
+	m := &mf.m
+	if m.ID == "" {
+		m.ID = strings.TrimSuffix(mf.name, ".json")
+	}
+	if !validID(m.ID) {
+		t.skips.note("message file", t.rel(path), nil) // its id would name the folder of its parts
+		return &msgFile{name: mf.name, bad: true}
+	}
+	t.msgSession[m.ID] = sid
+	// Kept for every later read: only what add needs, not an error's
+	// text, which can be long.
+	m.SessionID = ""
+	if m.hasError() {
+		m.Error = errorMark
+	} else {
+		m.Error = nil
+	}
+	return mf
+}
+
+// errorMark stands for a kept message's error (hasError).
+var errorMark = json.RawMessage("true")
 
 // firstText is the first text part of a message that OpenCode did not
 // inject itself (synthetic) or drop (ignored), cut to size.

@@ -239,7 +239,7 @@ func (s *Source) Scan(ctx context.Context) ([]shared.Session, error) {
 // are ignored. Only sessions whose content changed are returned.
 func (s *Source) Update(ctx context.Context, paths []string) ([]shared.Session, []string, error) {
 	h := s.route(paths)
-	if !h.db && !h.jsonAll && len(h.sessionFiles)+len(h.sessions)+len(h.parts) == 0 {
+	if !h.db && !h.jsonAll && len(h.sessionFiles)+len(h.messages)+len(h.parts) == 0 {
 		return nil, nil, nil // none of ours
 	}
 	affected := map[string]bool{}
@@ -262,13 +262,16 @@ func (s *Source) Update(ctx context.Context, paths []string) ([]shared.Session, 
 		}
 	}
 	// A message or part hint re-reads its session (affected ids that are
-	// shown from JSON are re-read by loadFallbacks).
-	for _, sid := range h.sessions {
-		affected[sid] = true
+	// shown from JSON are re-read by loadFallbacks), and says which of
+	// its files that read must open again (jsonTree.hintMessage).
+	for _, ref := range h.messages {
+		affected[ref.session] = true
+		s.json.hintMessage(ref.session, ref.path)
 	}
 	for _, ref := range h.parts {
 		if sid := s.json.sessionOfPart(ref.message, ref.path); sid != "" {
 			affected[sid] = true
+			s.json.hintPart(sid, ref.message)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -326,11 +329,14 @@ func (s *Source) lookup(id string) *facts {
 // SQLite) and either affected by this update or not read yet. A nil ids
 // means all of them. The JSON
 // of a session SQLite has is not read at all: after OpenCode's migration
-// the whole tree is a stale duplicate.
+// the whole tree is a stale duplicate. The sessions an update reads keep
+// what their message files said, for the next update to read only the
+// files written since (jsonTree.load); a scan's do not, as most sessions
+// never change again.
 func (s *Source) loadFallbacks(ids map[string]bool) {
 	s.json.load(func(id string) bool {
 		return s.dbFacts[id] == nil && (ids == nil || ids[id] || s.json.facts[id] == nil)
-	})
+	}, ids != nil)
 }
 
 // diff reports the affected sessions whose visible state differs from

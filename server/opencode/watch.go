@@ -45,9 +45,13 @@ type hints struct {
 	db           bool     // read the database
 	jsonAll      bool     // re-list the JSON tree
 	sessionFiles []string // session files to re-read
-	sessions     []string // sessions whose messages changed
+	messages     []messageRef
 	parts        []partRef
 }
+
+// messageRef is a hint on a session's message folder (path is "") or on
+// one message file in it.
+type messageRef struct{ session, path string }
 
 type partRef struct{ message, path string }
 
@@ -80,8 +84,10 @@ func (s *Source) route(paths []string) hints {
 			h.jsonAll = true // storage/, session/ or a project folder
 		case len(parts) == 3 && parts[0] == "session" && strings.HasSuffix(parts[2], ".json"):
 			h.sessionFiles = append(h.sessionFiles, p)
-		case len(parts) >= 2 && len(parts) <= 3 && parts[0] == "message":
-			h.sessions = append(h.sessions, parts[1])
+		case len(parts) == 2 && parts[0] == "message":
+			h.messages = append(h.messages, messageRef{session: parts[1]})
+		case len(parts) == 3 && parts[0] == "message":
+			h.messages = append(h.messages, messageRef{session: parts[1], path: p})
 		case len(parts) == 2 && parts[0] == "part":
 			h.parts = append(h.parts, partRef{message: parts[1]})
 		case len(parts) == 3 && parts[0] == "part":

@@ -61,7 +61,7 @@ func TestRoute(t *testing.T) {
 	want := hints{
 		db:           true,
 		sessionFiles: []string{p("storage/session/global/ses_1.json")},
-		sessions:     []string{"ses_2", "ses_3"},
+		messages:     []messageRef{{"ses_2", p("storage/message/ses_2/msg_1.json")}, {"ses_3", ""}},
 		parts:        []partRef{{"msg_4", p("storage/part/msg_4/prt_1.json")}, {"msg_5", ""}},
 	}
 	if !reflect.DeepEqual(got, want) {
