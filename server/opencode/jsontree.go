@@ -42,7 +42,7 @@ type jsonTree struct {
 	// written: the next read opens only those files (readMessages). A
 	// session of thousands of messages was read whole at each write of
 	// one, and OpenCode writes several a second while it answers.
-	msgs    map[string]msgCache
+	msgs    map[string]*msgCache
 	pending map[string]*pending
 	// lastAnswer is the id of each session's newest answer (the greatest
 	// id of an assistant message) at its last read, for a page to tell
@@ -98,15 +98,20 @@ func newJSONTree(dir string, now func() time.Time, skips *skipLog) jsonTree {
 		byPath:     map[string]string{},
 		facts:      map[string]*facts{},
 		msgSession: map[string]string{},
-		msgs:       map[string]msgCache{},
+		msgs:       map[string]*msgCache{},
 		pending:    map[string]*pending{},
 		lastAnswer: map[string]string{},
 	}
 }
 
-// msgCache is what a read of a session's message folder found, by file
-// name.
-type msgCache map[string]*msgFile
+// msgCache is what a read of a session's message folder found.
+type msgCache struct {
+	files map[string]*msgFile // by file name
+	// order is the good files in the order facts.add takes them: kept,
+	// so that the next read sorts only the files it opens, and merges
+	// them in (sorting thousands took half the update).
+	order []*msgFile
+}
 
 // msgFile is one message file as its last read found it.
 type msgFile struct {
@@ -294,12 +299,14 @@ func (t *jsonTree) load(want func(id string) bool, keep bool) {
 // since (p), it opens only the message files p names (written, created
 // or removed) and asks only the parts of messages p names again; with no
 // c, it lists the folder and opens every file.
-func (t *jsonTree) readMessages(f *facts, c msgCache, p *pending) msgCache {
+func (t *jsonTree) readMessages(f *facts, c *msgCache, p *pending) *msgCache {
+	var opened []*msgFile
 	if c == nil {
-		c = msgCache{}
+		c = &msgCache{files: map[string]*msgFile{}}
 		for _, path := range t.glob("message", f.id, "*.json") { // f.id was checked by sessionFile
 			if mf := t.readMessage(f.id, path); mf != nil {
-				c[mf.name] = mf
+				c.files[mf.name] = mf
+				opened = append(opened, mf)
 			}
 		}
 	} else if p != nil {
@@ -309,30 +316,33 @@ func (t *jsonTree) readMessages(f *facts, c msgCache, p *pending) msgCache {
 			if ok, _ := filepath.Match("*.json", name); !ok {
 				continue
 			}
-			delete(c, name)
+			delete(c.files, name)
 			if mf := t.readMessage(f.id, filepath.Join(t.dir, "message", f.id, name)); mf != nil {
-				c[name] = mf
+				c.files[name] = mf
+				opened = append(opened, mf)
 			}
 		}
 	}
-	msgs := make([]*msgFile, 0, len(c))
-	for _, mf := range c {
-		if mf.bad {
-			f.skipped++
-			continue
+	// The last read's order, less the files gone or read again (which
+	// are new values), merged with the files read now.
+	kept := make([]*msgFile, 0, len(c.files))
+	for _, mf := range c.order {
+		if c.files[mf.name] == mf {
+			kept = append(kept, mf)
 		}
-		if p != nil && p.parts[mf.m.ID] {
-			mf.promptRead = false
-		}
-		msgs = append(msgs, mf)
 	}
-	slices.SortFunc(msgs, func(a, b *msgFile) int {
-		return cmp.Or(cmp.Compare(a.m.Time.Created, b.m.Time.Created), cmp.Compare(a.m.ID, b.m.ID), cmp.Compare(a.name, b.name))
-	})
+	opened = slices.DeleteFunc(opened, func(mf *msgFile) bool { return mf.bad })
+	slices.SortFunc(opened, messageOrder)
+	c.order = mergeMessages(kept, opened)
+	f.skipped += len(c.files) - len(c.order) // the files passed over
+	msgs := c.order
 	notAfter := written.NotAfter(t.now())
 	lastAnswer := ""
 	for _, mf := range msgs {
 		m := &mf.m
+		if p != nil && p.parts[m.ID] {
+			mf.promptRead = false
+		}
 		f.add(m, notAfter)
 		if m.Role == "assistant" {
 			lastAnswer = max(lastAnswer, m.ID)
@@ -353,6 +363,26 @@ func (t *jsonTree) readMessages(f *facts, c msgCache, p *pending) msgCache {
 		f.question = t.lastText(f.last.id, &f.skipped)
 	}
 	return c
+}
+
+// messageOrder is the order messages count in: by time created, then
+// id (OpenCode's are ascending), then file name, so that two files alike
+// count in one order whatever the read.
+func messageOrder(a, b *msgFile) int {
+	return cmp.Or(cmp.Compare(a.m.Time.Created, b.m.Time.Created), cmp.Compare(a.m.ID, b.m.ID), cmp.Compare(a.name, b.name))
+}
+
+// mergeMessages merges two lists sorted by messageOrder.
+func mergeMessages(a, b []*msgFile) []*msgFile {
+	out := make([]*msgFile, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if messageOrder(a[0], b[0]) <= 0 {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // readMessage reads one message file of session sid; nil when it is
