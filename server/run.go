@@ -210,6 +210,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	att.AskCalls(func(s *shared.Session, dialog string) bool {
 		return s.Source == shared.SourceClaude && !s.Remote && claudeSrc.Asks(s.ID, dialog)
 	})
+	// A hook's wait ends with its process, which a kill ends without a
+	// SessionEnd: the registry tells.
+	att.ProcessEnded(func(s *shared.Session) bool {
+		return s.Source == shared.SourceClaude && !s.Remote && claudeSrc.Ended(s.ID)
+	})
 	liveOpts := live.Options{Debounce: cfg.Debounce, Logger: log, Attention: att}
 	if cacheFile != "" {
 		liveOpts.Save = claudeSrc.Save // live owns the sources' lifecycle: it alone persists

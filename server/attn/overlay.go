@@ -110,6 +110,9 @@ type Overlay struct {
 	// yet, the tool call a permission dialog names (AskCalls); nil: no
 	// source can tell.
 	asks func(s *shared.Session, dialog string) bool
+	// ended reports whether a session's process is known to have ended
+	// (ProcessEnded); nil: no source can tell.
+	ended func(s *shared.Session) bool
 
 	// The hints file (kept.go): "" keeps hints in memory only.
 	file    string
@@ -141,6 +144,16 @@ func NewOverlay(ttl time.Duration, c *Cleared) *Overlay {
 // later said again that it waits. The second call's own result, or a
 // new prompt (which leaves no call pending), still ends the wait.
 func (o *Overlay) AskCalls(asks func(s *shared.Session, dialog string) bool) { o.asks = asks }
+
+// ProcessEnded lets a hint of a running session (any but SessionEnd's)
+// end when ended says the session's process is known to have ended. A
+// process killed while it waits (kill -9, a closed terminal) runs no
+// SessionEnd hook and writes no record: its last hook's wait (a Stop's,
+// a permission dialog's) had nothing newer to end it, and showed the
+// session in Needs you for the hint's whole TTL, after its source had
+// seen the process gone. A restart sees the same (the registry entry
+// stays), so the hint is dropped as by the files.
+func (o *Overlay) ProcessEnded(ended func(s *shared.Session) bool) { o.ended = ended }
 
 // Add records h. It returns the session as h makes it, when cur (the
 // session as published now) is known; ok is false when it is not yet, in
@@ -421,7 +434,8 @@ func (o *Overlay) superseded(s *shared.Session, h *hint, now time.Time) (by int,
 	if h.Status == shared.StatusWorking {
 		at = h.when() // a late prompt's hook read before its turn's end: that end outdates it (late)
 	}
-	if !now.Before(h.expires) || evidence(*s) > at.UnixMilli() && !o.stillAsked(s, h) {
+	if !now.Before(h.expires) || evidence(*s) > at.UnixMilli() && !o.stillAsked(s, h) ||
+		h.Active && o.ended != nil && o.ended(s) {
 		return byFiles, true
 	}
 	prev := h.sourceStatus()

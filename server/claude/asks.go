@@ -322,3 +322,23 @@ func jsonString(raw json.RawMessage) string {
 	}
 	return s
 }
+
+// Ended reports whether session id's process is known to have ended: its
+// newest registry entry (~/.claude/sessions/<pid>.json) names a process
+// that is dead, or a PID given since to another (livePIDs). A process
+// killed (kill -9, a closed terminal) sends no SessionEnd hook and leaves
+// its entry behind; the hook that last told of its wait would otherwise
+// show it waiting for a user nobody can answer for the hint's whole TTL.
+// false when no entry names the session: nothing is known.
+func (s *Source) Ended(id string) bool {
+	s.mu.Lock()
+	mine := map[string]pidEntry{}
+	for path, e := range s.pids {
+		if e.SessionID == id {
+			mine[path] = e
+		}
+	}
+	s.mu.Unlock()
+	e, ok := livePIDs(mine)[id] // the liveness checks are syscalls: outside the lock
+	return ok && e.ended
+}
