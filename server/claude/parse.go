@@ -72,6 +72,26 @@ func (p *parser) parseLine(r *record, first []byte, more func() []byte) bool {
 			r.isCompactSummary = p.boolean()
 		case "isApiErrorMessage":
 			r.isAPIError = p.boolean()
+		case "toolUseID":
+			r.progress = true
+			p.strField(&r.toolUseID, limitID)
+		case "parentToolUseID":
+			r.progress = true
+			p.strField(&r.parentToolUseID, limitID)
+		case "data":
+			// A progress record's: only its type is read.
+			r.progress = true
+			r.progType.reset()
+			if s.peek() != '{' {
+				return false
+			}
+			p.object(func(k []byte) bool {
+				if string(k) != "type" {
+					return false
+				}
+				p.strField(&r.progType, limitID)
+				return true
+			})
 		case "message":
 			r.resetMessage()
 			if s.peek() == '{' {

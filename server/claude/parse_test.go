@@ -42,10 +42,11 @@ func (r *record) digest() string {
 	for i := range c.toolResults.len() {
 		results = append(results, string(c.toolResults.at(i)))
 	}
-	return fmt.Sprintf("type=%q cwd=%q sid=%q ts=%q req=%q meta=%v side=%v msg=%v id=%q model=%q stop=%q/%v usage=%v/%+v text=%q/%v blocks=%d/%d uses=%q results=%q title=%q/%q/%q",
+	return fmt.Sprintf("type=%q cwd=%q sid=%q ts=%q req=%q meta=%v side=%v msg=%v id=%q model=%q stop=%q/%v usage=%v/%+v text=%q/%v blocks=%d/%d uses=%q results=%q title=%q/%q/%q progress=%q/%v use=%q/%v parent=%q/%v",
 		r.typ.bytes(), r.cwd.bytes(), r.sessionID.bytes(), r.timestamp.bytes(), r.requestID.bytes(), r.isMeta, r.isSidechain,
 		r.hasMessage, r.msgID.bytes(), r.model.bytes(), r.stopReason.bytes(), r.stopReason.ok, r.hasUsage, r.usage,
-		c.text.bytes(), c.hasText, c.blocks, c.results, uses, results, r.customTitle.bytes(), r.aiTitle.bytes(), r.summary.bytes())
+		c.text.bytes(), c.hasText, c.blocks, c.results, uses, results, r.customTitle.bytes(), r.aiTitle.bytes(), r.summary.bytes(),
+		r.progType.bytes(), r.progType.ok, r.toolUseID.bytes(), r.toolUseID.ok, r.parentToolUseID.bytes(), r.parentToolUseID.ok)
 }
 
 func TestParseLine(t *testing.T) {
@@ -106,6 +107,38 @@ func TestParseLine(t *testing.T) {
 			if ok2 := parseChunked(&p, &r2, []byte(tc.line), n); !ok2 || r2.digest() != sum {
 				t.Errorf("chunks of %d: %v, %s; want %s", n, ok2, r2.digest(), sum)
 			}
+		}
+	}
+}
+
+// TestParseProgress: a progress record's data.type, toolUseID and
+// parentToolUseID, which tell a pending call runs (aggregate.progress),
+// are read whatever the order of the line's keys and of data's, past
+// the values data holds beside its type; a line without them leaves
+// them empty, even after a line with them (the record is reused).
+func TestParseProgress(t *testing.T) {
+	const want = `progress="bash_progress"/true use="bash-progress-0"/true parent="toolu_A"/true`
+	lines := []string{
+		`{"type":"progress","data":{"type":"bash_progress","output":"ok\n","elapsedTimeSeconds":3},"toolUseID":"bash-progress-0","parentToolUseID":"toolu_A","timestamp":"2026-03-02T15:00:00Z"}`,
+		`{"parentToolUseID":"toolu_A","toolUseID":"bash-progress-0","data":{"fullOutput":"x","nested":{"type":"hook_progress"},"list":[{"type":"no"}],"type":"bash_progress"},"type":"progress"}`,
+		`{"data":{"t\u0079pe":"bash_\u0070rogress"},"toolUseID":"bash-progress-0","type":"progress","parentToolUseID":"toolu_\u0041"}`,
+		`{"type":"progress","data":"not an object","data":{"type":"bash_progress"},"toolUseID":"bash-progress-0","parentToolUseID":"toolu_A"}`,
+	}
+	var p parser
+	var r record
+	for _, line := range lines {
+		for _, n := range []int{0, 1, 5, 13} {
+			if !parseChunked(&p, &r, []byte(line), n) || !strings.Contains(r.digest(), want) {
+				t.Errorf("parse(%q) in chunks of %d: %s; want %s", line, n, r.digest(), want)
+			}
+		}
+	}
+	for line, want := range map[string]string{
+		`{"type":"progress","data":{"type":"bash_progress"},"data":[1],"toolUseID":7,"parentToolUseID":"toolu_A"}`: `progress=""/false use=""/false parent="toolu_A"/true`,
+		`{"type":"user","message":{"content":"hi"}}`:                                                               `progress=""/false use=""/false parent=""/false`,
+	} {
+		if !p.parseLine(&r, []byte(line), nil) || !strings.Contains(r.digest(), want) {
+			t.Errorf("parse(%q): %s; want %s", line, r.digest(), want)
 		}
 	}
 }
@@ -197,6 +230,9 @@ func FuzzParseLine(f *testing.F) {
 	f.Add([]byte(`{"type":"user","message":{"content":[{"type":"text","text":"<ide_selection>x</ide_selection>"},{"type":"text","text":"[Request interrupted by user]"}]}}`), uint8(6))
 	// Tool calls, which Source.Asks digests from their line (callSum).
 	f.Add([]byte(`{"type":"assistant","message":{"content":[{"type":"tool_use","id":"a","name":"WebFetch","input":{"url":"u","prompt":"p \u00e9","n":[1.50,{"b":null,"a":true}]}},{"input":"x","type":"tool_use","id":"b"},{"type":"tool_use","id":"a","name":"Bash","input":{}}]}}`), uint8(9))
+	// Progress records, whose data.type and call ids say a call runs.
+	f.Add([]byte(`{"parentToolUseID":"toolu_A","data":{"output":"x","type":"bash_\u0070rogress"},"toolUseID":"bash-progress-0","type":"progress"}`), uint8(4))
+	f.Add([]byte(`{"type":"progress","data":{"type":"hook_progress","hookEvent":"PreToolUse"},"data":null,"toolUseID":"toolu_A","parentToolUseID":"toolu_A"}`), uint8(7))
 	// Valid JSON with a number no float64 holds, which the parser takes.
 	f.Add([]byte(`{"type":"x","n":1e400}`), uint8(3))
 	f.Fuzz(func(t *testing.T, line []byte, chunk uint8) {
@@ -235,6 +271,20 @@ func FuzzParseLine(f *testing.F) {
 			t.Errorf("message.id = %q, encoding/json says %q", r.msgID.bytes(), id)
 		}
 		checkCalls(t, line, &r, m)
+		progType := ""
+		if data, isObj := m["data"].(map[string]any); isObj {
+			progType, _ = data["type"].(string)
+		}
+		use, _ := m["toolUseID"].(string)
+		parent, _ := m["parentToolUseID"].(string)
+		for _, c := range []struct {
+			name      string
+			got, want string
+		}{{"data.type", string(r.progType.bytes()), progType}, {"toolUseID", string(r.toolUseID.bytes()), use}, {"parentToolUseID", string(r.parentToolUseID.bytes()), parent}} {
+			if len(c.want) < 80 && c.got != c.want { // 80: no escaped form of it is cut at limitID
+				t.Errorf("%s = %q, encoding/json says %q", c.name, c.got, c.want)
+			}
+		}
 	})
 }
 

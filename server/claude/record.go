@@ -110,6 +110,13 @@ type record struct {
 	// durationMs is a turn_duration record's: how long the turn took.
 	durationMs int
 
+	// A progress record's: data.type, and the calls it names (a Bash's
+	// bash_progress names its call by parentToolUseID, a hook's
+	// hook_progress by both). progress is set once any of them was
+	// read, so that the lines without them (nearly all) reset none.
+	progType, toolUseID, parentToolUseID field
+	progress                             bool
+
 	hasMessage               bool
 	msgID, model, stopReason field
 	hasUsage                 bool
@@ -199,6 +206,12 @@ func (r *record) reset() {
 	}
 	r.isMeta, r.isSidechain, r.isCompactSummary, r.isAPIError = false, false, false, false
 	r.durationMs = 0
+	if r.progress {
+		r.progType.reset()
+		r.toolUseID.reset()
+		r.parentToolUseID.reset()
+		r.progress = false
+	}
 	r.tsMS, r.tsState = 0, 0
 	r.resetMessage()
 }
