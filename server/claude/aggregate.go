@@ -91,7 +91,11 @@ type idState struct {
 	// tool_use id: the offset of the line that holds each, which
 	// Source.Asks reads again to tell the call a permission dialog names
 	// (asks.go). An offset, not the call's input: the scan reads every
-	// call, and nearly all have their result a few lines later.
+	// call, and nearly all have their result a few lines later. A call
+	// a progress record told runs holds its offset's complement (^at, a
+	// negative number: callAt), in the same map rather than another,
+	// which every rule that clears or deletes a call would have to keep
+	// in step.
 	pending map[string]int64
 	dirty   []rkey // response keys added or changed since the index saw them
 	shadow  spend  // the part of total from responses another file owns (dedup.go)
@@ -224,6 +228,8 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 		if !conversation && r.model.ok && len(r.model.raw) > 0 && !r.model.is("<synthetic>") {
 			setLastShared(&a.model, &r.model) // shown only for a session known from its subagents alone
 		}
+	case "progress":
+		a.progress(r)
 	case "system":
 		if !sidechain && r.subtype.is("turn_duration") {
 			// A turn's time, by Claude Code's own clock; a value past
@@ -331,6 +337,45 @@ func (a *aggregate) subagentCalls(r *record) {
 	for i := range c.toolUses.len() {
 		a.pending[r.keyString(c.toolUses.at(i))] = r.lineAt
 	}
+}
+
+// progress notes that the pending call a progress record names runs:
+// Claude Code writes them while a tool works (bash_progress, each
+// record of a Task's subagent as agent_progress…), so once one names a
+// call, its permission dialog, if it asked one, was allowed, and no
+// longer waits (Source.Asks) though the call's result may be minutes
+// away. Not a hook's hook_progress: PreToolUse hooks run before the
+// dialog shows. A Bash call is named by parentToolUseID (its toolUseID
+// is "bash-progress-N"), a Task's agent_progress by parentToolUseID
+// too, a hook's by both: either names it.
+func (a *aggregate) progress(r *record) {
+	if !r.progType.ok || len(r.progType.raw) == 0 || r.progType.is("hook_progress") {
+		return
+	}
+	a.started(&r.toolUseID)
+	a.started(&r.parentToolUseID)
+}
+
+// started marks the pending call f names as running, if there is one.
+// The key is copied only the first time: a call's later progress
+// records find it marked.
+func (a *aggregate) started(f *field) {
+	if !f.ok || !f.full || len(f.raw) == 0 {
+		return
+	}
+	id := f.bytes()
+	if at, ok := a.pending[string(id)]; ok && at >= 0 {
+		a.pending[string(id)] = ^at
+	}
+}
+
+// callAt is the offset of a pending call's line, as idState.pending
+// holds it, and whether a progress record told that the call runs.
+func callAt(v int64) (at int64, started bool) {
+	if v < 0 {
+		return ^v, true
+	}
+	return v, false
 }
 
 // subagentResults ends the pending calls of a subagent transcript whose

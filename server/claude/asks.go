@@ -25,9 +25,14 @@ import (
 // lines again.
 
 // Asks reports whether session id's transcripts hold, without its
-// result yet, a tool call whose digest is dialog (calldigest.Sum.String):
-// the call a PermissionRequest hook named, whose dialog then still waits
-// for its user however many records (another call's result) came since.
+// result yet and not yet running, a tool call whose digest is dialog
+// (calldigest.Sum.String): the call a PermissionRequest hook named,
+// whose dialog then still waits for its user however many records
+// (another call's result) came since. Once a progress record tells the
+// call runs (aggregate.progress), the user allowed it: Claude Code fires
+// no hook then, and the call's result can be minutes away (an npm test,
+// a subagent's work), so the dialog's wait ends at the next record, as
+// any wait does.
 //
 // The calls of its subagents' transcripts count too: a subagent's
 // dialog comes with the session's id. They count only while the main
@@ -73,11 +78,13 @@ func (s *Source) Asks(id, dialog string) bool {
 	return false
 }
 
-// pendingCall is a tool call without a result: its tool_use id and the
-// offset of the line that holds it.
+// pendingCall is a tool call without a result: its tool_use id, the
+// offset of the line that holds it, and whether a progress record told
+// that it runs (aggregate.progress).
 type pendingCall struct {
-	id string
-	at int64
+	id      string
+	at      int64
+	started bool
 }
 
 // pendingCalls copies a's pending calls, in the order of their lines:
@@ -87,8 +94,9 @@ type pendingCall struct {
 func (a *aggregate) pendingCalls() []pendingCall {
 	var calls []pendingCall
 	if a.lazy == nil {
-		for k, at := range a.pending {
-			calls = append(calls, pendingCall{k, at})
+		for k, v := range a.pending {
+			at, started := callAt(v)
+			calls = append(calls, pendingCall{k, at, started})
 		}
 	} else {
 		d := a.lazy.ids()
@@ -106,11 +114,11 @@ func (a *aggregate) pendingCalls() []pendingCall {
 		}
 		for range d.count() {
 			k := d.str()
-			at := d.offset()
+			at, started := callAt(d.int())
 			if d.err != nil {
 				return nil // a blob that does not decode names no call
 			}
-			calls = append(calls, pendingCall{k, at})
+			calls = append(calls, pendingCall{k, at, started})
 		}
 	}
 	slices.SortFunc(calls, func(x, y pendingCall) int { return cmp.Compare(x.at, y.at) })
@@ -187,6 +195,11 @@ func (m *callMemo) holds(src callSource, calls []pendingCall, want calldigest.Su
 		}
 	}()
 	for _, c := range calls {
+		if c.started {
+			// Allowed and running: its dialog is over, whatever its
+			// digest, and its line need not be read.
+			continue
+		}
 		k := callKey{src, c.id, c.at}
 		s, ok := m.get(k)
 		if !ok {

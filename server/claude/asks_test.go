@@ -303,3 +303,80 @@ func TestAsksOfSubagentCalls(t *testing.T) {
 		})
 	}
 }
+
+// progressLine is a progress record Claude Code writes while a tool
+// runs (kind bash_progress, agent_progress) or a hook does
+// (hook_progress), naming its call by toolUseID and parentToolUseID.
+func progressLine(kind, use, parent string, t0 time.Time) string {
+	return fmt.Sprintf(`{"parentToolUseID":%q,"type":"progress","cwd":"/w","sessionId":%q,"data":{"output":"","type":%q},"toolUseID":%q,"timestamp":%q}`+"\n",
+		parent, sidStatus, kind, use, t0.Format(time.RFC3339Nano))
+}
+
+// TestAsksOfStartedCalls: a dialog's call that a progress record tells
+// runs (the user allowed it; its result may be minutes away) is no
+// longer asked; one only a hook's hook_progress names still is, and so
+// is the other of two parallel calls while only the first runs. A
+// Task's dialog ends with its subagent's agent_progress. So it is of a
+// quiet file whose id sets are compacted, after a restart from the scan
+// cache, and in the maps a new read builds.
+func TestAsksOfStartedCalls(t *testing.T) {
+	a, b := dialogOf(t, "WebFetch", `{"prompt":"summarise","url":"https://a.example/"}`), dialogOf(t, "WebFetch", `{"url":"https://b.example/","prompt":"summarise"}`)
+	const taskInput = `{"description":"compare","prompt":"compare the pages"}`
+	task := dialogOf(t, "Task", taskInput)
+	t0 := at("2026-03-02T15:00:00Z")
+	root, cache := t.TempDir(), filepath.Join(t.TempDir(), "scan.cache")
+	path := write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("compare", t0)+callsLine(t0.Add(time.Second))+
+		progressLine("hook_progress", "toolu_A", "toolu_A", t0.Add(2*time.Second))+
+		progressLine("hook_progress", "toolu_B", "toolu_B", t0.Add(2*time.Second))+
+		progressLine("bash_progress", "bash-progress-0", "toolu_A", t0.Add(3*time.Second)))
+	now := clock("2026-03-02T15:10:00Z")
+	check := func(what string, src *Source, wantA, wantB bool) {
+		t.Helper()
+		if gotA, gotB := src.Asks(sidStatus, a), src.Asks(sidStatus, b); gotA != wantA || gotB != wantB {
+			t.Errorf("%s: asks A %v, B %v; want %v, %v", what, gotA, gotB, wantA, wantB)
+		}
+	}
+	src := New(Options{Roots: []string{root}, Now: now, CacheFile: cache})
+	if _, err := src.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var one [1]*file
+	if f := primary(src.reg.mainsOf(sidStatus, &one)); f == nil || f.agg.lazy == nil {
+		t.Fatal("the quiet transcript's id sets are not compacted: the test would not read them from the blob")
+	}
+	check("A runs, compacted", src, false, true)
+	if err := src.Save(); err != nil {
+		t.Fatal(err)
+	}
+	again := New(Options{Roots: []string{root}, Now: now, CacheFile: cache})
+	if _, err := again.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	check("A runs, from the scan cache", again, false, true)
+
+	appendTo(t, path, progressLine("hook_progress", "toolu_B", "toolu_B", t0.Add(4*time.Second)))
+	if _, err := again.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	check("a hook of B", again, false, true)
+	appendTo(t, path, progressLine("bash_progress", "bash-progress-1", "toolu_B", t0.Add(5*time.Second)))
+	if _, err := again.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	check("B runs", again, false, false)
+
+	appendTo(t, path, callsLineOf("t", t0.Add(6*time.Second), toolUse("toolu_T", "Task", taskInput)))
+	if _, err := again.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !again.Asks(sidStatus, task) {
+		t.Error("the Task call is not asked before its subagent runs")
+	}
+	appendTo(t, path, progressLine("agent_progress", "agent_msg_1", "toolu_T", t0.Add(7*time.Second)))
+	if _, err := again.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if again.Asks(sidStatus, task) {
+		t.Error("the Task call is still asked while its subagent runs")
+	}
+}

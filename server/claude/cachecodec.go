@@ -28,7 +28,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 17 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte; 14: response keys and message ids as hashes (rkey); 15: a response that ends the turn ends the calls left without a result; 16: each pending tool call with the offset of its line (Source.Asks); 17: and a subagent transcript's pending calls
+	cacheVersion = 18 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte; 14: response keys and message ids as hashes (rkey); 15: a response that ends the turn ends the calls left without a result; 16: each pending tool call with the offset of its line (Source.Asks); 17: and a subagent transcript's pending calls; 18: and whether a progress record told that each runs (its offset's complement, as a signed varint)
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -261,12 +261,13 @@ func (e *encoder) messages(resps []encodedResponse, messages *idSet) {
 }
 
 // calls writes the pending tool calls: each id, then the offset of its
-// line.
+// line, as idState.pending holds it (its complement once the call runs:
+// callAt), signed.
 func (e *encoder) calls(m map[string]int64) {
 	e.uint(uint64(len(m)))
-	for k, at := range m {
+	for k, v := range m {
 		e.str(k)
-		e.uint(uint64(at))
+		e.int(v)
 	}
 }
 
@@ -522,17 +523,7 @@ func (d *decoder) calls() map[string]int64 {
 	m := make(map[string]int64, n)
 	for range n {
 		k := d.str()
-		m[k] = d.offset()
+		m[k] = d.int() // any value is an offset, or a running call's (callAt)
 	}
 	return m
-}
-
-// offset reads a line's offset in its file, which an int64 holds.
-func (d *decoder) offset() int64 {
-	v := d.uint()
-	if v > math.MaxInt64 {
-		d.fail("offset")
-		return 0
-	}
-	return int64(v)
 }

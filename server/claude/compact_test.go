@@ -236,6 +236,8 @@ func TestCompactMessageIDs(t *testing.T) {
 	}
 	a.pending["toolu_1"] = 1234
 	a.pending["toolu_2"] = 0
+	a.pending["toolu_3"] = ^int64(0) // running, its line at offset 0 (callAt)
+	a.pending["toolu_4"] = ^int64(1 << 40)
 	compactRoundTrip(t, "ids", &a)
 }
 
