@@ -153,3 +153,92 @@ func TestParallelPermissionPrompts(t *testing.T) {
 		t.Fatalf("after the subagent's second call's result: %s %q; want working", s.Status, s.WaitingFor)
 	}
 }
+
+// progress is a progress record of the session: kind bash_progress or
+// agent_progress while a tool runs, hook_progress while a hook does,
+// naming its call by use and parent (a Bash's by parent, as
+// "bash-progress-N" is its own).
+func progress(sid, cwd, kind, use, parent string, at time.Time) string {
+	return fmt.Sprintf(`{"parentUuid":null,"isSidechain":false,"userType":"external","cwd":%q,"sessionId":%q,"version":"2.1.90","type":"progress","data":{"type":%q,"output":""},"toolUseID":%q,"parentToolUseID":%q,"uuid":"p-%d","timestamp":%q}`+"\n",
+		cwd, sid, kind, use, parent, at.UnixNano(), at.UTC().Format("2006-01-02T15:04:05.000Z"))
+}
+
+// TestAllowedDialogEndsWhenItsCallRuns: Claude Code fires no hook when
+// the user allows a permission dialog, and a call allowed can run for
+// minutes before its result is written (an npm test, a subagent's
+// work). The progress records it writes while the call runs end the
+// dialog's wait: the session shows working, not "permission: Bash" until
+// the result. A hook's hook_progress for the call does not (hooks run
+// before the dialog), nor, of two parallel dialogs, the first call's
+// progress the second's wait; a Task's dialog ends with its subagent's
+// agent_progress.
+func TestAllowedDialogEndsWhenItsCallRuns(t *testing.T) {
+	const sid, cwd = "9a7a0000-0000-4000-8000-000000000002", "/home/dev/allowed"
+	root := t.TempDir()
+	path := fixture.Path(root, cwd, sid)
+	start := time.Now().Add(-5 * time.Second)
+	fixture.Append(t, path, fixture.User(sid, cwd, "test and lint", start))
+	fixture.Append(t, path, toolUses(sid, cwd, "msg_1", start.Add(time.Second),
+		[3]string{"toolu_A", "Bash", `{"command":"npm test"}`},
+		[3]string{"toolu_B", "Bash", `{"command":"npm run lint"}`}))
+	srv := startHelmd(t, root, "--debounce", "1ms")
+	c := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
+	c.Next(t, 5*time.Second)
+
+	// later is a time after every hook posted so far, by a whole
+	// millisecond: records are dated to the millisecond.
+	later := func() time.Time {
+		now := time.Now()
+		for time.Now().UnixMilli() <= now.UnixMilli() {
+		}
+		return time.Now()
+	}
+	var since int64
+	dialog := func(what, tool, input string) {
+		t.Helper()
+		later()
+		postHook(t, srv.URL, hookPayload(sid, "PermissionRequest", `,"tool_name":`+fmt.Sprintf("%q", tool)+`,"tool_input":`+input))
+		ev := c.Wait(t, 5*time.Second, what, ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool {
+			return s.Status == shared.StatusWaiting && s.WaitingSince > since
+		}))
+		s, _ := ev.Has(sid)
+		since = s.WaitingSince
+	}
+	// written appends line, dated at, and returns the session once the
+	// stream shows it read.
+	written := func(what string, at time.Time, line string) shared.Session {
+		t.Helper()
+		fixture.Append(t, path, line)
+		ev := c.Wait(t, 5*time.Second, what, ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool { return s.UpdatedAt >= at.UnixMilli() }))
+		s, _ := ev.Has(sid)
+		return s
+	}
+	waitsOn := func(s shared.Session, what, tool string) {
+		t.Helper()
+		if s.Status != shared.StatusWaiting || s.WaitingFor != "permission: "+tool {
+			t.Fatalf("after %s: %s %q; want waiting, \"permission: %s\"", what, s.Status, s.WaitingFor, tool)
+		}
+	}
+
+	dialog("the first dialog", "Bash", `{"command":"npm test"}`)
+	at := later()
+	waitsOn(written("a hook of the first call", at, progress(sid, cwd, "hook_progress", "toolu_A", "toolu_A", at)), "a hook of the first call", "Bash")
+	// Allowed: the second dialog shows, and the first call runs.
+	dialog("the second dialog", "Bash", `{ "command": "npm run lint" }`)
+	at = later()
+	waitsOn(written("the first call's progress", at, progress(sid, cwd, "bash_progress", "bash-progress-0", "toolu_A", at)), "the first call's progress", "Bash")
+	// Allowed too: the second call runs, its result minutes away.
+	at = later()
+	if s := written("the second call's progress", at, progress(sid, cwd, "bash_progress", "bash-progress-1", "toolu_B", at)); s.Status != shared.StatusWorking {
+		t.Fatalf("after the second call's progress: %s %q; want working", s.Status, s.WaitingFor)
+	}
+
+	// A Task call asked for; allowed, its subagent works.
+	at = later()
+	written("the Task call", at, toolUses(sid, cwd, "msg_2", at, [3]string{"toolu_T", "Task", `{"description":"review","prompt":"review the diff"}`}))
+	dialog("the Task's dialog", "Task", `{"prompt":"review the diff","description":"review"}`)
+	at = later()
+	if s := written("the subagent's progress", at, agentProgress(sid, cwd, "toolu_T", at)); s.Status != shared.StatusWorking {
+		t.Fatalf("after the subagent's progress: %s %q; want working", s.Status, s.WaitingFor)
+	}
+}

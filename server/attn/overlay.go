@@ -136,13 +136,16 @@ func NewOverlay(ttl time.Duration, c *Cleared) *Overlay {
 
 // AskCalls lets the wait of a permission dialog named by its hook (Hint.
 // Prompt) outlast records written after it while asks says the call it
-// asks for is still without a result. Claude Code asks for the parallel
-// calls of one message (two WebFetch calls) one after the other: once
-// the first is allowed, its result is written while the second dialog
-// waits, a record newer than that dialog's hook, which took the session
-// for going on and showed it working until the Notification six seconds
-// later said again that it waits. The second call's own result, or a
-// new prompt (which leaves no call pending), still ends the wait.
+// asks for is still without a result and not yet running. Claude Code
+// asks for the parallel calls of one message (two WebFetch calls) one
+// after the other: once the first is allowed, its result is written
+// while the second dialog waits, a record newer than that dialog's hook,
+// which took the session for going on and showed it working until the
+// Notification six seconds later said again that it waits. The second call's own result, or a
+// new prompt (which leaves no call pending), still ends the wait; so
+// does the call once it runs (its progress records, the user having
+// allowed it, with no hook to say so), or its dialog would wait as long
+// as the call does: minutes of an npm test.
 func (o *Overlay) AskCalls(asks func(s *shared.Session, dialog string) bool) { o.asks = asks }
 
 // ProcessEnded lets a hint of a running session (any but SessionEnd's)
