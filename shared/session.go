@@ -267,9 +267,12 @@ func SameAsk(a, b string) bool { return AskKind(a) == AskKind(b) }
 
 // AskKind is what a wait's reason asks of the user: "permission prompt"
 // (the registry's and the Notification hook's) and "permission: <tool>"
-// (the PermissionRequest hook's) are one prompt, told twice.
+// (the PermissionRequest hook's) are one prompt, told twice. So are a
+// question's and a plan's (ReasonQuestion, ReasonPlan): Claude Code
+// tells of their dialog by a PermissionRequest and a permission_prompt
+// Notification alike (anthropics/claude-code#74052).
 func AskKind(reason string) string {
-	if strings.HasPrefix(reason, "permission") {
+	if strings.HasPrefix(reason, "permission") || reason == ReasonQuestion || reason == ReasonPlan {
 		return "permission"
 	}
 	return reason

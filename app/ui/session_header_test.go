@@ -378,6 +378,10 @@ func TestWaitDetailReadsReasonsAsTheRowDoes(t *testing.T) {
 		{"Permission", "", "needs approval"},
 		{"input needed", "", ""},
 		{"dialog open", "dialog open", "dialog open"},
+		// A question or a plan, as this helmd or an older one names it.
+		{"question", "question", "question"},
+		{"permission: AskUserQuestion", "question", "question"},
+		{"permission: ExitPlanMode", "plan to approve", "plan to approve"},
 	} {
 		if got := waitDetail(tt.reason); got != tt.detail {
 			t.Errorf("waitDetail(%q) = %q, want %q", tt.reason, got, tt.detail)
@@ -446,6 +450,23 @@ func TestRenderUnpricedSubagentIsNotFree(t *testing.T) {
 		}
 		if !strings.Contains(out, ">"+html.EscapeString(c.want)+" · ") {
 			t.Errorf("subagent of $%v (unpriced %v): brief lacks %q:\n%s", c.usd, c.unpriced, c.want, out)
+		}
+	}
+}
+
+// TestQuestionTipSaysNoPermission: the pill's tooltip of a session whose
+// assistant asks a question or has a plan to approve says it waits for
+// an answer, never "asks to use AskUserQuestion … allow or deny it", as
+// an older helmd's reason for it read.
+func TestQuestionTipSaysNoPermission(t *testing.T) {
+	for reason, want := range map[string]string{
+		"question":                    "Waiting: the assistant is stopped until you answer (question)",
+		"permission: AskUserQuestion": "Waiting: the assistant is stopped until you answer (question)",
+		"permission: ExitPlanMode":    "Waiting: the assistant is stopped until you answer (plan to approve)",
+	} {
+		s := &shared.Session{Status: shared.StatusWaiting, WaitingFor: reason}
+		if got := rowStatusTip(s); got != want {
+			t.Errorf("tooltip of %q: %q, want %q", reason, got, want)
 		}
 	}
 }

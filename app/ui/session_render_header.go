@@ -288,8 +288,9 @@ func (p *SessionPage) renderStatus(s *shared.Session) app.UI {
 // tool a permission is asked for ("Bash"), a reason of another kind
 // whole, nothing when the status says it all ("input needed", a
 // permission that names no tool: "waiting for permission" says it). It
-// reads a reason as shared.WaitReason does for the list's row: any
-// reason that starts with "permission" is one.
+// reads a reason as shared.WaitReason does for the list's row: a
+// question or a plan is said so, an older helmd's "permission:
+// AskUserQuestion" too.
 func waitDetail(reason string) string {
 	reason = strings.TrimSpace(reason)
 	switch {
@@ -298,7 +299,7 @@ func waitDetail(reason string) string {
 	case shared.WaitsForPermission(reason):
 		return shared.PermissionTool(reason)
 	}
-	return reason
+	return shared.WaitReason(shared.StatusWaiting, reason)
 }
 
 // copyText is what the copy button with id copies, from the detail as it
