@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -116,5 +118,71 @@ func TestOpenCodeQuestion(t *testing.T) {
 	})
 	if got.Question != "" {
 		t.Fatalf("after the prompt: question %q", got.Question)
+	}
+}
+
+// TestHookQuestionAndPlan: Claude Code runs the PermissionRequest hook
+// for a question to the user (AskUserQuestion) and for a plan to approve
+// (ExitPlanMode). Through `helmd hook`, the list and the session's page
+// say "question" with the question asked, "plan to approve" with the
+// plan's first line, as text, where they said "permission:
+// AskUserQuestion" with the assistant's last text; the permission_prompt
+// Notification of the same dialog keeps both, and the wait's start.
+func TestHookQuestionAndPlan(t *testing.T) {
+	root := t.TempDir()
+	cwd := "/home/dev/cache"
+	srv := startHelmd(t, root, "--debounce", "20ms")
+	args := []string{"--port", portOf(t, srv.URL), "--auth", "none"}
+	hookRun := func(sid, event, extra string) {
+		t.Helper()
+		if err := runHook(t.Context(), args, strings.NewReader(hookPayload(sid, event, extra)), t.TempDir(), io.Discard); err != nil {
+			t.Fatalf("helmd hook: %v", err)
+		}
+	}
+	for i, tc := range []struct {
+		name, tool, input, reason, question string
+	}{
+		{"a question", "AskUserQuestion",
+			`{"questions":[{"question":"Which store should the <b>cache</b> use?\u202e","header":"Cache","options":[{"label":"Redis","description":"fast"}],"multiSelect":false}]}`,
+			"question", "Which store should the <b>cache</b> use?"},
+		{"a plan", "ExitPlanMode", `{"plan":"# Cache the sessions in Redis\n\n1. Add the client"}`, "plan to approve", "Cache the sessions in Redis"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sid := fmt.Sprintf("9e55a0e1-0000-4000-8000-0000000000%02d", i)
+			path := fixture.Path(root, cwd, sid)
+			now := time.Now()
+			fixture.Append(t, path, fixture.User(sid, cwd, "cache the sessions", now.Add(-time.Second)))
+			fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_c"+fmt.Sprint(i), "tool_use", now.Add(-time.Second)))
+			waitFor(t, "the session", func() bool { _, ok := srv.session(t, "claude:"+sid); return ok })
+			hookRun(sid, "PermissionRequest", `,"tool_name":"`+tc.tool+`","tool_input":`+tc.input)
+			var asked shared.Session
+			waitFor(t, "the wait", func() bool {
+				asked, _ = srv.session(t, "claude:"+sid)
+				return asked.Status == shared.StatusWaiting
+			})
+			if asked.WaitingFor != tc.reason || asked.Question != tc.question {
+				t.Errorf("waits for %q asking %q; want %q asking %q", asked.WaitingFor, asked.Question, tc.reason, tc.question)
+			}
+			var d shared.SessionDetail
+			getJSON(t, srv.URL+"/api/sessions/claude/"+sid, &d)
+			if d.Question != tc.question {
+				t.Errorf("the session's page asks %q, want %q", d.Question, tc.question)
+			}
+			hookRun(sid, "Notification", `,"notification_type":"permission_prompt","message":"Claude needs your permission"`)
+			// A clear, which helmd applies after the hooks before it: once
+			// it shows, the Notification was taken.
+			if got := post(t, srv.URL+"/api/sessions/claude/"+sid+"/clear", nil); got != http.StatusAccepted {
+				t.Fatalf("clear: %d", got)
+			}
+			var again shared.Session
+			waitFor(t, "the clear", func() bool {
+				again, _ = srv.session(t, "claude:"+sid)
+				return again.ClearedAt > 0
+			})
+			if again.WaitingFor != tc.reason || again.Question != tc.question || again.WaitingSince != asked.WaitingSince {
+				t.Errorf("told again: waits for %q asking %q since %d; want %q asking %q since %d",
+					again.WaitingFor, again.Question, again.WaitingSince, tc.reason, tc.question, asked.WaitingSince)
+			}
+		})
 	}
 }

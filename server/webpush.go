@@ -44,7 +44,9 @@ func pushQuestion(c *claude.Source, oc *opencode.Source) func(context.Context, s
 		var page shared.MessagePage
 		var err error
 		switch {
-		case s.Remote:
+		case s.Remote, shared.AsksInDialog(&s):
+			// A remote session's read by its machine; a dialog's, what it
+			// asks as its hook told, not the text before it.
 			return s.Question
 		case s.Source == shared.SourceClaude:
 			main, ok := c.TranscriptPath(s.ID, "")

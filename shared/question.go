@@ -301,6 +301,14 @@ func isRule(line string) bool {
 	return n >= 3
 }
 
+// QuestionText is s as one question line: without control or
+// bidirectional formatting characters (line breaks included), trimmed,
+// cut to MaxQuestion runes, as QuestionLine makes a line, but not read
+// as Markdown: for a line QuestionLine made already and another program
+// passed on (a hook's), which a second reading could strip further. It
+// changes nothing of what QuestionLine returns.
+func QuestionText(s string) string { return questionOf(s) }
+
 // questionOf is line without dropped runes, trimmed, cut as QuestionLine
 // says; "" when nothing is left.
 func questionOf(line string) string {

@@ -27,6 +27,15 @@ func DialogReason(tool string) string {
 	return ""
 }
 
+// AsksInDialog reports whether s waits on a dialog that shows what it
+// asks (a question, a plan to approve) and carries that as its Question,
+// which its hook told: the transcript's last text, which a page or a
+// push reads otherwise, is what the assistant said before it asked.
+func AsksInDialog(s *Session) bool {
+	r := WaitReason(s.Status, s.WaitingFor)
+	return s.Question != "" && (r == ReasonQuestion || r == ReasonPlan)
+}
+
 // askedFor reads a reason as this version words it: an older helmd's
 // "permission: AskUserQuestion" (a fleet's other machine, a hint it
 // kept) is the question it is.

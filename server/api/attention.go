@@ -96,7 +96,7 @@ func (a *API) receiveHook(w http.ResponseWriter, r *http.Request) error {
 	now := time.Now()
 	a.d.Attention.Signal(attn.Hint{
 		Source: shared.SourceClaude, ID: sig.SessionID, Event: sig.Event,
-		Status: sig.Status, WaitingFor: sig.WaitingFor, Active: sig.Active, Prompt: sig.Prompt, At: now,
+		Status: sig.Status, WaitingFor: sig.WaitingFor, Active: sig.Active, Prompt: sig.Prompt, Question: sig.Question, At: now,
 		Sent: sig.SentAt(now),
 	})
 	return writeJSONStatus(w, http.StatusAccepted, map[string]string{"status": "accepted"})

@@ -213,6 +213,9 @@ func (t *transcripts) detail(w http.ResponseWriter, r *http.Request) error {
 		t.d.Logger.Debug("session page: reading the last message", "session", s.ID, "err", err)
 	}
 	d.Question = transcript.Question(last)
+	if shared.AsksInDialog(&s) {
+		d.Question = s.Question // the dialog's question, as the list shows it
+	}
 	noStore(w)
 	return writeJSON(w, d)
 }

@@ -26,7 +26,12 @@ type Hint struct {
 	// (a digest of its tool's input); "" for other events, or when the
 	// hook sent none.
 	Prompt string
-	At     time.Time
+	// Question is what the dialog of a question or a plan to approve
+	// shows (the hook's Signal.Question), the session's question line
+	// while the hint holds: the transcript's last text is not what is
+	// asked then. "" for any other hint.
+	Question string
+	At       time.Time
 	// Sent is when Claude Code ran the hook, by the hook's own clock
 	// (the transcript's); zero when the hook did not say. A hook's POST
 	// can reach helmd late, after later hooks and records of the same

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -59,6 +58,9 @@ type keptHint struct {
 	// loads as none rather than losing the whole file; absent in files
 	// written before it was kept.
 	Dialog json.RawMessage `json:"dialog,omitempty"`
+	// Question is what a question's or a plan's dialog asks (Hint.
+	// Question); absent in files written before it was kept.
+	Question string `json:"question,omitempty"`
 }
 
 // maxText bounds a kept reason: the hook package's are far shorter (a reason names a tool of at most 64 runes).
@@ -138,10 +140,15 @@ func (k keptHint) hint(ttl time.Duration, now time.Time) (*hint, bool) {
 			// records (stillAsked), and the same dialog told again is the
 			// same wait (anotherDialog).
 			h.dialog = d
-		} else if strings.HasPrefix(k.WaitingFor, named) {
+		} else if fromDialog(k.WaitingFor) {
 			// Only a PermissionRequest names the tool: its wait is a
 			// dialog's, and the next PermissionRequest another dialog.
 			h.dialog = unnamed
+		}
+		if fromDialog(k.WaitingFor) && len(k.Question) <= 4*shared.MaxQuestion {
+			// Made safe again, as the hook's line was: the file may have
+			// been damaged or edited.
+			h.Question = shared.QuestionText(k.Question)
 		}
 	}
 	return h, true
@@ -218,6 +225,9 @@ func (o *Overlay) saveHints(now time.Time, all bool) error {
 	add := func(h *hint) {
 		k := keptHint{Source: h.Source, ID: h.ID, Status: h.Status, WaitingFor: h.WaitingFor,
 			Active: h.Active, At: h.At.UnixMilli(), Since: h.since}
+		if h.Status == shared.StatusWaiting {
+			k.Question = h.Question
+		}
 		if k.Since >= k.At {
 			k.Since = 0 // the wait starts at the hint: loading dates it from At
 		}

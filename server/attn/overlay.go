@@ -232,6 +232,9 @@ func (o *Overlay) Add(h Hint, cur shared.Session, known bool) (s shared.Session,
 		// newer from the files, or the old hint would be gone
 		// (superseded); another wait has its own start, or its own tool.
 		held.WaitingFor, cur.WaitingFor = old.WaitingFor, old.WaitingFor
+		if old.Question != "" {
+			held.Question, cur.Question = old.Question, old.Question // what the dialog asks, too
+		}
 	}
 	if had && old.known && held.dialog == "" && cur.Status == shared.StatusWaiting &&
 		prev.Status == shared.StatusWaiting && cur.WaitingSince == prev.WaitingSince {
@@ -268,12 +271,20 @@ func sameShown(a, b *shared.Session) bool {
 // names the tool (hook.Parse).
 const named = "permission: "
 
+// fromDialog reports whether reason is one only the PermissionRequest
+// hook gives: it names the tool ("permission: Bash"), or says the dialog
+// asks a question or a plan's approval, which no other hook tells.
+func fromDialog(reason string) bool {
+	return strings.HasPrefix(reason, named) || reason == shared.ReasonQuestion || reason == shared.ReasonPlan
+}
+
 // vaguer reports whether reason asks what held asks (shared.SameAsk) but
-// without the tool's name held gives: "permission prompt" after
-// "permission: Bash". A reason that names a tool, the same or another,
-// is never vaguer.
+// without the tool's name or the dialog's kind held gives: "permission
+// prompt" after "permission: Bash" or "question" (Claude Code tells of
+// a question's dialog by a permission_prompt too). A reason that names a
+// tool or a dialog, the same or another, is never vaguer.
 func vaguer(reason, held string) bool {
-	return strings.HasPrefix(held, named) && !strings.HasPrefix(reason, named) && shared.SameAsk(reason, held)
+	return fromDialog(held) && !fromDialog(reason) && shared.SameAsk(reason, held)
 }
 
 // toldAgain makes held, a hint of a session no source has reported yet,
@@ -294,7 +305,7 @@ func toldAgain(held, old *hint) {
 		held.since = start
 	}
 	if vaguer(held.WaitingFor, old.WaitingFor) {
-		held.WaitingFor = old.WaitingFor
+		held.WaitingFor, held.Question = old.WaitingFor, old.Question
 	}
 	if held.dialog == "" {
 		held.dialog = old.dialog
@@ -493,6 +504,9 @@ func (o *Overlay) put(s *shared.Session, h *hint) {
 		}
 		if h.WaitingFor == "" {
 			s.WaitingFor = "input needed"
+		}
+		if h.Question != "" {
+			s.Question = h.Question // what the dialog asks, not the last text before it
 		}
 	} else {
 		// Only a waiting session has a question: a hook that says it moved

@@ -716,3 +716,64 @@ func TestDialogOutlastsAnotherCallsResult(t *testing.T) {
 		})
 	}
 }
+
+// TestQuestionToldTwice: Claude Code tells of a question to the user
+// (AskUserQuestion) by its PermissionRequest, which says what it asks,
+// and by a permission_prompt Notification: one wait, which keeps its
+// start, its clear, its reason and what it asks, listed or not yet, and
+// after a restart. The transcript's last text is not the question then.
+func TestQuestionToldTwice(t *testing.T) {
+	asked := Hint{Source: shared.SourceClaude, ID: id, Event: "PermissionRequest", Status: shared.StatusWaiting,
+		WaitingFor: shared.ReasonQuestion, Question: "Which database should the cache use?", Active: true, At: t0}
+	told := Hint{Source: shared.SourceClaude, ID: id, Event: "Notification", Status: shared.StatusWaiting,
+		WaitingFor: "permission prompt", Active: true, At: t0.Add(6 * time.Second)}
+	working := sess(shared.StatusWorking, -time.Second)
+	working.Question = "Let me look at the cache first."
+	check := func(what string, s shared.Session) {
+		t.Helper()
+		if s.Status != shared.StatusWaiting || s.WaitingFor != shared.ReasonQuestion || s.Question != asked.Question || s.WaitingSince != ms(0) {
+			t.Errorf("%s: %s %q asking %q since %d; want waiting %q asking %q since %d",
+				what, s.Status, s.WaitingFor, s.Question, s.WaitingSince, shared.ReasonQuestion, asked.Question, ms(0))
+		}
+	}
+
+	saved := filepath.Join(t.TempDir(), "hints.json")
+	o := NewOverlay(0, nil)
+	o.KeepHints(saved, nil, t0)
+	cur, _, _ := o.Add(asked, working, true)
+	check("asked", cur)
+	cur = o.Clear(cur, t0.Add(time.Second))
+	cur, _, _ = o.Add(told, cur, true)
+	check("told again by the Notification", cur)
+	if cur.ClearedAt == 0 {
+		t.Error("told again: the user's clear is undone")
+	}
+	read := []shared.Session{working} // nothing newer in the transcript
+	o.Apply(read, t0.Add(7*time.Second), nil)
+	check("read again", read[0])
+	if err := o.Flush(t0.Add(7 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	restarted := NewOverlay(0, nil)
+	restarted.KeepHints(saved, nil, t0.Add(time.Minute))
+	read = []shared.Session{working}
+	restarted.Apply(read, t0.Add(time.Minute), nil)
+	check("after a restart", read[0])
+
+	for _, order := range [][2]Hint{{asked, told}, {told, asked}} {
+		o := NewOverlay(0, nil)
+		a, b := order[0], order[1]
+		a.At, b.At = t0, t0.Add(6*time.Second)
+		o.Add(a, shared.Session{}, false)
+		o.Add(b, shared.Session{}, false)
+		s := []shared.Session{working}
+		o.Apply(s, t0.Add(7*time.Second), nil)
+		check(a.Event+" then "+b.Event+" before the first read", s[0])
+	}
+
+	// Answered: the session works, and the question goes with the wait.
+	cur, _, _ = o.Add(Hint{Source: shared.SourceClaude, ID: id, Event: "UserPromptSubmit", Status: shared.StatusWorking, Active: true, At: t0.Add(time.Minute)}, cur, true)
+	if cur.Question != "" {
+		t.Errorf("working again: question %q", cur.Question)
+	}
+}

@@ -43,6 +43,11 @@ type Signal struct {
 	// payload did not say (Claude Code's own, an older `helmd hook`).
 	// Use SentAt, which bounds it.
 	Sent int64
+	// Question is what a PermissionRequest's dialog that asks no
+	// permission shows the user (dialogQuestion): the question asked, the
+	// plan's first line. "" for any other event or tool, or when the
+	// payload gave neither the tool's input nor the line.
+	Question string
 }
 
 // maxLate bounds how long before its arrival a hook may say it ran: a
@@ -79,6 +84,9 @@ type payload struct {
 	// forwards only its digest, as Prompt (promptID).
 	ToolInput json.RawMessage `json:"tool_input,omitempty"`
 	Prompt    string          `json:"dialog,omitempty"` // Helm's own: the digest Reduce forwards
+	// Question is Helm's own too: the line Reduce forwards of a question's
+	// or a plan's input (dialogQuestion), in place of the input.
+	Question string `json:"helm_question,omitempty"`
 	// Sent is Helm's own too: when `helmd hook` ran (epoch ms), which
 	// Reduce adds. A hook's POST can reach helmd after later hooks of the
 	// session (attn.Hint.Sent); this dates the event itself.
@@ -108,6 +116,60 @@ func (p *payload) promptID() string {
 	return sum.String()
 }
 
+// question is the line a PermissionRequest's dialog that asks no
+// permission shows (dialogQuestion), of its tool's input, or the line
+// Reduce forwarded in its place: made safe again, as any payload is
+// untrusted. "" for a tool whose dialog asks a permission.
+func (p *payload) question() string {
+	tool := cleanText(p.ToolName, maxTool)
+	if shared.DialogReason(tool) == "" {
+		return ""
+	}
+	if len(p.ToolInput) > 0 {
+		return dialogQuestion(tool, p.ToolInput)
+	}
+	return shared.QuestionText(p.Question)
+}
+
+// dialogQuestion is what the dialog of tool asks, as the session's
+// question line shows it (shared.QuestionLine: one line, text, cut): of
+// AskUserQuestion's input ({"questions":[{"question",…}]}) the first
+// question, of ExitPlanMode's ({"plan":"<markdown>"}) the plan's first
+// line or heading. "" when the input is not of that shape: the session
+// then shows its last text, as for any wait.
+func dialogQuestion(tool string, input json.RawMessage) string {
+	var in struct {
+		Questions json.RawMessage `json:"questions"`
+		Plan      json.RawMessage `json:"plan"`
+	}
+	if json.Unmarshal(input, &in) != nil {
+		return ""
+	}
+	switch tool {
+	case "AskUserQuestion":
+		var qs []struct {
+			Question json.RawMessage `json:"question"`
+		}
+		if json.Unmarshal(in.Questions, &qs) != nil {
+			return ""
+		}
+		for _, q := range qs {
+			var text string
+			if json.Unmarshal(q.Question, &text) == nil {
+				if line := shared.QuestionLine(text); line != "" {
+					return line
+				}
+			}
+		}
+	case "ExitPlanMode":
+		var plan string
+		if json.Unmarshal(in.Plan, &plan) == nil {
+			return shared.QuestionLine(plan)
+		}
+	}
+	return ""
+}
+
 // maxMessage bounds the notification message Reduce keeps.
 const maxMessage = 1024
 
@@ -129,11 +191,11 @@ func Reduce(data []byte, sent time.Time) ([]byte, error) {
 	}
 	// The digest first, of the tool's name as sent: Parse of the payload
 	// itself computes the same.
-	dialog := ""
+	dialog, question := "", ""
 	if p.Event == "PermissionRequest" {
-		dialog = p.promptID()
+		dialog, question = p.promptID(), p.question()
 	}
-	p.Prompt, p.ToolInput, p.Sent = dialog, nil, ""
+	p.Prompt, p.Question, p.ToolInput, p.Sent = dialog, question, nil, ""
 	if !sent.IsZero() {
 		p.Sent = json.Number(strconv.FormatInt(sent.UnixMilli(), 10))
 	}
@@ -150,6 +212,8 @@ func Reduce(data []byte, sent time.Time) ([]byte, error) {
 //	Notification idle_prompt        waiting "input needed"
 //	Notification elicitation_dialog waiting "dialog open"
 //	PermissionRequest               waiting "permission: <tool>"
+//	  of AskUserQuestion            waiting "question", with its question
+//	  of ExitPlanMode               waiting "plan to approve", with its plan's first line
 //	Stop                            waiting "input needed"
 //	SubagentStop, UserPromptSubmit  working (the main agent goes on)
 //	SessionStart                    idle, its process running
@@ -182,7 +246,11 @@ func Parse(data []byte) (Signal, error) {
 	case "PermissionRequest":
 		sig.Status, sig.WaitingFor = shared.StatusWaiting, "permission prompt"
 		sig.Prompt = p.promptID()
-		if tool := cleanText(p.ToolName, maxTool); tool != "" {
+		tool := cleanText(p.ToolName, maxTool)
+		switch {
+		case shared.DialogReason(tool) != "":
+			sig.WaitingFor, sig.Question = shared.DialogReason(tool), p.question()
+		case tool != "":
 			sig.WaitingFor = "permission: " + tool
 		}
 	case "Stop":

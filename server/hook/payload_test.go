@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"vibecraft.sh/helm/server/attn"
 	"vibecraft.sh/helm/server/internal/calldigest"
@@ -66,6 +68,66 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// TestDialogsThatAskNoPermission: Claude Code runs the PermissionRequest
+// hook for a question to the user (AskUserQuestion) and a plan to
+// approve (ExitPlanMode) too. The session then waits for "question" or
+// "plan to approve", with what the dialog shows as its question line,
+// made safe and cut as a transcript's is; what helmd hook forwards says
+// the same without the rest of the input. An input of another shape
+// leaves the line to the transcript, and never fails the hook.
+func TestDialogsThatAskNoPermission(t *testing.T) {
+	ask := func(questions string) string {
+		return payloadOf("PermissionRequest", `,"tool_name":"AskUserQuestion","tool_input":{"questions":`+questions+`}`)
+	}
+	long := strings.Repeat("w", 5000)
+	hugePlan := "# Move the sessions table to Postgres\\n\\n" + strings.Repeat("- step: copy a partition of the data\\n", 8000)
+	for _, tc := range []struct {
+		name, in, reason, question string
+	}{
+		{"a question", ask(`[{"question":"Which database should the cache use?","header":"Cache","options":[{"label":"Redis","description":"fast"},{"label":"SQLite","description":"simple"}],"multiSelect":false},{"question":"And the queue?","header":"Queue","options":[],"multiSelect":false}]`),
+			"question", "Which database should the cache use?"},
+		{"markup is text", ask(`[{"question":"<img src=x onerror=alert(1)> **Use** <b>Redis</b>?"}]`),
+			"question", "<img src=x onerror=alert(1)> Use <b>Redis</b>?"},
+		{"control and bidi characters dropped", ask(`[{"question":"\u202eWhich\u0007 one?\u001b[2J"}]`),
+			"question", "Which one?[2J"},
+		{"a long question cut", ask(`[{"question":"` + long + `"}]`), "question", long[:shared.MaxQuestion-1] + "…"},
+		{"the first question that says something", ask(`[{"question":"  "},{"question":"Which port?"}]`), "question", "Which port?"},
+		{"questions not an array", ask(`{"question":"Which one?"}`), "question", ""},
+		{"a question not a string", ask(`[{"question":["Which one?"]}]`), "question", ""},
+		{"questions of no shape", ask(`[1,"a",null]`), "question", ""},
+		{"no input", payloadOf("PermissionRequest", `,"tool_name":"AskUserQuestion"`), "question", ""},
+		{"a plan", payloadOf("PermissionRequest", `,"tool_name":"ExitPlanMode","tool_input":{"plan":"## Plan\n\nAdd a retry to the login test, then run it."}`),
+			"plan to approve", "Add a retry to the login test, then run it."},
+		{"a huge plan", payloadOf("PermissionRequest", `,"tool_name":"ExitPlanMode","tool_input":{"plan":"`+hugePlan+`"}`),
+			"plan to approve", "Move the sessions table to Postgres"},
+		{"a plan not a string", payloadOf("PermissionRequest", `,"tool_name":"ExitPlanMode","tool_input":{"plan":{"steps":[]}}`), "plan to approve", ""},
+		{"another tool's input says nothing", payloadOf("PermissionRequest", `,"tool_name":"Bash","tool_input":{"questions":[{"question":"rm?"}],"plan":"x"}`), "permission: Bash", ""},
+		{"a forwarded line of another tool", payloadOf("PermissionRequest", `,"tool_name":"Bash","helm_question":"Allow?"`), "permission: Bash", ""},
+		{"a forwarded line made safe again", payloadOf("PermissionRequest", `,"tool_name":"AskUserQuestion","helm_question":"\u202eWhich\nport? `+long+`"`),
+			"question", ("Whichport? " + long)[:shared.MaxQuestion-1] + "…"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sig, err := Parse([]byte(tc.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sig.Status != shared.StatusWaiting || sig.WaitingFor != tc.reason || sig.Question != tc.question {
+				t.Errorf("waits %s for %q asking %q; want %q asking %q", sig.Status, sig.WaitingFor, sig.Question, tc.reason, tc.question)
+			}
+			red, err := Reduce([]byte(tc.in), time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(red) > 1024 || strings.Contains(string(red), "step: copy") || strings.Contains(string(red), "SQLite") {
+				t.Errorf("reduced to %d bytes, with the input: %.300s", len(red), red)
+			}
+			if again, err := Parse(red); err != nil || again != sig {
+				t.Errorf("reduced %s parses to %+v, %v; want %+v", red, again, err, sig)
+			}
+		})
+	}
+}
+
 func TestReduceDropsWhatHelmdDoesNotRead(t *testing.T) {
 	in := payloadOf("PermissionRequest", `,"tool_name":"Write","tool_input":{"content":"`+strings.Repeat("secret ", 20000)+`"}`)
 	out, err := Reduce([]byte(in), time.Time{})
@@ -86,6 +148,9 @@ func FuzzParse(f *testing.F) {
 		payloadOf("PermissionRequest", `,"tool_name":"Bash","tool_input":{"command":"make"}`),
 		payloadOf("PermissionRequest", `,"tool_name":"Bash","dialog":"0123456789abcdef"`),
 		payloadOf("PermissionRequest", `,"tool_name":"Bash","dialog":"0123456789abcdef0123456789ABCDEF"`),
+		payloadOf("PermissionRequest", `,"tool_name":"AskUserQuestion","tool_input":{"questions":[{"question":"Which?"}]}`),
+		payloadOf("PermissionRequest", `,"tool_name":"ExitPlanMode","tool_input":{"plan":"# Plan\nDo it"}`),
+		payloadOf("PermissionRequest", `,"tool_name":"AskUserQuestion","helm_question":"Which?"`),
 		payloadOf("Stop", ``), payloadOf("SessionEnd", ``), `{"session_id":"../a"}`, `[]`, `{`, `null`,
 	} {
 		f.Add([]byte(s))
@@ -105,9 +170,13 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("dialog %q", sig.Prompt)
 		}
 		if red, rerr := Reduce(data, time.Time{}); rerr == nil {
-			if again, err := Parse(red); err == nil && again.Prompt != sig.Prompt {
-				t.Fatalf("reduced %q names dialog %q, want %q", red, again.Prompt, sig.Prompt)
+			if again, err := Parse(red); err == nil && (again.Prompt != sig.Prompt || again.Question != sig.Question) {
+				t.Fatalf("reduced %q names dialog %q asking %q, want %q asking %q", red, again.Prompt, again.Question, sig.Prompt, sig.Question)
 			}
+		}
+		if sig.Question != "" && (sig.Status != shared.StatusWaiting || utf8.RuneCountInString(sig.Question) > shared.MaxQuestion ||
+			strings.ContainsFunc(sig.Question, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) })) {
+			t.Fatalf("question %q while %s", sig.Question, sig.Status)
 		}
 		switch sig.Status {
 		case shared.StatusWaiting:
