@@ -439,6 +439,10 @@ func costCell(s shared.Session) string { return shared.CostOrUnpricedText(s.Cost
 // (shared.WaitReason): "waiting (permission: Bash)", "waiting (needs
 // approval)". A finished turn, which most waits are, is plain "waiting".
 // The reason is the registry's or a hook's text: cleaned and cut.
+// A wait the user cleared from Needs you (ClearedAt) is "waiting,
+// cleared", as the page counts it apart ("cleared from Needs you"): it
+// still waits, but read as plain "waiting" it was one that still needs
+// the user. A narrow terminal drops its reason, never "cleared".
 // A session of a machine that stopped sending (HostOffline) is
 // "offline", as the page greys it: the hub lists it idle, its last
 // known state, and "idle" read as if its wait had been answered.
@@ -447,6 +451,9 @@ func statusCell(s shared.Session) string {
 		return "offline"
 	}
 	st := clean(string(s.Status))
+	if s.Status == shared.StatusWaiting && s.ClearedAt != 0 {
+		st += ", cleared"
+	}
 	if reason := clean(shared.WaitReason(s.Status, s.WaitingFor)); reason != "" {
 		return st + " (" + cut(reason, 28) + ")"
 	}

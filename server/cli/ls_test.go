@@ -364,6 +364,40 @@ func TestLsSaysWhyItWaits(t *testing.T) {
 	}
 }
 
+// A wait the user cleared from Needs you still waits, but is not one
+// that needs the user: helmd ls says so, as the page counts it apart, at
+// any width, with its reason where there is room. It said "waiting",
+// as for a session still waiting for its user.
+func TestLsMarksAClearedWait(t *testing.T) {
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	at := now.Add(-time.Minute).UnixMilli()
+	waits := func(id, reason string, cleared int64) shared.Session {
+		return shared.Session{ID: id, Source: shared.SourceClaude, Status: shared.StatusWaiting, WaitingFor: reason, ClearedAt: cleared,
+			Title: "Session " + id, ProjectName: "helm", GitBranch: "main", UpdatedAt: at, WaitingSince: at}
+	}
+	sessions := []shared.Session{
+		waits("a", "input needed", now.UnixMilli()),
+		waits("b", "question", now.UnixMilli()),
+		waits("c", "input needed", 0),
+		{ID: "d", Source: shared.SourceClaude, Status: shared.StatusWorking, ClearedAt: now.UnixMilli(), Title: "Session d", ProjectName: "helm", UpdatedAt: at},
+	}
+	for _, tc := range []struct {
+		cols int
+		want []string
+	}{
+		{0, []string{"waiting, cleared", "waiting, cleared (question)", "waiting", "working"}},
+		{40, []string{"waiting, cleared", "waiting, cleared", "waiting", "working"}},
+	} {
+		lines := lsAt(t, sessions, 0, map[string]string{"COLUMNS": strconv.Itoa(tc.cols)})
+		for i, l := range lines[1:] {
+			cell, _, _ := strings.Cut(l, "  ")
+			if cell != tc.want[i] {
+				t.Errorf("COLUMNS=%d: row %d STATUS %q, want %q:\n%s", tc.cols, i+1, cell, tc.want[i], strings.Join(lines, "\n"))
+			}
+		}
+	}
+}
+
 // Why a session waits is what the user has to act on: at 80 columns
 // STATUS keeps "waiting (permission: Bash)" and MSGS, COST, UPDATED give
 // way first. It was the other way round: "waiting  alpha notify me …
