@@ -179,6 +179,11 @@ func PlainLine(line string) string {
 	if strings.Trim(line, "*~_ ") == "" {
 		return "" // marks alone say nothing
 	}
+	if strings.Contains(line, "  ") {
+		// Marks dropped between spaces ("a `` b") leave a run, which
+		// QuestionText, reading the line again, would make one space.
+		line = strings.Join(strings.Fields(line), " ")
+	}
 	return strings.TrimSpace(line)
 }
 
@@ -302,24 +307,27 @@ func isRule(line string) bool {
 }
 
 // QuestionText is s as one question line: without control or
-// bidirectional formatting characters (line breaks included), trimmed,
-// cut to MaxQuestion runes, as QuestionLine makes a line, but not read
-// as Markdown: for a line QuestionLine made already and another program
+// bidirectional formatting characters, each run of white space (a line
+// break too: "Which\nport?" is "Which port?") one space, trimmed, cut to
+// MaxQuestion runes, as QuestionLine makes a line, but not read as
+// Markdown: for a line QuestionLine made already and another program
 // passed on (a hook's), which a second reading could strip further. It
 // changes nothing of what QuestionLine returns.
 func QuestionText(s string) string { return questionOf(s) }
 
-// questionOf is line without dropped runes, trimmed, cut as QuestionLine
-// says; "" when nothing is left.
+// questionOf is line without dropped runes, each run of white space one
+// space, trimmed, cut as QuestionLine says; "" when nothing is left.
 func questionOf(line string) string {
 	var b strings.Builder
 	// Grown once, rather than by doubling.
 	b.Grow(min(len(line), 4*MaxQuestion))
 	n, cut := 0, 0 // runes kept; bytes of b after MaxQuestion-1 of them
+	space := true  // the last rune kept is a space, or none is yet
 	for i, r := range line {
-		if r = keepRune(r); r < 0 || n == 0 && unicode.IsSpace(r) {
+		if r = keepRune(r); r < 0 || r == ' ' && space {
 			continue
 		}
+		space = r == ' '
 		if n == MaxQuestion {
 			// Longer than a question only if something other than
 			// space follows, which TrimSpace would not remove.
@@ -339,11 +347,12 @@ func questionOf(line string) string {
 	return strings.Clone(strings.TrimSpace(b.String()))
 }
 
-// keepRune drops control characters (tabs become spaces), bidi controls
-// and invalid UTF-8.
+// keepRune drops control characters, bidi controls and invalid UTF-8;
+// white space (a tab, a line break, a no-break space) becomes a space:
+// the words a line break parted stay apart.
 func keepRune(r rune) rune {
 	switch {
-	case r == '\t':
+	case unicode.IsSpace(r):
 		return ' '
 	case r == utf8.RuneError, unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r):
 		return -1

@@ -46,6 +46,8 @@ func TestQuestionLine(t *testing.T) {
 		{"an unclosed mark stays", "*Shall I go on?", "*Shall I go on?"},
 		{"nested emphasis", "***Careful***: ~~**all**~~ of it?", "Careful: all of it?"},
 		{"a bullet holding only a label", "* **Q:**\nA bullet then?", "A bullet then?"},
+		{"a run of spaces is one", "Keep  both\u00a0 flags\r\u2028?", "Keep both flags ?"},
+		{"marks dropped leave no run", "Run `` `make` `` now?", "Run make now?"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,6 +62,23 @@ func TestQuestionLine(t *testing.T) {
 	}
 }
 
+// A line a hook passed on (an older helmd hook's, an edited file's) may
+// hold line breaks: the words they part stay apart, as one space.
+func TestQuestionText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Which\nport?", "Which port?"},
+		{"Which\r\nport?", "Which port?"},
+		{"Deploy to\n\n\t  staging\u2028first?\n", "Deploy to staging first?"},
+		{"  a \x00 b\u202E  ", "a b"},
+		{strings.Repeat("x\n", MaxQuestion), strings.Repeat("x ", (MaxQuestion-1)/2) + "x…"},
+	}
+	for _, tc := range tests {
+		if got := QuestionText(tc.in); got != tc.want {
+			t.Errorf("QuestionText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 // questionRef is QuestionLine with each line mapped as first written:
 // map the whole line, then trim and cut. The early-stopping version must
 // agree with it.
@@ -68,8 +87,8 @@ func questionRef(text string) string {
 }
 
 func lineRef(line string) string {
-	line = strings.Map(keepRune, line)
-	if line = strings.TrimSpace(line); utf8.RuneCountInString(line) <= MaxQuestion {
+	line = strings.Join(strings.Fields(strings.Map(keepRune, line)), " ")
+	if utf8.RuneCountInString(line) <= MaxQuestion {
 		return line
 	}
 	n := 0
@@ -84,6 +103,8 @@ func lineRef(line string) string {
 
 func FuzzQuestionLine(f *testing.F) {
 	f.Add("Shall I?\nmore")
+	f.Add("Which\r\n\u00a0 port?\n")
+	f.Add("a `x` `` b ~~ ~~ c")
 	f.Add("\u202E<b>x</b>")
 	f.Add(strings.Repeat("ab ", 66) + "c" + "   \t\x01 ")
 	f.Add(strings.Repeat("é", 199) + " \u202E x")
@@ -104,6 +125,13 @@ func FuzzQuestionLine(f *testing.F) {
 		if utf8.RuneCountInString(got) > MaxQuestion || !utf8.ValidString(got) || strings.ContainsAny(got, "\n\r\u202E") ||
 			got != strings.TrimSpace(got) {
 			t.Fatalf("QuestionLine(%q) = %q", s, got)
+		}
+		// A hook passes the line on, which QuestionText reads again.
+		if again := QuestionText(got); again != got {
+			t.Fatalf("QuestionText(QuestionLine(%q)) = %q, not %q", s, again, got)
+		}
+		if q := QuestionText(s); strings.Contains(q, "  ") || utf8.RuneCountInString(q) > MaxQuestion || strings.ContainsAny(q, "\n\r\t") {
+			t.Fatalf("QuestionText(%q) = %q", s, q)
 		}
 	})
 }

@@ -104,7 +104,7 @@ func TestDialogsThatAskNoPermission(t *testing.T) {
 		{"another tool's input says nothing", payloadOf("PermissionRequest", `,"tool_name":"Bash","tool_input":{"questions":[{"question":"rm?"}],"plan":"x"}`), "permission: Bash", ""},
 		{"a forwarded line of another tool", payloadOf("PermissionRequest", `,"tool_name":"Bash","helm_question":"Allow?"`), "permission: Bash", ""},
 		{"a forwarded line made safe again", payloadOf("PermissionRequest", `,"tool_name":"AskUserQuestion","helm_question":"\u202eWhich\nport? `+long+`"`),
-			"question", ("Whichport? " + long)[:shared.MaxQuestion-1] + "…"},
+			"question", ("Which port? " + long)[:shared.MaxQuestion-1] + "…"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sig, err := Parse([]byte(tc.in))
