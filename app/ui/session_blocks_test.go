@@ -81,38 +81,46 @@ func TestTaskLinksToItsSubagent(t *testing.T) {
 }
 
 // The call a session waits on the user to allow says so on its line and
-// in its body. Not a call of the same message while the session works or
-// waits for an answer, nor another tool's than the one the reason names,
-// nor a call of an earlier message.
+// in its body, as does the call of a dialog it waits on: a plan to
+// approve (ExitPlanMode's), a question to answer (AskUserQuestion's).
+// Not a call of the same message while the session works or waits for an
+// answer, nor another tool's than the one the reason names, nor a call
+// of an earlier message.
 func TestRenderToolAwaitingApproval(t *testing.T) {
 	waiting, working := shared.StatusWaiting, shared.StatusWorking
 	for _, tt := range []struct {
 		name   string
 		status shared.Status
 		reason string
+		tool   string
 		last   bool
-		want   bool
+		want   string // what the call waits for, "" for nothing
 	}{
-		{"the tool the reason names", waiting, "permission: Bash", true, true},
-		{"a reason that names no tool", waiting, "permission prompt", true, true},
-		{"another tool named", waiting, "permission: Edit", true, false},
-		{"waiting for an answer", waiting, "input needed", true, false},
-		{"working", working, "", true, false},
-		{"an earlier message", waiting, "permission: Bash", false, false},
+		{"the tool the reason names", waiting, "permission: Bash", "Bash", true, "approval"},
+		{"a reason that names no tool", waiting, "permission prompt", "Bash", true, "approval"},
+		{"another tool named", waiting, "permission: Edit", "Bash", true, ""},
+		{"waiting for an answer", waiting, "input needed", "Bash", true, ""},
+		{"working", working, "", "Bash", true, ""},
+		{"an earlier message", waiting, "permission: Bash", "Bash", false, ""},
+		{"a plan to approve", waiting, shared.ReasonPlan, "ExitPlanMode", true, "approval"},
+		{"a question", waiting, shared.ReasonQuestion, "AskUserQuestion", true, "answer"},
+		{"a question as an older helmd named it", waiting, "permission: AskUserQuestion", "AskUserQuestion", true, "answer"},
+		{"another tool than the plan's", waiting, shared.ReasonPlan, "Bash", true, ""},
+		{"another tool than the question's", waiting, shared.ReasonQuestion, "ExitPlanMode", true, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := pageFor("c1#0")
-			p.convo.Msgs = []shared.Message{toolMsg(&shared.Tool{Name: "Bash", Summary: "terraform apply"})}
+			p.convo.Msgs = []shared.Message{toolMsg(&shared.Tool{Name: tt.tool, Summary: "terraform apply"})}
 			if !tt.last {
 				p.convo.Msgs = append(p.convo.Msgs, shared.Message{Cursor: "c2", Role: "user", Blocks: []shared.Block{{Type: shared.BlockText, Text: "go on"}}})
 			}
 			p.detail = &shared.SessionDetail{Session: shared.Session{Status: tt.status, WaitingFor: tt.reason}}
 			out := app.HTMLString(p.renderMessage(0, &p.convo.Msgs[0]))
-			asks := strings.Contains(out, `data-state="approval"`) && strings.Contains(out, ">waiting for your approval<") &&
-				strings.Contains(out, ">Waiting for your approval<") && !strings.Contains(out, "No result yet")
-			runs := strings.Contains(out, `data-state="running"`) && strings.Contains(out, "No result yet") && !strings.Contains(out, "approval")
-			if tt.want && !asks || !tt.want && !runs {
-				t.Errorf("want approval asked %v:\n%s", tt.want, out)
+			asks := strings.Contains(out, `data-state="`+tt.want+`"`) && strings.Contains(out, ">waiting for your "+tt.want+"<") &&
+				strings.Contains(out, ">Waiting for your "+tt.want+"<") && !strings.Contains(out, "No result yet")
+			runs := strings.Contains(out, `data-state="running"`) && strings.Contains(out, "No result yet") && !strings.Contains(out, "aiting for your")
+			if tt.want != "" && !asks || tt.want == "" && !runs {
+				t.Errorf("want it waiting for %q:\n%s", tt.want, out)
 			}
 		})
 	}

@@ -168,9 +168,13 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 	if t.Result == nil || t.Name == "" { // a half: rare, and a look through every loaded message
 		call, answered = p.otherHalf(m, t)
 	}
+	asks := ""
+	if t.Result == nil {
+		asks = p.asksFor(m, t)
+	}
 	switch {
-	case t.Result == nil && p.asksApprovalFor(m, t):
-		state = "approval"
+	case asks != "":
+		state = asks
 	case t.Result == nil && (answered || t.Later):
 		// Its result is further down, loaded or not (helmd says so):
 		// done, not running.
@@ -202,8 +206,8 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 				label += " (+" + plural(r.Images, "image", "images") + ", not shown)"
 			}
 			parts = append(parts, el.Div().Class("label").Text(label), p.longText(key+"out", "result", r.Text, r.Cut))
-		} else if state == "approval" {
-			parts = append(parts, el.Div().Class("label", "asks").Text("Waiting for your approval"))
+		} else if asks != "" {
+			parts = append(parts, el.Div().Class("label", "asks").Text("Waiting for your "+asks))
 		} else if state == "answered" {
 			parts = append(parts, el.Div().Class("label").Text("Its result came later: below, after other messages"))
 		} else {
@@ -246,17 +250,32 @@ func (p *SessionPage) otherHalf(m *shared.Message, t *shared.Tool) (name string,
 	return name, answered
 }
 
-// asksApprovalFor reports whether t, a call without a result, is the one
-// the session waits on the user to allow: a call of its last message,
-// of the tool the reason names when it names one.
-func (p *SessionPage) asksApprovalFor(m *shared.Message, t *shared.Tool) bool {
+// asksFor is what the session waits on the user to give t, a call
+// without a result of its last message: "approval" for the call of the
+// tool a permission names (any call when it names none) and for the plan
+// of a plan to approve (ExitPlanMode's), "answer" for the call of a
+// question (AskUserQuestion's); "" for any other call. The dialog's call
+// is what it asks about, as a permission's is.
+func (p *SessionPage) asksFor(m *shared.Message, t *shared.Tool) string {
 	d, msgs := p.detail, p.convo.Msgs
-	if d == nil || d.Status != shared.StatusWaiting || !shared.WaitsForPermission(d.WaitingFor) ||
-		len(msgs) == 0 || m != &msgs[len(msgs)-1] {
-		return false
+	if d == nil || d.Status != shared.StatusWaiting || len(msgs) == 0 || m != &msgs[len(msgs)-1] {
+		return ""
 	}
-	tool := waitDetail(d.WaitingFor)
-	return tool == "" || tool == md.Clean(t.Name)
+	tool, asks := waitDetail(d.WaitingFor), "approval"
+	switch shared.WaitReason(d.Status, d.WaitingFor) {
+	case shared.ReasonPlan:
+		tool = "ExitPlanMode"
+	case shared.ReasonQuestion:
+		tool, asks = "AskUserQuestion", "answer"
+	default:
+		if !shared.WaitsForPermission(d.WaitingFor) {
+			return ""
+		}
+	}
+	if tool != "" && tool != md.Clean(t.Name) {
+		return ""
+	}
+	return asks
 }
 
 // toggle is a collapsed line that expands to body(). Its state is kept
@@ -267,8 +286,8 @@ func (p *SessionPage) toggle(key, class, name, arg string, body func() app.UI, s
 		el.Span().Class("name").Text(md.Clean(name)),
 		app.If(arg != "", func() app.UI { return el.Span().Class("arg").Dir("auto").Body(p.mark(arg)...) }),
 		// The call the session waits on: said on its line, seen closed.
-		app.If(len(state) > 0 && state[0] == "approval", func() app.UI {
-			return el.Span().Class("asks").Text("waiting for your approval")
+		app.If(len(state) > 0 && (state[0] == "approval" || state[0] == "answer"), func() app.UI {
+			return el.Span().Class("asks").Text("waiting for your " + state[0])
 		}),
 	)
 	d := el.Div().Class("block", class)
