@@ -392,6 +392,27 @@ func TestWaitDetailReadsReasonsAsTheRowDoes(t *testing.T) {
 	}
 }
 
+// The header's reason and its tooltip say why a session waits in the
+// words of its row's pill: an older helmd's "permission: AskUserQuestion"
+// (a fleet's other machine) is a question there too, never a tool to
+// allow.
+func TestHeaderReasonTipInTheRowsWords(t *testing.T) {
+	for reason, want := range map[string]string{
+		"permission: Bash":            `title="Why it waits: permission: Bash"[^>]*>Bash<`,
+		"permission: AskUserQuestion": `title="Why it waits: question"[^>]*>question<`,
+		"permission: ExitPlanMode":    `title="Why it waits: plan to approve"[^>]*>plan to approve<`,
+		shared.ReasonQuestion:         `title="Why it waits: question"[^>]*>question<`,
+	} {
+		p := pageFor()
+		p.detail = &shared.SessionDetail{Session: shared.Session{ID: p.id, Status: shared.StatusWaiting, WaitingFor: reason}}
+		_, _, out := headerFacts(t, p)
+		reasons := regexp.MustCompile(`<span [^>]*class="reason"[^>]*>[^<]*<`).FindAllString(out, -1)
+		if len(reasons) != 1 || !regexp.MustCompile(want).MatchString(reasons[0]) {
+			t.Errorf("%q: the header's reason is %q, want %s", reason, reasons, want)
+		}
+	}
+}
+
 // A session some of whose tokens have no price (a model newer than
 // helmd's table) does not read as free or as costing only its priced
 // part: the list's row and the session page's header say "unpriced", as

@@ -53,7 +53,7 @@ func (p *SessionPage) renderHeader() app.UI {
 		el.Div().Class("status-line").Body(
 			p.renderStatus(s),
 			app.If(s.Status == shared.StatusWaiting && waitDetail(s.WaitingFor) != "", func() app.UI {
-				return el.Span().Class("reason").Title("%s", "Why it waits: "+attr(md.Clean(s.WaitingFor))).Text(md.Clean(waitDetail(s.WaitingFor)))
+				return el.Span().Class("reason").Title("%s", "Why it waits: "+attr(md.Clean(shared.WaitLabel(s.WaitingFor)))).Text(md.Clean(waitDetail(s.WaitingFor)))
 			}),
 			// How long, as the list's badge says it ("waiting for input
 			// for 12 min"): the header's Last activity is the
