@@ -491,3 +491,23 @@ func TestQuestionTipSaysNoPermission(t *testing.T) {
 		}
 	}
 }
+
+// The header's question line of a session waiting on a question's or a
+// plan's dialog is what the dialog asks, and its tooltip says so: not
+// "the first line of its last message", which is the call that opened it.
+func TestHeaderQuestionTipOfADialog(t *testing.T) {
+	for reason, want := range map[string]string{
+		shared.ReasonQuestion:         "The question it asks you",
+		"permission: AskUserQuestion": "The question it asks you",
+		shared.ReasonPlan:             "The first line of the plan it asks you to approve",
+		"input needed":                "The first line of its last message",
+	} {
+		p := pageFor()
+		p.detail = &shared.SessionDetail{Session: shared.Session{ID: p.id, Status: shared.StatusWaiting, WaitingFor: reason}, Question: "Which port?"}
+		_, _, out := headerFacts(t, p)
+		got := regexp.MustCompile(`<span [^>]*class="question"[^>]*>`).FindString(out)
+		if !strings.Contains(got, `title="`+want+`"`) {
+			t.Errorf("%q: the header's question line is %q, want the tooltip %q", reason, got, want)
+		}
+	}
+}

@@ -64,7 +64,7 @@ func (p *SessionPage) renderHeader() app.UI {
 					Text("for " + strings.TrimPrefix(waitedText(time.Now(), s), "waiting "))
 			}),
 			app.If(d.Question != "", func() app.UI {
-				return el.Span().Class("question").Title("The first line of its last message").Dir("auto").Text(md.Clean(d.Question))
+				return el.Span().Class("question").Title("%s", questionTip(s)).Dir("auto").Text(md.Clean(d.Question))
 			}),
 			// A phone's summary of the facts below, which it hides.
 			el.Span().Class("brief").Text(shared.CostOrUnpricedText(s.CostUSD, s.Unpriced)+" · "+relTime(time.Now(), s.UpdatedAt)),
@@ -388,4 +388,18 @@ func headerTokens(t shared.Tokens) string {
 		s += " + " + shared.CountText(hour) + "\u00a0(kept\u00a01\u00a0h)"
 	}
 	return s
+}
+
+// questionTip is the tooltip of the header's question line. A session
+// waiting on a question's or a plan's dialog shows what the dialog asks
+// (its hook told it), not its last message, which is the call that opened
+// the dialog.
+func questionTip(s *shared.Session) string {
+	switch shared.WaitReason(s.Status, s.WaitingFor) {
+	case shared.ReasonQuestion:
+		return "The question it asks you"
+	case shared.ReasonPlan:
+		return "The first line of the plan it asks you to approve"
+	}
+	return "The first line of its last message"
 }
