@@ -132,10 +132,10 @@ func (p *payload) question() string {
 }
 
 // dialogQuestion is what the dialog of tool asks, as the session's
-// question line shows it (shared.QuestionLine: one line, text, cut): of
-// AskUserQuestion's input ({"questions":[{"question",…}]}) the first
-// question, of ExitPlanMode's ({"plan":"<markdown>"}) the plan's first
-// line or heading. "" when the input is not of that shape: the session
+// question line shows it (one line, text, cut): of AskUserQuestion's
+// input ({"questions":[{"question",…}]}) the first question whole
+// (shared.QuestionText), of ExitPlanMode's ({"plan":"<markdown>"}) the
+// plan's first line or heading (shared.QuestionLine). "" when the input is not of that shape: the session
 // then shows its last text, as for any wait.
 func dialogQuestion(tool string, input json.RawMessage) string {
 	var in struct {
@@ -156,7 +156,10 @@ func dialogQuestion(tool string, input json.RawMessage) string {
 		for _, q := range qs {
 			var text string
 			if json.Unmarshal(q.Question, &text) == nil {
-				if line := shared.QuestionLine(text); line != "" {
+				// The question whole, its line breaks spaces: the
+				// dialog shows it so, where QuestionLine would keep
+				// its first line ("Which", of "Which\nport?").
+				if line := shared.QuestionText(text); line != "" {
 					return line
 				}
 			}
