@@ -118,6 +118,7 @@ type msgFile struct {
 	name string      // its file name: the last word on the order of two messages alike
 	m    messageInfo // only what facts.add needs (readMessage)
 	bad  bool        // passed over: unreadable, or an id that is not one
+	torn bool        // bad because it could not be read or parsed (a write in progress?)
 	// prompt is the message's first text (firstText) once read, and
 	// promptSkips the part files that read passed over: only a user
 	// message before the first prompt is asked, and a hint on one of its
@@ -316,8 +317,17 @@ func (t *jsonTree) readMessages(f *facts, c *msgCache, p *pending) *msgCache {
 			if ok, _ := filepath.Match("*.json", name); !ok {
 				continue
 			}
+			mf := t.readMessage(f.id, filepath.Join(t.dir, "message", f.id, name))
+			if was := c.files[name]; mf != nil && mf.torn && was != nil && !was.bad {
+				// OpenCode writes a message file in place (Bun.write,
+				// no rename): read as it is rewritten, an answer was
+				// empty or cut, and the list lost it for one update, its
+				// count and cost down, then back. What it said last
+				// stands until its next write; a rescan reads it whole.
+				continue
+			}
 			delete(c.files, name)
-			if mf := t.readMessage(f.id, filepath.Join(t.dir, "message", f.id, name)); mf != nil {
+			if mf != nil {
 				c.files[name] = mf
 				opened = append(opened, mf)
 			}
@@ -395,7 +405,7 @@ func (t *jsonTree) readMessage(sid, path string) *msgFile {
 			return nil
 		}
 		t.skips.note("message file", t.rel(path), err)
-		return &msgFile{name: mf.name, bad: true}
+		return &msgFile{name: mf.name, bad: true, torn: true}
 	}
 	m := &mf.m
 	if m.ID == "" {

@@ -179,3 +179,45 @@ func TestLegacyUpdateSameAsFullRead(t *testing.T) {
 		})
 	}
 }
+
+// OpenCode writes a legacy message file in place: read while it is
+// rewritten (emptied, or cut), an answer dropped out of the list for
+// one update, its count and cost down, then back at the next write.
+// What it said last stands until then; a file that was never read well
+// is passed over as before.
+func TestLegacyAnswerReadMidWriteStands(t *testing.T) {
+	storage, src := legacyLive(t, 40)
+	writeLegacyMessage(t, storage, "ses_live", liveMessage(40))
+	before, _ := update(t, src, msgPath(storage, "msg_0040")) // the update that keeps the files
+	if len(before) != 1 {
+		t.Fatalf("changed %+v", before)
+	}
+	for _, torn := range []string{"", `{"id":"msg_0039","role":"assis`} {
+		if err := os.WriteFile(msgPath(storage, "msg_0039"), []byte(torn), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		changed, _ := update(t, src, msgPath(storage, "msg_0039"))
+		for _, s := range changed {
+			if s.MessageCount != before[0].MessageCount || s.CostUSD != before[0].CostUSD {
+				t.Errorf("answer read mid-write (%q): %d messages, $%.4f; want %d, $%.4f as before",
+					torn, s.MessageCount, s.CostUSD, before[0].MessageCount, before[0].CostUSD)
+			}
+		}
+	}
+	// Its next write is read.
+	m := liveMessage(39)
+	m.Cost = 0.5
+	writeLegacyMessage(t, storage, "ses_live", m)
+	changed, _ := update(t, src, msgPath(storage, "msg_0039"))
+	if len(changed) != 1 || changed[0].CostUSD <= before[0].CostUSD {
+		t.Errorf("after the answer's next write: %+v, want its new cost counted", changed)
+	}
+	// A new file cut short is passed over, as a full read does.
+	if err := os.WriteFile(msgPath(storage, "msg_0041"), []byte(`{"id":"msg_0041"`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changed, _ = update(t, src, msgPath(storage, "msg_0041"))
+	if len(changed) == 1 && changed[0].MessageCount != before[0].MessageCount {
+		t.Errorf("a new file cut short: %d messages, want %d", changed[0].MessageCount, before[0].MessageCount)
+	}
+}
