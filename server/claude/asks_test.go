@@ -12,6 +12,26 @@ import (
 	"vibecraft.sh/helm/server/internal/calldigest"
 )
 
+// asksOf checks whether src asks the dialogs a and b.
+func asksOf(t *testing.T, a, b string) func(what string, src *Source, wantA, wantB bool) {
+	return func(what string, src *Source, wantA, wantB bool) {
+		t.Helper()
+		if gotA, gotB := src.Asks(sidStatus, a), src.Asks(sidStatus, b); gotA != wantA || gotB != wantB {
+			t.Errorf("%s: asks A %v, B %v; want %v, %v", what, gotA, gotB, wantA, wantB)
+		}
+	}
+}
+
+// scannedWith is a Source over root, its scan cache at cache, scanned.
+func scannedWith(t *testing.T, root, cache string, now func() time.Time) *Source {
+	t.Helper()
+	src := New(Options{Roots: []string{root}, Now: now, CacheFile: cache})
+	if _, err := src.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
 // callsLine is an assistant line asking for two WebFetch calls at once.
 func callsLine(t0 time.Time) string {
 	return fmt.Sprintf(`{"type":"assistant","cwd":"/w","sessionId":%q,"requestId":"req_p","message":{"id":"msg_p","model":"claude-sonnet-4-5","content":[`+
@@ -39,17 +59,9 @@ func TestAsksOfPendingCalls(t *testing.T) {
 	root, cache := t.TempDir(), filepath.Join(t.TempDir(), "scan.cache")
 	path := write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("compare", t0)+callsLine(t0.Add(time.Second))+toolResultLine("toolu_A", t0.Add(2*time.Second)))
 	now := clock("2026-03-02T15:10:00Z")
-	check := func(what string, src *Source, wantA, wantB bool) {
-		t.Helper()
-		if gotA, gotB := src.Asks(sidStatus, a), src.Asks(sidStatus, b); gotA != wantA || gotB != wantB {
-			t.Errorf("%s: asks A %v, B %v; want %v, %v", what, gotA, gotB, wantA, wantB)
-		}
-	}
+	check := asksOf(t, a, b)
 
-	src := New(Options{Roots: []string{root}, Now: now, CacheFile: cache})
-	if _, err := src.Scan(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	src := scannedWith(t, root, cache, now)
 	var one [1]*file
 	if f := primary(src.reg.mainsOf(sidStatus, &one)); f == nil || f.agg.lazy == nil {
 		t.Fatal("the quiet transcript's id sets are not compacted: the test would not read them from the blob")
@@ -62,10 +74,7 @@ func TestAsksOfPendingCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	again := New(Options{Roots: []string{root}, Now: now, CacheFile: cache})
-	if _, err := again.Scan(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	again := scannedWith(t, root, cache, now)
 	check("from the scan cache", again, false, true)
 	if f := primary(again.reg.mainsOf(sidStatus, &one)); f == nil || !f.agg.materialize() {
 		t.Fatal("the cached id sets do not decode")
@@ -262,24 +271,13 @@ func TestAsksOfSubagentCalls(t *testing.T) {
 			main := write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("compare", t0)+task)
 			sub := write(t, root, projectRel("/w", layout), sidechain(callsLine(t0.Add(2*time.Second)))+sidechain(toolResultLine("toolu_A", t0.Add(3*time.Second))))
 			now := clock("2026-03-02T15:10:00Z")
-			check := func(what string, src *Source, wantA, wantB bool) {
-				t.Helper()
-				if gotA, gotB := src.Asks(sidStatus, a), src.Asks(sidStatus, b); gotA != wantA || gotB != wantB {
-					t.Errorf("%s: asks A %v, B %v; want %v, %v", what, gotA, gotB, wantA, wantB)
-				}
-			}
-			src := New(Options{Roots: []string{root}, Now: now, CacheFile: cache})
-			if _, err := src.Scan(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			check := asksOf(t, a, b)
+			src := scannedWith(t, root, cache, now)
 			check("the first call's result written", src, false, true)
 			if err := src.Save(); err != nil {
 				t.Fatal(err)
 			}
-			again := New(Options{Roots: []string{root}, Now: now, CacheFile: cache})
-			if _, err := again.Scan(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			again := scannedWith(t, root, cache, now)
 			check("from the scan cache", again, false, true)
 
 			appendTo(t, sub, sidechain(toolResultLine("toolu_B", t0.Add(4*time.Second))))
@@ -330,16 +328,8 @@ func TestAsksOfStartedCalls(t *testing.T) {
 		progressLine("hook_progress", "toolu_B", "toolu_B", t0.Add(2*time.Second))+
 		progressLine("bash_progress", "bash-progress-0", "toolu_A", t0.Add(3*time.Second)))
 	now := clock("2026-03-02T15:10:00Z")
-	check := func(what string, src *Source, wantA, wantB bool) {
-		t.Helper()
-		if gotA, gotB := src.Asks(sidStatus, a), src.Asks(sidStatus, b); gotA != wantA || gotB != wantB {
-			t.Errorf("%s: asks A %v, B %v; want %v, %v", what, gotA, gotB, wantA, wantB)
-		}
-	}
-	src := New(Options{Roots: []string{root}, Now: now, CacheFile: cache})
-	if _, err := src.Scan(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	check := asksOf(t, a, b)
+	src := scannedWith(t, root, cache, now)
 	var one [1]*file
 	if f := primary(src.reg.mainsOf(sidStatus, &one)); f == nil || f.agg.lazy == nil {
 		t.Fatal("the quiet transcript's id sets are not compacted: the test would not read them from the blob")
@@ -348,10 +338,7 @@ func TestAsksOfStartedCalls(t *testing.T) {
 	if err := src.Save(); err != nil {
 		t.Fatal(err)
 	}
-	again := New(Options{Roots: []string{root}, Now: now, CacheFile: cache})
-	if _, err := again.Scan(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	again := scannedWith(t, root, cache, now)
 	check("A runs, from the scan cache", again, false, true)
 
 	appendTo(t, path, progressLine("hook_progress", "toolu_B", "toolu_B", t0.Add(4*time.Second)))
