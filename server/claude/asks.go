@@ -265,9 +265,6 @@ func (r *lineReader) line(at int64) (line []byte, whole, final bool, err error) 
 		return r.buf, r.whole, r.final, nil
 	}
 	r.got, r.at, r.buf, r.whole, r.final = false, at, r.buf[:0], true, true
-	if at < 0 {
-		return nil, true, true, nil // not an offset: a corrupt cache's
-	}
 	br := bufio.NewReaderSize(io.NewSectionReader(r.f, at, maxCallLine+1), 64<<10)
 	for {
 		chunk, err := br.ReadSlice('\n')
