@@ -92,13 +92,10 @@ type pendingCall struct {
 // the blob, without building the maps (a dialog can wait longer than a
 // file stays uncompacted: compactQuiet).
 func (a *aggregate) pendingCalls() []pendingCall {
-	var calls []pendingCall
+	var pending map[string]int64
 	if a.lazy == nil {
-		for k, v := range a.pending {
-			at, started := callAt(v)
-			calls = append(calls, pendingCall{k, at, started})
-		}
-	} else {
+		pending = a.pending
+	} else { // idState is nil while the id sets are encoded
 		d := a.lazy.ids()
 		for range d.count() { // the responses, as materialize reads them
 			d.key()
@@ -112,14 +109,14 @@ func (a *aggregate) pendingCalls() []pendingCall {
 		for range d.count() { // the others, whole
 			d.u64()
 		}
-		for range d.count() {
-			k := d.str()
-			at, started := callAt(d.int())
-			if d.err != nil {
-				return nil // a blob that does not decode names no call
-			}
-			calls = append(calls, pendingCall{k, at, started})
+		if pending = d.calls(); d.err != nil {
+			return nil // a blob that does not decode names no call
 		}
+	}
+	calls := make([]pendingCall, 0, len(pending))
+	for k, v := range pending {
+		at, started := callAt(v)
+		calls = append(calls, pendingCall{k, at, started})
 	}
 	slices.SortFunc(calls, func(x, y pendingCall) int { return cmp.Compare(x.at, y.at) })
 	return calls
