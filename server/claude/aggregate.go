@@ -223,7 +223,7 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 	case "assistant":
 		a.assistant(r, sidechain)
 		if !conversation {
-			a.subagentCalls(r)
+			a.keepCalls(r)
 		}
 		if !conversation && r.model.ok && len(r.model.raw) > 0 && !r.model.is("<synthetic>") {
 			setLastShared(&a.model, &r.model) // shown only for a session known from its subagents alone
@@ -324,14 +324,18 @@ func (a *aggregate) subagentPrompt(r *record) {
 	}
 }
 
-// subagentCalls keeps the tool calls a subagent transcript's response
-// asks for as pending, as assistant does for the main one's, but nothing
-// of the turn: the session's status is its main transcript's. A
-// subagent's permission dialog comes with the session's id, and waits
-// while its call is without a result (Source.Asks).
-func (a *aggregate) subagentCalls(r *record) {
+// keepCalls keeps the tool calls r's response asks for as pending, the
+// offset of their line with each (idState.pending), for the main
+// transcript (assistant) and a subagent's alike; of a subagent's,
+// nothing else of the turn is kept: the session's status is its main
+// transcript's. A subagent's permission dialog comes with the session's
+// id, and waits while its call is without a result (Source.Asks).
+func (a *aggregate) keepCalls(r *record) {
 	if r.stopReason.ok && !r.stopReason.is("tool_use") && !r.stopReason.is("pause_turn") {
-		clear(a.pending) // its answer: it waits on no call
+		// A response that ends the turn waits on no call: one an
+		// earlier response left without a result (its process killed,
+		// the session resumed) is over, not running.
+		clear(a.pending)
 	}
 	c := &r.content
 	for i := range c.toolUses.len() {
@@ -419,16 +423,8 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 	} else {
 		a.anonymous++
 	}
+	a.keepCalls(r)
 	c := &r.content
-	if r.stopReason.ok && !r.stopReason.is("tool_use") && !r.stopReason.is("pause_turn") {
-		// A response that ends the turn waits on no call: one an
-		// earlier response left without a result (its process killed,
-		// the session resumed) is over, not running.
-		clear(a.pending)
-	}
-	for i := range c.toolUses.len() {
-		a.pending[r.keyString(c.toolUses.at(i))] = r.lineAt
-	}
 	if c.hasText {
 		// Kept as it is read, so the row's question costs no re-read.
 		a.answer, a.answered, a.fresh = append(a.answer[:0], c.text.bytes()...), true, true
