@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"cmp"
 	"encoding/json"
 	"regexp"
 	"strings"
@@ -328,17 +329,8 @@ func (g *grouper) system(gr *group, p *parsed) {
 			} `json:"error"`
 		}
 		if json.Unmarshal(l.Error, &e) == nil {
-			msg = cmpOr(e.Error.Message, e.Message, msg)
+			msg = cmp.Or(e.Error.Message, e.Message, msg)
 		}
 		gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockError, msg, p.off))
 	}
-}
-
-func cmpOr(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"cmp"
 	"slices"
 
 	"vibecraft.sh/helm/shared"
@@ -113,7 +114,7 @@ func (p *pager) settle(groups []*group, end int64) {
 		case l.Type == "user" && kindOf(l, pr.cs) == userPrompt:
 			s.prompt = true
 		case l.Type == "assistant":
-			s.response(cmpOr(l.Message.ID, l.UUID))
+			s.response(cmp.Or(l.Message.ID, l.UUID))
 		default:
 			continue
 		}
