@@ -112,92 +112,42 @@ func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveBeforeReady serves a socket opened before Ready: the handshake
-// at once, then the subscription once Ready is closed, so that its first
-// message is the scanned list, as a stream's that waited for it; hub's
-// Close or the peer's leaving ends the wait. A refusal the subscription
-// would make (a closed hub, too many clients) is still an HTTP 503 when
-// it holds before the handshake; one that comes of the wait is a close.
-// The socket holds its slot of MaxClients from its handshake on
-// (reserve), as a stream that waits does.
+// at once, then, as a stream that waits for the first scan (awaitReady),
+// a keepalive message (with a ping) each period until Ready is closed,
+// then the subscription, so that its first message is the scanned list.
+// Silent, the socket tripped the client's watchdog (nothing for 2
+// periods: reconnect) again and again during a long first scan, and a
+// proxy's idle timeout could cut it; the ping lets a peer gone without a
+// word go, and its slot with it. The hub's Close or the peer's leaving
+// ends the wait. A refusal the subscription would make (a closed hub,
+// too many clients) is still an HTTP 503 when it holds before the
+// handshake; one that comes of the wait is a close, without a closing
+// handshake (finish), whose reason would wait for the peer's answer and
+// hold the hub's Close: clients reconnect on any close. The socket
+// holds its slot of MaxClients from its handshake on (reserve).
 func (e *wsEndpoint) serveBeforeReady(w http.ResponseWriter, r *http.Request) {
 	v, h := e.view, e.view.hub
 	if err := h.reserve(); err != nil {
 		refuse(w, err)
 		return
 	}
-	reserved := true
-	defer func() {
-		if reserved {
-			h.unreserve()
-		}
-	}()
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: e.opts.OriginPatterns})
 	if err != nil {
+		h.unreserve()
 		h.logEnd(r.RemoteAddr, "websocket refused", err)
 		return
 	}
 	if !h.hold() {
+		h.unreserve()
 		conn.CloseNow()
 		return
 	}
 	defer h.writers.Done()
 	conn.SetReadLimit(maxWSMessage)
 	s := newWSConn(h.ctx, conn, h.opts.WriteTimeout, e.opts, h.log)
-	if !e.keepAlive(s, r.RemoteAddr) {
-		return
-	}
-	reserved = false // join takes the slot over, or gives it back
-	c, st, err := h.join(v, lastEventID(r), true)
-	if err != nil {
-		// Closed without a closing handshake (finish), as every end
-		// here: one with a reason waits for the peer's answer, which
-		// would hold the hub's Close. Clients reconnect on any close.
-		s.finish()
-		h.logEnd(r.RemoteAddr, "refused after the first list", err)
-		return
-	}
-	first, err := v.opening(st)
-	if err != nil {
-		h.unsubscribe(c)
-		s.finish()
-		h.log.Error("stream: init not sent", "err", err)
-		return
-	}
-	v.serve(c, s, first, r.RemoteAddr)
-}
-
-// keepAlive waits for Ready on a socket opened before it, sending what a
-// quiet subscribed socket sends (serve): a keepalive message, with a
-// ping, each keepalive period. Silent, the socket tripped the client's
-// watchdog (nothing for 2 periods: reconnect) again and again during a
-// long first scan, and a proxy's idle timeout could cut it; the ping
-// lets a peer gone without a word go, and its slot with it. False when
-// the socket ended first (it is finished then).
-func (e *wsEndpoint) keepAlive(s *wsConn, remote string) bool {
-	h := e.view.hub
-	keepalive := time.NewTimer(h.opts.Keepalive)
-	defer keepalive.Stop()
-	for {
-		select {
-		case <-e.opts.Ready:
-			return true
-		case <-s.ctx.Done(): // the hub's Close, or the peer left (read)
-			s.finish()
-			h.logEnd(remote, "gone before the first list", nil)
-			return false
-		case <-keepalive.C:
-			f, err := encodeFrame(shared.EventKeepalive, "", nil, nil, h.opts.Now())
-			if err == nil {
-				err = s.write([][]byte{f})
-			}
-			if err != nil {
-				s.finish()
-				h.logEnd(remote, "write failed before the first list", err)
-				return false
-			}
-			keepalive.Reset(h.opts.Keepalive)
-		}
-	}
+	// The retry field and the scanning comment it writes first are no
+	// messages of the socket's: write drops them.
+	v.awaitReady(s, e.opts.Ready, r.RemoteAddr, lastEventID(r)) // it owns the slot now
 }
 
 // handshakeError is why r cannot be a WebSocket handshake, as the status
