@@ -117,35 +117,6 @@ func collect(s Snapshot) []*family {
 	unpriced := &family{name: "helm_unpriced_tokens", typ: "gauge", labels: []string{"model"},
 		help: "Tokens of this machine's sessions (of helm_tokens) spent on a model Helm has no price for, by model: helm_cost_usd leaves their cost out, unknown, not 0."}
 
-	// Every source and status, zeros too: a series that vanishes at zero
-	// breaks alerts and graphs. A status or source helmd does not know
-	// (none today) is reported as it is.
-	type key struct{ src, st string }
-	counts := map[key]int{}
-	var order []key
-	for _, src := range []shared.Source{shared.SourceClaude, shared.SourceOpenCode} {
-		for _, st := range []shared.Status{shared.StatusWorking, shared.StatusWaiting, shared.StatusIdle} {
-			k := key{string(src), string(st)}
-			counts[k], order = 0, append(order, k)
-		}
-	}
-	for i := range s.Sessions {
-		ss := &s.Sessions[i]
-		if ss.Remote {
-			continue
-		}
-		k := key{string(ss.Source), string(ss.Status)}
-		if _, ok := counts[k]; !ok {
-			order = append(order, k)
-		}
-		counts[k]++
-	}
-	if !s.FirstScanRunning {
-		for _, k := range order {
-			sessions.add(float64(counts[k]), k.src, k.st)
-		}
-	}
-
 	st := s.Stream
 	clients.add(float64(st.Clients))
 	byType := st.PublishedByType
@@ -186,11 +157,46 @@ func collect(s Snapshot) []*family {
 		parse.add(float64(s.OpenCode.Skipped), "opencode", "skipped")
 	}
 
-	if s.FirstScanRunning {
-		// The families below are of the list: absent until it is read
-		// (a family without samples is not written).
-		return []*family{sessions, fleetSessions, clients, events, slow, rejected, scanSeconds, scans, goroutines, watchMode, fallbacks, parse}
+	if !s.FirstScanRunning {
+		// Else the list and the spend are not the files' yet: their
+		// families have no samples, and a family without samples is not
+		// written.
+		addList(s, sessions, fleetSessions, cost, tokens, unpriced)
 	}
+	return []*family{sessions, fleetSessions, clients, events, slow, rejected, scanSeconds, scans, goroutines, watchMode, fallbacks, parse, cost, tokens, unpriced}
+}
+
+// addList adds the samples of the published list and the spend: the
+// sessions by source and status, the fleet's by host, and the spend by
+// model.
+func addList(s Snapshot, sessions, fleetSessions, cost, tokens, unpriced *family) {
+	// Every source and status, zeros too: a series that vanishes at zero
+	// breaks alerts and graphs. A status or source helmd does not know
+	// (none today) is reported as it is.
+	type key struct{ src, st string }
+	counts := map[key]int{}
+	var order []key
+	for _, src := range []shared.Source{shared.SourceClaude, shared.SourceOpenCode} {
+		for _, st := range []shared.Status{shared.StatusWorking, shared.StatusWaiting, shared.StatusIdle} {
+			k := key{string(src), string(st)}
+			counts[k], order = 0, append(order, k)
+		}
+	}
+	for i := range s.Sessions {
+		ss := &s.Sessions[i]
+		if ss.Remote {
+			continue
+		}
+		k := key{string(ss.Source), string(ss.Status)}
+		if _, ok := counts[k]; !ok {
+			order = append(order, k)
+		}
+		counts[k]++
+	}
+	for _, k := range order {
+		sessions.add(float64(counts[k]), k.src, k.st)
+	}
+
 	for _, h := range byHost(s.Sessions) {
 		fleetSessions.add(float64(h.n), h.host, h.source, h.status)
 	}
@@ -227,7 +233,6 @@ func collect(s Snapshot) []*family {
 		// alert written before it.
 		unpriced.add(float64(m.unpriced), m.model)
 	}
-	return []*family{sessions, fleetSessions, clients, events, slow, rejected, scanSeconds, scans, goroutines, watchMode, fallbacks, parse, cost, tokens, unpriced}
 }
 
 type modelTotal struct {
