@@ -82,8 +82,7 @@ func skimRole(r io.Reader, role *string) error {
 	}
 	s.depth = 1
 	err = s.members(func(key []byte, whole bool, c byte) error {
-		var k string
-		if whole && json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &k) == nil && strings.EqualFold(k, "role") {
+		if fieldOf(key, whole, "role") != "" {
 			if err := s.stringField(c, role); err != nil {
 				return err
 			}
