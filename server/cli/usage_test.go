@@ -334,15 +334,7 @@ func TestUsageSaysItsZone(t *testing.T) {
 // than the shell's date without a word. A zone given (--tz), or a TZ it
 // reads, is used as it is, and nothing is said.
 func TestUsageSaysTZWasNotUnderstood(t *testing.T) {
-	var mu sync.Mutex
-	var asked string // the tz of the last request
-	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		asked = r.URL.Query().Get("tz")
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, usageJSON)
-	})
+	port, asked := usageHelmd(t)
 	const rule = "CET-1CEST,M3.5.0,M10.5.0/3"
 	machine, _ := localZone(envOf(nil))
 	for _, tc := range []struct {
@@ -362,10 +354,7 @@ func TestUsageSaysTZWasNotUnderstood(t *testing.T) {
 		if err != nil {
 			t.Fatalf("TZ=%s usage %s: %v %s", tc.tz, tc.args, err, stderr)
 		}
-		mu.Lock()
-		got := asked
-		mu.Unlock()
-		if got != tc.zone {
+		if got := asked(); got != tc.zone {
 			t.Errorf("TZ=%s usage %s asked for tz %q, want %q", tc.tz, tc.args, got, tc.zone)
 		}
 		want := fmt.Sprintf("helmd usage: TZ=%q names no time zone helmd can read (it reads IANA names such as Europe/Paris); days are cut in %s, this machine's zone; --tz chooses one\n", tc.tz, machine)
@@ -375,5 +364,24 @@ func TestUsageSaysTZWasNotUnderstood(t *testing.T) {
 		case !tc.warn && stderr != "":
 			t.Errorf("TZ=%s usage %s said on stderr %q, want nothing", tc.tz, tc.args, stderr)
 		}
+	}
+}
+
+// usageHelmd is a helmd that answers every usage report with usageJSON,
+// and asked, the tz its last request asked for.
+func usageHelmd(t *testing.T) (port string, asked func() string) {
+	var mu sync.Mutex
+	var tz string
+	port = fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		tz = r.URL.Query().Get("tz")
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, usageJSON)
+	})
+	return port, func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return tz
 	}
 }
