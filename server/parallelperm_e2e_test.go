@@ -31,6 +31,20 @@ func toolResult(sid, cwd, id string, at time.Time) string {
 		cwd, sid, id, at.UnixNano(), at.UTC().Format("2006-01-02T15:04:05.000Z"))
 }
 
+// parallelCalls writes, in a Claude root of its own, the transcript of
+// session sid: prompt, five seconds ago, then one message of the calls
+// (id, tool, input), a second later. It returns the root and the
+// transcript's path.
+func parallelCalls(t *testing.T, sid, cwd, prompt string, calls ...[3]string) (root, path string) {
+	t.Helper()
+	root = t.TempDir()
+	path = fixture.Path(root, cwd, sid)
+	start := time.Now().Add(-5 * time.Second)
+	fixture.Append(t, path, fixture.User(sid, cwd, prompt, start))
+	fixture.Append(t, path, toolUses(sid, cwd, "msg_1", start.Add(time.Second), calls...))
+	return root, path
+}
+
 // agentProgress is the progress record Claude Code writes in the main
 // transcript of each record of a subagent run by the Task call task: a
 // record of the session, dated when the subagent's was.
@@ -48,15 +62,11 @@ func agentProgress(sid, cwd, task string, at time.Time) string {
 // subagent's calls, written in a transcript of their own.
 func TestParallelPermissionPrompts(t *testing.T) {
 	const sid, cwd = "9a7a0000-0000-4000-8000-000000000001", "/home/dev/parallel"
-	root := t.TempDir()
-	path := fixture.Path(root, cwd, sid)
-	start := time.Now().Add(-5 * time.Second)
-	fixture.Append(t, path, fixture.User(sid, cwd, "compare the two pages", start))
 	// The transcript's inputs, in the model's key order; the hooks below
 	// send them otherwise ordered and spaced.
-	fixture.Append(t, path, toolUses(sid, cwd, "msg_1", start.Add(time.Second),
+	root, path := parallelCalls(t, sid, cwd, "compare the two pages",
 		[3]string{"toolu_A", "WebFetch", `{"url":"https://a.example/","prompt":"summarise"}`},
-		[3]string{"toolu_B", "WebFetch", `{"url":"https://b.example/","prompt":"summarise"}`}))
+		[3]string{"toolu_B", "WebFetch", `{"url":"https://b.example/","prompt":"summarise"}`})
 	args := []string{"--debounce", "1ms", "--cache-dir", t.TempDir()} // a cache dir: hints kept across a restart
 	srv := startHelmd(t, root, args...)
 	c := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
@@ -174,13 +184,9 @@ func progress(sid, cwd, kind, use, parent string, at time.Time) string {
 // agent_progress.
 func TestAllowedDialogEndsWhenItsCallRuns(t *testing.T) {
 	const sid, cwd = "9a7a0000-0000-4000-8000-000000000002", "/home/dev/allowed"
-	root := t.TempDir()
-	path := fixture.Path(root, cwd, sid)
-	start := time.Now().Add(-5 * time.Second)
-	fixture.Append(t, path, fixture.User(sid, cwd, "test and lint", start))
-	fixture.Append(t, path, toolUses(sid, cwd, "msg_1", start.Add(time.Second),
+	root, path := parallelCalls(t, sid, cwd, "test and lint",
 		[3]string{"toolu_A", "Bash", `{"command":"npm test"}`},
-		[3]string{"toolu_B", "Bash", `{"command":"npm run lint"}`}))
+		[3]string{"toolu_B", "Bash", `{"command":"npm run lint"}`})
 	srv := startHelmd(t, root, "--debounce", "1ms")
 	c := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
 	c.Next(t, 5*time.Second)
