@@ -30,7 +30,7 @@ const MaxQuestion = 200
 // cells "a · b") or a fenced line is shown only when no other line says
 // anything.
 func QuestionLine(text string) string {
-	return questionLine(text, questionOf)
+	return questionLine(text, QuestionText)
 }
 
 // labelWords is the most words a heading or a bold line has to be a
@@ -312,12 +312,9 @@ func isRule(line string) bool {
 // MaxQuestion runes, as QuestionLine makes a line, but not read as
 // Markdown: for a line QuestionLine made already and another program
 // passed on (a hook's), which a second reading could strip further. It
-// changes nothing of what QuestionLine returns.
-func QuestionText(s string) string { return questionOf(s) }
-
-// questionOf is line without dropped runes, each run of white space one
-// space, trimmed, cut as QuestionLine says; "" when nothing is left.
-func questionOf(line string) string {
+// changes nothing of what QuestionLine returns; "" when nothing is
+// left. QuestionLine makes each line it reads so.
+func QuestionText(line string) string {
 	var b strings.Builder
 	// Grown once, rather than by doubling.
 	b.Grow(min(len(line), 4*MaxQuestion))
