@@ -170,13 +170,19 @@ func collect(s Snapshot) []*family {
 // sessions by source and status, the fleet's by host, and the spend by
 // model.
 func addList(s Snapshot, sessions, fleetSessions, cost, tokens, unpriced *family) {
-	// Every source and status, zeros too: a series that vanishes at zero
-	// breaks alerts and graphs. A status or source helmd does not know
-	// (none today) is reported as it is.
+	// Every source read and status, zeros too: a series that vanishes at
+	// zero breaks alerts and graphs. OpenCode's zeros only when it is read
+	// (--no-opencode: no opencode series, not a flat 0 that looks like a
+	// machine with no OpenCode session). A status or source helmd does not
+	// know (none today) is reported as it is.
 	type key struct{ src, st string }
 	counts := map[key]int{}
 	var order []key
-	for _, src := range []shared.Source{shared.SourceClaude, shared.SourceOpenCode} {
+	sources := []shared.Source{shared.SourceClaude}
+	if s.OpenCode != nil {
+		sources = append(sources, shared.SourceOpenCode)
+	}
+	for _, src := range sources {
 		for _, st := range []shared.Status{shared.StatusWorking, shared.StatusWaiting, shared.StatusIdle} {
 			k := key{string(src), string(st)}
 			counts[k], order = 0, append(order, k)

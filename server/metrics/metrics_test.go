@@ -142,6 +142,25 @@ func TestMetricsValues(t *testing.T) {
 	}
 }
 
+// With OpenCode not read (--no-opencode) there is no opencode series of
+// sessions: a flat 0 would read as a machine with no OpenCode session.
+func TestMetricsNoOpenCodeSeriesWhenNotRead(t *testing.T) {
+	s := snapshot()
+	s.OpenCode = nil
+	s.Sessions = s.Sessions[:2]
+	fams := scrape(t, s)
+	for _, m := range fams["helm_sessions"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "source" && l.GetValue() == "opencode" {
+				t.Errorf("helm_sessions has an opencode series with OpenCode not read: %v", m.GetLabel())
+			}
+		}
+	}
+	if got := value(t, fams, "helm_sessions", "source", "claude", "status", "working"); got != 0 {
+		t.Errorf("claude working = %v, want its zero series", got)
+	}
+}
+
 // Model names come from transcripts and roots from the file system: a
 // quote, backslash, newline or invalid UTF-8 in them cannot break the
 // format or forge a series, and a flood of models is capped.
