@@ -1,7 +1,9 @@
 package claude
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -205,6 +207,45 @@ func TestUnpricedModelsListed(t *testing.T) {
 	sameSpend(t, "mixed", one(t, out), shared.Tokens{Input: 200, Output: 200}, 1_800_000)
 	if um := src.Stats().UnpricedModels; !slices.Equal(um, []string{"claude-nova-9"}) {
 		t.Errorf("unpriced models %q, want [claude-nova-9]", um)
+	}
+}
+
+// A model leaves /api/status's unpricedModels with the last transcript
+// whose tokens it had: deleted, or rewritten without it (a fresh helmd
+// would not name it); another transcript's model stays.
+func TestUnpricedModelsLeaveWithTheirTranscripts(t *testing.T) {
+	root := t.TempDir()
+	const a, b = "c2000000-0000-4000-8000-00000000000a", "c2000000-0000-4000-8000-00000000000b"
+	u := `{"input_tokens":100,"output_tokens":100}`
+	session := func(sid, model string) string {
+		return userLine(sid, "2026-03-02T10:00:00Z", "hi") +
+			assistantLine(sid, "2026-03-02T10:00:01Z", sid[len(sid)-1:], model, u)
+	}
+	pa := writeCost(t, root, projectRel("/home/dev/shop", a+".jsonl"), session(a, "claude-nova-9"))
+	writeCost(t, root, projectRel("/home/dev/shop", b+".jsonl"), session(b, "claude-nova-8"))
+	src := New(Options{Roots: []string{root}, Now: clock("2026-03-02T12:00:00Z")})
+	for _, step := range []struct {
+		what   string
+		change func()
+		want   []string
+	}{
+		{"both", func() {}, []string{"claude-nova-8", "claude-nova-9"}},
+		{"a deleted", func() {
+			if err := os.Remove(pa); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"claude-nova-8"}},
+		{"b rewritten with a priced model", func() {
+			write(t, root, projectRel("/home/dev/shop", b+".jsonl"), session(b, sonnet45))
+		}, nil},
+	} {
+		step.change()
+		if _, err := src.Scan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if um := src.Stats().UnpricedModels; !slices.Equal(um, step.want) {
+			t.Errorf("%s: unpricedModels %q, want %q", step.what, um, step.want)
+		}
 	}
 }
 

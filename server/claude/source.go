@@ -188,6 +188,7 @@ func (s *Source) track(path string, k kind) *file {
 func (s *Source) forget(f *file, touched map[string]bool) {
 	s.unindex(f, touched)
 	s.aging.forgetFile(f)
+	s.forgetPriced(f)
 	if !s.reg.forget(f) {
 		return
 	}

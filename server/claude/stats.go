@@ -36,23 +36,49 @@ type stats struct {
 	skippedPaths, fromCache, cacheResumed                     atomic.Int64
 	mu                                                        sync.Mutex
 	lastError                                                 string
-	unpriced                                                  map[string]bool
+	// unpriced holds, for each model without a price, the files whose
+	// tokens of it count (unpricedTokens): the model leaves
+	// UnpricedModels with the last of them, deleted or rewritten without
+	// it, as a fresh helmd would not name it. Few models are ever in it.
+	unpriced map[string]map[*file]struct{}
 }
 
-// notePriced records the models of f whose tokens have no price.
+// notePriced records the models of f whose tokens have no price, in
+// place of what f counted for before.
 func (s *Source) notePriced(f *file) {
 	um := f.agg.unpriced()
-	if len(um) == 0 {
-		return
-	}
 	st := &s.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if len(um) == 0 && len(st.unpriced) == 0 {
+		return
+	}
+	st.dropPriced(f)
 	if st.unpriced == nil {
-		st.unpriced = map[string]bool{}
+		st.unpriced = map[string]map[*file]struct{}{}
 	}
 	for _, m := range um {
-		st.unpriced[m] = true
+		if st.unpriced[m] == nil {
+			st.unpriced[m] = map[*file]struct{}{}
+		}
+		st.unpriced[m][f] = struct{}{}
+	}
+}
+
+// forgetPriced drops what f, a transcript that is gone, counted for.
+func (s *Source) forgetPriced(f *file) {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	s.st.dropPriced(f)
+}
+
+// dropPriced removes f from every model's files; st.mu is held.
+func (st *stats) dropPriced(f *file) {
+	for m, files := range st.unpriced {
+		delete(files, f)
+		if len(files) == 0 {
+			delete(st.unpriced, m)
+		}
 	}
 }
 
