@@ -25,7 +25,7 @@ const usageDays = 30
 // now (whole days in loc, today included), grouped by by.
 func usageURL(by string, now time.Time, loc *time.Location, tz string) string {
 	y, m, d := now.In(loc).Date()
-	from := time.Date(y, m, d-usageDays+1, 0, 0, 0, 0, loc)
+	from := shared.DayStart(y, m, d-usageDays+1, loc)
 	v := url.Values{}
 	v.Set("from", strconv.FormatInt(from.UnixMilli(), 10))
 	v.Set("to", strconv.FormatInt(now.UnixMilli()+1, 10))

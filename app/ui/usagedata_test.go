@@ -25,6 +25,18 @@ func TestUsageURL(t *testing.T) {
 	if u.Path != "/api/usage" || v.Get("by") != "day" || v.Get("tz") != "America/New_York" {
 		t.Errorf("url %s", u)
 	}
+	// Chile's summer time begins at 24:00: 2026-09-05 23:59 -04, then
+	// 01:00 -03. The 30 days from the 6th start then, not an hour into
+	// the 5th, which the page would chart under no day.
+	santiago, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Skip("no tz database here:", err)
+	}
+	u, _ = url.Parse(usageURL("day", time.Date(2026, 10, 5, 12, 0, 0, 0, santiago), santiago, "America/Santiago"))
+	from, _ = strconv.ParseInt(u.Query().Get("from"), 10, 64)
+	if got := time.UnixMilli(from).In(santiago); got.Format(time.DateTime) != "2026-09-06 01:00:00" {
+		t.Errorf("from %s in Santiago, want 2026-09-06 01:00:00 (the 6th's first instant)", got)
+	}
 }
 
 func TestFillDays(t *testing.T) {

@@ -268,7 +268,7 @@ func sinceFrom(now time.Time, d time.Duration, since string, loc *time.Location)
 		return from
 	}
 	y, m, day := from.In(loc).Date()
-	return time.Date(y, m, day, 0, 0, 0, 0, loc)
+	return shared.DayStart(y, m, day, loc)
 }
 
 // givenString is a string flag that knows whether it was given: the

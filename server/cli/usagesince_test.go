@@ -87,3 +87,19 @@ func TestUsageTZLocal(t *testing.T) {
 		t.Errorf("--tz Local did not cut days in TZ's zone:\n%s", stdout)
 	}
 }
+
+// `helmd usage --since 7d` in Chile a week after its summer time began at
+// 24:00 (2026-09-05 23:59 -04, then 01:00 -03): the table starts with the
+// 6th, not with the last hour of the 5th, which time.Date names as the
+// 6th's midnight.
+func TestSinceFromSkippedMidnight(t *testing.T) {
+	loc, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 9, 13, 12, 0, 0, 0, loc)
+	from := sinceFrom(now, 7*24*time.Hour, "7d", loc)
+	if got := from.In(loc).Format(time.DateTime); got != "2026-09-06 01:00:00" {
+		t.Errorf("--since 7d starts at %s, want 2026-09-06 01:00:00 (the 6th's first instant)", got)
+	}
+}

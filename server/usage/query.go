@@ -132,7 +132,7 @@ func (st *Store) Query(q Query) Report {
 		at := st.order[j]
 		if q.By == ByDay && at >= dayEnd {
 			y, m, d := time.UnixMilli(at).In(loc).Date()
-			dayEnd = time.Date(y, m, d+1, 0, 0, 0, 0, loc).UnixMilli()
+			dayEnd = shared.DayStart(y, m, d+1, loc).UnixMilli()
 			dayGroup = newGroup(fmt.Sprintf("%04d-%02d-%02d", y, m, d))
 		}
 		for _, c := range st.sums[j] {

@@ -3,8 +3,11 @@ package usage
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
+
+	"vibecraft.sh/helm/shared"
 )
 
 // FuzzParseQuery: any query string is a Query or ErrBadQuery, never a
@@ -62,5 +65,32 @@ func TestSlotOf(t *testing.T) {
 		if got := SlotOf(tc.in); got != tc.want {
 			t.Errorf("SlotOf(%d) = %d, want %d", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestDayWhoseMidnightIsSkipped: Chile starts summer time at 24:00 on
+// 2026-09-05 (23:59 -04 is followed by 01:00 -03). The last hour of the
+// 5th is one day, one bucket: it was cut an hour early, at the midnight
+// time.Date names by the old offset, and each of its slots became a
+// bucket of its own keyed 2026-09-05, which the page kept only one of.
+func TestDayWhoseMidnightIsSkipped(t *testing.T) {
+	loc, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := NewStore()
+	var cells []Cell
+	for _, at := range []string{"2026-09-06T02:00:00Z", "2026-09-06T03:10:00Z", "2026-09-06T03:40:00Z", "2026-09-06T04:30:00Z"} {
+		ts, _ := time.Parse(time.RFC3339, at)
+		cells = append(cells, Cell{At: SlotOf(ts.UnixMilli()), Model: "m", Nano: 4_000_000})
+	}
+	st.Set(sess("k", "/p"), cells)
+	rep := st.Query(Query{From: 0, To: time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC).UnixMilli(), By: ByDay, Loc: loc})
+	var got []string
+	for _, b := range rep.Buckets {
+		got = append(got, b.Key+" "+shared.CostText(b.CostUSD))
+	}
+	if want := []string{"2026-09-05 $0.01", "2026-09-06 <$0.01"}; !slices.Equal(got, want) {
+		t.Errorf("days %q, want %q (22:00, 23:10 and 23:40 on the 5th, 01:30 on the 6th)", got, want)
 	}
 }
