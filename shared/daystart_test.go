@@ -34,3 +34,23 @@ func TestDayStart(t *testing.T) {
 		}
 	}
 }
+
+// TestDayRangeSkippedMidnight: the list filtered to a day of the usage
+// page (?day=) keeps the sessions active in that day's hours: in Chile,
+// 23:00-23:59 on 2026-09-05 is the 5th's, not the 6th's.
+func TestDayRangeSkippedMidnight(t *testing.T) {
+	loc, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Skip("no tz database here:", err)
+	}
+	for _, tc := range []struct{ day, start, end string }{
+		{"2026-09-05", "2026-09-05T00:00:00-04:00", "2026-09-06T01:00:00-03:00"},
+		{"2026-09-06", "2026-09-06T01:00:00-03:00", "2026-09-07T00:00:00-03:00"},
+	} {
+		start, end, ok := Query{Day: tc.day}.dayRange(loc)
+		got := time.UnixMilli(start).In(loc).Format(time.RFC3339) + " " + time.UnixMilli(end).In(loc).Format(time.RFC3339)
+		if want := tc.start + " " + tc.end; !ok || got != want {
+			t.Errorf("day %s is [%s), want [%s)", tc.day, got, want)
+		}
+	}
+}

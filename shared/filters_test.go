@@ -61,7 +61,7 @@ func oldFilters(q Query, s *Session) bool {
 		return false
 	}
 	if q.Day != "" {
-		start, end, ok := q.dayRange()
+		start, end, ok := q.dayRange(time.Local)
 		created := s.CreatedAt
 		if created == 0 {
 			created = s.UpdatedAt

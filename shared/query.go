@@ -63,7 +63,7 @@ func ParseQuery(v url.Values) (Query, error) {
 		Day:          v.Get("day"),
 		Host:         v.Get("host"),
 	}
-	if _, _, ok := q.dayRange(); q.Day != "" && !ok {
+	if _, _, ok := q.dayRange(time.Local); q.Day != "" && !ok {
 		return Query{}, fmt.Errorf("day %q: want a date such as 2026-03-02", q.Day)
 	}
 	switch q.Source {
@@ -139,7 +139,7 @@ type filters struct {
 func (q Query) filters(pass bool) filters {
 	f := filters{q: q}
 	if q.Day != "" {
-		f.start, f.end, f.dayOK = q.dayRange()
+		f.start, f.end, f.dayOK = q.dayRange(time.Local)
 	}
 	if q.Model != "" {
 		f.model = ModelKey(q.Model)
@@ -199,13 +199,18 @@ func (f *filters) modelIs(m string) bool {
 	return is
 }
 
-// dayRange is Day as epoch ms [start, end) in the local zone.
-func (q Query) dayRange() (start, end int64, ok bool) {
-	d, err := time.ParseInLocation(time.DateOnly, q.Day, time.Local)
+// dayRange is Day as epoch ms [start, end) in loc (the local zone, as
+// the usage page cuts its bars), from each day's first instant
+// (DayStart): a day after a midnight the clocks skip started an hour
+// into the day before, whose sessions of that hour the list then showed
+// under the wrong bar.
+func (q Query) dayRange(loc *time.Location) (start, end int64, ok bool) {
+	d, err := time.Parse(time.DateOnly, q.Day)
 	if err != nil {
 		return 0, 0, false
 	}
-	return d.UnixMilli(), d.AddDate(0, 0, 1).UnixMilli(), true
+	y, m, day := d.Date()
+	return DayStart(y, m, day, loc).UnixMilli(), DayStart(y, m, day+1, loc).UnixMilli(), true
 }
 
 // activeOnDay reports whether s was active on q.Day: an unparsable day
