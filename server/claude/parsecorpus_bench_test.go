@@ -141,3 +141,64 @@ func BenchmarkQuoteWalk(b *testing.B) {
 	perLine(b, cpu0, len(lines))
 	b.ReportMetric(float64(quotes)/float64(len(lines)), "quotes/line")
 }
+
+// warmBytes is how much of the corpus the Warm benchmarks read: little
+// enough to stay in the CPU's caches, so that their figures depend much
+// less on the memory traffic of the machine's other tenants than those
+// of the 64 MB benchmarks above. Compare two builds with them.
+const warmBytes = 4 << 20
+
+// BenchmarkParseCorpusWarm is BenchmarkParseCorpus over warmBytes of
+// lines.
+func BenchmarkParseCorpusWarm(b *testing.B) {
+	lines, size := corpusLines(b, warmBytes)
+	var p parser
+	var r record
+	b.SetBytes(size)
+	cpu0 := cputime.Process()
+	for b.Loop() {
+		for _, l := range lines {
+			if !p.parseLine(&r, l, nil) {
+				b.Fatalf("bad line %.200q", l)
+			}
+		}
+	}
+	perLine(b, cpu0, len(lines))
+}
+
+// BenchmarkApplyCorpusWarm is BenchmarkApplyCorpus over warmBytes of
+// lines, with the id maps and lists a scan worker lends a quiet file it
+// reads cold (spareMaps), as most files of a cold scan are read: the
+// maps then hold their room from round to round, and the figure is the
+// lines' own cost, not that of growing maps from nothing.
+func BenchmarkApplyCorpusWarm(b *testing.B) {
+	lines, size := corpusLines(b, warmBytes)
+	var p parser
+	var r record
+	var spare spareMaps
+	b.SetBytes(size)
+	b.ReportAllocs()
+	cpu0 := cputime.Process()
+	for b.Loop() {
+		a := newAggregate()
+		spare.lend(&a)
+		spare.lendLists(&r)
+		r.forgetLast(true)
+		for _, l := range lines {
+			if !p.parseLine(&r, l, nil) {
+				b.Fatalf("bad line %.200q", l)
+			}
+			a.apply(&r, true)
+		}
+		r.forgetLast(false)
+		if a.messageCount() == 0 {
+			b.Fatal("no assistant message counted")
+		}
+		// As compactRead leaves a quiet file: its maps encoded, the
+		// lent ones free to be cleared for the next.
+		spare.read(&a)
+		a.idState = nil
+		spare.reclaim(&a)
+	}
+	perLine(b, cpu0, len(lines))
+}
