@@ -65,8 +65,12 @@ func Forward(ctx context.Context, in io.Reader, base, token string) error {
 	defer cancel()
 	resp, err := post(ctx, data, base, token)
 	if errors.Is(err, tokenproof.ErrNoTokenWanted) {
-		// A helmd started with --auth none: no token to it.
-		resp, err = post(ctx, data, base, "")
+		// No proof comes with "I want no token": any account listening
+		// on the port while helmd is down can say it, and would be handed
+		// the session's question and messages. A hook for a helmd with
+		// --auth none is installed with --auth none and holds no token.
+		return fmt.Errorf("post to helmd: %w: this hook holds a token, so it sends nothing unproven "+
+			"(for a helmd with --auth none, install the hooks with `helmd hooks --install --auth none`)", err)
 	}
 	if err != nil {
 		return fmt.Errorf("post to helmd: %w", err)
