@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/warnlimit"
 )
 
 // CookieName holds the token once a browser has presented it.
@@ -25,11 +27,11 @@ const warnEvery = 10 * time.Second
 type authenticator struct {
 	token []byte // empty: authentication is off
 	log   *slog.Logger
-	warn  *warnLimit
+	warn  *warnlimit.Limit
 }
 
 func newAuthenticator(token string, log *slog.Logger) *authenticator {
-	return &authenticator{token: []byte(token), log: log, warn: newWarnLimit(warnEvery, time.Now)}
+	return &authenticator{token: []byte(token), log: log, warn: warnlimit.New(warnEvery, time.Now)}
 }
 
 // check reports whether r may go on; when not, it has answered.
@@ -50,7 +52,7 @@ func (a *authenticator) check(w http.ResponseWriter, r *http.Request) bool {
 		unauthorized(w, r, "")
 		return false
 	case subtle.ConstantTimeCompare([]byte(presented), a.token) != 1:
-		if ok, suppressed := a.warn.allow(); ok {
+		if ok, suppressed := a.warn.Allow(); ok {
 			a.log.Warn("wrong token", "remote", r.RemoteAddr, "path", quote(r.URL.Path), "suppressedSinceLast", suppressed)
 		}
 		unauthorized(w, r, "That token is not this Helm's.")

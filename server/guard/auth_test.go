@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"vibecraft.sh/helm/server/internal/logbuf"
+	"vibecraft.sh/helm/server/internal/warnlimit"
 )
 
 func tokenCookie(resp *http.Response) *http.Cookie {
@@ -168,7 +169,7 @@ func TestWrongTokenWarningsRateLimited(t *testing.T) {
 	var logs syncBuffer
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	a := newAuthenticator(secret, slog.New(slog.NewTextHandler(&logs, nil)))
-	a.warn = newWarnLimit(warnEvery, func() time.Time { return now })
+	a.warn = warnlimit.New(warnEvery, func() time.Time { return now })
 	guess := func(n int) {
 		for range n {
 			r := httptest.NewRequest("GET", "/api/sessions", nil)
