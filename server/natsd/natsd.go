@@ -13,10 +13,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"vibecraft.sh/helm/server/internal/warnlimit"
 )
 
 // Options configure the embedded server.
@@ -92,7 +95,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	ns.SetLoggerV2(slogger{log.With("part", "nats")}, false, false, false)
+	ns.SetLoggerV2(newSlogger(log.With("part", "nats")), false, false, false)
 	go ns.Start()
 	wait := 10 * time.Second
 	if d, ok := ctx.Deadline(); ok {
@@ -130,12 +133,39 @@ func loopback(host string) bool {
 }
 
 // slogger turns the server's printf logging into slog records; its
-// notices are debug-level chatter for helmd's user.
-type slogger struct{ l *slog.Logger }
+// notices are debug-level chatter for helmd's user. What a connection
+// causes (a wrong token, a bad handshake, garbage) anyone who reaches the
+// port can cause at will, so those warnings and errors pass through
+// clients, as the guard's wrong-token lines do.
+type slogger struct {
+	l       *slog.Logger
+	clients *warnlimit.Limit
+}
+
+func newSlogger(l *slog.Logger) slogger {
+	return slogger{l: l, clients: warnlimit.New(clientLogEvery, time.Now)}
+}
+
+// clientLogEvery spaces the lines connections cause.
+const clientLogEvery = 10 * time.Second
+
+// clientLine matches the prefix the server gives what it logs of one
+// connection: "127.0.0.1:52370 - cid:215 - authentication error".
+var clientLine = regexp.MustCompile(`^\S+ - [a-z]id:\d+ - `)
 
 func (s slogger) Noticef(f string, v ...any) { s.l.Debug(fmt.Sprintf(f, v...)) }
-func (s slogger) Warnf(f string, v ...any)   { s.l.Warn(fmt.Sprintf(f, v...)) }
+func (s slogger) Warnf(f string, v ...any)   { s.limited(slog.LevelWarn, fmt.Sprintf(f, v...)) }
 func (s slogger) Fatalf(f string, v ...any)  { s.l.Error(fmt.Sprintf(f, v...)) }
-func (s slogger) Errorf(f string, v ...any)  { s.l.Error(fmt.Sprintf(f, v...)) }
+func (s slogger) Errorf(f string, v ...any)  { s.limited(slog.LevelError, fmt.Sprintf(f, v...)) }
 func (s slogger) Debugf(f string, v ...any)  { s.l.Debug(fmt.Sprintf(f, v...)) }
 func (s slogger) Tracef(f string, v ...any)  { s.l.Debug(fmt.Sprintf(f, v...)) }
+
+func (s slogger) limited(level slog.Level, msg string) {
+	if !clientLine.MatchString(msg) {
+		s.l.Log(context.Background(), level, msg)
+		return
+	}
+	if ok, suppressed := s.clients.Allow(); ok {
+		s.l.Log(context.Background(), level, msg, "suppressedSinceLast", suppressed)
+	}
+}

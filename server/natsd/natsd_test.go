@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -145,5 +147,54 @@ func TestTLSBeyondLoopback(t *testing.T) {
 	rest, _ := io.ReadAll(r) // the server ends the connection
 	if strings.Contains(string(rest), "PONG") {
 		t.Fatalf("a clear-text client was answered: %q", rest)
+	}
+}
+
+// lines is a slog handler that keeps each record's message and
+// attributes, for a test to count.
+type lines struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (l *lines) Enabled(context.Context, slog.Level) bool { return true }
+func (l *lines) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *lines) WithGroup(string) slog.Handler            { return l }
+func (l *lines) Handle(_ context.Context, r slog.Record) error {
+	s := r.Level.String() + " " + r.Message
+	r.Attrs(func(a slog.Attr) bool { s += " " + a.String(); return true })
+	l.mu.Lock()
+	l.got = append(l.got, s)
+	l.mu.Unlock()
+	return nil
+}
+
+// TestRefusedClientsDoNotFillTheLog: anyone who can reach the NATS port
+// (every local account, on loopback) can knock with wrong tokens as fast
+// as it likes; each refusal was an ERROR line, so a loop filled the log
+// and the journal. As for a wrong Helm token, one line in a while says
+// so, with how many were held back.
+func TestRefusedClientsDoNotFillTheLog(t *testing.T) {
+	var log lines
+	s := start(t, Options{Listen: "127.0.0.1:0", Token: "s3cret", Logger: slog.New(&log)})
+	const knocks = 20
+	for range knocks {
+		nc, err := nats.Connect(s.URL(), nats.Token("guess"), nats.NoReconnect())
+		if err == nil {
+			nc.Close()
+			t.Fatal("connected with a wrong token")
+		}
+	}
+	s.Close() // every refusal is logged by now
+	var refusals []string
+	log.mu.Lock()
+	for _, l := range log.got {
+		if strings.Contains(l, "authentication error") || strings.Contains(l, "Authorization Violation") {
+			refusals = append(refusals, l)
+		}
+	}
+	log.mu.Unlock()
+	if len(refusals) == 0 || len(refusals) > 1 {
+		t.Fatalf("%d lines for %d refused connections, want 1:\n%s", len(refusals), knocks, strings.Join(refusals, "\n"))
 	}
 }
