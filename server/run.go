@@ -26,6 +26,7 @@ import (
 	"vibecraft.sh/helm/server/guard"
 	"vibecraft.sh/helm/server/index"
 	"vibecraft.sh/helm/server/internal/closed"
+	"vibecraft.sh/helm/server/internal/journal"
 	"vibecraft.sh/helm/server/internal/private"
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/server/metrics"
@@ -344,9 +345,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("helmd serving", "url", url, "version", version,
 		"claudeRoots", roots, "openCode", openCode, "watch", watchMode(cfg))
-	// Printed, not logged (the token is the way in): `helmd url` prints it again.
-	fmt.Fprintf(stdout, "Helm: %s\n", localURL(cfg, ln.Addr().String(), token))
-	printNetworkURLs(stdout, cfg, ln.Addr().String(), token, hostName)
+	// Printed, not logged (the token is the way in): `helmd url` prints it
+	// again. Under systemd, stdout is the journal, which the adm and
+	// systemd-journal groups read: the URL goes there without the token.
+	shown, toJournal := token, token != "" && journal.Is(stdout, os.Getenv)
+	if toJournal {
+		shown = ""
+	}
+	fmt.Fprintf(stdout, "Helm: %s\n", localURL(cfg, ln.Addr().String(), shown))
+	printNetworkURLs(stdout, cfg, ln.Addr().String(), shown, hostName)
+	if toJournal {
+		fmt.Fprintln(stdout, "Helm: the token is not printed to the journal: `helmd url` prints the URL with it")
+	}
 
 	wg.Go(func() {
 		if err := watcher.Run(ctx, tail.Tee(lv, pages)); err != nil {
