@@ -142,16 +142,27 @@ func (h *Home) showCacheAge() bool {
 }
 
 func (h *Home) renderCacheAge() app.UI {
-	at, text := h.dataAt, "Server unreachable: showing the list as of %s."
+	at, text := h.dataAt, "Showing the list as of %s."
 	if h.cachedAt > 0 {
 		at, text = h.cachedAt, "Showing the list saved %s."
-		if h.conn.State == feed.Offline {
-			text = "Offline: showing the list saved %s."
+	}
+	text = fmt.Sprintf(text, ageText(h.now, at))
+	if h.conn.State == feed.Offline {
+		// Offline is any failed poll, not only a helmd that does not
+		// answer: one that refuses the page's token (restarted with
+		// another) or fails (5xx) answers. The notice gives the reason
+		// the indicator's tooltip has, so that the one thing to do (open
+		// the address helmd printed) is on the page, not behind a hover
+		// under "Server unreachable".
+		why := h.conn.Reason
+		if why == "" {
+			why = "the server does not answer."
 		}
+		text = "Offline: " + why + " " + text
 	}
 	return el.P().ID("cache-age").Class("notice").DataSet("saved-at", at).
 		Title("%s", attr(absTime(at))).
-		Text(fmt.Sprintf(text, ageText(h.now, at)))
+		Text(text)
 }
 
 func (h *Home) renderEmpty() app.UI {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"regexp"
@@ -444,5 +445,47 @@ func TestRenderMachineAndModelShowControls(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %s", want)
 		}
+	}
+}
+
+// refusal is an HTTP answer that is not a list, as app/browser's fetch
+// reports one.
+type refusal int
+
+func (r refusal) Error() string   { return fmt.Sprintf("HTTP %d", int(r)) }
+func (r refusal) HTTPStatus() int { return int(r) }
+
+// TestRenderOfflineSaysWhy: helmd restarted with another token answers
+// every poll 401. The page keeps its list, Offline; its notice must say
+// what to do (open the address helmd printed), not that the server is
+// unreachable: it answers, and the user would wait for it forever.
+func TestRenderOfflineSaysWhy(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		err    error
+		want   string
+		cached bool
+	}{
+		{"refused", refusal(401), "open the address helmd printed, with its token", false},
+		{"refused, saved list", refusal(403), "open the address helmd printed, with its token", true},
+		{"failing", refusal(502), "The server had a problem (HTTP 502)", false},
+		{"gone", errors.New("TypeError: Failed to fetch"), "The server does not answer", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := NewHome(Seed{Sessions: sample(), At: ms(10 * time.Minute), Now: now})
+			if tc.cached {
+				h.cachedAt = ms(10 * time.Minute)
+			}
+			h.conn = feed.Status{State: feed.Offline, Since: now, Reason: feed.PlainError(tc.err)}
+			out := render(t, h)
+			m := regexp.MustCompile(`<p[^>]*id="cache-age"[^>]*>([^<]*)</p>`).FindStringSubmatch(out)
+			if m == nil {
+				t.Fatalf("no #cache-age:\n%s", out)
+			}
+			got := html.UnescapeString(m[1])
+			if !strings.Contains(got, tc.want) || !strings.HasPrefix(got, "Offline: ") || !strings.Contains(got, "10 min ago") {
+				t.Errorf("notice %q, want Offline, %q and the list's age", got, tc.want)
+			}
+		})
 	}
 }
