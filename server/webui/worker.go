@@ -6,6 +6,9 @@ package webui
 //   - waits for its work with event.waitUntil, so "installed" means cached;
 //   - caches each file on its own, so one failing URL (app.wasm before
 //     `make build`) does not leave the whole app uncached;
+//     but a file that does not come at all (helmd stopped or the
+//     connection cut mid-install, or a proxy's 502/504) fails the
+//     install, so an update never replaces a whole cache by part of one;
 //   - never touches non-GET requests, the API, /healthz or event streams
 //     (a worker in the path of an EventSource breaks or buffers it);
 //   - answers page loads from the network first and, offline, with the
@@ -26,9 +29,20 @@ const resourcesToCache = {{.ResourcesToCache}};
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(cacheName);
+    let gone = "";
     await Promise.all(resourcesToCache.map(async (url) => {
+      let resp;
       try {
-        const resp = await fetch(new Request(url, { cache: "reload" }));
+        resp = await fetch(new Request(url, { cache: "reload" }));
+      } catch (err) {
+        gone = url; // no answer: helmd stopped, or the connection was cut
+        return;
+      }
+      if (resp.status === 502 || resp.status === 504) {
+        gone = url; // a proxy in front says so
+        return;
+      }
+      try {
         if (!resp.ok) {
           throw new Error("HTTP " + resp.status);
         }
@@ -37,6 +51,15 @@ self.addEventListener("install", (event) => {
         console.error("helm worker: not cached:", url, err);
       }
     }));
+    if (gone) {
+      // Installed, this worker would delete the previous one's cache on
+      // activation and leave the app without that file (the client: an
+      // offline start then stuck at "Connecting"). Failing the install
+      // keeps the previous worker and its whole cache; the browser tries
+      // again at the next page load or update check.
+      await caches.delete(cacheName);
+      throw new Error("helm worker {{.Version}} not installed: " + gone + " did not come");
+    }
     await self.skipWaiting();
   })());
 });

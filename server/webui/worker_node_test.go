@@ -15,8 +15,15 @@ import (
 // these handlers are driven here (under node: see needNode).
 func runWorker(t *testing.T, before, after, arg string) []byte {
 	t.Helper()
+	return runWorkerCaching(t, "[]", before, after, arg)
+}
+
+// runWorkerCaching is runWorker with the worker's list of files to
+// cache (a JavaScript array).
+func runWorkerCaching(t *testing.T, resources, before, after, arg string) []byte {
+	t.Helper()
 	node := needNode(t, "the worker's handlers")
-	js := strings.NewReplacer("{{.Version}}", "test", "{{.ResourcesToCache}}", "[]").Replace(workerJS)
+	js := strings.NewReplacer("{{.Version}}", "test", "{{.ResourcesToCache}}", resources).Replace(workerJS)
 	path := filepath.Join(t.TempDir(), "worker.js")
 	if err := os.WriteFile(path, []byte(before+js+after), 0o600); err != nil {
 		t.Fatal(err)
