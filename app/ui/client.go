@@ -70,19 +70,13 @@ func (h *Home) OnMount(ctx app.Context) {
 		// component's ctx (an event handler's ctx may be gone by then).
 		Post: func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
 		OnStatus: func(s feed.Status) {
+			if h.updateCheckDue(s.State) {
+				// Found, the new build installs and the update notice
+				// offers it.
+				app.TryUpdate()
+			}
 			if s.State == feed.Live && h.conn.State != feed.Live {
-				// The stream opens again: helmd went away and came
-				// back, perhaps upgraded (make build, restart). The
-				// browser checks the service worker for a new build
-				// only when a page loads, so a tab or installed app
-				// kept open ran the old client against the new helmd
-				// for as long as it stayed open, saying nothing. Found,
-				// the new build installs and the update notice offers
-				// it. The first opening needs no check: the page was
-				// just loaded.
-				if h.wasLive {
-					app.TryUpdate()
-				} else if h.loaded && h.savedAt.IsZero() {
+				if !h.wasLive && h.loaded && h.savedAt.IsZero() {
 					// The list the page carried, resumed from its event:
 					// no snapshot comes, and it was saved only at its first
 					// change, so a list that did not change was never

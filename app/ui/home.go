@@ -373,3 +373,14 @@ func findKey(ss []shared.Session, key string) (shared.Session, bool) {
 	}
 	return shared.Session{}, false
 }
+
+// updateCheckDue says whether the stream opening with status s should
+// ask the service worker to look for a new build. The stream opens
+// again: helmd went away and came back, perhaps upgraded (make build,
+// restart). The browser checks the service worker for a new build only
+// when a page loads, so a tab or installed app kept open ran the old
+// client against the new helmd for as long as it stayed open, saying
+// nothing. The first opening needs no check: the page was just loaded.
+func (h *Home) updateCheckDue(s feed.State) bool {
+	return s == feed.Live && h.conn.State != feed.Live && h.wasLive
+}
