@@ -106,6 +106,10 @@ type Home struct {
 	// wasLive: the stream has been open before, so opening it again is a
 	// return, after which helmd may be a new build (OnMount, OnStatus).
 	wasLive bool
+	// wasOffline: helmd did not answer since the page loaded, so the
+	// browser's own look for a new build, at the load, found nothing
+	// (updateCheckDue).
+	wasOffline bool
 
 	// Client only, set in OnMount, released in OnDismount.
 	ctx       app.Context
@@ -374,13 +378,19 @@ func findKey(ss []shared.Session, key string) (shared.Session, bool) {
 	return shared.Session{}, false
 }
 
-// updateCheckDue says whether the stream opening with status s should
-// ask the service worker to look for a new build. The stream opens
-// again: helmd went away and came back, perhaps upgraded (make build,
-// restart). The browser checks the service worker for a new build only
-// when a page loads, so a tab or installed app kept open ran the old
-// client against the new helmd for as long as it stayed open, saying
-// nothing. The first opening needs no check: the page was just loaded.
+// updateCheckDue records the connection's new state s and says whether
+// the page should ask the service worker to look for a new build now.
+// The browser looks only when a page loads: a page that returns to Live
+// after an outage (helmd restarted, perhaps upgraded), or that loaded
+// while helmd was down (an offline start, whose look failed), would run
+// its client against the new helmd for as long as it stayed open, with
+// no update notice. A page Live from its load needs no check.
 func (h *Home) updateCheckDue(s feed.State) bool {
-	return s == feed.Live && h.conn.State != feed.Live && h.wasLive
+	if s == feed.Offline {
+		h.wasOffline = true
+	}
+	if s != feed.Live || h.conn.State == feed.Live {
+		return false
+	}
+	return h.wasLive || h.wasOffline
 }
