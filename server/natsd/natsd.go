@@ -1,7 +1,10 @@
 // Package natsd runs a NATS server with JetStream inside helmd
 // (--nats-listen), for a team with no NATS of its own: the hub is one
-// command. Clients authenticate with a token (the hub's Helm token unless
-// --nats-token says otherwise). Listening beyond loopback without TLS is
+// command. Clients authenticate with --nats-token when one is given, else
+// with the nkey derived from the hub's Helm token (package natskey), by
+// signing the server's nonce: the Helm token itself never travels. Older
+// machines, which send the Helm token as the NATS token, are still
+// admitted with it. Listening beyond loopback without TLS is
 // refused unless the user insists (--nats-insecure): session summaries
 // carry prompts and paths, and the token would cross the network in clear.
 package natsd
@@ -26,9 +29,13 @@ import (
 type Options struct {
 	Listen   string // host:port; port 0 picks a free one
 	StoreDir string // JetStream's files; required
-	Token    string // required: every client must present it
-	TLSCert  string // PEM files; both or neither
-	TLSKey   string
+	// Token, when set, is admitted as a NATS token. NKey, when set, is
+	// a user's public key (natskey.Public), admitted by a signature of
+	// the server's nonce. One of them is required.
+	Token   string
+	NKey    string
+	TLSCert string // PEM files; both or neither
+	TLSKey  string
 	// Insecure allows a non-loopback listen without TLS.
 	Insecure bool
 	Logger   *slog.Logger
@@ -44,7 +51,7 @@ type Server struct {
 
 // Start starts the server and waits until it accepts connections.
 func Start(ctx context.Context, o Options) (*Server, error) {
-	if o.Token == "" {
+	if o.Token == "" && o.NKey == "" {
 		return nil, errors.New("nats-listen: a token is required (HELM_TOKEN, the token file, or --nats-token)")
 	}
 	if o.StoreDir == "" {
@@ -74,6 +81,12 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		Authorization: o.Token,
 		NoSigs:        true, // helmd handles its own signals
 		MaxPayload:    1 << 20,
+	}
+	if o.NKey != "" {
+		// With nkeys the server sends every client a nonce to sign, and
+		// still admits the token (checked after the nkeys when a client
+		// presents none): both at once, an upgrade's mixed fleet.
+		opts.Nkeys = []*server.NkeyUser{{Nkey: o.NKey}}
 	}
 	if port == 0 {
 		opts.Port = server.RANDOM_PORT

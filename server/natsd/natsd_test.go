@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
 	"go.uber.org/goleak"
 
 	"vibecraft.sh/helm/server/internal/testcert"
+	"vibecraft.sh/helm/server/natskey"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -61,6 +63,55 @@ func TestTokenIsRequired(t *testing.T) {
 			}
 			if !errors.Is(err, nats.ErrAuthorization) {
 				t.Fatalf("refused for another reason: %v", err)
+			}
+		})
+	}
+}
+
+// A hub given no --nats-token admits the key derived from its Helm token
+// (a signature of its nonce: the token never travels) and, from machines
+// of an older helmd, the Helm token itself; nothing else: another key,
+// the right key's name without its signature, a wrong token.
+func TestDerivedKeyAndTheHelmTokenOfOlderMachines(t *testing.T) {
+	const helmToken = "the-hub-helm-token-0123456789"
+	key := func(t *testing.T, helm string) nkeys.KeyPair {
+		kp, err := natskey.FromHelmToken(helm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return kp
+	}
+	pub := func(t *testing.T, kp nkeys.KeyPair) string {
+		p, err := kp.PublicKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	hubKey, otherKey := key(t, helmToken), key(t, "another-helm-token-0123456789")
+	s := start(t, Options{Listen: "127.0.0.1:0", NKey: pub(t, hubKey), Token: helmToken, Logger: slog.New(slog.DiscardHandler)})
+	for _, tc := range []struct {
+		name  string
+		opt   nats.Option
+		allow bool
+	}{
+		{"the derived key", nats.Nkey(pub(t, hubKey), natskey.Signer(hubKey)), true},
+		{"an older machine's Helm token", nats.Token(helmToken), true},
+		{"another token's key", nats.Nkey(pub(t, otherKey), natskey.Signer(otherKey)), false},
+		{"the key signed by another", nats.Nkey(pub(t, hubKey), natskey.Signer(otherKey)), false},
+		{"a wrong token", nats.Token("guess-guess-guess-guess"), false},
+		{"nothing", nats.Name("nothing"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			nc, err := nats.Connect(s.URL(), tc.opt, nats.NoReconnect())
+			if err == nil {
+				nc.Close()
+			}
+			if tc.allow && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !tc.allow && !errors.Is(err, nats.ErrAuthorization) {
+				t.Fatalf("err %v, want the refusal", err)
 			}
 		})
 	}
