@@ -19,6 +19,9 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
+
+	"vibecraft.sh/helm/server/natskey"
 )
 
 // Bucket is the key-value bucket of every machine's sessions.
@@ -32,8 +35,12 @@ const MaxValue = 64 << 10
 type ConnOptions struct {
 	URLs      string                     // comma-separated nats:// or tls:// URLs
 	InProcess nats.InProcessConnProvider // the embedded server, instead of URLs
-	Token     string
+	Token     string                     // a NATS-only token (--nats-token): sent as given
 	CredsFile string
+	// HelmToken, with no Token nor CredsFile, signs in with the key
+	// derived from it (natskey): the Helm token opens every machine's
+	// HTTP API, and is never sent.
+	HelmToken string
 	// CAFile is a PEM file of the certificates to trust for tls:// URLs
 	// instead of the system's (nats.RootCAs makes a pool of the file
 	// alone): the hub's own, when it is self-signed.
@@ -55,6 +62,12 @@ type Conn struct {
 	// anything listens.
 	inProcess bool
 	urls      string // the URLs given, credentials redacted
+	// derived: the connection signs in with the key derived from the
+	// Helm token, and a refusal says what to do about it. key is that
+	// key until Close wipes it, under keyMu: the client may be signing.
+	derived bool
+	keyMu   sync.Mutex
+	key     nkeys.KeyPair
 
 	mu   sync.Mutex
 	subs []*connSub
@@ -136,8 +149,20 @@ func Connect(o ConnOptions) (*Conn, error) {
 			}
 		}),
 	}
-	if o.Token != "" {
+	switch {
+	case o.Token != "":
 		opts = append(opts, nats.Token(o.Token))
+	case o.HelmToken != "" && o.CredsFile == "":
+		kp, err := natskey.FromHelmToken(o.HelmToken)
+		if err != nil {
+			return nil, fmt.Errorf("fleet: %w", err)
+		}
+		pub, err := kp.PublicKey()
+		if err != nil {
+			return nil, fmt.Errorf("fleet: the NATS key: %w", err)
+		}
+		c.key, c.derived = kp, true
+		opts = append(opts, nats.Nkey(pub, c.sign))
 	}
 	if o.CredsFile != "" {
 		opts = append(opts, nats.UserCredentials(o.CredsFile))
@@ -154,11 +179,13 @@ func Connect(o ConnOptions) (*Conn, error) {
 	}
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
+		c.wipe()
 		return nil, fmt.Errorf("fleet: connect to NATS: %w", err)
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {
 		nc.Close()
+		c.wipe()
 		return nil, fmt.Errorf("fleet: JetStream: %w", err)
 	}
 	c.NC, c.JS = nc, js
@@ -218,14 +245,33 @@ func (c *Conn) failed(msg string, err error) {
 		return // the first attempt's summary: the next one says why
 	}
 	e := err.Error()
+	switch {
+	case !c.derived:
+	case errors.Is(err, nats.ErrNkeysNotSupported), errors.Is(err, natskey.ErrNoNonce):
+		e += ": " + natskey.ErrNoNonce.Error()
+	case refused(err):
+		e += ": " + keyRefused
+	}
 	c.errMu.Lock()
 	c.lastErr = e
 	warn := e != c.warned
 	c.warned = e
 	c.errMu.Unlock()
 	if warn {
-		c.log.Warn(msg, "server", c.serverOf(nil), "err", err)
+		c.log.Warn(msg, "server", c.serverOf(nil), "err", e)
 	}
+}
+
+// keyRefused says why a server refuses the key derived from the Helm
+// token, and what to do: a server that does not ask for the key at all
+// says so itself (natskey.ErrNoNonce).
+const keyRefused = "the server refused this machine's NATS key, which is derived from its Helm token: " +
+	"give this machine the hub's Helm token (HELM_TOKEN), or the same HELM_NATS_TOKEN on both sides"
+
+// refused reports whether err is the server's refusal of the
+// credentials presented.
+func refused(err error) bool {
+	return errors.Is(err, nats.ErrAuthorization) || strings.Contains(strings.ToLower(err.Error()), "authorization violation")
 }
 
 // LastError is why the connection is down, "" while it is up or before
@@ -326,9 +372,10 @@ func (c *Conn) notify(nc *nats.Conn, what string) {
 }
 
 // warnClearText says, once per server, that the connection to it is
-// not encrypted while it crosses a network: the CONNECT carries the NATS
-// token (by default the Helm token itself) and every message the
-// sessions' titles and paths, readable by anyone on the way. The
+// not encrypted while it crosses a network: the CONNECT carries a
+// --nats-token as given (the key derived from the Helm token sends only a
+// signature of the server's nonce) and every message the sessions'
+// titles and paths, readable by anyone on the way. The
 // embedded server refuses to listen so beyond loopback (--nats-insecure
 // aside), but the server here may be another's, or reached through a
 // tunnel's far end: only the socket tells.
@@ -352,7 +399,7 @@ func (c *Conn) warnClearText(nc *nats.Conn, server string) {
 	c.clearTo = server
 	c.errMu.Unlock()
 	if warn {
-		c.log.Warn("fleet: the connection to NATS is not encrypted, and the token and sessions cross the network in clear text: "+
+		c.log.Warn("fleet: the connection to NATS is not encrypted, and the sessions (and a --nats-token) cross the network in clear text: "+
 			"use a tls:// URL (a hub's --nats-tls-cert)", "server", server, "address", nc.ConnectedAddr())
 	}
 }
@@ -376,11 +423,32 @@ func (c *Conn) Close() {
 	c.stopped.Do(func() { close(c.stop) })
 	<-c.done
 	c.NC.Close()
+	c.wipe()
 	c.mu.Lock()
 	if c.liveEnd != nil {
 		c.liveEnd()
 	}
 	c.mu.Unlock()
+}
+
+// sign signs a server's nonce with the derived key.
+func (c *Conn) sign(nonce []byte) ([]byte, error) {
+	c.keyMu.Lock()
+	defer c.keyMu.Unlock()
+	if c.key == nil {
+		return nil, errors.New("fleet: the connection is closed")
+	}
+	return natskey.Signer(c.key)(nonce)
+}
+
+// wipe clears the private key from memory once no connection needs it.
+func (c *Conn) wipe() {
+	c.keyMu.Lock()
+	defer c.keyMu.Unlock()
+	if c.key != nil {
+		c.key.Wipe()
+		c.key = nil
+	}
 }
 
 // Up returns a context that ends with ctx, or when the connection up now

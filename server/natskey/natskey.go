@@ -58,7 +58,8 @@ func Public(token string) (string, error) {
 // token), or one that would have a signature it can replay. Nothing is
 // signed, nor sent.
 var ErrNoNonce = errors.New("the NATS server asked for no signed nonce, so it does not admit the key derived from the Helm token " +
-	"(an older helmd hub, or a NATS server of your own): upgrade the hub, or give this machine that server's token in HELM_NATS_TOKEN")
+	"(an older helmd hub, or a NATS server of your own): upgrade the hub; give a server of your own a NATS-only token, " +
+	"and this machine the same in HELM_NATS_TOKEN")
 
 // Signer is the signature callback of nats.Nkey: it signs the server's
 // nonce with kp, and refuses an empty one.
