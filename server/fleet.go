@@ -19,6 +19,7 @@ import (
 	"vibecraft.sh/helm/server/fleet/pages"
 	"vibecraft.sh/helm/server/live"
 	"vibecraft.sh/helm/server/natsd"
+	"vibecraft.sh/helm/server/natskey"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -94,10 +95,11 @@ func (f *fleetNode) start(ctx context.Context, wg *sync.WaitGroup, token string,
 		return func() {}, nil
 	}
 	fc := f.cfg.Fleet
+	// A --nats-token is a NATS-only credential and is used as given.
+	// Without one, both sides use the key derived from the Helm token
+	// (natskey): sent as the NATS token, the Helm token went to whatever
+	// answered at the NATS URL, and it opens every machine's HTTP API.
 	natsToken := fc.NATSToken
-	if natsToken == "" {
-		natsToken = token
-	}
 	var closers []func()
 	// Not the named result: each error return sets that to nil.
 	closeAll := func() {
@@ -112,11 +114,22 @@ func (f *fleetNode) start(ctx context.Context, wg *sync.WaitGroup, token string,
 	}()
 	var inproc *natsd.Server
 	if fc.NATSListen != "" {
-		if natsToken == "" {
+		o := natsd.Options{Listen: fc.NATSListen, StoreDir: filepath.Join(f.cfg.CacheDir, "nats"),
+			Token: natsToken, TLSCert: fc.NATSTLSCert, TLSKey: fc.NATSTLSKey, Insecure: fc.NATSInsecure, Logger: f.log}
+		switch {
+		case natsToken != "":
+		case token == "":
 			return nil, errors.New("--nats-listen needs a token: HELM_TOKEN, the token file, or --nats-token (with --auth none there is no Helm token)")
+		default:
+			if o.NKey, err = natskey.Public(token); err != nil {
+				return nil, fmt.Errorf("--nats-listen: %w", err)
+			}
+			// Machines of an older helmd send the Helm token itself: they
+			// are admitted until they are upgraded (README, Many
+			// machines); refusing them would not keep it off the wire.
+			o.Token = token
 		}
-		f.ns, err = natsd.Start(ctx, natsd.Options{Listen: fc.NATSListen, StoreDir: filepath.Join(f.cfg.CacheDir, "nats"),
-			Token: natsToken, TLSCert: fc.NATSTLSCert, TLSKey: fc.NATSTLSKey, Insecure: fc.NATSInsecure, Logger: f.log})
+		f.ns, err = natsd.Start(ctx, o)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +146,7 @@ func (f *fleetNode) start(ctx context.Context, wg *sync.WaitGroup, token string,
 	}
 	co := fleet.ConnOptions{URLs: fc.NATS, CredsFile: fc.NATSCreds, CAFile: fc.NATSCA, Name: "helmd " + f.cfg.HostName, Logger: f.log}
 	if fc.NATSCreds == "" {
-		co.Token = natsToken
+		co.Token, co.HelmToken = natsToken, token
 	}
 	if inproc != nil {
 		co.InProcess = inproc.Inner()

@@ -393,8 +393,9 @@ func TestFleet(t *testing.T) {
 	})
 }
 
-// The hub runs NATS itself (--nats-listen): a publisher that presents the
-// hub's Helm token joins; a client without it is refused.
+// The hub runs NATS itself (--nats-listen): a publisher started with the
+// hub's Helm token joins (with the key derived from it); a client without
+// it is refused.
 func TestFleetEmbeddedNATS(t *testing.T) {
 	hubDir, pubDir := t.TempDir(), t.TempDir()
 	writeSession(t, hubDir, "5c1f0b2e-8a4d-4c1e-9f3a-0000000000a1", "on the hub")
