@@ -12,7 +12,7 @@ import (
 type Fleet struct {
 	NATS         string // --nats or HELM_NATS: nats:// or tls:// URL(s), comma-separated
 	NATSCreds    string // --nats-creds or HELM_NATS_CREDS: a NATS credentials file
-	NATSToken    string // --nats-token or HELM_NATS_TOKEN: default the Helm token
+	NATSToken    string // --nats-token or HELM_NATS_TOKEN: NATS's alone; none: a key derived from the Helm token
 	NATSCA       string // --nats-ca or HELM_NATS_CA: PEM certificates to trust for tls:// URLs
 	NATSListen   string // --nats-listen or HELM_NATS_LISTEN: run an embedded NATS here
 	NATSInsecure bool   // --nats-insecure: allow --nats-listen beyond loopback without TLS
@@ -29,7 +29,7 @@ func (f *Fleet) register(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&f.NATS, "nats", env("HELM_NATS"), "NATS server URL(s), comma-separated, for --publish and --fleet (env HELM_NATS)")
 	fs.StringVar(&f.NATSCreds, "nats-creds", env("HELM_NATS_CREDS"), "NATS credentials file (env HELM_NATS_CREDS)")
 	fs.StringVar(&f.NATSCA, "nats-ca", env("HELM_NATS_CA"), "PEM file of certificates to trust for tls:// NATS URLs, e.g. a hub's self-signed --nats-tls-cert (env HELM_NATS_CA)")
-	fs.StringVar(&f.NATSToken, "nats-token", env("HELM_NATS_TOKEN"), "NATS token, on both sides (env HELM_NATS_TOKEN; default the Helm access token)")
+	fs.StringVar(&f.NATSToken, "nats-token", env("HELM_NATS_TOKEN"), "a NATS-only token, on both sides, sent as given (env HELM_NATS_TOKEN; without one, both sides use a key derived from the Helm token, which itself never crosses NATS)")
 	fs.StringVar(&f.NATSListen, "nats-listen", env("HELM_NATS_LISTEN"), "run an embedded NATS server with JetStream on this address, e.g. 127.0.0.1:4222 (env HELM_NATS_LISTEN)")
 	fs.BoolVar(&f.NATSInsecure, "nats-insecure", false, "let --nats-listen serve beyond loopback without TLS")
 	fs.StringVar(&f.NATSTLSCert, "nats-tls-cert", "", "PEM certificate for --nats-listen")
