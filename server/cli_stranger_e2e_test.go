@@ -22,7 +22,7 @@ import (
 // byte on to the real helmd listening elsewhere — receives no token, and
 // the command says why, exit 1. The same command asked of the real helmd
 // directly is let in; one asked of something that says it wants no token
-// sends none.
+// refuses, unless given --auth none, and then sends none.
 func TestCLIKeepsItsTokenFromStrangers(t *testing.T) {
 	for _, k := range []string{"HELM_TOKEN", "HELM_TOKEN_FILE", "HOST", "PORT"} {
 		t.Setenv(k, "")
@@ -84,7 +84,9 @@ func TestCLIKeepsItsTokenFromStrangers(t *testing.T) {
 		t.Errorf("helmd status asked of the real helmd: exit %d, %q", code, msg)
 	}
 
-	// Something that says it wants no token is asked without one.
+	// Something that says it wants no token (which needs no proof) is
+	// asked nothing more by a command holding a token; told --auth none,
+	// the command asks it without one.
 	var auths []string
 	var mu sync.Mutex
 	open := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -99,8 +101,11 @@ func TestCLIKeepsItsTokenFromStrangers(t *testing.T) {
 		_, _ = io.WriteString(w, `[]`)
 	}))
 	defer open.Close()
-	if msg, code := cmd(portOf(t, open.URL), "ls"); code != 0 {
-		t.Errorf("helmd ls asked of a server with --auth none: exit %d, %q", code, msg)
+	if msg, code := cmd(portOf(t, open.URL), "ls"); code != 1 || !strings.Contains(msg, "pass --auth none to this command too") {
+		t.Errorf("helmd ls holding a token, asked of a server claiming to want none: exit %d, %q; want 1 and a word to pass --auth none", code, msg)
+	}
+	if msg, code := cmd(portOf(t, open.URL), "ls", "--auth", "none"); code != 0 {
+		t.Errorf("helmd ls --auth none asked of a server with --auth none: exit %d, %q", code, msg)
 	}
 	mu.Lock()
 	defer mu.Unlock()

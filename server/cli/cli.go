@@ -151,6 +151,8 @@ func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc,
 	conn.StringVar(&host, "host", host, "address helmd listens on (env HOST)")
 	conn.IntVar(&port, "port", port, "port helmd listens on (env PORT)")
 	token := conn.String("token", o.Env.get("HELM_TOKEN"), "access token (env HELM_TOKEN; default: the token file's)")
+	auth := conn.String("auth", firstOf(o.Env.get("HELM_AUTH"), config.AuthToken),
+		"token, or none: helmd was started with --auth none, so take its word that it wants no token, which any program on its port can say (env HELM_AUTH)")
 	tokenFile := conn.String("token-file", firstOf(o.Env.get("HELM_TOKEN_FILE"), config.DefaultTokenFile(config.Env(o.Env.get), o.Home)),
 		"file helmd keeps its token in (env HELM_TOKEN_FILE)")
 	all := flag.NewFlagSet("helmd "+name, flag.ContinueOnError)
@@ -180,6 +182,9 @@ func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc,
 			return nil, nil, portErr
 		}
 	}
+	if *auth != config.AuthToken && *auth != config.AuthNone {
+		return nil, nil, fmt.Errorf("--auth %q: want %s or %s", *auth, config.AuthToken, config.AuthNone)
+	}
 	host = config.CleanHost(host) // "[::1]", as in a URL
 	if port <= 0 || port > 65535 {
 		return nil, nil, fmt.Errorf("port %d out of range", port)
@@ -204,6 +209,7 @@ func parseArgs(name string, cmd command, args []string, o IO) (*client, runFunc,
 	}
 	c := newClient(config.OpenURL(config.Config{Host: host, Port: port}.Addr(), ""), t)
 	c.reload = reload
+	c.authNone = *auth == config.AuthNone
 	c.tokenFile = explicit
 	c.name, c.notice = name, o.Stderr
 	return c, run, nil

@@ -40,7 +40,13 @@ type client struct {
 	http *http.Client
 
 	mu    sync.Mutex
-	token string // dropped when helmd says it wants none
+	token string // dropped when helmd says it wants none, and authNone
+
+	// authNone is the user's word (--auth none, HELM_AUTH) that helmd
+	// was started with --auth none: only then does a client that holds
+	// a token take an answer that no token is wanted, which comes with
+	// no proof (errNoTokenClaim).
+	authNone bool
 
 	// reload reads the token again from where it came from (the token
 	// file); nil when it was given (--token, HELM_TOKEN). A helmd
@@ -117,10 +123,16 @@ func (c *client) request(ctx context.Context, path string, header http.Header) (
 }
 
 // send is do, asked again without the token when helmd wants none (a
-// helmd started with --auth none).
+// helmd started with --auth none) and the user said so (authNone).
 func (c *client) send(ctx context.Context, path string, header http.Header) (*http.Response, error) {
 	resp, err := c.do(ctx, path, header)
 	if errors.Is(err, tokenproof.ErrNoTokenWanted) {
+		if !c.authNone {
+			// Anyone can answer that: another account listening on the
+			// port while helmd is down would be asked without the token
+			// and its list shown, or its page opened (helmd url).
+			return nil, fmt.Errorf("%w (%w)", errNoTokenClaim, err)
+		}
 		c.dropToken()
 		resp, err = c.do(ctx, path, header)
 	}

@@ -8,10 +8,11 @@ import (
 // TZ set to the empty string is UTC, to POSIX, glibc (date) and Go
 // alike; helmd usage could not tell it from TZ unset and cut days in the
 // zone of /etc/localtime, hours off what `TZ= date` says. The command
-// runs with helmd's own environment (IO.Env nil), as helmd runs it.
+// runs with helmd's own environment (IO.Env nil), as helmd runs it; the
+// fake helmd wants no token, which HELM_AUTH=none says.
 func TestUsageEmptyTZIsUTC(t *testing.T) {
 	port, asked := usageHelmd(t)
-	for k, v := range map[string]string{"PORT": port, "HOST": "127.0.0.1", "HELM_TOKEN": "tok-0123456789abcdef", "TZ": ""} {
+	for k, v := range map[string]string{"PORT": port, "HOST": "127.0.0.1", "HELM_TOKEN": "tok-0123456789abcdef", "HELM_AUTH": "none", "TZ": ""} {
 		t.Setenv(k, v)
 	}
 	var stdout, stderr out

@@ -97,6 +97,8 @@ func (c *client) failure(err error, path string, waited time.Duration) error {
 		}
 	}
 	switch {
+	case errors.Is(err, errNoTokenClaim):
+		return c.noTokenClaimed(err)
 	case errors.As(err, &unproven):
 		return fmt.Errorf("%w: what answers at %s did not prove it knows it (%v). Another program may hold that port "+
 			"(helmd prints its address when it starts), or that helmd has another token (--token-file)", errNotProven, c.base, unproven)
@@ -114,6 +116,16 @@ func (c *client) failure(err error, path string, waited time.Duration) error {
 		return fmt.Errorf("GET %s: %w", c.base+path, transport.Err)
 	}
 	return fmt.Errorf("GET %s: %w", c.base+path, err)
+}
+
+// noTokenClaimed says that what answers at c's address claims to want
+// no token, which no proof comes with, while the command holds one and
+// was not told --auth none: it shows nothing that program answers (a
+// session list, a URL to its page, which could ask for the token).
+func (c *client) noTokenClaimed(err error) error {
+	return &saidError{fmt.Sprintf("what answers at %s %v, which any program listening on that port can say: "+
+		"your token was not sent, and nothing it says is shown. If you started helmd with --auth none, pass --auth none to this command too",
+		c.base, errNoTokenClaim), []error{errNoTokenClaim, err}}
 }
 
 // silent says that what accepted the connection said nothing: not

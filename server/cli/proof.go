@@ -25,6 +25,11 @@ func (c *client) dialProven(ctx context.Context, network, addr string) (net.Conn
 // errNotProven is what a command says when the token was kept back.
 var errNotProven = errors.New("your token was not sent")
 
+// errNoTokenClaim is an answer that no token is wanted to a client that
+// holds one and was not told (--auth none) that helmd wants none: that
+// answer needs no proof, so it is not taken (client.send).
+var errNoTokenClaim = errors.New("says it wants no token")
+
 // unprovenError carries why a connection was not proven through the
 // transport's wrapping, so the command can say it in its own words.
 type unprovenError struct{ err error }

@@ -247,6 +247,8 @@ func reason(err error) string {
 		return "HTTP " + status.Error()
 	case errors.Is(err, errNotProven):
 		return "not proven"
+	case errors.Is(err, errNoTokenClaim):
+		return "no token claimed"
 	case errors.As(err, &errno): // reset, unreachable…
 		return errno.Error()
 	case errors.As(err, &netErr) && netErr.Timeout():
