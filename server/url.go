@@ -35,8 +35,10 @@ var urlFlags = []string{"host", "port", "auth", "token", "token-file"}
 // printURL is `helmd url`: the address to open, token included, from the
 // same flags, environment and token file helmd uses. When a helmd answers
 // at that address, the URL is the one it takes, however it was started:
-// without a token if it wants none (--auth none), with the token file's
-// (or --token's) if it wants one. With none running, it is the URL helmd
+// without a token if it wants none (--auth none, given helmd url too: one
+// holding a token does not take that word, which any program on the
+// port can say, and its URL would open that program's page), with the
+// token file's (or --token's) if it wants one. With none running, it is the URL helmd
 // started with these settings would print (the token file is created if
 // none exists yet, as helmd would), but a port chosen with --port 0 is
 // not known; stderr says that none is running there. Something else

@@ -13,11 +13,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"vibecraft.sh/helm/server/cli"
 	"vibecraft.sh/helm/server/internal/silentport"
+	"vibecraft.sh/helm/server/internal/tokenproof"
 )
 
 // TestURLCommand runs `helmd url` as a user would, against a config folder
@@ -217,5 +219,59 @@ func TestURLMakesNoTokenARunningHelmdRefuses(t *testing.T) {
 	}
 	if _, err := os.Stat(folder); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("helmd url made %s (%v): a token the running helmd refuses", folder, err)
+	}
+}
+
+// TestURLRefusesAClaimOfNoToken: while helmd is down, another local
+// account can listen on its port and say it wants no token, which needs
+// no proof: to the status asked without a token, or to the token
+// question. helmd url holding a token printed the plain address, or the
+// address with the token, either opening that program's page, which can
+// ask for the token as Helm's does. It now prints no URL, exit 1, and
+// says to pass --auth none, with which it prints the plain address.
+func TestURLRefusesAClaimOfNoToken(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	for _, k := range []string{"HELM_TOKEN", "HELM_AUTH", "HELM_TOKEN_FILE", "HOST", "PORT"} {
+		t.Setenv(k, "")
+	}
+	const token = "the-users-token-0123456789abcdef"
+	for _, tc := range []struct {
+		name       string
+		wantsToken bool // it refuses the first status asked, as a helmd wanting a token
+	}{
+		{"a status answered without a token", false},
+		{"a status refused, then no token wanted", true},
+	} {
+		var statuses atomic.Int32
+		squatter := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			switch {
+			case r.URL.Path == tokenproof.Path:
+				tokenproof.Serve(w, r, "") // what a helmd with --auth none answers
+			case tc.wantsToken && statuses.Add(1) == 1:
+				// The first status asked, without a token, is refused
+				// as a helmd wanting one refuses it: the token is then
+				// asked for, and a URL with it would open this page.
+				w.WriteHeader(http.StatusUnauthorized)
+				fmt.Fprint(w, `{"error":"this request needs Helm's access token"}`)
+			default:
+				fmt.Fprint(w, `{"version":"fake-1"}`)
+			}
+		}))
+		port := portOf(t, squatter.URL)
+		var out, errOut strings.Builder
+		err := run(t.Context(), []string{"url", "--port", port, "--token", token}, &out, &errOut)
+		if exitCode(err) != 1 || out.String() != "" || !strings.Contains(fmt.Sprint(err), "pass --auth none to this command too") {
+			t.Errorf("%s: helmd url holding a token: exit %d, stdout %q, %v; want exit 1, no URL, and a word to pass --auth none",
+				tc.name, exitCode(err), out.String(), err)
+		}
+		if !tc.wantsToken {
+			out.Reset()
+			err := run(t.Context(), []string{"url", "--port", port, "--auth", "none"}, &out, &errOut)
+			if want := "http://127.0.0.1:" + port + "/\n"; err != nil || out.String() != want {
+				t.Errorf("%s: helmd url --auth none: %v, stdout %q; want %q", tc.name, err, out.String(), want)
+			}
+		}
+		squatter.Close()
 	}
 }

@@ -17,11 +17,14 @@ var ErrTokenRefused = errors.New("helmd wants a token, and not this one")
 
 // NeedsToken asks the helmd listening at base (http://host:port/) whether
 // it wants a token, as any client finds out: by asking for its status
-// without one. False: it answered (it was started with --auth none).
-// True, nil: it refused, and takes token. ErrTokenRefused: it refused,
-// and does not take token either. Other errors: nothing there answered as
-// helmd does, or nothing listens (the error then wraps the one `helmd ls`
-// exits 2 on). The token goes only to a helmd that proved it holds it.
+// without one. False: it answered (it was started with --auth none), and
+// token is "": holding a token, that answer is not taken (any program on
+// the port can give it, and the URL would open its page), and the error
+// says to pass --auth none. True, nil: it refused, and takes token.
+// ErrTokenRefused: it refused, and does not take token either. Other
+// errors: nothing there answered as helmd does, or nothing listens (the
+// error then wraps the one `helmd ls` exits 2 on). The token goes only to
+// a helmd that proved it holds it.
 func NeedsToken(ctx context.Context, base, token string) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
@@ -32,6 +35,8 @@ func NeedsToken(ctx context.Context, base, token string) (bool, error) {
 	defer probe.http.CloseIdleConnections()
 	_, err := probe.getJSON(ctx, "/api/status", &doc)
 	switch {
+	case err == nil && doc.Version != "" && token != "":
+		return false, probe.noTokenClaimed(errors.New("it answered without a token"))
 	case err == nil && doc.Version != "":
 		return false, nil
 	case err == nil:
