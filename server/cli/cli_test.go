@@ -243,7 +243,7 @@ func TestFlagsAnywhere(t *testing.T) {
 // helmd ls --help | grep json), and exits 0 (it listed only the
 // connection flags: its own were defined after -h was handled).
 func TestHelpListsEveryFlag(t *testing.T) {
-	conn := []string{"host", "port", "token", "token-file"}
+	conn := []string{"host", "port", "auth", "token", "token-file"}
 	for cmd, own := range map[string][]string{
 		"ls":     {"status", "project", "json", "scan-wait"},
 		"watch":  {"json", "waiting", "count"},
