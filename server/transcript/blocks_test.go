@@ -217,3 +217,43 @@ func TestCursorRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// A web search runs on the API's side: its result is written in the
+// assistant's own content after the server_tool_use. It shows as the
+// call's result (titles and URLs, found by find), not as a call that
+// never returned once the session goes on.
+func TestServerToolResultJoinsItsCall(t *testing.T) {
+	var r rec
+	path := tempTranscript(t, jsonl(t,
+		r.prompt("search it"),
+		r.assistant("msg_s",
+			map[string]any{"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": map[string]any{"query": "helm"}},
+			map[string]any{"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": []any{
+				map[string]any{"type": "web_search_result", "title": "Helm docs", "url": "https://example.com/helm", "encrypted_content": "xyz"},
+			}},
+			map[string]any{"type": "server_tool_use", "id": "srvtoolu_2", "name": "web_search", "input": map[string]any{"query": "more"}},
+			map[string]any{"type": "web_search_tool_result", "tool_use_id": "srvtoolu_2", "content": map[string]any{
+				"type": "web_search_tool_result_error", "error_code": "max_uses_exceeded",
+			}},
+			text("found it")),
+		r.prompt("thanks"),
+	))
+	page, err := NewFiles(0).Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"user[text:search it]",
+		"assistant[tool:web_search=Helm docs https://example.com/helm tool:web_search=Error: max_uses_exceeded text:found it]",
+		"user[text:thanks]",
+	}
+	if got := summaryOf(page.Messages); !slices.Equal(got, want) {
+		t.Fatalf("messages:\n got %q\nwant %q", got, want)
+	}
+	if res := page.Messages[1].Blocks[0].Tool.Result; res.IsError {
+		t.Errorf("the search's result = %+v, want no error", res)
+	}
+	if res := page.Messages[1].Blocks[1].Tool.Result; !res.IsError {
+		t.Errorf("the failed search's result = %+v, want an error", res)
+	}
+}

@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"regexp"
@@ -220,8 +221,76 @@ func (g *grouper) assistant(gr *group, p *parsed) {
 			gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockTool, Tool: t})
 		case "image":
 			gr.msg.Blocks = append(gr.msg.Blocks, g.image(c))
+		default:
+			if strings.HasSuffix(c.Type, "_tool_result") && c.ToolUseID != "" {
+				g.serverResult(gr, c, p.off)
+			}
 		}
 	}
+}
+
+// serverResult joins the result of a server tool (web_search_tool_result,
+// web_fetch_tool_result…), which the API writes in the assistant's own
+// content right after its server_tool_use, to its call. Left out, the
+// call had no result, and once the session went on it showed as one
+// whose process was stopped: an error where the search had answered.
+// Its content is a list of results (a search's: titles and URLs), one
+// result object, or an error object ({"type": "…_error", "error_code"}).
+func (g *grouper) serverResult(gr *group, c content, lineOff int64) {
+	r := &shared.ToolResult{}
+	var lines []string
+	keep := func(s string) string {
+		t, cut := g.cutOf(s, lineOff)
+		if cut != nil && r.Cut == nil {
+			r.Cut = cut
+		}
+		return t
+	}
+	one := func(raw json.RawMessage) {
+		var v struct {
+			Type      string          `json:"type"`
+			Title     string          `json:"title"`
+			URL       string          `json:"url"`
+			Text      string          `json:"text"`
+			ErrorCode string          `json:"error_code"`
+			Content   json.RawMessage `json:"content"`
+		}
+		if json.Unmarshal(raw, &v) != nil {
+			return
+		}
+		switch {
+		case v.ErrorCode != "" || strings.HasSuffix(v.Type, "_error"):
+			r.IsError = true
+			lines = append(lines, "Error: "+keep(cmp.Or(v.ErrorCode, v.Type)))
+		case v.Title != "" || v.URL != "":
+			lines = append(lines, strings.TrimSpace(keep(v.Title)+" "+keep(v.URL)))
+		case v.Text != "":
+			lines = append(lines, keep(v.Text))
+		}
+	}
+	switch raw := bytes.TrimSpace(c.Content); {
+	case len(raw) > 0 && raw[0] == '[':
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) == nil {
+			for _, it := range items {
+				one(it)
+			}
+		}
+	case len(raw) > 0 && raw[0] == '{':
+		one(raw)
+	case len(raw) > 0 && raw[0] == '"':
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			lines = append(lines, keep(s))
+		}
+	}
+	r.Text = strings.Join(lines, "\n")
+	t := g.tools[c.ToolUseID]
+	if t == nil {
+		t = &shared.Tool{ID: c.ToolUseID}
+		gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockTool, Tool: t})
+	}
+	t.Result = r
 }
 
 // results places a user record's blocks: prompt text, images, command
