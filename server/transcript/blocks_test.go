@@ -257,3 +257,36 @@ func TestServerToolResultJoinsItsCall(t *testing.T) {
 		t.Errorf("the failed search's result = %+v, want an error", res)
 	}
 }
+
+// A retried API call's record says what failed in words, whatever shape
+// of error object Claude Code wrote, never as the object's raw JSON.
+func TestAPIErrorSaysWhatFailed(t *testing.T) {
+	errs := []any{
+		map[string]any{"status": 529, "headers": map[string]any{}, "requestID": nil, "type": "new_api_error",
+			"error": map[string]any{"type": "error", "error": map[string]any{"type": "overloaded_error", "message": "Overloaded"}}},
+		map[string]any{"cause": map[string]any{"code": "FailedToOpenSocket", "path": "https://api.anthropic.com"}},
+		map[string]any{"status": 503, "headers": map[string]any{}},
+		nil,
+	}
+	want := []string{
+		"system[error:Overloaded (status 529)]",
+		"system[error:FailedToOpenSocket]",
+		"system[error:API error (status 503)]",
+		"system[error:API error]",
+	}
+	var recs []map[string]any
+	for i, e := range errs {
+		rec := map[string]any{"type": "system", "subtype": "api_error", "level": "error", "uuid": "e" + itoa(i), "retryAttempt": 1}
+		if e != nil {
+			rec["error"] = e
+		}
+		recs = append(recs, rec)
+	}
+	page, err := NewFiles(0).Page(tempTranscript(t, jsonl(t, recs...)), Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summaryOf(page.Messages); !slices.Equal(got, want) {
+		t.Fatalf("messages:\n got %q\nwant %q", got, want)
+	}
+}

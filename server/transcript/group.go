@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"vibecraft.sh/helm/shared"
@@ -390,16 +391,50 @@ func (g *grouper) system(gr *group, p *parsed) {
 			gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockCommand, Text: commandLine(s)})
 		}
 	case "api_error":
-		msg := string(l.Error)
-		var e struct {
-			Message string `json:"message"`
-			Error   struct {
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		if json.Unmarshal(l.Error, &e) == nil {
-			msg = cmp.Or(e.Error.Message, e.Message, msg)
-		}
-		gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockError, msg, p.off))
+		gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockError, apiErrorText(l.Error), p.off))
 	}
+}
+
+// apiErrorText is what a retried API call's error says. Claude Code
+// writes the SDK's error object: the API's own body sits two levels
+// down ({"status":529,"error":{"type":"error","error":{"message":…}}}),
+// a network failure has only a cause ({"cause":{"code":
+// "FailedToOpenSocket"}}), some records have no error at all. Only the
+// first two levels were read, and the others showed their raw JSON.
+func apiErrorText(raw json.RawMessage) string {
+	type msg struct {
+		Message string `json:"message"`
+		Code    string `json:"code"`
+	}
+	var e struct {
+		msg
+		Status int `json:"status"`
+		Error  struct {
+			msg
+			Error msg `json:"error"`
+		} `json:"error"`
+		Cause msg `json:"cause"`
+	}
+	if len(raw) == 0 || string(raw) == "null" {
+		return "API error"
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+	}
+	if json.Unmarshal(raw, &e) != nil {
+		return string(raw)
+	}
+	text := cmp.Or(e.Error.Error.Message, e.Error.Message, e.Message, e.Cause.Message, e.Cause.Code, e.Error.Code, e.Code)
+	switch {
+	case text != "" && e.Status != 0:
+		return text + " (status " + strconv.Itoa(e.Status) + ")"
+	case text != "":
+		return text
+	case e.Status != 0:
+		return "API error (status " + strconv.Itoa(e.Status) + ")"
+	}
+	return string(raw)
 }
