@@ -290,3 +290,24 @@ func TestAPIErrorSaysWhatFailed(t *testing.T) {
 		t.Fatalf("messages:\n got %q\nwant %q", got, want)
 	}
 }
+
+// A redacted thinking block has only encrypted data: its Thinking line
+// says so instead of opening onto nothing, and its data is not sent.
+func TestRedactedThinkingSaysSo(t *testing.T) {
+	var r rec
+	path := tempTranscript(t, jsonl(t,
+		r.prompt("think"),
+		r.assistant("msg_r", map[string]any{"type": "redacted_thinking", "data": "EuYBCkQYAiJAsecretdata"}, text("done")),
+	))
+	page, err := NewFiles(0).Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := page.Messages[1].Blocks[0]
+	if b.Type != "thinking" || !strings.Contains(b.Text, "Redacted") {
+		t.Errorf("redacted thinking = %+v, want a thinking block saying it is redacted", b)
+	}
+	if enc, _ := json.Marshal(page); bytes.Contains(enc, []byte("secretdata")) {
+		t.Error("the redacted data reached the page")
+	}
+}
