@@ -54,6 +54,9 @@ const (
 	// bitBadTail: the last line, without '\n', was not a whole record at
 	// the current size; cleared whenever the size changes.
 	bitBadTail
+	// bitWalked: met by the walk under way (forgetUnwalked), rather than
+	// a set of 100,000 paths made at each refresh to tell the same.
+	bitWalked
 )
 
 func (f *file) has(b fileBits) bool { return f.bits&b != 0 }
@@ -121,7 +124,7 @@ func (f *file) hasTail() bool { return f.seen && f.offset < f.size && !f.has(bit
 // replaced; a last line without '\n' is consumed once the file has not
 // changed for tailQuiet before now. info, when not nil, is a fresh stat of
 // the path. It returns errGone when the file no longer exists.
-func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, error) {
+func (f *file) refresh(r *reader, info *fileStat, now time.Time) (readStats, error) {
 	var rs readStats
 	if f.readAt == 0 {
 		f.readAt = now.UnixMilli() // seeded from the cache: read before now
@@ -134,11 +137,12 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 		if err != nil {
 			return rs, fmt.Errorf("stat %s: %w", f.path, err)
 		}
-		info = st
+		fresh := statOf(st)
+		info = &fresh
 	}
-	ino := inode(info)
-	quiet := !now.Before(info.ModTime().Add(tailQuiet))
-	if f.seen && info.Size() == f.size && info.ModTime().UnixNano() == f.mtimeNs && ino == f.ino && !(quiet && f.hasTail()) {
+	ino := info.ino
+	quiet := !now.Before(info.modTime().Add(tailQuiet))
+	if f.seen && info.size == f.size && info.mtimeNs == f.mtimeNs && ino == f.ino && !(quiet && f.hasTail()) {
 		return rs, nil
 	}
 	// The same size at another mtime is a rewrite in place (an editor
@@ -146,18 +150,18 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 	// Code only appends, and a touch alone raises no event, so this is
 	// met at a restart, a refresh or a poll, where reading the file
 	// again is what a fresh helmd does anyway.
-	rewritten := info.Size() == f.size && info.ModTime().UnixNano() != f.mtimeNs
-	if f.seen && (ino != f.ino || info.Size() < f.size || info.Size() < f.offset || rewritten) {
+	rewritten := info.size == f.size && info.mtimeNs != f.mtimeNs
+	if f.seen && (ino != f.ino || info.size < f.size || info.size < f.offset || rewritten) {
 		f.reset()
 		rs.reset = true
 	}
 	rs.changed = true
 	f.agg.askMissed = false // the question's line may be there again
-	if info.Size() != f.size {
+	if info.size != f.size {
 		f.set(bitBadTail, false) // it was about another size
 	}
-	f.seen, f.size, f.mtimeNs, f.ino = true, info.Size(), info.ModTime().UnixNano(), ino
-	if info.Size() <= f.offset {
+	f.seen, f.size, f.mtimeNs, f.ino = true, info.size, info.mtimeNs, ino
+	if info.size <= f.offset {
 		return rs, nil // an empty file, or a partial line still unfinished
 	}
 	fh, err := regular.Open(f.path)
@@ -190,7 +194,7 @@ func (f *file) refresh(r *reader, info os.FileInfo, now time.Time) (readStats, e
 	f.agg.answer = (*buf)[:0]
 	start := f.offset
 	r.rec.notAfter = written.NotAfter(now)
-	r.rec.undated = min(info.ModTime().UnixMilli(), now.UnixMilli())
+	r.rec.undated = min(info.modTime().UnixMilli(), now.UnixMilli())
 	res, err := r.lines(fh, start, quiet, func(rec *record, ok bool) {
 		if ok && rec.content.toolUses.len() > 0 {
 			rec.lineAt = start + r.n - int64(r.br.Buffered()) - r.length // as answerAt

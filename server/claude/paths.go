@@ -109,78 +109,128 @@ func sessionOf(path string, k kind) string {
 	return ""
 }
 
-// found is a transcript met while walking a folder.
+// found is a transcript met while walking a folder, with what a refresh
+// needs of its stat: an os.FileInfo per file (its struct, a copy of its
+// name, the path lstat built again) was most of the garbage of a refresh
+// at 100,000 sessions.
 type found struct {
 	path string
+	f    *file // the file the Source already follows at path; nil: a new one
+	st   fileStat
 	kind kind
-	info os.FileInfo
+}
+
+// walker lists transcripts. With reg, a path the Source already follows
+// is its file's own string, not built again: a refresh of an unchanged
+// tree makes no path.
+type walker struct {
+	reg  *registry // nil: none
+	skip func(error)
+	buf  []byte // the path being looked up
+	out  []found
 }
 
 // walk lists the transcripts in folder dir of kind k (a root, projects/,
 // a project, a session folder or its subagents/), descending only where
 // transcripts live: tool-results/ and session-memory/ are never opened.
 // Folders that cannot be read, and folders named like transcripts, are
-// reported to skip (for the status page) and otherwise left out.
-func walk(dir string, k kind, out []found, skip func(error)) []found {
+// reported to skip (for the status page) and otherwise left out. The
+// transcripts reg follows come with their file (found.f).
+func walk(dir string, k kind, out []found, reg *registry, skip func(error)) []found {
+	w := walker{reg: reg, skip: skip, out: out}
+	w.walk(dir, k)
+	return w.out
+}
+
+func (w *walker) walk(dir string, k kind) {
 	switch k {
 	case kindRoot:
-		return walk(filepath.Join(dir, "projects"), kindProjects, out, skip)
+		w.walk(filepath.Join(dir, "projects"), kindProjects)
 	case kindProjects:
-		for _, e := range readDir(dir, skip) {
+		for _, e := range readDir(dir, w.skip) {
 			if isDir(dir, e) {
-				out = walk(filepath.Join(dir, e.Name()), kindProject, out, skip)
+				w.walk(filepath.Join(dir, e.Name()), kindProject)
 			}
 		}
 	case kindProject:
-		entries := readDir(dir, skip)
-		paths := joinAll(dir, entries, func(e os.DirEntry) bool {
-			return projectEntry(e.Name()).isTranscript() && !e.IsDir()
+		entries := readDir(dir, w.skip)
+		held := w.held(dir, entries, func(e os.DirEntry) bool { return projectEntry(e.Name()).isTranscript() && !e.IsDir() })
+		paths := joinAll(dir, entries, func(i int, e os.DirEntry) bool {
+			return held[i] == nil && projectEntry(e.Name()).isTranscript() && !e.IsDir()
 		})
-		for _, e := range entries {
+		for i, e := range entries {
 			switch fk := projectEntry(e.Name()); {
 			case fk.isTranscript() && e.IsDir():
-				skip(fmt.Errorf("%s is a folder, not a transcript", filepath.Join(dir, e.Name())))
+				w.skip(fmt.Errorf("%s is a folder, not a transcript", filepath.Join(dir, e.Name())))
+			case fk.isTranscript() && held[i] != nil:
+				w.add(held[i].path, held[i], fk)
 			case fk.isTranscript():
-				out = appendFound(out, paths[0], fk, e)
+				w.add(paths[0], nil, fk)
 				paths = paths[1:]
 			case fk == kindSessionDir && isDir(dir, e):
-				out = walk(filepath.Join(dir, e.Name()), kindSessionDir, out, skip)
+				w.walk(filepath.Join(dir, e.Name()), kindSessionDir)
 			}
 		}
 	case kindSessionDir:
-		return walk(filepath.Join(dir, "subagents"), kindSubagentsDir, out, skip)
+		w.walk(filepath.Join(dir, "subagents"), kindSubagentsDir)
 	case kindSubagentsDir:
-		entries := readDir(dir, skip)
-		paths := joinAll(dir, entries, func(e os.DirEntry) bool {
-			return strings.HasSuffix(e.Name(), ".jsonl") && !e.IsDir()
-		})
-		for _, e := range entries {
-			if strings.HasSuffix(e.Name(), ".jsonl") && !e.IsDir() {
-				out = appendFound(out, paths[0], kindSubagent, e)
+		entries := readDir(dir, w.skip)
+		isFile := func(e os.DirEntry) bool { return strings.HasSuffix(e.Name(), ".jsonl") && !e.IsDir() }
+		held := w.held(dir, entries, isFile)
+		paths := joinAll(dir, entries, func(i int, e os.DirEntry) bool { return held[i] == nil && isFile(e) })
+		for i, e := range entries {
+			switch {
+			case !isFile(e):
+			case held[i] != nil:
+				w.add(held[i].path, held[i], kindSubagent)
+			default:
+				w.add(paths[0], nil, kindSubagent)
 				paths = paths[1:]
 			}
 		}
 	}
-	return out
+}
+
+// held is, for each of dir's entries that want accepts, the file the
+// registry follows at its path (nil for the others), looked up without
+// making the path: a map index by string(bytes) allocates nothing.
+func (w *walker) held(dir string, entries []os.DirEntry, want func(os.DirEntry) bool) []*file {
+	held := make([]*file, len(entries))
+	if w.reg == nil || len(w.reg.files) == 0 {
+		return held
+	}
+	dir = filepath.Clean(dir) // as joinAll makes the paths
+	for i, e := range entries {
+		if !want(e) {
+			continue
+		}
+		w.buf = append(append(w.buf[:0], dir...), filepath.Separator)
+		if strings.HasSuffix(dir, string(filepath.Separator)) {
+			w.buf = w.buf[:len(w.buf)-1] // the file system's root
+		}
+		w.buf = append(w.buf, e.Name()...)
+		held[i] = w.reg.files[string(w.buf)]
+	}
+	return held
 }
 
 // joinAll is filepath.Join(dir, e.Name()) for each entry that keep
-// accepts, in order, the paths sharing one allocation. A source keeps
-// every transcript's path for as long as it follows the file: made one
-// at a time among a cold scan's garbage, 100,000 paths of ~110 bytes
-// left as many bytes again of half-empty memory behind them once the
-// garbage was collected (~15 MB at 100,000 sessions); one string per
-// folder leaves none. A folder's files come and go together, so a path
-// rarely keeps the rest of its folder's string alive alone.
-func joinAll(dir string, entries []os.DirEntry, keep func(os.DirEntry) bool) []string {
+// accepts (given its index), in order, the paths sharing one allocation.
+// A source keeps every transcript's path for as long as it follows the
+// file: made one at a time among a cold scan's garbage, 100,000 paths of
+// ~110 bytes left as many bytes again of half-empty memory behind them
+// once the garbage was collected (~15 MB at 100,000 sessions); one
+// string per folder leaves none. A folder's files come and go together,
+// so a path rarely keeps the rest of its folder's string alive alone.
+func joinAll(dir string, entries []os.DirEntry, keep func(int, os.DirEntry) bool) []string {
 	dir = filepath.Clean(dir) // a no-op, without allocating, for the walk's own folders
 	sep := string(filepath.Separator)
 	if strings.HasSuffix(dir, sep) { // the file system's root
 		sep = ""
 	}
 	n, size := 0, 0
-	for _, e := range entries {
-		if keep(e) {
+	for i, e := range entries {
+		if keep(i, e) {
 			n++
 			size += len(dir) + len(sep) + len(e.Name())
 		}
@@ -191,8 +241,8 @@ func joinAll(dir string, entries []os.DirEntry, keep func(os.DirEntry) bool) []s
 	var b strings.Builder
 	b.Grow(size)
 	ends := make([]int, 0, n)
-	for _, e := range entries {
-		if keep(e) {
+	for i, e := range entries {
+		if keep(i, e) {
 			b.WriteString(dir)
 			b.WriteString(sep)
 			b.WriteString(e.Name())
@@ -206,17 +256,19 @@ func joinAll(dir string, entries []os.DirEntry, keep func(os.DirEntry) bool) []s
 	return paths
 }
 
-func appendFound(out []found, path string, k kind, e os.DirEntry) []found {
-	info, err := e.Info()
+// add appends the transcript at path, held by f (nil: none yet), when
+// it is still there: a link counts as the regular file it leads to.
+func (w *walker) add(path string, f *file, k kind) {
+	st, err := lstatPath(path)
 	if err != nil {
-		return out // gone since the listing
+		return // gone since the listing
 	}
-	if info.Mode()&os.ModeSymlink != 0 {
-		if info, err = os.Stat(path); err != nil || !info.Mode().IsRegular() {
-			return out
+	if st.mode&os.ModeSymlink != 0 {
+		if st, err = statPath(path); err != nil || !st.mode.IsRegular() {
+			return
 		}
 	}
-	return append(out, found{path: path, kind: k, info: info})
+	w.out = append(w.out, found{path: path, f: f, st: st, kind: k})
 }
 
 // readDir lists dir; a folder that is missing or unreadable is empty,

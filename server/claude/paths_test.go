@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 func TestClassify(t *testing.T) {
@@ -126,7 +127,7 @@ func TestJoinAllIsFilepathJoin(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "c.jsonl"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	isFile := func(e os.DirEntry) bool { return !e.IsDir() && filepath.Ext(e.Name()) == ".jsonl" }
+	isFile := func(_ int, e os.DirEntry) bool { return !e.IsDir() && filepath.Ext(e.Name()) == ".jsonl" }
 	for _, d := range []string{dir, dir + string(filepath.Separator), filepath.Join(dir, ".") + string(filepath.Separator) + ".", string(filepath.Separator)} {
 		entries, err := os.ReadDir(d)
 		if err != nil {
@@ -134,7 +135,7 @@ func TestJoinAllIsFilepathJoin(t *testing.T) {
 		}
 		var want []string
 		for _, e := range entries {
-			if isFile(e) {
+			if isFile(0, e) {
 				want = append(want, filepath.Join(d, e.Name()))
 			}
 		}
@@ -144,5 +145,68 @@ func TestJoinAllIsFilepathJoin(t *testing.T) {
 	}
 	if got := joinAll(dir, nil, isFile); got != nil {
 		t.Errorf("no entries: %q", got)
+	}
+}
+
+// TestRescanReusesFollowedPaths checks what a rescan (a refresh) walks:
+// the files the source already follows come back as those files, under
+// their own path strings (a refresh of an unchanged tree builds no path
+// and no os.FileInfo per file), a new file as a new path, and a file
+// deleted after a first rescan is still forgotten by the next one (the
+// mark a walk leaves is cleared for the next).
+func TestRescanReusesFollowedPaths(t *testing.T) {
+	const now = "2026-03-02T12:20:00Z"
+	root := t.TempDir()
+	a := install(t, root, projectRel("/home/dev/a", "aaaaaaaa-1111-4111-8111-000000000001.jsonl"), "basic.jsonl")
+	b := install(t, root, projectRel("/home/dev/a", "bbbbbbbb-1111-4111-8111-000000000002.jsonl"), "basic.jsonl")
+	sub := install(t, root, projectRel("/home/dev/a", "aaaaaaaa-1111-4111-8111-000000000001/subagents/agent-x.jsonl"), "sub-new.jsonl")
+	src, _ := scan(t, root, now)
+
+	c := install(t, root, projectRel("/home/dev/a", "cccccccc-1111-4111-8111-000000000003.jsonl"), "basic.jsonl")
+	list := walk(root, kindRoot, nil, src.reg, nil)
+	if len(list) != 4 {
+		t.Fatalf("walk found %d files, want 4: %+v", len(list), list)
+	}
+	for _, fd := range list {
+		f := src.reg.get(fd.path)
+		switch {
+		case fd.path == c && fd.f != nil:
+			t.Errorf("%s is new, but came as a followed file", fd.path)
+		case fd.path == c:
+		case f == nil || fd.f != f:
+			t.Errorf("%s: walk gave file %p, the source follows %p", fd.path, fd.f, f)
+		case unsafe.StringData(fd.path) != unsafe.StringData(f.path):
+			t.Errorf("%s: the walk built its path again", fd.path)
+		}
+		if want, err := os.Stat(fd.path); err != nil || fd.st.size != want.Size() || fd.st.mtimeNs != want.ModTime().UnixNano() {
+			t.Errorf("%s: stat %+v, want %v %v", fd.path, fd.st, want.Size(), want.ModTime())
+		}
+	}
+
+	for _, step := range []struct {
+		remove string
+		want   []string
+	}{
+		{"", []string{a, b, c, sub}},
+		{b, []string{a, c, sub}},
+		{sub, []string{a, c}},
+	} {
+		if step.remove != "" {
+			if err := os.Remove(step.remove); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := src.Scan(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range src.reg.matching(func(*file) bool { return true }) {
+			got = append(got, f.path)
+		}
+		slices.Sort(got)
+		slices.Sort(step.want)
+		if !slices.Equal(got, step.want) {
+			t.Errorf("after removing %q the source follows %q, want %q", step.remove, got, step.want)
+		}
 	}
 }

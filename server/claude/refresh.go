@@ -29,16 +29,18 @@ import (
 func (s *Source) refreshFound(ctx context.Context, list []found, touched map[string]bool) error {
 	slices.SortFunc(list, func(a, b found) int {
 		switch {
-		case a.info.Size() > b.info.Size():
+		case a.st.size > b.st.size:
 			return -1
-		case a.info.Size() < b.info.Size():
+		case a.st.size < b.st.size:
 			return 1
 		}
 		return 0
 	})
 	files := make([]*file, len(list))
 	for i, f := range list {
-		files[i] = s.track(f.path, f.kind)
+		if files[i] = f.f; f.f == nil {
+			files[i] = s.track(f.path, f.kind)
+		}
 	}
 	type result struct {
 		rs  readStats
@@ -66,14 +68,14 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 	var total, readBytes int64
 	readResponses := 0
 	for _, f := range list {
-		total += f.info.Size()
+		total += f.st.size
 	}
 	finish := func(j int) {
 		mu.Lock()
 		defer mu.Unlock()
 		done[j] = true
 		if sizing {
-			readBytes += list[j].info.Size()
+			readBytes += list[j].st.size
 			readResponses += files[j].agg.responseCount()
 			if readBytes*4 < total {
 				return
@@ -120,11 +122,11 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 				f := files[j]
 				// Only a file compactRead will encode borrows maps: one
 				// still being written keeps its own, sized to it.
-				lent := !f.indexed && list[j].info.ModTime().Before(quietSince) && spare.lend(&f.agg)
+				lent := !f.indexed && list[j].st.modTime().Before(quietSince) && spare.lend(&f.agg)
 				if lent {
 					spare.lendLists(&r.rec)
 				}
-				results[j].rs, results[j].err = f.refresh(r, list[j].info, now)
+				results[j].rs, results[j].err = f.refresh(r, &list[j].st, now)
 				r.rec.responses, r.rec.keys = nil, nil
 				if lent {
 					spare.read(&f.agg)

@@ -114,17 +114,12 @@ func (s *Source) scan(ctx context.Context) ([]shared.Session, error) {
 	defer s.mu.Unlock()
 	s.loadCache()
 	touched := map[string]bool{}
-	var list []found
+	// Made at its size: a rescan meets the files the source follows.
+	list := make([]found, 0, s.reg.len()+s.reg.len()/16)
 	for _, root := range s.roots {
-		list = walk(root, kindRoot, list, s.st.skipPath)
+		list = walk(root, kindRoot, list, s.reg, s.st.skipPath)
 	}
-	present := make(map[string]bool, len(list))
-	for _, f := range list {
-		present[f.path] = true
-	}
-	for _, f := range s.reg.matching(func(f *file) bool { return !present[f.path] }) {
-		s.forget(f, touched)
-	}
+	s.forgetUnwalked(list, func(*file) bool { return true }, touched)
 	err := s.refreshFound(ctx, list, touched)
 	s.endSeeding()
 	s.compactQuiet(s.now())
@@ -171,6 +166,24 @@ func (s *Source) all(now time.Time) []shared.Session {
 	}
 	shared.SortNewestFirst(out)
 	return out
+}
+
+// forgetUnwalked forgets the files that in accepts and that the walk
+// that found list did not meet: they are gone.
+func (s *Source) forgetUnwalked(list []found, in func(*file) bool, touched map[string]bool) {
+	for i := range list {
+		if f := list[i].f; f != nil {
+			f.set(bitWalked, true)
+		}
+	}
+	gone := s.reg.matching(func(f *file) bool {
+		walked := f.has(bitWalked)
+		f.set(bitWalked, false) // for the next walk
+		return !walked && in(f)
+	})
+	for _, f := range gone {
+		s.forget(f, touched)
+	}
 }
 
 // track adds a transcript met on disk, or returns the one already known.

@@ -84,15 +84,9 @@ func (s *Source) rebuild(touched map[string]bool, now time.Time) (changed []shar
 // refreshFolder re-checks the transcripts known under dir, forgets those
 // gone, and reads those new.
 func (s *Source) refreshFolder(ctx context.Context, dir string, k kind, touched map[string]bool) error {
-	list := walk(dir, k, nil, s.st.skipPath)
-	present := make(map[string]bool, len(list))
-	for _, f := range list {
-		present[f.path] = true
-	}
+	list := walk(dir, k, nil, s.reg, s.st.skipPath)
 	prefix := dir + string(filepath.Separator)
-	for _, f := range s.reg.matching(func(f *file) bool { return strings.HasPrefix(f.path, prefix) && !present[f.path] }) {
-		s.forget(f, touched)
-	}
+	s.forgetUnwalked(list, func(f *file) bool { return strings.HasPrefix(f.path, prefix) }, touched)
 	return s.refreshFound(ctx, list, touched)
 }
 

@@ -1,0 +1,23 @@
+//go:build !linux
+
+package claude
+
+import "os"
+
+// lstatPath is path's fileStat, of a link itself rather than its target.
+func lstatPath(path string) (fileStat, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return fileStat{}, err
+	}
+	return statOf(fi), nil
+}
+
+// statPath is path's fileStat, following links.
+func statPath(path string) (fileStat, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStat{}, err
+	}
+	return statOf(fi), nil
+}
