@@ -471,3 +471,75 @@ func TestStopDuringTheFirstScanPublishesNothing(t *testing.T) {
 		t.Errorf("a cut first scan counted: %d scans", st.Scans)
 	}
 }
+
+// listSource scans to list itself, the same slice each time.
+type listSource struct {
+	kind shared.Source
+	list []shared.Session
+}
+
+func (s *listSource) Kind() shared.Source                            { return s.kind }
+func (s *listSource) Scan(context.Context) ([]shared.Session, error) { return s.list, nil }
+func (s *listSource) Sessions() []shared.Session                     { return s.list }
+func (s *listSource) Update(context.Context, []string) ([]shared.Session, []string, error) {
+	return nil, nil, nil
+}
+
+// TestRefreshPublishesTheScansList checks the list a full scan publishes:
+// the scan's own slice, newest first, not a copy of the index (40 MB more
+// at 100,000 sessions); the lists of two sources joined without writing
+// into the first one's; and the index's own list when a source lists a
+// session twice.
+func TestRefreshPublishesTheScansList(t *testing.T) {
+	sess := func(src shared.Source, id string, at int64) shared.Session {
+		return shared.Session{Source: src, ID: id, UpdatedAt: at}
+	}
+	ids := func(ss []shared.Session) string {
+		var b strings.Builder
+		for _, s := range ss {
+			b.WriteString(s.Key() + " ")
+		}
+		return b.String()
+	}
+	refresh := func(t *testing.T, sources ...Source) []shared.Session {
+		t.Helper()
+		rec := newRecorder()
+		New(index.New(), rec, sources, Options{}).fullScan(t.Context())
+		ev := rec.snapshot()
+		if len(ev) != 1 || ev[0].t != shared.EventRefresh {
+			t.Fatalf("published %+v, want one refresh", ev)
+		}
+		return ev[0].sessions
+	}
+
+	t.Run("one source", func(t *testing.T) {
+		src := &listSource{kind: shared.SourceClaude, list: []shared.Session{
+			sess(shared.SourceClaude, "a", 1), sess(shared.SourceClaude, "b", 2)}}
+		got := refresh(t, src)
+		if want := "claude:b claude:a "; ids(got) != want {
+			t.Errorf("published %q, want %q", ids(got), want)
+		}
+		if &got[0] != &src.list[0] {
+			t.Error("the refresh published a copy of the scan's list")
+		}
+	})
+	t.Run("two sources", func(t *testing.T) {
+		backing := []shared.Session{sess(shared.SourceClaude, "a", 1), sess(shared.SourceClaude, "spare", 9)}
+		one := &listSource{kind: shared.SourceClaude, list: backing[:1]}
+		two := &listSource{kind: shared.SourceOpenCode, list: []shared.Session{sess(shared.SourceOpenCode, "c", 3)}}
+		got := refresh(t, one, two)
+		if want := "opencode:c claude:a "; ids(got) != want {
+			t.Errorf("published %q, want %q", ids(got), want)
+		}
+		if backing[1].ID != "spare" {
+			t.Errorf("the first source's slice was written past its length: %+v", backing[1])
+		}
+	})
+	t.Run("a session listed twice", func(t *testing.T) {
+		src := &listSource{kind: shared.SourceClaude, list: []shared.Session{
+			sess(shared.SourceClaude, "a", 1), sess(shared.SourceClaude, "a", 2), sess(shared.SourceClaude, "b", 3)}}
+		if got, want := ids(refresh(t, src)), "claude:b claude:a "; got != want {
+			t.Errorf("published %q, want %q", got, want)
+		}
+	})
+}
