@@ -3,6 +3,7 @@ package stream
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +108,47 @@ func TestEncodeDataMatchesMarshal(t *testing.T) {
 		if string(got) != string(want) {
 			t.Errorf("encodeData:\n%s\nwant\n%s", got, want)
 		}
+	}
+}
+
+// TestFrameAroundIsAppendFrame checks that a frame made in place around
+// its data (Publish: no copy of a refresh's 100 MB) is appendFrame's,
+// for the longest id an epoch can have, and that it is the data's buffer.
+func TestFrameAroundIsAppendFrame(t *testing.T) {
+	at := time.UnixMilli(1772400000000)
+	sessions := []shared.Session{{ID: "a", Source: shared.SourceClaude, Title: "one"}, {ID: "b", Source: shared.SourceOpenCode}}
+	for _, typ := range []shared.EventType{shared.EventRefresh, shared.EventSessionCreated, shared.EventSessionUpdated} {
+		for _, id := range []string{formatEventID("0123456789abcdef", 1), formatEventID("0123456789abcdef", math.MaxUint64)} {
+			var prev []shared.Session
+			if typ == shared.EventSessionUpdated {
+				prev = make([]shared.Session, len(sessions))
+			}
+			data, err := encodeData(typ, sessions, prev, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := appendFrame(nil, typ, id, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			room := headRoom(typ, "0123456789abcdef")
+			b, err := encodeDataAfter(room, typ, sessions, prev, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := frameAround(b, room, typ, id)
+			if err != nil {
+				t.Fatalf("%s %s: %v", typ, id, err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s %s:\n got %q\nwant %q", typ, id, got, want)
+			}
+			if head := len(want) - len(data) - len("\n\n"); &got[head] != &b[room] {
+				t.Errorf("%s %s: the frame copied its data", typ, id)
+			}
+		}
+	}
+	if _, err := frameAround([]byte("      {\"a\":\n1}"), 6, shared.EventRefresh, "x-1"); err == nil {
+		t.Error("data with a line break framed")
 	}
 }

@@ -177,8 +177,9 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 	// JSON made to be dropped, and a heap twice that while it is), and the
 	// history is emptied, as pushing it would have done.
 	unsent := t == shared.EventRefresh && len(own)*minSessionJSON() > h.opts.HistoryBytes && h.clientCount() == 0
+	room := headRoom(t, h.epoch) // the frame's head goes before the data, once the id is known
 	if t != shared.EventSessionUpdated && !unsent {
-		if data, err = encodeData(t, own, nil, at); err != nil {
+		if data, err = encodeDataAfter(room, t, own, nil, at); err != nil {
 			h.ignore(t, err)
 			return
 		}
@@ -201,14 +202,14 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 		return
 	}
 	if unsent { // a client came in meanwhile
-		data, err = encodeData(t, own, nil, at)
+		data, err = encodeDataAfter(room, t, own, nil, at)
 	}
 	if t == shared.EventSessionUpdated {
 		rec.prev = h.previousLocked(own)
-		data, err = encodeData(t, own, rec.prev, at)
+		data, err = encodeDataAfter(room, t, own, rec.prev, at)
 	}
 	if err == nil {
-		rec.frame, err = appendFrame(make([]byte, 0, len(data)+len(t)+len(rec.id)+24), t, rec.id, data)
+		rec.frame, err = frameAround(data, room, t, rec.id)
 	}
 	if err != nil {
 		h.stats.Ignored++
