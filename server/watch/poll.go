@@ -51,7 +51,7 @@ func scan(r *root) (map[string]stamp, int) {
 			snap[p] = stampOf(fi)
 		}
 	}
-	_ = walkTree(r, r.path, enter, file) // enter never fails
+	_ = walkTree(r, r.path, enter, file, false) // enter never fails
 	return snap, dirs
 }
 

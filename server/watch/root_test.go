@@ -1,8 +1,10 @@
 package watch
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -95,5 +97,53 @@ func TestOverlappingSpecs(t *testing.T) {
 			return st.WatchedDirs == 1 && !st.Roots[1].Exists && st.Roots[0].Exists
 		})
 		t.Logf("round %d done", round)
+	}
+}
+
+// TestWalkTreeLinksOnly: the walk a refresh makes to look for links
+// (linksOnly) still enters every folder, a linked one too, and hands
+// over the links alone, never a plain file (for which it would make a
+// path, 100,000 of them at 100,000 sessions, for nothing).
+func TestWalkTreeLinksOnly(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	for _, d := range []string{join(dir, "sub"), join(elsewhere, "d")} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, join(dir, "a.jsonl"), "x\n")
+	write(t, join(dir, "sub", "b.jsonl"), "x\n")
+	write(t, join(elsewhere, "t.jsonl"), "x\n")
+	write(t, join(elsewhere, "d", "c.jsonl"), "x\n")
+	for link, target := range map[string]string{
+		join(dir, "sub", "l.jsonl"): join(elsewhere, "t.jsonl"),
+		join(dir, "ld"):             join(elsewhere, "d"),
+	} {
+		if err := os.Symlink(target, link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := newRoot(Spec{Path: dir, Depth: 2})
+	for _, tc := range []struct {
+		linksOnly bool
+		want      []string
+	}{
+		{false, []string{join(dir, "a.jsonl"), join(dir, "ld", "c.jsonl"), join(dir, "sub", "b.jsonl"), join(dir, "sub", "l.jsonl")}},
+		{true, []string{join(dir, "sub", "l.jsonl")}},
+	} {
+		var dirs, files []string
+		enter := func(d string) (bool, error) { dirs = append(dirs, d); return true, nil }
+		file := func(p string, _ fs.DirEntry) { files = append(files, p) }
+		if err := walkTree(r, dir, enter, file, tc.linksOnly); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(dirs)
+		slices.Sort(files)
+		if want := []string{dir, join(dir, "ld"), join(dir, "sub")}; !slices.Equal(dirs, want) {
+			t.Errorf("linksOnly %v: entered %q, want %q", tc.linksOnly, dirs, want)
+		}
+		if !slices.Equal(files, tc.want) {
+			t.Errorf("linksOnly %v: files %q, want %q", tc.linksOnly, files, tc.want)
+		}
 	}
 }
