@@ -1,6 +1,7 @@
 package push
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -113,5 +114,25 @@ func TestPayloadFor(t *testing.T) {
 	}
 	if n := len([]rune(p.Body)); n != maxBody {
 		t.Errorf("body of %d runes, want %d", n, maxBody)
+	}
+}
+
+// TestWatcherKeepsOnlyTheWaiting: what the watcher keeps between events
+// is the sessions that wait, not a key for every session listed (100,000
+// at each refresh), and a session that stops waiting leaves it.
+func TestWatcherKeepsOnlyTheWaiting(t *testing.T) {
+	var wt watcher
+	wt.init()
+	list := []shared.Session{session("w", shared.StatusWaiting, "input needed")}
+	for i := range 100 {
+		list = append(list, session(fmt.Sprint(i), shared.StatusIdle, ""))
+	}
+	wt.observe(shared.EventRefresh, list)
+	if len(wt.waiting) != 1 || !wt.waiting["claude:w"] {
+		t.Errorf("after a refresh of one waiting session and 100 idle ones the watcher keeps %d keys, want claude:w alone", len(wt.waiting))
+	}
+	wt.observe(shared.EventSessionUpdated, []shared.Session{session("w", shared.StatusIdle, ""), session("5", shared.StatusIdle, "")})
+	if len(wt.waiting) != 0 {
+		t.Errorf("after the wait ended the watcher keeps %v", wt.waiting)
 	}
 }
