@@ -61,6 +61,14 @@ type Publisher interface {
 	Lookup(key string) (shared.Session, bool)
 }
 
+// Handoff is a Publisher that can take a list for its own
+// (stream.Hub.PublishOwned): a refresh hands it the list it made rather
+// than have it copied, 33 MB at 100,000 sessions. The list is not read
+// or written by live afterwards.
+type Handoff interface {
+	PublishOwned(t shared.EventType, sessions []shared.Session)
+}
+
 // Options tune Live. Zero values take the defaults in their comments.
 type Options struct {
 	Debounce time.Duration // per-session publish window; 500 ms
@@ -344,9 +352,13 @@ func (l *Live) fullScan(ctx context.Context) {
 	} else {
 		shared.SortNewestFirst(all) // as List gives it; the scans' lists are theirs to give
 	}
-	l.pub.Publish(shared.EventRefresh, all)
-	// all is dead after this line (the hub keeps its own copy), so the
-	// collection in FreeOSMemory below already frees it.
+	if h, ok := l.pub.(Handoff); ok {
+		h.PublishOwned(shared.EventRefresh, all) // the scans' lists, or List's: live's own either way
+	} else {
+		l.pub.Publish(shared.EventRefresh, all)
+	}
+	// all is live's no more (the hub keeps it, or its own copy), so the
+	// collection in FreeOSMemory below frees what is garbage of it.
 	n := len(all)
 	l.statsMu.Lock()
 	first := l.scans == 0

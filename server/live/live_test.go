@@ -523,6 +523,14 @@ func TestRefreshPublishesTheScansList(t *testing.T) {
 			t.Error("the refresh published a copy of the scan's list")
 		}
 	})
+	t.Run("handed over to a publisher that takes it", func(t *testing.T) {
+		src := &listSource{kind: shared.SourceClaude, list: []shared.Session{sess(shared.SourceClaude, "a", 1)}}
+		pub := &handoffRecorder{recorder: newRecorder()}
+		New(index.New(), pub, []Source{src}, Options{}).fullScan(t.Context())
+		if len(pub.owned) != 1 || &pub.owned[0][0] != &src.list[0] || len(pub.snapshot()) != 0 {
+			t.Errorf("handed over %d lists, published %d; want the scan's list handed over", len(pub.owned), len(pub.snapshot()))
+		}
+	})
 	t.Run("two sources", func(t *testing.T) {
 		backing := []shared.Session{sess(shared.SourceClaude, "a", 1), sess(shared.SourceClaude, "spare", 9)}
 		one := &listSource{kind: shared.SourceClaude, list: backing[:1]}
@@ -542,4 +550,14 @@ func TestRefreshPublishesTheScansList(t *testing.T) {
 			t.Errorf("published %q, want %q", got, want)
 		}
 	})
+}
+
+// handoffRecorder is a recorder that also takes lists (Handoff).
+type handoffRecorder struct {
+	*recorder
+	owned [][]shared.Session
+}
+
+func (r *handoffRecorder) PublishOwned(_ shared.EventType, ss []shared.Session) {
+	r.owned = append(r.owned, ss)
 }

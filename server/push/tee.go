@@ -22,6 +22,20 @@ type tee struct {
 	o Observer
 }
 
+// PublishOwned hands sessions on to p's PublishOwned when it has one
+// (live.Handoff), else to its Publish, and then tells o: o reads them as
+// p left them (sorted, say), and writes nothing.
+func (t tee) PublishOwned(typ shared.EventType, sessions []shared.Session) {
+	if h, ok := t.Publisher.(interface {
+		PublishOwned(shared.EventType, []shared.Session)
+	}); ok {
+		h.PublishOwned(typ, sessions)
+	} else {
+		t.Publisher.Publish(typ, sessions)
+	}
+	t.o.Observe(typ, sessions)
+}
+
 func (t tee) Publish(typ shared.EventType, sessions []shared.Session) {
 	t.Publisher.Publish(typ, sessions)
 	t.o.Observe(typ, sessions)

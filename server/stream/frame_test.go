@@ -152,3 +152,29 @@ func TestFrameAroundIsAppendFrame(t *testing.T) {
 		t.Error("data with a line break framed")
 	}
 }
+
+// TestPublishOwnedKeepsTheList: a refresh handed over (PublishOwned) is
+// kept as it is given, sorted in place, not copied; one published
+// (Publish) is copied, so the caller's later writes change nothing.
+func TestPublishOwnedKeepsTheList(t *testing.T) {
+	h := NewHub(Options{})
+	defer h.Close()
+	given := []shared.Session{{ID: "a", Source: shared.SourceClaude, UpdatedAt: 1}, {ID: "b", Source: shared.SourceClaude, UpdatedAt: 2}}
+	h.PublishOwned(shared.EventRefresh, given)
+	if s, ok := h.Lookup("claude:a"); !ok || s.UpdatedAt != 1 {
+		t.Fatalf("Lookup(claude:a) = %+v, %v", s, ok)
+	}
+	h.mu.Lock()
+	kept := &h.sorted[0] == &given[0] && h.sorted[0].ID == "b"
+	h.mu.Unlock()
+	if !kept {
+		t.Error("the hub did not keep, newest first, the list it was handed")
+	}
+
+	mine := []shared.Session{{ID: "c", Source: shared.SourceClaude, Title: "mine"}}
+	h.Publish(shared.EventRefresh, mine)
+	mine[0].Title = "changed after"
+	if s, _ := h.Lookup("claude:c"); s.Title != "mine" {
+		t.Errorf("a published list written afterwards changed the hub's state: %q", s.Title)
+	}
+}

@@ -143,6 +143,19 @@ func (h *Hub) Epoch() string { return h.epoch }
 // refresh with every session, which replaces the state. Other types, and
 // changes without sessions, are ignored.
 func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
+	h.publish(t, sessions, false)
+}
+
+// PublishOwned is Publish of a list the caller gives up: the hub keeps
+// sessions itself, sorts it, and may write to it, where Publish copies
+// it (a refresh's copy was 33 MB at 100,000 sessions, with the list it
+// copied from still alive). The caller must not write to it afterwards;
+// reading it is safe.
+func (h *Hub) PublishOwned(t shared.EventType, sessions []shared.Session) {
+	h.publish(t, sessions, true)
+}
+
+func (h *Hub) publish(t shared.EventType, sessions []shared.Session, owned bool) {
 	switch t {
 	case shared.EventSessionCreated, shared.EventSessionUpdated, shared.EventSessionDeleted:
 		if len(sessions) == 0 {
@@ -153,8 +166,11 @@ func (h *Hub) Publish(t shared.EventType, sessions []shared.Session) {
 		h.ignore(t, errBadPublish)
 		return
 	}
-	own := make([]shared.Session, len(sessions))
-	copy(own, sessions) // the caller may reuse its slice
+	own := sessions
+	if !owned {
+		own = make([]shared.Session, len(sessions))
+		copy(own, sessions) // the caller may reuse its slice
+	}
 	for i := range own {
 		// encoding/json refuses NaN and ±Inf; one odd price must not cost the
 		// whole event.
