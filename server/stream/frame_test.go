@@ -58,6 +58,15 @@ func FuzzEncodeFrame(f *testing.F) {
 			if err != nil {
 				t.Fatalf("encode: %v", err)
 			}
+			// Publish's frame, made around its data, is the same bytes.
+			room := headRoom(shared.EventSessionUpdated, "e")
+			d, err := encodeDataAfter(room, shared.EventSessionUpdated, []shared.Session{s}, prev, time.UnixMilli(5))
+			if err != nil {
+				t.Fatalf("encode after room: %v", err)
+			}
+			if fb, err := frameAround(d, room, shared.EventSessionUpdated, "e-1"); err != nil || !bytes.Equal(fb, b) {
+				t.Fatalf("frame around its data %q, %v; want %q", fb, err, b)
+			}
 			out := make(chan frame, 4)
 			err = parseFrames(bytes.NewReader(b), out, nil)
 			close(out)
