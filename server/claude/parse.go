@@ -1,5 +1,7 @@
 package claude
 
+import "vibecraft.sh/helm/server/internal/usertext"
+
 // parser extracts a record from one line with a scanner, descending only
 // into the few objects Helm reads (the line, message, usage, content and
 // its blocks) and skipping every other value unread. Its recursion is
@@ -342,7 +344,7 @@ func (p *parser) block(c *content) {
 		if p.btext.ok && hasNonSpace(p.btext.bytes()) {
 			// The first text decides, unless it is only IDE context
 			// (an opened file, a selection): the prompt follows it.
-			if !c.hasText || !hasNonSpace(stripIDE(c.text.bytes())) {
+			if !c.hasText || !hasNonSpace(usertext.StripIDE(c.text.bytes())) {
 				// Emptied, then appended to, in two statements: the
 				// compiler stores only the length unless append grows.
 				c.text.raw = c.text.raw[:0]

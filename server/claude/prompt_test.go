@@ -1,42 +1,12 @@
 package claude
 
 import (
-	"bytes"
 	"os"
 	"testing"
 	"time"
 
 	"vibecraft.sh/helm/shared"
 )
-
-func TestStripIDE(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"fix it", "fix it"},
-		{"<ide_opened_file>The user opened a.go</ide_opened_file>\nfix it", "\nfix it"},
-		{"  <ide_selection>x</ide_selection><ide_opened_file attr=\"1\">y</ide_opened_file> do", " do"},
-		{"<ide_opened_file>only context</ide_opened_file>", ""},
-		{"<ide_selection>cut at the capture limit", ""},
-		{"<ide_selection", ""},
-		{"<ide_a>x</ide_b>", ""},
-		{"text <ide_selection>x</ide_selection>", "text <ide_selection>x</ide_selection>"},
-		{"<idea>not a block</idea>", "<idea>not a block</idea>"},
-	}
-	for _, tc := range tests {
-		if got := string(stripIDE([]byte(tc.in))); got != tc.want {
-			t.Errorf("stripIDE(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
-func FuzzStripIDE(f *testing.F) {
-	f.Add([]byte("<ide_opened_file>a</ide_opened_file> b"))
-	f.Add([]byte("<ide_<ide_x>></ide_<ide_x>>"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if got := stripIDE(b); !bytes.HasSuffix(b, got) {
-			t.Fatalf("stripIDE(%q) = %q, not a suffix", b, got)
-		}
-	})
-}
 
 func TestUserText(t *testing.T) {
 	tests := []struct {
@@ -50,6 +20,11 @@ func TestUserText(t *testing.T) {
 		{"<local-command-stdout>Set model</local-command-stdout>", textArtefact},
 		{"<local-command-caveat>Caveat</local-command-caveat>", textArtefact},
 		{"<system-reminder>x</system-reminder>", textArtefact},
+		{"<task-notification><status>completed</status></task-notification>", textArtefact},
+		{"<bash-input>git status</bash-input>", textArtefact},
+		{"<bash-stdout>On branch main</bash-stdout><bash-stderr></bash-stderr>", textArtefact},
+		{"<bash-stderr>fatal: not a git repository</bash-stderr>", textArtefact},
+		{"Why does <bash-input> show?", textPrompt},
 		{"<ide_opened_file>a.go</ide_opened_file>", textArtefact},
 		{"<ide_opened_file>a.go</ide_opened_file>\n\nrename it", textPrompt},
 		{"<ide_selection>s</ide_selection>[Request interrupted by user]", textInterrupt},
@@ -72,6 +47,7 @@ func TestPromptRules(t *testing.T) {
 		return `{"type":"user","sessionId":"` + sid + `","cwd":"/w","timestamp":"` + ts + `","message":{"role":"user","content":` + content + `}}` + "\n"
 	}
 	toolUse := `{"type":"assistant","sessionId":"` + sid + `","cwd":"/w","timestamp":"2026-03-02T09:00:10Z","requestId":"r1","message":{"id":"m1","role":"assistant","content":[{"type":"tool_use","id":"t1","name":"Bash","input":{}}],"stop_reason":"tool_use"}}` + "\n"
+	answer := `{"type":"assistant","sessionId":"` + sid + `","cwd":"/w","timestamp":"2026-03-02T09:00:04Z","requestId":"r2","message":{"id":"m2","role":"assistant","content":[{"type":"text","text":"Done."}],"stop_reason":"end_turn"}}` + "\n"
 	ide := `[{"type":"text","text":"<ide_opened_file>The user opened /w/a.go in the IDE.</ide_opened_file>"},{"type":"text","text":"Rename the handler"}]`
 	tests := []struct {
 		name   string
@@ -99,6 +75,22 @@ func TestPromptRules(t *testing.T) {
 			user("2026-03-02T09:00:01Z", `"<local-command-stdout>Set model to opus</local-command-stdout>"`) +
 			user("2026-03-02T09:00:02Z", `"Hello"`),
 		title: "Hello", count: 1, status: shared.StatusWorking,
+	}, {
+		// Bash mode: the user typed "!git status". Taken for prompts,
+		// the tags were the title and first prompt, and counted.
+		name: "a session opened with bash mode: its input and output are not prompts",
+		lines: user("2026-03-02T09:00:00Z", `"<bash-input>git status</bash-input>"`) +
+			user("2026-03-02T09:00:01Z", `"<bash-stdout>On branch main\nnothing to commit</bash-stdout><bash-stderr></bash-stderr>"`) +
+			user("2026-03-02T09:00:02Z", `"Fix the build"`) + answer,
+		title: "Fix the build", count: 2, status: shared.StatusWaiting,
+	}, {
+		// Bash mode gets no answer: taken for a prompt, it left the
+		// session working, as if waiting on one.
+		name: "bash mode after an answer leaves the session waiting",
+		lines: user("2026-03-02T09:00:00Z", `"Fix the build"`) + answer +
+			user("2026-03-02T09:00:05Z", `"<bash-input>git status</bash-input>"`) +
+			user("2026-03-02T09:00:06Z", `"<bash-stdout></bash-stdout><bash-stderr>fatal: not a git repository</bash-stderr>"`),
+		title: "Fix the build", count: 2, status: shared.StatusWaiting,
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

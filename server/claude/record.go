@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"vibecraft.sh/helm/server/internal/usertext"
 	"vibecraft.sh/helm/server/internal/written"
 	"vibecraft.sh/helm/shared"
 )
@@ -234,7 +235,9 @@ func (r *record) resetContent() {
 
 // prompt is the content's text without leading IDE context blocks, with
 // white space trimmed; only valid until the record is reused.
-func (c *content) prompt() []byte { return bytes.TrimFunc(stripIDE(c.text.bytes()), unicode.IsSpace) }
+func (c *content) prompt() []byte {
+	return bytes.TrimFunc(usertext.StripIDE(c.text.bytes()), unicode.IsSpace)
+}
 
 // promptText is prompt cut to maxRunes runes (shared.CutRunes), as a new
 // string (packed into p's chunk when p is not nil).
