@@ -21,6 +21,8 @@ func FuzzBlocks(f *testing.F) {
 	}
 	f.Add([]byte(`{"type":"user","message":{"content":"a\"b\\\"c\u00e9\ud83d\ude00"}}`))
 	f.Add([]byte(`{"type":"assistant","message":{"id":"m","content":[{"type":"tool_use","input":{"a":[1,{"b":"\\"}]}}]}}`))
+	f.Add([]byte(`{"type":"user","message":{"content":"<bash-input>git status</bash-input>"}}`))
+	f.Add([]byte(`{"type":"user","message":{"content":"<bash-stdout>a</bash-stdout><bash-stderr>b</bash-stderr>"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var c cutter
 		out, n, err := c.record(bufioOf(data), nil, nil, nil)

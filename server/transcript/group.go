@@ -153,8 +153,8 @@ func (g *grouper) add(p *parsed) {
 		}
 		gr := g.start(p, role)
 		gr.msg.ID = l.UUID
-		gr.command = k == userCommand
-		gr.prompt = k == userPrompt
+		gr.command = k == userCommand || k == userShell
+		gr.prompt = k.typed()
 		g.results(gr, p, k)
 	case "system":
 		g.known = true
@@ -323,9 +323,18 @@ func (g *grouper) results(gr *group, p *parsed, k userKind) {
 			switch k {
 			case userCommand:
 				gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockCommand, Text: commandLine(c.Text)})
+			case userShell:
+				// As Claude Code shows it: "!git status". Through
+				// g.text, as the input may be long enough to be cut.
+				gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockCommand, shellLine(c.Text), p.off))
+			case userInterrupt:
+				gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockCommand, interruptLine(c.Text), p.off))
 			case userOutput:
-				out := tagText(c.Text, "local-command-stdout") + tagText(c.Text, "local-command-stderr")
-				gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockOutput, out, p.off))
+				for _, out := range outputs(c.Text) {
+					gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockOutput, out, p.off))
+				}
+			case userResults:
+				// A reminder the CLI added to the results: not shown.
 			case userCompact:
 				gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockCompaction, c.Text, p.off))
 			default:

@@ -111,7 +111,7 @@ func (p *pager) settle(groups []*group, end int64) {
 		}
 		s := &after[sideOf(l.IsSidechain)]
 		switch {
-		case l.Type == "user" && kindOf(l, pr.cs) == userPrompt:
+		case l.Type == "user" && kindOf(l, pr.cs).typed():
 			s.prompt = true
 		case l.Type == "assistant":
 			s.response(cmp.Or(l.Message.ID, l.UUID))

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+
+	"vibecraft.sh/helm/server/internal/usertext"
 )
 
 // line is the part of a Claude Code record the page shows, decoded from
@@ -81,15 +83,27 @@ func millis(ts string) int64 {
 type userKind uint8
 
 const (
-	userPrompt  userKind = iota // a prompt: starts a message
-	userResults                 // tool results only: joins the current message
-	userHidden                  // meta text, caveats: shown nowhere
-	userCommand                 // a /command: a separator
-	userOutput                  // a local command's output
-	userCompact                 // the summary a compaction left
+	userPrompt    userKind = iota // a prompt: starts a message
+	userResults                   // tool results (and no prompt): joins the current message
+	userHidden                    // meta text, caveats, reminders: shown nowhere
+	userCommand                   // a /command: a separator
+	userShell                     // bash mode's "!command": a separator
+	userOutput                    // a local command's or bash mode's output
+	userCompact                   // the summary a compaction left
+	userInterrupt                 // "[Request interrupted by user…]": a separator
 )
 
-// kindOf classifies a user record by its flags and content.
+// typed reports whether the user typed what a record of kind k holds
+// (or pressed Esc): the session went on past any call still without a
+// result (over.go).
+func (k userKind) typed() bool { return k == userPrompt || k == userShell || k == userInterrupt }
+
+// kindOf classifies a user record by its flags and content. Its text is
+// classified by the rule the session list counts prompts by
+// (usertext.Of, server/claude): the first text block decides, unless it
+// is only IDE context. Each had its own rule, and the page showed rows
+// as "You" (bash mode, reminders, interrupts) that the list did not
+// count: the header's count did not match the rows below it.
 func kindOf(l *line, cs []content) userKind {
 	if l.IsCompactSummary {
 		return userCompact
@@ -97,33 +111,47 @@ func kindOf(l *line, cs []content) userKind {
 	if l.IsMeta {
 		return userHidden
 	}
-	results, texts := 0, 0
+	results, others := 0, 0
+	text := usertext.Empty
 	for _, c := range cs {
 		switch c.Type {
 		case "tool_result":
 			results++
 		case "text":
-			texts++
-			t := strings.TrimSpace(c.Text)
-			switch {
-			case strings.HasPrefix(t, "<command-name>") || strings.HasPrefix(t, "<command-message>"):
-				return userCommand
-			case strings.HasPrefix(t, "<local-command-stdout>") || strings.HasPrefix(t, "<local-command-stderr>"):
-				return userOutput
-			case strings.HasPrefix(t, "<local-command-caveat>"):
-				return userHidden
+			if text == usertext.Empty {
+				text = usertext.Of([]byte(c.Text))
 			}
 		default:
-			texts++
+			others++
 		}
 	}
-	if results > 0 && texts == 0 {
+	switch text {
+	case usertext.Command:
+		return userCommand
+	case usertext.Shell:
+		return userShell
+	case usertext.Output:
+		return userOutput
+	case usertext.Hidden:
+		if results > 0 {
+			// A reminder the CLI added to tool results: the
+			// results are shown with their calls, the reminder not.
+			return userResults
+		}
+		return userHidden
+	case usertext.Interrupt:
+		return userInterrupt
+	case usertext.Prompt:
+		return userPrompt
+	}
+	// No text, or only white space and IDE context.
+	switch {
+	case others > 0:
+		return userPrompt // an image, a document: shown as the user's
+	case results > 0:
 		return userResults
 	}
-	if len(cs) == 0 {
-		return userHidden
-	}
-	return userPrompt
+	return userHidden
 }
 
 // tagText is the text inside <tag>…</tag> in s, or "".
@@ -146,4 +174,26 @@ func commandLine(s string) string {
 		return name + " " + args
 	}
 	return name
+}
+
+// shellLine is bash mode's "!command" from its input record's tags.
+func shellLine(s string) string { return "!" + tagText(s, "bash-input") }
+
+// outputs are the texts of a command's output record that are not
+// empty: a slash command's, or bash mode's stdout and then its stderr,
+// kept apart so that neither runs into the other.
+func outputs(s string) []string {
+	var out []string
+	for _, tag := range [...]string{"local-command-stdout", "local-command-stderr", "bash-stdout", "bash-stderr"} {
+		if t := tagText(s, tag); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// interruptLine is what an interrupt record says, without its brackets:
+// "Request interrupted by user (for tool use)".
+func interruptLine(s string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "["), "]")
 }

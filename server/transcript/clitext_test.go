@@ -1,0 +1,116 @@
+package transcript
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/server/claude"
+	"vibecraft.sh/helm/shared"
+)
+
+// cliRecords is a session with what Claude Code writes in the user's
+// name: bash mode ("!git status"), a task notification, a reminder,
+// interrupts. None of it is a prompt.
+func cliRecords(t testing.TB) []byte {
+	var r rec
+	return jsonl(t,
+		r.prompt("<bash-input>git status</bash-input>"),
+		r.prompt("<bash-stdout>On branch main</bash-stdout><bash-stderr>warning: LF will be replaced</bash-stderr>"),
+		r.prompt("<bash-input>true</bash-input>"),
+		r.prompt("<bash-stdout></bash-stdout><bash-stderr></bash-stderr>"),
+		r.prompt("Fix the build"),
+		r.assistant("msg_1", text("Looking."), toolUse("toolu_1", "Bash", map[string]any{"command": "make"})),
+		r.results(nil, toolResult("toolu_1", "ok", false), text("<system-reminder>The todo list is empty.</system-reminder>")),
+		r.assistant("msg_2", toolUse("toolu_2", "Bash", map[string]any{"command": "make test"})),
+		r.results(nil, toolResult("toolu_2", "The user doesn't want to proceed with this tool use.", true)),
+		r.results(nil, text("[Request interrupted by user for tool use]")),
+		r.prompt("<task-notification>\n<task-id>b1</task-id>\n<status>completed</status>\n</task-notification>"),
+		r.assistant("msg_3", text("The background build finished.")),
+		r.prompt("Now the docs"),
+		r.assistant("msg_4", text("Writing")),
+		r.prompt("[Request interrupted by user]"),
+	)
+}
+
+// TestCLITextIsNotAPrompt: bash mode showed as "You: <bash-input>git
+// status</bash-input>" and its output as another prompt, tags and all;
+// a task notification and an interrupt showed as "You" too.
+func TestCLITextIsNotAPrompt(t *testing.T) {
+	path := tempTranscript(t, cliRecords(t))
+	files := NewFiles(0)
+	page, err := files.Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"system[command:!git status output:On branch main output:warning: LF will be replaced]",
+		"system[command:!true]",
+		"user[text:Fix the build]",
+		"assistant[text:Looking. tool:Bash=ok]",
+		"assistant[tool:Bash=The user doesn't want to proceed with this tool use.]",
+		"system[command:Request interrupted by user for tool use]",
+		"assistant[text:The background build finished.]",
+		"user[text:Now the docs]",
+		"assistant[text:Writing]",
+		"system[command:Request interrupted by user]",
+	}
+	if got := summaryOf(page.Messages); !slices.Equal(got, want) {
+		t.Errorf("messages:\n got %q\nwant %q", got, want)
+	}
+	// Find looks at what the page shows: the command and its output.
+	for term, want := range map[string]int{"!git status": 1, "LF will be": 1, "bash-input": 0, "todo list": 0} {
+		res, err := files.Find(t.Context(), path, shared.Shows(term), FindQuery{Max: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != want {
+			t.Errorf("find %q: %d matches, want %d", term, res.Total, want)
+		}
+	}
+}
+
+// TestHeaderCountIsThePageRows: the session's message count (the list's
+// rule, server/claude) is the number of prompt and answer rows the page
+// shows. They disagreed on bash mode, reminders and interrupts, and the
+// header said "Messages 25" over 26 rows.
+func TestHeaderCountIsThePageRows(t *testing.T) {
+	const sid = "3f2c1a9e-7b4d-4c1e-9a55-0d6e2f8b1c77"
+	root := t.TempDir()
+	path := filepath.Join(root, "projects", "-home-dev-app", sid+".jsonl")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, cliRecords(t))
+	old := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+	src := claude.New(claude.Options{Roots: []string{root}, Now: func() time.Time { return old }})
+	list, err := src.Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 {
+		t.Fatalf("%d sessions listed, want 1", len(list))
+	}
+	page, err := NewFiles(0).Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for _, m := range page.Messages {
+		if m.Role == "user" || m.Role == "assistant" {
+			rows++
+		}
+	}
+	if s := list[0]; s.MessageCount != rows {
+		t.Errorf("the list counts %d messages; the page shows %d prompt and answer rows", s.MessageCount, rows)
+	}
+	if s := list[0]; s.FirstPrompt != "Fix the build" {
+		t.Errorf("the list's first prompt is %q; the page's first prompt row is %q", s.FirstPrompt, "Fix the build")
+	}
+}
