@@ -39,12 +39,14 @@ func (l *List) Projects(q shared.Query) []Project {
 	if f.valid && f.version == l.version && f.q == key {
 		return f.out
 	}
-	filter := shared.Query{Source: q.Source, Status: q.Status}
+	// A matcher, its filters made ready once: Query.Match made them again
+	// for each of 100,000 sessions, a quarter of a status click's time.
+	match := shared.Query{Source: q.Source, Status: q.Status}.Matcher()
 	index := make(map[string]int)
 	var out []Project
 	for i := range all { // newest first: a project's first session is its latest
 		s := &all[i]
-		if !filter.Match(s) {
+		if !match(s, "") { // no search: no text needed
 			continue
 		}
 		j, ok := index[s.ProjectPath]
@@ -168,32 +170,58 @@ type StatusCounts struct {
 	Cleared int
 }
 
-// statusFacet caches the last StatusCounts answer.
+// statusFacet caches the last StatusCounts answer, and the sessions its
+// query kept, so that a search typed further counts only those.
 type statusFacet struct {
 	version uint64
 	valid   bool
 	q       shared.Query
+	idx     []int32 // positions in sorted of the sessions q keeps, in any order
 	out     StatusCounts
 }
 
 // StatusCounts counts by status what q keeps whatever its status.
+//
+// It asks no session again that an answer at hand already decided: a
+// keystroke matched all 100,000 sessions here a second time, after
+// Filter, for half the cost of each. When Filter's last answer is for
+// the same query bar the sort (no status chosen, the usual case), its
+// sessions are counted as they are; when the search narrows the one
+// counted last, only the sessions that one kept are asked.
 func (l *List) StatusCounts(q shared.Query) StatusCounts {
 	key := q
 	key.Status, key.Sort = "", ""
 	f := &l.statusFacet
 	all := l.Sessions()
-	if f.valid && f.version == l.version && f.q == key {
+	fresh := f.valid && f.version == l.version
+	if fresh && f.q == key {
 		return f.out
 	}
-	out := StatusCounts{By: make(map[shared.Status]int)}
-	match := key.Matcher()
-	texts := l.textsFor(key.Search)
-	for i := range all {
-		s := &all[i]
-		if !match(s, textAt(texts, i)) {
-			continue
+	var idx []int32
+	if v := &l.view; v.valid && v.version == l.version && unsorted(v.q) == key {
+		idx = v.res.idx // Filter never changes a slice it answered with
+	} else {
+		match := key.Matcher()
+		texts := l.textsFor(key.Search)
+		if fresh && narrows(f.q, key) {
+			idx = make([]int32, 0, len(f.idx))
+			for _, j := range f.idx {
+				if match(&all[j], textAt(texts, int(j))) {
+					idx = append(idx, j)
+				}
+			}
+		} else {
+			idx = make([]int32, 0, len(all))
+			for j := range all {
+				if match(&all[j], textAt(texts, j)) {
+					idx = append(idx, int32(j))
+				}
+			}
 		}
-		out.All++
+	}
+	out := StatusCounts{By: make(map[shared.Status]int), All: len(idx)}
+	for _, j := range idx {
+		s := &all[j]
 		out.By[s.Status]++
 		if s.Active {
 			out.Active++
@@ -202,6 +230,12 @@ func (l *List) StatusCounts(q shared.Query) StatusCounts {
 			out.Cleared++
 		}
 	}
-	*f = statusFacet{version: l.version, valid: true, q: key, out: out}
+	*f = statusFacet{version: l.version, valid: true, q: key, idx: idx, out: out}
 	return out
+}
+
+// unsorted is q without its sort: the same sessions, in any order.
+func unsorted(q shared.Query) shared.Query {
+	q.Sort = ""
+	return q
 }

@@ -1,6 +1,7 @@
 package list
 
 import (
+	"maps"
 	"strings"
 	"testing"
 
@@ -133,5 +134,51 @@ func TestStatusCountsSayWhatWasCleared(t *testing.T) {
 	l.Apply(shared.Event{Type: shared.EventSessionUpdated, Sessions: []shared.Session{{ID: "b", Source: shared.SourceClaude, Status: shared.StatusWaiting, WaitingSince: 30, UpdatedAt: 30}}})
 	if c := l.StatusCounts(shared.Query{}); c.Cleared != 0 {
 		t.Errorf("after a new wait: cleared %d, want 0", c.Cleared)
+	}
+}
+
+// TestStatusCountsAsThePageAsks: the counts a page sees while a person
+// types, deletes, sorts and picks a status, with the rows asked for
+// before or after them and the list changing between, are those of a
+// list that never answered before (StatusCounts reuses what Filter and
+// its own last answer kept).
+func TestStatusCountsAsThePageAsks(t *testing.T) {
+	l := New(searchSample())
+	steps := []struct {
+		q          shared.Query
+		rowsFirst  bool
+		update     bool // session 4 turns waiting and "flaky" first
+		wantAll    int
+		wantIdle   int
+		wantActive int
+	}{
+		{shared.Query{}, true, false, 4, 2, 1},
+		{shared.Query{Search: "l"}, false, false, 4, 2, 1}, // "l" is in every model or path
+		{shared.Query{Search: "lo"}, false, false, 2, 1, 0},
+		{shared.Query{Search: "log"}, true, false, 2, 1, 0},
+		{shared.Query{Search: "log", Sort: shared.SortCost}, true, false, 2, 1, 0},
+		{shared.Query{Search: "login", Sort: shared.SortCost, Status: "idle"}, true, false, 2, 1, 0},
+		{shared.Query{Search: "lo", Sort: shared.SortCost, Status: "idle"}, false, false, 2, 1, 0}, // a deletion widens
+		{shared.Query{Search: "fla"}, true, false, 2, 1, 1},
+		{shared.Query{Search: "flak"}, false, true, 3, 1, 1}, // the list changed: nothing kept holds
+		{shared.Query{Search: "flaky"}, false, false, 1, 0, 0},
+		{shared.Query{Search: "flaky", Project: "/w/web"}, true, false, 0, 0, 0},
+		{shared.Query{}, false, false, 4, 1, 1},
+	}
+	for i, st := range steps {
+		if st.update {
+			l.Upsert(shared.Session{ID: "4", Source: shared.SourceClaude, Title: "Unrelated flaky", ProjectPath: "/w/other", GitBranch: "main", Model: "claude-haiku-4-5", Status: shared.StatusWaiting, UpdatedAt: 60})
+		}
+		if st.rowsFirst {
+			l.Filter(st.q)
+		}
+		c := l.StatusCounts(st.q)
+		fresh := New(l.Sessions()).StatusCounts(st.q)
+		if c.All != fresh.All || !maps.Equal(c.By, fresh.By) || c.Active != fresh.Active || c.Cleared != fresh.Cleared {
+			t.Errorf("step %d %+v: counts %+v, a fresh list counts %+v", i, st.q, c, fresh)
+		}
+		if c.All != st.wantAll || c.By[shared.StatusIdle] != st.wantIdle || c.Active != st.wantActive {
+			t.Errorf("step %d %+v: all %d idle %d active %d, want %d %d %d", i, st.q, c.All, c.By[shared.StatusIdle], c.Active, st.wantAll, st.wantIdle, st.wantActive)
+		}
 	}
 }
