@@ -85,14 +85,17 @@ func BenchmarkScaleStatusAll100k(b *testing.B) {
 	}
 }
 
-// BenchmarkScaleSortCost100k sorts by cost and back.
-func BenchmarkScaleSortCost100k(b *testing.B) {
+// BenchmarkScaleSort100k sorts by cost, by messages (hundreds of
+// sessions to a count: ties) and by creation, each and back.
+func BenchmarkScaleSort100k(b *testing.B) {
 	l := New(scaleSessions(100_000))
 	page(l, shared.Query{})
 	b.ReportAllocs()
 	for b.Loop() {
-		page(l, shared.Query{Sort: shared.SortCost})
-		page(l, shared.Query{})
+		for _, by := range []string{shared.SortCost, shared.SortMessages, shared.SortCreated} {
+			page(l, shared.Query{Sort: by})
+			page(l, shared.Query{})
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package list
 
 import (
+	"cmp"
 	"slices"
 
 	"vibecraft.sh/helm/shared"
@@ -82,11 +83,57 @@ func (l *List) Filter(q shared.Query) Result {
 			}
 		}
 		if q.Sort != "" && q.Sort != shared.SortActivity { // the list is newest first already
-			slices.SortFunc(idx, func(a, b int32) int { return q.Compare(&all[a], &all[b]) })
+			sortBy(idx, all, q)
 		}
 	}
 	*v = view{version: l.version, valid: true, q: q, res: Result{sessions: all, idx: idx}}
 	return v.res
+}
+
+// sorted is a session's position in the list and its value to sort by.
+type sorted struct {
+	f float64 // cost
+	n int64   // creation, messages
+	j int32
+}
+
+// sortBy puts idx, positions in all, in q's order (shared.Query.Compare).
+//
+// Compare breaks ties with shared.Newer, which copies both sessions and
+// may make both keys; all is newest first, so the tie-break is the
+// position. Each value is read once, not at each comparison: at 100,000
+// sessions, sorting by cost took 250 ms of wasm and sorting by messages
+// 150 ms, a click's whole budget.
+func sortBy(idx []int32, all []shared.Session, q shared.Query) {
+	var val func(s *shared.Session) sorted
+	switch q.Sort {
+	case shared.SortCost:
+		val = func(s *shared.Session) sorted { return sorted{f: s.CostUSD} }
+	case shared.SortCreated:
+		val = func(s *shared.Session) sorted { return sorted{n: s.CreatedAt} }
+	case shared.SortMessages:
+		val = func(s *shared.Session) sorted { return sorted{n: int64(s.MessageCount)} }
+	default: // a sort this does not know: as Compare orders it
+		slices.SortFunc(idx, func(a, b int32) int { return q.Compare(&all[a], &all[b]) })
+		return
+	}
+	rows := make([]sorted, len(idx))
+	for i, j := range idx {
+		rows[i] = val(&all[j])
+		rows[i].j = j
+	}
+	slices.SortFunc(rows, func(a, b sorted) int {
+		switch { // descending, as Compare's cmpDesc: a NaN cost ties
+		case a.f > b.f, a.n > b.n:
+			return -1
+		case a.f < b.f, a.n < b.n:
+			return 1
+		}
+		return cmp.Compare(a.j, b.j)
+	})
+	for i := range rows {
+		idx[i] = rows[i].j
+	}
 }
 
 // narrows reports whether every session next keeps is one prev kept:

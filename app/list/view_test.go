@@ -283,3 +283,19 @@ func TestWithQueryReplacesEveryFilter(t *testing.T) {
 		t.Errorf("with no filter the URL's query is %q, want only the parameter not the view's", got)
 	}
 }
+
+// TestSortTiesAsCompare: sessions of one cost, message count and
+// creation are listed as shared.Query.Compare orders them: the latest
+// activity first, then by key when that too is the same.
+func TestSortTiesAsCompare(t *testing.T) {
+	tied := func(id string, at int64) shared.Session {
+		return shared.Session{ID: id, Source: shared.SourceClaude, CostUSD: 1.5, MessageCount: 3, CreatedAt: 7, UpdatedAt: at}
+	}
+	l := New([]shared.Session{tied("b", 10), tied("c", 20), tied("a", 10), tied("d", 5),
+		{ID: "rich", Source: shared.SourceClaude, CostUSD: 9, MessageCount: 9, CreatedAt: 9, UpdatedAt: 1}})
+	for _, by := range []string{shared.SortCost, shared.SortMessages, shared.SortCreated} {
+		if got := ids(l.Filter(shared.Query{Sort: by})); got != "rich,c,a,b,d" {
+			t.Errorf("sort %s: %s, want rich,c,a,b,d", by, got)
+		}
+	}
+}
