@@ -16,8 +16,8 @@ var scaleWords = strings.Fields("stream backoff handler write session parser jso
 	"cancel context server client value error build struct retry cache offset remove watch file line event")
 
 // scaleSessions is n sessions newest first, shaped like the helmbench
-// corpus: 3,333 projects, titles of ten common words, a few waiting and
-// working, costs and message counts of their own.
+// corpus: 3,333 projects, titles of ten common words, one in a hundred
+// waiting and one working, costs and message counts of their own.
 func scaleSessions(n int) []shared.Session {
 	r := rand.New(rand.NewPCG(1, 2))
 	words := func(k int) string {
@@ -27,7 +27,11 @@ func scaleSessions(n int) []shared.Session {
 		}
 		return strings.Join(w, " ")
 	}
-	statuses := []shared.Status{shared.StatusIdle, shared.StatusIdle, shared.StatusIdle, shared.StatusWaiting, shared.StatusWorking}
+	statuses := make([]shared.Status, 100) // one in a hundred waiting, one working
+	for i := range statuses {
+		statuses[i] = shared.StatusIdle
+	}
+	statuses[0], statuses[1] = shared.StatusWaiting, shared.StatusWorking
 	out := make([]shared.Session, n)
 	for i := range out {
 		p := i % 3333
