@@ -282,6 +282,13 @@ func (a *aggregate) user(r *record) {
 	if r.isMeta || !c.hasText {
 		return
 	}
+	if r.isCompactSummary {
+		// The summary a compaction left, written in the user's name:
+		// the page shows it as a "Conversation compacted" separator,
+		// neither a prompt nor the title. Counted, the header's count
+		// was one more than the rows below it per compaction.
+		return
+	}
 	switch k := userText(c); {
 	case k == textInterrupt:
 		// The user stopped the turn: nothing more comes until they type,
@@ -294,9 +301,6 @@ func (a *aggregate) user(r *record) {
 		return
 	}
 	a.prompts++
-	if r.isCompactSummary {
-		return
-	}
 	// Compared as bytes: a string of every prompt cost an allocation
 	// per user line, and only the first one is kept.
 	if text := c.prompt(); len(text) == 0 || string(text) == "Warmup" {

@@ -73,18 +73,44 @@ func TestCLITextIsNotAPrompt(t *testing.T) {
 	}
 }
 
+// compactedRecords is a session compacted once: the summary Claude Code
+// writes in the user's name is a separator on the page, not a prompt.
+func compactedRecords(t testing.TB) []byte {
+	var r rec
+	summary := r.prompt("This session is being continued from a previous conversation that ran out of context.")
+	summary["isCompactSummary"] = true
+	return jsonl(t,
+		r.prompt("Fix the build"),
+		r.assistant("msg_1", text("Fixed.")),
+		map[string]any{"type": "system", "subtype": "compact_boundary", "uuid": "c1", "timestamp": "2026-03-02T09:10:00.000Z"},
+		summary,
+		r.prompt("Now the docs"),
+		r.assistant("msg_2", text("Written.")),
+	)
+}
+
 // TestHeaderCountIsThePageRows: the session's message count (the list's
 // rule, server/claude) is the number of prompt and answer rows the page
-// shows. They disagreed on bash mode, reminders and interrupts, and the
-// header said "Messages 25" over 26 rows.
+// shows, and the list's first prompt is the page's first "You" row.
+// They disagreed on bash mode, reminders and interrupts (the header said
+// "Messages 25" over 26 rows), and on compaction summaries.
 func TestHeaderCountIsThePageRows(t *testing.T) {
+	for name, records := range map[string]func(testing.TB) []byte{
+		"cli text":  cliRecords,
+		"compacted": compactedRecords,
+	} {
+		t.Run(name, func(t *testing.T) { headerMatchesPage(t, records(t)) })
+	}
+}
+
+func headerMatchesPage(t *testing.T, data []byte) {
 	const sid = "3f2c1a9e-7b4d-4c1e-9a55-0d6e2f8b1c77"
 	root := t.TempDir()
 	path := filepath.Join(root, "projects", "-home-dev-app", sid+".jsonl")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, path, cliRecords(t))
+	writeFile(t, path, data)
 	old := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 	if err := os.Chtimes(path, old, old); err != nil {
 		t.Fatal(err)
@@ -101,16 +127,19 @@ func TestHeaderCountIsThePageRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := 0
+	rows, first := 0, ""
 	for _, m := range page.Messages {
 		if m.Role == "user" || m.Role == "assistant" {
 			rows++
+		}
+		if m.Role == "user" && first == "" && len(m.Blocks) > 0 && m.Blocks[0].Type == shared.BlockText {
+			first = m.Blocks[0].Text
 		}
 	}
 	if s := list[0]; s.MessageCount != rows {
 		t.Errorf("the list counts %d messages; the page shows %d prompt and answer rows", s.MessageCount, rows)
 	}
-	if s := list[0]; s.FirstPrompt != "Fix the build" {
-		t.Errorf("the list's first prompt is %q; the page's first prompt row is %q", s.FirstPrompt, "Fix the build")
+	if s := list[0]; s.FirstPrompt != first {
+		t.Errorf("the list's first prompt is %q; the page's first prompt row is %q", s.FirstPrompt, first)
 	}
 }
