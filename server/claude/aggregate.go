@@ -279,7 +279,7 @@ func (a *aggregate) user(r *record) {
 	if c.results > 0 {
 		a.turn = turnToolResult
 	}
-	if r.isMeta || !c.hasText {
+	if r.isMeta || !c.hasText && c.others == 0 {
 		return
 	}
 	if r.isCompactSummary {
@@ -289,7 +289,18 @@ func (a *aggregate) user(r *record) {
 		// was one more than the rows below it per compaction.
 		return
 	}
-	switch k := userText(c); {
+	k := textEmpty
+	if c.hasText {
+		k = userText(c)
+	}
+	if k == textEmpty && c.others > 0 {
+		// A screenshot pasted and sent with no words (or with only the
+		// IDE context an editor adds): a prompt all the same, the
+		// page's "You" row, and the model answers it. It has no text
+		// for the title or first prompt.
+		k = textPrompt
+	}
+	switch {
 	case k == textInterrupt:
 		// The user stopped the turn: nothing more comes until they type,
 		// and the tool calls it cut off never get their results.
@@ -297,16 +308,17 @@ func (a *aggregate) user(r *record) {
 		a.turn, a.answered = turnEnded, false // it waits because it was stopped, not because it asked
 		a.noQuestion()
 		return
-	case k == textArtefact:
+	case k != textPrompt:
 		return
 	}
 	a.prompts++
 	// Compared as bytes: a string of every prompt cost an allocation
 	// per user line, and only the first one is kept.
-	if text := c.prompt(); len(text) == 0 || string(text) == "Warmup" {
+	text := c.prompt()
+	if string(text) == "Warmup" {
 		return
 	}
-	if a.firstPrompt == "" {
+	if a.firstPrompt == "" && len(text) > 0 {
 		a.firstPrompt = c.promptText(r.pack)
 	}
 	// A new prompt ends whatever the last turn left unanswered

@@ -367,4 +367,10 @@ func (p *parser) block(c *content) {
 			c.toolResults.add(p.btuid.bytes())
 		}
 	}
+	if !p.btype.is("text") && !p.btype.is("tool_result") {
+		// An image, a document: a user record of these and no text
+		// is a prompt (a pasted screenshot), as the page shows it
+		// (transcript.kindOf counts them alike).
+		c.others++
+	}
 }

@@ -9,6 +9,7 @@ const (
 	textPrompt    textKind = iota // typed by the user
 	textArtefact                  // written by the CLI: command echoes, bash mode, caveats, reminders
 	textInterrupt                 // "[Request interrupted by user]": the user stopped the turn
+	textEmpty                     // no text but white space and IDE context
 )
 
 // userText classifies the text of a user record's content by the rule
@@ -20,6 +21,8 @@ func userText(c *content) textKind {
 		return textPrompt
 	case usertext.Interrupt:
 		return textInterrupt
+	case usertext.Empty:
+		return textEmpty
 	}
 	return textArtefact
 }

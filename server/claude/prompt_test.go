@@ -25,7 +25,7 @@ func TestUserText(t *testing.T) {
 		{"<bash-stdout>On branch main</bash-stdout><bash-stderr></bash-stderr>", textArtefact},
 		{"<bash-stderr>fatal: not a git repository</bash-stderr>", textArtefact},
 		{"Why does <bash-input> show?", textPrompt},
-		{"<ide_opened_file>a.go</ide_opened_file>", textArtefact},
+		{"<ide_opened_file>a.go</ide_opened_file>", textEmpty},
 		{"<ide_opened_file>a.go</ide_opened_file>\n\nrename it", textPrompt},
 		{"<ide_selection>s</ide_selection>[Request interrupted by user]", textInterrupt},
 		{"Why does [Request interrupted by user] appear?", textPrompt},

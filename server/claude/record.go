@@ -98,6 +98,7 @@ type content struct {
 	text              field // the string content, or the first text block's text
 	hasText           bool  // some text that is not only white space
 	blocks, results   int   // blocks in all, tool_result blocks among them
+	others            int   // blocks neither text nor tool_result: an image, a document
 	toolUses          idList
 	toolResults       idList
 }
@@ -227,7 +228,7 @@ func (r *record) resetMessage() {
 
 func (r *record) resetContent() {
 	c := &r.content
-	c.isString, c.isArray, c.hasText, c.blocks, c.results = false, false, false, 0, 0
+	c.isString, c.isArray, c.hasText, c.blocks, c.results, c.others = false, false, false, 0, 0, 0
 	c.text.reset()
 	c.toolUses.reset()
 	c.toolResults.reset()

@@ -89,21 +89,47 @@ func compactedRecords(t testing.TB) []byte {
 	)
 }
 
+// imageRecords is a session whose user pasted screenshots and pressed
+// Enter: an image alone, and one with the IDE context an editor adds.
+// Each is the user's prompt, and the last waits for its answer.
+func imageRecords(t testing.TB) []byte {
+	var r rec
+	png := map[string]any{"type": "image", "source": map[string]any{"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}}
+	return jsonl(t,
+		r.prompt("Fix the layout"),
+		r.assistant("msg_1", text("Which part?")),
+		r.results(nil, png),
+		ended(r.assistant("msg_2", text("The header overlaps."))),
+		r.results(nil, text("<ide_opened_file>The user opened app.css</ide_opened_file>"), png),
+	)
+}
+
+// ended makes an assistant record the end of its turn.
+func ended(m map[string]any) map[string]any {
+	m["message"].(map[string]any)["stop_reason"] = "end_turn"
+	return m
+}
+
 // TestHeaderCountIsThePageRows: the session's message count (the list's
 // rule, server/claude) is the number of prompt and answer rows the page
 // shows, and the list's first prompt is the page's first "You" row.
 // They disagreed on bash mode, reminders and interrupts (the header said
-// "Messages 25" over 26 rows), and on compaction summaries.
+// "Messages 25" over 26 rows), on compaction summaries, and on prompts
+// that are only an image.
 func TestHeaderCountIsThePageRows(t *testing.T) {
-	for name, records := range map[string]func(testing.TB) []byte{
-		"cli text":  cliRecords,
-		"compacted": compactedRecords,
+	for name, tc := range map[string]struct {
+		records func(testing.TB) []byte
+		status  shared.Status // the list's, when it matters
+	}{
+		"cli text":  {records: cliRecords},
+		"compacted": {records: compactedRecords},
+		"images":    {records: imageRecords, status: shared.StatusWorking},
 	} {
-		t.Run(name, func(t *testing.T) { headerMatchesPage(t, records(t)) })
+		t.Run(name, func(t *testing.T) { headerMatchesPage(t, tc.records(t), tc.status) })
 	}
 }
 
-func headerMatchesPage(t *testing.T, data []byte) {
+func headerMatchesPage(t *testing.T, data []byte, status shared.Status) {
 	const sid = "3f2c1a9e-7b4d-4c1e-9a55-0d6e2f8b1c77"
 	root := t.TempDir()
 	path := filepath.Join(root, "projects", "-home-dev-app", sid+".jsonl")
@@ -111,11 +137,12 @@ func headerMatchesPage(t *testing.T, data []byte) {
 		t.Fatal(err)
 	}
 	writeFile(t, path, data)
-	old := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
-	if err := os.Chtimes(path, old, old); err != nil {
+	// A minute after rec's first records: a session at work shows working.
+	now := time.Date(2026, 3, 2, 9, 1, 0, 0, time.UTC)
+	if err := os.Chtimes(path, now, now); err != nil {
 		t.Fatal(err)
 	}
-	src := claude.New(claude.Options{Roots: []string{root}, Now: func() time.Time { return old }})
+	src := claude.New(claude.Options{Roots: []string{root}, Now: func() time.Time { return now }})
 	list, err := src.Scan(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -141,5 +168,8 @@ func headerMatchesPage(t *testing.T, data []byte) {
 	}
 	if s := list[0]; s.FirstPrompt != first {
 		t.Errorf("the list's first prompt is %q; the page's first prompt row is %q", s.FirstPrompt, first)
+	}
+	if s := list[0]; status != "" && s.Status != status {
+		t.Errorf("the list's status is %q, want %q", s.Status, status)
 	}
 }
