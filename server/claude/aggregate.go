@@ -308,6 +308,15 @@ func (a *aggregate) user(r *record) {
 		a.turn, a.answered = turnEnded, false // it waits because it was stopped, not because it asked
 		a.noQuestion()
 		return
+	case k == textCommand:
+		// The user typed a slash command or a shell command: a call the
+		// last turn left without a result (its process killed, the
+		// session resumed) is over, as it is for a prompt, and as the
+		// page shows it (transcript, over.go). Kept, it held the turn
+		// open past the turn_duration that ends it. The turn is left as
+		// it is: a local command (/cost) gets no answer.
+		clear(a.pending)
+		return
 	case k != textPrompt:
 		return
 	}

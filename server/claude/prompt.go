@@ -10,6 +10,7 @@ const (
 	textArtefact                  // written by the CLI: command echoes, bash mode, caveats, reminders
 	textInterrupt                 // "[Request interrupted by user]": the user stopped the turn
 	textEmpty                     // no text but white space and IDE context
+	textCommand                   // typed, but not a prompt: a slash command, bash mode's input
 )
 
 // userText classifies the text of a user record's content by the rule
@@ -23,6 +24,8 @@ func userText(c *content) textKind {
 		return textInterrupt
 	case usertext.Empty:
 		return textEmpty
+	case usertext.Command, usertext.Shell:
+		return textCommand
 	}
 	return textArtefact
 }

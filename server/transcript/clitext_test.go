@@ -104,6 +104,50 @@ func imageRecords(t testing.TB) []byte {
 	)
 }
 
+// afterKilledRecords is a session whose tool call was killed (no result
+// ever), then resumed: the user typed a slash command (or, in bash mode,
+// a shell command), and its turn ended. The call is over, and the
+// session waits for the user.
+func afterKilledRecords(typed string) func(testing.TB) []byte {
+	return func(t testing.TB) []byte {
+		var r rec
+		return jsonl(t,
+			r.prompt("Run the tests"),
+			r.assistant("msg_1", toolUse("toolu_k", "Bash", map[string]any{"command": "make test"})),
+			r.prompt(typed),
+			r.results(map[string]any{"isMeta": true}, text("Review the diff on this branch.")),
+			r.assistant("msg_2", text("The diff looks fine.")),
+			map[string]any{"type": "system", "subtype": "turn_duration", "durationMs": 1200, "uuid": "d1", "timestamp": "2026-03-02T09:00:06.000Z"},
+		)
+	}
+}
+
+// TestCommandGoesOnPastAKilledCall: a call whose process was killed
+// showed running for good on the page when all that followed it was a
+// slash command and its output, as it did not for a prompt, bash input
+// or an interrupt.
+func TestCommandGoesOnPastAKilledCall(t *testing.T) {
+	var r rec
+	path := tempTranscript(t, jsonl(t,
+		r.prompt("Run the tests"),
+		r.assistant("msg_1", toolUse("toolu_k", "Bash", map[string]any{"command": "make test"})),
+		r.prompt("<command-name>/cost</command-name>\n<command-message>cost</command-message>\n<command-args></command-args>"),
+		r.results(nil, text("<local-command-stdout>Total cost: $0.12</local-command-stdout>")),
+	))
+	page, err := NewFiles(0).Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"user[text:Run the tests]",
+		"assistant[tool:Bash=" + killedText + "]",
+		"system[command:/cost output:Total cost: $0.12]",
+	}
+	if got := summaryOf(page.Messages); !slices.Equal(got, want) {
+		t.Errorf("messages:\n got %q\nwant %q", got, want)
+	}
+}
+
 // ended makes an assistant record the end of its turn.
 func ended(m map[string]any) map[string]any {
 	m["message"].(map[string]any)["stop_reason"] = "end_turn"
@@ -124,6 +168,14 @@ func TestHeaderCountIsThePageRows(t *testing.T) {
 		"cli text":  {records: cliRecords},
 		"compacted": {records: compactedRecords},
 		"images":    {records: imageRecords, status: shared.StatusWorking},
+		"command after a killed call": {
+			records: afterKilledRecords("<command-name>/review</command-name>\n<command-message>review</command-message>"),
+			status:  shared.StatusWaiting,
+		},
+		"bash input after a killed call": {
+			records: afterKilledRecords("<bash-input>git diff</bash-input>"),
+			status:  shared.StatusWaiting,
+		},
 	} {
 		t.Run(name, func(t *testing.T) { headerMatchesPage(t, tc.records(t), tc.status) })
 	}

@@ -11,7 +11,8 @@ import (
 // transcript says it ended. When the session was resumed, more prompts
 // and answers below it, such a call in an old turn showed running for
 // good, on every page that held it. It is over once the transcript goes
-// on past it: a prompt the user typed, or a response that is not the
+// on past it: a prompt, a slash command or bash mode's input the user
+// typed, or a response that is not the
 // call's own (parallel calls are one response written as several
 // lines, with one message.id). In the session's last turn nothing tells
 // a killed call from a running one: it still runs. OpenCode's crashed

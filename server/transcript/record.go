@@ -94,9 +94,12 @@ const (
 )
 
 // typed reports whether the user typed what a record of kind k holds
-// (or pressed Esc): the session went on past any call still without a
-// result (over.go).
-func (k userKind) typed() bool { return k == userPrompt || k == userShell || k == userInterrupt }
+// (a prompt, a slash command, bash mode's input) or pressed Esc: the
+// session went on past any call still without a result (over.go), as
+// the list ends its pending calls (server/claude, aggregate.user).
+func (k userKind) typed() bool {
+	return k == userPrompt || k == userCommand || k == userShell || k == userInterrupt
+}
 
 // kindOf classifies a user record by its flags and content. Its text is
 // classified by the rule the session list counts prompts by
