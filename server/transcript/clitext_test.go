@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -223,5 +224,31 @@ func headerMatchesPage(t *testing.T, data []byte, status shared.Status) {
 	}
 	if s := list[0]; status != "" && s.Status != status {
 		t.Errorf("the list's status is %q, want %q", s.Status, status)
+	}
+}
+
+// TestHugeCommandLineIsCut: a slash command with a long argument (a
+// pasted log) is cut as any long text is, with a ref to load it whole;
+// its line did not go through the cut-text path and showed the cut
+// marker raw.
+func TestHugeCommandLineIsCut(t *testing.T) {
+	var r rec
+	args := strings.Repeat("panic: nil map ", 5000) // past maxString
+	path := tempTranscript(t, jsonl(t,
+		r.prompt("<command-name>/review</command-name>\n<command-args>"+args+"</command-args>"),
+	))
+	page, err := NewFiles(0).Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Messages) != 1 || len(page.Messages[0].Blocks) != 1 {
+		t.Fatalf("messages: %q", summaryOf(page.Messages))
+	}
+	b := page.Messages[0].Blocks[0]
+	if b.Type != shared.BlockCommand || !strings.HasPrefix(b.Text, "/review panic: nil map") {
+		t.Errorf("command block = %s %.40q, want the command line", b.Type, b.Text)
+	}
+	if strings.Contains(b.Text, "\x00") || b.Cut == nil || b.Cut.Ref == "" {
+		t.Errorf("command line %q… (%d bytes), cut %+v: want the text cut, with a ref", b.Text[max(0, len(b.Text)-60):], len(b.Text), b.Cut)
 	}
 }

@@ -322,7 +322,9 @@ func (g *grouper) results(gr *group, p *parsed, k userKind) {
 		case "text":
 			switch k {
 			case userCommand:
-				gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockCommand, Text: commandLine(c.Text)})
+				// Through g.text, as bash input is: a long argument
+				// (a pasted log) is cut, and showed the cut marker raw.
+				gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockCommand, commandLine(c.Text), p.off))
 			case userShell:
 				// As Claude Code shows it: "!git status". Through
 				// g.text, as the input may be long enough to be cut.
