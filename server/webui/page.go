@@ -13,7 +13,9 @@ import (
 
 // VersionHeader names, on a page, the version of the client and files it
 // loads (Handler.Version): the service worker compares it with its own,
-// whose cached files the page would otherwise run (worker.go).
+// whose cached files the page would otherwise run (worker.go). It marks
+// too helmd's own 503 for a client not built (serveWasm), which the
+// worker's install tells apart from a proxy's.
 const VersionHeader = "X-Helm-Version"
 
 // servePage answers every path that is not a file with the page of the

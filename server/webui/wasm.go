@@ -172,6 +172,10 @@ func (h *Handler) serveWasm(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	if h.wasm == nil {
 		hdr.Set("Cache-Control", "no-store")
+		// Says the 503 is helmd's own, for this build: the service
+		// worker's install leaves the client out and installs the rest,
+		// where a proxy's 503 (its helmd gone) fails the install.
+		hdr.Set(VersionHeader, h.app.Version)
 		http.Error(w, "client not built: run make build", http.StatusServiceUnavailable)
 		return
 	}

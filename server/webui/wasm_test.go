@@ -253,6 +253,11 @@ func TestWasmNotBuilt(t *testing.T) {
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "client not built: run make build") {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
+	// What the service worker's install reads to leave the client out
+	// rather than fail (worker.go); a proxy's 503 does not name the build.
+	if v := resp.Header.Get(VersionHeader); v != s.h.Version() {
+		t.Errorf("the 503 names version %q, want the build's %q", v, s.h.Version())
+	}
 	resp, body = s.get(t, "/")
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `data-key="claude:s1"`) {
 		t.Fatalf("the page is not served without the client: %d", resp.StatusCode)

@@ -7,8 +7,10 @@ package webui
 //   - caches each file on its own, so one failing URL (app.wasm before
 //     `make build`) does not leave the whole app uncached;
 //     but a file that does not come at all (helmd stopped or the
-//     connection cut mid-install, or a proxy's 502/504) fails the
+//     connection cut mid-install, or a proxy's 502/503/504) fails the
 //     install, so an update never replaces a whole cache by part of one;
+//     only helmd's own 503 for a client not built, which names this
+//     worker's version (VersionHeader), is left out;
 //   - never touches non-GET requests, the API, /healthz or event streams
 //     (a worker in the path of an EventSource breaks or buffers it);
 //   - answers page loads from the network first and, offline, with the
@@ -38,8 +40,9 @@ self.addEventListener("install", (event) => {
         gone = url; // no answer: helmd stopped, or the connection was cut
         return;
       }
-      if (resp.status === 502 || resp.status === 504) {
-        gone = url; // a proxy in front says so
+      if (resp.status === 502 || resp.status === 504 ||
+          resp.status === 503 && resp.headers.get("` + VersionHeader + `") !== "{{.Version}}") {
+        gone = url; // a proxy in front says so (a 503 of helmd's names its build)
         return;
       }
       try {

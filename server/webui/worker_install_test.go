@@ -13,7 +13,10 @@ import (
 // the next offline start had the page but no client, stuck at
 // "Connecting". A file that does not come fails the install (the previous
 // worker stays, whole); a file helmd answers with an error (app.wasm
-// before `make build`, 503) is left out, as before.
+// before `make build`, 503) is left out, as before. A 503 is helmd's own
+// only when it names the worker's build (VersionHeader): a proxy's 503,
+// its helmd gone, was taken for a client not built, and the upgrade
+// activated without the client.
 func TestWorkerInstallKeepsAWholeCache(t *testing.T) {
 	before := `
 const handlers = {};
@@ -29,9 +32,11 @@ globalThis.caches = {
 };
 globalThis.Request = class { constructor(url) { this.url = url; } };
 globalThis.fetch = async (req) => {
-  const a = answers[req.url];
+  // An answer is a status, or [status, the version it names].
+  const [a, version] = Array.isArray(answers[req.url]) ? answers[req.url] : [answers[req.url], null];
   if (a === 0) throw new TypeError("Failed to fetch");
-  return { ok: a >= 200 && a < 300, status: a };
+  const headers = { get: (k) => (k === "` + VersionHeader + `" ? version : null) };
+  return { ok: a >= 200 && a < 300, status: a, headers };
 };
 console.error = () => {};
 `
@@ -57,21 +62,27 @@ const cases = JSON.parse(process.argv[2]);
 	all := []string{"/", "/app.js", "/web/app.wasm"}
 	cases := []struct {
 		name    string
-		answers map[string]int // 0: no answer
+		answers map[string]any // a status (0: no answer), or [status, version named]
 		want    result
 	}{
-		{"every file", map[string]int{"/": 200, "/app.js": 200, "/web/app.wasm": 200},
+		{"every file", map[string]any{"/": 200, "/app.js": 200, "/web/app.wasm": 200},
 			result{Installed: true, Skipped: true, Stored: all}},
-		{"a client not built (503): the rest is cached", map[string]int{"/": 200, "/app.js": 200, "/web/app.wasm": 503},
+		{"a client not built (helmd's 503): the rest is cached", map[string]any{"/": 200, "/app.js": 200, "/web/app.wasm": []any{503, "test"}},
 			result{Installed: true, Skipped: true, Stored: []string{"/", "/app.js"}}},
-		{"helmd gone mid-install", map[string]int{"/": 200, "/app.js": 200, "/web/app.wasm": 0},
+		{"helmd gone mid-install", map[string]any{"/": 200, "/app.js": 200, "/web/app.wasm": 0},
 			result{Installed: false, Deleted: []string{"helm-test"}}},
-		{"a proxy whose helmd is gone", map[string]int{"/": 502, "/app.js": 200, "/web/app.wasm": 200},
+		{"a proxy whose helmd is gone", map[string]any{"/": 502, "/app.js": 200, "/web/app.wasm": 200},
 			result{Installed: false, Deleted: []string{"helm-test"}}},
-		{"a proxy timing out", map[string]int{"/": 200, "/app.js": 504, "/web/app.wasm": 200},
+		{"a proxy timing out", map[string]any{"/": 200, "/app.js": 504, "/web/app.wasm": 200},
+			result{Installed: false, Deleted: []string{"helm-test"}}},
+		{"a proxy's 503 for the client", map[string]any{"/": 200, "/app.js": 200, "/web/app.wasm": 503},
+			result{Installed: false, Deleted: []string{"helm-test"}}},
+		{"helmd too busy to render the shell (503)", map[string]any{"/": 503, "/app.js": 200, "/web/app.wasm": 200},
+			result{Installed: false, Deleted: []string{"helm-test"}}},
+		{"a 503 of another build's helmd", map[string]any{"/": 200, "/app.js": 200, "/web/app.wasm": []any{503, "other"}},
 			result{Installed: false, Deleted: []string{"helm-test"}}},
 	}
-	var ins []map[string]int
+	var ins []map[string]any
 	for _, c := range cases {
 		ins = append(ins, c.answers)
 	}
