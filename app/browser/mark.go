@@ -16,7 +16,9 @@ func Mark(name string) {
 // Started tells the page's loader (server/webui loader.go) that the
 // client holds its list: the loader then registers the service worker,
 // whose first install would otherwise compete with the start (it
-// downloads the client again). Calling it again does nothing.
+// downloads the client again). Called again, the loader registers the
+// worker again if it is gone (site data cleared while the page is open),
+// asking the browser at most every few seconds.
 func Started() {
 	if f := app.Window().Get("helmStarted"); f.Truthy() {
 		f.Invoke()

@@ -5,6 +5,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared/snapshot"
 )
@@ -142,6 +143,14 @@ func (h *Home) save() {
 	}
 	if err := st.Set(storageAtKey, h.dataAt); err != nil {
 		st.Del(storageAtKey) // without it, restore decodes the list to learn its age
+	}
+	// Saved for an offline start, which needs the service worker too:
+	// site data cleared while the page is open takes both, and this save
+	// brings back only the list. Started, once the page has been Live
+	// (its start over, the worker registered), has the loader register
+	// the worker again if it is gone.
+	if h.wasLive {
+		browser.Started()
 	}
 }
 

@@ -31,7 +31,9 @@ import (
 // not as app.js starts: on a first visit its install downloads and
 // decodes the client a second time, and has helmd render the page again,
 // for its cache, which on a small machine competed with the start the
-// user waits for.
+// user waits for. Later, at each Live and each save of the list, the
+// client has the loader register it again if it is gone
+// (helmWorkerCheck: site data cleared while the page was open).
 //
 // Everything else of go-app's app.js (the environment, the service
 // worker's registration itself, install and update hooks,
@@ -65,6 +67,16 @@ var headTags = []string{wasmPreload, headscript.Tag}
 // registered if the client never said it holds its list (a page that
 // starts offline, or the session page): milliseconds, as JavaScript.
 const workerLate = "10000"
+
+// workerCheckEvery is how often, at most, the page asks the browser
+// whether its service worker is still registered (helmWorkerCheck):
+// milliseconds, as JavaScript.
+const workerCheckEvery = "10000"
+
+// workerURL is the service worker go-app's app.js registers (its
+// {{.WorkerJS}}, which resources resolves to itself); helmAppJS checks
+// app.js names it.
+const workerURL = "/app-worker.js"
 
 // startJS is Helm's loader, appended to go-app's app.js (whose
 // goappCanLoadWebAssembly, the ?wasm=false and crawler check, it uses).
@@ -156,16 +168,51 @@ function helmStopped() {
   document.body.prepend(note);
 }
 
-// helmStarted registers the service worker, once. The flag is a var
-// without initializer: helmStartWasm may call helmStarted before the
-// script reaches this line (?wasm=false), where a let would still be
-// uninitialized (a ReferenceError) and an initializer would reset it.
-var helmWorkerRegistered;
+// helmStarted registers the service worker, once; called again (the
+// client does at each Live), it looks whether the worker is still there
+// (helmWorkerCheck). The flags are vars without initializer:
+// helmStartWasm may call helmStarted before the script reaches this line
+// (?wasm=false), where a let would still be uninitialized (a
+// ReferenceError) and an initializer would reset them.
+var helmWorkerRegistered, helmWorkerCheckedAt;
 function helmStarted() {
   if (!helmWorkerRegistered) {
     helmWorkerRegistered = true;
+    helmWorkerCheckedAt = Date.now();
     goappInitServiceWorker();
+    return;
   }
+  helmWorkerCheck();
+}
+
+// helmWorkerCheck registers the service worker again when it is gone.
+// Site data cleared while the page is open (the browser's "Clear site
+// data", or its own cleanup) unregisters it, and the page registered it
+// once: if helmd then stopped, opening Helm gave the browser's "This
+// site can't be reached" rather than the saved list. The client calls it,
+// through helmStarted, at each Live and each save of its list; it asks the browser at most
+// every ` + workerCheckEvery + ` ms (a save can come at each change), and
+// never before the first registration, which waits for the start.
+function helmWorkerCheck() {
+  const sw = navigator.serviceWorker;
+  if (!helmWorkerRegistered || !sw || !sw.getRegistration || Date.now() - helmWorkerCheckedAt < ` + workerCheckEvery + `) return;
+  helmWorkerCheckedAt = Date.now();
+  sw.getRegistration().then(async (reg) => {
+    if (reg) return;
+    reg = await sw.register("` + workerURL + `");
+    goappServiceWorkerRegistration = reg;
+    // go-app's update notice is watched for from this install's end: the
+    // page may still be controlled by the removed worker, and go-app
+    // would take this one's activation, of the same build, for an update.
+    const w = reg.installing;
+    if (!w) return goappSetupNotifyUpdate(reg);
+    const settled = () => {
+      if (w.state !== "activated" && w.state !== "redundant") return;
+      w.removeEventListener("statechange", settled);
+      goappSetupNotifyUpdate(reg);
+    };
+    w.addEventListener("statechange", settled);
+  }).catch((err) => console.error("helm: registering the service worker again failed: ", err));
 }
 `
 
@@ -178,6 +225,9 @@ func helmAppJS(goapp []byte) ([]byte, error) {
 		if n := bytes.Count(goapp, []byte(call)); n != 1 {
 			return nil, fmt.Errorf("go-app's app.js has %q %d times, want 1: update server/webui/loader.go", strings.TrimSpace(call), n)
 		}
+	}
+	if !bytes.Contains(goapp, []byte(`"`+workerURL+`"`)) {
+		return nil, fmt.Errorf("go-app's app.js does not register %s: update server/webui/loader.go", workerURL)
 	}
 	js := bytes.Replace(goapp, []byte(goappWorkerCall), []byte("\n"), 1)
 	js = bytes.Replace(js, []byte(goappStartCall), []byte("\nhelmStartWasm();\n"), 1)

@@ -28,13 +28,19 @@ Object.defineProperty(globalThis, "document", { value: { getElementById: (id) =>
 Object.defineProperty(globalThis, "navigator", { value: {
   userAgent: "Mozilla/5.0 Chrome/150",
   serviceWorker: {
-    register: async () => { out.registered++; return { addEventListener() {} }; },
+    register: async () => {
+      out.registered++;
+      return { installing: globalThis.installing, addEventListener(type) { if (type === "updatefound" && "watched" in out) out.watched++; } };
+    },
+    getRegistration: async () => (globalThis.workerGone ? undefined : {}),
     addEventListener() {},
   },
 }, configurable: true });
 globalThis.window = { addEventListener() {}, location: { search: process.argv[2] }, matchMedia: () => ({ matches: false }), helmCompiling: COMPILING };
 if (window.helmCompiling) window.helmCompiling.catch(() => {});
 globalThis.setTimeout = (f, ms) => { out.timers.push(ms); };
+let now = 1e12;
+Date.now = () => now;
 globalThis.Go = class { constructor() { this.importObject = {}; } run() { out.ran = true; return new Promise(() => {}); } };
 globalThis.fetch = () => { out.fetches++; return FETCH; };
 WebAssembly.instantiateStreaming = async () => { out.via = "fetch"; return { instance: {} }; };
@@ -43,7 +49,8 @@ WebAssembly.instantiate = async (m) => { if (m !== "the module") throw new Error
 
 // runLoader runs Helm's app.js under node with search as the page's
 // query, fetch answering fetchJS and the head's compiling compilingJS,
-// then calls extra, and returns what the stubs saw, as JSON.
+// then calls extra, and returns what the stubs saw, as JSON, once what
+// extra started has run.
 func runLoader(t *testing.T, search, fetchJS, compilingJS, extra string) string {
 	t.Helper()
 	node := needNode(t, "the loader's paths")
@@ -52,7 +59,7 @@ func runLoader(t *testing.T, search, fetchJS, compilingJS, extra string) string 
 	stubs := strings.Replace(loaderStubs, "FETCH", fetchJS, 1)
 	stubs = strings.Replace(stubs, "COMPILING", compilingJS, 1)
 	script := stubs + string(js) +
-		"\nsetImmediate(() => setImmediate(() => {" + extra + "\nels.label = els[\"app-wasm-loader-label\"]; out.label = els.label ? els.label.textContent : \"\"; console.log(JSON.stringify(out)); }));\n"
+		"\nsetImmediate(() => setImmediate(() => {" + extra + "\nsetImmediate(() => setImmediate(() => { els.label = els[\"app-wasm-loader-label\"]; out.label = els.label ? els.label.textContent : \"\"; console.log(JSON.stringify(out)); })); }));\n"
 	path := filepath.Join(t.TempDir(), "app.js")
 	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
 		t.Fatal(err)
@@ -154,6 +161,40 @@ setImmediate(() => console.log(JSON.stringify({ fetched, compiling: window.` + h
 			}
 			if got := strings.TrimSpace(string(out)); got != tc.want {
 				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestLoaderRegistersTheWorkerAgainWhenGone: site data cleared while the
+// page is open unregisters the service worker, and the loader registered
+// it once: if helmd then stopped, opening Helm gave the browser's "This
+// site can't be reached" rather than the saved list. Called again (at a
+// Live, at a save), the loader registers it again when it is gone, asking
+// the browser at most every workerCheckEvery, never before the start's
+// own registration, and without go-app taking that install of the same
+// build for an update (its notice is watched for once it settled).
+func TestLoaderRegistersTheWorkerAgainWhenGone(t *testing.T) {
+	wasm := `Promise.resolve({ ok: true, status: 200, headers: { get: () => "application/wasm" } })`
+	later := "now += " + workerCheckEvery + ";"
+	tests := []struct{ name, extra, want string }{
+		{"still there: not again", "helmStarted(); " + later + " helmWorkerCheck(); helmStarted();", `"registered":1`},
+		{"gone: registered again at the next save", "helmStarted(); workerGone = true; " + later + " helmWorkerCheck();", `"registered":2`},
+		{"gone: registered again at the next Live", "helmStarted(); workerGone = true; " + later + " helmStarted();", `"registered":2`},
+		{"gone, asked again too soon", "helmStarted(); workerGone = true; now += 100; helmWorkerCheck(); helmStarted();", `"registered":1`},
+		{"a save before the start: the start registers", "workerGone = true; " + later + " helmWorkerCheck();", `"registered":0`},
+		{"registered again: no update notice for its own install", "out.watched = 0; helmStarted(); workerGone = true; " + later +
+			" globalThis.installing = { state: \"installing\", addEventListener(t, f) { this.f = f; }, removeEventListener() { this.f = null; } };" +
+			" helmWorkerCheck(); setImmediate(() => { installing.state = \"installed\"; installing.f(); });", `"registered":2,.*"watched":1}`},
+		{"registered again: the notice watched for once installed", "out.watched = 0; helmStarted(); workerGone = true; " + later +
+			" globalThis.installing = { state: \"installing\", addEventListener(t, f) { this.f = f; }, removeEventListener() { this.f = null; } };" +
+			" helmWorkerCheck(); setImmediate(() => { installing.state = \"activated\"; installing.f(); });", `"registered":2,.*"watched":2}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := runLoader(t, "", wasm, `Promise.resolve("the module")`, tc.extra)
+			if !regexp.MustCompile(tc.want).MatchString(got) {
+				t.Errorf("got %s\nwant %s", got, tc.want)
 			}
 		})
 	}
