@@ -196,6 +196,7 @@ func (h *Home) renderList(rows list.Result) app.UI {
 		Search:    h.query.Search,
 		Selected:  h.selected,
 		ManyHosts: h.manyHosts(),
+		Offline:   h.conn.State == feed.Offline,
 		page:      h,
 	}
 	for i := range shown {
@@ -216,8 +217,10 @@ func (h *Home) renderList(rows list.Result) app.UI {
 // diffed by position, so a row that moves is rewritten in place: fine,
 // as every value comes from s. A row is a stop of the Tab key (Enter
 // opens it); its status shows only when notable: idle is the default,
-// and a pill on every idle row would be noise.
-func row(s *shared.Session, timeText, search string, selected, attention bool) app.UI {
+// and a pill on every idle row would be noise. Offline, a working or
+// waiting status is said to be the last known, as the session page says
+// it: the session may have stopped long ago.
+func row(s *shared.Session, timeText, search string, selected, attention, offline bool) app.UI {
 	names := shownOf(s)
 	title, project := names.title, names.project
 	branch, question := md.Clean(s.GitBranch), md.Clean(s.Question)
@@ -251,7 +254,12 @@ func row(s *shared.Session, timeText, search string, selected, attention bool) a
 	}
 	return li.Body(
 		app.If(s.Status == shared.StatusWorking || s.Status == shared.StatusWaiting, func() app.UI {
-			return el.Span().Class("status").Title("%s", attr(rowStatusTip(s))).Text(rowStatusLabel(s))
+			pill, label, tip := el.Span().Class("status"), rowStatusLabel(s), rowStatusTip(s)
+			if offline {
+				pill, label = pill.DataSet("stale", "true"), label+" (last known)"
+				tip = "The last status Helm knew: this page cannot reach helmd. " + tip
+			}
+			return pill.Title("%s", attr(tip)).Text(label)
 		}),
 		el.Span().Class("title").Title("%s", attr(title)).Dir("auto").Body(markedWords(title, search)...),
 		app.If(s.Status == shared.StatusWaiting && question != "", func() app.UI {

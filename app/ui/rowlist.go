@@ -29,6 +29,7 @@ type rowList struct {
 	Search    string           // highlighted in the rows
 	Selected  string           // the selected row's key
 	ManyHosts bool             // rows name their machine
+	Offline   bool             // helmd does not answer: statuses are the last known
 
 	// page handles the rows' events. Unexported, so go-app neither
 	// compares nor replaces it: the first one stays, and the page is the
@@ -40,6 +41,6 @@ func (l *rowList) Render() app.UI {
 	return el.Ul().ID("sessions").Aria("label", "Sessions").OnClick(l.page.onRowClick).
 		Body(app.Range(l.Rows).Slice(func(i int) app.UI {
 			s := &l.Rows[i]
-			return withHost(row(s, l.Times[i], l.Search, s.Key() == l.Selected, l.Attention[i]), s, l.ManyHosts)
+			return withHost(row(s, l.Times[i], l.Search, s.Key() == l.Selected, l.Attention[i], l.Offline), s, l.ManyHosts)
 		}))
 }

@@ -2,13 +2,16 @@ package ui
 
 import (
 	"fmt"
+	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -104,5 +107,61 @@ func TestRowsFollowEveryInput(t *testing.T) {
 		if out := draw(); !st.want(out) {
 			t.Errorf("after a change of %s the rows were not drawn again; first row:\n%s", st.what, firstRow(out))
 		}
+	}
+}
+
+// TestRowsSayOfflineStatusesAreLastKnown: while the page is Offline its
+// list is the last it saw, yet its rows read "working" and "input
+// needed" as if live, where the session page says "working (last
+// known)". Offline, a working or waiting row's pill says it is the last
+// known; back Live, it says the status again. The rows already drawn
+// are drawn again at each change of the connection, and what a
+// transcript wrote stays text.
+func TestRowsSayOfflineStatusesAreLastKnown(t *testing.T) {
+	ss := []shared.Session{
+		{ID: "w", Source: shared.SourceClaude, Title: `<b>busy</b>`, UpdatedAt: ms(time.Minute), Status: shared.StatusWorking},
+		{ID: "q", Source: shared.SourceClaude, Title: "asks", UpdatedAt: ms(2 * time.Minute), Status: shared.StatusWaiting,
+			WaitingFor: "permission: <i>Bash</i>"},
+		{ID: "i", Source: shared.SourceClaude, Title: "rests", UpdatedAt: ms(3 * time.Minute), Status: shared.StatusIdle},
+	}
+	h := NewHome(Seed{Sessions: ss, At: ms(0), Now: now})
+	e := app.NewTestEngine()
+	var first *pageAgain
+	gen := 0
+	draw := func(s feed.State) []string {
+		t.Helper()
+		h.conn.State = s
+		gen++
+		p := &pageAgain{Gen: gen, home: h}
+		if first == nil {
+			first = p
+		}
+		if err := e.Load(p); err != nil {
+			t.Fatal(err)
+		}
+		e.ConsumeAll()
+		var pills []string
+		for _, m := range regexp.MustCompile(`<span[^>]*class="status"[^>]*>([^<]*)</span>`).FindAllStringSubmatch(app.HTMLString(first), -1) {
+			pills = append(pills, html.UnescapeString(m[1]))
+		}
+		return pills
+	}
+	live := []string{"working", "permission: <i>Bash</i>"}
+	offline := []string{"working (last known)", "permission: <i>Bash</i> (last known)"}
+	for _, step := range []struct {
+		state feed.State
+		want  []string
+	}{{feed.Live, live}, {feed.Offline, offline}, {feed.Connecting, live}, {feed.Live, live}} {
+		if got := draw(step.state); !slices.Equal(got, step.want) {
+			t.Errorf("%s: pills %q, want %q", step.state, got, step.want)
+		}
+	}
+	h.conn.State = feed.Offline
+	out := render(t, h)
+	if strings.Contains(out, "<b>") || strings.Contains(out, "<i>") {
+		t.Errorf("a transcript's text became markup:\n%s", out)
+	}
+	if !regexp.MustCompile(`class="status" data-stale[ =>]`).MatchString(sortAttrs(out)) || !strings.Contains(out, "cannot reach helmd") {
+		t.Errorf("an offline pill is neither marked stale nor says why:\n%s", between(out, `class="status"`, "</span>"))
 	}
 }
