@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,7 +51,8 @@ WebAssembly.instantiate = async (m) => { if (m !== "the module") throw new Error
 // runLoader runs Helm's app.js under node with search as the page's
 // query, fetch answering fetchJS and the head's compiling compilingJS,
 // then calls extra, and returns what the stubs saw, as JSON, once what
-// extra started has run.
+// extra started has run (and globalThis.extraDone, a promise extra may
+// set, has settled).
 func runLoader(t *testing.T, search, fetchJS, compilingJS, extra string) string {
 	t.Helper()
 	node := needNode(t, "the loader's paths")
@@ -59,7 +61,7 @@ func runLoader(t *testing.T, search, fetchJS, compilingJS, extra string) string 
 	stubs := strings.Replace(loaderStubs, "FETCH", fetchJS, 1)
 	stubs = strings.Replace(stubs, "COMPILING", compilingJS, 1)
 	script := stubs + string(js) +
-		"\nsetImmediate(() => setImmediate(() => {" + extra + "\nsetImmediate(() => setImmediate(() => { els.label = els[\"app-wasm-loader-label\"]; out.label = els.label ? els.label.textContent : \"\"; console.log(JSON.stringify(out)); })); }));\n"
+		"\nsetImmediate(() => setImmediate(() => {" + extra + "\nPromise.resolve(globalThis.extraDone).then(() => setImmediate(() => setImmediate(() => { els.label = els[\"app-wasm-loader-label\"]; out.label = els.label ? els.label.textContent : \"\"; console.log(JSON.stringify(out)); }))); }));\n"
 	path := filepath.Join(t.TempDir(), "app.js")
 	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
 		t.Fatal(err)
@@ -173,29 +175,39 @@ setImmediate(() => console.log(JSON.stringify({ fetched, compiling: window.` + h
 // Live, at a save), the loader registers it again when it is gone, asking
 // the browser at most every workerCheckEvery, never before the start's
 // own registration, and without go-app taking that install of the same
-// build for an update (its notice is watched for once it settled).
+// build for an update (its notice is watched for once it settled). One
+// run of node walks the steps; each notes registrations/notices watched.
 func TestLoaderRegistersTheWorkerAgainWhenGone(t *testing.T) {
 	wasm := `Promise.resolve({ ok: true, status: 200, headers: { get: () => "application/wasm" } })`
-	later := "now += " + workerCheckEvery + ";"
-	tests := []struct{ name, extra, want string }{
-		{"still there: not again", "helmStarted(); " + later + " helmWorkerCheck(); helmStarted();", `"registered":1`},
-		{"gone: registered again at the next save", "helmStarted(); workerGone = true; " + later + " helmWorkerCheck();", `"registered":2`},
-		{"gone: registered again at the next Live", "helmStarted(); workerGone = true; " + later + " helmStarted();", `"registered":2`},
-		{"gone, asked again too soon", "helmStarted(); workerGone = true; now += 100; helmWorkerCheck(); helmStarted();", `"registered":1`},
-		{"a save before the start: the start registers", "workerGone = true; " + later + " helmWorkerCheck();", `"registered":0`},
-		{"registered again: no update notice for its own install", "out.watched = 0; helmStarted(); workerGone = true; " + later +
-			" globalThis.installing = { state: \"installing\", addEventListener(t, f) { this.f = f; }, removeEventListener() { this.f = null; } };" +
-			" helmWorkerCheck(); setImmediate(() => { installing.state = \"installed\"; installing.f(); });", `"registered":2,.*"watched":1}`},
-		{"registered again: the notice watched for once installed", "out.watched = 0; helmStarted(); workerGone = true; " + later +
-			" globalThis.installing = { state: \"installing\", addEventListener(t, f) { this.f = f; }, removeEventListener() { this.f = null; } };" +
-			" helmWorkerCheck(); setImmediate(() => { installing.state = \"activated\"; installing.f(); });", `"registered":2,.*"watched":2}`},
+	steps := []struct{ what, js, want string }{
+		{"a save before the start: the start registers", "workerGone = true; later(); helmWorkerCheck();", "0/0"},
+		{"the start", "workerGone = false; helmStarted();", "1/1"},
+		{"still there at a save and a Live", "later(); helmWorkerCheck(); helmStarted();", "1/1"},
+		{"gone, asked again too soon", "workerGone = true; now += 100; helmWorkerCheck();", "1/1"},
+		{"gone: registered again at a save", "later(); installing = worker(); helmWorkerCheck();", "2/1"},
+		{"its install is no update", `installing.state = "installed"; if (installing.f) installing.f();`, "2/1"},
+		{"the next install is watched for", `installing.state = "activated"; if (installing.f) installing.f();`, "2/2"},
+		{"gone: registered again at a Live", "installing = undefined; later(); helmStarted();", "3/3"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := runLoader(t, "", wasm, `Promise.resolve("the module")`, tc.extra)
-			if !regexp.MustCompile(tc.want).MatchString(got) {
-				t.Errorf("got %s\nwant %s", got, tc.want)
-			}
-		})
+	js := "out.watched = 0; globalThis.installing = undefined; const seen = [];\n" +
+		"const later = () => { now += " + workerCheckEvery + "; };\n" +
+		`const worker = () => ({ state: "installing", addEventListener(t, f) { this.f = f; }, removeEventListener() { this.f = null; } });` + "\n" +
+		"const tick = () => new Promise((r) => setImmediate(r));\n" +
+		"globalThis.extraDone = (async () => {\n"
+	var want []string
+	for _, st := range steps {
+		js += st.js + " await tick(); await tick(); seen.push(out.registered + \"/\" + out.watched);\n"
+		want = append(want, st.want)
+	}
+	js += "out.seen = seen; })();"
+	got := runLoader(t, "", wasm, `Promise.resolve("the module")`, js)
+	var res struct{ Seen []string }
+	if err := json.Unmarshal([]byte(got), &res); err != nil || len(res.Seen) != len(steps) {
+		t.Fatalf("node printed %s (%v)", got, err)
+	}
+	for i, st := range steps {
+		if res.Seen[i] != want[i] {
+			t.Errorf("%s: registered/watched %s, want %s", st.what, res.Seen[i], want[i])
+		}
 	}
 }
