@@ -63,3 +63,16 @@ func BenchmarkSearch100k(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSearchText100k makes the search text of 100,000 sessions, as
+// the client does over its whole list before its first search and again
+// when a list comes back: one op is every session folded once.
+func BenchmarkSearchText100k(b *testing.B) {
+	all := searchCorpus(100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range all {
+			_ = SearchText(&all[i])
+		}
+	}
+}
