@@ -228,7 +228,16 @@ func (f *filters) activeOnDay(s *Session) bool {
 
 // searched lists the fields a search looks in.
 func searched(s *Session) searchedFields {
-	return searchedFields{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch, s.Model, ModelWords(s.Model), s.Source.Label()}
+	f := searchedOwn(s)
+	f[modelWordsField] = ModelWords(s.Model)
+	return f
+}
+
+// searchedOwn is searched but for the model's words, which it leaves
+// empty: they are the only field not held by s as it is, and SearchText
+// writes them without making them.
+func searchedOwn(s *Session) searchedFields {
+	return searchedFields{s.Title, s.FirstPrompt, s.ProjectPath, s.GitBranch, s.Model, "", s.Source.Label()}
 }
 
 // searchedFields are the texts a search looks in: the row's title, first
@@ -236,25 +245,53 @@ func searched(s *Session) searchedFields {
 // tool's name ("opencode" finds OpenCode's sessions).
 type searchedFields [7]string
 
+// modelWordsField is where searchedFields holds ModelWords of the model.
+const modelWordsField = 5
+
 // ModelWords is a model's name as people say and type it: without the
 // vendor's prefix and the release date, with a dot between version
 // numbers and spaces for the other dashes ("claude-sonnet-4-5-20250929"
 // → "sonnet 4.5", "gpt-5.1-codex" → "gpt 5.1 codex"), so that "sonnet
 // 4.5" finds the sessions of a model whose id says sonnet-4-5.
 func ModelWords(m string) string {
-	m = trimDate(strings.TrimPrefix(m, "claude-"))
+	m = modelWordsOf(m)
 	b := []byte(m)
 	for i, c := range b {
-		if c != '-' {
-			continue
-		}
-		if i > 0 && i+1 < len(b) && isDigit(b[i-1]) && isDigit(b[i+1]) {
-			b[i] = '.'
-		} else {
-			b[i] = ' '
+		if c == '-' {
+			b[i] = dashWord(m, i)
 		}
 	}
 	return string(b)
+}
+
+// modelWordsOf is the part of m that ModelWords keeps.
+func modelWordsOf(m string) string { return trimDate(strings.TrimPrefix(m, "claude-")) }
+
+// dashWord is what ModelWords makes of the dash at m[i]: a dot between
+// digits, else a space.
+func dashWord(m string, i int) byte {
+	if i > 0 && i+1 < len(m) && isDigit(m[i-1]) && isDigit(m[i+1]) {
+		return '.'
+	}
+	return ' '
+}
+
+// writeModelWordsFold writes fold(ModelWords(m)) to b without making
+// either. fold keeps a dash, a dot and a space, and a dash is never part
+// of another rune's bytes (nor taken into a bad one's U+FFFD), so the
+// fold of the words is the fold of each part between dashes, with the
+// dashes made as ModelWords makes them.
+func writeModelWordsFold(b *strings.Builder, m string) {
+	m = modelWordsOf(m)
+	from := 0
+	for i := 0; i < len(m); i++ {
+		if m[i] == '-' {
+			writeFold(b, m[from:i])
+			b.WriteByte(dashWord(m, i))
+			from = i + 1
+		}
+	}
+	writeFold(b, m[from:])
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -272,12 +309,15 @@ func allDigits(s string) bool {
 // the other separated by NUL. A client that filters the same sessions on
 // every keystroke computes it once per session and uses MatchFolded.
 func SearchText(s *Session) string {
-	f := searched(s)
+	f := searchedOwn(s)
 	var b strings.Builder
-	// One allocation, not one per doubling: the client folds every
-	// session of a list of up to 100,000, and in wasm each allocation
-	// brings the next (stop-the-world) collection nearer.
-	n := len(f) - 1
+	// One allocation, not one per doubling, nor one per field or for the
+	// model's words: the client folds every session of a list of up to
+	// 100,000, and in wasm each allocation brings the next
+	// (stop-the-world) collection nearer. A fold longer than its field
+	// (a rare capital whose small letter takes more bytes) grows it once
+	// more.
+	n := len(f) - 1 + len(modelWordsOf(s.Model))
 	for _, hay := range f {
 		n += len(hay)
 	}
@@ -286,7 +326,11 @@ func SearchText(s *Session) string {
 		if i > 0 {
 			b.WriteByte(0)
 		}
-		b.WriteString(fold(hay))
+		if i == modelWordsField {
+			writeModelWordsFold(&b, s.Model)
+			continue
+		}
+		writeFold(&b, hay)
 	}
 	return b.String()
 }

@@ -20,22 +20,59 @@ func searchWords(search string) words { return strings.Fields(fold(search)) }
 // accented), without the characters that show nothing (format characters:
 // a zero-width space, joiner or soft hyphen, a bidi mark).
 // "zero\u200bwidth" shows as "zerowidth", and a search for what the row
-// shows finds it. ASCII takes one pass, as strings.ToLower.
+// shows finds it. s itself when it holds nothing to change: lower-case
+// ASCII, as most of a list is.
 func fold(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			var b strings.Builder
-			b.Grow(len(s))
-			var buf [1]rune
-			for _, r := range s {
-				for _, f := range foldedRunes(r, &buf) {
-					b.WriteRune(f)
-				}
-			}
-			return b.String()
-		}
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf && (s[i] < 'A' || s[i] > 'Z') {
+		i++
 	}
-	return strings.ToLower(s)
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	writeFold(&b, s)
+	return b.String()
+}
+
+// writeFold writes fold(s) to b. The client folds every session of a list
+// of up to 100,000 before its first search, and most of what it folds is
+// ASCII with a rune here and there (a dash, a quote, an accent): the
+// bytes that fold keeps are written a run at a time, an ASCII capital
+// lower-cased as a byte, and only a rune that is not ASCII is decoded and
+// folded (foldedRunes). Rune by rune, the whole of a field with one dash
+// cost ~7 µs a session in the browser.
+func writeFold(b *strings.Builder, s string) {
+	kept := 0 // s[kept:i] folds to itself and is not written yet
+	var buf [1]rune
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				b.WriteString(s[kept:i])
+				b.WriteByte(c + ('a' - 'A'))
+				kept = i + 1
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		f := foldedRunes(r, &buf)
+		// A valid rune that folds to itself is kept as its bytes; a byte
+		// that is not UTF-8 (size 1) reads U+FFFD, as ranging over s does.
+		if size > 1 && len(f) == 1 && f[0] == r {
+			i += size
+			continue
+		}
+		b.WriteString(s[kept:i])
+		for _, fr := range f {
+			b.WriteRune(fr)
+		}
+		i += size
+		kept = i
+	}
+	b.WriteString(s[kept:])
 }
 
 // expansion is the fold of a letter that folds to more than one: "ß"
@@ -67,14 +104,15 @@ var expanded = [...]rune{'s', 's', 'f', 'f', 'f', 'i', 'f', 'l', 'f', 'f', 'i', 
 
 // foldedRunes is what fold makes of r: none (a character that shows
 // nothing), one, or an expansion's letters. buf is the room for one,
-// so that a rune's fold costs no allocation.
+// so that a rune's fold costs no allocation. r is lower-cased once.
 func foldedRunes(r rune, buf *[1]rune) []rune {
-	if r >= utf8.RuneSelf {
-		if e, ok := expansion(unicode.ToLower(r)); ok {
+	l := unicode.ToLower(r)
+	if l >= utf8.RuneSelf {
+		if e, ok := expansion(l); ok {
 			return e
 		}
 	}
-	f := foldRune(r)
+	f := foldLower(l)
 	if f < 0 {
 		return nil
 	}
@@ -82,20 +120,20 @@ func foldedRunes(r rune, buf *[1]rune) []rune {
 	return buf[:]
 }
 
-// foldRune is r as fold keeps it: lower-cased, its accents dropped; -1
-// for what fold drops: a format character or a nonspacing mark.
-func foldRune(r rune) rune {
-	r = unicode.ToLower(r)
-	if r < utf8.RuneSelf {
-		return r
+// foldLower is a lower-cased rune l as fold keeps it: its accents
+// dropped; -1 for what fold drops: a format character or a nonspacing
+// mark.
+func foldLower(l rune) rune {
+	if l < utf8.RuneSelf {
+		return l
 	}
-	if base, ok := accented[r]; ok {
+	if base, ok := accented[l]; ok {
 		return base
 	}
-	if invisible(r) || unicode.Is(unicode.Mn, r) {
+	if invisible(l) || unicode.Is(unicode.Mn, l) {
 		return -1
 	}
-	return r
+	return l
 }
 
 // invisible reports whether r is a format character (Unicode's Cf),
