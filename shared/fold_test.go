@@ -1,6 +1,7 @@
 package shared
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"unicode"
@@ -141,6 +142,17 @@ func TestFoldEveryRune(t *testing.T) {
 		b = append(b, 'A', byte(c), 'b', byte(c))
 	}
 	check()
+	// Each byte eight times and more in a row, the way fold reads ASCII
+	// (a word at a time), at each place in the word: '@' and '[' next to
+	// the capitals, and a capital or a byte past ASCII alone among them.
+	for c := range 0x100 {
+		for _, at := range []int{0, 3, 7, 8} {
+			x := []byte("abcdefghijklmnopq")
+			x[at] = byte(c)
+			b = append(append(b, bytes.Repeat([]byte{byte(c)}, 9+at)...), x...)
+		}
+		check()
+	}
 }
 
 // A session's search text is one allocation, whatever its fields hold:
