@@ -200,24 +200,10 @@ func (l *List) StatusCounts(q shared.Query) StatusCounts {
 	var idx []int32
 	if v := &l.view; v.valid && v.version == l.version && unsorted(v.q) == key {
 		idx = v.res.idx // Filter never changes a slice it answered with
+	} else if fresh && narrows(f.q, key) {
+		idx = l.matching(key, f.idx)
 	} else {
-		match := key.Matcher()
-		texts := l.textsFor(key.Search)
-		if fresh && narrows(f.q, key) {
-			idx = make([]int32, 0, len(f.idx))
-			for _, j := range f.idx {
-				if match(&all[j], textAt(texts, int(j))) {
-					idx = append(idx, j)
-				}
-			}
-		} else {
-			idx = make([]int32, 0, len(all))
-			for j := range all {
-				if match(&all[j], textAt(texts, j)) {
-					idx = append(idx, int32(j))
-				}
-			}
-		}
+		idx = l.matching(key, nil)
 	}
 	out := StatusCounts{By: make(map[shared.Status]int), All: len(idx)}
 	for _, j := range idx {

@@ -66,28 +66,41 @@ func (l *List) Filter(q shared.Query) Result {
 		return v.res
 	}
 	var idx []int32
-	match := q.Matcher()
-	texts := l.textsFor(q.Search)
 	if fresh && narrows(v.q, q) {
-		idx = make([]int32, 0, len(v.res.idx))
-		for _, j := range v.res.idx { // already in q's order
-			if match(&all[j], textAt(texts, int(j))) {
-				idx = append(idx, j)
-			}
-		}
+		idx = l.matching(q, v.res.idx) // already in q's order
 	} else {
-		idx = make([]int32, 0, len(all))
-		for j := range all {
-			if match(&all[j], textAt(texts, j)) {
-				idx = append(idx, int32(j))
-			}
-		}
+		idx = l.matching(q, nil)
 		if q.Sort != "" && q.Sort != shared.SortActivity { // the list is newest first already
 			sortBy(idx, all, q)
 		}
 	}
 	*v = view{version: l.version, valid: true, q: q, res: Result{sessions: all, idx: idx}}
 	return v.res
+}
+
+// matching returns, in a new slice, the positions of the sessions q
+// keeps: among among, in its order, when it is not nil (the answer to a
+// query q narrows), else among all of them, newest first.
+func (l *List) matching(q shared.Query, among []int32) []int32 {
+	all := l.Sessions()
+	match := q.Matcher()
+	texts := l.textsFor(q.Search)
+	if among != nil {
+		idx := make([]int32, 0, len(among))
+		for _, j := range among {
+			if match(&all[j], textAt(texts, int(j))) {
+				idx = append(idx, j)
+			}
+		}
+		return idx
+	}
+	idx := make([]int32, 0, len(all))
+	for j := range all {
+		if match(&all[j], textAt(texts, j)) {
+			idx = append(idx, int32(j))
+		}
+	}
+	return idx
 }
 
 // sorted is a session's position in the list and its value to sort by.
