@@ -71,8 +71,11 @@ func perLine(b *testing.B, cpu0 float64, lines int) {
 }
 
 // BenchmarkParseCorpus measures the line parser alone.
-func BenchmarkParseCorpus(b *testing.B) {
-	lines, size := corpusLines(b, 64<<20)
+func BenchmarkParseCorpus(b *testing.B) { benchParse(b, 64<<20) }
+
+// benchParse parses up to max bytes of the corpus's lines each round.
+func benchParse(b *testing.B, max int) {
+	lines, size := corpusLines(b, max)
 	var p parser
 	var r record
 	b.SetBytes(size)
@@ -150,21 +153,7 @@ const warmBytes = 4 << 20
 
 // BenchmarkParseCorpusWarm is BenchmarkParseCorpus over warmBytes of
 // lines.
-func BenchmarkParseCorpusWarm(b *testing.B) {
-	lines, size := corpusLines(b, warmBytes)
-	var p parser
-	var r record
-	b.SetBytes(size)
-	cpu0 := cputime.Process()
-	for b.Loop() {
-		for _, l := range lines {
-			if !p.parseLine(&r, l, nil) {
-				b.Fatalf("bad line %.200q", l)
-			}
-		}
-	}
-	perLine(b, cpu0, len(lines))
-}
+func BenchmarkParseCorpusWarm(b *testing.B) { benchParse(b, warmBytes) }
 
 // BenchmarkApplyCorpusWarm is BenchmarkApplyCorpus over warmBytes of
 // lines, with the id maps and lists a scan worker lends a quiet file it
