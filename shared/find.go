@@ -43,6 +43,11 @@ const (
 // (FuzzHolds checks the two agree).
 func Holds(text, term string) bool { return holdsFolded(text, fold(term)) }
 
+// Fold is text as find compares it, lower-cased, accents and what shows
+// nothing dropped: the server folds a whole record with it to pass over
+// the lines that cannot hold a term.
+func Fold(text string) string { return fold(text) }
+
 // holdsFolded is Holds with the term folded already.
 func holdsFolded(text, needle string) bool {
 	return text != "" && needle != "" && strings.Contains(fold(text), needle)

@@ -47,6 +47,7 @@ func (t *transcripts) find(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	fq.Term = term
 	select {
 	case t.finds <- struct{}{}:
 		defer func() { <-t.finds }()

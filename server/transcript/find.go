@@ -29,10 +29,15 @@ const findCheckEvery = 256
 // (End); or the last before the message at cursor Before. However many
 // there are, the whole transcript is read once, to count them all, and
 // at most 2×Max cursors are held at a time.
+//
+// Term, when set, is the text match finds as shared.Shows(Term) does:
+// the lines that cannot show it are then decoded only to be placed in
+// their messages (findskip.go).
 type FindQuery struct {
 	Max           int
 	After, Before string
 	End           bool
+	Term          string
 }
 
 // backward reports whether q wants the last matches of a range.
@@ -124,6 +129,10 @@ func (t *Files) Find(ctx context.Context, path string, match func(*shared.Messag
 			fd.add(p.cursor(gr.off), in(gr.off))
 		}
 	}
+	var pf *prefilter
+	if q.Term != "" {
+		pf = newPrefilter(q.Term)
+	}
 	g := newGrouper(true, p.ref)
 	for k := range snap.offs {
 		if k%findCheckEvery == 0 {
@@ -131,7 +140,7 @@ func (t *Files) Find(ctx context.Context, path string, match func(*shared.Messag
 				return shared.FindResult{}, err
 			}
 		}
-		pr, err := p.line(k)
+		pr, err := p.lineFor(k, pf)
 		if err != nil {
 			return shared.FindResult{}, err
 		}

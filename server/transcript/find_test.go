@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -150,12 +151,19 @@ func TestStartPage(t *testing.T) {
 }
 
 // FuzzFind runs find over hostile transcripts and terms: nothing
-// panics, and every cursor it returns opens a message that matches.
+// panics, every cursor it returns opens a message that matches, and the
+// lines passed over as unable to show the term change no answer.
 func FuzzFind(f *testing.F) {
 	f.Add(conversation(f), "fail")
 	f.Add(manyMessages(f, 3), "needle")
 	f.Add([]byte("{\"type\":\"user\",\"message\":{\"content\":\"\\u0000x\"}}\n{\"type\":\"assistant\""), "x")
 	f.Add([]byte(strings.Repeat("{}\n", 50)), "\xff")
+	long := strings.Repeat("filler ", 50)
+	f.Add([]byte(`{"type":"user","uuid":"a","message":{"content":"`+strings.Repeat(" ", 300)+`<command-name>/x</command-name>"}}
+{"type":"user","uuid":"b","message":{"content":"<local-command-stdout>`+long+`abc</local-command-stdout><local-command-stderr>def</local-command-stderr>"}}
+{"type":"system","subtype":"local_command","uuid":"c","content":"`+long+`<local-command-stdout>out</local-command-stdout>"}
+{"type":"user","uuid":"d","message":{"content":"`+long+`caf\u00e9 \u0041BC"}}
+`), "cde")
 	f.Fuzz(func(t *testing.T, data []byte, term string) {
 		if term == "" || len(term) > shared.MaxFindTerm || bytes.Count(data, []byte("\n")) > 2000 {
 			return
@@ -166,6 +174,10 @@ func FuzzFind(f *testing.F) {
 		got, err := files.Find(context.Background(), path, match, FindQuery{Max: 50})
 		if err != nil {
 			t.Fatal(err)
+		}
+		// Passing over the lines that cannot show term changes nothing.
+		if fast, err := files.Find(context.Background(), path, match, FindQuery{Max: 50, Term: term}); err != nil || !reflect.DeepEqual(fast, got) {
+			t.Fatalf("with the prefilter %+v (%v), without %+v", fast, err, got)
 		}
 		for _, c := range got.Matches {
 			page, err := files.Page(path, Query{After: c, Limit: 1})

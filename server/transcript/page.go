@@ -52,6 +52,7 @@ type pager struct {
 	at    int64 // the file offset of br's next byte; -1: unknown
 	// skipped counts the bytes of long strings passed over unread.
 	skipped int64
+	skel    []byte // a find's scratch: the skeleton of a line (findskip.go)
 }
 
 // Page answers q from the transcript at path.
@@ -262,7 +263,11 @@ func countShown(gs []*group) int {
 }
 
 // line reads and decodes indexed line k (once per page).
-func (p *pager) line(k int) (*parsed, error) {
+func (p *pager) line(k int) (*parsed, error) { return p.lineFor(k, nil) }
+
+// lineFor is line for a find with prefilter pf: a line that cannot show
+// its term is decoded from its skeleton (findskip.go).
+func (p *pager) lineFor(k int, pf *prefilter) (*parsed, error) {
 	if pr := p.cache[k]; pr != nil {
 		return pr, nil
 	}
@@ -291,7 +296,10 @@ func (p *pager) line(k int) (*parsed, error) {
 	default:
 		p.buf = out[:0]
 		var l line
-		if decodeLine(out, &l) == nil {
+		if pf != nil && !pf.mayShow(out) && decodeSkeleton(p, out, &l) {
+			pr.l = &l
+			pr.cs = blocks(l.Message.Content)
+		} else if decodeLine(out, &l) == nil {
 			pr.l = &l
 			pr.cs = blocks(l.Message.Content)
 			pr.bytes = len(out)

@@ -1,0 +1,122 @@
+package transcript
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// findBoth runs a find for term with and without its prefilter: the
+// answers must be the same.
+func findBoth(t *testing.T, path, term string) shared.FindResult {
+	t.Helper()
+	match := shared.Shows(term)
+	files := NewFiles(0)
+	slow, err := files.Find(context.Background(), path, match, FindQuery{Max: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, err := files.Find(context.Background(), path, match, FindQuery{Max: 50, Term: term})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(slow, fast) {
+		t.Fatalf("find %q: with the prefilter %+v, without %+v", term, fast, slow)
+	}
+	return fast
+}
+
+// rawJSONL encodes records as Claude Code writes them: "<" and ">"
+// as they are, where json.Marshal writes \u003c (an escape the
+// prefilter lets through).
+func rawJSONL(t *testing.T, recs ...map[string]any) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	for _, r := range recs {
+		if err := enc.Encode(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.Bytes()
+}
+
+// A find passes over the lines that cannot show its term without
+// changing its answer: what the page shows, past a skeleton's head, of a line that the raw JSON
+// writes otherwise (escapes, accents, a ligature, an invisible
+// character, a command's parts joined, its stdout and stderr joined, a
+// command after a long run of blanks or a system record's output, which
+// place the output after them) is found
+// as before, with the cursors of the same messages.
+func TestFindPrefilterSameAnswer(t *testing.T) {
+	var r rec
+	long := strings.Repeat("filler ", 100)
+	path := tempTranscript(t, append(rawJSONL(t,
+		r.prompt("Le Café "+long+"ﬁle KELVIN \u212A"),
+		r.assistant("msg_1", text(long+"zero\u200bwidth"), toolUse("t1", "Bash", map[string]any{"command": "go test ./...\nmore"})),
+		r.results(nil, toolResult("t1", "ok \\ \"quoted\" a/b "+long, false)),
+		r.assistant("msg_1", text("An \u00e9l\u00e8ve, escaped: \u2028 "+long)),
+		r.results(nil, text("<command-name>"+long+"/review</command-name>\n<command-args>the PR</command-args>")),
+		r.results(nil, text("<local-command-stdout>"+long+"abc</local-command-stdout><local-command-stderr>def</local-command-stderr>")),
+		r.results(nil, text(strings.Repeat(" ", 400)+"<command-name>/late</command-name>")),
+		r.results(nil, text("<local-command-stdout>after late</local-command-stdout>")),
+		r.prompt(long+"ESC\x1b[1mbold"),
+		r.assistant("msg_2", text(long+"the end")),
+	), []byte(`{"type":"user","uuid":"u-x","message":{"role":"user","content":"`+long+`Escaped letters: \u0041BC"}}`+"\n")...))
+	for _, term := range []string{"cafe", "CAFÉ", "file", "k", "zerowidth", "go test", "./...", "a/b", `"quoted"`,
+		"eleve", "review the", "/review the pr", "cde", "after late", "[1mbold", "the end", "filler", "nowhere", `\`, "/"} {
+		findBoth(t, path, term)
+	}
+	if got := findBoth(t, path, "cde"); got.Total != 1 {
+		t.Fatalf("cde: %+v", got)
+	}
+	sys := tempTranscript(t, rawJSONL(t, r.prompt("hi"),
+		map[string]any{"type": "system", "subtype": "local_command", "uuid": "u-s", "content": long + "<local-command-stdout>sysout</local-command-stdout>"},
+		r.results(nil, text("<local-command-stdout>joined</local-command-stdout>"))))
+	for _, term := range []string{"sysout", "joined"} {
+		findBoth(t, sys, term)
+	}
+	if got := findBoth(t, path, "abc"); got.Total != 2 {
+		t.Fatalf("abc: %+v", got)
+	}
+	if got := findBoth(t, path, "after late"); got.Total != 1 {
+		t.Fatalf("after late: %+v", got)
+	}
+}
+
+// A find for a word no line holds decodes the transcript's lines only
+// for their place: what it allocates is a small part of the transcript
+// (a whole decode made a string of each text, then its folded copy).
+func TestFindPassesOverLinesThatCannotMatch(t *testing.T) {
+	var r rec
+	var recs []map[string]any
+	for i := range 100 {
+		recs = append(recs, r.prompt(fmt.Sprintf("turn %d ", i)+strings.Repeat("x", 20<<10)),
+			r.assistant(fmt.Sprintf("msg_%d", i), text("ok")))
+	}
+	data := rawJSONL(t, recs...)
+	path := tempTranscript(t, data)
+	files := NewFiles(0)
+	q := FindQuery{Max: 50, Term: "zebra"}
+	if _, err := files.Find(context.Background(), path, shared.Shows(q.Term), q); err != nil { // the index, built once
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	res, err := files.Find(context.Background(), path, shared.Shows(q.Term), q)
+	runtime.ReadMemStats(&after)
+	if err != nil || res.Total != 0 {
+		t.Fatalf("find: %+v %v", res, err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > uint64(len(data))/4 {
+		t.Fatalf("a find over %d bytes allocated %d", len(data), got)
+	}
+}
