@@ -28,14 +28,16 @@ const skeletonHead = skeletonString - 64
 // from their cut copy (the JSON the page decodes), conservatively: a line
 // it lets through may not match, a line it stops cannot.
 //
-// A shown text is a decoded string of the line, cut (a prefix), joined
-// to others only with white space or a line break ("/name args", a
-// result's text blocks), except a command's stdout and stderr. Its folded
-// form holds the folded term only if the line, folded as text, holds each
-// of the term's tokens: runs of printable ASCII other than the quote, the
-// backslash and the slash, which JSON may write escaped. Other escapes
-// (\uXXXX) may write any character, so a line with one is let through,
-// unless it is a control character's, which no token holds.
+// A shown text is a decoded string of the line, cut (a prefix), or
+// several joined by a line break (a result's text blocks), except a
+// command's: its name and arguments joined by a space, its stdout and
+// stderr joined as they are (lines with those tags are let through).
+// Its folded form holds the folded term only if the line, folded as
+// text, holds each of the term's tokens: runs of printable ASCII and
+// spaces other than the quote, the backslash and the slash, which JSON
+// may write escaped. Other escapes (\uXXXX) may write any character, so
+// a line with one is let through, unless it is a control character's,
+// which no token holds.
 type prefilter struct {
 	tokens []string
 	low    []byte // scratch: an ASCII line lower-cased
@@ -65,11 +67,15 @@ func newPrefilter(term string) *prefilter {
 	return &p
 }
 
-func tokenByte(c byte) bool { return c > ' ' && c < 0x7f && c != '"' && c != '\\' && c != '/' }
+func tokenByte(c byte) bool { return c >= ' ' && c < 0x7f && c != '"' && c != '\\' && c != '/' }
 
-// stderrTag marks a command's output, whose stdout and stderr are shown
-// as one text, joined without a separator.
-var stderrTag = []byte("local-command-stderr")
+// Tags of the texts shown joined from two parts: a command's stdout and
+// stderr, joined without a separator, and its name and arguments, joined
+// by a space.
+var (
+	stderrTag = []byte("local-command-stderr")
+	argsTag   = []byte("command-args")
+)
 
 // mayShow reports whether the record rec may show the term.
 func (p *prefilter) mayShow(rec []byte) bool {
@@ -83,7 +89,7 @@ func (p *prefilter) mayShow(rec []byte) bool {
 		}
 		rest = rest[i+2:]
 	}
-	if bytes.Contains(rec, stderrTag) {
+	if bytes.Contains(rec, stderrTag) || bytes.Contains(rec, argsTag) {
 		return true
 	}
 	var text string
