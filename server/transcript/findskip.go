@@ -2,7 +2,9 @@ package transcript
 
 import (
 	"bytes"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -92,22 +94,15 @@ func (p *prefilter) mayShow(rec []byte) bool {
 	if bytes.Contains(rec, stderrTag) || bytes.Contains(rec, argsTag) {
 		return true
 	}
-	var text string
-	if ascii(rec) {
-		p.low = append(p.low[:0], rec...)
-		for i, c := range p.low {
-			if 'A' <= c && c <= 'Z' {
-				p.low[i] = c + 'a' - 'A'
-			}
-		}
+	if low, ok := p.lowerASCII(rec); ok {
 		for _, t := range p.tokens {
-			if !bytes.Contains(p.low, []byte(t)) {
+			if !bytes.Contains(low, []byte(t)) {
 				return false
 			}
 		}
 		return true
 	}
-	text = shared.Fold(string(rec))
+	text := shared.Fold(string(rec))
 	for _, t := range p.tokens {
 		if !strings.Contains(text, t) {
 			return false
@@ -116,14 +111,30 @@ func (p *prefilter) mayShow(rec []byte) bool {
 	return true
 }
 
-func ascii(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
+// lowerASCII is rec lower-cased, as fold makes an ASCII text, in p's
+// scratch; false when rec is not ASCII. One pass, by a table: a find
+// runs it over every line of the transcript.
+func (p *prefilter) lowerASCII(rec []byte) ([]byte, bool) {
+	p.low = slices.Grow(p.low[:0], len(rec))[:len(rec)]
+	for i, c := range rec {
+		if c >= utf8.RuneSelf {
+			return nil, false
+		}
+		p.low[i] = lowerTable[c]
+	}
+	return p.low, true
+}
+
+// lowerTable lower-cases an ASCII byte.
+var lowerTable = func() (t [utf8.RuneSelf]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if 'A' <= i && i <= 'Z' {
+			t[i] += 'a' - 'A'
 		}
 	}
-	return true
-}
+	return t
+}()
 
 // skeleton appends to dst the record rec with each string longer than
 // skeletonString cut to about that, at a character's boundary outside
