@@ -32,8 +32,9 @@ const skeletonHead = skeletonString - 64
 //
 // A shown text is a decoded string of the line, cut (a prefix), or
 // several joined by a line break (a result's text blocks), except a
-// command's: its name and arguments joined by a space, its stdout and
-// stderr joined as they are (lines with those tags are let through).
+// command's name and arguments, joined by a space (lines with that tag
+// are let through; so are those with a stderr, which an earlier page
+// joined to its stdout: a line let through needlessly costs only time).
 // Its folded form holds the folded term only if the line, folded as
 // text, holds each of the term's tokens: runs of printable ASCII and
 // spaces other than the quote, the backslash and the slash, which JSON
@@ -71,9 +72,8 @@ func newPrefilter(term string) *prefilter {
 
 func tokenByte(c byte) bool { return c >= ' ' && c < 0x7f && c != '"' && c != '\\' && c != '/' }
 
-// Tags of the texts shown joined from two parts: a command's stdout and
-// stderr, joined without a separator, and its name and arguments, joined
-// by a space.
+// Tags of texts shown joined from two parts: a command's name and
+// arguments, joined by a space; and a command's stderr (see prefilter).
 var (
 	stderrTag = []byte("local-command-stderr")
 	argsTag   = []byte("command-args")

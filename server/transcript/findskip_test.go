@@ -75,8 +75,13 @@ func TestFindPrefilterSameAnswer(t *testing.T) {
 		"eleve", "review the", "/review the pr", "cde", "after late", "[1mbold", "the end", "filler", "nowhere", `\`, "/"} {
 		findBoth(t, path, term)
 	}
-	if got := findBoth(t, path, "cde"); got.Total != 1 {
-		t.Fatalf("cde: %+v", got)
+	// A command's stdout and stderr are shown apart: "abc" then "def",
+	// never "abcdef".
+	if got := findBoth(t, path, "cde"); got.Total != 0 {
+		t.Fatalf("cde, across stdout and stderr: %+v", got)
+	}
+	if got := findBoth(t, path, "def"); got.Total != 1 {
+		t.Fatalf("def: %+v", got)
 	}
 	sys := tempTranscript(t, rawJSONL(t, r.prompt("hi"),
 		map[string]any{"type": "system", "subtype": "local_command", "uuid": "u-s", "content": long + "<local-command-stdout>sysout</local-command-stdout>"},
