@@ -2,12 +2,15 @@ package ui
 
 import (
 	"fmt"
+	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"vibecraft.sh/helm/app/clip"
+	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared"
 )
@@ -349,4 +352,52 @@ func TestWaitingCountsLeaveClearedOut(t *testing.T) {
 	}
 	// The title is set in the browser (syncTitle; TestNeedsYouOrderBrowser
 	// reads it after a clear).
+}
+
+// TestNeedsYouSaysOfflineStatusesAreLastKnown: Offline, the list's rows
+// say "(last known)", but the "Needs you" group's reasons read as live,
+// and on a phone, where a finished turn's row hides its pill, its badge
+// ("waiting 3 min") said nothing of it. Offline, each reason says it as
+// the rows do, the row's time carries it for the phone's badge, and back
+// Live neither does; what a transcript wrote stays text.
+func TestNeedsYouSaysOfflineStatusesAreLastKnown(t *testing.T) {
+	asks := wait("asks", ms(time.Minute), 0)
+	asks.WaitingFor = "permission: <i>Bash</i>" // blocked: its pill stays on a phone
+	done := wait("done", ms(2*time.Minute), 0)
+	done.WaitingFor = "input needed" // a finished turn: its badge stands for its pill
+	reasonRE := regexp.MustCompile(`<span[^>]*class="reason"[^>]*>([^<]*)</span>`)
+	draw := func(s feed.State) (reasons []string, doneTime, out string) {
+		t.Helper()
+		h := NewHome(Seed{Sessions: []shared.Session{asks, done}, At: ms(0), Now: now}) // a page is drawn once
+		h.conn.State = s
+		out = render(t, h)
+		for _, m := range reasonRE.FindAllStringSubmatch(between(out, `id="needs-you"`, "</section>"), -1) {
+			reasons = append(reasons, html.UnescapeString(m[1]))
+		}
+		_, inner, _ := strings.Cut(between(between(out, `data-key="claude:done"`, "</li>"), `class="time"`, "</time>"), ">")
+		doneTime = strings.Join(strings.Fields(html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(inner, " "))), " ")
+		return reasons, doneTime, out
+	}
+	reasons, tm, _ := draw(feed.Live)
+	if want := []string{"permission: <i>Bash</i>", "input needed"}; !slices.Equal(reasons, want) || tm != "waiting 2 min" {
+		t.Errorf("live: reasons %q, want %q; the row's time %q", reasons, want, tm)
+	}
+	reasons, tm, out := draw(feed.Offline)
+	if want := []string{"permission: <i>Bash</i> (last known)", "input needed (last known)"}; !slices.Equal(reasons, want) {
+		t.Errorf("offline: reasons %q, want %q", reasons, want)
+	}
+	if tm != "waiting 2 min (last known)" {
+		t.Errorf("offline: the waiting row's time (a phone's badge) reads %q, without \"(last known)\"", tm)
+	}
+	group := sortAttrs(between(out, `id="needs-you"`, "</section>"))
+	if !regexp.MustCompile(`class="reason" data-stale[ =>]`).MatchString(group) || !strings.Contains(group, "cannot reach helmd") {
+		t.Errorf("an offline reason is neither marked stale nor says why:\n%s", group)
+	}
+	if strings.Contains(out, "<i>") {
+		t.Errorf("a transcript's text became markup:\n%s", group)
+	}
+	if reasons, tm, _ = draw(feed.Live); slices.ContainsFunc(reasons, func(r string) bool { return strings.Contains(r, "last known") }) ||
+		tm != "waiting 2 min" {
+		t.Errorf("back live: reasons %q, the row's time %q", reasons, tm)
+	}
 }

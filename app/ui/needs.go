@@ -8,6 +8,7 @@ import (
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/clip"
 	"vibecraft.sh/helm/app/el"
+	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/shared"
@@ -40,6 +41,7 @@ func (h *Home) renderNeedsYou() app.UI {
 	shown, n := h.sessions.NeedsYouIn(h.query, maxNeeds) // an unfiltered view keeps them all
 	outside := all - n
 	few := !h.attn.settings.AllNeeds && len(shown) > needsFew
+	offline := h.conn.State == feed.Offline // as the rows say it (rowList.Offline)
 	if few {
 		shown = shown[:needsFew]
 	}
@@ -48,7 +50,7 @@ func (h *Home) renderNeedsYou() app.UI {
 			return el.H2().Text(fmt.Sprintf("Needs you (%d)", n))
 		}),
 		el.Ul().Body(app.Range(shown).Slice(func(i int) app.UI {
-			return h.needsRow(&shown[i])
+			return h.needsRow(&shown[i], offline)
 		})),
 		app.If(few, func() app.UI {
 			return el.P().ID("needs-more").Class("more").Body(
@@ -81,9 +83,9 @@ func (h *Home) renderNeedsYou() app.UI {
 }
 
 // needsRow is one waiting session: its title (a link to its page), why
-// it waits, for how long, on which project (and, on a hub, on which other
+// it waits (the last known, offline), for how long, on which project (and, on a hub, on which other
 // machine), and what it asked.
-func (h *Home) needsRow(s *shared.Session) app.UI {
+func (h *Home) needsRow(s *shared.Session, offline bool) app.UI {
 	names := shownOf(s)
 	title, project := names.title, names.project
 	since := waitStart(s)
@@ -103,8 +105,9 @@ func (h *Home) needsRow(s *shared.Session) app.UI {
 		el.A().Class("title").Attr("href", sessionPath(s)).Title("%s", attr(title)).Dir("auto").Text(title),
 		el.Div().Class("meta").Body(
 			// In the row's words (its pill's): "needs approval" for
-			// the registry's "permission prompt", "permission: Bash".
-			el.Span().Class("reason").Title("%s", attr(rowStatusTip(s))).Text(rowStatusLabel(s)),
+			// the registry's "permission prompt", "permission: Bash";
+			// offline, "(last known)" as the row says it.
+			statusPill("reason", s, offline),
 			el.Time().Class("waited").Attr("datetime", isoTime(since)).
 				Title("%s", "Waiting since "+absTime(since)).Text(waitedText(h.now, s)),
 			el.Span().Class("project").Title("%s", attr(names.path)).Text(project),

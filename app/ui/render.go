@@ -254,19 +254,14 @@ func row(s *shared.Session, timeText, search string, selected, attention, offlin
 	}
 	return li.Body(
 		app.If(s.Status == shared.StatusWorking || s.Status == shared.StatusWaiting, func() app.UI {
-			pill, label, tip := el.Span().Class("status"), rowStatusLabel(s), rowStatusTip(s)
-			if offline {
-				pill, label = pill.DataSet("stale", "true"), label+" (last known)"
-				tip = "The last status Helm knew: this page cannot reach helmd. " + tip
-			}
-			return pill.Title("%s", attr(tip)).Text(label)
+			return statusPill("status", s, offline)
 		}),
 		el.Span().Class("title").Title("%s", attr(title)).Dir("auto").Body(markedWords(title, search)...),
 		app.If(s.Status == shared.StatusWaiting && question != "", func() app.UI {
 			// Text, never markup: transcripts are untrusted.
 			return el.P().Class("question").Title("%s", attr(question)).Dir("auto").Text(question)
 		}),
-		rowTime(s, timeText),
+		rowTime(s, timeText, offline),
 		el.Div().Class("meta").Body(
 			el.Span().Class("project").Title("%s", attr(names.path)).Body(markedWords(project, search)...),
 			el.Span().Class("branch").Title("%s", attr("git branch "+branch)).Body(markedWords(branch, search)...),

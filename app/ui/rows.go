@@ -58,12 +58,33 @@ func rowStatusTip(s *shared.Session) string {
 	return statusTip(string(s.Status))
 }
 
-// rowTime is the row's time, shown as text (rowTimeText).
-func rowTime(s *shared.Session, text string) app.UI {
+// statusPill is a session's status in the list's words, as a row's pill
+// (class "status") and a "Needs you" item's reason (class "reason") show
+// it. Offline (the page cannot reach helmd), it is said to be the last
+// known, as the session page says it: the session may have stopped long
+// ago. The label and tooltip are text (attr), never markup.
+func statusPill(class string, s *shared.Session, offline bool) app.UI {
+	pill, label, tip := el.Span().Class(class), rowStatusLabel(s), rowStatusTip(s)
+	if offline {
+		pill, label = pill.DataSet("stale", "true"), label+" (last known)"
+		tip = "The last status Helm knew: this page cannot reach helmd. " + tip
+	}
+	return pill.Title("%s", attr(tip)).Text(label)
+}
+
+// rowTime is the row's time, shown as text (rowTimeText). On a phone a
+// waiting row's time is its badge ("waiting 3 min") and its pill is
+// hidden (web/helm.css): offline, the time says "(last known)" itself,
+// in a span the stylesheet shows only there (elsewhere the pill says it).
+func rowTime(s *shared.Session, text string, offline bool) app.UI {
 	if s.Status == shared.StatusWaiting {
 		since := waitStart(s)
-		return el.Time().Class("time").Attr("datetime", isoTime(since)).
-			Title("%s", "Waiting since "+absTime(since)).Text(text)
+		t := el.Time().Class("time").Attr("datetime", isoTime(since)).
+			Title("%s", "Waiting since "+absTime(since))
+		if offline {
+			return t.DataSet("stale", "true").Body(app.Text(text), el.Span().Class("stale").Text(" (last known)"))
+		}
+		return t.Text(text)
 	}
 	return el.Time().Class("time").Attr("datetime", isoTime(s.UpdatedAt)).
 		Title("%s", "Last activity "+absTime(s.UpdatedAt)).Text(text)
