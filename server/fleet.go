@@ -70,8 +70,8 @@ func (f *fleetNode) wrap(p live.Publisher) live.Publisher {
 	return f.merger
 }
 
-// handler forwards remote session pages and clears (fleetclear.go); it
-// is mounted behind the guard. self is this machine's name, lookup finds
+// handler forwards remote session pages (fleetpage.go) and clears
+// (fleetclear.go); it is mounted behind the guard. self is this machine's name, lookup finds
 // a listed session by key. A helmd that shows no other machine still
 // refuses a clear that names one (404): its own session of that id is
 // not the one meant.
@@ -81,10 +81,19 @@ func (f *fleetNode) handler(next http.Handler, self string, lookup func(key stri
 		case remoteClear(w, r, self, lookup): // answered
 		case f == nil || f.view == nil || f.conn == nil:
 			next.ServeHTTP(w, r)
+		case remotePage(w, r, self, lookup, f.seen): // answered
 		default:
 			pages.Forward(f.conn, self, next).ServeHTTP(w, r)
 		}
 	})
+}
+
+// seen reports whether the hub's view holds host: a machine it lists,
+// online or offline.
+func (f *fleetNode) seen(host string) bool {
+	_, hosts := f.view.Status()
+	_, ok := hosts[host]
+	return ok
 }
 
 // start runs the embedded server and connects; the goroutines it starts

@@ -309,19 +309,30 @@ func TestFleet(t *testing.T) {
 		if status, body = fleetGet(t, base+"/messages?host="+urlQuery(beta.host)); status != http.StatusOK || !strings.Contains(string(body), "beta's prompt") {
 			t.Fatalf("beta's page: %d %s", status, body)
 		}
+		// A machine the hub has never seen, or a session it does not
+		// list there, is a 404 saying so, as a clear of it is: nothing
+		// answered on that machine's subject, and a 502 "not answering"
+		// sent the asker looking for a machine that broke.
+		const none = "5c1f0b2e-8a4d-4c1e-9f3a-0000000000ee"
 		for _, tc := range []struct {
 			name, path string
 			want       int
+			says       string
 		}{
-			{"unknown machine", base + "/messages?host=nowhere", http.StatusBadGateway},
-			{"unknown session", hub.srv.URL + "/api/sessions/claude/5c1f0b2e-8a4d-4c1e-9f3a-0000000000ee/messages?host=alpha", http.StatusNotFound},
-			{"no live stream over NATS", base + "/messages/stream?host=alpha", http.StatusBadRequest},
-			{"two hosts", base + "/messages?host=alpha&host=beta", http.StatusBadRequest},
+			{"unknown machine", base + "/messages?host=nowhere", http.StatusNotFound, `no machine "nowhere"`},
+			{"unknown machine's header", base + "?host=nowhere", http.StatusNotFound, `no machine "nowhere"`},
+			{"unknown machine's find", base + "/find?q=x&host=nowhere", http.StatusNotFound, `no machine "nowhere"`},
+			{"unknown session", hub.srv.URL + "/api/sessions/claude/" + none + "/messages?host=alpha", http.StatusNotFound, "no claude session"},
+			// Beta has none of alpha's two: the hub knows it, not beta's "no session".
+			{"another machine's session", hub.srv.URL + "/api/sessions/claude/5c1f0b2e-8a4d-4c1e-9f3a-00000000000a?host=" + urlQuery(beta.host),
+				http.StatusNotFound, `on machine "beta.example *>/ü"`},
+			{"no live stream over NATS", base + "/messages/stream?host=alpha", http.StatusBadRequest, "no live page stream"},
+			{"two hosts", base + "/messages?host=alpha&host=beta", http.StatusBadRequest, "one machine"},
 		} {
 			status, body := fleetGet(t, tc.path)
 			var e struct{ Error string }
-			if status != tc.want || json.Unmarshal(body, &e) != nil || e.Error == "" {
-				t.Errorf("%s: %d %s, want %d with a JSON error", tc.name, status, body, tc.want)
+			if status != tc.want || json.Unmarshal(body, &e) != nil || !strings.Contains(e.Error, tc.says) {
+				t.Errorf("%s: %d %s, want %d with a JSON error saying %s", tc.name, status, body, tc.want, tc.says)
 			}
 		}
 	})
@@ -332,6 +343,11 @@ func TestFleet(t *testing.T) {
 			off, found := hostOffline(t, hub.srv, beta.host)
 			return found && off
 		})
+		// A listed session of a machine that does not answer is a 502,
+		// on which the page says "Machine offline" (README).
+		if status, body := fleetGet(t, hub.srv.URL+"/api/sessions/claude/"+shared1+"/messages?host="+urlQuery(beta.host)); status != http.StatusBadGateway {
+			t.Errorf("a page of stopped beta's session: %d %s, want 502", status, body)
+		}
 		beta.start(top)
 		waitWithin(t, 5*time.Second, "beta back online", func() bool {
 			off, found := hostOffline(t, hub.srv, beta.host)

@@ -56,6 +56,11 @@ var clearPath = regexp.MustCompile(`^/api/sessions/[a-z]+/[^/]+/clear$`)
 // path (and answer with a redirect to it) rather than serve as asked.
 func isPage(path string) bool { return pagePath.MatchString(path) && noDots(path) }
 
+// IsPage reports whether a GET of path is a session page that may be
+// asked of its machine over NATS (isPage): what a hub checks against its
+// list before it asks.
+func IsPage(path string) bool { return isPage(path) }
+
 // IsClear reports whether path is a session's clear that may be sent to
 // its machine over NATS (POST), by the rule isPage follows.
 func IsClear(path string) bool { return clearPath.MatchString(path) && noDots(path) }
