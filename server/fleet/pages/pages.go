@@ -51,18 +51,15 @@ var messagesPath = regexp.MustCompile(`^/api/sessions/[a-z]+/[^/]+/messages$`)
 // never touched.
 var clearPath = regexp.MustCompile(`^/api/sessions/[a-z]+/[^/]+/clear$`)
 
-// isPage reports whether path may be asked over NATS: a page path with no
-// "." or ".." segment, which the owner's mux would clean into another
-// path (and answer with a redirect to it) rather than serve as asked.
-func isPage(path string) bool { return pagePath.MatchString(path) && noDots(path) }
-
 // IsPage reports whether a GET of path is a session page that may be
-// asked of its machine over NATS (isPage): what a hub checks against its
-// list before it asks.
-func IsPage(path string) bool { return isPage(path) }
+// asked of its machine over NATS (what a hub checks against its list
+// before it asks): a page path with no "." or ".." segment, which the
+// owner's mux would clean into another path (and answer with a redirect
+// to it) rather than serve as asked.
+func IsPage(path string) bool { return pagePath.MatchString(path) && noDots(path) }
 
 // IsClear reports whether path is a session's clear that may be sent to
-// its machine over NATS (POST), by the rule isPage follows.
+// its machine over NATS (POST), by the rule IsPage follows.
 func IsClear(path string) bool { return clearPath.MatchString(path) && noDots(path) }
 
 func noDots(path string) bool {
@@ -78,7 +75,7 @@ func noDots(path string) bool {
 func allowed(method, path string) bool {
 	switch method {
 	case http.MethodGet:
-		return isPage(path)
+		return IsPage(path)
 	case http.MethodPost:
 		return IsClear(path)
 	}
