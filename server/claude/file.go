@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"time"
 
 	"vibecraft.sh/helm/server/internal/regular"
@@ -130,15 +129,14 @@ func (f *file) refresh(r *reader, info *fileStat, now time.Time) (readStats, err
 		f.readAt = now.UnixMilli() // seeded from the cache: read before now
 	}
 	if info == nil {
-		st, err := os.Stat(f.path)
+		st, err := statPath(f.path)
 		if errors.Is(err, fs.ErrNotExist) {
 			return rs, errGone
 		}
 		if err != nil {
 			return rs, fmt.Errorf("stat %s: %w", f.path, err)
 		}
-		fresh := statOf(st)
-		info = &fresh
+		info = &st
 	}
 	ino := info.ino
 	quiet := !now.Before(info.modTime().Add(tailQuiet))

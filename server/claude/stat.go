@@ -15,8 +15,3 @@ type fileStat struct {
 }
 
 func (st *fileStat) modTime() time.Time { return time.Unix(0, st.mtimeNs) }
-
-// statOf is fi's fileStat.
-func statOf(fi os.FileInfo) fileStat {
-	return fileStat{size: fi.Size(), mtimeNs: fi.ModTime().UnixNano(), ino: inode(fi), mode: fi.Mode().Type()}
-}

@@ -21,3 +21,8 @@ func statPath(path string) (fileStat, error) {
 	}
 	return statOf(fi), nil
 }
+
+// statOf is fi's fileStat.
+func statOf(fi os.FileInfo) fileStat {
+	return fileStat{size: fi.Size(), mtimeNs: fi.ModTime().UnixNano(), ino: inode(fi), mode: fi.Mode().Type()}
+}
