@@ -154,10 +154,9 @@ func (w *walker) walk(dir string, k kind) {
 		}
 	case kindProject:
 		entries := readDir(dir, w.skip)
-		held := w.held(dir, entries, func(e os.DirEntry) bool { return projectEntry(e.Name()).isTranscript() && !e.IsDir() })
-		paths := joinAll(dir, entries, func(i int, e os.DirEntry) bool {
-			return held[i] == nil && projectEntry(e.Name()).isTranscript() && !e.IsDir()
-		})
+		isFile := func(e os.DirEntry) bool { return projectEntry(e.Name()).isTranscript() && !e.IsDir() }
+		held := w.held(dir, entries, isFile)
+		paths := joinAll(dir, entries, func(i int, e os.DirEntry) bool { return held[i] == nil && isFile(e) })
 		for i, e := range entries {
 			switch fk := projectEntry(e.Name()); {
 			case fk.isTranscript() && e.IsDir():
