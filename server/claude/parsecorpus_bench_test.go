@@ -102,20 +102,26 @@ func BenchmarkApplyCorpus(b *testing.B) {
 	cpu0 := cputime.Process()
 	for b.Loop() {
 		a := newAggregate()
-		a.maps()           // as a read does before its first line
-		r.forgetLast(true) // as reader.lines: these lines are one read
-		for _, l := range lines {
-			if !p.parseLine(&r, l, nil) {
-				b.Fatalf("bad line %.200q", l)
-			}
-			a.apply(&r, true)
-		}
-		r.forgetLast(false) // as reader.lines at the end of a read
-		if a.messageCount() == 0 {
-			b.Fatal("no assistant message counted")
-		}
+		a.maps() // as a read does before its first line
+		applyLines(b, &p, &r, &a, lines)
 	}
 	perLine(b, cpu0, len(lines))
+}
+
+// applyLines parses lines into a as one read of a main transcript, as
+// reader.lines does, and fails b when no assistant message was counted.
+func applyLines(b *testing.B, p *parser, r *record, a *aggregate, lines [][]byte) {
+	r.forgetLast(true) // as reader.lines: these lines are one read
+	for _, l := range lines {
+		if !p.parseLine(r, l, nil) {
+			b.Fatalf("bad line %.200q", l)
+		}
+		a.apply(r, true)
+	}
+	r.forgetLast(false) // as reader.lines at the end of a read
+	if a.messageCount() == 0 {
+		b.Fatal("no assistant message counted")
+	}
 }
 
 // BenchmarkQuoteWalk finds every '"' of the same lines with
@@ -172,17 +178,7 @@ func BenchmarkApplyCorpusWarm(b *testing.B) {
 		a := newAggregate()
 		spare.lend(&a)
 		spare.lendLists(&r)
-		r.forgetLast(true)
-		for _, l := range lines {
-			if !p.parseLine(&r, l, nil) {
-				b.Fatalf("bad line %.200q", l)
-			}
-			a.apply(&r, true)
-		}
-		r.forgetLast(false)
-		if a.messageCount() == 0 {
-			b.Fatal("no assistant message counted")
-		}
+		applyLines(b, &p, &r, &a, lines)
 		// As compactRead leaves a quiet file: its maps encoded, the
 		// lent ones free to be cleared for the next.
 		spare.read(&a)
