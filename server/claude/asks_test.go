@@ -26,10 +26,36 @@ func asksOf(t *testing.T, a, b string) func(what string, src *Source, wantA, wan
 func scannedWith(t *testing.T, root, cache string, now func() time.Time) *Source {
 	t.Helper()
 	src := New(Options{Roots: []string{root}, Now: now, CacheFile: cache})
+	rescan(t, src)
+	return src
+}
+
+// rescan scans src again.
+func rescan(t *testing.T, src *Source) {
+	t.Helper()
 	if _, err := src.Scan(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return src
+}
+
+// restarted saves src's scan cache and is a new Source that loads it, as
+// helmd after a restart.
+func restarted(t *testing.T, src *Source, root, cache string, now func() time.Time) *Source {
+	t.Helper()
+	if err := src.Save(); err != nil {
+		t.Fatal(err)
+	}
+	return scannedWith(t, root, cache, now)
+}
+
+// compacted fails t unless src's quiet main transcript has its id sets
+// encoded: the test would not read them from the blob.
+func compacted(t *testing.T, src *Source) {
+	t.Helper()
+	var one [1]*file
+	if f := primary(src.reg.mainsOf(sidStatus, &one)); f == nil || f.agg.lazy == nil {
+		t.Fatal("the quiet transcript's id sets are not compacted: the test would not read them from the blob")
+	}
 }
 
 // callsLine is an assistant line asking for two WebFetch calls at once.
@@ -62,36 +88,26 @@ func TestAsksOfPendingCalls(t *testing.T) {
 	check := asksOf(t, a, b)
 
 	src := scannedWith(t, root, cache, now)
-	var one [1]*file
-	if f := primary(src.reg.mainsOf(sidStatus, &one)); f == nil || f.agg.lazy == nil {
-		t.Fatal("the quiet transcript's id sets are not compacted: the test would not read them from the blob")
-	}
+	compacted(t, src)
 	check("compacted", src, false, true)
 	if src.Asks(sidStatus, "not a digest") || src.Asks("no-such-session", b) || src.Asks(sidStatus, calldigest.Sum{}.String()) {
 		t.Error("asks a dialog no call is named by")
 	}
-	if err := src.Save(); err != nil {
-		t.Fatal(err)
-	}
-
-	again := scannedWith(t, root, cache, now)
+	again := restarted(t, src, root, cache, now)
 	check("from the scan cache", again, false, true)
+	var one [1]*file
 	if f := primary(again.reg.mainsOf(sidStatus, &one)); f == nil || !f.agg.materialize() {
 		t.Fatal("the cached id sets do not decode")
 	}
 	check("in its maps", again, false, true)
 
 	appendTo(t, path, toolResultLine("toolu_B", t0.Add(3*time.Second)))
-	if _, err := again.Scan(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	rescan(t, again)
 	check("after B's result", again, false, false)
 
 	write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("compare", t0)+callsLine(t0.Add(time.Second))+promptLine("stop that", t0.Add(2*time.Second)))
 	fresh := New(Options{Roots: []string{root}, Now: now})
-	if _, err := fresh.Scan(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	rescan(t, fresh)
 	check("after a new prompt", fresh, false, false)
 }
 
@@ -215,9 +231,7 @@ func TestAsksOfRewrittenFile(t *testing.T) {
 				t.Error("asked at an offset of the file as it was")
 			}
 			setOld(t, path)
-			if _, err := src.Scan(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			rescan(t, src)
 			if got := src.Asks(sidStatus, a); got != tc.rescanned {
 				t.Errorf("once read again: asked %v, want %v", got, tc.rescanned)
 			}
@@ -274,29 +288,20 @@ func TestAsksOfSubagentCalls(t *testing.T) {
 			check := asksOf(t, a, b)
 			src := scannedWith(t, root, cache, now)
 			check("the first call's result written", src, false, true)
-			if err := src.Save(); err != nil {
-				t.Fatal(err)
-			}
-			again := scannedWith(t, root, cache, now)
+			again := restarted(t, src, root, cache, now)
 			check("from the scan cache", again, false, true)
 
 			appendTo(t, sub, sidechain(toolResultLine("toolu_B", t0.Add(4*time.Second))))
-			if _, err := again.Scan(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			rescan(t, again)
 			check("after B's result", again, false, false)
 
 			write(t, root, projectRel("/w", layout), sidechain(callsLine(t0.Add(2*time.Second))))
 			write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("compare", t0)+task)
 			fresh := New(Options{Roots: []string{root}, Now: now})
-			if _, err := fresh.Scan(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			rescan(t, fresh)
 			check("both pending", fresh, true, true)
 			appendTo(t, main, promptLine("stop that", t0.Add(5*time.Second)))
-			if _, err := fresh.Scan(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			rescan(t, fresh)
 			check("after a new prompt", fresh, false, false)
 		})
 	}
@@ -330,39 +335,25 @@ func TestAsksOfStartedCalls(t *testing.T) {
 	now := clock("2026-03-02T15:10:00Z")
 	check := asksOf(t, a, b)
 	src := scannedWith(t, root, cache, now)
-	var one [1]*file
-	if f := primary(src.reg.mainsOf(sidStatus, &one)); f == nil || f.agg.lazy == nil {
-		t.Fatal("the quiet transcript's id sets are not compacted: the test would not read them from the blob")
-	}
+	compacted(t, src)
 	check("A runs, compacted", src, false, true)
-	if err := src.Save(); err != nil {
-		t.Fatal(err)
-	}
-	again := scannedWith(t, root, cache, now)
+	again := restarted(t, src, root, cache, now)
 	check("A runs, from the scan cache", again, false, true)
 
 	appendTo(t, path, progressLine("hook_progress", "toolu_B", "toolu_B", t0.Add(4*time.Second)))
-	if _, err := again.Scan(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	rescan(t, again)
 	check("a hook of B", again, false, true)
 	appendTo(t, path, progressLine("bash_progress", "bash-progress-1", "toolu_B", t0.Add(5*time.Second)))
-	if _, err := again.Scan(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	rescan(t, again)
 	check("B runs", again, false, false)
 
 	appendTo(t, path, callsLineOf("t", t0.Add(6*time.Second), toolUse("toolu_T", "Task", taskInput)))
-	if _, err := again.Scan(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	rescan(t, again)
 	if !again.Asks(sidStatus, task) {
 		t.Error("the Task call is not asked before its subagent runs")
 	}
 	appendTo(t, path, progressLine("agent_progress", "agent_msg_1", "toolu_T", t0.Add(7*time.Second)))
-	if _, err := again.Scan(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	rescan(t, again)
 	if again.Asks(sidStatus, task) {
 		t.Error("the Task call is still asked while its subagent runs")
 	}
