@@ -33,8 +33,7 @@ const skeletonHead = skeletonString - 64
 // A shown text is a decoded string of the line, cut (a prefix), or
 // several joined by a line break (a result's text blocks), except a
 // command's name and arguments, joined by a space (lines with that tag
-// are let through; so are those with a stderr, which an earlier page
-// joined to its stdout: a line let through needlessly costs only time).
+// are let through).
 // Its folded form holds the folded term only if the line, folded as
 // text, holds each of the term's tokens: runs of printable ASCII and
 // spaces other than the quote, the backslash and the slash, which JSON
@@ -72,12 +71,9 @@ func newPrefilter(term string) *prefilter {
 
 func tokenByte(c byte) bool { return c >= ' ' && c < 0x7f && c != '"' && c != '\\' && c != '/' }
 
-// Tags of texts shown joined from two parts: a command's name and
-// arguments, joined by a space; and a command's stderr (see prefilter).
-var (
-	stderrTag = []byte("local-command-stderr")
-	argsTag   = []byte("command-args")
-)
+// argsTag is the tag of a command's arguments, shown joined to its name
+// by a space: a text made of two strings (see prefilter).
+var argsTag = []byte("command-args")
 
 // mayShow reports whether the record rec may show the term.
 func (p *prefilter) mayShow(rec []byte) bool {
@@ -91,7 +87,7 @@ func (p *prefilter) mayShow(rec []byte) bool {
 		}
 		rest = rest[i+2:]
 	}
-	if bytes.Contains(rec, stderrTag) || bytes.Contains(rec, argsTag) {
+	if bytes.Contains(rec, argsTag) {
 		return true
 	}
 	if low, ok := p.lowerASCII(rec); ok {

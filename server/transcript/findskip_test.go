@@ -52,7 +52,7 @@ func rawJSONL(t *testing.T, recs ...map[string]any) []byte {
 // A find passes over the lines that cannot show its term without
 // changing its answer: what the page shows, past a skeleton's head, of a line that the raw JSON
 // writes otherwise (escapes, accents, a ligature, an invisible
-// character, a command's parts joined, its stdout and stderr joined, a
+// character, a command's parts joined, its stdout and stderr apart, a
 // command after a long run of blanks or a system record's output, which
 // place the output after them) is found
 // as before, with the cursors of the same messages.
