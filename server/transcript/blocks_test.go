@@ -22,10 +22,7 @@ func TestHugeResultIsCutAndLoadsWhole(t *testing.T) {
 		r.assistant("msg_2", text("read")),
 	))
 	files := NewFiles(0)
-	page, err := files.Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, files, path)
 	res := page.Messages[1].Blocks[0].Tool.Result
 	if res.Cut == nil || res.Cut.Ref == "" {
 		t.Fatalf("a 5 MB result is not marked cut: %d bytes sent", len(res.Text))
@@ -70,10 +67,7 @@ func TestBlocks(t *testing.T) {
 		map[string]any{"type": "system", "subtype": "turn_duration", "durationMs": 5},
 		map[string]any{"type": "system", "subtype": "api_error", "uuid": "e1", "error": map[string]any{"error": map[string]any{"message": "overloaded"}}},
 	))
-	page, err := NewFiles(0).Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, NewFiles(0), path)
 	want := []string{
 		"system[command:/model opus output:Set model to opus]",
 		"user[text:look image:]",
@@ -114,10 +108,7 @@ func TestHostileTextStaysText(t *testing.T) {
 		recs = append(recs, r.prompt(h))
 	}
 	path := tempTranscript(t, jsonl(t, recs...))
-	page, err := NewFiles(0).Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, NewFiles(0), path)
 	for i, m := range page.Messages {
 		if b := m.Blocks[0]; b.Text != hostile[i] || b.Cut != nil {
 			t.Errorf("message %d = %q (cut %v), want the text unchanged", i, b.Text, b.Cut)
@@ -238,10 +229,7 @@ func TestServerToolResultJoinsItsCall(t *testing.T) {
 			text("found it")),
 		r.prompt("thanks"),
 	))
-	page, err := NewFiles(0).Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, NewFiles(0), path)
 	want := []string{
 		"user[text:search it]",
 		"assistant[tool:web_search=Helm docs https://example.com/helm tool:web_search=Error: max_uses_exceeded text:found it]",
@@ -299,10 +287,7 @@ func TestRedactedThinkingSaysSo(t *testing.T) {
 		r.prompt("think"),
 		r.assistant("msg_r", map[string]any{"type": "redacted_thinking", "data": "EuYBCkQYAiJAsecretdata"}, text("done")),
 	))
-	page, err := NewFiles(0).Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, NewFiles(0), path)
 	b := page.Messages[1].Blocks[0]
 	if b.Type != "thinking" || !strings.Contains(b.Text, "Redacted") {
 		t.Errorf("redacted thinking = %+v, want a thinking block saying it is redacted", b)

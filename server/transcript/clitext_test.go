@@ -43,10 +43,7 @@ func cliRecords(t testing.TB) []byte {
 func TestCLITextIsNotAPrompt(t *testing.T) {
 	path := tempTranscript(t, cliRecords(t))
 	files := NewFiles(0)
-	page, err := files.Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, files, path)
 	want := []string{
 		"system[command:!git status output:On branch main output:warning: LF will be replaced]",
 		"system[command:!true]",
@@ -135,10 +132,7 @@ func TestCommandGoesOnPastAKilledCall(t *testing.T) {
 		r.prompt("<command-name>/cost</command-name>\n<command-message>cost</command-message>\n<command-args></command-args>"),
 		r.results(nil, text("<local-command-stdout>Total cost: $0.12</local-command-stdout>")),
 	))
-	page, err := NewFiles(0).Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, NewFiles(0), path)
 	want := []string{
 		"user[text:Run the tests]",
 		"assistant[tool:Bash=" + killedText + "]",
@@ -203,10 +197,7 @@ func headerMatchesPage(t *testing.T, data []byte, status shared.Status) {
 	if len(list) != 1 {
 		t.Fatalf("%d sessions listed, want 1", len(list))
 	}
-	page, err := NewFiles(0).Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, NewFiles(0), path)
 	rows, first := 0, ""
 	for _, m := range page.Messages {
 		if m.Role == "user" || m.Role == "assistant" {
@@ -237,10 +228,7 @@ func TestHugeCommandLineIsCut(t *testing.T) {
 	path := tempTranscript(t, jsonl(t,
 		r.prompt("<command-name>/review</command-name>\n<command-args>"+args+"</command-args>"),
 	))
-	page, err := NewFiles(0).Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, NewFiles(0), path)
 	if len(page.Messages) != 1 || len(page.Messages[0].Blocks) != 1 {
 		t.Fatalf("messages: %q", summaryOf(page.Messages))
 	}

@@ -95,6 +95,16 @@ func tempTranscript(t testing.TB, data []byte) string {
 	return p
 }
 
+// lastPage is the last page of the transcript at path, as files reads it.
+func lastPage(t testing.TB, files *Files, path string) shared.MessagePage {
+	t.Helper()
+	page, err := files.Page(path, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page
+}
+
 // summaryOf is each message's blocks as "type:text" strings, for comparison.
 func summaryOf(msgs []shared.Message) []string {
 	var out []string

@@ -32,10 +32,7 @@ func conversation(t testing.TB) []byte {
 
 func TestLastPageGroupsSplitResponseWithResults(t *testing.T) {
 	path := tempTranscript(t, conversation(t))
-	page, err := NewFiles(0).Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, NewFiles(0), path)
 	want := []string{
 		"user[text:Fix the flaky login test]",
 		"assistant[thinking:let me look tool:Bash=1 failing text:One test fails.]",
@@ -305,10 +302,7 @@ func TestRewriteThatGrows(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	page, err := files.Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, files, path)
 	got := summaryOf(page.Messages)
 	want := []string{"user[text:a new story]", "user[text:" + strings.Repeat("y", pad) + "]", "user[text:after the rewrite]"}
 	if !slices.Equal(got, want) {
@@ -319,10 +313,7 @@ func TestRewriteThatGrows(t *testing.T) {
 func TestBadCursors(t *testing.T) {
 	path := tempTranscript(t, conversation(t))
 	files := NewFiles(0)
-	page, err := files.Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, files, path)
 	_, snap, err := files.open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -431,10 +422,7 @@ func TestQuietLastLineWithoutNewline(t *testing.T) {
 	data := jsonl(t, r.prompt("one"), r.assistant("msg_1", text("first answer")), r.prompt("two"))
 	path := tempTranscript(t, data[:len(data)-1])
 	files := NewFiles(0)
-	page, err := files.Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, files, path)
 	if got, want := summaryOf(page.Messages), []string{"user[text:one]", "assistant[text:first answer]"}; !slices.Equal(got, want) {
 		t.Fatalf("while the line may still grow:\n got %q\nwant %q", got, want)
 	}
@@ -442,7 +430,7 @@ func TestQuietLastLineWithoutNewline(t *testing.T) {
 	if err := os.Chtimes(path, quiet, quiet); err != nil {
 		t.Fatal(err)
 	}
-	page, err = files.Page(path, Query{After: page.After})
+	page, err := files.Page(path, Query{After: page.After})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -489,10 +477,7 @@ func TestRawControlCharactersInAString(t *testing.T) {
 	data := jsonl(t, r.prompt("one"))
 	data = append(data, []byte("{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"raw\x01 tab\there\"}}\n")...)
 	path := tempTranscript(t, data)
-	page, err := NewFiles(0).Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, NewFiles(0), path)
 	if got, want := summaryOf(page.Messages), []string{"user[text:one]", "user[text:raw\x01 tab\there]"}; !slices.Equal(got, want) {
 		t.Fatalf("got %q\nwant %q", got, want)
 	}
@@ -503,10 +488,7 @@ func TestRawControlCharactersInAString(t *testing.T) {
 func TestByteOrderMark(t *testing.T) {
 	var r rec
 	path := tempTranscript(t, append([]byte("\xEF\xBB\xBF"), jsonl(t, r.prompt("first"), r.prompt("second"))...))
-	page, err := NewFiles(0).Page(path, Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := lastPage(t, NewFiles(0), path)
 	if got, want := summaryOf(page.Messages), []string{"user[text:first]", "user[text:second]"}; !slices.Equal(got, want) {
 		t.Fatalf("got %q\nwant %q", got, want)
 	}
