@@ -261,21 +261,24 @@ func (p *SessionPage) asksFor(m *shared.Message, t *shared.Tool) string {
 	if d == nil || d.Status != shared.StatusWaiting || len(msgs) == 0 || m != &msgs[len(msgs)-1] {
 		return ""
 	}
-	tool, asks := waitDetail(d.WaitingFor), "approval"
-	switch shared.WaitReason(d.Status, d.WaitingFor) {
-	case shared.ReasonPlan:
-		tool = "ExitPlanMode"
-	case shared.ReasonQuestion:
-		tool, asks = "AskUserQuestion", "answer"
-	default:
-		if !shared.WaitsForPermission(d.WaitingFor) {
+	name := md.Clean(t.Name)
+	switch r := shared.WaitReason(d.Status, d.WaitingFor); {
+	case r == shared.ReasonQuestion || r == shared.ReasonPlan:
+		// The dialog's call: the tool shared names the reason after.
+		if shared.DialogReason(name) != r {
 			return ""
 		}
+		if r == shared.ReasonQuestion {
+			return "answer"
+		}
+		return "approval"
+	case shared.WaitsForPermission(d.WaitingFor):
+		if tool := shared.PermissionTool(d.WaitingFor); tool != "" && tool != name {
+			return ""
+		}
+		return "approval"
 	}
-	if tool != "" && tool != md.Clean(t.Name) {
-		return ""
-	}
-	return asks
+	return ""
 }
 
 // toggle is a collapsed line that expands to body(). Its state is kept
