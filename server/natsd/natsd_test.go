@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/nats-io/nkeys"
 	"go.uber.org/goleak"
 
+	"vibecraft.sh/helm/server/internal/logbuf"
 	"vibecraft.sh/helm/server/internal/testcert"
 	"vibecraft.sh/helm/server/natskey"
 )
@@ -201,33 +201,15 @@ func TestTLSBeyondLoopback(t *testing.T) {
 	}
 }
 
-// lines is a slog handler that keeps each record's message and
-// attributes, for a test to count.
-type lines struct {
-	mu  sync.Mutex
-	got []string
-}
-
-func (l *lines) Enabled(context.Context, slog.Level) bool { return true }
-func (l *lines) WithAttrs([]slog.Attr) slog.Handler       { return l }
-func (l *lines) WithGroup(string) slog.Handler            { return l }
-func (l *lines) Handle(_ context.Context, r slog.Record) error {
-	s := r.Level.String() + " " + r.Message
-	r.Attrs(func(a slog.Attr) bool { s += " " + a.String(); return true })
-	l.mu.Lock()
-	l.got = append(l.got, s)
-	l.mu.Unlock()
-	return nil
-}
-
 // TestRefusedClientsDoNotFillTheLog: anyone who can reach the NATS port
 // (every local account, on loopback) can knock with wrong tokens as fast
 // as it likes; each refusal was an ERROR line, so a loop filled the log
 // and the journal. As for a wrong Helm token, one line in a while says
 // so, with how many were held back.
 func TestRefusedClientsDoNotFillTheLog(t *testing.T) {
-	var log lines
-	s := start(t, Options{Listen: "127.0.0.1:0", Token: "s3cret", Logger: slog.New(&log)})
+	var log logbuf.Buffer
+	s := start(t, Options{Listen: "127.0.0.1:0", Token: "s3cret",
+		Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	const knocks = 20
 	for range knocks {
 		nc, err := nats.Connect(s.URL(), nats.Token("guess"), nats.NoReconnect())
@@ -238,14 +220,12 @@ func TestRefusedClientsDoNotFillTheLog(t *testing.T) {
 	}
 	s.Close() // every refusal is logged by now
 	var refusals []string
-	log.mu.Lock()
-	for _, l := range log.got {
+	for l := range strings.Lines(log.String()) {
 		if strings.Contains(l, "authentication error") || strings.Contains(l, "Authorization Violation") {
 			refusals = append(refusals, l)
 		}
 	}
-	log.mu.Unlock()
 	if len(refusals) == 0 || len(refusals) > 1 {
-		t.Fatalf("%d lines for %d refused connections, want 1:\n%s", len(refusals), knocks, strings.Join(refusals, "\n"))
+		t.Fatalf("%d lines for %d refused connections, want 1:\n%s", len(refusals), knocks, strings.Join(refusals, ""))
 	}
 }
