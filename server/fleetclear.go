@@ -28,11 +28,10 @@ func remoteClear(w http.ResponseWriter, r *http.Request, self string, lookup fun
 	if r.Method != http.MethodPost || !pages.IsClear(r.URL.Path) {
 		return false // not a clear: every other request passes here, so it is told first
 	}
-	hosts, named := r.URL.Query()["host"]
-	if !named || len(hosts) != 1 || hosts[0] == "" || hosts[0] == self {
+	host, ok := otherHost(r, self)
+	if !ok {
 		return false // this machine's clear, or Forward's to refuse
 	}
-	host := hosts[0]
 	parts := strings.Split(r.URL.Path, "/") // "", api, sessions, <source>, <id>, clear
 	id := parts[4]
 	refuse := func(status int, format string, args ...any) bool {
@@ -60,4 +59,15 @@ func remoteClear(w http.ResponseWriter, r *http.Request, self string, lookup fun
 		return refuse(bad.Status, "%s", bad.Message) // the machine checks again: its list may be newer
 	}
 	return false
+}
+
+// otherHost is the one machine r names (?host=) when it is not self:
+// false for this machine's request, and for a missing, empty or repeated
+// host, which Forward refuses.
+func otherHost(r *http.Request, self string) (string, bool) {
+	hosts, named := r.URL.Query()["host"]
+	if !named || len(hosts) != 1 || hosts[0] == "" || hosts[0] == self {
+		return "", false
+	}
+	return hosts[0], true
 }

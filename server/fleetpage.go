@@ -25,14 +25,13 @@ func remotePage(w http.ResponseWriter, r *http.Request, self string, lookup func
 	if r.Method != http.MethodGet || !pages.IsPage(r.URL.Path) {
 		return false // not a page Forward asks for: Forward answers it, or it is not remote
 	}
-	hosts, named := r.URL.Query()["host"]
-	if !named || len(hosts) != 1 || hosts[0] == "" || hosts[0] == self {
+	host, ok := otherHost(r, self)
+	if !ok {
 		return false // this machine's page, or Forward's to refuse
 	}
-	host := hosts[0]
 	parts := strings.Split(r.URL.Path, "/") // "", api, sessions, <source>, <id>, …
 	src, id := shared.Source(parts[3]), parts[4]
-	if _, ok := lookup(shared.Session{Source: src, ID: id, Host: host, Remote: true}.Key()); ok {
+	if _, listed := lookup(shared.Session{Source: src, ID: id, Host: host, Remote: true}.Key()); listed {
 		return false
 	}
 	w.Header().Set("Cache-Control", "no-store")
