@@ -40,6 +40,19 @@ func Scrolled() bool {
 	return app.Window().Get("scrollY").Float() > 0
 }
 
+// PageY is how far the page is scrolled down (0 outside a browser).
+func PageY() float64 {
+	if !app.IsClient {
+		return 0
+	}
+	return app.Window().Get("scrollY").Float()
+}
+
+// ScrollPage scrolls the page to y, at once.
+func ScrollPage(y float64) {
+	app.Window().Call("scrollTo", map[string]any{"top": y, "behavior": "instant"})
+}
+
 // OnSizeOf calls fn each time the element with id changes size, as a
 // ResizeObserver sees it (and once at the start). It returns the function
 // that stops it; a page without the element or the observer gets one that

@@ -10,7 +10,6 @@ import (
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/app/list"
-	"vibecraft.sh/helm/shared"
 )
 
 // storageKey is where the last list is kept in localStorage (stored);
@@ -37,70 +36,65 @@ func (h *Home) OnMount(ctx app.Context) {
 	browser.Mark("helm:mount")
 	browser.SetBodyAttr("data-wasm", "ready")
 	h.now = time.Now()
-	h.restore(ctx)
+	// A kept page shown again (listPage) holds a list newer than any
+	// saved one, and its attention settings and stable order as they
+	// were.
+	back := h.back
+	if !back {
+		h.restore(ctx)
+	}
 	if openedKey != "" { // back from the session the list opened
 		h.selected, h.refocus, openedKey = openedKey, openedKey, ""
 		h.focusReturned()
 	}
-	h.attn.mountedAt = h.now.UnixMilli() - mountSlack.Milliseconds()
-	h.loadAttention(ctx)
+	if back {
+		h.attn.permission = browser.NotificationPermission()
+	} else {
+		h.attn.mountedAt = h.now.UnixMilli() - mountSlack.Milliseconds()
+		h.loadAttention(ctx)
+	}
 	h.cleanups = append(h.cleanups, prefetchOnPress(h.instance))
 	h.installable = ctx.IsAppInstallable()
 	h.updateAvailable = ctx.AppUpdateAvailable()
 
 	backoff, poll, retry := feedTimings(ctx.Page().URL())
-	h.machine = feed.New(feed.Options{
-		Keepalive: keepalive(),
-		// The stream resumes from the id of the list shown (the page's
-		// or the cache's), when it has one.
-		LastEventID: h.cursor,
-		// Without one, the whole list comes as a compact snapshot and
-		// the stream resumes from it, rather than the stream's JSON init
-		// (97 MB, decoded by reflection, at 100,000 sessions).
-		SnapshotURL: SnapshotURL,
-		// Every request names the helmd that served the page: another
-		// one on the same address refuses, and the list is hidden.
-		Instance:   h.instance,
-		Backoff:    backoff,
-		PollEvery:  poll,
-		RetryEvery: retry,
-		Transport:  browser.EventSource{},
-		Poller:     browser.Fetcher{},
-		// Every feed input lands on the UI goroutine, through this
-		// component's ctx (an event handler's ctx may be gone by then).
-		Post: func(f func()) { ctx.Dispatch(func(app.Context) { f() }) },
-		OnStatus: func(s feed.Status) {
-			if h.updateCheckDue(s.State) {
-				// Found, the new build installs and the update notice
-				// offers it.
-				app.TryUpdate()
+	opts := h.feedOptions()
+	opts.Keepalive = keepalive()
+	opts.Backoff, opts.PollEvery, opts.RetryEvery = backoff, poll, retry
+	opts.Transport, opts.Poller = browser.EventSource{}, browser.Fetcher{}
+	// Every feed input lands on the UI goroutine, through this
+	// component's ctx (an event handler's ctx may be gone by then).
+	opts.Post = func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
+	opts.OnStatus = func(s feed.Status) {
+		if h.updateCheckDue(s.State) {
+			// Found, the new build installs and the update notice
+			// offers it.
+			app.TryUpdate()
+		}
+		if s.State == feed.Live && h.conn.State != feed.Live {
+			if !h.wasLive && h.loaded && h.savedAt.IsZero() {
+				// The list the page carried, resumed from its event:
+				// no snapshot comes, and it was saved only at its first
+				// change, so a list that did not change was never
+				// there offline.
+				h.persist()
 			}
-			if s.State == feed.Live && h.conn.State != feed.Live {
-				if !h.wasLive && h.loaded && h.savedAt.IsZero() {
-					// The list the page carried, resumed from its event:
-					// no snapshot comes, and it was saved only at its first
-					// change, so a list that did not change was never
-					// there offline.
-					h.persist()
-				}
-				h.wasLive = true
-			}
-			h.conn = s
-			if s.State != feed.Connecting {
-				h.afterStart()
-			}
-			if s.State == feed.Live {
-				// Started: what waited for the start may run (as when
-				// the whole list is held, home.go apply).
-				ctx.Defer(func(app.Context) { browser.Started() })
-			}
-			if s.State == feed.Elsewhere {
-				h.forget(ctx)
-			}
-		},
-		OnEvent: h.apply,
-		Base:    func(key string) (shared.Session, bool) { return h.sessions.Get(key) },
-	})
+			h.wasLive = true
+		}
+		h.conn = s
+		if s.State != feed.Connecting {
+			h.afterStart()
+		}
+		if s.State == feed.Live {
+			// Started: what waited for the start may run (as when
+			// the whole list is held, home.go apply).
+			ctx.Defer(func(app.Context) { browser.Started() })
+		}
+		if s.State == feed.Elsewhere {
+			h.forget(ctx)
+		}
+	}
+	h.machine = feed.New(opts)
 	h.machine.Start()
 	// Back online: try the stream now rather than at the next backoff
 	// step (on the UI goroutine, like every other feed input).
@@ -149,8 +143,10 @@ func (h *Home) fetchWatched() {
 // OnDismount stops and releases everything OnMount started.
 func (h *Home) OnDismount() {
 	if h.machine != nil {
+		cursor := h.machine.LastEventID()
 		h.machine.Close()
 		h.machine = nil
+		h.leave(cursor)
 	}
 	for _, f := range h.cleanups {
 		f()

@@ -85,6 +85,12 @@ type Home struct {
 	// refocus is the selected row to focus once it is rendered: the
 	// session the list opened, back on the list (openedKey).
 	refocus string
+	// back: the page is the kept one, shown again (keep.go), until its
+	// OnNav. placeY is where the page was scrolled when it opened a
+	// session (placeSet), to be put back on the way back.
+	back     bool
+	placeSet bool
+	placeY   float64
 	// attention: sessions that turned "waiting for input" while the page
 	// was open, marked until the user looks at them or they move on.
 	attention map[string]bool
@@ -159,7 +165,7 @@ func NewHome(seed Seed) *Home {
 func Routes(newSeed func() Seed, which func() Which) {
 	app.Route(UsageRoute, func() app.Composer { return NewUsagePage(which()) })                 // exact routes win over the catch-all
 	app.RouteWithRegexp(SessionRoute, func() app.Composer { return newSessionPageOf(which()) }) // before the catch-all: regexps match in order
-	app.RouteWithRegexp("^/.*", func() app.Composer { return NewHome(newSeed()) })
+	app.RouteWithRegexp("^/.*", func() app.Composer { return listPage(newSeed) })
 }
 
 // apply takes one list update from the feed (a stream event or a poll).

@@ -24,10 +24,27 @@ func DocumentTitle(waiting int) string {
 
 // OnNav reads the view from the URL: on the server for the pre-rendered
 // page, in the browser at start (a bookmark, a reload, a shared link).
+// The kept page, back at the view it showed, shows it as it was: its
+// rows, its search as typed, and its place when it opened a session.
 func (h *Home) OnNav(ctx app.Context) {
-	h.query = list.QueryFromURL(ctx.Page().URL().RawQuery)
-	h.typed = h.query.Search
-	h.limit = h.firstPage()
+	q := list.QueryFromURL(ctx.Page().URL().RawQuery)
+	back := h.back && q == h.query
+	h.back = false
+	if !back {
+		h.query = q
+		h.typed = q.Search
+		h.limit = h.firstPage()
+		h.placeSet = false
+	}
+	if h.placeSet {
+		h.placeSet = false
+		y := h.placeY
+		// After the render, when the rows are there again; the focus
+		// goes back to the row opened after it (focusReturned), which
+		// is then in view and does not move the page.
+		ctx.Defer(func(app.Context) { browser.ScrollPage(y) })
+		h.focusReturned()
+	}
 	h.waiting = -1 // always set the title once
 	h.syncTitle(ctx)
 }
