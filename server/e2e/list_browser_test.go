@@ -400,7 +400,8 @@ func testListWaiting(t *testing.T, b *browser) {
 // testListHoldsReadingRow: scrolled down the list, the user reads a row;
 // a session further down gets activity and moves to the top (the sort
 // requires it), pushing the rows above the reader down — the page
-// scrolls with them, so the row read stays where it was.
+// scrolls with them, so the row read stays where it was. So it does
+// back from that row's session, with a session that arrived meanwhile.
 func testListHoldsReadingRow(t *testing.T, b *browser) {
 	var sessions []listSession
 	for i := range 40 {
@@ -434,6 +435,39 @@ func testListHoldsReadingRow(t *testing.T, b *browser) {
 	mustEval[bool](c, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
 	if after := top(); after < before-1 || after > before+1 {
 		t.Fatalf("the row read moved from %.0fpx to %.0fpx on screen", before, after)
+	}
+
+	// Filtered, the reader opens that row's session and comes back by
+	// the page's link: the list is as it was, filter, search and place,
+	// with the session that appeared meanwhile (once), its row read
+	// still where it was on screen, and focused.
+	mustEval[bool](c, `(s => (s.value = "session", s.dispatchEvent(new Event("input", {bubbles: true})), true))(document.getElementById("search"))`)
+	c.waitJS(5*time.Second, "the search in the URL", `new URLSearchParams(location.search).get("q") === "session"`)
+	mustEval[bool](c, fmt.Sprintf(`(e => (e.scrollIntoView({block: "center"}), true))(document.querySelector(%s))`, jsString(reader)))
+	mustEval[bool](c, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
+	before = top()
+	click(c, reader)
+	c.waitJS(10*time.Second, "its session's page", `document.querySelector("#session[data-state=ready]") !== null`)
+	arrived := "6c000000-0000-4000-8000-999999999999"
+	fixture.Append(t, fixture.Path(claude, webapp, arrived), fixture.User(arrived, webapp, "session that arrived meanwhile", time.Now()))
+	waitUntil(t, 5*time.Second, "helmd to list the new session", func() bool {
+		_, body := get(t, p.URL+"/api/sessions")
+		return strings.Contains(string(body), arrived)
+	})
+	click(c, "#back")
+	c.waitJS(5*time.Second, "the list with the session that arrived", fmt.Sprintf(`location.pathname === "/" && document.querySelectorAll(%s).length === 1`, jsString(rowSel("claude:"+arrived))))
+	mustEval[bool](c, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
+	if q, typed := query(c).Get("q"), mustEval[string](c, `document.getElementById("search").value`); q != "session" || typed != "session" {
+		t.Fatalf("back on the list, search %q in the URL and %q in the box", q, typed)
+	}
+	if n := len(rowKeys(c)); n != 41 {
+		t.Fatalf("back on the list, %d rows, want the 40 and the one that arrived", n)
+	}
+	if after := top(); after < before-1 || after > before+1 {
+		t.Fatalf("back on the list, the row read moved from %.0fpx to %.0fpx on screen (scrollY %.0f)", before, after, mustEval[float64](c, `scrollY`))
+	}
+	if got := mustEval[string](c, `document.activeElement.dataset.key || ""`); got != "claude:"+sessions[20].sid {
+		t.Fatalf("back on the list, the focus is on %q", got)
 	}
 }
 
