@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
@@ -194,7 +192,7 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 	}
 	return p.toggle(key, "tool", name, t.Summary, func() app.UI {
 		parts := []app.UI{}
-		if len(t.Input) > 0 && string(t.Input) != "null" && string(t.Input) != "{}" {
+		if t.ShowsInput() {
 			parts = append(parts, el.Div().Class("label").Text("Input"), p.renderInput(key, t))
 		}
 		if r := t.Result; r != nil {
@@ -440,64 +438,19 @@ func (p *SessionPage) onSubagent(app.Context, app.Event) {
 // text ("npm test && npm run lint", an Edit's old and new strings on
 // their lines), not as JSON escapes ("\u0026\u0026", "\n"). An input
 // that is not an object, or that the server cut (its whole text loads
-// as one string), shows as JSON.
+// as one string), shows as JSON. What it shows is shared.InputTexts,
+// which find searches (reveal opens what holds a match).
 func (p *SessionPage) renderInput(key string, t *shared.Tool) app.UI {
-	fields, ok := inputFields(t.Input)
+	fields, ok := shared.InputFields(t.Input)
 	if !ok || t.InputCut != nil {
-		return p.longText(key+"in", "input", prettyJSON(t.Input), t.InputCut)
+		return p.longText(key+"in", "input", shared.InputJSON(t.Input), t.InputCut)
 	}
 	items := make([]app.UI, 0, 2*len(fields))
 	for k, f := range fields {
-		items = append(items, el.Dt().Text(md.Clean(f.name)),
-			el.Dd().Body(p.longText(key+"in"+itoa(k), "input", f.value, nil)))
+		items = append(items, el.Dt().Text(md.Clean(f.Name)),
+			el.Dd().Body(p.longText(key+"in"+itoa(k), "input", f.Value, nil)))
 	}
 	return el.Dl().Class("input-fields").Body(items...)
-}
-
-// inputField is one member of a tool call's input: a string value as
-// it reads, any other as JSON.
-type inputField struct{ name, value string }
-
-// inputFields is raw's members in their order, or false when raw is not
-// a JSON object.
-func inputFields(raw json.RawMessage) ([]inputField, bool) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, false
-	}
-	var out []inputField
-	for dec.More() {
-		tok, err := dec.Token()
-		name, isName := tok.(string)
-		if err != nil || !isName {
-			return nil, false
-		}
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return nil, false
-		}
-		s, isString := v.(string)
-		if !isString {
-			var b bytes.Buffer
-			enc := json.NewEncoder(&b)
-			enc.SetEscapeHTML(false) // "&&" as written, not "\u0026\u0026"
-			enc.SetIndent("", "  ")
-			if enc.Encode(v) != nil {
-				return nil, false
-			}
-			s = strings.TrimSuffix(b.String(), "\n")
-		}
-		out = append(out, inputField{name, s})
-	}
-	return out, true
-}
-
-func prettyJSON(raw json.RawMessage) string {
-	var b bytes.Buffer
-	if json.Indent(&b, raw, "", "  ") != nil {
-		return string(raw)
-	}
-	return b.String()
 }
 
 func media(t string) string {

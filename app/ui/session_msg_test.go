@@ -157,38 +157,6 @@ func checkMarkup(t *testing.T, out string, want, notWant []string) {
 	}
 }
 
-// A tool call's input reads as its fields, in the order written; what
-// is not a JSON object is not taken apart.
-func TestInputFields(t *testing.T) {
-	got, ok := inputFields(json.RawMessage(`{"command":"a \u0026\u0026 b","description":"Run","timeout":120000}`))
-	want := []inputField{{"command", "a && b"}, {"description", "Run"}, {"timeout", "120000"}}
-	if !ok || len(got) != len(want) {
-		t.Fatalf("fields %q (%v), want %q", got, ok, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("field %d is %q, want %q", i, got[i], want[i])
-		}
-	}
-	for _, raw := range []string{`["a"]`, `"s"`, `{"a":`, `{"a":1,}`, ``, `{1:2}`} {
-		if f, ok := inputFields(json.RawMessage(raw)); ok {
-			t.Errorf("%q taken apart as %q", raw, f)
-		}
-	}
-}
-
-func FuzzInputFields(f *testing.F) {
-	for _, s := range []string{`{"command":"ls"}`, `{"a":{"b":[1,2,{"c":null}]},"d":"\u003cscript\u003e"}`, `[1]`, `{"a":`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, raw string) {
-		// Any input: no panic, and fields only from an object.
-		if fields, ok := inputFields(json.RawMessage(raw)); ok && !strings.HasPrefix(strings.TrimLeft(raw, " \t\r\n"), "{") {
-			t.Fatalf("%q: fields %q from what is not an object", raw, fields)
-		}
-	})
-}
-
 // Below the last message the page says the session is at work, while
 // helmd says so; not for a session waiting or idle, nor for a status
 // only last known (offline).

@@ -1,0 +1,64 @@
+package shared
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// A tool call's input reads as its fields, in the order written; what
+// is not a JSON object is not taken apart. A value that is not a string
+// reads as indented JSON as it was written (its members in their order,
+// its numbers as written), with "&&" as it reads, not \u0026\u0026.
+func TestInputFields(t *testing.T) {
+	got, ok := InputFields(json.RawMessage(`{"command":"a \u0026\u0026 b","description":"Run","timeout":120000,` +
+		`"edits":[{"old_string":"x","new_string":"a \u003c b","n":1e2,"ok":true,"none":null,"e":[],"o":{}}]}`))
+	want := []InputField{{"command", "a && b"}, {"description", "Run"}, {"timeout", "120000"},
+		{"edits", "[\n  {\n    \"old_string\": \"x\",\n    \"new_string\": \"a < b\",\n    \"n\": 1e2,\n    \"ok\": true,\n    \"none\": null,\n    \"e\": [],\n    \"o\": {}\n  }\n]"}}
+	if !ok || len(got) != len(want) {
+		t.Fatalf("fields %q (%v), want %q", got, ok, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("field %d is %q, want %q", i, got[i], want[i])
+		}
+	}
+	for _, raw := range []string{`["a"]`, `"s"`, `{"a":`, `{"a":1,}`, ``, `{1:2}`} {
+		if f, ok := InputFields(json.RawMessage(raw)); ok {
+			t.Errorf("%q taken apart as %q", raw, f)
+		}
+	}
+	// Not an object: shown whole, the same however it was escaped.
+	if got := InputJSON(json.RawMessage(`["a\u0026b","\n"]`)); got != "[\n  \"a&b\",\n  \"\\n\"\n]" {
+		t.Errorf("InputJSON = %q", got)
+	}
+	if got := InputJSON(json.RawMessage(`{"a":`)); got != `{"a":` {
+		t.Errorf("InputJSON of what is not JSON = %q, want it as it is", got)
+	}
+}
+
+func FuzzInputFields(f *testing.F) {
+	for _, s := range []string{`{"command":"ls"}`, `{"a":{"b":[1,2,{"c":null}]},"d":"\u003cscript\u003e"}`, `[1]`, `{"a":`, `1 2`, `[[[]]]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		// Any input: no panic, and fields only from an object.
+		if fields, ok := InputFields(json.RawMessage(raw)); ok && !strings.HasPrefix(strings.TrimLeft(raw, " \t\r\n"), "{") {
+			t.Fatalf("%q: fields %q from what is not an object", raw, fields)
+		}
+		// JSON written again is the same value.
+		if json.Valid([]byte(raw)) {
+			var a, b any
+			out := InputJSON(json.RawMessage(raw))
+			if json.Unmarshal([]byte(raw), &a) != nil || json.Unmarshal([]byte(out), &b) != nil || !jsonEqual(a, b) {
+				t.Fatalf("%q written again as %q", raw, out)
+			}
+		}
+	})
+}
+
+func jsonEqual(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
