@@ -2,9 +2,6 @@ package transcript
 
 import (
 	"bytes"
-	"slices"
-	"strings"
-	"unicode/utf8"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -28,48 +25,21 @@ const skeletonHead = skeletonString - 64
 
 // prefilter tells the lines that may show a term from those that cannot,
 // from their cut copy (the JSON the page decodes), conservatively: a line
-// it lets through may not match, a line it stops cannot.
-//
-// A shown text is a decoded string of the line, cut (a prefix), or
-// several joined by a line break (a result's text blocks), except a
-// command's name and arguments, joined by a space (lines with that tag
-// are let through).
-// Its folded form holds the folded term only if the line, folded as
-// text, holds each of the term's tokens: runs of printable ASCII and
-// spaces other than the quote, the backslash and the slash, which JSON
-// may write escaped. Other escapes (\uXXXX) may write any character, so
-// a line with one is let through, unless it is a control character's,
-// which no token holds.
-type prefilter struct {
-	tokens []string
-	low    []byte // scratch: an ASCII line lower-cased
-}
+// it lets through may not match, a line it stops cannot. It is
+// shared.FindTokens (which says why), but for a command's name and
+// arguments, shown joined by a space: a text made of two strings, so
+// lines with that tag are let through.
+type prefilter struct{ tokens *shared.FindTokens }
 
 // newPrefilter returns the prefilter of term, or nil when no line can
 // be ruled out (a term without a token, such as `"/"`).
 func newPrefilter(term string) *prefilter {
-	var p prefilter
-	needle := shared.Fold(term)
-	start := -1
-	for i := 0; i <= len(needle); i++ {
-		if i < len(needle) && tokenByte(needle[i]) {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 {
-			p.tokens = append(p.tokens, needle[start:i])
-			start = -1
-		}
-	}
-	if len(p.tokens) == 0 {
+	t := shared.NewFindTokens(term)
+	if t == nil {
 		return nil
 	}
-	return &p
+	return &prefilter{t}
 }
-
-func tokenByte(c byte) bool { return c >= ' ' && c < 0x7f && c != '"' && c != '\\' && c != '/' }
 
 // argsTag is the tag of a command's arguments, shown joined to its name
 // by a space: a text made of two strings (see prefilter).
@@ -77,60 +47,8 @@ var argsTag = []byte("command-args")
 
 // mayShow reports whether the record rec may show the term.
 func (p *prefilter) mayShow(rec []byte) bool {
-	for rest := rec; ; {
-		i := bytes.Index(rest, []byte(`\u`))
-		if i < 0 {
-			break
-		}
-		if h := rest[i+2:]; len(h) < 4 || h[0] != '0' || h[1] != '0' || (h[2] != '0' && h[2] != '1') {
-			return true // any character but a control one
-		}
-		rest = rest[i+2:]
-	}
-	if bytes.Contains(rec, argsTag) {
-		return true
-	}
-	if low, ok := p.lowerASCII(rec); ok {
-		for _, t := range p.tokens {
-			if !bytes.Contains(low, []byte(t)) {
-				return false
-			}
-		}
-		return true
-	}
-	text := shared.Fold(string(rec))
-	for _, t := range p.tokens {
-		if !strings.Contains(text, t) {
-			return false
-		}
-	}
-	return true
+	return bytes.Contains(rec, argsTag) || p.tokens.MayShow(rec)
 }
-
-// lowerASCII is rec lower-cased, as fold makes an ASCII text, in p's
-// scratch; false when rec is not ASCII. One pass, by a table: a find
-// runs it over every line of the transcript.
-func (p *prefilter) lowerASCII(rec []byte) ([]byte, bool) {
-	p.low = slices.Grow(p.low[:0], len(rec))[:len(rec)]
-	for i, c := range rec {
-		if c >= utf8.RuneSelf {
-			return nil, false
-		}
-		p.low[i] = lowerTable[c]
-	}
-	return p.low, true
-}
-
-// lowerTable lower-cases an ASCII byte.
-var lowerTable = func() (t [utf8.RuneSelf]byte) {
-	for i := range t {
-		t[i] = byte(i)
-		if 'A' <= i && i <= 'Z' {
-			t[i] += 'a' - 'A'
-		}
-	}
-	return t
-}()
 
 // skeleton appends to dst the record rec with each string longer than
 // skeletonString cut to about that, at a character's boundary outside
