@@ -1,6 +1,9 @@
 package shared
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Find in a transcript: the session page's find box and GET
 // …/find?q= match the same text, so that what the server counts is what
@@ -54,20 +57,31 @@ func holdsFolded(text, needle string) bool {
 }
 
 // MessageShows reports whether m shows term: its texts, tool names and
-// summaries, and tool results, as they came (a cut text as cut).
+// summaries, and what an opened tool call shows, its input (InputTexts)
+// and result, as they came (a cut text as cut).
 func MessageShows(m *Message, term string) bool { return Shows(term)(m) }
 
 // Shows is MessageShows for one term over many messages (a find over a
-// whole transcript): the term is folded once.
+// whole transcript): the term is folded once. A tool call's input is
+// written out as the page shows it only when its JSON may show the term
+// (FindTokens): helmd's find tests every call of a transcript. The
+// function holds scratch space: one goroutine at a time.
 func Shows(term string) func(m *Message) bool {
 	needle := fold(term)
 	has := func(s string) bool { return holdsFolded(s, needle) }
+	tokens := NewFindTokens(term)
+	inputHas := func(t *Tool) bool {
+		if !t.ShowsInput() || tokens != nil && !tokens.MayShow(t.Input) {
+			return false
+		}
+		return slices.ContainsFunc(InputTexts(t), has)
+	}
 	return func(m *Message) bool {
 		for _, b := range m.Blocks {
 			if has(b.Text) {
 				return true
 			}
-			if t := b.Tool; t != nil && (has(t.Name) || has(t.Summary) || t.Result != nil && has(t.Result.Text)) {
+			if t := b.Tool; t != nil && (has(t.Name) || has(t.Summary) || t.Result != nil && has(t.Result.Text) || inputHas(t)) {
 				return true
 			}
 		}

@@ -440,13 +440,41 @@ func (p *SessionPage) reveal(m *shared.Message) {
 				p.open[key+"all"] = true
 			}
 		case shared.BlockTool:
-			if b.Tool == nil || b.Tool.Result == nil || !has(b.Tool.Result.Text) {
-				continue
+			if b.Tool != nil {
+				p.revealTool(key, b.Tool, has, beyond)
 			}
-			p.open[key] = true
-			if beyond(b.Tool.Result.Text) {
-				p.open[key+"outall"] = true
+		}
+	}
+}
+
+// revealTool opens the call t (block key) when its result or what it
+// shows of its input holds the term, and the text that holds it past its
+// first screenful, as renderTool and renderInput key them.
+func (p *SessionPage) revealTool(key string, t *shared.Tool, has, beyond func(string) bool) {
+	if r := t.Result; r != nil && has(r.Text) {
+		p.open[key] = true
+		if beyond(r.Text) {
+			p.open[key+"outall"] = true
+		}
+	}
+	if !t.ShowsInput() {
+		return
+	}
+	if fields, ok := shared.InputFields(t.Input); ok && t.InputCut == nil {
+		for k, f := range fields {
+			if has(f.Value) {
+				p.open[key] = true
+				if beyond(f.Value) {
+					p.open[key+"in"+itoa(k)+"all"] = true
+				}
 			}
+		}
+		return
+	}
+	if text := shared.InputJSON(t.Input); has(text) {
+		p.open[key] = true
+		if beyond(text) {
+			p.open[key+"inall"] = true
 		}
 	}
 }

@@ -164,6 +164,9 @@ func FuzzFind(f *testing.F) {
 {"type":"system","subtype":"local_command","uuid":"c","content":"`+long+`<local-command-stdout>out</local-command-stdout>"}
 {"type":"user","uuid":"d","message":{"content":"`+long+`caf\u00e9 \u0041BC"}}
 `), "cde")
+	// A tool call's input, its nested values as the page writes them.
+	f.Add([]byte(`{"type":"assistant","uuid":"e","message":{"id":"m","role":"assistant","content":[{"type":"tool_use","id":"t","name":"TodoWrite","input":{"todos":[{"content":"`+long+`a\u000anewt","done":true,"n":1e2}],"old_string":"`+long+`x"}}]}}
+`), `"done": true`)
 	f.Fuzz(func(t *testing.T, data []byte, term string) {
 		if term == "" || len(term) > shared.MaxFindTerm || bytes.Count(data, []byte("\n")) > 2000 {
 			return

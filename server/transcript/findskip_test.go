@@ -54,7 +54,8 @@ func rawJSONL(t *testing.T, recs ...map[string]any) []byte {
 // writes otherwise (escapes, accents, a ligature, an invisible
 // character, a command's parts joined, its stdout and stderr apart, a
 // command after a long run of blanks or a system record's output, which
-// place the output after them) is found
+// place the output after them, a tool call's input as an opened call
+// shows it, its nested values written again as indented JSON) is found
 // as before, with the cursors of the same messages.
 func TestFindPrefilterSameAnswer(t *testing.T) {
 	var r rec
@@ -69,11 +70,21 @@ func TestFindPrefilterSameAnswer(t *testing.T) {
 		r.results(nil, text(strings.Repeat(" ", 400)+"<command-name>/late</command-name>")),
 		r.results(nil, text("<local-command-stdout>after late</local-command-stdout>")),
 		r.prompt(long+"ESC\x1b[1mbold"),
+		r.assistant("msg_3", toolUse("t2", "Edit", map[string]any{"file_path": "/a.go", "old_string": long + "func parseConfig(", "new_string": long + "x < y && \"z\""}),
+			toolUse("t3", "TodoWrite", map[string]any{"todos": []any{map[string]any{"content": long + "Port\nthe tests", "n": 7}}})),
 		r.assistant("msg_2", text(long+"the end")),
 	), []byte(`{"type":"user","uuid":"u-x","message":{"role":"user","content":"`+long+`Escaped letters: \u0041BC"}}`+"\n")...))
 	for _, term := range []string{"cafe", "CAFÉ", "file", "k", "zerowidth", "go test", "./...", "a/b", `"quoted"`,
-		"eleve", "review the", "/review the pr", "cde", "after late", "[1mbold", "the end", "filler", "nowhere", `\`, "/"} {
+		"eleve", "review the", "/review the pr", "cde", "after late", "[1mbold", "the end", "filler", "nowhere", `\`, "/",
+		"parseconfig(", `x < y && "z"`, `port\nthe`, `"n": 7`, "tests\",\n"} {
 		findBoth(t, path, term)
+	}
+	// An Edit's strings and a TodoWrite's items, past the head a
+	// skeleton keeps, are what the opened calls show.
+	for _, term := range []string{"parseconfig(", `x < y && "z"`, `port\nthe`, `"n": 7`} {
+		if got := findBoth(t, path, term); got.Total != 1 {
+			t.Fatalf("%s, in an opened call: %+v", term, got)
+		}
 	}
 	// A command's stdout and stderr are shown apart: "abc" then "def",
 	// never "abcdef".
