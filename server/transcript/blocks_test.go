@@ -199,6 +199,7 @@ func TestCursorRoundTrip(t *testing.T) {
 		{kind: kindRef, off: 0},
 		{kind: kindLine, id: identity{ino: 9, hlen: 80, hash: 7}, off: 4096, sealed: true, after: sealLen, sum: 0xfeedface},
 		{kind: kindRef, off: 12, sealed: true, after: 3, sum: 1},
+		{kind: kindTag, tag: uint8(len(outputTags)), id: identity{ino: 9, hlen: 80, hash: 7}, off: 12, sealed: true, after: 3, sum: 1},
 		{kind: kindMessage, msg: "msg_95e1a2b3c4d5XyZ0123456789a"},
 		{kind: kindPart, fld: 'i', msg: "msg_1", part: "prt_95e1a2b3c4d6Qw0123456789ab"},
 	} {

@@ -240,3 +240,64 @@ func TestHugeCommandLineIsCut(t *testing.T) {
 		t.Errorf("command line %q… (%d bytes), cut %+v: want the text cut, with a ref", b.Text[max(0, len(b.Text)-60):], len(b.Text), b.Cut)
 	}
 }
+
+// TestCutOutputLoadsAsShown: a command's output longer than the page's
+// cut loaded whole ("Show all") raw, tags and all, its stderr run into
+// its stdout, where the cut view showed each clean. The whole text of
+// each cut output is the text inside its own tag, trimmed, as the page
+// shows it.
+func TestCutOutputLoadsAsShown(t *testing.T) {
+	long := func(what string) string {
+		return what + ":\n" + strings.Repeat(what+" <b>&amp; line\n", maxString/16) + "end of " + what
+	}
+	stdout, stderr, cmd := long("stdout"), long("stderr"), long("cost")
+	var r rec
+	path := tempTranscript(t, jsonl(t,
+		r.prompt("<bash-input>make</bash-input>"),
+		r.prompt("<bash-stdout>\n"+stdout+"\n</bash-stdout><bash-stderr></bash-stderr>"),
+		r.prompt("<bash-input>make 2>&1</bash-input>"),
+		r.prompt("<bash-stdout>built</bash-stdout><bash-stderr>  "+stderr+"\n\n</bash-stderr>"),
+		r.prompt("<command-name>/cost</command-name>\n<command-message>cost</command-message>\n<command-args></command-args>"),
+		r.results(nil, text("<local-command-stdout>"+cmd+"</local-command-stdout>")),
+		map[string]any{"type": "system", "subtype": "local_command", "uuid": "lc", "timestamp": "2026-03-02T09:10:00.000Z",
+			"content": "<local-command-stdout>" + cmd + "</local-command-stdout>"},
+	))
+	files := NewFiles(0)
+	page := lastPage(t, files, path)
+	var outs []shared.Block
+	for _, m := range page.Messages {
+		for _, b := range m.Blocks {
+			if b.Type == shared.BlockOutput {
+				outs = append(outs, b)
+			}
+		}
+	}
+	want := []string{stdout, "built", stderr, cmd, cmd}
+	if len(outs) != len(want) {
+		t.Fatalf("%d outputs, want %d: %q", len(outs), len(want), summaryOf(page.Messages))
+	}
+	cuts := 0
+	for i, b := range outs {
+		if b.Cut == nil {
+			if b.Text != want[i] {
+				t.Errorf("output %d reads %.40q, want %.40q", i, b.Text, want[i])
+			}
+			continue
+		}
+		if !strings.HasPrefix(want[i], b.Text) {
+			t.Errorf("output %d, cut, reads %.40q, want the start of %.40q", i, b.Text, want[i])
+		}
+		cuts++
+		var whole strings.Builder
+		if err := files.Full(path, b.Cut.Ref, &whole); err != nil {
+			t.Fatalf("output %d: %v", i, err)
+		}
+		if got := whole.String(); got != want[i] {
+			t.Errorf("output %d loaded whole: %d bytes, %.40q … %q; want %d bytes, %.40q … %q", i,
+				len(got), got, got[max(0, len(got)-30):], len(want[i]), want[i], want[i][len(want[i])-30:])
+		}
+	}
+	if cuts != 4 {
+		t.Errorf("%d outputs cut, want the 4 long ones", cuts)
+	}
+}

@@ -29,6 +29,7 @@ const (
 	sealedVersion = 2
 	kindLine      = 'l' // a line start in a Claude transcript
 	kindRef       = 'r' // a string's opening quote, for …/full
+	kindTag       = 't' // kindRef, of the text inside one tag of the string
 	kindMessage   = 'm' // an OpenCode message id
 	kindPart      = 'p' // a field of an OpenCode part, for …/full
 	// maxCursor bounds what is decoded at all.
@@ -46,6 +47,7 @@ type position struct {
 	msg  string // kindMessage, kindPart
 	part string // kindPart
 	fld  byte   // kindPart: 't'ext, 'i'nput or 'o'utput
+	tag  uint8  // kindTag: 1 + the index of the tag in outputTags
 	// sealed: a Claude cursor with a seal, of the sealLen bytes before
 	// off (fewer at the file's start) and the after bytes from off on.
 	sealed bool
@@ -105,6 +107,9 @@ func encodeCursor(p position) string {
 		b = append(b, p.msg...)
 		b = append(b, p.part...)
 	default:
+		if p.kind == kindTag {
+			b = append(b, p.tag)
+		}
 		b = binary.AppendUvarint(b, p.id.ino)
 		b = binary.AppendUvarint(b, uint64(p.id.hlen))
 		b = binary.BigEndian.AppendUint32(b, p.id.hash)
@@ -127,7 +132,7 @@ func decodeCursor(s string) (position, error) {
 		return p, ErrBadCursor
 	}
 	p.kind, p.sealed, b = b[1], b[0] == sealedVersion, b[2:]
-	if p.sealed && p.kind != kindLine && p.kind != kindRef {
+	if p.sealed && p.kind != kindLine && p.kind != kindRef && p.kind != kindTag {
 		return p, ErrBadCursor // OpenCode cursors have no seal
 	}
 	switch p.kind {
@@ -146,6 +151,11 @@ func decodeCursor(s string) (position, error) {
 			return p, ErrBadCursor
 		}
 		return p, nil
+	case kindTag:
+		if len(b) == 0 || b[0] == 0 || int(b[0]) > len(outputTags) {
+			return p, ErrBadCursor
+		}
+		p.tag, b = b[0], b[1:]
 	case kindLine, kindRef:
 	default:
 		return p, ErrBadCursor

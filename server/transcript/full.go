@@ -6,16 +6,19 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
 // Full writes the whole text of the string a ref (shared.Cut.Ref) names,
 // decoded from its JSON form as it streams: memory stays a buffer however
-// long it is. Nothing is written when the ref is bad or stale.
+// long it is. A ref to the text inside a tag (a command's stdout) writes
+// that text alone, trimmed, as the page shows it (tagText). Nothing is
+// written when the ref is bad or stale.
 func (t *Files) Full(path, ref string, w io.Writer) error {
 	pos, err := decodeCursor(ref)
-	if err != nil || pos.kind != kindRef {
+	if err != nil || pos.kind != kindRef && pos.kind != kindTag {
 		return ErrBadCursor
 	}
 	f, snap, err := t.open(path)
@@ -33,11 +36,143 @@ func (t *Files) Full(path, ref string, w io.Writer) error {
 	if b, err := br.ReadByte(); err != nil || b != '"' {
 		return ErrBadCursor // not at a string: not a ref helmd made
 	}
+	if pos.kind == kindTag {
+		out := bufio.NewWriterSize(w, 32<<10)
+		tf := newTagFilter(outputTags[pos.tag-1], out)
+		bw := bufio.NewWriterSize(tf, 32<<10)
+		if err := unquote(br, bw); err != nil {
+			return err
+		}
+		if err := bw.Flush(); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+		tf.close()
+		return out.Flush()
+	}
 	bw := bufio.NewWriterSize(w, 32<<10)
 	if err := unquote(br, bw); err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// tagFilter passes on, of the text written to it, what tagText would
+// return: what is inside the first <tag>…</tag> (to the end without its
+// closing tag), trimmed of white space. It holds at most a tag's length,
+// a rune, and maxHeldSpace of white space whose trimming waits on what
+// follows it: a run longer than that is written out, untrimmed.
+type tagFilter struct {
+	openTag, closeTag string
+	out               *bufio.Writer
+	state             uint8 // seeking the open tag, inside, or done
+	match             int   // bytes of the tag being looked for matched so far
+	lead              bool  // inside, and only white space so far
+	space             []byte
+	part              []byte // an incomplete UTF-8 sequence
+	one               [1]byte
+}
+
+const (
+	tagSeek = iota
+	tagIn
+	tagDone
+	// maxHeldSpace bounds the white space held back at a time.
+	maxHeldSpace = 4 << 10
+)
+
+func newTagFilter(tag string, out *bufio.Writer) *tagFilter {
+	return &tagFilter{openTag: "<" + tag + ">", closeTag: "</" + tag + ">", out: out, lead: true}
+}
+
+// Write never fails: out's error shows at its Flush.
+func (f *tagFilter) Write(p []byte) (int, error) {
+	for _, b := range p {
+		switch f.state {
+		case tagSeek:
+			// The tags hold one '<', at their start: on a mismatch the
+			// match can only start again at this byte.
+			switch {
+			case b == f.openTag[f.match]:
+				f.match++
+			case b == '<':
+				f.match = 1
+			default:
+				f.match = 0
+			}
+			if f.match == len(f.openTag) {
+				f.state, f.match = tagIn, 0
+			}
+		case tagIn:
+			if b != f.closeTag[f.match] && f.match > 0 {
+				// Not the closing tag after all: what matched is text.
+				f.texts(f.closeTag[:f.match])
+				f.match = 0
+			}
+			switch {
+			case b == f.closeTag[f.match]:
+				if f.match++; f.match == len(f.closeTag) {
+					f.state = tagDone
+				}
+			default:
+				f.text(b)
+			}
+		}
+	}
+	return len(p), nil
+}
+
+// close ends the text: a closing tag begun but never finished is text,
+// an incomplete rune too, and the white space held is trimmed.
+func (f *tagFilter) close() {
+	if f.state == tagIn && f.match > 0 {
+		f.texts(f.closeTag[:f.match])
+	}
+	for len(f.part) > 0 {
+		f.rune(f.part[:1])
+		f.part = f.part[1:]
+	}
+}
+
+func (f *tagFilter) texts(s string) {
+	for i := range len(s) {
+		f.text(s[i])
+	}
+}
+
+// text takes a byte inside the tag, gathering each rune whole to tell
+// white space (unicode.IsSpace, as strings.TrimSpace does) from text.
+func (f *tagFilter) text(b byte) {
+	if len(f.part) == 0 && b < utf8.RuneSelf {
+		f.one[0] = b
+		f.rune(f.one[:])
+		return
+	}
+	f.part = append(f.part, b)
+	for len(f.part) > 0 && utf8.FullRune(f.part) {
+		_, n := utf8.DecodeRune(f.part)
+		f.rune(f.part[:n])
+		f.part = f.part[:copy(f.part, f.part[n:])]
+	}
+}
+
+// rune writes one rune (or one byte of invalid UTF-8), holding white
+// space back until text follows it.
+func (f *tagFilter) rune(r []byte) {
+	if c, _ := utf8.DecodeRune(r); unicode.IsSpace(c) {
+		if f.lead {
+			return
+		}
+		if len(f.space)+len(r) > maxHeldSpace {
+			f.out.Write(f.space)
+			f.space = f.space[:0]
+		}
+		f.space = append(f.space, r...)
+		return
+	}
+	f.lead = false
+	f.out.Write(f.space)
+	f.space = f.space[:0]
+	f.out.Write(r)
 }
 
 // errUnterminated is a string that ends before its closing quote.

@@ -63,7 +63,7 @@ func FuzzBlocks(f *testing.F) {
 		var l line
 		if json.Unmarshal(out, &l) == nil {
 			for _, atStart := range []bool{false, true} {
-				g := newGrouper(atStart, func(int64) string { return "r" })
+				g := newGrouper(atStart, func(int64, uint8) string { return "r" })
 				g.add(&parsed{l: &l, cs: blocks(l.Message.Content)})
 				g.add(&parsed{l: &l, cs: blocks(l.Message.Content)})
 			}
@@ -81,7 +81,7 @@ func FuzzToolInput(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		g := newGrouper(false, func(int64) string { return "r" })
+		g := newGrouper(false, func(int64, uint8) string { return "r" })
 		tool := g.toolUse(content{ID: "t", Name: "X", Input: in}, 0)
 		if !json.Valid(in) {
 			if tool.Input != nil {
@@ -157,6 +157,7 @@ func FuzzCursor(f *testing.F) {
 	f.Add(encodeCursor(position{kind: kindLine, id: identity{ino: 7, hlen: 12, hash: 3}, off: 99, sealed: true, after: 64, sum: 5}))
 	f.Add(encodeCursor(position{kind: kindMessage, msg: "msg_abc"}))
 	f.Add(encodeCursor(position{kind: kindPart, fld: 'o', msg: "msg_abc", part: "prt_x"}))
+	f.Add(encodeCursor(position{kind: kindTag, tag: 3, id: identity{ino: 7, hlen: 12, hash: 3}, off: 99, sealed: true, after: 64, sum: 5}))
 	f.Add("AQ")
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := decodeCursor(s)
@@ -190,6 +191,29 @@ func FuzzUnquote(f *testing.F) {
 		}
 		if err != nil || out.String() != want {
 			t.Fatalf("%q: streamed %q (%v), json decodes %q", lit, out.String(), err, want)
+		}
+	})
+}
+
+// FuzzTagFilter: what …/full streams of the text inside a tag is what
+// the page shows of it (tagText), whatever the text around and inside.
+func FuzzTagFilter(f *testing.F) {
+	for _, s := range []string{"<bash-stdout> a </bash-stdout>", "x<bash-stdout>\u00a0a</bash-std</bash-stdout>", "<bash-stdout><bash-stdout>a</bash-stdout",
+		"<bash-std<bash-stdout>\xe2\x80 b \xe2\x80\x83", "<<bash-stdout>></</bash-stdout>", "none"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var out bytes.Buffer
+		w := bufio.NewWriter(&out)
+		tf := newTagFilter("bash-stdout", w)
+		// In pieces, as bufio hands them on: a tag or a rune may be split.
+		for i := 0; i < len(s); i += 3 {
+			tf.Write([]byte(s[i:min(i+3, len(s))]))
+		}
+		tf.close()
+		w.Flush()
+		if want := tagText(s, "bash-stdout"); out.String() != want {
+			t.Fatalf("%q: streamed %q, the page shows %q", s, out.String(), want)
 		}
 	})
 }

@@ -54,8 +54,10 @@ type grouper struct {
 	lastSeen string
 }
 
-// refMaker makes a full-text ref for the string at an absolute offset.
-type refMaker func(at int64) string
+// refMaker makes a full-text ref for the string at an absolute offset:
+// of the whole string when tag is 0, else of the text inside its tag
+// outputTags[tag-1], which is what the page shows of it.
+type refMaker func(at int64, tag uint8) string
 
 func newGrouper(atStart bool, refs refMaker) *grouper {
 	return &grouper{known: atStart, refs: refs, tools: map[string]*shared.Tool{}}
@@ -195,16 +197,28 @@ func (g *grouper) omitted(p *parsed) {
 // text makes a text-like block from a decoded string, cut or not.
 func (g *grouper) text(typ string, s string, lineOff int64) shared.Block {
 	b := shared.Block{Type: typ}
-	b.Text, b.Cut = g.cutOf(s, lineOff)
+	b.Text, b.Cut = g.cutOf(s, lineOff, 0)
 	return b
 }
 
-func (g *grouper) cutOf(s string, lineOff int64) (string, *shared.Cut) {
+// outputs adds the blocks of a command's output, s: each text inside its
+// tag. A cut one's ref loads the text inside the same tag, so that the
+// whole reads as the cut one did; a ref to the string loaded it raw,
+// tags and all, the stderr run into the stdout.
+func (g *grouper) outputs(gr *group, s string, lineOff int64) {
+	for _, o := range outputs(s) {
+		b := shared.Block{Type: shared.BlockOutput}
+		b.Text, b.Cut = g.cutOf(o.text, lineOff, uint8(o.tag+1))
+		gr.msg.Blocks = append(gr.msg.Blocks, b)
+	}
+}
+
+func (g *grouper) cutOf(s string, lineOff int64, tag uint8) (string, *shared.Cut) {
 	t, at, size, wasCut := uncut(s)
 	if !wasCut {
 		return s, nil
 	}
-	return t, &shared.Cut{Bytes: size, Ref: g.refs(lineOff + at)}
+	return t, &shared.Cut{Bytes: size, Ref: g.refs(lineOff+at, tag)}
 }
 
 func (g *grouper) assistant(gr *group, p *parsed) {
@@ -245,7 +259,7 @@ func (g *grouper) serverResult(gr *group, c content, lineOff int64) {
 	r := &shared.ToolResult{}
 	var lines []string
 	keep := func(s string) string {
-		t, cut := g.cutOf(s, lineOff)
+		t, cut := g.cutOf(s, lineOff, 0)
 		if cut != nil && r.Cut == nil {
 			r.Cut = cut
 		}
@@ -332,9 +346,7 @@ func (g *grouper) results(gr *group, p *parsed, k userKind) {
 			case userInterrupt:
 				gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockCommand, interruptLine(c.Text), p.off))
 			case userOutput:
-				for _, out := range outputs(c.Text) {
-					gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockOutput, out, p.off))
-				}
+				g.outputs(gr, c.Text, p.off)
 			case userResults:
 				// A reminder the CLI added to the results: not shown.
 			case userCompact:
@@ -359,7 +371,7 @@ func (g *grouper) result(gr *group, c content, lineOff int64, agentID string) {
 	for _, b := range blocks(c.Content) {
 		switch b.Type {
 		case "text":
-			t, cut := g.cutOf(b.Text, lineOff)
+			t, cut := g.cutOf(b.Text, lineOff, 0)
 			texts = append(texts, t)
 			if cut != nil && r.Cut == nil {
 				r.Cut = cut
@@ -403,7 +415,7 @@ func (g *grouper) system(gr *group, p *parsed) {
 		var s string
 		_ = json.Unmarshal(l.Content, &s)
 		if strings.Contains(s, "<local-command-stdout>") {
-			gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockOutput, tagText(s, "local-command-stdout"), p.off))
+			g.outputs(gr, s, p.off)
 		} else {
 			gr.command = true
 			gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockCommand, Text: commandLine(s)})

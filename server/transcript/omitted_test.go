@@ -69,7 +69,7 @@ func TestOmittedRecordKeepsItsRole(t *testing.T) {
 		l.off = int64(i)
 	}
 	groupFrom := func(from int) []string {
-		g := newGrouper(from == 0, func(int64) string { return "" })
+		g := newGrouper(from == 0, func(int64, uint8) string { return "" })
 		for _, l := range lines[from:] {
 			g.add(l)
 		}

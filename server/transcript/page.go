@@ -111,17 +111,23 @@ func (p *pager) position(cursor string) (int64, error) {
 }
 
 func (p *pager) cursor(off int64) string {
-	return p.sealed(kindLine, off)
+	return p.sealed(position{kind: kindLine, off: off})
 }
 
-func (p *pager) ref(at int64) string {
-	return p.sealed(kindRef, at)
+// ref is a refMaker.
+func (p *pager) ref(at int64, tag uint8) string {
+	if tag != 0 {
+		return p.sealed(position{kind: kindTag, off: at, tag: tag})
+	}
+	return p.sealed(position{kind: kindRef, off: at})
 }
 
-// sealed is the cursor of kind at off, sealed (cursor.go): one small
-// read of the bytes around off, most often in the page cache already.
-func (p *pager) sealed(kind byte, off int64) string {
-	pos := position{kind: kind, id: p.snap.id, off: off, sealed: true}
+// sealed is the cursor pos, of this file and sealed (cursor.go): one
+// small read of the bytes around its offset, most often in the page
+// cache already.
+func (p *pager) sealed(pos position) string {
+	off := pos.off
+	pos.id, pos.sealed = p.snap.id, true
 	pos.after, pos.sum = seal(p.f, off, p.snap.end)
 	return encodeCursor(pos)
 }

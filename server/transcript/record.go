@@ -182,14 +182,26 @@ func commandLine(s string) string {
 // shellLine is bash mode's "!command" from its input record's tags.
 func shellLine(s string) string { return "!" + tagText(s, "bash-input") }
 
+// outputTags are the tags a command's output record holds its texts in,
+// in the order the page shows them. A ref to one of them (kindTag) names
+// its place in this list: append, never reorder.
+var outputTags = [...]string{"local-command-stdout", "local-command-stderr", "bash-stdout", "bash-stderr"}
+
+// output is one text of a command's output record, and its tag's index
+// in outputTags.
+type output struct {
+	text string
+	tag  int
+}
+
 // outputs are the texts of a command's output record that are not
 // empty: a slash command's, or bash mode's stdout and then its stderr,
 // kept apart so that neither runs into the other.
-func outputs(s string) []string {
-	var out []string
-	for _, tag := range [...]string{"local-command-stdout", "local-command-stderr", "bash-stdout", "bash-stderr"} {
+func outputs(s string) []output {
+	var out []output
+	for i, tag := range outputTags {
 		if t := tagText(s, tag); t != "" {
-			out = append(out, t)
+			out = append(out, output{t, i})
 		}
 	}
 	return out

@@ -98,7 +98,7 @@ func (c *inputCleaner) value(dec *json.Decoder, depth int) (str string, isStr bo
 		}
 		c.out.WriteByte(end)
 	case string:
-		s, cut := c.g.cutOf(x, c.lineOff)
+		s, cut := c.g.cutOf(x, c.lineOff, 0)
 		if cut != nil && (c.biggest == nil || cut.Bytes > c.biggest.Bytes) {
 			c.biggest = cut
 		}
