@@ -106,7 +106,7 @@ const (
 	BlockCompaction = "compaction" // Text (the summary, may be ""): a quiet separator
 	BlockCommand    = "command"    // Text: "/name args", a quiet separator
 	BlockOutput     = "output"     // Text: a local command's output
-	BlockError      = "error"      // Text: an API error or failed step
+	BlockError      = "error"      // Text: an API error or failed step; Detail: the error as written, if Text says it otherwise
 	BlockOmitted    = "omitted"    // Bytes: a record too large to read here
 )
 
@@ -118,6 +118,9 @@ type Block struct {
 	MediaType string `json:"mediaType,omitempty"`
 	Bytes     int64  `json:"bytes,omitempty"`
 	Cut       *Cut   `json:"cut,omitempty"`
+	// Detail is, for an error, the text it was written as, when Text
+	// says it in words: shown on demand, not as the main line.
+	Detail string `json:"detail,omitempty"`
 }
 
 // Tool is a tool call: the line the page shows is Name and Summary.

@@ -150,7 +150,15 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 	case shared.BlockOutput:
 		return p.longText(key, "output", b.Text, b.Cut)
 	case shared.BlockError:
-		return el.Div().Class("error").Body(el.Strong().Text("Error: "), el.Span().Body(p.mark(b.Text)...))
+		if b.Detail == "" {
+			return el.Div().Class("error").Body(el.Strong().Text("Error: "), el.Span().Body(p.mark(b.Text)...))
+		}
+		// A failed API call in words ("API error 529: Overloaded"), the
+		// text Claude Code wrote (the API's JSON) behind a line.
+		return el.Div().Class("api-error").Body(el.Div().Class("error").Body(p.mark(b.Text)...),
+			p.toggle(key, "detail", "As written", "", func() app.UI {
+				return el.Pre().Class("long").TabIndex(0).Body(p.mark(b.Detail)...)
+			}))
 	case shared.BlockOmitted:
 		return el.Div().Class("separator").Text("A record too large to show (" + byteSize(b.Bytes) + ")")
 	}

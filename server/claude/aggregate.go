@@ -453,6 +453,13 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 	if c.hasText {
 		// Kept as it is read, so the row's question costs no re-read.
 		a.answer, a.answered, a.fresh = append(a.answer[:0], c.text.bytes()...), true, true
+		if r.isAPIError {
+			// A failed call's record: its question line says so in
+			// words, as the page does, not with the API's JSON body.
+			if line, ok := shared.APIErrorLine(string(a.answer)); ok {
+				a.answer = append(a.answer[:0], line...)
+			}
+		}
 	}
 	switch {
 	case len(a.pending) > 0, !r.stopReason.ok, r.stopReason.is("tool_use"), r.stopReason.is("pause_turn"):

@@ -336,3 +336,28 @@ func TestQuestionAfterAFailedReadComesBack(t *testing.T) {
 		t.Errorf("reads work again: %s, %q; want waiting, %q", got.Status, got.Question, "Ship it?")
 	}
 }
+
+// A session whose last record is Claude Code's own for a failed API call
+// (isApiErrorMessage) waits for the user, costs nothing more and has no
+// unpriced model; its question said `API Error: 529 {"type":"error",…}`,
+// the API's JSON body, where the page says what failed in words.
+func TestQuestionOfAnAPIError(t *testing.T) {
+	t0 := at("2026-03-02T15:00:00Z")
+	errLine := fmt.Sprintf(`{"type":"assistant","cwd":"/w","sessionId":%q,"isApiErrorMessage":true,"uuid":"e1","message":{"id":"msg_e","model":"<synthetic>","role":"assistant","content":[{"type":"text","text":"API Error: 529 {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"}],"stop_reason":"stop_sequence","usage":{"input_tokens":0,"output_tokens":0}},"timestamp":%q}`+"\n",
+		sidStatus, t0.Format(time.RFC3339Nano))
+	before := t.TempDir()
+	write(t, before, projectRel("/w", sidStatus+".jsonl"), promptLine("go", t0)+answerLine("a", "Working on it", t0))
+	_, out := scan(t, before, t0.Add(time.Minute).Format(time.RFC3339Nano))
+	want := one(t, out)
+
+	dir := t.TempDir()
+	write(t, dir, projectRel("/w", sidStatus+".jsonl"), promptLine("go", t0)+answerLine("a", "Working on it", t0)+errLine)
+	_, out = scan(t, dir, t0.Add(time.Minute).Format(time.RFC3339Nano))
+	got := one(t, out)
+	if got.Status != shared.StatusWaiting || got.Question != "API error 529: Overloaded" {
+		t.Errorf("%s, %q; want waiting, %q", got.Status, got.Question, "API error 529: Overloaded")
+	}
+	if got.CostUSD != want.CostUSD || got.Unpriced || got.Model != want.Model {
+		t.Errorf("cost %v, unpriced %v, model %q; want %v, false, %q as before the error", got.CostUSD, got.Unpriced, got.Model, want.CostUSD, want.Model)
+	}
+}

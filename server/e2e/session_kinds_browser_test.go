@@ -84,6 +84,11 @@ func kindsTranscript(t *testing.T, sid string, at time.Time) string {
 		toolCall(t, sid, "bash", "Bash", map[string]any{"command": "npm test"}, at) +
 		record(t, sid, "user", "r-bash", at, map[string]any{"role": "user", "content": []any{map[string]any{
 			"type": "tool_result", "tool_use_id": "toolu_bash", "content": "1 failing", "is_error": true}}}, nil) +
+		// Claude Code's own record of a failed API call.
+		record(t, sid, "assistant", "a-err", at, map[string]any{"id": "msg_err", "type": "message", "role": "assistant",
+			"model": "<synthetic>", "stop_reason": "stop_sequence", "usage": map[string]int{"input_tokens": 0, "output_tokens": 0},
+			"content": []any{map[string]any{"type": "text", "text": `API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`}}},
+			map[string]any{"isApiErrorMessage": true}) +
 		record(t, sid, "system", "c-1", at, nil, map[string]any{"subtype": "compact_boundary", "content": "Conversation compacted"}) +
 		fixture.User(sid, cwd, "<command-name>/model</command-name>\n<command-message>model</command-message>\n<command-args>opus</command-args>", at) +
 		replyLine(t, sid, "msg_last", "The last needle is here.", at)
@@ -141,6 +146,20 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 	}
 	if mustEval[bool](c, `!!document.querySelector("#transcript img")`) {
 		t.Error("an image element in the transcript")
+	}
+	// A failed API call is a notice in words, the API's JSON behind a line.
+	if got := c.text("#transcript .api-error .error"); got != "API error 529: Overloaded" {
+		t.Errorf("the API error reads %q, want %q", got, "API error 529: Overloaded")
+	}
+	if mustEval[bool](c, msgsWith("overloaded_error")) {
+		t.Error("the API error's JSON is shown before it is asked for")
+	}
+	mustEval[bool](c, block("As written")+`.querySelector("button.line").click() || true`)
+	c.waitJS(10*time.Second, "the API error as written", block("As written")+`.querySelector("pre").textContent.startsWith("API Error: 529 {")`)
+	// Closed again: the rows fit the view, as find and Esc below need.
+	for _, name := range []string{"As written"} {
+		mustEval[bool](c, block(name)+`.querySelector("button.line").click() || true`)
+		c.waitJS(10*time.Second, name+" closed", `!`+block(name)+`.querySelector(".md, pre")`)
 	}
 	// A code block is monospaced, and its long line scrolls rather than
 	// widening the page.

@@ -280,6 +280,50 @@ func TestAPIErrorSaysWhatFailed(t *testing.T) {
 	}
 }
 
+// An assistant record Claude Code wrote for a failed API call
+// (isApiErrorMessage, model <synthetic>) showed as the assistant's
+// answer, the API's JSON body as its text. It is an error notice in
+// words, the text as written kept behind them; a body that is not the
+// API's JSON is shown as given, as text.
+func TestAPIErrorMessageIsANotice(t *testing.T) {
+	var r rec
+	apiErr := func(id, s string) map[string]any {
+		m := r.assistant(id, text(s))
+		m["isApiErrorMessage"] = true
+		m["message"].(map[string]any)["model"] = "<synthetic>"
+		m["message"].(map[string]any)["stop_reason"] = "stop_sequence"
+		return m
+	}
+	overloaded := `API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_011"}`
+	hostile := `API Error: 500 <img src=x onerror=alert(1)> {"error":`
+	path := tempTranscript(t, jsonl(t,
+		r.prompt("run it"),
+		r.assistant("msg_1", toolUse("toolu_1", "Bash", map[string]any{"command": "make"})),
+		apiErr("msg_e1", overloaded),
+		apiErr("msg_e2", hostile),
+		apiErr("msg_e3", "API Error: Request timed out."),
+		r.prompt("again"),
+	))
+	page := lastPage(t, NewFiles(0), path)
+	want := []string{
+		"user[text:run it]",
+		"assistant[tool:Bash=" + killedText + "]",
+		"system[error:API error 529: Overloaded]",
+		"system[error:" + hostile + "]",
+		"system[error:API Error: Request timed out.]",
+		"user[text:again]",
+	}
+	if got := summaryOf(page.Messages); !slices.Equal(got, want) {
+		t.Fatalf("messages:\n got %q\nwant %q", got, want)
+	}
+	if m := page.Messages[2]; m.Blocks[0].Detail != overloaded || m.Model != "" {
+		t.Errorf("the notice's detail %q, model %q; want the text as written, no model", m.Blocks[0].Detail, m.Model)
+	}
+	if d := page.Messages[3].Blocks[0].Detail; d != "" {
+		t.Errorf("the hostile body's detail %q, want none: it is the main line", d)
+	}
+}
+
 // A redacted thinking block has only encrypted data: its Thinking line
 // says so instead of opening onto nothing, and its data is not sent.
 func TestRedactedThinkingSaysSo(t *testing.T) {

@@ -114,6 +114,18 @@ func (g *grouper) add(p *parsed) {
 	l := p.l
 	switch l.Type {
 	case "assistant":
+		if l.IsAPIError {
+			// Claude Code's own record of a failed call, not a response:
+			// a notice of its own, as a system api_error record is.
+			// Its id as a response's: the session went on past a call
+			// before it, here as where over.go walks below a page.
+			g.known = true
+			gr := g.start(p, "system")
+			gr.msg.ID, gr.assist = l.UUID, cmp.Or(l.Message.ID, l.UUID)
+			g.lastSeen = gr.assist
+			g.apiError(gr, p)
+			return
+		}
 		c := g.cur()
 		id := l.Message.ID
 		switch {
@@ -423,6 +435,28 @@ func (g *grouper) system(gr *group, p *parsed) {
 	case "api_error":
 		gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockError, apiErrorText(l.Error), p.off))
 	}
+}
+
+// apiError places an assistant record Claude Code wrote for a failed
+// API call (isApiErrorMessage): its text, "API Error: 529 {…JSON…}", in
+// words, the text as written behind them; a text not of that form as
+// it is.
+func (g *grouper) apiError(gr *group, p *parsed) {
+	var texts []string
+	for _, c := range p.cs {
+		if c.Type == "text" {
+			texts = append(texts, c.Text)
+		}
+	}
+	raw := strings.Join(texts, "\n")
+	if line, ok := shared.APIErrorLine(raw); ok {
+		gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockError, Text: line, Detail: raw})
+		return
+	}
+	if strings.TrimSpace(raw) == "" {
+		raw = "API error"
+	}
+	gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockError, raw, p.off))
 }
 
 // apiErrorText is what a retried API call's error says. Claude Code

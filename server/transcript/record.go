@@ -19,6 +19,7 @@ type line struct {
 	IsMeta           bool            `json:"isMeta"`
 	IsCompactSummary bool            `json:"isCompactSummary"`
 	IsSidechain      bool            `json:"isSidechain"`
+	IsAPIError       bool            `json:"isApiErrorMessage"`
 	Content          json.RawMessage `json:"content"` // system records
 	Level            string          `json:"level"`
 	Error            json.RawMessage `json:"error"`
