@@ -43,7 +43,7 @@ func TestRenderQuietAndCutBlocks(t *testing.T) {
 		{"record too large to read", nil, msg("system", shared.Block{Type: shared.BlockOmitted, Bytes: 5 << 20}),
 			[]string{`class="separator">A record too large to show (5.0 MB)`}, nil},
 		{"compaction summary collapsed", nil, msg("system", shared.Block{Type: shared.BlockCompaction, Text: "The summary so far"}),
-			[]string{"Conversation compacted", `aria-expanded="false"`}, []string{"The summary so far"}},
+			[]string{`class="block summary"`, "Summary of the conversation so far", `aria-expanded="false"`}, []string{"The summary so far", "separator"}},
 		{"compaction summary opened, as Markdown", []string{"c1#0"}, msg("system", shared.Block{Type: shared.BlockCompaction, Text: "The **summary**"}),
 			[]string{"<strong>summary</strong>"}, nil},
 		{"prompt cut by the server offers the whole", nil, msg("user", shared.Block{Type: shared.BlockText, Text: "a long prompt", Cut: &shared.Cut{Bytes: 70 << 10, Ref: "r0"}}),

@@ -142,7 +142,9 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 		if b.Text == "" {
 			return el.Div().Class("separator").Text("Conversation compacted")
 		}
-		return p.toggle(key, "separator", "Conversation compacted", "", func() app.UI {
+		// The summary the compaction left: read as text, at the start of
+		// its lines. As a centred separator, its paragraphs were centred.
+		return p.toggle(key, "summary", "Summary of the conversation so far", "", func() app.UI {
 			return el.Div().Class("md").Body(mdview.RenderBlocks(p.parse(b.Text), p.mark)...)
 		})
 	case shared.BlockCommand:

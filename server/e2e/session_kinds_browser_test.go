@@ -90,6 +90,8 @@ func kindsTranscript(t *testing.T, sid string, at time.Time) string {
 			"content": []any{map[string]any{"type": "text", "text": `API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`}}},
 			map[string]any{"isApiErrorMessage": true}) +
 		record(t, sid, "system", "c-1", at, nil, map[string]any{"subtype": "compact_boundary", "content": "Conversation compacted"}) +
+		record(t, sid, "user", "cs-1", at, map[string]any{"role": "user", "content": "This session is being continued from a previous conversation that ran out of context. " +
+			strings.Repeat("The summary goes on for a while. ", 6)}, map[string]any{"isCompactSummary": true}) +
 		fixture.User(sid, cwd, "<command-name>/model</command-name>\n<command-message>model</command-message>\n<command-args>opus</command-args>", at) +
 		replyLine(t, sid, "msg_last", "The last needle is here.", at)
 }
@@ -156,8 +158,23 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 	}
 	mustEval[bool](c, block("As written")+`.querySelector("button.line").click() || true`)
 	c.waitJS(10*time.Second, "the API error as written", block("As written")+`.querySelector("pre").textContent.startsWith("API Error: 529 {")`)
+	// The compaction's separator is centred; its summary, collapsed, opens
+	// to text at the start of its lines, not centred.
+	sep := `[...document.querySelectorAll("#transcript .separator")].find(e => e.textContent === "Conversation compacted")`
+	if got := mustEval[string](c, `getComputedStyle(`+sep+`).textAlign`); got != "center" {
+		t.Errorf("the compaction's separator is aligned %q, want centred", got)
+	}
+	summary := block("Summary of the conversation so far")
+	if mustEval[bool](c, msgsWith("This session is being continued")) {
+		t.Error("the compaction summary is shown before it is opened")
+	}
+	mustEval[bool](c, summary+`.querySelector("button.line").click() || true`)
+	c.waitJS(10*time.Second, "the summary opened", summary+`.textContent.includes("This session is being continued")`)
+	if got := mustEval[string](c, `getComputedStyle(`+summary+`.querySelector(".md p")).textAlign`); got == "center" {
+		t.Error("the compaction summary's text is centred")
+	}
 	// Closed again: the rows fit the view, as find and Esc below need.
-	for _, name := range []string{"As written"} {
+	for _, name := range []string{"As written", "Summary of the conversation so far"} {
 		mustEval[bool](c, block(name)+`.querySelector("button.line").click() || true`)
 		c.waitJS(10*time.Second, name+" closed", `!`+block(name)+`.querySelector(".md, pre")`)
 	}
