@@ -1,10 +1,8 @@
 package shared
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"strings"
 )
 
@@ -25,32 +23,52 @@ func (t *Tool) ShowsInput() bool {
 }
 
 // InputFields is raw's members in their order, or false when raw is
-// not a JSON object.
+// not a JSON object. It reads raw as json.Decoder's Token API did when
+// it was written with it (input_ref_test.go holds that version, and
+// FuzzInputFieldsSame holds this one to it): what follows the members,
+// or a closing brace that never comes, does not matter; a value is
+// read whole, within the 10,000 levels json.Valid allows.
 func InputFields(raw json.RawMessage) ([]InputField, bool) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+	i := skipSpace(raw, 0)
+	if i == len(raw) || raw[i] != '{' {
 		return nil, false
 	}
 	var out []InputField
-	for dec.More() {
-		tok, err := dec.Token()
-		name, isName := tok.(string)
-		if err != nil || !isName {
+	for i++; ; {
+		i = skipSpace(raw, i)
+		if i == len(raw) || raw[i] == '}' || raw[i] == ']' {
+			return out, true
+		}
+		if out != nil {
+			if raw[i] != ',' {
+				return nil, false
+			}
+			i = skipSpace(raw, i+1)
+		}
+		name, j, ok := readString(raw, i)
+		if !ok {
 			return nil, false
 		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
+		if i = skipSpace(raw, j); i == len(raw) || raw[i] != ':' {
+			return nil, false
+		}
+		i = skipSpace(raw, i+1)
+		j = valueEnd(raw, i)
+		v := raw[i:max(i, j)]
+		if j < 0 || !json.Valid(v) {
 			return nil, false
 		}
 		var s string
-		if json.Unmarshal(v, &s) != nil {
-			if s, err = indentJSON(v); err != nil {
-				return nil, false
-			}
+		switch v[0] {
+		case '"':
+			s, _, _ = readString(v, 0)
+		case 'n': // null reads as no text, as it did when decoded into a string
+		default:
+			s, _ = indentJSON(v) // v is valid: no error
 		}
 		out = append(out, InputField{name, s})
+		i = j
 	}
-	return out, true
 }
 
 // InputJSON is raw as the page shows an input it does not take apart
@@ -87,94 +105,193 @@ func InputTexts(t *Tool) []string {
 // written (1e2 is not 100), strings escaped only where JSON must ("&&",
 // not "\u0026\u0026") however raw escaped them, so that any encoding of
 // a value shows the same text: the page's and helmd's copies of an
-// input are encoded differently. Token by token, with a stack of its
-// own, so that no nesting recurses.
+// input are encoded differently. Byte by byte, with a stack of its own,
+// so that no nesting recurses; it has no limit of depth, as the Token
+// API it was first written with had none.
 func indentJSON(raw []byte) (string, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	type level struct {
-		object   bool
-		items    int  // members or elements written
-		afterKey bool // an object's key is written, its value not yet
-	}
 	var (
 		b     strings.Builder
-		stack []level
-		str   bytes.Buffer
-		done  bool
+		stack []byte // the closing bracket of each level open
+		i     int
 	)
-	enc := json.NewEncoder(&str)
-	enc.SetEscapeHTML(false)
-	writeString := func(s string) {
-		str.Reset()
-		_ = enc.Encode(s) // a string always encodes
-		b.Write(bytes.TrimSuffix(str.Bytes(), []byte("\n")))
-	}
 	newline := func(depth int) {
 		b.WriteByte('\n')
 		for range depth {
 			b.WriteString("  ")
 		}
 	}
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF && done {
-			return b.String(), nil
+	// key reads an object's member's name and its colon.
+	key := func() bool {
+		s, j, ok := readString(raw, skipSpace(raw, i))
+		if !ok {
+			return false
 		}
-		if err != nil {
-			return "", err
+		if i = skipSpace(raw, j); i == len(raw) || raw[i] != ':' {
+			return false
 		}
-		if done {
-			return "", errors.New("more than one JSON value")
-		}
-		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-			top := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if top.items > 0 {
-				newline(len(stack))
-			}
-			b.WriteByte(byte(d))
-			done = len(stack) == 0
-			continue
-		}
-		if n := len(stack); n > 0 {
-			top := &stack[n-1]
-			if top.object && top.afterKey {
-				top.afterKey = false
-			} else {
-				// A new member (its key) or element.
-				if top.items > 0 {
-					b.WriteByte(',')
-				}
-				newline(n)
-				top.items++
-				if top.object {
-					key, _ := tok.(string) // the decoder gives only strings here
-					writeString(key)
-					b.WriteString(": ")
-					top.afterKey = true
-					continue
-				}
-			}
-		}
-		switch x := tok.(type) {
-		case json.Delim:
-			b.WriteByte(byte(x))
-			stack = append(stack, level{object: x == '{'})
-			continue
-		case string:
-			writeString(x)
-		case json.Number:
-			b.WriteString(x.String())
-		case bool:
-			if x {
-				b.WriteString("true")
-			} else {
-				b.WriteString("false")
-			}
-		case nil:
-			b.WriteString("null")
-		}
-		done = len(stack) == 0
+		i++
+		writeString(&b, s)
+		b.WriteString(": ")
+		return true
 	}
+	for {
+		// A value.
+		i = skipSpace(raw, i)
+		if i < len(raw) && (raw[i] == '{' || raw[i] == '[') {
+			c := raw[i]
+			b.WriteByte(c)
+			i = skipSpace(raw, i+1)
+			if i < len(raw) && raw[i] == c+2 { // empty: {} or []
+				b.WriteByte(c + 2)
+				i++
+			} else {
+				stack = append(stack, c+2)
+				newline(len(stack))
+				if c == '{' && !key() {
+					return "", errNotJSON
+				}
+				continue
+			}
+		} else {
+			j := valueEnd(raw, i)
+			if j < 0 {
+				return "", errNotJSON
+			}
+			if raw[i] == '"' {
+				s, _, ok := readString(raw, i)
+				if !ok {
+					return "", errNotJSON
+				}
+				writeString(&b, s)
+			} else if v := raw[i:j]; json.Valid(v) {
+				b.Write(v) // a number as written, or true, false, null
+			} else {
+				return "", errNotJSON
+			}
+			i = j
+		}
+		// The levels the value ends, up to one that goes on.
+		for {
+			i = skipSpace(raw, i)
+			n := len(stack)
+			if n == 0 {
+				if i < len(raw) {
+					return "", errNotJSON // more than one value
+				}
+				return b.String(), nil
+			}
+			if i == len(raw) {
+				return "", errNotJSON
+			}
+			if raw[i] == ',' {
+				b.WriteByte(',')
+				newline(n)
+				i++
+				if stack[n-1] == '}' && !key() {
+					return "", errNotJSON
+				}
+				break
+			}
+			if raw[i] != stack[n-1] {
+				return "", errNotJSON
+			}
+			stack = stack[:n-1]
+			newline(n - 1)
+			b.WriteByte(raw[i])
+			i++
+		}
+	}
+}
+
+var errNotJSON = errors.New("not one JSON value")
+
+// skipSpace is the index of the first byte from i on that is not
+// space as JSON has it.
+func skipSpace(raw []byte, i int) int {
+	for i < len(raw) && strings.IndexByte(" \t\n\r", raw[i]) >= 0 {
+		i++
+	}
+	return i
+}
+
+// valueEnd is the index just past the value that begins at raw[i], as
+// far as its quotes and brackets say, or -1 when raw ends first; what
+// it spans is not checked. A number or a literal ends at the first byte
+// that could follow a value, as json.Decoder ended it: a byte of it
+// that cannot follow is an error there too, read as a value or not.
+func valueEnd(raw []byte, i int) int {
+	if i < len(raw) && strings.IndexByte(`"{[`, raw[i]) < 0 {
+		for i < len(raw) && strings.IndexByte(" \t\n\r,:{}[]\"", raw[i]) < 0 {
+			i++
+		}
+		return i
+	}
+	depth := 0
+	for ; i < len(raw); i++ {
+		switch raw[i] {
+		case '"':
+			for i++; i < len(raw) && raw[i] != '"'; i++ {
+				if raw[i] == '\\' {
+					i++
+				}
+			}
+			if i >= len(raw) {
+				return -1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		}
+		if depth == 0 {
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// readString reads the JSON string at raw[i] as json.Unmarshal does (a
+// byte that is not UTF-8, or a lone surrogate, reads as U+FFFD), and
+// the index just past it; false when there is none, or it is not valid.
+func readString(raw []byte, i int) (string, int, bool) {
+	if i == len(raw) || raw[i] != '"' {
+		return "", 0, false
+	}
+	j := valueEnd(raw, i)
+	var s string
+	if j < 0 || json.Unmarshal(raw[i:j], &s) != nil {
+		return "", 0, false
+	}
+	return s, j, true
+}
+
+// writeString writes s as a JSON string, escaped only where JSON must,
+// as encoding/json does with SetEscapeHTML(false): a quote, a backslash
+// and control characters, and U+2028 and U+2029, which JavaScript
+// reads as line ends.
+func writeString(b *strings.Builder, s string) {
+	const hex = "0123456789abcdef"
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20:
+			if k := strings.IndexRune("\b\f\n\r\t", r); k >= 0 {
+				b.WriteByte('\\')
+				b.WriteByte("bfnrt"[k])
+			} else {
+				b.WriteString(`\u00`)
+				b.WriteByte(hex[r>>4])
+				b.WriteByte(hex[r&0xF])
+			}
+		case r == '\u2028' || r == '\u2029':
+			b.WriteString(`\u202`)
+			b.WriteByte(hex[r&0xF])
+		default:
+			b.WriteRune(r) // s is UTF-8: json.Unmarshal gave it
+		}
+	}
+	b.WriteByte('"')
 }

@@ -2,6 +2,7 @@ package shared
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -61,4 +62,46 @@ func jsonEqual(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
+}
+
+// InputFields and InputJSON read raw bytes themselves; they must read
+// every input as the json.Decoder version they replaced (input_ref_test.go)
+// did: the same fields or the same refusal, the same text byte for byte.
+func FuzzInputFieldsSame(f *testing.F) {
+	for _, s := range []string{
+		`{"command":"ls"}`, `{"a":{"b":[1,2,{"c":null}]},"d":"\u003cscript\u003e"}`, `[1]`, `{"a":`, `1 2`, `[[[]]]`,
+		`{"a":1,"a":2}`, `{"a":1}x`, `{"a":1]`, `{"a":1`, `{`, `{,}`, `{"a":1,}`, `{"a" : 01}`, `{"a":-}`, `{"a":tru}`,
+		`{"a":null,"b":true,"c":1.5e-300,"d":123456789012345678901234567890}`, `{"\ud800":"\udc00x\ud83d\ude00"}`,
+		"{\"a\":\"\xff\xfe\",\"b\":[\"\xc3\"]}", `{"a":"\u2028\u2029\u007f\u0001\b\f\n\r\t\"\\\/"}`, `{"a":"\x"}`,
+		`[1,]`, `{"a":[}`, ` [ ] `, `{"a":{} }`, `"s"`, `1e400`, `[1"a"]`, `{"a":1 "b":2}`, `{]`, "{\"a\":\"\x01\"}",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		got, ok := InputFields(json.RawMessage(raw))
+		want, wantOK := refInputFields(json.RawMessage(raw))
+		if ok != wantOK || !slices.Equal(got, want) {
+			t.Fatalf("InputFields(%q) = %q, %v; json.Decoder's gave %q, %v", raw, got, ok, want, wantOK)
+		}
+		s, err := indentJSON([]byte(raw))
+		ref, refErr := refIndentJSON([]byte(raw))
+		if s != ref || (err == nil) != (refErr == nil) {
+			t.Fatalf("indentJSON(%q) = %q, %v; json.Decoder's gave %q, %v", raw, s, err, ref, refErr)
+		}
+	})
+}
+
+// Nesting deeper than encoding/json's 10,000 levels: a field's value so
+// deep is refused, as json.Decoder refused it; an input cut short deep
+// down is shown as it is.
+func TestInputFieldsDeep(t *testing.T) {
+	deep := strings.Repeat("[", 10001) + strings.Repeat("]", 10001)
+	raw := `{"a":1,"b":` + deep + `}`
+	got, ok := InputFields(json.RawMessage(raw))
+	if want, wantOK := refInputFields(json.RawMessage(raw)); ok != wantOK || !slices.Equal(got, want) {
+		t.Errorf("a value 10,001 levels deep: %q, %v; json.Decoder's gave %q, %v", got, ok, want, wantOK)
+	}
+	if raw := strings.Repeat(`[{"a":`, 500); InputJSON(json.RawMessage(raw)) != raw {
+		t.Error("an input cut short 1,000 levels deep is not shown as it is")
+	}
 }
