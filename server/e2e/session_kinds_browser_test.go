@@ -37,6 +37,7 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"CutPromptsLoadTheirOwnText", testSessionCutPrompts},
 		{"OpeningABlockAtTheEndKeepsItsLine", testSessionOpenAtTheEnd},
 		{"FindOpensWhatHidesItsMatch", testSessionFindReveals},
+		{"FindOpensACallAtItsInput", testSessionFindOpensInput},
 		{"FindStepsThroughTheWholeTranscript", testSessionFindWhole},
 		{"HomeEndAndFindOverTheWholeTranscript", testSessionJumps},
 		{"AWindowMeetsTheEnd", testSessionWindowMeetsTheEnd},
@@ -1082,6 +1083,34 @@ func testSessionFindReveals(t *testing.T, b *browser) {
 	if name := rect(c, "#transcript .block.tool .line .name"); name.Height > 30 || name.Width < 30 {
 		t.Errorf("on a phone a long command squeezes the tool's name to %.0f×%.0f px", name.Width, name.Height)
 	}
+}
+
+// testSessionFindOpensInput: a word only an Edit's new_string holds,
+// found, opens the call (what an opened call shows of its input is
+// searched, and revealTool opens it) and its match is marked and in
+// view, above the replies that filled the view after it.
+func testSessionFindOpensInput(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6d000000-0000-4000-8000-000000000009"
+	at := time.Now().Add(-time.Hour)
+	var s strings.Builder
+	s.WriteString(fixture.User(sid, cwd, "rename the loader", at) +
+		toolCall(t, sid, "edit", "Edit", map[string]any{"file_path": "/src/load.go", "old_string": "func load() {", "new_string": "func zanzibarLoad() {"}, at) +
+		toolResult(t, sid, "edit", "The file has been updated.", at, nil))
+	for i := range 20 {
+		s.WriteString(replyLine(t, sid, fmt.Sprintf("msg_r%d", i), fmt.Sprintf("reply %d, long enough to wrap over a line or two of the transcript when the window is narrow.", i), at))
+	}
+	fixture.Append(t, fixture.Path(claude, cwd, sid), s.String())
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	c.waitJS(30*time.Second, "the transcript", msgsWith("reply 19"))
+	click(c, "#find-open")
+	c.waitJS(5*time.Second, "the find box focused", `document.activeElement && document.activeElement.id === "find"`)
+	keys(c, "zanzibar")
+	c.waitJS(10*time.Second, "the Edit opened at its match, marked and in view",
+		`document.getElementById("find-count").textContent === "1 of 1" && `+currentMatchInView("zanzibar")+
+			` && [...document.querySelectorAll("#transcript .block.tool mark")].some(m => m.textContent.toLowerCase() === "zanzibar" && m.getBoundingClientRect().height > 0)`)
 }
 
 // testSessionFindWhole: find counts its matches over the whole
