@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"unicode/utf8"
 )
 
 // What an opened tool call shows of its input, here so that the page
@@ -110,14 +111,14 @@ func InputTexts(t *Tool) []string {
 // API it was first written with had none.
 func indentJSON(raw []byte) (string, error) {
 	var (
-		b     strings.Builder
+		b     []byte
 		stack []byte // the closing bracket of each level open
 		i     int
 	)
 	newline := func(depth int) {
-		b.WriteByte('\n')
+		b = append(b, '\n')
 		for range depth {
-			b.WriteString("  ")
+			b = append(b, "  "...)
 		}
 	}
 	// key reads an object's member's name and its colon.
@@ -130,8 +131,7 @@ func indentJSON(raw []byte) (string, error) {
 			return false
 		}
 		i++
-		writeString(&b, s)
-		b.WriteString(": ")
+		b = append(appendString(b, s), ": "...)
 		return true
 	}
 	for {
@@ -139,10 +139,10 @@ func indentJSON(raw []byte) (string, error) {
 		i = skipSpace(raw, i)
 		if i < len(raw) && (raw[i] == '{' || raw[i] == '[') {
 			c := raw[i]
-			b.WriteByte(c)
+			b = append(b, c)
 			i = skipSpace(raw, i+1)
 			if i < len(raw) && raw[i] == c+2 { // empty: {} or []
-				b.WriteByte(c + 2)
+				b = append(b, c+2)
 				i++
 			} else {
 				stack = append(stack, c+2)
@@ -162,9 +162,9 @@ func indentJSON(raw []byte) (string, error) {
 				if !ok {
 					return "", errNotJSON
 				}
-				writeString(&b, s)
+				b = appendString(b, s)
 			} else if v := raw[i:j]; json.Valid(v) {
-				b.Write(v) // a number as written, or true, false, null
+				b = append(b, v...) // a number as written, or true, false, null
 			} else {
 				return "", errNotJSON
 			}
@@ -178,13 +178,13 @@ func indentJSON(raw []byte) (string, error) {
 				if i < len(raw) {
 					return "", errNotJSON // more than one value
 				}
-				return b.String(), nil
+				return string(b), nil
 			}
 			if i == len(raw) {
 				return "", errNotJSON
 			}
 			if raw[i] == ',' {
-				b.WriteByte(',')
+				b = append(b, ',')
 				newline(n)
 				i++
 				if stack[n-1] == '}' && !key() {
@@ -197,7 +197,7 @@ func indentJSON(raw []byte) (string, error) {
 			}
 			stack = stack[:n-1]
 			newline(n - 1)
-			b.WriteByte(raw[i])
+			b = append(b, raw[i])
 			i++
 		}
 	}
@@ -265,33 +265,25 @@ func readString(raw []byte, i int) (string, int, bool) {
 	return s, j, true
 }
 
-// writeString writes s as a JSON string, escaped only where JSON must,
-// as encoding/json does with SetEscapeHTML(false): a quote, a backslash
-// and control characters, and U+2028 and U+2029, which JavaScript
-// reads as line ends.
-func writeString(b *strings.Builder, s string) {
-	const hex = "0123456789abcdef"
-	b.WriteByte('"')
+// appendString appends s as a JSON string, escaped only where JSON
+// must, as encoding/json does with SetEscapeHTML(false): a quote, a
+// backslash and control characters, and U+2028 and U+2029, which
+// JavaScript reads as line ends. One place that appends an escape: in
+// the client's wasm each append written out costs its own code.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
 	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20:
-			if k := strings.IndexRune("\b\f\n\r\t", r); k >= 0 {
-				b.WriteByte('\\')
-				b.WriteByte("bfnrt"[k])
-			} else {
-				b.WriteString(`\u00`)
-				b.WriteByte(hex[r>>4])
-				b.WriteByte(hex[r&0xF])
-			}
-		case r == '\u2028' || r == '\u2029':
-			b.WriteString(`\u202`)
-			b.WriteByte(hex[r&0xF])
-		default:
-			b.WriteRune(r) // s is UTF-8: json.Unmarshal gave it
+		if r >= 0x20 && r != '"' && r != '\\' && r != '\u2028' && r != '\u2029' {
+			b = utf8.AppendRune(b, r) // s is UTF-8: json.Unmarshal gave it
+			continue
 		}
+		esc := []byte{'\\', 'u', hexDigits[r>>12], hexDigits[r>>8&0xF], hexDigits[r>>4&0xF], hexDigits[r&0xF]}
+		if k := strings.IndexRune("\"\\\b\f\n\r\t", r); k >= 0 {
+			esc = append(esc[:1], `"\bfnrt`[k])
+		}
+		b = append(b, esc...)
 	}
-	b.WriteByte('"')
+	return append(b, '"')
 }
+
+const hexDigits = "0123456789abcdef"
