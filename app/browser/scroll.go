@@ -48,9 +48,13 @@ func PageY() float64 {
 	return app.Window().Get("scrollY").Float()
 }
 
-// ScrollPage scrolls the page to y, at once.
+// ScrollPage scrolls the page to y, at once: scrollTo's behavior is
+// instant when the page's CSS asks for no smooth scroll (helm.css does
+// not), and the list page never scrolls sideways. Its numbers rather
+// than an options object: a Go map built for one call is a kilobyte of
+// the client's wasm.
 func ScrollPage(y float64) {
-	app.Window().Call("scrollTo", map[string]any{"top": y, "behavior": "instant"})
+	app.Window().Call("scrollTo", 0, y)
 }
 
 // OnSizeOf calls fn each time the element with id changes size, as a
