@@ -87,7 +87,18 @@ func FuzzInputFieldsSame(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	f.Add(strings.Repeat("[", maxShownDepth+1) + strings.Repeat("]", maxShownDepth+1))
+	f.Add(`{"a":` + strings.Repeat(`{"b":`, maxShownDepth) + `1` + strings.Repeat("}", maxShownDepth+1))
 	f.Fuzz(func(t *testing.T, raw string) {
+		if nestDepth(raw) > maxShownDepth {
+			// Past the depth the page indents, a value is shown as
+			// written, where json.Decoder's version indented it.
+			if s, err := indentJSON([]byte(raw)); err == nil && len(s) > (2*maxShownDepth+2)*len(raw)+2 {
+				t.Fatalf("indentJSON wrote %d bytes for %d", len(s), len(raw))
+			}
+			InputFields(json.RawMessage(raw))
+			return
+		}
 		got, ok := InputFields(json.RawMessage(raw))
 		want, wantOK := refInputFields(json.RawMessage(raw))
 		if ok != wantOK || !slices.Equal(got, want) {
@@ -114,4 +125,43 @@ func TestInputFieldsDeep(t *testing.T) {
 	if raw := strings.Repeat(`[{"a":`, 500); InputJSON(json.RawMessage(raw)) != raw {
 		t.Error("an input cut short 1,000 levels deep is not shown as it is")
 	}
+}
+
+// A hostile tool input nested a few thousand levels deep is shown as
+// written: indented, each of its lines would carry its depth in spaces,
+// 8 MB written from 4 KB at 2,000 levels (and ~200 MB from 20 KB at
+// 10,000), by helmd on every find that searches it and by the page.
+func TestDeepInputShownAsWritten(t *testing.T) {
+	deep := strings.Repeat("[", 2000) + strings.Repeat("]", 2000)
+	if got := InputJSON(json.RawMessage(deep)); got != deep {
+		t.Errorf("an input 2,000 levels deep is shown as %d bytes, not as its %d written", len(got), len(deep))
+	}
+	fields, ok := InputFields(json.RawMessage(`{"command":"ls","a":` + deep + `}`))
+	if !ok || len(fields) != 2 || fields[0].Value != "ls" || fields[1].Value != deep {
+		t.Errorf("a field 2,000 levels deep: %d fields, ok %v", len(fields), ok)
+	}
+	nested := `{"a":` + strings.Repeat(`{"b":`, maxShownDepth-1) + `1` + strings.Repeat("}", maxShownDepth)
+	if got, err := indentJSON([]byte(nested)); err != nil || !strings.Contains(got, strings.Repeat("  ", maxShownDepth)+`"b": 1`) {
+		t.Errorf("an input %d levels deep is not indented: %v", maxShownDepth, err)
+	}
+}
+
+// nestDepth is the deepest nesting of brackets in raw outside its strings.
+func nestDepth(raw string) int {
+	depth, deepest, inString := 0, 0, false
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
 }
