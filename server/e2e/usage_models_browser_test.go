@@ -20,7 +20,13 @@ func TestBrowserUsageOneRowPerModel(t *testing.T) {
 	beside(t)
 	b := startBrowser(t)
 	claude := t.TempDir()
+	// Every record on one day: when that day began less than six minutes
+	// ago, the records go just before its start, on the day before, and
+	// that day's row is the one read below.
 	now := time.Now()
+	if midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location()); now.Sub(midnight) < 6*time.Minute {
+		now = midnight.Add(-time.Second)
+	}
 	const (
 		sidD    = "3f2a1b0c-aaaa-4bbb-8ccc-00000000000d"
 		novaCwd = "/home/dev/nova"
@@ -65,9 +71,11 @@ func TestBrowserUsageOneRowPerModel(t *testing.T) {
 	if v := value(haiku); !money.MatchString(v) || v == "$0" {
 		t.Errorf("haiku's bar reads %q, want its cost", v)
 	}
-	day := mustEval[string](c, `[...document.querySelectorAll("#chart-days tbody tr")].pop()?.textContent ?? ""`)
+	// The records' day as the page names it, in the browser's zone.
+	label := mustEval[string](c, fmt.Sprintf(`(d => d.getFullYear() + "-" + String(d.getMonth()+1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0"))(new Date(%d))`, now.UnixMilli()))
+	day := mustEval[string](c, fmt.Sprintf(`[...document.querySelectorAll("#chart-days tbody tr")].find(tr => tr.textContent.startsWith(%q))?.textContent ?? ""`, label))
 	if !strings.Contains(day, "+ unpriced") || !strings.Contains(day, "nova 9: unpriced") {
-		t.Errorf("today's row of the cost table reads %q, want its cost + unpriced and nova 9: unpriced", day)
+		t.Errorf("the records' day's row (%s) of the cost table reads %q, want its cost + unpriced and nova 9: unpriced", label, day)
 	}
 	if total := c.text("#usage-total"); !strings.Contains(total, " + unpriced · ") {
 		t.Errorf("the 30 days' total reads %q, want its cost + unpriced", total)
