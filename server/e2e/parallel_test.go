@@ -42,7 +42,7 @@ func isBeside(t *testing.T) bool {
 // besideAtOnce is how many of them run at once unless -test.parallel is
 // given: more than the cores, because they wait far more than they
 // compute.
-const besideAtOnce = 3
+const besideAtOnce = 4
 
 // widenParallel raises -test.parallel to besideAtOnce when the command
 // line left it at its default (GOMAXPROCS).

@@ -17,7 +17,9 @@ import (
 //
 //	make build && HELM_BIN=$PWD/bin/helmd go test -run Recover ./server/e2e/
 
-// TestRecoverBrowser runs them in one Chromium.
+// TestRecoverBrowser runs those of the list in one Chromium, and
+// TestRecoverPagesBrowser those of the session and usage pages in
+// another, beside it: together they took ~58 s, waiting out outages.
 func TestRecoverBrowser(t *testing.T) {
 	beside(t)
 	b := startBrowser(t)
@@ -25,6 +27,11 @@ func TestRecoverBrowser(t *testing.T) {
 	t.Run("AnotherHelmdOnThePort", func(t *testing.T) { testAnotherHelmd(t, b) })
 	t.Run("ADemoRestartedOnThePort", func(t *testing.T) { testDemoRestarted(t, b) })
 	t.Run("ItsHelmBackAfterAnother", func(t *testing.T) { testBackAfterAnother(t, b) })
+}
+
+func TestRecoverPagesBrowser(t *testing.T) {
+	beside(t)
+	b := startBrowser(t)
 	t.Run("SessionPageNamesItsHelm", func(t *testing.T) { testSessionPageNamesItsHelm(t, b) })
 	t.Run("UsagePageNamesItsHelm", func(t *testing.T) { testUsagePageNamesItsHelm(t, b) })
 	t.Run("SessionPageBackAfterAnother", func(t *testing.T) { testSessionPageBackAfterAnother(t, b, sidB) })

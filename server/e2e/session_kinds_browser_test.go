@@ -24,11 +24,14 @@ import (
 // TestSessionPageBrowser covers what the session page's other browser
 // tests leave out: `o` opens a row and `u` returns to the filtered list,
 // each kind of block as a reader sees it, n / N in find, the copy
-// buttons, an OpenCode session's page (from the legacy JSON tree)
-// following its writes, a session (and a subagent's transcript) deleted
-// under its open page, and Markdown's nested lists and tables.
+// buttons, and an OpenCode session's page (from the legacy JSON tree)
+// following its writes. Where the page keeps its reader's place is
+// TestSessionPagePlaceBrowser; what it says as the session lives and
+// goes, TestSessionPageLiveBrowser: three tests, each in a browser of
+// its own, so that they run beside each other (one was the suite's
+// longest test, ~106 s, and the last to end).
 //
-//	make build && HELM_BIN=$PWD/bin/helmd go test -count=1 -run SessionPageBrowser ./server/e2e/
+//	make build && HELM_BIN=$PWD/bin/helmd go test -count=1 -run SessionPage ./server/e2e/
 func TestSessionPageBrowser(t *testing.T) {
 	beside(t)
 	inOneBrowser(t, []browserTest{
@@ -44,6 +47,15 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"FindPastItsCap", testSessionFindPastTheCap},
 		{"FindCountsWritesInAWindow", testSessionFindCountsWritesInAWindow},
 		{"KeysReadAMessageAtATime", testSessionKeysByMessage},
+	})
+}
+
+// TestSessionPagePlaceBrowser: the end stays in view as the page grows,
+// the page opens where it was left, and appends, older messages loading
+// and late scroll events leave the reader's place alone.
+func TestSessionPagePlaceBrowser(t *testing.T) {
+	beside(t)
+	inOneBrowser(t, []browserTest{
 		{"TheEndStaysWhenTheHeaderGrows", testSessionEndStaysHeaderGrows},
 		{"TheEndStaysInView", testSessionEndStaysInView},
 		{"OpensWhereItWasLeft", testSessionOpensWhereLeft},
@@ -55,6 +67,16 @@ func TestSessionPageBrowser(t *testing.T) {
 		{"ASettleInTheWheelLeavesTheRequest", testSessionSettleInTheWheel},
 		{"ItsOwnScrollToldLateKeepsFollowing", testSessionOwnScrollToldLate},
 		{"AViewShortenedKeepsFollowing", testSessionViewShortened},
+	})
+}
+
+// TestSessionPageLiveBrowser: the page says a session is working (and
+// again after an outage), says when the session or a subagent's
+// transcript is deleted under it, and renders Markdown's nested lists
+// and tables.
+func TestSessionPageLiveBrowser(t *testing.T) {
+	beside(t)
+	inOneBrowser(t, []browserTest{
 		{"SaysItIsWorking", testSessionSaysItIsWorking},
 		{"WorkingLineAfterAnOutage", testSessionWorkingAfterOutage},
 		{"SaysWhenTheSessionIsGone", testSessionGone},
