@@ -84,6 +84,12 @@ type Options struct {
 	// Attention keeps hook hints and the user's clears (signal.go); nil:
 	// hints last attn.DefaultWaitingTTL and clears are kept in memory.
 	Attention *attn.Overlay
+	// Hold, when set, is called as a full scan after the first one starts
+	// (a refresh, a rescan), and what it returns once the scan is
+	// published: helmd bounds the heap meanwhile (gcpace.Hold), as such
+	// a scan reads little but makes its garbage over a heap already at
+	// its full size. Not for the first scan, which makes that heap.
+	Hold func() (release func())
 }
 
 // Live wires sources, index and publisher together. Create it with New,
@@ -312,6 +318,7 @@ func (l *Live) nextAge() time.Time {
 // as a refresh event.
 func (l *Live) fullScan(ctx context.Context) {
 	start := time.Now()
+	defer l.hold()()
 	// What the scans returned is, together, what the index holds after
 	// them: published as it is (one source) or joined (more), rather
 	// than copied out of the index again (40 MB at 100,000 sessions,
@@ -385,6 +392,18 @@ func (l *Live) fullScan(ctx context.Context) {
 	l.save()
 }
 
+// hold starts Options.Hold for a full scan, unless it is the first, and
+// returns its release.
+func (l *Live) hold() (release func()) {
+	l.statsMu.Lock()
+	first := l.scans == 0
+	l.statsMu.Unlock()
+	if first || l.opts.Hold == nil {
+		return func() {}
+	}
+	return l.opts.Hold()
+}
+
 // takeHints handles what the watcher enqueued since the last call: a full
 // rescan when one was asked for (it covers every hinted path), else an
 // Update of the hinted paths.
@@ -402,6 +421,7 @@ func (l *Live) takeHints(ctx context.Context) {
 	var touched []string
 	if reason != "" {
 		l.log.Warn("rescanning", "reason", reason)
+		defer l.hold()()
 		for _, src := range l.sources {
 			sessions, err := src.Scan(ctx)
 			if err != nil {

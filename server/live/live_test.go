@@ -561,3 +561,40 @@ type handoffRecorder struct {
 func (r *handoffRecorder) PublishOwned(_ shared.EventType, ss []shared.Session) {
 	r.owned = append(r.owned, ss)
 }
+
+// A refresh, not the first scan, runs under Options.Hold (helmd bounds
+// the heap meanwhile), and lets it go once the scan is published: a hold
+// left on would keep collecting a heap that no longer grows.
+func TestRefreshRunsUnderHold(t *testing.T) {
+	src := newSource()
+	src.set("a", 1)
+	type holdAt struct{ scans, events int }
+	held, released := make(chan holdAt, 4), make(chan holdAt, 4)
+	var rec *recorder
+	opts := Options{Hold: func() func() {
+		held <- holdAt{int(src.scans.Load()), len(rec.snapshot())}
+		return func() { released <- holdAt{int(src.scans.Load()), len(rec.snapshot())} }
+	}}
+	rec = newRecorder()
+	l := New(index.New(), rec, []Source{src}, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- l.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
+	l.RequestRefresh()
+	h, r := <-held, <-released
+	if h.scans != 1 || h.events != 1 {
+		t.Errorf("held after %d scans and %d events, want as the second scan starts (1, 1): the first scan must not be held", h.scans, h.events)
+	}
+	if r.scans != 2 || r.events != 2 {
+		t.Errorf("released after %d scans and %d events, want once the refresh is published (2, 2)", r.scans, r.events)
+	}
+	if s := l.Stats().Scans; s != 2 {
+		t.Errorf("%d scans counted once the hold was released, want 2", s)
+	}
+	if len(held) != 0 {
+		t.Error("held more than once for one refresh")
+	}
+}

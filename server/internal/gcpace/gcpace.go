@@ -25,6 +25,14 @@
 // keep up to twice what is live), and looks again Settle later. So each
 // burst ends with one such collection, and an idle server is looked at
 // once.
+//
+// A rescan of what is already known (the Refresh button) is such a
+// burst, and a large one: at 100,000 sessions it allocates some 170 MB
+// over a live heap of 230 MB, and under a limit of twice the live heap
+// none of it was collected until the scan's end, so RSS rose by all of
+// it (to 370 MB). Hold keeps the limit near the heap live when the scan
+// starts, for as long as it runs, so that its garbage is collected as it
+// is made.
 package gcpace
 
 import (
@@ -34,6 +42,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -60,7 +69,14 @@ type Pacer struct {
 	allocated int64       // bytes allocated since start, at the last collection
 	settling  bool        // collectGarbage's collection is under way
 	settled   bool        // the last collection was collectGarbage's
+
+	holds int   // Holds not yet released
+	held  int64 // while holds > 0: the limit the first of them set
 }
+
+// active is the pacer Start started, for Hold: the memory limit is the
+// process's, so there is at most one pacer at work.
+var active atomic.Pointer[Pacer]
 
 // The runtime's memory classes: the limit applies to total minus
 // released; the heap's own share is objects, unused and free.
@@ -92,6 +108,7 @@ func start(getenv func(string) string, settle time.Duration) *Pacer {
 	p.mu.Unlock()
 	debug.SetGCPercent(-1)
 	p.watch()
+	active.Store(p)
 	return p
 }
 
@@ -106,6 +123,7 @@ func (p *Pacer) Stop() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.stopped = true
+	active.CompareAndSwap(p, nil)
 	if p.check != nil {
 		p.check.Stop()
 	}
@@ -145,9 +163,16 @@ func collected(p *Pacer) {
 // and looks again Settle later. Called with mu held.
 func (p *Pacer) retune() {
 	metrics.Read(p.samples)
-	live, total, released, objects, unused, free := p.value(0), p.value(1), p.value(2), p.value(3), p.value(4), p.value(5)
-	own := max(total-released-objects-unused-free, 0) // stacks, metadata, other
+	live, own := p.value(0), p.own()
 	p.limit = own + live + max(live, MinHeap)
+	if p.holds > 0 {
+		// Never below what is live now plus MinHeap: a scan whose live heap
+		// grew past the held limit (sessions added, the new list before the
+		// old is let go) would otherwise be collected without pause.
+		// The limit counts the heap's unused span space too: without it the
+		// floor could sit below what is in use, and collect without pause.
+		p.limit = min(p.limit, max(p.held, own+live+p.value(4)+MinHeap))
+	}
 	p.runs++
 	p.live, p.allocated = live, p.value(6)
 	p.settled, p.settling = p.settling, false
@@ -157,6 +182,67 @@ func (p *Pacer) retune() {
 	} else {
 		p.check.Reset(p.settle)
 	}
+}
+
+// Hold lowers the memory limit of the pacer Start started to the memory
+// the process needs now (the heap found live by the last collection,
+// its unused span space and the runtime's own memory) plus percent of it (at least MinHeap), until
+// release is called: the garbage of the work done meanwhile is collected
+// once it reaches that much, rather than once it equals the live heap.
+// The limit never goes below the heap live at a collection (with its
+// unused span space) plus MinHeap, and never above what it would be
+// without the hold. Holds may overlap; the first one's limit stands
+// until the last is released. Without a pacer (GOGC or GOMEMLIMIT set)
+// it does nothing.
+//
+// The cost is CPU: each collection marks the whole live heap, so a hold
+// of 20 % makes about five collections per live heap's worth of garbage
+// where there would have been one.
+func Hold(percent int) (release func()) {
+	p := active.Load()
+	if p == nil {
+		return func() {}
+	}
+	return p.Hold(percent)
+}
+
+// Hold is the package's Hold on p.
+func (p *Pacer) Hold(percent int) (release func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopped {
+		return func() {}
+	}
+	if p.holds == 0 {
+		// From what the process needs now, not from the live heap alone:
+		// the runtime's own memory and the heap's unused span space count
+		// against the limit too, and would otherwise eat the margin (a
+		// limit of own+live+32 MB collected every few MB). Free space is
+		// left out: it is the garbage's, returned to the OS under a limit.
+		metrics.Read(p.samples)
+		need := p.own() + p.live + p.value(4)
+		p.held = need + max(need*int64(percent)/100, MinHeap)
+		if p.held < p.limit {
+			p.limit = p.held
+			debug.SetMemoryLimit(p.limit)
+		}
+	}
+	p.holds++
+	var once sync.Once
+	return func() { once.Do(p.release) }
+}
+
+// release ends one Hold; the last one gives back the limit the live heap
+// of the last collection calls for.
+func (p *Pacer) release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.holds--; p.holds > 0 || p.stopped {
+		return
+	}
+	metrics.Read(p.samples)
+	p.limit = p.own() + p.live + max(p.live, MinHeap)
+	debug.SetMemoryLimit(p.limit)
 }
 
 // collectGarbage collects, and gives the OS back what is free, after a
@@ -178,6 +264,13 @@ func (p *Pacer) collectGarbage() {
 	if worth {
 		debug.FreeOSMemory() // not under mu: its collection's cleanup takes it
 	}
+}
+
+// own is the runtime's memory outside the heap (stacks, metadata,
+// other), as last read: what the limit counts besides the heap.
+func (p *Pacer) own() int64 {
+	total, released, objects, unused, free := p.value(1), p.value(2), p.value(3), p.value(4), p.value(5)
+	return max(total-released-objects-unused-free, 0)
 }
 
 // value is sample i, 0 when the runtime does not report it.

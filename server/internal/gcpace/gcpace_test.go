@@ -167,3 +167,52 @@ func TestStopRestoresTheDefaults(t *testing.T) {
 		t.Errorf("memory limit %d after Stop, want none", limit)
 	}
 }
+
+// Under Hold, garbage is collected once it reaches the headroom, not once
+// it equals the live heap (a refresh's 170 MB over a live heap of 230 MB
+// raised RSS by all of it); released, the limit follows the live heap
+// again.
+func TestHoldBoundsTheHeap(t *testing.T) {
+	p := Start(func(string) string { return "" })
+	defer p.Stop()
+	const live = 96 << 20
+	for range live >> 20 {
+		retained = append(retained, make([]byte, 1<<20))
+	}
+	defer func() { retained = nil }()
+	before := retunedNow(t, p)
+
+	release := Hold(10)
+	if held, _ := p.Limit(); held > before-live/2 {
+		t.Fatalf("limit %d MB under Hold, was %d MB over %d MB live: not lowered", held>>20, before>>20, live>>20)
+	}
+	var peak uint64
+	for i := range 2048 { // 512 MB of garbage, 256 KB at a time
+		sink = make([]byte, 256<<10)
+		if i%16 == 0 {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+		}
+	}
+	sink = nil
+	// The limit is soft, and counts the runtime's own memory besides the
+	// heap: bounded well below twice live.
+	if peak > live*3/2 {
+		t.Errorf("heap in use reached %d MB under Hold(10) over %d MB live", peak>>20, live>>20)
+	}
+	release()
+	release() // a second call does nothing
+	if after, _ := p.Limit(); after < 2*live {
+		t.Errorf("limit %d MB once released, want at least twice the %d MB live", after>>20, live>>20)
+	}
+}
+
+func TestHoldWithoutPacerDoesNothing(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	release := Hold(10)
+	if now := debug.SetMemoryLimit(-1); now != before {
+		t.Errorf("Hold without a pacer set the limit to %d, was %d", now, before)
+	}
+	release()
+}
