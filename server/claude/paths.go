@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"vibecraft.sh/helm/server/internal/dirent"
 )
 
 // kind is what a path under a root is, by its place in Claude Code's tree:
@@ -128,6 +130,12 @@ type walker struct {
 	skip func(error)
 	buf  []byte // the path being looked up
 	out  []found
+	// The folders are listed into buffers reused from one to the next
+	// (dirent): one slice of entries per level listed (projects/, a
+	// project, a subagents/ folder), as a level is iterated while the
+	// one below it is listed.
+	lister dirent.Lister
+	ents   [3][]dirent.Entry
 }
 
 // walk lists the transcripts in folder dir of kind k (a root, projects/,
@@ -147,36 +155,36 @@ func (w *walker) walk(dir string, k kind) {
 	case kindRoot:
 		w.walk(filepath.Join(dir, "projects"), kindProjects)
 	case kindProjects:
-		for _, e := range readDir(dir, w.skip) {
+		for _, e := range w.list(0, dir) {
 			if isDir(dir, e) {
-				w.walk(filepath.Join(dir, e.Name()), kindProject)
+				w.walk(filepath.Join(dir, e.Name), kindProject)
 			}
 		}
 	case kindProject:
-		entries := readDir(dir, w.skip)
-		isFile := func(e os.DirEntry) bool { return projectEntry(e.Name()).isTranscript() && !e.IsDir() }
+		entries := w.list(1, dir)
+		isFile := func(e dirent.Entry) bool { return projectEntry(e.Name).isTranscript() && !e.IsDir() }
 		held := w.held(dir, entries, isFile)
-		paths := joinAll(dir, entries, func(i int, e os.DirEntry) bool { return held[i] == nil && isFile(e) })
+		paths := joinAll(dir, entries, func(i int, e dirent.Entry) bool { return held[i] == nil && isFile(e) })
 		for i, e := range entries {
-			switch fk := projectEntry(e.Name()); {
+			switch fk := projectEntry(e.Name); {
 			case fk.isTranscript() && e.IsDir():
-				w.skip(fmt.Errorf("%s is a folder, not a transcript", filepath.Join(dir, e.Name())))
+				w.skip(fmt.Errorf("%s is a folder, not a transcript", filepath.Join(dir, e.Name)))
 			case fk.isTranscript() && held[i] != nil:
 				w.add(held[i].path, held[i], fk)
 			case fk.isTranscript():
 				w.add(paths[0], nil, fk)
 				paths = paths[1:]
 			case fk == kindSessionDir && isDir(dir, e):
-				w.walk(filepath.Join(dir, e.Name()), kindSessionDir)
+				w.walk(filepath.Join(dir, e.Name), kindSessionDir)
 			}
 		}
 	case kindSessionDir:
 		w.walk(filepath.Join(dir, "subagents"), kindSubagentsDir)
 	case kindSubagentsDir:
-		entries := readDir(dir, w.skip)
-		isFile := func(e os.DirEntry) bool { return strings.HasSuffix(e.Name(), ".jsonl") && !e.IsDir() }
+		entries := w.list(2, dir)
+		isFile := func(e dirent.Entry) bool { return strings.HasSuffix(e.Name, ".jsonl") && !e.IsDir() }
 		held := w.held(dir, entries, isFile)
-		paths := joinAll(dir, entries, func(i int, e os.DirEntry) bool { return held[i] == nil && isFile(e) })
+		paths := joinAll(dir, entries, func(i int, e dirent.Entry) bool { return held[i] == nil && isFile(e) })
 		for i, e := range entries {
 			switch {
 			case !isFile(e):
@@ -193,7 +201,7 @@ func (w *walker) walk(dir string, k kind) {
 // held is, for each of dir's entries that want accepts, the file the
 // registry follows at its path (nil for the others), looked up without
 // making the path: a map index by string(bytes) allocates nothing.
-func (w *walker) held(dir string, entries []os.DirEntry, want func(os.DirEntry) bool) []*file {
+func (w *walker) held(dir string, entries []dirent.Entry, want func(dirent.Entry) bool) []*file {
 	held := make([]*file, len(entries))
 	if w.reg == nil || len(w.reg.files) == 0 {
 		return held
@@ -207,7 +215,7 @@ func (w *walker) held(dir string, entries []os.DirEntry, want func(os.DirEntry) 
 		if strings.HasSuffix(dir, string(filepath.Separator)) {
 			w.buf = w.buf[:len(w.buf)-1] // the file system's root
 		}
-		w.buf = append(w.buf, e.Name()...)
+		w.buf = append(w.buf, e.Name...)
 		held[i] = w.reg.files[string(w.buf)]
 	}
 	return held
@@ -221,7 +229,7 @@ func (w *walker) held(dir string, entries []os.DirEntry, want func(os.DirEntry) 
 // once the garbage was collected (~15 MB at 100,000 sessions); one
 // string per folder leaves none. A folder's files come and go together,
 // so a path rarely keeps the rest of its folder's string alive alone.
-func joinAll(dir string, entries []os.DirEntry, keep func(int, os.DirEntry) bool) []string {
+func joinAll(dir string, entries []dirent.Entry, keep func(int, dirent.Entry) bool) []string {
 	dir = filepath.Clean(dir) // a no-op, without allocating, for the walk's own folders
 	sep := string(filepath.Separator)
 	if strings.HasSuffix(dir, sep) { // the file system's root
@@ -231,7 +239,7 @@ func joinAll(dir string, entries []os.DirEntry, keep func(int, os.DirEntry) bool
 	for i, e := range entries {
 		if keep(i, e) {
 			n++
-			size += len(dir) + len(sep) + len(e.Name())
+			size += len(dir) + len(sep) + len(e.Name)
 		}
 	}
 	if n == 0 {
@@ -244,7 +252,7 @@ func joinAll(dir string, entries []os.DirEntry, keep func(int, os.DirEntry) bool
 		if keep(i, e) {
 			b.WriteString(dir)
 			b.WriteString(sep)
-			b.WriteString(e.Name())
+			b.WriteString(e.Name)
 			ends = append(ends, b.Len())
 		}
 	}
@@ -280,13 +288,26 @@ func readDir(dir string, skip func(error)) []os.DirEntry {
 	return entries
 }
 
-func isDir(dir string, e os.DirEntry) bool {
+// list is w.lister's listing of dir into level's entries, which stay
+// valid until the next listing of that level; a folder that is missing
+// or unreadable is empty, and one that exists but cannot be read is
+// reported to skip.
+func (w *walker) list(level int, dir string) []dirent.Entry {
+	ents, err := w.lister.List(dir, w.ents[level][:0])
+	w.ents[level] = ents
+	if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) && w.skip != nil {
+		w.skip(err)
+	}
+	return ents
+}
+
+func isDir(dir string, e dirent.Entry) bool {
 	if e.IsDir() {
 		return true
 	}
-	if e.Type()&os.ModeSymlink == 0 {
+	if e.Type&os.ModeSymlink == 0 {
 		return false
 	}
-	st, err := os.Stat(filepath.Join(dir, e.Name()))
+	st, err := os.Stat(filepath.Join(dir, e.Name))
 	return err == nil && st.IsDir()
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"unsafe"
+
+	"vibecraft.sh/helm/server/internal/dirent"
 )
 
 func TestClassify(t *testing.T) {
@@ -127,16 +129,17 @@ func TestJoinAllIsFilepathJoin(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "c.jsonl"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	isFile := func(_ int, e os.DirEntry) bool { return !e.IsDir() && filepath.Ext(e.Name()) == ".jsonl" }
+	isFile := func(_ int, e dirent.Entry) bool { return !e.IsDir() && filepath.Ext(e.Name) == ".jsonl" }
+	var l dirent.Lister
 	for _, d := range []string{dir, dir + string(filepath.Separator), filepath.Join(dir, ".") + string(filepath.Separator) + ".", string(filepath.Separator)} {
-		entries, err := os.ReadDir(d)
+		entries, err := l.List(d, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var want []string
 		for _, e := range entries {
 			if isFile(0, e) {
-				want = append(want, filepath.Join(d, e.Name()))
+				want = append(want, filepath.Join(d, e.Name))
 			}
 		}
 		if got := joinAll(d, entries, isFile); !slices.Equal(got, want) {
