@@ -41,13 +41,13 @@ func scan(r *root) (map[string]stamp, int) {
 		dirs++
 		return true, nil
 	}
-	file := func(p string, e fs.DirEntry) {
-		info := e.Info
-		if e.Type()&fs.ModeSymlink != 0 {
+	file := func(p string, typ fs.FileMode) {
+		info := os.Lstat
+		if typ&fs.ModeSymlink != 0 {
 			// A linked file changes as its target does (links.go).
-			info = func() (fs.FileInfo, error) { return os.Stat(p) }
+			info = os.Stat
 		}
-		if fi, err := info(); err == nil {
+		if fi, err := info(p); err == nil {
 			snap[p] = stampOf(fi)
 		}
 	}

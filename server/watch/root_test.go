@@ -133,7 +133,12 @@ func TestWalkTreeLinksOnly(t *testing.T) {
 	} {
 		var dirs, files []string
 		enter := func(d string) (bool, error) { dirs = append(dirs, d); return true, nil }
-		file := func(p string, _ fs.DirEntry) { files = append(files, p) }
+		file := func(p string, typ fs.FileMode) {
+			files = append(files, p)
+			if link := p == join(dir, "sub", "l.jsonl"); link != (typ&fs.ModeSymlink != 0) {
+				t.Errorf("%s: type %v", p, typ)
+			}
+		}
 		if err := walkTree(r, dir, enter, file, tc.linksOnly); err != nil {
 			t.Fatal(err)
 		}
