@@ -136,6 +136,7 @@ type walker struct {
 	// one below it is listed.
 	lister dirent.Lister
 	ents   [3][]dirent.Entry
+	cpath  []byte // lstatWith's C string of the path
 }
 
 // walk lists the transcripts in folder dir of kind k (a root, projects/,
@@ -266,7 +267,7 @@ func joinAll(dir string, entries []dirent.Entry, keep func(int, dirent.Entry) bo
 // add appends the transcript at path, held by f (nil: none yet), when
 // it is still there: a link counts as the regular file it leads to.
 func (w *walker) add(path string, f *file, k kind) {
-	st, err := lstatPath(path)
+	st, err := lstatWith(path, &w.cpath)
 	if err != nil {
 		return // gone since the listing
 	}

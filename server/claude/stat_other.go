@@ -13,6 +13,10 @@ func lstatPath(path string) (fileStat, error) {
 	return statOf(fi), nil
 }
 
+// lstatWith is lstatPath: the raw fstatat that spares the C string is
+// Linux's.
+func lstatWith(path string, _ *[]byte) (fileStat, error) { return lstatPath(path) }
+
 // statPath is path's fileStat, following links.
 func statPath(path string) (fileStat, error) {
 	fi, err := os.Stat(path)
