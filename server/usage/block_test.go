@@ -330,3 +330,34 @@ func TestModelTotalsUnpriced(t *testing.T) {
 		t.Errorf("after b left: %+v, want 10000 unpriced tokens", m)
 	}
 }
+
+// TestKeepForgetsWhatAScanNoLongerLists: a full scan's list keeps its
+// sessions' spend; a session it no longer lists leaves the totals, one of
+// another source with the same ID stays; and finding that allocates
+// nothing (a refresh at 100,000 sessions made ~12 MB of sets for it).
+func TestKeepForgetsWhatAScanNoLongerLists(t *testing.T) {
+	st := NewStore()
+	set := func(src shared.Source, id string, nano int64) {
+		st.Set(&shared.Session{ID: id, Source: src, ProjectPath: "/p"}, []Cell{{At: 0, Model: "opus", Tokens: shared.Tokens{Input: 1}, Nano: nano}})
+	}
+	set(shared.SourceClaude, "a", 1)
+	set(shared.SourceClaude, "b", 10)
+	set(shared.SourceOpenCode, "b", 100)
+	list := []shared.Session{{ID: "a", Source: shared.SourceClaude}}
+	for range 2 { // a second Keep of the same list changes nothing
+		st.Keep(shared.SourceClaude, list)
+		if got := st.ModelTotals(); len(got) != 1 || got[0].Nano != 101 {
+			t.Fatalf("after a scan listing only claude's a: %+v, want a's 1 and opencode's b's 100", got)
+		}
+	}
+	if ids := st.IDs(shared.SourceClaude); len(ids) != 1 || ids[0] != "a" {
+		t.Errorf("claude's sessions %v, want [a]", ids)
+	}
+	if n := testing.AllocsPerRun(20, func() { st.Keep(shared.SourceClaude, list) }); n != 0 {
+		t.Errorf("Keep allocates %v times, want none", n)
+	}
+	st.Keep(shared.SourceOpenCode, nil)
+	if got := st.ModelTotals(); len(got) != 1 || got[0].Nano != 1 {
+		t.Errorf("after an empty opencode scan: %+v, want claude's a's 1 alone", got)
+	}
+}

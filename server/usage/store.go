@@ -40,6 +40,7 @@ type entry struct {
 	cost    float64
 	tokens  shared.Tokens
 	cells   []heldCell
+	seen    uint32 // the Keep that last found it listed (in the size class's spare bytes)
 }
 
 // heldCell is a Cell as the store keeps it: its model, with the session's
@@ -73,6 +74,7 @@ type Store struct {
 	// and is read in sequence.
 	order []int64
 	sums  [][]cellSum
+	keeps uint32 // Keep calls, to mark the entries each finds listed
 }
 
 // NewStore returns an empty store.
@@ -123,6 +125,27 @@ func (st *Store) Delete(src shared.Source, id string) {
 	if e, ok := st.sessions[key]; ok {
 		st.apply(e.cells, -1)
 		delete(st.sessions, key)
+	}
+}
+
+// Keep takes every session of source src that list does not hold out of
+// the totals: list is all of src's sessions (a full scan's). It allocates
+// nothing: a refresh at 100,000 sessions made a set of the list's IDs and
+// a list of the store's (IDs), ~12 MB of garbage, to find the few gone.
+func (st *Store) Keep(src shared.Source, list []shared.Session) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.keeps++
+	for i := range list {
+		if e, ok := st.sessions[sessionID{src, list[i].ID}]; ok {
+			e.seen = st.keeps
+		}
+	}
+	for k, e := range st.sessions {
+		if k.source == src && e.seen != st.keeps {
+			st.apply(e.cells, -1)
+			delete(st.sessions, k)
+		}
 	}
 }
 

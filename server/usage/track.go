@@ -88,19 +88,7 @@ func (t *tracked) Sessions() []shared.Session {
 
 // takeAll takes list as every session of the source.
 func (t *tracked) takeAll(list []shared.Session) {
-	present := make(map[string]bool, len(list)) // by ID: a source's sessions are its own
-	for i := range list {
-		present[list[i].ID] = true
-	}
-	var gone []string
-	for _, id := range t.st.IDs(t.Kind()) {
-		if !present[id] {
-			gone = append(gone, id)
-		}
-	}
-	for _, id := range gone {
-		t.st.Delete(t.Kind(), id)
-	}
+	t.st.Keep(t.Kind(), list) // by ID: a source's sessions are its own
 	t.take(list, nil)
 }
 
