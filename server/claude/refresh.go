@@ -42,11 +42,21 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 			files[i] = s.track(f.path, f.kind)
 		}
 	}
+	// A file's read stats and error, nil when both are zero: most of a
+	// refresh's files are unchanged, and a slice of results by value was
+	// 7 MB of garbage at 100,000 sessions where pointers are 0.9 MB.
 	type result struct {
 		rs  readStats
 		err error
 	}
-	results := make([]result, len(list))
+	results := make([]*result, len(list))
+	settleAt := func(k int) {
+		var r result
+		if results[k] != nil {
+			r = *results[k]
+		}
+		s.settle(files[k], r.rs, r.err, touched)
+	}
 	now := s.now()
 	quietSince := now.Add(-s.activeWindow)
 
@@ -90,7 +100,7 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 		for settled < len(files) && done[settled] {
 			k := settled
 			mu.Unlock()
-			s.settle(files[k], results[k].rs, results[k].err, touched)
+			settleAt(k)
 			mu.Lock()
 			settled++
 		}
@@ -126,13 +136,16 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 				if lent {
 					spare.lendLists(&r.rec)
 				}
-				results[j].rs, results[j].err = f.refresh(r, &list[j].st, now)
+				rs, err := f.refresh(r, &list[j].st, now)
+				if rs != (readStats{}) || err != nil {
+					results[j] = &result{rs, err}
+				}
 				r.rec.responses, r.rec.keys = nil, nil
 				if lent {
 					spare.read(&f.agg)
 				}
 				f.loadHint()
-				if results[j].err == nil {
+				if err == nil {
 					f.compactRead(quietSince, &scratch, pk)
 				}
 				if lent {
@@ -146,7 +159,7 @@ func (s *Source) refreshFound(ctx context.Context, list []found, touched map[str
 	// Files not settled yet (all of them without overlap; left unread when
 	// the context ended) are settled now, as they are.
 	for ; settled < len(files); settled++ {
-		s.settle(files[settled], results[settled].rs, results[settled].err, touched)
+		settleAt(settled)
 	}
 	return ctx.Err()
 }
