@@ -30,9 +30,9 @@
 // burst, and a large one: at 100,000 sessions it allocates some 170 MB
 // over a live heap of 230 MB, and under a limit of twice the live heap
 // none of it was collected until the scan's end, so RSS rose by all of
-// it (to 370 MB). Hold keeps the limit near the heap live when the scan
-// starts, for as long as it runs, so that its garbage is collected as it
-// is made.
+// it (to 370 MB). Hold keeps the limit near what the process needs when
+// the scan starts, for as long as it runs, so that its garbage is
+// collected as it is made.
 package gcpace
 
 import (
@@ -166,11 +166,10 @@ func (p *Pacer) retune() {
 	live, own := p.value(0), p.own()
 	p.limit = own + live + max(live, MinHeap)
 	if p.holds > 0 {
-		// Never below what is live now plus MinHeap: a scan whose live heap
+		// Never below what is live now (with the heap's unused span space,
+		// which the limit counts too) plus MinHeap: a scan whose live heap
 		// grew past the held limit (sessions added, the new list before the
 		// old is let go) would otherwise be collected without pause.
-		// The limit counts the heap's unused span space too: without it the
-		// floor could sit below what is in use, and collect without pause.
 		p.limit = min(p.limit, max(p.held, own+live+p.value(4)+MinHeap))
 	}
 	p.runs++
@@ -185,10 +184,11 @@ func (p *Pacer) retune() {
 }
 
 // Hold lowers the memory limit of the pacer Start started to the memory
-// the process needs now (the heap found live by the last collection,
-// its unused span space and the runtime's own memory) plus percent of it (at least MinHeap), until
-// release is called: the garbage of the work done meanwhile is collected
-// once it reaches that much, rather than once it equals the live heap.
+// the process needs now (the heap found live by the last collection, its
+// unused span space and the runtime's own memory) plus percent of it (at
+// least MinHeap), until release is called: the garbage of the work done
+// meanwhile is collected once it reaches that much, rather than once it
+// equals the live heap.
 // The limit never goes below the heap live at a collection (with its
 // unused span space) plus MinHeap, and never above what it would be
 // without the hold. Holds may overlap; the first one's limit stands
