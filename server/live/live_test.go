@@ -584,7 +584,16 @@ func TestRefreshRunsUnderHold(t *testing.T) {
 
 	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
 	l.RequestRefresh()
-	h, r := <-held, <-released
+	wait := func(ch chan holdAt, what string) holdAt {
+		select {
+		case at := <-ch:
+			return at
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the refresh was never %s", what)
+			return holdAt{}
+		}
+	}
+	h, r := wait(held, "held"), wait(released, "released")
 	if h.scans != 1 || h.events != 1 {
 		t.Errorf("held after %d scans and %d events, want as the second scan starts (1, 1): the first scan must not be held", h.scans, h.events)
 	}
