@@ -234,7 +234,7 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 		if !sidechain && r.subtype.is("turn_duration") {
 			// A turn's time, by Claude Code's own clock; a value past
 			// shared.MaxTurnMs is garbage, counted as none.
-			if r.durationMs > 0 && r.durationMs <= shared.MaxTurnMs {
+			if r.durationMs > 0 && int64(r.durationMs) <= shared.MaxTurnMs {
 				a.workMs += int64(r.durationMs)
 			}
 		}

@@ -60,7 +60,7 @@ func (p *response) setSpent(sp spend) bool {
 	t := sp.tokens
 	counts := [5]int{t.Input, t.Output, t.CacheRead, t.CacheWrite, t.CacheWrite1h}
 	for _, n := range counts {
-		if n < 0 || n > math.MaxUint32 {
+		if n < 0 || uint64(n) > math.MaxUint32 {
 			return false
 		}
 	}
