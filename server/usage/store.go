@@ -62,6 +62,12 @@ type Store struct {
 	sessions map[sessionID]*entry
 	dims     []dim
 	dimIDs   map[dim]int32
+	// dimUses counts, by dim id, the held cells of that dim: a dim no
+	// cell holds is forgotten and its id reused (freeDims), so the dims
+	// follow the (model, project, source) combinations still on disk, not
+	// every project a long-running helmd ever saw (each worktree is one).
+	dimUses  []int32
+	freeDims []int32
 	models   []string         // model names by id, for byModel
 	modelIDs map[string]int32 //
 	dimModel []int32          // dim id → model id
@@ -103,8 +109,9 @@ func (st *Store) Set(s *shared.Session, cells []Cell) {
 		e.cells = make([]heldCell, len(cells))
 		for i, c := range cells {
 			d := dim{model: shared.ModelKey(c.Model), project: s.ProjectPath, source: s.Source, unpriced: c.Unpriced}
-			e.cells[i] = heldCell{at: c.At, dim: st.dimID(d),
-				spend: spend{tokens: c.Tokens, nano: c.Nano}}
+			id := st.dimID(d)
+			st.dimUses[id]++
+			e.cells[i] = heldCell{at: c.At, dim: id, spend: spend{tokens: c.Tokens, nano: c.Nano}}
 		}
 	}
 	st.sessions[key] = e
@@ -113,6 +120,7 @@ func (st *Store) Set(s *shared.Session, cells []Cell) {
 	st.apply(e.cells, 1)
 	if old != nil {
 		st.apply(old.cells, -1)
+		st.releaseDims(old.cells)
 	}
 }
 
@@ -124,6 +132,7 @@ func (st *Store) Delete(src shared.Source, id string) {
 	key := sessionID{src, id}
 	if e, ok := st.sessions[key]; ok {
 		st.apply(e.cells, -1)
+		st.releaseDims(e.cells)
 		delete(st.sessions, key)
 	}
 }
@@ -144,7 +153,22 @@ func (st *Store) Keep(src shared.Source, list []shared.Session) {
 	for k, e := range st.sessions {
 		if k.source == src && e.seen != st.keeps {
 			st.apply(e.cells, -1)
+			st.releaseDims(e.cells)
 			delete(st.sessions, k)
+		}
+	}
+}
+
+// releaseDims drops the hold of cells, taken out of the totals, on their
+// dims, and forgets those no cell holds any more. Their sums fell to zero
+// with the last cell and are gone, so nothing refers to the id.
+func (st *Store) releaseDims(cells []heldCell) {
+	for _, c := range cells {
+		st.dimUses[c.dim]--
+		if st.dimUses[c.dim] == 0 {
+			delete(st.dimIDs, st.dims[c.dim])
+			st.dims[c.dim] = dim{}
+			st.freeDims = append(st.freeDims, c.dim)
 		}
 	}
 }
@@ -162,8 +186,8 @@ func (st *Store) IDs(src shared.Source) []string {
 	return out
 }
 
-// dimID interns d. Dims are never forgotten: there are as many as
-// (model, project, source) combinations ever seen, a few thousand.
+// dimID interns d, reusing the id of a dim forgotten (releaseDims). The
+// models' names are kept, being few.
 func (st *Store) dimID(d dim) int32 {
 	if id, ok := st.dimIDs[d]; ok {
 		return id
@@ -176,10 +200,18 @@ func (st *Store) dimID(d dim) int32 {
 		st.byModel = append(st.byModel, spend{})
 		st.unpricedByModel = append(st.unpricedByModel, 0)
 	}
+	if n := len(st.freeDims); n > 0 {
+		id := st.freeDims[n-1]
+		st.freeDims = st.freeDims[:n-1]
+		st.dims[id], st.dimModel[id] = d, m
+		st.dimIDs[d] = id
+		return id
+	}
 	id := int32(len(st.dims))
 	st.dims = append(st.dims, d)
 	st.dimIDs[d] = id
 	st.dimModel = append(st.dimModel, m)
+	st.dimUses = append(st.dimUses, 0)
 	return id
 }
 
