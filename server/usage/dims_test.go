@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"vibecraft.sh/helm/shared"
 )
 
 // TestDeletedProjectsLeaveNothing: helmd runs for weeks while sessions of
@@ -29,5 +31,21 @@ func TestDeletedProjectsLeaveNothing(t *testing.T) {
 	rep := st.Query(Query{From: 0, To: at + time.Hour.Milliseconds(), By: ByProject, Loc: time.UTC})
 	if len(rep.Buckets) != 1 || rep.Buckets[0].Key != "/work/main" || rep.Total.CostUSD != 3e-9 {
 		t.Errorf("by project after the deletions: %+v", rep)
+	}
+}
+
+// TestProjectsGoneAtARescanLeaveNothing: sessions a full scan no longer
+// finds (Keep, a refresh) let go of their combinations as a deletion does.
+func TestProjectsGoneAtARescanLeaveNothing(t *testing.T) {
+	st := NewStore()
+	at := SlotOf(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).UnixMilli())
+	kept := sess("kept", "/work/main")
+	st.Set(kept, []Cell{{At: at, Model: "claude-sonnet-4-5", Nano: 3}})
+	for i := range 100 {
+		st.Set(sess(fmt.Sprint("k", i), fmt.Sprint("/tmp/wt-", i)), []Cell{{At: at, Model: "claude-opus-4-1", Nano: 7}})
+	}
+	st.Keep(kept.Source, []shared.Session{*kept})
+	if n := len(st.dimIDs); n != 1 {
+		t.Errorf("%d (model, project, source) combinations held after the rescan, want 1", n)
 	}
 }
