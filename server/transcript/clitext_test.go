@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"vibecraft.sh/helm/server/claude"
 	"vibecraft.sh/helm/shared"
@@ -299,5 +300,73 @@ func TestCutOutputLoadsAsShown(t *testing.T) {
 	}
 	if cuts != 4 {
 		t.Errorf("%d outputs cut, want the 4 long ones", cuts)
+	}
+}
+
+// TestStderrAfterLongStdout: bash mode's output is one string, stdout
+// then stderr. With a stdout longer than the page's cut, the page kept
+// the string's first 64 KB and never showed the stderr after it: the
+// error output of a command that printed a lot, which is what a person
+// looks for. The stderr shows whatever the length of the stdout (the
+// cut falling well inside the stdout, on its closing tag, between the
+// tags or on the stderr's opening tag), cut itself when long, its Show
+// all loading exactly the stderr.
+func TestStderrAfterLongStdout(t *testing.T) {
+	const errLine = "make: *** [all] Error 1"
+	// Its cut falls inside an arrow (9 bytes, then 3 each): the page
+	// keeps no half of it.
+	longErr := "warning:\n" + strings.Repeat("→", maxString/2) + strings.Repeat("\nwarning: <unused> & more", 99) + "\nend of stderr"
+	// json.Marshal writes '<' and '>' as \u003c and \u003e: the tags
+	// are 23 and 24 bytes as stored, the x's one byte each.
+	const open, closing = 23, 24
+	type run struct{ stdout, stderr string }
+	var runs []run
+	for _, n := range []int{3 * maxString, maxString - open - 10, maxString - open - closing + 10, maxString - open - closing, maxString - open - closing - 5} {
+		runs = append(runs, run{strings.Repeat("x", n), errLine})
+	}
+	runs = append(runs, run{strings.Repeat("out\n", maxString/2), longErr})
+	var r rec
+	var recs []map[string]any
+	for _, rn := range runs {
+		recs = append(recs, r.prompt("<bash-input>make</bash-input>"),
+			r.prompt("<bash-stdout>"+rn.stdout+"</bash-stdout><bash-stderr>"+rn.stderr+"</bash-stderr>"))
+	}
+	path := tempTranscript(t, jsonl(t, recs...))
+	files := NewFiles(0)
+	page := lastPage(t, files, path)
+	if len(page.Messages) != len(runs) {
+		t.Fatalf("%d messages, want %d: %.80q", len(page.Messages), len(runs), summaryOf(page.Messages))
+	}
+	for i, m := range page.Messages {
+		var outs []shared.Block
+		for _, b := range m.Blocks {
+			if b.Type == shared.BlockOutput {
+				outs = append(outs, b)
+			}
+		}
+		if len(outs) != 2 {
+			t.Errorf("run %d: %d output blocks, want the stdout and the stderr", i, len(outs))
+			continue
+		}
+		b, want := outs[1], runs[i].stderr
+		if b.Cut == nil {
+			if b.Text != want {
+				t.Errorf("run %d: stderr reads %.60q, want %.60q", i, b.Text, want)
+			}
+			continue
+		}
+		if len(want) <= maxString || !strings.HasPrefix(want, b.Text) || len(b.Text) < maxString-4 || !utf8.ValidString(b.Text) {
+			t.Errorf("run %d: stderr cut at %d bytes, %.40q; want %.40q, cut only when over %d bytes", i, len(b.Text), b.Text, want, maxString)
+		}
+		if b.Cut.Bytes != int64(len(want)) {
+			t.Errorf("run %d: stderr cut, says %d bytes in all, want %d", i, b.Cut.Bytes, len(want))
+		}
+		var whole strings.Builder
+		if err := files.Full(path, b.Cut.Ref, &whole); err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+		if whole.String() != want {
+			t.Errorf("run %d: stderr loaded whole: %d bytes, %.40q; want %d bytes, %.40q", i, whole.Len(), whole.String(), len(want), want)
+		}
 	}
 }

@@ -133,7 +133,7 @@ func (t *Files) Find(ctx context.Context, path string, match func(*shared.Messag
 	if q.Term != "" {
 		pf = newPrefilter(q.Term)
 	}
-	g := newGrouper(true, p.ref)
+	g := p.grouper(true)
 	for k := range snap.offs {
 		if k%findCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {

@@ -2,6 +2,7 @@ package transcript
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -37,23 +38,76 @@ func (t *Files) Full(path, ref string, w io.Writer) error {
 		return ErrBadCursor // not at a string: not a ref helmd made
 	}
 	if pos.kind == kindTag {
-		out := bufio.NewWriterSize(w, 32<<10)
-		tf := newTagFilter(outputTags[pos.tag-1], out)
-		bw := bufio.NewWriterSize(tf, 32<<10)
-		if err := unquote(br, bw); err != nil {
-			return err
-		}
-		if err := bw.Flush(); err != nil {
-			return fmt.Errorf("write: %w", err)
-		}
-		tf.close()
-		return out.Flush()
+		return unquoteTag(br, pos.tag, w)
 	}
 	bw := bufio.NewWriterSize(w, 32<<10)
 	if err := unquote(br, bw); err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// unquoteTag writes, of the JSON string body br holds (after its opening
+// quote), the text inside its tag outputTags[tag-1], trimmed.
+func unquoteTag(br *bufio.Reader, tag uint8, w io.Writer) error {
+	out := bufio.NewWriterSize(w, 32<<10)
+	tf := newTagFilter(outputTags[tag-1], out)
+	bw := bufio.NewWriterSize(tf, 32<<10)
+	if err := unquote(br, bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	tf.close()
+	return out.Flush()
+}
+
+// tagHead is, of the string whose opening quote is at the file offset at,
+// the text inside its tag outputTags[tag-1] as the page shows a long
+// string: its first maxString bytes (cut at a rune's start), and the
+// size of the whole text. It reads the string through, holding no more
+// than that head and the buffers, and leaves f's offset as it was (a
+// page's reader depends on it).
+func tagHead(f io.ReaderAt, at, end int64, tag uint8) (head string, size int64, err error) {
+	if at < 0 || at >= end || tag == 0 || int(tag) > len(outputTags) {
+		return "", 0, ErrBadCursor
+	}
+	br := bufio.NewReaderSize(io.NewSectionReader(f, at, end-at), 32<<10)
+	if b, err := br.ReadByte(); err != nil || b != '"' {
+		return "", 0, ErrBadCursor
+	}
+	h := headWriter{max: maxString}
+	if err := unquoteTag(br, tag, &h); err != nil {
+		return "", 0, err
+	}
+	kept := h.buf
+	if h.n > int64(len(kept)) {
+		// A rune whose end was not kept goes: the rest loads whole.
+		i := len(kept) - 1
+		for i > 0 && len(kept)-i < utf8.UTFMax && !utf8.RuneStart(kept[i]) {
+			i--
+		}
+		if i >= 0 && !utf8.FullRune(kept[i:]) {
+			kept = kept[:i]
+		}
+	}
+	return string(kept), h.n, nil
+}
+
+// headWriter keeps the first max bytes written to it and counts them all.
+type headWriter struct {
+	max int
+	buf []byte
+	n   int64
+}
+
+func (h *headWriter) Write(p []byte) (int, error) {
+	h.n += int64(len(p))
+	if room := h.max - len(h.buf); room > 0 {
+		h.buf = append(h.buf, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
 }
 
 // tagFilter passes on, of the text written to it, what tagText would
@@ -86,7 +140,35 @@ func newTagFilter(tag string, out *bufio.Writer) *tagFilter {
 
 // Write never fails: out's error shows at its Flush.
 func (f *tagFilter) Write(p []byte) (int, error) {
-	for _, b := range p {
+	for i := 0; i < len(p); i++ {
+		// Runs that cannot hold a tag's start go at once (see unquote).
+		switch {
+		case f.state == tagDone:
+			return len(p), nil
+		case f.state == tagSeek && f.match == 0:
+			j := bytes.IndexByte(p[i:], '<')
+			if j < 0 {
+				return len(p), nil
+			}
+			i += j
+		case f.state == tagIn && f.match == 0 && len(f.part) == 0:
+			// ASCII text, no white space (unicode.IsSpace's ASCII
+			// runes are all of its ASCII white space) and no '<'.
+			j := i
+			for j < len(p) && p[j] < utf8.RuneSelf && p[j] != '<' && !asciiSpace[p[j]] {
+				j++
+			}
+			if j > i {
+				f.lead = false
+				f.out.Write(f.space)
+				f.space = f.space[:0]
+				f.out.Write(p[i:j])
+				if i = j; i == len(p) {
+					return len(p), nil
+				}
+			}
+		}
+		b := p[i]
 		switch f.state {
 		case tagSeek:
 			// The tags hold one '<', at their start: on a mismatch the
@@ -120,6 +202,9 @@ func (f *tagFilter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// asciiSpace are the ASCII runes unicode.IsSpace reports.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // close ends the text: a closing tag begun but never finished is text,
 // an incomplete rune too, and the white space held is trimmed.
@@ -190,6 +275,23 @@ func unquote(r *bufio.Reader, w *bufio.Writer) error {
 		}
 	}
 	for {
+		// A run of plain bytes, as most of a string is, goes at once: a
+		// byte at a time, a page reading a 200 MB output for the stderr
+		// after it took seconds.
+		if buf, _ := r.Peek(r.Buffered()); len(buf) > 0 {
+			n := 0
+			for n < len(buf) && buf[n] != '"' && buf[n] != '\\' && buf[n] != '\n' {
+				n++
+			}
+			if n > 0 {
+				flush()
+				if _, err := w.Write(buf[:n]); err != nil {
+					return fmt.Errorf("write: %w", err)
+				}
+				r.Discard(n)
+				continue
+			}
+		}
 		b, err := r.ReadByte()
 		if err != nil {
 			return errUnterminated

@@ -42,7 +42,10 @@ type group struct {
 // the first message may have begun before the first line read: lines are
 // "uncertain" until a line that starts a message whatever came before.
 type grouper struct {
-	refs   refMaker
+	refs refMaker
+	// tags reads from the file the outputs a cut string left out; nil
+	// (a find's skeleton, tests): they are not shown.
+	tags   tagReader
 	groups []*group
 	// tools are the calls of the current message, by id: a result
 	// joins its call only there (see start).
@@ -58,6 +61,11 @@ type grouper struct {
 // of the whole string when tag is 0, else of the text inside its tag
 // outputTags[tag-1], which is what the page shows of it.
 type refMaker func(at int64, tag uint8) string
+
+// tagReader is the text inside the tag outputTags[tag-1] of the string
+// at an absolute offset, read from the file, as the page shows a long
+// string: its head, and a cut when that is not all of it.
+type tagReader func(at int64, tag uint8) (string, *shared.Cut)
 
 func newGrouper(atStart bool, refs refMaker) *grouper {
 	return &grouper{known: atStart, refs: refs, tools: map[string]*shared.Tool{}}
@@ -217,11 +225,31 @@ func (g *grouper) text(typ string, s string, lineOff int64) shared.Block {
 // tag. A cut one's ref loads the text inside the same tag, so that the
 // whole reads as the cut one did; a ref to the string loaded it raw,
 // tags and all, the stderr run into the stdout.
+//
+// The page keeps a string's first maxString bytes: a stdout longer than
+// that left its stderr out of s, and the error output of a command that
+// printed a lot, what a person looks for, never showed. A stderr whose
+// tag s does not reach is read from the file (tagReader), in bounded
+// memory, and cut as any long text is.
 func (g *grouper) outputs(gr *group, s string, lineOff int64) {
-	for _, o := range outputs(s) {
-		b := shared.Block{Type: shared.BlockOutput}
-		b.Text, b.Cut = g.cutOf(o.text, lineOff, uint8(o.tag+1))
-		gr.msg.Blocks = append(gr.msg.Blocks, b)
+	kept, at, _, wasCut := uncut(s)
+	found := outputs(s)
+	for i := range outputTags {
+		var b shared.Block
+		switch {
+		case len(found) > 0 && found[0].tag == i:
+			b.Text, b.Cut = g.cutOf(found[0].text, lineOff, uint8(i+1))
+			found = found[1:]
+		case wasCut && g.tags != nil && i%2 == 1 && strings.Contains(kept, "<"+outputTags[i-1]+">") &&
+			!strings.Contains(kept, "<"+outputTags[i]+">"):
+			// A stderr (odd: each stdout's tag is followed by its
+			// stderr's in outputTags) after a stdout the cut fell in.
+			b.Text, b.Cut = g.tags(lineOff+at, uint8(i+1))
+		}
+		if b.Text != "" || b.Cut != nil {
+			b.Type = shared.BlockOutput
+			gr.msg.Blocks = append(gr.msg.Blocks, b)
+		}
 	}
 }
 

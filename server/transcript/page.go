@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	"vibecraft.sh/helm/shared"
@@ -53,6 +54,52 @@ type pager struct {
 	// skipped counts the bytes of long strings passed over unread.
 	skipped int64
 	skel    []byte // a find's scratch: the skeleton of a line (findskip.go)
+	// tagged holds what tagged read: a page groups its lines more than
+	// once, and each read goes through the whole string.
+	tagged map[tagKey]tagRead
+}
+
+type tagKey struct {
+	at  int64
+	tag uint8
+}
+
+type tagRead struct {
+	text string
+	cut  *shared.Cut
+}
+
+// grouper is a grouper of this page's lines.
+func (p *pager) grouper(atStart bool) *grouper {
+	g := newGrouper(atStart, p.ref)
+	g.tags = p.tag
+	return g
+}
+
+// tag is a tagReader.
+func (p *pager) tag(at int64, tag uint8) (string, *shared.Cut) {
+	k := tagKey{at, tag}
+	if r, ok := p.tagged[k]; ok {
+		return r.text, r.cut
+	}
+	var r tagRead
+	head, size, err := tagHead(p.f, at, p.snap.end, tag)
+	switch {
+	case err != nil:
+		// Not a string helmd can read (a hostile line): shown as an
+		// output left out would be, not at all.
+		slog.Debug("read a cut output's tag", "tag", outputTags[tag-1], "err", err)
+	case size > int64(len(head)):
+		r = tagRead{head, &shared.Cut{Bytes: size, Ref: p.ref(at, tag)}}
+	default:
+		r.text = head
+	}
+	p.spent += len(r.text)
+	if p.tagged == nil {
+		p.tagged = map[tagKey]tagRead{}
+	}
+	p.tagged[k] = r
+	return r.text, r.cut
 }
 
 // Page answers q from the transcript at path.
@@ -138,7 +185,7 @@ func (p *pager) before(off int64, limit int) (shared.MessagePage, error) {
 	want := 2*limit + 8
 	for {
 		i := max(0, j-want)
-		g := newGrouper(i == 0, p.ref)
+		g := p.grouper(i == 0)
 		for k := i; k < j; k++ {
 			pr, err := p.line(k)
 			if err != nil {
@@ -207,7 +254,7 @@ func (p *pager) pick(cands []*group, limit int, atStart bool, off int64) (shared
 // up to limit messages after it.
 func (p *pager) after(off int64, limit int) (shared.MessagePage, error) {
 	j, _ := p.snap.at(off)
-	g := newGrouper(true, p.ref)
+	g := p.grouper(true)
 	more := false
 	end := p.snap.end // of the page's lines
 	for k := j; k < len(p.snap.offs); k++ {
