@@ -431,7 +431,11 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 	if sidechain {
 		return
 	}
-	if r.msgID.ok && len(r.msgID.raw) > 0 {
+	switch {
+	case r.isAPIError:
+		// A failed call's record is no answer: the page shows it as a
+		// system notice, and the header's count is the page's rows.
+	case r.msgID.ok && len(r.msgID.raw) > 0:
 		id := r.msgID.bytes()
 		if r.inRead && len(r.lastMsg) > 0 && string(id) == string(r.lastMsg) {
 			// an id already found in messages, which a read never shrinks
@@ -445,7 +449,7 @@ func (a *aggregate) assistant(r *record, sidechain bool) {
 		if r.inRead {
 			r.lastMsg = append(r.lastMsg[:0], id...)
 		}
-	} else {
+	default:
 		a.anonymous++
 	}
 	a.keepCalls(r)

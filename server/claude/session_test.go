@@ -117,7 +117,9 @@ func TestSessionRules(t *testing.T) {
 		want: shared.Session{
 			ID: sidSplit, Source: shared.SourceClaude, ProjectPath: "/home/dev/webapp", ProjectName: "webapp",
 			Title: "Refactor the parser", FirstPrompt: "Refactor the parser", GitBranch: "main",
-			Model: "claude-opus-4-5-20251101", MessageCount: 2 + 4,
+			// 2 prompts, 3 responses: the failed call's record (msg_D,
+			// isApiErrorMessage) is a system notice on the page.
+			Model: "claude-opus-4-5-20251101", MessageCount: 2 + 3,
 			Tokens: shared.Tokens{Input: 130, Output: 422, CacheRead: 11400, CacheWrite: 1300},
 			CostUSD: (30*3+222*15+1000*3.75+11000*0.3)/1e6 + // Sonnet 4.5
 				(100*5+200*25+300*6.25+400*0.5)/1e6, // Opus 4.5

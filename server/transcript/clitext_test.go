@@ -103,6 +103,30 @@ func imageRecords(t testing.TB) []byte {
 	)
 }
 
+// apiErrorRecords is a session whose API calls failed twice before an
+// answer: Claude Code wrote an assistant record for each failure
+// (isApiErrorMessage), the page shows each as a system notice, not as
+// an answer.
+func apiErrorRecords(t testing.TB) []byte {
+	var r rec
+	apiErr := func(id, s string) map[string]any {
+		m := r.assistant(id, text(s))
+		m["isApiErrorMessage"] = true
+		m["message"].(map[string]any)["model"] = "<synthetic>"
+		m["message"].(map[string]any)["stop_reason"] = "stop_sequence"
+		if id == "" {
+			delete(m["message"].(map[string]any), "id")
+		}
+		return m
+	}
+	return jsonl(t,
+		r.prompt("Fix the build"),
+		apiErr("msg_e1", `API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`),
+		apiErr("", "API Error: Request timed out."),
+		ended(r.assistant("msg_1", text("Fixed."))),
+	)
+}
+
 // afterKilledRecords is a session whose tool call was killed (no result
 // ever), then resumed: the user typed a slash command (or, in bash mode,
 // a shell command), and its turn ended. The call is over, and the
@@ -172,6 +196,7 @@ func TestHeaderCountIsThePageRows(t *testing.T) {
 			records: afterKilledRecords("<bash-input>git diff</bash-input>"),
 			status:  shared.StatusWaiting,
 		},
+		"failed API calls": {records: apiErrorRecords},
 	} {
 		t.Run(name, func(t *testing.T) { headerMatchesPage(t, tc.records(t), tc.status) })
 	}
