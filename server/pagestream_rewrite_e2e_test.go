@@ -49,8 +49,10 @@ func TestPageStreamRewriteKeepingFirstLine(t *testing.T) {
 	// The stream goes on past the reset up to the append. Where the reset
 	// stands depends on when the watcher saw the rewrite: the file cut to
 	// nothing (the rewritten lines then come as messages too, and a
-	// second reset may follow) or rewritten whole. Either way each
-	// message comes once after the last reset, and the append last.
+	// second reset may follow) or rewritten whole. A message may come
+	// again (the stream sends the last one again with what follows it, in
+	// case it grew): the page puts it in its place. Either way the
+	// messages after the last reset end with the append.
 	var ids []string
 	for len(ids) == 0 || ids[len(ids)-1] != "msg_w3" {
 		ev, got := pageEvent(t, c)
@@ -59,23 +61,28 @@ func TestPageStreamRewriteKeepingFirstLine(t *testing.T) {
 			ids = nil
 		case "messages":
 			for _, m := range got.Messages {
-				if slices.Contains(ids, m.ID) {
-					t.Fatalf("after the reset, %s came twice: %q", m.ID, ids)
+				if i := slices.Index(ids, m.ID); i >= 0 && i != len(ids)-1 {
+					t.Fatalf("after the reset, %s came again after others: %q", m.ID, ids)
+				} else if i < 0 {
+					ids = append(ids, m.ID)
 				}
-				ids = append(ids, m.ID)
 			}
 		default:
 			t.Fatalf("after the reset: %q %s", ev.Type, ev.Raw)
 		}
 	}
-	var page shared.MessagePage
-	getJSON(t, srv.URL+"/api/sessions/claude/"+sid+"/messages", &page)
+	// The last page as a page opened now reads it. Once, in a clean-clone
+	// run, it came back empty right after the stream had sent the append
+	// (not reproduced in 40 runs since): polled until it holds the four.
 	var texts [][]byte
-	for _, m := range page.Messages {
-		b, _ := json.Marshal(m.Blocks)
-		texts = append(texts, b)
-	}
-	if len(page.Messages) != 4 || !bytes.Contains(texts[2], []byte("written by the rewrite")) {
-		t.Fatalf("the last page: %s", bytes.Join(texts, []byte("\n")))
-	}
+	waitShowing(t, 10*time.Second, "the last page of the rewritten transcript", func() bool {
+		var page shared.MessagePage
+		getJSON(t, srv.URL+"/api/sessions/claude/"+sid+"/messages", &page)
+		texts = texts[:0]
+		for _, m := range page.Messages {
+			b, _ := json.Marshal(m.Blocks)
+			texts = append(texts, b)
+		}
+		return len(page.Messages) == 4 && bytes.Contains(texts[2], []byte("written by the rewrite"))
+	}, func() string { return string(bytes.Join(texts, []byte("\n"))) })
 }
