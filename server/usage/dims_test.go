@@ -17,11 +17,11 @@ func TestDeletedProjectsLeaveNothing(t *testing.T) {
 	st := NewStore()
 	at := SlotOf(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).UnixMilli())
 	for i := range 1000 {
-		s := sess(fmt.Sprint("k", i), fmt.Sprint("/tmp/wt-", i))
+		s := sess(fmt.Sprint("k", i), fmt.Sprint("/home/dev/worktrees/wt-", i))
 		st.Set(s, []Cell{{At: at, Model: "claude-sonnet-4-5", Nano: 5}, {At: at, Model: "claude-opus-4-1", Nano: 7}})
 		st.Delete(s.Source, s.ID)
 	}
-	st.Set(sess("last", "/work/main"), []Cell{{At: at, Model: "claude-sonnet-4-5", Nano: 3}})
+	st.Set(sess("last", "/home/dev/webapp"), []Cell{{At: at, Model: "claude-sonnet-4-5", Nano: 3}})
 	if n := len(st.dimIDs); n != 1 {
 		t.Errorf("%d (model, project, source) combinations held, want 1: the deleted sessions' are kept", n)
 	}
@@ -29,7 +29,7 @@ func TestDeletedProjectsLeaveNothing(t *testing.T) {
 		t.Errorf("%d dim slots after 1,000 deleted projects, want at most 2 (their ids reused)", n)
 	}
 	rep := st.Query(Query{From: 0, To: at + time.Hour.Milliseconds(), By: ByProject, Loc: time.UTC})
-	if len(rep.Buckets) != 1 || rep.Buckets[0].Key != "/work/main" || rep.Total.CostUSD != 3e-9 {
+	if len(rep.Buckets) != 1 || rep.Buckets[0].Key != "/home/dev/webapp" || rep.Total.CostUSD != 3e-9 {
 		t.Errorf("by project after the deletions: %+v", rep)
 	}
 }
@@ -39,10 +39,10 @@ func TestDeletedProjectsLeaveNothing(t *testing.T) {
 func TestProjectsGoneAtARescanLeaveNothing(t *testing.T) {
 	st := NewStore()
 	at := SlotOf(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).UnixMilli())
-	kept := sess("kept", "/work/main")
+	kept := sess("kept", "/home/dev/webapp")
 	st.Set(kept, []Cell{{At: at, Model: "claude-sonnet-4-5", Nano: 3}})
 	for i := range 100 {
-		st.Set(sess(fmt.Sprint("k", i), fmt.Sprint("/tmp/wt-", i)), []Cell{{At: at, Model: "claude-opus-4-1", Nano: 7}})
+		st.Set(sess(fmt.Sprint("k", i), fmt.Sprint("/home/dev/worktrees/wt-", i)), []Cell{{At: at, Model: "claude-opus-4-1", Nano: 7}})
 	}
 	st.Keep(kept.Source, []shared.Session{*kept})
 	if n := len(st.dimIDs); n != 1 {
