@@ -287,21 +287,14 @@ func TestAPIErrorSaysWhatFailed(t *testing.T) {
 // API's JSON is shown as given, as text.
 func TestAPIErrorMessageIsANotice(t *testing.T) {
 	var r rec
-	apiErr := func(id, s string) map[string]any {
-		m := r.assistant(id, text(s))
-		m["isApiErrorMessage"] = true
-		m["message"].(map[string]any)["model"] = "<synthetic>"
-		m["message"].(map[string]any)["stop_reason"] = "stop_sequence"
-		return m
-	}
 	overloaded := `API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_011"}`
 	hostile := `API Error: 500 <img src=x onerror=alert(1)> {"error":`
 	path := tempTranscript(t, jsonl(t,
 		r.prompt("run it"),
 		r.assistant("msg_1", toolUse("toolu_1", "Bash", map[string]any{"command": "make"})),
-		apiErr("msg_e1", overloaded),
-		apiErr("msg_e2", hostile),
-		apiErr("msg_e3", "API Error: Request timed out."),
+		r.apiError("msg_e1", overloaded),
+		r.apiError("msg_e2", hostile),
+		r.apiError("msg_e3", "API Error: Request timed out."),
 		r.prompt("again"),
 	))
 	page := lastPage(t, NewFiles(0), path)

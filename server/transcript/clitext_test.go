@@ -109,20 +109,10 @@ func imageRecords(t testing.TB) []byte {
 // an answer.
 func apiErrorRecords(t testing.TB) []byte {
 	var r rec
-	apiErr := func(id, s string) map[string]any {
-		m := r.assistant(id, text(s))
-		m["isApiErrorMessage"] = true
-		m["message"].(map[string]any)["model"] = "<synthetic>"
-		m["message"].(map[string]any)["stop_reason"] = "stop_sequence"
-		if id == "" {
-			delete(m["message"].(map[string]any), "id")
-		}
-		return m
-	}
 	return jsonl(t,
 		r.prompt("Fix the build"),
-		apiErr("msg_e1", `API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`),
-		apiErr("", "API Error: Request timed out."),
+		r.apiError("msg_e1", `API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`),
+		r.apiError("", "API Error: Request timed out."),
 		ended(r.assistant("msg_1", text("Fixed."))),
 	)
 }

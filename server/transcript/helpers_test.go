@@ -36,6 +36,21 @@ func (r *rec) assistant(id string, blocks ...map[string]any) map[string]any {
 	return m
 }
 
+// apiError is the assistant record Claude Code writes for a failed API
+// call (isApiErrorMessage, model <synthetic>) with text s; an empty id
+// leaves the message without one, as some such records are.
+func (r *rec) apiError(id, s string) map[string]any {
+	m := r.assistant(id, text(s))
+	m["isApiErrorMessage"] = true
+	msg := m["message"].(map[string]any)
+	msg["model"] = "<synthetic>"
+	msg["stop_reason"] = "stop_sequence"
+	if id == "" {
+		delete(msg, "id")
+	}
+	return m
+}
+
 func (r *rec) results(extra map[string]any, blocks ...map[string]any) map[string]any {
 	m := r.env("user")
 	m["message"] = map[string]any{"role": "user", "content": blocks}
