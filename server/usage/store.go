@@ -173,19 +173,6 @@ func (st *Store) releaseDims(cells []heldCell) {
 	}
 }
 
-// IDs lists the IDs of the sessions of source src the store holds.
-func (st *Store) IDs(src shared.Source) []string {
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	var out []string
-	for k := range st.sessions {
-		if k.source == src {
-			out = append(out, k.id)
-		}
-	}
-	return out
-}
-
 // dimID interns d, reusing the id of a dim forgotten (releaseDims). The
 // models' names are kept, being few.
 func (st *Store) dimID(d dim) int32 {
