@@ -2,7 +2,6 @@ package hook
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -53,24 +52,15 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-type command struct {
-	Type    string `json:"type"`
-	Command string `json:"command"`
-	Timeout int    `json:"timeout"`
-}
-
-type group struct {
-	Matcher string    `json:"matcher,omitempty"`
-	Hooks   []command `json:"hooks"`
-}
-
-// Snippet is the settings.json fragment that installs cmd.
+// Snippet is the settings.json fragment that installs cmd: what Install
+// writes into an empty settings file.
 func Snippet(cmd string) ([]byte, error) {
-	hooks := map[string][]group{}
-	for _, e := range events {
-		hooks[e.name] = []group{{Matcher: e.matcher, Hooks: []command{{Type: "command", Command: cmd, Timeout: hookTimeout}}}}
+	hooks := newObject()
+	if _, err := merge(hooks, cmd); err != nil {
+		return nil, err
 	}
-	return json.MarshalIndent(map[string]any{"hooks": hooks}, "", "  ")
+	d := &document{empty: true, f: format{indent: "  ", nl: "\n"}}
+	return bytes.TrimRight(d.withHooks(hooks), "\n"), nil
 }
 
 // SettingsFile is Claude Code's user settings file: settings.json in
@@ -105,94 +95,6 @@ func readSettings(path string) ([]byte, error) {
 		return nil, fmt.Errorf("larger than %d MiB, which no settings file is; not read", maxSettings>>20)
 	}
 	return b, nil
-}
-
-// Install merges cmd into the settings file at path: for each event, a
-// group running cmd, unless one already runs a Helm hook (whose command
-// is then brought up to date). Every other key and hook is kept. When
-// something changes, the old file is first copied to
-// <path>.helm-backup-<time>, and the new one replaces it atomically
-// (when path is a symbolic link, the file it links to: the link stays,
-// and the backup is beside it).
-// It returns whether it wrote, and the backup's path ("" for none).
-func Install(path, cmd string, now time.Time) (changed bool, backup string, err error) {
-	s, err := load(path)
-	if err != nil {
-		return false, "", err
-	}
-	if !merge(s.hooks, cmd) {
-		return false, "", nil
-	}
-	raw, err := json.Marshal(s.hooks)
-	if err != nil {
-		return false, "", fmt.Errorf("encode hooks: %w", err)
-	}
-	s.keys["hooks"] = raw
-	backup, err = s.save(path, now)
-	return err == nil, backup, err
-}
-
-// settings is a settings file as read: its keys as written, and its
-// hooks decoded, to change.
-type settings struct {
-	old    []byte // the file, to back up
-	exists bool
-	keys   map[string]json.RawMessage
-	hooks  map[string][]map[string]any
-}
-
-// load reads the settings file at path; one not there reads as empty.
-// A file, or "hooks", that says null reads as empty too, as Claude Code
-// reads it: Unmarshal leaves a nil map for null, which panicked later.
-func load(path string) (*settings, error) {
-	old, err := readSettings(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	s := &settings{old: old, exists: err == nil}
-	if s.exists && len(bytes.TrimSpace(old)) > 0 {
-		if err := json.Unmarshal(old, &s.keys); err != nil {
-			return nil, fmt.Errorf("%s is not a JSON object; fix or move it first: %w", path, err)
-		}
-	}
-	if s.keys == nil {
-		s.keys = map[string]json.RawMessage{}
-	}
-	if raw, ok := s.keys["hooks"]; ok {
-		d := json.NewDecoder(bytes.NewReader(raw))
-		d.UseNumber() // numbers stay as written
-		if err := d.Decode(&s.hooks); err != nil {
-			return nil, fmt.Errorf("%s: \"hooks\" is not in Claude Code's shape: %w", path, err)
-		}
-	}
-	if s.hooks == nil {
-		s.hooks = map[string][]map[string]any{}
-	}
-	return s, nil
-}
-
-// save writes s.keys to path, after copying the file that was there to
-// a backup (writeBackup), whose path it returns ("" for none).
-func (s *settings) save(path string, now time.Time) (backup string, err error) {
-	out, err := json.MarshalIndent(s.keys, "", "  ")
-	if err != nil {
-		return "", fmt.Errorf("encode settings: %w", err)
-	}
-	out = append(out, '\n')
-	mode := fs.FileMode(0o600)
-	if s.exists {
-		if st, err := os.Stat(path); err == nil {
-			mode = st.Mode().Perm()
-		}
-		if backup, err = writeBackup(path, s.old, now); err != nil {
-			return "", fmt.Errorf("backup: %w", err)
-		}
-	}
-	dest, err := target(path)
-	if err != nil {
-		return backup, fmt.Errorf("write %s: %w", path, err)
-	}
-	return backup, writeAtomic(dest, out, mode)
 }
 
 // maxLinks bounds the links target follows, as Linux's ELOOP does.
@@ -266,73 +168,4 @@ func writeBackup(path string, data []byte, now time.Time) (string, error) {
 		return name, nil
 	}
 	return "", fmt.Errorf("%s and -2 to -%d all exist", base, maxBackups)
-}
-
-// merge adds cmd to each event of hooks that has no Helm hook yet, and
-// updates the command of those that have one; it reports a change.
-func merge(hooks map[string][]map[string]any, cmd string) bool {
-	changed := false
-	for _, e := range events {
-		found := false
-		for _, g := range hooks[e.name] {
-			list, _ := g["hooks"].([]any)
-			for _, h := range list {
-				m, ok := h.(map[string]any)
-				if !ok {
-					continue
-				}
-				if c, _ := m["command"].(string); c == cmd || isHelmHook(c) {
-					found = true
-					if c != cmd {
-						m["command"] = cmd
-						changed = true
-					}
-				}
-			}
-		}
-		if found {
-			continue
-		}
-		g := map[string]any{"hooks": []any{map[string]any{"type": "command", "command": cmd, "timeout": hookTimeout}}}
-		if e.matcher != "" {
-			g["matcher"] = e.matcher
-		}
-		hooks[e.name] = append(hooks[e.name], g)
-		changed = true
-	}
-	return changed
-}
-
-// isHelmHook reports whether a command line runs `helmd hook`, from
-// wherever the binary was when it was installed.
-func isHelmHook(c string) bool {
-	bin, rest, _ := strings.Cut(strings.TrimSpace(c), " hook")
-	bin = strings.Trim(bin, `'"`)
-	return filepath.Base(bin) == "helmd" && (rest == "" || strings.HasPrefix(rest, " "))
-}
-
-func writeAtomic(path string, data []byte, mode fs.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".settings-*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

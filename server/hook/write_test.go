@@ -1,0 +1,108 @@
+package hook
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestInstallRefusesAReadOnlyFile: a settings file the user made
+// read-only is refused with a sentence saying so, not replaced (rename
+// goes through a file's own write lock), and no backup is made.
+func TestInstallRefusesAReadOnlyFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "settings.json")
+	if err := os.WriteFile(path, []byte(existing), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	changed, backup, err := Install(path, "helmd hook", time.Now())
+	if err == nil || !strings.Contains(err.Error(), "read-only") || changed || backup != "" {
+		t.Errorf("install into a 0444 file: changed %v, backup %q, %v; want a refusal saying read-only", changed, backup, err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != existing {
+		t.Errorf("the read-only file changed to\n%s", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the folder holds %v; want the file alone", entries)
+	}
+}
+
+// TestInstallKeepsTheOwner: run as root (sudo keeping the user's HOME),
+// install leaves the settings file, and its backup, the user's: they
+// became root's, mode 0600, and Claude Code could no longer read them.
+func TestInstallKeepsTheOwner(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("giving a file to another user needs root")
+	}
+	path := filepath.Join(t.TempDir(), "settings.json")
+	if err := os.WriteFile(path, []byte(existing), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const uid, gid = 4321, 4322
+	if err := os.Chown(path, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	_, backup, err := Install(path, "helmd hook", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, backup} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := st.Sys().(*syscall.Stat_t); s.Uid != uid || s.Gid != gid {
+			t.Errorf("%s: owner %d:%d, want the user's %d:%d", filepath.Base(p), s.Uid, s.Gid, uid, gid)
+		}
+	}
+}
+
+// TestConcurrentInstalls: helmd hooks --install run at once from two
+// places, with other ports, leaves one Helm hook per event, the user's
+// keys kept, and every backup a readable settings file.
+func TestConcurrentInstalls(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "settings.json")
+	if err := os.WriteFile(path, []byte(existing), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, err := Install(path, Command("/usr/bin/helmd", "--port", fmt.Sprint(5000+i)), time.Now())
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil && !strings.Contains(err.Error(), "changed while Helm was editing it") {
+			t.Errorf("install: %v", err)
+		}
+	}
+	data, _ := os.ReadFile(path)
+	for ev, n := range helmHooks(t, data) {
+		if n != 1 {
+			t.Errorf("%s: %d Helm hooks, want 1", ev, n)
+		}
+	}
+	if got := decode(t, data); got["model"] != "opus" {
+		t.Errorf("the user's keys were lost:\n%s", data)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		if strings.HasPrefix(e.Name(), ".settings-") {
+			t.Errorf("a temporary file was left: %s", e.Name())
+		}
+		decode(t, b)
+	}
+}
