@@ -11,16 +11,22 @@ import "time"
 // atomically, through a symbolic link. With no Helm hook there, it writes
 // nothing. It returns how many hooks it removed, and the backup's path.
 func Uninstall(path, bin string, now time.Time) (removed int, backup string, err error) {
-	backup, err = edit(path, now, func(hooks *node) (*node, error) {
-		n, err := remove(hooks, bin)
-		removed = n
-		if n == 0 || err != nil {
-			return nil, err
-		}
-		return hooks, nil
-	})
+	backup, err = edit(path, now, removing(bin, &removed))
 	if err != nil || backup == noChange {
 		return 0, "", err
 	}
 	return removed, backup, nil
+}
+
+// removing is Uninstall's change to the hooks (see edit); it counts the
+// hooks it takes out in *removed.
+func removing(bin string, removed *int) func(*node) (*node, error) {
+	return func(hooks *node) (*node, error) {
+		n, err := remove(hooks, bin)
+		*removed = n
+		if n == 0 || err != nil {
+			return nil, err
+		}
+		return hooks, nil
+	}
 }

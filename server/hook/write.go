@@ -20,14 +20,19 @@ import (
 // and the backup is beside it), with the old file's mode and owner.
 // It returns whether it wrote, and the backup's path ("" for none).
 func Install(path, cmd string, now time.Time) (changed bool, backup string, err error) {
-	backup, err = edit(path, now, func(hooks *node) (*node, error) {
+	backup, err = edit(path, now, installing(cmd))
+	return err == nil && backup != noChange, clean(backup), err
+}
+
+// installing is Install's change to the hooks (see edit).
+func installing(cmd string) func(*node) (*node, error) {
+	return func(hooks *node) (*node, error) {
 		ok, err := merge(hooks, cmd)
 		if !ok {
 			return nil, err
 		}
 		return hooks, err
-	})
-	return err == nil && backup != noChange, clean(backup), err
+	}
 }
 
 // noChange is what edit returns when it wrote nothing.
@@ -64,30 +69,41 @@ func edit(path string, now time.Time, change func(*node) (*node, error)) (string
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return "", fmt.Errorf("read %s: %w", path, err)
 		}
-		d, err := parseDocument(old)
+		data, changed, err := rewrite(old, change)
 		if err != nil {
 			return "", fmt.Errorf("%s: %w; fix or move it first", path, err)
 		}
-		hooks := d.hooks
-		if hooks == nil || hooks.isNull() {
-			hooks = newObject()
-		}
-		out, err := change(hooks)
-		if err != nil {
-			return "", fmt.Errorf("%s: %w; fix or move it first", path, err)
-		}
-		if out == nil {
+		if !changed {
 			return noChange, nil
 		}
-		if len(out.vals) == 0 {
-			out = nil
-		}
-		backup, err := replace(path, exists, old, d.withHooks(out), now)
+		backup, err := replace(path, exists, old, data, now)
 		if errors.Is(err, errChanged) && attempt < maxAttempts {
 			continue // read it again, with the change in it
 		}
 		return backup, err
 	}
+}
+
+// rewrite is a settings file's text (old) with its "hooks" as change
+// makes them (see edit), and whether that changed anything: the whole of
+// an edit but the file's reading and writing.
+func rewrite(old []byte, change func(*node) (*node, error)) ([]byte, bool, error) {
+	d, err := parseDocument(old)
+	if err != nil {
+		return nil, false, err
+	}
+	hooks := d.hooks
+	if hooks == nil || hooks.isNull() {
+		hooks = newObject()
+	}
+	out, err := change(hooks)
+	if err != nil || out == nil {
+		return nil, false, err
+	}
+	if len(out.vals) == 0 {
+		out = nil
+	}
+	return d.withHooks(out), true, nil
 }
 
 // replace writes data over the settings file at path (through its links),
