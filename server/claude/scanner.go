@@ -1,5 +1,11 @@
 package claude
 
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
+
 // scanner walks the bytes of one JSON line without decoding it. The line
 // may arrive in several chunks (a bufio.Reader hands out at most its buffer
 // at a time), so a 50 MB tool_result costs one buffer of memory, not 50 MB:
@@ -15,10 +21,6 @@ type scanner struct {
 	bad  bool
 
 	stack []byte // open containers of skip, reused across lines
-
-	// marks has a bit set for each '"' and '\\' of buf (special.go),
-	// remade with each chunk.
-	marks []uint64
 }
 
 // maxDepth bounds nesting in skipped values: memory stays bounded and a
@@ -32,7 +34,6 @@ func (s *scanner) reset(first []byte, more func() []byte) {
 	if s.more != nil || more != nil { // most lines have one chunk: no store, no write barrier
 		s.more = more
 	}
-	s.mark()
 }
 
 // fill makes buf[pos] valid if the line has more bytes; false at its end.
@@ -47,7 +48,6 @@ func (s *scanner) fill() bool {
 			return false
 		}
 		s.buf, s.pos = b, 0
-		s.mark()
 	}
 	return true
 }
@@ -95,9 +95,9 @@ func (s *scanner) expect(c byte) bool {
 // limit bytes in all; the rest is skipped. The result says whether dst got
 // the whole string.
 //
-// The bitmap of the chunk (special.go) leads from one quote or backslash
-// to the next; a backslash takes the byte after it along, so the first
-// quote not so taken ends the string.
+// The scan finds the next quote with IndexByte and then decides whether it
+// is escaped by the parity of the backslashes before it, so a long string
+// costs one vectorised search, however many escapes it holds.
 func (s *scanner) str(dst *[]byte, limit int) (complete bool) {
 	if uint(s.pos) < uint(len(s.buf)) && s.buf[s.pos] == '"' && !s.bad {
 		s.pos++ // the usual case, without the calls of expect
@@ -119,25 +119,27 @@ func (s *scanner) str(dst *[]byte, limit int) (complete bool) {
 			escaped = false
 			continue
 		}
-		start := s.pos
-		i := s.special(start)
-		for i < len(s.buf) && s.buf[i] == '\\' {
-			if i+1 == len(s.buf) {
-				escaped = true // the escaped byte starts the next chunk
-			}
-			i = s.special(min(i+2, len(s.buf)))
-		}
-		if i == len(s.buf) {
+		rest := s.buf[s.pos:]
+		q := bytes.IndexByte(rest, '"')
+		if q < 0 {
 			if dst != nil {
-				complete = capture(dst, s.buf[start:], limit) && complete
+				complete = capture(dst, rest, limit) && complete
 			}
+			escaped = trailingBackslashes(rest)%2 == 1
 			s.pos = len(s.buf)
 			continue
 		}
-		if dst != nil {
-			complete = capture(dst, s.buf[start:i], limit) && complete
+		if trailingBackslashes(rest[:q])%2 == 1 {
+			if dst != nil {
+				complete = capture(dst, rest[:q+1], limit) && complete
+			}
+			s.pos += q + 1
+			continue
 		}
-		s.pos = i + 1
+		if dst != nil {
+			complete = capture(dst, rest[:q], limit) && complete
+		}
+		s.pos += q + 1
 		return complete
 	}
 }
@@ -153,6 +155,14 @@ func capture(dst *[]byte, b []byte, limit int) bool {
 		*dst = append(*dst, b[:room]...)
 	}
 	return false
+}
+
+func trailingBackslashes(b []byte) int {
+	n := 0
+	for i := len(b) - 1; i >= 0 && b[i] == '\\'; i-- {
+		n++
+	}
+	return n
 }
 
 // literal consumes the rest of true, false or null after its first byte.
@@ -293,15 +303,43 @@ value:
 // the scanner moves to the next chunk) and true. Otherwise it consumes
 // nothing and returns false, and the caller reads the key the long way.
 func (s *scanner) key(limit int) ([]byte, bool) {
-	if s.bad || uint(s.pos) >= uint(len(s.buf)) || s.buf[s.pos] != '"' {
+	if s.bad || uint(s.pos) >= uint(len(s.buf)) {
 		return nil, false
 	}
-	q := s.special(s.pos + 1)
-	if q+1 >= len(s.buf) || s.buf[q] != '"' || s.buf[q+1] != ':' || q-s.pos > limit {
-		return nil, false // an escape, the chunk's end, or too long to be read here
+	b := s.buf[s.pos:]
+	if b[0] != '"' {
+		return nil, false
 	}
-	k := s.buf[s.pos+1 : q]
-	s.pos = q + 2
+	// One pass finds the closing quote and refuses an escape: keys are
+	// short, so eight bytes at a time and then a plain loop beat a call
+	// to IndexByte and a second pass.
+	q, i := 0, 1
+	for ; i+8 <= len(b) && i <= limit; i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		quote, esc := bytesEqual(w, '"'), bytesEqual(w, '\\')
+		if quote|esc == 0 {
+			continue
+		}
+		// The lowest marked byte of each mask is exact (see bytesEqual).
+		if bits.TrailingZeros64(esc) < bits.TrailingZeros64(quote) {
+			return nil, false
+		}
+		q = i + bits.TrailingZeros64(quote)/8
+		break
+	}
+	for ; q == 0 && i < len(b) && i <= limit; i++ {
+		if c := b[i]; c == '"' {
+			q = i
+			break
+		} else if c == '\\' {
+			return nil, false
+		}
+	}
+	if q == 0 || q+1 >= len(b) || b[q+1] != ':' {
+		return nil, false
+	}
+	k := b[1:q]
+	s.pos += q + 2
 	return k, true
 }
 
