@@ -309,7 +309,8 @@ func callSum(line []byte, id string) (sum calldigest.Sum, ok bool) {
 		return sum, false
 	}
 	for _, b := range slices.Backward(blocks) {
-		if jsonString(b["type"]) != "tool_use" || jsonString(b["id"]) != id {
+		// A block without an id is no call, not one whose id is "".
+		if jsonString(b["type"]) != "tool_use" || !isJSONString(b["id"]) || jsonString(b["id"]) != id {
 			continue
 		}
 		input, has := b["input"]
@@ -320,6 +321,10 @@ func callSum(line []byte, id string) (sum calldigest.Sum, ok bool) {
 	}
 	return sum, false
 }
+
+// isJSONString reports whether raw, a value of a line encoding/json has
+// read, is a string (null unmarshals into a string too, but is none).
+func isJSONString(raw json.RawMessage) bool { return len(raw) > 0 && raw[0] == '"' }
 
 // jsonString is raw as a JSON string; "" when it is not one.
 func jsonString(raw json.RawMessage) string {

@@ -230,6 +230,10 @@ func FuzzParseLine(f *testing.F) {
 	f.Add([]byte(`{"type":"user","message":{"content":[{"type":"text","text":"<ide_selection>x</ide_selection>"},{"type":"text","text":"[Request interrupted by user]"}]}}`), uint8(6))
 	// Tool calls, which Source.Asks digests from their line (callSum).
 	f.Add([]byte(`{"type":"assistant","message":{"content":[{"type":"tool_use","id":"a","name":"WebFetch","input":{"url":"u","prompt":"p \u00e9","n":[1.50,{"b":null,"a":true}]}},{"input":"x","type":"tool_use","id":"b"},{"type":"tool_use","id":"a","name":"Bash","input":{}}]}}`), uint8(9))
+	// A tool_use block with no id, or a null one, is no call: not the
+	// call whose id is "".
+	f.Add([]byte(`{"message":{"content":[{"input":"","type":"tool_use","id":""},{"type":"tool_use"}]}}`), uint8(9))
+	f.Add([]byte(`{"message":{"content":[{"input":"","type":"tool_use","id":""},{"type":"tool_use","id":null,"input":1}]}}`), uint8(9))
 	// Progress records, whose data.type and call ids say a call runs.
 	f.Add([]byte(`{"parentToolUseID":"toolu_A","data":{"output":"x","type":"bash_\u0070rogress"},"toolUseID":"bash-progress-0","type":"progress"}`), uint8(4))
 	f.Add([]byte(`{"type":"progress","data":{"type":"hook_progress","hookEvent":"PreToolUse"},"data":null,"toolUseID":"toolu_A","parentToolUseID":"toolu_A"}`), uint8(7))
