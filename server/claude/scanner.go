@@ -98,6 +98,13 @@ func (s *scanner) expect(c byte) bool {
 // The scan finds the next quote with IndexByte and then decides whether it
 // is escaped by the parity of the backslashes before it, so a long string
 // costs one vectorised search, however many escapes it holds.
+//
+// Two ways around a call per quote were measured on helmbench's
+// corpus-small and left: a bitmap of each chunk's quotes and backslashes
+// made 64 bytes at a time (AVX2, AVX-512) cost in its pass what the calls
+// saved, and looking at a string's first 48 bytes in place before the
+// call cost about as much as it saved. The parser's time is spread over
+// its walk of the tokens (key, str, peek, follows), not in this search.
 func (s *scanner) str(dst *[]byte, limit int) (complete bool) {
 	if uint(s.pos) < uint(len(s.buf)) && s.buf[s.pos] == '"' && !s.bad {
 		s.pos++ // the usual case, without the calls of expect
