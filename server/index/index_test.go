@@ -113,3 +113,39 @@ func TestListOfAFewAllocatesAFew(t *testing.T) {
 		t.Errorf("listing 1 session of %d allocated %d bytes (the index is %d)", n, alloc, list)
 	}
 }
+
+// A full scan needs only what Replace deleted: ReplaceGone reports that,
+// and makes no list of the sessions created, which on a first scan is a
+// copy of every session at the moment helmd's heap is at its largest.
+func TestReplaceGoneListsNoCreatedSessions(t *testing.T) {
+	const n = 10_000
+	all := make([]shared.Session, n)
+	for i := range all {
+		all[i] = claude(fmt.Sprint(i), int64(i), 1)
+	}
+	alloc := func(replace func(*Index)) uint64 {
+		x := New()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		replace(x)
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	whole := alloc(func(x *Index) { x.Replace(shared.SourceClaude, all) })
+	gone := alloc(func(x *Index) { x.ReplaceGone(shared.SourceClaude, all) })
+	list := uint64(n) * uint64(unsafe.Sizeof(shared.Session{}))
+	if gone+list > whole {
+		t.Errorf("ReplaceGone of %d new sessions allocated %d bytes, Replace %d: want a list of them (%d bytes) less", n, gone, whole, list)
+	}
+
+	x := New()
+	x.Apply(shared.SourceOpenCode, []shared.Session{{ID: "ses_1", Source: shared.SourceOpenCode}}, nil)
+	x.Replace(shared.SourceClaude, []shared.Session{claude("a", 1, 1), claude("b", 2, 1)})
+	deleted := x.ReplaceGone(shared.SourceClaude, []shared.Session{claude("b", 3, 1), claude("c", 4, 1)})
+	if got := fmt.Sprint(keys(deleted)); got != "[claude:a]" {
+		t.Errorf("deleted %s, want [claude:a]", got)
+	}
+	if got := fmt.Sprint(keys(x.List(nil))); got != "[claude:c claude:b opencode:ses_1]" {
+		t.Errorf("list after ReplaceGone: %s", got)
+	}
+}
