@@ -217,7 +217,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	att.ProcessEnded(func(s *shared.Session) bool {
 		return s.Source == shared.SourceClaude && !s.Remote && claudeSrc.Ended(s.ID)
 	})
-	liveOpts := live.Options{Debounce: cfg.Debounce, Logger: log, Attention: att, Hold: holdHeap}
+	liveOpts := live.Options{Debounce: cfg.Debounce, Logger: log, Attention: att, Hold: holdHeap, Build: buildHeap}
 	if cacheFile != "" {
 		liveOpts.Save = claudeSrc.Save // live owns the sources' lifecycle: it alone persists
 	}
@@ -448,6 +448,11 @@ func publishedNow(ep stream.Endpoint) func() ([]shared.Session, string, func()) 
 // 370 MB, for some collections of the live heap more (see the commit
 // that set it).
 func holdHeap() (release func()) { return gcpace.Hold(20) }
+
+// buildHeap bounds the heap while the first scan builds it
+// (gcpace.Grow): its garbage is collected once it reaches a quarter of
+// what helmd holds at the last collection, where it was as much again.
+func buildHeap() (release func()) { return gcpace.Grow(25) }
 
 // refreshAll passes a refresh the user asks for to each: the sources read
 // every file again, and the watcher looks again for links to follow.

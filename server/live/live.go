@@ -90,6 +90,10 @@ type Options struct {
 	// a scan reads little but makes its garbage over a heap already at
 	// its full size. Not for the first scan, which makes that heap.
 	Hold func() (release func())
+	// Build is Hold's counterpart for the first full scan, which builds
+	// the heap from nothing: helmd bounds its garbage to a share of the
+	// live heap as it grows (gcpace.Grow) rather than to twice it.
+	Build func() (release func())
 }
 
 // Live wires sources, index and publisher together. Create it with New,
@@ -335,8 +339,7 @@ func (l *Live) fullScan(ctx context.Context) {
 			}
 		}
 		l.att.Apply(sessions, time.Now(), l.index.Get)
-		ch := l.index.Replace(src.Kind(), sessions)
-		l.forget(keysOf(ch.Deleted))
+		l.forget(keysOf(l.index.ReplaceGone(src.Kind(), sessions)))
 		if i == 0 {
 			all = sessions
 		} else {
@@ -392,16 +395,20 @@ func (l *Live) fullScan(ctx context.Context) {
 	l.save()
 }
 
-// hold starts Options.Hold for a full scan, unless it is the first, and
-// returns its release.
+// hold starts Options.Hold for a full scan, or Options.Build for the
+// first, and returns its release.
 func (l *Live) hold() (release func()) {
 	l.statsMu.Lock()
 	first := l.scans == 0
 	l.statsMu.Unlock()
-	if first || l.opts.Hold == nil {
+	h := l.opts.Hold
+	if first {
+		h = l.opts.Build
+	}
+	if h == nil {
 		return func() {}
 	}
-	return l.opts.Hold()
+	return h()
 }
 
 // takeHints handles what the watcher enqueued since the last call: a full

@@ -607,3 +607,47 @@ func TestRefreshRunsUnderHold(t *testing.T) {
 		t.Error("held more than once for one refresh")
 	}
 }
+
+// The first scan, which builds helmd's heap, runs under Options.Build
+// (helmd bounds its garbage as the heap grows), released once the scan
+// is published; a refresh runs under Hold, not Build.
+func TestFirstScanRunsUnderBuild(t *testing.T) {
+	src := newSource()
+	src.set("a", 1)
+	type at struct{ scans, events int }
+	built, released, held := make(chan at, 4), make(chan at, 4), make(chan at, 4)
+	var rec *recorder
+	opts := Options{
+		Build: func() func() {
+			built <- at{int(src.scans.Load()), len(rec.snapshot())}
+			return func() { released <- at{int(src.scans.Load()), len(rec.snapshot())} }
+		},
+		Hold: func() func() {
+			held <- at{int(src.scans.Load()), len(rec.snapshot())}
+			return func() {}
+		},
+	}
+	rec = newRecorder()
+	l := New(index.New(), rec, []Source{src}, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- l.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
+	l.RequestRefresh()
+	select {
+	case <-held:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the refresh was never held")
+	}
+	if len(built) != 1 || len(released) != 1 {
+		t.Fatalf("first scan built %d and released %d times, want once each", len(built), len(released))
+	}
+	if b := <-built; b.scans != 0 || b.events != 0 {
+		t.Errorf("built after %d scans and %d events, want as the first scan starts (0, 0)", b.scans, b.events)
+	}
+	if r := <-released; r.scans != 1 || r.events != 1 {
+		t.Errorf("released after %d scans and %d events, want once the first scan is published (1, 1)", r.scans, r.events)
+	}
+}

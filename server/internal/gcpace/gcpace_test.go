@@ -216,3 +216,53 @@ func TestHoldWithoutPacerDoesNothing(t *testing.T) {
 	}
 	release()
 }
+
+// Grow bounds the garbage to a share of the live heap as the heap is
+// built: the limit rises with what is live, and stays well under twice it.
+func TestGrowBoundsAGrowingHeap(t *testing.T) {
+	p := Start(func(string) string { return "" })
+	defer p.Stop()
+	defer func() { retained = nil }()
+	release := Grow(25)
+	var limits []int64
+	for _, live := range []int{64 << 20, 128 << 20} {
+		for len(retained) < live>>20 {
+			retained = append(retained, make([]byte, 1<<20))
+		}
+		limit := retunedNow(t, p)
+		limits = append(limits, limit)
+		if limit > int64(live)*8/5 {
+			t.Errorf("limit %d MB under Grow(25) over %d MB live, want about %d MB", limit>>20, live>>20, live*5/4>>20)
+		}
+		var peak uint64
+		for i := range 1024 { // 256 MB of garbage, 256 KB at a time
+			sink = make([]byte, 256<<10)
+			if i%16 == 0 {
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse)
+			}
+		}
+		sink = nil
+		if peak > uint64(live)*8/5 {
+			t.Errorf("heap in use reached %d MB under Grow(25) over %d MB live", peak>>20, live>>20)
+		}
+	}
+	if limits[1] < limits[0]+48<<20 {
+		t.Errorf("limit %d MB with twice the live heap, was %d MB: it did not rise with the heap", limits[1]>>20, limits[0]>>20)
+	}
+	release()
+	release() // a second call does nothing
+	if after, _ := p.Limit(); after < 2*128<<20 {
+		t.Errorf("limit %d MB once released, want at least twice the 128 MB live", after>>20)
+	}
+}
+
+func TestGrowWithoutPacerDoesNothing(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	release := Grow(10)
+	if now := debug.SetMemoryLimit(-1); now != before {
+		t.Errorf("Grow without a pacer set the limit to %d, was %d", now, before)
+	}
+	release()
+}
