@@ -47,7 +47,7 @@ func BenchmarkWriteList(b *testing.B) {
 func BenchmarkWriteOriginalList(b *testing.B) {
 	list := make([]shared.Session, 10_000)
 	for i := range list {
-		list[i] = shared.Session{ID: "5c1f0b2e-8a4d-4c1e-9f3a-" + strconv.Itoa(100000000000+i), Source: shared.SourceClaude,
+		list[i] = shared.Session{ID: "5c1f0b2e-8a4d-4c1e-9f3a-" + strconv.FormatInt(100000000000+int64(i), 10), Source: shared.SourceClaude,
 			ProjectPath: "/home/dev/project/", ProjectName: "project", Title: "a title of some length",
 			FirstPrompt: "the first prompt, <b>with</b> markup", Model: "claude-opus-4", MessageCount: i, CostUSD: 1.25,
 			Status: shared.StatusIdle, CreatedAt: 1_763_990_000_000 + int64(i)*7_919, UpdatedAt: 1_764_990_000_000 - int64(i)*1_013}

@@ -61,7 +61,7 @@ type fxSession struct {
 type fxMessage struct {
 	ID, Role                                        string
 	Created, Completed, Updated                     int64 // Updated: the row's time_updated; 0 = Created
-	Input, Output, Reasoning, CacheRead, CacheWrite int
+	Input, Output, Reasoning, CacheRead, CacheWrite int64 // int64: counts past 2^31 compile for 32-bit
 	Cost                                            float64
 	Model, Finish                                   string
 	Error                                           bool

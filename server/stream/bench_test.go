@@ -21,7 +21,7 @@ func realisticList(n int) []shared.Session {
 // realistic is a session as the sources produce it, for size figures.
 func realistic(i int) shared.Session {
 	return shared.Session{
-		ID:           "5c1f0b2e-8a4d-4c1e-9f3a-" + strconv.Itoa(100000000000+i),
+		ID:           "5c1f0b2e-8a4d-4c1e-9f3a-" + strconv.FormatInt(100000000000+int64(i), 10),
 		Source:       shared.SourceClaude,
 		ProjectPath:  "/home/dev/src/github.com/acme/webapp",
 		ProjectName:  "webapp",

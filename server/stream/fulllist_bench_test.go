@@ -24,7 +24,7 @@ func BenchmarkFullListFrame(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
-				s.UpdatedAt = int64(2_000_000_000_000 + i)
+				s.UpdatedAt = 2_000_000_000_000 + int64(i)
 				h.Publish(shared.EventSessionUpdated, []shared.Session{s})
 				f, _, err := v.fullFrame(shared.EventSessionUpdated)
 				if err != nil {
