@@ -30,7 +30,7 @@ import (
 const maxFinds = 4
 
 func (t *transcripts) find(w http.ResponseWriter, r *http.Request) error {
-	s, err := t.session(r)
+	s, err := t.pageSession(r)
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,9 @@ func (f *Follower) Follow(ctx context.Context, key string) (run func(emit func(t
 		return nil, errors.New("malformed session id")
 	}
 	s, ok := t.d.Sessions.Get(key)
+	if !ok {
+		s, ok = t.unlisted(shared.Source(src), id) // as a page's stream would (pageSession)
+	}
 	switch {
 	case !ok:
 		return nil, errors.New("no such session")

@@ -64,7 +64,7 @@ func (t *transcripts) stream(w http.ResponseWriter, r *http.Request) error {
 	if t.d.Live == nil {
 		return Errorf(http.StatusNotFound, "live session pages are off in this helmd")
 	}
-	s, err := t.session(r)
+	s, err := t.pageSession(r)
 	if err != nil {
 		return err
 	}

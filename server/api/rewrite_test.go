@@ -2,10 +2,12 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"testing"
 
 	"vibecraft.sh/helm/shared"
@@ -57,5 +59,102 @@ func TestRewriteKeepingFirstLineOverHTTP(t *testing.T) {
 	if code, body := getPage(t, srv, base+"/messages?limit=2", &fresh); code != 200 || fresh.After != reset.After ||
 		fresh.Messages[0].Blocks[0].Tool == nil || fresh.Messages[0].Blocks[0].Tool.Summary != "look around the code base" {
 		t.Fatalf("the reloaded last page: %d %.300s; want the new text, ending at the reset's cursor", code, body)
+	}
+}
+
+// A transcript rewritten in place passes through a moment when it holds
+// no complete line, and the list leaves out a session whose transcript
+// has none (claude: build). When the list read the file then, the
+// session page's requests answered 404 "no such session" until the list
+// read it again, though helmd had the file and the page stream had just
+// sent its reset, which asks the page to load the last page again: the
+// page said the session was gone, or, opened then, that helmd had no
+// such session. Each case has the list read the file at one moment of
+// the rewrite, then asks as a page would before the list reads it again.
+func TestRewriteWhileTheListLeftTheSessionOut(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// now is what the file holds when the page asks: its first line
+		// (old[:n] of the old content, n < 0 for the whole first line)
+		// and then the new rest, or nothing.
+		head int
+		rest bool
+		want []string // the last page's texts (the tool's summary for a call)
+	}{
+		{name: "cut to nothing", head: 0, want: nil},
+		{name: "its first line half written", head: 40, want: nil},
+		{name: "its first line written", head: -1, want: []string{"<script>alert(1)</script> fix it"}},
+		{name: "rewritten whole", head: -1, rest: true,
+			want: []string{"<script>alert(1)</script> fix it", "look around the code base", "Shall I push?\nIt is ready."}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTranscriptServer(t)
+			base := "/api/sessions/claude/" + testSID
+			old, err := os.ReadFile(ts.main)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := old[:bytes.IndexByte(old, '\n')+1]
+			rest := bytes.ReplaceAll(old[len(first):], []byte(`"look around"`), []byte(`"look around the code base"`))
+			var last shared.MessagePage
+			if code, body := getPage(t, ts.srv, base+"/messages", &last); code != 200 || len(last.Messages) != 3 {
+				t.Fatalf("the last page before: %d %.300s", code, body)
+			}
+			f, err := os.OpenFile(ts.main, os.O_WRONLY|os.O_TRUNC, 0) // in place: the same inode
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			ts.relist(t, ts.main) // the list reads the file cut to nothing
+			if _, ok := ts.ix.Get("claude:" + testSID); ok {
+				t.Fatal("the list still has the session, its transcript cut to nothing: this test no longer tests what it says")
+			}
+			now := first
+			if tc.head >= 0 {
+				now = first[:tc.head]
+			}
+			if tc.rest {
+				now = append(append([]byte{}, first...), rest...)
+			}
+			if _, err := f.Write(now); err != nil {
+				t.Fatal(err)
+			}
+
+			var page shared.MessagePage
+			code, body := getPage(t, ts.srv, base+"/messages", &page)
+			if code != 200 {
+				t.Fatalf("the last page, the list not having read the rewrite yet: %d %.300s; want 200", code, body)
+			}
+			var got []string
+			for _, m := range page.Messages {
+				for _, b := range m.Blocks {
+					switch {
+					case b.Tool != nil:
+						got = append(got, b.Tool.Summary)
+					case b.Text != "":
+						got = append(got, b.Text)
+					}
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("the last page: %q, want %q", got, tc.want)
+			}
+			// The page's stream opens too (the page asks for it after its
+			// last page), and its find answers.
+			if status, typ, data := firstEvent(t, ts.srv.URL, url.Values{"after": {page.After}}); status != 200 || typ != "messages" {
+				t.Errorf("the stream after the last page: %d %q %.200s", status, typ, data)
+			}
+			if code, body := getPage(t, ts.srv, base+"/find?q=fix", nil); code != 200 {
+				t.Errorf("find: %d %.200s", code, body)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if run, err := ts.f.Follow(ctx, "claude:"+testSID); err != nil {
+				t.Errorf("the socket's follow: %v", err)
+			} else {
+				cancel()
+				run(func(string, string, []byte) error { return nil })
+			}
+		})
 	}
 }

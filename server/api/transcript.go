@@ -125,12 +125,43 @@ func (t *transcripts) session(r *http.Request) (shared.Session, error) {
 	}
 	s, ok := t.d.Sessions.Get(string(src) + ":" + id)
 	if !ok {
-		return s, Errorf(http.StatusNotFound, "no such session")
+		return s, errNoSession
 	}
 	if src == shared.SourceOpenCode && t.d.OpenCode == nil {
 		return s, Errorf(http.StatusNotFound, "OpenCode is not read by this helmd")
 	}
 	return s, nil
+}
+
+var errNoSession = Errorf(http.StatusNotFound, "no such session")
+
+// pageSession is session for the endpoints that read the transcript
+// itself (messages, full texts, find, the page stream): a Claude session
+// the list leaves out for now, whose main transcript helmd has, is read
+// from that transcript. The list leaves out a session whose transcript
+// holds no complete line (claude: build): one just created, and one
+// rewritten in place, when the list read it cut to nothing. The page
+// stream sends its reset (load the last page again) at just that moment,
+// and these endpoints answered 404 until the list read the file again:
+// the page said the session was gone, though helmd had its transcript.
+func (t *transcripts) pageSession(r *http.Request) (shared.Session, error) {
+	s, err := t.session(r)
+	if errors.Is(err, errNoSession) {
+		if u, ok := t.unlisted(shared.Source(r.PathValue("source")), r.PathValue("id")); ok {
+			return u, nil
+		}
+	}
+	return s, err
+}
+
+// unlisted is the session a transcript's pages read when the list does
+// not have it (pageSession): a Claude session whose main transcript
+// helmd has, known by its id alone.
+func (t *transcripts) unlisted(src shared.Source, id string) (shared.Session, bool) {
+	if src != shared.SourceClaude || !t.d.Claude.HasTranscripts(id) {
+		return shared.Session{}, false
+	}
+	return shared.Session{ID: id, Source: shared.SourceClaude}, true
 }
 
 // claudeFile is the transcript a Claude request reads: the session's
@@ -242,7 +273,7 @@ func agentDetail(files claude.Transcripts, agent string) *shared.AgentDetail {
 }
 
 func (t *transcripts) messages(w http.ResponseWriter, r *http.Request) error {
-	s, err := t.session(r)
+	s, err := t.pageSession(r)
 	if err != nil {
 		return err
 	}
@@ -271,7 +302,7 @@ func (t *transcripts) messages(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (t *transcripts) full(w http.ResponseWriter, r *http.Request) error {
-	s, err := t.session(r)
+	s, err := t.pageSession(r)
 	if err != nil {
 		return err
 	}

@@ -44,12 +44,38 @@ func transcriptServer(t testing.TB) (srv *httptest.Server, main string) {
 // transcriptServerOf is transcriptServer, with what its endpoints share.
 func transcriptServerOf(t testing.TB) (srv *httptest.Server, main string, f *Follower) {
 	t.Helper()
+	ts := newTranscriptServer(t)
+	return ts.srv, ts.main, ts.f
+}
+
+// testTranscripts is a transcriptServer with the list behind it: a test
+// has the list read a file when it chooses (as live does on a change).
+type testTranscripts struct {
+	srv  *httptest.Server
+	main string
+	f    *Follower
+	src  *claude.Source
+	ix   *index.Index
+}
+
+// relist has the list read paths, as live does on the watcher's hint.
+func (ts *testTranscripts) relist(t testing.TB, paths ...string) {
+	t.Helper()
+	changed, removed, err := ts.src.Update(context.Background(), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.ix.Apply(shared.SourceClaude, changed, removed)
+}
+
+func newTranscriptServer(t testing.TB) *testTranscripts {
+	t.Helper()
 	root := t.TempDir()
 	dir := filepath.Join(root, "projects", "-home-dev-it-s-app")
 	if err := os.MkdirAll(filepath.Join(dir, testSID, "subagents"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	main = filepath.Join(dir, testSID+".jsonl")
+	main := filepath.Join(dir, testSID+".jsonl")
 	body := claudeLine("user", "u1", map[string]any{"role": "user", "content": "<script>alert(1)</script> fix it"}, "") +
 		claudeLine("assistant", "u2", map[string]any{"id": "msg_1", "role": "assistant", "model": "claude-opus-4-5-20251101",
 			"content": []any{map[string]any{"type": "tool_use", "id": "toolu_1", "name": "Task", "input": map[string]any{"description": "look around"}}},
@@ -82,10 +108,10 @@ func transcriptServerOf(t testing.TB) (srv *httptest.Server, main string, f *Fol
 	ix := index.New()
 	ix.Replace(shared.SourceClaude, sessions)
 	mux := http.NewServeMux()
-	f = InstallTranscripts(mux, TranscriptDeps{Sessions: ix, Claude: src, Live: tail.New(0)})
-	srv = httptest.NewServer(guard.Wrap(mux, guard.Options{Token: testToken}))
+	f := InstallTranscripts(mux, TranscriptDeps{Sessions: ix, Claude: src, Live: tail.New(0)})
+	srv := httptest.NewServer(guard.Wrap(mux, guard.Options{Token: testToken}))
 	t.Cleanup(srv.Close)
-	return srv, main, f
+	return &testTranscripts{srv: srv, main: main, f: f, src: src, ix: ix}
 }
 
 func getPage(t testing.TB, srv *httptest.Server, path string, into any) (int, string) {
