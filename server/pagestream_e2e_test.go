@@ -163,11 +163,10 @@ func TestPageStreamReset(t *testing.T) {
 	}
 
 	// The truncation took the session off the list until its next complete
-	// line is read there (the page stream above reads the file itself):
-	// a new stream is answered 404 until then. Listed with the line written
-	// after the truncation, not still listed as before it: the list may
-	// not have dropped it yet, and a stream opened then met the drop (a
-	// 404 in CI).
+	// line is read there; the page's endpoints read the file itself
+	// meanwhile (api: pageSession). Listed with the line written after
+	// the truncation, not still listed as before it: the list may not
+	// have dropped it yet.
 	waitFor(t, "the session listed again", func() bool {
 		s, ok := find(srv.sessions(t), sid)
 		return ok && s.FirstPrompt == "after the truncation"

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"os"
 	"slices"
 	"testing"
@@ -72,17 +73,26 @@ func TestPageStreamRewriteKeepingFirstLine(t *testing.T) {
 		}
 	}
 	// The last page as a page opened now reads it. Once, in a clean-clone
-	// run, it came back empty right after the stream had sent the append
-	// (not reproduced in 40 runs since): polled until it holds the four.
+	// run, it came back empty right after the stream had sent the append:
+	// a 404, which getJSON decodes as a page of nothing. The list had read
+	// the file cut to nothing and left the session out, and the page's
+	// endpoints answered from the list; they read the transcript itself
+	// now (api: pageSession).
+	resp, err := http.Get(srv.URL + "/api/sessions/claude/" + sid + "/messages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var page shared.MessagePage
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("the last page: %d, %v", resp.StatusCode, err)
+	}
 	var texts [][]byte
-	waitShowing(t, 10*time.Second, "the last page of the rewritten transcript", func() bool {
-		var page shared.MessagePage
-		getJSON(t, srv.URL+"/api/sessions/claude/"+sid+"/messages", &page)
-		texts = texts[:0]
-		for _, m := range page.Messages {
-			b, _ := json.Marshal(m.Blocks)
-			texts = append(texts, b)
-		}
-		return len(page.Messages) == 4 && bytes.Contains(texts[2], []byte("written by the rewrite"))
-	}, func() string { return string(bytes.Join(texts, []byte("\n"))) })
+	for _, m := range page.Messages {
+		b, _ := json.Marshal(m.Blocks)
+		texts = append(texts, b)
+	}
+	if len(page.Messages) != 4 || !bytes.Contains(texts[2], []byte("written by the rewrite")) {
+		t.Fatalf("the last page: %s", bytes.Join(texts, []byte("\n")))
+	}
 }
