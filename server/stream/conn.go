@@ -19,6 +19,9 @@ type sink interface {
 	// abort ends the connection at once, unflushed backlog and all, so
 	// that it cannot be reused for another request.
 	abort()
+	// writeLong sends one frame as it is encoded (long.go) and flushes
+	// it, each piece under the write timeout.
+	writeLong(f longFrame) error
 	// finish releases the connection after the writer is done with it.
 	finish()
 }
@@ -105,6 +108,11 @@ func (rc *rawConn) write(frames [][]byte) error {
 		return fmt.Errorf("write: %w", err)
 	}
 	return nil
+}
+
+// writeLong sends f piece by piece, each as write sends frames.
+func (rc *rawConn) writeLong(f longFrame) error {
+	return sseLong(f, func(p []byte) error { return rc.write([][]byte{p}) })
 }
 
 func (rc *rawConn) gone() <-chan struct{} { return rc.left }

@@ -464,20 +464,31 @@ func (v *view) serve(c *client, s sink, first [][]byte, remote string) {
 // maxBatch to a write, so that a burst costs few flushes and no single
 // write is unbounded. batch is scratch space, returned for reuse; both are
 // cleared, so an idle client holds no frame or record.
+//
+// A long record (long.go) is written on its own, as it is encoded, after
+// the frames before it.
 func writeRecords(s sink, v *view, recs []*record, batch [][]byte) ([][]byte, error) {
 	defer clear(recs)
 	var err error
 	for rest := recs; len(rest) > 0 && err == nil; {
-		n := min(len(rest), maxBatch)
+		n := 0
 		batch = batch[:0]
-		for _, rec := range rest[:n] {
+		for _, rec := range rest {
+			if n == maxBatch || rec.long {
+				break
+			}
+			n++
 			if f := rec.frameFor(v); f != nil {
 				batch = append(batch, f)
 			}
 		}
-		rest = rest[n:]
 		if len(batch) > 0 {
 			err = s.write(batch)
+		}
+		rest = rest[n:]
+		if err == nil && n == 0 { // rest[0] is long
+			err = s.writeLong(rest[0].longFrameFor(v))
+			rest = rest[1:]
 		}
 	}
 	clear(batch)

@@ -188,13 +188,14 @@ func (h *Hub) publish(t shared.EventType, sessions []shared.Session, owned bool)
 	// changes from the published state, read under the lock.
 	var data []byte
 	var err error
-	// A refresh too large for the history, with no client to send it to,
-	// is never written: it is not encoded (at 100,000 sessions, 100 MB of
-	// JSON made to be dropped, and a heap twice that while it is), and the
-	// history is emptied, as pushing it would have done.
-	unsent := t == shared.EventRefresh && len(own)*minSessionJSON() > h.opts.HistoryBytes && h.clientCount() == 0
+	// A refresh too large for the history is written only to the clients
+	// subscribed now. With none, it is not encoded at all (at 100,000
+	// sessions, 100 MB of JSON made to be dropped, and a heap twice that
+	// while it is), and the history is emptied, as pushing it would have
+	// done. With a few, each writer encodes it as it writes it (long.go).
+	long := isLong(t, len(own), h.opts.HistoryBytes) && h.clientCount() <= longClients
 	room := headRoom(t, h.epoch) // the frame's head goes before the data, once the id is known
-	if t != shared.EventSessionUpdated && !unsent {
+	if t != shared.EventSessionUpdated && !long {
 		if data, err = encodeDataAfter(room, t, own, nil, at); err != nil {
 			h.ignore(t, err)
 			return
@@ -207,24 +208,25 @@ func (h *Hub) publish(t shared.EventType, sessions []shared.Session, owned bool)
 		return
 	}
 	rec := &record{seq: h.seq + 1, typ: t, id: formatEventID(h.epoch, h.seq+1), at: at, sessions: own}
-	if unsent && h.nclients == 0 {
+	if long && h.nclients == 0 {
 		h.seq = rec.seq
 		h.stats.PublishedByType.add(t)
-		h.state, h.sorted, h.loans = next, own, 0
+		h.state, h.sorted, h.loans = next, own, 0 // no record holds own
 		clear(h.pend)
 		h.gen++
 		h.hist.reset()
 		h.signalLocked(true, nil)
 		return
 	}
-	if unsent { // a client came in meanwhile
+	if long && h.nclients > longClients { // clients came in meanwhile
+		long = false
 		data, err = encodeDataAfter(room, t, own, nil, at)
 	}
 	if t == shared.EventSessionUpdated {
 		rec.prev = h.previousLocked(own)
 		data, err = encodeDataAfter(room, t, own, rec.prev, at)
 	}
-	if err == nil {
+	if err == nil && !long {
 		rec.frame, err = frameAround(data, room, t, rec.id)
 	}
 	if err != nil {
@@ -243,7 +245,13 @@ func (h *Hub) publish(t shared.EventType, sessions []shared.Session, owned bool)
 	} else {
 		h.putAllLocked(own)
 	}
-	h.hist.push(rec)
+	if long {
+		// What pushing it would do: it is larger than the history.
+		rec.long = true
+		h.hist.reset()
+	} else {
+		h.hist.push(rec)
+	}
 	h.signalLocked(t == shared.EventRefresh, own)
 	for v, clients := range h.views {
 		if !rec.sendsTo(v) {

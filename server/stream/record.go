@@ -19,6 +19,9 @@ type record struct {
 	// session before (in step with sessions): the base of its change.
 	prev  []shared.Session
 	frame []byte // what an unfiltered Handler sends, encoded once at Publish
+	// long: frame is nil, and each writer encodes the event as it writes
+	// it (long.go). Such a record is never in the history.
+	long bool
 
 	// Filtered views encode their variant on first use, once per view,
 	// however many of their clients write it. A nil entry means the view

@@ -58,6 +58,11 @@ func (s *response) write(frames [][]byte) error {
 	return nil
 }
 
+// writeLong sends f piece by piece, each as write sends frames.
+func (s *response) writeLong(f longFrame) error {
+	return sseLong(f, func(p []byte) error { return s.write([][]byte{p}) })
+}
+
 func (s *response) gone() <-chan struct{} { return s.ctx.Done() }
 
 // abort: returning would end the response cleanly and net/http would keep

@@ -387,6 +387,39 @@ func (s *wsConn) write(frames [][]byte) error {
 	return nil
 }
 
+// writeLong sends f as one message, {"event":…,"id":…,"data":…} as
+// write sends a frame, streamed as its data is encoded: the library
+// writes it as a run of WebSocket frames, which the peer reads as one
+// message. The whole message is under one timeout, as send's.
+func (s *wsConn) writeLong(f longFrame) error {
+	ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
+	defer cancel()
+	w, err := s.conn.Writer(ctx, websocket.MessageText)
+	if err != nil {
+		return fmt.Errorf("websocket write: %w", err)
+	}
+	write := func(p []byte) error {
+		if _, err := w.Write(p); err != nil {
+			return fmt.Errorf("websocket write: %w", err)
+		}
+		return nil
+	}
+	s.msg = appendWSHead(s.msg[:0], string(f.typ), "", f.id)
+	if err := write(s.msg); err != nil {
+		return err
+	}
+	if err := f.data(write); err != nil {
+		return err
+	}
+	if err := write([]byte("}")); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("websocket write: %w", err)
+	}
+	return nil
+}
+
 func (s *wsConn) send(msg []byte) error {
 	ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
 	defer cancel()

@@ -11,6 +11,14 @@ import (
 // (encodePage), so a client reads both alike. typ, session and id become
 // JSON strings, each left out but typ when empty; data is JSON already.
 func appendWSEvent[S ~string | ~[]byte](b []byte, typ, session, id S, data []byte) []byte {
+	b = appendWSHead(b, typ, session, id)
+	b = append(b, data...)
+	return append(b, '}')
+}
+
+// appendWSHead appends what appendWSEvent writes before data: a long
+// frame's data follows it in pieces (wsConn.writeLong), then '}'.
+func appendWSHead[S ~string | ~[]byte](b []byte, typ, session, id S) []byte {
 	b = append(b, `{"event":`...)
 	b = appendJSONString(b, typ)
 	if len(session) > 0 {
@@ -21,9 +29,7 @@ func appendWSEvent[S ~string | ~[]byte](b []byte, typ, session, id S, data []byt
 		b = append(b, `,"id":`...)
 		b = appendJSONString(b, id)
 	}
-	b = append(b, `,"data":`...)
-	b = append(b, data...)
-	return append(b, '}')
+	return append(b, `,"data":`...)
 }
 
 // appendJSONString appends s as json.Marshal writes it. Event types and

@@ -1,0 +1,194 @@
+package stream
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"io"
+	"math"
+	"net/http"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"vibecraft.sh/helm/shared"
+)
+
+// hostileRefresh is a refresh list of n realistic sessions and a few
+// hostile ones: a title larger than a piece of a long frame, made of
+// line breaks, NULs, HTML, U+2028 and invalid UTF-8; an id with quotes
+// and a line break; costs JSON cannot carry.
+func hostileRefresh(n int) []shared.Session {
+	all := realisticList(n)
+	odd := realistic(n)
+	odd.ID = "quote\"and\nbreak"
+	odd.Title = strings.Repeat("a\r\nb\x00</script>&\u2028\xff\xfe é 🚀 ", 12_000) // ~ 370 KB
+	odd.CostUSD = math.NaN()
+	inf := realistic(n + 1)
+	inf.CostUSD = math.Inf(1)
+	inf.FirstPrompt = strings.Repeat("\\\"", 40_000)
+	return append(all, odd, inf)
+}
+
+// A refresh too large for the history reaches an open stream as it did
+// when it was encoded whole at Publish: the same bytes on SSE (those
+// encodeData writes for the published list), the same message on the
+// WebSocket, in order with the events around it; and a cursor from
+// before it gets an init, as the history cannot have kept it.
+func TestLongRefreshIsTheWholeRefresh(t *testing.T) {
+	at := time.UnixMilli(1763990000123)
+	r := newWSRig(t, Options{HistoryBytes: 4096, Now: func() time.Time { return at }}, WSOptions{})
+	h := r.hub
+	h.Publish(shared.EventSessionCreated, []shared.Session{sess("a", shared.SourceClaude, 1)})
+
+	resp, err := http.Get(r.srv.URL + "/all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sse := readStream(t, resp, func() {})
+	ws, _, err := r.dial(t, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.conn.SetReadLimit(-1) // the refresh is one message of megabytes
+	before := sse.opening(t).ID
+	ws.next(t)
+
+	list := hostileRefresh(300)
+	if !isLong(shared.EventRefresh, len(list), 4096) {
+		t.Fatal("the refresh is not long: the test would not test it")
+	}
+	h.Publish(shared.EventRefresh, list)
+	published := h.Snapshot()
+	want, err := encodeData(shared.EventRefresh, published, nil, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Publish(shared.EventSessionCreated, []shared.Session{sess("c", shared.SourceClaude, 2)})
+
+	f := sse.event(t)
+	if f.Event != "refresh" || f.ID != formatEventID(h.Epoch(), 2) {
+		t.Fatalf("after the refresh: event %s id %s, want refresh %s", f.Event, f.ID, formatEventID(h.Epoch(), 2))
+	}
+	if f.Data != string(want) {
+		t.Fatalf("the refresh's data differs from the whole encoding: %d bytes, want %d", len(f.Data), len(want))
+	}
+	if ev := f.decode(t); len(ev.Sessions) != len(list) || ev.Sessions[0].ID != published[0].ID {
+		t.Fatalf("the refresh carries %d sessions, want %d", len(ev.Sessions), len(list))
+	}
+	m := ws.next(t)
+	if m.Event != f.Event || m.ID != f.ID || !bytes.Equal(m.Data, want) {
+		t.Fatalf("WebSocket: %s %s with %d bytes, want the SSE event %s %s", m.Event, m.ID, len(m.Data), f.Event, f.ID)
+	}
+	if f, m := sse.event(t), ws.next(t); f.Event != "session-created" || m.Event != f.Event || m.ID != f.ID {
+		t.Fatalf("after the refresh: sse %s %s, ws %s %s; want the creation", f.Event, f.ID, m.Event, m.ID)
+	}
+
+	resp, err = http.DefaultClient.Do(func() *http.Request {
+		req, _ := http.NewRequest(http.MethodGet, r.srv.URL+"/all", nil)
+		req.Header.Set("Last-Event-ID", before)
+		return req
+	}())
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := readStream(t, resp, func() {})
+	if f := again.opening(t); f.Event != "init" || len(f.decode(t).Sessions) != len(list)+1 {
+		t.Fatalf("a cursor from before the refresh got %s, want an init of the list", f.Event)
+	}
+}
+
+// A filtered view gets the long refresh filtered, as it got it encoded
+// whole.
+func TestLongRefreshFiltered(t *testing.T) {
+	at := time.UnixMilli(1763990000123)
+	r := newRig(t, Options{HistoryBytes: 4096, Now: func() time.Time { return at }})
+	c := r.connect(t, "/claude", "")
+	c.opening(t)
+	list := hostileRefresh(100)
+	for i := range list {
+		if i%3 == 0 {
+			list[i].Source = shared.SourceOpenCode
+		}
+	}
+	r.hub.Publish(shared.EventRefresh, list)
+	kept, _ := r.views["/claude"].Snapshot()
+	want, err := encodeData(shared.EventRefresh, kept, nil, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := c.event(t); f.Event != "refresh" || f.Data != string(want) {
+		t.Fatalf("filtered: %s of %d bytes, want refresh of %d", f.Event, len(f.Data), len(want))
+	}
+}
+
+// A refresh reaching an open stream is not held whole: what Publish and
+// the stream's writer allocate for it, beyond what a refresh with no
+// stream open allocates, is a small part of the frame (at 100,000
+// sessions the frame is 85 MB, and holding it set the server's peak).
+// The client gets the bytes of the whole frame all the same.
+func TestRefreshToAStreamIsNotHeldWhole(t *testing.T) {
+	if raceEnabled {
+		// It drops some of what sync.Pool is given: encoding/json's
+		// buffers, made anew, then come to more than the frame.
+		t.Skip("the race detector's allocations are not the server's")
+	}
+	at := time.UnixMilli(1763990000123)
+	opts := Options{HistoryBytes: 4096, Now: func() time.Time { return at }}
+	const n = 4000
+	alloc := func(do func()) uint64 {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		before := m.TotalAlloc
+		do()
+		runtime.ReadMemStats(&m)
+		return m.TotalAlloc - before
+	}
+
+	alone := NewHub(opts)
+	list := realisticList(n)
+	base := alloc(func() { alone.PublishOwned(shared.EventRefresh, list) })
+	alone.Close()
+
+	r := newRig(t, opts)
+	v := r.views["/all"]
+	published := slices.Clone(list)
+	shared.SortNewestFirst(published)
+	refresh, err := encodeFrame(shared.EventRefresh, formatEventID(v.epoch, 1), published, nil, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	init, err := encodeFrame(shared.EventInit, formatEventID(v.epoch, 0), nil, nil, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opening := len(retryField(DefaultRetry)) + len(init)
+	wantSum := sha256.Sum256(refresh)
+	size := len(refresh)
+	refresh = nil
+
+	resp, cancel := r.get(t, "/all", nil)
+	defer cancel()
+	defer resp.Body.Close()
+	buf := make([]byte, 32<<10)
+	if _, err := io.ReadFull(resp.Body, buf[:opening]); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the client", func() bool { return r.hub.Stats().Clients == 1 })
+	list = realisticList(n)
+	sum := sha256.New()
+	got := alloc(func() {
+		r.hub.PublishOwned(shared.EventRefresh, list)
+		if _, err := io.CopyBuffer(sum, io.LimitReader(resp.Body, int64(size)), buf); err != nil {
+			t.Error(err)
+		}
+	})
+	if !bytes.Equal(sum.Sum(nil), wantSum[:]) {
+		t.Fatal("the stream's refresh is not the whole frame's bytes")
+	}
+	t.Logf("frame %d bytes; allocated %d with a stream open, %d with none", size, got, base)
+	if extra := int64(got) - int64(base); extra > int64(size/4) {
+		t.Errorf("a refresh with a stream open allocated %d bytes more than with none; its frame is %d", extra, size)
+	}
+}
