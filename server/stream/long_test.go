@@ -192,3 +192,36 @@ func TestRefreshToAStreamIsNotHeldWhole(t *testing.T) {
 		t.Errorf("a refresh with a stream open allocated %d bytes more than with none; its frame is %d", extra, size)
 	}
 }
+
+// FuzzLongEqualsWhole: a long frame's pieces, joined, are the bytes of
+// the whole encoding, whatever the sessions' strings and however the
+// pieces fall.
+func FuzzLongEqualsWhole(f *testing.F) {
+	f.Add("plain", "p", uint16(3), 1.5)
+	f.Add("a\r\nb\x00</script>&\u2028\xff", "\"\\", uint16(400), math.NaN())
+	f.Add(strings.Repeat("é🚀", 20_000), "", uint16(2), 0.0)
+	f.Fuzz(func(t *testing.T, title, branch string, n uint16, cost float64) {
+		ss := make([]shared.Session, int(n)%600)
+		for i := range ss {
+			ss[i] = realistic(i)
+			ss[i].Title, ss[i].GitBranch = title, branch
+			if i%2 == 0 && !math.IsNaN(cost) && !math.IsInf(cost, 0) {
+				ss[i].CostUSD = cost
+			}
+		}
+		at := time.UnixMilli(1763990000123)
+		whole, err := encodeData(shared.EventRefresh, ss, nil, at)
+		if err != nil {
+			t.Skip(err) // the whole encoding refuses it too
+		}
+		v := &view{}
+		var got []byte
+		err = emitData(shared.EventRefresh, v.kept(ss), at, func(p []byte) error {
+			got = append(got, p...)
+			return nil
+		})
+		if err != nil || !bytes.Equal(got, whole) {
+			t.Fatalf("pieces (err %v): %d bytes, want the whole encoding's %d", err, len(got), len(whole))
+		}
+	})
+}
