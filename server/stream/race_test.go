@@ -7,7 +7,3 @@ package stream
 // encoding/json's pooled buffers are made anew: 2.25× a frame's size
 // under it, against 1.2× without (the old encoder: 5.5× without).
 const allocSlack = 3
-
-// raceEnabled: the race detector is on, and allocation counts are not
-// what a server makes.
-const raceEnabled = true
