@@ -19,7 +19,7 @@ func hostileRefresh(n int) []shared.Session {
 	all := realisticList(n)
 	odd := realistic(n)
 	odd.ID = "quote\"and\nbreak"
-	odd.Title = strings.Repeat("a\r\nb\x00</script>&\u2028\xff\xfe é 🚀 ", 12_000) // ~ 370 KB
+	odd.Title = strings.Repeat("a\r\nb\x00</script>&\u2028\xff\xfe é 🚀 ", 2_500) // ~ 80 KB: more than a piece
 	odd.CostUSD = math.NaN()
 	inf := realistic(n + 1)
 	inf.CostUSD = math.Inf(1)
