@@ -577,10 +577,7 @@ func TestRefreshRunsUnderHold(t *testing.T) {
 	}}
 	rec = newRecorder()
 	l := New(index.New(), rec, []Source{src}, opts)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- l.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	running(t, l)
 
 	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
 	l.RequestRefresh()
@@ -629,10 +626,7 @@ func TestFirstScanRunsUnderBuild(t *testing.T) {
 	}
 	rec = newRecorder()
 	l := New(index.New(), rec, []Source{src}, opts)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- l.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	running(t, l)
 
 	rec.waitFor(t, "the first scan's refresh", func(ev []published) bool { return len(ev) == 1 })
 	l.RequestRefresh()
@@ -650,4 +644,12 @@ func TestFirstScanRunsUnderBuild(t *testing.T) {
 	if r := <-released; r.scans != 1 || r.events != 1 {
 		t.Errorf("released after %d scans and %d events, want once the first scan is published (1, 1)", r.scans, r.events)
 	}
+}
+
+// running runs l until the test ends.
+func running(t *testing.T, l *Live) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- l.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
 }

@@ -186,16 +186,7 @@ func TestHoldBoundsTheHeap(t *testing.T) {
 	if held, _ := p.Limit(); held > before-live/2 {
 		t.Fatalf("limit %d MB under Hold, was %d MB over %d MB live: not lowered", held>>20, before>>20, live>>20)
 	}
-	var peak uint64
-	for i := range 2048 { // 512 MB of garbage, 256 KB at a time
-		sink = make([]byte, 256<<10)
-		if i%16 == 0 {
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
-		}
-	}
-	sink = nil
+	peak := garbagePeak(2048) // 512 MB
 	// The limit is soft, and counts the runtime's own memory besides the
 	// heap: bounded well below twice live.
 	if peak > live*3/2 {
@@ -234,16 +225,7 @@ func TestGrowBoundsAGrowingHeap(t *testing.T) {
 		if limit > int64(live)*8/5 {
 			t.Errorf("limit %d MB under Grow(25) over %d MB live, want about %d MB", limit>>20, live>>20, live*5/4>>20)
 		}
-		var peak uint64
-		for i := range 1024 { // 256 MB of garbage, 256 KB at a time
-			sink = make([]byte, 256<<10)
-			if i%16 == 0 {
-				var ms runtime.MemStats
-				runtime.ReadMemStats(&ms)
-				peak = max(peak, ms.HeapInuse)
-			}
-		}
-		sink = nil
+		peak := garbagePeak(1024) // 256 MB
 		if peak > uint64(live)*8/5 {
 			t.Errorf("heap in use reached %d MB under Grow(25) over %d MB live", peak>>20, live>>20)
 		}
@@ -265,4 +247,20 @@ func TestGrowWithoutPacerDoesNothing(t *testing.T) {
 		t.Errorf("Grow without a pacer set the limit to %d, was %d", now, before)
 	}
 	release()
+}
+
+// garbagePeak makes n pieces of garbage of 256 KB each and returns the
+// most heap in use seen meanwhile.
+func garbagePeak(n int) uint64 {
+	var peak uint64
+	for i := range n {
+		sink = make([]byte, 256<<10)
+		if i%16 == 0 {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+		}
+	}
+	sink = nil
+	return peak
 }
