@@ -127,3 +127,36 @@ func TestFoldInPartsFollowsChanges(t *testing.T) {
 		t.Fatalf("only %d changes between parts", midway)
 	}
 }
+
+// TestFoldedSaysWhenNoPartIsLeft: a page shown again asks whether its
+// list still has parts to make (Folded), and starts them only then: a
+// list left part-way must say so, a whole one must not.
+func TestFoldedSaysWhenNoPartIsLeft(t *testing.T) {
+	l := New(nil)
+	l.Replace(foldSample(1000))
+	if l.Folded() {
+		t.Fatal("a list just replaced says it is folded")
+	}
+	l.IndexSome(0)
+	l.FoldSome(300)
+	if l.Folded() {
+		t.Fatal("a list folded part-way says it is folded")
+	}
+	for !l.FoldSome(300) {
+	}
+	if !l.Folded() {
+		t.Fatal("a list folded whole says it is not")
+	}
+	// A change that keeps the texts (an update of one session) leaves
+	// at most one to make again; a new whole list leaves them all.
+	l.Upsert(shared.Session{ID: "5", Source: shared.SourceClaude, Title: "moved", UpdatedAt: 1 << 40})
+	for !l.FoldSome(1) {
+	}
+	if !l.Folded() {
+		t.Fatal("folded again, the list says it is not")
+	}
+	l.Replace(foldSample(10))
+	if l.Folded() {
+		t.Fatal("a new whole list says it is folded")
+	}
+}

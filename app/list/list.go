@@ -354,6 +354,12 @@ func textAt(texts []string, i int) string {
 // 10 µs each in wasm, a part the page does not notice between two frames.
 const foldChunk = 2000
 
+// Folded reports whether the index by key and every search text are
+// made: no part is left for IndexSome or FoldSome to do.
+func (l *List) Folded() bool {
+	return l.indexed == len(l.sorted) && l.dropped == nil && l.texts != nil && l.foldAt == len(l.sorted)
+}
+
 // FoldSome makes up to n more search texts (n <= 0: a default part),
 // reusing the text of every session whose searched fields did not change,
 // and reports whether every session has its text. A page calls it

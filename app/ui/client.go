@@ -49,6 +49,13 @@ func (h *Home) OnMount(ctx app.Context) {
 	}
 	if back {
 		h.attn.permission = browser.NotificationPermission()
+		if !h.sessions.Folded() {
+			// Left part-way, its index and search texts go on once it
+			// is drawn again: a chain of parts stops while the page is
+			// away (its dispatches are dropped), costing the page shown
+			// nothing, and the first search back made the rest at once.
+			h.afterPaint(func() { h.indexLater(h.sessions) })
+		}
 	} else {
 		h.attn.mountedAt = h.now.UnixMilli() - mountSlack.Milliseconds()
 		h.loadAttention(ctx)
