@@ -32,7 +32,7 @@ const KeepaliveEnv = "HELM_KEEPALIVE_MS"
 
 // OnMount starts everything long-lived; it runs in the browser only.
 func (h *Home) OnMount(ctx app.Context) {
-	h.ctx = ctx
+	h.ctx, shownHome = ctx, h
 	browser.Mark("helm:mount")
 	browser.SetBodyAttr("data-wasm", "ready")
 	h.now = time.Now()
@@ -73,6 +73,9 @@ func (h *Home) OnMount(ctx app.Context) {
 	// component's ctx (an event handler's ctx may be gone by then).
 	opts.Post = func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
 	opts.OnStatus = func(s feed.Status) {
+		if h.hideResume(s) {
+			return
+		}
 		if h.updateCheckDue(s.State) {
 			// Found, the new build installs and the update notice
 			// offers it.
@@ -149,6 +152,7 @@ func (h *Home) fetchWatched() {
 
 // OnDismount stops and releases everything OnMount started.
 func (h *Home) OnDismount() {
+	shownHome = nil
 	if h.machine != nil {
 		cursor := h.machine.LastEventID()
 		h.machine.Close()

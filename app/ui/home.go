@@ -86,11 +86,13 @@ type Home struct {
 	// session the list opened, back on the list (openedKey).
 	refocus string
 	// back: the page is the kept one, shown again (keep.go), until its
-	// OnNav. placeY is where the page was scrolled when it opened a
-	// session (placeSet), to be put back on the way back.
-	back     bool
-	placeSet bool
-	placeY   float64
+	// OnNav. placeY is where the page was scrolled when it was left
+	// (placeSet, leavingList), to be put back on the way back.
+	back       bool
+	resuming   bool // the kept page's stream is not yet resumed (hideResume)
+	placeSet   bool
+	placeY     float64
+	placeFocus browser.FocusHold // the list's control with the focus as it was left
 	// attention: sessions that turned "waiting for input" while the page
 	// was open, marked until the user looks at them or they move on.
 	attention map[string]bool
@@ -163,8 +165,9 @@ func NewHome(seed Seed) *Home {
 // URL the user opens, or a stale bookmark, should show it). newSeed runs
 // per page: on the server it captures the current sessions.
 func Routes(newSeed func() Seed, which func() Which) {
-	app.Route(UsageRoute, func() app.Composer { return NewUsagePage(which()) })                 // exact routes win over the catch-all
-	app.RouteWithRegexp(SessionRoute, func() app.Composer { return newSessionPageOf(which()) }) // before the catch-all: regexps match in order
+	// The other pages note the place of the list they replace (leavingList).
+	app.Route(UsageRoute, func() app.Composer { leavingList(); return NewUsagePage(which()) })                 // exact routes win over the catch-all
+	app.RouteWithRegexp(SessionRoute, func() app.Composer { leavingList(); return newSessionPageOf(which()) }) // before the catch-all: regexps match in order
 	app.RouteWithRegexp("^/.*", func() app.Composer { return listPage(newSeed) })
 }
 

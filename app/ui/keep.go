@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/feed"
 	"vibecraft.sh/helm/shared"
 )
@@ -18,14 +19,41 @@ import (
 // list when that id is too old to replay.
 var keptHome *Home
 
+// shownHome is the list page while it is mounted.
+var shownHome *Home
+
 // listPage is the list route's page: the kept one, once, or a new one.
 func listPage(newSeed func() Seed) *Home {
 	if h := keptHome; h != nil {
 		keptHome = nil
-		h.back = true
+		h.back, h.resuming = true, true
 		return h
 	}
 	return NewHome(newSeed())
+}
+
+// leavingList notes, as another page is made to replace the list shown,
+// where the list is scrolled and the row (or "Needs you" link) with the
+// focus, if any: back on the kept list, whichever way it was left (a
+// row, a "Needs you" link, the usage link, the browser's history), they
+// are put back (OnNav). The other pages' routes call it before go-app
+// puts them in the list's place: by the list's OnDismount its rows are
+// gone and the scroll is the new page's.
+func leavingList() {
+	if h := shownHome; h != nil {
+		h.placeSet, h.placeY, h.placeFocus = true, browser.PageY(), browser.HoldFocus()
+	}
+}
+
+// hideResume reports whether the header should not show status s: the
+// kept page's resumed stream starts as Connecting, which the page does
+// not show, as its list was whole and live a moment ago (read as a
+// connection problem). The state the page had stays until the stream
+// opens (Live) or fails (its reason and the usual backoff, shown).
+func (h *Home) hideResume(s feed.Status) bool {
+	r := h.resuming
+	h.resuming = false
+	return r && s.State == feed.Connecting
 }
 
 // leave notes, as the page goes, the id of the stream event its list is

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -129,5 +130,67 @@ func TestPartialListIsNotKept(t *testing.T) {
 	h.leave("")
 	if keptHome != nil {
 		t.Fatal("a list hidden for another Helm was kept")
+	}
+}
+
+// Back from a session's page, the header keeps the state the list had
+// while its stream resumes, rather than "Connecting" (read as a
+// connection problem), and says what happens once the stream opens or
+// fails. A page made anew says Connecting as it starts, as before.
+func TestKeptListResumesWithoutSayingConnecting(t *testing.T) {
+	t.Cleanup(func() { keptHome = nil })
+	seed := Seed{At: 1, EventID: "1-3", Sessions: []shared.Session{{ID: "a", Source: "claude", Title: "Alpha", UpdatedAt: 3}}}
+	tr, polls := &keepStreams{}, &keepPolls{}
+	var shown []feed.State
+	// As OnMount's OnStatus: what the header shows.
+	start := func(h *Home) *feed.Machine {
+		opts := h.feedOptions()
+		opts.Transport, opts.Poller = tr, polls
+		opts.OnStatus = func(s feed.Status) {
+			if !h.hideResume(s) {
+				h.conn = s
+				shown = append(shown, s.State)
+			}
+		}
+		m := feed.New(opts)
+		m.Start()
+		return m
+	}
+	h := listPage(func() Seed { return seed })
+	m := start(h)
+	tr.opened[0].h.Open()
+	if fmt.Sprint(shown) != "[connecting live]" {
+		t.Fatalf("a new page showed %v, want connecting then live", shown)
+	}
+	cursor := m.LastEventID()
+	m.Close()
+	h.leave(cursor)
+
+	for _, tc := range []struct {
+		name   string
+		stream func(feed.StreamHandler)
+		want   string
+	}{
+		{"opens", func(s feed.StreamHandler) { s.Open() }, "[live]"},
+		{"fails", func(s feed.StreamHandler) { s.Error() }, "[connecting]"},
+	} {
+		shown = nil
+		back := listPage(func() Seed { t.Fatal("not the kept page"); return Seed{} })
+		m = start(back)
+		if len(shown) != 0 || back.conn.State != feed.Live {
+			t.Fatalf("%s: back on the list, the header says %q (shown %v) before the stream answers, want Live as it was", tc.name, back.conn.State, shown)
+		}
+		tc.stream(tr.opened[len(tr.opened)-1].h)
+		if fmt.Sprint(shown) != tc.want {
+			t.Fatalf("stream %s: the header showed %v, want %s", tc.name, shown, tc.want)
+		}
+		if tc.name == "fails" && !strings.Contains(back.conn.Reason, "reconnecting") {
+			t.Fatalf("stream failed: the header's reason %q does not say it reconnects", back.conn.Reason)
+		}
+		cursor = m.LastEventID()
+		m.Close()
+		// The failed one was left Connecting: kept with that state.
+		back.conn.State = feed.Live
+		back.leave(cursor)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
-
-	"vibecraft.sh/helm/app/browser"
 )
 
 // SessionOfPath is shared.SessionPath's inverse: the source and id that a path
@@ -51,7 +49,6 @@ func (h *Home) openSession(ctx app.Context, key string) {
 		return
 	}
 	openedFromList, openedKey = true, key
-	h.placeSet, h.placeY = true, browser.PageY() // put back on the way back (OnNav)
 	prefetchSession(key, &s, h.instance)
 	ctx.Navigate(sessionPath(&s)) // another machine's session names its host
 }

@@ -38,11 +38,15 @@ func (h *Home) OnNav(ctx app.Context) {
 	}
 	if h.placeSet {
 		h.placeSet = false
-		y := h.placeY
+		y, focus := h.placeY, h.placeFocus
 		// After the render, when the rows are there again; the focus
 		// goes back to the row opened after it (focusReturned), which
-		// is then in view and does not move the page.
-		ctx.Defer(func(app.Context) { browser.ScrollPage(y) })
+		// is then in view and does not move the page, or to the row or
+		// "Needs you" link it was on.
+		ctx.Defer(func(app.Context) {
+			browser.ScrollPage(y)
+			focus.Restore()
+		})
 		h.focusReturned()
 	}
 	h.waiting = -1 // always set the title once

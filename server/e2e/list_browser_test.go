@@ -454,6 +454,12 @@ func testListHoldsReadingRow(t *testing.T, b *browser) {
 		_, body := get(t, p.URL+"/api/sessions")
 		return strings.Contains(string(body), arrived)
 	})
+	// On the way back the header never says Connecting: the list was
+	// whole and live a moment ago, and its stream resumes.
+	mustEval[bool](c, `(window.sawConnecting = [], new MutationObserver(() => {
+		const e = document.getElementById("conn");
+		if (e && e.dataset.state !== "live") window.sawConnecting.push(e.dataset.state);
+	}).observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true}), true)`)
 	click(c, "#back")
 	c.waitJS(5*time.Second, "the list with the session that arrived", fmt.Sprintf(`location.pathname === "/" && document.querySelectorAll(%s).length === 1`, jsString(rowSel("claude:"+arrived))))
 	mustEval[bool](c, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
@@ -468,6 +474,25 @@ func testListHoldsReadingRow(t *testing.T, b *browser) {
 	}
 	if got := mustEval[string](c, `document.activeElement.dataset.key || ""`); got != "claude:"+sessions[20].sid {
 		t.Fatalf("back on the list, the focus is on %q", got)
+	}
+	c.waitJS(5*time.Second, "the header to say Live", `document.querySelector("#conn[data-state=live]") !== null`)
+	if saw := mustEval[[]string](c, `window.sawConnecting`); len(saw) > 0 {
+		t.Fatalf("back on the list, the header said %q before Live", saw)
+	}
+
+	// Left by another way (the header's link to the usage page) and
+	// come back (the browser's back button), the list is where it was
+	// left too, not at its top.
+	mustEval[bool](c, fmt.Sprintf(`(e => (e.scrollIntoView({block: "center"}), true))(document.querySelector(%s))`, jsString(reader)))
+	mustEval[bool](c, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
+	before = top()
+	click(c, "#to-usage")
+	c.waitJS(10*time.Second, "the usage page", `location.pathname === "/usage" && document.getElementById("usage-page") !== null`)
+	mustEval[bool](c, `(history.back(), true)`)
+	c.waitJS(5*time.Second, "the list again", `location.pathname === "/" && document.querySelectorAll("li.session").length === 41`)
+	mustEval[bool](c, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
+	if after := top(); after < before-1 || after > before+1 {
+		t.Fatalf("back from the usage page, the row read moved from %.0fpx to %.0fpx on screen (scrollY %.0f)", before, after, mustEval[float64](c, `scrollY`))
 	}
 }
 
