@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -59,16 +58,28 @@ func (s *server) status() (statusDoc, error) {
 }
 
 // rss is the process's resident memory in bytes, from /proc.
-func (s *server) rss() (int64, error) {
+func (s *server) rss() (int64, error) { return s.memory("VmRSS") }
+
+// peak is the most resident memory the process has had (VmHWM), since
+// it started or since resetPeak.
+func (s *server) peak() (int64, error) { return s.memory("VmHWM") }
+
+// memory reads one of /proc's kB figures of the process, in bytes.
+func (s *server) memory(field string) (int64, error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.Cmd.Process.Pid))
 	if err != nil {
 		return 0, err
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			return kb << 10, err
 		}
 	}
-	return 0, errors.New("no VmRSS")
+	return 0, fmt.Errorf("no %s", field)
+}
+
+// resetPeak starts peak over from the RSS of now (Linux: clear_refs 5).
+func (s *server) resetPeak() error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", s.Cmd.Process.Pid), []byte("5"), 0)
 }
