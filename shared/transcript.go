@@ -31,6 +31,12 @@ type SessionDetail struct {
 	// here is its parent session's: the status, the question, the resume
 	// command and the counts are the parent's.
 	Agent *AgentDetail `json:"agent,omitempty"`
+	// Unlisted says the list leaves the session out for now: a Claude
+	// transcript just created, or rewritten in place, holding no complete
+	// line yet. The session is only its id and source here (no title,
+	// status or figures: keep those shown, if any); the files are known.
+	// The page stream's session event says when the list has it again.
+	Unlisted bool `json:"unlisted,omitempty"`
 }
 
 // AgentDetail is a subagent's own facts, for its page's header.

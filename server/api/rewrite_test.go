@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"vibecraft.sh/helm/shared"
@@ -156,5 +158,70 @@ func TestRewriteWhileTheListLeftTheSessionOut(t *testing.T) {
 				run(func(string, string, []byte) error { return nil })
 			}
 		})
+	}
+}
+
+// A session page opened while the list leaves its session out (a link
+// followed, a reload): its transcript rewritten in place and read by the
+// list cut to nothing, or a new session's first line not written whole.
+// Its header's detail answered 404 "no such session" then, and the page,
+// its messages loaded, said the session was deleted or moved. It answers
+// what helmd knows, marked unlisted, and the whole header once the list
+// reads the file again; an id helmd has no transcript for stays a 404.
+func TestDetailWhileTheListLeftTheSessionOut(t *testing.T) {
+	ts := newTranscriptServer(t)
+	base := "/api/sessions/claude/" + testSID
+	old, err := os.ReadFile(ts.main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ts.main, nil, 0o600); err != nil { // in place: the same inode
+		t.Fatal(err)
+	}
+	ts.relist(t, ts.main)
+	if _, ok := ts.ix.Get("claude:" + testSID); ok {
+		t.Fatal("the list still has the session, its transcript cut to nothing: this test no longer tests what it says")
+	}
+	var d shared.SessionDetail
+	if code, body := getPage(t, ts.srv, base, &d); code != 200 {
+		t.Fatalf("the detail, the list leaving the session out: %d %.300s; want 200", code, body)
+	}
+	if !d.Unlisted || d.ID != testSID || d.Source != shared.SourceClaude || d.Title != "" ||
+		len(d.Transcripts) != 2 || d.Transcripts[0] != ts.main || len(d.Subagents) != 1 || d.Subagents[0].ID != "a1b2" ||
+		d.ResumeCommand != "claude --resume "+testSID {
+		t.Errorf("the detail, unlisted: %+v; want it marked unlisted, with its id, files and subagent, and no title", d)
+	}
+	var sub shared.SessionDetail
+	if code, body := getPage(t, ts.srv, base+"?agent=a1b2", &sub); code != 200 || sub.Agent == nil || sub.Agent.Type != "Explore" {
+		t.Errorf("a subagent's header, its session unlisted: %d %.300s", code, body)
+	}
+
+	if err := os.WriteFile(ts.main, old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ts.relist(t, ts.main)
+	d = shared.SessionDetail{}
+	if code, body := getPage(t, ts.srv, base, &d); code != 200 || d.Unlisted || d.Title == "" || d.ProjectPath == "" {
+		t.Errorf("the detail, the list having read the file again: %d %.300s; want the whole header", code, body)
+	}
+
+	// A new session, its first line half written: not listed, its page
+	// opens all the same.
+	const fresh = "0c9e4b1a-2d3f-4e5a-8b6c-7d8e9f0a1b2c"
+	path := filepath.Join(filepath.Dir(ts.main), fresh+".jsonl")
+	if err := os.WriteFile(path, old[:40], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ts.relist(t, path)
+	d = shared.SessionDetail{}
+	if code, body := getPage(t, ts.srv, "/api/sessions/claude/"+fresh, &d); code != 200 || !d.Unlisted || d.ID != fresh ||
+		len(d.Transcripts) != 1 || d.Transcripts[0] != path {
+		t.Errorf("a new session's detail, its first line half written: %d %.300s", code, body)
+	}
+
+	const none = "9d9e4b1a-2d3f-4e5a-8b6c-7d8e9f0a1b2c" // no transcript
+	if code, body := getPage(t, ts.srv, "/api/sessions/claude/"+none, nil); code != http.StatusNotFound ||
+		!strings.Contains(body, "no such session") {
+		t.Errorf("an id helmd has no transcript for: %d %.200s, want 404 no such session", code, body)
 	}
 }

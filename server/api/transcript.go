@@ -195,13 +195,27 @@ func (t *transcripts) claudePath(sid, agent string) (string, error) {
 	return "", Errorf(http.StatusNotFound, "no transcript for this session")
 }
 
+// detail answers the page's header. A Claude session the list leaves
+// out for a moment (pageSession) is answered too, marked unlisted, with
+// what helmd knows without the list: its id, files and models. Before, it
+// was a 404, and a page opened then (a link followed, a reload), whose
+// messages came, said the session was deleted or moved until it asked
+// again; the page keeps the header it had, and its stream's session
+// event fills it in once the list reads the file again.
 func (t *transcripts) detail(w http.ResponseWriter, r *http.Request) error {
 	s, err := t.session(r)
+	unlisted := false
+	if errors.Is(err, errNoSession) {
+		s, unlisted = t.unlisted(shared.Source(r.PathValue("source")), r.PathValue("id"))
+		if unlisted {
+			err = nil
+		}
+	}
 	if err != nil {
 		return err
 	}
 	d := shared.SessionDetail{Session: s, Transcripts: []string{}, Models: []string{}, Subagents: []shared.Subagent{},
-		DurationMs: max(0, s.UpdatedAt-s.CreatedAt)}
+		DurationMs: max(0, s.UpdatedAt-s.CreatedAt), Unlisted: unlisted}
 	var last shared.MessagePage
 	switch s.Source {
 	case shared.SourceClaude:
