@@ -541,9 +541,8 @@ func getJSONAuth(t *testing.T, url, token string, v any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatalf("%s: %v", url, err)
+	if code, body := decodeJSON(t, url, resp, v); code/100 != 2 {
+		t.Fatalf("GET %s: %d %.300s", url, code, body) // as getJSON
 	}
 }
 

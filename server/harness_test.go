@@ -136,14 +136,35 @@ func (s *testServer) sessionsAt(t testing.TB, path string) []shared.Session {
 	return out
 }
 
+// getJSON decodes the JSON answer to a GET of url into v, and fails the
+// test unless helmd answered 2xx. An error's body ({"error":…}) decodes
+// into most types as their zero value: a 404 read as an empty page hid
+// for weeks that a session page's detail was refused.
 func getJSON(t testing.TB, url string, v any) {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatalf("%s: %v", url, err)
+	if code, body := decodeJSON(t, url, resp, v); code/100 != 2 {
+		t.Fatalf("GET %s: %d %.300s", url, code, body)
 	}
+}
+
+// decodeJSON reads resp's body, and decodes it into v when the status is
+// 2xx; it returns the status and the body, for the caller to judge.
+func decodeJSON(t testing.TB, url string, resp *http.Response, v any) (int, []byte) {
+	t.Helper()
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: reading the body: %v", url, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return resp.StatusCode, body
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		t.Fatalf("GET %s: %d %v in %.300s", url, resp.StatusCode, err, body)
+	}
+	return resp.StatusCode, body
 }
