@@ -413,6 +413,18 @@ func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte
 				}
 				return
 			}
+			if d.Unlisted && p.detail != nil {
+				// The list leaves the session out for a moment (its
+				// transcript rewritten in place): the answer is its id
+				// and files only. The header the page shows (the list's
+				// row, the saved page, an earlier answer) stays, marked
+				// so that the stream's session event, once the list has
+				// the session again, asks for the whole header.
+				kept := *p.detail
+				kept.Unlisted = true
+				p.setDetail(&kept)
+				return
+			}
 			if p.summaries != asked && p.detail != nil {
 				// The stream sent the session's summary after this was
 				// asked: its status is the newer (an answer read before
@@ -423,7 +435,9 @@ func (p *SessionPage) loadDetail(ctx app.Context, fetch func(string, func([]byte
 			p.setDetail(&d)
 			p.rowOnly = false
 			p.syncTitle(ctx)
-			p.saveCache()
+			if !d.Unlisted {
+				p.saveCache() // an unlisted answer is no header to open with
+			}
 		})
 	})
 }

@@ -71,3 +71,31 @@ func testContext(t *testing.T) (app.TestEngine, app.Context) {
 	e.ConsumeAll()
 	return e, h.ctx
 }
+
+// A page opened from the list while the list leaves its session out for
+// a moment (its transcript rewritten in place): helmd answers the
+// detail with the id and files only, marked unlisted. The header keeps
+// what the page showed, the list's row, rather than turning into an
+// "Untitled session" with no project; marked unlisted, it asks for the
+// whole header at the stream's next session event.
+func TestUnlistedDetailKeepsTheHeaderShown(t *testing.T) {
+	p := pageFor()
+	e, ctx := testContext(t)
+	row := shared.Session{ID: p.id, Source: shared.SourceClaude, Title: "fix the flaky test", ProjectPath: "/home/dev/app",
+		Status: shared.StatusIdle, UpdatedAt: 1000}
+	p.detail = rowDetail(&row)
+
+	var answer func([]byte, error)
+	p.loadDetail(ctx, func(_ string, done func([]byte, error)) func() { answer = done; return func() {} })
+	unlisted, err := json.Marshal(shared.SessionDetail{Session: shared.Session{ID: p.id, Source: shared.SourceClaude},
+		Transcripts: []string{"a.jsonl"}, ResumeCommand: "claude --resume " + p.id, Unlisted: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer(unlisted, nil)
+	e.ConsumeAll()
+	if p.detail.Title != row.Title || p.detail.ProjectPath != row.ProjectPath || !p.detail.Unlisted {
+		t.Errorf("the header after an unlisted answer: title %q, project %q, unlisted %v; want the row's, marked unlisted",
+			p.detail.Title, p.detail.ProjectPath, p.detail.Unlisted)
+	}
+}

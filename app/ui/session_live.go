@@ -44,8 +44,14 @@ func (p *SessionPage) startLive(ctx app.Context) {
 			if err != nil || p.live != s {
 				return
 			}
+			unlisted := p.detail != nil && p.detail.Unlisted
 			p.takeSession(sess)
 			p.syncTitle(ctx)
+			if unlisted {
+				// The list has the session again: its whole header
+				// (resume command, files, models) comes with the detail.
+				p.loadDetail(ctx, getURL)
+			}
 		})
 	}, func() {
 		ctx.Dispatch(func(app.Context) {

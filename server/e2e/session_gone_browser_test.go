@@ -116,3 +116,34 @@ func testSubagentGone(t *testing.T, b *browser) {
 	c.waitJS(10*time.Second, "the subagent's page itself again once its transcript is back",
 		`!document.getElementById("session-gone") && `+state+` === "ready" && `+reply)
 }
+
+// testSessionUnlisted: a session's page opened while the list leaves the
+// session out, its transcript holding no complete line yet (a new
+// session; one rewritten in place is the same moment). Its detail was a
+// 404 then, and the page, its messages loaded, said the session was
+// deleted or moved. It opens, with the header helmd has (its id and
+// resume command), and fills in once the list reads the first line.
+func testSessionUnlisted(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6f000000-0000-4000-8000-000000000007"
+	at := time.Now().Add(-time.Hour)
+	path := fixture.Path(claude, cwd, sid)
+	fixture.Append(t, path, "")
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	const (
+		state  = `document.getElementById("session").dataset.state`
+		resume = `(document.getElementById("copy-resume")?.title || "")`
+		title  = `document.querySelector("#session-header .title")?.textContent`
+	)
+	c.waitJS(30*time.Second, "the page open, its header answered", state+` === "ready" && `+resume+` === "claude --resume `+sid+`"`)
+	if gone := mustEval[bool](c, `!!document.getElementById("session-gone") || !!document.getElementById("session-error")`); gone {
+		t.Fatal("the page of a session not listed yet says it is gone")
+	}
+
+	fixture.Append(t, path, fixture.User(sid, cwd, "a prompt written late", at)+replyLine(t, sid, "msg_late", "The reply came.", at))
+	c.waitJS(10*time.Second, "the header filled in once the list has the session",
+		title+` === "a prompt written late" && `+resume+`.startsWith("cd ") && `+
+			`[...document.querySelectorAll("#transcript .msg")].some(m => m.textContent.includes("The reply came."))`)
+}

@@ -81,6 +81,7 @@ func TestSessionPageLiveBrowser(t *testing.T) {
 		{"WorkingLineAfterAnOutage", testSessionWorkingAfterOutage},
 		{"SaysWhenTheSessionIsGone", testSessionGone},
 		{"SaysWhenTheSubagentIsGone", testSubagentGone},
+		{"OpensBeforeTheListHasIt", testSessionUnlisted},
 		{"Markdown", testSessionMarkdown},
 	})
 }
