@@ -74,7 +74,7 @@ func TestPageStreamRewriteKeepingFirstLine(t *testing.T) {
 	}
 	// The last page as a page opened now reads it. Once, in a clean-clone
 	// run, it came back empty right after the stream had sent the append:
-	// a 404, which getJSON decodes as a page of nothing. The list had read
+	// a 404, which getJSON then decoded as a page of nothing. The list had read
 	// the file cut to nothing and left the session out, and the page's
 	// endpoints answered from the list; they read the transcript itself
 	// now (api: pageSession).
