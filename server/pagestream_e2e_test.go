@@ -215,6 +215,42 @@ func TestPageStreamGone(t *testing.T) {
 	}
 }
 
+// TestPageStreamNotGoneWhileRewritten: a transcript rewritten in place
+// holds no line for a moment, and the list leaves its session out until
+// it reads the file again; helmd still has the transcript, so the open
+// page is not told the session is gone (it said "deleted or moved"
+// until the list had it back), and it hears of the new content.
+func TestPageStreamNotGoneWhileRewritten(t *testing.T) {
+	root := t.TempDir()
+	const sid = "5e55a0e0-0000-4000-8000-0000000000ab"
+	cwd := "/home/dev/webapp"
+	path := fixture.Path(root, cwd, sid)
+	now := time.Now()
+	fixture.Append(t, path, fixture.User(sid, cwd, "first take", now)+fixture.Assistant(sid, cwd, "msg_r1", "end_turn", now))
+	srv := startHelmd(t, root, "--debounce", "50ms")
+
+	c, _ := followFromLastPage(t, srv.URL, sid)
+	sessionEvent(t, c, "the header at the start", func(s shared.Session) bool { return s.ID == sid })
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the list to leave the emptied session out", func() bool {
+		_, listed := find(srv.sessions(t), sid)
+		return !listed
+	})
+	fixture.Append(t, path, fixture.User(sid, cwd, "second take", now)+fixture.Assistant(sid, cwd, "msg_r2", "end_turn", now)+
+		fixture.User(sid, cwd, "and more", now))
+	var seen []string
+	c.Wait(t, 5*time.Second, "the header of the rewritten session", func(e ssetest.Event) bool {
+		seen = append(seen, e.Type)
+		var s shared.Session
+		return e.Type == "session" && json.Unmarshal([]byte(e.Raw), &s) == nil && s.MessageCount == 3
+	})
+	if slices.Contains(seen, "gone") {
+		t.Fatalf("the page was told its session is gone while helmd had its transcript: events %v", seen)
+	}
+}
+
 // TestPageStreamGoneLeavingSubagents: a session's transcript deleted
 // while its subagents' files stay. The list keeps the session, from those
 // files ("Subagent: …"), but helmd no longer has its transcript: its

@@ -152,12 +152,12 @@ func (p *fakePublished) Lookup(string) (shared.Session, bool) {
 	return p.s, !p.gone.Load()
 }
 
-// TestFollowerSaysGone: a session followed over the socket that leaves
-// the list ends its follow with words saying so (the socket then sends
+// TestFollowerSaysGone: a session followed over the socket whose
+// transcript is deleted, and which so leaves the list, ends its follow with words saying so (the socket then sends
 // unsubscribed and frees the slot), rather than falling silent while the
 // client keeps it as live.
 func TestFollowerSaysGone(t *testing.T) {
-	_, src, sessions, ix, pages := followerFixture(t)
+	main, src, sessions, ix, pages := followerFixture(t)
 	pub := &fakePublished{s: sessions[0], changed: make(chan struct{}, 1)}
 	f := NewFollower(TranscriptDeps{Sessions: ix, Claude: src, Live: pages, Published: pub})
 
@@ -187,6 +187,14 @@ func TestFollowerSaysGone(t *testing.T) {
 		}
 	}
 	next("messages")
+	// Its transcript deleted, and read so: out of the list while helmd
+	// still has the file is not gone (TestPageStreamNotGoneWhileRewritten).
+	if err := os.Remove(main); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := src.Update(context.Background(), []string{main}); err != nil {
+		t.Fatal(err)
+	}
 	pub.gone.Store(true)
 	pub.changed <- struct{}{} // the hub's signal that the session's summary changed
 	select {

@@ -285,7 +285,7 @@ func (ps *pageStream) look() error {
 	}
 	s, ok := ps.present()
 	if !ok {
-		if !ps.listed {
+		if !ps.listed || ps.unlisted() {
 			return nil
 		}
 		ps.listed, ps.gone, ps.lastSession = false, true, 0
@@ -328,6 +328,21 @@ func (ps *pageStream) present() (s shared.Session, ok bool) {
 		}
 	}
 	return s, ok
+}
+
+// unlisted reports whether the session is out of the list while helmd
+// still has its transcripts: one rewritten in place holds no complete
+// line for a moment, and the list leaves it out until it reads the file
+// again (claude: build). Its page is not told gone: its pages still read
+// (pageSession), and the list has it back at its next read.
+func (ps *pageStream) unlisted() bool {
+	if ps.lookup == nil || ps.known == nil || !ps.known() {
+		return false
+	}
+	if _, listed := ps.lookup(); listed {
+		return false
+	}
+	return ps.file == nil || ps.file()
 }
 
 // poked reads what a change of the transcript brought. A subagent's page
