@@ -1,6 +1,7 @@
 package shared
 
 import (
+	"io"
 	"slices"
 	"strings"
 )
@@ -66,12 +67,31 @@ func MessageShows(m *Message, term string) bool { return Shows(term)(m) }
 // written out as the page shows it only when its JSON may show the term
 // (FindTokens): helmd's find tests every call of a transcript. The
 // function holds scratch space: one goroutine at a time.
-func Shows(term string) func(m *Message) bool {
+func Shows(term string) func(m *Message) bool { return shows(term, nil) }
+
+// shows is Shows, with ShowsWhole's way to read a cut input whole when
+// whole is set.
+func shows(term string, whole func(ref string, w io.Writer) error) func(m *Message) bool {
 	needle := fold(term)
 	has := func(s string) bool { return holdsFolded(s, needle) }
 	tokens := NewFindTokens(term)
 	inputHas := func(t *Tool) bool {
-		if !t.ShowsInput() || tokens != nil && !tokens.MayShow(t.Input) {
+		if !t.ShowsInput() {
+			return false
+		}
+		if c := t.InputCut; c != nil && c.Ref != "" && whole != nil {
+			h := holdsWriter{needle: []byte(needle)}
+			err := whole(c.Ref, &h)
+			if h.found {
+				return true
+			}
+			if err == nil {
+				h.close()
+				return h.found
+			}
+			// Not loaded: what the page shows before.
+		}
+		if tokens != nil && !tokens.MayShow(t.Input) {
 			return false
 		}
 		return slices.ContainsFunc(InputTexts(t), has)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -55,18 +56,25 @@ func (t *transcripts) find(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Retry-After", "1")
 		return Errorf(http.StatusServiceUnavailable, "too many finds at once: try again")
 	}
-	match := shared.Shows(term)
+	// A cut tool input is searched in the whole text its "load all"
+	// shows, read as …/full reads it.
 	var res shared.FindResult
 	if s.Source == shared.SourceOpenCode {
 		if err := openCodeAgent(r); err != nil {
 			return err
 		}
+		match := shared.ShowsWhole(term, func(ref string, w io.Writer) error {
+			return transcript.OpenCodeFull(r.Context(), t.d.OpenCode, s.ID, ref, w)
+		})
 		res, err = transcript.OpenCodeFind(r.Context(), t.d.OpenCode, s.ID, match, fq)
 	} else {
 		path, ferr := t.claudeFile(r, s.ID)
 		if ferr != nil {
 			return ferr
 		}
+		match := shared.ShowsWhole(term, func(ref string, w io.Writer) error {
+			return t.d.Files.Full(path, ref, w)
+		})
 		res, err = t.d.Files.Find(r.Context(), path, match, fq)
 	}
 	if err != nil {

@@ -30,9 +30,9 @@ const findCheckEvery = 256
 // there are, the whole transcript is read once, to count them all, and
 // at most 2×Max cursors are held at a time.
 //
-// Term, when set, is the text match finds as shared.Shows(Term) does:
-// the lines that cannot show it are then decoded only to be placed in
-// their messages (findskip.go).
+// Term, when set, is the text match finds as shared.ShowsWhole(Term,
+// Full) does (or shared.Shows(Term)): the lines that cannot show it are
+// then decoded only to be placed in their messages (findskip.go).
 type FindQuery struct {
 	Max           int
 	After, Before string

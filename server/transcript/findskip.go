@@ -45,9 +45,20 @@ func newPrefilter(term string) *prefilter {
 // by a space: a text made of two strings (see prefilter).
 var argsTag = []byte("command-args")
 
+// cutMark starts the marker of a cut string in a line's cut copy
+// (cutter.skip), and toolUseTag is in the line of a tool call: a call
+// whose input was cut is searched in the input's whole text
+// (shared.ShowsWhole), which the cut copy does not hold, so that line
+// is let through.
+var (
+	cutMark    = []byte(`\u0000cut` + cutNonce)
+	toolUseTag = []byte(`tool_use"`)
+)
+
 // mayShow reports whether the record rec may show the term.
 func (p *prefilter) mayShow(rec []byte) bool {
-	return bytes.Contains(rec, argsTag) || p.tokens.MayShow(rec)
+	return bytes.Contains(rec, argsTag) || p.tokens.MayShow(rec) ||
+		bytes.Contains(rec, cutMark) && bytes.Contains(rec, toolUseTag)
 }
 
 // skeleton appends to dst the record rec with each string longer than

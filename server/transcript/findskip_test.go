@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"reflect"
 	"runtime"
 	"strings"
@@ -13,12 +14,12 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// findBoth runs a find for term with and without its prefilter: the
-// answers must be the same.
+// findBoth runs a find for term with and without its prefilter, as the
+// API makes it (a cut input read whole): the answers must be the same.
 func findBoth(t *testing.T, path, term string) shared.FindResult {
 	t.Helper()
-	match := shared.Shows(term)
 	files := NewFiles(0)
+	match := shared.ShowsWhole(term, func(ref string, w io.Writer) error { return files.Full(path, ref, w) })
 	slow, err := files.Find(context.Background(), path, match, FindQuery{Max: 50})
 	if err != nil {
 		t.Fatal(err)

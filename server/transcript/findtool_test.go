@@ -101,3 +101,41 @@ func TestFindPrefilterWrittenAgain(t *testing.T) {
 		}
 	}
 }
+
+// A tool input past the page's cut is shown cut, and whole once "load
+// all" is pressed: a find searches that whole text as it reads, decoded
+// (a quote, a line break, an accent or "&&" as the JSON escapes them
+// reads as itself), past the cut, and not the names of the JSON's keys,
+// which the whole text does not show. A hostile input (1 MB of escapes,
+// nested deep) is read through in the same way.
+func TestFindSearchesACutInputWhole(t *testing.T) {
+	pad := strings.Repeat("padding line of a big file\\n", 400) // past blockString
+	call := func(uuid, input string) string {
+		return `{"type":"assistant","uuid":"` + uuid + `","message":{"id":"m` + uuid + `","role":"assistant","content":[` +
+			`{"type":"tool_use","id":"t` + uuid + `","name":"Write","input":` + input + `}]}}` + "\n"
+	}
+	deep := strings.Repeat(`{"k":[`, 200) + `"` + strings.Repeat(`\u00e9\n\"`, 1<<20/10) + `the deep end"` + strings.Repeat(`]}`, 200)
+	data := `{"type":"user","uuid":"u0","message":{"role":"user","content":"start"}}` + "\n" +
+		call("u1", `{"file_path":"/src/zoo.go","content":"`+pad+`say \"hi\" to the caf\u00e9 once\nagain: a \u003c b \u0026\u0026 c"}`) +
+		call("u2", `{"file_path":"/src/yak.go","content":"say \"yo\" `+pad+`"}`) +
+		call("u3", deep)
+	path := tempTranscript(t, []byte(data))
+	for _, c := range []struct {
+		term string
+		want int
+	}{
+		{`say "hi"`, 1},          // past the cut, a quote as itself
+		{"café once\nagain", 1},  // an accent and a line break
+		{"a < b && c", 1},        // written \u003c and \u0026\u0026
+		{`say "yo"`, 1},          // in the cut's head, as itself
+		{`say \"yo\"`, 0},        // the JSON's escapes are not shown
+		{`"content"`, 0},         // nor its keys
+		{"/src/zoo.go", 1},       // the call's one line
+		{"é\n\"the deep end", 1}, // 1 MB of escapes, nested
+		{"walrus", 0},
+	} {
+		if got := findBoth(t, path, c.term); got.Total != c.want {
+			t.Errorf("find %q: %d matches, want %d", c.term, got.Total, c.want)
+		}
+	}
+}
