@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -167,13 +168,16 @@ func FuzzFind(f *testing.F) {
 	// A tool call's input, its nested values as the page writes them.
 	f.Add([]byte(`{"type":"assistant","uuid":"e","message":{"id":"m","role":"assistant","content":[{"type":"tool_use","id":"t","name":"TodoWrite","input":{"todos":[{"content":"`+long+`a\u000anewt","done":true,"n":1e2}],"old_string":"`+long+`x"}}]}}
 `), `"done": true`)
+	f.Add([]byte(`{"type":"user","uuid":"a","message":{"content":"a  b"}}
+`), "  ")
 	f.Fuzz(func(t *testing.T, data []byte, term string) {
 		if term == "" || len(term) > shared.MaxFindTerm || bytes.Count(data, []byte("\n")) > 2000 {
 			return
 		}
 		path := tempTranscript(t, data)
 		files := NewFiles(0)
-		match := func(m *shared.Message) bool { return shared.MessageShows(m, term) }
+		// As the API makes it: a cut input read whole.
+		match := shared.ShowsWhole(term, func(ref string, w io.Writer) error { return files.Full(path, ref, w) })
 		got, err := files.Find(context.Background(), path, match, FindQuery{Max: 50})
 		if err != nil {
 			t.Fatal(err)

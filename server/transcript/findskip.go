@@ -2,6 +2,8 @@ package transcript
 
 import (
 	"bytes"
+	"strings"
+	"unicode/utf8"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -26,39 +28,77 @@ const skeletonHead = skeletonString - 64
 // prefilter tells the lines that may show a term from those that cannot,
 // from their cut copy (the JSON the page decodes), conservatively: a line
 // it lets through may not match, a line it stops cannot. It is
-// shared.FindTokens (which says why), but for a command's name and
-// arguments, shown joined by a space: a text made of two strings, so
-// lines with that tag are let through.
-type prefilter struct{ tokens *shared.FindTokens }
-
-// newPrefilter returns the prefilter of term, or nil when no line can
-// be ruled out (a term without a token, such as `"/"`).
-func newPrefilter(term string) *prefilter {
-	t := shared.NewFindTokens(term)
-	if t == nil {
-		return nil
-	}
-	return &prefilter{t}
+// shared.FindTokens (which says why), but for the texts a page makes of
+// several strings, which no line holds as they read: a command's name
+// and arguments joined by a space ("/review the PR"), a web search's
+// titles and URLs joined by a space and its errors after "Error: "; and
+// for a call whose input was cut, searched in its whole text, which the
+// cut copy does not hold. Lines with those are let through
+// (TestFindPrefilterSameAnswer fails without each).
+type prefilter struct {
+	tokens *shared.FindTokens
+	spaces []byte // a term of spaces alone: the run (see newPrefilter)
 }
 
-// argsTag is the tag of a command's arguments, shown joined to its name
-// by a space: a text made of two strings (see prefilter).
-var argsTag = []byte("command-args")
+// newPrefilter returns the prefilter of term, or nil when no line can
+// be ruled out.
+//
+// A term with no token is one of spaces alone, or one made of JSON's
+// structure ({}[],:), of quotes, slashes, backslashes and spaces
+// (`"/"`). The latter are let through: the page writes a tool input's
+// nested values again as indented JSON, with other spaces around that
+// structure, every record's JSON holds {, :, } and "," and most hold
+// [ ], and a quote or a slash may be written escaped: no test of the
+// raw line rules one out that holds the characters anyway. A run of
+// spaces, though, the page shows only where the line holds it (a
+// string's spaces, or \u0020), or where it writes spaces itself: the
+// joins above, and the indents and ": " of an input written again
+// (a line with a call), or where folding drops what stands between
+// spaces (a zero-width character: a line with a byte past ASCII or a
+// \u escape): the other lines are passed over.
+func newPrefilter(term string) *prefilter {
+	if t := shared.NewFindTokens(term); t != nil {
+		return &prefilter{tokens: t}
+	}
+	if f := shared.Fold(term); f != "" && strings.Trim(f, " ") == "" {
+		return &prefilter{spaces: []byte(f)}
+	}
+	return nil
+}
+
+// The tags of a line whose texts are joined by the page (see prefilter):
+// a command's arguments, a server tool's result (web_search_tool_result;
+// a result of the client's tools is "tool_result"), a tool call's input.
+var (
+	argsTag      = []byte("command-args")
+	serverResult = []byte(`_tool_result"`)
+	toolUseTag   = []byte(`tool_use"`)
+)
 
 // cutMark starts the marker of a cut string in a line's cut copy
-// (cutter.skip), and toolUseTag is in the line of a tool call: a call
-// whose input was cut is searched in the input's whole text
-// (shared.ShowsWhole), which the cut copy does not hold, so that line
-// is let through.
-var (
-	cutMark    = []byte(`\u0000cut` + cutNonce)
-	toolUseTag = []byte(`tool_use"`)
-)
+// (cutter.skip): with toolUseTag, a call whose input may have been cut.
+var cutMark = []byte(`\u0000cut` + cutNonce)
 
 // mayShow reports whether the record rec may show the term.
 func (p *prefilter) mayShow(rec []byte) bool {
-	return bytes.Contains(rec, argsTag) || p.tokens.MayShow(rec) ||
-		bytes.Contains(rec, cutMark) && bytes.Contains(rec, toolUseTag)
+	if bytes.Contains(rec, argsTag) || bytes.Contains(rec, serverResult) {
+		return true
+	}
+	if p.spaces != nil {
+		return bytes.Contains(rec, p.spaces) || bytes.Contains(rec, toolUseTag) ||
+			bytes.Contains(rec, []byte(`\u`)) || !ascii(rec)
+	}
+	return p.tokens.MayShow(rec) || bytes.Contains(rec, cutMark) && bytes.Contains(rec, toolUseTag)
+}
+
+// ascii reports whether b is all ASCII.
+func ascii(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // skeleton appends to dst the record rec with each string longer than

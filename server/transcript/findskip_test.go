@@ -77,7 +77,8 @@ func TestFindPrefilterSameAnswer(t *testing.T) {
 	), []byte(`{"type":"user","uuid":"u-x","message":{"role":"user","content":"`+long+`Escaped letters: \u0041BC"}}`+"\n")...))
 	for _, term := range []string{"cafe", "CAFÉ", "file", "k", "zerowidth", "go test", "./...", "a/b", `"quoted"`,
 		"eleve", "review the", "/review the pr", "cde", "after late", "[1mbold", "the end", "filler", "nowhere", `\`, "/",
-		"parseconfig(", `x < y && "z"`, `port\nthe`, `"n": 7`, "tests\",\n"} {
+		"parseconfig(", `x < y && "z"`, `port\nthe`, `"n": 7`, "tests\",\n",
+		" ", "  ", "    ", " \u200b ", "{", "},", "[]", ":"} {
 		findBoth(t, path, term)
 	}
 	// An Edit's strings and a TodoWrite's items, past the head a
@@ -86,6 +87,14 @@ func TestFindPrefilterSameAnswer(t *testing.T) {
 		if got := findBoth(t, path, term); got.Total != 1 {
 			t.Fatalf("%s, in an opened call: %+v", term, got)
 		}
+	}
+	// Spaces alone: the TodoWrite's items indented by four, which
+	// no line holds, and a command's name and arguments joined by one.
+	if got := findBoth(t, path, "    "); got.Total != 1 {
+		t.Fatalf("four spaces, the indent of a call's input: %+v", got)
+	}
+	if got := findBoth(t, path, "/review the"); got.Total != 1 {
+		t.Fatalf("/review the: %+v", got)
 	}
 	// A command's stdout and stderr are shown apart: "abc" then "def",
 	// never "abcdef".
@@ -100,6 +109,21 @@ func TestFindPrefilterSameAnswer(t *testing.T) {
 		r.results(nil, text("<local-command-stdout>joined</local-command-stdout>"))))
 	for _, term := range []string{"sysout", "joined"} {
 		findBoth(t, sys, term)
+	}
+	// A web search's result shows each title and URL joined by a
+	// space, and an error after "Error: ": texts no line holds.
+	web := tempTranscript(t, rawJSONL(t, r.prompt("search it"),
+		r.assistant("msg_w",
+			map[string]any{"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": map[string]any{"query": "helm"}},
+			map[string]any{"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": []any{
+				map[string]any{"type": "web_search_result", "title": long + "Helm docs", "url": "https://example.com/helm"}}},
+			map[string]any{"type": "server_tool_use", "id": "srvtoolu_2", "name": "web_search", "input": map[string]any{"query": "more"}},
+			map[string]any{"type": "web_search_tool_result", "tool_use_id": "srvtoolu_2", "content": map[string]any{
+				"type": "web_search_tool_result_error", "error_code": long + "max_uses_exceeded"}})))
+	for _, term := range []string{"docs https", "error: filler"} {
+		if got := findBoth(t, web, term); got.Total != 1 {
+			t.Fatalf("%s, in a web search's result: %+v", term, got)
+		}
 	}
 	if got := findBoth(t, path, "abc"); got.Total != 2 {
 		t.Fatalf("abc: %+v", got)
@@ -125,8 +149,9 @@ func TestFindPassesOverLinesThatCannotMatch(t *testing.T) {
 	if _, err := files.Page(path, Query{}); err != nil { // the index, built once
 		t.Fatal(err)
 	}
-	// "xxx turn": each word is in every prompt, the phrase in none.
-	for _, term := range []string{"zebra", "xxx turn"} {
+	// "xxx turn": each word is in every prompt, the phrase in none; nor
+	// does any hold three spaces.
+	for _, term := range []string{"zebra", "xxx turn", "   "} {
 		q := FindQuery{Max: 50, Term: term}
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
