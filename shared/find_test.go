@@ -20,3 +20,22 @@ func FuzzHolds(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHoldsWriter: a text written in pieces, cut anywhere (inside a
+// rune too), holds a term as Holds says of it whole.
+func FuzzHoldsWriter(f *testing.F) {
+	f.Add("Fix the LOGIN test", "login", uint8(3))
+	f.Add("ﬃx café\xe2\x82", "FIX CAFE", uint8(1))
+	f.Add("a\xe2\x82b", "\xe2", uint8(2))
+	f.Fuzz(func(t *testing.T, text, term string, step uint8) {
+		n := int(step%16) + 1
+		h := holdsWriter{needle: []byte(fold(term))}
+		for i := 0; i < len(text) && !h.found; i += n {
+			h.Write([]byte(text[i:min(len(text), i+n)]))
+		}
+		h.close()
+		if want := Holds(text, term); h.found != want {
+			t.Fatalf("%q in pieces of %d holds %q: %v, Holds says %v", text, n, term, h.found, want)
+		}
+	})
+}

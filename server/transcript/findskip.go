@@ -118,7 +118,13 @@ func skeleton(dst, rec []byte) []byte {
 		if !ok {
 			return append(dst, rec[i:]...)
 		}
-		dst = append(dst, rec[i:i+headOf(rec[i:end])]...)
+		h := headOf(rec[i:end])
+		if !escapesValid(rec[i+h : end]) {
+			// An escape encoding/json refuses fails the whole line: the
+			// skeleton must not decode where the line does not.
+			return append(dst, rec[i:]...)
+		}
+		dst = append(dst, rec[i:i+h]...)
 		dst = append(dst, '"')
 		i = end + 1
 	}
@@ -142,6 +148,37 @@ func stringEnd(rec []byte, from int) (int, bool) {
 			return end, true
 		}
 		at = end + 1
+	}
+}
+
+// escapesValid reports whether each escape in the string content s (cut
+// at a character's boundary outside any escape) is one JSON allows.
+func escapesValid(s []byte) bool {
+	for i := 0; ; {
+		j := bytes.IndexByte(s[i:], '\\')
+		if j < 0 {
+			return true
+		}
+		i += j + 1
+		if i == len(s) {
+			return false
+		}
+		switch s[i] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i++
+		case 'u':
+			if i+5 > len(s) {
+				return false
+			}
+			for _, c := range s[i+1 : i+5] {
+				if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+					return false
+				}
+			}
+			i += 5
+		default:
+			return false
+		}
 	}
 }
 
