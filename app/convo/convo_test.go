@@ -1,6 +1,7 @@
 package convo
 
 import (
+	"encoding/json"
 	"reflect"
 	"strconv"
 	"testing"
@@ -98,8 +99,36 @@ func TestFind(t *testing.T) {
 		{"", nil},
 	}
 	for _, tt := range tests {
-		if got := c.Find(tt.term); !reflect.DeepEqual(got, tt.want) {
+		if got := c.Find(tt.term, nil); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Find(%q) = %v, want %v", tt.term, got, tt.want)
+		}
+	}
+}
+
+// A tool input the server cut is searched as the page shows it: cut,
+// then, once "load all" loaded it, in its whole text alone, as helmd
+// searches it (a word past the cut is found, the cut JSON's keys are no
+// longer shown).
+func TestFindACutInput(t *testing.T) {
+	c := New()
+	write := &shared.Tool{Name: "Write", Summary: "/src/big.go", Input: json.RawMessage(`{"file_path":"/src/big.go","content":"package big"}`),
+		InputCut: &shared.Cut{Ref: "r1", Bytes: 1 << 20}}
+	c.Reset(shared.MessagePage{Messages: []shared.Message{msg("a", "hay"),
+		{Cursor: "w", Blocks: []shared.Block{{Type: shared.BlockTool, Tool: write}}}}})
+	for _, tt := range []struct {
+		term  string
+		whole map[string]string
+		want  []int
+	}{
+		{"package big", nil, []int{1}},
+		{"zanzibar", nil, nil},
+		{`"content"`, nil, []int{1}},
+		{"zanzibar", map[string]string{"r1": "package big\n... zanzibar at the end"}, []int{1}},
+		{`"content"`, map[string]string{"r1": "package big"}, nil},
+		{"zanzibar", map[string]string{"r2": "zanzibar"}, nil},
+	} {
+		if got := c.Find(tt.term, tt.whole); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Find(%q) with %v loaded = %v, want %v", tt.term, tt.whole, got, tt.want)
 		}
 	}
 }

@@ -40,11 +40,28 @@ const (
 // (as of the last page): then the loaded messages are all find needs.
 func (p *SessionPage) wholeLoaded() bool { return p.convo.Before == "" && p.tail == nil }
 
+// inputsUnloaded reports whether a loaded message holds a tool input
+// the server cut whose whole text is not loaded: helmd searches that
+// whole text (shared.ShowsWhole), the loaded messages do not hold it.
+func (p *SessionPage) inputsUnloaded() bool {
+	for i := range p.convo.Msgs {
+		for _, b := range p.convo.Msgs[i].Blocks {
+			if t := b.Tool; t != nil && t.InputCut != nil && t.InputCut.Ref != "" && t.ShowsInput() {
+				if _, ok := p.full[t.InputCut.Ref]; !ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // askFind asks helmd for the term's matches, after a pause; the answer
-// to an earlier term is dropped.
+// to an earlier term is dropped. Asked too when the whole transcript is
+// loaded but a cut input is not: only helmd reads it whole.
 func (p *SessionPage) askFind(ctx app.Context) {
 	p.forgetFound()
-	if p.term == "" || p.wholeLoaded() {
+	if p.term == "" || p.wholeLoaded() && !p.inputsUnloaded() {
 		return
 	}
 	if p.noFindAll {

@@ -7,6 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/convo"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -211,7 +212,7 @@ func (p *SessionPage) refind() {
 	if p.match >= 0 {
 		cur = p.curCursor
 	}
-	p.matches = p.convo.Find(p.term)
+	p.matches = p.convo.Find(p.term, p.full)
 	p.refindAll()
 	p.match = min(p.match, len(p.matches)-1)
 	for k, i := range p.matches {
@@ -238,7 +239,7 @@ func (p *SessionPage) refindAll() {
 	}
 	end, local := p.convo, p.matches
 	if p.tail != nil {
-		end, local = p.tail, p.tail.Find(p.term)
+		end, local = p.tail, p.tail.Find(p.term, p.full)
 	}
 	if p.foundFirst+len(p.found) < p.foundTotal {
 		// Not known to the end: the new ones only counted, reached by
@@ -445,6 +446,36 @@ func (p *SessionPage) reveal(m *shared.Message) {
 			}
 		}
 	}
+	if !convo.Shows(p.term, p.full)(m) {
+		p.loadCutInputs(m)
+	}
+}
+
+// loadCutInputs loads whole the cut inputs of m the page has not loaded,
+// when m is a match helmd counted (find searches a cut input in its
+// whole text, shared.ShowsWhole) but nothing the page shows of it holds
+// the term: the term is past a cut. The call opens at once; once its
+// text is loaded, Show all is pressed when the term lies past the
+// first screenful, and the row is shown again, as the current match.
+func (p *SessionPage) loadCutInputs(m *shared.Message) {
+	cursor := m.Cursor
+	for j := range m.Blocks {
+		t := m.Blocks[j].Tool
+		if t == nil || !t.ShowsInput() || t.InputCut == nil || t.InputCut.Ref == "" {
+			continue
+		}
+		if _, ok := p.full[t.InputCut.Ref]; ok {
+			continue
+		}
+		p.open[blockKey(m, j)] = true
+		p.loadFull(t.InputCut.Ref, func() {
+			i, ok := p.convo.Index(cursor)
+			if !ok || p.curCursor != cursor || p.term == "" {
+				return // another match is shown by now
+			}
+			p.showLoaded(i, false) // a match of the page's own now
+		})
+	}
 }
 
 // revealTool opens the call t (block key) when its result or what it
@@ -471,7 +502,8 @@ func (p *SessionPage) revealTool(key string, t *shared.Tool, has, beyond func(st
 		}
 		return
 	}
-	if text := shared.InputJSON(t.Input); has(text) {
+	// Cut: what longText shows, the whole text once loaded.
+	if text := p.whole(shared.InputJSON(t.Input), t.InputCut); has(text) {
 		p.open[key] = true
 		if beyond(text) {
 			p.open[key+"inall"] = true

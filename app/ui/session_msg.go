@@ -418,10 +418,15 @@ func (p *SessionPage) cutNote(cut *shared.Cut) app.UI {
 // out of the window, the block was closed), and go-app drops a Dispatch
 // whose element is no longer mounted.
 func (p *SessionPage) onLoadFull(ctx app.Context, _ app.Event) {
-	ref := ctx.JSSrc().Get("dataset").Get("ref").String()
-	if ref == "" {
-		return
+	if ref := ctx.JSSrc().Get("dataset").Get("ref").String(); ref != "" {
+		p.loadFull(ref, nil)
 	}
+}
+
+// loadFull loads the text ref names whole, then calls then (if set).
+// Find searches a cut input in it once loaded (convo.Find): the matches
+// are found again.
+func (p *SessionPage) loadFull(ref string, then func()) {
 	page := p.started
 	browser.Fetch("GET", p.api("/messages/"+url.PathEscape(ref)+"/full", nil), func(body []byte, err error) {
 		p.ctx.Dispatch(func(app.Context) {
@@ -433,6 +438,12 @@ func (p *SessionPage) onLoadFull(ctx app.Context, _ app.Event) {
 				return
 			}
 			p.full[ref] = string(body)
+			if p.term != "" {
+				p.refind()
+			}
+			if then != nil {
+				then()
+			}
 			p.afterChange()
 		})
 	})
