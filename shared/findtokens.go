@@ -74,34 +74,46 @@ func tokenByte(c byte) bool {
 
 // MayShow reports whether the JSON rec may show the term.
 func (p *FindTokens) MayShow(rec []byte) bool {
+	may, _ := p.MayShowMarked(rec, nil)
+	return may
+}
+
+// MayShowMarked is MayShow, and whether rec holds mark, an escape of a
+// control character (\u0000…) and what follows it, told when may is
+// false: the pass over rec's escapes that MayShow makes anyway finds it
+// (helmd marks a string it cut so: findskip.go).
+func (p *FindTokens) MayShowMarked(rec, mark []byte) (may, marked bool) {
 	for rest := rec; ; {
 		i := bytes.Index(rest, []byte(`\u`))
 		if i < 0 {
 			break
 		}
 		if h := rest[i+2:]; len(h) < 4 || h[0] != '0' || h[1] != '0' || (h[2] != '0' && h[2] != '1') || writtenShort(h[2], h[3]) {
-			return true // any character but a control one JSON writes again as it was
+			return true, false // any character but a control one JSON writes again as it was
+		}
+		if !marked && len(mark) > 0 && bytes.HasPrefix(rest[i:], mark) {
+			marked = true
 		}
 		rest = rest[i+2:]
 	}
 	if low, ok := p.lowerASCII(rec); ok {
 		for _, t := range p.tokens {
 			if !bytes.Contains(low, []byte(t)) {
-				return false
+				return false, marked
 			}
 		}
-		return true
+		return true, marked
 	}
 	if bytes.Contains(rec, []byte("\u2028")) || bytes.Contains(rec, []byte("\u2029")) {
-		return true
+		return true, marked
 	}
 	text := fold(string(rec))
 	for _, t := range p.tokens {
 		if !strings.Contains(text, t) {
-			return false
+			return false, marked
 		}
 	}
-	return true
+	return true, marked
 }
 
 // writtenShort reports whether the control character \u00XY is one

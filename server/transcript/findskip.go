@@ -67,28 +67,48 @@ func newPrefilter(term string) *prefilter {
 }
 
 // The tags of a line whose texts are joined by the page (see prefilter):
-// a command's arguments, a server tool's result (web_search_tool_result;
-// a result of the client's tools is "tool_result"), a tool call's input.
+// a command's arguments, a tool call's input. (A server tool's result,
+// web_search_tool_result, is told by its decoded type: skipped.)
 var (
-	argsTag      = []byte("command-args")
-	serverResult = []byte(`_tool_result"`)
-	toolUseTag   = []byte(`tool_use"`)
+	argsTag    = []byte("command-args")
+	toolUseTag = []byte(`tool_use"`)
 )
 
 // cutMark starts the marker of a cut string in a line's cut copy
 // (cutter.skip): with toolUseTag, a call whose input may have been cut.
 var cutMark = []byte(`\u0000cut` + cutNonce)
 
-// mayShow reports whether the record rec may show the term.
+// mayShow reports whether the record rec may show the term. Most lines
+// of a find are passed over: on those each test below is a pass over
+// the line, so the cut mark is looked for in the pass over escapes the
+// tokens make (MayShowMarked), and the tags only once they said no.
 func (p *prefilter) mayShow(rec []byte) bool {
-	if bytes.Contains(rec, argsTag) || bytes.Contains(rec, serverResult) {
-		return true
-	}
 	if p.spaces != nil {
 		return bytes.Contains(rec, p.spaces) || bytes.Contains(rec, toolUseTag) ||
-			bytes.Contains(rec, []byte(`\u`)) || !ascii(rec)
+			bytes.Contains(rec, []byte(`\u`)) || !ascii(rec) || p.tagged(rec)
 	}
-	return p.tokens.MayShow(rec) || bytes.Contains(rec, cutMark) && bytes.Contains(rec, toolUseTag)
+	may, cut := p.tokens.MayShowMarked(rec, cutMark)
+	return may || cut && bytes.Contains(rec, toolUseTag) || p.tagged(rec)
+}
+
+// tagged reports whether rec holds the tag of a command's arguments. A
+// server tool's result is told once the skeleton is decoded (skipped):
+// no pass over the line is needed to find its type.
+func (p *prefilter) tagged(rec []byte) bool { return bytes.Contains(rec, argsTag) }
+
+// skipped sets cs to the blocks of l, decoded from its skeleton, and
+// reports whether the line may be passed over: not when it holds a
+// server tool's result, whose texts the page joins (see prefilter); l
+// is then emptied, to be decoded whole.
+func skipped(l *line, cs *[]content) bool {
+	*cs = blocks(l.Message.Content)
+	for _, c := range *cs {
+		if c.Type != "tool_result" && strings.HasSuffix(c.Type, "_tool_result") {
+			*l, *cs = line{}, nil
+			return false
+		}
+	}
+	return true
 }
 
 // ascii reports whether b is all ASCII.

@@ -349,9 +349,8 @@ func (p *pager) lineFor(k int, pf *prefilter) (*parsed, error) {
 	default:
 		p.buf = out[:0]
 		var l line
-		if pf != nil && !pf.mayShow(out) && decodeSkeleton(p, out, &l) {
+		if pf != nil && !pf.mayShow(out) && decodeSkeleton(p, out, &l) && skipped(&l, &pr.cs) {
 			pr.l = &l
-			pr.cs = blocks(l.Message.Content)
 		} else if decodeLine(out, &l) == nil {
 			pr.l = &l
 			pr.cs = blocks(l.Message.Content)
