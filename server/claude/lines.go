@@ -100,7 +100,11 @@ func (r *reader) lines(f *os.File, off int64, takeTail bool, visit func(rec *rec
 	if _, err := f.Seek(off, io.SeekStart); err != nil {
 		return res, fmt.Errorf("seek: %w", err)
 	}
-	r.f, r.n = f, 0
+	var src io.Reader = f
+	if testWrapRead != nil {
+		src = testWrapRead(src)
+	}
+	r.f, r.n = src, 0
 	r.br.Reset(r)
 	r.rec.forgetLast(true) // every line of this read goes to one aggregate
 	defer func() { r.f = nil; r.br.Reset(nil); r.rec.forgetLast(false) }()
@@ -167,6 +171,10 @@ func (r *reader) lines(f *os.File, off int64, takeTail bool, visit func(rec *rec
 	}
 	return res, nil
 }
+
+// testWrapRead, set by tests only, wraps what a call of lines reads the
+// file through, for a test to change the file between two of its reads.
+var testWrapRead func(io.Reader) io.Reader
 
 func isBlank(b []byte) bool {
 	for _, c := range b {

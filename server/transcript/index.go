@@ -166,7 +166,11 @@ func (x *lineIndex) extend(f *os.File, quiet bool) error {
 	if _, err := f.Seek(x.end, io.SeekStart); err != nil {
 		return fmt.Errorf("seek: %w", err)
 	}
-	br := bufio.NewReaderSize(f, indexBufSize)
+	var src io.Reader = f
+	if testWrapRead != nil {
+		src = testWrapRead(src)
+	}
+	br := bufio.NewReaderSize(src, indexBufSize)
 	var sc topScan
 	ls := strScan{min: longString}
 	pos := x.end
@@ -216,6 +220,10 @@ func (x *lineIndex) extend(f *os.File, quiet bool) error {
 		x.end = pos
 	}
 }
+
+// testWrapRead, set by tests only, wraps what extend reads the file
+// through, for a test to change the file between two of its reads.
+var testWrapRead func(io.Reader) io.Reader
 
 // add records a shown line that starts at start, with its long strings.
 func (x *lineIndex) add(start int64, long []span) {
