@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/endsum"
 	"vibecraft.sh/helm/server/internal/regular"
 	"vibecraft.sh/helm/server/internal/written"
 )
@@ -170,21 +172,52 @@ func (f *file) refresh(r *reader, info *fileStat, now time.Time) (readStats, err
 		return rs, fmt.Errorf("open %s: %w", f.path, err)
 	}
 	defer fh.Close()
-	// The bytes before offset, as they were read: a file that was only
-	// appended to still has them. This one ReadAt (not counted in
-	// Stats.BytesRead) also starts r.end, the window the read carries
-	// on to its new offset.
-	if !r.end.Matches(fh, f.offset, f.endSum) {
-		// Rewritten in place to a larger size: what was read is not what
-		// the file holds now.
+	for pass := 1; ; pass++ {
+		res, err := f.read(r, fh, quiet, min(f.modTime().UnixMilli(), now.UnixMilli()), now, &rs)
+		if !errors.Is(err, endsum.ErrRewritten) {
+			// Not a whole record: do not try again until the size changes.
+			f.set(bitBadTail, quiet && f.offset < f.size && err == nil)
+			rs.read, rs.lines, rs.malformed = true, res.lines, res.malformed
+			if err != nil {
+				return rs, fmt.Errorf("%s: %w", f.path, err)
+			}
+			return rs, nil
+		}
+		// The file was rewritten in place: since the last read (at f.offset
+		// it no longer holds the bytes read before it), or during this one
+		// (after a read, the bytes before the next were no longer those
+		// read). What this pass found belongs to no one file: read the file
+		// again from its start, as it is now.
 		f.reset()
-		rs.reset = true
-		r.end.Reset()
+		rs.reset, rs.unknown = true, 0
+		if pass == maxPasses {
+			// Rewritten at every pass: the next refresh tries again, whatever
+			// the stat says then (no mtime is 0).
+			f.mtimeNs = 0
+			return rs, fmt.Errorf("%s: %w", f.path, err)
+		}
+		st, err := fh.Stat()
+		if err != nil {
+			return rs, fmt.Errorf("stat %s: %w", f.path, err)
+		}
+		f.size, f.mtimeNs = st.Size(), st.ModTime().UnixNano()
+		f.set(bitBadTail, false)
+		quiet = !now.Before(st.ModTime().Add(tailQuiet))
 	}
+}
+
+// maxPasses is how many times one refresh reads a file that is rewritten
+// in place while it is read, before it leaves it to the next refresh.
+const maxPasses = 3
+
+// read is one pass of refresh over fh: the lines after f.offset, checked
+// to follow the bytes read before it (endsum.Guard). On an error wrapping
+// endsum.ErrRewritten, f is left for the caller to reset. undated is the
+// time given records without one.
+func (f *file) read(r *reader, fh *os.File, quiet bool, undated int64, now time.Time, rs *readStats) (lineResult, error) {
 	if !f.agg.materialize() { // the cache's id sets, needed from here on
 		f.reset()
 		rs.reset = true
-		r.end.Reset()
 	}
 	f.agg.maps()
 	conversation := f.kind == kindMain
@@ -192,8 +225,12 @@ func (f *file) refresh(r *reader, info *fileStat, now time.Time) (readStats, err
 	f.agg.answer = (*buf)[:0]
 	start := f.offset
 	r.rec.notAfter = written.NotAfter(now)
-	r.rec.undated = min(info.modTime().UnixMilli(), now.UnixMilli())
-	res, err := r.lines(fh, start, quiet, func(rec *record, ok bool) {
+	r.rec.undated = undated
+	// The bytes before offset, as they were read: a file that was only
+	// appended to still has them. The guard checks them at the first read
+	// (one ReadAt, not counted in Stats.BytesRead), and loads r.end with
+	// them, the window the read carries on to its new offset.
+	res, err := r.lines(fh, start, f.endSum, quiet, func(rec *record, ok bool) {
 		if ok && rec.content.toolUses.len() > 0 {
 			rec.lineAt = start + r.n - int64(r.br.Buffered()) - r.length // as answerAt
 		}
@@ -208,19 +245,14 @@ func (f *file) refresh(r *reader, info *fileStat, now time.Time) (readStats, err
 	if *buf = f.agg.settleQuestion(); cap(*buf) <= maxLentAnswer {
 		answerBufs.Put(buf)
 	}
+	rs.bytes += res.bytesRead
 	f.agg.shareSessionID(f.sid)
 	f.readAt = now.UnixMilli()
 	if res.offset != f.offset {
 		f.endSum = r.end.Sum()
 	}
 	f.offset = res.offset
-	// Not a whole record: do not try again until the size changes.
-	f.set(bitBadTail, quiet && f.offset < f.size && err == nil)
-	rs.read, rs.bytes, rs.lines, rs.malformed = true, res.bytesRead, res.lines, res.malformed
-	if err != nil {
-		return rs, fmt.Errorf("%s: %w", f.path, err)
-	}
-	return rs, nil
+	return res, err
 }
 
 // shareSessionID makes a's session id, when it is sid, the same string as

@@ -42,6 +42,10 @@ type reader struct {
 	// the line being read, added to end once the line is complete. Fed
 	// from the chunks as they are parsed, they cost no read of their own.
 	end, line endsum.Window
+	// guard checks, as each read's bytes come, that the file still holds
+	// the bytes before them: a file rewritten in place mid-read would
+	// otherwise go on as the old one's continuation (endsum.Guard).
+	guard endsum.Guard
 }
 
 var readers = sync.Pool{New: func() any {
@@ -93,21 +97,27 @@ type lineResult struct {
 // without its '\n' is left for the next read, the offset before it,
 // unless takeTail is set and it is a whole JSON record: then it is
 // consumed like a complete line (the caller sets takeTail once the file
-// has been quiet long enough for that line to be final). r.end must be
-// the window of off; it is left the window of the offset returned.
-func (r *reader) lines(f *os.File, off int64, takeTail bool, visit func(rec *record, ok bool)) (lineResult, error) {
+// has been quiet long enough for that line to be final). sum is the
+// file's endSum at off: the bytes before off are checked against it at
+// the first read, and r.end is loaded with them, to be left the window
+// of the offset returned. An error wrapping endsum.ErrRewritten means
+// the file was not (or no longer) the one read up to off: what visit was
+// given is to be dropped, and the file read again from 0.
+func (r *reader) lines(f *os.File, off int64, sum uint32, takeTail bool, visit func(rec *record, ok bool)) (lineResult, error) {
 	res := lineResult{offset: off}
 	if _, err := f.Seek(off, io.SeekStart); err != nil {
 		return res, fmt.Errorf("seek: %w", err)
 	}
-	var src io.Reader = f
+	r.end.Reset() // loaded by the guard's first check, as none may come
+	r.guard.Reset(f, off, sum, &r.end)
+	var src io.Reader = &r.guard
 	if testWrapRead != nil {
 		src = testWrapRead(src)
 	}
 	r.f, r.n = src, 0
 	r.br.Reset(r)
 	r.rec.forgetLast(true) // every line of this read goes to one aggregate
-	defer func() { r.f = nil; r.br.Reset(nil); r.rec.forgetLast(false) }()
+	defer func() { r.f = nil; r.guard.Reset(nil, 0, 0, nil); r.br.Reset(nil); r.rec.forgetLast(false) }()
 	r.readErr = nil
 	atStart := off == 0
 	for {
