@@ -48,10 +48,15 @@ type lineIndex struct {
 	// stayed.
 	endSum uint32
 	// win is refresh's scratch: the window of end, loaded by its check
-	// and carried on by extend. Here, not a local, as reading into it
-	// through the file would move a local to the heap at every refresh.
-	win  endsum.Window
-	offs []int64 // starts of the lines that can be shown, ascending
+	// (or extend's guard) and carried on by extend. Here, not a local, as
+	// reading into it through the file would move a local to the heap at
+	// every refresh.
+	win endsum.Window
+	// guard is extend's reader: it checks that the file still holds the
+	// bytes before each read's (endsum.Guard), so a file rewritten in
+	// place mid-scan is not indexed as two files' lines.
+	guard endsum.Guard
+	offs  []int64 // starts of the lines that can be shown, ascending
 	// long are the long strings of those lines, in file order (longstr.go).
 	long []span
 	gen  uint64 // bumped at each rebuild
@@ -88,25 +93,56 @@ func (x *lineIndex) refresh(f *os.File) (snapshot, error) {
 		return snapshot{}, fmt.Errorf("stat: %w", err)
 	}
 	ino := inode(st)
-	// The check loads x.win, the window of x.end: extend carries it on
-	// from the lines it scans, so an append costs no other read.
-	if ino != x.id.ino || st.Size() < x.end || !x.sameHead(f) || !x.win.Matches(f, x.end, x.endSum) {
-		x.id, x.end, x.offs, x.long, x.hashed, x.endSum = identity{ino: ino}, 0, nil, nil, false, 0
-		x.gen++
-		x.win.Reset()
+	// The bytes before x.end must be those scanned. When the file grew,
+	// extend's guard checks them at its first read (and loads x.win, the
+	// window of x.end, which extend carries on from the lines it scans),
+	// so an append costs no other read; when it did not, they are checked
+	// here.
+	grew := st.Size() > x.end
+	if ino != x.id.ino || st.Size() < x.end || !x.sameHead(f) || !grew && !x.win.Matches(f, x.end, x.endSum) {
+		x.rebuild(ino)
 	}
-	if !x.hashed && st.Size() > int64(x.id.hlen) {
-		if err := x.hashHead(f); err != nil {
+	for pass := 1; ; pass++ {
+		if !x.hashed && st.Size() > int64(x.id.hlen) {
+			if err := x.hashHead(f); err != nil {
+				return snapshot{}, err
+			}
+		}
+		if st.Size() <= x.end {
+			break
+		}
+		quiet := time.Since(st.ModTime()) >= written.TailQuiet
+		err := x.extend(f, quiet)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, endsum.ErrRewritten) {
+			return snapshot{}, err // what was scanned up to x.end stands
+		}
+		// Rewritten in place, since the last scan or during this one:
+		// what was scanned is no one file's. Scan the file as it is now.
+		x.rebuild(ino)
+		if pass == maxPasses {
 			return snapshot{}, err
 		}
-	}
-	if st.Size() > x.end {
-		quiet := time.Since(st.ModTime()) >= written.TailQuiet
-		if err := x.extend(f, quiet); err != nil {
-			return snapshot{}, err
+		if st, err = f.Stat(); err != nil {
+			return snapshot{}, fmt.Errorf("stat: %w", err)
 		}
 	}
 	return snapshot{id: x.id, end: x.end, offs: x.offs, long: x.long, gen: x.gen, later: &x.later}, nil
+}
+
+// maxPasses is how many times one refresh scans a file that is rewritten
+// in place while it is scanned, before it gives up (the next refresh
+// tries again).
+const maxPasses = 3
+
+// rebuild forgets what was scanned, for the file of inode ino to be
+// scanned from its start.
+func (x *lineIndex) rebuild(ino uint64) {
+	x.id, x.end, x.offs, x.long, x.hashed, x.endSum = identity{ino: ino}, 0, nil, nil, false, 0
+	x.gen++
+	x.win.Reset()
 }
 
 // sameHead checks that the bytes the identity hashed are unchanged.
@@ -158,15 +194,25 @@ func endsLine(f *os.File, off int64) bool {
 // shown line starts. A last line without its '\n' is left for later,
 // unless the file is quiet and it is a whole record, as the list takes
 // it (written.TailQuiet): its '\n', when it comes, is then an empty line.
-// x.win must be the window of x.end; the lines taken are added to it,
-// and x.endSum is its sum at the new x.end.
+// The bytes before x.end must have the sum x.endSum: the guard checks
+// that at the first read (an error wrapping endsum.ErrRewritten, as for
+// a rewrite between two reads) and loads x.win with them; the lines
+// taken are added to it, and x.endSum is its sum at the new x.end.
 func (x *lineIndex) extend(f *os.File, quiet bool) error {
-	// x.win follows x.end line by line; summed once, however it returns.
-	defer func() { x.endSum = x.win.Sum() }()
+	// x.win follows x.end line by line; summed once, however it returns,
+	// if x.end moved (else x.win may not have been loaded).
+	from := x.end
+	defer func() {
+		if x.end != from {
+			x.endSum = x.win.Sum()
+		}
+	}()
 	if _, err := f.Seek(x.end, io.SeekStart); err != nil {
 		return fmt.Errorf("seek: %w", err)
 	}
-	var src io.Reader = f
+	x.guard.Reset(f, x.end, x.endSum, &x.win)
+	defer x.guard.Reset(nil, 0, 0, nil)
+	var src io.Reader = &x.guard
 	if testWrapRead != nil {
 		src = testWrapRead(src)
 	}
