@@ -39,6 +39,10 @@ type Guard struct {
 	sum   uint32 // the sum the bytes before the first read must have
 	start *Window
 	first bool // no read has returned bytes yet
+	// now is the check's scratch: the bytes before pos as the file has
+	// them. Here, not a local, as reading into it through the ReaderAt
+	// would move a local to the heap at every read.
+	now Window
 }
 
 // Reset makes g read f from off, at which f is positioned, where the
@@ -58,15 +62,14 @@ func (g *Guard) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	if g.pos > 0 {
-		var now Window
-		ok := now.Load(g.f, g.pos) == nil
+		ok := g.now.Load(g.f, g.pos) == nil
 		switch {
 		case !ok:
 		case g.first:
-			ok = now.Sum() == g.sum
-			g.have = now
+			ok = g.now.Sum() == g.sum
+			g.have = g.now
 		default:
-			ok = bytes.Equal(now.Bytes(), g.have.Bytes())
+			ok = bytes.Equal(g.now.Bytes(), g.have.Bytes())
 		}
 		if !ok {
 			return 0, ErrRewritten
