@@ -85,7 +85,7 @@ func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(w, err)
 		return
 	}
-	first, err := v.opening(st)
+	op, err := v.opening(st)
 	if err != nil {
 		h.unsubscribe(c)
 		h.log.Error("stream: init not sent", "err", err)
@@ -96,11 +96,13 @@ func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// Accept has answered (403 for a foreign Origin, 426 for a
 		// request that is no upgrade).
+		op.done()
 		h.unsubscribe(c)
 		h.logEnd(r.RemoteAddr, "websocket refused", err)
 		return
 	}
 	if !h.hold() {
+		op.done()
 		conn.CloseNow()
 		h.unsubscribe(c)
 		return
@@ -108,7 +110,7 @@ func (e *wsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer h.writers.Done()
 	conn.SetReadLimit(maxWSMessage)
 	s := newWSConn(h.ctx, conn, h.opts.WriteTimeout, e.opts, h.log)
-	v.serve(c, s, first, r.RemoteAddr)
+	v.serve(c, s, op, r.RemoteAddr)
 }
 
 // serveBeforeReady serves a socket opened before Ready: the handshake
