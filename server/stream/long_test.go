@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -211,4 +212,73 @@ func FuzzLongEqualsWhole(f *testing.F) {
 			t.Fatalf("pieces (err %v): %d bytes, want the whole encoding's %d", err, len(got), len(whole))
 		}
 	})
+}
+
+// A new stream client's init of a large list is never held whole: its
+// writer sends it in pieces of about longPiece bytes, which joined are
+// the whole encoding's bytes (an 85 MB buffer at 100,000 sessions took a
+// Refresh right after a start to 320-370 MB of RSS). Past longClients
+// such inits under way, a client shares one whole encoding, as a
+// reconnect storm does; and the same bytes reach a real stream.
+func TestInitToAStreamIsNotHeldWhole(t *testing.T) {
+	at := time.UnixMilli(1763990000123)
+	var clock atomic.Int64 // ms
+	clock.Store(at.UnixMilli())
+	r := newRig(t, Options{Now: func() time.Time { return time.UnixMilli(clock.Load()) }})
+	h := r.hub
+	h.Publish(shared.EventRefresh, realisticList(4000))
+	v := r.views["/all"]
+	whole, err := encodeFrame(shared.EventInit, formatEventID(v.epoch, 1), h.Snapshot(), nil, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var dones []func()
+	for i := range longClients + 1 {
+		c, st, err := h.subscribe(v, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := v.opening(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s piecesSink
+		if err := s.write(op.first); err != nil {
+			t.Fatal(err)
+		}
+		if op.init != nil {
+			if err := s.writeLong(*op.init); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dones = append(dones, op.done)
+		h.unsubscribe(c)
+		got := bytes.TrimPrefix(s.got.Bytes(), retryField(h.opts.Retry))
+		if !bytes.Equal(got, whole) {
+			t.Fatalf("client %d: the init is %d bytes, not the whole frame's %d", i, len(got), len(whole))
+		}
+		sharing := i == longClients // the others' inits are still under way
+		if !sharing && s.largest > 2*longPiece {
+			t.Fatalf("client %d: a write of %d bytes for an init of %d: the init was held whole", i, s.largest, len(whole))
+		}
+		if sharing && s.largest != len(whole) {
+			t.Fatalf("client %d, past %d inits under way: its init was not one whole encoding", i, longClients)
+		}
+	}
+	for _, done := range dones {
+		done()
+	}
+
+	// Later than initFresh, so that the whole encoding is not reused.
+	at = at.Add(2 * initFresh)
+	clock.Store(at.UnixMilli())
+	want, err := encodeData(shared.EventInit, h.Snapshot(), nil, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.connect(t, "/all", "")
+	if f := c.opening(t); f.Event != "init" || f.ID != formatEventID(v.epoch, 1) || f.Data != string(want) {
+		t.Fatalf("over HTTP: %s %s of %d bytes, want the init of %d", f.Event, f.ID, len(f.Data), len(want))
+	}
 }
