@@ -61,6 +61,20 @@ func (s Status) Label() string {
 // of 9e18 input tokens summed to a negative count).
 const MaxTokenCount = 1 << 27
 
+// TokenCount is f as one response's token count, by the rule every
+// source reads counts by: a whole number from 0 to MaxTokenCount, in any
+// JSON notation (12, 12.0, 1.2e1). Anything else is no count at all (0,
+// false), never a guess: a fraction (12.7) or a negative is not a count
+// of tokens, and a number past the bound is not one any request made;
+// cut to the bound, each such line added $10,000 of Opus output to its
+// session. The caller counts what it refused, where a user can see it.
+func TokenCount(f float64) (int, bool) {
+	if !(f >= 0 && f <= MaxTokenCount) || f != float64(int64(f)) { // also NaN
+		return 0, false
+	}
+	return int(f), true
+}
+
 // Tokens are token totals, deduplicated per API response.
 type Tokens struct {
 	Input      int `json:"input"`

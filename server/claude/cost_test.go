@@ -173,25 +173,30 @@ func TestCostRules(t *testing.T) {
 	}
 }
 
-// TestHostileUsage: absurd or malformed counts neither crash nor make a
-// cost negative, and the rest of the file still counts.
+// TestHostileUsage: a count that is no count (shared.TokenCount: a
+// fraction, a negative, past any request's, a string) is none, counted
+// in Stats.OddCounts, and neither crashes nor makes the session's
+// tokens or cost absurd; the rest of each line, and of the file, counts.
+// Cut to the bound, each line's 9e18 input added 134M tokens and $671.
 func TestHostileUsage(t *testing.T) {
 	root := t.TempDir()
 	sid := "88888888-0000-4000-8000-000000000008"
-	huge := `{"input_tokens":9223372036854775807,"output_tokens":1e300,"cache_read_input_tokens":-5,"cache_creation_input_tokens":"x","cache_creation":{"ephemeral_1h_input_tokens":9e18},"speed":{"fast":true},"server_tool_use":{"web_search_requests":99999999999}}`
-	var lines string
-	for i := range 200 {
-		lines += assistantLine(sid, "2026-03-02T10:00:01Z", fmt.Sprintf("x%d", i), opus46, huge)
+	huge := `{"input_tokens":9223372036854775807,"output_tokens":1e300,"cache_read_input_tokens":-5,"cache_creation_input_tokens":"x","cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":9e18},"speed":{"fast":true},"server_tool_use":{"web_search_requests":99999999999}}`
+	const lines = 200
+	var text string
+	for i := range lines {
+		text += assistantLine(sid, "2026-03-02T10:00:01Z", fmt.Sprintf("x%d", i), opus46, huge)
 	}
-	writeCost(t, root, projectRel("/home/dev/shop", sid+".jsonl"), userLine(sid, "2026-03-02T10:00:00Z", "hi")+lines+
+	text += assistantLine(sid, "2026-03-02T10:00:02Z", "frac", opus46, `{"input_tokens":12.7,"output_tokens":1.2e1,"cache_read_input_tokens":null}`)
+	writeCost(t, root, projectRel("/home/dev/shop", sid+".jsonl"), userLine(sid, "2026-03-02T10:00:00Z", "hi")+text+
 		`{"type":"assistant","message":{"usage":{"input_tokens":`+"\n")
 	src, out := scan(t, root, "2026-03-02T12:00:00Z")
-	got := one(t, out)
-	if got.CostUSD <= 0 || got.Tokens.Input <= 0 || got.Tokens.CacheWrite1h > got.Tokens.CacheWrite {
-		t.Errorf("hostile counts gave %+v, $%v", got.Tokens, got.CostUSD)
-	}
-	if st := src.Stats(); st.LinesSkipped != 1 {
-		t.Errorf("stats %+v, want the cut line skipped", st)
+	// Only the 5-minute writes count, 1000 a line at $6.25/MTok: $1.25;
+	// and the last response's 12 output tokens (1.2e1) at $25/MTok.
+	sameSpend(t, "hostile", one(t, out), shared.Tokens{CacheWrite: lines * 1000, Output: 12}, lines*1000*6_250+12*25_000)
+	// Six a hostile line, and 12.7; null is an absent count, not an odd one.
+	if st := src.Stats(); st.LinesSkipped != 1 || st.OddCounts != lines*6+1 {
+		t.Errorf("stats %+v, want the cut line skipped and %d odd counts", st, lines*6+1)
 	}
 }
 

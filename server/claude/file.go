@@ -107,6 +107,7 @@ type readStats struct {
 	read             bool // the file had new bytes and was read
 	bytes            int64
 	lines, malformed int
+	odd              int // usage counts read as none (lineResult.odd)
 	unknown          int
 	reset            bool // re-read whole: truncated or replaced
 }
@@ -177,7 +178,7 @@ func (f *file) refresh(r *reader, info *fileStat, now time.Time) (readStats, err
 		if !errors.Is(err, endsum.ErrRewritten) {
 			// Not a whole record: do not try again until the size changes.
 			f.set(bitBadTail, quiet && f.offset < f.size && err == nil)
-			rs.read, rs.lines, rs.malformed = true, res.lines, res.malformed
+			rs.read, rs.lines, rs.malformed, rs.odd = true, res.lines, res.malformed, res.odd
 			if err != nil {
 				return rs, fmt.Errorf("%s: %w", f.path, err)
 			}

@@ -90,6 +90,7 @@ type lineResult struct {
 	bytesRead int64
 	lines     int // complete lines parsed
 	malformed int
+	odd       int // usage counts read as none (parser.count), in lines not malformed
 }
 
 // lines reads f from off to its end, calling visit with each complete
@@ -159,6 +160,7 @@ func (r *reader) lines(f *os.File, off int64, sum uint32, takeTail bool, visit f
 				res.offset += r.length
 				r.end.Append(&r.line)
 				res.lines++
+				res.odd += r.p.odd
 				visit(&r.rec, true)
 			}
 			break // incomplete last line, or a read error
@@ -171,6 +173,8 @@ func (r *reader) lines(f *os.File, off int64, sum uint32, takeTail bool, visit f
 		res.lines++
 		if !ok {
 			res.malformed++
+		} else {
+			res.odd += r.p.odd
 		}
 		visit(&r.rec, ok)
 	}

@@ -22,6 +22,10 @@ type parser struct {
 	// the block being read: its fields may come in any order
 	btype, btext, bid, btuid field
 	speed                    field // usage.speed
+	// odd counts the usage counts of the line read as none
+	// (shared.TokenCount): a fraction, a negative, a number past any
+	// request's, a string. The reader adds it up for a line it takes.
+	odd int
 }
 
 // keyLimit is longer than any escaped form of a key Helm reads, so a cut
@@ -34,6 +38,7 @@ const keyLimit = 256
 // Like encoding/json into a map, a key given twice takes its last value.
 func (p *parser) parseLine(r *record, first []byte, more func() []byte) bool {
 	r.reset()
+	p.odd = 0
 	p.s.reset(first, more)
 	s := &p.s
 	if s.peek() != '{' {
@@ -216,6 +221,26 @@ func (p *parser) integer() int {
 	return parseInt(p.num)
 }
 
+// count reads a token count of usage (shared.TokenCount); a value that
+// is none, JSON null aside (an absent count), is counted in p.odd.
+func (p *parser) count() int {
+	c := p.s.peek()
+	if c != '-' && (c < '0' || c > '9') {
+		if c != 'n' {
+			p.odd++
+		}
+		p.s.skip()
+		return 0
+	}
+	p.num = p.num[:0]
+	p.s.number(&p.num)
+	n, ok := parseCount(p.num)
+	if !ok {
+		p.odd++
+	}
+	return n
+}
+
 func (p *parser) message(r *record) {
 	p.object(func(k []byte) bool {
 		switch string(k) {
@@ -246,13 +271,13 @@ func (p *parser) usage(u *usage) {
 	p.object(func(k []byte) bool {
 		switch string(k) {
 		case "input_tokens":
-			u.input = p.integer()
+			u.input = p.count()
 		case "output_tokens":
-			u.output = p.integer()
+			u.output = p.count()
 		case "cache_read_input_tokens":
-			u.cacheRead = p.integer()
+			u.cacheRead = p.count()
 		case "cache_creation_input_tokens":
-			u.cacheWrite = p.integer()
+			u.cacheWrite = p.count()
 		case "cache_creation":
 			if p.s.peek() != '{' {
 				return false
@@ -261,9 +286,9 @@ func (p *parser) usage(u *usage) {
 			p.object(func(k []byte) bool {
 				switch string(k) {
 				case "ephemeral_5m_input_tokens":
-					u.write5m = p.integer()
+					u.write5m = p.count()
 				case "ephemeral_1h_input_tokens":
-					u.write1h = p.integer()
+					u.write1h = p.count()
 				default:
 					return false
 				}
@@ -283,7 +308,7 @@ func (p *parser) usage(u *usage) {
 				if string(k) != "web_search_requests" {
 					return false
 				}
-				u.webSearches = p.integer()
+				u.webSearches = p.count()
 				return true
 			})
 		default:

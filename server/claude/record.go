@@ -253,7 +253,7 @@ func (c *content) promptText(p *pack) string {
 func hasNonSpace(b []byte) bool { return len(bytes.TrimFunc(b, unicode.IsSpace)) > 0 }
 
 // parseInt reads a JSON number as an int: 12, 1.2e3, and clamps negatives
-// to 0 (a token count cannot be negative).
+// to 0 (a duration cannot be negative).
 func parseInt(b []byte) int {
 	if len(b) > 0 && len(b) <= 18 { // plain digits, the usual case, cannot overflow
 		n := 0
@@ -276,4 +276,31 @@ func parseNumber(b []byte) int {
 		return int(f)
 	}
 	return 0
+}
+
+// parseCount reads a JSON number as a token count by the rule of
+// shared.TokenCount, as OpenCode's reader does: false for what is none.
+func parseCount(b []byte) (int, bool) {
+	if len(b) > 0 && len(b) <= 9 { // plain digits, the usual case: below 10^9, no overflow
+		n := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return countOf(b)
+			}
+			n = n*10 + int(c-'0')
+		}
+		if n > shared.MaxTokenCount {
+			return 0, false
+		}
+		return n, true
+	}
+	return countOf(b)
+}
+
+func countOf(b []byte) (int, bool) {
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return 0, false // out of range (1e400) or not a number
+	}
+	return shared.TokenCount(f)
 }

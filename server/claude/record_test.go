@@ -36,6 +36,41 @@ func TestParseInt(t *testing.T) {
 	}
 }
 
+// Token counts by shared.TokenCount's rule, by the fast path or not: a
+// whole number in [0, MaxTokenCount] in any notation; anything else is
+// none and refused (false), never cut to a guess.
+func TestParseCount(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"0", 0, true},
+		{"7", 7, true},
+		{"007", 7, true},
+		{"95818", 95818, true},
+		{"999999999", 0, false},        // 9 digits, the fast path's longest, past the bound
+		{"134217728", 134217728, true}, // the bound itself
+		{"134217729", 0, false},
+		{"1.5e3", 1500, true},
+		{"12.0", 12, true},
+		{"-0", 0, true},
+		{"12.7", 0, false},
+		{"-12", 0, false},
+		{"1e30", 0, false},
+		{"9e18", 0, false},
+		{"9000000000000000000", 0, false},
+		{"99999999999999999999", 0, false},
+		{"1e400", 0, false},
+		{"", 0, false},
+		{"1-2", 0, false},
+	} {
+		if got, ok := parseCount([]byte(tc.in)); got != tc.want || ok != tc.ok {
+			t.Errorf("parseCount(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
 // The fast key reader takes only a plain key followed by its colon, at
 // any length around its eight-byte steps, and leaves the rest to the
 // general path, which must still read an escaped key right.

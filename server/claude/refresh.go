@@ -229,8 +229,8 @@ func (s *Source) settle(f *file, rs readStats, err error, touched map[string]boo
 		return
 	}
 	s.st.addRead(rs)
-	if rs.malformed > 0 || rs.unknown > 0 {
-		s.log.Debug("claude: skipped lines", "path", f.path, "malformed", rs.malformed, "unknownType", rs.unknown)
+	if rs.malformed > 0 || rs.unknown > 0 || rs.odd > 0 {
+		s.log.Debug("claude: skipped lines", "path", f.path, "malformed", rs.malformed, "unknownType", rs.unknown, "oddCounts", rs.odd)
 	}
 	if err != nil {
 		s.st.addError(err)

@@ -8,14 +8,18 @@ import (
 
 // Stats are counters since the Source was made, for GET /api/status.
 type Stats struct {
-	Files        int    `json:"files"`        // transcripts followed (sessions and subagents)
-	Sessions     int    `json:"sessions"`     // sessions at the last Scan or Update
-	FilesRead    int64  `json:"filesRead"`    // reads of a file that had new bytes
-	BytesRead    int64  `json:"bytesRead"`    // bytes read from transcripts
-	Lines        int64  `json:"lines"`        // complete lines parsed
-	LinesSkipped int64  `json:"linesSkipped"` // malformed lines skipped
-	UnknownTypes int64  `json:"unknownTypes"` // lines of a record type Helm does not know
-	Resets       int64  `json:"resets"`       // files re-read whole (truncated or replaced)
+	Files        int   `json:"files"`        // transcripts followed (sessions and subagents)
+	Sessions     int   `json:"sessions"`     // sessions at the last Scan or Update
+	FilesRead    int64 `json:"filesRead"`    // reads of a file that had new bytes
+	BytesRead    int64 `json:"bytesRead"`    // bytes read from transcripts
+	Lines        int64 `json:"lines"`        // complete lines parsed
+	LinesSkipped int64 `json:"linesSkipped"` // malformed lines skipped
+	UnknownTypes int64 `json:"unknownTypes"` // lines of a record type Helm does not know
+	// OddCounts are token counts of usage read as none: a fraction, a
+	// negative, a number past any request's (shared.TokenCount), a
+	// string. Their line counts; that count of it does not.
+	OddCounts    int64  `json:"oddCounts"`
+	Resets       int64  `json:"resets"` // files re-read whole (truncated or replaced)
 	ReadErrors   int64  `json:"readErrors"`
 	SkippedPaths int64  `json:"skippedPaths"` // unreadable folders, folders named like transcripts
 	FromCache    int64  `json:"fromCache"`    // files unchanged since the scan cache was saved: not read at all
@@ -33,6 +37,7 @@ type Stats struct {
 type stats struct {
 	files, sessions                                           atomic.Int64
 	filesRead, bytes, lines, skipped, unknown, resets, errors atomic.Int64
+	odd                                                       atomic.Int64
 	skippedPaths, fromCache, cacheResumed                     atomic.Int64
 	mu                                                        sync.Mutex
 	lastError                                                 string
@@ -93,6 +98,7 @@ func (st *stats) addRead(rs readStats) {
 	st.lines.Add(int64(rs.lines))
 	st.skipped.Add(int64(rs.malformed))
 	st.unknown.Add(int64(rs.unknown))
+	st.odd.Add(int64(rs.odd))
 }
 
 func (st *stats) addError(err error) {
@@ -130,7 +136,7 @@ func (s *Source) Stats() Stats {
 	return Stats{
 		Files: int(st.files.Load()), Sessions: int(st.sessions.Load()),
 		FilesRead: st.filesRead.Load(), BytesRead: st.bytes.Load(), Lines: st.lines.Load(),
-		LinesSkipped: st.skipped.Load(), UnknownTypes: st.unknown.Load(), Resets: st.resets.Load(),
+		LinesSkipped: st.skipped.Load(), UnknownTypes: st.unknown.Load(), OddCounts: st.odd.Load(), Resets: st.resets.Load(),
 		ReadErrors: st.errors.Load(), SkippedPaths: st.skippedPaths.Load(),
 		FromCache: st.fromCache.Load(), CacheResumed: st.cacheResumed.Load(), LastError: last,
 		UnpricedModels: unpriced,

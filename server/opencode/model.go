@@ -47,6 +47,7 @@ type facts struct {
 	question string // the newest message's last text line when it is a finished answer (question.go)
 
 	skipped int // its messages and parts passed over at its last read (skips.go); not shown in the list
+	odd     int // its messages' counts and costs read as none at its last read (count); not shown in the list
 
 	spent *spendLog // the same spend by slot and model, for the usage buckets; nil until a message spends
 	// models are the models that answered, in the order first seen, for
@@ -83,14 +84,54 @@ type messageInfo struct {
 	} `json:"model"`
 	Cost   lenientFloat `json:"cost"`
 	Tokens struct {
-		Input     lenient `json:"input"`
-		Output    lenient `json:"output"`
-		Reasoning lenient `json:"reasoning"`
+		Input     count `json:"input"`
+		Output    count `json:"output"`
+		Reasoning count `json:"reasoning"`
 		Cache     struct {
-			Read  lenient `json:"read"`
-			Write lenient `json:"write"`
+			Read  count `json:"read"`
+			Write count `json:"write"`
 		} `json:"cache"`
 	} `json:"tokens"`
+}
+
+// count is a token count of a message, read by the rule Claude's reader
+// follows (shared.TokenCount): a fraction, a negative, a number past any
+// request's or a value that is no number is none, and odd says so, to be
+// counted (Status.OddCounts) rather than guessed at: 1e30 cut to the
+// bound added $2,000 of output to its session per message. JSON null is
+// an absent count, not an odd one.
+type count struct {
+	n   int
+	odd bool
+}
+
+func (c *count) UnmarshalJSON(b []byte) error {
+	*c = count{}
+	if string(b) == "null" {
+		return nil
+	}
+	var f float64
+	if json.Unmarshal(b, &f) != nil {
+		c.odd = true // not a number, or one past float64 (1e400)
+		return nil
+	}
+	n, ok := shared.TokenCount(f)
+	*c = count{n: n, odd: !ok}
+	return nil
+}
+
+// odd is how many of m's counts, and its cost, are read as none.
+func (m *messageInfo) odd() int {
+	n := 0
+	for _, c := range []count{m.Tokens.Input, m.Tokens.Output, m.Tokens.Reasoning, m.Tokens.Cache.Read, m.Tokens.Cache.Write} {
+		if c.odd {
+			n++
+		}
+	}
+	if c := float64(m.Cost); c != 0 && !(c > 0 && c <= maxMessageCost) {
+		n++ // negative, NaN, or past maxMessageCost: nanoOf counts it as none
+	}
+	return n
 }
 
 // running reports whether the message is an answer OpenCode may still
@@ -187,12 +228,13 @@ func (f *facts) add(m *messageInfo, notAfter int64) {
 	case "user":
 	case "assistant":
 		tokens = shared.Tokens{
-			Input: saneCount(m.Tokens.Input),
+			Input: m.Tokens.Input.n,
 			// OpenCode bills reasoning as output (Session.getUsage).
-			Output:     saneCount(m.Tokens.Output) + saneCount(m.Tokens.Reasoning),
-			CacheRead:  saneCount(m.Tokens.Cache.Read),
-			CacheWrite: saneCount(m.Tokens.Cache.Write),
+			Output:     m.Tokens.Output.n + m.Tokens.Reasoning.n,
+			CacheRead:  m.Tokens.Cache.Read.n,
+			CacheWrite: m.Tokens.Cache.Write.n,
 		}
+		f.odd += m.odd()
 		f.tokens = f.tokens.Add(tokens)
 		if model != "" {
 			f.model = model
@@ -318,14 +360,6 @@ func cutPrompt(s string) string {
 
 // oneLine collapses white space, so a multi-line prompt reads as a title.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// maxCount bounds each token count of one message, as Claude's reader
-// bounds a response's (shared.MaxTokenCount).
-const maxCount = shared.MaxTokenCount
-
-// saneCount is n cut to [0, maxCount]: a negative count is garbage,
-// counted as none (as a cost is).
-func saneCount(n lenient) int { return int(min(max(n, 0), maxCount)) }
 
 // What a session's strings may hold, cut where the session is built: a
 // row's title of 8 MB went whole into every list, and the page's seed,

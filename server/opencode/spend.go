@@ -11,8 +11,12 @@ import (
 
 // maxMessageCost bounds what one message may cost, in dollars: a larger
 // figure in a message file is garbage (or hostile), counted as nothing
-// rather than allowed to overflow the nano-dollar sums.
-const maxMessageCost = 1e6
+// (and as odd: messageInfo.odd) rather than allowed to make the sums
+// absurd or overflow them. No request costs near it: a whole 1M-token
+// context at the dearest rates in any table is under $100. At $1e6,
+// 9,224 such messages wrapped a session's int64 nano-dollars negative;
+// at $1,000 it takes 9.2 million.
+const maxMessageCost = 1e3
 
 // nanoOf is a message's cost in nano-dollars, the unit the session's
 // cost and the usage buckets both sum, so that they agree exactly.
@@ -53,7 +57,7 @@ func (l *spendLog) add(at int64, model string, t shared.Tokens, nano int64) {
 // is the count of rows passed over, which the list does not show.
 func (f facts) same(g facts) bool {
 	f.spent, g.spent, f.models, g.models = nil, nil, nil, nil
-	f.skipped, g.skipped = 0, 0
+	f.skipped, g.skipped, f.odd, g.odd = 0, 0, 0, 0
 	return f == g
 }
 

@@ -152,7 +152,7 @@ func TestNanoOf(t *testing.T) {
 		usd  float64
 		want int64
 	}{
-		{0, 0}, {0.0123, 12_300_000}, {1e-10, 0}, {2.5e-9, 3}, {-1, 0}, {1e300, 0}, {1e6, 1e15},
+		{0, 0}, {0.0123, 12_300_000}, {1e-10, 0}, {2.5e-9, 3}, {-1, 0}, {1e300, 0}, {1e3, 1e12}, {1e6, 0},
 	}
 	for _, tc := range tests {
 		if got := nanoOf(tc.usd); got != tc.want {
@@ -220,10 +220,11 @@ func dbWith(t *testing.T, more func(db *sql.DB), sessions ...fxSession) *Source 
 	return src
 }
 
-// TestHugeTokenCountsBounded: each message's counts are cut to maxCount:
-// two messages claiming 9e18 input tokens summed past int64, and the
-// session and its usage showed a negative count.
-func TestHugeTokenCountsBounded(t *testing.T) {
+// TestHugeTokenCountsRefused: a count past any request's is no count,
+// and Status says how many were refused: two messages claiming 9e18
+// input tokens summed past int64 (a negative count), and cut to the
+// bound each still added 134M tokens and $400 of Sonnet input.
+func TestHugeTokenCountsRefused(t *testing.T) {
 	huge := fxSession{ID: "ses_huge", Dir: "/home/dev/shop", Title: "Huge counts", Version: "1.2.3",
 		Created: at(-700), Updated: at(130), Messages: []fxMessage{
 			{ID: "msg_h1", Role: "user", Created: at(-700), Parts: []fxPart{{ID: "prt_h1", Type: "text", Text: "go", Created: at(-700)}}},
@@ -232,9 +233,13 @@ func TestHugeTokenCountsBounded(t *testing.T) {
 			{ID: "msg_h3", Role: "assistant", Created: at(120), Completed: at(130), Input: 9_000_000_000_000_000_000, Output: 20,
 				Cost: 0.5, Model: "claude-sonnet-4-5", Finish: "stop"},
 		}}
-	list := scan(t, dbWith(t, nil, huge))
-	if len(list) != 1 || list[0].Tokens.Input != 2*maxCount || list[0].Tokens.Output != 30 {
-		t.Fatalf("sessions %+v, want one with %d input tokens (two messages at the bound) and 30 output", list, 2*maxCount)
+	src := dbWith(t, nil, huge)
+	list := scan(t, src)
+	if len(list) != 1 || list[0].Tokens.Input != 0 || list[0].Tokens.Output != 30 || list[0].CostUSD != 0.75 {
+		t.Fatalf("sessions %+v, want one of 0 input tokens (both refused), 30 output, $0.75", list)
+	}
+	if odd := src.Status().OddCounts; odd != 2 {
+		t.Errorf("status oddCounts %d, want 2", odd)
 	}
 }
 
@@ -336,7 +341,7 @@ func TestOddlyTypedFieldsKeepTheMessage(t *testing.T) {
 		Created: at(-700), Updated: at(130), Messages: []fxMessage{
 			{ID: "msg_t0", Role: "user", Created: at(-700), Parts: []fxPart{{ID: "prt_t0", Type: "text", Text: "go", Created: at(-700)}}},
 		}}
-	list := scan(t, dbWith(t, func(db *sql.DB) {
+	src := dbWith(t, func(db *sql.DB) {
 		for i, data := range []string{
 			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":0.25,"tokens":{"input":12.5,"output":10}}`,
 			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":0.5,"tokens":{"input":1e30,"output":10}}`,
@@ -347,13 +352,18 @@ func TestOddlyTypedFieldsKeepTheMessage(t *testing.T) {
 			execSQL(t, db, `INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)`,
 				fmt.Sprintf("msg_t%d", i+1), s.ID, created, created+1000, fmt.Sprintf(data, created, created+1000))
 		}
-	}, s))
+	}, s)
+	list := scan(t, src)
 	if len(list) != 1 {
 		t.Fatalf("%d sessions, want 1", len(list))
 	}
 	got := list[0]
-	if got.CostUSD != 2.5 || got.MessageCount != 5 || got.Tokens.Input != 12+maxCount+0+100 || got.Status != shared.StatusWaiting {
-		t.Errorf("cost $%v, %d messages, %d input tokens, %s; want $2.5 (the string cost as none), 5 messages, %d input tokens, waiting",
-			got.CostUSD, got.MessageCount, got.Tokens.Input, got.Status, 12+maxCount+100)
+	// 12.5, 1e30 and "7" are no counts (shared.TokenCount): only 100 is.
+	if got.CostUSD != 2.5 || got.MessageCount != 5 || got.Tokens.Input != 100 || got.Status != shared.StatusWaiting {
+		t.Errorf("cost $%v, %d messages, %d input tokens, %s; want $2.5 (the string cost as none), 5 messages, 100 input tokens, waiting",
+			got.CostUSD, got.MessageCount, got.Tokens.Input, got.Status)
+	}
+	if odd := src.Status().OddCounts; odd != 3 {
+		t.Errorf("status oddCounts %d, want 3 (12.5, 1e30, \"7\")", odd)
 	}
 }

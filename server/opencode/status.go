@@ -27,6 +27,11 @@ type Status struct {
 	// messages and parts at their last reads, and the legacy tree's bad
 	// session files. A row read again is not counted again.
 	Skipped int `json:"skipped"`
+	// OddCounts counts the token counts and costs of the shown sessions'
+	// messages read as none at their last reads (count): a fraction, a
+	// negative, a number past any request's, not a number. Their
+	// messages count; those figures of them do not.
+	OddCounts int `json:"oddCounts"`
 }
 
 // Status reports the state of the database and the session counts. It is
@@ -80,20 +85,23 @@ func (s *Source) setState(state string, err error) {
 // noteCounts refreshes the counters of Status.
 func (s *Source) noteCounts() {
 	jsonOnly := 0
-	skipped := s.badSessions + len(s.json.bad)
+	skipped, odd := s.badSessions+len(s.json.bad), 0
 	for _, f := range s.dbFacts {
 		skipped += f.skipped
+		odd += f.odd
 	}
 	for id, f := range s.json.facts {
 		if s.dbFacts[id] == nil {
 			jsonOnly++
 			skipped += f.skipped
+			odd += f.odd
 		}
 	}
 	s.stMu.Lock()
 	s.st.SessionsFromDB = len(s.dbFacts)
 	s.st.SessionsFromJSON = jsonOnly
 	s.st.Skipped = skipped
+	s.st.OddCounts = odd
 	s.stMu.Unlock()
 }
 
