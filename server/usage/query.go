@@ -157,7 +157,9 @@ func (st *Store) Query(q Query) Report {
 			}
 		}
 	}
-	models := st.models[:len(st.models):len(st.models)]
+	// A copy: a forgotten model's id is reused (releaseModel), so the
+	// names may change once the lock is let go.
+	models := slices.Clone(st.models)
 	st.mu.RUnlock()
 	rep := Report{From: q.From, To: q.To, By: q.By, TZ: loc.String(), Buckets: make([]Bucket, 0, len(groups)),
 		Total: Totals{CostUSD: pricing.Dollars(total.nano), Tokens: total.tokens, UnpricedTokens: unpricedTotal}}

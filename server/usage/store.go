@@ -71,7 +71,13 @@ type Store struct {
 	models   []string         // model names by id, for byModel
 	modelIDs map[string]int32 //
 	dimModel []int32          // dim id → model id
-	byModel  []spend          // all-time totals by model id, for ModelTotals
+	// modelUses counts, by model id, the dims of that model: a model no
+	// dim holds has no cell left, its totals are zero, and it is
+	// forgotten and its id reused (freeModels), as dims are. A transcript
+	// writing a new model name per line grew models without bound.
+	modelUses  []int32
+	freeModels []int32
+	byModel    []spend // all-time totals by model id, for ModelTotals
 	// unpricedByModel is, by model id, the part of byModel's tokens
 	// (Tokens.Total) spent without a price, for ModelTotals.
 	unpricedByModel []int
@@ -166,6 +172,7 @@ func (st *Store) releaseDims(cells []heldCell) {
 	for _, c := range cells {
 		st.dimUses[c.dim]--
 		if st.dimUses[c.dim] == 0 {
+			st.releaseModel(st.dimModel[c.dim])
 			delete(st.dimIDs, st.dims[c.dim])
 			st.dims[c.dim] = dim{}
 			st.freeDims = append(st.freeDims, c.dim)
@@ -173,20 +180,49 @@ func (st *Store) releaseDims(cells []heldCell) {
 	}
 }
 
-// dimID interns d, reusing the id of a dim forgotten (releaseDims). The
-// models' names are kept, being few.
+// releaseModel drops the hold of a dim, forgotten, on model id m, and
+// forgets the model once no dim holds it. Its totals fell to zero with
+// its last cell; the zero of a model no longer held is what ModelTotals
+// leaves out.
+func (st *Store) releaseModel(m int32) {
+	st.modelUses[m]--
+	if st.modelUses[m] == 0 {
+		delete(st.modelIDs, st.models[m])
+		st.models[m] = ""
+		st.byModel[m], st.unpricedByModel[m] = spend{}, 0
+		st.freeModels = append(st.freeModels, m)
+	}
+}
+
+// modelID interns model, reusing the id of a model forgotten
+// (releaseModel), and takes a hold on it for a new dim.
+func (st *Store) modelID(model string) int32 {
+	m, ok := st.modelIDs[model]
+	switch {
+	case ok:
+	case len(st.freeModels) > 0:
+		m = st.freeModels[len(st.freeModels)-1]
+		st.freeModels = st.freeModels[:len(st.freeModels)-1]
+		st.models[m] = model
+		st.modelIDs[model] = m
+	default:
+		m = int32(len(st.models))
+		st.models = append(st.models, model)
+		st.modelIDs[model] = m
+		st.byModel = append(st.byModel, spend{})
+		st.unpricedByModel = append(st.unpricedByModel, 0)
+		st.modelUses = append(st.modelUses, 0)
+	}
+	st.modelUses[m]++
+	return m
+}
+
+// dimID interns d, reusing the id of a dim forgotten (releaseDims).
 func (st *Store) dimID(d dim) int32 {
 	if id, ok := st.dimIDs[d]; ok {
 		return id
 	}
-	m, ok := st.modelIDs[d.model]
-	if !ok {
-		m = int32(len(st.models))
-		st.models = append(st.models, d.model)
-		st.modelIDs[d.model] = m
-		st.byModel = append(st.byModel, spend{})
-		st.unpricedByModel = append(st.unpricedByModel, 0)
-	}
+	m := st.modelID(d.model)
 	if n := len(st.freeDims); n > 0 {
 		id := st.freeDims[n-1]
 		st.freeDims = st.freeDims[:n-1]
