@@ -318,14 +318,23 @@ func TestSumOverSessionsIsSpend(t *testing.T) {
 
 // TestWebSearchesBounded: a response's web searches, $0.01 apiece, are
 // cut to maxSearches: a corrupt count was cut only to maxCount, and one
-// line added $1.3M to its session.
+// line added $1.3M to its session. A count past any request's is none
+// (shared.TokenCount), as a token count is.
 func TestWebSearchesBounded(t *testing.T) {
-	root := t.TempDir()
-	sid := "88888888-0000-4000-8000-000000000009"
-	writeCost(t, root, projectRel("/home/dev/shop", sid+".jsonl"), userLine(sid, "2026-03-02T10:00:00Z", "hi")+
-		assistantLine(sid, "2026-03-02T10:00:01Z", "w1", sonnet45, `{"input_tokens":0,"output_tokens":0,"server_tool_use":{"web_search_requests":100000000000000}}`))
-	_, out := scan(t, root, "2026-03-02T12:00:00Z")
-	sameSpend(t, "searches", one(t, out), shared.Tokens{}, maxSearches*10_000_000) // $0.01 = 1e7 nano-dollars each
+	for _, tc := range []struct {
+		count string
+		nano  int64
+	}{
+		{"5000", maxSearches * 10_000_000}, // $0.01 = 1e7 nano-dollars each
+		{"100000000000000", 0},
+	} {
+		root := t.TempDir()
+		sid := "88888888-0000-4000-8000-000000000009"
+		writeCost(t, root, projectRel("/home/dev/shop", sid+".jsonl"), userLine(sid, "2026-03-02T10:00:00Z", "hi")+
+			assistantLine(sid, "2026-03-02T10:00:01Z", "w1", sonnet45, `{"input_tokens":0,"output_tokens":0,"server_tool_use":{"web_search_requests":`+tc.count+`}}`))
+		_, out := scan(t, root, "2026-03-02T12:00:00Z")
+		sameSpend(t, "searches "+tc.count, one(t, out), shared.Tokens{}, tc.nano)
+	}
 }
 
 // A session with responses of a model the price table does not know says
@@ -508,4 +517,39 @@ func TestUnpricedModelsOnlyWithTokens(t *testing.T) {
 			t.Errorf("%s: unpricedModels %q, usage report %q; want both %q", pass, um, report, want)
 		}
 	})
+}
+
+// TestRealShapesToTheCent: a session in the shapes Claude Code 2.1
+// writes (a response split over two lines repeating its usage, the
+// cache_creation split, server_tool_use, service_tier, speed "fast"),
+// priced by hand from the table, and its usage cells (what /api/usage
+// and `helmd usage` sum) adding up to the same nano-dollars.
+func TestRealShapesToTheCent(t *testing.T) {
+	root := t.TempDir()
+	sid := "c3000000-0000-4000-8000-00000000000c"
+	split := `{"input_tokens":4,"cache_creation_input_tokens":2000,"cache_read_input_tokens":14000,"cache_creation":{"ephemeral_5m_input_tokens":1500,"ephemeral_1h_input_tokens":500},"output_tokens":%d,"service_tier":"standard","server_tool_use":{"web_search_requests":2,"web_fetch_requests":1}}`
+	writeCost(t, root, projectRel("/home/dev/shop", sid+".jsonl"), userLine(sid, "2026-03-02T10:00:00Z", "hi")+
+		assistantLine(sid, "2026-03-02T10:00:01Z", "a", sonnet45, fmt.Sprintf(split, 3))+
+		assistantLine(sid, "2026-03-02T10:00:02Z", "a", sonnet45, fmt.Sprintf(split, 172))+
+		assistantLine(sid, "2026-03-02T23:59:59Z", "b", opus46, `{"input_tokens":10,"output_tokens":1000,"cache_read_input_tokens":50000,"speed":"fast","service_tier":"priority"}`))
+	src, out := scan(t, root, "2026-03-03T12:00:00Z")
+	// Sonnet 4.5, in nano-dollars a token: input 3,000, output 15,000,
+	// 5m write 3,750, 1h write 6,000, read 300; a web search 10^7.
+	a := int64(4*3_000 + 172*15_000 + 1500*3_750 + 500*6_000 + 14000*300 + 2*10_000_000) // $0.035417
+	// Opus 4.6 fast (6x): input 5,000, output 25,000, read 500.
+	b := int64((10*5_000 + 1000*25_000 + 50000*500) * 6) // $0.3003
+	got := one(t, out)
+	sameSpend(t, "real shapes", got, shared.Tokens{Input: 14, Output: 1172, CacheRead: 64000, CacheWrite: 2000, CacheWrite1h: 500}, a+b)
+	if got.CostUSD != float64(a+b)/1e9 {
+		t.Errorf("cost $%v, want exactly $%v", got.CostUSD, float64(a+b)/1e9)
+	}
+	var nano int64
+	var tokens shared.Tokens
+	for _, c := range src.Usage(got.ID) {
+		nano += c.Nano
+		tokens = tokens.Add(c.Tokens)
+	}
+	if nano != a+b || tokens != got.Tokens {
+		t.Errorf("usage cells sum to %d nano, %+v; want %d, %+v", nano, tokens, a+b, got.Tokens)
+	}
 }
