@@ -29,12 +29,12 @@ type Refresher interface {
 
 // Streamer serves a stream of the sessions keep accepts (all when nil):
 // Handler with changes in session-updated events, FullListHandler with the
-// whole list, as shape gives it, in every event, as the original Helm's
+// whole list, as newShape's shapes give it, in every event, as the original Helm's
 // paths have always sent. Each endpoint also gives the published state
 // that the REST list of its path serves.
 type Streamer interface {
 	Handler(keep func(*shared.Session) bool) stream.Endpoint
-	FullListHandler(keep func(*shared.Session) bool, shape func(*shared.Session) any) stream.Endpoint
+	FullListHandler(keep func(*shared.Session) bool, newShape func() func(*shared.Session) any) stream.Endpoint
 }
 
 // Deps is what the API needs. Status returns the /api/status document.
@@ -64,7 +64,7 @@ func New(d Deps) *API {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &API{d: d, all: d.Stream.Handler(nil), claude: d.Stream.FullListHandler(onlyClaude, originalShape())}
+	return &API{d: d, all: d.Stream.Handler(nil), claude: d.Stream.FullListHandler(onlyClaude, originalShape)}
 }
 
 // onlyClaude keeps this machine's Claude Code sessions: the original
@@ -199,7 +199,8 @@ func (a *API) listClaude(w http.ResponseWriter, _ *http.Request) error {
 // time, into one value it reuses, so that a list is never converted
 // whole (a copy of 100,000 sessions, 109 MB, per request), nor its times
 // made strings. Each value must be encoded before the next call; not for
-// concurrent use.
+// concurrent use: each encoding (a stream's writers encode theirs at
+// once) calls originalShape for its own.
 func originalShape() func(*shared.Session) any {
 	return new(compat.Shaper).Shape
 }

@@ -1,13 +1,10 @@
 package stream
 
 import (
-	"bytes"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
-	"vibecraft.sh/helm/server/internal/jsonenc"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -30,28 +27,39 @@ import (
 // being the whole list, what it missed needs no replay.
 
 // FullListHandler serves a full-list stream of the sessions keep accepts
-// (nil: all). shape turns each kept session into the value sent for it in
-// the event's "sessions" array (nil: the session as it is); it must not
-// modify the session, and is called for each session of each encoded
-// frame, never concurrently for one handler, the value encoded before the
-// next call (so it may reuse one). Session by session: the list shaped
-// whole, then marshalled whole, allocated five times the frame (544 MB at
-// 100,000 sessions). Call it once per endpoint.
-func (h *Hub) FullListHandler(keep func(*shared.Session) bool, shape func(*shared.Session) any) Endpoint {
+// (nil: all). newShape (nil: the sessions as they are) returns what turns
+// each kept session into the value sent for it in the event's "sessions"
+// array; it must not modify the session. Each encoding of a list calls
+// newShape once and its result for each session, the value encoded
+// before the next call (so it may reuse one): encodings run at once, one
+// per writer of a large list (fullLong), so a shape must not be shared
+// between them. Session by session: the list shaped whole, then
+// marshalled whole, allocated five times the frame (544 MB at 100,000
+// sessions). Call it once per endpoint.
+func (h *Hub) FullListHandler(keep func(*shared.Session) bool, newShape func() func(*shared.Session) any) Endpoint {
 	v := h.newView(keep, true) // its frames are not the change view's, so neither are its ids
-	v.full = &fullList{shape: shape}
+	v.full = &fullList{newShape: newShape}
 	return v
 }
 
 // fullList is what a full-list view keeps: its shape and its last frame.
 type fullList struct {
-	shape func(*shared.Session) any
+	newShape func() func(*shared.Session) any
 
 	mu    sync.Mutex // held while encoding, so a frame is encoded once
 	size  int        // the last frame's length, to size the next one
 	seq   uint64
 	typ   shared.EventType
 	frame reusedFrame // the list at (seq, typ); once let go, the next client encodes anew
+	longs int         // long lists (fullLong) being written
+}
+
+// shape returns a shape for one encoding of v's list, nil for none.
+func (fl *fullList) shape() func(*shared.Session) any {
+	if fl.newShape == nil {
+		return nil
+	}
+	return fl.newShape()
 }
 
 // fullStart is how a full-list connection begins, decided when it
@@ -82,37 +90,19 @@ func (v *view) fullStart(st start, lastID string) fullStart {
 // appendFull appends the frame of a full-list event to b: shared.Event's
 // JSON, {"type":…,"sessions":[…],"timestamp":ms}, with the sessions of
 // state that v keeps, each as v's shape gives it, encoded one at a time
-// into b (no copy of the list, shaped or not, and no buffer but b).
+// (no copy of the list, shaped or not): the bytes a long list (fullLong)
+// writes piece by piece, gathered in b.
 func (v *view) appendFull(b []byte, typ shared.EventType, id string, state []shared.Session, at time.Time) ([]byte, error) {
 	b, err := appendHead(b, typ, id)
 	if err != nil {
 		return nil, err
 	}
-	start := len(b)
-	b = append(b, `{"type":`...)
-	b = strconv.AppendQuote(b, string(typ)) // an event type is plain ASCII
-	b = append(b, `,"sessions":[`...)
-	out := &jsonenc.Appender{B: b}
-	enc := jsonenc.New(out)
-	n := 0
-	for s := range v.kept(state) { // lent: read only
-		if n > 0 {
-			out.B = append(out.B, ',')
-		}
-		n++
-		var val any = s
-		if v.full.shape != nil {
-			val = v.full.shape(s)
-		}
-		if err := enc.Encode(val); err != nil {
-			return nil, fmt.Errorf("stream: encode %s list: %w", typ, err)
-		}
-	}
-	b = append(out.B, `],"timestamp":`...)
-	b = strconv.AppendInt(b, at.UnixMilli(), 10)
-	b = append(b, '}')
-	if bytes.ContainsAny(b[start:], "\r\n") {
-		return nil, fmt.Errorf("stream: %s data has a line break", typ)
+	err = emitData(typ, v.kept(state), v.full.shape(), at, func(p []byte) error {
+		b = append(b, p...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stream: %s list: %w", typ, err)
 	}
 	return append(b, "\n\n"...), nil
 }
@@ -129,8 +119,8 @@ func (h *Hub) publishedState() (uint64, []shared.Session, func()) {
 }
 
 // fullFrame returns the frame of v's list as published now, of type typ,
-// and the seq it is at. Clients of v asking for the same seq and type
-// share one encoding.
+// and the seq it is at, encoded whole. Clients of v asking for the same
+// seq and type share one encoding.
 func (v *view) fullFrame(typ shared.EventType) ([]byte, uint64, error) {
 	fl := v.full
 	fl.mu.Lock()
@@ -139,8 +129,17 @@ func (v *view) fullFrame(typ shared.EventType) ([]byte, uint64, error) {
 	// the cached frame only moves forward.
 	seq, state, release := v.hub.publishedState()
 	defer release() // encoded below, or the cached frame returned: nothing keeps state
+	f, err := v.wholeLocked(typ, seq, state)
+	return f, seq, err
+}
+
+// wholeLocked returns the frame of state, v's list at seq, of type typ,
+// encoded whole, or the cached one of the same seq and type. fl.mu is
+// held.
+func (v *view) wholeLocked(typ shared.EventType, seq uint64, state []shared.Session) ([]byte, error) {
+	fl := v.full
 	if fl.frame.data != nil && fl.seq == seq && fl.typ == typ {
-		return fl.frame.data, seq, nil
+		return fl.frame.data, nil
 	}
 	// Sized as the last frame, a little more: a buffer grown by doubling
 	// to 100 MB allocates 200 MB more on the way. The first is sized
@@ -153,16 +152,91 @@ func (v *view) fullFrame(typ shared.EventType) ([]byte, uint64, error) {
 	id := formatEventID(v.epoch, seq)
 	f, err := v.appendFull(make([]byte, 0, size), typ, id, state, v.hub.opts.Now())
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	fl.seq, fl.typ, fl.size = seq, typ, len(f)
 	fl.frame.keep(f, v.hub.opts.Now(), &fl.mu, v.hub.opts.Now)
-	return f, seq, nil
+	return f, nil
+}
+
+// A long list is a full-list frame large enough that encoding it whole
+// costs memory worth saving: the original's Claude list is 85 MB of JSON
+// at 100,000 sessions, held while every client read it and kept for
+// initFresh after; a Refresh with one such stream open peaked at 338 MB
+// of RSS. As a long refresh or init (long.go), it is encoded by the
+// client's writer as it writes it, in pieces of about longPiece bytes:
+// the same bytes go on the wire. The writer reads the published state
+// meanwhile, lent (a change then costs the hub a copy of the list, 33 MB
+// at 100,000 sessions, which is less, and only if one comes). Each such
+// client costs an encoding (CPU); while longClients of them are under
+// way, or the whole frame of the same seq and type is cached, a client
+// shares one whole encoding, as a reconnect storm does.
+//
+// Whether a list is long is judged from the published state, before
+// filtering: a view that keeps few of many sessions may write a small
+// list in pieces, which costs nothing more than the CPU of an unshared
+// encoding.
+
+// listFrame is one frame of a full-list view as a writer sends it:
+// whole, shared, or long, encoded as it is written.
+type listFrame struct {
+	whole []byte
+	long  *longFrame
+	done  func() // gives back what long reads; always set, called once written or not
+}
+
+// write sends before and f through s: in one write when f is whole.
+func (f listFrame) write(s sink, before [][]byte) error {
+	defer f.done()
+	if f.long == nil {
+		return s.write(append(before, f.whole))
+	}
+	if len(before) > 0 {
+		if err := s.write(before); err != nil {
+			return err
+		}
+	}
+	return s.writeLong(*f.long)
+}
+
+// nextList returns v's list as published now, of type typ, and the seq
+// it is at: long when it is large and few long lists are being written,
+// else whole (fullFrame's).
+func (v *view) nextList(typ shared.EventType) (listFrame, uint64, error) {
+	fl := v.full
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	seq, state, release := v.hub.publishedState()
+	if len(state)*minSessionJSON() < longInitBytes || fl.longs >= longClients ||
+		(fl.frame.data != nil && fl.seq == seq && fl.typ == typ) {
+		defer release()
+		f, err := v.wholeLocked(typ, seq, state)
+		return listFrame{whole: f, done: noRelease}, seq, err
+	}
+	fl.longs++
+	at := v.hub.opts.Now()
+	f := &longFrame{
+		typ: typ,
+		id:  formatEventID(v.epoch, seq),
+		data: func(emit func([]byte) error) error {
+			// Its own shape: other writers encode their lists meanwhile.
+			return emitData(typ, v.kept(state), fl.shape(), at, emit)
+		},
+	}
+	var once sync.Once
+	return listFrame{long: f, done: func() {
+		once.Do(func() {
+			release()
+			fl.mu.Lock()
+			fl.longs--
+			fl.mu.Unlock()
+		})
+	}}, seq, nil
 }
 
 // serveFull is the writer of a full-list connection, in place of serve: the
 // only goroutine that writes to s. first is the retry field; the opening
-// list (c.full) follows it in the same write.
+// list (c.full) follows it, in the same write when it is whole.
 func (v *view) serveFull(c *client, s sink, first [][]byte, remote string) {
 	h := v.hub
 	defer h.unsubscribe(c)
@@ -174,22 +248,22 @@ func (v *view) serveFull(c *client, s sink, first [][]byte, remote string) {
 	if !c.full.resumed {
 		typ = shared.EventInit
 	}
+	opening := listFrame{done: noRelease}
 	if typ != "" {
-		f, seq, err := v.fullFrame(typ)
-		if err != nil {
+		var err error
+		if opening, sent, err = v.nextList(typ); err != nil {
 			h.log.Error("stream: list not sent", "type", typ, "err", err)
 			return
 		}
-		first, sent = append(first, f), seq
 		if typ != shared.EventInit {
 			lastList = time.Now()
 		}
 	}
-	if err := s.write(first); err != nil {
+	if err := opening.write(s, first); err != nil {
 		h.logEnd(remote, "write failed", err)
 		return
 	}
-	first = nil
+	first, opening = nil, listFrame{}
 
 	var recs []*record
 	// pending is the type of the latest event after sent, "" when the
@@ -211,8 +285,8 @@ func (v *view) serveFull(c *client, s sink, first [][]byte, remote string) {
 	defer window.Stop()
 	var due <-chan time.Time // window.C while a list waits for its window
 	for {
-		var frame []byte
 		var err error
+		list := listFrame{done: noRelease}
 		select {
 		case <-s.gone():
 			h.logEnd(remote, "client gone", nil)
@@ -235,25 +309,25 @@ func (v *view) serveFull(c *client, s sink, first [][]byte, remote string) {
 		case <-due:
 			due = nil
 		case <-keepalive.C:
-			if frame, err = encodeFrame(shared.EventKeepalive, "", nil, nil, h.opts.Now()); err != nil {
+			if list.whole, err = encodeFrame(shared.EventKeepalive, "", nil, nil, h.opts.Now()); err != nil {
 				h.logEnd(remote, "keepalive not encoded", err)
 				return
 			}
 		}
-		if frame == nil {
+		if list.whole == nil {
 			// The list is due. Events published since the wake are in it:
 			// take them now so their type counts and they are not sent again.
 			note()
 			if pending == "" {
 				continue
 			}
-			if frame, sent, err = v.fullFrame(pending); err != nil {
+			if list, sent, err = v.nextList(pending); err != nil {
 				h.log.Error("stream: list not sent", "err", err)
 				return
 			}
 			pending, lastList = "", time.Now()
 		}
-		if err = s.write([][]byte{frame}); err != nil {
+		if err = list.write(s, nil); err != nil {
 			h.logEnd(remote, "write failed", err)
 			return
 		}

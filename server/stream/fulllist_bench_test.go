@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"vibecraft.sh/helm/server/compat"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -19,7 +18,7 @@ func BenchmarkFullListFrame(b *testing.B) {
 			defer h.Close()
 			all := realisticList(n)
 			h.Publish(shared.EventRefresh, all)
-			v := h.FullListHandler(claudeOnly, func(s *shared.Session) any { c := compat.From(*s); return &c }).(*view)
+			v := h.FullListHandler(claudeOnly, compatShape).(*view)
 			s := realistic(0)
 			b.ReportAllocs()
 			b.ResetTimer()

@@ -17,9 +17,16 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
+// compatShape shapes sessions as the API does for the original client:
+// one compat.Session per encoding, reused.
+func compatShape() func(*shared.Session) any {
+	var c compat.Session
+	return func(s *shared.Session) any { c = compat.From(*s); return &c }
+}
+
 // newFullRig is newRig with full-list views: /full (every session, as
 // they are) and /claude-full (Claude Code only, through shape).
-func newFullRig(t testing.TB, opts Options, shape func(*shared.Session) any) *rig {
+func newFullRig(t testing.TB, opts Options, shape func() func(*shared.Session) any) *rig {
 	t.Helper()
 	before := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, before) })
@@ -146,9 +153,11 @@ func TestFullListCoalescesABurst(t *testing.T) {
 // However many clients a view has, it encodes each list once.
 func TestFullListEncodesOncePerSeq(t *testing.T) {
 	var shaped atomic.Int32
-	r := newFullRig(t, Options{Debounce: time.Nanosecond}, func(s *shared.Session) any {
-		shaped.Add(1) // once per session of each list encoded
-		return s
+	r := newFullRig(t, Options{Debounce: time.Nanosecond}, func() func(*shared.Session) any {
+		return func(s *shared.Session) any {
+			shaped.Add(1) // once per session of each list encoded
+			return s
+		}
 	})
 	r.hub.Publish(shared.EventSessionCreated, []shared.Session{sess("a", shared.SourceClaude, 1)})
 	var cs []*sseClient
@@ -263,8 +272,7 @@ func TestFullListFrameAllocatesAboutItsSize(t *testing.T) {
 	h := NewHub(Options{})
 	defer h.Close()
 	h.Publish(shared.EventRefresh, realisticList(2000))
-	var c compat.Session // reused, as the API's shape does
-	v := h.FullListHandler(claudeOnly, func(s *shared.Session) any { c = compat.From(*s); return &c }).(*view)
+	v := h.FullListHandler(claudeOnly, compatShape).(*view)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	f, _, err := v.fullFrame(shared.EventInit)

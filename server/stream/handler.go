@@ -451,7 +451,7 @@ func (v *view) longInit(st start) (longFrame, func()) {
 		typ: shared.EventInit,
 		id:  st.initID,
 		data: func(emit func([]byte) error) error {
-			return emitData(shared.EventInit, v.kept(state), now, emit)
+			return emitData(shared.EventInit, v.kept(state), nil, now, emit)
 		},
 	}
 	var once sync.Once

@@ -57,15 +57,16 @@ func (r *record) longFrameFor(v *view) longFrame {
 		typ: r.typ,
 		id:  formatEventID(v.epoch, r.seq),
 		data: func(emit func([]byte) error) error {
-			return emitData(r.typ, v.kept(r.sessions), r.at, emit)
+			return emitData(r.typ, v.kept(r.sessions), nil, r.at, emit)
 		},
 	}
 }
 
 // emitData writes what appendData writes for whole sessions, through
 // emit in pieces of about longPiece bytes, each checked for line breaks
-// as frameAround checks a whole frame's data.
-func emitData(typ shared.EventType, sessions iter.Seq[*shared.Session], at time.Time, emit func([]byte) error) error {
+// as frameAround checks a whole frame's data. shape, when set, gives the
+// value encoded for each session (a full-list view's, fulllist.go).
+func emitData(typ shared.EventType, sessions iter.Seq[*shared.Session], shape func(*shared.Session) any, at time.Time, emit func([]byte) error) error {
 	out := &jsonenc.Appender{B: make([]byte, 0, longPiece+longPiece/4)}
 	out.B = append(out.B, `{"type":`...)
 	out.B = strconv.AppendQuote(out.B, string(typ)) // an event type is plain ASCII
@@ -85,7 +86,11 @@ func emitData(typ shared.EventType, sessions iter.Seq[*shared.Session], at time.
 			out.B = append(out.B, ',')
 		}
 		n++
-		if err := enc.Encode(s); err != nil {
+		var val any = s
+		if shape != nil {
+			val = shape(s)
+		}
+		if err := enc.Encode(val); err != nil {
 			return fmt.Errorf("stream: encode %s event: %w", typ, err)
 		}
 		if len(out.B) >= longPiece {

@@ -204,7 +204,7 @@ func FuzzLongEqualsWhole(f *testing.F) {
 		}
 		v := &view{}
 		var got []byte
-		err = emitData(shared.EventRefresh, v.kept(ss), at, func(p []byte) error {
+		err = emitData(shared.EventRefresh, v.kept(ss), nil, at, func(p []byte) error {
 			got = append(got, p...)
 			return nil
 		})
