@@ -18,10 +18,9 @@ import (
 )
 
 // compatShape shapes sessions as the API does for the original client:
-// one compat.Session per encoding, reused.
+// one Shaper per encoding, its value reused session after session.
 func compatShape() func(*shared.Session) any {
-	var c compat.Session
-	return func(s *shared.Session) any { c = compat.From(*s); return &c }
+	return new(compat.Shaper).Shape
 }
 
 // newFullRig is newRig with full-list views: /full (every session, as
