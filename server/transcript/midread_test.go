@@ -2,45 +2,23 @@ package transcript
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 
+	"vibecraft.sh/helm/server/internal/fixture"
 	"vibecraft.sh/helm/shared"
 )
-
-// betweenReads calls once, before the first read after some bytes of the
-// file were read, and then reads on: the moment a scan has indexed part
-// of a file and is about to read the rest.
-type betweenReads struct {
-	r    io.Reader
-	read int64
-	once *atomic.Pointer[func()]
-}
-
-func (b *betweenReads) Read(p []byte) (int, error) {
-	if b.read > 0 {
-		if fn := b.once.Swap(nil); fn != nil {
-			(*fn)()
-		}
-	}
-	n, err := b.r.Read(p)
-	b.read += int64(n)
-	return n, err
-}
 
 // onSecondRead makes fn run between two reads of the next scan of a file
 // that takes more than one read (the buffer is 256 KiB), and returns
 // whether it ran.
 func onSecondRead(t *testing.T, fn func()) func() bool {
 	t.Helper()
-	var once atomic.Pointer[func()]
-	once.Store(&fn)
-	testWrapRead = func(r io.Reader) io.Reader { return &betweenReads{r: r, once: &once} }
+	wrap, ran := fixture.BetweenReads(fn)
+	testWrapRead = wrap
 	t.Cleanup(func() { testWrapRead = nil })
-	return func() bool { return once.Load() == nil }
+	return ran
 }
 
 // TestLastPageRewrittenWhileIndexed: a transcript truncated and rewritten
