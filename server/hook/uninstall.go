@@ -11,8 +11,8 @@ import "time"
 // atomically, through a symbolic link. With no Helm hook there, it writes
 // nothing. It returns how many hooks it removed, and the backup's path.
 func Uninstall(path, bin string, now time.Time) (removed int, backup string, err error) {
-	backup, err = edit(path, now, removing(bin, &removed))
-	if err != nil || backup == noChange {
+	backup, wrote, err := edit(path, now, removing(bin, &removed))
+	if err != nil || !wrote {
 		return 0, "", err
 	}
 	return removed, backup, nil

@@ -20,8 +20,8 @@ import (
 // and the backup is beside it), with the old file's mode and owner.
 // It returns whether it wrote, and the backup's path ("" for none).
 func Install(path, cmd string, now time.Time) (changed bool, backup string, err error) {
-	backup, err = edit(path, now, installing(cmd))
-	return err == nil && backup != noChange, clean(backup), err
+	backup, changed, err = edit(path, now, installing(cmd))
+	return changed && err == nil, backup, err
 }
 
 // installing is Install's change to the hooks (see edit).
@@ -33,16 +33,6 @@ func installing(cmd string) func(*node) (*node, error) {
 		}
 		return hooks, err
 	}
-}
-
-// noChange is what edit returns when it wrote nothing.
-const noChange = "\x00"
-
-func clean(backup string) string {
-	if backup == noChange {
-		return ""
-	}
-	return backup
 }
 
 // maxAttempts bounds how often edit starts again when the file changed
@@ -59,28 +49,28 @@ var beforeReplace func()
 
 // edit reads the settings file at path, hands its "hooks" (an expanded
 // object, new if there was none) to change, and writes the file back with
-// the hooks change returns: nil for no change (edit then returns
-// noChange), an empty object to take the "hooks" member out. It returns
-// the backup's path ("" for a file that was not there).
-func edit(path string, now time.Time, change func(*node) (*node, error)) (string, error) {
+// the hooks change returns: nil for no change (edit then writes nothing
+// and says so), an empty object to take the "hooks" member out. It
+// returns the backup's path ("" for none) and whether it wrote.
+func edit(path string, now time.Time, change func(*node) (*node, error)) (backup string, wrote bool, err error) {
 	for attempt := 1; ; attempt++ {
 		old, err := readSettings(path)
 		exists := err == nil
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("read %s: %w", path, err)
+			return "", false, fmt.Errorf("read %s: %w", path, err)
 		}
 		data, changed, err := rewrite(old, change)
 		if err != nil {
-			return "", fmt.Errorf("%s: %w; fix or move it first", path, err)
+			return "", false, fmt.Errorf("%s: %w; fix or move it first", path, err)
 		}
 		if !changed {
-			return noChange, nil
+			return "", false, nil
 		}
 		backup, err := replace(path, exists, old, data, now)
 		if errors.Is(err, errChanged) && attempt < maxAttempts {
 			continue // read it again, with the change in it
 		}
-		return backup, err
+		return backup, true, err
 	}
 }
 
