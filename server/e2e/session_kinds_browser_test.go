@@ -1114,13 +1114,39 @@ func testSessionFindReveals(t *testing.T, b *browser) {
 // searched, and revealTool opens it) and its match is marked and in
 // view, above the replies that filled the view after it.
 func testSessionFindOpensInput(t *testing.T, b *browser) {
+	c := findInACall(t, b, "6d000000-0000-4000-8000-000000000009", "rename the loader", "Edit",
+		map[string]any{"file_path": "/src/load.go", "old_string": "func load() {", "new_string": "func zanzibarLoad() {"}, "The file has been updated.")
+	c.waitJS(10*time.Second, "the Edit opened at its match, marked and in view",
+		`document.getElementById("find-count").textContent === "1 of 1" && `+currentMatchInView("zanzibar")+
+			` && [...document.querySelectorAll("#transcript .block.tool mark")].some(m => m.textContent.toLowerCase() === "zanzibar" && m.getBoundingClientRect().height > 0)`)
+}
+
+// testSessionFindLoadsCutInput: a Write past the page's cut comes cut,
+// and helmd searches its whole text; a term past the cut is counted
+// though every message is loaded, and Enter opens the call, loads its
+// whole text and shows all of it, the term marked.
+func testSessionFindLoadsCutInput(t *testing.T, b *browser) {
+	content := strings.Repeat("// a line of the big file, padding it past the cut\n", 2000) + "func zanzibarLoad() {}\n"
+	c := findInACall(t, b, "6d000000-0000-4000-8000-00000000000a", "write the big file", "Write",
+		map[string]any{"file_path": "/src/big.go", "content": content}, "File created.")
+	c.waitJS(10*time.Second, "the match past the cut counted", `document.getElementById("find-count").textContent === "1 of 1"`)
+	keys(c, "\r")
+	c.waitJS(10*time.Second, "the Write opened, its whole text shown, the match marked",
+		currentMatchInView("zanzibar")+
+			` && !document.querySelector("#transcript .block.tool .load-full")`+
+			` && [...document.querySelectorAll("#transcript .block.tool mark")].some(m => m.textContent.toLowerCase() === "zanzibar" && m.getBoundingClientRect().height > 0)`)
+}
+
+// findInACall opens the page of a session of one tool call (its input,
+// its result) and 20 replies after it, and types "zanzibar" in its find
+// box: the find tests' setup.
+func findInACall(t *testing.T, b *browser, sid, prompt, tool string, input map[string]any, result string) *chrome {
 	claude := t.TempDir()
-	const sid = "6d000000-0000-4000-8000-000000000009"
 	at := time.Now().Add(-time.Hour)
 	var s strings.Builder
-	s.WriteString(fixture.User(sid, cwd, "rename the loader", at) +
-		toolCall(t, sid, "edit", "Edit", map[string]any{"file_path": "/src/load.go", "old_string": "func load() {", "new_string": "func zanzibarLoad() {"}, at) +
-		toolResult(t, sid, "edit", "The file has been updated.", at, nil))
+	s.WriteString(fixture.User(sid, cwd, prompt, at) +
+		toolCall(t, sid, "call", tool, input, at) +
+		toolResult(t, sid, "call", result, at, nil))
 	for i := range 20 {
 		s.WriteString(replyLine(t, sid, fmt.Sprintf("msg_r%d", i), fmt.Sprintf("reply %d, long enough to wrap over a line or two of the transcript when the window is narrow.", i), at))
 	}
@@ -1132,41 +1158,7 @@ func testSessionFindOpensInput(t *testing.T, b *browser) {
 	click(c, "#find-open")
 	c.waitJS(5*time.Second, "the find box focused", `document.activeElement && document.activeElement.id === "find"`)
 	keys(c, "zanzibar")
-	c.waitJS(10*time.Second, "the Edit opened at its match, marked and in view",
-		`document.getElementById("find-count").textContent === "1 of 1" && `+currentMatchInView("zanzibar")+
-			` && [...document.querySelectorAll("#transcript .block.tool mark")].some(m => m.textContent.toLowerCase() === "zanzibar" && m.getBoundingClientRect().height > 0)`)
-}
-
-// testSessionFindLoadsCutInput: a Write past the page's cut comes cut,
-// and helmd searches its whole text; a term past the cut is counted
-// though every message is loaded, and Enter opens the call, loads its
-// whole text and shows all of it, the term marked.
-func testSessionFindLoadsCutInput(t *testing.T, b *browser) {
-	claude := t.TempDir()
-	const sid = "6d000000-0000-4000-8000-00000000000a"
-	at := time.Now().Add(-time.Hour)
-	content := strings.Repeat("// a line of the big file, padding it past the cut\n", 2000) + "func zanzibarLoad() {}\n"
-	var s strings.Builder
-	s.WriteString(fixture.User(sid, cwd, "write the big file", at) +
-		toolCall(t, sid, "write", "Write", map[string]any{"file_path": "/src/big.go", "content": content}, at) +
-		toolResult(t, sid, "write", "File created.", at, nil))
-	for i := range 20 {
-		s.WriteString(replyLine(t, sid, fmt.Sprintf("msg_c%d", i), fmt.Sprintf("reply %d, long enough to wrap over a line or two of the transcript when the window is narrow.", i), at))
-	}
-	fixture.Append(t, fixture.Path(claude, cwd, sid), s.String())
-	p := serveList(t, claude)
-	c := b.tab(t)
-	c.navigate(p.URL + "/s/claude/" + sid)
-	c.waitJS(30*time.Second, "the transcript", msgsWith("reply 19"))
-	click(c, "#find-open")
-	c.waitJS(5*time.Second, "the find box focused", `document.activeElement && document.activeElement.id === "find"`)
-	keys(c, "zanzibar")
-	c.waitJS(10*time.Second, "the match past the cut counted", `document.getElementById("find-count").textContent === "1 of 1"`)
-	keys(c, "\r")
-	c.waitJS(10*time.Second, "the Write opened, its whole text shown, the match marked",
-		currentMatchInView("zanzibar")+
-			` && !document.querySelector("#transcript .block.tool .load-full")`+
-			` && [...document.querySelectorAll("#transcript .block.tool mark")].some(m => m.textContent.toLowerCase() === "zanzibar" && m.getBoundingClientRect().height > 0)`)
+	return c
 }
 
 // testSessionFindWhole: find counts its matches over the whole
