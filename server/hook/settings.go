@@ -82,19 +82,31 @@ const maxSettings = 16 << 20
 // FIFO held the command in open(2) until something wrote to it) of at
 // most maxSettings bytes.
 func readSettings(path string) ([]byte, error) {
+	b, _, err := readSettingsStat(path)
+	return b, err
+}
+
+// readSettingsStat is readSettings, with the state of the file it read
+// (taken from the open file, before reading it): edit checks the file is
+// still so just before replacing it.
+func readSettingsStat(path string) ([]byte, fs.FileInfo, error) {
 	f, err := regular.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
 	b, err := io.ReadAll(io.LimitReader(f, maxSettings+1))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(b) > maxSettings {
-		return nil, fmt.Errorf("larger than %d MiB, which no settings file is; not read", maxSettings>>20)
+		return nil, nil, fmt.Errorf("larger than %d MiB, which no settings file is; not read", maxSettings>>20)
 	}
-	return b, nil
+	return b, st, nil
 }
 
 // maxLinks bounds the links target follows, as Linux's ELOOP does.
@@ -111,7 +123,7 @@ func target(path string) (string, error) {
 		// taken from where the link really is.
 		dir, err := filepath.EvalSymlinks(filepath.Dir(path))
 		if errors.Is(err, fs.ErrNotExist) {
-			return path, nil // no folder yet: writeAtomic makes it
+			return path, nil // no folder yet: replace makes it
 		}
 		if err != nil {
 			return "", err
