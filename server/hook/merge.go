@@ -1,6 +1,7 @@
 package hook
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -146,9 +147,10 @@ func markCommandPath(ev *node) {
 
 // remove takes every Helm hook out of hooks (an expanded object:
 // isHelmHook, with own the binary the hooks may run under another name),
-// and the groups and events that this leaves empty; it returns how many
-// hooks it took.
-func remove(hooks *node, own string) (int, error) {
+// and the groups that this leaves empty; an event's array this leaves
+// empty goes too, unless the user had it before Helm's hook went in (p,
+// see prior and emptied). It returns how many hooks it took.
+func remove(hooks *node, own string, p *prior) (int, error) {
 	if err := eventsOf(hooks); err != nil {
 		return 0, err
 	}
@@ -169,11 +171,20 @@ func remove(hooks *node, own string) (int, error) {
 			continue
 		}
 		hooks.dirty = true
-		if len(ev.vals) == 0 {
-			hooks.keys = append(hooks.keys[:i], hooks.keys[i+1:]...)
-			hooks.vals = append(hooks.vals[:i], hooks.vals[i+1:]...)
-			i--
+		if len(ev.vals) > 0 {
+			continue
 		}
+		var name string
+		if json.Unmarshal(hooks.keys[i], &name) != nil {
+			continue // a key that does not decode was not read as an event; leave it
+		}
+		if kept := emptied(p.event(name)); kept != nil {
+			hooks.vals[i] = kept
+			continue
+		}
+		hooks.keys = append(hooks.keys[:i], hooks.keys[i+1:]...)
+		hooks.vals = append(hooks.vals[:i], hooks.vals[i+1:]...)
+		i--
 	}
 	return n, nil
 }

@@ -10,7 +10,8 @@ import (
 // FuzzInstall: whatever the settings file holds, install either refuses
 // it and leaves it as it was, or writes a JSON object whose every other
 // key means what it meant, with one Helm hook per event; installing
-// again changes nothing, and uninstall takes exactly Helm's 7 out.
+// again changes nothing, and uninstall takes exactly Helm's 7 out,
+// leaving the user's hooks as they were when the old file is its backup.
 func FuzzInstall(f *testing.F) {
 	for _, s := range []string{
 		existing, "", "null", "{}", " \n", "\xEF\xBB\xBF{}", "{\r\n\t\"a\": 1\r\n}", `{"hooks": null}`,
@@ -41,12 +42,25 @@ func FuzzInstall(f *testing.F) {
 			t.Fatalf("second install: changed %v, %v", again, err)
 		}
 		removed := 0
-		back, _, err := rewrite(data, removing("/opt/my hooks/helmd", &removed))
+		back, _, err := rewrite(data, removing("/opt/my hooks/helmd", nil, &removed))
 		if err != nil || removed < 7 {
 			t.Fatalf("uninstall: %d, %v", removed, err)
 		}
 		if n := countHelm(settingsOf(t, back)); n != 0 {
 			t.Fatalf("%d Helm hooks left:\n%s", n, back)
+		}
+		// With old as the backup Install made, uninstall gives back the
+		// user's hooks as they were, empty arrays and all.
+		p := &prior{own: "/opt/my hooks/helmd"}
+		if p.add(old); len(p.backups) == 0 || p.helm[0] {
+			return // not the user's alone: Helm's hooks were in it already
+		}
+		back, _, err = rewrite(data, removing("/opt/my hooks/helmd", p, &removed))
+		if err != nil {
+			t.Fatalf("uninstall with a backup: %v", err)
+		}
+		if got, want := settingsOf(t, back)["hooks"], settingsOf(t, old)["hooks"]; !reflect.DeepEqual(got, want) {
+			t.Fatalf("install then uninstall made the hooks of\n%q\n%q", old, back)
 		}
 	})
 }

@@ -128,3 +128,63 @@ func TestUninstallUndoesInstall(t *testing.T) {
 		t.Errorf("uninstall created %s: %v", path, err)
 	}
 }
+
+// TestUninstallKeepsTheUsersEmptyArrays: an event the user had as an
+// empty array (or null), or a "hooks" they had empty, before Helm's
+// hooks went in is left as they wrote it, byte for byte, after
+// install, a reinstall on another port, and uninstall; only what Helm
+// brought goes. Its backups are what tell: with them deleted, an array
+// that held only Helm's hooks goes.
+func TestUninstallKeepsTheUsersEmptyArrays(t *testing.T) {
+	for name, before := range map[string]string{
+		"empty events": `{
+  "model": "opus",
+  "hooks": {
+    "Stop": [ ],
+    "Notification": null,
+    "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "~/bin/guard"}]}]
+  }
+}
+`,
+		"empty hooks": "{\n  \"hooks\": { },\n  \"model\": \"opus\"\n}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "settings.json")
+			if err := os.WriteFile(path, []byte(before), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, port := range []string{"5003", "5004"} {
+				if _, _, err := Install(path, Command("/usr/bin/helmd", "--port", port), time.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if removed, _, err := Uninstall(path, "/usr/bin/helmd", time.Now()); err != nil || removed != 7 {
+				t.Fatalf("uninstall: removed %d, %v; want Helm's 7", removed, err)
+			}
+			if data, _ := os.ReadFile(path); string(data) != before {
+				t.Errorf("install then uninstall left\n%s\nwant, byte for byte,\n%s", data, before)
+			}
+		})
+	}
+
+	t.Run("no backup", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "settings.json")
+		if err := os.WriteFile(path, []byte(`{"hooks": {"Stop": []}}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := Install(path, "helmd hook", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		backups, _ := filepath.Glob(filepath.Join(dir, "*.helm-backup-*"))
+		for _, b := range backups {
+			os.Remove(b)
+		}
+		if _, _, err := Uninstall(path, "helmd", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if data, _ := os.ReadFile(path); string(data) != "{}" {
+			t.Errorf("with no backup to tell, uninstall left %s; want what held only Helm's hooks gone", data)
+		}
+	})
+}
