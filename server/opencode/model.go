@@ -128,8 +128,8 @@ func (m *messageInfo) odd() int {
 			n++
 		}
 	}
-	if c := float64(m.Cost); c != 0 && !(c > 0 && c <= maxMessageCost) {
-		n++ // negative, NaN, or past maxMessageCost: nanoOf counts it as none
+	if c := m.Cost.usd; m.Cost.odd || c != 0 && !(c > 0 && c <= maxMessageCost) {
+		n++ // no number, a negative, or past maxMessageCost: nanoOf counts it as none
 	}
 	return n
 }
@@ -184,16 +184,27 @@ func lenientSQL(v any) int64 {
 	return 0
 }
 
-// lenientFloat is a message's cost: a value that is no number is none
-// (nanoOf bounds the rest), not a failed message.
-type lenientFloat float64
+// lenientFloat is a message's cost: a value that is no number ("0.5",
+// {}, true) is none, not a failed message, and odd says so, to be
+// counted (Status.OddCounts) as a count that is no number is: a cost
+// written as a string showed $0 with nothing to tell it from a free
+// answer. JSON null is a cost not given, as count reads null, not an
+// odd one: OpenCode writes a number, and a field left null by a writer
+// is a figure it does not have, not a figure gone wrong. nanoOf bounds
+// the numbers.
+type lenientFloat struct {
+	usd float64
+	odd bool
+}
 
 func (x *lenientFloat) UnmarshalJSON(b []byte) error {
-	var f float64
-	if json.Unmarshal(b, &f) != nil {
-		f = 0
+	*x = lenientFloat{}
+	if string(b) == "null" {
+		return nil
 	}
-	*x = lenientFloat(f)
+	if json.Unmarshal(b, &x.usd) != nil {
+		*x = lenientFloat{odd: true} // not a number, or one past float64 (1e400)
+	}
 	return nil
 }
 
@@ -250,7 +261,7 @@ func (f *facts) add(m *messageInfo, notAfter int64) {
 		return // an unknown role is neither counted nor allowed to decide status
 	}
 	f.messages++
-	nano := nanoOf(float64(m.Cost))
+	nano := nanoOf(m.Cost.usd)
 	f.nano += nano
 	if nano != 0 || tokens != (shared.Tokens{}) {
 		if f.spent == nil {

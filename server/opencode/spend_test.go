@@ -171,6 +171,7 @@ func FuzzSpendMatchesSession(f *testing.F) {
 		`{"role":"assistant","time":{"created":-1,"completed":9e15},"model":{"modelID":"<b>x</b>"},"cost":1e-12}`,
 		`{"role":"tool","cost":3}` + "\n" + `not json`,
 		`{"role":"assistant","tokens":{"input":5}}` + "\n" + `{"role":"assistant","tokens":{"input":-5}}`,
+		`{"role":"assistant","cost":"0.5","tokens":{"input":{},"output":true}}` + "\n" + `{"role":"assistant","cost":null}`,
 	} {
 		f.Add(s)
 	}
@@ -363,7 +364,46 @@ func TestOddlyTypedFieldsKeepTheMessage(t *testing.T) {
 		t.Errorf("cost $%v, %d messages, %d input tokens, %s; want $2.5 (the string cost as none), 5 messages, 100 input tokens, waiting",
 			got.CostUSD, got.MessageCount, got.Tokens.Input, got.Status)
 	}
-	if odd := src.Status().OddCounts; odd != 3 {
-		t.Errorf("status oddCounts %d, want 3 (12.5, 1e30, \"7\")", odd)
+	if odd := src.Status().OddCounts; odd != 4 {
+		t.Errorf("status oddCounts %d, want 4 (12.5, 1e30, \"7\" and the cost \"0.1\")", odd)
+	}
+}
+
+// TestCostsThatAreNoNumberCounted: a cost or a token count that is no
+// number (a string, an object, true) is read as none and counted in
+// Status.OddCounts, the message and the rest of it kept; a null is a
+// figure not given, not counted. A string cost showed as $0 with no
+// sign that anything was read as none.
+func TestCostsThatAreNoNumberCounted(t *testing.T) {
+	s := fxSession{ID: "ses_nonum", Dir: "/home/dev/shop", Title: "No numbers", Version: "1.2.3",
+		Created: at(-700), Updated: at(130), Messages: []fxMessage{
+			{ID: "msg_n0", Role: "user", Created: at(-700), Parts: []fxPart{{ID: "prt_n0", Type: "text", Text: "go", Created: at(-700)}}},
+		}}
+	src := dbWith(t, func(db *sql.DB) {
+		for i, data := range []string{
+			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":"0.5","tokens":{"input":10,"output":1}}`,
+			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":{"usd":0.5},"tokens":{"input":10,"output":{"n":5}}}`,
+			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":true,"tokens":{"input":true,"output":1,"reasoning":"3","cache":{"read":[1],"write":null}}}`,
+			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":null,"tokens":{"input":10,"output":null}}`,
+			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":0.25,"tokens":{"input":10,"output":1},"finish":"stop"}`,
+		} {
+			created := at(int64(10 * (i + 1)))
+			execSQL(t, db, `INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)`,
+				fmt.Sprintf("msg_n%d", i+1), s.ID, created, created+1000, fmt.Sprintf(data, created, created+1000))
+		}
+	}, s)
+	list := scan(t, src)
+	if len(list) != 1 {
+		t.Fatalf("%d sessions, want 1", len(list))
+	}
+	got := list[0]
+	if got.CostUSD != 0.25 || got.MessageCount != 6 || got.Tokens.Input != 40 || got.Tokens.Output != 3 || got.Status != shared.StatusWaiting {
+		t.Errorf("cost $%v, %d messages, %+v, %s; want $0.25, 6 messages, 40 input and 3 output tokens, waiting",
+			got.CostUSD, got.MessageCount, got.Tokens, got.Status)
+	}
+	// Three costs ("0.5", {}, true) and four counts ({}, true, "3", [1]);
+	// the nulls are not.
+	if odd := src.Status().OddCounts; odd != 7 {
+		t.Errorf("status oddCounts %d, want 7", odd)
 	}
 }
