@@ -168,9 +168,9 @@ func writeStatus(w io.Writer, st statusDoc) error {
 	}
 	if len(st.Claude.Roots) > 0 {
 		cs := st.Claude.Stats
-		p("Claude Code: %s from %s in %s; %s and %s skipped.", plural(cs.Sessions, "session", "sessions"),
+		p("Claude Code: %s from %s in %s; %s and %s skipped%s.", plural(cs.Sessions, "session", "sessions"),
 			plural(cs.Files, "file", "files"), cleanList(st.Claude.Roots), plural(cs.LinesSkipped, "malformed line", "malformed lines"),
-			plural(cs.UnknownTypes, "unknown record", "unknown records"))
+			plural(cs.UnknownTypes, "unknown record", "unknown records"), oddText(cs.OddCounts, "token count", "token counts"))
 		if len(cs.UnpricedModels) > 0 {
 			p("  models without a price (their tokens are in no cost shown, so those costs are too low): %s", cleanList(cs.UnpricedModels))
 		}
@@ -180,9 +180,9 @@ func writeStatus(w io.Writer, st statusDoc) error {
 		if state == "" {
 			state = "not read yet"
 		}
-		p("OpenCode: database %s is %s; %s from it, %d from the JSON files; %s skipped.",
+		p("OpenCode: database %s is %s; %s from it, %d from the JSON files; %s skipped%s.",
 			clean(oc.DBPath), clean(state), plural(oc.SessionsFromDB, "session", "sessions"), oc.SessionsFromJSON,
-			plural(oc.Skipped, "item", "items"))
+			plural(oc.Skipped, "item", "items"), oddText(oc.OddCounts, "token count or cost", "token counts and costs"))
 	} else {
 		p("OpenCode: not read.")
 	}
@@ -224,6 +224,21 @@ func writeStatus(w io.Writer, st statusDoc) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// oddText says, after a source's skipped lines, how many of its figures
+// were read as none (a fraction, a negative, past any request's, no
+// number): the tokens and costs shown are short of them, and nothing
+// else tells. Nothing when there are none, as on most machines.
+func oddText[N int | int64](n N, one, many string) string {
+	if n <= 0 {
+		return ""
+	}
+	verb := " were no believable numbers"
+	if n == 1 {
+		verb = " was no believable number"
+	}
+	return "; " + plural(n, one, many) + verb + ", read as none"
 }
 
 // plural is n with its noun: "1 root", "3 roots", "0 roots".

@@ -71,6 +71,27 @@ func TestStatusCountsInWords(t *testing.T) {
 	if strings.Contains(out, "(s)") {
 		t.Errorf("a count says (s):\n%s", out)
 	}
+	if strings.Contains(out, "believable") {
+		t.Errorf("no figure was odd, yet the status speaks of them:\n%s", out)
+	}
+
+	// Figures read as none (a fraction, a negative, 1e30, "7") make the
+	// tokens and costs shown too low: the status says how many, where
+	// it counts the lines skipped. It said nothing of them.
+	st.Claude.Stats.OddCounts, st.OpenCode.OddCounts = 3, 1
+	b.Reset()
+	if err := writeStatus(&b, st); err != nil {
+		t.Fatal(err)
+	}
+	out = b.String()
+	for _, want := range []string{
+		"Claude Code: 1 session from 3 files in /home/u/.claude; 1 malformed line and 2 unknown records skipped; 3 token counts were no believable numbers, read as none.\n",
+		"OpenCode: database /home/u/opencode.db is ok; 1 session from it, 2 from the JSON files; 1 item skipped; 1 token count or cost was no believable number, read as none.\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
 }
 
 // Streams opened during the first scan wait for its list: they are not
