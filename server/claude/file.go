@@ -75,6 +75,26 @@ func (f *file) set(b fileBits, on bool) {
 type rareState struct {
 	dropped *aggregate // the state a reset discarded, for the index to release
 	hintCwd string     // from sessions-index.json, when no record has a cwd
+	// odd counts the usage counts of the lines read since the last reset
+	// that were read as none (lineResult.odd): what the file adds to
+	// Stats.OddCounts, saved in the scan cache so that a restart that
+	// reads the file no more still counts them. Few files have any.
+	odd int
+}
+
+// oddCount is how many of f's usage counts, as last read, were none.
+func (f *file) oddCount() int {
+	if f.rare == nil {
+		return 0
+	}
+	return f.rare.odd
+}
+
+// addOdd adds n usage counts read as none to f's.
+func (f *file) addOdd(n int) {
+	if n != 0 {
+		f.setRare(func(r *rareState) { r.odd += n })
+	}
 }
 
 // hintCwd is the project path sessions-index.json gives f's session.
@@ -108,8 +128,11 @@ type readStats struct {
 	bytes            int64
 	lines, malformed int
 	odd              int // usage counts read as none (lineResult.odd)
-	unknown          int
-	reset            bool // re-read whole: truncated or replaced
+	// oddDelta is how f's odd count moved (oddCount): up by what was
+	// read, down by what a reset let go. Stats.OddCounts moves by it.
+	oddDelta int
+	unknown  int
+	reset    bool // re-read whole: truncated or replaced
 }
 
 var errGone = errors.New("transcript gone")
@@ -127,6 +150,14 @@ func (f *file) hasTail() bool { return f.seen && f.offset < f.size && !f.has(bit
 // changed for tailQuiet before now. info, when not nil, is a fresh stat of
 // the path. It returns errGone when the file no longer exists.
 func (f *file) refresh(r *reader, info *fileStat, now time.Time) (readStats, error) {
+	before := f.oddCount()
+	rs, err := f.refreshState(r, info, now)
+	rs.oddDelta = f.oddCount() - before
+	return rs, err
+}
+
+// refreshState is refresh but for the odd counts' move.
+func (f *file) refreshState(r *reader, info *fileStat, now time.Time) (readStats, error) {
 	var rs readStats
 	if f.readAt == 0 {
 		f.readAt = now.UnixMilli() // seeded from the cache: read before now
@@ -179,6 +210,7 @@ func (f *file) refresh(r *reader, info *fileStat, now time.Time) (readStats, err
 			// Not a whole record: do not try again until the size changes.
 			f.set(bitBadTail, quiet && f.offset < f.size && err == nil)
 			rs.read, rs.lines, rs.malformed, rs.odd = true, res.lines, res.malformed, res.odd
+			f.addOdd(res.odd)
 			if err != nil {
 				return rs, fmt.Errorf("%s: %w", f.path, err)
 			}
@@ -271,6 +303,9 @@ func (f *file) reset() {
 		old := f.agg
 		f.setRare(func(r *rareState) { r.dropped = &old })
 		f.indexed = false
+	}
+	if f.oddCount() != 0 {
+		f.setRare(func(r *rareState) { r.odd = 0 }) // they were the discarded state's
 	}
 	f.offset, f.endSum, f.agg = 0, 0, newAggregate()
 	f.set(bitHintTried, false)

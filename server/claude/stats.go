@@ -17,7 +17,11 @@ type Stats struct {
 	UnknownTypes int64 `json:"unknownTypes"` // lines of a record type Helm does not know
 	// OddCounts are token counts of usage read as none: a fraction, a
 	// negative, a number past any request's (shared.TokenCount), a
-	// string. Their line counts; that count of it does not.
+	// string. Their line counts; that count of it does not. Unlike the
+	// counters above, it is of the transcripts followed now, as last
+	// read (a file re-read whole counts once), and survives a restart
+	// through the scan cache: it says how many figures the tokens and
+	// costs shown lack, which a restart does not change.
 	OddCounts    int64  `json:"oddCounts"`
 	Resets       int64  `json:"resets"` // files re-read whole (truncated or replaced)
 	ReadErrors   int64  `json:"readErrors"`
@@ -98,7 +102,6 @@ func (st *stats) addRead(rs readStats) {
 	st.lines.Add(int64(rs.lines))
 	st.skipped.Add(int64(rs.malformed))
 	st.unknown.Add(int64(rs.unknown))
-	st.odd.Add(int64(rs.odd))
 }
 
 func (st *stats) addError(err error) {
