@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,12 +15,13 @@ import (
 	"vibecraft.sh/helm/shared"
 )
 
-// TestUsageToTheCent: a Claude Code session and an OpenCode session, over
-// two days, priced by hand below from the published rates; helmd's
-// session costs (GET /api/sessions), its daily totals (GET /api/usage)
-// and `helmd usage`'s table all come to the same cents. Figures that are
-// no believable number (a fraction, a negative, 1e30, a string cost) add
-// nothing, and `helmd status` says how many there were.
+// TestUsageToTheCent: a Claude Code session (with a subagent, and a
+// resumed session that replays one of its responses) and an OpenCode
+// session, over two days, priced by hand below from the published
+// rates; helmd's session costs (GET /api/sessions), its daily totals
+// (GET /api/usage) and `helmd usage`'s table all come to the same cents.
+// Figures that are no believable number (a fraction, a negative, 1e30, a
+// string cost) add nothing, and `helmd status` says how many there were.
 func TestUsageToTheCent(t *testing.T) {
 	now := time.Now().UTC()
 	// Two different days, whatever the hour: 26 hours apart.
@@ -46,24 +48,34 @@ func TestUsageToTheCent(t *testing.T) {
 	// Day 2, Claude: a response whose input and output are no counts
 	// (-5, 2.5): only its 100 cache reads are billed.
 	claude3 := int64(100 * sonRead) // $0.00003
+	// Day 2, a subagent of the session (its own transcript): Sonnet,
+	// 1,000 input and 2,000 output, counted into the session's cost.
+	claude4 := int64(1_000*sonIn + 2_000*sonOut) // $0.033
+	// A second session resumed from the first replays its day-2 Haiku
+	// response (the same message.id and requestId): billed once, so it
+	// adds nothing.
+	claudeNano := claude1 + claude2 + claude3 + claude4
 	// OpenCode bills its messages itself: its cost is taken as written.
 	const oc1, oc2 = 987_650_000, 432_100_000 // $0.98765 on day 1, $0.4321 on day 2
-	day1Nano, day2Nano := claude1+oc1, claude2+claude3+oc2
-	if claude1 != 242_115_000 || claude2 != 13_732_000 || day1Nano+day2Nano != 1_675_627_000 {
+	day1Nano, day2Nano := claude1+oc1, claude2+claude3+claude4+oc2
+	if claude1 != 242_115_000 || claude2 != 13_732_000 || day1Nano+day2Nano != 1_708_627_000 {
 		t.Fatalf("the hand computation is off: %d %d %d", claude1, claude2, day1Nano+day2Nano)
 	}
 	const (
-		claudeCents, openCodeCents = 26, 142 // $0.255877, $1.41975
-		day1Cents, day2Cents       = 123, 45 // $1.229765, $0.445862
-		totalCents                 = 168     // $1.675627
+		claudeCents, openCodeCents = 29, 142 // $0.288877, $1.41975
+		day1Cents, day2Cents       = 123, 48 // $1.229765, $0.478862
+		totalCents                 = 171     // $1.708627
 	)
 
 	root := t.TempDir()
 	const sid, cwd = "7d1e3a2b-5555-4c1e-9a55-0d6e2f8b1c05", "/home/dev/alpha"
 	path := fixture.Path(root, cwd, sid)
+	lineOf := func(sid string, side bool, at time.Time, msgID, model, stop, usage string) string {
+		return fmt.Sprintf(`{"parentUuid":null,"isSidechain":%t,"userType":"external","cwd":%q,"sessionId":%q,"version":"2.1.90","type":"assistant","message":{"id":%q,"type":"message","role":"assistant","model":%q,"content":[{"type":"text","text":"ok"}],"stop_reason":%s,"usage":%s},"requestId":"req_%s","uuid":"a-%d","timestamp":%q}`+"\n",
+			side, cwd, sid, msgID, model, stop, usage, msgID, at.UnixNano(), at.Format("2006-01-02T15:04:05.000Z"))
+	}
 	line := func(at time.Time, msgID, model, stop, usage string) string {
-		return fmt.Sprintf(`{"parentUuid":null,"isSidechain":false,"userType":"external","cwd":%q,"sessionId":%q,"version":"2.1.90","type":"assistant","message":{"id":%q,"type":"message","role":"assistant","model":%q,"content":[{"type":"text","text":"ok"}],"stop_reason":%s,"usage":%s},"requestId":"req_%s","uuid":"a-%d","timestamp":%q}`+"\n",
-			cwd, sid, msgID, model, stop, usage, msgID, at.UnixNano(), at.Format("2006-01-02T15:04:05.000Z"))
+		return lineOf(sid, false, at, msgID, model, stop, usage)
 	}
 	const sonnet, haiku = "claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"
 	usage1 := func(output int) string {
@@ -73,8 +85,14 @@ func TestUsageToTheCent(t *testing.T) {
 	fixture.Append(t, path, line(day1, "msg_c1", sonnet, "null", usage1(3)))
 	fixture.Append(t, path, line(day1.Add(time.Second), "msg_c1", sonnet, `"end_turn"`, usage1(172)))
 	fixture.Append(t, path, fixture.User(sid, cwd, "and again", day2.Add(-time.Second)))
-	fixture.Append(t, path, line(day2, "msg_c2", haiku, `"tool_use"`,
-		`{"input_tokens":7,"output_tokens":2345,"cache_creation_input_tokens":0,"cache_read_input_tokens":20000,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0}}`))
+	const usage2 = `{"input_tokens":7,"output_tokens":2345,"cache_creation_input_tokens":0,"cache_read_input_tokens":20000,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0}}`
+	fixture.Append(t, path, line(day2, "msg_c2", haiku, `"tool_use"`, usage2))
+	fixture.Append(t, filepath.Join(strings.TrimSuffix(path, ".jsonl"), "subagents", "agent-a1f2.jsonl"),
+		lineOf(sid, true, day2.Add(time.Second), "msg_s1", sonnet, `"end_turn"`, `{"input_tokens":1000,"output_tokens":2000}`))
+	const resumed = "7d1e3a2b-6666-4c1e-9a55-0d6e2f8b1c06"
+	again := fixture.Path(root, cwd, resumed)
+	fixture.Append(t, again, lineOf(resumed, false, day2, "msg_c2", haiku, `"tool_use"`, usage2))
+	fixture.Append(t, again, fixture.User(resumed, cwd, "carry on", day2.Add(30*time.Second)))
 	fixture.Append(t, path, line(day2.Add(time.Second), "msg_c3", sonnet, `"end_turn"`,
 		`{"input_tokens":-5,"output_tokens":2.5,"cache_creation_input_tokens":0,"cache_read_input_tokens":100}`))
 
@@ -95,14 +113,15 @@ func TestUsageToTheCent(t *testing.T) {
 
 	srv := startOpenCodeHelmd(t, root, dataDir)
 	port := portOf(t, srv.URL)
-	waitFor(t, "both sessions", func() bool { return len(srv.sessions(t)) == 2 })
+	waitFor(t, "the three sessions", func() bool { return len(srv.sessions(t)) == 3 })
 
 	t.Run("sessions", func(t *testing.T) {
+		got := map[shared.Source]int64{}
 		for _, s := range srv.sessions(t) {
-			want := map[shared.Source]int64{shared.SourceClaude: claude1 + claude2 + claude3, shared.SourceOpenCode: oc1 + oc2}[s.Source]
-			if got := shared.USDNano(s.CostUSD); got != want {
-				t.Errorf("%s session %s costs %d nano-dollars ($%v), want %d", s.Source, s.ID, got, s.CostUSD, want)
-			}
+			got[s.Source] += shared.USDNano(s.CostUSD)
+		}
+		if want := map[shared.Source]int64{shared.SourceClaude: claudeNano, shared.SourceOpenCode: oc1 + oc2}; !maps.Equal(got, want) {
+			t.Errorf("sessions cost %v nano-dollars by source, want %v", got, want)
 		}
 	})
 
@@ -119,7 +138,7 @@ func TestUsageToTheCent(t *testing.T) {
 		}
 		// Tokens as counted: OpenCode's reasoning is output; the split
 		// response once, with its last output_tokens; no odd count.
-		want := shared.Tokens{Input: 12_345 + 7 + 1200 + 100, Output: 172 + 2_345 + 340 + 60 + 40 + 10,
+		want := shared.Tokens{Input: 12_345 + 7 + 1000 + 1200 + 100, Output: 172 + 2_345 + 2000 + 340 + 60 + 40 + 10,
 			CacheRead: 100_000 + 20_000 + 100 + 8000, CacheWrite: 40_000 + 500, CacheWrite1h: 10_000}
 		if rep.Total.Tokens != want {
 			t.Errorf("total tokens %+v, want %+v", rep.Total.Tokens, want)
