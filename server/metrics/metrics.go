@@ -151,10 +151,12 @@ func collect(s Snapshot) []*family {
 	parse.add(float64(s.Claude.LinesSkipped), "claude", "malformed_line")
 	parse.add(float64(s.Claude.UnknownTypes), "claude", "unknown_type")
 	parse.add(float64(s.Claude.ReadErrors), "claude", "read_error")
+	// The odd counts are of the transcripts as last read (a file re-read
+	// or gone takes its own away), so they can go down, as OpenCode's
+	// skipped count, which restarts at each full scan, can: they are
+	// reported with the others for one query over all.
 	parse.add(float64(s.Claude.OddCounts), "claude", "odd_count")
 	if s.OpenCode != nil {
-		// OpenCode's count restarts at each full scan, so it can go down;
-		// it is reported with the others for one query over both.
 		parse.add(float64(s.OpenCode.Skipped), "opencode", "skipped")
 		parse.add(float64(s.OpenCode.OddCounts), "opencode", "odd_count")
 	}
