@@ -83,15 +83,51 @@ type messageInfo struct {
 		ModelID string `json:"modelID"`
 	} `json:"model"`
 	Cost   lenientFloat `json:"cost"`
-	Tokens struct {
-		Input     count `json:"input"`
-		Output    count `json:"output"`
-		Reasoning count `json:"reasoning"`
-		Cache     struct {
-			Read  count `json:"read"`
-			Write count `json:"write"`
-		} `json:"cache"`
-	} `json:"tokens"`
+	Tokens tokenCounts  `json:"tokens"`
+}
+
+// tokenCounts is a message's tokens. A value that is no object ("x", 5,
+// []) is no counts, and odd says so, rather than failing the message:
+// "tokens":"x" skipped the message whole, its cost and status with it.
+// JSON null is counts not given.
+type tokenCounts struct {
+	Input     count       `json:"input"`
+	Output    count       `json:"output"`
+	Reasoning count       `json:"reasoning"`
+	Cache     cacheCounts `json:"cache"`
+	odd       bool
+}
+
+func (t *tokenCounts) UnmarshalJSON(b []byte) error {
+	type plain tokenCounts // without this method
+	*t = tokenCounts{}
+	if string(b) == "null" {
+		return nil
+	}
+	// Every field reads any value, so only b that is no object fails.
+	if json.Unmarshal(b, (*plain)(t)) != nil {
+		*t = tokenCounts{odd: true}
+	}
+	return nil
+}
+
+// cacheCounts is a message's cache tokens, by the rule of tokenCounts.
+type cacheCounts struct {
+	Read  count `json:"read"`
+	Write count `json:"write"`
+	odd   bool
+}
+
+func (c *cacheCounts) UnmarshalJSON(b []byte) error {
+	type plain cacheCounts
+	*c = cacheCounts{}
+	if string(b) == "null" {
+		return nil
+	}
+	if json.Unmarshal(b, (*plain)(c)) != nil {
+		*c = cacheCounts{odd: true}
+	}
+	return nil
 }
 
 // count is a token count of a message, read by the rule Claude's reader
@@ -123,8 +159,9 @@ func (c *count) UnmarshalJSON(b []byte) error {
 // odd is how many of m's counts, and its cost, are read as none.
 func (m *messageInfo) odd() int {
 	n := 0
-	for _, c := range []count{m.Tokens.Input, m.Tokens.Output, m.Tokens.Reasoning, m.Tokens.Cache.Read, m.Tokens.Cache.Write} {
-		if c.odd {
+	for _, odd := range []bool{m.Tokens.odd, m.Tokens.Input.odd, m.Tokens.Output.odd, m.Tokens.Reasoning.odd,
+		m.Tokens.Cache.odd, m.Tokens.Cache.Read.odd, m.Tokens.Cache.Write.odd} {
+		if odd {
 			n++
 		}
 	}

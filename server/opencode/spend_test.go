@@ -172,6 +172,7 @@ func FuzzSpendMatchesSession(f *testing.F) {
 		`{"role":"tool","cost":3}` + "\n" + `not json`,
 		`{"role":"assistant","tokens":{"input":5}}` + "\n" + `{"role":"assistant","tokens":{"input":-5}}`,
 		`{"role":"assistant","cost":"0.5","tokens":{"input":{},"output":true}}` + "\n" + `{"role":"assistant","cost":null}`,
+		`{"role":"assistant","cost":0.5,"tokens":"x"}` + "\n" + `{"role":"assistant","cost":0.25,"tokens":{"input":3,"cache":5}}`,
 	} {
 		f.Add(s)
 	}
@@ -370,10 +371,11 @@ func TestOddlyTypedFieldsKeepTheMessage(t *testing.T) {
 }
 
 // TestCostsThatAreNoNumberCounted: a cost or a token count that is no
-// number (a string, an object, true) is read as none and counted in
-// Status.OddCounts, the message and the rest of it kept; a null is a
-// figure not given, not counted. A string cost showed as $0 with no
-// sign that anything was read as none.
+// number (a string, an object, true), or tokens that are no object, is
+// read as none and counted in Status.OddCounts, the message and the rest
+// of it kept; a null is a figure not given, not counted. A string cost
+// showed as $0 with no sign that anything was read as none, and
+// "tokens":"x" lost the message, its $0.50 with it.
 func TestCostsThatAreNoNumberCounted(t *testing.T) {
 	s := fxSession{ID: "ses_nonum", Dir: "/home/dev/shop", Title: "No numbers", Version: "1.2.3",
 		Created: at(-700), Updated: at(130), Messages: []fxMessage{
@@ -385,6 +387,8 @@ func TestCostsThatAreNoNumberCounted(t *testing.T) {
 			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":{"usd":0.5},"tokens":{"input":10,"output":{"n":5}}}`,
 			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":true,"tokens":{"input":true,"output":1,"reasoning":"3","cache":{"read":[1],"write":null}}}`,
 			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":null,"tokens":{"input":10,"output":null}}`,
+			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":0.5,"tokens":"x"}`,
+			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":0.25,"tokens":{"input":10,"cache":5}}`,
 			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":0.25,"tokens":{"input":10,"output":1},"finish":"stop"}`,
 		} {
 			created := at(int64(10 * (i + 1)))
@@ -397,13 +401,13 @@ func TestCostsThatAreNoNumberCounted(t *testing.T) {
 		t.Fatalf("%d sessions, want 1", len(list))
 	}
 	got := list[0]
-	if got.CostUSD != 0.25 || got.MessageCount != 6 || got.Tokens.Input != 40 || got.Tokens.Output != 3 || got.Status != shared.StatusWaiting {
-		t.Errorf("cost $%v, %d messages, %+v, %s; want $0.25, 6 messages, 40 input and 3 output tokens, waiting",
+	if got.CostUSD != 1 || got.MessageCount != 8 || got.Tokens.Input != 50 || got.Tokens.Output != 3 || got.Status != shared.StatusWaiting {
+		t.Errorf("cost $%v, %d messages, %+v, %s; want $1, 8 messages, 50 input and 3 output tokens, waiting",
 			got.CostUSD, got.MessageCount, got.Tokens, got.Status)
 	}
-	// Three costs ("0.5", {}, true) and four counts ({}, true, "3", [1]);
-	// the nulls are not.
-	if odd := src.Status().OddCounts; odd != 7 {
-		t.Errorf("status oddCounts %d, want 7", odd)
+	// Three costs ("0.5", {}, true), four counts ({}, true, "3", [1])
+	// and two groups of counts ("x", 5); the nulls are not.
+	if odd := src.Status().OddCounts; odd != 9 {
+		t.Errorf("status oddCounts %d, want 9", odd)
 	}
 }
