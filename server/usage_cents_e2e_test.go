@@ -24,8 +24,10 @@ import (
 // string cost) add nothing, and `helmd status` says how many there were.
 func TestUsageToTheCent(t *testing.T) {
 	now := time.Now().UTC()
-	// Two different days, whatever the hour: 26 hours apart.
-	day1, day2 := now.Add(-26*time.Hour), now.Add(-2*time.Minute)
+	// Two different days, whatever the hour: 26 hours apart. On a whole
+	// minute, so that the records up to 30 s after each are on its day.
+	day2 := now.Add(-2 * time.Minute).Truncate(time.Minute)
+	day1 := day2.Add(-26 * time.Hour)
 	key1, key2 := day1.Format(time.DateOnly), day2.Format(time.DateOnly)
 
 	// The hand computation, in nano-dollars (1e-9 USD): a rate in dollars
