@@ -115,6 +115,19 @@ func launchBrowser(exe string) (*browser, func(), error) {
 		// as before.
 		chromedp.Flag("disable-features", "WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup"),
 	}
+	if os.Getenv("HELM_E2E_BASELINE_WASM") != "" {
+		// make test sets it: V8 compiles the 9.4 MB client with its
+		// baseline compiler (Liftoff) alone, never with TurboFan, whose
+		// compiles of the hot functions each page load pays again (every
+		// test's helmd is a new origin, every tab a new browser context:
+		// no code cache is ever shared). The client runs the same code,
+		// more slowly, which the tests' deadlines allow for: ./server/e2e
+		// under -race took 406 CPU-s with it, 560 without (its process
+		// tree in a cgroup; both without the omnibox popup). make bench
+		// leaves it unset: figures are taken with the browser as users
+		// have it.
+		opts = append(opts, chromedp.Flag("js-flags", "--liftoff-only"))
+	}
 	life, stopLife := context.WithTimeout(context.Background(), browserLife)
 	actx, stopAlloc := chromedp.NewExecAllocator(life, opts...)
 	ctx, stopFirst := chromedp.NewContext(actx, chromedp.WithLogf(quiet), chromedp.WithErrorf(quiet), chromedp.WithDebugf(quiet))
