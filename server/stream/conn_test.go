@@ -110,24 +110,44 @@ func TestLeavingClientIsNoticedWithoutAWrite(t *testing.T) {
 // Close returns promptly even while a writer is blocked on a peer that
 // stopped reading, with an hour left on its write deadline.
 func TestCloseUnblocksAStalledWriter(t *testing.T) {
-	r := newRig(t, Options{WriteTimeout: time.Hour, QueueSize: 4096})
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) })
+	h := NewHub(Options{WriteTimeout: time.Hour, QueueSize: 64})
+	// Both ends' socket buffers are fixed small, so that a megabyte, not
+	// the tens the kernel's autotuning would buffer on loopback, blocks
+	// the writer: under -race, encoding 32 MiB of events took most of the
+	// test's half-minute.
+	srv := httptest.NewUnstartedServer(h.Handler(nil))
+	srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			if err := c.(*net.TCPConn).SetWriteBuffer(4 << 10); err != nil {
+				t.Errorf("server's send buffer: %v", err)
+			}
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	t.Cleanup(h.Close) // streams end first, so srv.Close does not wait on them
 	// Never read after the head: the socket buffers fill and the write blocks.
-	rawGet(t, r.srv.Listener.Addr().String(), "GET /all HTTP/1.1")
-	waitFor(t, 5*time.Second, "the client to register", func() bool { return r.hub.Stats().Clients == 1 })
+	conn, _, _ := rawGet(t, srv.Listener.Addr().String(), "GET /all HTTP/1.1")
+	if err := conn.(*net.TCPConn).SetReadBuffer(4 << 10); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the client to register", func() bool { return h.Stats().Clients == 1 })
 	big := sess("big", shared.SourceClaude, 0)
-	for i := range 128 { // 32 MiB: far more than loopback socket buffers hold
+	for i := range 32 { // 2 MiB: far more than the two buffers hold
 		big.UpdatedAt = int64(i)
-		big.FirstPrompt = strings.Repeat(string(rune('a'+i%26)), 256<<10)
-		r.hub.Publish(shared.EventSessionUpdated, []shared.Session{big})
+		big.FirstPrompt = strings.Repeat(string(rune('a'+i%26)), 64<<10)
+		h.Publish(shared.EventSessionUpdated, []shared.Session{big})
 	}
 	closed := make(chan struct{})
-	go func() { r.hub.Close(); close(closed) }()
+	go func() { h.Close(); close(closed) }()
 	select {
 	case <-closed:
 	case <-time.After(10 * time.Second):
 		t.Fatal("Close still waits on a writer blocked by a stalled peer")
 	}
-	if st := r.hub.Stats(); st.SlowDisconnects != 0 {
+	if st := h.Stats(); st.SlowDisconnects != 0 {
 		t.Errorf("the queue was meant to hold every event: %+v", st)
 	}
 }
