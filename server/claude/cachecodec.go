@@ -59,8 +59,10 @@ func (e *encoder) spend(s spend) {
 	e.int(s.nano)
 }
 
-// cacheChunk is how much writeCache encodes before handing it to w.
-const cacheChunk = 256 << 10
+// cacheChunk is how much writeCache encodes before handing it to w. A
+// variable only so that a test can save a cache of many chunks without
+// scanning megabytes of transcripts under -race; nothing else sets it.
+var cacheChunk = 256 << 10
 
 // writeCache writes the state of every transcript that was read, for
 // roots under build stamp build, to w, a few files at a time
