@@ -429,8 +429,11 @@ func (v *view) opening(st start) (opened, error) {
 // does.
 
 // longInitBytes is the size from which an init is certainly long
-// enough to be written in pieces: below it, a whole one is cheap.
-const longInitBytes = 16 * longPiece
+// enough to be written in pieces: below it, a whole one is cheap. A
+// variable only so that a test can make long inits of a few hundred
+// sessions rather than encode thousands under -race; nothing else sets
+// it.
+var longInitBytes = 16 * longPiece
 
 // longInit returns the long init of st, and the function that gives it
 // back once written (nil when the init is not long: then initFrame

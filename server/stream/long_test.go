@@ -224,9 +224,18 @@ func TestInitToAStreamIsNotHeldWhole(t *testing.T) {
 	at := time.UnixMilli(1763990000123)
 	var clock atomic.Int64 // ms
 	clock.Store(at.UnixMilli())
+	// Long from a quarter of the size: 1,100 sessions rather than 4,000,
+	// still several pieces each (encoding 4,000 for five clients took 5
+	// CPU-s under -race).
+	old := longInitBytes
+	longInitBytes = 4 * longPiece
+	t.Cleanup(func() { longInitBytes = old })
 	r := newRig(t, Options{Now: func() time.Time { return time.UnixMilli(clock.Load()) }})
 	h := r.hub
-	h.Publish(shared.EventRefresh, realisticList(4000))
+	h.Publish(shared.EventRefresh, realisticList(1100))
+	if n := h.Stats().Sessions; n*minSessionJSON() < longInitBytes {
+		t.Fatalf("an init of %d sessions is not long: the test would not test it", n)
+	}
 	v := r.views["/all"]
 	whole, err := encodeFrame(shared.EventInit, formatEventID(v.epoch, 1), h.Snapshot(), nil, at)
 	if err != nil {
