@@ -137,7 +137,9 @@ func TestCacheByHashAndLevel(t *testing.T) {
 // the slow level, and every fallback build of that input then finds it.
 func TestFallbackUntilTheSlowLevelIsCached(t *testing.T) {
 	cacheDir := filepath.Join(t.TempDir(), "cache")
-	path := input(t, 3, 200_000)
+	// 20 KB tell the levels apart as 200 KB did, for a tenth of the
+	// compression, which under -race was most of 9 CPU-s.
+	path := input(t, 3, 20_000)
 	raw, _ := os.ReadFile(path)
 	brotliAt := func(q int) []byte {
 		var b bytes.Buffer
@@ -196,7 +198,9 @@ func TestDamagedCacheEntry(t *testing.T) {
 	other := input(t, 9, 30_000)
 	runOut(t, "-brotli", "5", other)
 	otherBR, _ := os.ReadFile(other + ".br")
-	bomb := brotliOf(t, bytes.Repeat([]byte{0}, 10<<20))
+	// 1 MiB of zeros is 35 times the input as 10 MiB was 350 times:
+	// compressing those under -race took seconds.
+	bomb := brotliOf(t, bytes.Repeat([]byte{0}, 1<<20))
 	cases := map[string][]byte{
 		"garbage":       []byte("not brotli at all"),
 		"empty":         {},
