@@ -30,6 +30,9 @@ func TestHubOrderFollowsChanges(t *testing.T) {
 	// step 25.
 	for _, c := range []struct{ cheap, ids, steps int }{{cheapShift, 60, 1000}, {4, 60, 1000}, {0, 60, 1000}, {2, 400, 600}} {
 		t.Run(fmt.Sprintf("cheapShift=%d,ids=%d", c.cheap, c.ids), func(t *testing.T) {
+			// Each case has its own hub and generator, and the test is the
+			// package's longest: on a free core they overlap.
+			t.Parallel()
 			testHubOrder(t, c.cheap, c.ids, c.steps)
 		})
 	}
