@@ -11,10 +11,11 @@ import (
 
 func TestHugeResultIsCutAndLoadsWhole(t *testing.T) {
 	var r rec
-	// 5 MB of text with escapes, multi-byte characters and a surrogate
-	// pair spread through it, so a cut can land anywhere.
+	// 1 MiB (four times longString) of text with escapes, multi-byte
+	// characters and a surrogate pair spread through it, so a cut can
+	// land anywhere. 5 MB took 3 CPU-s under -race to write and read.
 	unit := "line \"quoted\" \\ é 😀 tab\there\n"
-	big := strings.Repeat(unit, 5<<20/len(unit))
+	big := strings.Repeat(unit, 4*longString/len(unit))
 	path := tempTranscript(t, jsonl(t,
 		r.prompt("read it"),
 		r.assistant("msg_1", toolUse("toolu_big", "Read", map[string]any{"file_path": "/big.txt"})),
@@ -25,7 +26,7 @@ func TestHugeResultIsCutAndLoadsWhole(t *testing.T) {
 	page := lastPage(t, files, path)
 	res := page.Messages[1].Blocks[0].Tool.Result
 	if res.Cut == nil || res.Cut.Ref == "" {
-		t.Fatalf("a 5 MB result is not marked cut: %d bytes sent", len(res.Text))
+		t.Fatalf("a 1 MiB result is not marked cut: %d bytes sent", len(res.Text))
 	}
 	if len(res.Text) > maxString || !strings.HasPrefix(big, res.Text) {
 		t.Errorf("cut text: %d bytes, prefix of the result: %v", len(res.Text), strings.HasPrefix(big, res.Text))
