@@ -106,7 +106,12 @@ func collect(s Snapshot) []*family {
 	fallbacks := &family{name: "helm_watcher_fallbacks_total", typ: "counter", labels: []string{"root"},
 		help: "Switches of a root from fsnotify to polling."}
 	parse := &family{name: "helm_parse_errors_total", typ: "counter", labels: []string{"source", "kind"},
-		help: "Input passed over: malformed lines, unknown record types, unreadable files, bad rows."}
+		help: "Input passed over since helmd started: malformed lines, unknown record types, unreadable files."}
+	// Counts of the transcripts as last read, which go down when a file is
+	// re-read or deleted (and OpenCode's at each full scan): as a counter,
+	// rate() would read each fall as a reset and report a burst.
+	oddities := &family{name: "helm_transcript_oddities", typ: "gauge", labels: []string{"source", "kind"},
+		help: "In the transcripts as last read: token counts and costs read as none (odd_count), OpenCode records skipped (skipped)."}
 	cost := &family{name: "helm_cost_usd", typ: "gauge", labels: []string{"model"},
 		help: "Cost of this machine's sessions in US dollars, by the model each response used."}
 	tokens := &family{name: "helm_tokens", typ: "gauge", labels: []string{"model", "kind"},
@@ -151,14 +156,10 @@ func collect(s Snapshot) []*family {
 	parse.add(float64(s.Claude.LinesSkipped), "claude", "malformed_line")
 	parse.add(float64(s.Claude.UnknownTypes), "claude", "unknown_type")
 	parse.add(float64(s.Claude.ReadErrors), "claude", "read_error")
-	// The odd counts are of the transcripts as last read (a file re-read
-	// or gone takes its own away), so they can go down, as OpenCode's
-	// skipped count, which restarts at each full scan, can: they are
-	// reported with the others for one query over all.
-	parse.add(float64(s.Claude.OddCounts), "claude", "odd_count")
+	oddities.add(float64(s.Claude.OddCounts), "claude", "odd_count")
 	if s.OpenCode != nil {
-		parse.add(float64(s.OpenCode.Skipped), "opencode", "skipped")
-		parse.add(float64(s.OpenCode.OddCounts), "opencode", "odd_count")
+		oddities.add(float64(s.OpenCode.Skipped), "opencode", "skipped")
+		oddities.add(float64(s.OpenCode.OddCounts), "opencode", "odd_count")
 	}
 
 	if !s.FirstScanRunning {
@@ -167,7 +168,7 @@ func collect(s Snapshot) []*family {
 		// written.
 		addList(s, sessions, fleetSessions, cost, tokens, unpriced)
 	}
-	return []*family{sessions, fleetSessions, clients, events, slow, rejected, scanSeconds, scans, goroutines, watchMode, fallbacks, parse, cost, tokens, unpriced}
+	return []*family{sessions, fleetSessions, clients, events, slow, rejected, scanSeconds, scans, goroutines, watchMode, fallbacks, parse, oddities, cost, tokens, unpriced}
 }
 
 // addList adds the samples of the published list and the spend: the

@@ -95,8 +95,8 @@ func snapshot() Snapshot {
 			{Path: "/mnt/nfs/claude", Mode: "polling", Fallbacks: 3},
 		}},
 		Scan:     live.Stats{Scans: 7, LastScanMs: 250},
-		Claude:   claude.Stats{LinesSkipped: 5, UnknownTypes: 6, ReadErrors: 1},
-		OpenCode: &opencode.Status{Skipped: 2},
+		Claude:   claude.Stats{LinesSkipped: 5, UnknownTypes: 6, ReadErrors: 1, OddCounts: 3},
+		OpenCode: &opencode.Status{Skipped: 2, OddCounts: 4},
 	}
 }
 
@@ -125,7 +125,9 @@ func TestMetricsValues(t *testing.T) {
 		{"helm_watcher_fallbacks_total", []string{"root", "/mnt/nfs/claude"}, 3},
 		{"helm_parse_errors_total", []string{"source", "claude", "kind", "malformed_line"}, 5},
 		{"helm_parse_errors_total", []string{"source", "claude", "kind", "unknown_type"}, 6},
-		{"helm_parse_errors_total", []string{"source", "opencode", "kind", "skipped"}, 2},
+		{"helm_transcript_oddities", []string{"source", "opencode", "kind", "skipped"}, 2},
+		{"helm_transcript_oddities", []string{"source", "opencode", "kind", "odd_count"}, 4},
+		{"helm_transcript_oddities", []string{"source", "claude", "kind", "odd_count"}, 3},
 		{"helm_cost_usd", []string{"model", "claude-sonnet-4-5"}, 1.75},
 		{"helm_cost_usd", []string{"model", "gpt-5"}, 2},
 		{"helm_cost_usd", []string{"model", "unknown"}, 0},
@@ -139,6 +141,18 @@ func TestMetricsValues(t *testing.T) {
 	}
 	if f := fams["helm_stream_events_published_total"]; f.GetType() != dto.MetricType_COUNTER {
 		t.Errorf("events published is a %v", f.GetType())
+	}
+	// Counts that fall when a transcript is re-read or deleted are no
+	// counter: rate() would take each fall for a reset.
+	if f := fams["helm_transcript_oddities"]; f.GetType() != dto.MetricType_GAUGE {
+		t.Errorf("transcript oddities are a %v", f.GetType())
+	}
+	for _, m := range fams["helm_parse_errors_total"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "kind" && (l.GetValue() == "odd_count" || l.GetValue() == "skipped") {
+				t.Errorf("helm_parse_errors_total, a counter, has %s, which can fall", l.GetValue())
+			}
+		}
 	}
 }
 
