@@ -13,41 +13,11 @@ import (
 // TestInstallKeepsAChangeMadeMeanwhile: a settings file changed between
 // Helm reading it and replacing it (Claude Code saving a setting) is read
 // again, so that the change and Helm's hooks are both there; written over,
-// the change was lost.
+// the change was lost. The change comes while Helm writes its backup, the
+// last thing before the rename: the file is checked after the backup, not
+// before, and the one backup left holds the file Helm replaced (the
+// first, of a file no longer there, is gone).
 func TestInstallKeepsAChangeMadeMeanwhile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "settings.json")
-	if err := os.WriteFile(path, []byte(`{"model": "opus"}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	meanwhile := `{"model": "sonnet", "theme": "dark"}`
-	once := sync.Once{}
-	beforeCheck = func() {
-		once.Do(func() {
-			if err := os.WriteFile(path, []byte(meanwhile), 0o600); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	defer func() { beforeCheck = nil }()
-	_, backup, err := Install(path, "helmd hook", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, _ := os.ReadFile(path)
-	if got := decode(t, data); got["theme"] != "dark" || got["model"] != "sonnet" || len(helmHooks(t, data)) != 7 {
-		t.Errorf("after a change made meanwhile:\n%s\nwant it and Helm's hooks", data)
-	}
-	if b, _ := os.ReadFile(backup); string(b) != meanwhile {
-		t.Errorf("backup holds %s; want the file as Helm replaced it", b)
-	}
-}
-
-// TestInstallKeepsAChangeMadeWhileItBacksUp: Claude Code saving the file
-// while Helm writes its backup, the last thing before the rename, is
-// caught too: the file is checked after the backup, not before, so the
-// change and Helm's hooks are both there, and the one backup left holds
-// the file Helm replaced (the first, of a file no longer there, is gone).
-func TestInstallKeepsAChangeMadeWhileItBacksUp(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "settings.json")
 	if err := os.WriteFile(path, []byte(`{"model": "opus"}`), 0o600); err != nil {

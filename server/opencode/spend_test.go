@@ -350,9 +350,7 @@ func TestOddlyTypedFieldsKeepTheMessage(t *testing.T) {
 			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":"0.1","tokens":{"input":"7","output":10}}`,
 			`{"role":"assistant","time":{"created":%d.0,"completed":%d.0},"cost":1.75,"tokens":{"input":100,"output":10},"finish":"stop"}`,
 		} {
-			created := at(int64(10 * (i + 1)))
-			execSQL(t, db, `INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)`,
-				fmt.Sprintf("msg_t%d", i+1), s.ID, created, created+1000, fmt.Sprintf(data, created, created+1000))
+			insertAnswer(t, db, s.ID, fmt.Sprintf("msg_t%d", i+1), at(int64(10*(i+1))), data)
 		}
 	}, s)
 	list := scan(t, src)
@@ -391,9 +389,7 @@ func TestCostsThatAreNoNumberCounted(t *testing.T) {
 			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":0.25,"tokens":{"input":10,"cache":5}}`,
 			`{"role":"assistant","time":{"created":%d,"completed":%d},"cost":0.25,"tokens":{"input":10,"output":1},"finish":"stop"}`,
 		} {
-			created := at(int64(10 * (i + 1)))
-			execSQL(t, db, `INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)`,
-				fmt.Sprintf("msg_n%d", i+1), s.ID, created, created+1000, fmt.Sprintf(data, created, created+1000))
+			insertAnswer(t, db, s.ID, fmt.Sprintf("msg_n%d", i+1), at(int64(10*(i+1))), data)
 		}
 	}, s)
 	list := scan(t, src)
@@ -410,4 +406,12 @@ func TestCostsThatAreNoNumberCounted(t *testing.T) {
 	if odd := src.Status().OddCounts; odd != 9 {
 		t.Errorf("status oddCounts %d, want 9", odd)
 	}
+}
+
+// insertAnswer stores an assistant message of session sid, made at created
+// and done a second later; data is its JSON with two %d for those times.
+func insertAnswer(t *testing.T, db *sql.DB, sid, id string, created int64, data string) {
+	t.Helper()
+	execSQL(t, db, `INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)`,
+		id, sid, created, created+1000, fmt.Sprintf(data, created, created+1000))
 }
