@@ -34,15 +34,7 @@ func TestInstallKeepsTheOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{path, backup} {
-		st, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s := st.Sys().(*syscall.Stat_t); s.Uid != uid || s.Gid != gid {
-			t.Errorf("%s: owner %d:%d, want the user's %d:%d", filepath.Base(p), s.Uid, s.Gid, uid, gid)
-		}
-	}
+	wantOwner(t, uid, gid, path, backup)
 }
 
 // TestInstallUnderSudoGivesTheNewFileToTheUser: `sudo helmd hooks
@@ -93,14 +85,20 @@ func TestInstallUnderSudoGivesTheNewFileToTheUser(t *testing.T) {
 			t.Skip("giving a file to another user needs root")
 		}
 		dir, path := install(t)
-		for _, p := range []string{dir, path} {
-			st, err := os.Stat(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if s := st.Sys().(*syscall.Stat_t); s.Uid != uid || s.Gid != gid {
-				t.Errorf("%s: owner %d:%d, want the sudo user's %d:%d", filepath.Base(p), s.Uid, s.Gid, uid, gid)
-			}
-		}
+		wantOwner(t, uid, gid, dir, path)
 	})
+}
+
+// wantOwner fails t for each of paths not owned by uid:gid.
+func wantOwner(t *testing.T, uid, gid uint32, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := st.Sys().(*syscall.Stat_t); s.Uid != uid || s.Gid != gid {
+			t.Errorf("%s: owner %d:%d, want %d:%d", filepath.Base(p), s.Uid, s.Gid, uid, gid)
+		}
+	}
 }
