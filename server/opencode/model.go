@@ -100,15 +100,24 @@ type tokenCounts struct {
 
 func (t *tokenCounts) UnmarshalJSON(b []byte) error {
 	type plain tokenCounts // without this method
-	*t = tokenCounts{}
-	if string(b) == "null" {
-		return nil
-	}
-	// Every field reads any value, so only b that is no object fails.
-	if json.Unmarshal(b, (*plain)(t)) != nil {
-		*t = tokenCounts{odd: true}
-	}
+	t.odd = decodeOrOdd(b, (*plain)(t))
 	return nil
+}
+
+// decodeOrOdd decodes b into *v, an object whose fields read any value,
+// so that only a b that is no object fails: *v is then left zero and
+// decodeOrOdd reports it odd. JSON null is a value not given, not odd.
+func decodeOrOdd[T any](b []byte, v *T) bool {
+	var zero T
+	*v = zero
+	if string(b) == "null" {
+		return false
+	}
+	if json.Unmarshal(b, v) != nil {
+		*v = zero
+		return true
+	}
+	return false
 }
 
 // cacheCounts is a message's cache tokens, by the rule of tokenCounts.
@@ -120,13 +129,7 @@ type cacheCounts struct {
 
 func (c *cacheCounts) UnmarshalJSON(b []byte) error {
 	type plain cacheCounts
-	*c = cacheCounts{}
-	if string(b) == "null" {
-		return nil
-	}
-	if json.Unmarshal(b, (*plain)(c)) != nil {
-		*c = cacheCounts{odd: true}
-	}
+	c.odd = decodeOrOdd(b, (*plain)(c))
 	return nil
 }
 
