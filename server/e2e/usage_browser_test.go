@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -350,20 +348,4 @@ func TestBrowserUsageHeaderNamesItsHelm(t *testing.T) {
 	click(c, "#to-usage")
 	c.waitJS(10*time.Second, "the usage page, from the list", `location.pathname === "/usage"`)
 	marked("the usage page, from the list")
-}
-
-// screenshot saves what the tab shows now, as it is emulated, to name.png.
-func (c *chrome) screenshot(name string) {
-	c.t.Helper()
-	ctx, cancel := context.WithTimeout(c.ctx, 15*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		c.t.Fatalf("screenshot %s: %v", name, err)
-	}
-	path := filepath.Join(screenshotDir(c.t), name+".png")
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		c.t.Fatal(err)
-	}
-	c.t.Logf("screenshot: %s", path)
 }
