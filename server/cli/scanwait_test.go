@@ -22,10 +22,14 @@ func scanning(w http.ResponseWriter) {
 
 // fastScanPauses makes a wait between two asks a millisecond, whatever
 // the Retry-After, for the test.
-func fastScanPauses(t *testing.T) {
+func fastScanPauses(t *testing.T) { scanPauses(t, time.Millisecond) }
+
+// scanPauses makes a wait between two asks d, whatever the Retry-After,
+// for the test.
+func scanPauses(t *testing.T, d time.Duration) {
 	t.Helper()
 	lo, hi := scanPauseMin, scanPauseMax
-	scanPauseMin, scanPauseMax = time.Millisecond, time.Millisecond
+	scanPauseMin, scanPauseMax = d, d
 	t.Cleanup(func() { scanPauseMin, scanPauseMax = lo, hi })
 }
 
@@ -72,15 +76,18 @@ func TestCommandsWaitOutTheFirstScan(t *testing.T) {
 }
 
 // A first scan that does not end within --scan-wait fails the command,
-// saying why and what to do, after asking more than once.
+// saying why and what to do, after asking more than once. The wait is
+// a second, asked every 50 ms: the first answer must come within it,
+// which 30 ms may not leave under make test's load (the next test
+// failed so, its first answer after 80 ms).
 func TestCommandGivesUpOnAFirstScanPastItsWait(t *testing.T) {
-	fastScanPauses(t)
+	scanPauses(t, 50*time.Millisecond)
 	var asked atomic.Int32
 	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
 		asked.Add(1)
 		scanning(w)
 	})
-	stderr, code := said(t, context.Background(), map[string]string{"PORT": port}, "ls", "--scan-wait", "30ms")
+	stderr, code := said(t, context.Background(), map[string]string{"PORT": port}, "ls", "--scan-wait", "1s")
 	if code != ExitError || !strings.Contains(stderr, "still reading its transcripts (its first scan since it started) after") ||
 		!strings.Contains(stderr, "--scan-wait") || asked.Load() < 2 {
 		t.Fatalf("exit %d after %d requests:\n%s\nwant exit 1 after asking again, saying helmd still scans", code, asked.Load(), stderr)
@@ -94,9 +101,7 @@ func TestCommandGivesUpOnAFirstScanPastItsWait(t *testing.T) {
 // must come within it, which 50 ms did not leave under make test's
 // load (the answer came after 80 ms, and the command rightly gave up).
 func TestCommandAsksAgainAtTheEndOfAShortScanWait(t *testing.T) {
-	lo, hi := scanPauseMin, scanPauseMax
-	scanPauseMin, scanPauseMax = time.Minute, time.Minute // Retry-After far past --scan-wait
-	t.Cleanup(func() { scanPauseMin, scanPauseMax = lo, hi })
+	scanPauses(t, time.Minute) // Retry-After far past --scan-wait
 	var asked atomic.Int32
 	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) {
 		if asked.Add(1) == 1 {
@@ -114,9 +119,7 @@ func TestCommandAsksAgainAtTheEndOfAShortScanWait(t *testing.T) {
 
 // ^C ends the wait at once, however long the pause.
 func TestInterruptEndsTheScanWait(t *testing.T) {
-	lo, hi := scanPauseMin, scanPauseMax
-	scanPauseMin, scanPauseMax = time.Minute, time.Minute // within --scan-wait's 2m
-	t.Cleanup(func() { scanPauseMin, scanPauseMax = lo, hi })
+	scanPauses(t, time.Minute) // within --scan-wait's 2m
 	port := fakeHelmd(t, "", func(w http.ResponseWriter, r *http.Request) { scanning(w) })
 	ch := make(wrote, 1)
 	stderr := &out{Tee: ch}
