@@ -45,7 +45,9 @@ func FuzzSkimPart(f *testing.F) {
 // reads, for every document it accepts with one role member at most
 // (skimRole stops at the first, where json.Unmarshal keeps the last); a
 // document it refuses may still name its role before the fault, but
-// skimRole never reads past the role.
+// skimRole never reads past the role. A role whose literal is longer
+// than idCap is kept cut, as an id is: it is no role a message has, and
+// neither is the cut one.
 func FuzzSkimRole(f *testing.F) {
 	for _, s := range []string{
 		`{"id":"msg_1","sessionID":"ses_1","role":"user","time":{"created":1},"summary":{"diffs":[{"before":"a\"b"}]}}`,
@@ -53,6 +55,7 @@ func FuzzSkimRole(f *testing.F) {
 		`{"role":"assistant"} x`, `{"role":"assistant",`, `{"a":[1,{"role":"assistant"}],"role":"user"}`, `{}`, `null`,
 		`[{"role":"assistant"}]`, `{"a":tru,"role":"assistant"}`, ``, `{"role":"\ud83d"}`,
 		`{"a":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `,"role":"user"}`,
+		`{"role":"` + strings.Repeat("user", idCap) + `"}`, `{"role":"` + strings.Repeat("\xb7", idCap) + `stant"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -67,7 +70,19 @@ func FuzzSkimRole(f *testing.F) {
 			return
 		}
 		roles, ok := roleMembers(b)
-		if ok && roles <= 1 && (gotErr != nil || got != want.Role) {
+		if !ok || roles > 1 {
+			return
+		}
+		var literal struct {
+			Role json.RawMessage `json:"role"`
+		}
+		if json.Unmarshal(b, &literal) == nil && len(literal.Role)-2 > idCap { // its quotes aside
+			if gotErr != nil || got == "user" || got == "assistant" || len(got) > 3*idCap {
+				t.Fatalf("%q: a role cut at %d bytes skimmed as %.80q (%v); want a cut that is no role", b, idCap, got, gotErr)
+			}
+			return
+		}
+		if gotErr != nil || got != want.Role {
 			t.Fatalf("%q: json.Unmarshal reads role %q, skimRole %q (%v)", b, want.Role, got, gotErr)
 		}
 	})
