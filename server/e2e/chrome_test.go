@@ -383,7 +383,7 @@ func (c *chrome) describe() string {
 // screenshotDir is $HELM_SCREENSHOT_DIR, the folder screenshots are
 // kept in, or "" when none was asked for: no assertion reads a
 // screenshot, they are for a person to look at, and a set of three
-// (light, dark, phone) cost the browser 0.6-0.75 CPU-s to draw and
+// (light, dark, phone) cost the browser 0.56-0.74 CPU-s to draw and
 // encode (ten tabs loading Helm: 26.5-28.4 CPU-s with a set each,
 // 20.9-21.0 without).
 func screenshotDir(t *testing.T) string {
