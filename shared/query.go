@@ -63,8 +63,10 @@ func ParseQuery(v url.Values) (Query, error) {
 		Day:          v.Get("day"),
 		Host:         v.Get("host"),
 	}
-	if _, _, ok := q.dayRange(time.Local); q.Day != "" && !ok {
-		return Query{}, fmt.Errorf("day %q: want a date such as 2026-03-02", q.Day)
+	if q.Day != "" { // not parsed when empty: every page's start parses its URL
+		if _, _, ok := q.dayRange(time.Local); !ok {
+			return Query{}, fmt.Errorf("day %q: want a date such as 2026-03-02", q.Day)
+		}
 	}
 	switch q.Source {
 	case "", SourceClaude, SourceOpenCode:

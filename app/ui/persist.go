@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -115,8 +116,17 @@ func storedOf(c cached) (stored, error) {
 	return stored{Snapshot: b, SavedAt: c.SavedAt, Watched: c.Watched, EventID: c.EventID, Instance: c.Instance, Total: c.Total}, nil
 }
 
+// errNothingSaved is cached's error when storage holds no list, as on a
+// first visit: nothing to decode. Decoding an empty snapshot built its
+// error with fmt before the page was Live, code V8 compiles at its first
+// use.
+var errNothingSaved = errors.New("no list saved")
+
 // cached reads s back. A list whose sessions do not decode is no list.
 func (s stored) cached() (cached, error) {
+	if len(s.Snapshot) == 0 {
+		return cached{}, errNothingSaved
+	}
 	sessions, err := snapshot.Decode(s.Snapshot)
 	if err != nil {
 		return cached{}, err

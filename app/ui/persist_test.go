@@ -57,6 +57,7 @@ func TestCacheRefusesWhatIsNoList(t *testing.T) {
 		"the previous client's JSON": `{"sessions":[{"id":"a","source":"claude"}],"savedAt":7,"eventId":"3-41"}`,
 		"a cut snapshot":             `{"snapshot":"SExTMQUB","savedAt":7,"eventId":"3-41"}`,
 		"not a snapshot":             `{"snapshot":"bm90IGEgc25hcHNob3Q=","savedAt":7}`,
+		"nothing saved":              `{}`,
 	} {
 		var st stored
 		if err := json.Unmarshal([]byte(text), &st); err != nil {
