@@ -84,12 +84,14 @@ func TestWatchWaitsOutTheFirstScan(t *testing.T) {
 func TestWatchGivesUpOnTheFirstScanPastItsWait(t *testing.T) {
 	port, _, _ := scanningHelmd(t)
 	ch := make(wrote, 1)
-	_, stderr, done := runWatch(context.Background(), port, ch, "--scan-wait", "100ms")
+	// A second, not less: under a loaded run the fake helmd's first
+	// answer came after 80 ms, past a shorter wait (as for helmd ls).
+	_, stderr, done := runWatch(context.Background(), port, ch, "--scan-wait", "1s")
 	var err error
 	select {
 	case err = <-done:
 	case <-time.After(10 * time.Second):
-		t.Fatal("helmd watch --scan-wait 100ms still waits after 10s")
+		t.Fatal("helmd watch --scan-wait 1s still waits after 10s")
 	}
 	url := "http://127.0.0.1:" + port
 	if err == nil || !strings.HasPrefix(err.Error(), "helmd at "+url+" is still reading its transcripts (its first scan since it started) after ") ||
