@@ -477,20 +477,33 @@ func TestLoadedCacheKeepsNoneOfItsBuffer(t *testing.T) {
 	sameSessions(t, "restart", got, want)
 }
 
-// TestOddCountsSurviveARestart: Stats.OddCounts, the usage counts read
-// as none, is of the transcripts followed, as last read: a restart over
-// the scan cache counts those of the files it does not read again (it
-// said 0), a file grown since adds its new ones, a file re-read whole
-// counts once (it counted twice), and a file gone takes its own away.
-func TestOddCountsSurviveARestart(t *testing.T) {
+// TestLineCountsSurviveARestart: Stats.OddCounts (usage counts read as
+// none), MalformedLines and UnknownRecords are of the transcripts
+// followed, as last read: a restart over the scan cache counts those of
+// the files it does not read again (it said 0), a file grown since adds
+// its new ones, a file re-read whole counts once (it counted twice), and
+// a file gone takes its own away. LinesSkipped and UnknownTypes count
+// each read of such a line, since the Source was made.
+func TestLineCountsSurviveARestart(t *testing.T) {
 	root := t.TempDir()
 	cache := filepath.Join(t.TempDir(), "claude-scan.cache")
 	const sidA, sidB = "aaaaaaaa-0000-4000-8000-00000000000a", "bbbbbbbb-0000-4000-8000-00000000000b"
-	odd := func(sid, id string) string { // three odd counts: -5, 2.5, "7"
-		return assistantLine(sid, "2026-03-02T10:00:01Z", id, sonnet45, `{"input_tokens":-5,"output_tokens":2.5,"cache_read_input_tokens":"7"}`)
+	// Three odd counts (-5, 2.5, "7"), a line that is no JSON record and
+	// a record of a type Helm does not know.
+	odd := func(sid, id string) string {
+		return assistantLine(sid, "2026-03-02T10:00:01Z", id, sonnet45, `{"input_tokens":-5,"output_tokens":2.5,"cache_read_input_tokens":"7"}`) +
+			"{\"type\":\"user\",\"message\":{\"content\":\"cut\n" +
+			`{"type":"x-future-record","sessionId":"` + sid + `","timestamp":"2026-03-02T10:00:02Z"}` + "\n"
 	}
 	a := write(t, root, projectRel("/home/dev/shop", sidA+".jsonl"), userLine(sidA, "2026-03-02T10:00:00Z", "hi")+odd(sidA, "a1"))
 	b := write(t, root, projectRel("/home/dev/shop", sidB+".jsonl"), userLine(sidB, "2026-03-02T10:00:00Z", "hi")+odd(sidB, "b1")+odd(sidB, "b2"))
+	check := func(what string, st Stats, want int64) {
+		t.Helper()
+		if st.OddCounts != 3*want || st.MalformedLines != want || st.UnknownRecords != want {
+			t.Errorf("%s: %d odd counts, %d malformed lines, %d unknown records; want %d, %d, %d (stats %+v)",
+				what, st.OddCounts, st.MalformedLines, st.UnknownRecords, 3*want, want, want, st)
+		}
+	}
 	run := func(what string, want int64) *Source {
 		t.Helper()
 		src := New(Options{Roots: []string{root}, Now: clock(cacheNow), CacheFile: cache})
@@ -500,13 +513,13 @@ func TestOddCountsSurviveARestart(t *testing.T) {
 		if err := src.Save(); err != nil {
 			t.Fatalf("%s: Save: %v", what, err)
 		}
-		if got := src.Stats().OddCounts; got != want {
-			t.Errorf("%s: %d odd counts, want %d (stats %+v)", what, got, want, src.Stats())
-		}
+		check(what, src.Stats(), want)
 		return src
 	}
-	run("first run", 9)
-	if st := run("restart, nothing changed", 9).Stats(); st.FromCache != 2 || st.FilesRead != 0 {
+	if st := run("first run", 3).Stats(); st.LinesSkipped != 3 || st.UnknownTypes != 3 {
+		t.Errorf("first run: %d lines skipped, %d unknown types; want 3 and 3", st.LinesSkipped, st.UnknownTypes)
+	}
+	if st := run("restart, nothing changed", 3).Stats(); st.FromCache != 2 || st.FilesRead != 0 || st.LinesSkipped != 0 {
 		t.Fatalf("restart read files: %+v", st)
 	}
 
@@ -518,20 +531,18 @@ func TestOddCountsSurviveARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	run("restart, one file grown", 12)
+	run("restart, one file grown", 4)
 
 	// b rewritten shorter, with one odd response of its two: re-read whole.
 	if err := os.WriteFile(b, []byte(userLine(sidB, "2026-03-02T10:00:00Z", "hi")+odd(sidB, "b1")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	src := run("restart, one file rewritten", 9)
+	src := run("restart, one file rewritten", 3)
 	if err := os.Remove(a); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := src.Scan(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if got := src.Stats().OddCounts; got != 3 {
-		t.Errorf("a file gone: %d odd counts, want b's 3", got)
-	}
+	check("a file gone", src.Stats(), 1)
 }

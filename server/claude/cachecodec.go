@@ -28,7 +28,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 26 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte; 14: response keys and message ids as hashes (rkey); 15: a response that ends the turn ends the calls left without a result; 16: each pending tool call with the offset of its line (Source.Asks); 17: and a subagent transcript's pending calls; 18: and whether a progress record told that each runs (its offset's complement, as a signed varint); 19: a question line's runs of white space are one space (shared.QuestionLine); 20: bash mode's input and output are not prompts (usertext); 21: a compaction summary is not a prompt; 22: an image with no text is; 23: a slash command or bash input ends the pending calls; 24: a failed API call's record (isApiErrorMessage) is not a message; 25: a token count that is none (a fraction, a negative, past MaxTokenCount) is 0, not cut; 26: each file's count of those (Stats.OddCounts)
+	cacheVersion = 27 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte; 14: response keys and message ids as hashes (rkey); 15: a response that ends the turn ends the calls left without a result; 16: each pending tool call with the offset of its line (Source.Asks); 17: and a subagent transcript's pending calls; 18: and whether a progress record told that each runs (its offset's complement, as a signed varint); 19: a question line's runs of white space are one space (shared.QuestionLine); 20: bash mode's input and output are not prompts (usertext); 21: a compaction summary is not a prompt; 22: an image with no text is; 23: a slash command or bash input ends the pending calls; 24: a failed API call's record (isApiErrorMessage) is not a message; 25: a token count that is none (a fraction, a negative, past MaxTokenCount) is 0, not cut; 26: each file's count of those (Stats.OddCounts); 27: and of its malformed lines and unknown records (Stats.MalformedLines, UnknownRecords)
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -117,7 +117,10 @@ func (e *encoder) file(f *file) {
 	e.uint(f.ino)
 	e.uint(uint64(f.endSum))
 	e.agg(&f.agg)
-	e.uint(uint64(f.oddCount()))
+	c := f.counts()
+	e.uint(uint64(c.odd))
+	e.uint(uint64(c.malformed))
+	e.uint(uint64(c.unknown))
 }
 
 func (e *encoder) agg(a *aggregate) {
@@ -429,8 +432,10 @@ func (d *decoder) file() *file {
 	}
 	f.agg = d.agg()
 	f.agg.shareSessionID(f.sid)
-	if odd := d.small(math.MaxInt32, "odd count"); odd > 0 {
-		f.rare = &rareState{odd: int(odd)}
+	c := lineCounts{odd: int(d.small(math.MaxInt32, "odd count")), malformed: int(d.small(math.MaxInt32, "malformed count")),
+		unknown: int(d.small(math.MaxInt32, "unknown count"))}
+	if c != (lineCounts{}) {
+		f.rare = &rareState{counts: c}
 	}
 	return f
 }

@@ -75,25 +75,39 @@ func (f *file) set(b fileBits, on bool) {
 type rareState struct {
 	dropped *aggregate // the state a reset discarded, for the index to release
 	hintCwd string     // from sessions-index.json, when no record has a cwd
-	// odd counts the usage counts of the lines read since the last reset
-	// that were read as none (lineResult.odd): what the file adds to
-	// Stats.OddCounts, saved in the scan cache so that a restart that
+	// counts are what the lines read since the last reset passed over:
+	// what the file adds to Stats.OddCounts, MalformedLines and
+	// UnknownRecords, saved in the scan cache so that a restart that
 	// reads the file no more still counts them. Few files have any.
-	odd int
+	counts lineCounts
 }
 
-// oddCount is how many of f's usage counts, as last read, were none.
-func (f *file) oddCount() int {
+// lineCounts are a file's lines, as last read, that counted for less
+// than they said.
+type lineCounts struct {
+	odd       int // usage counts read as none (lineResult.odd)
+	malformed int // lines that are no JSON record (lineResult.malformed)
+	unknown   int // records of a type Helm does not know
+}
+
+func (c lineCounts) minus(o lineCounts) lineCounts {
+	return lineCounts{c.odd - o.odd, c.malformed - o.malformed, c.unknown - o.unknown}
+}
+
+// counts is f's lineCounts, as last read.
+func (f *file) counts() lineCounts {
 	if f.rare == nil {
-		return 0
+		return lineCounts{}
 	}
-	return f.rare.odd
+	return f.rare.counts
 }
 
-// addOdd adds n usage counts read as none to f's.
-func (f *file) addOdd(n int) {
-	if n != 0 {
-		f.setRare(func(r *rareState) { r.odd += n })
+// addCounts adds c to f's counts.
+func (f *file) addCounts(c lineCounts) {
+	if c != (lineCounts{}) {
+		f.setRare(func(r *rareState) {
+			r.counts = lineCounts{r.counts.odd + c.odd, r.counts.malformed + c.malformed, r.counts.unknown + c.unknown}
+		})
 	}
 }
 
@@ -128,11 +142,11 @@ type readStats struct {
 	bytes            int64
 	lines, malformed int
 	odd              int // usage counts read as none (lineResult.odd)
-	// oddDelta is how f's odd count moved (oddCount): up by what was
-	// read, down by what a reset let go. Stats.OddCounts moves by it.
-	oddDelta int
-	unknown  int
-	reset    bool // re-read whole: truncated or replaced
+	// delta is how f's counts moved: up by what was read, down by what
+	// a reset let go. The Stats of the files followed move by it.
+	delta   lineCounts
+	unknown int
+	reset   bool // re-read whole: truncated or replaced
 }
 
 var errGone = errors.New("transcript gone")
@@ -150,13 +164,13 @@ func (f *file) hasTail() bool { return f.seen && f.offset < f.size && !f.has(bit
 // changed for tailQuiet before now. info, when not nil, is a fresh stat of
 // the path. It returns errGone when the file no longer exists.
 func (f *file) refresh(r *reader, info *fileStat, now time.Time) (readStats, error) {
-	before := f.oddCount()
+	before := f.counts()
 	rs, err := f.refreshState(r, info, now)
-	rs.oddDelta = f.oddCount() - before
+	rs.delta = f.counts().minus(before)
 	return rs, err
 }
 
-// refreshState is refresh but for the odd counts' move.
+// refreshState is refresh but for the counts' move.
 func (f *file) refreshState(r *reader, info *fileStat, now time.Time) (readStats, error) {
 	var rs readStats
 	if f.readAt == 0 {
@@ -210,7 +224,7 @@ func (f *file) refreshState(r *reader, info *fileStat, now time.Time) (readStats
 			// Not a whole record: do not try again until the size changes.
 			f.set(bitBadTail, quiet && f.offset < f.size && err == nil)
 			rs.read, rs.lines, rs.malformed, rs.odd = true, res.lines, res.malformed, res.odd
-			f.addOdd(res.odd)
+			f.addCounts(lineCounts{odd: res.odd, malformed: res.malformed, unknown: rs.unknown})
 			if err != nil {
 				return rs, fmt.Errorf("%s: %w", f.path, err)
 			}
@@ -304,8 +318,8 @@ func (f *file) reset() {
 		f.setRare(func(r *rareState) { r.dropped = &old })
 		f.indexed = false
 	}
-	if f.oddCount() != 0 {
-		f.setRare(func(r *rareState) { r.odd = 0 }) // they were the discarded state's
+	if f.counts() != (lineCounts{}) {
+		f.setRare(func(r *rareState) { r.counts = lineCounts{} }) // they were the discarded state's
 	}
 	f.offset, f.endSum, f.agg = 0, 0, newAggregate()
 	f.set(bitHintTried, false)

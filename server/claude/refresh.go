@@ -221,8 +221,8 @@ func (s *Source) settleTails(now time.Time, touched map[string]bool) {
 // the file leaves the bucket it is really in.
 func (s *Source) settle(f *file, rs readStats, err error, touched map[string]bool) {
 	s.noteRefresh(f, rs, err)
-	if rs.oddDelta != 0 && s.reg.has(f) {
-		s.st.odd.Add(int64(rs.oddDelta)) // before a file gone is forgotten with what it counts now
+	if rs.delta != (lineCounts{}) && s.reg.has(f) {
+		s.st.addCounts(rs.delta) // before a file gone is forgotten with what it counts now
 	}
 	if errors.Is(err, errGone) {
 		if s.reg.has(f) {

@@ -193,7 +193,7 @@ func (s *Source) track(path string, k kind) *file {
 	}
 	f := s.seeded(path, k)
 	s.reg.add(f)
-	s.st.odd.Add(int64(f.oddCount())) // as the cache had them: not read again if unchanged
+	s.st.addCounts(f.counts()) // as the cache had them: not read again if unchanged
 	return f
 }
 
@@ -206,7 +206,7 @@ func (s *Source) forget(f *file, touched map[string]bool) {
 	if !s.reg.forget(f) {
 		return
 	}
-	s.st.odd.Add(-int64(f.oddCount()))
+	s.st.addCounts(lineCounts{}.minus(f.counts()))
 	s.cache.dirty = true
 	if f.sid != "" {
 		touched[f.sid] = true

@@ -13,8 +13,8 @@ type Stats struct {
 	FilesRead    int64 `json:"filesRead"`    // reads of a file that had new bytes
 	BytesRead    int64 `json:"bytesRead"`    // bytes read from transcripts
 	Lines        int64 `json:"lines"`        // complete lines parsed
-	LinesSkipped int64 `json:"linesSkipped"` // malformed lines skipped
-	UnknownTypes int64 `json:"unknownTypes"` // lines of a record type Helm does not know
+	LinesSkipped int64 `json:"linesSkipped"` // malformed lines skipped, each time one is read
+	UnknownTypes int64 `json:"unknownTypes"` // lines of a record type Helm does not know, each time one is read
 	// OddCounts are token counts of usage read as none: a fraction, a
 	// negative, a number past any request's (shared.TokenCount), a
 	// string. Their line counts; that count of it does not. Unlike the
@@ -22,13 +22,18 @@ type Stats struct {
 	// read (a file re-read whole counts once), and survives a restart
 	// through the scan cache: it says how many figures the tokens and
 	// costs shown lack, which a restart does not change.
-	OddCounts    int64  `json:"oddCounts"`
-	Resets       int64  `json:"resets"` // files re-read whole (truncated or replaced)
-	ReadErrors   int64  `json:"readErrors"`
-	SkippedPaths int64  `json:"skippedPaths"` // unreadable folders, folders named like transcripts
-	FromCache    int64  `json:"fromCache"`    // files unchanged since the scan cache was saved: not read at all
-	CacheResumed int64  `json:"cacheResumed"` // files grown (or touched) since: read from the cached offset
-	LastError    string `json:"lastError,omitempty"`
+	OddCounts int64 `json:"oddCounts"`
+	// MalformedLines and UnknownRecords are the lines of LinesSkipped and
+	// UnknownTypes in the transcripts followed now, as last read, as
+	// OddCounts is: what helmd status says the files hold.
+	MalformedLines int64  `json:"malformedLines"`
+	UnknownRecords int64  `json:"unknownRecords"`
+	Resets         int64  `json:"resets"` // files re-read whole (truncated or replaced)
+	ReadErrors     int64  `json:"readErrors"`
+	SkippedPaths   int64  `json:"skippedPaths"` // unreadable folders, folders named like transcripts
+	FromCache      int64  `json:"fromCache"`    // files unchanged since the scan cache was saved: not read at all
+	CacheResumed   int64  `json:"cacheResumed"` // files grown (or touched) since: read from the cached offset
+	LastError      string `json:"lastError,omitempty"`
 	// UnpricedModels are models met in transcripts that the price table
 	// does not know and that used tokens (unpricedTokens), which no cost
 	// counts: the models the usage report names, not one only named by a
@@ -41,7 +46,7 @@ type Stats struct {
 type stats struct {
 	files, sessions                                           atomic.Int64
 	filesRead, bytes, lines, skipped, unknown, resets, errors atomic.Int64
-	odd                                                       atomic.Int64
+	odd, malformedNow, unknownNow                             atomic.Int64 // of the files followed (lineCounts)
 	skippedPaths, fromCache, cacheResumed                     atomic.Int64
 	mu                                                        sync.Mutex
 	lastError                                                 string
@@ -104,6 +109,13 @@ func (st *stats) addRead(rs readStats) {
 	st.unknown.Add(int64(rs.unknown))
 }
 
+// addCounts moves the counts of the files followed by c.
+func (st *stats) addCounts(c lineCounts) {
+	st.odd.Add(int64(c.odd))
+	st.malformedNow.Add(int64(c.malformed))
+	st.unknownNow.Add(int64(c.unknown))
+}
+
 func (st *stats) addError(err error) {
 	st.errors.Add(1)
 	st.mu.Lock()
@@ -140,6 +152,7 @@ func (s *Source) Stats() Stats {
 		Files: int(st.files.Load()), Sessions: int(st.sessions.Load()),
 		FilesRead: st.filesRead.Load(), BytesRead: st.bytes.Load(), Lines: st.lines.Load(),
 		LinesSkipped: st.skipped.Load(), UnknownTypes: st.unknown.Load(), OddCounts: st.odd.Load(), Resets: st.resets.Load(),
+		MalformedLines: st.malformedNow.Load(), UnknownRecords: st.unknownNow.Load(),
 		ReadErrors: st.errors.Load(), SkippedPaths: st.skippedPaths.Load(),
 		FromCache: st.fromCache.Load(), CacheResumed: st.cacheResumed.Load(), LastError: last,
 		UnpricedModels: unpriced,

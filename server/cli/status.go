@@ -169,8 +169,8 @@ func writeStatus(w io.Writer, st statusDoc) error {
 	if len(st.Claude.Roots) > 0 {
 		cs := st.Claude.Stats
 		p("Claude Code: %s from %s in %s; %s and %s skipped%s.", plural(cs.Sessions, "session", "sessions"),
-			plural(cs.Files, "file", "files"), cleanList(st.Claude.Roots), plural(cs.LinesSkipped, "malformed line", "malformed lines"),
-			plural(cs.UnknownTypes, "unknown record", "unknown records"), oddText(cs.OddCounts, "token count", "token counts"))
+			plural(cs.Files, "file", "files"), cleanList(st.Claude.Roots), plural(cs.MalformedLines, "malformed line", "malformed lines"),
+			plural(cs.UnknownRecords, "unknown record", "unknown records"), oddText(cs.OddCounts, "token count", "token counts"))
 		if len(cs.UnpricedModels) > 0 {
 			p("  models without a price (their tokens are in no cost shown, so those costs are too low): %s", cleanList(cs.UnpricedModels))
 		}

@@ -52,7 +52,7 @@ func TestStatusCountsInWords(t *testing.T) {
 	st := statusDoc{Version: "v1.2.0", Listen: "127.0.0.1:5003"}
 	st.Stream = stream.Stats{Clients: 1, Published: 1, SlowDisconnects: 0}
 	st.Claude.Roots = []string{"/home/u/.claude"}
-	st.Claude.Stats = claude.Stats{Sessions: 1, Files: 3, LinesSkipped: 1, UnknownTypes: 2}
+	st.Claude.Stats = claude.Stats{Sessions: 1, Files: 3, LinesSkipped: 4, UnknownTypes: 5, MalformedLines: 1, UnknownRecords: 2}
 	st.OpenCode = &opencode.Status{DBPath: "/home/u/opencode.db", DBState: "ok", SessionsFromDB: 1, SessionsFromJSON: 2, Skipped: 1}
 	var b strings.Builder
 	if err := writeStatus(&b, st); err != nil {

@@ -111,7 +111,7 @@ func collect(s Snapshot) []*family {
 	// re-read or deleted (and OpenCode's at each full scan): as a counter,
 	// rate() would read each fall as a reset and report a burst.
 	oddities := &family{name: "helm_transcript_oddities", typ: "gauge", labels: []string{"source", "kind"},
-		help: "In the transcripts as last read: token counts and costs read as none (odd_count), OpenCode records skipped (skipped)."}
+		help: "In the transcripts as last read: token counts and costs read as none (odd_count), Claude Code's malformed lines (malformed_line) and records of unknown types (unknown_type), OpenCode records skipped (skipped)."}
 	cost := &family{name: "helm_cost_usd", typ: "gauge", labels: []string{"model"},
 		help: "Cost of this machine's sessions in US dollars, by the model each response used."}
 	tokens := &family{name: "helm_tokens", typ: "gauge", labels: []string{"model", "kind"},
@@ -157,6 +157,8 @@ func collect(s Snapshot) []*family {
 	parse.add(float64(s.Claude.UnknownTypes), "claude", "unknown_type")
 	parse.add(float64(s.Claude.ReadErrors), "claude", "read_error")
 	oddities.add(float64(s.Claude.OddCounts), "claude", "odd_count")
+	oddities.add(float64(s.Claude.MalformedLines), "claude", "malformed_line")
+	oddities.add(float64(s.Claude.UnknownRecords), "claude", "unknown_type")
 	if s.OpenCode != nil {
 		oddities.add(float64(s.OpenCode.Skipped), "opencode", "skipped")
 		oddities.add(float64(s.OpenCode.OddCounts), "opencode", "odd_count")

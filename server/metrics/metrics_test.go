@@ -95,7 +95,7 @@ func snapshot() Snapshot {
 			{Path: "/mnt/nfs/claude", Mode: "polling", Fallbacks: 3},
 		}},
 		Scan:     live.Stats{Scans: 7, LastScanMs: 250},
-		Claude:   claude.Stats{LinesSkipped: 5, UnknownTypes: 6, ReadErrors: 1, OddCounts: 3},
+		Claude:   claude.Stats{LinesSkipped: 5, UnknownTypes: 6, ReadErrors: 1, OddCounts: 3, MalformedLines: 2, UnknownRecords: 1},
 		OpenCode: &opencode.Status{Skipped: 2, OddCounts: 4},
 	}
 }
@@ -128,6 +128,8 @@ func TestMetricsValues(t *testing.T) {
 		{"helm_transcript_oddities", []string{"source", "opencode", "kind", "skipped"}, 2},
 		{"helm_transcript_oddities", []string{"source", "opencode", "kind", "odd_count"}, 4},
 		{"helm_transcript_oddities", []string{"source", "claude", "kind", "odd_count"}, 3},
+		{"helm_transcript_oddities", []string{"source", "claude", "kind", "malformed_line"}, 2},
+		{"helm_transcript_oddities", []string{"source", "claude", "kind", "unknown_type"}, 1},
 		{"helm_cost_usd", []string{"model", "claude-sonnet-4-5"}, 1.75},
 		{"helm_cost_usd", []string{"model", "gpt-5"}, 2},
 		{"helm_cost_usd", []string{"model", "unknown"}, 0},
