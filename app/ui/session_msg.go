@@ -323,6 +323,11 @@ func (p *SessionPage) onToggle(ctx app.Context, _ app.Event) {
 // a text the server cut loads whole through the full endpoint.
 func (p *SessionPage) longText(key, class, text string, cut *shared.Cut) app.UI {
 	text = p.whole(text, cut)
+	if class != "input" {
+		// A command's output: a terminal's escapes (colours, cursor
+		// moves) are not its text. An input shows what it was given.
+		text = md.StripEscapes(text)
+	}
 	all := p.open[key+"all"]
 	shown := text
 	if !all {
