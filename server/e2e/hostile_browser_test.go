@@ -87,18 +87,24 @@ func testAnswerHeading(t *testing.T, b *browser) {
 
 // testWholeTranscriptNoLatest: in a transcript that fits its view,
 // opening and closing a tool's block leaves no "Latest ↓": there is
-// nothing below to go to.
+// nothing below to go to. The block's output, coloured as ls --color
+// prints it, reads as its text, not as the terminal's escapes.
 func testWholeTranscriptNoLatest(t *testing.T, b *browser) {
 	const sid = "7b000000-0000-4000-8000-0000000000c3"
 	at := time.Now().Add(-time.Hour)
 	c, _ := openSessionPage(t, b, sid, fixture.User(sid, cwd, "list the files", at),
 		toolCall(t, sid, "ls", "Bash", map[string]any{"command": "ls"}, at),
-		toolResult(t, sid, "ls", "go.mod\nmain.go", at, nil),
+		toolResult(t, sid, "ls", "\x1b[0m\x1b[01;34mcmd\x1b[0m\ngo.mod\nmain.go", at, nil),
 		replyLine(t, sid, "msg_w1", "Two files.", at))
 	line := `#transcript .block button.line`
 	for _, want := range []string{"true", "false"} {
 		mustEval[bool](c, fmt.Sprintf(`(document.querySelector(%s).click(), true)`, jsString(line)))
 		c.waitJS(5*time.Second, "the block's line to say expanded="+want, fmt.Sprintf(`document.querySelector(%s).getAttribute("aria-expanded") === %s`, jsString(line), jsString(want)))
+		if want == "true" {
+			if got := c.text("#transcript pre.result"); got != "cmd\ngo.mod\nmain.go" {
+				t.Errorf("the output reads %q", got)
+			}
+		}
 		if fits := mustEval[bool](c, `(t => t.scrollHeight <= t.clientHeight)(document.getElementById("transcript"))`); !fits {
 			t.Fatalf("the transcript does not fit its view: %s", c.describe())
 		}
