@@ -161,12 +161,15 @@ func replace(path string, st fs.FileInfo, old, data []byte, now time.Time) (back
 	if err := os.Rename(tmp.Name(), dest); err != nil {
 		return backup, fmt.Errorf("write %s: %w", path, err)
 	}
+	// Past the rename the file is replaced: a flush that fails says so,
+	// as an error (the edit may not survive a crash), not as a write
+	// that did not happen.
 	if err := flushDir(dir); err != nil {
-		return backup, fmt.Errorf("write %s: flush its folder: %w", path, err)
+		return backup, fmt.Errorf("%s is written, but its folder could not be flushed to disk, so a crash before the system does it could bring the previous file back: %w", path, err)
 	}
 	for i := len(made) - 1; i >= 0; i-- { // each new folder's entry in its parent
 		if err := flushDir(filepath.Dir(made[i])); err != nil {
-			return backup, fmt.Errorf("write %s: flush %s: %w", path, filepath.Dir(made[i]), err)
+			return backup, fmt.Errorf("%s is written, but %s could not be flushed to disk, so a crash before the system does it could lose the file: %w", path, filepath.Dir(made[i]), err)
 		}
 	}
 	return backup, nil
