@@ -59,7 +59,8 @@ func holdsFolded(text, needle string) bool {
 
 // MessageShows reports whether m shows term: its texts, tool names and
 // summaries, and what an opened tool call shows, its input (InputTexts)
-// and result, as they came (a cut text as cut).
+// and result, as they came (a cut text as cut), an output or a result
+// without its terminal escapes (StripEscapes).
 func MessageShows(m *Message, term string) bool { return Shows(term)(m) }
 
 // Shows is MessageShows for one term over many messages (a find over a
@@ -98,10 +99,14 @@ func shows(term string, whole func(ref string, w io.Writer) error) func(m *Messa
 	}
 	return func(m *Message) bool {
 		for _, b := range m.Blocks {
-			if has(b.Text) {
+			text := b.Text
+			if b.Type == BlockOutput {
+				text = StripEscapes(text) // as the page shows an output
+			}
+			if has(text) {
 				return true
 			}
-			if t := b.Tool; t != nil && (has(t.Name) || has(t.Summary) || t.Result != nil && has(t.Result.Text) || inputHas(t)) {
+			if t := b.Tool; t != nil && (has(t.Name) || has(t.Summary) || t.Result != nil && has(StripEscapes(t.Result.Text)) || inputHas(t)) {
 				return true
 			}
 		}

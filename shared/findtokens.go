@@ -28,9 +28,12 @@ import (
 // Other escapes (\uXXXX) may write any character, so JSON with one is
 // let through, unless it is a control character's that InputJSON writes
 // again as it was (it writes a line break as \n, so \u000a is let
-// through, \u001b not: no token holds a control character); so is JSON
+// through, \u0007 not: no token holds a control character); so is JSON
 // with a line or paragraph separator as it is, which InputJSON writes
-// as \u2028 or \u2029.
+// as \u2028 or \u2029. ESC's (\u001b) is let through too: an output
+// or a result is shown without its terminal escapes (StripEscapes),
+// which joins the text either side of one ("PASS\u001b[0m ok" shows
+// "PASS ok").
 //
 // A FindTokens holds scratch space: one goroutine at a time.
 type FindTokens struct {
@@ -88,8 +91,8 @@ func (p *FindTokens) MayShowMarked(rec, mark []byte) (may, marked bool) {
 		if i < 0 {
 			break
 		}
-		if h := rest[i+2:]; len(h) < 4 || h[0] != '0' || h[1] != '0' || (h[2] != '0' && h[2] != '1') || writtenShort(h[2], h[3]) {
-			return true, false // any character but a control one JSON writes again as it was
+		if h := rest[i+2:]; len(h) < 4 || h[0] != '0' || h[1] != '0' || (h[2] != '0' && h[2] != '1') || writtenShort(h[2], h[3]) || isESC(h[2], h[3]) {
+			return true, false // any character but a control one JSON writes again as it was, and ESC
 		}
 		if !marked && len(mark) > 0 && bytes.HasPrefix(rest[i:], mark) {
 			marked = true
@@ -115,6 +118,10 @@ func (p *FindTokens) MayShowMarked(rec, mark []byte) (may, marked bool) {
 	}
 	return true, marked
 }
+
+// isESC reports whether \u00XY is ESC, which starts the terminal escapes
+// an output is shown without.
+func isESC(x, y byte) bool { return x == '1' && (y == 'b' || y == 'B') }
 
 // writtenShort reports whether the control character \u00XY is one
 // encoding/json writes with a letter (\b \t \n \f \r): written again, it

@@ -326,7 +326,7 @@ func (p *SessionPage) longText(key, class, text string, cut *shared.Cut) app.UI 
 	if class != "input" {
 		// A command's output: a terminal's escapes (colours, cursor
 		// moves) are not its text. An input shows what it was given.
-		text = md.StripEscapes(text)
+		text = shared.StripEscapes(text)
 	}
 	all := p.open[key+"all"]
 	shown := text

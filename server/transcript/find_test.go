@@ -170,6 +170,10 @@ func FuzzFind(f *testing.F) {
 `), `"done": true`)
 	f.Add([]byte(`{"type":"user","uuid":"a","message":{"content":"a  b"}}
 `), "  ")
+	// A coloured output: shown, and found, without its escapes.
+	f.Add([]byte(`{"type":"user","uuid":"o","message":{"content":[{"type":"tool_result","tool_use_id":"t","content":"PASS\u001b[0m ok"}]}}
+{"type":"user","uuid":"p","message":{"content":"<local-command-stdout>\u001b]0;t\u0007a\u001b[1m b</local-command-stdout>"}}
+`), "a b")
 	f.Fuzz(func(t *testing.T, data []byte, term string) {
 		if term == "" || len(term) > shared.MaxFindTerm || bytes.Count(data, []byte("\n")) > 2000 {
 			return

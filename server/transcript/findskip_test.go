@@ -104,6 +104,19 @@ func TestFindPrefilterSameAnswer(t *testing.T) {
 	if got := findBoth(t, path, "def"); got.Total != 1 {
 		t.Fatalf("def: %+v", got)
 	}
+	// An output and a result are shown without their terminal escapes
+	// (shared.StripEscapes): find matches the text either side of one as
+	// the page shows it, and never the escape itself. The prefilter let
+	// neither line through: "pass ok" is no text of their JSON.
+	col := tempTranscript(t, rawJSONL(t, r.prompt("run it"),
+		r.assistant("msg_c", toolUse("tc", "Bash", map[string]any{"command": "go test"})),
+		r.results(nil, toolResult("tc", long+"PASS\x1b[0m ok", false)),
+		r.results(nil, text("<local-command-stdout>"+long+"\x1b[32mgreen\x1b[0m done</local-command-stdout>"))))
+	for term, want := range map[string]int{"pass ok": 1, "green done": 1, "[0m": 0, "32m": 0} {
+		if got := findBoth(t, col, term); got.Total != want {
+			t.Errorf("%q in coloured outputs: %d matches, want %d", term, got.Total, want)
+		}
+	}
 	sys := tempTranscript(t, rawJSONL(t, r.prompt("hi"),
 		map[string]any{"type": "system", "subtype": "local_command", "uuid": "u-s", "content": long + "<local-command-stdout>sysout</local-command-stdout>"},
 		r.results(nil, text("<local-command-stdout>joined</local-command-stdout>"))))

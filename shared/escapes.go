@@ -1,14 +1,16 @@
-package md
+package shared
 
 import "strings"
 
 // StripEscapes removes a terminal's escape sequences from a command's
-// output: the colours, cursor moves and window titles a terminal acts on
-// and never prints. Clean showed each as its control picture, so a
-// coloured test run read "␛[32mPASS␛[0m"; it now reads "PASS". What is
-// not a whole sequence (a lone ESC, one cut short) stays, for Clean to
-// show. Nothing printable is removed but a sequence's own bytes, so no
-// text can hide in one, and the bytes kept are the input's, in order.
+// output (a tool's result, bash mode's output): the colours, cursor moves
+// and window titles a terminal acts on and never prints. The page showed
+// each as its control picture (app/md Clean), so a coloured test run read
+// "␛[32mPASS␛[0m"; it reads "PASS", and find matches what the page shows
+// (Shows). What is not a whole sequence (a lone ESC, one cut short)
+// stays, for Clean to show. Nothing printable is removed but a
+// sequence's own bytes, so no text can hide in one, and the bytes kept
+// are the input's, in order.
 //
 // Recognised, as ECMA-48 defines them: CSI (ESC [, parameter bytes
 // 0x30–0x3F, intermediate bytes 0x20–0x2F, a final byte 0x40–0x7E);

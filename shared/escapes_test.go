@@ -1,4 +1,4 @@
-package md
+package shared
 
 import (
 	"strings"
@@ -30,10 +30,6 @@ func TestStripEscapesLeavesTheText(t *testing.T) {
 			}
 		})
 	}
-	// What is kept of a lone ESC, Clean shows; the rest reads as text.
-	if got := Clean(StripEscapes("\x1b[31mred\x1b[0m, then a lone \x1b.")); got != "red, then a lone ␛." {
-		t.Errorf("cleaned: %q", got)
-	}
 }
 
 // A megabyte of hostile output (sequences opened and never ended) strips
@@ -48,7 +44,13 @@ func TestStripEscapesIsLinear(t *testing.T) {
 		strings.Repeat("\x1bP\x1b[1m", mb/6),
 		strings.Repeat("\x1b(", mb/2),
 	} {
-		within(t, 2*time.Second, func() { StripEscapes(src) })
+		done := make(chan struct{})
+		go func() { StripEscapes(src); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second): // linear: milliseconds; quadratic: minutes
+			t.Fatalf("StripEscapes of %d bytes (%.20q…) still runs after 2 s", len(src), src)
+		}
 	}
 }
 
