@@ -90,8 +90,12 @@ type lineCounts struct {
 	unknown   int // records of a type Helm does not know
 }
 
+func (c lineCounts) plus(o lineCounts) lineCounts {
+	return lineCounts{c.odd + o.odd, c.malformed + o.malformed, c.unknown + o.unknown}
+}
+
 func (c lineCounts) minus(o lineCounts) lineCounts {
-	return lineCounts{c.odd - o.odd, c.malformed - o.malformed, c.unknown - o.unknown}
+	return c.plus(lineCounts{-o.odd, -o.malformed, -o.unknown})
 }
 
 // counts is f's lineCounts, as last read.
@@ -105,9 +109,7 @@ func (f *file) counts() lineCounts {
 // addCounts adds c to f's counts.
 func (f *file) addCounts(c lineCounts) {
 	if c != (lineCounts{}) {
-		f.setRare(func(r *rareState) {
-			r.counts = lineCounts{r.counts.odd + c.odd, r.counts.malformed + c.malformed, r.counts.unknown + c.unknown}
-		})
+		f.setRare(func(r *rareState) { r.counts = r.counts.plus(c) })
 	}
 }
 
@@ -137,16 +139,15 @@ func newFile(path string, k kind) *file {
 
 // readStats is what one refresh did, for Stats.
 type readStats struct {
-	changed          bool // size, mtime or inode changed since the last refresh
-	read             bool // the file had new bytes and was read
-	bytes            int64
-	lines, malformed int
-	odd              int // usage counts read as none (lineResult.odd)
-	// delta is how f's counts moved: up by what was read, down by what
-	// a reset let go. The Stats of the files followed move by it.
-	delta   lineCounts
-	unknown int
-	reset   bool // re-read whole: truncated or replaced
+	changed bool // size, mtime or inode changed since the last refresh
+	read    bool // the file had new bytes and was read
+	bytes   int64
+	lines   int
+	found   lineCounts // what the lines read passed over
+	// delta is how f's counts moved: up by found, down by what a reset
+	// let go. The Stats of the files followed move by it.
+	delta lineCounts
+	reset bool // re-read whole: truncated or replaced
 }
 
 var errGone = errors.New("transcript gone")
@@ -223,8 +224,9 @@ func (f *file) refreshState(r *reader, info *fileStat, now time.Time) (readStats
 		if !errors.Is(err, endsum.ErrRewritten) {
 			// Not a whole record: do not try again until the size changes.
 			f.set(bitBadTail, quiet && f.offset < f.size && err == nil)
-			rs.read, rs.lines, rs.malformed, rs.odd = true, res.lines, res.malformed, res.odd
-			f.addCounts(lineCounts{odd: res.odd, malformed: res.malformed, unknown: rs.unknown})
+			rs.read, rs.lines = true, res.lines
+			rs.found.odd, rs.found.malformed = res.odd, res.malformed
+			f.addCounts(rs.found)
 			if err != nil {
 				return rs, fmt.Errorf("%s: %w", f.path, err)
 			}
@@ -236,7 +238,7 @@ func (f *file) refreshState(r *reader, info *fileStat, now time.Time) (readStats
 		// read). What this pass found belongs to no one file: read the file
 		// again from its start, as it is now.
 		f.reset()
-		rs.reset, rs.unknown = true, 0
+		rs.reset, rs.found = true, lineCounts{}
 		if pass == maxPasses {
 			// Rewritten at every pass: the next refresh tries again, whatever
 			// the stat says then (no mtime is 0).
@@ -282,7 +284,7 @@ func (f *file) read(r *reader, fh *os.File, quiet bool, undated int64, now time.
 			rec.lineAt = start + r.n - int64(r.br.Buffered()) - r.length // as answerAt
 		}
 		if ok && !f.agg.apply(rec, conversation) {
-			rs.unknown++
+			rs.found.unknown++
 		}
 		if f.agg.fresh { // this line is the last answer so far: note where it is
 			f.agg.fresh = false

@@ -232,8 +232,8 @@ func (s *Source) settle(f *file, rs readStats, err error, touched map[string]boo
 		return
 	}
 	s.st.addRead(rs)
-	if rs.malformed > 0 || rs.unknown > 0 || rs.odd > 0 {
-		s.log.Debug("claude: skipped lines", "path", f.path, "malformed", rs.malformed, "unknownType", rs.unknown, "oddCounts", rs.odd)
+	if c := rs.found; c != (lineCounts{}) {
+		s.log.Debug("claude: skipped lines", "path", f.path, "malformed", c.malformed, "unknownType", c.unknown, "oddCounts", c.odd)
 	}
 	if err != nil {
 		s.st.addError(err)

@@ -105,8 +105,8 @@ func (st *stats) addRead(rs readStats) {
 	}
 	st.bytes.Add(rs.bytes)
 	st.lines.Add(int64(rs.lines))
-	st.skipped.Add(int64(rs.malformed))
-	st.unknown.Add(int64(rs.unknown))
+	st.skipped.Add(int64(rs.found.malformed))
+	st.unknown.Add(int64(rs.found.unknown))
 }
 
 // addCounts moves the counts of the files followed by c.
