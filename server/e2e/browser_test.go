@@ -59,13 +59,7 @@ func serveClaude(t *testing.T, title string) (claude string, p *proc) {
 // a CPU profile of the package could name (2.7 of 53 CPU-s sampled).
 func needClient(t *testing.T, p *proc) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodHead, p.URL+"/web/app.wasm", nil)
-	req.Header.Set("Accept-Encoding", "br")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp, _ := request(t, http.MethodHead, p.URL+"/web/app.wasm", "Accept-Encoding", "br")
 	if resp.StatusCode == 200 {
 		return
 	}

@@ -198,7 +198,14 @@ func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
 
 func get(t *testing.T, url string, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
+	return request(t, http.MethodGet, url, header...)
+}
+
+// request sends a request without a body, header as name, value pairs,
+// and returns the answer and its body, read whole.
+func request(t *testing.T, method, url string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, nil)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
