@@ -63,10 +63,8 @@ func ParseQuery(v url.Values) (Query, error) {
 		Day:          v.Get("day"),
 		Host:         v.Get("host"),
 	}
-	if q.Day != "" { // not parsed when empty: every page's start parses its URL
-		if _, _, ok := q.dayRange(time.Local); !ok {
-			return Query{}, fmt.Errorf("day %q: want a date such as 2026-03-02", q.Day)
-		}
+	if _, _, ok := q.dayRange(time.Local); q.Day != "" && !ok {
+		return Query{}, fmt.Errorf("day %q: want a date such as 2026-03-02", q.Day)
 	}
 	switch q.Source {
 	case "", SourceClaude, SourceOpenCode:
@@ -207,6 +205,9 @@ func (f *filters) modelIs(m string) bool {
 // into the day before, whose sessions of that hour the list then showed
 // under the wrong bar.
 func (q Query) dayRange(loc *time.Location) (start, end int64, ok bool) {
+	if q.Day == "" {
+		return 0, 0, false // no day: nothing to parse (every page's start parses its URL)
+	}
 	d, err := time.Parse(time.DateOnly, q.Day)
 	if err != nil {
 		return 0, 0, false
