@@ -358,8 +358,10 @@ func (c *Conn) notify(nc *nats.Conn, what string) {
 	c.errMu.Lock()
 	c.lastErr, c.warned = "", ""
 	c.errMu.Unlock()
-	c.log.Info("fleet: NATS "+what, "server", server)
+	// The warning first: whoever reads "NATS connected" (a person, or a
+	// test waiting for it) has read the warning about that connection.
 	c.warnClearText(nc, server)
+	c.log.Info("fleet: NATS "+what, "server", server)
 	e := epoch(nc)
 	c.mu.Lock()
 	defer c.mu.Unlock()
