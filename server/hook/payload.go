@@ -14,6 +14,7 @@ import (
 
 	"vibecraft.sh/helm/server/attn"
 	"vibecraft.sh/helm/server/internal/calldigest"
+	"vibecraft.sh/helm/server/internal/dialog"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -44,7 +45,7 @@ type Signal struct {
 	// Use SentAt, which bounds it.
 	Sent int64
 	// Question is what a PermissionRequest's dialog that asks no
-	// permission shows the user (dialogQuestion): the question asked, the
+	// permission shows the user (dialog.Question): the question asked, the
 	// plan's first line. "" for any other event or tool, or when the
 	// payload gave neither the tool's input nor the line.
 	Question string
@@ -85,7 +86,7 @@ type payload struct {
 	ToolInput json.RawMessage `json:"tool_input,omitempty"`
 	Prompt    string          `json:"dialog,omitempty"` // Helm's own: the digest Reduce forwards
 	// Question is Helm's own too: the line Reduce forwards of a question's
-	// or a plan's input (dialogQuestion), in place of the input.
+	// or a plan's input (dialog.Question), in place of the input.
 	Question string `json:"helm_question,omitempty"`
 	// Sent is Helm's own too: when `helmd hook` ran (epoch ms), which
 	// Reduce adds. A hook's POST can reach helmd after later hooks of the
@@ -117,7 +118,7 @@ func (p *payload) promptID() string {
 }
 
 // question is the line a PermissionRequest's dialog that asks no
-// permission shows (dialogQuestion), of its tool's input, or the line
+// permission shows (dialog.Question), of its tool's input, or the line
 // Reduce forwarded in its place: made safe again, as any payload is
 // untrusted. "" for a tool whose dialog asks a permission.
 func (p *payload) question() string {
@@ -126,51 +127,9 @@ func (p *payload) question() string {
 		return ""
 	}
 	if len(p.ToolInput) > 0 {
-		return dialogQuestion(tool, p.ToolInput)
+		return dialog.Question(tool, p.ToolInput)
 	}
 	return shared.QuestionText(p.Question)
-}
-
-// dialogQuestion is what the dialog of tool asks, as the session's
-// question line shows it (one line, text, cut): of AskUserQuestion's
-// input ({"questions":[{"question",…}]}) the first question whole
-// (shared.QuestionText), of ExitPlanMode's ({"plan":"<markdown>"}) the
-// plan's first line or heading (shared.QuestionLine). "" when the input is not of that shape: the session
-// then shows its last text, as for any wait.
-func dialogQuestion(tool string, input json.RawMessage) string {
-	var in struct {
-		Questions json.RawMessage `json:"questions"`
-		Plan      json.RawMessage `json:"plan"`
-	}
-	if json.Unmarshal(input, &in) != nil {
-		return ""
-	}
-	switch tool {
-	case "AskUserQuestion":
-		var qs []struct {
-			Question json.RawMessage `json:"question"`
-		}
-		if json.Unmarshal(in.Questions, &qs) != nil {
-			return ""
-		}
-		for _, q := range qs {
-			var text string
-			if json.Unmarshal(q.Question, &text) == nil {
-				// The question whole, its line breaks spaces: the
-				// dialog shows it so, where QuestionLine would keep
-				// its first line ("Which", of "Which\nport?").
-				if line := shared.QuestionText(text); line != "" {
-					return line
-				}
-			}
-		}
-	case "ExitPlanMode":
-		var plan string
-		if json.Unmarshal(in.Plan, &plan) == nil {
-			return shared.QuestionLine(plan)
-		}
-	}
-	return ""
 }
 
 // maxMessage bounds the notification message Reduce keeps.
@@ -194,11 +153,11 @@ func Reduce(data []byte, sent time.Time) ([]byte, error) {
 	}
 	// The digest first, of the tool's name as sent: Parse of the payload
 	// itself computes the same.
-	dialog, question := "", ""
+	prompt, question := "", ""
 	if p.Event == "PermissionRequest" {
-		dialog, question = p.promptID(), p.question()
+		prompt, question = p.promptID(), p.question()
 	}
-	p.Prompt, p.Question, p.ToolInput, p.Sent = dialog, question, nil, ""
+	p.Prompt, p.Question, p.ToolInput, p.Sent = prompt, question, nil, ""
 	if !sent.IsZero() {
 		p.Sent = json.Number(strconv.FormatInt(sent.UnixMilli(), 10))
 	}
