@@ -186,3 +186,66 @@ func TestHookQuestionAndPlan(t *testing.T) {
 		})
 	}
 }
+
+// TestHookQuestionToldOnlyByNotification: a question whose only hook is
+// the permission_prompt Notification (a Claude Code that runs no
+// PermissionRequest hook) still reads "question" with what it asks,
+// taken from the transcript's pending AskUserQuestion call, as text: in
+// the list and on the session's page. Its answer (the call's result)
+// ends the wait; a command's prompt told so stays a permission to give.
+func TestHookQuestionToldOnlyByNotification(t *testing.T) {
+	root := t.TempDir()
+	cwd := "/home/dev/cache"
+	srv := startHelmd(t, root, "--debounce", "20ms")
+	args := []string{"--port", portOf(t, srv.URL), "--auth", "none"}
+	call := func(sid, id, tool, input string, at time.Time) string {
+		return fmt.Sprintf(`{"isSidechain":false,"cwd":%q,"sessionId":%q,"version":"2.1.90","type":"assistant","message":{"id":"msg_%s","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"tool_use","id":%q,"name":%q,"input":%s}],"stop_reason":"tool_use","usage":{"input_tokens":1,"output_tokens":2}},"requestId":"req_%s","uuid":"a-%d","timestamp":%q}`+"\n",
+			cwd, sid, id, id, tool, input, id, at.UnixNano(), at.UTC().Format("2006-01-02T15:04:05.000Z"))
+	}
+	for i, tc := range []struct {
+		name, tool, input, reason, question string
+	}{
+		{"a question", "AskUserQuestion",
+			`{"questions":[{"question":"Which store should the <script>alert(1)</script> cache use?\u202e","options":[{"label":"Redis"}]}]}`,
+			"question", "Which store should the <script>alert(1)</script> cache use?"},
+		{"a command", "Bash", `{"command":"rm -rf build"}`, "permission prompt", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sid := fmt.Sprintf("9e55a0e2-0000-4000-8000-0000000000%02d", i)
+			id := fmt.Sprintf("toolu_n%d", i)
+			path := fixture.Path(root, cwd, sid)
+			now := time.Now()
+			fixture.Append(t, path, fixture.User(sid, cwd, "cache the sessions", now.Add(-time.Second)))
+			fixture.Append(t, path, call(sid, id, tc.tool, tc.input, now.Add(-time.Second)))
+			waitFor(t, "the session", func() bool { _, ok := srv.session(t, "claude:"+sid); return ok })
+			payload := hookPayload(sid, "Notification", `,"notification_type":"permission_prompt","message":"Claude needs your permission"`)
+			if err := runHook(t.Context(), args, strings.NewReader(payload), t.TempDir(), io.Discard); err != nil {
+				t.Fatalf("helmd hook: %v", err)
+			}
+			var asked shared.Session
+			waitFor(t, "the wait", func() bool {
+				asked, _ = srv.session(t, "claude:"+sid)
+				return asked.Status == shared.StatusWaiting
+			})
+			if asked.WaitingFor != tc.reason || tc.question != "" && asked.Question != tc.question {
+				t.Errorf("waits for %q asking %q; want %q asking %q", asked.WaitingFor, asked.Question, tc.reason, tc.question)
+			}
+			var d shared.SessionDetail
+			getJSON(t, srv.URL+"/api/sessions/claude/"+sid, &d)
+			if d.WaitingFor != tc.reason || tc.question != "" && d.Question != tc.question {
+				t.Errorf("the session's page waits for %q asking %q, want %q asking %q", d.WaitingFor, d.Question, tc.reason, tc.question)
+			}
+			// The answer a millisecond on at least: the records' times
+			// hold milliseconds, and a record of the hook's own
+			// millisecond does not tell it came after (as a user's
+			// answer, seconds later, does).
+			answered := time.Now().Add(time.Millisecond)
+			fixture.Append(t, path, fmt.Sprintf(`{"isSidechain":false,"cwd":%q,"sessionId":%q,"version":"2.1.90","type":"user","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":%q,"content":"Redis"}]},"uuid":"u-%d","timestamp":%q}`+"\n",
+				cwd, sid, id, answered.UnixNano(), answered.UTC().Format("2006-01-02T15:04:05.000Z")))
+			waitFor(t, "the answer", func() bool {
+				s, _ := srv.session(t, "claude:"+sid)
+				return s.Status == shared.StatusWorking
+			})
+		})
+	}
+}

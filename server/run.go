@@ -212,6 +212,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	att.AskCalls(func(s *shared.Session, dialog string) bool {
 		return s.Source == shared.SourceClaude && !s.Remote && claudeSrc.Asks(s.ID, dialog)
 	})
+	// A question's dialog told only by the Notification hook, named from
+	// the transcript's pending call.
+	att.NameDialogs(func(s *shared.Session) (string, string) {
+		if s.Source != shared.SourceClaude || s.Remote {
+			return "", ""
+		}
+		return claudeSrc.Dialog(s.ID)
+	})
 	// A hook's wait ends with its process, which a kill ends without a
 	// SessionEnd: the registry tells.
 	att.ProcessEnded(func(s *shared.Session) bool {

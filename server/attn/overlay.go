@@ -113,6 +113,9 @@ type Overlay struct {
 	// ended reports whether a session's process is known to have ended
 	// (ProcessEnded); nil: no source can tell.
 	ended func(s *shared.Session) bool
+	// dialog names the dialog a session waits on from its files
+	// (NameDialogs); nil: no source can tell.
+	dialog func(s *shared.Session) (reason, question string)
 
 	// The hints file (kept.go): "" keeps hints in memory only.
 	file    string
@@ -147,6 +150,16 @@ func NewOverlay(ttl time.Duration, c *Cleared) *Overlay {
 // allowed it, with no hook to say so), or its dialog would wait as long
 // as the call does: minutes of an npm test.
 func (o *Overlay) AskCalls(asks func(s *shared.Session, dialog string) bool) { o.asks = asks }
+
+// NameDialogs lets a wait its hook told only as a permission prompt (the
+// Notification's permission_prompt, which Claude Code sends for a
+// question's and a plan's dialog too) show as the dialog its session's
+// files name (ReasonQuestion, ReasonPlan, with what it asks), when no
+// PermissionRequest hook named it: its row then says "question" rather
+// than "needs approval", and its notification the question.
+func (o *Overlay) NameDialogs(dialog func(s *shared.Session) (reason, question string)) {
+	o.dialog = dialog
+}
 
 // ProcessEnded lets a hint of a running session (any but SessionEnd's)
 // end when ended says the session's process is known to have ended. A
@@ -507,6 +520,14 @@ func (o *Overlay) put(s *shared.Session, h *hint) {
 		}
 		if h.Question != "" {
 			s.Question = h.Question // what the dialog asks, not the last text before it
+		}
+		if o.dialog != nil && shared.WaitsForPermission(h.WaitingFor) && shared.PermissionTool(h.WaitingFor) == "" {
+			if reason, question := o.dialog(s); reason != "" {
+				s.WaitingFor = reason
+				if question != "" && h.Question == "" {
+					s.Question = question
+				}
+			}
 		}
 	} else {
 		// Only a waiting session has a question: a hook that says it moved

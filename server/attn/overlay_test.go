@@ -777,3 +777,74 @@ func TestQuestionToldTwice(t *testing.T) {
 		t.Errorf("working again: question %q", cur.Question)
 	}
 }
+
+// TestQuestionToldOnlyAsAPermissionPrompt: a question whose
+// PermissionRequest hook never came (a Claude Code without it, a hook
+// installed for Notification only) is told by the Notification's
+// "permission prompt" alone: the session shows the dialog its files
+// name (NameDialogs), with what it asks, listed or first read after the
+// hook, and its wait keeps its start when the files are read again. A
+// prompt the files do not name stays one, and a wait the
+// PermissionRequest named is never asked about.
+func TestQuestionToldOnlyAsAPermissionPrompt(t *testing.T) {
+	told := Hint{Source: shared.SourceClaude, ID: id, Event: "Notification", Status: shared.StatusWaiting,
+		WaitingFor: "permission prompt", Active: true, At: t0}
+	working := sess(shared.StatusWorking, -time.Second) // the question's call, unanswered
+	working.Question = "Let me look at the cache first."
+	for _, tc := range []struct {
+		name         string
+		named        string // the reason the files name: "" none
+		wantReason   string
+		wantQuestion string
+	}{
+		{"a question", shared.ReasonQuestion, shared.ReasonQuestion, "Which database should the cache use?"},
+		{"a plan", shared.ReasonPlan, shared.ReasonPlan, "Which database should the cache use?"},
+		{"a command to allow", "", "permission prompt", working.Question},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			asked := 0
+			name := func(s *shared.Session) (string, string) {
+				asked++
+				if s.ID != id || tc.named == "" {
+					return "", ""
+				}
+				return tc.named, "Which database should the cache use?"
+			}
+			check := func(what string, s shared.Session) {
+				t.Helper()
+				if s.Status != shared.StatusWaiting || s.WaitingFor != tc.wantReason || s.Question != tc.wantQuestion || s.WaitingSince != ms(0) {
+					t.Errorf("%s: %s %q asking %q since %d; want waiting %q asking %q since %d",
+						what, s.Status, s.WaitingFor, s.Question, s.WaitingSince, tc.wantReason, tc.wantQuestion, ms(0))
+				}
+			}
+			o := NewOverlay(0, nil)
+			o.NameDialogs(name)
+			cur, _, _ := o.Add(told, working, true)
+			check("listed", cur)
+			read := []shared.Session{working}
+			o.Apply(read, t0.Add(2*time.Second), nil)
+			check("read again", read[0])
+
+			o = NewOverlay(0, nil)
+			o.NameDialogs(name)
+			o.Add(told, shared.Session{}, false)
+			read = []shared.Session{working}
+			o.Apply(read, t0.Add(time.Second), nil)
+			check("read after the hook", read[0])
+			if asked == 0 {
+				t.Error("the files were never asked")
+			}
+		})
+	}
+
+	o := NewOverlay(0, nil)
+	o.NameDialogs(func(s *shared.Session) (string, string) {
+		t.Errorf("asked of a wait its hook named: %q", s.WaitingFor)
+		return "", ""
+	})
+	cur, _, _ := o.Add(Hint{Source: shared.SourceClaude, ID: id, Event: "PermissionRequest", Status: shared.StatusWaiting,
+		WaitingFor: "permission: Bash", Active: true, At: t0}, working, true)
+	if cur.WaitingFor != "permission: Bash" {
+		t.Errorf("a named permission: %q", cur.WaitingFor)
+	}
+}

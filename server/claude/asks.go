@@ -13,7 +13,9 @@ import (
 	"sync"
 
 	"vibecraft.sh/helm/server/internal/calldigest"
+	"vibecraft.sh/helm/server/internal/dialog"
 	"vibecraft.sh/helm/server/internal/regular"
+	"vibecraft.sh/helm/shared"
 )
 
 // A permission dialog is named by its hook with the digest of the call
@@ -76,6 +78,63 @@ func (s *Source) Asks(id, dialog string) bool {
 		}
 	}
 	return false
+}
+
+// Dialog is the dialog session id waits on when its wait is told only
+// as a permission prompt (Claude Code's Notification hook and its
+// registry say so of a question and a plan too), named from its
+// transcript: the reason and question of its first call pending and not
+// running, when that call's dialog asks no permission (AskUserQuestion,
+// ExitPlanMode). Claude Code shows a turn's dialogs one at a time, in
+// the order of its calls. Of any other first call "" (the wait stays a
+// permission prompt): a call before the one asked about may be running
+// with no record to tell (a Read's result comes a moment later), and
+// naming the wrong tool is worse than naming none.
+func (s *Source) Dialog(id string) (reason, question string) {
+	// The lock only to copy what the files say, as for Asks.
+	s.mu.Lock()
+	var one [1]*file
+	main := primary(s.reg.mainsOf(id, &one))
+	var src callSource
+	var calls []pendingCall
+	if main != nil {
+		src, calls = callSource{main.path, main.ino}, main.agg.pendingCalls()
+	}
+	s.mu.Unlock()
+	return s.dialogAsked(src, calls)
+}
+
+// dialogAsked is Dialog of the calls pending in src. A call's line is
+// read once (asked), so that a build, under s.mu as for question, pays
+// the read only the first time.
+//
+// The first call is of the first line that holds one (calls are in the
+// order of their lines), and of that line's message the first block:
+// parallel calls share a line, which lineReader reads once for all.
+func (s *Source) dialogAsked(src callSource, calls []pendingCall) (reason, question string) {
+	var fh *lineReader
+	defer func() { fh.close() }()
+	var first memoSum
+	line := int64(-1)
+	for _, c := range calls {
+		if c.started {
+			continue
+		}
+		if line >= 0 && c.at != line {
+			break
+		}
+		m, err := s.asked.call(&fh, src, c)
+		if err != nil {
+			// A file gone or replaced since the scan: the next one says so.
+			s.log.Debug("claude: reading a pending call", "err", err)
+			return "", ""
+		}
+		if line < 0 || m.block < first.block {
+			first = m
+		}
+		line = c.at
+	}
+	return first.reason, first.question
 }
 
 // pendingCall is a tool call without a result: its tool_use id, the
@@ -150,11 +209,16 @@ type callKey struct {
 	at  int64
 }
 
-// memoSum is a call's digest; ok is false when its line did not hold it
-// (the file rewritten since it was read).
+// memoSum is what a call's line says of it: its digest, ok false when
+// the line did not hold it (the file rewritten since it was read); and,
+// when its tool's dialog asks no permission, that dialog's reason
+// (shared.DialogReason) and question (dialog.Question), which a wait
+// told only as "permission prompt" is named by (Source.dialogAsked).
 type memoSum struct {
-	sum calldigest.Sum
-	ok  bool
+	sum              calldigest.Sum
+	ok               bool
+	reason, question string
+	block            int // the call's place among its message's blocks: the calls of one line come in that order
 }
 
 // callMemo keeps the digests of the calls Asks read, so that a session
@@ -186,42 +250,51 @@ func (m *callMemo) put(k callKey, s memoSum) {
 // file could not be read.
 func (m *callMemo) holds(src callSource, calls []pendingCall, want calldigest.Sum) (bool, error) {
 	var fh *lineReader
-	defer func() {
-		if fh != nil {
-			fh.f.Close()
-		}
-	}()
+	defer func() { fh.close() }() // fh as it is at the end, not nil as now
 	for _, c := range calls {
 		if c.started {
 			// Allowed and running: its dialog is over, whatever its
 			// digest, and its line need not be read.
 			continue
 		}
-		k := callKey{src, c.id, c.at}
-		s, ok := m.get(k)
-		if !ok {
-			if fh == nil {
-				var err error
-				if fh, err = openLines(src); err != nil {
-					return false, err // gone, or not the file read: no call to match
-				}
-			}
-			line, whole, final, err := fh.line(c.at)
-			if err != nil {
-				return false, err
-			}
-			if whole { // a longer line names no call (maxCallLine)
-				s.sum, s.ok = callSum(line, c.id)
-			}
-			if final {
-				m.put(k, s)
-			}
+		s, err := m.call(&fh, src, c)
+		if err != nil {
+			return false, err
 		}
 		if s.ok && s.sum == want {
 			return true, nil
 		}
 	}
 	return false, nil
+}
+
+// call is what the line of c, pending in src, says of it: from the memo,
+// or read from the file, which *fh holds once opened (nil until then,
+// for the caller to close).
+func (m *callMemo) call(fh **lineReader, src callSource, c pendingCall) (memoSum, error) {
+	k := callKey{src, c.id, c.at}
+	if s, ok := m.get(k); ok {
+		return s, nil
+	}
+	if *fh == nil {
+		r, err := openLines(src)
+		if err != nil {
+			return memoSum{}, err // gone, or not the file read: no call to match
+		}
+		*fh = r
+	}
+	line, whole, final, err := (*fh).line(c.at)
+	if err != nil {
+		return memoSum{}, err
+	}
+	var s memoSum
+	if whole { // a longer line names no call (maxCallLine)
+		s = readCall(line, c.id)
+	}
+	if final {
+		m.put(k, s)
+	}
+	return s, nil
 }
 
 // lineReader reads the lines pending calls are on, keeping the last one
@@ -235,6 +308,13 @@ type lineReader struct {
 
 // errReplaced says a file has another inode than when it was read.
 var errReplaced = errors.New("replaced since it was read")
+
+// close closes r's file; a nil r was never opened.
+func (r *lineReader) close() {
+	if r != nil {
+		r.f.Close()
+	}
+}
 
 func openLines(src callSource) (*lineReader, error) {
 	fh, err := regular.Open(src.path)
@@ -296,30 +376,44 @@ func (r *lineReader) line(at int64) (line []byte, whole, final bool, err error) 
 // has the call as Claude Code sends it, digests it. ok is false when
 // line holds no such call, or one without an input.
 func callSum(line []byte, id string) (sum calldigest.Sum, ok bool) {
+	s := readCall(line, id)
+	return s.sum, s.ok
+}
+
+// readCall is what line says of tool call id: its digest (callSum) and,
+// of a dialog that asks no permission, its reason and question. The
+// reason needs only the tool's name: a call without an input still
+// shows a question's dialog, of no known text.
+func readCall(line []byte, id string) (s memoSum) {
 	var rec map[string]json.RawMessage
 	if json.Unmarshal(line, &rec) != nil {
-		return sum, false
+		return s
 	}
 	var msg map[string]json.RawMessage
 	if json.Unmarshal(rec["message"], &msg) != nil {
-		return sum, false
+		return s
 	}
 	var blocks []map[string]json.RawMessage
 	if json.Unmarshal(msg["content"], &blocks) != nil {
-		return sum, false
+		return s
 	}
-	for _, b := range slices.Backward(blocks) {
+	for i, b := range slices.Backward(blocks) {
 		// A block without an id is no call, not one whose id is "".
 		if jsonString(b["type"]) != "tool_use" || !isJSONString(b["id"]) || jsonString(b["id"]) != id {
 			continue
 		}
+		s.block = i
+		name := jsonString(b["name"])
 		input, has := b["input"]
-		if !has {
-			return sum, false
+		if s.reason = shared.DialogReason(name); s.reason != "" && has {
+			s.question = dialog.Question(name, input)
 		}
-		return calldigest.Of(jsonString(b["name"]), input)
+		if has {
+			s.sum, s.ok = calldigest.Of(name, input)
+		}
+		return s
 	}
-	return sum, false
+	return s
 }
 
 // isJSONString reports whether raw, a value of a line encoding/json has
