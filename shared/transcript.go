@@ -102,6 +102,19 @@ type Message struct {
 	Blocks []Block `json:"blocks"`
 }
 
+// ShowsRunning reports whether m shows a call running: one without its
+// result, not answered further down. Such a call can end without m
+// growing at the end of the page (its process killed, the session gone
+// on: helmd then gives it an error result), so a page reads m again.
+func (m *Message) ShowsRunning() bool {
+	for _, b := range m.Blocks {
+		if b.Tool != nil && b.Tool.Name != "" && b.Tool.Result == nil && !b.Tool.Later {
+			return true
+		}
+	}
+	return false
+}
+
 // Block types.
 const (
 	BlockText       = "text"       // Text: a prompt or assistant Markdown, shown as text

@@ -70,9 +70,12 @@ type SessionPage struct {
 	// browser (savedRow), helmd not answering; its own is asked for
 	// once it does.
 	rowOnly bool
-	polls   int    // polls since the page opened (session_live.go)
-	state   string // loading, ready, offline, error, missing, gone (a 404: asks again) or elsewhere
-	errText string
+	polls   int // polls since the page opened (session_live.go)
+	// settleDue: a poll brought new messages; the messages above that
+	// show a call running are read again once the polls caught up.
+	settleDue bool
+	state     string // loading, ready, offline, error, missing, gone (a 404: asks again) or elsewhere
+	errText   string
 	// goneAt is when the page learned that helmd no longer has the
 	// session (epoch ms; session_gone.go); 0 while it has.
 	goneAt int64

@@ -8,6 +8,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/browser"
+	"vibecraft.sh/helm/app/convo"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -128,12 +129,18 @@ func (p *SessionPage) poll(ctx app.Context) {
 			// read again when messages came, and every few polls
 			// (a status can change with no message: a hook, time).
 			p.polls++
-			if p.take(ctx, pg) > 0 || p.polls%detailEveryPolls == 0 {
+			added := p.take(ctx, pg)
+			if added > 0 || p.polls%detailEveryPolls == 0 {
 				p.loadDetail(ctx, getURL)
 			}
+			p.settleDue = p.settleDue || added > 0
 			if pg.More {
 				p.poll(ctx)
 				return
+			}
+			if p.settleDue {
+				p.settleDue = false
+				p.settleRunning(ctx)
 			}
 		}
 		if p.polling {
@@ -142,6 +149,46 @@ func (p *SessionPage) poll(ctx app.Context) {
 			p.startLive(ctx) // try the stream again
 		}
 	})
+}
+
+// maxSettle bounds the messages a polling page reads again after new
+// ones came: the latest of those that show a call running, as a page
+// stream keeps (helmd's maxOpen).
+const maxSettle = 16
+
+// settleRunning reads again, once a poll brought new messages, each
+// message held above the last one that shows a call running: a call
+// whose process was killed ends once the session goes on past it, and
+// helmd says so of the call's own message (an error result), which a
+// poll's ?after= does not send again, unless it is the last. A page
+// stream sends such a message again itself; a polling page (another
+// machine's session on a hub, a proxy that breaks streams) asks, each
+// with ?after=<its cursor>&limit=1, and replaces it as a stream's page
+// marked again does. An answer that fails leaves the message as it was.
+func (p *SessionPage) settleRunning(ctx app.Context) {
+	var cursors []string
+	seen := map[string]bool{}
+	for _, c := range []*convo.Convo{p.liveConvo(), p.convo} {
+		for i := len(c.Msgs) - 2; i >= 0 && len(cursors) < maxSettle; i-- { // the last: every poll reads it
+			if m := &c.Msgs[i]; m.ShowsRunning() && !seen[m.Cursor] {
+				seen[m.Cursor] = true
+				cursors = append(cursors, m.Cursor)
+			}
+		}
+	}
+	gen := p.gen
+	for _, cur := range cursors {
+		p.getMessages(ctx, url.Values{"after": {cur}, "limit": {"1"}}, func(pg shared.MessagePage, err error) {
+			if gen != p.gen || err != nil {
+				return // stopped since, or not answered: as it was
+			}
+			for _, m := range pg.Messages {
+				if m.Cursor == cur { // and the next one, which is no concern here
+					p.take(ctx, shared.MessagePage{Messages: []shared.Message{m}, Again: true})
+				}
+			}
+		})
+	}
 }
 
 // takeSession brings the header up to the session's summary as the list

@@ -32,23 +32,15 @@ type openMsg struct {
 	sum    uint64 // messageHash of it as the page has it
 }
 
-// running reports whether m shows a call without result, not answered
-// further down.
-func running(m shared.Message) bool {
-	return slices.ContainsFunc(m.Blocks, func(b shared.Block) bool {
-		return b.Tool != nil && b.Tool.Name != "" && b.Tool.Result == nil && !b.Tool.Later
-	})
-}
-
 // track notes, of msgs just sent, those that show a call running, and
 // lets go of those sent again with none.
 func (ps *pageStream) track(msgs []shared.Message) {
 	for _, m := range msgs {
 		i := slices.IndexFunc(ps.open, func(o openMsg) bool { return o.cursor == m.Cursor })
 		switch {
-		case running(m) && i >= 0:
+		case m.ShowsRunning() && i >= 0:
 			ps.open[i].sum = messageHash(m)
-		case running(m):
+		case m.ShowsRunning():
 			ps.open = append(ps.open, openMsg{cursor: m.Cursor, sum: messageHash(m)})
 		case i >= 0:
 			ps.open = slices.Delete(ps.open, i, i+1)
@@ -97,7 +89,7 @@ func (ps *pageStream) resettle() error {
 		if sum != o.sum {
 			again = append(again, m)
 		}
-		if running(m) {
+		if m.ShowsRunning() {
 			keep = append(keep, openMsg{cursor: o.cursor, sum: sum})
 		}
 	}

@@ -84,6 +84,7 @@ func TestSessionPageLiveBrowser(t *testing.T) {
 		{"SaysWhenTheSubagentIsGone", testSubagentGone},
 		{"OpensBeforeTheListHasIt", testSessionUnlisted},
 		{"Markdown", testSessionMarkdown},
+		{"PollingEndsAKilledCall", testSessionPollEndsAKilledCall},
 	})
 }
 
@@ -1323,4 +1324,33 @@ func testSessionEndStaysHeaderGrows(t *testing.T, b *browser) {
 		t.Fatalf("the header grew by %.0f px only: the test shows nothing", grew)
 	}
 	c.waitJS(5*time.Second, "the end still in view", gap+` <= 2`)
+}
+
+// testSessionPollEndsAKilledCall: a page that polls (its stream refused,
+// as behind a proxy that breaks streams, or another machine's session on
+// a hub) shows a call killed above its last message (an API error was
+// written after it) as over once the session goes on, as a page on the
+// stream and a reload do; it showed it running until a reload.
+func testSessionPollEndsAKilledCall(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6f000000-0000-4000-8000-000000000007"
+	path := fixture.Path(claude, cwd, sid)
+	at := time.Now().Add(-time.Minute)
+	fixture.Append(t, path, fixture.User(sid, cwd, "run the tests", at)+
+		toolCall(t, sid, "killed", "Bash", map[string]any{"command": "npm test"}, at)+
+		record(t, sid, "system", "e-1", at, nil, map[string]any{"subtype": "api_error", "error": map[string]any{"message": "overloaded"}}))
+	p := serveList(t, claude)
+	proxy := newFaultProxy(t, p.URL)
+	proxy.set(failStream)
+	c := b.tab(t)
+	c.navigate(proxy.URL + "/s/claude/" + sid)
+	bash := `[...document.querySelectorAll("#transcript .block")].find(b => (b.querySelector(".name") || {}).textContent === "Bash")`
+	c.waitJS(30*time.Second, "the call shown running", `(b => !!b && b.dataset.state === "running")(`+bash+`)`)
+	c.waitJS(10*time.Second, "the page polling", `(e => !!e && e.dataset.state === "polling")(document.getElementById("conn"))`)
+	fixture.Append(t, path, fixture.User(sid, cwd, "are you still there?", time.Now())+replyLine(t, sid, "msg_back", "Yes, back.", time.Now()))
+	c.waitJS(10*time.Second, "the new messages, polled", msgsWith("Yes, back."))
+	c.waitJS(10*time.Second, "the killed call over", `(b => !!b && b.dataset.state === "error")(`+bash+`)`)
+	if s, _ := c.conn(); s != "polling" {
+		t.Errorf("the page says %s, want polling: the stream would have sent the call again", s)
+	}
 }
