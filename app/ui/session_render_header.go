@@ -265,6 +265,13 @@ func (p *SessionPage) statusStale() bool {
 // "gone" once helmd no longer has the session.
 func (p *SessionPage) renderStatus(s *shared.Session) app.UI {
 	span := el.Span().Class("status").DataSet("status", string(s.Status))
+	if s.Status == "" && p.detail != nil && p.detail.Unlisted {
+		// An answer while the list leaves the session out (its file
+		// without a whole record yet, or rewritten in place) has no
+		// status: not "idle", which it may well not be.
+		return span.Title("helmd has this session's file but has not read a whole record of it yet (just created, or rewritten in place): its status shows once it has").
+			Text("not read yet")
+	}
 	label := s.Status.Label()
 	if s.Status == shared.StatusWaiting && shared.WaitsForPermission(s.WaitingFor) {
 		label = "waiting for permission"

@@ -141,6 +141,10 @@ func testSessionUnlisted(t *testing.T, b *browser) {
 	if gone := mustEval[bool](c, `!!document.getElementById("session-gone") || !!document.getElementById("session-error")`); gone {
 		t.Fatal("the page of a session not listed yet says it is gone")
 	}
+	// No status is known yet: none is made up ("idle" was).
+	if got := c.text("#session-header .status"); got != "not read yet" {
+		t.Errorf("the status of a session not listed yet reads %q, want %q", got, "not read yet")
+	}
 
 	fixture.Append(t, path, fixture.User(sid, cwd, "a prompt written late", at)+replyLine(t, sid, "msg_late", "The reply came.", at))
 	c.waitJS(10*time.Second, "the header filled in once the list has the session",

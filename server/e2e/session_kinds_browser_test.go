@@ -1333,7 +1333,7 @@ func testSessionEndStaysHeaderGrows(t *testing.T, b *browser) {
 // stream and a reload do; it showed it running until a reload.
 func testSessionPollEndsAKilledCall(t *testing.T, b *browser) {
 	claude := t.TempDir()
-	const sid = "6f000000-0000-4000-8000-000000000007"
+	const sid = "6f000000-0000-4000-8000-000000000008"
 	path := fixture.Path(claude, cwd, sid)
 	at := time.Now().Add(-time.Minute)
 	fixture.Append(t, path, fixture.User(sid, cwd, "run the tests", at)+
