@@ -323,17 +323,21 @@ func (p *SessionPage) onToggle(ctx app.Context, _ app.Event) {
 // a text the server cut loads whole through the full endpoint.
 func (p *SessionPage) longText(key, class, text string, cut *shared.Cut) app.UI {
 	text = p.whole(text, cut)
+	var runs []shared.Run
 	if class != "input" {
 		// A command's output: a terminal's escapes (colours, cursor
-		// moves) are not its text. An input shows what it was given.
-		text = shared.StripEscapes(text)
+		// moves) are not its text, and its colours are drawn
+		// (markOutput). An input shows what it was given.
+		if runs = shared.StyledRuns(text); runs != nil {
+			text = joinRuns(runs)
+		}
 	}
 	all := p.open[key+"all"]
 	shown := text
 	if !all {
 		shown = screenful(text)
 	}
-	pre := el.Pre().Class("long", class).TabIndex(0).Body(p.mark(shown)...) // scrolls sideways: a tab stop for the keyboard
+	pre := el.Pre().Class("long", class).TabIndex(0).Body(p.markOutput(runs, shown)...) // scrolls sideways: a tab stop for the keyboard
 	if len(shown) < len(text) {
 		return el.Div().Class("longtext").Body(pre, el.Button().Class("show-all").DataSet("key", key+"all").OnClick(p.onToggle).
 			Text(p.showAllLabel(text, cut)))

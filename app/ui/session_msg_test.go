@@ -64,10 +64,14 @@ func TestRenderMessageBlocks(t *testing.T) {
 			[]string{"Show less", "Cut here: load all 3.0 MB"}, []string{"Show all"}},
 		{"server cut offers the whole text", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: "head", Cut: &shared.Cut{Bytes: 3 << 20, Ref: "r1"}}}),
 			[]string{"Cut here: load all 3.0 MB"}, nil},
-		{"a coloured output reads as its text", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: "\x1b[32mPASS\x1b[0m ok\x1b]0;title\x07 then a lone \x1b."}}),
-			[]string{"PASS ok then a lone ␛."}, []string{"␛[", "title"}},
+		{"a coloured output reads as its text, in its colours", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: "\x1b[32mPASS\x1b[0m ok\x1b]0;title\x07 then a lone \x1b."}}),
+			[]string{`<span class="sgr sgr-green">`, "PASS", " ok then a lone ␛."}, []string{"␛[", "title"}},
 		{"bash mode's output too", nil, shared.Message{Cursor: "c1", Role: "user", Blocks: []shared.Block{{Type: shared.BlockOutput, Text: "\x1b[1;31merror\x1b[m: x"}}},
-			[]string{"error: x"}, []string{"␛"}},
+			[]string{`<span class="sgr sgr-red sgr-bold">`, "error", ": x"}, []string{"␛"}},
+		{"a colour of the output's choosing is the text's own", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: "\x1b[38;2;1;2;3mrgb\x1b[0m \x1b[30mblack"}}),
+			[]string{"rgb black"}, []string{"sgr", "style="}},
+		{"markup in a coloured run is text", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: "\x1b[31m" + hostile + "\x1b[0m"}}),
+			[]string{`<span class="sgr sgr-red">`, "&lt;script&gt;"}, []string{"<script", "<img"}},
 		{"a tool's input keeps what it was given", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Bash", Input: json.RawMessage(`{"command":"printf '\u001b[31m'"}`)}),
 			[]string{"␛[31m"}, nil},
 		{"subagent link", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Task", AgentID: "a1b2c3", Result: &shared.ToolResult{Text: "done"}}),
@@ -89,6 +93,41 @@ func TestRenderMessageBlocks(t *testing.T) {
 			out := app.HTMLString(p.renderMessage(0, &tt.msg))
 			checkMarkup(t, out, tt.want, tt.notWant)
 		})
+	}
+}
+
+// TestFindMarksColouredOutput: find marks a match in a coloured output
+// where it shows, one that crosses two colours in each; a screenful cut
+// ends the runs where it ends the text.
+func TestFindMarksColouredOutput(t *testing.T) {
+	p := pageFor("c1#0")
+	p.term = "pass ok"
+	m := toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: "\x1b[32mPASS\x1b[0m ok, \x1b[1mpass ok\x1b[0m\n" + strings.Repeat("\x1b[31mred\x1b[0m\n", 500)}})
+	out := app.HTMLString(p.renderMessage(0, &m))
+	if n := strings.Count(out, "<mark>"); n != 3 {
+		t.Errorf("%d marks, want 3 (PASS, then  ok, then pass ok):\n%.2000s", n, out)
+	}
+	if n := strings.Count(out, "sgr-red"); n != screenLines-1 {
+		t.Errorf("%d red runs shown, want %d, a screenful:\n%.2000s", n, screenLines-1, out)
+	}
+	if !strings.Contains(out, "Show all 501 lines") {
+		t.Errorf("no Show all for the rest:\n%.2000s", out)
+	}
+}
+
+// TestColouredOutputBounded: Show all of an output of many colour
+// changes draws at most maxStyledRuns runs in colour, the rest as text,
+// none of it lost.
+func TestColouredOutputBounded(t *testing.T) {
+	p := pageFor("c1#0", "c1#0outall")
+	p.term = "z"
+	m := toolMsg(&shared.Tool{Name: "Bash", Result: &shared.ToolResult{Text: strings.Repeat("\x1b[31mr\x1b[32mg", maxStyledRuns) + "z"}})
+	out := app.HTMLString(p.renderMessage(0, &m))
+	if n := strings.Count(out, `class="sgr `); n != maxStyledRuns {
+		t.Errorf("%d runs drawn in colour, want %d", n, maxStyledRuns)
+	}
+	if n := strings.Count(out, "<mark>"); n != 1 || !strings.Contains(out, strings.Repeat("rg", maxStyledRuns/2)) {
+		t.Errorf("the rest of the output (and its match) is not there as text: %d marks", n)
 	}
 }
 

@@ -88,14 +88,33 @@ func testAnswerHeading(t *testing.T, b *browser) {
 // testWholeTranscriptNoLatest: in a transcript that fits its view,
 // opening and closing a tool's block leaves no "Latest ↓": there is
 // nothing below to go to. The block's output, coloured as ls --color
-// prints it, reads as its text, not as the terminal's escapes.
+// prints it, reads as its text, not as the terminal's escapes, in its
+// colours, which axe finds of enough contrast in light and dark.
 func testWholeTranscriptNoLatest(t *testing.T, b *browser) {
 	const sid = "7b000000-0000-4000-8000-0000000000c3"
 	at := time.Now().Add(-time.Hour)
 	c, _ := openSessionPage(t, b, sid, fixture.User(sid, cwd, "list the files", at),
 		toolCall(t, sid, "ls", "Bash", map[string]any{"command": "ls"}, at),
-		toolResult(t, sid, "ls", "\x1b[0m\x1b[01;34mcmd\x1b[0m\ngo.mod\nmain.go", at, nil),
+		toolResult(t, sid, "ls", "\x1b[0m\x1b[01;34mcmd\x1b[0m\ngo.mod\n\x1b[01;32mmain.go\x1b[0m", at, nil),
 		replyLine(t, sid, "msg_w1", "Two files.", at))
+	defer func() {
+		line := `#transcript .block button.line`
+		mustEval[bool](c, fmt.Sprintf(`(document.querySelector(%s).click(), true)`, jsString(line)))
+		c.waitJS(5*time.Second, "the output shown again", present("#transcript pre.result"))
+		type span struct{ Class, Text, Color, Weight string }
+		got := mustEval[[]span](c, `[...document.querySelectorAll("#transcript pre.result .sgr")].map(s =>
+			({class: s.className, text: s.textContent, color: getComputedStyle(s).color, weight: getComputedStyle(s).fontWeight}))`)
+		want := []span{{"sgr sgr-blue sgr-bold", "cmd", "rgb(10, 88, 194)", "700"}, {"sgr sgr-green sgr-bold", "main.go", "rgb(17, 99, 41)", "700"}}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("the output's coloured runs are %+v, want %+v", got, want)
+		}
+		if axe := axeIfPresent(t); axe != "" {
+			for _, scheme := range []string{"light", "dark"} {
+				viewport(c, 1280, 900, false, scheme)
+				axeCheck(t, c, axe, "a coloured output, "+scheme, 10)
+			}
+		}
+	}()
 	line := `#transcript .block button.line`
 	for _, want := range []string{"true", "false"} {
 		mustEval[bool](c, fmt.Sprintf(`(document.querySelector(%s).click(), true)`, jsString(line)))
