@@ -1,6 +1,7 @@
 package shared
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,22 +30,10 @@ func TestStyledRuns(t *testing.T) {
 		{"a huge number is none", "\x1b[99999999999999999999931ma", []Run{{"a", 0}}},
 	} {
 		got := StyledRuns(tc.in)
-		if !sameRuns(got, tc.want) {
+		if !slices.Equal(got, tc.want) {
 			t.Errorf("%s: StyledRuns(%q) = %q, want %q", tc.name, tc.in, got, tc.want)
 		}
 	}
-}
-
-func sameRuns(a, b []Run) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // A megabyte of hostile output styles in linear time, as it strips.
