@@ -130,11 +130,19 @@ func (s *PageStream) Close() {
 
 // RowIntoView brings the rendered row with data-i=i inside the element
 // with id into the view: a row already whole in it stays where it is, a
-// row not, to the middle. It reports whether the row was rendered.
+// row not, to the middle; a row taller than the view, its first find
+// mark, when it has one in view no longer (a match deep in a long
+// output or a whole file's text, shown all). It reports whether the row
+// was rendered.
 func RowIntoView(id string, i int) bool {
 	el, row, ok := rowOf(id, i)
 	if ok && !wholly(el, row) {
-		row.Call("scrollIntoView", map[string]any{"block": "center"})
+		target := row
+		if mark := row.Call("querySelector", "mark"); mark.Truthy() && !wholly(el, mark) &&
+			row.Get("offsetHeight").Float() > el.Get("clientHeight").Float() {
+			target = mark
+		}
+		target.Call("scrollIntoView", map[string]any{"block": "center"})
 	}
 	return ok
 }

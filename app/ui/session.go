@@ -74,8 +74,10 @@ type SessionPage struct {
 	// settleDue: a poll brought new messages; the messages above that
 	// show a call running are read again once the polls caught up.
 	settleDue bool
-	state     string // loading, ready, offline, error, missing, gone (a 404: asks again) or elsewhere
-	errText   string
+	// grew: find opened a block of the row it is about to show (reveals).
+	grew    bool
+	state   string // loading, ready, offline, error, missing, gone (a 404: asks again) or elsewhere
+	errText string
 	// goneAt is when the page learned that helmd no longer has the
 	// session (epoch ms; session_gone.go); 0 while it has.
 	goneAt int64

@@ -434,11 +434,11 @@ func (p *SessionPage) reveal(m *shared.Message) {
 		switch b.Type {
 		case shared.BlockThinking, shared.BlockCompaction:
 			if has(b.Text) {
-				p.open[key] = true
+				p.reveals(key)
 			}
 		case shared.BlockOutput:
 			if beyond(b.Text) {
-				p.open[key+"all"] = true
+				p.reveals(key + "all")
 			}
 		case shared.BlockTool:
 			if b.Tool != nil {
@@ -467,7 +467,7 @@ func (p *SessionPage) loadCutInputs(m *shared.Message) {
 		if _, ok := p.full[t.InputCut.Ref]; ok {
 			continue
 		}
-		p.open[blockKey(m, j)] = true
+		p.reveals(blockKey(m, j))
 		p.loadFull(t.InputCut.Ref, func() {
 			i, ok := p.convo.Index(cursor)
 			if !ok || p.curCursor != cursor || p.term == "" {
@@ -483,9 +483,9 @@ func (p *SessionPage) loadCutInputs(m *shared.Message) {
 // first screenful, as renderTool and renderInput key them.
 func (p *SessionPage) revealTool(key string, t *shared.Tool, has, beyond func(string) bool) {
 	if r := t.Result; r != nil && has(r.Text) {
-		p.open[key] = true
+		p.reveals(key)
 		if beyond(r.Text) {
-			p.open[key+"outall"] = true
+			p.reveals(key + "outall")
 		}
 	}
 	if !t.ShowsInput() {
@@ -494,9 +494,9 @@ func (p *SessionPage) revealTool(key string, t *shared.Tool, has, beyond func(st
 	if fields, ok := shared.InputFields(t.Input); ok && t.InputCut == nil {
 		for k, f := range fields {
 			if has(f.Value) {
-				p.open[key] = true
+				p.reveals(key)
 				if beyond(f.Value) {
-					p.open[key+"in"+itoa(k)+"all"] = true
+					p.reveals(key + "in" + itoa(k) + "all")
 				}
 			}
 		}
@@ -504,10 +504,19 @@ func (p *SessionPage) revealTool(key string, t *shared.Tool, has, beyond func(st
 	}
 	// Cut: what longText shows, the whole text once loaded.
 	if text := p.whole(shared.InputJSON(t.Input), t.InputCut); has(text) {
-		p.open[key] = true
+		p.reveals(key)
 		if beyond(text) {
-			p.open[key+"inall"] = true
+			p.reveals(key + "inall")
 		}
+	}
+}
+
+// reveals opens block k (a key of p.open) for find, and notes when it
+// was closed: the row about to be shown (showRow) grows, and where its
+// match will be is known only once it is drawn.
+func (p *SessionPage) reveals(k string) {
+	if !p.open[k] {
+		p.open[k], p.grew = true, true
 	}
 }
 

@@ -325,9 +325,13 @@ func (p *SessionPage) takeEnd() {
 // way: the match shown is what the reader looks at, not the end.
 func (p *SessionPage) showRow(i int) {
 	p.follow, p.pin, p.pinTop = false, i, -1 // -1: not placed yet
-	if browser.RowWhollyInView(transcriptID, i) {
+	if !p.grew && browser.RowWhollyInView(transcriptID, i) {
 		p.pin = -1 // settle holds the row being read instead
 	}
+	// A row find just opened (reveals) is pinned even when it shows
+	// whole now: drawn open, it may be taller than the view, its match
+	// far down it, which settle (RowIntoView) then brings into view.
+	p.grew = false
 	p.afterChange()
 }
 

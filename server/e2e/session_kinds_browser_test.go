@@ -1125,7 +1125,8 @@ func testSessionFindOpensInput(t *testing.T, b *browser) {
 // testSessionFindLoadsCutInput: a Write past the page's cut comes cut,
 // and helmd searches its whole text; a term past the cut is counted
 // though every message is loaded, and Enter opens the call, loads its
-// whole text and shows all of it, the term marked.
+// whole text and shows all of it, the term marked and in view, 2,000
+// lines down the row.
 func testSessionFindLoadsCutInput(t *testing.T, b *browser) {
 	content := strings.Repeat("// a line of the big file, padding it past the cut\n", 2000) + "func zanzibarLoad() {}\n"
 	c := findInACall(t, b, "6d000000-0000-4000-8000-00000000000a", "write the big file", "Write",
@@ -1136,6 +1137,10 @@ func testSessionFindLoadsCutInput(t *testing.T, b *browser) {
 		currentMatchInView("zanzibar")+
 			` && !document.querySelector("#transcript .block.tool .load-full")`+
 			` && [...document.querySelectorAll("#transcript .block.tool mark")].some(m => m.textContent.toLowerCase() === "zanzibar" && m.getBoundingClientRect().height > 0)`)
+	c.waitJS(5*time.Second, "the match itself in view", `(t => [...t.querySelectorAll(".block.tool mark")].some(m => {
+		const v = t.getBoundingClientRect(), r = m.getBoundingClientRect();
+		return m.textContent.toLowerCase() === "zanzibar" && r.top >= v.top && r.bottom <= v.bottom;
+	}))(document.getElementById("transcript"))`)
 }
 
 // findInACall opens the page of a session of one tool call (its input,
