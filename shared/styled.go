@@ -38,45 +38,91 @@ type Run struct {
 // other sequence is dropped as StripEscapes drops it, and a run joins
 // the text around one. The runs' texts joined are StripEscapes(s). nil
 // when s holds no ESC, and only then: the caller shows s as it is.
+//
+// A run's text is a piece of s while nothing was dropped inside it, as
+// most are: an output of a hundred thousand colour changes is not as
+// many copies.
 func StyledRuns(s string) []Run {
-	i := strings.IndexByte(s, esc)
-	if i < 0 {
+	seqs := strings.Count(s, "\x1b")
+	if seqs == 0 {
 		return nil
 	}
-	runs := []Run{} // not nil, even when nothing shows: s held escapes
-	var b []byte    // the run's text so far
-	cur := Style(0)
+	// Sized once: a run starts at a sequence at most. Not nil, even when
+	// nothing shows: s held escapes.
+	r := runs{s: s, out: make([]Run, 0, min(seqs+1, 1+len(s)/4))}
 	unended := false // a string sequence found no end: none after it can (as StripEscapes)
-	for {
+	for at := 0; ; {
+		i := strings.IndexByte(s[at:], esc)
 		if i < 0 {
-			i = len(s) // the text after the last sequence, and the end
+			r.add(at, len(s))
+			r.end()
+			return r.out
 		}
-		b = append(b, s[:i]...)
+		r.add(at, at+i)
+		at += i
 		n := 0
-		if i < len(s) && (!unended || !isStringSeq(s[i:])) {
-			n = escapeLen(s[i:])
+		if !unended || !isStringSeq(s[at:]) {
+			n = escapeLen(s[at:])
 			if n < 0 {
 				unended, n = true, 0
 			}
 		}
-		next, ok := cur.sgr(s[i : i+n])
-		if i == len(s) || ok && next != cur {
-			if len(b) > 0 {
-				runs = append(runs, Run{string(b), cur})
-				b = b[:0]
-			}
-			if i == len(s) {
-				return runs
-			}
-			cur = next
-		}
 		if n == 0 {
-			b = append(b, esc) // not a whole sequence: kept, as StripEscapes keeps it
+			r.add(at, at+1) // not a whole sequence: kept, as StripEscapes keeps it
 			n = 1
+		} else if next, ok := r.cur.sgr(s[at : at+n]); ok {
+			r.cur = next // the run under way ends with the next text, if that is of another style
 		}
-		s = s[i+n:]
-		i = strings.IndexByte(s, esc)
+		at += n
 	}
+}
+
+// runs builds StyledRuns' runs of s: the one under way, of style
+// style, is s[from:to] while it is one piece of s, joined once it is
+// more. cur is the style the sequences read so far set, which the next
+// text is drawn in: a style set and unset with no text between
+// ("a\x1b[1m\x1b[mb") makes no run.
+type runs struct {
+	s          string
+	out        []Run
+	cur, style Style
+	from, to   int
+	joined     []byte
+	many       bool
+}
+
+// add adds s[a:b], of the style cur, to the run under way, or to a new
+// one when that is of another style.
+func (r *runs) add(a, b int) {
+	if a == b {
+		return
+	}
+	if r.cur != r.style {
+		r.end()
+		r.style = r.cur
+	}
+	switch {
+	case !r.many && r.from == r.to:
+		r.from, r.to = a, b
+	case !r.many && r.to == a:
+		r.to = b
+	default:
+		if !r.many {
+			r.joined, r.many = append(r.joined[:0], r.s[r.from:r.to]...), true
+		}
+		r.joined = append(r.joined, r.s[a:b]...)
+	}
+}
+
+// end ends the run under way, if it has any text.
+func (r *runs) end() {
+	switch {
+	case r.many:
+		r.out = append(r.out, Run{string(r.joined), r.style})
+	case r.to > r.from:
+		r.out = append(r.out, Run{r.s[r.from:r.to], r.style})
+	}
+	r.from, r.to, r.many = 0, 0, false
 }
 
 // sgr is st after seq, a whole escape sequence, when seq is an SGR one
