@@ -28,13 +28,7 @@ func StripEscapes(s string) string {
 	unended := false // a string sequence found no end: none after it can
 	for i >= 0 {
 		b.WriteString(s[:i])
-		n := 0
-		if !unended || !isStringSeq(s[i:]) {
-			n = escapeLen(s[i:])
-			if n < 0 {
-				unended, n = true, 0
-			}
-		}
+		n := nextSeq(s[i:], &unended)
 		if n == 0 {
 			b.WriteByte(esc) // not a whole sequence: kept
 			n = 1
@@ -50,6 +44,22 @@ const (
 	esc = 0x1b
 	bel = 0x07
 )
+
+// nextSeq is the length of the escape sequence s starts with (s[0] is
+// ESC), 0 when it is none. Once a string sequence found no end
+// (*unended), none after it is looked for: each would look to the end of
+// s again, and a megabyte of them would take minutes.
+func nextSeq(s string, unended *bool) int {
+	if *unended && isStringSeq(s) {
+		return 0
+	}
+	n := escapeLen(s)
+	if n < 0 {
+		*unended = true
+		return 0
+	}
+	return n
+}
 
 // isStringSeq reports whether s (at an ESC) opens a string sequence.
 func isStringSeq(s string) bool {

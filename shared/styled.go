@@ -60,13 +60,7 @@ func StyledRuns(s string) []Run {
 		}
 		r.add(at, at+i)
 		at += i
-		n := 0
-		if !unended || !isStringSeq(s[at:]) {
-			n = escapeLen(s[at:])
-			if n < 0 {
-				unended, n = true, 0
-			}
-		}
+		n := nextSeq(s[at:], &unended)
 		if n == 0 {
 			r.add(at, at+1) // not a whole sequence: kept, as StripEscapes keeps it
 			n = 1
