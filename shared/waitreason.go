@@ -77,6 +77,15 @@ func PermissionTool(reason string) string {
 	return namedTool(reason)
 }
 
+// UnnamedPermission reports whether reason asks for a permission without
+// naming the tool ("permission prompt": the registry's and the
+// Notification hook's), which the row reads as "needs approval": Claude
+// Code says so of a question's and a plan's dialog too, which a source
+// may name from the transcript instead.
+func UnnamedPermission(reason string) bool {
+	return WaitsForPermission(reason) && PermissionTool(reason) == ""
+}
+
 // WaitReason is what a session waiting with its assistant stopped
 // mid-turn asks of its user, in the words the list's row and helmd ls
 // use: the tool a permission is asked for ("permission: Bash"), "needs
@@ -90,11 +99,10 @@ func WaitReason(status Status, reason string) string {
 	switch {
 	case status != StatusWaiting || reason == "" || strings.EqualFold(reason, "input needed"):
 		return ""
-	case WaitsForPermission(reason):
-		if tool := PermissionTool(reason); tool != "" {
-			return "permission: " + tool
-		}
+	case UnnamedPermission(reason):
 		return "needs approval"
+	case WaitsForPermission(reason):
+		return "permission: " + PermissionTool(reason)
 	}
 	return reason
 }

@@ -521,7 +521,7 @@ func (o *Overlay) put(s *shared.Session, h *hint) {
 		if h.Question != "" {
 			s.Question = h.Question // what the dialog asks, not the last text before it
 		}
-		if o.dialog != nil && shared.WaitsForPermission(h.WaitingFor) && shared.PermissionTool(h.WaitingFor) == "" {
+		if o.dialog != nil && shared.UnnamedPermission(h.WaitingFor) {
 			if reason, question := o.dialog(s); reason != "" {
 				s.WaitingFor = reason
 				if question != "" && h.Question == "" {

@@ -73,7 +73,7 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 
 	s.setStatus(&sess, a.turn, lastWrite, live[sid], a.customTitle, now)
 	if sess.Status == shared.StatusWaiting {
-		if shared.WaitsForPermission(sess.WaitingFor) && shared.PermissionTool(sess.WaitingFor) == "" {
+		if shared.UnnamedPermission(sess.WaitingFor) {
 			// The registry's "permission prompt", of a question too.
 			if reason, question := s.dialogAsked(callSource{main.path, main.ino}, main.agg.pendingCalls()); reason != "" {
 				sess.WaitingFor, sess.Question = reason, question // what the dialog asks, not the text before it
