@@ -97,24 +97,6 @@ func testWholeTranscriptNoLatest(t *testing.T, b *browser) {
 		toolCall(t, sid, "ls", "Bash", map[string]any{"command": "ls"}, at),
 		toolResult(t, sid, "ls", "\x1b[0m\x1b[01;34mcmd\x1b[0m\ngo.mod\n\x1b[01;32mmain.go\x1b[0m", at, nil),
 		replyLine(t, sid, "msg_w1", "Two files.", at))
-	defer func() {
-		line := `#transcript .block button.line`
-		mustEval[bool](c, fmt.Sprintf(`(document.querySelector(%s).click(), true)`, jsString(line)))
-		c.waitJS(5*time.Second, "the output shown again", present("#transcript pre.result"))
-		type span struct{ Class, Text, Color, Weight string }
-		got := mustEval[[]span](c, `[...document.querySelectorAll("#transcript pre.result .sgr")].map(s =>
-			({class: s.className, text: s.textContent, color: getComputedStyle(s).color, weight: getComputedStyle(s).fontWeight}))`)
-		want := []span{{"sgr sgr-blue sgr-bold", "cmd", "rgb(10, 88, 194)", "700"}, {"sgr sgr-green sgr-bold", "main.go", "rgb(17, 99, 41)", "700"}}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("the output's coloured runs are %+v, want %+v", got, want)
-		}
-		if axe := axeIfPresent(t); axe != "" {
-			for _, scheme := range []string{"light", "dark"} {
-				viewport(c, 1280, 900, false, scheme)
-				axeCheck(t, c, axe, "a coloured output, "+scheme, 10)
-			}
-		}
-	}()
 	line := `#transcript .block button.line`
 	for _, want := range []string{"true", "false"} {
 		mustEval[bool](c, fmt.Sprintf(`(document.querySelector(%s).click(), true)`, jsString(line)))
@@ -129,6 +111,22 @@ func testWholeTranscriptNoLatest(t *testing.T, b *browser) {
 		}
 		if !c.staysAbsent("#new-below", 500*time.Millisecond) {
 			t.Errorf("with the block expanded=%s, the whole transcript in view offers %q", want, c.text("#new-below"))
+		}
+	}
+	// Opened again: its colours, and their contrast in both themes.
+	mustEval[bool](c, fmt.Sprintf(`(document.querySelector(%s).click(), true)`, jsString(line)))
+	c.waitJS(5*time.Second, "the output shown again", present("#transcript pre.result"))
+	type span struct{ Class, Text, Color, Weight string }
+	got := mustEval[[]span](c, `[...document.querySelectorAll("#transcript pre.result .sgr")].map(s =>
+		({class: s.className, text: s.textContent, color: getComputedStyle(s).color, weight: getComputedStyle(s).fontWeight}))`)
+	want := []span{{"sgr sgr-blue sgr-bold", "cmd", "rgb(10, 88, 194)", "700"}, {"sgr sgr-green sgr-bold", "main.go", "rgb(17, 99, 41)", "700"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the output's coloured runs are %+v, want %+v", got, want)
+	}
+	if axe := axeIfPresent(t); axe != "" {
+		for _, scheme := range []string{"light", "dark"} {
+			viewport(c, 1280, 900, false, scheme)
+			axeCheck(t, c, axe, "a coloured output, "+scheme, 10)
 		}
 	}
 }
