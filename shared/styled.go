@@ -47,8 +47,9 @@ func StyledRuns(s string) []Run {
 	if seqs == 0 {
 		return nil
 	}
-	// Sized once: a run starts at a sequence at most. Not nil, even when
-	// nothing shows: s held escapes.
+	// Sized once: a run starts at a sequence at most, and one that
+	// changes the style is 3 bytes at least ("\x1b[m") before a byte of
+	// text. Not nil, even when nothing shows: s held escapes.
 	r := runs{s: s, out: make([]Run, 0, min(seqs+1, 1+len(s)/4))}
 	unended := false // a string sequence found no end: none after it can (as StripEscapes)
 	for at := 0; ; {
