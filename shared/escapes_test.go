@@ -44,13 +44,20 @@ func TestStripEscapesIsLinear(t *testing.T) {
 		strings.Repeat("\x1bP\x1b[1m", mb/6),
 		strings.Repeat("\x1b(", mb/2),
 	} {
-		done := make(chan struct{})
-		go func() { StripEscapes(src); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(2 * time.Second): // linear: milliseconds; quadratic: minutes
-			t.Fatalf("StripEscapes of %d bytes (%.20q…) still runs after 2 s", len(src), src)
-		}
+		finishes(t, 2*time.Second, "StripEscapes", src, func(s string) { StripEscapes(s) }) // linear: milliseconds; quadratic: minutes
+	}
+}
+
+// finishes fails t unless f(src) returns within d: a guard against a
+// walk quadratic in hostile input, which takes minutes on a megabyte.
+func finishes(t *testing.T, d time.Duration, name, src string, f func(string)) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { f(src); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("%s of %d bytes (%.20q…) still runs after %v", name, len(src), src, d)
 	}
 }
 

@@ -50,13 +50,7 @@ func TestStyledRunsIsLinear(t *testing.T) {
 		strings.Repeat("a\x1b[1m\x1b[m", mb/10), // a style with no text, again and again: one run
 		strings.Repeat("\x1bP\x1b[1m", mb/6),
 	} {
-		done := make(chan struct{})
-		go func() { StyledRuns(src); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("StyledRuns of %d bytes (%.20q…) still runs after 10 s", len(src), src)
-		}
+		finishes(t, 10*time.Second, "StyledRuns", src, func(s string) { StyledRuns(s) })
 	}
 }
 
