@@ -370,19 +370,13 @@ func (r *lineReader) line(at int64) (line []byte, whole, final bool, err error) 
 	return r.buf, r.whole, r.final, nil
 }
 
-// callSum is the digest of tool call id as line (one transcript record)
-// holds it: of the last tool_use block of its message's content with
-// that id, as encoding/json reads the line, and so as the hook, which
-// has the call as Claude Code sends it, digests it. ok is false when
-// line holds no such call, or one without an input.
-func callSum(line []byte, id string) (sum calldigest.Sum, ok bool) {
-	s := readCall(line, id)
-	return s.sum, s.ok
-}
-
-// readCall is what line says of tool call id: its digest (callSum) and,
-// of a dialog that asks no permission, its reason and question. The
-// reason needs only the tool's name: a call without an input still
+// readCall is what line says of tool call id: its digest and, of a
+// dialog that asks no permission, its reason and question. The digest
+// is of the last tool_use block of its message's content with that id,
+// as encoding/json reads the line, and so as the hook, which has the
+// call as Claude Code sends it, digests it; ok is false when line holds
+// no such call, or one without an input. The reason needs only the
+// tool's name: a call without an input still
 // shows a question's dialog, of no known text.
 func readCall(line []byte, id string) (s memoSum) {
 	var rec map[string]json.RawMessage

@@ -295,7 +295,7 @@ func FuzzParseLine(f *testing.F) {
 // checkCalls checks the tool calls the parser read of line (r), which
 // the scan keeps pending by id, against the tool_use blocks encoding/json
 // reads of it (m): the same ids in the same order, and for each the
-// digest callSum finds of it in the line is the one calldigest gives of
+// digest readCall finds of it in the line is the one calldigest gives of
 // the call as encoding/json reads it (the last block of that id), as the
 // PermissionRequest hook, which sends the call so, names it.
 func checkCalls(t *testing.T, line []byte, r *record, m map[string]any) {
@@ -329,8 +329,8 @@ func checkCalls(t *testing.T, line []byte, r *record, m map[string]any) {
 	}
 	for i := range r.content.toolUses.len() {
 		id := string(r.content.toolUses.at(i))
-		sum, ok := callSum(line, id)
-		got = append(got, id+"/"+map[bool]string{true: sum.String(), false: "none"}[ok])
+		c := readCall(line, id)
+		got = append(got, id+"/"+map[bool]string{true: c.sum.String(), false: "none"}[c.ok])
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("tool calls %q, encoding/json says %q", got, want)
