@@ -169,7 +169,14 @@ func (a *aging) next() int64 {
 }
 
 // livePIDsAt is livePIDs, noting when live entries need checking again.
+// An entry's process first seen gone is noted gone since now.
 func (s *Source) livePIDsAt(now time.Time) map[string]pidEntry {
+	for path, e := range s.pids {
+		if e.goneAt == 0 && e.gone() {
+			e.goneAt = now.UnixMilli()
+			s.pids[path] = e
+		}
+	}
 	live := livePIDs(s.pids)
 	s.aging.pidsAt = 0
 	for _, e := range live {

@@ -33,7 +33,25 @@ type pidEntry struct {
 	// in the samples seen, a number is accepted too.
 	ProcStart procStart `json:"procStart"`
 
-	ended bool // set by livePIDs: the process is gone (or the PID reused)
+	// goneAt is when this Source first saw the process gone (epoch ms; 0
+	// while alive or not yet checked). A transcript written after it is
+	// another process's doing (a resume, a headless run with no entry).
+	goneAt int64
+	ended  bool // set by livePIDs: the process is gone (or the PID reused)
+}
+
+// asRead is e as its file says it, without what this Source learnt of
+// its process: the form to compare with a fresh read of the file.
+func (e pidEntry) asRead() pidEntry {
+	e.goneAt, e.ended = 0, false
+	return e
+}
+
+// gone reports whether e's process has ended, or its PID names another
+// process now. Once seen gone it stays gone: a PID that comes back is a
+// later process's (procStart tells where the platform gives it).
+func (e pidEntry) gone() bool {
+	return e.goneAt > 0 || !alive(e.PID) || !sameProcess(e.PID, string(e.ProcStart))
 }
 
 // statusAt is when the entry's status was set: statusUpdatedAt, else the
@@ -103,7 +121,7 @@ func liveStatus(s string) (shared.Status, bool) {
 func livePIDs(pids map[string]pidEntry) map[string]pidEntry {
 	out := map[string]pidEntry{}
 	for _, e := range pids {
-		e.ended = !alive(e.PID) || !sameProcess(e.PID, string(e.ProcStart))
+		e.ended = e.gone()
 		if old, ok := out[e.SessionID]; ok && (e.ended && !old.ended ||
 			e.ended == old.ended && old.UpdatedAt >= e.UpdatedAt) {
 			continue

@@ -126,6 +126,9 @@ func (s *Source) scan(ctx context.Context) ([]shared.Session, error) {
 	pids := map[string]pidEntry{}
 	for _, root := range s.roots {
 		for path, e := range readPIDDir(root) {
+			if old, ok := s.pids[path]; ok && old.asRead() == e {
+				e = old // when its process was seen gone stays known
+			}
 			pids[path] = e
 		}
 	}

@@ -34,6 +34,12 @@ func (s *Source) setStatus(sess *shared.Session, t turn, lastWrite int64, pe pid
 	case pe.ended && sess.Status == shared.StatusWaiting:
 		// Its process is gone: nobody is there to answer.
 		sess.Status = shared.StatusIdle
+	case pe.ended && sess.Status == shared.StatusWorking && lastWrite <= pe.goneAt:
+		// Killed mid-turn (kill -9, a closed terminal): the call or the
+		// reply it was at never comes, and the transcript would say
+		// working for the whole active window. A write since the
+		// process was seen gone is another's (a resume), which works.
+		sess.Status = shared.StatusIdle
 	}
 	sess.WaitingFor, sess.WaitingSince = "", 0
 	if sess.Status == shared.StatusWaiting {

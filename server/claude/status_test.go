@@ -87,7 +87,8 @@ func TestStatus(t *testing.T) {
 		{"live process idle", promptLine("hello", t0), pidFile(os.Getpid(), "idle"), time.Minute, shared.StatusIdle, true},
 		{"live process, unknown status: transcript decides, still active", answered, pidFile(os.Getpid(), "thinking"), time.Hour, shared.StatusWaiting, true},
 		{"dead process: transcript decides", answered, pidFile(dead, "busy"), time.Hour, shared.StatusIdle, false},
-		{"dead process, recent transcript", promptLine("hello", t0), pidFile(dead, "idle"), time.Minute, shared.StatusWorking, true},
+		{"dead process, unanswered prompt: nobody is there to reply", promptLine("hello", t0), pidFile(dead, "idle"), time.Minute, shared.StatusIdle, true},
+		{"dead process, unanswered call: it never ends", promptLine("run it", t0) + toolUseLine("t1", t0), pidFile(dead, "busy"), time.Minute, shared.StatusIdle, true},
 		{"dead process, ended turn: nobody is there to answer", answered, pidFile(dead, "waiting"), time.Minute, shared.StatusIdle, true},
 		{"registry entry that is not JSON", answered, `{"pid":`, time.Hour, shared.StatusWaiting, false},
 	}
@@ -108,6 +109,86 @@ func TestStatus(t *testing.T) {
 				t.Errorf("status, active = %s, %v; want %s, %v", got.Status, got.Active, tc.status, tc.active)
 			}
 		})
+	}
+}
+
+// A session whose process is killed mid-call (kill -9, a closed
+// terminal: no record, no SessionEnd, its registry entry left behind)
+// shows idle at the next check of live processes, not working for the
+// rest of the active window; a write after that is another process's (a
+// resume), and the transcript decides again.
+func TestKilledMidCall(t *testing.T) {
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Fatalf("no sleep to stand for a Claude Code process: %v", err)
+	}
+	proc := exec.Command(sleep, "600")
+	if err := proc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = proc.Process.Kill(); _ = proc.Wait() })
+
+	t0 := time.Now().Truncate(time.Second)
+	root := t.TempDir()
+	path := write(t, root, projectRel("/w", sidStatus+".jsonl"), promptLine("run it", t0)+toolUseLine("t1", t0))
+	if err := os.Chtimes(path, t0, t0); err != nil {
+		t.Fatal(err)
+	}
+	write(t, root, "sessions/4242.json", fmt.Sprintf(`{"pid":%d,"sessionId":%q,"status":"busy","updatedAt":%d}`,
+		proc.Process.Pid, sidStatus, t0.UnixMilli()))
+	now := t0.Add(5 * time.Second)
+	src := New(Options{Roots: []string{root}, Now: func() time.Time { return now }})
+	out, err := src.Scan(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := one(t, out); got.Status != shared.StatusWorking {
+		t.Fatalf("its process alive and busy: %s; want working", got.Status)
+	}
+
+	if err := proc.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = proc.Wait()
+	now = src.NextChange() // the next check of live processes
+	if now.IsZero() || now.After(t0.Add(time.Minute)) {
+		t.Fatalf("next check at %v; want one within the active window", now)
+	}
+	changed, _ := src.Aged()
+	if got := one(t, changed); got.Status != shared.StatusIdle {
+		t.Errorf("killed mid-call, at the next check: %s; want idle", got.Status)
+	}
+
+	resumed := now.Add(time.Second)
+	appendTo(t, path, toolResultLine("t1", resumed))
+	if err := os.Chtimes(path, resumed, resumed); err != nil {
+		t.Fatal(err)
+	}
+	now = resumed
+	changed, _, err = src.Update(t.Context(), []string{filepath.Dir(path)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := one(t, changed); got.Status != shared.StatusWorking {
+		t.Errorf("written after its process was seen gone: %s; want working (another process goes on)", got.Status)
+	}
+
+	// The entry read again unchanged (an event in the registry's folder, a
+	// rescan) still dates the process's end from its first sight.
+	now = resumed.Add(time.Second)
+	reg := filepath.Join(root, "sessions", "4242.json")
+	if _, _, err := src.Update(t.Context(), []string{reg}); err != nil {
+		t.Fatal(err)
+	}
+	if got := one(t, src.Sessions()); got.Status != shared.StatusWorking {
+		t.Errorf("its registry entry read again: %s; want working", got.Status)
+	}
+	out, err = src.Scan(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := one(t, out); got.Status != shared.StatusWorking {
+		t.Errorf("rescanned: %s; want working", got.Status)
 	}
 }
 

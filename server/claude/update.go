@@ -98,13 +98,13 @@ func (s *Source) reloadPIDs(root string, touched map[string]bool) {
 		if !strings.HasPrefix(path, prefix) {
 			continue
 		}
-		if e, ok := fresh[path]; !ok || e != old {
+		if e, ok := fresh[path]; !ok || e != old.asRead() {
 			touched[old.SessionID] = true
 			delete(s.pids, path)
 		}
 	}
 	for path, e := range fresh {
-		if old, ok := s.pids[path]; !ok || old != e {
+		if _, ok := s.pids[path]; !ok {
 			touched[e.SessionID] = true
 			s.pids[path] = e
 		}
@@ -115,12 +115,12 @@ func (s *Source) reloadPIDs(root string, touched map[string]bool) {
 func (s *Source) reloadPIDFile(path string, touched map[string]bool) {
 	old, had := s.pids[path]
 	e, ok := readPIDFile(path)
-	switch {
-	case had && (!ok || e != old):
+	if had && (!ok || e != old.asRead()) {
 		touched[old.SessionID] = true
 		delete(s.pids, path)
+		had = false
 	}
-	if ok && (!had || e != old) {
+	if ok && !had {
 		touched[e.SessionID] = true
 		s.pids[path] = e
 	}
