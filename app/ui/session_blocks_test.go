@@ -133,6 +133,36 @@ func TestRenderToolAwaitingApproval(t *testing.T) {
 	}
 }
 
+// A call without its result in an idle session (its process killed, or
+// left mid-call) says it has none rather than that it runs: nothing runs
+// in an idle session. While the session works, it runs; a result written
+// later still says so.
+func TestRenderToolStopped(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		status shared.Status
+		later  bool
+		want   string // data-state
+		line   string // said on the call's line
+		body   string // said in its body
+	}{
+		{"idle", shared.StatusIdle, false, "stopped", ">no result<", "No result: the session stopped before the call returned"},
+		{"working", shared.StatusWorking, false, "running", "", "No result yet"},
+		{"idle, its result written later", shared.StatusIdle, true, "answered", "", "Its result came later"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := pageFor("c1#0")
+			p.convo.Msgs = []shared.Message{toolMsg(&shared.Tool{Name: "Bash", Summary: "npm test", Later: tt.later})}
+			p.detail = &shared.SessionDetail{Session: shared.Session{Status: tt.status}}
+			out := app.HTMLString(p.renderMessage(0, &p.convo.Msgs[0]))
+			if !strings.Contains(out, `data-state="`+tt.want+`"`) || !strings.Contains(out, tt.body) ||
+				tt.line != "" && !strings.Contains(out, tt.line) || tt.line == "" && strings.Contains(out, ">no result<") {
+				t.Errorf("want state %q, %q on its line, %q in its body:\n%s", tt.want, tt.line, tt.body, out)
+			}
+		})
+	}
+}
+
 // A call whose result came after other messages (helmd shows such a
 // result on its own, where it was written, on every page) is no longer
 // running: it said so, with "No result yet", beside its own result,

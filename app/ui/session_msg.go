@@ -187,6 +187,10 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 		// Its result is further down, loaded or not (helmd says so):
 		// done, not running.
 		state = "answered"
+	case t.Result == nil && p.detail != nil && p.detail.Status == shared.StatusIdle:
+		// Nothing runs in an idle session: its process was killed, or
+		// it was left mid-call. A spinner would say it still runs.
+		state = "stopped"
 	case t.Result == nil:
 		state = "running"
 	case t.Result.IsError:
@@ -218,6 +222,8 @@ func (p *SessionPage) renderTool(m *shared.Message, key string, t *shared.Tool) 
 			parts = append(parts, el.Div().Class("label", "asks").Text("Waiting for your "+asks))
 		} else if state == "answered" {
 			parts = append(parts, el.Div().Class("label").Text("Its result came later: below, after other messages"))
+		} else if state == "stopped" {
+			parts = append(parts, el.Div().Class("label").Text("No result: the session stopped before the call returned"))
 		} else {
 			parts = append(parts, el.Div().Class("label").Text("No result yet"))
 		}
@@ -299,6 +305,9 @@ func (p *SessionPage) toggle(key, class, name, arg string, body func() app.UI, s
 		// The call the session waits on: said on its line, seen closed.
 		app.If(len(state) > 0 && (state[0] == "approval" || state[0] == "answer"), func() app.UI {
 			return el.Span().Class("asks").Text("waiting for your " + state[0])
+		}),
+		app.If(len(state) > 0 && state[0] == "stopped", func() app.UI {
+			return el.Span().Class("no-result").Text("no result")
 		}),
 	)
 	d := el.Div().Class("block", class)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -85,6 +86,7 @@ func TestSessionPageLiveBrowser(t *testing.T) {
 		{"OpensBeforeTheListHasIt", testSessionUnlisted},
 		{"Markdown", testSessionMarkdown},
 		{"PollingEndsAKilledCall", testSessionPollEndsAKilledCall},
+		{"AKilledSessionsCallHasNoResult", testSessionKilledCallNoResult},
 	})
 }
 
@@ -1329,6 +1331,39 @@ func testSessionEndStaysHeaderGrows(t *testing.T, b *browser) {
 		t.Fatalf("the header grew by %.0f px only: the test shows nothing", grew)
 	}
 	c.waitJS(5*time.Second, "the end still in view", gap+` <= 2`)
+}
+
+// testSessionKilledCallNoResult: a session whose process is gone (its
+// registry entry names a dead PID: kill -9 leaves it behind) while a call
+// it made has no result is idle, though the call was written a moment
+// ago, and its page shows the call with no result rather than running.
+// A result written after that (a resume) still lands.
+func testSessionKilledCallNoResult(t *testing.T, b *browser) {
+	claude := t.TempDir()
+	const sid = "6f000000-0000-4000-8000-000000000009"
+	path := fixture.Path(claude, cwd, sid)
+	at := time.Now()
+	fixture.Append(t, path, fixture.User(sid, cwd, "run the tests", at)+
+		toolCall(t, sid, "orphan", "Bash", map[string]any{"command": "npm test"}, at))
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	entry := fmt.Sprintf(`{"pid":%d,"sessionId":%q,"cwd":%q,"status":"busy","updatedAt":%d}`, dead.Process.Pid, sid, cwd, at.UnixMilli())
+	if err := os.MkdirAll(filepath.Join(claude, "sessions"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(claude, "sessions", strconv.Itoa(dead.Process.Pid)+".json"), []byte(entry), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := serveList(t, claude)
+	c := b.tab(t)
+	c.navigate(p.URL + "/s/claude/" + sid)
+	bash := `[...document.querySelectorAll("#transcript .block")].find(b => (b.querySelector(".name") || {}).textContent === "Bash")`
+	c.waitJS(30*time.Second, "the call shown with no result, the session idle",
+		`(b => !!b && b.dataset.state === "stopped" && b.querySelector(".line").innerText.includes("no result"))(`+bash+`)`)
+	fixture.Append(t, path, toolResult(t, sid, "orphan", "12 passed", time.Now(), nil))
+	c.waitJS(10*time.Second, "its result, written later, shown", `(b => !!b && !b.dataset.state && !b.querySelector(".no-result"))(`+bash+`)`)
 }
 
 // testSessionPollEndsAKilledCall: a page that polls (its stream refused,
