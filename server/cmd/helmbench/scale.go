@@ -221,6 +221,18 @@ func (b *bench) scale() ([]row, error) {
 	return append(rows, restarted...), nil
 }
 
+// restartOnly is scale's last rows (a restart over the scan cache and a
+// Refresh, at 100,000 sessions) without the 4½ minutes before them, to
+// measure them again and again (-only restart; make bench runs them
+// within scale).
+func (b *bench) restartOnly() ([]row, error) {
+	dir, _, err := b.smallCorpus("corpus-100k", "300MB", scaleSessions)
+	if err != nil {
+		return nil, err
+	}
+	return b.restartedRSS(dir)
+}
+
 // restartedRSS is the RSS of a helmd restarted over its scan cache, as a
 // user's is (the default --cache-dir), the rows above being a first
 // start's: a load that kept the cache's buffer held 60 MB more at
