@@ -451,11 +451,13 @@ func publishedNow(ep stream.Endpoint) func() ([]shared.Session, string, func()) 
 }
 
 // holdHeap bounds the heap while a refresh runs (gcpace.Hold): its
-// garbage is collected once it reaches a fifth of what helmd holds. At
-// 100,000 sessions a refresh then peaks near 300 MB where it reached
-// 370 MB, for some collections of the live heap more (see the commit
-// that set it).
-func holdHeap() (release func()) { return gcpace.Hold(20) }
+// garbage is collected once it reaches a tenth of what helmd holds. At
+// 100,000 sessions a refresh peaked at 360-370 MB without a hold, at
+// 291-301 MB holding a fifth, and at 290-292 MB holding a tenth, whose
+// extra collections cost no CPU the runs could tell from their noise
+// (helmbench -only restart, the two builds in turn: 3.2-4.3 CPU-s a
+// refresh either way).
+func holdHeap() (release func()) { return gcpace.Hold(10) }
 
 // buildHeap bounds the heap while the first scan builds it
 // (gcpace.Grow): its garbage is collected once it reaches a quarter of
