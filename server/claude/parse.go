@@ -1,6 +1,9 @@
 package claude
 
-import "vibecraft.sh/helm/server/internal/usertext"
+import (
+	"vibecraft.sh/helm/server/internal/jsonstr"
+	"vibecraft.sh/helm/server/internal/usertext"
+)
 
 // parser extracts a record from one line with a scanner, descending only
 // into the few objects Helm reads (the line, message, usage, content and
@@ -156,7 +159,7 @@ func (p *parser) object(member func(key []byte) bool) {
 		if !full {
 			k = nil // too long to be a key we read
 		} else if needsUnescape(k) {
-			k = unescape(nil, k)
+			k = jsonstr.Unescape(nil, k)
 		}
 		if k == nil || !member(k) {
 			s.skip()

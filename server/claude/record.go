@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"vibecraft.sh/helm/server/internal/jsonstr"
 	"vibecraft.sh/helm/server/internal/usertext"
 	"vibecraft.sh/helm/server/internal/written"
 	"vibecraft.sh/helm/shared"
@@ -48,7 +49,7 @@ func (f *field) bytes() []byte {
 	if !f.done {
 		f.plain, f.done = !needsUnescape(f.raw), true
 		if !f.plain {
-			f.dec = unescape(f.dec[:0], f.raw)
+			f.dec = jsonstr.Unescape(f.dec[:0], f.raw)
 		}
 	}
 	if f.plain {
