@@ -1,14 +1,17 @@
 package transcript
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -270,5 +273,46 @@ func BenchmarkFind(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkFindCommonWord: find of a word in nearly every prompt of a
+// transcript of long prompts (16–64 KB each, 50 MB), as a user searching a
+// common word in a huge session does: every line that holds it is
+// decoded to count its match, so the decoding is the cost.
+func BenchmarkFindCommonWord(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "s.jsonl")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	words := strings.Repeat("the quick brown fox jumps over the lazy dog,\nthen writes a \"test\". ", 1<<10)
+	var n int
+	for turn := 0; n < 50<<20; turn++ {
+		prompt := strconv.Quote(words[:16<<10+turn%4*16<<10])
+		ts := fmt.Sprintf("2026-03-02T09:%02d:%02d.000Z", turn/60%60, turn%60)
+		k, _ := fmt.Fprintf(w, `{"type":"user","sessionId":"s","cwd":"/w","timestamp":%q,"uuid":"u%d","message":{"role":"user","content":%s}}`+"\n", ts, turn, prompt)
+		n += k
+		k, _ = fmt.Fprintf(w, `{"type":"assistant","sessionId":"s","cwd":"/w","timestamp":%q,"uuid":"a%d","requestId":"r%d","message":{"id":"m%d","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"done"}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}}`+"\n", ts, turn, turn, turn)
+		n += k
+	}
+	if err := errors.Join(w.Flush(), f.Close()); err != nil {
+		b.Fatal(err)
+	}
+	files := NewFiles(0)
+	match := shared.Shows("fox")
+	q := FindQuery{Max: shared.MaxFound, Term: "fox"}
+	first, err := files.Find(context.Background(), path, match, q) // the index, built once
+	if err != nil || first.Total < 1000 {
+		b.Fatal(err, first.Total)
+	}
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if res, err := files.Find(context.Background(), path, match, q); err != nil || res.Total != first.Total {
+			b.Fatal(err, res.Total)
+		}
 	}
 }

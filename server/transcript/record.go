@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"vibecraft.sh/helm/server/internal/jsonstr"
 	"vibecraft.sh/helm/server/internal/usertext"
 )
 
@@ -57,12 +58,11 @@ func blocks(raw json.RawMessage) []content {
 	if len(raw) == 0 {
 		return nil
 	}
-	if raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return nil
-		}
-		return []content{{Type: "text", Text: s}}
+	if raw[0] == '"' && len(raw) >= 2 && raw[len(raw)-1] == '"' {
+		// Every caller's raw is a value of a line json.Unmarshal read,
+		// so valid: decoded without Unmarshal's check of it again (half
+		// of a find's time in a transcript of long prompts).
+		return []content{{Type: "text", Text: string(jsonstr.Unescape(make([]byte, 0, len(raw)-2), raw[1:len(raw)-1]))}}
 	}
 	var out []content
 	if json.Unmarshal(raw, &out) != nil {
