@@ -16,9 +16,10 @@ import (
 // Unescape appends the decoded form of raw, the body of a JSON string,
 // to dst, as encoding/json decodes it: invalid UTF-8 and lone surrogates
 // become U+FFFD. A body cut in the middle of an escape (a capture that
-// stopped at its limit) loses that escape and what follows it; an escape
-// JSON does not have keeps its byte. Runs without a backslash or a byte
-// outside ASCII, most of a text, are copied at once.
+// stopped at its limit) loses that escape; a \u without its four hex
+// digits ends the decoding there, and another escape JSON does not have
+// keeps its byte. Runs without a backslash or a byte outside ASCII, most
+// of a text, are copied eight bytes at a time.
 func Unescape(dst, raw []byte) []byte {
 	for i := 0; i < len(raw); {
 		if n := plainRun(raw[i:]); n > 0 {
