@@ -134,17 +134,24 @@ func (t *Files) Find(ctx context.Context, path string, match func(*shared.Messag
 		pf = newPrefilter(q.Term)
 	}
 	g := p.grouper(true)
+	ah := startAhead(ctx, path, p, q.Term) // nil on short transcripts
+	defer ah.stop()
 	for k := range snap.offs {
 		if k%findCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return shared.FindResult{}, err
 			}
 		}
-		pr, err := p.lineFor(k, pf)
+		var pr *parsed
+		if ah.owns(k) {
+			pr, err = ah.next(k)
+		} else {
+			pr, err = p.lineFor(k, pf)
+			delete(p.cache, k) // read once: nothing to keep
+		}
 		if err != nil {
 			return shared.FindResult{}, err
 		}
-		delete(p.cache, k) // read once: nothing to keep
 		g.add(pr)
 		for len(g.groups) > findPending {
 			gr := g.groups[0]

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,7 +68,8 @@ func allMessages(t *testing.T, files *Files, path string) []shared.Message {
 // Find finds exactly the messages the page's find marks once every page
 // is loaded, in order.
 func TestFindMatchesWhatPagesShow(t *testing.T) {
-	path := tempTranscript(t, manyMessages(t, 120))
+	const turns = 300 // 1,200 lines: past findAheadMin, so the second reader takes part
+	path := tempTranscript(t, manyMessages(t, turns))
 	files := NewFiles(0)
 	all := allMessages(t, files, path)
 	for _, term := range []string{"needle", "NEEDLE", "grep", "answer 1", "output 11", "nowhere", "é"} {
@@ -87,7 +89,7 @@ func TestFindMatchesWhatPagesShow(t *testing.T) {
 		// The page's matcher is not its own proof: what the transcript
 		// holds, counted by hand (turn 7's result and turn 11's prompt;
 		// a Grep every tenth turn).
-		if n, ok := map[string]int{"needle": 2, "NEEDLE": 2, "grep": 12, "nowhere": 0}[term]; ok && len(got.Matches) != n {
+		if n, ok := map[string]int{"needle": 2, "NEEDLE": 2, "grep": turns / 10, "nowhere": 0}[term]; ok && len(got.Matches) != n {
 			t.Errorf("%q: %d matches, want %d", term, len(got.Matches), n)
 		}
 	}
@@ -118,12 +120,105 @@ func TestFindCapsAndCursorsOpen(t *testing.T) {
 }
 
 func TestFindStopsWithContext(t *testing.T) {
-	path := tempTranscript(t, manyMessages(t, 200))
+	path := tempTranscript(t, manyMessages(t, 300))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := NewFiles(0).Find(ctx, path, func(*shared.Message) bool { return true }, FindQuery{Max: 10})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	// Ended midway, its second reader blocked on lines not taken: it
+	// ends too (TestMain checks that no goroutine is left).
+	ctx, cancel = context.WithCancel(context.Background())
+	_, err = NewFiles(0).Find(ctx, path, func(*shared.Message) bool { cancel(); return true }, FindQuery{Max: 10})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("ended midway: err = %v, want context.Canceled", err)
+	}
+}
+
+// A find of a long transcript, whose lines a second reader decodes in
+// part, answers as a find on one reader does, whatever its query.
+func TestFindAheadAnswersAsOneReader(t *testing.T) {
+	path := tempTranscript(t, manyMessages(t, 400))
+	files := NewFiles(0)
+	f, snap, err := files.open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	ah := startAhead(context.Background(), path, p, "output")
+	if ah == nil {
+		t.Fatalf("no second reader for %d lines", len(snap.offs))
+	}
+	ah.stop()
+	f.Close()
+
+	all := allMessages(t, files, path)
+	queries := []FindQuery{{Max: shared.MaxFound}, {Max: 7}, {Max: 7, End: true},
+		{Max: 7, After: all[len(all)/2].Cursor}, {Max: 7, Before: all[len(all)/3].Cursor}}
+	find := func(term string, q FindQuery) shared.FindResult {
+		q.Term = term
+		got, err := files.Find(context.Background(), path, shared.Shows(term), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	for _, term := range []string{"output 1", "needle", "grep", "prompt", "nowhere"} {
+		for _, q := range queries {
+			two := find(term, q)
+			was := runtime.GOMAXPROCS(1) // one core: no second reader
+			one := find(term, q)
+			runtime.GOMAXPROCS(was)
+			if !reflect.DeepEqual(one, two) {
+				t.Errorf("%q %+v: one reader %+v, two %+v", term, q, one, two)
+			}
+		}
+	}
+}
+
+// A find that ends before its second reader has given every line (a
+// cap, an error, a request gone) stops it: the reader, blocked on lines
+// nobody takes, ends and closes its file (TestMain checks that no
+// goroutine is left).
+func TestFindAheadStops(t *testing.T) {
+	path := tempTranscript(t, manyMessages(t, 300))
+	f, snap, err := NewFiles(0).open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	ah := startAhead(context.Background(), path, p, "")
+	if ah == nil {
+		t.Fatalf("no second reader for %d lines", len(snap.offs))
+	}
+	for _, k := range []int{1, 2, 4} { // its first three lines, of many
+		if pr, err := ah.next(k); err != nil || pr == nil || pr.off != snap.offs[k] {
+			t.Fatalf("line %d: %v, %v", k, pr, err)
+		}
+	}
+	ah.stop()
+}
+
+// A path that names another file than the one a find opened (replaced
+// since) gets no second reader: it would read another file's lines.
+func TestFindAheadOnlyOverTheSameFile(t *testing.T) {
+	path := tempTranscript(t, manyMessages(t, 300))
+	files := NewFiles(0)
+	f, snap, err := files.open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	other := tempTranscript(t, manyMessages(t, 300))
+	if err := os.Rename(other, path); err != nil {
+		t.Fatal(err)
+	}
+	if ah := startAhead(context.Background(), path, p, "output"); ah != nil {
+		ah.stop()
+		t.Fatal("a second reader over the file that replaced the one found")
 	}
 }
 

@@ -1,0 +1,124 @@
+package transcript
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"runtime"
+	"sync"
+
+	"vibecraft.sh/helm/server/internal/regular"
+)
+
+// A find decodes every line it cannot rule out, on one goroutine, and
+// the decoding (encoding/json over long texts) is most of its time: a
+// word in every prompt of 525 MB took 5-6 s. So a find of a long
+// transcript has a second reader, over its own handle of the same file,
+// decode two lines of every three ahead of the grouping, while the
+// find's own goroutine decodes the third and groups and tests them all
+// in file order: the lines are the same, read the same way, and so are
+// the messages.
+
+// findAheadMin is the fewest lines for which a find takes a second
+// reader: a shorter transcript is found in milliseconds on one.
+const findAheadMin = 1024
+
+// aheadDepth bounds the lines decoded and not yet grouped: at most a
+// cut copy's strings each (maxString), a few MB in all.
+const aheadDepth = 64
+
+// ahead is a find's second reader.
+type ahead struct {
+	out  chan aheadLine
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+type aheadLine struct {
+	k   int
+	pr  *parsed
+	err error
+}
+
+// errAheadLost is an ahead that gave a line out of turn, or none: never
+// expected, but a find must fail rather than show another line's text.
+var errAheadLost = errors.New("the find's second reader lost its place")
+
+// startAhead starts p's second reader over path, for a find of term; nil
+// when the find is short, the machine has one core, or path no longer
+// names the file p reads (replaced since it was opened).
+func startAhead(ctx context.Context, path string, p *pager, term string) *ahead {
+	if len(p.snap.offs) < findAheadMin || runtime.GOMAXPROCS(0) < 2 {
+		return nil
+	}
+	f, err := regular.Open(path)
+	if err != nil {
+		return nil
+	}
+	if !sameFile(f, p.f) {
+		f.Close()
+		return nil
+	}
+	h := &pager{f: f, snap: p.snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	var pf *prefilter // the prefilter's tokens keep scratch space: one each
+	if term != "" {
+		pf = newPrefilter(term)
+	}
+	a := &ahead{out: make(chan aheadLine, aheadDepth), done: make(chan struct{})}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		defer f.Close()
+		for k := range h.snap.offs {
+			if !a.owns(k) {
+				continue
+			}
+			l := aheadLine{k: k, err: ctx.Err()}
+			if l.err == nil {
+				l.pr, l.err = h.lineFor(k, pf)
+				delete(h.cache, k)
+			}
+			select {
+			case a.out <- l:
+			case <-a.done:
+				return
+			}
+			if l.err != nil {
+				return
+			}
+		}
+	}()
+	return a
+}
+
+// owns reports whether line k is the second reader's to decode.
+func (a *ahead) owns(k int) bool { return a != nil && k%3 != 0 }
+
+// next returns line k, which the second reader owns, once decoded.
+func (a *ahead) next(k int) (*parsed, error) {
+	l, ok := <-a.out
+	if !ok || l.k != k {
+		return nil, errAheadLost
+	}
+	return l.pr, l.err
+}
+
+// stop ends the second reader and waits for it to close its file.
+func (a *ahead) stop() {
+	if a == nil {
+		return
+	}
+	close(a.done)
+	a.wg.Wait()
+}
+
+// sameFile reports whether a and b are handles of one file.
+func sameFile(a, b *os.File) bool {
+	ai, err := a.Stat()
+	if err != nil {
+		return false
+	}
+	bi, err := b.Stat()
+	return err == nil && os.SameFile(ai, bi)
+}
