@@ -1,7 +1,6 @@
 package transcript
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 
@@ -105,7 +104,7 @@ func (t *Files) Find(ctx context.Context, path string, match func(*shared.Messag
 		return shared.FindResult{}, err
 	}
 	defer f.Close()
-	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	p := newPager(f, snap)
 	// in is whether a message at off is in q's range.
 	in := func(int64) bool { return true }
 	if c := q.After + q.Before; c != "" {

@@ -136,22 +136,29 @@ func TestFindStopsWithContext(t *testing.T) {
 	}
 }
 
+// openPager opens path as a find does, for the tests of its second
+// reader; the file is closed when the test ends.
+func openPager(t *testing.T, files *Files, path string) *pager {
+	t.Helper()
+	f, snap, err := files.open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return newPager(f, snap)
+}
+
 // A find of a long transcript, whose lines a second reader decodes in
 // part, answers as a find on one reader does, whatever its query.
 func TestFindAheadAnswersAsOneReader(t *testing.T) {
 	path := tempTranscript(t, manyMessages(t, 400))
 	files := NewFiles(0)
-	f, snap, err := files.open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	p := openPager(t, files, path)
 	ah := startAhead(context.Background(), path, p, "output")
 	if ah == nil {
-		t.Fatalf("no second reader for %d lines", len(snap.offs))
+		t.Fatalf("no second reader for %d lines", len(p.snap.offs))
 	}
 	ah.stop()
-	f.Close()
 
 	all := allMessages(t, files, path)
 	queries := []FindQuery{{Max: shared.MaxFound}, {Max: 7}, {Max: 7, End: true},
@@ -183,18 +190,13 @@ func TestFindAheadAnswersAsOneReader(t *testing.T) {
 // goroutine is left).
 func TestFindAheadStops(t *testing.T) {
 	path := tempTranscript(t, manyMessages(t, 300))
-	f, snap, err := NewFiles(0).open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	p := openPager(t, NewFiles(0), path)
 	ah := startAhead(context.Background(), path, p, "")
 	if ah == nil {
-		t.Fatalf("no second reader for %d lines", len(snap.offs))
+		t.Fatalf("no second reader for %d lines", len(p.snap.offs))
 	}
 	for _, k := range []int{1, 2, 4} { // its first three lines, of many
-		if pr, err := ah.next(k); err != nil || pr == nil || pr.off != snap.offs[k] {
+		if pr, err := ah.next(k); err != nil || pr == nil || pr.off != p.snap.offs[k] {
 			t.Fatalf("line %d: %v, %v", k, pr, err)
 		}
 	}
@@ -205,13 +207,7 @@ func TestFindAheadStops(t *testing.T) {
 // since) gets no second reader: it would read another file's lines.
 func TestFindAheadOnlyOverTheSameFile(t *testing.T) {
 	path := tempTranscript(t, manyMessages(t, 300))
-	files := NewFiles(0)
-	f, snap, err := files.open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	p := openPager(t, NewFiles(0), path)
 	other := tempTranscript(t, manyMessages(t, 300))
 	if err := os.Rename(other, path); err != nil {
 		t.Fatal(err)

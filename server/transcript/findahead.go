@@ -1,7 +1,6 @@
 package transcript
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"os"
@@ -60,7 +59,7 @@ func startAhead(ctx context.Context, path string, p *pager, term string) *ahead 
 		f.Close()
 		return nil
 	}
-	h := &pager{f: f, snap: p.snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	h := newPager(f, p.snap)
 	var pf *prefilter // the prefilter's tokens keep scratch space: one each
 	if term != "" {
 		pf = newPrefilter(term)

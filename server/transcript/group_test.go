@@ -1,7 +1,6 @@
 package transcript
 
 import (
-	"bufio"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -33,7 +32,7 @@ func TestGroupingFromAnyLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	p := newPager(f, snap)
 	groupFrom := func(from int) []*group {
 		g := newGrouper(from == 0, p.ref)
 		for k := from; k < len(snap.offs); k++ {

@@ -1,7 +1,6 @@
 package transcript
 
 import (
-	"bufio"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -104,7 +103,7 @@ func pageUnskipped(t *testing.T, path string) shared.MessagePage {
 	}
 	defer f.Close()
 	snap.long = nil
-	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	p := newPager(f, snap)
 	page, err := p.before(snap.end, DefaultLimit)
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +137,7 @@ func TestPageSkipsLongStrings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	p := newPager(f, snap)
 	got, err := p.before(snap.end, DefaultLimit)
 	f.Close()
 	if err != nil {

@@ -59,6 +59,11 @@ type pager struct {
 	tagged map[tagKey]tagRead
 }
 
+// newPager reads the lines of f that snap indexes.
+func newPager(f *os.File, snap snapshot) *pager {
+	return &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+}
+
 type tagKey struct {
 	at  int64
 	tag uint8
@@ -114,7 +119,7 @@ func (t *Files) Page(path string, q Query) (shared.MessagePage, error) {
 		limit = DefaultLimit
 	}
 	limit = min(limit, MaxLimit)
-	p := &pager{f: f, snap: snap, br: bufio.NewReaderSize(nil, lineBufSize), cache: map[int]*parsed{}, at: -1}
+	p := newPager(f, snap)
 	switch {
 	case q.Start:
 		// As after a cursor before the first line, which has no message
