@@ -203,6 +203,23 @@ func TestFindAheadStops(t *testing.T) {
 	ah.stop()
 }
 
+// A line whose reading panics on the second reader fails its find, as
+// it failed its request on the find's own goroutine, rather than end the
+// server.
+func TestFindAheadPanicFailsTheFind(t *testing.T) {
+	path := tempTranscript(t, manyMessages(t, 300))
+	testAheadRead = func(k int) {
+		if k == 500 {
+			panic("a line no reader expected")
+		}
+	}
+	t.Cleanup(func() { testAheadRead = nil })
+	_, err := NewFiles(0).Find(context.Background(), path, shared.Shows("output"), FindQuery{Max: shared.MaxFound})
+	if !errors.Is(err, errAheadPanicked) || !strings.Contains(err.Error(), "a line no reader expected") {
+		t.Fatalf("err = %v, want the panic's", err)
+	}
+}
+
 // A path that names another file than the one a find opened (replaced
 // since) gets no second reader: it would read another file's lines.
 func TestFindAheadOnlyOverTheSameFile(t *testing.T) {

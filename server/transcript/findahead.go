@@ -3,6 +3,7 @@ package transcript
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"runtime"
 	"sync"
@@ -44,6 +45,13 @@ type aheadLine struct {
 // expected, but a find must fail rather than show another line's text.
 var errAheadLost = errors.New("the find's second reader lost its place")
 
+// errAheadPanicked is a line whose reading panicked on the second reader.
+var errAheadPanicked = errors.New("reading a line for a find panicked")
+
+// testAheadRead, set by tests only, runs before the second reader reads
+// each line.
+var testAheadRead func(k int)
+
 // startAhead starts p's second reader over path, for a find of term; nil
 // when the find is short, the machine has one core, or path no longer
 // names the file p reads (replaced since it was opened).
@@ -69,9 +77,23 @@ func startAhead(ctx context.Context, path string, p *pager, term string) *ahead 
 	go func() {
 		defer a.wg.Done()
 		defer f.Close()
+		// A line that made the reading panic failed only its request
+		// when the request's own goroutine read it (net/http recovers
+		// a handler's panic); here it would end the server.
+		defer func() {
+			if r := recover(); r != nil {
+				select {
+				case a.out <- aheadLine{k: -1, err: fmt.Errorf("%w: %v", errAheadPanicked, r)}:
+				case <-a.done:
+				}
+			}
+		}()
 		for k := range h.snap.offs {
 			if !a.owns(k) {
 				continue
+			}
+			if testAheadRead != nil {
+				testAheadRead(k)
 			}
 			l := aheadLine{k: k, err: ctx.Err()}
 			if l.err == nil {
@@ -97,10 +119,15 @@ func (a *ahead) owns(k int) bool { return a != nil && k%3 != 0 }
 // next returns line k, which the second reader owns, once decoded.
 func (a *ahead) next(k int) (*parsed, error) {
 	l, ok := <-a.out
-	if !ok || l.k != k {
+	switch {
+	case !ok:
+		return nil, errAheadLost
+	case l.err != nil:
+		return nil, l.err
+	case l.k != k:
 		return nil, errAheadLost
 	}
-	return l.pr, l.err
+	return l.pr, nil
 }
 
 // stop ends the second reader and waits for it to close its file.
