@@ -151,7 +151,7 @@ func openPager(t *testing.T, files *Files, path string) *pager {
 // A find of a long transcript, whose lines a second reader decodes in
 // part, answers as a find on one reader does, whatever its query.
 func TestFindAheadAnswersAsOneReader(t *testing.T) {
-	path := tempTranscript(t, manyMessages(t, 400))
+	path := tempTranscript(t, manyMessages(t, 300)) // 1,200 lines
 	files := NewFiles(0)
 	p := openPager(t, files, path)
 	ah := startAhead(context.Background(), path, p, "output")
@@ -171,7 +171,7 @@ func TestFindAheadAnswersAsOneReader(t *testing.T) {
 		}
 		return got
 	}
-	for _, term := range []string{"output 1", "needle", "grep", "prompt", "nowhere"} {
+	for _, term := range []string{"output 1", "nowhere"} { // many matches (some: TestFindMatchesWhatPagesShow), none
 		for _, q := range queries {
 			two := find(term, q)
 			was := runtime.GOMAXPROCS(1) // one core: no second reader
