@@ -177,7 +177,7 @@ func (s *Source) livePIDsAt(now time.Time) map[string]pidEntry {
 			s.pids[path] = e
 		}
 	}
-	live := livePIDs(s.pids)
+	live := livePIDs(s.pids, func(e pidEntry) bool { return e.goneAt > 0 })
 	s.aging.pidsAt = 0
 	for _, e := range live {
 		if !e.ended {

@@ -439,6 +439,6 @@ func (s *Source) Ended(id string) bool {
 		}
 	}
 	s.mu.Unlock()
-	e, ok := livePIDs(mine)[id] // the liveness checks are syscalls: outside the lock
+	e, ok := livePIDs(mine, pidEntry.gone)[id] // the liveness checks are syscalls: outside the lock
 	return ok && e.ended
 }

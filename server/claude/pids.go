@@ -118,10 +118,12 @@ func liveStatus(s string) (shared.Status, bool) {
 // livePIDs returns, per session, the newest registry entry whose process
 // is alive; a session whose entries all name ended processes gets one
 // marked ended: its process is known to be gone, so it no longer waits.
-func livePIDs(pids map[string]pidEntry) map[string]pidEntry {
+// gone says which are: pidEntry.gone, or goneAt alone for entries just
+// checked (livePIDsAt), whose processes are not looked at twice.
+func livePIDs(pids map[string]pidEntry, gone func(pidEntry) bool) map[string]pidEntry {
 	out := map[string]pidEntry{}
 	for _, e := range pids {
-		e.ended = e.gone()
+		e.ended = gone(e)
 		if old, ok := out[e.SessionID]; ok && (e.ended && !old.ended ||
 			e.ended == old.ended && old.UpdatedAt >= e.UpdatedAt) {
 			continue
