@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unsafe"
 
 	"vibecraft.sh/helm/server/internal/jsonstr"
 	"vibecraft.sh/helm/server/internal/usertext"
@@ -62,7 +63,9 @@ func blocks(raw json.RawMessage) []content {
 		// Every caller's raw is a value of a line json.Unmarshal read,
 		// so valid: decoded without Unmarshal's check of it again (half
 		// of a find's time in a transcript of long prompts).
-		return []content{{Type: "text", Text: string(jsonstr.Unescape(make([]byte, 0, len(raw)-2), raw[1:len(raw)-1]))}}
+		text := jsonstr.Unescape(make([]byte, 0, len(raw)-2), raw[1:len(raw)-1])
+		// text is this string's own, never written again: no second copy.
+		return []content{{Type: "text", Text: unsafe.String(unsafe.SliceData(text), len(text))}}
 	}
 	var out []content
 	if json.Unmarshal(raw, &out) != nil {
