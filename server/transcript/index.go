@@ -24,6 +24,11 @@ const headBytes = 4096
 // skipped through it, never held.
 const indexBufSize = 256 << 10
 
+// extend looks for long strings only in lines longer than its buffer: a
+// line it reads whole in one chunk cannot hold one. Compiled only while
+// that holds.
+var _ [longString + 1 - indexBufSize]struct{}
+
 // identity tells one file from another at the same path: the inode, and a
 // hash of its first hlen bytes (up to the end of its first line). A file
 // replaced by rename has another inode; one truncated and rewritten in
@@ -228,10 +233,14 @@ func (x *lineIndex) extend(f *os.File, quiet bool) error {
 		line.Reset()
 		var err error
 		last := byte(0) // the last byte of the line that is not white space
-		for {
+		for first := true; ; first = false {
 			var chunk []byte
 			chunk, err = br.ReadSlice('\n')
-			ls.feed(chunk, pos)
+			// A line whole in its first chunk is shorter than the
+			// buffer, so than longString: no long string to look for.
+			if !first || errors.Is(err, bufio.ErrBufferFull) {
+				ls.feed(chunk, pos)
+			}
 			line.Feed(chunk)
 			pos += int64(len(chunk))
 			if !sc.done {
