@@ -17,10 +17,13 @@ type topScan struct {
 	buf    [24]byte
 	n      int
 	over   bool
-	key    string // the last depth-1 key read
-	typ    string
-	sub    string
-	done   bool
+	// next is what the value after the last depth-1 key read is: 2 the
+	// type, 3 the subtype, 0 neither (a capt, kept without a string per
+	// key: an index scan reads hundreds of thousands of keys).
+	next int
+	typ  string
+	sub  string
+	done bool
 }
 
 func (s *topScan) reset() { *s = topScan{} }
@@ -32,31 +35,19 @@ func (s *topScan) feed(b []byte) {
 			return
 		}
 		c := b[i]
-		if s.inStr && s.capt == 0 && !s.esc {
-			// A string not captured: jump to its closing quote.
+		if s.inStr {
+			// Jump to the string's closing quote, keeping what lies
+			// before it when the string is captured.
 			j, end := skipString(b[i:], &s.esc)
-			i += j
 			if !end {
+				s.keep(b[i:])
+				i = len(b)
 				continue
 			}
+			s.keep(b[i : i+j])
+			i += j
 			s.inStr = false
 			s.endString()
-			continue
-		}
-		if s.inStr {
-			switch {
-			case s.esc:
-				s.esc = false
-				s.keep(c)
-			case c == '\\':
-				s.esc = true
-				s.keep(c)
-			case c == '"':
-				s.inStr = false
-				s.endString()
-			default:
-				s.keep(c)
-			}
 			continue
 		}
 		switch c {
@@ -67,12 +58,7 @@ func (s *topScan) feed(b []byte) {
 					s.capt, s.isKey = 1, true
 				} else {
 					s.isKey = false
-					switch s.key {
-					case "type":
-						s.capt = 2
-					case "subtype":
-						s.capt = 3
-					}
+					s.capt = s.next
 				}
 			}
 		case '{', '[':
@@ -97,40 +83,61 @@ func (s *topScan) feed(b []byte) {
 	}
 }
 
-func (s *topScan) keep(c byte) {
-	if s.capt == 0 {
+// keep adds b, raw bytes of the string being read, to a captured one.
+func (s *topScan) keep(b []byte) {
+	if s.capt == 0 || s.over {
 		return
 	}
-	if s.n == len(s.buf) {
+	if s.n+len(b) > len(s.buf) {
 		s.over = true
 		return
 	}
-	s.buf[s.n] = c
-	s.n++
+	s.n += copy(s.buf[s.n:], b)
 }
 
 func (s *topScan) endString() {
-	v := ""
-	if !s.over {
-		v = string(s.buf[:s.n])
+	v := s.buf[:s.n]
+	if s.over {
+		v = nil
 	}
 	switch s.capt {
 	case 1:
-		s.key = v
+		switch string(v) {
+		case "type":
+			s.next = 2
+		case "subtype":
+			s.next = 3
+		default:
+			s.next = 0
+		}
 	case 2:
-		s.typ = v
+		s.typ = valueString(v)
 	case 3:
-		s.sub = v
+		s.sub = valueString(v)
 	}
 	if s.isKey {
 		s.isKey = false
 		return
 	}
-	s.key = ""
+	s.next = 0
 	// The subtype only matters for system records.
 	if s.typ != "" && (s.typ != "system" || s.sub != "") {
 		s.done = true
 	}
+}
+
+// valueString is v as a string, the values shown looks for without a
+// copy each.
+func valueString(v []byte) string {
+	switch string(v) {
+	case "user":
+		return "user"
+	case "assistant":
+		return "assistant"
+	case "system":
+		return "system"
+	}
+	return string(v)
 }
 
 // shown says whether a record of this type and subtype can be part of a
