@@ -57,6 +57,27 @@ func BenchmarkLastPage(b *testing.B) {
 	}
 }
 
+// BenchmarkFirstPage is the first page of a 500 MB transcript of
+// ordinary turns (245,000 lines of 0.2 to 8 KB): the one request that
+// builds the line index, as the first open of a long session after a
+// start does. Each run starts with no index.
+//
+//	go test -run '^$' -bench BenchmarkFirstPage -benchtime 5x ./server/transcript/
+func BenchmarkFirstPage(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "s.jsonl")
+	writeTurns(b, path, 0, 500<<20)
+	var lines int
+	for b.Loop() {
+		files := NewFiles(0)
+		page, err := files.Page(path, Query{Limit: 50})
+		if err != nil || len(page.Messages) != 50 {
+			b.Fatalf("%d messages, %v", len(page.Messages), err)
+		}
+		lines = len(files.index(path).offs)
+	}
+	b.ReportMetric(float64(lines), "lines-shown")
+}
+
 // BenchmarkLastPageCorpus is the same on the generated corpus of
 // server/internal/corpus: one 500 MB session whose tool results reach
 // 5 MB up to its end, so its last page holds many cut results.
@@ -113,7 +134,12 @@ func benchPage(b *testing.B, path string) pageFigures {
 
 // writeBench writes filler bytes of turns with 2 to 5 MB results, then
 // 1 MB of ordinary turns (results of 1 to 8 KB).
-func writeBench(b *testing.B, path string, filler int64) {
+func writeBench(b *testing.B, path string, filler int64) { writeTurns(b, path, filler, 1<<20) }
+
+// writeTurns writes filler bytes of turns with 2 to 5 MB results, then
+// ordinary bytes of turns whose results are 1 to 8 KB, in the order of
+// keys Claude Code writes (a line's type first).
+func writeTurns(b *testing.B, path string, filler, ordinary int64) {
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
@@ -148,7 +174,7 @@ func writeBench(b *testing.B, path string, filler int64) {
 	for n < filler {
 		oneTurn(2<<20 + turn%4<<20)
 	}
-	for end := n + 1<<20; n < end; {
+	for end := n + ordinary; n < end; {
 		oneTurn(1024 + turn%8*1024)
 	}
 	if err := w.Flush(); err != nil {
