@@ -374,6 +374,11 @@ func (p *pager) lineFor(k int, pf *prefilter) (*parsed, error) {
 func decodeLine(b []byte, l *line) error {
 	// A file saved by a Windows editor may start with a byte order mark.
 	b = bytes.TrimPrefix(b, utf8BOM)
+	orig := *l
+	if fastLine(b, l) {
+		return nil
+	}
+	*l = orig
 	err := json.Unmarshal(b, l)
 	var syn *json.SyntaxError
 	if err == nil || !errors.As(err, &syn) || !hasRawControl(b) {

@@ -67,6 +67,9 @@ func blocks(raw json.RawMessage) []content {
 		// text is this string's own, never written again: no second copy.
 		return []content{{Type: "text", Text: unsafe.String(unsafe.SliceData(text), len(text))}}
 	}
+	if out, ok := fastBlocks(raw); ok {
+		return out
+	}
 	var out []content
 	if json.Unmarshal(raw, &out) != nil {
 		return nil
