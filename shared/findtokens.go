@@ -2,6 +2,7 @@ package shared
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -142,7 +143,22 @@ func writtenShort(x, y byte) bool {
 // runs it over every line of the transcript.
 func (p *FindTokens) lowerASCII(rec []byte) ([]byte, bool) {
 	p.low = slices.Grow(p.low[:0], len(rec))[:len(rec)]
-	for i, c := range rec {
+	i := 0
+	for ; i+8 <= len(rec); i += 8 { // eight bytes at a time
+		w := binary.LittleEndian.Uint64(rec[i:])
+		if w&highs != 0 {
+			return nil, false
+		}
+		// Every byte is below 0x80, so adding 0x3F to each sets its
+		// high bit from 'A' up, adding 0x25 from past 'Z' up, and no
+		// sum carries into the next byte: the bytes from 'A' to 'Z'
+		// have their high bit in upper, and 0x80>>2 is the 0x20 that
+		// lower-cases them.
+		upper := (w + (0x80-'A')*lows) &^ (w + (0x80-'Z'-1)*lows) & highs
+		binary.LittleEndian.PutUint64(p.low[i:], w|upper>>2)
+	}
+	for ; i < len(rec); i++ {
+		c := rec[i]
 		if c >= utf8.RuneSelf {
 			return nil, false
 		}
@@ -150,6 +166,8 @@ func (p *FindTokens) lowerASCII(rec []byte) ([]byte, bool) {
 	}
 	return p.low, true
 }
+
+const lows, highs = 0x0101010101010101, 0x8080808080808080
 
 // lowerTable lower-cases an ASCII byte.
 var lowerTable = func() (t [utf8.RuneSelf]byte) {
