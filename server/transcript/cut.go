@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -201,12 +203,7 @@ func (c *cutter) feed(b []byte) {
 			run := b[i:min(len(b), i+int(c.limit-c.strLen))]
 			// One pass for either byte: an IndexByte for each would
 			// scan past the string's end, again for every short string.
-			for j, x := range run {
-				if x == '"' || x == '\\' {
-					run = run[:j]
-					break
-				}
-			}
+			run = run[:quoteOrBackslash(run)]
 			if len(run) > 0 {
 				c.out = append(c.out, run...)
 				c.strLen += int64(len(run))
@@ -240,6 +237,29 @@ func (c *cutter) feed(b []byte) {
 		c.pos++
 		i++
 	}
+}
+
+// quoteOrBackslash is the index of the first '"' or '\\' in b, or len(b),
+// found eight bytes at a time.
+func quoteOrBackslash(b []byte) int {
+	const lows, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		// (x-lows)&^x&highs marks the zero bytes of x; a borrow may
+		// also mark a byte above one, never below: the lowest mark of
+		// either is exact.
+		q, bs := w^('"'*lows), w^('\\'*lows)
+		if m := ((q-lows)&^q | (bs-lows)&^bs) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == '"' || b[i] == '\\' {
+			return i
+		}
+	}
+	return i
 }
 
 // skip drops bytes of a cut string up to its closing quote, which it
