@@ -384,6 +384,36 @@ func BenchmarkFind(b *testing.B) {
 	}
 }
 
+// BenchmarkFindManyLines is a find over 100 MB of ordinary turns (about
+// 49,000 lines of 0.2 to 8 KB, bench_test.go's writeTurns), the shape of
+// most transcripts, where a find's cost is per line: a word no message
+// holds (every line placed, none shown), and one every text holds.
+//
+//	go test -run '^$' -bench BenchmarkFindManyLines -benchtime 5x ./server/transcript/
+func BenchmarkFindManyLines(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "s.jsonl")
+	writeTurns(b, path, 0, 100<<20)
+	for _, c := range []struct{ name, term string }{{"nowhere", "zebrafish"}, {"everywhere", "fox"}} {
+		b.Run(c.name, func(b *testing.B) {
+			files := NewFiles(0)
+			match := shared.Shows(c.term)
+			q := FindQuery{Max: shared.MaxFound, Term: c.term}
+			if _, err := files.Find(context.Background(), path, match, q); err != nil { // the index, built once
+				b.Fatal(err)
+			}
+			var total int
+			for b.Loop() {
+				res, err := files.Find(context.Background(), path, match, q)
+				if err != nil || (c.term == "fox") != (res.Total > 0) {
+					b.Fatal(err, res.Total)
+				}
+				total = res.Total
+			}
+			b.ReportMetric(float64(total), "matches")
+		})
+	}
+}
+
 // BenchmarkFindCommonWord: find of a word in nearly every prompt of a
 // transcript of long prompts (16–64 KB each, 50 MB), as a user searching a
 // common word in a huge session does: every line that holds it is
