@@ -64,6 +64,7 @@ var fastSeeds = []string{
 	`{"compactMetadata":{"preTokens":1.5}}`, `{"compactMetadata":{"preTokens":99999999999999999999}}`,
 	`{"type":5}`, "{\"type\":\"a\x01\"}", `{"type":"\ud800"}`, "{\"type\":\"\xff\"}", `{"t\u0079pe":"user"}`,
 	` {"type" : "user" , "uuid":"u"} ` + "\n", `[]`, `[{}]`, `{"a":[[[[{"b":{}}]]]]}`, `{"type":"user"}{}`,
+	`{"a":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, `[` + strings.Repeat(`{"content":`, 80) + `1` + strings.Repeat("}", 80) + `]`,
 	`{"isMeta":tru}`, `{"n":01}`, `{"n":-}`, `{"n":1.}`, `{"n":1e}`, `[{"is_error":"yes"}]`, `[1]`,
 }
 
@@ -128,4 +129,21 @@ func TestFastDecoderTakesClaudeLines(t *testing.T) {
 		t.Errorf("fast decoder took %d of %d lines", taken, lines)
 	}
 	t.Logf("%d lines, %d block lists, from %d files", lines, blockLists, len(paths))
+}
+
+// A line nested past fastMaxDepth is left to encoding/json, which decodes
+// it (or refuses it past its own bound): never a crash, never a guess.
+func TestFastDecoderLeavesDeepLines(t *testing.T) {
+	deep := `{"type":"user","toolUseResult":` + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + `}`
+	var l line
+	if fastLine([]byte(deep), &l) {
+		t.Fatal("fast decoder took a line nested 5,000 deep")
+	}
+	l = line{}
+	if err := decodeLine([]byte(deep), &l); err != nil || l.Type != "user" || len(l.ToolUseResult) != 10000 {
+		t.Fatalf("decodeLine: %v, type %q, %d bytes of toolUseResult", err, l.Type, len(l.ToolUseResult))
+	}
+	if _, ok := fastBlocks([]byte(`[{"input":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}]`)); ok {
+		t.Fatal("fast decoder took blocks nested 100 deep")
+	}
 }
