@@ -79,7 +79,7 @@ func TestFastDecoderTakesClaudeLines(t *testing.T) {
 	// and block they write.
 	for seed, gen := range []func(string, int64, int, int, int64) (corpus.Stats, error){corpus.Generate, corpus.GenerateSmallRecords} {
 		dir := t.TempDir()
-		if _, err := gen(dir, 2<<20, 3, 1, int64(seed)); err != nil {
+		if _, err := gen(dir, 1<<20, 3, 1, int64(seed)); err != nil {
 			t.Fatal(err)
 		}
 		more, _ := filepath.Glob(filepath.Join(dir, "projects", "*", "*.jsonl"))
