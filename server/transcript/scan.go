@@ -126,8 +126,8 @@ func (s *topScan) endString() {
 	}
 }
 
-// valueString is v as a string, the values shown looks for without a
-// copy each.
+// valueString is v as a string: the types shown looks for are the
+// constants, not a copy made for each line.
 func valueString(v []byte) string {
 	switch string(v) {
 	case "user":
