@@ -45,7 +45,9 @@ func parseDocument(data []byte) (*document, error) {
 	if bytes.Contains(data, []byte("\r\n")) {
 		d.f.nl = "\r\n"
 	}
-	if t := bytes.TrimSpace(data); len(t) == 0 || string(t) == "null" {
+	// JSON's white space only: a form feed or a no-break space before
+	// "null" makes a file Claude Code cannot read either, not an empty one.
+	if t := bytes.Trim(data, jsonSpace); len(t) == 0 || string(t) == "null" {
 		d.empty = true
 		return d, nil
 	}

@@ -72,15 +72,18 @@ func jsonKind(raw []byte) string {
 	}
 }
 
+// jsonSpace is the white space JSON allows between its tokens.
+const jsonSpace = " \t\r\n"
+
 func firstByte(raw []byte) byte {
-	raw = bytes.TrimLeft(raw, " \t\r\n")
+	raw = bytes.TrimLeft(raw, jsonSpace)
 	if len(raw) == 0 {
 		return 0
 	}
 	return raw[0]
 }
 
-func (n *node) isNull() bool { return n.kind == 0 && string(bytes.TrimSpace(n.raw)) == "null" }
+func (n *node) isNull() bool { return n.kind == 0 && string(bytes.Trim(n.raw, jsonSpace)) == "null" }
 
 // expand parses one level of an object or array node: its members, each
 // kept as written. Only the levels Helm reads are expanded, so a deeply

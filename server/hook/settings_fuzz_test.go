@@ -14,7 +14,7 @@ import (
 // leaving the user's hooks as they were when the old file is its backup.
 func FuzzInstall(f *testing.F) {
 	for _, s := range []string{
-		existing, "", "null", "{}", " \n", "\xEF\xBB\xBF{}", "{\r\n\t\"a\": 1\r\n}", `{"hooks": null}`,
+		existing, "", "null", "{}", " \n", "\fnull", "\u00a0", "\v{}", "\xEF\xBB\xBF{}", "{\r\n\t\"a\": 1\r\n}", `{"hooks": null}`,
 		`{"hooks": {"Stop": null, "X": []}}`, `{"hooks": 1, "hooks": {}}`, `[1]`, `{"a": 1e400, "b": "\u00e9<&>"}`,
 		`{"hooks": {"Stop": [{"hooks": [{"command": "'/my hooks/helmd' hook"}, 3, {"command": 4}]}, "x", {"hooks": {}}]}}`,
 	} {
@@ -71,7 +71,7 @@ func settingsOf(t *testing.T, data []byte) map[string]any {
 	t.Helper()
 	data = bytes.TrimPrefix(data, bom)
 	m := map[string]any{}
-	if len(bytes.TrimSpace(data)) == 0 {
+	if len(bytes.Trim(data, jsonSpace)) == 0 {
 		return m
 	}
 	d := json.NewDecoder(bytes.NewReader(data))

@@ -147,6 +147,11 @@ func TestInstallRefusesWhatItCannotRead(t *testing.T) {
 		`{"hooks": []}`:                            `"hooks" is an array, not an object of events`,
 		`{"hooks": {"Stop": {"command": "x"}}}`:    `the hooks of "Stop" are an object, not an array`,
 		`{"a": ` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`: "not valid JSON",
+		// White space JSON does not have, around nothing or null: not an
+		// empty file to write over (a fuzz finding).
+		"\fnull": "not valid JSON",
+		"\u00a0": "not valid JSON",
+		"\v\n":   "not valid JSON",
 	} {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "settings.json")
