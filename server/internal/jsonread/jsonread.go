@@ -194,15 +194,7 @@ func (d *Reader) Value(depth int) bool {
 // with each key (plain: see Str) to read its value; false from member,
 // or a key that is not plain, gives up.
 func (d *Reader) Object(depth int, member func(key []byte) bool) bool {
-	if depth >= MaxDepth || d.Peek() != '{' {
-		return false
-	}
-	d.i++
-	if d.Peek() == '}' {
-		d.i++
-		return true
-	}
-	for {
+	return d.container(depth, '{', '}', func() bool {
 		if d.Peek() != '"' {
 			return false
 		}
@@ -211,29 +203,24 @@ func (d *Reader) Object(depth int, member func(key []byte) bool) bool {
 			return false
 		}
 		d.i++
-		if !member(key) {
-			return false
-		}
-		switch d.Peek() {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
-			return true
-		default:
-			return false
-		}
-	}
+		return member(key)
+	})
 }
 
 // Array reads the array that starts at the next byte, calling elem for
 // each value.
 func (d *Reader) Array(depth int, elem func() bool) bool {
-	if depth >= MaxDepth || d.Peek() != '[' {
+	return d.container(depth, '[', ']', elem)
+}
+
+// container reads open, then elements separated by commas (each read by
+// elem), then close.
+func (d *Reader) container(depth int, open, close byte, elem func() bool) bool {
+	if depth >= MaxDepth || d.Peek() != open {
 		return false
 	}
 	d.i++
-	if d.Peek() == ']' {
+	if d.Peek() == close {
 		d.i++
 		return true
 	}
@@ -244,7 +231,7 @@ func (d *Reader) Array(depth int, elem func() bool) bool {
 		switch d.Peek() {
 		case ',':
 			d.i++
-		case ']':
+		case close:
 			d.i++
 			return true
 		default:
