@@ -2,10 +2,10 @@ package transcript
 
 import (
 	"bytes"
-	"encoding/binary"
 	"strings"
 	"unicode/utf8"
 
+	"vibecraft.sh/helm/server/internal/jsonstr"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -203,32 +203,12 @@ func escapesValid(s []byte) bool {
 	}
 }
 
-// plainASCII reports whether b has no backslash and no byte outside
-// ASCII, eight bytes at a time.
-func plainASCII(b []byte) bool {
-	const lows, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		bs := w ^ ('\\' * lows)
-		if (w|(bs-lows)&^bs)&highs != 0 {
-			return false
-		}
-	}
-	for ; i < len(b); i++ {
-		if b[i] == '\\' || b[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
 // headOf is how much of the string content s a skeleton keeps.
 func headOf(s []byte) int {
 	if len(s) <= skeletonString {
 		return len(s)
 	}
-	if plainASCII(s[:skeletonString]) {
+	if jsonstr.PlainRun(s[:skeletonString]) == skeletonString {
 		// Every character one byte: the loop below would keep exactly
 		// skeletonString bytes, if a printable one comes early enough.
 		for _, c := range s[:skeletonHead] {

@@ -22,7 +22,7 @@ import (
 // of a text, are copied eight bytes at a time.
 func Unescape(dst, raw []byte) []byte {
 	for i := 0; i < len(raw); {
-		if n := plainRun(raw[i:]); n > 0 {
+		if n := PlainRun(raw[i:]); n > 0 {
 			dst = append(dst, raw[i:i+n]...)
 			i += n
 			continue
@@ -82,11 +82,11 @@ func Unescape(dst, raw []byte) []byte {
 	return dst
 }
 
-// plainRun is how many bytes at the start of b are plain ASCII other
+// PlainRun is how many bytes at the start of b are plain ASCII other
 // than a backslash: bytes that decode to themselves. It looks no further
 // than the first other byte, so a text of many non-ASCII runes costs a
 // look at each byte once.
-func plainRun(b []byte) int {
+func PlainRun(b []byte) int {
 	i := 0
 	for ; i+8 <= len(b); i += 8 { // eight bytes at a time, as most are plain
 		w := binary.LittleEndian.Uint64(b[i:])
@@ -109,7 +109,7 @@ const (
 )
 
 // hasZeroByte reports whether a byte of w is 0 (exact for words whose
-// bytes are all below 0x80, as plainRun's are by then).
+// bytes are all below 0x80, as PlainRun's are by then).
 func hasZeroByte(w uint64) bool { return (w-lowBits)&^w&highBits != 0 }
 
 func hex4(b []byte) (rune, bool) {

@@ -35,7 +35,7 @@ func TestUnescape(t *testing.T) {
 // A long text of runes outside ASCII and no escape decodes to itself,
 // into a buffer large enough without allocating. (A search for the next
 // backslash from each rune, looking at the rest of the text each time,
-// would take this test minutes: plainRun looks at each byte once.)
+// would take this test minutes: PlainRun looks at each byte once.)
 func TestUnescapeLongNonASCII(t *testing.T) {
 	raw := []byte(strings.Repeat("日本語", 200_000)) // 1.8 MB
 	dst := make([]byte, 0, len(raw))
