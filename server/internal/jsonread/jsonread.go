@@ -122,23 +122,13 @@ func (d *Reader) Number() bool {
 	if j < len(b) && b[j] == '-' {
 		j++
 	}
-	switch {
-	case j < len(b) && b[j] == '0':
+	if j < len(b) && b[j] == '0' {
 		j++
-	case j < len(b) && b[j] >= '1' && b[j] <= '9':
-		for j < len(b) && isDigit(b[j]) {
-			j++
-		}
-	default:
+	} else if j = digits(b, j); j == -1 {
 		return false
 	}
 	if j < len(b) && b[j] == '.' {
-		j++
-		k := j
-		for j < len(b) && isDigit(b[j]) {
-			j++
-		}
-		if j == k {
+		if j = digits(b, j+1); j == -1 {
 			return false
 		}
 	}
@@ -147,16 +137,24 @@ func (d *Reader) Number() bool {
 		if j < len(b) && (b[j] == '+' || b[j] == '-') {
 			j++
 		}
-		k := j
-		for j < len(b) && isDigit(b[j]) {
-			j++
-		}
-		if j == k {
+		if j = digits(b, j); j == -1 {
 			return false
 		}
 	}
 	d.i = j
 	return true
+}
+
+// digits is where the run of digits at b[j:] ends, -1 when there is none.
+func digits(b []byte, j int) int {
+	k := j
+	for k < len(b) && isDigit(b[k]) {
+		k++
+	}
+	if k == j {
+		return -1
+	}
+	return k
 }
 
 // Literal reads s (true, false or null) at the next byte.
