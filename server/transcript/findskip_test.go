@@ -178,3 +178,29 @@ func TestFindPassesOverLinesThatCannotMatch(t *testing.T) {
 		}
 	}
 }
+
+// headOf keeps of a plain ASCII string what the walk by characters
+// keeps: a string starting with up to 300 spaces, with a backslash or a
+// character outside ASCII at places around the skeleton's length (where
+// the walk goes on), of lengths around it.
+func TestHeadOfPlainASCII(t *testing.T) {
+	for _, n := range []int{skeletonString + 1, skeletonString + 7, 300, 1000} {
+		for _, spaces := range []int{0, 1, 5, 64, skeletonHead - 1, skeletonHead, skeletonHead + 1, skeletonString - 1, skeletonString, 300} {
+			if spaces > n {
+				continue
+			}
+			s := []byte(strings.Repeat(" ", spaces) + strings.Repeat("x", n-spaces))
+			for _, odd := range []string{"", `\n`, "é", "\t"} {
+				for _, at := range []int{0, skeletonHead, skeletonString - 2, skeletonString - 1, skeletonString} {
+					b := append([]byte(nil), s...)
+					if odd != "" {
+						copy(b[at:], odd)
+					}
+					if got, want := headOf(b), headByChars(b); got != want {
+						t.Fatalf("headOf of %d bytes, %d spaces, %q at %d: %d, want %d", n, spaces, odd, at, got, want)
+					}
+				}
+			}
+		}
+	}
+}

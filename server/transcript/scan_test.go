@@ -1,7 +1,6 @@
 package transcript
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 )
@@ -32,64 +31,6 @@ func TestTopScanFindsTypeAnywhere(t *testing.T) {
 			}
 			if s.typ != c.typ || s.sub != c.sub {
 				t.Errorf("%s, chunks of %d: type %q subtype %q, want %q %q", c.name, size, s.typ, s.sub, c.typ, c.sub)
-			}
-		}
-	}
-}
-
-// quoteOrBackslash finds the first quote or backslash eight bytes at a
-// time: each in every place of a word and of the tail, after bytes a
-// borrow could mark (0x00, 0x01, 0x21, 0x5b, 0x5d), and none.
-func TestQuoteOrBackslash(t *testing.T) {
-	naive := func(b []byte) int {
-		for i, c := range b {
-			if c == '"' || c == '\\' {
-				return i
-			}
-		}
-		return len(b)
-	}
-	for _, fill := range []byte{0x00, 0x01, 0x21, 0x5b, 0x5d, 'a', 0x80, 0xff} {
-		for n := 0; n <= 20; n++ {
-			for at := -1; at < n; at++ {
-				for _, c := range []byte{'"', '\\'} {
-					b := bytes.Repeat([]byte{fill}, n)
-					if at >= 0 {
-						b[at] = c
-						if at+1 < n {
-							b[at+1] = '"' // a second one after: the first counts
-						}
-					}
-					if got, want := quoteOrBackslash(b), naive(b); got != want {
-						t.Fatalf("quoteOrBackslash(%q) = %d, want %d", b, got, want)
-					}
-				}
-			}
-		}
-	}
-}
-
-// headOf keeps of a plain ASCII string what the walk by characters
-// keeps: a string starting with up to 300 spaces, with a backslash or a
-// character outside ASCII at places around the skeleton's length (where
-// the walk goes on), of lengths around it.
-func TestHeadOfPlainASCII(t *testing.T) {
-	for _, n := range []int{skeletonString + 1, skeletonString + 7, 300, 1000} {
-		for _, spaces := range []int{0, 1, 5, 64, skeletonHead - 1, skeletonHead, skeletonHead + 1, skeletonString - 1, skeletonString, 300} {
-			if spaces > n {
-				continue
-			}
-			s := []byte(strings.Repeat(" ", spaces) + strings.Repeat("x", n-spaces))
-			for _, odd := range []string{"", `\n`, "é", "\t"} {
-				for _, at := range []int{0, skeletonHead, skeletonString - 2, skeletonString - 1, skeletonString} {
-					b := append([]byte(nil), s...)
-					if odd != "" {
-						copy(b[at:], odd)
-					}
-					if got, want := headOf(b), headByChars(b); got != want {
-						t.Fatalf("headOf of %d bytes, %d spaces, %q at %d: %d, want %d", n, spaces, odd, at, got, want)
-					}
-				}
 			}
 		}
 	}
