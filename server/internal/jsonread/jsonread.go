@@ -11,6 +11,7 @@ package jsonread
 import (
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strconv"
 	"strings"
 
@@ -61,8 +62,13 @@ func (d *Reader) Str() (body []byte, plain, ok bool) {
 	plain = true
 	for j := start; j < len(d.b); j++ {
 		// Eight bytes at a time while none is special: most of a
-		// string is printable ASCII.
-		for j+8 <= len(d.b) && !special(binary.LittleEndian.Uint64(d.b[j:])) {
+		// string is printable ASCII. A word with one goes straight to
+		// the first.
+		for j+8 <= len(d.b) {
+			if m := special(binary.LittleEndian.Uint64(d.b[j:])); m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
+				break
+			}
 			j += 8
 		}
 		if j >= len(d.b) {
@@ -102,14 +108,15 @@ func (d *Reader) Str() (body []byte, plain, ok bool) {
 	return nil, false, false
 }
 
-// special reports whether one of the eight bytes of w is one Str must
-// look at: a quote, a backslash, a control character or a byte outside
-// ASCII. (x-lows)&^x&highs is set for a zero byte of x, and every byte
-// below 0x20 of w is set in (w-0x20×lows)&^w&highs, when w is ASCII.
-func special(w uint64) bool {
+// special marks the bytes of w that Str must look at: a quote, a
+// backslash, a control character or a byte outside ASCII. (x-lows)&^x&highs
+// sets the high bit of a zero byte of x, and (w-0x20×lows)&^w&highs that
+// of a byte below 0x20; a borrow can also mark a byte above a marked one,
+// never one below, so the lowest mark is the first special byte.
+func special(w uint64) uint64 {
 	const lows, highs = 0x0101010101010101, 0x8080808080808080
 	zero := func(x uint64) uint64 { return (x - lows) &^ x & highs }
-	return (w&highs | zero(w^'"'*lows) | zero(w^'\\'*lows) | (w-0x20*lows)&^w&highs) != 0
+	return w&highs | zero(w^'"'*lows) | zero(w^'\\'*lows) | (w-0x20*lows)&^w&highs
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }

@@ -59,3 +59,50 @@ func TestReaderTakesPlainJSON(t *testing.T) {
 		}
 	}
 }
+
+// Str finds each byte it must look at wherever it falls in the eight it
+// reads at once, after any byte whose borrow could mark another: every
+// byte value, at every place of a 24-byte body, after each such byte.
+func TestStrStopsAtEverySpecialByte(t *testing.T) {
+	for _, before := range []byte{'a', 0x00, 0x1f, '"' - 1, '\\' + 1, 0x7f, 0x80} {
+		for c := range 256 {
+			for at := range 24 {
+				body := []byte(strings.Repeat("a", 24))
+				if at > 0 {
+					body[at-1] = before
+				}
+				body[at] = byte(c)
+				text := append(append([]byte{'"'}, body...), "\" a"...)
+				d := New(text)
+				got, plain, ok := d.Str()
+				want, wantOK := firstString(text)
+				if ok != wantOK || ok && (string(got) != string(want) || plain != isPlain(got)) {
+					t.Fatalf("%q: read %q (plain %v, ok %v), want %q (ok %v)", text, got, plain, ok, want, wantOK)
+				}
+			}
+		}
+	}
+}
+
+// firstString is the body of the string text starts with, found a byte
+// at a time; false when encoding/json would refuse that string.
+func firstString(text []byte) ([]byte, bool) {
+	for j := 1; j < len(text); j++ {
+		switch text[j] {
+		case '"':
+			return text[1:j], json.Valid(text[:j+1])
+		case '\\':
+			j++
+		}
+	}
+	return nil, false
+}
+
+func isPlain(b []byte) bool {
+	for _, c := range b {
+		if c == '\\' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
