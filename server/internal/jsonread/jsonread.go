@@ -317,22 +317,60 @@ func (d *Reader) RawInto(dst *json.RawMessage, depth int) bool {
 // Int64Into reads an integer that fits an int64 into *dst; null leaves
 // it.
 func (d *Reader) Int64Into(dst *int64) bool {
+	v, ok, null := d.integer(64)
+	if ok && !null {
+		*dst = v
+	}
+	return ok
+}
+
+// IntInto reads an integer that fits an int into *dst; null leaves it.
+func (d *Reader) IntInto(dst *int) bool {
+	v, ok, null := d.integer(strconv.IntSize)
+	if ok && !null {
+		*dst = int(v)
+	}
+	return ok
+}
+
+// integer reads an integer of bits bits, or null.
+func (d *Reader) integer(bits int) (v int64, ok, null bool) {
+	n, ok, null := d.number()
+	if !ok || null {
+		return 0, ok, null
+	}
+	v, err := strconv.ParseInt(string(n), 10, bits)
+	return v, err == nil, false // a fraction, an exponent, out of range: encoding/json's error
+}
+
+// Float64Into reads a number into *dst as encoding/json does (one past
+// a float64's range is its error); null leaves it.
+func (d *Reader) Float64Into(dst *float64) bool {
+	n, ok, null := d.number()
+	if !ok || null {
+		return ok
+	}
+	v, err := strconv.ParseFloat(string(n), 64)
+	if err != nil {
+		return false
+	}
+	*dst = v
+	return true
+}
+
+// number reads a number, giving its text, or null.
+func (d *Reader) number() (n []byte, ok, null bool) {
 	switch c := d.Peek(); {
 	case c == 'n':
-		return d.Literal("null")
+		return nil, d.Literal("null"), true
 	case c == '-' || isDigit(c):
 		start := d.i
 		if !d.Number() {
-			return false
+			return nil, false, false
 		}
-		n, err := strconv.ParseInt(string(d.b[start:d.i]), 10, 64)
-		if err != nil {
-			return false // a fraction, an exponent, out of range: encoding/json's error
-		}
-		*dst = n
-		return true
+		return d.b[start:d.i], true, false
 	}
-	return false
+	return nil, false, false
 }
 
 // StructInto reads an object into a struct field by fields, or null,
