@@ -248,6 +248,23 @@ func lookMetaLines(c *chrome) []metaLines {
 	})`)
 }
 
+// wholePixelRows fails the test for a row whose height is not a whole
+// number of pixels: such rows (14px text at 1.4 made 19.6px lines) lost
+// the divider between them, or showed a line of the page's background
+// under it, depending on where a row fell on the pixel grid.
+func wholePixelRows(t *testing.T, c *chrome, where string) {
+	t.Helper()
+	type row struct {
+		Key    string
+		Height float64
+	}
+	for _, r := range mustEval[[]row](c, `[...document.querySelectorAll("li.session")].map(e => ({key: e.dataset.key, height: e.getBoundingClientRect().height}))`) {
+		if r.Height != math.Round(r.Height) {
+			t.Errorf("%s the row of %s is %.3f px tall, not a whole number of pixels", where, r.Key, r.Height)
+		}
+	}
+}
+
 // waitingWords counts "waiting" in what the row shows.
 func waitingWords(c *chrome, row string) int {
 	c.t.Helper()
@@ -284,6 +301,7 @@ func testLookPhoneRows(t *testing.T, b *browser) {
 				t.Errorf("at %d px the meta of %s takes %d lines, overflowing with %v", width, m.Key, m.Lines, m.Overflows)
 			}
 		}
+		wholePixelRows(t, c, fmt.Sprintf("at %d px", width))
 	}
 
 	viewport(c, 390, 844, true, "light")
@@ -297,6 +315,7 @@ func testLookPhoneRows(t *testing.T, b *browser) {
 	if n := waitingWords(c, waitingRow); n != 1 {
 		t.Errorf("on a phone the waiting row says \"waiting\" %d times: %q", n, mustEval[string](c, fmt.Sprintf(`document.querySelector(%s).innerText`, jsString(waitingRow))))
 	}
+	wholePixelRows(t, c, "on a phone")
 	for _, m := range lookMetaLines(c) {
 		if m.Lines > 2 || len(m.WithSrc) == 0 || len(m.Overflows) > 0 {
 			t.Errorf("on a phone the meta of %s takes %d lines, the source beside %v, overflowing with %v", m.Key, m.Lines, m.WithSrc, m.Overflows)
