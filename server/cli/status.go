@@ -63,7 +63,17 @@ type fleetDoc struct {
 		LastError string `json:"lastError"`
 	} `json:"publish"`
 	View *fleetView `json:"view"`
+	// Hosts: what a hub knows of each other machine.
+	Hosts map[string]struct {
+		// ClockAheadMs: how far its clock runs ahead of the hub's.
+		ClockAheadMs int64 `json:"clockAheadMs"`
+	} `json:"hosts"`
 }
+
+// clockOff is an offset of a machine's clock worth a user's attention:
+// its sessions' times on the hub's page are off by as much (the hub's
+// log warns from the same minute).
+const clockOff = time.Minute
 
 // fleetView is what a hub shows of other machines.
 type fleetView struct {
@@ -212,6 +222,20 @@ func writeStatus(w io.Writer, st statusDoc) error {
 		for _, host := range slices.Sorted(maps.Keys(fd.View.Refused)) {
 			problems = append(problems, fmt.Sprintf("fleet: %s refused the host name %q, which another holds: give each machine its own --host-name",
 				plural(fd.View.Refused[host], "helmd", "helmds"), clean(host)))
+		}
+	}
+	if fd := st.Fleet; fd != nil {
+		for _, host := range slices.Sorted(maps.Keys(fd.Hosts)) {
+			ahead := time.Duration(fd.Hosts[host].ClockAheadMs) * time.Millisecond
+			if ahead.Abs() < clockOff {
+				continue
+			}
+			way := "ahead of"
+			if ahead < 0 {
+				way = "behind"
+			}
+			problems = append(problems, fmt.Sprintf("fleet: the clock of machine %q is %s %s this one's, and the times of its sessions with it: set its clock (NTP)",
+				clean(host), shared.SpanText(ahead.Abs()), way))
 		}
 	}
 	if len(problems) == 0 {

@@ -221,3 +221,32 @@ func TestStatusSaysHostNameRefused(t *testing.T) {
 		}
 	}
 }
+
+// A hub names a machine whose clock is a minute or more off its own, and
+// which way: that machine's sessions show at the wrong times on the page.
+// Seconds off are a heartbeat's delay, not worth a word.
+func TestStatusSaysAMachinesClockIsOff(t *testing.T) {
+	var fd fleetDoc
+	if err := json.Unmarshal([]byte(`{"host":"hub","connected":true,"server":"nats://n:4222",
+		"view":{"hosts":3},"hosts":{"late":{"offline":false,"sessions":2,"clockAheadMs":-600000},
+		"early\u001b]0;x\u0007":{"sessions":1,"clockAheadMs":5400000},"fine":{"sessions":1,"clockAheadMs":30000}}}`), &fd); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := writeStatus(&b, statusDoc{Version: "v1.2.0", Fleet: &fd}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"Health: serving, with errors:\n",
+		"  fleet: the clock of machine \"early\" is 1 h 30 min ahead of this one's, and the times of its sessions with it: set its clock (NTP)\n",
+		"  fleet: the clock of machine \"late\" is 10 min behind this one's, and the times of its sessions with it: set its clock (NTP)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "fine") || strings.Contains(out, "\x1b") {
+		t.Errorf("names a machine 30 s off, or prints an escape:\n%s", out)
+	}
+}

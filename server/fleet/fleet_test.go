@@ -353,3 +353,43 @@ func boxKeys(t *testing.T, conn *Conn) []string {
 	}
 	return out
 }
+
+// A machine whose clock is off shows its sessions at the wrong times on
+// the hub's page: the hub says by how much, in its status and, from a
+// minute, in its log, once; a machine with the hub's clock has no
+// offset. Replayed heartbeats (a hub started after them) are dated by the
+// server's clock, as live ones by the hub's.
+func TestHubTellsAMachinesClockIsOff(t *testing.T) {
+	s := startNATS(t)
+	skewed := NewPublisher("skewed", 300*time.Millisecond, nil)
+	skewed.now = func() time.Time { return time.Now().Add(-10 * time.Minute) }
+	skewed.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
+	defer runPublisher(skewed, connect(t, s))()
+	right := NewPublisher("right", 300*time.Millisecond, nil)
+	right.Observe(shared.EventRefresh, []shared.Session{session("b", 1)})
+	defer runPublisher(right, connect(t, s))()
+	waitUntil(t, "both machines' reconciles", func() bool {
+		return skewed.Stats().Reconciles == 1 && right.Stats().Reconciles == 1
+	})
+
+	var log logbuf.Buffer
+	_, v := startView(t, connect(t, s), 0, func(v *View) { v.log = slog.New(slog.NewTextHandler(&log, nil)) })
+	hosts := func() map[string]HostStatus { _, h := v.Status(); return h }
+	waitUntil(t, "both machines on the hub", func() bool { return len(hosts()) == 2 })
+	beats := skewed.beats.Load()
+	waitUntil(t, "two more heartbeats", func() bool { return skewed.beats.Load() >= beats+2 })
+	h := hosts()
+	if got := time.Duration(h["skewed"].ClockAheadMs) * time.Millisecond; got > -10*time.Minute+clockNoise || got < -10*time.Minute-clockNoise {
+		t.Errorf("a machine 10 min behind the hub: clockAheadMs %d", h["skewed"].ClockAheadMs)
+	}
+	if h["right"].ClockAheadMs != 0 {
+		t.Errorf("a machine on the hub's clock: clockAheadMs %d", h["right"].ClockAheadMs)
+	}
+	text := log.String()
+	if n := strings.Count(text, "clock is off"); n != 1 || !strings.Contains(text, "host=skewed ahead=-10m0s") {
+		t.Errorf("the hub's log said the clock was off %d times (once, naming skewed): %s", n, text)
+	}
+	if strings.Contains(text, "host=right") {
+		t.Errorf("the hub's log names a machine whose clock is right: %s", text)
+	}
+}

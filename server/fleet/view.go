@@ -93,7 +93,27 @@ type hostState struct {
 	stopped bool          // its heartbeat was deleted: its helmd stopped on purpose
 	offline bool
 	n       int // sessions held
+	// ahead is how far the host's clock runs ahead of this hub's, from
+	// its last heartbeat (0 within clockNoise); warned says the log has
+	// said it is clockWarn or more.
+	ahead  time.Duration
+	warned bool
 }
+
+// A machine's sessions carry its own clock's times (its transcripts',
+// its files'), and the page shows them against the browser's: a machine
+// whose clock is off by minutes shows sessions that just changed as
+// minutes old, or as "just now" for minutes. The hub cannot correct
+// them without moving a wait's start, by which pages and notifications
+// know a wait they already told, each time its estimate moved; it says
+// how far off the clock is instead, in its log and its status.
+const (
+	// clockNoise is how far a heartbeat's own delay, and the rounding of
+	// its millisecond, can put a machine's clock off: below it, no offset.
+	clockNoise = 5 * time.Second
+	// clockWarn is an offset a user sees in the times on the page.
+	clockWarn = time.Minute
+)
 
 // twinSeen is when a refused helmd last wrote its TwinKey, and its TTL.
 type twinSeen struct {
@@ -108,6 +128,10 @@ const maxTwins = 16
 type HostStatus struct {
 	Offline  bool `json:"offline"`
 	Sessions int  `json:"sessions"`
+	// ClockAheadMs is how far the machine's clock runs ahead of this
+	// hub's (behind: negative), as its last heartbeat showed; absent
+	// within 5 s.
+	ClockAheadMs int64 `json:"clockAheadMs,omitempty"`
 }
 
 // ViewStats is what /api/status shows of a View.
@@ -396,8 +420,11 @@ func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 		} else {
 			h.stopped = false
 			var hb Heartbeat
-			if json.Unmarshal(e.Value(), &hb) == nil && hb.TTLms > 0 {
-				h.ttl = hbTTL(hb)
+			if json.Unmarshal(e.Value(), &hb) == nil {
+				if hb.TTLms > 0 {
+					h.ttl = hbTTL(hb)
+				}
+				v.noteClock(key.Host, h, hb.At, v.seenAt(e))
 			}
 			h.seen = v.seenAt(e)
 		}
@@ -554,6 +581,33 @@ func (v *View) seenAt(e jetstream.KeyValueEntry) time.Time {
 		return e.Created().Add(-v.skew)
 	}
 	return v.now()
+}
+
+// noteClock notes how far host's clock ran ahead of this hub's when it
+// wrote a heartbeat stamped at (epoch ms, its clock) that this hub dates
+// written, and warns once when that is clockWarn or more, until it is
+// back under half of it.
+func (v *View) noteClock(host string, h *hostState, at int64, written time.Time) {
+	if at <= 0 {
+		return // no stamp: nothing known
+	}
+	ahead := time.UnixMilli(at).Sub(written).Round(time.Second)
+	if ahead.Abs() < clockNoise {
+		ahead = 0
+	}
+	if ahead != h.ahead {
+		h.ahead = ahead
+		v.changed[host] = struct{}{}
+	}
+	switch {
+	case ahead.Abs() >= clockWarn && !h.warned:
+		h.warned = true
+		v.log.Warn("fleet: a machine's clock is off this hub's, and the times of its sessions with it: set its clock (NTP)",
+			"host", host, "ahead", ahead.String())
+	case ahead.Abs() < clockWarn/2 && h.warned:
+		h.warned = false
+		v.log.Info("fleet: a machine's clock agrees with this hub's again", "host", host)
+	}
 }
 
 // restamp queues host's sessions again when its online state changed.
@@ -739,7 +793,7 @@ func (v *View) takeStats() {
 			delete(v.hostsSt, name)
 			continue
 		}
-		v.hostsSt[name] = HostStatus{Offline: h.offline, Sessions: h.n}
+		v.hostsSt[name] = HostStatus{Offline: h.offline, Sessions: h.n, ClockAheadMs: h.ahead.Milliseconds()}
 		if h.offline {
 			v.stats.Offline++
 		}
