@@ -191,6 +191,7 @@ func TestFleetBrowser(t *testing.T) {
 			t.Errorf("the publisher's row label is %s, want %s", content, want)
 		}
 		checkLabelContrast(t, c, rowSel(keyPubA))
+		wholePixelRows(t, c, "with machines' labels")
 		c.screenshots("fleet")
 	})
 
