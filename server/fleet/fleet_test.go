@@ -392,4 +392,20 @@ func TestHubTellsAMachinesClockIsOff(t *testing.T) {
 	if strings.Contains(text, "host=right") {
 		t.Errorf("the hub's log names a machine whose clock is right: %s", text)
 	}
+
+	// Stamps no clock gives: the offset saturates, or there is none.
+	kv, err := openBucket(t, connect(t, s).JS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for host, at := range map[string]string{"far": "9223372036854775807", "before": "-5", "none": "0"} {
+		if _, err := kv.Put(context.Background(), HeartbeatKey(host), []byte(`{"at":`+at+`,"ttlMs":30000}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitUntil(t, "the three stamps read", func() bool { return len(hosts()) == 5 })
+	h = hosts()
+	if h["far"].ClockAheadMs < int64(100*365*24*time.Hour/time.Millisecond) || h["before"].ClockAheadMs != 0 || h["none"].ClockAheadMs != 0 {
+		t.Errorf("a stamp in 292277 AD, one before 1970 and none: clockAheadMs %d, %d, %d", h["far"].ClockAheadMs, h["before"].ClockAheadMs, h["none"].ClockAheadMs)
+	}
 }
