@@ -105,7 +105,11 @@ func scanResults(r io.ReaderAt, from, end int64, buf []byte, found func(id []byt
 		if !last {
 			stop = max(0, len(data)-laterCarry)
 		}
-		for i := 0; ; i += len(resultKey) {
+		// Every place the key stands is looked at: its closing quote may
+		// open the next (never in JSON, but a malformed line may hold
+		// `"tool_use_id"tool_use_id":`), and stepping over a whole key
+		// saw that one or not by where the reads cut the file.
+		for i := 0; ; i += len(resultKey) - 1 {
 			j := bytes.Index(data[i:], resultKey)
 			if j < 0 || i+j >= stop {
 				break

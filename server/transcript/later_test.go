@@ -112,7 +112,7 @@ var keyTail = regexp.MustCompile(`^[ \t\r\n]{0,16}:[ \t\r\n]{0,16}"([^"\\\x00-\x
 func wholeIDs(data []byte) ([]string, []int64) {
 	var out []string
 	var at []int64
-	for i := 0; ; i += len(resultKey) {
+	for i := 0; ; i++ {
 		j := bytes.Index(data[i:], resultKey)
 		if j < 0 {
 			return out, at
@@ -150,6 +150,7 @@ func TestScanResults(t *testing.T) {
 		{`{"tool_use_id":` + strings.Repeat(" ", maxSpace+1) + `"a1"}`, nil},
 		{`{"tool_use_id":""}`, nil},
 		{`"tool_use_id":"a1"tool_use_id":"a2"`, []string{"a1", "a2"}},
+		{`"tool_use_id"tool_use_id":"a1"`, []string{"a1"}},
 	} {
 		if got, _ := resultIDs([]byte(tc.data), size); !slices.Equal(got, tc.want) {
 			t.Errorf("%q: found %q, want %q", tc.data, got, tc.want)
