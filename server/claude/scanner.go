@@ -2,8 +2,9 @@ package claude
 
 import (
 	"bytes"
-	"encoding/binary"
 	"math/bits"
+
+	"vibecraft.sh/helm/server/internal/swar"
 )
 
 // scanner walks the bytes of one JSON line without decoding it. The line
@@ -322,16 +323,16 @@ func (s *scanner) key(limit int) ([]byte, bool) {
 	// to IndexByte and a second pass.
 	q, i := 0, 1
 	for ; i+8 <= len(b) && i <= limit; i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		quote, esc := bytesEqual(w, '"'), bytesEqual(w, '\\')
+		w := swar.Load(b[i:])
+		quote, esc := swar.Equal(w, '"'), swar.Equal(w, '\\')
 		if quote|esc == 0 {
 			continue
 		}
-		// The lowest marked byte of each mask is exact (see bytesEqual).
+		// The lowest marked byte of each mask is exact (package swar).
 		if bits.TrailingZeros64(esc) < bits.TrailingZeros64(quote) {
 			return nil, false
 		}
-		q = i + bits.TrailingZeros64(quote)/8
+		q = i + swar.First(quote)
 		break
 	}
 	for ; q == 0 && i < len(b) && i <= limit; i++ {
@@ -348,15 +349,6 @@ func (s *scanner) key(limit int) ([]byte, bool) {
 	k := b[1:q]
 	s.pos += q + 2
 	return k, true
-}
-
-// bytesEqual marks with 0x80 the bytes of w equal to c. The lowest mark
-// is always exact; a byte above a true match may be marked falsely (a
-// borrow), and without any true match no byte is marked.
-func bytesEqual(w uint64, c byte) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	x := w ^ (ones * uint64(c))
-	return (x - ones) &^ x & highs
 }
 
 // follows reports, after a member of an object or array, whether another

@@ -2,18 +2,18 @@ package claude
 
 import (
 	"bytes"
-	"encoding/binary"
 	"unicode/utf8"
+
+	"vibecraft.sh/helm/server/internal/swar"
 )
 
 // needsUnescape reports whether raw differs from its decoded form: it has
 // an escape or a byte that is not plain ASCII (which may be invalid UTF-8).
 func needsUnescape(raw []byte) bool {
 	if len(raw) <= 64 { // keys and ids: eight bytes at a time beat two calls
-		const highs = 0x8080808080808080
 		for len(raw) >= 8 {
-			w := binary.LittleEndian.Uint64(raw)
-			if w&highs != 0 || bytesEqual(w, '\\') != 0 {
+			w := swar.Load(raw)
+			if w&swar.Highs != 0 || swar.Equal(w, '\\') != 0 {
 				return true
 			}
 			raw = raw[8:]

@@ -4,14 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/rand"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"math/bits"
 	"strconv"
 	"strings"
+
+	"vibecraft.sh/helm/server/internal/swar"
 )
 
 // Limits of one record as a page carries it. A string longer than
@@ -242,16 +242,11 @@ func (c *cutter) feed(b []byte) {
 // quoteOrBackslash is the index of the first '"' or '\\' in b, or len(b),
 // found eight bytes at a time.
 func quoteOrBackslash(b []byte) int {
-	const lows, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		// (x-lows)&^x&highs marks the zero bytes of x; a borrow may
-		// also mark a byte above one, never below: the lowest mark of
-		// either is exact.
-		q, bs := w^('"'*lows), w^('\\'*lows)
-		if m := ((q-lows)&^q | (bs-lows)&^bs) & highs; m != 0 {
-			return i + bits.TrailingZeros64(m)/8
+		w := swar.Load(b[i:])
+		if m := swar.Equal(w, '"') | swar.Equal(w, '\\'); m != 0 {
+			return i + swar.First(m)
 		}
 	}
 	for ; i < len(b); i++ {

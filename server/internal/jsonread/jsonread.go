@@ -9,13 +9,12 @@
 package jsonread
 
 import (
-	"encoding/binary"
 	"encoding/json"
-	"math/bits"
 	"strconv"
 	"strings"
 
 	"vibecraft.sh/helm/server/internal/jsonstr"
+	"vibecraft.sh/helm/server/internal/swar"
 )
 
 // MaxDepth bounds the reader's recursion: a value nested deeper is
@@ -65,8 +64,8 @@ func (d *Reader) Str() (body []byte, plain, ok bool) {
 		// string is printable ASCII. A word with one goes straight to
 		// the first.
 		for j+8 <= len(d.b) {
-			if m := special(binary.LittleEndian.Uint64(d.b[j:])); m != 0 {
-				j += bits.TrailingZeros64(m) >> 3
+			if m := special(swar.Load(d.b[j:])); m != 0 {
+				j += swar.First(m)
 				break
 			}
 			j += 8
@@ -109,14 +108,10 @@ func (d *Reader) Str() (body []byte, plain, ok bool) {
 }
 
 // special marks the bytes of w that Str must look at: a quote, a
-// backslash, a control character or a byte outside ASCII. (x-lows)&^x&highs
-// sets the high bit of a zero byte of x, and (w-0x20×lows)&^w&highs that
-// of a byte below 0x20; a borrow can also mark a byte above a marked one,
-// never one below, so the lowest mark is the first special byte.
+// backslash, a control character or a byte outside ASCII. The lowest
+// mark is the first such byte (package swar).
 func special(w uint64) uint64 {
-	const lows, highs = 0x0101010101010101, 0x8080808080808080
-	zero := func(x uint64) uint64 { return (x - lows) &^ x & highs }
-	return w&highs | zero(w^'"'*lows) | zero(w^'\\'*lows) | (w-0x20*lows)&^w&highs
+	return w&swar.Highs | swar.Equal(w, '"') | swar.Equal(w, '\\') | swar.Below(w, 0x20)
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }

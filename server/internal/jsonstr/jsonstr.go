@@ -8,9 +8,10 @@
 package jsonstr
 
 import (
-	"encoding/binary"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"vibecraft.sh/helm/server/internal/swar"
 )
 
 // Unescape appends the decoded form of raw, the body of a JSON string,
@@ -89,8 +90,8 @@ func Unescape(dst, raw []byte) []byte {
 func PlainRun(b []byte) int {
 	i := 0
 	for ; i+8 <= len(b); i += 8 { // eight bytes at a time, as most are plain
-		w := binary.LittleEndian.Uint64(b[i:])
-		if w&highBits != 0 || hasZeroByte(w^backslashes) {
+		w := swar.Load(b[i:])
+		if w&swar.Highs != 0 || swar.Equal(w, '\\') != 0 {
 			break
 		}
 	}
@@ -101,16 +102,6 @@ func PlainRun(b []byte) int {
 	}
 	return i
 }
-
-const (
-	lowBits     = 0x0101010101010101
-	highBits    = 0x8080808080808080
-	backslashes = '\\' * lowBits
-)
-
-// hasZeroByte reports whether a byte of w is 0 (exact for words whose
-// bytes are all below 0x80, as PlainRun's are by then).
-func hasZeroByte(w uint64) bool { return (w-lowBits)&^w&highBits != 0 }
 
 func hex4(b []byte) (rune, bool) {
 	if len(b) < 4 {
