@@ -419,14 +419,14 @@ func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 			h.stopped = true // offline now, not after the TTL
 		} else {
 			h.stopped = false
+			h.seen = v.seenAt(e)
 			var hb Heartbeat
 			if json.Unmarshal(e.Value(), &hb) == nil {
 				if hb.TTLms > 0 {
 					h.ttl = hbTTL(hb)
 				}
-				v.noteClock(key.Host, h, hb.At, v.seenAt(e))
+				v.noteClock(key.Host, h, hb.At, h.seen)
 			}
-			h.seen = v.seenAt(e)
 		}
 		v.restamp(key.Host, b)
 		return
