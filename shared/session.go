@@ -161,11 +161,28 @@ type Session struct {
 	// heartbeats: its last known state, shown greyed. (A change back to
 	// false still travels: changes send every differing field.)
 	HostOffline bool `json:"hostOffline,omitempty"`
+	// HostClockAheadMs is, for a remote session, how far the clock of
+	// its machine runs ahead of the hub's (behind: negative), the clock
+	// all its times are of; 0 within a few seconds. The hub says so
+	// rather than moving the times (a wait's start is how pages and
+	// notifications know a wait they already told): a page shows how
+	// long ago something was with OnHubClock.
+	HostClockAheadMs int64 `json:"hostClockAheadMs,omitempty"`
 
 	// Question is, for a waiting session only, the first line of the last
 	// assistant message: what it asked. Not omitempty, so that a change
 	// back to "" (the user answered) reaches the client.
 	Question string `json:"question"`
+}
+
+// OnHubClock is t, one of s's times (epoch ms, its machine's clock), on
+// the hub's clock: what to measure "how long ago" with. 0 stays 0 (no
+// time).
+func (s *Session) OnHubClock(t int64) int64 {
+	if t == 0 {
+		return 0
+	}
+	return t - s.HostClockAheadMs
 }
 
 // MaxTurnMs bounds one timed turn or answer that counts into WorkMs (30

@@ -31,11 +31,14 @@ func runPublisher(p *Publisher, conn *Conn) (stop func()) {
 type target struct {
 	mu      sync.Mutex
 	state   map[string]shared.Session
-	n       int // events
-	offline int // sessions listed with their host offline, over every event
+	n       int            // events
+	offline int            // sessions listed with their host offline, over every event
+	sent    map[string]int // by key: the events that listed the session
 }
 
-func newTarget() *target { return &target{state: map[string]shared.Session{}} }
+func newTarget() *target {
+	return &target{state: map[string]shared.Session{}, sent: map[string]int{}}
+}
 
 func (g *target) Publish(t shared.EventType, ss []shared.Session) {
 	g.mu.Lock()
@@ -45,6 +48,7 @@ func (g *target) Publish(t shared.EventType, ss []shared.Session) {
 		clear(g.state)
 	}
 	for _, s := range ss {
+		g.sent[s.Key()]++
 		if s.HostOffline && t != shared.EventSessionDeleted {
 			g.offline++
 		}
@@ -61,6 +65,13 @@ func (g *target) Lookup(k string) (shared.Session, bool) {
 	defer g.mu.Unlock()
 	s, ok := g.state[k]
 	return s, ok
+}
+
+// sentOf is how many events listed the session of key k.
+func (g *target) sentOf(k string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.sent[k]
 }
 
 func (g *target) list() []shared.Session {

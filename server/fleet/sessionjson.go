@@ -78,6 +78,8 @@ func sessionField(d *jsonread.Reader, key []byte, s *shared.Session) bool {
 		return d.BoolInto(&s.Remote)
 	case "hostOffline":
 		return d.BoolInto(&s.HostOffline)
+	case "hostClockAheadMs":
+		return d.Int64Into(&s.HostClockAheadMs)
 	case "unpriced":
 		return d.BoolInto(&s.Unpriced)
 	case "question":

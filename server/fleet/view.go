@@ -98,6 +98,12 @@ type hostState struct {
 	// said it is clockWarn or more.
 	ahead  time.Duration
 	warned bool
+	// told is the offset its sessions carry (HostClockAheadMs): ahead,
+	// moved only when ahead moved clockNoise or more from it, so that a
+	// heartbeat's jitter around a second does not send every session of
+	// the host again; retell says it moved since the sessions took it.
+	told   time.Duration
+	retell bool
 }
 
 // A machine's sessions carry its own clock's times (its transcripts',
@@ -106,7 +112,9 @@ type hostState struct {
 // minutes old, or as "just now" for minutes. The hub cannot correct
 // them without moving a wait's start, by which pages and notifications
 // know a wait they already told, each time its estimate moved; it says
-// how far off the clock is instead, in its log and its status.
+// how far off the clock is instead: on each of the machine's sessions
+// (HostClockAheadMs, which a page takes off the times it shows as how
+// long ago), in its log and its status.
 const (
 	// clockNoise is how far a heartbeat's own delay, and the rounding of
 	// its millisecond, can put a machine's clock off: below it, no offset.
@@ -449,7 +457,7 @@ func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 		}
 	}
 	v.restamp(key.Host, b)
-	s.HostOffline = h.offline
+	s.HostOffline, s.HostClockAheadMs = h.offline, h.told.Milliseconds()
 	b.put(sk, s)
 }
 
@@ -599,6 +607,9 @@ func (v *View) noteClock(host string, h *hostState, at int64, written time.Time)
 		h.ahead = ahead
 		v.changed[host] = struct{}{}
 	}
+	if (ahead - h.told).Abs() >= clockNoise {
+		h.told, h.retell = ahead, true // the restamp that follows tells its sessions
+	}
 	switch {
 	case ahead.Abs() >= clockWarn && !h.warned:
 		h.warned = true
@@ -610,21 +621,25 @@ func (v *View) noteClock(host string, h *hostState, at int64, written time.Time)
 	}
 }
 
-// restamp queues host's sessions again when its online state changed.
+// restamp queues host's sessions again when its online state, or the
+// clock offset they carry, changed.
 func (v *View) restamp(host string, b *batch) {
 	h := v.hosts[host]
 	off := v.isOffline(h)
-	if off == h.offline {
+	if off == h.offline && !h.retell {
 		return
 	}
-	h.offline = off
-	v.changed[host] = struct{}{}
+	if off != h.offline {
+		h.offline = off
+		v.changed[host] = struct{}{}
+	}
+	h.retell = false
 	if h.n == 0 {
 		return
 	}
 	for k, s := range v.sessions {
 		if s.Host == host {
-			s.HostOffline = off
+			s.HostOffline, s.HostClockAheadMs = off, h.told.Milliseconds()
 			b.restamped(k, s)
 		}
 	}
@@ -743,7 +758,7 @@ func (v *View) apply(up []shared.Session, gone []string) {
 		if h == nil {
 			continue // forgotten since (age): its sessions went with it
 		}
-		s.HostOffline = h.offline // a restamp later in the batch wins
+		s.HostOffline, s.HostClockAheadMs = h.offline, h.told.Milliseconds() // a restamp later in the batch wins
 		_, had := v.sessions[k]
 		if !had && len(v.sessions) >= v.maxSessions {
 			// Over the bound: not remembered as replayed either.

@@ -41,8 +41,11 @@ func NewDecoder(b []byte) (*Decoder, error) {
 	d := &Decoder{d: decoder{b: b, pos: len(Magic)}}
 	switch {
 	case len(b) >= len(Magic) && string(b[:len(Magic)]) == Magic:
+		d.d.version = 3
+	case len(b) >= len(magicV2) && string(b[:len(magicV2)]) == magicV2:
+		d.d.version = 2
 	case len(b) >= len(magicV1) && string(b[:len(magicV1)]) == magicV1:
-		d.d.v1, least = true, minSession-1
+		d.d.version, least = 1, minSession-1
 	default:
 		return nil, fmt.Errorf("%w: no %s header", ErrFormat, Magic)
 	}
@@ -85,7 +88,8 @@ type decoder struct {
 	pos   int
 	table []string
 	err   error
-	v1    bool // a version 1 snapshot: no WorkMs
+	// version is the layout's: 1 has no WorkMs, 2 no HostClockAheadMs.
+	version int
 }
 
 func (d *decoder) fail(format string, args ...any) {
@@ -157,7 +161,7 @@ func (d *decoder) session(s *shared.Session) {
 	for _, p := range [...]*int64{&s.WaitingSince, &s.ClearedAt, &s.CreatedAt, &s.UpdatedAt} {
 		*p = d.varint()
 	}
-	if !d.v1 {
+	if d.version >= 2 {
 		s.WorkMs = d.varint()
 	}
 	if d.err != nil {
@@ -170,10 +174,20 @@ func (d *decoder) session(s *shared.Session) {
 	s.CostUSD = math.Float64frombits(binary.LittleEndian.Uint64(d.b[d.pos:]))
 	flags := d.b[d.pos+8]
 	d.pos += 9
-	if flags&^(flagActive|flagRemote|flagHostOffline|flagUnpriced) != 0 {
+	known := byte(flagActive | flagRemote | flagHostOffline | flagUnpriced)
+	if d.version >= 3 {
+		known |= flagClockOff
+	}
+	if flags&^known != 0 {
 		d.fail("unknown flags %#x", flags)
 		return
 	}
 	s.Active, s.Remote, s.HostOffline = flags&flagActive != 0, flags&flagRemote != 0, flags&flagHostOffline != 0
 	s.Unpriced = flags&flagUnpriced != 0
+	if flags&flagClockOff != 0 {
+		// Never 0 when flagged: the encoder flags only an offset.
+		if s.HostClockAheadMs = d.varint(); s.HostClockAheadMs == 0 && d.err == nil {
+			d.fail("a clock offset of 0")
+		}
+	}
 }

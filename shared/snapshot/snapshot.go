@@ -5,10 +5,11 @@
 // in a third of the bytes of the JSON list (at 100,000 sessions the JSON
 // init was 97 MB, decoded by encoding/json in wasm).
 //
-// Layout: the magic "HLS1", a uvarint count of sessions, then each
+// Layout: the magic "HLS3", a uvarint count of sessions, then each
 // session as its string fields, its integer fields (zig-zag varints), the
 // cost (8 bytes, little-endian IEEE 754) and one byte of flags, in the
-// order of the fields below. A string is a uvarint ref:
+// order of the fields below, and, when its flags say so, its machine's
+// clock's offset (a zig-zag varint). A string is a uvarint ref:
 //
 //	0      a string follows (uvarint length, then its bytes)
 //	1      a string follows, and is added to the table
@@ -36,12 +37,18 @@ import (
 )
 
 // Magic opens every snapshot; the digit is the version of the layout.
-// Version 2 added WorkMs after UpdatedAt. A version 1 snapshot (a list
-// a client saved before) still decodes, with WorkMs 0.
-const Magic = "HLS2"
+// Version 2 added WorkMs after UpdatedAt, version 3 HostClockAheadMs
+// after the flags (only where flagClockOff is set: nearly every session
+// has none). Older snapshots (a list a client saved before) still
+// decode, with those fields 0.
+const Magic = "HLS3"
 
-// magicV1 is version 1's, without WorkMs.
-const magicV1 = "HLS1"
+// The magics of versions 1 (without WorkMs) and 2 (without
+// HostClockAheadMs).
+const (
+	magicV1 = "HLS1"
+	magicV2 = "HLS2"
+)
 
 // ContentType is the snapshot's media type.
 const ContentType = "application/vnd.helm.snapshot"
@@ -74,6 +81,7 @@ const (
 	flagRemote
 	flagHostOffline
 	flagUnpriced
+	flagClockOff // HostClockAheadMs follows the flags
 )
 
 // stringFields lists a session's string fields in the order written.
@@ -164,7 +172,14 @@ func (e *Encoder) Write(s *shared.Session) error {
 	if s.Unpriced {
 		flags |= flagUnpriced
 	}
-	e.buf = append(b, flags)
+	if s.HostClockAheadMs != 0 {
+		flags |= flagClockOff
+	}
+	b = append(b, flags)
+	if s.HostClockAheadMs != 0 {
+		b = binary.AppendVarint(b, s.HostClockAheadMs)
+	}
+	e.buf = b
 	e.flushBuf()
 	return e.err
 }

@@ -124,7 +124,7 @@ func TestDecodeRefusesWhatIsNotASnapshot(t *testing.T) {
 	tests := map[string][]byte{
 		"empty":             nil,
 		"JSON":              []byte(`[{"id":"a"}]`),
-		"other version":     append([]byte("HLS3"), good[4:]...),
+		"other version":     append([]byte("HLS4"), good[4:]...),
 		"cut short":         good[:len(good)-3],
 		"trailing bytes":    append(bytes.Clone(good), 0),
 		"a count too large": huge,
@@ -169,6 +169,35 @@ func TestVersion1StillDecodes(t *testing.T) {
 	// The same bytes under this version's magic lack WorkMs: refused.
 	if _, err := Decode(append([]byte(Magic), b[len(magicV1):]...)); !errors.Is(err, ErrFormat) {
 		t.Errorf("a version 1 body under %s decoded: %v", Magic, err)
+	}
+}
+
+// TestVersion2StillDecodes: a list saved before HostClockAheadMs (version
+// 2: no offset after the flags, and none flagged) reads back whole; a
+// version 2 snapshot that flags one is not one, nor is an offset of 0.
+func TestVersion2StillDecodes(t *testing.T) {
+	s := filled(1)
+	s.HostClockAheadMs = 0
+	b := encode(t, []shared.Session{s})
+	got, err := Decode(append([]byte(magicV2), b[len(Magic):]...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != s {
+		t.Fatalf("decoded %+v\nwant %+v", got, s)
+	}
+	s.HostClockAheadMs = -600_000 // a machine ten minutes behind
+	b = encode(t, []shared.Session{s})
+	if _, err := Decode(append([]byte(magicV2), b[len(Magic):]...)); !errors.Is(err, ErrFormat) {
+		t.Errorf("a clock offset under %s decoded: %v", magicV2, err)
+	}
+	if got, err := Decode(b); err != nil || len(got) != 1 || got[0].HostClockAheadMs != -600_000 {
+		t.Fatalf("decoded %+v, %v: want the offset -600000", got, err)
+	}
+	n := len(binary.AppendVarint(nil, s.HostClockAheadMs))
+	zero := append(bytes.Clone(b[:len(b)-n]), 0) // the offset's varint made 0
+	if _, err := Decode(zero); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "offset of 0") {
+		t.Errorf("a flagged offset of 0 decoded: %v", err)
 	}
 }
 
