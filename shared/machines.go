@@ -13,6 +13,9 @@ type Machine struct {
 	// Offline: its helmd stopped sending heartbeats; its sessions are
 	// its last known state.
 	Offline bool `json:"offline,omitempty"`
+	// ClockAheadMs is how far its clock runs ahead of the hub's, as its
+	// sessions carry it (Session.HostClockAheadMs; behind: negative).
+	ClockAheadMs int64 `json:"clockAheadMs,omitempty"`
 }
 
 // Machines lists the machines ss come from, by name, with their
@@ -34,6 +37,9 @@ func Machines(ss []Session) []Machine {
 		}
 		out[j].Sessions++
 		out[j].Offline = out[j].Offline || s.HostOffline
+		if s.HostClockAheadMs != 0 {
+			out[j].ClockAheadMs = s.HostClockAheadMs
+		}
 	}
 	SortFunc(out, func(a, b *Machine) int { return strings.Compare(a.Name, b.Name) })
 	return out

@@ -162,13 +162,15 @@ func clearPath(s *shared.Session) string {
 	return p
 }
 
-// waitStart is when s began to wait (epoch ms): when helmd saw it
-// start, else its last activity; 0 when neither is known.
+// waitStart is when s began to wait (epoch ms, on the hub's clock: a
+// fleet's machine's may be off, OnHubClock): when helmd saw it start,
+// else its last activity; 0 when neither is known. What the page shows,
+// not the wait's identity, which is WaitingSince as it is.
 func waitStart(s *shared.Session) int64 {
 	if s.WaitingSince > 0 {
-		return s.WaitingSince
+		return s.OnHubClock(s.WaitingSince)
 	}
-	return max(s.UpdatedAt, 0)
+	return s.OnHubClock(max(s.UpdatedAt, 0))
 }
 
 // waitedText says how long s has waited: "waiting <1 min", "waiting

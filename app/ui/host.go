@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"net/url"
+	"strings"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -31,6 +33,9 @@ func (h *Home) renderHostFilter() app.UI {
 		if x.Offline {
 			label += " · offline"
 		}
+		if off := clockOff(x.ClockAheadMs); off != "" {
+			label += " · clock " + off
+		}
 		opts = append(opts, option{x.Name, label})
 	}
 	return h.renderSelect("machine", "Machine", orAll(h.query.Host), h.onHost, opts)
@@ -49,13 +54,51 @@ func withHost(row app.UI, s *shared.Session, many bool) app.UI {
 	if !ok {
 		return row
 	}
+	var tip []string
 	if s.HostOffline {
-		li = li.Class("offline").Title("%s", attr(md.Clean(s.Host)+" is offline: its last known state"))
+		li = li.Class("offline")
+		tip = append(tip, md.Clean(s.Host)+" is offline: its last known state.")
+	}
+	if off := clockAgainstHub(s.HostClockAheadMs); off != "" {
+		li = li.DataSet("clock", "off")
+		tip = append(tip, md.Clean(s.Host)+"'s clock is "+off+": how long ago is told on the hub's clock.")
+	}
+	if len(tip) > 0 {
+		li = li.Title("%s", attr(strings.Join(tip, " ")))
 	}
 	if !many || s.Host == "" {
 		return li
 	}
 	return li.DataSet("host", attr(md.Clean(s.Host))) // shown by the stylesheet (attr(data-host))
+}
+
+// clockOff says how far a machine's clock is off the hub's ("10 min
+// behind", "2 h 5 min ahead"), "" under a minute. The times a page
+// shows as how long ago are on the hub's clock (Session.OnHubClock), but
+// those the machine wrote (a message's clock time) are on its own: from
+// a minute, a user reading them is told.
+func clockOff(aheadMs int64) string {
+	d := time.Duration(aheadMs) * time.Millisecond
+	switch {
+	case d.Abs() < time.Minute:
+		return ""
+	case d < 0:
+		return elapsedText(-d, 10*time.Hour) + " behind"
+	}
+	return elapsedText(d, 10*time.Hour) + " ahead"
+}
+
+// clockAgainstHub is clockOff as a sentence ends it: "10 min behind this
+// hub's", "2 h ahead of this hub's".
+func clockAgainstHub(aheadMs int64) string {
+	switch off := clockOff(aheadMs); {
+	case off == "":
+		return ""
+	case aheadMs > 0:
+		return off + " of this hub's"
+	default:
+		return off + " this hub's"
+	}
 }
 
 // withHost adds the page's machine to an API query.

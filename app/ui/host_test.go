@@ -100,3 +100,55 @@ func TestRemoteSubagentKeepsItsHost(t *testing.T) {
 		t.Errorf("a subagent page's way back: want %s, \"← Session\" in\n%s", want, html)
 	}
 }
+
+// A hub shows how long ago on its own clock: a machine whose clock is
+// 10 min behind wrote a change of 30 s ago 10 min 30 s "ago" by its
+// stamp, and a wait of 3 min as 13. Its filter and its rows say the
+// clock is off, in text (a hostile name stays text).
+func TestAMachinesClockOffIsTakenOffItsTimes(t *testing.T) {
+	const behind, ahead = -10 * time.Minute, 2*time.Hour + 5*time.Minute
+	late := `late"><b>x</b>`
+	sessions := []shared.Session{
+		{ID: "here", Source: shared.SourceClaude, Host: "hub", UpdatedAt: ms(time.Minute)},
+		{ID: "l1", Source: shared.SourceClaude, Host: late, Remote: true, Status: shared.StatusIdle,
+			UpdatedAt: ms(30*time.Second - behind), HostClockAheadMs: behind.Milliseconds()},
+		{ID: "l2", Source: shared.SourceClaude, Host: late, Remote: true, Status: shared.StatusWaiting,
+			WaitingSince: ms(3*time.Minute - behind), UpdatedAt: ms(3*time.Minute - behind), HostClockAheadMs: behind.Milliseconds()},
+		{ID: "e1", Source: shared.SourceClaude, Host: "early", Remote: true, Status: shared.StatusIdle,
+			UpdatedAt: ms(5*time.Minute - ahead), HostClockAheadMs: ahead.Milliseconds()},
+	}
+	out := render(t, NewHome(Seed{Sessions: sessions, At: ms(0), Now: now}))
+	rowOf := func(id string) string {
+		for _, r := range regexp.MustCompile(`(?s)<li[^>]*class="session.*?</li>`).FindAllString(out, -1) {
+			if strings.Contains(r, `:`+id+`@`) || strings.Contains(r, `claude:`+id+`"`) {
+				return r
+			}
+		}
+		t.Fatalf("no row of %s in %s", id, out)
+		return ""
+	}
+	for id, want := range map[string]string{"here": ">1 min ago<", "l1": ">just now<", "l2": ">waiting 3 min<", "e1": ">5 min ago<"} {
+		if r := rowOf(id); !strings.Contains(r, want) {
+			t.Errorf("row %s lacks %s: %s", id, want, r)
+		}
+	}
+	if r := rowOf("here"); strings.Contains(r, "clock") {
+		t.Errorf("a row of the hub's own machine speaks of a clock: %s", r)
+	}
+	for id, want := range map[string]string{
+		"l1": `title="late&quot;&gt;&lt;b&gt;x&lt;/b&gt;&#39;s clock is 10 min behind this hub&#39;s`,
+		"e1": `title="early&#39;s clock is 2 h 5 min ahead of this hub&#39;s`,
+	} {
+		if r := rowOf(id); !strings.Contains(r, want) || !strings.Contains(r, `data-clock="off"`) {
+			t.Errorf("row %s does not say its machine's clock is off (%s): %s", id, want, r)
+		}
+	}
+	for _, want := range []string{"early (1) · clock 2 h 5 min ahead<", "&lt;b&gt;x&lt;/b&gt; (2) · clock 10 min behind<"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the machine filter lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "<b>x") {
+		t.Fatal("a host name reached the page as markup")
+	}
+}

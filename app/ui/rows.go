@@ -77,6 +77,8 @@ func statusPill(class string, s *shared.Session, offline bool) app.UI {
 // hidden (web/helm.css): offline, the time says "(last known)" itself,
 // in a span the stylesheet shows only there (elsewhere the pill says it).
 func rowTime(s *shared.Session, text string, offline bool) app.UI {
+	// On the hub's clock, as text is (OnHubClock): a fleet's machine's
+	// clock may be off.
 	if s.Status == shared.StatusWaiting {
 		since := waitStart(s)
 		t := el.Time().Class("time").Attr("datetime", isoTime(since)).
@@ -86,8 +88,9 @@ func rowTime(s *shared.Session, text string, offline bool) app.UI {
 		}
 		return t.Text(text)
 	}
-	return el.Time().Class("time").Attr("datetime", isoTime(s.UpdatedAt)).
-		Title("%s", "Last activity "+absTime(s.UpdatedAt)).Text(text)
+	at := s.OnHubClock(s.UpdatedAt)
+	return el.Time().Class("time").Attr("datetime", isoTime(at)).
+		Title("%s", "Last activity "+absTime(at)).Text(text)
 }
 
 // rowTimeText is the text of a row's time: for a waiting session how long
@@ -97,5 +100,5 @@ func rowTimeText(s *shared.Session, now time.Time) string {
 	if s.Status == shared.StatusWaiting {
 		return waitedText(now, s)
 	}
-	return relTime(now, s.UpdatedAt)
+	return relTime(now, s.OnHubClock(s.UpdatedAt))
 }

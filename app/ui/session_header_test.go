@@ -134,6 +134,31 @@ func TestRenderSessionHeaderSparse(t *testing.T) {
 	}
 }
 
+// A session of a fleet's machine whose clock is 10 min behind the hub's:
+// its last activity and its wait are told on the hub's clock, and a
+// Clock fact says the rest (its start, its messages' times) are the
+// machine's. A machine within a minute of the hub's has no such fact.
+func TestRenderSessionHeaderOfAMachineWhoseClockIsOff(t *testing.T) {
+	const behind = -10 * time.Minute
+	p := pageFor()
+	p.host = "late"
+	p.detail = &shared.SessionDetail{Session: shared.Session{ID: p.id, Source: shared.SourceClaude, Host: "late<i>", Remote: true,
+		Status: shared.StatusWaiting, WaitingFor: "input needed", HostClockAheadMs: behind.Milliseconds(),
+		WaitingSince: time.Now().Add(behind - 3*time.Minute - time.Second).UnixMilli(),
+		UpdatedAt:    time.Now().Add(behind - 3*time.Minute - time.Second).UnixMilli()}}
+	facts, _, out := headerFacts(t, p)
+	if facts["updated"] != "3 min ago" || facts["clock"] != "late<i>'s is 10 min behind this hub's" {
+		t.Errorf("last activity %q, clock %q", facts["updated"], facts["clock"])
+	}
+	if !strings.Contains(out, ">for 3 min</time>") {
+		t.Errorf("the wait is not told on the hub's clock:\n%s", out)
+	}
+	p.detail.Session.HostClockAheadMs = 59_000
+	if facts, _, _ := headerFacts(t, p); facts["clock"] != "" {
+		t.Errorf("a clock 59 s off: clock %q", facts["clock"])
+	}
+}
+
 // Until the session's detail comes, the header says what the URL names:
 // the session's id, or on a subagent's page the subagent (it read as the
 // session's id, as if the main transcript were shown).

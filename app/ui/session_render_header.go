@@ -67,7 +67,7 @@ func (p *SessionPage) renderHeader() app.UI {
 				return el.Span().Class("question").Title("%s", questionTip(s)).Dir("auto").Text(md.Clean(d.Question))
 			}),
 			// A phone's summary of the facts below, which it hides.
-			el.Span().Class("brief").Text(shared.CostOrUnpricedText(s.CostUSD, s.Unpriced)+" · "+relTime(time.Now(), s.UpdatedAt)),
+			el.Span().Class("brief").Text(shared.CostOrUnpricedText(s.CostUSD, s.Unpriced)+" · "+relTime(time.Now(), s.OnHubClock(s.UpdatedAt))),
 			p.renderDetailsToggle(),
 		),
 		p.renderDetails(renderFacts(d)),
@@ -110,7 +110,7 @@ func (p *SessionPage) renderAgentHeader(top app.UI, d *shared.SessionDetail) app
 	}
 	brief := ""
 	if a != nil {
-		brief = shared.CostOrUnpricedText(a.CostUSD, a.Unpriced) + " · " + relTime(time.Now(), a.UpdatedAt)
+		brief = shared.CostOrUnpricedText(a.CostUSD, a.Unpriced) + " · " + relTime(time.Now(), s.OnHubClock(a.UpdatedAt))
 	}
 	return el.Header().ID("session-header").Class("session-header").DataSet("agent", "true").Body(
 		top,
@@ -159,7 +159,7 @@ func renderAgentFacts(d *shared.SessionDetail) app.UI {
 			fact("tokens", "Tokens", headerTokens(a.Tokens)),
 			fact("cost", "Cost", shared.CostOrUnpricedText(a.CostUSD, a.Unpriced)),
 			app.If(a.CreatedAt > 0, func() app.UI { return fact("started", "Started", absTime(a.CreatedAt)) }),
-			app.If(a.UpdatedAt > 0, func() app.UI { return fact("updated", "Last activity", relTime(time.Now(), a.UpdatedAt)) }),
+			app.If(a.UpdatedAt > 0, func() app.UI { return fact("updated", "Last activity", relTime(time.Now(), s.OnHubClock(a.UpdatedAt))) }),
 			app.If(a.CreatedAt > 0, func() app.UI {
 				return fact("duration", "Duration", duration(max(0, a.UpdatedAt-a.CreatedAt)))
 			}),
@@ -180,7 +180,11 @@ func renderFacts(d *shared.SessionDetail) app.UI {
 		fact("tokens", "Tokens", headerTokens(tk)),
 		fact("cost", "Cost", shared.CostOrUnpricedText(s.CostUSD, s.Unpriced)),
 		fact("started", "Started", absTime(s.CreatedAt)),
-		fact("updated", "Last activity", relTime(time.Now(), s.UpdatedAt)),
+		fact("updated", "Last activity", relTime(time.Now(), s.OnHubClock(s.UpdatedAt))),
+		// Started and the messages' times are its machine's clock's.
+		app.If(clockOff(s.HostClockAheadMs) != "", func() app.UI {
+			return fact("clock", "Clock", md.Clean(s.Host)+"'s is "+clockAgainstHub(s.HostClockAheadMs))
+		}),
 		fact("duration", "Duration", duration(d.DurationMs)),
 		// Beside the duration, which counts the idle hours between turns.
 		app.If(s.WorkMs > 0, func() app.UI { return fact("work", "Working", duration(s.WorkMs)) }),

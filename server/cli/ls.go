@@ -477,7 +477,7 @@ func statusCut(s string, n int) string {
 // STATUS says that already, and the cell is no wider than "12m ago".
 func updatedCell(s shared.Session, now time.Time) string {
 	if s.Status != shared.StatusWaiting || s.HostOffline {
-		return ago(s.UpdatedAt, now)
+		return ago(s.OnHubClock(s.UpdatedAt), now)
 	}
 	since := s.WaitingSince
 	if since <= 0 {
@@ -486,6 +486,7 @@ func updatedCell(s shared.Session, now time.Time) string {
 	if since <= 0 {
 		return "-"
 	}
+	since = s.OnHubClock(since) // a fleet machine's clock, off this one's
 	return "for " + span(max(now.Sub(time.UnixMilli(since)), 0))
 }
 

@@ -484,7 +484,8 @@ func TestLsReasonGoneGivesItsRoom(t *testing.T) {
 // says "waiting 12 min": from when the wait began (a hook, say, after
 // the last record), else from the last record. Every other row, and a
 // stopped machine's, keeps its last activity. It said "1h ago" for a
-// session that had waited 5 minutes.
+// session that had waited 5 minutes. A fleet's machine's times are told
+// on the hub's clock (Session.OnHubClock).
 func TestLsSaysHowLongAWaitingSessionWaited(t *testing.T) {
 	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
 	ms := func(d time.Duration) int64 { return now.Add(-d).UnixMilli() }
@@ -497,9 +498,15 @@ func TestLsSaysHowLongAWaitingSessionWaited(t *testing.T) {
 		{ID: "d", Source: shared.SourceClaude, Status: shared.StatusIdle, Title: "machine gone", ProjectName: "p", Host: "far", Remote: true,
 			HostOffline: true, UpdatedAt: ms(2 * time.Hour), WaitingSince: ms(2 * time.Hour)},
 		{ID: "e", Source: shared.SourceClaude, Status: shared.StatusWorking, Title: "busy", ProjectName: "p", UpdatedAt: ms(3 * time.Minute)},
+		// A fleet's machine whose clock is 10 min behind the hub's: told on the hub's clock.
+		{ID: "f", Source: shared.SourceClaude, Status: shared.StatusWaiting, Title: "late wait", ProjectName: "p", Host: "late", Remote: true,
+			UpdatedAt: ms(14 * time.Minute), WaitingSince: ms(14 * time.Minute), HostClockAheadMs: -600_000},
+		{ID: "g", Source: shared.SourceClaude, Status: shared.StatusIdle, Title: "late idle", ProjectName: "p", Host: "late", Remote: true,
+			UpdatedAt: ms(16 * time.Minute), HostClockAheadMs: -600_000},
 	}
 	lines := lsAt(t, sessions, 0, nil)
-	want := map[string]string{"hooked": "for 5m", "unknown start": "for 3h", "just now": "for 0s", "machine gone": "2h ago", "busy": "3m ago"}
+	want := map[string]string{"hooked": "for 5m", "unknown start": "for 3h", "just now": "for 0s", "machine gone": "2h ago", "busy": "3m ago",
+		"late wait": "for 4m", "late idle": "6m ago"}
 	for title, cell := range want {
 		found := false
 		for _, l := range lines {

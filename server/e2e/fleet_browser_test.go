@@ -16,7 +16,9 @@ import (
 	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/chromedp"
 
+	"vibecraft.sh/helm/server/fleet"
 	"vibecraft.sh/helm/server/internal/fixture"
+	"vibecraft.sh/helm/shared"
 )
 
 // A fleet in headless Chromium: a hub running NATS itself
@@ -31,6 +33,7 @@ const (
 	flPubA = "4f000000-0000-4000-8000-000000000011"
 	flPubB = "4f000000-0000-4000-8000-000000000012"
 	flSame = "4f000000-0000-4000-8000-000000000021" // on both machines
+	flLate = "4f000000-0000-4000-8000-000000000031" // of a machine whose clock is behind
 	// flHostile is the publisher's --host-name: markup that would run if
 	// any part of the page took it for HTML. Fleet keys escape every
 	// byte, so helmd takes it as it is.
@@ -389,6 +392,54 @@ func TestFleetBrowser(t *testing.T) {
 		c.waitJS(20*time.Second, "the page back once its machine answers", `!document.getElementById("session-error") && document.getElementById("conn")?.dataset.state === "polling"`)
 		if st := c.text("#session-header .status"); strings.Contains(st, "last known") {
 			t.Errorf("back, the status still says %q", st)
+		}
+	})
+	step("AMachineWhoseClockIsOff", func(t *testing.T) {
+		// A machine whose clock is 10 min behind, written into the hub's
+		// bucket as its helmd would: a heartbeat, and a session that
+		// changed 20 s ago by the hub's clock.
+		conn, err := fleet.Connect(fleet.ConnOptions{URLs: "nats://" + st.Listen, HelmToken: e2eToken, Name: "late machine"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		kv, err := fleet.OpenBucket(ctx, conn.JS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		late := time.Now().Add(-10 * time.Minute)
+		s, _ := json.Marshal(shared.Session{ID: flLate, Source: shared.SourceClaude, Title: "late Rotate the backups",
+			ProjectPath: "/srv/backups", ProjectName: "backups", Status: shared.StatusIdle,
+			CreatedAt: late.Add(-time.Hour).UnixMilli(), UpdatedAt: late.Add(-20 * time.Second).UnixMilli()})
+		for key, value := range map[string][]byte{
+			fleet.HeartbeatKey("late"):                            fmt.Appendf(nil, `{"at":%d,"ttlMs":120000}`, late.UnixMilli()),
+			fleet.SessionKey("late", shared.SourceClaude, flLate): s,
+		} {
+			if _, err := kv.Put(ctx, key, value); err != nil {
+				t.Fatal(err)
+			}
+		}
+		viewport(c, 1280, 900, false, "light")
+		c.navigate(hub.URL + "/")
+		row := rowSel("claude:" + flLate + "@late")
+		c.waitJS(15*time.Second, "the late machine's session", present(row))
+		if got := c.text(row + " .time"); got != "just now" {
+			t.Errorf("a session that changed 20 s ago on a machine 10 min behind reads %q, want just now", got)
+		}
+		tip, _ := c.attr(row, "title")
+		if clock, _ := c.attr(row, "data-clock"); clock != "off" || !strings.Contains(tip, "late's clock is 10 min behind this hub's") {
+			t.Errorf("the row does not say its machine's clock is off: data-clock %q, title %q", clock, tip)
+		}
+		opts := mustEval[[]string](c, `[...document.querySelectorAll("#machine option")].map(o => o.textContent)`)
+		if !slices.Contains(opts, "late (1) · clock 10 min behind") {
+			t.Errorf("the machine filter %q does not say late's clock is behind", opts)
+		}
+		for _, k := range []string{"claude:" + flHubA, "claude:" + flHubB} {
+			if clock, _ := c.attr(rowSel(k), "data-clock"); clock != "" {
+				t.Errorf("the hub's own session %s is marked for its clock", k)
+			}
 		}
 	})
 }
