@@ -54,6 +54,16 @@ func (p *SessionPage) renderMessage(i int, m *shared.Message) app.UI {
 	for j := range m.Blocks {
 		body = append(body, p.renderBlock(m, j))
 	}
+	if len(m.Blocks) == 0 && m.Role == "assistant" {
+		// OpenCode writes an answer before its parts: the answer being
+		// written is its head over the "Working…" line, joined to it
+		// (the stylesheet drops the divider between them); one that
+		// ended with no part says so rather than show a bare head.
+		if p.working() && i == len(p.convo.Msgs)-1 {
+			return row.Class("writing").Body(body...)
+		}
+		body = append(body, el.P().Class("empty-answer").Text("No text."))
+	}
 	return row.Body(body...)
 }
 

@@ -226,3 +226,43 @@ func TestWorkingLine(t *testing.T) {
 		}
 	}
 }
+
+// An OpenCode answer written before its parts: while the session works
+// and it is the last message, its head joins the working line (class
+// writing), with nothing else to say; one that ended with no part says
+// "No text." rather than show a bare head.
+func TestAnswerWithoutParts(t *testing.T) {
+	empty := shared.Message{Cursor: "c2", Role: "assistant", Model: "gpt-5", Blocks: []shared.Block{}}
+	hello := textMsgs(map[string]string{"c1": "hello"}, "c1").Messages[0]
+	for _, c := range []struct {
+		name   string
+		status shared.Status
+		msgs   []shared.Message
+		want   []string
+		unwant []string
+	}{
+		{"being written", shared.StatusWorking, []shared.Message{hello, empty},
+			[]string{`class="msg role-assistant writing"`, `id="working"`}, []string{"No text."}},
+		{"ended empty", shared.StatusIdle, []shared.Message{hello, empty},
+			[]string{"No text."}, []string{"writing", `id="working"`}},
+		{"empty, then more", shared.StatusWorking, []shared.Message{empty, hello},
+			[]string{"No text.", `id="working"`}, []string{"writing"}},
+	} {
+		p := pageFor()
+		p.state = "ready"
+		p.detail = &shared.SessionDetail{Session: shared.Session{Status: c.status}}
+		p.convo.Reset(shared.MessagePage{Messages: c.msgs})
+		p.win.First, p.win.Last = 0, len(c.msgs)
+		out := app.HTMLString(p.renderTranscript())
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: lacks %s:\n%s", c.name, w, out)
+			}
+		}
+		for _, w := range c.unwant {
+			if strings.Contains(out, w) {
+				t.Errorf("%s: has %s:\n%s", c.name, w, out)
+			}
+		}
+	}
+}
