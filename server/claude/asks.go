@@ -83,7 +83,8 @@ func (s *Source) Asks(id, dialog string) bool {
 // Dialog is the dialog session id waits on when its wait is told only
 // as a permission prompt (Claude Code's Notification hook and its
 // registry say so of a question and a plan too), named from its
-// transcript: the reason and question of its first call pending and not
+// transcript, or from its subagent's while a subagent runs (dialogCalls):
+// the reason and question of its first call pending and not
 // running, when that call's dialog asks no permission (AskUserQuestion,
 // ExitPlanMode). Claude Code shows a turn's dialogs one at a time, in
 // the order of its calls. Of any other first call "" (the wait stays a
@@ -93,15 +94,49 @@ func (s *Source) Asks(id, dialog string) bool {
 func (s *Source) Dialog(id string) (reason, question string) {
 	// The lock only to copy what the files say, as for Asks.
 	s.mu.Lock()
-	var one [1]*file
+	var one, oneSub [1]*file
 	main := primary(s.reg.mainsOf(id, &one))
 	var src callSource
 	var calls []pendingCall
 	if main != nil {
-		src, calls = callSource{main.path, main.ino}, main.agg.pendingCalls()
+		src, calls = dialogCalls(main, s.reg.subsOf(id, &oneSub))
 	}
 	s.mu.Unlock()
 	return s.dialogAsked(src, calls)
+}
+
+// dialogCalls is the file whose pending calls name the dialog a session
+// waits on, and those calls: its main transcript's; or, while every call
+// pending there runs (a Task's subagent at work, its agent_progress
+// told), a subagent's, whose dialogs come with the session's id: the
+// one subagent with a call neither answered nor running. With two such
+// subagents at once, none: which dialog Claude Code shows first is not
+// known, and naming the wrong one is worse than naming none. (A subagent
+// killed mid-call, with -9, leaves such a call for good: with a live
+// one beside it, none is named either.)
+func dialogCalls(main *file, subs []*file) (callSource, []pendingCall) {
+	calls := main.agg.pendingCalls()
+	if len(calls) == 0 {
+		return callSource{}, nil
+	}
+	for _, c := range calls {
+		if !c.started {
+			return callSource{main.path, main.ino}, calls
+		}
+	}
+	var src callSource
+	var found []pendingCall
+	for _, f := range subs {
+		sc := f.agg.pendingCalls()
+		if !slices.ContainsFunc(sc, func(c pendingCall) bool { return !c.started }) {
+			continue
+		}
+		if found != nil {
+			return callSource{}, nil
+		}
+		src, found = callSource{f.path, f.ino}, sc
+	}
+	return src, found
 }
 
 // dialogAsked is Dialog of the calls pending in src. A call's line is

@@ -75,7 +75,7 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 	if sess.Status == shared.StatusWaiting {
 		if shared.UnnamedPermission(sess.WaitingFor) {
 			// The registry's "permission prompt", of a question too.
-			if reason, question := s.dialogAsked(callSource{main.path, main.ino}, main.agg.pendingCalls()); reason != "" {
+			if reason, question := s.dialogAsked(dialogCalls(main, subs)); reason != "" {
 				sess.WaitingFor, sess.Question = reason, question // what the dialog asks, not the text before it
 			}
 		}

@@ -115,3 +115,59 @@ func TestDialogOfAQuietCompactedFile(t *testing.T) {
 		t.Errorf("a replaced file: %q, %q; want none", r, q)
 	}
 }
+
+// TestDialogOfASubagent: a subagent (a Task call of the main transcript
+// that runs: its agent_progress) asks a question; Claude Code tells the
+// wait as the session's "permission prompt". The question is named from
+// the subagent's own transcript, both layouts; not while the Task call
+// has not run (its own dialog may be the one shown), nor with two
+// subagents asking at once, nor once the question is answered.
+func TestDialogOfASubagent(t *testing.T) {
+	t0 := at("2026-03-02T15:00:00Z")
+	registry := fmt.Sprintf(`{"pid":%d,"sessionId":%q,"cwd":"/w","startedAt":1,"status":"waiting","waitingFor":"permission prompt","updatedAt":%d}`,
+		os.Getpid(), sidStatus, t0.UnixMilli())
+	task := callsLineOf("t", t0, toolUse("toolu_T", "Task", `{"description":"pick","prompt":"pick a port","subagent_type":"general-purpose"}`))
+	running := progressLine("agent_progress", "", "toolu_T", t0.Add(time.Second))
+	ask := sidechain(callsLineOf("q", t0.Add(2*time.Second), use("toolu_q", "AskUserQuestion", `{"questions":[{"question":"Which port?"}]}`)))
+	other := strings.ReplaceAll(sidechain(callsLineOf("r", t0.Add(2*time.Second), use("toolu_p", "ExitPlanMode", `{"plan":"Move it."}`))), `"a1"`, `"a2"`)
+	prompt := promptLine("set it up", t0)
+	for _, tc := range []struct {
+		name         string
+		main         string
+		subs         map[string]string
+		wantQuestion string // "" : the prompt stays unnamed
+	}{
+		{"a question of the subagent", prompt + task + running, map[string]string{sidStatus + "/subagents/agent-a1.jsonl": ask}, "Which port?"},
+		{"a question of a legacy agent file", prompt + task + running, map[string]string{"agent-a1.jsonl": ask}, "Which port?"},
+		{"the Task call not yet running", prompt + task, map[string]string{sidStatus + "/subagents/agent-a1.jsonl": ask}, ""},
+		{"two subagents asking", prompt + task + running, map[string]string{sidStatus + "/subagents/agent-a1.jsonl": ask,
+			sidStatus + "/subagents/agent-a2.jsonl": other}, ""},
+		{"the question answered", prompt + task + running, map[string]string{sidStatus + "/subagents/agent-a1.jsonl": ask +
+			sidechain(toolResultLine("toolu_q", t0.Add(3*time.Second)))}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			write(t, root, projectRel("/w", sidStatus+".jsonl"), tc.main)
+			for rel, content := range tc.subs {
+				write(t, root, projectRel("/w", rel), content)
+			}
+			write(t, root, "sessions/4242.json", registry)
+			src := New(Options{Roots: []string{root}, Now: clock(t0.Add(time.Minute).Format(time.RFC3339Nano))})
+			out, err := src.Scan(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := one(t, out)
+			wantReason, wantWaitingFor := "", "permission prompt"
+			if tc.wantQuestion != "" {
+				wantReason, wantWaitingFor = shared.ReasonQuestion, shared.ReasonQuestion
+			}
+			if got.Status != shared.StatusWaiting || got.WaitingFor != wantWaitingFor || tc.wantQuestion != "" && got.Question != tc.wantQuestion {
+				t.Errorf("%s, %q, %q; want waiting, %q, %q", got.Status, got.WaitingFor, got.Question, wantWaitingFor, tc.wantQuestion)
+			}
+			if r, q := src.Dialog(sidStatus); r != wantReason || q != tc.wantQuestion {
+				t.Errorf("Dialog: %q, %q; want %q, %q", r, q, wantReason, tc.wantQuestion)
+			}
+		})
+	}
+}
