@@ -83,7 +83,12 @@ func (f *fleetNode) handler(next http.Handler, self string, lookup func(key stri
 			next.ServeHTTP(w, r)
 		case remotePage(w, r, self, lookup, f.seen): // answered
 		default:
-			pages.Forward(f.conn, self, next).ServeHTTP(w, r)
+			forward := pages.Forward(f.conn, self, next)
+			if s, ok := remoteHeader(r, self, lookup); ok && s.HostClockAheadMs != 0 {
+				withHubClock(w, r, s, forward)
+				return
+			}
+			forward.ServeHTTP(w, r)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -41,4 +42,59 @@ func remotePage(w http.ResponseWriter, r *http.Request, self string, lookup func
 	}
 	api.WriteError(w, http.StatusNotFound, "no "+string(src)+" session "+strconv.Quote(id)+" on machine "+strconv.Quote(host))
 	return true
+}
+
+// remoteHeader is, for a request of the header of another machine's
+// session the hub lists (GET /api/sessions/<source>/<id>?host=<machine>),
+// that session as the hub lists it.
+func remoteHeader(r *http.Request, self string, lookup func(key string) (shared.Session, bool)) (shared.Session, bool) {
+	if r.Method != http.MethodGet || !pages.IsPage(r.URL.Path) {
+		return shared.Session{}, false
+	}
+	host, ok := otherHost(r, self)
+	parts := strings.Split(r.URL.Path, "/") // "", api, sessions, <source>, <id>: the header alone
+	if !ok || len(parts) != 5 {
+		return shared.Session{}, false
+	}
+	return lookup(shared.Session{Source: shared.Source(parts[3]), ID: parts[4], Host: host, Remote: true}.Key())
+}
+
+// withHubClock answers the header of s, another machine's session, as
+// forward has that machine answer it, with the offset of the machine's
+// clock the hub measured (HostClockAheadMs) and its name: the machine
+// does not know its clock is off, and its page tells how long ago, and
+// that its clock is off, by them. An answer that is not a header (an
+// error, a body that does not read) goes as it came.
+func withHubClock(w http.ResponseWriter, r *http.Request, s shared.Session, forward http.Handler) {
+	rec := pages.NewRecorder()
+	forward.ServeHTTP(rec, r)
+	body := rec.Body.Bytes()
+	if rec.Status == http.StatusOK {
+		if patched, ok := headerOnHubClock(body, s); ok {
+			body = patched
+		}
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(rec.Status)
+	_, _ = w.Write(body)
+}
+
+// headerOnHubClock is a SessionDetail's JSON (the session's fields at its
+// top: the type embeds Session) with s's host and clock offset set,
+// every other field kept as the machine sent it (a newer machine's too).
+func headerOnHubClock(body []byte, s shared.Session) ([]byte, bool) {
+	var d map[string]json.RawMessage
+	if json.Unmarshal(body, &d) != nil || d["id"] == nil {
+		return nil, false
+	}
+	host, err := json.Marshal(s.Host)
+	if err != nil {
+		return nil, false
+	}
+	d["host"], d["hostClockAheadMs"] = host, json.RawMessage(strconv.FormatInt(s.HostClockAheadMs, 10))
+	out, err := json.Marshal(d)
+	return out, err == nil
 }
