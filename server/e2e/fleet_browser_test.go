@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"vibecraft.sh/helm/server/fleet"
+	"vibecraft.sh/helm/server/fleet/pages"
 	"vibecraft.sh/helm/server/internal/fixture"
 	"vibecraft.sh/helm/shared"
 )
@@ -440,6 +442,39 @@ func TestFleetBrowser(t *testing.T) {
 			if clock, _ := c.attr(rowSel(k), "data-clock"); clock != "" {
 				t.Errorf("the hub's own session %s is marked for its clock", k)
 			}
+		}
+
+		// Its page: the machine answers its header and messages over
+		// NATS as its helmd would, knowing nothing of its clock; the
+		// hub's header says how long ago on the hub's clock, and that
+		// the machine's clock is behind.
+		var own shared.Session
+		if err := json.Unmarshal(s, &own); err != nil {
+			t.Fatal(err)
+		}
+		svc, err := pages.Serve(conn.NC, "late", "1.0.0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if strings.HasSuffix(r.URL.Path, "/messages") {
+				_ = json.NewEncoder(w).Encode(shared.MessagePage{Messages: []shared.Message{{Cursor: "m1", Role: "user", Time: own.UpdatedAt,
+					Blocks: []shared.Block{{Type: shared.BlockText, Text: "rotate them"}}}}, After: "m1"})
+				return
+			}
+			_ = json.NewEncoder(w).Encode(shared.SessionDetail{Session: own, Transcripts: []string{"/late/" + flLate + ".jsonl"}, Models: []string{}})
+		}), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = svc.Stop() }()
+		if err := conn.NC.Flush(); err != nil { // the subscription is the server's: the hub's request finds it
+			t.Fatal(err)
+		}
+		c.navigate(hub.URL + "/s/claude/" + flLate + "?host=late")
+		c.waitJS(15*time.Second, "the late session's page", msgsWith("rotate them"))
+		if got := c.text("#session-header .updated .value"); got != "just now" {
+			t.Errorf("the page's Last activity reads %q, want just now", got)
+		}
+		if got := c.text("#session-header .clock .value"); got != "late's is 10 min behind this hub's" {
+			t.Errorf("the page's Clock fact reads %q", got)
 		}
 	})
 }
