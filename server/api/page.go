@@ -34,8 +34,9 @@ import (
 // MaxPageLimit bounds one page.
 const MaxPageLimit = 5000
 
-// maxCursorLen bounds what is parsed of a cursor.
-const maxCursorLen = 1024
+// maxCursorLen bounds what is parsed of a cursor: room for an id and a
+// machine's name of a few hundred bytes each, escaped.
+const maxCursorLen = 4096
 
 // pager is what paging needs of a stream endpoint (stream's views).
 type pager interface {
@@ -45,20 +46,26 @@ type pager interface {
 // cursor is where the next page starts: after the session it names, in
 // the list state EventID names, for the query whose hash is Query.
 type cursor struct {
-	EventID   string         `json:"e"`
-	Query     uint64         `json:"q"`
-	Source    shared.Source  `json:"s"`
-	ID        string         `json:"i"`
-	UpdatedAt int64          `json:"u"`
-	CreatedAt int64          `json:"c,omitempty"`
-	CostUSD   float64        `json:"$,omitempty"`
-	Messages  int            `json:"m,omitempty"`
-	last      shared.Session // rebuilt from the fields above
+	EventID   string        `json:"e"`
+	Query     uint64        `json:"q"`
+	Source    shared.Source `json:"s"`
+	ID        string        `json:"i"`
+	UpdatedAt int64         `json:"u"`
+	CreatedAt int64         `json:"c,omitempty"`
+	CostUSD   float64       `json:"$,omitempty"`
+	Messages  int           `json:"m,omitempty"`
+	// Host, of another machine's session (Remote): part of its key, which
+	// breaks ties. Without it, a page that ended on a remote session began
+	// the next with it again (its key sorted after the bare id's), and a
+	// walk whose pages each ended so went round for good.
+	Host   string         `json:"h,omitempty"`
+	Remote bool           `json:"r,omitempty"`
+	last   shared.Session // rebuilt from the fields above
 }
 
 func newCursor(id string, qh uint64, s *shared.Session) cursor {
 	return cursor{EventID: id, Query: qh, Source: s.Source, ID: s.ID, UpdatedAt: s.UpdatedAt,
-		CreatedAt: s.CreatedAt, CostUSD: s.CostUSD, Messages: s.MessageCount}
+		CreatedAt: s.CreatedAt, CostUSD: s.CostUSD, Messages: s.MessageCount, Host: s.Host, Remote: s.Remote}
 }
 
 func (c cursor) encode() string {
@@ -79,7 +86,8 @@ func parseCursor(s string) (cursor, error) {
 		return c, errors.New("cursor is not one this server gave")
 	}
 	// Only the fields the sort orders by: the position is exact.
-	c.last = shared.Session{Source: c.Source, ID: c.ID, UpdatedAt: c.UpdatedAt, CreatedAt: c.CreatedAt, CostUSD: c.CostUSD, MessageCount: c.Messages}
+	c.last = shared.Session{Source: c.Source, ID: c.ID, UpdatedAt: c.UpdatedAt, CreatedAt: c.CreatedAt, CostUSD: c.CostUSD, MessageCount: c.Messages,
+		Host: c.Host, Remote: c.Remote}
 	return c, nil
 }
 

@@ -278,3 +278,53 @@ func TestProjectMatchNamesAProjectByNameOrPath(t *testing.T) {
 		t.Errorf("the whole list, projectMatch=Site: %s, want b", body)
 	}
 }
+
+// A hub's list holds other machines' sessions, whose keys name their
+// machine (claude:<id>@<host>), the same id on two machines among them:
+// a walk at every limit gives each once, whatever session a page ends
+// on, and a cursor naming a long machine name is taken. (The cursor kept
+// no machine: a page that ended on a remote session began the next with
+// it again.)
+func TestPagesOfAFleet(t *testing.T) {
+	hub := stream.NewHub(stream.Options{})
+	t.Cleanup(hub.Close)
+	ss := []shared.Session{
+		{ID: "a", Source: shared.SourceClaude, UpdatedAt: 900},
+		{ID: "a", Source: shared.SourceClaude, Host: "beta", Remote: true, UpdatedAt: 900},
+		{ID: "a", Source: shared.SourceClaude, Host: "alpha", Remote: true, UpdatedAt: 900},
+		{ID: "b", Source: shared.SourceClaude, Host: "beta", Remote: true, UpdatedAt: 800, CreatedAt: 5},
+		{ID: "c", Source: shared.SourceClaude, Host: "alpha", Remote: true, UpdatedAt: 700, CreatedAt: 5},
+		{ID: "d", Source: shared.SourceClaude, UpdatedAt: 600, CreatedAt: 5},
+		// A long, hostile name, escaped in the cursor: the cursor still fits.
+		{ID: "e", Source: shared.SourceClaude, Host: strings.Repeat(`<"é>`, 60), Remote: true, UpdatedAt: 600, CreatedAt: 5},
+	}
+	hub.Publish(shared.EventRefresh, ss)
+	mux := http.NewServeMux()
+	New(Deps{Refresh: &fakeRefresher{}, Stream: hub, Status: func() any { return nil }}).Install(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	for _, query := range []string{"limit=1", "limit=2", "limit=4", "limit=1&sort=created"} {
+		var keys []string
+		q := query
+		for range len(ss) + 2 {
+			code, p, body := getListPage(t, srv, q)
+			if code != http.StatusOK {
+				t.Fatalf("%s: %d %s", q, code, body)
+			}
+			for _, s := range p.Sessions {
+				keys = append(keys, s.Key())
+			}
+			if p.Next == "" {
+				break
+			}
+			q = query + "&cursor=" + url.QueryEscape(p.Next)
+		}
+		seen := map[string]bool{}
+		for _, k := range keys {
+			seen[k] = true
+		}
+		if len(keys) != len(ss) || len(seen) != len(ss) {
+			t.Errorf("%s: %d sessions listed, %d of them distinct, want the %d each once: %v", query, len(keys), len(seen), len(ss), keys)
+		}
+	}
+}
