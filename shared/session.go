@@ -226,14 +226,20 @@ func SortNewestFirst(sessions []Session) {
 	})
 }
 
-// Newer reports whether a sorts before b in the list: newest updatedAt
+// Newer reports whether a sorts before b in the list: newest ListTime
 // first, ties broken by key so the order is stable.
 func Newer(a, b Session) bool {
-	if a.UpdatedAt != b.UpdatedAt {
-		return a.UpdatedAt > b.UpdatedAt
+	if at, bt := a.ListTime(), b.ListTime(); at != bt {
+		return at > bt
 	}
 	return a.Key() < b.Key()
 }
+
+// ListTime is what the list sorts by: UpdatedAt on the hub's clock
+// (OnHubClock), so that a session of a fleet's machine whose clock is off
+// sorts where its row's "how long ago" puts it; UpdatedAt itself for
+// every other session.
+func (s *Session) ListTime() int64 { return s.OnHubClock(s.UpdatedAt) }
 
 // SessionPath is the web client's path of a session's page: the list's
 // links, a notification's click and the server's render of a session's

@@ -108,12 +108,13 @@ func Blocked(s *shared.Session) bool {
 }
 
 // waitStart is when s started to wait: WaitingSince, else (an older
-// server) its last activity, which is when a wait nobody answered began.
+// server) its last activity, which is when a wait nobody answered began;
+// on the hub's clock (a fleet's machine's may be off: OnHubClock).
 func waitStart(s *shared.Session) int64 {
 	if s.WaitingSince > 0 {
-		return s.WaitingSince
+		return s.OnHubClock(s.WaitingSince)
 	}
-	return s.UpdatedAt
+	return s.ListTime()
 }
 
 func cmpInt64(a, b int64) int {

@@ -20,6 +20,13 @@ func waiting(id string, since, updated, cleared int64) shared.Session {
 		WaitingSince: since, UpdatedAt: updated, ClearedAt: cleared}
 }
 
+// behind makes s a session of machine "m", whose clock is ms behind the
+// hub's.
+func behind(s shared.Session, ms int64) shared.Session {
+	s.Host, s.Remote, s.HostClockAheadMs = "m", true, -ms
+	return s
+}
+
 func because(s shared.Session, reason string) shared.Session {
 	s.WaitingFor = reason
 	return s
@@ -55,6 +62,9 @@ func TestNeedsYouFilterAndOrder(t *testing.T) {
 		{"no waitingSince (an older server) sorts by last activity",
 			[]shared.Session{waiting("a", 0, 300, 0), waiting("b", 200, 900, 0), waiting("c", 0, 100, 0)},
 			"[claude:a claude:b claude:c]"},
+		{"a fleet's machine's waits on the hub's clock",
+			[]shared.Session{waiting("here", 300, 300, 0), behind(waiting("late", 250, 250, 0), 100), behind(waiting("early", 350, 350, 0), -100)},
+			"[claude:late@m claude:here claude:early@m]"},
 		{"equal waits keep the list's order (newest activity first)",
 			[]shared.Session{waiting("x", 100, 1, 0), waiting("y", 100, 2, 0)},
 			"[claude:y claude:x]"},

@@ -58,14 +58,17 @@ type cursor struct {
 	// breaks ties. Without it, a page that ended on a remote session began
 	// the next with it again (its key sorted after the bare id's), and a
 	// walk whose pages each ended so went round for good.
-	Host   string         `json:"h,omitempty"`
-	Remote bool           `json:"r,omitempty"`
-	last   shared.Session // rebuilt from the fields above
+	Host   string `json:"h,omitempty"`
+	Remote bool   `json:"r,omitempty"`
+	// Clock is its machine's clock offset, which the list's order counts
+	// (shared.Session.ListTime).
+	Clock int64          `json:"k,omitempty"`
+	last  shared.Session // rebuilt from the fields above
 }
 
 func newCursor(id string, qh uint64, s *shared.Session) cursor {
 	return cursor{EventID: id, Query: qh, Source: s.Source, ID: s.ID, UpdatedAt: s.UpdatedAt,
-		CreatedAt: s.CreatedAt, CostUSD: s.CostUSD, Messages: s.MessageCount, Host: s.Host, Remote: s.Remote}
+		CreatedAt: s.CreatedAt, CostUSD: s.CostUSD, Messages: s.MessageCount, Host: s.Host, Remote: s.Remote, Clock: s.HostClockAheadMs}
 }
 
 func (c cursor) encode() string {
@@ -87,7 +90,7 @@ func parseCursor(s string) (cursor, error) {
 	}
 	// Only the fields the sort orders by: the position is exact.
 	c.last = shared.Session{Source: c.Source, ID: c.ID, UpdatedAt: c.UpdatedAt, CreatedAt: c.CreatedAt, CostUSD: c.CostUSD, MessageCount: c.Messages,
-		Host: c.Host, Remote: c.Remote}
+		Host: c.Host, Remote: c.Remote, HostClockAheadMs: c.Clock}
 	return c, nil
 }
 

@@ -297,6 +297,10 @@ func TestPagesOfAFleet(t *testing.T) {
 		{ID: "d", Source: shared.SourceClaude, UpdatedAt: 600, CreatedAt: 5},
 		// A long, hostile name, escaped in the cursor: the cursor still fits.
 		{ID: "e", Source: shared.SourceClaude, Host: strings.Repeat(`<"é>`, 60), Remote: true, UpdatedAt: 600, CreatedAt: 5},
+		// Machines whose clocks are off: ordered on the hub's clock, at
+		// the times of others (ListTime 800 and 700).
+		{ID: "f", Source: shared.SourceClaude, Host: "slow", Remote: true, UpdatedAt: 500, CreatedAt: 5, HostClockAheadMs: -300},
+		{ID: "g", Source: shared.SourceClaude, Host: "fast", Remote: true, UpdatedAt: 1000, CreatedAt: 5, HostClockAheadMs: 300},
 	}
 	hub.Publish(shared.EventRefresh, ss)
 	mux := http.NewServeMux()
@@ -325,6 +329,12 @@ func TestPagesOfAFleet(t *testing.T) {
 		}
 		if len(keys) != len(ss) || len(seen) != len(ss) {
 			t.Errorf("%s: %d sessions listed, %d of them distinct, want the %d each once: %v", query, len(keys), len(seen), len(ss), keys)
+		}
+		if query == "limit=1" {
+			want := "claude:a claude:a@alpha claude:a@beta claude:b@beta claude:f@slow claude:c@alpha claude:g@fast claude:d claude:e@" + ss[6].Host
+			if got := strings.Join(keys, " "); got != want {
+				t.Errorf("%s: order %s\nwant %s", query, got, want)
+			}
 		}
 	}
 }

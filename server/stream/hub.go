@@ -40,7 +40,7 @@ type Hub struct {
 	seq    uint64 // of the last published event; 0 before any
 	// The published state, what the events so far imply, is kept once:
 	// sorted holds each session, newest first (shared.Newer), and state
-	// the UpdatedAt of each by Key, which finds it in sorted by binary
+	// the ListTime of each by Key, which finds it in sorted by binary
 	// search. A change moves one session within sorted, so order costs a
 	// search and a short shift per change, never a sort of every session;
 	// a change that would shift many waits in pend instead.

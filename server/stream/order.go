@@ -9,13 +9,13 @@ import (
 // The hub keeps its published state in list order (hub.go): these are
 // the moves that keep it so, one session at a time.
 
-// compareAt orders s against the session with updatedAt at and key key
+// compareAt orders s against the session with ListTime at and key key
 // in list order (shared.Newer): negative when s comes first.
 func compareAt(s *shared.Session, at int64, key string) int {
-	switch {
-	case s.UpdatedAt > at:
+	switch t := s.ListTime(); {
+	case t > at:
 		return -1
-	case s.UpdatedAt < at:
+	case t < at:
 		return 1
 	}
 	var buf [96]byte
@@ -32,19 +32,19 @@ func compareAt(s *shared.Session, at int64, key string) int {
 // compareNewest is shared.Newer as a comparison, without allocating.
 func compareNewest(a, b *shared.Session) int {
 	var buf [96]byte
-	return compareAt(a, b.UpdatedAt, string(shared.AppendKey(buf[:0], b)))
+	return compareAt(a, b.ListTime(), string(shared.AppendKey(buf[:0], b)))
 }
 
 // newestFirst sorts a refresh's sessions in list order, the last of two
 // with the same key winning, as a map by key would keep; it returns them
-// with each one's UpdatedAt by key.
+// with each one's ListTime by key.
 func newestFirst(sessions []shared.Session) ([]shared.Session, *byKey[int64]) {
-	// The last of a key is the one kept, so its UpdatedAt is the one at
+	// The last of a key is the one kept, so its ListTime is the one at
 	// holds; at counts keys, so duplicates show as fewer keys than
 	// sessions.
 	at := newByKey[int64](sessions)
 	for i := range sessions {
-		at.set(&sessions[i], sessions[i].UpdatedAt)
+		at.set(&sessions[i], sessions[i].ListTime())
 	}
 	if at.len() < len(sessions) { // duplicates: rare, keyed again
 		last := newByKey[int](sessions)
@@ -130,7 +130,7 @@ func (h *Hub) putLocked(s shared.Session) {
 		return
 	}
 	pos, _ := slices.BinarySearchFunc(h.sorted, key, func(e shared.Session, key string) int {
-		return compareAt(&e, s.UpdatedAt, key)
+		return compareAt(&e, s.ListTime(), key)
 	})
 	i, had := h.findLocked(key)
 	shift := len(h.sorted) - pos
@@ -142,7 +142,7 @@ func (h *Hub) putLocked(s shared.Session) {
 		return
 	}
 	h.ownLocked()
-	h.state.set(&s, s.UpdatedAt)
+	h.state.set(&s, s.ListTime())
 	switch {
 	case !had:
 		h.sorted = slices.Insert(h.sorted, pos, s)
@@ -241,7 +241,7 @@ func (h *Hub) flushLocked() {
 		}
 	}
 	for i := range batch {
-		h.state.set(&batch[i], batch[i].UpdatedAt)
+		h.state.set(&batch[i], batch[i].ListTime())
 	}
 	clear(h.pend)
 	h.replaceLocked(merged)

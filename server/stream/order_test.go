@@ -52,6 +52,9 @@ func testHubOrder(t *testing.T, cheap, ids, steps int) {
 		}
 		if r.IntN(7) == 0 {
 			s.Remote, s.Host = true, "h"+strconv.Itoa(r.IntN(2))
+			// Its machine's clock, which the order counts (ListTime),
+			// and which may change alone.
+			s.HostClockAheadMs = int64(r.IntN(3)-1) * 7
 		}
 		return s
 	}
