@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -70,7 +69,7 @@ func withHubClock(w http.ResponseWriter, r *http.Request, s shared.Session, forw
 	forward.ServeHTTP(rec, r)
 	body := rec.Body.Bytes()
 	if rec.Status == http.StatusOK {
-		if patched, ok := headerOnHubClock(body, s); ok {
+		if patched, ok := pages.HeaderOnHubClock(body, s.Host, s.HostClockAheadMs); ok {
 			body = patched
 		}
 	}
@@ -80,21 +79,4 @@ func withHubClock(w http.ResponseWriter, r *http.Request, s shared.Session, forw
 	w.Header().Del("Content-Length")
 	w.WriteHeader(rec.Status)
 	_, _ = w.Write(body)
-}
-
-// headerOnHubClock is a SessionDetail's JSON (the session's fields at its
-// top: the type embeds Session) with s's host and clock offset set,
-// every other field kept as the machine sent it (a newer machine's too).
-func headerOnHubClock(body []byte, s shared.Session) ([]byte, bool) {
-	var d map[string]json.RawMessage
-	if json.Unmarshal(body, &d) != nil || d["id"] == nil {
-		return nil, false
-	}
-	host, err := json.Marshal(s.Host)
-	if err != nil {
-		return nil, false
-	}
-	d["host"], d["hostClockAheadMs"] = host, json.RawMessage(strconv.FormatInt(s.HostClockAheadMs, 10))
-	out, err := json.Marshal(d)
-	return out, err == nil
 }
