@@ -77,6 +77,8 @@ func inWheel(x, y float64) bool {
 		return true
 	case d <= 0.13: // hub
 		return true
+	case d > 0.7: // past the handles' reach (0.62 + 0.075): most of the square
+		return false
 	}
 	k := math.Round(math.Atan2(y, x) / (math.Pi / 4))
 	a := k * math.Pi / 4
