@@ -61,7 +61,7 @@ func TestHubAmendsARemoteHeaderWithItsClock(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	behind := func(ms int64) bool {
+	behind := func(ms int32) bool {
 		d := time.Duration(ms) * time.Millisecond
 		return d > -10*time.Minute-5*time.Second && d < -10*time.Minute+5*time.Second
 	}

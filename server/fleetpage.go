@@ -69,7 +69,7 @@ func withHubClock(w http.ResponseWriter, r *http.Request, s shared.Session, forw
 	forward.ServeHTTP(rec, r)
 	body := rec.Body.Bytes()
 	if rec.Status == http.StatusOK {
-		if patched, ok := pages.HeaderOnHubClock(body, s.Host, s.HostClockAheadMs); ok {
+		if patched, ok := pages.HeaderOnHubClock(body, s.Host, int64(s.HostClockAheadMs)); ok {
 			body = patched
 		}
 	}

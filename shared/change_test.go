@@ -111,7 +111,7 @@ func TestEveryFieldTravels(t *testing.T) {
 		switch f.Kind() {
 		case reflect.String:
 			f.SetString(f.String() + "+")
-		case reflect.Int, reflect.Int64:
+		case reflect.Int, reflect.Int32, reflect.Int64:
 			f.SetInt(f.Int() + 1)
 		case reflect.Float64:
 			f.SetFloat(f.Float() + 0.5)

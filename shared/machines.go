@@ -38,7 +38,7 @@ func Machines(ss []Session) []Machine {
 		out[j].Sessions++
 		out[j].Offline = out[j].Offline || s.HostOffline
 		if s.HostClockAheadMs != 0 {
-			out[j].ClockAheadMs = s.HostClockAheadMs
+			out[j].ClockAheadMs = int64(s.HostClockAheadMs)
 		}
 	}
 	SortFunc(out, func(a, b *Machine) int { return strings.Compare(a.Name, b.Name) })

@@ -23,7 +23,7 @@ func waiting(id string, since, updated, cleared int64) shared.Session {
 // behind makes s a session of machine "m", whose clock is ms behind the
 // hub's.
 func behind(s shared.Session, ms int64) shared.Session {
-	s.Host, s.Remote, s.HostClockAheadMs = "m", true, -ms
+	s.Host, s.Remote, s.HostClockAheadMs = "m", true, int32(-ms)
 	return s
 }
 

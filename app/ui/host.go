@@ -59,7 +59,7 @@ func withHost(row app.UI, s *shared.Session, many bool) app.UI {
 		li = li.Class("offline")
 		tip = append(tip, md.Clean(s.Host)+" is offline: its last known state.")
 	}
-	if off := clockAgainstHub(s.HostClockAheadMs); off != "" {
+	if off := clockAgainstHub(int64(s.HostClockAheadMs)); off != "" {
 		li = li.DataSet("clock", "off")
 		tip = append(tip, md.Clean(s.Host)+"'s clock is "+off+": how long ago is told on the hub's clock.")
 	}

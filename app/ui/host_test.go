@@ -111,11 +111,11 @@ func TestAMachinesClockOffIsTakenOffItsTimes(t *testing.T) {
 	sessions := []shared.Session{
 		{ID: "here", Source: shared.SourceClaude, Host: "hub", UpdatedAt: ms(time.Minute)},
 		{ID: "l1", Source: shared.SourceClaude, Host: late, Remote: true, Status: shared.StatusIdle,
-			UpdatedAt: ms(30*time.Second - behind), HostClockAheadMs: behind.Milliseconds()},
+			UpdatedAt: ms(30*time.Second - behind), HostClockAheadMs: int32(behind.Milliseconds())},
 		{ID: "l2", Source: shared.SourceClaude, Host: late, Remote: true, Status: shared.StatusWaiting,
-			WaitingSince: ms(3*time.Minute - behind), UpdatedAt: ms(3*time.Minute - behind), HostClockAheadMs: behind.Milliseconds()},
+			WaitingSince: ms(3*time.Minute - behind), UpdatedAt: ms(3*time.Minute - behind), HostClockAheadMs: int32(behind.Milliseconds())},
 		{ID: "e1", Source: shared.SourceClaude, Host: "early", Remote: true, Status: shared.StatusIdle,
-			UpdatedAt: ms(5*time.Minute - ahead), HostClockAheadMs: ahead.Milliseconds()},
+			UpdatedAt: ms(5*time.Minute - ahead), HostClockAheadMs: int32(ahead.Milliseconds())},
 	}
 	out := render(t, NewHome(Seed{Sessions: sessions, At: ms(0), Now: now}))
 	rowOf := func(id string) string {

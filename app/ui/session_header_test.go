@@ -143,7 +143,7 @@ func TestRenderSessionHeaderOfAMachineWhoseClockIsOff(t *testing.T) {
 	p := pageFor()
 	p.host = "late"
 	p.detail = &shared.SessionDetail{Session: shared.Session{ID: p.id, Source: shared.SourceClaude, Host: "late<i>", Remote: true,
-		Status: shared.StatusWaiting, WaitingFor: "input needed", HostClockAheadMs: behind.Milliseconds(),
+		Status: shared.StatusWaiting, WaitingFor: "input needed", HostClockAheadMs: int32(behind.Milliseconds()),
 		WaitingSince: time.Now().Add(behind - 3*time.Minute - time.Second).UnixMilli(),
 		UpdatedAt:    time.Now().Add(behind - 3*time.Minute - time.Second).UnixMilli()}}
 	facts, _, out := headerFacts(t, p)

@@ -182,8 +182,8 @@ func renderFacts(d *shared.SessionDetail) app.UI {
 		fact("started", "Started", absTime(s.CreatedAt)),
 		fact("updated", "Last activity", relTime(time.Now(), s.OnHubClock(s.UpdatedAt))),
 		// Started and the messages' times are its machine's clock's.
-		app.If(clockOff(s.HostClockAheadMs) != "", func() app.UI {
-			return fact("clock", "Clock", md.Clean(s.Host)+"'s is "+clockAgainstHub(s.HostClockAheadMs))
+		app.If(clockOff(int64(s.HostClockAheadMs)) != "", func() app.UI {
+			return fact("clock", "Clock", md.Clean(s.Host)+"'s is "+clockAgainstHub(int64(s.HostClockAheadMs)))
 		}),
 		fact("duration", "Duration", duration(d.DurationMs)),
 		// Beside the duration, which counts the idle hours between turns.

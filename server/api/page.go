@@ -62,7 +62,7 @@ type cursor struct {
 	Remote bool   `json:"r,omitempty"`
 	// Clock is its machine's clock offset, which the list's order counts
 	// (shared.Session.ListTime).
-	Clock int64          `json:"k,omitempty"`
+	Clock int32          `json:"k,omitempty"`
 	last  shared.Session // rebuilt from the fields above
 }
 

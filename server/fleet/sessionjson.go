@@ -1,6 +1,8 @@
 package fleet
 
 import (
+	"math"
+
 	"vibecraft.sh/helm/server/internal/jsonread"
 	"vibecraft.sh/helm/shared"
 )
@@ -79,7 +81,14 @@ func sessionField(d *jsonread.Reader, key []byte, s *shared.Session) bool {
 	case "hostOffline":
 		return d.BoolInto(&s.HostOffline)
 	case "hostClockAheadMs":
-		return d.Int64Into(&s.HostClockAheadMs)
+		// encoding/json refuses a number past an int32: so does the
+		// caller's, when this declines it.
+		var ms int64
+		if !d.Int64Into(&ms) || ms < math.MinInt32 || ms > math.MaxInt32 {
+			return false
+		}
+		s.HostClockAheadMs = int32(ms)
+		return true
 	case "unpriced":
 		return d.BoolInto(&s.Unpriced)
 	case "question":

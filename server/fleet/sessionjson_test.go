@@ -40,6 +40,8 @@ func fill(v reflect.Value) {
 		v.SetString("s " + v.Type().Name())
 	case reflect.Int, reflect.Int64:
 		v.SetInt(1<<40 + 7)
+	case reflect.Int32:
+		v.SetInt(-1<<30 - 7)
 	case reflect.Float64:
 		v.SetFloat(1.2345)
 	case reflect.Bool:
@@ -65,6 +67,7 @@ func FuzzFastSession(f *testing.F) {
 		`{"costUsd":1e400}`, `{"costUsd":-0.0e-5}`, `{"tokens":{"input":1},"tokens":{"output":2}}`,
 		`{"active":tru}`, `{"id":"x"}x`, `{"id":"\u00e9\/"}`, `{"unknown":1}`, `{"id":"a` + "\x01" + `"}`,
 		`{"messageCount":9223372036854775808}`, `{"id":"` + "\xff" + `"}`, `{"id":"x",}`,
+		`{"hostClockAheadMs":-600000}`, `{"hostClockAheadMs":2147483648}`, `{"hostClockAheadMs":-2147483649}`,
 	} {
 		f.Add([]byte(v))
 	}

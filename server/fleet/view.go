@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"math"
 	"sync"
 	"time"
 
@@ -457,7 +458,7 @@ func (v *View) entry(e jetstream.KeyValueEntry, b *batch) {
 		}
 	}
 	v.restamp(key.Host, b)
-	s.HostOffline, s.HostClockAheadMs = h.offline, h.told.Milliseconds()
+	s.HostOffline, s.HostClockAheadMs = h.offline, clockMs(h.told)
 	b.put(sk, s)
 }
 
@@ -621,6 +622,12 @@ func (v *View) noteClock(host string, h *hostState, at int64, written time.Time)
 	}
 }
 
+// clockMs is an offset as a session carries it (HostClockAheadMs): in
+// ms, and at most as far off as an int32 holds (±24 days).
+func clockMs(d time.Duration) int32 {
+	return int32(min(max(d.Milliseconds(), math.MinInt32), math.MaxInt32))
+}
+
 // restamp queues host's sessions again when its online state, or the
 // clock offset they carry, changed.
 func (v *View) restamp(host string, b *batch) {
@@ -639,7 +646,7 @@ func (v *View) restamp(host string, b *batch) {
 	}
 	for k, s := range v.sessions {
 		if s.Host == host {
-			s.HostOffline, s.HostClockAheadMs = off, h.told.Milliseconds()
+			s.HostOffline, s.HostClockAheadMs = off, clockMs(h.told)
 			b.restamped(k, s)
 		}
 	}
@@ -758,7 +765,7 @@ func (v *View) apply(up []shared.Session, gone []string) {
 		if h == nil {
 			continue // forgotten since (age): its sessions went with it
 		}
-		s.HostOffline, s.HostClockAheadMs = h.offline, h.told.Milliseconds() // a restamp later in the batch wins
+		s.HostOffline, s.HostClockAheadMs = h.offline, clockMs(h.told) // a restamp later in the batch wins
 		_, had := v.sessions[k]
 		if !had && len(v.sessions) >= v.maxSessions {
 			// Over the bound: not remembered as replayed either.

@@ -54,7 +54,7 @@ func testHubOrder(t *testing.T, cheap, ids, steps int) {
 			s.Remote, s.Host = true, "h"+strconv.Itoa(r.IntN(2))
 			// Its machine's clock, which the order counts (ListTime),
 			// and which may change alone.
-			s.HostClockAheadMs = int64(r.IntN(3)-1) * 7
+			s.HostClockAheadMs = int32(r.IntN(3)-1) * 7
 		}
 		return s
 	}

@@ -186,8 +186,12 @@ func (d *decoder) session(s *shared.Session) {
 	s.Unpriced = flags&flagUnpriced != 0
 	if flags&flagClockOff != 0 {
 		// Never 0 when flagged: the encoder flags only an offset.
-		if s.HostClockAheadMs = d.varint(); s.HostClockAheadMs == 0 && d.err == nil {
-			d.fail("a clock offset of 0")
+		switch ms := d.varint(); {
+		case d.err != nil:
+		case ms == 0 || ms < math.MinInt32 || ms > math.MaxInt32:
+			d.fail("a clock offset of %d ms", ms)
+		default:
+			s.HostClockAheadMs = int32(ms)
 		}
 	}
 }

@@ -177,7 +177,7 @@ func (e *Encoder) Write(s *shared.Session) error {
 	}
 	b = append(b, flags)
 	if s.HostClockAheadMs != 0 {
-		b = binary.AppendVarint(b, s.HostClockAheadMs)
+		b = binary.AppendVarint(b, int64(s.HostClockAheadMs))
 	}
 	e.buf = b
 	e.flushBuf()

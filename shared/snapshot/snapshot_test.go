@@ -35,7 +35,7 @@ func filled(i int) shared.Session {
 		switch v.Kind() {
 		case reflect.String:
 			v.SetString(fmt.Sprintf("%s-%d", name, i))
-		case reflect.Int, reflect.Int64:
+		case reflect.Int, reflect.Int32, reflect.Int64:
 			v.SetInt(int64(1000*i + len(name)))
 		case reflect.Float64:
 			v.SetFloat(float64(i) + 0.125)
@@ -194,10 +194,14 @@ func TestVersion2StillDecodes(t *testing.T) {
 	if got, err := Decode(b); err != nil || len(got) != 1 || got[0].HostClockAheadMs != -600_000 {
 		t.Fatalf("decoded %+v, %v: want the offset -600000", got, err)
 	}
-	n := len(binary.AppendVarint(nil, s.HostClockAheadMs))
+	n := len(binary.AppendVarint(nil, int64(s.HostClockAheadMs)))
 	zero := append(bytes.Clone(b[:len(b)-n]), 0) // the offset's varint made 0
-	if _, err := Decode(zero); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "offset of 0") {
+	if _, err := Decode(zero); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "offset of 0 ms") {
 		t.Errorf("a flagged offset of 0 decoded: %v", err)
+	}
+	far := binary.AppendVarint(bytes.Clone(b[:len(b)-n]), math.MaxInt32+1) // past what a session holds
+	if _, err := Decode(far); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "offset of 2147483648 ms") {
+		t.Errorf("an offset past an int32 decoded: %v", err)
 	}
 }
 
