@@ -1,15 +1,13 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
 	"vibecraft.sh/helm/server/fleet"
-	"vibecraft.sh/helm/server/fleet/pages"
+	"vibecraft.sh/helm/server/fleet/fleettest"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -26,40 +24,15 @@ func TestHubAmendsARemoteHeaderWithItsClock(t *testing.T) {
 	hub := &machine{host: "hub", dir: t.TempDir(), args: []string{"--fleet", "--nats", n.url(), "--nats-token", natsTestToken}}
 	hub.start(t)
 
-	conn, err := fleet.Connect(fleet.ConnOptions{URLs: n.url(), Token: natsTestToken, Name: "late"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	kv, err := fleet.OpenBucket(ctx, conn.JS)
-	if err != nil {
-		t.Fatal(err)
-	}
 	late := time.Now().Add(-10 * time.Minute)
 	own := shared.Session{ID: sid, Source: shared.SourceClaude, Title: "late one", Status: shared.StatusIdle,
 		CreatedAt: late.Add(-time.Hour).UnixMilli(), UpdatedAt: late.Add(-20 * time.Second).UnixMilli()}
-	s, _ := json.Marshal(own)
-	for key, value := range map[string][]byte{
-		fleet.HeartbeatKey("late"):                         fmt.Appendf(nil, `{"at":%d,"ttlMs":120000}`, late.UnixMilli()),
-		fleet.SessionKey("late", shared.SourceClaude, sid): s,
-	} {
-		if _, err := kv.Put(ctx, key, value); err != nil {
-			t.Fatal(err)
-		}
-	}
-	svc, err := pages.Serve(conn.NC, "late", "1.0.0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	m := fleettest.Join(t, fleet.ConnOptions{URLs: n.url(), Token: natsTestToken}, "late")
+	m.Put(t, late, own)
+	m.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(shared.SessionDetail{Session: own, Transcripts: []string{"/late/" + sid + ".jsonl"}})
-	}), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = svc.Stop() }()
-	if err := conn.NC.Flush(); err != nil { // the server has its subscription: the hub's request finds it
-		t.Fatal(err)
-	}
+	}))
 
 	behind := func(ms int32) bool {
 		d := time.Duration(ms) * time.Millisecond

@@ -18,7 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"vibecraft.sh/helm/server/fleet"
-	"vibecraft.sh/helm/server/fleet/pages"
+	"vibecraft.sh/helm/server/fleet/fleettest"
 	"vibecraft.sh/helm/server/internal/fixture"
 	"vibecraft.sh/helm/shared"
 )
@@ -400,29 +400,12 @@ func TestFleetBrowser(t *testing.T) {
 		// A machine whose clock is 10 min behind, written into the hub's
 		// bucket as its helmd would: a heartbeat, and a session that
 		// changed 20 s ago by the hub's clock.
-		conn, err := fleet.Connect(fleet.ConnOptions{URLs: "nats://" + st.Listen, HelmToken: e2eToken, Name: "late machine"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		kv, err := fleet.OpenBucket(ctx, conn.JS)
-		if err != nil {
-			t.Fatal(err)
-		}
 		late := time.Now().Add(-10 * time.Minute)
-		s, _ := json.Marshal(shared.Session{ID: flLate, Source: shared.SourceClaude, Title: "late Rotate the backups",
+		own := shared.Session{ID: flLate, Source: shared.SourceClaude, Title: "late Rotate the backups",
 			ProjectPath: "/srv/backups", ProjectName: "backups", Status: shared.StatusIdle,
-			CreatedAt: late.Add(-time.Hour).UnixMilli(), UpdatedAt: late.Add(-20 * time.Second).UnixMilli()})
-		for key, value := range map[string][]byte{
-			fleet.HeartbeatKey("late"):                            fmt.Appendf(nil, `{"at":%d,"ttlMs":120000}`, late.UnixMilli()),
-			fleet.SessionKey("late", shared.SourceClaude, flLate): s,
-		} {
-			if _, err := kv.Put(ctx, key, value); err != nil {
-				t.Fatal(err)
-			}
-		}
+			CreatedAt: late.Add(-time.Hour).UnixMilli(), UpdatedAt: late.Add(-20 * time.Second).UnixMilli()}
+		m := fleettest.Join(t, fleet.ConnOptions{URLs: "nats://" + st.Listen, HelmToken: e2eToken}, "late")
+		m.Put(t, late, own)
 		viewport(c, 1280, 900, false, "light")
 		c.navigate(hub.URL + "/")
 		row := rowSel("claude:" + flLate + "@late")
@@ -448,11 +431,7 @@ func TestFleetBrowser(t *testing.T) {
 		// NATS as its helmd would, knowing nothing of its clock; the
 		// hub's header says how long ago on the hub's clock, and that
 		// the machine's clock is behind.
-		var own shared.Session
-		if err := json.Unmarshal(s, &own); err != nil {
-			t.Fatal(err)
-		}
-		svc, err := pages.Serve(conn.NC, "late", "1.0.0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			if strings.HasSuffix(r.URL.Path, "/messages") {
 				_ = json.NewEncoder(w).Encode(shared.MessagePage{Messages: []shared.Message{{Cursor: "m1", Role: "user", Time: own.UpdatedAt,
@@ -460,14 +439,7 @@ func TestFleetBrowser(t *testing.T) {
 				return
 			}
 			_ = json.NewEncoder(w).Encode(shared.SessionDetail{Session: own, Transcripts: []string{"/late/" + flLate + ".jsonl"}, Models: []string{}})
-		}), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = svc.Stop() }()
-		if err := conn.NC.Flush(); err != nil { // the subscription is the server's: the hub's request finds it
-			t.Fatal(err)
-		}
+		}))
 		c.navigate(hub.URL + "/s/claude/" + flLate + "?host=late")
 		c.waitJS(15*time.Second, "the late session's page", msgsWith("rotate them"))
 		if got := c.text("#session-header .updated .value"); got != "just now" {
