@@ -34,9 +34,10 @@ import (
 // MaxPageLimit bounds one page.
 const MaxPageLimit = 5000
 
-// maxCursorLen bounds what is parsed of a cursor: room for an id and a
-// machine's name of a few hundred bytes each, escaped.
-const maxCursorLen = 4096
+// maxCursorLen bounds a cursor, as given and as this server writes it
+// again: room for an id and a machine's name of a few thousand bytes
+// each, escaped.
+const maxCursorLen = 16 << 10
 
 // pager is what paging needs of a stream endpoint (stream's views).
 type pager interface {
@@ -87,6 +88,11 @@ func parseCursor(s string) (cursor, error) {
 	}
 	if err := json.Unmarshal(b, &c); err != nil || c.EventID == "" || c.ID == "" {
 		return c, errors.New("cursor is not one this server gave")
+	}
+	if len(c.encode()) > maxCursorLen {
+		// Its strings written again, escaped, past the bound: one this
+		// server gave never is (it gives them as encode writes them).
+		return c, errors.New("cursor too long")
 	}
 	// Only the fields the sort orders by: the position is exact.
 	c.last = shared.Session{Source: c.Source, ID: c.ID, UpdatedAt: c.UpdatedAt, CreatedAt: c.CreatedAt, CostUSD: c.CostUSD, MessageCount: c.Messages,

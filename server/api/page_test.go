@@ -227,6 +227,9 @@ func FuzzParseCursor(f *testing.F) {
 	f.Add(newCursor("abc-1", 7, &shared.Session{ID: "x", Source: shared.SourceClaude, UpdatedAt: 3}).encode())
 	f.Add("")
 	f.Add("eyJlIjoiIn0")
+	// Raw "<" in its JSON, which encoding/json writes again as \u003c:
+	// six times as long, past the bound, though the cursor given is within.
+	f.Add(encodeRaw([]byte(`{"e":"1","i":"` + strings.Repeat("<", 3000) + `"}`)))
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := parseCursor(s)
 		if err != nil {
