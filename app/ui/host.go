@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -33,8 +32,8 @@ func (h *Home) renderHostFilter() app.UI {
 		if x.Offline {
 			label += " · offline"
 		}
-		if off := clockOff(x.ClockAheadMs); off != "" {
-			label += " · clock " + off
+		if span, way := shared.ClockOff(x.ClockAheadMs); span != "" {
+			label += " · clock " + span + " " + strings.TrimSuffix(way, " of")
 		}
 		opts = append(opts, option{x.Name, label})
 	}
@@ -72,33 +71,16 @@ func withHost(row app.UI, s *shared.Session, many bool) app.UI {
 	return li.DataSet("host", attr(md.Clean(s.Host))) // shown by the stylesheet (attr(data-host))
 }
 
-// clockOff says how far a machine's clock is off the hub's ("10 min
-// behind", "2 h 5 min ahead"), "" under a minute. The times a page
-// shows as how long ago are on the hub's clock (Session.OnHubClock), but
-// those the machine wrote (a message's clock time) are on its own: from
-// a minute, a user reading them is told.
-func clockOff(aheadMs int64) string {
-	d := time.Duration(aheadMs) * time.Millisecond
-	switch {
-	case d.Abs() < time.Minute:
-		return ""
-	case d < 0:
-		return elapsedText(-d, 10*time.Hour) + " behind"
-	}
-	return elapsedText(d, 10*time.Hour) + " ahead"
-}
-
-// clockAgainstHub is clockOff as a sentence ends it: "10 min behind this
-// hub's", "2 h ahead of this hub's".
+// clockAgainstHub says, as a sentence ends it, how far a machine's clock
+// is off the hub's ("10 min behind this hub's", "2 h ahead of this
+// hub's"; shared.ClockOff), "" under a minute. The times a page shows as
+// how long ago are on the hub's clock (Session.OnHubClock), but those the
+// machine wrote (a message's clock time) are on its own.
 func clockAgainstHub(aheadMs int64) string {
-	switch off := clockOff(aheadMs); {
-	case off == "":
-		return ""
-	case aheadMs > 0:
-		return off + " of this hub's"
-	default:
-		return off + " this hub's"
+	if span, way := shared.ClockOff(aheadMs); span != "" {
+		return span + " " + way + " this hub's"
 	}
+	return ""
 }
 
 // withHost adds the page's machine to an API query.

@@ -182,7 +182,7 @@ func renderFacts(d *shared.SessionDetail) app.UI {
 		fact("started", "Started", absTime(s.CreatedAt)),
 		fact("updated", "Last activity", relTime(time.Now(), s.OnHubClock(s.UpdatedAt))),
 		// Started and the messages' times are its machine's clock's.
-		app.If(clockOff(int64(s.HostClockAheadMs)) != "", func() app.UI {
+		app.If(clockAgainstHub(int64(s.HostClockAheadMs)) != "", func() app.UI {
 			return fact("clock", "Clock", md.Clean(s.Host)+"'s is "+clockAgainstHub(int64(s.HostClockAheadMs)))
 		}),
 		fact("duration", "Duration", duration(d.DurationMs)),

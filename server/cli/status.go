@@ -70,11 +70,6 @@ type fleetDoc struct {
 	} `json:"hosts"`
 }
 
-// clockOff is an offset of a machine's clock worth a user's attention:
-// its sessions' times on the hub's page are off by as much (the hub's
-// log warns from the same minute).
-const clockOff = time.Minute
-
 // fleetView is what a hub shows of other machines.
 type fleetView struct {
 	Hosts    int `json:"hosts"`
@@ -226,16 +221,12 @@ func writeStatus(w io.Writer, st statusDoc) error {
 	}
 	if fd := st.Fleet; fd != nil {
 		for _, host := range slices.Sorted(maps.Keys(fd.Hosts)) {
-			ahead := time.Duration(fd.Hosts[host].ClockAheadMs) * time.Millisecond
-			if ahead.Abs() < clockOff {
+			span, way := shared.ClockOff(fd.Hosts[host].ClockAheadMs) // from the minute the hub's log warns at too
+			if span == "" {
 				continue
 			}
-			way := "ahead of"
-			if ahead < 0 {
-				way = "behind"
-			}
 			problems = append(problems, fmt.Sprintf("fleet: the clock of machine %q is %s %s this one's, and the times of its sessions with it: set its clock (NTP)",
-				clean(host), shared.SpanText(ahead.Abs()), way))
+				clean(host), span, way))
 		}
 	}
 	if len(problems) == 0 {

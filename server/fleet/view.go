@@ -120,8 +120,9 @@ const (
 	// clockNoise is how far a heartbeat's own delay, and the rounding of
 	// its millisecond, can put a machine's clock off: below it, no offset.
 	clockNoise = 5 * time.Second
-	// clockWarn is an offset a user sees in the times on the page.
-	clockWarn = time.Minute
+	// clockWarn is an offset a user sees in the times on the page, from
+	// which helmd status and the page say so too.
+	clockWarn = shared.ClockOffBy
 )
 
 // twinSeen is when a refused helmd last wrote its TwinKey, and its TTL.
