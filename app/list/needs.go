@@ -89,7 +89,7 @@ func (l *List) needsAt() []int32 {
 			}
 			return 1
 		}
-		if c := cmpInt64(waitStart(&all[b]), waitStart(&all[a])); c != 0 {
+		if c := cmpInt64(WaitStart(&all[b]), WaitStart(&all[a])); c != 0 {
 			return c // the newest wait first
 		}
 		return cmpInt64(int64(a), int64(b)) // ties keep the list's order
@@ -107,14 +107,16 @@ func Blocked(s *shared.Session) bool {
 	return shared.WaitReason(shared.StatusWaiting, s.WaitingFor) != ""
 }
 
-// waitStart is when s started to wait: WaitingSince, else (an older
-// server) its last activity, which is when a wait nobody answered began;
-// on the hub's clock (a fleet's machine's may be off: OnHubClock).
-func waitStart(s *shared.Session) int64 {
+// WaitStart is when s started to wait (epoch ms): WaitingSince, else (an
+// older server) its last activity, which is when a wait nobody answered
+// began; 0 when neither is known. On the hub's clock (a fleet's
+// machine's may be off: OnHubClock), as the page shows it and Needs you
+// orders by it: not the wait's identity, which is WaitingSince as it is.
+func WaitStart(s *shared.Session) int64 {
 	if s.WaitingSince > 0 {
 		return s.OnHubClock(s.WaitingSince)
 	}
-	return s.ListTime()
+	return s.OnHubClock(max(s.UpdatedAt, 0))
 }
 
 func cmpInt64(a, b int64) int {

@@ -162,22 +162,11 @@ func clearPath(s *shared.Session) string {
 	return p
 }
 
-// waitStart is when s began to wait (epoch ms, on the hub's clock: a
-// fleet's machine's may be off, OnHubClock): when helmd saw it start,
-// else its last activity; 0 when neither is known. What the page shows,
-// not the wait's identity, which is WaitingSince as it is.
-func waitStart(s *shared.Session) int64 {
-	if s.WaitingSince > 0 {
-		return s.OnHubClock(s.WaitingSince)
-	}
-	return s.OnHubClock(max(s.UpdatedAt, 0))
-}
-
 // waitedText says how long s has waited: "waiting <1 min", "waiting
 // 12 min", "waiting 3 h 5 min", "waiting 1 h" (not "1 h 0 min"),
 // "waiting 11 h", "waiting 3 days"; whole units elapsed (elapsedText).
 func waitedText(now time.Time, s *shared.Session) string {
-	since := waitStart(s)
+	since := list.WaitStart(s)
 	if since <= 0 {
 		return "waiting"
 	}

@@ -88,7 +88,7 @@ func (h *Home) renderNeedsYou() app.UI {
 func (h *Home) needsRow(s *shared.Session, offline bool) app.UI {
 	names := shownOf(s)
 	title, project := names.title, names.project
-	since := waitStart(s)
+	since := list.WaitStart(s)
 	question := md.Clean(clip.FirstLine(s.Question))
 	host := machineOf(s)
 	muted := h.attn.settings.muted(s.ProjectPath)

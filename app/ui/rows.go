@@ -6,6 +6,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"vibecraft.sh/helm/app/el"
+	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -80,7 +81,7 @@ func rowTime(s *shared.Session, text string, offline bool) app.UI {
 	// On the hub's clock, as text is (OnHubClock): a fleet's machine's
 	// clock may be off.
 	if s.Status == shared.StatusWaiting {
-		since := waitStart(s)
+		since := list.WaitStart(s)
 		t := el.Time().Class("time").Attr("datetime", isoTime(since)).
 			Title("%s", "Waiting since "+absTime(since))
 		if offline {

@@ -11,6 +11,7 @@ import (
 	"vibecraft.sh/helm/app/browser"
 	"vibecraft.sh/helm/app/clip"
 	"vibecraft.sh/helm/app/el"
+	"vibecraft.sh/helm/app/list"
 	"vibecraft.sh/helm/app/md"
 	"vibecraft.sh/helm/shared"
 )
@@ -58,8 +59,8 @@ func (p *SessionPage) renderHeader() app.UI {
 			// How long, as the list's badge says it ("waiting for input
 			// for 12 min"): the header's Last activity is the
 			// transcript's, not the wait's.
-			app.If(s.Status == shared.StatusWaiting && waitStart(s) > 0 && !p.statusStale(), func() app.UI {
-				since := waitStart(s)
+			app.If(s.Status == shared.StatusWaiting && list.WaitStart(s) > 0 && !p.statusStale(), func() app.UI {
+				since := list.WaitStart(s)
 				return el.Time().Class("waited").Attr("datetime", isoTime(since)).Title("%s", "Waiting since "+absTime(since)).
 					Text("for " + strings.TrimPrefix(waitedText(time.Now(), s), "waiting "))
 			}),
