@@ -422,7 +422,9 @@ func TestFleetBrowser(t *testing.T) {
 			t.Errorf("the machine filter %q does not say late's clock is behind", opts)
 		}
 		for _, k := range []string{"claude:" + flHubA, "claude:" + flHubB} {
-			if clock, _ := c.attr(rowSel(k), "data-clock"); clock != "" {
+			if !mustEval[bool](c, present(rowSel(k))) {
+				t.Errorf("no row of the hub's own session %s", k)
+			} else if clock, _ := c.attr(rowSel(k), "data-clock"); clock != "" {
 				t.Errorf("the hub's own session %s is marked for its clock", k)
 			}
 		}

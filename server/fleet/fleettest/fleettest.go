@@ -6,7 +6,6 @@ package fleettest
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -55,7 +54,11 @@ func (m *Machine) Put(t testing.TB, at time.Time, sessions ...shared.Session) {
 			t.Fatal(err)
 		}
 	}
-	put(fleet.HeartbeatKey(m.Host), fmt.Appendf(nil, `{"at":%d,"ttlMs":120000}`, at.UnixMilli()))
+	hb, err := json.Marshal(fleet.Heartbeat{At: at.UnixMilli(), TTLms: (2 * time.Minute).Milliseconds()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put(fleet.HeartbeatKey(m.Host), hb)
 	for _, s := range sessions {
 		b, err := json.Marshal(s)
 		if err != nil {
