@@ -22,27 +22,15 @@ func TestStatusWords(t *testing.T) {
 		{Path: "/home/u/.local/share/opencode/storage", Exists: true, Mode: "fsnotify"},
 		{Path: "/home/u/.claude/sessions", Mode: "fsnotify"},
 	}}
-	var b strings.Builder
-	if err := writeStatus(&b, st); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	for _, want := range []string{
+	out := statusText(t, st)
+	hasAll(t, out,
 		"helmd 94cf729 is running on 127.0.0.1:5003, up 8 min.\n",
 		"Watching 3 roots (8 folders in all):\n",
 		"  /home/u/.claude/sessions: missing: nothing there yet; with file events (fsnotify)\n",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("lacks %q:\n%s", want, out)
-		}
-	}
+	)
 	st.Version, st.Commit = "v1.2.0", "94cf729"
-	b.Reset()
-	if err := writeStatus(&b, st); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(b.String(), "helmd v1.2.0 (commit 94cf729) is running") {
-		t.Errorf("a release names its commit too:\n%s", b.String())
+	if out := statusText(t, st); !strings.Contains(out, "helmd v1.2.0 (commit 94cf729) is running") {
+		t.Errorf("a release names its commit too:\n%s", out)
 	}
 }
 
@@ -54,20 +42,12 @@ func TestStatusCountsInWords(t *testing.T) {
 	st.Claude.Roots = []string{"/home/u/.claude"}
 	st.Claude.Stats = claude.Stats{Sessions: 1, Files: 3, LinesSkipped: 4, UnknownTypes: 5, MalformedLines: 1, UnknownRecords: 2}
 	st.OpenCode = &opencode.Status{DBPath: "/home/u/opencode.db", DBState: "ok", SessionsFromDB: 1, SessionsFromJSON: 2, Skipped: 1}
-	var b strings.Builder
-	if err := writeStatus(&b, st); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	for _, want := range []string{
+	out := statusText(t, st)
+	hasAll(t, out,
 		"Live updates: 1 client connected; 1 event published, 0 slow clients cut.\n",
 		"Claude Code: 1 session from 3 files in /home/u/.claude; 1 malformed line and 2 unknown records skipped.\n",
 		"OpenCode: database /home/u/opencode.db is ok; 1 session from it, 2 from the JSON files; 1 item skipped.\n",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("lacks %q:\n%s", want, out)
-		}
-	}
+	)
 	if strings.Contains(out, "(s)") {
 		t.Errorf("a count says (s):\n%s", out)
 	}
@@ -79,19 +59,11 @@ func TestStatusCountsInWords(t *testing.T) {
 	// tokens and costs shown too low: the status says how many, where
 	// it counts the lines skipped. It said nothing of them.
 	st.Claude.Stats.OddCounts, st.OpenCode.OddCounts = 3, 1
-	b.Reset()
-	if err := writeStatus(&b, st); err != nil {
-		t.Fatal(err)
-	}
-	out = b.String()
-	for _, want := range []string{
+	out = statusText(t, st)
+	hasAll(t, out,
 		"Claude Code: 1 session from 3 files in /home/u/.claude; 1 malformed line and 2 unknown records skipped; 3 token counts were no believable numbers, read as none.\n",
 		"OpenCode: database /home/u/opencode.db is ok; 1 session from it, 2 from the JSON files; 1 item skipped; 1 token count or cost was no believable number, read as none.\n",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("lacks %q:\n%s", want, out)
-		}
-	}
+	)
 }
 
 // Streams opened during the first scan wait for its list: they are not
@@ -176,11 +148,7 @@ func TestStatusOnAHub(t *testing.T) {
 		{Name: "beta\x1b]0;pwned\x07", Sessions: 3, Remote: true, Offline: true},
 		{Name: "hub", Sessions: 3},
 	}}
-	var b strings.Builder
-	if err := writeStatus(&b, st); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
+	out := statusText(t, st)
 	for _, want := range []string{
 		"Sessions: 9 listed: 3 of this machine, 6 of 2 other machines, 1 of them offline; the first scan is still running.\n",
 		"Machines: alpha 3, beta 3 (offline: its last known state), hub 3 (this one).\n",
@@ -189,11 +157,7 @@ func TestStatusOnAHub(t *testing.T) {
 			t.Errorf("lacks %q, or prints an escape:\n%s", want, out)
 		}
 	}
-	b.Reset()
-	if err := writeStatus(&b, statusDoc{Version: "v1.2.0", Listen: "127.0.0.1:5003", Sessions: 3}); err != nil {
-		t.Fatal(err)
-	}
-	if out := b.String(); !strings.Contains(out, "Sessions: 3; the first scan is still running.\n") || strings.Contains(out, "Machines") {
+	if out := statusText(t, statusDoc{Version: "v1.2.0", Listen: "127.0.0.1:5003", Sessions: 3}); !strings.Contains(out, "Sessions: 3; the first scan is still running.\n") || strings.Contains(out, "Machines") {
 		t.Errorf("no fleet: want the sessions as before:\n%s", out)
 	}
 }
@@ -232,21 +196,33 @@ func TestStatusSaysAMachinesClockIsOff(t *testing.T) {
 		"early\u001b]0;x\u0007":{"sessions":1,"clockAheadMs":5400000},"fine":{"sessions":1,"clockAheadMs":30000}}}`), &fd); err != nil {
 		t.Fatal(err)
 	}
-	var b strings.Builder
-	if err := writeStatus(&b, statusDoc{Version: "v1.2.0", Fleet: &fd}); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	for _, want := range []string{
+	out := statusText(t, statusDoc{Version: "v1.2.0", Fleet: &fd})
+	hasAll(t, out,
 		"Health: serving, with errors:\n",
 		"  fleet: the clock of machine \"early\" is 1 h 30 min ahead of this one's, and the times of its sessions with it: set its clock (NTP)\n",
 		"  fleet: the clock of machine \"late\" is 10 min behind this one's, and the times of its sessions with it: set its clock (NTP)\n",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("lacks %q:\n%s", want, out)
-		}
-	}
+	)
 	if strings.Contains(out, "fine") || strings.Contains(out, "\x1b") {
 		t.Errorf("names a machine 30 s off, or prints an escape:\n%s", out)
+	}
+}
+
+// statusText is what helmd status writes of st.
+func statusText(t *testing.T, st statusDoc) string {
+	t.Helper()
+	var b strings.Builder
+	if err := writeStatus(&b, st); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// hasAll fails t for each of want that out lacks.
+func hasAll(t *testing.T, out string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("lacks %q:\n%s", w, out)
+		}
 	}
 }
