@@ -8,8 +8,8 @@ import (
 
 // FuzzHeaderOnHubClock: whatever a machine answers, an amended header is
 // a JSON object with the hub's host and offset, and every other field
-// the machine sent, as it sent it (compacted); a body that is not a
-// header is left alone.
+// the machine sent, as it sent it (compacted, as json.Marshal writes a
+// raw value); a body that is not a header is left alone.
 func FuzzHeaderOnHubClock(f *testing.F) {
 	for _, s := range []string{
 		`{"id":"a","source":"claude","updatedAt":5,"question":"x","transcripts":["/t"],"newer":{"n":[1,2]}}`,
@@ -44,10 +44,13 @@ func FuzzHeaderOnHubClock(f *testing.F) {
 			if k == "host" || k == "hostClockAheadMs" {
 				continue
 			}
-			var want bytes.Buffer
-			if err := json.Compact(&want, v); err != nil {
+			// As json.Marshal writes a raw value: compacted, and <, >, &,
+			// U+2028 and U+2029 escaped.
+			var compact, want bytes.Buffer
+			if err := json.Compact(&compact, v); err != nil {
 				t.Fatal(err)
 			}
+			json.HTMLEscape(&want, compact.Bytes())
 			if !bytes.Equal(got[k], want.Bytes()) {
 				t.Fatalf("field %q: %s, the machine sent %s", k, got[k], v)
 			}
