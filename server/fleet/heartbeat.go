@@ -76,6 +76,9 @@ func (p *Publisher) claim(ctx context.Context, kv jetstream.KeyValue) (bool, err
 				return false, nil
 			}
 			rev, err = kv.Update(ctx, key, p.beatValue(), e.Revision())
+			if err == nil && hb.Instance != p.instance {
+				p.displaced = true
+			}
 		}
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			continue // written meanwhile: read it again

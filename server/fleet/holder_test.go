@@ -309,3 +309,54 @@ func TestRestartWhilePredecessorStopsKeepsIdentity(t *testing.T) {
 		t.Errorf("restarted after a kill on its folder, refused its own name: %+v", st)
 	}
 }
+
+// strayFirst writes stray, a session key of the helmd whose name was just
+// taken, before the write of before, a session of the taker's: that
+// helmd's write on its way, landing after the taker read the bucket.
+type strayFirst struct {
+	jetstream.KeyValue
+	t             *testing.T
+	before, stray string
+	done          bool
+}
+
+func (k *strayFirst) Put(ctx context.Context, key string, value []byte) (uint64, error) {
+	if !k.done && key == k.before {
+		k.done = true
+		if _, err := k.KeyValue.Put(ctx, k.stray, []byte(`{"id":"late","source":"claude"}`)); err != nil {
+			k.t.Fatal(err)
+		}
+	}
+	return k.KeyValue.Put(ctx, key, value)
+}
+
+// A helmd that takes the host name from another (one silent past its
+// TTL here; a copy of its folder in TestCopiedFolderIsRefused, which
+// failed once in CI so) reads the bucket once more a TTL later: a write
+// of the other's that landed after its read (a session written as the
+// name changed hands) stayed in the bucket for good, shown on every hub.
+func TestTakingTheNameReadsTheBucketAgain(t *testing.T) {
+	s := startNATS(t)
+	conn := connect(t, s)
+	kv, err := openBucket(t, conn.JS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead, _ := json.Marshal(Heartbeat{At: 1, TTLms: 1, Instance: "dead0dead0dead0d"}) // silent past its TTL at once (100 ms, the least)
+	if _, err := kv.Put(context.Background(), HeartbeatKey("box"), dead); err != nil {
+		t.Fatal(err)
+	}
+	stray := SessionKey("box", shared.SourceClaude, "late")
+	a := NewPublisher("box", 300*time.Millisecond, nil)
+	a.openBucket = func(ctx context.Context, js jetstream.JetStream) (jetstream.KeyValue, error) {
+		kv, err := OpenBucket(ctx, js)
+		return &strayFirst{KeyValue: kv, t: t, before: SessionKey("box", shared.SourceClaude, "a"), stray: stray}, err
+	}
+	a.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
+	defer runPublisher(a, conn)()
+	waitUntil(t, "a's reconcile", func() bool { return a.Stats().Reconciles >= 1 })
+	waitUntil(t, "a's session alone in the bucket", func() bool {
+		k := boxKeys(t, conn)
+		return len(k) == 1 && k[0] == SessionKey("box", shared.SourceClaude, "a")
+	})
+}

@@ -45,6 +45,8 @@ type Publisher struct {
 	holderDir  string
 	ownsHolder bool
 	now        func() time.Time // this machine's clock; a test skews it
+	// openBucket is OpenBucket; a test wraps what it opens.
+	openBucket func(context.Context, jetstream.JetStream) (jetstream.KeyValue, error)
 	// Run's goroutine only (heartbeat.go): the heartbeat's revision as
 	// last written, 0 while this instance does not hold the host name;
 	// the instance of the helmd holding it, while one does; the revision
@@ -54,7 +56,13 @@ type Publisher struct {
 	// copied is the identity this helmd gave up because a copy of its
 	// state folder presents it (ownHolder): a heartbeat under it is that
 	// copy's, whose hold of the name this helmd takes back.
-	copied     string
+	copied string
+	// displaced: the claim that took the host name overwrote another
+	// helmd's heartbeat (one silent past its TTL, or a copy of this
+	// one's folder). A write of that helmd's may still be on its way,
+	// landing after this one read the bucket: Run reads it once more a
+	// TTL later, when the other has found the name gone.
+	displaced  bool
 	twin       string
 	rivalRev   uint64
 	rivalSince time.Time
@@ -99,7 +107,7 @@ func NewPublisher(host string, ttl time.Duration, log *slog.Logger) *Publisher {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Publisher{host: host, ttl: ttl, log: log, instance: newInstance(), now: time.Now,
+	return &Publisher{host: host, ttl: ttl, log: log, instance: newInstance(), now: time.Now, openBucket: OpenBucket,
 		want: make(map[string][]byte), dirty: make(map[string]struct{}), wake: make(chan struct{}, 1)}
 }
 
@@ -209,6 +217,7 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 	defer retry.Stop()
 
 	var kv jetstream.KeyValue
+	var recheck <-chan time.Time   // a read of the bucket again after taking the name from another helmd
 	var wait backoff               // between failed attempts, so a NATS without JetStream is not asked every second
 	written := map[string][]byte{} // what the bucket holds for this host, as far as we know
 	synced := false                // written was read from the bucket since the last connection was reported
@@ -283,6 +292,8 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 			}
 			synced = false
 		case <-retry.C:
+		case <-recheck:
+			recheck, synced = nil, false
 		}
 		if !heard || epoch(conn.NC) != reported || !conn.NC.IsConnected() || !p.isReady() {
 			continue // the next connection's report, or the first refresh, brings us back here
@@ -304,7 +315,7 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 					return // refused: its retry looks again, not each change of this machine
 				}
 				var err error
-				if kv, err = OpenBucket(op, conn.JS); err != nil {
+				if kv, err = p.openBucket(op, conn.JS); err != nil {
 					failed(err)
 					return
 				}
@@ -335,6 +346,10 @@ func (p *Publisher) Run(ctx context.Context, conn *Conn) error {
 			// Counted once its difference is written, not once the bucket
 			// is read: whoever sees the count sees the bucket in line with
 			// this machine, and its puts and deletes in the stats.
+			if reconciling && p.displaced {
+				p.displaced = false
+				recheck = time.After(p.ttl)
+			}
 			if reconciling {
 				p.statsMu.Lock()
 				p.stats.Reconciles++
