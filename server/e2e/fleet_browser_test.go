@@ -444,6 +444,8 @@ func TestFleetBrowser(t *testing.T) {
 		}))
 		c.navigate(hub.URL + "/s/claude/" + flLate + "?host=late")
 		c.waitJS(15*time.Second, "the late session's page", msgsWith("rotate them"))
+		// Its header comes with the detail, which may follow the messages.
+		c.waitJS(10*time.Second, "the page's header facts", `!!document.querySelector("#session-header .updated .value")?.textContent`)
 		if got := c.text("#session-header .updated .value"); got != "just now" {
 			t.Errorf("the page's Last activity reads %q, want just now", got)
 		}
