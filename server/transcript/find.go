@@ -2,6 +2,7 @@ package transcript
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"vibecraft.sh/helm/shared"
@@ -99,6 +100,16 @@ func (f *finding) result(end string) shared.FindResult {
 // ctx's error when ctx ends; a cursor in q not made for this file is
 // ErrBadCursor, one made before it was rewritten ErrStale.
 func (t *Files) Find(ctx context.Context, path string, match func(*shared.Message) bool, q FindQuery) (shared.FindResult, error) {
+	res, err := t.find(ctx, path, match, q, true)
+	if errors.Is(err, errMemoLost) {
+		res, err = t.find(ctx, path, match, q, false)
+	}
+	return res, err
+}
+
+// find is Find, with the messages a find of this transcript grouped
+// before when known says so (findmemo.go).
+func (t *Files) find(ctx context.Context, path string, match func(*shared.Message) bool, q FindQuery, known bool) (shared.FindResult, error) {
 	f, snap, err := t.open(path)
 	if err != nil {
 		return shared.FindResult{}, err
@@ -132,10 +143,29 @@ func (t *Files) Find(ctx context.Context, path string, match func(*shared.Messag
 	if q.Term != "" {
 		pf = newPrefilter(q.Term)
 	}
+	from := 0
+	var rec *memoRecorder
+	if pf != nil {
+		if msgs, upto := snap.msgs.recall(snap.gen, len(snap.offs)); known && len(msgs) > 0 {
+			passed := func(off int64, shown bool) {
+				if shown {
+					end = off
+				}
+			}
+			if err := p.findKnown(ctx, path, q, pf, msgs, upto, test, passed); err != nil {
+				if errors.Is(err, errMemoLost) {
+					snap.msgs.forget(snap.gen)
+				}
+				return shared.FindResult{}, err
+			}
+			from = upto
+		}
+		rec = &memoRecorder{from: from}
+	}
 	g := p.grouper(true)
-	ah := startAhead(ctx, path, p, q.Term) // nil on short transcripts
+	ah := startAhead(ctx, path, p, q.Term, from) // nil on short transcripts
 	defer ah.stop()
-	for k := range snap.offs {
+	for k := from; k < len(snap.offs); k++ {
 		if k%findCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return shared.FindResult{}, err
@@ -152,6 +182,9 @@ func (t *Files) Find(ctx context.Context, path string, match func(*shared.Messag
 			return shared.FindResult{}, err
 		}
 		g.add(pr)
+		if rec != nil {
+			rec.line(k, pr, g.cur())
+		}
 		for len(g.groups) > findPending {
 			gr := g.groups[0]
 			g.groups[0] = nil
@@ -161,6 +194,9 @@ func (t *Files) Find(ctx context.Context, path string, match func(*shared.Messag
 	}
 	for _, gr := range g.groups {
 		test(gr)
+	}
+	if rec != nil {
+		rec.keep(snap.msgs, snap.gen)
 	}
 	last := ""
 	if end >= 0 {

@@ -154,7 +154,7 @@ func TestFindAheadAnswersAsOneReader(t *testing.T) {
 	path := tempTranscript(t, manyMessages(t, 300)) // 1,200 lines
 	files := NewFiles(0)
 	p := openPager(t, files, path)
-	ah := startAhead(context.Background(), path, p, "output")
+	ah := startAhead(context.Background(), path, p, "output", 0)
 	if ah == nil {
 		t.Fatalf("no second reader for %d lines", len(p.snap.offs))
 	}
@@ -165,7 +165,9 @@ func TestFindAheadAnswersAsOneReader(t *testing.T) {
 		{Max: 7, After: all[len(all)/2].Cursor}, {Max: 7, Before: all[len(all)/3].Cursor}}
 	find := func(term string, q FindQuery) shared.FindResult {
 		q.Term = term
-		got, err := files.Find(context.Background(), path, shared.Shows(term), q)
+		// Files of its own: a find with another's messages known reads
+		// only the lines after them (findmemo.go).
+		got, err := NewFiles(0).Find(context.Background(), path, shared.Shows(term), q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +193,7 @@ func TestFindAheadAnswersAsOneReader(t *testing.T) {
 func TestFindAheadStops(t *testing.T) {
 	path := tempTranscript(t, manyMessages(t, 300))
 	p := openPager(t, NewFiles(0), path)
-	ah := startAhead(context.Background(), path, p, "")
+	ah := startAhead(context.Background(), path, p, "", 0)
 	if ah == nil {
 		t.Fatalf("no second reader for %d lines", len(p.snap.offs))
 	}
@@ -229,7 +231,7 @@ func TestFindAheadOnlyOverTheSameFile(t *testing.T) {
 	if err := os.Rename(other, path); err != nil {
 		t.Fatal(err)
 	}
-	if ah := startAhead(context.Background(), path, p, "output"); ah != nil {
+	if ah := startAhead(context.Background(), path, p, "output", 0); ah != nil {
 		ah.stop()
 		t.Fatal("a second reader over the file that replaced the one found")
 	}
@@ -297,9 +299,18 @@ func FuzzFind(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Passing over the lines that cannot show term changes nothing.
-		if fast, err := files.Find(context.Background(), path, match, FindQuery{Max: 50, Term: term}); err != nil || !reflect.DeepEqual(fast, got) {
-			t.Fatalf("with the prefilter %+v (%v), without %+v", fast, err, got)
+		// Passing over the lines that cannot show term changes nothing,
+		// nor does passing over the messages none of whose lines can,
+		// where a find before found them (the second, and a find for
+		// another term first).
+		other := NewFiles(0)
+		if _, err := other.Find(context.Background(), path, shared.Shows("zzyzx"), FindQuery{Max: 50, Term: "zzyzx"}); err != nil {
+			t.Fatal(err)
+		}
+		for i, fs := range []*Files{files, files, other} {
+			if fast, err := fs.Find(context.Background(), path, match, FindQuery{Max: 50, Term: term}); err != nil || !reflect.DeepEqual(fast, got) {
+				t.Fatalf("with the prefilter (%d) %+v (%v), without %+v", i, fast, err, got)
+			}
 		}
 		for _, c := range got.Matches {
 			page, err := files.Page(path, Query{After: c, Limit: 1})
@@ -387,37 +398,61 @@ func BenchmarkFind(b *testing.B) {
 // BenchmarkFindManyLines is a find over 100 MB of ordinary turns (about
 // 49,000 lines of 0.2 to 8 KB, bench_test.go's writeTurns), the shape of
 // most transcripts, where a find's cost is per line: a word no message
-// holds (every line placed, none shown), and one every text holds.
+// holds (every line placed, none shown), and one every text holds. Each
+// as the transcript's first find (its index built: every line grouped),
+// and as the next (its messages known, findmemo.go).
 //
 //	go test -run '^$' -bench BenchmarkFindManyLines -benchtime 5x ./server/transcript/
 func BenchmarkFindManyLines(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "s.jsonl")
 	writeTurns(b, path, 0, 100<<20)
 	for _, c := range []struct{ name, term string }{{"nowhere", "zebrafish"}, {"everywhere", "fox"}} {
-		b.Run(c.name, func(b *testing.B) {
+		match := shared.Shows(c.term)
+		q := FindQuery{Max: shared.MaxFound, Term: c.term}
+		b.Run(c.name+"/first", func(b *testing.B) {
+			res := benchFirstFind(b, path, match, q)
+			b.ReportMetric(float64(res.Total), "matches")
+		})
+		b.Run(c.name+"/again", func(b *testing.B) {
 			files := NewFiles(0)
-			match := shared.Shows(c.term)
-			q := FindQuery{Max: shared.MaxFound, Term: c.term}
-			if _, err := files.Find(context.Background(), path, match, q); err != nil { // the index, built once
-				b.Fatal(err)
+			first, err := files.Find(context.Background(), path, match, q) // the index and the messages, once
+			if err != nil || (c.term == "fox") != (first.Total > 0) {
+				b.Fatal(err, first.Total)
 			}
-			var total int
 			for b.Loop() {
-				res, err := files.Find(context.Background(), path, match, q)
-				if err != nil || (c.term == "fox") != (res.Total > 0) {
+				if res, err := files.Find(context.Background(), path, match, q); err != nil || res.Total != first.Total {
 					b.Fatal(err, res.Total)
 				}
-				total = res.Total
 			}
-			b.ReportMetric(float64(total), "matches")
+			b.ReportMetric(float64(first.Total), "matches")
 		})
 	}
+}
+
+// benchFirstFind times the first find q of the transcript at path, its
+// index built beforehand, once per iteration.
+func benchFirstFind(b *testing.B, path string, match func(*shared.Message) bool, q FindQuery) shared.FindResult {
+	var res shared.FindResult
+	for range b.N {
+		b.StopTimer()
+		files := NewFiles(0)
+		if _, err := files.Page(path, Query{}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		var err error
+		if res, err = files.Find(context.Background(), path, match, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return res
 }
 
 // BenchmarkFindCommonWord: find of a word in nearly every prompt of a
 // transcript of long prompts (16–64 KB each, 50 MB), as a user searching a
 // common word in a huge session does: every line that holds it is
-// decoded to count its match, so the decoding is the cost.
+// decoded to count its match, so the decoding is the cost: the
+// transcript's first find, and the next (its messages known).
 func BenchmarkFindCommonWord(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "s.jsonl")
 	f, err := os.Create(path)
@@ -438,19 +473,28 @@ func BenchmarkFindCommonWord(b *testing.B) {
 	if err := errors.Join(w.Flush(), f.Close()); err != nil {
 		b.Fatal(err)
 	}
-	files := NewFiles(0)
 	match := shared.Shows("fox")
 	q := FindQuery{Max: shared.MaxFound, Term: "fox"}
-	first, err := files.Find(context.Background(), path, match, q) // the index, built once
-	if err != nil || first.Total < 1000 {
-		b.Fatal(err, first.Total)
-	}
-	b.SetBytes(int64(n))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		if res, err := files.Find(context.Background(), path, match, q); err != nil || res.Total != first.Total {
-			b.Fatal(err, res.Total)
+	b.Run("first", func(b *testing.B) {
+		b.SetBytes(int64(n))
+		b.ReportAllocs()
+		if res := benchFirstFind(b, path, match, q); res.Total < 1000 {
+			b.Fatal(res.Total)
 		}
-	}
+	})
+	b.Run("again", func(b *testing.B) {
+		files := NewFiles(0)
+		first, err := files.Find(context.Background(), path, match, q) // the index and the messages, once
+		if err != nil || first.Total < 1000 {
+			b.Fatal(err, first.Total)
+		}
+		b.SetBytes(int64(n))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			if res, err := files.Find(context.Background(), path, match, q); err != nil || res.Total != first.Total {
+				b.Fatal(err, res.Total)
+			}
+		}
+	})
 }

@@ -103,13 +103,21 @@ func (p *prefilter) tagged(rec []byte) bool { return bytes.Contains(rec, argsTag
 // is then emptied, to be decoded whole.
 func skipped(l *line, cs *[]content) bool {
 	*cs = blocks(l.Message.Content)
-	for _, c := range *cs {
-		if c.Type != "tool_result" && strings.HasSuffix(c.Type, "_tool_result") {
-			*l, *cs = line{}, nil
-			return false
-		}
+	if serverResult(*cs) {
+		*l, *cs = line{}, nil
+		return false
 	}
 	return true
+}
+
+// serverResult reports whether cs holds a server tool's result.
+func serverResult(cs []content) bool {
+	for _, c := range cs {
+		if c.Type != "tool_result" && strings.HasSuffix(c.Type, "_tool_result") {
+			return true
+		}
+	}
+	return false
 }
 
 // ascii reports whether b is all ASCII.

@@ -19,6 +19,10 @@ type parsed struct {
 	typ       string // tooBig: the record's type, as far as it was found
 	cs        []content
 	bytes     int // of its cut copy: what it costs the page
+	// placed: a find for a term the line cannot show may pass over
+	// it (its place is all it is decoded for, findskip.go). Told to a
+	// find only.
+	placed bool
 }
 
 // group is one message being assembled from its lines.

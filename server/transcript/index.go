@@ -72,6 +72,8 @@ type lineIndex struct {
 	// later is what pages searched below themselves (later.go), kept
 	// across requests; its own lock, as a page uses it after refresh.
 	later laterMemo
+	// msgs is where a find found the messages start (findmemo.go).
+	msgs msgMemo
 }
 
 // snapshot is an index as of one refresh: a page reads only these lines,
@@ -85,6 +87,7 @@ type snapshot struct {
 	// generation was read in another file.
 	gen   uint64
 	later *laterMemo
+	msgs  *msgMemo
 }
 
 // refresh brings the index up to date with the file and returns a
@@ -134,7 +137,7 @@ func (x *lineIndex) refresh(f *os.File) (snapshot, error) {
 			return snapshot{}, fmt.Errorf("stat: %w", err)
 		}
 	}
-	return snapshot{id: x.id, end: x.end, offs: x.offs, long: x.long, gen: x.gen, later: &x.later}, nil
+	return snapshot{id: x.id, end: x.end, offs: x.offs, long: x.long, gen: x.gen, later: &x.later, msgs: &x.msgs}, nil
 }
 
 // maxPasses is how many times one refresh scans a file that is rewritten

@@ -53,7 +53,8 @@ type pager struct {
 	at    int64 // the file offset of br's next byte; -1: unknown
 	// skipped counts the bytes of long strings passed over unread.
 	skipped int64
-	skel    []byte // a find's scratch: the skeleton of a line (findskip.go)
+	skel    []byte     // a find's scratch: the skeleton of a line (findskip.go)
+	shows   []lineShow // a find's scratch: what the lines of a known message may show (findmemo.go)
 	// tagged holds what tagged read: a page groups its lines more than
 	// once, and each read goes through the whole string.
 	tagged map[tagKey]tagRead
@@ -326,6 +327,25 @@ func (p *pager) line(k int) (*parsed, error) { return p.lineFor(k, nil) }
 // lineFor is line for a find with prefilter pf: a line that cannot show
 // its term is decoded from its skeleton (findskip.go).
 func (p *pager) lineFor(k int, pf *prefilter) (*parsed, error) {
+	show := showAll
+	if pf != nil {
+		show = showAsked
+	}
+	return p.lineAs(k, pf, show)
+}
+
+// lineShow is what a find knows of whether a line may show its term.
+type lineShow uint8
+
+const (
+	showAll   lineShow = iota // a page: every line decoded whole
+	showAsked                 // unknown: the prefilter is asked
+	showMay                   // it may: decoded whole
+	showNot                   // it cannot: decoded from its skeleton when that places it
+)
+
+// lineAs is line k decoded as show says, for a find of prefilter pf.
+func (p *pager) lineAs(k int, pf *prefilter, show lineShow) (*parsed, error) {
 	if pr := p.cache[k]; pr != nil {
 		return pr, nil
 	}
@@ -354,13 +374,29 @@ func (p *pager) lineFor(k int, pf *prefilter) (*parsed, error) {
 	default:
 		p.buf = out[:0]
 		var l line
-		if pf != nil && !pf.mayShow(out) && decodeSkeleton(p, out, &l) && skipped(&l, &pr.cs) {
-			pr.l = &l
-		} else if decodeLine(out, &l) == nil {
+		if show == showAsked {
+			show = showNot
+			if pf.mayShow(out) {
+				show = showMay
+			}
+		}
+		if show == showNot {
+			var cs []content
+			if decodeSkeleton(p, out, &l) && skipped(&l, &cs) {
+				pr.l, pr.cs, pr.placed = &l, cs, true
+				break
+			}
+			l = line{}
+		}
+		if decodeLine(out, &l) == nil {
 			pr.l = &l
 			pr.cs = blocks(l.Message.Content)
 			pr.bytes = len(out)
 			p.spent += len(out)
+			// What a find for a term it cannot show learns of it: no
+			// more than that it cannot, unless the page makes texts of
+			// it that it does not hold as they read (findskip.go).
+			pr.placed = show != showAll && l.Type != "system" && !serverResult(pr.cs)
 		}
 	}
 	p.cache[k] = pr
