@@ -361,6 +361,9 @@ func (p *pager) knownMessage(pf *prefilter, rd *spanReader, msgs []memoMsg, upto
 	if i+1 < len(msgs) {
 		k1 = int(msgs[i+1].first)
 	}
+	if k0 < 0 || k1 <= k0 || k1 >= len(offs) {
+		return nil, errMemoLost // not this snapshot's messages
+	}
 	p.shows = p.shows[:0]
 	if !msgs[i].whole {
 		span, err := rd.read(offs[k0], offs[k1])

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"vibecraft.sh/helm/shared"
@@ -259,6 +260,80 @@ func TestFindKnownLongAndWholeMessages(t *testing.T) {
 	for _, term := range []string{"tail", "sysout", "turn 2", "filler"} {
 		if got, want := findTerm(t, files, path, term, FindQuery{Max: 50}), slowFind(t, path, term, FindQuery{Max: 50}); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q: %+v, want %+v", term, got, want)
+		}
+	}
+}
+
+// Finds for several terms at once while the transcript grows (run with
+// -race): each one's count only grows, and once the writing stops, finds
+// with the messages known, learnt by finds of the file at many lengths,
+// answer as a find that knows none.
+func TestFindsWhileAppending(t *testing.T) {
+	var r rec
+	path := tempTranscript(t, manyMessages(t, 100))
+	files := NewFiles(0)
+	var lines [][]byte // written one at a time, as Claude Code appends
+	for i := range 150 {
+		lines = append(lines, rawJSONL(t, r.prompt(fmt.Sprintf("later prompt %d", i))),
+			rawJSONL(t, r.assistant(fmt.Sprintf("msg_late_%d", i), text(fmt.Sprintf("answer %d", i)))),
+			rawJSONL(t, r.assistant(fmt.Sprintf("msg_late_%d", i), toolUse(fmt.Sprintf("t_late_%d", i), "Bash", map[string]any{"command": "ls"}))),
+			rawJSONL(t, r.results(nil, toolResult(fmt.Sprintf("t_late_%d", i), fmt.Sprintf("output late %d", i), false))))
+	}
+	terms := []string{"later", "output", "answer 1", "prompt"}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(terms)+1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			errs <- err
+			return
+		}
+		defer f.Close()
+		for _, line := range lines {
+			if _, err := f.Write(line); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	for _, term := range terms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			last := 0
+			for range 15 {
+				res, err := files.Find(context.Background(), path, shared.Shows(term), FindQuery{Max: shared.MaxFound, Term: term})
+				if err != nil {
+					errs <- fmt.Errorf("find %q: %w", term, err)
+					return
+				}
+				if res.Total < last {
+					errs <- fmt.Errorf("find %q: %d matches after %d", term, res.Total, last)
+					return
+				}
+				last = res.Total
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// What the finds learnt is what one find of the whole file learns,
+	// as far as it goes.
+	got, upto := memoOf(files, path)
+	fresh := NewFiles(0)
+	findTerm(t, fresh, path, "zebra", FindQuery{Max: 20})
+	want, _ := memoOf(fresh, path)
+	if len(got) == 0 || len(got) > len(want) || !reflect.DeepEqual(got, want[:len(got)]) || upto != int(want[min(len(got), len(want)-1)].first) && len(got) < len(want) {
+		t.Fatalf("the finds kept %d messages up to line %d, not the first of the %d one find keeps", len(got), upto, len(want))
+	}
+	for _, term := range terms {
+		if got, want := findTerm(t, files, path, term, FindQuery{Max: 20}), slowFind(t, path, term, FindQuery{Max: 20}); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q once written: %+v, want %+v", term, got, want)
 		}
 	}
 }
