@@ -321,6 +321,26 @@ func FuzzFind(f *testing.F) {
 				t.Fatalf("cursor %q does not open its message: %q", c, summaryOf(page.Messages))
 			}
 		}
+		// Found while half written, then once whole: what the first
+		// find learnt of the messages changes no answer of the second.
+		if half := bytes.IndexByte(data[len(data)/2:], '\n'); half >= 0 && len(data)/2+half+1 < len(data) {
+			cut := len(data)/2 + half + 1
+			grown := tempTranscript(t, data[:cut])
+			files := NewFiles(0)
+			match := shared.ShowsWhole(term, func(ref string, w io.Writer) error { return files.Full(grown, ref, w) })
+			q := FindQuery{Max: 50, Term: term}
+			if _, err := files.Find(context.Background(), grown, match, q); err != nil {
+				t.Fatal(err)
+			}
+			appendFile(t, grown, data[cut:])
+			whole, err := NewFiles(0).Find(context.Background(), grown, match, FindQuery{Max: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again, err := files.Find(context.Background(), grown, match, q); err != nil || !reflect.DeepEqual(again, whole) {
+				t.Fatalf("found half written, then whole: %+v (%v), want %+v", again, err, whole)
+			}
+		}
 	})
 }
 
