@@ -204,7 +204,8 @@ func (p *pager) findKnown(ctx context.Context, path string, q FindQuery, pf *pre
 		return p.knownBatch(pf, &rd, msgs, upto, from, batchEnd(msgs, upto, from, p.snap.offs))
 	}
 	if upto >= findAheadMin {
-		if ks := startKnown(ctx, path, p, q.Term, msgs, upto); ks != nil {
+		open := func() (*pager, *prefilter) { return secondPager(path, p, q.Term) }
+		if ks := startKnown(ctx, open, msgs, upto, p.snap.offs); ks != nil {
 			defer ks.stop()
 			next = ks.next
 		}
@@ -232,23 +233,26 @@ func (p *pager) findKnown(ctx context.Context, path string, q FindQuery, pf *pre
 
 // knownReaders are a find's two readers of known messages.
 type knownReaders struct {
-	jobs   chan aheadItem[knownBatch] // k: the batch's number; v.from, and to as len(v.groups)
-	window chan struct{}              // a token per batch handed out and not yet tested
+	jobs   chan knownJob
+	window chan struct{} // a token per batch handed out and not yet tested
 	slots  [knownAheadDepth]chan aheadItem[knownBatch]
 	taken  int // batches tested
 	done   chan struct{}
 	wg     sync.WaitGroup
 }
 
-// startKnown starts two readers of msgs over path, for p's find of
-// term; nil when secondPager gives none.
-func startKnown(ctx context.Context, path string, p *pager, term string, msgs []memoMsg, upto int) *knownReaders {
-	ks := &knownReaders{jobs: make(chan aheadItem[knownBatch]), window: make(chan struct{}, knownAheadDepth), done: make(chan struct{})}
+// knownJob is batch b of a find's known messages: from..to.
+type knownJob struct{ b, from, to int }
+
+// startKnown starts two readers of msgs, each through a pager open
+// gives (secondPager), over lines offs; nil when open gives none.
+func startKnown(ctx context.Context, open func() (*pager, *prefilter), msgs []memoMsg, upto int, offs []int64) *knownReaders {
+	ks := &knownReaders{jobs: make(chan knownJob), window: make(chan struct{}, knownAheadDepth), done: make(chan struct{})}
 	for i := range ks.slots {
 		ks.slots[i] = make(chan aheadItem[knownBatch], 1)
 	}
 	for range 2 {
-		h, hpf := secondPager(path, p, term)
+		h, hpf := open()
 		if h == nil {
 			ks.stop()
 			return nil
@@ -261,14 +265,14 @@ func startKnown(ctx context.Context, path string, p *pager, term string, msgs []
 		defer ks.wg.Done()
 		defer close(ks.jobs)
 		for b, from := 0, 0; from < len(msgs); b++ {
-			to := batchEnd(msgs, upto, from, p.snap.offs)
+			to := batchEnd(msgs, upto, from, offs)
 			select {
 			case ks.window <- struct{}{}:
 			case <-ks.done:
 				return
 			}
 			select {
-			case ks.jobs <- aheadItem[knownBatch]{k: b, v: knownBatch{from: from, groups: make([]*group, to-from)}}:
+			case ks.jobs <- knownJob{b: b, from: from, to: to}:
 			case <-ks.done:
 				return
 			}
@@ -291,17 +295,26 @@ func (ks *knownReaders) read(ctx context.Context, h *pager, pf *prefilter, msgs 
 			ks.give(aheadItem[knownBatch]{k: b, err: fmt.Errorf("%w: %v", errAheadPanicked, r)})
 		}
 	}()
-	for job := range ks.jobs {
-		b = job.k
+	for {
+		var job knownJob
+		var ok bool
+		select {
+		case job, ok = <-ks.jobs:
+		case <-ks.done: // ended, maybe before any batch was handed out
+			return
+		}
+		if !ok {
+			return
+		}
+		b = job.b
 		if testAheadRead != nil {
 			testAheadRead(b)
 		}
-		from := job.v.from
-		job.err = ctx.Err()
-		if job.err == nil {
-			job.v, job.err = h.knownBatch(pf, &rd, msgs, upto, from, from+len(job.v.groups))
+		it := aheadItem[knownBatch]{k: b, err: ctx.Err()}
+		if it.err == nil {
+			it.v, it.err = h.knownBatch(pf, &rd, msgs, upto, job.from, job.to)
 		}
-		if !ks.give(job) {
+		if !ks.give(it) {
 			return
 		}
 	}

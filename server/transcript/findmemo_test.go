@@ -223,6 +223,32 @@ func TestFindKnownReadersFailAndStop(t *testing.T) {
 	}
 }
 
+// Readers of known messages that cannot both be opened (the file
+// replaced between the two opens) are none: the one opened stops and
+// closes its file (TestMain checks that no goroutine is left; a reader
+// waiting for a batch that never comes would hang the test).
+func TestStartKnownNeedsBothReaders(t *testing.T) {
+	path := tempTranscript(t, manyMessages(t, 300))
+	files := NewFiles(0)
+	findTerm(t, files, path, "zebra", FindQuery{Max: 50})
+	msgs, upto := memoOf(files, path)
+	p := openPager(t, files, path)
+	opened := 0
+	open := func() (*pager, *prefilter) {
+		if opened++; opened > 1 {
+			return nil, nil
+		}
+		return secondPager(path, p, "zebra")
+	}
+	if ks := startKnown(context.Background(), open, msgs, upto, p.snap.offs); ks != nil {
+		ks.stop()
+		t.Fatal("readers started with one of two")
+	}
+	if opened != 2 {
+		t.Fatalf("opened %d readers' files, want 2", opened)
+	}
+}
+
 // A message longer than a find reads raw (maxMemoSpan), and one with a
 // line decoded whole whatever the term (a system record), are grouped
 // as before: found alike.
