@@ -383,10 +383,8 @@ func (p *pager) knownMessage(pf *prefilter, rd *spanReader, msgs []memoMsg, upto
 		if err != nil {
 			return nil, err
 		}
-		if span != nil {
-			if !linesMayShow(pf, span, offs[k0], offs[k0:k1], &p.shows) {
-				return nil, nil
-			}
+		if span != nil && !linesMayShow(pf, span, offs[k0], offs[k0:k1], &p.shows) {
+			return nil, nil
 		}
 	}
 	g := p.grouper(true)
@@ -414,7 +412,7 @@ func (p *pager) knownMessage(pf *prefilter, rd *spanReader, msgs []memoMsg, upto
 // line shows is decoded from its cut copy (cut.go), whose every text is
 // a part of the line's own. It appends to shows what it found of each.
 func linesMayShow(pf *prefilter, span []byte, base int64, offs []int64, shows *[]lineShow) bool {
-	any := false
+	may := false
 	for _, off := range offs {
 		l := span[off-base:]
 		if i := bytes.IndexByte(l, '\n'); i >= 0 {
@@ -422,11 +420,11 @@ func linesMayShow(pf *prefilter, span []byte, base int64, offs []int64, shows *[
 		}
 		show := showNot
 		if pf.mayShow(l) {
-			show, any = showMay, true
+			show, may = showMay, true
 		}
 		*shows = append(*shows, show)
 	}
-	return any
+	return may
 }
 
 // spanReader reads spans of a file, in file order, through one buffer
