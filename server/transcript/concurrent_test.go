@@ -2,7 +2,6 @@ package transcript
 
 import (
 	"fmt"
-	"os"
 	"sync"
 	"testing"
 )
@@ -22,17 +21,8 @@ func TestPagesWhileAppending(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-		if err != nil {
+		if err := appendEach(path, lines); err != nil {
 			errs <- err
-			return
-		}
-		defer f.Close()
-		for _, line := range lines {
-			if _, err := f.Write(line); err != nil {
-				errs <- err
-				return
-			}
 		}
 	}()
 	for range 3 {

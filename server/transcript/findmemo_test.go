@@ -311,17 +311,8 @@ func TestFindsWhileAppending(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-		if err != nil {
+		if err := appendEach(path, lines); err != nil {
 			errs <- err
-			return
-		}
-		defer f.Close()
-		for _, line := range lines {
-			if _, err := f.Write(line); err != nil {
-				errs <- err
-				return
-			}
 		}
 	}()
 	for _, term := range terms {

@@ -103,6 +103,23 @@ func appendFile(t testing.TB, path string, data []byte) {
 	}
 }
 
+// appendEach appends lines to the file at path one write each, as Claude
+// Code appends its records: for a goroutine of a test, which may not
+// end the test itself.
+func appendEach(path string, lines [][]byte) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	for _, line := range lines {
+		if _, err := f.Write(line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func tempTranscript(t testing.TB, data []byte) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "3f2c1a9e-7b4d-4c1e-9a55-0d6e2f8b1c77.jsonl")
