@@ -162,13 +162,22 @@ func (t *Files) find(ctx context.Context, path string, match func(*shared.Messag
 		}
 		rec = &memoRecorder{from: from}
 	}
+	// A find that ends early (the user typed on, and the page asked
+	// again) keeps what it learnt of the messages it read whole: the
+	// next one starts where it stopped.
+	stopped := func(err error) (shared.FindResult, error) {
+		if rec != nil {
+			rec.keep(snap.msgs, snap.gen)
+		}
+		return shared.FindResult{}, err
+	}
 	g := p.grouper(true)
 	ah := startAhead(ctx, path, p, q.Term, from) // nil on short transcripts
 	defer ah.stop()
 	for k := from; k < len(snap.offs); k++ {
 		if k%findCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {
-				return shared.FindResult{}, err
+				return stopped(err)
 			}
 		}
 		var pr *parsed
@@ -179,7 +188,7 @@ func (t *Files) find(ctx context.Context, path string, match func(*shared.Messag
 			delete(p.cache, k) // read once: nothing to keep
 		}
 		if err != nil {
-			return shared.FindResult{}, err
+			return stopped(err)
 		}
 		g.add(pr)
 		if rec != nil {

@@ -86,6 +86,38 @@ func TestFindKnowsWhereMessagesStart(t *testing.T) {
 	}
 }
 
+// A find that ends early, the user typing on, keeps what it learnt of
+// the messages it read: the next find starts where it stopped, and
+// answers as a find that knew nothing.
+func TestFindEndedEarlyKeepsWhatItLearnt(t *testing.T) {
+	path := tempTranscript(t, manyMessages(t, 600))
+	files := NewFiles(0)
+	all := allMessages(t, files, path)
+	ctx, cancel := context.WithCancel(context.Background())
+	tested := 0
+	match := func(m *shared.Message) bool {
+		if tested++; tested == len(all)/2 {
+			cancel() // halfway through
+		}
+		return false
+	}
+	if _, err := files.Find(ctx, path, match, FindQuery{Max: 50, Term: "zebra"}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	msgs, _ := memoOf(files, path)
+	if len(msgs) < len(all)/2 || len(msgs) >= len(all)-1 {
+		t.Fatalf("a find ended halfway through %d messages kept %d", len(all), len(msgs))
+	}
+	for _, term := range []string{"output 5", "needle"} {
+		if got, want := findTerm(t, files, path, term, FindQuery{Max: 50}), slowFind(t, path, term, FindQuery{Max: 50}); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q after a find that ended early: %+v, want %+v", term, got, want)
+		}
+	}
+	if msgs, _ := memoOf(files, path); len(msgs) != len(all)-1 {
+		t.Fatalf("the next find went on to %d of %d messages", len(msgs), len(all))
+	}
+}
+
 // Lines appended after a find (to its last message, which was still
 // open, and new messages) are found by the next, and extend what it
 // knows; a file rewritten is found afresh.
