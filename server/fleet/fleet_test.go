@@ -111,10 +111,7 @@ func TestViewSkipsHostileEntries(t *testing.T) {
 	g, v := runView(t, s)
 	conn := connect(t, s)
 	ctx := context.Background()
-	kv, err := openBucket(t, conn.JS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kv := openBucket(t, conn.JS)
 	good, _ := json.Marshal(session("ok", 1))
 	claimsOther := session("x", 1)
 	claimsOther.Host, claimsOther.Remote = "victim", false
@@ -167,10 +164,7 @@ func TestPublisherWritesOnlyChanges(t *testing.T) {
 	if st := again.Stats(); st.Puts != 0 || st.Deletes != 0 {
 		t.Fatalf("a restart with the same sessions wrote %+v", st)
 	}
-	kv, err := openBucket(t, conn.JS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kv := openBucket(t, conn.JS)
 	keys, err := kv.ListKeysFiltered(context.Background(), HostPrefix("box"))
 	if err != nil {
 		t.Fatal(err)
@@ -248,10 +242,7 @@ func TestOfflineHostIsNeitherWorkingNorWaiting(t *testing.T) {
 func TestTwinHostNameIsRefused(t *testing.T) {
 	s := startNATS(t)
 	conn := connect(t, s)
-	kv, err := openBucket(t, conn.JS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kv := openBucket(t, conn.JS)
 	a := NewPublisher("box", 300*time.Millisecond, nil)
 	a.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
 	stopA := runPublisher(a, conn)
@@ -340,10 +331,7 @@ func TestSkewedHubShowsLiveHostOnline(t *testing.T) {
 // boxKeys lists the session keys the bucket holds under box.
 func boxKeys(t *testing.T, conn *Conn) []string {
 	t.Helper()
-	kv, err := openBucket(t, conn.JS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kv := openBucket(t, conn.JS)
 	es, err := readEntries(context.Background(), kv, HostPrefix("box"), 0)
 	if err != nil {
 		t.Fatal(err)
@@ -431,10 +419,7 @@ func TestHubTellsAMachinesClockIsOff(t *testing.T) {
 	}
 
 	// Stamps no clock gives: the offset saturates, or there is none.
-	kv, err := openBucket(t, connect(t, s).JS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kv := openBucket(t, connect(t, s).JS)
 	for host, at := range map[string]string{"far": "9223372036854775807", "before": "-5", "none": "0"} {
 		if _, err := kv.Put(context.Background(), HeartbeatKey(host), []byte(`{"at":`+at+`,"ttlMs":30000}`)); err != nil {
 			t.Fatal(err)

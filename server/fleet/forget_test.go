@@ -124,10 +124,7 @@ func TestHubRestartedThenHostBack(t *testing.T) {
 // until v has read it, and so every entry written before it.
 func sentinel(t *testing.T, s *natsd.Server, v *View) {
 	t.Helper()
-	kv, err := openBucket(t, connect(t, s).JS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kv := openBucket(t, connect(t, s).JS)
 	skipped := v.Stats().Skipped
 	if _, err := kv.Put(context.Background(), "sentinel.entry", []byte("{}")); err != nil {
 		t.Fatal(err)

@@ -131,10 +131,15 @@ func startView(t *testing.T, conn *Conn, forget time.Duration, setup func(*View)
 // openBucket is OpenBucket for a test, with room for a machine under
 // load: without a deadline of its own, JetStream gives a request 5 s,
 // which the race suite beside the browser tests outlasted in CI once
-// (TestViewSkipsHostileEntries: "context deadline exceeded").
-func openBucket(t testing.TB, js jetstream.JetStream) (jetstream.KeyValue, error) {
+// (TestViewSkipsHostileEntries: "context deadline exceeded"). It ends
+// the test when the bucket cannot be opened.
+func openBucket(t testing.TB, js jetstream.JetStream) jetstream.KeyValue {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return OpenBucket(ctx, js)
+	kv, err := OpenBucket(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kv
 }

@@ -168,10 +168,7 @@ func (k *beatFirst) Update(ctx context.Context, key string, value []byte, rev ui
 // while the copy kept it (seen once in CI).
 func TestCopyBeatingDuringTheTakeBackIsRefused(t *testing.T) {
 	s := startNATS(t)
-	kv, err := openBucket(t, connect(t, s).JS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kv := openBucket(t, connect(t, s).JS)
 	ctx := context.Background()
 	dirA, dirB := t.TempDir(), t.TempDir()
 	ha := openHolder(t, dirA)
@@ -285,10 +282,7 @@ func TestRestartWhilePredecessorStopsKeepsIdentity(t *testing.T) {
 	stopB := runPublisher(b, connB)
 	waitUntil(t, "the restarted helmd publishing", func() bool { return b.Stats().Reconciles == 1 })
 	ha.Close() // the predecessor's process ends
-	kv, err := openBucket(t, connB.JS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kv := openBucket(t, connB.JS)
 	waitUntil(t, "the restarted helmd's heartbeat under the folder's identity", func() bool {
 		e, err := kv.Get(context.Background(), HeartbeatKey("box"))
 		if err != nil {
@@ -338,10 +332,7 @@ func (k *strayFirst) Put(ctx context.Context, key string, value []byte) (uint64,
 func TestTakingTheNameReadsTheBucketAgain(t *testing.T) {
 	s := startNATS(t)
 	conn := connect(t, s)
-	kv, err := openBucket(t, conn.JS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kv := openBucket(t, conn.JS)
 	dead, _ := json.Marshal(Heartbeat{At: 1, TTLms: 1, Instance: "dead0dead0dead0d"}) // silent past its TTL at once (100 ms, the least)
 	if _, err := kv.Put(context.Background(), HeartbeatKey("box"), dead); err != nil {
 		t.Fatal(err)

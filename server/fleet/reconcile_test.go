@@ -37,10 +37,7 @@ func reportTaken(c *Conn) bool {
 // the bucket holds that write; reconciles is the publisher's count.
 func publishing(t *testing.T, conn *Conn) (p *Publisher, write func(n int), reconciles func() int) {
 	t.Helper()
-	kv, err := openBucket(t, conn.JS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kv := openBucket(t, conn.JS)
 	p = NewPublisher("box", time.Minute, nil)
 	p.Observe(shared.EventRefresh, []shared.Session{session("a", 1)})
 	t.Cleanup(runPublisher(p, conn))
