@@ -28,16 +28,15 @@ const findAheadMin = 1024
 // cut copy's strings each (maxString), a few MB in all.
 const aheadDepth = 64
 
-// ahead is a find's second reader: it reads the items from..to (lines,
-// or known messages, findmemo.go) it owns, in order, for the find's
-// goroutine to take in turn.
-type ahead[T any] struct {
-	out  chan aheadItem[T]
+// ahead is a find's second reader of lines.
+type ahead struct {
+	out  chan aheadItem[*parsed]
 	done chan struct{}
 	wg   sync.WaitGroup
-	mine func(k int) bool // the items it reads
 }
 
+// aheadItem is item k read by a find's reader: a line, or a batch of
+// known messages (findmemo.go).
 type aheadItem[T any] struct {
 	k   int
 	v   T
@@ -58,7 +57,7 @@ var testAheadRead func(k int)
 // secondPager opens a second pager over path for p's find of term, and
 // its own prefilter (one holds scratch space); nil when the machine has
 // one core, or path no longer names the file p reads (replaced since it
-// was opened). Its file is closed by the ahead that reads through it.
+// was opened). The reader that reads through it closes its file.
 func secondPager(path string, p *pager, term string) (*pager, *prefilter) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		return nil, nil
@@ -79,10 +78,10 @@ func secondPager(path string, p *pager, term string) (*pager, *prefilter) {
 	return h, pf
 }
 
-// startAhead starts p's second reader of lines over path, for a find of
-// term from line from on; nil when the find is short or secondPager
-// gives none.
-func startAhead(ctx context.Context, path string, p *pager, term string, from int) *ahead[*parsed] {
+// startAhead starts p's second reader over path, for a find of term
+// from line from on; nil when the find is short or secondPager gives
+// none.
+func startAhead(ctx context.Context, path string, p *pager, term string, from int) *ahead {
 	if len(p.snap.offs)-from < findAheadMin {
 		return nil
 	}
@@ -90,52 +89,40 @@ func startAhead(ctx context.Context, path string, p *pager, term string, from in
 	if h == nil {
 		return nil
 	}
-	// The find's goroutine groups and tests every line: it reads one
-	// line in three.
-	mine := func(k int) bool { return k%3 != 0 }
-	return runAhead(ctx, h, from, len(h.snap.offs), mine, aheadDepth, func(k int) (*parsed, error) {
-		pr, err := h.lineFor(k, pf)
-		delete(h.cache, k)
-		return pr, err
-	})
-}
-
-// runAhead reads through h, on a goroutine of its own, the items of
-// from..to that are mine, with read, at most depth ahead of the find.
-func runAhead[T any](ctx context.Context, h *pager, from, to int, mine func(k int) bool, depth int, read func(k int) (T, error)) *ahead[T] {
-	a := &ahead[T]{out: make(chan aheadItem[T], depth), done: make(chan struct{}), mine: mine}
+	a := &ahead{out: make(chan aheadItem[*parsed], aheadDepth), done: make(chan struct{})}
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
 		defer h.f.Close()
-		// An item that made the reading panic failed only its request
+		// A line that made the reading panic failed only its request
 		// when the request's own goroutine read it (net/http recovers
 		// a handler's panic); here it would end the server.
 		defer func() {
 			if r := recover(); r != nil {
 				select {
-				case a.out <- aheadItem[T]{k: -1, err: fmt.Errorf("%w: %v", errAheadPanicked, r)}:
+				case a.out <- aheadItem[*parsed]{k: -1, err: fmt.Errorf("%w: %v", errAheadPanicked, r)}:
 				case <-a.done:
 				}
 			}
 		}()
-		for k := from; k < to; k++ {
+		for k := from; k < len(h.snap.offs); k++ {
 			if !a.owns(k) {
 				continue
 			}
 			if testAheadRead != nil {
 				testAheadRead(k)
 			}
-			it := aheadItem[T]{k: k, err: ctx.Err()}
-			if it.err == nil {
-				it.v, it.err = read(k)
+			l := aheadItem[*parsed]{k: k, err: ctx.Err()}
+			if l.err == nil {
+				l.v, l.err = h.lineFor(k, pf)
+				delete(h.cache, k)
 			}
 			select {
-			case a.out <- it:
+			case a.out <- l:
 			case <-a.done:
 				return
 			}
-			if it.err != nil {
+			if l.err != nil {
 				return
 			}
 		}
@@ -143,26 +130,26 @@ func runAhead[T any](ctx context.Context, h *pager, from, to int, mine func(k in
 	return a
 }
 
-// owns reports whether item k is the second reader's to read.
-func (a *ahead[T]) owns(k int) bool { return a != nil && a.mine(k) }
+// owns reports whether line k is the second reader's to decode: the
+// find's goroutine groups and tests every line, and decodes one in three.
+func (a *ahead) owns(k int) bool { return a != nil && k%3 != 0 }
 
-// next returns item k, which the second reader owns, once read.
-func (a *ahead[T]) next(k int) (T, error) {
-	var zero T
-	it, ok := <-a.out
+// next returns line k, which the second reader owns, once decoded.
+func (a *ahead) next(k int) (*parsed, error) {
+	l, ok := <-a.out
 	switch {
 	case !ok:
-		return zero, errAheadLost
-	case it.err != nil:
-		return zero, it.err
-	case it.k != k:
-		return zero, errAheadLost
+		return nil, errAheadLost
+	case l.err != nil:
+		return nil, l.err
+	case l.k != k:
+		return nil, errAheadLost
 	}
-	return it.v, nil
+	return l.v, nil
 }
 
 // stop ends the second reader and waits for it to close its file.
-func (a *ahead[T]) stop() {
+func (a *ahead) stop() {
 	if a == nil {
 		return
 	}
