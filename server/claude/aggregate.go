@@ -170,6 +170,9 @@ var knownTypes = map[string]bool{
 	"custom-title": true, "ai-title": true, "last-prompt": true, "permission-mode": true,
 	"mode": true, "agent-name": true, "agent-setting": true, "pr-link": true,
 	"bridge-session": true, "tag": true,
+	// Seen in transcripts of September 2026 (anthropics/claude-code#92735).
+	"atis-latch": true, "frame-link": true, "artifact-comment-monitor": true,
+	"artifact-autoreact-ledger": true,
 }
 
 // isKnownType is knownTypes[string(t)] with the two types of most lines

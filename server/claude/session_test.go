@@ -189,6 +189,32 @@ func TestSessionRules(t *testing.T) {
 	}
 }
 
+// TestNewerRecordTypesAreKnown reads a transcript as Claude Code wrote
+// them in September 2026 (anthropics/claude-code#92735): metadata
+// records of types added since (atis-latch, frame-link, the artifact
+// ones) are known, not counted as unknown in helmd status and the
+// metrics, and change nothing of the session; the envelope's cwd and
+// sessionId come after the message.
+func TestNewerRecordTypesAreKnown(t *testing.T) {
+	const sid = "e9e9e9e9-9999-4999-8999-000000000009"
+	root := t.TempDir()
+	install(t, root, projectRel("/home/dev/loader", sid+".jsonl"), "records-2026-09.jsonl")
+	src, out := scan(t, root, "2026-09-14T09:10:00Z")
+	sameSession(t, one(t, out), shared.Session{
+		ID: sid, Source: shared.SourceClaude, ProjectPath: "/home/dev/loader", ProjectName: "loader",
+		Title: "loader rename", FirstPrompt: "rename the config loader", GitBranch: "rename",
+		Model: "claude-sonnet-4-5-20250929", MessageCount: 2,
+		Tokens:  shared.Tokens{Input: 10, Output: 20, CacheRead: 100},
+		CostUSD: (10*3 + 20*15 + 100*0.3) / 1e6, Status: shared.StatusWaiting,
+		Question:  "Renamed. Shall I update the docs too?",
+		CreatedAt: ms("2026-09-14T09:00:00Z"), UpdatedAt: ms("2026-09-14T09:00:05Z"), Version: "2.3.4",
+		WaitingFor: "input needed", WaitingSince: ms("2026-09-14T09:00:05Z"),
+	})
+	if st := src.Stats(); st.UnknownTypes != 0 || st.UnknownRecords != 0 || st.LinesSkipped != 0 || st.MalformedLines != 0 || st.Lines != 15 {
+		t.Errorf("stats = %+v, want 15 lines, none unknown or skipped", st)
+	}
+}
+
 func TestMalformedCounted(t *testing.T) {
 	root := t.TempDir()
 	install(t, root, projectRel("/tmp/x", sidBad+".jsonl"), "malformed.jsonl")
