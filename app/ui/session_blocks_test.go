@@ -54,6 +54,8 @@ func TestRenderQuietAndCutBlocks(t *testing.T) {
 			[]string{"a long answer", "Cut here: load all 70 KB"}, nil},
 		{"thinking opened shows its text", []string{"c1#0"}, msg("assistant", shared.Block{Type: shared.BlockThinking, Text: "plan " + hostile}),
 			[]string{`class="thinking-text" dir="auto">plan &lt;img`}, []string{"<img"}},
+		{"thinking without its text says so, with nothing to open", nil, msg("assistant", shared.Block{Type: shared.BlockThinking, Text: " \n"}),
+			[]string{`class="placeholder">[thinking: its text is not in the transcript]`}, []string{"aria-expanded", "thinking-text"}},
 		{"code block monospaced, kept verbatim", nil, msg("assistant", shared.Block{Type: shared.BlockText, Text: "```go\nfunc main() { println(\"<b>\") }\n```"}),
 			[]string{`<pre`, `class="code"`, "<code>func main() { println(&#34;&lt;b&gt;&#34;) }</code>"}, []string{"<b>"}},
 		{"tool input cut by the server", []string{"c1#0"}, toolMsg(&shared.Tool{Name: "Write", Summary: "/f.go",

@@ -136,6 +136,11 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 		}
 		return el.Div().Class("md").Body(append(mdview.RenderBlocks(p.parse(p.whole(b.Text, b.Cut)), p.mark), p.cutNote(b.Cut))...)
 	case shared.BlockThinking:
+		if b.Cut == nil && strings.TrimSpace(b.Text) == "" {
+			// Redacted, or sent without its text (Opus 4.7 and later):
+			// a Thinking line opening onto nothing said less than this.
+			return el.Div().Class("placeholder").Text("[thinking: its text is not in the transcript]")
+		}
 		return p.toggle(key, "thinking", "Thinking", "", func() app.UI {
 			return el.Div().Class("thinking-text").Dir("auto").Body(p.mark(p.whole(b.Text, b.Cut))...)
 		})

@@ -107,6 +107,9 @@ func kindsTranscript(t *testing.T, sid string, at time.Time) string {
 		}}, nil) +
 		assistant("think", map[string]any{"type": "thinking", "thinking": "a private plan", "signature": "sig"},
 			map[string]any{"type": "text", "text": "Here is the needle:\n\n```js\n" + long + "\n```"}) +
+		// Opus 4.7 and later: thinking sent without its text.
+		assistant("omitted", map[string]any{"type": "thinking", "thinking": "", "signature": "sig"},
+			map[string]any{"type": "text", "text": "I will look in the sources."}) +
 		toolCall(t, sid, "grep", "Grep", map[string]any{"pattern": "TODO\\(", "path": "/home/dev/webapp/src"}, at) +
 		toolResult(t, sid, "grep", "src/a.js:3: TODO()", at, nil) +
 		toolCall(t, sid, "bash", "Bash", map[string]any{"command": "npm test"}, at) +
@@ -169,7 +172,7 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 	c.waitJS(10*time.Second, "thinking opened", msgsWith("a private plan"))
 
 	// The image is a placeholder with its size; separators are quiet.
-	for _, want := range []string{"[image png, 2 KB]", "Conversation compacted", "/model opus"} {
+	for _, want := range []string{"[image png, 2 KB]", "[thinking: its text is not in the transcript]", "Conversation compacted", "/model opus"} {
 		if !mustEval[bool](c, msgsWith(want)) {
 			t.Errorf("the page does not show %q", want)
 		}

@@ -318,20 +318,32 @@ func TestAPIErrorMessageIsANotice(t *testing.T) {
 	}
 }
 
-// A redacted thinking block has only encrypted data: its Thinking line
-// says so instead of opening onto nothing, and its data is not sent.
-func TestRedactedThinkingSaysSo(t *testing.T) {
+// Thinking without its text: the API's redacted thinking (only encrypted
+// data) and its omitted thinking (an empty text and a signature, as
+// Claude Code writes every thinking block of Opus 4.7 and later) are each
+// a thinking block with no text, which the page says is not in the
+// transcript; neither their data nor their signature is sent, and a find
+// matches nothing of them, with the lines passed over or not.
+func TestThinkingWithoutItsText(t *testing.T) {
 	var r rec
 	path := tempTranscript(t, jsonl(t,
 		r.prompt("think"),
 		r.assistant("msg_r", map[string]any{"type": "redacted_thinking", "data": "EuYBCkQYAiJAsecretdata"}, text("done")),
+		r.prompt("again"),
+		r.assistant("msg_o", map[string]any{"type": "thinking", "thinking": "", "signature": "ErECsecretsignature"}, text("done again")),
 	))
 	page := lastPage(t, NewFiles(0), path)
-	b := page.Messages[1].Blocks[0]
-	if b.Type != "thinking" || !strings.Contains(b.Text, "Redacted") {
-		t.Errorf("redacted thinking = %+v, want a thinking block saying it is redacted", b)
+	for _, i := range []int{1, 3} {
+		if b := page.Messages[i].Blocks[0]; b.Type != "thinking" || b.Text != "" || b.Cut != nil {
+			t.Errorf("message %d's first block = %+v, want a thinking block without text", i, b)
+		}
 	}
-	if enc, _ := json.Marshal(page); bytes.Contains(enc, []byte("secretdata")) {
-		t.Error("the redacted data reached the page")
+	if enc, _ := json.Marshal(page); bytes.Contains(enc, []byte("secretdata")) || bytes.Contains(enc, []byte("secretsignature")) {
+		t.Errorf("the encrypted data reached the page: %s", enc)
+	}
+	for _, term := range []string{"encrypted", "redacted", "secret"} {
+		if res := findBoth(t, path, term); res.Total != 0 {
+			t.Errorf("find %q = %+v, want nothing: nothing of it is shown", term, res)
+		}
 	}
 }

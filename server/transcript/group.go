@@ -273,9 +273,10 @@ func (g *grouper) assistant(gr *group, p *parsed) {
 		case "thinking":
 			gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockThinking, c.Thinking, p.off))
 		case "redacted_thinking":
-			// Its data is encrypted, and it has no thinking text: shown
-			// as is, the page had a Thinking line that opened onto nothing.
-			gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockThinking, Text: redactedText})
+			// Its data is encrypted: a thinking block without text, as
+			// the API's omitted thinking is (its text empty, only its
+			// signature), which the page says is not in the transcript.
+			gr.msg.Blocks = append(gr.msg.Blocks, shared.Block{Type: shared.BlockThinking})
 		case "tool_use", "server_tool_use":
 			t := g.toolUse(c, p.off)
 			if c.ID != "" {
@@ -401,9 +402,6 @@ func (g *grouper) results(gr *group, p *parsed, k userKind) {
 		}
 	}
 }
-
-// redactedText stands for a thinking block the API redacted.
-const redactedText = "Redacted: this thinking was encrypted by the API, and is not in the transcript as text."
 
 // agentInText finds a subagent id in a Task result's text, for versions
 // that did not record it in toolUseResult.
