@@ -260,6 +260,44 @@ func TestClearPersistsUntilTheSessionChanges(t *testing.T) {
 	})
 }
 
+// TestARecapKeepsTheClear: the recap Claude Code writes into a session
+// left idle (a system record, away_summary) is no change of what the
+// session does: a wait the user cleared stays cleared, dated from the
+// turn's end, and the session is not active. The title written with it
+// is the sign the recap was read.
+func TestARecapKeepsTheClear(t *testing.T) {
+	const sid, cwd = "c1ea0000-0000-4000-8000-000000000002", "/home/dev/recap"
+	root := t.TempDir()
+	path := fixture.Path(root, cwd, sid)
+	end := time.Now().Add(-3 * time.Minute) // past the active window
+	fixture.Append(t, path, fixture.User(sid, cwd, "go", end.Add(-time.Minute)))
+	fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_1", "end_turn", end))
+	if err := os.Chtimes(path, end, end); err != nil { // as written then
+		t.Fatal(err)
+	}
+	srv := startHelmd(t, root)
+	c := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
+	init := c.Next(t, 5*time.Second)
+	waiting, ok := init.Has(sid)
+	if !ok || waiting.Status != shared.StatusWaiting || waiting.WaitingSince <= 0 || waiting.Active {
+		t.Fatalf("init: %+v, want waiting, not active", waiting)
+	}
+	if got := post(t, srv.URL+"/api/sessions/claude/"+sid+"/clear", nil); got != http.StatusAccepted {
+		t.Fatalf("clear: %d, want 202", got)
+	}
+	ev := c.Wait(t, 5*time.Second, "the clear", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool { return s.ClearedAt > 0 }))
+	cleared, _ := ev.Has(sid)
+
+	fixture.Append(t, path, fmt.Sprintf(`{"type":"system","subtype":"away_summary","content":"Goal: go. Done. Next: nothing. (disable recaps in /config)","cwd":%q,"sessionId":%q,"timestamp":%q}`+"\n"+
+		`{"type":"ai-title","aiTitle":"Recapped","sessionId":%q}`+"\n", cwd, sid, time.Now().UTC().Format(time.RFC3339Nano), sid))
+	ev = c.Wait(t, 5*time.Second, "the title written with the recap", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool { return s.Title == "Recapped" }))
+	s, _ := ev.Has(sid)
+	if s.ClearedAt != cleared.ClearedAt || s.Status != shared.StatusWaiting || s.WaitingSince != waiting.WaitingSince || s.UpdatedAt != waiting.UpdatedAt || s.Active {
+		t.Errorf("after the recap: cleared at %d, %s since %d, updated %d, active %v; want still cleared at %d, waiting since %d, updated %d, not active",
+			s.ClearedAt, s.Status, s.WaitingSince, s.UpdatedAt, s.Active, cleared.ClearedAt, waiting.WaitingSince, waiting.UpdatedAt)
+	}
+}
+
 // TestHooksCommand: `helmd hooks` prints the snippet with this binary's
 // absolute path; --install merges it into CLAUDE_CONFIG_DIR's
 // settings.json, and a second install changes nothing.

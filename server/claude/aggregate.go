@@ -61,6 +61,10 @@ type aggregate struct {
 	// was gone; not looked for again until a refresh sees the file
 	// change (question.go). In the padding before askAt: no bytes more.
 	askMissed bool
+	// recapLast: a recap is the last dated record (isRecap), so the
+	// file's mtime is its write, not the session's (file.lastWrite).
+	// The padding's last byte.
+	recapLast bool
 	askAt     uint32 // the offset of the last answer's line; noAsk when none, or past 4 GB
 }
 
@@ -201,12 +205,15 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 	setLastShared(&a.version, &r.version)
 	setLastShared(&a.gitBranch, &r.gitBranch)
 	if ms, ok := r.at(); ok {
-		if a.firstTS == 0 {
-			a.firstTS = ms
+		a.recapLast = isRecap(r)
+		if !a.recapLast {
+			if a.firstTS == 0 {
+				a.firstTS = ms
+			}
+			// The latest, not the last: a queued or replayed record may
+			// carry an earlier time than the line before it.
+			a.lastTS = max(a.lastTS, ms)
 		}
-		// The latest, not the last: a queued or replayed record may
-		// carry an earlier time than the line before it.
-		a.lastTS = max(a.lastTS, ms)
 	}
 	sidechain := r.isSidechain || !conversation
 	switch string(r.typ.bytes()) {
@@ -246,6 +253,16 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 		}
 	}
 	return true
+}
+
+// isRecap reports whether r is a recap: the summary of the session so
+// far that Claude Code (2.1.108 and later) writes into a session left
+// idle for some minutes, as a system record of subtype away_summary.
+// It is no one's activity: dated as the session's, it moved a session
+// that waits for its user to "active", restarted its wait, and brought
+// back a wait the user had cleared, minutes after the turn had ended.
+func isRecap(r *record) bool {
+	return r.typ.is("system") && r.subtype.is("away_summary")
 }
 
 // setLast keeps the last non-empty value of a field.

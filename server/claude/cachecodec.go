@@ -28,7 +28,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 28 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte; 14: response keys and message ids as hashes (rkey); 15: a response that ends the turn ends the calls left without a result; 16: each pending tool call with the offset of its line (Source.Asks); 17: and a subagent transcript's pending calls; 18: and whether a progress record told that each runs (its offset's complement, as a signed varint); 19: a question line's runs of white space are one space (shared.QuestionLine); 20: bash mode's input and output are not prompts (usertext); 21: a compaction summary is not a prompt; 22: an image with no text is; 23: a slash command or bash input ends the pending calls; 24: a failed API call's record (isApiErrorMessage) is not a message; 25: a token count that is none (a fraction, a negative, past MaxTokenCount) is 0, not cut; 26: each file's count of those (Stats.OddCounts); 27: and of its malformed lines and unknown records (Stats.MalformedLines, UnknownRecords); 28: four record types known (atis-latch, frame-link, artifact-comment-monitor, artifact-autoreact-ledger), no longer unknown records
+	cacheVersion = 29 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte; 14: response keys and message ids as hashes (rkey); 15: a response that ends the turn ends the calls left without a result; 16: each pending tool call with the offset of its line (Source.Asks); 17: and a subagent transcript's pending calls; 18: and whether a progress record told that each runs (its offset's complement, as a signed varint); 19: a question line's runs of white space are one space (shared.QuestionLine); 20: bash mode's input and output are not prompts (usertext); 21: a compaction summary is not a prompt; 22: an image with no text is; 23: a slash command or bash input ends the pending calls; 24: a failed API call's record (isApiErrorMessage) is not a message; 25: a token count that is none (a fraction, a negative, past MaxTokenCount) is 0, not cut; 26: each file's count of those (Stats.OddCounts); 27: and of its malformed lines and unknown records (Stats.MalformedLines, UnknownRecords); 28: four record types known (atis-latch, frame-link, artifact-comment-monitor, artifact-autoreact-ledger), no longer unknown records; 29: a recap (away_summary) does not date the file, and whether one is its last dated record
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -128,12 +128,16 @@ func (e *encoder) agg(a *aggregate) {
 		a.customTitle, a.aiTitle, a.summary, a.firstPrompt} {
 		e.str(s)
 	}
-	// The question, or where its line is when dropQuestion let it go.
-	kept := uint64(0)
+	// The question, or where its line is when dropQuestion let it go;
+	// with whether a recap is the last dated record, in one number.
+	flags := uint64(0)
 	if a.kept {
-		kept = 1
+		flags |= 1
 	}
-	e.uint(kept)
+	if a.recapLast {
+		flags |= 2
+	}
+	e.uint(flags)
 	e.str(a.question)
 	e.uint(uint64(a.askAt))
 	e.int(a.firstTS)
@@ -446,7 +450,8 @@ func (d *decoder) agg() aggregate {
 		&a.customTitle, &a.aiTitle, &a.summary, &a.firstPrompt} {
 		*s = d.str()
 	}
-	a.kept = d.small(1, "question") == 1
+	flags := d.small(3, "question")
+	a.kept, a.recapLast = flags&1 != 0, flags&2 != 0
 	a.question = d.str()
 	a.askAt = uint32(d.small(noAsk, "question"))
 	// What many files repeat is shared, as a read shares it (setLastShared).

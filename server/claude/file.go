@@ -353,12 +353,15 @@ func (f *file) parent() string {
 //     restored. The record's time alone counts. Within copySlack the
 //     mtime counts: a line still being written, a record with no time (a
 //     title, a summary) written just after the turn.
+//   - A recap is the last dated record (aggregate.recapLast): the mtime
+//     is its write, which lastTS leaves out too. The record's time alone
+//     counts.
 func (f *file) lastWrite() int64 {
 	ts, mtime := f.agg.lastTS, f.modTime().UnixMilli()
 	switch {
 	case ts <= 0 || f.readAt > 0 && ts > f.readAt:
 		return mtime
-	case mtime > ts+copySlack.Milliseconds():
+	case f.agg.recapLast, mtime > ts+copySlack.Milliseconds():
 		return ts
 	}
 	return max(ts, mtime)

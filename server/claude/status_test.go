@@ -301,3 +301,55 @@ func TestPIDFileUpdate(t *testing.T) {
 		t.Errorf("after the registry went: %s, %v; want idle, inactive", got.Status, got.Active)
 	}
 }
+
+func recapLine(t time.Time) string {
+	return fmt.Sprintf(`{"type":"system","subtype":"away_summary","content":"Goal: run it. Done. Next: nothing. (disable recaps in /config)","cwd":"/w","sessionId":%q,"timestamp":%q}`+"\n",
+		sidStatus, t.Format(time.RFC3339Nano))
+}
+
+// A recap (the summary Claude Code writes into a session left idle for
+// some minutes) is no activity: a session waiting for its user still
+// waits from its turn's end, is not active, and its last activity stays
+// the turn's, whether the file is read or restored from the scan cache,
+// and with a title written after the recap. A prompt after it is.
+func TestRecapIsNoActivity(t *testing.T) {
+	t0 := at("2026-09-14T09:00:00Z")
+	end := t0.Add(2 * time.Second)
+	recap := t0.Add(6 * time.Minute)
+	root, cache := t.TempDir(), filepath.Join(t.TempDir(), "scan.cache")
+	path := write(t, root, projectRel("/w", sidStatus+".jsonl"),
+		promptLine("run it", t0)+replyLine("r1", `"end_turn"`, end)+turnDurationLine(end)+recapLine(recap))
+	touch := func(at time.Time) {
+		t.Helper()
+		if err := os.Chtimes(path, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	touch(recap) // as Claude Code left it: written at the recap
+	waits := func(what string, src *Source) {
+		t.Helper()
+		got := one(t, src.Sessions())
+		if got.Status != shared.StatusWaiting || got.Active || got.WaitingSince != end.UnixMilli() || got.UpdatedAt != end.UnixMilli() || got.MessageCount != 2 {
+			t.Errorf("%s: %s, active %v, waiting since %d, updated %d, %d messages; want waiting since the turn's end %d, not active, updated then, 2 messages",
+				what, got.Status, got.Active, got.WaitingSince, got.UpdatedAt, got.MessageCount, end.UnixMilli())
+		}
+	}
+	now := recap.Add(30 * time.Second)
+	src := scannedWith(t, root, cache, func() time.Time { return now })
+	waits("read", src)
+	waits("restored from the scan cache", restarted(t, src, root, cache, func() time.Time { return now }))
+
+	appendTo(t, path, `{"type":"ai-title","aiTitle":"Run it","sessionId":"`+sidStatus+`"}`+"\n")
+	touch(recap.Add(time.Second))
+	rescan(t, src)
+	waits("a title after the recap", src)
+
+	back := recap.Add(time.Minute)
+	appendTo(t, path, promptLine("and again", back))
+	touch(back)
+	now = back.Add(10 * time.Second)
+	rescan(t, src)
+	if got := one(t, src.Sessions()); got.Status != shared.StatusWorking || !got.Active || got.UpdatedAt != back.UnixMilli() {
+		t.Errorf("a prompt after the recap: %s, active %v, updated %d; want working, active, updated %d", got.Status, got.Active, got.UpdatedAt, back.UnixMilli())
+	}
+}
