@@ -347,3 +347,34 @@ func TestThinkingWithoutItsText(t *testing.T) {
 		}
 	}
 }
+
+// A recap (a system record, away_summary, that Claude Code writes into a
+// session left idle and shows its user on return) is a row of its own
+// with its text, less the hint on turning recaps off; a find finds it,
+// with the lines passed over or not. An empty one is no row.
+func TestRecapIsShown(t *testing.T) {
+	var r rec
+	recap := func(content any) map[string]any {
+		m := r.env("system")
+		m["subtype"], m["content"] = "away_summary", content
+		return m
+	}
+	path := tempTranscript(t, jsonl(t,
+		r.prompt("tidy the loader"),
+		r.assistant("msg_1", text("Tidied.")),
+		recap("Goal: tidy the loader. Done. Next: update its docs. (disable recaps in /config)"),
+		recap("  "),
+		r.prompt("now the docs"),
+	))
+	page := lastPage(t, NewFiles(0), path)
+	if len(page.Messages) != 4 {
+		t.Fatalf("%d messages, want 4 (the empty recap no row): %+v", len(page.Messages), page.Messages)
+	}
+	m := page.Messages[2]
+	if m.Role != "system" || len(m.Blocks) != 1 || m.Blocks[0].Type != "text" || m.Blocks[0].Text != "Goal: tidy the loader. Done. Next: update its docs." {
+		t.Errorf("the recap's row = %+v, want a system row of its text", m)
+	}
+	if res := findBoth(t, path, "next: update"); res.Total != 1 {
+		t.Errorf("find in the recap = %+v, want its row", res)
+	}
+}

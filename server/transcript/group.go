@@ -464,8 +464,20 @@ func (g *grouper) system(gr *group, p *parsed) {
 		}
 	case "api_error":
 		gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockError, apiErrorText(l.Error), p.off))
+	case "away_summary":
+		// A recap, which Claude Code writes into a session left idle
+		// and shows its user on return: its text, less the hint on
+		// turning recaps off that ends it.
+		var s string
+		_ = json.Unmarshal(l.Content, &s)
+		if s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), recapHint)); s != "" {
+			gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockText, s, p.off))
+		}
 	}
 }
+
+// recapHint ends a recap's text.
+const recapHint = "(disable recaps in /config)"
 
 // apiError places an assistant record Claude Code wrote for a failed
 // API call (isApiErrorMessage): its text, "API Error: 529 {…JSON…}", in

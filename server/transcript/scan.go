@@ -149,7 +149,7 @@ func shown(typ, sub string) bool {
 		return true
 	case "system":
 		switch sub {
-		case "compact_boundary", "local_command", "api_error":
+		case "compact_boundary", "local_command", "api_error", "away_summary":
 			return true
 		}
 	}
