@@ -6,6 +6,7 @@ import (
 	"unique"
 	"unsafe"
 
+	"vibecraft.sh/helm/server/internal/usertext"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -240,6 +241,10 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 		}
 	case "progress":
 		a.progress(r)
+	case "attachment":
+		if !sidechain && queuedPrompt(r) {
+			a.queuedPrompt(r)
+		}
 	case "system":
 		if !sidechain && r.subtype.is("turn_duration") {
 			// A turn's time, by Claude Code's own clock; a value past
@@ -354,6 +359,28 @@ func (a *aggregate) user(r *record) {
 	// (an interrupted tool call never gets its result).
 	clear(a.pending)
 	a.turn, a.answered = turnPrompt, false
+	a.noQuestion()
+}
+
+// queuedPrompt reports whether r is a prompt the user typed while the
+// session worked: Claude Code records it as a queued_command attachment,
+// never as a user record, and shows it in the conversation.
+func queuedPrompt(r *record) bool {
+	return r.attached && r.attType.is("queued_command") && usertext.QueuedByUser(r.attMode.orNil(), r.attOrigin.orNil())
+}
+
+// queuedPrompt counts a prompt typed while the session worked, as the
+// page shows it (a "You" row), and may be the first prompt. It leaves
+// the turn and its calls alone: the turn it was typed in goes on.
+func (a *aggregate) queuedPrompt(r *record) {
+	c := &r.attPrompt
+	if !c.isString || !c.hasText || userText(c) != textPrompt { // a string, as the page takes it
+		return
+	}
+	a.prompts++
+	if a.firstPrompt == "" && len(c.prompt()) > 0 {
+		a.firstPrompt = c.promptText(r.pack)
+	}
 	a.noQuestion()
 }
 

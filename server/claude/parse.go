@@ -102,6 +102,13 @@ func (p *parser) parseLine(r *record, first []byte, more func() []byte) bool {
 				p.strField(&r.progType, limitID)
 				return true
 			})
+		case "attachment":
+			r.resetAttachment()
+			r.attached = true
+			if s.peek() != '{' {
+				return false
+			}
+			p.attachment(r)
 		case "message":
 			r.resetMessage()
 			if s.peek() == '{' {
@@ -263,6 +270,37 @@ func (p *parser) message(r *record) {
 		case "content":
 			r.resetContent()
 			p.content(&r.content)
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+// attachment reads an attachment record's object: what tells a prompt
+// the user typed while the session worked (queuedPrompt), and its text.
+func (p *parser) attachment(r *record) {
+	p.object(func(k []byte) bool {
+		switch string(k) {
+		case "type":
+			p.strField(&r.attType, limitID)
+		case "commandMode":
+			p.strField(&r.attMode, limitID)
+		case "prompt":
+			r.attPrompt.reset()
+			p.content(&r.attPrompt)
+		case "origin":
+			r.attOrigin.reset()
+			if p.s.peek() != '{' {
+				return false
+			}
+			p.object(func(k []byte) bool {
+				if string(k) != "kind" {
+					return false
+				}
+				p.strField(&r.attOrigin, limitID)
+				return true
+			})
 		default:
 			return false
 		}

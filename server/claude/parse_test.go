@@ -42,11 +42,12 @@ func (r *record) digest() string {
 	for i := range c.toolResults.len() {
 		results = append(results, string(c.toolResults.at(i)))
 	}
-	return fmt.Sprintf("type=%q cwd=%q sid=%q ts=%q req=%q meta=%v side=%v msg=%v id=%q model=%q stop=%q/%v usage=%v/%+v text=%q/%v blocks=%d/%d uses=%q results=%q title=%q/%q/%q progress=%q/%v use=%q/%v parent=%q/%v",
+	return fmt.Sprintf("type=%q cwd=%q sid=%q ts=%q req=%q meta=%v side=%v msg=%v id=%q model=%q stop=%q/%v usage=%v/%+v text=%q/%v blocks=%d/%d uses=%q results=%q title=%q/%q/%q progress=%q/%v use=%q/%v parent=%q/%v att=%v/%q/%q/%q/%q/%v",
 		r.typ.bytes(), r.cwd.bytes(), r.sessionID.bytes(), r.timestamp.bytes(), r.requestID.bytes(), r.isMeta, r.isSidechain,
 		r.hasMessage, r.msgID.bytes(), r.model.bytes(), r.stopReason.bytes(), r.stopReason.ok, r.hasUsage, r.usage,
 		c.text.bytes(), c.hasText, c.blocks, c.results, uses, results, r.customTitle.bytes(), r.aiTitle.bytes(), r.summary.bytes(),
-		r.progType.bytes(), r.progType.ok, r.toolUseID.bytes(), r.toolUseID.ok, r.parentToolUseID.bytes(), r.parentToolUseID.ok)
+		r.progType.bytes(), r.progType.ok, r.toolUseID.bytes(), r.toolUseID.ok, r.parentToolUseID.bytes(), r.parentToolUseID.ok,
+		r.attached, r.attType.orNil(), r.attMode.orNil(), r.attOrigin.orNil(), r.attPrompt.text.bytes(), r.attPrompt.hasText)
 }
 
 func TestParseLine(t *testing.T) {
@@ -237,6 +238,9 @@ func FuzzParseLine(f *testing.F) {
 	// Progress records, whose data.type and call ids say a call runs.
 	f.Add([]byte(`{"parentToolUseID":"toolu_A","data":{"output":"x","type":"bash_\u0070rogress"},"toolUseID":"bash-progress-0","type":"progress"}`), uint8(4))
 	f.Add([]byte(`{"type":"progress","data":{"type":"hook_progress","hookEvent":"PreToolUse"},"data":null,"toolUseID":"toolu_A","parentToolUseID":"toolu_A"}`), uint8(7))
+	// Attachments: a prompt typed while the session worked, and others.
+	f.Add([]byte(`{"type":"attachment","attachment":{"type":"queued_command","prompt":"and the linter","commandMode":"prompt","origin":{"kind":"human","x":1}}}`), uint8(5))
+	f.Add([]byte(`{"attachment":{"origin":"human","prompt":[{"type":"text","text":"a"}],"type":"queued_command"},"type":"attachment","attachment":null}`), uint8(3))
 	// Valid JSON with a number no float64 holds, which the parser takes.
 	f.Add([]byte(`{"type":"x","n":1e400}`), uint8(3))
 	f.Fuzz(func(t *testing.T, line []byte, chunk uint8) {
@@ -279,12 +283,21 @@ func FuzzParseLine(f *testing.F) {
 		if data, isObj := m["data"].(map[string]any); isObj {
 			progType, _ = data["type"].(string)
 		}
+		var attType, attMode, attOrigin string
+		if att, isObj := m["attachment"].(map[string]any); isObj {
+			attType, _ = att["type"].(string)
+			attMode, _ = att["commandMode"].(string)
+			if o, isObj := att["origin"].(map[string]any); isObj {
+				attOrigin, _ = o["kind"].(string)
+			}
+		}
 		use, _ := m["toolUseID"].(string)
 		parent, _ := m["parentToolUseID"].(string)
 		for _, c := range []struct {
 			name      string
 			got, want string
-		}{{"data.type", string(r.progType.bytes()), progType}, {"toolUseID", string(r.toolUseID.bytes()), use}, {"parentToolUseID", string(r.parentToolUseID.bytes()), parent}} {
+		}{{"data.type", string(r.progType.bytes()), progType}, {"toolUseID", string(r.toolUseID.bytes()), use}, {"parentToolUseID", string(r.parentToolUseID.bytes()), parent},
+			{"attachment.type", string(r.attType.bytes()), attType}, {"attachment.commandMode", string(r.attMode.bytes()), attMode}, {"attachment.origin.kind", string(r.attOrigin.bytes()), attOrigin}} {
 			if len(c.want) < 80 && c.got != c.want { // 80: no escaped form of it is cut at limitID
 				t.Errorf("%s = %q, encoding/json says %q", c.name, c.got, c.want)
 			}

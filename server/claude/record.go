@@ -64,6 +64,18 @@ func (f *field) is(s string) bool { return f.ok && f.full && string(f.bytes()) =
 // str is the decoded value as a new string.
 func (f *field) str() string { return string(f.bytes()) }
 
+// orNil is the decoded value, nil when there is none (not a string, or
+// no such key): empty but not nil for "".
+func (f *field) orNil() []byte {
+	if !f.ok {
+		return nil
+	}
+	if b := f.bytes(); b != nil {
+		return b
+	}
+	return []byte{}
+}
+
 // idList holds a few small byte strings in one buffer.
 type idList struct {
 	buf  []byte
@@ -119,6 +131,14 @@ type record struct {
 	// read, so that the lines without them (nearly all) reset none.
 	progType, toolUseID, parentToolUseID field
 	progress                             bool
+
+	// An attachment record's: its type, commandMode and origin.kind, and
+	// its prompt read as a user record's content (a prompt typed while
+	// the session worked is a queued_command attachment). attached is
+	// set once the key was read, as progress is.
+	attType, attMode, attOrigin field
+	attPrompt                   content
+	attached                    bool
 
 	hasMessage               bool
 	msgID, model, stopReason field
@@ -215,6 +235,9 @@ func (r *record) reset() {
 		r.parentToolUseID.reset()
 		r.progress = false
 	}
+	if r.attached {
+		r.resetAttachment()
+	}
 	r.tsMS, r.tsState = 0, 0
 	r.resetMessage()
 }
@@ -227,8 +250,17 @@ func (r *record) resetMessage() {
 	r.resetContent()
 }
 
-func (r *record) resetContent() {
-	c := &r.content
+func (r *record) resetContent() { r.content.reset() }
+
+func (r *record) resetAttachment() {
+	r.attType.reset()
+	r.attMode.reset()
+	r.attOrigin.reset()
+	r.attPrompt.reset()
+	r.attached = false
+}
+
+func (c *content) reset() {
 	c.isString, c.isArray, c.hasText, c.blocks, c.results, c.others = false, false, false, 0, 0, 0
 	c.text.reset()
 	c.toolUses.reset()

@@ -1,6 +1,7 @@
 package claude
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -351,5 +352,56 @@ func TestRecapIsNoActivity(t *testing.T) {
 	rescan(t, src)
 	if got := one(t, src.Sessions()); got.Status != shared.StatusWorking || !got.Active || got.UpdatedAt != back.UnixMilli() {
 		t.Errorf("a prompt after the recap: %s, active %v, updated %d; want working, active, updated %d", got.Status, got.Active, got.UpdatedAt, back.UnixMilli())
+	}
+}
+
+func queuedLine(prompt, mode, origin string, t time.Time) string {
+	att := map[string]any{"type": "queued_command", "prompt": prompt}
+	if mode != "" {
+		att["commandMode"] = mode
+	}
+	if origin != "" {
+		att["origin"] = map[string]any{"kind": origin}
+	}
+	b, err := json.Marshal(map[string]any{"type": "attachment", "attachment": att, "cwd": "/w", "sessionId": sidStatus, "timestamp": t.Format(time.RFC3339Nano)})
+	if err != nil {
+		panic(err)
+	}
+	return string(b) + "\n"
+}
+
+// A prompt the user typed while the session worked is a queued_command
+// attachment, never a user record (Claude Code 2.1, 2026): it counts as
+// a message, as the page's "You" row, and is the first prompt when none
+// came before; the call it was typed during still runs. A task's
+// notification, a bash-mode input and other attachments are not
+// prompts.
+func TestQueuedPromptsCount(t *testing.T) {
+	t0 := at("2026-10-06T20:00:00Z")
+	root := t.TempDir()
+	write(t, root, projectRel("/w", sidStatus+".jsonl"),
+		queuedLine("  ", "prompt", "human", t0)+ // nothing typed: no prompt
+			queuedLine("<task-notification>\n<task-id>b1</task-id>\n</task-notification>", "prompt", "human", t0)+
+			promptLine("run the tests", t0)+
+			toolUseLine("t1", t0)+
+			queuedLine("and the linter too", "prompt", "human", t0)+
+			queuedLine("<task-notification>\n<task-id>b2</task-id>\n</task-notification>", "task-notification", "task-notification", t0)+
+			queuedLine("ls", "bash", "human", t0)+
+			queuedLine("an older build's", "prompt", "", t0)+
+			`{"type":"attachment","attachment":{"type":"todo","prompt":"not a prompt"},"sessionId":"`+sidStatus+`"}`+"\n")
+	src, out := scan(t, root, "2026-10-06T20:00:30Z")
+	got := one(t, out)
+	// run the tests, and the linter too, an older build's; the response
+	if got.MessageCount != 4 || got.FirstPrompt != "run the tests" || got.Status != shared.StatusWorking {
+		t.Errorf("%d messages, first prompt %q, %s; want 4, %q, working (the call runs)", got.MessageCount, got.FirstPrompt, got.Status, "run the tests")
+	}
+	if st := src.Stats(); st.UnknownTypes != 0 || st.LinesSkipped != 0 {
+		t.Errorf("stats %+v: want every line read", st)
+	}
+
+	only := t.TempDir()
+	write(t, only, projectRel("/w", sidStatus+".jsonl"), queuedLine("typed while it started", "prompt", "human", t0))
+	if got := one(t, func() []shared.Session { _, out := scan(t, only, "2026-10-06T20:00:30Z"); return out }()); got.FirstPrompt != "typed while it started" || got.MessageCount != 1 {
+		t.Errorf("a session of a queued prompt alone: first prompt %q, %d messages; want it, 1", got.FirstPrompt, got.MessageCount)
 	}
 }

@@ -101,3 +101,21 @@ func StripIDE(b []byte) []byte {
 		b = t[end+i+len(closing):]
 	}
 }
+
+// QueuedByUser reports whether an attachment record of type
+// queued_command, with this commandMode and origin.kind (nil when
+// absent), holds a prompt the user typed while the session worked:
+// Claude Code records such a prompt so, not as a user record. Its own
+// messages come the same way (a task-notification's, for a background
+// task that ended), so only a human origin is the user's; a record
+// without one is when its mode is "prompt" (the builds before origin).
+// The text must still be a prompt (Of).
+func QueuedByUser(mode, origin []byte) bool {
+	switch {
+	case mode != nil && string(mode) != "prompt":
+		return false
+	case origin != nil:
+		return string(origin) == "human"
+	}
+	return mode != nil
+}

@@ -39,3 +39,34 @@ func FuzzStripIDE(f *testing.F) {
 		}
 	})
 }
+
+// A queued_command attachment is the user's prompt only when a person
+// typed it: a human origin, or no origin and the prompt mode; never a
+// task notification's, a bash-mode input's, an unknown origin's, or one
+// that says nothing of either.
+func TestQueuedByUser(t *testing.T) {
+	b := func(s string) []byte {
+		if s == "-" {
+			return nil
+		}
+		return []byte(s)
+	}
+	for _, c := range []struct {
+		mode, origin string
+		want         bool
+	}{
+		{"prompt", "human", true},
+		{"-", "human", true},
+		{"prompt", "-", true},
+		{"task-notification", "task-notification", false},
+		{"prompt", "task-notification", false},
+		{"bash", "human", false},
+		{"prompt", "hook", false},
+		{"prompt", "", false},
+		{"-", "-", false},
+	} {
+		if got := QueuedByUser(b(c.mode), b(c.origin)); got != c.want {
+			t.Errorf("mode %q origin %q: %v, want %v", c.mode, c.origin, got, c.want)
+		}
+	}
+}
