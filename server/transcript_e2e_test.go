@@ -83,3 +83,33 @@ func TestSessionPageEndpoints(t *testing.T) {
 		t.Errorf("an overlong id: %d, want 400", resp.StatusCode)
 	}
 }
+
+// A prompt typed while the session worked (a queued_command attachment)
+// is one of the list's messages and one of the page's rows: the
+// header's count stays the rows below it.
+func TestQueuedPromptInListAndPage(t *testing.T) {
+	root := t.TempDir()
+	const sid, cwd = "c1a0de00-0000-4000-8000-0000000000ab", "/home/dev/webapp"
+	path := fixture.Path(root, cwd, sid)
+	now := time.Now()
+	fixture.Append(t, path, fixture.User(sid, cwd, "run the tests", now.Add(-time.Minute)))
+	fixture.Append(t, path, fmt.Sprintf(`{"type":"attachment","attachment":{"type":"queued_command","prompt":"and the linter too","commandMode":"prompt","origin":{"kind":"human"}},"cwd":%q,"sessionId":%q,"uuid":"q-1","timestamp":%q}`+"\n",
+		cwd, sid, now.Add(-50*time.Second).UTC().Format(time.RFC3339Nano)))
+	fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_1", "end_turn", now.Add(-40*time.Second)))
+	srv := startHelmd(t, root)
+	var page shared.MessagePage
+	getJSON(t, srv.URL+"/api/sessions/claude/"+sid+"/messages", &page)
+	var rows []string
+	for _, m := range page.Messages {
+		rows = append(rows, m.Role)
+	}
+	var s shared.Session
+	for _, x := range srv.sessions(t) {
+		if x.ID == sid {
+			s = x
+		}
+	}
+	if len(rows) != 3 || rows[1] != "user" || page.Messages[1].Blocks[0].Text != "and the linter too" || s.MessageCount != len(rows) {
+		t.Errorf("page rows %q (the second %+v), list count %d; want user, user, assistant, and a count of 3", rows, page.Messages[1], s.MessageCount)
+	}
+}

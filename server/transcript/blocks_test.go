@@ -378,3 +378,44 @@ func TestRecapIsShown(t *testing.T) {
 		t.Errorf("find in the recap = %+v, want its row", res)
 	}
 }
+
+// A prompt typed while the session worked, which Claude Code records as
+// a queued_command attachment and never as a user record, is a "You" row
+// where it was written; the call before it keeps its result, and a find
+// finds it, with the lines passed over or not. Task notifications that
+// come the same way, a bash-mode input and other attachments are not
+// shown.
+func TestQueuedPromptIsShown(t *testing.T) {
+	var r rec
+	att := func(a map[string]any) map[string]any {
+		m := r.env("attachment")
+		m["attachment"] = a
+		return m
+	}
+	path := tempTranscript(t, jsonl(t,
+		r.prompt("run the tests"),
+		r.assistant("msg_1", toolUse("toolu_1", "Bash", map[string]any{"command": "go test ./..."})),
+		r.results(nil, toolResult("toolu_1", "ok", false)),
+		att(map[string]any{"type": "queued_command", "prompt": "and the linter too", "commandMode": "prompt", "origin": map[string]any{"kind": "human"}}),
+		att(map[string]any{"type": "queued_command", "prompt": "<task-notification>\n<task-id>b1</task-id>\n</task-notification>",
+			"commandMode": "task-notification", "origin": map[string]any{"kind": "task-notification"}}),
+		att(map[string]any{"type": "queued_command", "prompt": "ls", "commandMode": "bash", "origin": map[string]any{"kind": "human"}}),
+		att(map[string]any{"type": "todo", "prompt": "not a prompt"}),
+		r.assistant("msg_2", text("Linted too.")),
+	))
+	page := lastPage(t, NewFiles(0), path)
+	var rows []string
+	for _, m := range page.Messages {
+		rows = append(rows, m.Role+": "+m.Blocks[0].Type+" "+m.Blocks[0].Text)
+	}
+	want := []string{"user: text run the tests", "assistant: tool ", "user: text and the linter too", "assistant: text Linted too."}
+	if !slices.Equal(rows, want) {
+		t.Errorf("rows %q, want %q", rows, want)
+	}
+	if tool := page.Messages[1].Blocks[0].Tool; tool == nil || tool.Result == nil || tool.Result.Text != "ok" {
+		t.Errorf("the call before the queued prompt: %+v, want its result", tool)
+	}
+	if res := findBoth(t, path, "linter too"); res.Total != 1 {
+		t.Errorf("find in the queued prompt = %+v, want its row", res)
+	}
+}

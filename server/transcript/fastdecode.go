@@ -17,7 +17,8 @@ import "vibecraft.sh/helm/server/internal/jsonread"
 // encoding/json gives (FuzzFastLine, FuzzFastBlocks).
 
 var (
-	lineNames    = []string{"type", "subtype", "uuid", "timestamp", "isMeta", "isCompactSummary", "isSidechain", "isApiErrorMessage", "content", "level", "error", "message", "toolUseResult", "compactMetadata"}
+	lineNames    = []string{"type", "subtype", "uuid", "timestamp", "isMeta", "isCompactSummary", "isSidechain", "isApiErrorMessage", "content", "level", "error", "message", "toolUseResult", "compactMetadata", "attachment"}
+	attachNames  = []string{"type", "prompt", "commandMode", "origin"}
 	messageNames = []string{"id", "model", "content"}
 	compactNames = []string{"trigger", "preTokens"}
 	blockNames   = []string{"type", "text", "thinking", "id", "name", "input", "tool_use_id", "content", "is_error", "source"}
@@ -79,6 +80,22 @@ func fastLine(b []byte, l *line) bool {
 					return jsonread.Once(&in, 1<<1) && d.Int64Into(&l.CompactMeta.PreTokens)
 				}
 				return d.Other(key, compactNames, 2)
+			})
+		case "attachment":
+			var in uint32
+			a := &l.Attachment
+			return jsonread.Once(&seen, 1<<14) && d.StructInto(1, func(key []byte) bool {
+				switch string(key) {
+				case "type":
+					return jsonread.Once(&in, 1<<0) && d.StringInto(&a.Type)
+				case "prompt":
+					return jsonread.Once(&in, 1<<1) && d.RawInto(&a.Prompt, 2)
+				case "commandMode":
+					return jsonread.Once(&in, 1<<2) && d.RawInto(&a.CommandMode, 2)
+				case "origin":
+					return jsonread.Once(&in, 1<<3) && d.RawInto(&a.Origin, 2)
+				}
+				return d.Other(key, attachNames, 2)
 			})
 		}
 		return d.Other(key, lineNames, 1)

@@ -59,6 +59,8 @@ var fastSeeds = []string{
 	`{"type":"assistant","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"ls -la","n":[1,2.5e-3,-0,true,null]}}],"stop_reason":"tool_use","usage":{"input_tokens":4}},"requestId":"r","uuid":"u2","timestamp":"2026-03-02T09:15:05Z"}`,
 	`[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"ok"}],"is_error":false},null,{"type":"image","source":{"type":"base64","media_type":"image/png","data":"AAAA"}}]`,
 	`{"type":"system","subtype":"compact_boundary","content":"Conversation compacted","level":"info","compactMetadata":{"trigger":"auto","preTokens":155000},"isMeta":false}`,
+	`{"type":"attachment","attachment":{"type":"queued_command","prompt":"and the linter","commandMode":"prompt","origin":{"kind":"human"}},"uuid":"q","timestamp":"2026-10-06T20:00:00Z"}`,
+	`{"attachment":{"type":"queued_command","prompt":["x"],"commandMode":null,"origin":"human","extra":1},"type":"attachment"}`,
 	`{"type":"assistant","isApiErrorMessage":true,"error":{"type":"rate_limit"},"message":{"content":[{"type":"text","text":"API Error"}]}}`,
 	`{"Type":"user","TYPE":"x"}`, `{"type":"a","type":"b"}`, `{"message":null,"content":null,"isMeta":null}`,
 	`{"compactMetadata":{"preTokens":1.5}}`, `{"compactMetadata":{"preTokens":99999999999999999999}}`,

@@ -287,6 +287,11 @@ func FuzzFind(f *testing.F) {
 	f.Add([]byte(`{"type":"user","uuid":"o","message":{"content":[{"type":"tool_result","tool_use_id":"t","content":"PASS\u001b[0m ok"}]}}
 {"type":"user","uuid":"p","message":{"content":"<local-command-stdout>\u001b]0;t\u0007a\u001b[1m b</local-command-stdout>"}}
 `), "a b")
+	// A prompt typed while the session worked, a recap, thinking without text.
+	f.Add([]byte(`{"type":"assistant","uuid":"g","message":{"id":"m","role":"assistant","content":[{"type":"thinking","thinking":"","signature":"s"},{"type":"tool_use","id":"t","name":"Bash","input":{}}]}}
+{"type":"attachment","uuid":"h","attachment":{"type":"queued_command","prompt":"`+long+`and the linter","commandMode":"prompt","origin":{"kind":"human"}}}
+{"type":"system","subtype":"away_summary","uuid":"i","content":"Goal: lint. (disable recaps in /config)"}
+`), "linter")
 	f.Fuzz(func(t *testing.T, data []byte, term string) {
 		if term == "" || len(term) > shared.MaxFindTerm || bytes.Count(data, []byte("\n")) > 2000 {
 			return

@@ -23,6 +23,7 @@ func FuzzBlocks(f *testing.F) {
 	f.Add([]byte(`{"type":"assistant","message":{"id":"m","content":[{"type":"tool_use","input":{"a":[1,{"b":"\\"}]}}]}}`))
 	f.Add([]byte(`{"type":"user","message":{"content":"<bash-input>git status</bash-input>"}}`))
 	f.Add([]byte(`{"type":"user","message":{"content":"<bash-stdout>a</bash-stdout><bash-stderr>b</bash-stderr>"}}`))
+	f.Add([]byte(`{"attachment":{"type":"queued_command","prompt":"and the linter","origin":{"kind":"human"}},"type":"attachment","uuid":"q"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var c cutter
 		out, n, err := c.record(bufioOf(data), nil, nil, nil)
@@ -46,8 +47,8 @@ func FuzzBlocks(f *testing.F) {
 		for i := 0; i < len(raw); i += 7 {
 			parts.feed(raw[i:min(i+7, len(raw))])
 		}
-		if whole.typ != parts.typ || whole.sub != parts.sub {
-			t.Fatalf("whole: %q/%q, in pieces: %q/%q", whole.typ, whole.sub, parts.typ, parts.sub)
+		if whole.typ != parts.typ || whole.sub != parts.sub || whole.att != parts.att {
+			t.Fatalf("whole: %q/%q/%q, in pieces: %q/%q/%q", whole.typ, whole.sub, whole.att, parts.typ, parts.sub, parts.att)
 		}
 		// A map, not a struct: decoding into a struct field matches keys
 		// without regard to case ("Type" fills Type), and the scanner,
@@ -58,6 +59,17 @@ func FuzzBlocks(f *testing.F) {
 			typ, _ := top["type"].(string)
 			if len(typ) < 24 && whole.typ != typ {
 				t.Fatalf("type %q, scanner found %q in %q", typ, whole.typ, raw)
+			}
+		}
+		// An attachment's own type likewise, when its two "type" keys are
+		// the record's and the attachment object's.
+		var rec map[string]any
+		if json.Unmarshal(raw, &rec) == nil && rec["type"] == "attachment" && bytes.Count(raw, []byte(`"type"`)) == 2 &&
+			!bytes.ContainsRune(raw, '\\') && utf8.Valid(raw) {
+			if att, isObj := rec["attachment"].(map[string]any); isObj {
+				if typ, _ := att["type"].(string); typ != "" && len(typ) < 24 && whole.att != typ {
+					t.Fatalf("attachment type %q, scanner found %q in %q", typ, whole.att, raw)
+				}
 			}
 		}
 		var l line

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"vibecraft.sh/helm/server/internal/usertext"
 	"vibecraft.sh/helm/shared"
 )
 
@@ -187,7 +188,52 @@ func (g *grouper) add(p *parsed) {
 		gr := g.start(p, "system")
 		gr.msg.ID = l.UUID
 		g.system(gr, p)
+	case "attachment":
+		text, ok := queuedText(l)
+		if !ok {
+			return
+		}
+		// A prompt typed while the session worked: a row of the user's,
+		// but not one the session went on past a call at (over.go): the
+		// turn it was typed in goes on.
+		g.known = true
+		gr := g.start(p, "user")
+		gr.msg.ID = l.UUID
+		gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockText, text, p.off))
 	}
+}
+
+// queuedCommand is the type of the attachment that Claude Code records a
+// prompt typed while the session worked as, instead of a user record.
+const queuedCommand = "queued_command"
+
+// queuedText is the prompt of l, an attachment, when it is one the user
+// typed while the session worked (usertext.QueuedByUser), as the list
+// counts it (server/claude): a string, and a prompt by its text.
+func queuedText(l *line) (string, bool) {
+	a := &l.Attachment
+	var mode, origin *string
+	var o struct {
+		Kind *string `json:"kind"`
+	}
+	_ = json.Unmarshal(a.CommandMode, &mode)
+	if len(a.Origin) > 0 && a.Origin[0] == '{' && json.Unmarshal(a.Origin, &o) == nil {
+		origin = o.Kind
+	}
+	var s string
+	if a.Type != queuedCommand || !usertext.QueuedByUser(bytesOf(mode), bytesOf(origin)) ||
+		len(a.Prompt) == 0 || a.Prompt[0] != '"' || json.Unmarshal(a.Prompt, &s) != nil || usertext.Of([]byte(s)) != usertext.Prompt {
+		return "", false
+	}
+	return s, true
+}
+
+// bytesOf is *s as bytes, nil when s is.
+func bytesOf(s *string) []byte {
+	if s == nil {
+		return nil
+	}
+	return []byte(*s)
 }
 
 // omitted places a record too large to read: what it holds is unknown,

@@ -264,14 +264,14 @@ func (x *lineIndex) extend(f *os.File, quiet bool) error {
 				return nil // x.end stays before an unfinished line
 			}
 			// A whole record without its '\n', in a quiet file: taken.
-			if shown(sc.typ, sc.sub) {
+			if shown(sc.typ, sc.sub, sc.att) {
 				x.add(start, ls.found)
 			}
 			x.win.Append(&line)
 			x.end = pos
 			return nil
 		}
-		if shown(sc.typ, sc.sub) {
+		if shown(sc.typ, sc.sub, sc.att) {
 			x.add(start, ls.found)
 		}
 		x.win.Append(&line)

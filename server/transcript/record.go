@@ -35,6 +35,12 @@ type line struct {
 		Trigger   string `json:"trigger"`
 		PreTokens int64  `json:"preTokens"`
 	} `json:"compactMetadata"`
+	Attachment struct {
+		Type        string          `json:"type"`
+		Prompt      json.RawMessage `json:"prompt"` // a queued_command's: a string
+		CommandMode json.RawMessage `json:"commandMode"`
+		Origin      json.RawMessage `json:"origin"`
+	} `json:"attachment"`
 }
 
 // content is one block of a message's content.

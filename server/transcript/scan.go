@@ -3,8 +3,10 @@ package transcript
 import "bytes"
 
 // topScan finds the top-level "type" and "subtype" string values of one
-// JSONL record, fed chunk by chunk, without decoding it: indexing a 500 MB
-// transcript must cost a pass over its bytes, not a parse of its values.
+// JSONL record, and an attachment record's own type (its "attachment"
+// object's "type"), fed chunk by chunk, without decoding it: indexing a
+// 500 MB transcript must cost a pass over its bytes, not a parse of its
+// values.
 // It stops caring once it has what it needs (done), so the rest of a
 // many-MB line is skipped at memchr speed by the caller.
 type topScan struct {
@@ -13,7 +15,7 @@ type topScan struct {
 	esc    bool
 	isKey  bool // the string being read is a key at depth 1
 	expect bool // at depth 1, the next string is a key
-	capt   int  // 0: not capturing; 1: key; 2: type value; 3: subtype value
+	capt   int  // 0: not capturing; 1: key; 2: type value; 3: subtype value; 4: a key of the attachment object; 5: its type
 	buf    [24]byte
 	n      int
 	over   bool
@@ -23,8 +25,17 @@ type topScan struct {
 	next int
 	typ  string
 	sub  string
-	done bool
+	// inAtt: at depth 2 inside the value of the top-level "attachment"
+	// key (next was attachmentNext when its '{' opened); expectAtt and
+	// nextAtt are expect and next there.
+	inAtt, expectAtt bool
+	nextAtt          int
+	att              string
+	done             bool
 }
+
+// attachmentNext is next after the top-level key "attachment".
+const attachmentNext = 6
 
 func (s *topScan) reset() { *s = topScan{} }
 
@@ -53,31 +64,47 @@ func (s *topScan) feed(b []byte) {
 		switch c {
 		case '"':
 			s.inStr, s.capt, s.n, s.over = true, 0, 0, false
-			if s.depth == 1 {
-				if s.expect {
-					s.capt, s.isKey = 1, true
-				} else {
-					s.isKey = false
-					s.capt = s.next
-				}
+			switch {
+			case s.depth == 1 && s.expect:
+				s.capt, s.isKey = 1, true
+			case s.depth == 1:
+				s.isKey = false
+				s.capt = s.next
+			case s.depth == 2 && s.inAtt && s.expectAtt:
+				s.capt, s.isKey = 4, true
+			case s.depth == 2 && s.inAtt:
+				s.isKey = false
+				s.capt = s.nextAtt
 			}
 		case '{', '[':
 			s.depth++
-			if s.depth == 1 {
+			switch {
+			case s.depth == 1:
 				s.expect = c == '{'
+			case s.depth == 2 && c == '{' && s.next == attachmentNext:
+				s.inAtt, s.expectAtt, s.nextAtt = true, true, 0
 			}
 		case '}', ']':
+			if s.depth == 2 {
+				s.inAtt = false
+			}
 			s.depth--
 			if s.depth <= 0 {
 				s.done = true
 			}
 		case ',':
-			if s.depth == 1 {
+			switch {
+			case s.depth == 1:
 				s.expect = true
+			case s.depth == 2 && s.inAtt:
+				s.expectAtt = true
 			}
 		case ':':
-			if s.depth == 1 {
+			switch {
+			case s.depth == 1:
 				s.expect = false
+			case s.depth == 2 && s.inAtt:
+				s.expectAtt = false
 			}
 		}
 	}
@@ -107,6 +134,8 @@ func (s *topScan) endString() {
 			s.next = 2
 		case "subtype":
 			s.next = 3
+		case "attachment":
+			s.next = attachmentNext
 		default:
 			s.next = 0
 		}
@@ -114,14 +143,28 @@ func (s *topScan) endString() {
 		s.typ = valueString(v)
 	case 3:
 		s.sub = valueString(v)
+	case 4:
+		s.nextAtt = 0
+		if string(v) == "type" {
+			s.nextAtt = 5
+		}
+	case 5:
+		s.att = string(v)
 	}
 	if s.isKey {
 		s.isKey = false
 		return
 	}
-	s.next = 0
-	// The subtype only matters for system records.
-	if s.typ != "" && (s.typ != "system" || s.sub != "") {
+	s.next, s.nextAtt = 0, 0
+	// The subtype only matters for system records, the attachment's
+	// type for attachments.
+	switch s.typ {
+	case "":
+	case "system":
+		s.done = s.sub != ""
+	case "attachment":
+		s.done = s.att != ""
+	default:
 		s.done = true
 	}
 }
@@ -140,13 +183,17 @@ func valueString(v []byte) string {
 	return string(v)
 }
 
-// shown says whether a record of this type and subtype can be part of a
-// message the page shows; everything else (snapshots, progress, queue
-// operations, titles, metadata) stays out of the index.
-func shown(typ, sub string) bool {
+// shown says whether a record of this type and subtype (and attachment
+// type) can be part of a message the page shows; everything else
+// (snapshots, progress, queue operations, titles, metadata, attachments
+// other than a prompt typed while the session worked) stays out of the
+// index.
+func shown(typ, sub, att string) bool {
 	switch typ {
 	case "user", "assistant":
 		return true
+	case "attachment":
+		return att == queuedCommand
 	case "system":
 		switch sub {
 		case "compact_boundary", "local_command", "api_error", "away_summary":
