@@ -131,6 +131,14 @@ func readSchema(ctx context.Context, q querier) (schema, error) {
 	if sc.part, err = tableColumns(ctx, q, "part"); err != nil {
 		return sc, err
 	}
+	if len(sc.session) == 0 {
+		// OpenCode 2.0 (September 2026) keeps its sessions in session_v2
+		// and their messages in session_message, in another shape: say
+		// so, rather than only that a table is missing.
+		if v2, err := tableColumns(ctx, q, "session_v2"); err == nil && len(v2) > 0 {
+			return sc, fmt.Errorf("%w: OpenCode 2's tables (session_v2, session_message), which this Helm does not read yet", errUnsupported)
+		}
+	}
 	for _, t := range []struct {
 		name string
 		cols map[string]bool
