@@ -267,10 +267,11 @@ func (c *content) reset() {
 	c.toolResults.reset()
 }
 
-// prompt is the content's text without leading IDE context blocks, with
-// white space trimmed; only valid until the record is reused.
+// prompt is the content's text without leading IDE context blocks and
+// the lines that mark pasted text, with white space trimmed; only valid
+// until the record is reused.
 func (c *content) prompt() []byte {
-	return bytes.TrimFunc(usertext.StripIDE(c.text.bytes()), unicode.IsSpace)
+	return bytes.TrimFunc(usertext.StripPastes(usertext.StripIDE(c.text.bytes())), unicode.IsSpace)
 }
 
 // promptText is prompt cut to maxRunes runes (shared.CutRunes), as a new

@@ -405,3 +405,15 @@ func TestQueuedPromptsCount(t *testing.T) {
 		t.Errorf("a session of a queued prompt alone: first prompt %q, %d messages; want it, 1", got.FirstPrompt, got.MessageCount)
 	}
 }
+
+// A session begun with pasted text, which Claude Code (2.1, 2026) writes
+// between lines that mark it, is named by the text, not by the mark.
+func TestPastedPromptTitle(t *testing.T) {
+	t0 := at("2026-09-26T23:38:00Z")
+	root := t.TempDir()
+	write(t, root, projectRel("/w", sidStatus+".jsonl"),
+		promptLine("<pasted_content id=\"d65e\">\nTask: extend search_deals with filters.\n\nContext: …\n</pasted_content id=\"d65e\">", t0))
+	if got := one(t, func() []shared.Session { _, out := scan(t, root, "2026-09-26T23:38:10Z"); return out }()); got.Title != "Task: extend search_deals with filters.\n\nContext: …" || got.FirstPrompt != got.Title {
+		t.Errorf("title %q, first prompt %q; want the pasted text without its marks", got.Title, got.FirstPrompt)
+	}
+}
