@@ -118,6 +118,16 @@ func roleLabel(r string) string {
 	return "System"
 }
 
+// withoutPasteMarks is a prompt without the lines Claude Code writes
+// around pasted text (shared.StripPastes): the text reads as it was
+// pasted.
+func withoutPasteMarks(s string) string {
+	if !strings.Contains(s, "pasted_content") {
+		return s
+	}
+	return strings.TrimRight(string(shared.StripPastes([]byte(s))), "\n")
+}
+
 // blockKey names block j of m for the open/closed state.
 func blockKey(m *shared.Message, j int) string { return m.Cursor + "#" + itoa(j) }
 
@@ -128,7 +138,7 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 	case shared.BlockText:
 		if m.Role == "user" {
 			// A prompt over 64 KiB comes cut too: it offers its whole.
-			prompt := el.Div().Class("prompt").Dir("auto").Body(p.mark(p.whole(b.Text, b.Cut))...)
+			prompt := el.Div().Class("prompt").Dir("auto").Body(p.mark(withoutPasteMarks(p.whole(b.Text, b.Cut)))...)
 			if note := p.cutNote(b.Cut); note != nil {
 				return el.Div().Class("prompt-wrap").Body(prompt, note)
 			}
@@ -139,7 +149,7 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 		if b.Cut == nil && strings.TrimSpace(b.Text) == "" {
 			// Redacted, or sent without its text (Opus 4.7 and later):
 			// a Thinking line opening onto nothing said less than this.
-			return el.Div().Class("placeholder").Text("[thinking: its text is not in the transcript]")
+			return el.Div().Class("placeholder").Text("[thinking: not in the transcript]")
 		}
 		return p.toggle(key, "thinking", "Thinking", "", func() app.UI {
 			return el.Div().Class("thinking-text").Dir("auto").Body(p.mark(p.whole(b.Text, b.Cut))...)

@@ -271,7 +271,7 @@ func (c *content) reset() {
 // the lines that mark pasted text, with white space trimmed; only valid
 // until the record is reused.
 func (c *content) prompt() []byte {
-	return bytes.TrimFunc(usertext.StripPastes(usertext.StripIDE(c.text.bytes())), unicode.IsSpace)
+	return bytes.TrimFunc(shared.StripPastes(usertext.StripIDE(c.text.bytes())), unicode.IsSpace)
 }
 
 // promptText is prompt cut to maxRunes runes (shared.CutRunes), as a new

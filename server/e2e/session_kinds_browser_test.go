@@ -102,14 +102,14 @@ func kindsTranscript(t *testing.T, sid string, at time.Time) string {
 	}
 	return fixture.User(sid, cwd, "find the needle in the code", at) +
 		record(t, sid, "user", "img-1", at, map[string]any{"role": "user", "content": []any{
-			map[string]any{"type": "text", "text": "this screenshot"},
+			// Pasted text, between the lines Claude Code marks it with.
+			map[string]any{"type": "text", "text": "this screenshot of\n<pasted_content id=\"d65e\">\nthe pasted log line\n</pasted_content id=\"d65e\">"},
 			map[string]any{"type": "image", "source": map[string]any{"type": "base64", "media_type": "image/png", "data": png}},
 		}}, nil) +
+		// Thinking, and thinking sent without its text (Opus 4.7 and later).
 		assistant("think", map[string]any{"type": "thinking", "thinking": "a private plan", "signature": "sig"},
+			map[string]any{"type": "thinking", "thinking": "", "signature": "sig"},
 			map[string]any{"type": "text", "text": "Here is the needle:\n\n```js\n" + long + "\n```"}) +
-		// Opus 4.7 and later: thinking sent without its text.
-		assistant("omitted", map[string]any{"type": "thinking", "thinking": "", "signature": "sig"},
-			map[string]any{"type": "text", "text": "I will look in the sources."}) +
 		toolCall(t, sid, "grep", "Grep", map[string]any{"pattern": "TODO\\(", "path": "/home/dev/webapp/src"}, at) +
 		toolResult(t, sid, "grep", "src/a.js:3: TODO()", at, nil) +
 		toolCall(t, sid, "bash", "Bash", map[string]any{"command": "npm test"}, at) +
@@ -172,13 +172,16 @@ func testSessionKindsFindCopy(t *testing.T, b *browser) {
 	c.waitJS(10*time.Second, "thinking opened", msgsWith("a private plan"))
 
 	// The image is a placeholder with its size; separators are quiet.
-	for _, want := range []string{"[image png, 2 KB]", "[thinking: its text is not in the transcript]", "Conversation compacted", "/model opus"} {
+	for _, want := range []string{"[image png, 2 KB]", "[thinking: not in the transcript]", "the pasted log line", "Conversation compacted", "/model opus"} {
 		if !mustEval[bool](c, msgsWith(want)) {
 			t.Errorf("the page does not show %q", want)
 		}
 	}
 	if mustEval[bool](c, `!!document.querySelector("#transcript img")`) {
 		t.Error("an image element in the transcript")
+	}
+	if mustEval[bool](c, msgsWith("pasted_content")) {
+		t.Error("the lines that mark pasted text are shown")
 	}
 	// A failed API call is a notice in words, the API's JSON behind a line.
 	if got := c.text("#transcript .api-error .error"); got != "API error 529: Overloaded" {
