@@ -419,3 +419,33 @@ func TestQueuedPromptIsShown(t *testing.T) {
 		t.Errorf("find in the queued prompt = %+v, want its row", res)
 	}
 }
+
+// A notice Claude Code shows its user (a system record, informational)
+// is a row of its text, unless it is at level "info", a hook's chatter.
+func TestNoticesAreShown(t *testing.T) {
+	var r rec
+	notice := func(level, content string) map[string]any {
+		m := r.env("system")
+		m["subtype"], m["level"], m["content"] = "informational", level, content
+		return m
+	}
+	path := tempTranscript(t, jsonl(t,
+		r.prompt("go on"),
+		notice("notice", "Usage limit reached · continuing automatically at 9:50am"),
+		notice("info", "\u001b[1mStop\u001b[22m [~/.claude/stop.sh] completed successfully"),
+		notice("warning", " "),
+		r.assistant("msg_1", text("Going on.")),
+	))
+	page := lastPage(t, NewFiles(0), path)
+	var rows []string
+	for _, m := range page.Messages {
+		rows = append(rows, m.Role+": "+m.Blocks[0].Text)
+	}
+	want := []string{"user: go on", "system: Usage limit reached · continuing automatically at 9:50am", "assistant: Going on."}
+	if !slices.Equal(rows, want) {
+		t.Errorf("rows %q, want %q", rows, want)
+	}
+	if res := findBoth(t, path, "usage limit"); res.Total != 1 {
+		t.Errorf("find in the notice = %+v, want its row", res)
+	}
+}

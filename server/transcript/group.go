@@ -519,6 +519,15 @@ func (g *grouper) system(gr *group, p *parsed) {
 		if s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), recapHint)); s != "" {
 			gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockText, s, p.off))
 		}
+	case "informational":
+		// A notice Claude Code shows its user: a usage limit and when
+		// it resets, a safeguard that stopped a response, a hook's
+		// message. At level "info" it is a hook's chatter (Stop …
+		// completed successfully), kept out as Claude Code keeps it.
+		var s string
+		if l.Level != "info" && json.Unmarshal(l.Content, &s) == nil && strings.TrimSpace(s) != "" {
+			gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockText, s, p.off))
+		}
 	}
 }
 

@@ -196,7 +196,7 @@ func shown(typ, sub, att string) bool {
 		return att == queuedCommand
 	case "system":
 		switch sub {
-		case "compact_boundary", "local_command", "api_error", "away_summary":
+		case "compact_boundary", "local_command", "api_error", "away_summary", "informational":
 			return true
 		}
 	}
