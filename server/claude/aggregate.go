@@ -370,8 +370,10 @@ func queuedPrompt(r *record) bool {
 }
 
 // queuedPrompt counts a prompt typed while the session worked, as the
-// page shows it (a "You" row), and may be the first prompt. It leaves
-// the turn and its calls alone: the turn it was typed in goes on.
+// page shows it (a "You" row), and may be the first prompt. It leaves a
+// turn that goes on and its calls alone: it was typed in that turn. One
+// written after the turn ended (typed as it ended) starts the next, as
+// a prompt does.
 func (a *aggregate) queuedPrompt(r *record) {
 	c := &r.attPrompt
 	if !c.isString || !c.hasText || userText(c) != textPrompt { // a string, as the page takes it
@@ -380,6 +382,9 @@ func (a *aggregate) queuedPrompt(r *record) {
 	a.prompts++
 	if a.firstPrompt == "" && len(c.prompt()) > 0 {
 		a.firstPrompt = c.promptText(r.pack)
+	}
+	if a.turn == turnEnded || a.turn == turnNone {
+		a.turn, a.answered = turnPrompt, false
 	}
 	a.noQuestion()
 }

@@ -401,8 +401,16 @@ func TestQueuedPromptsCount(t *testing.T) {
 
 	only := t.TempDir()
 	write(t, only, projectRel("/w", sidStatus+".jsonl"), queuedLine("typed while it started", "prompt", "human", t0))
-	if got := one(t, func() []shared.Session { _, out := scan(t, only, "2026-10-06T20:00:30Z"); return out }()); got.FirstPrompt != "typed while it started" || got.MessageCount != 1 {
-		t.Errorf("a session of a queued prompt alone: first prompt %q, %d messages; want it, 1", got.FirstPrompt, got.MessageCount)
+	if got := one(t, func() []shared.Session { _, out := scan(t, only, "2026-10-06T20:00:30Z"); return out }()); got.FirstPrompt != "typed while it started" || got.MessageCount != 1 || got.Status != shared.StatusWorking {
+		t.Errorf("a session of a queued prompt alone: first prompt %q, %d messages, %s; want it, 1, working", got.FirstPrompt, got.MessageCount, got.Status)
+	}
+
+	// Typed as the turn ended: the next turn starts with it.
+	after := t.TempDir()
+	write(t, after, projectRel("/w", sidStatus+".jsonl"), promptLine("run it", t0)+replyLine("r1", `"end_turn"`, t0)+turnDurationLine(t0)+
+		queuedLine("and again", "prompt", "human", t0.Add(time.Second)))
+	if got := one(t, func() []shared.Session { _, out := scan(t, after, "2026-10-06T20:00:30Z"); return out }()); got.Status != shared.StatusWorking || got.MessageCount != 3 || got.WaitingFor != "" {
+		t.Errorf("a queued prompt after the turn's end: %s %q, %d messages; want working, 3", got.Status, got.WaitingFor, got.MessageCount)
 	}
 }
 
