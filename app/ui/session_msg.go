@@ -125,7 +125,8 @@ func withoutPasteMarks(s string) string {
 	if !strings.Contains(s, "pasted_content") {
 		return s
 	}
-	return strings.TrimRight(string(shared.StripPastes([]byte(s))), "\n")
+	// Claude Code writes the marks with line breaks around them.
+	return strings.Trim(string(shared.StripPastes([]byte(s))), "\n")
 }
 
 // blockKey names block j of m for the open/closed state.
