@@ -95,13 +95,7 @@ func (p *parser) parseLine(r *record, first []byte, more func() []byte) bool {
 			if s.peek() != '{' {
 				return false
 			}
-			p.object(func(k []byte) bool {
-				if string(k) != "type" {
-					return false
-				}
-				p.strField(&r.progType, limitID)
-				return true
-			})
+			p.member("type", &r.progType)
 		case "attachment":
 			r.resetAttachment()
 			r.attached = true
@@ -194,6 +188,18 @@ func (p *parser) array(elem func()) {
 			return
 		}
 	}
+}
+
+// member reads an object whose '{' is next, capturing its string member
+// name into f (the last, if given twice) and skipping the others.
+func (p *parser) member(name string, f *field) {
+	p.object(func(k []byte) bool {
+		if string(k) != name {
+			return false
+		}
+		p.strField(f, limitID)
+		return true
+	})
 }
 
 // strField captures a string value into f, or skips a value of another
@@ -294,13 +300,7 @@ func (p *parser) attachment(r *record) {
 			if p.s.peek() != '{' {
 				return false
 			}
-			p.object(func(k []byte) bool {
-				if string(k) != "kind" {
-					return false
-				}
-				p.strField(&r.attOrigin, limitID)
-				return true
-			})
+			p.member("kind", &r.attOrigin)
 		default:
 			return false
 		}
