@@ -267,17 +267,18 @@ func (c *content) reset() {
 	c.toolResults.reset()
 }
 
-// prompt is the content's text without leading IDE context blocks and
-// the lines that mark pasted text, with white space trimmed; only valid
-// until the record is reused.
+// prompt is the content's text without leading IDE context blocks, with
+// white space trimmed; only valid until the record is reused.
 func (c *content) prompt() []byte {
-	return bytes.TrimFunc(shared.StripPastes(usertext.StripIDE(c.text.bytes())), unicode.IsSpace)
+	return bytes.TrimFunc(usertext.StripIDE(c.text.bytes()), unicode.IsSpace)
 }
 
-// promptText is prompt cut to maxRunes runes (shared.CutRunes), as a new
-// string (packed into p's chunk when p is not nil).
+// promptText is prompt without the lines that mark pasted text (the one
+// prompt kept, not every prompt read, pays for looking for them), cut to
+// maxRunes runes (shared.CutRunes), as a new string (packed into p's
+// chunk when p is not nil).
 func (c *content) promptText(p *pack) string {
-	b := c.prompt()
+	b := bytes.TrimFunc(shared.StripPastes(c.prompt()), unicode.IsSpace)
 	if utf8.RuneCount(b) > maxRunes {
 		b = []byte(shared.CutRunes(string(b), maxRunes))
 	}
