@@ -95,11 +95,19 @@ func classify(err error) string {
 }
 
 // schema is what PRAGMA table_info found: the columns that differ between
-// OpenCode versions are read when present and defaulted when not.
+// OpenCode versions are read when present and defaulted when not. A
+// database holds OpenCode 1's tables (session, message, part), OpenCode
+// 2's (session_v2, session_message: v2.go), or both: OpenCode 2 copies
+// the sessions it finds into its own tables once, under the same ids,
+// and leaves the old tables as they were.
 type schema struct {
-	session map[string]bool
+	session map[string]bool // nil: no usable session table of OpenCode 1
 	message map[string]bool // nil: no usable message table
 	part    map[string]bool // nil: no usable part table
+	// session2 and message2 are OpenCode 2's session_v2 and
+	// session_message; both nil unless both are usable.
+	session2 map[string]bool
+	message2 map[string]bool
 	// messageUnique: a key or a unique index makes each (session, id)
 	// of the message table one row. Without one (a table made without
 	// its primary key) an id can be there twice, and is read once.
@@ -111,47 +119,58 @@ type schema struct {
 
 // Columns without which a table cannot be read at all.
 var (
-	sessionRequired = []string{"id", "directory", "title", "time_created", "time_updated"}
-	messageRequired = []string{"id", "session_id", "data"}
-	partRequired    = []string{"message_id", "data"}
+	sessionRequired  = []string{"id", "directory", "title", "time_created", "time_updated"}
+	messageRequired  = []string{"id", "session_id", "data"}
+	partRequired     = []string{"message_id", "data"}
+	session2Required = []string{"id", "directory", "time_created", "time_updated"} // title may be NULL, or absent
+	message2Required = []string{"id", "session_id", "type", "data"}
 )
 
-// readSchema inspects the tables. A missing session or message table, or a
-// missing required column, is errUnsupported; the part table is optional
-// (without it there is no first prompt).
+// readSchema inspects the tables. A database must hold the session and
+// message tables of OpenCode 1 or those of OpenCode 2, each with its
+// required columns, else it is errUnsupported; the part table is optional
+// (without it there is no first prompt of OpenCode 1's sessions).
 func readSchema(ctx context.Context, q querier) (schema, error) {
 	var sc schema
-	var err error
-	if sc.session, err = tableColumns(ctx, q, "session"); err != nil {
-		return sc, err
-	}
-	if sc.message, err = tableColumns(ctx, q, "message"); err != nil {
-		return sc, err
-	}
-	if sc.part, err = tableColumns(ctx, q, "part"); err != nil {
-		return sc, err
-	}
-	if len(sc.session) == 0 {
-		// OpenCode 2.0 (September 2026) keeps its sessions in session_v2
-		// and their messages in session_message, in another shape: say
-		// so, rather than only that a table is missing.
-		if v2, err := tableColumns(ctx, q, "session_v2"); err == nil && len(v2) > 0 {
-			return sc, fmt.Errorf("%w: OpenCode 2's tables (session_v2, session_message), which this Helm does not read yet", errUnsupported)
-		}
-	}
-	for _, t := range []struct {
+	tables := []struct {
 		name string
-		cols map[string]bool
-		req  []string
-	}{{"session", sc.session, sessionRequired}, {"message", sc.message, messageRequired}} {
-		if len(t.cols) == 0 {
-			return sc, fmt.Errorf("%w: no %s table", errUnsupported, t.name)
+		cols *map[string]bool
+	}{{"session", &sc.session}, {"message", &sc.message}, {"part", &sc.part},
+		{"session_v2", &sc.session2}, {"session_message", &sc.message2}}
+	for _, t := range tables {
+		cols, err := tableColumns(ctx, q, t.name)
+		if err != nil {
+			return sc, err
 		}
-		for _, c := range t.req {
-			if !t.cols[c] {
-				return sc, fmt.Errorf("%w: %s table has no %s column", errUnsupported, t.name, c)
+		*t.cols = cols
+	}
+	// missing says what a pair of tables lacks, "" when it can be read.
+	missing := func(pair [2]string, cols [2]map[string]bool, req [2][]string) string {
+		for i := range pair {
+			if len(cols[i]) == 0 {
+				return "no " + pair[i] + " table"
+			}
+			for _, c := range req[i] {
+				if !cols[i][c] {
+					return pair[i] + " table has no " + c + " column"
+				}
 			}
 		}
+		return ""
+	}
+	v1 := missing([2]string{"session", "message"}, [2]map[string]bool{sc.session, sc.message}, [2][]string{sessionRequired, messageRequired})
+	v2 := missing([2]string{"session_v2", "session_message"}, [2]map[string]bool{sc.session2, sc.message2}, [2][]string{session2Required, message2Required})
+	switch {
+	case v1 != "" && v2 != "":
+		if len(sc.session) == 0 && len(sc.session2) > 0 {
+			v1 = v2 // a database of OpenCode 2: say what its tables lack
+		}
+		return sc, fmt.Errorf("%w: %s", errUnsupported, v1)
+	case v1 != "":
+		sc.session, sc.message, sc.part = nil, nil, nil
+		return sc, nil // OpenCode 2's alone
+	case v2 != "":
+		sc.session2, sc.message2 = nil, nil
 	}
 	for _, c := range partRequired {
 		if !sc.part[c] {
@@ -216,7 +235,7 @@ type querier interface {
 
 // tableColumns lists a table's columns; an absent table has none.
 func tableColumns(ctx context.Context, q querier, table string) (map[string]bool, error) {
-	// table is one of three constants, never user input.
+	// table is one of five constants, never user input.
 	rows, err := q.QueryContext(ctx, "SELECT name FROM pragma_table_info('"+table+"')")
 	if err != nil {
 		return nil, fmt.Errorf("table_info %s: %w", table, err)

@@ -32,8 +32,11 @@ const hotWindow = 10 * 60 * 1000 // ms
 const maxHot = 200
 
 // changeTables are the tables whose rows belong to a session, in the
-// order of facts.rows.
-var changeTables = [2]string{"message", "part"}
+// order of facts.rows: OpenCode 1's two, then OpenCode 2's one.
+var changeTables = [3]string{"message", "part", "session_message"}
+
+// ofV2 reports whether table t (of changeTables) holds OpenCode 2's rows.
+func ofV2(t string) bool { return t == "session_message" }
 
 // rowStats sums up a session's rows in one table, to tell a rewrite or a
 // deletion without reading the rows.
@@ -41,10 +44,7 @@ type rowStats struct{ updated, count int64 }
 
 // tracked reports whether table t has what change detection needs.
 func (r *dbReader) tracked(t string) bool {
-	cols := r.sc.message
-	if t == "part" {
-		cols = r.sc.part
-	}
+	cols := map[string]map[string]bool{"message": r.sc.message, "part": r.sc.part, "session_message": r.sc.message2}[t]
 	return cols["session_id"] && cols["time_updated"]
 }
 
@@ -105,7 +105,9 @@ func (r *dbReader) changedSince(ctx context.Context, since int64, marks map[stri
 				" WHERE session_id IN ("+placeholders(len(ids))+") GROUP BY session_id", anys(ids),
 				func(sid string, st rowStats) {
 					seen[sid] = true
-					if f := hot[sid]; f != nil && f.rows[ti] != st {
+					// The old rows of a session OpenCode 2 took over
+					// are not its rows (dbReader.messageRows).
+					if f := hot[sid]; f != nil && f.v2 == ofV2(t) && f.rows[ti] != st {
 						out[sid] = true
 					}
 				})
@@ -113,7 +115,7 @@ func (r *dbReader) changedSince(ctx context.Context, since int64, marks map[stri
 				return nil, err
 			}
 			for _, id := range ids {
-				if !seen[id] && hot[id].rows[ti] != (rowStats{}) {
+				if !seen[id] && hot[id].v2 == ofV2(t) && hot[id].rows[ti] != (rowStats{}) {
 					out[id] = true // all its rows deleted
 				}
 			}

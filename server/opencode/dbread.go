@@ -35,19 +35,37 @@ type sessionRow struct {
 }
 
 // sessions reads every session row (the table is small: one row per
-// conversation), archived ones included.
+// conversation), archived ones included: OpenCode 1's, then OpenCode
+// 2's, whose copy of a session OpenCode 1 wrote (the same id) is the one
+// read, as OpenCode 2 goes on with it and leaves the old rows as they were.
 func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) {
-	s := r.sc.session
-	query := "SELECT id, COALESCE(directory, ''), COALESCE(title, ''), " +
+	out := map[string]sessionRow{}
+	if r.sc.session != nil {
+		if err := r.sessionTable(ctx, "session", r.sc.session, false, out); err != nil {
+			return nil, err
+		}
+	}
+	if r.sc.session2 != nil {
+		if err := r.sessionTable(ctx, "session_v2", r.sc.session2, true, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// sessionTable reads the rows of one session table into out; v2 marks
+// OpenCode 2's.
+func (r *dbReader) sessionTable(ctx context.Context, table string, s map[string]bool, v2 bool, out map[string]sessionRow) error {
+	// table is one of two constants, never user input.
+	query := "SELECT id, COALESCE(directory, ''), COALESCE(" + col(s, "title", "''") + ", ''), " +
 		col(s, "version", "''") + ", " + col(s, "parent_id", "NULL") + ", " +
 		"time_created, time_updated, " +
-		col(s, "time_archived", "NULL") + " FROM session"
+		col(s, "time_archived", "NULL") + " FROM " + table
 	rows, err := r.tx.QueryContext(ctx, query)
 	if err != nil {
-		return nil, fmt.Errorf("read sessions: %w", err)
+		return fmt.Errorf("read sessions: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]sessionRow{}
 	for rows.Next() {
 		var (
 			f                          facts
@@ -59,7 +77,7 @@ func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) 
 			r.skips.skip(&r.badSessions, "session row", id.String, err) // a value of the wrong type in one row
 			continue
 		}
-		f.id = id.String
+		f.id, f.v2 = id.String, v2
 		f.createdAt, f.sessionUpdated = lenientSQL(created), lenientSQL(updated)
 		if !validID(f.id) {
 			// '', a path, a megabyte: no session page could open it
@@ -73,15 +91,32 @@ func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) 
 		out[f.id] = sessionRow{f: f, archived: lenientSQL(archived) > 0}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read sessions: %w", err)
+		return fmt.Errorf("read sessions: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // messages adds the messages of the sessions in into them, in order, and
 // returns each session's user message ids (candidates for the first
 // prompt). With ids nil it reads the whole table in one pass.
 func (r *dbReader) messages(ctx context.Context, in map[string]*facts, ids []string) (map[string][]string, error) {
+	users := map[string][]string{}
+	if r.sc.message != nil {
+		if err := r.messageRows(ctx, r.messagesQuery(ids), ids, in, false, users); err != nil {
+			return nil, err
+		}
+	}
+	if r.sc.message2 != nil {
+		if err := r.messageRows(ctx, messages2Query(r.sc.message2, ids), ids, in, true, users); err != nil {
+			return nil, err
+		}
+	}
+	return users, nil
+}
+
+// messagesQuery reads OpenCode 1's message rows: session_id, id, data,
+// time_updated and how many rows the message has.
+func (r *dbReader) messagesQuery(ids []string) string {
 	m := r.sc.message
 	updated := col(m, "time_updated", "0")
 	where := ""
@@ -103,12 +138,21 @@ func (r *dbReader) messages(ctx context.Context, in map[string]*facts, ids []str
 			"COUNT(*) OVER (PARTITION BY session_id, id) AS n FROM message" + where + ") " +
 			"WHERE nth = 1 ORDER BY session_id, created, id"
 	}
+	return query
+}
+
+// messageRows adds the rows query reads to the sessions of in of the
+// generation v2 says, and their user message ids to users.
+func (r *dbReader) messageRows(ctx context.Context, query string, ids []string, in map[string]*facts, v2 bool, users map[string][]string) error {
 	rows, err := r.tx.QueryContext(ctx, query, anys(ids)...)
 	if err != nil {
-		return nil, fmt.Errorf("read messages: %w", err)
+		return fmt.Errorf("read messages: %w", err)
 	}
 	defer rows.Close()
-	users := map[string][]string{}
+	table := 0 // facts.rows: see changeTables
+	if v2 {
+		table = 2
+	}
 	for rows.Next() {
 		var (
 			sid, id sql.NullString
@@ -121,11 +165,13 @@ func (r *dbReader) messages(ctx context.Context, in map[string]*facts, ids []str
 		upd := written.Believed(lenientSQL(updated), r.notAfter)
 		r.mark = max(r.mark, upd)
 		f := in[sid.String]
-		if f == nil {
-			continue // archived, or an orphan (no session_id among them)
+		if f == nil || f.v2 != v2 {
+			// archived, an orphan (no session_id among them), or the
+			// old rows of a session OpenCode 2 took over
+			continue
 		}
-		f.rows[0].count += n
-		f.rows[0].updated = max(f.rows[0].updated, upd)
+		f.rows[table].count += n
+		f.rows[table].updated = max(f.rows[table].updated, upd)
 		var info messageInfo
 		err := scanErr
 		if err == nil && !id.Valid {
@@ -139,16 +185,20 @@ func (r *dbReader) messages(ctx context.Context, in map[string]*facts, ids []str
 			continue
 		}
 		info.ID = id.String // the row's, which the data need not repeat
-		f.add(&info, r.notAfter)
+		if v2 && info.Role == "idle" {
+			f.endTurn(info.Outcome)
+		} else {
+			f.add(&info, r.notAfter)
+		}
 		f.updatedAt = max(f.updatedAt, upd)
 		if info.Role == "user" {
 			users[sid.String] = append(users[sid.String], id.String)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read messages: %w", err)
+		return fmt.Errorf("read messages: %w", err)
 	}
-	return users, nil
+	return nil
 }
 
 // partTimes raises each session's updatedAt to its newest part write:
@@ -164,7 +214,7 @@ func (r *dbReader) partTimes(ctx context.Context, in map[string]*facts, ids []st
 	}
 	query += " GROUP BY session_id"
 	err := r.collect(ctx, query, anys(ids), func(sid string, rs rowStats) {
-		if f := in[sid]; f != nil {
+		if f := in[sid]; f != nil && !f.v2 {
 			f.updatedAt = max(f.updatedAt, written.Believed(rs.updated, r.notAfter))
 			f.rows[1] = rs
 		}
@@ -183,23 +233,39 @@ func (r *dbReader) partTimes(ctx context.Context, in map[string]*facts, ids []st
 // before it): a 60 MB prompt came into Go whole, at every read of its
 // session. A text that is not a string (an object) is no prompt.
 func (r *dbReader) firstPrompts(ctx context.Context, in map[string]*facts, users map[string][]string) error {
-	if r.sc.part == nil {
-		return nil
+	var stmts [2]*sql.Stmt // OpenCode 1's (part rows), OpenCode 2's (message rows)
+	if r.sc.part != nil {
+		order := col(r.sc.part, "id", "rowid")
+		stmt, err := r.tx.PrepareContext(ctx, "SELECT substr(ltrim(json_extract(data, '$.text'), ' '||char(9,10,13)), 1, "+
+			strconv.Itoa(promptChars)+"), "+
+			"COALESCE(json_extract(data, '$.synthetic'), 0), COALESCE(json_extract(data, '$.ignored'), 0) "+
+			"FROM part WHERE message_id = ? AND json_valid(data) AND json_extract(data, '$.type') = 'text' "+
+			"AND json_type(data, '$.text') = 'text' "+
+			"ORDER BY "+order)
+		if err != nil {
+			return fmt.Errorf("read prompts: %w", err)
+		}
+		defer stmt.Close()
+		stmts[0] = stmt
 	}
-	order := col(r.sc.part, "id", "rowid")
-	stmt, err := r.tx.PrepareContext(ctx, "SELECT substr(ltrim(json_extract(data, '$.text'), ' '||char(9,10,13)), 1, "+
-		strconv.Itoa(promptChars)+"), "+
-		"COALESCE(json_extract(data, '$.synthetic'), 0), COALESCE(json_extract(data, '$.ignored'), 0) "+
-		"FROM part WHERE message_id = ? AND json_valid(data) AND json_extract(data, '$.type') = 'text' "+
-		"AND json_type(data, '$.text') = 'text' "+
-		"ORDER BY "+order)
-	if err != nil {
-		return fmt.Errorf("read prompts: %w", err)
+	if r.sc.message2 != nil {
+		stmt, err := r.tx.PrepareContext(ctx, fmt.Sprintf(firstPrompt2, promptChars))
+		if err != nil {
+			return fmt.Errorf("read prompts: %w", err)
+		}
+		defer stmt.Close()
+		stmts[1] = stmt
 	}
-	defer stmt.Close()
 	for sid, msgs := range users {
 		f := in[sid]
 		if f == nil {
+			continue
+		}
+		stmt := stmts[0]
+		if f.v2 {
+			stmt = stmts[1]
+		}
+		if stmt == nil {
 			continue
 		}
 		for _, mid := range msgs {

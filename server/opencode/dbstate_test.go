@@ -54,10 +54,10 @@ func TestUnreadableDatabase(t *testing.T) {
 			w := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
 			execSQL(t, w, `CREATE TABLE conversation (id text PRIMARY KEY)`)
 		}, StateUnsupported},
-		{"OpenCode 2's tables", func(t *testing.T, dir string) {
+		{"OpenCode 2's message table without a required column", func(t *testing.T, dir string) {
 			w := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
 			execSQL(t, w, `CREATE TABLE session_v2 (id text PRIMARY KEY, directory text, title text, time_created integer, time_updated integer)`)
-			execSQL(t, w, `CREATE TABLE session_message (id text PRIMARY KEY, session_id text, type text, seq integer, data text)`)
+			execSQL(t, w, `CREATE TABLE session_message (id text PRIMARY KEY, session_id text, seq integer, data text)`)
 		}, StateUnsupported},
 		{"session table without a required column", func(t *testing.T, dir string) {
 			w := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
@@ -84,8 +84,10 @@ func TestUnreadableDatabase(t *testing.T) {
 			if tc.state != StateMissing && st.LastError == "" {
 				t.Error("no error reported")
 			}
-			if v2 := strings.Contains(tc.name, "OpenCode 2"); v2 != strings.Contains(st.LastError, "OpenCode 2") {
-				t.Errorf("error %q: OpenCode 2 named %v, want %v", st.LastError, !v2, v2)
+			// What is missing is said of the tables of the OpenCode
+			// the database is of.
+			if v2 := strings.Contains(tc.name, "OpenCode 2"); v2 != strings.Contains(st.LastError, "session_message table has no type column") {
+				t.Errorf("error %q: OpenCode 2's missing column named %v, want %v", st.LastError, !v2, v2)
 			}
 		})
 	}

@@ -42,7 +42,8 @@ type facts struct {
 	workMs                                    int64 // the answers' time, created to completed
 	model                                     string
 	last                                      lastMessage
-	rows                                      [2]rowStats // message and part rows (see changeTables)
+	rows                                      [3]rowStats // message, part and session_message rows (see changeTables)
+	v2                                        bool        // read from OpenCode 2's tables (v2.go)
 
 	question string // the newest message's last text line when it is a finished answer (question.go)
 
@@ -84,6 +85,8 @@ type messageInfo struct {
 	} `json:"model"`
 	Cost   lenientFloat `json:"cost"`
 	Tokens tokenCounts  `json:"tokens"`
+	// Outcome is how a turn ended, on OpenCode 2's idle rows (v2.go).
+	Outcome string `json:"outcome"`
 }
 
 // tokenCounts is a message's tokens. A value that is no object ("x", 5,

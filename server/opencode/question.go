@@ -29,27 +29,40 @@ func (f *facts) asks() bool {
 // questions sets the question of each session in in whose newest message
 // is a finished answer, from the last text part of that message.
 func (r *dbReader) questions(ctx context.Context, in map[string]*facts) error {
-	if r.sc.part == nil {
-		return nil
+	var stmts [2]*sql.Stmt // OpenCode 1's (part rows), OpenCode 2's (an answer's content)
+	if r.sc.part != nil {
+		order := col(r.sc.part, "id", "rowid")
+		// Only the start of the text leaves SQLite (questionChars, after the
+		// white space before it): a 30 MB answer came into Go whole, at every
+		// read of its session, for a line of 200 runes.
+		stmt, err := r.tx.PrepareContext(ctx, "SELECT substr(ltrim(json_extract(data, '$.text'), ' '||char(9,10,13)), 1, "+
+			strconv.Itoa(questionChars)+") "+
+			"FROM part WHERE message_id = ? AND json_valid(data) AND json_extract(data, '$.type') = 'text' "+
+			"AND json_type(data, '$.text') = 'text' "+
+			"AND NOT COALESCE(json_extract(data, '$.synthetic'), 0) AND NOT COALESCE(json_extract(data, '$.ignored'), 0) "+
+			"AND trim(json_extract(data, '$.text')) != '' "+
+			"ORDER BY "+order+" DESC LIMIT 1")
+		if err != nil {
+			return fmt.Errorf("read questions: %w", err)
+		}
+		defer stmt.Close()
+		stmts[0] = stmt
 	}
-	order := col(r.sc.part, "id", "rowid")
-	// Only the start of the text leaves SQLite (questionChars, after the
-	// white space before it): a 30 MB answer came into Go whole, at every
-	// read of its session, for a line of 200 runes.
-	stmt, err := r.tx.PrepareContext(ctx, "SELECT substr(ltrim(json_extract(data, '$.text'), ' '||char(9,10,13)), 1, "+
-		strconv.Itoa(questionChars)+") "+
-		"FROM part WHERE message_id = ? AND json_valid(data) AND json_extract(data, '$.type') = 'text' "+
-		"AND json_type(data, '$.text') = 'text' "+
-		"AND NOT COALESCE(json_extract(data, '$.synthetic'), 0) AND NOT COALESCE(json_extract(data, '$.ignored'), 0) "+
-		"AND trim(json_extract(data, '$.text')) != '' "+
-		"ORDER BY "+order+" DESC LIMIT 1")
-	if err != nil {
-		return fmt.Errorf("read questions: %w", err)
+	if r.sc.message2 != nil {
+		stmt, err := r.tx.PrepareContext(ctx, fmt.Sprintf(question2, questionChars))
+		if err != nil {
+			return fmt.Errorf("read questions: %w", err)
+		}
+		defer stmt.Close()
+		stmts[1] = stmt
 	}
-	defer stmt.Close()
 	for _, f := range in {
 		f.question = ""
-		if !f.asks() || f.last.id == "" {
+		stmt := stmts[0]
+		if f.v2 {
+			stmt = stmts[1]
+		}
+		if stmt == nil || !f.asks() || f.last.id == "" {
 			continue
 		}
 		var text *string

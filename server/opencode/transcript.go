@@ -1,6 +1,7 @@
 package opencode
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -94,6 +95,7 @@ func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) (_ []M
 		return nil, false, ErrNotInDB
 	}
 	db, sc, err := s.pageHandle()
+	v2 := s.dbFacts[sid].v2 // OpenCode 2's (v2.go)
 	s.mu.Unlock()
 	if err != nil {
 		return nil, false, err
@@ -107,7 +109,10 @@ func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) (_ []M
 	}
 	defer tx.Rollback()
 	query, args := "SELECT id, data FROM message WHERE session_id = ?", []any{sid}
-	if !sc.messageUnique {
+	switch {
+	case v2:
+		query = pageMessages2
+	case !sc.messageUnique:
 		// An id twice (see dbReader.messages): the page shows its later row.
 		query = "SELECT id, data FROM (SELECT id, data, ROW_NUMBER() OVER (PARTITION BY id ORDER BY " + laterRow(sc) +
 			") AS nth FROM message WHERE session_id = ?) WHERE nth = 1"
@@ -148,8 +153,12 @@ func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) (_ []M
 		// Any later answer will do: no order asked of SQLite. Its role
 		// read only from a row that is JSON, as a row that is not would
 		// fail the query.
-		err := tx.QueryRowContext(ctx, "SELECT 1 FROM message WHERE session_id = ? AND id > ? AND "+
-			"CASE WHEN json_valid(data) THEN json_extract(data, '$.role') END = 'assistant' LIMIT 1", sid, id).Scan(&one)
+		later := "SELECT 1 FROM message WHERE session_id = ? AND id > ? AND " +
+			"CASE WHEN json_valid(data) THEN json_extract(data, '$.role') END = 'assistant' LIMIT 1"
+		if v2 {
+			later = laterAnswer2
+		}
+		err := tx.QueryRowContext(ctx, later, sid, id).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}
@@ -161,7 +170,13 @@ func (s *Source) Messages(ctx context.Context, sid string, q MessagePage) (_ []M
 	if err != nil {
 		return nil, false, err
 	}
-	if sc.part != nil && len(msgs) > 0 {
+	switch {
+	case len(msgs) == 0:
+	case v2:
+		if err := readParts2(ctx, tx, msgs); err != nil {
+			return nil, false, err
+		}
+	case sc.part != nil:
 		if err := readParts(ctx, tx, sc, msgs); err != nil {
 			return nil, false, err
 		}
@@ -292,10 +307,14 @@ func errorText(raw json.RawMessage) string {
 		Data struct {
 			Message string `json:"message"`
 		} `json:"data"`
+		// OpenCode 2's: {type, message}.
+		Type    string `json:"type"`
+		Message string `json:"message"`
 	}
 	if json.Unmarshal(raw, &e) != nil {
 		return "error"
 	}
+	e.Name, e.Data.Message = cmp.Or(e.Name, e.Type), cmp.Or(e.Data.Message, e.Message)
 	switch {
 	case e.Name != "" && e.Data.Message != "":
 		return e.Name + ": " + e.Data.Message
@@ -383,9 +402,13 @@ func (s *Source) PartText(ctx context.Context, sid, messageID, partID, field str
 		return "", ErrNotInDB
 	}
 	db, sc, err := s.pageHandle()
+	v2 := s.dbFacts[sid].v2
 	s.mu.Unlock()
 	if err != nil {
 		return "", err
+	}
+	if v2 {
+		return partText2(ctx, db, sid, messageID, partID, field)
 	}
 	if sc.part == nil || !sc.part["id"] {
 		return "", ErrNoPart
