@@ -137,7 +137,8 @@ func readParts2(ctx context.Context, tx *sql.Tx, msgs []Message) error {
 	}
 	in := placeholders(len(ids))
 	// The message's own part first: a prompt's text, a command, a compaction.
-	own := "SELECT id, type, CASE json_type(data, '$.text') WHEN 'text' THEN json_extract(data, '$.text') END AS text, " +
+	own := "SELECT id, type, CASE WHEN type = 'compaction' THEN CASE json_type(data, '$.summary') WHEN 'text' THEN json_extract(data, '$.summary') END " +
+		"WHEN json_type(data, '$.text') = 'text' THEN json_extract(data, '$.text') END AS text, " +
 		"CASE json_type(data, '$.command') WHEN 'text' THEN json_extract(data, '$.command') END AS command, " +
 		"COALESCE(data ->> '$.status', '') AS status, " +
 		"CASE json_type(data, '$.output') WHEN 'text' THEN data ->> '$.output' WHEN 'object' THEN data ->> '$.output.output' END AS output " +
@@ -166,7 +167,8 @@ func readParts2(ctx context.Context, tx *sql.Tx, msgs []Message) error {
 		case "user":
 			m.Parts = append(m.Parts, Part{ID: part2Text, MessageID: id, Type: "text", Text: text.String, TextLen: textLen})
 		case "compaction":
-			m.Parts = append(m.Parts, Part{ID: part2Text, MessageID: id, Type: "compaction"})
+			// Its summary, while it runs and once it is done.
+			m.Parts = append(m.Parts, Part{ID: part2Text, MessageID: id, Type: "compaction", Text: text.String, TextLen: textLen})
 		case "shell":
 			input := `{"command":` + strconv.Quote(command) + `}`
 			p := Part{ID: part2Shell, MessageID: id, Type: "tool", Tool: "shell", CallID: id,
@@ -292,7 +294,8 @@ func partText2(ctx context.Context, db *sql.DB, sid, messageID, partID, field st
 	var path, expr string
 	switch {
 	case partID == part2Text && field == "text":
-		expr = "CASE json_type(m.data, '$.text') WHEN 'text' THEN json_extract(m.data, '$.text') END"
+		expr = "CASE WHEN m.type = 'compaction' THEN CASE json_type(m.data, '$.summary') WHEN 'text' THEN json_extract(m.data, '$.summary') END " +
+			"WHEN json_type(m.data, '$.text') = 'text' THEN json_extract(m.data, '$.text') END"
 	case partID == part2Shell && field == "output":
 		expr = "CASE json_type(m.data, '$.output') WHEN 'text' THEN m.data ->> '$.output' WHEN 'object' THEN m.data ->> '$.output.output' END"
 	case strings.HasPrefix(partID, part2Item):

@@ -296,6 +296,9 @@ func TestOpenCode2Page(t *testing.T) {
 	insertRow2(t, w, "ses_new", row2{id: "msg_n6", typ: "user", seq: 7, created: ago(4), data: `{"text":"See these",` +
 		`"files":[{"uri":"file:///home/dev/shot.png","mime":"image/png","name":"shot.png"},` +
 		`{"data":"aGVsbG8=","mime":"text/plain","name":"a.txt","source":{"type":"inline"}},"odd"],"time":{"created":1}}`})
+	insertRow2(t, w, "ses_new", row2{id: "msg_n7", typ: "compaction", seq: 8, created: ago(3),
+		data: `{"status":"completed","reason":"auto","summary":"We fixed the login check.","recent":"","time":{"created":1}}`})
+	insertRow2(t, w, "ses_new", row2{id: "msg_n8", typ: "synthetic", seq: 9, created: ago(2), data: `{"text":"for the model only","time":{"created":1}}`})
 	src := newTestSource(dir)
 	defer src.Close()
 	ctx := context.Background()
@@ -343,11 +346,12 @@ func TestOpenCode2Page(t *testing.T) {
 		// A file told by its name and type; its size by its data, not by
 		// its path.
 		"msg_n6 user: [prt_t text See these] [prt_f0 file image/png shot.png] [prt_f1 file text/plain a.txt 8]",
+		"msg_n7 compaction: [prt_t compaction We fixed the login check.]",
 	}
 	if more || strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("page (more %v):\n%s\nwant:\n%s", more, strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	last := msgs[len(msgs)-2]
+	last := msgs[len(msgs)-3]
 	if p := last.Parts[0]; len(p.Text) != MaxPartText || p.TextLen != int64(len(big)) {
 		t.Errorf("long text: %d of %d characters, want %d of %d", len(p.Text), p.TextLen, MaxPartText, len(big))
 	}

@@ -165,7 +165,8 @@ func openCodeBlock(p opencode.Part) (shared.Block, bool) {
 	case "reasoning":
 		return shared.Block{Type: shared.BlockThinking, Text: p.Text, Cut: cutLen(p, p.Text, p.TextLen, 't')}, true
 	case "compaction":
-		return shared.Block{Type: shared.BlockCompaction}, true
+		// OpenCode 2's carries the summary it made (OpenCode 1's, none).
+		return shared.Block{Type: shared.BlockCompaction, Text: p.Text, Cut: cutLen(p, p.Text, p.TextLen, 't')}, true
 	case "file":
 		typ := shared.BlockFile
 		if strings.HasPrefix(p.Mime, "image/") {
