@@ -161,9 +161,13 @@ func (p *SessionPage) renderBlock(m *shared.Message, j int) app.UI {
 		}
 		return p.renderTool(m, key, b.Tool)
 	case shared.BlockImage:
-		return el.Div().Class("placeholder").Text("[image" + media(b.MediaType) + ", " + byteSize(b.Bytes) + "]")
+		name := ""
+		if b.Text != "" {
+			name = " " + md.Clean(b.Text)
+		}
+		return el.Div().Class("placeholder").Text("[image" + name + media(b.MediaType) + sized(b.Bytes) + "]")
 	case shared.BlockFile:
-		return el.Div().Class("placeholder").Text("[file " + md.Clean(b.Text) + media(b.MediaType) + ", " + byteSize(b.Bytes) + "]")
+		return el.Div().Class("placeholder").Text("[file " + md.Clean(b.Text) + media(b.MediaType) + sized(b.Bytes) + "]")
 	case shared.BlockCompaction:
 		if b.Text == "" {
 			return el.Div().Class("separator").Text("Conversation compacted")
@@ -526,6 +530,16 @@ func media(t string) string {
 }
 
 // byteSize is n bytes for people: "512 B", "12 KB", "3.4 MB".
+// sized is ", " and a size, or nothing for none: a file attached by its
+// path (OpenCode 2) has no size in the transcript, and "0 B" said it was
+// empty.
+func sized(n int64) string {
+	if n <= 0 {
+		return ""
+	}
+	return ", " + byteSize(n)
+}
+
 func byteSize(n int64) string {
 	switch {
 	case n < 1024:

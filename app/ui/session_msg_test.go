@@ -80,6 +80,8 @@ func TestRenderMessageBlocks(t *testing.T) {
 			[]string{"Thinking"}, []string{"secret plan"}},
 		{"image placeholder", nil, shared.Message{Cursor: "c1", Role: "user", Blocks: []shared.Block{{Type: shared.BlockImage, MediaType: "image/png", Bytes: 2048}}},
 			[]string{"[image png, 2 KB]"}, []string{"<img"}},
+		{"an image by its path: named, no size", nil, shared.Message{Cursor: "c1", Role: "user", Blocks: []shared.Block{{Type: shared.BlockImage, MediaType: "image/png", Text: "shot<b>.png"}}},
+			[]string{"[image shot&lt;b&gt;.png png]"}, []string{"<b>", "0 B"}},
 		{"separators", nil, shared.Message{Cursor: "c1", Role: "system", Blocks: []shared.Block{{Type: shared.BlockCompaction}, {Type: shared.BlockCommand, Text: "/clear"}}},
 			[]string{"Conversation compacted", `class="separator command">/clear`}, nil},
 		{"user prompt is text, not Markdown", nil, shared.Message{Cursor: "c1", Role: "user", Blocks: []shared.Block{{Type: shared.BlockText, Text: "**not bold** " + hostile}}},
