@@ -226,7 +226,8 @@ func (r *dbReader) partTimes(ctx context.Context, in map[string]*facts, ids []st
 }
 
 // firstPrompts sets each session's first prompt: the first text part of
-// its earliest user message that has one, leaving out text OpenCode
+// its earliest user message that has one (OpenCode 2: the text of its
+// earliest user row that has one), leaving out text OpenCode
 // itself injected (synthetic) or dropped (ignored). Only text parts leave
 // SQLite: file parts can hold whole files as data URLs. And only as much
 // of the text as the prompt keeps (promptChars, after the white space

@@ -10,8 +10,12 @@
 // rewritten rows (dbchanges.go), including commits that were still being
 // published when the hint came (walsettle.go).
 //
+// OpenCode 2 writes other tables into the same database (session_v2,
+// session_message): v2.go reads them through the same code.
+//
 // Files: model.go (what a session is made of, status rules), db.go (open,
-// schema, error states), dbread.go (queries), dbchanges.go (what changed),
+// schema, error states), dbread.go (queries), v2.go (OpenCode 2's rows as
+// OpenCode 1's), dbchanges.go (what changed),
 // dbstate.go (one read, its bookkeeping), walsettle.go, jsontree.go (the
 // legacy tree), kepttext.go (a part's text, its start only), watch.go
 // (watch specs, routing of hints), skips.go (rows passed over),
