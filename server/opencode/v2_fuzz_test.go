@@ -5,7 +5,9 @@ package opencode
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"vibecraft.sh/helm/shared"
@@ -13,7 +15,8 @@ import (
 
 // The fuzz build of make fuzz leaves SQLite out (nosqlite, driver.go):
 // this target is fuzzed by make test's brief fuzzing, which links it, and
-// by go test -fuzz FuzzOpenCode2Rows ./server/opencode/.
+// by go test -fuzz FuzzOpenCode2Rows ./server/opencode/. The benchmarks of
+// OpenCode 2's reads are here too.
 
 // Whatever a row of OpenCode 2 holds (any type, any data), the database
 // reads, the session is listed, its page and its parts read without an
@@ -73,4 +76,102 @@ func FuzzOpenCode2Rows(f *testing.F) {
 			}
 		}
 	})
+}
+
+// benchDB2 is benchDB's database in OpenCode 2's tables: sessions ×
+// messages rows, half prompts, half answers whose content holds a text,
+// a reasoning and a call with a result of 2 KB.
+func benchDB2(b *testing.B, sessions, messages int) (string, func(sid string, n int)) {
+	b.Helper()
+	dir := b.TempDir()
+	w := openWriter(b, filepath.Join(dir, "opencode.db"), "WAL")
+	execSQL(b, w, schemaV2)
+	tx, err := w.Begin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	result := strings.Repeat("a line of the file that was read\n", 64)
+	for s := range sessions {
+		sid := fmt.Sprintf("ses_%06d", s)
+		if _, err := tx.Exec(`INSERT INTO session_v2 (id, project_id, slug, directory, title, version, time_created, time_updated)
+			VALUES (?, 'prj_1', 's', '/w/p', 'Title', '2.0.25', ?, ?)`, sid, at(0), at(int64(s))); err != nil {
+			b.Fatal(err)
+		}
+		for m := range messages {
+			r := user2(fmt.Sprintf("msg_%06d_%04d", s, m), m+1, int64(10000-m), "a prompt of a few words")
+			if m%2 == 1 {
+				r = answer2(r.id, m+1, int64(10000-m), int64(9999-m), 0.01,
+					`{"type":"reasoning","text":"thinking it over"}`,
+					`{"type":"tool","id":"call_1","name":"read","state":{"status":"completed","input":{"path":"a.go"},"content":[{"type":"text","text":`+jsonQuote(result)+`}]},"time":{"created":1}}`,
+					`{"type":"text","text":"Done. Anything else?"}`)
+			}
+			if _, err := tx.Exec(`INSERT INTO session_message VALUES (?, ?, ?, ?, ?, ?, ?)`, r.id, sid, r.typ, r.seq, r.created, max(r.updated, r.created), r.data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	execSQL(b, w, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	add := func(sid string, n int) {
+		insertRow2(b, w, sid, user2(fmt.Sprintf("msg_zz_%d", n), 100000+n, 1, "one more prompt"))
+	}
+	return dir, add
+}
+
+func jsonQuote(s string) string { return mustJSONString(s) }
+
+// BenchmarkScan2: a full read of 1,000 sessions of OpenCode 2 with 40,000
+// messages (BenchmarkScan's, in OpenCode 2's tables).
+func BenchmarkScan2(b *testing.B) {
+	dir, _ := benchDB2(b, 1000, 40)
+	src := New(Options{DataDir: dir})
+	defer src.Close()
+	ctx := context.Background()
+	for b.Loop() {
+		if got, err := src.Scan(ctx); err != nil || len(got) != 1000 {
+			b.Fatalf("%d sessions, %v", len(got), err)
+		}
+	}
+}
+
+// BenchmarkUpdate2: one new message in that database, read incrementally
+// after a -wal hint.
+func BenchmarkUpdate2(b *testing.B) {
+	dir, add := benchDB2(b, 1000, 40)
+	src := New(Options{DataDir: dir})
+	defer src.Close()
+	ctx := context.Background()
+	if _, err := src.Scan(ctx); err != nil {
+		b.Fatal(err)
+	}
+	wal := []string{filepath.Join(dir, "opencode.db-wal")}
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		n++
+		add("ses_000007", n)
+		b.StartTimer()
+		changed, _, err := src.Update(ctx, wal)
+		if err != nil || len(changed) != 1 {
+			b.Fatalf("changed %d, err %v", len(changed), err)
+		}
+	}
+}
+
+// BenchmarkPage2: the last page of a session of OpenCode 2.
+func BenchmarkPage2(b *testing.B) {
+	dir, _ := benchDB2(b, 10, 400)
+	src := New(Options{DataDir: dir})
+	defer src.Close()
+	ctx := context.Background()
+	if _, err := src.Scan(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if msgs, _, err := src.Messages(ctx, "ses_000003", MessagePage{Limit: 50}); err != nil || len(msgs) != 50 {
+			b.Fatalf("%d messages, %v", len(msgs), err)
+		}
+	}
 }
