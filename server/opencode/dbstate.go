@@ -120,7 +120,9 @@ func (s *Source) readTx(ctx context.Context, full bool, affected map[string]bool
 		if row.archived {
 			continue
 		}
-		if old := s.dbFacts[id]; full || old == nil || old.sessionUpdated != row.f.sessionUpdated {
+		// A session OpenCode 2 copied from OpenCode 1's tables is read
+		// from its copy from then on, whatever its times.
+		if old := s.dbFacts[id]; full || old == nil || old.sessionUpdated != row.f.sessionUpdated || old.v2 != row.f.v2 {
 			dirty[id] = true
 		}
 	}

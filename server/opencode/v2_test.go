@@ -380,3 +380,50 @@ func TestOpenCode2Page(t *testing.T) {
 		}
 	}
 }
+
+// OpenCode 2 upgrading the database while Helm reads it: it copies a
+// session of OpenCode 1 under the same id and goes on with it. The
+// session is read from the copy from then on, once, with its new rows.
+func TestOpenCode2TakesOverASession(t *testing.T) {
+	dir := t.TempDir()
+	w := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
+	execSQL(t, w, schemaV12)
+	execSQL(t, w, schemaV2)
+	insertSession(t, w, fxSession{ID: "ses_up", Dir: "/home/dev/webapp", Title: "Upgrade", Version: "1.14.0",
+		Created: ago(600), Updated: ago(500), Messages: []fxMessage{
+			{ID: "msg_u1", Role: "user", Created: ago(600), Parts: []fxPart{{ID: "prt_u1", Type: "text", Text: "Start", Created: ago(600)}}},
+			{ID: "msg_u2", Role: "assistant", Created: ago(590), Completed: ago(500), Cost: 0.5, Model: "claude-sonnet-4-5", Finish: "stop"},
+		}})
+	src := newTestSource(dir)
+	defer src.Close()
+	if _, err := src.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := w.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One transaction, as OpenCode 2's import: its copy of the session
+	// keeps the session's times.
+	if _, err := tx.Exec(`INSERT INTO session_v2 (id, project_id, slug, directory, title, version, time_created, time_updated)
+		VALUES ('ses_up', 'prj_1', 's', '/home/dev/webapp', 'Upgrade', '2.0.25', ?, ?)`, ago(600), ago(500)); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []row2{
+		user2("msg_u1", 1, 600, "Start"),
+		answer2("msg_u2", 2, 590, 500, 0.5, `{"type":"text","text":"Started."}`),
+		user2("msg_u3", 3, 5, "Go on"),
+	} {
+		if _, err := tx.Exec(`INSERT INTO session_message VALUES (?, 'ses_up', ?, ?, ?, ?, ?)`, r.id, r.typ, r.seq, r.created, max(r.updated, r.created), r.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	changed, removed := update(t, src, filepath.Join(dir, "opencode.db-wal"))
+	assertRemoved(t, removed)
+	if len(changed) != 1 || changed[0].MessageCount != 3 || changed[0].CostUSD != 0.5 || changed[0].Status != shared.StatusWorking || changed[0].Version != "2.0.25" {
+		t.Fatalf("after the upgrade: %+v, want ses_up from OpenCode 2's rows: 3 messages, $0.50, working", changed)
+	}
+}
