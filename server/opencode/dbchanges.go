@@ -22,7 +22,8 @@ import (
 //   - the session table itself, read whole (one row per conversation),
 //     which catches titles, archiving, reverts and deletions.
 // A rewrite of an old row in a session that is not hot (OpenCode does
-// not make those) waits for the next full read (Scan). A table without
+// not make those, but for the answer to a question its question tool
+// asked, whose session counts as hot) waits for the next full read (Scan). A table without
 // rowids falls back to a full scan.
 
 // hotWindow: sessions written this long before the newest write are hot.
@@ -157,11 +158,13 @@ func (r *dbReader) collect(ctx context.Context, query string, args []any, each f
 }
 
 // hotSessions are the sessions written within hotWindow of the newest
-// write, at most maxHot, newest first.
+// write and those that ask (facts.asked), at most maxHot, newest first.
 func (s *Source) hotSessions() map[string]*facts {
 	var hot []*facts
 	for _, f := range s.dbFacts {
-		if f.updatedAt >= s.dbMark-hotWindow {
+		// A session whose question tool asks is hot however long ago it
+		// asked: the answer rewrites the call where it is.
+		if f.updatedAt >= s.dbMark-hotWindow || f.asked {
 			hot = append(hot, f)
 		}
 	}

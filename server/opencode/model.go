@@ -46,6 +46,7 @@ type facts struct {
 	v2                                        bool        // read from OpenCode 2's tables (v2.go)
 
 	question string // the newest message's last text line when it is a finished answer (question.go)
+	asked    bool   // the newest message is an open answer whose question tool waits on the user (question.go)
 
 	skipped int // its messages and parts passed over at its last read (skips.go); not shown in the list
 	odd     int // its messages' counts and costs read as none at its last read (count); not shown in the list
@@ -355,6 +356,9 @@ func (f *facts) build(now time.Time, workingWindow, waitingWindow time.Duration)
 	s.Status = f.status(now, workingWindow, waitingWindow)
 	if s.Status == shared.StatusWaiting {
 		s.WaitingFor, s.WaitingSince = "input needed", max(f.updatedAt, f.last.created)
+		if f.asked {
+			s.WaitingFor = shared.ReasonQuestion
+		}
 	}
 	s.Active = s.Status == shared.StatusWorking || now.Sub(time.UnixMilli(f.updatedAt)) < activeWindow
 	if s.Status == shared.StatusWaiting {
@@ -371,13 +375,16 @@ func (f *facts) build(now time.Time, workingWindow, waitingWindow time.Duration)
 //     while updating its part stays working; a killed OpenCode leaves the
 //     message unfinished forever, and the window ends that.
 //   - waiting: the newest assistant message finished with finish "stop"
-//     (or no finish at all, as versions before it was recorded), and the
-//     session was written within waitingWindow.
+//     (or no finish at all, as versions before it was recorded), or is
+//     open with a call of the question tool running (question.go), and
+//     the session was written within waitingWindow.
 //   - idle otherwise.
 func (f *facts) status(now time.Time, workingWindow, waitingWindow time.Duration) shared.Status {
 	age := now.Sub(time.UnixMilli(max(f.updatedAt, f.last.created)))
 	l := f.last
 	switch {
+	case f.asked && f.open() && age < waitingWindow:
+		return shared.StatusWaiting // its question tool asks, for as long as an answer waits
 	case l.role == "user" && age < workingWindow:
 		return shared.StatusWorking
 	case l.role == "assistant" && !l.completed && !l.errored && age < workingWindow:

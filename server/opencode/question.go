@@ -26,9 +26,54 @@ func (f *facts) asks() bool {
 	return l.role == "assistant" && l.completed && !l.errored && (l.finish == "stop" || l.finish == "")
 }
 
+// open reports whether the newest message is an answer still open, whose
+// call of OpenCode's question tool may be waiting on the user (asking).
+func (f *facts) open() bool {
+	l := f.last
+	return l.role == "assistant" && !l.completed && !l.errored
+}
+
+// OpenCode's question tool asks the user and waits for the answer, its
+// call running all the while: nothing is written meanwhile, so the
+// session read as working for two minutes, then as idle, and never as
+// waiting on its user. The call's input is {questions: [{question,
+// header, options}]}; the first question is the row's. OpenCode 1's call
+// is a part of the answer, OpenCode 2's an item of its content.
+const (
+	asking1 = "SELECT CASE json_type(data, '$.state.input.questions[0].question') WHEN 'text' THEN " +
+		"substr(json_extract(data, '$.state.input.questions[0].question'), 1, %[1]d) END " +
+		"FROM part WHERE message_id = ? AND json_valid(data) AND json_extract(data, '$.type') = 'tool' " +
+		"AND json_extract(data, '$.tool') = 'question' AND json_extract(data, '$.state.status') = 'running' " +
+		"ORDER BY %[2]s DESC LIMIT 1"
+	asking2 = "SELECT CASE json_type(m.data, j.fullkey || '.state.input.questions[0].question') WHEN 'text' THEN " +
+		"substr(json_extract(m.data, j.fullkey || '.state.input.questions[0].question'), 1, %[1]d) END " +
+		"FROM session_message m, json_each(CASE WHEN json_valid(m.data) THEN m.data ELSE '{}' END, '$.content') j " +
+		"WHERE m.id = ? AND j.type = 'object' AND json_extract(m.data, j.fullkey || '.type') = 'tool' " +
+		"AND json_extract(m.data, j.fullkey || '.name') = 'question' AND json_extract(m.data, j.fullkey || '.state.status') = 'running' " +
+		"ORDER BY j.key DESC LIMIT 1"
+)
+
 // questions sets the question of each session in in whose newest message
-// is a finished answer, from the last text part of that message.
+// is a finished answer, from the last text part of that message, or an
+// open answer whose question tool asks (asked).
 func (r *dbReader) questions(ctx context.Context, in map[string]*facts) error {
+	var asking [2]*sql.Stmt // as stmts below, for the question tool
+	if r.sc.part != nil {
+		stmt, err := r.tx.PrepareContext(ctx, fmt.Sprintf(asking1, questionChars, col(r.sc.part, "id", "rowid")))
+		if err != nil {
+			return fmt.Errorf("read questions: %w", err)
+		}
+		defer stmt.Close()
+		asking[0] = stmt
+	}
+	if r.sc.message2 != nil {
+		stmt, err := r.tx.PrepareContext(ctx, fmt.Sprintf(asking2, questionChars))
+		if err != nil {
+			return fmt.Errorf("read questions: %w", err)
+		}
+		defer stmt.Close()
+		asking[1] = stmt
+	}
 	var stmts [2]*sql.Stmt // OpenCode 1's (part rows), OpenCode 2's (an answer's content)
 	if r.sc.part != nil {
 		order := col(r.sc.part, "id", "rowid")
@@ -57,11 +102,25 @@ func (r *dbReader) questions(ctx context.Context, in map[string]*facts) error {
 		stmts[1] = stmt
 	}
 	for _, f := range in {
-		f.question = ""
-		stmt := stmts[0]
+		f.question, f.asked = "", false
+		gen := 0
 		if f.v2 {
-			stmt = stmts[1]
+			gen = 1
 		}
+		if f.open() && asking[gen] != nil && f.last.id != "" {
+			var text *string
+			switch err := asking[gen].QueryRowContext(ctx, f.last.id).Scan(&text); {
+			case err == nil:
+				f.asked = true
+				if text != nil {
+					f.question = shared.QuestionLine(*text)
+				}
+			case !errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("read the question of %s: %w", f.id, err)
+			}
+			continue
+		}
+		stmt := stmts[gen]
 		if stmt == nil || !f.asks() || f.last.id == "" {
 			continue
 		}

@@ -427,3 +427,53 @@ func TestOpenCode2TakesOverASession(t *testing.T) {
 		t.Fatalf("after the upgrade: %+v, want ses_up from OpenCode 2's rows: 3 messages, $0.50, working", changed)
 	}
 }
+
+// A call of OpenCode's question tool waits on the user with nothing
+// written meanwhile: the session waits (for the question), long after the
+// working window, in OpenCode 1's tables and 2's alike; a call of another
+// tool left running that long is not a wait on the user.
+func TestQuestionToolWaits(t *testing.T) {
+	dir, w := buildFixture2(t)
+	ask := `{"questions":[{"question":"Which database should I use?","header":"Database","options":[{"label":"SQLite","description":"one file"}]}]}`
+	insertSession(t, w, fxSession{ID: "ses_q1", Dir: "/home/dev/api", Title: "Ask 1", Version: "1.14.0",
+		Created: ago(900), Updated: ago(900), Messages: []fxMessage{
+			{ID: "msg_q1a", Role: "user", Created: ago(900), Parts: []fxPart{{ID: "prt_q1a", Type: "text", Text: "Set up storage", Created: ago(900)}}},
+			{ID: "msg_q1b", Role: "assistant", Created: ago(890), Model: "claude-sonnet-4-5"},
+		}})
+	execSQL(t, w, `INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES ('prt_q1b', 'msg_q1b', 'ses_q1', ?, ?, ?)`,
+		ago(890), ago(890), `{"type":"tool","tool":"question","callID":"c1","state":{"status":"running","input":`+ask+`,"time":{"start":1}}}`)
+	insertSession2(t, w, "ses_q2", "/home/dev/api", "Ask 2", ago(900), ago(890), 0,
+		user2("msg_q2a", 1, 900, "Set up storage"),
+		answer2("msg_q2b", 2, 890, 0, 0, `{"type":"text","text":"Let me ask."}`,
+			`{"type":"tool","id":"c2","name":"question","state":{"status":"running","input":`+ask+`,"metadata":{}},"time":{"created":1}}`))
+	insertSession2(t, w, "ses_q3", "/home/dev/api", "Long build", ago(900), ago(890), 0,
+		user2("msg_q3a", 1, 900, "Build it"),
+		answer2("msg_q3b", 2, 890, 0, 0, `{"type":"tool","id":"c3","name":"shell","state":{"status":"running","input":{"command":"make"},"metadata":{}},"time":{"created":1}}`))
+	src := newTestSource(dir)
+	defer src.Close()
+	got, err := src.Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range got {
+		switch s.ID {
+		case "ses_q1", "ses_q2":
+			if s.Status != shared.StatusWaiting || s.WaitingFor != shared.ReasonQuestion || s.Question != "Which database should I use?" || s.WaitingSince != ago(890) {
+				t.Errorf("%s: %s %q %q since %d, want waiting for its question since %d", s.ID, s.Status, s.WaitingFor, s.Question, s.WaitingSince, ago(890))
+			}
+		case "ses_q3":
+			if s.Status != shared.StatusIdle {
+				t.Errorf("ses_q3, a call of another tool: %s, want idle", s.Status)
+			}
+		}
+	}
+
+	// The answer given, the call completes: the question is no more.
+	done := answer2("msg_q2b", 2, 890, 0, 0, `{"type":"text","text":"Let me ask."}`,
+		`{"type":"tool","id":"c2","name":"question","state":{"status":"completed","input":`+ask+`,"content":[{"type":"text","text":"SQLite"}]},"time":{"created":1}}`)
+	execSQL(t, w, `UPDATE session_message SET data = ?, time_updated = ? WHERE id = 'msg_q2b'`, done.data, ago(1))
+	changed, _ := update(t, src, filepath.Join(dir, "opencode.db-wal"))
+	if len(changed) != 1 || changed[0].ID != "ses_q2" || changed[0].Status != shared.StatusWorking || changed[0].Question != "" {
+		t.Errorf("after the answer: %+v, want ses_q2 working with no question", changed)
+	}
+}
