@@ -1,11 +1,9 @@
 package main
 
 import (
-	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,16 +32,7 @@ func TestOpenCode2OverHTTP(t *testing.T) {
 	xdg := t.TempDir()
 	t.Setenv("XDG_DATA_HOME", xdg)
 	dataDir := filepath.Join(xdg, "opencode")
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dataDir, "opencode.db")+"?_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	t.Cleanup(func() { db.Close() })
-	sqlExec(t, db, openCode2Schema)
+	db := openWriterOf(t, dataDir, openCode2Schema)
 
 	srv := startOpenCodeHelmd(t, t.TempDir(), dataDir)
 	all := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")

@@ -33,6 +33,12 @@ INSERT INTO project VALUES ('prj_1', '/home/dev/webapp', 'git', 'webapp', 176700
 // as they do while OpenCode runs.
 func openWriter(t *testing.T, dataDir string) *sql.DB {
 	t.Helper()
+	return openWriterOf(t, dataDir, openCodeSchema)
+}
+
+// openWriterOf is openWriter with the tables schema makes.
+func openWriterOf(t *testing.T, dataDir, schema string) *sql.DB {
+	t.Helper()
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +48,7 @@ func openWriter(t *testing.T, dataDir string) *sql.DB {
 	}
 	db.SetMaxOpenConns(1)
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(openCodeSchema); err != nil {
+	if _, err := db.Exec(schema); err != nil {
 		t.Fatal(err)
 	}
 	return db

@@ -84,6 +84,12 @@ func BenchmarkScan(b *testing.B) {
 // incrementally after a -wal hint.
 func BenchmarkUpdate(b *testing.B) {
 	dir, add := benchDB(b, 1000, 40, 3)
+	benchUpdate(b, dir, add)
+}
+
+// benchUpdate times the read of one new message of session ses_000007,
+// added by add, after a -wal hint.
+func benchUpdate(b *testing.B, dir string, add func(sid string, n int)) {
 	src := New(Options{DataDir: dir})
 	defer src.Close()
 	ctx := context.Background()

@@ -413,16 +413,22 @@ func (s *Source) PartText(ctx context.Context, sid, messageID, partID, field str
 	if sc.part == nil || !sc.part["id"] {
 		return "", ErrNoPart
 	}
+	return fieldText(db.QueryRowContext(ctx, "SELECT json_extract(data, ?) FROM part WHERE id = ? AND message_id = ? "+
+		"AND message_id IN (SELECT id FROM message WHERE session_id = ?) AND json_valid(data)", path, partID, messageID, sid))
+}
+
+// fieldText is the text a query of one part's field found: ErrNoPart for
+// no part, or a part without that field (a text part's output).
+func fieldText(row *sql.Row) (string, error) {
 	var v sql.NullString
-	err = db.QueryRowContext(ctx, "SELECT json_extract(data, ?) FROM part WHERE id = ? AND message_id = ? "+
-		"AND message_id IN (SELECT id FROM message WHERE session_id = ?) AND json_valid(data)", path, partID, messageID, sid).Scan(&v)
+	err := row.Scan(&v)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", ErrNoPart
 	case err != nil:
 		return "", fmt.Errorf("read part: %w", err)
 	case !v.Valid:
-		return "", ErrNoPart // the part has no such field (a text part's output)
+		return "", ErrNoPart
 	}
 	return v.String, nil
 }

@@ -3,7 +3,6 @@ package opencode
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -316,16 +315,6 @@ func partText2(ctx context.Context, db *sql.DB, sid, messageID, partID, field st
 	if expr == "" {
 		return "", ErrNoPart
 	}
-	var v sql.NullString
-	err := db.QueryRowContext(ctx, "SELECT "+expr+" FROM session_message m WHERE m.id = ? AND m.session_id = ? AND json_valid(m.data)",
-		messageID, sid).Scan(&v)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return "", ErrNoPart
-	case err != nil:
-		return "", fmt.Errorf("read part: %w", err)
-	case !v.Valid:
-		return "", ErrNoPart
-	}
-	return v.String, nil
+	return fieldText(db.QueryRowContext(ctx, "SELECT "+expr+" FROM session_message m WHERE m.id = ? AND m.session_id = ? AND json_valid(m.data)",
+		messageID, sid))
 }

@@ -140,24 +140,7 @@ func BenchmarkScan2(b *testing.B) {
 // after a -wal hint.
 func BenchmarkUpdate2(b *testing.B) {
 	dir, add := benchDB2(b, 1000, 40)
-	src := New(Options{DataDir: dir})
-	defer src.Close()
-	ctx := context.Background()
-	if _, err := src.Scan(ctx); err != nil {
-		b.Fatal(err)
-	}
-	wal := []string{filepath.Join(dir, "opencode.db-wal")}
-	n := 0
-	for b.Loop() {
-		b.StopTimer()
-		n++
-		add("ses_000007", n)
-		b.StartTimer()
-		changed, _, err := src.Update(ctx, wal)
-		if err != nil || len(changed) != 1 {
-			b.Fatalf("changed %d, err %v", len(changed), err)
-		}
-	}
+	benchUpdate(b, dir, add)
 }
 
 // BenchmarkPage2: the last page of a session of OpenCode 2.
