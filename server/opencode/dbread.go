@@ -234,29 +234,16 @@ func (r *dbReader) partTimes(ctx context.Context, in map[string]*facts, ids []st
 // before it): a 60 MB prompt came into Go whole, at every read of its
 // session. A text that is not a string (an object) is no prompt.
 func (r *dbReader) firstPrompts(ctx context.Context, in map[string]*facts, users map[string][]string) error {
-	var stmts [2]*sql.Stmt // OpenCode 1's (part rows), OpenCode 2's (message rows)
-	if r.sc.part != nil {
-		order := col(r.sc.part, "id", "rowid")
-		stmt, err := r.tx.PrepareContext(ctx, "SELECT substr(ltrim(json_extract(data, '$.text'), ' '||char(9,10,13)), 1, "+
-			strconv.Itoa(promptChars)+"), "+
-			"COALESCE(json_extract(data, '$.synthetic'), 0), COALESCE(json_extract(data, '$.ignored'), 0) "+
-			"FROM part WHERE message_id = ? AND json_valid(data) AND json_extract(data, '$.type') = 'text' "+
-			"AND json_type(data, '$.text') = 'text' "+
-			"ORDER BY "+order)
-		if err != nil {
-			return fmt.Errorf("read prompts: %w", err)
-		}
-		defer stmt.Close()
-		stmts[0] = stmt
+	stmts, err := r.prepared(ctx, "read prompts", "SELECT substr(ltrim(json_extract(data, '$.text'), ' '||char(9,10,13)), 1, "+
+		strconv.Itoa(promptChars)+"), "+
+		"COALESCE(json_extract(data, '$.synthetic'), 0), COALESCE(json_extract(data, '$.ignored'), 0) "+
+		"FROM part WHERE message_id = ? AND json_valid(data) AND json_extract(data, '$.type') = 'text' "+
+		"AND json_type(data, '$.text') = 'text' "+
+		"ORDER BY "+col(r.sc.part, "id", "rowid"), fmt.Sprintf(firstPrompt2, promptChars))
+	if err != nil {
+		return err
 	}
-	if r.sc.message2 != nil {
-		stmt, err := r.tx.PrepareContext(ctx, fmt.Sprintf(firstPrompt2, promptChars))
-		if err != nil {
-			return fmt.Errorf("read prompts: %w", err)
-		}
-		defer stmt.Close()
-		stmts[1] = stmt
-	}
+	defer closeStmts(stmts)
 	for sid, msgs := range users {
 		f := in[sid]
 		if f == nil {
@@ -309,6 +296,33 @@ func (r *dbReader) firstText(ctx context.Context, stmt *sql.Stmt, f *facts, mess
 		return "", fmt.Errorf("read prompt of %s: %w", messageID, err)
 	}
 	return "", nil
+}
+
+// prepared prepares a query of each generation whose tables the database
+// has: [0] OpenCode 1's (of the part table), [1] OpenCode 2's (of
+// session_message); nil for one it lacks. closeStmts closes them.
+func (r *dbReader) prepared(ctx context.Context, what, v1, v2 string) ([2]*sql.Stmt, error) {
+	var out [2]*sql.Stmt
+	for i, q := range []string{v1, v2} {
+		if i == 0 && r.sc.part == nil || i == 1 && r.sc.message2 == nil {
+			continue
+		}
+		stmt, err := r.tx.PrepareContext(ctx, q)
+		if err != nil {
+			closeStmts(out)
+			return out, fmt.Errorf("%s: %w", what, err)
+		}
+		out[i] = stmt
+	}
+	return out, nil
+}
+
+func closeStmts(stmts [2]*sql.Stmt) {
+	for _, s := range stmts {
+		if s != nil {
+			s.Close()
+		}
+	}
 }
 
 // truthy reads an SQLite JSON boolean, which comes back as 0/1.

@@ -57,50 +57,26 @@ const (
 // is a finished answer, from the last text part of that message, or an
 // open answer whose question tool asks (asked).
 func (r *dbReader) questions(ctx context.Context, in map[string]*facts) error {
-	var asking [2]*sql.Stmt // as stmts below, for the question tool
-	if r.sc.part != nil {
-		stmt, err := r.tx.PrepareContext(ctx, fmt.Sprintf(asking1, questionChars, col(r.sc.part, "id", "rowid")))
-		if err != nil {
-			return fmt.Errorf("read questions: %w", err)
-		}
-		defer stmt.Close()
-		asking[0] = stmt
+	order := col(r.sc.part, "id", "rowid")
+	asking, err := r.prepared(ctx, "read questions", fmt.Sprintf(asking1, questionChars, order), fmt.Sprintf(asking2, questionChars))
+	if err != nil {
+		return err
 	}
-	if r.sc.message2 != nil {
-		stmt, err := r.tx.PrepareContext(ctx, fmt.Sprintf(asking2, questionChars))
-		if err != nil {
-			return fmt.Errorf("read questions: %w", err)
-		}
-		defer stmt.Close()
-		asking[1] = stmt
+	defer closeStmts(asking)
+	// Only the start of the text leaves SQLite (questionChars, after the
+	// white space before it): a 30 MB answer came into Go whole, at every
+	// read of its session, for a line of 200 runes.
+	stmts, err := r.prepared(ctx, "read questions", "SELECT substr(ltrim(json_extract(data, '$.text'), ' '||char(9,10,13)), 1, "+
+		strconv.Itoa(questionChars)+") "+
+		"FROM part WHERE message_id = ? AND json_valid(data) AND json_extract(data, '$.type') = 'text' "+
+		"AND json_type(data, '$.text') = 'text' "+
+		"AND NOT COALESCE(json_extract(data, '$.synthetic'), 0) AND NOT COALESCE(json_extract(data, '$.ignored'), 0) "+
+		"AND trim(json_extract(data, '$.text')) != '' "+
+		"ORDER BY "+order+" DESC LIMIT 1", fmt.Sprintf(question2, questionChars))
+	if err != nil {
+		return err
 	}
-	var stmts [2]*sql.Stmt // OpenCode 1's (part rows), OpenCode 2's (an answer's content)
-	if r.sc.part != nil {
-		order := col(r.sc.part, "id", "rowid")
-		// Only the start of the text leaves SQLite (questionChars, after the
-		// white space before it): a 30 MB answer came into Go whole, at every
-		// read of its session, for a line of 200 runes.
-		stmt, err := r.tx.PrepareContext(ctx, "SELECT substr(ltrim(json_extract(data, '$.text'), ' '||char(9,10,13)), 1, "+
-			strconv.Itoa(questionChars)+") "+
-			"FROM part WHERE message_id = ? AND json_valid(data) AND json_extract(data, '$.type') = 'text' "+
-			"AND json_type(data, '$.text') = 'text' "+
-			"AND NOT COALESCE(json_extract(data, '$.synthetic'), 0) AND NOT COALESCE(json_extract(data, '$.ignored'), 0) "+
-			"AND trim(json_extract(data, '$.text')) != '' "+
-			"ORDER BY "+order+" DESC LIMIT 1")
-		if err != nil {
-			return fmt.Errorf("read questions: %w", err)
-		}
-		defer stmt.Close()
-		stmts[0] = stmt
-	}
-	if r.sc.message2 != nil {
-		stmt, err := r.tx.PrepareContext(ctx, fmt.Sprintf(question2, questionChars))
-		if err != nil {
-			return fmt.Errorf("read questions: %w", err)
-		}
-		defer stmt.Close()
-		stmts[1] = stmt
-	}
+	defer closeStmts(stmts)
 	for _, f := range in {
 		f.question, f.asked = "", false
 		gen := 0
