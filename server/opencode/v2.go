@@ -214,7 +214,10 @@ func readItems2(ctx context.Context, tx *sql.Tx, byID map[string]*Message, ids [
 		toolOutput2(p) + " AS output, " + toolError2(p) + " AS error, " +
 		"COALESCE(" + text("mime") + ", '') AS mime, COALESCE(" + text("name") + ", " + text("filename") + ", '') AS filename, " +
 		"COALESCE(" + dataURL("uri") + ", " + dataURL("url") + ", length(" + text("data") + "), 0) AS urllen, " +
-		"COALESCE(substr(" + text("state.metadata.sessionId") + ", 1, 100), '') AS child " +
+		// A subagent's session: OpenCode 2's subagent tool names it
+		// sessionID (packages/core/src/tool/plugin/subagent.ts), OpenCode
+		// 1's task tool sessionId.
+		"COALESCE(substr(COALESCE(" + text("state.metadata.sessionID") + ", " + text("state.metadata.sessionId") + "), 1, 100), '') AS child " +
 		"FROM session_message m, json_each(CASE WHEN json_valid(m.data) THEN m.data ELSE '{}' END, " +
 		"CASE m.type WHEN 'assistant' THEN '$.content' WHEN 'user' THEN '$.files' ELSE '$.none' END) j " +
 		"WHERE m.id IN (" + placeholders(len(ids)) + ") AND j.type = 'object'"

@@ -292,7 +292,8 @@ func TestOpenCode2Page(t *testing.T) {
 	insertRow2(t, w, "ses_new", answer2("msg_n5", 6, 10, 5, 0,
 		`{"type":"text","text":"`+big+`"}`,
 		`{"type":"tool","id":"call_3","name":"read","state":{"status":"completed","input":{"path":"big.txt"},"content":[{"type":"text","text":"`+big+`"}]},"time":{"created":1}}`,
-		`{"type":"tool","id":"call_4","name":"grep","state":{"status":"streaming","input":"{\"pat"},"time":{"created":1}}`))
+		`{"type":"tool","id":"call_4","name":"grep","state":{"status":"streaming","input":"{\"pat"},"time":{"created":1}}`,
+		`{"type":"tool","id":"call_5","name":"subagent","state":{"status":"completed","input":{"agent":"explore"},"content":[{"type":"text","text":"found 3"}],"metadata":{"sessionID":"ses_child1","status":"completed"}},"time":{"created":1}}`))
 	insertRow2(t, w, "ses_new", row2{id: "msg_n6", typ: "user", seq: 7, created: ago(4), data: `{"text":"See these",` +
 		`"files":[{"uri":"file:///home/dev/shot.png","mime":"image/png","name":"shot.png"},` +
 		`{"data":"aGVsbG8=","mime":"text/plain","name":"a.txt","source":{"type":"inline"}},"odd"],"time":{"created":1}}`})
@@ -321,7 +322,7 @@ func TestOpenCode2Page(t *testing.T) {
 		line := m.ID + " " + m.Role + ":"
 		for _, p := range m.Parts {
 			line += " [" + p.ID + " " + p.Type
-			for _, f := range []string{p.Tool, p.CallID, p.Status, p.Input, p.Output, p.ToolError, p.Text, p.Mime, p.Filename} {
+			for _, f := range []string{p.Tool, p.CallID, p.Status, p.Input, p.Output, p.ToolError, p.Text, p.Mime, p.Filename, p.ChildSession} {
 				if f != "" {
 					line += " " + show(f)
 				}
@@ -342,7 +343,9 @@ func TestOpenCode2Page(t *testing.T) {
 		`msg_n3 shell: [prt_s tool shell msg_n3 completed {"command":"go test ./..."} ok auth]`,
 		fmt.Sprintf("msg_n5 assistant: [prt_c0 text <%d characters>]", MaxPartText) +
 			fmt.Sprintf(` [prt_c1 tool read call_3 completed {"path":"big.txt"} <%d characters>]`, MaxPartText) +
-			` [prt_c2 tool grep call_4 pending {"pat]`,
+			` [prt_c2 tool grep call_4 pending {"pat]` +
+			// A subagent's call names the session it ran in.
+			` [prt_c3 tool subagent call_5 completed {"agent":"explore"} found 3 ses_child1]`,
 		// A file told by its name and type; its size by its data, not by
 		// its path.
 		"msg_n6 user: [prt_t text See these] [prt_f0 file image/png shot.png] [prt_f1 file text/plain a.txt 8]",
