@@ -105,9 +105,13 @@ type schema struct {
 	message map[string]bool // nil: no usable message table
 	part    map[string]bool // nil: no usable part table
 	// session2 and message2 are OpenCode 2's session_v2 and
-	// session_message; both nil unless both are usable.
-	session2 map[string]bool
-	message2 map[string]bool
+	// session_message; both nil unless both are usable. session2Table
+	// names the first: session_v2, or session in the databases of
+	// OpenCode 2's early builds (opencode-next.db), which kept their
+	// sessions there and had no message table.
+	session2      map[string]bool
+	message2      map[string]bool
+	session2Table string
 	// messageUnique: a key or a unique index makes each (session, id)
 	// of the message table one row. Without one (a table made without
 	// its primary key) an id can be there twice, and is read once.
@@ -160,9 +164,15 @@ func readSchema(ctx context.Context, q querier) (schema, error) {
 	}
 	v1 := missing([2]string{"session", "message"}, [2]map[string]bool{sc.session, sc.message}, [2][]string{sessionRequired, messageRequired})
 	v2 := missing([2]string{"session_v2", "session_message"}, [2]map[string]bool{sc.session2, sc.message2}, [2][]string{session2Required, message2Required})
+	sc.session2Table = "session_v2"
+	if len(sc.session2) == 0 && len(sc.message) == 0 && len(sc.session) > 0 && len(sc.message2) > 0 {
+		// An early build of OpenCode 2's: its sessions in session.
+		sc.session2, sc.session2Table = sc.session, "session"
+		v2 = missing([2]string{"session", "session_message"}, [2]map[string]bool{sc.session2, sc.message2}, [2][]string{session2Required, message2Required})
+	}
 	switch {
 	case v1 != "" && v2 != "":
-		if len(sc.session) == 0 && len(sc.session2) > 0 {
+		if len(sc.message) == 0 && (len(sc.session2) > 0 || len(sc.message2) > 0) {
 			v1 = v2 // a database of OpenCode 2: say what its tables lack
 		}
 		return sc, fmt.Errorf("%w: %s", errUnsupported, v1)

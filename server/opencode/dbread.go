@@ -46,7 +46,7 @@ func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) 
 		}
 	}
 	if r.sc.session2 != nil {
-		if err := r.sessionTable(ctx, "session_v2", r.sc.session2, true, out); err != nil {
+		if err := r.sessionTable(ctx, r.sc.session2Table, r.sc.session2, true, out); err != nil {
 			return nil, err
 		}
 	}
@@ -56,7 +56,7 @@ func (r *dbReader) sessions(ctx context.Context) (map[string]sessionRow, error) 
 // sessionTable reads the rows of one session table into out; v2 marks
 // OpenCode 2's.
 func (r *dbReader) sessionTable(ctx context.Context, table string, s map[string]bool, v2 bool, out map[string]sessionRow) error {
-	// table is one of two constants, never user input.
+	// table is one of two constants (schema.session2Table), never user input.
 	query := "SELECT id, COALESCE(directory, ''), COALESCE(" + col(s, "title", "''") + ", ''), " +
 		col(s, "version", "''") + ", " + col(s, "parent_id", "NULL") + ", " +
 		"time_created, time_updated, " +

@@ -282,6 +282,34 @@ func TestOpenCode2Alone(t *testing.T) {
 	}
 }
 
+// A database of an early build of OpenCode 2 (opencode-next.db) kept its
+// sessions in a table named session, beside session_message and no
+// message table: they are read as OpenCode 2's.
+func TestOpenCode2EarlyLayout(t *testing.T) {
+	dir := t.TempDir()
+	w := openWriter(t, filepath.Join(dir, "opencode.db"), "WAL")
+	execSQL(t, w, `CREATE TABLE project (id text PRIMARY KEY, worktree text NOT NULL, time_created integer NOT NULL, time_updated integer NOT NULL);
+		INSERT INTO project VALUES ('prj_1', '/home/dev/webapp', 1767000000000, 1767000000000);`)
+	execSQL(t, w, strings.ReplaceAll(schemaV2, "session_v2", "session"))
+	execSQL(t, w, `INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated)
+		VALUES ('ses_e', 'prj_1', 's', '/home/dev/webapp', 'Early', '0.0.0-next-15853', ?, ?)`, ago(100), ago(90))
+	insertRow2(t, w, "ses_e", user2("msg_e1", 1, 100, "Hello"))
+	insertRow2(t, w, "ses_e", answer2("msg_e2", 2, 95, 90, 0.02, `{"type":"text","text":"Hi there."}`))
+	src := newTestSource(dir)
+	defer src.Close()
+	got, err := src.Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != "ses_e" || got[0].MessageCount != 2 || got[0].CostUSD != 0.02 || got[0].Question != "Hi there." {
+		t.Fatalf("sessions %+v, want ses_e with 2 messages, $0.02, asking \"Hi there.\"", got)
+	}
+	msgs, _, err := src.Messages(context.Background(), "ses_e", MessagePage{Limit: 5})
+	if err != nil || len(msgs) != 2 || len(msgs[1].Parts) != 1 || msgs[1].Parts[0].Text != "Hi there." {
+		t.Fatalf("page: %+v, %v", msgs, err)
+	}
+}
+
 // The page shows what OpenCode 2's rows hold: a prompt's text, an
 // answer's reasoning, calls with their results or errors and text, a
 // command the user ran; not the rows that are bookkeeping. Long fields
