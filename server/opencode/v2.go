@@ -104,7 +104,7 @@ const laterAnswer2 = "SELECT 1 FROM session_message WHERE session_id = ? AND id 
 // and its place, so that PartText finds it again.
 const (
 	part2Text  = "prt_t" // a prompt's text
-	part2Shell = "prt_s" // a command the user ran
+	part2Shell = "prt_s" // a command the user ran, and its output
 	part2Item  = "prt_c" // + the index of an answer's content item
 	part2File  = "prt_f" // + the index of a prompt's file
 )
@@ -169,18 +169,15 @@ func readParts2(ctx context.Context, tx *sql.Tx, msgs []Message) error {
 			// Its summary, while it runs and once it is done.
 			m.Parts = append(m.Parts, Part{ID: part2Text, MessageID: id, Type: "compaction", Text: text.String, TextLen: textLen})
 		case "shell":
-			input := `{"command":` + strconv.Quote(command) + `}`
-			p := Part{ID: part2Shell, MessageID: id, Type: "tool", Tool: "shell", CallID: id,
-				Input: input, InputLen: int64(len(input)), Status: shellStatus(status)}
-			if p.Status == "error" {
-				p.ToolError = "The command " + status + "."
-				if output.String != "" {
-					p.ToolError += "\n" + output.String
-				}
-			} else {
-				p.Output, p.OutputLen = output.String, outputLen
+			// As the page shows Claude Code's bash mode: the user's
+			// "!command", then what it printed.
+			m.Role = "user"
+			m.Parts = append(m.Parts, Part{ID: part2Shell, MessageID: id, Type: "command", Text: "!" + command},
+				Part{ID: part2Shell, MessageID: id, Type: "output", Text: output.String, TextLen: outputLen})
+			switch status {
+			case "killed", "timeout":
+				m.Error = "The command was " + map[string]string{"killed": "killed", "timeout": "stopped: it ran out of time"}[status] + "."
 			}
-			m.Parts = append(m.Parts, p)
 		}
 	}
 	if err := rows.Close(); err != nil {
@@ -276,20 +273,6 @@ func toolStatus2(s string) string {
 	return s
 }
 
-// shellStatus is a command's run as a call's state: exited is done,
-// whatever its exit code (the output says); killed and timeout failed.
-func shellStatus(s string) string {
-	switch s {
-	case "running":
-		return "running"
-	case "exited":
-		return "completed"
-	case "killed", "timeout":
-		return "error"
-	}
-	return "completed" // builds that wrote no status wrote a finished run
-}
-
 // partText2 is PartText for OpenCode 2: field of the part partID (as
 // readParts2 named it) of message messageID of session sid.
 func partText2(ctx context.Context, db *sql.DB, sid, messageID, partID, field string) (string, error) {
@@ -298,7 +281,7 @@ func partText2(ctx context.Context, db *sql.DB, sid, messageID, partID, field st
 	case partID == part2Text && field == "text":
 		expr = "CASE WHEN m.type = 'compaction' THEN CASE json_type(m.data, '$.summary') WHEN 'text' THEN json_extract(m.data, '$.summary') END " +
 			"WHEN json_type(m.data, '$.text') = 'text' THEN json_extract(m.data, '$.text') END"
-	case partID == part2Shell && field == "output":
+	case partID == part2Shell && field == "text": // its output
 		expr = "CASE json_type(m.data, '$.output') WHEN 'text' THEN m.data ->> '$.output' WHEN 'object' THEN m.data ->> '$.output.output' END"
 	case strings.HasPrefix(partID, part2Item):
 		i, err := strconv.Atoi(partID[len(part2Item):])

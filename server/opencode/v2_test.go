@@ -328,6 +328,8 @@ func TestOpenCode2Page(t *testing.T) {
 	insertRow2(t, w, "ses_new", row2{id: "msg_n7", typ: "compaction", seq: 8, created: ago(3),
 		data: `{"status":"completed","reason":"auto","summary":"We fixed the login check.","recent":"","time":{"created":1}}`})
 	insertRow2(t, w, "ses_new", row2{id: "msg_n8", typ: "synthetic", seq: 9, created: ago(2), data: `{"text":"for the model only","time":{"created":1}}`})
+	insertRow2(t, w, "ses_new", row2{id: "msg_n9", typ: "shell", seq: 10, created: ago(1),
+		data: `{"shellID":"sh_2","command":"yes","status":"killed","output":{"output":"` + big + `","truncated":false},"time":{"created":1}}`})
 	src := newTestSource(dir)
 	defer src.Close()
 	ctx := context.Background()
@@ -368,7 +370,7 @@ func TestOpenCode2Page(t *testing.T) {
 			` [prt_c2 tool read call_1 completed {"path":"auth.go"} package auth` + "\nfunc Check() {}]" +
 			` [prt_c3 tool edit call_2 error {"path":"auth.go"} file changed on disk]` +
 			" [prt_c4 text Fixed the check.\nShould I also add a test?]",
-		`msg_n3 shell: [prt_s tool shell msg_n3 completed {"command":"go test ./..."} ok auth]`,
+		`msg_n3 user: [prt_s command !go test ./...] [prt_s output ok auth]`,
 		fmt.Sprintf("msg_n5 assistant: [prt_c0 text <%d characters>]", MaxPartText) +
 			fmt.Sprintf(` [prt_c1 tool read call_3 completed {"path":"big.txt"} <%d characters>]`, MaxPartText) +
 			` [prt_c2 tool grep call_4 pending {"pat]` +
@@ -378,11 +380,18 @@ func TestOpenCode2Page(t *testing.T) {
 		// its path.
 		"msg_n6 user: [prt_t text See these] [prt_f0 file image/png shot.png] [prt_f1 file text/plain a.txt 8]",
 		"msg_n7 compaction: [prt_t compaction We fixed the login check.]",
+		fmt.Sprintf("msg_n9 user: [prt_s command !yes] [prt_s output <%d characters>]", MaxPartText),
 	}
 	if more || strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("page (more %v):\n%s\nwant:\n%s", more, strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	last := msgs[len(msgs)-3]
+	if e := msgs[len(msgs)-1].Error; e != "The command was killed." {
+		t.Errorf("a killed command's error: %q", e)
+	}
+	if text, err := src.PartText(ctx, "ses_new", "msg_n9", part2Shell, "text"); err != nil || text != big {
+		t.Errorf("PartText of a command's output: %d characters, %v; want %d", len(text), err, len(big))
+	}
+	last := msgs[len(msgs)-4]
 	if p := last.Parts[0]; len(p.Text) != MaxPartText || p.TextLen != int64(len(big)) {
 		t.Errorf("long text: %d of %d characters, want %d of %d", len(p.Text), p.TextLen, MaxPartText, len(big))
 	}

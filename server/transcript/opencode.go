@@ -164,6 +164,13 @@ func openCodeBlock(p opencode.Part) (shared.Block, bool) {
 		return shared.Block{Type: shared.BlockText, Text: p.Text, Cut: cutLen(p, p.Text, p.TextLen, 't')}, true
 	case "reasoning":
 		return shared.Block{Type: shared.BlockThinking, Text: p.Text, Cut: cutLen(p, p.Text, p.TextLen, 't')}, true
+	case "command": // OpenCode 2's command the user ran, as "!command"
+		return shared.Block{Type: shared.BlockCommand, Text: p.Text}, true
+	case "output": // and what it printed
+		if p.Text == "" {
+			return shared.Block{}, false
+		}
+		return shared.Block{Type: shared.BlockOutput, Text: p.Text, Cut: cutLen(p, p.Text, p.TextLen, 't')}, true
 	case "compaction":
 		// OpenCode 2's carries the summary it made (OpenCode 1's, none).
 		return shared.Block{Type: shared.BlockCompaction, Text: p.Text, Cut: cutLen(p, p.Text, p.TextLen, 't')}, true
