@@ -84,6 +84,12 @@ func TestOpenCode2OverHTTP(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || string(whole) != long {
 		t.Fatalf("the call's result whole: %d, %d bytes (want %d)", resp.StatusCode, len(whole), len(long))
 	}
+	// Its spend, by model, in the usage report at the answer's time.
+	var rep shared.UsageReport
+	getJSON(t, srv.URL+fmt.Sprintf("/api/usage?by=model&from=%d&to=%d", now-3600_000, now+3600_000), &rep)
+	if len(rep.Buckets) != 1 || rep.Buckets[0].Key != "claude-opus-4-7" || rep.Buckets[0].CostUSD != 0.0125 || rep.Total.CostUSD != 0.0125 {
+		t.Errorf("usage by model: %+v, want claude-opus-4-7 at $0.0125", rep)
+	}
 	var found shared.FindResult
 	getJSON(t, srv.URL+"/api/sessions/opencode/"+sid+"/find?q=escaped", &found)
 	if len(found.Matches) != 1 || found.Matches[0] != page.Messages[1].Cursor {
