@@ -96,3 +96,29 @@ func TestOpenCode2OverHTTP(t *testing.T) {
 		t.Errorf("find: %+v, want the answer (%s)", found, page.Messages[1].Cursor)
 	}
 }
+
+// TestOpenCodeChannelDatabase: a data folder with no opencode.db but the
+// database of another channel (an early build of OpenCode 2's, its
+// sessions in a table named session) is read, and its new rows streamed.
+func TestOpenCodeChannelDatabase(t *testing.T) {
+	xdg := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", xdg)
+	dataDir := filepath.Join(xdg, "opencode")
+	db := openWriterOf(t, dataDir, strings.ReplaceAll(openCode2Schema, "session_v2", "session"), "opencode-next.db")
+	now := time.Now().UnixMilli()
+	const sid = "ses_0a2b4c6d8e0fNeXtChAnNeLx"
+	sqlExec(t, db, `INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated)
+		VALUES (?, 'prj_1', 's', '/home/dev/webapp', 'From the next channel', '0.0.0-next-15853', ?, ?)`, sid, now, now)
+
+	srv := startOpenCodeHelmd(t, t.TempDir(), dataDir)
+	all := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
+	all.Wait(t, 5*time.Second, "the session of opencode-next.db", func(e ssetest.Event) bool {
+		s, ok := e.Has(sid)
+		return ok && s.Title == "From the next channel"
+	})
+	sqlExec(t, db, `INSERT INTO session_message VALUES ('msg_0a2b4c6d8e0f11', ?, 'user', 1, ?, ?, ?)`, sid, now+1, now+1,
+		fmt.Sprintf(`{"text":"hello","time":{"created":%d}}`, now+1))
+	all.Wait(t, 5*time.Second, "its prompt", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool {
+		return s.MessageCount == 1 && s.Status == shared.StatusWorking
+	}))
+}

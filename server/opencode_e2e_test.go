@@ -36,13 +36,18 @@ func openWriter(t *testing.T, dataDir string) *sql.DB {
 	return openWriterOf(t, dataDir, openCodeSchema)
 }
 
-// openWriterOf is openWriter with the tables schema makes.
-func openWriterOf(t *testing.T, dataDir, schema string) *sql.DB {
+// openWriterOf is openWriter with the tables schema makes, in the file
+// name of dataDir.
+func openWriterOf(t *testing.T, dataDir, schema string, name ...string) *sql.DB {
 	t.Helper()
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dataDir, "opencode.db")+"?_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=busy_timeout(5000)")
+	file := "opencode.db"
+	if len(name) > 0 {
+		file = name[0]
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dataDir, file)+"?_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}

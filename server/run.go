@@ -187,6 +187,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if !cfg.Demo {
 			warnOpenCodeDir(log, cfg.OpenCodeDir)
 		}
+		if cfg.OpenCodeDB == filepath.Join(cfg.OpenCodeDir, "opencode.db") && !cfg.Demo {
+			if db := opencode.ChannelDB(cfg.OpenCodeDir); db != "" {
+				log.Info("no opencode.db: reading the database of another of OpenCode's channels", "db", db)
+				cfg.OpenCodeDB = db
+			}
+		}
 		oc = opencode.New(opencode.Options{DataDir: cfg.OpenCodeDir, DBPath: cfg.OpenCodeDB, Logger: log, WaitingWindow: cfg.WaitingTTL})
 		cleanups = append(cleanups, func() { oc.Close() })
 		sources = append(sources, usage.Track(oc, oc, spend)) // each message at its own time

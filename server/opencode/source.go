@@ -25,6 +25,7 @@ package opencode
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -98,6 +99,34 @@ func DefaultDBPath(env func(string) string, dataDir string) string {
 		return p
 	}
 	return filepath.Join(dataDir, "opencode.db")
+}
+
+// ChannelDB is the database of another of OpenCode's channels in dataDir
+// (opencode-<channel>.db: builds other than latest, beta or prod, such as
+// OpenCode 2's previews), the one written last, when dataDir has no
+// opencode.db; "" otherwise. A user of such a build alone had no session
+// in Helm without --opencode-db.
+func ChannelDB(dataDir string) string {
+	if _, err := os.Lstat(filepath.Join(dataDir, "opencode.db")); !errors.Is(err, os.ErrNotExist) {
+		return ""
+	}
+	matches, _ := filepath.Glob(filepath.Join(dataDir, "opencode-*.db"))
+	newest, at := "", time.Time{}
+	for _, m := range matches {
+		fi, err := os.Stat(m)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		// A commit lands in the -wal; the main file changes at checkpoints.
+		mod := fi.ModTime()
+		if wal, err := os.Stat(m + "-wal"); err == nil && wal.ModTime().After(mod) {
+			mod = wal.ModTime()
+		}
+		if newest == "" || mod.After(at) {
+			newest, at = m, mod
+		}
+	}
+	return newest
 }
 
 // Source is the OpenCode session store. Scan, Update, Sessions and Close

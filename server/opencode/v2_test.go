@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"vibecraft.sh/helm/shared"
 )
@@ -515,5 +517,34 @@ func TestQuestionToolWaits(t *testing.T) {
 	changed, _ := update(t, src, filepath.Join(dir, "opencode.db-wal"))
 	if len(changed) != 1 || changed[0].ID != "ses_q2" || changed[0].Status != shared.StatusWorking || changed[0].Question != "" {
 		t.Errorf("after the answer: %+v, want ses_q2 working with no question", changed)
+	}
+}
+
+// Without opencode.db, the database of another channel is read, the one
+// written last (its -wal counts); with it, none.
+func TestChannelDB(t *testing.T) {
+	dir := t.TempDir()
+	if got := ChannelDB(dir); got != "" {
+		t.Errorf("empty folder: %q", got)
+	}
+	next, beta := filepath.Join(dir, "opencode-next.db"), filepath.Join(dir, "opencode-dev.db")
+	writeFile(t, next, "x")
+	writeFile(t, beta, "x")
+	if err := os.Mkdir(filepath.Join(dir, "opencode-zzz.db"), 0o755); err != nil { // a folder is no database
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	for _, p := range []string{next, beta} {
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeFile(t, next+"-wal", "x") // next was written last, in its -wal
+	if got := ChannelDB(dir); got != next {
+		t.Errorf("two channels: %q, want %q", got, next)
+	}
+	writeFile(t, filepath.Join(dir, "opencode.db"), "x")
+	if got := ChannelDB(dir); got != "" {
+		t.Errorf("beside opencode.db: %q, want none", got)
 	}
 }
