@@ -29,6 +29,8 @@ func FuzzOpenCode2Rows(f *testing.F) {
 	f.Add("shell", `{"command":["x"],"status":5,"output":{"output":null}}`)
 	f.Add("compaction", `{"summary":12}`)
 	f.Add("idle", `{"outcome":{}}`)
+	f.Add("assistant", `{"content":[{"type":"tool","name":"question","state":{"status":"running","input":{"questions":[{"question":7}]}}}]}`)
+	f.Add("assistant", `{"content":[{"type":"tool","name":"question","state":{"status":"running","input":{"questions":"x"}}},{"type":"text","text":"?"}]}`)
 	f.Add("user", `{"text": not json`)
 	f.Add("", `[]`)
 	// One database for every input, its two rows rewritten for each: a
