@@ -175,8 +175,10 @@ func readParts2(ctx context.Context, tx *sql.Tx, msgs []Message) error {
 			m.Parts = append(m.Parts, Part{ID: part2Shell, MessageID: id, Type: "command", Text: "!" + command},
 				Part{ID: part2Shell, MessageID: id, Type: "output", Text: output.String, TextLen: outputLen})
 			switch status {
-			case "killed", "timeout":
-				m.Error = "The command was " + map[string]string{"killed": "killed", "timeout": "stopped: it ran out of time"}[status] + "."
+			case "killed":
+				m.Error = "The command was killed."
+			case "timeout":
+				m.Error = "The command ran out of time."
 			}
 		}
 	}

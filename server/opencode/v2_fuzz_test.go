@@ -32,6 +32,8 @@ func FuzzOpenCode2Rows(f *testing.F) {
 	f.Add("assistant", `{"content":[{"type":"tool","name":"question","state":{"status":"running","input":{"questions":[{"question":7}]}}}]}`)
 	f.Add("assistant", `{"content":[{"type":"tool","name":"question","state":{"status":"running","input":{"questions":"x"}}},{"type":"text","text":"?"}]}`)
 	f.Add("user", `{"text": not json`)
+	f.Add("assistant", `{"content":{"a\"b.c[0]":{"type":"tool","name":"question","state":{"status":"running","content":[{"type":"text","text":"x"}]}}}}`)
+	f.Add("user", `{"text":"t","files":{"k\"":{"mime":"image/png","uri":"data:x"}}}`)
 	f.Add("", `[]`)
 	// One database for every input, its two rows rewritten for each: a
 	// database made for each input held the fuzzing to a hundred inputs
