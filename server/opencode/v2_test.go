@@ -330,6 +330,9 @@ func TestOpenCode2Page(t *testing.T) {
 	insertRow2(t, w, "ses_new", row2{id: "msg_n7", typ: "compaction", seq: 8, created: ago(3),
 		data: `{"status":"completed","reason":"auto","summary":"We fixed the login check.","recent":"","time":{"created":1}}`})
 	insertRow2(t, w, "ses_new", row2{id: "msg_n8", typ: "synthetic", seq: 9, created: ago(2), data: `{"text":"for the model only","time":{"created":1}}`})
+	failed := answer2("msg_na", 11, 1, 0, 0)
+	failed.data = strings.Replace(failed.data, `"content":[]`, `"content":[],"error":{"type":"provider.auth","message":"Invalid API key"}`, 1)
+	insertRow2(t, w, "ses_new", failed)
 	insertRow2(t, w, "ses_new", row2{id: "msg_n9", typ: "shell", seq: 10, created: ago(1),
 		data: `{"shellID":"sh_2","command":"yes","status":"killed","output":{"output":"` + big + `","truncated":false},"time":{"created":1}}`})
 	src := newTestSource(dir)
@@ -383,17 +386,22 @@ func TestOpenCode2Page(t *testing.T) {
 		"msg_n6 user: [prt_t text See these] [prt_f0 file image/png shot.png] [prt_f1 file text/plain a.txt 8]",
 		"msg_n7 compaction: [prt_t compaction We fixed the login check.]",
 		fmt.Sprintf("msg_n9 user: [prt_s command !yes] [prt_s output <%d characters>]", MaxPartText),
+		"msg_na assistant:",
 	}
 	if more || strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("page (more %v):\n%s\nwant:\n%s", more, strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if e := msgs[len(msgs)-1].Error; e != "The command was killed." {
+	// OpenCode 2's error of an answer: {type, message}.
+	if e := msgs[len(msgs)-1].Error; e != "provider.auth: Invalid API key" || msgs[len(msgs)-1].Running {
+		t.Errorf("a failed answer: error %q, running %v", e, msgs[len(msgs)-1].Running)
+	}
+	if e := msgs[len(msgs)-2].Error; e != "The command was killed." {
 		t.Errorf("a killed command's error: %q", e)
 	}
 	if text, err := src.PartText(ctx, "ses_new", "msg_n9", part2Shell, "text"); err != nil || text != big {
 		t.Errorf("PartText of a command's output: %d characters, %v; want %d", len(text), err, len(big))
 	}
-	last := msgs[len(msgs)-4]
+	last := msgs[len(msgs)-5]
 	if p := last.Parts[0]; len(p.Text) != MaxPartText || p.TextLen != int64(len(big)) {
 		t.Errorf("long text: %d of %d characters, want %d of %d", len(p.Text), p.TextLen, MaxPartText, len(big))
 	}
