@@ -529,7 +529,6 @@ func media(t string) string {
 	return " " + md.Clean(strings.TrimPrefix(t, "image/"))
 }
 
-// byteSize is n bytes for people: "512 B", "12 KB", "3.4 MB".
 // sized is ", " and a size, or nothing for none: a file attached by its
 // path (OpenCode 2) has no size in the transcript, and "0 B" said it was
 // empty.
@@ -540,6 +539,7 @@ func sized(n int64) string {
 	return ", " + byteSize(n)
 }
 
+// byteSize is n bytes for people: "512 B", "12 KB", "3.4 MB".
 func byteSize(n int64) string {
 	switch {
 	case n < 1024:
