@@ -121,6 +121,13 @@ type schema struct {
 	messageRowid bool
 }
 
+// timed reports whether every message table read has its rows' times of
+// writing (time_updated), without which an update cannot tell new rows
+// from old and reads everything.
+func (sc *schema) timed() bool {
+	return (sc.message == nil || sc.message["time_updated"]) && (sc.message2 == nil || sc.message2["time_updated"])
+}
+
 // Columns without which a table cannot be read at all.
 var (
 	sessionRequired  = []string{"id", "directory", "title", "time_created", "time_updated"}

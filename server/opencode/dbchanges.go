@@ -45,7 +45,15 @@ type rowStats struct{ updated, count int64 }
 
 // tracked reports whether table t has what change detection needs.
 func (r *dbReader) tracked(t string) bool {
-	cols := map[string]map[string]bool{"message": r.sc.message, "part": r.sc.part, "session_message": r.sc.message2}[t]
+	var cols map[string]bool
+	switch t {
+	case "message":
+		cols = r.sc.message
+	case "part":
+		cols = r.sc.part
+	case "session_message":
+		cols = r.sc.message2
+	}
 	return cols["session_id"] && cols["time_updated"]
 }
 

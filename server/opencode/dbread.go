@@ -243,16 +243,13 @@ func (r *dbReader) firstPrompts(ctx context.Context, in map[string]*facts, users
 	if err != nil {
 		return err
 	}
-	defer closeStmts(stmts)
+	defer stmts.close()
 	for sid, msgs := range users {
 		f := in[sid]
 		if f == nil {
 			continue
 		}
-		stmt := stmts[0]
-		if f.v2 {
-			stmt = stmts[1]
-		}
+		stmt := stmts.of(f)
 		if stmt == nil {
 			continue
 		}
@@ -298,31 +295,43 @@ func (r *dbReader) firstText(ctx context.Context, stmt *sql.Stmt, f *facts, mess
 	return "", nil
 }
 
-// prepared prepares a query of each generation whose tables the database
-// has: [0] OpenCode 1's (of the part table), [1] OpenCode 2's (of
-// session_message); nil for one it lacks. closeStmts closes them.
-func (r *dbReader) prepared(ctx context.Context, what, v1, v2 string) ([2]*sql.Stmt, error) {
-	var out [2]*sql.Stmt
+// byGen is a statement of each generation's tables: [0] OpenCode 1's (of
+// the part table), [1] OpenCode 2's (of session_message); nil for one the
+// database lacks.
+type byGen [2]*sql.Stmt
+
+// of is the statement for session f's tables, nil when there is none.
+func (g byGen) of(f *facts) *sql.Stmt {
+	if f.v2 {
+		return g[1]
+	}
+	return g[0]
+}
+
+func (g byGen) close() {
+	for _, s := range g {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// prepared prepares v1 and v2, the same query of each generation's
+// tables, for those the database has.
+func (r *dbReader) prepared(ctx context.Context, what, v1, v2 string) (byGen, error) {
+	var out byGen
 	for i, q := range []string{v1, v2} {
 		if i == 0 && r.sc.part == nil || i == 1 && r.sc.message2 == nil {
 			continue
 		}
 		stmt, err := r.tx.PrepareContext(ctx, q)
 		if err != nil {
-			closeStmts(out)
+			out.close()
 			return out, fmt.Errorf("%s: %w", what, err)
 		}
 		out[i] = stmt
 	}
 	return out, nil
-}
-
-func closeStmts(stmts [2]*sql.Stmt) {
-	for _, s := range stmts {
-		if s != nil {
-			s.Close()
-		}
-	}
 }
 
 // truthy reads an SQLite JSON boolean, which comes back as 0/1.

@@ -107,7 +107,7 @@ func (s *Source) readTx(ctx context.Context, full bool, affected map[string]bool
 		s.sc = &sc
 		s.mu.Unlock()
 	}
-	if s.dbMark == 0 || s.sc.message != nil && !s.sc.message["time_updated"] || s.sc.message2 != nil && !s.sc.message2["time_updated"] {
+	if s.dbMark == 0 || !s.sc.timed() {
 		full = true // nothing read yet, or no way to tell new rows from old
 	}
 	r := &dbReader{tx: tx, sc: *s.sc, notAfter: written.NotAfter(s.now()), skips: &s.skips}

@@ -62,7 +62,7 @@ func (r *dbReader) questions(ctx context.Context, in map[string]*facts) error {
 	if err != nil {
 		return err
 	}
-	defer closeStmts(asking)
+	defer asking.close()
 	// Only the start of the text leaves SQLite (questionChars, after the
 	// white space before it): a 30 MB answer came into Go whole, at every
 	// read of its session, for a line of 200 runes.
@@ -76,16 +76,12 @@ func (r *dbReader) questions(ctx context.Context, in map[string]*facts) error {
 	if err != nil {
 		return err
 	}
-	defer closeStmts(stmts)
+	defer stmts.close()
 	for _, f := range in {
 		f.question, f.asked = "", false
-		gen := 0
-		if f.v2 {
-			gen = 1
-		}
-		if f.open() && asking[gen] != nil && f.last.id != "" {
+		if ask := asking.of(f); f.open() && ask != nil && f.last.id != "" {
 			var text *string
-			switch err := asking[gen].QueryRowContext(ctx, f.last.id).Scan(&text); {
+			switch err := ask.QueryRowContext(ctx, f.last.id).Scan(&text); {
 			case err == nil:
 				f.asked = true
 				if text != nil {
@@ -96,7 +92,7 @@ func (r *dbReader) questions(ctx context.Context, in map[string]*facts) error {
 			}
 			continue
 		}
-		stmt := stmts[gen]
+		stmt := stmts.of(f)
 		if stmt == nil || !f.asks() || f.last.id == "" {
 			continue
 		}
