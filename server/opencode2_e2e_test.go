@@ -32,7 +32,7 @@ func TestOpenCode2OverHTTP(t *testing.T) {
 	xdg := t.TempDir()
 	t.Setenv("XDG_DATA_HOME", xdg)
 	dataDir := filepath.Join(xdg, "opencode")
-	db := openWriterOf(t, dataDir, openCode2Schema)
+	db := openWriterOf(t, filepath.Join(dataDir, "opencode.db"), openCode2Schema)
 
 	srv := startOpenCodeHelmd(t, t.TempDir(), dataDir)
 	all := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
@@ -104,7 +104,7 @@ func TestOpenCodeChannelDatabase(t *testing.T) {
 	xdg := t.TempDir()
 	t.Setenv("XDG_DATA_HOME", xdg)
 	dataDir := filepath.Join(xdg, "opencode")
-	db := openWriterOf(t, dataDir, strings.ReplaceAll(openCode2Schema, "session_v2", "session"), "opencode-next.db")
+	db := openWriterOf(t, filepath.Join(dataDir, "opencode-next.db"), strings.ReplaceAll(openCode2Schema, "session_v2", "session"))
 	now := time.Now().UnixMilli()
 	const sid = "ses_0a2b4c6d8e0fNeXtChAnNeLx"
 	sqlExec(t, db, `INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated)

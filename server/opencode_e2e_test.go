@@ -33,21 +33,17 @@ INSERT INTO project VALUES ('prj_1', '/home/dev/webapp', 'git', 'webapp', 176700
 // as they do while OpenCode runs.
 func openWriter(t *testing.T, dataDir string) *sql.DB {
 	t.Helper()
-	return openWriterOf(t, dataDir, openCodeSchema)
+	return openWriterOf(t, filepath.Join(dataDir, "opencode.db"), openCodeSchema)
 }
 
-// openWriterOf is openWriter with the tables schema makes, in the file
-// name of dataDir.
-func openWriterOf(t *testing.T, dataDir, schema string, name ...string) *sql.DB {
+// openWriterOf is openWriter of the database file path, with the tables
+// schema makes.
+func openWriterOf(t *testing.T, path, schema string) *sql.DB {
 	t.Helper()
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	file := "opencode.db"
-	if len(name) > 0 {
-		file = name[0]
-	}
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dataDir, file)+"?_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=busy_timeout(5000)")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}
