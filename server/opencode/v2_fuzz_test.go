@@ -106,7 +106,7 @@ func benchDB2(b *testing.B, sessions, messages int) (string, func(sid string, n 
 			if m%2 == 1 {
 				r = answer2(r.id, m+1, int64(10000-m), int64(9999-m), 0.01,
 					`{"type":"reasoning","text":"thinking it over"}`,
-					`{"type":"tool","id":"call_1","name":"read","state":{"status":"completed","input":{"path":"a.go"},"content":[{"type":"text","text":`+jsonQuote(result)+`}]},"time":{"created":1}}`,
+					`{"type":"tool","id":"call_1","name":"read","state":{"status":"completed","input":{"path":"a.go"},"content":[{"type":"text","text":`+mustJSONString(result)+`}]},"time":{"created":1}}`,
 					`{"type":"text","text":"Done. Anything else?"}`)
 			}
 			if _, err := tx.Exec(`INSERT INTO session_message VALUES (?, ?, ?, ?, ?, ?, ?)`, r.id, sid, r.typ, r.seq, r.created, max(r.updated, r.created), r.data); err != nil {
@@ -123,8 +123,6 @@ func benchDB2(b *testing.B, sessions, messages int) (string, func(sid string, n 
 	}
 	return dir, add
 }
-
-func jsonQuote(s string) string { return mustJSONString(s) }
 
 // BenchmarkScan2: a full read of 1,000 sessions of OpenCode 2 with 40,000
 // messages (BenchmarkScan's, in OpenCode 2's tables).
