@@ -119,3 +119,33 @@ func QueuedByUser(mode, origin []byte) bool {
 	}
 	return mode != nil
 }
+
+// taskNotification opens the text Claude Code writes in the user's name
+// when a background task (an agent, a shell) ends: a queued_command
+// attachment's prompt or a user record's content, which wakes the model.
+var taskNotification = []byte("<task-notification>")
+
+// TaskID reports whether b is a task notification, and the id of the task
+// it reports (its <task-id>, a background agent's agentId), nil when it
+// names none. Only the notification's own element is read: a task-id
+// that some text inside it quotes comes after it.
+func TaskID(b []byte) (id []byte, ok bool) {
+	text := bytes.TrimLeft(b, " \t\r\n")
+	if !bytes.HasPrefix(text, taskNotification) {
+		return nil, false
+	}
+	text = text[len(taskNotification):]
+	const open, end = "<task-id>", "</task-id>"
+	i := bytes.Index(text, []byte(open))
+	// The id comes first but for white space and a tool-use id: a
+	// task-id further in is part of the result text it carries.
+	if i < 0 || bytes.Contains(text[:i], []byte("<result>")) || bytes.Contains(text[:i], []byte("<summary>")) {
+		return nil, true
+	}
+	id = text[i+len(open):]
+	j := bytes.Index(id, []byte(end))
+	if j <= 0 || bytes.ContainsAny(id[:j], "<> \t\r\n") {
+		return nil, true
+	}
+	return id[:j], true
+}

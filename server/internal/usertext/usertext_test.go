@@ -70,3 +70,57 @@ func TestQueuedByUser(t *testing.T) {
 		}
 	}
 }
+
+// TaskID reads the id of the task a notification reports from its own
+// <task-id> element: never from the result text the notification
+// carries, which may quote another, nor from a text that only mentions
+// a notification.
+func TestTaskID(t *testing.T) {
+	for _, c := range []struct {
+		text, id string
+		ok       bool
+	}{
+		{"<task-notification>\n<task-id>a8b740b</task-id>\n<tool-use-id>toolu_1</tool-use-id>\n<status>completed</status>\n</task-notification>", "a8b740b", true},
+		{"\n <task-notification><tool-use-id>toolu_1</tool-use-id><task-id>bmd0i64ke</task-id>", "bmd0i64ke", true},
+		{"<task-notification>\n<status>completed</status>\n<summary>Agent done</summary>\n<result>see <task-id>other</task-id></result>", "", true},
+		{"<task-notification><result>x</result><task-id>other</task-id>", "", true},
+		{"<task-notification><task-id>a b</task-id>", "", true},
+		{"<task-notification><task-id></task-id>", "", true},
+		{"<task-notification><task-id>cut at the limit", "", true},
+		{"<task-notification>", "", true},
+		{"please read <task-notification><task-id>a1</task-id>", "", false},
+		{"<system-reminder><task-id>a1</task-id>", "", false},
+		{"", "", false},
+	} {
+		id, ok := TaskID([]byte(c.text))
+		if string(id) != c.id || ok != c.ok {
+			t.Errorf("TaskID(%q) = %q, %v; want %q, %v", c.text, id, ok, c.id, c.ok)
+		}
+		if ok && Of([]byte(c.text)) != Hidden {
+			t.Errorf("Of(%q) = %d: a notification is hidden text", c.text, Of([]byte(c.text)))
+		}
+	}
+}
+
+// FuzzTaskID: any text; an id found is a part of it, one word without
+// markup, and only in a notification.
+func FuzzTaskID(f *testing.F) {
+	f.Add([]byte("<task-notification>\n<task-id>a1</task-id>"))
+	f.Add([]byte("<task-notification><task-id><task-id>a</task-id></task-id>"))
+	f.Add([]byte(" <task-notification><summary><task-id>x</task-id>"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		id, ok := TaskID(b)
+		if !ok && id != nil {
+			t.Fatalf("TaskID(%q) = %q for no notification", b, id)
+		}
+		if id == nil {
+			return
+		}
+		if len(id) == 0 || bytes.ContainsAny(id, "<> \t\r\n") || !bytes.Contains(b, id) {
+			t.Fatalf("TaskID(%q) = %q", b, id)
+		}
+		if Of(b) != Hidden {
+			t.Fatalf("TaskID(%q) found %q in text that is not a notification", b, id)
+		}
+	})
+}
