@@ -103,6 +103,28 @@ func (p *parser) parseLine(r *record, first []byte, more func() []byte) bool {
 				return false
 			}
 			p.attachment(r)
+		case "toolUseResult":
+			// Only its status and agentId: the rest (a file read, a
+			// command's output) is skipped as any unread value is.
+			r.launch, r.resultAsync = true, false
+			r.resultStatus.reset()
+			r.resultAgent.reset()
+			if s.peek() != '{' {
+				return false
+			}
+			p.object(func(k []byte) bool {
+				switch string(k) {
+				case "status":
+					p.strField(&r.resultStatus, limitID)
+				case "isAsync":
+					r.resultAsync = p.boolean()
+				case "agentId":
+					p.strField(&r.resultAgent, limitID)
+				default:
+					return false
+				}
+				return true
+			})
 		case "message":
 			r.resetMessage()
 			if s.peek() == '{' {

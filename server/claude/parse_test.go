@@ -42,12 +42,13 @@ func (r *record) digest() string {
 	for i := range c.toolResults.len() {
 		results = append(results, string(c.toolResults.at(i)))
 	}
-	return fmt.Sprintf("type=%q cwd=%q sid=%q ts=%q req=%q meta=%v side=%v msg=%v id=%q model=%q stop=%q/%v usage=%v/%+v text=%q/%v blocks=%d/%d uses=%q results=%q title=%q/%q/%q progress=%q/%v use=%q/%v parent=%q/%v att=%v/%q/%q/%q/%q/%v",
+	return fmt.Sprintf("type=%q cwd=%q sid=%q ts=%q req=%q meta=%v side=%v msg=%v id=%q model=%q stop=%q/%v usage=%v/%+v text=%q/%v blocks=%d/%d uses=%q results=%q title=%q/%q/%q progress=%q/%v use=%q/%v parent=%q/%v att=%v/%q/%q/%q/%q/%v launch=%v/%q/%v/%q",
 		r.typ.bytes(), r.cwd.bytes(), r.sessionID.bytes(), r.timestamp.bytes(), r.requestID.bytes(), r.isMeta, r.isSidechain,
 		r.hasMessage, r.msgID.bytes(), r.model.bytes(), r.stopReason.bytes(), r.stopReason.ok, r.hasUsage, r.usage,
 		c.text.bytes(), c.hasText, c.blocks, c.results, uses, results, r.customTitle.bytes(), r.aiTitle.bytes(), r.summary.bytes(),
 		r.progType.bytes(), r.progType.ok, r.toolUseID.bytes(), r.toolUseID.ok, r.parentToolUseID.bytes(), r.parentToolUseID.ok,
-		r.attached, r.attType.orNil(), r.attMode.orNil(), r.attOrigin.orNil(), r.attPrompt.text.bytes(), r.attPrompt.hasText)
+		r.attached, r.attType.orNil(), r.attMode.orNil(), r.attOrigin.orNil(), r.attPrompt.text.bytes(), r.attPrompt.hasText,
+		r.launch, r.resultStatus.orNil(), r.resultAsync, r.resultAgent.orNil())
 }
 
 func TestParseLine(t *testing.T) {
@@ -63,6 +64,12 @@ func TestParseLine(t *testing.T) {
 		{`{"type":"a","message":{"id":"m\"1"}}`, true, `id="m\"1"`},
 		{`{"type":"a","message":{"id":"x"},"message":"replaced"}`, true, `msg=false id=""`},
 		{`{"type":"a","type":7}`, true, `type=""`},
+		// A call's result that started an agent in the background;
+		// toolUseResult given twice takes its last value, as any key.
+		{`{"type":"user","toolUseResult":{"isAsync":true,"status":"async_launched","stdout":"{\"status\":1}","agentId":"a1b2"}}`, true, `launch=true/"async_launched"/true/"a1b2"`},
+		{`{"toolUseResult":{"status":"async_launched","agentId":"a1"},"toolUseResult":"Error: no","type":"user"}`, true, `launch=true/""/false/""`},
+		{`{"toolUseResult":[{"status":"async_launched"}]}`, true, `launch=true/""/false/""`},
+		{`{"toolUseResult":{"isAsync":true,"agentId":"a9"}}`, true, `launch=true/""/true/"a9"`},
 		{`{"type":"user","message":{"content":"\ud83d\ude00 \u00e9\\"}}`, true, `text="😀 é\\"`},
 		{`{"message":{"usage":{"input_tokens":12,"output_tokens":1.5e2,"cache_read_input_tokens":-3,"cache_creation_input_tokens":"x"}}}`, true, `usage=true/{input:12 output:150 cacheRead:0 cacheWrite:0 write5m:0`},
 		{`{"message":{"usage":{"cache_creation_input_tokens":30,"cache_creation":{"ephemeral_5m_input_tokens":10,"ephemeral_1h_input_tokens":20,"other":{}},"speed":"fast","server_tool_use":{"web_fetch_requests":1,"web_search_requests":3}}}}`, true,
@@ -241,6 +248,9 @@ func FuzzParseLine(f *testing.F) {
 	// Attachments: a prompt typed while the session worked, and others.
 	f.Add([]byte(`{"type":"attachment","attachment":{"type":"queued_command","prompt":"and the linter","commandMode":"prompt","origin":{"kind":"human","x":1}}}`), uint8(5))
 	f.Add([]byte(`{"attachment":{"origin":"human","prompt":[{"type":"text","text":"a"}],"type":"queued_command"},"type":"attachment","attachment":null}`), uint8(3))
+	// A background agent's launch, and its report.
+	f.Add([]byte(`{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t"}]},"toolUseResult":{"isAsync":true,"status":"async_\u006caunched","agentId":"a1","prompt":{"x":[1]}}}`), uint8(7))
+	f.Add([]byte(`{"type":"user","isMeta":true,"origin":{"kind":"task-notification"},"message":{"role":"user","content":"<task-notification>\n<task-id>a1</task-id>\n</task-notification>"}}`), uint8(8))
 	// Valid JSON with a number no float64 holds, which the parser takes.
 	f.Add([]byte(`{"type":"x","n":1e400}`), uint8(3))
 	f.Fuzz(func(t *testing.T, line []byte, chunk uint8) {
@@ -293,11 +303,17 @@ func FuzzParseLine(f *testing.F) {
 		}
 		use, _ := m["toolUseID"].(string)
 		parent, _ := m["parentToolUseID"].(string)
+		var resultStatus, resultAgent string
+		if res, isObj := m["toolUseResult"].(map[string]any); isObj {
+			resultStatus, _ = res["status"].(string)
+			resultAgent, _ = res["agentId"].(string)
+		}
 		for _, c := range []struct {
 			name      string
 			got, want string
 		}{{"data.type", string(r.progType.bytes()), progType}, {"toolUseID", string(r.toolUseID.bytes()), use}, {"parentToolUseID", string(r.parentToolUseID.bytes()), parent},
-			{"attachment.type", string(r.attType.bytes()), attType}, {"attachment.commandMode", string(r.attMode.bytes()), attMode}, {"attachment.origin.kind", string(r.attOrigin.bytes()), attOrigin}} {
+			{"attachment.type", string(r.attType.bytes()), attType}, {"attachment.commandMode", string(r.attMode.bytes()), attMode}, {"attachment.origin.kind", string(r.attOrigin.bytes()), attOrigin},
+			{"toolUseResult.status", string(r.resultStatus.bytes()), resultStatus}, {"toolUseResult.agentId", string(r.resultAgent.bytes()), resultAgent}} {
 			if len(c.want) < 80 && c.got != c.want { // 80: no escaped form of it is cut at limitID
 				t.Errorf("%s = %q, encoding/json says %q", c.name, c.got, c.want)
 			}

@@ -140,6 +140,14 @@ type record struct {
 	attPrompt                   content
 	attached                    bool
 
+	// A user record's toolUseResult: its status, isAsync and agentId,
+	// which tell a call that started an agent in the background
+	// (async_launched). launch is set once the key was read, as
+	// progress is.
+	resultStatus, resultAgent field
+	resultAsync               bool
+	launch                    bool
+
 	hasMessage               bool
 	msgID, model, stopReason field
 	hasUsage                 bool
@@ -237,6 +245,11 @@ func (r *record) reset() {
 	}
 	if r.attached {
 		r.resetAttachment()
+	}
+	if r.launch {
+		r.resultStatus.reset()
+		r.resultAgent.reset()
+		r.resultAsync, r.launch = false, false
 	}
 	r.tsMS, r.tsState = 0, 0
 	r.resetMessage()
