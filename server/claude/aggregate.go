@@ -2,6 +2,7 @@ package claude
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"unique"
 	"unsafe"
@@ -121,6 +122,11 @@ type idState struct {
 	// to note where that line starts (answerAt) once it returns.
 	fresh    bool
 	answerAt int64
+
+	// background are the agents the model started in the background
+	// and no task notification has reported yet, by agentId, oldest
+	// first (launched). Compacted, the blob holds them (backgroundOf).
+	background []string
 }
 
 // idlessSpend is what the responses without an id spent: they cannot be
@@ -244,6 +250,11 @@ func (a *aggregate) apply(r *record, conversation bool) bool {
 	case "attachment":
 		if !sidechain && queuedPrompt(r) {
 			a.queuedPrompt(r)
+		} else if !sidechain && r.attType.is("queued_command") && r.attPrompt.hasText {
+			// A notification queued while the session worked.
+			if id, ok := usertext.TaskID(r.attPrompt.text.bytes()); ok {
+				a.reported(id)
+			}
 		}
 	case "system":
 		if !sidechain && r.subtype.is("turn_duration") {
@@ -303,6 +314,14 @@ func (a *aggregate) user(r *record) {
 	}
 	if c.results > 0 {
 		a.turn = turnToolResult
+	}
+	a.launched(r)
+	if c.hasText {
+		// Before isMeta: some builds mark a notification so.
+		if id, ok := usertext.TaskID(c.text.bytes()); ok {
+			a.reported(id)
+			return
+		}
 	}
 	if r.isMeta || !c.hasText && c.others == 0 {
 		return
@@ -387,6 +406,48 @@ func (a *aggregate) queuedPrompt(r *record) {
 		a.turn, a.answered = turnPrompt, false
 	}
 	a.noQuestion()
+}
+
+// maxBackground bounds the agents a transcript keeps as working in the
+// background: one that started more and never had them reported (its
+// process killed) keeps the latest.
+const maxBackground = 32
+
+// launched notes an agent the model started in the background, which r,
+// a tool result, tells (toolUseResult.status "async_launched", and
+// isAsync; the default for Claude Code's Agent tool in 2026; an agent
+// run in the foreground has its agentId there too, with the status
+// "completed"): its result comes back at
+// once, the turn may end, and the agent works on, writing its own
+// transcript (subagents/agent-<agentId>.jsonl), until a task
+// notification reports it and wakes the model. Until then the session is
+// not waiting for its user (Source.background).
+func (a *aggregate) launched(r *record) {
+	if !r.launch || !(r.resultStatus.is("async_launched") || r.resultAsync && !r.resultStatus.ok) || !r.resultAgent.ok || !r.resultAgent.full {
+		return
+	}
+	id := r.resultAgent.bytes()
+	if len(id) == 0 || slices.Contains(a.background, string(id)) {
+		return
+	}
+	if len(a.background) == maxBackground {
+		a.background = slices.Delete(a.background, 0, 1)
+	}
+	a.background = append(a.background, string(id))
+}
+
+// reported ends the background task a notification reports (id nil: one
+// that names none, which ends nothing), and starts the next turn if the
+// last had ended: Claude Code hands the notification to the model, which
+// answers it, as it does a prompt. It is not the user's prompt: nothing
+// is counted, and a question the session asked stays its question.
+func (a *aggregate) reported(id []byte) {
+	if i := slices.Index(a.background, string(id)); i >= 0 {
+		a.background = slices.Delete(a.background, i, i+1)
+	}
+	if a.turn == turnEnded || a.turn == turnNone {
+		a.turn = turnPrompt
+	}
 }
 
 // subagentPrompt keeps the first prompt of a subagent transcript, the

@@ -34,17 +34,25 @@ type aging struct {
 // and one event, rather than one wake-up per millisecond.
 const agingStep = time.Second
 
-// deadline is when a session built at now from a tail turn t, last
-// written at lastWrite, next changes status or active flag; 0 never.
-// status counts an age equal to a window as within it, so the change is
-// the millisecond after, rounded up to agingStep.
-func (s *Source) deadline(t turn, lastWrite int64, now time.Time) int64 {
+// deadline is when a session built at now from its transcripts'
+// activity next changes status or active flag; 0 never. status counts an
+// age equal to a window as within it, so the change is the millisecond
+// after, rounded up to agingStep.
+func (s *Source) deadline(act activity, now time.Time) int64 {
 	ms := now.UnixMilli()
-	if end := lastWrite + s.activeWindow.Milliseconds() + 1; end > ms {
+	active := s.activeWindow.Milliseconds()
+	if act.turn == turnEnded && act.background > 0 {
+		// An agent's last write can be older than the session's (the
+		// parent ended its turn after it): its working ends first.
+		if end := act.background + active + 1; end > ms {
+			return roundUp(end)
+		}
+	}
+	if end := act.lastWrite + active + 1; end > ms {
 		return roundUp(end) // working ends and active clears
 	}
-	if t == turnEnded {
-		if end := lastWrite + s.waitingWindow.Milliseconds() + 1; end > ms {
+	if act.turn == turnEnded {
+		if end := act.lastWrite + s.waitingWindow.Milliseconds() + 1; end > ms {
 			return roundUp(end) // waiting turns idle
 		}
 	}

@@ -71,7 +71,11 @@ func (s *Source) build(sid string, live map[string]pidEntry, now time.Time) (sha
 	sess.Tokens, sess.CostUSD = sp.tokens, pricing.Dollars(sp.nano)
 	sess.Unpriced = unpricedIn(main, mains, subs) // a subagent's unknown model counts for its parent
 
-	s.setStatus(&sess, a.turn, lastWrite, live[sid], a.customTitle, now)
+	act := activity{turn: a.turn, lastWrite: lastWrite}
+	if a.turn == turnEnded {
+		act.background = backgroundWrite(main, subs)
+	}
+	s.setStatus(&sess, act, live[sid], a.customTitle, now)
 	if sess.Status == shared.StatusWaiting {
 		if shared.UnnamedPermission(sess.WaitingFor) {
 			// The registry's "permission prompt", of a question too.
@@ -103,6 +107,26 @@ func addSubagents(sp spend, subs []*file, lastWrite int64) (spend, int64) {
 		lastWrite = max(lastWrite, f.lastWrite())
 	}
 	return sp, lastWrite
+}
+
+// backgroundWrite is when the last of the agents main's session started
+// in the background, and no notification reported, wrote its transcript
+// (subagents/agent-<agentId>.jsonl); 0 when none works. An agent whose
+// process was killed is never reported, but its transcript goes quiet:
+// its write ages out of the active window like any other.
+func backgroundWrite(main *file, subs []*file) int64 {
+	ids := main.agg.backgroundOf()
+	if len(ids) == 0 {
+		return 0
+	}
+	var last int64
+	for _, f := range subs {
+		name := strings.TrimSuffix(filepath.Base(f.path), ".jsonl")
+		if id, ok := strings.CutPrefix(name, "agent-"); ok && slices.Contains(ids, id) {
+			last = max(last, f.lastWrite())
+		}
+	}
+	return last
 }
 
 // subagentPrefix starts the title of a session known only from its
@@ -164,7 +188,7 @@ func (s *Source) buildOrphan(sid string, subs []*file, live map[string]pidEntry,
 	if sess.UpdatedAt == 0 {
 		sess.UpdatedAt = lastWrite
 	}
-	s.setStatus(&sess, turnNone, lastWrite, live[sid], "", now)
+	s.setStatus(&sess, activity{turn: turnNone, lastWrite: lastWrite}, live[sid], "", now)
 	return sess, true
 }
 

@@ -28,7 +28,7 @@ import (
 // other rules would give other results than a fresh read.
 const (
 	cacheMagic   = "helm/claude-scan\n"
-	cacheVersion = 28 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte; 14: response keys and message ids as hashes (rkey); 15: a response that ends the turn ends the calls left without a result; 16: each pending tool call with the offset of its line (Source.Asks); 17: and a subagent transcript's pending calls; 18: and whether a progress record told that each runs (its offset's complement, as a signed varint); 19: a question line's runs of white space are one space (shared.QuestionLine); 20: bash mode's input and output are not prompts (usertext); 21: a compaction summary is not a prompt; 22: an image with no text is; 23: a slash command or bash input ends the pending calls; 24: a failed API call's record (isApiErrorMessage) is not a message; 25: a token count that is none (a fraction, a negative, past MaxTokenCount) is 0, not cut; 26: each file's count of those (Stats.OddCounts); 27: and of its malformed lines and unknown records (Stats.MalformedLines, UnknownRecords); 28: four record types known (atis-latch, frame-link, artifact-comment-monitor, artifact-autoreact-ledger), a recap (away_summary) that dates nothing and whether one is the last dated record, a prompt typed while the session worked (queued_command) counted, and a first prompt without the lines that mark pasted text
+	cacheVersion = 29 // 2: per-response cost, 1-hour writes, subagent prompts; 3: question; 4: response times; 5: the question's line; 6: message ids by reference; 7: the question's line by its offset alone; 8: the question's line without its Markdown; 9: the working time; 10: a prompt cut short ends with "…" (written here, but the number stayed 9); 11: the question's line passes over a short heading, a label and a fenced block; 12: and a table's rows; 13: a sum of the bytes before the offset, not the byte; 14: response keys and message ids as hashes (rkey); 15: a response that ends the turn ends the calls left without a result; 16: each pending tool call with the offset of its line (Source.Asks); 17: and a subagent transcript's pending calls; 18: and whether a progress record told that each runs (its offset's complement, as a signed varint); 19: a question line's runs of white space are one space (shared.QuestionLine); 20: bash mode's input and output are not prompts (usertext); 21: a compaction summary is not a prompt; 22: an image with no text is; 23: a slash command or bash input ends the pending calls; 24: a failed API call's record (isApiErrorMessage) is not a message; 25: a token count that is none (a fraction, a negative, past MaxTokenCount) is 0, not cut; 26: each file's count of those (Stats.OddCounts); 27: and of its malformed lines and unknown records (Stats.MalformedLines, UnknownRecords); 28: four record types known (atis-latch, frame-link, artifact-comment-monitor, artifact-autoreact-ledger), a recap (away_summary) that dates nothing and whether one is the last dated record, a prompt typed while the session worked (queued_command) counted, and a first prompt without the lines that mark pasted text; 29: the agents a transcript started in the background and no notification reported (the blob's second part), a task notification starts a turn
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -217,10 +217,15 @@ type encodedResponse struct {
 // it sorts by key): the blob lazyIDs holds, in the cache and in a
 // compacted aggregate.
 //
-// The blob opens with the file's working time: build reads it of every
-// file without decoding the rest.
+// The blob opens with the file's working time and its agents at work in
+// the background: build reads them of every file without decoding the
+// rest.
 func (e *encoder) idSets(resps []encodedResponse, a *aggregate) {
 	e.uint(uint64(a.workMs))
+	e.uint(uint64(len(a.background)))
+	for _, id := range a.background {
+		e.str(id)
+	}
 	slices.SortFunc(resps, func(x, y encodedResponse) int { return x.key.compare(y.key) })
 	e.uint(uint64(len(resps)))
 	for _, r := range resps {
@@ -343,6 +348,16 @@ func (d *decoder) str() string {
 	s := string(d.b[:n])
 	d.b = d.b[n:]
 	return s
+}
+
+// skipStr passes over a string str would read.
+func (d *decoder) skipStr() {
+	n := d.uint()
+	if n > uint64(len(d.b)) {
+		d.fail("string")
+		return
+	}
+	d.b = d.b[n:]
 }
 
 // count reads a number of elements, each at least one byte long, so a

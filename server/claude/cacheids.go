@@ -15,12 +15,39 @@ type lazyIDs struct {
 	messages int // len(messages) once decoded, for MessageCount
 }
 
-// ids is a decoder at the blob's id sets, past the working time that
-// opens it (see encoder.idSets).
+// ids is a decoder at the blob's id sets, past the working time and the
+// agents in the background that open it (see encoder.idSets).
 func (l *lazyIDs) ids() decoder {
 	d := decoder{b: l.blob}
 	d.uint()
+	for range d.small(maxBackground, "background agents") {
+		d.skipStr()
+	}
 	return d
+}
+
+// backgroundOf is a's agents at work in the background (idState's
+// background), from its map state or, still encoded, from the blob:
+// a transcript quiet while its agents work is compacted like any other.
+// nil when there are none, the case of nearly every file.
+func (a *aggregate) backgroundOf() []string {
+	if a.lazy == nil {
+		return a.background
+	}
+	d := decoder{b: a.lazy.blob}
+	d.uint()
+	n := d.small(maxBackground, "background agents")
+	if n == 0 {
+		return nil
+	}
+	ids := make([]string, 0, n)
+	for range n {
+		ids = append(ids, d.str())
+	}
+	if d.err != nil {
+		return nil
+	}
+	return ids
 }
 
 // workTime is the file's working time (idState.workMs), from its map
@@ -52,6 +79,13 @@ func (a *aggregate) materialize() bool {
 	a.lazy = nil
 	d := decoder{b: l.blob}
 	work := d.small(maxWorkMs, "working time")
+	var background []string
+	if n := d.small(maxBackground, "background agents"); n > 0 {
+		background = make([]string, 0, n)
+		for range n {
+			background = append(background, d.str())
+		}
+	}
 	model := func() uint16 {
 		i := d.small(uint64(len(a.models)), "model")
 		if i > math.MaxUint16 {
@@ -60,7 +94,7 @@ func (a *aggregate) materialize() bool {
 		return uint16(i)
 	}
 	n := d.count()
-	a.idState = &idState{responses: make(map[rkey]*response, n), workMs: int64(work)}
+	a.idState = &idState{responses: make(map[rkey]*response, n), workMs: int64(work), background: background}
 	rs := make([]response, n) // one allocation for all
 	keys := make([]rkey, n)   // for the messages, written by index
 	for i := range n {

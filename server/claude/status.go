@@ -18,14 +18,25 @@ const DefaultWaitingWindow = 12 * time.Hour
 // reasonInput is the reason of a session whose assistant ended its turn.
 const reasonInput = "input needed"
 
+// activity is what a session's transcripts tell of its status: where
+// its conversation stands, when it was last written (its subagents'
+// writes included), and when an agent it started in the background, not
+// reported yet, last wrote its transcript (0: none).
+type activity struct {
+	turn       turn
+	lastWrite  int64
+	background int64
+}
+
 // setStatus sets sess's status, reason, statusAt and active flag from
-// the transcript's tail and pe, its registry entry (zero when none), and
-// its title from a live entry's name. custom is the transcript's last
-// custom-title.
-func (s *Source) setStatus(sess *shared.Session, t turn, lastWrite int64, pe pidEntry, custom string, now time.Time) {
+// its transcripts' activity and pe, its registry entry (zero when none),
+// and its title from a live entry's name. custom is the transcript's
+// last custom-title.
+func (s *Source) setStatus(sess *shared.Session, act activity, pe pidEntry, custom string, now time.Time) {
 	isLive := pe.PID > 0 && !pe.ended
-	s.aging.noteDue(sess.ID, s.deadline(t, lastWrite, now))
-	sess.Status, sess.Active = s.status(t, lastWrite, pe, isLive, now)
+	lastWrite := act.lastWrite
+	s.aging.noteDue(sess.ID, s.deadline(act, now))
+	sess.Status, sess.Active = s.status(act, pe, isLive, now)
 	switch {
 	case isLive:
 		if pe.Name != "" && (custom == "" || userNamed(pe.NameSource)) {
@@ -63,16 +74,20 @@ const DefaultActiveWindow = 2 * time.Minute
 //     response still streaming or a tool_use without its result, written
 //     within the active window: working;
 //   - an assistant turn ended (stop_reason end_turn or another final
-//     reason, or a turn_duration/stop_hook_summary system record), written
-//     within the waiting window: waiting;
+//     reason, or a turn_duration/stop_hook_summary system record) while
+//     an agent it started in the background works on (its transcript
+//     written within the active window): working;
+//   - an assistant turn ended otherwise, written within the waiting
+//     window: waiting;
 //   - anything else: idle.
 //
-// lastWrite is the later of the last record's time and the mtime, over
-// the transcript and its subagents (a subagent at work keeps its parent
-// working while the parent file is quiet). active: a live process, or a
-// write within the active window.
-func (s *Source) status(t turn, lastWrite int64, live pidEntry, isLive bool, now time.Time) (shared.Status, bool) {
-	age := time.Duration(now.UnixMilli()-lastWrite) * time.Millisecond
+// act.lastWrite is the later of the last record's time and the mtime,
+// over the transcript and its subagents (a subagent at work keeps its
+// parent working while the parent file is quiet). active: a live
+// process, or a write within the active window.
+func (s *Source) status(act activity, live pidEntry, isLive bool, now time.Time) (shared.Status, bool) {
+	ms := now.UnixMilli()
+	age := time.Duration(ms-act.lastWrite) * time.Millisecond
 	recent := age <= s.activeWindow
 	if isLive {
 		if st, ok := liveStatus(live.Status); ok {
@@ -80,12 +95,18 @@ func (s *Source) status(t turn, lastWrite int64, live pidEntry, isLive bool, now
 		}
 	}
 	active := recent || isLive
-	switch t {
+	switch act.turn {
 	case turnPrompt, turnToolResult, turnResponding:
 		if recent {
 			return shared.StatusWorking, active
 		}
 	case turnEnded:
+		if act.background > 0 && time.Duration(ms-act.background)*time.Millisecond <= s.activeWindow {
+			// The turn ended with "I'll wait for the agents": nothing
+			// is asked of the user until they report, and the model
+			// answers them by itself.
+			return shared.StatusWorking, active
+		}
 		if age <= s.waitingWindow {
 			return shared.StatusWaiting, active
 		}
