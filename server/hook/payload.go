@@ -92,7 +92,40 @@ type payload struct {
 	// Reduce adds. A hook's POST can reach helmd after later hooks of the
 	// session (attn.Hint.Sent); this dates the event itself.
 	Sent json.Number `json:"helm_sent_ms,omitempty"`
+	// BackgroundTasks is Stop's (Claude Code 2.1.2xx): the tasks still
+	// running as the turn ended. Raw: an entry of a shape Helm does not
+	// know must not make the Stop itself unreadable.
+	BackgroundTasks json.RawMessage `json:"background_tasks,omitempty"`
 }
+
+// agentAtWork reports whether p, a Stop, ended its turn while an agent
+// it started in the background works on: the model waits for the agent's
+// report and answers it by itself, so the session is not waiting for its
+// user. A shell or monitor left running (a dev server, say) asks nothing
+// of the model: such a Stop waits, as Claude Code's registry tells it
+// ("shell", in place of "idle").
+func (p *payload) agentAtWork() bool {
+	var tasks []struct {
+		Type   string `json:"type"`
+		Status string `json:"status"`
+	}
+	if len(p.BackgroundTasks) == 0 || json.Unmarshal(p.BackgroundTasks, &tasks) != nil {
+		return false
+	}
+	for _, t := range tasks {
+		switch {
+		case t.Status != "running" && t.Status != "pending":
+		case t.Type == "subagent", t.Type == "agent", t.Type == "local_agent":
+			return true
+		}
+	}
+	return false
+}
+
+// agentTasks is what Reduce forwards of a Stop's background tasks: one
+// running agent when there is one, for agentAtWork, and nothing of the
+// commands and descriptions the payload carries.
+var agentTasks = json.RawMessage(`[{"type":"subagent","status":"running"}]`)
 
 // promptID names the permission dialog p asks about: the digest of its
 // tool's name and input (calldigest.Of), which helmd computes of the
@@ -158,6 +191,11 @@ func Reduce(data []byte, sent time.Time) ([]byte, error) {
 		prompt, question = p.promptID(), p.question()
 	}
 	p.Prompt, p.Question, p.ToolInput, p.Sent = prompt, question, nil, ""
+	if p.Event == "Stop" && p.agentAtWork() {
+		p.BackgroundTasks = agentTasks
+	} else {
+		p.BackgroundTasks = nil
+	}
 	if !sent.IsZero() {
 		p.Sent = json.Number(strconv.FormatInt(sent.UnixMilli(), 10))
 	}
@@ -177,6 +215,8 @@ func Reduce(data []byte, sent time.Time) ([]byte, error) {
 //	  of AskUserQuestion            waiting "question", with its question
 //	  of ExitPlanMode               waiting "plan to approve", with its plan's first line
 //	Stop                            waiting "input needed"
+//	  with an agent at work in the  working (the model waits for its
+//	  background                    report, not for its user)
 //	SubagentStop, UserPromptSubmit  working (the main agent goes on)
 //	SessionStart                    idle, its process running
 //	SessionEnd                      idle, no process
@@ -217,6 +257,9 @@ func Parse(data []byte) (Signal, error) {
 		}
 	case "Stop":
 		sig.Status, sig.WaitingFor = shared.StatusWaiting, "input needed"
+		if p.agentAtWork() {
+			sig.Status, sig.WaitingFor = shared.StatusWorking, ""
+		}
 	case "SubagentStop", "UserPromptSubmit":
 		sig.Status = shared.StatusWorking
 	case "SessionStart":

@@ -37,6 +37,14 @@ func TestParse(t *testing.T) {
 		{"permission request, control characters stripped", payloadOf("PermissionRequest", `,"tool_name":"Ba\u0007sh\n"`), shared.StatusWaiting, "permission: Bash", true, nil},
 		{"permission request without a tool", payloadOf("PermissionRequest", ``), shared.StatusWaiting, "permission prompt", true, nil},
 		{"stop", payloadOf("Stop", `,"stop_hook_active":true`), shared.StatusWaiting, "input needed", true, nil},
+		// An agent at work in the background: the model waits for its
+		// report. A shell left running (a dev server), a finished agent,
+		// or a list of an unknown shape ask nothing of the model.
+		{"stop with an agent at work", payloadOf("Stop", `,"background_tasks":[{"id":"bsh1","type":"shell","status":"running","command":"npm run dev"},{"id":"a1b2","type":"subagent","status":"running","description":"scan"}]`), shared.StatusWorking, "", true, nil},
+		{"stop with a shell running", payloadOf("Stop", `,"background_tasks":[{"id":"bsh1","type":"shell","status":"running","command":"npm run dev"}]`), shared.StatusWaiting, "input needed", true, nil},
+		{"stop with a finished agent", payloadOf("Stop", `,"background_tasks":[{"id":"a1b2","type":"subagent","status":"completed"}]`), shared.StatusWaiting, "input needed", true, nil},
+		{"stop with tasks of another shape", payloadOf("Stop", `,"background_tasks":{"a1b2":"running"}`), shared.StatusWaiting, "input needed", true, nil},
+		{"a notification does not read tasks", payloadOf("Notification", `,"notification_type":"idle_prompt","background_tasks":[{"type":"subagent","status":"running"}]`), shared.StatusWaiting, "input needed", true, nil},
 		{"subagent stop", payloadOf("SubagentStop", ``), shared.StatusWorking, "", true, nil},
 		{"prompt", payloadOf("UserPromptSubmit", `,"prompt":"hi"`), shared.StatusWorking, "", true, nil},
 		{"session start", payloadOf("SessionStart", ``), shared.StatusIdle, "", true, nil},
@@ -131,13 +139,18 @@ func TestDialogsThatAskNoPermission(t *testing.T) {
 }
 
 func TestReduceDropsWhatHelmdDoesNotRead(t *testing.T) {
-	in := payloadOf("PermissionRequest", `,"tool_name":"Write","tool_input":{"content":"`+strings.Repeat("secret ", 20000)+`"}`)
-	out, err := Reduce([]byte(in), time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out) > 200 || strings.Contains(string(out), "secret") {
-		t.Errorf("reduced to %d bytes: %.200s", len(out), out)
+	for _, in := range []string{
+		payloadOf("PermissionRequest", `,"tool_name":"Write","tool_input":{"content":"`+strings.Repeat("secret ", 20000)+`"}`),
+		payloadOf("Stop", `,"background_tasks":[`+strings.Repeat(`{"type":"subagent","status":"running","description":"secret"},`, 2000)+`{}]`),
+		payloadOf("Stop", `,"background_tasks":[{"type":"shell","status":"running","command":"export TOKEN=secret"}]`),
+	} {
+		out, err := Reduce([]byte(in), time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) > 250 || strings.Contains(string(out), "secret") {
+			t.Errorf("reduced to %d bytes: %.250s", len(out), out)
+		}
 	}
 }
 
@@ -153,7 +166,8 @@ func FuzzParse(f *testing.F) {
 		payloadOf("PermissionRequest", `,"tool_name":"AskUserQuestion","tool_input":{"questions":[{"question":"Which?"}]}`),
 		payloadOf("PermissionRequest", `,"tool_name":"ExitPlanMode","tool_input":{"plan":"# Plan\nDo it"}`),
 		payloadOf("PermissionRequest", `,"tool_name":"AskUserQuestion","helm_question":"Which?"`),
-		payloadOf("Stop", ``), payloadOf("SessionEnd", ``), `{"session_id":"../a"}`, `[]`, `{`, `null`,
+		payloadOf("Stop", ``), payloadOf("SessionEnd", ``),
+		payloadOf("Stop", `,"background_tasks":[{"type":"subagent","status":"running"},{"type":"shell"}]`), `{"session_id":"../a"}`, `[]`, `{`, `null`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -172,8 +186,8 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("dialog %q", sig.Prompt)
 		}
 		if red, rerr := Reduce(data, time.Time{}); rerr == nil {
-			if again, err := Parse(red); err == nil && (again.Prompt != sig.Prompt || again.Question != sig.Question) {
-				t.Fatalf("reduced %q names dialog %q asking %q, want %q asking %q", red, again.Prompt, again.Question, sig.Prompt, sig.Question)
+			if again, err := Parse(red); err == nil && (again.Prompt != sig.Prompt || again.Question != sig.Question || again.Status != sig.Status) {
+				t.Fatalf("reduced %q names dialog %q asking %q (%s), want %q asking %q (%s)", red, again.Prompt, again.Question, again.Status, sig.Prompt, sig.Question, sig.Status)
 			}
 		}
 		if sig.Question != "" && (sig.Status != shared.StatusWaiting || utf8.RuneCountInString(sig.Question) > shared.MaxQuestion ||
