@@ -2,6 +2,7 @@ package claude
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -118,9 +119,20 @@ func TestBackgroundAgentKeepsItsSessionWorking(t *testing.T) {
 		})
 	}
 
+	// With its process idle at its prompt (Claude Code's registry), the
+	// same: the agent's writes say the session works.
+	root := t.TempDir()
+	write(t, root, projectRel("/w", sidStatus+".jsonl"), launched)
+	write(t, root, agentRel("a1b2c3"), agentWorkLine("s1", sec(60)))
+	write(t, root, "sessions/12345.json", fmt.Sprintf(`{"pid":%d,"sessionId":%q,"cwd":"/w","startedAt":1,"status":"idle","updatedAt":%d}`,
+		os.Getpid(), sidStatus, sec(5).UnixMilli()))
+	if _, out := scan(t, root, sec(90).Format(time.RFC3339Nano)); one(t, out).Status != shared.StatusWorking {
+		t.Errorf("idle process, agent at work: status = %s, want working", one(t, out).Status)
+	}
+
 	// The notification is no prompt of the user's: the count is the
 	// prompt and the two responses.
-	root := t.TempDir()
+	root = t.TempDir()
 	write(t, root, projectRel("/w", sidStatus+".jsonl"), launched+notifyLine("a1b2c3", "toolu_bg", sec(70)))
 	if _, out := scan(t, root, sec(80).Format(time.RFC3339Nano)); one(t, out).MessageCount != 3 {
 		t.Errorf("message count = %d, want 3", one(t, out).MessageCount)

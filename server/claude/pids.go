@@ -103,13 +103,17 @@ func readPIDDir(root string) map[string]pidEntry {
 
 // liveStatus maps the registry's status to Helm's; ok is false for a
 // status Helm does not know, which then comes from the transcript.
+// "shell" is what Claude Code (2.1.141 and later) writes in place of
+// "idle" while a shell it started in the background runs (nimbalyst/
+// nimbalyst#1246, herdrdev/herdr#3414): idle at its prompt all the same.
+// Idle is the process's word, not the session's: see status.
 func liveStatus(s string) (shared.Status, bool) {
 	switch s {
 	case "busy":
 		return shared.StatusWorking, true
 	case "waiting":
 		return shared.StatusWaiting, true
-	case "idle":
+	case "idle", "shell":
 		return shared.StatusIdle, true
 	}
 	return "", false

@@ -68,7 +68,9 @@ func (s *Source) setStatus(sess *shared.Session, act activity, pe pidEntry, cust
 const DefaultActiveWindow = 2 * time.Minute
 
 // status derives a session's status and active flag. A live process
-// registry entry wins. Otherwise the transcript's tail decides:
+// registry entry wins, but an idle one whose transcript ended its turn:
+// that turn's end decides, as below. Otherwise the transcript's tail
+// decides:
 //
 //   - a prompt without a reply, tool results the model has not answered, a
 //     response still streaming or a tool_use without its result, written
@@ -90,9 +92,20 @@ func (s *Source) status(act activity, live pidEntry, isLive bool, now time.Time)
 	age := time.Duration(ms-act.lastWrite) * time.Millisecond
 	recent := age <= s.activeWindow
 	if isLive {
-		if st, ok := liveStatus(live.Status); ok {
+		st, ok := liveStatus(live.Status)
+		switch {
+		case ok && st != shared.StatusIdle:
+			return st, true
+		case ok && act.turn != turnEnded:
 			return st, true
 		}
+		// An idle process whose turn ended: Claude Code writes "idle"
+		// at its prompt once a turn is over (2.1.220 and later: the
+		// registry says "waiting" only for a dialog, anthropics/
+		// claude-code#85192), which says it does not work, not that
+		// nobody is asked anything. The transcript tells, as it does
+		// without a registry: its answer waits for the user, or its
+		// agents work in the background.
 	}
 	active := recent || isLive
 	switch act.turn {

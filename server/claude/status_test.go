@@ -86,6 +86,14 @@ func TestStatus(t *testing.T) {
 		{"live process busy, quiet transcript", answered, pidFile(os.Getpid(), "busy"), time.Hour, shared.StatusWorking, true},
 		{"live process waiting", promptLine("hello", t0), pidFile(os.Getpid(), "waiting"), time.Hour, shared.StatusWaiting, true},
 		{"live process idle", promptLine("hello", t0), pidFile(os.Getpid(), "idle"), time.Minute, shared.StatusIdle, true},
+		// Idle at its prompt after the turn ended: its answer waits for
+		// the user, however long ago (within the waiting window), as
+		// without a registry; "shell" is idle with a shell running.
+		{"live process idle, its turn ended", answered, pidFile(os.Getpid(), "idle"), time.Hour, shared.StatusWaiting, true},
+		{"live process shell, its turn ended", answered, pidFile(os.Getpid(), "shell"), time.Minute, shared.StatusWaiting, true},
+		{"live process shell, no turn ended", promptLine("hello", t0), pidFile(os.Getpid(), "shell"), time.Minute, shared.StatusIdle, true},
+		{"live process idle, its turn ended past the waiting window", answered, pidFile(os.Getpid(), "idle"), 13 * time.Hour, shared.StatusIdle, true},
+		{"live process busy, its turn ended: the registry is newer", answered, pidFile(os.Getpid(), "busy"), time.Minute, shared.StatusWorking, true},
 		{"live process, unknown status: transcript decides, still active", answered, pidFile(os.Getpid(), "thinking"), time.Hour, shared.StatusWaiting, true},
 		{"dead process: transcript decides", answered, pidFile(dead, "busy"), time.Hour, shared.StatusIdle, false},
 		{"dead process, unanswered prompt: nobody is there to reply", promptLine("hello", t0), pidFile(dead, "idle"), time.Minute, shared.StatusIdle, true},
