@@ -130,6 +130,7 @@ func TestCacheDecodeDamage(t *testing.T) {
 		for _, f := range files {
 			f.agg.eachKey(func(rkey) {})
 			f.agg.pendingCalls() // what Asks reads of a blob left encoded
+			f.agg.backgroundOf() // and build
 			f.agg.materialize()
 		}
 	}
@@ -161,6 +162,11 @@ func FuzzDecodeCache(f *testing.F) {
 	root := f.TempDir()
 	install(f, root, projectRel("/home/dev/webapp", sidSplit+".jsonl"), "split.jsonl")
 	install(f, root, projectRel("/home/dev/webapp", "agent-a1.jsonl"), "sub-legacy.jsonl")
+	// A transcript with agents at work in the background, which the blob
+	// holds after the working time.
+	t0 := at(cacheNow)
+	write(f, root, projectRel("/w", sidStatus+".jsonl"), promptLine("go", t0)+launchLine("toolu_1", "a1", "async_launched", t0)+
+		launchLine("toolu_2", "b2", "async_launched", t0))
 	src := New(Options{Roots: []string{root}, Now: clock(cacheNow)})
 	if _, err := src.Scan(f.Context()); err != nil {
 		f.Fatal(err)
