@@ -382,9 +382,9 @@ func TestRecapIsShown(t *testing.T) {
 // A prompt typed while the session worked, which Claude Code records as
 // a queued_command attachment and never as a user record, is a "You" row
 // where it was written; the call before it keeps its result, and a find
-// finds it, with the lines passed over or not. Task notifications that
-// come the same way, a bash-mode input and other attachments are not
-// shown.
+// finds it, with the lines passed over or not. A task notification that
+// comes the same way is a notice of its summary; a bash-mode input and
+// other attachments are not shown.
 func TestQueuedPromptIsShown(t *testing.T) {
 	var r rec
 	att := func(a map[string]any) map[string]any {
@@ -397,7 +397,7 @@ func TestQueuedPromptIsShown(t *testing.T) {
 		r.assistant("msg_1", toolUse("toolu_1", "Bash", map[string]any{"command": "go test ./..."})),
 		r.results(nil, toolResult("toolu_1", "ok", false)),
 		att(map[string]any{"type": "queued_command", "prompt": "and the linter too", "commandMode": "prompt", "origin": map[string]any{"kind": "human"}}),
-		att(map[string]any{"type": "queued_command", "prompt": "<task-notification>\n<task-id>b1</task-id>\n</task-notification>",
+		att(map[string]any{"type": "queued_command", "prompt": "<task-notification>\n<task-id>b1</task-id>\n<summary>Background command \"go vet\" completed (exit code 0)</summary>\n<result>vet: all clear</result>\n</task-notification>",
 			"commandMode": "task-notification", "origin": map[string]any{"kind": "task-notification"}}),
 		att(map[string]any{"type": "queued_command", "prompt": "ls", "commandMode": "bash", "origin": map[string]any{"kind": "human"}}),
 		att(map[string]any{"type": "todo", "prompt": "not a prompt"}),
@@ -408,7 +408,8 @@ func TestQueuedPromptIsShown(t *testing.T) {
 	for _, m := range page.Messages {
 		rows = append(rows, m.Role+": "+m.Blocks[0].Type+" "+m.Blocks[0].Text)
 	}
-	want := []string{"user: text run the tests", "assistant: tool ", "user: text and the linter too", "assistant: text Linted too."}
+	want := []string{"user: text run the tests", "assistant: tool ", "user: text and the linter too",
+		`system: text Background command "go vet" completed (exit code 0)`, "assistant: text Linted too."}
 	if !slices.Equal(rows, want) {
 		t.Errorf("rows %q, want %q", rows, want)
 	}
@@ -447,5 +448,47 @@ func TestNoticesAreShown(t *testing.T) {
 	}
 	if res := findBoth(t, path, "usage limit"); res.Total != 1 {
 		t.Errorf("find in the notice = %+v, want its row", res)
+	}
+}
+
+// A background task's report (a task notification, which Claude Code
+// hands the model as a prompt when the task ends) is a notice of its
+// summary between the turn that waited for it and the answer to it: the
+// page showed that answer right after "I'll wait for the agent", as if
+// the model had gone on by itself. Its result and tags are not shown,
+// nor found; a prompt that only mentions a notification is a prompt.
+func TestTaskNotificationIsANotice(t *testing.T) {
+	var r rec
+	report := func(body string) map[string]any {
+		m := r.prompt("<task-notification>\n<task-id>a1b2c3</task-id>\n<tool-use-id>toolu_1</tool-use-id>\n" + body + "\n</task-notification>")
+		m["isMeta"], m["origin"] = true, map[string]any{"kind": "task-notification"}
+		return m
+	}
+	path := tempTranscript(t, jsonl(t,
+		r.prompt("check the logs"),
+		r.assistant("msg_1", toolUse("toolu_1", "Agent", map[string]any{"description": "Scan the logs", "prompt": "look"})),
+		r.results(nil, toolResult("toolu_1", "Async agent launched successfully.", false)),
+		r.assistant("msg_2", text("I'll wait for the agent.")),
+		report(`<status>completed</status>`+"\n"+`<summary>Agent "Scan the <b>logs</b>" completed</summary>`+"\n"+`<result>libfoo was removed</result>`),
+		r.assistant("msg_3", text("Found it.")),
+		report("<status>failed</status>"),
+		report(""),
+		r.prompt("what does <task-notification> mean?"),
+	))
+	page := lastPage(t, NewFiles(0), path)
+	var rows []string
+	for _, m := range page.Messages {
+		rows = append(rows, m.Role+": "+m.Blocks[0].Type+" "+m.Blocks[0].Text)
+	}
+	want := []string{"user: text check the logs", "assistant: tool ", "assistant: text I'll wait for the agent.",
+		`system: text Agent "Scan the <b>logs</b>" completed`, "assistant: text Found it.",
+		"system: text Task failed", "system: text Task notification", "user: text what does <task-notification> mean?"}
+	if !slices.Equal(rows, want) {
+		t.Errorf("rows\n got %q\nwant %q", rows, want)
+	}
+	for term, n := range map[string]int{"scan the <b>logs": 1, "task failed": 1, "libfoo": 0, "a1b2c3": 0, "tool-use-id": 0} {
+		if res := findBoth(t, path, term); res.Total != n {
+			t.Errorf("find %q = %d matches, want %d", term, res.Total, n)
+		}
 	}
 }

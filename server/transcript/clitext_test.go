@@ -40,7 +40,8 @@ func cliRecords(t testing.TB) []byte {
 
 // TestCLITextIsNotAPrompt: bash mode showed as "You: <bash-input>git
 // status</bash-input>" and its output as another prompt, tags and all;
-// a task notification and an interrupt showed as "You" too.
+// a task notification and an interrupt showed as "You" too. A task
+// notification is a notice of its status, tags and all left out.
 func TestCLITextIsNotAPrompt(t *testing.T) {
 	path := tempTranscript(t, cliRecords(t))
 	files := NewFiles(0)
@@ -52,6 +53,7 @@ func TestCLITextIsNotAPrompt(t *testing.T) {
 		"assistant[text:Looking. tool:Bash=ok]",
 		"assistant[tool:Bash=The user doesn't want to proceed with this tool use.]",
 		"system[command:Request interrupted by user for tool use]",
+		"system[text:Task completed]",
 		"assistant[text:The background build finished.]",
 		"user[text:Now the docs]",
 		"assistant[text:Writing]",
@@ -61,7 +63,7 @@ func TestCLITextIsNotAPrompt(t *testing.T) {
 		t.Errorf("messages:\n got %q\nwant %q", got, want)
 	}
 	// Find looks at what the page shows: the command and its output.
-	for term, want := range map[string]int{"!git status": 1, "LF will be": 1, "bash-input": 0, "todo list": 0} {
+	for term, want := range map[string]int{"!git status": 1, "LF will be": 1, "bash-input": 0, "todo list": 0, "task-id": 0, "task completed": 1} {
 		res, err := files.Find(t.Context(), path, shared.Shows(term), FindQuery{Max: 10})
 		if err != nil {
 			t.Fatal(err)

@@ -292,6 +292,11 @@ func FuzzFind(f *testing.F) {
 {"type":"attachment","uuid":"h","attachment":{"type":"queued_command","prompt":"`+long+`and the linter","commandMode":"prompt","origin":{"kind":"human"}}}
 {"type":"system","subtype":"away_summary","uuid":"i","content":"Goal: lint. (disable recaps in /config)"}
 `), "linter")
+	// A background task's reports, their summaries past the cut of a
+	// line read for its place.
+	f.Add([]byte(`{"type":"user","uuid":"j","isMeta":true,"message":{"content":"<task-notification>\n<task-id>a1</task-id>\n<output-file>`+long+`</output-file>\n<summary>Agent \"Scan\" completed</summary><result>hidden</result></task-notification>"}}
+{"type":"attachment","uuid":"k","attachment":{"type":"queued_command","prompt":"<task-notification><status>`+long+`failed</status></task-notification>","commandMode":"task-notification"}}
+`), "scan")
 	f.Fuzz(func(t *testing.T, data []byte, term string) {
 		if term == "" || len(term) > shared.MaxFindTerm || bytes.Count(data, []byte("\n")) > 2000 {
 			return

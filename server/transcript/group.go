@@ -189,6 +189,15 @@ func (g *grouper) add(p *parsed) {
 		gr.msg.ID = l.UUID
 		g.system(gr, p)
 	case "attachment":
+		if text, ok := queuedNotice(l); ok {
+			// A background task's report that came while the session
+			// worked: a notice between the calls it came between.
+			g.known = true
+			gr := g.start(p, "system")
+			gr.msg.ID = l.UUID
+			gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockText, noticeLine(text), p.off))
+			return
+		}
 		text, ok := queuedText(l)
 		if !ok {
 			return
@@ -223,6 +232,21 @@ func queuedText(l *line) (string, bool) {
 	var s string
 	if a.Type != queuedCommand || !usertext.QueuedByUser(bytesOf(mode), bytesOf(origin)) ||
 		len(a.Prompt) == 0 || a.Prompt[0] != '"' || json.Unmarshal(a.Prompt, &s) != nil || usertext.Of([]byte(s)) != usertext.Prompt {
+		return "", false
+	}
+	return s, true
+}
+
+// queuedNotice is the text of l, an attachment, when it is a background
+// task's report queued while the session worked (a queued_command whose
+// prompt is a task notification).
+func queuedNotice(l *line) (string, bool) {
+	a := &l.Attachment
+	var s string
+	if a.Type != queuedCommand || len(a.Prompt) == 0 || a.Prompt[0] != '"' || json.Unmarshal(a.Prompt, &s) != nil {
+		return "", false
+	}
+	if _, ok := usertext.TaskID([]byte(s)); !ok {
 		return "", false
 	}
 	return s, true
@@ -442,6 +466,8 @@ func (g *grouper) results(gr *group, p *parsed, k userKind) {
 				// A reminder the CLI added to the results: not shown.
 			case userCompact:
 				gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockCompaction, c.Text, p.off))
+			case userNotice:
+				gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockText, noticeLine(c.Text), p.off))
 			default:
 				gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockText, c.Text, p.off))
 			}

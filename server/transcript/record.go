@@ -104,6 +104,7 @@ const (
 	userOutput                    // a local command's or bash mode's output
 	userCompact                   // the summary a compaction left
 	userInterrupt                 // "[Request interrupted by user…]": a separator
+	userNotice                    // a background task's report: a notice (noticeLine)
 )
 
 // typed reports whether the user typed what a record of kind k holds
@@ -123,6 +124,12 @@ func (k userKind) typed() bool {
 func kindOf(l *line, cs []content) userKind {
 	if l.IsCompactSummary {
 		return userCompact
+	}
+	if len(cs) == 1 && cs[0].Type == "text" {
+		// Before IsMeta: some builds mark a report so.
+		if _, ok := usertext.TaskID([]byte(cs[0].Text)); ok {
+			return userNotice
+		}
 	}
 	if l.IsMeta {
 		return userHidden
@@ -178,6 +185,25 @@ func tagText(s, tag string) string {
 	}
 	in, _, _ := strings.Cut(after, "</"+tag+">")
 	return strings.TrimSpace(in)
+}
+
+// noticeLine is the row a background task's report shows (a task
+// notification: Claude Code hands it to the model, which answers it as
+// a prompt): its summary ("Agent "scan the logs" completed",
+// "Background command "npm test" completed (exit code 0)"), or, without
+// one, its status. The report's result, the agent's whole answer, is
+// its own transcript's, a link away from the call that started it. The
+// words the page adds are the line's own ("task", of
+// task-notification), so a find's prefilter, which looks for a term's
+// words in the line, lets it through (findskip.go).
+func noticeLine(s string) string {
+	if summary := tagText(s, "summary"); summary != "" {
+		return summary
+	}
+	if status := tagText(s, "status"); status != "" {
+		return "Task " + status
+	}
+	return "Task notification"
 }
 
 // commandLine is "/name args" from a command record's tags.
