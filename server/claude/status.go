@@ -99,13 +99,12 @@ func (s *Source) status(act activity, live pidEntry, isLive bool, now time.Time)
 		case ok && act.turn != turnEnded:
 			return st, true
 		}
-		// An idle process whose turn ended: Claude Code writes "idle"
-		// at its prompt once a turn is over (2.1.220 and later: the
-		// registry says "waiting" only for a dialog, anthropics/
-		// claude-code#85192), which says it does not work, not that
-		// nobody is asked anything. The transcript tells, as it does
-		// without a registry: its answer waits for the user, or its
-		// agents work in the background.
+		// An idle process whose turn ended: Claude Code reports a
+		// session that has answered and waits for its user as "idle"
+		// (2.1.220, anthropics/claude-code#85192), which says it does
+		// not work, not that nobody is asked anything. The transcript
+		// tells, as it does without a registry: its answer waits for
+		// the user, or its agents work in the background.
 	}
 	active := recent || isLive
 	switch act.turn {
