@@ -78,6 +78,11 @@ var prompts = []topic{
 			return map[string]any{"file_path": cwd + "/posts/go-migration.md",
 				"content": "# Why we moved to Go\n\nOne binary, fast builds, and a standard library that does most of it.\n"}
 		}, "File created successfully at: posts/go-migration.md"},
+	{"Checkout got slow since Monday: find out why", "Investigate checkout latency", "Agent",
+		func(string) map[string]any {
+			return map[string]any{"description": "Trace checkout latency", "subagent_type": "Explore", "run_in_background": true,
+				"prompt": "Find what made the checkout request slower since Monday: compare the traces and the recent commits."}
+		}, "Async agent launched successfully.\nThe agent is working in the background. You will be notified automatically when it completes."},
 	{"Upgrade the React Native version", "Upgrade React Native", "WebFetch",
 		func(string) map[string]any {
 			return map[string]any{"url": "https://reactnative.dev/blog", "prompt": "What changed in the latest React Native release?"}
@@ -196,6 +201,9 @@ func (w *world) step(n int) error {
 				return err
 			}
 		}
+		if err := os.RemoveAll(strings.TrimSuffix(s.path, ".jsonl")); err != nil { // its subagents
+			return err
+		}
 		return os.Remove(s.path)
 	}
 	// Otherwise the session whose turn it is moves on, unless it is
@@ -210,7 +218,7 @@ func (w *world) step(n int) error {
 			return err
 		}
 	}
-	if live.phase == 3 {
+	if live.phase == live.topic.answer() {
 		live.resumeAt = n + 8 + n%9
 	}
 	asks := live.phase == 1 && w.mayAsk(live)

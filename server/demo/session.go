@@ -9,16 +9,18 @@ import (
 // session is one simulated conversation. Each advance writes what Claude
 // Code would write next: prompt → tool call (working) → tool result →
 // answer with end_turn (waiting for input), and the turn's duration as
-// Claude Code 2.1 times it → next prompt …
+// Claude Code 2.1 times it → next prompt … A topic whose call starts an
+// agent in the background goes on after the answer (agent.go).
 type session struct {
 	id, path, cwd, branch string
 	topic                 topic
-	phase                 int // 0 prompt, 1 tool call, 2 tool result, 3 answer
+	phase                 int // 0 prompt, 1 tool call, 2 tool result, 3 answer; 4… the background agent's (agent.go)
 	turns                 int
 	resumeAt              int // the step at which its user answers, while waiting
 	msg                   int
 	parent                string
 	turnAt                time.Time // when the turn's prompt was written
+	agent                 agentRun  // the agent at work in the background, if any
 }
 
 const model = "claude-sonnet-4-5-20250929"
@@ -76,26 +78,45 @@ func (s *session) advance(at time.Time) error {
 		s.phase = 3
 		r := s.envelope("user", at)
 		r["message"] = map[string]any{"role": "user", "content": []any{map[string]any{"type": "tool_result", "tool_use_id": fmt.Sprintf("toolu_%s_%d", s.id[:8], s.msg), "content": s.topic.result}}}
+		if s.topic.background() {
+			return s.launch(r, at)
+		}
 		return appendLines(s.path, r)
-	default:
+	case 3:
+		if s.topic.background() {
+			s.phase = 4
+			return s.endTurn(at, "I've asked an agent to trace it; I'll wait for its report.", false)
+		}
 		s.phase = 0
 		s.turns++
-		answer := s.assistant(at, []any{map[string]any{"type": "text", "text": "Done — the change is in and the tests pass. Anything else?"}}, "end_turn", 340)
-		title := map[string]any{"type": "ai-title", "aiTitle": s.topic.title, "sessionId": s.id}
-		if s.turnAt.IsZero() { // a turn begun before this run: its length is unknown
-			return appendLines(s.path, answer, title)
-		}
+		return s.endTurn(at, "Done — the change is in and the tests pass. Anything else?", true)
+	default:
+		return s.agentStep(at)
+	}
+}
+
+// endTurn writes the answer that ends a turn and the turn's duration;
+// titled, with the session's title after them, as Claude Code names a
+// session once its first turn is over.
+func (s *session) endTurn(at time.Time, text string, titled bool) error {
+	records := []map[string]any{s.assistant(at, []any{map[string]any{"type": "text", "text": text}}, "end_turn", 340)}
+	if !s.turnAt.IsZero() { // else a turn begun before this run: its length is unknown
 		took := s.envelope("system", at)
 		took["subtype"], took["durationMs"] = "turn_duration", at.Sub(s.turnAt).Milliseconds()
-		return appendLines(s.path, answer, took, title)
+		records = append(records, took)
 	}
+	if titled {
+		records = append(records, map[string]any{"type": "ai-title", "aiTitle": s.topic.title, "sessionId": s.id})
+	}
+	return appendLines(s.path, records...)
 }
 
 // historic writes finished turns ending at the given time, so the
 // session starts out idle with a past.
 func (s *session) historic(turns int, end time.Time) error {
-	at := end.Add(-time.Duration(turns*4) * time.Minute)
-	for range turns * 4 {
+	steps := turns * s.topic.steps()
+	at := end.Add(-time.Duration(steps) * time.Minute)
+	for range steps {
 		if err := s.advance(at); err != nil {
 			return err
 		}

@@ -21,6 +21,7 @@ var realInputs = map[string]struct{ required, optional []string }{
 	"Grep":     {[]string{"pattern"}, []string{"path", "glob", "output_mode", "type", "-i", "-n", "-A", "-B", "-C", "head_limit", "multiline"}},
 	"Glob":     {[]string{"pattern"}, []string{"path"}},
 	"WebFetch": {[]string{"url", "prompt"}, nil},
+	"Agent":    {[]string{"description", "prompt"}, []string{"subagent_type", "model", "run_in_background"}},
 }
 
 // TestToolCallsHaveTheRealShape: every tool call the demo writes has the
@@ -69,7 +70,7 @@ func TestToolCallsHaveTheRealShape(t *testing.T) {
 			t.Errorf("%s: result %+v does not answer call %s", s.topic.title, r, c.ID)
 		}
 	}
-	for _, want := range []string{"Bash", "Edit", "Write", "Grep", "Read", "Glob", "WebFetch"} {
+	for _, want := range []string{"Bash", "Edit", "Write", "Grep", "Read", "Glob", "WebFetch", "Agent"} {
 		if !tools[want] {
 			t.Errorf("no %s call in the demo (calls: %v)", want, tools)
 		}
