@@ -414,14 +414,14 @@ func (a *aggregate) queuedPrompt(r *record) {
 const maxBackground = 32
 
 // launched notes an agent the model started in the background, which r,
-// a tool result, tells (toolUseResult.status "async_launched", and
-// isAsync; the default for Claude Code's Agent tool in 2026; an agent
-// run in the foreground has its agentId there too, with the status
-// "completed"): its result comes back at
-// once, the turn may end, and the agent works on, writing its own
-// transcript (subagents/agent-<agentId>.jsonl), until a task
-// notification reports it and wakes the model. Until then the session is
-// not waiting for its user (Source.background).
+// a tool result, tells by its toolUseResult: status "async_launched"
+// (or, without a status, isAsync), and the agent's agentId. That is the
+// default of Claude Code's Agent tool in 2026; an agent run in the
+// foreground has its agentId there too, with the status "completed".
+// The call's result comes back at once, the turn may end, and the agent
+// works on, writing its own transcript (subagents/agent-<agentId>.jsonl),
+// until a task notification reports it and wakes the model. Until then
+// the session is not waiting for its user (backgroundWrite, status).
 func (a *aggregate) launched(r *record) {
 	if !r.launch || !(r.resultStatus.is("async_launched") || r.resultAsync && !r.resultStatus.ok) || !r.resultAgent.ok || !r.resultAgent.full {
 		return

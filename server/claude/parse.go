@@ -104,8 +104,9 @@ func (p *parser) parseLine(r *record, first []byte, more func() []byte) bool {
 			}
 			p.attachment(r)
 		case "toolUseResult":
-			// Only its status and agentId: the rest (a file read, a
-			// command's output) is skipped as any unread value is.
+			// Only its status, isAsync and agentId (aggregate.launched):
+			// the rest (a file read, a command's output) is skipped as
+			// any unread value is.
 			r.launch, r.resultAsync = true, false
 			r.resultStatus.reset()
 			r.resultAgent.reset()
