@@ -184,6 +184,11 @@ var knownTypes = map[string]bool{
 	// Seen in transcripts of September 2026 (anthropics/claude-code#92735).
 	"atis-latch": true, "frame-link": true, "artifact-comment-monitor": true,
 	"artifact-autoreact-ledger": true,
+	// The rest of the state records 2.1.266's writer emits, by a reading
+	// of its bundle published in September 2026.
+	"relocated": true, "agent-color": true, "isolation-latch": true, "ended": true,
+	"file-history-delta": true, "attribution-snapshot": true, "content-replacement": true,
+	"worktree-state": true, "cost-state": true,
 }
 
 // isKnownType is knownTypes[string(t)] with the two types of most lines

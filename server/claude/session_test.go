@@ -192,9 +192,10 @@ func TestSessionRules(t *testing.T) {
 // TestNewerRecordTypesAreKnown reads a transcript as Claude Code wrote
 // them in September 2026 (anthropics/claude-code#92735): metadata
 // records of types added since (atis-latch, frame-link, the artifact
-// ones) are known, not counted as unknown in helmd status and the
-// metrics, and change nothing of the session; the envelope's cwd and
-// sessionId come after the message.
+// ones, and the state records of 2.1.266's writer: relocated, ended,
+// worktree-state, cost-state…) are known, not counted as unknown in
+// helmd status and the metrics, and change nothing of the session; the
+// envelope's cwd and sessionId come after the message.
 func TestNewerRecordTypesAreKnown(t *testing.T) {
 	const sid = "e9e9e9e9-9999-4999-8999-000000000009"
 	root := t.TempDir()
@@ -210,8 +211,8 @@ func TestNewerRecordTypesAreKnown(t *testing.T) {
 		CreatedAt: ms("2026-09-14T09:00:00Z"), UpdatedAt: ms("2026-09-14T09:00:05Z"), Version: "2.3.4",
 		WaitingFor: "input needed", WaitingSince: ms("2026-09-14T09:00:05Z"),
 	})
-	if st := src.Stats(); st.UnknownTypes != 0 || st.UnknownRecords != 0 || st.LinesSkipped != 0 || st.MalformedLines != 0 || st.Lines != 15 {
-		t.Errorf("stats = %+v, want 15 lines, none unknown or skipped", st)
+	if st := src.Stats(); st.UnknownTypes != 0 || st.UnknownRecords != 0 || st.LinesSkipped != 0 || st.MalformedLines != 0 || st.Lines != 24 {
+		t.Errorf("stats = %+v, want 24 lines, none unknown or skipped", st)
 	}
 }
 
