@@ -95,3 +95,31 @@ func TestBackgroundAgentOverHTTP(t *testing.T) {
 		t.Errorf("after the last answer: %s %q; want waiting for input: the agent was reported", s.Status, s.WaitingFor)
 	}
 }
+
+// TestWorkflowRunOverHTTP: the agents of a Workflow run, whose folder
+// (subagents/workflows/<run>/) appears after helmd started, reach the
+// stream as their session's spend, at their first line and at the next:
+// helmd watches those folders as it does subagents/.
+func TestWorkflowRunOverHTTP(t *testing.T) {
+	const sid, cwd = "b9c00000-0000-4000-8000-000000000002", "/home/dev/review"
+	root := t.TempDir()
+	path := fixture.Path(root, cwd, sid)
+	start := time.Now().Add(-3 * time.Second)
+	fixture.Append(t, path, fixture.User(sid, cwd, "review the repo", start))
+	fixture.Append(t, path, fixture.Assistant(sid, cwd, "msg_1", "tool_use", start.Add(time.Second)))
+	srv := startHelmd(t, root, "--debounce", "1ms")
+	c := ssetest.Connect(t, srv.URL+"/api/sessions/stream", "")
+	first := c.Next(t, 5*time.Second)
+	if s, ok := first.Has(sid); !ok || s.Tokens.Input != 10 {
+		t.Fatalf("at the start: %+v (listed %v), want 10 input tokens", s, ok)
+	}
+	agent := filepath.Join(strings.TrimSuffix(path, ".jsonl"), "subagents", "workflows", "wf-7f3a", "agent-b2c3.jsonl")
+	line := func(n int) string {
+		return fmt.Sprintf(`{"type":"assistant","isSidechain":true,"agentId":"b2c3","cwd":%q,"sessionId":%q,"requestId":"req_r%d","message":{"id":"msg_r%d","model":"claude-sonnet-4-5","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","usage":{"input_tokens":100,"output_tokens":1}},"timestamp":%q}`+"\n",
+			cwd, sid, n, n, time.Now().UTC().Format("2006-01-02T15:04:05.000Z"))
+	}
+	fixture.Append(t, agent, line(1)) // the run's folders made with it
+	c.Wait(t, 5*time.Second, "the run's agent counted", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool { return s.Tokens.Input == 110 }))
+	fixture.Append(t, agent, line(2))
+	c.Wait(t, 5*time.Second, "its next line counted", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool { return s.Tokens.Input == 210 }))
+}

@@ -17,8 +17,13 @@ import (
 //	<root>/projects/<slug>/<sid>.jsonl                     main transcript
 //	<root>/projects/<slug>/agent-<id>.jsonl                legacy subagent
 //	<root>/projects/<slug>/<sid>/subagents/<name>.jsonl    subagent
+//	<root>/projects/<slug>/<sid>/subagents/workflows/<run>/agent-<id>.jsonl
+//	                                                       a Workflow run's agent
 //	<root>/sessions/<pid>.json                             live process
 //
+// Claude Code's Workflow tool writes the agents of a run one folder down
+// (kenn-io/agentsview#602, patoles/agent-flow#80); nested agents of the
+// Agent tool stay in subagents/ itself (daaain/claude-code-log#218).
 // The place decides, not a stat, because a hint may name a path that is
 // already gone.
 type kind uint8
@@ -32,6 +37,8 @@ const (
 	kindAgent
 	kindSessionDir
 	kindSubagentsDir
+	kindWorkflowsDir // <sid>/subagents/workflows
+	kindWorkflowDir  // <sid>/subagents/workflows/<run>
 	kindSubagent
 	kindPIDDir
 	kindPIDFile
@@ -71,11 +78,33 @@ func classify(root, path string) (k kind, ok bool) {
 			return kindSubagentsDir, true
 		}
 	case 5:
-		if parts[3] == "subagents" && strings.HasSuffix(parts[4], ".jsonl") {
+		switch {
+		case parts[3] == "subagents" && strings.HasSuffix(parts[4], ".jsonl"):
+			return kindSubagent, true
+		case parts[3] == "subagents" && parts[4] == workflowsDir:
+			return kindWorkflowsDir, true
+		}
+	case 6:
+		if parts[3] == "subagents" && parts[4] == workflowsDir && !strings.Contains(parts[5], ".") {
+			return kindWorkflowDir, true
+		}
+	case 7:
+		if parts[3] == "subagents" && parts[4] == workflowsDir && isWorkflowAgent(parts[6]) {
 			return kindSubagent, true
 		}
 	}
 	return kindIgnore, true
+}
+
+// workflowsDir is the folder of a session's subagents/ that holds the
+// runs of its Workflow tool, one folder each.
+const workflowsDir = "workflows"
+
+// isWorkflowAgent says whether name, in a run's folder, is one of its
+// agents' transcripts: agent-<id>.jsonl, as in subagents/; a run's other
+// files (its journal, say) are not transcripts.
+func isWorkflowAgent(name string) bool {
+	return strings.HasPrefix(name, "agent-") && strings.HasSuffix(name, ".jsonl")
 }
 
 // projectEntry is what the entry name in a project folder is, by name.
@@ -96,7 +125,8 @@ func (k kind) isTranscript() bool { return k == kindMain || k == kindAgent || k 
 
 // isFolder says whether k names a folder of transcripts.
 func (k kind) isFolder() bool {
-	return k == kindRoot || k == kindProjects || k == kindProject || k == kindSessionDir || k == kindSubagentsDir
+	return k == kindRoot || k == kindProjects || k == kindProject || k == kindSessionDir || k == kindSubagentsDir ||
+		k == kindWorkflowsDir || k == kindWorkflowDir
 }
 
 // sessionOf is the session a main or subagent path belongs to, by its
@@ -106,7 +136,13 @@ func sessionOf(path string, k kind) string {
 	case kindMain:
 		return idFromName(strings.TrimSuffix(filepath.Base(path), ".jsonl"))
 	case kindSubagent:
-		return idFromName(filepath.Base(filepath.Dir(filepath.Dir(path))))
+		// The folder that holds subagents/, one or three levels up (a
+		// Workflow run's agent).
+		dir := filepath.Dir(path)
+		if filepath.Base(dir) != "subagents" {
+			dir = filepath.Dir(filepath.Dir(dir))
+		}
+		return idFromName(filepath.Base(filepath.Dir(dir)))
 	}
 	return ""
 }
@@ -132,11 +168,13 @@ type walker struct {
 	out  []found
 	// The folders are listed into buffers reused from one to the next
 	// (dirent): one slice of entries per level listed (projects/, a
-	// project, a subagents/ folder), as a level is iterated while the
-	// one below it is listed.
+	// project, a subagents/ folder, its workflows/, a run's), as a level
+	// is iterated while the one below it is listed.
 	lister dirent.Lister
-	ents   [3][]dirent.Entry
+	ents   [5][]dirent.Entry
 	cpath  []byte // lstatWith's C string of the path
+	// hasWorkflows: the subagents/ folder just listed holds workflows/.
+	hasWorkflows bool
 }
 
 // walk lists the transcripts in folder dir of kind k (a root, projects/,
@@ -182,19 +220,41 @@ func (w *walker) walk(dir string, k kind) {
 	case kindSessionDir:
 		w.walk(filepath.Join(dir, "subagents"), kindSubagentsDir)
 	case kindSubagentsDir:
-		entries := w.list(2, dir)
-		isFile := func(e dirent.Entry) bool { return strings.HasSuffix(e.Name, ".jsonl") && !e.IsDir() }
-		held := w.held(dir, entries, isFile)
-		paths := joinAll(dir, entries, func(i int, e dirent.Entry) bool { return held[i] == nil && isFile(e) })
-		for i, e := range entries {
-			switch {
-			case !isFile(e):
-			case held[i] != nil:
-				w.add(held[i].path, held[i], kindSubagent)
-			default:
-				w.add(paths[0], nil, kindSubagent)
-				paths = paths[1:]
+		w.subagents(dir, 2, func(name string) bool { return strings.HasSuffix(name, ".jsonl") })
+		if w.hasWorkflows {
+			w.hasWorkflows = false
+			w.walk(filepath.Join(dir, workflowsDir), kindWorkflowsDir)
+		}
+	case kindWorkflowsDir:
+		for _, e := range w.list(3, dir) {
+			if !strings.Contains(e.Name, ".") && isDir(dir, e) {
+				w.walk(filepath.Join(dir, e.Name), kindWorkflowDir)
 			}
+		}
+	case kindWorkflowDir:
+		w.subagents(dir, 4, isWorkflowAgent)
+	}
+}
+
+// subagents adds the subagent transcripts of folder dir, listed at level,
+// whose names transcript accepts; it notes a workflows/ folder among
+// them (hasWorkflows), which the caller walks once the listing's buffer
+// is no longer read.
+func (w *walker) subagents(dir string, level int, transcript func(name string) bool) {
+	entries := w.list(level, dir)
+	isFile := func(e dirent.Entry) bool { return transcript(e.Name) && !e.IsDir() }
+	held := w.held(dir, entries, isFile)
+	paths := joinAll(dir, entries, func(i int, e dirent.Entry) bool { return held[i] == nil && isFile(e) })
+	for i, e := range entries {
+		switch {
+		case e.Name == workflowsDir && level == 2 && isDir(dir, e):
+			w.hasWorkflows = true
+		case !isFile(e):
+		case held[i] != nil:
+			w.add(held[i].path, held[i], kindSubagent)
+		default:
+			w.add(paths[0], nil, kindSubagent)
+			paths = paths[1:]
 		}
 	}
 }

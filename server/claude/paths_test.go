@@ -25,6 +25,15 @@ func TestClassify(t *testing.T) {
 		{"projects/-home-u-app/3f2c/subagents", kindSubagentsDir},
 		{"projects/-home-u-app/3f2c/subagents/agent-a1.jsonl", kindSubagent},
 		{"projects/-home-u-app/3f2c/subagents/agent-a1.meta.json", kindIgnore},
+		// A Workflow run's agents, one folder down.
+		{"projects/-home-u-app/3f2c/subagents/workflows", kindWorkflowsDir},
+		{"projects/-home-u-app/3f2c/subagents/workflows/wf-1", kindWorkflowDir},
+		{"projects/-home-u-app/3f2c/subagents/workflows/wf-1/agent-a2.jsonl", kindSubagent},
+		{"projects/-home-u-app/3f2c/subagents/workflows/wf-1/agent-a2.meta.json", kindIgnore},
+		{"projects/-home-u-app/3f2c/subagents/workflows/wf-1/journal.jsonl", kindIgnore},
+		{"projects/-home-u-app/3f2c/subagents/workflows/run.json", kindIgnore},
+		{"projects/-home-u-app/3f2c/subagents/workflows/wf-1/deeper/agent-a3.jsonl", kindIgnore},
+		{"projects/-home-u-app/3f2c/subagents/other/agent-a3.jsonl", kindIgnore},
 		{"projects/-home-u-app/3f2c/tool-results/x.txt", kindIgnore},
 		{"projects/-home-u-app/3f2c/tool-results", kindIgnore},
 		{"projects/-home-u-app/sessions-index.json", kindIgnore},
@@ -43,6 +52,18 @@ func TestClassify(t *testing.T) {
 			t.Errorf("classify(%s) = %v, %v; want %v", tc.rel, got, ok, tc.want)
 		}
 	}
+	// The session of a subagent, one level or three below its folder.
+	for rel, want := range map[string]string{
+		"projects/-home-u-app/3f2c0000-0000-4000-8000-000000000001/subagents/agent-a1.jsonl":                  "3f2c0000-0000-4000-8000-000000000001",
+		"projects/-home-u-app/3f2c0000-0000-4000-8000-000000000001/subagents/workflows/w/agent-a2.jsonl":      "3f2c0000-0000-4000-8000-000000000001",
+		"projects/-home-u-app/3f2c0000-0000-4000-8000-000000000001/subagents/workflows/workflows/agent.jsonl": "",
+	} {
+		path := filepath.Join(root, filepath.FromSlash(rel))
+		k, _ := classify(root, path)
+		if got := sessionOf(path, k); k == kindSubagent && got != want || k != kindSubagent && want != "" {
+			t.Errorf("sessionOf(%s) = %q (%v), want %q", rel, got, k, want)
+		}
+	}
 	if _, ok := classify(root, root+"2/projects"); ok {
 		t.Error("a sibling folder with the root as prefix is under the root")
 	}
@@ -55,20 +76,23 @@ func TestWatchSpecs(t *testing.T) {
 	for _, s := range specs {
 		got = append(got, filepath.ToSlash(s.Path)+"@"+string(rune('0'+s.Depth)))
 	}
-	want := []string{"/a@0", "/a/projects@3", "/a/sessions@0", "/b@0", "/b/projects@3", "/b/sessions@0"}
+	want := []string{"/a@0", "/a/projects@5", "/a/sessions@0", "/b@0", "/b/projects@5", "/b/sessions@0"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("specs = %v, want %v", got, want)
 	}
 	skip := specs[1].SkipDir
 	for rel, want := range map[string]bool{
-		"-home-u-app":                     false,
-		"-home-u-app/3f2c":                false,
-		"-home-u-app/3f2c/subagents":      false,
-		"-home-u-app/3f2c/tool-results":   true,
-		"-home-u-app/3f2c/session-memory": true,
-		"-home-u-app/tool-results":        true,
-		"-home-u-app/3f2c/subagents/deep": true,
-		"-home-u-app/some.dir":            true,
+		"-home-u-app":                                   false,
+		"-home-u-app/3f2c":                              false,
+		"-home-u-app/3f2c/subagents":                    false,
+		"-home-u-app/3f2c/tool-results":                 true,
+		"-home-u-app/3f2c/session-memory":               true,
+		"-home-u-app/tool-results":                      true,
+		"-home-u-app/3f2c/subagents/deep":               true,
+		"-home-u-app/3f2c/subagents/workflows":          false,
+		"-home-u-app/3f2c/subagents/workflows/wf-1":     false,
+		"-home-u-app/3f2c/subagents/workflows/wf-1/sub": true,
+		"-home-u-app/some.dir":                          true,
 	} {
 		if skip(rel) != want {
 			t.Errorf("SkipDir(%s) = %v, want %v", rel, !want, want)
