@@ -62,4 +62,20 @@ func TestWorkflowAgentsAreSubagents(t *testing.T) {
 	if _, out = scan(t, root, sec(310).Format(time.RFC3339Nano)); one(t, out).Tokens.Input != 6 {
 		t.Errorf("a new scan: %d input tokens, want 6", one(t, out).Tokens.Input)
 	}
+
+	// A restart from the scan cache keeps them, reading no transcript.
+	cache := filepath.Join(t.TempDir(), "claude-scan.cache")
+	for i := range 2 {
+		src := New(Options{Roots: []string{root}, Now: clock(sec(310).Format(time.RFC3339Nano)), CacheFile: cache})
+		out, err := src.Scan(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if one(t, out).Tokens.Input != 6 || i == 1 && src.Stats().BytesRead != 0 {
+			t.Errorf("scan %d with the cache: %d input tokens, %d bytes read; want 6, and none read the second time", i, one(t, out).Tokens.Input, src.Stats().BytesRead)
+		}
+		if err := src.Save(); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
