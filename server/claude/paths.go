@@ -24,6 +24,7 @@ import (
 // Claude Code's Workflow tool writes the agents of a run one folder down
 // (kenn-io/agentsview#602, patoles/agent-flow#80); nested agents of the
 // Agent tool stay in subagents/ itself (daaain/claude-code-log#218).
+//
 // The place decides, not a stat, because a hint may name a path that is
 // already gone.
 type kind uint8
