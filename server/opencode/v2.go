@@ -125,6 +125,15 @@ func toolError2(p string) string {
 		"WHEN 'object' THEN COALESCE(json_extract(m.data, " + p + " || '.state.error.message'), json_extract(m.data, " + p + " || '.state.error.type')) END"
 }
 
+// ownText2 is the text of row m's own part (SQL): a prompt's text, or a
+// compaction's summary; NULL for a row without one.
+const ownText2 = "CASE WHEN m.type = 'compaction' THEN CASE json_type(m.data, '$.summary') WHEN 'text' THEN json_extract(m.data, '$.summary') END " +
+	"WHEN json_type(m.data, '$.text') = 'text' THEN json_extract(m.data, '$.text') END"
+
+// shellOutput2 is what the command of row m, a shell row, printed (SQL):
+// its output string, or the output of the object newer builds write.
+const shellOutput2 = "CASE json_type(m.data, '$.output') WHEN 'text' THEN m.data ->> '$.output' WHEN 'object' THEN m.data ->> '$.output.output' END"
+
 // readParts2 fills in the parts of msgs, a page of an OpenCode 2 session:
 // a prompt's text and files, an answer's content items, a command's run.
 func readParts2(ctx context.Context, tx *sql.Tx, msgs []Message) error {
@@ -136,12 +145,10 @@ func readParts2(ctx context.Context, tx *sql.Tx, msgs []Message) error {
 	}
 	in := placeholders(len(ids))
 	// The message's own part first: a prompt's text, a command, a compaction.
-	own := "SELECT id, type, CASE WHEN type = 'compaction' THEN CASE json_type(data, '$.summary') WHEN 'text' THEN json_extract(data, '$.summary') END " +
-		"WHEN json_type(data, '$.text') = 'text' THEN json_extract(data, '$.text') END AS text, " +
-		"CASE json_type(data, '$.command') WHEN 'text' THEN json_extract(data, '$.command') END AS command, " +
-		"COALESCE(data ->> '$.status', '') AS status, " +
-		"CASE json_type(data, '$.output') WHEN 'text' THEN data ->> '$.output' WHEN 'object' THEN data ->> '$.output.output' END AS output " +
-		"FROM session_message WHERE id IN (" + in + ") AND json_valid(data)"
+	own := "SELECT m.id AS id, m.type AS type, " + ownText2 + " AS text, " +
+		"CASE json_type(m.data, '$.command') WHEN 'text' THEN json_extract(m.data, '$.command') END AS command, " +
+		"COALESCE(m.data ->> '$.status', '') AS status, " + shellOutput2 + " AS output " +
+		"FROM session_message m WHERE m.id IN (" + in + ") AND json_valid(m.data)"
 	rows, err := tx.QueryContext(ctx, "SELECT id, type, substr(text, 1, "+strconv.Itoa(MaxPartText)+"), COALESCE(length(text), 0), "+
 		"COALESCE(substr(command, 1, "+strconv.Itoa(MaxPartText)+"), ''), status, "+
 		"substr(output, 1, "+strconv.Itoa(MaxPartText)+"), COALESCE(length(output), 0) "+
@@ -281,10 +288,9 @@ func partText2(ctx context.Context, db *sql.DB, sid, messageID, partID, field st
 	var path, expr string
 	switch {
 	case partID == part2Text && field == "text":
-		expr = "CASE WHEN m.type = 'compaction' THEN CASE json_type(m.data, '$.summary') WHEN 'text' THEN json_extract(m.data, '$.summary') END " +
-			"WHEN json_type(m.data, '$.text') = 'text' THEN json_extract(m.data, '$.text') END"
+		expr = ownText2
 	case partID == part2Shell && field == "text": // its output
-		expr = "CASE json_type(m.data, '$.output') WHEN 'text' THEN m.data ->> '$.output' WHEN 'object' THEN m.data ->> '$.output.output' END"
+		expr = shellOutput2
 	case strings.HasPrefix(partID, part2Item):
 		i, err := strconv.Atoi(partID[len(part2Item):])
 		if err != nil || i < 0 {
