@@ -339,25 +339,38 @@ func (d *decoder) key() rkey {
 	return rkey{msg, d.u64()}
 }
 
-func (d *decoder) str() string {
+func (d *decoder) str() string { return string(d.raw()) }
+
+// raw reads a string's bytes, which stay the blob's.
+func (d *decoder) raw() []byte {
 	n := d.uint()
 	if n > uint64(len(d.b)) {
 		d.fail("string")
-		return ""
+		return nil
 	}
-	s := string(d.b[:n])
+	b := d.b[:n]
 	d.b = d.b[n:]
-	return s
+	return b
 }
 
-// skipStr passes over a string str would read.
-func (d *decoder) skipStr() {
-	n := d.uint()
-	if n > uint64(len(d.b)) {
-		d.fail("string")
-		return
+// agents reads the agents at work in the background that open an id
+// sets blob after its working time (encoder.idSets): their ids when keep
+// is set, else passed over; nil for none.
+func (d *decoder) agents(keep bool) []string {
+	n := d.small(maxBackground, "background agents")
+	if n == 0 {
+		return nil
 	}
-	d.b = d.b[n:]
+	var ids []string
+	if keep {
+		ids = make([]string, 0, n)
+	}
+	for range n {
+		if b := d.raw(); keep {
+			ids = append(ids, string(b))
+		}
+	}
+	return ids
 }
 
 // count reads a number of elements, each at least one byte long, so a

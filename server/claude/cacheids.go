@@ -20,9 +20,7 @@ type lazyIDs struct {
 func (l *lazyIDs) ids() decoder {
 	d := decoder{b: l.blob}
 	d.uint()
-	for range d.small(maxBackground, "background agents") {
-		d.skipStr()
-	}
+	d.agents(false)
 	return d
 }
 
@@ -36,14 +34,7 @@ func (a *aggregate) backgroundOf() []string {
 	}
 	d := decoder{b: a.lazy.blob}
 	d.uint()
-	n := d.small(maxBackground, "background agents")
-	if n == 0 {
-		return nil
-	}
-	ids := make([]string, 0, n)
-	for range n {
-		ids = append(ids, d.str())
-	}
+	ids := d.agents(true)
 	if d.err != nil {
 		return nil
 	}
@@ -79,13 +70,7 @@ func (a *aggregate) materialize() bool {
 	a.lazy = nil
 	d := decoder{b: l.blob}
 	work := d.small(maxWorkMs, "working time")
-	var background []string
-	if n := d.small(maxBackground, "background agents"); n > 0 {
-		background = make([]string, 0, n)
-		for range n {
-			background = append(background, d.str())
-		}
-	}
+	background := d.agents(true)
 	model := func() uint16 {
 		i := d.small(uint64(len(a.models)), "model")
 		if i > math.MaxUint16 {
