@@ -174,8 +174,6 @@ type walker struct {
 	lister dirent.Lister
 	ents   [5][]dirent.Entry
 	cpath  []byte // lstatWith's C string of the path
-	// hasWorkflows: the subagents/ folder just listed holds workflows/.
-	hasWorkflows bool
 }
 
 // walk lists the transcripts in folder dir of kind k (a root, projects/,
@@ -221,9 +219,7 @@ func (w *walker) walk(dir string, k kind) {
 	case kindSessionDir:
 		w.walk(filepath.Join(dir, "subagents"), kindSubagentsDir)
 	case kindSubagentsDir:
-		w.subagents(dir, 2, func(name string) bool { return strings.HasSuffix(name, ".jsonl") })
-		if w.hasWorkflows {
-			w.hasWorkflows = false
+		if w.subagents(dir, 2, func(name string) bool { return strings.HasSuffix(name, ".jsonl") }) {
 			w.walk(filepath.Join(dir, workflowsDir), kindWorkflowsDir)
 		}
 	case kindWorkflowsDir:
@@ -238,10 +234,10 @@ func (w *walker) walk(dir string, k kind) {
 }
 
 // subagents adds the subagent transcripts of folder dir, listed at level,
-// whose names transcript accepts; it notes a workflows/ folder among
-// them (hasWorkflows), which the caller walks once the listing's buffer
-// is no longer read.
-func (w *walker) subagents(dir string, level int, transcript func(name string) bool) {
+// whose names transcript accepts, and reports whether a workflows/
+// folder is among them: the caller walks it once the listing's buffer is
+// no longer read.
+func (w *walker) subagents(dir string, level int, transcript func(name string) bool) (workflows bool) {
 	entries := w.list(level, dir)
 	isFile := func(e dirent.Entry) bool { return transcript(e.Name) && !e.IsDir() }
 	held := w.held(dir, entries, isFile)
@@ -249,7 +245,7 @@ func (w *walker) subagents(dir string, level int, transcript func(name string) b
 	for i, e := range entries {
 		switch {
 		case e.Name == workflowsDir && level == 2 && isDir(dir, e):
-			w.hasWorkflows = true
+			workflows = true
 		case !isFile(e):
 		case held[i] != nil:
 			w.add(held[i].path, held[i], kindSubagent)
@@ -258,6 +254,7 @@ func (w *walker) subagents(dir string, level int, transcript func(name string) b
 			paths = paths[1:]
 		}
 	}
+	return workflows
 }
 
 // held is, for each of dir's entries that want accepts, the file the
