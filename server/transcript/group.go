@@ -189,24 +189,25 @@ func (g *grouper) add(p *parsed) {
 		gr.msg.ID = l.UUID
 		g.system(gr, p)
 	case "attachment":
-		if text, ok := queuedNotice(l); ok {
+		text, ok := queuedPrompt(l)
+		var role string
+		switch _, notice := usertext.TaskID([]byte(text)); {
+		case !ok:
+			return
+		case notice:
 			// A background task's report that came while the session
 			// worked: a notice between the calls it came between.
-			g.known = true
-			gr := g.start(p, "system")
-			gr.msg.ID = l.UUID
-			gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockText, noticeLine(text), p.off))
+			role, text = "system", noticeLine(text)
+		case typedWhileWorking(l, text):
+			// A prompt typed while the session worked: a row of the
+			// user's, but not one the session went on past a call at
+			// (over.go): the turn it was typed in goes on.
+			role = "user"
+		default:
 			return
 		}
-		text, ok := queuedText(l)
-		if !ok {
-			return
-		}
-		// A prompt typed while the session worked: a row of the user's,
-		// but not one the session went on past a call at (over.go): the
-		// turn it was typed in goes on.
 		g.known = true
-		gr := g.start(p, "user")
+		gr := g.start(p, role)
 		gr.msg.ID = l.UUID
 		gr.msg.Blocks = append(gr.msg.Blocks, g.text(shared.BlockText, text, p.off))
 	}
@@ -216,10 +217,23 @@ func (g *grouper) add(p *parsed) {
 // prompt typed while the session worked as, instead of a user record.
 const queuedCommand = "queued_command"
 
-// queuedText is the prompt of l, an attachment, when it is one the user
-// typed while the session worked (usertext.QueuedByUser), as the list
-// counts it (server/claude): a string, and a prompt by its text.
-func queuedText(l *line) (string, bool) {
+// queuedPrompt is the prompt of l, an attachment, when it is a
+// queued_command's, a string: a prompt typed while the session worked, a
+// background task's report, a command.
+func queuedPrompt(l *line) (string, bool) {
+	a := &l.Attachment
+	var s string
+	if a.Type != queuedCommand || len(a.Prompt) == 0 || a.Prompt[0] != '"' || json.Unmarshal(a.Prompt, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// typedWhileWorking reports whether text, the prompt of l, a
+// queued_command attachment, is one the user typed while the session
+// worked (usertext.QueuedByUser), as the list counts it (server/claude):
+// a prompt by its text.
+func typedWhileWorking(l *line, text string) bool {
 	a := &l.Attachment
 	var mode, origin *string
 	var o struct {
@@ -229,27 +243,7 @@ func queuedText(l *line) (string, bool) {
 	if len(a.Origin) > 0 && a.Origin[0] == '{' && json.Unmarshal(a.Origin, &o) == nil {
 		origin = o.Kind
 	}
-	var s string
-	if a.Type != queuedCommand || !usertext.QueuedByUser(bytesOf(mode), bytesOf(origin)) ||
-		len(a.Prompt) == 0 || a.Prompt[0] != '"' || json.Unmarshal(a.Prompt, &s) != nil || usertext.Of([]byte(s)) != usertext.Prompt {
-		return "", false
-	}
-	return s, true
-}
-
-// queuedNotice is the text of l, an attachment, when it is a background
-// task's report queued while the session worked (a queued_command whose
-// prompt is a task notification).
-func queuedNotice(l *line) (string, bool) {
-	a := &l.Attachment
-	var s string
-	if a.Type != queuedCommand || len(a.Prompt) == 0 || a.Prompt[0] != '"' || json.Unmarshal(a.Prompt, &s) != nil {
-		return "", false
-	}
-	if _, ok := usertext.TaskID([]byte(s)); !ok {
-		return "", false
-	}
-	return s, true
+	return usertext.QueuedByUser(bytesOf(mode), bytesOf(origin)) && usertext.Of([]byte(text)) == usertext.Prompt
 }
 
 // bytesOf is *s as bytes, nil when s is.
