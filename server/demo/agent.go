@@ -109,12 +109,6 @@ func (s *session) agentStep(at time.Time) error {
 // agentRecord is a response of the agent, as its transcript holds it.
 func (s *session) agentRecord(at time.Time, content []any, stop string) map[string]any {
 	s.msg++
-	r := s.agentEnvelope("assistant", at)
-	r["requestId"] = fmt.Sprintf("req_%s_%d", s.id[:8], s.msg)
-	r["message"] = map[string]any{
-		"id": fmt.Sprintf("msg_%s_%d", s.id[:8], s.msg), "type": "message", "role": "assistant", "model": "claude-haiku-4-5-20251001",
-		"content": content, "stop_reason": stop, "stop_sequence": nil,
-		"usage": map[string]any{"input_tokens": 3, "output_tokens": 90, "cache_creation_input_tokens": 400, "cache_read_input_tokens": 6000},
-	}
-	return r
+	return s.response(s.agentEnvelope("assistant", at), "claude-haiku-4-5-20251001", content, stop,
+		map[string]any{"input_tokens": 3, "output_tokens": 90, "cache_creation_input_tokens": 400, "cache_read_input_tokens": 6000})
 }

@@ -56,12 +56,17 @@ func (s *session) prompt(at time.Time) error {
 
 func (s *session) assistant(at time.Time, content []any, stop string, out int) map[string]any {
 	s.msg++
-	r := s.envelope("assistant", at)
+	return s.response(s.envelope("assistant", at), model, content, stop,
+		map[string]any{"input_tokens": 4 + s.msg, "output_tokens": out, "cache_creation_input_tokens": 900, "cache_read_input_tokens": 12000 + 800*s.msg})
+}
+
+// response fills in r, an assistant record's envelope, as the session's
+// response s.msg, of the model named modelID.
+func (s *session) response(r map[string]any, modelID string, content []any, stop string, usage map[string]any) map[string]any {
 	r["requestId"] = fmt.Sprintf("req_%s_%d", s.id[:8], s.msg)
 	r["message"] = map[string]any{
-		"id": fmt.Sprintf("msg_%s_%d", s.id[:8], s.msg), "type": "message", "role": "assistant", "model": model,
-		"content": content, "stop_reason": stop, "stop_sequence": nil,
-		"usage": map[string]any{"input_tokens": 4 + s.msg, "output_tokens": out, "cache_creation_input_tokens": 900, "cache_read_input_tokens": 12000 + 800*s.msg},
+		"id": fmt.Sprintf("msg_%s_%d", s.id[:8], s.msg), "type": "message", "role": "assistant", "model": modelID,
+		"content": content, "stop_reason": stop, "stop_sequence": nil, "usage": usage,
 	}
 	return r
 }
