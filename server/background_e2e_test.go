@@ -26,16 +26,15 @@ func TestBackgroundAgentOverHTTP(t *testing.T) {
 	root := t.TempDir()
 	path := fixture.Path(root, cwd, sid)
 	agent := filepath.Join(strings.TrimSuffix(path, ".jsonl"), "subagents", "agent-"+agentID+".jsonl")
-	stamp := func(at time.Time) string { return at.UTC().Format("2006-01-02T15:04:05.000Z") }
 	start := time.Now().Add(-5 * time.Second)
 	fixture.Append(t, path, fixture.User(sid, cwd, "check the logs", start))
 	fixture.Append(t, path, fmt.Sprintf(`{"type":"assistant","cwd":%q,"sessionId":%q,"requestId":"req_bg","message":{"id":"msg_bg","model":"claude-sonnet-4-5","content":[{"type":"tool_use","id":"toolu_bg","name":"Agent","input":{"description":"scan the logs","prompt":"look"}}],"stop_reason":"tool_use","usage":{"input_tokens":10,"output_tokens":20}},"timestamp":%q}`+"\n",
-		cwd, sid, stamp(start.Add(time.Second))))
+		cwd, sid, fixture.Stamp(start.Add(time.Second))))
 	fixture.Append(t, path, fmt.Sprintf(`{"type":"user","cwd":%q,"sessionId":%q,"message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_bg","content":[{"type":"text","text":"Async agent launched successfully."}]}]},"toolUseResult":{"isAsync":true,"status":"async_launched","agentId":%q,"outputFile":"/tmp/x.output"},"timestamp":%q}`+"\n",
-		cwd, sid, agentID, stamp(start.Add(2*time.Second))))
+		cwd, sid, agentID, fixture.Stamp(start.Add(2*time.Second))))
 	work := func(n int, at time.Time) string {
 		return fmt.Sprintf(`{"type":"assistant","isSidechain":true,"agentId":%q,"cwd":%q,"sessionId":%q,"requestId":"req_w%d","message":{"id":"msg_w%d","model":"claude-sonnet-4-5","content":[{"type":"tool_use","id":"tu_w%d","name":"Grep","input":{}}],"stop_reason":"tool_use","usage":{"input_tokens":100,"output_tokens":1}},"timestamp":%q}`+"\n",
-			agentID, cwd, sid, n, n, n, stamp(at))
+			agentID, cwd, sid, n, n, n, fixture.Stamp(at))
 	}
 	fixture.Append(t, agent, work(1, start.Add(3*time.Second)))
 
@@ -83,7 +82,7 @@ func TestBackgroundAgentOverHTTP(t *testing.T) {
 	notify := fmt.Sprintf("<task-notification>\n<task-id>%s</task-id>\n<tool-use-id>toolu_bg</tool-use-id>\n<status>completed</status>\n<summary>Agent \"scan the logs\" completed</summary>\n</task-notification>", agentID)
 	at := time.Now()
 	fixture.Append(t, path, fmt.Sprintf(`{"type":"user","isMeta":true,"origin":{"kind":"task-notification"},"cwd":%q,"sessionId":%q,"message":{"role":"user","content":%q},"timestamp":%q}`+"\n",
-		cwd, sid, notify, stamp(at)))
+		cwd, sid, notify, fixture.Stamp(at)))
 	s := step("the report read", func(s shared.Session) bool { return s.UpdatedAt >= at.UnixMilli() })
 	if s.Status != shared.StatusWorking || s.MessageCount != 3 {
 		t.Errorf("after the report: %s, %d messages; want working, 3 (a report is no prompt)", s.Status, s.MessageCount)
@@ -116,7 +115,7 @@ func TestWorkflowRunOverHTTP(t *testing.T) {
 	agent := filepath.Join(strings.TrimSuffix(path, ".jsonl"), "subagents", "workflows", "wf-7f3a", "agent-b2c3.jsonl")
 	line := func(n int) string {
 		return fmt.Sprintf(`{"type":"assistant","isSidechain":true,"agentId":"b2c3","cwd":%q,"sessionId":%q,"requestId":"req_r%d","message":{"id":"msg_r%d","model":"claude-sonnet-4-5","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","usage":{"input_tokens":100,"output_tokens":1}},"timestamp":%q}`+"\n",
-			cwd, sid, n, n, time.Now().UTC().Format("2006-01-02T15:04:05.000Z"))
+			cwd, sid, n, n, fixture.Stamp(time.Now()))
 	}
 	fixture.Append(t, agent, line(1)) // the run's folders made with it
 	c.Wait(t, 5*time.Second, "the run's agent counted", ssetest.Of(shared.EventSessionUpdated, sid, func(s shared.Session) bool { return s.Tokens.Input == 110 }))
